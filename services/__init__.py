@@ -1,0 +1,1 @@
+"""VendorWatch: vendor risk and procurement sanction registry on event streaming."""

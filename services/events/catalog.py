@@ -1,0 +1,132 @@
+"""The catalog: every event type, its payload model and its typed envelope; parsing raw bytes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
+
+from services.events.base import EventEnvelope, Payload
+from services.events.compliance import AuditCompleted, CertificateSubmitted
+from services.events.contract import (
+    ContractAmended,
+    ContractAwarded,
+    ContractTerminated,
+    SubcontractApproved,
+    SubcontractRejected,
+    SubcontractRequested,
+)
+from services.events.emitted import (
+    EligibilityChanged,
+    MigrationItemStatusChanged,
+    MigrationPlanCreated,
+    MigrationPlanScheduled,
+    RiskChanged,
+)
+from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
+from services.events.sanction import (
+    ClaimFiled,
+    ClaimSettled,
+    SanctionAmended,
+    SanctionImposed,
+    SanctionLifted,
+)
+from services.events.vendor import (
+    VendorAffiliationChanged,
+    VendorRegistered,
+    VendorRenamed,
+    VendorUpdated,
+)
+
+SCHEMA_VERSION = 1
+
+PAYLOADS: tuple[type[Payload], ...] = (
+    VendorRegistered,
+    VendorUpdated,
+    VendorRenamed,
+    VendorAffiliationChanged,
+    ContractAwarded,
+    ContractAmended,
+    ContractTerminated,
+    SubcontractRequested,
+    SubcontractApproved,
+    SubcontractRejected,
+    IncidentReported,
+    IncidentInvestigated,
+    IncidentClosed,
+    SanctionImposed,
+    SanctionAmended,
+    SanctionLifted,
+    ClaimFiled,
+    ClaimSettled,
+    CertificateSubmitted,
+    AuditCompleted,
+    EligibilityChanged,
+    RiskChanged,
+    MigrationPlanCreated,
+    MigrationPlanScheduled,
+    MigrationItemStatusChanged,
+)
+
+
+def _typed_envelope(payload: type[Payload]) -> type[EventEnvelope]:
+    """The envelope of one event type: its `event_type` and `schema_version` are constants."""
+    name = payload.__name__ + "Event"
+    return create_model(
+        name,
+        __base__=EventEnvelope,
+        __doc__=f"Envelope of a `{payload.event_type}` event. {payload.__doc__ or ''}".strip(),
+        event_type=(Literal[payload.event_type], ...),  # type: ignore[valid-type]
+        schema_version=(Literal[SCHEMA_VERSION], ...),  # type: ignore[valid-type]
+        payload=(payload, ...),
+    )
+
+
+ENVELOPES: dict[str, type[EventEnvelope]] = {p.event_type: _typed_envelope(p) for p in PAYLOADS}
+EVENT_TYPES: tuple[str, ...] = tuple(ENVELOPES)
+
+
+class EventRejected(ValueError):
+    """Raw input that is not a valid event; `reason` is meant for the person who sent it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _Header(BaseModel):
+    """Just enough of the envelope to pick the model; everything else is checked after."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    event_type: str
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One readable line per problem: `payload.months: Input should be greater than 0`."""
+    parts = []
+    for item in error.errors(include_url=False):
+        where = ".".join(str(p) for p in item["loc"]) or "event"
+        parts.append(f"{where}: {item['msg']}")
+    return "; ".join(parts)
+
+
+def parse_event(raw: bytes | str) -> EventEnvelope:
+    """Validates one JSON event against the catalog, or raises `EventRejected` saying why."""
+    try:
+        header = _Header.model_validate_json(raw)
+    except ValidationError as error:
+        kinds = {item["type"] for item in error.errors()}
+        if "json_invalid" in kinds or "model_type" in kinds:
+            raise EventRejected(f"not a JSON object: {describe_validation_error(error)}") from None
+        raise EventRejected(describe_validation_error(error)) from None
+    envelope = ENVELOPES.get(header.event_type)
+    if envelope is None:
+        raise EventRejected(
+            f"event_type: unknown event type {header.event_type!r}; "
+            f"known types are {', '.join(EVENT_TYPES)}"
+        )
+    try:
+        return envelope.model_validate_json(raw)
+    except ValidationError as error:
+        raise EventRejected(describe_validation_error(error)) from None
