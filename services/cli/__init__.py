@@ -1,0 +1,1 @@
+"""Entrypoints: the `vendorwatch` command and the processes it runs."""

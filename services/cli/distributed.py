@@ -1,0 +1,58 @@
+"""Distributed mode: one process per service over Kafka, and the API as its own process."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import faust
+
+from services.cli.serving import ensure_port_free, serve
+from services.gateway.app import create_app
+from services.ingest import agents as ingest_agents
+from services.platform.database import open_pool
+from services.platform.eventlog.faust_runtime import WorkerResources, build_app
+from services.platform.eventlog.kafka import KafkaEventLog
+from services.platform.eventlog.topics import ensure_topics
+from services.platform.request_context import RequestContext
+from services.platform.settings import Settings
+from services.registry import agents as registry_agents
+
+WORKERS: dict[str, Callable[[faust.App, WorkerResources], None]] = {
+    "ingest": ingest_agents.register,
+    "registry": registry_agents.register,
+}
+
+
+async def check_dependencies(settings: Settings) -> None:
+    """Fails fast with a clear line when PostgreSQL or Kafka is unreachable; migrates and
+    creates the topics so that every process may start in any order."""
+    assert settings.kafka_bootstrap is not None
+    pool = await open_pool(settings.database_url)
+    await pool.close()
+    await ensure_topics(settings.kafka_bootstrap, settings.kafka_replication_factor)
+
+
+def run_worker(service: str, settings: Settings, log_level: str) -> None:
+    asyncio.run(check_dependencies(settings))
+    resources = WorkerResources(settings)
+    app = build_app(service, resources)
+    WORKERS[service](app, resources)
+    # faust runs its own loop and handles SIGINT/SIGTERM with a graceful stop.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    faust.Worker(app, loglevel=log_level, loop=loop).execute_from_commandline()
+
+
+async def run_api(settings: Settings, host: str, port: int) -> None:
+    assert settings.kafka_bootstrap is not None
+    ensure_port_free(host, port)
+    pool = await open_pool(settings.database_url)
+    log = KafkaEventLog(settings.kafka_bootstrap)
+    try:
+        await ensure_topics(settings.kafka_bootstrap, settings.kafka_replication_factor)
+        await log.start()
+        await serve(create_app(RequestContext(pool, log, settings)), host, port)
+    finally:
+        await log.stop()
+        await pool.close()

@@ -1,0 +1,150 @@
+"""The `vendorwatch` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import click
+
+from services.cli import distributed, embedded, publishing
+from services.cli.schema_export import export_all
+from services.platform.errors import StartupError
+from services.platform.settings import Settings, default_data_dir
+
+LOG_LEVELS = click.Choice(["debug", "info", "warn", "error"])
+
+
+def _run(coroutine: Coroutine[Any, Any, None]) -> None:
+    try:
+        asyncio.run(coroutine)
+    except StartupError as error:
+        raise click.ClickException(str(error)) from None
+    except KeyboardInterrupt:
+        pass
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper().replace("WARN", "WARNING"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@click.group()
+def cli() -> None:
+    """VendorWatch: vendor risk and procurement sanction registry."""
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Embedded PostgreSQL data directory (kept across runs). "
+    "Default: $VENDORWATCH_DATA_DIR or the user data directory.",
+)
+@click.option("--database-url", envvar="DATABASE_URL", help="Use this PostgreSQL instead.")
+@click.option("--log-level", type=LOG_LEVELS, default="info", show_default=True)
+def up(
+    host: str, port: int, data_dir: Path | None, database_url: str | None, log_level: str
+) -> None:
+    """Embedded mode: all services and the GraphQL API in one process."""
+    _logging(log_level)
+
+    async def main() -> None:
+        url = await embedded.resolve_database_url(database_url, data_dir or default_data_dir())
+        click.echo(f"VendorWatch GraphQL at http://{host}:{port}/graphql")
+        await embedded.run_up(Settings(database_url=url), host, port)
+
+    _run(main())
+
+
+@cli.command()
+@click.argument("service", type=click.Choice(sorted(distributed.WORKERS)))
+@click.option("--kafka", "kafka", required=True, envvar="KAFKA_BOOTSTRAP_SERVERS")
+@click.option("--database-url", required=True, envvar="DATABASE_URL")
+@click.option("--log-level", type=LOG_LEVELS, default="info", show_default=True)
+def worker(service: str, kafka: str, database_url: str, log_level: str) -> None:
+    """Distributed mode: run one service's Kafka consumers."""
+    _logging(log_level)
+    try:
+        distributed.run_worker(
+            service, Settings(database_url=database_url, kafka_bootstrap=kafka), log_level
+        )
+    except StartupError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@cli.command()
+@click.option("--kafka", "kafka", required=True, envvar="KAFKA_BOOTSTRAP_SERVERS")
+@click.option("--database-url", required=True, envvar="DATABASE_URL")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--log-level", type=LOG_LEVELS, default="info", show_default=True)
+def api(kafka: str, database_url: str, host: str, port: int, log_level: str) -> None:
+    """Distributed mode: the GraphQL API, submitting into Kafka."""
+    _logging(log_level)
+    settings = Settings(database_url=database_url, kafka_bootstrap=kafka)
+    _run(distributed.run_api(settings, host, port))
+
+
+@cli.command()
+@click.argument("file", type=click.File("rb"))
+@click.option("--kafka", "kafka", envvar="KAFKA_BOOTSTRAP_SERVERS", help="Distributed mode.")
+@click.option("--database-url", envvar="DATABASE_URL", help="Embedded mode on this database.")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Embedded mode on the embedded PostgreSQL in this directory (the default).",
+)
+def publish(
+    file: BinaryIO, kafka: str | None, database_url: str | None, data_dir: Path | None
+) -> None:
+    """Send events (JSON lines; - for stdin) into the event log of either mode."""
+    _logging("warn")
+
+    async def main() -> None:
+        events = publishing.read_lines(file)
+        if kafka:
+            await publishing.publish_to_kafka(kafka, events)
+            where = f"Kafka at {kafka}"
+        else:
+            url = await embedded.resolve_database_url(
+                database_url, data_dir or default_data_dir()
+            )
+            await publishing.publish_embedded(url, events)
+            where = "the embedded event log"
+        click.echo(
+            f"sent {len(events)} events into {where};"
+            " rejected ones go to the dead-letter store (query deadLetters)"
+        )
+
+    _run(main())
+
+
+@cli.group()
+def schemas() -> None:
+    """Generated artefacts: event JSON Schemas and the GraphQL SDL."""
+
+
+@schemas.command("export")
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=Path("."),
+    show_default=True,
+    help="The repository root to write schemas/events/ and graphql/schema.graphql into.",
+)
+def export(root: Path) -> None:
+    """Write schemas/events/*.json and graphql/schema.graphql from the code."""
+    for path in export_all(root):
+        click.echo(str(path))
+
+
+def main() -> None:
+    cli()

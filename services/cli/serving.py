@@ -1,0 +1,31 @@
+"""Serving the ASGI app with uvicorn inside an already running event loop."""
+
+from __future__ import annotations
+
+import errno
+import socket
+
+import uvicorn
+from starlette.applications import Starlette
+
+from services.platform.errors import StartupError
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Fails with one clear line instead of uvicorn's bind traceback."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise StartupError(
+                    f"port {port} on {host} is already in use; choose another with --port"
+                ) from error
+            raise StartupError(f"cannot listen on {host}:{port}: {error.strerror}") from error
+
+
+async def serve(app: Starlette, host: str, port: int) -> None:
+    """Runs until Ctrl-C or SIGTERM (uvicorn handles both and shuts down gracefully)."""
+    config = uvicorn.Config(app, host=host, port=port, lifespan="off", log_level="info")
+    await uvicorn.Server(config).serve()

@@ -1,0 +1,191 @@
+"""Payloads of the events VendorWatch's own services emit: eligibility, risk, migration."""
+
+from __future__ import annotations
+
+from collections import Counter
+from enum import StrEnum
+from typing import ClassVar, Self
+
+from pydantic import Field, model_validator
+
+from services.events.base import (
+    Identifier,
+    LocalDate,
+    NonEmptyText,
+    Payload,
+    ShortText,
+    StrictModel,
+)
+from services.events.sanction import SanctionKind
+
+
+class EligibilityReasonRef(StrictModel):
+    """One sanction that keeps the vendor from bidding, directly or through an affiliate."""
+
+    sanction_id: Identifier
+    kind: SanctionKind
+    authority: ShortText
+    starts_on: LocalDate = Field(description="First day the sanction applies.")
+    ends_on: LocalDate | None = Field(
+        default=None, description="Last day it applies (inclusive); null when indefinite."
+    )
+    via_vendor_id: Identifier | None = Field(
+        default=None, description="The affiliate the sanction was imposed on, when not this one."
+    )
+
+    @model_validator(mode="after")
+    def _check_period(self) -> Self:
+        if self.ends_on is not None and self.ends_on < self.starts_on:
+            raise ValueError(f"ends_on: {self.ends_on} is before starts_on {self.starts_on}")
+        return self
+
+
+class EligibilityChanged(Payload):
+    """The vendor becomes ineligible to bid, or eligible again, as of a date."""
+
+    event_type: ClassVar[str] = "vendor.eligibility_changed"
+
+    as_of: LocalDate = Field(description="First day the new eligibility holds.")
+    eligible: bool
+    reasons: list[EligibilityReasonRef] = Field(
+        description="Every sanction making the vendor ineligible; empty when eligible."
+    )
+    eligible_again_on: LocalDate | None = Field(
+        description="First day eligible again; null when eligible, or when no end is known."
+    )
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> Self:
+        if self.eligible:
+            if self.reasons:
+                raise ValueError("reasons: must be empty when eligible is true")
+            if self.eligible_again_on is not None:
+                raise ValueError("eligible_again_on: must be null when eligible is true")
+            return self
+        if not self.reasons:
+            raise ValueError("reasons: at least one is required when eligible is false")
+        if self.eligible_again_on is not None and self.eligible_again_on <= self.as_of:
+            raise ValueError(
+                f"eligible_again_on: {self.eligible_again_on} is not after as_of {self.as_of}"
+            )
+        return self
+
+
+class RiskBand(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class RiskChanged(Payload):
+    """The vendor's risk score changed; `moved_factors` says why."""
+
+    event_type: ClassVar[str] = "risk.changed"
+
+    model_version: ShortText = Field(description="Version of the scoring model used.")
+    old_score: float | None = Field(
+        default=None, ge=0, le=100, allow_inf_nan=False, description="Null for the first score."
+    )
+    new_score: float = Field(ge=0, le=100, allow_inf_nan=False)
+    old_band: RiskBand | None = Field(default=None, description="Null for the first score.")
+    new_band: RiskBand
+    moved_factors: list[ShortText] = Field(description="Factors whose contribution changed.")
+
+    @model_validator(mode="after")
+    def _check_old(self) -> Self:
+        if (self.old_score is None) != (self.old_band is None):
+            raise ValueError(
+                "old_score, old_band: give both (a previous score existed) or neither (first score)"
+            )
+        return self
+
+
+class MigrationTrigger(StrEnum):
+    SUSPENSION = "suspension"
+    DEBARMENT = "debarment"
+    MANUAL = "manual"
+
+
+class MigrationPlanCreated(Payload):
+    """A plan is opened to move an agency's contracts away from the vendor."""
+
+    event_type: ClassVar[str] = "migration.plan_created"
+
+    plan_id: Identifier
+    agency: ShortText
+    trigger: MigrationTrigger
+    contract_ids: list[Identifier] = Field(min_length=1, description="Contracts to migrate.")
+
+    @model_validator(mode="after")
+    def _check_contracts(self) -> Self:
+        dupes = [c for c, n in Counter(self.contract_ids).items() if n > 1]
+        if dupes:
+            raise ValueError(f"contract_ids: duplicate entries {', '.join(map(repr, dupes))}")
+        return self
+
+
+class SolverStatus(StrEnum):
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+
+
+class ScheduledMigration(StrictModel):
+    """When the migration of one contract starts."""
+
+    contract_id: Identifier
+    phase_start: LocalDate
+
+
+class MigrationPlanScheduled(Payload):
+    """The planner scheduled a plan's migrations into phases (or found no schedule)."""
+
+    event_type: ClassVar[str] = "migration.plan_scheduled"
+
+    plan_id: Identifier
+    solver_status: SolverStatus
+    phases: list[ScheduledMigration] = Field(
+        description="Start of each contract's migration; empty when infeasible."
+    )
+
+    @model_validator(mode="after")
+    def _check_phases(self) -> Self:
+        if self.solver_status is SolverStatus.INFEASIBLE and self.phases:
+            raise ValueError("phases: must be empty when solver_status is 'infeasible'")
+        if self.solver_status is not SolverStatus.INFEASIBLE and not self.phases:
+            raise ValueError(
+                f"phases: at least one is required when solver_status is "
+                f"'{self.solver_status.value}'"
+            )
+        dupes = [c for c, n in Counter(p.contract_id for p in self.phases).items() if n > 1]
+        if dupes:
+            raise ValueError(f"phases: contracts scheduled twice: {', '.join(map(repr, dupes))}")
+        return self
+
+
+class MigrationItemStatus(StrEnum):
+    PLANNED = "planned"
+    READY = "ready"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+
+
+class MigrationItemStatusChanged(Payload):
+    """The migration of one contract of a plan moves to a new status."""
+
+    event_type: ClassVar[str] = "migration.item_status_changed"
+
+    plan_id: Identifier
+    contract_id: Identifier
+    status: MigrationItemStatus
+    note: NonEmptyText | None = Field(
+        default=None, description="Required when blocked: what blocks the migration."
+    )
+
+    @model_validator(mode="after")
+    def _check_note(self) -> Self:
+        if self.status is MigrationItemStatus.BLOCKED and self.note is None:
+            raise ValueError("note: required when status is 'blocked', to say what blocks it")
+        return self

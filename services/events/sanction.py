@@ -1,0 +1,224 @@
+"""Payloads of sanction events (suspensions, debarments, warnings) and damage claims."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable, Iterable
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, Self
+
+from pydantic import Field, StringConstraints, model_validator
+
+from services.events.base import Identifier, LocalDate, NonEmptyText, Payload, ShortText
+from services.events.contract import AMOUNT_DESCRIPTION, CurrencyCode
+
+# Grounds are keys of the suspension policy, which is data: any lowercase identifier is
+# accepted here and the registry checks it against the policy in force.
+GroundCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+
+# The four ways to say how long a sanction lasts; exactly one describes a period.
+PERIOD_FIELDS: tuple[str, ...] = ("duration_months", "duration_days", "ends_on", "indefinite")
+_PERIOD_HELP = "give exactly one of duration_months, duration_days, ends_on or indefinite=true"
+
+
+class SanctionKind(StrEnum):
+    """Bid suspension (入札参加停止) and debarment bar a vendor; a warning does not."""
+
+    BID_SUSPENSION = "bid_suspension"
+    DEBARMENT = "debarment"
+    WARNING = "warning"
+
+
+def _duplicates(values: Iterable[Hashable]) -> list[str]:
+    return [repr(value) for value, count in Counter(values).items() if count > 1]
+
+
+def _period_fields_given(
+    duration_months: int | None,
+    duration_days: int | None,
+    ends_on: LocalDate | None,
+    indefinite: bool,
+) -> list[str]:
+    values = (duration_months, duration_days, ends_on, indefinite or None)
+    return [name for name, value in zip(PERIOD_FIELDS, values, strict=True) if value is not None]
+
+
+def _check_scope(name: str, values: list[str] | None) -> None:
+    # None means "everywhere"; an empty list would mean "nowhere", which is never intended
+    # and would silently make the sanction void, so it is refused.
+    if values is None:
+        return
+    if not values:
+        raise ValueError(
+            f"{name}: an empty list would cover nothing; leave {name} out (or null) "
+            f"to cover every one"
+        )
+    dupes = _duplicates(values)
+    if dupes:
+        raise ValueError(f"{name}: duplicate entries {', '.join(dupes)}")
+
+
+_MONTHS = "Length in calendar months, counted by the Civil Code (arts. 140–143) from starts_on."
+_DAYS = "Length in days, starts_on being day 1."
+_ENDS_ON = "Last day the sanction applies (inclusive)."
+_INDEFINITE = "True when the sanction has no end until lifted."
+_AGENCIES = "Agencies the sanction applies to; null (or left out) means every agency."
+_CATEGORIES = "Procurement categories it applies to; null (or left out) means every category."
+
+
+class SanctionImposed(Payload):
+    """An authority imposes a sanction on the vendor (e.g. an 18-month bid suspension).
+
+    The period is given in exactly one way: months, days, an end date, or indefinite.
+    """
+
+    event_type: ClassVar[str] = "sanction.imposed"
+
+    sanction_id: Identifier
+    kind: SanctionKind
+    authority: ShortText = Field(description="Who decided it, e.g. the city's procurement.")
+    decided_on: LocalDate
+    starts_on: LocalDate = Field(description="First day in force; not before decided_on.")
+    duration_months: int | None = Field(default=None, ge=1, le=600, description=_MONTHS)
+    duration_days: int | None = Field(default=None, ge=1, le=36500, description=_DAYS)
+    ends_on: LocalDate | None = Field(default=None, description=_ENDS_ON)
+    indefinite: bool = Field(default=False, description=_INDEFINITE)
+    agencies: list[ShortText] | None = Field(default=None, description=_AGENCIES)
+    categories: list[ShortText] | None = Field(default=None, description=_CATEGORIES)
+    covers_affiliates: bool = Field(
+        default=False, description="True when it also bars the vendor's parents/subsidiaries."
+    )
+    grounds: list[GroundCode] = Field(
+        min_length=1,
+        description="Grounds under the suspension policy, e.g. breach_of_contract, "
+        "dishonest_conduct, information_leakage, bribery.",
+    )
+    serious: bool = Field(
+        default=False, description="True when the policy's aggravation for serious cases applies."
+    )
+    incident_ids: list[Identifier] = Field(default=[], description="Incidents it answers.")
+    reason: NonEmptyText | None = None
+    policy_override_reason: NonEmptyText | None = Field(
+        default=None, description="Why the period departs from the suspension policy's range."
+    )
+
+    @model_validator(mode="after")
+    def _check_period_and_scope(self) -> Self:
+        given = _period_fields_given(
+            self.duration_months, self.duration_days, self.ends_on, self.indefinite
+        )
+        if len(given) != 1:
+            got = " and ".join(given) if given else "none"
+            raise ValueError(f"sanction period: {_PERIOD_HELP}; got {got}")
+        if self.starts_on < self.decided_on:
+            raise ValueError(
+                f"starts_on: {self.starts_on} is before decided_on {self.decided_on}; "
+                "a sanction starts on or after the day it is decided"
+            )
+        if self.ends_on is not None and self.ends_on < self.starts_on:
+            raise ValueError(
+                f"ends_on: {self.ends_on} is before starts_on {self.starts_on}; "
+                "ends_on is the last day in force"
+            )
+        _check_scope("agencies", self.agencies)
+        _check_scope("categories", self.categories)
+        for name in ("grounds", "incident_ids"):
+            dupes = _duplicates(getattr(self, name))
+            if dupes:
+                raise ValueError(f"{name}: duplicate entries {', '.join(dupes)}")
+        return self
+
+
+class SanctionAmended(Payload):
+    """An imposed sanction changes: its period, where it applies, or whether it covers affiliates.
+
+    A field left out is unchanged. A new period (at most one of the four period fields)
+    replaces the old one and counts from the sanction's starts_on. `agencies: null` or
+    `categories: null` widens the sanction to every agency or category; `changes()` returns
+    exactly what changes.
+    """
+
+    event_type: ClassVar[str] = "sanction.amended"
+    CLEARABLE: ClassVar[frozenset[str]] = frozenset({"agencies", "categories"})
+
+    sanction_id: Identifier
+    effective_on: LocalDate = Field(description="First day the amendment applies.")
+    duration_months: int | None = Field(default=None, ge=1, le=600, description=_MONTHS)
+    duration_days: int | None = Field(default=None, ge=1, le=36500, description=_DAYS)
+    ends_on: LocalDate | None = Field(default=None, description=_ENDS_ON)
+    indefinite: bool = Field(default=False, description=_INDEFINITE)
+    agencies: list[ShortText] | None = Field(
+        default=None, description="New agencies; left out: unchanged; null: every agency."
+    )
+    categories: list[ShortText] | None = Field(
+        default=None, description="New categories; left out: unchanged; null: every category."
+    )
+    covers_affiliates: bool | None = Field(
+        default=None, description="New affiliate coverage; left out: unchanged."
+    )
+    reason: NonEmptyText
+
+    def changes(self) -> dict[str, Any]:
+        """The fields this event changes, with their new values."""
+        changed: dict[str, Any] = {}
+        for name in PERIOD_FIELDS:
+            value = getattr(self, name)
+            if value is not None and value is not False:
+                changed[name] = value
+        for name in ("agencies", "categories"):
+            if name in self.model_fields_set:
+                changed[name] = getattr(self, name)
+        if self.covers_affiliates is not None:
+            changed["covers_affiliates"] = self.covers_affiliates
+        return changed
+
+    @model_validator(mode="after")
+    def _check_changes(self) -> Self:
+        given = _period_fields_given(
+            self.duration_months, self.duration_days, self.ends_on, self.indefinite
+        )
+        if len(given) > 1:
+            raise ValueError(f"sanction period: {_PERIOD_HELP}; got {' and '.join(given)}")
+        if not self.changes():
+            raise ValueError(
+                "no change given: set a new period (duration_months, duration_days, ends_on "
+                "or indefinite=true), agencies, categories or covers_affiliates"
+            )
+        _check_scope("agencies", self.agencies)
+        _check_scope("categories", self.categories)
+        return self
+
+
+class SanctionLifted(Payload):
+    """A sanction stops applying before its end (or, if indefinite, at all)."""
+
+    event_type: ClassVar[str] = "sanction.lifted"
+
+    sanction_id: Identifier
+    effective_on: LocalDate = Field(description="First day the sanction no longer applies.")
+    reason: NonEmptyText
+
+
+class ClaimFiled(Payload):
+    """A claim for damages is filed against the vendor."""
+
+    event_type: ClassVar[str] = "claim.filed"
+
+    claim_id: Identifier
+    filed_on: LocalDate
+    amount: int = Field(ge=0, description="Amount claimed. " + AMOUNT_DESCRIPTION)
+    currency: CurrencyCode = Field(default="JPY", description="ISO 4217 currency code.")
+    incident_id: Identifier | None = Field(default=None, description="The incident it is for.")
+    contract_id: Identifier | None = Field(default=None, description="The contract it is under.")
+    description: NonEmptyText
+
+
+class ClaimSettled(Payload):
+    """A claim for damages is settled for an amount."""
+
+    event_type: ClassVar[str] = "claim.settled"
+
+    claim_id: Identifier
+    settled_on: LocalDate
+    amount: int = Field(ge=0, description="Amount settled. " + AMOUNT_DESCRIPTION)
+    currency: CurrencyCode = Field(default="JPY", description="ISO 4217 currency code.")

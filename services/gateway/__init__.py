@@ -1,0 +1,1 @@
+"""Gateway: the GraphQL API over every service (queries, mutations into the log)."""

@@ -1,0 +1,38 @@
+"""The ASGI application: GraphQL (with GraphiQL) at /graphql, liveness at /healthz."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from services.gateway.schema import schema
+from services.platform.request_context import RequestContext
+
+
+class _GraphQL(GraphQL[RequestContext, None]):
+    def __init__(self, context: RequestContext) -> None:
+        super().__init__(schema, graphql_ide="graphiql")
+        self._context = context
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Any
+    ) -> RequestContext:
+        return self._context
+
+
+def create_app(context: RequestContext) -> Starlette:
+    async def healthz(_: Request) -> JSONResponse:
+        await context.pool.fetchval("SELECT 1")
+        return JSONResponse({"status": "ok"})
+
+    graphql = _GraphQL(context)
+    app = Starlette()
+    app.add_route("/healthz", healthz)
+    app.add_route("/graphql", graphql)
+    app.add_websocket_route("/graphql", graphql)
+    return app

@@ -1,0 +1,1 @@
+"""Shared plumbing of every service: settings, PostgreSQL, the event log adapters."""

@@ -1,0 +1,31 @@
+"""The asyncpg connection pool, opened with a clear error when PostgreSQL cannot be reached."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from services.platform.errors import StartupError
+from services.platform.migrations import apply_migrations
+
+
+def _redacted(url: str) -> str:
+    """The URL without its password, safe to print."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}@{host}" if user else f"{scheme}://{host}"
+
+
+async def open_pool(database_url: str, *, migrate: bool = True) -> asyncpg.Pool:
+    """Opens the pool and, by default, brings the schema up to date before anyone uses it."""
+    try:
+        pool = await asyncpg.create_pool(database_url, min_size=1, max_size=10, timeout=10)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+        raise StartupError(
+            f"cannot reach PostgreSQL at {_redacted(database_url)}: {error}"
+        ) from error
+    if migrate:
+        await apply_migrations(pool)
+    return pool

@@ -1,0 +1,56 @@
+"""The dead-letter store: input that could not be accepted or applied, kept with its reason."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    stage: str
+    reason: str
+    raw: str
+    event_id: uuid.UUID | None = None
+    event_type: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredDeadLetter:
+    id: int
+    stage: str
+    reason: str
+    raw: str
+    event_id: uuid.UUID | None
+    event_type: str | None
+    recorded_at: datetime
+
+
+def as_text(raw: bytes) -> str:
+    """Raw input as storable text: PostgreSQL text cannot hold NUL, and the dead letter must
+    keep whatever was sent, readable."""
+    return raw.decode("utf-8", errors="replace").replace("\x00", "\\u0000")
+
+
+async def record(conn: asyncpg.Connection, letter: DeadLetter) -> None:
+    await conn.execute(
+        "INSERT INTO dead_letters (stage, event_id, event_type, reason, raw)"
+        " VALUES ($1, $2, $3, $4, $5)",
+        letter.stage,
+        letter.event_id,
+        letter.event_type,
+        letter.reason,
+        letter.raw,
+    )
+
+
+async def latest(conn: asyncpg.Connection, limit: int) -> list[StoredDeadLetter]:
+    rows = await conn.fetch(
+        "SELECT id, stage, event_id, event_type, reason, raw, recorded_at"
+        " FROM dead_letters ORDER BY id DESC LIMIT $1",
+        limit,
+    )
+    return [StoredDeadLetter(**dict(row)) for row in rows]

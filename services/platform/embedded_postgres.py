@@ -1,0 +1,49 @@
+"""The embedded PostgreSQL of `vendorwatch up`: pgserver in a data dir that survives restarts."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+import asyncpg
+
+with warnings.catch_warnings():
+    # pgserver resolves a runtime dir at import and warns when XDG_RUNTIME_DIR is unset (as on
+    # servers and in CI); it falls back to /tmp, which is fine for a socket directory.
+    warnings.simplefilter("ignore")
+    import pgserver
+
+from services.platform.errors import StartupError
+
+log = logging.getLogger(__name__)
+
+DATABASE = "vendorwatch"
+
+
+def start(data_dir: Path) -> pgserver.PostgresServer:
+    """Starts (or joins, if another process already runs it) the server in `data_dir`.
+
+    pgserver counts the processes using a data dir and stops PostgreSQL when the last exits.
+    """
+    data_dir = data_dir.expanduser().resolve()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return pgserver.get_server(data_dir, cleanup_mode="stop")
+    except Exception as error:  # pgserver raises bare Exceptions from initdb/pg_ctl
+        raise StartupError(
+            f"cannot start the embedded PostgreSQL in {data_dir}: {error}"
+        ) from error
+
+
+async def database_url(server: pgserver.PostgresServer) -> str:
+    """The URL of VendorWatch's own database on the embedded server, created on first use."""
+    conn = await asyncpg.connect(server.get_uri())
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE)
+        if not exists:
+            await conn.execute(f'CREATE DATABASE "{DATABASE}"')
+            log.info("created database %s", DATABASE)
+    finally:
+        await conn.close()
+    return str(server.get_uri(DATABASE))

@@ -1,0 +1,76 @@
+"""The append-only event store in PostgreSQL: the record of every accepted event."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass
+
+import asyncpg
+
+from services.events.base import EventEnvelope
+from services.events.catalog import parse_event
+
+NOTIFY_CHANNEL = "vendorwatch_events"
+
+# Appends take this transaction-level lock so that `position` values commit in increasing
+# order: a consumer tailing "position > last seen" then never skips a slower concurrent append.
+_APPEND_LOCK_KEY = 0x56574150  # "VWAP"
+
+
+class AppendOutcome(enum.Enum):
+    STORED = "stored"
+    DUPLICATE = "duplicate"  # the same event_id with the same content: already applied
+    CONFLICT = "conflict"  # the same event_id with other content: refused
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    position: int
+    envelope: EventEnvelope
+
+
+def canonical_json(envelope: EventEnvelope) -> str:
+    return envelope.model_dump_json()
+
+
+def content_hash(envelope: EventEnvelope) -> str:
+    return hashlib.sha256(canonical_json(envelope).encode()).hexdigest()
+
+
+async def append(conn: asyncpg.Connection, envelope: EventEnvelope) -> AppendOutcome:
+    """Stores the event unless its id is known; call inside a transaction."""
+    digest = content_hash(envelope)
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", _APPEND_LOCK_KEY)
+    existing = await conn.fetchval(
+        "SELECT content_hash FROM event_store WHERE event_id = $1", envelope.event_id
+    )
+    if existing is not None:
+        return AppendOutcome.DUPLICATE if existing == digest else AppendOutcome.CONFLICT
+    await conn.execute(
+        """INSERT INTO event_store
+               (event_id, event_type, vendor_id, occurred_at, envelope, content_hash)
+           VALUES ($1, $2, $3, $4, $5::jsonb, $6)""",
+        envelope.event_id,
+        envelope.event_type,
+        envelope.vendor_id,
+        envelope.occurred_at,
+        canonical_json(envelope),
+        digest,
+    )
+    # Delivered at commit; embedded consumers wake up instead of waiting for their next poll.
+    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+    return AppendOutcome.STORED
+
+
+async def read_after(
+    conn: asyncpg.Connection, position: int, limit: int
+) -> list[StoredEvent]:
+    """The next events after `position`, in log order."""
+    rows = await conn.fetch(
+        "SELECT position, envelope::text AS envelope FROM event_store"
+        " WHERE position > $1 ORDER BY position LIMIT $2",
+        position,
+        limit,
+    )
+    return [StoredEvent(row["position"], parse_event(row["envelope"])) for row in rows]

@@ -1,0 +1,27 @@
+"""What producers and services need from an event log, whichever adapter provides it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Protocol
+
+
+class EventLog(Protocol):
+    """Producers submit raw events; ingest validates them on the far side of the log."""
+
+    async def submit(self, raws: Sequence[bytes]) -> None:
+        """Delivers raw events durably into the log (not necessarily applied yet)."""
+
+
+def vendor_key(raw: bytes) -> bytes | None:
+    """The partition key of a raw event, its `vendor_id`, when it can be read at all.
+
+    Malformed input has no key; it still travels, so ingest can dead-letter it with a reason.
+    """
+    try:
+        document = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    vendor_id = document.get("vendor_id") if isinstance(document, dict) else None
+    return vendor_id.encode() if isinstance(vendor_id, str) and vendor_id else None

@@ -1,0 +1,88 @@
+"""Embedded adapter: the PostgreSQL event store is the log, tailed in-process.
+
+Submitting runs ingest in the caller's process (it appends to the store); each consumer reads
+the store after its durable position, woken by LISTEN/NOTIFY and, as a fallback, by polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+import asyncpg
+
+from services.platform import event_store
+from services.platform.consumer import Consumer, apply_batch
+
+log = logging.getLogger(__name__)
+
+Accept = Callable[[asyncpg.Pool, list[bytes]], Awaitable[object]]
+
+BATCH_SIZE = 500
+POLL_SECONDS = 1.0
+MAX_BACKOFF_SECONDS = 30.0
+
+
+class EmbeddedEventLog:
+    def __init__(self, pool: asyncpg.Pool, accept: Accept) -> None:
+        self._pool = pool
+        self._accept = accept
+
+    async def submit(self, raws: Sequence[bytes]) -> None:
+        await self._accept(self._pool, list(raws))
+
+
+async def _position(pool: asyncpg.Pool, consumer: str) -> int:
+    value = await pool.fetchval(
+        "SELECT position FROM consumer_positions WHERE consumer = $1", consumer
+    )
+    return int(value or 0)
+
+
+async def _tail(pool: asyncpg.Pool, consumer: Consumer, wakeup: asyncio.Event) -> None:
+    """Applies the store to `consumer` forever; transient failures are retried, not skipped."""
+    backoff = 0.5
+    while True:
+        try:
+            position = await _position(pool, consumer.name)
+            while True:
+                async with pool.acquire() as conn:
+                    batch = await event_store.read_after(conn, position, BATCH_SIZE)
+                if not batch:
+                    break
+                position = batch[-1].position
+                await apply_batch(
+                    pool, consumer, [e.envelope for e in batch], save_position=position
+                )
+            backoff = 0.5
+        except Exception:
+            # At-least-once: a failing batch is retried (with backoff), never skipped.
+            log.exception("%s: cannot apply events yet; retrying", consumer.name)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+            continue
+        wakeup.clear()
+        try:
+            await asyncio.wait_for(wakeup.wait(), timeout=POLL_SECONDS)
+        except TimeoutError:
+            pass
+
+
+async def run_consumers(pool: asyncpg.Pool, consumers: Sequence[Consumer]) -> None:
+    """Runs every consumer until cancelled."""
+    wakeups = [asyncio.Event() for _ in consumers]
+
+    def notified(*_: object) -> None:
+        for wakeup in wakeups:
+            wakeup.set()
+
+    listener = await pool.acquire()
+    try:
+        await listener.add_listener(event_store.NOTIFY_CHANNEL, notified)
+        async with asyncio.TaskGroup() as group:
+            for consumer, wakeup in zip(consumers, wakeups, strict=True):
+                group.create_task(_tail(pool, consumer, wakeup), name=f"tail:{consumer.name}")
+    finally:
+        await listener.remove_listener(event_store.NOTIFY_CHANNEL, notified)
+        await pool.release(listener)

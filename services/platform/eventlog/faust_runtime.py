@@ -1,0 +1,118 @@
+"""Kafka adapter, consuming side: faust-streaming apps whose agents call service handlers.
+
+Pitfalls this module is shaped by (DESIGN.md): values arrive as raw bytes and are validated
+inside the handler, because faust consumers that hit deserializer errors can stall silently;
+each agent runs one actor so a partition's events are applied in order; batches come from
+`noack_take` and are acknowledged only after their database transaction committed, so a crash
+or a stop never commits an offset past an event that was not applied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import partial
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
+
+import asyncpg
+import faust
+
+from services.platform.database import open_pool
+from services.platform.eventlog.kafka import KafkaEventLog
+from services.platform.eventlog.topics import TOPICS
+from services.platform.settings import Settings
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+BATCH_WITHIN_SECONDS = 0.2
+MAX_BACKOFF_SECONDS = 30.0
+
+BatchHandler = Callable[["WorkerResources", list[bytes]], Awaitable[None]]
+
+
+class WorkerResources:
+    """The pool and producer of a worker, opened lazily inside faust's event loop."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._pool: asyncpg.Pool | None = None
+        self._log: KafkaEventLog | None = None
+        self._lock = asyncio.Lock()
+
+    async def pool(self) -> asyncpg.Pool:
+        async with self._lock:
+            if self._pool is None:
+                self._pool = await open_pool(self.settings.database_url)
+            return self._pool
+
+    async def event_log(self) -> KafkaEventLog:
+        async with self._lock:
+            if self._log is None:
+                assert self.settings.kafka_bootstrap is not None
+                self._log = KafkaEventLog(self.settings.kafka_bootstrap)
+                await self._log.start()
+            return self._log
+
+    async def close(self) -> None:
+        if self._log is not None:
+            await self._log.stop()
+        if self._pool is not None:
+            await self._pool.close()
+
+
+def build_app(service: str, resources: WorkerResources) -> faust.App:
+    settings = resources.settings
+    assert settings.kafka_bootstrap is not None
+    app = faust.App(
+        f"vendorwatch-{service}",
+        broker=f"kafka://{settings.kafka_bootstrap}",
+        value_serializer="raw",
+        key_serializer="raw",
+        store="memory://",
+        web_enabled=False,
+        # Topics come from deploy/kafka/topics.toml (created by ensure_topics), not from faust.
+        topic_allow_declare=False,
+        topic_disable_leader=True,
+        producer_acks=-1,
+        consumer_auto_offset_reset="earliest",
+    )
+
+    @app.on_before_shutdown.connect  # type: ignore[misc]
+    async def close_resources(_app: faust.App, **_: Any) -> None:
+        await resources.close()
+
+    return app
+
+
+async def _retry(handle: Callable[[], Awaitable[None]], what: str) -> None:
+    """At-least-once: a failing batch is retried with backoff until it is applied."""
+    backoff = 0.5
+    while True:
+        try:
+            await handle()
+            return
+        except Exception:
+            log.exception("%s failed; retrying in %.1fs", what, backoff)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+
+
+def add_batch_agent(
+    app: faust.App, topic_role: str, resources: WorkerResources, handle: BatchHandler
+) -> None:
+    """Consumes `topic_role` in batches with `handle`, acknowledging only applied batches."""
+    topic = app.topic(TOPICS[topic_role].name, key_type=bytes, value_type=bytes)
+
+    async def agent(stream: Any) -> None:
+        batches: AsyncIterator[Sequence[Any]] = stream.noack_take(
+            BATCH_SIZE, within=BATCH_WITHIN_SECONDS
+        )
+        async for events in batches:
+            values = [bytes(event.value) for event in events]
+            await _retry(partial(handle, resources, values), f"{app.conf.id} batch")
+            for event in events:
+                await stream.ack(event)
+
+    app.agent(topic, name=f"{app.conf.id}.{topic_role}")(agent)

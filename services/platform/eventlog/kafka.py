@@ -1,0 +1,54 @@
+"""Kafka adapter, producing side: an idempotent aiokafka producer keyed by vendor id."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from services.events.base import EventEnvelope
+from services.platform.errors import StartupError
+from services.platform.event_store import canonical_json
+from services.platform.eventlog.base import vendor_key
+from services.platform.eventlog.topics import TOPICS
+
+
+class KafkaEventLog:
+    """Submits raw input to the raw topic and forwards accepted events to the events topic."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self._bootstrap = bootstrap
+        # aiokafka defaults to acks=1 without idempotence: a broker failover could drop or
+        # duplicate a message. Both are set so an acknowledged send is durable and unique.
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap,
+            acks="all",
+            enable_idempotence=True,
+            request_timeout_ms=15_000,
+        )
+
+    async def start(self) -> None:
+        try:
+            await self._producer.start()
+        except KafkaError as error:
+            await self._producer.stop()
+            raise StartupError(f"cannot reach Kafka at {self._bootstrap}: {error}") from error
+
+    async def stop(self) -> None:
+        await self._producer.stop()
+
+    async def submit(self, raws: Sequence[bytes]) -> None:
+        await self._send_all(TOPICS["raw"].name, [(vendor_key(raw), raw) for raw in raws])
+
+    async def forward(self, envelopes: Sequence[EventEnvelope]) -> None:
+        await self._send_all(
+            TOPICS["events"].name,
+            [(e.vendor_id.encode(), canonical_json(e).encode()) for e in envelopes],
+        )
+
+    async def _send_all(self, topic: str, messages: list[tuple[bytes | None, bytes]]) -> None:
+        """Sends a batch and returns once the broker has acknowledged every message."""
+        pending = [await self._producer.send(topic, value, key=key) for key, value in messages]
+        for delivery in pending:
+            await delivery

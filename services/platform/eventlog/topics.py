@@ -1,0 +1,56 @@
+"""The topic definitions from deploy/kafka/topics.toml, and creating what is missing."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError
+
+from services.platform.errors import StartupError
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    role: str
+    name: str
+    partitions: int
+    config: dict[str, str] = field(default_factory=dict)
+
+
+def load_topics() -> dict[str, TopicSpec]:
+    """Topic specs by role (`raw`, `events`); the file ships inside the package as a symlink."""
+    text = (resources.files(__package__ or __name__) / "topics.toml").read_text()
+    table = tomllib.loads(text)["topics"]
+    return {
+        role: TopicSpec(role, spec["name"], int(spec["partitions"]), dict(spec.get("config", {})))
+        for role, spec in table.items()
+    }
+
+
+TOPICS = load_topics()
+
+
+async def ensure_topics(bootstrap: str, replication_factor: int) -> list[str]:
+    """Creates the topics that do not exist yet; returns the names it created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    try:
+        await admin.start()
+    except KafkaError as error:
+        await admin.close()
+        raise StartupError(f"cannot reach Kafka at {bootstrap}: {error}") from error
+    try:
+        existing = set(await admin.list_topics())
+        missing = [spec for spec in TOPICS.values() if spec.name not in existing]
+        if missing:
+            await admin.create_topics(
+                [
+                    NewTopic(spec.name, spec.partitions, replication_factor, spec.config)
+                    for spec in missing
+                ]
+            )
+        return [spec.name for spec in missing]
+    finally:
+        await admin.close()

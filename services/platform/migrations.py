@@ -1,0 +1,91 @@
+"""Applies each service's SQL migrations once, in order, under an advisory lock.
+
+A small runner rather than Alembic or yoyo: those drive synchronous drivers (SQLAlchemy,
+psycopg), while everything here speaks asyncpg; plain numbered SQL files per service keep each
+service the owner of its tables, and a checksum refuses silently edited history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+
+import asyncpg
+
+# The services whose tables live in PostgreSQL, in the order their schemas must exist.
+MIGRATION_PACKAGES: tuple[str, ...] = ("services.platform", "services.registry")
+
+# Any constant works; it only has to be the same for every process migrating this database.
+_LOCK_KEY = 0x56574D49  # "VWMI"
+
+
+@dataclass(frozen=True)
+class Migration:
+    package: str
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+
+def load_migrations(package: str) -> list[Migration]:
+    """The `NNNN_name.sql` files under `<package>/migrations`, ordered by number."""
+    folder = resources.files(package) / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if not entry.name.endswith(".sql"):
+            continue
+        number, _, rest = entry.name.partition("_")
+        found.append(Migration(package, int(number), rest.removesuffix(".sql"), entry.read_text()))
+    return sorted(found, key=lambda m: m.version)
+
+
+class MigrationDrift(RuntimeError):
+    """An applied migration's file changed afterwards: history must not be rewritten."""
+
+
+async def apply_migrations(pool: asyncpg.Pool) -> list[Migration]:
+    """Applies what is missing, each file in its own transaction; returns what it applied."""
+    applied: list[Migration] = []
+    async with pool.acquire() as conn:
+        await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
+        try:
+            await conn.execute(
+                """CREATE TABLE IF NOT EXISTS schema_migrations (
+                       package text NOT NULL,
+                       version integer NOT NULL,
+                       name text NOT NULL,
+                       checksum text NOT NULL,
+                       applied_at timestamptz NOT NULL DEFAULT now(),
+                       PRIMARY KEY (package, version))"""
+            )
+            rows = await conn.fetch("SELECT package, version, checksum FROM schema_migrations")
+            known = {(r["package"], r["version"]): r["checksum"] for r in rows}
+            for package in MIGRATION_PACKAGES:
+                for migration in load_migrations(package):
+                    checksum = known.get((package, migration.version))
+                    if checksum == migration.checksum:
+                        continue
+                    if checksum is not None:
+                        raise MigrationDrift(
+                            f"migration {package} {migration.version:04d}_{migration.name} "
+                            "was changed after it was applied; add a new migration instead"
+                        )
+                    async with conn.transaction():
+                        await conn.execute(migration.sql)
+                        await conn.execute(
+                            "INSERT INTO schema_migrations (package, version, name, checksum)"
+                            " VALUES ($1, $2, $3, $4)",
+                            package,
+                            migration.version,
+                            migration.name,
+                            migration.checksum,
+                        )
+                    applied.append(migration)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
+    return applied

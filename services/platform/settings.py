@@ -1,0 +1,31 @@
+"""Runtime settings: where PostgreSQL and Kafka are, and the registry's time zone."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import platformdirs
+
+DEFAULT_TIMEZONE = "Asia/Tokyo"
+
+
+def default_data_dir() -> Path:
+    """Where `vendorwatch up` keeps its embedded PostgreSQL unless told otherwise."""
+    configured = os.environ.get("VENDORWATCH_DATA_DIR")
+    return Path(configured) if configured else Path(platformdirs.user_data_dir("vendorwatch"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    kafka_bootstrap: str | None = None
+    timezone: ZoneInfo = field(
+        default_factory=lambda: ZoneInfo(os.environ.get("VENDORWATCH_TIMEZONE", DEFAULT_TIMEZONE))
+    )
+    # One broker in development and tests; production clusters set 3.
+    kafka_replication_factor: int = field(
+        default_factory=lambda: int(os.environ.get("VENDORWATCH_KAFKA_REPLICATION_FACTOR", "1"))
+    )

@@ -1,0 +1,1 @@
+"""Registry: vendors, identities, sanctions and bid eligibility, projected from the event log."""
