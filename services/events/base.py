@@ -9,12 +9,17 @@ from typing import Annotated, ClassVar
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 # Identifiers travel as Kafka keys and URL parts, so they are restricted to a safe alphabet.
-Identifier = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
-]
+Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
 VendorId = Identifier
-NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+# PostgreSQL refuses U+0000 in text and jsonb, so an event carrying it could be accepted here
+# and then fail to be stored; it is refused up front instead.
+_NO_NUL = r"^[^\x00]*$"
+NonEmptyText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=_NO_NUL)
+]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=_NO_NUL)
+]
 # A calendar date in the registry's time zone (DESIGN.md: dates are local calendar dates).
 LocalDate = dt.date
 

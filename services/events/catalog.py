@@ -76,8 +76,8 @@ def _typed_envelope(payload: type[Payload]) -> type[EventEnvelope]:
         name,
         __base__=EventEnvelope,
         __doc__=f"Envelope of a `{payload.event_type}` event. {payload.__doc__ or ''}".strip(),
-        event_type=(Literal[payload.event_type], ...),  # type: ignore[valid-type]
-        schema_version=(Literal[SCHEMA_VERSION], ...),  # type: ignore[valid-type]
+        event_type=(Literal[payload.event_type], ...),  # type: ignore[arg-type]
+        schema_version=(Literal[SCHEMA_VERSION], ...),  # type: ignore[arg-type]
         payload=(payload, ...),
     )
 

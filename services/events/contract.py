@@ -15,6 +15,8 @@ CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 # Amounts are integers so that sums are exact: they count the currency's smallest unit
 # (ISO 4217 minor unit). The yen has no minor unit, so for JPY the amount is in yen.
+# The largest PostgreSQL bigint: a larger amount could be accepted here and then not stored.
+MAX_AMOUNT = 2**63 - 1
 AMOUNT_DESCRIPTION = (
     "Amount as an integer in the currency's smallest unit (ISO 4217 minor unit): "
     "yen for JPY, which has no minor unit; cents for USD."
@@ -42,7 +44,7 @@ class ContractAwarded(Payload):
     awarded_on: LocalDate
     starts_on: LocalDate = Field(description="First day of the contract term.")
     ends_on: LocalDate = Field(description="Last day of the contract term (inclusive).")
-    amount: int = Field(ge=0, description=AMOUNT_DESCRIPTION)
+    amount: int = Field(ge=0, le=MAX_AMOUNT, description=AMOUNT_DESCRIPTION)
     currency: CurrencyCode = Field(default="JPY", description="ISO 4217 currency code.")
 
     @model_validator(mode="after")
@@ -64,7 +66,10 @@ class ContractAmended(Payload):
     effective_on: LocalDate = Field(description="First day the amendment applies.")
     ends_on: LocalDate | None = Field(default=None, description="New last day of the term.")
     amount: int | None = Field(
-        default=None, ge=0, description="New amount, same currency. " + AMOUNT_DESCRIPTION
+        default=None,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="New amount, same currency. " + AMOUNT_DESCRIPTION,
     )
     reason: NonEmptyText
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar, Self
 from pydantic import Field, StringConstraints, model_validator
 
 from services.events.base import Identifier, LocalDate, NonEmptyText, Payload, ShortText
-from services.events.contract import AMOUNT_DESCRIPTION, CurrencyCode
+from services.events.contract import AMOUNT_DESCRIPTION, MAX_AMOUNT, CurrencyCode
 
 # Grounds are keys of the suspension policy, which is data: any lowercase identifier is
 # accepted here and the registry checks it against the policy in force.
@@ -50,8 +50,8 @@ def _check_scope(name: str, values: list[str] | None) -> None:
         return
     if not values:
         raise ValueError(
-            f"{name}: an empty list would cover nothing; leave {name} out (or null) "
-            f"to cover every one"
+            f"{name}: an empty list would cover nothing; to cover every one, leave {name} "
+            "out when imposing, or use cover_all when amending"
         )
     dupes = _duplicates(values)
     if dupes:
@@ -62,7 +62,7 @@ _MONTHS = "Length in calendar months, counted by the Civil Code (arts. 140–143
 _DAYS = "Length in days, starts_on being day 1."
 _ENDS_ON = "Last day the sanction applies (inclusive)."
 _INDEFINITE = "True when the sanction has no end until lifted."
-_AGENCIES = "Agencies the sanction applies to; null (or left out) means every agency."
+_AGENCIES = "Agencies it applies to; null (or left out) means every agency."
 _CATEGORIES = "Procurement categories it applies to; null (or left out) means every category."
 
 
@@ -129,17 +129,23 @@ class SanctionImposed(Payload):
         return self
 
 
+class SanctionScope(StrEnum):
+    """The two ways a sanction's reach can be restricted."""
+
+    AGENCIES = "agencies"
+    CATEGORIES = "categories"
+
+
 class SanctionAmended(Payload):
     """An imposed sanction changes: its period, where it applies, or whether it covers affiliates.
 
-    A field left out is unchanged. A new period (at most one of the four period fields)
-    replaces the old one and counts from the sanction's starts_on. `agencies: null` or
-    `categories: null` widens the sanction to every agency or category; `changes()` returns
-    exactly what changes.
+    A field left out (or null) is unchanged. A new period (at most one of the four period
+    fields) replaces the old one and counts from the sanction's starts_on. `cover_all` lifts a
+    restriction to some agencies or categories: the sanction then applies to every one.
+    `changes()` returns exactly what changes.
     """
 
     event_type: ClassVar[str] = "sanction.amended"
-    CLEARABLE: ClassVar[frozenset[str]] = frozenset({"agencies", "categories"})
 
     sanction_id: Identifier
     effective_on: LocalDate = Field(description="First day the amendment applies.")
@@ -148,28 +154,31 @@ class SanctionAmended(Payload):
     ends_on: LocalDate | None = Field(default=None, description=_ENDS_ON)
     indefinite: bool = Field(default=False, description=_INDEFINITE)
     agencies: list[ShortText] | None = Field(
-        default=None, description="New agencies; left out: unchanged; null: every agency."
+        default=None, description="The agencies it now applies to; null: unchanged."
     )
     categories: list[ShortText] | None = Field(
-        default=None, description="New categories; left out: unchanged; null: every category."
+        default=None, description="The categories it now applies to; null: unchanged."
+    )
+    cover_all: list[SanctionScope] = Field(
+        default=[],
+        description="agencies and/or categories: the sanction now applies to every one.",
     )
     covers_affiliates: bool | None = Field(
-        default=None, description="New affiliate coverage; left out: unchanged."
+        default=None, description="New affiliate coverage; null: unchanged."
     )
     reason: NonEmptyText
 
     def changes(self) -> dict[str, Any]:
-        """The fields this event changes, with their new values."""
+        """The fields this event changes, with their new values (None: every one)."""
         changed: dict[str, Any] = {}
         for name in PERIOD_FIELDS:
             value = getattr(self, name)
             if value is not None and value is not False:
                 changed[name] = value
-        for name in ("agencies", "categories"):
-            if name in self.model_fields_set:
+        for name in ("agencies", "categories", "covers_affiliates"):
+            if getattr(self, name) is not None:
                 changed[name] = getattr(self, name)
-        if self.covers_affiliates is not None:
-            changed["covers_affiliates"] = self.covers_affiliates
+        changed.update({scope.value: None for scope in self.cover_all})
         return changed
 
     @model_validator(mode="after")
@@ -179,10 +188,18 @@ class SanctionAmended(Payload):
         )
         if len(given) > 1:
             raise ValueError(f"sanction period: {_PERIOD_HELP}; got {' and '.join(given)}")
+        dupes = _duplicates(scope.value for scope in self.cover_all)
+        if dupes:
+            raise ValueError(f"cover_all: duplicate entries {', '.join(dupes)}")
+        both = [scope.value for scope in self.cover_all if getattr(self, scope.value) is not None]
+        if both:
+            raise ValueError(
+                f"cover_all: {', '.join(both)} cannot be both listed and covered entirely"
+            )
         if not self.changes():
             raise ValueError(
                 "no change given: set a new period (duration_months, duration_days, ends_on "
-                "or indefinite=true), agencies, categories or covers_affiliates"
+                "or indefinite=true), agencies, categories, cover_all or covers_affiliates"
             )
         _check_scope("agencies", self.agencies)
         _check_scope("categories", self.categories)
@@ -206,7 +223,7 @@ class ClaimFiled(Payload):
 
     claim_id: Identifier
     filed_on: LocalDate
-    amount: int = Field(ge=0, description="Amount claimed. " + AMOUNT_DESCRIPTION)
+    amount: int = Field(ge=0, le=MAX_AMOUNT, description="Amount claimed. " + AMOUNT_DESCRIPTION)
     currency: CurrencyCode = Field(default="JPY", description="ISO 4217 currency code.")
     incident_id: Identifier | None = Field(default=None, description="The incident it is for.")
     contract_id: Identifier | None = Field(default=None, description="The contract it is under.")
@@ -220,5 +237,5 @@ class ClaimSettled(Payload):
 
     claim_id: Identifier
     settled_on: LocalDate
-    amount: int = Field(ge=0, description="Amount settled. " + AMOUNT_DESCRIPTION)
+    amount: int = Field(ge=0, le=MAX_AMOUNT, description="Amount settled. " + AMOUNT_DESCRIPTION)
     currency: CurrencyCode = Field(default="JPY", description="ISO 4217 currency code.")

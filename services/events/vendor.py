@@ -98,46 +98,57 @@ class VendorRegistered(Payload):
         return self
 
 
+class ClearableVendorField(StrEnum):
+    """Vendor fields that may become empty."""
+
+    NAME_KANA = "name_kana"
+    NAME_EN = "name_en"
+    COUNTRY = "country"
+
+
 class VendorUpdated(Payload):
     """Some of a vendor's names, identifiers, aliases or country change.
 
-    A field left out is unchanged. `null` clears `name_kana`, `name_en` or `country`; for the
-    other fields `null` is the same as leaving the field out. A list given replaces the whole
-    list (send `[]` to empty it). `changes()` returns exactly what changes.
+    A field left out (or null) is unchanged; `clear` lists the fields that become empty. A list
+    given replaces the whole list (send `[]` to empty it). `changes()` returns exactly what
+    changes. Clearing is explicit, not a null, because a stored event is re-serialized with
+    every field and its nulls, and must mean the same afterwards.
     """
 
     event_type: ClassVar[str] = "vendor.updated"
-    # Fields whose value may legitimately become empty; an explicit null clears them.
-    CLEARABLE: ClassVar[frozenset[str]] = frozenset({"name_kana", "name_en", "country"})
 
     legal_name: ShortText | None = Field(default=None, description="New legal name.")
-    name_kana: ShortText | None = Field(
-        default=None, description="New kana reading; null clears it."
-    )
-    name_en: ShortText | None = Field(default=None, description="New English name; null clears.")
+    name_kana: ShortText | None = Field(default=None, description="New kana reading.")
+    name_en: ShortText | None = Field(default=None, description="New English name.")
     identifiers: list[VendorIdentifierRef] | None = Field(
         default=None, description="Replaces all identifiers."
     )
     aliases: list[ShortText] | None = Field(default=None, description="Replaces all aliases.")
     country: CountryCode | None = Field(
-        default=None, description="New country, ISO 3166-1 alpha-2; null clears it."
+        default=None, description="New country, ISO 3166-1 alpha-2."
+    )
+    clear: list[ClearableVendorField] = Field(
+        default=[], description="Fields that become empty: name_kana, name_en, country."
     )
 
     def changes(self) -> dict[str, Any]:
-        """The fields this event changes, with their new values (None means cleared)."""
-        return {
-            name: getattr(self, name)
-            for name in type(self).model_fields
-            if name in self.model_fields_set
-            and (getattr(self, name) is not None or name in self.CLEARABLE)
-        }
+        """The fields this event changes, with their new values (None: cleared)."""
+        changed = {name: value for name, value in self if name != "clear" and value is not None}
+        changed.update({field.value: None for field in self.clear})
+        return changed
 
     @model_validator(mode="after")
     def _check_change(self) -> Self:
+        dupes = _duplicates(field.value for field in self.clear)
+        if dupes:
+            raise ValueError(f"clear: duplicate entries {', '.join(dupes)}")
+        both = [field.value for field in self.clear if getattr(self, field.value) is not None]
+        if both:
+            raise ValueError(f"clear: {', '.join(both)} cannot be both given and cleared")
         if not self.changes():
             raise ValueError(
                 "no change given: set at least one of legal_name, name_kana, name_en, "
-                "identifiers, aliases, country"
+                "identifiers, aliases, country, or clear"
             )
         _check_identity_lists(self.identifiers, self.aliases)
         return self

@@ -1,0 +1,68 @@
+"""Shared fixtures: a real PostgreSQL (clean database per test) and a real Kafka broker."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from services.platform.database import open_pool
+from tests.support.kafka_broker import start_kafka_broker
+from tests.support.postgres import TestDatabases, start_pgserver
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    configured = os.environ.get("DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    # Short path: PostgreSQL's unix socket lives in the data dir and paths are capped at 107.
+    with tempfile.TemporaryDirectory(prefix="vwpg-") as data_dir:
+        yield start_pgserver(Path(data_dir))
+
+
+@pytest.fixture(scope="session")
+async def test_databases(postgres_admin_url: str) -> AsyncIterator[TestDatabases]:
+    databases = TestDatabases(postgres_admin_url)
+    await databases.prepare()
+    yield databases
+    await databases.close()
+
+
+@pytest.fixture
+async def database_url(test_databases: TestDatabases) -> AsyncIterator[str]:
+    """A freshly migrated, empty database of its own for each test."""
+    url = await test_databases.create()
+    yield url
+    await test_databases.drop(url)
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await open_pool(database_url)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """A real Apache Kafka: `KAFKA_BOOTSTRAP_SERVERS`, or a KRaft broker from Maven artifacts.
+
+    Never skipped: without Java and Maven the tests that need it fail, saying why.
+    """
+    configured = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if configured:
+        yield configured
+        return
+    broker = start_kafka_broker(REPO_ROOT / ".cache" / "kafka")
+    try:
+        yield broker.bootstrap_servers
+    finally:
+        broker.stop()

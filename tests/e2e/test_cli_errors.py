@@ -1,0 +1,60 @@
+"""Operator mistakes get one clear line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from tests.support.processes import free_port, run_cli
+
+UNREACHABLE_DB = "postgresql://nobody@127.0.0.1:1/nothing"
+
+
+def _one_clear_line(stderr: str, *expected: str) -> None:
+    assert "Traceback" not in stderr
+    error_lines = [line for line in stderr.splitlines() if line.startswith("Error:")]
+    assert len(error_lines) == 1, stderr
+    for part in expected:
+        assert part in error_lines[0], stderr
+
+
+def test_port_in_use(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("up", "--database-url", UNREACHABLE_DB, "--port", str(port))
+    assert result.returncode != 0
+    _one_clear_line(result.stderr, f"port {port}", "already in use")
+
+
+def test_database_unreachable() -> None:
+    result = run_cli("up", "--database-url", UNREACHABLE_DB, "--port", str(free_port()))
+    assert result.returncode != 0
+    _one_clear_line(result.stderr, "cannot reach PostgreSQL at postgresql://nobody@127.0.0.1:1")
+
+
+@pytest.mark.parametrize("command", ["worker", "api"])
+def test_kafka_unreachable(command: str, database_url: str) -> None:
+    extra = ["registry"] if command == "worker" else ["--port", str(free_port())]
+    result = run_cli(
+        command, *extra, "--kafka", "127.0.0.1:1", "--database-url", database_url, timeout=90
+    )
+    assert result.returncode != 0
+    _one_clear_line(result.stderr, "cannot reach Kafka at 127.0.0.1:1")
+
+
+def test_publish_missing_file(tmp_path: Path) -> None:
+    result = run_cli("publish", str(tmp_path / "nope.jsonl"), "--database-url", UNREACHABLE_DB)
+    assert result.returncode != 0
+    _one_clear_line(result.stderr, "nope.jsonl", "No such file")
+
+
+def test_publish_empty_file(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n\n")
+    result = run_cli("publish", str(empty), "--database-url", UNREACHABLE_DB)
+    assert result.returncode != 0
+    _one_clear_line(result.stderr, "empty.jsonl", "no events")

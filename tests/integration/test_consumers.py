@@ -1,0 +1,114 @@
+"""Applying events to the registry: exactly once, rejections dead-lettered, order kept."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import asyncpg
+import pytest
+
+from services.events.catalog import parse_event
+from services.ingest.handlers import ingest_batch
+from services.platform.consumer import apply_batch, apply_serialized_batch
+from services.platform.eventlog.embedded import run_consumers
+from services.registry import queries
+from services.registry.handlers import REGISTRY_CONSUMER
+from tests.support import case_b
+from tests.support.event_examples import VALID_PAYLOADS, envelope
+
+pytestmark = pytest.mark.postgres
+
+INSIDE = dt.date(2023, 3, 1)
+
+
+async def _eligible(pool: asyncpg.Pool, day: dt.date) -> bool:
+    return (await queries.bid_eligibility(pool, case_b.VENDOR, day)).eligible
+
+
+async def test_redelivered_events_have_their_effect_once(pool: asyncpg.Pool) -> None:
+    events = [case_b.line(case_b.registered()), case_b.line(case_b.suspended())]
+    first = await apply_serialized_batch(pool, REGISTRY_CONSUMER, events)
+    again = await apply_serialized_batch(pool, REGISTRY_CONSUMER, events)
+    assert (first.applied, again.applied, again.skipped_duplicates) == (2, 0, 2)
+    assert await pool.fetchval("SELECT count(*) FROM registry_sanctions") == 1
+    assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
+
+
+async def test_a_rejected_event_is_dead_lettered_and_the_batch_goes_on(
+    pool: asyncpg.Pool,
+) -> None:
+    orphan = case_b.suspended(vendor_id="vendor-unknown", sanction_id="s-orphan")
+    events = [
+        case_b.line(orphan),
+        case_b.line(case_b.registered()),
+        case_b.line(case_b.suspended()),
+    ]
+    result = await apply_serialized_batch(pool, REGISTRY_CONSUMER, events)
+    assert (result.applied, result.rejected) == (2, 1)
+    row = await pool.fetchrow("SELECT stage, reason, event_id FROM dead_letters")
+    assert row["stage"] == "registry"
+    assert "unknown vendor 'vendor-unknown'" in row["reason"]
+    assert str(row["event_id"]) == orphan["event_id"]
+    assert not await _eligible(pool, INSIDE)
+
+
+async def test_identifier_clash_is_rejected_without_partial_writes(pool: asyncpg.Pool) -> None:
+    first = case_b.registered()
+    clash = case_b.registered(vendor_id="vendor-c")
+    await apply_serialized_batch(pool, REGISTRY_CONSUMER, [case_b.line(first), case_b.line(clash)])
+    assert await pool.fetchval("SELECT count(*) FROM registry_vendors") == 1
+    reason = await pool.fetchval("SELECT reason FROM dead_letters")
+    assert "already belong to another vendor" in reason and "vendor-b" in reason
+
+
+async def test_a_failing_batch_is_rolled_back_whole(pool: asyncpg.Pool) -> None:
+    await pool.execute("DROP TABLE registry_sanctions")  # every sanction write now fails
+    events = [case_b.line(case_b.registered()), case_b.line(case_b.suspended())]
+    with pytest.raises(asyncpg.UndefinedTableError):
+        await apply_serialized_batch(pool, REGISTRY_CONSUMER, events)
+    assert await pool.fetchval("SELECT count(*) FROM registry_vendors") == 0
+    assert await pool.fetchval("SELECT count(*) FROM processed_events") == 0
+
+
+async def test_embedded_consumer_tails_the_store_and_resumes_from_its_position(
+    pool: asyncpg.Pool,
+) -> None:
+    await ingest_batch(pool, [case_b.line(case_b.registered())])
+    tailing = asyncio.create_task(run_consumers(pool, [REGISTRY_CONSUMER]))
+    try:
+        async with asyncio.timeout(10):
+            while await queries.vendor(pool, case_b.VENDOR) is None:
+                await asyncio.sleep(0.05)
+        # Appended while the consumer runs: NOTIFY wakes it.
+        await ingest_batch(pool, [case_b.line(case_b.suspended())])
+        async with asyncio.timeout(10):
+            while await _eligible(pool, INSIDE):
+                await asyncio.sleep(0.05)
+    finally:
+        tailing.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await tailing
+    position = await pool.fetchval(
+        "SELECT position FROM consumer_positions WHERE consumer = 'registry'"
+    )
+    assert position == await pool.fetchval("SELECT max(position) FROM event_store")
+    # A restarted consumer starts after its position: nothing is applied a second time.
+    ledger_before = await pool.fetchval("SELECT count(*) FROM processed_events")
+    tailing = asyncio.create_task(run_consumers(pool, [REGISTRY_CONSUMER]))
+    await asyncio.sleep(0.5)
+    tailing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await tailing
+    assert await pool.fetchval("SELECT count(*) FROM processed_events") == ledger_before
+
+
+async def test_apply_batch_ignores_event_types_the_consumer_does_not_handle(
+    pool: asyncpg.Pool,
+) -> None:
+    contract = parse_event(
+        case_b.line(envelope("contract.awarded", VALID_PAYLOADS["contract.awarded"]))
+    )
+    result = await apply_batch(pool, REGISTRY_CONSUMER, [contract])
+    assert result.applied == 0
+    assert await pool.fetchval("SELECT count(*) FROM processed_events") == 0

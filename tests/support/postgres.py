@@ -1,0 +1,60 @@
+"""A real PostgreSQL for tests: `DATABASE_URL` when given, else pgserver in a temp dir."""
+
+from __future__ import annotations
+
+import uuid
+import warnings
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # see services.platform.embedded_postgres
+    import pgserver
+
+from services.platform.database import open_pool
+
+
+def with_database(url: str, database: str) -> str:
+    """The same server URL pointing at another database."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def start_pgserver(data_dir: Path) -> str:
+    """Starts a throwaway server (stopped when the test process exits); returns its URL."""
+    server = pgserver.get_server(data_dir, cleanup_mode="delete")
+    return str(server.get_uri())
+
+
+class TestDatabases:
+    """Creates a migrated template once, then a fresh copy of it for every test."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+        self.template = f"vw_template_{uuid.uuid4().hex[:8]}"
+
+    async def prepare(self) -> None:
+        await self._admin(f'CREATE DATABASE "{self.template}"')
+        pool = await open_pool(with_database(self.admin_url, self.template))
+        await pool.close()
+
+    async def create(self) -> str:
+        name = f"vw_test_{uuid.uuid4().hex[:12]}"
+        await self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return with_database(self.admin_url, name)
+
+    async def drop(self, url: str) -> None:
+        name = urlsplit(url).path.lstrip("/")
+        await self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    async def close(self) -> None:
+        await self._admin(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+
+    async def _admin(self, sql: str) -> None:
+        conn = await asyncpg.connect(self.admin_url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()

@@ -1,0 +1,105 @@
+"""Running `vendorwatch` as real processes and talking to them over HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+VENDORWATCH = [sys.executable, "-m", "services.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def run_cli(*args: str, timeout: float = 60, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """Runs one `vendorwatch` command to completion."""
+    return subprocess.run(
+        [*VENDORWATCH, *args], capture_output=True, text=True, timeout=timeout, **kwargs
+    )
+
+
+class Service:
+    """A long-running `vendorwatch` process whose output goes to a log file."""
+
+    def __init__(self, name: str, args: list[str], log_dir: Path) -> None:
+        self.name = name
+        self.log_path = log_dir / f"{name}.log"
+        self._log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [*VENDORWATCH, *args],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self, sig: int | None = None) -> int:
+        if self.process.poll() is None:
+            if sig is None:
+                self.process.terminate()
+            else:
+                self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+        return self.process.returncode
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self._log.close()
+
+
+def wait_until(check: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    """Polls `check` until it holds; fails naming `what` when it never does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+class GraphQLClient:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._http = httpx.Client(timeout=10)
+
+    def healthy(self) -> bool:
+        try:
+            return self._http.get(self.url.replace("/graphql", "/healthz")).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def execute(self, query: str, **variables: Any) -> dict[str, Any]:
+        """The full response (`data` and `errors`)."""
+        response = self._http.post(self.url, json={"query": query, "variables": variables})
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        return body
+
+    def data(self, query: str, **variables: Any) -> dict[str, Any]:
+        """The `data` of a query that must succeed."""
+        body = self.execute(query, **variables)
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+    def close(self) -> None:
+        self._http.close()

@@ -1,0 +1,119 @@
+"""The vertical slice's acceptance, run against either mode through its real transports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.support import case_b
+from tests.support.processes import GraphQLClient, wait_until
+
+ELIGIBILITY = """
+query ($vendor: ID!, $day: Date!) {
+  bidEligibility(vendorId: $vendor, asOf: $day) {
+    eligible eligibleAgainOn reasons { sanctionId kind authority startsOn endsOn }
+  }
+}"""
+VENDOR = "query ($id: ID!) { vendor(id: $id) { id legalName identifiers { scheme value } } }"
+DEAD_LETTERS = "{ deadLetters(first: 100) { stage reason raw eventType } }"
+SUBMIT = """
+mutation ($event: JSON!) { submitEvent(event: $event) { eventId eventType vendorId } }"""
+
+Publish = Callable[[Path], None]
+
+
+def _write(path: Path, lines: list[bytes]) -> Path:
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def _eligibility(client: GraphQLClient, day: str) -> dict[str, Any]:
+    answer: dict[str, Any] = client.data(ELIGIBILITY, vendor=case_b.VENDOR, day=day)[
+        "bidEligibility"
+    ]
+    return answer
+
+
+def _vendor_known(client: GraphQLClient, vendor_id: str) -> bool:
+    return client.data(VENDOR, id=vendor_id)["vendor"] is not None
+
+
+def check_suspension_slice(client: GraphQLClient, publish: Publish, work: Path) -> None:
+    registered, suspended = case_b.registered(), case_b.suspended()
+    vendor_c = case_b.another_vendor("vendor-c")
+    unknown_type = {**case_b.registered(vendor_id="vendor-x"), "event_type": "vendor.teleported"}
+    missing_field = case_b.suspended(vendor_id="vendor-b", sanction_id="s-missing")
+    del missing_field["payload"]["authority"]
+    publish(
+        _write(
+            work / "events.jsonl",
+            [
+                case_b.line(registered),
+                case_b.line(suspended),
+                case_b.line(suspended),  # the same event twice
+                b'{"event_id": "not even JSON',
+                case_b.line(unknown_type),
+                case_b.line(missing_field),
+                case_b.line(vendor_c),  # valid events after bad ones are still processed
+            ],
+        )
+    )
+    wait_until(lambda: _vendor_known(client, "vendor-c"), "vendor-c to be registered")
+    wait_until(
+        lambda: not _eligibility(client, "2023-03-01")["eligible"], "the suspension to apply"
+    )
+
+    for day in (case_b.SUSPENSION_START, "2023-03-01", case_b.LAST_SUSPENDED_DAY):
+        answer = _eligibility(client, day)
+        assert answer["eligible"] is False, day
+        assert answer["eligibleAgainOn"] == case_b.ELIGIBLE_AGAIN
+        (reason,) = answer["reasons"]  # one sanction, though its event arrived twice
+        assert reason == {
+            "sanctionId": "city-2022-001",
+            "kind": "BID_SUSPENSION",
+            "authority": "City procurement office",
+            "startsOn": case_b.SUSPENSION_START,
+            "endsOn": case_b.LAST_SUSPENDED_DAY,
+        }
+    assert _eligibility(client, "2022-07-08") == {
+        "eligible": True,
+        "eligibleAgainOn": None,
+        "reasons": [],
+    }
+    assert _eligibility(client, case_b.ELIGIBLE_AGAIN)["eligible"] is True
+
+    letters = client.data(DEAD_LETTERS)["deadLetters"]
+    reasons = sorted(letter["reason"] for letter in letters)
+    assert len(letters) == 3, letters
+    assert all(letter["stage"] == "ingest" for letter in letters)
+    assert any(r.startswith("not a JSON object") for r in reasons)
+    assert any("unknown event type 'vendor.teleported'" in r for r in reasons)
+    assert any("payload.authority: Field required" in r for r in reasons)
+
+    # Publishing the same events again changes nothing and rejects nothing.
+    publish(_write(work / "again.jsonl", [case_b.line(registered), case_b.line(suspended)]))
+    publish(_write(work / "marker.jsonl", [case_b.line(case_b.another_vendor("vendor-m"))]))
+    wait_until(lambda: _vendor_known(client, "vendor-m"), "the marker vendor after the resend")
+    assert len(client.data(DEAD_LETTERS)["deadLetters"]) == 3
+    assert len(_eligibility(client, "2023-03-01")["reasons"]) == 1
+
+
+def check_mutation_goes_through_the_log(client: GraphQLClient) -> None:
+    event = case_b.another_vendor("vendor-d")
+    submitted = client.data(SUBMIT, event=event)["submitEvent"]
+    assert submitted == {
+        "eventId": event["event_id"],
+        "eventType": "vendor.registered",
+        "vendorId": "vendor-d",
+    }
+    wait_until(lambda: _vendor_known(client, "vendor-d"), "the submitted vendor to appear")
+
+    letters_before = client.data(DEAD_LETTERS)["deadLetters"]
+    invalid = {**case_b.another_vendor("vendor-e"), "occurred_at": "2022-07-08T10:00:00"}
+    body = client.execute(SUBMIT, event=invalid)
+    assert body["data"] is None
+    (error,) = body["errors"]
+    assert "occurred_at" in error["message"] and "timezone" in error["message"]
+    assert not _vendor_known(client, "vendor-e")
+    assert client.data(DEAD_LETTERS)["deadLetters"] == letters_before
