@@ -11,11 +11,8 @@ import asyncpg
 import pytest
 
 from services.platform.database import open_pool
-from tests.support.kafka_broker import start_kafka_broker
+from tests.support.kafka_broker import kafka_bootstrap_servers
 from tests.support.postgres import TestDatabases, start_pgserver
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> Iterator[str]:
@@ -57,12 +54,5 @@ def kafka_bootstrap() -> Iterator[str]:
 
     Never skipped: without Java and Maven the tests that need it fail, saying why.
     """
-    configured = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    if configured:
-        yield configured
-        return
-    broker = start_kafka_broker(REPO_ROOT / ".cache" / "kafka")
-    try:
-        yield broker.bootstrap_servers
-    finally:
-        broker.stop()
+    with kafka_bootstrap_servers() as bootstrap:
+        yield bootstrap

@@ -16,6 +16,7 @@ from services.registry import queries
 from services.registry.handlers import REGISTRY_CONSUMER
 from tests.support import case_b
 from tests.support.event_examples import VALID_PAYLOADS, envelope
+from tests.support.processes import eventually
 
 pytestmark = pytest.mark.postgres
 
@@ -24,6 +25,14 @@ INSIDE = dt.date(2023, 3, 1)
 
 async def _eligible(pool: asyncpg.Pool, day: dt.date) -> bool:
     return (await queries.bid_eligibility(pool, case_b.VENDOR, day)).eligible
+
+
+async def _known(pool: asyncpg.Pool) -> bool:
+    return await queries.vendor(pool, case_b.VENDOR) is not None
+
+
+async def _barred(pool: asyncpg.Pool) -> bool:
+    return not await _eligible(pool, INSIDE)
 
 
 async def test_redelivered_events_have_their_effect_once(pool: asyncpg.Pool) -> None:
@@ -77,14 +86,10 @@ async def test_embedded_consumer_tails_the_store_and_resumes_from_its_position(
     await ingest_batch(pool, [case_b.line(case_b.registered())])
     tailing = asyncio.create_task(run_consumers(pool, [REGISTRY_CONSUMER]))
     try:
-        async with asyncio.timeout(10):
-            while await queries.vendor(pool, case_b.VENDOR) is None:
-                await asyncio.sleep(0.05)
+        await eventually(lambda: _known(pool), "vendor B to be registered")
         # Appended while the consumer runs: NOTIFY wakes it.
         await ingest_batch(pool, [case_b.line(case_b.suspended())])
-        async with asyncio.timeout(10):
-            while await _eligible(pool, INSIDE):
-                await asyncio.sleep(0.05)
+        await eventually(lambda: _barred(pool), "the suspension to apply")
     finally:
         tailing.cancel()
         with pytest.raises(asyncio.CancelledError):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,18 @@ def wait_until(check: Callable[[], bool], what: str, timeout: float = 60) -> Non
         if check():
             return
         time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]], what: str, timeout: float = 10
+) -> None:
+    """The asynchronous `wait_until`, for checks that query the database."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.05)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 

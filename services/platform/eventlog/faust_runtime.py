@@ -20,7 +20,7 @@ import faust
 
 from services.platform.database import open_pool
 from services.platform.eventlog.kafka import KafkaEventLog
-from services.platform.eventlog.topics import TOPICS
+from services.platform.eventlog.topics import TOPICS, namespaced
 from services.platform.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def build_app(service: str, resources: WorkerResources) -> faust.App:
     settings = resources.settings
     assert settings.kafka_bootstrap is not None
     app = faust.App(
-        f"vendorwatch-{service}",
+        namespaced(f"vendorwatch-{service}"),  # the consumer group id
         broker=f"kafka://{settings.kafka_bootstrap}",
         value_serializer="raw",
         key_serializer="raw",

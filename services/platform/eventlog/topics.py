@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -20,12 +21,28 @@ class TopicSpec:
     config: dict[str, str] = field(default_factory=dict)
 
 
+def kafka_namespace() -> str:
+    """A prefix for topic names and consumer groups, so that several deployments (or test
+    runs) can share one cluster without reading each other's events. Empty by default."""
+    return os.environ.get("VENDORWATCH_KAFKA_NAMESPACE", "")
+
+
+def namespaced(name: str) -> str:
+    namespace = kafka_namespace()
+    return f"{namespace}.{name}" if namespace else name
+
+
 def load_topics() -> dict[str, TopicSpec]:
     """Topic specs by role (`raw`, `events`); the file ships inside the package as a symlink."""
     text = (resources.files(__package__ or __name__) / "topics.toml").read_text()
     table = tomllib.loads(text)["topics"]
     return {
-        role: TopicSpec(role, spec["name"], int(spec["partitions"]), dict(spec.get("config", {})))
+        role: TopicSpec(
+            role,
+            namespaced(spec["name"]),
+            int(spec["partitions"]),
+            dict(spec.get("config", {})),
+        )
         for role, spec in table.items()
     }
 
@@ -47,7 +64,12 @@ async def ensure_topics(bootstrap: str, replication_factor: int) -> list[str]:
         if missing:
             await admin.create_topics(
                 [
-                    NewTopic(spec.name, spec.partitions, replication_factor, spec.config)
+                    NewTopic(
+                        spec.name,
+                        spec.partitions,
+                        replication_factor,
+                        topic_configs=spec.config,
+                    )
                     for spec in missing
                 ]
             )

@@ -1,0 +1,352 @@
+"""A realistic valid payload for every event type, from the case in DESIGN.md, and envelopes.
+
+Vendor B lost a USB memory with every resident's data, had re-subcontracted without approval,
+and was suspended from bidding for 18 months, decided 2022-07-08, in force from 2022-07-09.
+`example()` returns a changed copy, so the examples stay valid; `RULE_VIOLATIONS` lists
+changes that make an example invalid, with what the rejection must say.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from typing import Any
+
+OCCURRED_AT = "2022-07-08T10:00:00+09:00"
+SOURCE = "city.procurement"
+
+VALID_PAYLOADS: dict[str, dict[str, Any]] = {
+    "vendor.registered": {
+        "legal_name": "株式会社ビーシステム",
+        "name_kana": "ビーシステム",
+        "name_en": "B System Co., Ltd.",
+        # 7000012050002 is a real corporate number with a valid check digit (国税庁).
+        "identifiers": [
+            {"scheme": "corporate_number", "value": "7000012050002"},
+            {"scheme": "internal", "value": "V-0042"},
+        ],
+        "aliases": ["Bシステム", "(株)ビーシステム"],
+        "country": "JP",
+    },
+    "vendor.updated": {
+        "name_en": "B-System Co., Ltd.",
+        "aliases": ["Bシステム"],
+    },
+    "vendor.renamed": {
+        "new_legal_name": "株式会社ビーソリューションズ",
+        "new_name_kana": "ビーソリューションズ",
+        "new_name_en": "B Solutions Co., Ltd.",
+        "effective_on": "2023-04-01",
+    },
+    "vendor.affiliation_changed": {
+        "related_vendor_id": "vendor-b-holdings",
+        "relation": "parent",
+        "change": "added",
+        "effective_on": "2020-04-01",
+        "ownership_percent": 100,
+    },
+    "contract.awarded": {
+        "contract_id": "c-2021-resident-records",
+        "agency": "市民課",
+        "title": "住民記録システム運用保守",
+        "category": "information_systems",
+        "criticality": "resident_facing",
+        "awarded_on": "2021-03-15",
+        "starts_on": "2021-04-01",
+        "ends_on": "2026-03-31",
+        "amount": 128000000,
+        "currency": "JPY",
+    },
+    "contract.amended": {
+        "contract_id": "c-2021-resident-records",
+        "effective_on": "2022-10-01",
+        "ends_on": "2026-09-30",
+        "reason": "Extended until the replacement system is supplied stably.",
+    },
+    "contract.terminated": {
+        "contract_id": "c-2021-resident-records",
+        "terminated_on": "2026-09-30",
+        "reason": "migrated",
+        "note": "Moved to vendor-c in phase 2.",
+    },
+    "contract.subcontract_requested": {
+        "contract_id": "c-2022-benefit-payments",
+        "subcontract_id": "sc-2",
+        "subcontractor_vendor_id": "vendor-d",
+        "parent_subcontract_id": "sc-1",
+        "scope": "Data transfer for benefit payment processing.",
+        "requested_on": "2022-05-10",
+    },
+    "contract.subcontract_approved": {
+        "contract_id": "c-2022-benefit-payments",
+        "subcontract_id": "sc-1",
+        "approved_on": "2022-05-20",
+        "fitness_certificate_ids": ["cert-fit-1"],
+    },
+    "contract.subcontract_rejected": {
+        "contract_id": "c-2022-benefit-payments",
+        "subcontract_id": "sc-2",
+        "rejected_on": "2022-05-25",
+        "reason": "No document proving the re-subcontractor's fitness.",
+    },
+    "incident.reported": {
+        "incident_id": "inc-2022-usb",
+        "kind": "data_loss",
+        "severity": "critical",
+        "occurred_on": "2022-06-21",
+        "reported_on": "2022-06-23",
+        "contract_id": "c-2022-benefit-payments",
+        "caused_by_vendor_id": "vendor-d",
+        "description": "A USB memory holding every resident's personal data was lost.",
+    },
+    "incident.investigated": {
+        "incident_id": "inc-2022-usb",
+        "investigated_on": "2022-06-28",
+        "leak": "not_confirmed",
+        "unapproved_subcontracting_found": True,
+        "control_failures": [
+            "no_locked_case",
+            "no_supervision",
+            "unapproved_resubcontracting",
+        ],
+        "summary": "Forensic examination found no leak; the USB was carried without the "
+        "locked case and the work was re-subcontracted twice without approval.",
+    },
+    "incident.closed": {
+        "incident_id": "inc-2022-usb",
+        "closed_on": "2022-11-28",
+        "resolution": "USB recovered; data erasure certified; vendor suspended.",
+    },
+    "sanction.imposed": {
+        "sanction_id": "sanc-2022-07-b",
+        "kind": "bid_suspension",
+        "authority": "City procurement office",
+        "decided_on": "2022-07-08",
+        "starts_on": "2022-07-09",
+        "duration_months": 18,
+        "covers_affiliates": False,
+        "grounds": ["information_leakage", "breach_of_contract"],
+        "serious": True,
+        "incident_ids": ["inc-2022-usb"],
+        "reason": "Loss of residents' personal data; unapproved re-subcontracting.",
+    },
+    "sanction.amended": {
+        "sanction_id": "sanc-2022-07-b",
+        "effective_on": "2022-08-01",
+        "categories": ["information_systems", "data_processing"],
+        "reason": "Scope limited to IT categories on review.",
+    },
+    "sanction.lifted": {
+        "sanction_id": "sanc-2022-07-b",
+        "effective_on": "2024-01-09",
+        "reason": "Suspension period ended.",
+    },
+    "claim.filed": {
+        "claim_id": "claim-2022-usb",
+        "filed_on": "2022-11-28",
+        "amount": 15000000,
+        "currency": "JPY",
+        "incident_id": "inc-2022-usb",
+        "contract_id": "c-2022-benefit-payments",
+        "description": "Costs of the call centre and of notifying residents.",
+    },
+    "claim.settled": {
+        "claim_id": "claim-2022-usb",
+        "settled_on": "2023-03-31",
+        "amount": 12000000,
+    },
+    "certificate.submitted": {
+        "certificate_id": "cert-fit-1",
+        "kind": "subcontractor_fitness",
+        "contract_id": "c-2022-benefit-payments",
+        "subcontract_id": "sc-1",
+        "submitted_on": "2022-05-15",
+        "issued_by": "vendor-b",
+    },
+    "audit.completed": {
+        "audit_id": "audit-2022-09",
+        "completed_on": "2022-09-30",
+        "contract_id": "c-2022-benefit-payments",
+        "outcome": "findings",
+        "findings": ["Photo ID was not checked before lending IC cards."],
+    },
+    "vendor.eligibility_changed": {
+        "as_of": "2022-07-09",
+        "eligible": False,
+        "reasons": [
+            {
+                "sanction_id": "sanc-2022-07-b",
+                "kind": "bid_suspension",
+                "authority": "City procurement office",
+                "starts_on": "2022-07-09",
+                "ends_on": "2024-01-08",
+            }
+        ],
+        "eligible_again_on": "2024-01-09",
+    },
+    "risk.changed": {
+        "model_version": "risk-2022.1",
+        "old_score": 35,
+        "new_score": 92.5,
+        "old_band": "medium",
+        "new_band": "critical",
+        "moved_factors": ["active_sanction", "critical_incident"],
+    },
+    "migration.plan_created": {
+        "plan_id": "plan-b-2022",
+        "agency": "市民課",
+        "trigger": "suspension",
+        "contract_ids": ["c-2021-resident-records", "c-2022-benefit-payments"],
+    },
+    "migration.plan_scheduled": {
+        "plan_id": "plan-b-2022",
+        "solver_status": "optimal",
+        "phases": [
+            {"contract_id": "c-2022-benefit-payments", "phase_start": "2023-04-01"},
+            {"contract_id": "c-2021-resident-records", "phase_start": "2024-04-01"},
+        ],
+    },
+    "migration.item_status_changed": {
+        "plan_id": "plan-b-2022",
+        "contract_id": "c-2021-resident-records",
+        "status": "blocked",
+        "note": "Replacement system not yet supplied stably.",
+    },
+}
+
+
+def envelope(
+    event_type: str,
+    payload: dict[str, Any],
+    vendor_id: str = "vendor-b",
+    event_id: str | None = None,
+) -> dict[str, Any]:
+    """A complete event around `payload`; a fresh random event_id unless one is given."""
+    return {
+        "event_id": event_id if event_id is not None else str(uuid.uuid4()),
+        "event_type": event_type,
+        "schema_version": 1,
+        "occurred_at": OCCURRED_AT,
+        "source": SOURCE,
+        "vendor_id": vendor_id,
+        "payload": payload,
+    }
+
+
+DROP: Any = object()  # marks a key `example` removes
+
+
+def example(event_type: str, **changes: Any) -> dict[str, Any]:
+    """A deep copy of the valid example with `changes` applied (DROP deletes a key)."""
+    payload = copy.deepcopy(VALID_PAYLOADS[event_type])
+    for key, value in changes.items():
+        if value is DROP:
+            payload.pop(key, None)
+        else:
+            payload[key] = value
+    return payload
+
+
+PERIOD = (
+    "sanction period: give exactly one of duration_months, duration_days, ends_on "
+    "or indefinite=true"
+)
+LEI_TWICE = [{"scheme": "lei", "value": "X"}] * 2
+FITNESS_MISSING = "subcontract_id: required when kind is 'subcontractor_fitness'"
+
+# Per event type: (changes to its valid example, a fragment the reason must contain).
+RULE_VIOLATIONS: dict[str, list[tuple[dict[str, Any], str]]] = {
+    "vendor.registered": [
+        ({"identifiers": LEI_TWICE}, "identifiers: duplicate (scheme, value) pairs ('lei', 'X')"),
+        ({"aliases": ["B", "B"]}, "aliases: duplicate entries 'B'"),
+        ({"identifiers": [{"scheme": "LEI", "value": "X"}]}, "payload.identifiers.0.scheme"),
+        ({"country": "jp"}, "payload.country"),
+        ({"country": "JPN"}, "payload.country"),
+    ],
+    "vendor.updated": [
+        ({"name_en": DROP, "aliases": DROP}, "no change given: set at least one of legal_name"),
+        ({"name_en": DROP, "aliases": DROP, "legal_name": None}, "no change given"),
+        ({"clear": ["name_en"]}, "clear: name_en cannot be both given and cleared"),
+        ({"clear": ["country", "country"]}, "clear: duplicate entries 'country'"),
+        ({"clear": ["legal_name"]}, "payload.clear.0"),
+        ({"identifiers": LEI_TWICE}, "identifiers: duplicate"),
+    ],
+    "vendor.affiliation_changed": [
+        ({"ownership_percent": 100.5}, "payload.ownership_percent"),
+        ({"relation": "sibling"}, "payload.relation"),
+    ],
+    "contract.awarded": [
+        ({"ends_on": "2021-03-31"}, "ends_on: 2021-03-31 is before starts_on 2021-04-01"),
+        ({"amount": -1}, "payload.amount"),
+        ({"currency": "jpy"}, "payload.currency"),
+    ],
+    "contract.amended": [({"ends_on": DROP}, "no change given: set ends_on, amount or both")],
+    "contract.terminated": [
+        ({"reason": "other", "note": DROP}, "note: required when reason is 'other'")
+    ],
+    "contract.subcontract_requested": [
+        ({"parent_subcontract_id": "sc-2"}, "parent_subcontract_id: a subcontract cannot be")
+    ],
+    "contract.subcontract_approved": [
+        ({"fitness_certificate_ids": ["a", "a"]}, "fitness_certificate_ids: duplicate entries 'a'")
+    ],
+    "incident.reported": [
+        ({"reported_on": "2022-06-20"}, "reported_on: 2022-06-20 is before occurred_on")
+    ],
+    "incident.investigated": [
+        ({"unapproved_subcontracting_found": False}, "unapproved_subcontracting_found: must be"),
+        ({"control_failures": ["no_supervision"] * 2}, "control_failures: duplicate entries"),
+    ],
+    "sanction.imposed": [
+        ({"duration_months": DROP}, f"{PERIOD}; got none"),
+        ({"ends_on": "2024-01-08"}, f"{PERIOD}; got duration_months and ends_on"),
+        ({"duration_days": 9, "indefinite": True}, "duration_months and duration_days and indef"),
+        ({"duration_months": DROP, "ends_on": "2022-07-08"}, "ends_on: 2022-07-08 is before"),
+        ({"starts_on": "2022-07-07"}, "starts_on: 2022-07-07 is before decided_on 2022-07-08"),
+        ({"agencies": []}, "agencies: an empty list would cover nothing; to cover every one"),
+        ({"categories": []}, "categories: an empty list would cover nothing"),
+        ({"agencies": ["市民課", "市民課"]}, "agencies: duplicate entries '市民課'"),
+        ({"grounds": []}, "payload.grounds: List should have at least 1 item"),
+        ({"grounds": ["Bribery"]}, "payload.grounds.0"),
+        ({"grounds": ["bribery", "bribery"]}, "grounds: duplicate entries 'bribery'"),
+        ({"incident_ids": ["i-1", "i-1"]}, "incident_ids: duplicate entries 'i-1'"),
+        ({"duration_months": 0}, "payload.duration_months"),
+        ({"duration_months": 601}, "payload.duration_months"),
+        ({"duration_months": DROP, "duration_days": 36501}, "payload.duration_days"),
+    ],
+    "sanction.amended": [
+        ({"categories": DROP}, "no change given"),
+        ({"categories": DROP, "indefinite": False}, "no change given"),
+        ({"duration_months": 24, "ends_on": "2024-07-08"}, f"{PERIOD}; got duration_months and"),
+        ({"categories": []}, "categories: an empty list would cover nothing"),
+        ({"cover_all": ["categories"]}, "cover_all: categories cannot be both listed and"),
+        ({"cover_all": ["agencies"] * 2}, "cover_all: duplicate entries 'agencies'"),
+        ({"categories": None}, "no change given"),
+    ],
+    "certificate.submitted": [({"subcontract_id": DROP}, FITNESS_MISSING)],
+    "audit.completed": [
+        ({"outcome": "failed", "findings": []}, "findings: required when outcome is 'failed'"),
+        ({"findings": DROP}, "findings: required when outcome is 'findings'"),
+    ],
+    "vendor.eligibility_changed": [
+        ({"eligible": True}, "reasons: must be empty when eligible is true"),
+        ({"eligible": True, "reasons": []}, "eligible_again_on: must be null when eligible"),
+        ({"reasons": []}, "reasons: at least one is required when eligible is false"),
+        ({"eligible_again_on": "2022-07-09"}, "eligible_again_on: 2022-07-09 is not after as_of"),
+    ],
+    "risk.changed": [
+        ({"old_band": DROP}, "old_score, old_band: give both"),
+        ({"old_score": None}, "old_score, old_band: give both"),
+        ({"new_score": 100.01}, "payload.new_score"),
+    ],
+    "migration.plan_created": [
+        ({"contract_ids": []}, "payload.contract_ids"),
+        ({"contract_ids": ["c-1", "c-1"]}, "contract_ids: duplicate entries 'c-1'"),
+    ],
+    "migration.plan_scheduled": [
+        ({"solver_status": "infeasible"}, "phases: must be empty when solver_status is"),
+        ({"phases": []}, "phases: at least one is required when solver_status is 'optimal'"),
+        ({"phases": [{"contract_id": "c-1", "phase_start": "2023-04-01"}] * 2}, "scheduled twice"),
+    ],
+    "migration.item_status_changed": [({"note": DROP}, "note: required when status is 'blocked'")],
+}

@@ -1,0 +1,473 @@
+"""A real single-node Apache Kafka broker (KRaft) for tests, from Maven Central artifacts.
+
+The broker's jars are declared in ``deploy/kafka/pom.xml``; :func:`resolve_kafka_classpath` copies
+them with Maven into a cache folder once (again only when the pom changes), and
+:func:`start_kafka_broker` formats a fresh log directory and runs ``kafka.Kafka`` with ``java``.
+
+Typical use (the convention for the cache folder is ``<repo>/.cache/kafka``)::
+
+    with kafka_bootstrap_servers() as bootstrap:          # KAFKA_BOOTSTRAP_SERVERS or a new broker
+        ...
+
+    with start_kafka_broker(DEFAULT_CACHE_DIR) as broker:  # always a new broker
+        broker.bootstrap_servers                            # "127.0.0.1:PORT"
+
+The broker does NOT auto-create topics (``auto.create.topics.enable=false``), so tests prove that
+the application creates the topics it needs. New topics default to 3 partitions, replication 1.
+
+This module has no pytest dependency; fixtures wrap it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import contextlib
+import fcntl
+import hashlib
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from types import TracebackType
+
+__all__ = [
+    "BOOTSTRAP_ENV_VAR",
+    "DEFAULT_CACHE_DIR",
+    "KAFKA_POM",
+    "LOG4J_CONFIG",
+    "REPO_ROOT",
+    "KafkaBroker",
+    "broker_properties",
+    "kafka_bootstrap_servers",
+    "resolve_kafka_classpath",
+    "start_kafka_broker",
+]
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+KAFKA_DEPLOY_DIR = REPO_ROOT / "deploy" / "kafka"
+KAFKA_POM = KAFKA_DEPLOY_DIR / "pom.xml"
+LOG4J_CONFIG = KAFKA_DEPLOY_DIR / "log4j2.properties"
+DEFAULT_CACHE_DIR = REPO_ROOT / ".cache" / "kafka"
+BOOTSTRAP_ENV_VAR = "KAFKA_BOOTSTRAP_SERVERS"
+
+BROKER_HEAP = "768m"
+STARTUP_TIMEOUT_S = 90.0
+STOP_TIMEOUT_S = 30.0
+MAVEN_TIMEOUT_S = 900.0
+_NODE_ID = 1
+_LOG_TAIL_LINES = 60
+_MAX_START_ATTEMPTS = 3  # only retried when a picked port was taken before the broker bound it
+
+
+# --------------------------------------------------------------------------------------------
+# Classpath
+# --------------------------------------------------------------------------------------------
+
+
+def _require_tool(name: str, purpose: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise RuntimeError(
+            f"`{name}` was not found on PATH; it is needed to {purpose}. "
+            f"Install it (e.g. apt-get install {'maven' if name == 'mvn' else 'openjdk-17-jre'}), "
+            f"or point {BOOTSTRAP_ENV_VAR} at a running Kafka broker."
+        )
+    return path
+
+
+def _tail(text: str, lines: int = _LOG_TAIL_LINES) -> str:
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)  # Maven colours some output even with -B
+    return "\n".join(plain.splitlines()[-lines:])
+
+
+def resolve_kafka_classpath(cache_dir: Path) -> Path:
+    """Return a folder holding every jar of the broker (``cache_dir/jars``).
+
+    The jars are copied by ``mvn dependency:copy-dependencies`` from ``deploy/kafka/pom.xml``; a
+    marker file records the pom's SHA-256, so later calls reuse the folder and a changed pom
+    resolves again. Safe to call from several processes at once (a file lock serialises them).
+    """
+    cache_dir = cache_dir.resolve()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    jars_dir = cache_dir / "jars"
+    marker = cache_dir / "jars.pom-sha256"
+    pom_hash = hashlib.sha256(KAFKA_POM.read_bytes()).hexdigest()
+
+    with (cache_dir / ".resolve.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (
+            marker.is_file()
+            and marker.read_text(encoding="utf-8").strip() == pom_hash
+            and any(jars_dir.glob("*.jar"))
+        ):
+            return jars_dir
+
+        mvn = _require_tool("mvn", "download Apache Kafka's jars from Maven Central")
+        staging = Path(tempfile.mkdtemp(prefix="jars-", dir=cache_dir))
+        try:
+            command = [
+                mvn,
+                "-B",
+                "-q",
+                "-Dstyle.color=never",
+                "-f",
+                str(KAFKA_POM),
+                "dependency:copy-dependencies",
+                f"-DoutputDirectory={staging}",
+            ]
+            try:
+                result = subprocess.run(
+                    command,
+                    cwd=REPO_ROOT,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                    timeout=MAVEN_TIMEOUT_S,
+                    check=False,
+                )
+            except subprocess.TimeoutExpired as exc:
+                output = exc.output if isinstance(exc.output, str) else ""
+                raise RuntimeError(
+                    f"mvn did not finish resolving Kafka within {MAVEN_TIMEOUT_S:.0f} s "
+                    f"({' '.join(command)}). Output tail:\n{_tail(output)}"
+                ) from exc
+            if result.returncode != 0:
+                raise RuntimeError(
+                    f"mvn failed (exit {result.returncode}) resolving Kafka from {KAFKA_POM} "
+                    f"({' '.join(command)}). Output tail:\n{_tail(result.stdout)}"
+                )
+            if not any(staging.glob("*.jar")):
+                raise RuntimeError(
+                    f"mvn succeeded but copied no jars into {staging}. Output tail:\n"
+                    f"{_tail(result.stdout)}"
+                )
+            marker.unlink(missing_ok=True)
+            if jars_dir.exists():
+                shutil.rmtree(jars_dir)
+            staging.rename(jars_dir)
+            marker.write_text(pom_hash + "\n", encoding="utf-8")
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+        return jars_dir
+
+
+# --------------------------------------------------------------------------------------------
+# Broker
+# --------------------------------------------------------------------------------------------
+
+
+def _free_loopback_ports(count: int) -> list[int]:
+    """Ports the OS considers free right now (all held open together, so they differ)."""
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.bind(("127.0.0.1", 0))
+            sockets.append(sock)
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _random_cluster_id() -> str:
+    """A Kafka cluster id, as `kafka-storage.sh random-uuid` makes it (saves a JVM start)."""
+    while True:
+        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+        if not text.startswith("-"):  # Kafka avoids ids that look like a command-line option
+            return text
+
+
+def broker_properties(port: int, controller_port: int, log_dir: Path) -> dict[str, str]:
+    """The server.properties of the single-node test broker (KRaft, broker + controller)."""
+    return {
+        "process.roles": "broker,controller",
+        "node.id": str(_NODE_ID),
+        "controller.quorum.bootstrap.servers": f"127.0.0.1:{controller_port}",
+        "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
+        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{port}",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "controller.listener.names": "CONTROLLER",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "log.dirs": str(log_dir),
+        # Topics: the application must create its own; defaults for the ones it creates.
+        "auto.create.topics.enable": "false",
+        "num.partitions": "3",
+        "default.replication.factor": "1",
+        "min.insync.replicas": "1",
+        # Internal topics on a single node.
+        "offsets.topic.replication.factor": "1",
+        "offsets.topic.num.partitions": "10",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "transaction.state.log.num.partitions": "10",
+        "share.coordinator.state.topic.replication.factor": "1",
+        "share.coordinator.state.topic.min.isr": "1",
+        "group.initial.rebalance.delay.ms": "0",
+        # Small on disk and in memory: tests write little, and the data dies with the broker.
+        "log.segment.bytes": str(1024 * 1024),
+        "log.index.size.max.bytes": str(1024 * 1024),
+        "log.retention.ms": str(60 * 60 * 1000),
+        "log.retention.bytes": str(256 * 1024 * 1024),
+        "log.retention.check.interval.ms": str(60 * 1000),
+        "log.cleaner.dedupe.buffer.size": str(16 * 1024 * 1024),
+        "num.recovery.threads.per.data.dir": "1",
+    }
+
+
+def _write_properties(path: Path, properties: Mapping[str, str]) -> None:
+    lines = [f"{key}={value}" for key, value in properties.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _java_command(java: str, jars_dir: Path, heap: str, main_class: str) -> list[str]:
+    return [
+        java,
+        f"-Xmx{heap}",
+        "-XX:+ExitOnOutOfMemoryError",
+        "-Djava.awt.headless=true",
+        f"-Dlog4j2.configurationFile={LOG4J_CONFIG}",
+        "-cp",
+        f"{jars_dir}{os.sep}*",
+        main_class,
+    ]
+
+
+def _broker_ready(port: int) -> bool:
+    """True once the broker answers a Metadata request listing itself as a live broker.
+
+    An open port alone is not enough: KRaft binds the listener before it serves requests, and a
+    fenced broker is left out of metadata, so creating a topic that early fails with "only 0
+    broker(s) are registered". Metadata v7 (the 2.1 baseline Kafka 4 keeps) is not "flexible", so
+    it fits in a few lines of struct.
+    """
+    client_id = b"vendorwatch-readiness"
+    # Request header v1: api_key=3 (Metadata), api_version=7, correlation_id, client_id.
+    # Body v7: topics = empty array (no topics), allow_auto_topic_creation = false.
+    body = struct.pack(">hhih", 3, 7, 1, len(client_id)) + client_id + struct.pack(">ib", 0, 0)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2.0) as sock:
+            sock.sendall(struct.pack(">i", len(body)) + body)
+            header = _recv_exactly(sock, 4)
+            size: int = struct.unpack(">i", header)[0]
+            if size < 12:
+                return False
+            # Response: correlation_id, throttle_time_ms, brokers array length, ...
+            fields: tuple[int, int, int] = struct.unpack(">iii", _recv_exactly(sock, 12))
+            correlation_id, _throttle_ms, broker_count = fields
+            return correlation_id == 1 and broker_count >= 1
+    except OSError:
+        return False
+
+
+def _recv_exactly(sock: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError("connection closed by the broker")
+        data += chunk
+    return data
+
+
+class KafkaBroker:
+    """A running broker process; stop it with :meth:`stop` or use it as a context manager."""
+
+    def __init__(self, process: subprocess.Popen[bytes], port: int, work_dir: Path) -> None:
+        self.process = process
+        self.port = port
+        self.work_dir = work_dir
+        self.log_path = work_dir / "broker.log"
+        self._stopped = False
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def log_tail(self, lines: int = _LOG_TAIL_LINES) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return _tail(text, lines)
+
+    def stop(self, timeout: float = STOP_TIMEOUT_S) -> None:
+        """SIGTERM (Kafka shuts down cleanly), wait, then SIGKILL; remove the broker's files."""
+        if self._stopped:
+            return
+        self._stopped = True
+        atexit.unregister(self.stop)
+        try:
+            if self.process.poll() is None:
+                self.process.send_signal(signal.SIGTERM)
+                try:
+                    self.process.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait(timeout=timeout)
+        finally:
+            shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def __enter__(self) -> KafkaBroker:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"KafkaBroker(bootstrap_servers={self.bootstrap_servers!r}, pid={self.process.pid})"
+
+
+class _PortTaken(RuntimeError):
+    pass
+
+
+def start_kafka_broker(
+    cache_dir: Path,
+    *,
+    heap: str = BROKER_HEAP,
+    startup_timeout: float = STARTUP_TIMEOUT_S,
+    extra_properties: Mapping[str, str] | None = None,
+) -> KafkaBroker:
+    """Start a fresh single-node KRaft broker on free loopback ports and wait until it serves.
+
+    Resolves the jars first (see :func:`resolve_kafka_classpath`). Raises RuntimeError naming the
+    missing tool when ``java`` or ``mvn`` is absent, and with the broker's log tail when the broker
+    exits or does not become ready within ``startup_timeout`` seconds.
+    """
+    java = _require_tool("java", "run the Apache Kafka broker")
+    jars_dir = resolve_kafka_classpath(cache_dir)
+    for attempt in range(1, _MAX_START_ATTEMPTS + 1):
+        try:
+            return _start_once(java, jars_dir, heap, startup_timeout, extra_properties)
+        except _PortTaken:
+            if attempt == _MAX_START_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_once(
+    java: str,
+    jars_dir: Path,
+    heap: str,
+    startup_timeout: float,
+    extra_properties: Mapping[str, str] | None,
+) -> KafkaBroker:
+    work_dir = Path(tempfile.mkdtemp(prefix="vendorwatch-kafka-"))
+    try:
+        port, controller_port = _free_loopback_ports(2)
+        properties = broker_properties(port, controller_port, work_dir / "data")
+        properties.update(extra_properties or {})
+        config = work_dir / "server.properties"
+        _write_properties(config, properties)
+
+        format_command = [
+            *_java_command(java, jars_dir, "256m", "kafka.tools.StorageTool"),
+            "format",
+            "--standalone",
+            "--cluster-id",
+            _random_cluster_id(),
+            "--config",
+            str(config),
+        ]
+        formatted = subprocess.run(
+            format_command,
+            cwd=work_dir,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=startup_timeout,
+            check=False,
+        )
+        if formatted.returncode != 0:
+            raise RuntimeError(
+                f"Formatting Kafka storage failed (exit {formatted.returncode}): "
+                f"{' '.join(format_command)}\n{_tail(formatted.stdout)}"
+            )
+
+        log_file = (work_dir / "broker.log").open("wb")
+        try:
+            process = subprocess.Popen(
+                [*_java_command(java, jars_dir, heap, "kafka.Kafka"), str(config)],
+                cwd=work_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+        finally:
+            log_file.close()  # the child holds its own descriptor
+    except BaseException:
+        shutil.rmtree(work_dir, ignore_errors=True)
+        raise
+
+    broker = KafkaBroker(process, port, work_dir)
+    atexit.register(broker.stop)  # never leave a JVM behind if the caller forgets
+    try:
+        _wait_until_ready(broker, startup_timeout)
+    except BaseException:
+        log = broker.log_tail()
+        broker.stop()
+        if "Address already in use" in log:
+            raise _PortTaken(f"port {port} or {controller_port} was taken:\n{log}") from None
+        raise
+    return broker
+
+
+def _wait_until_ready(broker: KafkaBroker, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        code = broker.process.poll()
+        if code is not None:
+            raise RuntimeError(
+                f"The Kafka broker exited with code {code} before it was ready. "
+                f"Log tail ({broker.log_path}):\n{broker.log_tail()}"
+            )
+        if _broker_ready(broker.port):
+            return
+        if time.monotonic() >= deadline:
+            raise RuntimeError(
+                f"The Kafka broker did not serve on {broker.bootstrap_servers} within "
+                f"{timeout:.0f} s. Log tail:\n{broker.log_tail()}"
+            )
+        # Poll interval, not a wait for readiness: each round re-checks the process and port.
+        time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def kafka_bootstrap_servers(
+    cache_dir: Path = DEFAULT_CACHE_DIR,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[str]:
+    """Yield ``KAFKA_BOOTSTRAP_SERVERS`` when set, else start a broker and stop it afterwards.
+
+    Meant for a session-scoped fixture::
+
+        @pytest.fixture(scope="session")
+        def kafka_bootstrap() -> Iterator[str]:
+            with kafka_bootstrap_servers() as servers:
+                yield servers
+    """
+    environ = os.environ if env is None else env
+    given = environ.get(BOOTSTRAP_ENV_VAR, "").strip()
+    if given:
+        yield given
+        return
+    with start_kafka_broker(cache_dir) as broker:
+        yield broker.bootstrap_servers

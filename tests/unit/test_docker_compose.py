@@ -1,0 +1,276 @@
+"""docker-compose.yml and the Dockerfile agree with each other and with the `vendorwatch` CLI.
+
+Needs no Docker engine. When a Docker Compose client is installed, `docker compose config -q`
+must accept the file too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import shutil
+import subprocess
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import click
+import pytest
+import yaml
+
+from services.cli.main import cli
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
+DOCKERFILE = REPO_ROOT / "Dockerfile"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    loaded = yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict), "docker-compose.yml must be a mapping"
+    assert isinstance(loaded.get("services"), dict) and loaded["services"]
+    return loaded
+
+
+def _services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    services: dict[str, dict[str, Any]] = compose["services"]
+    return services
+
+
+def _vendorwatch_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The services running our image, i.e. the ones built from a context in this repository."""
+    return {name: spec for name, spec in _services(compose).items() if "build" in spec}
+
+
+def _command(spec: dict[str, Any]) -> list[str]:
+    command = spec.get("command", [])
+    if isinstance(command, str):
+        return shlex.split(command)
+    return [str(arg) for arg in command]
+
+
+def _option(args: list[str], name: str) -> str | None:
+    for i, arg in enumerate(args):
+        if arg == name and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _worker_choices() -> list[str]:
+    worker = cli.commands["worker"]
+    service = next(param for param in worker.params if param.name == "service")
+    assert isinstance(service.type, click.Choice), "worker's `service` argument is a click.Choice"
+    return [str(choice) for choice in service.type.choices]
+
+
+def _published_ports(spec: dict[str, Any]) -> Iterator[tuple[str, int, str, int]]:
+    """(host_ip, host_port, protocol, container_port) for every port published on the host."""
+    for entry in spec.get("ports", []):
+        if isinstance(entry, dict):
+            if entry.get("published") is None:
+                continue
+            host_ip = str(entry.get("host_ip", "0.0.0.0"))
+            protocol = str(entry.get("protocol", "tcp"))
+            published = str(entry["published"])
+            target = str(entry["target"])
+        else:
+            text, _, protocol = str(entry).partition("/")
+            protocol = protocol or "tcp"
+            parts = text.rsplit(":", 2)
+            if len(parts) == 1:
+                continue  # container port only: Docker picks a free host port
+            host_ip = parts[0].strip("[]") if len(parts) == 3 else "0.0.0.0"
+            published, target = parts[-2], parts[-1]
+        hosts = _port_range(published)
+        targets = _port_range(target)
+        if len(targets) == 1:
+            targets = targets * len(hosts)
+        assert len(hosts) == len(targets), f"port range mismatch in {entry!r}"
+        for host_port, container_port in zip(hosts, targets, strict=True):
+            yield host_ip, host_port, protocol, container_port
+
+
+def _port_range(text: str) -> list[int]:
+    first, _, last = text.partition("-")
+    return list(range(int(first), int(last or first) + 1))
+
+
+def _dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) with line continuations joined and comments dropped."""
+    instructions: list[tuple[str, str]] = []
+    pending = ""
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not pending and (not line or line.startswith("#")):
+            continue
+        if line.startswith("#"):
+            continue  # a comment inside a continued instruction
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        full = (pending + line).strip()
+        pending = ""
+        keyword, _, arguments = full.partition(" ")
+        instructions.append((keyword.upper(), arguments.strip()))
+    return instructions
+
+
+def test_depends_on_targets_exist(compose: dict[str, Any]) -> None:
+    names = set(_services(compose))
+    for name, spec in _services(compose).items():
+        depends_on = spec.get("depends_on", [])
+        targets = list(depends_on) if isinstance(depends_on, dict | list) else []
+        assert set(targets) <= names, f"{name} depends on unknown services {set(targets) - names}"
+        assert name not in targets, f"{name} depends on itself"
+
+
+def test_every_build_context_has_a_dockerfile(compose: dict[str, Any]) -> None:
+    built = _vendorwatch_services(compose)
+    assert built, "no service builds the VendorWatch image"
+    for name, spec in built.items():
+        build = spec["build"]
+        if isinstance(build, str):
+            context, dockerfile = build, "Dockerfile"
+        else:
+            context, dockerfile = build.get("context", "."), build.get("dockerfile", "Dockerfile")
+        path = (COMPOSE_FILE.parent / context / dockerfile).resolve()
+        assert path.is_file(), f"{name}: no Dockerfile at {path}"
+
+
+def test_dockerfile_entrypoint_is_the_cli() -> None:
+    instructions = _dockerfile_instructions(DOCKERFILE)
+    stages = [i for i, (keyword, _) in enumerate(instructions) if keyword == "FROM"]
+    assert stages, "Dockerfile has no FROM"
+    final_stage = instructions[stages[-1] :]
+    entrypoints = [arguments for keyword, arguments in final_stage if keyword == "ENTRYPOINT"]
+    assert entrypoints, "the final stage of the Dockerfile sets no ENTRYPOINT"
+    assert json.loads(entrypoints[-1]) == ["vendorwatch"]
+    users = [arguments for keyword, arguments in final_stage if keyword == "USER"]
+    assert users and users[-1].split(":")[0] not in {"root", "0"}, "the image must not run as root"
+
+
+def test_commands_are_cli_subcommands_with_valid_options(compose: dict[str, Any]) -> None:
+    """Every command parses with the real click commands (options, types, choices), unrun."""
+    for name, spec in _vendorwatch_services(compose).items():
+        assert "entrypoint" not in spec, f"{name} must keep the image's `vendorwatch` entrypoint"
+        args = _command(spec)
+        assert args, f"{name} has no command"
+        subcommand, rest = args[0], args[1:]
+        assert subcommand in cli.commands, (
+            f"{name}: `vendorwatch {subcommand}` is not a CLI command; have {sorted(cli.commands)}"
+        )
+        parent = click.Context(cli, info_name="vendorwatch")
+        try:
+            cli.commands[subcommand].make_context(subcommand, list(rest), parent=parent)
+        except click.ClickException as error:
+            pytest.fail(f"{name}: `vendorwatch {shlex.join(args)}` is refused: {error}")
+
+
+def test_workers_in_compose_match_the_cli(compose: dict[str, Any]) -> None:
+    choices = set(_worker_choices())
+    workers: Counter[str] = Counter()
+    for name, spec in _vendorwatch_services(compose).items():
+        args = _command(spec)
+        if args[:1] == ["worker"]:
+            assert len(args) > 1 and args[1] in choices, (
+                f"{name}: worker {args[1:2]} is not one of the CLI's {sorted(choices)}"
+            )
+            workers[args[1]] += 1
+    # One container per worker service: none missing, none twice (scale with --scale instead).
+    assert set(workers) == choices, f"workers without a container: {choices - set(workers)}"
+    assert all(count == 1 for count in workers.values()), f"duplicated workers: {workers}"
+
+
+def test_commands_point_at_services_in_the_file(compose: dict[str, Any]) -> None:
+    names = set(_services(compose))
+    for name, spec in _vendorwatch_services(compose).items():
+        args = _command(spec)
+        kafka = _option(args, "--kafka")
+        if kafka is not None:
+            for server in kafka.split(","):
+                assert server.rsplit(":", 1)[0] in names, f"{name}: --kafka {server} is unknown"
+        database_url = _option(args, "--database-url")
+        if database_url is not None:
+            assert urlsplit(database_url).hostname in names, f"{name}: {database_url} is unknown"
+
+
+def test_published_ports_do_not_clash(compose: dict[str, Any]) -> None:
+    seen: dict[tuple[int, str], str] = {}
+    for name, spec in _services(compose).items():
+        for host_ip, host_port, protocol, _ in _published_ports(spec):
+            key = (host_port, protocol)
+            assert key not in seen, f"host port {host_port}/{protocol}: {seen[key]} and {name}"
+            seen[key] = f"{name} ({host_ip})"
+        listen = _option(_command(spec), "--port")
+        targets = {target for *_, target in _published_ports(spec)}
+        if listen is not None and targets:
+            assert int(listen) in targets, f"{name} listens on {listen} but publishes {targets}"
+
+
+def test_named_volumes_are_declared(compose: dict[str, Any]) -> None:
+    declared = set(compose.get("volumes") or {})
+    used: set[str] = set()
+    for name, spec in _services(compose).items():
+        for volume in spec.get("volumes", []):
+            if isinstance(volume, dict):
+                source = volume.get("source") if volume.get("type", "volume") == "volume" else None
+            else:
+                source = str(volume).split(":", 1)[0] if ":" in str(volume) else None
+            if source and not re.match(r"^[./~]|^\$", source):
+                assert source in declared, f"{name} uses undeclared volume {source!r}"
+                used.add(source)
+    assert used == declared, f"declared but unused volumes: {declared - used}"
+
+
+TOP_LEVEL_KEYS = {"name", "services", "volumes", "networks", "configs", "secrets", "include"}
+
+
+def test_compose_file_structure_and_docker_compose_accepts_it(compose: dict[str, Any]) -> None:
+    unknown = {key for key in compose if key not in TOP_LEVEL_KEYS and not key.startswith("x-")}
+    assert not unknown, f"unknown top-level keys {unknown}"
+    for name, spec in _services(compose).items():
+        assert "image" in spec or "build" in spec, f"{name} has neither image nor build"
+        assert spec.get("restart") == "unless-stopped", f"{name} is not restart: unless-stopped"
+    for dependency in ("kafka", "postgres"):
+        assert "healthcheck" in _services(compose)[dependency], f"{dependency} has no healthcheck"
+    for name, spec in _vendorwatch_services(compose).items():
+        conditions = spec.get("depends_on", {})
+        assert isinstance(conditions, dict), f"{name}: depends_on needs conditions"
+        for dependency in ("kafka", "postgres"):
+            assert conditions.get(dependency, {}).get("condition") == "service_healthy", (
+                f"{name} must wait for {dependency} to be healthy"
+            )
+
+    # When a Compose client is installed, it must accept the file as well (needs no engine).
+    command = _compose_client()
+    if command is not None:
+        result = subprocess.run(
+            [*command, "-f", str(COMPOSE_FILE), "config", "-q"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, (
+            f"{shlex.join(command)} config refused the file:\n{result.stderr}"
+        )
+
+
+def _compose_client() -> list[str] | None:
+    """`docker compose` (the plugin) or the standalone `docker-compose`, whichever works."""
+    docker = shutil.which("docker")
+    if docker is not None:
+        probe = subprocess.run(
+            [docker, "compose", "version"], capture_output=True, timeout=30, check=False
+        )
+        if probe.returncode == 0:
+            return [docker, "compose"]
+    standalone = shutil.which("docker-compose")
+    return [standalone] if standalone is not None else None
