@@ -14,6 +14,7 @@ from services.platform.database import open_pool
 from tests.support.kafka_broker import kafka_bootstrap_servers
 from tests.support.postgres import TestDatabases, start_pgserver
 
+
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> Iterator[str]:
     configured = os.environ.get("DATABASE_URL")

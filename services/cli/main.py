@@ -114,9 +114,7 @@ def publish(
             await publishing.publish_to_kafka(kafka, events)
             where = f"Kafka at {kafka}"
         else:
-            url = await embedded.resolve_database_url(
-                database_url, data_dir or default_data_dir()
-            )
+            url = await embedded.resolve_database_url(database_url, data_dir or default_data_dir())
             await publishing.publish_embedded(url, events)
             where = "the embedded event log"
         click.echo(

@@ -7,6 +7,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
@@ -19,9 +20,7 @@ class _GraphQL(GraphQL[RequestContext, None]):
         super().__init__(schema, graphql_ide="graphiql")
         self._context = context
 
-    async def get_context(
-        self, request: Request | WebSocket, response: Any
-    ) -> RequestContext:
+    async def get_context(self, request: Request | WebSocket, response: Any) -> RequestContext:
         return self._context
 
 
@@ -31,8 +30,10 @@ def create_app(context: RequestContext) -> Starlette:
         return JSONResponse({"status": "ok"})
 
     graphql = _GraphQL(context)
-    app = Starlette()
-    app.add_route("/healthz", healthz)
-    app.add_route("/graphql", graphql)
-    app.add_websocket_route("/graphql", graphql)
-    return app
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/graphql", graphql),
+            WebSocketRoute("/graphql", graphql),
+        ]
+    )

@@ -25,8 +25,9 @@ class SubmittedEvent:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
-        description="Submits one event (the JSON envelope of DESIGN.md) into the event log."
-        " An invalid event is refused with the field and the reason, and nothing is written."
+        description="Submits one event (the JSON envelope documented in schemas/events) into"
+        " the event log. An invalid event is refused with the field and the reason, and"
+        " nothing is written."
     )
     async def submit_event(self, info: Info, event: JSON) -> SubmittedEvent:
         raw = json.dumps(event, ensure_ascii=False).encode()

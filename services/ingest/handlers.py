@@ -10,6 +10,7 @@ import asyncpg
 from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event
 from services.platform import dead_letters, event_store
+from services.platform.database import Connection
 from services.platform.event_store import AppendOutcome
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ class Rejected:
 IngestOutcome = Accepted | Rejected
 
 
-async def ingest(conn: asyncpg.Connection, raw: bytes) -> IngestOutcome:
+async def ingest(conn: Connection, raw: bytes) -> IngestOutcome:
     """Accepts one raw event; call inside a transaction. Never raises for bad input."""
     try:
         envelope = parse_event(raw)
@@ -56,7 +57,7 @@ async def ingest_batch(pool: asyncpg.Pool, raws: list[bytes]) -> list[IngestOutc
 
 
 async def _dead_letter(
-    conn: asyncpg.Connection, raw: bytes, reason: str, envelope: EventEnvelope | None
+    conn: Connection, raw: bytes, reason: str, envelope: EventEnvelope | None
 ) -> None:
     log.warning("rejected input: %s", reason)
     await dead_letters.record(

@@ -15,11 +15,12 @@ import asyncpg
 from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event
 from services.platform import dead_letters, ledger
+from services.platform.database import Connection
 from services.platform.event_store import canonical_json
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[asyncpg.Connection, EventEnvelope], Awaitable[None]]
+Handler = Callable[[Connection, EventEnvelope], Awaitable[None]]
 
 
 class DomainRejection(Exception):

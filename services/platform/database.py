@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from services.platform.errors import StartupError
 from services.platform.migrations import apply_migrations
+
+# What handlers and repositories take: a connection of their own or one lent by the pool.
+Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
 
 
 def _redacted(url: str) -> str:

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-import asyncpg
+from services.platform.database import Connection
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def as_text(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace").replace("\x00", "\\u0000")
 
 
-async def record(conn: asyncpg.Connection, letter: DeadLetter) -> None:
+async def record(conn: Connection, letter: DeadLetter) -> None:
     await conn.execute(
         "INSERT INTO dead_letters (stage, event_id, event_type, reason, raw)"
         " VALUES ($1, $2, $3, $4, $5)",
@@ -47,7 +47,7 @@ async def record(conn: asyncpg.Connection, letter: DeadLetter) -> None:
     )
 
 
-async def latest(conn: asyncpg.Connection, limit: int) -> list[StoredDeadLetter]:
+async def latest(conn: Connection, limit: int) -> list[StoredDeadLetter]:
     rows = await conn.fetch(
         "SELECT id, stage, event_id, event_type, reason, raw, recorded_at"
         " FROM dead_letters ORDER BY id DESC LIMIT $1",

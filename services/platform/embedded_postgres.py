@@ -12,7 +12,7 @@ with warnings.catch_warnings():
     # pgserver resolves a runtime dir at import and warns when XDG_RUNTIME_DIR is unset (as on
     # servers and in CI); it falls back to /tmp, which is fine for a socket directory.
     warnings.simplefilter("ignore")
-    import pgserver
+    from pgserver.postgres_server import PostgresServer, get_server
 
 from services.platform.errors import StartupError
 
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 DATABASE = "vendorwatch"
 
 
-def start(data_dir: Path) -> pgserver.PostgresServer:
+def start(data_dir: Path) -> PostgresServer:
     """Starts (or joins, if another process already runs it) the server in `data_dir`.
 
     pgserver counts the processes using a data dir and stops PostgreSQL when the last exits.
@@ -29,14 +29,14 @@ def start(data_dir: Path) -> pgserver.PostgresServer:
     data_dir = data_dir.expanduser().resolve()
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-        return pgserver.get_server(data_dir, cleanup_mode="stop")
+        return get_server(data_dir, cleanup_mode="stop")
     except Exception as error:  # pgserver raises bare Exceptions from initdb/pg_ctl
         raise StartupError(
             f"cannot start the embedded PostgreSQL in {data_dir}: {error}"
         ) from error
 
 
-async def database_url(server: pgserver.PostgresServer) -> str:
+async def database_url(server: PostgresServer) -> str:
     """The URL of VendorWatch's own database on the embedded server, created on first use."""
     conn = await asyncpg.connect(server.get_uri())
     try:

@@ -6,10 +6,9 @@ import enum
 import hashlib
 from dataclasses import dataclass
 
-import asyncpg
-
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
+from services.platform.database import Connection
 
 NOTIFY_CHANNEL = "vendorwatch_events"
 
@@ -38,7 +37,7 @@ def content_hash(envelope: EventEnvelope) -> str:
     return hashlib.sha256(canonical_json(envelope).encode()).hexdigest()
 
 
-async def append(conn: asyncpg.Connection, envelope: EventEnvelope) -> AppendOutcome:
+async def append(conn: Connection, envelope: EventEnvelope) -> AppendOutcome:
     """Stores the event unless its id is known; call inside a transaction."""
     digest = content_hash(envelope)
     await conn.execute("SELECT pg_advisory_xact_lock($1)", _APPEND_LOCK_KEY)
@@ -63,9 +62,7 @@ async def append(conn: asyncpg.Connection, envelope: EventEnvelope) -> AppendOut
     return AppendOutcome.STORED
 
 
-async def read_after(
-    conn: asyncpg.Connection, position: int, limit: int
-) -> list[StoredEvent]:
+async def read_after(conn: Connection, position: int, limit: int) -> list[StoredEvent]:
     """The next events after `position`, in log order."""
     rows = await conn.fetch(
         "SELECT position, envelope::text AS envelope FROM event_store"

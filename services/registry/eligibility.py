@@ -52,9 +52,7 @@ def evaluate(
     agency: str | None = None,
     category: str | None = None,
 ) -> Eligibility:
-    barring = [
-        s for s in sanctions if s.kind in BARRING_KINDS and s.covers(agency, category)
-    ]
+    barring = [s for s in sanctions if s.kind in BARRING_KINDS and s.covers(agency, category)]
     reasons = tuple(s for s in barring if s.in_force_on(as_of))
     if not reasons:
         return Eligibility(vendor_id, as_of, True, (), None)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import cast
 
-import asyncpg
-
 from services.events.base import EventEnvelope
 from services.events.sanction import SanctionImposed
 from services.events.vendor import VendorRegistered
 from services.platform.consumer import Consumer, DomainRejection
+from services.platform.database import Connection
 from services.registry import repository
 from services.registry.eligibility import Sanction
 from services.registry.periods import sanction_last_day
@@ -18,11 +17,12 @@ from services.registry.repository import IdentifierRow, SanctionRecord, VendorRo
 CONSUMER_NAME = "registry"
 
 
-async def on_vendor_registered(conn: asyncpg.Connection, event: EventEnvelope) -> None:
+async def on_vendor_registered(conn: Connection, event: EventEnvelope) -> None:
     payload = cast(VendorRegistered, event.payload)
     if await repository.vendor_exists(conn, event.vendor_id):
         raise DomainRejection(
-            f"vendor_id: {event.vendor_id!r} is already registered; send vendor.updated to change it"
+            f"vendor_id: {event.vendor_id!r} is already registered;"
+            " send vendor.updated to change it"
         )
     identifiers = tuple(IdentifierRow(i.scheme, i.value) for i in payload.identifiers)
     owners = await repository.identifier_owners(conn, identifiers)
@@ -44,7 +44,7 @@ async def on_vendor_registered(conn: asyncpg.Connection, event: EventEnvelope) -
     )
 
 
-async def on_sanction_imposed(conn: asyncpg.Connection, event: EventEnvelope) -> None:
+async def on_sanction_imposed(conn: Connection, event: EventEnvelope) -> None:
     payload = cast(SanctionImposed, event.payload)
     if not await repository.vendor_exists(conn, event.vendor_id):
         raise DomainRejection(

@@ -7,9 +7,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import asyncpg
-
 from services.events.sanction import SanctionKind
+from services.platform.database import Connection
 from services.registry.eligibility import Sanction
 
 
@@ -30,13 +29,13 @@ class VendorRow:
     identifiers: tuple[IdentifierRow, ...]
 
 
-async def vendor_exists(conn: asyncpg.Connection, vendor_id: str) -> bool:
+async def vendor_exists(conn: Connection, vendor_id: str) -> bool:
     found = await conn.fetchval("SELECT 1 FROM registry_vendors WHERE vendor_id = $1", vendor_id)
     return found is not None
 
 
 async def identifier_owners(
-    conn: asyncpg.Connection, identifiers: Sequence[IdentifierRow]
+    conn: Connection, identifiers: Sequence[IdentifierRow]
 ) -> dict[IdentifierRow, str]:
     rows = await conn.fetch(
         """SELECT i.scheme, i.value, i.vendor_id FROM registry_vendor_identifiers i
@@ -48,7 +47,7 @@ async def identifier_owners(
     return {IdentifierRow(r["scheme"], r["value"]): r["vendor_id"] for r in rows}
 
 
-async def insert_vendor(conn: asyncpg.Connection, vendor: VendorRow, event_id: uuid.UUID) -> None:
+async def insert_vendor(conn: Connection, vendor: VendorRow, event_id: uuid.UUID) -> None:
     await conn.execute(
         """INSERT INTO registry_vendors
                (vendor_id, legal_name, name_kana, name_en, country, aliases, event_id)
@@ -67,7 +66,7 @@ async def insert_vendor(conn: asyncpg.Connection, vendor: VendorRow, event_id: u
     )
 
 
-async def sanction_exists(conn: asyncpg.Connection, sanction_id: str) -> bool:
+async def sanction_exists(conn: Connection, sanction_id: str) -> bool:
     found = await conn.fetchval(
         "SELECT 1 FROM registry_sanctions WHERE sanction_id = $1", sanction_id
     )
@@ -83,9 +82,7 @@ class SanctionRecord:
     reason: str | None
 
 
-async def insert_sanction(
-    conn: asyncpg.Connection, record: SanctionRecord, event_id: uuid.UUID
-) -> None:
+async def insert_sanction(conn: Connection, record: SanctionRecord, event_id: uuid.UUID) -> None:
     s = record.sanction
     await conn.execute(
         """INSERT INTO registry_sanctions
@@ -108,7 +105,7 @@ async def insert_sanction(
     )
 
 
-async def fetch_vendor(conn: asyncpg.Connection, vendor_id: str) -> VendorRow | None:
+async def fetch_vendor(conn: Connection, vendor_id: str) -> VendorRow | None:
     row = await conn.fetchrow(
         "SELECT vendor_id, legal_name, name_kana, name_en, country, aliases"
         " FROM registry_vendors WHERE vendor_id = $1",
@@ -132,7 +129,7 @@ async def fetch_vendor(conn: asyncpg.Connection, vendor_id: str) -> VendorRow | 
     )
 
 
-async def fetch_sanctions(conn: asyncpg.Connection, vendor_id: str) -> list[Sanction]:
+async def fetch_sanctions(conn: Connection, vendor_id: str) -> list[Sanction]:
     rows = await conn.fetch(
         "SELECT sanction_id, vendor_id, kind, authority, starts_on, last_day, agencies,"
         " categories FROM registry_sanctions WHERE vendor_id = $1 ORDER BY starts_on",

@@ -22,9 +22,7 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def embedded(database_url: str, tmp_path: Path) -> Iterator[GraphQLClient]:
     port = free_port()
-    service = Service(
-        "up", ["up", "--database-url", database_url, "--port", str(port)], tmp_path
-    )
+    service = Service("up", ["up", "--database-url", database_url, "--port", str(port)], tmp_path)
     client = GraphQLClient(f"http://127.0.0.1:{port}/graphql")
     try:
         wait_until(client.healthy, f"the API to answer\n{service.log_tail()}", timeout=60)

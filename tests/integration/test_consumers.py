@@ -56,6 +56,7 @@ async def test_a_rejected_event_is_dead_lettered_and_the_batch_goes_on(
     result = await apply_serialized_batch(pool, REGISTRY_CONSUMER, events)
     assert (result.applied, result.rejected) == (2, 1)
     row = await pool.fetchrow("SELECT stage, reason, event_id FROM dead_letters")
+    assert row is not None
     assert row["stage"] == "registry"
     assert "unknown vendor 'vendor-unknown'" in row["reason"]
     assert str(row["event_id"]) == orphan["event_id"]

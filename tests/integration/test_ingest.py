@@ -45,9 +45,7 @@ async def test_reused_event_id_with_other_content_is_refused(pool: asyncpg.Pool)
             "unknown event type 'vendor.teleported'",
         ),
         (
-            case_b.line(
-                {**case_b.suspended(), "payload": {"kind": "bid_suspension"}}
-            ),
+            case_b.line({**case_b.suspended(), "payload": {"kind": "bid_suspension"}}),
             "payload.sanction_id",
         ),
     ],

@@ -11,7 +11,7 @@ import asyncpg
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # see services.platform.embedded_postgres
-    import pgserver
+    from pgserver.postgres_server import get_server
 
 from services.platform.database import open_pool
 
@@ -24,7 +24,7 @@ def with_database(url: str, database: str) -> str:
 
 def start_pgserver(data_dir: Path) -> str:
     """Starts a throwaway server (stopped when the test process exits); returns its URL."""
-    server = pgserver.get_server(data_dir, cleanup_mode="delete")
+    server = get_server(data_dir, cleanup_mode="delete")
     return str(server.get_uri())
 
 

@@ -77,16 +77,14 @@ def wait_until(check: Callable[[], bool], what: str, timeout: float = 60) -> Non
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
-async def eventually(
-    check: Callable[[], Awaitable[bool]], what: str, timeout: float = 10
-) -> None:
+async def eventually(check: Callable[[], Awaitable[bool]], what: str, seconds: float = 10) -> None:
     """The asynchronous `wait_until`, for checks that query the database."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if await check():
             return
         await asyncio.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+    raise AssertionError(f"timed out after {seconds:.0f}s waiting for {what}")
 
 
 class GraphQLClient:

@@ -7,6 +7,7 @@ the store after its durable position, woken by LISTEN/NOTIFY and, as a fallback,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -63,10 +64,8 @@ async def _tail(pool: asyncpg.Pool, consumer: Consumer, wakeup: asyncio.Event) -
             backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
             continue
         wakeup.clear()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(wakeup.wait(), timeout=POLL_SECONDS)
-        except TimeoutError:
-            pass
 
 
 async def run_consumers(pool: asyncpg.Pool, consumers: Sequence[Consumer]) -> None:

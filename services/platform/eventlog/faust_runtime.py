@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from functools import partial
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -79,9 +79,11 @@ def build_app(service: str, resources: WorkerResources) -> faust.App:
         consumer_auto_offset_reset="earliest",
     )
 
-    @app.on_before_shutdown.connect  # type: ignore[misc]
-    async def close_resources(_app: faust.App, **_: Any) -> None:
+    async def close_resources(_sender: Any, *_args: Any, **_kwargs: Any) -> None:
         await resources.close()
+
+    # mode types receivers as taking a `signal` keyword; faust passes it inside **kwargs.
+    app.on_before_shutdown.connect(close_resources)  # type: ignore[arg-type]
 
     return app
 
