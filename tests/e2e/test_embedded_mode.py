@@ -11,12 +11,15 @@ import pytest
 from tests.support import case_b
 from tests.support.processes import GraphQLClient, Service, free_port, run_cli, wait_until
 from tests.support.slice_checks import (
+    ELIGIBILITY,
     VENDOR,
     check_mutation_goes_through_the_log,
     check_suspension_slice,
 )
 
 pytestmark = pytest.mark.postgres
+
+README_EXAMPLE = Path(__file__).resolve().parents[2] / "schemas" / "examples" / "case-b.jsonl"
 
 
 @pytest.fixture
@@ -47,7 +50,9 @@ def test_mutation_goes_through_the_embedded_log(embedded: GraphQLClient) -> None
     check_mutation_goes_through_the_log(embedded)
 
 
-def test_up_keeps_its_data_across_restarts_and_stops_cleanly(tmp_path: Path) -> None:
+def test_readme_example_and_data_kept_across_restarts(tmp_path: Path) -> None:
+    """The README's worked example, on the embedded PostgreSQL of `--data-dir`; Ctrl-C stops
+    cleanly and a second run still knows everything."""
     data_dir = tmp_path / "data"
     port = free_port()
     client = GraphQLClient(f"http://127.0.0.1:{port}/graphql")
@@ -55,11 +60,14 @@ def test_up_keeps_its_data_across_restarts_and_stops_cleanly(tmp_path: Path) -> 
 
     first = Service("up-first", args, tmp_path)
     wait_until(client.healthy, "the first run to answer", timeout=90)
-    events = tmp_path / "b.jsonl"
-    events.write_bytes(case_b.line(case_b.registered()) + b"\n")
-    published = run_cli("publish", str(events), "--data-dir", str(data_dir))
+    published = run_cli("publish", str(README_EXAMPLE), "--data-dir", str(data_dir))
     assert published.returncode == 0, published.stderr
-    wait_until(lambda: client.data(VENDOR, id=case_b.VENDOR)["vendor"] is not None, "vendor B")
+
+    def barred_on_last_day() -> bool:
+        answer = client.data(ELIGIBILITY, vendor=case_b.VENDOR, day=case_b.LAST_SUSPENDED_DAY)
+        return answer["bidEligibility"]["eligible"] is False
+
+    wait_until(barred_on_last_day, "the example suspension to apply")
     assert first.stop(signal.SIGINT) == 0  # Ctrl-C
     assert "Traceback" not in first.log_tail(200)
 
@@ -67,7 +75,10 @@ def test_up_keeps_its_data_across_restarts_and_stops_cleanly(tmp_path: Path) -> 
     try:
         wait_until(client.healthy, "the second run to answer", timeout=90)
         vendor = client.data(VENDOR, id=case_b.VENDOR)["vendor"]
-        assert vendor["legalName"] == case_b.registered()["payload"]["legal_name"]
+        assert vendor["legalName"] == "株式会社ビー情報システム"
+        assert barred_on_last_day()
+        again = client.data(ELIGIBILITY, vendor=case_b.VENDOR, day=case_b.ELIGIBLE_AGAIN)
+        assert again["bidEligibility"]["eligible"] is True
     finally:
         client.close()
         second.stop(signal.SIGINT)
