@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,14 +12,6 @@ from tests.support.processes import GraphQLClient, Service, free_port, run_cli, 
 from tests.support.slice_checks import check_mutation_goes_through_the_log, check_suspension_slice
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
-
-
-@pytest.fixture
-def namespace(monkeypatch: pytest.MonkeyPatch) -> str:
-    """Topics and consumer groups of this test only, so tests cannot see each other's events."""
-    value = f"test{uuid.uuid4().hex[:8]}"
-    monkeypatch.setenv("VENDORWATCH_KAFKA_NAMESPACE", value)
-    return value
 
 
 @pytest.fixture

@@ -77,6 +77,10 @@ def build_app(service: str, resources: WorkerResources) -> faust.App:
         topic_disable_leader=True,
         producer_acks=-1,
         consumer_auto_offset_reset="earliest",
+        # A worker that dies (OOM, SIGKILL) holds its partitions until its session expires;
+        # faust's 60 s would stall those vendors' events for a minute. Kafka's classic 10 s.
+        broker_session_timeout=10.0,
+        broker_rebalance_timeout=20.0,
     )
 
     async def close_resources(_sender: Any, *_args: Any, **_kwargs: Any) -> None:
