@@ -21,6 +21,8 @@ AMOUNT_DESCRIPTION = (
     "Amount as an integer in the currency's smallest unit (ISO 4217 minor unit): "
     "yen for JPY, which has no minor unit; cents for USD."
 )
+Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT)]
+Currency = Annotated[CurrencyCode, Field(description="ISO 4217 currency code.")]
 
 
 class Criticality(StrEnum):
@@ -44,8 +46,8 @@ class ContractAwarded(Payload):
     awarded_on: LocalDate
     starts_on: LocalDate = Field(description="First day of the contract term.")
     ends_on: LocalDate = Field(description="Last day of the contract term (inclusive).")
-    amount: int = Field(ge=0, le=MAX_AMOUNT, description=AMOUNT_DESCRIPTION)
-    currency: CurrencyCode = Field(default="JPY", description="ISO 4217 currency code.")
+    amount: Amount = Field(description=AMOUNT_DESCRIPTION)
+    currency: Currency = "JPY"
 
     @model_validator(mode="after")
     def _check_term(self) -> Self:
@@ -65,11 +67,8 @@ class ContractAmended(Payload):
     contract_id: Identifier
     effective_on: LocalDate = Field(description="First day the amendment applies.")
     ends_on: LocalDate | None = Field(default=None, description="New last day of the term.")
-    amount: int | None = Field(
-        default=None,
-        ge=0,
-        le=MAX_AMOUNT,
-        description="New amount, same currency. " + AMOUNT_DESCRIPTION,
+    amount: Amount | None = Field(
+        default=None, description="New amount, same currency. " + AMOUNT_DESCRIPTION
     )
     reason: NonEmptyText
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar, Self
 from pydantic import Field, StringConstraints, model_validator
 
 from services.events.base import Identifier, LocalDate, NonEmptyText, Payload, ShortText
-from services.events.contract import AMOUNT_DESCRIPTION, MAX_AMOUNT, CurrencyCode
+from services.events.contract import AMOUNT_DESCRIPTION, Amount, Currency
 
 # Grounds are keys of the suspension policy, which is data: any lowercase identifier is
 # accepted here and the registry checks it against the policy in force.
@@ -223,8 +223,8 @@ class ClaimFiled(Payload):
 
     claim_id: Identifier
     filed_on: LocalDate
-    amount: int = Field(ge=0, le=MAX_AMOUNT, description="Amount claimed. " + AMOUNT_DESCRIPTION)
-    currency: CurrencyCode = Field(default="JPY", description="ISO 4217 currency code.")
+    amount: Amount = Field(description="Amount claimed. " + AMOUNT_DESCRIPTION)
+    currency: Currency = "JPY"
     incident_id: Identifier | None = Field(default=None, description="The incident it is for.")
     contract_id: Identifier | None = Field(default=None, description="The contract it is under.")
     description: NonEmptyText
@@ -237,5 +237,5 @@ class ClaimSettled(Payload):
 
     claim_id: Identifier
     settled_on: LocalDate
-    amount: int = Field(ge=0, le=MAX_AMOUNT, description="Amount settled. " + AMOUNT_DESCRIPTION)
-    currency: CurrencyCode = Field(default="JPY", description="ISO 4217 currency code.")
+    amount: Amount = Field(description="Amount settled. " + AMOUNT_DESCRIPTION)
+    currency: Currency = "JPY"
