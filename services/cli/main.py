@@ -27,11 +27,16 @@ def _run(coroutine: Coroutine[Any, Any, None]) -> None:
         pass
 
 
-def _logging(level: str) -> None:
+def _logging(level: str, *, quiet_libraries: bool = False) -> None:
     logging.basicConfig(
         level=level.upper().replace("WARN", "WARNING"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # pgserver narrates every initdb and pg_ctl step at INFO.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    if quiet_libraries:
+        # A one-shot command reports its failure itself, in one line.
+        logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
 
 
 @click.group()
@@ -106,7 +111,7 @@ def publish(
     file: BinaryIO, kafka: str | None, database_url: str | None, data_dir: Path | None
 ) -> None:
     """Send events (JSON lines; - for stdin) into the event log of either mode."""
-    _logging("warn")
+    _logging("warn", quiet_libraries=True)
 
     async def main() -> None:
         events = publishing.read_lines(file)

@@ -46,6 +46,15 @@ def test_kafka_unreachable(command: str, database_url: str) -> None:
     _one_clear_line(result.stderr, "cannot reach Kafka at 127.0.0.1:1")
 
 
+def test_publish_to_unreachable_kafka(tmp_path: Path) -> None:
+    events = tmp_path / "one.jsonl"
+    events.write_text("{}\n")
+    result = run_cli("publish", str(events), "--kafka", "127.0.0.1:1")
+    assert result.returncode != 0
+    _one_clear_line(result.stderr, "cannot reach Kafka at 127.0.0.1:1")
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
 def test_publish_missing_file(tmp_path: Path) -> None:
     result = run_cli("publish", str(tmp_path / "nope.jsonl"), "--database-url", UNREACHABLE_DB)
     assert result.returncode != 0
