@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, ClassVar
+from collections import Counter
+from collections.abc import Hashable, Iterable
+from typing import Annotated, ClassVar, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 # Identifiers travel as Kafka keys and URL parts, so they are restricted to a safe alphabet.
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
@@ -20,8 +22,33 @@ NonEmptyText = Annotated[
 ShortText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=_NO_NUL)
 ]
+# Dates outside these years are typing errors, and far-future ones would overflow period
+# arithmetic (or PostgreSQL) downstream, stalling a consumer; they are refused at the door.
+# 1868 is the first year of the Meiji era, the oldest era the registry reads.
+FIRST_YEAR, LAST_YEAR = 1868, 2999
+
+
+_Day = TypeVar("_Day", dt.date, dt.datetime)
+
+
+def _plausible_year(value: _Day) -> _Day:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"year {value.year} is outside {FIRST_YEAR}–{LAST_YEAR}")
+    return value
+
+
 # A calendar date in the registry's time zone (DESIGN.md: dates are local calendar dates).
-LocalDate = dt.date
+LocalDate = Annotated[dt.date, AfterValidator(_plausible_year)]
+Timestamp = Annotated[AwareDatetime, AfterValidator(_plausible_year)]
+
+
+def refuse_duplicates(
+    field: str, values: Iterable[Hashable], what: str = "duplicate entries"
+) -> None:
+    """Lists are sets in this contract; a repeated entry is a producer's mistake."""
+    repeated = [repr(value) for value, count in Counter(values).items() if count > 1]
+    if repeated:
+        raise ValueError(f"{field}: {what} {', '.join(repeated)}")
 
 
 class StrictModel(BaseModel):
@@ -42,7 +69,7 @@ class EventEnvelope(StrictModel):
     event_id: uuid.UUID = Field(description="Idempotency key: the same id is applied once.")
     event_type: str
     schema_version: int = Field(ge=1)
-    occurred_at: AwareDatetime = Field(description="When it happened, with its UTC offset.")
+    occurred_at: Timestamp = Field(description="When it happened, with its UTC offset.")
     source: ShortText = Field(description="The producing system, e.g. city.procurement.")
     vendor_id: VendorId = Field(description="The vendor the event is about; the Kafka key.")
     payload: Payload

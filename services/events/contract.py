@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from enum import StrEnum
 from typing import Annotated, ClassVar, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
-from services.events.base import Identifier, LocalDate, NonEmptyText, Payload, ShortText
+from services.events.base import (
+    Identifier,
+    LocalDate,
+    NonEmptyText,
+    Payload,
+    ShortText,
+    refuse_duplicates,
+)
 
 # ISO 4217 alphabetic code (JPY, USD, EUR).
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
@@ -142,11 +148,7 @@ class SubcontractApproved(Payload):
 
     @model_validator(mode="after")
     def _check_certificates(self) -> Self:
-        dupes = [c for c, n in Counter(self.fitness_certificate_ids).items() if n > 1]
-        if dupes:
-            raise ValueError(
-                f"fitness_certificate_ids: duplicate entries {', '.join(map(repr, dupes))}"
-            )
+        refuse_duplicates("fitness_certificate_ids", self.fitness_certificate_ids)
         return self
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from enum import StrEnum
 from typing import ClassVar, Self
 
@@ -15,6 +14,7 @@ from services.events.base import (
     Payload,
     ShortText,
     StrictModel,
+    refuse_duplicates,
 )
 from services.events.sanction import SanctionKind
 
@@ -119,9 +119,7 @@ class MigrationPlanCreated(Payload):
 
     @model_validator(mode="after")
     def _check_contracts(self) -> Self:
-        dupes = [c for c, n in Counter(self.contract_ids).items() if n > 1]
-        if dupes:
-            raise ValueError(f"contract_ids: duplicate entries {', '.join(map(repr, dupes))}")
+        refuse_duplicates("contract_ids", self.contract_ids)
         return self
 
 
@@ -158,9 +156,9 @@ class MigrationPlanScheduled(Payload):
                 f"phases: at least one is required when solver_status is "
                 f"'{self.solver_status.value}'"
             )
-        dupes = [c for c, n in Counter(p.contract_id for p in self.phases).items() if n > 1]
-        if dupes:
-            raise ValueError(f"phases: contracts scheduled twice: {', '.join(map(repr, dupes))}")
+        refuse_duplicates(
+            "phases", (p.contract_id for p in self.phases), "contracts scheduled twice:"
+        )
         return self
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from enum import StrEnum
 from typing import ClassVar, Self
 
 from pydantic import Field, model_validator
 
-from services.events.base import Identifier, LocalDate, NonEmptyText, Payload
+from services.events.base import Identifier, LocalDate, NonEmptyText, Payload, refuse_duplicates
 
 
 class IncidentKind(StrEnum):
@@ -89,9 +88,7 @@ class IncidentInvestigated(Payload):
 
     @model_validator(mode="after")
     def _check_findings(self) -> Self:
-        dupes = [f.value for f, n in Counter(self.control_failures).items() if n > 1]
-        if dupes:
-            raise ValueError(f"control_failures: duplicate entries {', '.join(map(repr, dupes))}")
+        refuse_duplicates("control_failures", (f.value for f in self.control_failures))
         # The two findings describe the same fact; contradicting ones would make the
         # vendor's risk depend on which field a reader looks at.
         if (

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Hashable, Iterable
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
-from services.events.base import Identifier, LocalDate, NonEmptyText, Payload, ShortText
+from services.events.base import (
+    Identifier,
+    LocalDate,
+    NonEmptyText,
+    Payload,
+    ShortText,
+    refuse_duplicates,
+)
 from services.events.contract import AMOUNT_DESCRIPTION, Amount, Currency
 
 # Grounds are keys of the suspension policy, which is data: any lowercase identifier is
@@ -27,10 +32,6 @@ class SanctionKind(StrEnum):
     BID_SUSPENSION = "bid_suspension"
     DEBARMENT = "debarment"
     WARNING = "warning"
-
-
-def _duplicates(values: Iterable[Hashable]) -> list[str]:
-    return [repr(value) for value, count in Counter(values).items() if count > 1]
 
 
 def _period_fields_given(
@@ -53,9 +54,7 @@ def _check_scope(name: str, values: list[str] | None) -> None:
             f"{name}: an empty list would cover nothing; to cover every one, leave {name} "
             "out when imposing, or use cover_all when amending"
         )
-    dupes = _duplicates(values)
-    if dupes:
-        raise ValueError(f"{name}: duplicate entries {', '.join(dupes)}")
+    refuse_duplicates(name, values)
 
 
 _MONTHS = "Length in calendar months, counted by the Civil Code (arts. 140–143) from starts_on."
@@ -123,9 +122,7 @@ class SanctionImposed(Payload):
         _check_scope("agencies", self.agencies)
         _check_scope("categories", self.categories)
         for name in ("grounds", "incident_ids"):
-            dupes = _duplicates(getattr(self, name))
-            if dupes:
-                raise ValueError(f"{name}: duplicate entries {', '.join(dupes)}")
+            refuse_duplicates(name, getattr(self, name))
         return self
 
 
@@ -188,9 +185,7 @@ class SanctionAmended(Payload):
         )
         if len(given) > 1:
             raise ValueError(f"sanction period: {_PERIOD_HELP}; got {' and '.join(given)}")
-        dupes = _duplicates(scope.value for scope in self.cover_all)
-        if dupes:
-            raise ValueError(f"cover_all: duplicate entries {', '.join(dupes)}")
+        refuse_duplicates("cover_all", (scope.value for scope in self.cover_all))
         both = [scope.value for scope in self.cover_all if getattr(self, scope.value) is not None]
         if both:
             raise ValueError(

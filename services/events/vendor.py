@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Hashable, Iterable
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
-from services.events.base import Identifier, LocalDate, Payload, ShortText, StrictModel
+from services.events.base import (
+    Identifier,
+    LocalDate,
+    Payload,
+    ShortText,
+    StrictModel,
+    refuse_duplicates,
+)
 
 # Scheme names are data (any registry can add one), so only their spelling is fixed.
 SchemeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
@@ -17,10 +22,6 @@ SchemeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 CORPORATE_NUMBER = "corporate_number"
-
-
-def _duplicates(values: Iterable[Hashable]) -> list[str]:
-    return [repr(value) for value, count in Counter(values).items() if count > 1]
 
 
 def corporate_number_check_digit(base: str) -> int:
@@ -63,13 +64,13 @@ def _check_identity_lists(
     identifiers: list[VendorIdentifierRef] | None, aliases: list[str] | None
 ) -> None:
     if identifiers:
-        dupes = _duplicates((ref.scheme, ref.value) for ref in identifiers)
-        if dupes:
-            raise ValueError(f"identifiers: duplicate (scheme, value) pairs {', '.join(dupes)}")
+        refuse_duplicates(
+            "identifiers",
+            ((ref.scheme, ref.value) for ref in identifiers),
+            "duplicate (scheme, value) pairs",
+        )
     if aliases:
-        dupes = _duplicates(aliases)
-        if dupes:
-            raise ValueError(f"aliases: duplicate entries {', '.join(dupes)}")
+        refuse_duplicates("aliases", aliases)
 
 
 class VendorRegistered(Payload):
@@ -139,9 +140,7 @@ class VendorUpdated(Payload):
 
     @model_validator(mode="after")
     def _check_change(self) -> Self:
-        dupes = _duplicates(field.value for field in self.clear)
-        if dupes:
-            raise ValueError(f"clear: duplicate entries {', '.join(dupes)}")
+        refuse_duplicates("clear", (field.value for field in self.clear))
         both = [field.value for field in self.clear if getattr(self, field.value) is not None]
         if both:
             raise ValueError(f"clear: {', '.join(both)} cannot be both given and cleared")

@@ -26,8 +26,9 @@ class SubmittedEvent:
 class Mutation:
     @strawberry.mutation(
         description="Submits one event (the JSON envelope documented in schemas/events) into"
-        " the event log. An invalid event is refused with the field and the reason, and"
-        " nothing is written."
+        " the event log. An event that breaks the contract is refused at once with the field"
+        " and the reason, and nothing is written; one the services cannot apply later (an"
+        " unknown vendor, an event id reused for other content) lands in deadLetters."
     )
     async def submit_event(self, info: Info, event: JSON) -> SubmittedEvent:
         raw = json.dumps(event, ensure_ascii=False).encode()

@@ -39,7 +39,15 @@ async def ingest(conn: Connection, raw: bytes) -> IngestOutcome:
     except EventRejected as rejection:
         await _dead_letter(conn, raw, rejection.reason, None)
         return Rejected(rejection.reason)
-    outcome = await event_store.append(conn, envelope)
+    try:
+        # A savepoint: a value the model allows but PostgreSQL refuses must not abort the
+        # rest of the batch.
+        async with conn.transaction():
+            outcome = await event_store.append(conn, envelope)
+    except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as error:
+        reason = f"cannot be stored: {type(error).__name__}: {error}"
+        await _dead_letter(conn, raw, reason, envelope)
+        return Rejected(reason)
     if outcome is AppendOutcome.CONFLICT:
         reason = (
             f"event_id: {envelope.event_id} was already accepted with different content;"

@@ -20,6 +20,10 @@ from services.platform.event_store import canonical_json
 
 log = logging.getLogger(__name__)
 
+# Events applied per transaction: large enough to amortise commits, small enough to keep
+# transactions (and redelivery after a crash) short.
+BATCH_SIZE = 500
+
 Handler = Callable[[Connection, EventEnvelope], Awaitable[None]]
 
 
@@ -29,6 +33,25 @@ class DomainRejection(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+# Failures that come from the event's own content: retrying could never succeed, so the event
+# is dead-lettered and the rest of the batch goes on. Anything else (connection lost, a missing
+# table, a bug) rolls the batch back for a retry: a stalled consumer is loud, a skipped event
+# is silent.
+_EVENT_FAULTS = (
+    DomainRejection,
+    ValueError,
+    ArithmeticError,
+    asyncpg.DataError,
+    asyncpg.IntegrityConstraintViolationError,
+)
+
+
+def _reason(fault: Exception) -> str:
+    if isinstance(fault, DomainRejection):
+        return fault.reason
+    return f"cannot be applied: {type(fault).__name__}: {fault}"
 
 
 @dataclass(frozen=True)
@@ -51,15 +74,21 @@ async def apply_batch(
     consumer: Consumer,
     events: Sequence[EventEnvelope],
     *,
+    unreadable: Sequence[dead_letters.DeadLetter] = (),
     save_position: int | None = None,
 ) -> BatchResult:
-    """Applies `events` in one transaction; a rejected event is dead-lettered, not fatal.
+    """Applies `events` in one transaction; an event at fault is dead-lettered, not fatal.
 
-    Any other exception rolls the whole batch back and propagates, so the caller retries it:
-    nothing is acknowledged that is not committed.
+    `unreadable` input (dead letters already written up by the caller) is recorded in the same
+    transaction, so a retried batch does not record it again. Any other exception rolls the
+    whole batch back and propagates, for the caller to retry: nothing is acknowledged that is
+    not committed.
     """
-    applied = skipped = rejected = 0
+    applied = skipped = 0
+    rejected = len(unreadable)
     async with pool.acquire() as conn, conn.transaction():
+        for letter in unreadable:
+            await dead_letters.record(conn, letter)
         for event in events:
             handler = consumer.handlers.get(event.event_type)
             if handler is None:
@@ -72,14 +101,15 @@ async def apply_batch(
                 async with conn.transaction():
                     await handler(conn, event)
                 applied += 1
-            except DomainRejection as rejection:
+            except _EVENT_FAULTS as fault:
                 rejected += 1
-                log.warning("%s rejected %s: %s", consumer.name, event.event_id, rejection)
+                reason = _reason(fault)
+                log.warning("%s rejected %s: %s", consumer.name, event.event_id, reason)
                 await dead_letters.record(
                     conn,
                     dead_letters.DeadLetter(
                         stage=consumer.name,
-                        reason=rejection.reason,
+                        reason=reason,
                         raw=canonical_json(event),
                         event_id=event.event_id,
                         event_type=event.event_type,
@@ -105,17 +135,14 @@ async def apply_serialized_batch(
     topic directly, say) is dead-lettered rather than allowed to stall the partition.
     """
     envelopes: list[EventEnvelope] = []
+    unreadable: list[dead_letters.DeadLetter] = []
     for raw in raws:
         try:
             envelopes.append(parse_event(raw))
         except EventRejected as rejection:
-            async with pool.acquire() as conn:
-                await dead_letters.record(
-                    conn,
-                    dead_letters.DeadLetter(
-                        stage=consumer.name,
-                        reason=rejection.reason,
-                        raw=dead_letters.as_text(raw),
-                    ),
+            unreadable.append(
+                dead_letters.DeadLetter(
+                    stage=consumer.name, reason=rejection.reason, raw=dead_letters.as_text(raw)
                 )
-    return await apply_batch(pool, consumer, envelopes)
+            )
+    return await apply_batch(pool, consumer, envelopes, unreadable=unreadable)

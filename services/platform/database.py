@@ -8,7 +8,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from services.platform.errors import StartupError
-from services.platform.migrations import apply_migrations
+from services.platform.migrations import MigrationDrift, apply_migrations
 
 # What handlers and repositories take: a connection of their own or one lent by the pool.
 Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
@@ -33,5 +33,11 @@ async def open_pool(database_url: str, *, migrate: bool = True) -> asyncpg.Pool:
             f"cannot reach PostgreSQL at {_redacted(database_url)}: {error}"
         ) from error
     if migrate:
-        await apply_migrations(pool)
+        try:
+            await apply_migrations(pool)
+        except BaseException as error:
+            await pool.close()
+            if isinstance(error, MigrationDrift):
+                raise StartupError(str(error)) from error
+            raise
     return pool

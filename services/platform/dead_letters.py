@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,14 +37,17 @@ def as_text(raw: bytes) -> str:
 
 
 async def record(conn: Connection, letter: DeadLetter) -> None:
+    """Records the letter once: the same input refused at the same stage again (a retried
+    batch, a redelivered message) is the same refusal."""
     await conn.execute(
-        "INSERT INTO dead_letters (stage, event_id, event_type, reason, raw)"
-        " VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO dead_letters (stage, event_id, event_type, reason, raw, raw_hash)"
+        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (stage, raw_hash) DO NOTHING",
         letter.stage,
         letter.event_id,
         letter.event_type,
         letter.reason,
         letter.raw,
+        hashlib.sha256(letter.raw.encode()).hexdigest(),
     )
 
 

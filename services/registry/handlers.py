@@ -1,4 +1,5 @@
-"""Registry handlers: vendor and sanction events → registry state (one transaction each)."""
+"""Registry handlers: vendor and sanction events → registry state (each in its own savepoint
+of the batch's transaction, see platform/consumer.py)."""
 
 from __future__ import annotations
 

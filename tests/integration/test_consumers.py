@@ -8,9 +8,11 @@ import datetime as dt
 import asyncpg
 import pytest
 
+from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
-from services.platform.consumer import apply_batch, apply_serialized_batch
+from services.platform.consumer import Consumer, apply_batch, apply_serialized_batch
+from services.platform.database import Connection
 from services.platform.eventlog.embedded import run_consumers
 from services.registry import queries
 from services.registry.handlers import REGISTRY_CONSUMER
@@ -32,7 +34,7 @@ async def _known(pool: asyncpg.Pool) -> bool:
 
 
 async def _barred(pool: asyncpg.Pool) -> bool:
-    return not await _eligible(pool, INSIDE)
+    return await _known(pool) and not await _eligible(pool, INSIDE)
 
 
 async def test_redelivered_events_have_their_effect_once(pool: asyncpg.Pool) -> None:
@@ -99,14 +101,75 @@ async def test_embedded_consumer_tails_the_store_and_resumes_from_its_position(
         "SELECT position FROM consumer_positions WHERE consumer = 'registry'"
     )
     assert position == await pool.fetchval("SELECT max(position) FROM event_store")
-    # A restarted consumer starts after its position: nothing is applied a second time.
-    ledger_before = await pool.fetchval("SELECT count(*) FROM processed_events")
+    # A restarted consumer starts after its position: it reads nothing, so it neither applies
+    # nor even records a new position.
+    updated_at = await pool.fetchval(
+        "SELECT updated_at FROM consumer_positions WHERE consumer = 'registry'"
+    )
     tailing = asyncio.create_task(run_consumers(pool, [REGISTRY_CONSUMER]))
     await asyncio.sleep(0.5)
     tailing.cancel()
     with pytest.raises(asyncio.CancelledError):
         await tailing
-    assert await pool.fetchval("SELECT count(*) FROM processed_events") == ledger_before
+    assert updated_at == await pool.fetchval(
+        "SELECT updated_at FROM consumer_positions WHERE consumer = 'registry'"
+    )
+
+
+async def test_embedded_consumer_retries_a_failing_batch_without_skipping_it(
+    pool: asyncpg.Pool,
+) -> None:
+    await pool.execute("ALTER TABLE registry_sanctions RENAME TO sanctions_away")
+    await ingest_batch(pool, [case_b.line(case_b.registered()), case_b.line(case_b.suspended())])
+    tailing = asyncio.create_task(run_consumers(pool, [REGISTRY_CONSUMER]))
+    try:
+        await asyncio.sleep(1.0)  # the batch fails and is retried meanwhile
+        assert await pool.fetchval("SELECT count(*) FROM registry_vendors") == 0
+        assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
+        await pool.execute("ALTER TABLE sanctions_away RENAME TO registry_sanctions")
+        await eventually(lambda: _barred(pool), "the suspension after the repair")
+    finally:
+        tailing.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await tailing
+
+
+async def _explode(conn: Connection, event: EventEnvelope) -> None:
+    if event.vendor_id == "vendor-poison":
+        raise ValueError("year 10000 is out of range")
+    if event.vendor_id == "vendor-unlucky":
+        raise asyncpg.PostgresConnectionError("connection lost")
+
+
+EXPLODING = Consumer("exploding", {"vendor.registered": _explode})
+
+
+async def test_an_event_at_fault_is_dead_lettered_and_does_not_stall_the_consumer(
+    pool: asyncpg.Pool,
+) -> None:
+    events = [case_b.line(case_b.another_vendor(v)) for v in ("vendor-a", "vendor-poison")]
+    result = await apply_serialized_batch(pool, EXPLODING, events)
+    assert (result.applied, result.rejected) == (1, 1)
+    reason = await pool.fetchval("SELECT reason FROM dead_letters WHERE stage = 'exploding'")
+    assert reason == "cannot be applied: ValueError: year 10000 is out of range"
+
+
+async def test_a_transient_failure_rolls_the_batch_back_for_a_retry(pool: asyncpg.Pool) -> None:
+    events = [case_b.line(case_b.another_vendor(v)) for v in ("vendor-a", "vendor-unlucky")]
+    with pytest.raises(asyncpg.PostgresConnectionError):
+        await apply_serialized_batch(pool, EXPLODING, events)
+    assert await pool.fetchval("SELECT count(*) FROM processed_events") == 0
+    assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
+
+
+async def test_retried_batches_record_each_dead_letter_once(pool: asyncpg.Pool) -> None:
+    unreadable = b'{"event_type": "vendor.registered"}'
+    orphan = case_b.line(case_b.suspended(vendor_id="vendor-unknown"))
+    for _ in range(3):
+        await apply_serialized_batch(pool, REGISTRY_CONSUMER, [unreadable, orphan])
+        await ingest_batch(pool, [unreadable])
+    stages = await pool.fetch("SELECT stage FROM dead_letters ORDER BY stage")
+    assert [r["stage"] for r in stages] == ["ingest", "registry", "registry"]
 
 
 async def test_apply_batch_ignores_event_types_the_consumer_does_not_handle(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,20 +16,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from tests.support.kafka_broker import kafka_bootstrap_servers
-
 pytestmark = pytest.mark.kafka
 
 PARTITIONS = 3
 KEYS = ("vendor-a", "vendor-b", "vendor-c", "vendor-d", "vendor-e")
 MESSAGES_PER_KEY = 20
 TEST_TIMEOUT_S = 60
-
-
-@pytest.fixture(scope="module")
-def kafka_bootstrap() -> Iterator[str]:
-    with kafka_bootstrap_servers() as servers:
-        yield servers
 
 
 def _unique(prefix: str) -> str:

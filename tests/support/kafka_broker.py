@@ -1,16 +1,19 @@
-"""A real single-node Apache Kafka broker (KRaft) for tests, from Maven Central artifacts.
+"""A real single-node Apache Kafka broker (KRaft) for tests: start it, probe it, stop it.
 
-The broker's jars are declared in ``deploy/kafka/pom.xml``; :func:`resolve_kafka_classpath` copies
-them with Maven into a cache folder once (again only when the pom changes), and
-:func:`start_kafka_broker` formats a fresh log directory and runs ``kafka.Kafka`` with ``java``.
+:func:`start_kafka_broker` gets the broker's jars from
+:func:`tests.support.kafka_classpath.resolve_kafka_classpath`, formats a fresh log directory on
+free loopback ports and runs ``kafka.Kafka`` with ``java``, waiting until the broker answers a
+Metadata request listing itself.
 
-Typical use (the convention for the cache folder is ``<repo>/.cache/kafka``)::
+Typical use::
 
     with kafka_bootstrap_servers() as bootstrap:          # KAFKA_BOOTSTRAP_SERVERS or a new broker
         ...
 
     with start_kafka_broker(DEFAULT_CACHE_DIR) as broker:  # always a new broker
         broker.bootstrap_servers                            # "127.0.0.1:PORT"
+
+(``DEFAULT_CACHE_DIR`` comes from :mod:`tests.support.kafka_classpath`.)
 
 The broker does NOT auto-create topics (``auto.create.topics.enable=false``), so tests prove that
 the application creates the topics it needs. New topics default to 3 partitions, replication 1.
@@ -23,10 +26,7 @@ from __future__ import annotations
 import atexit
 import base64
 import contextlib
-import fcntl
-import hashlib
 import os
-import re
 import shutil
 import signal
 import socket
@@ -39,132 +39,32 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 
+from tests.support.kafka_classpath import (
+    _LOG_TAIL_LINES,
+    BOOTSTRAP_ENV_VAR,
+    DEFAULT_CACHE_DIR,
+    KAFKA_DEPLOY_DIR,
+    _require_tool,
+    _tail,
+    resolve_kafka_classpath,
+)
+
 __all__ = [
     "BOOTSTRAP_ENV_VAR",
-    "DEFAULT_CACHE_DIR",
-    "KAFKA_POM",
     "LOG4J_CONFIG",
-    "REPO_ROOT",
     "KafkaBroker",
     "broker_properties",
     "kafka_bootstrap_servers",
-    "resolve_kafka_classpath",
     "start_kafka_broker",
 ]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-KAFKA_DEPLOY_DIR = REPO_ROOT / "deploy" / "kafka"
-KAFKA_POM = KAFKA_DEPLOY_DIR / "pom.xml"
 LOG4J_CONFIG = KAFKA_DEPLOY_DIR / "log4j2.properties"
-DEFAULT_CACHE_DIR = REPO_ROOT / ".cache" / "kafka"
-BOOTSTRAP_ENV_VAR = "KAFKA_BOOTSTRAP_SERVERS"
 
 BROKER_HEAP = "768m"
 STARTUP_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 30.0
-MAVEN_TIMEOUT_S = 900.0
 _NODE_ID = 1
-_LOG_TAIL_LINES = 60
 _MAX_START_ATTEMPTS = 3  # only retried when a picked port was taken before the broker bound it
-
-
-# --------------------------------------------------------------------------------------------
-# Classpath
-# --------------------------------------------------------------------------------------------
-
-
-def _require_tool(name: str, purpose: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        raise RuntimeError(
-            f"`{name}` was not found on PATH; it is needed to {purpose}. "
-            f"Install it (e.g. apt-get install {'maven' if name == 'mvn' else 'openjdk-17-jre'}), "
-            f"or point {BOOTSTRAP_ENV_VAR} at a running Kafka broker."
-        )
-    return path
-
-
-def _tail(text: str, lines: int = _LOG_TAIL_LINES) -> str:
-    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)  # Maven colours some output even with -B
-    return "\n".join(plain.splitlines()[-lines:])
-
-
-def resolve_kafka_classpath(cache_dir: Path) -> Path:
-    """Return a folder holding every jar of the broker (``cache_dir/jars``).
-
-    The jars are copied by ``mvn dependency:copy-dependencies`` from ``deploy/kafka/pom.xml``; a
-    marker file records the pom's SHA-256, so later calls reuse the folder and a changed pom
-    resolves again. Safe to call from several processes at once (a file lock serialises them).
-    """
-    cache_dir = cache_dir.resolve()
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    jars_dir = cache_dir / "jars"
-    marker = cache_dir / "jars.pom-sha256"
-    pom_hash = hashlib.sha256(KAFKA_POM.read_bytes()).hexdigest()
-
-    with (cache_dir / ".resolve.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if (
-            marker.is_file()
-            and marker.read_text(encoding="utf-8").strip() == pom_hash
-            and any(jars_dir.glob("*.jar"))
-        ):
-            return jars_dir
-
-        mvn = _require_tool("mvn", "download Apache Kafka's jars from Maven Central")
-        staging = Path(tempfile.mkdtemp(prefix="jars-", dir=cache_dir))
-        try:
-            command = [
-                mvn,
-                "-B",
-                "-q",
-                "-Dstyle.color=never",
-                "-f",
-                str(KAFKA_POM),
-                "dependency:copy-dependencies",
-                f"-DoutputDirectory={staging}",
-            ]
-            try:
-                result = subprocess.run(
-                    command,
-                    cwd=REPO_ROOT,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                    text=True,
-                    timeout=MAVEN_TIMEOUT_S,
-                    check=False,
-                )
-            except subprocess.TimeoutExpired as exc:
-                output = exc.output if isinstance(exc.output, str) else ""
-                raise RuntimeError(
-                    f"mvn did not finish resolving Kafka within {MAVEN_TIMEOUT_S:.0f} s "
-                    f"({' '.join(command)}). Output tail:\n{_tail(output)}"
-                ) from exc
-            if result.returncode != 0:
-                raise RuntimeError(
-                    f"mvn failed (exit {result.returncode}) resolving Kafka from {KAFKA_POM} "
-                    f"({' '.join(command)}). Output tail:\n{_tail(result.stdout)}"
-                )
-            if not any(staging.glob("*.jar")):
-                raise RuntimeError(
-                    f"mvn succeeded but copied no jars into {staging}. Output tail:\n"
-                    f"{_tail(result.stdout)}"
-                )
-            marker.unlink(missing_ok=True)
-            if jars_dir.exists():
-                shutil.rmtree(jars_dir)
-            staging.rename(jars_dir)
-            marker.write_text(pom_hash + "\n", encoding="utf-8")
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
-        return jars_dir
-
-
-# --------------------------------------------------------------------------------------------
-# Broker
-# --------------------------------------------------------------------------------------------
 
 
 def _free_loopback_ports(count: int) -> list[int]:

@@ -10,19 +10,19 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 
 import asyncpg
 
 from services.platform import event_store
-from services.platform.consumer import Consumer, apply_batch
+from services.platform.consumer import BATCH_SIZE, Consumer, apply_batch
+from services.platform.retry import until_done
 
 log = logging.getLogger(__name__)
 
 Accept = Callable[[asyncpg.Pool, list[bytes]], Awaitable[object]]
 
-BATCH_SIZE = 500
 POLL_SECONDS = 1.0
-MAX_BACKOFF_SECONDS = 30.0
 
 
 class EmbeddedEventLog:
@@ -41,29 +41,24 @@ async def _position(pool: asyncpg.Pool, consumer: str) -> int:
     return int(value or 0)
 
 
-async def _tail(pool: asyncpg.Pool, consumer: Consumer, wakeup: asyncio.Event) -> None:
-    """Applies the store to `consumer` forever; transient failures are retried, not skipped."""
-    backoff = 0.5
+async def _drain(pool: asyncpg.Pool, consumer: Consumer) -> None:
+    """Applies everything after the consumer's position, batch by batch."""
+    position = await _position(pool, consumer.name)
     while True:
-        try:
-            position = await _position(pool, consumer.name)
-            while True:
-                async with pool.acquire() as conn:
-                    batch = await event_store.read_after(conn, position, BATCH_SIZE)
-                if not batch:
-                    break
-                position = batch[-1].position
-                await apply_batch(
-                    pool, consumer, [e.envelope for e in batch], save_position=position
-                )
-            backoff = 0.5
-        except Exception:
-            # At-least-once: a failing batch is retried (with backoff), never skipped.
-            log.exception("%s: cannot apply events yet; retrying", consumer.name)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
-            continue
+        async with pool.acquire() as conn:
+            batch = await event_store.read_after(conn, position, BATCH_SIZE)
+        if not batch:
+            return
+        position = batch[-1].position
+        await apply_batch(pool, consumer, [e.envelope for e in batch], save_position=position)
+
+
+async def _tail(pool: asyncpg.Pool, consumer: Consumer, wakeup: asyncio.Event) -> None:
+    """Applies the store to `consumer` forever, woken by NOTIFY or, failing that, a poll."""
+    while True:
+        # Cleared before reading, so an append notified during the read is not missed.
         wakeup.clear()
+        await until_done(partial(_drain, pool, consumer), f"{consumer.name} consumer")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(wakeup.wait(), timeout=POLL_SECONDS)
 

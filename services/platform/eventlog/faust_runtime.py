@@ -11,23 +11,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import faust
 
+from services.platform.consumer import BATCH_SIZE
 from services.platform.database import open_pool
 from services.platform.eventlog.kafka import KafkaEventLog
 from services.platform.eventlog.topics import TOPICS, namespaced
+from services.platform.retry import until_done
 from services.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 500
 BATCH_WITHIN_SECONDS = 0.2
-MAX_BACKOFF_SECONDS = 30.0
 
 BatchHandler = Callable[["WorkerResources", list[bytes]], Awaitable[None]]
 
@@ -71,6 +73,9 @@ def build_app(service: str, resources: WorkerResources) -> faust.App:
         value_serializer="raw",
         key_serializer="raw",
         store="memory://",
+        # faust creates a data folder per app even with no local tables; keep it out of the
+        # working directory.
+        datadir=str(Path(tempfile.gettempdir()) / "vendorwatch-faust"),
         web_enabled=False,
         # Topics come from deploy/kafka/topics.toml (created by ensure_topics), not from faust.
         topic_allow_declare=False,
@@ -92,19 +97,6 @@ def build_app(service: str, resources: WorkerResources) -> faust.App:
     return app
 
 
-async def _retry(handle: Callable[[], Awaitable[None]], what: str) -> None:
-    """At-least-once: a failing batch is retried with backoff until it is applied."""
-    backoff = 0.5
-    while True:
-        try:
-            await handle()
-            return
-        except Exception:
-            log.exception("%s failed; retrying in %.1fs", what, backoff)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
-
-
 def add_batch_agent(
     app: faust.App, topic_role: str, resources: WorkerResources, handle: BatchHandler
 ) -> None:
@@ -117,7 +109,7 @@ def add_batch_agent(
         )
         async for events in batches:
             values = [bytes(event.value) for event in events]
-            await _retry(partial(handle, resources, values), f"{app.conf.id} batch")
+            await until_done(partial(handle, resources, values), f"{app.conf.id} batch")
             for event in events:
                 await stream.ack(event)
 

@@ -44,6 +44,9 @@ CREATE TABLE dead_letters (
     event_type  text,
     reason      text NOT NULL,
     raw         text NOT NULL,
-    recorded_at timestamptz NOT NULL DEFAULT now()
+    raw_hash    text NOT NULL,
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    -- A retried batch or a redelivered message must not record the same refusal twice.
+    UNIQUE (stage, raw_hash)
 );
 CREATE INDEX dead_letters_recorded ON dead_letters (recorded_at);

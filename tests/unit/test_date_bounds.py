@@ -1,0 +1,35 @@
+"""Dates outside 1868–2999 are refused at the door, before they can break period arithmetic
+or PostgreSQL downstream and stall a consumer."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from services.events.catalog import EventRejected, parse_event
+from tests.support import case_b
+
+
+def _with(event: dict[str, object], **changes: object) -> bytes:
+    return json.dumps({**event, **changes}).encode()
+
+
+@pytest.mark.parametrize("occurred_at", ["0001-01-01T00:00:00+09:00", "3000-01-01T00:00:00Z"])
+def test_implausible_occurred_at_is_refused(occurred_at: str) -> None:
+    with pytest.raises(EventRejected, match=r"occurred_at: .*outside 1868–2999"):
+        parse_event(_with(case_b.registered(), occurred_at=occurred_at))
+
+
+def test_far_future_sanction_start_is_refused() -> None:
+    event = case_b.suspended()
+    payload = {**event["payload"], "decided_on": "9999-05-01", "starts_on": "9999-06-01"}
+    with pytest.raises(EventRejected, match=r"payload\.starts_on: .*year 9999"):
+        parse_event(_with(event, payload=payload))
+
+
+def test_boundary_years_are_accepted() -> None:
+    parse_event(_with(case_b.registered(), occurred_at="1868-01-01T00:00:00+09:00"))
+    event = case_b.suspended()
+    payload = {**event["payload"], "decided_on": "2999-01-01", "starts_on": "2999-01-01"}
+    parse_event(_with(event, payload=payload))
