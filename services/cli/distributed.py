@@ -11,7 +11,7 @@ from services.cli.serving import ensure_port_free, serve
 from services.gateway.app import create_app
 from services.ingest import agents as ingest_agents
 from services.platform.database import open_pool
-from services.platform.eventlog.faust_runtime import WorkerResources, build_app
+from services.platform.eventlog.faust_runtime import HealthEndpoint, WorkerResources, build_app
 from services.platform.eventlog.kafka import KafkaEventLog
 from services.platform.eventlog.topics import ensure_topics
 from services.platform.request_context import RequestContext
@@ -33,10 +33,12 @@ async def check_dependencies(settings: Settings) -> None:
     await ensure_topics(settings.kafka_bootstrap, settings.kafka_replication_factor)
 
 
-def run_worker(service: str, settings: Settings, log_level: str) -> None:
+def run_worker(
+    service: str, settings: Settings, log_level: str, health: HealthEndpoint | None
+) -> None:
     asyncio.run(check_dependencies(settings))
     resources = WorkerResources(settings)
-    app = build_app(service, resources)
+    app = build_app(service, resources, health)
     WORKERS[service](app, resources)
     # faust runs its own loop and handles SIGINT/SIGTERM with a graceful stop.
     loop = asyncio.new_event_loop()

@@ -16,6 +16,7 @@ from services.platform import embedded_postgres
 from services.platform.consumer import Consumer
 from services.platform.database import open_pool
 from services.platform.eventlog.embedded import EmbeddedEventLog, run_consumers
+from services.platform.liveness import Liveness
 from services.platform.request_context import RequestContext
 from services.platform.settings import Settings
 from services.registry.handlers import REGISTRY_CONSUMER
@@ -44,9 +45,13 @@ async def embedded_log(database_url: str) -> AsyncIterator[tuple[asyncpg.Pool, E
 async def run_up(settings: Settings, host: str, port: int) -> None:
     ensure_port_free(host, port)
     async with embedded_log(settings.database_url) as (pool, log):
-        consumers = asyncio.create_task(run_consumers(pool, CONSUMERS), name="consumers")
+        livenesses = [Liveness(consumer.name) for consumer in CONSUMERS]
+        consumers = asyncio.create_task(
+            run_consumers(pool, CONSUMERS, livenesses), name="consumers"
+        )
         try:
-            await serve(create_app(RequestContext(pool, log, settings)), host, port)
+            app = create_app(RequestContext(pool, log, settings), livenesses)
+            await serve(app, host, port)
         finally:
             consumers.cancel()
             with contextlib.suppress(asyncio.CancelledError):

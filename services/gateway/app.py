@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import asyncpg
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -12,6 +14,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from services.gateway.schema import schema
+from services.platform.liveness import Liveness, health_report
 from services.platform.request_context import RequestContext
 
 
@@ -24,10 +27,16 @@ class _GraphQL(GraphQL[RequestContext, None]):
         return self._context
 
 
-def create_app(context: RequestContext) -> Starlette:
+def create_app(context: RequestContext, livenesses: Sequence[Liveness] = ()) -> Starlette:
+    """The API; `livenesses` are the in-process consumers /healthz reports on (embedded)."""
+
     async def healthz(_: Request) -> JSONResponse:
-        await context.pool.fetchval("SELECT 1")
-        return JSONResponse({"status": "ok"})
+        try:
+            await context.pool.fetchval("SELECT 1")
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            return JSONResponse({"status": f"database unreachable: {error}"}, status_code=503)
+        status, body = health_report(list(livenesses))
+        return JSONResponse(body, status_code=status)
 
     graphql = _GraphQL(context)
     return Starlette(

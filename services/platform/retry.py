@@ -12,6 +12,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from services.platform.liveness import Liveness
+
 log = logging.getLogger(__name__)
 
 FIRST_BACKOFF_SECONDS = 0.5
@@ -20,13 +22,22 @@ MAX_BACKOFF_SECONDS = 30.0
 T = TypeVar("T")
 
 
-async def until_done(operation: Callable[[], Awaitable[T]], what: str) -> T:
-    """Runs `operation` until it succeeds, backing off exponentially between attempts."""
+async def until_done(
+    operation: Callable[[], Awaitable[T]], what: str, liveness: Liveness | None = None
+) -> T:
+    """Runs `operation` until it succeeds, backing off exponentially between attempts; the
+    liveness (if given) records the outcome of each attempt."""
     backoff = FIRST_BACKOFF_SECONDS
     while True:
         try:
-            return await operation()
+            result = await operation()
         except Exception:
+            if liveness is not None:
+                liveness.failed()
             log.exception("%s failed; retrying in %.1fs", what, backoff)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+            continue
+        if liveness is not None:
+            liveness.succeeded()
+        return result

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.support.processes import GraphQLClient, Service, free_port, run_cli, wait_until
@@ -52,3 +53,40 @@ def test_suspension_slice_through_kafka(
 
 def test_mutation_goes_through_kafka(distributed: GraphQLClient) -> None:
     check_mutation_goes_through_the_log(distributed)
+
+
+def test_worker_serves_its_liveness(
+    kafka_bootstrap: str, database_url: str, namespace: str, tmp_path: Path
+) -> None:
+    health_port = free_port()
+    worker = Service(
+        "registry-health",
+        [
+            "worker",
+            "registry",
+            "--kafka",
+            kafka_bootstrap,
+            "--database-url",
+            database_url,
+            "--health-port",
+            str(health_port),
+        ],
+        tmp_path,
+    )
+    url = f"http://127.0.0.1:{health_port}/healthz"
+
+    def answered() -> bool:
+        try:
+            return httpx.get(url, timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_until(answered, f"the worker's /healthz\n{worker.log_tail()}", timeout=90)
+        body = httpx.get(url, timeout=2).json()
+        assert body["status"] == "ok"
+        assert [c["consumer"] for c in body["consumers"]] == [
+            f"{namespace}.vendorwatch-registry.events"
+        ]
+    finally:
+        worker.stop()

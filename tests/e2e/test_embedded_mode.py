@@ -6,6 +6,7 @@ import signal
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.support import case_b
@@ -48,6 +49,15 @@ def test_suspension_slice_through_the_embedded_log(
 
 def test_mutation_goes_through_the_embedded_log(embedded: GraphQLClient) -> None:
     check_mutation_goes_through_the_log(embedded)
+
+
+def test_health_reports_the_in_process_consumers(embedded: GraphQLClient) -> None:
+    response = httpx.get(embedded.url.replace("/graphql", "/healthz"), timeout=5)
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "consumers": [{"consumer": "registry", "stalled": False, "failing_for_seconds": 0.0}],
+    }
 
 
 def test_readme_example_and_data_kept_across_restarts(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from services.ingest.handlers import ingest_batch
 from services.platform.consumer import Consumer, apply_batch, apply_serialized_batch
 from services.platform.database import Connection
 from services.platform.eventlog.embedded import run_consumers
+from services.platform.liveness import Liveness
 from services.registry import queries
 from services.registry.handlers import REGISTRY_CONSUMER
 from tests.support import case_b
@@ -121,13 +122,16 @@ async def test_embedded_consumer_retries_a_failing_batch_without_skipping_it(
 ) -> None:
     await pool.execute("ALTER TABLE registry_sanctions RENAME TO sanctions_away")
     await ingest_batch(pool, [case_b.line(case_b.registered()), case_b.line(case_b.suspended())])
-    tailing = asyncio.create_task(run_consumers(pool, [REGISTRY_CONSUMER]))
+    liveness = Liveness("registry")
+    tailing = asyncio.create_task(run_consumers(pool, [REGISTRY_CONSUMER], [liveness]))
     try:
         await asyncio.sleep(1.0)  # the batch fails and is retried meanwhile
         assert await pool.fetchval("SELECT count(*) FROM registry_vendors") == 0
         assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
+        assert liveness.failing_for() > 0  # what /healthz reports, and turns 503 on
         await pool.execute("ALTER TABLE sanctions_away RENAME TO registry_sanctions")
         await eventually(lambda: _barred(pool), "the suspension after the repair")
+        assert liveness.failing_for() == 0
     finally:
         tailing.cancel()
         with pytest.raises(asyncio.CancelledError):

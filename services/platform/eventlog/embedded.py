@@ -16,6 +16,7 @@ import asyncpg
 
 from services.platform import event_store
 from services.platform.consumer import BATCH_SIZE, Consumer, apply_batch
+from services.platform.liveness import Liveness
 from services.platform.retry import until_done
 
 log = logging.getLogger(__name__)
@@ -53,19 +54,24 @@ async def _drain(pool: asyncpg.Pool, consumer: Consumer) -> None:
         await apply_batch(pool, consumer, [e.envelope for e in batch], save_position=position)
 
 
-async def _tail(pool: asyncpg.Pool, consumer: Consumer, wakeup: asyncio.Event) -> None:
+async def _tail(
+    pool: asyncpg.Pool, consumer: Consumer, wakeup: asyncio.Event, liveness: Liveness
+) -> None:
     """Applies the store to `consumer` forever, woken by NOTIFY or, failing that, a poll."""
     while True:
         # Cleared before reading, so an append notified during the read is not missed.
         wakeup.clear()
-        await until_done(partial(_drain, pool, consumer), f"{consumer.name} consumer")
+        await until_done(partial(_drain, pool, consumer), f"{consumer.name} consumer", liveness)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(wakeup.wait(), timeout=POLL_SECONDS)
 
 
-async def run_consumers(pool: asyncpg.Pool, consumers: Sequence[Consumer]) -> None:
-    """Runs every consumer until cancelled."""
+async def run_consumers(
+    pool: asyncpg.Pool, consumers: Sequence[Consumer], livenesses: Sequence[Liveness] = ()
+) -> None:
+    """Runs every consumer until cancelled, reporting progress to its liveness (by name)."""
     wakeups = [asyncio.Event() for _ in consumers]
+    by_name = {live.name: live for live in livenesses}
 
     def notified(*_: object) -> None:
         for wakeup in wakeups:
@@ -76,7 +82,10 @@ async def run_consumers(pool: asyncpg.Pool, consumers: Sequence[Consumer]) -> No
         await listener.add_listener(event_store.NOTIFY_CHANNEL, notified)
         async with asyncio.TaskGroup() as group:
             for consumer, wakeup in zip(consumers, wakeups, strict=True):
-                group.create_task(_tail(pool, consumer, wakeup), name=f"tail:{consumer.name}")
+                liveness = by_name.get(consumer.name) or Liveness(consumer.name)
+                group.create_task(
+                    _tail(pool, consumer, wakeup, liveness), name=f"tail:{consumer.name}"
+                )
     finally:
         await listener.remove_listener(event_store.NOTIFY_CHANNEL, notified)
         await pool.release(listener)

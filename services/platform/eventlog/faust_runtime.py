@@ -13,6 +13,7 @@ import asyncio
 import logging
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from services.platform.consumer import BATCH_SIZE
 from services.platform.database import open_pool
 from services.platform.eventlog.kafka import KafkaEventLog
 from services.platform.eventlog.topics import TOPICS, namespaced
+from services.platform.liveness import Liveness, health_report
 from services.platform.retry import until_done
 from services.platform.settings import Settings
 
@@ -42,6 +44,7 @@ class WorkerResources:
         self._pool: asyncpg.Pool | None = None
         self._log: KafkaEventLog | None = None
         self._lock = asyncio.Lock()
+        self.livenesses: list[Liveness] = []
 
     async def pool(self) -> asyncpg.Pool:
         async with self._lock:
@@ -64,7 +67,17 @@ class WorkerResources:
             await self._pool.close()
 
 
-def build_app(service: str, resources: WorkerResources) -> faust.App:
+@dataclass(frozen=True)
+class HealthEndpoint:
+    """Where a worker serves GET /healthz (200, or 503 once a consumer has stalled)."""
+
+    host: str
+    port: int
+
+
+def build_app(
+    service: str, resources: WorkerResources, health: HealthEndpoint | None = None
+) -> faust.App:
     settings = resources.settings
     assert settings.kafka_bootstrap is not None
     app = faust.App(
@@ -76,7 +89,9 @@ def build_app(service: str, resources: WorkerResources) -> faust.App:
         # faust creates a data folder per app even with no local tables; keep it out of the
         # working directory.
         datadir=str(Path(tempfile.gettempdir()) / "vendorwatch-faust"),
-        web_enabled=False,
+        web_enabled=health is not None,
+        web_bind=health.host if health else "127.0.0.1",
+        web_port=health.port if health else 6066,
         # Topics come from deploy/kafka/topics.toml (created by ensure_topics), not from faust.
         topic_allow_declare=False,
         topic_disable_leader=True,
@@ -94,6 +109,11 @@ def build_app(service: str, resources: WorkerResources) -> faust.App:
     # mode types receivers as taking a `signal` keyword; faust passes it inside **kwargs.
     app.on_before_shutdown.connect(close_resources)  # type: ignore[arg-type]
 
+    @app.page("/healthz")
+    async def healthz(web: Any, _request: Any) -> Any:
+        status, body = health_report(resources.livenesses)
+        return web.json(body, status=status)
+
     return app
 
 
@@ -102,6 +122,9 @@ def add_batch_agent(
 ) -> None:
     """Consumes `topic_role` in batches with `handle`, acknowledging only applied batches."""
     topic = app.topic(TOPICS[topic_role].name, key_type=bytes, value_type=bytes)
+    name = f"{app.conf.id}.{topic_role}"
+    liveness = Liveness(name)
+    resources.livenesses.append(liveness)
 
     async def agent(stream: Any) -> None:
         batches: AsyncIterator[Sequence[Any]] = stream.noack_take(
@@ -109,8 +132,8 @@ def add_batch_agent(
         )
         async for events in batches:
             values = [bytes(event.value) for event in events]
-            await until_done(partial(handle, resources, values), f"{app.conf.id} batch")
+            await until_done(partial(handle, resources, values), name, liveness)
             for event in events:
                 await stream.ack(event)
 
-    app.agent(topic, name=f"{app.conf.id}.{topic_role}")(agent)
+    app.agent(topic, name=name)(agent)
