@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import asyncpg
 import pytest
 
-from services.ingest.handlers import Accepted, Rejected, ingest_batch
+from services.ingest.handlers import Accepted, Rejected, ingest, ingest_batch
 from services.platform import dead_letters
+from services.platform.database import Connection
 from tests.support import case_b
 
 pytestmark = pytest.mark.postgres
@@ -78,3 +80,25 @@ async def test_nul_bytes_in_bad_input_are_kept_readable(pool: asyncpg.Pool) -> N
     await ingest_batch(pool, [b'{"event_type": "x\x00"}'])
     raw = await pool.fetchval("SELECT raw FROM dead_letters")
     assert json.loads(raw) == {"event_type": "x\x00"}
+
+
+async def test_appends_commit_in_position_order(pool: asyncpg.Pool) -> None:
+    """A later append waits for an earlier one still in flight, so a consumer tailing
+    "position > last seen" can never see position N+1 before N and skip N for good."""
+    first, second = case_b.registered(), case_b.another_vendor("vendor-c")
+    async with pool.acquire() as slow:
+        transaction = slow.transaction()
+        await transaction.start()
+        await _ingest_one(slow, first)  # holds a lower position, not committed yet
+        racing = asyncio.create_task(ingest_batch(pool, [case_b.line(second)]))
+        await asyncio.sleep(0.3)
+        assert not racing.done(), "a later append committed before an earlier one"
+        await transaction.commit()
+    await racing
+    rows = await pool.fetch("SELECT event_id::text FROM event_store ORDER BY position")
+    assert [r["event_id"] for r in rows] == [first["event_id"], second["event_id"]]
+
+
+async def _ingest_one(conn: Connection, event: dict[str, object]) -> None:
+    outcome = await ingest(conn, case_b.line(event))
+    assert isinstance(outcome, Accepted)
