@@ -47,6 +47,7 @@ from tests.support.kafka_classpath import (
     _require_tool,
     _tail,
     resolve_kafka_classpath,
+    run_captured,
 )
 
 __all__ = [
@@ -286,16 +287,7 @@ def _start_once(
             "--config",
             str(config),
         ]
-        formatted = subprocess.run(
-            format_command,
-            cwd=work_dir,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            timeout=startup_timeout,
-            check=False,
-        )
+        formatted = run_captured(format_command, work_dir, startup_timeout)
         if formatted.returncode != 0:
             raise RuntimeError(
                 f"Formatting Kafka storage failed (exit {formatted.returncode}): "

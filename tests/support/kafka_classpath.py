@@ -54,6 +54,20 @@ def _tail(text: str, lines: int = _LOG_TAIL_LINES) -> str:
     return "\n".join(plain.splitlines()[-lines:])
 
 
+def run_captured(command: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+    """Runs a tool to completion with its output (stdout and stderr together) captured."""
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def resolve_kafka_classpath(cache_dir: Path) -> Path:
     """Return a folder holding every jar of the broker (``cache_dir/jars``).
 
@@ -90,16 +104,7 @@ def resolve_kafka_classpath(cache_dir: Path) -> Path:
                 f"-DoutputDirectory={staging}",
             ]
             try:
-                result = subprocess.run(
-                    command,
-                    cwd=REPO_ROOT,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                    text=True,
-                    timeout=MAVEN_TIMEOUT_S,
-                    check=False,
-                )
+                result = run_captured(command, REPO_ROOT, MAVEN_TIMEOUT_S)
             except subprocess.TimeoutExpired as exc:
                 output = exc.output if isinstance(exc.output, str) else ""
                 raise RuntimeError(
