@@ -9,14 +9,16 @@ import faust
 
 from services.cli.serving import ensure_port_free, serve
 from services.gateway.app import create_app
+from services.gateway.broadcast import Broadcaster
+from services.gateway.context import RequestContext
 from services.ingest import agents as ingest_agents
 from services.platform.database import open_pool
 from services.platform.eventlog.faust_runtime import HealthEndpoint, WorkerResources, build_app
-from services.platform.eventlog.kafka import KafkaEventLog
+from services.platform.eventlog.kafka import KafkaEventLog, follow
 from services.platform.eventlog.topics import ensure_topics
-from services.platform.request_context import RequestContext
 from services.platform.settings import Settings
 from services.registry import agents as registry_agents
+from services.registry import setup as registry
 
 WORKERS: dict[str, Callable[[faust.App, WorkerResources], None]] = {
     "ingest": ingest_agents.register,
@@ -54,7 +56,14 @@ async def run_api(settings: Settings, host: str, port: int) -> None:
     try:
         await ensure_topics(settings.kafka_bootstrap, settings.kafka_replication_factor)
         await log.start()
-        await serve(create_app(RequestContext(pool, log, settings)), host, port)
+        broadcaster = Broadcaster()
+        context = RequestContext(pool, log, settings, registry.policies(settings), broadcaster)
+        await serve(
+            create_app(context),
+            host,
+            port,
+            {"broadcast": follow(settings.kafka_bootstrap, broadcaster.publish)},
+        )
     finally:
         await log.stop()
         await pool.close()

@@ -4,25 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 
 import asyncpg
 
 from services.cli.serving import ensure_port_free, serve
 from services.gateway.app import create_app
+from services.gateway.broadcast import Broadcaster
+from services.gateway.context import RequestContext
 from services.ingest.handlers import ingest_batch
 from services.platform import embedded_postgres
 from services.platform.consumer import Consumer
 from services.platform.database import open_pool
-from services.platform.eventlog.embedded import EmbeddedEventLog, run_consumers
+from services.platform.eventlog.embedded import EmbeddedEventLog, follow, run_consumers
 from services.platform.liveness import Liveness
-from services.platform.request_context import RequestContext
+from services.platform.retry import until_done
 from services.platform.settings import Settings
-from services.registry.handlers import REGISTRY_CONSUMER
+from services.registry import jobs
+from services.registry import setup as registry
+from services.registry.policy import SuspensionPolicy
 
-# The consumers of the validated log, in the order they are started.
-CONSUMERS: Sequence[Consumer] = (REGISTRY_CONSUMER,)
+
+def consumers(settings: Settings, policies: Mapping[str, SuspensionPolicy]) -> Sequence[Consumer]:
+    """The consumers of the validated log, in the order they are started."""
+    return (registry.consumer(settings, policies),)
+
+
+async def run_jobs(pool: asyncpg.Pool, settings: Settings, log: EmbeddedEventLog) -> None:
+    """The services' periodic work, in-process; a failing run is logged and run again."""
+    while True:
+        await until_done(partial(jobs.tick, pool, settings.clock, log), "registry jobs")
+        await asyncio.sleep(jobs.TICK_SECONDS)
 
 
 async def resolve_database_url(database_url: str | None, data_dir: Path) -> str:
@@ -45,14 +59,18 @@ async def embedded_log(database_url: str) -> AsyncIterator[tuple[asyncpg.Pool, E
 async def run_up(settings: Settings, host: str, port: int) -> None:
     ensure_port_free(host, port)
     async with embedded_log(settings.database_url) as (pool, log):
-        livenesses = [Liveness(consumer.name) for consumer in CONSUMERS]
-        consumers = asyncio.create_task(
-            run_consumers(pool, CONSUMERS, livenesses), name="consumers"
+        policies = registry.policies(settings)
+        subscribed = consumers(settings, policies)
+        livenesses = [Liveness(consumer.name) for consumer in subscribed]
+        broadcaster = Broadcaster()
+        context = RequestContext(pool, log, settings, policies, broadcaster)
+        await serve(
+            create_app(context, livenesses),
+            host,
+            port,
+            {
+                "consumers": run_consumers(pool, subscribed, livenesses),
+                "jobs": run_jobs(pool, settings, log),
+                "broadcast": follow(pool, broadcaster.publish),
+            },
         )
-        try:
-            app = create_app(RequestContext(pool, log, settings), livenesses)
-            await serve(app, host, port)
-        finally:
-            consumers.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await consumers

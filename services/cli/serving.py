@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import socket
+from collections.abc import Coroutine, Mapping
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -25,7 +28,19 @@ def ensure_port_free(host: str, port: int) -> None:
             raise StartupError(f"cannot listen on {host}:{port}: {error.strerror}") from error
 
 
-async def serve(app: Starlette, host: str, port: int) -> None:
-    """Runs until Ctrl-C or SIGTERM (uvicorn handles both and shuts down gracefully)."""
+async def serve(
+    app: Starlette,
+    host: str,
+    port: int,
+    background: Mapping[str, Coroutine[Any, Any, None]] | None = None,
+) -> None:
+    """Runs until Ctrl-C or SIGTERM (uvicorn handles both and shuts down gracefully), with
+    the `background` work (named) running alongside and cancelled when serving stops."""
+    tasks = [asyncio.create_task(work, name=name) for name, work in (background or {}).items()]
     config = uvicorn.Config(app, host=host, port=port, lifespan="off", log_level="info")
-    await uvicorn.Server(config).serve()
+    try:
+        await uvicorn.Server(config).serve()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

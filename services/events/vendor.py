@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from services.events.base import (
     Identifier,
@@ -22,6 +23,10 @@ SchemeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 CORPORATE_NUMBER = "corporate_number"
+LEI = "lei"
+# ISO 17442: 18 upper-case letters or digits, then two decimal check digits. Lower case is
+# matched too, only to be refused with its own message.
+_LEI_SHAPE = re.compile(r"[0-9A-Za-z]{18}[0-9]{2}")
 
 
 def corporate_number_check_digit(base: str) -> int:
@@ -34,6 +39,49 @@ def corporate_number_check_digit(base: str) -> int:
     return 9 - total % 9
 
 
+def _iso7064_number(text: str) -> int:
+    # Digits stay, letters become two digits each (A=10 … Z=35), as ISO 7064 MOD 97-10 reads them.
+    return int("".join(str(int(char, 36)) for char in text))
+
+
+def lei_check_digits(base: str) -> int:
+    """The two check digits (0-99, written with two digits) of an 18-character LEI base.
+
+    ISO 17442 uses ISO 7064 MOD 97-10: with letters read as A=10 … Z=35, the whole 20-character
+    LEI as a number is 1 modulo 97, so the check digits are `98 − (base·100 mod 97)`.
+    """
+    return 98 - _iso7064_number(base + "00") % 97
+
+
+def _check_corporate_number(value: str) -> None:
+    if len(value) != 13 or not (value.isascii() and value.isdigit()):
+        raise ValueError(f"a corporate number has 13 ASCII digits, got {value!r}")
+    expected = corporate_number_check_digit(value[1:])
+    if int(value[0]) != expected:
+        raise ValueError(
+            f"corporate number {value} fails its check digit (first digit should be {expected})"
+        )
+
+
+def _check_lei(value: str) -> None:
+    if not _LEI_SHAPE.fullmatch(value):
+        raise ValueError(
+            "an LEI has 20 characters, 18 upper-case letters A-Z or digits and then "
+            f"two check digits, got {value!r}"
+        )
+    if value != value.upper():
+        raise ValueError(f"an LEI is written in upper case: {value.upper()}, not {value}")
+    if _iso7064_number(value) % 97 != 1:
+        raise ValueError(
+            f"LEI {value} fails its ISO 7064 check digits "
+            f"(expected {lei_check_digits(value[:18]):02d})"
+        )
+
+
+# Schemes whose values have a known form; the values of other schemes are free-form text.
+_VALUE_CHECKS = {CORPORATE_NUMBER: _check_corporate_number, LEI: _check_lei}
+
+
 class VendorIdentifierRef(StrictModel):
     """An identifier of the vendor in some scheme: a corporate number, an LEI, a DUNS, …"""
 
@@ -42,22 +90,16 @@ class VendorIdentifierRef(StrictModel):
     )
     value: ShortText = Field(description="The identifier as the scheme writes it.")
 
-    @model_validator(mode="after")
-    def _check_corporate_number(self) -> Self:
-        # An invalid corporate number would never match the vendor again, so it is refused
-        # here, where the producer still gets the error, rather than stored.
-        if self.scheme != CORPORATE_NUMBER:
-            return self
-        value = self.value
-        if len(value) != 13 or not (value.isascii() and value.isdigit()):
-            raise ValueError(f"value: a corporate number has 13 ASCII digits, got {value!r}")
-        expected = corporate_number_check_digit(value[1:])
-        if int(value[0]) != expected:
-            raise ValueError(
-                f"value: corporate number {value} fails its check digit "
-                f"(first digit should be {expected})"
-            )
-        return self
+    @field_validator("value")
+    @classmethod
+    def _check_value(cls, value: str, info: ValidationInfo) -> str:
+        # An invalid corporate number or LEI would never match the vendor again, so it is
+        # refused here, where the producer still gets the error, rather than stored. (No
+        # scheme in `info.data`: the scheme itself was refused, and that error is reported.)
+        check = _VALUE_CHECKS.get(info.data.get("scheme", ""))
+        if check is not None:
+            check(value)
+        return value
 
 
 def _check_identity_lists(

@@ -13,9 +13,9 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from services.gateway.context import RequestContext
 from services.gateway.schema import schema
 from services.platform.liveness import Liveness, health_report
-from services.platform.request_context import RequestContext
 
 
 class _GraphQL(GraphQL[RequestContext, None]):

@@ -8,7 +8,9 @@ import strawberry
 from strawberry.scalars import JSON
 
 from services.events.catalog import EventRejected, parse_event
-from services.platform.request_context import Info
+from services.events.sanction import SanctionImposed
+from services.gateway.context import Info
+from services.registry.imposition_rules import policy_refusal
 
 
 class InvalidEvent(ValueError):
@@ -37,6 +39,10 @@ class Mutation:
             envelope = parse_event(raw)
         except EventRejected as rejection:
             raise InvalidEvent(f"invalid event: {rejection.reason}") from None
+        if isinstance(envelope.payload, SanctionImposed):
+            refusal = policy_refusal(info.context.policies, envelope.payload)
+            if refusal is not None:
+                raise InvalidEvent(f"invalid event: {refusal}")
         await info.context.event_log.submit([raw])
         return SubmittedEvent(
             event_id=strawberry.ID(str(envelope.event_id)),

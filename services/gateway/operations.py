@@ -6,8 +6,8 @@ import datetime as dt
 
 import strawberry
 
+from services.gateway.context import Info
 from services.platform import dead_letters
-from services.platform.request_context import Info
 
 
 @strawberry.type(description="Input that could not be accepted or applied, with the reason.")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import strawberry
 
 from services.gateway.mutations import Mutation
 from services.gateway.operations import OperationsQuery
-from services.registry.graphql_types import RegistryQuery
+from services.gateway.scalars import DATE
+from services.registry.graphql_types import RegistryQuery, RegistrySubscription
 
 
 @strawberry.type
@@ -14,7 +17,17 @@ class Query(RegistryQuery, OperationsQuery):
     pass
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation)
+@strawberry.type
+class Subscription(RegistrySubscription):
+    pass
+
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    scalar_overrides={dt.date: DATE},
+)
 
 
 def schema_sdl() -> str:

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import platformdirs
 
+from services.platform.clock import Clock
+
 DEFAULT_TIMEZONE = "Asia/Tokyo"
 
 
@@ -25,7 +27,19 @@ class Settings:
     timezone: ZoneInfo = field(
         default_factory=lambda: ZoneInfo(os.environ.get("VENDORWATCH_TIMEZONE", DEFAULT_TIMEZONE))
     )
+    # Suspension policies (one TOML file per authority); None: the packaged example.
+    policy_dir: Path | None = field(
+        default_factory=lambda: (
+            Path(os.environ["VENDORWATCH_POLICY_DIR"])
+            if os.environ.get("VENDORWATCH_POLICY_DIR")
+            else None
+        )
+    )
     # One broker in development and tests; production clusters set 3.
     kafka_replication_factor: int = field(
         default_factory=lambda: int(os.environ.get("VENDORWATCH_KAFKA_REPLICATION_FACTOR", "1"))
     )
+
+    @property
+    def clock(self) -> Clock:
+        return Clock(self.timezone)

@@ -1,4 +1,11 @@
-"""Bid eligibility: pure rules over a vendor's sanctions, for one date, agency and category."""
+"""Bid eligibility (pure): which sanctions bar a vendor on a day, and when it may bid again.
+
+Whether a sanction bars a vendor changes only on a few days (its start, each change's
+effective date, the day after each last day, an affiliation's start and end): between those
+"breakpoints" nothing changes. So the first day the vendor may bid again is the first
+breakpoint after the asked day on which nothing bars it, which is exact however sanctions
+overlap, chain, get extended, shortened or lifted.
+"""
 
 from __future__ import annotations
 
@@ -7,32 +14,77 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.events.sanction import SanctionKind
-from services.registry.periods import ONE_DAY
+from services.registry.affiliations import Period
+from services.registry.sanction_timeline import SanctionTimeline, Terms
 
 # Kinds that bar a vendor from bidding; a warning is recorded but bars nothing.
 BARRING_KINDS = frozenset({SanctionKind.BID_SUSPENSION, SanctionKind.DEBARMENT})
 
 
+def _covers(terms: Terms, agency: str | None, category: str | None) -> bool:
+    """Whether the scope reaches this procurement. An unnamed agency or category counts as
+    covered: the registry must never answer "eligible" wrongly."""
+    agency_ok = terms.agencies is None or agency is None or agency in terms.agencies
+    category_ok = terms.categories is None or category is None or category in terms.categories
+    return agency_ok and category_ok
+
+
 @dataclass(frozen=True)
-class Sanction:
+class Exposure:
+    """A sanction that can bar the vendor: its own, or an affiliate's that covers affiliates
+    (then only while the affiliation stands)."""
+
+    sanction: SanctionTimeline
+    via_vendor_id: str | None = None
+    affiliation: tuple[Period, ...] = ()
+
+    def bars_on(self, day: dt.date, agency: str | None, category: str | None) -> bool:
+        sanction = self.sanction
+        if sanction.kind not in BARRING_KINDS or not sanction.in_force_on(day):
+            return False
+        terms = sanction.terms_on(day)
+        if not _covers(terms, agency, category):
+            return False
+        if self.via_vendor_id is None:
+            return True
+        return terms.covers_affiliates and any(p.contains(day) for p in self.affiliation)
+
+    def breakpoints(self) -> set[dt.date]:
+        days = self.sanction.breakpoints()
+        for period in self.affiliation:
+            days.add(period.first_day)
+            if period.until is not None:
+                days.add(period.until)
+        return days
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One sanction barring the vendor on a day, as a procurement officer needs to see it."""
+
     sanction_id: str
-    vendor_id: str
     kind: SanctionKind
     authority: str
     starts_on: dt.date
-    last_day: dt.date | None  # None: indefinite
-    agencies: tuple[str, ...] | None  # None: every agency
-    categories: tuple[str, ...] | None  # None: every procurement category
+    ends_on: dt.date | None  # last day under the terms in force that day; None: indefinite
+    via_vendor_id: str | None
+    agencies: tuple[str, ...] | None
+    categories: tuple[str, ...] | None
 
-    def in_force_on(self, day: dt.date) -> bool:
-        return self.starts_on <= day and (self.last_day is None or day <= self.last_day)
-
-    def covers(self, agency: str | None, category: str | None) -> bool:
-        """Whether the scope reaches this procurement. An unnamed agency or category is
-        treated as covered: the registry must never answer "eligible" wrongly."""
-        agency_ok = self.agencies is None or agency is None or agency in self.agencies
-        category_ok = self.categories is None or category is None or category in self.categories
-        return agency_ok and category_ok
+    @classmethod
+    def of(cls, exposure: Exposure, day: dt.date) -> Reason:
+        sanction = exposure.sanction
+        terms = sanction.terms_on(day)
+        return cls(
+            sanction_id=sanction.sanction_id,
+            kind=sanction.kind,
+            authority=sanction.authority,
+            starts_on=sanction.starts_on,
+            ends_on=terms.last_day,
+            via_vendor_id=exposure.via_vendor_id,
+            agencies=terms.agencies,
+            categories=terms.categories,
+        )
 
 
 @dataclass(frozen=True)
@@ -40,33 +92,39 @@ class Eligibility:
     vendor_id: str
     as_of: dt.date
     eligible: bool
-    reasons: tuple[Sanction, ...]
-    eligible_again_on: dt.date | None  # None when ineligible indefinitely, or eligible
+    reasons: tuple[Reason, ...]
+    eligible_again_on: dt.date | None  # None when eligible, or barred indefinitely
+    upcoming: tuple[Reason, ...]  # sanctions already recorded that will bar it later
 
 
 def evaluate(
     vendor_id: str,
-    sanctions: Sequence[Sanction],
+    exposures: Sequence[Exposure],
     as_of: dt.date,
     *,
     agency: str | None = None,
     category: str | None = None,
 ) -> Eligibility:
-    barring = [s for s in sanctions if s.kind in BARRING_KINDS and s.covers(agency, category)]
-    reasons = tuple(s for s in barring if s.in_force_on(as_of))
-    if not reasons:
-        return Eligibility(vendor_id, as_of, True, (), None)
-    return Eligibility(vendor_id, as_of, False, reasons, _first_free_day(barring, as_of))
-
-
-def _first_free_day(barring: Sequence[Sanction], day: dt.date) -> dt.date | None:
-    """The first day from `day` on that no barring sanction covers; back-to-back and
-    overlapping sanctions are bridged. None when an indefinite one stands in the way."""
-    while True:
-        active = [s for s in barring if s.in_force_on(day)]
-        if not active:
-            return day
-        ends = [s.last_day for s in active]
-        if any(end is None for end in ends):
-            return None
-        day = max(end for end in ends if end is not None) + ONE_DAY
+    later = sorted({day for e in exposures for day in e.breakpoints() if day > as_of})
+    reasons = tuple(Reason.of(e, as_of) for e in exposures if e.bars_on(as_of, agency, category))
+    upcoming = []
+    for exposure in exposures:
+        if exposure.bars_on(as_of, agency, category):
+            continue
+        first = next((d for d in later if exposure.bars_on(d, agency, category)), None)
+        if first is not None:
+            upcoming.append(Reason.of(exposure, first))
+    again = None
+    if reasons:
+        again = next(
+            (d for d in later if not any(e.bars_on(d, agency, category) for e in exposures)),
+            None,
+        )
+    return Eligibility(
+        vendor_id=vendor_id,
+        as_of=as_of,
+        eligible=not reasons,
+        reasons=reasons,
+        eligible_again_on=again,
+        upcoming=tuple(upcoming),
+    )

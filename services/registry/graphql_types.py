@@ -1,17 +1,25 @@
-"""The registry's part of the GraphQL API: vendors and bid eligibility."""
+"""The registry's part of the GraphQL API: vendors, search, eligibility, policy, changes."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncGenerator
+from typing import cast
 
 import strawberry
 
+from services.events.base import EventEnvelope
+from services.events.emitted import EligibilityChanged
 from services.events.sanction import SanctionKind as SanctionKindModel
-from services.platform.request_context import Info
+from services.gateway.context import Info
 from services.registry import eligibility, queries
-from services.registry.repository import VendorRow
+from services.registry.names import IdentifierKey
+from services.registry.policy import PolicyError, Proposal, propose
+from services.registry.search import NameKind as NameKindModel
+from services.registry.vendor_repository import VendorRow
 
 SanctionKind = strawberry.enum(SanctionKindModel, name="SanctionKind")
+NameKind = strawberry.enum(NameKindModel, name="NameKind")
 
 
 @strawberry.type(description="An identifier of a vendor in one scheme (corporate_number, lei…).")
@@ -20,25 +28,16 @@ class VendorIdentifier:
     value: str
 
 
-@strawberry.type(description="A sanction as far as eligibility is concerned.")
-class SanctionSummary:
-    sanction_id: strawberry.ID
-    kind: SanctionKind  # type: ignore[valid-type]
-    authority: str
-    starts_on: dt.date = strawberry.field(description="First day the sanction applies.")
-    ends_on: dt.date | None = strawberry.field(
-        description="Last day the sanction applies (inclusive); null when indefinite."
-    )
+@strawberry.input(description="An identifier to find a vendor by, e.g. corporate_number.")
+class IdentifierInput:
+    scheme: str
+    value: str
 
-    @classmethod
-    def of(cls, sanction: eligibility.Sanction) -> SanctionSummary:
-        return cls(
-            sanction_id=strawberry.ID(sanction.sanction_id),
-            kind=sanction.kind,
-            authority=sanction.authority,
-            starts_on=sanction.starts_on,
-            ends_on=sanction.last_day,
-        )
+
+@strawberry.type(description="A legal name, reading or English name the vendor used before.")
+class FormerName:
+    name: str
+    used_until: dt.date | None = strawberry.field(description="Last day it was used.")
 
 
 @strawberry.type(description="A vendor as the registry knows it.")
@@ -50,6 +49,7 @@ class Vendor:
     country: str | None
     aliases: list[str]
     identifiers: list[VendorIdentifier]
+    former_names: list[FormerName]
 
     @classmethod
     def of(cls, row: VendorRow) -> Vendor:
@@ -61,6 +61,46 @@ class Vendor:
             country=row.country,
             aliases=list(row.aliases),
             identifiers=[VendorIdentifier(scheme=i.scheme, value=i.value) for i in row.identifiers],
+            former_names=[
+                FormerName(name=f.name, used_until=f.used_until) for f in row.former_names
+            ],
+        )
+
+
+@strawberry.type(description="A vendor found by a search, and which of its names matched.")
+class VendorSearchHit:
+    vendor_id: strawberry.ID
+    matched_name: str
+    matched_kind: NameKind  # type: ignore[valid-type]
+    score: float = strawberry.field(description="0–100; 100 is an exact (normalised) match.")
+
+
+@strawberry.type(description="A sanction barring the vendor, as a procurement officer sees it.")
+class EligibilityReason:
+    sanction_id: strawberry.ID
+    kind: SanctionKind  # type: ignore[valid-type]
+    authority: str
+    starts_on: dt.date = strawberry.field(description="First day the sanction applies.")
+    ends_on: dt.date | None = strawberry.field(
+        description="Last day it applies (inclusive) under its terms then; null: indefinite."
+    )
+    via_vendor_id: strawberry.ID | None = strawberry.field(
+        description="The affiliate it was imposed on, when it reaches this vendor through one."
+    )
+    agencies: list[str] | None = strawberry.field(description="null: every agency.")
+    categories: list[str] | None = strawberry.field(description="null: every category.")
+
+    @classmethod
+    def of(cls, reason: eligibility.Reason) -> EligibilityReason:
+        return cls(
+            sanction_id=strawberry.ID(reason.sanction_id),
+            kind=reason.kind,
+            authority=reason.authority,
+            starts_on=reason.starts_on,
+            ends_on=reason.ends_on,
+            via_vendor_id=strawberry.ID(reason.via_vendor_id) if reason.via_vendor_id else None,
+            agencies=list(reason.agencies) if reason.agencies is not None else None,
+            categories=list(reason.categories) if reason.categories is not None else None,
         )
 
 
@@ -69,12 +109,15 @@ class BidEligibility:
     vendor_id: strawberry.ID
     as_of: dt.date
     eligible: bool
-    reasons: list[SanctionSummary] = strawberry.field(
+    reasons: list[EligibilityReason] = strawberry.field(
         description="Every sanction that bars the vendor on `asOf`."
     )
     eligible_again_on: dt.date | None = strawberry.field(
         description="First date the vendor is eligible again; null when eligible now or barred"
         " indefinitely."
+    )
+    upcoming: list[EligibilityReason] = strawberry.field(
+        description="Sanctions already recorded that will bar the vendor after `asOf`."
     )
 
     @classmethod
@@ -83,31 +126,217 @@ class BidEligibility:
             vendor_id=strawberry.ID(answer.vendor_id),
             as_of=answer.as_of,
             eligible=answer.eligible,
-            reasons=[SanctionSummary.of(s) for s in answer.reasons],
+            reasons=[EligibilityReason.of(r) for r in answer.reasons],
             eligible_again_on=answer.eligible_again_on,
+            upcoming=[EligibilityReason.of(r) for r in answer.upcoming],
         )
+
+
+@strawberry.type(description="The period a suspension policy proposes for a decision.")
+class SuspensionProposal:
+    authority: str
+    starts_on: dt.date
+    min_months: int
+    max_months: int
+    earliest_last_day: dt.date
+    latest_last_day: dt.date
+    governing_ground: str = strawberry.field(description="The ground whose range applies.")
+    serious: bool
+    aggravation_factor: int
+
+    @classmethod
+    def of(cls, authority: str, proposal: Proposal) -> SuspensionProposal:
+        return cls(
+            authority=authority,
+            starts_on=proposal.starts_on,
+            min_months=proposal.min_months,
+            max_months=proposal.max_months,
+            earliest_last_day=proposal.earliest_last_day,
+            latest_last_day=proposal.latest_last_day,
+            governing_ground=proposal.governing_ground,
+            serious=proposal.serious,
+            aggravation_factor=proposal.aggravation_factor,
+        )
+
+
+@strawberry.type(description="A vendor whose identity or eligibility changed.")
+class RegistryChange:
+    vendor_id: strawberry.ID
+    kind: str = strawberry.field(description="identity or eligibility")
+    recorded_at: dt.datetime
+
+
+@strawberry.type(description="Changes after a cursor; pass `cursor` as `since` next time.")
+class RegistryChangePage:
+    changes: list[RegistryChange]
+    cursor: str
+    has_more: bool
+
+
+def _today(info: Info) -> dt.date:
+    return info.context.settings.clock.today()
 
 
 @strawberry.type
 class RegistryQuery:
     @strawberry.field(description="One vendor by its id; null when unknown.")
     async def vendor(self, info: Info, id: strawberry.ID) -> Vendor | None:
-        row = await queries.vendor(info.context.pool, str(id))
+        async with info.context.pool.acquire() as conn:
+            row = await queries.vendor(conn, str(id))
         return Vendor.of(row) if row else None
 
     @strawberry.field(
-        description="Eligibility to bid on `asOf` (default: today in the registry's time zone)."
+        description="Vendors whose names (legal, kana, English, former, aliases) match `search`"
+        " after normalisation, best first; an exact identifier ranks first."
+    )
+    async def vendors(self, info: Info, search: str, first: int = 20) -> list[VendorSearchHit]:
+        async with info.context.pool.acquire() as conn:
+            hits = await queries.search(conn, search, min(max(first, 1), 100))
+        return [
+            VendorSearchHit(
+                vendor_id=strawberry.ID(h.vendor_id),
+                matched_name=h.matched_name,
+                matched_kind=h.matched_kind,
+                score=h.score,
+            )
+            for h in hits
+        ]
+
+    @strawberry.field(
+        description="Eligibility to bid on `asOf` (default: today in the registry's time zone)"
+        " for an agency and category, as the registry stood at `knownAt` (default: now)."
+        " Name the vendor by `vendorId` or by `identifier`."
     )
     async def bid_eligibility(
         self,
         info: Info,
-        vendor_id: strawberry.ID,
+        vendor_id: strawberry.ID | None = None,
+        identifier: IdentifierInput | None = None,
         as_of: dt.date | None = None,
         agency: str | None = None,
         category: str | None = None,
+        known_at: dt.datetime | None = None,
     ) -> BidEligibility:
-        day = as_of or dt.datetime.now(info.context.settings.timezone).date()
-        answer = await queries.bid_eligibility(
-            info.context.pool, str(vendor_id), day, agency=agency, category=category
-        )
+        wanted = IdentifierKey(identifier.scheme, identifier.value) if identifier else None
+        async with info.context.pool.acquire() as conn:
+            resolved = await queries.resolve_vendor(
+                conn, str(vendor_id) if vendor_id is not None else None, wanted
+            )
+            (answer,) = await queries.bid_eligibility_many(
+                conn,
+                [resolved],
+                as_of or _today(info),
+                agency=agency,
+                category=category,
+                known_at=known_at,
+            )
         return BidEligibility.of(answer)
+
+    @strawberry.field(
+        description="Screens many bidders at once (one bounded round of database work)."
+    )
+    async def bid_eligibility_many(
+        self,
+        info: Info,
+        vendor_ids: list[strawberry.ID],
+        as_of: dt.date | None = None,
+        agency: str | None = None,
+        category: str | None = None,
+        known_at: dt.datetime | None = None,
+    ) -> list[BidEligibility]:
+        async with info.context.pool.acquire() as conn:
+            answers = await queries.bid_eligibility_many(
+                conn,
+                [str(v) for v in vendor_ids],
+                as_of or _today(info),
+                agency=agency,
+                category=category,
+                known_at=known_at,
+            )
+        return [BidEligibility.of(a) for a in answers]
+
+    @strawberry.field(
+        description="The start and range of months an authority's suspension policy gives for"
+        " these grounds; `serious` applies its aggravation factor."
+    )
+    def propose_suspension(
+        self, info: Info, authority: str, grounds: list[str], serious: bool, decided_on: dt.date
+    ) -> SuspensionProposal:
+        policy = info.context.policies.get(authority)
+        if policy is None:
+            known = ", ".join(sorted(info.context.policies)) or "none"
+            raise PolicyError(f"authority: no suspension policy for {authority!r}; known: {known}")
+        return SuspensionProposal.of(authority, propose(policy, grounds, serious, decided_on))
+
+    @strawberry.field(
+        description="Vendors whose identity or eligibility changed after `since` (a cursor from"
+        " an earlier page; omit it to start from the beginning), oldest first."
+    )
+    async def registry_changes(
+        self, info: Info, since: str | None = None, first: int = 500
+    ) -> RegistryChangePage:
+        async with info.context.pool.acquire() as conn:
+            page = await queries.changes_since(conn, since, min(max(first, 1), 5000))
+        return RegistryChangePage(
+            changes=[
+                RegistryChange(
+                    vendor_id=strawberry.ID(c.vendor_id), kind=c.kind, recorded_at=c.recorded_at
+                )
+                for c in page.changes
+            ],
+            cursor=page.cursor,
+            has_more=page.has_more,
+        )
+
+
+@strawberry.type(description="A vendor became ineligible, eligible again, or barred for longer.")
+class EligibilityChange:
+    event_id: strawberry.ID
+    vendor_id: strawberry.ID
+    as_of: dt.date
+    eligible: bool
+    eligible_again_on: dt.date | None
+    reasons: list[EligibilityReason]
+
+    @classmethod
+    def of(cls, event: EventEnvelope) -> EligibilityChange:
+        payload = cast(EligibilityChanged, event.payload)
+        return cls(
+            event_id=strawberry.ID(str(event.event_id)),
+            vendor_id=strawberry.ID(event.vendor_id),
+            as_of=payload.as_of,
+            eligible=payload.eligible,
+            eligible_again_on=payload.eligible_again_on,
+            reasons=[
+                EligibilityReason(
+                    sanction_id=strawberry.ID(r.sanction_id),
+                    kind=r.kind,
+                    authority=r.authority,
+                    starts_on=r.starts_on,
+                    ends_on=r.ends_on,
+                    via_vendor_id=strawberry.ID(r.via_vendor_id) if r.via_vendor_id else None,
+                    agencies=None,
+                    categories=None,
+                )
+                for r in payload.reasons
+            ],
+        )
+
+
+@strawberry.type
+class RegistrySubscription:
+    @strawberry.subscription(
+        description="Eligibility changes as the registry announces them (a sanction imposed,"
+        " amended or lifted, or starting or ending today); only these vendors when given."
+    )
+    async def eligibility_changes(
+        self, info: Info, vendor_ids: list[strawberry.ID] | None = None
+    ) -> AsyncGenerator[EligibilityChange, None]:
+        wanted = {str(v) for v in vendor_ids} if vendor_ids else None
+        async with info.context.broadcaster.subscribe() as queue:
+            while True:
+                event = await queue.get()
+                if event.event_type != EligibilityChanged.event_type:
+                    continue
+                if wanted is None or event.vendor_id in wanted:
+                    yield EligibilityChange.of(event)

@@ -1,38 +1,95 @@
-"""Registry handlers: vendor and sanction events → registry state (each in its own savepoint
-of the batch's transaction, see platform/consumer.py)."""
+"""Registry handlers: vendor and sanction events → registry state.
+
+Each runs in its own savepoint of the batch's transaction (platform/consumer.py); a
+`DomainRejection` says, field by field, why an event cannot be applied.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import cast
 
 from services.events.base import EventEnvelope
-from services.events.sanction import SanctionImposed
-from services.events.vendor import VendorRegistered
-from services.platform.consumer import Consumer, DomainRejection
+from services.events.sanction import SanctionAmended, SanctionImposed, SanctionLifted
+from services.events.vendor import (
+    VendorAffiliationChanged,
+    VendorIdentifierRef,
+    VendorRegistered,
+    VendorRenamed,
+    VendorUpdated,
+)
+from services.platform.clock import Clock
+from services.platform.consumer import Consumer, DomainRejection, Handler
 from services.platform.database import Connection
-from services.registry import repository
-from services.registry.eligibility import Sanction
-from services.registry.periods import sanction_last_day
-from services.registry.repository import IdentifierRow, SanctionRecord, VendorRow
+from services.registry import announcements, sanction_repository, vendor_repository
+from services.registry.imposition_rules import policy_refusal
+from services.registry.names import IdentifierKey, normalize_identifier
+from services.registry.periods import ONE_DAY
+from services.registry.policy import SuspensionPolicy
+from services.registry.vendor_repository import VendorRow
 
 CONSUMER_NAME = "registry"
 
 
-async def on_vendor_registered(conn: Connection, event: EventEnvelope) -> None:
-    payload = cast(VendorRegistered, event.payload)
-    if await repository.vendor_exists(conn, event.vendor_id):
+def _identifiers(refs: list[VendorIdentifierRef]) -> tuple[IdentifierKey, ...]:
+    return tuple(normalize_identifier(r.scheme, r.value) for r in refs)
+
+
+async def _refuse_clashes(
+    conn: Connection, vendor_id: str, identifiers: tuple[IdentifierKey, ...]
+) -> None:
+    owners = await vendor_repository.identifier_owners(conn, identifiers)
+    clashes = {i: owner for i, owner in owners.items() if owner != vendor_id}
+    if clashes:
+        listed = ", ".join(f"{i.scheme} {i.value} (vendor {v})" for i, v in clashes.items())
+        raise DomainRejection(f"payload.identifiers: already belong to another vendor: {listed}")
+
+
+async def _require_vendor(conn: Connection, vendor_id: str, field: str = "vendor_id") -> VendorRow:
+    vendor = await vendor_repository.fetch_vendor(conn, vendor_id)
+    if vendor is None:
+        raise DomainRejection(f"{field}: unknown vendor {vendor_id!r}; register it first")
+    return vendor
+
+
+async def _require_sanction(conn: Connection, event: EventEnvelope, sanction_id: str) -> dt.date:
+    """The sanction's first day, once it is known to exist and to be this vendor's."""
+    header = await sanction_repository.sanction_header(conn, sanction_id)
+    if header is None:
+        raise DomainRejection(f"payload.sanction_id: unknown sanction {sanction_id!r}")
+    owner, starts_on = header
+    if owner != event.vendor_id:
         raise DomainRejection(
-            f"vendor_id: {event.vendor_id!r} is already registered;"
-            " send vendor.updated to change it"
+            f"payload.sanction_id: sanction {sanction_id!r} belongs to vendor {owner!r},"
+            f" not {event.vendor_id!r}"
         )
-    identifiers = tuple(IdentifierRow(i.scheme, i.value) for i in payload.identifiers)
-    owners = await repository.identifier_owners(conn, identifiers)
-    if owners:
-        clashes = ", ".join(f"{i.scheme} {i.value} (vendor {v})" for i, v in owners.items())
-        raise DomainRejection(f"payload.identifiers: already belong to another vendor: {clashes}")
-    await repository.insert_vendor(
-        conn,
-        VendorRow(
+    return starts_on
+
+
+@dataclass(frozen=True)
+class RegistryHandlers:
+    clock: Clock
+    policies: Mapping[str, SuspensionPolicy]
+
+    async def _announce(self, conn: Connection, *vendor_ids: str) -> None:
+        """Re-evaluates these vendors and their affiliates for today; announces changes."""
+        events = await vendor_repository.affiliation_events(conn, vendor_ids, None)
+        touched = set(vendor_ids)
+        touched |= {e.vendor_id for e in events} | {e.related_vendor_id for e in events}
+        await announcements.reconcile(conn, sorted(touched), self.clock.today(), self.clock.now())
+
+    async def vendor_registered(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(VendorRegistered, event.payload)
+        if await vendor_repository.vendor_exists(conn, event.vendor_id):
+            raise DomainRejection(
+                f"vendor_id: {event.vendor_id!r} is already registered;"
+                " send vendor.updated to change it"
+            )
+        identifiers = _identifiers(payload.identifiers)
+        await _refuse_clashes(conn, event.vendor_id, identifiers)
+        vendor = VendorRow(
             vendor_id=event.vendor_id,
             legal_name=payload.legal_name,
             name_kana=payload.name_kana,
@@ -40,54 +97,122 @@ async def on_vendor_registered(conn: Connection, event: EventEnvelope) -> None:
             country=payload.country,
             aliases=tuple(payload.aliases),
             identifiers=identifiers,
-        ),
-        event.event_id,
-    )
-
-
-async def on_sanction_imposed(conn: Connection, event: EventEnvelope) -> None:
-    payload = cast(SanctionImposed, event.payload)
-    if not await repository.vendor_exists(conn, event.vendor_id):
-        raise DomainRejection(
-            f"vendor_id: unknown vendor {event.vendor_id!r}; register it before sanctioning it"
         )
-    if await repository.sanction_exists(conn, payload.sanction_id):
-        raise DomainRejection(
-            f"payload.sanction_id: {payload.sanction_id!r} already exists;"
-            " send sanction.amended to change it"
+        await vendor_repository.insert_vendor(conn, vendor, event.event_id)
+        await announcements.record_changes(conn, [event.vendor_id], "identity")
+        await self._announce(conn, event.vendor_id)
+
+    async def vendor_updated(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(VendorUpdated, event.payload)
+        vendor = await _require_vendor(conn, event.vendor_id)
+        changes = payload.changes()
+        if payload.identifiers is not None:
+            identifiers = _identifiers(payload.identifiers)
+            await _refuse_clashes(conn, event.vendor_id, identifiers)
+            await vendor_repository.replace_identifiers(conn, event.vendor_id, identifiers)
+        updated = VendorRow(
+            vendor_id=vendor.vendor_id,
+            legal_name=changes.get("legal_name", vendor.legal_name),
+            name_kana=changes.get("name_kana", vendor.name_kana),
+            name_en=changes.get("name_en", vendor.name_en),
+            country=changes.get("country", vendor.country),
+            aliases=tuple(changes.get("aliases", vendor.aliases)),
+            identifiers=vendor.identifiers,
         )
-    sanction = Sanction(
-        sanction_id=payload.sanction_id,
-        vendor_id=event.vendor_id,
-        kind=payload.kind,
-        authority=payload.authority,
-        starts_on=payload.starts_on,
-        last_day=sanction_last_day(
-            payload.starts_on,
-            duration_months=payload.duration_months,
-            duration_days=payload.duration_days,
-            ends_on=payload.ends_on,
-        ),
-        agencies=tuple(payload.agencies) if payload.agencies is not None else None,
-        categories=tuple(payload.categories) if payload.categories is not None else None,
-    )
-    await repository.insert_sanction(
-        conn,
-        SanctionRecord(
-            sanction=sanction,
-            decided_on=payload.decided_on,
-            covers_affiliates=payload.covers_affiliates,
-            grounds=tuple(payload.grounds),
-            reason=payload.reason,
-        ),
-        event.event_id,
-    )
+        await vendor_repository.update_vendor(conn, updated)
+        await announcements.record_changes(conn, [event.vendor_id], "identity")
+
+    async def vendor_renamed(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(VendorRenamed, event.payload)
+        vendor = await _require_vendor(conn, event.vendor_id)
+        last_used = payload.effective_on - ONE_DAY
+        # The old names keep matching: searches by a former name still find the vendor.
+        for old, new in (
+            (vendor.legal_name, payload.new_legal_name),
+            (vendor.name_kana, payload.new_name_kana),
+            (vendor.name_en, payload.new_name_en),
+        ):
+            if old and new and old != new:
+                await vendor_repository.add_former_name(conn, vendor.vendor_id, old, last_used)
+        renamed = VendorRow(
+            vendor_id=vendor.vendor_id,
+            legal_name=payload.new_legal_name,
+            name_kana=payload.new_name_kana or vendor.name_kana,
+            name_en=payload.new_name_en or vendor.name_en,
+            country=vendor.country,
+            aliases=vendor.aliases,
+            identifiers=vendor.identifiers,
+        )
+        await vendor_repository.update_vendor(conn, renamed)
+        await announcements.record_changes(conn, [event.vendor_id], "identity")
+
+    async def affiliation_changed(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(VendorAffiliationChanged, event.payload)
+        if payload.related_vendor_id == event.vendor_id:
+            raise DomainRejection("payload.related_vendor_id: a vendor cannot be its own affiliate")
+        await _require_vendor(conn, event.vendor_id)
+        await _require_vendor(conn, payload.related_vendor_id, "payload.related_vendor_id")
+        await vendor_repository.insert_affiliation_change(
+            conn,
+            event.vendor_id,
+            payload.related_vendor_id,
+            payload.relation.value,
+            payload.change,
+            payload.effective_on,
+            event.event_id,
+        )
+        await self._announce(conn, event.vendor_id, payload.related_vendor_id)
+
+    async def sanction_imposed(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(SanctionImposed, event.payload)
+        await _require_vendor(conn, event.vendor_id)
+        if await sanction_repository.sanction_header(conn, payload.sanction_id) is not None:
+            raise DomainRejection(
+                f"payload.sanction_id: {payload.sanction_id!r} already exists;"
+                " send sanction.amended to change it"
+            )
+        refusal = policy_refusal(self.policies, payload)
+        if refusal is not None:
+            raise DomainRejection(refusal)
+        await sanction_repository.insert_sanction(conn, event.vendor_id, payload, event.event_id)
+        await self._announce(conn, event.vendor_id)
+
+    async def sanction_amended(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(SanctionAmended, event.payload)
+        starts_on = await _require_sanction(conn, event, payload.sanction_id)
+        if payload.ends_on is not None and payload.ends_on < starts_on:
+            raise DomainRejection(
+                f"payload.ends_on: {payload.ends_on} is before the sanction's start {starts_on}"
+            )
+        await sanction_repository.insert_change(
+            conn,
+            payload.sanction_id,
+            payload.effective_on,
+            payload.reason,
+            event.event_id,
+            amendment=payload,
+        )
+        await self._announce(conn, event.vendor_id)
+
+    async def sanction_lifted(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(SanctionLifted, event.payload)
+        await _require_sanction(conn, event, payload.sanction_id)
+        await sanction_repository.insert_change(
+            conn, payload.sanction_id, payload.effective_on, payload.reason, event.event_id
+        )
+        await self._announce(conn, event.vendor_id)
+
+    def by_event_type(self) -> dict[str, Handler]:
+        return {
+            VendorRegistered.event_type: self.vendor_registered,
+            VendorUpdated.event_type: self.vendor_updated,
+            VendorRenamed.event_type: self.vendor_renamed,
+            VendorAffiliationChanged.event_type: self.affiliation_changed,
+            SanctionImposed.event_type: self.sanction_imposed,
+            SanctionAmended.event_type: self.sanction_amended,
+            SanctionLifted.event_type: self.sanction_lifted,
+        }
 
 
-REGISTRY_CONSUMER = Consumer(
-    CONSUMER_NAME,
-    {
-        VendorRegistered.event_type: on_vendor_registered,
-        SanctionImposed.event_type: on_sanction_imposed,
-    },
-)
+def registry_consumer(clock: Clock, policies: Mapping[str, SuspensionPolicy]) -> Consumer:
+    return Consumer(CONSUMER_NAME, RegistryHandlers(clock, policies).by_event_type())

@@ -3,33 +3,120 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-import asyncpg
+from services.platform.database import Connection
+from services.registry import vendor_repository
+from services.registry.eligibility import Eligibility
+from services.registry.names import IdentifierKey, normalize_identifier
+from services.registry.screening import screen
+from services.registry.search import NameCandidate, NameKind, SearchHit, rank
+from services.registry.vendor_repository import VendorRow
 
-from services.registry import eligibility, repository
-from services.registry.repository import VendorRow
-
-
-class UnknownVendor(LookupError):
-    def __init__(self, vendor_id: str) -> None:
-        super().__init__(f"vendorId: unknown vendor {vendor_id!r}")
-
-
-async def vendor(pool: asyncpg.Pool, vendor_id: str) -> VendorRow | None:
-    async with pool.acquire() as conn:
-        return await repository.fetch_vendor(conn, vendor_id)
+# A batch screen beyond this is refused: one call must stay one bounded unit of work.
+MAX_BATCH = 5000
 
 
-async def bid_eligibility(
-    pool: asyncpg.Pool,
-    vendor_id: str,
+class RegistryQueryError(ValueError):
+    """A question the registry cannot answer as asked; the message says which input and why."""
+
+
+async def resolve_vendor(
+    conn: Connection, vendor_id: str | None, identifier: IdentifierKey | None
+) -> str:
+    """The vendor meant by an id or by an identifier (exactly one of them)."""
+    if (vendor_id is None) == (identifier is None):
+        raise RegistryQueryError("give exactly one of vendorId and identifier")
+    if identifier is not None:
+        wanted = normalize_identifier(identifier.scheme, identifier.value)
+        owners = await vendor_repository.identifier_owners(conn, [wanted])
+        if wanted not in owners:
+            raise RegistryQueryError(
+                f"identifier: no vendor has {identifier.scheme} {identifier.value!r}"
+            )
+        return owners[wanted]
+    assert vendor_id is not None
+    if not await vendor_repository.vendor_exists(conn, vendor_id):
+        raise RegistryQueryError(f"vendorId: unknown vendor {vendor_id!r}")
+    return vendor_id
+
+
+async def vendor(conn: Connection, vendor_id: str) -> VendorRow | None:
+    return await vendor_repository.fetch_vendor(conn, vendor_id)
+
+
+async def bid_eligibility_many(
+    conn: Connection,
+    vendor_ids: Sequence[str],
     as_of: dt.date,
     *,
     agency: str | None = None,
     category: str | None = None,
-) -> eligibility.Eligibility:
-    async with pool.acquire() as conn:
-        if not await repository.vendor_exists(conn, vendor_id):
-            raise UnknownVendor(vendor_id)
-        sanctions = await repository.fetch_sanctions(conn, vendor_id)
-    return eligibility.evaluate(vendor_id, sanctions, as_of, agency=agency, category=category)
+    known_at: dt.datetime | None = None,
+) -> list[Eligibility]:
+    """Screens many bidders in four queries however many they are; unknown ids are refused
+    together, by name (an unknown bidder may be a typo for a sanctioned one)."""
+    if len(vendor_ids) > MAX_BATCH:
+        raise RegistryQueryError(
+            f"vendorIds: {len(vendor_ids)} bidders in one call; the limit is {MAX_BATCH}"
+        )
+    unique = list(dict.fromkeys(vendor_ids))
+    known = await vendor_repository.existing_vendors(conn, unique)
+    unknown = [v for v in unique if v not in known]
+    if unknown:
+        raise RegistryQueryError(f"vendorIds: unknown vendors {', '.join(map(repr, unknown))}")
+    answers = await screen(conn, unique, as_of, agency=agency, category=category, known_at=known_at)
+    return [answers[v] for v in vendor_ids]
+
+
+async def search(conn: Connection, text: str, limit: int) -> list[SearchHit]:
+    """Vendors ranked by how well one of their names matches `text`; an exact identifier
+    (in any scheme) ranks first with a perfect score."""
+    if not text.strip():
+        raise RegistryQueryError("search: give a name or an identifier to search for")
+    names = await vendor_repository.all_names(conn)
+    hits = rank(
+        text, [NameCandidate(n.vendor_id, NameKind(n.kind), n.name) for n in names], limit=limit
+    )
+    # Any scheme: the searcher may not know which scheme the number belongs to.
+    value = normalize_identifier("any", text).value
+    by_identifier = await vendor_repository.vendors_with_identifier_value(conn, value)
+    exact = [SearchHit(v, text.strip(), NameKind.IDENTIFIER, 100.0) for v in by_identifier]
+    found = {hit.vendor_id for hit in exact}
+    return [*exact, *(h for h in hits if h.vendor_id not in found)][:limit]
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    vendor_id: str
+    kind: str
+    recorded_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ChangePage:
+    changes: list[ChangeRow]
+    cursor: str
+    has_more: bool
+
+
+async def changes_since(conn: Connection, since: str | None, first: int) -> ChangePage:
+    """The change feed after a cursor (the feed's sequence number, as an opaque string)."""
+    try:
+        after = int(since) if since else 0
+    except ValueError:
+        raise RegistryQueryError(f"since: {since!r} is not a cursor from registryChanges") from None
+    rows = await conn.fetch(
+        "SELECT seq, vendor_id, kind, recorded_at FROM registry_changes WHERE seq > $1"
+        " ORDER BY seq LIMIT $2",
+        after,
+        first + 1,
+    )
+    page = rows[:first]
+    cursor = str(page[-1]["seq"]) if page else str(after)
+    return ChangePage(
+        [ChangeRow(r["vendor_id"], r["kind"], r["recorded_at"]) for r in page],
+        cursor,
+        len(rows) > first,
+    )

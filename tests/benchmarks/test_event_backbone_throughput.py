@@ -13,8 +13,8 @@ import pytest
 from services.ingest.handlers import ingest_batch
 from services.platform.consumer import apply_serialized_batch
 from services.platform.database import open_pool
-from services.registry.handlers import REGISTRY_CONSUMER
 from tests.support import case_b
+from tests.support.registry import REGISTRY
 
 pytestmark = pytest.mark.postgres
 
@@ -31,7 +31,7 @@ def test_ingest_then_registry_batch_of_500(benchmark: Any, database_url: str) ->
         try:
             events = _batch()
             await ingest_batch(pool, events)
-            result = await apply_serialized_batch(pool, REGISTRY_CONSUMER, events)
+            result = await apply_serialized_batch(pool, REGISTRY, events)
             assert result.applied == BATCH
         finally:
             await pool.close()

@@ -16,10 +16,10 @@ from services.platform.database import Connection
 from services.platform.eventlog.embedded import run_consumers
 from services.platform.liveness import Liveness
 from services.registry import queries
-from services.registry.handlers import REGISTRY_CONSUMER
 from tests.support import case_b
 from tests.support.event_examples import VALID_PAYLOADS, envelope
 from tests.support.processes import eventually
+from tests.support.registry import REGISTRY
 
 pytestmark = pytest.mark.postgres
 
@@ -27,11 +27,14 @@ INSIDE = dt.date(2023, 3, 1)
 
 
 async def _eligible(pool: asyncpg.Pool, day: dt.date) -> bool:
-    return (await queries.bid_eligibility(pool, case_b.VENDOR, day)).eligible
+    async with pool.acquire() as conn:
+        (answer,) = await queries.bid_eligibility_many(conn, [case_b.VENDOR], day)
+    return answer.eligible
 
 
 async def _known(pool: asyncpg.Pool) -> bool:
-    return await queries.vendor(pool, case_b.VENDOR) is not None
+    async with pool.acquire() as conn:
+        return await queries.vendor(conn, case_b.VENDOR) is not None
 
 
 async def _barred(pool: asyncpg.Pool) -> bool:
@@ -40,8 +43,8 @@ async def _barred(pool: asyncpg.Pool) -> bool:
 
 async def test_redelivered_events_have_their_effect_once(pool: asyncpg.Pool) -> None:
     events = [case_b.line(case_b.registered()), case_b.line(case_b.suspended())]
-    first = await apply_serialized_batch(pool, REGISTRY_CONSUMER, events)
-    again = await apply_serialized_batch(pool, REGISTRY_CONSUMER, events)
+    first = await apply_serialized_batch(pool, REGISTRY, events)
+    again = await apply_serialized_batch(pool, REGISTRY, events)
     assert (first.applied, again.applied, again.skipped_duplicates) == (2, 0, 2)
     assert await pool.fetchval("SELECT count(*) FROM registry_sanctions") == 1
     assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
@@ -56,7 +59,7 @@ async def test_a_rejected_event_is_dead_lettered_and_the_batch_goes_on(
         case_b.line(case_b.registered()),
         case_b.line(case_b.suspended()),
     ]
-    result = await apply_serialized_batch(pool, REGISTRY_CONSUMER, events)
+    result = await apply_serialized_batch(pool, REGISTRY, events)
     assert (result.applied, result.rejected) == (2, 1)
     row = await pool.fetchrow("SELECT stage, reason, event_id FROM dead_letters")
     assert row is not None
@@ -69,17 +72,17 @@ async def test_a_rejected_event_is_dead_lettered_and_the_batch_goes_on(
 async def test_identifier_clash_is_rejected_without_partial_writes(pool: asyncpg.Pool) -> None:
     first = case_b.registered()
     clash = case_b.registered(vendor_id="vendor-c")
-    await apply_serialized_batch(pool, REGISTRY_CONSUMER, [case_b.line(first), case_b.line(clash)])
+    await apply_serialized_batch(pool, REGISTRY, [case_b.line(first), case_b.line(clash)])
     assert await pool.fetchval("SELECT count(*) FROM registry_vendors") == 1
     reason = await pool.fetchval("SELECT reason FROM dead_letters")
     assert "already belong to another vendor" in reason and "vendor-b" in reason
 
 
 async def test_a_failing_batch_is_rolled_back_whole(pool: asyncpg.Pool) -> None:
-    await pool.execute("DROP TABLE registry_sanctions")  # every sanction write now fails
+    await pool.execute("DROP TABLE registry_sanctions CASCADE")  # sanction writes now fail
     events = [case_b.line(case_b.registered()), case_b.line(case_b.suspended())]
     with pytest.raises(asyncpg.UndefinedTableError):
-        await apply_serialized_batch(pool, REGISTRY_CONSUMER, events)
+        await apply_serialized_batch(pool, REGISTRY, events)
     assert await pool.fetchval("SELECT count(*) FROM registry_vendors") == 0
     assert await pool.fetchval("SELECT count(*) FROM processed_events") == 0
 
@@ -88,7 +91,7 @@ async def test_embedded_consumer_tails_the_store_and_resumes_from_its_position(
     pool: asyncpg.Pool,
 ) -> None:
     await ingest_batch(pool, [case_b.line(case_b.registered())])
-    tailing = asyncio.create_task(run_consumers(pool, [REGISTRY_CONSUMER]))
+    tailing = asyncio.create_task(run_consumers(pool, [REGISTRY]))
     try:
         await eventually(lambda: _known(pool), "vendor B to be registered")
         # Appended while the consumer runs: NOTIFY wakes it.
@@ -107,7 +110,7 @@ async def test_embedded_consumer_tails_the_store_and_resumes_from_its_position(
     updated_at = await pool.fetchval(
         "SELECT updated_at FROM consumer_positions WHERE consumer = 'registry'"
     )
-    tailing = asyncio.create_task(run_consumers(pool, [REGISTRY_CONSUMER]))
+    tailing = asyncio.create_task(run_consumers(pool, [REGISTRY]))
     await asyncio.sleep(0.5)
     tailing.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -123,7 +126,7 @@ async def test_embedded_consumer_retries_a_failing_batch_without_skipping_it(
     await pool.execute("ALTER TABLE registry_sanctions RENAME TO sanctions_away")
     await ingest_batch(pool, [case_b.line(case_b.registered()), case_b.line(case_b.suspended())])
     liveness = Liveness("registry")
-    tailing = asyncio.create_task(run_consumers(pool, [REGISTRY_CONSUMER], [liveness]))
+    tailing = asyncio.create_task(run_consumers(pool, [REGISTRY], [liveness]))
     try:
         await asyncio.sleep(1.0)  # the batch fails and is retried meanwhile
         assert await pool.fetchval("SELECT count(*) FROM registry_vendors") == 0
@@ -170,7 +173,7 @@ async def test_retried_batches_record_each_dead_letter_once(pool: asyncpg.Pool) 
     unreadable = b'{"event_type": "vendor.registered"}'
     orphan = case_b.line(case_b.suspended(vendor_id="vendor-unknown"))
     for _ in range(3):
-        await apply_serialized_batch(pool, REGISTRY_CONSUMER, [unreadable, orphan])
+        await apply_serialized_batch(pool, REGISTRY, [unreadable, orphan])
         await ingest_batch(pool, [unreadable])
     stages = await pool.fetch("SELECT stage FROM dead_letters ORDER BY stage")
     assert [r["stage"] for r in stages] == ["ingest", "registry", "registry"]
@@ -182,6 +185,6 @@ async def test_apply_batch_ignores_event_types_the_consumer_does_not_handle(
     contract = parse_event(
         case_b.line(envelope("contract.awarded", VALID_PAYLOADS["contract.awarded"]))
     )
-    result = await apply_batch(pool, REGISTRY_CONSUMER, [contract])
+    result = await apply_batch(pool, REGISTRY, [contract])
     assert result.applied == 0
     assert await pool.fetchval("SELECT count(*) FROM processed_events") == 0

@@ -251,13 +251,16 @@ PERIOD = (
     "sanction period: give exactly one of duration_months, duration_days, ends_on "
     "or indefinite=true"
 )
-LEI_TWICE = [{"scheme": "lei", "value": "X"}] * 2
+LEI_TWICE = [{"scheme": "lei", "value": "7LTWFZYICNSX8D621K86"}] * 2
 FITNESS_MISSING = "subcontract_id: required when kind is 'subcontractor_fitness'"
 
 # Per event type: (changes to its valid example, a fragment the reason must contain).
 RULE_VIOLATIONS: dict[str, list[tuple[dict[str, Any], str]]] = {
     "vendor.registered": [
-        ({"identifiers": LEI_TWICE}, "identifiers: duplicate (scheme, value) pairs ('lei', 'X')"),
+        (
+            {"identifiers": LEI_TWICE},
+            "identifiers: duplicate (scheme, value) pairs ('lei', '7LTWFZYICNSX8D621K86')",
+        ),
         ({"aliases": ["B", "B"]}, "aliases: duplicate entries 'B'"),
         ({"identifiers": [{"scheme": "LEI", "value": "X"}]}, "payload.identifiers.0.scheme"),
         ({"country": "jp"}, "payload.country"),

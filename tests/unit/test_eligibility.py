@@ -1,67 +1,133 @@
-"""Bid eligibility rules over a vendor's sanctions (pure, no database)."""
+"""Bid eligibility rules over sanction timelines and affiliations (pure, no database)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from services.events.sanction import SanctionKind
-from services.registry.eligibility import Sanction, evaluate
+from services.registry import sanction_timeline
+from services.registry.affiliations import Period
+from services.registry.eligibility import Exposure, evaluate
+from services.registry.sanction_timeline import Change, SanctionTimeline
 
 D = dt.date
 
 
-def sanction(
-    sanction_id: str,
-    starts_on: dt.date,
-    last_day: dt.date | None,
+def timeline(
+    sanction_id: str = "s-1",
+    starts_on: dt.date = dt.date(2022, 7, 9),
     kind: SanctionKind = SanctionKind.BID_SUSPENSION,
-    agencies: tuple[str, ...] | None = None,
-    categories: tuple[str, ...] | None = None,
-) -> Sanction:
-    return Sanction(
-        sanction_id, "vendor-b", kind, "City", starts_on, last_day, agencies, categories
+    changes: tuple[Change, ...] = (),
+    vendor_id: str = "vendor-b",
+    **imposed: Any,
+) -> SanctionTimeline:
+    return sanction_timeline.build(
+        sanction_id=sanction_id,
+        vendor_id=vendor_id,
+        kind=kind,
+        authority="City",
+        decided_on=starts_on - dt.timedelta(days=1),
+        starts_on=starts_on,
+        imposed=imposed or {"duration_months": 18},
+        changes=changes,
     )
 
 
-CASE = sanction("s-1", D(2022, 7, 9), D(2024, 1, 8))
+def own(*timelines: SanctionTimeline) -> list[Exposure]:
+    return [Exposure(t) for t in timelines]
+
+
+CASE = timeline()
 
 
 def test_the_case_first_and_last_day_barred_the_day_after_eligible() -> None:
-    before = evaluate("vendor-b", [CASE], D(2022, 7, 8))
+    before = evaluate("vendor-b", own(CASE), D(2022, 7, 8))
     assert before.eligible and before.reasons == () and before.eligible_again_on is None
+    (coming,) = before.upcoming  # already recorded, not yet in force
+    assert (coming.sanction_id, coming.starts_on, coming.ends_on) == (
+        "s-1",
+        D(2022, 7, 9),
+        D(2024, 1, 8),
+    )
     for day in (D(2022, 7, 9), D(2024, 1, 8)):
-        answer = evaluate("vendor-b", [CASE], day)
+        answer = evaluate("vendor-b", own(CASE), day)
         assert not answer.eligible
-        assert answer.reasons == (CASE,)
+        assert [r.sanction_id for r in answer.reasons] == ["s-1"]
+        assert answer.reasons[0].ends_on == D(2024, 1, 8)
         assert answer.eligible_again_on == D(2024, 1, 9)
-    assert evaluate("vendor-b", [CASE], D(2024, 1, 9)).eligible
+    assert evaluate("vendor-b", own(CASE), D(2024, 1, 9)).eligible
 
 
 def test_a_warning_bars_nothing() -> None:
-    warning = sanction("w-1", D(2022, 1, 1), None, kind=SanctionKind.WARNING)
-    assert evaluate("vendor-b", [warning], D(2023, 1, 1)).eligible
+    warning = timeline("w-1", kind=SanctionKind.WARNING, indefinite=True)
+    assert evaluate("vendor-b", own(warning), D(2023, 1, 1)).eligible
 
 
 def test_back_to_back_and_overlapping_sanctions_are_bridged() -> None:
-    follow_up = sanction("s-2", D(2024, 1, 9), D(2024, 6, 30), kind=SanctionKind.DEBARMENT)
-    overlapping = sanction("s-3", D(2023, 12, 1), D(2024, 3, 31))
-    answer = evaluate("vendor-b", [CASE, follow_up, overlapping], D(2023, 12, 15))
-    assert {s.sanction_id for s in answer.reasons} == {"s-1", "s-3"}
+    follow_up = timeline("s-2", D(2024, 1, 9), SanctionKind.DEBARMENT, ends_on=D(2024, 6, 30))
+    overlapping = timeline("s-3", D(2023, 12, 1), ends_on=D(2024, 3, 31))
+    answer = evaluate("vendor-b", own(CASE, follow_up, overlapping), D(2023, 12, 15))
+    assert {r.sanction_id for r in answer.reasons} == {"s-1", "s-3"}
     assert answer.eligible_again_on == D(2024, 7, 1)
 
 
 def test_an_indefinite_sanction_has_no_date_of_return() -> None:
-    answer = evaluate("vendor-b", [sanction("s-9", D(2022, 1, 1), None)], D(2030, 1, 1))
+    answer = evaluate("vendor-b", own(timeline(indefinite=True)), D(2030, 1, 1))
     assert not answer.eligible and answer.eligible_again_on is None
 
 
 def test_scope_limits_which_procurements_are_barred() -> None:
-    scoped = sanction(
-        "s-4", D(2022, 7, 9), D(2024, 1, 8), agencies=("city-it",), categories=("it",)
-    )
+    scoped = timeline(duration_months=18, agencies=["city-it"], categories=["it"])
     day = D(2023, 1, 1)
-    assert not evaluate("vendor-b", [scoped], day, agency="city-it", category="it").eligible
-    assert evaluate("vendor-b", [scoped], day, agency="city-roads", category="it").eligible
-    assert evaluate("vendor-b", [scoped], day, agency="city-it", category="works").eligible
+    assert not evaluate("vendor-b", own(scoped), day, agency="city-it", category="it").eligible
+    assert evaluate("vendor-b", own(scoped), day, agency="city-roads", category="it").eligible
+    assert evaluate("vendor-b", own(scoped), day, agency="city-it", category="works").eligible
     # An unnamed agency or category cannot rule the sanction out: never "eligible" wrongly.
-    assert not evaluate("vendor-b", [scoped], day).eligible
+    assert not evaluate("vendor-b", own(scoped), day).eligible
+
+
+def test_an_extension_moves_the_return_date() -> None:
+    extended = timeline(changes=(Change(D(2023, 6, 1), False, {"duration_months": 24}),))
+    before = evaluate("vendor-b", own(extended), D(2023, 3, 1))
+    assert before.eligible_again_on == D(2024, 7, 9)  # already recorded: known in advance
+    assert before.reasons[0].ends_on == D(2024, 1, 8)  # the terms in force that day
+    assert not evaluate("vendor-b", own(extended), D(2024, 3, 1)).eligible
+
+
+def test_a_shortening_takes_effect_from_its_date_not_before() -> None:
+    shortened = timeline(changes=(Change(D(2023, 6, 1), False, {"duration_months": 9}),))
+    # Until 2023-06-01 the 18 months stood, though 9 months would have ended on 2023-04-08.
+    assert not evaluate("vendor-b", own(shortened), D(2023, 5, 1)).eligible
+    assert evaluate("vendor-b", own(shortened), D(2023, 5, 1)).eligible_again_on == D(2023, 6, 1)
+    assert evaluate("vendor-b", own(shortened), D(2023, 6, 1)).eligible
+
+
+def test_an_early_lift_ends_the_sanction_on_its_date() -> None:
+    lifted = timeline(changes=(Change(D(2023, 2, 1), True, {}),))
+    answer = evaluate("vendor-b", own(lifted), D(2023, 1, 31))
+    assert not answer.eligible and answer.eligible_again_on == D(2023, 2, 1)
+    assert evaluate("vendor-b", own(lifted), D(2023, 2, 1)).eligible
+
+
+def test_a_scope_change_applies_from_its_effective_date() -> None:
+    narrowed = timeline(changes=(Change(D(2023, 1, 1), False, {"agencies": ["city-it"]}),))
+    assert not evaluate("vendor-b", own(narrowed), D(2022, 12, 31), agency="city-roads").eligible
+    assert evaluate("vendor-b", own(narrowed), D(2023, 1, 1), agency="city-roads").eligible
+
+
+def test_an_affiliates_sanction_reaches_the_vendor_only_when_it_says_so() -> None:
+    parent_sanction = timeline(vendor_id="vendor-p", duration_months=18, covers_affiliates=True)
+    not_covering = timeline("s-9", vendor_id="vendor-p", duration_months=18)
+    while_affiliated = (Period(D(2020, 1, 1), D(2023, 1, 1)),)
+    exposures = [
+        Exposure(parent_sanction, "vendor-p", while_affiliated),
+        Exposure(not_covering, "vendor-p", while_affiliated),
+    ]
+    answer = evaluate("vendor-s", exposures, D(2022, 8, 1))
+    assert not answer.eligible
+    (reason,) = answer.reasons
+    assert (reason.sanction_id, reason.via_vendor_id) == ("s-1", "vendor-p")
+    # The relation ended on 2023-01-01: from then on the parent's sanction no longer reaches.
+    assert answer.eligible_again_on == D(2023, 1, 1)
+    assert evaluate("vendor-s", exposures, D(2023, 1, 1)).eligible

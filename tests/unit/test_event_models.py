@@ -251,7 +251,7 @@ def test_invalid_corporate_numbers_are_refused(value: str, message: str) -> None
 
 
 def test_other_schemes_take_free_form_values() -> None:
-    identifiers = [{"scheme": "duns", "value": "12-345-6789"}, {"scheme": "lei", "value": "X"}]
+    identifiers = [{"scheme": "duns", "value": "12-345-6789"}, {"scheme": "uei", "value": "X"}]
     assert parse_payload("vendor.registered", example("vendor.registered", identifiers=identifiers))
 
 

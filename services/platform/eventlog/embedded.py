@@ -14,6 +14,7 @@ from functools import partial
 
 import asyncpg
 
+from services.events.base import EventEnvelope
 from services.platform import event_store
 from services.platform.consumer import BATCH_SIZE, Consumer, apply_batch
 from services.platform.liveness import Liveness
@@ -88,4 +89,27 @@ async def run_consumers(
                 )
     finally:
         await listener.remove_listener(event_store.NOTIFY_CHANNEL, notified)
+        await pool.release(listener)
+
+
+async def follow(pool: asyncpg.Pool, handle: Callable[[EventEnvelope], None]) -> None:
+    """Hands every event appended from now on to `handle`, in order, until cancelled; nothing
+    is recorded (for live fan-out, which needs no durable position)."""
+    wakeup = asyncio.Event()
+    listener = await pool.acquire()
+    try:
+        await listener.add_listener(event_store.NOTIFY_CHANNEL, lambda *_: wakeup.set())
+        position = int(await pool.fetchval("SELECT coalesce(max(position), 0) FROM event_store"))
+        while True:
+            wakeup.clear()
+            async with pool.acquire() as conn:
+                batch = await event_store.read_after(conn, position, BATCH_SIZE)
+            for stored in batch:
+                handle(stored.envelope)
+            if batch:
+                position = batch[-1].position
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wakeup.wait(), timeout=POLL_SECONDS)
+    finally:
         await pool.release(listener)

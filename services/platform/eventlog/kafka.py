@@ -1,17 +1,22 @@
-"""Kafka adapter, producing side: an idempotent aiokafka producer keyed by vendor id."""
+"""Kafka adapter: an idempotent aiokafka producer keyed by vendor id, and a group-less
+follower of the events topic for live fan-out (the consuming services use faust_runtime)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from services.events.base import EventEnvelope
+from services.events.catalog import EventRejected, parse_event
 from services.platform.errors import StartupError
 from services.platform.event_store import canonical_json
 from services.platform.eventlog.base import vendor_key
 from services.platform.eventlog.topics import TOPICS
+
+log = logging.getLogger(__name__)
 
 
 class KafkaEventLog:
@@ -52,3 +57,28 @@ class KafkaEventLog:
         pending = [await self._producer.send(topic, value, key=key) for key, value in messages]
         for delivery in pending:
             await delivery
+
+
+async def follow(bootstrap: str, handle: Callable[[EventEnvelope], None]) -> None:
+    """Hands every validated event produced from now on to `handle`, until cancelled. No
+    consumer group: every API replica reads every partition, for its own subscribers."""
+    consumer = AIOKafkaConsumer(
+        TOPICS["events"].name,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="latest",
+        enable_auto_commit=False,
+    )
+    try:
+        await consumer.start()
+    except KafkaError as error:
+        await consumer.stop()
+        raise StartupError(f"cannot reach Kafka at {bootstrap}: {error}") from error
+    try:
+        async for message in consumer:
+            try:
+                handle(parse_event(message.value))
+            except EventRejected as rejection:
+                log.warning("skipping an invalid event on the events topic: %s", rejection)
+    finally:
+        await consumer.stop()

@@ -1,0 +1,40 @@
+"""Fan-out of live events to this process's GraphQL subscribers.
+
+Each API process (each replica in distributed mode) follows the validated log itself and
+hands every event to its own subscribers; a subscriber too slow to keep up loses its oldest
+events rather than slowing the others down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from services.events.base import EventEnvelope
+
+log = logging.getLogger(__name__)
+
+QUEUE_SIZE = 1000
+
+
+class Broadcaster:
+    def __init__(self) -> None:
+        self._subscribers: set[asyncio.Queue[EventEnvelope]] = set()
+
+    def publish(self, event: EventEnvelope) -> None:
+        for queue in self._subscribers:
+            if queue.full():
+                queue.get_nowait()
+                log.warning("a slow subscriber dropped an event")
+            queue.put_nowait(event)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self) -> AsyncIterator[asyncio.Queue[EventEnvelope]]:
+        queue: asyncio.Queue[EventEnvelope] = asyncio.Queue(QUEUE_SIZE)
+        self._subscribers.add(queue)
+        try:
+            yield queue
+        finally:
+            self._subscribers.discard(queue)

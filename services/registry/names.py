@@ -1,0 +1,234 @@
+"""Vendor names and identifiers in the form they are compared in (pure, no I/O).
+
+DESIGN.md, "Names": names match after Unicode NFKC, case folding, and with legal-form
+designators (株式会社, (株), ㈱, Co., Ltd., Inc., K.K., …), punctuation, symbols and
+whitespace ignored; kana readings and former names match too.
+
+`normalize_name` runs, in order:
+
+1. ™ and ℠ are dropped (NFKC would turn them into the letters "TM" and "SM"); Unicode NFKC
+   (full-width Latin and digits become ASCII, half-width katakana becomes full-width with
+   its voiced marks composed, ㈱ becomes "(株)", ㍿ becomes "株式会社"); case folding.
+2. Kana folding, so that one reading written in different ways compares equal:
+   - hiragana becomes katakana (びーじょうほう = ビージョウホウ);
+   - small kana become large (ァィゥェォッャュョヮヵヶ → アイウエオツヤユヨワカケ). Chosen
+     because Japanese bank and registry systems (全銀 kana) write readings with large kana
+     only (ビージヨウホウ), because companies themselves disagree with common spelling
+     (キヤノン is officially written with a large ヤ, users type キャノン), and because ヶ/ケ
+     are interchangeable in place names (霞ヶ関 / 霞ケ関). Names that differ *only* in the size
+     of one kana are practically never two different vendors, and a fuzzy search would rank
+     them next to each other anyway, so folding costs no false positives in practice;
+   - a hyphen or dash right after kana is the long vowel mark typed on a Latin keyboard
+     (ビ-ジョウホウ, ビ－ジョウホウ) and becomes ー; the long vowel mark itself is kept, so
+     ビル (building) and ビール (beer) stay different. A dash anywhere else separates words.
+3. Legal-form designators are removed wherever they stand. Japanese ones (株式会社, (株),
+   カブシキガイシャ, …) are removed as substrings, since Japanese has no spaces between words
+   and these strings never occur inside an ordinary name. English and other Latin-script
+   ones (Co., Ltd., Inc., K.K., LLC, GmbH, …) are removed only as whole tokens: "Cooper
+   Industries" keeps "cooper", "Incubator" keeps "inc", "Co-op" keeps "co", "U.S.A." keeps
+   "s.a.". Short designators that are also ordinary words (AG, SA, SpA, SAS, GK) are only
+   removed in their dotted spelling. If nothing but designators is left ("Company Limited"),
+   the designators are kept instead: a name never normalises to nothing.
+4. Punctuation, symbols and all whitespace are removed (`normalize_name`); `name_tokens`
+   keeps one space between words instead, for scorers that compare word sets.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
+
+__all__ = ["IdentifierKey", "name_tokens", "normalize_identifier", "normalize_name"]
+
+# Hyphens, dashes and minus signs that people type for the long vowel mark ー, plus ー's
+# half-width form and box-drawing lines that IMEs offer for it (a regex class body).
+_DASHES = r"\-" "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2500\u2501\u30fc\uff0d\uff70"
+
+_KATAKANA = "\u30a1-\u30fa\u30fd\u30fe\u30fc"  # ァ..ヺ, ヽヾ, ー
+
+_SMALL_TO_LARGE = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
+
+_HIRAGANA_TO_KATAKANA = {cp: cp + 0x60 for cp in range(0x3041, 0x3097)} | {
+    0x309D: 0x30FD,  # ゝ → ヽ
+    0x309E: 0x30FE,  # ゞ → ヾ
+}
+
+_DROP_BEFORE_NFKC = str.maketrans("", "", "\u2122\u2120")  # ™ ℠
+
+_LONG_VOWEL_AFTER_KANA = re.compile(f"(?<=[{_KATAKANA}])[{_DASHES}]+")
+# ー is a letter to the regex engine, so one that follows no kana is made a separator here;
+# other dashes are left alone (so "co-op" is still one word) and separate words later.
+_STRAY_LONG_VOWEL = re.compile(f"(?<![{_KATAKANA}])ー+")
+
+
+def _fold_kana(text: str) -> str:
+    text = text.translate(_HIRAGANA_TO_KATAKANA).translate(_SMALL_TO_LARGE)
+    text = _LONG_VOWEL_AFTER_KANA.sub(lambda m: "ー" * len(m.group()), text)
+    return _STRAY_LONG_VOWEL.sub(" ", text)
+
+
+_JAPANESE_DESIGNATORS = (
+    "株式会社",
+    "有限会社",
+    "合同会社",
+    "合資会社",
+    "合名会社",
+    "相互会社",
+    "一般社団法人",
+    "一般財団法人",
+    "公益社団法人",
+    "公益財団法人",
+    "社団法人",
+    "財団法人",
+    "特定非営利活動法人",
+    "npo法人",
+    "独立行政法人",
+    "地方独立行政法人",
+    "国立大学法人",
+    "医療法人社団",
+    "医療法人財団",
+    "医療法人",
+    "社会福祉法人",
+    "学校法人",
+    "宗教法人",
+    # Readings, written folded (large kana) because they are matched after kana folding.
+    "カブシキガイシャ",
+    "カブシキカイシャ",
+    "ユウゲンガイシャ",
+    "ユウゲンカイシャ",
+    "ゴウドウガイシャ",
+    "ゴウドウカイシャ",
+    "ゴウシガイシャ",
+    "ゴウシカイシャ",
+    "ゴウメイガイシャ",
+    "ゴウメイカイシャ",
+)
+
+_JAPANESE_DESIGNATOR = re.compile(
+    "|".join(
+        [re.escape(_fold_kana(d)) for d in sorted(_JAPANESE_DESIGNATORS, key=len, reverse=True)]
+        # (株) (有) (同) (資) (名) (社) (財) (医), also from ㈱ ㈲ ㈾ ㈴ ㈳ ㈶ and （株） via NFKC.
+        + [
+            r"\(\s*[株有同資名社財医]\s*\)",
+            # Bank-transfer (全銀) abbreviations in readings: カ) ビー…, …ビー (カ, (ユ), ド).
+            r"\(\s*[カユド]\s*\)",
+            r"^\s*[カユド]\s*\)",
+            r"\(\s*[カユド]\s*$",
+        ]
+    )
+)
+
+# Latin-script designators, matched as whole tokens, after case folding (so lower case).
+# A trailing "." is optional everywhere; inner dots and spaces are spelled out.
+_LATIN_DESIGNATORS = (
+    r"co\.?\s*,?\s*ltd",  # "co.,ltd" and "co.ltd", where "ltd" directly follows a dot
+    r"company",
+    r"co",
+    r"limited",
+    r"ltd",
+    r"incorporated",
+    r"inc",
+    r"corporation",
+    r"corp",
+    r"kabushiki\s*[gk]aisha",
+    r"y[uū]u?gen\s*[gk]aisha",
+    r"g[oō]u?d[oō]u?\s*[gk]aisha",
+    r"k\.\s*k",
+    r"kk",
+    r"g\.\s*k",
+    r"l\.\s*l\.\s*c",
+    r"llc",
+    r"l\.\s*l\.\s*p",
+    r"llp",
+    r"p\.\s*l\.\s*c",
+    r"plc",
+    r"gmbh",
+    r"aktiengesellschaft",
+    r"a\.\s*g",
+    r"s\.\s*a",
+    r"s\.\s*p\.\s*a",
+    r"s\.\s*r\.\s*l",
+    r"s\.\s*a\.\s*s",
+    r"s\.\s*a\.\s*r\.\s*l",
+    r"sarl",
+    r"b\.\s*v",
+    r"n\.\s*v",
+    r"ltda",
+    r"pte",
+    r"pty",
+)
+# A token boundary: no Latin/Greek/Cyrillic letter, digit, hyphen or apostrophe next to it
+# (so "co-op" and "o'connor" are words), and not inside a dotted initialism (so the "s.a."
+# of "u.s.a." is not a designator, while "corp.ltd" still splits into two designators).
+_WORD = r"0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff'\u2019\-"
+_LATIN_DESIGNATOR = re.compile(
+    rf"(?<![{_WORD}])(?<!^[{_WORD}]\.)(?<![^{_WORD}][{_WORD}]\.)"
+    rf"(?:{'|'.join(sorted(_LATIN_DESIGNATORS, key=len, reverse=True))})\.?"
+    rf"(?![{_WORD}])(?!\.[{_WORD}](?![{_WORD}]))"
+)
+
+# Everything that is not a letter or digit separates words (punctuation, symbols, spaces,
+# the underscore). Combining marks that NFKC could not compose are dropped with them.
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def _strip_designators(text: str) -> str:
+    text = _JAPANESE_DESIGNATOR.sub(" ", text)
+    return _LATIN_DESIGNATOR.sub(" ", text)
+
+
+def _words(text: str) -> str:
+    return _SEPARATORS.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=1 << 17)
+def name_tokens(text: str) -> str:
+    """The normalised name with one space between its words (for word-set scorers).
+
+    `normalize_name(x) == name_tokens(x).replace(" ", "")`. Cached: the registry compares the
+    same candidate names again and again.
+    """
+    folded = unicodedata.normalize("NFKC", text.translate(_DROP_BEFORE_NFKC))
+    folded = _fold_kana(unicodedata.normalize("NFKC", folded.casefold()))
+    words = _words(_strip_designators(folded))
+    # Only designators ("Company Limited", "株式会社"): keep them rather than match nothing.
+    return words or _words(folded)
+
+
+def normalize_name(text: str) -> str:
+    """The form in which two vendor names are compared; "" when it has no letter or digit.
+
+    >>> normalize_name("ｶﾌﾞｼｷｶﾞｲｼｬﾋﾞｰｼﾞｮｳﾎｳｼｽﾃﾑ") == normalize_name("びーじょうほうしすてむ")
+    True
+    >>> normalize_name("B Information System Co., Ltd.")
+    'binformationsystem'
+    """
+    return name_tokens(text).replace(" ", "")
+
+
+class IdentifierKey(NamedTuple):
+    """An identifier in the form it is matched exactly: (scheme, value)."""
+
+    scheme: str
+    value: str
+
+
+_IDENTIFIER_NOISE = re.compile(rf"[\s{_DASHES}]+")
+
+
+def normalize_identifier(scheme: str, value: str) -> IdentifierKey:
+    """The exact-match key of an identifier: scheme trimmed and lower-cased; value after NFKC
+    (full-width digits and letters become ASCII) without spaces, hyphens or dashes, upper-cased.
+
+    "1234-5678-9012-3" and "１２３４ ５６７８ ９０１２ ３" give the same key. A corporate number
+    and a DUNS number with the same digits do not: the scheme is part of the key.
+    """
+    key_scheme = unicodedata.normalize("NFKC", scheme).strip().casefold()
+    if not key_scheme:
+        raise ValueError("identifier scheme is empty: give one, e.g. corporate_number")
+    key_value = _IDENTIFIER_NOISE.sub("", unicodedata.normalize("NFKC", value)).upper()
+    if not key_value:
+        raise ValueError(f"identifier value for scheme {key_scheme!r} is empty")
+    return IdentifierKey(key_scheme, key_value)

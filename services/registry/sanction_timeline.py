@@ -1,0 +1,133 @@
+"""A sanction through time: what it said from each effective date on (pure).
+
+A sanction is imposed with terms (period, scope, affiliate coverage); amendments and an early
+lift each take effect from their own date. The terms in force on a day are those of the latest
+change effective on or before it, so a question about a past day gets the answer that was true
+that day. Which changes are *known* (`knownAt`) is decided before a timeline is built: the
+caller passes only the changes recorded by then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from services.events.sanction import SanctionKind
+from services.registry.periods import ONE_DAY, sanction_last_day
+
+PERIOD_FIELDS = ("duration_months", "duration_days", "ends_on", "indefinite")
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What the sanction says from `effective_on` until the next change takes effect."""
+
+    effective_on: dt.date
+    last_day: dt.date | None  # None: indefinite
+    agencies: tuple[str, ...] | None  # None: every agency
+    categories: tuple[str, ...] | None  # None: every procurement category
+    covers_affiliates: bool
+    lifted: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    """An amendment or a lift, as recorded: `fields` are the payload's `changes()`."""
+
+    effective_on: dt.date
+    lifted: bool
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SanctionTimeline:
+    sanction_id: str
+    vendor_id: str
+    kind: SanctionKind
+    authority: str
+    decided_on: dt.date
+    starts_on: dt.date
+    terms: tuple[Terms, ...]  # ordered by effective_on; the first is the imposition's
+
+    def terms_on(self, day: dt.date) -> Terms:
+        current = self.terms[0]
+        for terms in self.terms[1:]:
+            if terms.effective_on > day:
+                break
+            current = terms
+        return current
+
+    def in_force_on(self, day: dt.date) -> bool:
+        terms = self.terms_on(day)
+        if terms.lifted or day < self.starts_on:
+            return False
+        return terms.last_day is None or day <= terms.last_day
+
+    def breakpoints(self) -> set[dt.date]:
+        """The days on which whether (or how) it applies can change."""
+        days = {self.starts_on}
+        for terms in self.terms:
+            days.add(terms.effective_on)
+            if terms.last_day is not None:
+                days.add(terms.last_day + ONE_DAY)
+        return days
+
+
+def _period_last_day(starts_on: dt.date, fields: dict[str, Any]) -> dt.date | None:
+    return sanction_last_day(
+        starts_on,
+        duration_months=fields.get("duration_months"),
+        duration_days=fields.get("duration_days"),
+        ends_on=fields.get("ends_on"),
+    )
+
+
+def build(
+    *,
+    sanction_id: str,
+    vendor_id: str,
+    kind: SanctionKind,
+    authority: str,
+    decided_on: dt.date,
+    starts_on: dt.date,
+    imposed: dict[str, Any],
+    changes: Iterable[Change] = (),
+) -> SanctionTimeline:
+    """Folds the imposition (`imposed`: its period, scope and coverage fields) and the known
+    changes, in effective order, into a timeline."""
+    first = Terms(
+        effective_on=dt.date.min,
+        last_day=_period_last_day(starts_on, imposed),
+        agencies=_scope(imposed.get("agencies")),
+        categories=_scope(imposed.get("categories")),
+        covers_affiliates=bool(imposed.get("covers_affiliates", False)),
+    )
+    terms = [first]
+    for change in sorted(changes, key=lambda c: c.effective_on):
+        terms.append(_apply(terms[-1], change, starts_on))
+    return SanctionTimeline(
+        sanction_id, vendor_id, kind, authority, decided_on, starts_on, tuple(terms)
+    )
+
+
+def _scope(values: Sequence[str] | None) -> tuple[str, ...] | None:
+    return tuple(values) if values is not None else None
+
+
+def _apply(previous: Terms, change: Change, starts_on: dt.date) -> Terms:
+    terms = replace(previous, effective_on=change.effective_on)
+    if change.lifted:
+        return replace(terms, lifted=True)
+    fields = change.fields
+    if any(name in fields for name in PERIOD_FIELDS):
+        # A new period replaces the old one and counts from the sanction's start.
+        terms = replace(terms, last_day=_period_last_day(starts_on, fields))
+    if "agencies" in fields:
+        terms = replace(terms, agencies=_scope(fields["agencies"]))
+    if "categories" in fields:
+        terms = replace(terms, categories=_scope(fields["categories"]))
+    if "covers_affiliates" in fields:
+        terms = replace(terms, covers_affiliates=bool(fields["covers_affiliates"]))
+    return terms

@@ -1,0 +1,44 @@
+"""Eligibility of many vendors in a bounded number of queries, as known at a moment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from services.platform.database import Connection
+from services.registry import sanction_repository, vendor_repository
+from services.registry.affiliations import affiliates_of, periods_by_pair
+from services.registry.eligibility import Eligibility, Exposure, evaluate
+from services.registry.sanction_timeline import SanctionTimeline
+
+
+async def screen(
+    conn: Connection,
+    vendor_ids: Sequence[str],
+    as_of: dt.date,
+    *,
+    agency: str | None = None,
+    category: str | None = None,
+    known_at: dt.datetime | None = None,
+) -> dict[str, Eligibility]:
+    """Eligibility of every vendor in `vendor_ids` (registered ones) on `as_of`, from the
+    record as it stood at `known_at` (now, when None). Three queries for any number."""
+    periods = periods_by_pair(
+        await vendor_repository.affiliation_events(conn, vendor_ids, known_at)
+    )
+    related = {vendor_id: affiliates_of(vendor_id, periods) for vendor_id in vendor_ids}
+    everyone = set(vendor_ids).union(*(r.keys() for r in related.values()))
+    by_vendor: dict[str, list[SanctionTimeline]] = defaultdict(list)
+    for timeline in await sanction_repository.timelines(conn, sorted(everyone), known_at):
+        by_vendor[timeline.vendor_id].append(timeline)
+    results = {}
+    for vendor_id in vendor_ids:
+        exposures = [Exposure(t) for t in by_vendor[vendor_id]]
+        exposures += [
+            Exposure(t, via_vendor_id=affiliate, affiliation=tuple(spans))
+            for affiliate, spans in related[vendor_id].items()
+            for t in by_vendor[affiliate]
+        ]
+        results[vendor_id] = evaluate(vendor_id, exposures, as_of, agency=agency, category=category)
+    return results

@@ -1,0 +1,150 @@
+"""Ranking vendor names against a search query (pure, no I/O).
+
+The registry loads the candidate names (legal name, kana reading, English name, former names,
+aliases) from PostgreSQL and hands them to `rank`, which scores every one with rapidfuzz over
+the normalised forms of `services.registry.names` and keeps the best name of each vendor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rapidfuzz import fuzz, process
+
+from services.registry.names import name_tokens
+
+__all__ = ["NameCandidate", "NameKind", "SearchHit", "rank"]
+
+
+class NameKind(StrEnum):
+    """Which of a vendor's names a candidate is; the order breaks ties between equal scores."""
+
+    LEGAL = "legal"
+    KANA = "kana"
+    ENGLISH = "english"
+    FORMER = "former"
+    ALIAS = "alias"
+    IDENTIFIER = "identifier"  # an exact identifier hit (registry queries), never fuzzy
+
+
+_KIND_ORDER = {kind: n for n, kind in enumerate(NameKind)}
+
+
+@dataclass(frozen=True, slots=True)
+class NameCandidate:
+    """One name of one vendor, as stored (not normalised)."""
+
+    vendor_id: str
+    kind: NameKind
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A vendor that matched, by its best-matching name; score from 0 to 100."""
+
+    vendor_id: str
+    matched_name: str
+    matched_kind: NameKind
+    score: float
+
+
+# Scoring: the maximum of
+#
+# - `fuzz.ratio` (normalised Indel similarity) over the compact forms, with every space,
+#   punctuation mark and designator removed. It catches small typos and one kana or kanji
+#   too many or too few, and it is what makes "Bee Info" and "BeeInfo" equal;
+# - `fuzz.WRatio` over the same forms with one space kept between words. It is the ratio
+#   too, but also compares sorted word sets (missing, extra or reordered English words:
+#   "B Information System Japan" → 95) and, when one name is much longer than the other,
+#   the best-aligned substring (a part of a Japanese name, which has no spaces: "ビー情報"
+#   in "ビー情報システム" → 90). Those partial and word-set scores are scaled down (×0.95,
+#   ×0.9, ×0.6 for very different lengths), so they never reach 100.
+#
+# Hence a score of 100 means exactly "equal after normalisation", and a complete name always
+# ranks above a name that merely contains the query. Plain `token_set_ratio` was not chosen:
+# it gives 100 to any name whose words include the query's, so a search for "information"
+# would tie every "… Information …" vendor with an exact match. `partial_ratio` alone has the
+# same flaw for Japanese names.
+
+
+def _validate(query: str, limit: int, min_score: float) -> None:
+    if not query.strip():
+        raise ValueError(
+            "search query is empty: give a vendor name, its kana reading, its English name, "
+            "a former name or an alias"
+        )
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, got {limit}")
+    if not 0.0 <= min_score <= 100.0:
+        raise ValueError(f"min_score must be between 0 and 100, got {min_score}")
+
+
+def rank(
+    query: str,
+    candidates: Iterable[NameCandidate],
+    *,
+    limit: int = 20,
+    min_score: float = 60.0,
+) -> list[SearchHit]:
+    """The vendors whose names match `query`, best first (score desc, then vendor_id).
+
+    Each vendor appears once, with the name that matched it best; names scoring below
+    `min_score` are ignored. Raises ValueError for a blank query, or one with no letter or
+    digit left after normalisation (only punctuation, for example).
+    """
+    _validate(query, limit, min_score)
+    query_words = name_tokens(query)
+    if not query_words:
+        raise ValueError(
+            f"search query {query!r} has no letter or digit once punctuation and symbols "
+            "are ignored"
+        )
+    query_compact = query_words.replace(" ", "")
+
+    kept: list[NameCandidate] = []
+    words: list[str] = []
+    for candidate in candidates:
+        candidate_words = name_tokens(candidate.name)
+        if candidate_words:  # a name of only punctuation can match nothing
+            kept.append(candidate)
+            words.append(candidate_words)
+    if not kept:
+        return []
+    compact = [w.replace(" ", "") for w in words]
+
+    # Both passes run in rapidfuzz's C++ code over the whole list (tens of thousands of
+    # names per call); each returns only the names at or above the cut-off.
+    scores: dict[int, float] = {}
+    for _, score, index in process.extract(
+        query_compact, compact, scorer=fuzz.ratio, limit=None, score_cutoff=min_score
+    ):
+        scores[index] = score
+    for _, score, index in process.extract(
+        query_words, words, scorer=fuzz.WRatio, limit=None, score_cutoff=min_score
+    ):
+        if score > scores.get(index, -1.0):
+            scores[index] = score
+
+    # Per vendor, the smallest (−score, kind order, index): the highest score, and on a tie
+    # the earlier kind (legal first), then the name given first.
+    best: dict[str, tuple[float, int, int]] = {}
+    for index, score in scores.items():
+        candidate = kept[index]
+        key = (-score, _KIND_ORDER[candidate.kind], index)
+        current = best.get(candidate.vendor_id)
+        if current is None or key < current:
+            best[candidate.vendor_id] = key
+
+    ordered = sorted(best.items(), key=lambda item: (item[1][0], item[0]))[:limit]
+    return [
+        SearchHit(
+            vendor_id=vendor_id,
+            matched_name=kept[index].name,
+            matched_kind=kept[index].kind,
+            score=-negative_score,
+        )
+        for vendor_id, (negative_score, _, index) in ordered
+    ]

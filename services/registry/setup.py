@@ -1,0 +1,22 @@
+"""The registry's parts, configured from the settings (policies loaded once, at start)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from services.platform.consumer import Consumer
+from services.platform.errors import StartupError
+from services.platform.settings import Settings
+from services.registry.handlers import registry_consumer
+from services.registry.policy import PolicyError, SuspensionPolicy, load_policies
+
+
+def policies(settings: Settings) -> Mapping[str, SuspensionPolicy]:
+    try:
+        return load_policies(settings.policy_dir)
+    except PolicyError as error:
+        raise StartupError(f"suspension policies: {error}") from error
+
+
+def consumer(settings: Settings, loaded: Mapping[str, SuspensionPolicy]) -> Consumer:
+    return registry_consumer(settings.clock, loaded)

@@ -1,0 +1,217 @@
+"""SQL of vendor identity: vendors, identifiers, names, affiliation changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from services.events.vendor import AffiliationChange
+from services.platform.database import Connection
+from services.registry.affiliations import AffiliationEvent
+from services.registry.names import IdentifierKey
+
+
+@dataclass(frozen=True)
+class FormerName:
+    name: str
+    used_until: dt.date | None
+
+
+@dataclass(frozen=True)
+class VendorRow:
+    vendor_id: str
+    legal_name: str
+    name_kana: str | None
+    name_en: str | None
+    country: str | None
+    aliases: tuple[str, ...]
+    identifiers: tuple[IdentifierKey, ...]
+    former_names: tuple[FormerName, ...] = ()
+
+
+@dataclass(frozen=True)
+class NameRow:
+    vendor_id: str
+    kind: str
+    name: str
+
+
+async def vendor_exists(conn: Connection, vendor_id: str) -> bool:
+    found = await conn.fetchval("SELECT 1 FROM registry_vendors WHERE vendor_id = $1", vendor_id)
+    return found is not None
+
+
+async def existing_vendors(conn: Connection, vendor_ids: Sequence[str]) -> set[str]:
+    rows = await conn.fetch(
+        "SELECT vendor_id FROM registry_vendors WHERE vendor_id = ANY($1::text[])",
+        list(vendor_ids),
+    )
+    return {r["vendor_id"] for r in rows}
+
+
+async def identifier_owners(
+    conn: Connection, identifiers: Sequence[IdentifierKey]
+) -> dict[IdentifierKey, str]:
+    rows = await conn.fetch(
+        """SELECT i.scheme, i.value, i.vendor_id FROM registry_vendor_identifiers i
+           JOIN unnest($1::text[], $2::text[]) AS wanted(scheme, value)
+             ON i.scheme = wanted.scheme AND i.value = wanted.value""",
+        [i.scheme for i in identifiers],
+        [i.value for i in identifiers],
+    )
+    return {IdentifierKey(r["scheme"], r["value"]): r["vendor_id"] for r in rows}
+
+
+async def vendors_with_identifier_value(conn: Connection, value: str) -> list[str]:
+    """Vendors holding this (normalised) identifier value in any scheme."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT vendor_id FROM registry_vendor_identifiers WHERE value = $1", value
+    )
+    return sorted(r["vendor_id"] for r in rows)
+
+
+async def insert_vendor(conn: Connection, vendor: VendorRow, event_id: uuid.UUID) -> None:
+    await conn.execute(
+        """INSERT INTO registry_vendors
+               (vendor_id, legal_name, name_kana, name_en, country, event_id)
+           VALUES ($1, $2, $3, $4, $5, $6)""",
+        vendor.vendor_id,
+        vendor.legal_name,
+        vendor.name_kana,
+        vendor.name_en,
+        vendor.country,
+        event_id,
+    )
+    await replace_identifiers(conn, vendor.vendor_id, vendor.identifiers)
+    await replace_current_names(conn, vendor)
+
+
+async def update_vendor(conn: Connection, vendor: VendorRow) -> None:
+    await conn.execute(
+        """UPDATE registry_vendors SET legal_name = $2, name_kana = $3, name_en = $4,
+               country = $5, updated_at = now() WHERE vendor_id = $1""",
+        vendor.vendor_id,
+        vendor.legal_name,
+        vendor.name_kana,
+        vendor.name_en,
+        vendor.country,
+    )
+    await replace_current_names(conn, vendor)
+
+
+async def replace_identifiers(
+    conn: Connection, vendor_id: str, identifiers: Sequence[IdentifierKey]
+) -> None:
+    await conn.execute("DELETE FROM registry_vendor_identifiers WHERE vendor_id = $1", vendor_id)
+    await conn.executemany(
+        "INSERT INTO registry_vendor_identifiers (scheme, value, vendor_id) VALUES ($1, $2, $3)",
+        [(i.scheme, i.value, vendor_id) for i in identifiers],
+    )
+
+
+async def replace_current_names(conn: Connection, vendor: VendorRow) -> None:
+    """The searchable current names; former names stay."""
+    await conn.execute(
+        "DELETE FROM registry_vendor_names WHERE vendor_id = $1 AND kind <> 'former'",
+        vendor.vendor_id,
+    )
+    names = [("legal", vendor.legal_name), ("kana", vendor.name_kana), ("english", vendor.name_en)]
+    names += [("alias", alias) for alias in vendor.aliases]
+    await conn.executemany(
+        "INSERT INTO registry_vendor_names (vendor_id, kind, name) VALUES ($1, $2, $3)",
+        [(vendor.vendor_id, kind, name) for kind, name in names if name],
+    )
+
+
+async def add_former_name(conn: Connection, vendor_id: str, name: str, used_until: dt.date) -> None:
+    await conn.execute(
+        "INSERT INTO registry_vendor_names (vendor_id, kind, name, used_until)"
+        " VALUES ($1, 'former', $2, $3)",
+        vendor_id,
+        name,
+        used_until,
+    )
+
+
+async def fetch_vendor(conn: Connection, vendor_id: str) -> VendorRow | None:
+    row = await conn.fetchrow(
+        "SELECT vendor_id, legal_name, name_kana, name_en, country"
+        " FROM registry_vendors WHERE vendor_id = $1",
+        vendor_id,
+    )
+    if row is None:
+        return None
+    names = await conn.fetch(
+        "SELECT kind, name, used_until FROM registry_vendor_names"
+        " WHERE vendor_id = $1 AND kind IN ('alias', 'former') ORDER BY used_until, name",
+        vendor_id,
+    )
+    identifiers = await conn.fetch(
+        "SELECT scheme, value FROM registry_vendor_identifiers WHERE vendor_id = $1"
+        " ORDER BY scheme, value",
+        vendor_id,
+    )
+    return VendorRow(
+        vendor_id=row["vendor_id"],
+        legal_name=row["legal_name"],
+        name_kana=row["name_kana"],
+        name_en=row["name_en"],
+        country=row["country"],
+        aliases=tuple(n["name"] for n in names if n["kind"] == "alias"),
+        identifiers=tuple(IdentifierKey(i["scheme"], i["value"]) for i in identifiers),
+        former_names=tuple(
+            FormerName(n["name"], n["used_until"]) for n in names if n["kind"] == "former"
+        ),
+    )
+
+
+async def all_names(conn: Connection) -> list[NameRow]:
+    rows = await conn.fetch("SELECT vendor_id, kind, name FROM registry_vendor_names")
+    return [NameRow(r["vendor_id"], r["kind"], r["name"]) for r in rows]
+
+
+async def insert_affiliation_change(
+    conn: Connection,
+    vendor_id: str,
+    related_vendor_id: str,
+    relation: str,
+    change: AffiliationChange,
+    effective_on: dt.date,
+    event_id: uuid.UUID,
+) -> None:
+    await conn.execute(
+        """INSERT INTO registry_affiliation_changes
+               (vendor_id, related_vendor_id, relation, change, effective_on, event_id)
+           VALUES ($1, $2, $3, $4, $5, $6)""",
+        vendor_id,
+        related_vendor_id,
+        relation,
+        change.value,
+        effective_on,
+        event_id,
+    )
+
+
+async def affiliation_events(
+    conn: Connection, vendor_ids: Sequence[str], known_at: dt.datetime | None
+) -> list[AffiliationEvent]:
+    """The affiliation changes touching any of `vendor_ids`, as recorded by `known_at`."""
+    rows = await conn.fetch(
+        """SELECT vendor_id, related_vendor_id, change, effective_on
+           FROM registry_affiliation_changes
+           WHERE (vendor_id = ANY($1::text[]) OR related_vendor_id = ANY($1::text[]))
+             AND ($2::timestamptz IS NULL OR recorded_at <= $2)""",
+        list(vendor_ids),
+        known_at,
+    )
+    return [
+        AffiliationEvent(
+            r["vendor_id"],
+            r["related_vendor_id"],
+            AffiliationChange(r["change"]),
+            r["effective_on"],
+        )
+        for r in rows
+    ]

@@ -1,0 +1,243 @@
+"""Vendor name search: the right vendor ranks first among similar ones (DESIGN.md, "Names")."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.registry.search import NameCandidate, NameKind, SearchHit, rank
+
+K = NameKind
+
+
+def _vendor(vendor_id: str, *names: tuple[NameKind, str]) -> list[NameCandidate]:
+    return [NameCandidate(vendor_id, kind, name) for kind, name in names]
+
+
+# Vendor B of the case, and vendors whose names differ from it by one word, one kana,
+# one letter or a legal form.
+CANDIDATES = [
+    *_vendor(
+        "vendor-b",
+        (K.LEGAL, "株式会社ビー情報システム"),
+        (K.KANA, "ビージョウホウシステム"),
+        (K.ENGLISH, "B Information System Co., Ltd."),
+        (K.FORMER, "ビー電算センター株式会社"),
+        (K.ALIAS, "BIS"),
+    ),
+    *_vendor(
+        "vendor-bs",
+        (K.LEGAL, "ビー情報サービス株式会社"),
+        (K.KANA, "ビージョウホウサービス"),
+        (K.ENGLISH, "B Information Service Inc."),
+    ),
+    *_vendor(
+        "vendor-c",
+        (K.LEGAL, "株式会社シー情報システム"),
+        (K.KANA, "シージョウホウシステム"),
+        (K.ENGLISH, "C Information System Co., Ltd."),
+    ),
+    *_vendor(
+        "vendor-bss",
+        (K.LEGAL, "有限会社ビー情報システムズ"),
+        (K.KANA, "ビージョウホウシステムズ"),
+        (K.ENGLISH, "B Information Systems Ltd."),
+    ),
+    *_vendor(
+        "vendor-bd",
+        (K.LEGAL, "ビー電算サービス株式会社"),
+        (K.KANA, "ビーデンサンサービス"),
+        (K.FORMER, "ビー電算株式会社"),
+    ),
+    *_vendor(
+        "vendor-d",
+        (K.LEGAL, "ディー情報システム合同会社"),
+        (K.KANA, "ディージョウホウシステム"),
+        (K.ENGLISH, "D Information System LLC"),
+    ),
+    *_vendor(
+        "vendor-bsys",
+        (K.LEGAL, "株式会社ビーシステム"),
+        (K.KANA, "ビーシステム"),
+        (K.ENGLISH, "B System Corporation"),
+    ),
+]
+
+
+def _first(query: str) -> SearchHit:
+    hits = rank(query, CANDIDATES)
+    assert hits, f"nothing found for {query!r}"
+    return hits[0]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "ｶﾌﾞｼｷｶﾞｲｼｬﾋﾞｰｼﾞｮｳﾎｳｼｽﾃﾑ",  # (a) half-width katakana, with the legal form's reading
+        "ﾋﾞｰｼﾞｮｳﾎｳｼｽﾃﾑ",  # (a) half-width katakana
+        "びーじょうほうしすてむ",  # (b) hiragana
+        "かぶしきがいしゃ びーじょうほうしすてむ",  # (b) hiragana, with the legal form
+    ],
+)
+def test_by_kana_reading(query: str) -> None:
+    hit = _first(query)
+    assert (hit.vendor_id, hit.matched_kind, hit.score) == ("vendor-b", K.KANA, 100.0)
+    assert hit.matched_name == "ビージョウホウシステム"
+
+
+def test_by_former_name() -> None:  # (c)
+    hit = _first("ビー電算センター")
+    assert (hit.vendor_id, hit.matched_kind, hit.score) == ("vendor-b", K.FORMER, 100.0)
+    assert hit.matched_name == "ビー電算センター株式会社"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "株式会社ビー情報システム",  # (d) as registered
+        "ビー情報システム",  # (d) legal form removed
+        "ビー情報システム株式会社",  # (d) legal form moved
+        "(株)ビー情報システム",
+        "（株）ビー情報システム",
+        "㈱ビー情報システム",
+    ],
+)
+def test_by_legal_name_with_or_without_legal_form(query: str) -> None:
+    hit = _first(query)
+    assert (hit.vendor_id, hit.matched_kind, hit.score) == ("vendor-b", K.LEGAL, 100.0)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "B Information System",  # (e) "Co., Ltd." removed
+        "B Information System Co., Ltd.",  # (e) as registered
+        "B INFORMATION SYSTEM CO.,LTD.",
+        "b information system company limited",
+    ],
+)
+def test_by_english_name_with_or_without_legal_form(query: str) -> None:
+    hit = _first(query)
+    assert (hit.vendor_id, hit.matched_kind, hit.score) == ("vendor-b", K.ENGLISH, 100.0)
+
+
+@pytest.mark.parametrize(
+    ("query", "vendor_id"),
+    [
+        ("ビー情報システム", "vendor-b"),
+        ("ビー情報サービス", "vendor-bs"),
+        ("B Information Service", "vendor-bs"),
+        ("シー情報システム", "vendor-c"),
+        ("ビー情報システムズ", "vendor-bss"),
+        ("B Information Systems", "vendor-bss"),
+        ("ビー電算", "vendor-bd"),  # vendor-bd's former name, not vendor-b's
+        ("ビーシステム", "vendor-bsys"),
+    ],
+)
+def test_distractors_are_found_by_their_own_names(query: str, vendor_id: str) -> None:
+    assert _first(query).vendor_id == vendor_id
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "ビー情報システウ",  # one kanji/kana typo
+        "ビージョウホウシスエム",
+        "B Infromation System",  # transposed letters
+        "B Information System Japan",  # an extra word
+        "Information System B",  # reordered words
+    ],
+)
+def test_small_typos_and_word_changes_still_rank_vendor_b_first(query: str) -> None:
+    hit = _first(query)
+    assert hit.vendor_id == "vendor-b"
+    assert 60.0 <= hit.score < 100.0
+
+
+def test_only_an_exact_normalised_match_scores_100() -> None:
+    hits = rank("ビー情報システム", CANDIDATES, min_score=0)
+    assert [h.vendor_id for h in hits if h.score == 100.0] == ["vendor-b"]
+    # A name that merely contains the query is scaled down below an exact match.
+    partial = rank("ビー情報", CANDIDATES)
+    assert all(h.score < 100.0 for h in partial)
+
+
+def test_each_vendor_once_with_its_best_name() -> None:
+    hits = rank("B Information System", CANDIDATES, min_score=0, limit=100)
+    ids = [h.vendor_id for h in hits]
+    assert len(ids) == len(set(ids)) == len({c.vendor_id for c in CANDIDATES})
+    assert hits[0].matched_kind == K.ENGLISH
+
+
+def test_matched_kind_reports_the_name_that_matched() -> None:
+    assert _first("BIS").matched_kind == K.ALIAS
+    assert _first("ビー電算センター").matched_kind == K.FORMER
+    assert _first("ビージョウホウシステム").matched_kind == K.KANA
+    assert _first("B Information System").matched_kind == K.ENGLISH
+    assert _first("ビー情報システム").matched_kind == K.LEGAL
+
+
+def test_equal_scores_prefer_the_legal_name() -> None:
+    same = [
+        NameCandidate("v1", K.ALIAS, "Acme"),
+        NameCandidate("v1", K.FORMER, "ACME Inc."),
+        NameCandidate("v1", K.LEGAL, "Acme K.K."),
+    ]
+    (hit,) = rank("acme", same)
+    assert (hit.matched_kind, hit.matched_name, hit.score) == (K.LEGAL, "Acme K.K.", 100.0)
+
+
+def test_sorted_by_score_then_vendor_id() -> None:
+    candidates = [
+        NameCandidate("v3", K.LEGAL, "Acme"),
+        NameCandidate("v2", K.LEGAL, "Acme Co."),
+        NameCandidate("v1", K.LEGAL, "Acmex"),
+        NameCandidate("v0", K.LEGAL, "Acme"),
+    ]
+    hits = rank("Acme", candidates)
+    assert [h.vendor_id for h in hits] == ["v0", "v2", "v3", "v1"]
+    assert [h.score for h in hits][:3] == [100.0, 100.0, 100.0]
+    assert hits[3].score < 100.0
+
+
+def test_limit() -> None:
+    hits = rank("情報システム", CANDIDATES, limit=2, min_score=0)
+    assert len(hits) == 2
+    assert hits == rank("情報システム", CANDIDATES, min_score=0)[:2]
+
+
+def test_min_score() -> None:
+    everything = rank("ビー情報システム", CANDIDATES, min_score=0, limit=100)
+    strict = rank("ビー情報システム", CANDIDATES, min_score=95, limit=100)
+    assert strict == [h for h in everything if h.score >= 95]
+    assert [h.vendor_id for h in strict] == ["vendor-b"]
+    assert all(h.score >= 60 for h in rank("ビー情報システム", CANDIDATES))
+
+
+def test_unrelated_query_finds_nothing() -> None:
+    assert rank("Zymurgy Brewing", CANDIDATES) == []
+    assert rank("ビー情報システム", []) == []
+
+
+def test_candidate_iterable_is_consumed_once() -> None:
+    hits = rank("ビー情報システム", iter(CANDIDATES))
+    assert hits[0].vendor_id == "vendor-b"
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\u3000\t\n"])
+def test_blank_query_is_refused(query: str) -> None:
+    with pytest.raises(ValueError, match="search query is empty"):
+        rank(query, CANDIDATES)
+
+
+def test_query_of_punctuation_only_is_refused() -> None:
+    with pytest.raises(ValueError, match="no letter or digit"):
+        rank("・・・！", CANDIDATES)
+
+
+@pytest.mark.parametrize(
+    ("limit", "min_score", "message"),
+    [(0, 60.0, "limit"), (20, -1.0, "min_score"), (20, 100.5, "min_score")],
+)
+def test_bad_limit_or_min_score_is_refused(limit: int, min_score: float, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        rank("ビー", CANDIDATES, limit=limit, min_score=min_score)
