@@ -22,7 +22,35 @@ def another_vendor(vendor_id: str) -> dict[str, Any]:
     return envelope("vendor.registered", {"legal_name": f"{vendor_id} K.K."}, vendor_id)
 
 
-def suspended(vendor_id: str = VENDOR, sanction_id: str = "city-2022-001") -> dict[str, Any]:
+SUBSIDIARY = "vendor-b-sub"
+
+
+def renamed(vendor_id: str = VENDOR) -> dict[str, Any]:
+    """B takes a new name on 2023-04-01; its old one, 株式会社ビーシステム, must keep matching."""
+    return envelope("vendor.renamed", VALID_PAYLOADS["vendor.renamed"], vendor_id)
+
+
+def subsidiary() -> dict[str, Any]:
+    return envelope("vendor.registered", {"legal_name": "ビーシステムサービス株式会社"}, SUBSIDIARY)
+
+
+def owned_by_b(effective_on: str = "2020-04-01", change: str = "added") -> dict[str, Any]:
+    """The subsidiary's parent is B (recorded on the subsidiary)."""
+    payload = {
+        "related_vendor_id": VENDOR,
+        "relation": "parent",
+        "change": change,
+        "effective_on": effective_on,
+    }
+    return envelope("vendor.affiliation_changed", payload, SUBSIDIARY)
+
+
+def suspended(
+    vendor_id: str = VENDOR,
+    sanction_id: str = "city-2022-001",
+    covers_affiliates: bool = False,
+    **changes: Any,
+) -> dict[str, Any]:
     payload = {
         "sanction_id": sanction_id,
         "kind": "bid_suspension",
@@ -32,8 +60,20 @@ def suspended(vendor_id: str = VENDOR, sanction_id: str = "city-2022-001") -> di
         "duration_months": 18,
         "grounds": ["breach_of_contract", "dishonest_conduct"],
         "serious": True,
+        "covers_affiliates": covers_affiliates,
+        **changes,
     }
     return envelope("sanction.imposed", payload, vendor_id)
+
+
+def amended(sanction_id: str = "city-2022-001", **changes: Any) -> dict[str, Any]:
+    payload = {"sanction_id": sanction_id, "reason": "Amended on review.", **changes}
+    return envelope("sanction.amended", payload, VENDOR)
+
+
+def lifted(effective_on: str, sanction_id: str = "city-2022-001") -> dict[str, Any]:
+    payload = {"sanction_id": sanction_id, "effective_on": effective_on, "reason": "Lifted."}
+    return envelope("sanction.lifted", payload, VENDOR)
 
 
 def line(event: dict[str, Any]) -> bytes:

@@ -1,0 +1,101 @@
+"""Vendor identity in the registry (real PostgreSQL): identifiers, renames, updates, search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.registry import queries
+from services.registry.names import IdentifierKey
+from services.registry.search import NameKind
+from tests.support import case_b
+from tests.support.event_examples import envelope
+from tests.support.registry_db import apply, rejection
+
+pytestmark = pytest.mark.postgres
+
+DISTRACTORS = {
+    "vendor-d1": {
+        "legal_name": "株式会社ビーシステムズ工業",
+        "name_kana": "ビーシステムズコウギョウ",
+    },
+    "vendor-d2": {"legal_name": "シーシステム株式会社", "name_kana": "シーシステム"},
+    "vendor-d3": {"legal_name": "株式会社ビー情報サービス", "name_en": "B Info Service Inc."},
+    "vendor-d4": {"legal_name": "ディーシステム合同会社", "name_en": "D System LLC"},
+}
+
+
+async def _seed(pool: asyncpg.Pool) -> None:
+    await apply(
+        pool,
+        case_b.registered(),
+        *(envelope("vendor.registered", p, v) for v, p in DISTRACTORS.items()),
+        case_b.renamed(),
+    )
+
+
+async def _first_hit(pool: asyncpg.Pool, text: str) -> tuple[str, str, NameKind]:
+    async with pool.acquire() as conn:
+        hits = await queries.search(conn, text, 5)
+    assert hits, f"nothing found for {text!r}"
+    return hits[0].vendor_id, hits[0].matched_name, hits[0].matched_kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # The kana reading equals the legal name once 株式会社 is dropped: either may match.
+        ("ﾋﾞｰｿﾘｭｰｼｮﾝｽﾞ", {NameKind.KANA, NameKind.LEGAL}),  # half-width katakana
+        ("びーそりゅーしょんず", {NameKind.KANA, NameKind.LEGAL}),  # hiragana
+        ("株式会社ビーシステム", {NameKind.FORMER}),  # the name before the rename
+        ("ビーソリューションズ", {NameKind.LEGAL, NameKind.KANA}),  # 株式会社 removed
+        ("(株)ビーソリューションズ", {NameKind.LEGAL, NameKind.KANA}),  # written another way
+        ("B Solutions", {NameKind.ENGLISH}),  # Co., Ltd. removed
+        ("b solutions co ltd", {NameKind.ENGLISH}),
+        ("7000012050002", {NameKind.IDENTIFIER}),  # the corporate number, exactly
+    ],
+)
+async def test_search_ranks_vendor_b_first(
+    pool: asyncpg.Pool, text: str, kinds: set[NameKind]
+) -> None:
+    await _seed(pool)
+    vendor_id, _, matched_kind = await _first_hit(pool, text)
+    assert vendor_id == case_b.VENDOR
+    assert matched_kind in kinds
+
+
+async def test_a_renamed_vendor_keeps_its_former_names(pool: asyncpg.Pool) -> None:
+    await _seed(pool)
+    async with pool.acquire() as conn:
+        vendor = await queries.vendor(conn, case_b.VENDOR)
+    assert vendor is not None
+    assert vendor.legal_name == "株式会社ビーソリューションズ"
+    former = {(f.name, str(f.used_until)) for f in vendor.former_names}
+    assert ("株式会社ビーシステム", "2023-03-31") in former
+    assert ("ビーシステム", "2023-03-31") in former
+
+
+async def test_identifiers_resolve_a_vendor_and_clashes_are_refused(pool: asyncpg.Pool) -> None:
+    await _seed(pool)
+    async with pool.acquire() as conn:
+        typed = IdentifierKey("corporate_number", "7000-0120-50002")
+        assert await queries.resolve_vendor(conn, None, typed) == case_b.VENDOR
+        with pytest.raises(queries.RegistryQueryError, match="no vendor has corporate_number"):
+            await queries.resolve_vendor(conn, None, IdentifierKey("corporate_number", "1" * 13))
+    clash: dict[str, Any] = {"identifiers": [{"scheme": "internal", "value": "V-0042"}]}
+    reason = await rejection(pool, envelope("vendor.updated", clash, "vendor-d1"))
+    assert "already belong to another vendor" in reason and "vendor-b" in reason
+
+
+async def test_updates_replace_names_and_identifiers(pool: asyncpg.Pool) -> None:
+    await _seed(pool)
+    change = {"name_en": "Bee Solutions", "identifiers": [{"scheme": "duns", "value": "123456789"}]}
+    await apply(pool, envelope("vendor.updated", change, case_b.VENDOR))
+    async with pool.acquire() as conn:
+        vendor = await queries.vendor(conn, case_b.VENDOR)
+        assert vendor is not None and vendor.name_en == "Bee Solutions"
+        assert [(i.scheme, i.value) for i in vendor.identifiers] == [("duns", "123456789")]
+        hits = await queries.search(conn, "Bee Solutions", 3)
+    assert hits[0].vendor_id == case_b.VENDOR
