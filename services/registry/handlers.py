@@ -74,11 +74,16 @@ class RegistryHandlers:
     policies: Mapping[str, SuspensionPolicy]
 
     async def _announce(self, conn: Connection, *vendor_ids: str) -> None:
-        """Re-evaluates these vendors and their affiliates for today; announces changes."""
+        """After a change to what bars these vendors (or their affiliates): re-evaluates them
+        for today and announces what changed, and lists them all in the change feed, since
+        a screening for another date may now answer differently."""
         events = await vendor_repository.affiliation_events(conn, vendor_ids, None)
         touched = set(vendor_ids)
         touched |= {e.vendor_id for e in events} | {e.related_vendor_id for e in events}
-        await announcements.reconcile(conn, sorted(touched), self.clock.today(), self.clock.now())
+        announced = await announcements.reconcile(
+            conn, sorted(touched), self.clock.today(), self.clock.now()
+        )
+        await announcements.record_changes(conn, touched - set(announced), "eligibility")
 
     async def vendor_registered(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(VendorRegistered, event.payload)
@@ -100,7 +105,8 @@ class RegistryHandlers:
         )
         await vendor_repository.insert_vendor(conn, vendor, event.event_id)
         await announcements.record_changes(conn, [event.vendor_id], "identity")
-        await self._announce(conn, event.vendor_id)
+        # Nothing can bar a vendor yet unknown: this only starts its announced state.
+        await announcements.reconcile(conn, [event.vendor_id], self.clock.today(), self.clock.now())
 
     async def vendor_updated(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(VendorUpdated, event.payload)

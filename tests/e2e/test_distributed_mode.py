@@ -10,7 +10,12 @@ import httpx
 import pytest
 
 from tests.support.processes import GraphQLClient, Service, free_port, run_cli, wait_until
-from tests.support.slice_checks import check_mutation_goes_through_the_log, check_suspension_slice
+from tests.support.registry_checks import check_live_eligibility_changes, check_registry_case
+from tests.support.slice_checks import (
+    Publish,
+    check_mutation_goes_through_the_log,
+    check_suspension_slice,
+)
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -90,3 +95,23 @@ def test_worker_serves_its_liveness(
         ]
     finally:
         worker.stop()
+
+
+def _publisher(kafka_bootstrap: str) -> Publish:
+    def publish(path: Path) -> None:
+        result = run_cli("publish", str(path), "--kafka", kafka_bootstrap)
+        assert result.returncode == 0, result.stderr
+
+    return publish
+
+
+def test_registry_case_through_kafka(
+    distributed: GraphQLClient, kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    check_registry_case(distributed, _publisher(kafka_bootstrap), tmp_path)
+
+
+def test_live_eligibility_changes_over_websocket(
+    distributed: GraphQLClient, kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    check_live_eligibility_changes(distributed, _publisher(kafka_bootstrap), tmp_path)

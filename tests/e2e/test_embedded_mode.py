@@ -11,9 +11,11 @@ import pytest
 
 from tests.support import case_b
 from tests.support.processes import GraphQLClient, Service, free_port, run_cli, wait_until
+from tests.support.registry_checks import check_live_eligibility_changes, check_registry_case
 from tests.support.slice_checks import (
     ELIGIBILITY,
     VENDOR,
+    Publish,
     check_mutation_goes_through_the_log,
     check_suspension_slice,
 )
@@ -92,3 +94,23 @@ def test_readme_example_and_data_kept_across_restarts(tmp_path: Path) -> None:
     finally:
         client.close()
         second.stop(signal.SIGINT)
+
+
+def _publisher(database_url: str) -> Publish:
+    def publish(path: Path) -> None:
+        result = run_cli("publish", str(path), "--database-url", database_url)
+        assert result.returncode == 0, result.stderr
+
+    return publish
+
+
+def test_registry_case_through_the_embedded_log(
+    embedded: GraphQLClient, database_url: str, tmp_path: Path
+) -> None:
+    check_registry_case(embedded, _publisher(database_url), tmp_path)
+
+
+def test_live_eligibility_changes_over_websocket(
+    embedded: GraphQLClient, database_url: str, tmp_path: Path
+) -> None:
+    check_live_eligibility_changes(embedded, _publisher(database_url), tmp_path)

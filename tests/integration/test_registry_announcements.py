@@ -82,10 +82,10 @@ async def test_the_change_feed_pages_by_cursor(pool: asyncpg.Pool) -> None:
             await queries.changes_since(conn, "yesterday", 10)
     assert first.has_more and not rest.has_more and done.changes == []
     changes = [(c.vendor_id, c.kind) for c in [*first.changes, *rest.changes]]
+    both_eligibility = [(case_b.VENDOR, "eligibility"), (case_b.SUBSIDIARY, "eligibility")]
     assert changes == [
         (case_b.VENDOR, "identity"),
         (case_b.SUBSIDIARY, "identity"),
-        # One sanction, two vendors barred (the subsidiary through its parent):
-        (case_b.VENDOR, "eligibility"),
-        (case_b.SUBSIDIARY, "eligibility"),
+        *both_eligibility,  # the affiliation: what bars either may differ from now on
+        *both_eligibility,  # the sanction: both barred (the subsidiary through its parent)
     ]
