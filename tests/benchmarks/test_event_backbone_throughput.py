@@ -39,9 +39,10 @@ def test_ingest_then_registry_batch_of_500(benchmark: Any, database_url: str) ->
     async def reset() -> None:
         pool = await open_pool(database_url, migrate=False)
         try:
+            # Every registry table, so each round registers the same number of new vendors.
             await pool.execute(
-                "TRUNCATE registry_vendor_identifiers, registry_sanctions, registry_vendors,"
-                " processed_events"
+                "TRUNCATE registry_vendors, processed_events, registry_changes, registry_outbox"
+                " CASCADE"
             )
         finally:
             await pool.close()
