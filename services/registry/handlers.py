@@ -105,8 +105,8 @@ class RegistryHandlers:
         )
         await vendor_repository.insert_vendor(conn, vendor, event.event_id)
         await announcements.record_changes(conn, [event.vendor_id], "identity")
-        # Nothing can bar a vendor yet unknown: this only starts its announced state.
-        await announcements.reconcile(conn, [event.vendor_id], self.clock.today(), self.clock.now())
+        # Nothing can bar a vendor unknown until now: it starts out eligible.
+        await announcements.start_as_eligible(conn, event.vendor_id, self.clock.today())
 
     async def vendor_updated(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(VendorUpdated, event.payload)
