@@ -63,8 +63,7 @@ def eligibility_event(answer: Eligibility, occurred_at: dt.datetime) -> EventEnv
 
 async def start_as_eligible(conn: Connection, vendor_id: str, today: dt.date) -> None:
     await conn.execute(
-        "INSERT INTO registry_eligibility_state (vendor_id, eligible, as_of)"
-        " VALUES ($1, true, $2)",
+        "INSERT INTO registry_eligibility_state (vendor_id, eligible, as_of) VALUES ($1, true, $2)",
         vendor_id,
         today,
     )
