@@ -14,7 +14,7 @@ import asyncpg
 import pytest
 
 from tests.support import case_b
-from tests.support.processes import Service, eventually, run_cli
+from tests.support.processes import Service, cli_publisher, eventually
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -55,13 +55,7 @@ async def test_killed_workers_lose_nothing_and_apply_nothing_twice(
         return process
 
     def publish(number: int) -> None:
-        result = run_cli(
-            "publish",
-            str(_chunk(tmp_path / f"c{number}.jsonl", number)),
-            "--kafka",
-            kafka_bootstrap,
-        )
-        assert result.returncode == 0, result.stderr
+        cli_publisher("--kafka", kafka_bootstrap)(_chunk(tmp_path / f"c{number}.jsonl", number))
 
     async def vendors() -> int:
         return int(await pool.fetchval("SELECT count(*) FROM registry_vendors"))

@@ -9,10 +9,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.processes import GraphQLClient, Service, free_port, run_cli, wait_until
+from tests.support.processes import (
+    GraphQLClient,
+    Service,
+    cli_publisher,
+    free_port,
+    wait_until,
+)
 from tests.support.registry_checks import check_live_eligibility_changes, check_registry_case
 from tests.support.slice_checks import (
-    Publish,
     check_mutation_goes_through_the_log,
     check_suspension_slice,
 )
@@ -49,11 +54,7 @@ def distributed(
 def test_suspension_slice_through_kafka(
     distributed: GraphQLClient, kafka_bootstrap: str, tmp_path: Path
 ) -> None:
-    def publish(path: Path) -> None:
-        result = run_cli("publish", str(path), "--kafka", kafka_bootstrap)
-        assert result.returncode == 0, result.stderr
-
-    check_suspension_slice(distributed, publish, tmp_path)
+    check_suspension_slice(distributed, cli_publisher("--kafka", kafka_bootstrap), tmp_path)
 
 
 def test_mutation_goes_through_kafka(distributed: GraphQLClient) -> None:
@@ -97,21 +98,13 @@ def test_worker_serves_its_liveness(
         worker.stop()
 
 
-def _publisher(kafka_bootstrap: str) -> Publish:
-    def publish(path: Path) -> None:
-        result = run_cli("publish", str(path), "--kafka", kafka_bootstrap)
-        assert result.returncode == 0, result.stderr
-
-    return publish
-
-
 def test_registry_case_through_kafka(
     distributed: GraphQLClient, kafka_bootstrap: str, tmp_path: Path
 ) -> None:
-    check_registry_case(distributed, _publisher(kafka_bootstrap), tmp_path)
+    check_registry_case(distributed, cli_publisher("--kafka", kafka_bootstrap), tmp_path)
 
 
 def test_live_eligibility_changes_over_websocket(
     distributed: GraphQLClient, kafka_bootstrap: str, tmp_path: Path
 ) -> None:
-    check_live_eligibility_changes(distributed, _publisher(kafka_bootstrap), tmp_path)
+    check_live_eligibility_changes(distributed, cli_publisher("--kafka", kafka_bootstrap), tmp_path)

@@ -10,12 +10,18 @@ import httpx
 import pytest
 
 from tests.support import case_b
-from tests.support.processes import GraphQLClient, Service, free_port, run_cli, wait_until
+from tests.support.processes import (
+    GraphQLClient,
+    Service,
+    cli_publisher,
+    free_port,
+    run_cli,
+    wait_until,
+)
 from tests.support.registry_checks import check_live_eligibility_changes, check_registry_case
 from tests.support.slice_checks import (
     ELIGIBILITY,
     VENDOR,
-    Publish,
     check_mutation_goes_through_the_log,
     check_suspension_slice,
 )
@@ -41,12 +47,7 @@ def embedded(database_url: str, tmp_path: Path) -> Iterator[GraphQLClient]:
 def test_suspension_slice_through_the_embedded_log(
     embedded: GraphQLClient, database_url: str, tmp_path: Path
 ) -> None:
-    def publish(path: Path) -> None:
-        result = run_cli("publish", str(path), "--database-url", database_url)
-        assert result.returncode == 0, result.stderr
-        assert "sent" in result.stdout
-
-    check_suspension_slice(embedded, publish, tmp_path)
+    check_suspension_slice(embedded, cli_publisher("--database-url", database_url), tmp_path)
 
 
 def test_mutation_goes_through_the_embedded_log(embedded: GraphQLClient) -> None:
@@ -96,21 +97,15 @@ def test_readme_example_and_data_kept_across_restarts(tmp_path: Path) -> None:
         second.stop(signal.SIGINT)
 
 
-def _publisher(database_url: str) -> Publish:
-    def publish(path: Path) -> None:
-        result = run_cli("publish", str(path), "--database-url", database_url)
-        assert result.returncode == 0, result.stderr
-
-    return publish
-
-
 def test_registry_case_through_the_embedded_log(
     embedded: GraphQLClient, database_url: str, tmp_path: Path
 ) -> None:
-    check_registry_case(embedded, _publisher(database_url), tmp_path)
+    check_registry_case(embedded, cli_publisher("--database-url", database_url), tmp_path)
 
 
 def test_live_eligibility_changes_over_websocket(
     embedded: GraphQLClient, database_url: str, tmp_path: Path
 ) -> None:
-    check_live_eligibility_changes(embedded, _publisher(database_url), tmp_path)
+    check_live_eligibility_changes(
+        embedded, cli_publisher("--database-url", database_url), tmp_path
+    )

@@ -30,6 +30,18 @@ def run_cli(*args: str, timeout: float = 60, **kwargs: Any) -> subprocess.Comple
     )
 
 
+def cli_publisher(*target: str) -> Callable[[Path], None]:
+    """Publishes a JSON-lines file with `vendorwatch publish FILE *target` (e.g. `--kafka
+    HOST:PORT` or `--database-url URL`), failing the test if the command fails."""
+
+    def publish(path: Path) -> None:
+        result = run_cli("publish", str(path), *target)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("sent "), result.stdout
+
+    return publish
+
+
 class Service:
     """A long-running `vendorwatch` process whose output goes to a log file."""
 
