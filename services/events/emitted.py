@@ -32,6 +32,12 @@ class EligibilityReasonRef(StrictModel):
     via_vendor_id: Identifier | None = Field(
         default=None, description="The affiliate the sanction was imposed on, when not this one."
     )
+    agencies: list[ShortText] | None = Field(
+        default=None, description="The agencies it bars the vendor from; null: every agency."
+    )
+    categories: list[ShortText] | None = Field(
+        default=None, description="The categories it bars the vendor from; null: every one."
+    )
 
     @model_validator(mode="after")
     def _check_period(self) -> Self:

@@ -48,6 +48,7 @@ def periods_by_pair(events: Iterable[AffiliationEvent]) -> dict[Pair, list[Perio
     for pair, changes in by_pair.items():
         periods: list[Period] = []
         open_since: dt.date | None = None
+        # A stable sort: changes effective the same day apply in the order recorded.
         for change in sorted(changes, key=lambda c: c.effective_on):
             if change.change is AffiliationChange.ADDED and open_since is None:
                 open_since = change.effective_on

@@ -17,7 +17,7 @@ from services.events.catalog import ENVELOPES, SCHEMA_VERSION
 from services.events.emitted import EligibilityChanged, EligibilityReasonRef
 from services.platform.database import Connection
 from services.platform.event_store import canonical_json
-from services.registry.eligibility import Eligibility
+from services.registry.eligibility import Eligibility, Reason
 from services.registry.screening import screen
 
 SOURCE = "vendorwatch.registry"
@@ -33,21 +33,25 @@ async def record_changes(conn: Connection, vendor_ids: Iterable[str], kind: str)
     )
 
 
+def reason_ref(reason: Reason) -> EligibilityReasonRef:
+    """A barring sanction as announcements carry it."""
+    return EligibilityReasonRef(
+        sanction_id=reason.sanction_id,
+        kind=reason.kind,
+        authority=reason.authority,
+        starts_on=reason.starts_on,
+        ends_on=reason.ends_on,
+        via_vendor_id=reason.via_vendor_id,
+        agencies=list(reason.agencies) if reason.agencies is not None else None,
+        categories=list(reason.categories) if reason.categories is not None else None,
+    )
+
+
 def eligibility_event(answer: Eligibility, occurred_at: dt.datetime) -> EventEnvelope:
     payload = EligibilityChanged(
         as_of=answer.as_of,
         eligible=answer.eligible,
-        reasons=[
-            EligibilityReasonRef(
-                sanction_id=r.sanction_id,
-                kind=r.kind,
-                authority=r.authority,
-                starts_on=r.starts_on,
-                ends_on=r.ends_on,
-                via_vendor_id=r.via_vendor_id,
-            )
-            for r in answer.reasons
-        ],
+        reasons=[reason_ref(r) for r in answer.reasons],
         eligible_again_on=answer.eligible_again_on,
     )
     return ENVELOPES[EligibilityChanged.event_type](
@@ -74,12 +78,15 @@ async def reconcile(
 ) -> list[str]:
     """Re-evaluates these vendors for `today`; announces (outbox + change feed) those whose
     eligibility differs from what was last announced. Returns the vendors announced."""
-    answers = await screen(conn, vendor_ids, today)
+    # Lock the announced state first (in one order, so two reconcilers cannot deadlock): a
+    # concurrent reconcile of the same vendor waits, then screens what this one committed,
+    # instead of overwriting a newer answer with an older one.
     rows = await conn.fetch(
         "SELECT vendor_id, eligible, eligible_again_on FROM registry_eligibility_state"
-        " WHERE vendor_id = ANY($1::text[])",
+        " WHERE vendor_id = ANY($1::text[]) ORDER BY vendor_id FOR UPDATE",
         list(vendor_ids),
     )
+    answers = await screen(conn, vendor_ids, today)
     announced_before = {r["vendor_id"]: (r["eligible"], r["eligible_again_on"]) for r in rows}
     changed = []
     for vendor_id, answer in answers.items():
@@ -105,18 +112,17 @@ async def reconcile(
 async def reconcile_due(
     conn: Connection, today: dt.date, now: dt.datetime, batch: int = 1000
 ) -> int:
-    """The calendar's part: re-evaluates, once a day, every vendor not yet evaluated for
-    `today`. Call in a transaction; a no-op while another process holds the job."""
+    """The calendar's part: re-evaluates one batch of the vendors not yet evaluated for
+    `today`; returns how many it evaluated (0: none due, or another process is at it). Call
+    in a transaction, and again until it returns less than `batch`: committing batch by
+    batch keeps the locks on announced states short."""
     if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", _RECONCILE_LOCK_KEY):
         return 0
-    announced = 0
-    while True:
-        due = await conn.fetch(
-            "SELECT vendor_id FROM registry_eligibility_state WHERE as_of < $1"
-            " ORDER BY vendor_id LIMIT $2",
-            today,
-            batch,
-        )
-        if not due:
-            return announced
-        announced += len(await reconcile(conn, [r["vendor_id"] for r in due], today, now))
+    due = await conn.fetch(
+        "SELECT vendor_id FROM registry_eligibility_state WHERE as_of < $1"
+        " ORDER BY vendor_id LIMIT $2",
+        today,
+        batch,
+    )
+    await reconcile(conn, [r["vendor_id"] for r in due], today, now)
+    return len(due)

@@ -10,23 +10,33 @@ overlap, chain, get extended, shortened or lifted.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.events.sanction import SanctionKind
 from services.registry.affiliations import Period
-from services.registry.sanction_timeline import SanctionTimeline, Terms
+from services.registry.sanction_timeline import Decision, SanctionTimeline, Terms
 
 # Kinds that bar a vendor from bidding; a warning is recorded but bars nothing.
 BARRING_KINDS = frozenset({SanctionKind.BID_SUSPENSION, SanctionKind.DEBARMENT})
 
 
+def _scope_key(name: str) -> str:
+    """Agency and category names compare after NFKC, case folding and trimming: "City IT"
+    and "city it" are one agency (a formatting difference must not make a vendor eligible)."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def _in_scope(scope: tuple[str, ...] | None, asked: str | None) -> bool:
+    """An unnamed agency or category counts as covered: never answer "eligible" wrongly."""
+    if scope is None or asked is None:
+        return True
+    return _scope_key(asked) in {_scope_key(name) for name in scope}
+
+
 def _covers(terms: Terms, agency: str | None, category: str | None) -> bool:
-    """Whether the scope reaches this procurement. An unnamed agency or category counts as
-    covered: the registry must never answer "eligible" wrongly."""
-    agency_ok = terms.agencies is None or agency is None or agency in terms.agencies
-    category_ok = terms.categories is None or category is None or category in terms.categories
-    return agency_ok and category_ok
+    return _in_scope(terms.agencies, agency) and _in_scope(terms.categories, category)
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,7 @@ class Reason:
     via_vendor_id: str | None
     agencies: tuple[str, ...] | None
     categories: tuple[str, ...] | None
+    decision: Decision
 
     @classmethod
     def of(cls, exposure: Exposure, day: dt.date) -> Reason:
@@ -84,6 +95,7 @@ class Reason:
             via_vendor_id=exposure.via_vendor_id,
             agencies=terms.agencies,
             categories=terms.categories,
+            decision=sanction.decision,
         )
 
 

@@ -9,12 +9,14 @@ from typing import cast
 import strawberry
 
 from services.events.base import EventEnvelope
-from services.events.emitted import EligibilityChanged
+from services.events.emitted import EligibilityChanged, EligibilityReasonRef
 from services.events.sanction import SanctionKind as SanctionKindModel
 from services.gateway.context import Info
 from services.registry import eligibility, queries
+from services.registry.announcements import reason_ref
 from services.registry.names import IdentifierKey
 from services.registry.policy import PolicyError, Proposal, propose
+from services.registry.sanction_timeline import Decision
 from services.registry.search import NameKind as NameKindModel
 from services.registry.vendor_repository import VendorRow
 
@@ -89,18 +91,37 @@ class EligibilityReason:
     )
     agencies: list[str] | None = strawberry.field(description="null: every agency.")
     categories: list[str] | None = strawberry.field(description="null: every category.")
+    grounds: list[str] | None = strawberry.field(
+        description="The policy grounds it was imposed on (null in live announcements)."
+    )
+    incident_ids: list[strawberry.ID] | None = strawberry.field(
+        description="The incidents it answers (null in live announcements)."
+    )
+    decision_reason: str | None = strawberry.field(
+        description="The authority's stated reason, when recorded."
+    )
 
     @classmethod
     def of(cls, reason: eligibility.Reason) -> EligibilityReason:
+        return cls.of_ref(reason_ref(reason), reason.decision)
+
+    @classmethod
+    def of_ref(
+        cls, ref: EligibilityReasonRef, decision: Decision | None = None
+    ) -> EligibilityReason:
+        """From an announcement's reason; `decision` adds what only the registry keeps."""
         return cls(
-            sanction_id=strawberry.ID(reason.sanction_id),
-            kind=reason.kind,
-            authority=reason.authority,
-            starts_on=reason.starts_on,
-            ends_on=reason.ends_on,
-            via_vendor_id=strawberry.ID(reason.via_vendor_id) if reason.via_vendor_id else None,
-            agencies=list(reason.agencies) if reason.agencies is not None else None,
-            categories=list(reason.categories) if reason.categories is not None else None,
+            sanction_id=strawberry.ID(ref.sanction_id),
+            kind=ref.kind,
+            authority=ref.authority,
+            starts_on=ref.starts_on,
+            ends_on=ref.ends_on,
+            via_vendor_id=strawberry.ID(ref.via_vendor_id) if ref.via_vendor_id else None,
+            agencies=ref.agencies,
+            categories=ref.categories,
+            grounds=list(decision.grounds) if decision else None,
+            incident_ids=[strawberry.ID(i) for i in decision.incident_ids] if decision else None,
+            decision_reason=decision.reason if decision else None,
         )
 
 
@@ -177,6 +198,13 @@ def _today(info: Info) -> dt.date:
     return info.context.settings.clock.today()
 
 
+def _moment(info: Info, known_at: dt.datetime | None) -> dt.datetime | None:
+    """A `knownAt` without an offset is a time in the registry's time zone, not the host's."""
+    if known_at is None or known_at.tzinfo is not None:
+        return known_at
+    return known_at.replace(tzinfo=info.context.settings.timezone)
+
+
 @strawberry.type
 class RegistryQuery:
     @strawberry.field(description="One vendor by its id; null when unknown.")
@@ -228,7 +256,7 @@ class RegistryQuery:
                 as_of or _today(info),
                 agency=agency,
                 category=category,
-                known_at=known_at,
+                known_at=_moment(info, known_at),
             )
         return BidEligibility.of(answer)
 
@@ -251,7 +279,7 @@ class RegistryQuery:
                 as_of or _today(info),
                 agency=agency,
                 category=category,
-                known_at=known_at,
+                known_at=_moment(info, known_at),
             )
         return [BidEligibility.of(a) for a in answers]
 
@@ -307,19 +335,7 @@ class EligibilityChange:
             as_of=payload.as_of,
             eligible=payload.eligible,
             eligible_again_on=payload.eligible_again_on,
-            reasons=[
-                EligibilityReason(
-                    sanction_id=strawberry.ID(r.sanction_id),
-                    kind=r.kind,
-                    authority=r.authority,
-                    starts_on=r.starts_on,
-                    ends_on=r.ends_on,
-                    via_vendor_id=strawberry.ID(r.via_vendor_id) if r.via_vendor_id else None,
-                    agencies=None,
-                    categories=None,
-                )
-                for r in payload.reasons
-            ],
+            reasons=[EligibilityReason.of_ref(r) for r in payload.reasons],
         )
 
 

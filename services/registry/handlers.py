@@ -157,7 +157,8 @@ class RegistryHandlers:
         if payload.related_vendor_id == event.vendor_id:
             raise DomainRejection("payload.related_vendor_id: a vendor cannot be its own affiliate")
         await _require_vendor(conn, event.vendor_id)
-        await _require_vendor(conn, payload.related_vendor_id, "payload.related_vendor_id")
+        # The related vendor is not required to be known yet: in distributed mode its
+        # registration travels in another partition and may well arrive after this.
         await vendor_repository.insert_affiliation_change(
             conn,
             event.vendor_id,

@@ -101,20 +101,29 @@ class ChangePage:
     has_more: bool
 
 
+def _cursor(since: str | None) -> tuple[int, int]:
+    if not since:
+        return 0, 0
+    xid, _, seq = since.partition(".")
+    if not (xid.isdigit() and seq.isdigit()):
+        raise RegistryQueryError(f"since: {since!r} is not a cursor from registryChanges")
+    return int(xid), int(seq)
+
+
 async def changes_since(conn: Connection, since: str | None, first: int) -> ChangePage:
-    """The change feed after a cursor (the feed's sequence number, as an opaque string)."""
-    try:
-        after = int(since) if since else 0
-    except ValueError:
-        raise RegistryQueryError(f"since: {since!r} is not a cursor from registryChanges") from None
+    """The change feed after a cursor (opaque to clients: `xid.seq` of the last change)."""
+    after_xid, after_seq = _cursor(since)
     rows = await conn.fetch(
-        "SELECT seq, vendor_id, kind, recorded_at FROM registry_changes WHERE seq > $1"
-        " ORDER BY seq LIMIT $2",
-        after,
+        """SELECT seq, xid, vendor_id, kind, recorded_at FROM registry_changes
+           WHERE (xid, seq) > ($1::xid8, $2)
+             AND xid < pg_snapshot_xmin(pg_current_snapshot())
+           ORDER BY xid, seq LIMIT $3""",
+        after_xid,
+        after_seq,
         first + 1,
     )
     page = rows[:first]
-    cursor = str(page[-1]["seq"]) if page else str(after)
+    cursor = f"{page[-1]['xid']}.{page[-1]['seq']}" if page else f"{after_xid}.{after_seq}"
     return ChangePage(
         [ChangeRow(r["vendor_id"], r["kind"], r["recorded_at"]) for r in page],
         cursor,

@@ -10,10 +10,10 @@ from typing import Any
 
 import asyncpg
 
-from services.events.sanction import SanctionAmended, SanctionImposed, SanctionKind
+from services.events.sanction import PERIOD_FIELDS, SanctionAmended, SanctionImposed, SanctionKind
 from services.platform.database import Connection
 from services.registry import sanction_timeline
-from services.registry.sanction_timeline import PERIOD_FIELDS, Change, SanctionTimeline
+from services.registry.sanction_timeline import Change, Decision, SanctionTimeline
 
 
 async def sanction_header(conn: Connection, sanction_id: str) -> tuple[str, dt.date] | None:
@@ -137,6 +137,7 @@ async def timelines(
                 for name in (*PERIOD_FIELDS, "agencies", "categories", "covers_affiliates")
             },
             changes=by_sanction[s["sanction_id"]],
+            decision=Decision(tuple(s["grounds"]), tuple(s["incident_ids"]), s["reason"]),
         )
         for s in sanctions
     ]

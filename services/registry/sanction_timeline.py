@@ -14,10 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from services.events.sanction import SanctionKind
+from services.events.sanction import PERIOD_FIELDS, SanctionKind
 from services.registry.periods import ONE_DAY, sanction_last_day
-
-PERIOD_FIELDS = ("duration_months", "duration_days", "ends_on", "indefinite")
 
 
 @dataclass(frozen=True)
@@ -42,6 +40,15 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """Why the sanction was imposed, as recorded; it does not change with amendments."""
+
+    grounds: tuple[str, ...] = ()
+    incident_ids: tuple[str, ...] = ()
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class SanctionTimeline:
     sanction_id: str
     vendor_id: str
@@ -50,6 +57,7 @@ class SanctionTimeline:
     decided_on: dt.date
     starts_on: dt.date
     terms: tuple[Terms, ...]  # ordered by effective_on; the first is the imposition's
+    decision: Decision = Decision()
 
     def terms_on(self, day: dt.date) -> Terms:
         current = self.terms[0]
@@ -94,6 +102,7 @@ def build(
     starts_on: dt.date,
     imposed: dict[str, Any],
     changes: Iterable[Change] = (),
+    decision: Decision = Decision(),
 ) -> SanctionTimeline:
     """Folds the imposition (`imposed`: its period, scope and coverage fields) and the known
     changes, in effective order, into a timeline."""
@@ -108,7 +117,7 @@ def build(
     for change in sorted(changes, key=lambda c: c.effective_on):
         terms.append(_apply(terms[-1], change, starts_on))
     return SanctionTimeline(
-        sanction_id, vendor_id, kind, authority, decided_on, starts_on, tuple(terms)
+        sanction_id, vendor_id, kind, authority, decided_on, starts_on, tuple(terms), decision
     )
 
 

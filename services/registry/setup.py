@@ -8,7 +8,8 @@ from services.platform.consumer import Consumer
 from services.platform.errors import StartupError
 from services.platform.settings import Settings
 from services.registry.handlers import registry_consumer
-from services.registry.policy import PolicyError, SuspensionPolicy, load_policies
+from services.registry.policy import PolicyError, SuspensionPolicy
+from services.registry.policy_loading import load_policies
 
 
 def policies(settings: Settings) -> Mapping[str, SuspensionPolicy]:

@@ -202,7 +202,8 @@ async def affiliation_events(
         """SELECT vendor_id, related_vendor_id, change, effective_on
            FROM registry_affiliation_changes
            WHERE (vendor_id = ANY($1::text[]) OR related_vendor_id = ANY($1::text[]))
-             AND ($2::timestamptz IS NULL OR recorded_at <= $2)""",
+             AND ($2::timestamptz IS NULL OR recorded_at <= $2)
+           ORDER BY id""",
         list(vendor_ids),
         known_at,
     )

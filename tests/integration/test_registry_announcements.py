@@ -3,16 +3,21 @@ change feed lists every vendor to re-check."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
 
 import asyncpg
 import pytest
 
+from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
 from services.platform.eventlog.embedded import EmbeddedEventLog
 from services.registry import queries
-from services.registry.announcements import reconcile_due
-from services.registry.jobs import relay_outbox
+from services.registry.announcements import reconcile_due, record_changes
+from services.registry.handlers import RegistryHandlers
+from services.registry.jobs import relay_outbox, tick
+from services.registry.policy_loading import load_policies
 from tests.support import case_b
 from tests.support.registry import TOKYO, FixedClock, consumer
 from tests.support.registry_db import apply, outbox
@@ -89,3 +94,58 @@ async def test_the_change_feed_pages_by_cursor(pool: asyncpg.Pool) -> None:
         *both_eligibility,  # the affiliation: what bars either may differ from now on
         *both_eligibility,  # the sanction: both barred (the subsidiary through its parent)
     ]
+
+
+async def test_the_feed_never_passes_a_change_still_being_written(pool: asyncpg.Pool) -> None:
+    """A change numbered earlier but committed later must not fall behind a reader's cursor."""
+    await apply(pool, case_b.registered(), consumer=consumer(clock("2023-03-01")))
+    async with pool.acquire() as conn:
+        start = (await queries.changes_since(conn, None, 100)).cursor
+    async with pool.acquire() as slow:
+        transaction = slow.transaction()
+        await transaction.start()
+        await record_changes(slow, ["vendor-slow"], "eligibility")  # lower seq, not committed
+        async with pool.acquire() as fast, fast.transaction():
+            await record_changes(fast, ["vendor-fast"], "eligibility")
+        async with pool.acquire() as reader:
+            meanwhile = await queries.changes_since(reader, start, 100)
+        await transaction.commit()
+    async with pool.acquire() as reader:
+        later = await queries.changes_since(reader, meanwhile.cursor, 100)
+    seen = [c.vendor_id for c in [*meanwhile.changes, *later.changes]]
+    assert sorted(seen) == ["vendor-fast", "vendor-slow"]
+
+
+async def test_a_calendar_run_waits_for_a_sanction_being_applied(pool: asyncpg.Pool) -> None:
+    """The daily re-evaluation and a sanction event for the same vendor do not overwrite each
+    other's announced state: the later one sees what the earlier one committed."""
+    await apply(pool, case_b.registered(), consumer=consumer(clock("2023-02-28")))
+    handlers = RegistryHandlers(clock("2023-03-01"), load_policies())
+    event = parse_event(case_b.line(case_b.suspended()))
+    async with pool.acquire() as applying:
+        transaction = applying.transaction()
+        await transaction.start()
+        await handlers.sanction_imposed(applying, event)
+        calendar = asyncio.create_task(_calendar_passes(pool, "2023-03-01"))
+        await asyncio.sleep(0.3)
+        assert not calendar.done()  # it waits for the announced state being changed
+        await transaction.commit()
+    await calendar
+    state = await pool.fetchval(
+        "SELECT eligible FROM registry_eligibility_state WHERE vendor_id = $1", case_b.VENDOR
+    )
+    assert state is False
+    assert [e["payload"]["eligible"] for e in await outbox(pool)] == [False]
+
+
+async def test_the_jobs_announce_the_calendar_and_relay_to_the_log(pool: asyncpg.Pool) -> None:
+    await apply(
+        pool, case_b.registered(), case_b.suspended(), consumer=consumer(clock("2022-07-01"))
+    )
+    await tick(pool, clock(case_b.SUSPENSION_START), EmbeddedEventLog(pool, ingest_batch))
+    assert await outbox(pool) == []
+    stored = await pool.fetchval(
+        "SELECT envelope FROM event_store WHERE event_type = 'vendor.eligibility_changed'"
+    )
+    payload = json.loads(stored)["payload"]
+    assert (payload["as_of"], payload["eligible"]) == (case_b.SUSPENSION_START, False)

@@ -63,9 +63,29 @@ async def test_batch_screening_matches_single_checks_in_bounded_round_trips(
 
     assert round_trips <= 4, statements
     assert batch == singles
+    assert [(a.vendor_id, a.eligible) for a in batch] == [(b, _expected(b)) for b in bidders]
     barred = sum(not answer.eligible for answer in batch)
     via_affiliate = sum(any(r.via_vendor_id for r in answer.reasons) for answer in batch)
     assert 0 < via_affiliate < barred < BIDDERS  # the portfolio exercises every path
+
+
+def _suspended_on_day(i: int) -> bool:
+    """Independently of the registry: is bidder i's own suspension in force on DAY?"""
+    if i % 7:
+        return False
+    start = dt.date(2022, 1 + i % 12, 10)
+    return start <= DAY <= start + dt.timedelta(days=30 + i - 1)
+
+
+def _expected(bidder: str) -> bool:
+    """The portfolio's answer for DAY, worked out from how it was built (sanctions covering
+    affiliates reach parents and subsidiaries alike)."""
+    i = int(bidder[1:])
+    # Affiliates reached: the parent of a subsidiary, and the subsidiary of a parent.
+    affiliates = [j for j in (i - 1, i + 1) if max(i, j) % 11 == 1 and 0 <= j < BIDDERS]
+    return not _suspended_on_day(i) and not any(
+        j % 3 == 0 and _suspended_on_day(j) for j in affiliates
+    )
 
 
 async def test_unknown_bidders_are_named(pool: asyncpg.Pool) -> None:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from services.platform.clock import Clock
 from services.platform.consumer import Consumer
 from services.registry.handlers import registry_consumer
-from services.registry.policy import load_policies
+from services.registry.policy_loading import load_policies
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

@@ -131,3 +131,11 @@ def test_an_affiliates_sanction_reaches_the_vendor_only_when_it_says_so() -> Non
     # The relation ended on 2023-01-01: from then on the parent's sanction no longer reaches.
     assert answer.eligible_again_on == D(2023, 1, 1)
     assert evaluate("vendor-s", exposures, D(2023, 1, 1)).eligible
+
+
+def test_agency_and_category_names_compare_after_normalisation() -> None:
+    scoped = timeline(duration_months=18, agencies=["City IT Division"], categories=["ＩＴ"])
+    day = D(2023, 1, 1)
+    assert not evaluate(
+        "vendor-b", own(scoped), day, agency="city it  division", category="it"
+    ).eligible

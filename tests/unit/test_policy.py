@@ -15,10 +15,9 @@ from services.registry.policy import (
     PolicyError,
     SuspensionPolicy,
     check_period,
-    load_policies,
-    load_policy_file,
     propose,
 )
+from services.registry.policy_loading import load_policies, load_policy_file
 
 D = dt.date
 CITY = "City procurement office"

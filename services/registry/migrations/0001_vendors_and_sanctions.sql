@@ -37,7 +37,7 @@ CREATE INDEX registry_vendor_names_vendor ON registry_vendor_names (vendor_id);
 CREATE TABLE registry_affiliation_changes (
     id                bigserial PRIMARY KEY,
     vendor_id         text NOT NULL REFERENCES registry_vendors (vendor_id),
-    related_vendor_id text NOT NULL REFERENCES registry_vendors (vendor_id),
+    related_vendor_id text NOT NULL,  -- may be registered later (another partition)
     relation          text NOT NULL,
     change            text NOT NULL,
     effective_on      date NOT NULL,
@@ -93,14 +93,18 @@ CREATE TABLE registry_sanction_changes (
 );
 CREATE INDEX registry_sanction_changes_sanction ON registry_sanction_changes (sanction_id);
 
--- The change feed: every vendor whose identity or eligibility changed, in order, so screening
--- clients re-check only those (registryChanges(since: cursor)).
+-- The change feed: every vendor whose identity or eligibility changed, so screening clients
+-- re-check only those (registryChanges(since: cursor)). Sequence numbers are handed out before
+-- their transactions commit, in another order; the feed is read in (xid, seq) order and only
+-- below the oldest transaction still running, so a cursor never passes a change still to come.
 CREATE TABLE registry_changes (
     seq         bigserial PRIMARY KEY,
+    xid         xid8 NOT NULL DEFAULT pg_current_xact_id(),
     vendor_id   text NOT NULL,
     kind        text NOT NULL CHECK (kind IN ('identity', 'eligibility')),
     recorded_at timestamptz NOT NULL DEFAULT now()
 );
+CREATE INDEX registry_changes_order ON registry_changes (xid, seq);
 
 -- The eligibility last announced per vendor (vendor.eligibility_changed), so a change is
 -- announced once, whether an event or the passing of a date caused it.

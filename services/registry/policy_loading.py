@@ -1,0 +1,180 @@
+"""Reading suspension policy files (TOML): validated, with errors naming the file and key.
+
+The format is documented in ``policies/city-example.toml``; the rules that use a policy are
+in policy.py.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from services.registry.policy import GroundRange, PolicyError, SuspensionPolicy
+
+# The same shape as the sanction events' GroundCode.
+_GROUND_ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+
+
+class _Table:
+    """A TOML table being validated: typed reads with errors naming the file and the key."""
+
+    def __init__(self, source: str, prefix: str, data: Mapping[str, Any]) -> None:
+        self.source = source
+        self.prefix = prefix
+        self.data = data
+        self.read: set[str] = set()
+
+    def error(self, key: str, message: str) -> PolicyError:
+        return PolicyError(f"{self.source}: {self.prefix}{key}: {message}")
+
+    def _get(self, key: str, required: bool) -> Any:
+        self.read.add(key)
+        if key not in self.data:
+            if required:
+                raise self.error(key, "missing (required)")
+            return None
+        return self.data[key]
+
+    def text(self, key: str) -> str:
+        value = self._get(key, True)
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(key, f"expected a non-empty string, got {value!r}")
+        return value
+
+    def integer(self, key: str, minimum: int, required: bool = True) -> int | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise self.error(key, f"expected an integer, got {value!r}")
+        if value < minimum:
+            raise self.error(key, f"must be at least {minimum}, got {value}")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self._get(key, False)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.error(key, f"expected true or false, got {value!r}")
+        return value
+
+    def table(self, key: str) -> _Table:
+        value = self._get(key, True)
+        if not isinstance(value, dict):
+            raise self.error(key, f"expected a table, got {value!r}")
+        return _Table(self.source, f"{self.prefix}{key}.", value)
+
+    def no_unknown_keys(self) -> None:
+        unknown = sorted(set(self.data) - self.read)
+        if unknown:
+            allowed = ", ".join(sorted(self.read))
+            raise self.error(unknown[0], f"unknown key (allowed here: {allowed})")
+
+
+def _required_int(table: _Table, key: str, minimum: int) -> int:
+    value = table.integer(key, minimum)
+    assert value is not None
+    return value
+
+
+def _parse_ground(table: _Table, ground: str) -> GroundRange:
+    label = table.table("label")
+    label_ja, label_en = label.text("ja"), label.text("en")
+    label.no_unknown_keys()
+    min_months = _required_int(table, "min_months", 1)
+    max_months = _required_int(table, "max_months", 1)
+    if min_months > max_months:
+        raise table.error("min_months", f"{min_months} is greater than max_months {max_months}")
+    table.no_unknown_keys()
+    return GroundRange(ground, label_ja, label_en, min_months, max_months)
+
+
+def parse_policy(data: Mapping[str, Any], source: str) -> SuspensionPolicy:
+    """A policy from a parsed TOML document; errors name ``source`` and the key."""
+    top = _Table(source, "", data)
+    authority = top.text("authority")
+    version = top.text("version")
+    description = top.text("description")
+    factor = _required_int(top, "aggravation_factor", 1)
+    scales_min = top.boolean("aggravation_scales_min", True)
+    start = top.table("start")
+    days_after = _required_int(start, "days_after_decision", 0)
+    start.no_unknown_keys()
+    grounds_table = top.table("grounds")
+    if not grounds_table.data:
+        raise top.error("grounds", "at least one ground is needed")
+    grounds: dict[str, GroundRange] = {}
+    for ground in grounds_table.data:
+        if not _GROUND_ID.match(ground):
+            raise grounds_table.error(
+                ground, "a ground id is a lowercase identifier (a-z, 0-9, _; 2 to 64 characters)"
+            )
+        grounds[ground] = _parse_ground(grounds_table.table(ground), ground)
+    top.no_unknown_keys()
+    return SuspensionPolicy(
+        authority=authority,
+        version=version,
+        description=description,
+        days_after_decision=days_after,
+        aggravation_factor=factor,
+        aggravation_scales_min=scales_min,
+        grounds=MappingProxyType(grounds),
+    )
+
+
+def _parse_file(file: Traversable, source: str) -> SuspensionPolicy:
+    try:
+        data = tomllib.loads(file.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"{source}: not UTF-8 text ({exc})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{source}: not valid TOML: {exc}") from exc
+    return parse_policy(data, source)
+
+
+def load_policy_file(path: Path) -> SuspensionPolicy:
+    """Read and validate one policy file."""
+    try:
+        return _parse_file(path, str(path))
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot be read: {exc}") from exc
+
+
+def _packaged_policies() -> Traversable:
+    return files("services.registry").joinpath("policies")
+
+
+def load_policies(directory: Path | None = None) -> dict[str, SuspensionPolicy]:
+    """Every ``*.toml`` policy in ``directory`` (default: the packaged ones), by authority."""
+    folder: Traversable = _packaged_policies() if directory is None else directory
+    if not folder.is_dir():
+        raise PolicyError(f"{folder}: the policy directory does not exist")
+    policies: dict[str, SuspensionPolicy] = {}
+    sources: dict[str, str] = {}
+    entries = sorted(
+        (entry for entry in folder.iterdir() if entry.name.endswith(".toml") and entry.is_file()),
+        key=lambda entry: entry.name,
+    )
+    for entry in entries:
+        source = str(entry)
+        try:
+            policy = _parse_file(entry, source)
+        except OSError as exc:
+            raise PolicyError(f"{source}: cannot be read: {exc}") from exc
+        if policy.authority in policies:
+            raise PolicyError(
+                f"{source}: authority: {policy.authority!r} is already defined by "
+                f"{sources[policy.authority]}; one policy per authority"
+            )
+        policies[policy.authority] = policy
+        sources[policy.authority] = source
+    if not policies:
+        raise PolicyError(f"{folder}: no *.toml policy files in the policy directory")
+    return policies
