@@ -19,10 +19,13 @@ from services.platform.eventlog.topics import ensure_topics
 from services.platform.settings import Settings
 from services.registry import agents as registry_agents
 from services.registry import setup as registry
+from services.risk import agents as risk_agents
+from services.risk import setup as risk
 
 WORKERS: dict[str, Callable[[faust.App, WorkerResources], None]] = {
     "ingest": ingest_agents.register,
     "registry": registry_agents.register,
+    "risk": risk_agents.register,
 }
 
 
@@ -57,7 +60,9 @@ async def run_api(settings: Settings, host: str, port: int) -> None:
         await ensure_topics(settings.kafka_bootstrap, settings.kafka_replication_factor)
         await log.start()
         broadcaster = Broadcaster()
-        context = RequestContext(pool, log, settings, registry.policies(settings), broadcaster)
+        context = RequestContext(
+            pool, log, settings, registry.policies(settings), broadcaster, risk.service(settings)
+        )
         await serve(
             create_app(context),
             host,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator
 from functools import partial
 from pathlib import Path
 
@@ -16,27 +16,26 @@ from services.gateway.broadcast import Broadcaster
 from services.gateway.context import RequestContext
 from services.ingest.handlers import ingest_batch
 from services.platform import embedded_postgres
-from services.platform.consumer import Consumer
 from services.platform.database import open_pool
 from services.platform.eventlog.embedded import EmbeddedEventLog, follow, run_consumers
 from services.platform.liveness import Liveness
 from services.platform.retry import until_done
 from services.platform.settings import Settings
-from services.registry import jobs
+from services.registry import jobs as registry_jobs
 from services.registry import setup as registry
-from services.registry.policy import SuspensionPolicy
+from services.risk import jobs as risk_jobs
+from services.risk import setup as risk_setup
+from services.risk.handlers import RiskService, risk_consumer
 
 
-def consumers(settings: Settings, policies: Mapping[str, SuspensionPolicy]) -> Sequence[Consumer]:
-    """The consumers of the validated log, in the order they are started."""
-    return (registry.consumer(settings, policies),)
-
-
-async def run_jobs(pool: asyncpg.Pool, settings: Settings, log: EmbeddedEventLog) -> None:
+async def run_jobs(
+    pool: asyncpg.Pool, settings: Settings, risk: RiskService, log: EmbeddedEventLog
+) -> None:
     """The services' periodic work, in-process; a failing run is logged and run again."""
     while True:
-        await until_done(partial(jobs.tick, pool, settings.clock, log), "registry jobs")
-        await asyncio.sleep(jobs.TICK_SECONDS)
+        await until_done(partial(registry_jobs.tick, pool, settings.clock, log), "registry jobs")
+        await until_done(partial(risk_jobs.tick, pool, risk, log), "risk jobs")
+        await asyncio.sleep(registry_jobs.TICK_SECONDS)
 
 
 async def resolve_database_url(database_url: str | None, data_dir: Path) -> str:
@@ -60,17 +59,19 @@ async def run_up(settings: Settings, host: str, port: int) -> None:
     ensure_port_free(host, port)
     async with embedded_log(settings.database_url) as (pool, log):
         policies = registry.policies(settings)
-        subscribed = consumers(settings, policies)
+        risk = risk_setup.service(settings)
+        # The consumers of the validated log, in the order they are started.
+        subscribed = [registry.consumer(settings, policies), risk_consumer(risk)]
         livenesses = [Liveness(consumer.name) for consumer in subscribed]
         broadcaster = Broadcaster()
-        context = RequestContext(pool, log, settings, policies, broadcaster)
+        context = RequestContext(pool, log, settings, policies, broadcaster, risk)
         await serve(
             create_app(context, livenesses),
             host,
             port,
             {
                 "consumers": run_consumers(pool, subscribed, livenesses),
-                "jobs": run_jobs(pool, settings, log),
+                "jobs": run_jobs(pool, settings, risk, log),
                 "broadcast": follow(pool, broadcaster.publish),
             },
         )

@@ -12,9 +12,12 @@ import click
 
 from services.cli import distributed, embedded, publishing
 from services.cli.schema_export import export_all
+from services.platform.database import open_pool
 from services.platform.errors import StartupError
 from services.platform.eventlog.faust_runtime import HealthEndpoint
 from services.platform.settings import Settings, default_data_dir
+from services.risk import setup as risk_setup
+from services.risk.rebuild import rebuild
 
 LOG_LEVELS = click.Choice(["debug", "info", "warn", "error"])
 
@@ -141,6 +144,42 @@ def publish(
             f"sent {len(events)} events into {where};"
             " rejected ones go to the dead-letter store (query deadLetters)"
         )
+
+    _run(main())
+
+
+@cli.group("risk")
+def risk_group() -> None:
+    """Risk scores: rebuild them from the event log."""
+
+
+@risk_group.command("rebuild")
+@click.option("--database-url", envvar="DATABASE_URL", help="The PostgreSQL to rebuild in.")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The embedded PostgreSQL in this directory (the default).",
+)
+@click.option(
+    "--model",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    envvar="VENDORWATCH_RISK_MODEL",
+    help="Scoring model file (default: the packaged model).",
+)
+def risk_rebuild(database_url: str | None, data_dir: Path | None, model: Path | None) -> None:
+    """Recompute every score and the whole history from the event log (a replay, or a new
+    model version). Stop the risk consumers first."""
+    _logging("warn", quiet_libraries=True)
+
+    async def main() -> None:
+        url = await embedded.resolve_database_url(database_url, data_dir or default_data_dir())
+        settings = Settings(database_url=url, risk_model=model)
+        pool = await open_pool(url)
+        try:
+            read = await rebuild(pool, risk_setup.service(settings))
+        finally:
+            await pool.close()
+        click.echo(f"rebuilt risk scores from {read} events")
 
     _run(main())
 

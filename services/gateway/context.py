@@ -12,6 +12,7 @@ from services.gateway.broadcast import Broadcaster
 from services.platform.eventlog.base import EventLog
 from services.platform.settings import Settings
 from services.registry.policy import SuspensionPolicy
+from services.risk.handlers import RiskService
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class RequestContext:
     settings: Settings
     policies: Mapping[str, SuspensionPolicy]
     broadcaster: Broadcaster
+    risk: RiskService
 
 
 Info = strawberry.Info[RequestContext, None]

@@ -10,15 +10,16 @@ from services.gateway.mutations import Mutation
 from services.gateway.operations import OperationsQuery
 from services.gateway.scalars import DATE
 from services.registry.graphql_types import RegistryQuery, RegistrySubscription
+from services.risk.graphql_types import RiskQuery, RiskSubscription
 
 
 @strawberry.type
-class Query(RegistryQuery, OperationsQuery):
+class Query(RegistryQuery, RiskQuery, OperationsQuery):
     pass
 
 
 @strawberry.type
-class Subscription(RegistrySubscription):
+class Subscription(RegistrySubscription, RiskSubscription):
     pass
 
 

@@ -35,6 +35,14 @@ class Settings:
             else None
         )
     )
+    # The risk scoring model (a TOML file); None: the packaged model.
+    risk_model: Path | None = field(
+        default_factory=lambda: (
+            Path(os.environ["VENDORWATCH_RISK_MODEL"])
+            if os.environ.get("VENDORWATCH_RISK_MODEL")
+            else None
+        )
+    )
     # One broker in development and tests; production clusters set 3.
     kafka_replication_factor: int = field(
         default_factory=lambda: int(os.environ.get("VENDORWATCH_KAFKA_REPLICATION_FACTOR", "1"))

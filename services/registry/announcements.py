@@ -16,11 +16,12 @@ from services.events.base import EventEnvelope
 from services.events.catalog import ENVELOPES, SCHEMA_VERSION
 from services.events.emitted import EligibilityChanged, EligibilityReasonRef
 from services.platform.database import Connection
-from services.platform.event_store import canonical_json
+from services.platform.outbox import Outbox
 from services.registry.eligibility import Eligibility, Reason
 from services.registry.screening import screen
 
 SOURCE = "vendorwatch.registry"
+OUTBOX = Outbox("registry_outbox")
 
 # Only one process at a time reconciles a day's eligibility (workers may run replicated).
 _RECONCILE_LOCK_KEY = 0x5657_5245  # "VWRE"
@@ -101,10 +102,7 @@ async def reconcile(
                updated_at = now()""",
         [(a.vendor_id, a.eligible, a.eligible_again_on, today) for a in answers.values()],
     )
-    await conn.executemany(
-        "INSERT INTO registry_outbox (event) VALUES ($1)",
-        [(canonical_json(eligibility_event(a, now)),) for a in changed],
-    )
+    await OUTBOX.put(conn, [eligibility_event(a, now) for a in changed])
     await record_changes(conn, [a.vendor_id for a in changed], "eligibility")
     return [a.vendor_id for a in changed]
 

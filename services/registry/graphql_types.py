@@ -19,6 +19,7 @@ from services.registry.policy import PolicyError, Proposal, propose
 from services.registry.sanction_timeline import Decision
 from services.registry.search import NameKind as NameKindModel
 from services.registry.vendor_repository import VendorRow
+from services.risk.graphql_types import RiskScore, risk_score_of
 
 SanctionKind = strawberry.enum(SanctionKindModel, name="SanctionKind")
 NameKind = strawberry.enum(NameKindModel, name="NameKind")
@@ -52,6 +53,10 @@ class Vendor:
     aliases: list[str]
     identifiers: list[VendorIdentifier]
     former_names: list[FormerName]
+
+    @strawberry.field(description="The vendor's risk on `asOf` (default: today), explained.")
+    async def risk_score(self, info: Info, as_of: dt.date | None = None) -> RiskScore:
+        return await risk_score_of(info, str(self.id), as_of)
 
     @classmethod
     def of(cls, row: VendorRow) -> Vendor:

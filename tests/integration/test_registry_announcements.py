@@ -14,9 +14,9 @@ from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
 from services.platform.eventlog.embedded import EmbeddedEventLog
 from services.registry import queries
-from services.registry.announcements import reconcile_due, record_changes
+from services.registry.announcements import OUTBOX, reconcile_due, record_changes
 from services.registry.handlers import RegistryHandlers
-from services.registry.jobs import relay_outbox, tick
+from services.registry.jobs import tick
 from services.registry.policy_loading import load_policies
 from tests.support import case_b
 from tests.support.registry import TOKYO, FixedClock, consumer
@@ -66,8 +66,8 @@ async def test_announcements_reach_the_event_log_once(pool: asyncpg.Pool) -> Non
         pool, case_b.registered(), case_b.suspended(), consumer=consumer(clock("2023-03-01"))
     )
     log = EmbeddedEventLog(pool, ingest_batch)
-    assert await relay_outbox(pool, log) == 1
-    assert await relay_outbox(pool, log) == 0
+    assert await OUTBOX.relay(pool, log) == 1
+    assert await OUTBOX.relay(pool, log) == 0
     stored = await pool.fetch(
         "SELECT vendor_id FROM event_store WHERE event_type = 'vendor.eligibility_changed'"
     )

@@ -80,13 +80,19 @@ class Service:
 
 
 def wait_until(check: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    """Polls `check` until it holds; fails naming `what` when it never does."""
+    """Polls `check` until it holds; fails naming `what` when it never does. A check that
+    fails an assertion (an answer not there yet, e.g. a vendor still unknown in another
+    partition) counts as "not yet"; the last such failure is reported on time-out."""
     deadline = time.monotonic() + timeout
+    last_failure: AssertionError | None = None
     while time.monotonic() < deadline:
-        if check():
-            return
+        try:
+            if check():
+                return
+        except AssertionError as failure:
+            last_failure = failure
         time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} ({last_failure})")
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], what: str, seconds: float = 10) -> None:

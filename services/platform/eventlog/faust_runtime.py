@@ -21,7 +21,7 @@ from typing import Any
 import asyncpg
 import faust
 
-from services.platform.consumer import BATCH_SIZE
+from services.platform.consumer import BATCH_SIZE, Consumer, apply_serialized_batch
 from services.platform.database import open_pool
 from services.platform.eventlog.kafka import KafkaEventLog
 from services.platform.eventlog.topics import TOPICS, namespaced
@@ -137,3 +137,27 @@ def add_batch_agent(
                 await stream.ack(event)
 
     app.agent(topic, name=name)(agent)
+
+
+def add_consumer(app: faust.App, resources: WorkerResources, consumer: Consumer) -> None:
+    """Applies the validated events topic to a service's consumer, batch by batch."""
+
+    async def apply(resources: WorkerResources, raws: list[bytes]) -> None:
+        await apply_serialized_batch(await resources.pool(), consumer, raws)
+
+    add_batch_agent(app, "events", resources, apply)
+
+
+def add_periodic(
+    app: faust.App,
+    name: str,
+    seconds: float,
+    resources: WorkerResources,
+    job: Callable[[WorkerResources], Awaitable[None]],
+) -> None:
+    """Runs a service's periodic job (announcements, outbox relay) every `seconds`."""
+
+    async def run() -> None:
+        await job(resources)
+
+    app.timer(seconds, name=f"{app.conf.id}.{name}")(run)

@@ -1,0 +1,31 @@
+"""The risk service's periodic work, in both modes: re-score vendors once a day (incidents
+decay, sanctions end) and relay risk.changed announcements into the event log."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from services.platform.eventlog.base import EventLog
+from services.risk import repository
+from services.risk.handlers import OUTBOX, RiskService
+
+TICK_SECONDS = 1.0
+REFRESH_BATCH = 500
+# One process at a time re-scores the day (workers may be replicated).
+_REFRESH_LOCK_KEY = 0x5657_5253  # "VWRS"
+
+
+async def refresh_due(pool: asyncpg.Pool, service: RiskService) -> int:
+    """Re-scores one batch of vendors not yet scored today; returns how many."""
+    async with pool.acquire() as conn, conn.transaction():
+        if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", _REFRESH_LOCK_KEY):
+            return 0
+        due = await repository.vendors_due(conn, service.clock.today(), REFRESH_BATCH)
+        await service.refresh(conn, due)
+        return len(due)
+
+
+async def tick(pool: asyncpg.Pool, service: RiskService, log: EventLog) -> None:
+    while await refresh_due(pool, service) == REFRESH_BATCH:
+        pass
+    await OUTBOX.relay_all(pool, log)

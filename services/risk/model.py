@@ -1,0 +1,342 @@
+"""The risk model: the weights of the scoring, from a versioned TOML file (pure but for reading).
+
+The file format, and what every weight does, is documented in ``models/v1.toml``; the
+scoring that applies a model is in scoring.py. A model is validated when loaded: missing or
+unknown keys, negative weights and bands out of order are refused with an error naming the
+file and the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum, StrEnum
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from services.events.incident import IncidentKind, LeakFinding, Severity
+from services.events.sanction import SanctionKind
+
+PACKAGED_MODEL = "v1.toml"
+_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+_E = TypeVar("_E", bound=StrEnum)
+
+
+class ModelError(ValueError):
+    """A risk model file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Lower bounds of the bands above low: 0 < medium < high < critical <= 100."""
+
+    medium: float
+    high: float
+    critical: float
+
+
+@dataclass(frozen=True)
+class IncidentWeights:
+    half_life_days: int
+    closed_multiplier: float
+    severity_points: Mapping[Severity, float]
+    kind_multiplier: Mapping[IncidentKind, float]
+    leak_multiplier: Mapping[LeakFinding, float]
+
+
+@dataclass(frozen=True)
+class SanctionWeights:
+    recent_days: int
+    active_points: Mapping[SanctionKind, float]
+    recent_points: Mapping[SanctionKind, float]
+
+
+@dataclass(frozen=True)
+class SubcontractingWeights:
+    per_unapproved_finding: float
+    per_unapproved_subcontract: float
+    approval_grace_days: int
+    per_chain_level: float
+
+
+@dataclass(frozen=True)
+class ComplianceWeights:
+    per_missing_erasure: float
+    per_missing_disposal: float
+    per_missing_fitness: float
+
+
+@dataclass(frozen=True)
+class ClaimWeights:
+    per_pending_claim: float
+    per_100m_yen: float
+    cap: float
+
+
+@dataclass(frozen=True)
+class ConcentrationWeights:
+    points: float
+    min_contracts: int
+
+
+@dataclass(frozen=True)
+class InheritedWeights:
+    multiplier: float
+
+
+@dataclass(frozen=True)
+class RiskModel:
+    """One version of the scoring model; `fingerprint` identifies its exact weights."""
+
+    version: str
+    announce_min_step: float
+    bands: Bands
+    incidents: IncidentWeights
+    sanctions: SanctionWeights
+    subcontracting: SubcontractingWeights
+    compliance: ComplianceWeights
+    claims: ClaimWeights
+    concentration: ConcentrationWeights
+    inherited: InheritedWeights
+    fingerprint: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fingerprint", _fingerprint(self))
+
+
+def model_fingerprint(model: RiskModel) -> str:
+    """``"<version>:<8 hex digits>"``: the version and a hash of the normalised weights.
+
+    Equal weights give equal fingerprints whatever the file's layout, comments, key order or
+    number spelling (20 and 20.0); any change of a weight changes it.
+    """
+    return model.fingerprint
+
+
+def _plain(value: Any) -> Any:
+    """The normalised content: dicts, strings and floats only (every number as a float)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.name != "fingerprint"
+        }
+    if isinstance(value, Mapping):
+        return {str(_plain(key)): _plain(item) for key, item in value.items()}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    raise TypeError(f"unexpected value in a risk model: {value!r}")
+
+
+def _fingerprint(model: RiskModel) -> str:
+    canonical = json.dumps(_plain(model), sort_keys=True, separators=(",", ":"))
+    return f"{model.version}:{hashlib.sha256(canonical.encode()).hexdigest()[:8]}"
+
+
+class _Table:
+    """A TOML table being validated: typed reads with errors naming the file and the key."""
+
+    def __init__(self, source: str, prefix: str, data: Mapping[str, Any]) -> None:
+        self.source = source
+        self.prefix = prefix
+        self.data = data
+        self.read: set[str] = set()
+
+    def error(self, key: str, message: str) -> ModelError:
+        return ModelError(f"{self.source}: {self.prefix}{key}: {message}")
+
+    def _get(self, key: str) -> Any:
+        self.read.add(key)
+        if key not in self.data:
+            raise self.error(key, "missing (required)")
+        return self.data[key]
+
+    def text(self, key: str) -> str:
+        value = self._get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(key, f"expected a non-empty string, got {value!r}")
+        return value
+
+    def number(self, key: str, *, positive: bool = False) -> float:
+        """A weight: an integer or decimal, never negative (or, if `positive`, above 0)."""
+        value = self._get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.error(key, f"expected a number, got {value!r}")
+        if not math.isfinite(value):
+            raise self.error(key, f"must be a finite number, got {value!r}")
+        if value < 0:
+            raise self.error(key, f"must not be negative, got {value}")
+        if positive and value == 0:
+            raise self.error(key, "must be greater than 0, got 0")
+        return float(value)
+
+    def integer(self, key: str, minimum: int) -> int:
+        value = self._get(key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(key, f"expected an integer, got {value!r}")
+        if value < minimum:
+            raise self.error(key, f"must be at least {minimum}, got {value}")
+        return value
+
+    def table(self, key: str) -> _Table:
+        value = self._get(key)
+        if not isinstance(value, dict):
+            raise self.error(key, f"expected a table, got {value!r}")
+        return _Table(self.source, f"{self.prefix}{key}.", value)
+
+    def weights(self, key: str, enum: type[_E]) -> Mapping[_E, float]:
+        """A table with one weight per member of `enum`, and nothing else."""
+        table = self.table(key)
+        weights = {member: table.number(member.value) for member in enum}
+        table.done()
+        return MappingProxyType(weights)
+
+    def done(self) -> None:
+        """Refuse the keys that were not read: they are unknown (often misspelt)."""
+        unknown = sorted(set(self.data) - self.read)
+        if unknown:
+            allowed = ", ".join(sorted(self.read))
+            raise self.error(unknown[0], f"unknown key (allowed here: {allowed})")
+
+
+def _bands(table: _Table) -> Bands:
+    bands = Bands(
+        medium=table.number("medium", positive=True),
+        high=table.number("high"),
+        critical=table.number("critical"),
+    )
+    table.done()
+    if not bands.medium < bands.high:
+        raise table.error("high", f"{bands.high:g} must be greater than medium {bands.medium:g}")
+    if not bands.high < bands.critical:
+        raise table.error(
+            "critical", f"{bands.critical:g} must be greater than high {bands.high:g}"
+        )
+    if bands.critical > 100:
+        raise table.error("critical", f"{bands.critical:g} is above 100, the highest score")
+    return bands
+
+
+def _incidents(table: _Table) -> IncidentWeights:
+    weights = IncidentWeights(
+        half_life_days=table.integer("half_life_days", 1),
+        closed_multiplier=table.number("closed_multiplier"),
+        severity_points=table.weights("severity_points", Severity),
+        kind_multiplier=table.weights("kind_multiplier", IncidentKind),
+        leak_multiplier=table.weights("leak_multiplier", LeakFinding),
+    )
+    table.done()
+    return weights
+
+
+def _sanctions(table: _Table) -> SanctionWeights:
+    weights = SanctionWeights(
+        recent_days=table.integer("recent_days", 0),
+        active_points=table.weights("active_points", SanctionKind),
+        recent_points=table.weights("recent_points", SanctionKind),
+    )
+    table.done()
+    return weights
+
+
+def _subcontracting(table: _Table) -> SubcontractingWeights:
+    weights = SubcontractingWeights(
+        per_unapproved_finding=table.number("per_unapproved_finding"),
+        per_unapproved_subcontract=table.number("per_unapproved_subcontract"),
+        approval_grace_days=table.integer("approval_grace_days", 0),
+        per_chain_level=table.number("per_chain_level"),
+    )
+    table.done()
+    return weights
+
+
+def _compliance(table: _Table) -> ComplianceWeights:
+    weights = ComplianceWeights(
+        per_missing_erasure=table.number("per_missing_erasure"),
+        per_missing_disposal=table.number("per_missing_disposal"),
+        per_missing_fitness=table.number("per_missing_fitness"),
+    )
+    table.done()
+    return weights
+
+
+def _claims(table: _Table) -> ClaimWeights:
+    weights = ClaimWeights(
+        per_pending_claim=table.number("per_pending_claim"),
+        per_100m_yen=table.number("per_100m_yen"),
+        cap=table.number("cap"),
+    )
+    table.done()
+    return weights
+
+
+def _concentration(table: _Table) -> ConcentrationWeights:
+    weights = ConcentrationWeights(
+        points=table.number("points"), min_contracts=table.integer("min_contracts", 1)
+    )
+    table.done()
+    return weights
+
+
+def _inherited(table: _Table) -> InheritedWeights:
+    weights = InheritedWeights(multiplier=table.number("multiplier"))
+    table.done()
+    return weights
+
+
+def parse_model(data: Mapping[str, Any], source: str) -> RiskModel:
+    """A model from a parsed TOML document; errors name ``source`` and the key."""
+    top = _Table(source, "", data)
+    version = top.text("version")
+    if not _VERSION.match(version):
+        raise top.error(
+            "version", f"{version!r}: use 1 to 32 letters, digits, '.', '_' or '-' (e.g. \"2\")"
+        )
+    model = RiskModel(
+        version=version,
+        announce_min_step=top.number("announce_min_step", positive=True),
+        bands=_bands(top.table("bands")),
+        incidents=_incidents(top.table("incidents")),
+        sanctions=_sanctions(top.table("sanctions")),
+        subcontracting=_subcontracting(top.table("subcontracting")),
+        compliance=_compliance(top.table("compliance")),
+        claims=_claims(top.table("claims")),
+        concentration=_concentration(top.table("concentration")),
+        inherited=_inherited(top.table("inherited")),
+    )
+    top.done()
+    return model
+
+
+def _parse_file(file: Traversable, source: str) -> RiskModel:
+    try:
+        data = tomllib.loads(file.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ModelError(f"{source}: not UTF-8 text ({exc})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ModelError(f"{source}: not valid TOML: {exc}") from exc
+    return parse_model(data, source)
+
+
+def load_model(path: Path | None = None) -> RiskModel:
+    """Read and validate a model file; by default the packaged ``models/v1.toml``."""
+    if path is None:
+        packaged = files("services.risk") / "models" / PACKAGED_MODEL
+        return _parse_file(packaged, f"services/risk/models/{PACKAGED_MODEL}")
+    try:
+        return _parse_file(path, str(path))
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot be read: {exc}") from exc

@@ -1,0 +1,407 @@
+"""Explainable risk scores (pure): a vendor's facts and a model in, a score with its reasons out.
+
+Every factor's contribution is rounded to one decimal and lists the events behind it, so a
+person can check the score by hand: add the contributions, cap at 100. The weights and what
+they do are documented in ``models/v1.toml``. Nothing here reads a clock or draws a random
+number: the same facts, day and model always give the same score.
+
+Factor names (stable; dashboards and `risk.changed` events use them):
+    incidents                      the vendor's own incidents, decaying with age
+    inherited_incidents            its subcontractors' incidents on its contracts
+    active_sanctions               sanctions in force on the day
+    recent_sanctions               sanctions that ended within the model's recent_days
+    unapproved_subcontracting      investigations finding it, and requests left unanswered
+    subcontract_chain_depth        levels of re-subcontracting on its running contracts
+    missing_erasure_certificates   ended contracts without a data-erasure certificate
+    missing_disposal_certificates  ended contracts without a media-disposal certificate
+    missing_fitness_documents      subcontracts approved without a fitness certificate
+    pending_claims                 damages claims not yet settled
+    concentration                  its share of one agency's critical contracts
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from services.events.compliance import CertificateKind
+from services.events.contract import Criticality
+from services.events.emitted import RiskBand
+from services.events.incident import LeakFinding
+from services.risk.facts import IncidentFact, SubcontractFact, VendorFacts
+from services.risk.model import RiskModel, model_fingerprint
+
+FACTOR_NAMES: tuple[str, ...] = (
+    "incidents",
+    "inherited_incidents",
+    "active_sanctions",
+    "recent_sanctions",
+    "unapproved_subcontracting",
+    "subcontract_chain_depth",
+    "missing_erasure_certificates",
+    "missing_disposal_certificates",
+    "missing_fitness_documents",
+    "pending_claims",
+    "concentration",
+)
+
+# The contracts whose concentration is a risk; an agency's totals passed to `score` must count
+# exactly these (running on the day, every vendor's, the scored vendor's included).
+CRITICAL_CRITICALITIES = frozenset({Criticality.RESIDENT_FACING, Criticality.LEGALLY_MANDATED})
+
+YEN_PER_100M = 100_000_000
+MAX_SCORE = 100.0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The events behind (part of) a factor, and a note a person can check them against.
+
+    `vendor_id` links another vendor: the subcontractor whose incident the vendor inherits, or
+    a subcontract's subcontractor, or the prime contractor whose record holds the incident.
+    """
+
+    event_ids: tuple[str, ...]
+    note: str
+    vendor_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Factor:
+    name: str
+    contribution: float
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class RiskScore:
+    score: float
+    band: RiskBand
+    model_version: str  # the model's fingerprint, "<version>:<hash>"
+    factors: tuple[Factor, ...]
+
+    def factor(self, name: str) -> Factor | None:
+        """The factor of that name, or None when it contributes nothing."""
+        return next((f for f in self.factors if f.name == name), None)
+
+    def contribution(self, name: str) -> float:
+        found = self.factor(name)
+        return 0.0 if found is None else found.contribution
+
+
+def round_points(points: float) -> float:
+    """Points to one decimal, halves rounded up (14.45 → 14.5), as a person would."""
+    return float(Decimal(repr(points)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def band_of(score: float, model: RiskModel) -> RiskBand:
+    bands = model.bands
+    if score >= bands.critical:
+        return RiskBand.CRITICAL
+    if score >= bands.high:
+        return RiskBand.HIGH
+    if score >= bands.medium:
+        return RiskBand.MEDIUM
+    return RiskBand.LOW
+
+
+def should_announce(old: RiskScore | None, new: RiskScore, model: RiskModel) -> bool:
+    """Whether `new` deserves a `risk.changed` event after `old` (None: the first score)."""
+    if old is None:
+        return new.band is not RiskBand.LOW
+    if new.band is not old.band:
+        return True
+    return round_points(abs(new.score - old.score)) >= model.announce_min_step
+
+
+def moved_factors(old: RiskScore | None, new: RiskScore) -> list[str]:
+    """Names of the factors whose contribution changed (appearing or vanishing included)."""
+    return [
+        name
+        for name in FACTOR_NAMES
+        if (0.0 if old is None else old.contribution(name)) != new.contribution(name)
+    ]
+
+
+# A factor's raw points (before rounding) and its evidence, each with a sort key.
+_Item = tuple[tuple[str, str], float, Evidence]
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def _factor(name: str, items: Iterable[_Item], cap: float | None = None) -> Factor:
+    ordered = sorted(items, key=lambda item: item[0])
+    total = sum(points for _, points, _ in ordered)
+    if cap is not None:
+        total = min(total, cap)
+    return Factor(name, round_points(total), tuple(evidence for _, _, evidence in ordered))
+
+
+def _causer(incident: IncidentFact) -> str:
+    return incident.caused_by_vendor_id or incident.reported_by_vendor_id
+
+
+def _other_vendor(incident: IncidentFact, vendor_id: str) -> str | None:
+    """The other vendor involved: the subcontractor that caused it, or the record's prime."""
+    others = {incident.reported_by_vendor_id, _causer(incident)} - {vendor_id}
+    return next(iter(others), None)
+
+
+def _incident_items(
+    facts: VendorFacts, as_of: dt.date, model: RiskModel, inherited: bool
+) -> list[_Item]:
+    weights = model.incidents
+    items: list[_Item] = []
+    for incident in facts.incidents.values():
+        # Own: the vendor caused it (on its record or another's). Inherited: on its record,
+        # caused by another (a subcontractor).
+        own = _causer(incident) == facts.vendor_id
+        if inherited == own or (not own and incident.reported_by_vendor_id != facts.vendor_id):
+            continue
+        age = max(0, (as_of - incident.occurred_on).days)
+        decay: float = 0.5 ** (age / weights.half_life_days)
+        closed = incident.closed_on is not None and incident.closed_on <= as_of
+        severity = weights.severity_points[incident.severity]
+        kind = weights.kind_multiplier[incident.kind]
+        leak = weights.leak_multiplier[incident.leak]
+        points = severity * kind * leak * decay
+        formula = f"{_num(severity)} × {_num(kind)} × {_num(leak)}"
+        if closed:
+            points *= weights.closed_multiplier
+            formula += f" × closed {_num(weights.closed_multiplier)}"
+        if inherited:
+            points *= model.inherited.multiplier
+            formula += f" × inherited {_num(model.inherited.multiplier)}"
+        formula += f" × decay 0.5^({age}/{weights.half_life_days})"
+        other = _other_vendor(incident, facts.vendor_id)
+        where = ""
+        if other is not None:
+            where = f", caused by {other}" if inherited else f", on {other}'s record"
+        leak_text = "pending" if incident.leak is LeakFinding.PENDING else incident.leak.value
+        note = (
+            f"incident {incident.incident_id} ({incident.kind.value}, {incident.severity.value}) "
+            f"on {incident.occurred_on}{where}, leak {leak_text}"
+            f"{', closed' if closed else ''}: {formula} = {points:.2f}"
+        )
+        key = (incident.occurred_on.isoformat(), incident.incident_id)
+        items.append((key, points, Evidence(incident.event_ids, note, other)))
+    return items
+
+
+def _sanction_items(
+    facts: VendorFacts, as_of: dt.date, model: RiskModel, active: bool
+) -> list[_Item]:
+    weights = model.sanctions
+    items: list[_Item] = []
+    for sanction in facts.sanctions.values():
+        last = sanction.last_day
+        until = "indefinitely" if last is None else f"to {last}"
+        if active:
+            if not (sanction.starts_on <= as_of and (last is None or as_of <= last)):
+                continue
+            points = weights.active_points[sanction.kind]
+            state = f"in force from {sanction.starts_on} {until}"
+        else:
+            if last is None or last >= as_of or last < sanction.starts_on:
+                continue
+            if (as_of - last).days > weights.recent_days:
+                continue
+            points = weights.recent_points[sanction.kind]
+            state = f"in force {sanction.starts_on} to {last}, ended {(as_of - last).days} days ago"
+        note = f"{sanction.kind.value} {sanction.sanction_id} {state}: {_num(points)}"
+        key = (sanction.starts_on.isoformat(), sanction.sanction_id)
+        items.append((key, points, Evidence(sanction.event_ids, note)))
+    return items
+
+
+def _unapproved_items(facts: VendorFacts, as_of: dt.date, model: RiskModel) -> list[_Item]:
+    weights = model.subcontracting
+    items: list[_Item] = []
+    for incident in facts.incidents.values():
+        if not incident.unapproved_subcontracting_found:
+            continue
+        points = weights.per_unapproved_finding
+        note = (
+            f"investigation of incident {incident.incident_id} on {incident.investigated_on} "
+            f"found unapproved subcontracting: {_num(points)}"
+        )
+        key = ((incident.investigated_on or incident.occurred_on).isoformat(), incident.incident_id)
+        other = _other_vendor(incident, facts.vendor_id)
+        items.append((key, points, Evidence(incident.event_ids, note, other)))
+    for sub in facts.subcontracts.values():
+        if sub.approved_on is not None or sub.rejected_on is not None:
+            continue
+        waiting = (as_of - sub.requested_on).days
+        if waiting <= weights.approval_grace_days:
+            continue
+        points = weights.per_unapproved_subcontract
+        note = (
+            f"subcontract {sub.subcontract_id} of contract {sub.contract_id} requested on "
+            f"{sub.requested_on}, not approved after {waiting} days: {_num(points)}"
+        )
+        key = (sub.requested_on.isoformat(), sub.subcontract_id)
+        items.append((key, points, Evidence(sub.event_ids, note, sub.subcontractor_vendor_id)))
+    return items
+
+
+def _chain(
+    sub: SubcontractFact, subs: Mapping[str, SubcontractFact]
+) -> tuple[int, list[SubcontractFact]]:
+    """The depth of a subcontract and its chain, deepest first (an unknown parent: 1 level)."""
+    chain, parent = [sub], sub.parent_subcontract_id
+    while parent is not None and parent not in {s.subcontract_id for s in chain}:
+        if (found := subs.get(parent)) is None:
+            return len(chain) + 1, chain
+        chain.append(found)
+        parent = found.parent_subcontract_id
+    return len(chain), chain
+
+
+def _chain_items(facts: VendorFacts, as_of: dt.date, model: RiskModel) -> list[_Item]:
+    deepest: dict[str, tuple[int, list[SubcontractFact]]] = {}
+    for sub in sorted(facts.subcontracts.values(), key=lambda s: s.subcontract_id):
+        if sub.rejected_on is not None:
+            continue
+        contract = facts.contracts.get(sub.contract_id)
+        if contract is not None and contract.ends_on < as_of:
+            continue
+        depth, chain = _chain(sub, facts.subcontracts)
+        if depth > deepest.get(sub.contract_id, (1, []))[0]:
+            deepest[sub.contract_id] = (depth, chain)
+    items: list[_Item] = []
+    for contract_id, (depth, chain) in deepest.items():
+        points = model.subcontracting.per_chain_level * (depth - 1)
+        vendors = " → ".join(s.subcontractor_vendor_id for s in reversed(chain))
+        note = (
+            f"contract {contract_id}: subcontracted {depth} levels deep ({vendors}): "
+            f"{depth - 1} × {_num(model.subcontracting.per_chain_level)}"
+        )
+        event_ids = tuple(eid for s in reversed(chain) for eid in s.event_ids)
+        evidence = Evidence(event_ids, note, chain[0].subcontractor_vendor_id)
+        items.append(((contract_id, ""), points, evidence))
+    return items
+
+
+def _missing(
+    facts: VendorFacts, as_of: dt.date, kind: CertificateKind, points: float
+) -> list[_Item]:
+    covered = {c.contract_id for c in facts.certificates.values() if c.kind is kind}
+    items: list[_Item] = []
+    for contract in facts.contracts.values():
+        if contract.ends_on >= as_of or contract.contract_id in covered:
+            continue
+        note = (
+            f"contract {contract.contract_id} ({contract.agency}) ended on {contract.ends_on} "
+            f"with no {kind.value} certificate: {_num(points)}"
+        )
+        key = (contract.ends_on.isoformat(), contract.contract_id)
+        items.append((key, points, Evidence(contract.event_ids, note)))
+    return items
+
+
+def _fitness_items(facts: VendorFacts, model: RiskModel) -> list[_Item]:
+    points = model.compliance.per_missing_fitness
+    items: list[_Item] = []
+    for sub in facts.subcontracts.values():
+        approved = sub.approved_on
+        if approved is None or sub.fitness_certificate_ids:
+            continue
+        if any(
+            c.kind is CertificateKind.SUBCONTRACTOR_FITNESS
+            and c.subcontract_id == sub.subcontract_id
+            and c.submitted_on <= approved
+            for c in facts.certificates.values()
+        ):
+            continue
+        note = (
+            f"subcontract {sub.subcontract_id} of contract {sub.contract_id} approved on "
+            f"{approved} without a subcontractor_fitness certificate: {_num(points)}"
+        )
+        key = (approved.isoformat(), sub.subcontract_id)
+        items.append((key, points, Evidence(sub.event_ids, note, sub.subcontractor_vendor_id)))
+    return items
+
+
+def _claim_items(facts: VendorFacts, model: RiskModel) -> list[_Item]:
+    weights = model.claims
+    items: list[_Item] = []
+    for claim in facts.claims.values():
+        if claim.settled_on is not None:
+            continue
+        points = weights.per_pending_claim + weights.per_100m_yen * claim.amount / YEN_PER_100M
+        note = (
+            f"claim {claim.claim_id} filed on {claim.filed_on} for {claim.amount:,} yen, "
+            f"pending: {_num(weights.per_pending_claim)} + {_num(weights.per_100m_yen)} × "
+            f"{claim.amount:,} / 100,000,000 = {points:.2f}"
+        )
+        key = (claim.filed_on.isoformat(), claim.claim_id)
+        items.append((key, points, Evidence(claim.event_ids, note)))
+    return items
+
+
+def _concentration_items(
+    facts: VendorFacts,
+    as_of: dt.date,
+    model: RiskModel,
+    agency_critical_totals: Mapping[str, int],
+) -> list[_Item]:
+    weights = model.concentration
+    held: dict[str, list[str]] = {}
+    for contract in facts.contracts.values():
+        if contract.criticality in CRITICAL_CRITICALITIES and contract.active_on(as_of):
+            held.setdefault(contract.agency, []).append(contract.contract_id)
+    shares = [
+        (len(ids) / total, agency, len(ids), total)
+        for agency, ids in sorted(held.items())
+        if (total := max(agency_critical_totals.get(agency, 0), len(ids))) >= weights.min_contracts
+    ]
+    if not shares:
+        return []
+    share, agency, count, total = max(shares, key=lambda found: found[0])  # first if tied
+    points = weights.points * share
+    contract_ids = sorted(held[agency])
+    event_ids = tuple(eid for cid in contract_ids for eid in facts.contracts[cid].event_ids)
+    note = (
+        f"holds {count} of the {total} running critical contracts of {agency} "
+        f"({share:.1%}): {_num(weights.points)} × {count}/{total} = {points:.2f}"
+    )
+    return [((agency, ""), points, Evidence(event_ids, note))]
+
+
+def score(
+    facts: VendorFacts,
+    as_of: dt.date,
+    model: RiskModel,
+    agency_critical_totals: Mapping[str, int],
+) -> RiskScore:
+    """The vendor's risk on `as_of`, every point traced to the events behind it.
+
+    `agency_critical_totals`: per agency, the number of its critical contracts (see
+    CRITICAL_CRITICALITIES) running on `as_of`, all vendors' together. An agency missing from
+    it is taken to have only the vendor's own.
+    """
+    erasure, disposal = CertificateKind.DATA_ERASURE, CertificateKind.MEDIA_DISPOSAL
+    per_erasure, per_disposal = (
+        model.compliance.per_missing_erasure,
+        model.compliance.per_missing_disposal,
+    )
+    factors = (
+        _factor("incidents", _incident_items(facts, as_of, model, inherited=False)),
+        _factor("inherited_incidents", _incident_items(facts, as_of, model, inherited=True)),
+        _factor("active_sanctions", _sanction_items(facts, as_of, model, active=True)),
+        _factor("recent_sanctions", _sanction_items(facts, as_of, model, active=False)),
+        _factor("unapproved_subcontracting", _unapproved_items(facts, as_of, model)),
+        _factor("subcontract_chain_depth", _chain_items(facts, as_of, model)),
+        _factor("missing_erasure_certificates", _missing(facts, as_of, erasure, per_erasure)),
+        _factor("missing_disposal_certificates", _missing(facts, as_of, disposal, per_disposal)),
+        _factor("missing_fitness_documents", _fitness_items(facts, model)),
+        _factor("pending_claims", _claim_items(facts, model), cap=model.claims.cap),
+        _factor("concentration", _concentration_items(facts, as_of, model, agency_critical_totals)),
+    )
+    kept = tuple(f for f in factors if f.contribution > 0)
+    total = min(MAX_SCORE, round_points(sum(f.contribution for f in kept)))
+    return RiskScore(total, band_of(total, model), model_fingerprint(model), kept)

@@ -1,0 +1,16 @@
+"""The risk service's parts, configured from the settings (the model loaded once, at start)."""
+
+from __future__ import annotations
+
+from services.platform.errors import StartupError
+from services.platform.settings import Settings
+from services.risk.handlers import RiskService
+from services.risk.model import ModelError, load_model
+
+
+def service(settings: Settings) -> RiskService:
+    try:
+        model = load_model(settings.risk_model)
+    except ModelError as error:
+        raise StartupError(f"risk model: {error}") from error
+    return RiskService(settings.clock, model)
