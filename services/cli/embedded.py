@@ -16,26 +16,36 @@ from services.gateway.broadcast import Broadcaster
 from services.gateway.context import RequestContext
 from services.ingest.handlers import ingest_batch
 from services.platform import embedded_postgres
+from services.platform.clock import CALENDAR_CHECK_SECONDS
 from services.platform.database import open_pool
 from services.platform.eventlog.embedded import EmbeddedEventLog, follow, run_consumers
 from services.platform.liveness import Liveness
+from services.platform.outbox import RELAY_SECONDS
 from services.platform.retry import until_done
 from services.platform.settings import Settings
+from services.registry import announcements as registry_announcements
 from services.registry import jobs as registry_jobs
 from services.registry import setup as registry
+from services.risk import handlers as risk_handlers
 from services.risk import jobs as risk_jobs
 from services.risk import setup as risk_setup
 from services.risk.handlers import RiskService, risk_consumer
 
 
-async def run_jobs(
-    pool: asyncpg.Pool, settings: Settings, risk: RiskService, log: EmbeddedEventLog
-) -> None:
-    """The services' periodic work, in-process; a failing run is logged and run again."""
+async def run_relays(pool: asyncpg.Pool, log: EmbeddedEventLog) -> None:
+    """Moves the services' emitted events from their outboxes into the log."""
     while True:
-        await until_done(partial(registry_jobs.tick, pool, settings.clock, log), "registry jobs")
-        await until_done(partial(risk_jobs.tick, pool, risk, log), "risk jobs")
-        await asyncio.sleep(registry_jobs.TICK_SECONDS)
+        for outbox in (registry_announcements.OUTBOX, risk_handlers.OUTBOX):
+            await until_done(partial(outbox.relay_all, pool, log), f"{outbox.table} relay")
+        await asyncio.sleep(RELAY_SECONDS)
+
+
+async def run_calendar(pool: asyncpg.Pool, settings: Settings, risk: RiskService) -> None:
+    """The services' daily work (announcements of what the date changed, risk decay)."""
+    while True:
+        await until_done(partial(registry_jobs.calendar, pool, settings.clock), "registry calendar")
+        await until_done(partial(risk_jobs.calendar, pool, risk), "risk calendar")
+        await asyncio.sleep(CALENDAR_CHECK_SECONDS)
 
 
 async def resolve_database_url(database_url: str | None, data_dir: Path) -> str:
@@ -71,7 +81,8 @@ async def run_up(settings: Settings, host: str, port: int) -> None:
             port,
             {
                 "consumers": run_consumers(pool, subscribed, livenesses),
-                "jobs": run_jobs(pool, settings, risk, log),
+                "relays": run_relays(pool, log),
+                "calendar": run_calendar(pool, settings, risk),
                 "broadcast": follow(pool, broadcaster.publish),
             },
         )

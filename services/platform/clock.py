@@ -6,6 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+# How often services look at the calendar: a new local date is noticed within this long.
+CALENDAR_CHECK_SECONDS = 30.0
+
 
 @dataclass(frozen=True)
 class Clock:

@@ -20,6 +20,8 @@ from services.platform.event_store import canonical_json
 from services.platform.eventlog.base import EventLog
 
 RELAY_BATCH = 200
+# How often outboxes are relayed: emitted events reach the log (and subscribers) within this.
+RELAY_SECONDS = 0.2
 
 
 @dataclass(frozen=True)

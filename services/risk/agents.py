@@ -1,4 +1,4 @@
-"""Faust wiring of the risk service: events topic → scores; the periodic jobs."""
+"""Faust wiring of the risk service: events topic → scores; its periodic work."""
 
 from __future__ import annotations
 
@@ -6,16 +6,23 @@ from functools import partial
 
 import faust
 
-from services.platform.eventlog.faust_runtime import WorkerResources, add_consumer, add_periodic
+from services.platform.clock import CALENDAR_CHECK_SECONDS
+from services.platform.eventlog.faust_runtime import (
+    WorkerResources,
+    add_consumer,
+    add_outbox_relay,
+    add_periodic,
+)
 from services.risk import jobs, setup
-from services.risk.handlers import RiskService, risk_consumer
+from services.risk.handlers import OUTBOX, RiskService, risk_consumer
 
 
-async def _jobs(risk: RiskService, resources: WorkerResources) -> None:
-    await jobs.tick(await resources.pool(), risk, await resources.event_log())
+async def _calendar(risk: RiskService, resources: WorkerResources) -> None:
+    await jobs.calendar(await resources.pool(), risk)
 
 
 def register(app: faust.App, resources: WorkerResources) -> None:
     risk = setup.service(resources.settings)
     add_consumer(app, resources, risk_consumer(risk))
-    add_periodic(app, "risk-jobs", jobs.TICK_SECONDS, resources, partial(_jobs, risk))
+    add_periodic(app, "risk-calendar", CALENDAR_CHECK_SECONDS, resources, partial(_calendar, risk))
+    add_outbox_relay(app, resources, OUTBOX)

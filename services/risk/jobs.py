@@ -1,15 +1,13 @@
 """The risk service's periodic work, in both modes: re-score vendors once a day (incidents
-decay, sanctions end) and relay risk.changed announcements into the event log."""
+decay, sanctions end); risk.changed leaves through the outbox, relayed by the runtime."""
 
 from __future__ import annotations
 
 import asyncpg
 
-from services.platform.eventlog.base import EventLog
 from services.risk import repository
-from services.risk.handlers import OUTBOX, RiskService
+from services.risk.handlers import RiskService
 
-TICK_SECONDS = 1.0
 REFRESH_BATCH = 500
 # One process at a time re-scores the day (workers may be replicated).
 _REFRESH_LOCK_KEY = 0x5657_5253  # "VWRS"
@@ -25,7 +23,7 @@ async def refresh_due(pool: asyncpg.Pool, service: RiskService) -> int:
         return len(due)
 
 
-async def tick(pool: asyncpg.Pool, service: RiskService, log: EventLog) -> None:
+async def calendar(pool: asyncpg.Pool, service: RiskService) -> None:
+    """Re-scores, once a day, every vendor (decay, sanctions ending), batch by batch."""
     while await refresh_due(pool, service) == REFRESH_BATCH:
         pass
-    await OUTBOX.relay_all(pool, log)

@@ -59,7 +59,10 @@ def test_health_reports_the_in_process_consumers(embedded: GraphQLClient) -> Non
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "consumers": [{"consumer": "registry", "stalled": False, "failing_for_seconds": 0.0}],
+        "consumers": [
+            {"consumer": name, "stalled": False, "failing_for_seconds": 0.0}
+            for name in ("registry", "risk")
+        ],
     }
 
 

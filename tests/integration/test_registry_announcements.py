@@ -16,7 +16,7 @@ from services.platform.eventlog.embedded import EmbeddedEventLog
 from services.registry import queries
 from services.registry.announcements import OUTBOX, reconcile_due, record_changes
 from services.registry.handlers import RegistryHandlers
-from services.registry.jobs import tick
+from services.registry.jobs import calendar
 from services.registry.policy_loading import load_policies
 from tests.support import case_b
 from tests.support.registry import TOKYO, FixedClock, consumer
@@ -142,7 +142,8 @@ async def test_the_jobs_announce_the_calendar_and_relay_to_the_log(pool: asyncpg
     await apply(
         pool, case_b.registered(), case_b.suspended(), consumer=consumer(clock("2022-07-01"))
     )
-    await tick(pool, clock(case_b.SUSPENSION_START), EmbeddedEventLog(pool, ingest_batch))
+    await calendar(pool, clock(case_b.SUSPENSION_START))
+    await OUTBOX.relay_all(pool, EmbeddedEventLog(pool, ingest_batch))
     assert await outbox(pool) == []
     stored = await pool.fetchval(
         "SELECT envelope FROM event_store WHERE event_type = 'vendor.eligibility_changed'"

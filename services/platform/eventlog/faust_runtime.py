@@ -26,6 +26,7 @@ from services.platform.database import open_pool
 from services.platform.eventlog.kafka import KafkaEventLog
 from services.platform.eventlog.topics import TOPICS, namespaced
 from services.platform.liveness import Liveness, health_report
+from services.platform.outbox import RELAY_SECONDS, Outbox
 from services.platform.retry import until_done
 from services.platform.settings import Settings
 
@@ -161,3 +162,12 @@ def add_periodic(
         await job(resources)
 
     app.timer(seconds, name=f"{app.conf.id}.{name}")(run)
+
+
+def add_outbox_relay(app: faust.App, resources: WorkerResources, outbox: Outbox) -> None:
+    """Relays a service's emitted events into the log, every RELAY_SECONDS."""
+
+    async def relay(resources: WorkerResources) -> None:
+        await outbox.relay_all(await resources.pool(), await resources.event_log())
+
+    add_periodic(app, f"relay-{outbox.table}", RELAY_SECONDS, resources, relay)

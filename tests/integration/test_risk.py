@@ -1,0 +1,158 @@
+"""Risk scores on a real PostgreSQL: the case step by step, inherited risk, announcements,
+replay equality, and a new model version applied to all history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.events.emitted import RiskBand
+from services.ingest.handlers import ingest_batch
+from services.platform import event_store
+from services.platform.consumer import apply_batch
+from services.risk import repository
+from services.risk.handlers import RiskService, risk_consumer
+from services.risk.model import load_model
+from services.risk.rebuild import rebuild
+from tests.support import case_b, case_risk
+from tests.support.registry import TOKYO, FixedClock
+
+pytestmark = pytest.mark.postgres
+
+BANDS = list(RiskBand)
+MODEL_V1 = Path(__file__).resolve().parents[2] / "services" / "risk" / "models" / "v1.toml"
+
+
+def service(day: str = "2022-08-10", model_path: Path | None = None) -> RiskService:
+    moment = dt.datetime.fromisoformat(f"{day}T09:00:00+09:00")
+    return RiskService(FixedClock(TOKYO, moment), load_model(model_path))
+
+
+async def live(pool: asyncpg.Pool, risk: RiskService, events: list[dict[str, Any]]) -> None:
+    """Through the real path: ingest into the event store, then applied in log order."""
+    await ingest_batch(pool, [case_b.line(e) for e in events])
+    async with pool.acquire() as conn:
+        stored = await event_store.read_after(conn, 0, 10_000)
+    await apply_batch(pool, risk_consumer(risk), [s.envelope for s in stored])
+
+
+async def snapshot(pool: asyncpg.Pool) -> tuple[list[Any], list[Any]]:
+    history = await pool.fetch(
+        """SELECT h.vendor_id, e.event_id, h.as_of, h.score, h.band, h.model_version,
+                  h.factors::text AS factors
+           FROM risk_history h JOIN risk_events e ON e.seq = h.seq
+           ORDER BY h.vendor_id, e.event_id"""
+    )
+    current = await pool.fetch(
+        "SELECT vendor_id, score, band, model_version, factors::text AS factors, as_of"
+        " FROM risk_current ORDER BY vendor_id"
+    )
+    return [tuple(r) for r in history], [tuple(r) for r in current]
+
+
+async def test_the_case_raises_b_step_by_step_and_explains_each_step(pool: asyncpg.Pool) -> None:
+    await live(pool, service(), case_risk.the_case())
+    async with pool.acquire() as conn:
+        steps = await repository.history(conn, case_b.VENDOR)
+    after = {
+        event_type: risk
+        for event_type, (_, _, risk) in zip(
+            ["contract", "subcontract", "incident", "investigation", "suspension", "inherited"],
+            steps,
+            strict=True,
+        )
+    }
+    bands = [BANDS.index(after[k].band) for k in ("incident", "investigation", "suspension")]
+    assert bands == sorted(bands) and bands[-1] > bands[0]  # rises, step by step
+    assert after["incident"].contribution("incidents") > 0
+    assert after["investigation"].contribution("unapproved_subcontracting") > 0
+    assert after["suspension"].contribution("active_sanctions") > 0
+    assert after["suspension"].band in (RiskBand.HIGH, RiskBand.CRITICAL)
+    inherited = after["inherited"].factor("inherited_incidents")
+    assert inherited is not None and inherited.contribution > 0
+    assert {e.vendor_id for e in inherited.evidence} == {case_risk.SUBCONTRACTOR}
+    for risk in after.values():  # every point traced to its factors
+        assert risk.score == pytest.approx(min(100.0, sum(f.contribution for f in risk.factors)))
+
+    async with pool.acquire() as conn:
+        ((_, _, subcontractor),) = await repository.history(conn, case_risk.SUBCONTRACTOR)
+    assert subcontractor.contribution("incidents") > 0  # C answers for its own incident
+
+
+async def test_band_changes_are_announced_and_small_moves_are_not(pool: asyncpg.Pool) -> None:
+    await live(pool, service(), case_risk.the_case())
+    rows = await pool.fetch("SELECT event FROM risk_outbox ORDER BY id")
+    announced = [json.loads(r["event"]) for r in rows]
+    assert {e["event_type"] for e in announced} == {"risk.changed"}
+    for event in announced:
+        payload = event["payload"]
+        moved = (
+            payload["old_score"] is None or abs(payload["new_score"] - payload["old_score"]) >= 5
+        )
+        assert payload["old_band"] != payload["new_band"] or moved
+    b_bands = [e["payload"]["new_band"] for e in announced if e["vendor_id"] == case_b.VENDOR]
+    assert b_bands and b_bands[-1] in ("high", "critical")
+
+
+async def test_a_replay_gives_exactly_the_live_scores_and_history(pool: asyncpg.Pool) -> None:
+    risk = service()
+    await live(pool, risk, case_risk.the_case())
+    before = await snapshot(pool)
+    assert before[0] and before[1]
+    assert await rebuild(pool, risk) == len(case_risk.the_case())
+    assert await snapshot(pool) == before  # field for field
+    announced = await pool.fetchval("SELECT count(*) FROM risk_outbox")
+    assert announced > 0  # live processing announced the band changes…
+    await rebuild(pool, risk)
+    assert await pool.fetchval("SELECT count(*) FROM risk_outbox") == announced  # …a replay none
+
+
+async def test_a_new_model_version_is_applied_to_all_history(
+    pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    await live(pool, service(), case_risk.the_case())
+    v1 = load_model()
+    text = MODEL_V1.read_text(encoding="utf-8").replace('version = "1"', 'version = "2"', 1)
+    assert tomllib.loads(text)["version"] == "2"
+    v2_path = tmp_path / "v2.toml"
+    v2_path.write_text(text, encoding="utf-8")
+    await rebuild(pool, service(model_path=v2_path))
+    versions = {
+        r["model_version"] for r in await pool.fetch("SELECT model_version FROM risk_history")
+    }
+    assert versions == {load_model(v2_path).fingerprint}
+    assert v1.fingerprint not in versions
+
+
+async def test_riskiest_vendors_rank_by_current_score_and_filter_by_agency(
+    pool: asyncpg.Pool,
+) -> None:
+    await live(pool, service(), case_risk.the_case())
+    async with pool.acquire() as conn:
+        ranked = await repository.riskiest(conn, 10, None)
+        in_agency = await repository.riskiest(conn, 10, case_risk.AGENCY)
+        elsewhere = await repository.riskiest(conn, 10, "税務課")
+    assert ranked[0][0] == case_b.VENDOR
+    assert [s.score for _, _, s in ranked] == sorted((s.score for _, _, s in ranked), reverse=True)
+    assert [v for v, _, _ in in_agency] == [case_b.VENDOR]
+    assert elsewhere == []
+
+
+async def test_past_days_answer_as_the_score_stood_then(pool: asyncpg.Pool) -> None:
+    risk = service()
+    await live(pool, risk, case_risk.the_case())
+    async with pool.acquire() as conn:
+        before_incident = await risk.evaluate(conn, case_b.VENDOR, dt.date(2022, 5, 1))
+        during = await risk.evaluate(conn, case_b.VENDOR, dt.date(2023, 1, 1))
+        later = await replace(risk).evaluate(conn, case_b.VENDOR, dt.date(2025, 6, 1))
+    assert before_incident.contribution("incidents") == 0
+    assert during.contribution("active_sanctions") > 0
+    assert later.contribution("active_sanctions") == 0  # the suspension ended 2024-01-08
+    assert during.score > later.score

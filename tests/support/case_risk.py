@@ -1,0 +1,90 @@
+"""The case of DESIGN.md as risk events: B's contract, its subcontractor C, the lost USB
+memory, the investigation, the suspension, and an incident C caused on B's contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.case_b import VENDOR, suspended
+from tests.support.event_examples import envelope
+
+SUBCONTRACTOR = "vendor-c"
+CONTRACT = "c-2021-resident-records"
+AGENCY = "市民課"
+
+
+def contract() -> dict[str, Any]:
+    payload = {
+        "contract_id": CONTRACT,
+        "agency": AGENCY,
+        "title": "住民記録システム運用保守",
+        "category": "information_systems",
+        "criticality": "resident_facing",
+        "awarded_on": "2021-03-15",
+        "starts_on": "2021-04-01",
+        "ends_on": "2026-03-31",
+        "amount": 128000000,
+    }
+    return envelope("contract.awarded", payload, VENDOR)
+
+
+def subcontract() -> dict[str, Any]:
+    payload = {
+        "contract_id": CONTRACT,
+        "subcontract_id": "sub-2021-01",
+        "subcontractor_vendor_id": SUBCONTRACTOR,
+        "scope": "Data centre operations",
+        "requested_on": "2021-05-01",
+    }
+    return envelope("contract.subcontract_requested", payload, VENDOR)
+
+
+def usb_lost() -> dict[str, Any]:
+    payload = {
+        "incident_id": "inc-2022-usb",
+        "kind": "data_loss",
+        "severity": "high",
+        "occurred_on": "2022-05-20",
+        "reported_on": "2022-05-26",
+        "contract_id": CONTRACT,
+        "description": "A USB memory with every resident's personal data was lost.",
+    }
+    return envelope("incident.reported", payload, VENDOR)
+
+
+def investigated() -> dict[str, Any]:
+    payload = {
+        "incident_id": "inc-2022-usb",
+        "investigated_on": "2022-06-30",
+        "leak": "not_confirmed",
+        "unapproved_subcontracting_found": True,
+        "control_failures": ["no_locked_case", "no_supervision", "unapproved_resubcontracting"],
+        "summary": "Re-subcontracted twice without approval; no leak found by forensics.",
+    }
+    return envelope("incident.investigated", payload, VENDOR)
+
+
+def caused_by_subcontractor() -> dict[str, Any]:
+    payload = {
+        "incident_id": "inc-2022-outage",
+        "kind": "service_failure",
+        "severity": "high",
+        "occurred_on": "2022-08-01",
+        "reported_on": "2022-08-02",
+        "contract_id": CONTRACT,
+        "caused_by_vendor_id": SUBCONTRACTOR,
+        "description": "The subcontractor's data centre stopped resident services for a day.",
+    }
+    return envelope("incident.reported", payload, VENDOR)
+
+
+def the_case() -> list[dict[str, Any]]:
+    """In order: contract, subcontract, incident, investigation, suspension, C's incident."""
+    return [
+        contract(),
+        subcontract(),
+        usb_lost(),
+        investigated(),
+        suspended(),
+        caused_by_subcontractor(),
+    ]
