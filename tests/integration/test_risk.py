@@ -19,6 +19,7 @@ from services.platform import event_store
 from services.platform.consumer import apply_batch
 from services.risk import repository
 from services.risk.handlers import RiskService, risk_consumer
+from services.risk.jobs import calendar
 from services.risk.model import load_model
 from services.risk.rebuild import rebuild
 from tests.support import case_b, case_risk
@@ -156,3 +157,26 @@ async def test_past_days_answer_as_the_score_stood_then(pool: asyncpg.Pool) -> N
     assert during.contribution("active_sanctions") > 0
     assert later.contribution("active_sanctions") == 0  # the suspension ended 2024-01-08
     assert during.score > later.score
+
+
+async def test_the_daily_run_lets_scores_decay_and_announces_the_fall(
+    pool: asyncpg.Pool,
+) -> None:
+    await live(pool, service("2022-08-10"), case_risk.the_case())
+    await pool.execute("DELETE FROM risk_outbox")
+    later = service("2024-06-01")
+    await calendar(pool, later)
+    current = await pool.fetchrow(
+        "SELECT as_of, band FROM risk_current WHERE vendor_id = $1", case_b.VENDOR
+    )
+    assert current is not None and current["as_of"] == dt.date(2024, 6, 1)
+    (fall,) = [
+        json.loads(r["event"])["payload"]
+        for r in await pool.fetch("SELECT event FROM risk_outbox")
+        if json.loads(r["event"])["vendor_id"] == case_b.VENDOR
+    ]
+    assert BANDS.index(RiskBand(fall["new_band"])) < BANDS.index(RiskBand(fall["old_band"]))
+    assert "active_sanctions" in fall["moved_factors"]
+    announced = await pool.fetchval("SELECT count(*) FROM risk_outbox")
+    await calendar(pool, later)  # the same day again: nothing more
+    assert await pool.fetchval("SELECT count(*) FROM risk_outbox") == announced
