@@ -7,7 +7,6 @@ in policy.py.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -15,81 +14,19 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from services.platform.config_table import ConfigTable, read_toml
 from services.registry.policy import GroundRange, PolicyError, SuspensionPolicy
 
 # The same shape as the sanction events' GroundCode.
 _GROUND_ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
 
-class _Table:
-    """A TOML table being validated: typed reads with errors naming the file and the key."""
-
-    def __init__(self, source: str, prefix: str, data: Mapping[str, Any]) -> None:
-        self.source = source
-        self.prefix = prefix
-        self.data = data
-        self.read: set[str] = set()
-
-    def error(self, key: str, message: str) -> PolicyError:
-        return PolicyError(f"{self.source}: {self.prefix}{key}: {message}")
-
-    def _get(self, key: str, required: bool) -> Any:
-        self.read.add(key)
-        if key not in self.data:
-            if required:
-                raise self.error(key, "missing (required)")
-            return None
-        return self.data[key]
-
-    def text(self, key: str) -> str:
-        value = self._get(key, True)
-        if not isinstance(value, str) or not value.strip():
-            raise self.error(key, f"expected a non-empty string, got {value!r}")
-        return value
-
-    def integer(self, key: str, minimum: int, required: bool = True) -> int | None:
-        value = self._get(key, required)
-        if value is None:
-            return None
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise self.error(key, f"expected an integer, got {value!r}")
-        if value < minimum:
-            raise self.error(key, f"must be at least {minimum}, got {value}")
-        return value
-
-    def boolean(self, key: str, default: bool) -> bool:
-        value = self._get(key, False)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            raise self.error(key, f"expected true or false, got {value!r}")
-        return value
-
-    def table(self, key: str) -> _Table:
-        value = self._get(key, True)
-        if not isinstance(value, dict):
-            raise self.error(key, f"expected a table, got {value!r}")
-        return _Table(self.source, f"{self.prefix}{key}.", value)
-
-    def no_unknown_keys(self) -> None:
-        unknown = sorted(set(self.data) - self.read)
-        if unknown:
-            allowed = ", ".join(sorted(self.read))
-            raise self.error(unknown[0], f"unknown key (allowed here: {allowed})")
-
-
-def _required_int(table: _Table, key: str, minimum: int) -> int:
-    value = table.integer(key, minimum)
-    assert value is not None
-    return value
-
-
-def _parse_ground(table: _Table, ground: str) -> GroundRange:
+def _parse_ground(table: ConfigTable, ground: str) -> GroundRange:
     label = table.table("label")
     label_ja, label_en = label.text("ja"), label.text("en")
     label.no_unknown_keys()
-    min_months = _required_int(table, "min_months", 1)
-    max_months = _required_int(table, "max_months", 1)
+    min_months = table.integer("min_months", 1)
+    max_months = table.integer("max_months", 1)
     if min_months > max_months:
         raise table.error("min_months", f"{min_months} is greater than max_months {max_months}")
     table.no_unknown_keys()
@@ -98,14 +35,14 @@ def _parse_ground(table: _Table, ground: str) -> GroundRange:
 
 def parse_policy(data: Mapping[str, Any], source: str) -> SuspensionPolicy:
     """A policy from a parsed TOML document; errors name ``source`` and the key."""
-    top = _Table(source, "", data)
+    top = ConfigTable(source, data, error=PolicyError)
     authority = top.text("authority")
     version = top.text("version")
     description = top.text("description")
-    factor = _required_int(top, "aggravation_factor", 1)
+    factor = top.integer("aggravation_factor", 1)
     scales_min = top.boolean("aggravation_scales_min", True)
     start = top.table("start")
-    days_after = _required_int(start, "days_after_decision", 0)
+    days_after = start.integer("days_after_decision", 0)
     start.no_unknown_keys()
     grounds_table = top.table("grounds")
     if not grounds_table.data:
@@ -130,13 +67,7 @@ def parse_policy(data: Mapping[str, Any], source: str) -> SuspensionPolicy:
 
 
 def _parse_file(file: Traversable, source: str) -> SuspensionPolicy:
-    try:
-        data = tomllib.loads(file.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise PolicyError(f"{source}: not UTF-8 text ({exc})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{source}: not valid TOML: {exc}") from exc
-    return parse_policy(data, source)
+    return parse_policy(read_toml(file, source, error=PolicyError), source)
 
 
 def load_policy_file(path: Path) -> SuspensionPolicy:

@@ -11,9 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import math
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
@@ -25,6 +23,7 @@ from typing import Any, TypeVar
 
 from services.events.incident import IncidentKind, LeakFinding, Severity
 from services.events.sanction import SanctionKind
+from services.platform.config_table import ConfigTable, read_toml
 
 PACKAGED_MODEL = "v1.toml"
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
@@ -146,79 +145,21 @@ def _fingerprint(model: RiskModel) -> str:
     return f"{model.version}:{hashlib.sha256(canonical.encode()).hexdigest()[:8]}"
 
 
-class _Table:
-    """A TOML table being validated: typed reads with errors naming the file and the key."""
-
-    def __init__(self, source: str, prefix: str, data: Mapping[str, Any]) -> None:
-        self.source = source
-        self.prefix = prefix
-        self.data = data
-        self.read: set[str] = set()
-
-    def error(self, key: str, message: str) -> ModelError:
-        return ModelError(f"{self.source}: {self.prefix}{key}: {message}")
-
-    def _get(self, key: str) -> Any:
-        self.read.add(key)
-        if key not in self.data:
-            raise self.error(key, "missing (required)")
-        return self.data[key]
-
-    def text(self, key: str) -> str:
-        value = self._get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise self.error(key, f"expected a non-empty string, got {value!r}")
-        return value
-
-    def number(self, key: str, *, positive: bool = False) -> float:
-        """A weight: an integer or decimal, never negative (or, if `positive`, above 0)."""
-        value = self._get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.error(key, f"expected a number, got {value!r}")
-        if not math.isfinite(value):
-            raise self.error(key, f"must be a finite number, got {value!r}")
-        if value < 0:
-            raise self.error(key, f"must not be negative, got {value}")
-        if positive and value == 0:
-            raise self.error(key, "must be greater than 0, got 0")
-        return float(value)
-
-    def integer(self, key: str, minimum: int) -> int:
-        value = self._get(key)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(key, f"expected an integer, got {value!r}")
-        if value < minimum:
-            raise self.error(key, f"must be at least {minimum}, got {value}")
-        return value
-
-    def table(self, key: str) -> _Table:
-        value = self._get(key)
-        if not isinstance(value, dict):
-            raise self.error(key, f"expected a table, got {value!r}")
-        return _Table(self.source, f"{self.prefix}{key}.", value)
-
-    def weights(self, key: str, enum: type[_E]) -> Mapping[_E, float]:
-        """A table with one weight per member of `enum`, and nothing else."""
-        table = self.table(key)
-        weights = {member: table.number(member.value) for member in enum}
-        table.done()
-        return MappingProxyType(weights)
-
-    def done(self) -> None:
-        """Refuse the keys that were not read: they are unknown (often misspelt)."""
-        unknown = sorted(set(self.data) - self.read)
-        if unknown:
-            allowed = ", ".join(sorted(self.read))
-            raise self.error(unknown[0], f"unknown key (allowed here: {allowed})")
+def _weights(table: ConfigTable, key: str, enum: type[_E]) -> Mapping[_E, float]:
+    """A table with one weight per member of `enum`, and nothing else."""
+    weights_table = table.table(key)
+    weights = {member: weights_table.number(member.value) for member in enum}
+    weights_table.no_unknown_keys()
+    return MappingProxyType(weights)
 
 
-def _bands(table: _Table) -> Bands:
+def _bands(table: ConfigTable) -> Bands:
     bands = Bands(
         medium=table.number("medium", positive=True),
         high=table.number("high"),
         critical=table.number("critical"),
     )
-    table.done()
+    table.no_unknown_keys()
     if not bands.medium < bands.high:
         raise table.error("high", f"{bands.high:g} must be greater than medium {bands.medium:g}")
     if not bands.high < bands.critical:
@@ -230,76 +171,76 @@ def _bands(table: _Table) -> Bands:
     return bands
 
 
-def _incidents(table: _Table) -> IncidentWeights:
+def _incidents(table: ConfigTable) -> IncidentWeights:
     weights = IncidentWeights(
         half_life_days=table.integer("half_life_days", 1),
         closed_multiplier=table.number("closed_multiplier"),
-        severity_points=table.weights("severity_points", Severity),
-        kind_multiplier=table.weights("kind_multiplier", IncidentKind),
-        leak_multiplier=table.weights("leak_multiplier", LeakFinding),
+        severity_points=_weights(table, "severity_points", Severity),
+        kind_multiplier=_weights(table, "kind_multiplier", IncidentKind),
+        leak_multiplier=_weights(table, "leak_multiplier", LeakFinding),
     )
-    table.done()
+    table.no_unknown_keys()
     return weights
 
 
-def _sanctions(table: _Table) -> SanctionWeights:
+def _sanctions(table: ConfigTable) -> SanctionWeights:
     weights = SanctionWeights(
         recent_days=table.integer("recent_days", 0),
-        active_points=table.weights("active_points", SanctionKind),
-        recent_points=table.weights("recent_points", SanctionKind),
+        active_points=_weights(table, "active_points", SanctionKind),
+        recent_points=_weights(table, "recent_points", SanctionKind),
     )
-    table.done()
+    table.no_unknown_keys()
     return weights
 
 
-def _subcontracting(table: _Table) -> SubcontractingWeights:
+def _subcontracting(table: ConfigTable) -> SubcontractingWeights:
     weights = SubcontractingWeights(
         per_unapproved_finding=table.number("per_unapproved_finding"),
         per_unapproved_subcontract=table.number("per_unapproved_subcontract"),
         approval_grace_days=table.integer("approval_grace_days", 0),
         per_chain_level=table.number("per_chain_level"),
     )
-    table.done()
+    table.no_unknown_keys()
     return weights
 
 
-def _compliance(table: _Table) -> ComplianceWeights:
+def _compliance(table: ConfigTable) -> ComplianceWeights:
     weights = ComplianceWeights(
         per_missing_erasure=table.number("per_missing_erasure"),
         per_missing_disposal=table.number("per_missing_disposal"),
         per_missing_fitness=table.number("per_missing_fitness"),
     )
-    table.done()
+    table.no_unknown_keys()
     return weights
 
 
-def _claims(table: _Table) -> ClaimWeights:
+def _claims(table: ConfigTable) -> ClaimWeights:
     weights = ClaimWeights(
         per_pending_claim=table.number("per_pending_claim"),
         per_100m_yen=table.number("per_100m_yen"),
         cap=table.number("cap"),
     )
-    table.done()
+    table.no_unknown_keys()
     return weights
 
 
-def _concentration(table: _Table) -> ConcentrationWeights:
+def _concentration(table: ConfigTable) -> ConcentrationWeights:
     weights = ConcentrationWeights(
         points=table.number("points"), min_contracts=table.integer("min_contracts", 1)
     )
-    table.done()
+    table.no_unknown_keys()
     return weights
 
 
-def _inherited(table: _Table) -> InheritedWeights:
+def _inherited(table: ConfigTable) -> InheritedWeights:
     weights = InheritedWeights(multiplier=table.number("multiplier"))
-    table.done()
+    table.no_unknown_keys()
     return weights
 
 
 def parse_model(data: Mapping[str, Any], source: str) -> RiskModel:
     """A model from a parsed TOML document; errors name ``source`` and the key."""
-    top = _Table(source, "", data)
+    top = ConfigTable(source, data, error=ModelError)
     version = top.text("version")
     if not _VERSION.match(version):
         raise top.error(
@@ -317,18 +258,12 @@ def parse_model(data: Mapping[str, Any], source: str) -> RiskModel:
         concentration=_concentration(top.table("concentration")),
         inherited=_inherited(top.table("inherited")),
     )
-    top.done()
+    top.no_unknown_keys()
     return model
 
 
 def _parse_file(file: Traversable, source: str) -> RiskModel:
-    try:
-        data = tomllib.loads(file.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ModelError(f"{source}: not UTF-8 text ({exc})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ModelError(f"{source}: not valid TOML: {exc}") from exc
-    return parse_model(data, source)
+    return parse_model(read_toml(file, source, error=ModelError), source)
 
 
 def load_model(path: Path | None = None) -> RiskModel:

@@ -1,10 +1,27 @@
-"""Fixtures of the end-to-end tests."""
+"""The system under test, in either mode, as real processes: `vendorwatch up` (embedded), or
+the ingest, registry and risk workers and the API over a real Kafka (distributed)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+
+from tests.support.processes import GraphQLClient, Service, cli_publisher, free_port, wait_until
+from tests.support.slice_checks import Publish
+
+WORKERS = ("ingest", "registry", "risk")
+
+
+@dataclass(frozen=True)
+class System:
+    """A running VendorWatch: its GraphQL endpoint, and how to publish events into its log."""
+
+    client: GraphQLClient
+    publish: Publish
 
 
 @pytest.fixture
@@ -13,3 +30,46 @@ def namespace(monkeypatch: pytest.MonkeyPatch) -> str:
     value = f"test{uuid.uuid4().hex[:8]}"
     monkeypatch.setenv("VENDORWATCH_KAFKA_NAMESPACE", value)
     return value
+
+
+def _serve(services: list[Service], client: GraphQLClient, timeout: float) -> Iterator[None]:
+    try:
+        wait_until(client.healthy, "the API to answer", timeout=timeout)
+        yield
+    except BaseException:
+        for service in services:
+            print(f"--- {service.name}\n{service.log_tail()}")
+        raise
+    finally:
+        client.close()
+        for service in services:
+            service.stop()
+
+
+@pytest.fixture
+def embedded(database_url: str, tmp_path: Path) -> Iterator[System]:
+    port = free_port()
+    up = Service("up", ["up", "--database-url", database_url, "--port", str(port)], tmp_path)
+    client = GraphQLClient(f"http://127.0.0.1:{port}/graphql")
+    for _ in _serve([up], client, timeout=60):
+        yield System(client, cli_publisher("--database-url", database_url))
+
+
+@pytest.fixture
+def distributed(
+    kafka_bootstrap: str, database_url: str, namespace: str, tmp_path: Path
+) -> Iterator[System]:
+    common = ["--kafka", kafka_bootstrap, "--database-url", database_url]
+    port = free_port()
+    services = [Service(w, ["worker", w, *common], tmp_path) for w in WORKERS]
+    services.append(Service("api", ["api", *common, "--port", str(port)], tmp_path))
+    client = GraphQLClient(f"http://127.0.0.1:{port}/graphql")
+    for _ in _serve(services, client, timeout=90):
+        yield System(client, cli_publisher("--kafka", kafka_bootstrap))
+
+
+@pytest.fixture(params=["embedded", pytest.param("distributed", marks=pytest.mark.kafka)])
+def system(request: pytest.FixtureRequest) -> System:
+    """Each scenario runs in both modes, through their real transports."""
+    running: System = request.getfixturevalue(request.param)
+    return running
