@@ -58,7 +58,13 @@ def check_risk_case(client: GraphQLClient, publish: Publish, work: Path) -> None
     (inherited,) = [f for f in steps[5]["factors"] if f["name"] == "inherited_incidents"]
     assert {e["vendorId"] for e in inherited["evidence"]} == {case_risk.SUBCONTRACTOR}
 
-    during = client.data(VENDOR_RISK, id=case_b.VENDOR, day="令和5年1月1日")["vendor"]["riskScore"]
+    def vendor_risk() -> dict[str, Any] | None:
+        vendor = client.data(VENDOR_RISK, id=case_b.VENDOR, day="令和5年1月1日")["vendor"]
+        return vendor["riskScore"] if vendor else None  # the registry may still be behind
+
+    wait_until(lambda: vendor_risk() is not None, "B in the registry")
+    during = vendor_risk()
+    assert during is not None
     assert during["band"] in ("HIGH", "CRITICAL") and during["modelVersion"].startswith("1:")
     assert during["score"] == pytest.approx(sum(f["contribution"] for f in during["factors"]))
     ranked = client.data(RISKIEST, agency=case_risk.AGENCY)["riskiestVendors"]
