@@ -8,8 +8,10 @@ events rather than slowing the others down.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
+import uuid
 from collections.abc import AsyncIterator
 
 from services.events.base import EventEnvelope
@@ -17,13 +19,26 @@ from services.events.base import EventEnvelope
 log = logging.getLogger(__name__)
 
 QUEUE_SIZE = 1000
+RECENT_IDS = 10_000
 
 
 class Broadcaster:
     def __init__(self) -> None:
         self._subscribers: set[asyncio.Queue[EventEnvelope]] = set()
+        # The log is at least once: an event relayed twice reaches subscribers once.
+        self._recent: collections.OrderedDict[uuid.UUID, None] = collections.OrderedDict()
+
+    def _seen(self, event: EventEnvelope) -> bool:
+        if event.event_id in self._recent:
+            return True
+        self._recent[event.event_id] = None
+        if len(self._recent) > RECENT_IDS:
+            self._recent.popitem(last=False)
+        return False
 
     def publish(self, event: EventEnvelope) -> None:
+        if self._seen(event):
+            return
         for queue in self._subscribers:
             if queue.full():
                 queue.get_nowait()

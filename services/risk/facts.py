@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 from services.events.base import EventEnvelope
 from services.events.compliance import CertificateKind, CertificateSubmitted
@@ -39,7 +40,9 @@ from services.events.sanction import (
     SanctionKind,
     SanctionLifted,
 )
-from services.registry.periods import ONE_DAY, sanction_last_day
+from services.registry import sanction_timeline
+from services.registry.periods import ONE_DAY
+from services.registry.sanction_timeline import Change
 
 
 @dataclass(frozen=True)
@@ -125,15 +128,60 @@ class VendorFacts:
     claims: dict[str, ClaimFact] = field(default_factory=dict)
 
 
+@dataclass
+class _SanctionSource:
+    imposed: SanctionImposed
+    changes: list[Change]
+    event_ids: list[str]
+
+
 def fold(vendor_id: str, events: Iterable[EventEnvelope], as_of: dt.date) -> VendorFacts:
     """The facts about `vendor_id` from `events` (in log order) that happened by `as_of`."""
     facts = VendorFacts(vendor_id)
+    terminated: set[str] = set()
+    sanctions: dict[str, _SanctionSource] = {}
     for event in events:
-        _apply(facts, event, as_of)
+        _apply(facts, event, as_of, terminated, sanctions)
+    for sanction_id, source in sanctions.items():
+        facts.sanctions[sanction_id] = _sanction_fact(source, as_of)
     return facts
 
 
-def _apply(facts: VendorFacts, event: EventEnvelope, as_of: dt.date) -> None:
+def _sanction_fact(source: _SanctionSource, as_of: dt.date) -> SanctionFact:
+    """A sanction as it stands on `as_of`, by the registry's own rules (amendments and lifts
+    from their effective dates, a lift final): sanction_timeline."""
+    imposed = source.imposed
+    timeline = sanction_timeline.build(
+        sanction_id=imposed.sanction_id,
+        vendor_id="",
+        kind=imposed.kind,
+        authority=imposed.authority,
+        decided_on=imposed.decided_on,
+        starts_on=imposed.starts_on,
+        imposed={name: getattr(imposed, name) for name in PERIOD_FIELDS},
+        changes=source.changes,
+    )
+    last_day = timeline.terms_on(as_of).last_day
+    lift = next((t for t in timeline.terms if t.lifted and t.effective_on <= as_of), None)
+    if lift is not None:  # in force until the day before the (first) lift, not after
+        until = lift.effective_on - ONE_DAY
+        last_day = until if last_day is None else min(last_day, until)
+    return SanctionFact(
+        sanction_id=imposed.sanction_id,
+        kind=imposed.kind,
+        starts_on=imposed.starts_on,
+        last_day=last_day,
+        event_ids=tuple(source.event_ids),
+    )
+
+
+def _apply(
+    facts: VendorFacts,
+    event: EventEnvelope,
+    as_of: dt.date,
+    terminated: set[str],
+    sanctions: dict[str, _SanctionSource],
+) -> None:
     payload = event.payload
     eid = str(event.event_id)
     match payload:
@@ -163,39 +211,14 @@ def _apply(facts: VendorFacts, event: EventEnvelope, as_of: dt.date) -> None:
                     incident, closed_on=payload.closed_on, event_ids=(*incident.event_ids, eid)
                 )
         case SanctionImposed() if payload.decided_on <= as_of:
-            facts.sanctions[payload.sanction_id] = SanctionFact(
-                sanction_id=payload.sanction_id,
-                kind=payload.kind,
-                starts_on=payload.starts_on,
-                last_day=sanction_last_day(
-                    payload.starts_on,
-                    duration_months=payload.duration_months,
-                    duration_days=payload.duration_days,
-                    ends_on=payload.ends_on,
-                ),
-                event_ids=(eid,),
-            )
-        case SanctionAmended() if payload.effective_on <= as_of:
-            if (sanction := facts.sanctions.get(payload.sanction_id)) is not None:
-                changes = payload.changes()
-                last_day = sanction.last_day
-                if any(name in changes for name in PERIOD_FIELDS):
-                    last_day = sanction_last_day(
-                        sanction.starts_on,
-                        duration_months=payload.duration_months,
-                        duration_days=payload.duration_days,
-                        ends_on=payload.ends_on,
-                    )
-                facts.sanctions[payload.sanction_id] = replace(
-                    sanction, last_day=last_day, event_ids=(*sanction.event_ids, eid)
-                )
-        case SanctionLifted() if payload.effective_on <= as_of:
-            if (sanction := facts.sanctions.get(payload.sanction_id)) is not None:
-                ended = payload.effective_on - ONE_DAY
-                last_day = ended if sanction.last_day is None else min(sanction.last_day, ended)
-                facts.sanctions[payload.sanction_id] = replace(
-                    sanction, last_day=last_day, event_ids=(*sanction.event_ids, eid)
-                )
+            sanctions[payload.sanction_id] = _SanctionSource(payload, [], [eid])
+        case SanctionAmended() | SanctionLifted() if payload.sanction_id in sanctions:
+            # Kept whatever their effective date: the timeline applies each from its date.
+            source = sanctions[payload.sanction_id]
+            lifted = isinstance(payload, SanctionLifted)
+            fields = {} if lifted else cast(SanctionAmended, payload).changes()
+            source.changes.append(Change(payload.effective_on, lifted, fields))
+            source.event_ids.append(eid)
         case ContractAwarded() if payload.awarded_on <= as_of:
             facts.contracts[payload.contract_id] = ContractFact(
                 contract_id=payload.contract_id,
@@ -206,13 +229,15 @@ def _apply(facts: VendorFacts, event: EventEnvelope, as_of: dt.date) -> None:
                 event_ids=(eid,),
             )
         case ContractAmended() if payload.effective_on <= as_of:
-            if (contract := facts.contracts.get(payload.contract_id)) is not None:
+            contract = facts.contracts.get(payload.contract_id)
+            if contract is not None and payload.contract_id not in terminated:
                 facts.contracts[payload.contract_id] = replace(
                     contract,
                     ends_on=payload.ends_on or contract.ends_on,
                     event_ids=(*contract.event_ids, eid),
                 )
         case ContractTerminated() if payload.terminated_on <= as_of:
+            terminated.add(payload.contract_id)  # an amendment cannot revive it
             if (contract := facts.contracts.get(payload.contract_id)) is not None:
                 facts.contracts[payload.contract_id] = replace(
                     contract,

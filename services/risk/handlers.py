@@ -102,14 +102,18 @@ class RiskService:
     async def refresh(self, conn: Connection, vendor_ids: Sequence[str]) -> list[str]:
         """Re-scores these vendors for today; announces significant moves. Returns those."""
         today, now = self.clock.today(), self.clock.now()
-        before = await repository.current(conn, vendor_ids)  # locks them, in vendor order
+        await repository.lock_vendors(conn, vendor_ids)
+        last_announced = await repository.announced(conn, vendor_ids)
         announced = []
         for vendor_id in sorted(vendor_ids):
             new = await self.evaluate(conn, vendor_id, today)
             await repository.set_current(conn, vendor_id, today, new)
-            old = before.get(vendor_id)
-            if self.announce and should_announce(old, new, self.model):
-                await OUTBOX.put(conn, [risk_changed_event(vendor_id, old, new, now)])
+            old = last_announced.get(vendor_id)
+            if should_announce(old, new, self.model):
+                # During a rebuild the state is recorded but nothing is said again.
+                if self.announce:
+                    await OUTBOX.put(conn, [risk_changed_event(vendor_id, old, new, now)])
+                await repository.set_announced(conn, vendor_id, new)
                 announced.append(vendor_id)
         return announced
 
@@ -130,9 +134,13 @@ class RiskService:
             # The subcontractor that caused it answers for it too (on its own record).
             if payload.caused_by_vendor_id:
                 subjects.add(payload.caused_by_vendor_id)
-            await repository.add_incident_subjects(conn, payload.incident_id, subjects)
+            await repository.add_incident_subjects(
+                conn, event.vendor_id, payload.incident_id, subjects
+            )
         elif isinstance(payload, IncidentInvestigated | IncidentClosed):
-            subjects |= set(await repository.incident_subjects(conn, payload.incident_id))
+            subjects |= set(
+                await repository.incident_subjects(conn, event.vendor_id, payload.incident_id)
+            )
         return subjects
 
     async def _track_contract(self, conn: Connection, event: EventEnvelope) -> None:

@@ -8,7 +8,7 @@ import asyncpg
 from services.risk import repository
 from services.risk.handlers import RiskService
 
-REFRESH_BATCH = 500
+REFRESH_BATCH = 100  # short transactions: events for these vendors wait meanwhile
 # One process at a time re-scores the day (workers may be replicated).
 _REFRESH_LOCK_KEY = 0x5657_5253  # "VWRS"
 

@@ -30,20 +30,23 @@ async def add_event(conn: Connection, event: EventEnvelope, subjects: Iterable[s
     return seq
 
 
-async def incident_subjects(conn: Connection, incident_id: str) -> list[str]:
+async def incident_subjects(conn: Connection, record_vendor_id: str, incident_id: str) -> list[str]:
     rows = await conn.fetch(
-        "SELECT vendor_id FROM risk_incident_subjects WHERE incident_id = $1", incident_id
+        "SELECT vendor_id FROM risk_incident_subjects"
+        " WHERE record_vendor_id = $1 AND incident_id = $2",
+        record_vendor_id,
+        incident_id,
     )
     return [r["vendor_id"] for r in rows]
 
 
 async def add_incident_subjects(
-    conn: Connection, incident_id: str, vendor_ids: Iterable[str]
+    conn: Connection, record_vendor_id: str, incident_id: str, vendor_ids: Iterable[str]
 ) -> None:
     await conn.executemany(
-        "INSERT INTO risk_incident_subjects (incident_id, vendor_id) VALUES ($1, $2)"
-        " ON CONFLICT DO NOTHING",
-        [(incident_id, v) for v in sorted(set(vendor_ids))],
+        "INSERT INTO risk_incident_subjects (record_vendor_id, incident_id, vendor_id)"
+        " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        [(record_vendor_id, incident_id, v) for v in sorted(set(vendor_ids))],
     )
 
 
@@ -170,13 +173,37 @@ async def history(conn: Connection, vendor_id: str) -> list[tuple[int, dt.date, 
     return [(r["seq"], r["as_of"], _score(r)) for r in rows]
 
 
-async def current(conn: Connection, vendor_ids: Sequence[str]) -> dict[str, RiskScore]:
+async def lock_vendors(conn: Connection, vendor_ids: Sequence[str]) -> None:
+    """Serialises re-scoring per vendor until the transaction ends (in one order, so two
+    transactions cannot deadlock here), whether or not it has been scored before."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtext('risk:' || v))"
+        " FROM unnest($1::text[]) AS v ORDER BY v",
+        sorted(set(vendor_ids)),
+    )
+
+
+async def announced(conn: Connection, vendor_ids: Sequence[str]) -> dict[str, RiskScore]:
     rows = await conn.fetch(
         "SELECT vendor_id, score, band, model_version, factors::text AS factors"
-        " FROM risk_current WHERE vendor_id = ANY($1::text[]) ORDER BY vendor_id FOR UPDATE",
+        " FROM risk_announced WHERE vendor_id = ANY($1::text[])",
         list(vendor_ids),
     )
     return {r["vendor_id"]: _score(r) for r in rows}
+
+
+async def set_announced(conn: Connection, vendor_id: str, score: RiskScore) -> None:
+    await conn.execute(
+        """INSERT INTO risk_announced (vendor_id, score, band, model_version, factors)
+           VALUES ($1, $2, $3, $4, $5::jsonb)
+           ON CONFLICT (vendor_id) DO UPDATE SET score = EXCLUDED.score, band = EXCLUDED.band,
+               model_version = EXCLUDED.model_version, factors = EXCLUDED.factors""",
+        vendor_id,
+        score.score,
+        score.band.value,
+        score.model_version,
+        _factors_json(score),
+    )
 
 
 async def set_current(conn: Connection, vendor_id: str, as_of: dt.date, score: RiskScore) -> None:

@@ -121,7 +121,9 @@ async def test_a_new_model_version_is_applied_to_all_history(
     await live(pool, service(), case_risk.the_case())
     v1 = load_model()
     text = MODEL_V1.read_text(encoding="utf-8").replace('version = "1"', 'version = "2"', 1)
+    text = text.replace("bid_suspension = 30", "bid_suspension = 40", 1)  # a weight changes
     assert tomllib.loads(text)["version"] == "2"
+    old_scores = [r["score"] for r in await pool.fetch("SELECT score FROM risk_history")]
     v2_path = tmp_path / "v2.toml"
     v2_path.write_text(text, encoding="utf-8")
     await rebuild(pool, service(model_path=v2_path))
@@ -130,6 +132,8 @@ async def test_a_new_model_version_is_applied_to_all_history(
     }
     assert versions == {load_model(v2_path).fingerprint}
     assert v1.fingerprint not in versions
+    new_scores = [r["score"] for r in await pool.fetch("SELECT score FROM risk_history")]
+    assert len(new_scores) == len(old_scores) and new_scores != old_scores
 
 
 async def test_riskiest_vendors_rank_by_current_score_and_filter_by_agency(
@@ -159,7 +163,7 @@ async def test_past_days_answer_as_the_score_stood_then(pool: asyncpg.Pool) -> N
     assert during.score > later.score
 
 
-async def test_the_daily_run_lets_scores_decay_and_announces_the_fall(
+async def test_the_daily_run_rescores_as_sanctions_end_and_announces_the_fall(
     pool: asyncpg.Pool,
 ) -> None:
     await live(pool, service("2022-08-10"), case_risk.the_case())

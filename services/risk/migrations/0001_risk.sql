@@ -15,11 +15,13 @@ CREATE TABLE risk_event_subjects (
     PRIMARY KEY (vendor_id, seq)
 );
 
--- Who an incident concerns, so its investigation and closing reach the same vendors.
+-- Who an incident concerns, so its investigation and closing reach the same vendors. An
+-- incident id is the reporting vendor's: two vendors' records may reuse one.
 CREATE TABLE risk_incident_subjects (
-    incident_id text NOT NULL,
-    vendor_id   text NOT NULL,
-    PRIMARY KEY (incident_id, vendor_id)
+    record_vendor_id text NOT NULL,
+    incident_id      text NOT NULL,
+    vendor_id        text NOT NULL,
+    PRIMARY KEY (record_vendor_id, incident_id, vendor_id)
 );
 
 -- Every contract, for the concentration factor (a vendor's share of an agency's critical
@@ -47,7 +49,7 @@ CREATE TABLE risk_history (
 );
 
 -- Each vendor's score as of the latest evaluation (events, and daily for decay): what
--- riskiestVendors ranks and what the last risk.changed announced.
+-- riskiestVendors ranks.
 CREATE TABLE risk_current (
     vendor_id     text PRIMARY KEY,
     score         double precision NOT NULL,
@@ -58,6 +60,16 @@ CREATE TABLE risk_current (
     updated_at    timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX risk_current_score ON risk_current (score DESC);
+
+-- The score last announced (risk.changed) per vendor: moves are measured from it, so many
+-- small moves add up to an announcement instead of drifting by unannounced.
+CREATE TABLE risk_announced (
+    vendor_id     text PRIMARY KEY,
+    score         double precision NOT NULL,
+    band          text NOT NULL,
+    model_version text NOT NULL,
+    factors       jsonb NOT NULL
+);
 
 CREATE TABLE risk_outbox (
     id         bigserial PRIMARY KEY,
