@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
@@ -84,6 +86,21 @@ def _typed_envelope(payload: type[Payload]) -> type[EventEnvelope]:
 
 ENVELOPES: dict[str, type[EventEnvelope]] = {p.event_type: _typed_envelope(p) for p in PAYLOADS}
 EVENT_TYPES: tuple[str, ...] = tuple(ENVELOPES)
+
+
+def new_event(
+    payload: Payload, *, vendor_id: str, source: str, occurred_at: dt.datetime
+) -> EventEnvelope:
+    """A new event (fresh id) around a payload a service emits."""
+    return ENVELOPES[payload.event_type](
+        event_id=uuid.uuid4(),
+        event_type=payload.event_type,
+        schema_version=SCHEMA_VERSION,
+        occurred_at=occurred_at,
+        source=source,
+        vendor_id=vendor_id,
+        payload=payload,
+    )
 
 
 class EventRejected(ValueError):

@@ -12,7 +12,7 @@ import collections
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 
 from services.events.base import EventEnvelope
 
@@ -44,6 +44,18 @@ class Broadcaster:
                 queue.get_nowait()
                 log.warning("a slow subscriber dropped an event")
             queue.put_nowait(event)
+
+    async def events(
+        self, event_type: str, vendor_ids: Collection[str] | None
+    ) -> AsyncIterator[EventEnvelope]:
+        """The events of one type (for some vendors only, when given), as they come."""
+        async with self.subscribe() as queue:
+            while True:
+                event = await queue.get()
+                if event.event_type == event_type and (
+                    vendor_ids is None or event.vendor_id in vendor_ids
+                ):
+                    yield event
 
     @contextlib.asynccontextmanager
     async def subscribe(self) -> AsyncIterator[asyncio.Queue[EventEnvelope]]:

@@ -9,11 +9,10 @@ written in the same transaction, relayed to the event log afterwards.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterable, Sequence
 
 from services.events.base import EventEnvelope
-from services.events.catalog import ENVELOPES, SCHEMA_VERSION
+from services.events.catalog import new_event
 from services.events.emitted import EligibilityChanged, EligibilityReasonRef
 from services.platform.database import Connection
 from services.platform.outbox import Outbox
@@ -55,15 +54,7 @@ def eligibility_event(answer: Eligibility, occurred_at: dt.datetime) -> EventEnv
         reasons=[reason_ref(r) for r in answer.reasons],
         eligible_again_on=answer.eligible_again_on,
     )
-    return ENVELOPES[EligibilityChanged.event_type](
-        event_id=uuid.uuid4(),
-        event_type=EligibilityChanged.event_type,
-        schema_version=SCHEMA_VERSION,
-        occurred_at=occurred_at,
-        source=SOURCE,
-        vendor_id=answer.vendor_id,
-        payload=payload,
-    )
+    return new_event(payload, vendor_id=answer.vendor_id, source=SOURCE, occurred_at=occurred_at)
 
 
 async def start_as_eligible(conn: Connection, vendor_id: str, today: dt.date) -> None:

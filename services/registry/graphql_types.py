@@ -354,10 +354,5 @@ class RegistrySubscription:
         self, info: Info, vendor_ids: list[strawberry.ID] | None = None
     ) -> AsyncGenerator[EligibilityChange, None]:
         wanted = {str(v) for v in vendor_ids} if vendor_ids else None
-        async with info.context.broadcaster.subscribe() as queue:
-            while True:
-                event = await queue.get()
-                if event.event_type != EligibilityChanged.event_type:
-                    continue
-                if wanted is None or event.vendor_id in wanted:
-                    yield EligibilityChange.of(event)
+        async for event in info.context.broadcaster.events(EligibilityChanged.event_type, wanted):
+            yield EligibilityChange.of(event)

@@ -145,14 +145,8 @@ class RiskSubscription:
     ) -> AsyncGenerator[RiskUpdate, None]:
         wanted = {str(v) for v in vendor_ids} if vendor_ids else None
         floor = _BAND_ORDER.index(min_band) if min_band is not None else 0
-        async with info.context.broadcaster.subscribe() as queue:
-            while True:
-                event = await queue.get()
-                if event.event_type != RiskChanged.event_type:
-                    continue
-                if wanted is not None and event.vendor_id not in wanted:
-                    continue
-                payload = cast(RiskChanged, event.payload)
-                bands = [payload.new_band, *([payload.old_band] if payload.old_band else [])]
-                if max(_BAND_ORDER.index(b) for b in bands) >= floor:
-                    yield RiskUpdate.of(event)
+        async for event in info.context.broadcaster.events(RiskChanged.event_type, wanted):
+            payload = cast(RiskChanged, event.payload)
+            bands = [payload.new_band, *([payload.old_band] if payload.old_band else [])]
+            if max(_BAND_ORDER.index(b) for b in bands) >= floor:
+                yield RiskUpdate.of(event)

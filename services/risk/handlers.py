@@ -4,18 +4,16 @@ announce significant moves (risk.changed) through the outbox."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.events.base import EventEnvelope
-from services.events.catalog import ENVELOPES, SCHEMA_VERSION
+from services.events.catalog import new_event
 from services.events.compliance import CertificateSubmitted
 from services.events.contract import (
     ContractAmended,
     ContractAwarded,
     ContractTerminated,
-    Criticality,
     SubcontractApproved,
     SubcontractRejected,
     SubcontractRequested,
@@ -36,12 +34,17 @@ from services.platform.outbox import Outbox
 from services.risk import repository
 from services.risk.facts import effective_day, fold
 from services.risk.model import RiskModel
-from services.risk.scoring import RiskScore, moved_factors, score, should_announce
+from services.risk.scoring import (
+    CRITICAL_CRITICALITIES,
+    RiskScore,
+    moved_factors,
+    score,
+    should_announce,
+)
 
 CONSUMER_NAME = "risk"
 SOURCE = "vendorwatch.risk"
 OUTBOX = Outbox("risk_outbox")
-CRITICAL = frozenset({Criticality.RESIDENT_FACING, Criticality.LEGALLY_MANDATED})
 
 # The events that can move a score.
 RELEVANT = (
@@ -74,15 +77,7 @@ def risk_changed_event(
         new_band=new.band,
         moved_factors=moved_factors(old, new),
     )
-    return ENVELOPES[RiskChanged.event_type](
-        event_id=uuid.uuid4(),
-        event_type=RiskChanged.event_type,
-        schema_version=SCHEMA_VERSION,
-        occurred_at=now,
-        source=SOURCE,
-        vendor_id=vendor_id,
-        payload=payload,
-    )
+    return new_event(payload, vendor_id=vendor_id, source=SOURCE, occurred_at=now)
 
 
 @dataclass(frozen=True)
@@ -151,7 +146,7 @@ class RiskService:
                 payload.contract_id,
                 event.vendor_id,
                 payload.agency,
-                payload.criticality in CRITICAL,
+                payload.criticality in CRITICAL_CRITICALITIES,
                 payload.starts_on,
                 payload.ends_on,
             )
