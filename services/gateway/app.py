@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -14,21 +15,25 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from services.gateway.context import RequestContext
-from services.gateway.schema import schema
+from services.gateway.protection import Limits, RequestLimits
+from services.gateway.schema import build_schema
 from services.platform.liveness import Liveness, health_report
 
 
 class _GraphQL(GraphQL[RequestContext, None]):
-    def __init__(self, context: RequestContext) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+    def __init__(self, context: RequestContext, limits: Limits) -> None:
+        super().__init__(build_schema(limits), graphql_ide="graphiql")
         self._context = context
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> RequestContext:
         return self._context
 
 
-def create_app(context: RequestContext, livenesses: Sequence[Liveness] = ()) -> Starlette:
+def create_app(
+    context: RequestContext, livenesses: Sequence[Liveness] = (), limits: Limits | None = None
+) -> Starlette:
     """The API; `livenesses` are the in-process consumers /healthz reports on (embedded)."""
+    limits = limits or Limits()
 
     async def healthz(_: Request) -> JSONResponse:
         try:
@@ -38,11 +43,12 @@ def create_app(context: RequestContext, livenesses: Sequence[Liveness] = ()) -> 
         status, body = health_report(list(livenesses))
         return JSONResponse(body, status_code=status)
 
-    graphql = _GraphQL(context)
+    graphql = _GraphQL(context, limits)
     return Starlette(
         routes=[
             Route("/healthz", healthz),
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
-        ]
+        ],
+        middleware=[Middleware(RequestLimits, limits=limits)],
     )

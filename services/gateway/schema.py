@@ -8,6 +8,7 @@ import strawberry
 
 from services.gateway.mutations import Mutation
 from services.gateway.operations import OperationsQuery
+from services.gateway.protection import Limits
 from services.gateway.scalars import DATE
 from services.registry.graphql_types import RegistryQuery, RegistrySubscription
 from services.risk.graphql_types import RiskQuery, RiskSubscription
@@ -23,14 +24,16 @@ class Subscription(RegistrySubscription, RiskSubscription):
     pass
 
 
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    subscription=Subscription,
-    scalar_overrides={dt.date: DATE},
-)
+def build_schema(limits: Limits) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        scalar_overrides={dt.date: DATE},
+        extensions=limits.extensions(),
+    )
 
 
 def schema_sdl() -> str:
-    """The SDL checked in as graphql/schema.graphql."""
-    return schema.as_str() + "\n"
+    """The SDL checked in as graphql/schema.graphql (limits do not change it)."""
+    return build_schema(Limits()).as_str() + "\n"

@@ -40,6 +40,13 @@ def test_health_reports_the_in_process_consumers(embedded: System) -> None:
     }
 
 
+def test_a_query_over_the_limits_is_refused_over_http(embedded: System) -> None:
+    aliased = "{ " + " ".join(f"a{i}: deadLetters {{ id }}" for i in range(31)) + " }"
+    body = embedded.client.execute(aliased)
+    assert body["data"] is None
+    assert "aliases found. Allowed: 30" in body["errors"][0]["message"]
+
+
 def test_readme_example_and_data_kept_across_restarts(tmp_path: Path) -> None:
     """The README's worked example, on the embedded PostgreSQL of `--data-dir`; Ctrl-C stops
     cleanly and a second run still knows everything."""
