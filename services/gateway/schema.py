@@ -6,6 +6,7 @@ import datetime as dt
 
 import strawberry
 
+from services.gateway.errors import InternalErrorIds
 from services.gateway.mutations import Mutation
 from services.gateway.operations import OperationsQuery
 from services.gateway.protection import Limits
@@ -30,7 +31,7 @@ def build_schema(limits: Limits) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides={dt.date: DATE},
-        extensions=limits.extensions(),
+        extensions=[*limits.extensions(), InternalErrorIds],
     )
 
 

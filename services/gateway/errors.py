@@ -1,0 +1,56 @@
+"""What a client sees of an error: the reason when it is theirs to fix, an id when it is ours.
+
+Input problems (an invalid event, an unknown vendor, a date that does not exist, a policy
+refusal) keep their message, which says which field and why. Anything else (a database
+error, a bug) could leak internals: it is logged with a fresh id, and the client gets only
+that id to quote to the operators.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from graphql.error import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from services.events.catalog import EventRejected
+from services.gateway.mutations import InvalidEvent
+from services.registry.era_dates import InvalidDate
+from services.registry.policy import OutsidePolicy, PolicyError
+from services.registry.queries import RegistryQueryError
+
+log = logging.getLogger(__name__)
+
+# The errors whose message is meant for the client.
+CLIENT_ERRORS = (
+    InvalidEvent,
+    EventRejected,
+    RegistryQueryError,
+    PolicyError,
+    OutsidePolicy,
+    InvalidDate,
+)
+
+
+def _is_internal(error: GraphQLError) -> bool:
+    original = error.original_error
+    # No original error: a problem with the query itself (syntax, validation, limits).
+    return original is not None and not isinstance(original, CLIENT_ERRORS)
+
+
+class InternalErrorIds(MaskErrors):
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_is_internal)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        error_id = uuid.uuid4().hex[:12]
+        log.error("internal error %s at %s", error_id, error.path, exc_info=error.original_error)
+        return GraphQLError(
+            message=f"internal error {error_id}: quote this id to the operators",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL", "errorId": error_id},
+        )
