@@ -22,8 +22,14 @@ from services.registry.queries import RegistryQueryError
 
 log = logging.getLogger(__name__)
 
+
+class InvalidArgument(ValueError):
+    """An argument the API cannot use as given; the message names it and says why."""
+
+
 # The errors whose message is meant for the client.
 CLIENT_ERRORS = (
+    InvalidArgument,
     InvalidEvent,
     EventRejected,
     RegistryQueryError,

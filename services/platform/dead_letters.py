@@ -51,10 +51,14 @@ async def record(conn: Connection, letter: DeadLetter) -> None:
     )
 
 
+_SELECT = "SELECT id, stage, event_id, event_type, reason, raw, recorded_at FROM dead_letters"
+
+
 async def latest(conn: Connection, limit: int) -> list[StoredDeadLetter]:
-    rows = await conn.fetch(
-        "SELECT id, stage, event_id, event_type, reason, raw, recorded_at"
-        " FROM dead_letters ORDER BY id DESC LIMIT $1",
-        limit,
-    )
+    rows = await conn.fetch(f"{_SELECT} ORDER BY id DESC LIMIT $1", limit)
+    return [StoredDeadLetter(**dict(row)) for row in rows]
+
+
+async def of_event(conn: Connection, event_id: uuid.UUID) -> list[StoredDeadLetter]:
+    rows = await conn.fetch(f"{_SELECT} WHERE event_id = $1 ORDER BY id", event_id)
     return [StoredDeadLetter(**dict(row)) for row in rows]

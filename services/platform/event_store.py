@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import hashlib
+import uuid
 from dataclasses import dataclass
 
 from services.events.base import EventEnvelope
@@ -71,3 +73,46 @@ async def read_after(conn: Connection, position: int, limit: int) -> list[Stored
         limit,
     )
     return [StoredEvent(row["position"], parse_event(row["envelope"])) for row in rows]
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    position: int
+    envelope: EventEnvelope
+    recorded_at: dt.datetime
+
+
+async def vendor_timeline(
+    conn: Connection, vendor_id: str, after_position: int, limit: int
+) -> tuple[list[RecordedEvent], int]:
+    """A vendor's events in log order after a position, and how many it has in all."""
+    rows = await conn.fetch(
+        "SELECT position, envelope::text AS envelope, recorded_at FROM event_store"
+        " WHERE vendor_id = $1 AND position > $2 ORDER BY position LIMIT $3",
+        vendor_id,
+        after_position,
+        limit,
+    )
+    total: int = await conn.fetchval(
+        "SELECT count(*) FROM event_store WHERE vendor_id = $1", vendor_id
+    )
+    events = [
+        RecordedEvent(r["position"], parse_event(r["envelope"]), r["recorded_at"]) for r in rows
+    ]
+    return events, total
+
+
+@dataclass(frozen=True)
+class EventStatus:
+    recorded_at: dt.datetime | None  # None: not (yet) in the store
+    applied_by: list[str]  # the consumers that have applied it
+
+
+async def status(conn: Connection, event_id: uuid.UUID) -> EventStatus:
+    recorded_at = await conn.fetchval(
+        "SELECT recorded_at FROM event_store WHERE event_id = $1", event_id
+    )
+    consumers = await conn.fetch(
+        "SELECT consumer FROM processed_events WHERE event_id = $1 ORDER BY consumer", event_id
+    )
+    return EventStatus(recorded_at, [r["consumer"] for r in consumers])

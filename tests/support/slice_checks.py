@@ -17,6 +17,11 @@ query ($vendor: ID!, $day: Date!) {
 }"""
 VENDOR = "query ($id: ID!) { vendor(id: $id) { id legalName identifiers { scheme value } } }"
 DEAD_LETTERS = "{ deadLetters(first: 100) { stage reason raw eventType } }"
+STATUS = """
+query ($id: ID!) { eventStatus(eventId: $id) { accepted appliedBy deadLetters { reason } } }"""
+TIMELINE = """
+query ($vendor: ID!, $after: String) { events(vendorId: $vendor, first: 1, after: $after) {
+  totalCount pageInfo { hasNextPage endCursor } edges { node { eventType payload } } } }"""
 SUBMIT = """
 mutation ($event: JSON!) { submitEvent(event: $event) { eventId eventType vendorId } }"""
 
@@ -98,6 +103,16 @@ def check_suspension_slice(client: GraphQLClient, publish: Publish, work: Path) 
     assert len(client.data(DEAD_LETTERS)["deadLetters"]) == 3
     assert len(_eligibility(client, "2023-03-01")["reasons"]) == 1
 
+    # The vendor's timeline, a page at a time: each accepted event once.
+    first = client.data(TIMELINE, vendor=case_b.VENDOR, after=None)["events"]
+    assert first["totalCount"] == 2 and first["pageInfo"]["hasNextPage"] is True
+    assert first["edges"][0]["node"]["eventType"] == "vendor.registered"
+    second = client.data(TIMELINE, vendor=case_b.VENDOR, after=first["pageInfo"]["endCursor"])
+    (edge,) = second["events"]["edges"]
+    assert edge["node"]["eventType"] == "sanction.imposed"
+    assert edge["node"]["payload"]["duration_months"] == 18
+    assert second["events"]["pageInfo"]["hasNextPage"] is False
+
 
 def check_mutation_goes_through_the_log(client: GraphQLClient) -> None:
     event = case_b.another_vendor("vendor-d")
@@ -108,6 +123,8 @@ def check_mutation_goes_through_the_log(client: GraphQLClient) -> None:
         "vendorId": "vendor-d",
     }
     wait_until(lambda: _vendor_known(client, "vendor-d"), "the submitted vendor to appear")
+    status = client.data(STATUS, id=event["event_id"])["eventStatus"]
+    assert status == {"accepted": True, "appliedBy": ["registry"], "deadLetters": []}
 
     letters_before = client.data(DEAD_LETTERS)["deadLetters"]
     invalid = {**case_b.another_vendor("vendor-e"), "occurred_at": "2022-07-08T10:00:00"}
@@ -116,4 +133,8 @@ def check_mutation_goes_through_the_log(client: GraphQLClient) -> None:
     (error,) = body["errors"]
     assert "occurred_at" in error["message"] and "timezone" in error["message"]
     assert not _vendor_known(client, "vendor-e")
+    never = client.data(STATUS, id=invalid["event_id"])["eventStatus"]
+    assert never == {"accepted": False, "appliedBy": [], "deadLetters": []}
+    bad_id = client.execute(STATUS, id="not-a-uuid")
+    assert "eventId: 'not-a-uuid' is not an event id" in bad_id["errors"][0]["message"]
     assert client.data(DEAD_LETTERS)["deadLetters"] == letters_before
