@@ -18,11 +18,9 @@ STALL_SECONDS = 120.0
 class Liveness:
     name: str
     failing_since: float | None = None
-    last_success: float | None = None
 
     def succeeded(self) -> None:
         self.failing_since = None
-        self.last_success = time.monotonic()
 
     def failed(self) -> None:
         if self.failing_since is None:

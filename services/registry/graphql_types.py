@@ -17,6 +17,7 @@ from services.registry.announcements import reason_ref
 from services.registry.names import IdentifierKey
 from services.registry.policy import PolicyError, Proposal, propose
 from services.registry.sanction_timeline import Decision
+from services.registry.screening import screen
 from services.registry.search import NameKind as NameKindModel
 from services.registry.vendor_repository import VendorRow
 from services.risk.graphql_types import RiskScore, risk_score_of
@@ -255,7 +256,7 @@ class RegistryQuery:
             resolved = await queries.resolve_vendor(
                 conn, str(vendor_id) if vendor_id is not None else None, wanted
             )
-            (answer,) = await queries.bid_eligibility_many(
+            answers = await screen(
                 conn,
                 [resolved],
                 as_of or _today(info),
@@ -263,7 +264,7 @@ class RegistryQuery:
                 category=category,
                 known_at=_moment(info, known_at),
             )
-        return BidEligibility.of(answer)
+        return BidEligibility.of(answers[resolved])
 
     @strawberry.field(
         description="Screens many bidders at once (one bounded round of database work)."

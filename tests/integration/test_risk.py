@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tomllib
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from services.risk.jobs import calendar
 from services.risk.model import load_model
 from services.risk.rebuild import rebuild
 from tests.support import case_b, case_risk
+from tests.support.event_examples import envelope
 from tests.support.registry import TOKYO, FixedClock
 
 pytestmark = pytest.mark.postgres
@@ -156,7 +156,7 @@ async def test_past_days_answer_as_the_score_stood_then(pool: asyncpg.Pool) -> N
     async with pool.acquire() as conn:
         before_incident = await risk.evaluate(conn, case_b.VENDOR, dt.date(2022, 5, 1))
         during = await risk.evaluate(conn, case_b.VENDOR, dt.date(2023, 1, 1))
-        later = await replace(risk).evaluate(conn, case_b.VENDOR, dt.date(2025, 6, 1))
+        later = await risk.evaluate(conn, case_b.VENDOR, dt.date(2025, 6, 1))
     assert before_incident.contribution("incidents") == 0
     assert during.contribution("active_sanctions") > 0
     assert later.contribution("active_sanctions") == 0  # the suspension ended 2024-01-08
@@ -184,3 +184,34 @@ async def test_the_daily_run_rescores_as_sanctions_end_and_announces_the_fall(
     announced = await pool.fetchval("SELECT count(*) FROM risk_outbox")
     await calendar(pool, later)  # the same day again: nothing more
     assert await pool.fetchval("SELECT count(*) FROM risk_outbox") == announced
+
+
+def _incident(incident_id: str, severity: str, kind: str) -> dict[str, Any]:
+    payload = {
+        "incident_id": incident_id,
+        "kind": kind,
+        "severity": severity,
+        "occurred_on": "2022-08-10",  # the service's "today": no decay in between
+        "reported_on": "2022-08-10",
+        "description": "Recorded for the announcement test.",
+    }
+    return envelope("incident.reported", payload, "vendor-x")
+
+
+async def test_small_moves_add_up_to_an_announcement_instead_of_drifting(
+    pool: asyncpg.Pool,
+) -> None:
+    step = load_model().announce_min_step
+    await live(pool, service(), [_incident("i-1", "high", "data_loss")])  # 20: medium
+    small = [_incident(f"i-{n}", "low", "other") for n in (2, 3)]  # 2.5 points each
+    assert step == 5  # the arithmetic below: 2.5 < step ≤ 2.5 + 2.5
+
+    async def announced() -> list[float]:
+        rows = await pool.fetch("SELECT event FROM risk_outbox ORDER BY id")
+        return [json.loads(r["event"])["payload"]["new_score"] for r in rows]
+
+    assert await announced() == [20.0]
+    await live(pool, service(), small[:1])
+    assert await announced() == [20.0]  # +2.5 from the last announcement: not yet
+    await live(pool, service(), small[1:])
+    assert await announced() == [20.0, 25.0]  # +5 from the last announcement, in two steps
