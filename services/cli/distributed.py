@@ -12,6 +12,7 @@ from services.gateway.app import create_app
 from services.gateway.broadcast import Broadcaster
 from services.gateway.context import RequestContext
 from services.ingest import agents as ingest_agents
+from services.migration import agents as migration_agents
 from services.platform.database import open_pool
 from services.platform.eventlog.faust_runtime import HealthEndpoint, WorkerResources, build_app
 from services.platform.eventlog.kafka import KafkaEventLog, follow
@@ -26,6 +27,7 @@ WORKERS: dict[str, Callable[[faust.App, WorkerResources], None]] = {
     "ingest": ingest_agents.register,
     "registry": registry_agents.register,
     "risk": risk_agents.register,
+    "migration": migration_agents.register,
 }
 
 

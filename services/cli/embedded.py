@@ -15,6 +15,9 @@ from services.gateway.app import create_app
 from services.gateway.broadcast import Broadcaster
 from services.gateway.context import RequestContext
 from services.ingest.handlers import ingest_batch
+from services.migration import planner
+from services.migration import setup as migration_setup
+from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
 from services.platform import embedded_postgres
 from services.platform.clock import CALENDAR_CHECK_SECONDS
 from services.platform.database import open_pool
@@ -35,7 +38,7 @@ from services.risk.handlers import RiskService, risk_consumer
 async def run_relays(pool: asyncpg.Pool, log: EmbeddedEventLog) -> None:
     """Moves the services' emitted events from their outboxes into the log."""
     while True:
-        for outbox in (registry_announcements.OUTBOX, risk_handlers.OUTBOX):
+        for outbox in (registry_announcements.OUTBOX, risk_handlers.OUTBOX, MIGRATION_OUTBOX):
             await until_done(partial(outbox.relay_all, pool, log), f"{outbox.table} relay")
         await asyncio.sleep(RELAY_SECONDS)
 
@@ -46,6 +49,13 @@ async def run_calendar(pool: asyncpg.Pool, settings: Settings, risk: RiskService
         await until_done(partial(registry_jobs.calendar, pool, settings.clock), "registry calendar")
         await until_done(partial(risk_jobs.calendar, pool, risk), "risk calendar")
         await asyncio.sleep(CALENDAR_CHECK_SECONDS)
+
+
+async def run_planner(pool: asyncpg.Pool, settings: Settings) -> None:
+    """Schedules the migration plans whose inputs changed."""
+    while True:
+        await until_done(partial(planner.replan_all_due, pool, settings.clock), "planner")
+        await asyncio.sleep(planner.PLANNER_SECONDS)
 
 
 async def resolve_database_url(database_url: str | None, data_dir: Path) -> str:
@@ -71,7 +81,11 @@ async def run_up(settings: Settings, host: str, port: int) -> None:
         policies = registry.policies(settings)
         risk = risk_setup.service(settings)
         # The consumers of the validated log, in the order they are started.
-        subscribed = [registry.consumer(settings, policies), risk_consumer(risk)]
+        subscribed = [
+            registry.consumer(settings, policies),
+            risk_consumer(risk),
+            migration_setup.consumer(settings.clock),
+        ]
         livenesses = [Liveness(consumer.name) for consumer in subscribed]
         broadcaster = Broadcaster()
         context = RequestContext(pool, log, settings, policies, broadcaster, risk)
@@ -83,6 +97,7 @@ async def run_up(settings: Settings, host: str, port: int) -> None:
                 "consumers": run_consumers(pool, subscribed, livenesses),
                 "relays": run_relays(pool, log),
                 "calendar": run_calendar(pool, settings, risk),
+                "planner": run_planner(pool, settings),
                 "broadcast": follow(pool, broadcaster.publish),
             },
         )

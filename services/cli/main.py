@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -12,6 +12,7 @@ import click
 
 from services.cli import distributed, embedded, publishing
 from services.cli.schema_export import export_all
+from services.migration.http_exports import FORMATS, latest_snapshot
 from services.platform.database import open_pool
 from services.platform.errors import StartupError
 from services.platform.eventlog.faust_runtime import HealthEndpoint
@@ -153,13 +154,20 @@ def risk_group() -> None:
     """Risk scores: rebuild them from the event log."""
 
 
+def _database_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--database-url, or the embedded PostgreSQL's --data-dir (the default)."""
+    command = click.option(
+        "--data-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="The embedded PostgreSQL in this directory (the default).",
+    )(command)
+    return click.option("--database-url", envvar="DATABASE_URL", help="Use this PostgreSQL.")(
+        command
+    )
+
+
 @risk_group.command("rebuild")
-@click.option("--database-url", envvar="DATABASE_URL", help="The PostgreSQL to rebuild in.")
-@click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="The embedded PostgreSQL in this directory (the default).",
-)
+@_database_options
 @click.option(
     "--model",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -180,6 +188,45 @@ def risk_rebuild(database_url: str | None, data_dir: Path | None, model: Path | 
         finally:
             await pool.close()
         click.echo(f"rebuilt risk scores from {read} events")
+
+    _run(main())
+
+
+@cli.group("migration")
+def migration_group() -> None:
+    """Migration plans: export them."""
+
+
+@migration_group.command("export")
+@click.argument("plan_id")
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="svg", show_default=True
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False, writable=True),
+    help="File to write (default: PLAN_ID-vVERSION.FORMAT in the current directory).",
+)
+@_database_options
+def migration_export(
+    plan_id: str, fmt: str, output: Path | None, database_url: str | None, data_dir: Path | None
+) -> None:
+    """Write a plan's latest version as CSV or as a Gantt chart (SVG)."""
+    _logging("warn", quiet_libraries=True)
+
+    async def main() -> None:
+        url = await embedded.resolve_database_url(database_url, data_dir or default_data_dir())
+        pool = await open_pool(url)
+        try:
+            snapshot = await latest_snapshot(pool, plan_id)
+        finally:
+            await pool.close()
+        if snapshot is None:
+            raise StartupError(f"no scheduled plan {plan_id!r}")
+        render, _ = FORMATS[fmt]
+        path = output or Path(f"{plan_id}-v{snapshot.version}.{fmt}")
+        path.write_text(render(snapshot), encoding="utf-8")
+        click.echo(f"wrote version {snapshot.version} of {plan_id} to {path}")
 
     _run(main())
 

@@ -18,14 +18,18 @@ from services.events.contract import (
     SubcontractRejected,
     SubcontractRequested,
 )
-from services.events.emitted import (
-    EligibilityChanged,
-    MigrationItemStatusChanged,
-    MigrationPlanCreated,
-    MigrationPlanScheduled,
-    RiskChanged,
-)
+from services.events.emitted import EligibilityChanged, RiskChanged
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
+from services.events.migration import (
+    MigrationChecklistUpdated,
+    MigrationItemConfigured,
+    MigrationItemStatusChanged,
+    MigrationPlanConfigured,
+    MigrationPlanCreated,
+    MigrationPlanRequested,
+    MigrationPlanScheduled,
+    MigrationReplacementChosen,
+)
 from services.events.sanction import (
     ClaimFiled,
     ClaimSettled,
@@ -65,9 +69,14 @@ PAYLOADS: tuple[type[Payload], ...] = (
     AuditCompleted,
     EligibilityChanged,
     RiskChanged,
+    MigrationPlanRequested,
     MigrationPlanCreated,
-    MigrationPlanScheduled,
+    MigrationPlanConfigured,
+    MigrationItemConfigured,
+    MigrationReplacementChosen,
+    MigrationChecklistUpdated,
     MigrationItemStatusChanged,
+    MigrationPlanScheduled,
 )
 
 

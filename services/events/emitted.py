@@ -1,4 +1,5 @@
-"""Payloads of the events VendorWatch's own services emit: eligibility, risk, migration."""
+"""Payloads of the events VendorWatch's own services emit: eligibility and risk (migration's
+are in `migration`)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,9 @@ from pydantic import Field, model_validator
 from services.events.base import (
     Identifier,
     LocalDate,
-    NonEmptyText,
     Payload,
     ShortText,
     StrictModel,
-    refuse_duplicates,
 )
 from services.events.sanction import SanctionKind
 
@@ -104,92 +103,4 @@ class RiskChanged(Payload):
             raise ValueError(
                 "old_score, old_band: give both (a previous score existed) or neither (first score)"
             )
-        return self
-
-
-class MigrationTrigger(StrEnum):
-    SUSPENSION = "suspension"
-    DEBARMENT = "debarment"
-    MANUAL = "manual"
-
-
-class MigrationPlanCreated(Payload):
-    """A plan is opened to move an agency's contracts away from the vendor."""
-
-    event_type: ClassVar[str] = "migration.plan_created"
-
-    plan_id: Identifier
-    agency: ShortText
-    trigger: MigrationTrigger
-    contract_ids: list[Identifier] = Field(min_length=1, description="Contracts to migrate.")
-
-    @model_validator(mode="after")
-    def _check_contracts(self) -> Self:
-        refuse_duplicates("contract_ids", self.contract_ids)
-        return self
-
-
-class SolverStatus(StrEnum):
-    OPTIMAL = "optimal"
-    FEASIBLE = "feasible"
-    INFEASIBLE = "infeasible"
-
-
-class ScheduledMigration(StrictModel):
-    """When the migration of one contract starts."""
-
-    contract_id: Identifier
-    phase_start: LocalDate
-
-
-class MigrationPlanScheduled(Payload):
-    """The planner scheduled a plan's migrations into phases (or found no schedule)."""
-
-    event_type: ClassVar[str] = "migration.plan_scheduled"
-
-    plan_id: Identifier
-    solver_status: SolverStatus
-    phases: list[ScheduledMigration] = Field(
-        description="Start of each contract's migration; empty when infeasible."
-    )
-
-    @model_validator(mode="after")
-    def _check_phases(self) -> Self:
-        if self.solver_status is SolverStatus.INFEASIBLE and self.phases:
-            raise ValueError("phases: must be empty when solver_status is 'infeasible'")
-        if self.solver_status is not SolverStatus.INFEASIBLE and not self.phases:
-            raise ValueError(
-                f"phases: at least one is required when solver_status is "
-                f"'{self.solver_status.value}'"
-            )
-        refuse_duplicates(
-            "phases", (p.contract_id for p in self.phases), "contracts scheduled twice:"
-        )
-        return self
-
-
-class MigrationItemStatus(StrEnum):
-    PLANNED = "planned"
-    READY = "ready"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    BLOCKED = "blocked"
-
-
-class MigrationItemStatusChanged(Payload):
-    """The migration of one contract of a plan moves to a new status."""
-
-    event_type: ClassVar[str] = "migration.item_status_changed"
-
-    plan_id: Identifier
-    contract_id: Identifier
-    status: MigrationItemStatus
-    note: NonEmptyText | None = Field(
-        default=None, description="Required when blocked: what blocks the migration."
-    )
-
-    @model_validator(mode="after")
-    def _check_note(self) -> Self:
-        if self.status is MigrationItemStatus.BLOCKED and self.note is None:
-            raise ValueError("note: required when status is 'blocked', to say what blocks it")
         return self

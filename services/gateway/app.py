@@ -17,6 +17,7 @@ from strawberry.asgi import GraphQL
 from services.gateway.context import RequestContext
 from services.gateway.protection import Limits, RequestLimits
 from services.gateway.schema import build_schema
+from services.migration.http_exports import export_endpoint
 from services.platform.liveness import Liveness, health_report
 
 
@@ -48,6 +49,7 @@ def create_app(
         routes=[
             Route("/healthz", healthz),
             Route("/graphql", graphql),
+            Route("/migration-plans/{plan_id}.{format}", export_endpoint(context.pool)),
             WebSocketRoute("/graphql", graphql),
         ],
         middleware=[Middleware(RequestLimits, limits=limits)],

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import uuid
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
-from services.events.catalog import EventRejected, parse_event
+from services.events.catalog import SCHEMA_VERSION, EventRejected, parse_event
 from services.events.sanction import SanctionImposed
 from services.gateway.context import Info
 from services.registry.imposition_rules import policy_refusal
@@ -24,6 +27,45 @@ class SubmittedEvent:
     vendor_id: strawberry.ID
 
 
+# The source of the events people record through the API.
+API_SOURCE = "vendorwatch.api"
+
+
+async def submit(info: Info, raw: bytes) -> SubmittedEvent:
+    """Validates one event as ingest will, refuses it with the reason, or puts it in the log."""
+    try:
+        # Checked here too so the caller hears why at once; ingest checks it again.
+        envelope = parse_event(raw)
+    except EventRejected as rejection:
+        raise InvalidEvent(f"invalid event: {rejection.reason}") from None
+    if isinstance(envelope.payload, SanctionImposed):
+        refusal = policy_refusal(info.context.policies, envelope.payload)
+        if refusal is not None:
+            raise InvalidEvent(f"invalid event: {refusal}")
+    await info.context.event_log.submit([raw])
+    return SubmittedEvent(
+        event_id=strawberry.ID(str(envelope.event_id)),
+        event_type=envelope.event_type,
+        vendor_id=strawberry.ID(envelope.vendor_id),
+    )
+
+
+async def record(
+    info: Info, event_type: str, vendor_id: str, payload: dict[str, Any]
+) -> SubmittedEvent:
+    """An event a person records through a typed mutation: `payload` in its JSON form."""
+    envelope = {
+        "event_id": str(uuid.uuid4()),
+        "event_type": event_type,
+        "schema_version": SCHEMA_VERSION,
+        "occurred_at": dt.datetime.now(info.context.settings.timezone).isoformat(),
+        "source": API_SOURCE,
+        "vendor_id": vendor_id,
+        "payload": payload,
+    }
+    return await submit(info, json.dumps(envelope, ensure_ascii=False, default=str).encode())
+
+
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
@@ -33,19 +75,4 @@ class Mutation:
         " unknown vendor, an event id reused for other content) lands in deadLetters."
     )
     async def submit_event(self, info: Info, event: JSON) -> SubmittedEvent:
-        raw = json.dumps(event, ensure_ascii=False).encode()
-        try:
-            # Checked here too so the caller hears why at once; ingest checks it again.
-            envelope = parse_event(raw)
-        except EventRejected as rejection:
-            raise InvalidEvent(f"invalid event: {rejection.reason}") from None
-        if isinstance(envelope.payload, SanctionImposed):
-            refusal = policy_refusal(info.context.policies, envelope.payload)
-            if refusal is not None:
-                raise InvalidEvent(f"invalid event: {refusal}")
-        await info.context.event_log.submit([raw])
-        return SubmittedEvent(
-            event_id=strawberry.ID(str(envelope.event_id)),
-            event_type=envelope.event_type,
-            vendor_id=strawberry.ID(envelope.vendor_id),
-        )
+        return await submit(info, json.dumps(event, ensure_ascii=False).encode())

@@ -7,21 +7,28 @@ import datetime as dt
 import strawberry
 
 from services.gateway.errors import InternalErrorIds
-from services.gateway.mutations import Mutation
+from services.gateway.mutations import Mutation as BaseMutation
 from services.gateway.operations import OperationsQuery
 from services.gateway.protection import Limits
 from services.gateway.scalars import DATE
+from services.migration.graphql_mutations import MigrationMutation
+from services.migration.graphql_types import MigrationQuery, MigrationSubscription
 from services.registry.graphql_types import RegistryQuery, RegistrySubscription
 from services.risk.graphql_types import RiskQuery, RiskSubscription
 
 
 @strawberry.type
-class Query(RegistryQuery, RiskQuery, OperationsQuery):
+class Query(RegistryQuery, RiskQuery, MigrationQuery, OperationsQuery):
     pass
 
 
 @strawberry.type
-class Subscription(RegistrySubscription, RiskSubscription):
+class Mutation(BaseMutation, MigrationMutation):
+    pass
+
+
+@strawberry.type
+class Subscription(RegistrySubscription, RiskSubscription, MigrationSubscription):
     pass
 
 

@@ -1,2 +1,1 @@
-"""Migration: phased plans to move contracts away from suspended vendors (not built yet:
-issue 5)."""
+"""Migration: phased plans to move contracts away from suspended vendors."""

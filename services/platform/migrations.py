@@ -14,7 +14,12 @@ from importlib import resources
 import asyncpg
 
 # The services whose tables live in PostgreSQL, in the order their schemas must exist.
-MIGRATION_PACKAGES: tuple[str, ...] = ("services.platform", "services.registry", "services.risk")
+MIGRATION_PACKAGES: tuple[str, ...] = (
+    "services.platform",
+    "services.registry",
+    "services.risk",
+    "services.migration",
+)
 
 # Any constant works; it only has to be the same for every process migrating this database.
 _LOCK_KEY = 0x56574D49  # "VWMI"

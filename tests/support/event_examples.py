@@ -192,25 +192,63 @@ VALID_PAYLOADS: dict[str, dict[str, Any]] = {
         "new_band": "critical",
         "moved_factors": ["active_sanction", "critical_incident"],
     },
+    "migration.plan_requested": {
+        "plan_id": "plan-b-manual",
+        "agency": "市民課",
+        "reason": "Risk band critical: prepare the move before any sanction.",
+    },
     "migration.plan_created": {
         "plan_id": "plan-b-2022",
         "agency": "市民課",
         "trigger": "suspension",
         "contract_ids": ["c-2021-resident-records", "c-2022-benefit-payments"],
     },
-    "migration.plan_scheduled": {
+    "migration.plan_configured": {
         "plan_id": "plan-b-2022",
-        "solver_status": "optimal",
-        "phases": [
-            {"contract_id": "c-2022-benefit-payments", "phase_start": "2023-04-01"},
-            {"contract_id": "c-2021-resident-records", "phase_start": "2024-04-01"},
+        "capacity": 2,
+        "blackouts": [
+            {"starts_on": "2023-03-20", "ends_on": "2023-04-10", "reason": "fiscal-year end"}
         ],
+        "early_cutover": "forbid",
+    },
+    "migration.item_configured": {
+        "plan_id": "plan-b-2022",
+        "contract_id": "c-2022-benefit-payments",
+        "criticality": "resident_facing",
+        "depends_on": ["c-2021-resident-records"],
+        "lead_time_months": 3,
+        "earliest_on": "2023-01-01",
+        "deadline_on": "2024-03-31",
+    },
+    "migration.replacement_chosen": {
+        "plan_id": "plan-b-2022",
+        "contract_id": "c-2021-resident-records",
+        "replacement_vendor_id": "vendor-c",
+        "chosen_on": "2022-09-01",
+    },
+    "migration.checklist_updated": {
+        "plan_id": "plan-b-2022",
+        "contract_id": "c-2021-resident-records",
+        "check": "parallel_run_passed",
+        "passed": True,
     },
     "migration.item_status_changed": {
         "plan_id": "plan-b-2022",
         "contract_id": "c-2021-resident-records",
         "status": "blocked",
+        "on": "2023-02-01",
         "note": "Replacement system not yet supplied stably.",
+    },
+    "migration.plan_scheduled": {
+        "plan_id": "plan-b-2022",
+        "version": 2,
+        "solver_status": "optimal",
+        "gap": 0.0,
+        "phases": [
+            {"contract_id": "c-2022-benefit-payments", "phase_start": "2023-04-01"},
+            {"contract_id": "c-2021-resident-records", "phase_start": "2024-04-01"},
+        ],
+        "changes": ["c-2021-resident-records moved from 2024-03 to 2024-04 because …"],
     },
 }
 
@@ -343,12 +381,23 @@ RULE_VIOLATIONS: dict[str, list[tuple[dict[str, Any], str]]] = {
         ({"new_score": 100.01}, "payload.new_score"),
     ],
     "migration.plan_created": [
-        ({"contract_ids": []}, "payload.contract_ids"),
         ({"contract_ids": ["c-1", "c-1"]}, "contract_ids: duplicate entries 'c-1'"),
+    ],
+    "migration.plan_configured": [
+        ({"capacity": DROP, "blackouts": DROP, "early_cutover": DROP}, "no change given"),
+        ({"capacity": 0}, "payload.capacity"),
+        (
+            {"blackouts": [{"starts_on": "2023-04-10", "ends_on": "2023-04-01", "reason": "x"}]},
+            "ends_on: 2023-04-01 is before starts_on 2023-04-10",
+        ),
+    ],
+    "migration.item_configured": [
+        ({"depends_on": ["c-2022-benefit-payments"]}, "cannot move after itself"),
+        ({"deadline_on": "2022-12-31"}, "deadline_on: 2022-12-31 is before earliest_on"),
+        ({"lead_time_months": -1}, "payload.lead_time_months"),
     ],
     "migration.plan_scheduled": [
         ({"solver_status": "infeasible"}, "phases: must be empty when solver_status is"),
-        ({"phases": []}, "phases: at least one is required when solver_status is 'optimal'"),
         ({"phases": [{"contract_id": "c-1", "phase_start": "2023-04-01"}] * 2}, "scheduled twice"),
     ],
     "migration.item_status_changed": [({"note": DROP}, "note: required when status is 'blocked'")],

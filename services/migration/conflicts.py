@@ -1,0 +1,121 @@
+"""Why no schedule exists, as the few constraints that cannot all hold together, so that a
+system owner knows what to relax: a deadline, a capacity, a blackout, a dependency."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+from ortools.sat.python import cp_model
+
+from services.migration.plan_constraints import Plan, Window, blackout_constraint
+
+# Cores from assumptions are only reliable with one worker (or-tools #3102, #3983). Presolve is
+# off: it has returned a core literal that was no assumption (#5141), and it costs most of the
+# time of these many small feasibility checks. Cores are verified by re-solving anyway.
+_WORKERS = 1
+_RANDOM_SEED = 20220708
+
+
+def cycle_conflict(plan: Plan) -> tuple[str, ...]:
+    """A dependency cycle among the items still to plan, named; empty when there is none."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: explored, no cycle through it
+    path: list[str] = []
+
+    def visit(cid: str) -> list[str] | None:
+        state[cid] = 1
+        path.append(cid)
+        for dependency in plan.windows[cid].item.depends_on:
+            if dependency not in plan.windows:
+                continue  # done: its own dependencies are history
+            if state.get(dependency) == 1:
+                return [*path[path.index(dependency) :], dependency]
+            if dependency not in state and (cycle := visit(dependency)) is not None:
+                return cycle
+        path.pop()
+        state[cid] = 2
+        return None
+
+    for cid in plan.windows:
+        if cid not in state and (cycle := visit(cid)) is not None:
+            return (f"dependency cycle: {' → '.join(cycle)} (each must cut over after the next)",)
+    return ()
+
+
+def single_item_conflicts(plan: Plan) -> tuple[str, ...]:
+    """Items that cannot cut over whatever the others do: bounds that cross, or every phase
+    between them closed by blackouts or by zero capacity."""
+    conflicts: list[str] = []
+    for window in plan.windows.values():
+        for name in _crossed(plan, window) or _closed(plan, window):
+            if name not in conflicts:
+                conflicts.append(name)
+    return tuple(conflicts)
+
+
+def _crossed(plan: Plan, window: Window) -> list[str]:
+    if window.lo <= window.hi or window.upper is None:
+        return []
+    lower = [b.constraint for b in window.lower if b.phase > window.hi]
+    return [*(lower or [_plan_start(plan)]), window.upper.constraint]
+
+
+def _closed(plan: Plan, window: Window) -> list[str]:
+    closing: list[str] = []
+    for phase in range(window.lo, window.hi + 1):
+        blackouts = plan.blackouts_in.get(phase, ())
+        if not blackouts and plan.free(phase) > 0:
+            return []
+        closing += [blackout_constraint(b) for b in blackouts] or [plan.capacity_constraint(phase)]
+    binding = [b.constraint for b in window.lower if b.phase == window.lo] or [_plan_start(plan)]
+    upper = [window.upper.constraint] if window.upper is not None else []
+    return [*binding, *upper, *closing]
+
+
+def _plan_start(plan: Plan) -> str:
+    """The lower bound every item has: nothing cuts over before the plan's first phase."""
+    return f"the plan starts on {plan.settings.starts_on} ({plan.label(0)})"
+
+
+def smallest_conflict(
+    model: cp_model.CpModel, literals: Mapping[str, cp_model.IntVar], time_limit_seconds: float
+) -> tuple[str, ...]:
+    """The named constraints (each switched on by its literal) of an infeasible model that
+    cannot all hold, shrunk until dropping any one would leave a schedule: a deletion filter
+    over CP-SAT's first core.
+
+    Within the time limit the set is minimal; past it, it is still a conflict, maybe not the
+    smallest. Every set kept was proved infeasible, so no constraint is blamed wrongly."""
+    deadline = time.monotonic() + time_limit_seconds
+    everything = list(literals.items())
+    status, core = _try(model, everything, deadline)
+    if status != cp_model.INFEASIBLE:
+        return ("no schedule satisfies all the constraints together (no smaller set was found)",)
+    candidate = [(name, lit) for name, lit in everything if lit.index in core]
+    if not candidate or _try(model, candidate, deadline)[0] != cp_model.INFEASIBLE:
+        candidate = everything
+    kept = 0
+    while kept < len(candidate) and time.monotonic() < deadline:
+        trial = candidate[:kept] + candidate[kept + 1 :]
+        if _try(model, trial, deadline)[0] == cp_model.INFEASIBLE:
+            candidate = trial
+        else:
+            kept += 1
+    return tuple(name for name, _ in candidate)
+
+
+def _try(
+    model: cp_model.CpModel, switched_on: list[tuple[str, cp_model.IntVar]], deadline: float
+) -> tuple[cp_model.CpSolverStatus, set[int]]:
+    """Solve with these constraints on (the others free); the core's indices if infeasible."""
+    model.clear_assumptions()
+    model.add_assumptions(lit for _, lit in switched_on)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, deadline - time.monotonic())
+    solver.parameters.num_workers = _WORKERS
+    solver.parameters.random_seed = _RANDOM_SEED
+    solver.parameters.cp_model_presolve = False
+    status = solver.solve(model)
+    if status != cp_model.INFEASIBLE:
+        return status, set()
+    return status, set(solver.sufficient_assumptions_for_infeasibility())

@@ -1,0 +1,173 @@
+"""The contracts, approved subcontracts and eligibility the migration service has learnt."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pydantic import TypeAdapter
+
+from services.events.contract import Criticality
+from services.events.emitted import EligibilityChanged, EligibilityReasonRef
+from services.migration import bars
+from services.platform.database import Connection
+
+_REASONS = TypeAdapter(list[EligibilityReasonRef])
+
+
+@dataclass(frozen=True)
+class ContractRow:
+    contract_id: str
+    vendor_id: str
+    agency: str
+    title: str
+    criticality: Criticality
+    ends_on: dt.date
+    via_subcontract_id: str | None = None  # set when the vendor asked about subcontracts it
+
+
+async def put_contract(
+    conn: Connection,
+    contract_id: str,
+    vendor_id: str,
+    agency: str,
+    title: str,
+    criticality: Criticality,
+    ends_on: dt.date,
+) -> None:
+    await conn.execute(
+        """INSERT INTO migration_contracts
+               (contract_id, vendor_id, agency, title, criticality, ends_on)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (contract_id) DO UPDATE SET
+               vendor_id = EXCLUDED.vendor_id, agency = EXCLUDED.agency,
+               title = EXCLUDED.title, criticality = EXCLUDED.criticality,
+               ends_on = EXCLUDED.ends_on""",
+        contract_id,
+        vendor_id,
+        agency,
+        title,
+        criticality.value,
+        ends_on,
+    )
+
+
+async def contract(conn: Connection, contract_id: str) -> ContractRow | None:
+    row = await conn.fetchrow(
+        """SELECT contract_id, vendor_id, agency, title, criticality, ends_on
+           FROM migration_contracts WHERE contract_id = $1""",
+        contract_id,
+    )
+    if row is None:
+        return None
+    return ContractRow(**{**dict(row), "criticality": Criticality(row["criticality"])})
+
+
+async def set_end(conn: Connection, contract_id: str, ends_on: dt.date) -> None:
+    await conn.execute(
+        "UPDATE migration_contracts SET ends_on = $2 WHERE contract_id = $1", contract_id, ends_on
+    )
+
+
+async def terminate(conn: Connection, contract_id: str, on: dt.date) -> None:
+    await conn.execute(
+        "UPDATE migration_contracts SET terminated_on = $2 WHERE contract_id = $1",
+        contract_id,
+        on,
+    )
+
+
+async def active_contracts(
+    conn: Connection, vendor_id: str, agency: str | None, as_of: dt.date
+) -> list[ContractRow]:
+    """The vendor's running contracts (and those it works on as an approved subcontractor)
+    that have not ended by `as_of`, at one agency or at all of them."""
+    rows = await conn.fetch(
+        """SELECT c.contract_id, c.vendor_id, c.agency, c.title, c.criticality, c.ends_on,
+                  NULL::text AS via_subcontract_id
+           FROM migration_contracts c
+           WHERE c.vendor_id = $1 AND c.terminated_on IS NULL AND c.ends_on >= $3
+             AND ($2::text IS NULL OR c.agency = $2)
+           UNION ALL
+           SELECT c.contract_id, c.vendor_id, c.agency, c.title, c.criticality, c.ends_on,
+                  min(s.subcontract_id)
+           FROM migration_subcontracts s JOIN migration_contracts c USING (contract_id)
+           WHERE s.subcontractor_vendor_id = $1 AND s.approved AND c.vendor_id <> $1
+             AND c.terminated_on IS NULL AND c.ends_on >= $3
+             AND ($2::text IS NULL OR c.agency = $2)
+           GROUP BY c.contract_id
+           ORDER BY contract_id""",
+        vendor_id,
+        agency,
+        as_of,
+    )
+    return [ContractRow(**{**dict(r), "criticality": Criticality(r["criticality"])}) for r in rows]
+
+
+async def put_subcontract(
+    conn: Connection, contract_id: str, subcontract_id: str, subcontractor_vendor_id: str
+) -> None:
+    await conn.execute(
+        """INSERT INTO migration_subcontracts (contract_id, subcontract_id, subcontractor_vendor_id)
+           VALUES ($1, $2, $3)
+           ON CONFLICT (contract_id, subcontract_id) DO UPDATE
+           SET subcontractor_vendor_id = EXCLUDED.subcontractor_vendor_id""",
+        contract_id,
+        subcontract_id,
+        subcontractor_vendor_id,
+    )
+
+
+async def decide_subcontract(
+    conn: Connection, contract_id: str, subcontract_id: str, approved: bool
+) -> str | None:
+    """Records the agency's decision; returns the subcontractor (None when unknown)."""
+    vendor: str | None = await conn.fetchval(
+        """UPDATE migration_subcontracts SET approved = $3
+           WHERE contract_id = $1 AND subcontract_id = $2
+           RETURNING subcontractor_vendor_id""",
+        contract_id,
+        subcontract_id,
+        approved,
+    )
+    return vendor
+
+
+async def record_eligibility(conn: Connection, vendor_id: str, change: EligibilityChanged) -> None:
+    await conn.execute(
+        """INSERT INTO migration_eligibility
+               (vendor_id, eligible, as_of, eligible_again_on, reasons)
+           VALUES ($1, $2, $3, $4, $5::jsonb)
+           ON CONFLICT (vendor_id) DO UPDATE SET
+               eligible = EXCLUDED.eligible, as_of = EXCLUDED.as_of,
+               eligible_again_on = EXCLUDED.eligible_again_on, reasons = EXCLUDED.reasons""",
+        vendor_id,
+        change.eligible,
+        change.as_of,
+        change.eligible_again_on,
+        _REASONS.dump_json(change.reasons).decode(),
+    )
+
+
+async def bars_on(
+    conn: Connection, vendor_id: str
+) -> tuple[dt.date, list[EligibilityReasonRef], dt.date | None] | None:
+    """What keeps the vendor from bidding, as last announced: since when, the sanctions, and
+    when it is eligible again; None when it is eligible (or was never barred)."""
+    row = await conn.fetchrow(
+        """SELECT eligible, as_of, eligible_again_on, reasons::text AS reasons
+           FROM migration_eligibility WHERE vendor_id = $1""",
+        vendor_id,
+    )
+    if row is None or row["eligible"]:
+        return None
+    return row["as_of"], _REASONS.validate_json(row["reasons"]), row["eligible_again_on"]
+
+
+async def bar(conn: Connection, vendor_id: str, agency: str) -> str | None:
+    """Why the vendor may not take work at the agency now (None: nothing known bars it)."""
+    barred = await bars_on(conn, vendor_id)
+    if barred is None:
+        return None
+    _, reasons, again = barred
+    return bars.describe(reasons, agency, again)

@@ -1,0 +1,112 @@
+"""Why an item does not cut over in its natural phase, in words a system owner can check: for
+every phase between the natural one and the one chosen, what closed it in this schedule."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from services.migration.model import CRITICALITY_WEIGHT
+from services.migration.plan_constraints import CRITICALITY_LABEL, Plan, Window
+
+
+def cutover_reasons(plan: Plan, phases: Mapping[str, int]) -> dict[str, tuple[str, ...]]:
+    """Contract id → reasons, for the items not in their natural phase (the others are absent).
+
+    `phases` holds every item's phase, done items included. Reasons are read off the
+    schedule, not the solver: a later phase is explained by what closed each earlier one, an
+    earlier phase by what closed each later one up to the natural end. When nothing did, the
+    reason says so plainly: the solver's choice between equal options, or a schedule the time
+    limit left unproven."""
+    occupants: dict[int, list[str]] = {}
+    for cid, phase in sorted(phases.items()):
+        occupants.setdefault(phase, []).append(cid)
+    dependents: dict[str, list[str]] = {}
+    for cid, window in plan.windows.items():
+        for dependency in window.item.depends_on:
+            dependents.setdefault(dependency, []).append(cid)
+    explain = _Explainer(plan, phases, occupants, dependents)
+    reasons: dict[str, tuple[str, ...]] = {}
+    for cid, done in plan.done.items():
+        if done != plan.natural(cid):
+            reasons[cid] = (f"already cut over in {plan.label(done)} (done)",)
+    for cid, window in plan.windows.items():
+        chosen = phases[cid]
+        if chosen > window.natural:
+            found = [
+                r for p in range(window.natural, chosen) for r in explain.not_earlier(window, p)
+            ]
+        elif chosen < window.natural:
+            found = [
+                r
+                for p in range(chosen + 1, window.natural + 1)
+                for r in explain.not_later(window, p)
+            ]
+        else:
+            continue
+        reasons[cid] = tuple(dict.fromkeys(found))  # each once, in the order met
+    return reasons
+
+
+@dataclass(frozen=True)
+class _Explainer:
+    plan: Plan
+    phases: Mapping[str, int]  # every item's
+    occupants: Mapping[int, list[str]]  # phase → the items in it
+    dependents: Mapping[str, list[str]]  # item → the items still to plan that depend on it
+
+    def not_earlier(self, window: Window, phase: int) -> list[str]:
+        """Why the item could not cut over in `phase`, before the one chosen."""
+        plan, cid = self.plan, window.item.contract_id
+        reasons = [b.reason for b in window.lower if b.phase > phase]
+        reasons += self._closed(cid, phase)
+        for dependency in window.item.depends_on:
+            if self.phases[dependency] >= phase:
+                reasons.append(f"must move after {self._cutover(dependency)}")
+        return reasons or [
+            f"nothing prevents {plan.label(phase)}: the solver's choice, not a constraint"
+        ]
+
+    def not_later(self, window: Window, phase: int) -> list[str]:
+        """Why the item did not wait until `phase`, after the one chosen (up to its natural end)."""
+        plan, item = self.plan, window.item
+        reasons = [window.upper.reason] if window.upper and window.upper.phase < phase else []
+        reasons += self._closed(item.contract_id, phase)
+        for dependent in self.dependents.get(item.contract_id, ()):
+            if self.phases[dependent] <= phase:
+                title, label = plan.items[dependent].title, plan.label(self.phases[dependent])
+                reasons.append(f"{dependent} '{title}' depends on it and cuts over in {label}")
+        if reasons:
+            return reasons
+        if CRITICALITY_WEIGHT[item.criticality] > plan.settings.early_penalty:
+            criticality = CRITICALITY_LABEL[item.criticality]
+            return [
+                f"before its natural end to reduce exposure ({criticality}):"
+                " early cut-overs are penalised, not forbidden"
+            ]
+        return [f"nothing prevents {plan.label(phase)}: the solver's choice, not a constraint"]
+
+    def _closed(self, cid: str, phase: int) -> list[str]:
+        """Blackouts and capacity that leave no room in `phase` for the item."""
+        plan, label = self.plan, self.plan.label(phase)
+        reasons = [
+            f"{label} is in the blackout '{b.reason}' ({b.starts_on}–{b.ends_on})"
+            for b in plan.blackouts_in.get(phase, ())
+        ]
+        others = [o for o in self.occupants.get(phase, ()) if o != cid]
+        capacity = plan.capacity(phase)
+        if capacity == 0:
+            reasons.append(f"{label} takes no cut-overs (capacity 0)")
+        elif sum(o in plan.windows for o in others) >= plan.free(phase):
+            unit = "cut-over" if capacity == 1 else "cut-overs"
+            reasons.append(
+                f"{label} is full: {len(others)} of {capacity} {unit} ({', '.join(others)})"
+            )
+        return reasons
+
+    def _cutover(self, cid: str) -> str:
+        """`C-03 'Tax system', which cuts over in 2023-05`, said of another item."""
+        item, label = self.plan.items[cid], self.plan.label(self.phases[cid])
+        if cid in self.plan.done:
+            return f"{cid} '{item.title}', which cut over in {label} (done)"
+        return f"{cid} '{item.title}', which cuts over in {label}"

@@ -1,0 +1,79 @@
+"""A plan as CSV, one row per item, for spreadsheets and for people who file the plan.
+
+The row order is shared by every export (the Gantt chart draws its rows in the same order), so
+that a person comparing the CSV with the chart finds each item at the same place.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import NamedTuple
+
+from services.migration.model import Assignment, PlanItem, PlanSnapshot
+from services.migration.phases import phase_end, phase_label, phase_start
+
+COLUMNS = (
+    "contract_id",
+    "title",
+    "criticality",
+    "contract_ends_on",
+    "natural_phase",
+    "phase",
+    "phase_starts_on",
+    "phase_ends_on",
+    "status",
+    "depends_on",
+    "blockers",
+    "reasons",
+)
+
+
+class PlanRow(NamedTuple):
+    item: PlanItem
+    assignment: Assignment | None  # None when the plan has no schedule for the item
+
+
+def plan_rows(snapshot: PlanSnapshot) -> tuple[PlanRow, ...]:
+    """The plan's items in reading order: by cut-over phase, then contract id; items without an
+    assignment (no schedule was found) last, by contract id."""
+    assignments = {a.contract_id: a for a in snapshot.schedule.assignments}
+    rows = [PlanRow(item, assignments.get(item.contract_id)) for item in snapshot.problem.items]
+
+    def key(row: PlanRow) -> tuple[bool, int, str]:
+        phase = row.assignment.phase if row.assignment is not None else 0
+        return (row.assignment is None, phase, row.item.contract_id)
+
+    return tuple(sorted(rows, key=key))
+
+
+def plan_csv(snapshot: PlanSnapshot) -> str:
+    settings = snapshot.problem.settings
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    for item, assignment in plan_rows(snapshot):
+        row = {
+            "contract_id": item.contract_id,
+            "title": item.title,
+            "criticality": item.criticality.value,
+            "contract_ends_on": item.ends_on.isoformat(),
+            "natural_phase": "",
+            "phase": "",
+            "phase_starts_on": "",
+            "phase_ends_on": "",
+            "status": snapshot.statuses.get(item.contract_id, ""),
+            "depends_on": " ".join(item.depends_on),
+            "blockers": "; ".join(snapshot.blockers.get(item.contract_id, ())),
+            "reasons": "",
+        }
+        if assignment is not None:
+            row |= {
+                "natural_phase": phase_label(settings, assignment.natural_phase),
+                "phase": phase_label(settings, assignment.phase),
+                "phase_starts_on": phase_start(settings, assignment.phase).isoformat(),
+                "phase_ends_on": phase_end(settings, assignment.phase).isoformat(),
+                "reasons": "; ".join(assignment.reasons),
+            }
+        writer.writerow(row)
+    return out.getvalue()

@@ -1,0 +1,69 @@
+"""What `migrationProgress` streams: one entry per migration event of the plan."""
+
+from __future__ import annotations
+
+import strawberry
+
+from services.events.base import EventEnvelope
+from services.events.migration import (
+    MigrationChecklistUpdated,
+    MigrationItemConfigured,
+    MigrationItemStatusChanged,
+    MigrationPlanConfigured,
+    MigrationPlanCreated,
+    MigrationPlanScheduled,
+    MigrationReplacementChosen,
+)
+
+_PAYLOADS = (
+    MigrationPlanCreated,
+    MigrationPlanConfigured,
+    MigrationItemConfigured,
+    MigrationReplacementChosen,
+    MigrationChecklistUpdated,
+    MigrationItemStatusChanged,
+    MigrationPlanScheduled,
+)
+PROGRESS_EVENTS = frozenset(kind.event_type for kind in _PAYLOADS)
+
+
+@strawberry.type(description="A step in a plan's life: a new schedule version or an item's news.")
+class MigrationProgress:
+    event_id: strawberry.ID
+    event_type: str
+    plan_id: strawberry.ID
+    contract_id: strawberry.ID | None = strawberry.field(description="The item, when about one.")
+    version: int | None = strawberry.field(description="For a new schedule: its version.")
+    solver_status: str | None
+    changes: list[str] = strawberry.field(description="What happened, in words.")
+
+
+def progress_of(event: EventEnvelope) -> MigrationProgress:
+    """The subscriber's view of a migration event (one of PROGRESS_EVENTS)."""
+    p = event.payload
+    assert isinstance(p, _PAYLOADS)
+    contract_id = getattr(p, "contract_id", None)
+    version = status = None
+    if isinstance(p, MigrationPlanScheduled):
+        version, status, changes = p.version, p.solver_status.value, list(p.changes)
+    elif isinstance(p, MigrationItemStatusChanged):
+        changes = [
+            f"{p.contract_id}: {p.status.value} on {p.on}" + (f" ({p.note})" if p.note else "")
+        ]
+    elif isinstance(p, MigrationChecklistUpdated):
+        changes = [f"{p.contract_id}: {p.check.value} {'passed' if p.passed else 'withdrawn'}"]
+    elif isinstance(p, MigrationReplacementChosen):
+        changes = [f"{p.contract_id}: replacement {p.replacement_vendor_id} chosen"]
+    elif isinstance(p, MigrationPlanCreated):
+        changes = [f"plan opened ({p.trigger.value}) for {len(p.contract_ids)} contracts"]
+    else:
+        changes = [f"{event.event_type} recorded"]
+    return MigrationProgress(
+        event_id=strawberry.ID(str(event.event_id)),
+        event_type=event.event_type,
+        plan_id=strawberry.ID(p.plan_id),
+        contract_id=strawberry.ID(contract_id) if contract_id else None,
+        version=version,
+        solver_status=status,
+        changes=changes,
+    )

@@ -1,0 +1,144 @@
+"""Migration handlers for what happens in the world: contracts, the registry's eligibility
+announcements, certificates. Each change that bears on a plan marks it for re-planning with
+the cause; the planner (planner.py) does the solving outside the event transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import cast
+
+from services.events.base import EventEnvelope
+from services.events.compliance import CertificateKind, CertificateSubmitted
+from services.events.contract import (
+    ContractAmended,
+    ContractAwarded,
+    ContractTerminated,
+    SubcontractApproved,
+    SubcontractRejected,
+    SubcontractRequested,
+    TerminationReason,
+)
+from services.events.emitted import EligibilityChanged
+from services.events.migration import ChecklistCheck, MigrationItemStatus
+from services.migration import contract_repository, plan_repository
+from services.migration.plan_opening import cover
+from services.platform.clock import Clock
+from services.platform.database import Connection
+
+ONE_DAY = dt.timedelta(days=1)
+_CERTIFICATE_CHECKS = {
+    CertificateKind.DATA_ERASURE: ChecklistCheck.ERASURE_CERTIFICATE_RECEIVED,
+    CertificateKind.MEDIA_DISPOSAL: ChecklistCheck.DISPOSAL_CERTIFICATE_RECEIVED,
+}
+
+
+@dataclass(frozen=True)
+class WorldHandlers:
+    clock: Clock
+
+    async def contract_awarded(self, conn: Connection, event: EventEnvelope) -> None:
+        p = cast(ContractAwarded, event.payload)
+        await contract_repository.put_contract(
+            conn, p.contract_id, event.vendor_id, p.agency, p.title, p.criticality, p.ends_on
+        )
+        cause = f"new contract {p.contract_id} '{p.title}' found (awarded {p.awarded_on})"
+        await cover(conn, event.vendor_id, p.agency, cause, self.clock.now())
+
+    async def contract_amended(self, conn: Connection, event: EventEnvelope) -> None:
+        p = cast(ContractAmended, event.payload)
+        if p.ends_on is None:
+            return
+        await contract_repository.set_end(conn, p.contract_id, p.ends_on)
+        for plan_id in await plan_repository.open_items_of_contract(conn, p.contract_id):
+            await plan_repository.update_item(conn, plan_id, p.contract_id, ends_on=p.ends_on)
+            await plan_repository.changed(
+                conn, plan_id, f"{p.contract_id}'s term now ends on {p.ends_on} ({p.reason})"
+            )
+
+    async def contract_terminated(self, conn: Connection, event: EventEnvelope) -> None:
+        p = cast(ContractTerminated, event.payload)
+        await contract_repository.terminate(conn, p.contract_id, p.terminated_on)
+        for plan_id in await plan_repository.open_items_of_contract(conn, p.contract_id):
+            if p.reason is TerminationReason.MIGRATED:
+                # The replacement took over the next day: the item is done.
+                await plan_repository.update_item(
+                    conn,
+                    plan_id,
+                    p.contract_id,
+                    status=MigrationItemStatus.DONE.value,
+                    status_on=p.terminated_on + ONE_DAY,
+                    status_note=None,
+                )
+                cause = f"{p.contract_id} migrated (its contract ended on {p.terminated_on})"
+            else:
+                await plan_repository.delete_item(conn, plan_id, p.contract_id)
+                cause = (
+                    f"{p.contract_id} removed: contract terminated on {p.terminated_on} "
+                    f"({p.reason.value})"
+                )
+            await plan_repository.changed(conn, plan_id, cause)
+
+    async def subcontract_requested(self, conn: Connection, event: EventEnvelope) -> None:
+        p = cast(SubcontractRequested, event.payload)
+        await contract_repository.put_subcontract(
+            conn, p.contract_id, p.subcontract_id, p.subcontractor_vendor_id
+        )
+
+    async def subcontract_decided(self, conn: Connection, event: EventEnvelope) -> None:
+        p = cast(SubcontractApproved | SubcontractRejected, event.payload)
+        approved = isinstance(p, SubcontractApproved)
+        subcontractor = await contract_repository.decide_subcontract(
+            conn, p.contract_id, p.subcontract_id, approved
+        )
+        contract = await contract_repository.contract(conn, p.contract_id)
+        if approved and subcontractor and contract:
+            cause = f"{subcontractor} approved as subcontractor on {p.contract_id}"
+            await cover(conn, subcontractor, contract.agency, cause, self.clock.now())
+
+    async def eligibility_changed(self, conn: Connection, event: EventEnvelope) -> None:
+        p = cast(EligibilityChanged, event.payload)
+        vendor_id = event.vendor_id
+        await contract_repository.record_eligibility(conn, vendor_id, p)
+        state = "eligible again" if p.eligible else "no longer eligible"
+        for plan in await plan_repository.plans_of(conn, vendor_id):
+            eligible_here = await contract_repository.bar(conn, vendor_id, plan.agency) is None
+            if eligible_here != plan.vendor_eligible:
+                await plan_repository.set_vendor_eligible(conn, plan.plan_id, eligible_here)
+                await plan_repository.changed(
+                    conn, plan.plan_id, f"{vendor_id} {state} as of {p.as_of}"
+                )
+        if not p.eligible:
+            await cover(conn, vendor_id, None, f"{vendor_id} no longer eligible", self.clock.now())
+        for plan_id, contract_id, agency in await plan_repository.items_replaced_by(
+            conn, vendor_id
+        ):
+            barred = await contract_repository.bar(conn, vendor_id, agency)
+            if barred is not None:
+                # The item is open again: a new replacement must be found and prepared.
+                await plan_repository.update_item(
+                    conn, plan_id, contract_id, status=MigrationItemStatus.PLANNED.value
+                )
+            await plan_repository.changed(
+                conn,
+                plan_id,
+                f"{contract_id}'s replacement {vendor_id} {state} as of {p.as_of}"
+                + (f": {barred}" if barred else ""),
+            )
+
+    async def certificate_submitted(self, conn: Connection, event: EventEnvelope) -> None:
+        p = cast(CertificateSubmitted, event.payload)
+        check = _CERTIFICATE_CHECKS.get(p.kind)
+        if check is None:
+            return
+        for plan in await plan_repository.plans_of(conn, event.vendor_id):
+            ticked = await plan_repository.set_check(
+                conn, plan.plan_id, p.contract_id, check, passed=True
+            )
+            if ticked:
+                await plan_repository.changed(
+                    conn,
+                    plan.plan_id,
+                    f"{p.contract_id}: {p.kind.value.replace('_', ' ')} certificate "
+                    f"{p.certificate_id} received",
+                )

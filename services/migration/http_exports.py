@@ -1,0 +1,46 @@
+"""The plan exports served over HTTP: CSV for spreadsheets, an SVG Gantt chart for people."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from services.migration import plan_repository
+from services.migration.export_csv import plan_csv
+from services.migration.gantt import plan_gantt_svg
+from services.migration.model import PlanSnapshot
+
+FORMATS: dict[str, tuple[Callable[[PlanSnapshot], str], str]] = {
+    "csv": (plan_csv, "text/csv; charset=utf-8"),
+    "svg": (plan_gantt_svg, "image/svg+xml"),
+}
+
+
+async def latest_snapshot(pool: asyncpg.Pool, plan_id: str) -> PlanSnapshot | None:
+    async with pool.acquire() as conn:
+        version = await plan_repository.latest_version(conn, plan_id)
+    return version.snapshot if version else None
+
+
+def export_endpoint(pool: asyncpg.Pool) -> Callable[[Request], Awaitable[Response]]:
+    """GET /migration-plans/{plan_id}.{csv|svg}: the plan's latest version."""
+
+    async def export(request: Request) -> Response:
+        plan_id, fmt = request.path_params["plan_id"], request.path_params["format"]
+        if fmt not in FORMATS:
+            return PlainTextResponse(f"unknown format {fmt!r}: csv or svg", status_code=404)
+        snapshot = await latest_snapshot(pool, plan_id)
+        if snapshot is None:
+            return PlainTextResponse(f"no scheduled plan {plan_id!r}", status_code=404)
+        render, media_type = FORMATS[fmt]
+        filename = f"{plan_id}-v{snapshot.version}.{fmt}"
+        return Response(
+            render(snapshot),
+            media_type=media_type,
+            headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        )
+
+    return export

@@ -1,0 +1,109 @@
+"""One item of a plan as the service records it, and the rules about it: its readiness
+checklist, what blocks it, when it may be marked done, and what the solver is told of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from services.events.contract import Criticality
+from services.events.migration import ChecklistCheck, MigrationItemStatus
+from services.migration.model import PlanItem, PlanSettings
+from services.migration.phases import phase_of
+
+REPLACEMENT_READY = "replacement_chosen_and_eligible"
+
+# What each check means to the person reading a blocker.
+_MISSING = {
+    ChecklistCheck.DATA_MIGRATION_REHEARSED: "data migration not rehearsed",
+    ChecklistCheck.PARALLEL_RUN_PASSED: "parallel run not passed",
+    ChecklistCheck.ERASURE_CERTIFICATE_RECEIVED: "data-erasure certificate not received",
+    ChecklistCheck.DISPOSAL_CERTIFICATE_RECEIVED: "media-disposal certificate not received",
+}
+
+
+@dataclass(frozen=True)
+class ItemState:
+    contract_id: str
+    title: str
+    criticality: Criticality
+    ends_on: dt.date
+    via_subcontract_id: str | None = None  # the vendor is a subcontractor on this contract
+    depends_on: tuple[str, ...] = ()
+    lead_time_months: int = 0
+    earliest_on: dt.date | None = None
+    deadline_on: dt.date | None = None
+    replacement_vendor_id: str | None = None
+    replacement_chosen_on: dt.date | None = None
+    # Why the chosen replacement may not take over (ineligible), as the registry announced.
+    replacement_problem: str | None = None
+    checks: frozenset[ChecklistCheck] = field(default_factory=frozenset)
+    status: MigrationItemStatus = MigrationItemStatus.PLANNED
+    status_on: dt.date | None = None
+    status_note: str | None = None
+
+    @property
+    def replacement_ready(self) -> bool:
+        return self.replacement_vendor_id is not None and self.replacement_problem is None
+
+
+def checklist(item: ItemState) -> dict[str, bool]:
+    """Every readiness check, passed or not, in the order they are usually done."""
+    return {
+        REPLACEMENT_READY: item.replacement_ready,
+        **{check.value: check in item.checks for check in ChecklistCheck},
+    }
+
+
+def open_checks(item: ItemState) -> tuple[str, ...]:
+    """What is still missing before the item may be marked done."""
+    missing = []
+    if item.replacement_vendor_id is None:
+        missing.append("replacement vendor not chosen")
+    elif item.replacement_problem is not None:
+        missing.append(
+            f"replacement {item.replacement_vendor_id} not eligible: {item.replacement_problem}"
+        )
+    missing += [text for check, text in _MISSING.items() if check not in item.checks]
+    return tuple(missing)
+
+
+def blockers(item: ItemState) -> tuple[str, ...]:
+    """What stands between the item and its cut-over: the open checks, and a recorded block."""
+    if item.status is MigrationItemStatus.DONE:
+        return ()
+    found = list(open_checks(item))
+    if item.status is MigrationItemStatus.BLOCKED and item.status_note:
+        found.insert(0, f"blocked: {item.status_note}")
+    return tuple(found)
+
+
+def refusal_to_finish(item: ItemState) -> str | None:
+    """Why the item may not be marked done yet (None when it may)."""
+    missing = open_checks(item)
+    if not missing:
+        return None
+    return f"{item.contract_id} cannot be marked done: checklist incomplete ({'; '.join(missing)})"
+
+
+def plan_item(item: ItemState, settings: PlanSettings) -> PlanItem:
+    """What the solver needs to know of the item. A replacement's lead time counts from the
+    day it was chosen; without an eligible replacement, from the day of planning."""
+    done = item.status is MigrationItemStatus.DONE and item.status_on is not None
+    return PlanItem(
+        contract_id=item.contract_id,
+        title=item.title,
+        criticality=item.criticality,
+        ends_on=item.ends_on,
+        depends_on=item.depends_on,
+        lead_time_months=item.lead_time_months,
+        lead_time_from=item.replacement_chosen_on if item.replacement_ready else None,
+        earliest_on=item.earliest_on,
+        deadline_on=item.deadline_on,
+        done_in_phase=phase_of(settings, item.status_on) if done and item.status_on else None,
+    )
+
+
+def blockers_by_item(items: Mapping[str, ItemState]) -> dict[str, tuple[str, ...]]:
+    return {contract_id: blockers(item) for contract_id, item in items.items()}

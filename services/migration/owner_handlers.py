@@ -1,0 +1,185 @@
+"""Migration handlers for what system owners record about their plans (through the API or any
+producer). Each checks the plan's rules; one that cannot apply is refused with the reason
+(a dead letter), and nothing of it is written."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import cast
+
+from services.events.base import EventEnvelope
+from services.events.migration import (
+    MigrationChecklistUpdated,
+    MigrationItemConfigured,
+    MigrationItemStatus,
+    MigrationItemStatusChanged,
+    MigrationPlanConfigured,
+    MigrationPlanRequested,
+    MigrationReplacementChosen,
+)
+from services.migration import contract_repository, plan_repository
+from services.migration.items import ItemState, refusal_to_finish
+from services.migration.plan_loading import load_item, load_items
+from services.migration.plan_opening import open_by_hand
+from services.migration.plan_repository import PlanRow
+from services.migration.plan_settings import configure, settings_refusal
+from services.platform.clock import Clock
+from services.platform.consumer import DomainRejection
+from services.platform.database import Connection
+
+
+async def require_plan(conn: Connection, event: EventEnvelope, plan_id: str) -> PlanRow:
+    plan = await plan_repository.plan(conn, plan_id)
+    if plan is None or plan.vendor_id != event.vendor_id:
+        raise DomainRejection(f"payload.plan_id: no plan {plan_id!r} for {event.vendor_id}")
+    return plan
+
+
+async def require_item(conn: Connection, plan: PlanRow, contract_id: str) -> ItemState:
+    item = await load_item(conn, plan, contract_id)
+    if item is None:
+        raise DomainRejection(
+            f"payload.contract_id: {contract_id!r} is not an item of plan {plan.plan_id}"
+        )
+    return item
+
+
+@dataclass(frozen=True)
+class OwnerHandlers:
+    clock: Clock
+
+    async def plan_requested(self, conn: Connection, event: EventEnvelope) -> None:
+        p = cast(MigrationPlanRequested, event.payload)
+        refusal = await open_by_hand(
+            conn,
+            event.vendor_id,
+            p.plan_id,
+            p.agency,
+            p.reason,
+            event.occurred_at.astimezone(self.clock.timezone).date(),
+            self.clock.now(),
+        )
+        if refusal is not None:
+            raise DomainRejection(f"payload.{refusal}")
+
+    async def plan_configured(self, conn: Connection, event: EventEnvelope) -> None:
+        p = cast(MigrationPlanConfigured, event.payload)
+        plan = await require_plan(conn, event, p.plan_id)
+        settings = configure(plan.settings, p)
+        refusal = settings_refusal(settings)
+        if refusal is not None:
+            raise DomainRejection(f"payload.{refusal}")
+        await plan_repository.set_settings(conn, plan.plan_id, settings)
+        given = sorted(p.model_fields_set - {"plan_id"})
+        await plan_repository.changed(
+            conn, plan.plan_id, f"plan settings changed: {', '.join(given)}"
+        )
+
+    async def item_configured(self, conn: Connection, event: EventEnvelope) -> None:
+        p = cast(MigrationItemConfigured, event.payload)
+        plan = await require_plan(conn, event, p.plan_id)
+        item = await require_item(conn, plan, p.contract_id)
+        given = p.model_fields_set - {"plan_id", "contract_id"}
+        if p.depends_on is not None:
+            items = await load_items(conn, plan)
+            unknown = [c for c in p.depends_on if c not in items]
+            if unknown:
+                raise DomainRejection(
+                    f"payload.depends_on: not items of plan {plan.plan_id}: {', '.join(unknown)}"
+                )
+        # Dates may be cleared (null); the other properties are only ever replaced.
+        updates: dict[str, object] = {
+            name: getattr(p, name)
+            for name in sorted(given)
+            if name in ("earliest_on", "deadline_on") or getattr(p, name) is not None
+        }
+        changed = dataclasses.replace(item, **updates)  # type: ignore[arg-type]
+        if (
+            changed.earliest_on
+            and changed.deadline_on
+            and changed.deadline_on < changed.earliest_on
+        ):
+            raise DomainRejection(
+                f"payload.deadline_on: {changed.deadline_on} is before the item's earliest date "
+                f"{changed.earliest_on}"
+            )
+        await plan_repository.update_item(
+            conn,
+            plan.plan_id,
+            item.contract_id,
+            criticality=changed.criticality.value,
+            depends_on=list(changed.depends_on),
+            lead_time_months=changed.lead_time_months,
+            earliest_on=changed.earliest_on,
+            deadline_on=changed.deadline_on,
+        )
+        await plan_repository.changed(
+            conn, plan.plan_id, f"{item.contract_id}: {', '.join(sorted(given))} changed"
+        )
+
+    async def replacement_chosen(self, conn: Connection, event: EventEnvelope) -> None:
+        p = cast(MigrationReplacementChosen, event.payload)
+        plan = await require_plan(conn, event, p.plan_id)
+        item = await require_item(conn, plan, p.contract_id)
+        if p.replacement_vendor_id == plan.vendor_id:
+            raise DomainRejection(
+                f"payload.replacement_vendor_id: {plan.vendor_id} is the vendor being replaced"
+            )
+        barred = await contract_repository.bar(conn, p.replacement_vendor_id, plan.agency)
+        if barred is not None:
+            raise DomainRejection(
+                f"payload.replacement_vendor_id: {p.replacement_vendor_id} is not eligible at "
+                f"{plan.agency}: {barred}"
+            )
+        await plan_repository.update_item(
+            conn,
+            plan.plan_id,
+            item.contract_id,
+            replacement_vendor_id=p.replacement_vendor_id,
+            replacement_chosen_on=p.chosen_on,
+        )
+        await plan_repository.changed(
+            conn,
+            plan.plan_id,
+            f"{item.contract_id}: replacement {p.replacement_vendor_id} chosen on {p.chosen_on}",
+        )
+
+    async def checklist_updated(self, conn: Connection, event: EventEnvelope) -> None:
+        p = cast(MigrationChecklistUpdated, event.payload)
+        plan = await require_plan(conn, event, p.plan_id)
+        item = await require_item(conn, plan, p.contract_id)
+        if item.status is MigrationItemStatus.DONE and not p.passed:
+            raise DomainRejection(
+                f"payload.passed: {item.contract_id} is done; its checks can no longer be withdrawn"
+            )
+        if await plan_repository.set_check(conn, plan.plan_id, item.contract_id, p.check, p.passed):
+            state = "passed" if p.passed else "withdrawn"
+            await plan_repository.changed(
+                conn, plan.plan_id, f"{item.contract_id}: {p.check.value.replace('_', ' ')} {state}"
+            )
+
+    async def item_status_changed(self, conn: Connection, event: EventEnvelope) -> None:
+        p = cast(MigrationItemStatusChanged, event.payload)
+        plan = await require_plan(conn, event, p.plan_id)
+        item = await require_item(conn, plan, p.contract_id)
+        if p.status is MigrationItemStatus.DONE:
+            refusal = refusal_to_finish(item)
+            if refusal is not None:
+                raise DomainRejection(f"payload.status: {refusal}")
+        elif item.status is MigrationItemStatus.DONE:
+            raise DomainRejection(f"payload.status: {item.contract_id} is done already")
+        await plan_repository.update_item(
+            conn,
+            plan.plan_id,
+            item.contract_id,
+            status=p.status.value,
+            status_on=p.on,
+            status_note=p.note,
+        )
+        await plan_repository.changed(
+            conn,
+            plan.plan_id,
+            f"{item.contract_id}: {item.status.value} → {p.status.value} on {p.on}"
+            + (f" ({p.note})" if p.note else ""),
+        )

@@ -1,0 +1,107 @@
+"""What changed between two versions of a plan, in lines a system owner reads.
+
+Also the wording of a schedule's outcome (solver status, why there is no schedule), which the
+Gantt chart uses too, so that both say the same thing the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from services.migration.export_csv import PlanRow, plan_rows
+from services.migration.model import Assignment, PlanSettings, PlanSnapshot, Schedule, SolverStatus
+from services.migration.phases import phase_end, phase_label, phase_start
+
+_SCHEDULED = (SolverStatus.OPTIMAL, SolverStatus.FEASIBLE)
+
+
+def has_schedule(schedule: Schedule) -> bool:
+    return schedule.status in _SCHEDULED
+
+
+def status_text(schedule: Schedule) -> str:
+    """`optimal`, or `feasible (gap 3.1%)`: a feasible schedule is only as good as its gap."""
+    if schedule.status is SolverStatus.OPTIMAL or schedule.gap is None:
+        return schedule.status.value
+    return f"{schedule.status.value} (gap {schedule.gap * 100:.1f}%)"
+
+
+def why_no_schedule(schedule: Schedule) -> tuple[str, ...]:
+    """The conflicts, or what stands for them when the solver gave none."""
+    if schedule.conflicts:
+        return schedule.conflicts
+    if schedule.status is SolverStatus.UNKNOWN:
+        return ("the time limit passed before any schedule was found",)
+    return ("the constraints cannot all hold",)
+
+
+def _named(row: PlanRow) -> str:
+    return f"{row.item.contract_id} '{row.item.title}'"
+
+
+def _span(settings: PlanSettings, assignment: Assignment) -> tuple[dt.date, dt.date]:
+    return phase_start(settings, assignment.phase), phase_end(settings, assignment.phase)
+
+
+def plan_diff(old: PlanSnapshot | None, new: PlanSnapshot, cause: str) -> tuple[str, ...]:
+    if old is None:
+        first = f"first schedule: {len(new.problem.items)} items, {status_text(new.schedule)}"
+        if has_schedule(new.schedule):
+            return (first,)
+        return (first, "no schedule: " + "; ".join(why_no_schedule(new.schedule)))
+
+    old_rows = {row.item.contract_id: row for row in plan_rows(old)}
+    new_rows = {row.item.contract_id: row for row in plan_rows(new)}
+    old_settings, new_settings = old.problem.settings, new.problem.settings
+
+    lines: list[str] = []
+    had, has = has_schedule(old.schedule), has_schedule(new.schedule)
+    if had and not has:
+        lines.append("no schedule any more: " + "; ".join(why_no_schedule(new.schedule)))
+    elif has and not had:
+        lines.append("schedule found again")
+    elif not has and why_no_schedule(old.schedule) != why_no_schedule(new.schedule):
+        lines.append("still no schedule: " + "; ".join(why_no_schedule(new.schedule)))
+    else:
+        old_status, new_status = status_text(old.schedule), status_text(new.schedule)
+        if old_status != new_status:
+            lines.append(f"solver status: {old_status} → {new_status}")
+
+    for contract_id in sorted(old_rows.keys() & new_rows.keys()):
+        before, after = old_rows[contract_id].assignment, new_rows[contract_id].assignment
+        if before is None or after is None:
+            continue
+        # Phase numbers count from each version's start: compare the days the phases cover.
+        if _span(old_settings, before) == _span(new_settings, after):
+            continue
+        line = (
+            f"{_named(new_rows[contract_id])} moved from {phase_label(old_settings, before.phase)}"
+            f" to {phase_label(new_settings, after.phase)} because {cause}"
+        )
+        if after.reasons:
+            line += "; now: " + "; ".join(after.reasons)
+        lines.append(line)
+
+    for contract_id in sorted(new_rows.keys() - old_rows.keys()):
+        row = new_rows[contract_id]
+        if row.assignment is None:
+            lines.append(f"{_named(row)} added to the plan")
+        else:
+            lines.append(
+                f"{_named(row)} added in {phase_label(new_settings, row.assignment.phase)}"
+            )
+
+    for contract_id in sorted(old_rows.keys() - new_rows.keys()):
+        lines.append(f"{_named(old_rows[contract_id])} removed from the plan")
+
+    if not lines:
+        lines.append(f"no change to the schedule ({cause})")
+
+    # Progress on items is not a change to the schedule, but the owner wants to see it too.
+    for contract_id in sorted(old_rows.keys() & new_rows.keys()):
+        was = old.statuses.get(contract_id, "unset")
+        now = new.statuses.get(contract_id, "unset")
+        if was != now:
+            lines.append(f"{_named(new_rows[contract_id])} status: {was} → {now}")
+
+    return tuple(lines)

@@ -1,0 +1,143 @@
+"""Opening plans: one per agency for a barred vendor's running contracts, kept complete as
+contracts come to light."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+
+from services.events.catalog import new_event
+from services.events.migration import MigrationPlanCreated, MigrationTrigger
+from services.migration import bars, contract_repository, plan_repository
+from services.migration.contract_repository import ContractRow
+from services.migration.items import ItemState
+from services.migration.plan_repository import PlanRow
+from services.migration.plan_settings import default_settings
+from services.platform.database import Connection
+from services.platform.outbox import Outbox
+
+SOURCE = "vendorwatch.migration"
+OUTBOX = Outbox("migration_outbox")
+_PLAN_IDS = uuid.UUID("6b1f4a52-0c59-4a7e-9a41-57a1d3c0f0de")
+
+
+def automatic_plan_id(vendor_id: str, agency: str) -> str:
+    """The same plan id on every replay of the log (events are applied once, but a rebuilt
+    projection must reach the same ids)."""
+    key = "\x00".join((vendor_id, agency))
+    return f"plan-{uuid.uuid5(_PLAN_IDS, key).hex[:20]}"
+
+
+def item_of(contract: ContractRow) -> ItemState:
+    return ItemState(
+        contract_id=contract.contract_id,
+        title=contract.title,
+        criticality=contract.criticality,
+        ends_on=contract.ends_on,
+        via_subcontract_id=contract.via_subcontract_id,
+    )
+
+
+async def open_plan(
+    conn: Connection,
+    plan: PlanRow,
+    contracts: Sequence[ContractRow],
+    now: dt.datetime,
+) -> None:
+    """Records a new plan with its items and announces it (migration.plan_created)."""
+    await plan_repository.insert_plan(conn, plan)
+    for contract in contracts:
+        await plan_repository.insert_item(conn, plan.plan_id, item_of(contract))
+    created = MigrationPlanCreated(
+        plan_id=plan.plan_id,
+        agency=plan.agency,
+        trigger=plan.trigger,
+        contract_ids=[c.contract_id for c in contracts],
+    )
+    await OUTBOX.put(
+        conn, [new_event(created, vendor_id=plan.vendor_id, source=SOURCE, occurred_at=now)]
+    )
+
+
+async def cover(
+    conn: Connection, vendor_id: str, agency: str | None, cause: str, now: dt.datetime
+) -> None:
+    """When the vendor is barred, every agency where it still has running contracts gets a
+    plan holding all of them (only `agency`, when given); contracts new to a plan re-plan it."""
+    barred = await contract_repository.bars_on(conn, vendor_id)
+    if barred is None:
+        return
+    since, reasons, again = barred
+    by_agency: dict[str, list[ContractRow]] = defaultdict(list)
+    for contract in await contract_repository.active_contracts(conn, vendor_id, agency, since):
+        by_agency[contract.agency].append(contract)
+    for where, contracts in sorted(by_agency.items()):
+        barring = bars.relevant(reasons, where)
+        if not barring:
+            continue
+        plan = await plan_repository.plan_for(conn, vendor_id, where)
+        if plan is None:
+            why = bars.describe(barring, where, again) or "barred"
+            await open_plan(
+                conn,
+                PlanRow(
+                    plan_id=automatic_plan_id(vendor_id, where),
+                    vendor_id=vendor_id,
+                    agency=where,
+                    trigger=bars.trigger(barring),
+                    reason=why,
+                    created_on=since,
+                    settings=default_settings(since),
+                    vendor_eligible=False,
+                    revision=1,
+                    planned_revision=0,
+                    causes=(f"plan opened: {vendor_id} {why}",),
+                ),
+                contracts,
+                now,
+            )
+            continue
+        added = [
+            c
+            for c in contracts
+            if await plan_repository.insert_item(conn, plan.plan_id, item_of(c))
+        ]
+        if added:
+            await plan_repository.changed(conn, plan.plan_id, cause)
+
+
+async def open_by_hand(
+    conn: Connection,
+    vendor_id: str,
+    plan_id: str,
+    agency: str,
+    reason: str,
+    day: dt.date,
+    now: dt.datetime,
+) -> str | None:
+    """A plan a system owner asks for; returns why it cannot be opened (None when opened)."""
+    existing = await plan_repository.plan_for(conn, vendor_id, agency)
+    if existing is not None:
+        return f"agency: {vendor_id} already has plan {existing.plan_id} at {agency}"
+    if await plan_repository.plan(conn, plan_id) is not None:
+        return f"plan_id: {plan_id} is already taken"
+    contracts = await contract_repository.active_contracts(conn, vendor_id, agency, day)
+    if not contracts:
+        return f"agency: {vendor_id} has no running contract at {agency} to migrate"
+    plan = PlanRow(
+        plan_id=plan_id,
+        vendor_id=vendor_id,
+        agency=agency,
+        trigger=MigrationTrigger.MANUAL,
+        reason=reason,
+        created_on=day,
+        settings=default_settings(day),
+        vendor_eligible=await contract_repository.bars_on(conn, vendor_id) is None,
+        revision=1,
+        planned_revision=0,
+        causes=(f"plan opened by hand: {reason}",),
+    )
+    await open_plan(conn, plan, contracts, now)
+    return None

@@ -1,0 +1,302 @@
+"""Plans, their items and their versions in PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from pydantic import TypeAdapter
+
+from services.events.contract import Criticality
+from services.events.migration import ChecklistCheck, MigrationItemStatus, MigrationTrigger
+from services.migration.items import ItemState
+from services.migration.model import PlanSettings, PlanSnapshot
+from services.migration.plan_settings import settings_from_json, settings_json
+from services.platform.database import Connection
+
+_SNAPSHOT = TypeAdapter(PlanSnapshot)
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    plan_id: str
+    vendor_id: str
+    agency: str
+    trigger: MigrationTrigger
+    reason: str
+    created_on: dt.date
+    settings: PlanSettings
+    vendor_eligible: bool
+    revision: int
+    planned_revision: int
+    causes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    plan_id: str
+    version: int
+    created_at: dt.datetime
+    causes: tuple[str, ...]
+    snapshot: PlanSnapshot
+    changes: tuple[str, ...]
+
+
+_PLAN_COLUMNS = """plan_id, vendor_id, agency, trigger, reason, created_on, settings::text,
+                   vendor_eligible, revision, planned_revision, causes"""
+
+
+def _plan(row: asyncpg.Record) -> PlanRow:
+    return PlanRow(
+        plan_id=row["plan_id"],
+        vendor_id=row["vendor_id"],
+        agency=row["agency"],
+        trigger=MigrationTrigger(row["trigger"]),
+        reason=row["reason"],
+        created_on=row["created_on"],
+        settings=settings_from_json(row["settings"]),
+        vendor_eligible=row["vendor_eligible"],
+        revision=row["revision"],
+        planned_revision=row["planned_revision"],
+        causes=tuple(row["causes"]),
+    )
+
+
+async def plan(conn: Connection, plan_id: str, *, lock: bool = False) -> PlanRow | None:
+    suffix = " FOR UPDATE" if lock else ""
+    row = await conn.fetchrow(
+        f"SELECT {_PLAN_COLUMNS} FROM migration_plans WHERE plan_id = $1{suffix}", plan_id
+    )
+    return _plan(row) if row else None
+
+
+async def plan_for(conn: Connection, vendor_id: str, agency: str) -> PlanRow | None:
+    row = await conn.fetchrow(
+        f"SELECT {_PLAN_COLUMNS} FROM migration_plans WHERE vendor_id = $1 AND agency = $2",
+        vendor_id,
+        agency,
+    )
+    return _plan(row) if row else None
+
+
+async def plans_of(conn: Connection, vendor_id: str) -> list[PlanRow]:
+    rows = await conn.fetch(
+        f"SELECT {_PLAN_COLUMNS} FROM migration_plans WHERE vendor_id = $1 ORDER BY plan_id",
+        vendor_id,
+    )
+    return [_plan(r) for r in rows]
+
+
+async def insert_plan(conn: Connection, plan: PlanRow) -> None:
+    await conn.execute(
+        """INSERT INTO migration_plans
+               (plan_id, vendor_id, agency, trigger, reason, created_on, settings, causes)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)""",
+        plan.plan_id,
+        plan.vendor_id,
+        plan.agency,
+        plan.trigger.value,
+        plan.reason,
+        plan.created_on,
+        settings_json(plan.settings),
+        list(plan.causes),
+    )
+
+
+async def changed(conn: Connection, plan_id: str, cause: str) -> None:
+    """The plan's inputs changed: the planner schedules it again, saying why."""
+    await conn.execute(
+        """UPDATE migration_plans
+           SET revision = revision + 1, causes = array_append(causes, $2)
+           WHERE plan_id = $1""",
+        plan_id,
+        cause,
+    )
+
+
+async def set_settings(conn: Connection, plan_id: str, settings: PlanSettings) -> None:
+    await conn.execute(
+        "UPDATE migration_plans SET settings = $2::jsonb WHERE plan_id = $1",
+        plan_id,
+        settings_json(settings),
+    )
+
+
+async def set_vendor_eligible(conn: Connection, plan_id: str, eligible: bool) -> None:
+    await conn.execute(
+        "UPDATE migration_plans SET vendor_eligible = $2 WHERE plan_id = $1", plan_id, eligible
+    )
+
+
+_ITEM_COLUMNS = """contract_id, title, criticality, ends_on, via_subcontract_id, depends_on,
+                   lead_time_months, earliest_on, deadline_on, replacement_vendor_id,
+                   replacement_chosen_on, checks, status, status_on, status_note"""
+
+
+def item_state(row: asyncpg.Record, replacement_problem: str | None) -> ItemState:
+    return ItemState(
+        contract_id=row["contract_id"],
+        title=row["title"],
+        criticality=Criticality(row["criticality"]),
+        ends_on=row["ends_on"],
+        via_subcontract_id=row["via_subcontract_id"],
+        depends_on=tuple(row["depends_on"]),
+        lead_time_months=row["lead_time_months"],
+        earliest_on=row["earliest_on"],
+        deadline_on=row["deadline_on"],
+        replacement_vendor_id=row["replacement_vendor_id"],
+        replacement_chosen_on=row["replacement_chosen_on"],
+        replacement_problem=replacement_problem,
+        checks=frozenset(ChecklistCheck(c) for c in row["checks"]),
+        status=MigrationItemStatus(row["status"]),
+        status_on=row["status_on"],
+        status_note=row["status_note"],
+    )
+
+
+async def items(conn: Connection, plan_id: str) -> list[asyncpg.Record]:
+    """The plan's items in contract order, as rows (see `item_state` for the domain value)."""
+    return await conn.fetch(
+        f"SELECT {_ITEM_COLUMNS} FROM migration_items WHERE plan_id = $1 ORDER BY contract_id",
+        plan_id,
+    )
+
+
+async def insert_item(conn: Connection, plan_id: str, item: ItemState) -> bool:
+    """Adds the item unless the plan has it already; says whether it was added."""
+    added: str | None = await conn.fetchval(
+        """INSERT INTO migration_items
+               (plan_id, contract_id, title, criticality, ends_on, via_subcontract_id)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT DO NOTHING RETURNING contract_id""",
+        plan_id,
+        item.contract_id,
+        item.title,
+        item.criticality.value,
+        item.ends_on,
+        item.via_subcontract_id,
+    )
+    return added is not None
+
+
+async def update_item(conn: Connection, plan_id: str, contract_id: str, **fields: Any) -> None:
+    columns = ", ".join(f"{name} = ${n}" for n, name in enumerate(fields, start=3))
+    await conn.execute(
+        f"UPDATE migration_items SET {columns} WHERE plan_id = $1 AND contract_id = $2",
+        plan_id,
+        contract_id,
+        *fields.values(),
+    )
+
+
+async def delete_item(conn: Connection, plan_id: str, contract_id: str) -> None:
+    await conn.execute(
+        "DELETE FROM migration_items WHERE plan_id = $1 AND contract_id = $2", plan_id, contract_id
+    )
+    # Nothing can wait for an item no longer in the plan.
+    await conn.execute(
+        """UPDATE migration_items SET depends_on = array_remove(depends_on, $2)
+           WHERE plan_id = $1 AND $2 = ANY(depends_on)""",
+        plan_id,
+        contract_id,
+    )
+
+
+async def open_items_of_contract(conn: Connection, contract_id: str) -> list[str]:
+    """The plans still to move this contract."""
+    rows = await conn.fetch(
+        "SELECT plan_id FROM migration_items WHERE contract_id = $1 AND status <> 'done'",
+        contract_id,
+    )
+    return [r["plan_id"] for r in rows]
+
+
+async def items_replaced_by(conn: Connection, vendor_id: str) -> list[tuple[str, str, str]]:
+    """(plan, contract, agency) of every open item this vendor is to take over."""
+    rows = await conn.fetch(
+        """SELECT i.plan_id, i.contract_id, p.agency
+           FROM migration_items i JOIN migration_plans p USING (plan_id)
+           WHERE i.replacement_vendor_id = $1 AND i.status <> 'done'
+           ORDER BY i.plan_id, i.contract_id""",
+        vendor_id,
+    )
+    return [(r["plan_id"], r["contract_id"], r["agency"]) for r in rows]
+
+
+async def plans_due(conn: Connection, limit: int) -> list[str]:
+    rows = await conn.fetch(
+        """SELECT plan_id FROM migration_plans WHERE planned_revision < revision
+           ORDER BY plan_id LIMIT $1""",
+        limit,
+    )
+    return [r["plan_id"] for r in rows]
+
+
+async def latest_version(conn: Connection, plan_id: str) -> VersionRow | None:
+    row = await conn.fetchrow(
+        """SELECT plan_id, version, created_at, causes, snapshot::text AS snapshot, changes
+           FROM migration_plan_versions WHERE plan_id = $1 ORDER BY version DESC LIMIT 1""",
+        plan_id,
+    )
+    return version_of(row) if row else None
+
+
+def version_of(row: asyncpg.Record) -> VersionRow:
+    return VersionRow(
+        plan_id=row["plan_id"],
+        version=row["version"],
+        created_at=row["created_at"],
+        causes=tuple(row["causes"]),
+        snapshot=_SNAPSHOT.validate_json(row["snapshot"]),
+        changes=tuple(row["changes"]),
+    )
+
+
+async def insert_version(
+    conn: Connection,
+    revision: int,
+    causes: tuple[str, ...],
+    snapshot: PlanSnapshot,
+    changes: tuple[str, ...],
+) -> None:
+    await conn.execute(
+        """INSERT INTO migration_plan_versions
+               (plan_id, version, revision, causes, solver_status, snapshot, changes)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)""",
+        snapshot.plan_id,
+        snapshot.version,
+        revision,
+        list(causes),
+        snapshot.schedule.status.value,
+        _SNAPSHOT.dump_json(snapshot).decode(),
+        list(changes),
+    )
+    # Causes recorded after the planner read the plan stay for the next version.
+    await conn.execute(
+        """UPDATE migration_plans
+           SET planned_revision = $2, causes = causes[$3 + 1:]
+           WHERE plan_id = $1""",
+        snapshot.plan_id,
+        revision,
+        len(causes),
+    )
+
+
+async def set_check(
+    conn: Connection, plan_id: str, contract_id: str, check: ChecklistCheck, passed: bool
+) -> bool:
+    """Ticks (or unticks) a check; says whether that changed anything."""
+    changed_row: str | None = await conn.fetchval(
+        """UPDATE migration_items
+           SET checks = CASE WHEN $4 THEN array_append(checks, $3)
+                             ELSE array_remove(checks, $3) END
+           WHERE plan_id = $1 AND contract_id = $2 AND ($3 = ANY(checks)) <> $4
+           RETURNING contract_id""",
+        plan_id,
+        contract_id,
+        check.value,
+        passed,
+    )
+    return changed_row is not None

@@ -1,0 +1,101 @@
+"""The planner: schedules every plan whose inputs changed, outside the event transactions
+(a large plan may take the solver's whole time limit), and records the new version with
+what changed and why; migration.plan_scheduled leaves through the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import asyncpg
+
+from services.events.catalog import new_event
+from services.events.migration import MigrationPlanScheduled, ScheduledMigration
+from services.events.migration import SolverStatus as EventSolverStatus
+from services.migration import plan_repository
+from services.migration.model import Schedule, SolverStatus
+from services.migration.phases import phase_start
+from services.migration.plan_diff import plan_diff
+from services.migration.plan_loading import load_items
+from services.migration.plan_opening import OUTBOX, SOURCE
+from services.migration.problem import build_problem, snapshot
+from services.migration.scheduling import solve
+from services.platform.clock import Clock
+from services.platform.database import Connection
+
+PLAN_BATCH = 20
+# How often the planner looks for plans to schedule: changes show in a plan within this.
+PLANNER_SECONDS = 0.5
+# One planner at a time (workers may be replicated): a plan is solved once per change.
+_PLANNER_LOCK_KEY = 0x5657_4D50  # "VWMP"
+
+
+def scheduled_event(
+    schedule: Schedule,
+    plan_id: str,
+    version: int,
+    changes: tuple[str, ...],
+    phase_starts: dict[int, dt.date],
+) -> MigrationPlanScheduled:
+    return MigrationPlanScheduled(
+        plan_id=plan_id,
+        version=version,
+        solver_status=EventSolverStatus(schedule.status.value),
+        gap=schedule.gap,
+        phases=[
+            ScheduledMigration(contract_id=a.contract_id, phase_start=phase_starts[a.phase])
+            for a in schedule.assignments
+        ],
+        changes=list(changes),
+        conflicts=list(schedule.conflicts),
+    )
+
+
+async def replan(conn: Connection, plan_id: str, clock: Clock) -> bool:
+    """Schedules the plan as it stands; False when it changed meanwhile (the next pass
+    schedules it again)."""
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        plan = await plan_repository.plan(conn, plan_id)
+        if plan is None:
+            return True
+        items = await load_items(conn, plan)
+        previous = await plan_repository.latest_version(conn, plan_id)
+    problem = build_problem(plan, items, clock.today())
+    try:
+        schedule = await asyncio.to_thread(solve, problem)
+    except ValueError as error:
+        schedule = Schedule(status=SolverStatus.INFEASIBLE, conflicts=(str(error),))
+    version = previous.version + 1 if previous else 1
+    new = snapshot(plan, items, problem, schedule, version)
+    changes = plan_diff(previous.snapshot if previous else None, new, "; ".join(plan.causes))
+    async with conn.transaction():
+        current = await plan_repository.plan(conn, plan_id, lock=True)
+        if current is None or current.revision != plan.revision:
+            return False
+        await plan_repository.insert_version(conn, plan.revision, plan.causes, new, changes)
+        starts = {a.phase: phase_start(plan.settings, a.phase) for a in schedule.assignments}
+        payload = scheduled_event(schedule, plan_id, version, changes, starts)
+        await OUTBOX.put(
+            conn,
+            [new_event(payload, vendor_id=plan.vendor_id, source=SOURCE, occurred_at=clock.now())],
+        )
+    return True
+
+
+async def replan_due(pool: asyncpg.Pool, clock: Clock) -> int:
+    """Schedules one batch of plans whose inputs changed; returns how many."""
+    async with pool.acquire() as conn:
+        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _PLANNER_LOCK_KEY):
+            return 0
+        try:
+            due = await plan_repository.plans_due(conn, PLAN_BATCH)
+            for plan_id in due:
+                await replan(conn, plan_id, clock)
+            return len(due)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", _PLANNER_LOCK_KEY)
+
+
+async def replan_all_due(pool: asyncpg.Pool, clock: Clock) -> None:
+    while await replan_due(pool, clock) == PLAN_BATCH:
+        pass

@@ -1,0 +1,203 @@
+"""The phase each contract cuts over in, chosen by CP-SAT to shorten the time critical systems
+stay with a suspended vendor. Pure: a problem in, a schedule out.
+
+Constraint semantics (done items, horizon, capacity) are those of `plan_constraints`.
+Dependencies are strict: an item cuts over in a later phase than everything it depends on.
+The objective is Σ criticality weight × phase (exposure), plus, when early cut-overs are
+penalised, the penalty × phases before the natural end. Everything is an integer.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from services.migration.conflicts import cycle_conflict, single_item_conflicts, smallest_conflict
+from services.migration.cutover_reasons import cutover_reasons
+from services.migration.model import (
+    CRITICALITY_WEIGHT,
+    Assignment,
+    EarlyCutover,
+    Schedule,
+    SchedulingProblem,
+    SolverStatus,
+)
+from services.migration.plan_constraints import (
+    Plan,
+    Window,
+    blackout_constraint,
+    compile_plan,
+    natural_phase,
+)
+
+# Fixed so that two runs on the same plan explore alike (ties may still fall either way).
+RANDOM_SEED = 20220708
+WORKERS = 2  # the machine's cores
+
+_STATUS = {
+    cp_model.OPTIMAL: SolverStatus.OPTIMAL,
+    cp_model.FEASIBLE: SolverStatus.FEASIBLE,
+    cp_model.INFEASIBLE: SolverStatus.INFEASIBLE,
+    cp_model.UNKNOWN: SolverStatus.UNKNOWN,
+}
+
+
+@dataclass
+class Built:
+    """A CP-SAT model of a plan and the phase variable of each item still to plan. When named,
+    every constraint a person could relax is switched on by a literal of its own."""
+
+    model: cp_model.CpModel
+    named: bool
+    phases: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    literals: dict[str, cp_model.IntVar] = field(default_factory=dict)  # by constraint name
+
+    def require(self, constraint: cp_model.Constraint, name: str) -> None:
+        if not self.named:
+            return
+        literal = self.literals.get(name)  # one switch, however many constraints it spans
+        if literal is None:
+            literal = self.literals[name] = self.model.new_bool_var(name)
+        constraint.only_enforce_if(literal)
+
+
+def build_model(plan: Plan, named: bool) -> Built:
+    """One Boolean per item and phase it may take: an assignment model, whose linear relaxation
+    bounds the objective closely enough to prove plans of hundreds of items optimal.
+
+    Unnamed, it is the plan as it must hold (bounds and blackouts cut from the phases offered)
+    and the exposure is minimised. Named, every phase up to the item's horizon is offered and
+    each constraint is switchable, so that assumptions can single out a conflict; only
+    feasibility is asked then."""
+    model = cp_model.CpModel()
+    built = Built(model, named)
+    in_phase: dict[str, dict[int, cp_model.IntVar]] = {}
+    for cid, window in plan.windows.items():
+        offered = range(window.horizon + 1) if named else _open_phases(plan, window)
+        at = {p: model.new_bool_var(f"{cid} in {p}") for p in offered}
+        model.add_exactly_one(at.values())
+        x = model.new_int_var_from_domain(cp_model.Domain.from_values(list(at)), cid)
+        model.add(x == sum(p * b for p, b in at.items()))
+        built.phases[cid], in_phase[cid] = x, at
+    by_phase: dict[int, list[cp_model.IntVar]] = {}
+    for at in in_phase.values():
+        for phase, b in at.items():
+            by_phase.setdefault(phase, []).append(b)
+    for phase, members in sorted(by_phase.items()):
+        if len(members) > plan.free(phase):
+            built.require(
+                model.add(sum(members) <= plan.free(phase)), plan.capacity_constraint(phase)
+            )
+    if named:
+        _switchable_bounds(plan, built, in_phase)
+    for cid, window in plan.windows.items():
+        x = built.phases[cid]
+        for dependency in window.item.depends_on:
+            before = built.phases.get(dependency, plan.done.get(dependency))
+            assert before is not None, "compile_plan refuses unknown dependencies"
+            built.require(model.add(x >= before + 1), plan.dependency_constraint(cid, dependency))
+    if not named:
+        model.minimize(
+            sum(
+                _cost(plan, w, p) * b
+                for cid, w in plan.windows.items()
+                for p, b in in_phase[cid].items()
+            )
+        )
+    return built
+
+
+def _open_phases(plan: Plan, window: Window) -> list[int]:
+    return [
+        p
+        for p in range(window.lo, window.hi + 1)
+        if plan.free(p) > 0 and p not in plan.blackouts_in
+    ]
+
+
+def _switchable_bounds(
+    plan: Plan, built: Built, in_phase: Mapping[str, Mapping[int, cp_model.IntVar]]
+) -> None:
+    model = built.model
+    for phase, blackouts in plan.blackouts_in.items():
+        for at in in_phase.values():
+            if phase in at:
+                for blackout in blackouts:
+                    built.require(model.add(at[phase] == 0), blackout_constraint(blackout))
+    for cid, window in plan.windows.items():
+        x = built.phases[cid]
+        for bound in window.lower:
+            built.require(model.add(x >= bound.phase), bound.constraint)
+        if window.upper is not None and window.upper.phase < window.horizon:
+            built.require(model.add(x <= window.upper.phase), window.upper.constraint)
+
+
+def _cost(plan: Plan, window: Window, phase: int) -> int:
+    """Exposure (criticality × phases still with the vendor), plus any early penalty."""
+    cost = CRITICALITY_WEIGHT[window.item.criticality] * phase
+    if plan.settings.early_cutover is EarlyCutover.PENALISE:
+        cost += plan.settings.early_penalty * max(0, window.natural - phase)
+    return cost
+
+
+def solve(problem: SchedulingProblem) -> Schedule:
+    """The best schedule found within the plan's time limit, or why there is none.
+
+    Raises ValueError on input no plan can be made from (unknown dependency, misplaced
+    capacity override)."""
+    started = time.perf_counter()
+    plan = compile_plan(problem)
+    known = cycle_conflict(plan) or single_item_conflicts(plan)
+    if known:
+        return _infeasible(known, started)
+    built = build_model(plan, named=False)
+    solver = _solver(plan.settings.time_limit_seconds)
+    status = _STATUS.get(solver.solve(built.model))
+    if status is None:
+        raise RuntimeError(f"CP-SAT refused the model: {solver.status_name()}")
+    if status is SolverStatus.INFEASIBLE:
+        named = build_model(plan, named=True)
+        conflict = smallest_conflict(named.model, named.literals, plan.settings.time_limit_seconds)
+        return _infeasible(conflict, started)
+    if status is SolverStatus.UNKNOWN:
+        return Schedule(status, wall_seconds=time.perf_counter() - started)
+    phases = {cid: solver.value(x) for cid, x in built.phases.items()}
+    objective = round(solver.objective_value)
+    bound = math.ceil(solver.best_objective_bound - 1e-6)  # integer objective: round the bound up
+    if status is SolverStatus.OPTIMAL:
+        bound = objective
+    return Schedule(
+        status,
+        assignments=_assignments(plan, phases),
+        objective=objective,
+        best_bound=bound,
+        gap=(objective - bound) / max(1, objective),
+        wall_seconds=time.perf_counter() - started,
+    )
+
+
+def _solver(time_limit_seconds: float) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_seconds
+    solver.parameters.num_workers = WORKERS
+    solver.parameters.random_seed = RANDOM_SEED
+    return solver
+
+
+def _infeasible(conflicts: tuple[str, ...], started: float) -> Schedule:
+    return Schedule(
+        SolverStatus.INFEASIBLE, conflicts=conflicts, wall_seconds=time.perf_counter() - started
+    )
+
+
+def _assignments(plan: Plan, planned: Mapping[str, int]) -> tuple[Assignment, ...]:
+    phases = {**plan.done, **planned}
+    reasons = cutover_reasons(plan, phases)
+    return tuple(
+        Assignment(cid, phases[cid], natural_phase(plan.settings, item), reasons.get(cid, ()))
+        for cid, item in sorted(plan.items.items())
+    )

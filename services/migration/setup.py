@@ -1,0 +1,51 @@
+"""The migration service's subscription to the log: which handler applies which event."""
+
+from __future__ import annotations
+
+from services.events.compliance import CertificateSubmitted
+from services.events.contract import (
+    ContractAmended,
+    ContractAwarded,
+    ContractTerminated,
+    SubcontractApproved,
+    SubcontractRejected,
+    SubcontractRequested,
+)
+from services.events.emitted import EligibilityChanged
+from services.events.migration import (
+    MigrationChecklistUpdated,
+    MigrationItemConfigured,
+    MigrationItemStatusChanged,
+    MigrationPlanConfigured,
+    MigrationPlanRequested,
+    MigrationReplacementChosen,
+)
+from services.migration.handlers import WorldHandlers
+from services.migration.owner_handlers import OwnerHandlers
+from services.platform.clock import Clock
+from services.platform.consumer import Consumer
+
+CONSUMER_NAME = "migration"
+
+
+def consumer(clock: Clock) -> Consumer:
+    world, owner = WorldHandlers(clock), OwnerHandlers(clock)
+    return Consumer(
+        CONSUMER_NAME,
+        {
+            ContractAwarded.event_type: world.contract_awarded,
+            ContractAmended.event_type: world.contract_amended,
+            ContractTerminated.event_type: world.contract_terminated,
+            SubcontractRequested.event_type: world.subcontract_requested,
+            SubcontractApproved.event_type: world.subcontract_decided,
+            SubcontractRejected.event_type: world.subcontract_decided,
+            EligibilityChanged.event_type: world.eligibility_changed,
+            CertificateSubmitted.event_type: world.certificate_submitted,
+            MigrationPlanRequested.event_type: owner.plan_requested,
+            MigrationPlanConfigured.event_type: owner.plan_configured,
+            MigrationItemConfigured.event_type: owner.item_configured,
+            MigrationReplacementChosen.event_type: owner.replacement_chosen,
+            MigrationChecklistUpdated.event_type: owner.checklist_updated,
+            MigrationItemStatusChanged.event_type: owner.item_status_changed,
+        },
+    )

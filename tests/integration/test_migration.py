@@ -1,0 +1,247 @@
+"""The migration service on a real PostgreSQL: plans opened when a vendor is barred, the case
+scheduled and checked by an independent verifier, re-planning with readable diffs,
+replacement eligibility, the checklist rule, infeasible plans explained."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.migration import plan_repository
+from services.migration.model import SolverStatus
+from services.migration.plan_opening import automatic_plan_id
+from services.migration.planner import replan_due
+from services.migration.setup import consumer
+from services.platform.consumer import apply_serialized_batch
+from tests.support import case_b, case_migration
+from tests.support.case_migration import AGENCY, CONTRACTS, FORCED, VENDOR
+from tests.support.event_examples import envelope
+from tests.support.migration_verifier import violations
+from tests.support.registry import TOKYO, FixedClock
+
+pytestmark = pytest.mark.postgres
+
+SUSPENDED_ON = dt.date(2022, 7, 9)
+START = dt.date(2022, 7, 1)
+CLOCK = FixedClock(TOKYO, dt.datetime(2022, 7, 9, 9, 0, tzinfo=TOKYO))
+MIGRATION = consumer(CLOCK)
+PLAN = automatic_plan_id(VENDOR, AGENCY)
+
+
+async def apply(pool: asyncpg.Pool, *events: dict[str, Any]) -> None:
+    """Applies the events; a dead letter for any of them fails the test with its reason."""
+    await apply_serialized_batch(pool, MIGRATION, [case_b.line(e) for e in events])
+    reasons = await pool.fetch(
+        "SELECT reason FROM dead_letters WHERE event_id = ANY($1::uuid[])",
+        [e["event_id"] for e in events],
+    )
+    assert not reasons, [r["reason"] for r in reasons]
+
+
+async def refusal(pool: asyncpg.Pool, event: dict[str, Any]) -> str:
+    await apply_serialized_batch(pool, MIGRATION, [case_b.line(event)])
+    reason: str | None = await pool.fetchval(
+        "SELECT reason FROM dead_letters WHERE event_id = $1::uuid", event["event_id"]
+    )
+    assert reason is not None, f"{event['event_type']} was applied, not refused"
+    return reason
+
+
+async def replan(pool: asyncpg.Pool) -> plan_repository.VersionRow:
+    assert await replan_due(pool, CLOCK) >= 1
+    async with pool.acquire() as conn:
+        version = await plan_repository.latest_version(conn, PLAN)
+    assert version is not None
+    return version
+
+
+async def the_case(pool: asyncpg.Pool) -> plan_repository.VersionRow:
+    await apply(pool, *case_migration.contracts(START))
+    await apply(pool, case_migration.eligibility_lost(VENDOR, SUSPENDED_ON))
+    await apply(pool, case_migration.configured(PLAN, START), *case_migration.dependencies(PLAN))
+    return await replan(pool)
+
+
+def item_event(event_type: str, contract_id: str, **payload: Any) -> dict[str, Any]:
+    return envelope(event_type, {"plan_id": PLAN, "contract_id": contract_id, **payload}, VENDOR)
+
+
+async def test_suspension_opens_a_plan_with_every_running_contract(pool: asyncpg.Pool) -> None:
+    await apply(pool, *case_migration.contracts(START))
+    ended = case_migration.awarded(START, CONTRACTS[0])
+    ended["payload"] |= {"contract_id": "c-ended", "ends_on": "2022-06-30"}
+    await apply(pool, ended)
+    await apply(pool, case_migration.eligibility_lost(VENDOR, SUSPENDED_ON))
+    async with pool.acquire() as conn:
+        plan = await plan_repository.plan(conn, PLAN)
+        items = await plan_repository.items(conn, PLAN)
+    assert plan is not None and plan.trigger.value == "suspension"
+    assert "city-2022-001" in plan.reason
+    assert [r["contract_id"] for r in items] == [c.contract_id for c in CONTRACTS]
+    announced = [
+        json.loads(r["event"]) for r in await pool.fetch("SELECT event FROM migration_outbox")
+    ]
+    assert [e["event_type"] for e in announced] == ["migration.plan_created"]
+    assert len(announced[0]["payload"]["contract_ids"]) == len(CONTRACTS)
+
+
+async def test_the_case_is_scheduled_at_natural_ends_unless_a_constraint_forces_otherwise(
+    pool: asyncpg.Pool,
+) -> None:
+    version = await the_case(pool)
+    snapshot = version.snapshot
+    assert snapshot.schedule.status is SolverStatus.OPTIMAL
+    assert violations(snapshot.problem, snapshot.schedule) == []
+    for assignment in snapshot.schedule.assignments:
+        if assignment.contract_id in FORCED:
+            assert assignment.phase == FORCED[assignment.contract_id]
+            assert assignment.reasons, f"{assignment.contract_id} moved without a reason"
+        else:
+            assert assignment.phase == assignment.natural_phase
+            assert assignment.reasons == ()
+    reasons = {a.contract_id: " ".join(a.reasons) for a in snapshot.schedule.assignments}
+    assert "tax-filing season" in reasons["c04"]
+    assert "c04" in reasons["c05"]
+    assert "full" in reasons["c03"]
+
+
+async def test_a_replacement_that_is_not_eligible_is_refused_with_the_reason(
+    pool: asyncpg.Pool,
+) -> None:
+    await the_case(pool)
+    await apply(pool, case_migration.eligibility_lost("vendor-x", SUSPENDED_ON, "city-2022-777"))
+    chosen = item_event(
+        "migration.replacement_chosen",
+        "c01",
+        replacement_vendor_id="vendor-x",
+        chosen_on="2022-07-09",
+    )
+    reason = await refusal(pool, chosen)
+    assert "vendor-x is not eligible" in reason and "city-2022-777" in reason
+
+
+async def test_suspending_a_chosen_replacement_reopens_the_item_and_replans(
+    pool: asyncpg.Pool,
+) -> None:
+    await the_case(pool)
+    await apply(
+        pool,
+        item_event("migration.item_configured", "c01", lead_time_months=4),
+        item_event(
+            "migration.replacement_chosen",
+            "c01",
+            replacement_vendor_id="vendor-c",
+            chosen_on="2022-05-01",
+        ),
+        item_event("migration.item_status_changed", "c01", status="in_progress", on="2022-07-09"),
+    )
+    before = await replan(pool)
+    c01 = {a.contract_id: a for a in before.snapshot.schedule.assignments}["c01"]
+    assert c01.phase == c01.natural_phase  # ready in time: chosen long enough ago
+
+    await apply(pool, case_migration.eligibility_lost("vendor-c", SUSPENDED_ON, "city-2022-900"))
+    after = await replan(pool)
+    moved = {a.contract_id: a for a in after.snapshot.schedule.assignments}["c01"]
+    assert moved.phase > c01.phase  # the lead time starts again from today
+    assert any("lead time" in r for r in moved.reasons)
+    assert after.snapshot.statuses["c01"] == "planned"
+    assert any("vendor-c" in b for b in after.snapshot.blockers["c01"])
+    change = next(line for line in after.changes if line.startswith("c01"))
+    assert "vendor-c" in change and "no longer eligible" in change
+
+
+async def test_an_item_cannot_be_done_while_its_checklist_is_incomplete(
+    pool: asyncpg.Pool,
+) -> None:
+    await the_case(pool)
+    done = item_event("migration.item_status_changed", "c02", status="done", on="2022-10-01")
+    reason = await refusal(pool, done)
+    assert "checklist incomplete" in reason and "replacement vendor not chosen" in reason
+
+    await apply(
+        pool,
+        item_event(
+            "migration.replacement_chosen",
+            "c02",
+            replacement_vendor_id="vendor-c",
+            chosen_on="2022-07-10",
+        ),
+        *[
+            item_event("migration.checklist_updated", "c02", check=check, passed=True)
+            for check in ("data_migration_rehearsed", "parallel_run_passed")
+        ],
+    )
+    # The old vendor's certificates tick the last two checks themselves.
+    await apply(
+        pool,
+        *[
+            envelope(
+                "certificate.submitted",
+                {
+                    "certificate_id": f"cert-{kind}",
+                    "kind": kind,
+                    "contract_id": "c02",
+                    "submitted_on": "2022-09-30",
+                    "issued_by": "vendor-b",
+                },
+                VENDOR,
+            )
+            for kind in ("data_erasure", "media_disposal")
+        ],
+    )
+    done = item_event("migration.item_status_changed", "c02", status="done", on="2022-10-01")
+    await apply(pool, done)
+    version = await replan(pool)
+    assert version.snapshot.statuses["c02"] == "done"
+    assert version.snapshot.blockers["c02"] == ()
+
+
+async def test_capacity_too_small_for_the_deadline_is_explained(pool: asyncpg.Pool) -> None:
+    await the_case(pool)
+    # c01, c02 and c03 all end in September; only two may cut over in October.
+    await apply(
+        pool,
+        *[
+            item_event("migration.item_configured", c, deadline_on="2022-10-31")
+            for c in ("c01", "c02", "c03")
+        ],
+    )
+    version = await replan(pool)
+    schedule = version.snapshot.schedule
+    assert schedule.status is SolverStatus.INFEASIBLE
+    assert schedule.assignments == ()
+    text = " ".join(schedule.conflicts)
+    assert "capacity" in text and "2022-10" in text, schedule.conflicts
+    assert any(line.startswith("no schedule") for line in version.changes)
+
+
+async def test_contracts_found_or_ended_change_the_plan_and_say_so(pool: asyncpg.Pool) -> None:
+    await the_case(pool)
+    found = case_migration.awarded(START, CONTRACTS[0])
+    found["payload"] |= {"contract_id": "c11", "title": "新システム", "ends_on": "2023-12-31"}
+    ended = envelope(
+        "contract.terminated",
+        {"contract_id": "c07", "terminated_on": "2022-08-31", "reason": "cancelled"},
+        VENDOR,
+    )
+    await apply(pool, found, ended)
+    version = await replan(pool)
+    contracts = {a.contract_id for a in version.snapshot.schedule.assignments}
+    assert "c11" in contracts and "c07" not in contracts
+    assert any(line.startswith("c11") and "added" in line for line in version.changes)
+    assert any(line.startswith("c07") and "removed" in line for line in version.changes)
+
+
+async def test_the_sanction_ending_is_recorded_on_the_plan(pool: asyncpg.Pool) -> None:
+    await the_case(pool)
+    again = {"as_of": "2024-01-09", "eligible": True, "reasons": [], "eligible_again_on": None}
+    await apply(pool, envelope("vendor.eligibility_changed", again, VENDOR))
+    version = await replan(pool)
+    async with pool.acquire() as conn:
+        plan = await plan_repository.plan(conn, PLAN)
+    assert plan is not None and plan.vendor_eligible
+    assert "eligible again as of 2024-01-09" in " ".join(version.causes)
