@@ -1,5 +1,5 @@
 """The system under test, in either mode, as real processes: `vendorwatch up` (embedded), or
-the ingest, registry and risk workers and the API over a real Kafka (distributed)."""
+the ingest, registry, risk and migration workers and the API over a real Kafka (distributed)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from tests.support.processes import GraphQLClient, Service, cli_publisher, free_port, wait_until
 from tests.support.slice_checks import Publish
 
-WORKERS = ("ingest", "registry", "risk")
+WORKERS = ("ingest", "registry", "risk", "migration")
 
 
 @dataclass(frozen=True)

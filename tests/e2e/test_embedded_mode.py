@@ -3,14 +3,18 @@ and one process's health (the scenarios of both modes are in test_scenarios.py).
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import signal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.e2e.conftest import System
-from tests.support import case_b
+from tests.support import case_b, case_migration
+from tests.support.migration_checks import operation, publish_events, suspension_from_today
 from tests.support.processes import (
     GraphQLClient,
     Service,
@@ -35,7 +39,7 @@ def test_health_reports_the_in_process_consumers(embedded: System) -> None:
         "status": "ok",
         "consumers": [
             {"consumer": name, "stalled": False, "failing_for_seconds": 0.0}
-            for name in ("registry", "risk")
+            for name in ("registry", "risk", "migration")
         ],
     }
 
@@ -45,6 +49,39 @@ def test_a_query_over_the_limits_is_refused_over_http(embedded: System) -> None:
     body = embedded.client.execute(aliased)
     assert body["data"] is None
     assert "aliases found. Allowed: 30" in body["errors"][0]["message"]
+
+
+def test_a_plan_is_exported_from_the_command_line(
+    embedded: System, database_url: str, tmp_path: Path
+) -> None:
+    start = dt.datetime.now(case_migration.TOKYO).date().replace(day=1)
+    publish_events(
+        embedded.publish,
+        tmp_path / "case.jsonl",
+        case_b.another_vendor(case_migration.VENDOR),
+        *case_migration.contracts(start),
+        suspension_from_today(case_migration.VENDOR, "city-001"),
+    )
+
+    def plans() -> list[dict[str, Any]]:
+        page = embedded.client.data(operation("migration-plans"), vendorId=case_migration.VENDOR)
+        return [edge["node"] for edge in page["migrationPlans"]["edges"]]
+
+    wait_until(lambda: bool(plans()) and plans()[0]["solver"] is not None, "B's plan")
+    plan_id = plans()[0]["id"]
+    target = tmp_path / "plan.csv"
+    common = ["--database-url", database_url]
+    exported = run_cli(
+        "migration", "export", plan_id, "--format", "csv", "--output", str(target), *common
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert "wrote version" in exported.stdout
+    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    assert len(rows) == len(case_migration.CONTRACTS)
+
+    missing = run_cli("migration", "export", "plan-nope", *common)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == "Error: no scheduled plan 'plan-nope'"
 
 
 def test_readme_example_and_data_kept_across_restarts(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import System
+from tests.support.migration_checks import check_migration_case
 from tests.support.registry_checks import check_live_eligibility_changes, check_registry_case
 from tests.support.risk_checks import (
     LIVE_LATENCY_BOUND,
@@ -45,3 +46,7 @@ def test_live_risk_updates_over_websocket(system: System, tmp_path: Path) -> Non
     # The acceptance asks for a second; measured well under it here (see the printed value).
     # The bound is wider so a loaded 2-core CI machine does not make the test flaky.
     assert latency < LIVE_LATENCY_BOUND
+
+
+def test_migration_case_planned_replanned_and_exported(system: System, tmp_path: Path) -> None:
+    check_migration_case(system.client, system.publish, tmp_path)

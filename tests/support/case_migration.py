@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
 from tests.support.event_examples import envelope
 
+TOKYO = ZoneInfo("Asia/Tokyo")
 VENDOR = "vendor-b"
 AGENCY = "市民課"
 CAPACITY = 2

@@ -1,0 +1,208 @@
+"""Issue 5's acceptance through GraphQL over HTTP and WebSocket, against either mode, with the
+system owner's operations from graphql/operations/."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import xml.etree.ElementTree as ElementTree
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.support import case_b, case_migration
+from tests.support.case_migration import CONTRACTS, FORCED, VENDOR
+from tests.support.processes import GraphQLClient, wait_until
+from tests.support.slice_checks import Publish
+from tests.support.subscriptions import subscribe
+
+TOKYO = case_migration.TOKYO
+OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations"
+REPLACEMENT, SUSPENDED_OTHER = "vendor-c", "vendor-x"
+
+
+def operation(name: str) -> str:
+    return (OPERATIONS / f"{name}.graphql").read_text(encoding="utf-8")
+
+
+def publish_events(publish: Publish, path: Path, *events: dict[str, Any]) -> None:
+    path.write_text("\n".join(json.dumps(e, ensure_ascii=False) for e in events) + "\n")
+    publish(path)
+
+
+def suspension_from_today(vendor_id: str, sanction_id: str) -> dict[str, Any]:
+    today = dt.datetime.now(TOKYO).date()
+    return case_b.suspended(
+        vendor_id,
+        sanction_id,
+        decided_on=(today - dt.timedelta(days=1)).isoformat(),
+        starts_on=today.isoformat(),
+    )
+
+
+def plan_of(client: GraphQLClient, plan_id: str) -> dict[str, Any]:
+    plan: dict[str, Any] = client.data(operation("migration-plan"), id=plan_id)["migrationPlan"]
+    return plan
+
+
+def violations(plan: dict[str, Any]) -> list[str]:
+    """Every constraint of the case checked on the API's answer (not by the solver)."""
+    items = {i["contractId"]: i for i in plan["items"]}
+    settings = plan["settings"]
+    phases = {p["index"]: p for p in plan["phases"]}
+    found = []
+    for contract_id, item in items.items():
+        for dependency in item["dependsOn"]:
+            if item["phase"] <= items[dependency]["phase"]:
+                found.append(f"{contract_id} does not move after {dependency}")
+        if item["phaseLabel"] < item["naturalPhaseLabel"]:
+            found.append(f"{contract_id} cut over before its contract ends")
+        phase = phases[item["phase"]]
+        for blackout in settings["blackouts"]:
+            if phase["startsOn"] <= blackout["endsOn"] and blackout["startsOn"] <= phase["endsOn"]:
+                found.append(f"{contract_id} cuts over in the blackout {blackout['reason']}")
+    for index, count in Counter(i["phase"] for i in items.values()).items():
+        if count > settings["capacity"]:
+            found.append(f"phase {index} holds {count} cut-overs")
+    return found
+
+
+def _scheduled_as_the_case(client: GraphQLClient, plan_id: str) -> bool:
+    plan = plan_of(client, plan_id)
+    phases = {i["contractId"]: i["phase"] for i in plan["items"]}
+    return plan["upToDate"] and all(phases[c] == p for c, p in FORCED.items())
+
+
+def check_migration_case(client: GraphQLClient, publish: Publish, work: Path) -> None:
+    start = dt.datetime.now(TOKYO).date().replace(day=1)
+    publish_events(
+        publish,
+        work / "case.jsonl",
+        *[case_b.another_vendor(v) for v in (VENDOR, REPLACEMENT, SUSPENDED_OTHER)],
+        *case_migration.contracts(start),
+        suspension_from_today(VENDOR, "city-001"),
+        suspension_from_today(SUSPENDED_OTHER, "city-002"),
+    )
+
+    def plans() -> list[dict[str, Any]]:
+        page = client.data(operation("migration-plans"), vendorId=VENDOR)["migrationPlans"]
+        return [edge["node"] for edge in page["edges"]]
+
+    wait_until(lambda: len(plans()) == 1 and plans()[0]["solver"] is not None, "B's plan")
+    plan_id = plans()[0]["id"]
+    assert plans()[0]["trigger"] == "SUSPENSION" and "city-001" in plans()[0]["reason"]
+    assert len(plans()[0]["items"]) == len(CONTRACTS)
+
+    # The system owner sets the plan up: capacity, the blackout, no early termination, and
+    # which systems must move after which.
+    blackout = case_migration.blackout(start)
+    settings = {
+        "capacity": 2,
+        "earlyCutover": "FORBID",
+        "blackouts": [
+            {
+                "startsOn": blackout["starts_on"],
+                "endsOn": blackout["ends_on"],
+                "reason": "tax-filing season",
+            }
+        ],
+    }
+    client.data(operation("configure-migration-plan"), planId=plan_id, settings=settings)
+    for contract in CONTRACTS:
+        if contract.depends_on:
+            client.data(
+                operation("configure-migration-item"),
+                planId=plan_id,
+                contractId=contract.contract_id,
+                item={"dependsOn": list(contract.depends_on)},
+            )
+    wait_until(lambda: _scheduled_as_the_case(client, plan_id), "the case's schedule")
+    plan = plan_of(client, plan_id)
+    assert plan["solver"]["status"] == "OPTIMAL"
+    assert violations(plan) == []
+    for item in plan["items"]:
+        forced = item["contractId"] in FORCED
+        assert (item["phaseLabel"] != item["naturalPhaseLabel"]) == forced, item
+        assert bool(item["reasons"]) == forced, item
+
+    _check_replacements(client, publish, work, plan_id)
+    _check_done_needs_the_checklist(client, plan_id)
+    _check_exports(client, plan)
+    _check_infeasible_is_explained(client, plan_id, start)
+
+
+def _check_replacements(client: GraphQLClient, publish: Publish, work: Path, plan_id: str) -> None:
+    choose = operation("choose-replacement-vendor")
+    refused = client.execute(choose, planId=plan_id, contractId="c01", vendorId=SUSPENDED_OTHER)
+    (error,) = refused["errors"]
+    assert "vendor-x is not eligible" in error["message"] and "city-002" in error["message"]
+
+    client.data(choose, planId=plan_id, contractId="c01", vendorId=REPLACEMENT)
+    wait_until(
+        lambda: (
+            {i["contractId"]: i for i in plan_of(client, plan_id)["items"]}["c01"][
+                "replacementVendorId"
+            ]
+            == REPLACEMENT
+        ),
+        "the replacement recorded",
+    )
+    with subscribe(client.url, operation("migration-progress"), planId=plan_id) as progress:
+        publish_events(
+            publish, work / "replacement.jsonl", suspension_from_today(REPLACEMENT, "city-003")
+        )
+        # Earlier changes (the replacement chosen) may still be re-planned first.
+        while True:
+            update = progress.next_payload(timeout=30)["migrationProgress"]
+            if update["eventType"] == "migration.plan_scheduled" and any(
+                REPLACEMENT in line and "no longer eligible" in line for line in update["changes"]
+            ):
+                break
+    c01 = {i["contractId"]: i for i in plan_of(client, plan_id)["items"]}["c01"]
+    assert "city-003" in c01["replacementProblem"]
+    assert any(REPLACEMENT in b for b in c01["blockers"])
+    assert {"check": "replacement_chosen_and_eligible", "passed": False} in c01["checklist"]
+
+
+def _check_done_needs_the_checklist(client: GraphQLClient, plan_id: str) -> None:
+    answer = client.execute(
+        operation("record-migration-milestone"), planId=plan_id, contractId="c02", status="DONE"
+    )
+    (error,) = answer["errors"]
+    assert "checklist incomplete" in error["message"]
+
+
+def _check_exports(client: GraphQLClient, plan: dict[str, Any]) -> None:
+    base = client.url.removesuffix("/graphql")
+    table = httpx.get(base + plan["csvUrl"], timeout=10)
+    assert table.status_code == 200 and table.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(table.text)))
+    assert sorted(r["contract_id"] for r in rows) == sorted(c.contract_id for c in CONTRACTS)
+    chart = httpx.get(base + plan["ganttUrl"], timeout=10)
+    assert chart.headers["content-type"] == "image/svg+xml"
+    assert ElementTree.fromstring(chart.text).tag.endswith("svg")
+    assert all(c.contract_id in chart.text for c in CONTRACTS)
+
+
+def _check_infeasible_is_explained(client: GraphQLClient, plan_id: str, start: dt.date) -> None:
+    # c01, c02 and c03 end together; only two may cut over in a month: a deadline at the end
+    # of their natural month cannot be met.
+    deadline = (case_migration.month(start, 4) - dt.timedelta(days=1)).isoformat()
+    for contract_id in ("c01", "c02", "c03"):
+        client.data(
+            operation("configure-migration-item"),
+            planId=plan_id,
+            contractId=contract_id,
+            item={"deadlineOn": deadline},
+        )
+
+    def solver() -> dict[str, Any]:
+        report: dict[str, Any] = plan_of(client, plan_id)["solver"]
+        return report
+
+    wait_until(lambda: solver()["status"] == "INFEASIBLE", "the infeasible plan")
+    assert any("capacity" in c for c in solver()["conflicts"]), solver()["conflicts"]
