@@ -92,8 +92,9 @@ async def plans_of(conn: Connection, vendor_id: str) -> list[PlanRow]:
 async def insert_plan(conn: Connection, plan: PlanRow) -> None:
     await conn.execute(
         """INSERT INTO migration_plans
-               (plan_id, vendor_id, agency, trigger, reason, created_on, settings, causes)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)""",
+               (plan_id, vendor_id, agency, trigger, reason, created_on, settings, causes,
+                vendor_eligible)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)""",
         plan.plan_id,
         plan.vendor_id,
         plan.agency,
@@ -102,6 +103,7 @@ async def insert_plan(conn: Connection, plan: PlanRow) -> None:
         plan.created_on,
         settings_json(plan.settings),
         list(plan.causes),
+        plan.vendor_eligible,
     )
 
 

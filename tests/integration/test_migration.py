@@ -245,3 +245,77 @@ async def test_the_sanction_ending_is_recorded_on_the_plan(pool: asyncpg.Pool) -
         plan = await plan_repository.plan(conn, PLAN)
     assert plan is not None and plan.vendor_eligible
     assert "eligible again as of 2024-01-09" in " ".join(version.causes)
+
+
+async def test_work_of_a_barred_subcontractor_is_planned_and_flagged(pool: asyncpg.Pool) -> None:
+    prime = case_migration.awarded(START, CONTRACTS[0])
+    prime["vendor_id"] = "vendor-a"
+    subcontract = {"contract_id": "c01", "subcontract_id": "s-1"}
+    await apply(
+        pool,
+        prime,
+        envelope(
+            "contract.subcontract_requested",
+            {
+                **subcontract,
+                "subcontractor_vendor_id": VENDOR,
+                "scope": "運用",
+                "requested_on": "2022-01-10",
+            },
+            "vendor-a",
+        ),
+        envelope(
+            "contract.subcontract_approved",
+            {**subcontract, "approved_on": "2022-01-20"},
+            "vendor-a",
+        ),
+        case_migration.eligibility_lost(VENDOR, SUSPENDED_ON),
+    )
+    async with pool.acquire() as conn:
+        items = await plan_repository.items(conn, PLAN)
+    assert [(r["contract_id"], r["via_subcontract_id"]) for r in items] == [("c01", "s-1")]
+    assert (
+        await pool.fetchval("SELECT count(*) FROM migration_plans WHERE vendor_id = 'vendor-a'")
+        == 0
+    )
+
+
+async def test_a_plan_opened_by_hand_holds_the_vendors_running_contracts(
+    pool: asyncpg.Pool,
+) -> None:
+    await apply(pool, *case_migration.contracts(START))
+    request = {"plan_id": "plan-risk-b", "agency": AGENCY, "reason": "Risk band critical."}
+    await apply(pool, envelope("migration.plan_requested", request, VENDOR))
+    async with pool.acquire() as conn:
+        plan = await plan_repository.plan(conn, "plan-risk-b")
+        items = await plan_repository.items(conn, "plan-risk-b")
+    assert plan is not None and plan.trigger.value == "manual" and plan.vendor_eligible
+    assert len(items) == len(CONTRACTS)
+    again = envelope("migration.plan_requested", {**request, "plan_id": "plan-2"}, VENDOR)
+    assert "already has plan plan-risk-b" in await refusal(pool, again)
+    elsewhere = {**request, "plan_id": "plan-3", "agency": "税務課"}
+    elsewhere = envelope("migration.plan_requested", elsewhere, VENDOR)
+    assert "no running contract at 税務課" in await refusal(pool, elsewhere)
+
+
+async def test_owner_changes_that_cannot_apply_are_refused_with_the_field(
+    pool: asyncpg.Pool,
+) -> None:
+    await the_case(pool)
+    unknown = item_event("migration.item_configured", "c01", depends_on=["c99"])
+    assert "payload.depends_on: not items of plan" in await refusal(pool, unknown)
+    off_phase = {
+        "plan_id": PLAN,
+        "capacity_overrides": [{"phase_start": "2022-08-15", "capacity": 1}],
+    }
+    reason = await refusal(pool, envelope("migration.plan_configured", off_phase, VENDOR))
+    assert "2022-08-15 is not the first day of a phase" in reason
+    other_vendor = envelope(
+        "migration.plan_configured", {"plan_id": PLAN, "capacity": 3}, "vendor-z"
+    )
+    assert f"no plan '{PLAN}' for vendor-z" in await refusal(pool, other_vendor)
+    async with pool.acquire() as conn:
+        plan = await plan_repository.plan(conn, PLAN)
+    assert (
+        plan is not None and plan.settings.capacity == 2 and plan.planned_revision == plan.revision
+    )
