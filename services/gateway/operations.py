@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 
 from services.gateway.context import Info
 from services.gateway.errors import InvalidArgument
+from services.gateway.pagination import PageInfo, numeric_cursor
 from services.platform import dead_letters, event_store
 
 
@@ -53,12 +54,6 @@ class EventEdge:
     node: LoggedEvent
 
 
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
 @strawberry.type(description="A page of a vendor's events, oldest first.")
 class EventConnection:
     edges: list[EventEdge]
@@ -79,14 +74,6 @@ class EventStatus:
     )
 
 
-def _after(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    if not cursor.isdigit():
-        raise InvalidArgument(f"after: {cursor!r} is not a cursor from this connection")
-    return int(cursor)
-
-
 @strawberry.type
 class OperationsQuery:
     @strawberry.field(description="The most recent dead letters, newest first.")
@@ -102,7 +89,7 @@ class OperationsQuery:
         limit = min(max(first, 1), 500)
         async with info.context.pool.acquire() as conn:
             recorded, total = await event_store.vendor_timeline(
-                conn, str(vendor_id), _after(after), limit + 1
+                conn, str(vendor_id), numeric_cursor(after) or 0, limit + 1
             )
         page = recorded[:limit]
         edges = [

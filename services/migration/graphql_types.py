@@ -14,7 +14,7 @@ from services.events.migration import MigrationItemStatus as ItemStatusModel
 from services.events.migration import MigrationTrigger as TriggerModel
 from services.events.migration import SolverStatus as SolverStatusModel
 from services.gateway.context import Info
-from services.gateway.errors import InvalidArgument
+from services.gateway.pagination import PageInfo, numeric_cursor, page_size
 from services.migration import queries
 from services.migration.graphql_progress import PROGRESS_EVENTS, MigrationProgress, progress_of
 from services.migration.items import blockers, checklist
@@ -132,15 +132,9 @@ class MigrationPlanVersionEdge:
 
 
 @strawberry.type
-class MigrationPageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
 class MigrationPlanVersionConnection:
     edges: list[MigrationPlanVersionEdge]
-    page_info: MigrationPageInfo
+    page_info: PageInfo
     total_count: int
 
 
@@ -270,16 +264,16 @@ class MigrationPlan:
     async def versions(
         self, info: Info, first: int = 10, after: str | None = None
     ) -> MigrationPlanVersionConnection:
-        before = _int_cursor(after)
+        before = numeric_cursor(after)
         async with info.context.pool.acquire() as conn:
             page, total = await queries.version_page(
-                conn, self.view.plan.plan_id, before, _page(first) + 1
+                conn, self.view.plan.plan_id, before, page_size(first, MAX_PAGE) + 1
             )
         edges = [MigrationPlanVersionEdge(cursor=str(v.version), node=_report(v)) for v in page]
-        shown = edges[: _page(first)]
+        shown = edges[: page_size(first, MAX_PAGE)]
         return MigrationPlanVersionConnection(
             edges=shown,
-            page_info=MigrationPageInfo(
+            page_info=PageInfo(
                 has_next_page=len(edges) > len(shown),
                 end_cursor=shown[-1].cursor if shown else after,
             ),
@@ -304,22 +298,8 @@ class MigrationPlanEdge:
 @strawberry.type
 class MigrationPlanConnection:
     edges: list[MigrationPlanEdge]
-    page_info: MigrationPageInfo
+    page_info: PageInfo
     total_count: int
-
-
-def _page(first: int) -> int:
-    if not 1 <= first <= MAX_PAGE:
-        raise InvalidArgument(f"first: {first} is outside 1–{MAX_PAGE}")
-    return first
-
-
-def _int_cursor(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    if not cursor.isdigit():
-        raise InvalidArgument(f"after: {cursor!r} is not a cursor from this connection")
-    return int(cursor)
 
 
 @strawberry.type
@@ -333,7 +313,7 @@ class MigrationQuery:
         first: int = 20,
         after: str | None = None,
     ) -> MigrationPlanConnection:
-        limit = _page(first)
+        limit = page_size(first, MAX_PAGE)
         async with info.context.pool.acquire() as conn:
             ids, total = await queries.plan_page(
                 conn, str(vendor_id) if vendor_id else None, agency, after, limit + 1
@@ -344,7 +324,7 @@ class MigrationQuery:
         ]
         return MigrationPlanConnection(
             edges=edges,
-            page_info=MigrationPageInfo(
+            page_info=PageInfo(
                 has_next_page=len(ids) > limit, end_cursor=edges[-1].cursor if edges else after
             ),
             total_count=total,

@@ -16,8 +16,7 @@ from services.migration.model import SolverStatus
 from services.migration.plan_opening import automatic_plan_id
 from services.migration.planner import replan_due
 from services.migration.setup import consumer
-from services.platform.consumer import apply_serialized_batch
-from tests.support import case_b, case_migration
+from tests.support import case_migration, registry_db
 from tests.support.case_migration import AGENCY, CONTRACTS, FORCED, VENDOR
 from tests.support.event_examples import envelope
 from tests.support.migration_verifier import violations
@@ -33,22 +32,11 @@ PLAN = automatic_plan_id(VENDOR, AGENCY)
 
 
 async def apply(pool: asyncpg.Pool, *events: dict[str, Any]) -> None:
-    """Applies the events; a dead letter for any of them fails the test with its reason."""
-    await apply_serialized_batch(pool, MIGRATION, [case_b.line(e) for e in events])
-    reasons = await pool.fetch(
-        "SELECT reason FROM dead_letters WHERE event_id = ANY($1::uuid[])",
-        [e["event_id"] for e in events],
-    )
-    assert not reasons, [r["reason"] for r in reasons]
+    await registry_db.apply(pool, *events, consumer=MIGRATION)
 
 
 async def refusal(pool: asyncpg.Pool, event: dict[str, Any]) -> str:
-    await apply_serialized_batch(pool, MIGRATION, [case_b.line(event)])
-    reason: str | None = await pool.fetchval(
-        "SELECT reason FROM dead_letters WHERE event_id = $1::uuid", event["event_id"]
-    )
-    assert reason is not None, f"{event['event_type']} was applied, not refused"
-    return reason
+    return await registry_db.rejection(pool, event, MIGRATION)
 
 
 async def replan(pool: asyncpg.Pool) -> plan_repository.VersionRow:

@@ -25,9 +25,11 @@ async def apply(pool: asyncpg.Pool, *events: dict[str, Any], consumer: Consumer 
     assert not reasons, [r["reason"] for r in reasons]
 
 
-async def rejection(pool: asyncpg.Pool, event: dict[str, Any]) -> str:
+async def rejection(
+    pool: asyncpg.Pool, event: dict[str, Any], consumer: Consumer = REGISTRY
+) -> str:
     """Applies one event that must be refused; returns the reason."""
-    await apply_serialized_batch(pool, REGISTRY, [case_b.line(event)])
+    await apply_serialized_batch(pool, consumer, [case_b.line(event)])
     reason: str | None = await pool.fetchval(
         "SELECT reason FROM dead_letters WHERE event_id = $1::uuid", event["event_id"]
     )
