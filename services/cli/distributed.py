@@ -7,12 +7,14 @@ from collections.abc import Callable
 
 import faust
 
+from services.cli.consumers import service_consumers
 from services.cli.serving import ensure_port_free, serve
 from services.gateway.app import create_app
 from services.gateway.broadcast import Broadcaster
-from services.gateway.context import RequestContext
+from services.gateway.context import RequestContext, handled_by
 from services.ingest import agents as ingest_agents
 from services.migration import agents as migration_agents
+from services.platform.auth import AuthConfig, TokenVerifier
 from services.platform.database import open_pool
 from services.platform.eventlog.faust_runtime import HealthEndpoint, WorkerResources, build_app
 from services.platform.eventlog.kafka import KafkaEventLog, follow
@@ -53,7 +55,7 @@ def run_worker(
     faust.Worker(app, loglevel=log_level, loop=loop).execute_from_commandline()
 
 
-async def run_api(settings: Settings, host: str, port: int) -> None:
+async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) -> None:
     assert settings.kafka_bootstrap is not None
     ensure_port_free(host, port)
     pool = await open_pool(settings.database_url)
@@ -62,11 +64,13 @@ async def run_api(settings: Settings, host: str, port: int) -> None:
         await ensure_topics(settings.kafka_bootstrap, settings.kafka_replication_factor)
         await log.start()
         broadcaster = Broadcaster()
+        policies, scoring = registry.policies(settings), risk.service(settings)
+        consumers = service_consumers(settings, policies, scoring)
         context = RequestContext(
-            pool, log, settings, registry.policies(settings), broadcaster, risk.service(settings)
+            pool, log, settings, policies, broadcaster, scoring, handled_by(consumers)
         )
         await serve(
-            create_app(context),
+            create_app(context, TokenVerifier(auth)),
             host,
             port,
             {"broadcast": follow(settings.kafka_bootstrap, broadcaster.publish)},

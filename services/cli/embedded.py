@@ -10,15 +10,16 @@ from pathlib import Path
 
 import asyncpg
 
+from services.cli.consumers import service_consumers
 from services.cli.serving import ensure_port_free, serve
 from services.gateway.app import create_app
 from services.gateway.broadcast import Broadcaster
-from services.gateway.context import RequestContext
+from services.gateway.context import RequestContext, handled_by
 from services.ingest.handlers import ingest_batch
 from services.migration import planner
-from services.migration import setup as migration_setup
 from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
 from services.platform import embedded_postgres
+from services.platform.auth import AuthConfig, TokenVerifier
 from services.platform.clock import CALENDAR_CHECK_SECONDS
 from services.platform.database import open_pool
 from services.platform.eventlog.embedded import EmbeddedEventLog, follow, run_consumers
@@ -32,7 +33,7 @@ from services.registry import setup as registry
 from services.risk import handlers as risk_handlers
 from services.risk import jobs as risk_jobs
 from services.risk import setup as risk_setup
-from services.risk.handlers import RiskService, risk_consumer
+from services.risk.handlers import RiskService
 
 
 async def run_relays(pool: asyncpg.Pool, log: EmbeddedEventLog) -> None:
@@ -75,22 +76,20 @@ async def embedded_log(database_url: str) -> AsyncIterator[tuple[asyncpg.Pool, E
         await pool.close()
 
 
-async def run_up(settings: Settings, host: str, port: int) -> None:
+async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> None:
     ensure_port_free(host, port)
     async with embedded_log(settings.database_url) as (pool, log):
         policies = registry.policies(settings)
         risk = risk_setup.service(settings)
         # The consumers of the validated log, in the order they are started.
-        subscribed = [
-            registry.consumer(settings, policies),
-            risk_consumer(risk),
-            migration_setup.consumer(settings.clock),
-        ]
+        subscribed = service_consumers(settings, policies, risk)
         livenesses = [Liveness(consumer.name) for consumer in subscribed]
         broadcaster = Broadcaster()
-        context = RequestContext(pool, log, settings, policies, broadcaster, risk)
+        context = RequestContext(
+            pool, log, settings, policies, broadcaster, risk, handled_by(subscribed)
+        )
         await serve(
-            create_app(context, livenesses),
+            create_app(context, TokenVerifier(auth), livenesses),
             host,
             port,
             {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -12,7 +13,9 @@ import click
 
 from services.cli import distributed, embedded, publishing
 from services.cli.schema_export import export_all
+from services.cli.tokens import token_group
 from services.migration.http_exports import FORMATS, latest_snapshot
+from services.platform.auth import Role, auth_config, issue_token
 from services.platform.database import open_pool
 from services.platform.errors import StartupError
 from services.platform.eventlog.faust_runtime import HealthEndpoint
@@ -67,9 +70,14 @@ def up(
     _logging(log_level)
 
     async def main() -> None:
-        url = await embedded.resolve_database_url(database_url, data_dir or default_data_dir())
+        home = data_dir or default_data_dir()
+        auth = auth_config(os.environ, home)
+        url = await embedded.resolve_database_url(database_url, home)
         click.echo(f"VendorWatch GraphQL at http://{host}:{port}/graphql")
-        await embedded.run_up(Settings(database_url=url), host, port)
+        if auth.hs256_secret is not None:
+            token = issue_token(auth.hs256_secret, subject="local-admin", role=Role.ADMIN)
+            click.echo(f"Local admin token (12 h; more: vendorwatch token create):\n{token}")
+        await embedded.run_up(Settings(database_url=url), auth, host, port)
 
     _run(main())
 
@@ -114,7 +122,11 @@ def api(kafka: str, database_url: str, host: str, port: int, log_level: str) -> 
     """Distributed mode: the GraphQL API, submitting into Kafka."""
     _logging(log_level)
     settings = Settings(database_url=database_url, kafka_bootstrap=kafka)
-    _run(distributed.run_api(settings, host, port))
+
+    async def main() -> None:
+        await distributed.run_api(settings, auth_config(os.environ, None), host, port)
+
+    _run(main())
 
 
 @cli.command()
@@ -248,6 +260,9 @@ def export(root: Path) -> None:
     """Write schemas/events/*.json and graphql/schema.graphql from the code."""
     for path in export_all(root):
         click.echo(str(path))
+
+
+cli.add_command(token_group)
 
 
 def main() -> None:

@@ -63,6 +63,16 @@ class Payload(StrictModel):
     event_type: ClassVar[str]
 
 
+class RecordedBy(StrictModel):
+    """Who recorded the event through the API, and from where: the audit trail. Set by the
+    API from the caller's verified token (never taken from the caller's input)."""
+
+    subject: ShortText = Field(description="The token's subject: the person or system.")
+    role: ShortText
+    agencies: list[ShortText] = Field(default=[], description="The agencies the token is for.")
+    client: ShortText | None = Field(default=None, description="The caller's network address.")
+
+
 class EventEnvelope(StrictModel):
     """The envelope every event travels in; `payload` is the typed payload of `event_type`."""
 
@@ -73,3 +83,6 @@ class EventEnvelope(StrictModel):
     source: ShortText = Field(description="The producing system, e.g. city.procurement.")
     vendor_id: VendorId = Field(description="The vendor the event is about; the Kafka key.")
     payload: Payload
+    recorded_by: RecordedBy | None = Field(
+        default=None, description="Set on events recorded through the API: who, from where."
+    )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
@@ -112,12 +114,22 @@ def new_event(
     )
 
 
-class EventRejected(ValueError):
-    """Raw input that is not a valid event; `reason` is meant for the person who sent it."""
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an event, at a field path (`payload.ends_on`, `vendor_id`)."""
 
-    def __init__(self, reason: str) -> None:
+    field: str
+    message: str
+
+
+class EventRejected(ValueError):
+    """Raw input that is not a valid event; `reason` is meant for the person who sent it,
+    `problems` for a form that shows each next to its field."""
+
+    def __init__(self, reason: str, problems: tuple[Problem, ...] = ()) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.problems = problems or (Problem("event", reason),)
 
 
 class _Header(BaseModel):
@@ -126,6 +138,23 @@ class _Header(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
 
     event_type: str
+
+
+# A model-level rule names its field first ("ends_on: … is before starts_on …").
+_NAMED_FIELD = re.compile(r"^([a-z_][a-z0-9_]*)(?:, [a-z_][a-z0-9_]*)*: (.+)$", re.DOTALL)
+
+
+def validation_problems(error: ValidationError) -> tuple[Problem, ...]:
+    problems = []
+    for item in error.errors(include_url=False):
+        where = ".".join(str(p) for p in item["loc"])
+        message = item["msg"].removeprefix("Value error, ")
+        named = _NAMED_FIELD.match(message)
+        if named:
+            where = f"{where}.{named.group(1)}" if where else named.group(1)
+            message = named.group(2)
+        problems.append(Problem(where or "event", message))
+    return tuple(problems)
 
 
 def describe_validation_error(error: ValidationError) -> str:
@@ -145,14 +174,14 @@ def parse_event(raw: bytes | str) -> EventEnvelope:
         kinds = {item["type"] for item in error.errors()}
         if "json_invalid" in kinds or "model_type" in kinds:
             raise EventRejected(f"not a JSON object: {describe_validation_error(error)}") from None
-        raise EventRejected(describe_validation_error(error)) from None
+        raise EventRejected(describe_validation_error(error), validation_problems(error)) from None
     envelope = ENVELOPES.get(header.event_type)
     if envelope is None:
-        raise EventRejected(
-            f"event_type: unknown event type {header.event_type!r}; "
-            f"known types are {', '.join(EVENT_TYPES)}"
+        message = (
+            f"unknown event type {header.event_type!r}; known types are {', '.join(EVENT_TYPES)}"
         )
+        raise EventRejected(f"event_type: {message}", (Problem("event_type", message),))
     try:
         return envelope.model_validate_json(raw)
     except ValidationError as error:
-        raise EventRejected(describe_validation_error(error)) from None
+        raise EventRejected(describe_validation_error(error), validation_problems(error)) from None

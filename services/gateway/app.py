@@ -1,7 +1,9 @@
-"""The ASGI application: GraphQL (with GraphiQL) at /graphql, liveness at /healthz."""
+"""The ASGI application: GraphQL (with GraphiQL) at /graphql, plan exports, liveness at
+/healthz; everything but /healthz behind bearer tokens."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,25 +15,57 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UnsetType
 
+from services.gateway.authentication import (
+    BearerAuthentication,
+    token_from_connection_params,
+    verify,
+)
 from services.gateway.context import RequestContext
 from services.gateway.protection import Limits, RequestLimits
 from services.gateway.schema import build_schema
 from services.migration.http_exports import export_endpoint
+from services.platform.auth import AuthError, TokenVerifier
 from services.platform.liveness import Liveness, health_report
 
 
 class _GraphQL(GraphQL[RequestContext, None]):
-    def __init__(self, context: RequestContext, limits: Limits) -> None:
-        super().__init__(build_schema(limits), graphql_ide="graphiql")
+    def __init__(self, context: RequestContext, limits: Limits, verifier: TokenVerifier) -> None:
+        # graphql-transport-ws only: the legacy graphql-ws protocol is not offered at all.
+        super().__init__(
+            build_schema(limits),
+            graphql_ide="graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
         self._context = context
+        self._verifier = verifier
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> RequestContext:
-        return self._context
+        # A fresh context per request (per connection for WebSockets): who is asking.
+        return dataclasses.replace(
+            self._context,
+            principal=request.scope.get("state", {}).get("principal"),
+            client=request.client.host if request.client else None,
+        )
+
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, Any] | None:
+        if context.principal is None:
+            authorization = token_from_connection_params(context.connection_params)
+            try:
+                context.principal = await verify(self._verifier, authorization)
+            except AuthError as error:
+                raise ConnectionRejectionError({"reason": str(error)}) from None
+        return await super().on_ws_connect(context)
 
 
 def create_app(
-    context: RequestContext, livenesses: Sequence[Liveness] = (), limits: Limits | None = None
+    context: RequestContext,
+    verifier: TokenVerifier,
+    livenesses: Sequence[Liveness] = (),
+    limits: Limits | None = None,
 ) -> Starlette:
     """The API; `livenesses` are the in-process consumers /healthz reports on (embedded)."""
     limits = limits or Limits()
@@ -44,13 +78,16 @@ def create_app(
         status, body = health_report(list(livenesses))
         return JSONResponse(body, status_code=status)
 
-    graphql = _GraphQL(context, limits)
+    graphql = _GraphQL(context, limits, verifier)
     return Starlette(
         routes=[
             Route("/healthz", healthz),
             Route("/graphql", graphql),
-            Route("/migration-plans/{plan_id}.{format}", export_endpoint(context.pool)),
             WebSocketRoute("/graphql", graphql),
+            Route("/migration-plans/{plan_id}.{format}", export_endpoint(context.pool)),
         ],
-        middleware=[Middleware(RequestLimits, limits=limits)],
+        middleware=[
+            Middleware(RequestLimits, limits=limits),
+            Middleware(BearerAuthentication, verifier=verifier),
+        ],
     )

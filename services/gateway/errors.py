@@ -15,7 +15,6 @@ from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from services.events.catalog import EventRejected
-from services.gateway.mutations import InvalidEvent
 from services.registry.era_dates import InvalidDate
 from services.registry.policy import OutsidePolicy, PolicyError
 from services.registry.queries import RegistryQueryError
@@ -30,7 +29,6 @@ class InvalidArgument(ValueError):
 # The errors whose message is meant for the client.
 CLIENT_ERRORS = (
     InvalidArgument,
-    InvalidEvent,
     EventRejected,
     RegistryQueryError,
     PolicyError,

@@ -11,41 +11,49 @@ from strawberry.scalars import JSON
 
 from services.gateway.context import Info
 from services.gateway.errors import InvalidArgument
-from services.gateway.pagination import PageInfo, numeric_cursor
+from services.gateway.pagination import PageInfo, numeric_cursor, page_size
+from services.gateway.processing import DeadLetter, EventStatus, status_of
 from services.platform import dead_letters, event_store
 
 
-@strawberry.type(description="Input that could not be accepted or applied, with the reason.")
-class DeadLetter:
-    id: strawberry.ID
-    stage: str = strawberry.field(description="Where it stopped: ingest, registry, risk, …")
-    reason: str
-    raw: str
-    event_id: strawberry.ID | None
-    event_type: str | None
-    recorded_at: dt.datetime
-
-    @classmethod
-    def of(cls, letter: dead_letters.StoredDeadLetter) -> DeadLetter:
-        return cls(
-            id=strawberry.ID(str(letter.id)),
-            stage=letter.stage,
-            reason=letter.reason,
-            raw=letter.raw,
-            event_id=strawberry.ID(str(letter.event_id)) if letter.event_id else None,
-            event_type=letter.event_type,
-            recorded_at=letter.recorded_at,
-        )
+@strawberry.type(description="Who recorded an event through the API, and from where.")
+class Recorder:
+    subject: str
+    role: str
+    agencies: list[str]
+    client: str | None
 
 
 @strawberry.type(description="One event as recorded in the log.")
 class LoggedEvent:
     event_id: strawberry.ID
     event_type: str
+    vendor_id: strawberry.ID
     occurred_at: dt.datetime
     recorded_at: dt.datetime = strawberry.field(description="When the log accepted it.")
     source: str
+    recorded_by: Recorder | None = strawberry.field(
+        description="Set for what people recorded through the API; null for other producers."
+    )
     payload: JSON
+
+    @classmethod
+    def of(cls, recorded: event_store.RecordedEvent) -> LoggedEvent:
+        event, by = recorded.envelope, recorded.envelope.recorded_by
+        return cls(
+            event_id=strawberry.ID(str(event.event_id)),
+            event_type=event.event_type,
+            vendor_id=strawberry.ID(event.vendor_id),
+            occurred_at=event.occurred_at,
+            recorded_at=recorded.recorded_at,
+            source=event.source,
+            recorded_by=Recorder(
+                subject=by.subject, role=by.role, agencies=list(by.agencies), client=by.client
+            )
+            if by
+            else None,
+            payload=JSON(event.payload.model_dump(mode="json")),
+        )
 
 
 @strawberry.type
@@ -54,24 +62,11 @@ class EventEdge:
     node: LoggedEvent
 
 
-@strawberry.type(description="A page of a vendor's events, oldest first.")
+@strawberry.type(description="A page of events.")
 class EventConnection:
     edges: list[EventEdge]
     page_info: PageInfo
     total_count: int
-
-
-@strawberry.type(description="What became of a submitted event.")
-class EventStatus:
-    event_id: strawberry.ID
-    accepted: bool = strawberry.field(description="In the log (validated and stored).")
-    recorded_at: dt.datetime | None
-    applied_by: list[str] = strawberry.field(
-        description="The services that have applied it (registry, risk, …)."
-    )
-    dead_letters: list[DeadLetter] = strawberry.field(
-        description="Why it was refused, by ingest or by a service, if it was."
-    )
 
 
 @strawberry.type
@@ -92,25 +87,36 @@ class OperationsQuery:
                 conn, str(vendor_id), numeric_cursor(after) or 0, limit + 1
             )
         page = recorded[:limit]
-        edges = [
-            EventEdge(
-                cursor=str(r.position),
-                node=LoggedEvent(
-                    event_id=strawberry.ID(str(r.envelope.event_id)),
-                    event_type=r.envelope.event_type,
-                    occurred_at=r.envelope.occurred_at,
-                    recorded_at=r.recorded_at,
-                    source=r.envelope.source,
-                    payload=JSON(r.envelope.payload.model_dump(mode="json")),
-                ),
-            )
-            for r in page
-        ]
+        edges = [EventEdge(cursor=str(r.position), node=LoggedEvent.of(r)) for r in page]
         return EventConnection(
             edges=edges,
             page_info=PageInfo(
                 has_next_page=len(recorded) > limit,
                 end_cursor=edges[-1].cursor if edges else after,
+            ),
+            total_count=total,
+        )
+
+    @strawberry.field(
+        description="The audit trail: what people recorded through the API (who, with which"
+        " role and agencies, from where), newest first; only one person's when `subject` is"
+        " given."
+    )
+    async def audit_trail(
+        self, info: Info, subject: str | None = None, first: int = 50, after: str | None = None
+    ) -> EventConnection:
+        limit = page_size(first, 500)
+        async with info.context.pool.acquire() as conn:
+            recorded, total = await event_store.recorded_through_the_api(
+                conn, subject, numeric_cursor(after), limit + 1
+            )
+        edges = [EventEdge(cursor=str(r.position), node=LoggedEvent.of(r)) for r in recorded]
+        shown = edges[:limit]
+        return EventConnection(
+            edges=shown,
+            page_info=PageInfo(
+                has_next_page=len(edges) > limit,
+                end_cursor=shown[-1].cursor if shown else after,
             ),
             total_count=total,
         )
@@ -125,12 +131,4 @@ class OperationsQuery:
         except ValueError:
             raise InvalidArgument(f"eventId: {event_id!r} is not an event id (a UUID)") from None
         async with info.context.pool.acquire() as conn:
-            found = await event_store.status(conn, wanted)
-            letters = await dead_letters.of_event(conn, wanted)
-        return EventStatus(
-            event_id=event_id,
-            accepted=found.recorded_at is not None,
-            recorded_at=found.recorded_at,
-            applied_by=found.applied_by,
-            dead_letters=[DeadLetter.of(d) for d in letters],
-        )
+            return await status_of(conn, wanted, info.context.handled_by)

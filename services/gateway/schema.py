@@ -7,8 +7,10 @@ import datetime as dt
 import strawberry
 
 from services.gateway.errors import InternalErrorIds
+from services.gateway.event_mutations import EventMutation
 from services.gateway.mutations import Mutation as BaseMutation
 from services.gateway.operations import OperationsQuery
+from services.gateway.permissions import RoleCheck
 from services.gateway.protection import Limits
 from services.gateway.scalars import DATE
 from services.migration.graphql_mutations import MigrationMutation
@@ -23,7 +25,7 @@ class Query(RegistryQuery, RiskQuery, MigrationQuery, OperationsQuery):
 
 
 @strawberry.type
-class Mutation(BaseMutation, MigrationMutation):
+class Mutation(BaseMutation, EventMutation, MigrationMutation):  # type: ignore[misc]
     pass
 
 
@@ -38,7 +40,7 @@ def build_schema(limits: Limits) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides={dt.date: DATE},
-        extensions=[*limits.extensions(), InternalErrorIds],
+        extensions=[*limits.extensions(), RoleCheck, InternalErrorIds],
     )
 
 

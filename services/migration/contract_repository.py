@@ -154,14 +154,23 @@ async def bars_on(
 ) -> tuple[dt.date, list[EligibilityReasonRef], dt.date | None] | None:
     """What keeps the vendor from bidding, as last announced: since when, the sanctions, and
     when it is eligible again; None when it is eligible (or was never barred)."""
-    row = await conn.fetchrow(
-        """SELECT eligible, as_of, eligible_again_on, reasons::text AS reasons
-           FROM migration_eligibility WHERE vendor_id = $1""",
-        vendor_id,
+    return (await bars_of(conn, [vendor_id])).get(vendor_id)
+
+
+Barred = tuple[dt.date, list[EligibilityReasonRef], dt.date | None]
+
+
+async def bars_of(conn: Connection, vendor_ids: list[str]) -> dict[str, Barred]:
+    """`bars_on` for several vendors in one query (only the barred ones are in the answer)."""
+    rows = await conn.fetch(
+        """SELECT vendor_id, as_of, eligible_again_on, reasons::text AS reasons
+           FROM migration_eligibility WHERE vendor_id = ANY($1::text[]) AND NOT eligible""",
+        vendor_ids,
     )
-    if row is None or row["eligible"]:
-        return None
-    return row["as_of"], _REASONS.validate_json(row["reasons"]), row["eligible_again_on"]
+    return {
+        r["vendor_id"]: (r["as_of"], _REASONS.validate_json(r["reasons"]), r["eligible_again_on"])
+        for r in rows
+    }
 
 
 async def bar(conn: Connection, vendor_id: str, agency: str) -> str | None:

@@ -5,6 +5,7 @@ then appends the event to the log, where the migration service applies (and chec
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
@@ -27,8 +28,7 @@ from services.events.migration import (
     MigrationItemStatus as ItemStatusModel,
 )
 from services.gateway.context import Info
-from services.gateway.errors import InvalidArgument
-from services.gateway.mutations import SubmittedEvent, record
+from services.gateway.receipts import EventReceipt, FieldProblem, record
 from services.migration import plan_repository
 from services.migration.graphql_types import Criticality, MigrationItemStatus
 from services.migration.items import ItemState, refusal_to_finish
@@ -90,7 +90,10 @@ async def _plan(info: Info, plan_id: str) -> PlanRow:
     async with info.context.pool.acquire() as conn:
         plan = await plan_repository.plan(conn, plan_id)
     if plan is None:
-        raise InvalidArgument(f"planId: no plan {plan_id!r}")
+        raise FieldProblem("planId", f"no plan {plan_id!r}")
+    principal = info.context.principal
+    if principal is not None and principal.agencies and plan.agency not in principal.agencies:
+        raise FieldProblem("planId", f"plan {plan_id} is {plan.agency}'s, not your agencies'")
     return plan
 
 
@@ -98,7 +101,7 @@ async def _item(info: Info, plan: PlanRow, contract_id: str) -> ItemState:
     async with info.context.pool.acquire() as conn:
         item = await load_item(conn, plan, contract_id)
     if item is None:
-        raise InvalidArgument(f"contractId: {contract_id!r} is not an item of plan {plan.plan_id}")
+        raise FieldProblem("contractId", f"{contract_id!r} is not an item of plan {plan.plan_id}")
     return item
 
 
@@ -110,7 +113,7 @@ async def _refuse_ineligible(info: Info, vendor_id: str, agency: str) -> None:
                 conn, [vendor_id], info.context.settings.clock.today(), agency=agency
             )
         except RegistryQueryError:
-            raise InvalidArgument(f"vendorId: unknown vendor {vendor_id!r}") from None
+            raise FieldProblem("vendorId", f"unknown vendor {vendor_id!r}") from None
     if not answer.eligible:
         reasons = "; ".join(
             f"{r.kind.value.replace('_', ' ')} {r.sanction_id} by {r.authority}"
@@ -120,27 +123,50 @@ async def _refuse_ineligible(info: Info, vendor_id: str, agency: str) -> None:
         again = (
             f"; eligible again on {answer.eligible_again_on}" if answer.eligible_again_on else ""
         )
-        raise InvalidArgument(
-            f"vendorId: {vendor_id} is not eligible at {agency}: {reasons}{again}"
-        )
+        raise FieldProblem("vendorId", f"{vendor_id} is not eligible at {agency}: {reasons}{again}")
+
+
+WAIT = "Also wait for the migration service to apply it."
 
 
 @strawberry.type
 class MigrationMutation:
     @strawberry.mutation(description="Opens a plan by hand (e.g. for a high-risk vendor).")
     async def create_migration_plan(
-        self, info: Info, vendor_id: strawberry.ID, agency: str, reason: str, plan_id: strawberry.ID
-    ) -> SubmittedEvent:
-        payload = {"plan_id": str(plan_id), "agency": agency, "reason": reason}
-        return await record(info, MigrationPlanRequested.event_type, str(vendor_id), payload)
+        self,
+        info: Info,
+        vendor_id: strawberry.ID,
+        agency: str,
+        reason: str,
+        plan_id: strawberry.ID,
+        wait_for_processing: bool = False,
+    ) -> EventReceipt:
+        async def build() -> tuple[str, dict[str, Any]]:
+            principal = info.context.principal
+            if principal is not None and principal.agencies and agency not in principal.agencies:
+                raise FieldProblem("agency", f"{agency} is not one of your agencies")
+            return str(vendor_id), {"plan_id": str(plan_id), "agency": agency, "reason": reason}
+
+        return await record(
+            info, MigrationPlanRequested.event_type, build, wait=wait_for_processing
+        )
 
     @strawberry.mutation(description="Changes how a plan is scheduled (capacity, blackouts, …).")
     async def configure_migration_plan(
-        self, info: Info, plan_id: strawberry.ID, settings: MigrationPlanSettingsInput
-    ) -> SubmittedEvent:
-        plan = await _plan(info, str(plan_id))
-        payload = {"plan_id": plan.plan_id, **_given(settings)}
-        return await record(info, MigrationPlanConfigured.event_type, plan.vendor_id, payload)
+        self,
+        info: Info,
+        plan_id: strawberry.ID,
+        settings: MigrationPlanSettingsInput,
+        wait_for_processing: bool = False,
+    ) -> EventReceipt:
+        return await _record_on_plan(
+            info,
+            MigrationPlanConfigured.event_type,
+            str(plan_id),
+            None,
+            lambda plan: {"plan_id": plan.plan_id, **_given(settings)},
+            wait_for_processing,
+        )
 
     @strawberry.mutation(description="Describes an item: criticality, dependencies, lead time.")
     async def configure_migration_item(
@@ -149,11 +175,16 @@ class MigrationMutation:
         plan_id: strawberry.ID,
         contract_id: strawberry.ID,
         item: MigrationItemInput,
-    ) -> SubmittedEvent:
-        plan = await _plan(info, str(plan_id))
-        await _item(info, plan, str(contract_id))
-        payload = {"plan_id": plan.plan_id, "contract_id": str(contract_id), **_given(item)}
-        return await record(info, MigrationItemConfigured.event_type, plan.vendor_id, payload)
+        wait_for_processing: bool = False,
+    ) -> EventReceipt:
+        return await _record_on_plan(
+            info,
+            MigrationItemConfigured.event_type,
+            str(plan_id),
+            str(contract_id),
+            lambda plan: {"plan_id": plan.plan_id, "contract_id": str(contract_id), **_given(item)},
+            wait_for_processing,
+        )
 
     @strawberry.mutation(
         description="Chooses the vendor that takes an item over; refused, with the reason, when"
@@ -166,17 +197,25 @@ class MigrationMutation:
         contract_id: strawberry.ID,
         vendor_id: strawberry.ID,
         chosen_on: dt.date | None = None,
-    ) -> SubmittedEvent:
-        plan = await _plan(info, str(plan_id))
-        await _item(info, plan, str(contract_id))
-        await _refuse_ineligible(info, str(vendor_id), plan.agency)
-        payload = {
-            "plan_id": plan.plan_id,
-            "contract_id": str(contract_id),
-            "replacement_vendor_id": str(vendor_id),
-            "chosen_on": chosen_on or info.context.settings.clock.today(),
-        }
-        return await record(info, MigrationReplacementChosen.event_type, plan.vendor_id, payload)
+        wait_for_processing: bool = False,
+    ) -> EventReceipt:
+        async def check(plan: PlanRow, _: ItemState | None) -> None:
+            await _refuse_ineligible(info, str(vendor_id), plan.agency)
+
+        return await _record_on_plan(
+            info,
+            MigrationReplacementChosen.event_type,
+            str(plan_id),
+            str(contract_id),
+            lambda plan: {
+                "plan_id": plan.plan_id,
+                "contract_id": str(contract_id),
+                "replacement_vendor_id": str(vendor_id),
+                "chosen_on": chosen_on or info.context.settings.clock.today(),
+            },
+            wait_for_processing,
+            check,
+        )
 
     @strawberry.mutation(description="Passes (or withdraws) one readiness check of an item.")
     async def update_migration_checklist(
@@ -187,17 +226,22 @@ class MigrationMutation:
         check: ChecklistCheck,  # type: ignore[valid-type]
         passed: bool,
         note: str | None = None,
-    ) -> SubmittedEvent:
-        plan = await _plan(info, str(plan_id))
-        await _item(info, plan, str(contract_id))
-        payload = {
-            "plan_id": plan.plan_id,
-            "contract_id": str(contract_id),
-            "check": check,
-            "passed": passed,
-            **({"note": note} if note is not None else {}),
-        }
-        return await record(info, MigrationChecklistUpdated.event_type, plan.vendor_id, payload)
+        wait_for_processing: bool = False,
+    ) -> EventReceipt:
+        return await _record_on_plan(
+            info,
+            MigrationChecklistUpdated.event_type,
+            str(plan_id),
+            str(contract_id),
+            lambda plan: {
+                "plan_id": plan.plan_id,
+                "contract_id": str(contract_id),
+                "check": check,
+                "passed": passed,
+                **({"note": note} if note is not None else {}),
+            },
+            wait_for_processing,
+        )
 
     @strawberry.mutation(
         description="Records a milestone: started, done (refused while the checklist is"
@@ -211,18 +255,47 @@ class MigrationMutation:
         status: MigrationItemStatus,  # type: ignore[valid-type]
         on: dt.date | None = None,
         note: str | None = None,
-    ) -> SubmittedEvent:
-        plan = await _plan(info, str(plan_id))
-        item = await _item(info, plan, str(contract_id))
-        if status == ItemStatusModel.DONE:
-            refusal = refusal_to_finish(item)
-            if refusal is not None:
-                raise InvalidArgument(f"status: {refusal}")
-        payload = {
-            "plan_id": plan.plan_id,
-            "contract_id": str(contract_id),
-            "status": status,
-            "on": on or info.context.settings.clock.today(),
-            **({"note": note} if note is not None else {}),
-        }
-        return await record(info, MigrationItemStatusChanged.event_type, plan.vendor_id, payload)
+        wait_for_processing: bool = False,
+    ) -> EventReceipt:
+        async def check(_: PlanRow, item: ItemState | None) -> None:
+            refusal = refusal_to_finish(item) if item is not None else None
+            if status == ItemStatusModel.DONE and refusal is not None:
+                raise FieldProblem("status", refusal)
+
+        return await _record_on_plan(
+            info,
+            MigrationItemStatusChanged.event_type,
+            str(plan_id),
+            str(contract_id),
+            lambda plan: {
+                "plan_id": plan.plan_id,
+                "contract_id": str(contract_id),
+                "status": status,
+                "on": on or info.context.settings.clock.today(),
+                **({"note": note} if note is not None else {}),
+            },
+            wait_for_processing,
+            check,
+        )
+
+
+async def _record_on_plan(
+    info: Info,
+    event_type: str,
+    plan_id: str,
+    contract_id: str | None,
+    build: Callable[[PlanRow], dict[str, Any]],
+    wait: bool,
+    check: Callable[[PlanRow, ItemState | None], Awaitable[None]] | None = None,
+) -> EventReceipt:
+    """An event about one plan (and item): both must exist and be the caller's agency's; the
+    event travels under the plan's vendor."""
+
+    async def checked() -> tuple[str, dict[str, Any]]:
+        plan = await _plan(info, plan_id)
+        item = await _item(info, plan, contract_id) if contract_id is not None else None
+        if check is not None:
+            await check(plan, item)
+        return plan.vendor_id, build(plan)
+
+    return await record(info, event_type, checked, wait=wait)

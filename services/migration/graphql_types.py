@@ -15,6 +15,7 @@ from services.events.migration import MigrationTrigger as TriggerModel
 from services.events.migration import SolverStatus as SolverStatusModel
 from services.gateway.context import Info
 from services.gateway.pagination import PageInfo, numeric_cursor, page_size
+from services.gateway.permissions import sees_agency
 from services.migration import queries
 from services.migration.graphql_progress import PROGRESS_EVENTS, MigrationProgress, progress_of
 from services.migration.items import blockers, checklist
@@ -22,6 +23,7 @@ from services.migration.model import Assignment, PlanSettings
 from services.migration.phases import phase_end, phase_label, phase_start
 from services.migration.plan_repository import VersionRow
 from services.migration.queries import PlanView
+from services.platform.auth import Role
 
 Criticality = strawberry.enum(CriticalityModel, name="Criticality")
 MigrationItemStatus = strawberry.enum(ItemStatusModel, name="MigrationItemStatus")
@@ -314,13 +316,18 @@ class MigrationQuery:
         after: str | None = None,
     ) -> MigrationPlanConnection:
         limit = page_size(first, MAX_PAGE)
+        agencies = [agency] if agency is not None else None
+        principal = info.context.principal
+        if principal is not None and principal.role is Role.SYSTEM_OWNER:
+            # A system owner sees its own agencies' plans only.
+            agencies = [a for a in (agencies or principal.agencies) if a in principal.agencies]
         async with info.context.pool.acquire() as conn:
             ids, total = await queries.plan_page(
-                conn, str(vendor_id) if vendor_id else None, agency, after, limit + 1
+                conn, str(vendor_id) if vendor_id else None, agencies, after, limit + 1
             )
-            views = [await queries.plan_view(conn, plan_id) for plan_id in ids[:limit]]
+            views = await queries.plan_views(conn, ids[:limit])
         edges = [
-            MigrationPlanEdge(cursor=v.plan.plan_id, node=MigrationPlan(view=v)) for v in views if v
+            MigrationPlanEdge(cursor=v.plan.plan_id, node=MigrationPlan(view=v)) for v in views
         ]
         return MigrationPlanConnection(
             edges=edges,
@@ -330,11 +337,16 @@ class MigrationQuery:
             total_count=total,
         )
 
-    @strawberry.field(description="One plan with its phases, items, blockers and solver report.")
+    @strawberry.field(
+        description="One plan with its phases, items, blockers and solver report; null when"
+        " there is none (or it is another agency's, for a system owner)."
+    )
     async def migration_plan(self, info: Info, id: strawberry.ID) -> MigrationPlan | None:
         async with info.context.pool.acquire() as conn:
             view = await queries.plan_view(conn, str(id))
-        return MigrationPlan(view=view) if view else None
+        if view is None or not sees_agency(info.context.principal, view.plan.agency):
+            return None
+        return MigrationPlan(view=view)
 
 
 @strawberry.type

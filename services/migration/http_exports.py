@@ -8,6 +8,7 @@ import asyncpg
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from services.gateway.permissions import sees_agency
 from services.migration import plan_repository
 from services.migration.export_csv import plan_csv
 from services.migration.gantt import plan_gantt_svg
@@ -33,7 +34,8 @@ def export_endpoint(pool: asyncpg.Pool) -> Callable[[Request], Awaitable[Respons
         if fmt not in FORMATS:
             return PlainTextResponse(f"unknown format {fmt!r}: csv or svg", status_code=404)
         snapshot = await latest_snapshot(pool, plan_id)
-        if snapshot is None:
+        principal = request.scope.get("state", {}).get("principal")
+        if snapshot is None or not sees_agency(principal, snapshot.agency):
             return PlainTextResponse(f"no scheduled plan {plan_id!r}", status_code=404)
         render, media_type = FORMATS[fmt]
         filename = f"{plan_id}-v{snapshot.version}.{fmt}"

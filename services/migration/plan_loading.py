@@ -1,26 +1,32 @@
-"""A plan's items as domain values, with what the registry says of their replacements."""
+"""Plans' items as domain values, with what the registry says of their replacements; for
+any number of plans in a fixed number of queries."""
 
 from __future__ import annotations
 
-from services.migration import contract_repository, plan_repository
+from collections import defaultdict
+
+from services.migration import bars, contract_repository, plan_repository
 from services.migration.items import ItemState
 from services.migration.plan_repository import PlanRow
 from services.platform.database import Connection
 
 
+async def load_items_of(conn: Connection, plans: list[PlanRow]) -> dict[str, dict[str, ItemState]]:
+    """Plan id → its items by contract id (two queries however many plans)."""
+    rows = await plan_repository.items_of_plans(conn, [p.plan_id for p in plans])
+    replacements = sorted({r["replacement_vendor_id"] for r in rows if r["replacement_vendor_id"]})
+    barred = await contract_repository.bars_of(conn, replacements)
+    agency = {p.plan_id: p.agency for p in plans}
+    found: dict[str, dict[str, ItemState]] = defaultdict(dict)
+    for row in rows:
+        bar = barred.get(row["replacement_vendor_id"])
+        problem = bars.describe(bar[1], agency[row["plan_id"]], bar[2]) if bar else None
+        found[row["plan_id"]][row["contract_id"]] = plan_repository.item_state(row, problem)
+    return {p.plan_id: found.get(p.plan_id, {}) for p in plans}
+
+
 async def load_items(conn: Connection, plan: PlanRow) -> dict[str, ItemState]:
-    rows = await plan_repository.items(conn, plan.plan_id)
-    replacements = {r["replacement_vendor_id"] for r in rows if r["replacement_vendor_id"]}
-    problems = {
-        vendor_id: await contract_repository.bar(conn, vendor_id, plan.agency)
-        for vendor_id in sorted(replacements)
-    }
-    return {
-        row["contract_id"]: plan_repository.item_state(
-            row, problems.get(row["replacement_vendor_id"])
-        )
-        for row in rows
-    }
+    return (await load_items_of(conn, [plan]))[plan.plan_id]
 
 
 async def load_item(conn: Connection, plan: PlanRow, contract_id: str) -> ItemState | None:

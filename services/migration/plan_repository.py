@@ -72,6 +72,13 @@ async def plan(conn: Connection, plan_id: str, *, lock: bool = False) -> PlanRow
     return _plan(row) if row else None
 
 
+async def plans(conn: Connection, plan_ids: list[str]) -> dict[str, PlanRow]:
+    rows = await conn.fetch(
+        f"SELECT {_PLAN_COLUMNS} FROM migration_plans WHERE plan_id = ANY($1::text[])", plan_ids
+    )
+    return {r["plan_id"]: _plan(r) for r in rows}
+
+
 async def plan_for(conn: Connection, vendor_id: str, agency: str) -> PlanRow | None:
     row = await conn.fetchrow(
         f"SELECT {_PLAN_COLUMNS} FROM migration_plans WHERE vendor_id = $1 AND agency = $2",
@@ -160,9 +167,15 @@ def item_state(row: asyncpg.Record, replacement_problem: str | None) -> ItemStat
 
 async def items(conn: Connection, plan_id: str) -> list[asyncpg.Record]:
     """The plan's items in contract order, as rows (see `item_state` for the domain value)."""
+    return await items_of_plans(conn, [plan_id])
+
+
+async def items_of_plans(conn: Connection, plan_ids: list[str]) -> list[asyncpg.Record]:
+    """The items of several plans, in plan and contract order, as rows with their plan_id."""
     return await conn.fetch(
-        f"SELECT {_ITEM_COLUMNS} FROM migration_items WHERE plan_id = $1 ORDER BY contract_id",
-        plan_id,
+        f"""SELECT plan_id, {_ITEM_COLUMNS} FROM migration_items
+            WHERE plan_id = ANY($1::text[]) ORDER BY plan_id, contract_id""",
+        plan_ids,
     )
 
 
@@ -243,6 +256,17 @@ async def latest_version(conn: Connection, plan_id: str) -> VersionRow | None:
         plan_id,
     )
     return version_of(row) if row else None
+
+
+async def latest_versions(conn: Connection, plan_ids: list[str]) -> dict[str, VersionRow]:
+    rows = await conn.fetch(
+        """SELECT DISTINCT ON (plan_id)
+                  plan_id, version, created_at, causes, snapshot::text AS snapshot, changes
+           FROM migration_plan_versions WHERE plan_id = ANY($1::text[])
+           ORDER BY plan_id, version DESC""",
+        plan_ids,
+    )
+    return {r["plan_id"]: version_of(r) for r in rows}
 
 
 def version_of(row: asyncpg.Record) -> VersionRow:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from services.migration import plan_repository
 from services.migration.items import ItemState
-from services.migration.plan_loading import load_items
+from services.migration.plan_loading import load_items_of
 from services.migration.plan_repository import PlanRow, VersionRow
 from services.platform.database import Connection
 
@@ -18,31 +18,41 @@ class PlanView:
     latest: VersionRow | None  # the newest schedule; None until the planner has run
 
 
+async def plan_views(conn: Connection, plan_ids: list[str]) -> list[PlanView]:
+    """The plans that exist of `plan_ids`, in that order: five queries however many."""
+    plans = await plan_repository.plans(conn, plan_ids)
+    found = [plans[p] for p in plan_ids if p in plans]
+    items = await load_items_of(conn, found)
+    latest = await plan_repository.latest_versions(conn, [p.plan_id for p in found])
+    return [PlanView(p, items[p.plan_id], latest.get(p.plan_id)) for p in found]
+
+
 async def plan_view(conn: Connection, plan_id: str) -> PlanView | None:
-    plan = await plan_repository.plan(conn, plan_id)
-    if plan is None:
-        return None
-    return PlanView(
-        plan, await load_items(conn, plan), await plan_repository.latest_version(conn, plan_id)
-    )
+    views = await plan_views(conn, [plan_id])
+    return views[0] if views else None
 
 
 async def plan_page(
-    conn: Connection, vendor_id: str | None, agency: str | None, after: str | None, limit: int
+    conn: Connection,
+    vendor_id: str | None,
+    agencies: list[str] | None,
+    after: str | None,
+    limit: int,
 ) -> tuple[list[str], int]:
-    """Plan ids in id order after the cursor (at most `limit`), and how many match."""
-    where = "($1::text IS NULL OR vendor_id = $1) AND ($2::text IS NULL OR agency = $2)"
+    """Plan ids in id order after the cursor (at most `limit`), and how many match; only
+    plans of `agencies` when given."""
+    where = "($1::text IS NULL OR vendor_id = $1) AND ($2::text[] IS NULL OR agency = ANY($2))"
     rows = await conn.fetch(
         f"""SELECT plan_id FROM migration_plans
             WHERE {where} AND ($3::text IS NULL OR plan_id > $3)
             ORDER BY plan_id LIMIT $4""",
         vendor_id,
-        agency,
+        agencies,
         after,
         limit,
     )
     total: int = await conn.fetchval(
-        f"SELECT count(*) FROM migration_plans WHERE {where}", vendor_id, agency
+        f"SELECT count(*) FROM migration_plans WHERE {where}", vendor_id, agencies
     )
     return [r["plan_id"] for r in rows], total
 

@@ -32,6 +32,10 @@ class StoredEvent:
 
 
 def canonical_json(envelope: EventEnvelope) -> str:
+    # Events from other producers carry no recorded_by: leaving the key out keeps their JSON
+    # (and content hash) exactly as before it existed.
+    if envelope.recorded_by is None:
+        return envelope.model_dump_json(exclude={"recorded_by"})
     return envelope.model_dump_json()
 
 
@@ -105,14 +109,43 @@ async def vendor_timeline(
 @dataclass(frozen=True)
 class EventStatus:
     recorded_at: dt.datetime | None  # None: not (yet) in the store
+    event_type: str | None
     applied_by: list[str]  # the consumers that have applied it
 
 
 async def status(conn: Connection, event_id: uuid.UUID) -> EventStatus:
-    recorded_at = await conn.fetchval(
-        "SELECT recorded_at FROM event_store WHERE event_id = $1", event_id
+    row = await conn.fetchrow(
+        "SELECT recorded_at, event_type FROM event_store WHERE event_id = $1", event_id
     )
     consumers = await conn.fetch(
         "SELECT consumer FROM processed_events WHERE event_id = $1 ORDER BY consumer", event_id
     )
-    return EventStatus(recorded_at, [r["consumer"] for r in consumers])
+    return EventStatus(
+        row["recorded_at"] if row else None,
+        row["event_type"] if row else None,
+        [r["consumer"] for r in consumers],
+    )
+
+
+async def recorded_through_the_api(
+    conn: Connection, subject: str | None, before_position: int | None, limit: int
+) -> tuple[list[RecordedEvent], int]:
+    """Events people recorded through the API (by `subject` when given), newest first, before
+    a position; and how many there are in all."""
+    where = (
+        "envelope ? 'recorded_by'"
+        " AND ($1::text IS NULL OR envelope->'recorded_by'->>'subject' = $1)"
+    )
+    rows = await conn.fetch(
+        f"""SELECT position, envelope::text AS envelope, recorded_at FROM event_store
+            WHERE {where} AND ($2::bigint IS NULL OR position < $2)
+            ORDER BY position DESC LIMIT $3""",
+        subject,
+        before_position,
+        limit,
+    )
+    total: int = await conn.fetchval(f"SELECT count(*) FROM event_store WHERE {where}", subject)
+    events = [
+        RecordedEvent(r["position"], parse_event(r["envelope"]), r["recorded_at"]) for r in rows
+    ]
+    return events, total

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.principals import TEST_SECRET
 from tests.support.processes import GraphQLClient, Service, cli_publisher, free_port, wait_until
 from tests.support.slice_checks import Publish
 
@@ -22,6 +23,12 @@ class System:
 
     client: GraphQLClient
     publish: Publish
+
+
+@pytest.fixture(autouse=True)
+def jwt_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The systems under test accept tokens signed with the tests' secret."""
+    monkeypatch.setenv("VENDORWATCH_JWT_SECRET", TEST_SECRET.decode())
 
 
 @pytest.fixture

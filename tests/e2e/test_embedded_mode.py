@@ -84,16 +84,28 @@ def test_a_plan_is_exported_from_the_command_line(
     assert missing.stderr.strip() == "Error: no scheduled plan 'plan-nope'"
 
 
-def test_readme_example_and_data_kept_across_restarts(tmp_path: Path) -> None:
-    """The README's worked example, on the embedded PostgreSQL of `--data-dir`; Ctrl-C stops
-    cleanly and a second run still knows everything."""
+def printed_admin_token(service: Service) -> str:
+    lines = service.log_path.read_text().splitlines()
+    (at,) = [i for i, line in enumerate(lines) if line.startswith("Local admin token")]
+    return lines[at + 1].strip()
+
+
+def test_readme_example_and_data_kept_across_restarts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's worked example, on the embedded PostgreSQL of `--data-dir`, signed in
+    with the admin token `up` prints; Ctrl-C stops cleanly and a second run still knows
+    everything, and still accepts the tokens of the first (its secret is kept there too)."""
+    monkeypatch.delenv("VENDORWATCH_JWT_SECRET")
     data_dir = tmp_path / "data"
     port = free_port()
-    client = GraphQLClient(f"http://127.0.0.1:{port}/graphql")
+    url = f"http://127.0.0.1:{port}/graphql"
     args = ["up", "--data-dir", str(data_dir), "--port", str(port)]
 
     first = Service("up-first", args, tmp_path)
-    wait_until(client.healthy, "the first run to answer", timeout=90)
+    wait_until(GraphQLClient(url, token="").healthy, "the first run to answer", timeout=90)
+    client = GraphQLClient(url, token=printed_admin_token(first))
+    assert httpx.post(url, json={"query": "{ deadLetters { id } }"}).status_code == 401
     published = run_cli("publish", str(README_EXAMPLE), "--data-dir", str(data_dir))
     assert published.returncode == 0, published.stderr
 
@@ -113,6 +125,15 @@ def test_readme_example_and_data_kept_across_restarts(tmp_path: Path) -> None:
         assert barred_on_last_day()
         again = client.data(ELIGIBILITY, vendor=case_b.VENDOR, day=case_b.ELIGIBLE_AGAIN)
         assert again["bidEligibility"]["eligible"] is True
+        created = run_cli("token", "create", "--role", "viewer", "--data-dir", str(data_dir))
+        assert created.returncode == 0, created.stderr
+        viewer = GraphQLClient(url, token=created.stdout.strip())
+        assert viewer.data(VENDOR, id=case_b.VENDOR)["vendor"]["legalName"]
+        (refused,) = viewer.execute(ELIGIBILITY, vendor=case_b.VENDOR, day=case_b.ELIGIBLE_AGAIN)[
+            "errors"
+        ]
+        assert refused["message"] == "role viewer may not use bidEligibility"
+        viewer.close()
     finally:
         client.close()
         second.stop(signal.SIGINT)

@@ -12,8 +12,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from tests.support import case_b, case_migration
 from tests.support.case_migration import CONTRACTS, FORCED, VENDOR
 from tests.support.processes import GraphQLClient, wait_until
@@ -137,8 +135,11 @@ def check_migration_case(client: GraphQLClient, publish: Publish, work: Path) ->
 
 def _check_replacements(client: GraphQLClient, publish: Publish, work: Path, plan_id: str) -> None:
     choose = operation("choose-replacement-vendor")
-    refused = client.execute(choose, planId=plan_id, contractId="c01", vendorId=SUSPENDED_OTHER)
-    (error,) = refused["errors"]
+    refused = client.data(choose, planId=plan_id, contractId="c01", vendorId=SUSPENDED_OTHER)
+    answer = refused["chooseReplacementVendor"]
+    assert not answer["accepted"]
+    (error,) = answer["errors"]
+    assert error["field"] == "vendorId"
     assert "vendor-x is not eligible" in error["message"] and "city-002" in error["message"]
 
     client.data(choose, planId=plan_id, contractId="c01", vendorId=REPLACEMENT)
@@ -169,20 +170,19 @@ def _check_replacements(client: GraphQLClient, publish: Publish, work: Path, pla
 
 
 def _check_done_needs_the_checklist(client: GraphQLClient, plan_id: str) -> None:
-    answer = client.execute(
+    answer = client.data(
         operation("record-migration-milestone"), planId=plan_id, contractId="c02", status="DONE"
-    )
+    )["recordMigrationMilestone"]
     (error,) = answer["errors"]
-    assert "checklist incomplete" in error["message"]
+    assert error["field"] == "status" and "checklist incomplete" in error["message"]
 
 
 def _check_exports(client: GraphQLClient, plan: dict[str, Any]) -> None:
-    base = client.url.removesuffix("/graphql")
-    table = httpx.get(base + plan["csvUrl"], timeout=10)
+    table = client.get(plan["csvUrl"])
     assert table.status_code == 200 and table.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(table.text)))
     assert sorted(r["contract_id"] for r in rows) == sorted(c.contract_id for c in CONTRACTS)
-    chart = httpx.get(base + plan["ganttUrl"], timeout=10)
+    chart = client.get(plan["ganttUrl"])
     assert chart.headers["content-type"] == "image/svg+xml"
     assert ElementTree.fromstring(chart.text).tag.endswith("svg")
     assert all(c.contract_id in chart.text for c in CONTRACTS)

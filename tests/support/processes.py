@@ -14,6 +14,9 @@ from typing import Any
 
 import httpx
 
+from services.platform.auth import Role
+from tests.support import principals
+
 VENDORWATCH = [sys.executable, "-m", "services.cli"]
 
 
@@ -106,15 +109,28 @@ async def eventually(check: Callable[[], Awaitable[bool]], what: str, seconds: f
 
 
 class GraphQLClient:
-    def __init__(self, url: str) -> None:
+    """GraphQL over real HTTP, signed in with a bearer token (the tests' admin by default;
+    an empty token: not signed in)."""
+
+    def __init__(self, url: str, token: str | None = None) -> None:
         self.url = url
-        self._http = httpx.Client(timeout=10)
+        self.token = token if token is not None else principals.token()
+        signed_in = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        self._http = httpx.Client(timeout=10, headers=signed_in)
+
+    def as_role(self, role: Role, agencies: tuple[str, ...] = ()) -> GraphQLClient:
+        """Another client of the same API, signed in with another role."""
+        return GraphQLClient(self.url, principals.token(role, agencies))
 
     def healthy(self) -> bool:
         try:
             return self._http.get(self.url.replace("/graphql", "/healthz")).status_code == 200
         except httpx.HTTPError:
             return False
+
+    def get(self, path: str) -> httpx.Response:
+        """GET a path of the API (e.g. a plan export), signed in."""
+        return self._http.get(self.url.removesuffix("/graphql") + path)
 
     def execute(self, query: str, **variables: Any) -> dict[str, Any]:
         """The full response (`data` and `errors`)."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from services.platform.auth import Role
 from tests.support import case_b
 from tests.support.processes import GraphQLClient, wait_until
 
@@ -23,7 +24,15 @@ TIMELINE = """
 query ($vendor: ID!, $after: String) { events(vendorId: $vendor, first: 1, after: $after) {
   totalCount pageInfo { hasNextPage endCursor } edges { node { eventType payload } } } }"""
 SUBMIT = """
-mutation ($event: JSON!) { submitEvent(event: $event) { eventId eventType vendorId } }"""
+mutation ($event: JSON!) { submitEvent(event: $event) {
+  accepted eventId eventType vendorId errors { field message } } }"""
+REGISTER = """
+mutation ($id: ID!, $vendor: VendorRegisteredInput!) {
+  registerVendor(vendorId: $id, payload: $vendor, waitForProcessing: true) {
+    accepted eventId errors { field message } processing { appliedBy pending } } }"""
+AUDIT = """
+query ($subject: String) { auditTrail(subject: $subject) {
+  totalCount edges { node { eventId eventType recordedBy { subject role client } } } } }"""
 
 Publish = Callable[[Path], None]
 
@@ -115,23 +124,36 @@ def check_suspension_slice(client: GraphQLClient, publish: Publish, work: Path) 
 
 
 def check_mutation_goes_through_the_log(client: GraphQLClient) -> None:
-    event = case_b.another_vendor("vendor-d")
-    submitted = client.data(SUBMIT, event=event)["submitEvent"]
-    assert submitted == {
-        "eventId": event["event_id"],
-        "eventType": "vendor.registered",
-        "vendorId": "vendor-d",
-    }
-    wait_until(lambda: _vendor_known(client, "vendor-d"), "the submitted vendor to appear")
-    status = client.data(STATUS, id=event["event_id"])["eventStatus"]
+    """A typed mutation's receipt, its effect waited for, and who recorded it; a raw event
+    that breaks the contract refused field by field, nothing written."""
+    officer = client.as_role(Role.PROCUREMENT_OFFICER)
+    vendor = {"legalName": "Vendor D K.K.", "identifiers": [{"scheme": "internal", "value": "d"}]}
+    receipt = officer.data(REGISTER, id="vendor-d", vendor=vendor)["registerVendor"]
+    assert receipt["accepted"] and receipt["errors"] == []
+    assert receipt["processing"] == {"appliedBy": ["registry"], "pending": []}
+    assert _vendor_known(client, "vendor-d")  # no waiting: the receipt waited for it
+    status = client.data(STATUS, id=receipt["eventId"])["eventStatus"]
     assert status == {"accepted": True, "appliedBy": ["registry"], "deadLetters": []}
+    trail = client.data(AUDIT, subject="test-procurement_officer")["auditTrail"]
+    (entry,) = [e["node"] for e in trail["edges"] if e["node"]["eventId"] == receipt["eventId"]]
+    assert entry["recordedBy"] == {
+        "subject": "test-procurement_officer",
+        "role": "procurement_officer",
+        "client": "127.0.0.1",
+    }
+
+    bad = {"legalName": "Vendor F", "identifiers": [{"scheme": "corporate_number", "value": "1"}]}
+    refused = officer.data(REGISTER, id="vendor-f", vendor=bad)["registerVendor"]
+    assert not refused["accepted"] and refused["eventId"] is None
+    assert [e["field"] for e in refused["errors"]] == ["payload.identifiers.0.value"]
+    officer.close()
 
     letters_before = client.data(DEAD_LETTERS)["deadLetters"]
     invalid = {**case_b.another_vendor("vendor-e"), "occurred_at": "2022-07-08T10:00:00"}
-    body = client.execute(SUBMIT, event=invalid)
-    assert body["data"] is None
-    (error,) = body["errors"]
-    assert "occurred_at" in error["message"] and "timezone" in error["message"]
+    answer = client.data(SUBMIT, event=invalid)["submitEvent"]
+    assert answer["accepted"] is False and answer["eventId"] is None
+    (error,) = answer["errors"]
+    assert error["field"] == "occurred_at" and "timezone" in error["message"]
     assert not _vendor_known(client, "vendor-e")
     never = client.data(STATUS, id=invalid["event_id"])["eventStatus"]
     assert never == {"accepted": False, "appliedBy": [], "deadLetters": []}

@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 from httpx_ws import WebSocketSession, connect_ws
 
+from tests.support import principals
+
 
 class Subscription:
     def __init__(self, session: WebSocketSession) -> None:
@@ -24,7 +26,11 @@ class Subscription:
 
 
 @contextlib.contextmanager
-def subscribe(graphql_url: str, query: str, **variables: Any) -> Iterator[Subscription]:
+def subscribe(
+    graphql_url: str, query: str, token: str | None = None, **variables: Any
+) -> Iterator[Subscription]:
+    """Subscribes over a real WebSocket; the token (the tests' admin by default) goes in
+    connection_init, as browsers must send it."""
     ws_url = graphql_url.replace("http://", "ws://", 1)
     with (
         httpx.Client() as client,
@@ -35,7 +41,8 @@ def subscribe(graphql_url: str, query: str, **variables: Any) -> Iterator[Subscr
             session_class=WebSocketSession,
         ) as session,
     ):
-        session.send_json({"type": "connection_init"})
+        bearer = f"Bearer {token if token is not None else principals.token()}"
+        session.send_json({"type": "connection_init", "payload": {"Authorization": bearer}})
         ack = session.receive_json(timeout=10)
         assert ack["type"] == "connection_ack", ack
         session.send_json(

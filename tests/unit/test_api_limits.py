@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from services.gateway.protection import Limits, RequestLimits
 from services.gateway.schema import build_schema
+from tests.support.principals import bare_context
 
 OPERATIONS = {
     path.name: path.read_text(encoding="utf-8")
@@ -24,7 +25,7 @@ OPERATIONS = {
 
 
 async def _errors(query: str, limits: Limits) -> list[str]:
-    result = await build_schema(limits).execute(query, context_value=None)
+    result = await build_schema(limits).execute(query, context_value=bare_context())
     return [error.message for error in result.errors or []]
 
 

@@ -1,0 +1,88 @@
+"""Bearer tokens at the door: without a valid one, only the health endpoint (and the GraphiQL
+page itself, which holds no data) answers. WebSocket clients may send the token on the
+upgrade request or, as browsers must, in graphql-transport-ws `connection_init`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from services.platform.auth import AuthError, Principal, TokenVerifier
+
+OPEN_PATHS = frozenset({"/healthz"})
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    value = dict(scope["headers"]).get(name)
+    return value.decode("latin-1") if value is not None else None
+
+
+def _is_ide_page(scope: Scope) -> bool:
+    accept = _header(scope, b"accept") or ""
+    return scope["method"] == "GET" and scope["path"] == "/graphql" and "text/html" in accept
+
+
+async def verify(verifier: TokenVerifier, authorization: str | None) -> Principal:
+    # A JWKS fetch may block on the network: keep it off the event loop.
+    return await asyncio.to_thread(verifier.principal_from_header, authorization)
+
+
+def token_from_connection_params(params: Mapping[str, Any] | None) -> str | None:
+    """The Authorization value a WebSocket client sent in connection_init's payload."""
+    if not params:
+        return None
+    for key in ("Authorization", "authorization"):
+        if isinstance(params.get(key), str):
+            return str(params[key])
+    token = params.get("token")
+    return f"Bearer {token}" if isinstance(token, str) else None
+
+
+class BearerAuthentication:
+    """ASGI middleware: puts the verified caller in `scope["state"]["principal"]`, or answers
+    401 saying why."""
+
+    def __init__(self, app: ASGIApp, verifier: TokenVerifier) -> None:
+        self.app = app
+        self.verifier = verifier
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or scope["path"] in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        authorization = _header(scope, b"authorization")
+        state = scope.setdefault("state", {})
+        if scope["type"] == "websocket" or (scope["type"] == "http" and _is_ide_page(scope)):
+            # Checked later (connection_init), or not needed (the IDE page has no data).
+            if authorization is not None:
+                try:
+                    state["principal"] = await verify(self.verifier, authorization)
+                except AuthError:
+                    state["principal"] = None
+            await self.app(scope, receive, send)
+            return
+        try:
+            state["principal"] = await verify(self.verifier, authorization)
+        except AuthError as error:
+            await _unauthorized(send, str(error))
+            return
+        await self.app(scope, receive, send)
+
+
+async def _unauthorized(send: Send, message: str) -> None:
+    body = json.dumps({"errors": [{"message": message}]}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 401,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"www-authenticate", b'Bearer error="invalid_token"'),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

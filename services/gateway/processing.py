@@ -1,0 +1,95 @@
+"""What became of an event: in the log, applied by which services, refused by which (and
+why); and waiting for that, for clients that want the effect before they go on."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from collections.abc import Collection, Mapping
+
+import asyncpg
+import strawberry
+
+from services.platform import dead_letters, event_store
+from services.platform.database import Connection
+
+WAIT_SECONDS = 10.0
+_POLL_SECONDS = 0.1
+
+
+@strawberry.type(description="Input that could not be accepted or applied, with the reason.")
+class DeadLetter:
+    id: strawberry.ID
+    stage: str = strawberry.field(description="Where it stopped: ingest, registry, risk, …")
+    reason: str
+    raw: str
+    event_id: strawberry.ID | None
+    event_type: str | None
+    recorded_at: dt.datetime
+
+    @classmethod
+    def of(cls, letter: dead_letters.StoredDeadLetter) -> DeadLetter:
+        return cls(
+            id=strawberry.ID(str(letter.id)),
+            stage=letter.stage,
+            reason=letter.reason,
+            raw=letter.raw,
+            event_id=strawberry.ID(str(letter.event_id)) if letter.event_id else None,
+            event_type=letter.event_type,
+            recorded_at=letter.recorded_at,
+        )
+
+
+@strawberry.type(description="What became of a submitted event.")
+class EventStatus:
+    event_id: strawberry.ID
+    accepted: bool = strawberry.field(description="In the log (validated and stored).")
+    recorded_at: dt.datetime | None
+    applied_by: list[str] = strawberry.field(
+        description="The services that have applied it (registry, risk, …)."
+    )
+    pending: list[str] = strawberry.field(
+        description="The services that take this kind of event and have not applied or"
+        " refused it yet; empty once it has had all its effects."
+    )
+    dead_letters: list[DeadLetter] = strawberry.field(
+        description="Why it was refused, by ingest or by a service, if it was."
+    )
+
+
+async def status_of(
+    conn: Connection, event_id: uuid.UUID, handled_by: Mapping[str, Collection[str]]
+) -> EventStatus:
+    """The event's status; `handled_by`: event type → the services that take it."""
+    found = await event_store.status(conn, event_id)
+    letters = await dead_letters.of_event(conn, event_id)
+    done = set(found.applied_by) | {d.stage for d in letters}
+    takers = handled_by.get(found.event_type, ()) if found.event_type else ()
+    return EventStatus(
+        event_id=strawberry.ID(str(event_id)),
+        accepted=found.recorded_at is not None,
+        recorded_at=found.recorded_at,
+        applied_by=found.applied_by,
+        pending=[s for s in takers if s not in done],
+        dead_letters=[DeadLetter.of(d) for d in letters],
+    )
+
+
+async def wait_for_processing(
+    pool: asyncpg.Pool,
+    event_id: uuid.UUID,
+    handled_by: Mapping[str, Collection[str]],
+    seconds: float = WAIT_SECONDS,
+) -> EventStatus:
+    """Polls until every service taking the event has applied or refused it (or ingest
+    refused it), or `seconds` pass: the status as it then stands."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        async with pool.acquire() as conn:
+            current = await status_of(conn, event_id, handled_by)
+        refused_at_the_door = not current.accepted and current.dead_letters
+        finished = current.accepted and not current.pending
+        if finished or refused_at_the_door or asyncio.get_running_loop().time() >= deadline:
+            return current
+        await asyncio.sleep(_POLL_SECONDS)

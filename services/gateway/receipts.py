@@ -1,0 +1,154 @@
+"""How every mutation answers: a receipt with the event's id when the log took it, or the
+input problems field by field (nothing written); on request, whether the services applied it.
+
+Every event a person records goes through `record`: validated exactly as ingest will, stamped
+with who recorded it (from the verified token, never from the input), then appended to the
+log like any producer's event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+
+from services.events.base import RecordedBy
+from services.events.catalog import SCHEMA_VERSION, EventRejected, Problem, parse_event
+from services.events.sanction import SanctionImposed
+from services.gateway.context import Info
+from services.gateway.processing import EventStatus, wait_for_processing
+from services.registry.imposition_rules import policy_refusal
+
+# The source of the events people record through the API.
+API_SOURCE = "vendorwatch.api"
+
+
+class FieldProblem(Exception):
+    """An input the API checked before building the event (a plan that does not exist, a
+    replacement that may not bid); `field` is the argument's name in the mutation."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@strawberry.type(description="One input problem, for the form field it belongs to.")
+class FieldError:
+    field: str = strawberry.field(
+        description="Path of the input, as the mutation names it: `payload.endsOn`, `vendorId`."
+    )
+    message: str
+
+
+@strawberry.type(
+    description="What became of a recorded event: accepted into the log (with its id) or"
+    " refused with field errors, nothing written. With waitForProcessing, `processing` says"
+    " which services applied it (or refused it, with the reason)."
+)
+class EventReceipt:
+    accepted: bool
+    event_id: strawberry.ID | None
+    event_type: str
+    vendor_id: strawberry.ID | None = strawberry.field(
+        description="Null when the input did not get as far as naming a vendor."
+    )
+    errors: list[FieldError]
+    processing: EventStatus | None = None
+
+
+def _camel(path: str) -> str:
+    """`payload.ends_on` → `payload.endsOn`: the names a GraphQL form knows."""
+    return re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), path)
+
+
+def refused(
+    event_type: str, vendor_id: str | None, problems: tuple[Problem, ...], camel: bool
+) -> EventReceipt:
+    return EventReceipt(
+        accepted=False,
+        event_id=None,
+        event_type=event_type,
+        vendor_id=strawberry.ID(vendor_id) if vendor_id else None,
+        errors=[
+            FieldError(field=_camel(p.field) if camel else p.field, message=p.message)
+            for p in problems
+        ],
+    )
+
+
+def recorded_by(info: Info) -> dict[str, Any] | None:
+    principal = info.context.principal
+    if principal is None:
+        return None
+    return RecordedBy(
+        subject=principal.subject,
+        role=principal.role.value,
+        agencies=list(principal.agencies),
+        client=info.context.client,
+    ).model_dump(mode="json")
+
+
+async def submit(
+    info: Info, envelope: dict[str, Any], *, wait: bool, camel: bool = True
+) -> EventReceipt:
+    """Validates the event as ingest will, refuses it with its problems, or appends it."""
+    event_type, vendor_id = str(envelope.get("event_type")), str(envelope.get("vendor_id"))
+    envelope = {**envelope, "recorded_by": recorded_by(info)}
+    raw = json.dumps(envelope, ensure_ascii=False, default=str).encode()
+    try:
+        event = parse_event(raw)
+    except EventRejected as rejection:
+        return refused(event_type, vendor_id, rejection.problems, camel)
+    if isinstance(event.payload, SanctionImposed):
+        refusal = policy_refusal(info.context.policies, event.payload)
+        if refusal is not None:
+            problem = Problem("payload", refusal.removeprefix("payload: "))
+            return refused(event_type, vendor_id, (problem,), camel)
+    await info.context.event_log.submit([raw])
+    processing = None
+    if wait:
+        processing = await wait_for_processing(
+            info.context.pool, event.event_id, info.context.handled_by
+        )
+    return EventReceipt(
+        accepted=True,
+        event_id=strawberry.ID(str(event.event_id)),
+        event_type=event_type,
+        vendor_id=strawberry.ID(vendor_id),
+        errors=[],
+        processing=processing,
+    )
+
+
+def new_envelope(info: Info, event_type: str, vendor_id: str, payload: Any) -> dict[str, Any]:
+    return {
+        "event_id": str(uuid.uuid4()),
+        "event_type": event_type,
+        "schema_version": SCHEMA_VERSION,
+        "occurred_at": dt.datetime.now(info.context.settings.timezone).isoformat(),
+        "source": API_SOURCE,
+        "vendor_id": vendor_id,
+        "payload": payload,
+    }
+
+
+async def record(
+    info: Info,
+    event_type: str,
+    build: Callable[[], Awaitable[tuple[str, dict[str, Any]]]],
+    *,
+    wait: bool = False,
+) -> EventReceipt:
+    """An event a person records through a typed mutation. `build` checks what it can first
+    (raising FieldProblem) and returns the vendor and the payload in its JSON form."""
+    try:
+        vendor_id, payload = await build()
+    except FieldProblem as problem:
+        return refused(event_type, None, (Problem(problem.field, problem.message),), False)
+    return await submit(info, new_envelope(info, event_type, vendor_id, payload), wait=wait)

@@ -1,0 +1,249 @@
+"""Bearer JWTs: who is calling the API, in which role, for which agencies.
+
+HS256 tokens are signed with one shared secret (one machine, `vendorwatch up`); RS256 tokens
+come from an identity provider and are checked against configured public keys or its JWKS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+
+from services.platform.auth_keys import MIN_SECRET_BYTES, PublicKey, load_public_keys
+from services.platform.auth_keys import (
+    local_secret as local_secret,
+)  # re-exported: callers import it from here
+from services.platform.errors import StartupError
+
+log = logging.getLogger(__name__)
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    PROCUREMENT_OFFICER = "procurement_officer"
+    SYSTEM_OWNER = "system_owner"
+    RISK_ANALYST = "risk_analyst"
+    SANCTION_AUTHORITY = "sanction_authority"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+ROLE_NAMES = ", ".join(Role)
+
+
+class AuthError(Exception):
+    """A token is missing or not acceptable; the message is safe to show the client."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: Role
+    # Empty: not restricted to any agency.
+    agencies: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    hs256_secret: bytes | None = None
+    rs256_public_keys: tuple[PublicKey, ...] = ()
+    jwks_url: str | None = None
+    issuer: str = "vendorwatch"
+    audience: str = "vendorwatch-api"
+    leeway_seconds: int = 30
+
+    def __post_init__(self) -> None:
+        if self.hs256_secret is None and not self.rs256_public_keys and self.jwks_url is None:
+            raise StartupError(
+                "no token verification key is configured: set VENDORWATCH_JWT_SECRET "
+                f"(HS256, at least {MIN_SECRET_BYTES} bytes), VENDORWATCH_JWT_PUBLIC_KEYS "
+                "(a PEM or JWKS file) or VENDORWATCH_JWKS_URL"
+            )
+
+
+def auth_config(environ: Mapping[str, str], data_dir: Path | None) -> AuthConfig:
+    """Token settings from the environment; `data_dir` (embedded mode) supplies a local secret."""
+    secret = environ.get("VENDORWATCH_JWT_SECRET") or None
+    keys_file = environ.get("VENDORWATCH_JWT_PUBLIC_KEYS") or None
+    jwks_url = environ.get("VENDORWATCH_JWKS_URL") or None
+    hs256_secret = secret.encode() if secret is not None else None
+    if hs256_secret is not None and len(hs256_secret) < MIN_SECRET_BYTES:
+        raise StartupError(
+            f"VENDORWATCH_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes "
+            f"(it has {len(hs256_secret)}); generate one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+        )
+    if jwks_url is not None and urlparse(jwks_url).scheme not in ("http", "https"):
+        raise StartupError(f"VENDORWATCH_JWKS_URL must be an http(s) URL, not {jwks_url!r}")
+    if hs256_secret is None and keys_file is None and jwks_url is None and data_dir is not None:
+        hs256_secret = local_secret(data_dir)
+    return AuthConfig(
+        hs256_secret=hs256_secret,
+        rs256_public_keys=load_public_keys(Path(keys_file)) if keys_file else (),
+        jwks_url=jwks_url,
+        issuer=environ.get("VENDORWATCH_JWT_ISSUER") or "vendorwatch",
+        audience=environ.get("VENDORWATCH_JWT_AUDIENCE") or "vendorwatch-api",
+    )
+
+
+def issue_token(
+    secret: bytes,
+    *,
+    subject: str,
+    role: Role,
+    agencies: Sequence[str] = (),
+    ttl: dt.timedelta = dt.timedelta(hours=12),
+    issuer: str = "vendorwatch",
+    audience: str = "vendorwatch-api",
+    now: dt.datetime | None = None,
+) -> str:
+    """An HS256 token; ValueError for a token `TokenVerifier` would refuse anyway."""
+    if role is Role.SYSTEM_OWNER and not agencies:
+        raise ValueError("a system_owner token must name at least one agency")
+    if not subject:
+        raise ValueError("a token needs a subject")
+    issued = now or dt.datetime.now(dt.UTC)
+    claims = {
+        "iss": issuer,
+        "aud": audience,
+        "sub": subject,
+        "iat": int(issued.timestamp()),
+        "exp": int((issued + ttl).timestamp()),
+        "role": role.value,
+        "agencies": list(agencies),
+    }
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+class TokenVerifier:
+    def __init__(self, config: AuthConfig) -> None:
+        self._config = config
+        # The client caches the key set for five minutes and refetches on an unknown `kid`.
+        self._jwks = jwt.PyJWKClient(config.jwks_url, timeout=5) if config.jwks_url else None
+
+    def principal_from_header(self, authorization: str | None) -> Principal:
+        """The caller named by an HTTP `Authorization: Bearer <token>` header value."""
+        if not authorization:
+            raise AuthError("no bearer token")
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthError("no bearer token: the Authorization header must be 'Bearer <token>'")
+        return self.verify(token.strip())
+
+    def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.DecodeError:
+            raise AuthError("token is not a JWT") from None
+        algorithm = header.get("alg")
+        secret = self._config.hs256_secret
+        takes_rs256 = bool(self._config.rs256_public_keys) or self._jwks is not None
+        # The algorithm is fixed per key type so no token can pick how a key is interpreted:
+        # no `none`, and no RS256 public key used as an HS256 secret.
+        if algorithm == "HS256" and secret is not None:
+            return self._decode(token, "HS256", [secret])
+        if algorithm == "RS256" and takes_rs256:
+            return self._decode(token, "RS256", self._rs256_keys(header.get("kid")))
+        accepted = [
+            name for name, on in (("HS256", secret is not None), ("RS256", takes_rs256)) if on
+        ]
+        raise AuthError(
+            f"token algorithm {algorithm!r} is not accepted; use {' or '.join(accepted)}"
+        )
+
+    def _rs256_keys(self, key_id: Any) -> list[RSAPublicKey]:
+        configured = self._config.rs256_public_keys
+        keys = [k.key for k in configured if k.key_id is None or k.key_id == key_id]
+        known = any(k.key_id == key_id for k in configured)
+        if self._jwks is not None and isinstance(key_id, str) and not known:
+            keys.append(self._jwks_key(self._jwks, key_id))
+        if not keys:
+            raise AuthError(
+                f"token key id {key_id!r} is not among the signing keys"
+                if key_id is not None
+                else "token has no kid header to choose its signing key by"
+            )
+        return keys
+
+    def _jwks_key(self, jwks: jwt.PyJWKClient, key_id: str) -> RSAPublicKey:
+        try:
+            signing_key = jwks.get_signing_key(key_id)
+        except (jwt.PyJWKClientConnectionError, jwt.PyJWKSetError, ValueError) as error:
+            # Unreachable, or not a JWKS: the operator's problem, so the details go to the log.
+            log.warning("cannot load the JWKS from %s: %s", self._config.jwks_url, error)
+            raise AuthError("the token signing keys cannot be fetched; try again later") from None
+        except jwt.PyJWKClientError:
+            raise AuthError(f"token key id {key_id!r} is not among the signing keys") from None
+        if not isinstance(signing_key.key, RSAPublicKey):
+            raise AuthError(f"token key id {key_id!r} does not name an RSA key")
+        return signing_key.key
+
+    def _decode(
+        self, token: str, algorithm: str, keys: Sequence[bytes | RSAPublicKey]
+    ) -> Principal:
+        config = self._config
+        claims: dict[str, Any] | None = None
+        for key in keys:
+            try:
+                claims = jwt.decode(
+                    token,
+                    key,
+                    algorithms=[algorithm],
+                    audience=config.audience,
+                    issuer=config.issuer,
+                    leeway=config.leeway_seconds,
+                    options={"require": ["exp", "iss", "aud", "sub"]},
+                )
+                break
+            except jwt.InvalidSignatureError:
+                # Another key (several PEM keys, or one without a kid) may have signed it.
+                continue
+            except jwt.InvalidTokenError as error:
+                raise AuthError(_client_message(error, config)) from None
+        if claims is None:
+            raise AuthError("token signature is not valid")
+        return _principal(claims)
+
+
+def _client_message(error: jwt.InvalidTokenError, config: AuthConfig) -> str:
+    if isinstance(error, jwt.ExpiredSignatureError):
+        return "token expired"
+    if isinstance(error, jwt.MissingRequiredClaimError):
+        return f"token has no {error.claim} claim"
+    if isinstance(error, jwt.InvalidIssuerError):
+        return f"token issuer must be {config.issuer!r}"
+    if isinstance(error, jwt.InvalidAudienceError):
+        return f"token audience must be {config.audience!r}"
+    if isinstance(error, jwt.ImmatureSignatureError):
+        return "token is not valid yet (its iat or nbf claim is in the future)"
+    if isinstance(error, jwt.InvalidIssuedAtError):
+        return "token iat claim must be a number of seconds since the epoch"
+    # PyJWT's remaining messages describe the token (malformed parts or claims), never the key.
+    return f"token is not valid: {error}"
+
+
+def _principal(claims: Mapping[str, Any]) -> Principal:
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not subject:
+        raise AuthError("token sub claim must be a non-empty string")
+    if claims.get("role") is None:
+        raise AuthError("token has no role claim")
+    try:
+        role = Role(claims["role"])
+    except ValueError:
+        raise AuthError(f"unknown role {claims['role']!r}; roles are {ROLE_NAMES}") from None
+    agencies = claims.get("agencies", [])
+    if not isinstance(agencies, list) or not all(isinstance(a, str) and a for a in agencies):
+        raise AuthError("token agencies claim must be a list of agency names")
+    if role is Role.SYSTEM_OWNER and not agencies:
+        raise AuthError("a system_owner token must name at least one agency in its agencies claim")
+    return Principal(subject=subject, role=role, agencies=tuple(agencies))

@@ -1,0 +1,176 @@
+"""Every operation in graphql/operations/ runs successfully against a running system, signed in
+as the user its header names, over real HTTP and (subscriptions) real WebSockets. The system
+is seeded through those same operations: the case of DESIGN.md, from today."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.platform.auth import Role
+from tests.e2e.conftest import System
+from tests.support import case_migration
+from tests.support.case_migration import AGENCY, TOKYO, VENDOR
+from tests.support.event_examples import VALID_PAYLOADS
+from tests.support.migration_checks import OPERATIONS, operation, publish_events
+from tests.support.principals import token
+from tests.support.processes import GraphQLClient, wait_until
+from tests.support.subscriptions import subscribe
+
+pytestmark = pytest.mark.postgres
+
+REPLACEMENT = "vendor-c"
+
+
+def camel(payload: dict[str, Any]) -> dict[str, Any]:
+    """An event payload in the GraphQL input's names."""
+    return {
+        key.split("_")[0] + "".join(w.capitalize() for w in key.split("_")[1:]): value
+        for key, value in payload.items()
+    }
+
+
+class Runner:
+    """Runs documented operations as one role or another, remembering which it ran."""
+
+    def __init__(self, client: GraphQLClient) -> None:
+        self.client = client
+        self.ran: set[str] = set()
+
+    def __call__(self, name: str, role: Role, **variables: Any) -> dict[str, Any]:
+        agencies = (AGENCY,) if role is Role.SYSTEM_OWNER else ()
+        as_role = self.client.as_role(role, agencies)
+        try:
+            data = as_role.data(operation(name), **variables)
+        finally:
+            as_role.close()
+        self.ran.add(name)
+        for answer in data.values():
+            # A mutation's receipt must say it was accepted (and, when waited for, applied).
+            if isinstance(answer, dict) and "accepted" in answer:
+                assert answer["accepted"], (name, answer["errors"])
+                assert not (answer.get("processing") or {}).get("deadLetters"), (name, answer)
+        return data
+
+    def subscribed(self, name: str, role: Role, **variables: Any) -> Any:
+        self.ran.add(name)
+        agencies = (AGENCY,) if role is Role.SYSTEM_OWNER else ()
+        return subscribe(self.client.url, operation(name), token=token(role, agencies), **variables)
+
+
+def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> None:
+    run = Runner(embedded.client)
+    today = dt.datetime.now(TOKYO).date()
+    start, yesterday = today.replace(day=1), today - dt.timedelta(days=1)
+    officer, authority, owner = Role.PROCUREMENT_OFFICER, Role.SANCTION_AUTHORITY, Role.SYSTEM_OWNER
+
+    registered = run(
+        "register-vendor",
+        officer,
+        vendorId=VENDOR,
+        vendor=camel(VALID_PAYLOADS["vendor.registered"]),
+    )["registerVendor"]
+    assert registered["processing"]["pending"] == []
+    run("register-vendor", officer, vendorId=REPLACEMENT, vendor={"legalName": "C Systems K.K."})
+    first, *others = case_migration.contracts(start)
+    run("submit-event", Role.ADMIN, event=first, wait=True)
+    replacement_contract = case_migration.awarded(start, case_migration.CONTRACTS[0])
+    replacement_contract["vendor_id"] = REPLACEMENT
+    replacement_contract["payload"] |= {"contract_id": "c-tax-1", "agency": "税務課"}
+    publish_events(embedded.publish, tmp_path / "contracts.jsonl", *others, replacement_contract)
+
+    suspension = camel(VALID_PAYLOADS["sanction.imposed"]) | {
+        # Decided yesterday (an era date), in force from today, as the policy's start rule says.
+        "decidedOn": f"令和{yesterday.year - 2018}年{yesterday.month}月{yesterday.day}日",
+        "startsOn": today.isoformat(),
+        "kind": "BID_SUSPENSION",
+    }
+    with (
+        run.subscribed("eligibility-changes", Role.VIEWER, vendorIds=[VENDOR]) as eligibility,
+        run.subscribed("risk-updates", Role.RISK_ANALYST, vendorIds=[VENDOR]) as risk,
+    ):
+        imposed = run("impose-sanction", authority, vendorId=VENDOR, sanction=suspension)
+        assert eligibility.next_payload(timeout=30)["eligibilityChanges"]["eligible"] is False
+        assert risk.next_payload(timeout=30)["riskUpdates"]["vendorId"] == VENDOR
+
+    def plans() -> list[dict[str, Any]]:
+        page = run("migration-plans", owner, agency=AGENCY)["migrationPlans"]
+        return [edge["node"] for edge in page["edges"] if edge["node"]["solver"]]
+
+    wait_until(lambda: bool(plans()), "B's migration plan")
+    plan_id = plans()[0]["id"]
+    with run.subscribed("migration-progress", owner, planId=plan_id) as progress:
+        settings = {"capacity": 2, "blackouts": [camel(case_migration.blackout(start))]}
+        run("configure-migration-plan", owner, planId=plan_id, settings=settings)
+        assert progress.next_payload(timeout=30)["migrationProgress"]["eventType"].startswith(
+            "migration."
+        )
+    item = {"dependsOn": ["c04"]}
+    run("configure-migration-item", owner, planId=plan_id, contractId="c05", item=item)
+    run("choose-replacement-vendor", owner, planId=plan_id, contractId="c01", vendorId=REPLACEMENT)
+    check = {"check": "PARALLEL_RUN_PASSED", "passed": True}
+    run("update-migration-checklist", owner, planId=plan_id, contractId="c01", **check)
+    run("record-migration-milestone", owner, planId=plan_id, contractId="c01", status="IN_PROGRESS")
+    wait_until(
+        lambda: run("migration-plan", owner, id=plan_id)["migrationPlan"]["upToDate"],
+        "the plan re-planned",
+    )
+    assert (
+        run("migration-plan-versions", owner, id=plan_id)["migrationPlan"]["versions"]["totalCount"]
+        >= 2
+    )
+    # By hand, for a vendor with no sanction (C's own contract at another agency).
+    manual = {"vendorId": REPLACEMENT, "agency": "税務課", "reason": "Watch list.", "planId": "p-c"}
+    run("create-migration-plan", Role.ADMIN, **manual)
+
+    answer = run("bid-eligibility", officer, vendorId=VENDOR, asOf=today.isoformat())
+    assert answer["bidEligibility"]["eligible"] is False
+    run("screen-bidders", officer, vendorIds=[VENDOR, REPLACEMENT], asOf=today.isoformat())
+    corporate = {"scheme": "corporate_number", "value": "7000012050002"}
+    known = dt.datetime.now(TOKYO).isoformat()
+    run(
+        "eligibility-as-known", officer, identifier=corporate, asOf=today.isoformat(), knownAt=known
+    )
+    assert run("find-vendor", Role.VIEWER, search="ビーシステム")["vendors"]
+    assert run("vendor", Role.VIEWER, id=VENDOR)["vendor"]
+    proposal = {
+        "authority": "City procurement office",
+        "grounds": ["breach_of_contract"],
+        "serious": True,
+        "decidedOn": "令和4年7月8日",
+    }
+    run("propose-suspension", authority, **proposal)
+    run("registry-changes", Role.VIEWER)
+    run("risk-history", Role.RISK_ANALYST, vendorId=VENDOR)
+    run("risk-score", Role.RISK_ANALYST, vendorId=VENDOR)
+    run("riskiest-vendors", Role.RISK_ANALYST, agency=AGENCY)
+    run("event-status", Role.ADMIN, eventId=imposed["imposeSanction"]["eventId"])
+    assert run("vendor-timeline", Role.AUDITOR, vendorId=VENDOR)["events"]["totalCount"] >= 12
+    trail = run("audit-trail", Role.AUDITOR)["auditTrail"]
+    assert {e["node"]["recordedBy"]["role"] for e in trail["edges"]} >= {
+        "procurement_officer",
+        "sanction_authority",
+        "system_owner",
+    }
+    run("dead-letters", Role.AUDITOR)
+
+    sanction_id = VALID_PAYLOADS["sanction.imposed"]["sanction_id"]
+    amendment = {
+        "sanctionId": sanction_id,
+        "effectiveOn": today.isoformat(),
+        "categories": ["information_systems"],
+        "reason": "Scope limited on review.",
+    }
+    run("amend-sanction", authority, vendorId=VENDOR, amendment=amendment)
+    lift = {
+        "sanctionId": sanction_id,
+        "effectiveOn": (today + dt.timedelta(days=30)).isoformat(),
+        "reason": "Lifted on appeal.",
+    }
+    run("lift-sanction", authority, vendorId=VENDOR, lift=lift)
+
+    documented = {path.stem for path in OPERATIONS.glob("*.graphql")}
+    assert run.ran == documented, f"not run: {sorted(documented - run.ran)}"

@@ -1,0 +1,123 @@
+"""The permission matrix: every mutation and sensitive query × every role, allowed or refused
+before anything runs. The expected matrix is written out here, independently of the policy."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from strawberry.types import ExecutionResult
+
+from services.gateway.protection import Limits
+from services.gateway.schema import build_schema
+from services.platform.auth import Principal, Role
+from tests.support.principals import bare_context
+
+SCHEMA = build_schema(Limits())
+V, P, S, R, A, U, D = (
+    Role.VIEWER,
+    Role.PROCUREMENT_OFFICER,
+    Role.SYSTEM_OWNER,
+    Role.RISK_ANALYST,
+    Role.SANCTION_AUTHORITY,
+    Role.AUDITOR,
+    Role.ADMIN,
+)
+
+# Field → the roles allowed (admin may do everything).
+EXPECTED_MUTATIONS: dict[str, set[Role]] = {
+    "submitEvent": {D},
+    **{m: {P, D} for m in ("registerVendor", "updateVendor", "renameVendor")},
+    "changeVendorAffiliation": {P, D},
+    **{
+        m: {P, S, D}
+        for m in (
+            "awardContract",
+            "amendContract",
+            "terminateContract",
+            "requestSubcontract",
+            "approveSubcontract",
+            "rejectSubcontract",
+            "submitCertificate",
+        )
+    },
+    "reportIncident": {S, R, D},
+    "investigateIncident": {R, A, D},
+    "closeIncident": {R, A, D},
+    **{
+        m: {A, D}
+        for m in ("imposeSanction", "amendSanction", "liftSanction", "fileClaim", "settleClaim")
+    },
+    "completeAudit": {U, D},
+    **{
+        m: {S, D}
+        for m in (
+            "createMigrationPlan",
+            "configureMigrationPlan",
+            "configureMigrationItem",
+            "chooseReplacementVendor",
+            "updateMigrationChecklist",
+            "recordMigrationMilestone",
+        )
+    },
+}
+EXPECTED_QUERIES: dict[str, set[Role]] = {
+    "bidEligibility": {P, A, S, U, D},
+    "bidEligibilityMany": {P, A, S, U, D},
+    "proposeSuspension": {P, A, U, D},
+    "events": {U, D},
+    "auditTrail": {U, D},
+    "deadLetters": {U, D},
+    # Open to every role (reads and live updates).
+    "vendor": {V, P, S, R, A, U, D},
+    "riskScore": {V, P, S, R, A, U, D},
+    "migrationPlans": {V, P, S, R, A, U, D},
+}
+EXPECTED_SUBSCRIPTIONS = {"riskUpdates", "eligibilityChanges", "migrationProgress"}
+
+
+async def refused(operation: str, field: str, principal: Principal | None) -> bool:
+    """Whether the role check refuses the root field (arguments left out are other errors)."""
+    document = f"{operation} {{ {field} }}"
+    context = bare_context(principal) if principal else SimpleNamespace(principal=None)
+    if operation == "subscription":
+        stream = await SCHEMA.subscribe(document, context_value=context)
+        # Refusals (and other validation errors) come as the stream's first and only result.
+        first = await anext(stream) if not isinstance(stream, ExecutionResult) else stream
+        errors = first.errors
+    else:
+        errors = (await SCHEMA.execute(document, context_value=context)).errors
+    return any("may not use" in e.message or "sign in" in e.message for e in errors or [])
+
+
+def test_every_mutation_of_the_schema_is_in_the_matrix() -> None:
+    assert SCHEMA._schema.mutation_type is not None
+    assert set(SCHEMA._schema.mutation_type.fields) == set(EXPECTED_MUTATIONS)
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+@pytest.mark.parametrize("field", sorted(EXPECTED_MUTATIONS))
+async def test_mutation_permissions(field: str, role: Role) -> None:
+    principal = Principal("someone", role, ("市民課",))
+    assert await refused("mutation", field, principal) == (role not in EXPECTED_MUTATIONS[field])
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+@pytest.mark.parametrize("field", sorted(EXPECTED_QUERIES))
+async def test_query_permissions(field: str, role: Role) -> None:
+    principal = Principal("someone", role, ("市民課",))
+    assert await refused("query", field, principal) == (role not in EXPECTED_QUERIES[field])
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+@pytest.mark.parametrize("field", sorted(EXPECTED_SUBSCRIPTIONS))
+async def test_every_role_may_subscribe(field: str, role: Role) -> None:
+    assert not await refused("subscription", field, Principal("someone", role, ("市民課",)))
+
+
+@pytest.mark.parametrize(
+    ("operation", "field"),
+    [("query", "vendor"), ("mutation", "registerVendor"), ("subscription", "riskUpdates")],
+)
+async def test_without_a_caller_nothing_is_allowed(operation: str, field: str) -> None:
+    assert await refused(operation, field, None)
