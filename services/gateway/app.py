@@ -49,6 +49,7 @@ class _GraphQL(GraphQL[RequestContext, None]):
             self._context,
             principal=request.scope.get("state", {}).get("principal"),
             client=request.client.host if request.client else None,
+            loaders={},
         )
 
     async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, Any] | None:

@@ -3,7 +3,7 @@ and who is asking."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +39,8 @@ class RequestContext:
     principal: Principal | None = None
     client: str | None = None
     connection_params: dict[str, Any] | None = None
+    # The request's DataLoaders (services/gateway/loaders.py), by field and arguments.
+    loaders: dict[Hashable, Any] = field(default_factory=dict)
 
 
 Info = strawberry.Info[RequestContext, None]

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
 import strawberry
 
 from services.gateway.errors import InvalidArgument
+
+Node = TypeVar("Node")
 
 
 @strawberry.type
@@ -27,3 +32,29 @@ def numeric_cursor(cursor: str | None) -> int | None:
     if not cursor.isdigit():
         raise InvalidArgument(f"after: {cursor!r} is not a cursor from this connection")
     return int(cursor)
+
+
+@strawberry.type
+class Edge(Generic[Node]):
+    cursor: str
+    node: Node
+
+
+@strawberry.type(description="A page of a list: `first` after the cursor `after`.")
+class Connection(Generic[Node]):
+    edges: list[Edge[Node]]
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="How many there are in all.")
+
+    @classmethod
+    def of(
+        cls, nodes: list[Node], cursor: Callable[[Node], str], total: int, has_next: bool
+    ) -> Connection[Node]:
+        edges = [Edge(cursor=cursor(n), node=n) for n in nodes]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+            total_count=total,
+        )

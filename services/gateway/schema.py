@@ -15,12 +15,13 @@ from services.gateway.protection import Limits
 from services.gateway.scalars import DATE
 from services.migration.graphql_mutations import MigrationMutation
 from services.migration.graphql_types import MigrationQuery, MigrationSubscription
+from services.registry.graphql_record_fields import RecordsQuery
 from services.registry.graphql_types import RegistryQuery, RegistrySubscription
 from services.risk.graphql_types import RiskQuery, RiskSubscription
 
 
 @strawberry.type
-class Query(RegistryQuery, RiskQuery, MigrationQuery, OperationsQuery):
+class Query(RegistryQuery, RecordsQuery, RiskQuery, MigrationQuery, OperationsQuery):
     pass
 
 

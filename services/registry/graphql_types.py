@@ -12,8 +12,10 @@ from services.events.base import EventEnvelope
 from services.events.emitted import EligibilityChanged, EligibilityReasonRef
 from services.events.sanction import SanctionKind as SanctionKindModel
 from services.gateway.context import Info
+from services.gateway.pagination import Connection
 from services.registry import eligibility, queries
 from services.registry.announcements import reason_ref
+from services.registry.graphql_record_fields import VendorRecords, vendor_rows
 from services.registry.names import IdentifierKey
 from services.registry.policy import PolicyError, Proposal, propose
 from services.registry.sanction_timeline import Decision
@@ -44,8 +46,8 @@ class FormerName:
     used_until: dt.date | None = strawberry.field(description="Last day it was used.")
 
 
-@strawberry.type(description="A vendor as the registry knows it.")
-class Vendor:
+@strawberry.type(description="A vendor as the registry knows it, with its records.")
+class Vendor(VendorRecords):
     id: strawberry.ID
     legal_name: str
     name_kana: str | None
@@ -213,6 +215,13 @@ def _moment(info: Info, known_at: dt.datetime | None) -> dt.datetime | None:
 
 @strawberry.type
 class RegistryQuery:
+    @strawberry.field(description="Every registered vendor, by id, a page at a time.")
+    async def registered_vendors(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[Vendor]:
+        rows, total, has_next = await vendor_rows(info, first, after)
+        return Connection.of([Vendor.of(r) for r in rows], lambda v: str(v.id), total, has_next)
+
     @strawberry.field(description="One vendor by its id; null when unknown.")
     async def vendor(self, info: Info, id: strawberry.ID) -> Vendor | None:
         async with info.context.pool.acquire() as conn:

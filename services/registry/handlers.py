@@ -28,6 +28,7 @@ from services.registry.imposition_rules import policy_refusal
 from services.registry.names import IdentifierKey, normalize_identifier
 from services.registry.periods import ONE_DAY
 from services.registry.policy import SuspensionPolicy
+from services.registry.records import RecordHandlers
 from services.registry.vendor_repository import VendorRow
 
 CONSUMER_NAME = "registry"
@@ -222,4 +223,5 @@ class RegistryHandlers:
 
 
 def registry_consumer(clock: Clock, policies: Mapping[str, SuspensionPolicy]) -> Consumer:
-    return Consumer(CONSUMER_NAME, RegistryHandlers(clock, policies).by_event_type())
+    identity_and_sanctions = RegistryHandlers(clock, policies).by_event_type()
+    return Consumer(CONSUMER_NAME, identity_and_sanctions | RecordHandlers().by_event_type())

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import asyncpg
 
 from services.events.vendor import AffiliationChange
 from services.platform.database import Connection
@@ -136,35 +139,63 @@ async def add_former_name(conn: Connection, vendor_id: str, name: str, used_unti
 
 
 async def fetch_vendor(conn: Connection, vendor_id: str) -> VendorRow | None:
-    row = await conn.fetchrow(
+    return (await fetch_vendors(conn, [vendor_id])).get(vendor_id)
+
+
+async def fetch_vendors(conn: Connection, vendor_ids: Sequence[str]) -> dict[str, VendorRow]:
+    """The registered ones of these vendors, in three queries however many."""
+    ids = list(vendor_ids)
+    rows = await conn.fetch(
         "SELECT vendor_id, legal_name, name_kana, name_en, country"
-        " FROM registry_vendors WHERE vendor_id = $1",
-        vendor_id,
+        " FROM registry_vendors WHERE vendor_id = ANY($1::text[])",
+        ids,
     )
-    if row is None:
-        return None
     names = await conn.fetch(
-        "SELECT kind, name, used_until FROM registry_vendor_names"
-        " WHERE vendor_id = $1 AND kind IN ('alias', 'former') ORDER BY used_until, name",
-        vendor_id,
+        "SELECT vendor_id, kind, name, used_until FROM registry_vendor_names"
+        " WHERE vendor_id = ANY($1::text[]) AND kind IN ('alias', 'former')"
+        " ORDER BY used_until, name",
+        ids,
     )
     identifiers = await conn.fetch(
-        "SELECT scheme, value FROM registry_vendor_identifiers WHERE vendor_id = $1"
-        " ORDER BY scheme, value",
-        vendor_id,
+        "SELECT vendor_id, scheme, value FROM registry_vendor_identifiers"
+        " WHERE vendor_id = ANY($1::text[]) ORDER BY scheme, value",
+        ids,
     )
-    return VendorRow(
-        vendor_id=row["vendor_id"],
-        legal_name=row["legal_name"],
-        name_kana=row["name_kana"],
-        name_en=row["name_en"],
-        country=row["country"],
-        aliases=tuple(n["name"] for n in names if n["kind"] == "alias"),
-        identifiers=tuple(IdentifierKey(i["scheme"], i["value"]) for i in identifiers),
-        former_names=tuple(
-            FormerName(n["name"], n["used_until"]) for n in names if n["kind"] == "former"
-        ),
+    names_of: dict[str, list[asyncpg.Record]] = defaultdict(list)
+    for name in names:
+        names_of[name["vendor_id"]].append(name)
+    identifiers_of: dict[str, list[IdentifierKey]] = defaultdict(list)
+    for i in identifiers:
+        identifiers_of[i["vendor_id"]].append(IdentifierKey(i["scheme"], i["value"]))
+    found = {}
+    for row in rows:
+        vendor_id = row["vendor_id"]
+        own = names_of[vendor_id]
+        found[vendor_id] = VendorRow(
+            vendor_id=vendor_id,
+            legal_name=row["legal_name"],
+            name_kana=row["name_kana"],
+            name_en=row["name_en"],
+            country=row["country"],
+            aliases=tuple(n["name"] for n in own if n["kind"] == "alias"),
+            identifiers=tuple(identifiers_of[vendor_id]),
+            former_names=tuple(
+                FormerName(n["name"], n["used_until"]) for n in own if n["kind"] == "former"
+            ),
+        )
+    return found
+
+
+async def vendor_page(conn: Connection, after: str | None, limit: int) -> tuple[list[str], int]:
+    """Vendor ids in id order after a cursor (at most `limit`), and how many vendors there are."""
+    rows = await conn.fetch(
+        "SELECT vendor_id FROM registry_vendors WHERE ($1::text IS NULL OR vendor_id > $1)"
+        " ORDER BY vendor_id LIMIT $2",
+        after,
+        limit,
     )
+    total: int = await conn.fetchval("SELECT count(*) FROM registry_vendors")
+    return [r["vendor_id"] for r in rows], total
 
 
 async def all_names(conn: Connection) -> list[NameRow]:

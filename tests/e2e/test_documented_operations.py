@@ -156,6 +156,15 @@ def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> No
         "system_owner",
     }
     run("dead-letters", Role.AUDITOR)
+    records = run("vendor-records", Role.AUDITOR, id=VENDOR, activeOn=today.isoformat())["vendor"]
+    assert records["contracts"]["totalCount"] == len(case_migration.CONTRACTS)
+    assert records["sanctions"]["edges"][0]["node"]["startsOn"] == today.isoformat()
+    listed = run("registered-vendors", Role.VIEWER, today=today.isoformat())["registeredVendors"]
+    assert listed["totalCount"] == 2
+    running = run("contracts", owner, agency=AGENCY, activeOn=today.isoformat())["contracts"]
+    assert running["totalCount"] == len(case_migration.CONTRACTS)
+    in_force = run("sanctions", authority, activeOn=today.isoformat())["sanctions"]
+    assert [e["node"]["vendorId"] for e in in_force["edges"]] == [VENDOR]
 
     sanction_id = VALID_PAYLOADS["sanction.imposed"]["sanction_id"]
     amendment = {

@@ -1,5 +1,6 @@
-"""No N+1: a page of many migration plans (with items, replacements and schedules) costs the
-same number of SQL statements as a page of one. Counted on a real PostgreSQL."""
+"""No N+1: a page of many plans (items, replacements, schedules) or of many vendors (their
+contracts, sanctions, incidents, …) costs the same number of SQL statements as a page of one.
+Counted on a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from services.platform.settings import Settings
 from services.registry.policy_loading import load_policies
 from services.risk import setup as risk_setup
 from tests.integration.test_migration import CLOCK, START, SUSPENDED_ON, apply
-from tests.support import case_migration
+from tests.support import case_b, case_migration, registry_db
 from tests.support.case_migration import AGENCY
 from tests.support.event_examples import envelope
 from tests.support.principals import ADMIN
@@ -68,7 +69,7 @@ async def seed(pool: asyncpg.Pool, vendors: int) -> None:
 
 
 async def statements_for(
-    pool: asyncpg.Pool, statements: list[str], first: int
+    pool: asyncpg.Pool, statements: list[str], first: int, query: str = PLANS
 ) -> tuple[int, dict[str, Any]]:
     settings = Settings(database_url="unused")
     context = RequestContext(
@@ -82,7 +83,7 @@ async def statements_for(
     )
     statements.clear()
     result = await build_schema(Limits()).execute(
-        PLANS, variable_values={"first": first}, context_value=context
+        query, variable_values={"first": first}, context_value=context
     )
     assert result.errors is None and result.data is not None, result.errors
     return len(statements), result.data
@@ -106,3 +107,34 @@ async def test_a_page_of_plans_costs_the_same_statements_whatever_its_size(
         if i["replacementVendorId"]
     )
     assert four == one, f"{one} statements for one plan, {four} for four"
+
+
+VENDORS = """
+query ($first: Int!) { registeredVendors(first: $first) { totalCount edges { node {
+  id legalName identifiers { scheme value }
+  contracts(first: 3) { totalCount edges { node { contractId endsOn criticality } } }
+  sanctions(first: 3) { totalCount edges { node { sanctionId endsOn } } }
+  incidents(first: 3) { totalCount } claims(first: 3) { totalCount }
+  certificates(first: 3) { totalCount } subcontracts(first: 3) { totalCount }
+} } } }"""
+
+
+async def test_a_page_of_vendors_with_their_records_costs_the_same_statements_whatever_its_size(
+    counted: tuple[asyncpg.Pool, list[str]],
+) -> None:
+    pool, statements = counted
+    for n in range(5):
+        vendor = f"vendor-{n}"
+        contracts = case_migration.contracts(START)[: n + 1]
+        for event in contracts:
+            event["vendor_id"] = vendor
+            event["payload"]["contract_id"] += f"-{n}"
+        suspended = case_b.suspended(vendor, f"s-{n}")
+        await registry_db.apply(pool, case_b.another_vendor(vendor), *contracts, suspended)
+    one, small = await statements_for(pool, statements, first=1, query=VENDORS)
+    five, large = await statements_for(pool, statements, first=5, query=VENDORS)
+    vendors = [edge["node"] for edge in large["registeredVendors"]["edges"]]
+    assert len(small["registeredVendors"]["edges"]) == 1
+    assert [v["contracts"]["totalCount"] for v in vendors] == [1, 2, 3, 4, 5]
+    assert all(v["sanctions"]["totalCount"] == 1 for v in vendors)
+    assert five == one, f"{one} statements for one vendor, {five} for five"

@@ -182,9 +182,8 @@ async def test_retried_batches_record_each_dead_letter_once(pool: asyncpg.Pool) 
 async def test_apply_batch_ignores_event_types_the_consumer_does_not_handle(
     pool: asyncpg.Pool,
 ) -> None:
-    contract = parse_event(
-        case_b.line(envelope("contract.awarded", VALID_PAYLOADS["contract.awarded"]))
-    )
-    result = await apply_batch(pool, REGISTRY, [contract])
+    # The registry does not take risk announcements (the risk service's own output).
+    announced = parse_event(case_b.line(envelope("risk.changed", VALID_PAYLOADS["risk.changed"])))
+    result = await apply_batch(pool, REGISTRY, [announced])
     assert result.applied == 0
     assert await pool.fetchval("SELECT count(*) FROM processed_events") == 0

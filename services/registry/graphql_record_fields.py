@@ -1,0 +1,160 @@
+"""Where the records are asked for: on a vendor (batched over a page of vendors), and at the
+root (vendors, contracts and sanctions across all vendors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+
+import strawberry
+
+from services.events.compliance import CertificateKind
+from services.gateway.context import Info
+from services.gateway.pagination import Connection
+from services.registry import record_repository as records
+from services.registry import vendor_repository
+from services.registry.graphql_records import (
+    Certificate,
+    Claim,
+    Contract,
+    Incident,
+    Sanction,
+    Subcontract,
+    across_vendors,
+    certificate,
+    claim,
+    connection,
+    contract,
+    incident,
+    limit,
+    of_vendor,
+    sanction,
+    subcontract,
+)
+from services.registry.record_repository import ClaimStatus, SubcontractStatus
+from services.registry.vendor_repository import VendorRow
+
+
+@strawberry.type
+class VendorRecords:
+    """The fields every Vendor has for its records (mixed into the registry's Vendor type)."""
+
+    id: strawberry.ID
+
+    @strawberry.field(description="Its contracts, by id; at `agency`, running on `activeOn`.")
+    async def contracts(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        agency: str | None = None,
+        active_on: dt.date | None = None,
+    ) -> Connection[Contract]:
+        n = limit(first)
+        fetch = partial(records.contracts, first=n, after=after, agency=agency, active_on=active_on)
+        key = ("contracts", n, after, agency, active_on)
+        return connection(await of_vendor(info, str(self.id), key, fetch), contract, "contract_id")
+
+    @strawberry.field(description="Work it subcontracted, by id; of one status when given.")
+    async def subcontracts(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        status: SubcontractStatus | None = None,
+    ) -> Connection[Subcontract]:
+        n, wanted = limit(first), status.value if status else None
+        fetch = partial(records.subcontracts, first=n, after=after, status=wanted)
+        page = await of_vendor(info, str(self.id), ("subcontracts", n, after, wanted), fetch)
+        return connection(page, subcontract, "subcontract_id")
+
+    @strawberry.field(description="Its incidents, by id; only those not closed, when asked.")
+    async def incidents(
+        self, info: Info, first: int = 20, after: str | None = None, open_only: bool = False
+    ) -> Connection[Incident]:
+        n = limit(first)
+        fetch = partial(records.incidents, first=n, after=after, open_only=open_only)
+        page = await of_vendor(info, str(self.id), ("incidents", n, after, open_only), fetch)
+        return connection(page, incident, "incident_id")
+
+    @strawberry.field(description="Claims for damages against it, by id.")
+    async def claims(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        status: ClaimStatus | None = None,
+    ) -> Connection[Claim]:
+        n, wanted = limit(first), status.value if status else None
+        fetch = partial(records.claims, first=n, after=after, status=wanted)
+        page = await of_vendor(info, str(self.id), ("claims", n, after, wanted), fetch)
+        return connection(page, claim, "claim_id")
+
+    @strawberry.field(description="Certificates it submitted, by id; of a kind or contract.")
+    async def certificates(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        kind: CertificateKind | None = None,
+        contract_id: str | None = None,
+    ) -> Connection[Certificate]:
+        n, wanted = limit(first), kind.value if kind else None
+        fetch = partial(
+            records.certificates, first=n, after=after, kind=wanted, contract_id=contract_id
+        )
+        key = ("certificates", n, after, wanted, contract_id)
+        page = await of_vendor(info, str(self.id), key, fetch)
+        return connection(page, certificate, "certificate_id")
+
+    @strawberry.field(description="Sanctions imposed on it, by id; those in force on `activeOn`.")
+    async def sanctions(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        active_on: dt.date | None = None,
+    ) -> Connection[Sanction]:
+        n = limit(first)
+        fetch = partial(records.sanctions, first=n, after=after, active_on=active_on)
+        page = await of_vendor(info, str(self.id), ("sanctions", n, after, active_on), fetch)
+        return connection(page, sanction, "sanction_id")
+
+
+async def vendor_rows(
+    info: Info, first: int, after: str | None
+) -> tuple[list[VendorRow], int, bool]:
+    """A page of registered vendors: the rows, how many vendors there are, whether more."""
+    n = limit(first)
+    async with info.context.pool.acquire() as conn:
+        ids, total = await vendor_repository.vendor_page(conn, after, n + 1)
+        rows = await vendor_repository.fetch_vendors(conn, ids[:n])
+    return [rows[i] for i in ids[:n] if i in rows], total, len(ids) > n
+
+
+@strawberry.type
+class RecordsQuery:
+    @strawberry.field(description="Contracts across vendors, by id; at `agency`, running on a day.")
+    async def contracts(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        agency: str | None = None,
+        active_on: dt.date | None = None,
+    ) -> Connection[Contract]:
+        fetch = partial(
+            records.contracts, first=limit(first), after=after, agency=agency, active_on=active_on
+        )
+        return connection(await across_vendors(info, fetch), contract, "contract_id")
+
+    @strawberry.field(description="Sanctions across vendors, by id; those in force on a day.")
+    async def sanctions(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        active_on: dt.date | None = None,
+    ) -> Connection[Sanction]:
+        fetch = partial(records.sanctions, first=limit(first), after=after, active_on=active_on)
+        return connection(await across_vendors(info, fetch), sanction, "sanction_id")

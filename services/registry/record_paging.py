@@ -1,0 +1,97 @@
+"""Relay-style paging of a vendor's records, for many vendors in one SQL statement.
+
+A DataLoader batches the vendors of a GraphQL page into one call; one statement answers for
+all of them with window functions, each vendor's rows numbered in id order and counted, so
+the cost of a page of vendors does not grow with their number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import asyncpg
+
+from services.platform.database import Connection
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    records: list[T]
+    total: int  # all records matching the filters for that vendor (or overall)
+    has_next: bool
+
+    def map(self, convert: Callable[[T], U]) -> Page[U]:
+        return Page([convert(r) for r in self.records], self.total, self.has_next)
+
+
+# A filter: SQL with `{0}` where its parameter goes, and the parameter; None leaves it out.
+Filter = tuple[str, Any]
+
+
+async def fetch_pages(
+    conn: Connection,
+    table: str,
+    key: str,
+    vendor_ids: Sequence[str] | None,
+    *,
+    first: int,
+    after: str | None,
+    filters: Sequence[Filter] = (),
+) -> dict[str | None, Page[asyncpg.Record]]:
+    """The rows of `table` matching `filters`, paged per vendor in `key` order, in one
+    statement however many vendors (all of them, as one page keyed None, when None).
+
+    Across all vendors, records whose ids are per vendor (incidents, claims, certificates)
+    may share an id: they come in vendor order, and a cursor on such an id skips the other
+    vendors' records with it, since `after` is an id alone.
+
+    `table`, `key` and the filters' SQL are the caller's constants, never input: only the
+    values travel as parameters."""
+    if first < 0:
+        raise ValueError(f"first: {first} is negative; ask for 0 or more records")
+    args: list[Any] = [after, first]
+    where = ["true"]
+    if vendor_ids is not None:
+        args.append(list(vendor_ids))
+        where.append(f"vendor_id = ANY(${len(args)}::text[])")
+    for sql, value in filters:
+        if value is not None:
+            args.append(value)
+            where.append(sql.format(f"${len(args)}"))
+    partition = "PARTITION BY vendor_id" if vendor_ids is not None else ""
+    # The window counts every matching row (the total ignores `after`), and numbers the rows
+    # after the cursor first. Rows up to the cursor are not wanted, except one to carry the
+    # total of a vendor whose matching rows all come before it; the row past the page says
+    # there is a next one.
+    rows = await conn.fetch(
+        f"""SELECT * FROM (
+                SELECT *, count(*) OVER per_vendor AS total_,
+                       row_number() OVER (per_vendor ORDER BY skipped_, {key}, vendor_id)
+                           AS position_
+                FROM (SELECT *, ({key} <= $1::text) IS TRUE AS skipped_
+                      FROM {table} WHERE {" AND ".join(where)}) matching
+                WINDOW per_vendor AS ({partition})
+            ) ranked
+            WHERE position_ <= $2::int + 1 AND (NOT skipped_ OR position_ = 1)
+            ORDER BY position_""",
+        *args,
+    )
+    keys: list[str | None] = list(vendor_ids) if vendor_ids is not None else [None]
+    records: dict[str | None, list[asyncpg.Record]] = {k: [] for k in keys}
+    totals: dict[str | None, int] = dict.fromkeys(keys, 0)
+    more: set[str | None] = set()
+    for row in rows:
+        vendor = row["vendor_id"] if vendor_ids is not None else None
+        totals[vendor] = row["total_"]
+        if row["skipped_"]:
+            continue
+        if row["position_"] > first:
+            more.add(vendor)
+        else:
+            records[vendor].append(row)
+    return {k: Page(records[k], totals[k], k in more) for k in keys}

@@ -1,0 +1,323 @@
+"""Read side of a vendor's records: contracts, subcontracts, incidents, claims, certificates
+and sanctions, paged in id order, many vendors at a time.
+
+Each page function answers for any number of vendors in one paging statement
+(record_paging), so listing the records of a page of vendors costs the same whatever the
+page size. `after` is the id of the last record already seen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from enum import StrEnum
+from typing import Self
+
+import asyncpg
+
+from services.platform.database import Connection
+from services.registry import sanction_repository
+from services.registry.periods import ONE_DAY
+
+# Page is re-exported: callers of the page functions need it, not the paging machinery.
+from services.registry.record_paging import Page as Page
+from services.registry.record_paging import fetch_pages
+from services.registry.sanction_timeline import SanctionTimeline
+
+
+# Where a record stands, stored as these strings (CHECK constraints in 0002_records.sql).
+class SubcontractStatus(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class IncidentStatus(StrEnum):
+    REPORTED = "reported"
+    INVESTIGATED = "investigated"
+    CLOSED = "closed"
+
+
+class ClaimStatus(StrEnum):
+    FILED = "filed"
+    SETTLED = "settled"
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A record read back from its table, whose columns are named like its fields."""
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> Self:
+        # Arrays become tuples, so that records stay immutable.
+        values = {f.name: row[f.name] for f in fields(cls)}
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+
+
+@dataclass(frozen=True)
+class ContractRecord(_Row):
+    contract_id: str
+    vendor_id: str
+    agency: str
+    title: str
+    category: str
+    criticality: str  # a services.events.contract.Criticality value
+    awarded_on: dt.date
+    starts_on: dt.date
+    ends_on: dt.date  # after amendments
+    amount: int  # after amendments, in the currency's smallest unit
+    currency: str
+    terminated_on: dt.date | None  # last day in force
+    termination_reason: str | None  # a TerminationReason value
+    termination_note: str | None
+
+
+@dataclass(frozen=True)
+class SubcontractRecord(_Row):
+    subcontract_id: str
+    vendor_id: str  # the prime contractor
+    contract_id: str
+    subcontractor_vendor_id: str
+    parent_subcontract_id: str | None
+    scope: str
+    requested_on: dt.date
+    status: str  # a SubcontractStatus value
+    decided_on: dt.date | None  # approved or rejected on
+    reason: str | None  # why it was rejected
+    fitness_certificate_ids: tuple[str, ...]  # what its approval relied on
+
+
+@dataclass(frozen=True)
+class IncidentRecord(_Row):
+    incident_id: str
+    vendor_id: str
+    kind: str  # an IncidentKind value
+    severity: str  # a Severity value
+    occurred_on: dt.date
+    reported_on: dt.date
+    contract_id: str | None
+    caused_by_vendor_id: str | None
+    description: str
+    status: str  # an IncidentStatus value
+    investigated_on: dt.date | None  # the latest investigation's findings from here on
+    leak: str | None  # a LeakFinding value
+    unapproved_subcontracting_found: bool | None
+    control_failures: tuple[str, ...]  # ControlFailure values
+    summary: str | None
+    closed_on: dt.date | None
+    resolution: str | None
+
+
+@dataclass(frozen=True)
+class ClaimRecord(_Row):
+    claim_id: str
+    vendor_id: str
+    filed_on: dt.date
+    amount: int
+    currency: str
+    incident_id: str | None
+    contract_id: str | None
+    description: str
+    status: str  # a ClaimStatus value
+    settled_on: dt.date | None
+    settled_amount: int | None  # in the claim's currency
+
+
+@dataclass(frozen=True)
+class CertificateRecord(_Row):
+    certificate_id: str
+    vendor_id: str
+    kind: str  # a CertificateKind value
+    contract_id: str
+    subcontract_id: str | None
+    submitted_on: dt.date
+    issued_by: str
+
+
+@dataclass(frozen=True)
+class SanctionRecord:
+    """A sanction as it stands with every recorded amendment and lift applied."""
+
+    sanction_id: str
+    vendor_id: str
+    kind: str  # a SanctionKind value
+    authority: str
+    decided_on: dt.date
+    starts_on: dt.date
+    ends_on: dt.date | None  # last day it applies; None: indefinite (until lifted)
+    lifted_on: dt.date | None  # first day it no longer applies, when lifted early
+    agencies: tuple[str, ...] | None  # None: every agency
+    categories: tuple[str, ...] | None  # None: every procurement category
+
+    @classmethod
+    def of(cls, timeline: SanctionTimeline) -> SanctionRecord:
+        latest = timeline.terms[-1]
+        # A lift is final: later terms keep it, so the first lifted terms say when.
+        lifted_on = next((t.effective_on for t in timeline.terms if t.lifted), None)
+        ends_on = latest.last_day
+        if lifted_on is not None:
+            until = lifted_on - ONE_DAY
+            ends_on = until if ends_on is None else min(ends_on, until)
+        return cls(
+            sanction_id=timeline.sanction_id,
+            vendor_id=timeline.vendor_id,
+            kind=timeline.kind.value,
+            authority=timeline.authority,
+            decided_on=timeline.decided_on,
+            starts_on=timeline.starts_on,
+            ends_on=ends_on,
+            lifted_on=lifted_on,
+            agencies=latest.agencies,
+            categories=latest.categories,
+        )
+
+
+async def contracts(
+    conn: Connection,
+    vendor_ids: Sequence[str] | None,
+    *,
+    first: int,
+    after: str | None = None,
+    agency: str | None = None,
+    active_on: dt.date | None = None,
+) -> dict[str | None, Page[ContractRecord]]:
+    """`active_on`: in its (amended) term that day, and not terminated before it."""
+    active = "{0} BETWEEN starts_on AND ends_on AND (terminated_on IS NULL OR {0} <= terminated_on)"
+    pages = await fetch_pages(
+        conn,
+        "registry_contracts",
+        "contract_id",
+        vendor_ids,
+        first=first,
+        after=after,
+        filters=[("agency = {0}", agency), (active, active_on)],
+    )
+    return {v: p.map(ContractRecord.from_row) for v, p in pages.items()}
+
+
+async def subcontracts(
+    conn: Connection,
+    vendor_ids: Sequence[str] | None,
+    *,
+    first: int,
+    after: str | None = None,
+    status: str | None = None,
+) -> dict[str | None, Page[SubcontractRecord]]:
+    """Subcontracts by prime contractor."""
+    pages = await fetch_pages(
+        conn,
+        "registry_subcontracts",
+        "subcontract_id",
+        vendor_ids,
+        first=first,
+        after=after,
+        filters=[("status = {0}", status)],
+    )
+    return {v: p.map(SubcontractRecord.from_row) for v, p in pages.items()}
+
+
+async def incidents(
+    conn: Connection,
+    vendor_ids: Sequence[str] | None,
+    *,
+    first: int,
+    after: str | None = None,
+    open_only: bool = False,
+) -> dict[str | None, Page[IncidentRecord]]:
+    pages = await fetch_pages(
+        conn,
+        "registry_incidents",
+        "incident_id",
+        vendor_ids,
+        first=first,
+        after=after,
+        filters=[("status <> {0}", IncidentStatus.CLOSED.value if open_only else None)],
+    )
+    return {v: p.map(IncidentRecord.from_row) for v, p in pages.items()}
+
+
+async def claims(
+    conn: Connection,
+    vendor_ids: Sequence[str] | None,
+    *,
+    first: int,
+    after: str | None = None,
+    status: str | None = None,
+) -> dict[str | None, Page[ClaimRecord]]:
+    pages = await fetch_pages(
+        conn,
+        "registry_claims",
+        "claim_id",
+        vendor_ids,
+        first=first,
+        after=after,
+        filters=[("status = {0}", status)],
+    )
+    return {v: p.map(ClaimRecord.from_row) for v, p in pages.items()}
+
+
+async def certificates(
+    conn: Connection,
+    vendor_ids: Sequence[str] | None,
+    *,
+    first: int,
+    after: str | None = None,
+    kind: str | None = None,
+    contract_id: str | None = None,
+) -> dict[str | None, Page[CertificateRecord]]:
+    pages = await fetch_pages(
+        conn,
+        "registry_certificates",
+        "certificate_id",
+        vendor_ids,
+        first=first,
+        after=after,
+        filters=[("kind = {0}", kind), ("contract_id = {0}", contract_id)],
+    )
+    return {v: p.map(CertificateRecord.from_row) for v, p in pages.items()}
+
+
+async def _timelines(
+    conn: Connection, vendor_ids: Sequence[str] | None
+) -> dict[str, SanctionTimeline]:
+    if vendor_ids is None:
+        rows = await conn.fetch("SELECT DISTINCT vendor_id FROM registry_sanctions")
+        vendor_ids = [r["vendor_id"] for r in rows]
+    return {t.sanction_id: t for t in await sanction_repository.timelines(conn, vendor_ids, None)}
+
+
+async def sanctions(
+    conn: Connection,
+    vendor_ids: Sequence[str] | None,
+    *,
+    first: int,
+    after: str | None = None,
+    active_on: dt.date | None = None,
+) -> dict[str | None, Page[SanctionRecord]]:
+    """`active_on`: in force that day, by the terms in force that day (sanction_timeline).
+
+    Whether a sanction is in force depends on its amendments and lifts, which only the
+    timeline folds, so with `active_on` the vendors' timelines are read first and the page
+    is of the ids in force; otherwise only the timelines of the vendors on the pages are read.
+    """
+    timelines: dict[str, SanctionTimeline] | None = None
+    in_force: list[str] | None = None
+    if active_on is not None:
+        timelines = await _timelines(conn, vendor_ids)
+        in_force = [i for i, t in timelines.items() if t.in_force_on(active_on)]
+    pages = await fetch_pages(
+        conn,
+        "registry_sanctions",
+        "sanction_id",
+        vendor_ids,
+        first=first,
+        after=after,
+        filters=[("sanction_id = ANY({0}::text[])", in_force)],
+    )
+    if timelines is None:
+        listed = {r["vendor_id"] for page in pages.values() for r in page.records}
+        timelines = await _timelines(conn, sorted(listed))
+    return {
+        v: p.map(lambda r: SanctionRecord.of(timelines[r["sanction_id"]])) for v, p in pages.items()
+    }

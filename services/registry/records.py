@@ -1,0 +1,282 @@
+"""Record handlers: contract, subcontract, incident, claim and certificate events → the
+registry's record of each vendor (migrations/0002_records.sql).
+
+Like the other registry handlers each runs in its own savepoint (platform/consumer.py) and
+says, with a `DomainRejection` naming the field, why an event cannot be applied: a change to
+a record the vendor does not have, or to one already past that step (a second decision on a
+subcontract, a settled claim settled again). The tables' columns are named like the payloads'
+fields, so a payload is stored by its own field names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+import asyncpg
+
+from services.events.base import EventEnvelope
+from services.events.compliance import CertificateSubmitted
+from services.events.contract import (
+    ContractAmended,
+    ContractAwarded,
+    ContractTerminated,
+    SubcontractApproved,
+    SubcontractRejected,
+    SubcontractRequested,
+)
+from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
+from services.events.sanction import ClaimFiled, ClaimSettled
+from services.platform.consumer import DomainRejection, Handler
+from services.platform.database import Connection
+from services.registry import vendor_repository
+from services.registry.record_repository import ClaimStatus, IncidentStatus, SubcontractStatus
+
+
+async def _insert(
+    conn: Connection, event: EventEnvelope, table: str, key: str, values: Mapping[str, Any]
+) -> None:
+    """Adds the vendor's new record; its id (`key`) must be new."""
+    if not await vendor_repository.vendor_exists(conn, event.vendor_id):
+        raise DomainRejection(f"vendor_id: unknown vendor {event.vendor_id!r}; register it first")
+    row = {"vendor_id": event.vendor_id, **values, "event_id": event.event_id}
+    placeholders = ", ".join(f"${n}" for n in range(1, len(row) + 1))
+    status = await conn.execute(
+        f"INSERT INTO {table} ({', '.join(row)}) VALUES ({placeholders}) ON CONFLICT DO NOTHING",
+        *row.values(),
+    )
+    if status == "INSERT 0 0":
+        raise DomainRejection(f"payload.{key}: {values[key]!r} is already recorded")
+
+
+async def _record(
+    conn: Connection, event: EventEnvelope, table: str, key: str, value: str, field: str = ""
+) -> asyncpg.Record:
+    """The vendor's record `value` (named by the payload's `field`, `key` by default)."""
+    row = await conn.fetchrow(
+        f"SELECT * FROM {table} WHERE vendor_id = $1 AND {key} = $2", event.vendor_id, value
+    )
+    if row is None:
+        what = key.removesuffix("_id")
+        raise DomainRejection(
+            f"payload.{field or key}: vendor {event.vendor_id!r} has no {what} {value!r}"
+        )
+    return row
+
+
+async def _update(
+    conn: Connection, event: EventEnvelope, table: str, key: str, value: str, **changes: Any
+) -> None:
+    assignments = ", ".join(f"{column} = ${n}" for n, column in enumerate(changes, start=3))
+    await conn.execute(
+        f"UPDATE {table} SET {assignments} WHERE vendor_id = $1 AND {key} = $2",
+        event.vendor_id,
+        value,
+        *changes.values(),
+    )
+
+
+def _refuse_if_done(field: str, what: str, done: str, on: dt.date | None) -> None:
+    """Refuses a step on a record that already took its final one (`on` that day)."""
+    if on is not None:
+        raise DomainRejection(f"payload.{field}: {what} was already {done} on {on}")
+
+
+async def _running_contract(
+    conn: Connection, event: EventEnvelope, contract_id: str
+) -> asyncpg.Record:
+    contract = await _record(conn, event, "registry_contracts", "contract_id", contract_id)
+    what = f"contract {contract_id!r}"
+    _refuse_if_done("contract_id", what, "terminated", contract["terminated_on"])
+    return contract
+
+
+async def _open_incident(conn: Connection, event: EventEnvelope, incident_id: str) -> None:
+    incident = await _record(conn, event, "registry_incidents", "incident_id", incident_id)
+    _refuse_if_done("incident_id", f"incident {incident_id!r}", "closed", incident["closed_on"])
+
+
+async def _decide_subcontract(
+    conn: Connection,
+    event: EventEnvelope,
+    payload: SubcontractApproved | SubcontractRejected,
+    status: SubcontractStatus,
+    decided_on: dt.date,
+    **details: Any,
+) -> None:
+    """An agency's decision on a requested subcontract; it decides once."""
+    sub_id = payload.subcontract_id
+    sub = await _record(conn, event, "registry_subcontracts", "subcontract_id", sub_id)
+    if sub["contract_id"] != payload.contract_id:
+        raise DomainRejection(
+            f"payload.contract_id: subcontract {sub_id!r} is of contract"
+            f" {sub['contract_id']!r}, not {payload.contract_id!r}"
+        )
+    _refuse_if_done("subcontract_id", f"subcontract {sub_id!r}", sub["status"], sub["decided_on"])
+    await _update(
+        conn,
+        event,
+        "registry_subcontracts",
+        "subcontract_id",
+        sub_id,
+        status=status.value,
+        decided_on=decided_on,
+        **details,
+    )
+
+
+@dataclass(frozen=True)
+class RecordHandlers:
+    async def contract_awarded(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(ContractAwarded, event.payload)
+        await _insert(conn, event, "registry_contracts", "contract_id", payload.model_dump())
+
+    async def contract_amended(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(ContractAmended, event.payload)
+        contract = await _running_contract(conn, event, payload.contract_id)
+        if payload.ends_on is not None and payload.ends_on < contract["starts_on"]:
+            raise DomainRejection(
+                f"payload.ends_on: {payload.ends_on} is before the contract's start"
+                f" {contract['starts_on']}"
+            )
+        # Amendments apply in the order the vendor's log records them, each replacing what
+        # it gives; the log keeps the earlier terms.
+        await _update(
+            conn,
+            event,
+            "registry_contracts",
+            "contract_id",
+            payload.contract_id,
+            ends_on=payload.ends_on or contract["ends_on"],
+            amount=contract["amount"] if payload.amount is None else payload.amount,
+        )
+
+    async def contract_terminated(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(ContractTerminated, event.payload)
+        await _running_contract(conn, event, payload.contract_id)
+        await _update(
+            conn,
+            event,
+            "registry_contracts",
+            "contract_id",
+            payload.contract_id,
+            terminated_on=payload.terminated_on,
+            termination_reason=payload.reason.value,
+            termination_note=payload.note,
+        )
+
+    async def subcontract_requested(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(SubcontractRequested, event.payload)
+        await _running_contract(conn, event, payload.contract_id)
+        parent_id, field = payload.parent_subcontract_id, "parent_subcontract_id"
+        if parent_id is not None:
+            parent = await _record(
+                conn, event, "registry_subcontracts", "subcontract_id", parent_id, field
+            )
+            if parent["contract_id"] != payload.contract_id:
+                raise DomainRejection(
+                    f"payload.{field}: subcontract {parent_id!r} is of contract"
+                    f" {parent['contract_id']!r}, not {payload.contract_id!r}"
+                )
+        await _insert(conn, event, "registry_subcontracts", "subcontract_id", payload.model_dump())
+
+    async def subcontract_approved(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(SubcontractApproved, event.payload)
+        await _decide_subcontract(
+            conn,
+            event,
+            payload,
+            SubcontractStatus.APPROVED,
+            payload.approved_on,
+            fitness_certificate_ids=payload.fitness_certificate_ids,
+        )
+
+    async def subcontract_rejected(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(SubcontractRejected, event.payload)
+        await _decide_subcontract(
+            conn,
+            event,
+            payload,
+            SubcontractStatus.REJECTED,
+            payload.rejected_on,
+            reason=payload.reason,
+        )
+
+    async def incident_reported(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(IncidentReported, event.payload)
+        await _insert(conn, event, "registry_incidents", "incident_id", payload.model_dump())
+
+    async def incident_investigated(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(IncidentInvestigated, event.payload)
+        await _open_incident(conn, event, payload.incident_id)
+        # A further investigation's findings replace the earlier ones.
+        await _update(
+            conn,
+            event,
+            "registry_incidents",
+            "incident_id",
+            payload.incident_id,
+            status=IncidentStatus.INVESTIGATED.value,
+            **payload.model_dump(exclude={"incident_id"}),
+        )
+
+    async def incident_closed(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(IncidentClosed, event.payload)
+        await _open_incident(conn, event, payload.incident_id)
+        await _update(
+            conn,
+            event,
+            "registry_incidents",
+            "incident_id",
+            payload.incident_id,
+            status=IncidentStatus.CLOSED.value,
+            **payload.model_dump(exclude={"incident_id"}),
+        )
+
+    async def claim_filed(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(ClaimFiled, event.payload)
+        await _insert(conn, event, "registry_claims", "claim_id", payload.model_dump())
+
+    async def claim_settled(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(ClaimSettled, event.payload)
+        claim = await _record(conn, event, "registry_claims", "claim_id", payload.claim_id)
+        what = f"claim {payload.claim_id!r}"
+        _refuse_if_done("claim_id", what, "settled", claim["settled_on"])
+        # A settlement in another currency could not be compared with the claim.
+        if payload.currency != claim["currency"]:
+            raise DomainRejection(
+                f"payload.currency: {payload.currency!r} is not the claim's currency"
+                f" {claim['currency']!r}"
+            )
+        await _update(
+            conn,
+            event,
+            "registry_claims",
+            "claim_id",
+            payload.claim_id,
+            status=ClaimStatus.SETTLED.value,
+            settled_on=payload.settled_on,
+            settled_amount=payload.amount,
+        )
+
+    async def certificate_submitted(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = cast(CertificateSubmitted, event.payload)
+        await _insert(conn, event, "registry_certificates", "certificate_id", payload.model_dump())
+
+    def by_event_type(self) -> dict[str, Handler]:
+        return {
+            ContractAwarded.event_type: self.contract_awarded,
+            ContractAmended.event_type: self.contract_amended,
+            ContractTerminated.event_type: self.contract_terminated,
+            SubcontractRequested.event_type: self.subcontract_requested,
+            SubcontractApproved.event_type: self.subcontract_approved,
+            SubcontractRejected.event_type: self.subcontract_rejected,
+            IncidentReported.event_type: self.incident_reported,
+            IncidentInvestigated.event_type: self.incident_investigated,
+            IncidentClosed.event_type: self.incident_closed,
+            ClaimFiled.event_type: self.claim_filed,
+            ClaimSettled.event_type: self.claim_settled,
+            CertificateSubmitted.event_type: self.certificate_submitted,
+        }
