@@ -11,9 +11,11 @@ from strawberry.scalars import JSON
 
 from services.gateway.context import Info
 from services.gateway.errors import InvalidArgument
-from services.gateway.pagination import PageInfo, numeric_cursor, page_size
+from services.gateway.pagination import Connection, PageInfo, numeric_cursor, page_size
 from services.gateway.processing import DeadLetter, EventStatus, status_of
 from services.platform import dead_letters, event_store
+
+MAX_PAGE = 500
 
 
 @strawberry.type(description="Who recorded an event through the API, and from where.")
@@ -71,17 +73,22 @@ class EventConnection:
 
 @strawberry.type
 class OperationsQuery:
-    @strawberry.field(description="The most recent dead letters, newest first.")
-    async def dead_letters(self, info: Info, first: int = 50) -> list[DeadLetter]:
+    @strawberry.field(description="What could not be accepted or applied, newest first.")
+    async def dead_letters(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[DeadLetter]:
+        limit = page_size(first, MAX_PAGE)
         async with info.context.pool.acquire() as conn:
-            letters = await dead_letters.latest(conn, min(max(first, 1), 500))
-        return [DeadLetter.of(d) for d in letters]
+            letters = await dead_letters.latest(conn, limit + 1, numeric_cursor(after))
+            total = await dead_letters.count(conn)
+        nodes = [DeadLetter.of(d) for d in letters[:limit]]
+        return Connection.of(nodes, lambda d: str(d.id), total, len(letters) > limit)
 
     @strawberry.field(description="Everything recorded about a vendor, in log order.")
     async def events(
         self, info: Info, vendor_id: strawberry.ID, first: int = 50, after: str | None = None
     ) -> EventConnection:
-        limit = min(max(first, 1), 500)
+        limit = page_size(first, MAX_PAGE)
         async with info.context.pool.acquire() as conn:
             recorded, total = await event_store.vendor_timeline(
                 conn, str(vendor_id), numeric_cursor(after) or 0, limit + 1
@@ -105,7 +112,7 @@ class OperationsQuery:
     async def audit_trail(
         self, info: Info, subject: str | None = None, first: int = 50, after: str | None = None
     ) -> EventConnection:
-        limit = page_size(first, 500)
+        limit = page_size(first, MAX_PAGE)
         async with info.context.pool.acquire() as conn:
             recorded, total = await event_store.recorded_through_the_api(
                 conn, subject, numeric_cursor(after), limit + 1

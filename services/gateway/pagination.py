@@ -50,7 +50,14 @@ class Connection(Generic[Node]):
     def of(
         cls, nodes: list[Node], cursor: Callable[[Node], str], total: int, has_next: bool
     ) -> Connection[Node]:
-        edges = [Edge(cursor=cursor(n), node=n) for n in nodes]
+        return cls.of_pairs([(cursor(n), n) for n in nodes], total, has_next)
+
+    @classmethod
+    def of_pairs(
+        cls, pairs: list[tuple[str, Node]], total: int, has_next: bool
+    ) -> Connection[Node]:
+        """From (cursor, node) pairs, for nodes that do not carry their cursor."""
+        edges = [Edge(cursor=cursor, node=node) for cursor, node in pairs]
         return cls(
             edges=edges,
             page_info=PageInfo(

@@ -54,9 +54,21 @@ async def record(conn: Connection, letter: DeadLetter) -> None:
 _SELECT = "SELECT id, stage, event_id, event_type, reason, raw, recorded_at FROM dead_letters"
 
 
-async def latest(conn: Connection, limit: int) -> list[StoredDeadLetter]:
-    rows = await conn.fetch(f"{_SELECT} ORDER BY id DESC LIMIT $1", limit)
+async def latest(
+    conn: Connection, limit: int, before_id: int | None = None
+) -> list[StoredDeadLetter]:
+    """The newest dead letters (older than `before_id` when given)."""
+    rows = await conn.fetch(
+        f"{_SELECT} WHERE ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $1",
+        limit,
+        before_id,
+    )
     return [StoredDeadLetter(**dict(row)) for row in rows]
+
+
+async def count(conn: Connection) -> int:
+    total: int = await conn.fetchval("SELECT count(*) FROM dead_letters")
+    return total
 
 
 async def of_event(conn: Connection, event_id: uuid.UUID) -> list[StoredDeadLetter]:

@@ -12,7 +12,7 @@ from services.events.base import EventEnvelope
 from services.events.emitted import EligibilityChanged, EligibilityReasonRef
 from services.events.sanction import SanctionKind as SanctionKindModel
 from services.gateway.context import Info
-from services.gateway.pagination import Connection
+from services.gateway.pagination import Connection, page_size
 from services.registry import eligibility, queries
 from services.registry.announcements import reason_ref
 from services.registry.graphql_record_fields import VendorRecords, vendor_rows
@@ -234,7 +234,7 @@ class RegistryQuery:
     )
     async def vendors(self, info: Info, search: str, first: int = 20) -> list[VendorSearchHit]:
         async with info.context.pool.acquire() as conn:
-            hits = await queries.search(conn, search, min(max(first, 1), 100))
+            hits = await queries.search(conn, search, page_size(first, 100))
         return [
             VendorSearchHit(
                 vendor_id=strawberry.ID(h.vendor_id),
@@ -319,7 +319,7 @@ class RegistryQuery:
         self, info: Info, since: str | None = None, first: int = 500
     ) -> RegistryChangePage:
         async with info.context.pool.acquire() as conn:
-            page = await queries.changes_since(conn, since, min(max(first, 1), 5000))
+            page = await queries.changes_since(conn, since, page_size(first, 5000))
         return RegistryChangePage(
             changes=[
                 RegistryChange(

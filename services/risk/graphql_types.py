@@ -13,11 +13,13 @@ from services.events.base import EventEnvelope
 from services.events.emitted import RiskBand as RiskBandModel
 from services.events.emitted import RiskChanged
 from services.gateway.context import Info
+from services.gateway.pagination import Connection, numeric_cursor, page_size
 from services.risk import repository
 from services.risk.scoring import RiskScore as RiskScoreModel
 
 RiskBand = strawberry.enum(RiskBandModel, name="RiskBand")
 _BAND_ORDER = list(RiskBandModel)
+MAX_PAGE = 500
 
 
 @strawberry.type(description="Events behind a factor; for inherited risk, the subcontractor.")
@@ -113,11 +115,23 @@ class RiskQuery:
     ) -> RiskScore:
         return await risk_score_of(info, str(vendor_id), as_of)
 
-    @strawberry.field(description="The vendor's score after each event that moved it.")
-    async def risk_history(self, info: Info, vendor_id: strawberry.ID) -> list[RiskScore]:
+    @strawberry.field(
+        description="The vendor's score after each event that moved it, in log order."
+    )
+    async def risk_history(
+        self, info: Info, vendor_id: strawberry.ID, first: int = 50, after: str | None = None
+    ) -> Connection[RiskScore]:
+        limit = page_size(first, MAX_PAGE)
         async with info.context.pool.acquire() as conn:
-            entries = await repository.history(conn, str(vendor_id))
-        return [RiskScore.of(str(vendor_id), as_of, risk) for _, as_of, risk in entries]
+            entries = await repository.history(
+                conn, str(vendor_id), numeric_cursor(after) or 0, limit + 1
+            )
+            total = await repository.history_length(conn, str(vendor_id))
+        pairs = [
+            (str(seq), RiskScore.of(str(vendor_id), as_of, risk))
+            for seq, as_of, risk in entries[:limit]
+        ]
+        return Connection.of_pairs(pairs, total, len(entries) > limit)
 
     @strawberry.field(
         description="Vendors by current score, highest first; only those with contracts of"
@@ -127,7 +141,7 @@ class RiskQuery:
         self, info: Info, first: int = 20, agency: str | None = None
     ) -> list[RiskScore]:
         async with info.context.pool.acquire() as conn:
-            ranked = await repository.riskiest(conn, min(max(first, 1), 500), agency)
+            ranked = await repository.riskiest(conn, page_size(first, MAX_PAGE), agency)
         return [RiskScore.of(v, as_of, risk) for v, as_of, risk in ranked]
 
 

@@ -164,13 +164,25 @@ async def record_history(
     )
 
 
-async def history(conn: Connection, vendor_id: str) -> list[tuple[int, dt.date, RiskScore]]:
+async def history(
+    conn: Connection, vendor_id: str, after_seq: int = 0, limit: int | None = None
+) -> list[tuple[int, dt.date, RiskScore]]:
+    """The vendor's score after each event that moved it, in log order (a page of it)."""
     rows = await conn.fetch(
         "SELECT seq, as_of, score, band, model_version, factors::text AS factors"
-        " FROM risk_history WHERE vendor_id = $1 ORDER BY seq",
+        " FROM risk_history WHERE vendor_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
         vendor_id,
+        after_seq,
+        limit,
     )
     return [(r["seq"], r["as_of"], _score(r)) for r in rows]
+
+
+async def history_length(conn: Connection, vendor_id: str) -> int:
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM risk_history WHERE vendor_id = $1", vendor_id
+    )
+    return count
 
 
 async def lock_vendors(conn: Connection, vendor_ids: Sequence[str]) -> None:

@@ -45,7 +45,7 @@ def test_health_reports_the_in_process_consumers(embedded: System) -> None:
 
 
 def test_a_query_over_the_limits_is_refused_over_http(embedded: System) -> None:
-    aliased = "{ " + " ".join(f"a{i}: deadLetters {{ id }}" for i in range(31)) + " }"
+    aliased = "{ " + " ".join(f"a{i}: deadLetters {{ totalCount }}" for i in range(31)) + " }"
     body = embedded.client.execute(aliased)
     assert body["data"] is None
     assert "aliases found. Allowed: 30" in body["errors"][0]["message"]
@@ -105,7 +105,7 @@ def test_readme_example_and_data_kept_across_restarts(
     first = Service("up-first", args, tmp_path)
     wait_until(GraphQLClient(url, token="").healthy, "the first run to answer", timeout=90)
     client = GraphQLClient(url, token=printed_admin_token(first))
-    assert httpx.post(url, json={"query": "{ deadLetters { id } }"}).status_code == 401
+    assert httpx.post(url, json={"query": "{ deadLetters { totalCount } }"}).status_code == 401
     published = run_cli("publish", str(README_EXAMPLE), "--data-dir", str(data_dir))
     assert published.returncode == 0, published.stderr
 

@@ -21,8 +21,9 @@ from tests.support.subscriptions import subscribe
 TOKYO = ZoneInfo("Asia/Tokyo")
 LIVE_LATENCY_BOUND = 2.0  # seconds
 HISTORY = """
-query ($id: ID!) { riskHistory(vendorId: $id) {
-  asOf score band modelVersion factors { name contribution evidence { eventIds vendorId } } } }"""
+query ($id: ID!) { riskHistory(vendorId: $id) { totalCount edges { node {
+  asOf score band modelVersion
+  factors { name contribution evidence { eventIds vendorId } } } } } }"""
 VENDOR_RISK = """
 query ($id: ID!, $day: Date) { vendor(id: $id) { riskScore(asOf: $day) {
   score band modelVersion factors { name contribution } } } }"""
@@ -43,8 +44,9 @@ def check_risk_case(client: GraphQLClient, publish: Publish, work: Path) -> None
     _publish(publish, work / "risk-case.jsonl", case_b.registered(), *case_risk.the_case())
 
     def history() -> list[dict[str, Any]]:
-        entries: list[dict[str, Any]] = client.data(HISTORY, id=case_b.VENDOR)["riskHistory"]
-        return entries
+        page = client.data(HISTORY, id=case_b.VENDOR)["riskHistory"]
+        assert page["totalCount"] == len(page["edges"])
+        return [edge["node"] for edge in page["edges"]]
 
     wait_until(lambda: len(history()) == len(case_risk.the_case()), "B's risk history")
     steps = history()

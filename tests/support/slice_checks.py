@@ -17,7 +17,7 @@ query ($vendor: ID!, $day: Date!) {
   }
 }"""
 VENDOR = "query ($id: ID!) { vendor(id: $id) { id legalName identifiers { scheme value } } }"
-DEAD_LETTERS = "{ deadLetters(first: 100) { stage reason raw eventType } }"
+DEAD_LETTERS = "{ deadLetters(first: 100) { edges { node { stage reason raw eventType } } } }"
 STATUS = """
 query ($id: ID!) { eventStatus(eventId: $id) { accepted appliedBy deadLetters { reason } } }"""
 TIMELINE = """
@@ -35,6 +35,11 @@ query ($subject: String) { auditTrail(subject: $subject) {
   totalCount edges { node { eventId eventType recordedBy { subject role client } } } } }"""
 
 Publish = Callable[[Path], None]
+
+
+def dead_letters(client: GraphQLClient) -> list[dict[str, Any]]:
+    page = client.data(DEAD_LETTERS)["deadLetters"]
+    return [edge["node"] for edge in page["edges"]]
 
 
 def _write(path: Path, lines: list[bytes]) -> Path:
@@ -97,7 +102,7 @@ def check_suspension_slice(client: GraphQLClient, publish: Publish, work: Path) 
     }
     assert _eligibility(client, case_b.ELIGIBLE_AGAIN)["eligible"] is True
 
-    letters = client.data(DEAD_LETTERS)["deadLetters"]
+    letters = dead_letters(client)
     reasons = sorted(letter["reason"] for letter in letters)
     assert len(letters) == 3, letters
     assert all(letter["stage"] == "ingest" for letter in letters)
@@ -109,7 +114,7 @@ def check_suspension_slice(client: GraphQLClient, publish: Publish, work: Path) 
     publish(_write(work / "again.jsonl", [case_b.line(registered), case_b.line(suspended)]))
     publish(_write(work / "marker.jsonl", [case_b.line(case_b.another_vendor("vendor-m"))]))
     wait_until(lambda: _vendor_known(client, "vendor-m"), "the marker vendor after the resend")
-    assert len(client.data(DEAD_LETTERS)["deadLetters"]) == 3
+    assert len(dead_letters(client)) == 3
     assert len(_eligibility(client, "2023-03-01")["reasons"]) == 1
 
     # The vendor's timeline, a page at a time: each accepted event once.
@@ -148,7 +153,7 @@ def check_mutation_goes_through_the_log(client: GraphQLClient) -> None:
     assert [e["field"] for e in refused["errors"]] == ["payload.identifiers.0.value"]
     officer.close()
 
-    letters_before = client.data(DEAD_LETTERS)["deadLetters"]
+    letters_before = dead_letters(client)
     invalid = {**case_b.another_vendor("vendor-e"), "occurred_at": "2022-07-08T10:00:00"}
     answer = client.data(SUBMIT, event=invalid)["submitEvent"]
     assert answer["accepted"] is False and answer["eventId"] is None
@@ -159,4 +164,4 @@ def check_mutation_goes_through_the_log(client: GraphQLClient) -> None:
     assert never == {"accepted": False, "appliedBy": [], "deadLetters": []}
     bad_id = client.execute(STATUS, id="not-a-uuid")
     assert "eventId: 'not-a-uuid' is not an event id" in bad_id["errors"][0]["message"]
-    assert client.data(DEAD_LETTERS)["deadLetters"] == letters_before
+    assert dead_letters(client) == letters_before

@@ -36,7 +36,7 @@ async def test_a_query_too_deep_is_refused() -> None:
 
 
 async def test_too_many_aliases_are_refused() -> None:
-    aliased = "{ " + " ".join(f"a{i}: deadLetters {{ id }}" for i in range(31)) + " }"
+    aliased = "{ " + " ".join(f"a{i}: deadLetters {{ totalCount }}" for i in range(31)) + " }"
     (message,) = await _errors(aliased, Limits())
     assert "aliases found. Allowed: 30" in message
 
