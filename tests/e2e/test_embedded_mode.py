@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from httpx_ws import WebSocketDisconnect
 
 from tests.e2e.conftest import System
 from tests.support import case_b, case_migration
@@ -26,6 +27,7 @@ from tests.support.slice_checks import (
     ELIGIBILITY,
     VENDOR,
 )
+from tests.support.subscriptions import subscribe
 
 pytestmark = pytest.mark.postgres
 
@@ -49,6 +51,27 @@ def test_a_query_over_the_limits_is_refused_over_http(embedded: System) -> None:
     body = embedded.client.execute(aliased)
     assert body["data"] is None
     assert "aliases found. Allowed: 30" in body["errors"][0]["message"]
+
+
+def test_without_a_valid_token_only_health_answers(embedded: System) -> None:
+    url = embedded.client.url
+    assert httpx.get(url.replace("/graphql", "/healthz"), timeout=5).status_code == 200
+    anonymous = httpx.post(url, json={"query": '{ vendor(id: "x") { id } }'}, timeout=5)
+    assert anonymous.status_code == 401 and anonymous.json()["errors"][0]["message"]
+    forged = httpx.post(
+        url,
+        json={"query": '{ vendor(id: "x") { id } }'},
+        headers={"Authorization": f"Bearer {embedded.client.token}x"},
+        timeout=5,
+    )
+    assert forged.status_code == 401
+    assert "signature" in forged.json()["errors"][0]["message"]
+    exported = httpx.get(url.replace("/graphql", "/migration-plans/p.csv"), timeout=5)
+    assert exported.status_code == 401
+    with pytest.raises(WebSocketDisconnect) as closed:  # noqa: SIM117
+        with subscribe(url, "subscription { riskUpdates { vendorId } }", token="not-a-token"):
+            pass
+    assert closed.value.code == 4403
 
 
 def test_a_plan_is_exported_from_the_command_line(
