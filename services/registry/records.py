@@ -209,31 +209,10 @@ class RecordHandlers:
         await _insert(conn, event, "registry_incidents", "incident_id", payload.model_dump())
 
     async def incident_investigated(self, conn: Connection, event: EventEnvelope) -> None:
-        payload = cast(IncidentInvestigated, event.payload)
-        await _open_incident(conn, event, payload.incident_id)
-        # A further investigation's findings replace the earlier ones.
-        await _update(
-            conn,
-            event,
-            "registry_incidents",
-            "incident_id",
-            payload.incident_id,
-            status=IncidentStatus.INVESTIGATED.value,
-            **payload.model_dump(exclude={"incident_id"}),
-        )
+        await _advance_incident(conn, event, IncidentStatus.INVESTIGATED)
 
     async def incident_closed(self, conn: Connection, event: EventEnvelope) -> None:
-        payload = cast(IncidentClosed, event.payload)
-        await _open_incident(conn, event, payload.incident_id)
-        await _update(
-            conn,
-            event,
-            "registry_incidents",
-            "incident_id",
-            payload.incident_id,
-            status=IncidentStatus.CLOSED.value,
-            **payload.model_dump(exclude={"incident_id"}),
-        )
+        await _advance_incident(conn, event, IncidentStatus.CLOSED)
 
     async def claim_filed(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(ClaimFiled, event.payload)
@@ -280,3 +259,19 @@ class RecordHandlers:
             ClaimSettled.event_type: self.claim_settled,
             CertificateSubmitted.event_type: self.certificate_submitted,
         }
+
+
+async def _advance_incident(conn: Connection, event: EventEnvelope, status: IncidentStatus) -> None:
+    """An open incident investigated (a further investigation's findings replace the earlier
+    ones) or closed (with its resolution)."""
+    payload = cast(IncidentInvestigated | IncidentClosed, event.payload)
+    await _open_incident(conn, event, payload.incident_id)
+    await _update(
+        conn,
+        event,
+        "registry_incidents",
+        "incident_id",
+        payload.incident_id,
+        status=status.value,
+        **payload.model_dump(exclude={"incident_id"}),
+    )

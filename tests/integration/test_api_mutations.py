@@ -10,17 +10,8 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.gateway.broadcast import Broadcaster
-from services.gateway.context import RequestContext
-from services.gateway.protection import Limits
-from services.gateway.schema import build_schema
-from services.ingest.handlers import ingest_batch
 from services.platform.auth import Principal, Role
-from services.platform.eventlog.embedded import EmbeddedEventLog
-from services.platform.settings import Settings
-from services.registry.policy_loading import load_policies
-from services.risk import setup as risk_setup
-from tests.support import case_b
+from tests.support import case_b, in_process_api
 from tests.support.event_examples import VALID_PAYLOADS
 from tests.support.principals import ADMIN
 
@@ -42,23 +33,7 @@ mutation ($event: JSON!) {
 async def execute(
     pool: asyncpg.Pool, query: str, principal: Principal = OFFICER, **variables: Any
 ) -> dict[str, Any]:
-    settings = Settings(database_url="unused")
-    context = RequestContext(
-        pool,
-        EmbeddedEventLog(pool, ingest_batch),
-        settings,
-        load_policies(None),
-        Broadcaster(),
-        risk_setup.service(settings),
-        principal=principal,
-        client="192.0.2.10",
-    )
-    result = await build_schema(Limits()).execute(
-        query, variable_values=variables, context_value=context
-    )
-    assert result.errors is None, result.errors
-    assert result.data is not None
-    return result.data
+    return await in_process_api.execute(pool, query, principal, "192.0.2.10", **variables)
 
 
 def sanction(**changes: Any) -> dict[str, Any]:

@@ -10,22 +10,13 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.gateway.broadcast import Broadcaster
-from services.gateway.context import RequestContext
-from services.gateway.protection import Limits
-from services.gateway.schema import build_schema
-from services.ingest.handlers import ingest_batch
 from services.migration.plan_opening import automatic_plan_id
 from services.migration.planner import replan_due
-from services.platform.eventlog.embedded import EmbeddedEventLog
-from services.platform.settings import Settings
-from services.registry.policy_loading import load_policies
-from services.risk import setup as risk_setup
 from tests.integration.test_migration import CLOCK, START, SUSPENDED_ON, apply
 from tests.support import case_b, case_migration, registry_db
 from tests.support.case_migration import AGENCY
 from tests.support.event_examples import envelope
-from tests.support.principals import ADMIN
+from tests.support.in_process_api import execute
 
 pytestmark = pytest.mark.postgres
 
@@ -71,22 +62,9 @@ async def seed(pool: asyncpg.Pool, vendors: int) -> None:
 async def statements_for(
     pool: asyncpg.Pool, statements: list[str], first: int, query: str = PLANS
 ) -> tuple[int, dict[str, Any]]:
-    settings = Settings(database_url="unused")
-    context = RequestContext(
-        pool,
-        EmbeddedEventLog(pool, ingest_batch),
-        settings,
-        load_policies(None),
-        Broadcaster(),
-        risk_setup.service(settings),
-        principal=ADMIN,
-    )
     statements.clear()
-    result = await build_schema(Limits()).execute(
-        query, variable_values={"first": first}, context_value=context
-    )
-    assert result.errors is None and result.data is not None, result.errors
-    return len(statements), result.data
+    data = await execute(pool, query, first=first)
+    return len(statements), data
 
 
 async def test_a_page_of_plans_costs_the_same_statements_whatever_its_size(
