@@ -21,7 +21,7 @@ from services.events.contract import (
 )
 from services.events.emitted import EligibilityChanged
 from services.events.migration import ChecklistCheck, MigrationItemStatus
-from services.migration import contract_repository, plan_repository
+from services.migration import bars, contract_repository, plan_repository
 from services.migration.plan_opening import cover
 from services.platform.clock import Clock
 from services.platform.database import Connection
@@ -101,8 +101,13 @@ class WorldHandlers:
         vendor_id = event.vendor_id
         await contract_repository.record_eligibility(conn, vendor_id, p)
         state = "eligible again" if p.eligible else "no longer eligible"
+
+        def bar(agency: str) -> str | None:
+            # The announcement itself says what bars the vendor where: no need to read it back.
+            return bars.describe(p.reasons, agency, p.eligible_again_on)
+
         for plan in await plan_repository.plans_of(conn, vendor_id):
-            eligible_here = await contract_repository.bar(conn, vendor_id, plan.agency) is None
+            eligible_here = bar(plan.agency) is None
             if eligible_here != plan.vendor_eligible:
                 await plan_repository.set_vendor_eligible(conn, plan.plan_id, eligible_here)
                 await plan_repository.changed(
@@ -113,7 +118,7 @@ class WorldHandlers:
         for plan_id, contract_id, agency in await plan_repository.items_replaced_by(
             conn, vendor_id
         ):
-            barred = await contract_repository.bar(conn, vendor_id, agency)
+            barred = bar(agency)
             if barred is not None:
                 # The item is open again: a new replacement must be found and prepared.
                 await plan_repository.update_item(

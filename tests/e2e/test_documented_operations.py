@@ -14,7 +14,7 @@ from services.platform.auth import Role
 from tests.e2e.conftest import System
 from tests.support import case_migration
 from tests.support.case_migration import AGENCY, TOKYO, VENDOR
-from tests.support.event_examples import VALID_PAYLOADS
+from tests.support.event_examples import VALID_PAYLOADS, graphql_input
 from tests.support.migration_checks import OPERATIONS, operation, publish_events
 from tests.support.principals import token
 from tests.support.processes import GraphQLClient, wait_until
@@ -23,14 +23,6 @@ from tests.support.subscriptions import subscribe
 pytestmark = pytest.mark.postgres
 
 REPLACEMENT = "vendor-c"
-
-
-def camel(payload: dict[str, Any]) -> dict[str, Any]:
-    """An event payload in the GraphQL input's names."""
-    return {
-        key.split("_")[0] + "".join(w.capitalize() for w in key.split("_")[1:]): value
-        for key, value in payload.items()
-    }
 
 
 class Runner:
@@ -71,7 +63,7 @@ def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> No
         "register-vendor",
         officer,
         vendorId=VENDOR,
-        vendor=camel(VALID_PAYLOADS["vendor.registered"]),
+        vendor=graphql_input(VALID_PAYLOADS["vendor.registered"]),
     )["registerVendor"]
     assert registered["processing"]["pending"] == []
     run("register-vendor", officer, vendorId=REPLACEMENT, vendor={"legalName": "C Systems K.K."})
@@ -82,7 +74,7 @@ def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> No
     replacement_contract["payload"] |= {"contract_id": "c-tax-1", "agency": "税務課"}
     publish_events(embedded.publish, tmp_path / "contracts.jsonl", *others, replacement_contract)
 
-    suspension = camel(VALID_PAYLOADS["sanction.imposed"]) | {
+    suspension = graphql_input(VALID_PAYLOADS["sanction.imposed"]) | {
         # Decided yesterday (an era date), in force from today, as the policy's start rule says.
         "decidedOn": f"令和{yesterday.year - 2018}年{yesterday.month}月{yesterday.day}日",
         "startsOn": today.isoformat(),
@@ -103,7 +95,7 @@ def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> No
     wait_until(lambda: bool(plans()), "B's migration plan")
     plan_id = plans()[0]["id"]
     with run.subscribed("migration-progress", owner, planId=plan_id) as progress:
-        settings = {"capacity": 2, "blackouts": [camel(case_migration.blackout(start))]}
+        settings = {"capacity": 2, "blackouts": [graphql_input(case_migration.blackout(start))]}
         run("configure-migration-plan", owner, planId=plan_id, settings=settings)
         assert progress.next_payload(timeout=30)["migrationProgress"]["eventType"].startswith(
             "migration."

@@ -12,7 +12,7 @@ import pytest
 
 from services.platform.auth import Principal, Role
 from tests.support import case_b, in_process_api
-from tests.support.event_examples import VALID_PAYLOADS
+from tests.support.event_examples import VALID_PAYLOADS, graphql_input
 from tests.support.principals import ADMIN
 
 pytestmark = pytest.mark.postgres
@@ -38,13 +38,8 @@ async def execute(
 
 def sanction(**changes: Any) -> dict[str, Any]:
     """The case's suspension in the GraphQL input's names (camelCase, enum names)."""
-    payload = VALID_PAYLOADS["sanction.imposed"] | changes
-    camel = {
-        "".join(w.capitalize() if i else w for i, w in enumerate(k.split("_"))): v
-        for k, v in payload.items()
-    }
-    camel["kind"] = str(camel["kind"]).upper()
-    return camel
+    payload = graphql_input(VALID_PAYLOADS["sanction.imposed"] | changes)
+    return payload | {"kind": str(payload["kind"]).upper()}
 
 
 async def stored(pool: asyncpg.Pool) -> list[dict[str, Any]]:

@@ -402,3 +402,11 @@ RULE_VIOLATIONS: dict[str, list[tuple[dict[str, Any], str]]] = {
     ],
     "migration.item_status_changed": [({"note": DROP}, "note: required when status is 'blocked'")],
 }
+
+
+def graphql_input(payload: dict[str, Any]) -> dict[str, Any]:
+    """An event payload under the names of its generated GraphQL input (camelCase)."""
+    return {
+        key.split("_")[0] + "".join(w.capitalize() for w in key.split("_")[1:]): value
+        for key, value in payload.items()
+    }
