@@ -97,6 +97,15 @@ def _typed_envelope(payload: type[Payload]) -> type[EventEnvelope]:
 
 ENVELOPES: dict[str, type[EventEnvelope]] = {p.event_type: _typed_envelope(p) for p in PAYLOADS}
 EVENT_TYPES: tuple[str, ...] = tuple(ENVELOPES)
+# What the services say (announcements, risk moves, plans): only they may write these; from
+# a producer or the API, one would be a forgery.
+EMITTED: tuple[type[Payload], ...] = (
+    EligibilityChanged,
+    RiskChanged,
+    MigrationPlanCreated,
+    MigrationPlanScheduled,
+)
+EMITTED_TYPES: frozenset[str] = frozenset(p.event_type for p in EMITTED)
 
 
 def new_event(

@@ -1,21 +1,27 @@
-"""Raw bytes in, an accepted event (or a dead letter with its reason) out."""
+"""Raw bytes in, an accepted event (or a dead letter with its reason) out, a batch at a time."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import asyncpg
 
 from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event
+from services.ingest.admission import admission_problem
 from services.platform import dead_letters, event_store
 from services.platform.database import Connection
 from services.platform.event_store import AppendOutcome
+from services.platform.eventlog.base import Writer
 
 log = logging.getLogger(__name__)
 
 STAGE = "ingest"
+# Parsing is CPU work: a batch larger than this is parsed in a thread, off the event loop.
+_PARSE_INLINE = 20
 
 
 @dataclass(frozen=True)
@@ -32,49 +38,83 @@ class Rejected:
 IngestOutcome = Accepted | Rejected
 
 
-async def ingest(conn: Connection, raw: bytes) -> IngestOutcome:
-    """Accepts one raw event; call inside a transaction. Never raises for bad input."""
-    try:
-        envelope = parse_event(raw)
-    except EventRejected as rejection:
-        await _dead_letter(conn, raw, rejection.reason, None)
-        return Rejected(rejection.reason)
-    try:
-        # A savepoint: a value the model allows but PostgreSQL refuses must not abort the
-        # rest of the batch.
-        async with conn.transaction():
-            outcome = await event_store.append(conn, envelope)
-    except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as error:
-        reason = f"cannot be stored: {type(error).__name__}: {error}"
-        await _dead_letter(conn, raw, reason, envelope)
-        return Rejected(reason)
-    if outcome is AppendOutcome.CONFLICT:
-        reason = (
-            f"event_id: {envelope.event_id} was already accepted with different content;"
-            " an event id identifies one event only"
-        )
-        await _dead_letter(conn, raw, reason, envelope)
-        return Rejected(reason)
-    return Accepted(envelope, new=outcome is AppendOutcome.STORED)
+def _parse(raws: Sequence[bytes], writer: Writer) -> list[EventEnvelope | Rejected]:
+    parsed: list[EventEnvelope | Rejected] = []
+    for raw in raws:
+        try:
+            envelope = parse_event(raw)
+        except EventRejected as rejection:
+            parsed.append(Rejected(rejection.reason))
+            continue
+        problem = admission_problem(envelope, writer)
+        parsed.append(envelope if problem is None else Rejected(problem))
+    return parsed
 
 
-async def ingest_batch(pool: asyncpg.Pool, raws: list[bytes]) -> list[IngestOutcome]:
-    """Ingests many raw events in one transaction (one commit per batch, not per event)."""
+async def ingest_batch(
+    pool: asyncpg.Pool, raws: Sequence[bytes], writer: Writer = Writer.PRODUCER
+) -> list[IngestOutcome]:
+    """Ingests many raw events in one transaction, in a fixed number of statements; one
+    outcome per input, in order. Never raises for bad input: that is dead-lettered."""
+    if len(raws) > _PARSE_INLINE:
+        parsed = await asyncio.to_thread(_parse, raws, writer)
+    else:
+        parsed = _parse(raws, writer)
+    valid = [p for p in parsed if isinstance(p, EventEnvelope)]
     async with pool.acquire() as conn, conn.transaction():
-        return [await ingest(conn, raw) for raw in raws]
+        stored = iter(await _append(conn, valid))
+        outcomes: list[IngestOutcome] = []
+        letters: list[dead_letters.DeadLetter] = []
+        for raw, item in zip(raws, parsed, strict=True):
+            if isinstance(item, Rejected):
+                outcomes.append(item)
+                letters.append(_letter(raw, item.reason, None))
+                continue
+            outcome = next(stored)
+            if isinstance(outcome, Rejected):
+                outcomes.append(outcome)
+                letters.append(_letter(raw, outcome.reason, item))
+            elif outcome is AppendOutcome.CONFLICT:
+                reason = (
+                    f"event_id: {item.event_id} was already accepted with different content;"
+                    " an event id identifies one event only"
+                )
+                outcomes.append(Rejected(reason))
+                letters.append(_letter(raw, reason, item))
+            else:
+                outcomes.append(Accepted(item, new=outcome is AppendOutcome.STORED))
+        await dead_letters.record_many(conn, letters)
+    return outcomes
 
 
-async def _dead_letter(
-    conn: Connection, raw: bytes, reason: str, envelope: EventEnvelope | None
-) -> None:
-    log.warning("rejected input: %s", reason)
-    await dead_letters.record(
-        conn,
-        dead_letters.DeadLetter(
-            stage=STAGE,
-            reason=reason,
-            raw=dead_letters.as_text(raw),
-            event_id=envelope.event_id if envelope else None,
-            event_type=envelope.event_type if envelope else None,
-        ),
+async def _append(
+    conn: Connection, envelopes: list[EventEnvelope]
+) -> list[AppendOutcome | Rejected]:
+    """The batch appended at once; should PostgreSQL refuse a value the models allow, one by
+    one instead, so that only that event is refused."""
+    if not envelopes:
+        return []
+    try:
+        async with conn.transaction():
+            return list(await event_store.append_batch(conn, envelopes))
+    except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError):
+        log.warning("a batch of %d could not be stored at once; storing one by one", len(envelopes))
+    outcomes: list[AppendOutcome | Rejected] = []
+    for envelope in envelopes:
+        try:
+            async with conn.transaction():
+                outcomes.extend(await event_store.append_batch(conn, [envelope]))
+        except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as error:
+            outcomes.append(Rejected(f"cannot be stored: {type(error).__name__}: {error}"))
+    return outcomes
+
+
+def _letter(raw: bytes, reason: str, envelope: EventEnvelope | None) -> dead_letters.DeadLetter:
+    log.warning("rejected input: %s", dead_letters.as_text(reason.encode()))
+    return dead_letters.DeadLetter(
+        stage=STAGE,
+        reason=reason,
+        raw=dead_letters.as_text(raw),
+        event_id=envelope.event_id if envelope else None,
+        event_type=envelope.event_type if envelope else None,
     )

@@ -23,7 +23,7 @@ from services.events.migration import (
 from services.migration.handlers import WorldHandlers
 from services.migration.owner_handlers import OwnerHandlers
 from services.platform.clock import Clock
-from services.platform.consumer import Consumer
+from services.platform.consumer import VERDICT_FROM, Consumer
 
 CONSUMER_NAME = "migration"
 
@@ -48,4 +48,6 @@ def consumer(clock: Clock) -> Consumer:
             MigrationChecklistUpdated.event_type: owner.checklist_updated,
             MigrationItemStatusChanged.event_type: owner.item_status_changed,
         },
+        # Plans follow only what the registry accepted.
+        verdict_from=VERDICT_FROM,
     )

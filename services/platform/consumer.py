@@ -1,12 +1,16 @@
-"""Applies batches of validated events to one service's state, exactly once per event.
+"""Applies batches of events to one service's state, exactly once per event, with one verdict.
 
 Both event-log adapters deliver at least once; this is where redelivery stops mattering: each
-event is claimed in the processed-event ledger in the same transaction as its state change.
+event is claimed in the processed-event ledger in the same transaction as its state change,
+and an event the service refuses stays claimed, marked refused, with a dead letter saying why.
+A batch costs a fixed number of ledger statements, however many events it holds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -14,17 +18,23 @@ import asyncpg
 
 from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event
-from services.platform import dead_letters, ledger
+from services.platform import dead_letters
 from services.platform.database import Connection
-from services.platform.event_store import canonical_json
+from services.platform.event_store import Cursor, canonical_json
 
 log = logging.getLogger(__name__)
 
 # Events applied per transaction: large enough to amortise commits, small enough to keep
 # transactions (and redelivery after a crash) short.
 BATCH_SIZE = 500
+# Parsing is CPU work: a larger batch of raw events is parsed in a thread.
+_PARSE_INLINE = 20
 
 Handler = Callable[[Connection, EventEnvelope], Awaitable[None]]
+
+# The service that owns the rules of vendors, sanctions and records, and so gives every input
+# event its verdict before any other service sees it (ARCHITECTURE.md, "One verdict").
+VERDICT_FROM = "registry"
 
 
 class DomainRejection(Exception):
@@ -36,7 +46,7 @@ class DomainRejection(Exception):
 
 
 # Failures that come from the event's own content: retrying could never succeed, so the event
-# is dead-lettered and the rest of the batch goes on. Anything else (connection lost, a missing
+# is refused and the rest of the batch goes on. Anything else (connection lost, a missing
 # table, a bug) rolls the batch back for a retry: a stalled consumer is loud, a skipped event
 # is silent.
 _EVENT_FAULTS = (
@@ -56,10 +66,17 @@ def _reason(fault: Exception) -> str:
 
 @dataclass(frozen=True)
 class Consumer:
-    """A service's subscription to the log: its ledger name and a handler per event type."""
+    """A service's subscription to the log: its ledger name and a handler per event type.
+
+    `verdict_from` names the service whose verdict an event needs before this one may see it
+    (the registry, for risk and migration): only the events it accepted reach this consumer.
+    A consumer without one gives the verdict itself. Handlers must have no effect outside
+    the transaction they are given: a batch may be rolled back and applied again.
+    """
 
     name: str
     handlers: Mapping[str, Handler]
+    verdict_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +84,9 @@ class BatchResult:
     applied: int = 0
     skipped_duplicates: int = 0
     rejected: int = 0
+    # The batch's events less those this consumer refused (now or on an earlier delivery):
+    # what a consumer that gives the verdict passes on.
+    accepted: tuple[EventEnvelope, ...] = ()
 
 
 async def apply_batch(
@@ -75,65 +95,122 @@ async def apply_batch(
     events: Sequence[EventEnvelope],
     *,
     unreadable: Sequence[dead_letters.DeadLetter] = (),
-    save_position: int | None = None,
+    save_cursor: Cursor | None = None,
 ) -> BatchResult:
-    """Applies `events` in one transaction; an event at fault is dead-lettered, not fatal.
+    """Applies `events` in one transaction; an event at fault is refused, not fatal.
 
     `unreadable` input (dead letters already written up by the caller) is recorded in the same
-    transaction, so a retried batch does not record it again. Any other exception rolls the
-    whole batch back and propagates, for the caller to retry: nothing is acknowledged that is
-    not committed.
+    transaction, so a retried batch does not record it again; `save_cursor` (embedded mode)
+    records how far the consumer has read, also in it. Any other exception rolls the whole
+    batch back and propagates, for the caller to retry: nothing is acknowledged that is not
+    committed.
     """
-    applied = skipped = 0
-    rejected = len(unreadable)
+    taken = [e for e in events if e.event_type in consumer.handlers]
     async with pool.acquire() as conn, conn.transaction():
-        for letter in unreadable:
-            await dead_letters.record(conn, letter)
-        for event in events:
-            handler = consumer.handlers.get(event.event_type)
-            if handler is None:
-                continue
-            if not await ledger.claim(conn, consumer.name, event.event_id):
-                skipped += 1
-                continue
-            try:
-                # A savepoint, so a rejection undoes the handler's partial writes only.
-                async with conn.transaction():
-                    await handler(conn, event)
-                applied += 1
-            except _EVENT_FAULTS as fault:
-                rejected += 1
-                reason = _reason(fault)
-                log.warning("%s rejected %s: %s", consumer.name, event.event_id, reason)
-                await dead_letters.record(
-                    conn,
-                    dead_letters.DeadLetter(
-                        stage=consumer.name,
-                        reason=reason,
-                        raw=canonical_json(event),
-                        event_id=event.event_id,
-                        event_type=event.event_type,
-                    ),
-                )
-        if save_position is not None:
-            await conn.execute(
-                """INSERT INTO consumer_positions (consumer, position) VALUES ($1, $2)
-                   ON CONFLICT (consumer) DO UPDATE
-                   SET position = EXCLUDED.position, updated_at = now()""",
+        await dead_letters.record_many(conn, unreadable)
+        claimed = set(
+            await conn.fetchval(
+                """WITH claimed AS (
+                       INSERT INTO processed_events (consumer, event_id)
+                       SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id)
+                   SELECT coalesce(array_agg(event_id), '{}') FROM claimed""",
                 consumer.name,
-                save_position,
+                [e.event_id for e in taken],
             )
-    return BatchResult(applied, skipped, rejected)
+        )
+        fresh = []
+        for event in taken:
+            if event.event_id in claimed:
+                claimed.discard(event.event_id)  # the same event twice in one batch: once
+                fresh.append(event)
+        refusals = await _apply(conn, consumer, fresh)
+        if refusals:
+            await _refuse(conn, consumer, fresh, refusals)
+        earlier = set(refusals)
+        if len(fresh) < len(taken):
+            earlier |= set(
+                await conn.fetchval(
+                    """SELECT coalesce(array_agg(event_id), '{}') FROM processed_events
+                       WHERE consumer = $1 AND event_id = ANY($2::uuid[]) AND refused""",
+                    consumer.name,
+                    [e.event_id for e in taken],
+                )
+            )
+        if save_cursor is not None:
+            await conn.execute(
+                """INSERT INTO consumer_offsets (consumer, partition, seq)
+                   SELECT $1, partition - 1, seq FROM unnest($2::bigint[])
+                       WITH ORDINALITY AS o(seq, partition)
+                   ON CONFLICT (consumer, partition) DO UPDATE
+                   SET seq = EXCLUDED.seq, updated_at = now()""",
+                consumer.name,
+                list(save_cursor.seqs),
+            )
+    return BatchResult(
+        applied=len(fresh) - len(refusals),
+        skipped_duplicates=len(taken) - len(fresh),
+        rejected=len(refusals) + len(unreadable),
+        accepted=tuple(e for e in events if e.event_id not in earlier),
+    )
 
 
-async def apply_serialized_batch(
-    pool: asyncpg.Pool, consumer: Consumer, raws: Sequence[bytes]
-) -> BatchResult:
-    """Like `apply_batch`, for events still in their JSON form (as Kafka delivers them).
+async def _apply(
+    conn: Connection, consumer: Consumer, events: Sequence[EventEnvelope]
+) -> dict[uuid.UUID, str]:
+    """Applies the events; returns the refused ones with their reasons.
 
-    Ingest validated them already; one that fails here anyway (a producer writing to the
-    topic directly, say) is dead-lettered rather than allowed to stall the partition.
+    Refusals are rare, so the batch first runs under one savepoint; only when an event is at
+    fault is it rolled back and run again with a savepoint per event, to keep the others.
     """
+    try:
+        async with conn.transaction():
+            for event in events:
+                await consumer.handlers[event.event_type](conn, event)
+        return {}
+    except _EVENT_FAULTS:
+        pass
+    refusals: dict[uuid.UUID, str] = {}
+    for event in events:
+        try:
+            async with conn.transaction():
+                await consumer.handlers[event.event_type](conn, event)
+        except _EVENT_FAULTS as fault:
+            refusals[event.event_id] = _reason(fault)
+            log.warning("%s refused %s: %s", consumer.name, event.event_id, _reason(fault))
+    return refusals
+
+
+async def _refuse(
+    conn: Connection,
+    consumer: Consumer,
+    events: Sequence[EventEnvelope],
+    refusals: Mapping[uuid.UUID, str],
+) -> None:
+    await conn.execute(
+        "UPDATE processed_events SET refused = true"
+        " WHERE consumer = $1 AND event_id = ANY($2::uuid[])",
+        consumer.name,
+        list(refusals),
+    )
+    await dead_letters.record_many(
+        conn,
+        [
+            dead_letters.DeadLetter(
+                stage=consumer.name,
+                reason=refusals[e.event_id],
+                raw=canonical_json(e),
+                event_id=e.event_id,
+                event_type=e.event_type,
+            )
+            for e in events
+            if e.event_id in refusals
+        ],
+    )
+
+
+def _parse_all(
+    consumer: Consumer, raws: Sequence[bytes]
+) -> tuple[list[EventEnvelope], list[dead_letters.DeadLetter]]:
     envelopes: list[EventEnvelope] = []
     unreadable: list[dead_letters.DeadLetter] = []
     for raw in raws:
@@ -145,4 +222,19 @@ async def apply_serialized_batch(
                     stage=consumer.name, reason=rejection.reason, raw=dead_letters.as_text(raw)
                 )
             )
+    return envelopes, unreadable
+
+
+async def apply_serialized_batch(
+    pool: asyncpg.Pool, consumer: Consumer, raws: Sequence[bytes]
+) -> BatchResult:
+    """Like `apply_batch`, for events still in their JSON form (as Kafka delivers them).
+
+    Ingest validated them already; one that fails here anyway (a producer writing to the
+    topic directly, say) is dead-lettered rather than allowed to stall the partition.
+    """
+    if len(raws) > _PARSE_INLINE:
+        envelopes, unreadable = await asyncio.to_thread(_parse_all, consumer, raws)
+    else:
+        envelopes, unreadable = _parse_all(consumer, raws)
     return await apply_batch(pool, consumer, envelopes, unreadable=unreadable)

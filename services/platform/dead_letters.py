@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,24 +31,37 @@ class StoredDeadLetter:
     recorded_at: datetime
 
 
-def as_text(raw: bytes) -> str:
-    """Raw input as storable text: PostgreSQL text cannot hold NUL, and the dead letter must
-    keep whatever was sent, readable."""
-    return raw.decode("utf-8", errors="replace").replace("\x00", "\\u0000")
+def as_text(raw: bytes | str) -> str:
+    """Input (or a reason quoting it) as storable text: PostgreSQL text cannot hold NUL, and
+    the dead letter must keep whatever was sent, readable."""
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    text = text.encode("utf-8", errors="replace").decode("utf-8")  # lone surrogates
+    return text.replace("\x00", "\\u0000")
 
 
 async def record(conn: Connection, letter: DeadLetter) -> None:
-    """Records the letter once: the same input refused at the same stage again (a retried
+    await record_many(conn, [letter])
+
+
+async def record_many(conn: Connection, letters: Sequence[DeadLetter]) -> None:
+    """Records each letter once: the same input refused at the same stage again (a retried
     batch, a redelivered message) is the same refusal."""
-    await conn.execute(
+    if not letters:
+        return
+    await conn.executemany(
         "INSERT INTO dead_letters (stage, event_id, event_type, reason, raw, raw_hash)"
         " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (stage, raw_hash) DO NOTHING",
-        letter.stage,
-        letter.event_id,
-        letter.event_type,
-        letter.reason,
-        letter.raw,
-        hashlib.sha256(letter.raw.encode()).hexdigest(),
+        [
+            (
+                letter.stage,
+                letter.event_id,
+                letter.event_type,
+                as_text(letter.reason),
+                as_text(letter.raw),
+                hashlib.sha256(as_text(letter.raw).encode()).hexdigest(),
+            )
+            for letter in letters
+        ],
     )
 
 

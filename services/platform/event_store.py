@@ -1,34 +1,36 @@
-"""The append-only event store in PostgreSQL: the record of every accepted event."""
+"""The append-only event store in PostgreSQL: the record of every accepted event, in
+partitions that are hash chains (chain.py), read partition by partition like Kafka topics."""
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
-import hashlib
-import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
+from services.platform import chain
 from services.platform.database import Connection
 
 NOTIFY_CHANNEL = "vendorwatch_events"
 
-# Appends take this transaction-level lock so that `position` values commit in increasing
-# order: a consumer tailing "position > last seen" then never skips a slower concurrent append.
-_APPEND_LOCK_KEY = 0x56574150  # "VWAP"
+_COLUMNS = (
+    "event_id",
+    "event_type",
+    "vendor_id",
+    "occurred_at",
+    "envelope",
+    "content_hash",
+    "partition",
+    "seq",
+    "chain_hash",
+)
 
 
 class AppendOutcome(enum.Enum):
     STORED = "stored"
     DUPLICATE = "duplicate"  # the same event_id with the same content: already applied
     CONFLICT = "conflict"  # the same event_id with other content: refused
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    position: int
-    envelope: EventEnvelope
 
 
 def canonical_json(envelope: EventEnvelope) -> str:
@@ -40,112 +42,147 @@ def canonical_json(envelope: EventEnvelope) -> str:
 
 
 def content_hash(envelope: EventEnvelope) -> str:
-    return hashlib.sha256(canonical_json(envelope).encode()).hexdigest()
+    return chain.content_hash(canonical_json(envelope))
 
 
-async def append(conn: Connection, envelope: EventEnvelope) -> AppendOutcome:
-    """Stores the event unless its id is known; call inside a transaction."""
-    digest = content_hash(envelope)
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", _APPEND_LOCK_KEY)
-    existing = await conn.fetchval(
-        "SELECT content_hash FROM event_store WHERE event_id = $1", envelope.event_id
-    )
-    if existing is not None:
-        return AppendOutcome.DUPLICATE if existing == digest else AppendOutcome.CONFLICT
-    await conn.execute(
-        """INSERT INTO event_store
-               (event_id, event_type, vendor_id, occurred_at, envelope, content_hash)
-           VALUES ($1, $2, $3, $4, $5::jsonb, $6)""",
-        envelope.event_id,
-        envelope.event_type,
-        envelope.vendor_id,
-        envelope.occurred_at,
-        canonical_json(envelope),
-        digest,
-    )
-    # Delivered at commit; embedded consumers wake up instead of waiting for their next poll.
-    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
-    return AppendOutcome.STORED
+async def append_batch(conn: Connection, envelopes: Sequence[EventEnvelope]) -> list[AppendOutcome]:
+    """Stores, chained in order, the events whose ids are new; one outcome per envelope.
 
-
-async def read_after(conn: Connection, position: int, limit: int) -> list[StoredEvent]:
-    """The next events after `position`, in log order."""
-    rows = await conn.fetch(
-        "SELECT position, envelope::text AS envelope FROM event_store"
-        " WHERE position > $1 ORDER BY position LIMIT $2",
-        position,
-        limit,
-    )
-    return [StoredEvent(row["position"], parse_event(row["envelope"])) for row in rows]
+    Call inside a transaction. A fixed number of statements whatever the batch's size; the
+    heads of the partitions written are locked (in partition order, so concurrent appends
+    cannot deadlock) until commit, and only those: other partitions' writers go on. An event
+    id is checked under its partition's lock, so two writers of one id cannot both store it.
+    """
+    canonical = [canonical_json(e) for e in envelopes]
+    digests = [chain.content_hash(c) for c in canonical]
+    partitions = [chain.partition_of(e.vendor_id) for e in envelopes]
+    heads = {
+        r["partition"]: (r["seq"], r["chain_hash"])
+        for r in await conn.fetch(
+            "SELECT partition, seq, chain_hash FROM event_chain_heads"
+            " WHERE partition = ANY($1::smallint[]) ORDER BY partition FOR UPDATE",
+            sorted(set(partitions)),
+        )
+    }
+    known: dict[object, str] = {
+        r["event_id"]: r["content_hash"]
+        for r in await conn.fetch(
+            "SELECT event_id, content_hash FROM event_store WHERE event_id = ANY($1::uuid[])",
+            [e.event_id for e in envelopes],
+        )
+    }
+    outcomes: list[AppendOutcome] = []
+    rows: list[tuple[object, ...]] = []
+    for envelope, text, digest, partition in zip(
+        envelopes, canonical, digests, partitions, strict=True
+    ):
+        existing = known.get(envelope.event_id)
+        if existing is not None:
+            same = existing == digest
+            outcomes.append(AppendOutcome.DUPLICATE if same else AppendOutcome.CONFLICT)
+            continue
+        known[envelope.event_id] = digest
+        seq, previous = heads[partition]
+        seq += 1
+        link = chain.link(partition, seq, previous, digest)
+        heads[partition] = (seq, link)
+        rows.append(
+            (
+                envelope.event_id,
+                envelope.event_type,
+                envelope.vendor_id,
+                envelope.occurred_at,
+                text,
+                digest,
+                partition,
+                seq,
+                link,
+            )
+        )
+        outcomes.append(AppendOutcome.STORED)
+    if rows:
+        await conn.copy_records_to_table("event_store", records=rows, columns=_COLUMNS)
+        await conn.execute(
+            """UPDATE event_chain_heads h SET seq = v.seq, chain_hash = v.link
+               FROM unnest($1::smallint[], $2::bigint[], $3::text[]) AS v(partition, seq, link)
+               WHERE h.partition = v.partition""",
+            list(heads),
+            [seq for seq, _ in heads.values()],
+            [link for _, link in heads.values()],
+        )
+        # Delivered at commit; embedded consumers wake up instead of waiting for their next poll.
+        await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+    return outcomes
 
 
 @dataclass(frozen=True)
-class RecordedEvent:
+class StoredEvent:
     position: int
+    partition: int
+    seq: int
     envelope: EventEnvelope
-    recorded_at: dt.datetime
-
-
-async def vendor_timeline(
-    conn: Connection, vendor_id: str, after_position: int, limit: int
-) -> tuple[list[RecordedEvent], int]:
-    """A vendor's events in log order after a position, and how many it has in all."""
-    rows = await conn.fetch(
-        "SELECT position, envelope::text AS envelope, recorded_at FROM event_store"
-        " WHERE vendor_id = $1 AND position > $2 ORDER BY position LIMIT $3",
-        vendor_id,
-        after_position,
-        limit,
-    )
-    total: int = await conn.fetchval(
-        "SELECT count(*) FROM event_store WHERE vendor_id = $1", vendor_id
-    )
-    events = [
-        RecordedEvent(r["position"], parse_event(r["envelope"]), r["recorded_at"]) for r in rows
-    ]
-    return events, total
 
 
 @dataclass(frozen=True)
-class EventStatus:
-    recorded_at: dt.datetime | None  # None: not (yet) in the store
-    event_type: str | None
-    applied_by: list[str]  # the consumers that have applied it
+class Cursor:
+    """How far a reader has got: the seq of the last event read, per partition.
+
+    Positions are global but commit out of order across partitions; seqs commit in order
+    within theirs (appends hold the partition's head), so a reader following seqs never
+    skips an event that was still being written when it looked.
+    """
+
+    seqs: tuple[int, ...] = (0,) * chain.PARTITIONS
+
+    @classmethod
+    def of(cls, seqs: Mapping[int, int]) -> Cursor:
+        return cls(tuple(seqs.get(p, 0) for p in range(chain.PARTITIONS)))
+
+    def past(self, events: Sequence[StoredEvent]) -> Cursor:
+        seqs = list(self.seqs)
+        for event in events:
+            seqs[event.partition] = max(seqs[event.partition], event.seq)
+        return Cursor(tuple(seqs))
 
 
-async def status(conn: Connection, event_id: uuid.UUID) -> EventStatus:
-    row = await conn.fetchrow(
-        "SELECT recorded_at, event_type FROM event_store WHERE event_id = $1", event_id
-    )
-    consumers = await conn.fetch(
-        "SELECT consumer FROM processed_events WHERE event_id = $1 ORDER BY consumer", event_id
-    )
-    return EventStatus(
-        row["recorded_at"] if row else None,
-        row["event_type"] if row else None,
-        [r["consumer"] for r in consumers],
-    )
+async def heads(conn: Connection) -> Cursor:
+    """The cursor past everything stored so far."""
+    rows = await conn.fetch("SELECT partition, seq FROM event_chain_heads")
+    return Cursor.of({r["partition"]: r["seq"] for r in rows})
 
 
-async def recorded_through_the_api(
-    conn: Connection, subject: str | None, before_position: int | None, limit: int
-) -> tuple[list[RecordedEvent], int]:
-    """Events people recorded through the API (by `subject` when given), newest first, before
-    a position; and how many there are in all."""
-    where = (
-        "envelope ? 'recorded_by'"
-        " AND ($1::text IS NULL OR envelope->'recorded_by'->>'subject' = $1)"
-    )
+async def read_after(
+    conn: Connection,
+    cursor: Cursor,
+    limit: int,
+    *,
+    up_to: Cursor | None = None,
+    without_refusals_of: str | None = None,
+) -> list[StoredEvent]:
+    """The next events after `cursor` (at most `limit`, in log order), each partition in order.
+
+    `up_to` stops each partition at that cursor (another consumer's progress), and
+    `without_refusals_of` leaves out what that consumer refused: together, what a service
+    downstream of the registry may see (ARCHITECTURE.md, "One verdict per event").
+    """
     rows = await conn.fetch(
-        f"""SELECT position, envelope::text AS envelope, recorded_at FROM event_store
-            WHERE {where} AND ($2::bigint IS NULL OR position < $2)
-            ORDER BY position DESC LIMIT $3""",
-        subject,
-        before_position,
+        """SELECT e.position, e.partition, e.seq, e.envelope FROM
+               unnest($1::smallint[], $2::bigint[], $3::bigint[]) AS c(partition, after, up_to)
+           CROSS JOIN LATERAL (
+               SELECT position, partition, seq, envelope::text AS envelope FROM event_store s
+               WHERE s.partition = c.partition AND s.seq > c.after AND s.seq <= c.up_to
+                 AND ($5::text IS NULL OR NOT EXISTS (
+                     SELECT 1 FROM processed_events p
+                     WHERE p.consumer = $5 AND p.event_id = s.event_id AND p.refused))
+               ORDER BY s.seq LIMIT $4) AS e
+           ORDER BY e.position LIMIT $4""",
+        list(range(chain.PARTITIONS)),
+        list(cursor.seqs),
+        list(up_to.seqs) if up_to is not None else [2**62] * chain.PARTITIONS,
         limit,
+        without_refusals_of,
     )
-    total: int = await conn.fetchval(f"SELECT count(*) FROM event_store WHERE {where}", subject)
-    events = [
-        RecordedEvent(r["position"], parse_event(r["envelope"]), r["recorded_at"]) for r in rows
+    return [
+        StoredEvent(r["position"], r["partition"], r["seq"], parse_event(r["envelope"]))
+        for r in rows
     ]
-    return events, total

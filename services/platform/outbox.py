@@ -17,7 +17,7 @@ import asyncpg
 from services.events.base import EventEnvelope
 from services.platform.database import Connection
 from services.platform.event_store import canonical_json
-from services.platform.eventlog.base import EventLog
+from services.platform.eventlog.base import EventLog, Writer
 
 RELAY_BATCH = 200
 # How often outboxes are relayed: emitted events reach the log (and subscribers) within this.
@@ -51,7 +51,7 @@ class Outbox:
             )
             if not rows:
                 return 0
-            await log.submit([row["event"].encode() for row in rows])
+            await log.submit([row["event"].encode() for row in rows], Writer.SERVICE)
             await conn.execute(
                 f"DELETE FROM {self.table} WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
             )

@@ -21,7 +21,7 @@ from services.events.vendor import (
     VendorUpdated,
 )
 from services.platform.clock import Clock
-from services.platform.consumer import Consumer, DomainRejection, Handler
+from services.platform.consumer import VERDICT_FROM, Consumer, DomainRejection, Handler
 from services.platform.database import Connection
 from services.registry import announcements, sanction_repository, vendor_repository
 from services.registry.imposition_rules import policy_refusal
@@ -31,7 +31,8 @@ from services.registry.policy import SuspensionPolicy
 from services.registry.records import RecordHandlers
 from services.registry.vendor_repository import VendorRow
 
-CONSUMER_NAME = "registry"
+# The registry judges every input event (platform/consumer.py, VERDICT_FROM).
+CONSUMER_NAME = VERDICT_FROM
 
 
 def _identifiers(refs: list[VendorIdentifierRef]) -> tuple[IdentifierKey, ...]:

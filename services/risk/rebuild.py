@@ -11,26 +11,18 @@ from dataclasses import replace
 
 import asyncpg
 
-from services.platform import event_store
-from services.platform.consumer import BATCH_SIZE, apply_batch
+from services.platform.eventlog.embedded import drain
 from services.risk.handlers import CONSUMER_NAME, RiskService, risk_consumer
 
 
 async def rebuild(pool: asyncpg.Pool, service: RiskService) -> int:
-    """Recomputes the risk service's state from every stored event, announcing nothing.
-    Returns how many events were read."""
+    """Recomputes the risk service's state from every stored event the registry accepted,
+    announcing nothing. Returns how many events were read."""
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(
             "TRUNCATE risk_history, risk_event_subjects, risk_incident_subjects, risk_contracts,"
             " risk_current, risk_announced, risk_events RESTART IDENTITY"
         )
         await conn.execute("DELETE FROM processed_events WHERE consumer = $1", CONSUMER_NAME)
-    consumer = risk_consumer(replace(service, announce=False))
-    position, read = 0, 0
-    while True:
-        async with pool.acquire() as conn:
-            batch = await event_store.read_after(conn, position, BATCH_SIZE)
-        if not batch:
-            return read
-        await apply_batch(pool, consumer, [stored.envelope for stored in batch])
-        position, read = batch[-1].position, read + len(batch)
+        await conn.execute("DELETE FROM consumer_offsets WHERE consumer = $1", CONSUMER_NAME)
+    return await drain(pool, risk_consumer(replace(service, announce=False)))

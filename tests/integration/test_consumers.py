@@ -101,14 +101,17 @@ async def test_embedded_consumer_tails_the_store_and_resumes_from_its_position(
         tailing.cancel()
         with pytest.raises(asyncio.CancelledError):
             await tailing
-    position = await pool.fetchval(
-        "SELECT position FROM consumer_positions WHERE consumer = 'registry'"
+    offsets = await pool.fetch(
+        "SELECT partition, seq FROM consumer_offsets WHERE consumer = 'registry'"
     )
-    assert position == await pool.fetchval("SELECT max(position) FROM event_store")
-    # A restarted consumer starts after its position: it reads nothing, so it neither applies
-    # nor even records a new position.
+    heads = await pool.fetch("SELECT partition, seq FROM event_chain_heads")
+    assert {(r["partition"], r["seq"]) for r in offsets} == {
+        (r["partition"], r["seq"]) for r in heads
+    }
+    # A restarted consumer starts after its offsets: it reads nothing, so it neither applies
+    # nor even records new offsets.
     updated_at = await pool.fetchval(
-        "SELECT updated_at FROM consumer_positions WHERE consumer = 'registry'"
+        "SELECT max(updated_at) FROM consumer_offsets WHERE consumer = 'registry'"
     )
     tailing = asyncio.create_task(run_consumers(pool, [REGISTRY]))
     await asyncio.sleep(0.5)
@@ -116,7 +119,7 @@ async def test_embedded_consumer_tails_the_store_and_resumes_from_its_position(
     with pytest.raises(asyncio.CancelledError):
         await tailing
     assert updated_at == await pool.fetchval(
-        "SELECT updated_at FROM consumer_positions WHERE consumer = 'registry'"
+        "SELECT max(updated_at) FROM consumer_offsets WHERE consumer = 'registry'"
     )
 
 

@@ -8,9 +8,9 @@ import json
 import asyncpg
 import pytest
 
-from services.ingest.handlers import Accepted, Rejected, ingest, ingest_batch
-from services.platform import dead_letters
-from services.platform.database import Connection
+from services.events.catalog import parse_event
+from services.ingest.handlers import Accepted, Rejected, ingest_batch
+from services.platform import chain, dead_letters, event_store
 from tests.support import case_b
 
 pytestmark = pytest.mark.postgres
@@ -82,23 +82,36 @@ async def test_nul_bytes_in_bad_input_are_kept_readable(pool: asyncpg.Pool) -> N
     assert json.loads(raw) == {"event_type": "x\x00"}
 
 
-async def test_appends_commit_in_position_order(pool: asyncpg.Pool) -> None:
-    """A later append waits for an earlier one still in flight, so a consumer tailing
-    "position > last seen" can never see position N+1 before N and skip N for good."""
-    first, second = case_b.registered(), case_b.another_vendor("vendor-c")
+async def test_appends_to_one_partition_commit_in_order_and_others_do_not_wait(
+    pool: asyncpg.Pool,
+) -> None:
+    """A later append to the same partition waits for an earlier one still in flight, so a
+    consumer following a partition's seqs never skips one; another partition's writer goes
+    on meanwhile."""
+    first = case_b.registered()
+    partition = chain.partition_of(case_b.VENDOR)
+    same = next(v for v in _vendor_ids() if chain.partition_of(v) == partition)
+    other = next(v for v in _vendor_ids() if chain.partition_of(v) != partition)
     async with pool.acquire() as slow:
         transaction = slow.transaction()
         await transaction.start()
-        await _ingest_one(slow, first)  # holds a lower position, not committed yet
-        racing = asyncio.create_task(ingest_batch(pool, [case_b.line(second)]))
+        await event_store.append_batch(slow, [parse_event(case_b.line(first))])
+        waiting = asyncio.create_task(
+            ingest_batch(pool, [case_b.line(case_b.another_vendor(same))])
+        )
+        elsewhere = await asyncio.wait_for(
+            ingest_batch(pool, [case_b.line(case_b.another_vendor(other))]), timeout=5
+        )
+        assert isinstance(elsewhere[0], Accepted)
         await asyncio.sleep(0.3)
-        assert not racing.done(), "a later append committed before an earlier one"
+        assert not waiting.done(), "an append to a partition committed before an earlier one"
         await transaction.commit()
-    await racing
-    rows = await pool.fetch("SELECT event_id::text FROM event_store ORDER BY position")
-    assert [r["event_id"] for r in rows] == [first["event_id"], second["event_id"]]
+    await waiting
+    rows = await pool.fetch(
+        "SELECT vendor_id, seq FROM event_store WHERE partition = $1 ORDER BY position", partition
+    )
+    assert [(r["vendor_id"], r["seq"]) for r in rows] == [(case_b.VENDOR, 1), (same, 2)]
 
 
-async def _ingest_one(conn: Connection, event: dict[str, object]) -> None:
-    outcome = await ingest(conn, case_b.line(event))
-    assert isinstance(outcome, Accepted)
+def _vendor_ids() -> list[str]:
+    return [f"vendor-{i}" for i in range(100)]

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Sequence
 from typing import Protocol
 
 
+class Writer(enum.Enum):
+    """Who hands events to the log, which decides what they may say (ARCHITECTURE.md, "Who
+    may write what"). Each has its own way in: a topic of its own in distributed mode, whose
+    write access the deployment restricts to that writer."""
+
+    PRODUCER = "producer"  # any outside system: catalog input events, no recorded_by
+    API = "api"  # the API: input events stamped with recorded_by from a verified token
+    SERVICE = "service"  # the services' outbox relays: only the events services emit
+
+
 class EventLog(Protocol):
     """Producers submit raw events; ingest validates them on the far side of the log."""
 
-    async def submit(self, raws: Sequence[bytes]) -> None:
+    async def submit(self, raws: Sequence[bytes], writer: Writer = Writer.PRODUCER) -> None:
         """Delivers raw events durably into the log (not necessarily applied yet)."""
 
 
@@ -21,7 +32,7 @@ def vendor_key(raw: bytes) -> bytes | None:
     """
     try:
         document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     vendor_id = document.get("vendor_id") if isinstance(document, dict) else None
     return vendor_id.encode() if isinstance(vendor_id, str) and vendor_id else None

@@ -1,7 +1,9 @@
 """Embedded adapter: the PostgreSQL event store is the log, tailed in-process.
 
 Submitting runs ingest in the caller's process (it appends to the store); each consumer reads
-the store after its durable position, woken by LISTEN/NOTIFY and, as a fallback, by polling.
+the store's partitions after its durable offsets, woken by LISTEN/NOTIFY and, as a fallback,
+by polling. A consumer that waits for another's verdict (risk and migration for the
+registry's) reads no further than that consumer has, and skips what it refused.
 """
 
 from __future__ import annotations
@@ -10,19 +12,20 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from functools import partial
 
 import asyncpg
 
 from services.events.base import EventEnvelope
 from services.platform import event_store
 from services.platform.consumer import BATCH_SIZE, Consumer, apply_batch
+from services.platform.event_store import Cursor
+from services.platform.eventlog.base import Writer
 from services.platform.liveness import Liveness
 from services.platform.retry import until_done
 
 log = logging.getLogger(__name__)
 
-Accept = Callable[[asyncpg.Pool, list[bytes]], Awaitable[object]]
+Accept = Callable[[asyncpg.Pool, Sequence[bytes], Writer], Awaitable[object]]
 
 POLL_SECONDS = 1.0
 
@@ -32,61 +35,77 @@ class EmbeddedEventLog:
         self._pool = pool
         self._accept = accept
 
-    async def submit(self, raws: Sequence[bytes]) -> None:
-        await self._accept(self._pool, list(raws))
+    async def submit(self, raws: Sequence[bytes], writer: Writer = Writer.PRODUCER) -> None:
+        await self._accept(self._pool, list(raws), writer)
 
 
-async def _position(pool: asyncpg.Pool, consumer: str) -> int:
-    value = await pool.fetchval(
-        "SELECT position FROM consumer_positions WHERE consumer = $1", consumer
+async def offsets(pool: asyncpg.Pool, consumer: str) -> Cursor:
+    """How far `consumer` has applied the store, per partition."""
+    rows = await pool.fetch(
+        "SELECT partition, seq FROM consumer_offsets WHERE consumer = $1", consumer
     )
-    return int(value or 0)
+    return Cursor.of({r["partition"]: r["seq"] for r in rows})
 
 
-async def _drain(pool: asyncpg.Pool, consumer: Consumer) -> None:
-    """Applies everything after the consumer's position, batch by batch."""
-    position = await _position(pool, consumer.name)
+async def drain(pool: asyncpg.Pool, consumer: Consumer) -> int:
+    """Applies everything after the consumer's offsets, batch by batch; returns how many
+    events it read (the log's, not only those the consumer takes)."""
+    cursor, read = await offsets(pool, consumer.name), 0
     while True:
+        up_to = await offsets(pool, consumer.verdict_from) if consumer.verdict_from else None
         async with pool.acquire() as conn:
-            batch = await event_store.read_after(conn, position, BATCH_SIZE)
+            batch = await event_store.read_after(
+                conn,
+                cursor,
+                BATCH_SIZE,
+                up_to=up_to,
+                without_refusals_of=consumer.verdict_from,
+            )
         if not batch:
-            return
-        position = batch[-1].position
-        await apply_batch(pool, consumer, [e.envelope for e in batch], save_position=position)
-
-
-async def _tail(
-    pool: asyncpg.Pool, consumer: Consumer, wakeup: asyncio.Event, liveness: Liveness
-) -> None:
-    """Applies the store to `consumer` forever, woken by NOTIFY or, failing that, a poll."""
-    while True:
-        # Cleared before reading, so an append notified during the read is not missed.
-        wakeup.clear()
-        await until_done(partial(_drain, pool, consumer), f"{consumer.name} consumer", liveness)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wakeup.wait(), timeout=POLL_SECONDS)
+            return read
+        cursor = cursor.past(batch)
+        read += len(batch)
+        await apply_batch(pool, consumer, [e.envelope for e in batch], save_cursor=cursor)
 
 
 async def run_consumers(
     pool: asyncpg.Pool, consumers: Sequence[Consumer], livenesses: Sequence[Liveness] = ()
 ) -> None:
-    """Runs every consumer until cancelled, reporting progress to its liveness (by name)."""
-    wakeups = [asyncio.Event() for _ in consumers]
+    """Runs every consumer until cancelled, reporting progress to its liveness (by name).
+
+    A consumer is woken by appends and by the progress of the consumer whose verdict it
+    waits for: risk runs as soon as the registry has judged, not at its next poll.
+    """
+    wakeups = {consumer.name: asyncio.Event() for consumer in consumers}
+    downstream = {
+        c.name: [d.name for d in consumers if d.verdict_from == c.name] for c in consumers
+    }
     by_name = {live.name: live for live in livenesses}
 
     def notified(*_: object) -> None:
-        for wakeup in wakeups:
+        for wakeup in wakeups.values():
             wakeup.set()
+
+    async def tail_and_wake(consumer: Consumer, liveness: Liveness) -> None:
+        async def drain_and_wake() -> int:
+            read = await drain(pool, consumer)
+            for name in downstream.get(consumer.name, []):
+                wakeups[name].set()
+            return read
+
+        while True:
+            wakeups[consumer.name].clear()
+            await until_done(drain_and_wake, f"{consumer.name} consumer", liveness)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wakeups[consumer.name].wait(), timeout=POLL_SECONDS)
 
     listener = await pool.acquire()
     try:
         await listener.add_listener(event_store.NOTIFY_CHANNEL, notified)
         async with asyncio.TaskGroup() as group:
-            for consumer, wakeup in zip(consumers, wakeups, strict=True):
+            for consumer in consumers:
                 liveness = by_name.get(consumer.name) or Liveness(consumer.name)
-                group.create_task(
-                    _tail(pool, consumer, wakeup, liveness), name=f"tail:{consumer.name}"
-                )
+                group.create_task(tail_and_wake(consumer, liveness), name=f"tail:{consumer.name}")
     finally:
         await listener.remove_listener(event_store.NOTIFY_CHANNEL, notified)
         await pool.release(listener)
@@ -99,15 +118,16 @@ async def follow(pool: asyncpg.Pool, handle: Callable[[EventEnvelope], None]) ->
     listener = await pool.acquire()
     try:
         await listener.add_listener(event_store.NOTIFY_CHANNEL, lambda *_: wakeup.set())
-        position = int(await pool.fetchval("SELECT coalesce(max(position), 0) FROM event_store"))
+        async with pool.acquire() as conn:
+            cursor = await event_store.heads(conn)
         while True:
             wakeup.clear()
             async with pool.acquire() as conn:
-                batch = await event_store.read_after(conn, position, BATCH_SIZE)
+                batch = await event_store.read_after(conn, cursor, BATCH_SIZE)
             for stored in batch:
                 handle(stored.envelope)
             if batch:
-                position = batch[-1].position
+                cursor = cursor.past(batch)
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wakeup.wait(), timeout=POLL_SECONDS)

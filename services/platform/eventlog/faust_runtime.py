@@ -1,6 +1,6 @@
 """Kafka adapter, consuming side: faust-streaming apps whose agents call service handlers.
 
-Pitfalls this module is shaped by (DESIGN.md): values arrive as raw bytes and are validated
+Pitfalls this module is shaped by: values arrive as raw bytes and are validated
 inside the handler, because faust consumers that hit deserializer errors can stall silently;
 each agent runs one actor so a partition's events are applied in order; batches come from
 `noack_take` and are acknowledged only after their database transaction committed, so a crash
@@ -141,12 +141,25 @@ def add_batch_agent(
 
 
 def add_consumer(app: faust.App, resources: WorkerResources, consumer: Consumer) -> None:
-    """Applies the validated events topic to a service's consumer, batch by batch."""
+    """Applies a topic to a service's consumer, batch by batch.
+
+    The consumer that gives the verdict (the registry) reads the stored input events and
+    forwards those it did not refuse to `facts`, after its commit (again on a redelivery: a
+    crash may have come in between); the others read `facts` only.
+    """
+
+    async def judge(resources: WorkerResources, raws: list[bytes]) -> None:
+        result = await apply_serialized_batch(await resources.pool(), consumer, raws)
+        if result.accepted:
+            await (await resources.event_log()).forward("facts", result.accepted)
 
     async def apply(resources: WorkerResources, raws: list[bytes]) -> None:
         await apply_serialized_batch(await resources.pool(), consumer, raws)
 
-    add_batch_agent(app, "events", resources, apply)
+    if consumer.verdict_from is None:
+        add_batch_agent(app, "events", resources, judge)
+    else:
+        add_batch_agent(app, "facts", resources, apply)
 
 
 def add_periodic(

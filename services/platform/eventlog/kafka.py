@@ -1,9 +1,10 @@
 """Kafka adapter: an idempotent aiokafka producer keyed by vendor id, and a group-less
-follower of the events topic for live fan-out (the consuming services use faust_runtime)."""
+follower of the facts topic for live fan-out (the consuming services use faust_runtime)."""
 
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable, Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -11,16 +12,25 @@ from aiokafka.errors import KafkaError
 
 from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event
+from services.platform.chain import partition_of
 from services.platform.errors import StartupError
 from services.platform.event_store import canonical_json
-from services.platform.eventlog.base import vendor_key
-from services.platform.eventlog.topics import TOPICS
+from services.platform.eventlog.base import Writer, vendor_key
+from services.platform.eventlog.topics import ENTRANCES, TOPICS
 
 log = logging.getLogger(__name__)
 
 
+def _partition(key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
+    """A vendor's Kafka partition is its event-store partition (chain.partition_of), so
+    that one worker's batches lock one set of chains; keyless input goes anywhere."""
+    if key is None:
+        return random.choice(available or all_partitions)
+    return all_partitions[partition_of(key.decode()) % len(all_partitions)]
+
+
 class KafkaEventLog:
-    """Submits raw input to the raw topic and forwards accepted events to the events topic."""
+    """Submits input to its writer's topic and forwards stored events on to the consumers."""
 
     def __init__(self, bootstrap: str) -> None:
         self._bootstrap = bootstrap
@@ -31,6 +41,7 @@ class KafkaEventLog:
             acks="all",
             enable_idempotence=True,
             request_timeout_ms=15_000,
+            partitioner=_partition,
         )
 
     async def start(self) -> None:
@@ -43,12 +54,14 @@ class KafkaEventLog:
     async def stop(self) -> None:
         await self._producer.stop()
 
-    async def submit(self, raws: Sequence[bytes]) -> None:
-        await self._send_all(TOPICS["raw"].name, [(vendor_key(raw), raw) for raw in raws])
+    async def submit(self, raws: Sequence[bytes], writer: Writer = Writer.PRODUCER) -> None:
+        topic = TOPICS[ENTRANCES[writer]].name
+        await self._send_all(topic, [(vendor_key(raw), raw) for raw in raws])
 
-    async def forward(self, envelopes: Sequence[EventEnvelope]) -> None:
+    async def forward(self, topic_role: str, envelopes: Sequence[EventEnvelope]) -> None:
+        """Passes stored events on, to the registry (`events`) or past it (`facts`)."""
         await self._send_all(
-            TOPICS["events"].name,
+            TOPICS[topic_role].name,
             [(e.vendor_id.encode(), canonical_json(e).encode()) for e in envelopes],
         )
 
@@ -60,10 +73,10 @@ class KafkaEventLog:
 
 
 async def follow(bootstrap: str, handle: Callable[[EventEnvelope], None]) -> None:
-    """Hands every validated event produced from now on to `handle`, until cancelled. No
-    consumer group: every API replica reads every partition, for its own subscribers."""
+    """Hands every fact produced from now on to `handle`, until cancelled. No consumer
+    group: every API replica reads every partition, for its own subscribers."""
     consumer = AIOKafkaConsumer(
-        TOPICS["events"].name,
+        TOPICS["facts"].name,
         bootstrap_servers=bootstrap,
         group_id=None,
         auto_offset_reset="latest",

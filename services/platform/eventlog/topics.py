@@ -11,6 +11,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
 from services.platform.errors import StartupError
+from services.platform.eventlog.base import Writer
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class TopicSpec:
     role: str
     name: str
     partitions: int
+    writers: tuple[str, ...]
     config: dict[str, str] = field(default_factory=dict)
 
 
@@ -33,7 +35,8 @@ def namespaced(name: str) -> str:
 
 
 def load_topics() -> dict[str, TopicSpec]:
-    """Topic specs by role (`raw`, `events`); the file ships inside the package as a symlink."""
+    """Topic specs by role (`raw`, `recorded`, `emitted`, `events`, `facts`); the file
+    ships inside the package as a symlink."""
     text = (resources.files(__package__ or __name__) / "topics.toml").read_text()
     table = tomllib.loads(text)["topics"]
     return {
@@ -41,6 +44,7 @@ def load_topics() -> dict[str, TopicSpec]:
             role,
             namespaced(spec["name"]),
             int(spec["partitions"]),
+            tuple(spec["writers"]),
             dict(spec.get("config", {})),
         )
         for role, spec in table.items()
@@ -48,6 +52,8 @@ def load_topics() -> dict[str, TopicSpec]:
 
 
 TOPICS = load_topics()
+# Each writer's way in: a topic of its own, so that a deployment can grant each its own.
+ENTRANCES = {Writer.PRODUCER: "raw", Writer.API: "recorded", Writer.SERVICE: "emitted"}
 
 
 async def ensure_topics(bootstrap: str, replication_factor: int) -> list[str]:

@@ -1,0 +1,87 @@
+"""What people ask of the event store: a vendor's timeline, the audit trail, and what became
+of one event (in the log, applied or refused by which service)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from services.events.base import EventEnvelope
+from services.events.catalog import parse_event
+from services.platform.database import Connection
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    position: int
+    envelope: EventEnvelope
+    recorded_at: dt.datetime
+
+
+async def vendor_timeline(
+    conn: Connection, vendor_id: str, after_position: int, limit: int
+) -> tuple[list[RecordedEvent], int]:
+    """A vendor's events in log order after a position, and how many it has in all."""
+    rows = await conn.fetch(
+        "SELECT position, envelope::text AS envelope, recorded_at FROM event_store"
+        " WHERE vendor_id = $1 AND position > $2 ORDER BY position LIMIT $3",
+        vendor_id,
+        after_position,
+        limit,
+    )
+    total: int = await conn.fetchval(
+        "SELECT count(*) FROM event_store WHERE vendor_id = $1", vendor_id
+    )
+    events = [
+        RecordedEvent(r["position"], parse_event(r["envelope"]), r["recorded_at"]) for r in rows
+    ]
+    return events, total
+
+
+@dataclass(frozen=True)
+class EventStatus:
+    recorded_at: dt.datetime | None  # None: not (yet) in the store
+    event_type: str | None
+    applied_by: list[str]  # the consumers that have applied it
+    refused_by: list[str]  # the consumers that refused it (their dead letters say why)
+
+
+async def status(conn: Connection, event_id: uuid.UUID) -> EventStatus:
+    row = await conn.fetchrow(
+        "SELECT recorded_at, event_type FROM event_store WHERE event_id = $1", event_id
+    )
+    consumers = await conn.fetch(
+        "SELECT consumer, refused FROM processed_events WHERE event_id = $1 ORDER BY consumer",
+        event_id,
+    )
+    return EventStatus(
+        row["recorded_at"] if row else None,
+        row["event_type"] if row else None,
+        [r["consumer"] for r in consumers if not r["refused"]],
+        [r["consumer"] for r in consumers if r["refused"]],
+    )
+
+
+async def recorded_through_the_api(
+    conn: Connection, subject: str | None, before_position: int | None, limit: int
+) -> tuple[list[RecordedEvent], int]:
+    """Events people recorded through the API (by `subject` when given), newest first, before
+    a position; and how many there are in all."""
+    where = (
+        "envelope ? 'recorded_by'"
+        " AND ($1::text IS NULL OR envelope->'recorded_by'->>'subject' = $1)"
+    )
+    rows = await conn.fetch(
+        f"""SELECT position, envelope::text AS envelope, recorded_at FROM event_store
+            WHERE {where} AND ($2::bigint IS NULL OR position < $2)
+            ORDER BY position DESC LIMIT $3""",
+        subject,
+        before_position,
+        limit,
+    )
+    total: int = await conn.fetchval(f"SELECT count(*) FROM event_store WHERE {where}", subject)
+    events = [
+        RecordedEvent(r["position"], parse_event(r["envelope"]), r["recorded_at"]) for r in rows
+    ]
+    return events, total
