@@ -10,8 +10,7 @@ import faust
 from services.cli.consumers import service_consumers
 from services.cli.serving import ensure_port_free, serve
 from services.gateway.app import create_app
-from services.gateway.broadcast import Broadcaster
-from services.gateway.context import RequestContext, handled_by
+from services.gateway.context import handled_by, request_context
 from services.ingest import agents as ingest_agents
 from services.migration import agents as migration_agents
 from services.platform.auth import AuthConfig, TokenVerifier
@@ -19,6 +18,7 @@ from services.platform.database import open_pool
 from services.platform.eventlog.faust_runtime import HealthEndpoint, WorkerResources, build_app
 from services.platform.eventlog.kafka import KafkaEventLog, follow
 from services.platform.eventlog.topics import ensure_topics
+from services.platform.graphql.broadcast import Broadcaster
 from services.platform.settings import Settings
 from services.registry import agents as registry_agents
 from services.registry import setup as registry
@@ -66,7 +66,7 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
         broadcaster = Broadcaster()
         policies, scoring = registry.policies(settings), risk.service(settings)
         consumers = service_consumers(settings, policies, scoring)
-        context = RequestContext(
+        context = request_context(
             pool, log, settings, policies, broadcaster, scoring, handled_by(consumers)
         )
         await serve(

@@ -13,8 +13,7 @@ import asyncpg
 from services.cli.consumers import service_consumers
 from services.cli.serving import ensure_port_free, serve
 from services.gateway.app import create_app
-from services.gateway.broadcast import Broadcaster
-from services.gateway.context import RequestContext, handled_by
+from services.gateway.context import handled_by, request_context
 from services.ingest.handlers import ingest_batch
 from services.migration import planner
 from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
@@ -23,6 +22,7 @@ from services.platform.auth import AuthConfig, TokenVerifier
 from services.platform.clock import CALENDAR_CHECK_SECONDS
 from services.platform.database import open_pool
 from services.platform.eventlog.embedded import EmbeddedEventLog, follow, run_consumers
+from services.platform.graphql.broadcast import Broadcaster
 from services.platform.liveness import Liveness
 from services.platform.outbox import RELAY_SECONDS
 from services.platform.retry import until_done
@@ -85,7 +85,7 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
         subscribed = service_consumers(settings, policies, risk)
         livenesses = [Liveness(consumer.name) for consumer in subscribed]
         broadcaster = Broadcaster()
-        context = RequestContext(
+        context = request_context(
             pool, log, settings, policies, broadcaster, risk, handled_by(subscribed)
         )
         await serve(

@@ -1,1 +1,2 @@
-"""The event contract: the envelope and every payload model of the catalog (see DESIGN.md)."""
+"""The event contract: the envelope and every payload model of the catalog (README.md, "The
+event contract")."""

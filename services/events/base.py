@@ -37,7 +37,7 @@ def _plausible_year(value: _Day) -> _Day:
     return value
 
 
-# A calendar date in the registry's time zone (DESIGN.md: dates are local calendar dates).
+# A calendar date in the registry's time zone: a day as people there count it, not an instant.
 LocalDate = Annotated[dt.date, AfterValidator(_plausible_year)]
 Timestamp = Annotated[AwareDatetime, AfterValidator(_plausible_year)]
 

@@ -11,7 +11,7 @@ from services.events.base import Identifier, LocalDate, NonEmptyText, Payload, S
 
 
 class CertificateKind(StrEnum):
-    """The documents agencies now require (DESIGN.md, the case)."""
+    """The documents agencies require of IT vendors since vendor B's case (README.md)."""
 
     DATA_ERASURE = "data_erasure"
     MEDIA_DISPOSAL = "media_disposal"

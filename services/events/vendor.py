@@ -30,7 +30,7 @@ _LEI_SHAPE = re.compile(r"[0-9A-Za-z]{18}[0-9]{2}")
 
 
 def corporate_number_check_digit(base: str) -> int:
-    """The check digit of a 12-digit corporate number base (法人番号, DESIGN.md).
+    """The check digit of a 12-digit corporate number base (法人番号).
 
     `9 − (Σ Pn·Qn mod 9)`: Pn is the n-th digit counted from the right, Qn is 1 for odd n
     and 2 for even n.

@@ -24,11 +24,11 @@ from services.gateway.authentication import (
     token_from_connection_params,
     verify,
 )
-from services.gateway.context import RequestContext
 from services.gateway.protection import Limits, RequestLimits
 from services.gateway.schema import build_schema
 from services.migration.http_exports import export_endpoint
 from services.platform.auth import AuthError, TokenVerifier
+from services.platform.graphql.context import RequestContext
 from services.platform.liveness import Liveness, health_report
 
 

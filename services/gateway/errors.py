@@ -15,15 +15,12 @@ from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from services.events.catalog import EventRejected
+from services.platform.graphql.errors import InvalidArgument
 from services.registry.era_dates import InvalidDate
 from services.registry.policy import OutsidePolicy, PolicyError
 from services.registry.queries import RegistryQueryError
 
 log = logging.getLogger(__name__)
-
-
-class InvalidArgument(ValueError):
-    """An argument the API cannot use as given; the message names it and says why."""
 
 
 # The errors whose message is meant for the client.

@@ -45,9 +45,9 @@ from services.events.vendor import (
     VendorRenamed,
     VendorUpdated,
 )
-from services.gateway.context import Info
-from services.gateway.permissions import sees_agency
-from services.gateway.receipts import EventReceipt, new_envelope, refused, submit
+from services.platform.access import sees_agency
+from services.platform.graphql.context import Info
+from services.platform.graphql.receipts import EventReceipt, new_envelope, refused, submit
 
 # Mutation name → the event it records.
 RECORDED_BY_PEOPLE: Mapping[str, type[Payload]] = {

@@ -9,8 +9,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from services.events.catalog import Problem
-from services.gateway.context import Info
-from services.gateway.receipts import EventReceipt, refused, submit
+from services.platform.graphql.context import Info
+from services.platform.graphql.receipts import EventReceipt, refused, submit
 
 
 @strawberry.type

@@ -9,11 +9,11 @@ import uuid
 import strawberry
 from strawberry.scalars import JSON
 
-from services.gateway.context import Info
-from services.gateway.errors import InvalidArgument
-from services.gateway.pagination import Connection, PageInfo, numeric_cursor, page_size
-from services.gateway.processing import DeadLetter, EventStatus, status_of
 from services.platform import dead_letters, event_store
+from services.platform.graphql.context import Info
+from services.platform.graphql.errors import InvalidArgument
+from services.platform.graphql.pagination import Connection, PageInfo, numeric_cursor, page_size
+from services.platform.graphql.processing import DeadLetter, EventStatus, status_of
 
 MAX_PAGE = 500
 

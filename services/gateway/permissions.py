@@ -3,7 +3,8 @@
 Every mutation must be listed (a new one is denied to all but admins until it is); queries
 and subscriptions are open to every signed-in role unless listed. The check is a GraphQL
 validation rule, so a refused operation does nothing at all, for queries, mutations and
-subscriptions alike. Agency scoping (a system owner's own plans) is applied where the data is.
+subscriptions alike. Agency scoping (a system owner's own plans) is applied where the data
+is (services/platform/access.py).
 """
 
 from __future__ import annotations
@@ -71,13 +72,6 @@ def allowed(role: Role, operation: str, field: str) -> bool:
     if operation == "mutation":
         return role in MUTATIONS.get(field, frozenset({Role.ADMIN}))
     return role in QUERIES.get(field, EVERYONE)
-
-
-def sees_agency(principal: Principal | None, agency: str) -> bool:
-    """A system owner sees its own agencies' plans; every other role sees all of them."""
-    if principal is None or principal.role is not Role.SYSTEM_OWNER:
-        return True
-    return agency in principal.agencies
 
 
 def _rule(principal: Principal | None) -> type[ValidationRule]:

@@ -27,13 +27,13 @@ from services.events.migration import (
 from services.events.migration import (
     MigrationItemStatus as ItemStatusModel,
 )
-from services.gateway.context import Info
-from services.gateway.receipts import EventReceipt, FieldProblem, record
 from services.migration import plan_repository
 from services.migration.graphql_types import Criticality, MigrationItemStatus
 from services.migration.items import ItemState, refusal_to_finish
 from services.migration.plan_loading import load_item
 from services.migration.plan_repository import PlanRow
+from services.platform.graphql.context import Info
+from services.platform.graphql.receipts import EventReceipt, FieldProblem, record
 from services.registry.queries import RegistryQueryError, bid_eligibility_many
 
 ChecklistCheck = strawberry.enum(ChecklistCheckModel, name="ChecklistCheck")

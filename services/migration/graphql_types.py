@@ -13,9 +13,6 @@ from services.events.migration import ChecklistCheck
 from services.events.migration import MigrationItemStatus as ItemStatusModel
 from services.events.migration import MigrationTrigger as TriggerModel
 from services.events.migration import SolverStatus as SolverStatusModel
-from services.gateway.context import Info
-from services.gateway.pagination import PageInfo, numeric_cursor, page_size
-from services.gateway.permissions import sees_agency
 from services.migration import queries
 from services.migration.graphql_progress import PROGRESS_EVENTS, MigrationProgress, progress_of
 from services.migration.items import blockers, checklist
@@ -23,7 +20,10 @@ from services.migration.model import Assignment, PlanSettings
 from services.migration.phases import phase_end, phase_label, phase_start
 from services.migration.plan_repository import VersionRow
 from services.migration.queries import PlanView
+from services.platform.access import sees_agency
 from services.platform.auth import Role
+from services.platform.graphql.context import Info
+from services.platform.graphql.pagination import PageInfo, numeric_cursor, page_size
 
 Criticality = strawberry.enum(CriticalityModel, name="Criticality")
 MigrationItemStatus = strawberry.enum(ItemStatusModel, name="MigrationItemStatus")

@@ -8,11 +8,11 @@ import asyncpg
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from services.gateway.permissions import sees_agency
 from services.migration import plan_repository
 from services.migration.export_csv import plan_csv
 from services.migration.gantt import plan_gantt_svg
 from services.migration.model import PlanSnapshot
+from services.platform.access import sees_agency
 
 FORMATS: dict[str, tuple[Callable[[PlanSnapshot], str], str]] = {
     "csv": (plan_csv, "text/csv; charset=utf-8"),

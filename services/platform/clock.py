@@ -1,4 +1,4 @@
-"""What "today" is: the calendar date in the registry's time zone (DESIGN.md)."""
+"""What "today" is: the calendar date in the registry's time zone (VENDORWATCH_TIMEZONE)."""
 
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ from functools import partial
 import strawberry
 
 from services.events.compliance import CertificateKind
-from services.gateway.context import Info
-from services.gateway.pagination import Connection
+from services.platform.graphql.context import Info
+from services.platform.graphql.pagination import Connection
 from services.registry import record_repository as records
 from services.registry import vendor_repository
 from services.registry.graphql_records import (

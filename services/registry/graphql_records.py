@@ -14,10 +14,10 @@ from services.events.compliance import CertificateKind
 from services.events.contract import Criticality, TerminationReason
 from services.events.incident import ControlFailure, IncidentKind, LeakFinding, Severity
 from services.events.sanction import SanctionKind
-from services.gateway.context import Info
-from services.gateway.loaders import batched
-from services.gateway.pagination import Connection, page_size
 from services.platform.database import Connection as Db
+from services.platform.graphql.context import Info
+from services.platform.graphql.loaders import batched
+from services.platform.graphql.pagination import Connection, page_size
 from services.registry import record_repository as records
 from services.registry.record_repository import (
     ClaimStatus,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from typing import cast
 
 import strawberry
@@ -11,18 +11,21 @@ import strawberry
 from services.events.base import EventEnvelope
 from services.events.emitted import EligibilityChanged, EligibilityReasonRef
 from services.events.sanction import SanctionKind as SanctionKindModel
-from services.gateway.context import Info
-from services.gateway.pagination import Connection, page_size
+from services.platform.graphql.context import ContextKey, Info
+from services.platform.graphql.pagination import Connection, page_size
 from services.registry import eligibility, queries
 from services.registry.announcements import reason_ref
 from services.registry.graphql_record_fields import VendorRecords, vendor_rows
 from services.registry.names import IdentifierKey
-from services.registry.policy import PolicyError, Proposal, propose
+from services.registry.policy import PolicyError, Proposal, SuspensionPolicy, propose
 from services.registry.sanction_timeline import Decision
 from services.registry.screening import screen
 from services.registry.search import NameKind as NameKindModel
 from services.registry.vendor_repository import VendorRow
 from services.risk.graphql_types import RiskScore, risk_score_of
+
+# The authorities' suspension policies, as loaded at startup (services/registry/setup.py).
+POLICIES: ContextKey[Mapping[str, SuspensionPolicy]] = ContextKey("registry.policies")
 
 SanctionKind = strawberry.enum(SanctionKindModel, name="SanctionKind")
 NameKind = strawberry.enum(NameKindModel, name="NameKind")
@@ -305,9 +308,10 @@ class RegistryQuery:
     def propose_suspension(
         self, info: Info, authority: str, grounds: list[str], serious: bool, decided_on: dt.date
     ) -> SuspensionProposal:
-        policy = info.context.policies.get(authority)
+        policies = info.context.part(POLICIES)
+        policy = policies.get(authority)
         if policy is None:
-            known = ", ".join(sorted(info.context.policies)) or "none"
+            known = ", ".join(sorted(policies)) or "none"
             raise PolicyError(f"authority: no suspension policy for {authority!r}; known: {known}")
         return SuspensionProposal.of(authority, propose(policy, grounds, serious, decided_on))
 

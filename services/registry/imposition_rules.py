@@ -6,8 +6,10 @@ registry refuses again for events from any other producer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
+from services.events.base import EventEnvelope
+from services.events.catalog import Problem
 from services.events.sanction import SanctionImposed
 from services.registry.policy import OutsidePolicy, PolicyError, SuspensionPolicy, check_period
 
@@ -35,3 +37,18 @@ def policy_refusal(
     except (OutsidePolicy, PolicyError) as problem:
         return f"payload: {problem}"
     return None
+
+
+def imposition_check(
+    policies: Mapping[str, SuspensionPolicy],
+) -> Callable[[EventEnvelope], Problem | None]:
+    """The API's check of an event a person records: a sanction outside its policy is refused
+    with the reason before it reaches the log; any other event passes."""
+
+    def check(event: EventEnvelope) -> Problem | None:
+        if not isinstance(event.payload, SanctionImposed):
+            return None
+        refusal = policy_refusal(policies, event.payload)
+        return None if refusal is None else Problem("payload", refusal.removeprefix("payload: "))
+
+    return check

@@ -1,6 +1,6 @@
 """Vendor names and identifiers in the form they are compared in (pure, no I/O).
 
-DESIGN.md, "Names": names match after Unicode NFKC, case folding, and with legal-form
+Names match after Unicode NFKC, case folding, and with legal-form
 designators (株式会社, (株), ㈱, Co., Ltd., Inc., K.K., …), punctuation, symbols and
 whitespace ignored; kana readings and former names match too.
 

@@ -12,10 +12,14 @@ import strawberry
 from services.events.base import EventEnvelope
 from services.events.emitted import RiskBand as RiskBandModel
 from services.events.emitted import RiskChanged
-from services.gateway.context import Info
-from services.gateway.pagination import Connection, numeric_cursor, page_size
+from services.platform.graphql.context import ContextKey, Info
+from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
 from services.risk import repository
+from services.risk.handlers import RiskService
 from services.risk.scoring import RiskScore as RiskScoreModel
+
+# The risk model in use, as loaded at startup (services/risk/setup.py).
+RISK: ContextKey[RiskService] = ContextKey("risk.service")
 
 RiskBand = strawberry.enum(RiskBandModel, name="RiskBand")
 _BAND_ORDER = list(RiskBandModel)
@@ -100,7 +104,7 @@ class RiskUpdate:
 async def risk_score_of(info: Info, vendor_id: str, as_of: dt.date | None) -> RiskScore:
     day = as_of or info.context.settings.clock.today()
     async with info.context.pool.acquire() as conn:
-        risk = await info.context.risk.evaluate(conn, vendor_id, day)
+        risk = await info.context.part(RISK).evaluate(conn, vendor_id, day)
     return RiskScore.of(vendor_id, day, risk)
 
 

@@ -1,4 +1,4 @@
-"""No event is lost when workers are killed mid-stream (DESIGN.md: faust issue #606).
+"""No event is lost when workers are killed mid-stream (faust issue #606).
 
 Workers are SIGKILLed while events flow, then restarted: every event still has its effect,
 exactly once.

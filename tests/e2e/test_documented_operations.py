@@ -1,6 +1,7 @@
 """Every operation in graphql/operations/ runs successfully against a running system, signed in
 as the user its header names, over real HTTP and (subscriptions) real WebSockets. The system
-is seeded through those same operations: the case of DESIGN.md, from today."""
+is seeded through those same operations: vendor B's case (README.md, "Worked example"),
+dated from today."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The case of DESIGN.md as events: vendor B registered, then suspended for 18 months."""
+"""README.md's worked example as events: vendor B registered, then suspended for 18 months."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The case of DESIGN.md as risk events: B's contract, its subcontractor C, the lost USB
-memory, the investigation, the suspension, and an incident C caused on B's contract."""
+"""Vendor B's case (README.md, "The risk model") as risk events: B's contract, its
+subcontractor C, the lost USB memory, the investigation, the suspension, and an incident C
+caused on B's contract."""
 
 from __future__ import annotations
 

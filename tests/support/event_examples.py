@@ -1,4 +1,4 @@
-"""A realistic valid payload for every event type, from the case in DESIGN.md, and envelopes.
+"""A realistic valid payload for every event type, from vendor B's case (README.md), and envelopes.
 
 Vendor B lost a USB memory with every resident's data, had re-subcontracted without approval,
 and was suspended from bidding for 18 months, decided 2022-07-08, in force from 2022-07-09.

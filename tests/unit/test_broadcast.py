@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from services.events.catalog import parse_event
-from services.gateway.broadcast import Broadcaster
+from services.platform.graphql.broadcast import Broadcaster
 from tests.support import case_b
 
 

@@ -188,7 +188,7 @@ corporate_bases = st.text(alphabet=string.digits, min_size=12, max_size=12)
 
 
 def independent_check_digit(base: str) -> int:
-    # DESIGN.md: 9 − (Σ Pn·Qn mod 9), Pn counted from the right, Qn = 1 (n odd) or 2 (n even).
+    # 9 − (Σ Pn·Qn mod 9), Pn counted from the right, Qn = 1 (n odd) or 2 (n even).
     weights = [1 if n % 2 else 2 for n in range(12, 0, -1)]
     return 9 - sum(w * int(d) for w, d in zip(weights, base, strict=True)) % 9
 

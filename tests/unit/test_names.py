@@ -1,4 +1,4 @@
-"""Name and identifier normalisation (DESIGN.md, "Names")."""
+"""Name and identifier normalisation (README.md, "The registry's rules")."""
 
 from __future__ import annotations
 

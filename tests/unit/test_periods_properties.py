@@ -74,7 +74,7 @@ def expected_last_day(start: dt.date, months: int) -> dt.date:
         (D(2022, 11, 1), 2, D(2022, 12, 31)),
         (D(2022, 12, 31), 2, D(2023, 2, 28)),
         (D(2022, 12, 1), 13, D(2023, 12, 31)),
-        (D(2022, 7, 9), 18, D(2024, 1, 8)),  # the case in DESIGN.md
+        (D(2022, 7, 9), 18, D(2024, 1, 8)),  # vendor B's case (README.md)
         (D(2999, 12, 31), 600, D(3049, 12, 30)),
     ],
 )

@@ -1,4 +1,4 @@
-"""The risk model and scoring (pure): the DESIGN.md case step by step, each factor, the file.
+"""The risk model and scoring (pure): vendor B's case step by step, each factor, the file.
 
 Facts are built directly, not through a database. Expected contributions are computed here
 from the loaded model's weights, so retuning models/v1.toml does not break these tests.

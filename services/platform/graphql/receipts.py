@@ -1,9 +1,9 @@
 """How every mutation answers: a receipt with the event's id when the log took it, or the
 input problems field by field (nothing written); on request, whether the services applied it.
 
-Every event a person records goes through `record`: validated exactly as ingest will, stamped
-with who recorded it (from the verified token, never from the input), then appended to the
-log like any producer's event.
+Every event a person records goes through `record`: validated exactly as ingest will, held to
+the services' own rules (`RequestContext.checks`), stamped with who recorded it (from the
+verified token, never from the input), then appended to the log like any producer's event.
 """
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ import strawberry
 
 from services.events.base import RecordedBy
 from services.events.catalog import SCHEMA_VERSION, EventRejected, Problem, parse_event
-from services.events.sanction import SanctionImposed
-from services.gateway.context import Info
-from services.gateway.processing import EventStatus, wait_for_processing
-from services.registry.imposition_rules import policy_refusal
+from services.platform.graphql.context import Info
+from services.platform.graphql.processing import EventStatus, wait_for_processing
 
 # The source of the events people record through the API.
 API_SOURCE = "vendorwatch.api"
@@ -105,11 +103,9 @@ async def submit(
         event = parse_event(raw)
     except EventRejected as rejection:
         return refused(event_type, vendor_id, rejection.problems, camel)
-    if isinstance(event.payload, SanctionImposed):
-        refusal = policy_refusal(info.context.policies, event.payload)
-        if refusal is not None:
-            problem = Problem("payload", refusal.removeprefix("payload: "))
-            return refused(event_type, vendor_id, (problem,), camel)
+    problems = tuple(p for check in info.context.checks if (p := check(event)) is not None)
+    if problems:
+        return refused(event_type, vendor_id, problems, camel)
     await info.context.event_log.submit([raw])
     processing = None
     if wait:

@@ -7,7 +7,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from services.gateway.errors import InvalidArgument
+from services.platform.graphql.errors import InvalidArgument
 
 Node = TypeVar("Node")
 

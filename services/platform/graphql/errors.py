@@ -1,0 +1,8 @@
+"""The errors a resolver raises for the client to fix; their message reaches the client as is
+(services/gateway/errors.py masks every other error)."""
+
+from __future__ import annotations
+
+
+class InvalidArgument(ValueError):
+    """An argument the API cannot use as given; the message names it and says why."""
