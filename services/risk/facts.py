@@ -1,18 +1,17 @@
-"""What the risk model knows about a vendor, folded from its events (pure).
+"""What the risk model knows about a vendor (pure data): facts on a day, and the state kept.
 
-The risk service keeps the events that bear on each vendor; the facts are always derived from
-them, so replaying the log rebuilds exactly the same facts (and so the same scores).
-Dates are the events' own dates (occurred, decided, filed…), never the time of processing.
+`VendorFacts` is a vendor's record as it stands on one day, what scoring.py scores.
+`VendorState` is what the risk service keeps per vendor between events: every event so far
+applied, whatever its dates, from which the facts on any day are derived (fold.py). Dates are
+the events' own dates (occurred, decided, filed…), never the time of processing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from typing import cast
+from dataclasses import dataclass, field
+from typing import Any
 
-from services.events.base import EventEnvelope
 from services.events.compliance import CertificateKind, CertificateSubmitted
 from services.events.contract import (
     ContractAmended,
@@ -32,7 +31,6 @@ from services.events.incident import (
     Severity,
 )
 from services.events.sanction import (
-    PERIOD_FIELDS,
     ClaimFiled,
     ClaimSettled,
     SanctionAmended,
@@ -40,9 +38,6 @@ from services.events.sanction import (
     SanctionKind,
     SanctionLifted,
 )
-from services.registry import sanction_timeline
-from services.registry.periods import ONE_DAY
-from services.registry.sanction_timeline import Change
 
 
 @dataclass(frozen=True)
@@ -128,167 +123,116 @@ class VendorFacts:
     claims: dict[str, ClaimFact] = field(default_factory=dict)
 
 
-@dataclass
-class _SanctionSource:
-    imposed: SanctionImposed
-    changes: list[Change]
-    event_ids: list[str]
+@dataclass(frozen=True)
+class Period:
+    """A sanction's period as an imposition or amendment gives it; all None: indefinite."""
+
+    duration_months: int | None = None
+    duration_days: int | None = None
+    ends_on: dt.date | None = None
+
+    def fields(self) -> dict[str, Any]:
+        """As sanction_timeline takes a period: a key present for every period field."""
+        return {
+            "duration_months": self.duration_months,
+            "duration_days": self.duration_days,
+            "ends_on": self.ends_on,
+        }
 
 
-def fold(vendor_id: str, events: Iterable[EventEnvelope], as_of: dt.date) -> VendorFacts:
-    """The facts about `vendor_id` from `events` (in log order) that happened by `as_of`."""
-    facts = VendorFacts(vendor_id)
-    terminated: set[str] = set()
-    sanctions: dict[str, _SanctionSource] = {}
-    for event in events:
-        _apply(facts, event, as_of, terminated, sanctions)
-    for sanction_id, source in sanctions.items():
-        facts.sanctions[sanction_id] = _sanction_fact(source, as_of)
-    return facts
+@dataclass(frozen=True)
+class SanctionChange:
+    """An amendment or a lift, with what of it bears on risk: the period, from its date."""
+
+    effective_on: dt.date
+    lifted: bool
+    period: Period | None = None  # None: the period stays (e.g. only the scope changed)
 
 
-def _sanction_fact(source: _SanctionSource, as_of: dt.date) -> SanctionFact:
-    """A sanction as it stands on `as_of`, by the registry's own rules (amendments and lifts
-    from their effective dates, a lift final): sanction_timeline."""
-    imposed = source.imposed
-    timeline = sanction_timeline.build(
-        sanction_id=imposed.sanction_id,
-        vendor_id="",
-        kind=imposed.kind,
-        authority=imposed.authority,
-        decided_on=imposed.decided_on,
-        starts_on=imposed.starts_on,
-        imposed={name: getattr(imposed, name) for name in PERIOD_FIELDS},
-        changes=source.changes,
-    )
-    last_day = timeline.terms_on(as_of).last_day
-    lift = next((t for t in timeline.terms if t.lifted and t.effective_on <= as_of), None)
-    if lift is not None:  # in force until the day before the (first) lift, not after
-        until = lift.effective_on - ONE_DAY
-        last_day = until if last_day is None else min(last_day, until)
-    return SanctionFact(
-        sanction_id=imposed.sanction_id,
-        kind=imposed.kind,
-        starts_on=imposed.starts_on,
-        last_day=last_day,
-        event_ids=tuple(source.event_ids),
-    )
+@dataclass(frozen=True)
+class SanctionSource:
+    """A sanction as imposed, with every change to it recorded so far (whatever their dates):
+    its terms on any day are derived from these by the registry's rules (sanction_timeline)."""
+
+    sanction_id: str
+    kind: SanctionKind
+    authority: str
+    decided_on: dt.date
+    starts_on: dt.date
+    period: Period
+    changes: tuple[SanctionChange, ...] = ()
+    event_ids: tuple[str, ...] = ()
 
 
-def _apply(
-    facts: VendorFacts,
-    event: EventEnvelope,
-    as_of: dt.date,
-    terminated: set[str],
-    sanctions: dict[str, _SanctionSource],
-) -> None:
-    payload = event.payload
-    eid = str(event.event_id)
+@dataclass(frozen=True)
+class VendorState:
+    """What the risk service keeps per vendor: every event so far applied, whatever its dates.
+
+    An event is about one item (an incident, a sanction, a contract, …; see `item_of`) and
+    counts from a day of its own (an incident from the day it occurred, a sanction from its
+    decision, …). `horizons` holds, per item, the latest such day among its events: on a day
+    at or after an item's horizon, the item stands here exactly as the events make it; before
+    it, the item must be folded again from its own events (`facts_on`). Sanctions keep their
+    changes, since their terms depend on the day anyway.
+    """
+
+    vendor_id: str
+    incidents: dict[str, IncidentFact] = field(default_factory=dict)
+    sanctions: dict[str, SanctionSource] = field(default_factory=dict)
+    contracts: dict[str, ContractFact] = field(default_factory=dict)
+    terminated: frozenset[str] = frozenset()  # contracts terminated: no amendment revives them
+    subcontracts: dict[str, SubcontractFact] = field(default_factory=dict)
+    certificates: dict[str, CertificateFact] = field(default_factory=dict)
+    claims: dict[str, ClaimFact] = field(default_factory=dict)
+    horizons: dict[str, dt.date] = field(default_factory=dict)
+
+
+# The state's field holding each kind of item (the prefix of its key, "kind:id").
+ITEM_FIELDS = {
+    "incident": "incidents",
+    "sanction": "sanctions",
+    "contract": "contracts",
+    "subcontract": "subcontracts",
+    "certificate": "certificates",
+    "claim": "claims",
+}
+
+
+def item_of(payload: object) -> tuple[str, dt.date | None] | None:
+    """The item an event is about ("kind:id") and the day from which it counts (None: from
+    any day, as long as its item does), or None for an event that bears on no item."""
     match payload:
-        case IncidentReported() if payload.occurred_on <= as_of:
-            facts.incidents[payload.incident_id] = IncidentFact(
-                incident_id=payload.incident_id,
-                reported_by_vendor_id=event.vendor_id,
-                caused_by_vendor_id=payload.caused_by_vendor_id,
-                contract_id=payload.contract_id,
-                kind=payload.kind,
-                severity=payload.severity,
-                occurred_on=payload.occurred_on,
-                event_ids=(eid,),
-            )
-        case IncidentInvestigated() if payload.investigated_on <= as_of:
-            if (incident := facts.incidents.get(payload.incident_id)) is not None:
-                facts.incidents[payload.incident_id] = replace(
-                    incident,
-                    leak=payload.leak,
-                    unapproved_subcontracting_found=payload.unapproved_subcontracting_found,
-                    investigated_on=payload.investigated_on,
-                    event_ids=(*incident.event_ids, eid),
-                )
-        case IncidentClosed() if payload.closed_on <= as_of:
-            if (incident := facts.incidents.get(payload.incident_id)) is not None:
-                facts.incidents[payload.incident_id] = replace(
-                    incident, closed_on=payload.closed_on, event_ids=(*incident.event_ids, eid)
-                )
-        case SanctionImposed() if payload.decided_on <= as_of:
-            sanctions[payload.sanction_id] = _SanctionSource(payload, [], [eid])
-        case SanctionAmended() | SanctionLifted() if payload.sanction_id in sanctions:
+        case IncidentReported():
+            return f"incident:{payload.incident_id}", payload.occurred_on
+        case IncidentInvestigated():
+            return f"incident:{payload.incident_id}", payload.investigated_on
+        case IncidentClosed():
+            return f"incident:{payload.incident_id}", payload.closed_on
+        case SanctionImposed():
+            return f"sanction:{payload.sanction_id}", payload.decided_on
+        case SanctionAmended() | SanctionLifted():
             # Kept whatever their effective date: the timeline applies each from its date.
-            source = sanctions[payload.sanction_id]
-            lifted = isinstance(payload, SanctionLifted)
-            fields = {} if lifted else cast(SanctionAmended, payload).changes()
-            source.changes.append(Change(payload.effective_on, lifted, fields))
-            source.event_ids.append(eid)
-        case ContractAwarded() if payload.awarded_on <= as_of:
-            facts.contracts[payload.contract_id] = ContractFact(
-                contract_id=payload.contract_id,
-                agency=payload.agency,
-                criticality=payload.criticality,
-                starts_on=payload.starts_on,
-                ends_on=payload.ends_on,
-                event_ids=(eid,),
-            )
-        case ContractAmended() if payload.effective_on <= as_of:
-            contract = facts.contracts.get(payload.contract_id)
-            if contract is not None and payload.contract_id not in terminated:
-                facts.contracts[payload.contract_id] = replace(
-                    contract,
-                    ends_on=payload.ends_on or contract.ends_on,
-                    event_ids=(*contract.event_ids, eid),
-                )
-        case ContractTerminated() if payload.terminated_on <= as_of:
-            terminated.add(payload.contract_id)  # an amendment cannot revive it
-            if (contract := facts.contracts.get(payload.contract_id)) is not None:
-                facts.contracts[payload.contract_id] = replace(
-                    contract,
-                    ends_on=min(contract.ends_on, payload.terminated_on),
-                    event_ids=(*contract.event_ids, eid),
-                )
-        case SubcontractRequested() if payload.requested_on <= as_of:
-            facts.subcontracts[payload.subcontract_id] = SubcontractFact(
-                subcontract_id=payload.subcontract_id,
-                contract_id=payload.contract_id,
-                subcontractor_vendor_id=payload.subcontractor_vendor_id,
-                parent_subcontract_id=payload.parent_subcontract_id,
-                requested_on=payload.requested_on,
-                event_ids=(eid,),
-            )
-        case SubcontractApproved() if payload.approved_on <= as_of:
-            if (sub := facts.subcontracts.get(payload.subcontract_id)) is not None:
-                facts.subcontracts[payload.subcontract_id] = replace(
-                    sub,
-                    approved_on=payload.approved_on,
-                    fitness_certificate_ids=tuple(payload.fitness_certificate_ids),
-                    event_ids=(*sub.event_ids, eid),
-                )
-        case SubcontractRejected() if payload.rejected_on <= as_of:
-            if (sub := facts.subcontracts.get(payload.subcontract_id)) is not None:
-                facts.subcontracts[payload.subcontract_id] = replace(
-                    sub, rejected_on=payload.rejected_on, event_ids=(*sub.event_ids, eid)
-                )
-        case CertificateSubmitted() if payload.submitted_on <= as_of:
-            facts.certificates[payload.certificate_id] = CertificateFact(
-                certificate_id=payload.certificate_id,
-                kind=payload.kind,
-                contract_id=payload.contract_id,
-                subcontract_id=payload.subcontract_id,
-                submitted_on=payload.submitted_on,
-                event_id=eid,
-            )
-        case ClaimFiled() if payload.filed_on <= as_of:
-            facts.claims[payload.claim_id] = ClaimFact(
-                claim_id=payload.claim_id,
-                amount=payload.amount,
-                filed_on=payload.filed_on,
-                event_ids=(eid,),
-            )
-        case ClaimSettled() if payload.settled_on <= as_of:
-            if (claim := facts.claims.get(payload.claim_id)) is not None:
-                facts.claims[payload.claim_id] = replace(
-                    claim, settled_on=payload.settled_on, event_ids=(*claim.event_ids, eid)
-                )
+            return f"sanction:{payload.sanction_id}", None
+        case ContractAwarded():
+            return f"contract:{payload.contract_id}", payload.awarded_on
+        case ContractAmended():
+            return f"contract:{payload.contract_id}", payload.effective_on
+        case ContractTerminated():
+            return f"contract:{payload.contract_id}", payload.terminated_on
+        case SubcontractRequested():
+            return f"subcontract:{payload.subcontract_id}", payload.requested_on
+        case SubcontractApproved():
+            return f"subcontract:{payload.subcontract_id}", payload.approved_on
+        case SubcontractRejected():
+            return f"subcontract:{payload.subcontract_id}", payload.rejected_on
+        case CertificateSubmitted():
+            return f"certificate:{payload.certificate_id}", payload.submitted_on
+        case ClaimFiled():
+            return f"claim:{payload.claim_id}", payload.filed_on
+        case ClaimSettled():
+            return f"claim:{payload.claim_id}", payload.settled_on
         case _:
-            pass
+            return None
 
 
 def effective_day(payload: object, fallback: dt.date) -> dt.date:

@@ -1,11 +1,20 @@
-"""Risk handlers: record the events that bear on vendors' risk, re-score those vendors, and
-announce significant moves (risk.changed) through the outbox."""
+"""Risk handlers: record the events that bear on vendors' risk, fold them into the vendors'
+states, score those vendors, and announce significant moves (risk.changed) through the outbox.
+
+A batch of events is applied in a fixed number of statements, whatever its size: the states
+of every vendor it touches are loaded at once, the events folded and scored in memory in log
+order, and everything written back with one statement per table (`RiskService.apply_batch`).
+The only statements per event are for what is not in memory: the events of items asked about
+a day before one of them counts (an out-of-order event; see fold.py), and the counters of an
+agency first met there. The per-event handler is a batch of one.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from services.events.base import EventEnvelope
 from services.events.catalog import new_event
@@ -28,11 +37,19 @@ from services.events.sanction import (
     SanctionLifted,
 )
 from services.platform.clock import Clock
-from services.platform.consumer import Consumer
+from services.platform.consumer import VERDICT_FROM, Consumer
 from services.platform.database import Connection
 from services.platform.outbox import Outbox
 from services.risk import repository
-from services.risk.facts import effective_day, fold
+from services.risk.concentration import (
+    ContractRow,
+    CriticalTotals,
+    DayChanges,
+    contract_after,
+    day_changes,
+)
+from services.risk.facts import VendorState, effective_day, item_of
+from services.risk.fold import facts_on, fold_one, stale_items
 from services.risk.model import RiskModel
 from services.risk.scoring import (
     CRITICAL_CRITICALITIES,
@@ -64,6 +81,7 @@ RELEVANT = (
     SubcontractRejected,
     CertificateSubmitted,
 )
+_CONTRACT_EVENTS = (ContractAwarded, ContractAmended, ContractTerminated)
 
 
 def risk_changed_event(
@@ -80,83 +98,200 @@ def risk_changed_event(
     return new_event(payload, vendor_id=vendor_id, source=SOURCE, occurred_at=now)
 
 
+@dataclass
+class _Scores:
+    """Current scores and announcements decided in memory, written at the end."""
+
+    announced: dict[str, RiskScore]  # the last announced per vendor, as loaded then updated
+    current: dict[str, RiskScore] = field(default_factory=dict)
+    newly_announced: dict[str, RiskScore] = field(default_factory=dict)
+    outbox: list[EventEnvelope] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class RiskService:
     clock: Clock
     model: RiskModel
     announce: bool = True  # off while rebuilding: a replay must not announce history again
 
-    async def evaluate(
-        self, conn: Connection, vendor_id: str, as_of: dt.date, up_to_seq: int | None = None
-    ) -> RiskScore:
-        """A vendor's score as of a day, from the events recorded (up to a point of the log)."""
-        facts = fold(vendor_id, await repository.events_of(conn, vendor_id, up_to_seq), as_of)
-        totals = await repository.agency_critical_totals(conn, as_of)
-        return score(facts, as_of, self.model, totals)
+    async def evaluate(self, conn: Connection, vendor_id: str, as_of: dt.date) -> RiskScore:
+        """A vendor's score as of a day, from everything recorded about it."""
+        states, _ = await repository.states(conn, [vendor_id])
+        return await self._score(conn, states[vendor_id], as_of, CriticalTotals())
 
     async def refresh(self, conn: Connection, vendor_ids: Sequence[str]) -> list[str]:
         """Re-scores these vendors for today; announces significant moves. Returns those."""
-        today, now = self.clock.today(), self.clock.now()
         await repository.lock_vendors(conn, vendor_ids)
-        last_announced = await repository.announced(conn, vendor_ids)
-        announced = []
-        for vendor_id in sorted(vendor_ids):
-            new = await self.evaluate(conn, vendor_id, today)
-            await repository.set_current(conn, vendor_id, today, new)
-            old = last_announced.get(vendor_id)
-            if should_announce(old, new, self.model):
-                # During a rebuild the state is recorded but nothing is said again.
-                if self.announce:
-                    await OUTBOX.put(conn, [risk_changed_event(vendor_id, old, new, now)])
-                await repository.set_announced(conn, vendor_id, new)
-                announced.append(vendor_id)
-        return announced
+        states, announced = await repository.states(conn, vendor_ids)
+        totals = await _load_totals(conn, states.values(), ())
+        scores = _Scores(announced)
+        today, now = self.clock.today(), self.clock.now()
+        for vendor_id in sorted(states):
+            current = await self._score(conn, states[vendor_id], today, totals)
+            self._decide(scores, vendor_id, current, now)
+        await self._write_scores(conn, scores, today)
+        return sorted(scores.newly_announced)
 
     async def apply(self, conn: Connection, event: EventEnvelope) -> None:
-        subjects = await self._subjects(conn, event)
-        seq = await repository.add_event(conn, event, subjects)
-        await self._track_contract(conn, event)
-        day = effective_day(event.payload, event.occurred_at.date())
-        for vendor_id in sorted(subjects):
-            after = await self.evaluate(conn, vendor_id, day, seq)
-            await repository.record_history(conn, vendor_id, seq, day, after)
-        await self.refresh(conn, sorted(subjects))
+        await self.apply_batch(conn, [event])
 
-    async def _subjects(self, conn: Connection, event: EventEnvelope) -> set[str]:
-        payload = event.payload
-        subjects = {event.vendor_id}
-        if isinstance(payload, IncidentReported):
-            # The subcontractor that caused it answers for it too (on its own record).
-            if payload.caused_by_vendor_id:
-                subjects.add(payload.caused_by_vendor_id)
-            await repository.add_incident_subjects(
-                conn, event.vendor_id, payload.incident_id, subjects
-            )
-        elif isinstance(payload, IncidentInvestigated | IncidentClosed):
-            subjects |= set(
-                await repository.incident_subjects(conn, event.vendor_id, payload.incident_id)
-            )
+    async def apply_batch(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
+        """Applies events (in log order, already claimed in the ledger) in one go: a risk
+        history entry per event and subject vendor as of the event's day, the current scores,
+        the announcements, all as if applied one by one.
+
+        For the consumer: call it with a batch's events, inside the batch's transaction; an
+        event the domain refuses raises for the whole batch, so on an event fault apply that
+        batch again one event at a time (`apply`) to dead-letter only the faulty event.
+        """
+        events = [e for e in events if isinstance(e.payload, RELEVANT)]
+        if not events:
+            return
+        items = [_item(e) for e in events]
+        subjects = await self._subjects(conn, events)
+        seqs = await repository.add_events(conn, events, items, subjects)
+        vendors = sorted({v for about in subjects for v in about})
+        await repository.lock_vendors(conn, vendors)
+        states, announced = await repository.states(conn, vendors)
+        contract_ids = {
+            e.payload.contract_id for e in events if isinstance(e.payload, _CONTRACT_EVENTS)
+        }
+        contracts: dict[str, ContractRow | None] = dict(
+            await repository.contracts(conn, contract_ids) if contract_ids else {}
+        )
+        awarded = [e.payload.agency for e in events if isinstance(e.payload, ContractAwarded)]
+        totals = await _load_totals(
+            conn, states.values(), [*awarded, *(c.agency for c in contracts.values() if c)]
+        )
+        counter_changes: DayChanges = Counter()
+        history: list[tuple[str, int, dt.date, RiskScore]] = []
+        scores = _Scores(announced)
+        today, now = self.clock.today(), self.clock.now()
+        for event, seq, about in zip(events, seqs, subjects, strict=True):
+            if isinstance(event.payload, _CONTRACT_EVENTS):
+                contract_id = event.payload.contract_id
+                old = contracts.get(contract_id)
+                contracts[contract_id] = new = contract_after(old, event)
+                changes = day_changes(old, new)
+                totals.add(changes)
+                counter_changes.update(changes)
+            day = effective_day(event.payload, event.occurred_at.date())
+            for vendor_id in sorted(about):
+                state = states[vendor_id] = fold_one(states[vendor_id], event)
+                after = await self._score(conn, state, day, totals, seq)
+                history.append((vendor_id, seq, day, after))
+                current = (
+                    after if day == today else await self._score(conn, state, today, totals, seq)
+                )
+                self._decide(scores, vendor_id, current, now)
+        if written := [c for c in contracts.values() if c is not None]:
+            await repository.put_contracts(conn, written)
+        if any(counter_changes.values()):
+            await repository.add_critical_days(conn, counter_changes)
+        await repository.put_states(conn, list(states.values()))
+        await repository.record_history(conn, history)
+        await self._write_scores(conn, scores, today)
+
+    async def _score(
+        self,
+        conn: Connection,
+        state: VendorState,
+        day: dt.date,
+        totals: CriticalTotals,
+        up_to_seq: int | None = None,
+    ) -> RiskScore:
+        """The score on `day` from a state (pure), after fetching what memory lacks: the
+        events of items that do not count yet on `day` (up to a point of the log), and the
+        counters of agencies not loaded yet."""
+        stale = stale_items(state, day)
+        replayed = (
+            await repository.item_events(conn, state.vendor_id, stale, up_to_seq) if stale else []
+        )
+        facts = facts_on(state, day, replayed)
+        held = (
+            c.agency for c in facts.contracts.values() if c.criticality in CRITICAL_CRITICALITIES
+        )
+        if missing := totals.missing(held):
+            totals.load(missing, await repository.critical_days(conn, missing))
+        return score(facts, day, self.model, totals.on(day))
+
+    def _decide(
+        self, scores: _Scores, vendor_id: str, current: RiskScore, now: dt.datetime
+    ) -> None:
+        """Records a vendor's current score; announces it if it moved enough since the last
+        announcement (during a rebuild the announcement is recorded but nothing is said)."""
+        scores.current[vendor_id] = current
+        old = scores.announced.get(vendor_id)
+        if should_announce(old, current, self.model):
+            if self.announce:
+                scores.outbox.append(risk_changed_event(vendor_id, old, current, now))
+            scores.announced[vendor_id] = scores.newly_announced[vendor_id] = current
+
+    async def _write_scores(self, conn: Connection, scores: _Scores, today: dt.date) -> None:
+        if scores.current:
+            await repository.set_current(conn, scores.current, today)
+        if scores.newly_announced:
+            await repository.set_announced(conn, scores.newly_announced)
+        if scores.outbox:
+            await OUTBOX.put(conn, scores.outbox)
+
+    async def _subjects(self, conn: Connection, events: Sequence[EventEnvelope]) -> list[set[str]]:
+        """Per event, the vendors it bears on: the vendor it is about, and for an incident the
+        subcontractor that caused it (who answers for it on its own record, as for its
+        investigation and closing)."""
+        asked = {
+            (e.vendor_id, e.payload.incident_id)
+            for e in events
+            if isinstance(e.payload, IncidentInvestigated | IncidentClosed)
+        }
+        known = await repository.incident_subjects(conn, asked) if asked else {}
+        added: list[tuple[str, str, str]] = []
+        subjects = []
+        for event in events:
+            payload = event.payload
+            about = {event.vendor_id}
+            if isinstance(payload, IncidentReported):
+                if payload.caused_by_vendor_id:
+                    about.add(payload.caused_by_vendor_id)
+                incident = (event.vendor_id, payload.incident_id)
+                known[incident] = known.get(incident, set()) | about
+                added += [(*incident, vendor_id) for vendor_id in sorted(about)]
+            elif isinstance(payload, IncidentInvestigated | IncidentClosed):
+                about |= known.get((event.vendor_id, payload.incident_id), set())
+            subjects.append(about)
+        if added:
+            await repository.add_incident_subjects(conn, added)
         return subjects
 
-    async def _track_contract(self, conn: Connection, event: EventEnvelope) -> None:
-        payload = event.payload
-        if isinstance(payload, ContractAwarded):
-            await repository.put_contract(
-                conn,
-                payload.contract_id,
-                event.vendor_id,
-                payload.agency,
-                payload.criticality in CRITICAL_CRITICALITIES,
-                payload.starts_on,
-                payload.ends_on,
-            )
-        elif isinstance(payload, ContractAmended) and payload.ends_on is not None:
-            await repository.set_contract_end(conn, payload.contract_id, payload.ends_on)
-        elif isinstance(payload, ContractTerminated):
-            await repository.set_contract_end(
-                conn, payload.contract_id, payload.terminated_on, only_earlier=True
-            )
+
+async def _load_totals(
+    conn: Connection, states: Iterable[VendorState], agencies: Iterable[str]
+) -> CriticalTotals:
+    """The counters a batch will need, in one statement: those of the agencies where these
+    vendors hold critical contracts, and of `agencies` (those of the batch's contracts)."""
+    wanted = set(agencies) | {
+        c.agency
+        for state in states
+        for c in state.contracts.values()
+        if c.criticality in CRITICAL_CRITICALITIES
+    }
+    totals = CriticalTotals()
+    if wanted:
+        totals.load(wanted, await repository.critical_days(conn, wanted))
+    return totals
+
+
+def _item(event: EventEnvelope) -> str:
+    item = item_of(event.payload)
+    if item is None:  # every RELEVANT event is about an item
+        raise TypeError(f"{event.event_type} is about no item of a vendor's record")
+    return item[0]
 
 
 def risk_consumer(service: RiskService) -> Consumer:
-    return Consumer(CONSUMER_NAME, {kind.event_type: service.apply for kind in RELEVANT})
+    # Only what the registry accepted bears on risk: a refused sanction counts for nothing.
+    return Consumer(
+        CONSUMER_NAME,
+        {kind.event_type: service.apply for kind in RELEVANT},
+        verdict_from=VERDICT_FROM,
+    )

@@ -21,7 +21,8 @@ async def rebuild(pool: asyncpg.Pool, service: RiskService) -> int:
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(
             "TRUNCATE risk_history, risk_event_subjects, risk_incident_subjects, risk_contracts,"
-            " risk_current, risk_announced, risk_events RESTART IDENTITY"
+            " risk_critical_days, risk_vendor_states, risk_current, risk_announced, risk_events"
+            " RESTART IDENTITY"
         )
         await conn.execute("DELETE FROM processed_events WHERE consumer = $1", CONSUMER_NAME)
         await conn.execute("DELETE FROM consumer_offsets WHERE consumer = $1", CONSUMER_NAME)

@@ -1,114 +1,189 @@
-"""SQL of the risk service: its record of events, contracts, and scores over time."""
+"""SQL of the risk service: its record of events, the vendors' states, the agencies' critical
+contract counters, and scores over time. Batches are written with one statement per table."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import asyncpg
+from pydantic import TypeAdapter
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.events.emitted import RiskBand
 from services.platform.database import Connection
 from services.platform.event_store import canonical_json
+from services.risk.concentration import ContractRow, DayChanges
+from services.risk.facts import VendorState
 from services.risk.scoring import Evidence, Factor, RiskScore
 
-
-async def add_event(conn: Connection, event: EventEnvelope, subjects: Iterable[str]) -> int:
-    seq: int = await conn.fetchval(
-        "INSERT INTO risk_events (event_id, envelope) VALUES ($1, $2) RETURNING seq",
-        event.event_id,
-        canonical_json(event),
-    )
-    await conn.executemany(
-        "INSERT INTO risk_event_subjects (vendor_id, seq) VALUES ($1, $2)",
-        [(vendor_id, seq) for vendor_id in sorted(set(subjects))],
-    )
-    return seq
+_STATE = TypeAdapter(VendorState)
 
 
-async def incident_subjects(conn: Connection, record_vendor_id: str, incident_id: str) -> list[str]:
-    rows = await conn.fetch(
-        "SELECT vendor_id FROM risk_incident_subjects"
-        " WHERE record_vendor_id = $1 AND incident_id = $2",
-        record_vendor_id,
-        incident_id,
-    )
-    return [r["vendor_id"] for r in rows]
-
-
-async def add_incident_subjects(
-    conn: Connection, record_vendor_id: str, incident_id: str, vendor_ids: Iterable[str]
-) -> None:
-    await conn.executemany(
-        "INSERT INTO risk_incident_subjects (record_vendor_id, incident_id, vendor_id)"
-        " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        [(record_vendor_id, incident_id, v) for v in sorted(set(vendor_ids))],
-    )
-
-
-async def put_contract(
+async def add_events(
     conn: Connection,
-    contract_id: str,
-    vendor_id: str,
-    agency: str,
-    critical: bool,
-    starts_on: dt.date,
-    ends_on: dt.date,
-) -> None:
-    await conn.execute(
-        """INSERT INTO risk_contracts (contract_id, vendor_id, agency, critical, starts_on, ends_on)
-           VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (contract_id) DO UPDATE SET vendor_id = EXCLUDED.vendor_id,
-               agency = EXCLUDED.agency, critical = EXCLUDED.critical,
-               starts_on = EXCLUDED.starts_on, ends_on = EXCLUDED.ends_on""",
-        contract_id,
-        vendor_id,
-        agency,
-        critical,
-        starts_on,
-        ends_on,
-    )
-
-
-async def set_contract_end(
-    conn: Connection, contract_id: str, ends_on: dt.date, *, only_earlier: bool = False
-) -> None:
-    """A new last day (an amendment), or with `only_earlier` an early end (a termination)."""
-    await conn.execute(
-        "UPDATE risk_contracts SET ends_on = CASE WHEN $3 THEN LEAST(ends_on, $2) ELSE $2 END"
-        " WHERE contract_id = $1",
-        contract_id,
-        ends_on,
-        only_earlier,
-    )
-
-
-async def events_of(
-    conn: Connection, vendor_id: str, up_to_seq: int | None = None
-) -> list[EventEnvelope]:
-    """The events bearing on a vendor, in log order (up to a point of the log, if given)."""
+    events: Sequence[EventEnvelope],
+    items: Sequence[str],
+    subjects: Sequence[Collection[str]],
+) -> list[int]:
+    """Records events in this order (their log order), each with the item it is about and the
+    vendors it bears on. Returns the events' seqs."""
     rows = await conn.fetch(
-        """SELECT e.envelope FROM risk_events e
-           JOIN risk_event_subjects s ON s.seq = e.seq
-           WHERE s.vendor_id = $1 AND ($2::bigint IS NULL OR e.seq <= $2)
-           ORDER BY e.seq""",
+        """INSERT INTO risk_events (event_id, envelope)
+           SELECT event_id, envelope
+           FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS e(event_id, envelope, n)
+           ORDER BY n
+           RETURNING seq, event_id""",
+        [e.event_id for e in events],
+        [canonical_json(e) for e in events],
+    )
+    seq_of = {r["event_id"]: r["seq"] for r in rows}
+    seqs = [seq_of[e.event_id] for e in events]
+    subject_rows = [
+        (vendor_id, seq, item)
+        for seq, item, vendor_ids in zip(seqs, items, subjects, strict=True)
+        for vendor_id in sorted(vendor_ids)
+    ]
+    await conn.execute(
+        "INSERT INTO risk_event_subjects (vendor_id, seq, item)"
+        " SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])",
+        *_columns(subject_rows, 3),
+    )
+    return seqs
+
+
+def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows as columns, for `unnest` (one statement for any number of rows)."""
+    return [[row[i] for row in rows] for i in range(width)]
+
+
+async def item_events(
+    conn: Connection, vendor_id: str, items: Collection[str], up_to_seq: int | None = None
+) -> list[EventEnvelope]:
+    """The events about these items of a vendor's record, in log order (up to a point)."""
+    rows = await conn.fetch(
+        """SELECT e.envelope FROM risk_event_subjects s JOIN risk_events e ON e.seq = s.seq
+           WHERE s.vendor_id = $1 AND s.item = ANY($2::text[])
+             AND ($3::bigint IS NULL OR s.seq <= $3)
+           ORDER BY s.seq""",
         vendor_id,
+        list(items),
         up_to_seq,
     )
     return [parse_event(r["envelope"]) for r in rows]
 
 
-async def agency_critical_totals(conn: Connection, as_of: dt.date) -> dict[str, int]:
+async def incident_subjects(
+    conn: Connection, incidents: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], set[str]]:
+    """Per (record's vendor, incident id), the vendors the incident bears on."""
     rows = await conn.fetch(
-        """SELECT agency, count(*) AS total FROM risk_contracts
-           WHERE critical AND starts_on <= $1 AND ends_on >= $1 GROUP BY agency""",
-        as_of,
+        """SELECT s.record_vendor_id, s.incident_id, s.vendor_id
+           FROM risk_incident_subjects s
+           JOIN unnest($1::text[], $2::text[]) AS i(record_vendor_id, incident_id)
+             USING (record_vendor_id, incident_id)""",
+        *_columns(list(incidents), 2),
     )
-    return {r["agency"]: r["total"] for r in rows}
+    found: dict[tuple[str, str], set[str]] = {}
+    for r in rows:
+        found.setdefault((r["record_vendor_id"], r["incident_id"]), set()).add(r["vendor_id"])
+    return found
+
+
+async def add_incident_subjects(conn: Connection, rows: Collection[tuple[str, str, str]]) -> None:
+    """(record's vendor, incident id, vendor it bears on) rows."""
+    await conn.execute(
+        """INSERT INTO risk_incident_subjects (record_vendor_id, incident_id, vendor_id)
+           SELECT DISTINCT * FROM unnest($1::text[], $2::text[], $3::text[])
+           ON CONFLICT DO NOTHING""",
+        *_columns(list(rows), 3),
+    )
+
+
+async def contracts(conn: Connection, contract_ids: Collection[str]) -> dict[str, ContractRow]:
+    rows = await conn.fetch(
+        "SELECT contract_id, vendor_id, agency, critical, starts_on, ends_on"
+        " FROM risk_contracts WHERE contract_id = ANY($1::text[])",
+        list(contract_ids),
+    )
+    return {r["contract_id"]: ContractRow(*r) for r in rows}
+
+
+async def put_contracts(conn: Connection, rows: Collection[ContractRow]) -> None:
+    """Contracts as they now stand (one row per contract)."""
+    await conn.execute(
+        """INSERT INTO risk_contracts (contract_id, vendor_id, agency, critical, starts_on, ends_on)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::date[],
+                                $6::date[])
+           ON CONFLICT (contract_id) DO UPDATE SET vendor_id = EXCLUDED.vendor_id,
+               agency = EXCLUDED.agency, critical = EXCLUDED.critical,
+               starts_on = EXCLUDED.starts_on, ends_on = EXCLUDED.ends_on""",
+        *_columns(
+            [
+                (c.contract_id, c.vendor_id, c.agency, c.critical, c.starts_on, c.ends_on)
+                for c in rows
+            ],
+            6,
+        ),
+    )
+
+
+async def critical_days(
+    conn: Connection, agencies: Collection[str]
+) -> list[tuple[str, dt.date, int]]:
+    """These agencies' counters of running critical contracts (concentration.py)."""
+    rows = await conn.fetch(
+        "SELECT agency, day, delta FROM risk_critical_days WHERE agency = ANY($1::text[])",
+        list(agencies),
+    )
+    return [(r["agency"], r["day"], r["delta"]) for r in rows]
+
+
+async def add_critical_days(conn: Connection, changes: DayChanges) -> None:
+    rows = [(agency, day, delta) for (agency, day), delta in changes.items() if delta]
+    await conn.execute(
+        """INSERT INTO risk_critical_days (agency, day, delta)
+           SELECT * FROM unnest($1::text[], $2::date[], $3::integer[])
+           ON CONFLICT (agency, day) DO UPDATE
+           SET delta = risk_critical_days.delta + EXCLUDED.delta""",
+        *_columns(rows, 3),
+    )
+
+
+async def states(
+    conn: Connection, vendor_ids: Collection[str]
+) -> tuple[dict[str, VendorState], dict[str, RiskScore]]:
+    """The vendors' states (an empty one for a vendor not seen yet) and the scores last
+    announced for them, in one statement."""
+    rows = await conn.fetch(
+        """SELECT v.vendor_id, s.state::text AS state, a.score, a.band, a.model_version,
+                  a.factors::text AS factors
+           FROM unnest($1::text[]) AS v(vendor_id)
+           LEFT JOIN risk_vendor_states s USING (vendor_id)
+           LEFT JOIN risk_announced a USING (vendor_id)""",
+        list(vendor_ids),
+    )
+    found = {
+        r["vendor_id"]: _STATE.validate_json(r["state"])
+        if r["state"] is not None
+        else VendorState(r["vendor_id"])
+        for r in rows
+    }
+    announced = {r["vendor_id"]: _score(r) for r in rows if r["score"] is not None}
+    return found, announced
+
+
+async def put_states(conn: Connection, states: Collection[VendorState]) -> None:
+    await conn.execute(
+        """INSERT INTO risk_vendor_states (vendor_id, state)
+           SELECT * FROM unnest($1::text[], $2::jsonb[])
+           ON CONFLICT (vendor_id) DO UPDATE SET state = EXCLUDED.state""",
+        [s.vendor_id for s in states],
+        [_STATE.dump_json(s).decode() for s in states],
+    )
 
 
 def _factors_json(score: RiskScore) -> str:
@@ -149,18 +224,53 @@ def _score(row: asyncpg.Record) -> RiskScore:
 
 
 async def record_history(
-    conn: Connection, vendor_id: str, seq: int, as_of: dt.date, score: RiskScore
+    conn: Connection, entries: Sequence[tuple[str, int, dt.date, RiskScore]]
 ) -> None:
+    """(vendor, seq of the event, day it took effect, score after it) rows."""
     await conn.execute(
         """INSERT INTO risk_history (vendor_id, seq, as_of, score, band, model_version, factors)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)""",
-        vendor_id,
-        seq,
+           SELECT * FROM unnest($1::text[], $2::bigint[], $3::date[], $4::float8[], $5::text[],
+                                $6::text[], $7::jsonb[])""",
+        *_columns(
+            [
+                (vendor_id, seq, as_of, s.score, s.band.value, s.model_version, _factors_json(s))
+                for vendor_id, seq, as_of, s in entries
+            ],
+            7,
+        ),
+    )
+
+
+def _score_columns(scores: Mapping[str, RiskScore]) -> list[list[Any]]:
+    return _columns(
+        [
+            (vendor_id, s.score, s.band.value, s.model_version, _factors_json(s))
+            for vendor_id, s in sorted(scores.items())
+        ],
+        5,
+    )
+
+
+async def set_announced(conn: Connection, scores: Mapping[str, RiskScore]) -> None:
+    await conn.execute(
+        """INSERT INTO risk_announced (vendor_id, score, band, model_version, factors)
+           SELECT * FROM unnest($1::text[], $2::float8[], $3::text[], $4::text[], $5::jsonb[])
+           ON CONFLICT (vendor_id) DO UPDATE SET score = EXCLUDED.score, band = EXCLUDED.band,
+               model_version = EXCLUDED.model_version, factors = EXCLUDED.factors""",
+        *_score_columns(scores),
+    )
+
+
+async def set_current(conn: Connection, scores: Mapping[str, RiskScore], as_of: dt.date) -> None:
+    await conn.execute(
+        """INSERT INTO risk_current (vendor_id, score, band, model_version, factors, as_of)
+           SELECT *, $6::date FROM unnest($1::text[], $2::float8[], $3::text[], $4::text[],
+                                          $5::jsonb[])
+           ON CONFLICT (vendor_id) DO UPDATE SET score = EXCLUDED.score, band = EXCLUDED.band,
+               model_version = EXCLUDED.model_version, factors = EXCLUDED.factors,
+               as_of = EXCLUDED.as_of, updated_at = now()""",
+        *_score_columns(scores),
         as_of,
-        score.score,
-        score.band.value,
-        score.model_version,
-        _factors_json(score),
     )
 
 
@@ -192,45 +302,6 @@ async def lock_vendors(conn: Connection, vendor_ids: Sequence[str]) -> None:
         "SELECT pg_advisory_xact_lock(hashtext('risk:' || v))"
         " FROM unnest($1::text[]) AS v ORDER BY v",
         sorted(set(vendor_ids)),
-    )
-
-
-async def announced(conn: Connection, vendor_ids: Sequence[str]) -> dict[str, RiskScore]:
-    rows = await conn.fetch(
-        "SELECT vendor_id, score, band, model_version, factors::text AS factors"
-        " FROM risk_announced WHERE vendor_id = ANY($1::text[])",
-        list(vendor_ids),
-    )
-    return {r["vendor_id"]: _score(r) for r in rows}
-
-
-async def set_announced(conn: Connection, vendor_id: str, score: RiskScore) -> None:
-    await conn.execute(
-        """INSERT INTO risk_announced (vendor_id, score, band, model_version, factors)
-           VALUES ($1, $2, $3, $4, $5::jsonb)
-           ON CONFLICT (vendor_id) DO UPDATE SET score = EXCLUDED.score, band = EXCLUDED.band,
-               model_version = EXCLUDED.model_version, factors = EXCLUDED.factors""",
-        vendor_id,
-        score.score,
-        score.band.value,
-        score.model_version,
-        _factors_json(score),
-    )
-
-
-async def set_current(conn: Connection, vendor_id: str, as_of: dt.date, score: RiskScore) -> None:
-    await conn.execute(
-        """INSERT INTO risk_current (vendor_id, score, band, model_version, factors, as_of)
-           VALUES ($1, $2, $3, $4, $5::jsonb, $6)
-           ON CONFLICT (vendor_id) DO UPDATE SET score = EXCLUDED.score, band = EXCLUDED.band,
-               model_version = EXCLUDED.model_version, factors = EXCLUDED.factors,
-               as_of = EXCLUDED.as_of, updated_at = now()""",
-        vendor_id,
-        score.score,
-        score.band.value,
-        score.model_version,
-        _factors_json(score),
-        as_of,
     )
 
 

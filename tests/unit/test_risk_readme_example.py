@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from services.events.catalog import parse_event
-from services.risk.facts import fold
+from services.risk.fold import fold
 from services.risk.model import load_model
 from services.risk.scoring import score
 from tests.support.case_b import suspended

@@ -1,0 +1,112 @@
+"""Every agency's running critical contracts, as counters kept per day (pure).
+
+The concentration factor needs, for a day, how many critical contracts (all vendors') an
+agency has running. Rather than counting every contract each time, each contract adds +1 on
+its first day and -1 the day after its last; an agency's total on a day is the sum of its
+changes up to that day, so a contract event costs two counters, whatever the number of
+contracts. A contract counts as its latest event left it: an amendment's new end, or a
+termination's earlier one, is taken as soon as the event is recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+
+from services.events.base import EventEnvelope
+from services.events.contract import ContractAmended, ContractAwarded, ContractTerminated
+from services.registry.periods import ONE_DAY
+from services.risk.scoring import CRITICAL_CRITICALITIES
+
+# (agency, day) → change in its number of running critical contracts on that day.
+DayChanges = Counter[tuple[str, dt.date]]
+
+
+@dataclass(frozen=True)
+class ContractRow:
+    """A contract as the totals (and riskiestVendors' agency filter) count it."""
+
+    contract_id: str
+    vendor_id: str
+    agency: str
+    critical: bool
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+def contract_after(row: ContractRow | None, event: EventEnvelope) -> ContractRow | None:
+    """The contract after `event` (None: not known yet)."""
+    payload = event.payload
+    match payload:
+        case ContractAwarded():
+            critical = payload.criticality in CRITICAL_CRITICALITIES
+            return ContractRow(
+                payload.contract_id,
+                event.vendor_id,
+                payload.agency,
+                critical,
+                payload.starts_on,
+                payload.ends_on,
+            )
+        case ContractAmended() if row is not None and payload.ends_on is not None:
+            return replace(row, ends_on=payload.ends_on)
+        case ContractTerminated() if row is not None:
+            return replace(row, ends_on=min(row.ends_on, payload.terminated_on))
+    return row
+
+
+def _changes(row: ContractRow | None, sign: int) -> DayChanges:
+    if row is None or not row.critical or row.ends_on < row.starts_on:
+        return Counter()
+    return Counter({(row.agency, row.starts_on): sign, (row.agency, row.ends_on + ONE_DAY): -sign})
+
+
+def day_changes(old: ContractRow | None, new: ContractRow | None) -> DayChanges:
+    """How the counters change when a contract goes from `old` to `new`."""
+    changes = _changes(new, 1)
+    changes.update(_changes(old, -1))  # update adds (and keeps zeros): the net change
+    return changes
+
+
+class CriticalTotals:
+    """The counters of the agencies loaded so far, changed (`add`) as contract events come."""
+
+    def __init__(self) -> None:
+        self._days: dict[str, dict[dt.date, int]] = {}
+
+    def missing(self, agencies: Iterable[str]) -> set[str]:
+        return set(agencies) - self._days.keys()
+
+    def load(self, agencies: Iterable[str], rows: Iterable[tuple[str, dt.date, int]]) -> None:
+        """The stored counters of these agencies (`rows`: agency, day, change)."""
+        for agency in agencies:
+            self._days.setdefault(agency, {})
+        self.add(Counter({(agency, day): delta for agency, day, delta in rows}))
+
+    def add(self, changes: DayChanges) -> None:
+        """Changes of loaded agencies only: another's stored counters would be missed."""
+        for (agency, day), delta in changes.items():
+            days = self._days[agency]
+            days[day] = days.get(day, 0) + delta
+
+    def on(self, day: dt.date) -> Mapping[str, int]:
+        """Per agency loaded, its critical contracts running on `day` (computed when asked)."""
+        return _TotalsOn(self._days, day)
+
+
+@dataclass(frozen=True)
+class _TotalsOn(Mapping[str, int]):
+    days: Mapping[str, Mapping[dt.date, int]]
+    day: dt.date
+
+    def __getitem__(self, agency: str) -> int:
+        # An agency's counters: one per day a contract of it starts or ends, not per event.
+        return sum(delta for day, delta in self.days[agency].items() if day <= self.day)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.days)
+
+    def __len__(self) -> int:
+        return len(self.days)

@@ -1,0 +1,318 @@
+"""Folding a vendor's events into its state, one at a time, and its facts on a day (pure).
+
+`fold_one` applies one event to a vendor's `VendorState` whatever the event's dates, touching
+only the event's item (dictionaries are shared, a changed one copied at C speed). The facts on
+a day (`facts_on`) are the state's items as they stand, except the few items with an event
+that does not count yet on that day (a day before an item's horizon: an out-of-order event,
+or a question about the past), which are folded again from their own events only. So an
+event costs what its item costs, not what the vendor's history costs; `fold` over a whole
+event list gives the same facts (and is how the facts on a day are defined).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from services.events.base import EventEnvelope
+from services.events.compliance import CertificateSubmitted
+from services.events.contract import (
+    ContractAmended,
+    ContractAwarded,
+    ContractTerminated,
+    SubcontractApproved,
+    SubcontractRejected,
+    SubcontractRequested,
+)
+from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
+from services.events.sanction import (
+    PERIOD_FIELDS,
+    ClaimFiled,
+    ClaimSettled,
+    SanctionAmended,
+    SanctionImposed,
+    SanctionLifted,
+)
+from services.registry import sanction_timeline
+from services.registry.periods import ONE_DAY
+from services.registry.sanction_timeline import Change
+from services.risk.facts import (
+    ITEM_FIELDS,
+    CertificateFact,
+    ClaimFact,
+    ContractFact,
+    IncidentFact,
+    Period,
+    SanctionChange,
+    SanctionFact,
+    SanctionSource,
+    SubcontractFact,
+    VendorFacts,
+    VendorState,
+    item_of,
+)
+
+
+def _counts_on(event: EventEnvelope, as_of: dt.date) -> bool:
+    item = item_of(event.payload)
+    return item is not None and (item[1] is None or item[1] <= as_of)
+
+
+def fold_one(state: VendorState, event: EventEnvelope) -> VendorState:
+    """The state after one more event (in log order). Costs what the event's item costs: the
+    other items are shared, not copied one by one."""
+    item = item_of(event.payload)
+    if item is None:
+        return state
+    key, day = item
+    changed = _apply(state, event)
+    if day is not None and day > state.horizons.get(key, dt.date.min):
+        changed = replace(changed, horizons={**state.horizons, key: day})
+    return changed
+
+
+def fold_all(vendor_id: str, events: Iterable[EventEnvelope]) -> VendorState:
+    state = VendorState(vendor_id)
+    for event in events:
+        state = fold_one(state, event)
+    return state
+
+
+def stale_items(state: VendorState, as_of: dt.date) -> set[str]:
+    """The items with an event that does not count yet on `as_of`: `facts_on` needs their
+    events to answer for that day."""
+    return {key for key, horizon in state.horizons.items() if horizon > as_of}
+
+
+def facts_on(
+    state: VendorState, as_of: dt.date, stale_events: Iterable[EventEnvelope] = ()
+) -> VendorFacts:
+    """The facts as they stand on `as_of`, as `fold` of every event would give them.
+
+    `stale_events`: the events of the `stale_items` (in log order; others are ignored), which
+    are folded again counting only what counts by `as_of`.
+    """
+    if stale := stale_items(state, as_of):
+        then = fold_all(
+            state.vendor_id,
+            (
+                e
+                for e in stale_events
+                if _counts_on(e, as_of) and (item := item_of(e.payload)) and item[0] in stale
+            ),
+        )
+        state = _with_items_of(state, then, stale)
+    return VendorFacts(
+        vendor_id=state.vendor_id,
+        incidents=state.incidents,
+        sanctions={sid: _sanction_fact(s, as_of) for sid, s in state.sanctions.items()},
+        contracts=state.contracts,
+        subcontracts=state.subcontracts,
+        certificates=state.certificates,
+        claims=state.claims,
+    )
+
+
+def fold(vendor_id: str, events: Iterable[EventEnvelope], as_of: dt.date) -> VendorFacts:
+    """The facts about `vendor_id` from `events` (in log order) that happened by `as_of`."""
+    return facts_on(fold_all(vendor_id, (e for e in events if _counts_on(e, as_of))), as_of)
+
+
+def _with_items_of(state: VendorState, source: VendorState, keys: Iterable[str]) -> VendorState:
+    """`state` with these items as `source` has them (absent there: absent)."""
+    changes: dict[str, Any] = {}
+    terminated = set(state.terminated)
+    for key in keys:
+        kind, _, item_id = key.partition(":")
+        name = ITEM_FIELDS[kind]
+        items = changes.setdefault(name, dict(getattr(state, name)))
+        if item_id in (found := getattr(source, name)):
+            items[item_id] = found[item_id]
+        else:
+            items.pop(item_id, None)
+        if kind == "contract":
+            terminated.discard(item_id)
+            if item_id in source.terminated:
+                terminated.add(item_id)
+    return replace(state, terminated=frozenset(terminated), **changes)
+
+
+def _sanction_fact(source: SanctionSource, as_of: dt.date) -> SanctionFact:
+    """A sanction as it stands on `as_of`, by the registry's own rules (amendments and lifts
+    from their effective dates, a lift final): sanction_timeline."""
+    timeline = sanction_timeline.build(
+        sanction_id=source.sanction_id,
+        vendor_id="",
+        kind=source.kind,
+        authority=source.authority,
+        decided_on=source.decided_on,
+        starts_on=source.starts_on,
+        imposed=source.period.fields(),
+        changes=[
+            Change(c.effective_on, c.lifted, {} if c.period is None else c.period.fields())
+            for c in source.changes
+        ],
+    )
+    last_day = timeline.terms_on(as_of).last_day
+    lift = next((t for t in timeline.terms if t.lifted and t.effective_on <= as_of), None)
+    if lift is not None:  # in force until the day before the (first) lift, not after
+        until = lift.effective_on - ONE_DAY
+        last_day = until if last_day is None else min(last_day, until)
+    return SanctionFact(
+        sanction_id=source.sanction_id,
+        kind=source.kind,
+        starts_on=source.starts_on,
+        last_day=last_day,
+        event_ids=source.event_ids,
+    )
+
+
+def _sanction_change(payload: SanctionAmended | SanctionLifted) -> SanctionChange:
+    if isinstance(payload, SanctionLifted):
+        return SanctionChange(payload.effective_on, lifted=True)
+    fields = payload.changes()
+    if not any(name in fields for name in PERIOD_FIELDS):
+        return SanctionChange(payload.effective_on, lifted=False)
+    period = Period(
+        fields.get("duration_months"), fields.get("duration_days"), fields.get("ends_on")
+    )
+    return SanctionChange(payload.effective_on, lifted=False, period=period)
+
+
+def _apply(state: VendorState, event: EventEnvelope) -> VendorState:
+    """One event's change to its item, whatever its dates (`item_of` says when it counts)."""
+    payload = event.payload
+    eid = str(event.event_id)
+    match payload:
+        case IncidentReported():
+            incident = IncidentFact(
+                incident_id=payload.incident_id,
+                reported_by_vendor_id=event.vendor_id,
+                caused_by_vendor_id=payload.caused_by_vendor_id,
+                contract_id=payload.contract_id,
+                kind=payload.kind,
+                severity=payload.severity,
+                occurred_on=payload.occurred_on,
+                event_ids=(eid,),
+            )
+            return replace(state, incidents={**state.incidents, incident.incident_id: incident})
+        case IncidentInvestigated():
+            if (found := state.incidents.get(payload.incident_id)) is not None:
+                incident = replace(
+                    found,
+                    leak=payload.leak,
+                    unapproved_subcontracting_found=payload.unapproved_subcontracting_found,
+                    investigated_on=payload.investigated_on,
+                    event_ids=(*found.event_ids, eid),
+                )
+                return replace(state, incidents={**state.incidents, found.incident_id: incident})
+        case IncidentClosed():
+            if (found := state.incidents.get(payload.incident_id)) is not None:
+                incident = replace(
+                    found, closed_on=payload.closed_on, event_ids=(*found.event_ids, eid)
+                )
+                return replace(state, incidents={**state.incidents, found.incident_id: incident})
+        case SanctionImposed():
+            sanction = SanctionSource(
+                sanction_id=payload.sanction_id,
+                kind=payload.kind,
+                authority=payload.authority,
+                decided_on=payload.decided_on,
+                starts_on=payload.starts_on,
+                period=Period(payload.duration_months, payload.duration_days, payload.ends_on),
+                event_ids=(eid,),
+            )
+            return replace(state, sanctions={**state.sanctions, sanction.sanction_id: sanction})
+        case SanctionAmended() | SanctionLifted():
+            if (source := state.sanctions.get(payload.sanction_id)) is not None:
+                sanction = replace(
+                    source,
+                    changes=(*source.changes, _sanction_change(payload)),
+                    event_ids=(*source.event_ids, eid),
+                )
+                return replace(state, sanctions={**state.sanctions, source.sanction_id: sanction})
+        case ContractAwarded():
+            contract = ContractFact(
+                contract_id=payload.contract_id,
+                agency=payload.agency,
+                criticality=payload.criticality,
+                starts_on=payload.starts_on,
+                ends_on=payload.ends_on,
+                event_ids=(eid,),
+            )
+            return replace(state, contracts={**state.contracts, contract.contract_id: contract})
+        case ContractAmended():
+            found_contract = state.contracts.get(payload.contract_id)
+            if found_contract is not None and payload.contract_id not in state.terminated:
+                contract = replace(
+                    found_contract,
+                    ends_on=payload.ends_on or found_contract.ends_on,
+                    event_ids=(*found_contract.event_ids, eid),
+                )
+                return replace(state, contracts={**state.contracts, contract.contract_id: contract})
+        case ContractTerminated():
+            state = replace(state, terminated=state.terminated | {payload.contract_id})
+            if (found_contract := state.contracts.get(payload.contract_id)) is not None:
+                contract = replace(
+                    found_contract,
+                    ends_on=min(found_contract.ends_on, payload.terminated_on),
+                    event_ids=(*found_contract.event_ids, eid),
+                )
+                return replace(state, contracts={**state.contracts, contract.contract_id: contract})
+        case SubcontractRequested():
+            sub = SubcontractFact(
+                subcontract_id=payload.subcontract_id,
+                contract_id=payload.contract_id,
+                subcontractor_vendor_id=payload.subcontractor_vendor_id,
+                parent_subcontract_id=payload.parent_subcontract_id,
+                requested_on=payload.requested_on,
+                event_ids=(eid,),
+            )
+            return replace(state, subcontracts={**state.subcontracts, sub.subcontract_id: sub})
+        case SubcontractApproved():
+            if (found_sub := state.subcontracts.get(payload.subcontract_id)) is not None:
+                sub = replace(
+                    found_sub,
+                    approved_on=payload.approved_on,
+                    fitness_certificate_ids=tuple(payload.fitness_certificate_ids),
+                    event_ids=(*found_sub.event_ids, eid),
+                )
+                return replace(state, subcontracts={**state.subcontracts, sub.subcontract_id: sub})
+        case SubcontractRejected():
+            if (found_sub := state.subcontracts.get(payload.subcontract_id)) is not None:
+                sub = replace(
+                    found_sub,
+                    rejected_on=payload.rejected_on,
+                    event_ids=(*found_sub.event_ids, eid),
+                )
+                return replace(state, subcontracts={**state.subcontracts, sub.subcontract_id: sub})
+        case CertificateSubmitted():
+            certificate = CertificateFact(
+                certificate_id=payload.certificate_id,
+                kind=payload.kind,
+                contract_id=payload.contract_id,
+                subcontract_id=payload.subcontract_id,
+                submitted_on=payload.submitted_on,
+                event_id=eid,
+            )
+            certificates = {**state.certificates, certificate.certificate_id: certificate}
+            return replace(state, certificates=certificates)
+        case ClaimFiled():
+            claim = ClaimFact(
+                claim_id=payload.claim_id,
+                amount=payload.amount,
+                filed_on=payload.filed_on,
+                event_ids=(eid,),
+            )
+            return replace(state, claims={**state.claims, claim.claim_id: claim})
+        case ClaimSettled():
+            if (found_claim := state.claims.get(payload.claim_id)) is not None:
+                claim = replace(
+                    found_claim,
+                    settled_on=payload.settled_on,
+                    event_ids=(*found_claim.event_ids, eid),
+                )
+                return replace(state, claims={**state.claims, claim.claim_id: claim})
+    return state
