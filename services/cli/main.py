@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -15,6 +16,7 @@ from services.cli import distributed, embedded, publishing
 from services.cli.schema_export import export_all
 from services.cli.tokens import token_group
 from services.migration.http_exports import FORMATS, latest_snapshot
+from services.platform import verification
 from services.platform.auth import Role, auth_config, issue_token
 from services.platform.database import open_pool
 from services.platform.errors import StartupError
@@ -161,11 +163,6 @@ def publish(
     _run(main())
 
 
-@cli.group("risk")
-def risk_group() -> None:
-    """Risk scores: rebuild them from the event log."""
-
-
 def _database_options(command: Callable[..., None]) -> Callable[..., None]:
     """--database-url, or the embedded PostgreSQL's --data-dir (the default)."""
     command = click.option(
@@ -176,6 +173,40 @@ def _database_options(command: Callable[..., None]) -> Callable[..., None]:
     return click.option("--database-url", envvar="DATABASE_URL", help="Use this PostgreSQL.")(
         command
     )
+
+
+@cli.command()
+@_database_options
+def verify(database_url: str | None, data_dir: Path | None) -> None:
+    """Walk the event log's hash chains and check every service's ledger against it; exit 1
+    and name the first event that no longer matches."""
+    _logging("warn", quiet_libraries=True)
+
+    async def main() -> None:
+        url = await embedded.resolve_database_url(database_url, data_dir or default_data_dir())
+        pool = await open_pool(url)
+        try:
+            async with pool.acquire() as conn:
+                total = await conn.fetchval("SELECT coalesce(sum(seq), 0) FROM event_chain_heads")
+            with click.progressbar(length=total, label="verifying", file=sys.stderr) as bar:
+                result = await verification.verify(pool, bar.update)
+        finally:
+            await pool.close()
+        if result.intact:
+            click.echo(f"intact: {result.events} events in {len(result.heads)} chains")
+            for partition, head in sorted(result.heads.items()):
+                click.echo(f"  partition {partition} head {head}")
+            return
+        for problem in result.problems:
+            click.echo(f"broken: {problem}", err=True)
+        raise SystemExit(1)
+
+    _run(main())
+
+
+@cli.group("risk")
+def risk_group() -> None:
+    """Risk scores: rebuild them from the event log."""
 
 
 @risk_group.command("rebuild")

@@ -9,7 +9,7 @@ import uuid
 import strawberry
 from strawberry.scalars import JSON
 
-from services.platform import dead_letters, event_store
+from services.platform import dead_letters, event_queries
 from services.platform.graphql.context import Info
 from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.pagination import Connection, PageInfo, numeric_cursor, page_size
@@ -40,7 +40,7 @@ class LoggedEvent:
     payload: JSON
 
     @classmethod
-    def of(cls, recorded: event_store.RecordedEvent) -> LoggedEvent:
+    def of(cls, recorded: event_queries.RecordedEvent) -> LoggedEvent:
         event, by = recorded.envelope, recorded.envelope.recorded_by
         return cls(
             event_id=strawberry.ID(str(event.event_id)),
@@ -90,7 +90,7 @@ class OperationsQuery:
     ) -> EventConnection:
         limit = page_size(first, MAX_PAGE)
         async with info.context.pool.acquire() as conn:
-            recorded, total = await event_store.vendor_timeline(
+            recorded, total = await event_queries.vendor_timeline(
                 conn, str(vendor_id), numeric_cursor(after) or 0, limit + 1
             )
         page = recorded[:limit]
@@ -114,7 +114,7 @@ class OperationsQuery:
     ) -> EventConnection:
         limit = page_size(first, MAX_PAGE)
         async with info.context.pool.acquire() as conn:
-            recorded, total = await event_store.recorded_through_the_api(
+            recorded, total = await event_queries.recorded_through_the_api(
                 conn, subject, numeric_cursor(after), limit + 1
             )
         edges = [EventEdge(cursor=str(r.position), node=LoggedEvent.of(r)) for r in recorded]

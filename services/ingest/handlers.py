@@ -38,16 +38,24 @@ class Rejected:
 IngestOutcome = Accepted | Rejected
 
 
-def _parse(raws: Sequence[bytes], writer: Writer) -> list[EventEnvelope | Rejected]:
-    parsed: list[EventEnvelope | Rejected] = []
+@dataclass(frozen=True)
+class _Refused:
+    """Input refused before storing: why, and the event it is when it could be read."""
+
+    reason: str
+    envelope: EventEnvelope | None = None
+
+
+def _parse(raws: Sequence[bytes], writer: Writer) -> list[EventEnvelope | _Refused]:
+    parsed: list[EventEnvelope | _Refused] = []
     for raw in raws:
         try:
             envelope = parse_event(raw)
         except EventRejected as rejection:
-            parsed.append(Rejected(rejection.reason))
+            parsed.append(_Refused(rejection.reason))
             continue
         problem = admission_problem(envelope, writer)
-        parsed.append(envelope if problem is None else Rejected(problem))
+        parsed.append(envelope if problem is None else _Refused(problem, envelope))
     return parsed
 
 
@@ -66,9 +74,9 @@ async def ingest_batch(
         outcomes: list[IngestOutcome] = []
         letters: list[dead_letters.DeadLetter] = []
         for raw, item in zip(raws, parsed, strict=True):
-            if isinstance(item, Rejected):
-                outcomes.append(item)
-                letters.append(_letter(raw, item.reason, None))
+            if isinstance(item, _Refused):
+                outcomes.append(Rejected(item.reason))
+                letters.append(_letter(raw, item.reason, item.envelope))
                 continue
             outcome = next(stored)
             if isinstance(outcome, Rejected):

@@ -16,6 +16,7 @@ from tests.support.risk_checks import (
     check_risk_case,
 )
 from tests.support.slice_checks import check_mutation_goes_through_the_log, check_suspension_slice
+from tests.support.verdict_checks import check_refused_events_have_no_effect
 
 pytestmark = pytest.mark.postgres
 
@@ -50,3 +51,7 @@ def test_live_risk_updates_over_websocket(system: System, tmp_path: Path) -> Non
 
 def test_migration_case_planned_replanned_and_exported(system: System, tmp_path: Path) -> None:
     check_migration_case(system.client, system.publish, tmp_path)
+
+
+def test_refused_and_forged_events_have_no_effect_anywhere(system: System, tmp_path: Path) -> None:
+    check_refused_events_have_no_effect(system.client, system.publish, tmp_path)

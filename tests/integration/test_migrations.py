@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+
 import asyncpg
 import pytest
 
-from services.platform import migrations
+from services.events.catalog import parse_event
+from services.platform import chain, migrations
+from services.platform.event_store import canonical_json, content_hash
 from services.platform.migrations import MigrationDrift, apply_migrations
+from tests.support import case_b
+from tests.support.postgres import with_database
 
 pytestmark = pytest.mark.postgres
 
@@ -29,3 +35,54 @@ async def test_an_applied_migration_that_changed_is_refused(pool: asyncpg.Pool) 
     )
     with pytest.raises(MigrationDrift, match="was changed after it was applied"):
         await apply_migrations(pool)
+
+
+async def test_a_store_from_before_the_chain_is_chained_as_the_code_chains(
+    postgres_admin_url: str,
+) -> None:
+    """0003 chains existing events in SQL; its partition and link must equal chain.py's, or
+    `verify` would call an intact upgraded store broken."""
+    name = f"vw_upgrade_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres_admin_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        conn = await asyncpg.connect(with_database(postgres_admin_url, name))
+        try:
+            platform = migrations.load_migrations("services.platform")
+            for migration in platform[:2]:
+                await conn.execute(migration.sql)
+            events = [parse_event(case_b.line(case_b.another_vendor(f"v-{i}"))) for i in range(20)]
+            await conn.executemany(
+                """INSERT INTO event_store
+                       (event_id, event_type, vendor_id, occurred_at, envelope, content_hash)
+                   VALUES ($1, $2, $3, $4, $5::jsonb, $6)""",
+                [
+                    (
+                        e.event_id,
+                        e.event_type,
+                        e.vendor_id,
+                        e.occurred_at,
+                        canonical_json(e),
+                        content_hash(e),
+                    )
+                    for e in events
+                ],
+            )
+            await conn.execute(platform[2].sql)
+            rows = await conn.fetch(
+                "SELECT vendor_id, partition, seq, content_hash, chain_hash FROM event_store"
+                " ORDER BY position"
+            )
+        finally:
+            await conn.close()
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+    links: dict[int, tuple[int, str]] = {}
+    for row in rows:
+        partition = chain.partition_of(row["vendor_id"])
+        seq, previous = links.get(partition, (0, chain.GENESIS))
+        link = chain.link(partition, seq + 1, previous, row["content_hash"])
+        assert (row["partition"], row["seq"], row["chain_hash"]) == (partition, seq + 1, link)
+        links[partition] = (seq + 1, link)
+    assert len(links) > 1  # the events spread over several partitions

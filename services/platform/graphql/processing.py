@@ -11,7 +11,8 @@ from collections.abc import Collection, Mapping
 import asyncpg
 import strawberry
 
-from services.platform import dead_letters, event_store
+from services.platform import dead_letters, event_queries
+from services.platform.consumer import VERDICT_FROM
 from services.platform.database import Connection
 
 WAIT_SECONDS = 10.0
@@ -49,6 +50,10 @@ class EventStatus:
     applied_by: list[str] = strawberry.field(
         description="The services that have applied it (registry, risk, …)."
     )
+    refused_by: list[str] = strawberry.field(
+        description="The services that refused it (the dead letters say why). A refusal by"
+        " the registry is the event's verdict: no other service acts on it."
+    )
     pending: list[str] = strawberry.field(
         description="The services that take this kind of event and have not applied or"
         " refused it yet; empty once it has had all its effects."
@@ -61,17 +66,23 @@ class EventStatus:
 async def status_of(
     conn: Connection, event_id: uuid.UUID, handled_by: Mapping[str, Collection[str]]
 ) -> EventStatus:
-    """The event's status; `handled_by`: event type → the services that take it."""
-    found = await event_store.status(conn, event_id)
+    """The event's status; `handled_by`: event type → the services that take it.
+
+    One verdict: an event refused by the service that judges it (the registry) reaches no
+    other, so nothing is pending after that refusal.
+    """
+    found = await event_queries.status(conn, event_id)
     letters = await dead_letters.of_event(conn, event_id)
-    done = set(found.applied_by) | {d.stage for d in letters}
+    done = set(found.applied_by) | set(found.refused_by) | {d.stage for d in letters}
     takers = handled_by.get(found.event_type, ()) if found.event_type else ()
+    judged_no = VERDICT_FROM in found.refused_by
     return EventStatus(
         event_id=strawberry.ID(str(event_id)),
         accepted=found.recorded_at is not None,
         recorded_at=found.recorded_at,
         applied_by=found.applied_by,
-        pending=[s for s in takers if s not in done],
+        refused_by=found.refused_by,
+        pending=[] if judged_no else [s for s in takers if s not in done],
         dead_letters=[DeadLetter.of(d) for d in letters],
     )
 

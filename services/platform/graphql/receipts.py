@@ -19,6 +19,7 @@ import strawberry
 
 from services.events.base import RecordedBy
 from services.events.catalog import SCHEMA_VERSION, EventRejected, Problem, parse_event
+from services.platform.eventlog.base import Writer
 from services.platform.graphql.context import Info
 from services.platform.graphql.processing import EventStatus, wait_for_processing
 
@@ -106,7 +107,7 @@ async def submit(
     problems = tuple(p for check in info.context.checks if (p := check(event)) is not None)
     if problems:
         return refused(event_type, vendor_id, problems, camel)
-    await info.context.event_log.submit([raw])
+    await info.context.event_log.submit([raw], Writer.API)
     processing = None
     if wait:
         processing = await wait_for_processing(

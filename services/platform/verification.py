@@ -1,0 +1,162 @@
+"""Walking the event store's hash chains, and the consumers' ledgers against the log.
+
+What a database owner could do past the append-only trigger (edit a payload or a column,
+delete, insert or swap rows) shows here as the first event of a partition that no longer
+matches its chain. The check streams: a bounded number of rows in memory, the hashing in a
+worker thread, so a long-running process can verify without stalling its event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from services.events.catalog import EventRejected, parse_event
+from services.platform import chain
+from services.platform.database import Connection
+from services.platform.event_store import canonical_json
+
+_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The first event of a partition that no longer matches its chain, or a ledger problem."""
+
+    where: str  # "partition 3, seq 17 (position 120, event …)" or "ledger of risk"
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}"
+
+
+@dataclass(frozen=True)
+class Verification:
+    events: int
+    problems: tuple[Problem, ...]
+    heads: dict[int, str] = field(default_factory=dict)  # partition → its last chain hash
+    checked_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class _Walk:
+    """One partition's walk: where the chain stands after the rows seen so far."""
+
+    partition: int
+    seq: int = 0
+    link: str = chain.GENESIS
+    problem: Problem | None = None
+
+    def check(self, rows: Sequence[asyncpg.Record]) -> None:
+        for row in rows:
+            if self.problem is not None:
+                return
+            self.problem = self._mismatch(row)
+            self.seq, self.link = row["seq"], row["chain_hash"]
+
+    def _mismatch(self, row: asyncpg.Record) -> Problem | None:
+        where = (
+            f"partition {self.partition}, seq {row['seq']}"
+            f" (position {row['position']}, event {row['event_id']})"
+        )
+        if row["seq"] != self.seq + 1:
+            return Problem(where, f"follows seq {self.seq}: events are missing before it")
+        try:
+            envelope = parse_event(row["envelope"])
+        except EventRejected as rejection:
+            return Problem(where, f"its content is no longer a valid event: {rejection.reason}")
+        content = chain.content_hash(canonical_json(envelope))
+        if content != row["content_hash"]:
+            return Problem(where, "its content was changed after it was recorded")
+        columns = (row["event_id"], row["event_type"], row["vendor_id"])
+        if columns != (envelope.event_id, envelope.event_type, envelope.vendor_id):
+            return Problem(where, "its event_id, event_type or vendor_id column was changed")
+        if chain.partition_of(envelope.vendor_id) != self.partition:
+            return Problem(where, "it is not in its vendor's partition: rows were moved")
+        if chain.link(self.partition, row["seq"], self.link, content) != row["chain_hash"]:
+            return Problem(
+                where,
+                "it does not follow the event before it: rows were inserted, removed or reordered",
+            )
+        return None
+
+
+async def verify(
+    pool: asyncpg.Pool, progress: Callable[[int], None] = lambda _: None
+) -> Verification:
+    """Walks every partition's chain and checks the heads and ledgers; `progress` is told
+    how many more events were checked, chunk by chunk."""
+    total = 0
+    walks = [_Walk(p) for p in range(chain.PARTITIONS)]
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        for walk in walks:
+            cursor = conn.cursor(
+                """SELECT position, event_id, event_type, vendor_id, envelope::text AS envelope,
+                          content_hash, seq, chain_hash
+                   FROM event_store WHERE partition = $1 ORDER BY seq""",
+                walk.partition,
+                prefetch=_CHUNK,
+            )
+            rows: list[asyncpg.Record] = []
+            async for row in cursor:
+                rows.append(row)
+                if len(rows) == _CHUNK:
+                    await asyncio.to_thread(walk.check, rows)
+                    total, rows = total + len(rows), []
+                    progress(_CHUNK)
+            await asyncio.to_thread(walk.check, rows)
+            total += len(rows)
+            progress(len(rows))
+        problems = [w.problem for w in walks if w.problem is not None]
+        problems += await _heads(conn, walks)
+        problems += await _ledgers(conn)
+    return Verification(total, tuple(problems), {w.partition: w.link for w in walks})
+
+
+async def _heads(conn: Connection, walks: Sequence[_Walk]) -> list[Problem]:
+    """The recorded head of each partition must be its last event: rows deleted from the
+    end leave no gap to find, but a head that runs past the chain."""
+    heads = {
+        r["partition"]: (r["seq"], r["chain_hash"])
+        for r in await conn.fetch("SELECT partition, seq, chain_hash FROM event_chain_heads")
+    }
+    problems = []
+    for walk in walks:
+        if walk.problem is None and heads.get(walk.partition, (0, chain.GENESIS)) != (
+            walk.seq,
+            walk.link,
+        ):
+            seq, _ = heads.get(walk.partition, (0, chain.GENESIS))
+            problems.append(
+                Problem(
+                    f"partition {walk.partition}",
+                    f"the chain ends at seq {walk.seq} but its head records seq {seq}:"
+                    " events were removed from its end, or the head was changed",
+                )
+            )
+    return problems
+
+
+async def _ledgers(conn: Connection) -> list[Problem]:
+    """Every event a service has applied must be in the log."""
+    rows = await conn.fetch(
+        """SELECT consumer, count(*) AS missing, min(event_id::text) AS example
+           FROM processed_events p
+           WHERE NOT EXISTS (SELECT 1 FROM event_store e WHERE e.event_id = p.event_id)
+           GROUP BY consumer ORDER BY consumer"""
+    )
+    return [
+        Problem(
+            f"ledger of {r['consumer']}",
+            f"{r['missing']} applied event(s) are not in the log (e.g. {r['example']})",
+        )
+        for r in rows
+    ]

@@ -1,0 +1,172 @@
+"""What a database owner can do past the append-only trigger, `verify` finds: each kind of
+edit is named at the first event that no longer matches its chain."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from services.events.catalog import parse_event
+from services.ingest.handlers import ingest_batch
+from services.platform import chain, verification
+from services.platform.event_store import content_hash
+from tests.support import case_b
+
+pytestmark = pytest.mark.postgres
+
+PARTITION = chain.partition_of(case_b.VENDOR)
+# Vendors that share vendor B's partition, so that its chain has several links to break.
+NEIGHBOURS = [v for v in (f"vendor-{i}" for i in range(200)) if chain.partition_of(v) == PARTITION][
+    :4
+]
+
+
+@pytest.fixture
+async def stored(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Pool]:
+    events = [case_b.registered(), *(case_b.another_vendor(v) for v in NEIGHBOURS)]
+    events += [case_b.suspended(), *(case_b.another_vendor(f"elsewhere-{i}") for i in range(6))]
+    await ingest_batch(pool, [case_b.line(e) for e in events])
+    before = await verification.verify(pool)
+    assert before.intact, before.problems
+    yield pool
+
+
+async def _as_owner(pool: asyncpg.Pool, *statements: str) -> None:
+    """Past the append-only trigger, as the table's owner can go."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("ALTER TABLE event_store DISABLE TRIGGER event_store_append_only")
+        for statement in statements:
+            await conn.execute(statement)
+        await conn.execute("ALTER TABLE event_store ENABLE TRIGGER event_store_append_only")
+
+
+async def _row(pool: asyncpg.Pool, seq: int) -> asyncpg.Record:
+    row = await pool.fetchrow(
+        "SELECT position, event_id::text, event_type FROM event_store"
+        " WHERE partition = $1 AND seq = $2",
+        PARTITION,
+        seq,
+    )
+    assert row is not None
+    return row
+
+
+async def _first_problem(pool: asyncpg.Pool) -> str:
+    result = await verification.verify(pool)
+    assert not result.intact
+    return str(result.problems[0])
+
+
+async def test_an_edited_payload_is_named(stored: asyncpg.Pool) -> None:
+    sanction = await stored.fetchrow(
+        "SELECT seq, event_id::text FROM event_store WHERE event_type = 'sanction.imposed'"
+    )
+    assert sanction is not None
+    await _as_owner(
+        stored,
+        "UPDATE event_store SET envelope = jsonb_set(envelope, '{payload,duration_months}', '9')"
+        " WHERE event_type = 'sanction.imposed'",
+    )
+    problem = await _first_problem(stored)
+    assert f"seq {sanction['seq']}" in problem and sanction["event_id"] in problem
+    assert "content was changed" in problem
+
+
+async def test_an_edited_vendor_id_column_is_named(stored: asyncpg.Pool) -> None:
+    target = await _row(stored, 2)
+    await _as_owner(
+        stored,
+        f"UPDATE event_store SET vendor_id = 'ghost' WHERE event_id = '{target['event_id']}'",
+    )
+    problem = await _first_problem(stored)
+    assert target["event_id"] in problem and "vendor_id column was changed" in problem
+
+
+async def test_a_sanction_moved_to_another_vendor_is_named(stored: asyncpg.Pool) -> None:
+    """The edit the risk rebuild used to follow silently: the sanction now names vendor 1."""
+    moved_to = NEIGHBOURS[0]
+    sanction = await stored.fetchval(
+        "SELECT event_id::text FROM event_store WHERE event_type = 'sanction.imposed'"
+    )
+    await _as_owner(
+        stored,
+        f"UPDATE event_store SET vendor_id = '{moved_to}',"
+        f" envelope = jsonb_set(envelope, '{{vendor_id}}', '\"{moved_to}\"')"
+        f" WHERE event_id = '{sanction}'",
+    )
+    problem = await _first_problem(stored)
+    assert sanction in problem and "content was changed" in problem
+
+
+async def test_a_deleted_row_is_named_by_the_event_after_it(stored: asyncpg.Pool) -> None:
+    deleted, after = await _row(stored, 2), await _row(stored, 3)
+    await _as_owner(stored, f"DELETE FROM event_store WHERE event_id = '{deleted['event_id']}'")
+    problem = await _first_problem(stored)
+    assert after["event_id"] in problem and "follows seq 1: events are missing" in problem
+
+
+async def test_a_row_deleted_from_the_end_shows_at_the_head(stored: asyncpg.Pool) -> None:
+    last = await stored.fetchval("SELECT max(seq) FROM event_store WHERE partition = $1", PARTITION)
+    await _as_owner(
+        stored, f"DELETE FROM event_store WHERE partition = {PARTITION} AND seq = {last}"
+    )
+    problem = await _first_problem(stored)
+    assert f"partition {PARTITION}" in problem and f"head records seq {last}" in problem
+
+
+async def test_two_swapped_rows_are_named_at_the_first(stored: asyncpg.Pool) -> None:
+    second, third = await _row(stored, 2), await _row(stored, 3)
+    swap = """UPDATE event_store AS s SET event_id = o.event_id, event_type = o.event_type,
+                  vendor_id = o.vendor_id, envelope = o.envelope, content_hash = o.content_hash
+              FROM event_store AS o
+              WHERE s.partition = {p} AND o.partition = {p}
+                AND ((s.seq = 2 AND o.seq = 3) OR (s.seq = 3 AND o.seq = 2))"""
+    await _as_owner(
+        stored,
+        "ALTER TABLE event_store DROP CONSTRAINT event_store_event_id_key",
+        swap.format(p=PARTITION),
+        "ALTER TABLE event_store ADD CONSTRAINT event_store_event_id_key UNIQUE (event_id)",
+    )
+    problem = await _first_problem(stored)
+    # Seq 2 now holds the third event: the chain breaks exactly there.
+    assert "seq 2 " in problem and third["event_id"] in problem
+    assert second["event_id"] != third["event_id"]
+    assert "does not follow the event before it" in problem
+
+
+async def test_an_inserted_row_is_named(stored: asyncpg.Pool) -> None:
+    """A forged event appended with a well-made link: the head still ends the chain earlier."""
+    head = await stored.fetchrow(
+        "SELECT seq, chain_hash FROM event_chain_heads WHERE partition = $1", PARTITION
+    )
+    assert head is not None
+    forged = case_b.suspended(sanction_id="forged-1")
+    text = case_b.line(forged).decode()
+    digest = content_hash(parse_event(text))
+    link = chain.link(PARTITION, head["seq"] + 1, head["chain_hash"], digest)
+    async with stored.acquire() as conn:
+        await conn.execute(
+            """INSERT INTO event_store (event_id, event_type, vendor_id, occurred_at, envelope,
+                   content_hash, partition, seq, chain_hash)
+               VALUES ($1, 'sanction.imposed', $2, now(), $3::jsonb, $4, $5, $6, $7)""",
+            forged["event_id"],
+            case_b.VENDOR,
+            text,
+            digest,
+            PARTITION,
+            head["seq"] + 1,
+            link,
+        )
+    problem = await _first_problem(stored)
+    assert f"partition {PARTITION}" in problem and "the chain ends at seq" in problem
+
+
+async def test_a_ledger_entry_for_an_event_not_in_the_log_is_named(stored: asyncpg.Pool) -> None:
+    await stored.execute(
+        "INSERT INTO processed_events (consumer, event_id)"
+        " VALUES ('risk', '00000000-0000-4000-8000-000000000001')"
+    )
+    problem = await _first_problem(stored)
+    assert problem.startswith("ledger of risk") and "not in the log" in problem
