@@ -185,6 +185,7 @@ class VendorState:
     certificates: dict[str, CertificateFact] = field(default_factory=dict)
     claims: dict[str, ClaimFact] = field(default_factory=dict)
     horizons: dict[str, dt.date] = field(default_factory=dict)
+    horizon: dt.date = dt.date.min  # the latest of them: on a day after it, nothing is stale
 
 
 # The state's field holding each kind of item (the prefix of its key, "kind:id").

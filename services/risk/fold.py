@@ -7,6 +7,14 @@ that does not count yet on that day (a day before an item's horizon: an out-of-o
 or a question about the past), which are folded again from their own events only. So an
 event costs what its item costs, not what the vendor's history costs; `fold` over a whole
 event list gives the same facts (and is how the facts on a day are defined).
+
+What still grows, and with what: scoring reads every item on the record (each incident's
+decay, each ended contract's certificates, …) and the score lists them with their event ids
+(concentration: every event of the held critical contracts), so scoring and the history row
+it writes grow with the items on the record and the events about the items it lists, not
+with the events that only touched other items. Loading and storing a state grows with its
+items (once per batch and vendor). A day before an item's horizon (an out-of-order event, a
+question about the past) folds that item again from its events: one statement, their count.
 """
 
 from __future__ import annotations
@@ -69,7 +77,8 @@ def fold_one(state: VendorState, event: EventEnvelope) -> VendorState:
     key, day = item
     changed = _apply(state, event)
     if day is not None and day > state.horizons.get(key, dt.date.min):
-        changed = replace(changed, horizons={**state.horizons, key: day})
+        horizons = {**state.horizons, key: day}
+        changed = replace(changed, horizons=horizons, horizon=max(state.horizon, day))
     return changed
 
 
@@ -83,6 +92,8 @@ def fold_all(vendor_id: str, events: Iterable[EventEnvelope]) -> VendorState:
 def stale_items(state: VendorState, as_of: dt.date) -> set[str]:
     """The items with an event that does not count yet on `as_of`: `facts_on` needs their
     events to answer for that day."""
+    if state.horizon <= as_of:  # the usual case: events come in the order of their dates
+        return set()
     return {key for key, horizon in state.horizons.items() if horizon > as_of}
 
 

@@ -117,7 +117,8 @@ class RiskService:
     async def evaluate(self, conn: Connection, vendor_id: str, as_of: dt.date) -> RiskScore:
         """A vendor's score as of a day, from everything recorded about it."""
         states, _ = await repository.states(conn, [vendor_id])
-        return await self._score(conn, states[vendor_id], as_of, CriticalTotals())
+        totals = await _load_totals(conn, states.values(), ())
+        return await self._score(conn, states[vendor_id], as_of, totals)
 
     async def refresh(self, conn: Connection, vendor_ids: Sequence[str]) -> list[str]:
         """Re-scores these vendors for today; announces significant moves. Returns those."""
@@ -202,17 +203,14 @@ class RiskService:
     ) -> RiskScore:
         """The score on `day` from a state (pure), after fetching what memory lacks: the
         events of items that do not count yet on `day` (up to a point of the log), and the
-        counters of agencies not loaded yet."""
-        stale = stale_items(state, day)
-        replayed = (
-            await repository.item_events(conn, state.vendor_id, stale, up_to_seq) if stale else []
-        )
+        counters of agencies only those events name (`totals` has the state's own)."""
+        replayed: list[EventEnvelope] = []
+        if stale := stale_items(state, day):
+            replayed = await repository.item_events(conn, state.vendor_id, stale, up_to_seq)
+            named = (e.payload.agency for e in replayed if isinstance(e.payload, ContractAwarded))
+            if missing := totals.missing(named):
+                totals.load(missing, await repository.critical_days(conn, missing))
         facts = facts_on(state, day, replayed)
-        held = (
-            c.agency for c in facts.contracts.values() if c.criticality in CRITICAL_CRITICALITIES
-        )
-        if missing := totals.missing(held):
-            totals.load(missing, await repository.critical_days(conn, missing))
         return score(facts, day, self.model, totals.on(day))
 
     def _decide(
