@@ -14,6 +14,7 @@ from services.gateway.context import handled_by, request_context
 from services.ingest import agents as ingest_agents
 from services.migration import agents as migration_agents
 from services.platform.auth import AuthConfig, TokenVerifier
+from services.platform.chain_watch import ChainWatch
 from services.platform.database import open_pool
 from services.platform.eventlog.faust_runtime import HealthEndpoint, WorkerResources, build_app
 from services.platform.eventlog.kafka import KafkaEventLog, follow
@@ -63,17 +64,20 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
     try:
         await ensure_topics(settings.kafka_bootstrap, settings.kafka_replication_factor)
         await log.start()
-        broadcaster = Broadcaster()
+        broadcaster, chain = Broadcaster(), ChainWatch()
         policies, scoring = registry.policies(settings), risk.service(settings)
         consumers = service_consumers(settings, policies, scoring)
         context = request_context(
             pool, log, settings, policies, broadcaster, scoring, handled_by(consumers)
         )
         await serve(
-            create_app(context, TokenVerifier(auth)),
+            create_app(context, TokenVerifier(auth), chain=chain),
             host,
             port,
-            {"broadcast": follow(settings.kafka_bootstrap, broadcaster.publish)},
+            {
+                "broadcast": follow(settings.kafka_bootstrap, broadcaster.publish),
+                "chain": chain.run(pool),
+            },
         )
     finally:
         await log.stop()

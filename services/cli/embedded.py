@@ -19,6 +19,7 @@ from services.migration import planner
 from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
 from services.platform import embedded_postgres
 from services.platform.auth import AuthConfig, TokenVerifier
+from services.platform.chain_watch import ChainWatch
 from services.platform.clock import CALENDAR_CHECK_SECONDS
 from services.platform.database import open_pool
 from services.platform.eventlog.embedded import EmbeddedEventLog, follow, run_consumers
@@ -84,16 +85,17 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
         # The consumers of the validated log, in the order they are started.
         subscribed = service_consumers(settings, policies, risk)
         livenesses = [Liveness(consumer.name) for consumer in subscribed]
-        broadcaster = Broadcaster()
+        broadcaster, chain = Broadcaster(), ChainWatch()
         context = request_context(
             pool, log, settings, policies, broadcaster, risk, handled_by(subscribed)
         )
         await serve(
-            create_app(context, TokenVerifier(auth), livenesses),
+            create_app(context, TokenVerifier(auth), livenesses, chain=chain),
             host,
             port,
             {
                 "consumers": run_consumers(pool, subscribed, livenesses),
+                "chain": chain.run(pool),
                 "relays": run_relays(pool, log),
                 "calendar": run_calendar(pool, settings, risk),
                 "planner": run_planner(pool, settings),

@@ -28,6 +28,7 @@ from services.gateway.protection import Limits, RequestLimits
 from services.gateway.schema import build_schema
 from services.migration.http_exports import export_endpoint
 from services.platform.auth import AuthError, TokenVerifier
+from services.platform.chain_watch import ChainWatch
 from services.platform.graphql.context import RequestContext
 from services.platform.liveness import Liveness, health_report
 
@@ -67,8 +68,10 @@ def create_app(
     verifier: TokenVerifier,
     livenesses: Sequence[Liveness] = (),
     limits: Limits | None = None,
+    chain: ChainWatch | None = None,
 ) -> Starlette:
-    """The API; `livenesses` are the in-process consumers /healthz reports on (embedded)."""
+    """The API; `livenesses` are the in-process consumers /healthz reports on (embedded),
+    `chain` what this process knows of the last verification of the event store."""
     limits = limits or Limits()
 
     async def healthz(_: Request) -> JSONResponse:
@@ -76,7 +79,7 @@ def create_app(
             await context.pool.fetchval("SELECT 1")
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             return JSONResponse({"status": f"database unreachable: {error}"}, status_code=503)
-        status, body = health_report(list(livenesses))
+        status, body = health_report(list(livenesses), chain.report() if chain else None)
         return JSONResponse(body, status_code=status)
 
     graphql = _GraphQL(context, limits, verifier)

@@ -31,6 +31,8 @@ BATCH_SIZE = 500
 _PARSE_INLINE = 20
 
 Handler = Callable[[Connection, EventEnvelope], Awaitable[None]]
+# Applies a whole batch's events (in log order) at once, set-based; raises if any is at fault.
+BatchHandler = Callable[[Connection, Sequence[EventEnvelope]], Awaitable[None]]
 
 # The service that owns the rules of vendors, sanctions and records, and so gives every input
 # event its verdict before any other service sees it (ARCHITECTURE.md, "One verdict").
@@ -70,13 +72,16 @@ class Consumer:
 
     `verdict_from` names the service whose verdict an event needs before this one may see it
     (the registry, for risk and migration): only the events it accepted reach this consumer.
-    A consumer without one gives the verdict itself. Handlers must have no effect outside
-    the transaction they are given: a batch may be rolled back and applied again.
+    A consumer without one gives the verdict itself. `apply_all`, when given, applies a
+    batch's events in one go (they are the event types of `handlers`); `handlers` then
+    serve only to find the event at fault when a batch fails. Handlers must have no effect
+    outside the transaction they are given: a batch may be rolled back and applied again.
     """
 
     name: str
     handlers: Mapping[str, Handler]
     verdict_from: str | None = None
+    apply_all: BatchHandler | None = None
 
 
 @dataclass(frozen=True)
@@ -162,10 +167,15 @@ async def _apply(
     Refusals are rare, so the batch first runs under one savepoint; only when an event is at
     fault is it rolled back and run again with a savepoint per event, to keep the others.
     """
+    if not events:
+        return {}
     try:
         async with conn.transaction():
-            for event in events:
-                await consumer.handlers[event.event_type](conn, event)
+            if consumer.apply_all is not None:
+                await consumer.apply_all(conn, events)
+            else:
+                for event in events:
+                    await consumer.handlers[event.event_type](conn, event)
         return {}
     except _EVENT_FAULTS:
         pass

@@ -40,11 +40,16 @@ class Liveness:
         }
 
 
-def health_report(livenesses: list[Liveness]) -> tuple[int, dict[str, Any]]:
-    """HTTP status and body of a health endpoint: 503 when any consumer has stalled."""
+def health_report(
+    livenesses: list[Liveness], chain: dict[str, Any] | None = None
+) -> tuple[int, dict[str, Any]]:
+    """HTTP status and body of a health endpoint: 503 when any consumer has stalled. `chain`
+    is the last verification of the event store (chain_watch.py), reported as it is."""
     stalled = any(live.stalled() for live in livenesses)
-    body = {
+    body: dict[str, Any] = {
         "status": "stalled" if stalled else "ok",
         "consumers": [live.report() for live in livenesses],
     }
+    if chain is not None:
+        body["chain"] = chain
     return (503 if stalled else 200), body

@@ -292,4 +292,5 @@ def risk_consumer(service: RiskService) -> Consumer:
         CONSUMER_NAME,
         {kind.event_type: service.apply for kind in RELEVANT},
         verdict_from=VERDICT_FROM,
+        apply_all=service.apply_batch,
     )

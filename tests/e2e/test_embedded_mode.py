@@ -34,16 +34,23 @@ pytestmark = pytest.mark.postgres
 README_EXAMPLE = Path(__file__).resolve().parents[2] / "schemas" / "examples" / "case-b.jsonl"
 
 
-def test_health_reports_the_in_process_consumers(embedded: System) -> None:
-    response = httpx.get(embedded.client.url.replace("/graphql", "/healthz"), timeout=5)
+def test_health_reports_the_in_process_consumers_and_the_chain(embedded: System) -> None:
+    url = embedded.client.url.replace("/graphql", "/healthz")
+
+    def chain_checked() -> bool:
+        return bool(httpx.get(url, timeout=5).json()["chain"]["status"] == "intact")
+
+    # The first walk of the (empty) log runs as the process starts.
+    wait_until(chain_checked, "the first verification of the event log", timeout=30)
+    response = httpx.get(url, timeout=5)
     assert response.status_code == 200
-    assert response.json() == {
-        "status": "ok",
-        "consumers": [
-            {"consumer": name, "stalled": False, "failing_for_seconds": 0.0}
-            for name in ("registry", "risk", "migration")
-        ],
-    }
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["consumers"] == [
+        {"consumer": name, "stalled": False, "failing_for_seconds": 0.0}
+        for name in ("registry", "risk", "migration")
+    ]
+    assert body["chain"]["events"] == 0 and body["chain"]["first_problem"] is None
 
 
 def test_a_query_over_the_limits_is_refused_over_http(embedded: System) -> None:

@@ -3,6 +3,7 @@ edit is named at the first event that no longer matches its chain."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -11,7 +12,9 @@ import pytest
 from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
 from services.platform import chain, verification
+from services.platform.chain_watch import ChainWatch
 from services.platform.event_store import content_hash
+from services.platform.liveness import health_report
 from tests.support import case_b
 
 pytestmark = pytest.mark.postgres
@@ -170,3 +173,24 @@ async def test_a_ledger_entry_for_an_event_not_in_the_log_is_named(stored: async
     )
     problem = await _first_problem(stored)
     assert problem.startswith("ledger of risk") and "not in the log" in problem
+
+
+async def test_processes_report_the_last_walk_and_walk_once_per_interval(
+    stored: asyncpg.Pool,
+) -> None:
+    first, second = ChainWatch(), ChainWatch()
+    checked = await first.look(stored)
+    assert checked is not None and checked.intact
+    assert first.report()["status"] == "intact"
+    # Another process within the interval reads that result rather than walking again.
+    assert await second.look(stored) == checked
+    assert await stored.fetchval("SELECT count(*) FROM chain_verifications") == 1
+
+    await _as_owner(stored, 'UPDATE event_store SET envelope = envelope || \'{"source": "x"}\'')
+    due = ChainWatch(every=dt.timedelta(0))
+    broken = await due.look(stored)
+    assert broken is not None and not broken.intact
+    report = due.report()
+    assert report["status"] == "broken" and "content was changed" in report["first_problem"]
+    status, body = health_report([], report)
+    assert status == 200 and body["chain"]["status"] == "broken"

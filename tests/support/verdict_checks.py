@@ -3,6 +3,7 @@ outsider may not say change nothing anywhere, and eventStatus says so."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,7 @@ def check_refused_events_have_no_effect(
     path.write_bytes(b"".join(case_b.line(e) + b"\n" for e in events))
     publish(path)
     for event in events:
-        wait_until(lambda e=event: _settled(client, e), f"{event['event_type']} to be settled")
+        wait_until(partial(_settled, client, event), f"{event['event_type']} to be settled")
 
     for refused in (too_long, for_ghost):
         status = _status(client, refused)

@@ -21,6 +21,7 @@ from typing import Any
 import asyncpg
 import faust
 
+from services.platform.chain_watch import LOOK_SECONDS, ChainWatch
 from services.platform.consumer import BATCH_SIZE, Consumer, apply_serialized_batch
 from services.platform.database import open_pool
 from services.platform.eventlog.kafka import KafkaEventLog
@@ -46,6 +47,7 @@ class WorkerResources:
         self._log: KafkaEventLog | None = None
         self._lock = asyncio.Lock()
         self.livenesses: list[Liveness] = []
+        self.chain = ChainWatch()
 
     async def pool(self) -> asyncpg.Pool:
         async with self._lock:
@@ -112,9 +114,13 @@ def build_app(
 
     @app.page("/healthz")
     async def healthz(web: Any, _request: Any) -> Any:
-        status, body = health_report(resources.livenesses)
+        status, body = health_report(resources.livenesses, resources.chain.report())
         return web.json(body, status=status)
 
+    async def look_at_the_chain(resources: WorkerResources) -> None:
+        await resources.chain.look(await resources.pool())
+
+    add_periodic(app, "chain-check", LOOK_SECONDS, resources, look_at_the_chain)
     return app
 
 
@@ -172,7 +178,12 @@ def add_periodic(
     """Runs a service's periodic job (announcements, outbox relay) every `seconds`."""
 
     async def run() -> None:
-        await job(resources)
+        try:
+            await job(resources)
+        except Exception:
+            # An exception escaping a faust timer stops the whole worker (a PostgreSQL
+            # restart would take every worker down); the next tick tries again.
+            log.exception("%s failed; trying again in %.0f s", name, seconds)
 
     app.timer(seconds, name=f"{app.conf.id}.{name}")(run)
 

@@ -1,0 +1,93 @@
+"""The long-running processes' periodic walk of the event store's chains, and its last result
+for /healthz.
+
+One walk per interval for the whole deployment: every process looks at the latest result
+each minute, and the one that finds it stale (and wins an advisory lock) walks again. A
+broken chain is reported, not answered with 503: restarting a process cannot mend history,
+and an orchestrator would only restart it in a loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import asyncpg
+
+from services.platform import verification
+from services.platform.retry import until_done
+
+VERIFY_EVERY = dt.timedelta(hours=1)
+LOOK_SECONDS = 60.0
+_LOCK_KEY = 0x5657_4348  # "VWCH"
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    checked_at: dt.datetime
+    events: int
+    intact: bool
+    problems: tuple[str, ...]
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "status": "intact" if self.intact else "broken",
+            "checked_at": self.checked_at.isoformat(),
+            "events": self.events,
+            "first_problem": self.problems[0] if self.problems else None,
+        }
+
+
+class ChainWatch:
+    """What this process knows of the last walk of the chains."""
+
+    def __init__(self, every: dt.timedelta = VERIFY_EVERY) -> None:
+        self.every = every
+        self.last: ChainCheck | None = None
+
+    def report(self) -> dict[str, Any]:
+        return self.last.report() if self.last else {"status": "not checked yet"}
+
+    async def look(self, pool: asyncpg.Pool) -> ChainCheck | None:
+        """Walks the chains if the latest walk is older than the interval; remembers the
+        latest result either way."""
+        latest = await _latest(pool)
+        if latest is None or dt.datetime.now(dt.UTC) - latest.checked_at >= self.every:
+            async with pool.acquire() as conn:
+                if await conn.fetchval("SELECT pg_try_advisory_lock($1)", _LOCK_KEY):
+                    try:
+                        await _walk_and_record(pool)
+                    finally:
+                        await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
+            latest = await _latest(pool)
+        self.last = latest
+        return latest
+
+    async def run(self, pool: asyncpg.Pool) -> None:
+        """Looks every minute, until cancelled; a failure (database away) is retried."""
+        while True:
+            await until_done(partial(self.look, pool), "chain verification")
+            await asyncio.sleep(LOOK_SECONDS)
+
+
+async def _walk_and_record(pool: asyncpg.Pool) -> None:
+    result = await verification.verify(pool)
+    await pool.execute(
+        "INSERT INTO chain_verifications (events, intact, problems) VALUES ($1, $2, $3)",
+        result.events,
+        result.intact,
+        [str(p) for p in result.problems],
+    )
+
+
+async def _latest(pool: asyncpg.Pool) -> ChainCheck | None:
+    row = await pool.fetchrow(
+        "SELECT checked_at, events, intact, problems FROM chain_verifications"
+        " ORDER BY id DESC LIMIT 1"
+    )
+    if row is None:
+        return None
+    return ChainCheck(row["checked_at"], row["events"], row["intact"], tuple(row["problems"]))
