@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 
 import click
 
-from services.cli import distributed, embedded, publishing
+from services.cli import distributed, embedded, publishing, rebuilding
 from services.cli.schema_export import export_all
 from services.cli.tokens import token_group
 from services.migration.http_exports import FORMATS, latest_snapshot
@@ -21,9 +21,8 @@ from services.platform.auth import Role, auth_config, issue_token
 from services.platform.database import open_pool
 from services.platform.errors import StartupError
 from services.platform.eventlog.faust_runtime import HealthEndpoint
+from services.platform.rebuilding import BrokenChain
 from services.platform.settings import Settings, default_data_dir
-from services.risk import setup as risk_setup
-from services.risk.rebuild import rebuild
 
 LOG_LEVELS = click.Choice(["debug", "info", "warn", "error"])
 
@@ -204,35 +203,71 @@ def verify(database_url: str | None, data_dir: Path | None) -> None:
     _run(main())
 
 
+def _rebuild_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--force, --model and the database options of every rebuild."""
+    command = click.option(
+        "--force", is_flag=True, help="Rebuild even from a log that fails verification."
+    )(command)
+    command = click.option(
+        "--model",
+        type=click.Path(path_type=Path, dir_okay=False, exists=True),
+        envvar="VENDORWATCH_RISK_MODEL",
+        help="Risk scoring model file (default: the packaged model).",
+    )(command)
+    return _database_options(command)
+
+
+def _rebuild(
+    names: list[str],
+    database_url: str | None,
+    data_dir: Path | None,
+    model: Path | None,
+    force: bool,
+) -> None:
+    _logging("warn", quiet_libraries=True)
+
+    async def main() -> None:
+        url = await embedded.resolve_database_url(database_url, data_dir or default_data_dir())
+        settings = Settings(database_url=url, risk_model=model)
+        try:
+            read = await rebuilding.rebuild(settings, names, force=force)
+        except BrokenChain as broken:
+            raise click.ClickException(str(broken)) from None
+        for name, events in read.items():
+            click.echo(f"rebuilt {name} from {events} events")
+
+    _run(main())
+
+
+@cli.command("rebuild")
+@click.argument("projection", type=click.Choice([*rebuilding.PROJECTIONS, "all"]), default="all")
+@_rebuild_options
+def rebuild(
+    projection: str,
+    database_url: str | None,
+    data_dir: Path | None,
+    model: Path | None,
+    force: bool,
+) -> None:
+    """Replay a service's state (or all, registry first) from the event log while the system
+    runs, announcing nothing again; refused when the log fails verification (see verify)."""
+    names = list(rebuilding.PROJECTIONS) if projection == "all" else [projection]
+    _rebuild(names, database_url, data_dir, model, force)
+
+
 @cli.group("risk")
 def risk_group() -> None:
     """Risk scores: rebuild them from the event log."""
 
 
 @risk_group.command("rebuild")
-@_database_options
-@click.option(
-    "--model",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    envvar="VENDORWATCH_RISK_MODEL",
-    help="Scoring model file (default: the packaged model).",
-)
-def risk_rebuild(database_url: str | None, data_dir: Path | None, model: Path | None) -> None:
+@_rebuild_options
+def risk_rebuild(
+    database_url: str | None, data_dir: Path | None, model: Path | None, force: bool
+) -> None:
     """Recompute every score and the whole history from the event log (a replay, or a new
-    model version). Stop the risk consumers first."""
-    _logging("warn", quiet_libraries=True)
-
-    async def main() -> None:
-        url = await embedded.resolve_database_url(database_url, data_dir or default_data_dir())
-        settings = Settings(database_url=url, risk_model=model)
-        pool = await open_pool(url)
-        try:
-            read = await rebuild(pool, risk_setup.service(settings))
-        finally:
-            await pool.close()
-        click.echo(f"rebuilt risk scores from {read} events")
-
-    _run(main())
+    model version): `vendorwatch rebuild risk`."""
+    _rebuild(["risk"], database_url, data_dir, model, force)
 
 
 @cli.group("migration")

@@ -25,6 +25,7 @@ from services.migration import bars, contract_repository, plan_repository
 from services.migration.plan_opening import cover
 from services.platform.clock import Clock
 from services.platform.database import Connection
+from services.platform.recorded_time import recorded_time
 
 ONE_DAY = dt.timedelta(days=1)
 _CERTIFICATE_CHECKS = {
@@ -35,7 +36,17 @@ _CERTIFICATE_CHECKS = {
 
 @dataclass(frozen=True)
 class WorldHandlers:
+    """`announce=False` (a rebuild): plans are opened as live, but not announced again."""
+
     clock: Clock
+    announce: bool = True
+
+    async def _cover(
+        self, conn: Connection, event: EventEnvelope, vendor_id: str, agency: str | None, cause: str
+    ) -> None:
+        """`cover`, dating what it opens when the log recorded the event (alike on replay)."""
+        now = await recorded_time(conn, event, self.clock)
+        await cover(conn, vendor_id, agency, cause, now, self.announce)
 
     async def contract_awarded(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(ContractAwarded, event.payload)
@@ -43,7 +54,7 @@ class WorldHandlers:
             conn, p.contract_id, event.vendor_id, p.agency, p.title, p.criticality, p.ends_on
         )
         cause = f"new contract {p.contract_id} '{p.title}' found (awarded {p.awarded_on})"
-        await cover(conn, event.vendor_id, p.agency, cause, self.clock.now())
+        await self._cover(conn, event, event.vendor_id, p.agency, cause)
 
     async def contract_amended(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(ContractAmended, event.payload)
@@ -94,7 +105,7 @@ class WorldHandlers:
         contract = await contract_repository.contract(conn, p.contract_id)
         if approved and subcontractor and contract:
             cause = f"{subcontractor} approved as subcontractor on {p.contract_id}"
-            await cover(conn, subcontractor, contract.agency, cause, self.clock.now())
+            await self._cover(conn, event, subcontractor, contract.agency, cause)
 
     async def eligibility_changed(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(EligibilityChanged, event.payload)
@@ -114,7 +125,7 @@ class WorldHandlers:
                     conn, plan.plan_id, f"{vendor_id} {state} as of {p.as_of}"
                 )
         if not p.eligible:
-            await cover(conn, vendor_id, None, f"{vendor_id} no longer eligible", self.clock.now())
+            await self._cover(conn, event, vendor_id, None, f"{vendor_id} no longer eligible")
         for plan_id, contract_id, agency in await plan_repository.items_replaced_by(
             conn, vendor_id
         ):

@@ -27,6 +27,7 @@ from services.migration.plan_settings import configure, settings_refusal
 from services.platform.clock import Clock
 from services.platform.consumer import DomainRejection
 from services.platform.database import Connection
+from services.platform.recorded_time import recorded_time
 
 
 async def require_plan(conn: Connection, event: EventEnvelope, plan_id: str) -> PlanRow:
@@ -47,7 +48,10 @@ async def require_item(conn: Connection, plan: PlanRow, contract_id: str) -> Ite
 
 @dataclass(frozen=True)
 class OwnerHandlers:
+    """`announce=False` (a rebuild): plans are opened as live, but not announced again."""
+
     clock: Clock
+    announce: bool = True
 
     async def plan_requested(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(MigrationPlanRequested, event.payload)
@@ -58,7 +62,8 @@ class OwnerHandlers:
             p.agency,
             p.reason,
             event.occurred_at.astimezone(self.clock.timezone).date(),
-            self.clock.now(),
+            await recorded_time(conn, event, self.clock),
+            self.announce,
         )
         if refusal is not None:
             raise DomainRejection(f"payload.{refusal}")

@@ -45,8 +45,10 @@ async def open_plan(
     plan: PlanRow,
     contracts: Sequence[ContractRow],
     now: dt.datetime,
+    announce: bool,
 ) -> None:
-    """Records a new plan with its items and announces it (migration.plan_created)."""
+    """Records a new plan with its items and announces it (migration.plan_created, dated
+    `now`) unless told not to (a rebuild: it was announced when it happened)."""
     await plan_repository.insert_plan(conn, plan)
     for contract in contracts:
         await plan_repository.insert_item(conn, plan.plan_id, item_of(contract))
@@ -56,13 +58,19 @@ async def open_plan(
         trigger=plan.trigger,
         contract_ids=[c.contract_id for c in contracts],
     )
-    await OUTBOX.put(
-        conn, [new_event(created, vendor_id=plan.vendor_id, source=SOURCE, occurred_at=now)]
-    )
+    if announce:
+        await OUTBOX.put(
+            conn, [new_event(created, vendor_id=plan.vendor_id, source=SOURCE, occurred_at=now)]
+        )
 
 
 async def cover(
-    conn: Connection, vendor_id: str, agency: str | None, cause: str, now: dt.datetime
+    conn: Connection,
+    vendor_id: str,
+    agency: str | None,
+    cause: str,
+    now: dt.datetime,
+    announce: bool,
 ) -> None:
     """When the vendor is barred, every agency where it still has running contracts gets a
     plan holding all of them (only `agency`, when given); contracts new to a plan re-plan it."""
@@ -97,6 +105,7 @@ async def cover(
                 ),
                 contracts,
                 now,
+                announce,
             )
             continue
         added = [
@@ -116,6 +125,7 @@ async def open_by_hand(
     reason: str,
     day: dt.date,
     now: dt.datetime,
+    announce: bool,
 ) -> str | None:
     """A plan a system owner asks for; returns why it cannot be opened (None when opened)."""
     existing = await plan_repository.plan_for(conn, vendor_id, agency)
@@ -139,5 +149,5 @@ async def open_by_hand(
         planned_revision=0,
         causes=(f"plan opened by hand: {reason}",),
     )
-    await open_plan(conn, plan, contracts, now)
+    await open_plan(conn, plan, contracts, now, announce)
     return None

@@ -26,8 +26,9 @@ from services.platform.database import Connection
 PLAN_BATCH = 20
 # How often the planner looks for plans to schedule: changes show in a plan within this.
 PLANNER_SECONDS = 0.5
-# One planner at a time (workers may be replicated): a plan is solved once per change.
-_PLANNER_LOCK_KEY = 0x5657_4D50  # "VWMP"
+# One planner at a time (workers may be replicated): a plan is solved once per change. A
+# rebuild holds it too: a plan half replayed must not be solved.
+PLANNER_LOCK_KEY = 0x5657_4D50  # "VWMP"
 
 
 def scheduled_event(
@@ -85,7 +86,7 @@ async def replan(conn: Connection, plan_id: str, clock: Clock) -> bool:
 async def replan_due(pool: asyncpg.Pool, clock: Clock) -> int:
     """Schedules one batch of plans whose inputs changed; returns how many."""
     async with pool.acquire() as conn:
-        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _PLANNER_LOCK_KEY):
+        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", PLANNER_LOCK_KEY):
             return 0
         try:
             due = await plan_repository.plans_due(conn, PLAN_BATCH)
@@ -93,7 +94,7 @@ async def replan_due(pool: asyncpg.Pool, clock: Clock) -> int:
                 await replan(conn, plan_id, clock)
             return len(due)
         finally:
-            await conn.execute("SELECT pg_advisory_unlock($1)", _PLANNER_LOCK_KEY)
+            await conn.execute("SELECT pg_advisory_unlock($1)", PLANNER_LOCK_KEY)
 
 
 async def replan_all_due(pool: asyncpg.Pool, clock: Clock) -> None:

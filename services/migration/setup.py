@@ -28,8 +28,9 @@ from services.platform.consumer import VERDICT_FROM, Consumer
 CONSUMER_NAME = "migration"
 
 
-def consumer(clock: Clock) -> Consumer:
-    world, owner = WorldHandlers(clock), OwnerHandlers(clock)
+def consumer(clock: Clock, *, announce: bool = True) -> Consumer:
+    """`announce=False` for a rebuild: nothing replayed is announced again."""
+    world, owner = WorldHandlers(clock, announce), OwnerHandlers(clock, announce)
     return Consumer(
         CONSUMER_NAME,
         {

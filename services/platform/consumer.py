@@ -19,6 +19,7 @@ import asyncpg
 from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event
 from services.platform import dead_letters
+from services.platform.consumer_lock import SHARED_FOR_BATCH, lock_key
 from services.platform.database import Connection
 from services.platform.event_store import Cursor, canonical_json
 
@@ -112,6 +113,7 @@ async def apply_batch(
     """
     taken = [e for e in events if e.event_type in consumer.handlers]
     async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(SHARED_FOR_BATCH, lock_key(consumer.name))  # consumer_lock.py
         await dead_letters.record_many(conn, unreadable)
         claimed = set(
             await conn.fetchval(

@@ -22,14 +22,18 @@ from services.registry.screening import screen
 SOURCE = "vendorwatch.registry"
 OUTBOX = Outbox("registry_outbox")
 
-# Only one process at a time reconciles a day's eligibility (workers may run replicated).
-_RECONCILE_LOCK_KEY = 0x5657_5245  # "VWRE"
+# Only one process at a time reconciles a day's eligibility (workers may run replicated; a
+# rebuild holds it too, so that the calendar does not judge a registry half replayed).
+RECONCILE_LOCK_KEY = 0x5657_5245  # "VWRE"
 
 
-async def record_changes(conn: Connection, vendor_ids: Iterable[str], kind: str) -> None:
+async def record_changes(
+    conn: Connection, vendor_ids: Iterable[str], kind: str, at: dt.datetime
+) -> None:
+    """Lists the vendors in the change feed, dated `at` (the causing event's recorded time)."""
     await conn.executemany(
-        "INSERT INTO registry_changes (vendor_id, kind) VALUES ($1, $2)",
-        [(vendor_id, kind) for vendor_id in sorted(set(vendor_ids))],
+        "INSERT INTO registry_changes (vendor_id, kind, recorded_at) VALUES ($1, $2, $3)",
+        [(vendor_id, kind, at) for vendor_id in sorted(set(vendor_ids))],
     )
 
 
@@ -57,19 +61,25 @@ def eligibility_event(answer: Eligibility, occurred_at: dt.datetime) -> EventEnv
     return new_event(payload, vendor_id=answer.vendor_id, source=SOURCE, occurred_at=occurred_at)
 
 
-async def start_as_eligible(conn: Connection, vendor_id: str, today: dt.date) -> None:
+async def start_as_eligible(conn: Connection, vendor_id: str, now: dt.datetime) -> None:
     await conn.execute(
-        "INSERT INTO registry_eligibility_state (vendor_id, eligible, as_of) VALUES ($1, true, $2)",
+        "INSERT INTO registry_eligibility_state (vendor_id, eligible, as_of, updated_at)"
+        " VALUES ($1, true, $2, $3)",
         vendor_id,
-        today,
+        now.date(),
+        now,
     )
 
 
 async def reconcile(
-    conn: Connection, vendor_ids: Sequence[str], today: dt.date, now: dt.datetime
+    conn: Connection, vendor_ids: Sequence[str], now: dt.datetime, *, announce: bool = True
 ) -> list[str]:
-    """Re-evaluates these vendors for `today`; announces (outbox + change feed) those whose
-    eligibility differs from what was last announced. Returns the vendors announced."""
+    """Re-evaluates these vendors for `now`'s date; announces (outbox + change feed) those whose
+    eligibility differs from what was last announced. Returns the vendors announced.
+
+    Without `announce` (a rebuild) the announced state and the feed are recorded as they were
+    when it was said, and nothing is said again: no outbox rows."""
+    today = now.date()
     # Lock the announced state first (in one order, so two reconcilers cannot deadlock): a
     # concurrent reconcile of the same vendor waits, then screens what this one committed,
     # instead of overwriting a newer answer with an older one.
@@ -87,14 +97,16 @@ async def reconcile(
             changed.append(answer)
     await conn.executemany(
         """INSERT INTO registry_eligibility_state
-               (vendor_id, eligible, eligible_again_on, as_of) VALUES ($1, $2, $3, $4)
+               (vendor_id, eligible, eligible_again_on, as_of, updated_at)
+           VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (vendor_id) DO UPDATE SET eligible = EXCLUDED.eligible,
                eligible_again_on = EXCLUDED.eligible_again_on, as_of = EXCLUDED.as_of,
-               updated_at = now()""",
-        [(a.vendor_id, a.eligible, a.eligible_again_on, today) for a in answers.values()],
+               updated_at = EXCLUDED.updated_at""",
+        [(a.vendor_id, a.eligible, a.eligible_again_on, today, now) for a in answers.values()],
     )
-    await OUTBOX.put(conn, [eligibility_event(a, now) for a in changed])
-    await record_changes(conn, [a.vendor_id for a in changed], "eligibility")
+    if announce:
+        await OUTBOX.put(conn, [eligibility_event(a, now) for a in changed])
+    await record_changes(conn, [a.vendor_id for a in changed], "eligibility", now)
     return [a.vendor_id for a in changed]
 
 
@@ -105,7 +117,7 @@ async def reconcile_due(
     `today`; returns how many it evaluated (0: none due, or another process is at it). Call
     in a transaction, and again until it returns less than `batch`: committing batch by
     batch keeps the locks on announced states short."""
-    if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", _RECONCILE_LOCK_KEY):
+    if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", RECONCILE_LOCK_KEY):
         return 0
     due = await conn.fetch(
         "SELECT vendor_id FROM registry_eligibility_state WHERE as_of < $1"
@@ -113,5 +125,5 @@ async def reconcile_due(
         today,
         batch,
     )
-    await reconcile(conn, [r["vendor_id"] for r in due], today, now)
+    await reconcile(conn, [r["vendor_id"] for r in due], now)
     return len(due)

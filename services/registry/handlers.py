@@ -23,6 +23,7 @@ from services.events.vendor import (
 from services.platform.clock import Clock
 from services.platform.consumer import VERDICT_FROM, Consumer, DomainRejection, Handler
 from services.platform.database import Connection
+from services.platform.recorded_time import recorded_time
 from services.registry import announcements, sanction_repository, vendor_repository
 from services.registry.imposition_rules import policy_refusal
 from services.registry.names import IdentifierKey, normalize_identifier
@@ -72,20 +73,32 @@ async def _require_sanction(conn: Connection, event: EventEnvelope, sanction_id:
 
 @dataclass(frozen=True)
 class RegistryHandlers:
+    """`announce=False` (a rebuild) records everything as live processing did but says
+    nothing: no vendor.eligibility_changed. Decisions are dated when the log recorded their
+    event, never by the wall clock, so that a rebuild dates them alike."""
+
     clock: Clock
     policies: Mapping[str, SuspensionPolicy]
+    announce: bool = True
 
-    async def _announce(self, conn: Connection, *vendor_ids: str) -> None:
+    async def _announce(self, conn: Connection, event: EventEnvelope, *vendor_ids: str) -> None:
         """After a change to what bars these vendors (or their affiliates): re-evaluates them
-        for today and announces what changed, and lists them all in the change feed, since
-        a screening for another date may now answer differently."""
+        for the day the event was recorded and announces what changed, and lists them all in
+        the change feed, since a screening for another date may now answer differently."""
         events = await vendor_repository.affiliation_events(conn, vendor_ids, None)
         touched = set(vendor_ids)
         touched |= {e.vendor_id for e in events} | {e.related_vendor_id for e in events}
+        now = await recorded_time(conn, event, self.clock)
         announced = await announcements.reconcile(
-            conn, sorted(touched), self.clock.today(), self.clock.now()
+            conn, sorted(touched), now, announce=self.announce
         )
-        await announcements.record_changes(conn, touched - set(announced), "eligibility")
+        await announcements.record_changes(conn, touched - set(announced), "eligibility", now)
+
+    async def _identity_changed(self, conn: Connection, event: EventEnvelope) -> dt.datetime:
+        """Lists the vendor in the change feed; returns when the event was recorded."""
+        now = await recorded_time(conn, event, self.clock)
+        await announcements.record_changes(conn, [event.vendor_id], "identity", now)
+        return now
 
     async def vendor_registered(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(VendorRegistered, event.payload)
@@ -106,9 +119,9 @@ class RegistryHandlers:
             identifiers=identifiers,
         )
         await vendor_repository.insert_vendor(conn, vendor, event.event_id)
-        await announcements.record_changes(conn, [event.vendor_id], "identity")
+        now = await self._identity_changed(conn, event)
         # Nothing can bar a vendor unknown until now: it starts out eligible.
-        await announcements.start_as_eligible(conn, event.vendor_id, self.clock.today())
+        await announcements.start_as_eligible(conn, event.vendor_id, now)
 
     async def vendor_updated(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(VendorUpdated, event.payload)
@@ -127,8 +140,9 @@ class RegistryHandlers:
             aliases=tuple(changes.get("aliases", vendor.aliases)),
             identifiers=vendor.identifiers,
         )
-        await vendor_repository.update_vendor(conn, updated)
-        await announcements.record_changes(conn, [event.vendor_id], "identity")
+        await vendor_repository.update_vendor(
+            conn, updated, await self._identity_changed(conn, event)
+        )
 
     async def vendor_renamed(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(VendorRenamed, event.payload)
@@ -151,8 +165,9 @@ class RegistryHandlers:
             aliases=vendor.aliases,
             identifiers=vendor.identifiers,
         )
-        await vendor_repository.update_vendor(conn, renamed)
-        await announcements.record_changes(conn, [event.vendor_id], "identity")
+        await vendor_repository.update_vendor(
+            conn, renamed, await self._identity_changed(conn, event)
+        )
 
     async def affiliation_changed(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(VendorAffiliationChanged, event.payload)
@@ -170,7 +185,7 @@ class RegistryHandlers:
             payload.effective_on,
             event.event_id,
         )
-        await self._announce(conn, event.vendor_id, payload.related_vendor_id)
+        await self._announce(conn, event, event.vendor_id, payload.related_vendor_id)
 
     async def sanction_imposed(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(SanctionImposed, event.payload)
@@ -184,7 +199,7 @@ class RegistryHandlers:
         if refusal is not None:
             raise DomainRejection(refusal)
         await sanction_repository.insert_sanction(conn, event.vendor_id, payload, event.event_id)
-        await self._announce(conn, event.vendor_id)
+        await self._announce(conn, event, event.vendor_id)
 
     async def sanction_amended(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(SanctionAmended, event.payload)
@@ -201,7 +216,7 @@ class RegistryHandlers:
             event.event_id,
             amendment=payload,
         )
-        await self._announce(conn, event.vendor_id)
+        await self._announce(conn, event, event.vendor_id)
 
     async def sanction_lifted(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(SanctionLifted, event.payload)
@@ -209,7 +224,7 @@ class RegistryHandlers:
         await sanction_repository.insert_change(
             conn, payload.sanction_id, payload.effective_on, payload.reason, event.event_id
         )
-        await self._announce(conn, event.vendor_id)
+        await self._announce(conn, event, event.vendor_id)
 
     def by_event_type(self) -> dict[str, Handler]:
         return {
@@ -223,6 +238,8 @@ class RegistryHandlers:
         }
 
 
-def registry_consumer(clock: Clock, policies: Mapping[str, SuspensionPolicy]) -> Consumer:
-    identity_and_sanctions = RegistryHandlers(clock, policies).by_event_type()
+def registry_consumer(
+    clock: Clock, policies: Mapping[str, SuspensionPolicy], *, announce: bool = True
+) -> Consumer:
+    identity_and_sanctions = RegistryHandlers(clock, policies, announce).by_event_type()
     return Consumer(CONSUMER_NAME, identity_and_sanctions | RecordHandlers().by_event_type())

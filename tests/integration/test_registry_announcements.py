@@ -104,9 +104,10 @@ async def test_the_feed_never_passes_a_change_still_being_written(pool: asyncpg.
     async with pool.acquire() as slow:
         transaction = slow.transaction()
         await transaction.start()
-        await record_changes(slow, ["vendor-slow"], "eligibility")  # lower seq, not committed
+        moment = clock("2023-03-01").now()
+        await record_changes(slow, ["vendor-slow"], "eligibility", moment)  # lower seq, open
         async with pool.acquire() as fast, fast.transaction():
-            await record_changes(fast, ["vendor-fast"], "eligibility")
+            await record_changes(fast, ["vendor-fast"], "eligibility", moment)
         async with pool.acquire() as reader:
             meanwhile = await queries.changes_since(reader, start, 100)
         await transaction.commit()

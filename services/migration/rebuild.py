@@ -1,0 +1,56 @@
+"""Rebuilding the migration service's projection from the event store, while the system runs.
+
+Recomputed from the log, by the live handlers with announcements off: contracts and
+subcontracts, each vendor's eligibility (from the registry's recorded announcements, which
+are themselves replayed, not judged again), plans, their items, settings, checklists and
+statuses, and each plan's revision and pending causes. Plans are opened with the same ids
+(plan_opening.automatic_plan_id) and dated when the log recorded their cause.
+
+Replayed as decided: the versions of each plan's schedule. The planner solves outside the
+event transactions, whenever it gets to a plan (so which changes share a version depends on
+timing), on the day it runs and within a time limit (so the schedule, its bound and its
+wall time depend on the machine): none of that can be recomputed from the log. The versions
+table is the record of those decisions, like migration.plan_scheduled in the log, and is
+kept: after the replay each plan is marked planned up to the revision of its latest version,
+and the causes that version already explained are dropped, so the planner goes on exactly
+where it was. Run under platform/rebuilding.py's exclusive pool, holding the planner's lock:
+a plan half replayed must not be solved.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from services.migration.planner import PLANNER_LOCK_KEY
+from services.migration.setup import CONSUMER_NAME, consumer
+from services.platform.clock import Clock
+from services.platform.eventlog.embedded import drain
+from services.platform.rebuilding import forget_progress
+
+# Held beside the consumer's own lock while the plans are rebuilt.
+LOCKS = (PLANNER_LOCK_KEY,)
+
+_TABLES = (
+    "migration_items, migration_plans, migration_eligibility, migration_subcontracts,"
+    " migration_contracts"
+)
+
+
+async def rebuild(pool: asyncpg.Pool, clock: Clock) -> int:
+    """Replays every stored event the registry accepted into emptied plans, announcing
+    nothing, beside the kept versions; returns how many events were read."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(f"TRUNCATE {_TABLES}")
+        await forget_progress(conn, CONSUMER_NAME)
+    read = await drain(pool, consumer(clock, announce=False))
+    async with pool.acquire() as conn:
+        # A plan's causes gain one entry per revision (plan_repository.changed), so the
+        # first `revision` of them are those its latest version explained.
+        await conn.execute(
+            """UPDATE migration_plans p
+               SET planned_revision = v.revision, causes = p.causes[v.revision + 1:]
+               FROM (SELECT DISTINCT ON (plan_id) plan_id, revision
+                     FROM migration_plan_versions ORDER BY plan_id, version DESC) v
+               WHERE p.plan_id = v.plan_id"""
+        )
+    return read

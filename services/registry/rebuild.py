@@ -1,0 +1,48 @@
+"""Rebuilding the registry's projection from the event store, while the system runs.
+
+Everything is recomputed from the events, by the live handlers, with announcements off:
+vendors, identities, records, sanctions and their changes, the announced eligibility states
+and the change feed. It comes out as live processing made it because nothing in it depends
+on when it is applied: facts and feed entries are dated when the log recorded their event
+(migrations/0003_recorded_from_the_log.sql, platform/recorded_time.py), eligibility is judged
+for that day, and the verdicts (refusals) follow from the same rules.
+
+Left as it is: the outbox (announcements still to be relayed were said before the rebuild)
+and the dead letters (a refusal judged again is recorded once). Run under
+platform/rebuilding.py's exclusive pool, holding the calendar's lock: the calendar must not
+announce from a registry half replayed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import asyncpg
+
+from services.platform.clock import Clock
+from services.platform.eventlog.embedded import drain
+from services.platform.rebuilding import forget_progress
+from services.registry.announcements import RECONCILE_LOCK_KEY
+from services.registry.handlers import CONSUMER_NAME, registry_consumer
+from services.registry.policy import SuspensionPolicy
+
+# Held beside the consumer's own lock while the registry is rebuilt.
+LOCKS = (RECONCILE_LOCK_KEY,)
+
+_TABLES = (
+    "registry_certificates, registry_claims, registry_incidents, registry_subcontracts,"
+    " registry_contracts, registry_sanction_changes, registry_sanctions,"
+    " registry_affiliation_changes, registry_eligibility_state, registry_changes,"
+    " registry_vendor_names, registry_vendor_identifiers, registry_vendors"
+)
+
+
+async def rebuild(
+    pool: asyncpg.Pool, clock: Clock, policies: Mapping[str, SuspensionPolicy]
+) -> int:
+    """Replays every stored event into an emptied registry, announcing nothing; returns how
+    many events were read."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(f"TRUNCATE {_TABLES} RESTART IDENTITY")
+        await forget_progress(conn, CONSUMER_NAME)
+    return await drain(pool, registry_consumer(clock, policies, announce=False))

@@ -1,0 +1,213 @@
+"""`vendorwatch rebuild` while the system runs: every projection comes back byte for byte as
+live processing made it, says nothing again, and a rebuild racing live consumers loses and
+duplicates nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.cli import embedded, rebuilding
+from services.cli.consumers import service_consumers
+from services.ingest.handlers import ingest_batch
+from services.migration.plan_opening import automatic_plan_id
+from services.platform.eventlog.embedded import EmbeddedEventLog, run_consumers
+from services.platform.settings import Settings
+from services.registry import setup as registry_setup
+from services.risk import setup as risk_setup
+from tests.support import case_b, case_migration, case_risk
+from tests.support.event_examples import VALID_PAYLOADS, envelope
+from tests.support.in_process_api import execute
+from tests.support.migration_checks import operation, suspension_from_today
+
+pytestmark = pytest.mark.postgres
+
+VENDOR, AGENCY = case_migration.VENDOR, case_migration.AGENCY
+PLAN = automatic_plan_id(VENDOR, AGENCY)
+SANCTION = "city-2022-001"
+
+
+@contextlib.asynccontextmanager
+async def running_system(pool: asyncpg.Pool, settings: Settings) -> AsyncIterator[None]:
+    """What `vendorwatch up` runs beside the API: consumers, relays, planner, calendar."""
+    risk = risk_setup.service(settings)
+    consumers = service_consumers(settings, registry_setup.policies(settings), risk)
+    log = EmbeddedEventLog(pool, ingest_batch)
+    tasks = [
+        asyncio.create_task(run_consumers(pool, consumers)),
+        asyncio.create_task(embedded.run_relays(pool, log)),
+        asyncio.create_task(embedded.run_planner(pool, settings)),
+        asyncio.create_task(embedded.run_calendar(pool, settings, risk)),
+    ]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def submit(pool: asyncpg.Pool, *events: dict[str, Any]) -> None:
+    await EmbeddedEventLog(pool, ingest_batch).submit([case_b.line(e) for e in events])
+
+
+async def _progress(pool: asyncpg.Pool) -> tuple[Any, ...]:
+    row = await pool.fetchrow(
+        """SELECT (SELECT sum(seq) FROM event_chain_heads),
+                      (SELECT array_agg(o ORDER BY o) FROM (
+                          SELECT consumer || ':' || sum(seq) AS o FROM consumer_offsets
+                          GROUP BY consumer) c),
+                      (SELECT count(*) FROM registry_outbox) + (SELECT count(*) FROM risk_outbox)
+                          + (SELECT count(*) FROM migration_outbox),
+                      (SELECT count(*) FROM migration_plans WHERE planned_revision < revision)"""
+    )
+    assert row is not None
+    return tuple(row)
+
+
+async def settled(pool: asyncpg.Pool) -> None:
+    """Waits until every consumer has read the whole log, every outbox is relayed and every
+    plan is scheduled, twice in a row across a poll."""
+    previous, deadline = None, asyncio.get_running_loop().time() + 120
+    while asyncio.get_running_loop().time() < deadline:
+        now = await _progress(pool)
+        heads = now[0] or 0
+        caught_up = (
+            now[1] is not None and all(o.endswith(f":{heads}") for o in now[1]) and len(now[1]) == 3
+        )
+        if caught_up and now[2] == 0 and now[3] == 0 and now == previous:
+            return
+        previous = now
+        await asyncio.sleep(1.5)
+    raise AssertionError(f"the system did not settle: {previous}")
+
+
+def the_case(start: dt.date) -> list[dict[str, Any]]:
+    """Vendor B: registered, ten contracts, the lost USB memory and its investigation, a
+    claim, and the suspension from today (so the registry announces it and plans open)."""
+    claim = envelope("claim.filed", VALID_PAYLOADS["claim.filed"], VENDOR)
+    return [
+        case_b.registered(),
+        case_b.another_vendor(case_risk.SUBCONTRACTOR),
+        *case_migration.contracts(start),
+        case_risk.usb_lost(),
+        case_risk.investigated(),
+        claim,
+        suspension_from_today(VENDOR, SANCTION),
+    ]
+
+
+async def answers(pool: asyncpg.Pool, known_at: dt.datetime, today: dt.date) -> str:
+    """The fixed set of questions, answered through GraphQL, as one JSON text."""
+    identifier = {"scheme": "corporate_number", "value": "7000012050002"}
+    found = {
+        "eligibility": await execute(
+            pool, operation("bid-eligibility"), vendorId=VENDOR, asOf=today.isoformat()
+        ),
+        "as known": await execute(
+            pool,
+            operation("eligibility-as-known"),
+            identifier=identifier,
+            asOf=today.isoformat(),
+            knownAt=known_at.isoformat(),
+        ),
+        # The cursor names the transactions that wrote the feed: a rebuild writes it anew.
+        "changes": (await execute(pool, operation("registry-changes")))["registryChanges"][
+            "changes"
+        ],
+        "score": await execute(pool, operation("risk-score"), vendorId=VENDOR),
+        "history": await execute(pool, operation("risk-history"), vendorId=VENDOR),
+        "riskiest": await execute(pool, operation("riskiest-vendors")),
+        "plans": await execute(pool, operation("migration-plans"), vendorId=VENDOR),
+        "versions": await execute(pool, operation("migration-plan-versions"), id=PLAN),
+        "plan": await execute(pool, operation("migration-plan"), id=PLAN),
+    }
+    return json.dumps(found, ensure_ascii=False, sort_keys=True, indent=1)
+
+
+async def announced(pool: asyncpg.Pool) -> list[Any]:
+    return [
+        tuple(r)
+        for r in await pool.fetch("SELECT * FROM registry_eligibility_state ORDER BY vendor_id")
+    ]
+
+
+async def test_a_rebuild_of_everything_answers_byte_for_byte_as_before(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    settings = Settings(database_url=database_url)
+    today = settings.clock.today()
+    start = today.replace(day=1)
+    async with running_system(pool, settings):
+        await submit(pool, *the_case(start))
+        await settled(pool)
+        # The system owner shapes the plan: two more versions, with causes and diffs.
+        await submit(pool, case_migration.configured(PLAN, start))
+        await settled(pool)
+        await submit(pool, *case_migration.dependencies(PLAN))
+        await settled(pool)
+        suspension_recorded = await pool.fetchval(
+            "SELECT recorded_at FROM event_store WHERE event_type = 'sanction.imposed'"
+        )
+        known_at = suspension_recorded - dt.timedelta(milliseconds=1)
+        before = await answers(pool, known_at, today)
+        state_before = await announced(pool)
+        stored_before = await pool.fetchval("SELECT count(*) FROM event_store")
+
+        read = await rebuilding.rebuild(settings, list(rebuilding.PROJECTIONS), force=False)
+        await settled(pool)
+
+        after = await answers(pool, known_at, today)
+        assert after == before
+        assert await announced(pool) == state_before
+        # Nothing was said again: no announcement, risk.changed or plan event in the log.
+        assert await pool.fetchval("SELECT count(*) FROM event_store") == stored_before
+    assert read == {name: stored_before for name in rebuilding.PROJECTIONS}
+    plan = json.loads(before)["versions"]["migrationPlan"]
+    assert plan["versions"]["totalCount"] >= 2
+    eligibility = json.loads(before)
+    assert eligibility["eligibility"]["bidEligibility"]["eligible"] is False
+    assert eligibility["as known"]["bidEligibility"]["eligible"] is True
+
+
+async def test_a_rebuild_racing_live_consumers_loses_and_duplicates_nothing(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    settings = Settings(database_url=database_url)
+    vendors = [f"vendor-{i:03d}" for i in range(240)]
+    async with running_system(pool, settings):
+
+        async def keep_submitting() -> None:
+            for i in range(0, len(vendors), 20):
+                await submit(pool, *(case_b.another_vendor(v) for v in vendors[i : i + 20]))
+                await asyncio.sleep(0.05)
+
+        await submit(pool, case_b.registered())
+        producer = asyncio.create_task(keep_submitting())
+        await asyncio.sleep(0.2)
+        await rebuilding.rebuild(settings, list(rebuilding.PROJECTIONS), force=False)
+        await producer
+        await settled(pool)
+        applied = await pool.fetch(
+            "SELECT consumer, count(*) AS n FROM processed_events GROUP BY consumer"
+        )
+        identity = await pool.fetch(
+            "SELECT vendor_id, count(*) AS n FROM registry_changes WHERE kind = 'identity'"
+            " GROUP BY vendor_id"
+        )
+        stored = await pool.fetchval(
+            "SELECT count(*) FROM event_store WHERE event_type = 'vendor.registered'"
+        )
+    assert stored == len(vendors) + 1
+    assert {r["consumer"]: r["n"] for r in applied}["registry"] == stored
+    assert await pool.fetchval("SELECT count(*) FROM registry_vendors") == stored
+    assert sorted(r["vendor_id"] for r in identity) == sorted([VENDOR, *vendors])
+    assert {r["n"] for r in identity} == {1}
+    assert await pool.fetchval("SELECT count(*) FROM registry_eligibility_state") == stored
