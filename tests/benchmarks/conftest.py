@@ -1,0 +1,35 @@
+"""The benchmarks' shared workload, and their table in pytest's terminal summary: a normal
+`./scripts/test` run captures test output, but always shows the summary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tests.support import workload as workloads
+from tests.support.throughput import Comparison, bench_events, render
+
+_COMPARISONS = pytest.StashKey[list[Comparison]]()
+
+
+@pytest.fixture(scope="session")
+def workload() -> workloads.Workload:
+    """The seeded workload at the size asked for (VENDORWATCH_BENCH_EVENTS), built once."""
+    return workloads.build(bench_events())
+
+
+@pytest.fixture
+def throughput_report(request: pytest.FixtureRequest) -> Callable[[Comparison], None]:
+    """Adds a measure to the table printed at the end of the run."""
+    return request.config.stash.setdefault(_COMPARISONS, []).append
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    comparisons = config.stash.get(_COMPARISONS, [])
+    if comparisons:
+        terminalreporter.section("event core throughput")
+        for line in render(comparisons):
+            terminalreporter.write_line(line)
