@@ -22,7 +22,7 @@ from services.risk import setup as risk_setup
 from services.risk.handlers import CONSUMER_NAME as RISK
 
 # The risk calendar re-scores vendors by the day: it must not score a half-replayed state.
-from services.risk.jobs import _REFRESH_LOCK_KEY as RISK_REFRESH_LOCK_KEY
+from services.risk.jobs import REFRESH_LOCK_KEY as RISK_REFRESH_LOCK_KEY
 
 
 @dataclass(frozen=True)

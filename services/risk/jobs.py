@@ -10,13 +10,13 @@ from services.risk.handlers import RiskService
 
 REFRESH_BATCH = 100  # short transactions: events for these vendors wait meanwhile
 # One process at a time re-scores the day (workers may be replicated).
-_REFRESH_LOCK_KEY = 0x5657_5253  # "VWRS"
+REFRESH_LOCK_KEY = 0x5657_5253  # "VWRS"
 
 
 async def refresh_due(pool: asyncpg.Pool, service: RiskService) -> int:
     """Re-scores one batch of vendors not yet scored today; returns how many."""
     async with pool.acquire() as conn, conn.transaction():
-        if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", _REFRESH_LOCK_KEY):
+        if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", REFRESH_LOCK_KEY):
             return 0
         due = await repository.vendors_due(conn, service.clock.today(), REFRESH_BATCH)
         await service.refresh(conn, due)

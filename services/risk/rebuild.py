@@ -1,8 +1,9 @@
 """Rebuilding every score and the whole history from the event store (the log of record).
 
 For a replay (the scores must come out exactly as live processing made them) and for a new
-scoring-model version applied to all history. Stop the risk consumers (the risk workers, or
-`vendorwatch up`) while it runs; they continue from where they were afterwards.
+scoring-model version applied to all history. `vendorwatch rebuild` runs it while the
+system runs, holding the risk consumer's lock (services/cli/rebuilding.py): live batches
+wait, then skip through the ledger what the rebuild applied.
 """
 
 from __future__ import annotations
