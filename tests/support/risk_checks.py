@@ -89,8 +89,13 @@ def check_live_risk_updates(client: GraphQLClient, publish: Publish, work: Path)
         subscribe(client.url, UPDATES, ids=["vendor-live-risk"], minBand="MEDIUM") as watching,
         subscribe(client.url, UPDATES, ids=["vendor-elsewhere"]) as elsewhere,
     ):
+        # Registered first: the registry refuses records of vendors it does not know, and
+        # risk sees only what the registry accepted.
         _publish(
-            publish, work / "leak.jsonl", envelope("incident.reported", leak, "vendor-live-risk")
+            publish,
+            work / "leak.jsonl",
+            case_b.another_vendor("vendor-live-risk"),
+            envelope("incident.reported", leak, "vendor-live-risk"),
         )
         entered = time.monotonic()
         update = watching.next_payload(timeout=30)["riskUpdates"]
