@@ -40,7 +40,9 @@ async def check_dependencies(settings: Settings) -> None:
     assert settings.kafka_bootstrap is not None
     pool = await open_pool(settings.database_url)
     await pool.close()
-    await ensure_topics(settings.kafka_bootstrap, settings.kafka_replication_factor)
+    await ensure_topics(
+        settings.kafka_bootstrap, settings.kafka_replication_factor, settings.kafka_credentials
+    )
 
 
 def run_worker(
@@ -60,9 +62,11 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
     assert settings.kafka_bootstrap is not None
     ensure_port_free(host, port)
     pool = await open_pool(settings.database_url)
-    log = KafkaEventLog(settings.kafka_bootstrap)
+    log = KafkaEventLog(settings.kafka_bootstrap, settings.kafka_credentials)
     try:
-        await ensure_topics(settings.kafka_bootstrap, settings.kafka_replication_factor)
+        await ensure_topics(
+            settings.kafka_bootstrap, settings.kafka_replication_factor, settings.kafka_credentials
+        )
         await log.start()
         broadcaster, chain = Broadcaster(), ChainWatch()
         policies, scoring = registry.policies(settings), risk.service(settings)
@@ -75,7 +79,9 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
             host,
             port,
             {
-                "broadcast": follow(settings.kafka_bootstrap, broadcaster.publish),
+                "broadcast": follow(
+                    settings.kafka_bootstrap, settings.kafka_credentials, broadcaster.publish
+                ),
                 "chain": chain.run(pool),
             },
         )

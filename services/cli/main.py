@@ -13,6 +13,7 @@ from typing import Any, BinaryIO
 import click
 
 from services.cli import distributed, embedded, publishing, rebuilding
+from services.cli.kafka import kafka_group
 from services.cli.schema_export import export_all
 from services.cli.tokens import token_group
 from services.migration.http_exports import FORMATS, latest_snapshot
@@ -122,9 +123,10 @@ def worker(
 def api(kafka: str, database_url: str, host: str, port: int, log_level: str) -> None:
     """Distributed mode: the GraphQL API, submitting into Kafka."""
     _logging(log_level)
-    settings = Settings(database_url=database_url, kafka_bootstrap=kafka)
 
     async def main() -> None:
+        # Inside _run: a bad VENDORWATCH_KAFKA_* setting is one line, not a traceback.
+        settings = Settings(database_url=database_url, kafka_bootstrap=kafka)
         await distributed.run_api(settings, auth_config(os.environ, None), host, port)
 
     _run(main())
@@ -329,6 +331,7 @@ def export(root: Path) -> None:
 
 
 cli.add_command(token_group)
+cli.add_command(kafka_group)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from typing import BinaryIO
 
 from services.cli.embedded import embedded_log
 from services.platform.errors import StartupError
+from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.kafka import KafkaEventLog
 
 
@@ -19,7 +20,8 @@ def read_lines(source: BinaryIO) -> list[bytes]:
 
 
 async def publish_to_kafka(bootstrap: str, events: list[bytes]) -> None:
-    log = KafkaEventLog(bootstrap)
+    """Publishes as the producers' principal when VENDORWATCH_KAFKA_* say so."""
+    log = KafkaEventLog(bootstrap, KafkaCredentials.from_env())
     await log.start()
     try:
         await log.submit(events)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import platformdirs
 
 from services.platform.clock import Clock
+from services.platform.eventlog.credentials import KafkaCredentials
 
 DEFAULT_TIMEZONE = "Asia/Tokyo"
 
@@ -47,6 +48,8 @@ class Settings:
     kafka_replication_factor: int = field(
         default_factory=lambda: int(os.environ.get("VENDORWATCH_KAFKA_REPLICATION_FACTOR", "1"))
     )
+    # Who this process is to Kafka (VENDORWATCH_KAFKA_*); nobody by default.
+    kafka_credentials: KafkaCredentials = field(default_factory=KafkaCredentials.from_env)
 
     @property
     def clock(self) -> Clock:

@@ -15,6 +15,10 @@ Typical use::
 
 (``DEFAULT_CACHE_DIR`` comes from :mod:`tests.support.kafka_classpath`.)
 
+``start_kafka_broker(..., sasl=SaslPlain({...}))`` starts one that enforces who may do what:
+SASL/PLAIN on every listener and the StandardAuthorizer; :func:`apply_acls` runs kafka-acls
+(``AclCommand``) against it as the super user.
+
 The broker does NOT auto-create topics (``auto.create.topics.enable=false``), so tests prove that
 the application creates the topics it needs. New topics default to 3 partitions, replication 1.
 
@@ -35,7 +39,8 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -54,6 +59,8 @@ __all__ = [
     "BOOTSTRAP_ENV_VAR",
     "LOG4J_CONFIG",
     "KafkaBroker",
+    "SaslPlain",
+    "apply_acls",
     "broker_properties",
     "kafka_bootstrap_servers",
     "start_kafka_broker",
@@ -90,9 +97,47 @@ def _random_cluster_id() -> str:
             return text
 
 
-def broker_properties(port: int, controller_port: int, log_dir: Path) -> dict[str, str]:
-    """The server.properties of the single-node test broker (KRaft, broker + controller)."""
+@dataclass(frozen=True)
+class SaslPlain:
+    """SASL/PLAIN on both listeners, and the StandardAuthorizer. ``super_user`` is the broker's
+    own login (to itself and to its controller) and may do anything; every other user may do
+    only what ACLs grant it."""
+
+    users: Mapping[str, str]  # name → password
+    super_user: str = "admin"
+
+    def jaas(self, login: str) -> str:
+        """A PlainLoginModule line that logs in as ``login`` and accepts every user."""
+        accepted = " ".join(f'user_{name}="{password}"' for name, password in self.users.items())
+        return (
+            "org.apache.kafka.common.security.plain.PlainLoginModule required "
+            f'username="{login}" password="{self.users[login]}" {accepted};'
+        )
+
+
+def _sasl_properties(sasl: SaslPlain, port: int, controller_port: int) -> dict[str, str]:
     return {
+        "listeners": f"SASL_PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
+        "advertised.listeners": f"SASL_PLAINTEXT://127.0.0.1:{port}",
+        "inter.broker.listener.name": "SASL_PLAINTEXT",
+        # The controller listener too: with PLAINTEXT there, the broker would reach its
+        # controller as User:ANONYMOUS, which would then have to be a super user.
+        "listener.security.protocol.map": "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+        "sasl.enabled.mechanisms": "PLAIN",
+        "sasl.mechanism.inter.broker.protocol": "PLAIN",
+        "sasl.mechanism.controller.protocol": "PLAIN",
+        "listener.name.sasl_plaintext.plain.sasl.jaas.config": sasl.jaas(sasl.super_user),
+        "listener.name.controller.plain.sasl.jaas.config": sasl.jaas(sasl.super_user),
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "super.users": f"User:{sasl.super_user}",
+    }
+
+
+def broker_properties(
+    port: int, controller_port: int, log_dir: Path, sasl: SaslPlain | None = None
+) -> dict[str, str]:
+    """The server.properties of the single-node test broker (KRaft, broker + controller)."""
+    properties = {
         "process.roles": "broker,controller",
         "node.id": str(_NODE_ID),
         "controller.quorum.bootstrap.servers": f"127.0.0.1:{controller_port}",
@@ -125,6 +170,9 @@ def broker_properties(port: int, controller_port: int, log_dir: Path) -> dict[st
         "log.cleaner.dedupe.buffer.size": str(16 * 1024 * 1024),
         "num.recovery.threads.per.data.dir": "1",
     }
+    if sasl is not None:
+        properties.update(_sasl_properties(sasl, port, controller_port))
+    return properties
 
 
 def _write_properties(path: Path, properties: Mapping[str, str]) -> None:
@@ -132,9 +180,17 @@ def _write_properties(path: Path, properties: Mapping[str, str]) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _java_command(java: str, jars_dir: Path, heap: str, main_class: str) -> list[str]:
+# A command-line tool runs for a second: compiling it well (C2) or collecting its garbage in
+# parallel would cost more CPU than the tool itself.
+_TOOL_JVM_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+
+
+def _java_command(
+    java: str, jars_dir: Path, heap: str, main_class: str, flags: Sequence[str] = ()
+) -> list[str]:
     return [
         java,
+        *flags,
         f"-Xmx{heap}",
         "-XX:+ExitOnOutOfMemoryError",
         "-Djava.awt.headless=true",
@@ -145,31 +201,53 @@ def _java_command(java: str, jars_dir: Path, heap: str, main_class: str) -> list
     ]
 
 
-def _broker_ready(port: int) -> bool:
+def _broker_ready(port: int, sasl: SaslPlain | None = None) -> bool:
     """True once the broker answers a Metadata request listing itself as a live broker.
 
     An open port alone is not enough: KRaft binds the listener before it serves requests, and a
     fenced broker is left out of metadata, so creating a topic that early fails with "only 0
     broker(s) are registered". Metadata v7 (the 2.1 baseline Kafka 4 keeps) is not "flexible", so
-    it fits in a few lines of struct.
+    it fits in a few lines of struct; so do SaslHandshake v1 and SaslAuthenticate v1, which a
+    SASL broker wants first.
     """
-    client_id = b"vendorwatch-readiness"
-    # Request header v1: api_key=3 (Metadata), api_version=7, correlation_id, client_id.
-    # Body v7: topics = empty array (no topics), allow_auto_topic_creation = false.
-    body = struct.pack(">hhih", 3, 7, 1, len(client_id)) + client_id + struct.pack(">ib", 0, 0)
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=2.0) as sock:
-            sock.sendall(struct.pack(">i", len(body)) + body)
-            header = _recv_exactly(sock, 4)
-            size: int = struct.unpack(">i", header)[0]
-            if size < 12:
+            if sasl is not None and not _plain_login(sock, sasl.super_user, sasl.users):
                 return False
-            # Response: correlation_id, throttle_time_ms, brokers array length, ...
-            fields: tuple[int, int, int] = struct.unpack(">iii", _recv_exactly(sock, 12))
-            correlation_id, _throttle_ms, broker_count = fields
-            return correlation_id == 1 and broker_count >= 1
+            # Body v7: topics = empty array (no topics), allow_auto_topic_creation = false.
+            response = _exchange(sock, 3, 7, 3, struct.pack(">ib", 0, 0))
+            # Response: throttle_time_ms, brokers array length, ...
+            if len(response) < 8:
+                return False
+            _throttle_ms, broker_count = struct.unpack(">ii", response[:8])
+            return int(broker_count) >= 1
     except OSError:
         return False
+
+
+def _plain_login(sock: socket.socket, user: str, passwords: Mapping[str, str]) -> bool:
+    mechanism = b"PLAIN"
+    handshake = _exchange(sock, 17, 1, 1, struct.pack(">h", len(mechanism)) + mechanism)
+    if handshake[:2] != b"\0\0":  # error_code
+        return False
+    token = b"\0" + user.encode() + b"\0" + passwords[user].encode()
+    authenticated = _exchange(sock, 36, 1, 2, struct.pack(">i", len(token)) + token)
+    return authenticated[:2] == b"\0\0"
+
+
+def _exchange(
+    sock: socket.socket, api_key: int, api_version: int, correlation_id: int, body: bytes
+) -> bytes:
+    """Sends one request (header v1) and returns its response body (after header v0)."""
+    client_id = b"vendorwatch-readiness"
+    header = struct.pack(">hhih", api_key, api_version, correlation_id, len(client_id))
+    request = header + client_id + body
+    sock.sendall(struct.pack(">i", len(request)) + request)
+    size: int = struct.unpack(">i", _recv_exactly(sock, 4))[0]
+    response = _recv_exactly(sock, size)
+    if struct.unpack(">i", response[:4])[0] != correlation_id:
+        raise ConnectionError("the broker answered another request")
+    return response[4:]
 
 
 def _recv_exactly(sock: socket.socket, size: int) -> bytes:
@@ -185,9 +263,16 @@ def _recv_exactly(sock: socket.socket, size: int) -> bytes:
 class KafkaBroker:
     """A running broker process; stop it with :meth:`stop` or use it as a context manager."""
 
-    def __init__(self, process: subprocess.Popen[bytes], port: int, work_dir: Path) -> None:
+    def __init__(
+        self,
+        process: subprocess.Popen[bytes],
+        port: int,
+        work_dir: Path,
+        sasl: SaslPlain | None = None,
+    ) -> None:
         self.process = process
         self.port = port
+        self.sasl = sasl
         self.work_dir = work_dir
         self.log_path = work_dir / "broker.log"
         self._stopped = False
@@ -245,6 +330,7 @@ def start_kafka_broker(
     heap: str = BROKER_HEAP,
     startup_timeout: float = STARTUP_TIMEOUT_S,
     extra_properties: Mapping[str, str] | None = None,
+    sasl: SaslPlain | None = None,
 ) -> KafkaBroker:
     """Start a fresh single-node KRaft broker on free loopback ports and wait until it serves.
 
@@ -256,7 +342,7 @@ def start_kafka_broker(
     jars_dir = resolve_kafka_classpath(cache_dir)
     for attempt in range(1, _MAX_START_ATTEMPTS + 1):
         try:
-            return _start_once(java, jars_dir, heap, startup_timeout, extra_properties)
+            return _start_once(java, jars_dir, heap, startup_timeout, extra_properties, sasl)
         except _PortTaken:
             if attempt == _MAX_START_ATTEMPTS:
                 raise
@@ -269,11 +355,12 @@ def _start_once(
     heap: str,
     startup_timeout: float,
     extra_properties: Mapping[str, str] | None,
+    sasl: SaslPlain | None,
 ) -> KafkaBroker:
     work_dir = Path(tempfile.mkdtemp(prefix="vendorwatch-kafka-"))
     try:
         port, controller_port = _free_loopback_ports(2)
-        properties = broker_properties(port, controller_port, work_dir / "data")
+        properties = broker_properties(port, controller_port, work_dir / "data", sasl)
         properties.update(extra_properties or {})
         config = work_dir / "server.properties"
         _write_properties(config, properties)
@@ -309,7 +396,7 @@ def _start_once(
         shutil.rmtree(work_dir, ignore_errors=True)
         raise
 
-    broker = KafkaBroker(process, port, work_dir)
+    broker = KafkaBroker(process, port, work_dir, sasl)
     atexit.register(broker.stop)  # never leave a JVM behind if the caller forgets
     try:
         _wait_until_ready(broker, startup_timeout)
@@ -331,7 +418,7 @@ def _wait_until_ready(broker: KafkaBroker, timeout: float) -> None:
                 f"The Kafka broker exited with code {code} before it was ready. "
                 f"Log tail ({broker.log_path}):\n{broker.log_tail()}"
             )
-        if _broker_ready(broker.port):
+        if _broker_ready(broker.port, broker.sasl):
             return
         if time.monotonic() >= deadline:
             raise RuntimeError(
@@ -340,6 +427,60 @@ def _wait_until_ready(broker: KafkaBroker, timeout: float) -> None:
             )
         # Poll interval, not a wait for readiness: each round re-checks the process and port.
         time.sleep(0.1)
+
+
+def apply_acls(
+    broker: KafkaBroker,
+    acls: Sequence[Sequence[str]],
+    cache_dir: Path = DEFAULT_CACHE_DIR,
+    timeout: float = STARTUP_TIMEOUT_S,
+) -> None:
+    """Runs `kafka-acls --add` once per argument list, as the super user, all at once (each is
+    a JVM start). Raises RuntimeError with kafka-acls' output when one fails."""
+    if broker.sasl is None:
+        raise ValueError("ACLs need a broker started with sasl=SaslPlain(...)")
+    java = _require_tool("java", "run kafka-acls")
+    jars_dir = resolve_kafka_classpath(cache_dir)
+    admin = broker.sasl.super_user
+    config = broker.work_dir / "admin.properties"
+    _write_properties(
+        config,
+        {
+            "security.protocol": "SASL_PLAINTEXT",
+            "sasl.mechanism": "PLAIN",
+            "sasl.jaas.config": broker.sasl.jaas(admin),
+        },
+    )
+    command = [
+        *_java_command(
+            java, jars_dir, "256m", "org.apache.kafka.tools.AclCommand", _TOOL_JVM_FLAGS
+        ),
+        "--bootstrap-server",
+        broker.bootstrap_servers,
+        "--command-config",
+        str(config),
+        "--add",
+    ]
+    runs = [
+        (
+            arguments,
+            subprocess.Popen(
+                [*command, *arguments],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            ),
+        )
+        for arguments in acls
+    ]
+    failures = []
+    for arguments, process in runs:
+        output, _ = process.communicate(timeout=timeout)
+        if process.returncode != 0:
+            failures.append(f"kafka-acls --add {' '.join(arguments)}:\n{_tail(output)}")
+    if failures:
+        raise RuntimeError("\n".join(failures))
 
 
 @contextlib.contextmanager

@@ -1,4 +1,5 @@
-"""docker-compose.yml and the Dockerfile agree with each other and with the `vendorwatch` CLI.
+"""docker-compose.yml and the Dockerfile agree with each other and with the `vendorwatch` CLI,
+and the broker enforces the writers of deploy/kafka/topics.toml (ACLs, one user per process).
 
 Needs no Docker engine. When a Docker Compose client is installed, `docker compose config -q`
 must accept the file too.
@@ -22,6 +23,8 @@ import pytest
 import yaml
 
 from services.cli.main import cli
+from services.platform.eventlog.acls import acl_grants, render
+from services.platform.eventlog.topics import load_topics
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
@@ -234,9 +237,18 @@ TOP_LEVEL_KEYS = {"name", "services", "volumes", "networks", "configs", "secrets
 def test_compose_file_structure_and_docker_compose_accepts_it(compose: dict[str, Any]) -> None:
     unknown = {key for key in compose if key not in TOP_LEVEL_KEYS and not key.startswith("x-")}
     assert not unknown, f"unknown top-level keys {unknown}"
+    one_shot = {
+        dependency
+        for spec in _services(compose).values()
+        for dependency, condition in (spec.get("depends_on") or {}).items()
+        if isinstance(condition, dict)
+        and condition.get("condition") == "service_completed_successfully"
+    }
     for name, spec in _services(compose).items():
         assert "image" in spec or "build" in spec, f"{name} has neither image nor build"
-        assert spec.get("restart") == "unless-stopped", f"{name} is not restart: unless-stopped"
+        # A one-shot service (others wait for it to complete) must not be restarted once done.
+        restart = "on-failure" if name in one_shot else "unless-stopped"
+        assert spec.get("restart") == restart, f"{name} is not restart: {restart}"
     for dependency in ("kafka", "postgres"):
         assert "healthcheck" in _services(compose)[dependency], f"{dependency} has no healthcheck"
     for name, spec in _vendorwatch_services(compose).items():
@@ -274,3 +286,65 @@ def _compose_client() -> list[str] | None:
             return [docker, "compose"]
     standalone = shutil.which("docker-compose")
     return [standalone] if standalone is not None else None
+
+
+def _mounted(spec: dict[str, Any], target: str) -> Path:
+    """The repository file a service mounts at `target`."""
+    for volume in spec.get("volumes", []):
+        source, _, rest = str(volume).partition(":")
+        if rest.split(":")[0] == target:
+            return (COMPOSE_FILE.parent / source).resolve()
+    raise AssertionError(f"nothing is mounted at {target}")
+
+
+def _jaas_users(compose: dict[str, Any]) -> dict[str, str]:
+    kafka = _services(compose)["kafka"]
+    options = kafka["environment"]["KAFKA_OPTS"]
+    login_config = re.search(r"-Djava\.security\.auth\.login\.config=(\S+)", options)
+    assert login_config, "the broker has no JAAS file (KAFKA_OPTS)"
+    text = _mounted(kafka, login_config.group(1)).read_text(encoding="utf-8")
+    return dict(re.findall(r'user_(\w+)="([^"]*)"', text))
+
+
+def test_the_broker_authenticates_everyone_and_authorizes_with_acls(
+    compose: dict[str, Any],
+) -> None:
+    environment = _services(compose)["kafka"]["environment"]
+    protocols = dict(
+        pair.split(":") for pair in environment["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(",")
+    )
+    assert set(protocols.values()) == {"SASL_PLAINTEXT"}, "a listener lets clients in unnamed"
+    assert environment["KAFKA_AUTHORIZER_CLASS_NAME"] == (
+        "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    )
+    assert environment["KAFKA_SUPER_USERS"] == "User:admin"
+    assert str(environment.get("KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND", "false")) == "false"
+    principals = {p for spec in load_topics().values() for p in (*spec.writers, *spec.readers)}
+    assert set(_jaas_users(compose)) == principals | {"admin"}
+
+
+def test_the_acls_are_those_topics_toml_makes(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regenerate with `vendorwatch kafka acls` when a topic's writers or readers change."""
+    monkeypatch.delenv("VENDORWATCH_KAFKA_NAMESPACE", raising=False)
+    assert compose["configs"]["kafka-acls"]["content"] == render(acl_grants())
+    init = _services(compose)["kafka-acls"]
+    assert [c["source"] for c in init["configs"]] == ["kafka-acls"]
+    script = " ".join(init["command"])
+    assert f"< {init['configs'][0]['target']}" in script and "kafka-acls.sh" in script
+    admin_config = re.search(r"--command-config (\S+)", script)
+    assert admin_config, "kafka-acls runs without the super user's settings"
+    assert 'username="admin"' in _mounted(init, admin_config.group(1)).read_text(encoding="utf-8")
+
+
+def test_every_process_logs_in_as_its_own_principal(compose: dict[str, Any]) -> None:
+    users = _jaas_users(compose)
+    for name, spec in _vendorwatch_services(compose).items():
+        args = _command(spec)
+        principal = args[1] if args[0] == "worker" else args[0]
+        environment = spec["environment"]
+        assert environment["VENDORWATCH_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT", name
+        assert environment["VENDORWATCH_KAFKA_USERNAME"] == principal, name
+        assert environment["VENDORWATCH_KAFKA_PASSWORD"] == users[principal], name
+        assert spec["depends_on"]["kafka-acls"] == {"condition": "service_completed_successfully"}

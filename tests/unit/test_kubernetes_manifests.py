@@ -1,6 +1,7 @@
 """deploy/kubernetes/ is checked without a cluster: its manifests parse, every container runs a
 command the CLI accepts (with the environment the manifests give it), every worker service has
-a Deployment, and probes, ports, selectors and references point at things that exist."""
+a Deployment, probes, ports, selectors and references point at things that exist, every process
+logs in to Kafka as its own principal, and the ACL Job applies the ACLs topics.toml makes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import yaml
 
 from services.cli.distributed import WORKERS
 from services.cli.main import cli
+from services.platform.eventlog.acls import acl_grants, render
 
 MANIFESTS = Path(__file__).resolve().parents[2] / "deploy" / "kubernetes"
 
@@ -91,3 +93,41 @@ def test_the_api_service_selects_the_api_pods() -> None:
     assert service["spec"]["selector"].items() <= labels.items()
     ports = {p["name"] for c in api["spec"]["containers"] for p in c["ports"]}
     assert {p["targetPort"] for p in service["spec"]["ports"]} <= ports
+
+
+def _secret_data(name: str) -> dict[str, str]:
+    data: dict[str, str] = _of_kind("Secret")[name]["stringData"]
+    return data
+
+
+@pytest.mark.parametrize(("deployment", "container"), _containers(), ids=lambda v: str(v)[:30])
+def test_every_process_logs_in_to_kafka_as_its_own_principal(
+    deployment: str, container: dict[str, Any]
+) -> None:
+    args = container["args"]
+    principal = args[1] if args[0] == "worker" else args[0]
+    config = _of_kind("ConfigMap")["vendorwatch"]["data"]
+    assert config["VENDORWATCH_KAFKA_SECURITY_PROTOCOL"].startswith("SASL_")
+    usernames = [
+        _secret_data(ref["secretRef"]["name"]).get("VENDORWATCH_KAFKA_USERNAME")
+        for ref in container["envFrom"]
+        if "secretRef" in ref
+    ]
+    assert [u for u in usernames if u] == [principal], deployment
+
+
+def test_the_acl_job_applies_the_acls_topics_toml_makes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regenerate with `vendorwatch kafka acls` when a topic's writers or readers change."""
+    monkeypatch.delenv("VENDORWATCH_KAFKA_NAMESPACE", raising=False)
+    acls = _of_kind("ConfigMap")["vendorwatch-kafka-acls"]["data"]["acls"]
+    assert acls == render(acl_grants())
+    pod = _of_kind("Job")["vendorwatch-kafka-acls"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    assert volumes["acls"]["configMap"]["name"] == "vendorwatch-kafka-acls"
+    script = " ".join(container["args"])
+    assert "kafka-acls.sh" in script and f"< {mounts['acls']}/acls" in script
+    admin = volumes["admin"]["secret"]["secretName"]
+    assert f"--command-config {mounts['admin']}/admin.properties" in script
+    assert 'username="admin"' in _secret_data(admin)["admin.properties"]

@@ -24,8 +24,9 @@ import faust
 from services.platform.chain_watch import LOOK_SECONDS, ChainWatch
 from services.platform.consumer import BATCH_SIZE, Consumer, apply_serialized_batch
 from services.platform.database import open_pool
+from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.kafka import KafkaEventLog
-from services.platform.eventlog.topics import TOPICS, namespaced
+from services.platform.eventlog.topics import TOPICS, consumer_group
 from services.platform.liveness import Liveness, health_report
 from services.platform.outbox import RELAY_SECONDS, Outbox
 from services.platform.retry import until_done
@@ -59,7 +60,9 @@ class WorkerResources:
         async with self._lock:
             if self._log is None:
                 assert self.settings.kafka_bootstrap is not None
-                self._log = KafkaEventLog(self.settings.kafka_bootstrap)
+                self._log = KafkaEventLog(
+                    self.settings.kafka_bootstrap, self.settings.kafka_credentials
+                )
                 await self._log.start()
             return self._log
 
@@ -84,7 +87,7 @@ def build_app(
     settings = resources.settings
     assert settings.kafka_bootstrap is not None
     app = faust.App(
-        namespaced(f"vendorwatch-{service}"),  # the consumer group id
+        consumer_group(service),
         broker=f"kafka://{settings.kafka_bootstrap}",
         value_serializer="raw",
         key_serializer="raw",
@@ -104,6 +107,7 @@ def build_app(
         # faust's 60 s would stall those vendors' events for a minute. Kafka's classic 10 s.
         broker_session_timeout=10.0,
         broker_rebalance_timeout=20.0,
+        broker_credentials=_broker_credentials(settings.kafka_credentials),
     )
 
     async def close_resources(_sender: Any, *_args: Any, **_kwargs: Any) -> None:
@@ -122,6 +126,19 @@ def build_app(
 
     add_periodic(app, "chain-check", LOOK_SECONDS, resources, look_at_the_chain)
     return app
+
+
+def _broker_credentials(credentials: KafkaCredentials) -> faust.SASLCredentials | None:
+    """faust's consumer and producer log in as the process's principal, as aiokafka's do."""
+    if not credentials.sasl:
+        return None
+    return faust.SASLCredentials(
+        username=credentials.username,
+        password=credentials.password,
+        mechanism=credentials.mechanism,
+        # faust speaks SASL_SSL exactly when given an SSL context.
+        ssl_context=credentials.ssl_context(),
+    )
 
 
 def add_batch_agent(

@@ -16,6 +16,7 @@ from services.platform.chain import partition_of
 from services.platform.errors import StartupError
 from services.platform.event_store import canonical_json
 from services.platform.eventlog.base import Writer, vendor_key
+from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.topics import ENTRANCES, TOPICS
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ def _partition(key: bytes | None, all_partitions: list[int], available: list[int
 class KafkaEventLog:
     """Submits input to its writer's topic and forwards stored events on to the consumers."""
 
-    def __init__(self, bootstrap: str) -> None:
+    def __init__(self, bootstrap: str, credentials: KafkaCredentials) -> None:
         self._bootstrap = bootstrap
         # aiokafka defaults to acks=1 without idempotence: a broker failover could drop or
         # duplicate a message. Both are set so an acknowledged send is durable and unique.
@@ -42,6 +43,7 @@ class KafkaEventLog:
             enable_idempotence=True,
             request_timeout_ms=15_000,
             partitioner=_partition,
+            **credentials.aiokafka_options(),
         )
 
     async def start(self) -> None:
@@ -72,7 +74,9 @@ class KafkaEventLog:
             await delivery
 
 
-async def follow(bootstrap: str, handle: Callable[[EventEnvelope], None]) -> None:
+async def follow(
+    bootstrap: str, credentials: KafkaCredentials, handle: Callable[[EventEnvelope], None]
+) -> None:
     """Hands every fact produced from now on to `handle`, until cancelled. No consumer
     group: every API replica reads every partition, for its own subscribers."""
     consumer = AIOKafkaConsumer(
@@ -81,6 +85,7 @@ async def follow(bootstrap: str, handle: Callable[[EventEnvelope], None]) -> Non
         group_id=None,
         auto_offset_reset="latest",
         enable_auto_commit=False,
+        **credentials.aiokafka_options(),
     )
     try:
         await consumer.start()

@@ -6,12 +6,14 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 
 from services.platform.errors import StartupError
 from services.platform.eventlog.base import Writer
+from services.platform.eventlog.credentials import KafkaCredentials
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,7 @@ class TopicSpec:
     name: str
     partitions: int
     writers: tuple[str, ...]
+    readers: tuple[str, ...]
     config: dict[str, str] = field(default_factory=dict)
 
 
@@ -34,6 +37,11 @@ def namespaced(name: str) -> str:
     return f"{namespace}.{name}" if namespace else name
 
 
+def consumer_group(service: str) -> str:
+    """The consumer group of a worker service (its faust app id), which its ACLs name."""
+    return namespaced(f"vendorwatch-{service}")
+
+
 def load_topics() -> dict[str, TopicSpec]:
     """Topic specs by role (`raw`, `recorded`, `emitted`, `events`, `facts`); the file
     ships inside the package as a symlink."""
@@ -45,6 +53,7 @@ def load_topics() -> dict[str, TopicSpec]:
             namespaced(spec["name"]),
             int(spec["partitions"]),
             tuple(spec["writers"]),
+            tuple(spec["readers"]),
             dict(spec.get("config", {})),
         )
         for role, spec in table.items()
@@ -56,9 +65,13 @@ TOPICS = load_topics()
 ENTRANCES = {Writer.PRODUCER: "raw", Writer.API: "recorded", Writer.SERVICE: "emitted"}
 
 
-async def ensure_topics(bootstrap: str, replication_factor: int) -> list[str]:
+async def ensure_topics(
+    bootstrap: str, replication_factor: int, credentials: KafkaCredentials
+) -> list[str]:
     """Creates the topics that do not exist yet; returns the names it created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap, request_timeout_ms=10_000, **credentials.aiokafka_options()
+    )
     try:
         await admin.start()
     except KafkaError as error:
@@ -68,7 +81,7 @@ async def ensure_topics(bootstrap: str, replication_factor: int) -> list[str]:
         existing = set(await admin.list_topics())
         missing = [spec for spec in TOPICS.values() if spec.name not in existing]
         if missing:
-            await admin.create_topics(
+            response = await admin.create_topics(
                 [
                     NewTopic(
                         spec.name,
@@ -79,6 +92,17 @@ async def ensure_topics(bootstrap: str, replication_factor: int) -> list[str]:
                     for spec in missing
                 ]
             )
+            _raise_refusals(response.topic_errors)
         return [spec.name for spec in missing]
     finally:
         await admin.close()
+
+
+def _raise_refusals(topic_errors: list[tuple[Any, ...]]) -> None:
+    """The admin client hands back per-topic errors instead of raising them; a principal
+    without CREATE (ACLs) would otherwise start as if its topics existed. A topic that another
+    process created meanwhile is no refusal."""
+    for topic, code, *_ in topic_errors:
+        error = for_code(code)
+        if code != 0 and error is not TopicAlreadyExistsError:
+            raise StartupError(f"Kafka refused to create topic {topic}: {error.__name__}")

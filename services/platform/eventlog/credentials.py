@@ -1,0 +1,74 @@
+"""How a process logs in to Kafka. Nobody by default (PLAINTEXT); with SASL, each process kind
+has a principal of its own, so that the broker's ACLs decide which topics it may write
+(README.md, "Who may write what")."""
+
+from __future__ import annotations
+
+import os
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from services.platform.errors import StartupError
+
+PROTOCOLS = ("PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL")
+MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+
+
+@dataclass(frozen=True)
+class KafkaCredentials:
+    protocol: str = "PLAINTEXT"
+    mechanism: str = "PLAIN"
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    # The CA that signed the brokers' certificates (SASL_SSL); None: the system's CAs.
+    ca_file: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.protocol not in PROTOCOLS:
+            raise StartupError(f"Kafka security protocol {self.protocol!r}: one of {PROTOCOLS}")
+        if self.mechanism not in MECHANISMS:
+            raise StartupError(f"Kafka SASL mechanism {self.mechanism!r}: one of {MECHANISMS}")
+        if self.sasl and not (self.username and self.password):
+            raise StartupError(f"Kafka {self.protocol} needs a username and a password")
+        # A username without SASL would otherwise connect anonymously without a word.
+        if not self.sasl and (self.username or self.password):
+            raise StartupError("a Kafka username or password needs a SASL security protocol")
+        if self.ca_file is not None and self.protocol != "SASL_SSL":
+            raise StartupError("a Kafka CA file needs the SASL_SSL security protocol")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> KafkaCredentials:
+        env = os.environ if environ is None else environ
+        ca_file = env.get("VENDORWATCH_KAFKA_CA_FILE")
+        return cls(
+            protocol=env.get("VENDORWATCH_KAFKA_SECURITY_PROTOCOL") or "PLAINTEXT",
+            mechanism=env.get("VENDORWATCH_KAFKA_SASL_MECHANISM") or "PLAIN",
+            username=env.get("VENDORWATCH_KAFKA_USERNAME") or None,
+            password=env.get("VENDORWATCH_KAFKA_PASSWORD") or None,
+            ca_file=Path(ca_file) if ca_file else None,
+        )
+
+    @property
+    def sasl(self) -> bool:
+        return self.protocol != "PLAINTEXT"
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        if self.protocol != "SASL_SSL":
+            return None
+        return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
+
+    def aiokafka_options(self) -> dict[str, Any]:
+        """Keyword arguments for every aiokafka producer, consumer and admin client (aiokafka
+        takes the SCRAM credentials in its `sasl_plain_*` arguments too)."""
+        if not self.sasl:
+            return {}
+        return {
+            "security_protocol": self.protocol,
+            "sasl_mechanism": self.mechanism,
+            "sasl_plain_username": self.username,
+            "sasl_plain_password": self.password,
+            "ssl_context": self.ssl_context(),
+        }

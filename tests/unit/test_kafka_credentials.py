@@ -1,0 +1,67 @@
+"""Kafka credentials from the environment reach every client, and the `readers` of topics.toml
+(which the ACLs grant) are what the workers really consume, in the groups the ACLs name."""
+
+from __future__ import annotations
+
+import faust
+import pytest
+
+from services.cli.distributed import WORKERS
+from services.platform.errors import StartupError
+from services.platform.eventlog.credentials import KafkaCredentials
+from services.platform.eventlog.faust_runtime import WorkerResources, build_app
+from services.platform.eventlog.topics import TOPICS, consumer_group
+from services.platform.settings import Settings
+
+SASL = {
+    "VENDORWATCH_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+    "VENDORWATCH_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+    "VENDORWATCH_KAFKA_USERNAME": "ingest",
+    "VENDORWATCH_KAFKA_PASSWORD": "secret",
+}
+
+
+def test_without_settings_a_process_connects_as_before() -> None:
+    assert KafkaCredentials.from_env({}).aiokafka_options() == {}
+
+
+def test_sasl_settings_become_client_options() -> None:
+    assert KafkaCredentials.from_env(SASL).aiokafka_options() == {
+        "security_protocol": "SASL_PLAINTEXT",
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_plain_username": "ingest",
+        "sasl_plain_password": "secret",
+        "ssl_context": None,
+    }
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"VENDORWATCH_KAFKA_SECURITY_PROTOCOL": "SSL"},
+        {**SASL, "VENDORWATCH_KAFKA_SASL_MECHANISM": "GSSAPI"},
+        {**SASL, "VENDORWATCH_KAFKA_PASSWORD": ""},
+        {"VENDORWATCH_KAFKA_USERNAME": "ingest", "VENDORWATCH_KAFKA_PASSWORD": "secret"},
+        {**SASL, "VENDORWATCH_KAFKA_CA_FILE": "/etc/ca.pem"},
+    ],
+)
+def test_incomplete_or_unknown_settings_are_refused(environ: dict[str, str]) -> None:
+    with pytest.raises(StartupError):
+        KafkaCredentials.from_env(environ)
+
+
+@pytest.mark.parametrize("service", sorted(WORKERS))
+def test_workers_consume_their_topics_toml_readers_as_their_principal(
+    service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in SASL.items():
+        monkeypatch.setenv(key, value)
+    resources = WorkerResources(Settings(database_url="unused", kafka_bootstrap="kafka:9092"))
+    app = build_app(service, resources)
+    WORKERS[service](app, resources)
+    consumed = {topic for agent in app.agents.values() for topic in agent.channel.topics}
+    assert consumed == {spec.name for spec in TOPICS.values() if service in spec.readers}
+    assert app.conf.id == consumer_group(service)
+    credentials = app.conf.broker_credentials
+    assert isinstance(credentials, faust.SASLCredentials)
+    assert (credentials.username, credentials.mechanism.value) == ("ingest", "SCRAM-SHA-512")
