@@ -106,6 +106,8 @@ EMITTED: tuple[type[Payload], ...] = (
     MigrationPlanScheduled,
 )
 EMITTED_TYPES: frozenset[str] = frozenset(p.event_type for p in EMITTED)
+# What producers and the API may submit: everything else.
+INPUT_TYPES: frozenset[str] = frozenset(EVENT_TYPES) - EMITTED_TYPES
 
 
 def new_event(

@@ -4,11 +4,11 @@ partitions that are hash chains (chain.py), read partition by partition like Kaf
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from services.events.base import EventEnvelope
-from services.events.catalog import parse_event
+from services.events.catalog import EMITTED_TYPES, parse_event
 from services.platform import chain
 from services.platform.database import Connection
 
@@ -138,11 +138,21 @@ class Cursor:
     def of(cls, seqs: Mapping[int, int]) -> Cursor:
         return cls(tuple(seqs.get(p, 0) for p in range(chain.PARTITIONS)))
 
-    def past(self, events: Sequence[StoredEvent]) -> Cursor:
+    def past(self, passed: Iterable[tuple[int, int]]) -> Cursor:
+        """Advanced past these (partition, seq) pairs."""
         seqs = list(self.seqs)
-        for event in events:
-            seqs[event.partition] = max(seqs[event.partition], event.seq)
+        for partition, seq in passed:
+            seqs[partition] = max(seqs[partition], seq)
         return Cursor(tuple(seqs))
+
+
+@dataclass(frozen=True)
+class Read:
+    """What a reader may apply, and the cursor past everything it has now seen (events the
+    judge refused included: they are passed, never applied)."""
+
+    events: list[StoredEvent]
+    cursor: Cursor
 
 
 async def heads(conn: Connection) -> Cursor:
@@ -152,37 +162,43 @@ async def heads(conn: Connection) -> Cursor:
 
 
 async def read_after(
-    conn: Connection,
-    cursor: Cursor,
-    limit: int,
-    *,
-    up_to: Cursor | None = None,
-    without_refusals_of: str | None = None,
-) -> list[StoredEvent]:
+    conn: Connection, cursor: Cursor, limit: int, *, judged_by: str | None = None
+) -> Read:
     """The next events after `cursor` (at most `limit`, in log order), each partition in order.
 
-    `up_to` stops each partition at that cursor (another consumer's progress), and
-    `without_refusals_of` leaves out what that consumer refused: together, what a service
-    downstream of the registry may see (ARCHITECTURE.md, "One verdict per event").
+    With `judged_by` (the service that gives the verdict), an input event is returned only
+    once that service has accepted it: a partition stops before its first input event not yet
+    judged, and refused ones are passed over (ARCHITECTURE.md, "One verdict per event").
+    Emitted events need no verdict. The verdict is read from the judge's ledger, so this
+    holds in both modes, live and in a rebuild.
     """
     rows = await conn.fetch(
-        """SELECT e.position, e.partition, e.seq, e.envelope FROM
-               unnest($1::smallint[], $2::bigint[], $3::bigint[]) AS c(partition, after, up_to)
+        """SELECT e.position, e.partition, e.seq, e.envelope, e.refused FROM
+               unnest($1::smallint[], $2::bigint[]) AS c(partition, after)
            CROSS JOIN LATERAL (
-               SELECT position, partition, seq, envelope::text AS envelope FROM event_store s
-               WHERE s.partition = c.partition AND s.seq > c.after AND s.seq <= c.up_to
-                 AND ($5::text IS NULL OR NOT EXISTS (
-                     SELECT 1 FROM processed_events p
-                     WHERE p.consumer = $5 AND p.event_id = s.event_id AND p.refused))
-               ORDER BY s.seq LIMIT $4) AS e
-           ORDER BY e.position LIMIT $4""",
+               SELECT w.position, w.partition, w.seq, w.envelope, coalesce(p.refused, false)
+                          AS refused,
+                      bool_or(w.event_type <> ALL($5::text[]) AND p.event_id IS NULL)
+                          OVER (ORDER BY w.seq) AS waiting
+               FROM (SELECT position, partition, seq, event_id, event_type,
+                            envelope::text AS envelope
+                     FROM event_store s WHERE s.partition = c.partition AND s.seq > c.after
+                     ORDER BY s.seq LIMIT $3) AS w
+               LEFT JOIN processed_events p ON p.consumer = $4 AND p.event_id = w.event_id
+           ) AS e
+           WHERE $4::text IS NULL OR NOT e.waiting
+           ORDER BY e.position LIMIT $3""",
         list(range(chain.PARTITIONS)),
         list(cursor.seqs),
-        list(up_to.seqs) if up_to is not None else [2**62] * chain.PARTITIONS,
         limit,
-        without_refusals_of,
+        judged_by,
+        sorted(EMITTED_TYPES),
     )
-    return [
-        StoredEvent(r["position"], r["partition"], r["seq"], parse_event(r["envelope"]))
-        for r in rows
-    ]
+    return Read(
+        [
+            StoredEvent(r["position"], r["partition"], r["seq"], parse_event(r["envelope"]))
+            for r in rows
+            if not r["refused"]
+        ],
+        cursor.past((r["partition"], r["seq"]) for r in rows),
+    )

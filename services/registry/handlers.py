@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import cast
 
 from services.events.base import EventEnvelope
+from services.events.catalog import INPUT_TYPES
 from services.events.sanction import SanctionAmended, SanctionImposed, SanctionLifted
 from services.events.vendor import (
     VendorAffiliationChanged,
-    VendorIdentifierRef,
     VendorRegistered,
     VendorRenamed,
     VendorUpdated,
@@ -26,7 +26,7 @@ from services.platform.database import Connection
 from services.platform.recorded_time import recorded_time
 from services.registry import announcements, sanction_repository, vendor_repository
 from services.registry.imposition_rules import policy_refusal
-from services.registry.names import IdentifierKey, normalize_identifier
+from services.registry.names import IdentifierKey
 from services.registry.periods import ONE_DAY
 from services.registry.policy import SuspensionPolicy
 from services.registry.records import RecordHandlers
@@ -34,10 +34,6 @@ from services.registry.vendor_repository import VendorRow
 
 # The registry judges every input event (platform/consumer.py, VERDICT_FROM).
 CONSUMER_NAME = VERDICT_FROM
-
-
-def _identifiers(refs: list[VendorIdentifierRef]) -> tuple[IdentifierKey, ...]:
-    return tuple(normalize_identifier(r.scheme, r.value) for r in refs)
 
 
 async def _refuse_clashes(
@@ -107,28 +103,19 @@ class RegistryHandlers:
                 f"vendor_id: {event.vendor_id!r} is already registered;"
                 " send vendor.updated to change it"
             )
-        identifiers = _identifiers(payload.identifiers)
-        await _refuse_clashes(conn, event.vendor_id, identifiers)
-        vendor = VendorRow(
-            vendor_id=event.vendor_id,
-            legal_name=payload.legal_name,
-            name_kana=payload.name_kana,
-            name_en=payload.name_en,
-            country=payload.country,
-            aliases=tuple(payload.aliases),
-            identifiers=identifiers,
-        )
+        vendor = VendorRow.registered(event.vendor_id, payload)
+        await _refuse_clashes(conn, event.vendor_id, vendor.identifiers)
         await vendor_repository.insert_vendor(conn, vendor, event.event_id)
         now = await self._identity_changed(conn, event)
         # Nothing can bar a vendor unknown until now: it starts out eligible.
-        await announcements.start_as_eligible(conn, event.vendor_id, now)
+        await announcements.start_as_eligible(conn, [(event.vendor_id, now)])
 
     async def vendor_updated(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(VendorUpdated, event.payload)
         vendor = await _require_vendor(conn, event.vendor_id)
         changes = payload.changes()
         if payload.identifiers is not None:
-            identifiers = _identifiers(payload.identifiers)
+            identifiers = vendor_repository.normalized_identifiers(payload.identifiers)
             await _refuse_clashes(conn, event.vendor_id, identifiers)
             await vendor_repository.replace_identifiers(conn, event.vendor_id, identifiers)
         updated = VendorRow(
@@ -241,5 +228,13 @@ class RegistryHandlers:
 def registry_consumer(
     clock: Clock, policies: Mapping[str, SuspensionPolicy], *, announce: bool = True
 ) -> Consumer:
-    identity_and_sanctions = RegistryHandlers(clock, policies, announce).by_event_type()
-    return Consumer(CONSUMER_NAME, identity_and_sanctions | RecordHandlers().by_event_type())
+    owned = RegistryHandlers(clock, policies, announce).by_event_type()
+    owned |= RecordHandlers().by_event_type()
+    # The registry judges every input event; those it has no rule for (system owners'
+    # migration events) pass, and its ledger says so: a judged event is one with a row.
+    passed: dict[str, Handler] = {t: _passes for t in INPUT_TYPES if t not in owned}
+    return Consumer(CONSUMER_NAME, owned | passed)
+
+
+async def _passes(_conn: Connection, _event: EventEnvelope) -> None:
+    """Accepted: nothing in the registry's rules bears on it."""

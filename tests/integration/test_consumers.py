@@ -11,9 +11,9 @@ import pytest
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
-from services.platform.consumer import Consumer, apply_batch, apply_serialized_batch
+from services.platform.consumer import BATCH_SIZE, Consumer, apply_batch, apply_serialized_batch
 from services.platform.database import Connection
-from services.platform.eventlog.embedded import run_consumers
+from services.platform.eventlog.embedded import drain, run_consumers
 from services.platform.liveness import Liveness
 from services.registry import queries
 from tests.support import case_b
@@ -154,6 +154,10 @@ async def _explode(conn: Connection, event: EventEnvelope) -> None:
 EXPLODING = Consumer("exploding", {"vendor.registered": _explode})
 
 
+async def _count(_conn: Connection, _event: EventEnvelope) -> None:
+    """Applies nothing: the ledger row is what the tests look at."""
+
+
 async def test_an_event_at_fault_is_dead_lettered_and_does_not_stall_the_consumer(
     pool: asyncpg.Pool,
 ) -> None:
@@ -190,3 +194,39 @@ async def test_apply_batch_ignores_event_types_the_consumer_does_not_handle(
     result = await apply_batch(pool, REGISTRY, [announced])
     assert result.applied == 0
     assert await pool.fetchval("SELECT count(*) FROM processed_events") == 0
+
+
+DOWNSTREAM = Consumer("downstream", {"contract.awarded": _count}, verdict_from="registry")
+
+
+async def _applied_by_downstream(pool: asyncpg.Pool) -> set[str]:
+    rows = await pool.fetch(
+        "SELECT event_id::text FROM processed_events WHERE consumer = 'downstream'"
+    )
+    return {r["event_id"] for r in rows}
+
+
+async def test_a_service_after_the_registry_sees_only_what_it_judged_and_accepted(
+    pool: asyncpg.Pool,
+) -> None:
+    refused = case_b.suspended(sanction_id="too-long", duration_months=24)
+    contract = envelope("contract.awarded", VALID_PAYLOADS["contract.awarded"], case_b.VENDOR)
+    await ingest_batch(pool, [case_b.line(e) for e in (case_b.registered(), refused, contract)])
+    # Nothing judged yet: the downstream service waits at the first input event.
+    assert await drain(pool, DOWNSTREAM) == 0
+    await drain(pool, REGISTRY)
+    assert await drain(pool, DOWNSTREAM) == 3
+    assert await _applied_by_downstream(pool) == {contract["event_id"]}
+
+
+async def test_a_long_run_of_refusals_does_not_stall_the_services_after_the_registry(
+    pool: asyncpg.Pool,
+) -> None:
+    """More refused events in a row than a batch holds: they are passed over, not re-read."""
+    orphans = [case_b.suspended(sanction_id=f"s-{i}") for i in range(BATCH_SIZE + 20)]
+    contract = envelope("contract.awarded", VALID_PAYLOADS["contract.awarded"], case_b.VENDOR)
+    await ingest_batch(pool, [case_b.line(e) for e in orphans])  # vendor B is not registered
+    await ingest_batch(pool, [case_b.line(case_b.registered()), case_b.line(contract)])
+    await drain(pool, REGISTRY)
+    assert await drain(pool, DOWNSTREAM) == len(orphans) + 2
+    assert await _applied_by_downstream(pool) == {contract["event_id"]}

@@ -3,7 +3,7 @@
 Submitting runs ingest in the caller's process (it appends to the store); each consumer reads
 the store's partitions after its durable offsets, woken by LISTEN/NOTIFY and, as a fallback,
 by polling. A consumer that waits for another's verdict (risk and migration for the
-registry's) reads no further than that consumer has, and skips what it refused.
+registry's) reads no further than that consumer has judged, and passes over what it refused.
 """
 
 from __future__ import annotations
@@ -48,24 +48,19 @@ async def offsets(pool: asyncpg.Pool, consumer: str) -> Cursor:
 
 
 async def drain(pool: asyncpg.Pool, consumer: Consumer) -> int:
-    """Applies everything after the consumer's offsets, batch by batch; returns how many
-    events it read (the log's, not only those the consumer takes)."""
-    cursor, read = await offsets(pool, consumer.name), 0
+    """Applies everything after the consumer's offsets that it may see yet, batch by batch;
+    returns how many events it passed (the log's, not only those the consumer takes)."""
+    cursor, passed = await offsets(pool, consumer.name), 0
     while True:
-        up_to = await offsets(pool, consumer.verdict_from) if consumer.verdict_from else None
         async with pool.acquire() as conn:
-            batch = await event_store.read_after(
-                conn,
-                cursor,
-                BATCH_SIZE,
-                up_to=up_to,
-                without_refusals_of=consumer.verdict_from,
+            read = await event_store.read_after(
+                conn, cursor, BATCH_SIZE, judged_by=consumer.verdict_from
             )
-        if not batch:
-            return read
-        cursor = cursor.past(batch)
-        read += len(batch)
-        await apply_batch(pool, consumer, [e.envelope for e in batch], save_cursor=cursor)
+        if read.cursor == cursor:
+            return passed
+        passed += sum(new - old for new, old in zip(read.cursor.seqs, cursor.seqs, strict=True))
+        cursor = read.cursor
+        await apply_batch(pool, consumer, [e.envelope for e in read.events], save_cursor=cursor)
 
 
 async def run_consumers(
@@ -123,11 +118,11 @@ async def follow(pool: asyncpg.Pool, handle: Callable[[EventEnvelope], None]) ->
         while True:
             wakeup.clear()
             async with pool.acquire() as conn:
-                batch = await event_store.read_after(conn, cursor, BATCH_SIZE)
-            for stored in batch:
+                read = await event_store.read_after(conn, cursor, BATCH_SIZE)
+            for stored in read.events:
                 handle(stored.envelope)
-            if batch:
-                cursor = cursor.past(batch)
+            if read.cursor != cursor:
+                cursor = read.cursor
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wakeup.wait(), timeout=POLL_SECONDS)
