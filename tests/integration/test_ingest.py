@@ -115,3 +115,17 @@ async def test_appends_to_one_partition_commit_in_order_and_others_do_not_wait(
 
 def _vendor_ids() -> list[str]:
     return [f"vendor-{i}" for i in range(100)]
+
+
+async def test_a_nul_in_a_key_is_refused_without_taking_the_batch_with_it(
+    pool: asyncpg.Pool,
+) -> None:
+    """The refusal's reason quotes the key, NUL and all; PostgreSQL text cannot hold NUL."""
+    poison = b'{"event_type": "vendor.registered", "payload\\u0000": {}}'
+    valid = [case_b.line(case_b.another_vendor(f"vendor-{i}")) for i in range(40)]
+    outcomes = await ingest_batch(pool, [poison, *valid])
+    assert isinstance(outcomes[0], Rejected)
+    assert all(isinstance(o, Accepted) for o in outcomes[1:])
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == 40
+    reason = await pool.fetchval("SELECT reason FROM dead_letters")
+    assert "\x00" not in reason and "payload\\u0000" in reason
