@@ -31,9 +31,24 @@ async def record_changes(
     conn: Connection, vendor_ids: Iterable[str], kind: str, at: dt.datetime
 ) -> None:
     """Lists the vendors in the change feed, dated `at` (the causing event's recorded time)."""
-    await conn.executemany(
-        "INSERT INTO registry_changes (vendor_id, kind, recorded_at) VALUES ($1, $2, $3)",
-        [(vendor_id, kind, at) for vendor_id in sorted(set(vendor_ids))],
+    await record_each_change(conn, [(vendor_id, kind, at) for vendor_id in sorted(set(vendor_ids))])
+
+
+async def record_each_change(
+    conn: Connection, changes: Sequence[tuple[str, str, dt.datetime]]
+) -> None:
+    """Lists (vendor, kind, recorded at) in the feed in this order, in one statement."""
+    if not changes:
+        return
+    await conn.execute(
+        """INSERT INTO registry_changes (vendor_id, kind, recorded_at)
+           SELECT vendor_id, kind, recorded_at
+           FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+               WITH ORDINALITY AS c(vendor_id, kind, recorded_at, n)
+           ORDER BY n""",
+        [vendor_id for vendor_id, _, _ in changes],
+        [kind for _, kind, _ in changes],
+        [at for _, _, at in changes],
     )
 
 
@@ -61,13 +76,16 @@ def eligibility_event(answer: Eligibility, occurred_at: dt.datetime) -> EventEnv
     return new_event(payload, vendor_id=answer.vendor_id, source=SOURCE, occurred_at=occurred_at)
 
 
-async def start_as_eligible(conn: Connection, vendor_id: str, now: dt.datetime) -> None:
+async def start_as_eligible(conn: Connection, vendors: Sequence[tuple[str, dt.datetime]]) -> None:
+    """Newly registered vendors, each eligible as of when it was registered."""
     await conn.execute(
-        "INSERT INTO registry_eligibility_state (vendor_id, eligible, as_of, updated_at)"
-        " VALUES ($1, true, $2, $3)",
-        vendor_id,
-        now.date(),
-        now,
+        """INSERT INTO registry_eligibility_state (vendor_id, eligible, as_of, updated_at)
+           SELECT vendor_id, true, as_of, updated_at
+           FROM unnest($1::text[], $2::date[], $3::timestamptz[])
+               AS s(vendor_id, as_of, updated_at)""",
+        [vendor_id for vendor_id, _ in vendors],
+        [now.date() for _, now in vendors],
+        [now for _, now in vendors],
     )
 
 

@@ -11,7 +11,6 @@ fields, so a payload is stored by its own field names.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -34,11 +33,20 @@ from services.platform.database import Connection
 from services.registry import vendor_repository
 from services.registry.record_repository import ClaimStatus, IncidentStatus, SubcontractStatus
 
+# The events that add a record: its table, and the payload field naming it.
+NEW_RECORDS: dict[str, tuple[str, str]] = {
+    ContractAwarded.event_type: ("registry_contracts", "contract_id"),
+    SubcontractRequested.event_type: ("registry_subcontracts", "subcontract_id"),
+    IncidentReported.event_type: ("registry_incidents", "incident_id"),
+    ClaimFiled.event_type: ("registry_claims", "claim_id"),
+    CertificateSubmitted.event_type: ("registry_certificates", "certificate_id"),
+}
 
-async def _insert(
-    conn: Connection, event: EventEnvelope, table: str, key: str, values: Mapping[str, Any]
-) -> None:
-    """Adds the vendor's new record; its id (`key`) must be new."""
+
+async def _insert(conn: Connection, event: EventEnvelope) -> None:
+    """Adds the vendor's new record (NEW_RECORDS); its id must be new."""
+    table, key = NEW_RECORDS[event.event_type]
+    values = event.payload.model_dump()
     if not await vendor_repository.vendor_exists(conn, event.vendor_id):
         raise DomainRejection(f"vendor_id: unknown vendor {event.vendor_id!r}; register it first")
     row = {"vendor_id": event.vendor_id, **values, "event_id": event.event_id}
@@ -130,8 +138,7 @@ async def _decide_subcontract(
 @dataclass(frozen=True)
 class RecordHandlers:
     async def contract_awarded(self, conn: Connection, event: EventEnvelope) -> None:
-        payload = cast(ContractAwarded, event.payload)
-        await _insert(conn, event, "registry_contracts", "contract_id", payload.model_dump())
+        await _insert(conn, event)
 
     async def contract_amended(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(ContractAmended, event.payload)
@@ -180,7 +187,7 @@ class RecordHandlers:
                     f"payload.{field}: subcontract {parent_id!r} is of contract"
                     f" {parent['contract_id']!r}, not {payload.contract_id!r}"
                 )
-        await _insert(conn, event, "registry_subcontracts", "subcontract_id", payload.model_dump())
+        await _insert(conn, event)
 
     async def subcontract_approved(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(SubcontractApproved, event.payload)
@@ -205,18 +212,16 @@ class RecordHandlers:
         )
 
     async def incident_reported(self, conn: Connection, event: EventEnvelope) -> None:
-        payload = cast(IncidentReported, event.payload)
-        await _insert(conn, event, "registry_incidents", "incident_id", payload.model_dump())
+        await _insert(conn, event)
 
     async def incident_investigated(self, conn: Connection, event: EventEnvelope) -> None:
-        await _advance_incident(conn, event, IncidentStatus.INVESTIGATED)
+        await _advance_incident(conn, event)
 
     async def incident_closed(self, conn: Connection, event: EventEnvelope) -> None:
-        await _advance_incident(conn, event, IncidentStatus.CLOSED)
+        await _advance_incident(conn, event)
 
     async def claim_filed(self, conn: Connection, event: EventEnvelope) -> None:
-        payload = cast(ClaimFiled, event.payload)
-        await _insert(conn, event, "registry_claims", "claim_id", payload.model_dump())
+        await _insert(conn, event)
 
     async def claim_settled(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(ClaimSettled, event.payload)
@@ -241,8 +246,7 @@ class RecordHandlers:
         )
 
     async def certificate_submitted(self, conn: Connection, event: EventEnvelope) -> None:
-        payload = cast(CertificateSubmitted, event.payload)
-        await _insert(conn, event, "registry_certificates", "certificate_id", payload.model_dump())
+        await _insert(conn, event)
 
     def by_event_type(self) -> dict[str, Handler]:
         return {
@@ -261,9 +265,23 @@ class RecordHandlers:
         }
 
 
-async def _advance_incident(conn: Connection, event: EventEnvelope, status: IncidentStatus) -> None:
-    """An open incident investigated (a further investigation's findings replace the earlier
-    ones) or closed (with its resolution)."""
+# The events that move an incident on, and where they leave it.
+INCIDENT_STEPS: dict[str, IncidentStatus] = {
+    IncidentInvestigated.event_type: IncidentStatus.INVESTIGATED,
+    IncidentClosed.event_type: IncidentStatus.CLOSED,
+}
+
+
+def incident_step(event: EventEnvelope, *, as_json: bool = False) -> dict[str, Any]:
+    """The incident's columns an investigation (a further one's findings replace the earlier
+    ones) or a closing (with its resolution) sets; `as_json` in their JSON form."""
+    payload = cast(IncidentInvestigated | IncidentClosed, event.payload)
+    findings = payload.model_dump(mode="json" if as_json else "python", exclude={"incident_id"})
+    return {"status": INCIDENT_STEPS[event.event_type].value, **findings}
+
+
+async def _advance_incident(conn: Connection, event: EventEnvelope) -> None:
+    """An open incident investigated or closed (`incident_step`)."""
     payload = cast(IncidentInvestigated | IncidentClosed, event.payload)
     await _open_incident(conn, event, payload.incident_id)
     await _update(
@@ -272,6 +290,5 @@ async def _advance_incident(conn: Connection, event: EventEnvelope, status: Inci
         "registry_incidents",
         "incident_id",
         payload.incident_id,
-        status=status.value,
-        **payload.model_dump(exclude={"incident_id"}),
+        **incident_step(event),
     )

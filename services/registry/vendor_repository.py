@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.events.vendor import AffiliationChange
+from services.events.vendor import AffiliationChange, VendorIdentifierRef, VendorRegistered
 from services.platform.database import Connection
 from services.registry.affiliations import AffiliationEvent
-from services.registry.names import IdentifierKey
+from services.registry.names import IdentifierKey, normalize_identifier
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,33 @@ class VendorRow:
     aliases: tuple[str, ...]
     identifiers: tuple[IdentifierKey, ...]
     former_names: tuple[FormerName, ...] = ()
+
+    @classmethod
+    def registered(cls, vendor_id: str, payload: VendorRegistered) -> VendorRow:
+        """The vendor as its registration describes it."""
+        return cls(
+            vendor_id=vendor_id,
+            legal_name=payload.legal_name,
+            name_kana=payload.name_kana,
+            name_en=payload.name_en,
+            country=payload.country,
+            aliases=tuple(payload.aliases),
+            identifiers=normalized_identifiers(payload.identifiers),
+        )
+
+    def current_names(self) -> list[tuple[str, str]]:
+        """(kind, name) of every name the vendor is searched by now; former names aside."""
+        names: list[tuple[str, str | None]] = [
+            ("legal", self.legal_name),
+            ("kana", self.name_kana),
+            ("english", self.name_en),
+        ]
+        names += [("alias", alias) for alias in self.aliases]
+        return [(kind, name) for kind, name in names if name]
+
+
+def normalized_identifiers(refs: Sequence[VendorIdentifierRef]) -> tuple[IdentifierKey, ...]:
+    return tuple(normalize_identifier(r.scheme, r.value) for r in refs)
 
 
 @dataclass(frozen=True)
@@ -91,6 +118,42 @@ async def insert_vendor(conn: Connection, vendor: VendorRow, event_id: uuid.UUID
     await replace_current_names(conn, vendor)
 
 
+async def insert_new_vendors(
+    conn: Connection, vendors: Sequence[tuple[VendorRow, uuid.UUID]]
+) -> None:
+    """Registers vendors none of which is known yet (what `insert_vendor` does for each, in
+    three statements however many): there are no identifiers or names to replace."""
+    rows = [vendor for vendor, _ in vendors]
+    await conn.execute(
+        """INSERT INTO registry_vendors
+               (vendor_id, legal_name, name_kana, name_en, country, event_id)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                $6::uuid[])""",
+        [v.vendor_id for v in rows],
+        [v.legal_name for v in rows],
+        [v.name_kana for v in rows],
+        [v.name_en for v in rows],
+        [v.country for v in rows],
+        [event_id for _, event_id in vendors],
+    )
+    identifiers = [(i, v.vendor_id) for v in rows for i in v.identifiers]
+    await conn.execute(
+        """INSERT INTO registry_vendor_identifiers (scheme, value, vendor_id)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[])""",
+        [i.scheme for i, _ in identifiers],
+        [i.value for i, _ in identifiers],
+        [vendor_id for _, vendor_id in identifiers],
+    )
+    names = [(v.vendor_id, kind, name) for v in rows for kind, name in v.current_names()]
+    await conn.execute(
+        """INSERT INTO registry_vendor_names (vendor_id, kind, name)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[])""",
+        [vendor_id for vendor_id, _, _ in names],
+        [kind for _, kind, _ in names],
+        [name for _, _, name in names],
+    )
+
+
 async def update_vendor(conn: Connection, vendor: VendorRow, at: dt.datetime) -> None:
     """`at`: when the log recorded the change (a replay dates it alike)."""
     await conn.execute(
@@ -122,11 +185,9 @@ async def replace_current_names(conn: Connection, vendor: VendorRow) -> None:
         "DELETE FROM registry_vendor_names WHERE vendor_id = $1 AND kind <> 'former'",
         vendor.vendor_id,
     )
-    names = [("legal", vendor.legal_name), ("kana", vendor.name_kana), ("english", vendor.name_en)]
-    names += [("alias", alias) for alias in vendor.aliases]
     await conn.executemany(
         "INSERT INTO registry_vendor_names (vendor_id, kind, name) VALUES ($1, $2, $3)",
-        [(vendor.vendor_id, kind, name) for kind, name in names if name],
+        [(vendor.vendor_id, kind, name) for kind, name in vendor.current_names()],
     )
 
 
