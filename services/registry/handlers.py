@@ -25,6 +25,7 @@ from services.platform.consumer import VERDICT_FROM, Consumer, DomainRejection, 
 from services.platform.database import Connection
 from services.platform.recorded_time import recorded_time
 from services.registry import announcements, sanction_repository, vendor_repository
+from services.registry.batch import RegistryBatch
 from services.registry.imposition_rules import policy_refusal
 from services.registry.names import IdentifierKey
 from services.registry.periods import ONE_DAY
@@ -233,7 +234,9 @@ def registry_consumer(
     # The registry judges every input event; those it has no rule for (system owners'
     # migration events) pass, and its ledger says so: a judged event is one with a row.
     passed: dict[str, Handler] = {t: _passes for t in INPUT_TYPES if t not in owned}
-    return Consumer(CONSUMER_NAME, owned | passed)
+    handlers = owned | passed
+    batch = RegistryBatch(clock, handlers)
+    return Consumer(CONSUMER_NAME, handlers, apply_all=batch.apply_all)
 
 
 async def _passes(_conn: Connection, _event: EventEnvelope) -> None:

@@ -1,0 +1,71 @@
+"""SQL of the registry's set-based batch application (batch.py): a statement per table for
+any number of events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from services.platform.clock import Clock
+from services.platform.database import Connection
+from services.registry.batch_rules import IncidentKey
+
+
+async def recorded_times(
+    conn: Connection, event_ids: Sequence[uuid.UUID], clock: Clock
+) -> dict[uuid.UUID, dt.datetime]:
+    """`platform.recorded_time.recorded_time` of many events in one statement."""
+    rows = await conn.fetch(
+        "SELECT event_id, recorded_at FROM event_store WHERE event_id = ANY($1::uuid[])",
+        list(event_ids),
+    )
+    found = {r["event_id"]: r["recorded_at"].astimezone(clock.timezone) for r in rows}
+    return {event_id: found.get(event_id) or clock.now() for event_id in event_ids}
+
+
+async def incidents_closed(
+    conn: Connection, keys: Sequence[IncidentKey]
+) -> dict[IncidentKey, bool]:
+    """Which of these stored incidents are closed; unknown ones are left out."""
+    rows = await conn.fetch(
+        """SELECT i.vendor_id, i.incident_id, i.closed_on IS NOT NULL AS closed
+           FROM registry_incidents i
+           JOIN unnest($1::text[], $2::text[]) AS k(vendor_id, incident_id)
+             USING (vendor_id, incident_id)""",
+        [vendor_id for vendor_id, _ in keys],
+        [incident_id for _, incident_id in keys],
+    )
+    return {(r["vendor_id"], r["incident_id"]): r["closed"] for r in rows}
+
+
+async def insert_records(conn: Connection, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """New rows of a record table, columns named by the rows' keys (the same in every row)
+    and values in their JSON form, which the table's types read back as they were."""
+    columns = ", ".join(rows[0])
+    await conn.execute(
+        f"""INSERT INTO {table} ({columns})
+            SELECT {columns} FROM jsonb_populate_recordset(null::{table}, $1::jsonb)""",
+        json.dumps(rows, ensure_ascii=False),
+    )
+
+
+async def update_incidents(
+    conn: Connection, steps: Mapping[IncidentKey, Mapping[str, Any]]
+) -> None:
+    """Sets each incident's columns (JSON form) to these; one statement per set of columns."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for (vendor_id, incident_id), changes in steps.items():
+        row = {"vendor_id": vendor_id, "incident_id": incident_id, **changes}
+        by_columns[tuple(sorted(changes))].append(row)
+    for columns, rows in by_columns.items():
+        assignments = ", ".join(f"{column} = s.{column}" for column in columns)
+        await conn.execute(
+            f"""UPDATE registry_incidents AS t SET {assignments}
+                FROM jsonb_populate_recordset(null::registry_incidents, $1::jsonb) AS s
+                WHERE t.vendor_id = s.vendor_id AND t.incident_id = s.incident_id""",
+            json.dumps(rows, ensure_ascii=False),
+        )

@@ -1,0 +1,162 @@
+"""Which of a batch's events the registry may apply set-based, and what applying them one by
+one in log order would write (pure; batch.py does the I/O).
+
+The set-based part covers the frequent events whose outcome depends only on vendors being
+registered and on records' ids: registrations, new contracts, incidents, claims and
+certificates, and incidents investigated or closed. They are applied first, all together;
+the batch's other events then go through their own handlers, in log order. That moves a
+set-based event ahead of the other events logged before it, which is only allowed when they
+cannot see each other: no handler of another event type creates a vendor or one of these
+records, so it is enough that the set-based event's vendor is none that an earlier other
+event touched (its vendor, an affiliate it re-screens), and that no earlier vendor.updated
+moved identifiers a registration might claim. An event that may not go first goes with the
+others, and its vendor's later events too.
+
+`fold` then checks, in log order and with what the database held before the batch, every
+condition that would refuse one of them, and raises `DomainRejection` on the first: the
+consumer then applies the batch event by event, which refuses exactly the faulty one. Id
+clashes with stored records are left to the tables' keys, which raise just the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from services.events.base import EventEnvelope
+from services.events.contract import SubcontractRequested
+from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
+from services.events.vendor import VendorAffiliationChanged, VendorRegistered, VendorUpdated
+from services.platform.consumer import DomainRejection
+from services.registry.names import IdentifierKey
+from services.registry.record_repository import IncidentStatus
+from services.registry.records import INCIDENT_STEPS, NEW_RECORDS, incident_step
+from services.registry.vendor_repository import VendorRow
+
+REGISTERED = VendorRegistered.event_type
+REPORTED = IncidentReported.event_type
+# New records whose only conditions are a registered vendor and a new id; a subcontract
+# depends on its contract's and parent's state, so it goes with the others.
+TOGETHER_RECORDS = frozenset(NEW_RECORDS) - {SubcontractRequested.event_type}
+TOGETHER = frozenset({REGISTERED, *TOGETHER_RECORDS, *INCIDENT_STEPS})
+
+IncidentKey = tuple[str, str]  # (vendor_id, incident_id)
+
+
+@dataclass(frozen=True)
+class Plan:
+    together: tuple[EventEnvelope, ...]  # applied first, set-based
+    one_by_one: tuple[EventEnvelope, ...]  # then each by its handler, in log order
+
+
+def _touched(event: EventEnvelope) -> set[str]:
+    """The vendors whose state an event's handler reads or writes (affiliates aside)."""
+    if isinstance(event.payload, VendorAffiliationChanged):
+        return {event.vendor_id, event.payload.related_vendor_id}
+    return {event.vendor_id}
+
+
+def registrations_to_screen(events: Sequence[EventEnvelope]) -> list[str]:
+    """The vendors registered in a batch that also holds events applied one by one: their
+    stored affiliates are what `plan` needs (an event about an affiliate re-screens them)."""
+    if all(e.event_type in TOGETHER for e in events):
+        return []
+    return sorted({e.vendor_id for e in events if e.event_type == REGISTERED})
+
+
+def plan(events: Sequence[EventEnvelope], affiliates: Mapping[str, Collection[str]]) -> Plan:
+    """Splits a batch (in log order); `affiliates`: the stored ones of the vendors of
+    `registrations_to_screen`."""
+    together: list[EventEnvelope] = []
+    one_by_one: list[EventEnvelope] = []
+    touched: set[str] = set()
+    identifiers_moved = False
+    for event in events:
+        vendor_id = event.vendor_id
+        first = event.event_type in TOGETHER and vendor_id not in touched
+        if first and event.event_type == REGISTERED:
+            first = not identifiers_moved and touched.isdisjoint(affiliates.get(vendor_id, ()))
+        if first:
+            together.append(event)
+            continue
+        one_by_one.append(event)
+        touched |= _touched(event)
+        if isinstance(event.payload, VendorUpdated) and event.payload.identifiers is not None:
+            identifiers_moved = True
+    return Plan(tuple(together), tuple(one_by_one))
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the database held before the batch, of what the set-based events depend on."""
+
+    vendors: frozenset[str]  # registered
+    identifier_owners: Mapping[IdentifierKey, str]
+    incidents_closed: Mapping[IncidentKey, bool]  # the stored incidents asked about
+
+
+@dataclass
+class Writes:
+    """What applying the events one by one would write, grouped by table."""
+
+    # Registrations: the vendor, its event, when the log recorded it.
+    vendors: list[tuple[VendorRow, uuid.UUID, dt.datetime]] = field(default_factory=list)
+    # New records by table: columns named as in the table, values in their JSON form.
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # The incidents' columns investigations and closings set (the later ones win).
+    incident_steps: dict[IncidentKey, dict[str, Any]] = field(default_factory=dict)
+
+
+def incident_key(event: EventEnvelope) -> IncidentKey:
+    payload = cast(IncidentReported | IncidentInvestigated | IncidentClosed, event.payload)
+    return event.vendor_id, payload.incident_id
+
+
+def stored_incidents_asked(events: Iterable[EventEnvelope]) -> list[IncidentKey]:
+    """The incidents investigated or closed that the events do not report themselves."""
+    reported = {incident_key(e) for e in events if e.event_type == REPORTED}
+    asked = {incident_key(e) for e in events if e.event_type in INCIDENT_STEPS}
+    return sorted(asked - reported)
+
+
+def fold(
+    events: Sequence[EventEnvelope], stored: Stored, recorded: Mapping[uuid.UUID, dt.datetime]
+) -> Writes:
+    """The writes of `plan(...).together`, in log order; `recorded`: when the log recorded
+    each registration."""
+    writes = Writes()
+    registered = set(stored.vendors)
+    owners = dict(stored.identifier_owners)
+    closed = dict(stored.incidents_closed)
+    for event in events:
+        vendor_id = event.vendor_id
+        if event.event_type == REGISTERED:
+            if vendor_id in registered:
+                raise DomainRejection(f"vendor_id: {vendor_id!r} is already registered")
+            vendor = VendorRow.registered(vendor_id, cast(VendorRegistered, event.payload))
+            for identifier in vendor.identifiers:
+                if owners.setdefault(identifier, vendor_id) != vendor_id:
+                    raise DomainRejection(f"payload.identifiers: {identifier} has an owner")
+            registered.add(vendor_id)
+            writes.vendors.append((vendor, event.event_id, recorded[event.event_id]))
+        elif vendor_id not in registered:
+            raise DomainRejection(f"vendor_id: unknown vendor {vendor_id!r}")
+        elif event.event_type in INCIDENT_STEPS:
+            key = incident_key(event)
+            if closed.get(key, True):
+                raise DomainRejection(f"payload.incident_id: {key} is unknown or closed")
+            step = incident_step(event, as_json=True)
+            closed[key] = step["status"] == IncidentStatus.CLOSED
+            writes.incident_steps.setdefault(key, {}).update(step)
+        else:
+            table, _ = NEW_RECORDS[event.event_type]
+            values = event.payload.model_dump(mode="json")
+            row = {"vendor_id": vendor_id, **values, "event_id": str(event.event_id)}
+            writes.records.setdefault(table, []).append(row)
+            if event.event_type == REPORTED:
+                # A second report of it fails on the table's key.
+                closed.setdefault(incident_key(event), False)
+    return writes

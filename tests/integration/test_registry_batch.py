@@ -1,0 +1,236 @@
+"""The registry's batch handler (`apply_all`) against its own handlers one event at a time.
+
+The same events, stored in the log once, are applied in the same batches to two copies of
+one database: through the batch handler, and through a consumer without it. Every registry
+table, the ledger and the dead letters must then hold the same, down to the recorded times
+(both copies share the log's). Batches without a refusal must not need the per-event
+fallback: that would hide a set-based path that always fails.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+import pytest
+
+from services.events.base import EventEnvelope
+from services.events.catalog import parse_event
+from services.platform import event_store
+from services.platform.consumer import BatchHandler, Consumer, apply_batch
+from services.platform.database import open_pool
+from services.registry.handlers import registry_consumer
+from services.registry.policy_loading import load_policies
+from tests.support import postgres, workload
+from tests.support.event_examples import envelope, example
+from tests.support.registry import TOKYO, FixedClock
+
+pytestmark = pytest.mark.postgres
+
+BATCH = 500
+# Columns that legitimately differ between the copies: serials, transaction ids, the moment
+# a row was written by the ledger or the dead letters (not dated by the log).
+_VOLATILE = {"id", "seq", "xid", "created_at", "processed_at"}
+
+
+def _event(event_type: str, vendor_id: str, **changes: Any) -> EventEnvelope:
+    raw = json.dumps(envelope(event_type, example(event_type, **changes), vendor_id))
+    return parse_event(raw)
+
+
+def _registered(vendor_id: str, internal: str) -> EventEnvelope:
+    identifiers = [{"scheme": "internal", "value": internal}]
+    return _event("vendor.registered", vendor_id, identifiers=identifiers)
+
+
+def _contract(vendor_id: str, contract_id: str) -> EventEnvelope:
+    return _event("contract.awarded", vendor_id, contract_id=contract_id)
+
+
+def _sanction(vendor_id: str, sanction_id: str) -> EventEnvelope:
+    return _event("sanction.imposed", vendor_id, sanction_id=sanction_id)
+
+
+def _incident(event_type: str, vendor_id: str, incident_id: str) -> EventEnvelope:
+    return _event(event_type, vendor_id, incident_id=incident_id)
+
+
+# Dependencies inside one batch, none refused: set-based events before and after events
+# applied one by one, some of which must wait for them (a vendor sanctioned earlier in the
+# batch, a vendor an earlier event made an affiliate).
+CLEAN = [
+    _registered("t-1", "T-1"),
+    _contract("t-1", "t-c1"),
+    _incident("incident.reported", "t-1", "t-i1"),
+    _incident("incident.investigated", "t-1", "t-i1"),
+    _incident("incident.investigated", "t-1", "t-i1"),
+    _incident("incident.closed", "t-1", "t-i1"),
+    _event("claim.filed", "t-1", claim_id="t-cl1"),
+    _event("certificate.submitted", "t-1", certificate_id="t-cert1"),
+    _sanction("t-1", "t-s1"),
+    _registered("t-2", "T-2"),
+    _contract("t-2", "t-c2"),
+    _contract("t-1", "t-c3"),
+    _event("vendor.affiliation_changed", "t-2", related_vendor_id="t-1"),
+    _registered("t-3", "T-3"),
+    _contract("t-3", "t-c4"),
+    _incident("incident.reported", "t-2", "t-i2"),
+    _event("vendor.updated", "t-2", identifiers=[{"scheme": "internal", "value": "T-2b"}]),
+    _registered("t-4", "T-2"),  # the identifier t-2 just gave up
+    _sanction("t-2", "t-s2"),
+    _registered("t-5", "T-5"),  # an affiliate of no one: goes first
+    _contract("t-1", "t-c5"),  # t-1 is t-2's affiliate, which the sanction re-screened
+]
+# An affiliate not yet registered: today the registry refuses the affiliation (re-screening
+# the affiliate fails on its announced state's key); the vendor's registration after an
+# event that re-screens its affiliates must wait for that event.
+AFFILIATE = [
+    _registered("t-20", "T-20"),
+    _event("vendor.affiliation_changed", "t-20", related_vendor_id="t-21"),
+    _sanction("t-20", "t-s20"),
+    _registered("t-21", "T-21"),
+    _contract("t-21", "t-c21"),
+]
+# Refusals in the middle of a batch: the whole batch goes one event at a time.
+REFUSED = [
+    _contract("t-10", "t-c10"),  # before its vendor's registration
+    _registered("t-10", "T-10"),
+    _registered("t-10", "T-10x"),  # registered twice
+    _registered("t-11", "T-10"),  # another vendor's identifier, claimed in this batch
+    _sanction("t-1", "t-s1"),  # a sanction id already used
+    _contract("t-10", "t-c10"),
+    _contract("t-11", "t-c10"),  # unknown vendor
+    _contract("t-2", "t-c10"),  # a contract id already used
+    _incident("incident.investigated", "t-1", "t-i1"),  # closed
+    _incident("incident.reported", "t-10", "t-i10"),
+    _incident("incident.closed", "t-10", "t-i10"),
+    _incident("incident.investigated", "t-10", "t-i10"),  # closed in this batch
+    _incident("incident.closed", "t-10", "t-nope"),  # unknown
+    _registered("t-12", "T-12"),
+]
+
+
+def _batches() -> list[tuple[list[EventEnvelope], bool]]:
+    """The batches in order, each with whether it holds a refusal."""
+    events = list(workload.build(2_000).events)
+    realistic = [(events[i : i + BATCH], False) for i in range(0, len(events), BATCH)]
+    return [*realistic, (CLEAN, False), (AFFILIATE, True), (REFUSED, True)]
+
+
+@pytest.fixture
+async def two_copies(test_databases: postgres.TestDatabases) -> AsyncIterator[tuple[str, str]]:
+    """Two databases holding the same log (every event of `_batches`, recorded once)."""
+    first = await test_databases.create()
+    pool = await open_pool(first, migrate=False)
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            await event_store.append_batch(conn, [e for b, _ in _batches() for e in b])
+    finally:
+        await pool.close()
+    copy = f"vw_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(test_databases.admin_url)
+    try:
+        original = urlsplit(first).path.lstrip("/")
+        await admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{original}"')
+    finally:
+        await admin.close()
+    second = postgres.with_database(first, copy)
+    yield first, second
+    await test_databases.drop(first)
+    await test_databases.drop(second)
+
+
+async def _snapshot(pool: asyncpg.Pool) -> dict[str, list[tuple[Any, ...]]]:
+    """Every registry table, the registry's ledger and the dead letters, without volatile
+    columns; rows in the order they were written where the table keeps one (a serial),
+    except the change feed: in its order per vendor (see batch_rules: set-based events go
+    first)."""
+    tables = [
+        r["table_name"]
+        for r in await pool.fetch(
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = 'public' AND (table_name LIKE 'registry\\_%'"
+            " OR table_name IN ('dead_letters', 'processed_events')) ORDER BY table_name"
+        )
+    ]
+    snapshot = {}
+    for table in tables:
+        columns = [
+            r["column_name"]
+            for r in await pool.fetch(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = $1"
+                " ORDER BY ordinal_position",
+                table,
+            )
+        ]
+        kept = [c for c in columns if c not in _VOLATILE]
+        if table == "dead_letters":
+            kept.remove("recorded_at")  # when the refusal was written, not the event
+        order = (
+            "vendor_id, seq" if table == "registry_changes" else "id" if "id" in columns else "1"
+        )
+        rows = await pool.fetch(f"SELECT {', '.join(kept)} FROM {table} ORDER BY {order}")
+        values = [tuple(_comparable(table, dict(r)).values()) for r in rows]
+        snapshot[table] = values if order != "1" else sorted(values, key=repr)
+    return snapshot
+
+
+def _comparable(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    if table == "registry_outbox":  # an announcement's own event id is new each time
+        event = json.loads(row["event"])
+        del event["event_id"]
+        row["event"] = event
+    return row
+
+
+async def _apply(url: str, consumer: Consumer, batches: Sequence[Sequence[EventEnvelope]]) -> None:
+    pool = await open_pool(url, migrate=False)
+    try:
+        for batch in batches:
+            await apply_batch(pool, consumer, batch)
+    finally:
+        await pool.close()
+
+
+def _watched(apply_all: BatchHandler, faults: list[int]) -> BatchHandler:
+    """The batch handler, noting the batches it could not apply (by their size)."""
+
+    async def watched(conn: Any, events: Sequence[EventEnvelope]) -> None:
+        try:
+            await apply_all(conn, events)
+        except Exception:
+            faults.append(len(events))
+            raise
+
+    return watched
+
+
+async def test_the_batch_handler_has_the_effects_of_the_events_one_by_one(
+    two_copies: tuple[str, str],
+) -> None:
+    batched_url, one_by_one_url = two_copies
+    consumer = registry_consumer(FixedClock(TOKYO), load_policies())
+    assert consumer.apply_all is not None
+    faults: list[int] = []
+    batched = dataclasses.replace(consumer, apply_all=_watched(consumer.apply_all, faults))
+    one_by_one = dataclasses.replace(consumer, apply_all=None)
+    batches = _batches()
+    await _apply(batched_url, batched, [b for b, _ in batches])
+    await _apply(one_by_one_url, one_by_one, [b for b, _ in batches])
+
+    assert faults == [len(b) for b, refused in batches if refused]
+    pools = [await open_pool(url, migrate=False) for url in two_copies]
+    try:
+        expected = await _snapshot(pools[1])
+        actual = await _snapshot(pools[0])
+    finally:
+        for pool in pools:
+            await pool.close()
+    assert expected["registry_contracts"] and expected["dead_letters"]
+    for table in expected:
+        assert actual[table] == expected[table], table
