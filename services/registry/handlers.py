@@ -47,11 +47,21 @@ async def _refuse_clashes(
         raise DomainRejection(f"payload.identifiers: already belong to another vendor: {listed}")
 
 
-async def _require_vendor(conn: Connection, vendor_id: str, field: str = "vendor_id") -> VendorRow:
+def _unknown(vendor_id: str) -> DomainRejection:
+    return DomainRejection(f"vendor_id: unknown vendor {vendor_id!r}; register it first")
+
+
+async def _require_vendor(conn: Connection, vendor_id: str) -> VendorRow:
     vendor = await vendor_repository.fetch_vendor(conn, vendor_id)
     if vendor is None:
-        raise DomainRejection(f"{field}: unknown vendor {vendor_id!r}; register it first")
+        raise _unknown(vendor_id)
     return vendor
+
+
+async def _require_registered(conn: Connection, vendor_id: str) -> None:
+    """Like `_require_vendor` in one query instead of three, when the row is not needed."""
+    if not await vendor_repository.vendor_exists(conn, vendor_id):
+        raise _unknown(vendor_id)
 
 
 async def _require_sanction(conn: Connection, event: EventEnvelope, sanction_id: str) -> dt.date:
@@ -161,7 +171,7 @@ class RegistryHandlers:
         payload = cast(VendorAffiliationChanged, event.payload)
         if payload.related_vendor_id == event.vendor_id:
             raise DomainRejection("payload.related_vendor_id: a vendor cannot be its own affiliate")
-        await _require_vendor(conn, event.vendor_id)
+        await _require_registered(conn, event.vendor_id)
         # The related vendor is not required to be known yet: in distributed mode its
         # registration travels in another partition and may well arrive after this.
         await vendor_repository.insert_affiliation_change(
@@ -177,7 +187,7 @@ class RegistryHandlers:
 
     async def sanction_imposed(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(SanctionImposed, event.payload)
-        await _require_vendor(conn, event.vendor_id)
+        await _require_registered(conn, event.vendor_id)
         if await sanction_repository.sanction_header(conn, payload.sanction_id) is not None:
             raise DomainRejection(
                 f"payload.sanction_id: {payload.sanction_id!r} already exists;"
