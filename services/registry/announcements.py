@@ -106,7 +106,9 @@ async def reconcile(
         " WHERE vendor_id = ANY($1::text[]) ORDER BY vendor_id FOR UPDATE",
         list(vendor_ids),
     )
-    answers = await screen(conn, vendor_ids, today)
+    # Every registered vendor has an announced state; one named before its registration (an
+    # affiliate recorded first, as distributed mode allows) is screened once it registers.
+    answers = await screen(conn, [r["vendor_id"] for r in rows], today)
     announced_before = {r["vendor_id"]: (r["eligible"], r["eligible_again_on"]) for r in rows}
     changed = []
     for vendor_id, answer in answers.items():

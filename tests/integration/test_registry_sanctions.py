@@ -108,3 +108,14 @@ async def test_the_policy_refuses_a_period_outside_its_range_unless_overridden(
     )
     recorded = await pool.fetchval("SELECT policy_override_reason FROM registry_sanctions")
     assert recorded == "Repeated offence after a warning."
+
+
+async def test_an_affiliate_may_be_named_before_it_registers(pool: asyncpg.Pool) -> None:
+    """In distributed mode the parent's registration travels in another partition: the
+    relation is recorded whichever arrives first, and bars the subsidiary once both are in."""
+    await apply(pool, case_b.subsidiary(), case_b.owned_by_b())
+    await apply(pool, case_b.registered())
+    await apply(pool, case_b.suspended(covers_affiliates=True))
+    answer = await eligibility(pool, case_b.SUBSIDIARY, "2023-03-01")
+    assert not answer.eligible
+    assert [r.via_vendor_id for r in answer.reasons] == [case_b.VENDOR]
