@@ -25,13 +25,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import uuid
-from itertools import count
 
 from dateutil.relativedelta import relativedelta
 
-from services.events.base import EventEnvelope, Payload
-from services.events.catalog import ENVELOPES, SCHEMA_VERSION
 from services.events.contract import ContractAwarded, Criticality
 from services.events.incident import (
     IncidentClosed,
@@ -45,7 +41,7 @@ from services.events.sanction import SanctionImposed, SanctionKind
 from services.events.vendor import VendorRegistered
 from services.registry.policy import SuspensionPolicy, propose
 from services.registry.policy_loading import load_policies
-from tests.support.workload import AUTHORITY, SEED, SOURCE, TOKYO, Workload
+from tests.support.workload import AUTHORITY, SEED, Emitter, Workload
 
 EVENTS_PER_VENDOR = 10
 CONTRACTS = 5  # the fifth is the sanctioned vendors' sanction instead
@@ -70,33 +66,14 @@ def build(total: int, today: dt.date, seed: int = SEED) -> Workload:
     return Workload(builder.ordered(), barring=())
 
 
-class _Builder:
+class _Builder(Emitter):
     def __init__(self, rng: random.Random, policy: SuspensionPolicy, today: dt.date) -> None:
-        self.rng = rng
+        super().__init__(rng)
         self.policy = policy
         self.today = today
-        self._events: list[tuple[dt.datetime, int, EventEnvelope]] = []
-        self._sequence = count()
-
-    def ordered(self) -> tuple[EventEnvelope, ...]:
-        return tuple(event for *_, event in sorted(self._events, key=lambda e: e[:2]))
 
     def _day(self, first: dt.date, last: dt.date) -> dt.date:
         return first + dt.timedelta(days=self.rng.randint(0, max(0, (last - first).days)))
-
-    def _emit(self, vendor_id: str, day: dt.date, payload: Payload) -> None:
-        rng = self.rng
-        moment = dt.datetime.combine(day, dt.time(9 + rng.randint(0, 8), rng.randint(0, 59)))
-        envelope = ENVELOPES[payload.event_type](
-            event_id=uuid.UUID(int=rng.getrandbits(128), version=4),
-            event_type=payload.event_type,
-            schema_version=SCHEMA_VERSION,
-            occurred_at=moment.replace(tzinfo=TOKYO),
-            source=SOURCE,
-            vendor_id=vendor_id,
-            payload=payload,
-        )
-        self._events.append((envelope.occurred_at, next(self._sequence), envelope))
 
     def vendor(self, n: int) -> None:
         vendor_id = f"vendor-{n:05d}"

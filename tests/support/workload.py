@@ -208,25 +208,17 @@ def build(total: int, seed: int = SEED) -> Workload:
     return _Builder(random.Random(seed), load_policies()[AUTHORITY]).build(total)
 
 
-class _Builder:
-    def __init__(self, rng: random.Random, policy: SuspensionPolicy) -> None:
+class Emitter:
+    """Makes a workload's events: seeded ids and times of day, kept in producer order."""
+
+    def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.policy = policy
         self._events: list[tuple[dt.datetime, int, EventEnvelope]] = []
         self._sequence = count()
 
-    def build(self, total: int) -> Workload:
-        vendors = round(total * VENDOR_SHARE)
-        contracts = round(total * CONTRACT_SHARE)
-        incident_events = round(total * INCIDENT_SHARE)
-        sanctions = total - vendors - contracts - incident_events
-        vendor_ids = self._register(vendors)
-        awarded = self._award(vendor_ids, contracts)
-        reported = self._incidents(awarded, incident_events)
-        barring = tuple(self._sanctions(vendor_ids, reported, sanctions))
-        # Producer order: by the moment each thing happened; ties keep creation order.
-        ordered = tuple(event for *_, event in sorted(self._events, key=lambda e: e[:2]))
-        return Workload(ordered, barring)
+    def ordered(self) -> tuple[EventEnvelope, ...]:
+        """By the moment each thing happened; ties keep creation order."""
+        return tuple(event for *_, event in sorted(self._events, key=lambda e: e[:2]))
 
     def _emit(self, vendor_id: str, day: dt.date, payload: Payload) -> None:
         rng = self.rng
@@ -241,6 +233,23 @@ class _Builder:
             payload=payload,
         )
         self._events.append((envelope.occurred_at, next(self._sequence), envelope))
+
+
+class _Builder(Emitter):
+    def __init__(self, rng: random.Random, policy: SuspensionPolicy) -> None:
+        super().__init__(rng)
+        self.policy = policy
+
+    def build(self, total: int) -> Workload:
+        vendors = round(total * VENDOR_SHARE)
+        contracts = round(total * CONTRACT_SHARE)
+        incident_events = round(total * INCIDENT_SHARE)
+        sanctions = total - vendors - contracts - incident_events
+        vendor_ids = self._register(vendors)
+        awarded = self._award(vendor_ids, contracts)
+        reported = self._incidents(awarded, incident_events)
+        barring = tuple(self._sanctions(vendor_ids, reported, sanctions))
+        return Workload(self.ordered(), barring)
 
     def _register(self, vendors: int) -> list[str]:
         rng = self.rng
