@@ -20,6 +20,7 @@ question about the past) folds that item again from its events: one statement, t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -150,6 +151,9 @@ def _with_items_of(state: VendorState, source: VendorState, keys: Iterable[str])
     return replace(state, terminated=frozenset(terminated), **changes)
 
 
+# Every score of a vendor derives each of its sanctions for its day; a batch scores a vendor
+# for today after each of its events, so the same derivation recurs.
+@functools.lru_cache(maxsize=1 << 14)
 def _sanction_fact(source: SanctionSource, as_of: dt.date) -> SanctionFact:
     """A sanction as it stands on `as_of`, by the registry's own rules (amendments and lifts
     from their effective dates, a lift final): sanction_timeline."""

@@ -4,6 +4,7 @@ contract counters, and scores over time. Batches are written with one statement 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
@@ -192,15 +193,22 @@ def _factors_json(score: RiskScore) -> str:
             {
                 "name": f.name,
                 "contribution": f.contribution,
-                "evidence": [
-                    {"event_ids": list(e.event_ids), "note": e.note, "vendor_id": e.vendor_id}
-                    for e in f.evidence
-                ],
+                "evidence": [_evidence_json(e) for e in f.evidence],
             }
             for f in score.factors
         ],
         ensure_ascii=False,
     )
+
+
+# The same evidence recurs in every score of a vendor (its ended contracts, its incidents).
+@functools.lru_cache(maxsize=1 << 16)
+def _evidence_json(evidence: Evidence) -> dict[str, Any]:
+    return {
+        "event_ids": list(evidence.event_ids),
+        "note": evidence.note,
+        "vendor_id": evidence.vendor_id,
+    }
 
 
 def _score(row: asyncpg.Record) -> RiskScore:

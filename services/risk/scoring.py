@@ -22,6 +22,7 @@ Factor names (stable; dashboards and `risk.changed` events use them):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -30,7 +31,7 @@ from services.events.compliance import CertificateKind
 from services.events.contract import Criticality
 from services.events.emitted import RiskBand
 from services.events.incident import LeakFinding
-from services.risk.facts import IncidentFact, SubcontractFact, VendorFacts
+from services.risk.facts import ContractFact, IncidentFact, SubcontractFact, VendorFacts
 from services.risk.model import RiskModel, model_fingerprint
 
 FACTOR_NAMES: tuple[str, ...] = (
@@ -290,17 +291,23 @@ def _missing(
     facts: VendorFacts, as_of: dt.date, kind: CertificateKind, points: float
 ) -> list[_Item]:
     covered = {c.contract_id for c in facts.certificates.values() if c.kind is kind}
-    items: list[_Item] = []
-    for contract in facts.contracts.values():
-        if contract.ends_on >= as_of or contract.contract_id in covered:
-            continue
-        note = (
-            f"contract {contract.contract_id} ({contract.agency}) ended on {contract.ends_on} "
-            f"with no {kind.value} certificate: {_num(points)}"
-        )
-        key = (contract.ends_on.isoformat(), contract.contract_id)
-        items.append((key, points, Evidence(contract.event_ids, note)))
-    return items
+    return [
+        _missing_item(contract, kind, points)
+        for contract in facts.contracts.values()
+        if contract.ends_on < as_of and contract.contract_id not in covered
+    ]
+
+
+# A vendor with many ended contracts lists each of them in every score: the same item, made
+# once (it depends on nothing but the contract, the kind and the weight).
+@functools.lru_cache(maxsize=1 << 16)
+def _missing_item(contract: ContractFact, kind: CertificateKind, points: float) -> _Item:
+    note = (
+        f"contract {contract.contract_id} ({contract.agency}) ended on {contract.ends_on} "
+        f"with no {kind.value} certificate: {_num(points)}"
+    )
+    key = (contract.ends_on.isoformat(), contract.contract_id)
+    return (key, points, Evidence(contract.event_ids, note))
 
 
 def _fitness_items(facts: VendorFacts, model: RiskModel) -> list[_Item]:
