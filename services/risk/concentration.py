@@ -70,11 +70,34 @@ def day_changes(old: ContractRow | None, new: ContractRow | None) -> DayChanges:
     return changes
 
 
+class _RunningTotal:
+    """Changes by day, summed up to any day in logarithmic time: a Fenwick tree over date
+    ordinals, kept sparse (only the nodes a change touched exist)."""
+
+    _SIZE = dt.date.max.toordinal() + 1
+
+    def __init__(self) -> None:
+        self._tree: dict[int, int] = {}
+
+    def add(self, day: dt.date, delta: int) -> None:
+        index = day.toordinal()
+        while index < self._SIZE:
+            self._tree[index] = self._tree.get(index, 0) + delta
+            index += index & -index
+
+    def up_to(self, day: dt.date) -> int:
+        index, total = day.toordinal(), 0
+        while index > 0:
+            total += self._tree.get(index, 0)
+            index -= index & -index
+        return total
+
+
 class CriticalTotals:
     """The counters of the agencies loaded so far, changed (`add`) as contract events come."""
 
     def __init__(self) -> None:
-        self._days: dict[str, dict[dt.date, int]] = {}
+        self._days: dict[str, _RunningTotal] = {}
 
     def missing(self, agencies: Iterable[str]) -> set[str]:
         return set(agencies) - self._days.keys()
@@ -82,14 +105,14 @@ class CriticalTotals:
     def load(self, agencies: Iterable[str], rows: Iterable[tuple[str, dt.date, int]]) -> None:
         """The stored counters of these agencies (`rows`: agency, day, change)."""
         for agency in agencies:
-            self._days.setdefault(agency, {})
-        self.add(Counter({(agency, day): delta for agency, day, delta in rows}))
+            self._days.setdefault(agency, _RunningTotal())
+        for agency, day, delta in rows:
+            self._days[agency].add(day, delta)
 
     def add(self, changes: DayChanges) -> None:
         """Changes of loaded agencies only: another's stored counters would be missed."""
         for (agency, day), delta in changes.items():
-            days = self._days[agency]
-            days[day] = days.get(day, 0) + delta
+            self._days[agency].add(day, delta)
 
     def on(self, day: dt.date) -> Mapping[str, int]:
         """Per agency loaded, its critical contracts running on `day` (computed when asked)."""
@@ -98,12 +121,12 @@ class CriticalTotals:
 
 @dataclass(frozen=True)
 class _TotalsOn(Mapping[str, int]):
-    days: Mapping[str, Mapping[dt.date, int]]
+    days: Mapping[str, _RunningTotal]
     day: dt.date
 
     def __getitem__(self, agency: str) -> int:
-        # An agency's counters: one per day a contract of it starts or ends, not per event.
-        return sum(delta for day, delta in self.days[agency].items() if day <= self.day)
+        # Logarithmic in the days the agency's contracts start or end on, not linear.
+        return self.days[agency].up_to(self.day)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.days)
