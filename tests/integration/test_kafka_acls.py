@@ -15,8 +15,9 @@ from services.platform.eventlog.base import Writer
 from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.kafka import KafkaEventLog
 from services.platform.eventlog.topics import consumer_group, ensure_topics, load_topics
-from tests.support.kafka_broker import KafkaBroker, SaslPlain, apply_acls, start_kafka_broker
+from tests.support.kafka_broker import KafkaBroker, apply_acls, start_kafka_broker
 from tests.support.kafka_classpath import DEFAULT_CACHE_DIR
+from tests.support.kafka_sasl import SaslPlain
 
 pytestmark = pytest.mark.kafka
 

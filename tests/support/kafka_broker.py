@@ -34,13 +34,11 @@ import os
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -54,6 +52,8 @@ from tests.support.kafka_classpath import (
     resolve_kafka_classpath,
     run_captured,
 )
+from tests.support.kafka_probe import broker_ready
+from tests.support.kafka_sasl import SaslPlain, sasl_properties
 
 __all__ = [
     "BOOTSTRAP_ENV_VAR",
@@ -97,42 +97,6 @@ def _random_cluster_id() -> str:
             return text
 
 
-@dataclass(frozen=True)
-class SaslPlain:
-    """SASL/PLAIN on both listeners, and the StandardAuthorizer. ``super_user`` is the broker's
-    own login (to itself and to its controller) and may do anything; every other user may do
-    only what ACLs grant it."""
-
-    users: Mapping[str, str]  # name → password
-    super_user: str = "admin"
-
-    def jaas(self, login: str) -> str:
-        """A PlainLoginModule line that logs in as ``login`` and accepts every user."""
-        accepted = " ".join(f'user_{name}="{password}"' for name, password in self.users.items())
-        return (
-            "org.apache.kafka.common.security.plain.PlainLoginModule required "
-            f'username="{login}" password="{self.users[login]}" {accepted};'
-        )
-
-
-def _sasl_properties(sasl: SaslPlain, port: int, controller_port: int) -> dict[str, str]:
-    return {
-        "listeners": f"SASL_PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
-        "advertised.listeners": f"SASL_PLAINTEXT://127.0.0.1:{port}",
-        "inter.broker.listener.name": "SASL_PLAINTEXT",
-        # The controller listener too: with PLAINTEXT there, the broker would reach its
-        # controller as User:ANONYMOUS, which would then have to be a super user.
-        "listener.security.protocol.map": "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
-        "sasl.enabled.mechanisms": "PLAIN",
-        "sasl.mechanism.inter.broker.protocol": "PLAIN",
-        "sasl.mechanism.controller.protocol": "PLAIN",
-        "listener.name.sasl_plaintext.plain.sasl.jaas.config": sasl.jaas(sasl.super_user),
-        "listener.name.controller.plain.sasl.jaas.config": sasl.jaas(sasl.super_user),
-        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-        "super.users": f"User:{sasl.super_user}",
-    }
-
-
 def broker_properties(
     port: int, controller_port: int, log_dir: Path, sasl: SaslPlain | None = None
 ) -> dict[str, str]:
@@ -171,7 +135,7 @@ def broker_properties(
         "num.recovery.threads.per.data.dir": "1",
     }
     if sasl is not None:
-        properties.update(_sasl_properties(sasl, port, controller_port))
+        properties.update(sasl_properties(sasl, port, controller_port))
     return properties
 
 
@@ -199,65 +163,6 @@ def _java_command(
         f"{jars_dir}{os.sep}*",
         main_class,
     ]
-
-
-def _broker_ready(port: int, sasl: SaslPlain | None = None) -> bool:
-    """True once the broker answers a Metadata request listing itself as a live broker.
-
-    An open port alone is not enough: KRaft binds the listener before it serves requests, and a
-    fenced broker is left out of metadata, so creating a topic that early fails with "only 0
-    broker(s) are registered". Metadata v7 (the 2.1 baseline Kafka 4 keeps) is not "flexible", so
-    it fits in a few lines of struct; so do SaslHandshake v1 and SaslAuthenticate v1, which a
-    SASL broker wants first.
-    """
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2.0) as sock:
-            if sasl is not None and not _plain_login(sock, sasl.super_user, sasl.users):
-                return False
-            # Body v7: topics = empty array (no topics), allow_auto_topic_creation = false.
-            response = _exchange(sock, 3, 7, 3, struct.pack(">ib", 0, 0))
-            # Response: throttle_time_ms, brokers array length, ...
-            if len(response) < 8:
-                return False
-            _throttle_ms, broker_count = struct.unpack(">ii", response[:8])
-            return int(broker_count) >= 1
-    except OSError:
-        return False
-
-
-def _plain_login(sock: socket.socket, user: str, passwords: Mapping[str, str]) -> bool:
-    mechanism = b"PLAIN"
-    handshake = _exchange(sock, 17, 1, 1, struct.pack(">h", len(mechanism)) + mechanism)
-    if handshake[:2] != b"\0\0":  # error_code
-        return False
-    token = b"\0" + user.encode() + b"\0" + passwords[user].encode()
-    authenticated = _exchange(sock, 36, 1, 2, struct.pack(">i", len(token)) + token)
-    return authenticated[:2] == b"\0\0"
-
-
-def _exchange(
-    sock: socket.socket, api_key: int, api_version: int, correlation_id: int, body: bytes
-) -> bytes:
-    """Sends one request (header v1) and returns its response body (after header v0)."""
-    client_id = b"vendorwatch-readiness"
-    header = struct.pack(">hhih", api_key, api_version, correlation_id, len(client_id))
-    request = header + client_id + body
-    sock.sendall(struct.pack(">i", len(request)) + request)
-    size: int = struct.unpack(">i", _recv_exactly(sock, 4))[0]
-    response = _recv_exactly(sock, size)
-    if struct.unpack(">i", response[:4])[0] != correlation_id:
-        raise ConnectionError("the broker answered another request")
-    return response[4:]
-
-
-def _recv_exactly(sock: socket.socket, size: int) -> bytes:
-    data = b""
-    while len(data) < size:
-        chunk = sock.recv(size - len(data))
-        if not chunk:
-            raise ConnectionError("connection closed by the broker")
-        data += chunk
-    return data
 
 
 class KafkaBroker:
@@ -418,7 +323,12 @@ def _wait_until_ready(broker: KafkaBroker, timeout: float) -> None:
                 f"The Kafka broker exited with code {code} before it was ready. "
                 f"Log tail ({broker.log_path}):\n{broker.log_tail()}"
             )
-        if _broker_ready(broker.port, broker.sasl):
+        login = (
+            (broker.sasl.super_user, broker.sasl.users[broker.sasl.super_user])
+            if broker.sasl
+            else None
+        )
+        if broker_ready(broker.port, login):
             return
         if time.monotonic() >= deadline:
             raise RuntimeError(
