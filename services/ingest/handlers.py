@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import asyncpg
 
@@ -16,12 +16,11 @@ from services.platform import dead_letters, event_store
 from services.platform.database import Connection
 from services.platform.event_store import AppendOutcome
 from services.platform.eventlog.base import Writer
+from services.platform.off_the_loop import for_batch
 
 log = logging.getLogger(__name__)
 
 STAGE = "ingest"
-# Parsing is CPU work: a batch larger than this is parsed in a thread, off the event loop.
-_PARSE_INLINE = 20
 
 
 @dataclass(frozen=True)
@@ -64,10 +63,7 @@ async def ingest_batch(
 ) -> list[IngestOutcome]:
     """Ingests many raw events in one transaction, in a fixed number of statements; one
     outcome per input, in order. Never raises for bad input: that is dead-lettered."""
-    if len(raws) > _PARSE_INLINE:
-        parsed = await asyncio.to_thread(_parse, raws, writer)
-    else:
-        parsed = _parse(raws, writer)
+    parsed = await for_batch(partial(_parse, writer=writer), raws)
     valid = [p for p in parsed if isinstance(p, EventEnvelope)]
     async with pool.acquire() as conn, conn.transaction():
         stored = iter(await _append(conn, valid))

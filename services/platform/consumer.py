@@ -8,11 +8,11 @@ A batch costs a fixed number of ledger statements, however many events it holds.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import asyncpg
 
@@ -22,14 +22,13 @@ from services.platform import dead_letters
 from services.platform.consumer_lock import SHARED_FOR_BATCH, lock_key
 from services.platform.database import Connection
 from services.platform.event_store import Cursor, canonical_json
+from services.platform.off_the_loop import for_batch
 
 log = logging.getLogger(__name__)
 
 # Events applied per transaction: large enough to amortise commits, small enough to keep
 # transactions (and redelivery after a crash) short.
 BATCH_SIZE = 500
-# Parsing is CPU work: a larger batch of raw events is parsed in a thread.
-_PARSE_INLINE = 20
 
 Handler = Callable[[Connection, EventEnvelope], Awaitable[None]]
 # Applies a whole batch's events (in log order) at once, set-based; raises if any is at fault.
@@ -245,8 +244,5 @@ async def apply_serialized_batch(
     Ingest validated them already; one that fails here anyway (a producer writing to the
     topic directly, say) is dead-lettered rather than allowed to stall the partition.
     """
-    if len(raws) > _PARSE_INLINE:
-        envelopes, unreadable = await asyncio.to_thread(_parse_all, consumer, raws)
-    else:
-        envelopes, unreadable = _parse_all(consumer, raws)
+    envelopes, unreadable = await for_batch(partial(_parse_all, consumer), raws)
     return await apply_batch(pool, consumer, envelopes, unreadable=unreadable)

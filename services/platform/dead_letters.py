@@ -39,10 +39,6 @@ def as_text(raw: bytes | str) -> str:
     return text.replace("\x00", "\\u0000")
 
 
-async def record(conn: Connection, letter: DeadLetter) -> None:
-    await record_many(conn, [letter])
-
-
 async def record_many(conn: Connection, letters: Sequence[DeadLetter]) -> None:
     """Records each letter once: the same input refused at the same stage again (a retried
     batch, a redelivered message) is the same refusal."""

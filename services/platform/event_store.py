@@ -11,6 +11,7 @@ from services.events.base import EventEnvelope
 from services.events.catalog import EMITTED_TYPES, parse_event
 from services.platform import chain
 from services.platform.database import Connection
+from services.platform.off_the_loop import for_batch
 
 NOTIFY_CHANNEL = "vendorwatch_events"
 
@@ -116,14 +117,6 @@ async def append_batch(conn: Connection, envelopes: Sequence[EventEnvelope]) -> 
 
 
 @dataclass(frozen=True)
-class StoredEvent:
-    position: int
-    partition: int
-    seq: int
-    envelope: EventEnvelope
-
-
-@dataclass(frozen=True)
 class Cursor:
     """How far a reader has got: the seq of the last event read, per partition.
 
@@ -151,7 +144,7 @@ class Read:
     """What a reader may apply, and the cursor past everything it has now seen (events the
     judge refused included: they are passed, never applied)."""
 
-    events: list[StoredEvent]
+    events: list[EventEnvelope]
     cursor: Cursor
 
 
@@ -173,7 +166,7 @@ async def read_after(
     holds in both modes, live and in a rebuild.
     """
     rows = await conn.fetch(
-        """SELECT e.position, e.partition, e.seq, e.envelope, e.refused FROM
+        """SELECT e.partition, e.seq, e.envelope, e.refused FROM
                unnest($1::smallint[], $2::bigint[]) AS c(partition, after)
            CROSS JOIN LATERAL (
                SELECT w.position, w.partition, w.seq, w.envelope, coalesce(p.refused, false)
@@ -194,11 +187,12 @@ async def read_after(
         judged_by,
         sorted(EMITTED_TYPES),
     )
+    wanted = [r["envelope"] for r in rows if not r["refused"]]
     return Read(
-        [
-            StoredEvent(r["position"], r["partition"], r["seq"], parse_event(r["envelope"]))
-            for r in rows
-            if not r["refused"]
-        ],
+        await for_batch(_parse_all, wanted),
         cursor.past((r["partition"], r["seq"]) for r in rows),
     )
+
+
+def _parse_all(texts: Sequence[str]) -> list[EventEnvelope]:
+    return [parse_event(text) for text in texts]

@@ -18,7 +18,7 @@ import asyncpg
 from services.events.catalog import EventRejected, parse_event
 from services.platform import chain
 from services.platform.database import Connection
-from services.platform.event_store import canonical_json
+from services.platform.event_store import content_hash
 
 _CHUNK = 2000
 
@@ -73,7 +73,7 @@ class _Walk:
             envelope = parse_event(row["envelope"])
         except EventRejected as rejection:
             return Problem(where, f"its content is no longer a valid event: {rejection.reason}")
-        content = chain.content_hash(canonical_json(envelope))
+        content = content_hash(envelope)
         if content != row["content_hash"]:
             return Problem(where, "its content was changed after it was recorded")
         columns = (row["event_id"], row["event_type"], row["vendor_id"])

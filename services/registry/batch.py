@@ -18,6 +18,7 @@ from services.events.vendor import VendorRegistered
 from services.platform.clock import Clock
 from services.platform.consumer import Handler
 from services.platform.database import Connection
+from services.platform.recorded_time import recorded_times
 from services.registry import announcements, batch_repository, batch_rules, vendor_repository
 from services.registry.batch_rules import REGISTERED, Stored, Writes
 
@@ -37,11 +38,7 @@ class RegistryBatch:
     async def _apply_together(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
         """Up to four reads, then a statement per table written, however many events."""
         registrations = [e.event_id for e in events if e.event_type == REGISTERED]
-        recorded = (
-            await batch_repository.recorded_times(conn, registrations, self.clock)
-            if registrations
-            else {}
-        )
+        recorded = await recorded_times(conn, registrations, self.clock) if registrations else {}
         stored = await self._stored(conn, events)
         await _write(conn, batch_rules.fold(events, stored, recorded))
 

@@ -3,28 +3,13 @@ any number of events."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from services.platform.clock import Clock
 from services.platform.database import Connection
 from services.registry.batch_rules import IncidentKey
-
-
-async def recorded_times(
-    conn: Connection, event_ids: Sequence[uuid.UUID], clock: Clock
-) -> dict[uuid.UUID, dt.datetime]:
-    """`platform.recorded_time.recorded_time` of many events in one statement."""
-    rows = await conn.fetch(
-        "SELECT event_id, recorded_at FROM event_store WHERE event_id = ANY($1::uuid[])",
-        list(event_ids),
-    )
-    found = {r["event_id"]: r["recorded_at"].astimezone(clock.timezone) for r in rows}
-    return {event_id: found.get(event_id) or clock.now() for event_id in event_ids}
 
 
 async def incidents_closed(

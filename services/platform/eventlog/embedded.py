@@ -60,7 +60,7 @@ async def drain(pool: asyncpg.Pool, consumer: Consumer) -> int:
             return passed
         passed += sum(new - old for new, old in zip(read.cursor.seqs, cursor.seqs, strict=True))
         cursor = read.cursor
-        await apply_batch(pool, consumer, [e.envelope for e in read.events], save_cursor=cursor)
+        await apply_batch(pool, consumer, read.events, save_cursor=cursor)
 
 
 async def run_consumers(
@@ -119,8 +119,8 @@ async def follow(pool: asyncpg.Pool, handle: Callable[[EventEnvelope], None]) ->
             wakeup.clear()
             async with pool.acquire() as conn:
                 read = await event_store.read_after(conn, cursor, BATCH_SIZE)
-            for stored in read.events:
-                handle(stored.envelope)
+            for event in read.events:
+                handle(event)
             if read.cursor != cursor:
                 cursor = read.cursor
                 continue
