@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Annotated, ClassVar, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+)
 
 # Identifiers travel as Kafka keys and URL parts, so they are restricted to a safe alphabet.
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
@@ -37,9 +47,53 @@ def _plausible_year(value: _Day) -> _Day:
     return value
 
 
+# pydantic reads a string of digits as seconds since 1970, even in strict mode
+# ("1700000000" would be an `occurred_at`, "1704067200" a date): in JSON, dates and times are
+# accepted only written out as ISO 8601, as the contract says. The check runs before pydantic
+# parses the value, which then has to be lax (a strict one refuses every string it is given
+# by a validator); the check itself is stricter than strict mode was.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}$")
+_ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _written_as(
+    kind: type[dt.date], shape: re.Pattern[str], example: str
+) -> Callable[[object], object]:
+    def check(value: object) -> object:
+        if isinstance(value, str):
+            if not shape.match(value):
+                raise ValueError(f"expected ISO 8601, like {example}; got {value[:40]!r}")
+        elif type(value) is not kind:
+            raise ValueError(f"expected ISO 8601, like {example}; got {type(value).__name__}")
+        return value
+
+    return check
+
+
 # A calendar date in the registry's time zone: a day as people there count it, not an instant.
-LocalDate = Annotated[dt.date, AfterValidator(_plausible_year)]
-Timestamp = Annotated[AwareDatetime, AfterValidator(_plausible_year)]
+LocalDate = Annotated[
+    dt.date,
+    Strict(False),
+    BeforeValidator(_written_as(dt.date, _ISO_DATE, "2024-04-01")),
+    AfterValidator(_plausible_year),
+]
+Timestamp = Annotated[
+    AwareDatetime,
+    Strict(False),
+    BeforeValidator(_written_as(dt.datetime, _ISO_DATE_TIME, "2024-04-01T09:30:00+09:00")),
+    AfterValidator(_plausible_year),
+]
+
+
+def _exactly_an_int(value: object) -> object:
+    # A Literal[1] compares by equality, so strict mode still lets `true` and `1.0` through.
+    if type(value) is not int:
+        raise ValueError(f"expected an integer; got {type(value).__name__} {value!r}")
+    return value
+
+
+# The envelope's format version: an integer, never a boolean or a float that equals one.
+SchemaVersion = BeforeValidator(_exactly_an_int)
 
 
 def refuse_duplicates(

@@ -6,11 +6,11 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
-from services.events.base import EventEnvelope, Payload
+from services.events.base import EventEnvelope, Payload, SchemaVersion
 from services.events.compliance import AuditCompleted, CertificateSubmitted
 from services.events.contract import (
     ContractAmended,
@@ -90,7 +90,7 @@ def _typed_envelope(payload: type[Payload]) -> type[EventEnvelope]:
         __base__=EventEnvelope,
         __doc__=f"Envelope of a `{payload.event_type}` event. {payload.__doc__ or ''}".strip(),
         event_type=(Literal[payload.event_type], ...),  # type: ignore[arg-type]
-        schema_version=(Literal[SCHEMA_VERSION], ...),  # type: ignore[arg-type]
+        schema_version=(Annotated[Literal[SCHEMA_VERSION], SchemaVersion], ...),  # type: ignore[arg-type]
         payload=(payload, ...),
     )
 

@@ -130,9 +130,27 @@ def test_missing_event_type_is_named() -> None:
     assert rejection("{}") == "event_type: Field required"
 
 
-@pytest.mark.parametrize("version", [2, 0, "1"])
+@pytest.mark.parametrize("version", [2, 0, "1", True, 1.0])
 def test_other_schema_versions_are_refused(version: object) -> None:
+    """`true` and `1.0` equal 1 in Python; the contract's version is the integer 1."""
     assert envelope_rejection(schema_version=version).startswith("schema_version:")
+
+
+@pytest.mark.parametrize(
+    "occurred_at", ["1700000000", 1700000000, "1700000000.5", "20220708T100000+0900", True]
+)
+def test_occurred_at_is_refused_unless_written_as_iso_8601(occurred_at: object) -> None:
+    """pydantic reads a string of digits as seconds since 1970, even in strict mode."""
+    assert envelope_rejection(occurred_at=occurred_at).startswith("occurred_at:")
+
+
+@pytest.mark.parametrize(
+    "occurred_at",
+    ["2022-07-08T10:00:00+09:00", "2022-07-08T01:00:00Z", "2022-07-08 10:00:00.250+09:00"],
+)
+def test_iso_8601_timestamps_with_an_offset_are_accepted(occurred_at: str) -> None:
+    event = envelope("sanction.imposed", example("sanction.imposed")) | {"occurred_at": occurred_at}
+    assert parse_event(json.dumps(event)).occurred_at.utcoffset() is not None
 
 
 @pytest.mark.parametrize("vendor_id", ["vendor b", "", "-vendor", "v" * 129, "ベンダー"])
@@ -183,6 +201,7 @@ def test_int_is_accepted_for_a_float_field() -> None:
     [
         ("starts_on", "2022-07-09T00:00:00"),  # a datetime is not a date
         ("starts_on", 1657324800),  # nor is a timestamp
+        ("starts_on", "1657324800"),  # nor one in a string (pydantic reads it as one)
         ("starts_on", "2022/07/09"),
         ("starts_on", "2022-02-30"),
         ("kind", "BID_SUSPENSION"),  # enum values are exact
