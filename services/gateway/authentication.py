@@ -9,6 +9,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.platform.auth import AuthError, Principal, TokenVerifier
@@ -22,8 +23,12 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 def _is_ide_page(scope: Scope) -> bool:
+    """A browser asking for the GraphiQL page. With a `query` parameter, strawberry executes
+    the query instead of rendering the page, so that request needs a token like any other."""
     accept = _header(scope, b"accept") or ""
-    return scope["method"] == "GET" and scope["path"] == "/graphql" and "text/html" in accept
+    if scope["method"] != "GET" or scope["path"] != "/graphql" or "text/html" not in accept:
+        return False
+    return "query" not in QueryParams(scope.get("query_string", b""))
 
 
 async def verify(verifier: TokenVerifier, authorization: str | None) -> Principal:

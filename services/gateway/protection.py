@@ -2,7 +2,8 @@
 
 Document limits (depth, aliases, tokens as a cost proxy) are GraphQL validation rules, so an
 over-limit query is answered with a clear error and no work; request size and time limits
-guard the HTTP transport. Introspection can be switched off in production.
+guard the HTTP transport. Introspection can be switched off in production; when on, it is
+held to limits of its own (introspection_limits.py).
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from functools import partial
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
     SchemaExtension,
 )
+
+from services.gateway.introspection_limits import MAX_INTROSPECTION_DEPTH, introspection_rule
 
 
 def _introspection_allowed() -> bool:
@@ -43,6 +47,7 @@ class Limits:
     max_body_bytes: int = 2_000_000
     request_seconds: float = 30.0
     introspection: bool = field(default_factory=_introspection_allowed)
+    max_introspection_depth: int = MAX_INTROSPECTION_DEPTH
 
     def extensions(self) -> list[Callable[[], SchemaExtension]]:
         """Fresh extension instances per operation, as strawberry expects."""
@@ -51,14 +56,21 @@ class Limits:
             partial(MaxAliasesLimiter, max_alias_count=self.max_aliases),
             partial(MaxTokensLimiter, max_token_count=self.max_tokens),
         ]
-        if not self.introspection:
+        if self.introspection:
+            rule = introspection_rule(self.max_introspection_depth)
+            rules.append(partial(AddValidationRules, [rule]))
+        else:
             rules.append(DisableIntrospection)
         return rules
 
 
 class RequestLimits:
     """ASGI middleware: refuses bodies over the size limit (413) and HTTP requests that take
-    longer than the time limit (504), each with a JSON error a client can show."""
+    longer than the time limit (504), each with a JSON error a client can show.
+
+    The size is checked on the bytes actually received, not only on Content-Length: a chunked
+    body has none. The body is read here, at most one byte past the limit, before the app
+    runs, so an oversized request is refused without being read whole or executed."""
 
     def __init__(self, app: ASGIApp, limits: Limits) -> None:
         self.app = app
@@ -68,9 +80,14 @@ class RequestLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limits.max_body_bytes
+        too_large = f"request body over {limit} bytes"
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and int(length) > self.limits.max_body_bytes:
-            await _error(send, 413, f"request body over {self.limits.max_body_bytes} bytes")
+        if length is not None and not length.isdigit():
+            await _error(send, 400, "Content-Length is not a number of bytes")
+            return
+        if length is not None and int(length) > limit:
+            await _error(send, 413, too_large)
             return
         started = False
 
@@ -80,11 +97,54 @@ class RequestLimits:
             await send(message)
 
         try:
+            # A body trickled in slowly counts against the same time limit.
             async with asyncio.timeout(self.limits.request_seconds):
-                await self.app(scope, receive, tracking_send)
+                body = await _read_body(receive, limit)
+                if body is None:
+                    await _error(send, 413, too_large)
+                    return
+                await self.app(scope, _replay(body, receive), tracking_send)
+        except _ClientGone:
+            return
         except TimeoutError:
             if not started:
                 await _error(send, 504, f"request took over {self.limits.request_seconds:g} s")
+
+
+class _ClientGone(Exception):
+    """The client disconnected before its body was complete."""
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole body, or None as soon as more than `limit` bytes have arrived."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise _ClientGone  # nobody is left to answer
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The app's receive: the body already read, then whatever the client sends next
+    (a disconnect)."""
+    delivered = False
+
+    async def replayed() -> Message:
+        nonlocal delivered
+        if delivered:
+            return await receive()
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replayed
 
 
 async def _error(send: Send, status: int, message: str) -> None:
