@@ -177,8 +177,25 @@ def describe_validation_error(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+# The largest event, in bytes of JSON: Kafka's default message limit (1 MiB, less room for
+# the key and the record's framing). The catalog's largest real events are a few kilobytes;
+# refusing bigger ones at the door keeps both modes alike and spares parsing them.
+MAX_EVENT_BYTES = 1_000_000
+
+
+def size_problem(raw: bytes | str) -> str | None:
+    """Why `raw` is too large to be an event, or None."""
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode(errors="surrogatepass"))
+    if size <= MAX_EVENT_BYTES:
+        return None
+    return f"event: {size:,} bytes of JSON; an event may have at most {MAX_EVENT_BYTES:,}"
+
+
 def parse_event(raw: bytes | str) -> EventEnvelope:
     """Validates one JSON event against the catalog, or raises `EventRejected` saying why."""
+    too_large = size_problem(raw)
+    if too_large is not None:
+        raise EventRejected(too_large)
     try:
         header = _Header.model_validate_json(raw)
     except ValidationError as error:
@@ -188,9 +205,9 @@ def parse_event(raw: bytes | str) -> EventEnvelope:
         raise EventRejected(describe_validation_error(error), validation_problems(error)) from None
     envelope = ENVELOPES.get(header.event_type)
     if envelope is None:
-        message = (
-            f"unknown event type {header.event_type!r}; known types are {', '.join(EVENT_TYPES)}"
-        )
+        # The type as sent is quoted, but not at any length.
+        sent = header.event_type if len(header.event_type) <= 80 else header.event_type[:80] + "…"
+        message = f"unknown event type {sent!r}; known types are {', '.join(EVENT_TYPES)}"
         raise EventRejected(f"event_type: {message}", (Problem("event_type", message),))
     try:
         return envelope.model_validate_json(raw)

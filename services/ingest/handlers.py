@@ -114,11 +114,11 @@ async def _append(
 
 
 def _letter(raw: bytes, reason: str, envelope: EventEnvelope | None) -> dead_letters.DeadLetter:
-    log.warning("rejected input: %s", dead_letters.as_text(reason.encode()))
+    log.warning("rejected input: %s", dead_letters.readable_reason(reason))
     return dead_letters.DeadLetter(
         stage=STAGE,
         reason=reason,
-        raw=dead_letters.as_text(raw),
+        raw=raw,
         event_id=envelope.event_id if envelope else None,
         event_type=envelope.event_type if envelope else None,
     )

@@ -229,9 +229,7 @@ def _parse_all(
             envelopes.append(parse_event(raw))
         except EventRejected as rejection:
             unreadable.append(
-                dead_letters.DeadLetter(
-                    stage=consumer.name, reason=rejection.reason, raw=dead_letters.as_text(raw)
-                )
+                dead_letters.DeadLetter(stage=consumer.name, reason=rejection.reason, raw=raw)
             )
     return envelopes, unreadable
 

@@ -35,4 +35,9 @@ def vendor_key(raw: bytes) -> bytes | None:
     except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     vendor_id = document.get("vendor_id") if isinstance(document, dict) else None
-    return vendor_id.encode() if isinstance(vendor_id, str) and vendor_id else None
+    if not isinstance(vendor_id, str) or not vendor_id:
+        return None
+    try:
+        return vendor_id.encode()
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800"), which JSON can spell
+        return None
