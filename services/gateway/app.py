@@ -1,5 +1,6 @@
-"""The ASGI application: GraphQL (with GraphiQL) at /graphql, plan exports, liveness at
-/healthz; everything but /healthz behind bearer tokens."""
+"""The ASGI application: GraphQL (with GraphiQL, served from the package) at /graphql, plan
+exports, liveness at /healthz, readiness at /readyz, Prometheus metrics at /metrics; everything
+but those three and GraphiQL's page and assets behind bearer tokens."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import asyncpg
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -24,13 +25,17 @@ from services.gateway.authentication import (
     token_from_connection_params,
     verify,
 )
+from services.gateway.graphiql import STATIC_PATH, graphiql_page, static_files
 from services.gateway.protection import Limits, RequestLimits
+from services.gateway.request_ids import RequestIds
 from services.gateway.schema import build_schema
 from services.migration.http_exports import export_endpoint
 from services.platform.auth import AuthError, TokenVerifier
 from services.platform.chain_watch import ChainWatch
 from services.platform.graphql.context import RequestContext
 from services.platform.liveness import Liveness, health_report
+from services.platform.metrics import exposition
+from services.platform.readiness import KafkaCheck, LagSource, readiness_report
 
 
 class _GraphQL(GraphQL[RequestContext, None]):
@@ -43,6 +48,11 @@ class _GraphQL(GraphQL[RequestContext, None]):
         )
         self._context = context
         self._verifier = verifier
+        self._graphiql = graphiql_page()
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return self._graphiql
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> RequestContext:
         # A fresh context per request (per connection for WebSockets): who is asking.
@@ -69,9 +79,12 @@ def create_app(
     livenesses: Sequence[Liveness] = (),
     limits: Limits | None = None,
     chain: ChainWatch | None = None,
+    kafka: KafkaCheck | None = None,
+    lags: LagSource | None = None,
 ) -> Starlette:
     """The API; `livenesses` are the in-process consumers /healthz reports on (embedded),
-    `chain` what this process knows of the last verification of the event store."""
+    `chain` what this process knows of the last verification of the event store; /readyz
+    checks Kafka with `kafka` (distributed) and the consumers' lag with `lags` (embedded)."""
     limits = limits or Limits()
 
     async def healthz(_: Request) -> JSONResponse:
@@ -82,15 +95,27 @@ def create_app(
         status, body = health_report(list(livenesses), chain.report() if chain else None)
         return JSONResponse(body, status_code=status)
 
+    async def readyz(_: Request) -> JSONResponse:
+        status, body = await readiness_report(context.pool, kafka, lags)
+        return JSONResponse(body, status_code=status)
+
+    async def metrics(_: Request) -> Response:
+        body, content_type = exposition()
+        return Response(body, media_type=content_type)
+
     graphql = _GraphQL(context, limits, verifier)
     return Starlette(
         routes=[
             Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+            Mount(STATIC_PATH, static_files()),
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             Route("/migration-plans/{plan_id}.{format}", export_endpoint(context.pool)),
         ],
         middleware=[
+            Middleware(RequestIds),
             Middleware(RequestLimits, limits=limits),
             Middleware(BearerAuthentication, verifier=verifier),
         ],

@@ -14,7 +14,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.platform.auth import AuthError, Principal, TokenVerifier
 
-OPEN_PATHS = frozenset({"/healthz"})
+# Probes and the metrics scraper hold no token; GraphiQL's assets are public code.
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+OPEN_PREFIXES = ("/static/",)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -56,7 +58,12 @@ class BearerAuthentication:
         self.verifier = verifier
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or scope["path"] in OPEN_PATHS:
+        path = scope.get("path", "")
+        if (
+            scope["type"] not in ("http", "websocket")
+            or path in OPEN_PATHS
+            or path.startswith(OPEN_PREFIXES)
+        ):
             await self.app(scope, receive, send)
             return
         authorization = _header(scope, b"authorization")

@@ -9,6 +9,7 @@ import strawberry
 from services.gateway.errors import InternalErrorIds
 from services.gateway.event_mutations import EventMutation
 from services.gateway.mutations import Mutation as BaseMutation
+from services.gateway.operation_metrics import OperationMetrics
 from services.gateway.operations import OperationsQuery
 from services.gateway.permissions import RoleCheck
 from services.gateway.protection import Limits
@@ -41,7 +42,7 @@ def build_schema(limits: Limits) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides={dt.date: DATE},
-        extensions=[*limits.extensions(), RoleCheck, InternalErrorIds],
+        extensions=[OperationMetrics, *limits.extensions(), RoleCheck, InternalErrorIds],
     )
 
 

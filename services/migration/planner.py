@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 
 import asyncpg
 
@@ -20,6 +21,7 @@ from services.migration.plan_loading import load_items
 from services.migration.plan_opening import OUTBOX, SOURCE
 from services.migration.problem import build_problem, snapshot
 from services.migration.scheduling import solve
+from services.platform import metrics
 from services.platform.clock import Clock
 from services.platform.database import Connection
 
@@ -62,10 +64,13 @@ async def replan(conn: Connection, plan_id: str, clock: Clock) -> bool:
         items = await load_items(conn, plan)
         previous = await plan_repository.latest_version(conn, plan_id)
     problem = build_problem(plan, items, clock.today())
+    started = time.perf_counter()
     try:
         schedule = await asyncio.to_thread(solve, problem)
     except ValueError as error:
         schedule = Schedule(status=SolverStatus.INFEASIBLE, conflicts=(str(error),))
+    metrics.SOLVER_SECONDS.observe(time.perf_counter() - started)
+    metrics.SOLVER_RUNS.labels(schedule.status.value).inc()
     version = previous.version + 1 if previous else 1
     new = snapshot(plan, items, problem, schedule, version)
     changes = plan_diff(previous.snapshot if previous else None, new, "; ".join(plan.causes))

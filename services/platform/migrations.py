@@ -94,3 +94,20 @@ async def apply_migrations(pool: asyncpg.Pool) -> list[Migration]:
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
     return applied
+
+
+async def pending_migrations(pool: asyncpg.Pool) -> list[str]:
+    """The migrations this code has that the database has not applied (readiness: a process
+    started before a newer one migrated is fine, one whose schema is missing is not)."""
+    if not await pool.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL"):
+        return ["schema_migrations (nothing applied)"]
+    applied = {
+        (r["package"], r["version"])
+        for r in await pool.fetch("SELECT package, version FROM schema_migrations")
+    }
+    return [
+        f"{package} {migration.version:04d}_{migration.name}"
+        for package in MIGRATION_PACKAGES
+        for migration in load_migrations(package)
+        if (package, migration.version) not in applied
+    ]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from services.events.base import EventEnvelope
+from services.platform import metrics
 from services.platform.database import Connection
 from services.platform.event_store import canonical_json
 from services.platform.eventlog.base import EventLog, Writer
@@ -55,6 +56,7 @@ class Outbox:
             await conn.execute(
                 f"DELETE FROM {self.table} WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
             )
+        metrics.OUTBOX_RELAYED.labels(self.table).inc(len(rows))
         return len(rows)
 
     async def relay_all(self, pool: asyncpg.Pool, log: EventLog) -> None:

@@ -8,6 +8,7 @@ import random
 from collections.abc import Callable, Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.client import AIOKafkaClient
 from aiokafka.errors import KafkaError
 
 from services.events.base import EventEnvelope
@@ -100,3 +101,13 @@ async def follow(
                 log.warning("skipping an invalid event on the events topic: %s", rejection)
     finally:
         await consumer.stop()
+
+
+async def reach(bootstrap: str, credentials: KafkaCredentials) -> None:
+    """Connects to the cluster and fetches its metadata, as this process's principal; raises
+    when no broker answers (readiness)."""
+    client = AIOKafkaClient(bootstrap_servers=bootstrap, **credentials.aiokafka_options())
+    try:
+        await client.bootstrap()
+    finally:
+        await client.close()

@@ -1,0 +1,29 @@
+"""GraphQL request latency by operation (vendorwatch_graphql_request_seconds): from parsing to
+the result, so slow validation and refused operations show as well as slow resolvers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
+
+from graphql import GraphQLError
+from services.platform import metrics
+
+
+class OperationMetrics(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        context = self.execution_context
+        try:
+            kind = context.operation_type
+        except (RuntimeError, GraphQLError):  # unparsable, or no such operation: still timed
+            kind = None
+        if kind is OperationType.SUBSCRIPTION:
+            return  # its lifetime is the client's choice, not a latency
+        metrics.GRAPHQL_REQUEST_SECONDS.labels(
+            metrics.operation_label(context.operation_name), kind.value if kind else "invalid"
+        ).observe(time.perf_counter() - started)

@@ -1,0 +1,57 @@
+"""Gauges read from the database rather than counted in a process: dead letters stored, each
+outbox's backlog and, in embedded mode, how far each consumer is behind the event store.
+
+The API samples them (one process per deployment is enough; replicas report the same values,
+which the dashboard takes the maximum of); embedded mode's one process samples everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import asyncpg
+
+from services.platform import metrics
+from services.platform.chain import PARTITIONS
+from services.platform.retry import until_done
+
+SAMPLE_SECONDS = 5.0
+
+
+async def store_lags(pool: asyncpg.Pool, consumers: Sequence[str]) -> dict[str, dict[int, int]]:
+    """Per consumer and partition, the events of the event store after its offset (embedded
+    mode, where offsets are seqs of the store)."""
+    rows = await pool.fetch(
+        """SELECT c.name, p.partition, coalesce(h.seq, 0) - coalesce(o.seq, 0) AS lag
+           FROM unnest($1::text[]) AS c(name)
+           CROSS JOIN generate_series(0, $2 - 1) AS p(partition)
+           LEFT JOIN event_chain_heads h ON h.partition = p.partition
+           LEFT JOIN consumer_offsets o ON o.consumer = c.name AND o.partition = p.partition""",
+        list(consumers),
+        PARTITIONS,
+    )
+    lags: dict[str, dict[int, int]] = {name: {} for name in consumers}
+    for row in rows:
+        lags[row["name"]][row["partition"]] = max(0, row["lag"])
+    return lags
+
+
+async def sample(pool: asyncpg.Pool, outboxes: Sequence[str], consumers: Sequence[str]) -> None:
+    """Sets the gauges once; `consumers` are those that read the store (embedded), if any."""
+    for row in await pool.fetch("SELECT stage, count(*) AS n FROM dead_letters GROUP BY stage"):
+        metrics.DEAD_LETTERS.labels(row["stage"]).set(row["n"])
+    for table in outboxes:
+        # The tables are the services' own constants, never input.
+        metrics.OUTBOX_BACKLOG.labels(table).set(
+            await pool.fetchval(f"SELECT count(*) FROM {table}")
+        )
+    for consumer, lags in (await store_lags(pool, consumers)).items():
+        metrics.set_lag(consumer, lags)
+
+
+async def run(pool: asyncpg.Pool, outboxes: Sequence[str], consumers: Sequence[str] = ()) -> None:
+    """Samples every SAMPLE_SECONDS until cancelled, waiting out a database outage."""
+    while True:
+        await until_done(lambda: sample(pool, outboxes, consumers), "database gauges")
+        await asyncio.sleep(SAMPLE_SECONDS)

@@ -1,0 +1,71 @@
+"""How every VendorWatch process logs: one JSON object a line on stderr (python-json-logger),
+or the same records as human-readable text (`--log-format text`, VENDORWATCH_LOG_FORMAT).
+
+Records carry `request_id` (the API request being served, from `REQUEST_ID`) and `event_id`
+(passed as `extra` where a line concerns one event) as fields, so that a collector can join
+a client's report, an `internal error <id>` and the events it touched.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextvars import ContextVar
+from typing import Literal
+
+from pythonjsonlogger.json import JsonFormatter
+
+LogFormat = Literal["json", "text"]
+LOG_FORMATS: tuple[LogFormat, ...] = ("json", "text")
+LOG_FORMAT_ENV = "VENDORWATCH_LOG_FORMAT"
+
+# The id of the HTTP request this code runs for (set by the gateway's middleware).
+REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+_FIELDS = ("request_id", "event_id")
+
+
+class _RequestId(logging.Filter):
+    """Stamps the current request's id on every record made while serving it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request_id = REQUEST_ID.get()
+        if request_id is not None and not hasattr(record, "request_id"):
+            record.request_id = request_id
+        return True
+
+
+class _Text(logging.Formatter):
+    """The classic line, with the ids a record has appended as key=value."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        ids = " ".join(f"{f}={getattr(record, f)}" for f in _FIELDS if hasattr(record, f))
+        return f"{line} [{ids}]" if ids else line
+
+
+def configure_logging(
+    level: str, log_format: LogFormat = "json", *, quiet_libraries: bool = False
+) -> None:
+    """Configures the root logger of this process (replacing any handler already there)."""
+    handler = logging.StreamHandler()
+    handler.addFilter(_RequestId())
+    if log_format == "json":
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                json_ensure_ascii=False,
+            )
+        )
+    else:
+        handler.setFormatter(_Text("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(
+        level="WARNING" if level.lower() == "warn" else level.upper(),
+        handlers=[handler],
+        force=True,
+    )
+    # pgserver narrates every initdb and pg_ctl step at INFO.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    if quiet_libraries:
+        # A one-shot command reports its failure itself, in one line.
+        logging.getLogger("aiokafka").setLevel(logging.CRITICAL)

@@ -1,0 +1,134 @@
+"""Every Prometheus metric VendorWatch exports, defined once (deploy/grafana's dashboard and the
+scrape config name these; a unit test holds them to it).
+
+Counters and histograms are updated at the narrowest points (a batch committed, a relay done,
+a GraphQL operation answered, a solver run); gauges that describe the database as a whole
+(dead letters, outbox backlog, embedded consumers' lag) are sampled by `database_gauges.py`.
+Each process serves its own registry at /metrics (`exposition`).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+# From a few milliseconds (a batch applied as it arrived) to an hour (a backlog after an outage).
+_DELAY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600)
+
+EVENTS_IN = Counter(
+    "vendorwatch_events_in",
+    "Events a service received (ingest: raw input; consumers: events of types they handle).",
+    ["service", "event_type"],
+)
+EVENTS_APPLIED = Counter(
+    "vendorwatch_events_applied",
+    "Events a service stored (ingest) or applied (consumers), once each; redeliveries excluded.",
+    ["service", "event_type"],
+)
+EVENTS_REFUSED = Counter(
+    "vendorwatch_events_refused",
+    "Events a service refused (each also a dead letter); event_type 'unreadable' when the "
+    "input could not be read as an event.",
+    ["service", "event_type"],
+)
+OCCURRED_TO_APPLIED = Histogram(
+    "vendorwatch_occurred_to_applied_seconds",
+    "From an event's occurred_at (the producer's clock) to its batch's commit.",
+    ["service"],
+    buckets=_DELAY_BUCKETS,
+)
+APPENDED_TO_APPLIED = Histogram(
+    "vendorwatch_appended_to_applied_seconds",
+    "From an event's append to the event store (recorded_at) to its batch's commit.",
+    ["service"],
+    buckets=_DELAY_BUCKETS,
+)
+CONSUMER_LAG = Gauge(
+    "vendorwatch_consumer_lag_events",
+    "Events in a partition a consumer has not applied yet (embedded: store head minus offset; "
+    "distributed: Kafka high watermark minus committed offset).",
+    ["consumer", "partition"],
+)
+DEAD_LETTERS = Gauge(
+    "vendorwatch_dead_letters",
+    "Dead letters stored, per stage (sampled by the API from the database).",
+    ["stage"],
+)
+OUTBOX_BACKLOG = Gauge(
+    "vendorwatch_outbox_backlog_events",
+    "Emitted events waiting in a service's outbox (sampled by the API from the database).",
+    ["outbox"],
+)
+OUTBOX_RELAYED = Counter(
+    "vendorwatch_outbox_relayed_events", "Emitted events relayed into the log.", ["outbox"]
+)
+GRAPHQL_REQUEST_SECONDS = Histogram(
+    "vendorwatch_graphql_request_seconds",
+    "GraphQL operations from parsing to the result, by operation name and type.",
+    ["operation", "type"],
+)
+SOLVER_RUNS = Counter(
+    "vendorwatch_solver_runs",
+    "Migration plans scheduled by the CP-SAT solver, by outcome.",
+    ["status"],
+)
+SOLVER_SECONDS = Histogram(
+    "vendorwatch_solver_seconds",
+    "Wall time of one CP-SAT scheduling run.",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+
+# Operation names come from clients: labels are limited to a safe alphabet and to a bounded
+# number of distinct names, so a client cannot grow the series without end.
+MAX_OPERATION_NAMES = 200
+_OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_operation_names: set[str] = set()
+
+
+def operation_label(name: str | None) -> str:
+    if not name:
+        return "anonymous"
+    if not _OPERATION_NAME.match(name):
+        return "invalid"
+    if name not in _operation_names:
+        if len(_operation_names) >= MAX_OPERATION_NAMES:
+            return "other"
+        _operation_names.add(name)
+    return name
+
+
+def batch_applied(
+    service: str,
+    received: Iterable[str],
+    applied: Iterable[tuple[str, datetime, datetime | None]],
+    refused: Iterable[str],
+) -> None:
+    """Counts a committed batch: the event types received and refused, and for each applied
+    event its type, occurred_at and (when the store recorded it) recorded_at."""
+    now = time.time()
+    for event_type in received:
+        EVENTS_IN.labels(service, event_type).inc()
+    for event_type in refused:
+        EVENTS_REFUSED.labels(service, event_type).inc()
+    occurred = OCCURRED_TO_APPLIED.labels(service)
+    appended = APPENDED_TO_APPLIED.labels(service)
+    for event_type, occurred_at, recorded_at in applied:
+        EVENTS_APPLIED.labels(service, event_type).inc()
+        # A producer's clock ahead of ours would give a negative age: counted as zero.
+        occurred.observe(max(0.0, now - occurred_at.timestamp()))
+        if recorded_at is not None:
+            appended.observe(max(0.0, now - recorded_at.timestamp()))
+
+
+def set_lag(consumer: str, lags: Mapping[int, int]) -> None:
+    for partition, lag in lags.items():
+        CONSUMER_LAG.labels(consumer, str(partition)).set(lag)
+
+
+def exposition() -> tuple[bytes, str]:
+    """The process's metrics in the Prometheus text format, and its content type."""
+    return generate_latest(), CONTENT_TYPE_LATEST

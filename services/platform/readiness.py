@@ -1,0 +1,108 @@
+"""Whether a process should be given work now: the body and status of /readyz.
+
+Liveness (/healthz) asks "restart me?"; readiness asks "send me traffic?". A process is ready
+when PostgreSQL answers, every migration this code knows is applied, Kafka answers (distributed
+mode) and its consumers are caught up. Not ready is 503 with every check in the body, each
+saying what is wrong.
+
+"Caught up" means at most CAUGHT_UP_EVENTS events behind, summed over the consumer's
+partitions: one batch, i.e. the consumer would apply all it has not seen yet in its next
+transaction. Lag under a steady load stays well under that; a backlog after an outage, a
+rebuild holding the consumer or a consumer still replaying the log at start exceeds it, and
+answers from its state would be stale.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import asyncpg
+
+from services.platform.consumer import BATCH_SIZE
+from services.platform.migrations import pending_migrations
+
+CAUGHT_UP_EVENTS = BATCH_SIZE
+# A probe must answer before the orchestrator's own time-out (Kubernetes: 1 s by default,
+# set to 5 s in deploy/kubernetes); a dependency slower than this counts as unreachable.
+CHECK_SECONDS = 4.0
+
+# Raises when Kafka cannot be reached.
+KafkaCheck = Callable[[], Awaitable[None]]
+# Per consumer and partition, the events it has not applied yet.
+LagSource = Callable[[], Awaitable[Mapping[str, Mapping[int, int]]]]
+
+
+def _check(ready: bool, detail: str) -> dict[str, Any]:
+    return {"ready": ready, "detail": detail}
+
+
+async def _database(pool: asyncpg.Pool) -> dict[str, dict[str, Any]]:
+    try:
+        async with asyncio.timeout(CHECK_SECONDS):
+            pending = await pending_migrations(pool)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        reason = f"unreachable: {type(error).__name__}: {error}".rstrip(": ")
+        return {
+            "database": _check(False, reason),
+            "migrations": _check(False, "unknown: the database is unreachable"),
+        }
+    return {
+        "database": _check(True, "reachable"),
+        "migrations": _check(
+            not pending, "all applied" if not pending else f"not applied: {', '.join(pending)}"
+        ),
+    }
+
+
+async def _kafka(check: KafkaCheck) -> dict[str, Any]:
+    try:
+        async with asyncio.timeout(CHECK_SECONDS):
+            await check()
+    except Exception as error:  # any failure to reach the broker is the answer, not a fault
+        return _check(False, f"unreachable: {type(error).__name__}: {error}")
+    return _check(True, "reachable")
+
+
+async def _consumers(lags: LagSource) -> dict[str, dict[str, Any]]:
+    try:
+        async with asyncio.timeout(CHECK_SECONDS):
+            found = await lags()
+    except Exception as error:  # the lag cannot be known: not caught up as far as we know
+        return {"consumers": _check(False, f"lag unknown: {type(error).__name__}: {error}")}
+    checks: dict[str, dict[str, Any]] = {}
+    for consumer, partitions in sorted(found.items()):
+        behind = sum(partitions.values())
+        checks[f"consumer {consumer}"] = {
+            **_check(
+                behind <= CAUGHT_UP_EVENTS,
+                f"{behind} events behind"
+                + ("" if behind <= CAUGHT_UP_EVENTS else f" (caught up at {CAUGHT_UP_EVENTS})"),
+            ),
+            "lag": {str(partition): lag for partition, lag in sorted(partitions.items())},
+        }
+    return checks
+
+
+async def readiness_report(
+    pool: asyncpg.Pool | None, kafka: KafkaCheck | None = None, lags: LagSource | None = None
+) -> tuple[int, dict[str, Any]]:
+    """HTTP status and body of /readyz; checks not given (no Kafka in embedded mode, no
+    consumers in the distributed API) are not reported. `pool` None: not opened yet."""
+    checks: dict[str, dict[str, Any]] = {}
+    if pool is None:
+        checks["database"] = _check(False, "not connected yet")
+    else:
+        checks.update(await _database(pool))
+    if kafka is not None:
+        checks["kafka"] = await _kafka(kafka)
+    if lags is not None and checks["database"]["ready"]:
+        checks.update(await _consumers(lags))
+    ready = all(check["ready"] for check in checks.values())
+    body = {
+        "status": "ready" if ready else "not ready",
+        "not_ready": [name for name, check in checks.items() if not check["ready"]],
+        "checks": checks,
+    }
+    return (200 if ready else 503), body
