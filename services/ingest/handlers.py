@@ -12,7 +12,7 @@ import asyncpg
 from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event
 from services.ingest.admission import admission_problem
-from services.platform import dead_letters, event_store
+from services.platform import dead_letters, event_store, metrics
 from services.platform.database import Connection
 from services.platform.event_store import AppendOutcome
 from services.platform.eventlog.base import Writer
@@ -88,7 +88,31 @@ async def ingest_batch(
             else:
                 outcomes.append(Accepted(item, new=outcome is AppendOutcome.STORED))
         await dead_letters.record_many(conn, letters)
+    _count(parsed, outcomes)
     return outcomes
+
+
+def _count(parsed: Sequence[EventEnvelope | _Refused], outcomes: Sequence[IngestOutcome]) -> None:
+    """Metrics of a committed batch: a re-sent event already stored is received, not applied."""
+
+    def event_type(item: EventEnvelope | _Refused) -> str:
+        envelope = item if isinstance(item, EventEnvelope) else item.envelope
+        return envelope.event_type if envelope is not None else "unreadable"
+
+    metrics.batch_applied(
+        STAGE,
+        (event_type(item) for item in parsed),
+        (
+            (outcome.envelope.event_type, outcome.envelope.occurred_at, None)
+            for outcome in outcomes
+            if isinstance(outcome, Accepted) and outcome.new
+        ),
+        (
+            event_type(item)
+            for item, outcome in zip(parsed, outcomes, strict=True)
+            if isinstance(outcome, Rejected)
+        ),
+    )
 
 
 async def _append(

@@ -12,13 +12,14 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
 import asyncpg
 
 from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event
-from services.platform import dead_letters
+from services.platform import dead_letters, metrics
 from services.platform.consumer_lock import SHARED_FOR_BATCH, lock_key
 from services.platform.database import Connection
 from services.platform.event_store import Cursor, canonical_json
@@ -142,6 +143,7 @@ async def apply_batch(
                     [e.event_id for e in taken],
                 )
             )
+        recorded_at = await _recorded_at(conn, fresh, refusals)
         if save_cursor is not None:
             await conn.execute(
                 """INSERT INTO consumer_offsets (consumer, partition, seq)
@@ -152,12 +154,35 @@ async def apply_batch(
                 consumer.name,
                 list(save_cursor.seqs),
             )
+    metrics.batch_applied(
+        consumer.name,
+        (e.event_type for e in taken),
+        (
+            (e.event_type, e.occurred_at, recorded_at.get(e.event_id))
+            for e in fresh
+            if e.event_id not in refusals
+        ),
+        [e.event_type for e in fresh if e.event_id in refusals] + ["unreadable"] * len(unreadable),
+    )
     return BatchResult(
         applied=len(fresh) - len(refusals),
         skipped_duplicates=len(taken) - len(fresh),
         rejected=len(refusals) + len(unreadable),
         accepted=tuple(e for e in events if e.event_id not in earlier),
     )
+
+
+async def _recorded_at(
+    conn: Connection, fresh: Sequence[EventEnvelope], refusals: Mapping[uuid.UUID, str]
+) -> dict[uuid.UUID, datetime]:
+    """When the store appended the events applied (for the append-to-applied metric)."""
+    applied = [e.event_id for e in fresh if e.event_id not in refusals]
+    if not applied:
+        return {}
+    rows = await conn.fetch(
+        "SELECT event_id, recorded_at FROM event_store WHERE event_id = ANY($1::uuid[])", applied
+    )
+    return {row["event_id"]: row["recorded_at"] for row in rows}
 
 
 async def _apply(
