@@ -21,7 +21,6 @@ from pydantic import BaseModel
 from strawberry.experimental.pydantic import input as pydantic_input
 
 from services.events.base import Payload
-from services.events.catalog import Problem
 from services.events.compliance import AuditCompleted, CertificateSubmitted
 from services.events.contract import (
     ContractAmended,
@@ -45,9 +44,10 @@ from services.events.vendor import (
     VendorRenamed,
     VendorUpdated,
 )
-from services.platform.access import sees_agency
+from services.platform.access import agencies_in_view
 from services.platform.graphql.context import Info
 from services.platform.graphql.receipts import EventReceipt, new_envelope, refused, submit
+from services.registry.record_scope import out_of_view
 
 # Mutation name → the event it records.
 RECORDED_BY_PEOPLE: Mapping[str, type[Payload]] = {
@@ -117,10 +117,14 @@ def _resolver(kind: type[Payload]) -> Callable[..., Any]:
         wait_for_processing: bool = False,
     ) -> EventReceipt:
         fields = plain(payload)
-        agency = fields.get("agency")
-        if isinstance(agency, str) and not sees_agency(info.context.principal, agency):
-            problem = Problem("payload.agency", f"{agency} is not one of your agencies")
-            return refused(kind.event_type, str(vendor_id), (problem,), camel=False)
+        agencies = agencies_in_view(info.context.principal)
+        if agencies is not None:
+            # The records it names by id (a contract to amend, a subcontract to approve)
+            # must be of the caller's agencies, like an agency it names outright.
+            async with info.context.pool.acquire() as conn:
+                problem = await out_of_view(conn, agencies, kind.event_type, str(vendor_id), fields)
+            if problem is not None:
+                return refused(kind.event_type, str(vendor_id), (problem,), camel=True)
         envelope = new_envelope(info, kind.event_type, str(vendor_id), fields)
         return await submit(info, envelope, wait=wait_for_processing)
 

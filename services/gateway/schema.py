@@ -6,6 +6,7 @@ import datetime as dt
 
 import strawberry
 
+from services.gateway.agency_scope import AgencyScope
 from services.gateway.errors import InternalErrorIds
 from services.gateway.event_mutations import EventMutation
 from services.gateway.mutations import Mutation as BaseMutation
@@ -42,7 +43,13 @@ def build_schema(limits: Limits) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides={dt.date: DATE},
-        extensions=[OperationMetrics, *limits.extensions(), RoleCheck, InternalErrorIds],
+        extensions=[
+            OperationMetrics,
+            *limits.extensions(),
+            RoleCheck,
+            AgencyScope,
+            InternalErrorIds,
+        ],
     )
 
 

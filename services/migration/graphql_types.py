@@ -13,16 +13,16 @@ from services.events.migration import ChecklistCheck
 from services.events.migration import MigrationItemStatus as ItemStatusModel
 from services.events.migration import MigrationTrigger as TriggerModel
 from services.events.migration import SolverStatus as SolverStatusModel
-from services.migration import queries
+from services.migration import plan_repository, queries
 from services.migration.graphql_progress import PROGRESS_EVENTS, MigrationProgress, progress_of
 from services.migration.items import blockers, checklist
 from services.migration.model import Assignment, PlanSettings
 from services.migration.phases import phase_end, phase_label, phase_start
 from services.migration.plan_repository import VersionRow
 from services.migration.queries import PlanView
-from services.platform.access import sees_agency
-from services.platform.auth import Role
+from services.platform.access import agencies_in_view, sees_agency
 from services.platform.graphql.context import Info
+from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.pagination import PageInfo, numeric_cursor, page_size
 
 Criticality = strawberry.enum(CriticalityModel, name="Criticality")
@@ -317,10 +317,10 @@ class MigrationQuery:
     ) -> MigrationPlanConnection:
         limit = page_size(first, MAX_PAGE)
         agencies = [agency] if agency is not None else None
-        principal = info.context.principal
-        if principal is not None and principal.role is Role.SYSTEM_OWNER:
+        in_view = agencies_in_view(info.context.principal)
+        if in_view is not None:
             # A system owner sees its own agencies' plans only.
-            agencies = [a for a in (agencies or principal.agencies) if a in principal.agencies]
+            agencies = [a for a in (agencies or in_view) if a in in_view]
         async with info.context.pool.acquire() as conn:
             ids, total = await queries.plan_page(
                 conn, str(vendor_id) if vendor_id else None, agencies, after, limit + 1
@@ -358,6 +358,12 @@ class MigrationSubscription:
     async def migration_progress(
         self, info: Info, plan_id: strawberry.ID
     ) -> AsyncGenerator[MigrationProgress, None]:
+        if agencies_in_view(info.context.principal) is not None:
+            # A system owner follows only its own agencies' plans, which must exist.
+            async with info.context.pool.acquire() as conn:
+                plan = await plan_repository.plan(conn, str(plan_id))
+            if plan is None or not sees_agency(info.context.principal, plan.agency):
+                raise InvalidArgument(f"planId: no plan {plan_id!r} of your agencies")
         async with info.context.broadcaster.subscribe() as queue:
             while True:
                 event = await queue.get()

@@ -1,13 +1,25 @@
-"""What a caller may see of agency-owned data (migration plans), wherever it is served:
-GraphQL fields and the HTTP plan exports alike."""
+"""What a caller may see of agency-owned data (contracts and the records under them,
+migration plans), wherever it is served: GraphQL fields, mutations naming a record, and the
+HTTP plan exports alike."""
 
 from __future__ import annotations
 
 from services.platform.auth import Principal, Role
 
 
+def agencies_in_view(principal: Principal | None) -> tuple[str, ...] | None:
+    """The agencies whose records the caller may see; None: every agency.
+
+    A system owner sees its own agencies' records only; every other role sees all of them
+    (what each role may ask at all is the permission matrix's business). Nobody signed in
+    sees none: the doors refuse such callers first, this is the last line."""
+    if principal is None:
+        return ()
+    if principal.role is not Role.SYSTEM_OWNER:
+        return None
+    return principal.agencies
+
+
 def sees_agency(principal: Principal | None, agency: str) -> bool:
-    """A system owner sees its own agencies' plans; every other role sees all of them."""
-    if principal is None or principal.role is not Role.SYSTEM_OWNER:
-        return True
-    return agency in principal.agencies
+    in_view = agencies_in_view(principal)
+    return in_view is None or agency in in_view

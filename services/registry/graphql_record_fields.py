@@ -1,5 +1,6 @@
 """Where the records are asked for: on a vendor (batched over a page of vendors), and at the
-root (vendors, contracts and sanctions across all vendors)."""
+root (vendors, contracts and sanctions across all vendors). A system owner gets only its own
+agencies' contracts and the records that hang on them (record_scope.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from functools import partial
 import strawberry
 
 from services.events.compliance import CertificateKind
+from services.platform.access import agencies_in_view
 from services.platform.graphql.context import Info
 from services.platform.graphql.pagination import Connection
 from services.registry import record_repository as records
@@ -35,6 +37,11 @@ from services.registry.record_repository import ClaimStatus, SubcontractStatus
 from services.registry.vendor_repository import VendorRow
 
 
+def in_view(info: Info) -> tuple[str, ...] | None:
+    """The agencies whose contracts (and what hangs on them) the caller sees; None: all."""
+    return agencies_in_view(info.context.principal)
+
+
 @strawberry.type
 class VendorRecords:
     """The fields every Vendor has for its records (mixed into the registry's Vendor type)."""
@@ -50,9 +57,16 @@ class VendorRecords:
         agency: str | None = None,
         active_on: dt.date | None = None,
     ) -> Connection[Contract]:
-        n = limit(first)
-        fetch = partial(records.contracts, first=n, after=after, agency=agency, active_on=active_on)
-        key = ("contracts", n, after, agency, active_on)
+        n, scope = limit(first), in_view(info)
+        fetch = partial(
+            records.contracts,
+            first=n,
+            after=after,
+            agency=agency,
+            active_on=active_on,
+            agencies=scope,
+        )
+        key = ("contracts", n, after, agency, active_on, scope)
         return connection(await of_vendor(info, str(self.id), key, fetch), contract, "contract_id")
 
     @strawberry.field(description="Work it subcontracted, by id; of one status when given.")
@@ -63,18 +77,22 @@ class VendorRecords:
         after: str | None = None,
         status: SubcontractStatus | None = None,
     ) -> Connection[Subcontract]:
-        n, wanted = limit(first), status.value if status else None
-        fetch = partial(records.subcontracts, first=n, after=after, status=wanted)
-        page = await of_vendor(info, str(self.id), ("subcontracts", n, after, wanted), fetch)
+        n, wanted, scope = limit(first), status.value if status else None, in_view(info)
+        fetch = partial(records.subcontracts, first=n, after=after, status=wanted, agencies=scope)
+        key = ("subcontracts", n, after, wanted, scope)
+        page = await of_vendor(info, str(self.id), key, fetch)
         return connection(page, subcontract, "subcontract_id")
 
     @strawberry.field(description="Its incidents, by id; only those not closed, when asked.")
     async def incidents(
         self, info: Info, first: int = 20, after: str | None = None, open_only: bool = False
     ) -> Connection[Incident]:
-        n = limit(first)
-        fetch = partial(records.incidents, first=n, after=after, open_only=open_only)
-        page = await of_vendor(info, str(self.id), ("incidents", n, after, open_only), fetch)
+        n, scope = limit(first), in_view(info)
+        fetch = partial(
+            records.incidents, first=n, after=after, open_only=open_only, agencies=scope
+        )
+        key = ("incidents", n, after, open_only, scope)
+        page = await of_vendor(info, str(self.id), key, fetch)
         return connection(page, incident, "incident_id")
 
     @strawberry.field(description="Claims for damages against it, by id.")
@@ -85,9 +103,9 @@ class VendorRecords:
         after: str | None = None,
         status: ClaimStatus | None = None,
     ) -> Connection[Claim]:
-        n, wanted = limit(first), status.value if status else None
-        fetch = partial(records.claims, first=n, after=after, status=wanted)
-        page = await of_vendor(info, str(self.id), ("claims", n, after, wanted), fetch)
+        n, wanted, scope = limit(first), status.value if status else None, in_view(info)
+        fetch = partial(records.claims, first=n, after=after, status=wanted, agencies=scope)
+        page = await of_vendor(info, str(self.id), ("claims", n, after, wanted, scope), fetch)
         return connection(page, claim, "claim_id")
 
     @strawberry.field(description="Certificates it submitted, by id; of a kind or contract.")
@@ -99,11 +117,16 @@ class VendorRecords:
         kind: CertificateKind | None = None,
         contract_id: str | None = None,
     ) -> Connection[Certificate]:
-        n, wanted = limit(first), kind.value if kind else None
+        n, wanted, scope = limit(first), kind.value if kind else None, in_view(info)
         fetch = partial(
-            records.certificates, first=n, after=after, kind=wanted, contract_id=contract_id
+            records.certificates,
+            first=n,
+            after=after,
+            kind=wanted,
+            contract_id=contract_id,
+            agencies=scope,
         )
-        key = ("certificates", n, after, wanted, contract_id)
+        key = ("certificates", n, after, wanted, contract_id, scope)
         page = await of_vendor(info, str(self.id), key, fetch)
         return connection(page, certificate, "certificate_id")
 
@@ -144,7 +167,12 @@ class RecordsQuery:
         active_on: dt.date | None = None,
     ) -> Connection[Contract]:
         fetch = partial(
-            records.contracts, first=limit(first), after=after, agency=agency, active_on=active_on
+            records.contracts,
+            first=limit(first),
+            after=after,
+            agency=agency,
+            active_on=active_on,
+            agencies=in_view(info),
         )
         return connection(await across_vendors(info, fetch), contract, "contract_id")
 

@@ -1,5 +1,6 @@
 """Read side of a vendor's records: contracts, subcontracts, incidents, claims, certificates
-and sanctions, paged in id order, many vendors at a time.
+and sanctions, paged in id order, many vendors at a time; those that belong to an agency
+only of the `agencies` a caller sees, when given (record_scope.py).
 
 Each page function answers for any number of vendors in one paging statement
 (record_paging), so listing the records of a page of vendors costs the same whatever the
@@ -17,7 +18,7 @@ from typing import Self
 import asyncpg
 
 from services.platform.database import Connection
-from services.registry import sanction_repository
+from services.registry import record_scope, sanction_repository
 from services.registry.periods import ONE_DAY
 
 # Page is re-exported: callers of the page functions need it, not the paging machinery.
@@ -173,6 +174,11 @@ class SanctionRecord:
         )
 
 
+def _scope(sql: str, agencies: Sequence[str] | None) -> tuple[str, list[str] | None]:
+    """The filter to the records of `agencies` (services/platform/access.py); None: all."""
+    return (sql, list(agencies) if agencies is not None else None)
+
+
 async def contracts(
     conn: Connection,
     vendor_ids: Sequence[str] | None,
@@ -181,6 +187,7 @@ async def contracts(
     after: str | None = None,
     agency: str | None = None,
     active_on: dt.date | None = None,
+    agencies: Sequence[str] | None = None,
 ) -> dict[str | None, Page[ContractRecord]]:
     """`active_on`: in its (amended) term that day, and not terminated before it."""
     active = "{0} BETWEEN starts_on AND ends_on AND (terminated_on IS NULL OR {0} <= terminated_on)"
@@ -191,7 +198,11 @@ async def contracts(
         vendor_ids,
         first=first,
         after=after,
-        filters=[("agency = {0}", agency), (active, active_on)],
+        filters=[
+            ("agency = {0}", agency),
+            (active, active_on),
+            _scope(record_scope.CONTRACTS, agencies),
+        ],
     )
     return {v: p.map(ContractRecord.from_row) for v, p in pages.items()}
 
@@ -203,6 +214,7 @@ async def subcontracts(
     first: int,
     after: str | None = None,
     status: str | None = None,
+    agencies: Sequence[str] | None = None,
 ) -> dict[str | None, Page[SubcontractRecord]]:
     """Subcontracts by prime contractor."""
     pages = await fetch_pages(
@@ -212,7 +224,7 @@ async def subcontracts(
         vendor_ids,
         first=first,
         after=after,
-        filters=[("status = {0}", status)],
+        filters=[("status = {0}", status), _scope(record_scope.SUBCONTRACTS, agencies)],
     )
     return {v: p.map(SubcontractRecord.from_row) for v, p in pages.items()}
 
@@ -224,6 +236,7 @@ async def incidents(
     first: int,
     after: str | None = None,
     open_only: bool = False,
+    agencies: Sequence[str] | None = None,
 ) -> dict[str | None, Page[IncidentRecord]]:
     pages = await fetch_pages(
         conn,
@@ -232,7 +245,10 @@ async def incidents(
         vendor_ids,
         first=first,
         after=after,
-        filters=[("status <> {0}", IncidentStatus.CLOSED.value if open_only else None)],
+        filters=[
+            ("status <> {0}", IncidentStatus.CLOSED.value if open_only else None),
+            _scope(record_scope.INCIDENTS, agencies),
+        ],
     )
     return {v: p.map(IncidentRecord.from_row) for v, p in pages.items()}
 
@@ -244,6 +260,7 @@ async def claims(
     first: int,
     after: str | None = None,
     status: str | None = None,
+    agencies: Sequence[str] | None = None,
 ) -> dict[str | None, Page[ClaimRecord]]:
     pages = await fetch_pages(
         conn,
@@ -252,7 +269,7 @@ async def claims(
         vendor_ids,
         first=first,
         after=after,
-        filters=[("status = {0}", status)],
+        filters=[("status = {0}", status), _scope(record_scope.CLAIMS, agencies)],
     )
     return {v: p.map(ClaimRecord.from_row) for v, p in pages.items()}
 
@@ -265,6 +282,7 @@ async def certificates(
     after: str | None = None,
     kind: str | None = None,
     contract_id: str | None = None,
+    agencies: Sequence[str] | None = None,
 ) -> dict[str | None, Page[CertificateRecord]]:
     pages = await fetch_pages(
         conn,
@@ -273,7 +291,11 @@ async def certificates(
         vendor_ids,
         first=first,
         after=after,
-        filters=[("kind = {0}", kind), ("contract_id = {0}", contract_id)],
+        filters=[
+            ("kind = {0}", kind),
+            ("contract_id = {0}", contract_id),
+            _scope(record_scope.CERTIFICATES, agencies),
+        ],
     )
     return {v: p.map(CertificateRecord.from_row) for v, p in pages.items()}
 

@@ -1,0 +1,92 @@
+"""Which agency a registry record belongs to, for callers who see only some agencies (system
+owners, services/platform/access.py): the read side's SQL filters, and the check of the
+records an event recorded through the API names by id.
+
+A contract belongs to its agency; subcontracts and certificates to their contract's; an
+incident or a claim to its contract's when it names one (through its incident, for a claim),
+and to no agency otherwise: such a record is about the vendor alone and stays visible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from services.events.catalog import Problem
+from services.events.contract import ContractAwarded, SubcontractRequested
+from services.events.incident import IncidentReported
+from services.platform.database import Connection
+
+# Filters for record_paging: `{0}` is the text[] of agencies the caller sees.
+_OF_AGENCIES = " IN (SELECT contract_id FROM registry_contracts WHERE agency = ANY({0}::text[]))"
+CONTRACTS = "agency = ANY({0}::text[])"
+SUBCONTRACTS = CERTIFICATES = "contract_id" + _OF_AGENCIES
+INCIDENTS = "(contract_id IS NULL OR contract_id" + _OF_AGENCIES + ")"
+CLAIMS = (
+    "(contract_id IS NULL OR contract_id" + _OF_AGENCIES + ") AND NOT EXISTS ("
+    " SELECT 1 FROM registry_incidents i JOIN registry_contracts c USING (contract_id)"
+    " WHERE i.vendor_id = registry_claims.vendor_id AND i.incident_id = registry_claims.incident_id"
+    " AND c.agency <> ALL({0}::text[]))"
+)
+
+# The payload field that names a record an event creates rather than one already on record.
+_CREATED = {
+    ContractAwarded.event_type: "contract_id",
+    SubcontractRequested.event_type: "subcontract_id",
+    IncidentReported.event_type: "incident_id",
+}
+
+
+async def _agency_of(
+    conn: Connection, field: str, record_id: str, vendor_id: str
+) -> tuple[bool, str | None]:
+    """Whether the record is on record, and its agency (None: it belongs to no agency)."""
+    if field == "contract_id":
+        sql = "SELECT agency FROM registry_contracts WHERE contract_id = $1"
+        row = await conn.fetchrow(sql, record_id)
+    elif field in ("subcontract_id", "parent_subcontract_id"):
+        sql = """SELECT c.agency FROM registry_subcontracts s
+                 JOIN registry_contracts c USING (contract_id) WHERE s.subcontract_id = $1"""
+        row = await conn.fetchrow(sql, record_id)
+    else:  # incident_id: incidents are numbered per vendor
+        sql = """SELECT c.agency FROM registry_incidents i
+                 LEFT JOIN registry_contracts c USING (contract_id)
+                 WHERE i.incident_id = $1 AND i.vendor_id = $2"""
+        row = await conn.fetchrow(sql, record_id, vendor_id)
+    return (row is not None, row["agency"] if row is not None else None)
+
+
+_NOUNS = {
+    "contract_id": "contract",
+    "subcontract_id": "subcontract",
+    "parent_subcontract_id": "subcontract",
+    "incident_id": "incident",
+}
+
+
+async def out_of_view(
+    conn: Connection,
+    agencies: Collection[str],
+    event_type: str,
+    vendor_id: str,
+    payload: Mapping[str, Any],
+) -> Problem | None:
+    """Why a caller who sees only `agencies` may not record this event, or None.
+
+    Every record the payload names by id must be on record and be of those agencies (or of
+    none): a record not on record yet is refused too, since its agency cannot be told, and
+    the message is the same for both, so that it says nothing about other agencies' records.
+    """
+    agency = payload.get("agency")
+    if isinstance(agency, str) and agency not in agencies:
+        return Problem("payload.agency", f"{agency} is not one of your agencies")
+    for field, noun in _NOUNS.items():
+        record_id = payload.get(field)
+        if not isinstance(record_id, str) or _CREATED.get(event_type) == field:
+            continue
+        known, owner = await _agency_of(conn, field, record_id, vendor_id)
+        if not known or (owner is not None and owner not in agencies):
+            return Problem(
+                f"payload.{field}", f"no {noun} {record_id!r} of your agencies on record"
+            )
+    return None
