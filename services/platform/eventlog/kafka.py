@@ -12,7 +12,7 @@ from aiokafka.client import AIOKafkaClient
 from aiokafka.errors import KafkaError
 
 from services.events.base import EventEnvelope
-from services.events.catalog import EventRejected, parse_event
+from services.events.catalog import EventRejected, parse_event, size_problem
 from services.platform.chain import partition_of
 from services.platform.errors import StartupError
 from services.platform.event_store import canonical_json
@@ -58,8 +58,14 @@ class KafkaEventLog:
         await self._producer.stop()
 
     async def submit(self, raws: Sequence[bytes], writer: Writer = Writer.PRODUCER) -> None:
+        """Sends every event but those too large to be one: the broker would refuse them,
+        failing the whole submit, and ingest could only refuse them. Callers that report
+        verdicts (publish, the API) find them with `parse_event` first."""
         topic = TOPICS[ENTRANCES[writer]].name
-        await self._send_all(topic, [(vendor_key(raw), raw) for raw in raws])
+        sendable = [raw for raw in raws if size_problem(raw) is None]
+        if len(sendable) < len(raws):
+            log.warning("not sent: %d events too large to be one", len(raws) - len(sendable))
+        await self._send_all(topic, [(vendor_key(raw), raw) for raw in sendable])
 
     async def forward(self, topic_role: str, envelopes: Sequence[EventEnvelope]) -> None:
         """Passes stored events on, to the registry (`events`) or past it (`facts`)."""
