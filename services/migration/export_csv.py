@@ -1,7 +1,9 @@
 """A plan as CSV, one row per item, for spreadsheets and for people who file the plan.
 
 The row order is shared by every export (the Gantt chart draws its rows in the same order), so
-that a person comparing the CSV with the chart finds each item at the same place.
+that a person comparing the CSV with the chart finds each item at the same place. Every cell
+is written so that no spreadsheet runs it as a formula (services/platform/spreadsheet_cells.py);
+`read_plan_csv` gives the values back as they were.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import NamedTuple
 
 from services.migration.model import Assignment, PlanItem, PlanSnapshot
 from services.migration.phases import phase_end, phase_label, phase_start
+from services.platform.spreadsheet_cells import neutralise, restore
 
 COLUMNS = (
     "contract_id",
@@ -75,5 +78,11 @@ def plan_csv(snapshot: PlanSnapshot) -> str:
                 "phase_ends_on": phase_end(settings, assignment.phase).isoformat(),
                 "reasons": "; ".join(assignment.reasons),
             }
-        writer.writerow(row)
+        writer.writerow({column: neutralise(value) for column, value in row.items()})
     return out.getvalue()
+
+
+def read_plan_csv(text: str) -> list[dict[str, str]]:
+    """The rows of a `plan_csv` file, each cell's value as it was before it was written."""
+    rows = csv.DictReader(io.StringIO(text, newline=""))
+    return [{column: restore(cell) for column, cell in row.items()} for row in rows]

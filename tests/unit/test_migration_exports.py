@@ -13,7 +13,7 @@ import io
 import xml.etree.ElementTree as ET
 
 from services.events.contract import Criticality
-from services.migration.export_csv import COLUMNS, plan_csv, plan_rows
+from services.migration.export_csv import COLUMNS, plan_csv, plan_rows, read_plan_csv
 from services.migration.gantt import plan_gantt_svg
 from services.migration.model import (
     Assignment,
@@ -135,6 +135,18 @@ def test_csv_values_round_trip_through_dictreader() -> None:
         item.contract_id: item.title for item in items
     }
     assert plan_csv(snapshot).endswith("\r\n")  # RFC 4180 line endings
+
+
+def test_csv_cells_never_start_a_formula_and_read_back_unchanged() -> None:
+    titles = ['=HYPERLINK("http://evil.example","open")', "+cmd|' /C calc'!A0", "-1", "'quoted"]
+    items = tuple(
+        dataclasses.replace(item, title=title) for item, title in zip(ITEMS, titles, strict=True)
+    )
+    text = plan_csv(make_snapshot(items=items))
+    raw = {row["contract_id"]: row["title"] for row in read_csv(text)}
+    assert all(title.startswith("'") for title in raw.values())
+    restored = {row["contract_id"]: row["title"] for row in read_plan_csv(text)}
+    assert restored == {item.contract_id: item.title for item in items}
 
 
 def test_csv_of_an_infeasible_plan_leaves_the_phase_columns_empty() -> None:
