@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from functools import partial
 
 import faust
 
@@ -17,7 +18,7 @@ from services.platform.auth import AuthConfig, TokenVerifier
 from services.platform.chain_watch import ChainWatch
 from services.platform.database import open_pool
 from services.platform.eventlog.faust_runtime import HealthEndpoint, WorkerResources, build_app
-from services.platform.eventlog.kafka import KafkaEventLog, follow
+from services.platform.eventlog.kafka import KafkaEventLog, follow, reach
 from services.platform.eventlog.topics import ensure_topics
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.settings import Settings
@@ -55,7 +56,9 @@ def run_worker(
     # faust runs its own loop and handles SIGINT/SIGTERM with a graceful stop.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    faust.Worker(app, loglevel=log_level, loop=loop).execute_from_commandline()
+    # Logging is configured already, as in every process (platform/logs.py).
+    worker = faust.Worker(app, loglevel=log_level, loop=loop, override_logging=False)
+    worker.execute_from_commandline()
 
 
 async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) -> None:
@@ -69,13 +72,14 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
         )
         await log.start()
         broadcaster, chain = Broadcaster(), ChainWatch()
+        kafka = partial(reach, settings.kafka_bootstrap, settings.kafka_credentials)
         policies, scoring = registry.policies(settings), risk.service(settings)
         consumers = service_consumers(settings, policies, scoring)
         context = request_context(
             pool, log, settings, policies, broadcaster, scoring, handled_by(consumers)
         )
         await serve(
-            create_app(context, TokenVerifier(auth), chain=chain),
+            create_app(context, TokenVerifier(auth), chain=chain, kafka=kafka),
             host,
             port,
             {

@@ -22,6 +22,7 @@ from services.platform.auth import AuthConfig, TokenVerifier
 from services.platform.chain_watch import ChainWatch
 from services.platform.clock import CALENDAR_CHECK_SECONDS
 from services.platform.database import open_pool
+from services.platform.database_gauges import measured_store_lags
 from services.platform.eventlog.embedded import EmbeddedEventLog, follow, run_consumers
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.liveness import Liveness
@@ -86,11 +87,12 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
         subscribed = service_consumers(settings, policies, risk)
         livenesses = [Liveness(consumer.name) for consumer in subscribed]
         broadcaster, chain = Broadcaster(), ChainWatch()
+        lags = partial(measured_store_lags, pool, [consumer.name for consumer in subscribed])
         context = request_context(
             pool, log, settings, policies, broadcaster, risk, handled_by(subscribed)
         )
         await serve(
-            create_app(context, TokenVerifier(auth), livenesses, chain=chain),
+            create_app(context, TokenVerifier(auth), livenesses, chain=chain, lags=lags),
             host,
             port,
             {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import sys
 from collections.abc import Callable, Coroutine
@@ -22,6 +21,7 @@ from services.platform.auth import Role, auth_config, issue_token
 from services.platform.database import open_pool
 from services.platform.errors import StartupError
 from services.platform.eventlog.faust_runtime import HealthEndpoint
+from services.platform.logs import LOG_FORMAT_ENV, LOG_FORMATS, configure_logging
 from services.platform.rebuilding import BrokenChain
 from services.platform.settings import Settings, default_data_dir
 
@@ -38,19 +38,22 @@ def _run(coroutine: Coroutine[Any, Any, None]) -> None:
 
 
 def _logging(level: str, *, quiet_libraries: bool = False) -> None:
-    logging.basicConfig(
-        level=level.upper().replace("WARN", "WARNING"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # pgserver narrates every initdb and pg_ctl step at INFO.
-    logging.getLogger("pgserver").setLevel(logging.WARNING)
-    if quiet_libraries:
-        # A one-shot command reports its failure itself, in one line.
-        logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    """Every command logs the same way; the format is the group's --log-format."""
+    log_format = click.get_current_context().find_root().params.get("log_format", "json")
+    configure_logging(level, log_format, quiet_libraries=quiet_libraries)
 
 
 @click.group()
-def cli() -> None:
+@click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS),
+    default="json",
+    envvar=LOG_FORMAT_ENV,
+    show_default=True,
+    help="Log lines as JSON objects (for a collector) or as text (for people). "
+    f"Also ${LOG_FORMAT_ENV}.",
+)
+def cli(log_format: str) -> None:
     """VendorWatch: vendor risk and procurement sanction registry."""
 
 

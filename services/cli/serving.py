@@ -37,7 +37,10 @@ async def serve(
     """Runs until Ctrl-C or SIGTERM (uvicorn handles both and shuts down gracefully), with
     the `background` work (named) running alongside and cancelled when serving stops."""
     tasks = [asyncio.create_task(work, name=name) for name, work in (background or {}).items()]
-    config = uvicorn.Config(app, host=host, port=port, lifespan="off", log_level="info")
+    # Without log_config uvicorn's records go to the root logger, formatted like all others.
+    config = uvicorn.Config(
+        app, host=host, port=port, lifespan="off", log_level="info", log_config=None
+    )
     try:
         await uvicorn.Server(config).serve()
     finally:
