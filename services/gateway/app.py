@@ -4,7 +4,9 @@ but those three and GraphiQL's page and assets behind bearer tokens."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,12 +32,20 @@ from services.gateway.protection import Limits, RequestLimits
 from services.gateway.request_ids import RequestIds
 from services.gateway.schema import build_schema
 from services.migration.http_exports import export_endpoint
+from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
+from services.platform import database_gauges
 from services.platform.auth import AuthError, TokenVerifier
 from services.platform.chain_watch import ChainWatch
 from services.platform.graphql.context import RequestContext
 from services.platform.liveness import Liveness, health_report
 from services.platform.metrics import exposition
-from services.platform.readiness import KafkaCheck, LagSource, readiness_report
+from services.platform.readiness import CHECK_SECONDS, KafkaCheck, LagSource, readiness_report
+from services.registry.announcements import OUTBOX as REGISTRY_OUTBOX
+from services.risk.handlers import OUTBOX as RISK_OUTBOX
+
+log = logging.getLogger(__name__)
+
+OUTBOX_TABLES = tuple(box.table for box in (REGISTRY_OUTBOX, RISK_OUTBOX, MIGRATION_OUTBOX))
 
 
 class _GraphQL(GraphQL[RequestContext, None]):
@@ -95,11 +105,23 @@ def create_app(
         status, body = health_report(list(livenesses), chain.report() if chain else None)
         return JSONResponse(body, status_code=status)
 
+    async def pool() -> asyncpg.Pool:
+        return context.pool
+
     async def readyz(_: Request) -> JSONResponse:
-        status, body = await readiness_report(context.pool, kafka, lags)
+        status, body = await readiness_report(pool, kafka, lags)
         return JSONResponse(body, status_code=status)
 
     async def metrics(_: Request) -> Response:
+        # The database's gauges are read as they are scraped; without the database the
+        # process's own counters are still worth serving (the gauges keep their last value).
+        try:
+            async with asyncio.timeout(CHECK_SECONDS):
+                await database_gauges.sample(context.pool, OUTBOX_TABLES)
+                if lags is not None:
+                    await lags()
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            log.warning("metrics: the database's gauges could not be read: %s", error)
         body, content_type = exposition()
         return Response(body, media_type=content_type)
 

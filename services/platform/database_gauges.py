@@ -1,22 +1,22 @@
 """Gauges read from the database rather than counted in a process: dead letters stored, each
 outbox's backlog and, in embedded mode, how far each consumer is behind the event store.
 
-The API samples them (one process per deployment is enough; replicas report the same values,
-which the dashboard takes the maximum of); embedded mode's one process samples everything.
+The API samples them when scraped (one process per deployment is enough; replicas report the
+same values, which the dashboard takes the maximum of): fresh at every scrape, and nothing to
+keep running between scrapes.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 import asyncpg
 
 from services.platform import metrics
 from services.platform.chain import PARTITIONS
-from services.platform.retry import until_done
 
-SAMPLE_SECONDS = 5.0
+# The embedded consumers' "topic" in the lag metric: they read the event store itself.
+STORE_TOPIC = "event_store"
 
 
 async def store_lags(pool: asyncpg.Pool, consumers: Sequence[str]) -> dict[str, dict[int, int]]:
@@ -37,21 +37,19 @@ async def store_lags(pool: asyncpg.Pool, consumers: Sequence[str]) -> dict[str, 
     return lags
 
 
-async def sample(pool: asyncpg.Pool, outboxes: Sequence[str], consumers: Sequence[str]) -> None:
-    """Sets the gauges once; `consumers` are those that read the store (embedded), if any."""
+async def measured_store_lags(pool: asyncpg.Pool, consumers: Sequence[str]) -> dict[str, int]:
+    """`store_lags` put on the lag gauge; returns each consumer's total (readiness)."""
+    lags = await store_lags(pool, consumers)
+    for consumer, partitions in lags.items():
+        metrics.set_lag(consumer, STORE_TOPIC, partitions)
+    return {consumer: sum(partitions.values()) for consumer, partitions in lags.items()}
+
+
+async def sample(pool: asyncpg.Pool, outboxes: Sequence[str]) -> None:
+    """Sets the dead-letter and outbox gauges from the database."""
     for row in await pool.fetch("SELECT stage, count(*) AS n FROM dead_letters GROUP BY stage"):
         metrics.DEAD_LETTERS.labels(row["stage"]).set(row["n"])
     for table in outboxes:
         # The tables are the services' own constants, never input.
-        metrics.OUTBOX_BACKLOG.labels(table).set(
-            await pool.fetchval(f"SELECT count(*) FROM {table}")
-        )
-    for consumer, lags in (await store_lags(pool, consumers)).items():
-        metrics.set_lag(consumer, lags)
-
-
-async def run(pool: asyncpg.Pool, outboxes: Sequence[str], consumers: Sequence[str] = ()) -> None:
-    """Samples every SAMPLE_SECONDS until cancelled, waiting out a database outage."""
-    while True:
-        await until_done(lambda: sample(pool, outboxes, consumers), "database gauges")
-        await asyncio.sleep(SAMPLE_SECONDS)
+        backlog = await pool.fetchval(f"SELECT count(*) FROM {table}")
+        metrics.OUTBOX_BACKLOG.labels(table).set(backlog)

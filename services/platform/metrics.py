@@ -51,7 +51,7 @@ CONSUMER_LAG = Gauge(
     "vendorwatch_consumer_lag_events",
     "Events in a partition a consumer has not applied yet (embedded: store head minus offset; "
     "distributed: Kafka high watermark minus committed offset).",
-    ["consumer", "partition"],
+    ["consumer", "topic", "partition"],
 )
 DEAD_LETTERS = Gauge(
     "vendorwatch_dead_letters",
@@ -124,9 +124,9 @@ def batch_applied(
             appended.observe(max(0.0, now - recorded_at.timestamp()))
 
 
-def set_lag(consumer: str, lags: Mapping[int, int]) -> None:
+def set_lag(consumer: str, topic: str, lags: Mapping[int, int]) -> None:
     for partition, lag in lags.items():
-        CONSUMER_LAG.labels(consumer, str(partition)).set(lag)
+        CONSUMER_LAG.labels(consumer, topic, str(partition)).set(lag)
 
 
 def exposition() -> tuple[bytes, str]:

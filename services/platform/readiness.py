@@ -28,21 +28,24 @@ CAUGHT_UP_EVENTS = BATCH_SIZE
 # set to 5 s in deploy/kubernetes); a dependency slower than this counts as unreachable.
 CHECK_SECONDS = 4.0
 
+# The process's pool (opened on first use by a worker: raises while it cannot be).
+PoolSource = Callable[[], Awaitable[asyncpg.Pool]]
 # Raises when Kafka cannot be reached.
 KafkaCheck = Callable[[], Awaitable[None]]
-# Per consumer and partition, the events it has not applied yet.
-LagSource = Callable[[], Awaitable[Mapping[str, Mapping[int, int]]]]
+# Per consumer, the events it has not applied yet (summed over its partitions); measuring
+# also sets the per-partition lag gauge.
+LagSource = Callable[[], Awaitable[Mapping[str, int]]]
 
 
 def _check(ready: bool, detail: str) -> dict[str, Any]:
     return {"ready": ready, "detail": detail}
 
 
-async def _database(pool: asyncpg.Pool) -> dict[str, dict[str, Any]]:
+async def _database(database: PoolSource) -> dict[str, dict[str, Any]]:
     try:
         async with asyncio.timeout(CHECK_SECONDS):
-            pending = await pending_migrations(pool)
-    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            pending = await pending_migrations(await database())
+    except Exception as error:  # whatever keeps the database from answering is the answer
         reason = f"unreachable: {type(error).__name__}: {error}".rstrip(": ")
         return {
             "database": _check(False, reason),
@@ -72,29 +75,21 @@ async def _consumers(lags: LagSource) -> dict[str, dict[str, Any]]:
     except Exception as error:  # the lag cannot be known: not caught up as far as we know
         return {"consumers": _check(False, f"lag unknown: {type(error).__name__}: {error}")}
     checks: dict[str, dict[str, Any]] = {}
-    for consumer, partitions in sorted(found.items()):
-        behind = sum(partitions.values())
-        checks[f"consumer {consumer}"] = {
-            **_check(
-                behind <= CAUGHT_UP_EVENTS,
-                f"{behind} events behind"
-                + ("" if behind <= CAUGHT_UP_EVENTS else f" (caught up at {CAUGHT_UP_EVENTS})"),
-            ),
-            "lag": {str(partition): lag for partition, lag in sorted(partitions.items())},
-        }
+    for consumer, behind in sorted(found.items()):
+        caught_up = behind <= CAUGHT_UP_EVENTS
+        detail = f"{behind} events behind" + (
+            "" if caught_up else f" (caught up at {CAUGHT_UP_EVENTS} or fewer)"
+        )
+        checks[f"consumer {consumer}"] = {**_check(caught_up, detail), "lag": behind}
     return checks
 
 
 async def readiness_report(
-    pool: asyncpg.Pool | None, kafka: KafkaCheck | None = None, lags: LagSource | None = None
+    database: PoolSource, kafka: KafkaCheck | None = None, lags: LagSource | None = None
 ) -> tuple[int, dict[str, Any]]:
     """HTTP status and body of /readyz; checks not given (no Kafka in embedded mode, no
-    consumers in the distributed API) are not reported. `pool` None: not opened yet."""
-    checks: dict[str, dict[str, Any]] = {}
-    if pool is None:
-        checks["database"] = _check(False, "not connected yet")
-    else:
-        checks.update(await _database(pool))
+    consumers in the distributed API) are not reported."""
+    checks = await _database(database)
     if kafka is not None:
         checks["kafka"] = await _kafka(kafka)
     if lags is not None and checks["database"]["ready"]:

@@ -25,6 +25,7 @@ from services.platform.chain_watch import LOOK_SECONDS, ChainWatch
 from services.platform.consumer import BATCH_SIZE, Consumer, apply_serialized_batch
 from services.platform.database import open_pool
 from services.platform.eventlog.credentials import KafkaCredentials
+from services.platform.eventlog.faust_observability import add_observability
 from services.platform.eventlog.kafka import KafkaEventLog
 from services.platform.eventlog.topics import TOPICS, consumer_group
 from services.platform.liveness import Liveness, health_report
@@ -120,6 +121,8 @@ def build_app(
     async def healthz(web: Any, _request: Any) -> Any:
         status, body = health_report(resources.livenesses, resources.chain.report())
         return web.json(body, status=status)
+
+    add_observability(app, service, resources)  # /readyz, /metrics
 
     async def look_at_the_chain(resources: WorkerResources) -> None:
         await resources.chain.look(await resources.pool())

@@ -1,0 +1,69 @@
+"""A distributed worker's /readyz and /metrics, served by faust's web server beside /healthz
+(`--health-port`).
+
+The worker's consumer lag is Kafka's own definition, as `kafka-consumer-groups` reports it:
+per assigned partition, the high watermark minus the group's committed offset (batches are
+acknowledged only after their transaction committed, so this counts events not yet applied,
+plus at most one commit interval of applied ones). It is measured when scraped or probed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import faust
+
+from services.platform import metrics
+from services.platform.eventlog.kafka import reach
+from services.platform.readiness import readiness_report
+
+if TYPE_CHECKING:
+    from services.platform.eventlog.faust_runtime import WorkerResources
+
+log = logging.getLogger(__name__)
+
+
+async def kafka_lags(app: faust.App, service: str) -> dict[str, int]:
+    """Sets the lag gauge of every partition assigned to this worker; returns the total."""
+    # faust's consumer types declare neither the offsets calls nor the committed offsets it
+    # keeps per partition (its commit bookkeeping); both are there on the aiokafka driver.
+    consumer: Any = app.consumer
+    assigned = sorted(consumer.assignment())
+    if not assigned:
+        return {service: 0}
+    highwaters = await consumer.highwaters(*assigned)
+    committed = {tp: consumer._committed_offset.get(tp) for tp in assigned}
+    never = [tp for tp, offset in committed.items() if offset is None]
+    earliest = await consumer.earliest_offsets(*never) if never else {}
+    by_topic: dict[str, dict[int, int]] = defaultdict(dict)
+    for tp in assigned:
+        start = committed[tp] if committed[tp] is not None else earliest.get(tp, 0)
+        by_topic[tp.topic][tp.partition] = max(0, highwaters[tp] - start)
+    for topic, lags in by_topic.items():
+        metrics.set_lag(service, topic, lags)
+    return {service: sum(sum(lags.values()) for lags in by_topic.values())}
+
+
+def add_observability(app: faust.App, service: str, resources: WorkerResources) -> None:
+    settings = resources.settings
+    assert settings.kafka_bootstrap is not None
+    kafka = partial(reach, settings.kafka_bootstrap, settings.kafka_credentials)
+    lags = partial(kafka_lags, app, service)
+
+    @app.page("/readyz")
+    async def readyz(web: Any, _request: Any) -> Any:
+        status, body = await readiness_report(resources.pool, kafka, lags)
+        return web.json(body, status=status)
+
+    @app.page("/metrics")
+    async def scrape(web: Any, _request: Any) -> Any:
+        try:
+            await lags()
+        except Exception as error:  # Kafka away: the counters are still worth serving
+            log.warning("metrics: the consumer lag could not be measured: %s", error)
+        body, content_type = metrics.exposition()
+        # aiohttp refuses a charset in `content_type`; the header is passed as it is.
+        return web.bytes(body, headers={"Content-Type": content_type})
