@@ -8,7 +8,8 @@ fields { … } } } } }` would walk the whole schema once per level. Two rules bo
   grows linearly with depth;
 - fan-out: the fields that list a type's members (`types`, `fields`, `args`, …) may each
   appear once on a path; nested in themselves they multiply the answer by the schema's size
-  at every level, and no standard query nests them so.
+  at every level, and no standard query nests them so. (graphql-core's own rule allows some
+  such nesting, of four of these fields only.)
 """
 
 from __future__ import annotations

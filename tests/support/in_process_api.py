@@ -1,5 +1,6 @@
 """The GraphQL schema executed in-process on a real PostgreSQL (and its embedded event log),
-as a signed-in caller: for tests that look under the API (SQL statements, stored events)."""
+as a signed-in caller: for tests that look under the API (SQL statements, stored events);
+and the whole ASGI app on the same, for tests of what reaches it over HTTP."""
 
 from __future__ import annotations
 
@@ -7,20 +8,45 @@ import dataclasses
 from typing import Any
 
 import asyncpg
+import httpx
 
+from services.gateway.app import create_app
 from services.gateway.context import request_context
 from services.gateway.protection import Limits
 from services.gateway.schema import build_schema
 from services.ingest.handlers import ingest_batch
-from services.platform.auth import Principal
+from services.platform.auth import AuthConfig, Principal, TokenVerifier
 from services.platform.eventlog.embedded import EmbeddedEventLog
 from services.platform.graphql.broadcast import Broadcaster
+from services.platform.graphql.context import RequestContext
 from services.platform.settings import Settings
 from services.registry.policy_loading import load_policies
 from services.risk import setup as risk_setup
-from tests.support.principals import ADMIN
+from tests.support.principals import ADMIN, TEST_SECRET
 
 SCHEMA = build_schema(Limits())
+
+
+def shared_context(pool: asyncpg.Pool) -> RequestContext:
+    """The API's context on this database and its embedded event log (nobody asking yet)."""
+    settings = Settings(database_url="unused")
+    return request_context(
+        pool,
+        EmbeddedEventLog(pool, ingest_batch),
+        settings,
+        load_policies(None),
+        Broadcaster(),
+        risk_setup.service(settings),
+        {},
+    )
+
+
+def asgi_client(pool: asyncpg.Pool, limits: Limits | None = None) -> httpx.AsyncClient:
+    """An HTTP client of the whole ASGI app (middleware, bearer tokens, routes) on this
+    database, accepting the tokens of tests.support.principals."""
+    verifier = TokenVerifier(AuthConfig(hs256_secret=TEST_SECRET))
+    app = create_app(shared_context(pool), verifier, limits=limits)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api")
 
 
 async def execute(
@@ -31,17 +57,7 @@ async def execute(
     **variables: Any,
 ) -> dict[str, Any]:
     """The data of an operation that must succeed (no GraphQL errors)."""
-    settings = Settings(database_url="unused")
-    shared = request_context(
-        pool,
-        EmbeddedEventLog(pool, ingest_batch),
-        settings,
-        load_policies(None),
-        Broadcaster(),
-        risk_setup.service(settings),
-        {},
-    )
-    context = dataclasses.replace(shared, principal=principal, client=client)
+    context = dataclasses.replace(shared_context(pool), principal=principal, client=client)
     result = await SCHEMA.execute(query, variable_values=variables, context_value=context)
     assert result.errors is None and result.data is not None, result.errors
     return result.data
