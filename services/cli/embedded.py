@@ -11,7 +11,7 @@ from pathlib import Path
 import asyncpg
 
 from services.cli.consumers import service_consumers
-from services.cli.serving import ensure_port_free, serve
+from services.cli.serving import serve
 from services.gateway.app import create_app
 from services.gateway.context import handled_by, request_context
 from services.ingest.handlers import ingest_batch
@@ -61,12 +61,25 @@ async def run_planner(pool: asyncpg.Pool, settings: Settings) -> None:
         await asyncio.sleep(planner.PLANNER_SECONDS)
 
 
-async def resolve_database_url(database_url: str | None, data_dir: Path) -> str:
-    """The given URL, or the embedded PostgreSQL's (started on demand) in `data_dir`."""
-    if database_url:
-        return database_url
+@contextlib.asynccontextmanager
+async def embedded_database(data_dir: Path) -> AsyncIterator[str]:
+    """The URL of the embedded PostgreSQL in `data_dir`, started (or joined) for the block and
+    stopped after it, unless another process still uses it."""
     server = await asyncio.to_thread(embedded_postgres.start, data_dir)
-    return await embedded_postgres.database_url(server)
+    try:
+        yield await embedded_postgres.database_url(server)
+    finally:
+        await asyncio.to_thread(embedded_postgres.stop, server)
+
+
+@contextlib.asynccontextmanager
+async def database(database_url: str | None, data_dir: Path) -> AsyncIterator[str]:
+    """`up`'s database: the given URL, or the embedded PostgreSQL in `data_dir`."""
+    if database_url:
+        yield database_url
+        return
+    async with embedded_database(data_dir) as url:
+        yield url
 
 
 @contextlib.asynccontextmanager
@@ -79,7 +92,6 @@ async def embedded_log(database_url: str) -> AsyncIterator[tuple[asyncpg.Pool, E
 
 
 async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> None:
-    ensure_port_free(host, port)
     async with embedded_log(settings.database_url) as (pool, log):
         policies = registry.policies(settings)
         risk = risk_setup.service(settings)

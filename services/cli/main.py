@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -11,9 +12,11 @@ from typing import Any, BinaryIO
 
 import click
 
-from services.cli import distributed, embedded, publishing, rebuilding
+from services.cli import database_choice, distributed, embedded, instances, publishing, rebuilding
+from services.cli.database_choice import database_options
 from services.cli.kafka import kafka_group
 from services.cli.schema_export import export_all
+from services.cli.serving import ensure_port_free
 from services.cli.tokens import token_group
 from services.migration.http_exports import FORMATS, latest_snapshot
 from services.platform import verification
@@ -29,6 +32,10 @@ LOG_LEVELS = click.Choice(["debug", "info", "warn", "error"])
 
 
 def _run(coroutine: Coroutine[Any, Any, None]) -> None:
+    # SIGTERM stops like Ctrl-C, through every `finally` (the embedded PostgreSQL, pools):
+    # uvicorn, having shut down on it, raises it again, and its default action would kill
+    # the process on the spot.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         asyncio.run(coroutine)
     except StartupError as error:
@@ -75,14 +82,21 @@ def up(
     _logging(log_level)
 
     async def main() -> None:
-        home = data_dir or default_data_dir()
+        ensure_port_free(host, port)  # before a token is printed for a server that cannot start
+        home = (data_dir or default_data_dir()).expanduser().resolve()
         auth = auth_config(os.environ, home)
-        url = await embedded.resolve_database_url(database_url, home)
-        click.echo(f"VendorWatch GraphQL at http://{host}:{port}/graphql")
-        if auth.hs256_secret is not None:
-            token = issue_token(auth.hs256_secret, subject="local-admin", role=Role.ADMIN)
-            click.echo(f"Local admin token (12 h; more: vendorwatch token create):\n{token}")
-        await embedded.run_up(Settings(database_url=url), auth, host, port)
+        graphql = f"http://{host}:{port}/graphql"
+        async with embedded.database(database_url, home) as url:
+            # Where it runs, for the other commands (database_choice.py), while it runs.
+            here = instances.Instance(os.getpid(), url, home, database_url is None, graphql)
+            with instances.recorded(here):
+                click.echo(f"VendorWatch GraphQL at {graphql}")
+                if auth.hs256_secret is not None:
+                    token = issue_token(auth.hs256_secret, subject="local-admin", role=Role.ADMIN)
+                    click.echo(
+                        f"Local admin token (12 h; more: vendorwatch token create):\n{token}"
+                    )
+                await embedded.run_up(Settings(database_url=url), auth, host, port)
 
     _run(main())
 
@@ -138,64 +152,37 @@ def api(kafka: str, database_url: str, host: str, port: int, log_level: str) -> 
 @cli.command()
 @click.argument("file", type=click.File("rb"))
 @click.option("--kafka", "kafka", envvar="KAFKA_BOOTSTRAP_SERVERS", help="Distributed mode.")
-@click.option("--database-url", envvar="DATABASE_URL", help="Embedded mode on this database.")
-@click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Embedded mode on the embedded PostgreSQL in this directory (the default).",
-)
+@database_options
 def publish(
     file: BinaryIO, kafka: str | None, database_url: str | None, data_dir: Path | None
 ) -> None:
-    """Send events (JSON lines; - for stdin) into the event log of either mode."""
-    _logging("warn", quiet_libraries=True)
-
-    async def main() -> None:
-        events = publishing.read_lines(file)
-        if kafka:
-            await publishing.publish_to_kafka(kafka, events)
-            where = f"Kafka at {kafka}"
-        else:
-            url = await embedded.resolve_database_url(database_url, data_dir or default_data_dir())
-            await publishing.publish_embedded(url, events)
-            where = "the embedded event log"
-        click.echo(
-            f"sent {len(events)} events into {where};"
-            " rejected ones go to the dead-letter store (query deadLetters)"
-        )
-
-    _run(main())
-
-
-def _database_options(command: Callable[..., None]) -> Callable[..., None]:
-    """--database-url, or the embedded PostgreSQL's --data-dir (the default)."""
-    command = click.option(
-        "--data-dir",
-        type=click.Path(path_type=Path, file_okay=False),
-        help="The embedded PostgreSQL in this directory (the default).",
-    )(command)
-    return click.option("--database-url", envvar="DATABASE_URL", help="Use this PostgreSQL.")(
-        command
-    )
+    """Send events (JSON lines; - for stdin) into the event log of either mode. Prints how
+    many were accepted and why the others were refused (by line); exits 1 if any was."""
+    # "error": the refusals are reported by line at the end, not also as ingest's warnings.
+    _logging("error", quiet_libraries=True)
+    _run(publishing.run(file, kafka, database_url, data_dir))
 
 
 @cli.command()
-@_database_options
+@database_options
 def verify(database_url: str | None, data_dir: Path | None) -> None:
     """Walk the event log's hash chains and check every service's ledger against it; exit 1
     and name the first event that no longer matches."""
     _logging("warn", quiet_libraries=True)
 
     async def main() -> None:
-        url = await embedded.resolve_database_url(database_url, data_dir or default_data_dir())
-        pool = await open_pool(url)
-        try:
-            async with pool.acquire() as conn:
-                total = await conn.fetchval("SELECT coalesce(sum(seq), 0) FROM event_chain_heads")
-            with click.progressbar(length=total, label="verifying", file=sys.stderr) as bar:
-                result = await verification.verify(pool, bar.update)
-        finally:
-            await pool.close()
+        async with database_choice.database(database_url, data_dir) as url:
+            pool = await open_pool(url)
+            try:
+                async with pool.acquire() as conn:
+                    # bigint: sum() of bigints is numeric, which asyncpg reads as a Decimal.
+                    total = await conn.fetchval(
+                        "SELECT coalesce(sum(seq), 0)::bigint FROM event_chain_heads"
+                    )
+                with click.progressbar(length=total, label="verifying", file=sys.stderr) as bar:
+                    result = await verification.verify(pool, bar.update)
+            finally:
+                await pool.close()
         if result.intact:
             click.echo(f"intact: {result.events} events in {len(result.heads)} chains")
             for partition, head in sorted(result.heads.items()):
@@ -219,7 +206,7 @@ def _rebuild_options(command: Callable[..., None]) -> Callable[..., None]:
         envvar="VENDORWATCH_RISK_MODEL",
         help="Risk scoring model file (default: the packaged model).",
     )(command)
-    return _database_options(command)
+    return database_options(command)
 
 
 def _rebuild(
@@ -232,12 +219,12 @@ def _rebuild(
     _logging("warn", quiet_libraries=True)
 
     async def main() -> None:
-        url = await embedded.resolve_database_url(database_url, data_dir or default_data_dir())
-        settings = Settings(database_url=url, risk_model=model)
-        try:
-            read = await rebuilding.rebuild(settings, names, force=force)
-        except BrokenChain as broken:
-            raise click.ClickException(str(broken)) from None
+        async with database_choice.database(database_url, data_dir) as url:
+            settings = Settings(database_url=url, risk_model=model)
+            try:
+                read = await rebuilding.rebuild(settings, names, force=force)
+            except BrokenChain as broken:
+                raise click.ClickException(str(broken)) from None
         for name, events in read.items():
             click.echo(f"rebuilt {name} from {events} events")
 
@@ -290,7 +277,7 @@ def migration_group() -> None:
     type=click.Path(path_type=Path, dir_okay=False, writable=True),
     help="File to write (default: PLAN_ID-vVERSION.FORMAT in the current directory).",
 )
-@_database_options
+@database_options
 def migration_export(
     plan_id: str, fmt: str, output: Path | None, database_url: str | None, data_dir: Path | None
 ) -> None:
@@ -298,12 +285,12 @@ def migration_export(
     _logging("warn", quiet_libraries=True)
 
     async def main() -> None:
-        url = await embedded.resolve_database_url(database_url, data_dir or default_data_dir())
-        pool = await open_pool(url)
-        try:
-            snapshot = await latest_snapshot(pool, plan_id)
-        finally:
-            await pool.close()
+        async with database_choice.database(database_url, data_dir) as url:
+            pool = await open_pool(url)
+            try:
+                snapshot = await latest_snapshot(pool, plan_id)
+            finally:
+                await pool.close()
         if snapshot is None:
             raise StartupError(f"no scheduled plan {plan_id!r}")
         render, _ = FORMATS[fmt]

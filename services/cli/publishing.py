@@ -1,34 +1,189 @@
-"""`vendorwatch publish`: JSON lines from a file into either mode's event log."""
+"""`vendorwatch publish`: JSON lines from a file into either mode's event log, a batch at a
+time (memory stays constant whatever the file's size), with the verdict on every line.
+
+Embedded mode hands each batch to ingest in this process: its verdicts are final. Kafka
+carries raw lines to ingest workers that judge them later, so publish judges each line by
+the same rules first (the catalog's models, who may say what) and still sends every line:
+ingest then dead-letters the refused ones there too.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import os
+import re
+import stat
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import BinaryIO
 
-from services.cli.embedded import embedded_log
+import click
+
+from services.cli import database_choice
+from services.events.catalog import EventRejected, parse_event
+from services.ingest.admission import admission_problem
+from services.ingest.handlers import Rejected, ingest_batch
+from services.platform.database import open_pool
 from services.platform.errors import StartupError
+from services.platform.eventlog.base import Writer
 from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.kafka import KafkaEventLog
 
+# One ingest batch (the consumers' batch size too).
+BATCH_LINES = 500
+# Reasons printed at the end; the rest are counted (every one is in deadLetters).
+SHOWN_REFUSALS = 20
 
-def read_lines(source: BinaryIO) -> list[bytes]:
-    """Every non-blank line, as sent: malformed ones too, so ingest can dead-letter them."""
-    lines = [line.strip() for line in source]
-    events = [line for line in lines if line]
-    if not events:
+# A batch of raw lines sent; per line, None if accepted, else the reason it was refused.
+Send = Callable[[list[bytes]], Awaitable[list[str | None]]]
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # in the file, from 1
+    raw: bytes  # stripped of surrounding whitespace
+    size: int  # bytes it took in the file, for the progress bar
+
+
+@dataclass
+class Tally:
+    accepted: int = 0
+    refused: int = 0
+    reasons: list[str] = field(default_factory=list)  # the first SHOWN_REFUSALS
+
+    def count(self, line: Line, reason: str | None) -> None:
+        if reason is None:
+            self.accepted += 1
+            return
+        self.refused += 1
+        if len(self.reasons) < SHOWN_REFUSALS:
+            self.reasons.append(f"line {line.number}: {_in_the_file(reason)}")
+
+
+def _in_the_file(reason: str) -> str:
+    """A JSON parser's position is within the line ("at line 1 column 8"); the line of the
+    file is given before it, so only the column is kept."""
+    return re.sub(r"\bat line 1 column (\d+)", r"at column \1", reason)
+
+
+def read_lines(source: BinaryIO) -> Iterator[Line]:
+    """Every non-blank line, as sent: malformed ones too, so that ingest dead-letters them."""
+    for number, line in enumerate(source, start=1):
+        stripped = line.strip()
+        if stripped:
+            yield Line(number, stripped, len(line))
+
+
+def _batches(lines: Iterable[Line]) -> Iterator[list[Line]]:
+    iterator = iter(lines)
+    while batch := list(itertools.islice(iterator, BATCH_LINES)):
+        yield batch
+
+
+async def run(
+    source: BinaryIO, kafka: str | None, database_url: str | None, data_dir: Path | None
+) -> None:
+    """`vendorwatch publish`: into Kafka if given, else into the chosen embedded event log."""
+    lines = read_lines(source)
+    first = next(lines, None)
+    if first is None:  # said before connecting anywhere: the file is the mistake
         raise StartupError(f"{getattr(source, 'name', 'input')}: no events in it (JSON lines)")
-    return events
+    async with contextlib.AsyncExitStack() as stack:
+        if kafka:
+            send = await stack.enter_async_context(to_kafka(kafka))
+            where, later = f"Kafka at {kafka}", "by ingest"
+        else:
+            url = await stack.enter_async_context(database_choice.database(database_url, data_dir))
+            send = await stack.enter_async_context(to_embedded(url))
+            where, later = "the embedded event log", "already"
+        with progress_bar(source) as progress:
+            tally = await publish(itertools.chain([first], lines), send, progress)
+    report(tally, where, later)
 
 
-async def publish_to_kafka(bootstrap: str, events: list[bytes]) -> None:
+async def publish(lines: Iterable[Line], send: Send, progress: Callable[[int], None]) -> Tally:
+    """Sends the lines a batch at a time, reporting the bytes done to `progress`."""
+    tally = Tally()
+    for batch in _batches(lines):
+        verdicts = await send([line.raw for line in batch])
+        for line, reason in zip(batch, verdicts, strict=True):
+            tally.count(line, reason)
+        progress(sum(line.size for line in batch))
+    return tally
+
+
+@contextlib.asynccontextmanager
+async def to_kafka(bootstrap: str) -> AsyncIterator[Send]:
     """Publishes as the producers' principal when VENDORWATCH_KAFKA_* say so."""
     log = KafkaEventLog(bootstrap, KafkaCredentials.from_env())
     await log.start()
+
+    async def send(raws: list[bytes]) -> list[str | None]:
+        verdicts = [_first_look(raw) for raw in raws]
+        await log.submit(raws)
+        return verdicts
+
     try:
-        await log.submit(events)
+        yield send
     finally:
         await log.stop()
 
 
-async def publish_embedded(database_url: str, events: list[bytes]) -> None:
-    async with embedded_log(database_url) as (_, log):
-        await log.submit(events)
+def _first_look(raw: bytes) -> str | None:
+    """What ingest will say of a producer's line before storing it; a conflicting event id
+    it can only find when it stores (deadLetters)."""
+    try:
+        return admission_problem(parse_event(raw), Writer.PRODUCER)
+    except EventRejected as rejection:
+        return rejection.reason
+
+
+@contextlib.asynccontextmanager
+async def to_embedded(database_url: str) -> AsyncIterator[Send]:
+    """Ingests in this process, as `vendorwatch up` does: the verdicts are final."""
+    pool = await open_pool(database_url)
+
+    async def send(raws: list[bytes]) -> list[str | None]:
+        outcomes = await ingest_batch(pool, raws)
+        return [o.reason if isinstance(o, Rejected) else None for o in outcomes]
+
+    try:
+        yield send
+    finally:
+        await pool.close()
+
+
+@contextlib.contextmanager
+def progress_bar(source: BinaryIO) -> Iterator[Callable[[int], None]]:
+    """A bar on a terminal, by bytes of a regular file; nothing otherwise (a pipe's size is
+    unknown, and a log file wants no bar)."""
+    size = _regular_file_size(source)
+    if size is None or not sys.stderr.isatty():
+        yield lambda done: None
+        return
+    with click.progressbar(length=size, label="publishing", file=sys.stderr) as bar:
+        yield bar.update
+
+
+def _regular_file_size(source: BinaryIO) -> int | None:
+    try:
+        status = os.fstat(source.fileno())
+    except (OSError, ValueError):
+        return None
+    return status.st_size if stat.S_ISREG(status.st_mode) else None
+
+
+def report(tally: Tally, where: str, later: str) -> None:
+    """The counts on stdout, the refusals' reasons on stderr; exits 1 if any was refused."""
+    for reason in tally.reasons:
+        click.echo(reason, err=True)
+    if tally.refused > len(tally.reasons):
+        click.echo(f"… and {tally.refused - len(tally.reasons)} more refused", err=True)
+    total = tally.accepted + tally.refused
+    click.echo(f"accepted {tally.accepted} of {total} events into {where}; refused {tally.refused}")
+    if tally.refused:
+        click.echo(f"refused lines are dead-lettered {later} (query deadLetters)", err=True)
+        raise SystemExit(1)

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import click
 
+from services.cli import database_choice
 from services.platform.auth import ROLE_NAMES, Role, auth_config, issue_token
 from services.platform.errors import StartupError
-from services.platform.settings import default_data_dir
+
+# The settings that give the keys themselves (services/platform/auth.py: auth_config).
+ENVIRONMENT_KEYS = ("VENDORWATCH_JWT_SECRET", "VENDORWATCH_JWT_PUBLIC_KEYS", "VENDORWATCH_JWKS_URL")
 
 
 def create_token(
@@ -35,7 +38,9 @@ def create_token(
         raise StartupError("the token subject must not be empty")
     if not hours > 0:
         raise StartupError(f"the token lifetime must be a positive number of hours, not {hours}")
-    config = auth_config(environ, data_dir or default_data_dir())
+    # Without keys in the environment, embedded mode's local secret of the chosen data dir.
+    keyed = any(environ.get(name) for name in ENVIRONMENT_KEYS)
+    config = auth_config(environ, None if keyed else database_choice.token_home(data_dir))
     if config.hs256_secret is None:
         raise StartupError(
             "tokens for RS256 deployments are issued by your identity provider; "
@@ -71,7 +76,7 @@ def token_group() -> None:
     "--data-dir",
     type=click.Path(path_type=Path, file_okay=False),
     help="Embedded mode's data directory, which holds the local secret. "
-    "Default: $VENDORWATCH_DATA_DIR or the user data directory.",
+    "Default: $VENDORWATCH_DATA_DIR, else the running `vendorwatch up`'s.",
 )
 def create(
     role: str, agencies: tuple[str, ...], subject: str | None, hours: float, data_dir: Path | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from pathlib import Path
 
@@ -13,12 +14,15 @@ with warnings.catch_warnings():
     # servers and in CI); it falls back to /tmp, which is fine for a socket directory.
     warnings.simplefilter("ignore")
     from pgserver.postgres_server import PostgresServer, get_server
+    from pgserver.utils import DiskList
 
 from services.platform.errors import StartupError
 
 log = logging.getLogger(__name__)
 
 DATABASE = "vendorwatch"
+# pgserver's list of the processes using a data dir's server (pgserver/postgres_server.py).
+HANDLE_PIDS = ".handle_pids.json"
 
 
 def start(data_dir: Path) -> PostgresServer:
@@ -29,11 +33,39 @@ def start(data_dir: Path) -> PostgresServer:
     data_dir = data_dir.expanduser().resolve()
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
+        with PostgresServer._lock:  # the lock pgserver holds when it changes that list
+            _forget_dead_users(data_dir)
         return get_server(data_dir, cleanup_mode="stop")
     except Exception as error:  # pgserver raises bare Exceptions from initdb/pg_ctl
         raise StartupError(
             f"cannot start the embedded PostgreSQL in {data_dir}: {error}"
         ) from error
+
+
+def stop(server: PostgresServer) -> None:
+    """Gives up this process's use of the server: pgserver stops PostgreSQL when no other
+    process uses it (cleanup mode "stop" deletes nothing). Safe to call again at exit."""
+    server.cleanup()
+
+
+def _forget_dead_users(data_dir: Path) -> None:
+    """Drops from pgserver's list of the server's users the processes that died without
+    saying so (kill -9): while their pids stayed listed, no later user would ever stop it."""
+    users = DiskList(data_dir / HANDLE_PIDS)
+    listed = users.get()
+    alive = [pid for pid in listed if _alive(pid)]
+    if alive != listed:
+        users.put(alive)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # someone else's process, alive
+    return True
 
 
 async def database_url(server: PostgresServer) -> str:

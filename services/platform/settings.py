@@ -15,10 +15,15 @@ from services.platform.eventlog.credentials import KafkaCredentials
 DEFAULT_TIMEZONE = "Asia/Tokyo"
 
 
+def configured_data_dir() -> Path | None:
+    """The data directory chosen in the environment (VENDORWATCH_DATA_DIR), if any."""
+    configured = os.environ.get("VENDORWATCH_DATA_DIR")
+    return Path(configured) if configured else None
+
+
 def default_data_dir() -> Path:
     """Where `vendorwatch up` keeps its embedded PostgreSQL unless told otherwise."""
-    configured = os.environ.get("VENDORWATCH_DATA_DIR")
-    return Path(configured) if configured else Path(platformdirs.user_data_dir("vendorwatch"))
+    return configured_data_dir() or Path(platformdirs.user_data_dir("vendorwatch"))
 
 
 @dataclass(frozen=True)

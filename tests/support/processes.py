@@ -40,7 +40,7 @@ def cli_publisher(*target: str) -> Callable[[Path], None]:
     def publish(path: Path) -> None:
         result = run_cli("publish", str(path), *target)
         assert result.returncode == 0, result.stderr
-        assert result.stdout.startswith("sent "), result.stdout
+        assert result.stdout.startswith("accepted "), result.stdout
 
     return publish
 
