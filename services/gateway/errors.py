@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import uuid
 
+import strawberry
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.types import ExecutionContext
 
 from services.events.catalog import EventRejected
 from services.platform.graphql.errors import InvalidArgument
@@ -36,8 +38,24 @@ CLIENT_ERRORS = (
 
 def _is_internal(error: GraphQLError) -> bool:
     original = error.original_error
-    # No original error: a problem with the query itself (syntax, validation, limits).
-    return original is not None and not isinstance(original, CLIENT_ERRORS)
+    # No original error: a problem with the query itself (syntax, validation, limits). A
+    # GraphQLError as the original: raised for the client on purpose, such as a scalar's
+    # refusal of a variable ("$d" given as "2019-02-30"), which graphql-core wraps.
+    return original is not None and not isinstance(original, (*CLIENT_ERRORS, GraphQLError))
+
+
+class ErrorTriageSchema(strawberry.Schema):
+    """Logs each error by whose it is. strawberry's own logs every error at ERROR with a
+    traceback, a client's typo too, which buries the real faults: here a client's mistake is
+    one INFO line, and a real fault is logged at ERROR, with its id and traceback, by
+    InternalErrorIds."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if not _is_internal(error):
+                log.info("client error at %s: %s", error.path, error.message)
 
 
 class InternalErrorIds(MaskErrors):

@@ -7,7 +7,7 @@ import datetime as dt
 import strawberry
 
 from services.gateway.agency_scope import AgencyScope
-from services.gateway.errors import InternalErrorIds
+from services.gateway.errors import ErrorTriageSchema, InternalErrorIds
 from services.gateway.event_mutations import EventMutation
 from services.gateway.mutations import Mutation as BaseMutation
 from services.gateway.operation_metrics import OperationMetrics
@@ -38,7 +38,7 @@ class Subscription(RegistrySubscription, RiskSubscription, MigrationSubscription
 
 
 def build_schema(limits: Limits) -> strawberry.Schema:
-    return strawberry.Schema(
+    return ErrorTriageSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

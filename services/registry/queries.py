@@ -76,9 +76,12 @@ async def search(conn: Connection, text: str, limit: int) -> list[SearchHit]:
     if not text.strip():
         raise RegistryQueryError("search: give a name or an identifier to search for")
     names = await vendor_repository.all_names(conn)
-    hits = rank(
-        text, [NameCandidate(n.vendor_id, NameKind(n.kind), n.name) for n in names], limit=limit
-    )
+    try:
+        hits = rank(
+            text, [NameCandidate(n.vendor_id, NameKind(n.kind), n.name) for n in names], limit=limit
+        )
+    except ValueError as error:  # the text itself, e.g. only punctuation ("%")
+        raise RegistryQueryError(str(error)) from None
     # Any scheme: the searcher may not know which scheme the number belongs to.
     value = normalize_identifier("any", text).value
     by_identifier = await vendor_repository.vendors_with_identifier_value(conn, value)

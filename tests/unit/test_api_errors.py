@@ -42,3 +42,39 @@ async def test_a_problem_with_the_query_itself_is_shown_as_is(
         )
     (error,) = result.errors or []
     assert "Cannot query field 'noSuchField'" in error.message
+
+
+BID_ELIGIBILITY_ON = 'query ($d: Date!) { bidEligibility(vendorId: "vendor-b", asOf: $d) { eligible } }'
+
+
+@pytest.mark.parametrize(
+    ("date", "reason"),
+    [
+        ("令和1年4月30日", "令和 began on 2019-05-01"),
+        ("2019-02-30", "2019-02 has no day 30"),
+        ("garbage", "malformed; expected an ISO date"),
+        (20190430, "expected a string"),
+    ],
+)
+async def test_an_invalid_date_variable_is_the_clients_mistake_named_and_logged_quietly(
+    caplog: pytest.LogCaptureFixture, date: object, reason: str
+) -> None:
+    """Written inline, the same date always had its reason; as a variable it was masked."""
+    with caplog.at_level(logging.INFO):
+        result = await build_schema(Limits()).execute(
+            BID_ELIGIBILITY_ON, variable_values={"d": date}, context_value=bare_context()
+        )
+    (error,) = result.errors or []
+    assert error.message.startswith("Variable '$d' has invalid value") and reason in error.message
+    assert not any(r.levelno >= logging.WARNING for r in caplog.records)
+    (logged,) = [r for r in caplog.records if reason in r.getMessage()]
+    assert logged.levelno == logging.INFO and logged.exc_info is None
+
+
+async def test_only_an_internal_error_is_logged_at_error(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO):
+        await build_schema(Limits()).execute(
+            "{ deadLetters { totalCount } }", context_value=bare_context()
+        )
+    (logged,) = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert logged.levelno == logging.ERROR and logged.getMessage().startswith("internal error")

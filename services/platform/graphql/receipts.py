@@ -20,6 +20,7 @@ import strawberry
 from services.events.base import RecordedBy
 from services.events.catalog import SCHEMA_VERSION, EventRejected, Problem, parse_event
 from services.platform.eventlog.base import Writer
+from services.platform.graphql import lone_surrogates
 from services.platform.graphql.context import Info
 from services.platform.graphql.processing import EventStatus, wait_for_processing
 
@@ -97,7 +98,11 @@ async def submit(
     info: Info, envelope: dict[str, Any], *, wait: bool, camel: bool = True
 ) -> EventReceipt:
     """Validates the event as ingest will, refuses it with its problems, or appends it."""
-    event_type, vendor_id = str(envelope.get("event_type")), str(envelope.get("vendor_id"))
+    event_type = lone_surrogates.printable(str(envelope.get("event_type")))
+    vendor_id = lone_surrogates.printable(str(envelope.get("vendor_id")))
+    surrogate = lone_surrogates.find(envelope)
+    if surrogate is not None:
+        return refused(event_type, vendor_id, (surrogate,), camel)
     envelope = {**envelope, "recorded_by": recorded_by(info)}
     raw = json.dumps(envelope, ensure_ascii=False, default=str).encode()
     try:

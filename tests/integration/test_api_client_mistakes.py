@@ -1,0 +1,79 @@
+"""A client's mistake gets its reason, naming the field, and is logged as one quiet line; it
+is never "internal error <id>" (real PostgreSQL, the API's schema in-process)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+import asyncpg
+import pytest
+
+from tests.support import case_b
+from tests.support.in_process_api import SCHEMA, shared_context
+from tests.support.principals import ADMIN
+
+pytestmark = pytest.mark.postgres
+
+SUBMIT = """
+mutation ($event: JSON!) {
+  submitEvent(event: $event) { accepted eventId errors { field message } }
+}"""
+
+
+async def run(
+    pool: asyncpg.Pool, caplog: pytest.LogCaptureFixture, query: str, **variables: Any
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """The data and the error messages; fails if anything was logged above INFO."""
+    context = dataclasses.replace(shared_context(pool), principal=ADMIN)
+    with caplog.at_level(logging.INFO):
+        result = await SCHEMA.execute(query, variable_values=variables, context_value=context)
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    return result.data, [error.message for error in result.errors or []]
+
+
+@pytest.mark.parametrize("search", ["%", "_", "\\", "・。、"])
+async def test_a_search_with_no_letter_or_digit_is_refused_saying_why(
+    pool: asyncpg.Pool, caplog: pytest.LogCaptureFixture, search: str
+) -> None:
+    _, errors = await run(
+        pool, caplog, "query ($s: String!) { vendors(search: $s) { vendorId } }", s=search
+    )
+    assert errors == [
+        f"search query {search!r} has no letter or digit once punctuation and symbols are ignored"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("event", "field"),
+    [
+        ({**case_b.registered(), "source": "city\ud800"}, "source"),
+        ({**case_b.registered(), "vendor_id": "\udc80"}, "vendor_id"),
+        (
+            {**case_b.registered(), "payload": {"legal_name": "株式会社\ud83d"}},
+            "payload.legal_name",
+        ),
+        ({**case_b.registered(), "payload": {"aliases": ["B", "\ud800"]}}, "payload.aliases.1"),
+        ({**case_b.registered(), "\ud800": 1}, "?"),
+    ],
+    ids=["source", "vendor_id", "payload", "list-item", "key"],
+)
+async def test_a_lone_surrogate_in_submit_event_is_refused_at_its_field(
+    pool: asyncpg.Pool, caplog: pytest.LogCaptureFixture, event: dict[str, Any], field: str
+) -> None:
+    """JSON can spell half a UTF-16 pair ("\\ud800"); UTF-8 cannot hold it."""
+    data, errors = await run(pool, caplog, SUBMIT, event=event)
+    assert errors == []
+    assert data is not None
+    (problem,) = data["submitEvent"]["errors"]
+    assert problem["field"] == field and "lone UTF-16 surrogate" in problem["message"]
+    assert data["submitEvent"]["accepted"] is False
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == 0
+
+
+async def test_the_valid_event_is_still_recorded(
+    pool: asyncpg.Pool, caplog: pytest.LogCaptureFixture
+) -> None:
+    data, errors = await run(pool, caplog, SUBMIT, event=case_b.registered())
+    assert errors == [] and data is not None and data["submitEvent"]["accepted"]
