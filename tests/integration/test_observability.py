@@ -1,0 +1,173 @@
+"""/readyz and /metrics of the API on a real PostgreSQL: readiness follows the database and the
+consumers' lag; the metrics parse as Prometheus text and move as events are applied."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from functools import partial
+
+import asyncpg
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from services.gateway.app import create_app
+from services.ingest.handlers import ingest_batch
+from services.platform.auth import AuthConfig, TokenVerifier
+from services.platform.database import open_pool
+from services.platform.database_gauges import measured_store_lags
+from services.platform.eventlog.embedded import drain
+from services.platform.readiness import CAUGHT_UP_EVENTS
+from tests.support import case_b, postgres
+from tests.support.in_process_api import shared_context
+from tests.support.principals import TEST_SECRET, token
+from tests.support.registry import REGISTRY
+
+pytestmark = pytest.mark.postgres
+
+CONSUMER = REGISTRY.name
+
+
+def _client(pool: asyncpg.Pool) -> httpx.AsyncClient:
+    """The API as `vendorwatch up` serves it: /readyz knows the in-process consumer's lag."""
+    app = create_app(
+        shared_context(pool),
+        TokenVerifier(AuthConfig(hs256_secret=TEST_SECRET)),
+        lags=partial(measured_store_lags, pool, [CONSUMER]),
+    )
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api")
+
+
+@pytest.fixture
+async def api(pool: asyncpg.Pool) -> AsyncIterator[httpx.AsyncClient]:
+    async with _client(pool) as client:
+        yield client
+
+
+def _samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """Every sample of the exposition by name and labels (parsed as Prometheus parses it)."""
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def _value(
+    samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
+) -> float:
+    return sum(
+        value
+        for (sample, sample_labels), value in samples.items()
+        if sample == name and set(labels.items()) <= sample_labels
+    )
+
+
+async def _scrape(api: httpx.AsyncClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    response = await api.get("/metrics")  # no token: scrapers have none
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    return _samples(response.text)
+
+
+def _registrations(count: int) -> list[bytes]:
+    return [case_b.line(case_b.another_vendor(f"vendor-{n:05d}")) for n in range(count)]
+
+
+async def test_ready_only_once_the_consumer_is_within_one_batch_of_the_log(
+    pool: asyncpg.Pool, api: httpx.AsyncClient
+) -> None:
+    ready = await api.get("/readyz")
+    assert ready.status_code == 200, ready.json()
+    assert ready.json()["checks"]["migrations"] == {"ready": True, "detail": "all applied"}
+
+    await ingest_batch(pool, _registrations(CAUGHT_UP_EVENTS + 1))
+    behind = await api.get("/readyz")
+    assert behind.status_code == 503
+    body = behind.json()
+    assert body["status"] == "not ready"
+    assert body["not_ready"] == [f"consumer {CONSUMER}"]
+    assert body["checks"][f"consumer {CONSUMER}"]["lag"] == CAUGHT_UP_EVENTS + 1
+    assert "501 events behind" in body["checks"][f"consumer {CONSUMER}"]["detail"]
+    assert body["checks"]["database"]["ready"] is True
+
+    await drain(pool, REGISTRY)
+    caught_up = await api.get("/readyz")
+    assert caught_up.status_code == 200
+    assert caught_up.json()["checks"][f"consumer {CONSUMER}"]["lag"] == 0
+
+
+async def test_not_ready_while_the_database_is_unreachable(
+    test_databases: postgres.TestDatabases,
+) -> None:
+    url = await test_databases.create()
+    pool = await open_pool(url)
+    try:
+        async with _client(pool) as api:
+            assert (await api.get("/readyz")).status_code == 200
+            # The database goes away under the running API (its connections with it).
+            await test_databases.drop(url)
+            gone = await api.get("/readyz")
+            assert gone.status_code == 503
+            body = gone.json()
+            assert body["not_ready"] == ["database", "migrations"]
+            assert body["checks"]["database"]["detail"].startswith("unreachable: ")
+            # /metrics still answers: the process's own counters are worth serving.
+            assert (await api.get("/metrics")).status_code == 200
+    finally:
+        await pool.close()
+
+
+async def test_metrics_show_the_lag_and_the_delays_moving(
+    pool: asyncpg.Pool, api: httpx.AsyncClient
+) -> None:
+    before = await _scrape(api)
+    applied_before = _value(
+        before, "vendorwatch_events_applied_total", service=CONSUMER, event_type="vendor.registered"
+    )
+    delays_before = _value(
+        before, "vendorwatch_appended_to_applied_seconds_count", service=CONSUMER
+    )
+    assert _value(before, "vendorwatch_consumer_lag_events", consumer=CONSUMER) == 0
+
+    await ingest_batch(pool, _registrations(40))
+    waiting = await _scrape(api)
+    # Per partition: the 40 events spread over the store's partitions, none applied yet.
+    lags = {
+        dict(labels)["partition"]: value
+        for (name, labels), value in waiting.items()
+        if name == "vendorwatch_consumer_lag_events" and ("consumer", CONSUMER) in labels
+    }
+    assert sum(lags.values()) == 40 and len(lags) == 6
+    assert _value(waiting, "vendorwatch_events_applied_total", service="ingest") >= 40
+
+    await drain(pool, REGISTRY)
+    after = await _scrape(api)
+    assert _value(after, "vendorwatch_consumer_lag_events", consumer=CONSUMER) == 0
+    applied = _value(
+        after, "vendorwatch_events_applied_total", service=CONSUMER, event_type="vendor.registered"
+    )
+    assert applied - applied_before == 40
+    delays = _value(after, "vendorwatch_appended_to_applied_seconds_count", service=CONSUMER)
+    assert delays - delays_before == 40
+    assert _value(after, "vendorwatch_occurred_to_applied_seconds_sum", service=CONSUMER) > 0
+    assert _value(after, "vendorwatch_outbox_backlog_events", outbox="registry_outbox") >= 0
+
+
+async def test_graphql_latency_is_recorded_by_operation_name(
+    pool: asyncpg.Pool, api: httpx.AsyncClient
+) -> None:
+    def count(samples: dict[tuple[str, frozenset[tuple[str, str]]], float]) -> float:
+        return _value(
+            samples, "vendorwatch_graphql_request_seconds_count", operation="DeadLetterCount"
+        )
+
+    before = count(await _scrape(api))
+    response = await api.post(
+        "/graphql",
+        json={"query": "query DeadLetterCount { deadLetters { totalCount } }"},
+        headers={"Authorization": f"Bearer {token()}", "X-Request-ID": "req-42"},
+    )
+    assert response.status_code == 200 and "errors" not in response.json()
+    assert response.headers["x-request-id"] == "req-42"
+    assert count(await _scrape(api)) == before + 1
