@@ -68,10 +68,25 @@ EXPECTED_QUERIES: dict[str, set[Role]] = {
     "events": {U, D},
     "auditTrail": {U, D},
     "deadLetters": {U, D},
-    # Open to every role (reads and live updates).
-    "vendor": {V, P, S, R, A, U, D},
-    "riskScore": {V, P, S, R, A, U, D},
-    "migrationPlans": {V, P, S, R, A, U, D},
+    # Open to every role (reads); what belongs to an agency a system owner sees only for its
+    # own agencies (tests/integration/test_api_agency_scope.py).
+    **{
+        q: {V, P, S, R, A, U, D}
+        for q in (
+            "registeredVendors",
+            "vendor",
+            "vendors",
+            "registryChanges",
+            "contracts",
+            "sanctions",
+            "riskScore",
+            "riskHistory",
+            "riskiestVendors",
+            "migrationPlans",
+            "migrationPlan",
+            "eventStatus",
+        )
+    },
 }
 EXPECTED_SUBSCRIPTIONS = {"riskUpdates", "eligibilityChanges", "migrationProgress"}
 
@@ -102,6 +117,10 @@ async def test_mutation_permissions(field: str, role: Role) -> None:
     assert await refused("mutation", field, principal) == (role not in EXPECTED_MUTATIONS[field])
 
 
+def test_every_query_of_the_schema_is_in_the_matrix() -> None:
+    assert set(SCHEMA._schema.query_type.fields) == set(EXPECTED_QUERIES)
+
+
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 @pytest.mark.parametrize("field", sorted(EXPECTED_QUERIES))
 async def test_query_permissions(field: str, role: Role) -> None:
@@ -117,7 +136,14 @@ async def test_every_role_may_subscribe(field: str, role: Role) -> None:
 
 @pytest.mark.parametrize(
     ("operation", "field"),
-    [("query", "vendor"), ("mutation", "registerVendor"), ("subscription", "riskUpdates")],
+    [
+        ("query", "vendor"),
+        ("query", "__schema { queryType { name } }"),
+        ("query", '__type(name: "Vendor") { name }'),
+        ("mutation", "registerVendor"),
+        ("subscription", "riskUpdates"),
+    ],
 )
 async def test_without_a_caller_nothing_is_allowed(operation: str, field: str) -> None:
+    # Introspection included: without a token, not even the schema is shown.
     assert await refused(operation, field, None)
