@@ -118,6 +118,7 @@ async def test_mutation_permissions(field: str, role: Role) -> None:
 
 
 def test_every_query_of_the_schema_is_in_the_matrix() -> None:
+    assert SCHEMA._schema.query_type is not None
     assert set(SCHEMA._schema.query_type.fields) == set(EXPECTED_QUERIES)
 
 
