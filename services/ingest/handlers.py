@@ -138,7 +138,11 @@ async def _append(
 
 
 def _letter(raw: bytes, reason: str, envelope: EventEnvelope | None) -> dead_letters.DeadLetter:
-    log.warning("rejected input: %s", dead_letters.readable_reason(reason))
+    log.warning(
+        "rejected input: %s",
+        dead_letters.readable_reason(reason),
+        extra={"event_id": str(envelope.event_id)} if envelope else None,
+    )
     return dead_letters.DeadLetter(
         stage=STAGE,
         reason=reason,

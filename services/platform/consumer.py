@@ -212,7 +212,13 @@ async def _apply(
                 await consumer.handlers[event.event_type](conn, event)
         except _EVENT_FAULTS as fault:
             refusals[event.event_id] = _reason(fault)
-            log.warning("%s refused %s: %s", consumer.name, event.event_id, _reason(fault))
+            log.warning(
+                "%s refused %s: %s",
+                consumer.name,
+                event.event_id,
+                _reason(fault),
+                extra={"event_id": str(event.event_id)},
+            )
     return refusals
 
 

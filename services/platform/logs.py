@@ -12,6 +12,7 @@ import logging
 from contextvars import ContextVar
 from typing import Literal
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 LogFormat = Literal["json", "text"]
@@ -55,6 +56,8 @@ def configure_logging(
                 "%(asctime)s %(levelname)s %(name)s %(message)s",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
                 json_ensure_ascii=False,
+                # uvicorn adds an ANSI-coloured copy of its message to its records.
+                reserved_attrs=[*RESERVED_ATTRS, "color_message"],
             )
         )
     else:
