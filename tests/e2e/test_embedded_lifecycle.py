@@ -1,0 +1,186 @@
+"""`vendorwatch up` as an operator runs it: stopped by a signal it leaves no process behind,
+and the other commands find its database without being told, or refuse to guess."""
+
+from __future__ import annotations
+
+import json
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil  # type: ignore[import-untyped]  # pgserver's own dependency
+import pytest
+
+from tests.support import case_b
+from tests.support.processes import GraphQLClient, Service, free_port, run_cli, wait_until
+from tests.support.slice_checks import VENDOR
+
+pytestmark = pytest.mark.postgres
+
+README_EXAMPLE = Path(__file__).resolve().parents[2] / "schemas" / "examples" / "case-b.jsonl"
+
+
+@pytest.fixture
+def own_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Records of running `up`s and the default data dir of this test only (XDG, Linux);
+    tokens signed with the local secret of the data dir, as on an operator's machine."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("VENDORWATCH_JWT_SECRET")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user-data"))
+    monkeypatch.delenv("VENDORWATCH_DATA_DIR", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def records(own_user_dirs: Path) -> list[dict[str, object]]:
+    directory = own_user_dirs / "state" / "vendorwatch" / "running"
+    return [json.loads(path.read_text()) for path in directory.glob("*.json")]
+
+
+def start_up(name: str, tmp_path: Path, *args: str) -> tuple[Service, GraphQLClient]:
+    port = free_port()
+    service = Service(name, ["up", "--port", str(port), *args], tmp_path)
+    client = GraphQLClient(f"http://127.0.0.1:{port}/graphql")
+    try:
+        wait_until(client.healthy, f"{name} to answer", timeout=90)
+    except AssertionError:
+        print(service.log_tail())
+        service.kill()
+        raise
+    return service, client
+
+
+def alive(pid: int) -> bool:
+    try:
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
+        return False
+
+
+def processes_using(data_dir: Path) -> list[int]:
+    """Processes whose command line names the data dir (the postmaster and its backends
+    show it; pg_ctl too while it runs)."""
+    found = []
+    for process in psutil.process_iter(["pid", "cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if any(str(data_dir) in part for part in cmdline) and alive(process.info["pid"]):
+            found.append(process.info["pid"])
+    return found
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_a_stop_signal_leaves_no_process_behind(
+    stop_signal: int, own_user_dirs: Path, tmp_path: Path
+) -> None:
+    data_dir = (tmp_path / "data").resolve()
+    up, client = start_up("up", tmp_path, "--data-dir", str(data_dir))
+    client.close()
+    postmaster = int((data_dir / "postmaster.pid").read_text().splitlines()[0])
+    started = {p.pid for p in psutil.Process(up.process.pid).children(recursive=True)}
+    started |= {postmaster, *processes_using(data_dir)}
+    assert postmaster in processes_using(data_dir)
+    assert [r["pid"] for r in records(own_user_dirs)] == [up.process.pid]
+
+    assert up.stop(stop_signal) == 0, up.log_tail()
+
+    assert "Traceback" not in up.log_tail(200)
+    assert [pid for pid in started if alive(pid)] == []
+    assert processes_using(data_dir) == []
+    assert not (data_dir / "postmaster.pid").exists()
+    # pgserver's list of the server's users is empty, so the next run stops it as well.
+    assert json.loads((data_dir / ".handle_pids.json").read_text()) == []
+    assert records(own_user_dirs) == []
+
+
+@pytest.fixture
+def up_on_data_dir(own_user_dirs: Path, tmp_path: Path) -> Iterator[tuple[Path, GraphQLClient]]:
+    data_dir = (tmp_path / "data").resolve()
+    up, client = start_up("up", tmp_path, "--data-dir", str(data_dir))
+    try:
+        yield data_dir, client
+    finally:
+        client.close()
+        up.stop()
+
+
+def test_every_command_finds_the_running_up(
+    up_on_data_dir: tuple[Path, GraphQLClient], own_user_dirs: Path
+) -> None:
+    """The README's `vendorwatch publish FILE` with `up --data-dir D` running goes into D's
+    database, and so do rebuild, verify and token, none of them told where it is."""
+    _, client = up_on_data_dir
+    # up signs with the local secret of its data dir: so must `token create`.
+    created = run_cli("token", "create", "--role", "viewer")
+    assert created.returncode == 0, created.stderr
+    viewer = GraphQLClient(client.url, token=created.stdout.strip())
+    published = run_cli("publish", str(README_EXAMPLE))
+    assert published.returncode == 0, published.stderr
+    assert published.stdout.startswith("accepted 2 of 2 events into the embedded event log")
+
+    def registered() -> bool:
+        return bool(viewer.data(VENDOR, id=case_b.VENDOR)["vendor"] is not None)
+
+    try:
+        wait_until(registered, "vendor B, published without naming the database")
+    finally:
+        viewer.close()
+    rebuilt = run_cli("rebuild", "risk")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert rebuilt.stdout.strip() == "rebuilt risk from 2 events"
+    verified = run_cli("verify")
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stdout.startswith("intact: 2 events in 6 chains")
+    # No second database was made in the user data directory.
+    assert not (own_user_dirs / "user-data" / "vendorwatch").exists()
+
+
+def _one_error_line(stderr: str) -> str:
+    assert "Traceback" not in stderr
+    (line,) = [line for line in stderr.splitlines() if line.startswith("Error:")]
+    return line
+
+
+def test_with_two_running_the_commands_ask_which(
+    up_on_data_dir: tuple[Path, GraphQLClient],
+    own_user_dirs: Path,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    data_dir, _ = up_on_data_dir
+    other, other_client = start_up("up-other", tmp_path, "--database-url", database_url)
+    try:
+        for command in (["publish", str(README_EXAMPLE)], ["rebuild"], ["verify"]):
+            refused = run_cli(*command)
+            assert refused.returncode != 0, refused.stdout
+            error = _one_error_line(refused.stderr)
+            assert "2 `vendorwatch up` are running" in error
+            assert f"--data-dir {data_dir}" in error
+            assert "--database-url postgresql://" in error
+            assert "choose one with --data-dir or --database-url" in error
+        # Naming one is enough, whether by its data dir or by its URL.
+        chosen = run_cli("publish", str(README_EXAMPLE), "--data-dir", str(data_dir))
+        assert chosen.returncode == 0, chosen.stderr
+        other_chosen = run_cli("verify", "--database-url", database_url)
+        assert other_chosen.returncode == 0, other_chosen.stderr
+        assert other_chosen.stdout.startswith("intact: 0 events")
+    finally:
+        other_client.close()
+        other.stop()
+
+
+def test_with_none_running_the_commands_refuse_rather_than_create_one(
+    own_user_dirs: Path, tmp_path: Path
+) -> None:
+    for command in (["publish", str(README_EXAMPLE)], ["rebuild", "risk"], ["verify"]):
+        refused = run_cli(*command)
+        assert refused.returncode != 0, refused.stdout
+        assert _one_error_line(refused.stderr) == (
+            "Error: no running `vendorwatch up` found; start one, or choose the database "
+            "with --data-dir DIR or --database-url URL"
+        )
+    mistyped = tmp_path / "no-such-data"
+    refused = run_cli("publish", str(README_EXAMPLE), "--data-dir", str(mistyped))
+    assert refused.returncode != 0
+    assert f"no VendorWatch database in {mistyped}" in _one_error_line(refused.stderr)
+    assert not mistyped.exists()
+    assert not (own_user_dirs / "user-data" / "vendorwatch").exists()
