@@ -129,3 +129,24 @@ async def test_a_nul_in_a_key_is_refused_without_taking_the_batch_with_it(
     assert await pool.fetchval("SELECT count(*) FROM event_store") == 40
     reason = await pool.fetchval("SELECT reason FROM dead_letters")
     assert "\x00" not in reason and "payload\\u0000" in reason
+
+
+async def test_input_text_cannot_show_is_kept_byte_for_byte_one_letter_each(
+    pool: asyncpg.Pool,
+) -> None:
+    """`raw` is readable text (NUL escaped, bad bytes replaced); `raw_bytes` has the input
+    exactly, so inputs that only differ where text cannot show it are letters of their own."""
+    inputs = [b"\xff", b"\xfe", b'{"event_type": "x\x00"}', b'{"event_type": "x\\u0000"}']
+    outcomes = await ingest_batch(pool, [*inputs, case_b.line(case_b.registered())])
+    assert [type(o) for o in outcomes] == [Rejected] * 4 + [Accepted]
+    async with pool.acquire() as conn:
+        letters = sorted(await dead_letters.latest(conn, 10), key=lambda letter: letter.id)
+    assert [letter.raw_bytes or letter.raw.encode() for letter in letters] == inputs
+    assert [letter.raw_bytes is None for letter in letters] == [False, False, False, True]
+
+
+async def test_a_reason_quoting_a_huge_input_is_cut_short(pool: asyncpg.Pool) -> None:
+    (outcome,) = await ingest_batch(pool, [b'{"event_type": "' + b"x" * 900_000 + b'"}'])
+    assert isinstance(outcome, Rejected)
+    reason = await pool.fetchval("SELECT reason FROM dead_letters")
+    assert reason.startswith("event_type: unknown event type") and len(reason) <= 2100
