@@ -21,6 +21,7 @@ from services.platform.eventlog.faust_runtime import HealthEndpoint, WorkerResou
 from services.platform.eventlog.kafka import KafkaEventLog, follow, reach
 from services.platform.eventlog.topics import ensure_topics
 from services.platform.graphql.broadcast import Broadcaster
+from services.platform.liveness import Liveness
 from services.platform.settings import Settings
 from services.registry import agents as registry_agents
 from services.registry import setup as registry
@@ -72,21 +73,23 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
         )
         await log.start()
         broadcaster, chain = Broadcaster(), ChainWatch()
-        kafka = partial(reach, settings.kafka_bootstrap, settings.kafka_credentials)
         policies, scoring = registry.policies(settings), risk.service(settings)
         consumers = service_consumers(settings, policies, scoring)
         context = request_context(
             pool, log, settings, policies, broadcaster, scoring, handled_by(consumers)
         )
+        jobs = {name: Liveness(name, "job") for name in ("broadcast", "chain")}
+        kafka = partial(reach, settings.kafka_bootstrap, settings.kafka_credentials)
+        broadcast = partial(
+            follow, settings.kafka_bootstrap, settings.kafka_credentials, broadcaster.publish
+        )
         await serve(
-            create_app(context, TokenVerifier(auth), chain=chain, kafka=kafka),
+            create_app(context, TokenVerifier(auth), list(jobs.values()), chain=chain, kafka=kafka),
             host,
             port,
             {
-                "broadcast": follow(
-                    settings.kafka_bootstrap, settings.kafka_credentials, broadcaster.publish
-                ),
-                "chain": chain.run(pool),
+                "broadcast": (broadcast, jobs["broadcast"]),
+                "chain": (partial(chain.run, pool, jobs["chain"]), jobs["chain"]),
             },
         )
     finally:

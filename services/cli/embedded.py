@@ -38,26 +38,29 @@ from services.risk import setup as risk_setup
 from services.risk.handlers import RiskService
 
 
-async def run_relays(pool: asyncpg.Pool, log: EmbeddedEventLog) -> None:
+async def run_relays(pool: asyncpg.Pool, log: EmbeddedEventLog, live: Liveness) -> None:
     """Moves the services' emitted events from their outboxes into the log."""
     while True:
         for outbox in (registry_announcements.OUTBOX, risk_handlers.OUTBOX, MIGRATION_OUTBOX):
-            await until_done(partial(outbox.relay_all, pool, log), f"{outbox.table} relay")
+            await until_done(partial(outbox.relay_all, pool, log), f"{outbox.table} relay", live)
         await asyncio.sleep(RELAY_SECONDS)
 
 
-async def run_calendar(pool: asyncpg.Pool, settings: Settings, risk: RiskService) -> None:
+async def run_calendar(
+    pool: asyncpg.Pool, settings: Settings, risk: RiskService, live: Liveness
+) -> None:
     """The services' daily work (announcements of what the date changed, risk decay)."""
     while True:
-        await until_done(partial(registry_jobs.calendar, pool, settings.clock), "registry calendar")
-        await until_done(partial(risk_jobs.calendar, pool, risk), "risk calendar")
+        registry_day = partial(registry_jobs.calendar, pool, settings.clock)
+        await until_done(registry_day, "registry calendar", live)
+        await until_done(partial(risk_jobs.calendar, pool, risk), "risk calendar", live)
         await asyncio.sleep(CALENDAR_CHECK_SECONDS)
 
 
-async def run_planner(pool: asyncpg.Pool, settings: Settings) -> None:
+async def run_planner(pool: asyncpg.Pool, settings: Settings, live: Liveness) -> None:
     """Schedules the migration plans whose inputs changed."""
     while True:
-        await until_done(partial(planner.replan_all_due, pool, settings.clock), "planner")
+        await until_done(partial(planner.replan_all_due, pool, settings.clock), "planner", live)
         await asyncio.sleep(planner.PLANNER_SECONDS)
 
 
@@ -97,22 +100,35 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
         risk = risk_setup.service(settings)
         # The consumers of the validated log, in the order they are started.
         subscribed = service_consumers(settings, policies, risk)
-        livenesses = [Liveness(consumer.name) for consumer in subscribed]
+        consuming = [Liveness(consumer.name) for consumer in subscribed]
+        jobs = {
+            name: Liveness(name, "job")
+            for name in ("consumers", "chain", "relays", "calendar", "planner", "broadcast")
+        }
         broadcaster, chain = Broadcaster(), ChainWatch()
         lags = partial(measured_store_lags, pool, [consumer.name for consumer in subscribed])
         context = request_context(
             pool, log, settings, policies, broadcaster, risk, handled_by(subscribed)
         )
         await serve(
-            create_app(context, TokenVerifier(auth), livenesses, chain=chain, lags=lags),
+            create_app(
+                context, TokenVerifier(auth), [*consuming, *jobs.values()], chain=chain, lags=lags
+            ),
             host,
             port,
             {
-                "consumers": run_consumers(pool, subscribed, livenesses),
-                "chain": chain.run(pool),
-                "relays": run_relays(pool, log),
-                "calendar": run_calendar(pool, settings, risk),
-                "planner": run_planner(pool, settings),
-                "broadcast": follow(pool, broadcaster.publish),
+                # Each consumer reports on its own; "consumers" is their task as a whole.
+                "consumers": (
+                    partial(run_consumers, pool, subscribed, consuming),
+                    jobs["consumers"],
+                ),
+                "chain": (partial(chain.run, pool, jobs["chain"]), jobs["chain"]),
+                "relays": (partial(run_relays, pool, log, jobs["relays"]), jobs["relays"]),
+                "calendar": (
+                    partial(run_calendar, pool, settings, risk, jobs["calendar"]),
+                    jobs["calendar"],
+                ),
+                "planner": (partial(run_planner, pool, settings, jobs["planner"]), jobs["planner"]),
+                "broadcast": (partial(follow, pool, broadcaster.publish), jobs["broadcast"]),
             },
         )

@@ -5,13 +5,18 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket
-from collections.abc import Coroutine, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
 
 import uvicorn
 from starlette.applications import Starlette
 
 from services.platform.errors import StartupError
+from services.platform.liveness import Liveness
+from services.platform.retry import until_done
+
+# A loop that runs beside the API until cancelled (a consumer, a relay, a job), started again
+# with backoff if it ever fails (its liveness, reported on /healthz, says so meanwhile).
+Background = Mapping[str, tuple[Callable[[], Awaitable[None]], Liveness]]
 
 
 def ensure_port_free(host: str, port: int) -> None:
@@ -32,11 +37,15 @@ async def serve(
     app: Starlette,
     host: str,
     port: int,
-    background: Mapping[str, Coroutine[Any, Any, None]] | None = None,
+    background: Background | None = None,
 ) -> None:
     """Runs until Ctrl-C or SIGTERM (uvicorn handles both and shuts down gracefully), with
-    the `background` work (named) running alongside and cancelled when serving stops."""
-    tasks = [asyncio.create_task(work, name=name) for name, work in (background or {}).items()]
+    the `background` loops (named) running alongside, started again whenever one fails, and
+    cancelled when serving stops."""
+    tasks = [
+        asyncio.create_task(until_done(loop, name, liveness), name=name)
+        for name, (loop, liveness) in (background or {}).items()
+    ]
     # Without log_config uvicorn's records go to the root logger, formatted like all others.
     config = uvicorn.Config(
         app, host=host, port=port, lifespan="off", log_level="info", log_config=None

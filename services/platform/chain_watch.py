@@ -18,6 +18,7 @@ from typing import Any
 import asyncpg
 
 from services.platform import verification
+from services.platform.liveness import Liveness
 from services.platform.retry import until_done
 
 VERIFY_EVERY = dt.timedelta(hours=1)
@@ -66,10 +67,10 @@ class ChainWatch:
         self.last = latest
         return latest
 
-    async def run(self, pool: asyncpg.Pool) -> None:
+    async def run(self, pool: asyncpg.Pool, live: Liveness) -> None:
         """Looks every minute, until cancelled; a failure (database away) is retried."""
         while True:
-            await until_done(partial(self.look, pool), "chain verification")
+            await until_done(partial(self.look, pool), "chain verification", live)
             await asyncio.sleep(LOOK_SECONDS)
 
 

@@ -1,55 +1,81 @@
-"""Whether each consumer is making progress: the signal an orchestrator restarts a process on.
+"""Whether each long-running loop is making progress: the signal an orchestrator restarts a
+process on.
 
-A consumer whose batches keep failing (database gone, a poison batch, a bug) retries forever
-by design; without this, such a stall shows only as repeated log lines.
+A loop whose work keeps failing (database gone, a poison batch, a bug) retries forever by
+design; without this, such a stall shows only as repeated log lines. A loop waiting for
+PostgreSQL or Kafka to come back is reported, but never as stalled: restarting the process
+would not bring the dependency back, only add a reconnection storm when it returns. A loop
+failing for any other reason past STALL_SECONDS is stalled, and /healthz turns 503.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-# Long enough to ride out a database restart or a Kafka leader election.
+from services.platform.outages import is_outage
+
+# Long enough to ride out a leader election or a deployment's rolling restart.
 STALL_SECONDS = 120.0
+_ERROR_CHARS = 300
 
 
 @dataclass
 class Liveness:
+    """One loop: a consumer (applies a topic or the embedded log) or a job (a timer: outbox
+    relay, calendar, planner, chain check)."""
+
     name: str
+    kind: Literal["consumer", "job"] = "consumer"
     failing_since: float | None = None
+    last_error: str | None = None
+    outage: bool = False  # the last failure was a dependency out of reach
 
     def succeeded(self) -> None:
         self.failing_since = None
+        self.last_error = None
+        self.outage = False
 
-    def failed(self) -> None:
+    def failed(self, error: BaseException) -> None:
         if self.failing_since is None:
             self.failing_since = time.monotonic()
+        self.last_error = f"{type(error).__name__}: {error}"[:_ERROR_CHARS]
+        self.outage = is_outage(error)
 
     def failing_for(self) -> float:
         return 0.0 if self.failing_since is None else time.monotonic() - self.failing_since
 
     def stalled(self) -> bool:
-        return self.failing_for() > STALL_SECONDS
+        return not self.outage and self.failing_for() > STALL_SECONDS
 
     def report(self) -> dict[str, Any]:
-        return {
-            "consumer": self.name,
+        report: dict[str, Any] = {
+            self.kind: self.name,
             "stalled": self.stalled(),
             "failing_for_seconds": round(self.failing_for(), 1),
         }
+        if self.last_error is not None:
+            report["waiting_for"] = "a dependency (PostgreSQL or Kafka)" if self.outage else None
+            report["last_error"] = self.last_error
+        return report
 
 
 def health_report(
-    livenesses: list[Liveness], chain: dict[str, Any] | None = None
+    livenesses: Sequence[Liveness], chain: dict[str, Any] | None = None
 ) -> tuple[int, dict[str, Any]]:
-    """HTTP status and body of a health endpoint: 503 when any consumer has stalled. `chain`
-    is the last verification of the event store (chain_watch.py), reported as it is."""
+    """HTTP status and body of a health endpoint: 503 when any loop has stalled; "degraded"
+    (still 200) while some loop fails, e.g. waiting for PostgreSQL. `chain` is the last
+    verification of the event store (chain_watch.py), reported as it is."""
     stalled = any(live.stalled() for live in livenesses)
+    failing = any(live.failing_since is not None for live in livenesses)
     body: dict[str, Any] = {
-        "status": "stalled" if stalled else "ok",
-        "consumers": [live.report() for live in livenesses],
+        "status": "stalled" if stalled else "degraded" if failing else "ok",
+        "consumers": [live.report() for live in livenesses if live.kind == "consumer"],
     }
+    if jobs := [live.report() for live in livenesses if live.kind == "job"]:
+        body["jobs"] = jobs
     if chain is not None:
         body["chain"] = chain
     return (503 if stalled else 200), body

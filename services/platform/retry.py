@@ -1,16 +1,23 @@
 """Retrying work that failed for a reason outside the event itself.
 
 At-least-once delivery means a batch that cannot be applied now (PostgreSQL restarting, Kafka
-unreachable, a deployment missing a migration) is retried, never skipped. Failures caused by
-an event's own content do not come here: consumers dead-letter those (see consumer.py).
+unreachable, a deployment missing a migration) is retried, never skipped: with capped
+exponential backoff and jitter (tenacity), so that workers coming back after an outage do not
+reconnect in lockstep. Failures caused by an event's own content do not come here: consumers
+dead-letter those (see consumer.py).
+
+The log says when a loop starts failing (with the traceback, once) and when it recovers; the
+attempts in between are on the loop's liveness (/healthz), not one log line each.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
+
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential_jitter
 
 from services.platform.liveness import Liveness
 
@@ -25,19 +32,45 @@ T = TypeVar("T")
 async def until_done(
     operation: Callable[[], Awaitable[T]], what: str, liveness: Liveness | None = None
 ) -> T:
-    """Runs `operation` until it succeeds, backing off exponentially between attempts; the
-    liveness (if given) records the outcome of each attempt."""
-    backoff = FIRST_BACKOFF_SECONDS
-    while True:
-        try:
+    """Runs `operation` until it succeeds, backing off exponentially (capped) between
+    attempts; `liveness` (one is made if not given) records each outcome."""
+    live = liveness or Liveness(what)
+    retrying = AsyncRetrying(
+        retry=retry_if_exception_type(Exception),  # never a cancellation: a stop stops
+        wait=wait_exponential_jitter(initial=FIRST_BACKOFF_SECONDS, max=MAX_BACKOFF_SECONDS),
+        before_sleep=lambda state: _failed_attempt(live, what, state),
+        reraise=True,
+    )
+    async for attempt in retrying:
+        with attempt:
             result = await operation()
-        except Exception:
-            if liveness is not None:
-                liveness.failed()
-            log.exception("%s failed; retrying in %.1fs", what, backoff)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
-            continue
-        if liveness is not None:
-            liveness.succeeded()
-        return result
+    note_success(live, what)
+    return result
+
+
+def _failed_attempt(live: Liveness, what: str, state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome is not None else None
+    if error is not None:
+        note_failure(live, what, error)
+
+
+def note_failure(live: Liveness, what: str, error: BaseException) -> None:
+    """Records a failed attempt; logs the first of a streak (with its traceback unless a
+    dependency is out of reach: that needs no debugging)."""
+    first = live.failing_since is None
+    live.failed(error)
+    if first:
+        cause = "waiting for PostgreSQL or Kafka" if live.outage else "failing"
+        log.warning(
+            "%s %s; retrying with backoff: %s",
+            what,
+            cause,
+            live.last_error,
+            exc_info=None if live.outage else error,
+        )
+
+
+def note_success(live: Liveness, what: str) -> None:
+    if live.failing_since is not None:
+        log.info("%s recovered after %.1f s", what, time.monotonic() - live.failing_since)
+    live.succeeded()

@@ -28,37 +28,33 @@ again (which the ledgers had to absorb).
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import os
 import time
-import uuid
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from services.cli.consumers import service_consumers
-from services.events.catalog import EMITTED_TYPES
-from services.ingest.handlers import ingest_batch
 from services.platform import verification
 from services.platform.consumer import Consumer
-from services.platform.database import open_pool
-from services.platform.eventlog.embedded import EmbeddedEventLog, drain
-from services.platform.eventlog.topics import load_topics, namespaced
+from services.platform.eventlog.topics import load_topics
 from services.platform.settings import Settings
-from services.registry import announcements as registry_announcements
 from services.registry import setup as registry_setup
-from services.risk import handlers as risk_handlers
 from services.risk import setup as risk_setup
 from tests.support import postgres, spread_workload
+from tests.support.effects import (
+    KafkaProbe,
+    announcements_stored,
+    assert_same,
+    effects,
+    reference_effects,
+)
 from tests.support.processes import Service, eventually
-from tests.support.throughput import LedgerWatch, batches, expected_per_consumer, produce
+from tests.support.throughput import LedgerWatch, expected_per_consumer, produce
 from tests.support.workload import Workload
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -78,7 +74,6 @@ CHUNK = 1_000
 AHEAD = 2 * CHUNK
 POLL_SECONDS = 0.2
 START_SECONDS = 120.0
-OUTBOXES = (registry_announcements.OUTBOX, risk_handlers.OUTBOX)
 
 
 def crash_events() -> int:
@@ -98,101 +93,6 @@ def _consumers(settings: Settings) -> list[Consumer]:
         settings, registry_setup.policies(settings), risk_setup.service(settings)
     )
     return [consumer for consumer in every if consumer.name in CONSUMERS]
-
-
-# -- what a run leaves behind ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Effects:
-    """What a run left in its database, as multisets two runs (and the workload) can be
-    compared by: a duplicate shows as a count of 2, a loss as a missing element."""
-
-    stored: Counter[uuid.UUID]  # input events in the store
-    ledgers: dict[str, Counter[tuple[uuid.UUID, bool]]]  # per consumer: (event, refused)
-    history: Counter[tuple[str, uuid.UUID, dt.date, float, str]]  # vendor, event, as of, score
-    announcements: Counter[tuple[str, str, str]]  # vendor, event type, payload
-    registry: Counter[tuple[str, str]]  # (table, what) per row kind
-    dead_letters: list[str]
-
-
-async def effects(pool: asyncpg.Pool) -> Effects:
-    emitted = sorted(EMITTED_TYPES)
-    stored = await pool.fetch(
-        "SELECT event_id FROM event_store WHERE event_type <> ALL($1::text[])", emitted
-    )
-    ledgers: dict[str, Counter[tuple[uuid.UUID, bool]]] = {name: Counter() for name in CONSUMERS}
-    for row in await pool.fetch(
-        "SELECT consumer, event_id, refused FROM processed_events WHERE consumer = ANY($1)",
-        list(CONSUMERS),
-    ):
-        ledgers[row["consumer"]][(row["event_id"], row["refused"])] += 1
-    history = await pool.fetch(
-        """SELECT h.vendor_id, e.event_id, h.as_of, h.score, h.band
-           FROM risk_history h JOIN risk_events e USING (seq)"""
-    )
-    announced = await pool.fetch(
-        "SELECT vendor_id, event_type, (envelope -> 'payload')::text AS payload FROM event_store"
-        " WHERE event_type = ANY($1::text[])",
-        emitted,
-    )
-    registry = await pool.fetch(
-        """SELECT 'vendors' AS kind, '' AS what FROM registry_vendors
-           UNION ALL SELECT 'contracts', agency FROM registry_contracts
-           UNION ALL SELECT 'incidents', status FROM registry_incidents
-           UNION ALL SELECT 'sanctions', kind FROM registry_sanctions
-           UNION ALL SELECT 'eligibility', vendor_id || ' ' || eligible || ' '
-                                           || coalesce(eligible_again_on::text, '')
-                     FROM registry_eligibility_state"""
-    )
-    letters = await pool.fetch("SELECT stage, reason FROM dead_letters ORDER BY id LIMIT 5")
-    return Effects(
-        stored=Counter(row["event_id"] for row in stored),
-        ledgers=ledgers,
-        history=Counter(tuple(row) for row in history),
-        announcements=Counter(tuple(row) for row in announced),
-        registry=Counter((row["kind"], row["what"]) for row in registry),
-        dead_letters=[f"{row['stage']}: {row['reason']}" for row in letters],
-    )
-
-
-_T = TypeVar("_T", bound=Hashable)
-
-
-def assert_same(actual: Counter[_T], expected: Counter[_T], what: str) -> None:
-    """Multisets equal, or a message naming what was lost and what is extra (duplicates)."""
-    lost, extra = expected - actual, actual - expected
-    assert not lost and not extra, (
-        f"{what}: {lost.total()} lost (e.g. {list(lost)[:3]}),"
-        f" {extra.total()} extra or duplicated (e.g. {list(extra)[:3]})"
-    )
-
-
-# -- the uninterrupted reference ---------------------------------------------------------------
-
-
-async def reference_effects(
-    test_databases: postgres.TestDatabases, workload: Workload, settings: Settings
-) -> Effects:
-    """The effects of the workload applied without interruption in embedded mode, on a
-    database of its own: ingested a producer's batch at a time, each consumer drained in
-    the order embedded mode starts them, the outboxes relayed into the log."""
-    url = await test_databases.create()
-    try:
-        pool = await open_pool(url, migrate=False)
-        try:
-            log = EmbeddedEventLog(pool, ingest_batch)
-            for batch in batches(workload.raws):
-                await log.submit(batch)
-            for consumer in _consumers(settings):
-                await drain(pool, consumer)
-            for outbox in OUTBOXES:
-                await outbox.relay_all(pool, log)
-            return await effects(pool)
-        finally:
-            await pool.close()
-    finally:
-        await test_databases.drop(url)
 
 
 # -- the distributed run -----------------------------------------------------------------------
@@ -237,47 +137,6 @@ class Fleet:
     async def stop(self) -> None:
         running = [service for services in self.running.values() for service in services]
         await asyncio.gather(*(asyncio.to_thread(service.stop) for service in running))
-
-
-class KafkaProbe:
-    """Asks the broker whether the workers' topics exist and how far a group has read."""
-
-    def __init__(self, bootstrap: str) -> None:
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-        self._offsets = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-
-    async def start(self) -> None:
-        await self._admin.start()
-        await self._offsets.start()
-
-    async def close(self) -> None:
-        await self._offsets.stop()
-        await self._admin.close()
-
-    async def topics_created(self) -> bool:
-        existing = set(await self._admin.list_topics())
-        return all(spec.name in existing for spec in load_topics().values())
-
-    async def messages(self, topic_role: str) -> int:
-        """How many messages the topic holds (none is ever deleted during a test)."""
-        return sum((await self._ends(topic_role)).values())
-
-    async def unread(self, stage: str, topic_role: str) -> int:
-        """Messages of the topic the stage's consumer group has not committed yet."""
-        ends = await self._ends(topic_role)
-        committed = await self._admin.list_consumer_group_offsets(
-            namespaced(f"vendorwatch-{stage}"), partitions=list(ends)
-        )
-        return sum(
-            end - (max(committed[tp].offset, 0) if tp in committed else 0)
-            for tp, end in ends.items()
-        )
-
-    async def _ends(self, topic_role: str) -> dict[TopicPartition, int]:
-        spec = load_topics()[topic_role]
-        partitions = [TopicPartition(spec.name, p) for p in range(spec.partitions)]
-        ends: dict[TopicPartition, int] = await self._offsets.end_offsets(partitions)
-        return ends
 
 
 @dataclass(frozen=True)
@@ -344,13 +203,6 @@ async def publish_and_kill(
     return kills
 
 
-async def announcements_stored(pool: asyncpg.Pool, probe: KafkaProbe) -> bool:
-    """Every announcement decided so far is in the store: the outboxes are empty (relayed
-    into the emitted topic) and ingest's group has read that topic to its end."""
-    pending = sum([await pool.fetchval(f"SELECT count(*) FROM {o.table}") for o in OUTBOXES])
-    return pending == 0 and await probe.unread("ingest", "emitted") == 0
-
-
 async def test_killed_workers_lose_nothing_and_apply_nothing_twice(
     pool: asyncpg.Pool,
     database_url: str,
@@ -367,7 +219,7 @@ async def test_killed_workers_lose_nothing_and_apply_nothing_twice(
     expected = {**applied, "ingest": len(workload.events)}
 
     clock = time.perf_counter()
-    reference = await reference_effects(test_databases, workload, settings)
+    reference = await reference_effects(test_databases, workload, consumers)
     reference_seconds = time.perf_counter() - clock
 
     fleet = Fleet(["--kafka", kafka_bootstrap, "--database-url", database_url], tmp_path)
@@ -397,7 +249,7 @@ async def test_killed_workers_lose_nothing_and_apply_nothing_twice(
             START_SECONDS,
         )
         distributed_seconds = time.perf_counter() - started
-        distributed = await effects(pool)
+        distributed = await effects(pool, CONSUMERS)
         chains = await verification.verify(pool)
         # Messages beyond one per event: the redeliveries the kills caused (a batch applied,
         # its offsets not yet committed), which the ledgers had to absorb.

@@ -19,6 +19,7 @@ from services.cli.consumers import service_consumers
 from services.ingest.handlers import ingest_batch
 from services.migration.plan_opening import automatic_plan_id
 from services.platform.eventlog.embedded import EmbeddedEventLog, run_consumers
+from services.platform.liveness import Liveness
 from services.platform.settings import Settings
 from services.registry import setup as registry_setup
 from services.risk import setup as risk_setup
@@ -42,9 +43,11 @@ async def running_system(pool: asyncpg.Pool, settings: Settings) -> AsyncIterato
     log = EmbeddedEventLog(pool, ingest_batch)
     tasks = [
         asyncio.create_task(run_consumers(pool, consumers)),
-        asyncio.create_task(embedded.run_relays(pool, log)),
-        asyncio.create_task(embedded.run_planner(pool, settings)),
-        asyncio.create_task(embedded.run_calendar(pool, settings, risk)),
+        asyncio.create_task(embedded.run_relays(pool, log, Liveness("relays", "job"))),
+        asyncio.create_task(embedded.run_planner(pool, settings, Liveness("planner", "job"))),
+        asyncio.create_task(
+            embedded.run_calendar(pool, settings, risk, Liveness("calendar", "job"))
+        ),
     ]
     try:
         yield

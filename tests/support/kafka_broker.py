@@ -174,8 +174,10 @@ class KafkaBroker:
         port: int,
         work_dir: Path,
         sasl: SaslPlain | None = None,
+        command: Sequence[str] = (),
     ) -> None:
         self.process = process
+        self.command = list(command)  # how it was started: `restart` runs it again
         self.port = port
         self.sasl = sasl
         self.work_dir = work_dir
@@ -209,6 +211,24 @@ class KafkaBroker:
                     self.process.wait(timeout=timeout)
         finally:
             shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or an OOM kill would end it; its files stay for `restart`."""
+        self.process.kill()
+        self.process.wait(timeout=STOP_TIMEOUT_S)
+
+    def restart(self, timeout: float = STARTUP_TIMEOUT_S) -> None:
+        """Starts the broker again on its ports and log directory (its topics, offsets and
+        messages as they were) and waits until it serves."""
+        with (self.work_dir / "broker.log").open("ab") as log_file:
+            self.process = subprocess.Popen(
+                self.command,
+                cwd=self.work_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+        _wait_until_ready(self, timeout)
 
     def __enter__(self) -> KafkaBroker:
         return self
@@ -286,10 +306,11 @@ def _start_once(
                 f"{' '.join(format_command)}\n{_tail(formatted.stdout)}"
             )
 
+        command = [*_java_command(java, jars_dir, heap, "kafka.Kafka"), str(config)]
         log_file = (work_dir / "broker.log").open("wb")
         try:
             process = subprocess.Popen(
-                [*_java_command(java, jars_dir, heap, "kafka.Kafka"), str(config)],
+                command,
                 cwd=work_dir,
                 stdin=subprocess.DEVNULL,
                 stdout=log_file,
@@ -301,7 +322,7 @@ def _start_once(
         shutil.rmtree(work_dir, ignore_errors=True)
         raise
 
-    broker = KafkaBroker(process, port, work_dir, sasl)
+    broker = KafkaBroker(process, port, work_dir, sasl, command)
     atexit.register(broker.stop)  # never leave a JVM behind if the caller forgets
     try:
         _wait_until_ready(broker, startup_timeout)

@@ -44,7 +44,9 @@ async def test_a_problem_with_the_query_itself_is_shown_as_is(
     assert "Cannot query field 'noSuchField'" in error.message
 
 
-BID_ELIGIBILITY_ON = 'query ($d: Date!) { bidEligibility(vendorId: "vendor-b", asOf: $d) { eligible } }'
+BID_ELIGIBILITY_ON = (
+    'query ($d: Date!) { bidEligibility(vendorId: "vendor-b", asOf: $d) { eligible } }'
+)
 
 
 @pytest.mark.parametrize(

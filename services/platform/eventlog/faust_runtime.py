@@ -30,7 +30,7 @@ from services.platform.eventlog.kafka import KafkaEventLog
 from services.platform.eventlog.topics import TOPICS, consumer_group
 from services.platform.liveness import Liveness, health_report
 from services.platform.outbox import RELAY_SECONDS, Outbox
-from services.platform.retry import until_done
+from services.platform.retry import note_failure, note_success, until_done
 from services.platform.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,10 +61,11 @@ class WorkerResources:
         async with self._lock:
             if self._log is None:
                 assert self.settings.kafka_bootstrap is not None
-                self._log = KafkaEventLog(
+                started = KafkaEventLog(
                     self.settings.kafka_bootstrap, self.settings.kafka_credentials
                 )
-                await self._log.start()
+                await started.start()  # Kafka away: raises, and the next call tries again
+                self._log = started
             return self._log
 
     async def close(self) -> None:
@@ -195,15 +196,19 @@ def add_periodic(
     resources: WorkerResources,
     job: Callable[[WorkerResources], Awaitable[None]],
 ) -> None:
-    """Runs a service's periodic job (announcements, outbox relay) every `seconds`."""
+    """Runs a service's periodic job (announcements, outbox relay) every `seconds`. A failure
+    is reported on the job's liveness (/healthz) and retried at the next tick: the period
+    is the backoff, and an exception escaping a faust timer would stop the whole worker."""
+    liveness = Liveness(name, "job")
+    resources.livenesses.append(liveness)
 
     async def run() -> None:
         try:
             await job(resources)
-        except Exception:
-            # An exception escaping a faust timer stops the whole worker (a PostgreSQL
-            # restart would take every worker down); the next tick tries again.
-            log.exception("%s failed; trying again in %.0f s", name, seconds)
+        except Exception as error:
+            note_failure(liveness, name, error)
+        else:
+            note_success(liveness, name)
 
     app.timer(seconds, name=f"{app.conf.id}.{name}")(run)
 

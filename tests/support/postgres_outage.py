@@ -1,0 +1,39 @@
+"""A PostgreSQL of a test's own that it can take down and bring back, as an operator's
+`pg_ctl stop -m immediate` (or a crash, or a failover) would, on the same socket and data."""
+
+from __future__ import annotations
+
+import subprocess
+import warnings
+from pathlib import Path
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # see services.platform.embedded_postgres
+    from pgserver._commands import POSTGRES_BIN_PATH
+    from pgserver.postgres_server import PostgresServer, get_server
+
+
+class StoppablePostgres:
+    """pgserver in `data_dir` (deleted when the test process exits)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self._server: PostgresServer = get_server(data_dir, cleanup_mode="delete")
+
+    def url(self, database: str = "postgres") -> str:
+        return str(self._server.get_uri(database))
+
+    def stop_immediately(self) -> None:
+        """Every backend killed at once, no checkpoint: clients see their connections drop
+        and new ones refused until `start`."""
+        pg_ctl = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self._server.pgdata)]
+        subprocess.run(
+            [*pg_ctl, "-m", "immediate", "stop"],
+            user=self._server.system_user,  # pgserver's own user when the tests run as root
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
+
+    def start(self) -> None:
+        """Starts it again where it was (crash recovery first), waiting until it accepts."""
+        self._server.ensure_postgres_running()
