@@ -81,9 +81,10 @@ def test_probes_reach_the_port_the_process_listens_on(
 ) -> None:
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
     listens = "--health-port" if container["args"][0] == "worker" else "--port"
-    probe = container["livenessProbe"]["httpGet"]
-    assert probe["path"] == "/healthz"
-    assert ports[probe["port"]] == int(_option(container["args"], listens)), deployment
+    for kind, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
+        probe = container[kind]["httpGet"]
+        assert probe["path"] == path, (deployment, kind)
+        assert ports[probe["port"]] == int(_option(container["args"], listens)), deployment
 
 
 def test_the_api_service_selects_the_api_pods() -> None:
