@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import click
+from aiokafka.errors import UnknownTopicOrPartitionError
 
 from services.cli import database_choice
 from services.events.catalog import EventRejected, parse_event
@@ -123,7 +124,13 @@ async def to_kafka(bootstrap: str) -> AsyncIterator[Send]:
 
     async def send(raws: list[bytes]) -> list[str | None]:
         verdicts = [_first_look(raw) for raw in raws]
-        await log.submit(raws)
+        try:
+            await log.submit(raws)
+        except UnknownTopicOrPartitionError:
+            raise StartupError(
+                f"Kafka at {bootstrap} has no topic for producers yet; "
+                "start the distributed services first (they create their topics)"
+            ) from None
         return verdicts
 
     try:

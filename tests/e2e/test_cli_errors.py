@@ -21,13 +21,19 @@ def _one_clear_line(stderr: str, *expected: str) -> None:
 
 
 def test_port_in_use(tmp_path: Path) -> None:
+    """Said before anything starts: no token printed for a server that will not run, no
+    embedded PostgreSQL started for it."""
+    data_dir = tmp_path / "data"
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = run_cli("up", "--database-url", UNREACHABLE_DB, "--port", str(port))
-    assert result.returncode != 0
-    _one_clear_line(result.stderr, f"port {port}", "already in use")
+        for database in (["--database-url", UNREACHABLE_DB], ["--data-dir", str(data_dir)]):
+            result = run_cli("up", *database, "--port", str(port))
+            assert result.returncode != 0
+            _one_clear_line(result.stderr, f"port {port}", "already in use")
+            assert result.stdout == ""
+    assert not data_dir.exists()
 
 
 def test_database_unreachable() -> None:

@@ -1,0 +1,140 @@
+"""`vendorwatch publish` as a real process: counts and exit status that tell the truth, reasons
+by the file's line numbers, and a file streamed rather than read whole."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from pathlib import Path
+
+import asyncpg
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from services.platform.eventlog.topics import load_topics
+from tests.support import case_b
+from tests.support.processes import VENDORWATCH, run_cli, wait_until
+
+BAD_JSON = b'{"event_id": '
+UNKNOWN_TYPE = b'{"event_type": "vendor.teleported"}'
+
+
+def write_lines(path: Path, *lines: bytes) -> Path:
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+@pytest.mark.postgres
+def test_refused_lines_are_counted_named_by_line_and_fail_the_command(
+    database_url: str, tmp_path: Path
+) -> None:
+    events = write_lines(
+        tmp_path / "mixed.jsonl",
+        case_b.line(case_b.registered()),
+        b"",
+        BAD_JSON,
+        case_b.line(case_b.suspended()),
+        b"   ",
+        UNKNOWN_TYPE,
+    )
+    result = run_cli("publish", str(events), "--database-url", database_url)
+    assert result.returncode == 1
+    assert result.stdout == "accepted 2 of 4 events into the embedded event log; refused 2\n"
+    reasons = [line for line in result.stderr.splitlines() if line.startswith("line ")]
+    assert len(reasons) == 2, result.stderr
+    # Numbered as in the file (blank lines count), the position inside a line by column.
+    assert reasons[0].startswith("line 3: not a JSON object:")
+    assert reasons[0].endswith("EOF while parsing a value at column 12")
+    assert reasons[1].startswith("line 6: event_type: unknown event type 'vendor.teleported'")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.postgres
+def test_every_line_refused_is_a_failure_too(database_url: str, tmp_path: Path) -> None:
+    events = write_lines(tmp_path / "bad.jsonl", BAD_JSON, UNKNOWN_TYPE)
+    result = run_cli("publish", str(events), "--database-url", database_url)
+    assert result.returncode == 1
+    assert result.stdout.startswith("accepted 0 of 2 events")
+
+
+@pytest.mark.postgres
+def test_only_the_first_reasons_are_printed(database_url: str, tmp_path: Path) -> None:
+    events = write_lines(tmp_path / "many.jsonl", *[BAD_JSON] * 25)
+    result = run_cli("publish", str(events), "--database-url", database_url)
+    assert result.returncode == 1
+    reasons = [line for line in result.stderr.splitlines() if line.startswith("line ")]
+    assert [r.split(":")[0] for r in reasons] == [f"line {n}" for n in range(1, 21)]
+    assert "… and 5 more refused" in result.stderr
+
+
+@pytest.mark.postgres
+def test_the_file_is_streamed_a_batch_at_a_time(database_url: str) -> None:
+    """The first batch is in the log while the rest of the input has not been written yet:
+    publish holds a batch, never the whole file."""
+    publish = subprocess.Popen(
+        [*VENDORWATCH, "publish", "-", "--database-url", database_url],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert publish.stdin is not None
+    try:
+        first = [case_b.line(case_b.another_vendor(f"vendor-{n}")) for n in range(500)]
+        publish.stdin.write(b"\n".join(first) + b"\n")
+        publish.stdin.flush()
+        wait_until(lambda: stored(database_url) == 500, "the first batch in the log", 60)
+        assert publish.poll() is None  # still reading its input
+        rest = [case_b.line(case_b.another_vendor(f"vendor-{n}")) for n in range(500, 700)]
+        out, err = publish.communicate(b"\n".join(rest) + b"\n", timeout=60)
+    finally:
+        if publish.poll() is None:
+            publish.kill()
+            publish.wait()
+    assert publish.returncode == 0, err
+    assert out.decode().startswith("accepted 700 of 700 events")
+    assert stored(database_url) == 700
+
+
+def stored(database_url: str) -> int:
+    async def count() -> int:
+        conn = await asyncpg.connect(database_url)
+        try:
+            return int(await conn.fetchval("SELECT count(*) FROM event_store"))
+        finally:
+            await conn.close()
+
+    return asyncio.run(count())
+
+
+async def create_producers_topic(bootstrap: str) -> None:
+    """As the workers would (loaded now, the topic's name has the test's namespace)."""
+    raw = load_topics()["raw"]
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(raw.name, raw.partitions, 1)])
+    finally:
+        await admin.close()
+
+
+@pytest.mark.kafka
+def test_into_kafka_the_same_lines_are_refused(
+    kafka_bootstrap: str, namespace: str, tmp_path: Path
+) -> None:
+    """Ingest judges Kafka's lines later, by the same rules; publish says what it will say."""
+    events = write_lines(
+        tmp_path / "mixed.jsonl", case_b.line(case_b.registered()), BAD_JSON, UNKNOWN_TYPE
+    )
+    before = run_cli("publish", str(events), "--kafka", kafka_bootstrap, timeout=120)
+    assert before.returncode == 1
+    assert before.stderr.strip() == (
+        f"Error: Kafka at {kafka_bootstrap} has no topic for producers yet; "
+        "start the distributed services first (they create their topics)"
+    )
+    asyncio.run(create_producers_topic(kafka_bootstrap))
+    result = run_cli("publish", str(events), "--kafka", kafka_bootstrap, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == f"accepted 1 of 3 events into Kafka at {kafka_bootstrap}; refused 2\n"
+    reasons = [line for line in result.stderr.splitlines() if line.startswith("line ")]
+    assert [r.split(":")[0] for r in reasons] == ["line 2", "line 3"]
+    assert "refused lines are dead-lettered by ingest (query deadLetters)" in result.stderr
