@@ -7,6 +7,9 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from stdnum import lei
+from stdnum.iso7064 import mod_97_10
+from stdnum.jp import cn as corporate_number
 
 from services.events.base import (
     Identifier,
@@ -30,34 +33,22 @@ _LEI_SHAPE = re.compile(r"[0-9A-Za-z]{18}[0-9]{2}")
 
 
 def corporate_number_check_digit(base: str) -> int:
-    """The check digit of a 12-digit corporate number base (法人番号).
-
-    `9 − (Σ Pn·Qn mod 9)`: Pn is the n-th digit counted from the right, Qn is 1 for odd n
-    and 2 for even n.
-    """
-    total = sum(int(digit) * (1 if n % 2 else 2) for n, digit in enumerate(reversed(base), 1))
-    return 9 - total % 9
-
-
-def _iso7064_number(text: str) -> int:
-    # Digits stay, letters become two digits each (A=10 … Z=35), as ISO 7064 MOD 97-10 reads them.
-    return int("".join(str(int(char, 36)) for char in text))
+    """The check digit of a 12-digit corporate number base (法人番号): `9 − (Σ Pn·Qn mod 9)`,
+    Pn the n-th digit from the right, Qn 1 for odd n and 2 for even n."""
+    return int(corporate_number.calc_check_digit(base))
 
 
 def lei_check_digits(base: str) -> int:
-    """The two check digits (0-99, written with two digits) of an 18-character LEI base.
-
-    ISO 17442 uses ISO 7064 MOD 97-10: with letters read as A=10 … Z=35, the whole 20-character
-    LEI as a number is 1 modulo 97, so the check digits are `98 − (base·100 mod 97)`.
-    """
-    return 98 - _iso7064_number(base + "00") % 97
+    """The two check digits (0-99, written with two digits) of an 18-character LEI base:
+    ISO 17442 uses ISO 7064 MOD 97-10 (letters read as A=10 … Z=35)."""
+    return int(mod_97_10.calc_check_digits(base))
 
 
 def _check_corporate_number(value: str) -> None:
     if len(value) != 13 or not (value.isascii() and value.isdigit()):
         raise ValueError(f"a corporate number has 13 ASCII digits, got {value!r}")
-    expected = corporate_number_check_digit(value[1:])
-    if int(value[0]) != expected:
+    if not corporate_number.is_valid(value):
+        expected = corporate_number_check_digit(value[1:])
         raise ValueError(
             f"corporate number {value} fails its check digit (first digit should be {expected})"
         )
@@ -71,7 +62,7 @@ def _check_lei(value: str) -> None:
         )
     if value != value.upper():
         raise ValueError(f"an LEI is written in upper case: {value.upper()}, not {value}")
-    if _iso7064_number(value) % 97 != 1:
+    if not lei.is_valid(value):
         raise ValueError(
             f"LEI {value} fails its ISO 7064 check digits "
             f"(expected {lei_check_digits(value[:18]):02d})"

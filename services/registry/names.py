@@ -40,6 +40,8 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
+import jaconv
+
 __all__ = ["IdentifierKey", "name_tokens", "normalize_identifier", "normalize_name"]
 
 # Hyphens, dashes and minus signs that people type for the long vowel mark ー, plus ー's
@@ -48,12 +50,8 @@ _DASHES = r"\-" "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2500\u2501\u30fc\uf
 
 _KATAKANA = "\u30a1-\u30fa\u30fd\u30fe\u30fc"  # ァ..ヺ, ヽヾ, ー
 
-_SMALL_TO_LARGE = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
-
-_HIRAGANA_TO_KATAKANA = {cp: cp + 0x60 for cp in range(0x3041, 0x3097)} | {
-    0x309D: 0x30FD,  # ゝ → ヽ
-    0x309E: 0x30FE,  # ゞ → ヾ
-}
+# jaconv's small-kana table has no small wa (ヮ, from ゎ too), which readings write large.
+_SMALL_WA = str.maketrans("ヮ", "ワ")
 
 _DROP_BEFORE_NFKC = str.maketrans("", "", "\u2122\u2120")  # ™ ℠
 
@@ -64,7 +62,9 @@ _STRAY_LONG_VOWEL = re.compile(f"(?<![{_KATAKANA}])ー+")
 
 
 def _fold_kana(text: str) -> str:
-    text = text.translate(_HIRAGANA_TO_KATAKANA).translate(_SMALL_TO_LARGE)
+    # Kana width is not folded here: NFKC, which must run anyway for full-width Latin, digits
+    # and ㈱, already makes half-width kana full-width with their voiced marks composed.
+    text = jaconv.enlargesmallkana(jaconv.hira2kata(text)).translate(_SMALL_WA)
     text = _LONG_VOWEL_AFTER_KANA.sub(lambda m: "ー" * len(m.group()), text)
     return _STRAY_LONG_VOWEL.sub(" ", text)
 
