@@ -102,12 +102,12 @@ class Workers:
                     f"{service.name} exited ({service.process.returncode}):\n{service.log_tail()}"
                 )
 
-    async def health(self) -> dict[str, tuple[int, dict[str, Any]]]:
-        """Every worker's /healthz: status code and body."""
-        async with httpx.AsyncClient(timeout=5) as http:
+    async def health(self, path: str = "/healthz") -> dict[str, tuple[int, dict[str, Any]]]:
+        """Every worker's /healthz (or /readyz): status code and body."""
+        async with httpx.AsyncClient(timeout=10) as http:
             answers = {}
             for name, port in self.ports.items():
-                response = await http.get(f"http://127.0.0.1:{port}/healthz")
+                response = await http.get(f"http://127.0.0.1:{port}{path}")
                 answers[name] = (response.status_code, response.json())
             return answers
 
@@ -128,18 +128,25 @@ def _waiting(report: dict[str, Any]) -> list[str]:
     ]
 
 
-async def ride_out(workers: Workers, seconds: float, outage: str) -> dict[str, set[str]]:
+async def ride_out(
+    workers: Workers, seconds: float, outage: str
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """Watches the workers for `seconds` of an outage: every one alive and answering /healthz
-    with 200 throughout; returns, per worker, the loops it said were waiting meanwhile."""
+    with 200 throughout (a restart would not help); returns, per worker, the loops /healthz
+    said were waiting meanwhile and the checks /readyz said were not ready."""
     waiting: dict[str, set[str]] = {name: set() for name in workers.ports}
+    unready: dict[str, set[str]] = {name: set() for name in workers.ports}
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         workers.alive()
         for name, (status, body) in (await workers.health()).items():
             assert status == 200, f"{name} /healthz during the {outage} outage: {body}"
             waiting[name].update(_waiting(body))
+        for name, (status, body) in (await workers.health("/readyz")).items():
+            if status == 503:
+                unready[name].update(body["not_ready"])
         await asyncio.sleep(POLL_SECONDS)
-    return waiting
+    return waiting, unready
 
 
 async def _database(server: StoppablePostgres) -> str:
@@ -185,11 +192,11 @@ async def test_workers_ride_out_postgres_and_kafka_outages(
         await produce(bootstrap, raw_topic, Workload(parts[0], barring=()))
         await asyncio.to_thread(server.stop_immediately)
         await produce(bootstrap, raw_topic, Workload(parts[1], barring=()))
-        during_postgres = await ride_out(workers, PG_DOWN_SECONDS, "PostgreSQL")
+        during_postgres, unready_postgres = await ride_out(workers, PG_DOWN_SECONDS, "PostgreSQL")
         await asyncio.to_thread(server.start)
 
         await asyncio.to_thread(broker.kill)
-        during_kafka = await ride_out(workers, KAFKA_DOWN_SECONDS, "Kafka")
+        during_kafka, unready_kafka = await ride_out(workers, KAFKA_DOWN_SECONDS, "Kafka")
         await asyncio.to_thread(broker.restart)
         await produce(bootstrap, raw_topic, Workload(parts[2], barring=()))
 
@@ -225,10 +232,13 @@ async def test_workers_ride_out_postgres_and_kafka_outages(
     finally:
         codes = await workers.stop()
 
-    print(f"\nwaiting during the PostgreSQL outage: {during_postgres}")
-    print(f"waiting during the Kafka outage: {during_kafka}")
-    # Every worker with work in flight or a timer reading PostgreSQL said it was waiting.
+    print(f"\nPostgreSQL outage: waiting {during_postgres}, not ready {unready_postgres}")
+    print(f"Kafka outage: waiting {during_kafka}, not ready {unready_kafka}")
+    # Every worker (each has a timer reading PostgreSQL or work in flight) said it waited,
+    # and every /readyz named what it lacked.
     assert all(during_postgres.values()), during_postgres
+    assert all("database" in checks for checks in unready_postgres.values()), unready_postgres
+    assert all("kafka" in checks for checks in unready_kafka.values()), unready_kafka
     assert codes == [0] * len(codes), f"exit codes on SIGTERM: {codes}"
     assert not outcome.dead_letters, outcome.dead_letters
     assert_same(outcome.stored, reference.stored, "input events stored")
