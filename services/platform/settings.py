@@ -1,24 +1,36 @@
-"""Runtime settings: where PostgreSQL and Kafka are, and the registry's time zone."""
+"""Runtime settings: where PostgreSQL and Kafka are, and the registry's time zone.
+
+What a command is given wins; the rest comes from VENDORWATCH_* variables of the environment
+(pydantic-settings), an empty one counting as unset.
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import platformdirs
+from pydantic import AliasChoices, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.platform.clock import Clock
+from services.platform.errors import StartupError
 from services.platform.eventlog.credentials import KafkaCredentials
 
 DEFAULT_TIMEZONE = "Asia/Tokyo"
+_FROM_ENVIRONMENT = SettingsConfigDict(env_prefix="VENDORWATCH_", env_ignore_empty=True)
+
+
+class _DataDir(BaseSettings):
+    model_config = _FROM_ENVIRONMENT
+
+    data_dir: Path | None = None
 
 
 def configured_data_dir() -> Path | None:
     """The data directory chosen in the environment (VENDORWATCH_DATA_DIR), if any."""
-    configured = os.environ.get("VENDORWATCH_DATA_DIR")
-    return Path(configured) if configured else None
+    return _DataDir().data_dir
 
 
 def default_data_dir() -> Path:
@@ -26,36 +38,42 @@ def default_data_dir() -> Path:
     return configured_data_dir() or Path(platformdirs.user_data_dir("vendorwatch"))
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str
-    kafka_bootstrap: str | None = None
-    timezone: ZoneInfo = field(
-        default_factory=lambda: ZoneInfo(os.environ.get("VENDORWATCH_TIMEZONE", DEFAULT_TIMEZONE))
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(**_FROM_ENVIRONMENT, frozen=True)
+
+    # The commands pass these (their options read the unprefixed variables README.md names).
+    database_url: str = Field(validation_alias=AliasChoices("database_url", "DATABASE_URL"))
+    kafka_bootstrap: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("kafka_bootstrap", "KAFKA_BOOTSTRAP_SERVERS"),
     )
+    # What "today" is for the registry (VENDORWATCH_TIMEZONE).
+    timezone: ZoneInfo = ZoneInfo(DEFAULT_TIMEZONE)
     # Suspension policies (one TOML file per authority); None: the packaged example.
-    policy_dir: Path | None = field(
-        default_factory=lambda: (
-            Path(os.environ["VENDORWATCH_POLICY_DIR"])
-            if os.environ.get("VENDORWATCH_POLICY_DIR")
-            else None
-        )
-    )
+    policy_dir: Path | None = None
     # The risk scoring model (a TOML file); None: the packaged model.
-    risk_model: Path | None = field(
-        default_factory=lambda: (
-            Path(os.environ["VENDORWATCH_RISK_MODEL"])
-            if os.environ.get("VENDORWATCH_RISK_MODEL")
-            else None
-        )
-    )
+    risk_model: Path | None = None
     # One broker in development and tests; production clusters set 3.
-    kafka_replication_factor: int = field(
-        default_factory=lambda: int(os.environ.get("VENDORWATCH_KAFKA_REPLICATION_FACTOR", "1"))
-    )
-    # Who this process is to Kafka (VENDORWATCH_KAFKA_*); nobody by default.
-    kafka_credentials: KafkaCredentials = field(default_factory=KafkaCredentials.from_env)
+    kafka_replication_factor: int = Field(default=1, ge=1)
+    # Who this process is to Kafka (VENDORWATCH_KAFKA_*, checked together); nobody by default.
+    kafka_credentials: KafkaCredentials = Field(default_factory=KafkaCredentials.from_env)
+
+    def __init__(self, **given: Any) -> None:
+        try:
+            super().__init__(**given)
+        except ValidationError as error:
+            # One clear line naming the variable, not a traceback.
+            problems = "; ".join(
+                f"{_variable(str(problem['loc'][0]))}: {problem['msg']}"
+                for problem in error.errors()
+            )
+            raise StartupError(f"invalid setting: {problems}") from None
 
     @property
     def clock(self) -> Clock:
         return Clock(self.timezone)
+
+
+def _variable(name: str) -> str:
+    unprefixed = {"database_url": "DATABASE_URL", "kafka_bootstrap": "KAFKA_BOOTSTRAP_SERVERS"}
+    return unprefixed.get(name, f"VENDORWATCH_{name.upper()}")
