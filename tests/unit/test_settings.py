@@ -1,0 +1,52 @@
+"""Settings from the environment (pydantic-settings): what a command passes wins, an empty
+variable counts as unset, and a bad value is one clear line naming its variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from services.platform.errors import StartupError
+from services.platform.settings import Settings, configured_data_dir
+
+
+def test_the_environment_fills_in_what_is_not_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VENDORWATCH_TIMEZONE", "UTC")
+    monkeypatch.setenv("VENDORWATCH_RISK_MODEL", "/models/v2.toml")
+    monkeypatch.setenv("VENDORWATCH_POLICY_DIR", "")
+    monkeypatch.setenv("VENDORWATCH_KAFKA_REPLICATION_FACTOR", "3")
+    settings = Settings(database_url="postgresql:///given")
+    assert settings.timezone == ZoneInfo("UTC")
+    assert settings.risk_model == Path("/models/v2.toml")
+    assert settings.policy_dir is None
+    assert settings.kafka_replication_factor == 3
+    assert Settings(database_url="postgresql:///given", risk_model=None).risk_model is None
+
+
+def test_defaults_without_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("TIMEZONE", "POLICY_DIR", "RISK_MODEL", "KAFKA_REPLICATION_FACTOR", "DATA_DIR"):
+        monkeypatch.delenv(f"VENDORWATCH_{name}", raising=False)
+    settings = Settings(database_url="postgresql:///given")
+    assert settings.timezone == ZoneInfo("Asia/Tokyo")
+    assert (settings.policy_dir, settings.risk_model, settings.kafka_replication_factor) == (
+        None,
+        None,
+        1,
+    )
+    assert configured_data_dir() is None
+    monkeypatch.setenv("VENDORWATCH_DATA_DIR", "/srv/vendorwatch")
+    assert configured_data_dir() == Path("/srv/vendorwatch")
+
+
+def test_a_bad_value_names_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VENDORWATCH_TIMEZONE", "Mars/Olympus")
+    monkeypatch.setenv("VENDORWATCH_KAFKA_REPLICATION_FACTOR", "0")
+    with pytest.raises(StartupError) as refused:
+        Settings(database_url="postgresql:///given")
+    message = str(refused.value)
+    assert message.startswith("invalid setting: VENDORWATCH_TIMEZONE: invalid timezone")
+    assert "VENDORWATCH_KAFKA_REPLICATION_FACTOR: Input should be greater than or equal to 1" in (
+        message
+    )
