@@ -8,7 +8,7 @@ import signal
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil  # type: ignore[import-untyped]  # pgserver's own dependency
+import psutil
 import pytest
 
 from tests.support import case_b
