@@ -15,6 +15,7 @@ from typing import Any
 from strawberry.extensions import SchemaExtension
 
 from graphql import FieldNode, GraphQLError, ValidationRule
+from services.platform.access import DEAD_LETTER_READERS
 from services.platform.auth import Principal, Role
 
 EVERYONE = frozenset(Role)
@@ -34,7 +35,7 @@ QUERIES: Mapping[str, frozenset[Role]] = {
     "proposeSuspension": SANCTIONS | {Role.PROCUREMENT_OFFICER, Role.AUDITOR},
     "events": AUDITORS,
     "auditTrail": AUDITORS,
-    "deadLetters": AUDITORS,
+    "deadLetters": DEAD_LETTER_READERS,
 }
 MUTATIONS: Mapping[str, frozenset[Role]] = {
     "submitEvent": frozenset({Role.ADMIN}),

@@ -1,6 +1,6 @@
 """What a caller may see of agency-owned data (contracts and the records under them,
-migration plans), wherever it is served: GraphQL fields, mutations naming a record, and the
-HTTP plan exports alike."""
+migration plans, refused input), wherever it is served: GraphQL fields, mutations naming a
+record, and the HTTP plan exports alike."""
 
 from __future__ import annotations
 
@@ -23,3 +23,12 @@ def agencies_in_view(principal: Principal | None) -> tuple[str, ...] | None:
 def sees_agency(principal: Principal | None, agency: str) -> bool:
     in_view = agencies_in_view(principal)
     return in_view is None or agency in in_view
+
+
+# Who may read refused input as it was sent: it may be any agency's records, so those who
+# read everything (the root `deadLetters` query, and a dead letter's `raw` wherever it shows).
+DEAD_LETTER_READERS = frozenset({Role.AUDITOR, Role.ADMIN})
+
+
+def reads_dead_letters(principal: Principal | None) -> bool:
+    return principal is not None and principal.role in DEAD_LETTER_READERS

@@ -12,11 +12,19 @@ import asyncpg
 import strawberry
 
 from services.platform import dead_letters, event_queries
+from services.platform.access import reads_dead_letters
 from services.platform.consumer import VERDICT_FROM
 from services.platform.database import Connection
+from services.platform.graphql.context import Info
 
 WAIT_SECONDS = 10.0
 _POLL_SECONDS = 0.1
+
+
+def _raw_for_readers(root: DeadLetter, info: Info) -> str | None:
+    # Checked where the value is served, not at the root field: dead letters also reach
+    # every role through eventStatus and the receipts of mutations that wait.
+    return root.stored_raw if reads_dead_letters(info.context.principal) else None
 
 
 @strawberry.type(description="Input that could not be accepted or applied, with the reason.")
@@ -24,10 +32,16 @@ class DeadLetter:
     id: strawberry.ID
     stage: str = strawberry.field(description="Where it stopped: ingest, registry, risk, …")
     reason: str
-    raw: str
     event_id: strawberry.ID | None
     event_type: str | None
     recorded_at: dt.datetime
+    stored_raw: strawberry.Private[str]
+    raw: str | None = strawberry.field(
+        resolver=_raw_for_readers,
+        description="The input as it was refused (NUL written \\u0000, bytes that are not"
+        " UTF-8 replaced). Only auditors and admins read it: it may hold any agency's records,"
+        " and a producer polling `eventStatus` gets null here (the reason says what was wrong).",
+    )
 
     @classmethod
     def of(cls, letter: dead_letters.StoredDeadLetter) -> DeadLetter:
@@ -35,7 +49,7 @@ class DeadLetter:
             id=strawberry.ID(str(letter.id)),
             stage=letter.stage,
             reason=letter.reason,
-            raw=letter.raw,
+            stored_raw=letter.raw,
             event_id=strawberry.ID(str(letter.event_id)) if letter.event_id else None,
             event_type=letter.event_type,
             recorded_at=letter.recorded_at,

@@ -1,0 +1,83 @@
+"""A dead letter's refused input (`raw`) over HTTP, per role, on the whole ASGI app and a real
+PostgreSQL: it may hold any agency's records, so only those who may read dead letters
+(auditors, admins) get it; everyone else polling `eventStatus` still learns where and why
+their event was refused, with `raw` null."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.platform.auth import Role
+from tests.support.event_examples import envelope, example
+from tests.support.in_process_api import asgi_client
+from tests.support.principals import token
+from tests.support.registry_db import rejection
+
+pytestmark = pytest.mark.postgres
+
+THEIRS = "税務課"
+# Another agency's contract, on a vendor the registry does not know: refused, dead-lettered.
+REFUSED = envelope(
+    "contract.awarded",
+    example("contract.awarded", contract_id="c-theirs", agency=THEIRS),
+    "vendor-unknown",
+)
+
+STATUS = """
+query ($id: ID!) {
+  eventStatus(eventId: $id) { refusedBy deadLetters { stage reason eventType eventId raw } }
+}"""
+READERS = (Role.AUDITOR, Role.ADMIN)
+
+
+@pytest.fixture
+async def refused(pool: asyncpg.Pool) -> str:
+    """The registry's reason for refusing REFUSED."""
+    return await rejection(pool, REFUSED)
+
+
+async def graphql(pool: asyncpg.Pool, bearer: str, query: str, **variables: Any) -> dict[str, Any]:
+    async with asgi_client(pool) as client:
+        answer = await client.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"authorization": f"Bearer {bearer}"},
+        )
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    assert "errors" not in body, body["errors"]
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def caller(role: Role) -> str:
+    return token(role, ("市民課",) if role is Role.SYSTEM_OWNER else ())
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+async def test_event_status_shows_the_refused_input_only_to_dead_letter_readers(
+    pool: asyncpg.Pool, refused: str, role: Role
+) -> None:
+    data = await graphql(pool, caller(role), STATUS, id=REFUSED["event_id"])
+    (letter,) = data["eventStatus"]["deadLetters"]
+    assert letter["stage"] == "registry"
+    assert letter["reason"] == refused
+    assert letter["eventType"] == "contract.awarded"
+    assert letter["eventId"] == REFUSED["event_id"]
+    if role in READERS:
+        assert THEIRS in letter["raw"] and "c-theirs" in letter["raw"]
+    else:
+        assert letter["raw"] is None
+
+
+@pytest.mark.parametrize("role", READERS, ids=str)
+async def test_the_dead_letter_store_shows_readers_the_refused_input(
+    pool: asyncpg.Pool, refused: str, role: Role
+) -> None:
+    data = await graphql(pool, caller(role), "{ deadLetters { edges { node { reason raw } } } }")
+    (edge,) = data["deadLetters"]["edges"]
+    assert edge["node"]["reason"] == refused
+    assert THEIRS in edge["node"]["raw"]
