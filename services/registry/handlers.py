@@ -25,7 +25,7 @@ from services.platform.consumer import VERDICT_FROM, Consumer, DomainRejection, 
 from services.platform.database import Connection
 from services.platform.recorded_time import recorded_time
 from services.registry import announcements, sanction_repository, vendor_repository
-from services.registry.batch import RegistryBatch
+from services.registry.batch.handler import RegistryBatch
 from services.registry.imposition_rules import policy_refusal
 from services.registry.names import IdentifierKey
 from services.registry.periods import ONE_DAY

@@ -147,8 +147,8 @@ async def two_copies(test_databases: postgres.TestDatabases) -> AsyncIterator[tu
 async def _snapshot(pool: asyncpg.Pool) -> dict[str, list[tuple[Any, ...]]]:
     """Every registry table, the registry's ledger and the dead letters, without volatile
     columns; rows in the order they were written where the table keeps one (a serial),
-    except the change feed: in its order per vendor (see batch_rules: set-based events go
-    first)."""
+    except the change feed: in its order per vendor (registry/batch/rules.py: set-based
+    events go first)."""
     tables = [
         r["table_name"]
         for r in await pool.fetch(

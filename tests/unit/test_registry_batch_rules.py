@@ -11,7 +11,7 @@ import pytest
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.platform.consumer import DomainRejection
-from services.registry.batch_rules import Stored, fold, plan, registrations_to_screen
+from services.registry.batch.rules import Stored, fold, plan, registrations_to_screen
 from services.registry.names import IdentifierKey
 from tests.support.event_examples import envelope, example
 

@@ -1,4 +1,4 @@
-"""SQL of the registry's set-based batch application (batch.py): a statement per table for
+"""SQL of the registry's set-based batch application (handler.py): a statement per table for
 any number of events."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from services.platform.database import Connection
-from services.registry.batch_rules import IncidentKey
+from services.registry.batch.rules import IncidentKey
 
 
 async def incidents_closed(

@@ -1,5 +1,5 @@
 """Which of a batch's events the registry may apply set-based, and what applying them one by
-one in log order would write (pure; batch.py does the I/O).
+one in log order would write (pure; handler.py does the I/O).
 
 The set-based part covers the frequent events whose outcome depends only on vendors being
 registered and on records' ids: registrations, new contracts, incidents, claims and

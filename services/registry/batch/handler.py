@@ -1,7 +1,7 @@
 """The registry's batch handler (`Consumer.apply_all`): a batch's frequent events in a
 bounded number of statements, with exactly the effects of applying its events one by one.
 
-batch_rules decides which events go set-based (first) and which through their handlers
+rules.py decides which events go set-based (first) and which through their handlers
 (after, in log order) and checks the set-based ones; a refusal anywhere raises, and the
 consumer applies the batch again event by event to refuse only the faulty one.
 """
@@ -19,8 +19,9 @@ from services.platform.clock import Clock
 from services.platform.consumer import Handler
 from services.platform.database import Connection
 from services.platform.recorded_time import recorded_times
-from services.registry import announcements, batch_repository, batch_rules, vendor_repository
-from services.registry.batch_rules import REGISTERED, Stored, Writes
+from services.registry import announcements, vendor_repository
+from services.registry.batch import repository, rules
+from services.registry.batch.rules import REGISTERED, Stored, Writes
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class RegistryBatch:
     handlers: Mapping[str, Handler]  # every event type the registry applies
 
     async def apply_all(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
-        plan = batch_rules.plan(events, await self._affiliates(conn, events))
+        plan = rules.plan(events, await self._affiliates(conn, events))
         if plan.together:
             await self._apply_together(conn, plan.together)
         for event in plan.one_by_one:
@@ -40,13 +41,13 @@ class RegistryBatch:
         registrations = [e.event_id for e in events if e.event_type == REGISTERED]
         recorded = await recorded_times(conn, registrations, self.clock) if registrations else {}
         stored = await self._stored(conn, events)
-        await _write(conn, batch_rules.fold(events, stored, recorded))
+        await _write(conn, rules.fold(events, stored, recorded))
 
     async def _affiliates(
         self, conn: Connection, events: Sequence[EventEnvelope]
     ) -> dict[str, set[str]]:
-        """Stored affiliates of the batch's registrations, both ways (batch_rules.plan)."""
-        vendor_ids = batch_rules.registrations_to_screen(events)
+        """Stored affiliates of the batch's registrations, both ways (rules.plan)."""
+        vendor_ids = rules.registrations_to_screen(events)
         if not vendor_ids:
             return {}
         affiliates: dict[str, set[str]] = defaultdict(set)
@@ -65,7 +66,7 @@ class RegistryBatch:
                 cast(VendorRegistered, e.payload).identifiers
             )
         ]
-        incidents = batch_rules.stored_incidents_asked(events)
+        incidents = rules.stored_incidents_asked(events)
         vendor_ids = sorted({e.vendor_id for e in events})
         return Stored(
             vendors=frozenset(await vendor_repository.existing_vendors(conn, vendor_ids)),
@@ -73,7 +74,7 @@ class RegistryBatch:
                 await vendor_repository.identifier_owners(conn, identifiers) if identifiers else {}
             ),
             incidents_closed=(
-                await batch_repository.incidents_closed(conn, incidents) if incidents else {}
+                await repository.incidents_closed(conn, incidents) if incidents else {}
             ),
         )
 
@@ -91,6 +92,6 @@ async def _write(conn: Connection, writes: Writes) -> None:
             conn, [(vendor.vendor_id, at) for vendor, _, at in writes.vendors]
         )
     for table, rows in writes.records.items():
-        await batch_repository.insert_records(conn, table, rows)
+        await repository.insert_records(conn, table, rows)
     if writes.incident_steps:
-        await batch_repository.update_incidents(conn, writes.incident_steps)
+        await repository.update_incidents(conn, writes.incident_steps)
