@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pydantic import TypeAdapter
@@ -35,21 +36,40 @@ async def put_contract(
     criticality: Criticality,
     ends_on: dt.date,
 ) -> None:
+    await put_contracts(
+        conn, [ContractRow(contract_id, vendor_id, agency, title, criticality, ends_on)]
+    )
+
+
+async def put_contracts(conn: Connection, contracts: Sequence[ContractRow]) -> None:
+    """Records (or replaces) contracts of distinct ids in one statement."""
     await conn.execute(
         """INSERT INTO migration_contracts
                (contract_id, vendor_id, agency, title, criticality, ends_on)
-           VALUES ($1, $2, $3, $4, $5, $6)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                $6::date[])
            ON CONFLICT (contract_id) DO UPDATE SET
                vendor_id = EXCLUDED.vendor_id, agency = EXCLUDED.agency,
                title = EXCLUDED.title, criticality = EXCLUDED.criticality,
                ends_on = EXCLUDED.ends_on""",
-        contract_id,
-        vendor_id,
-        agency,
-        title,
-        criticality.value,
-        ends_on,
+        [c.contract_id for c in contracts],
+        [c.vendor_id for c in contracts],
+        [c.agency for c in contracts],
+        [c.title for c in contracts],
+        [c.criticality.value for c in contracts],
+        [c.ends_on for c in contracts],
     )
+
+
+async def known_contracts(conn: Connection, contract_ids: Sequence[str]) -> set[str]:
+    """Those of the contracts the service has heard of, awarded or subcontracted."""
+    rows = await conn.fetch(
+        """SELECT contract_id FROM migration_contracts WHERE contract_id = ANY($1::text[])
+           UNION
+           SELECT contract_id FROM migration_subcontracts WHERE contract_id = ANY($1::text[])""",
+        contract_ids,
+    )
+    return {r["contract_id"] for r in rows}
 
 
 async def contract(conn: Connection, contract_id: str) -> ContractRow | None:

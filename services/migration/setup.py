@@ -20,10 +20,11 @@ from services.events.migration import (
     MigrationPlanRequested,
     MigrationReplacementChosen,
 )
+from services.migration.batch import MigrationBatch
 from services.migration.handlers import WorldHandlers
 from services.migration.owner_handlers import OwnerHandlers
 from services.platform.clock import Clock
-from services.platform.consumer import VERDICT_FROM, Consumer
+from services.platform.consumer import VERDICT_FROM, Consumer, Handler
 
 CONSUMER_NAME = "migration"
 
@@ -31,24 +32,27 @@ CONSUMER_NAME = "migration"
 def consumer(clock: Clock, *, announce: bool = True) -> Consumer:
     """`announce=False` for a rebuild: nothing replayed is announced again."""
     world, owner = WorldHandlers(clock, announce), OwnerHandlers(clock, announce)
+    handlers: dict[str, Handler] = {
+        ContractAwarded.event_type: world.contract_awarded,
+        ContractAmended.event_type: world.contract_amended,
+        ContractTerminated.event_type: world.contract_terminated,
+        SubcontractRequested.event_type: world.subcontract_requested,
+        SubcontractApproved.event_type: world.subcontract_decided,
+        SubcontractRejected.event_type: world.subcontract_decided,
+        EligibilityChanged.event_type: world.eligibility_changed,
+        CertificateSubmitted.event_type: world.certificate_submitted,
+        MigrationPlanRequested.event_type: owner.plan_requested,
+        MigrationPlanConfigured.event_type: owner.plan_configured,
+        MigrationItemConfigured.event_type: owner.item_configured,
+        MigrationReplacementChosen.event_type: owner.replacement_chosen,
+        MigrationChecklistUpdated.event_type: owner.checklist_updated,
+        MigrationItemStatusChanged.event_type: owner.item_status_changed,
+    }
     return Consumer(
         CONSUMER_NAME,
-        {
-            ContractAwarded.event_type: world.contract_awarded,
-            ContractAmended.event_type: world.contract_amended,
-            ContractTerminated.event_type: world.contract_terminated,
-            SubcontractRequested.event_type: world.subcontract_requested,
-            SubcontractApproved.event_type: world.subcontract_decided,
-            SubcontractRejected.event_type: world.subcontract_decided,
-            EligibilityChanged.event_type: world.eligibility_changed,
-            CertificateSubmitted.event_type: world.certificate_submitted,
-            MigrationPlanRequested.event_type: owner.plan_requested,
-            MigrationPlanConfigured.event_type: owner.plan_configured,
-            MigrationItemConfigured.event_type: owner.item_configured,
-            MigrationReplacementChosen.event_type: owner.replacement_chosen,
-            MigrationChecklistUpdated.event_type: owner.checklist_updated,
-            MigrationItemStatusChanged.event_type: owner.item_status_changed,
-        },
+        handlers,
         # Plans follow only what the registry accepted.
         verdict_from=VERDICT_FROM,
+        # Contract awards set-based; the handlers for the rest and to find an event at fault.
+        apply_all=MigrationBatch(handlers).apply_all,
     )

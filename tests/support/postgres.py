@@ -40,9 +40,12 @@ class TestDatabases:
         pool = await open_pool(with_database(self.admin_url, self.template))
         await pool.close()
 
-    async def create(self) -> str:
+    async def create(self, like: str | None = None) -> str:
+        """A fresh migrated database; a copy of the one at `like` when given (no one may be
+        connected to it)."""
         name = f"vw_test_{uuid.uuid4().hex[:12]}"
-        await self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        template = urlsplit(like).path.lstrip("/") if like else self.template
+        await self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return with_database(self.admin_url, name)
 
     async def drop(self, url: str) -> None:
