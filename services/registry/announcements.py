@@ -9,7 +9,7 @@ written in the same transaction, relayed to the event log afterwards.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from services.events.base import EventEnvelope
 from services.events.catalog import new_event
@@ -89,6 +89,41 @@ async def start_as_eligible(conn: Connection, vendors: Sequence[tuple[str, dt.da
     )
 
 
+# What was last announced of a vendor: eligible, and if not, eligible again on.
+Announced = tuple[bool, dt.date | None]
+
+
+def changed_answers(
+    answers: Mapping[str, Eligibility], announced: Mapping[str, Announced]
+) -> list[Eligibility]:
+    """The answers that differ from what was last announced, in the answers' order."""
+    return [
+        answer
+        for vendor_id, answer in answers.items()
+        # A vendor without an announced state is new, and new vendors start eligible.
+        if announced.get(vendor_id, (True, None)) != (answer.eligible, answer.eligible_again_on)
+    ]
+
+
+async def save_states(conn: Connection, answers: Sequence[tuple[Eligibility, dt.datetime]]) -> None:
+    """Records each answer (of distinct vendors) as its vendor's announced state, as of the
+    answer's day and updated when the log recorded the causing event; one statement."""
+    await conn.execute(
+        """INSERT INTO registry_eligibility_state
+               (vendor_id, eligible, eligible_again_on, as_of, updated_at)
+           SELECT * FROM unnest($1::text[], $2::boolean[], $3::date[], $4::date[],
+                                $5::timestamptz[])
+           ON CONFLICT (vendor_id) DO UPDATE SET eligible = EXCLUDED.eligible,
+               eligible_again_on = EXCLUDED.eligible_again_on, as_of = EXCLUDED.as_of,
+               updated_at = EXCLUDED.updated_at""",
+        [a.vendor_id for a, _ in answers],
+        [a.eligible for a, _ in answers],
+        [a.eligible_again_on for a, _ in answers],
+        [a.as_of for a, _ in answers],
+        [at for _, at in answers],
+    )
+
+
 async def reconcile(
     conn: Connection, vendor_ids: Sequence[str], now: dt.datetime, *, announce: bool = True
 ) -> list[str]:
@@ -109,21 +144,10 @@ async def reconcile(
     # Every registered vendor has an announced state; one named before its registration (an
     # affiliate recorded first, as distributed mode allows) is screened once it registers.
     answers = await screen(conn, [r["vendor_id"] for r in rows], today)
-    announced_before = {r["vendor_id"]: (r["eligible"], r["eligible_again_on"]) for r in rows}
-    changed = []
-    for vendor_id, answer in answers.items():
-        before = announced_before.get(vendor_id, (True, None))  # new vendors start eligible
-        if before != (answer.eligible, answer.eligible_again_on):
-            changed.append(answer)
-    await conn.executemany(
-        """INSERT INTO registry_eligibility_state
-               (vendor_id, eligible, eligible_again_on, as_of, updated_at)
-           VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (vendor_id) DO UPDATE SET eligible = EXCLUDED.eligible,
-               eligible_again_on = EXCLUDED.eligible_again_on, as_of = EXCLUDED.as_of,
-               updated_at = EXCLUDED.updated_at""",
-        [(a.vendor_id, a.eligible, a.eligible_again_on, today, now) for a in answers.values()],
+    changed = changed_answers(
+        answers, {r["vendor_id"]: (r["eligible"], r["eligible_again_on"]) for r in rows}
     )
+    await save_states(conn, [(a, now) for a in answers.values()])
     if announce:
         await OUTBOX.put(conn, [eligibility_event(a, now) for a in changed])
     await record_changes(conn, [a.vendor_id for a in changed], "eligibility", now)

@@ -26,7 +26,7 @@ from services.platform.database import Connection
 from services.platform.recorded_time import recorded_time
 from services.registry import announcements, sanction_repository, vendor_repository
 from services.registry.batch.handler import RegistryBatch
-from services.registry.imposition_rules import policy_refusal
+from services.registry.imposition_rules import change_refusal, imposition_refusal, unknown_vendor
 from services.registry.names import IdentifierKey
 from services.registry.periods import ONE_DAY
 from services.registry.policy import SuspensionPolicy
@@ -48,7 +48,12 @@ async def _refuse_clashes(
 
 
 def _unknown(vendor_id: str) -> DomainRejection:
-    return DomainRejection(f"vendor_id: unknown vendor {vendor_id!r}; register it first")
+    return DomainRejection(unknown_vendor(vendor_id))
+
+
+def _refuse(refusal: str | None) -> None:
+    if refusal is not None:
+        raise DomainRejection(refusal)
 
 
 async def _require_vendor(conn: Connection, vendor_id: str) -> VendorRow:
@@ -62,20 +67,6 @@ async def _require_registered(conn: Connection, vendor_id: str) -> None:
     """Like `_require_vendor` in one query instead of three, when the row is not needed."""
     if not await vendor_repository.vendor_exists(conn, vendor_id):
         raise _unknown(vendor_id)
-
-
-async def _require_sanction(conn: Connection, event: EventEnvelope, sanction_id: str) -> dt.date:
-    """The sanction's first day, once it is known to exist and to be this vendor's."""
-    header = await sanction_repository.sanction_header(conn, sanction_id)
-    if header is None:
-        raise DomainRejection(f"payload.sanction_id: unknown sanction {sanction_id!r}")
-    owner, starts_on = header
-    if owner != event.vendor_id:
-        raise DomainRejection(
-            f"payload.sanction_id: sanction {sanction_id!r} belongs to vendor {owner!r},"
-            f" not {event.vendor_id!r}"
-        )
-    return starts_on
 
 
 @dataclass(frozen=True)
@@ -187,40 +178,30 @@ class RegistryHandlers:
 
     async def sanction_imposed(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(SanctionImposed, event.payload)
-        await _require_registered(conn, event.vendor_id)
-        if await sanction_repository.sanction_header(conn, payload.sanction_id) is not None:
-            raise DomainRejection(
-                f"payload.sanction_id: {payload.sanction_id!r} already exists;"
-                " send sanction.amended to change it"
+        registered = await vendor_repository.vendor_exists(conn, event.vendor_id)
+        taken = registered and (
+            await sanction_repository.sanction_header(conn, payload.sanction_id) is not None
+        )
+        _refuse(
+            imposition_refusal(
+                self.policies, event.vendor_id, payload, registered=registered, taken=taken
             )
-        refusal = policy_refusal(self.policies, payload)
-        if refusal is not None:
-            raise DomainRejection(refusal)
+        )
         await sanction_repository.insert_sanction(conn, event.vendor_id, payload, event.event_id)
         await self._announce(conn, event, event.vendor_id)
 
-    async def sanction_amended(self, conn: Connection, event: EventEnvelope) -> None:
-        payload = cast(SanctionAmended, event.payload)
-        starts_on = await _require_sanction(conn, event, payload.sanction_id)
-        if payload.ends_on is not None and payload.ends_on < starts_on:
-            raise DomainRejection(
-                f"payload.ends_on: {payload.ends_on} is before the sanction's start {starts_on}"
-            )
+    async def sanction_changed(self, conn: Connection, event: EventEnvelope) -> None:
+        """An amendment, or an early lift."""
+        payload = cast(SanctionAmended | SanctionLifted, event.payload)
+        sanction = await sanction_repository.sanction_header(conn, payload.sanction_id)
+        _refuse(change_refusal(event.vendor_id, payload, sanction))
         await sanction_repository.insert_change(
             conn,
             payload.sanction_id,
             payload.effective_on,
             payload.reason,
             event.event_id,
-            amendment=payload,
-        )
-        await self._announce(conn, event, event.vendor_id)
-
-    async def sanction_lifted(self, conn: Connection, event: EventEnvelope) -> None:
-        payload = cast(SanctionLifted, event.payload)
-        await _require_sanction(conn, event, payload.sanction_id)
-        await sanction_repository.insert_change(
-            conn, payload.sanction_id, payload.effective_on, payload.reason, event.event_id
+            amendment=payload if isinstance(payload, SanctionAmended) else None,
         )
         await self._announce(conn, event, event.vendor_id)
 
@@ -231,8 +212,8 @@ class RegistryHandlers:
             VendorRenamed.event_type: self.vendor_renamed,
             VendorAffiliationChanged.event_type: self.affiliation_changed,
             SanctionImposed.event_type: self.sanction_imposed,
-            SanctionAmended.event_type: self.sanction_amended,
-            SanctionLifted.event_type: self.sanction_lifted,
+            SanctionAmended.event_type: self.sanction_changed,
+            SanctionLifted.event_type: self.sanction_changed,
         }
 
 

@@ -1,16 +1,20 @@
-"""Whether a sanction may be imposed as given under its authority's suspension policy (pure).
+"""Whether a sanction may be imposed as given under its authority's suspension policy, and
+why the registry refuses a sanction event (pure).
 
-Used twice on purpose: the API refuses at once (the person at the form hears why), and the
-registry refuses again for events from any other producer.
+The policy check is used twice on purpose: the API refuses at once (the person at the form
+hears why), and the registry refuses again for events from any other producer. The registry's
+reasons are decided here once for both of its paths, the handlers and the batch
+(registry/batch/sanction_rules.py), so that each refuses the same event with the same words.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 
 from services.events.base import EventEnvelope
 from services.events.catalog import Problem
-from services.events.sanction import SanctionImposed
+from services.events.sanction import SanctionAmended, SanctionImposed, SanctionLifted
 from services.registry.policy import OutsidePolicy, PolicyError, SuspensionPolicy, check_period
 
 
@@ -36,6 +40,51 @@ def policy_refusal(
         )
     except (OutsidePolicy, PolicyError) as problem:
         return f"payload: {problem}"
+    return None
+
+
+def unknown_vendor(vendor_id: str) -> str:
+    return f"vendor_id: unknown vendor {vendor_id!r}; register it first"
+
+
+def imposition_refusal(
+    policies: Mapping[str, SuspensionPolicy],
+    vendor_id: str,
+    payload: SanctionImposed,
+    *,
+    registered: bool,
+    taken: bool,
+) -> str | None:
+    """Why the registry refuses an imposition (`taken`: its sanction id is already used);
+    None when it applies it."""
+    if not registered:
+        return unknown_vendor(vendor_id)
+    if taken:
+        return (
+            f"payload.sanction_id: {payload.sanction_id!r} already exists;"
+            " send sanction.amended to change it"
+        )
+    return policy_refusal(policies, payload)
+
+
+def change_refusal(
+    vendor_id: str,
+    payload: SanctionAmended | SanctionLifted,
+    sanction: tuple[str, dt.date] | None,
+) -> str | None:
+    """Why the registry refuses an amendment or a lift of `sanction` (its vendor and first
+    day; None when unknown); None when it applies it."""
+    if sanction is None:
+        return f"payload.sanction_id: unknown sanction {payload.sanction_id!r}"
+    owner, starts_on = sanction
+    if owner != vendor_id:
+        return (
+            f"payload.sanction_id: sanction {payload.sanction_id!r} belongs to vendor {owner!r},"
+            f" not {vendor_id!r}"
+        )
+    ends_on = payload.ends_on if isinstance(payload, SanctionAmended) else None
+    if ends_on is not None and ends_on < starts_on:
+        return f"payload.ends_on: {ends_on} is before the sanction's start {starts_on}"
     return None
 
 

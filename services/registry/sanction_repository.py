@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -25,37 +25,70 @@ async def sanction_header(conn: Connection, sanction_id: str) -> tuple[str, dt.d
     return (row["vendor_id"], row["starts_on"]) if row else None
 
 
+def sanction_row(vendor_id: str, payload: SanctionImposed, event_id: uuid.UUID) -> dict[str, Any]:
+    """The `registry_sanctions` row of an imposition, column by column (recorded_at aside: a
+    trigger copies the log's)."""
+    return {
+        "sanction_id": payload.sanction_id,
+        "vendor_id": vendor_id,
+        "kind": payload.kind.value,
+        "authority": payload.authority,
+        "decided_on": payload.decided_on,
+        "starts_on": payload.starts_on,
+        "duration_months": payload.duration_months,
+        "duration_days": payload.duration_days,
+        "ends_on": payload.ends_on,
+        "indefinite": payload.indefinite,
+        "agencies": payload.agencies,
+        "categories": payload.categories,
+        "covers_affiliates": payload.covers_affiliates,
+        "grounds": payload.grounds,
+        "serious": payload.serious,
+        "incident_ids": payload.incident_ids,
+        "reason": payload.reason,
+        "policy_override_reason": payload.policy_override_reason,
+        "event_id": event_id,
+    }
+
+
+def change_row(
+    sanction_id: str,
+    effective_on: dt.date,
+    reason: str,
+    event_id: uuid.UUID,
+    amendment: SanctionAmended | None = None,
+) -> dict[str, Any]:
+    """The `registry_sanction_changes` row of an amendment, or (without `amendment`) of an
+    early lift; NULL columns are unchanged."""
+    a = amendment
+    return {
+        "sanction_id": sanction_id,
+        "lifted": a is None,
+        "effective_on": effective_on,
+        "duration_months": a.duration_months if a else None,
+        "duration_days": a.duration_days if a else None,
+        "ends_on": a.ends_on if a else None,
+        "indefinite": (a.indefinite or None) if a else None,
+        "agencies": a.agencies if a else None,
+        "categories": a.categories if a else None,
+        "cover_all": [scope.value for scope in a.cover_all] if a else [],
+        "covers_affiliates": a.covers_affiliates if a else None,
+        "reason": reason,
+        "event_id": event_id,
+    }
+
+
+async def _insert(conn: Connection, table: str, row: Mapping[str, Any]) -> None:
+    placeholders = ", ".join(f"${n}" for n in range(1, len(row) + 1))
+    await conn.execute(
+        f"INSERT INTO {table} ({', '.join(row)}) VALUES ({placeholders})", *row.values()
+    )
+
+
 async def insert_sanction(
     conn: Connection, vendor_id: str, payload: SanctionImposed, event_id: uuid.UUID
 ) -> None:
-    await conn.execute(
-        """INSERT INTO registry_sanctions
-               (sanction_id, vendor_id, kind, authority, decided_on, starts_on,
-                duration_months, duration_days, ends_on, indefinite, agencies, categories,
-                covers_affiliates, grounds, serious, incident_ids, reason,
-                policy_override_reason, event_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                   $17, $18, $19)""",
-        payload.sanction_id,
-        vendor_id,
-        payload.kind.value,
-        payload.authority,
-        payload.decided_on,
-        payload.starts_on,
-        payload.duration_months,
-        payload.duration_days,
-        payload.ends_on,
-        payload.indefinite,
-        payload.agencies,
-        payload.categories,
-        payload.covers_affiliates,
-        payload.grounds,
-        payload.serious,
-        payload.incident_ids,
-        payload.reason,
-        payload.policy_override_reason,
-        event_id,
-    )
+    await _insert(conn, "registry_sanctions", sanction_row(vendor_id, payload, event_id))
 
 
 async def insert_change(
@@ -67,30 +100,12 @@ async def insert_change(
     amendment: SanctionAmended | None = None,
 ) -> None:
     """Records an amendment, or (without `amendment`) an early lift."""
-    a = amendment
-    await conn.execute(
-        """INSERT INTO registry_sanction_changes
-               (sanction_id, lifted, effective_on, duration_months, duration_days, ends_on,
-                indefinite, agencies, categories, cover_all, covers_affiliates, reason,
-                event_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)""",
-        sanction_id,
-        a is None,
-        effective_on,
-        a.duration_months if a else None,
-        a.duration_days if a else None,
-        a.ends_on if a else None,
-        (a.indefinite or None) if a else None,
-        a.agencies if a else None,
-        a.categories if a else None,
-        [scope.value for scope in a.cover_all] if a else [],
-        a.covers_affiliates if a else None,
-        reason,
-        event_id,
-    )
+    row = change_row(sanction_id, effective_on, reason, event_id, amendment)
+    await _insert(conn, "registry_sanction_changes", row)
 
 
-def _change(row: asyncpg.Record) -> Change:
+def change_of(row: Mapping[str, Any]) -> Change:
+    """A change as a timeline takes it, from its row (stored, or `change_row`)."""
     fields: dict[str, Any] = {}
     if any(row[name] for name in PERIOD_FIELDS):
         fields.update({name: row[name] for name in PERIOD_FIELDS})
@@ -101,15 +116,37 @@ def _change(row: asyncpg.Record) -> Change:
     return Change(row["effective_on"], row["lifted"], fields)
 
 
-async def timelines(
+def timeline_of(sanction: Mapping[str, Any], changes: Iterable[Change]) -> SanctionTimeline:
+    """A sanction's timeline from its row (stored, or `sanction_row`) and known changes."""
+    return sanction_timeline.build(
+        sanction_id=sanction["sanction_id"],
+        vendor_id=sanction["vendor_id"],
+        kind=SanctionKind(sanction["kind"]),
+        authority=sanction["authority"],
+        decided_on=sanction["decided_on"],
+        starts_on=sanction["starts_on"],
+        imposed={
+            name: sanction[name]
+            for name in (*PERIOD_FIELDS, "agencies", "categories", "covers_affiliates")
+        },
+        changes=changes,
+        decision=Decision(
+            tuple(sanction["grounds"]), tuple(sanction["incident_ids"]), sanction["reason"]
+        ),
+    )
+
+
+async def sanctions_with_changes(
     conn: Connection, vendor_ids: Sequence[str], known_at: dt.datetime | None
-) -> list[SanctionTimeline]:
-    """Every sanction of these vendors with its changes, as recorded by `known_at` (all, when
-    None). Two queries, however many vendors."""
+) -> list[tuple[asyncpg.Record, list[Change]]]:
+    """Every sanction row of these vendors with its changes in recorded order, as recorded by
+    `known_at` (all, when None); by vendor, then sanction id, so that reasons come in one
+    order whatever plan the database chose. Two queries, however many vendors."""
     sanctions = await conn.fetch(
         """SELECT * FROM registry_sanctions
            WHERE vendor_id = ANY($1::text[])
-             AND ($2::timestamptz IS NULL OR recorded_at <= $2)""",
+             AND ($2::timestamptz IS NULL OR recorded_at <= $2)
+           ORDER BY vendor_id, sanction_id""",
         list(vendor_ids),
         known_at,
     )
@@ -123,21 +160,16 @@ async def timelines(
     )
     by_sanction: dict[str, list[Change]] = defaultdict(list)
     for row in changes:
-        by_sanction[row["sanction_id"]].append(_change(row))
+        by_sanction[row["sanction_id"]].append(change_of(row))
+    return [(s, by_sanction[s["sanction_id"]]) for s in sanctions]
+
+
+async def timelines(
+    conn: Connection, vendor_ids: Sequence[str], known_at: dt.datetime | None
+) -> list[SanctionTimeline]:
+    """Every sanction of these vendors with its changes, as recorded by `known_at` (all, when
+    None), by vendor and sanction id. Two queries, however many vendors."""
     return [
-        sanction_timeline.build(
-            sanction_id=s["sanction_id"],
-            vendor_id=s["vendor_id"],
-            kind=SanctionKind(s["kind"]),
-            authority=s["authority"],
-            decided_on=s["decided_on"],
-            starts_on=s["starts_on"],
-            imposed={
-                name: s[name]
-                for name in (*PERIOD_FIELDS, "agencies", "categories", "covers_affiliates")
-            },
-            changes=by_sanction[s["sanction_id"]],
-            decision=Decision(tuple(s["grounds"]), tuple(s["incident_ids"]), s["reason"]),
-        )
-        for s in sanctions
+        timeline_of(sanction, changes)
+        for sanction, changes in await sanctions_with_changes(conn, vendor_ids, known_at)
     ]

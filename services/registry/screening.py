@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from services.platform.database import Connection
 from services.registry import sanction_repository, vendor_repository
-from services.registry.affiliations import affiliates_of, periods_by_pair
+from services.registry.affiliations import Period, affiliates_of, periods_by_pair
 from services.registry.eligibility import Eligibility, Exposure, evaluate
 from services.registry.sanction_timeline import SanctionTimeline
 
@@ -32,13 +32,28 @@ async def screen(
     by_vendor: dict[str, list[SanctionTimeline]] = defaultdict(list)
     for timeline in await sanction_repository.timelines(conn, sorted(everyone), known_at):
         by_vendor[timeline.vendor_id].append(timeline)
-    results = {}
-    for vendor_id in vendor_ids:
-        exposures = [Exposure(t) for t in by_vendor[vendor_id]]
-        exposures += [
-            Exposure(t, via_vendor_id=affiliate, affiliation=tuple(spans))
-            for affiliate, spans in related[vendor_id].items()
-            for t in by_vendor[affiliate]
-        ]
-        results[vendor_id] = evaluate(vendor_id, exposures, as_of, agency=agency, category=category)
-    return results
+    return {
+        vendor_id: evaluate(
+            vendor_id,
+            exposures(vendor_id, by_vendor, related[vendor_id]),
+            as_of,
+            agency=agency,
+            category=category,
+        )
+        for vendor_id in vendor_ids
+    }
+
+
+def exposures(
+    vendor_id: str,
+    by_vendor: Mapping[str, Sequence[SanctionTimeline]],
+    affiliates: Mapping[str, Sequence[Period]],
+) -> list[Exposure]:
+    """What can bar a vendor: its own sanctions, then each affiliate's (`affiliates_of`)
+    while affiliated; in this order, which is the order of an answer's reasons."""
+    own = [Exposure(t) for t in by_vendor.get(vendor_id, ())]
+    return own + [
+        Exposure(t, via_vendor_id=affiliate, affiliation=tuple(spans))
+        for affiliate, spans in affiliates.items()
+        for t in by_vendor.get(affiliate, ())
+    ]
