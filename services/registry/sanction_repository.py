@@ -140,13 +140,14 @@ async def sanctions_with_changes(
     conn: Connection, vendor_ids: Sequence[str], known_at: dt.datetime | None
 ) -> list[tuple[asyncpg.Record, list[Change]]]:
     """Every sanction row of these vendors with its changes in recorded order, as recorded by
-    `known_at` (all, when None); by vendor, then sanction id, so that reasons come in one
-    order whatever plan the database chose. Two queries, however many vendors."""
+    `known_at` (all, when None); by vendor, then sanction id (code point order, as Python
+    sorts), so that reasons come in one order whatever plan the database chose. Two queries,
+    however many vendors."""
     sanctions = await conn.fetch(
         """SELECT * FROM registry_sanctions
            WHERE vendor_id = ANY($1::text[])
              AND ($2::timestamptz IS NULL OR recorded_at <= $2)
-           ORDER BY vendor_id, sanction_id""",
+           ORDER BY vendor_id, sanction_id COLLATE "C" """,
         list(vendor_ids),
         known_at,
     )
