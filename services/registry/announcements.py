@@ -93,6 +93,19 @@ async def start_as_eligible(conn: Connection, vendors: Sequence[tuple[str, dt.da
 Announced = tuple[bool, dt.date | None]
 
 
+async def lock_states(conn: Connection, vendor_ids: Sequence[str]) -> dict[str, Announced]:
+    """The announced states of those of these vendors that have one, in vendor order, locked
+    for the transaction. Lock them before screening (in one order, so two reconcilers cannot
+    deadlock): a concurrent reconcile of the same vendor waits, then screens what this one
+    committed, instead of overwriting a newer answer with an older one."""
+    rows = await conn.fetch(
+        "SELECT vendor_id, eligible, eligible_again_on FROM registry_eligibility_state"
+        " WHERE vendor_id = ANY($1::text[]) ORDER BY vendor_id FOR UPDATE",
+        list(vendor_ids),
+    )
+    return {r["vendor_id"]: (r["eligible"], r["eligible_again_on"]) for r in rows}
+
+
 def changed_answers(
     answers: Mapping[str, Eligibility], announced: Mapping[str, Announced]
 ) -> list[Eligibility]:
@@ -133,20 +146,11 @@ async def reconcile(
     Without `announce` (a rebuild) the announced state and the feed are recorded as they were
     when it was said, and nothing is said again: no outbox rows."""
     today = now.date()
-    # Lock the announced state first (in one order, so two reconcilers cannot deadlock): a
-    # concurrent reconcile of the same vendor waits, then screens what this one committed,
-    # instead of overwriting a newer answer with an older one.
-    rows = await conn.fetch(
-        "SELECT vendor_id, eligible, eligible_again_on FROM registry_eligibility_state"
-        " WHERE vendor_id = ANY($1::text[]) ORDER BY vendor_id FOR UPDATE",
-        list(vendor_ids),
-    )
+    announced = await lock_states(conn, vendor_ids)
     # Every registered vendor has an announced state; one named before its registration (an
     # affiliate recorded first, as distributed mode allows) is screened once it registers.
-    answers = await screen(conn, [r["vendor_id"] for r in rows], today)
-    changed = changed_answers(
-        answers, {r["vendor_id"]: (r["eligible"], r["eligible_again_on"]) for r in rows}
-    )
+    answers = await screen(conn, list(announced), today)
+    changed = changed_answers(answers, announced)
     await save_states(conn, [(a, now) for a in answers.values()])
     if announce:
         await OUTBOX.put(conn, [eligibility_event(a, now) for a in changed])

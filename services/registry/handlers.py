@@ -226,7 +226,7 @@ def registry_consumer(
     # migration events) pass, and its ledger says so: a judged event is one with a row.
     passed: dict[str, Handler] = {t: _passes for t in INPUT_TYPES if t not in owned}
     handlers = owned | passed
-    batch = RegistryBatch(clock, handlers)
+    batch = RegistryBatch(clock, policies, handlers, announce)
     return Consumer(CONSUMER_NAME, handlers, apply_all=batch.apply_all)
 
 

@@ -15,14 +15,25 @@ from services.platform.database import Connection
 from services.registry import sanction_timeline
 from services.registry.sanction_timeline import Change, Decision, SanctionTimeline
 
+# A row as read (a record) or as about to be written (`sanction_row`, `change_row`).
+Row = asyncpg.Record | Mapping[str, Any]
+
 
 async def sanction_header(conn: Connection, sanction_id: str) -> tuple[str, dt.date] | None:
     """The vendor and first day of a sanction, or None when unknown."""
-    row = await conn.fetchrow(
-        "SELECT vendor_id, starts_on FROM registry_sanctions WHERE sanction_id = $1",
-        sanction_id,
+    return (await sanction_headers(conn, [sanction_id])).get(sanction_id)
+
+
+async def sanction_headers(
+    conn: Connection, sanction_ids: Sequence[str]
+) -> dict[str, tuple[str, dt.date]]:
+    """`sanction_header` of the known ones of these sanctions, in one query."""
+    rows = await conn.fetch(
+        "SELECT sanction_id, vendor_id, starts_on FROM registry_sanctions"
+        " WHERE sanction_id = ANY($1::text[])",
+        list(sanction_ids),
     )
-    return (row["vendor_id"], row["starts_on"]) if row else None
+    return {r["sanction_id"]: (r["vendor_id"], r["starts_on"]) for r in rows}
 
 
 def sanction_row(vendor_id: str, payload: SanctionImposed, event_id: uuid.UUID) -> dict[str, Any]:
@@ -104,7 +115,7 @@ async def insert_change(
     await _insert(conn, "registry_sanction_changes", row)
 
 
-def change_of(row: Mapping[str, Any]) -> Change:
+def change_of(row: Row) -> Change:
     """A change as a timeline takes it, from its row (stored, or `change_row`)."""
     fields: dict[str, Any] = {}
     if any(row[name] for name in PERIOD_FIELDS):
@@ -116,7 +127,7 @@ def change_of(row: Mapping[str, Any]) -> Change:
     return Change(row["effective_on"], row["lifted"], fields)
 
 
-def timeline_of(sanction: Mapping[str, Any], changes: Iterable[Change]) -> SanctionTimeline:
+def timeline_of(sanction: Row, changes: Iterable[Change]) -> SanctionTimeline:
     """A sanction's timeline from its row (stored, or `sanction_row`) and known changes."""
     return sanction_timeline.build(
         sanction_id=sanction["sanction_id"],

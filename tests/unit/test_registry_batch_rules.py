@@ -1,4 +1,5 @@
-"""Which of a batch's events the registry applies set-based, and the refusals it foresees."""
+"""Which of a batch's events the registry applies set-based, and the refusals it foresees in
+the records."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.platform.consumer import DomainRejection
-from services.registry.batch.rules import Stored, fold, plan, registrations_to_screen
+from services.registry.batch.rules import Plan, Stored, fold, plan, vendors_to_screen
 from services.registry.names import IdentifierKey
 from tests.support.event_examples import envelope, example
 
@@ -36,6 +37,14 @@ def _sanction(vendor_id: str) -> EventEnvelope:
     return _event("sanction.imposed", vendor_id)
 
 
+def _renamed(vendor_id: str) -> EventEnvelope:
+    return _event("vendor.renamed", vendor_id)
+
+
+def _affiliation(vendor_id: str, related: str) -> EventEnvelope:
+    return _event("vendor.affiliation_changed", vendor_id, related_vendor_id=related)
+
+
 def _fold(*events: EventEnvelope, stored: Stored = NOTHING_STORED) -> None:
     fold(events, stored, {e.event_id: RECORDED for e in events})
 
@@ -43,20 +52,51 @@ def _fold(*events: EventEnvelope, stored: Stored = NOTHING_STORED) -> None:
 def test_frequent_events_all_go_together() -> None:
     events = [_registered("v-1"), _contract("v-1"), _event("incident.reported", "v-1")]
     assert plan(events, {}).together == tuple(events)
-    assert registrations_to_screen(events) == []
+    assert vendors_to_screen(events) == []
 
 
 def test_an_event_waits_for_an_earlier_one_applied_alone_about_its_vendor() -> None:
-    sanction, mine, other = _sanction("v-1"), _contract("v-1"), _contract("v-2", "c-2")
-    split = plan([sanction, mine, other], {})
-    assert (split.together, split.one_by_one) == ((other,), (sanction, mine))
+    renamed, mine, other = _renamed("v-1"), _contract("v-1"), _contract("v-2", "c-2")
+    split = plan([renamed, mine, other], {})
+    assert (split.together, split.one_by_one) == ((other,), (renamed, mine))
 
 
 def test_a_registration_waits_for_an_earlier_event_about_its_stored_affiliate() -> None:
-    sanction, registration = _sanction("v-1"), _registered("v-2")
-    assert registrations_to_screen([sanction, registration]) == ["v-2"]
-    assert plan([sanction, registration], {"v-2": {"v-1"}}).one_by_one == (sanction, registration)
-    assert plan([sanction, registration], {}).together == (registration,)
+    affiliation, registration = _affiliation("v-1", "v-3"), _registered("v-2")
+    assert vendors_to_screen([affiliation, registration]) == ["v-2"]
+    split = plan([affiliation, registration], {"v-2": {"v-1"}})
+    assert split.one_by_one == (affiliation, registration)
+    assert plan([affiliation, registration], {}).together == (registration,)
+
+
+def test_sanction_events_go_set_based_after_the_records_even_before_their_vendors_records() -> None:
+    registration, sanction, contract = _registered("v-1"), _sanction("v-1"), _contract("v-1")
+    lift = _event("sanction.lifted", "v-1")
+    split = plan([registration, sanction, contract, lift], {})
+    assert split == Plan((registration, contract), (sanction, lift), ())
+    assert vendors_to_screen([registration, sanction]) == ["v-1"]
+
+
+def test_a_sanction_event_waits_for_an_earlier_event_about_a_vendor_it_rescreens() -> None:
+    renamed, sanction = _renamed("v-2"), _sanction("v-1")
+    affiliates = {"v-1": {"v-2"}, "v-2": {"v-1"}}
+    assert plan([renamed, sanction], affiliates).one_by_one == (renamed, sanction)
+    assert plan([renamed, sanction], {}).sanctions == (sanction,)
+
+
+def test_sanction_events_wait_once_an_event_applied_alone_may_have_announced() -> None:
+    """Set-based, the announcement would be written before the earlier one's."""
+    affiliation, sanction = _affiliation("v-5", "v-6"), _sanction("v-1")
+    assert plan([affiliation, sanction], {}).one_by_one == (affiliation, sanction)
+    renamed = _renamed("v-5")  # announces nothing
+    assert plan([renamed, sanction], {}).sanctions == (sanction,)
+
+
+def test_a_registration_of_a_vendor_a_set_based_sanction_rescreens_waits_for_it() -> None:
+    sanction, own, affiliate = _sanction("v-1"), _registered("v-1"), _registered("v-2")
+    split = plan([sanction, own, affiliate], {"v-1": {"v-2"}, "v-2": {"v-1"}})
+    assert split == Plan((), (sanction,), (own, affiliate))
+    assert plan([sanction, affiliate], {}).together == (affiliate,)
 
 
 def test_registrations_wait_for_an_earlier_change_of_identifiers() -> None:

@@ -1,53 +1,108 @@
 """The registry's batch handler (`Consumer.apply_all`): a batch's frequent events in a
 bounded number of statements, with exactly the effects of applying its events one by one.
 
-rules.py decides which events go set-based (first) and which through their handlers
-(after, in log order) and checks the set-based ones; a refusal anywhere raises, and the
-consumer applies the batch again event by event to refuse only the faulty one.
+rules.py decides which events go set-based (first the records, then the sanction events) and
+which through their handlers (after, in log order), and checks the records; sanction_rules.py
+checks and folds the sanction events. A refusal anywhere raises before its part is written,
+and the consumer applies the batch again event by event to refuse only the faulty one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
 from services.events.base import EventEnvelope
+from services.events.sanction import SanctionAmended, SanctionImposed, SanctionLifted
 from services.events.vendor import VendorRegistered
 from services.platform.clock import Clock
 from services.platform.consumer import Handler
 from services.platform.database import Connection
 from services.platform.recorded_time import recorded_times
-from services.registry import announcements, vendor_repository
-from services.registry.batch import repository, rules
+from services.registry import announcements, sanction_repository, vendor_repository
+from services.registry.affiliations import periods_by_pair
+from services.registry.batch import repository, rules, sanction_rules
 from services.registry.batch.rules import REGISTERED, Stored, Writes
+from services.registry.batch.sanction_rules import SanctionState, reach
+from services.registry.policy import SuspensionPolicy
+
+_SanctionEvent = SanctionImposed | SanctionAmended | SanctionLifted
 
 
 @dataclass(frozen=True)
 class RegistryBatch:
+    """`announce=False` (a rebuild): as the handlers', no announcements."""
+
     clock: Clock
+    policies: Mapping[str, SuspensionPolicy]
     handlers: Mapping[str, Handler]  # every event type the registry applies
+    announce: bool = True
 
     async def apply_all(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
-        plan = rules.plan(events, await self._affiliates(conn, events))
+        affiliates = await self._affiliates(conn, events)
+        plan = rules.plan(events, affiliates)
+        # When the log recorded them: the time their decisions are dated.
+        dated = [e.event_id for e in plan.together if e.event_type == REGISTERED]
+        dated += [e.event_id for e in plan.sanctions]
+        recorded = await recorded_times(conn, dated, self.clock) if dated else {}
         if plan.together:
-            await self._apply_together(conn, plan.together)
+            stored = await self._stored(conn, plan.together)
+            await _write(conn, rules.fold(plan.together, stored, recorded))
+        if plan.sanctions:
+            await self._apply_sanctions(conn, plan.sanctions, affiliates, recorded)
         for event in plan.one_by_one:
             await self.handlers[event.event_type](conn, event)
 
-    async def _apply_together(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
-        """Up to four reads, then a statement per table written, however many events."""
-        registrations = [e.event_id for e in events if e.event_type == REGISTERED]
-        recorded = await recorded_times(conn, registrations, self.clock) if registrations else {}
-        stored = await self._stored(conn, events)
-        await _write(conn, rules.fold(events, stored, recorded))
+    async def _apply_sanctions(
+        self,
+        conn: Connection,
+        events: Sequence[EventEnvelope],
+        affiliates: Mapping[str, Collection[str]],
+        recorded: Mapping[uuid.UUID, dt.datetime],
+    ) -> None:
+        """Five or six reads, then a statement per table written, however many events."""
+        vendor_ids = sorted({e.vendor_id for e in events})
+        reached = set().union(*(reach(v, affiliates) for v in vendor_ids))
+        # As a reconcile does: the announced states locked before the sanctions are read.
+        announced = await announcements.lock_states(conn, sorted(reached))
+        # Vendors without stored affiliates (the common case) have no affiliation to read.
+        periods = periods_by_pair(
+            await vendor_repository.affiliation_events(conn, sorted(reached), None)
+            if reached != set(vendor_ids)
+            else []
+        )
+        everyone = reached.union(*periods)  # and their affiliates
+        state = SanctionState(
+            registered=frozenset(await vendor_repository.existing_vendors(conn, vendor_ids)),
+            headers=await sanction_repository.sanction_headers(
+                conn, sorted({cast(_SanctionEvent, e.payload).sanction_id for e in events})
+            ),
+            partners=affiliates,
+            periods=periods,
+            sanctions=await sanction_repository.sanctions_with_changes(
+                conn, sorted(everyone), None
+            ),
+            announced=announced,
+        )
+        writes = sanction_rules.fold(events, state, recorded, self.policies, announce=self.announce)
+        if writes.sanctions:
+            await repository.insert_records(conn, "registry_sanctions", writes.sanctions)
+        if writes.changes:
+            await repository.insert_records(conn, "registry_sanction_changes", writes.changes)
+        await announcements.save_states(conn, list(writes.states.values()))
+        if writes.announcements:
+            await announcements.OUTBOX.put(conn, writes.announcements)
+        await announcements.record_each_change(conn, writes.feed)
 
     async def _affiliates(
         self, conn: Connection, events: Sequence[EventEnvelope]
     ) -> dict[str, set[str]]:
-        """Stored affiliates of the batch's registrations, both ways (rules.plan)."""
-        vendor_ids = rules.registrations_to_screen(events)
+        """Stored affiliates of the vendors `rules.plan` asks about, both ways."""
+        vendor_ids = rules.vendors_to_screen(events)
         if not vendor_ids:
             return {}
         affiliates: dict[str, set[str]] = defaultdict(set)

@@ -28,13 +28,14 @@ async def incidents_closed(
 
 
 async def insert_records(conn: Connection, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
-    """New rows of a record table, columns named by the rows' keys (the same in every row)
-    and values in their JSON form, which the table's types read back as they were."""
+    """New rows of a table, in this order (a serial numbers them so), columns named by the
+    rows' keys (the same in every row) and values in their JSON form or, for dates and UUIDs,
+    as Python holds them: the table's types read back their text as they were."""
     columns = ", ".join(rows[0])
     await conn.execute(
         f"""INSERT INTO {table} ({columns})
             SELECT {columns} FROM jsonb_populate_recordset(null::{table}, $1::jsonb)""",
-        json.dumps(rows, ensure_ascii=False),
+        json.dumps(rows, ensure_ascii=False, default=str),
     )
 
 

@@ -4,17 +4,28 @@ one in log order would write (pure; handler.py does the I/O).
 The set-based part covers the frequent events whose outcome depends only on vendors being
 registered and on records' ids: registrations, new contracts, incidents, claims and
 certificates, and incidents investigated or closed. They are applied first, all together;
-the batch's other events then go through their own handlers, in log order. That moves a
-set-based event ahead of the other events logged before it, which is only allowed when they
-cannot see each other: no handler of another event type creates a vendor or one of these
-records, so it is enough that the set-based event's vendor is none that an earlier other
-event touched (its vendor, an affiliate it re-screens), and that no earlier vendor.updated
-moved identifiers a registration might claim. An event that may not go first goes with the
-others, and its vendor's later events too.
+then the sanction events that may go set-based (sanction_rules.py), all together; the batch's
+other events then go through their own handlers, in log order. That moves a set-based event
+ahead of the other events logged before it, which is only allowed when they cannot see each
+other:
+
+- no handler of another event type creates a vendor or one of these records, so it is enough
+  that a record's vendor is none that an earlier other event touched (its vendor, an
+  affiliate it re-screens), and that no earlier vendor.updated moved identifiers a
+  registration might claim;
+- a sanction event reads and writes sanctions, announced states, announcements and the change
+  feed of the vendors it re-screens (its vendor and every vendor ever affiliated with it):
+  none of them may be one an earlier other event touched, and no earlier other event may have
+  announced anything (affiliation changes, sanction events), so that the outbox keeps the
+  log's order. Records neither read nor write what a sanction event does, so they still go
+  first when a sanction event of their vendor comes before them; a registration of a vendor
+  it re-screens may not.
+
+An event that may not go first goes with the others, and its vendor's later events too.
 
 `fold` then checks, in log order and with what the database held before the batch, every
-condition that would refuse one of them, and raises `DomainRejection` on the first: the
-consumer then applies the batch event by event, which refuses exactly the faulty one. Id
+condition that would refuse one of the records, and raises `DomainRejection` on the first:
+the consumer then applies the batch event by event, which refuses exactly the faulty one. Id
 clashes with stored records are left to the tables' keys, which raise just the same.
 """
 
@@ -31,6 +42,7 @@ from services.events.contract import SubcontractRequested
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
 from services.events.vendor import VendorAffiliationChanged, VendorRegistered, VendorUpdated
 from services.platform.consumer import DomainRejection
+from services.registry.batch.sanction_rules import SANCTIONS, reach
 from services.registry.names import IdentifierKey
 from services.registry.record_repository import IncidentStatus
 from services.registry.records import INCIDENT_STEPS, NEW_RECORDS, incident_step
@@ -42,6 +54,8 @@ REPORTED = IncidentReported.event_type
 # depends on its contract's and parent's state, so it goes with the others.
 TOGETHER_RECORDS = frozenset(NEW_RECORDS) - {SubcontractRequested.event_type}
 TOGETHER = frozenset({REGISTERED, *TOGETHER_RECORDS, *INCIDENT_STEPS})
+# Events whose handlers may announce (write the outbox).
+ANNOUNCING = frozenset({*SANCTIONS, VendorAffiliationChanged.event_type})
 
 IncidentKey = tuple[str, str]  # (vendor_id, incident_id)
 
@@ -49,6 +63,7 @@ IncidentKey = tuple[str, str]  # (vendor_id, incident_id)
 @dataclass(frozen=True)
 class Plan:
     together: tuple[EventEnvelope, ...]  # applied first, set-based
+    sanctions: tuple[EventEnvelope, ...]  # then these sanction events, set-based
     one_by_one: tuple[EventEnvelope, ...]  # then each by its handler, in log order
 
 
@@ -59,34 +74,48 @@ def _touched(event: EventEnvelope) -> set[str]:
     return {event.vendor_id}
 
 
-def registrations_to_screen(events: Sequence[EventEnvelope]) -> list[str]:
-    """The vendors registered in a batch that also holds events applied one by one: their
-    stored affiliates are what `plan` needs (an event about an affiliate re-screens them)."""
+def vendors_to_screen(events: Sequence[EventEnvelope]) -> list[str]:
+    """The vendors whose stored affiliates (both ways) `plan` needs: those registered in a
+    batch that also holds events applied one by one (an event about an affiliate re-screens
+    them), and those of sanction events (they re-screen their affiliates)."""
     if all(e.event_type in TOGETHER for e in events):
         return []
-    return sorted({e.vendor_id for e in events if e.event_type == REGISTERED})
+    return sorted(
+        {e.vendor_id for e in events if e.event_type == REGISTERED or e.event_type in SANCTIONS}
+    )
 
 
 def plan(events: Sequence[EventEnvelope], affiliates: Mapping[str, Collection[str]]) -> Plan:
     """Splits a batch (in log order); `affiliates`: the stored ones of the vendors of
-    `registrations_to_screen`."""
+    `vendors_to_screen`, both ways."""
     together: list[EventEnvelope] = []
+    sanctions: list[EventEnvelope] = []
     one_by_one: list[EventEnvelope] = []
-    touched: set[str] = set()
-    identifiers_moved = False
+    touched: set[str] = set()  # by the events so far applied one by one
+    screened: set[str] = set()  # by the sanction events so far applied set-based
+    identifiers_moved = announced = False
     for event in events:
         vendor_id = event.vendor_id
-        first = event.event_type in TOGETHER and vendor_id not in touched
-        if first and event.event_type == REGISTERED:
-            first = not identifiers_moved and touched.isdisjoint(affiliates.get(vendor_id, ()))
-        if first:
-            together.append(event)
-            continue
+        if event.event_type in TOGETHER and vendor_id not in touched:
+            if event.event_type != REGISTERED or (
+                not identifiers_moved
+                and vendor_id not in screened
+                and touched.isdisjoint(affiliates.get(vendor_id, ()))
+            ):
+                together.append(event)
+                continue
+        elif event.event_type in SANCTIONS and not announced:
+            rescreened = reach(vendor_id, affiliates)
+            if touched.isdisjoint(rescreened):
+                sanctions.append(event)
+                screened |= rescreened
+                continue
         one_by_one.append(event)
         touched |= _touched(event)
+        announced |= event.event_type in ANNOUNCING
         if isinstance(event.payload, VendorUpdated) and event.payload.identifiers is not None:
             identifiers_moved = True
-    return Plan(tuple(together), tuple(one_by_one))
+    return Plan(tuple(together), tuple(sanctions), tuple(one_by_one))
 
 
 @dataclass(frozen=True)

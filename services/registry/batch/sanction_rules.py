@@ -1,0 +1,188 @@
+"""What applying a batch's sanction events (imposed, amended, lifted) one by one, in log order,
+would write (pure; handler.py loads the state and writes).
+
+Each event is judged with the registry's own verdicts (imposition_rules), then, as its
+handler does, re-screens its vendor and every vendor ever affiliated with it for the day the
+log recorded it: their announced states, an announcement for each answer that changed, and the
+change feed. Here the sanctions those answers come from are kept in memory, from the state the
+database held before the events plus the events themselves, and the eligibility rules
+(screening.exposures, eligibility.evaluate) run on them unchanged. A refusal raises
+`DomainRejection`, before anything is written; the consumer then applies the batch event by
+event and refuses exactly the faulty one.
+
+rules.plan decides which sanction events may come here: none that an event applied by its
+handler could tell apart from the log's order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from services.events.base import EventEnvelope
+from services.events.sanction import SanctionAmended, SanctionImposed, SanctionLifted
+from services.platform.consumer import DomainRejection
+from services.registry import announcements
+from services.registry.affiliations import Pair, Period, affiliates_of
+from services.registry.announcements import Announced
+from services.registry.eligibility import Eligibility, evaluate
+from services.registry.imposition_rules import change_refusal, imposition_refusal
+from services.registry.policy import SuspensionPolicy
+from services.registry.sanction_repository import (
+    Row,
+    change_of,
+    change_row,
+    sanction_row,
+    timeline_of,
+)
+from services.registry.sanction_timeline import Change, SanctionTimeline
+from services.registry.screening import exposures
+
+SANCTIONS = frozenset(
+    {SanctionImposed.event_type, SanctionAmended.event_type, SanctionLifted.event_type}
+)
+
+
+def reach(vendor_id: str, partners: Mapping[str, Collection[str]]) -> set[str]:
+    """The vendors an event about this one re-screens: itself and every vendor an affiliation
+    change ever named with it (`partners`, both ways), as the handlers' `_announce`."""
+    return {vendor_id, *partners.get(vendor_id, ())}
+
+
+@dataclass(frozen=True)
+class SanctionState:
+    """What the database held before the batch's sanction events, of what they depend on."""
+
+    registered: frozenset[str]  # of the events' vendors
+    # Stored sanctions the events name: their vendor and first day.
+    headers: Mapping[str, tuple[str, dt.date]]
+    partners: Mapping[str, Collection[str]]  # of the events' vendors (`reach`)
+    periods: dict[Pair, list[Period]]  # of every pair of a vendor reached
+    # Stored sanctions (rows) and their changes, of the vendors reached and their affiliates.
+    sanctions: Sequence[tuple[Row, Sequence[Change]]]
+    announced: Mapping[str, Announced]  # of the vendors reached that have an announced state
+
+
+@dataclass
+class SanctionWrites:
+    """What applying the events one by one would write, by table, in the order written."""
+
+    sanctions: list[dict[str, Any]] = field(default_factory=list)  # registry_sanctions rows
+    changes: list[dict[str, Any]] = field(default_factory=list)  # registry_sanction_changes
+    # Announced states: each vendor's last answer, and when the log recorded its event.
+    states: dict[str, tuple[Eligibility, dt.datetime]] = field(default_factory=dict)
+    announcements: list[EventEnvelope] = field(default_factory=list)  # the outbox
+    feed: list[tuple[str, str, dt.datetime]] = field(default_factory=list)  # the change feed
+
+
+@dataclass
+class _Sanctions:
+    """The sanctions known so far (stored, then the batch's), with their timelines."""
+
+    rows: dict[str, Row]
+    changes: dict[str, list[Change]]
+    timelines: dict[str, dict[str, SanctionTimeline]]  # by vendor, then sanction id
+
+    @classmethod
+    def of(cls, stored: Sequence[tuple[Row, Sequence[Change]]]) -> _Sanctions:
+        known = cls({}, {}, {})
+        for row, changes in stored:
+            known.rows[row["sanction_id"]] = row
+            known.changes[row["sanction_id"]] = list(changes)
+            known.rebuild(row["sanction_id"])
+        return known
+
+    def rebuild(self, sanction_id: str) -> None:
+        row = self.rows[sanction_id]
+        timeline = timeline_of(row, self.changes[sanction_id])
+        self.timelines.setdefault(row["vendor_id"], {})[sanction_id] = timeline
+
+    def by_vendor(self, vendor_ids: Collection[str]) -> dict[str, list[SanctionTimeline]]:
+        """In sanction id order, as sanction_repository reads them."""
+        return {
+            vendor_id: [t for _, t in sorted(self.timelines.get(vendor_id, {}).items())]
+            for vendor_id in vendor_ids
+        }
+
+
+def fold(
+    events: Sequence[EventEnvelope],
+    state: SanctionState,
+    recorded: Mapping[uuid.UUID, dt.datetime],
+    policies: Mapping[str, SuspensionPolicy],
+    *,
+    announce: bool,
+) -> SanctionWrites:
+    """The writes of the sanction events (log order); `recorded`: when the log recorded each.
+    Without `announce` (a rebuild), no announcements, as the handlers."""
+    writes = SanctionWrites()
+    headers = dict(state.headers)
+    known = _Sanctions.of(state.sanctions)
+    announced = dict(state.announced)
+    for event in events:
+        vendor_id = event.vendor_id
+        payload = cast(SanctionImposed | SanctionAmended | SanctionLifted, event.payload)
+        sanction_id = payload.sanction_id
+        if isinstance(payload, SanctionImposed):
+            _refuse(
+                imposition_refusal(
+                    policies,
+                    vendor_id,
+                    payload,
+                    registered=vendor_id in state.registered,
+                    taken=sanction_id in headers,
+                )
+            )
+            row = sanction_row(vendor_id, payload, event.event_id)
+            headers[sanction_id] = (vendor_id, payload.starts_on)
+            known.rows[sanction_id] = row
+            known.changes[sanction_id] = []
+            writes.sanctions.append(row)
+        else:
+            _refuse(change_refusal(vendor_id, payload, headers.get(sanction_id)))
+            amendment = payload if isinstance(payload, SanctionAmended) else None
+            row = change_row(
+                sanction_id, payload.effective_on, payload.reason, event.event_id, amendment
+            )
+            known.changes[sanction_id].append(change_of(row))
+            writes.changes.append(row)
+        known.rebuild(sanction_id)
+        _rescreen(writes, known, state, announced, vendor_id, recorded[event.event_id], announce)
+    return writes
+
+
+def _refuse(refusal: str | None) -> None:
+    if refusal is not None:
+        raise DomainRejection(refusal)
+
+
+def _rescreen(
+    writes: SanctionWrites,
+    known: _Sanctions,
+    state: SanctionState,
+    announced: dict[str, Announced],
+    vendor_id: str,
+    now: dt.datetime,
+    announce: bool,
+) -> None:
+    """What the handlers' `_announce` (announcements.reconcile) writes after an event about
+    `vendor_id` recorded at `now`."""
+    touched = sorted(reach(vendor_id, state.partners))
+    # Only vendors with an announced state are screened (registered ones), in vendor order.
+    screened = [v for v in touched if v in announced]
+    related = {v: affiliates_of(v, state.periods) for v in screened}
+    by_vendor = known.by_vendor({*screened, *(a for r in related.values() for a in r)})
+    today = now.date()
+    answers = {v: evaluate(v, exposures(v, by_vendor, related[v]), today) for v in screened}
+    changed = announcements.changed_answers(answers, announced)
+    for answer in answers.values():
+        announced[answer.vendor_id] = (answer.eligible, answer.eligible_again_on)
+        writes.states[answer.vendor_id] = (answer, now)
+    if announce:
+        writes.announcements += [announcements.eligibility_event(a, now) for a in changed]
+    said = [a.vendor_id for a in changed]
+    unsaid = [v for v in touched if v not in set(said)]
+    writes.feed += [(v, "eligibility", now) for v in [*sorted(said), *unsaid]]
