@@ -11,8 +11,14 @@ from pathlib import Path
 import pytest
 
 from tests.support.principals import TEST_SECRET
-from tests.support.processes import GraphQLClient, Service, cli_publisher, free_port, wait_until
-from tests.support.slice_checks import Publish
+from tests.support.processes import (
+    GraphQLClient,
+    Publish,
+    Service,
+    cli_publisher,
+    free_port,
+    wait_until,
+)
 
 WORKERS = ("ingest", "registry", "risk", "migration")
 

@@ -14,8 +14,7 @@ from typing import Any
 
 from tests.support import case_b, case_migration
 from tests.support.case_migration import CONTRACTS, FORCED, VENDOR
-from tests.support.processes import GraphQLClient, wait_until
-from tests.support.slice_checks import Publish
+from tests.support.processes import GraphQLClient, Publish, wait_until
 from tests.support.subscriptions import subscribe
 
 TOKYO = case_migration.TOKYO

@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -33,14 +33,22 @@ def run_cli(*args: str, timeout: float = 60, **kwargs: Any) -> subprocess.Comple
     )
 
 
-def cli_publisher(*target: str) -> Callable[[Path], None]:
-    """Publishes a JSON-lines file with `vendorwatch publish FILE *target` (e.g. `--kafka
-    HOST:PORT` or `--database-url URL`), failing the test if the command fails."""
+class Publish(Protocol):
+    """Publishes a file; `refused`: how many of its lines `publish` itself refuses."""
 
-    def publish(path: Path) -> None:
+    def __call__(self, path: Path, refused: int = 0) -> None: ...
+
+
+def cli_publisher(*target: str) -> Publish:
+    """Publishes a JSON-lines file with `vendorwatch publish FILE *target` (e.g. `--kafka
+    HOST:PORT` or `--database-url URL`), failing the test unless the command refused exactly
+    `refused` lines (and so exited 1 when it refused any)."""
+
+    def publish(path: Path, refused: int = 0) -> None:
         result = run_cli("publish", str(path), *target)
-        assert result.returncode == 0, result.stderr
+        assert result.returncode == (1 if refused else 0), result.stderr
         assert result.stdout.startswith("accepted "), result.stdout
+        assert f"; refused {refused}" in result.stdout, result.stdout
 
     return publish
 

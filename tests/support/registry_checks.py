@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.support import case_b
-from tests.support.processes import GraphQLClient, wait_until
-from tests.support.slice_checks import Publish
+from tests.support.processes import GraphQLClient, Publish, wait_until
 from tests.support.subscriptions import subscribe
 
 ELIGIBILITY = """

@@ -14,8 +14,7 @@ import pytest
 
 from tests.support import case_b, case_risk
 from tests.support.event_examples import envelope
-from tests.support.processes import GraphQLClient, wait_until
-from tests.support.slice_checks import Publish
+from tests.support.processes import GraphQLClient, Publish, wait_until
 from tests.support.subscriptions import subscribe
 
 TOKYO = ZoneInfo("Asia/Tokyo")

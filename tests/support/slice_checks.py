@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from services.platform.auth import Role
 from tests.support import case_b
-from tests.support.processes import GraphQLClient, wait_until
+from tests.support.processes import GraphQLClient, Publish, wait_until
 
 ELIGIBILITY = """
 query ($vendor: ID!, $day: Date!) {
@@ -33,8 +32,6 @@ mutation ($id: ID!, $vendor: VendorRegisteredInput!) {
 AUDIT = """
 query ($subject: String) { auditTrail(subject: $subject) {
   totalCount edges { node { eventId eventType recordedBy { subject role client } } } } }"""
-
-Publish = Callable[[Path], None]
 
 
 def dead_letters(client: GraphQLClient) -> list[dict[str, Any]]:
@@ -76,7 +73,8 @@ def check_suspension_slice(client: GraphQLClient, publish: Publish, work: Path) 
                 case_b.line(missing_field),
                 case_b.line(vendor_c),  # valid events after bad ones are still processed
             ],
-        )
+        ),
+        refused=3,  # not JSON, an unknown type, a missing field: publish names their lines
     )
     wait_until(lambda: _vendor_known(client, "vendor-c"), "vendor-c to be registered")
     wait_until(
