@@ -1,41 +1,31 @@
 """The registry's batch handler (`apply_all`) against its own handlers one event at a time.
 
 The same events, stored in the log once, are applied in the same batches to two copies of
-one database: through the batch handler, and through a consumer without it. Every registry
-table, the ledger and the dead letters must then hold the same, down to the recorded times
-(both copies share the log's). Batches without a refusal must not need the per-event
-fallback: that would hide a set-based path that always fails.
+one database (tests/support/registry_copies.py): through the batch handler, and through a
+consumer without it. Every registry table, the ledger and the dead letters must then hold the
+same. Batches without a refusal must not need the per-event fallback.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import uuid
-from collections.abc import AsyncIterator, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
-import asyncpg
 import pytest
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
-from services.platform import event_store
-from services.platform.consumer import BatchHandler, Consumer, apply_batch
-from services.platform.database import open_pool
 from services.registry.handlers import registry_consumer
 from services.registry.policy_loading import load_policies
 from tests.support import postgres, workload
 from tests.support.event_examples import envelope, example
 from tests.support.registry import TOKYO, FixedClock
+from tests.support.registry_copies import apply, snapshot, two_copies, watched
 
 pytestmark = pytest.mark.postgres
 
 BATCH = 500
-# Columns that legitimately differ between the copies: serials, transaction ids, the moment
-# a row was written by the ledger or the dead letters (not dated by the log).
-_VOLATILE = {"id", "seq", "xid", "created_at", "processed_at"}
 
 
 def _event(event_type: str, vendor_id: str, **changes: Any) -> EventEnvelope:
@@ -121,115 +111,23 @@ def _batches() -> list[tuple[list[EventEnvelope], bool]]:
     return [*realistic, (CLEAN, False), (AFFILIATE, False), (REFUSED, True)]
 
 
-@pytest.fixture
-async def two_copies(test_databases: postgres.TestDatabases) -> AsyncIterator[tuple[str, str]]:
-    """Two databases holding the same log (every event of `_batches`, recorded once)."""
-    first = await test_databases.create()
-    pool = await open_pool(first, migrate=False)
-    try:
-        async with pool.acquire() as conn, conn.transaction():
-            await event_store.append_batch(conn, [e for b, _ in _batches() for e in b])
-    finally:
-        await pool.close()
-    copy = f"vw_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(test_databases.admin_url)
-    try:
-        original = urlsplit(first).path.lstrip("/")
-        await admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{original}"')
-    finally:
-        await admin.close()
-    second = postgres.with_database(first, copy)
-    yield first, second
-    await test_databases.drop(first)
-    await test_databases.drop(second)
-
-
-async def _snapshot(pool: asyncpg.Pool) -> dict[str, list[tuple[Any, ...]]]:
-    """Every registry table, the registry's ledger and the dead letters, without volatile
-    columns; rows in the order they were written where the table keeps one (a serial),
-    except the change feed: in its order per vendor (registry/batch/rules.py: set-based
-    events go first)."""
-    tables = [
-        r["table_name"]
-        for r in await pool.fetch(
-            "SELECT table_name FROM information_schema.tables"
-            " WHERE table_schema = 'public' AND (table_name LIKE 'registry\\_%'"
-            " OR table_name IN ('dead_letters', 'processed_events')) ORDER BY table_name"
-        )
-    ]
-    snapshot = {}
-    for table in tables:
-        columns = [
-            r["column_name"]
-            for r in await pool.fetch(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = $1"
-                " ORDER BY ordinal_position",
-                table,
-            )
-        ]
-        kept = [c for c in columns if c not in _VOLATILE]
-        if table == "dead_letters":
-            kept.remove("recorded_at")  # when the refusal was written, not the event
-        order = (
-            "vendor_id, seq" if table == "registry_changes" else "id" if "id" in columns else "1"
-        )
-        rows = await pool.fetch(f"SELECT {', '.join(kept)} FROM {table} ORDER BY {order}")
-        values = [tuple(_comparable(table, dict(r)).values()) for r in rows]
-        snapshot[table] = values if order != "1" else sorted(values, key=repr)
-    return snapshot
-
-
-def _comparable(table: str, row: dict[str, Any]) -> dict[str, Any]:
-    if table == "registry_outbox":  # an announcement's own event id is new each time
-        event = json.loads(row["event"])
-        del event["event_id"]
-        row["event"] = event
-    return row
-
-
-async def _apply(url: str, consumer: Consumer, batches: Sequence[Sequence[EventEnvelope]]) -> None:
-    pool = await open_pool(url, migrate=False)
-    try:
-        for batch in batches:
-            await apply_batch(pool, consumer, batch)
-    finally:
-        await pool.close()
-
-
-def _watched(apply_all: BatchHandler, faults: list[int]) -> BatchHandler:
-    """The batch handler, noting the batches it could not apply (by their size)."""
-
-    async def watched(conn: Any, events: Sequence[EventEnvelope]) -> None:
-        try:
-            await apply_all(conn, events)
-        except Exception:
-            faults.append(len(events))
-            raise
-
-    return watched
-
-
 async def test_the_batch_handler_has_the_effects_of_the_events_one_by_one(
-    two_copies: tuple[str, str],
+    test_databases: postgres.TestDatabases,
 ) -> None:
-    batched_url, one_by_one_url = two_copies
     consumer = registry_consumer(FixedClock(TOKYO), load_policies())
     assert consumer.apply_all is not None
     faults: list[int] = []
-    batched = dataclasses.replace(consumer, apply_all=_watched(consumer.apply_all, faults))
+    batched = dataclasses.replace(consumer, apply_all=watched(consumer.apply_all, faults))
     one_by_one = dataclasses.replace(consumer, apply_all=None)
     batches = _batches()
-    await _apply(batched_url, batched, [b for b, _ in batches])
-    await _apply(one_by_one_url, one_by_one, [b for b, _ in batches])
+    async with two_copies(test_databases, [e for b, _ in batches for e in b]) as urls:
+        batched_url, one_by_one_url = urls
+        await apply(batched_url, batched, [b for b, _ in batches])
+        await apply(one_by_one_url, one_by_one, [b for b, _ in batches])
+        expected = await snapshot(one_by_one_url)
+        actual = await snapshot(batched_url)
 
     assert faults == [len(b) for b, refused in batches if refused]
-    pools = [await open_pool(url, migrate=False) for url in two_copies]
-    try:
-        expected = await _snapshot(pools[1])
-        actual = await _snapshot(pools[0])
-    finally:
-        for pool in pools:
-            await pool.close()
     assert expected["registry_contracts"] and expected["dead_letters"]
     for table in expected:
         assert actual[table] == expected[table], table

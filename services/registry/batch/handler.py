@@ -72,7 +72,7 @@ class RegistryBatch:
         # Vendors without stored affiliates (the common case) have no affiliation to read.
         periods = periods_by_pair(
             await vendor_repository.affiliation_events(conn, sorted(reached), None)
-            if reached != set(vendor_ids)
+            if any(affiliates.get(v) for v in vendor_ids)
             else []
         )
         everyone = reached.union(*periods)  # and their affiliates

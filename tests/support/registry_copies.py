@@ -1,0 +1,130 @@
+"""Two copies of one database holding the same log, to apply the same batches to each through
+the registry's batch handler and through its handlers one event at a time, and compare what
+the registry left: every registry table (the outbox and the change feed included), its ledger
+and the dead letters (the refusals and their reasons), down to the recorded times, which both
+copies take from the log they share."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+
+from services.events.base import EventEnvelope
+from services.platform import event_store
+from services.platform.consumer import BatchHandler, Consumer, apply_batch
+from services.platform.database import open_pool
+from tests.support import postgres
+
+# Columns that legitimately differ between the copies: serials, transaction ids, the moment
+# a row was written by the ledger or the dead letters (not dated by the log).
+_VOLATILE = {"id", "seq", "xid", "created_at", "processed_at"}
+
+Snapshot = dict[str, list[tuple[Any, ...]]]
+
+
+@asynccontextmanager
+async def two_copies(
+    test_databases: postgres.TestDatabases, events: Sequence[EventEnvelope]
+) -> AsyncIterator[tuple[str, str]]:
+    """Two databases holding the same log (`events`, recorded once)."""
+    first = await test_databases.create()
+    pool = await open_pool(first, migrate=False)
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            await event_store.append_batch(conn, events)
+    finally:
+        await pool.close()
+    copy = f"vw_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(test_databases.admin_url)
+    try:
+        original = urlsplit(first).path.lstrip("/")
+        await admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{original}"')
+    finally:
+        await admin.close()
+    second = postgres.with_database(first, copy)
+    try:
+        yield first, second
+    finally:
+        await test_databases.drop(first)
+        await test_databases.drop(second)
+
+
+async def apply(url: str, consumer: Consumer, batches: Sequence[Sequence[EventEnvelope]]) -> None:
+    pool = await open_pool(url, migrate=False)
+    try:
+        for batch in batches:
+            await apply_batch(pool, consumer, batch)
+    finally:
+        await pool.close()
+
+
+def watched(apply_all: BatchHandler, faults: list[int]) -> BatchHandler:
+    """The batch handler, noting the batches it could not apply (by their size): a batch
+    without a refusal must not need the per-event fallback, which would hide a set-based path
+    that always fails."""
+
+    async def watched(conn: Any, events: Sequence[EventEnvelope]) -> None:
+        try:
+            await apply_all(conn, events)
+        except Exception:
+            faults.append(len(events))
+            raise
+
+    return watched
+
+
+async def snapshot(url: str) -> Snapshot:
+    """Every registry table, the registry's ledger and the dead letters, without volatile
+    columns; rows in the order they were written where the table keeps one (a serial),
+    except the change feed: in its order per vendor (registry/batch/rules.py: set-based
+    events go first)."""
+    pool = await open_pool(url, migrate=False)
+    try:
+        return await _snapshot(pool)
+    finally:
+        await pool.close()
+
+
+async def _snapshot(pool: asyncpg.Pool) -> Snapshot:
+    tables = [
+        r["table_name"]
+        for r in await pool.fetch(
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = 'public' AND (table_name LIKE 'registry\\_%'"
+            " OR table_name IN ('dead_letters', 'processed_events')) ORDER BY table_name"
+        )
+    ]
+    result = {}
+    for table in tables:
+        columns = [
+            r["column_name"]
+            for r in await pool.fetch(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = $1"
+                " ORDER BY ordinal_position",
+                table,
+            )
+        ]
+        kept = [c for c in columns if c not in _VOLATILE]
+        if table == "dead_letters":
+            kept.remove("recorded_at")  # when the refusal was written, not the event
+        order = (
+            "vendor_id, seq" if table == "registry_changes" else "id" if "id" in columns else "1"
+        )
+        rows = await pool.fetch(f"SELECT {', '.join(kept)} FROM {table} ORDER BY {order}")
+        values = [tuple(_comparable(table, dict(r)).values()) for r in rows]
+        result[table] = values if order != "1" else sorted(values, key=repr)
+    return result
+
+
+def _comparable(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    if table == "registry_outbox":  # an announcement's own event id is new each time
+        event = json.loads(row["event"])
+        del event["event_id"]
+        row["event"] = event
+    return row
