@@ -49,11 +49,18 @@ class RegistryBatch:
         dated = [e.event_id for e in plan.together if e.event_type == REGISTERED]
         dated += [e.event_id for e in plan.sanctions]
         recorded = await recorded_times(conn, dated, self.clock) if dated else {}
-        if plan.together:
-            stored = await self._stored(conn, plan.together)
-            await _write(conn, rules.fold(plan.together, stored, recorded))
-        if plan.sanctions:
-            await self._apply_sanctions(conn, plan.sanctions, affiliates, recorded)
+        if plan.together or plan.sanctions:
+            stored = await self._stored(conn, (*plan.together, *plan.sanctions))
+            writes = rules.fold(plan.together, stored, recorded)
+            await _write(conn, writes)
+            feed = [(vendor.vendor_id, "identity", at) for vendor, _, at in writes.vendors]
+            if plan.sanctions:
+                registered = stored.vendors | {vendor.vendor_id for vendor, _, _ in writes.vendors}
+                feed += await self._apply_sanctions(
+                    conn, plan.sanctions, affiliates, recorded, registered
+                )
+            # Both parts' change feed in one statement: the rows' order is all it depends on.
+            await announcements.record_each_change(conn, feed)
         for event in plan.one_by_one:
             await self.handlers[event.event_type](conn, event)
 
@@ -63,8 +70,11 @@ class RegistryBatch:
         events: Sequence[EventEnvelope],
         affiliates: Mapping[str, Collection[str]],
         recorded: Mapping[uuid.UUID, dt.datetime],
-    ) -> None:
-        """Five or six reads, then a statement per table written, however many events."""
+        registered: frozenset[str],
+    ) -> list[tuple[str, str, dt.datetime]]:
+        """Four or five reads, then a statement per table written, however many events;
+        returns the rows of the change feed to write (`registered`: of the events' vendors,
+        those registered before them)."""
         vendor_ids = sorted({e.vendor_id for e in events})
         reached = set().union(*(reach(v, affiliates) for v in vendor_ids))
         # As a reconcile does: the announced states locked before the sanctions are read.
@@ -77,7 +87,7 @@ class RegistryBatch:
         )
         everyone = reached.union(*periods)  # and their affiliates
         state = SanctionState(
-            registered=frozenset(await vendor_repository.existing_vendors(conn, vendor_ids)),
+            registered=registered,
             headers=await sanction_repository.sanction_headers(
                 conn, sorted({cast(_SanctionEvent, e.payload).sanction_id for e in events})
             ),
@@ -96,7 +106,7 @@ class RegistryBatch:
         await announcements.save_states(conn, list(writes.states.values()))
         if writes.announcements:
             await announcements.OUTBOX.put(conn, writes.announcements)
-        await announcements.record_each_change(conn, writes.feed)
+        return writes.feed
 
     async def _affiliates(
         self, conn: Connection, events: Sequence[EventEnvelope]
@@ -135,13 +145,11 @@ class RegistryBatch:
 
 
 async def _write(conn: Connection, writes: Writes) -> None:
-    """A statement per table written, in the order the handlers write them."""
+    """A statement per table written, in the order the handlers write them; the change
+    feed aside (apply_all)."""
     if writes.vendors:
         await vendor_repository.insert_new_vendors(
             conn, [(vendor, event_id) for vendor, event_id, _ in writes.vendors]
-        )
-        await announcements.record_each_change(
-            conn, [(vendor.vendor_id, "identity", at) for vendor, _, at in writes.vendors]
         )
         await announcements.start_as_eligible(
             conn, [(vendor.vendor_id, at) for vendor, _, at in writes.vendors]
