@@ -186,6 +186,9 @@ class VendorState:
     claims: dict[str, ClaimFact] = field(default_factory=dict)
     horizons: dict[str, dt.date] = field(default_factory=dict)
     horizon: dt.date = dt.date.min  # the latest of them: on a day after it, nothing is stale
+    # Per item field ("contracts", …), a digest of the events folded into it, in order: two
+    # states with the same digest for a field hold the same items there (factor_memo.py).
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 # The state's field holding each kind of item (the prefix of its key, "kind:id").

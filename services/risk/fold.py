@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -77,10 +78,18 @@ def fold_one(state: VendorState, event: EventEnvelope) -> VendorState:
         return state
     key, day = item
     changed = _apply(state, event)
+    name = ITEM_FIELDS[key.partition(":")[0]]
+    digest = _digest(state.digests.get(name, ""), str(event.event_id))
+    changed = replace(changed, digests={**state.digests, name: digest})
     if day is not None and day > state.horizons.get(key, dt.date.min):
         horizons = {**state.horizons, key: day}
         changed = replace(changed, horizons=horizons, horizon=max(state.horizon, day))
     return changed
+
+
+def _digest(previous: str, event_id: str) -> str:
+    """The digest of the events of a field after one more (a chain, as the log's)."""
+    return hashlib.blake2b(f"{previous}{event_id}".encode(), digest_size=12).hexdigest()
 
 
 def fold_all(vendor_id: str, events: Iterable[EventEnvelope]) -> VendorState:

@@ -48,6 +48,7 @@ from services.risk.concentration import (
     contract_after,
     day_changes,
 )
+from services.risk.factor_memo import FactorMemo
 from services.risk.facts import VendorState, effective_day, item_of
 from services.risk.fold import facts_on, fold_one, stale_items
 from services.risk.model import RiskModel
@@ -113,6 +114,8 @@ class RiskService:
     clock: Clock
     model: RiskModel
     announce: bool = True  # off while rebuilding: a replay must not announce history again
+    # Factors of the last scores, reused while what they read is unchanged (in memory only).
+    memo: FactorMemo = field(default_factory=FactorMemo, compare=False, repr=False)
 
     async def evaluate(self, conn: Connection, vendor_id: str, as_of: dt.date) -> RiskScore:
         """A vendor's score as of a day, from everything recorded about it."""
@@ -204,14 +207,13 @@ class RiskService:
         """The score on `day` from a state (pure), after fetching what memory lacks: the
         events of items that do not count yet on `day` (up to a point of the log), and the
         counters of agencies only those events name (`totals` has the state's own)."""
-        replayed: list[EventEnvelope] = []
-        if stale := stale_items(state, day):
-            replayed = await repository.item_events(conn, state.vendor_id, stale, up_to_seq)
-            named = (e.payload.agency for e in replayed if isinstance(e.payload, ContractAwarded))
-            if missing := totals.missing(named):
-                totals.load(missing, await repository.critical_days(conn, missing))
-        facts = facts_on(state, day, replayed)
-        return score(facts, day, self.model, totals.on(day))
+        if not (stale := stale_items(state, day)):
+            return self.memo.score(state, facts_on(state, day), day, self.model, totals.on(day))
+        replayed = await repository.item_events(conn, state.vendor_id, stale, up_to_seq)
+        named = (e.payload.agency for e in replayed if isinstance(e.payload, ContractAwarded))
+        if missing := totals.missing(named):
+            totals.load(missing, await repository.critical_days(conn, missing))
+        return score(facts_on(state, day, replayed), day, self.model, totals.on(day))
 
     def _decide(
         self, scores: _Scores, vendor_id: str, current: RiskScore, now: dt.datetime

@@ -4,22 +4,19 @@ contract counters, and scores over time. Batches are written with one statement 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-import asyncpg
 from pydantic import TypeAdapter
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
-from services.events.emitted import RiskBand
 from services.platform.database import Connection
 from services.platform.event_store import canonical_json
+from services.risk import factor_storage
 from services.risk.concentration import ContractRow, DayChanges
 from services.risk.facts import VendorState
-from services.risk.scoring import Evidence, Factor, RiskScore
+from services.risk.scoring import RiskScore
 
 _STATE = TypeAdapter(VendorState)
 
@@ -173,7 +170,7 @@ async def states(
         else VendorState(r["vendor_id"])
         for r in rows
     }
-    announced = {r["vendor_id"]: _score(r) for r in rows if r["score"] is not None}
+    announced = {r["vendor_id"]: factor_storage.score_of(r) for r in rows if r["score"] is not None}
     return found, announced
 
 
@@ -187,72 +184,29 @@ async def put_states(conn: Connection, states: Collection[VendorState]) -> None:
     )
 
 
-def _factors_json(score: RiskScore) -> str:
-    return json.dumps(
-        [
-            {
-                "name": f.name,
-                "contribution": f.contribution,
-                "evidence": [_evidence_json(e) for e in f.evidence],
-            }
-            for f in score.factors
-        ],
-        ensure_ascii=False,
-    )
-
-
-# The same evidence recurs in every score of a vendor (its ended contracts, its incidents).
-@functools.lru_cache(maxsize=1 << 16)
-def _evidence_json(evidence: Evidence) -> dict[str, Any]:
-    return {
-        "event_ids": list(evidence.event_ids),
-        "note": evidence.note,
-        "vendor_id": evidence.vendor_id,
-    }
-
-
-def _score(row: asyncpg.Record) -> RiskScore:
-    factors: list[dict[str, Any]] = json.loads(row["factors"])
-    return RiskScore(
-        score=row["score"],
-        band=RiskBand(row["band"]),
-        model_version=row["model_version"],
-        factors=tuple(
-            Factor(
-                name=f["name"],
-                contribution=f["contribution"],
-                evidence=tuple(
-                    Evidence(tuple(e["event_ids"]), e["note"], e["vendor_id"])
-                    for e in f["evidence"]
-                ),
-            )
-            for f in factors
-        ),
-    )
-
-
 async def record_history(
     conn: Connection, entries: Sequence[tuple[str, int, dt.date, RiskScore]]
 ) -> None:
-    """(vendor, seq of the event, day it took effect, score after it) rows."""
+    """(vendor, seq of the event, day it took effect, score after it) rows; their factors'
+    evidence stored once (factor_storage.py)."""
+    rows, bodies = [], {}
+    for vendor_id, seq, as_of, s in entries:
+        factors, named = factor_storage.factors_by_digest(s)
+        bodies.update(named)
+        rows.append((vendor_id, seq, as_of, s.score, s.band.value, s.model_version, factors))
+    await factor_storage.store_bodies(conn, bodies)
     await conn.execute(
         """INSERT INTO risk_history (vendor_id, seq, as_of, score, band, model_version, factors)
            SELECT * FROM unnest($1::text[], $2::bigint[], $3::date[], $4::float8[], $5::text[],
                                 $6::text[], $7::jsonb[])""",
-        *_columns(
-            [
-                (vendor_id, seq, as_of, s.score, s.band.value, s.model_version, _factors_json(s))
-                for vendor_id, seq, as_of, s in entries
-            ],
-            7,
-        ),
+        *_columns(rows, 7),
     )
 
 
 def _score_columns(scores: Mapping[str, RiskScore]) -> list[list[Any]]:
     return _columns(
         [
-            (vendor_id, s.score, s.band.value, s.model_version, _factors_json(s))
+            (vendor_id, s.score, s.band.value, s.model_version, factor_storage.factors_inline(s))
             for vendor_id, s in sorted(scores.items())
         ],
         5,
@@ -293,7 +247,8 @@ async def history(
         after_seq,
         limit,
     )
-    return [(r["seq"], r["as_of"], _score(r)) for r in rows]
+    bodies = await factor_storage.load_bodies(conn, factor_storage.digests_named(rows))
+    return [(r["seq"], r["as_of"], factor_storage.score_of(r, bodies)) for r in rows]
 
 
 async def history_length(conn: Connection, vendor_id: str) -> int:
@@ -325,7 +280,7 @@ async def riskiest(
         first,
         agency,
     )
-    return [(r["vendor_id"], r["as_of"], _score(r)) for r in rows]
+    return [(r["vendor_id"], r["as_of"], factor_storage.score_of(r)) for r in rows]
 
 
 async def vendors_due(conn: Connection, today: dt.date, limit: int) -> list[str]:

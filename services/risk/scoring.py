@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -379,6 +379,106 @@ def _concentration_items(
     return [((agency, ""), points, Evidence(event_ids, note))]
 
 
+# The factors in their fixed order, each with what of a vendor's record it reads (the item
+# kinds of `VendorFacts`) and whether it depends on the day: what a factor may be reused for
+# (factor_memo.py) when neither changed. Concentration also reads the agencies' totals.
+FactorFunction = Callable[[VendorFacts, dt.date, RiskModel, Mapping[str, int]], Factor]
+
+
+def _missing_factor(name: str, kind: CertificateKind) -> FactorFunction:
+    def factor(
+        facts: VendorFacts, as_of: dt.date, model: RiskModel, _: Mapping[str, int]
+    ) -> Factor:
+        compliance = model.compliance
+        points = (
+            compliance.per_missing_erasure
+            if kind is CertificateKind.DATA_ERASURE
+            else compliance.per_missing_disposal
+        )
+        return _factor(name, _missing(facts, as_of, kind, points))
+
+    return factor
+
+
+@dataclass(frozen=True)
+class FactorRule:
+    name: str
+    reads: frozenset[str]  # fields of VendorFacts
+    daily: bool  # changes with the day, the record unchanged
+    compute: FactorFunction
+
+
+FACTOR_RULES: tuple[FactorRule, ...] = (
+    FactorRule(
+        "incidents",
+        frozenset({"incidents"}),
+        True,
+        lambda f, d, m, _: _factor("incidents", _incident_items(f, d, m, inherited=False)),
+    ),
+    FactorRule(
+        "inherited_incidents",
+        frozenset({"incidents"}),
+        True,
+        lambda f, d, m, _: _factor("inherited_incidents", _incident_items(f, d, m, inherited=True)),
+    ),
+    FactorRule(
+        "active_sanctions",
+        frozenset({"sanctions"}),
+        True,
+        lambda f, d, m, _: _factor("active_sanctions", _sanction_items(f, d, m, active=True)),
+    ),
+    FactorRule(
+        "recent_sanctions",
+        frozenset({"sanctions"}),
+        True,
+        lambda f, d, m, _: _factor("recent_sanctions", _sanction_items(f, d, m, active=False)),
+    ),
+    FactorRule(
+        "unapproved_subcontracting",
+        frozenset({"incidents", "subcontracts"}),
+        True,
+        lambda f, d, m, _: _factor("unapproved_subcontracting", _unapproved_items(f, d, m)),
+    ),
+    FactorRule(
+        "subcontract_chain_depth",
+        frozenset({"subcontracts", "contracts"}),
+        True,
+        lambda f, d, m, _: _factor("subcontract_chain_depth", _chain_items(f, d, m)),
+    ),
+    FactorRule(
+        "missing_erasure_certificates",
+        frozenset({"contracts", "certificates"}),
+        True,
+        _missing_factor("missing_erasure_certificates", CertificateKind.DATA_ERASURE),
+    ),
+    FactorRule(
+        "missing_disposal_certificates",
+        frozenset({"contracts", "certificates"}),
+        True,
+        _missing_factor("missing_disposal_certificates", CertificateKind.MEDIA_DISPOSAL),
+    ),
+    FactorRule(
+        "missing_fitness_documents",
+        frozenset({"subcontracts", "certificates"}),
+        False,
+        lambda f, d, m, _: _factor("missing_fitness_documents", _fitness_items(f, m)),
+    ),
+    FactorRule(
+        "pending_claims",
+        frozenset({"claims"}),
+        False,
+        lambda f, d, m, _: _factor("pending_claims", _claim_items(f, m), cap=m.claims.cap),
+    ),
+    FactorRule(
+        "concentration",
+        frozenset({"contracts"}),
+        True,
+        lambda f, d, m, totals: _factor("concentration", _concentration_items(f, d, m, totals)),
+    ),
+)
+assert tuple(rule.name for rule in FACTOR_RULES) == FACTOR_NAMES
+
+
 def score(
     facts: VendorFacts,
     as_of: dt.date,
@@ -391,24 +491,14 @@ def score(
     CRITICAL_CRITICALITIES) running on `as_of`, all vendors' together. An agency missing from
     it is taken to have only the vendor's own.
     """
-    erasure, disposal = CertificateKind.DATA_ERASURE, CertificateKind.MEDIA_DISPOSAL
-    per_erasure, per_disposal = (
-        model.compliance.per_missing_erasure,
-        model.compliance.per_missing_disposal,
+    return total_of(
+        [rule.compute(facts, as_of, model, agency_critical_totals) for rule in FACTOR_RULES],
+        model,
     )
-    factors = (
-        _factor("incidents", _incident_items(facts, as_of, model, inherited=False)),
-        _factor("inherited_incidents", _incident_items(facts, as_of, model, inherited=True)),
-        _factor("active_sanctions", _sanction_items(facts, as_of, model, active=True)),
-        _factor("recent_sanctions", _sanction_items(facts, as_of, model, active=False)),
-        _factor("unapproved_subcontracting", _unapproved_items(facts, as_of, model)),
-        _factor("subcontract_chain_depth", _chain_items(facts, as_of, model)),
-        _factor("missing_erasure_certificates", _missing(facts, as_of, erasure, per_erasure)),
-        _factor("missing_disposal_certificates", _missing(facts, as_of, disposal, per_disposal)),
-        _factor("missing_fitness_documents", _fitness_items(facts, model)),
-        _factor("pending_claims", _claim_items(facts, model), cap=model.claims.cap),
-        _factor("concentration", _concentration_items(facts, as_of, model, agency_critical_totals)),
-    )
+
+
+def total_of(factors: Iterable[Factor], model: RiskModel) -> RiskScore:
+    """The score the factors make: the contributions added, capped at MAX_SCORE."""
     kept = tuple(f for f in factors if f.contribution > 0)
     total = min(MAX_SCORE, round_points(sum(f.contribution for f in kept)))
     return RiskScore(total, band_of(total, model), model_fingerprint(model), kept)

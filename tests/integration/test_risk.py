@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tomllib
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -218,3 +219,43 @@ async def test_small_moves_add_up_to_an_announcement_instead_of_drifting(
     assert await announced() == [20.0]  # +2.5 from the last announcement: not yet
     await live(pool, service(), small[1:])
     assert await announced() == [20.0, 25.0]  # +5 from the last announcement, in two steps
+
+
+async def test_history_stores_a_factors_evidence_once_and_reads_it_back(
+    pool: asyncpg.Pool,
+) -> None:
+    risk = service()
+    await live(pool, risk, case_risk.the_case())
+    named = await pool.fetchval(
+        "SELECT count(*) FROM risk_history, jsonb_array_elements(factors) AS f"
+        " WHERE f ? 'evidence_digest'"
+    )
+    inline = await pool.fetchval(
+        "SELECT count(*) FROM risk_history, jsonb_array_elements(factors) AS f WHERE f ? 'evidence'"
+    )
+    bodies = await pool.fetchval("SELECT count(*) FROM risk_factor_bodies")
+    assert inline == 0 and 0 < bodies < named  # an unchanged factor's evidence: stored once
+    async with pool.acquire() as conn:
+        (*_, (_, day, last)) = await repository.history(conn, case_b.VENDOR)
+        assert last == await risk.evaluate(conn, case_b.VENDOR, day)  # read back whole
+
+
+async def test_rows_written_before_evidence_moved_out_read_back_the_same(
+    pool: asyncpg.Pool,
+) -> None:
+    await live(pool, service(), case_risk.the_case())
+    async with pool.acquire() as conn:
+        before = await repository.history(conn, case_b.VENDOR)
+        # As a row was written before: its factors with their evidence inline.
+        await conn.execute(
+            """UPDATE risk_history h SET factors = (
+                   SELECT jsonb_agg(jsonb_build_object('name', f -> 'name',
+                       'contribution', f -> 'contribution', 'evidence', b.evidence) ORDER BY n)
+                   FROM jsonb_array_elements(h.factors) WITH ORDINALITY AS e(f, n)
+                   JOIN risk_factor_bodies b ON b.digest = f ->> 'evidence_digest')
+               WHERE jsonb_array_length(factors) > 0"""
+        )
+        await conn.execute("DROP TABLE risk_factor_bodies")  # as before the migration
+        migration = resources.files("services.risk") / "migrations" / "0003_factor_bodies.sql"
+        await conn.execute(migration.read_text(encoding="utf-8"))
+        assert await repository.history(conn, case_b.VENDOR) == before

@@ -1,0 +1,110 @@
+"""Scoring a vendor again after one more event without recomputing what the event left alone.
+
+A batch scores a vendor after each of its events (for the event's day, and for today), and
+most factors read items the event did not touch: a claim settled moves `pending_claims`
+only, yet `concentration` and the missing certificates list every contract on the record. The
+memo keeps, per vendor, each factor with what it was computed from (the digests of the items
+it reads, the day if it depends on the day, the model, and for concentration the totals of
+the agencies the vendor holds critical contracts of) and hands back the same Factor object
+while those are unchanged, so the factor costs nothing, and serialises once
+(repository.py reuses the JSON of a Factor it has seen).
+
+Reuse is exact: a factor is a pure function of those inputs (scoring.py), and a field's digest
+changes with every event folded into it (fold.py). States whose facts on the day need items
+folded again (stale items: an out-of-order event, a day in the past) are scored from scratch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+
+from services.risk.facts import VendorFacts, VendorState
+from services.risk.model import RiskModel, model_fingerprint
+from services.risk.scoring import (
+    CRITICAL_CRITICALITIES,
+    FACTOR_RULES,
+    Factor,
+    FactorRule,
+    RiskScore,
+    total_of,
+)
+
+# Vendors remembered: a batch touches at most a few hundred; a process keeps the busiest.
+VENDORS = 4096
+
+
+@dataclass
+class _Entry:
+    factors: dict[str, tuple[Hashable, Factor]] = field(default_factory=dict)
+    agencies: tuple[str, frozenset[str]] = ("", frozenset())  # contracts digest, held agencies
+
+
+class FactorMemo:
+    def __init__(self, vendors: int = VENDORS) -> None:
+        self._vendors = vendors
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+
+    def score(
+        self,
+        state: VendorState,
+        facts: VendorFacts,
+        as_of: dt.date,
+        model: RiskModel,
+        totals: Mapping[str, int],
+    ) -> RiskScore:
+        """`score(facts, as_of, model, totals)`, where `facts` are the state's items as they
+        stand (no stale item folded again), reusing what is unchanged."""
+        entry = self._entry(state.vendor_id)
+        fingerprint = model_fingerprint(model)
+        factors = []
+        for rule in FACTOR_RULES:
+            key = self._key(rule, state, facts, as_of, fingerprint, totals, entry)
+            found = entry.factors.get(rule.name)
+            if found is None or found[0] != key:
+                found = (key, rule.compute(facts, as_of, model, totals))
+                entry.factors[rule.name] = found
+            factors.append(found[1])
+        return total_of(factors, model)
+
+    def _key(
+        self,
+        rule: FactorRule,
+        state: VendorState,
+        facts: VendorFacts,
+        as_of: dt.date,
+        fingerprint: str,
+        totals: Mapping[str, int],
+        entry: _Entry,
+    ) -> Hashable:
+        digests = tuple(state.digests.get(name, "") for name in sorted(rule.reads))
+        key: tuple[Hashable, ...] = (fingerprint, digests, as_of if rule.daily else None)
+        if rule.name == "concentration":
+            agencies = self._held(facts, state, entry)
+            key += (tuple((agency, totals.get(agency, 0)) for agency in sorted(agencies)),)
+        return key
+
+    @staticmethod
+    def _held(facts: VendorFacts, state: VendorState, entry: _Entry) -> frozenset[str]:
+        """The agencies of the vendor's critical contracts (their totals bear on its share)."""
+        digest = state.digests.get("contracts", "")
+        if entry.agencies[0] != digest or not digest:
+            held = frozenset(
+                c.agency
+                for c in facts.contracts.values()
+                if c.criticality in CRITICAL_CRITICALITIES
+            )
+            entry.agencies = (digest, held)
+        return entry.agencies[1]
+
+    def _entry(self, vendor_id: str) -> _Entry:
+        entry = self._entries.get(vendor_id)
+        if entry is None:
+            entry = self._entries[vendor_id] = _Entry()
+            if len(self._entries) > self._vendors:
+                self._entries.popitem(last=False)
+        else:
+            self._entries.move_to_end(vendor_id)
+        return entry

@@ -1,0 +1,150 @@
+"""How scores are stored: factors as JSON, and a factor's evidence once however many history
+rows it stands in.
+
+A vendor with a thousand running contracts lists them under `concentration` in every score;
+written into every history row, that made each of its events cost what its record weighs, in
+PostgreSQL even more than here. A history row names each factor's evidence by the SHA-256 of
+its JSON instead (table `risk_factor_bodies`), and a batch stores the bodies it has not seen
+stored. Current and announced scores (one row per vendor) keep their evidence inline.
+
+The JSON of a Factor object is made once: the factor memo hands back the same object while a
+factor is unchanged (factor_memo.py), so it is cached by identity (the object held beside its
+JSON, so that its id cannot be reused while cached).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections import OrderedDict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from services.events.emitted import RiskBand
+from services.platform.database import Connection
+from services.risk.scoring import Evidence, Factor, RiskScore
+
+
+@dataclass(frozen=True)
+class _Written:
+    inline: str  # {"name", "contribution", "evidence": [...]}
+    by_digest: str  # {"name", "contribution", "evidence_digest"}
+    digest: str
+    evidence: str  # the body: the evidence list as JSON
+
+
+class _WrittenFactors:
+    def __init__(self, size: int = 1 << 14) -> None:
+        self._size = size
+        self._cache: OrderedDict[int, tuple[Factor, _Written]] = OrderedDict()
+
+    def of(self, factor: Factor) -> _Written:
+        found = self._cache.get(id(factor))
+        if found is not None and found[0] is factor:
+            self._cache.move_to_end(id(factor))
+            return found[1]
+        evidence = json.dumps([_evidence_json(e) for e in factor.evidence], ensure_ascii=False)
+        digest = hashlib.sha256(evidence.encode()).hexdigest()
+        head = json.dumps(factor.name), json.dumps(factor.contribution)
+        written = _Written(
+            inline=f'{{"name": {head[0]}, "contribution": {head[1]}, "evidence": {evidence}}}',
+            by_digest=(
+                f'{{"name": {head[0]}, "contribution": {head[1]}, "evidence_digest": "{digest}"}}'
+            ),
+            digest=digest,
+            evidence=evidence,
+        )
+        self._cache[id(factor)] = (factor, written)
+        if len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+        return written
+
+
+_WRITTEN = _WrittenFactors()
+
+
+# The same evidence recurs in every score of a vendor (its ended contracts, its incidents).
+@functools.lru_cache(maxsize=1 << 16)
+def _evidence_json(evidence: Evidence) -> dict[str, Any]:
+    return {
+        "event_ids": list(evidence.event_ids),
+        "note": evidence.note,
+        "vendor_id": evidence.vendor_id,
+    }
+
+
+def factors_inline(score: RiskScore) -> str:
+    """The factors with their evidence, as a current or announced score keeps them."""
+    return "[" + ",".join(_WRITTEN.of(f).inline for f in score.factors) + "]"
+
+
+def factors_by_digest(score: RiskScore) -> tuple[str, dict[str, str]]:
+    """The factors naming their evidence by digest, as a history row keeps them, and the
+    evidence bodies they name (digest → JSON)."""
+    written = [_WRITTEN.of(f) for f in score.factors]
+    return "[" + ",".join(w.by_digest for w in written) + "]", {
+        w.digest: w.evidence for w in written
+    }
+
+
+async def store_bodies(conn: Connection, bodies: Mapping[str, str]) -> None:
+    """Stores the evidence bodies not stored yet (two statements, whatever their number)."""
+    if not bodies:
+        return
+    stored = await conn.fetch(
+        "SELECT digest FROM risk_factor_bodies WHERE digest = ANY($1::text[])", list(bodies)
+    )
+    new = sorted(set(bodies) - {r["digest"] for r in stored})
+    if new:
+        await conn.execute(
+            """INSERT INTO risk_factor_bodies (digest, evidence)
+               SELECT * FROM unnest($1::text[], $2::jsonb[]) ON CONFLICT DO NOTHING""",
+            new,
+            [bodies[digest] for digest in new],
+        )
+
+
+async def load_bodies(conn: Connection, digests: Collection[str]) -> dict[str, list[Any]]:
+    rows = await conn.fetch(
+        "SELECT digest, evidence::text AS evidence FROM risk_factor_bodies"
+        " WHERE digest = ANY($1::text[])",
+        list(digests),
+    )
+    return {r["digest"]: json.loads(r["evidence"]) for r in rows}
+
+
+def digests_named(rows: Iterable[asyncpg.Record]) -> set[str]:
+    """The evidence digests that history rows name."""
+    return {
+        f["evidence_digest"]
+        for r in rows
+        for f in json.loads(r["factors"])
+        if "evidence_digest" in f
+    }
+
+
+def score_of(row: asyncpg.Record, bodies: Mapping[str, list[Any]] | None = None) -> RiskScore:
+    """A stored score (factors inline, or naming `bodies` by digest)."""
+    factors: list[dict[str, Any]] = json.loads(row["factors"])
+    return RiskScore(
+        score=row["score"],
+        band=RiskBand(row["band"]),
+        model_version=row["model_version"],
+        factors=tuple(
+            Factor(
+                name=f["name"],
+                contribution=f["contribution"],
+                evidence=tuple(
+                    Evidence(tuple(e["event_ids"]), e["note"], e["vendor_id"])
+                    for e in (
+                        f["evidence"] if "evidence" in f else (bodies or {})[f["evidence_digest"]]
+                    )
+                ),
+            )
+            for f in factors
+        ),
+    )

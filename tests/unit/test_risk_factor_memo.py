@@ -1,0 +1,72 @@
+"""The factor memo scores exactly as scoring from scratch (properties, with hypothesis): after
+every event of a log, for the event's day and for a fixed "today", with the agencies' totals
+moving in between, stored and loaded between events as between batches."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+
+from services.events.base import EventEnvelope
+from services.events.catalog import parse_event
+from services.risk.factor_memo import FactorMemo
+from services.risk.facts import VendorState, effective_day
+from services.risk.fold import facts_on, fold_one, stale_items
+from services.risk.model import load_model
+from services.risk.scoring import score
+from tests.support.event_examples import envelope as wrap
+from tests.support.event_examples import example
+from tests.support.risk_strategies import FIRST, VENDOR, logs
+
+STATE = TypeAdapter(VendorState)
+MODEL = load_model()
+TODAY = FIRST + dt.timedelta(days=400)
+totals = st.dictionaries(st.sampled_from(["市民課", "税務課", "other"]), st.integers(0, 40))
+
+
+@settings(max_examples=200, deadline=None)
+@given(logs, st.lists(totals, min_size=1, max_size=4))
+def test_the_memo_scores_as_scoring_from_scratch(
+    log: list[EventEnvelope], moving_totals: list[dict[str, int]]
+) -> None:
+    memo = FactorMemo()
+    state = VendorState(VENDOR)
+    for n, event in enumerate(log):
+        state = STATE.validate_json(STATE.dump_json(fold_one(state, event)))
+        agency_totals = moving_totals[n % len(moving_totals)]
+        for day in (effective_day(event.payload, FIRST), TODAY):
+            if stale_items(state, day):
+                continue  # scored from scratch by the service, never through the memo
+            facts = facts_on(state, day)
+            expected = score(facts, day, MODEL, agency_totals)
+            assert memo.score(state, facts, day, MODEL, agency_totals) == expected
+            assert memo.score(state, facts, day, MODEL, agency_totals) == expected  # again
+
+
+def _event(event_type: str, **fields: object) -> EventEnvelope:
+    payload = example(event_type, **fields)
+    return parse_event(json.dumps(wrap(event_type, payload, VENDOR), ensure_ascii=False))
+
+
+def test_a_factor_the_event_left_alone_is_reused_and_a_touched_one_computed_again() -> None:
+    memo = FactorMemo()
+    ended = _event(
+        "contract.awarded",
+        contract_id="c1",
+        awarded_on="2022-01-01",
+        starts_on="2022-01-01",
+        ends_on="2022-06-30",
+    )
+    state = fold_one(VendorState(VENDOR), ended)
+    before = memo.score(state, facts_on(state, TODAY), TODAY, MODEL, {})
+    missing = before.factor("missing_erasure_certificates")
+    assert missing is not None and missing.contribution > 0
+    state = fold_one(state, _event("claim.filed", claim_id="k1", filed_on="2022-09-01"))
+    after = memo.score(state, facts_on(state, TODAY), TODAY, MODEL, {})
+    assert after.factor("missing_erasure_certificates") is missing  # contracts untouched
+    assert before.factor("pending_claims") is None and after.factor("pending_claims") is not None
+    assert after == score(facts_on(state, TODAY), TODAY, MODEL, {})
