@@ -32,7 +32,9 @@ from tests.support.registry import TOKYO, FixedClock
 
 pytestmark = pytest.mark.postgres
 
-BATCH = 500
+# The consumer's batch size, and a size that cuts the stream elsewhere: what one split finds
+# inside its batch, the other finds stored by the batch before.
+BATCH_SIZES = (500, 61)
 CLOCK = FixedClock(TOKYO, dt.datetime(2022, 7, 9, 9, 0, tzinfo=TOKYO))
 START = dt.date(2022, 7, 1)
 PLAN = automatic_plan_id(VENDOR, AGENCY)
@@ -165,10 +167,10 @@ REFUSED = [
 ]
 
 
-def _batches() -> list[tuple[list[EventEnvelope], bool]]:
+def _batches(size: int) -> list[tuple[list[EventEnvelope], bool]]:
     """The batches in order, each with whether it holds a refusal."""
     events = _realistic(3_000)
-    realistic = [(events[i : i + BATCH], False) for i in range(0, len(events), BATCH)]
+    realistic = [(events[i : i + size], False) for i in range(0, len(events), size)]
     return [*realistic, (CLEAN, False), (STORED, False), (CASE, False), (REFUSED, True)]
 
 
@@ -179,7 +181,9 @@ async def two_copies(test_databases: postgres.TestDatabases) -> AsyncIterator[tu
     pool = await open_pool(first, migrate=False)
     try:
         async with pool.acquire() as conn, conn.transaction():
-            await event_store.append_batch(conn, [e for b, _ in _batches() for e in b])
+            await event_store.append_batch(
+                conn, [e for b, _ in _batches(BATCH_SIZES[0]) for e in b]
+            )
     finally:
         await pool.close()
     second = await test_databases.create(like=first)
@@ -247,8 +251,9 @@ def _watched(apply_all: BatchHandler, faults: list[int]) -> BatchHandler:
     return watched
 
 
+@pytest.mark.parametrize("size", BATCH_SIZES)
 async def test_the_batch_handler_has_the_effects_of_the_events_one_by_one(
-    two_copies: tuple[str, str],
+    two_copies: tuple[str, str], size: int
 ) -> None:
     batched_url, one_by_one_url = two_copies
     live = consumer(CLOCK)
@@ -256,7 +261,7 @@ async def test_the_batch_handler_has_the_effects_of_the_events_one_by_one(
     faults: list[int] = []
     batched = dataclasses.replace(live, apply_all=_watched(live.apply_all, faults))
     one_by_one = dataclasses.replace(live, apply_all=None)
-    batches = _batches()
+    batches = _batches(size)
     await _apply(batched_url, batched, [b for b, _ in batches])
     await _apply(one_by_one_url, one_by_one, [b for b, _ in batches])
 
