@@ -4,8 +4,8 @@ rows it stands in.
 A vendor with a thousand running contracts lists them under `concentration` in every score;
 written into every history row, that made each of its events cost what its record weighs, in
 PostgreSQL even more than here. A history row names each factor's evidence by the SHA-256 of
-its JSON instead (table `risk_factor_bodies`), and a batch stores the bodies it has not seen
-stored. Current and announced scores (one row per vendor) keep their evidence inline.
+its JSON instead (table `risk_factor_bodies`), and a batch stores the bodies not stored yet.
+Current and announced scores name theirs the same way.
 
 The JSON of a Factor object is made once: the factor memo hands back the same object while a
 factor is unchanged (factor_memo.py), so it is cached by identity (the object held beside its
@@ -18,7 +18,7 @@ import functools
 import hashlib
 import json
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +31,6 @@ from services.risk.scoring import Evidence, Factor, RiskScore
 
 @dataclass(frozen=True)
 class _Written:
-    inline: str  # {"name", "contribution", "evidence": [...]}
     by_digest: str  # {"name", "contribution", "evidence_digest"}
     digest: str
     evidence: str  # the body: the evidence list as JSON
@@ -51,7 +50,6 @@ class _WrittenFactors:
         digest = hashlib.sha256(evidence.encode()).hexdigest()
         head = json.dumps(factor.name), json.dumps(factor.contribution)
         written = _Written(
-            inline=f'{{"name": {head[0]}, "contribution": {head[1]}, "evidence": {evidence}}}',
             by_digest=(
                 f'{{"name": {head[0]}, "contribution": {head[1]}, "evidence_digest": "{digest}"}}'
             ),
@@ -77,13 +75,8 @@ def _evidence_json(evidence: Evidence) -> dict[str, Any]:
     }
 
 
-def factors_inline(score: RiskScore) -> str:
-    """The factors with their evidence, as a current or announced score keeps them."""
-    return "[" + ",".join(_WRITTEN.of(f).inline for f in score.factors) + "]"
-
-
 def factors_by_digest(score: RiskScore) -> tuple[str, dict[str, str]]:
-    """The factors naming their evidence by digest, as a history row keeps them, and the
+    """The factors naming their evidence by digest, as a stored score keeps them, and the
     evidence bodies they name (digest → JSON)."""
     written = [_WRITTEN.of(f) for f in score.factors]
     return "[" + ",".join(w.by_digest for w in written) + "]", {
@@ -118,17 +111,22 @@ async def load_bodies(conn: Connection, digests: Collection[str]) -> dict[str, l
 
 
 def digests_named(rows: Iterable[asyncpg.Record]) -> set[str]:
-    """The evidence digests that history rows name."""
-    return {
-        f["evidence_digest"]
-        for r in rows
-        for f in json.loads(r["factors"])
-        if "evidence_digest" in f
-    }
+    """The evidence digests that stored scores name."""
+    return {f["evidence_digest"] for r in rows for f in json.loads(r["factors"])}
 
 
-def score_of(row: asyncpg.Record, bodies: Mapping[str, list[Any]] | None = None) -> RiskScore:
-    """A stored score (factors inline, or naming `bodies` by digest)."""
+def score_of(row: asyncpg.Record, bodies: Mapping[str, list[Any]]) -> RiskScore:
+    """A stored score, its factors' evidence taken from `bodies` (load_bodies)."""
+    return _score(row, lambda f: bodies[f["evidence_digest"]])
+
+
+def decided_of(row: asyncpg.Record) -> RiskScore:
+    """A stored score as far as deciding an announcement goes (score, band, each factor's
+    contribution), its evidence not loaded: the factors' evidence is empty."""
+    return _score(row, lambda _: [])
+
+
+def _score(row: asyncpg.Record, evidence_of: Callable[[dict[str, Any]], list[Any]]) -> RiskScore:
     factors: list[dict[str, Any]] = json.loads(row["factors"])
     return RiskScore(
         score=row["score"],
@@ -140,9 +138,7 @@ def score_of(row: asyncpg.Record, bodies: Mapping[str, list[Any]] | None = None)
                 contribution=f["contribution"],
                 evidence=tuple(
                     Evidence(tuple(e["event_ids"]), e["note"], e["vendor_id"])
-                    for e in (
-                        f["evidence"] if "evidence" in f else (bodies or {})[f["evidence_digest"]]
-                    )
+                    for e in evidence_of(f)
                 ),
             )
             for f in factors

@@ -170,7 +170,9 @@ async def states(
         else VendorState(r["vendor_id"])
         for r in rows
     }
-    announced = {r["vendor_id"]: factor_storage.score_of(r) for r in rows if r["score"] is not None}
+    announced = {
+        r["vendor_id"]: factor_storage.decided_of(r) for r in rows if r["score"] is not None
+    }
     return found, announced
 
 
@@ -203,14 +205,14 @@ async def record_history(
     )
 
 
-def _score_columns(scores: Mapping[str, RiskScore]) -> list[list[Any]]:
-    return _columns(
-        [
-            (vendor_id, s.score, s.band.value, s.model_version, factor_storage.factors_inline(s))
-            for vendor_id, s in sorted(scores.items())
-        ],
-        5,
-    )
+async def _score_columns(conn: Connection, scores: Mapping[str, RiskScore]) -> list[list[Any]]:
+    rows, bodies = [], {}
+    for vendor_id, s in sorted(scores.items()):
+        factors, named = factor_storage.factors_by_digest(s)
+        bodies.update(named)
+        rows.append((vendor_id, s.score, s.band.value, s.model_version, factors))
+    await factor_storage.store_bodies(conn, bodies)
+    return _columns(rows, 5)
 
 
 async def set_announced(conn: Connection, scores: Mapping[str, RiskScore]) -> None:
@@ -219,7 +221,7 @@ async def set_announced(conn: Connection, scores: Mapping[str, RiskScore]) -> No
            SELECT * FROM unnest($1::text[], $2::float8[], $3::text[], $4::text[], $5::jsonb[])
            ON CONFLICT (vendor_id) DO UPDATE SET score = EXCLUDED.score, band = EXCLUDED.band,
                model_version = EXCLUDED.model_version, factors = EXCLUDED.factors""",
-        *_score_columns(scores),
+        *await _score_columns(conn, scores),
     )
 
 
@@ -231,7 +233,7 @@ async def set_current(conn: Connection, scores: Mapping[str, RiskScore], as_of: 
            ON CONFLICT (vendor_id) DO UPDATE SET score = EXCLUDED.score, band = EXCLUDED.band,
                model_version = EXCLUDED.model_version, factors = EXCLUDED.factors,
                as_of = EXCLUDED.as_of, updated_at = now()""",
-        *_score_columns(scores),
+        *await _score_columns(conn, scores),
         as_of,
     )
 
@@ -280,7 +282,8 @@ async def riskiest(
         first,
         agency,
     )
-    return [(r["vendor_id"], r["as_of"], factor_storage.score_of(r)) for r in rows]
+    bodies = await factor_storage.load_bodies(conn, factor_storage.digests_named(rows))
+    return [(r["vendor_id"], r["as_of"], factor_storage.score_of(r, bodies)) for r in rows]
 
 
 async def vendors_due(conn: Connection, today: dt.date, limit: int) -> list[str]:

@@ -226,15 +226,16 @@ async def test_history_stores_a_factors_evidence_once_and_reads_it_back(
 ) -> None:
     risk = service()
     await live(pool, risk, case_risk.the_case())
-    named = await pool.fetchval(
-        "SELECT count(*) FROM risk_history, jsonb_array_elements(factors) AS f"
-        " WHERE f ? 'evidence_digest'"
+    named = await pool.fetchrow(
+        """SELECT count(*) AS rows, count(DISTINCT f ->> 'evidence_digest') AS distinct,
+                  count(*) FILTER (WHERE f ? 'evidence') AS inline,
+                  count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM risk_factor_bodies b
+                                                     WHERE b.digest = f ->> 'evidence_digest'))
+                      AS dangling
+           FROM risk_history, jsonb_array_elements(factors) AS f"""
     )
-    inline = await pool.fetchval(
-        "SELECT count(*) FROM risk_history, jsonb_array_elements(factors) AS f WHERE f ? 'evidence'"
-    )
-    bodies = await pool.fetchval("SELECT count(*) FROM risk_factor_bodies")
-    assert inline == 0 and 0 < bodies < named  # an unchanged factor's evidence: stored once
+    assert named is not None and named["inline"] == 0 and named["dangling"] == 0
+    assert 0 < named["distinct"] < named["rows"]  # an unchanged factor's evidence: stored once
     async with pool.acquire() as conn:
         (*_, (_, day, last)) = await repository.history(conn, case_b.VENDOR)
         assert last == await risk.evaluate(conn, case_b.VENDOR, day)  # read back whole
