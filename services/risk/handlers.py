@@ -40,7 +40,7 @@ from services.platform.clock import Clock
 from services.platform.consumer import VERDICT_FROM, Consumer
 from services.platform.database import Connection
 from services.platform.outbox import Outbox
-from services.risk import repository
+from services.risk import repository, state_storage
 from services.risk.concentration import (
     ContractRow,
     CriticalTotals,
@@ -59,6 +59,7 @@ from services.risk.scoring import (
     score,
     should_announce,
 )
+from services.risk.state_storage import StateMemo
 
 CONSUMER_NAME = "risk"
 SOURCE = "vendorwatch.risk"
@@ -116,17 +117,20 @@ class RiskService:
     announce: bool = True  # off while rebuilding: a replay must not announce history again
     # Factors of the last scores, reused while what they read is unchanged (in memory only).
     memo: FactorMemo = field(default_factory=FactorMemo, compare=False, repr=False)
+    # The states this process wrote last, reused while nobody else wrote since.
+    states: StateMemo = field(default_factory=StateMemo, compare=False, repr=False)
 
     async def evaluate(self, conn: Connection, vendor_id: str, as_of: dt.date) -> RiskScore:
         """A vendor's score as of a day, from everything recorded about it."""
-        states, _ = await repository.states(conn, [vendor_id])
+        states = await state_storage.load(conn, [vendor_id], self.states)
         totals = await _load_totals(conn, states.values(), ())
         return await self._score(conn, states[vendor_id], as_of, totals)
 
     async def refresh(self, conn: Connection, vendor_ids: Sequence[str]) -> list[str]:
         """Re-scores these vendors for today; announces significant moves. Returns those."""
         await repository.lock_vendors(conn, vendor_ids)
-        states, announced = await repository.states(conn, vendor_ids)
+        states = await state_storage.load(conn, vendor_ids, self.states)
+        announced = await repository.announced(conn, vendor_ids)
         totals = await _load_totals(conn, states.values(), ())
         scores = _Scores(announced)
         today, now = self.clock.today(), self.clock.now()
@@ -156,7 +160,9 @@ class RiskService:
         seqs = await repository.add_events(conn, events, items, subjects)
         vendors = sorted({v for about in subjects for v in about})
         await repository.lock_vendors(conn, vendors)
-        states, announced = await repository.states(conn, vendors)
+        states = await state_storage.load(conn, vendors, self.states)
+        before = dict(states)
+        announced = await repository.announced(conn, vendors)
         contract_ids = {
             e.payload.contract_id for e in events if isinstance(e.payload, _CONTRACT_EVENTS)
         }
@@ -192,7 +198,7 @@ class RiskService:
             await repository.put_contracts(conn, written)
         if any(counter_changes.values()):
             await repository.add_critical_days(conn, counter_changes)
-        await repository.put_states(conn, list(states.values()))
+        await state_storage.save(conn, list(states.values()), before, self.states)
         await repository.record_history(conn, history)
         await self._write_scores(conn, scores, today)
 

@@ -23,7 +23,7 @@ async def rebuild(pool: asyncpg.Pool, service: RiskService) -> int:
         await conn.execute(
             "TRUNCATE risk_history, risk_event_subjects, risk_incident_subjects, risk_contracts,"
             " risk_critical_days, risk_vendor_states, risk_current, risk_announced, risk_events,"
-            " risk_factor_bodies"
+            " risk_factor_bodies, risk_vendor_items"
             " RESTART IDENTITY"
         )
         await conn.execute("DELETE FROM processed_events WHERE consumer = $1", CONSUMER_NAME)

@@ -7,18 +7,13 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.platform.database import Connection
 from services.platform.event_store import canonical_json
 from services.risk import factor_storage
 from services.risk.concentration import ContractRow, DayChanges
-from services.risk.facts import VendorState
 from services.risk.scoring import RiskScore
-
-_STATE = TypeAdapter(VendorState)
 
 
 async def add_events(
@@ -151,39 +146,14 @@ async def add_critical_days(conn: Connection, changes: DayChanges) -> None:
     )
 
 
-async def states(
-    conn: Connection, vendor_ids: Collection[str]
-) -> tuple[dict[str, VendorState], dict[str, RiskScore]]:
-    """The vendors' states (an empty one for a vendor not seen yet) and the scores last
-    announced for them, in one statement."""
+async def announced(conn: Connection, vendor_ids: Collection[str]) -> dict[str, RiskScore]:
+    """The scores last announced for these vendors, as far as deciding the next goes."""
     rows = await conn.fetch(
-        """SELECT v.vendor_id, s.state::text AS state, a.score, a.band, a.model_version,
-                  a.factors::text AS factors
-           FROM unnest($1::text[]) AS v(vendor_id)
-           LEFT JOIN risk_vendor_states s USING (vendor_id)
-           LEFT JOIN risk_announced a USING (vendor_id)""",
+        "SELECT vendor_id, score, band, model_version, factors::text AS factors"
+        " FROM risk_announced WHERE vendor_id = ANY($1::text[])",
         list(vendor_ids),
     )
-    found = {
-        r["vendor_id"]: _STATE.validate_json(r["state"])
-        if r["state"] is not None
-        else VendorState(r["vendor_id"])
-        for r in rows
-    }
-    announced = {
-        r["vendor_id"]: factor_storage.decided_of(r) for r in rows if r["score"] is not None
-    }
-    return found, announced
-
-
-async def put_states(conn: Connection, states: Collection[VendorState]) -> None:
-    await conn.execute(
-        """INSERT INTO risk_vendor_states (vendor_id, state)
-           SELECT * FROM unnest($1::text[], $2::jsonb[])
-           ON CONFLICT (vendor_id) DO UPDATE SET state = EXCLUDED.state""",
-        [s.vendor_id for s in states],
-        [_STATE.dump_json(s).decode() for s in states],
-    )
+    return {r["vendor_id"]: factor_storage.decided_of(r) for r in rows}
 
 
 async def record_history(

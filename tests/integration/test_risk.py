@@ -12,15 +12,18 @@ from typing import Any
 
 import asyncpg
 import pytest
+from pydantic import TypeAdapter
 
 from services.events.emitted import RiskBand
 from services.ingest.handlers import ingest_batch
 from services.platform.eventlog.embedded import drain
-from services.risk import repository
+from services.risk import repository, state_storage
+from services.risk.facts import VendorState
 from services.risk.handlers import RiskService, risk_consumer
 from services.risk.jobs import calendar
 from services.risk.model import load_model
 from services.risk.rebuild import rebuild
+from services.risk.state_storage import StateMemo
 from tests.support import case_b, case_risk
 from tests.support.event_examples import envelope
 from tests.support.registry import REGISTRY, TOKYO, FixedClock
@@ -260,3 +263,37 @@ async def test_rows_written_before_evidence_moved_out_read_back_the_same(
         migration = resources.files("services.risk") / "migrations" / "0003_factor_bodies.sql"
         await conn.execute(migration.read_text(encoding="utf-8"))
         assert await repository.history(conn, case_b.VENDOR) == before
+
+
+async def test_states_kept_item_by_item_read_back_as_they_were_folded(
+    pool: asyncpg.Pool,
+) -> None:
+    risk = service()
+    await live(pool, risk, case_risk.the_case())
+    vendors = [case_b.VENDOR, case_risk.SUBCONTRACTOR]
+    async with pool.acquire() as conn:
+        folded = await state_storage.load(conn, vendors, risk.states)  # this process's own
+        assert all(risk.states.get(v, None) is None for v in vendors)  # no token: no reuse
+        assert await state_storage.load(conn, vendors, StateMemo()) == folded  # from the rows
+        assert folded[case_b.VENDOR].contracts and folded[case_b.VENDOR].horizons
+
+
+async def test_states_written_whole_before_read_back_the_same(pool: asyncpg.Pool) -> None:
+    risk = service()
+    await live(pool, risk, case_risk.the_case())
+    vendors = [case_b.VENDOR, case_risk.SUBCONTRACTOR]
+    async with pool.acquire() as conn:
+        folded = await state_storage.load(conn, vendors, StateMemo())
+        # As before the migration: each state one JSON document, no items, no token.
+        await conn.execute("DROP TABLE risk_vendor_items")
+        await conn.execute("ALTER TABLE risk_vendor_states DROP COLUMN written")
+        whole = TypeAdapter(VendorState)
+        for state in folded.values():
+            await conn.execute(
+                "UPDATE risk_vendor_states SET state = $2::jsonb WHERE vendor_id = $1",
+                state.vendor_id,
+                whole.dump_json(state).decode(),
+            )
+        migration = resources.files("services.risk") / "migrations" / "0004_vendor_items.sql"
+        await conn.execute(migration.read_text(encoding="utf-8"))
+        assert await state_storage.load(conn, vendors, StateMemo()) == folded
