@@ -103,7 +103,8 @@ class RegistryBatch:
             await repository.insert_records(conn, "registry_sanctions", writes.sanctions)
         if writes.changes:
             await repository.insert_records(conn, "registry_sanction_changes", writes.changes)
-        await announcements.save_states(conn, list(writes.states.values()))
+        if writes.states:
+            await announcements.save_states(conn, list(writes.states.values()))
         if writes.announcements:
             await announcements.OUTBOX.put(conn, writes.announcements)
         return writes.feed

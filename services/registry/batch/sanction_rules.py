@@ -183,6 +183,7 @@ def _rescreen(
         writes.states[answer.vendor_id] = (answer, now)
     if announce:
         writes.announcements += [announcements.eligibility_event(a, now) for a in changed]
-    said = [a.vendor_id for a in changed]
-    unsaid = [v for v in touched if v not in set(said)]
-    writes.feed += [(v, "eligibility", now) for v in [*sorted(said), *unsaid]]
+    # The vendors announced first, then the others touched, as reconcile and _announce do.
+    said = sorted(a.vendor_id for a in changed)
+    unsaid = sorted(set(touched) - set(said))
+    writes.feed += [(v, "eligibility", now) for v in [*said, *unsaid]]
