@@ -37,7 +37,7 @@ async def until_done(
     live = liveness or Liveness(what)
     retrying = AsyncRetrying(
         retry=retry_if_exception_type(Exception),  # never a cancellation: a stop stops
-        wait=wait_exponential_jitter(initial=FIRST_BACKOFF_SECONDS, max=MAX_BACKOFF_SECONDS),
+        wait=wait_exponential_jitter(multiplier=FIRST_BACKOFF_SECONDS, max=MAX_BACKOFF_SECONDS),
         before_sleep=lambda state: _failed_attempt(live, what, state),
         reraise=True,
     )

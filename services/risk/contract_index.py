@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -148,3 +148,24 @@ T = TypeVar("T", dt.date, tuple[dt.date, str])
 def _discard(entries: list[T], entry: T) -> None:
     at = bisect.bisect_left(entries, entry)  # present: it was added with the same value
     del entries[at]
+
+
+class IndexMemo:
+    """The index of each vendor's state as this process left it: a batch starting from that
+    same state object (state_storage reuses it) takes a copy instead of building one."""
+
+    def __init__(self, vendors: int = 4096) -> None:
+        self._vendors = vendors
+        self._kept: OrderedDict[str, tuple[VendorState, ContractIndex]] = OrderedDict()
+
+    def of(self, state: VendorState) -> ContractIndex:
+        kept = self._kept.get(state.vendor_id)
+        if kept is not None and kept[0] is state:
+            return kept[1].copy()  # a batch that fails must not leave its changes here
+        return ContractIndex.of(state)
+
+    def keep(self, state: VendorState, index: ContractIndex) -> None:
+        self._kept[state.vendor_id] = (state, index)
+        self._kept.move_to_end(state.vendor_id)
+        if len(self._kept) > self._vendors:
+            self._kept.popitem(last=False)

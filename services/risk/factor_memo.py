@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
+from services.risk.contract_index import MISSING_KINDS, ContractIndex
 from services.risk.facts import VendorFacts, VendorState
 from services.risk.model import RiskModel, model_fingerprint
 from services.risk.scoring import (
@@ -29,6 +30,7 @@ from services.risk.scoring import (
     Factor,
     FactorRule,
     RiskScore,
+    missing_points,
     total_of,
 )
 
@@ -54,13 +56,22 @@ class FactorMemo:
         as_of: dt.date,
         model: RiskModel,
         totals: Mapping[str, int],
+        index: ContractIndex | None = None,
     ) -> RiskScore:
         """`score(facts, as_of, model, totals)`, where `facts` are the state's items as they
-        stand (no stale item folded again), reusing what is unchanged."""
+        stand (no stale item folded again), reusing what is unchanged.
+
+        Given the state's `index`, the factors that walk every contract (missing
+        certificates, concentration) come from it: their points only, without evidence (what
+        a history row and an announcement need; reading the history derives the evidence).
+        """
         entry = self._entry(state.vendor_id)
         fingerprint = model_fingerprint(model)
         factors = []
         for rule in FACTOR_RULES:
+            if index is not None and (indexed := _from_index(rule, index, as_of, model, totals)):
+                factors.append(indexed)
+                continue
             key = self._key(rule, state, facts, as_of, fingerprint, totals, entry)
             found = entry.factors.get(rule.name)
             if found is None or found[0] != key:
@@ -108,3 +119,18 @@ class FactorMemo:
         else:
             self._entries.move_to_end(vendor_id)
         return entry
+
+
+def _from_index(
+    rule: FactorRule,
+    index: ContractIndex,
+    as_of: dt.date,
+    model: RiskModel,
+    totals: Mapping[str, int],
+) -> Factor | None:
+    """The rule's factor from the index, points only; None for a rule the index has not."""
+    if rule.name == "concentration":
+        return Factor(rule.name, index.concentration(as_of, model, totals), ())
+    if (kind := MISSING_KINDS.get(rule.name)) is not None:
+        return Factor(rule.name, index.missing(kind, as_of, missing_points(kind, model)), ())
+    return None

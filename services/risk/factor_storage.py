@@ -75,6 +75,14 @@ def _evidence_json(evidence: Evidence) -> dict[str, Any]:
     }
 
 
+def points_json(score: RiskScore) -> str:
+    """The factors' points without their evidence, as a history row keeps them."""
+    return json.dumps(
+        [{"name": f.name, "contribution": f.contribution} for f in score.factors],
+        ensure_ascii=False,
+    )
+
+
 def factors_by_digest(score: RiskScore) -> tuple[str, dict[str, str]]:
     """The factors naming their evidence by digest, as a stored score keeps them, and the
     evidence bodies they name (digest → JSON)."""
@@ -112,7 +120,12 @@ async def load_bodies(conn: Connection, digests: Collection[str]) -> dict[str, l
 
 def digests_named(rows: Iterable[asyncpg.Record]) -> set[str]:
     """The evidence digests that stored scores name."""
-    return {f["evidence_digest"] for r in rows for f in json.loads(r["factors"])}
+    return {
+        f["evidence_digest"]
+        for r in rows
+        for f in json.loads(r["factors"])
+        if "evidence_digest" in f  # history rows since keep points only (history.py)
+    }
 
 
 def score_of(row: asyncpg.Record, bodies: Mapping[str, list[Any]]) -> RiskScore:

@@ -14,6 +14,7 @@ from services.events.emitted import RiskBand as RiskBandModel
 from services.events.emitted import RiskChanged
 from services.platform.graphql.context import ContextKey, Info
 from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
+from services.risk import history as risk_history
 from services.risk import repository
 from services.risk.handlers import RiskService
 from services.risk.scoring import RiskScore as RiskScoreModel
@@ -127,8 +128,12 @@ class RiskQuery:
     ) -> Connection[RiskScore]:
         limit = page_size(first, MAX_PAGE)
         async with info.context.pool.acquire() as conn:
-            entries = await repository.history(
-                conn, str(vendor_id), numeric_cursor(after) or 0, limit + 1
+            entries = await risk_history.history(
+                conn,
+                info.context.part(RISK).model,
+                str(vendor_id),
+                numeric_cursor(after) or 0,
+                limit + 1,
             )
             total = await repository.history_length(conn, str(vendor_id))
         pairs = [

@@ -48,6 +48,7 @@ from services.risk.concentration import (
     contract_after,
     day_changes,
 )
+from services.risk.contract_index import ContractIndex, IndexMemo
 from services.risk.factor_memo import FactorMemo
 from services.risk.facts import VendorState, effective_day, item_of
 from services.risk.fold import facts_on, fold_one, stale_items
@@ -119,6 +120,8 @@ class RiskService:
     memo: FactorMemo = field(default_factory=FactorMemo, compare=False, repr=False)
     # The states this process wrote last, reused while nobody else wrote since.
     states: StateMemo = field(default_factory=StateMemo, compare=False, repr=False)
+    # Their contract indexes (contract_index.py).
+    indexes: IndexMemo = field(default_factory=IndexMemo, compare=False, repr=False)
 
     async def evaluate(self, conn: Connection, vendor_id: str, as_of: dt.date) -> RiskScore:
         """A vendor's score as of a day, from everything recorded about it."""
@@ -173,11 +176,12 @@ class RiskService:
         totals = await _load_totals(
             conn, states.values(), [*awarded, *(c.agency for c in contracts.values() if c)]
         )
+        indexes = {vendor_id: self.indexes.of(states[vendor_id]) for vendor_id in vendors}
         counter_changes: DayChanges = Counter()
-        history: list[tuple[str, int, dt.date, RiskScore]] = []
+        history: list[repository.HistoryEntry] = []
         scores = _Scores(announced)
         today, now = self.clock.today(), self.clock.now()
-        for event, seq, about in zip(events, seqs, subjects, strict=True):
+        for event, seq, item, about in zip(events, seqs, items, subjects, strict=True):
             if isinstance(event.payload, _CONTRACT_EVENTS):
                 contract_id = event.payload.contract_id
                 old = contracts.get(contract_id)
@@ -187,18 +191,28 @@ class RiskService:
                 counter_changes.update(changes)
             day = effective_day(event.payload, event.occurred_at.date())
             for vendor_id in sorted(about):
-                state = states[vendor_id] = fold_one(states[vendor_id], event)
-                after = await self._score(conn, state, day, totals, seq)
-                history.append((vendor_id, seq, day, after))
+                was, index = states[vendor_id], indexes[vendor_id]
+                state = states[vendor_id] = fold_one(was, event)
+                index.update(was, state, item)
+                # Points only (history and announcements); the evidence is derived when read.
+                after = await self._score(conn, state, day, totals, seq, index)
+                used = {agency: totals.on(day).get(agency, 0) for agency in index.starts}
+                history.append(repository.HistoryEntry(vendor_id, seq, day, after, used))
                 current = (
-                    after if day == today else await self._score(conn, state, today, totals, seq)
+                    after
+                    if day == today
+                    else await self._score(conn, state, today, totals, seq, index)
                 )
                 self._decide(scores, vendor_id, current, now)
+        for vendor_id in scores.current:  # the current scores with their evidence
+            scores.current[vendor_id] = await self._score(conn, states[vendor_id], today, totals)
         if written := [c for c in contracts.values() if c is not None]:
             await repository.put_contracts(conn, written)
         if any(counter_changes.values()):
             await repository.add_critical_days(conn, counter_changes)
         await state_storage.save(conn, list(states.values()), before, self.states)
+        for vendor_id, index in indexes.items():
+            self.indexes.keep(states[vendor_id], index)
         await repository.record_history(conn, history)
         await self._write_scores(conn, scores, today)
 
@@ -209,12 +223,15 @@ class RiskService:
         day: dt.date,
         totals: CriticalTotals,
         up_to_seq: int | None = None,
+        index: ContractIndex | None = None,
     ) -> RiskScore:
         """The score on `day` from a state (pure), after fetching what memory lacks: the
         events of items that do not count yet on `day` (up to a point of the log), and the
-        counters of agencies only those events name (`totals` has the state's own)."""
+        counters of agencies only those events name (`totals` has the state's own). Given
+        the state's contract index, the contract factors are points only (factor_memo.py)."""
         if not (stale := stale_items(state, day)):
-            return self.memo.score(state, facts_on(state, day), day, self.model, totals.on(day))
+            facts = facts_on(state, day)
+            return self.memo.score(state, facts, day, self.model, totals.on(day), index)
         replayed = await repository.item_events(conn, state.vendor_id, stale, up_to_seq)
         named = (e.payload.agency for e in replayed if isinstance(e.payload, ContractAwarded))
         if missing := totals.missing(named):

@@ -4,8 +4,12 @@ contract counters, and scores over time. Batches are written with one statement 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
+
+import asyncpg
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
@@ -156,22 +160,41 @@ async def announced(conn: Connection, vendor_ids: Collection[str]) -> dict[str, 
     return {r["vendor_id"]: factor_storage.decided_of(r) for r in rows}
 
 
-async def record_history(
-    conn: Connection, entries: Sequence[tuple[str, int, dt.date, RiskScore]]
-) -> None:
-    """(vendor, seq of the event, day it took effect, score after it) rows; their factors'
-    evidence stored once (factor_storage.py)."""
-    rows, bodies = [], {}
-    for vendor_id, seq, as_of, s in entries:
-        factors, named = factor_storage.factors_by_digest(s)
-        bodies.update(named)
-        rows.append((vendor_id, seq, as_of, s.score, s.band.value, s.model_version, factors))
-    await factor_storage.store_bodies(conn, bodies)
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A vendor's score after an event, as of the day the event took effect, with the
+    agencies' totals it used: what reading it needs to derive its evidence (history.py)."""
+
+    vendor_id: str
+    seq: int
+    as_of: dt.date
+    score: RiskScore
+    agency_totals: Mapping[str, int]
+
+
+async def record_history(conn: Connection, entries: Sequence[HistoryEntry]) -> None:
+    """History rows: score, band, each factor's points and the totals used (one statement)."""
     await conn.execute(
-        """INSERT INTO risk_history (vendor_id, seq, as_of, score, band, model_version, factors)
+        """INSERT INTO risk_history (vendor_id, seq, as_of, score, band, model_version, factors,
+                                     agency_totals)
            SELECT * FROM unnest($1::text[], $2::bigint[], $3::date[], $4::float8[], $5::text[],
-                                $6::text[], $7::jsonb[])""",
-        *_columns(rows, 7),
+                                $6::text[], $7::jsonb[], $8::jsonb[])""",
+        *_columns(
+            [
+                (
+                    e.vendor_id,
+                    e.seq,
+                    e.as_of,
+                    e.score.score,
+                    e.score.band.value,
+                    e.score.model_version,
+                    factor_storage.points_json(e.score),
+                    json.dumps(dict(sorted(e.agency_totals.items())), ensure_ascii=False),
+                )
+                for e in entries
+            ],
+            8,
+        ),
     )
 
 
@@ -210,17 +233,29 @@ async def set_current(conn: Connection, scores: Mapping[str, RiskScore], as_of: 
 
 async def history(
     conn: Connection, vendor_id: str, after_seq: int = 0, limit: int | None = None
-) -> list[tuple[int, dt.date, RiskScore]]:
-    """The vendor's score after each event that moved it, in log order (a page of it)."""
-    rows = await conn.fetch(
-        "SELECT seq, as_of, score, band, model_version, factors::text AS factors"
+) -> list[asyncpg.Record]:
+    """The vendor's history rows in log order (a page of them): seq, as_of, score, band,
+    model_version, factors (JSON), agency_totals (JSON; none in rows from before)."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT seq, as_of, score, band, model_version, factors::text AS factors,"
+        " agency_totals::text AS agency_totals"
         " FROM risk_history WHERE vendor_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
         vendor_id,
         after_seq,
         limit,
     )
-    bodies = await factor_storage.load_bodies(conn, factor_storage.digests_named(rows))
-    return [(r["seq"], r["as_of"], factor_storage.score_of(r, bodies)) for r in rows]
+    return rows
+
+
+async def subject_events(conn: Connection, vendor_id: str, up_to_seq: int) -> list[tuple[int, str]]:
+    """(seq, envelope) of every event folded into the vendor's state, up to a point."""
+    rows = await conn.fetch(
+        """SELECT s.seq, e.envelope FROM risk_event_subjects s JOIN risk_events e ON e.seq = s.seq
+           WHERE s.vendor_id = $1 AND s.seq <= $2 ORDER BY s.seq""",
+        vendor_id,
+        up_to_seq,
+    )
+    return [(r["seq"], r["envelope"]) for r in rows]
 
 
 async def history_length(conn: Connection, vendor_id: str) -> int:

@@ -385,17 +385,19 @@ def _concentration_items(
 FactorFunction = Callable[[VendorFacts, dt.date, RiskModel, Mapping[str, int]], Factor]
 
 
+def missing_points(kind: CertificateKind, model: RiskModel) -> float:
+    """Points per ended contract without a certificate of `kind`."""
+    compliance = model.compliance
+    if kind is CertificateKind.DATA_ERASURE:
+        return compliance.per_missing_erasure
+    return compliance.per_missing_disposal
+
+
 def _missing_factor(name: str, kind: CertificateKind) -> FactorFunction:
     def factor(
         facts: VendorFacts, as_of: dt.date, model: RiskModel, _: Mapping[str, int]
     ) -> Factor:
-        compliance = model.compliance
-        points = (
-            compliance.per_missing_erasure
-            if kind is CertificateKind.DATA_ERASURE
-            else compliance.per_missing_disposal
-        )
-        return _factor(name, _missing(facts, as_of, kind, points))
+        return _factor(name, _missing(facts, as_of, kind, missing_points(kind, model)))
 
     return factor
 

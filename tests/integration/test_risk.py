@@ -17,6 +17,7 @@ from pydantic import TypeAdapter
 from services.events.emitted import RiskBand
 from services.ingest.handlers import ingest_batch
 from services.platform.eventlog.embedded import drain
+from services.risk import history as risk_history
 from services.risk import repository, state_storage
 from services.risk.facts import VendorState
 from services.risk.handlers import RiskService, risk_consumer
@@ -31,6 +32,7 @@ from tests.support.registry import REGISTRY, TOKYO, FixedClock
 pytestmark = pytest.mark.postgres
 
 BANDS = list(RiskBand)
+MODEL = load_model()
 MODEL_V1 = Path(__file__).resolve().parents[2] / "services" / "risk" / "models" / "v1.toml"
 
 
@@ -68,7 +70,7 @@ async def snapshot(pool: asyncpg.Pool) -> tuple[list[Any], list[Any]]:
 async def test_the_case_raises_b_step_by_step_and_explains_each_step(pool: asyncpg.Pool) -> None:
     await live(pool, service(), case_risk.the_case())
     async with pool.acquire() as conn:
-        steps = await repository.history(conn, case_b.VENDOR)
+        steps = await risk_history.history(conn, MODEL, case_b.VENDOR)
     after = {
         event_type: risk
         for event_type, (_, _, risk) in zip(
@@ -90,7 +92,7 @@ async def test_the_case_raises_b_step_by_step_and_explains_each_step(pool: async
         assert risk.score == pytest.approx(min(100.0, sum(f.contribution for f in risk.factors)))
 
     async with pool.acquire() as conn:
-        ((_, _, subcontractor),) = await repository.history(conn, case_risk.SUBCONTRACTOR)
+        ((_, _, subcontractor),) = await risk_history.history(conn, MODEL, case_risk.SUBCONTRACTOR)
     assert subcontractor.contribution("incidents") > 0  # C answers for its own incident
 
 
@@ -224,45 +226,60 @@ async def test_small_moves_add_up_to_an_announcement_instead_of_drifting(
     assert await announced() == [20.0, 25.0]  # +5 from the last announcement, in two steps
 
 
-async def test_history_stores_a_factors_evidence_once_and_reads_it_back(
+async def test_history_keeps_points_and_reads_back_the_evidence_scoring_gave(
     pool: asyncpg.Pool,
 ) -> None:
     risk = service()
     await live(pool, risk, case_risk.the_case())
-    named = await pool.fetchrow(
-        """SELECT count(*) AS rows, count(DISTINCT f ->> 'evidence_digest') AS distinct,
-                  count(*) FILTER (WHERE f ? 'evidence') AS inline,
-                  count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM risk_factor_bodies b
-                                                     WHERE b.digest = f ->> 'evidence_digest'))
-                      AS dangling
-           FROM risk_history, jsonb_array_elements(factors) AS f"""
+    inline = await pool.fetchval(
+        "SELECT count(*) FROM risk_history, jsonb_array_elements(factors) AS f"
+        " WHERE f ? 'evidence' OR f ? 'evidence_digest' OR agency_totals IS NULL"
     )
-    assert named is not None and named["inline"] == 0 and named["dangling"] == 0
-    assert 0 < named["distinct"] < named["rows"]  # an unchanged factor's evidence: stored once
+    assert inline == 0  # points and totals only
     async with pool.acquire() as conn:
-        (*_, (_, day, last)) = await repository.history(conn, case_b.VENDOR)
-        assert last == await risk.evaluate(conn, case_b.VENDOR, day)  # read back whole
+        steps = await risk_history.history(conn, risk.model, case_b.VENDOR)
+        (*_, (_, day, last)) = steps
+        assert last == await risk.evaluate(conn, case_b.VENDOR, day)  # derived whole
+    assert all(f.evidence for _, _, s in steps for f in s.factors)
 
 
-async def test_rows_written_before_evidence_moved_out_read_back_the_same(
+async def test_rows_written_before_with_their_evidence_read_back_the_same(
     pool: asyncpg.Pool,
 ) -> None:
-    await live(pool, service(), case_risk.the_case())
+    risk = service()
+    await live(pool, risk, case_risk.the_case())
     async with pool.acquire() as conn:
-        before = await repository.history(conn, case_b.VENDOR)
-        # As a row was written before: its factors with their evidence inline.
-        await conn.execute(
-            """UPDATE risk_history h SET factors = (
-                   SELECT jsonb_agg(jsonb_build_object('name', f -> 'name',
-                       'contribution', f -> 'contribution', 'evidence', b.evidence) ORDER BY n)
-                   FROM jsonb_array_elements(h.factors) WITH ORDINALITY AS e(f, n)
-                   JOIN risk_factor_bodies b ON b.digest = f ->> 'evidence_digest')
-               WHERE jsonb_array_length(factors) > 0"""
-        )
+        before = await risk_history.history(conn, risk.model, case_b.VENDOR)
+        # As the rows were written before: each factor with its evidence, no totals.
+        for seq, _, score in before:
+            await conn.execute(
+                "UPDATE risk_history SET agency_totals = NULL, factors = $2::jsonb"
+                " WHERE vendor_id = $1 AND seq = $3",
+                case_b.VENDOR,
+                json.dumps(
+                    [
+                        {
+                            "name": f.name,
+                            "contribution": f.contribution,
+                            "evidence": [
+                                {
+                                    "event_ids": list(e.event_ids),
+                                    "note": e.note,
+                                    "vendor_id": e.vendor_id,
+                                }
+                                for e in f.evidence
+                            ],
+                        }
+                        for f in score.factors
+                    ],
+                    ensure_ascii=False,
+                ),
+                seq,
+            )
         await conn.execute("DROP TABLE risk_factor_bodies")  # as before the migration
         migration = resources.files("services.risk") / "migrations" / "0003_factor_bodies.sql"
         await conn.execute(migration.read_text(encoding="utf-8"))
-        assert await repository.history(conn, case_b.VENDOR) == before
+        assert await risk_history.history(conn, risk.model, case_b.VENDOR) == before
 
 
 async def test_states_kept_item_by_item_read_back_as_they_were_folded(

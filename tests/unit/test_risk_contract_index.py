@@ -15,16 +15,12 @@ from services.risk.contract_index import MISSING_KINDS, ContractIndex
 from services.risk.facts import VendorState, item_of
 from services.risk.fold import facts_on, fold_one, stale_items
 from services.risk.model import load_model
-from services.risk.scoring import score
+from services.risk.scoring import missing_points, score
 from tests.support.event_examples import envelope as wrap
 from tests.support.event_examples import example
 from tests.support.risk_strategies import FIRST, VENDOR, events
 
 MODEL = load_model()
-POINTS = {
-    "missing_erasure_certificates": MODEL.compliance.per_missing_erasure,
-    "missing_disposal_certificates": MODEL.compliance.per_missing_disposal,
-}
 
 
 @st.composite
@@ -64,7 +60,8 @@ def test_the_index_event_by_event_gives_the_contract_factors_points(
             continue  # the service scores such a day from the events, not the index
         expected = score(facts_on(state, day), day, MODEL, agency_totals)
         for name, kind in MISSING_KINDS.items():
-            assert index.missing(kind, day, POINTS[name]) == expected.contribution(name)
+            points = missing_points(kind, MODEL)
+            assert index.missing(kind, day, points) == expected.contribution(name)
         concentration = index.concentration(day, MODEL, agency_totals)
         assert concentration == expected.contribution("concentration")
 

@@ -1,0 +1,92 @@
+"""Reading a vendor's risk history with every point's evidence.
+
+A history row keeps the score, each factor's points and the agencies' totals it used, not the
+evidence: written at every event, the evidence of a vendor with thousands of contracts would
+make each of its events cost what its record weighs. Reading derives it instead: the vendor's
+events are folded again up to each row's event, and scored on the row's day with the row's
+totals, by the same pure rules (fold.py, scoring.py) that gave the row's points; the points
+derived must be the row's, or the row is answered with its points alone. That happens only
+when the model changed since the row was written without a rebuild (`vendorwatch rebuild
+risk` scores all history again). Rows written before points-only rows keep the evidence they
+name (risk_factor_bodies).
+
+The fold and the scoring run in a worker thread: a long history is CPU work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import asyncpg
+
+from services.events.catalog import parse_event
+from services.events.emitted import RiskBand
+from services.platform.database import Connection
+from services.risk import factor_storage, repository
+from services.risk.facts import VendorState
+from services.risk.fold import facts_on, fold_one
+from services.risk.model import RiskModel
+from services.risk.scoring import Factor, RiskScore, score
+
+
+async def history(
+    conn: Connection,
+    model: RiskModel,
+    vendor_id: str,
+    after_seq: int = 0,
+    limit: int | None = None,
+) -> list[tuple[int, dt.date, RiskScore]]:
+    """The vendor's score after each event that moved it, in log order (a page of it), with
+    its evidence."""
+    rows = await repository.history(conn, vendor_id, after_seq, limit)
+    if not rows:
+        return []
+    bodies = await factor_storage.load_bodies(conn, factor_storage.digests_named(rows))
+    replayed = [r for r in rows if r["agency_totals"] is not None]
+    events = (
+        await repository.subject_events(conn, vendor_id, replayed[-1]["seq"]) if replayed else []
+    )
+    derived = await asyncio.to_thread(_derive, vendor_id, model, replayed, events)
+    return [
+        (r["seq"], r["as_of"], derived.get(r["seq"]) or factor_storage.score_of(r, bodies))
+        for r in rows
+    ]
+
+
+def _derive(
+    vendor_id: str,
+    model: RiskModel,
+    rows: Sequence[asyncpg.Record],
+    events: Sequence[tuple[int, str]],
+) -> dict[int, RiskScore]:
+    """Per row (by seq), its score with the evidence derived from the events up to it."""
+    state, seen, derived = VendorState(vendor_id), [], {}
+    pending = iter(events)
+    upcoming = next(pending, None)
+    for row in rows:
+        while upcoming is not None and upcoming[0] <= row["seq"]:
+            event = parse_event(upcoming[1])
+            state = fold_one(state, event)
+            seen.append(event)
+            upcoming = next(pending, None)
+        totals: dict[str, int] = json.loads(row["agency_totals"])
+        full = score(facts_on(state, row["as_of"], seen), row["as_of"], model, totals)
+        derived[row["seq"]] = _with_evidence(row, full)
+    return derived
+
+
+def _with_evidence(row: asyncpg.Record, full: RiskScore) -> RiskScore:
+    """The row's score with the derived evidence, if the derived points are the row's."""
+    stored: list[dict[str, Any]] = json.loads(row["factors"])
+    points = [(f["name"], f["contribution"]) for f in stored]
+    band = RiskBand(row["band"])
+    derived = [(f.name, f.contribution) for f in full.factors]
+    if full.model_version == row["model_version"] and points == derived:
+        return replace(full, score=row["score"], band=band)
+    factors = tuple(Factor(name, contribution, ()) for name, contribution in points)
+    return RiskScore(row["score"], band, row["model_version"], factors)
