@@ -14,7 +14,7 @@ import pytest
 from services.platform.auth import Role
 from tests.support import case_b
 from tests.support.event_examples import DROP, envelope, example, graphql_input
-from tests.support.in_process_api import asgi_client
+from tests.support.in_process_api import over_http
 from tests.support.principals import token
 from tests.support.registry_db import apply
 
@@ -86,18 +86,6 @@ async def two_agencies(pool: asyncpg.Pool) -> asyncpg.Pool:
     return pool
 
 
-async def graphql(pool: asyncpg.Pool, bearer: str, query: str, **variables: Any) -> dict[str, Any]:
-    async with asgi_client(pool) as client:
-        answer = await client.post(
-            "/graphql",
-            json={"query": query, "variables": variables},
-            headers={"authorization": f"Bearer {bearer}"},
-        )
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
-
-
 def ids(connection: dict[str, Any], key: str) -> set[str]:
     return {edge["node"][key] for edge in connection["edges"]}
 
@@ -140,7 +128,7 @@ def of(*suffixes: str) -> dict[str, set[str]]:
 
 
 async def test_a_system_owner_sees_only_its_agencies_records(two_agencies: asyncpg.Pool) -> None:
-    answer = await graphql(two_agencies, OWNER, EVERYTHING)
+    answer = await over_http(two_agencies, OWNER, EVERYTHING)
     assert "errors" not in answer
     assert seen(answer["data"]) == of("mine")
     assert answer["data"]["contracts"]["totalCount"] == 1
@@ -148,7 +136,7 @@ async def test_a_system_owner_sees_only_its_agencies_records(two_agencies: async
 
 async def test_a_system_owner_of_both_agencies_sees_both(two_agencies: asyncpg.Pool) -> None:
     both = token(Role.SYSTEM_OWNER, (MINE, THEIRS))
-    assert seen((await graphql(two_agencies, both, EVERYTHING))["data"]) == of("mine", "theirs")
+    assert seen((await over_http(two_agencies, both, EVERYTHING))["data"]) == of("mine", "theirs")
 
 
 @pytest.mark.parametrize(
@@ -160,7 +148,7 @@ async def test_every_other_role_sees_every_agencys_records(
     two_agencies: asyncpg.Pool, role: Role
 ) -> None:
     # Agencies in another role's token do not narrow what it reads.
-    answer = await graphql(two_agencies, token(role, (MINE,)), EVERYTHING)
+    answer = await over_http(two_agencies, token(role, (MINE,)), EVERYTHING)
     assert "errors" not in answer
     assert seen(answer["data"]) == of("mine", "theirs")
 
@@ -179,7 +167,7 @@ REFUSED = {
 async def test_naming_another_agency_is_refused_before_execution(
     two_agencies: asyncpg.Pool, query: str
 ) -> None:
-    answer = await graphql(two_agencies, OWNER, query)
+    answer = await over_http(two_agencies, OWNER, query)
     assert answer["data"] is None
     assert [e["message"] for e in answer["errors"]] == [
         "agency '税務課' is not one of your agencies (市民課)"
@@ -190,9 +178,9 @@ async def test_another_agency_in_a_variable_or_its_default_is_refused(
     two_agencies: asyncpg.Pool,
 ) -> None:
     query = 'query ($a: String = "税務課") { contracts(agency: $a) { totalCount } }'
-    given = await graphql(two_agencies, OWNER, query, a=THEIRS)
-    defaulted = await graphql(two_agencies, OWNER, query)
-    mine = await graphql(two_agencies, OWNER, query, a=MINE)
+    given = await over_http(two_agencies, OWNER, query, a=THEIRS)
+    defaulted = await over_http(two_agencies, OWNER, query)
+    mine = await over_http(two_agencies, OWNER, query, a=MINE)
     assert given["data"] is None and defaulted["data"] is None
     assert mine == {"data": {"contracts": {"totalCount": 1}}}
 
@@ -284,7 +272,7 @@ async def test_a_mutation_naming_another_agencys_record_is_refused(
     two_agencies: asyncpg.Pool, name: str
 ) -> None:
     input_type, payload, field = BY_ID[name]
-    answer = await graphql(
+    answer = await over_http(
         two_agencies, OWNER, mutation(name, input_type), vendorId=VENDOR, payload=payload
     )
     receipt = answer["data"][name]
@@ -300,7 +288,7 @@ async def test_a_record_not_on_record_is_refused_to_a_system_owner(
     two_agencies: asyncpg.Pool,
 ) -> None:
     payload = form("contract.amended", contract_id="c-unknown")
-    answer = await graphql(
+    answer = await over_http(
         two_agencies,
         OWNER,
         mutation("amendContract", "ContractAmendedInput"),
@@ -319,7 +307,7 @@ async def test_awarding_a_contract_for_another_agency_is_refused(
     two_agencies: asyncpg.Pool,
 ) -> None:
     payload = form("contract.awarded", ("criticality",), contract_id="c-new", agency=THEIRS)
-    answer = await graphql(
+    answer = await over_http(
         two_agencies,
         OWNER,
         mutation("awardContract", "ContractAwardedInput"),
@@ -345,7 +333,7 @@ async def test_the_same_mutations_on_ones_own_records_are_recorded(
         ("amendContract", "ContractAmendedInput", amend),
         ("approveSubcontract", "SubcontractApprovedInput", approve),
     ]:
-        answer = await graphql(
+        answer = await over_http(
             two_agencies, OWNER, mutation(name, input_type), vendorId=VENDOR, payload=payload
         )
         assert answer["data"][name] == {"accepted": True, "errors": []}
@@ -355,7 +343,7 @@ async def test_the_same_mutations_on_ones_own_records_are_recorded(
 async def test_a_procurement_officer_records_for_any_agency(two_agencies: asyncpg.Pool) -> None:
     officer = token(Role.PROCUREMENT_OFFICER, (MINE,))
     input_type, payload, _ = BY_ID["amendContract"]
-    answer = await graphql(
+    answer = await over_http(
         two_agencies,
         officer,
         mutation("amendContract", input_type),

@@ -12,7 +12,7 @@ import pytest
 
 from services.platform.auth import Role
 from tests.support.event_examples import envelope, example
-from tests.support.in_process_api import asgi_client
+from tests.support.in_process_api import over_http
 from tests.support.principals import token
 from tests.support.registry_db import rejection
 
@@ -40,14 +40,8 @@ async def refused(pool: asyncpg.Pool) -> str:
 
 
 async def graphql(pool: asyncpg.Pool, bearer: str, query: str, **variables: Any) -> dict[str, Any]:
-    async with asgi_client(pool) as client:
-        answer = await client.post(
-            "/graphql",
-            json={"query": query, "variables": variables},
-            headers={"authorization": f"Bearer {bearer}"},
-        )
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
+    """The data of an operation that must succeed."""
+    body = await over_http(pool, bearer, query, **variables)
     assert "errors" not in body, body["errors"]
     data: dict[str, Any] = body["data"]
     return data

@@ -12,21 +12,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from typing import Any
 
-import asyncpg
 import pytest
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.migration.plan_opening import automatic_plan_id
 from services.migration.setup import consumer
-from services.platform import event_store
-from services.platform.consumer import BatchHandler, Consumer, apply_batch
-from services.platform.database import open_pool
-from tests.support import case_migration, postgres, workload
+from tests.support import case_migration, database_copies, postgres, workload
 from tests.support.case_migration import AGENCY, VENDOR
+from tests.support.database_copies import apply, snapshot, watched
 from tests.support.event_examples import envelope, example
 from tests.support.registry import TOKYO, FixedClock
 
@@ -40,7 +37,7 @@ START = dt.date(2022, 7, 1)
 PLAN = automatic_plan_id(VENDOR, AGENCY)
 # Columns that legitimately differ between the copies: serials and the moment the ledger, the
 # dead letters or the outbox wrote a row (not dated by the log).
-_VOLATILE = {"id", "processed_at", "recorded_at", "created_at"}
+_VOLATILE = frozenset({"id", "processed_at", "recorded_at", "created_at"})
 
 
 def _parsed(event: dict[str, Any]) -> EventEnvelope:
@@ -177,78 +174,9 @@ def _batches(size: int) -> list[tuple[list[EventEnvelope], bool]]:
 @pytest.fixture
 async def two_copies(test_databases: postgres.TestDatabases) -> AsyncIterator[tuple[str, str]]:
     """Two databases holding the same log (every event of `_batches`, recorded once)."""
-    first = await test_databases.create()
-    pool = await open_pool(first, migrate=False)
-    try:
-        async with pool.acquire() as conn, conn.transaction():
-            await event_store.append_batch(
-                conn, [e for b, _ in _batches(BATCH_SIZES[0]) for e in b]
-            )
-    finally:
-        await pool.close()
-    second = await test_databases.create(like=first)
-    yield first, second
-    await test_databases.drop(first)
-    await test_databases.drop(second)
-
-
-async def _snapshot(pool: asyncpg.Pool) -> dict[str, list[tuple[Any, ...]]]:
-    """Every migration table, the ledger and the dead letters, without volatile columns;
-    rows in the order they were written where the table keeps one (a serial)."""
-    tables = [
-        r["table_name"]
-        for r in await pool.fetch(
-            "SELECT table_name FROM information_schema.tables"
-            " WHERE table_schema = 'public' AND (table_name LIKE 'migration\\_%'"
-            " OR table_name IN ('dead_letters', 'processed_events')) ORDER BY table_name"
-        )
-    ]
-    snapshot = {}
-    for table in tables:
-        columns = [
-            r["column_name"]
-            for r in await pool.fetch(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = $1"
-                " ORDER BY ordinal_position",
-                table,
-            )
-        ]
-        kept = [c for c in columns if c not in _VOLATILE]
-        order = "id" if "id" in columns else "1"
-        rows = await pool.fetch(f"SELECT {', '.join(kept)} FROM {table} ORDER BY {order}")
-        values = [tuple(_comparable(table, dict(r)).values()) for r in rows]
-        snapshot[table] = values if order != "1" else sorted(values, key=repr)
-    return snapshot
-
-
-def _comparable(table: str, row: dict[str, Any]) -> dict[str, Any]:
-    if table == "migration_outbox":  # an announcement's own event id is new each time
-        event = json.loads(row["event"])
-        del event["event_id"]
-        row["event"] = event
-    return row
-
-
-async def _apply(url: str, consumer: Consumer, batches: Sequence[Sequence[EventEnvelope]]) -> None:
-    pool = await open_pool(url, migrate=False)
-    try:
-        for batch in batches:
-            await apply_batch(pool, consumer, batch)
-    finally:
-        await pool.close()
-
-
-def _watched(apply_all: BatchHandler, faults: list[int]) -> BatchHandler:
-    """The batch handler, noting the batches it could not apply (by their size)."""
-
-    async def watched(conn: Any, events: Sequence[EventEnvelope]) -> None:
-        try:
-            await apply_all(conn, events)
-        except Exception:
-            faults.append(len(events))
-            raise
-
-    return watched
+    events = [e for b, _ in _batches(BATCH_SIZES[0]) for e in b]
+    async with database_copies.two_copies(test_databases, events) as urls:
+        yield urls
 
 
 @pytest.mark.parametrize("size", BATCH_SIZES)
@@ -259,20 +187,15 @@ async def test_the_batch_handler_has_the_effects_of_the_events_one_by_one(
     live = consumer(CLOCK)
     assert live.apply_all is not None
     faults: list[int] = []
-    batched = dataclasses.replace(live, apply_all=_watched(live.apply_all, faults))
+    batched = dataclasses.replace(live, apply_all=watched(live.apply_all, faults))
     one_by_one = dataclasses.replace(live, apply_all=None)
     batches = _batches(size)
-    await _apply(batched_url, batched, [b for b, _ in batches])
-    await _apply(one_by_one_url, one_by_one, [b for b, _ in batches])
+    await apply(batched_url, batched, [b for b, _ in batches])
+    await apply(one_by_one_url, one_by_one, [b for b, _ in batches])
 
     assert faults == [len(b) for b, refused in batches if refused]
-    pools = [await open_pool(url, migrate=False) for url in two_copies]
-    try:
-        expected = await _snapshot(pools[1])
-        actual = await _snapshot(pools[0])
-    finally:
-        for pool in pools:
-            await pool.close()
+    expected = await snapshot(one_by_one_url, "migration", _VOLATILE)
+    actual = await snapshot(batched_url, "migration", _VOLATILE)
     # The stream did open plans, add to them and refuse events: not a vacuous comparison.
     assert len(expected["migration_plans"]) > 20 and expected["dead_letters"]
     for table in expected:

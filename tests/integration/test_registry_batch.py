@@ -1,7 +1,7 @@
 """The registry's batch handler (`apply_all`) against its own handlers one event at a time.
 
 The same events, stored in the log once, are applied in the same batches to two copies of
-one database (tests/support/registry_copies.py): through the batch handler, and through a
+one database (tests/support/database_copies.py): through the batch handler, and through a
 consumer without it. Every registry table, the ledger and the dead letters must then hold the
 same. Batches without a refusal must not need the per-event fallback.
 """
@@ -19,9 +19,15 @@ from services.events.catalog import parse_event
 from services.registry.handlers import registry_consumer
 from services.registry.policy_loading import load_policies
 from tests.support import postgres, workload
+from tests.support.database_copies import (
+    REGISTRY_ORDER,
+    apply,
+    snapshot,
+    two_copies,
+    watched,
+)
 from tests.support.event_examples import envelope, example
 from tests.support.registry import TOKYO, FixedClock
-from tests.support.registry_copies import apply, snapshot, two_copies, watched
 
 pytestmark = pytest.mark.postgres
 
@@ -124,8 +130,8 @@ async def test_the_batch_handler_has_the_effects_of_the_events_one_by_one(
         batched_url, one_by_one_url = urls
         await apply(batched_url, batched, [b for b, _ in batches])
         await apply(one_by_one_url, one_by_one, [b for b, _ in batches])
-        expected = await snapshot(one_by_one_url)
-        actual = await snapshot(batched_url)
+        expected = await snapshot(one_by_one_url, "registry", order=REGISTRY_ORDER)
+        actual = await snapshot(batched_url, "registry", order=REGISTRY_ORDER)
 
     assert faults == [len(b) for b, refused in batches if refused]
     assert expected["registry_contracts"] and expected["dead_letters"]

@@ -32,9 +32,15 @@ from services.registry.handlers import CONSUMER_NAME, registry_consumer
 from services.registry.policy import propose
 from services.registry.policy_loading import load_policies
 from tests.support import postgres, workload
+from tests.support.database_copies import (
+    REGISTRY_ORDER,
+    apply,
+    snapshot,
+    two_copies,
+    watched,
+)
 from tests.support.event_examples import envelope, example
 from tests.support.registry import TOKYO, FixedClock
-from tests.support.registry_copies import apply, snapshot, two_copies, watched
 
 pytestmark = pytest.mark.postgres
 
@@ -219,8 +225,8 @@ async def test_sanction_events_set_based_have_the_effects_of_the_events_one_by_o
             alone.append(sum(1 for t in calls if t in SANCTIONS))
             calls.clear()
         await apply(one_by_one_url, one_by_one, [b for b, _ in batches])
-        expected = await snapshot(one_by_one_url)
-        actual = await snapshot(batched_url)
+        expected = await snapshot(one_by_one_url, "registry", order=REGISTRY_ORDER)
+        actual = await snapshot(batched_url, "registry", order=REGISTRY_ORDER)
         reasons = await _reasons(one_by_one_url)
 
     assert faults == [len(b) for b, refused in batches if refused]

@@ -49,6 +49,21 @@ def asgi_client(pool: asyncpg.Pool, limits: Limits | None = None) -> httpx.Async
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api")
 
 
+async def over_http(
+    pool: asyncpg.Pool, bearer: str, query: str, **variables: Any
+) -> dict[str, Any]:
+    """The whole GraphQL answer (data and errors) to a POST signed in with `bearer`."""
+    async with asgi_client(pool) as client:
+        answer = await client.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"authorization": f"Bearer {bearer}"},
+        )
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
 async def execute(
     pool: asyncpg.Pool,
     query: str,
