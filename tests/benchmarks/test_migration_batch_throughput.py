@@ -16,44 +16,27 @@ table is printed in the terminal summary ("event core throughput").
 from __future__ import annotations
 
 import dataclasses
-import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
+import asyncpg
 import pytest
 
 from services.events.contract import ContractAwarded
 from services.migration.setup import consumer
-from services.platform import event_store
-from services.platform.consumer import Consumer, apply_batch
-from services.platform.database import open_pool
 from tests.support import postgres
 from tests.support.registry import TOKYO, FixedClock
-from tests.support.throughput import BATCH, Comparison, rounds
+from tests.support.throughput import BATCH, Comparison, rounds, seconds_to_apply
 from tests.support.workload import Workload
 
 pytestmark = pytest.mark.postgres
 
 
-async def _seconds_to_apply(
-    test_databases: postgres.TestDatabases, migration: Consumer, workload: Workload
-) -> float:
-    """On a fresh database holding the workload in its log: seconds to apply it all."""
-    url = await test_databases.create()
-    pool = await open_pool(url, migrate=False)
-    try:
-        events = workload.events
-        async with pool.acquire() as conn, conn.transaction():
-            await event_store.append_batch(conn, events)
-        started = time.perf_counter()
-        for start in range(0, len(events), BATCH):
-            await apply_batch(pool, migration, events[start : start + BATCH])
-        seconds = time.perf_counter() - started
+def _every_contract(workload: Workload) -> Callable[[asyncpg.Pool], Awaitable[None]]:
+    async def check(pool: asyncpg.Pool) -> None:
         contracts = await pool.fetchval("SELECT count(*) FROM migration_contracts")
         assert contracts == workload.counts[ContractAwarded.event_type]
-        return seconds
-    finally:
-        await pool.close()
-        await test_databases.drop(url)
+
+    return check
 
 
 async def test_migration_consumer_batch_handler(
@@ -67,8 +50,12 @@ async def test_migration_consumer_batch_handler(
         "migration consumer, apply_all", len(workload.events), "same consumer, per event"
     )
     for _ in range(rounds()):
-        baseline = await _seconds_to_apply(test_databases, one_by_one, workload)
-        system = await _seconds_to_apply(test_databases, batched, workload)
+        baseline = await seconds_to_apply(
+            test_databases, one_by_one, workload, _every_contract(workload)
+        )
+        system = await seconds_to_apply(
+            test_databases, batched, workload, _every_contract(workload)
+        )
         comparison.add_round(system, baseline, {})
     comparison.notes.append(
         f"apply_batch in batches of {BATCH}, events already in the log; the baseline is the"

@@ -16,44 +16,20 @@ batch handler applied set-based (records, sanction events) and one by one.
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 
-from services.platform import event_store
-from services.platform.consumer import Consumer, apply_batch
-from services.platform.database import open_pool
 from services.registry.batch import rules
 from services.registry.handlers import registry_consumer
 from services.registry.policy_loading import load_policies
 from tests.support import postgres
 from tests.support.registry import TOKYO, FixedClock
-from tests.support.throughput import BATCH, Comparison, check_outcome, rounds
+from tests.support.throughput import BATCH, Comparison, check_outcome, rounds, seconds_to_apply
 from tests.support.workload import Workload
 
 pytestmark = pytest.mark.postgres
-
-
-async def _seconds_to_apply(
-    test_databases: postgres.TestDatabases, consumer: Consumer, workload: Workload
-) -> float:
-    """On a fresh database holding the workload in its log: seconds to apply it all."""
-    url = await test_databases.create()
-    pool = await open_pool(url, migrate=False)
-    try:
-        events = workload.events
-        async with pool.acquire() as conn, conn.transaction():
-            await event_store.append_batch(conn, events)
-        started = time.perf_counter()
-        for start in range(0, len(events), BATCH):
-            await apply_batch(pool, consumer, events[start : start + BATCH])
-        seconds = time.perf_counter() - started
-        await check_outcome(pool, workload)
-        return seconds
-    finally:
-        await pool.close()
-        await test_databases.drop(url)
 
 
 async def test_registry_consumer_batch_handler(
@@ -67,8 +43,9 @@ async def test_registry_consumer_batch_handler(
         "registry consumer, apply_all", len(workload.events), "same consumer, per event"
     )
     for _ in range(rounds()):
-        baseline = await _seconds_to_apply(test_databases, one_by_one, workload)
-        system = await _seconds_to_apply(test_databases, batched, workload)
+        check = partial(check_outcome, workload=workload)
+        baseline = await seconds_to_apply(test_databases, one_by_one, workload, check)
+        system = await seconds_to_apply(test_databases, batched, workload, check)
         comparison.add_round(system, baseline, {})
     comparison.notes.append(
         f"apply_batch in batches of {BATCH}, events already in the log; the baseline is the"

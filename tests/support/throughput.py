@@ -19,14 +19,16 @@ import os
 import statistics
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from services.platform.consumer import Consumer
+from services.platform import event_store
+from services.platform.consumer import Consumer, apply_batch
+from services.platform.database import open_pool
 from services.registry import queries
 from services.registry.queries import MAX_BATCH
 from tests.support.workload import CHECK_DAY, Workload
@@ -285,6 +287,31 @@ async def produce(bootstrap: str, topic: str, workload: Workload) -> None:
             await delivery
     finally:
         await producer.stop()
+
+
+async def seconds_to_apply(
+    test_databases: Any,
+    consumer: Consumer,
+    workload: Workload,
+    check: Callable[[asyncpg.Pool], Awaitable[None]],
+) -> float:
+    """On a fresh database holding the workload in its log: seconds for `consumer` to apply
+    it all, a batch at a time; `check` then asserts what it must have done."""
+    url = await test_databases.create()
+    pool = await open_pool(url, migrate=False)
+    try:
+        events = workload.events
+        async with pool.acquire() as conn, conn.transaction():
+            await event_store.append_batch(conn, events)
+        started = time.perf_counter()
+        for start in range(0, len(events), BATCH):
+            await apply_batch(pool, consumer, events[start : start + BATCH])
+        seconds = time.perf_counter() - started
+        await check(pool)
+        return seconds
+    finally:
+        await pool.close()
+        await test_databases.drop(url)
 
 
 # -- what a run must have done ------------------------------------------------------------------
