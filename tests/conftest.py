@@ -12,7 +12,7 @@ import pytest
 
 from services.platform.database import open_pool
 from tests.support.kafka_broker import kafka_bootstrap_servers
-from tests.support.postgres import TestDatabases, start_pgserver
+from tests.support.postgres import TestDatabases, running_pgserver
 
 
 @pytest.fixture(scope="session")
@@ -22,8 +22,11 @@ def postgres_admin_url() -> Iterator[str]:
         yield configured
         return
     # Short path: PostgreSQL's unix socket lives in the data dir and paths are capped at 107.
-    with tempfile.TemporaryDirectory(prefix="vwpg-") as data_dir:
-        yield start_pgserver(Path(data_dir))
+    with (
+        tempfile.TemporaryDirectory(prefix="vwpg-") as data_dir,
+        running_pgserver(Path(data_dir)) as url,
+    ):
+        yield url
 
 
 @pytest.fixture(scope="session")

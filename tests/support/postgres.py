@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,10 +24,18 @@ def with_database(url: str, database: str) -> str:
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
-def start_pgserver(data_dir: Path) -> str:
-    """Starts a throwaway server (stopped when the test process exits); returns its URL."""
-    server = get_server(data_dir, cleanup_mode="delete")
-    return str(server.get_uri())
+@contextmanager
+def running_pgserver(data_dir: Path) -> Iterator[str]:
+    """A throwaway server in `data_dir`, stopped and deleted on exit; yields its URL.
+
+    Stopped here rather than by pgserver's own exit hook: that hook finds the server's
+    handle list in its data directory, and a temporary directory removed first left the
+    server running after the tests."""
+    server = get_server(data_dir / "pg", cleanup_mode="delete")
+    try:
+        yield str(server.get_uri())
+    finally:
+        server.cleanup()
 
 
 class TestDatabases:
