@@ -17,7 +17,7 @@ import asyncpg
 
 from services.platform import verification
 from services.platform.consumer_lock import lock_key
-from services.platform.database import Connection
+from services.platform.database import SERVER_SETTINGS, Connection
 
 
 class BrokenChain(RuntimeError):
@@ -52,7 +52,12 @@ async def exclusive_pool(
             await conn.execute("SELECT pg_advisory_lock($1)", key)
 
     pool = await asyncpg.create_pool(
-        database_url, min_size=1, max_size=1, init=lock, reset=_keep_locks
+        database_url,
+        min_size=1,
+        max_size=1,
+        init=lock,
+        reset=_keep_locks,
+        server_settings=SERVER_SETTINGS,
     )
     try:
         yield pool

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from dateutil.relativedelta import relativedelta
 
 ONE_DAY = dt.timedelta(days=1)
 
 
+@functools.lru_cache(maxsize=4096)  # pure; relativedelta is slow, and starts repeat
 def last_day_after_months(start: dt.date, months: int) -> dt.date:
     """The last day of a period of `months` that starts at the beginning of `start`.
 

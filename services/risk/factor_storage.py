@@ -46,7 +46,8 @@ class _WrittenFactors:
         if found is not None and found[0] is factor:
             self._cache.move_to_end(id(factor))
             return found[1]
-        evidence = json.dumps([_evidence_json(e) for e in factor.evidence], ensure_ascii=False)
+        # As json.dumps of the list would write it (the digests of stored bodies stay valid).
+        evidence = "[" + ", ".join(_evidence_text(e) for e in factor.evidence) + "]"
         digest = hashlib.sha256(evidence.encode()).hexdigest()
         head = json.dumps(factor.name), json.dumps(factor.contribution)
         written = _Written(
@@ -67,12 +68,15 @@ _WRITTEN = _WrittenFactors()
 
 # The same evidence recurs in every score of a vendor (its ended contracts, its incidents).
 @functools.lru_cache(maxsize=1 << 16)
-def _evidence_json(evidence: Evidence) -> dict[str, Any]:
-    return {
-        "event_ids": list(evidence.event_ids),
-        "note": evidence.note,
-        "vendor_id": evidence.vendor_id,
-    }
+def _evidence_text(evidence: Evidence) -> str:
+    return json.dumps(
+        {
+            "event_ids": list(evidence.event_ids),
+            "note": evidence.note,
+            "vendor_id": evidence.vendor_id,
+        },
+        ensure_ascii=False,
+    )
 
 
 def points_json(score: RiskScore) -> str:

@@ -163,6 +163,8 @@ def _with_items_of(state: VendorState, source: VendorState, keys: Iterable[str])
 # Every score of a vendor derives each of its sanctions for its day; a batch scores a vendor
 # for today after each of its events, so the same derivation recurs.
 @functools.lru_cache(maxsize=1 << 14)
+# Pure and asked again for every score of the vendor (its sanctions rarely change).
+@functools.lru_cache(maxsize=16384)
 def _sanction_fact(source: SanctionSource, as_of: dt.date) -> SanctionFact:
     """A sanction as it stands on `as_of`, by the registry's own rules (amendments and lifts
     from their effective dates, a lift final): sanction_timeline."""
