@@ -26,7 +26,7 @@ from services.platform.database_gauges import measured_store_lags
 from services.platform.eventlog.embedded import EmbeddedEventLog, follow, run_consumers
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.liveness import Liveness
-from services.platform.outbox import RELAY_SECONDS
+from services.platform.outbox import RELAY_SECONDS, Outbox, relay_when_put
 from services.platform.retry import until_done
 from services.platform.settings import Settings
 from services.registry import announcements as registry_announcements
@@ -38,12 +38,20 @@ from services.risk import setup as risk_setup
 from services.risk.handlers import RiskService
 
 
-async def run_relays(pool: asyncpg.Pool, log: EmbeddedEventLog, live: Liveness) -> None:
-    """Moves the services' emitted events from their outboxes into the log."""
-    while True:
-        for outbox in (registry_announcements.OUTBOX, risk_handlers.OUTBOX, MIGRATION_OUTBOX):
-            await until_done(partial(outbox.relay_all, pool, log), f"{outbox.table} relay", live)
-        await asyncio.sleep(RELAY_SECONDS)
+async def run_relays(
+    pool: asyncpg.Pool,
+    log: EmbeddedEventLog,
+    live: Liveness,
+    fallback_seconds: float = RELAY_SECONDS,
+) -> None:
+    """Moves the services' emitted events from their outboxes into the log as soon as they
+    commit (woken by the outboxes' notices), and every `fallback_seconds` regardless."""
+
+    async def relay(outbox: Outbox) -> None:
+        await until_done(partial(outbox.relay_all, pool, log), f"{outbox.table} relay", live)
+
+    outboxes = (registry_announcements.OUTBOX, risk_handlers.OUTBOX, MIGRATION_OUTBOX)
+    await relay_when_put(pool, outboxes, relay, fallback_seconds)
 
 
 async def run_calendar(

@@ -4,12 +4,18 @@ A service writes the events it decides to emit into its own outbox table, in the
 that decided them; `relay` moves them into the event log afterwards. Emitted at least once,
 never lost: a crash between submitting and deleting submits them again with the same event
 ids, which ingest de-duplicates.
+
+Pushed, not polled: `put` notifies OUTBOX_CHANNEL (with the table's name) in the same
+transaction, so PostgreSQL tells the relayers when the rows commit and `relay_when_put` relays
+them at once; it also relays every RELAY_SECONDS, for a notice that never came (the relayer
+was not listening yet, or lost its connection).
 """
 
 from __future__ import annotations
 
+import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import asyncpg
@@ -19,10 +25,14 @@ from services.platform import metrics
 from services.platform.database import Connection
 from services.platform.event_store import canonical_json
 from services.platform.eventlog.base import EventLog, Writer
+from services.platform.notices import listening
 
 RELAY_BATCH = 200
-# How often outboxes are relayed: emitted events reach the log (and subscribers) within this.
-RELAY_SECONDS = 0.2
+# Notified at the commit of every transaction that put events in an outbox; the payload is
+# the outbox's table.
+OUTBOX_CHANNEL = "vendorwatch_outboxes"
+# The fallback poll: outboxes are relayed as soon as their rows commit, and at least this often.
+RELAY_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -37,10 +47,15 @@ class Outbox:
         return zlib.crc32(self.table.encode())
 
     async def put(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
+        """Call in the transaction that decided the events; relayers hear of them at its
+        commit (nothing is notified if it rolls back)."""
+        if not events:
+            return
         await conn.executemany(
             f"INSERT INTO {self.table} (event) VALUES ($1)",
             [(canonical_json(event),) for event in events],
         )
+        await conn.execute("SELECT pg_notify($1, $2)", OUTBOX_CHANNEL, self.table)
 
     async def relay(self, pool: asyncpg.Pool, log: EventLog) -> int:
         """Submits pending events and removes them once the log has them; returns how many."""
@@ -62,3 +77,26 @@ class Outbox:
     async def relay_all(self, pool: asyncpg.Pool, log: EventLog) -> None:
         while await self.relay(pool, log) == RELAY_BATCH:
             pass
+
+
+async def relay_when_put(
+    pool: asyncpg.Pool,
+    outboxes: Sequence[Outbox],
+    relay: Callable[[Outbox], Awaitable[None]],
+    fallback_seconds: float = RELAY_SECONDS,
+) -> None:
+    """Runs `relay` on each outbox as soon as events put in it commit (their notice), and on
+    all of them every `fallback_seconds`; until cancelled. Raises ConnectionError when the
+    listening connection is lost (start it again)."""
+    async with listening(pool, OUTBOX_CHANNEL) as notices:
+        due = list(outboxes)  # at start: whatever was put before we listened
+        while True:
+            if len(due) == len(outboxes):
+                polled = time.monotonic()
+            for outbox in due:
+                await relay(outbox)
+            put = await notices.wait(max(0.0, polled + fallback_seconds - time.monotonic()))
+            if time.monotonic() >= polled + fallback_seconds:  # the fallback poll
+                due = list(outboxes)
+            else:  # other services' outboxes notify on the same channel: relay only ours
+                due = [outbox for outbox in outboxes if outbox.table in put]

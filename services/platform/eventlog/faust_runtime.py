@@ -29,7 +29,7 @@ from services.platform.eventlog.faust_observability import add_observability
 from services.platform.eventlog.kafka import KafkaEventLog
 from services.platform.eventlog.topics import TOPICS, consumer_group
 from services.platform.liveness import Liveness, health_report
-from services.platform.outbox import RELAY_SECONDS, Outbox
+from services.platform.outbox import RELAY_SECONDS, Outbox, relay_when_put
 from services.platform.retry import note_failure, note_success, until_done
 from services.platform.settings import Settings
 
@@ -196,7 +196,7 @@ def add_periodic(
     resources: WorkerResources,
     job: Callable[[WorkerResources], Awaitable[None]],
 ) -> None:
-    """Runs a service's periodic job (announcements, outbox relay) every `seconds`. A failure
+    """Runs a service's periodic job (announcements, the planner) every `seconds`. A failure
     is reported on the job's liveness (/healthz) and retried at the next tick: the period
     is the backoff, and an exception escaping a faust timer would stop the whole worker."""
     liveness = Liveness(name, "job")
@@ -214,9 +214,28 @@ def add_periodic(
 
 
 def add_outbox_relay(app: faust.App, resources: WorkerResources, outbox: Outbox) -> None:
-    """Relays a service's emitted events into the log, every RELAY_SECONDS."""
+    """Relays a service's emitted events into the log as soon as they commit (the outbox's
+    notice), and every RELAY_SECONDS regardless. A failure is reported on the job's liveness
+    (/healthz) and retried at the next notice or poll; a lost listening connection, after
+    RELAY_SECONDS."""
+    name = f"relay-{outbox.table}"
+    liveness = Liveness(name, "job")
+    resources.livenesses.append(liveness)
 
-    async def relay(resources: WorkerResources) -> None:
-        await outbox.relay_all(await resources.pool(), await resources.event_log())
+    async def relay(box: Outbox) -> None:
+        try:
+            await box.relay_all(await resources.pool(), await resources.event_log())
+        except Exception as error:
+            note_failure(liveness, name, error)
+        else:
+            note_success(liveness, name)
 
-    add_periodic(app, f"relay-{outbox.table}", RELAY_SECONDS, resources, relay)
+    async def run() -> None:
+        while True:
+            try:
+                await relay_when_put(await resources.pool(), [outbox], relay)
+            except Exception as error:  # PostgreSQL away: no pool, or the listener lost
+                note_failure(liveness, name, error)
+                await asyncio.sleep(RELAY_SECONDS)
+
+    app.task(run)
