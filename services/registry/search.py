@@ -7,7 +7,7 @@ the normalised forms of `services.registry.names` and keeps the best name of eac
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -15,7 +15,15 @@ from rapidfuzz import fuzz, process
 
 from services.registry.names import name_tokens
 
-__all__ = ["NameCandidate", "NameKind", "SearchHit", "rank"]
+__all__ = [
+    "NameCandidate",
+    "NameKind",
+    "SearchHit",
+    "best_per_vendor",
+    "query_forms",
+    "rank",
+    "score_names",
+]
 
 
 class NameKind(StrEnum):
@@ -82,18 +90,11 @@ def _validate(query: str, limit: int, min_score: float) -> None:
         raise ValueError(f"min_score must be between 0 and 100, got {min_score}")
 
 
-def rank(
-    query: str,
-    candidates: Iterable[NameCandidate],
-    *,
-    limit: int = 20,
-    min_score: float = 60.0,
-) -> list[SearchHit]:
-    """The vendors whose names match `query`, best first (score desc, then vendor_id).
+def query_forms(query: str, limit: int = 20, min_score: float = 60.0) -> tuple[str, str]:
+    """The query's words (one space between them) and its compact form, as names are compared.
 
-    Each vendor appears once, with the name that matched it best; names scoring below
-    `min_score` are ignored. Raises ValueError for a blank query, or one with no letter or
-    digit left after normalisation (only punctuation, for example).
+    Raises ValueError for a blank query, a bad limit or min_score, or a query with no letter
+    or digit left after normalisation (only punctuation, for example).
     """
     _validate(query, limit, min_score)
     query_words = name_tokens(query)
@@ -102,21 +103,21 @@ def rank(
             f"search query {query!r} has no letter or digit once punctuation and symbols "
             "are ignored"
         )
-    query_compact = query_words.replace(" ", "")
+    return query_words, query_words.replace(" ", "")
 
-    kept: list[NameCandidate] = []
-    words: list[str] = []
-    for candidate in candidates:
-        candidate_words = name_tokens(candidate.name)
-        if candidate_words:  # a name of only punctuation can match nothing
-            kept.append(candidate)
-            words.append(candidate_words)
-    if not kept:
-        return []
-    compact = [w.replace(" ", "") for w in words]
 
-    # Both passes run in rapidfuzz's C++ code over the whole list (tens of thousands of
-    # names per call); each returns only the names at or above the cut-off.
+def score_names(
+    query_words: str,
+    query_compact: str,
+    words: Sequence[str],
+    compact: Sequence[str],
+    min_score: float,
+) -> dict[int, float]:
+    """Position in `words`/`compact` → score, for the names scoring at least `min_score`.
+
+    Both passes run in rapidfuzz's C++ code over the whole list (tens of thousands of names
+    per call); each returns only the names at or above the cut-off.
+    """
     scores: dict[int, float] = {}
     for _, score, index in process.extract(
         query_compact, compact, scorer=fuzz.ratio, limit=None, score_cutoff=min_score
@@ -127,9 +128,16 @@ def rank(
     ):
         if score > scores.get(index, -1.0):
             scores[index] = score
+    return scores
 
-    # Per vendor, the smallest (−score, kind order, index): the highest score, and on a tie
-    # the earlier kind (legal first), then the name given first.
+
+def best_per_vendor(
+    kept: Sequence[NameCandidate], scores: Mapping[int, float], limit: int
+) -> list[SearchHit]:
+    """The `limit` best vendors, by the best-scoring of their names (`scores`: position in
+    `kept` → score): score desc, then vendor_id; a vendor's tie goes to the earlier kind
+    (legal first), then to the name given first."""
+    # Per vendor, the smallest (−score, kind order, index).
     best: dict[str, tuple[float, int, int]] = {}
     for index, score in scores.items():
         candidate = kept[index]
@@ -148,3 +156,33 @@ def rank(
         )
         for vendor_id, (negative_score, _, index) in ordered
     ]
+
+
+def rank(
+    query: str,
+    candidates: Iterable[NameCandidate],
+    *,
+    limit: int = 20,
+    min_score: float = 60.0,
+) -> list[SearchHit]:
+    """The vendors whose names match `query`, best first (score desc, then vendor_id).
+
+    Each vendor appears once, with the name that matched it best; names scoring below
+    `min_score` are ignored. Raises ValueError for a blank query, or one with no letter or
+    digit left after normalisation (only punctuation, for example). Scores every candidate:
+    services/registry/name_index.py answers the same from an index, scoring only some.
+    """
+    query_words, query_compact = query_forms(query, limit, min_score)
+
+    kept: list[NameCandidate] = []
+    words: list[str] = []
+    for candidate in candidates:
+        candidate_words = name_tokens(candidate.name)
+        if candidate_words:  # a name of only punctuation can match nothing
+            kept.append(candidate)
+            words.append(candidate_words)
+    if not kept:
+        return []
+    compact = [w.replace(" ", "") for w in words]
+    scores = score_names(query_words, query_compact, words, compact, min_score)
+    return best_per_vendor(kept, scores, limit)
