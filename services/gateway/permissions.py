@@ -1,20 +1,18 @@
 """Who may use which operation: the permission matrix, as data, and its enforcement.
 
 Every mutation must be listed (a new one is denied to all but admins until it is); queries
-and subscriptions are open to every signed-in role unless listed. The check is a GraphQL
-validation rule, so a refused operation does nothing at all, for queries, mutations and
-subscriptions alike. Agency scoping (a system owner's own plans) is applied where the data
-is (services/platform/access.py).
+and subscriptions are open to every signed-in role unless listed. The check runs with
+validation (document_checks.py), so a refused operation does nothing at all, for queries,
+mutations and subscriptions alike. Agency scoping (a system owner's own plans) is applied
+where the data is (services/platform/access.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
-from strawberry.extensions import SchemaExtension
-
-from graphql import FieldNode, GraphQLError, ValidationRule
+from graphql import FieldNode, GraphQLError
 from services.platform.access import DEAD_LETTER_READERS
 from services.platform.auth import Principal, Role
 
@@ -75,37 +73,25 @@ def allowed(role: Role, operation: str, field: str) -> bool:
     return role in QUERIES.get(field, EVERYONE)
 
 
-def _rule(principal: Principal | None) -> type[ValidationRule]:
-    class RoleRule(ValidationRule):
-        def enter_field(self, node: FieldNode, *_: Any) -> None:
-            parent = self.context.get_parent_type()
-            schema = self.context.schema
-            roots = {
-                "query": schema.query_type,
-                "mutation": schema.mutation_type,
-                "subscription": schema.subscription_type,
-            }
-            kind = next((k for k, t in roots.items() if t is not None and t is parent), None)
-            name = node.name.value
-            if kind is None:
-                return
-            # Introspection too: nothing runs for a caller without a valid token.
-            if principal is None:
-                self.report_error(GraphQLError("sign in: a bearer token is required", node))
-            elif not name.startswith("__") and not allowed(principal.role, kind, name):
-                self.report_error(
-                    GraphQLError(f"role {principal.role.value} may not use {name}", node)
-                )
+@dataclass(frozen=True)
+class RootField:
+    """A root field a document uses: of which operation kind, its name, where it is."""
 
-    return RoleRule
+    kind: str  # query, mutation or subscription
+    name: str
+    node: FieldNode
 
 
-class RoleCheck(SchemaExtension):
-    """Refuses, before anything runs, root fields the caller's role may not use."""
-
-    def on_validate(self):  # type: ignore[no-untyped-def]
-        context = self.execution_context.context
-        principal = getattr(context, "principal", None)
-        rules = self.execution_context.validation_rules
-        self.execution_context.validation_rules = (*rules, _rule(principal))
-        yield
+def role_errors(principal: Principal | None, roots: Iterable[RootField]) -> list[GraphQLError]:
+    """The root fields the caller may not use, each an error at its place in the document;
+    checked before anything runs, for queries, mutations and subscriptions alike."""
+    errors = []
+    for root in roots:
+        # Introspection too: nothing runs for a caller without a valid token.
+        if principal is None:
+            errors.append(GraphQLError("sign in: a bearer token is required", root.node))
+        elif not root.name.startswith("__") and not allowed(principal.role, root.kind, root.name):
+            errors.append(
+                GraphQLError(f"role {principal.role.value} may not use {root.name}", root.node)
+            )
+    return errors

@@ -17,15 +17,18 @@ from functools import partial
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
 )
 
+from graphql import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from services.gateway.introspection_limits import MAX_INTROSPECTION_DEPTH, introspection_rule
+
+# Distinct documents whose parse is kept (document_checks.py keeps their validation).
+PARSED_DOCUMENTS = 1024
 
 
 def _introspection_allowed() -> bool:
@@ -50,17 +53,24 @@ class Limits:
     max_introspection_depth: int = MAX_INTROSPECTION_DEPTH
 
     def extensions(self) -> list[Callable[[], SchemaExtension]]:
-        """Fresh extension instances per operation, as strawberry expects."""
-        rules: list[Callable[[], SchemaExtension]] = [
-            partial(QueryDepthLimiter, max_depth=self.max_depth),
-            partial(MaxAliasesLimiter, max_alias_count=self.max_aliases),
+        """Fresh extension instances per operation, as strawberry expects: the token limit,
+        applied while parsing, and the parser's cache (the limit is part of its key)."""
+        return [
             partial(MaxTokensLimiter, max_token_count=self.max_tokens),
+            partial(ParserCache, maxsize=PARSED_DOCUMENTS),
+        ]
+
+    def validation_rules(self) -> list[type[ASTValidationRule]]:
+        """The document limits, as rules run with the standard validation (once per
+        distinct document: document_checks.py)."""
+        rules = [
+            *QueryDepthLimiter(max_depth=self.max_depth).validation_rules,
+            *MaxAliasesLimiter(max_alias_count=self.max_aliases).validation_rules,
         ]
         if self.introspection:
-            rule = introspection_rule(self.max_introspection_depth)
-            rules.append(partial(AddValidationRules, [rule]))
+            rules.append(introspection_rule(self.max_introspection_depth))
         else:
-            rules.append(DisableIntrospection)
+            rules.append(NoSchemaIntrospectionCustomRule)
         return rules
 
 

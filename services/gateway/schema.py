@@ -6,13 +6,12 @@ import datetime as dt
 
 import strawberry
 
-from services.gateway.agency_scope import AgencyScope
+from services.gateway.document_checks import DocumentChecks
 from services.gateway.errors import ErrorTriageSchema, InternalErrorIds
 from services.gateway.event_mutations import EventMutation
 from services.gateway.mutations import Mutation as BaseMutation
 from services.gateway.operation_metrics import OperationMetrics
 from services.gateway.operations import OperationsQuery
-from services.gateway.permissions import RoleCheck
 from services.gateway.protection import Limits
 from services.gateway.scalars import DATE
 from services.migration.graphql_mutations import MigrationMutation
@@ -38,6 +37,7 @@ class Subscription(RegistrySubscription, RiskSubscription, MigrationSubscription
 
 
 def build_schema(limits: Limits) -> strawberry.Schema:
+    checks = DocumentChecks(limits.validation_rules())
     return ErrorTriageSchema(
         query=Query,
         mutation=Mutation,
@@ -46,8 +46,7 @@ def build_schema(limits: Limits) -> strawberry.Schema:
         extensions=[
             OperationMetrics,
             *limits.extensions(),
-            RoleCheck,
-            AgencyScope,
+            checks.extension,
             InternalErrorIds,
         ],
     )

@@ -1,0 +1,146 @@
+"""Each distinct GraphQL document parsed and validated once; the caller checked per request.
+
+Validating a document against the schema cost about half of a small request. What a
+document is (valid or not, which root fields it uses, which `agency` arguments it passes to
+agency-owned fields) does not depend on who sends it, so it is worked out once per document
+text and kept (bounded, least recently used first out). What does depend on the caller (its
+role may use those root fields, those agencies are its own) is then a few comparisons per
+request against what was kept, with the same errors, at the same places in the document,
+as when they were validation rules (permissions.py, agency_scope.py).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
+
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    ValidationContext,
+    ValidationRule,
+    validate,
+)
+from services.gateway.agency_scope import SCOPED_FIELDS, ScopedArgument, agency_errors
+from services.gateway.permissions import RootField, role_errors
+from services.platform.access import agencies_in_view
+
+# Distinct documents kept: real clients send a few dozen; a flood of unique ones only
+# pushes out the oldest.
+DOCUMENTS = 1024
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What validation found in a document, whoever sends it."""
+
+    errors: tuple[GraphQLError, ...]
+    roots: tuple[RootField, ...]
+    scoped: tuple[ScopedArgument, ...]
+
+
+def _facts(
+    schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+) -> DocumentFacts:
+    errors = tuple(validate_document(schema, document, rules))
+    roots: list[RootField] = []
+    scoped: list[ScopedArgument] = []
+
+    class Collect(ValidationRule):
+        """Notes the root fields and the agency arguments of scoped fields."""
+
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            roots = {
+                "query": schema.query_type,
+                "mutation": schema.mutation_type,
+                "subscription": schema.subscription_type,
+            }
+            self.kinds = {root.name: kind for kind, root in roots.items() if root is not None}
+            self.defaults: dict[str, Any] = {}
+
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+            self.defaults = {
+                d.variable.name.value: d.default_value for d in node.variable_definitions or ()
+            }
+
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            parent = self.context.get_parent_type()
+            if parent is None:
+                return
+            kind = self.kinds.get(parent.name)
+            if kind is not None:
+                roots.append(RootField(kind, node.name.value, node))
+            if (parent.name, node.name.value) in SCOPED_FIELDS:
+                scoped.extend(
+                    ScopedArgument(argument, self.defaults)
+                    for argument in node.arguments or ()
+                    if argument.name.value == "agency"
+                )
+
+    validate(schema, document, [Collect])
+    return DocumentFacts(errors, tuple(roots), tuple(scoped))
+
+
+class DocumentChecks:
+    """The facts of the documents seen lately, per schema (one per API process)."""
+
+    def __init__(self, rules: Sequence[type[ASTValidationRule]], size: int = DOCUMENTS) -> None:
+        self.rules = tuple(rules)  # the limits' rules, run with the standard ones
+        self._size = size
+        self._known: OrderedDict[tuple[str, tuple[type[ASTValidationRule], ...]], DocumentFacts]
+        self._known = OrderedDict()
+
+    def facts(
+        self,
+        schema: GraphQLSchema,
+        text: str,
+        document: DocumentNode,
+        rules: tuple[type[ASTValidationRule], ...],
+    ) -> DocumentFacts:
+        key = (text, rules)
+        found = self._known.get(key)
+        if found is not None:
+            self._known.move_to_end(key)
+            return found
+        found = self._known[key] = _facts(schema, document, (*rules, *self.rules))
+        if len(self._known) > self._size:
+            self._known.popitem(last=False)
+        return found
+
+    def extension(self) -> SchemaExtension:
+        """The per-request extension strawberry asks for (a factory's product)."""
+        return _CheckDocument(self)
+
+
+class _CheckDocument(SchemaExtension):
+    def __init__(self, checks: DocumentChecks) -> None:
+        super().__init__()
+        self.checks = checks
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document, text = context.graphql_document, context.query
+        if document is None or text is None:  # strawberry validates what it parsed itself
+            yield
+            return
+        facts = self.checks.facts(
+            context.schema._schema, text, document, tuple(context.validation_rules)
+        )
+        principal = getattr(context.context, "principal", None)
+        errors = [*facts.errors, *role_errors(principal, facts.roots)]
+        agencies = agencies_in_view(principal)
+        if agencies is not None:
+            errors += agency_errors(agencies, facts.scoped, context.variables or {})
+        # Set, validation is done: strawberry runs its own only while this is None.
+        context.pre_execution_errors = errors
+        yield
