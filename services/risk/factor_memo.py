@@ -30,9 +30,13 @@ from services.risk.scoring import (
     Factor,
     FactorRule,
     RiskScore,
+    incident_points,
     missing_points,
     total_of,
 )
+
+# The incident rules, and whether each counts the incidents a vendor inherits.
+INCIDENT_RULES = {"incidents": False, "inherited_incidents": True}
 
 # Vendors remembered: a batch touches at most a few hundred; a process keeps the busiest.
 VENDORS = 4096
@@ -61,16 +65,19 @@ class FactorMemo:
         """`score(facts, as_of, model, totals)`, where `facts` are the state's items as they
         stand (no stale item folded again), reusing what is unchanged.
 
-        Given the state's `index`, the factors that walk every contract (missing
-        certificates, concentration) come from it: their points only, without evidence (what
-        a history row and an announcement need; reading the history derives the evidence).
+        Given the state's `index`, the factors that walk a long record are points only,
+        without evidence (what a history row and an announcement need; reading the history
+        derives the evidence): those over every contract (missing certificates,
+        concentration) from the index, the incident factors without writing their notes.
         """
         entry = self._entry(state.vendor_id)
         fingerprint = model_fingerprint(model)
         factors = []
         for rule in FACTOR_RULES:
-            if index is not None and (indexed := _from_index(rule, index, as_of, model, totals)):
-                factors.append(indexed)
+            if index is not None and (
+                points := _points_only(rule, facts, index, as_of, model, totals)
+            ):
+                factors.append(points)
                 continue
             key = self._key(rule, state, facts, as_of, fingerprint, totals, entry)
             found = entry.factors.get(rule.name)
@@ -121,14 +128,20 @@ class FactorMemo:
         return entry
 
 
-def _from_index(
+def _points_only(
     rule: FactorRule,
+    facts: VendorFacts,
     index: ContractIndex,
     as_of: dt.date,
     model: RiskModel,
     totals: Mapping[str, int],
 ) -> Factor | None:
-    """The rule's factor from the index, points only; None for a rule the index has not."""
+    """The rule's factor, points only, for the rules that list a long record (contracts from
+    the index; incidents, whose notes cost more than their points); None for the others."""
+    if rule.name in INCIDENT_RULES:
+        return Factor(
+            rule.name, incident_points(facts, as_of, model, INCIDENT_RULES[rule.name]), ()
+        )
     if rule.name == "concentration":
         return Factor(rule.name, index.concentration(as_of, model, totals), ())
     if (kind := MISSING_KINDS.get(rule.name)) is not None:

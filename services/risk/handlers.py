@@ -228,7 +228,7 @@ class RiskService:
         """The score on `day` from a state (pure), after fetching what memory lacks: the
         events of items that do not count yet on `day` (up to a point of the log), and the
         counters of agencies only those events name (`totals` has the state's own). Given
-        the state's contract index, the contract factors are points only (factor_memo.py)."""
+        the state's contract index, the long factors are points only (factor_memo.py)."""
         if not (stale := stale_items(state, day)):
             facts = facts_on(state, day)
             return self.memo.score(state, facts, day, self.model, totals.on(day), index)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -152,11 +152,11 @@ def _other_vendor(incident: IncidentFact, vendor_id: str) -> str | None:
     return next(iter(others), None)
 
 
-def _incident_items(
+def _counted_incidents(
     facts: VendorFacts, as_of: dt.date, model: RiskModel, inherited: bool
-) -> list[_Item]:
+) -> Iterator[tuple[IncidentFact, int, bool, float]]:
+    """The incidents the factor counts, each with its age, whether closed, and its points."""
     weights = model.incidents
-    items: list[_Item] = []
     for incident in facts.incidents.values():
         # Own: the vendor caused it (on its record or another's). Inherited: on its record,
         # caused by another (a subcontractor).
@@ -166,16 +166,49 @@ def _incident_items(
         age = max(0, (as_of - incident.occurred_on).days)
         decay: float = 0.5 ** (age / weights.half_life_days)
         closed = incident.closed_on is not None and incident.closed_on <= as_of
+        points = (
+            weights.severity_points[incident.severity]
+            * weights.kind_multiplier[incident.kind]
+            * weights.leak_multiplier[incident.leak]
+            * decay
+        )
+        if closed:
+            points *= weights.closed_multiplier
+        if inherited:
+            points *= model.inherited.multiplier
+        yield incident, age, closed, points
+
+
+def _incident_key(incident: IncidentFact) -> tuple[str, str]:
+    return incident.occurred_on.isoformat(), incident.incident_id
+
+
+def incident_points(facts: VendorFacts, as_of: dt.date, model: RiskModel, inherited: bool) -> float:
+    """The incidents factor's contribution alone, as `_factor` totals `_incident_items` (in
+    the same order, so to the same float): a history row's, without writing the evidence."""
+    counted = sorted(
+        (
+            (_incident_key(incident), points)
+            for incident, *_, points in _counted_incidents(facts, as_of, model, inherited)
+        ),
+        key=lambda item: item[0],
+    )
+    return round_points(sum(points for _, points in counted))
+
+
+def _incident_items(
+    facts: VendorFacts, as_of: dt.date, model: RiskModel, inherited: bool
+) -> list[_Item]:
+    weights = model.incidents
+    items: list[_Item] = []
+    for incident, age, closed, points in _counted_incidents(facts, as_of, model, inherited):
         severity = weights.severity_points[incident.severity]
         kind = weights.kind_multiplier[incident.kind]
         leak = weights.leak_multiplier[incident.leak]
-        points = severity * kind * leak * decay
         formula = f"{_num(severity)} × {_num(kind)} × {_num(leak)}"
         if closed:
-            points *= weights.closed_multiplier
             formula += f" × closed {_num(weights.closed_multiplier)}"
         if inherited:
-            points *= model.inherited.multiplier
             formula += f" × inherited {_num(model.inherited.multiplier)}"
         formula += f" × decay 0.5^({age}/{weights.half_life_days})"
         other = _other_vendor(incident, facts.vendor_id)
@@ -188,8 +221,7 @@ def _incident_items(
             f"on {incident.occurred_on}{where}, leak {leak_text}"
             f"{', closed' if closed else ''}: {formula} = {points:.2f}"
         )
-        key = (incident.occurred_on.isoformat(), incident.incident_id)
-        items.append((key, points, Evidence(incident.event_ids, note, other)))
+        items.append((_incident_key(incident), points, Evidence(incident.event_ids, note, other)))
     return items
 
 

@@ -13,8 +13,9 @@ from pydantic import TypeAdapter
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
+from services.risk.contract_index import ContractIndex
 from services.risk.factor_memo import FactorMemo
-from services.risk.facts import VendorState, effective_day
+from services.risk.facts import VendorState, effective_day, item_of
 from services.risk.fold import facts_on, fold_one, stale_items
 from services.risk.model import load_model
 from services.risk.scoring import score
@@ -45,6 +46,30 @@ def test_the_memo_scores_as_scoring_from_scratch(
             expected = score(facts, day, MODEL, agency_totals)
             assert memo.score(state, facts, day, MODEL, agency_totals) == expected
             assert memo.score(state, facts, day, MODEL, agency_totals) == expected  # again
+
+
+@settings(max_examples=200, deadline=None)
+@given(logs, totals)
+def test_points_only_every_factor_counts_what_scoring_from_scratch_counts(
+    log: list[EventEnvelope], agency_totals: dict[str, int]
+) -> None:
+    """As a history row is scored: the long factors without their evidence, the same points."""
+    memo, state, index = FactorMemo(), VendorState(VENDOR), ContractIndex()
+    for event in log:
+        after = fold_one(state, event)
+        if (item := item_of(event.payload)) is not None:
+            index.update(state, after, item[0])
+        state = after
+        for day in (effective_day(event.payload, FIRST), TODAY):
+            if stale_items(state, day):
+                continue
+            facts = facts_on(state, day)
+            expected = score(facts, day, MODEL, agency_totals)
+            points = memo.score(state, facts, day, MODEL, agency_totals, index)
+            assert (points.score, points.band) == (expected.score, expected.band)
+            assert [(f.name, f.contribution) for f in points.factors] == [
+                (f.name, f.contribution) for f in expected.factors
+            ]
 
 
 def _event(event_type: str, **fields: object) -> EventEnvelope:
