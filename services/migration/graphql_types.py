@@ -364,10 +364,9 @@ class MigrationSubscription:
                 plan = await plan_repository.plan(conn, str(plan_id))
             if plan is None or not sees_agency(info.context.principal, plan.agency):
                 raise InvalidArgument(f"planId: no plan {plan_id!r} of your agencies")
-        async with info.context.broadcaster.subscribe() as queue:
+        broadcaster = info.context.broadcaster
+        async with broadcaster.subscribe(PROGRESS_EVENTS) as queue:
             while True:
-                event = await queue.get()
-                if event.event_type in PROGRESS_EVENTS:
-                    progress = progress_of(event)
-                    if progress.plan_id == str(plan_id):
-                        yield progress
+                progress = broadcaster.shaped(await queue.get(), progress_of)
+                if progress.plan_id == str(plan_id):
+                    yield progress

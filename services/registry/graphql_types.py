@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import AsyncGenerator, Mapping
 from typing import cast
@@ -368,5 +369,9 @@ class RegistrySubscription:
         self, info: Info, vendor_ids: list[strawberry.ID] | None = None
     ) -> AsyncGenerator[EligibilityChange, None]:
         wanted = {str(v) for v in vendor_ids} if vendor_ids else None
-        async for event in info.context.broadcaster.events(EligibilityChanged.event_type, wanted):
-            yield EligibilityChange.of(event)
+        changes = info.context.broadcaster.events(
+            EligibilityChanged.event_type, wanted, EligibilityChange.of
+        )
+        async with contextlib.aclosing(changes):  # unsubscribed when the client goes
+            async for _, change in changes:
+                yield change

@@ -3,6 +3,7 @@ and live risk updates."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import AsyncGenerator
 from typing import cast
@@ -168,8 +169,10 @@ class RiskSubscription:
     ) -> AsyncGenerator[RiskUpdate, None]:
         wanted = {str(v) for v in vendor_ids} if vendor_ids else None
         floor = _BAND_ORDER.index(min_band) if min_band is not None else 0
-        async for event in info.context.broadcaster.events(RiskChanged.event_type, wanted):
-            payload = cast(RiskChanged, event.payload)
-            bands = [payload.new_band, *([payload.old_band] if payload.old_band else [])]
-            if max(_BAND_ORDER.index(b) for b in bands) >= floor:
-                yield RiskUpdate.of(event)
+        updates = info.context.broadcaster.events(RiskChanged.event_type, wanted, RiskUpdate.of)
+        async with contextlib.aclosing(updates):  # unsubscribed when the client goes
+            async for event, update in updates:
+                payload = cast(RiskChanged, event.payload)
+                bands = [payload.new_band, *([payload.old_band] if payload.old_band else [])]
+                if max(_BAND_ORDER.index(b) for b in bands) >= floor:
+                    yield update
