@@ -32,11 +32,14 @@ from services.risk.scoring import (
     RiskScore,
     incident_points,
     missing_points,
+    sanction_points,
     total_of,
 )
 
 # The incident rules, and whether each counts the incidents a vendor inherits.
 INCIDENT_RULES = {"incidents": False, "inherited_incidents": True}
+# The sanction rules, and whether each counts those in force (else those ended lately).
+SANCTION_RULES = {"active_sanctions": True, "recent_sanctions": False}
 
 # Vendors remembered: a batch touches at most a few hundred; a process keeps the busiest.
 VENDORS = 4096
@@ -68,7 +71,7 @@ class FactorMemo:
         Given the state's `index`, the factors that walk a long record are points only,
         without evidence (what a history row and an announcement need; reading the history
         derives the evidence): those over every contract (missing certificates,
-        concentration) from the index, the incident factors without writing their notes.
+        concentration) from the index, the incident and sanction factors without their notes.
         """
         entry = self._entry(state.vendor_id)
         fingerprint = model_fingerprint(model)
@@ -137,10 +140,15 @@ def _points_only(
     totals: Mapping[str, int],
 ) -> Factor | None:
     """The rule's factor, points only, for the rules that list a long record (contracts from
-    the index; incidents, whose notes cost more than their points); None for the others."""
+    the index; incidents and sanctions, whose notes cost more than their points); None for
+    the others."""
     if rule.name in INCIDENT_RULES:
         return Factor(
             rule.name, incident_points(facts, as_of, model, INCIDENT_RULES[rule.name]), ()
+        )
+    if rule.name in SANCTION_RULES:
+        return Factor(
+            rule.name, sanction_points(facts, as_of, model, SANCTION_RULES[rule.name]), ()
         )
     if rule.name == "concentration":
         return Factor(rule.name, index.concentration(as_of, model, totals), ())

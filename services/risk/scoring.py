@@ -31,7 +31,13 @@ from services.events.compliance import CertificateKind
 from services.events.contract import Criticality
 from services.events.emitted import RiskBand
 from services.events.incident import LeakFinding
-from services.risk.facts import ContractFact, IncidentFact, SubcontractFact, VendorFacts
+from services.risk.facts import (
+    ContractFact,
+    IncidentFact,
+    SanctionFact,
+    SubcontractFact,
+    VendorFacts,
+)
 from services.risk.model import RiskModel, model_fingerprint
 
 FACTOR_NAMES: tuple[str, ...] = (
@@ -225,29 +231,55 @@ def _incident_items(
     return items
 
 
+def _counted_sanctions(
+    facts: VendorFacts, as_of: dt.date, model: RiskModel, active: bool
+) -> Iterator[tuple[SanctionFact, float]]:
+    """The sanctions the factor counts (in force on the day, or ended lately), with points."""
+    weights = model.sanctions
+    for sanction in facts.sanctions.values():
+        last = sanction.last_day
+        if active:
+            if sanction.starts_on <= as_of and (last is None or as_of <= last):
+                yield sanction, weights.active_points[sanction.kind]
+        elif (
+            last is not None
+            and sanction.starts_on <= last < as_of
+            and (as_of - last).days <= weights.recent_days
+        ):
+            yield sanction, weights.recent_points[sanction.kind]
+
+
+def _sanction_key(sanction: SanctionFact) -> tuple[str, str]:
+    return sanction.starts_on.isoformat(), sanction.sanction_id
+
+
+def sanction_points(facts: VendorFacts, as_of: dt.date, model: RiskModel, active: bool) -> float:
+    """The sanctions factor's contribution alone, as `_factor` totals `_sanction_items`."""
+    counted = sorted(
+        (
+            (_sanction_key(sanction), points)
+            for sanction, points in _counted_sanctions(facts, as_of, model, active)
+        ),
+        key=lambda item: item[0],
+    )
+    return round_points(sum(points for _, points in counted))
+
+
 def _sanction_items(
     facts: VendorFacts, as_of: dt.date, model: RiskModel, active: bool
 ) -> list[_Item]:
-    weights = model.sanctions
     items: list[_Item] = []
-    for sanction in facts.sanctions.values():
+    for sanction, points in _counted_sanctions(facts, as_of, model, active):
         last = sanction.last_day
-        until = "indefinitely" if last is None else f"to {last}"
         if active:
-            if not (sanction.starts_on <= as_of and (last is None or as_of <= last)):
-                continue
-            points = weights.active_points[sanction.kind]
+            until = "indefinitely" if last is None else f"to {last}"
             state = f"in force from {sanction.starts_on} {until}"
-        else:
-            if last is None or last >= as_of or last < sanction.starts_on:
-                continue
-            if (as_of - last).days > weights.recent_days:
-                continue
-            points = weights.recent_points[sanction.kind]
+        elif last is not None:  # always, for a sanction that ended
             state = f"in force {sanction.starts_on} to {last}, ended {(as_of - last).days} days ago"
+        else:
+            continue
         note = f"{sanction.kind.value} {sanction.sanction_id} {state}: {_num(points)}"
-        key = (sanction.starts_on.isoformat(), sanction.sanction_id)
-        items.append((key, points, Evidence(sanction.event_ids, note)))
+        items.append((_sanction_key(sanction), points, Evidence(sanction.event_ids, note)))
     return items
 
 
