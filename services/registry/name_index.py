@@ -1,0 +1,269 @@
+"""Vendor names indexed by character bigrams, searched without scoring them all (pure, no I/O).
+
+`search.rank` scores every name of every vendor with rapidfuzz, so its cost grows with the
+registry. This index scores only the names sharing at least T of the query's m−1 bigrams
+(pairs of adjacent characters of the compact form, `names.normalize_name`; m is the query's
+compact length), with the very same scorers and tie-breaking (`search.score_names`,
+`search.best_per_vendor`): a name it scores gets exactly the score `rank` gives it, and among
+the names scored the order is `rank`'s.
+
+The bar T starts at a third of the query's bigrams, ⌈(m−1)/3⌉, and is raised in two cases,
+both to keep a search's cost bounded: above the number of the query's *frequent* bigrams
+(those in more than FREQUENT names, whose posting lists are not read), and, when more than
+BUDGET names reach it, by whole bigrams until at most BUDGET do (or to the most any name
+shares). `candidates` returns the bar used.
+
+What can be missed: only names sharing fewer than T bigrams. By compact `fuzz.ratio` such a
+name scores at most 200·(m+n+T)/(3·(m+n)) (n: the name's length), since a longest common
+subsequence of L characters in R runs holds L−R aligned bigrams and R−1 ≤ m+n−2L (the
+characters left unmatched): with the starting bar and n ≥ m, below 78. In practice that is
+matches made of scattered characters or of one short word in common (WRatio's word-set score
+for "Zsceom 技技" against "Lzhi 技技ル"), a name that is a small part of a much longer query,
+and, once the bar is raised, two- or three-typo variants of a query made mostly of frequent
+bigrams. A name containing the whole query always shares all its bigrams. Queries of one
+character have no bigram: every name is scored, as by `rank`.
+
+Cost: Counter over the posting lists of the query's bigrams but the frequent ones, a set
+intersection with the frequent ones' sets for the names that could still reach the bar, and
+rapidfuzz over the (at most about BUDGET) names reaching it. It grows with how many names
+share the query's rarer bigrams, not with the number of names.
+
+Not thread-safe: the caller serialises changes and searches (name_index_feed.py does).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from services.registry.names import name_tokens
+from services.registry.search import (
+    NameCandidate,
+    SearchHit,
+    best_per_vendor,
+    query_forms,
+    score_names,
+)
+
+__all__ = ["NameIndex"]
+
+# A name must share this fraction of the query's bigrams to be scored (module docstring).
+SHARE = 1 / 3
+
+# A bigram in more names than this is not read from its posting list but tested for in the
+# names found through rarer ones; a name with only such bigrams must then share more.
+FREQUENT = 2000
+# When more names than this share enough bigrams, the bar is raised (by whole bigrams) until
+# at most this many remain, or to the most any of them shares: scoring is the costly part.
+BUDGET = 400
+
+# Removed names are left in the posting lists (skipped when found) until they outnumber
+# both this and the live ones; then the lists are rebuilt from the live names.
+_COMPACT_AFTER = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    candidate: NameCandidate
+    words: str  # name_tokens: what WRatio compares
+    compact: str  # without spaces: what ratio compares and the bigrams come from
+
+
+def _bigrams(compact: str) -> list[str]:
+    """The pairs of adjacent characters, one per position (so with repetitions)."""
+    return [compact[i : i + 2] for i in range(len(compact) - 1)]
+
+
+def _budgeted(need: int, counts: Iterable[int], budget: int) -> int:
+    """The lowest bar that at most `budget` of `counts` reach (`need` if all do), or the
+    highest count if even that one is reached by more."""
+    levels = Counter(counts)
+    reached = 0
+    for level in sorted(levels, reverse=True):
+        if reached + levels[level] > budget:
+            return level + 1 if reached else level
+        reached += levels[level]
+    return need
+
+
+class NameIndex:
+    """Every current and former name of every vendor, searchable as `search.rank` ranks."""
+
+    def __init__(
+        self, share: float = SHARE, frequent: int = FREQUENT, budget: int = BUDGET
+    ) -> None:
+        if not 0.0 < share <= 1.0:
+            raise ValueError(f"share must be in (0, 1], got {share}")
+        self._share, self._frequent, self._budget = share, frequent, budget
+        # Entry id → entry; None once removed. Ids grow in the order names were added, which
+        # is the order `rank` would have been given them (it breaks a vendor's ties).
+        self._entries: list[_Entry | None] = []
+        self._by_vendor: dict[str, list[int]] = {}
+        self._postings: dict[str, list[int]] = {}  # bigram → ids of names containing it
+        self._single: dict[str, list[int]] = {}  # names of one character have no bigram
+        self._sets: dict[str, set[int]] = {}  # the frequent bigrams' lists, as sets
+        self._live = 0
+
+    @classmethod
+    def of(
+        cls,
+        candidates: Iterable[NameCandidate],
+        share: float = SHARE,
+        frequent: int = FREQUENT,
+        budget: int = BUDGET,
+    ) -> NameIndex:
+        """An index of these names (a vendor's names in the order given)."""
+        index = cls(share, frequent, budget)
+        by_vendor: dict[str, list[NameCandidate]] = {}
+        for candidate in candidates:
+            by_vendor.setdefault(candidate.vendor_id, []).append(candidate)
+        index.replace_vendors(by_vendor)
+        return index
+
+    def __len__(self) -> int:
+        """How many names are searchable."""
+        return self._live
+
+    @property
+    def vendors(self) -> int:
+        return len(self._by_vendor)
+
+    def names_of(self, vendor_id: str) -> list[NameCandidate]:
+        return [e.candidate for e in self._live_entries(self._by_vendor.get(vendor_id, ()))]
+
+    def replace_vendors(self, names: Mapping[str, Sequence[NameCandidate]]) -> None:
+        """Each vendor's names become exactly these (none: the vendor is gone)."""
+        for vendor_id, candidates in names.items():
+            self._remove(vendor_id)
+            self._add(vendor_id, candidates)
+        removed = len(self._entries) - self._live
+        if removed > _COMPACT_AFTER and removed > self._live:
+            self._compact()
+
+    def search(self, query: str, *, limit: int = 20, min_score: float = 60.0) -> list[SearchHit]:
+        """What `search.rank(query, <every name, in the order added>)` returns, except for the
+        low-scoring names the bigram filter may skip (module docstring). Same ValueErrors."""
+        query_words, query_compact = query_forms(query, limit, min_score)
+        ids = self.candidate_ids(query_compact)
+        kept = [self._entries[i] for i in ids]
+        live = [e for e in kept if e is not None]
+        scores = score_names(
+            query_words,
+            query_compact,
+            [e.words for e in live],
+            [e.compact for e in live],
+            min_score,
+        )
+        return best_per_vendor([e.candidate for e in live], scores, limit)
+
+    def candidate_ids(self, query_compact: str) -> list[int]:
+        """Ids of the live names to score for this (compact) query, ascending."""
+        return self.candidates(query_compact)[0]
+
+    def candidates(self, query_compact: str) -> tuple[list[int], int]:
+        """Ids of the live names to score (ascending), and how many of the query's bigrams
+        each of them shares at least (0: a one-character query, every name is scored)."""
+        entries = self._entries
+        if len(query_compact) < 2:
+            return [i for i, e in enumerate(entries) if e is not None], 0
+        weights = Counter(_bigrams(query_compact))
+        total = len(query_compact) - 1
+        need = max(1, math.ceil(self._share * total))
+        # Count the shared bigrams from the posting lists of all but the frequent ones (C
+        # speed in Counter.update); the rarest is read however long, so every name to score
+        # is among those counted.
+        rarest = sorted(weights, key=lambda g: len(self._postings.get(g, ())))
+        shared: Counter[int] = Counter()
+        frequent: list[tuple[str, int]] = []
+        for n, gram in enumerate(rarest):
+            postings = self._postings.get(gram, ())
+            if n and len(postings) > self._frequent:
+                frequent = [(g, weights[g]) for g in rarest[n:]]
+                break
+            for _ in range(weights[gram]):  # a bigram the query has twice counts twice
+                shared.update(postings)
+        # A name with only frequent bigrams was not counted: raise the bar above what they
+        # weigh together, so that such a name cannot reach it.
+        frequent_weight = sum(w for _, w in frequent)
+        need = max(need, frequent_weight + 1)
+        # The frequent bigrams are counted for the names found, by set intersection (C speed,
+        # over the smaller side), not by reading their lists.
+        counted = set(shared)
+        for gram, weight in frequent:
+            having = counted & self._frequent_set(gram)
+            for _ in range(weight):
+                shared.update(having)
+        # Scored: the names reaching the bar, and those with half their own bigrams in the
+        # query (a name that is one word of a longer query: "B System" for "B Information
+        # System", which WRatio's word-set score rates 85.5).
+        found: dict[int, int] = {}
+        for i, count in shared.items():
+            entry = entries[i]
+            if entry is not None and (count >= need or 2 * count >= len(entry.compact) - 1):
+                found[i] = count
+        if len(found) > self._budget:
+            bar = _budgeted(need, found.values(), self._budget)
+            found = {i: count for i, count in found.items() if count >= bar}
+            need = max(need, bar)
+        ids = set(found)
+        # A one-character name shares no bigram, but may still match a short query.
+        for char in set(query_compact):
+            ids.update(i for i in self._single.get(char, ()) if entries[i] is not None)
+        return sorted(ids), need
+
+    def _frequent_set(self, gram: str) -> set[int]:
+        """The ids of a frequent bigram's names as a set, made once and then kept up to date
+        by `_append` (removed names stay in it, as in the lists)."""
+        found = self._sets.get(gram)
+        if found is None:
+            found = self._sets[gram] = set(self._postings.get(gram, ()))
+        return found
+
+    def _live_entries(self, ids: Iterable[int]) -> list[_Entry]:
+        return [e for e in (self._entries[i] for i in ids) if e is not None]
+
+    def _remove(self, vendor_id: str) -> None:
+        for i in self._by_vendor.pop(vendor_id, ()):
+            if self._entries[i] is not None:
+                self._entries[i] = None
+                self._live -= 1
+
+    def _add(self, vendor_id: str, candidates: Sequence[NameCandidate]) -> None:
+        ids: list[int] = []
+        for candidate in candidates:
+            if candidate.vendor_id != vendor_id:
+                raise ValueError(
+                    f"a name of {candidate.vendor_id!r} given as one of {vendor_id!r}'s"
+                )
+            words = name_tokens(candidate.name)
+            if not words:  # only punctuation: it can match nothing, as in `rank`
+                continue
+            ids.append(self._append(_Entry(candidate, words, words.replace(" ", ""))))
+        if ids:
+            self._by_vendor[vendor_id] = ids
+
+    def _append(self, entry: _Entry) -> int:
+        i = len(self._entries)
+        self._entries.append(entry)
+        self._live += 1
+        if len(entry.compact) == 1:
+            self._single.setdefault(entry.compact, []).append(i)
+        for gram in set(_bigrams(entry.compact)):
+            self._postings.setdefault(gram, []).append(i)
+            if gram in self._sets:
+                self._sets[gram].add(i)
+        return i
+
+    def _compact(self) -> None:
+        """Drops the removed names for good, keeping the live ones in their order."""
+        live = [e for e in self._entries if e is not None]
+        vendors = list(self._by_vendor)
+        self._entries, self._postings, self._single, self._sets = [], {}, {}, {}
+        self._live = 0
+        self._by_vendor = {}
+        for entry in live:
+            i = self._append(entry)
+            self._by_vendor.setdefault(entry.candidate.vendor_id, []).append(i)
+        assert set(vendors) == set(self._by_vendor)
