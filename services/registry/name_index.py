@@ -104,6 +104,8 @@ class NameIndex:
         self._postings: dict[str, list[int]] = {}  # bigram → ids of names containing it
         self._single: dict[str, list[int]] = {}  # names of one character have no bigram
         self._sets: dict[str, set[int]] = {}  # the frequent bigrams' lists, as sets
+        # Entry id → how many bigrams the name has (a list: read in the search's inner loop).
+        self._own_bigrams: list[int] = []
         self._live = 0
 
     @classmethod
@@ -198,16 +200,13 @@ class NameIndex:
         # Scored: the names reaching the bar, and those with half their own bigrams in the
         # query (a name that is one word of a longer query: "B System" for "B Information
         # System", which WRatio's word-set score rates 85.5).
-        found: dict[int, int] = {}
-        for i, count in shared.items():
-            entry = entries[i]
-            if entry is not None and (count >= need or 2 * count >= len(entry.compact) - 1):
-                found[i] = count
+        own = self._own_bigrams
+        found = {i: c for i, c in shared.items() if c >= need or 2 * c >= own[i]}
         if len(found) > self._budget:
             bar = _budgeted(need, found.values(), self._budget)
             found = {i: count for i, count in found.items() if count >= bar}
             need = max(need, bar)
-        ids = set(found)
+        ids = {i for i in found if entries[i] is not None}
         # A one-character name shares no bigram, but may still match a short query.
         for char in set(query_compact):
             ids.update(i for i in self._single.get(char, ()) if entries[i] is not None)
@@ -247,6 +246,7 @@ class NameIndex:
     def _append(self, entry: _Entry) -> int:
         i = len(self._entries)
         self._entries.append(entry)
+        self._own_bigrams.append(len(entry.compact) - 1)
         self._live += 1
         if len(entry.compact) == 1:
             self._single.setdefault(entry.compact, []).append(i)
@@ -261,7 +261,7 @@ class NameIndex:
         live = [e for e in self._entries if e is not None]
         vendors = list(self._by_vendor)
         self._entries, self._postings, self._single, self._sets = [], {}, {}, {}
-        self._live = 0
+        self._own_bigrams, self._live = [], 0
         self._by_vendor = {}
         for entry in live:
             i = self._append(entry)
