@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from services.platform.database import Connection
 from services.registry import vendor_repository
 from services.registry.eligibility import Eligibility
+from services.registry.name_index_feed import LiveNameIndex
 from services.registry.names import IdentifierKey, normalize_identifier
 from services.registry.screening import screen
-from services.registry.search import NameCandidate, NameKind, SearchHit, rank
+from services.registry.search import NameKind, SearchHit
 from services.registry.vendor_repository import VendorRow
 
 # A batch screen beyond this is refused: one call must stay one bounded unit of work.
@@ -70,16 +71,16 @@ async def bid_eligibility_many(
     return [answers[v] for v in vendor_ids]
 
 
-async def search(conn: Connection, text: str, limit: int) -> list[SearchHit]:
-    """Vendors ranked by how well one of their names matches `text`; an exact identifier
-    (in any scheme) ranks first with a perfect score."""
+async def search(
+    conn: Connection, text: str, limit: int, names: LiveNameIndex | None = None
+) -> list[SearchHit]:
+    """Vendors ranked by how well one of their names matches `text`, from the process's name
+    index (`names`; without one, an index built for this search alone, as tests and scripts
+    need); an exact identifier (in any scheme) ranks first with a perfect score."""
     if not text.strip():
         raise RegistryQueryError("search: give a name or an identifier to search for")
-    names = await vendor_repository.all_names(conn)
     try:
-        hits = rank(
-            text, [NameCandidate(n.vendor_id, NameKind(n.kind), n.name) for n in names], limit=limit
-        )
+        hits = await (names or LiveNameIndex()).search(conn, text, limit)
     except ValueError as error:  # the text itself, e.g. only punctuation ("%")
         raise RegistryQueryError(str(error)) from None
     # Any scheme: the searcher may not know which scheme the number belongs to.

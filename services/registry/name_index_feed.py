@@ -1,0 +1,178 @@
+"""The vendor-name index of one API process, kept up to date from the registry's change feed.
+
+Built once from every name (one statement, so one snapshot), then refreshed from
+`registry_changes`: only the vendors with an identity change not applied yet have their names
+read again and replaced in the index. A search refreshes first (one round trip when nothing
+changed), so a vendor is found as soon as the registry has committed its registration or
+rename; a background loop (`follow`) refreshes every REFRESH_SECONDS as well, so that a burst
+of changes is absorbed there rather than by the next search.
+
+Where the index stands: every identity change with a transaction id below `horizon` is
+applied, and so are those listed in `applied` at or above it. The horizon is the xmin of the
+snapshot that read the feed: every transaction below it had ended, so a change with a lower
+id that was not seen can no longer appear. Changes above it may still appear with lower
+sequence numbers (ids are handed out before their transactions commit, in another order:
+queries.changes_since), so those already applied are remembered by (xid, seq) instead of by
+a cursor, and the next refresh reads from the horizon again. That re-read is empty unless a
+transaction stays open a long time (a rebuild's).
+
+The CPU work (building, applying, searching) runs in this module's own two worker threads:
+off the event loop, and off the default executor that the consumers parse their batches in
+(platform/off_the_loop.py), so that many searches at once cannot hold up the consumers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
+
+import asyncpg
+
+from services.platform.database import Connection
+from services.platform.liveness import Liveness
+from services.platform.retry import until_done
+from services.registry.name_index import NameIndex
+from services.registry.search import NameCandidate, NameKind, SearchHit
+
+__all__ = ["REFRESH_SECONDS", "LiveNameIndex"]
+
+REFRESH_SECONDS = 1.0
+# More changed vendors than this at once (a rebuild replays them all): a new index is built
+# beside the old one, which answers meanwhile, instead of replacing them one by one.
+REBUILD_ABOVE = 5000
+
+# One pool per process, shared by every index (there is one per API process anyway).
+_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="name-index")
+
+Result = TypeVar("Result")
+
+# Within a vendor, names in the order stored (ctid): the order `rank` was given them before
+# the index, which breaks a vendor's ties between names of one kind and one score.
+_ALL_NAMES = """
+WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon)
+SELECT n.vendor_id, n.kind, n.name, NULL::xid8 AS xid, NULL::bigint AS seq, NULL::xid8 AS horizon
+FROM (SELECT vendor_id, kind, name FROM registry_vendor_names ORDER BY vendor_id, ctid) n
+UNION ALL
+SELECT NULL, NULL, NULL, c.xid, c.seq, NULL FROM registry_changes c, h
+WHERE c.xid >= h.horizon AND c.kind = 'identity'
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, NULL, h.horizon FROM h"""
+
+_CHANGES = """
+SELECT h.horizon, c.xid, c.seq, c.vendor_id
+FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon) h
+LEFT JOIN registry_changes c ON c.xid >= $1::xid8 AND c.kind = 'identity'"""
+
+_NAMES_OF = """
+SELECT vendor_id, kind, name FROM registry_vendor_names
+WHERE vendor_id = ANY($1::text[]) ORDER BY vendor_id, ctid"""
+
+
+@dataclass(frozen=True)
+class _Position:
+    horizon: int  # every identity change with a lower xid is applied
+    applied: frozenset[tuple[int, int]]  # (xid, seq) of the changes applied at or above it
+
+
+def _by_vendor(
+    rows: Iterable[asyncpg.Record], vendor_ids: Iterable[str] = ()
+) -> dict[str, list[NameCandidate]]:
+    """Names by vendor, in the rows' order; `vendor_ids` without a row get none (gone)."""
+    names: dict[str, list[NameCandidate]] = {v: [] for v in vendor_ids}
+    for r in rows:
+        names.setdefault(r["vendor_id"], []).append(
+            NameCandidate(r["vendor_id"], NameKind(r["kind"]), r["name"])
+        )
+    return names
+
+
+def _built(names: Mapping[str, Sequence[NameCandidate]]) -> NameIndex:
+    index = NameIndex()
+    index.replace_vendors(names)
+    return index
+
+
+class LiveNameIndex:
+    """Searches the registry's vendor names from memory; see the module docstring."""
+
+    def __init__(self) -> None:
+        self._index: NameIndex | None = None
+        self._position = _Position(0, frozenset())
+        self._refreshing = asyncio.Lock()  # one refresh at a time
+        self._guard = threading.Lock()  # the index itself is not thread-safe
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """(horizon, changes applied at or above it): for tests and metrics."""
+        return self._position.horizon, len(self._position.applied)
+
+    async def search(self, conn: Connection, text: str, limit: int) -> list[SearchHit]:
+        """`NameIndex.search` once the index has caught up with the feed (ValueError for a
+        query it refuses, as `search.rank`)."""
+        await self.refresh(conn)
+        index = self._index
+        assert index is not None
+        return await self._off_loop(partial(index.search, text, limit=limit))
+
+    async def refresh(self, conn: Connection) -> None:
+        """Builds the index, or applies the identity changes committed since the last time."""
+        async with self._refreshing:
+            if self._index is None:
+                await self._build(conn)
+            else:
+                await self._catch_up(conn, self._index)
+
+    async def follow(self, pool: asyncpg.Pool, live: Liveness) -> None:
+        """Refreshes every REFRESH_SECONDS until cancelled; a failure (database away) is
+        retried, and reported on `live`."""
+        while True:
+            await until_done(partial(self._refresh_from, pool), "name index", live)
+            await asyncio.sleep(REFRESH_SECONDS)
+
+    async def _refresh_from(self, pool: asyncpg.Pool) -> None:
+        async with pool.acquire() as conn:
+            await self.refresh(conn)
+
+    async def _build(self, conn: Connection) -> None:
+        rows = await conn.fetch(_ALL_NAMES)
+        horizon = next(r["horizon"] for r in rows if r["horizon"] is not None)
+        applied = frozenset((r["xid"], r["seq"]) for r in rows if r["xid"] is not None)
+        names = [r for r in rows if r["vendor_id"] is not None]
+        # A new index, swapped in when complete: searches use the old one meanwhile.
+        self._index = await self._off_loop(lambda: _built(_by_vendor(names)), guarded=False)
+        self._position = _Position(horizon, applied)
+
+    async def _catch_up(self, conn: Connection, index: NameIndex) -> None:
+        rows = await conn.fetch(_CHANGES, self._position.horizon)
+        horizon = max(self._position.horizon, rows[0]["horizon"])
+        seen = [r for r in rows if r["xid"] is not None]
+        new = [r for r in seen if (r["xid"], r["seq"]) not in self._position.applied]
+        changed = sorted({r["vendor_id"] for r in new})
+        if len(changed) > REBUILD_ABOVE:
+            await self._build(conn)
+            return
+        if changed:
+            # Read after the feed: at least as new as the changes seen, maybe newer (a newer
+            # change is then applied twice, which replaces the names by the same names).
+            names = _by_vendor(await conn.fetch(_NAMES_OF, changed), changed)
+            await self._off_loop(partial(index.replace_vendors, names))
+        self._position = _Position(
+            horizon,
+            frozenset((r["xid"], r["seq"]) for r in seen if r["xid"] >= horizon),
+        )
+
+    async def _off_loop(self, work: Callable[[], Result], *, guarded: bool = True) -> Result:
+        """`work()` in one of this module's threads; `guarded`: holding the index's lock."""
+
+        def run() -> Result:
+            if not guarded:
+                return work()
+            with self._guard:
+                return work()
+
+        return await asyncio.get_running_loop().run_in_executor(_THREADS, run)
