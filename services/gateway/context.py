@@ -13,8 +13,9 @@ from services.platform.eventlog.base import EventLog
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.graphql.context import RequestContext
 from services.platform.settings import Settings
-from services.registry.graphql_types import POLICIES
+from services.registry.graphql_types import NAME_INDEX, POLICIES
 from services.registry.imposition_rules import imposition_check
+from services.registry.name_index_feed import LiveNameIndex
 from services.registry.policy import SuspensionPolicy
 from services.risk.graphql_types import RISK
 from services.risk.handlers import RiskService
@@ -42,5 +43,6 @@ def request_context(
         broadcaster,
         handled_by=handlers,
         checks=(imposition_check(policies),),
-        parts=(POLICIES.given(policies), RISK.given(risk)),
+        # One name index per process: built on first use, then kept up to date by the feed.
+        parts=(POLICIES.given(policies), RISK.given(risk), NAME_INDEX.given(LiveNameIndex())),
     )

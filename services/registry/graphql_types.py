@@ -17,6 +17,7 @@ from services.platform.graphql.pagination import Connection, page_size
 from services.registry import eligibility, queries
 from services.registry.announcements import reason_ref
 from services.registry.graphql_record_fields import VendorRecords, vendor_rows
+from services.registry.name_index_feed import LiveNameIndex
 from services.registry.names import IdentifierKey
 from services.registry.policy import PolicyError, Proposal, SuspensionPolicy, propose
 from services.registry.sanction_timeline import Decision
@@ -27,6 +28,8 @@ from services.risk.graphql_types import RiskScore, risk_score_of
 
 # The authorities' suspension policies, as loaded at startup (services/registry/setup.py).
 POLICIES: ContextKey[Mapping[str, SuspensionPolicy]] = ContextKey("registry.policies")
+# The process's vendor-name index (services/registry/name_index_feed.py).
+NAME_INDEX: ContextKey[LiveNameIndex] = ContextKey("registry.name_index")
 
 SanctionKind = strawberry.enum(SanctionKindModel, name="SanctionKind")
 NameKind = strawberry.enum(NameKindModel, name="NameKind")
@@ -238,7 +241,9 @@ class RegistryQuery:
     )
     async def vendors(self, info: Info, search: str, first: int = 20) -> list[VendorSearchHit]:
         async with info.context.pool.acquire() as conn:
-            hits = await queries.search(conn, search, page_size(first, 100))
+            hits = await queries.search(
+                conn, search, page_size(first, 100), info.context.part(NAME_INDEX)
+            )
         return [
             VendorSearchHit(
                 vendor_id=strawberry.ID(h.vendor_id),
