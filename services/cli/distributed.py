@@ -25,6 +25,7 @@ from services.platform.liveness import Liveness
 from services.platform.settings import Settings
 from services.registry import agents as registry_agents
 from services.registry import setup as registry
+from services.registry.graphql_types import NAME_INDEX
 from services.risk import agents as risk_agents
 from services.risk import setup as risk
 
@@ -78,7 +79,7 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
         context = request_context(
             pool, log, settings, policies, broadcaster, scoring, handled_by(consumers)
         )
-        jobs = {name: Liveness(name, "job") for name in ("broadcast", "chain")}
+        jobs = {name: Liveness(name, "job") for name in ("broadcast", "chain", "name index")}
         kafka = partial(reach, settings.kafka_bootstrap, settings.kafka_credentials)
         broadcast = partial(
             follow, settings.kafka_bootstrap, settings.kafka_credentials, broadcaster.publish
@@ -90,6 +91,11 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
             {
                 "broadcast": (broadcast, jobs["broadcast"]),
                 "chain": (partial(chain.run, pool, jobs["chain"]), jobs["chain"]),
+                # Built at start, then kept up to date; searches refresh it too.
+                "name index": (
+                    partial(context.part(NAME_INDEX).follow, pool, jobs["name index"]),
+                    jobs["name index"],
+                ),
             },
         )
     finally:

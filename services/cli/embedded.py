@@ -32,6 +32,7 @@ from services.platform.settings import Settings
 from services.registry import announcements as registry_announcements
 from services.registry import jobs as registry_jobs
 from services.registry import setup as registry
+from services.registry.graphql_types import NAME_INDEX
 from services.risk import handlers as risk_handlers
 from services.risk import jobs as risk_jobs
 from services.risk import setup as risk_setup
@@ -111,7 +112,15 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
         consuming = [Liveness(consumer.name) for consumer in subscribed]
         jobs = {
             name: Liveness(name, "job")
-            for name in ("consumers", "chain", "relays", "calendar", "planner", "broadcast")
+            for name in (
+                "consumers",
+                "chain",
+                "relays",
+                "calendar",
+                "planner",
+                "broadcast",
+                "name index",
+            )
         }
         broadcaster, chain = Broadcaster(), ChainWatch()
         lags = partial(measured_store_lags, pool, [consumer.name for consumer in subscribed])
@@ -138,5 +147,10 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
                 ),
                 "planner": (partial(run_planner, pool, settings, jobs["planner"]), jobs["planner"]),
                 "broadcast": (partial(follow, pool, broadcaster.publish), jobs["broadcast"]),
+                # Built at start, then kept up to date; searches refresh it too.
+                "name index": (
+                    partial(context.part(NAME_INDEX).follow, pool, jobs["name index"]),
+                    jobs["name index"],
+                ),
             },
         )
