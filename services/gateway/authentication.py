@@ -34,6 +34,9 @@ def _is_ide_page(scope: Scope) -> bool:
 
 
 async def verify(verifier: TokenVerifier, authorization: str | None) -> Principal:
+    remembered = verifier.remembered(authorization)
+    if remembered is not None:
+        return remembered
     # A JWKS fetch may block on the network: keep it off the event loop.
     return await asyncio.to_thread(verifier.principal_from_header, authorization)
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -124,20 +127,41 @@ def issue_token(
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
+# Tokens whose verification is remembered: a client sends the same token with every request.
+VERIFIED_TOKENS = 4096
+
+
 class TokenVerifier:
     def __init__(self, config: AuthConfig) -> None:
         self._config = config
         # The client caches the key set for five minutes and refetches on an unknown `kid`.
         self._jwks = jwt.PyJWKClient(config.jwks_url, timeout=5) if config.jwks_url else None
+        # Token -> its caller and the moment it stops being accepted (exp + leeway): a token
+        # verified once is the same token until then (its signature covers every claim).
+        # Verification runs in worker threads, lookups on the event loop.
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._verified_lock = threading.Lock()
+
+    def remembered(self, authorization: str | None) -> Principal | None:
+        """The caller of a bearer token verified before and not expired since, if any."""
+        token = _bearer(authorization)
+        if token is None:
+            return None
+        with self._verified_lock:
+            found = self._verified.get(token)
+            if found is None or time.time() >= found[1]:
+                return None
+            self._verified.move_to_end(token)
+            return found[0]
 
     def principal_from_header(self, authorization: str | None) -> Principal:
         """The caller named by an HTTP `Authorization: Bearer <token>` header value."""
         if not authorization:
             raise AuthError("no bearer token")
-        scheme, _, token = authorization.strip().partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = _bearer(authorization)
+        if token is None:
             raise AuthError("no bearer token: the Authorization header must be 'Bearer <token>'")
-        return self.verify(token.strip())
+        return self.verify(token)
 
     def verify(self, token: str) -> Principal:
         try:
@@ -211,7 +235,18 @@ class TokenVerifier:
                 raise AuthError(_client_message(error, config)) from None
         if claims is None:
             raise AuthError("token signature is not valid")
-        return _principal(claims)
+        principal = _principal(claims)
+        with self._verified_lock:
+            self._verified[token] = (principal, float(claims["exp"]) + config.leeway_seconds)
+            if len(self._verified) > VERIFIED_TOKENS:
+                self._verified.popitem(last=False)
+        return principal
+
+
+def _bearer(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` value; None for anything else."""
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 def _client_message(error: jwt.InvalidTokenError, config: AuthConfig) -> str:

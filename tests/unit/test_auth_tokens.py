@@ -8,6 +8,7 @@ import hmac
 import json
 import stat
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -306,3 +307,25 @@ def test_the_token_command_refuses_in_one_line(
     assert refused.exit_code != 0 and refused.stdout == ""
     [line] = [line for line in refused.stderr.splitlines() if line.startswith("Error:")]
     assert line.startswith(error)
+
+
+def test_a_verified_token_is_remembered_until_it_expires() -> None:
+    verifier = TokenVerifier(AuthConfig(hs256_secret=SECRET, leeway_seconds=0))
+    short = issue_token(SECRET, subject="a", role=Role.VIEWER, ttl=dt.timedelta(seconds=2))
+    header = f"Bearer {short}"
+    assert verifier.remembered(header) is None  # never verified: nothing to remember
+    principal = verifier.principal_from_header(header)
+    assert verifier.remembered(header) == principal
+    assert verifier.remembered(f"Bearer {short}x") is None  # another string, another token
+    time.sleep(2.1)
+    assert verifier.remembered(header) is None
+    with pytest.raises(AuthError, match="token expired"):
+        verifier.principal_from_header(header)
+
+
+def test_a_refused_token_is_not_remembered() -> None:
+    verifier = TokenVerifier(HS256)
+    forged = issue_token(b"f" * 32, subject="a", role=Role.ADMIN)
+    with pytest.raises(AuthError):
+        verifier.principal_from_header(f"Bearer {forged}")
+    assert verifier.remembered(f"Bearer {forged}") is None
