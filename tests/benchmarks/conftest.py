@@ -7,10 +7,12 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.support import latency
 from tests.support import workload as workloads
 from tests.support.throughput import Comparison, bench_events, render
 
 _COMPARISONS = pytest.StashKey[list[Comparison]]()
+_LATENCIES = pytest.StashKey[list[latency.LatencyComparison]]()
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +27,14 @@ def throughput_report(request: pytest.FixtureRequest) -> Callable[[Comparison], 
     return request.config.stash.setdefault(_COMPARISONS, []).append
 
 
+@pytest.fixture
+def latency_report(
+    request: pytest.FixtureRequest,
+) -> Callable[[latency.LatencyComparison], None]:
+    """Adds a latency measure to the table printed at the end of the run."""
+    return request.config.stash.setdefault(_LATENCIES, []).append
+
+
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
@@ -32,4 +42,8 @@ def pytest_terminal_summary(
     if comparisons:
         terminalreporter.section("event core throughput")
         for line in render(comparisons):
+            terminalreporter.write_line(line)
+    if latencies := config.stash.get(_LATENCIES, []):
+        terminalreporter.section("API latency")
+        for line in latency.render(latencies):
             terminalreporter.write_line(line)

@@ -1,0 +1,265 @@
+"""Eligibility checks through the whole API (a real `vendorwatch up` process over HTTP) next to
+the SQL statements the same check runs, sent by plain asyncpg in the same run.
+
+The database holds the benchmark workload applied by the services (CI: 3,000 events, 750
+vendors; full size, 5,000 vendors and 2,000 sanctions:
+
+    VENDORWATCH_BENCH_EVENTS=20000 ./scripts/test tests/benchmarks/test_api_eligibility.py
+
+The baseline's statements are those the API itself sent for one check, captured with
+asyncpg's query logger, so they follow the code. No time is asserted; every answer is checked
+against the workload (who is barred on the day asked about).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from services.platform.database import Connection
+from tests.benchmarks.test_core_throughput import run_embedded
+from tests.support import postgres, principals
+from tests.support.in_process_api import execute
+from tests.support.latency import Latencies, LatencyComparison
+from tests.support.processes import Service, free_port, wait_until
+from tests.support.throughput import rounds
+from tests.support.workload import CHECK_DAY, Workload
+
+pytestmark = pytest.mark.postgres
+
+ONE = """query ($v: ID!, $d: Date!) { bidEligibility(vendorId: $v, asOf: $d) {
+  vendorId eligible eligibleAgainOn reasons { sanctionId kind endsOn } } }"""
+MANY = """query ($v: [ID!]!, $d: Date!) { bidEligibilityMany(vendorIds: $v, asOf: $d) {
+  vendorId eligible eligibleAgainOn } }"""
+CHECKS_PER_ROUND = 300
+CLIENTS = 16
+MANY_LIMIT = 5_000
+
+
+Statements = list[tuple[str, tuple[Any, ...]]]
+# What asyncpg's pool sends when a connection is released: the pool's, not the check's.
+POOL_RESET = "SELECT pg_advisory_unlock_all()"
+
+
+async def _statements_of(database_url: str, query: str, **variables: Any) -> Statements:
+    """The SQL statements (with their arguments) the API sends to answer `query`."""
+    sent: Statements = []
+
+    def record(query: asyncpg.connection.LoggedQuery) -> None:
+        if not query.query.startswith(POOL_RESET):
+            sent.append((query.query, query.args))
+
+    async def log(conn: asyncpg.Connection[Any]) -> None:
+        conn.add_query_logger(record)
+
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=1, init=log)
+    try:
+        await execute(pool, query, **variables)
+    finally:
+        await pool.close()
+    assert sent, "the query logger saw no statement: the baseline would cost nothing"
+    return sent
+
+
+async def _run_sql(conn: Connection, statements: Statements) -> None:
+    for sql, args in statements:
+        await conn.fetch(sql, *args)
+
+
+class _Api:
+    """A running `vendorwatch up` on the benchmark's database, and a signed-in client."""
+
+    def __init__(self, url: str, client: httpx.AsyncClient) -> None:
+        self.url, self.client = url, client
+
+    async def answer(self, query: str, **variables: Any) -> dict[str, Any]:
+        response = await self.client.post(self.url, json={"query": query, "variables": variables})
+        body: dict[str, Any] = response.json()
+        assert response.status_code == 200 and "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+@pytest.fixture(scope="module")
+async def populated(
+    test_databases: postgres.TestDatabases, workload: Workload
+) -> AsyncIterator[str]:
+    """A database with the workload applied by every service (as a running system has it)."""
+    url = await test_databases.create()
+    await run_embedded(url, workload)
+    yield url
+    await test_databases.drop(url)
+
+
+@pytest.fixture(scope="module")
+async def api(
+    populated: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Callable[[], _Api]]:
+    port = free_port()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("VENDORWATCH_JWT_SECRET", principals.TEST_SECRET.decode())
+        up = Service(
+            "up",
+            ["up", "--database-url", populated, "--port", str(port)],
+            tmp_path_factory.mktemp("api"),
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _healthy(base), "the API to answer", timeout=60)
+        clients: list[httpx.AsyncClient] = []
+
+        def connect() -> _Api:
+            client = httpx.AsyncClient(
+                timeout=30, headers={"Authorization": f"Bearer {principals.token()}"}
+            )
+            clients.append(client)
+            return _Api(f"{base}/graphql", client)
+
+        yield connect
+        for client in clients:
+            await client.aclose()
+    except BaseException:
+        print(up.log_tail())
+        raise
+    finally:
+        up.stop()
+
+
+def _healthy(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/healthz").status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _checked(data: dict[str, Any], workload: Workload) -> None:
+    answer = data["bidEligibility"]
+    barred = answer["vendorId"] in workload.barred_on(CHECK_DAY)
+    assert answer["eligible"] is not barred, answer
+
+
+async def _timed(check: Callable[[], Any], times: int) -> Latencies:
+    latencies = Latencies()
+    for _ in range(times):
+        started = time.perf_counter()
+        await check()
+        latencies.add(time.perf_counter() - started)
+    return latencies
+
+
+def _vendors(workload: Workload, n: int) -> list[str]:
+    """`n` vendors to ask about, barred and eligible ones alike, in a fixed order."""
+    vendors = workload.vendor_ids
+    return [vendors[(i * 7919) % len(vendors)] for i in range(n)]
+
+
+async def test_bid_eligibility_one_client(
+    api: Callable[[], _Api],
+    populated: str,
+    workload: Workload,
+    latency_report: Callable[[LatencyComparison], None],
+) -> None:
+    client = api()
+    day = CHECK_DAY.isoformat()
+    vendors = _vendors(workload, CHECKS_PER_ROUND)
+    statements = await _statements_of(populated, ONE, v=vendors[0], d=day)
+    comparison = LatencyComparison("bidEligibility, 1 client", f"its {len(statements)} statements")
+    conn = await asyncpg.connect(populated)
+    try:
+        queue = itertools.cycle(vendors)
+
+        async def ask() -> None:
+            _checked(await client.answer(ONE, v=next(queue), d=day), workload)
+
+        for _ in range(rounds()):
+            ours = await _timed(ask, len(vendors))
+            baseline = await _timed(lambda: _run_sql(conn, statements), len(vendors))
+            comparison.add_round(ours, baseline)
+    finally:
+        await conn.close()
+    latency_report(comparison)
+
+
+async def _concurrently(clients: int, each: int, work: Callable[[int], Any]) -> float:
+    """Requests per second of `clients` concurrent loops of `each` calls of `work(client)`."""
+
+    async def loop(n: int) -> None:
+        for _ in range(each):
+            await work(n)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(loop(n) for n in range(clients)))
+    return clients * each / (time.perf_counter() - started)
+
+
+async def test_bid_eligibility_sixteen_clients(
+    api: Callable[[], _Api],
+    populated: str,
+    workload: Workload,
+    latency_report: Callable[[LatencyComparison], None],
+) -> None:
+    day = CHECK_DAY.isoformat()
+    vendors = _vendors(workload, CLIENTS)
+    statements = await _statements_of(populated, ONE, v=vendors[0], d=day)
+    clients = [api() for _ in range(CLIENTS)]
+    each = CHECKS_PER_ROUND // 4
+    comparison = LatencyComparison(
+        f"bidEligibility, {CLIENTS} clients", f"its {len(statements)} statements"
+    )
+    pool = await asyncpg.create_pool(populated, min_size=CLIENTS, max_size=CLIENTS)
+    try:
+
+        async def ours(n: int) -> None:
+            _checked(await clients[n].answer(ONE, v=vendors[n], d=day), workload)
+
+        async def sql(_: int) -> None:
+            async with pool.acquire() as conn:
+                await _run_sql(conn, statements)
+
+        for _ in range(rounds()):
+            comparison.add_throughput(
+                await _concurrently(CLIENTS, each, ours), await _concurrently(CLIENTS, each, sql)
+            )
+    finally:
+        await pool.close()
+    latency_report(comparison)
+
+
+async def test_bid_eligibility_many(
+    api: Callable[[], _Api],
+    populated: str,
+    workload: Workload,
+    latency_report: Callable[[LatencyComparison], None],
+) -> None:
+    client = api()
+    day = CHECK_DAY.isoformat()
+    vendors: Sequence[str] = workload.vendor_ids[:MANY_LIMIT]
+    statements = await _statements_of(populated, MANY, v=vendors, d=day)
+    comparison = LatencyComparison(
+        f"bidEligibilityMany, {len(vendors):,} ids", f"its {len(statements)} statements"
+    )
+    barred = workload.barred_on(CHECK_DAY)
+    conn = await asyncpg.connect(populated)
+    try:
+        for _ in range(rounds()):
+
+            async def ask() -> None:
+                answers = (await client.answer(MANY, v=vendors, d=day))["bidEligibilityMany"]
+                assert [a["vendorId"] for a in answers] == list(vendors)
+                assert {a["vendorId"] for a in answers if not a["eligible"]} == barred & set(
+                    vendors
+                )
+
+            comparison.add_round(
+                await _timed(ask, 5), await _timed(lambda: _run_sql(conn, statements), 5)
+            )
+    finally:
+        await conn.close()
+    latency_report(comparison)
