@@ -59,6 +59,9 @@ FREQUENT = 2000
 # at most this many remain, or to the most any of them shares: scoring is the costly part.
 BUDGET = 400
 
+# Names scored per rapidfuzz call: a few milliseconds of holding the GIL.
+_SCORED_AT_ONCE = 1000
+
 # Removed names are left in the posting lists (skipped when found) until they outnumber
 # both this and the live ones; then the lists are rebuilt from the live names.
 _COMPACT_AFTER = 4096
@@ -149,15 +152,20 @@ class NameIndex:
         low-scoring names the bigram filter may skip (module docstring). Same ValueErrors."""
         query_words, query_compact = query_forms(query, limit, min_score)
         ids = self.candidate_ids(query_compact)
-        kept = [self._entries[i] for i in ids]
-        live = [e for e in kept if e is not None]
-        scores = score_names(
-            query_words,
-            query_compact,
-            [e.words for e in live],
-            [e.compact for e in live],
-            min_score,
-        )
+        live = [e for e in (self._entries[i] for i in ids) if e is not None]
+        # In slices: rapidfuzz holds the GIL for a whole call, and a call over every name (a
+        # one-character query) would keep the event loop's thread waiting for as long.
+        scores: dict[int, float] = {}
+        for start in range(0, len(live), _SCORED_AT_ONCE):
+            part = live[start : start + _SCORED_AT_ONCE]
+            scored = score_names(
+                query_words,
+                query_compact,
+                [e.words for e in part],
+                [e.compact for e in part],
+                min_score,
+            )
+            scores.update((start + i, score) for i, score in scored.items())
         return best_per_vendor([e.candidate for e in live], scores, limit)
 
     def candidate_ids(self, query_compact: str) -> list[int]:

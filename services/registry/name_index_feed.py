@@ -46,6 +46,8 @@ REFRESH_SECONDS = 1.0
 # beside the old one, which answers meanwhile, instead of replacing them one by one.
 REBUILD_ABOVE = 5000
 
+_PAGE_ROWS = 5000
+
 # One pool per process, shared by every index (there is one per API process anyway).
 _THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="name-index")
 
@@ -139,7 +141,13 @@ class LiveNameIndex:
             await self.refresh(conn)
 
     async def _build(self, conn: Connection) -> None:
-        rows = await conn.fetch(_ALL_NAMES)
+        rows: list[asyncpg.Record] = []
+        # A cursor's query reads one snapshot, like one statement; fetched in pages so that
+        # decoding 200,000 rows does not hold the event loop for a long stretch at once.
+        async with conn.transaction():
+            cursor = await conn.cursor(_ALL_NAMES)
+            while page := await cursor.fetch(_PAGE_ROWS):
+                rows += page
         horizon = next(r["horizon"] for r in rows if r["horizon"] is not None)
         applied = frozenset((r["xid"], r["seq"]) for r in rows if r["xid"] is not None)
         names = [r for r in rows if r["vendor_id"] is not None]
