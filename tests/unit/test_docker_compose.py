@@ -348,3 +348,21 @@ def test_every_process_logs_in_as_its_own_principal(compose: dict[str, Any]) -> 
         assert environment["VENDORWATCH_KAFKA_USERNAME"] == principal, name
         assert environment["VENDORWATCH_KAFKA_PASSWORD"] == users[principal], name
         assert spec["depends_on"]["kafka-acls"] == {"condition": "service_completed_successfully"}
+
+
+NGINX_CONFIG = REPO_ROOT / "deploy" / "nginx" / "api-gateway.conf"
+
+
+def test_one_address_in_front_of_several_api_replicas(compose: dict[str, Any]) -> None:
+    """Clients use one address; behind it run several API replicas, WebSockets included."""
+    services = _services(compose)
+    api, gateway = services["api"], services["api-gateway"]
+    assert api["deploy"]["replicas"] >= 2
+    assert not api.get("ports"), "replicas cannot share a host port; the gateway publishes it"
+    assert "8000:8000" in gateway["ports"]
+    mounted = [str(v).split(":")[0] for v in gateway["volumes"]]
+    assert (COMPOSE_FILE.parent / mounted[0]).resolve() == NGINX_CONFIG
+    config = NGINX_CONFIG.read_text(encoding="utf-8")
+    assert f"server api:{_option(_command(api), '--port')};" in config
+    for needed in ("proxy_http_version 1.1;", "proxy_set_header Upgrade $http_upgrade;"):
+        assert needed in config, f"the gateway must pass WebSocket upgrades: {needed}"

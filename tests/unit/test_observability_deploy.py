@@ -81,8 +81,11 @@ def test_the_scrape_config_names_every_process_on_its_real_port_and_path() -> No
     targets: dict[str, int] = {}
     for job in config["scrape_configs"]:
         assert job["metrics_path"] == "/metrics"
-        for static in job["static_configs"]:
+        for static in job.get("static_configs", []):
             for target in static["targets"]:
                 host, port = target.rsplit(":", 1)
                 targets[host] = int(port)
+        for discovered in job.get("dns_sd_configs", []):  # every replica of a service
+            for name in discovered["names"]:
+                targets[name] = discovered["port"]
     assert targets == _compose_ports()
