@@ -1,32 +1,36 @@
-"""Vendor names indexed by character bigrams, searched without scoring them all (pure, no I/O).
+"""Vendor names indexed by character n-grams, searched without scoring them all (pure, no I/O).
 
 `search.rank` scores every name of every vendor with rapidfuzz, so its cost grows with the
-registry. This index scores only the names sharing at least T of the query's m−1 bigrams
-(pairs of adjacent characters of the compact form, `names.normalize_name`; m is the query's
-compact length), with the very same scorers and tie-breaking (`search.score_names`,
-`search.best_per_vendor`): a name it scores gets exactly the score `rank` gives it, and among
-the names scored the order is `rank`'s.
+registry. This index scores only the names sharing at least T of the query's grams, with the
+very same scorers and tie-breaking (`search.score_names`, `search.best_per_vendor`): a name
+it scores gets exactly the score `rank` gives it, and among the names scored the order is
+`rank`'s. The grams are substrings of the compact form (`names.normalize_name`): trigrams
+for a query of TRIGRAMS_FROM characters or more, bigrams for a shorter one; a query of m
+characters has g = m−1 bigrams or m−2 trigrams.
 
-The bar T starts at a third of the query's bigrams, ⌈(m−1)/3⌉, and is raised in two cases,
-both to keep a search's cost bounded: above the number of the query's *frequent* bigrams
-(those in more than FREQUENT names, whose posting lists are not read), and, when more than
-BUDGET names reach it, by whole bigrams until at most BUDGET do (or to the most any name
-shares). `candidates` returns the bar used.
+The bar T starts at a third of the query's grams, ⌈g/3⌉, and is raised in two cases, both to
+keep a search's cost bounded: above the number of the query's *frequent* grams (those in more
+than FREQUENT names, whose posting lists are not read), and, when more than BUDGET names
+reach it, by whole grams until at most BUDGET do (or to the most any name shares).
+`candidates` returns the bar used. A name with half its own grams in the query is scored too
+(a name that is one word of a longer query: "B System" for "B Information System").
 
-What can be missed: only names sharing fewer than T bigrams. By compact `fuzz.ratio` such a
-name scores at most 200·(m+n+T)/(3·(m+n)) (n: the name's length), since a longest common
-subsequence of L characters in R runs holds L−R aligned bigrams and R−1 ≤ m+n−2L (the
-characters left unmatched): with the starting bar and n ≥ m, below 78. In practice that is
-matches made of scattered characters or of one short word in common (WRatio's word-set score
-for "Zsceom 技技" against "Lzhi 技技ル"), a name that is a small part of a much longer query,
-and, once the bar is raised, two- or three-typo variants of a query made mostly of frequent
-bigrams. A name containing the whole query always shares all its bigrams. Queries of one
-character have no bigram: every name is scored, as by `rank`.
+What can be missed: only names sharing fewer than T grams (and not half their own). Their
+compact `fuzz.ratio` is bounded: a longest common subsequence of L characters in R runs holds
+at least L−(q−1)·R aligned q-grams, and R−1 ≤ m+n−2L (the characters left unmatched; n is
+the name's length), so it is at most 200·(m+n+T)/(3·(m+n)) by bigrams (below 78 with the
+starting bar when n ≥ m) and 200·(T−1+2·(m+n+1))/(5·(m+n)) by trigrams (about 87). In
+practice that is matches made of scattered characters or of one short word in common
+(WRatio's word-set score rates "Zsceom 技技" 85.5 against "Lzhi 技技ル"), a name that is a
+small part of a much longer query, and, once the bar is raised, two- or three-typo variants
+of a query made mostly of frequent grams. A name containing the whole query always shares all
+its grams. Queries of one character have no gram: every name is scored, as by `rank`.
 
-Cost: Counter over the posting lists of the query's bigrams but the frequent ones, a set
-intersection with the frequent ones' sets for the names that could still reach the bar, and
-rapidfuzz over the (at most about BUDGET) names reaching it. It grows with how many names
-share the query's rarer bigrams, not with the number of names.
+Cost: Counter over the posting lists of the query's grams but the frequent ones, a set
+intersection with the frequent ones' sets for the names counted, and rapidfuzz over the
+(about BUDGET at most) names reaching the bar. It grows with how many names share the query's
+rarer grams: trigram lists are short (a few dozen names at 200,000 names), bigram lists grow
+with the registry.
 
 Not thread-safe: the caller serialises changes and searches (name_index_feed.py does).
 """
@@ -49,13 +53,17 @@ from services.registry.search import (
 
 __all__ = ["NameIndex"]
 
-# A name must share this fraction of the query's bigrams to be scored (module docstring).
+# A name must share this fraction of the query's grams to be scored (module docstring).
 SHARE = 1 / 3
 
-# A bigram in more names than this is not read from its posting list but tested for in the
-# names found through rarer ones; a name with only such bigrams must then share more.
+# Queries of this many characters or more are matched by trigrams: their lists are about 30
+# times shorter than bigrams' (fewer names share one by chance), which keeps a search's cost
+# nearly flat as the registry grows; shorter queries have too few trigrams to tell names apart.
+TRIGRAMS_FROM = 8
+# A gram in more names than this is not read from its posting list but tested for in the
+# names found through rarer ones; a name with only such grams must then share more.
 FREQUENT = 2000
-# When more names than this share enough bigrams, the bar is raised (by whole bigrams) until
+# When more names than this share enough grams, the bar is raised (by whole grams) until
 # at most this many remain, or to the most any of them shares: scoring is the costly part.
 BUDGET = 400
 
@@ -71,12 +79,12 @@ _COMPACT_AFTER = 4096
 class _Entry:
     candidate: NameCandidate
     words: str  # name_tokens: what WRatio compares
-    compact: str  # without spaces: what ratio compares and the bigrams come from
+    compact: str  # without spaces: what ratio compares and the grams come from
 
 
-def _bigrams(compact: str) -> list[str]:
-    """The pairs of adjacent characters, one per position (so with repetitions)."""
-    return [compact[i : i + 2] for i in range(len(compact) - 1)]
+def _grams(compact: str, size: int) -> list[str]:
+    """The substrings of `size` characters, one per position (so with repetitions)."""
+    return [compact[i : i + size] for i in range(len(compact) - size + 1)]
 
 
 def _budgeted(need: int, counts: Iterable[int], budget: int) -> int:
@@ -104,11 +112,14 @@ class NameIndex:
         # is the order `rank` would have been given them (it breaks a vendor's ties).
         self._entries: list[_Entry | None] = []
         self._by_vendor: dict[str, list[int]] = {}
-        self._postings: dict[str, list[int]] = {}  # bigram → ids of names containing it
-        self._single: dict[str, list[int]] = {}  # names of one character have no bigram
-        self._sets: dict[str, set[int]] = {}  # the frequent bigrams' lists, as sets
-        # Entry id → how many bigrams the name has (a list: read in the search's inner loop).
+        # Bigram or trigram → ids of the names containing it.
+        self._postings: dict[str, list[int]] = {}
+        self._single: dict[str, list[int]] = {}  # names of one character have no gram
+        self._sets: dict[str, set[int]] = {}  # the frequent grams' lists, as sets
+        # Entry id → how many bigrams and trigrams the name has (lists: read in the search's
+        # inner loop).
         self._own_bigrams: list[int] = []
+        self._own_trigrams: list[int] = []
         self._live = 0
 
     @classmethod
@@ -149,7 +160,7 @@ class NameIndex:
 
     def search(self, query: str, *, limit: int = 20, min_score: float = 60.0) -> list[SearchHit]:
         """What `search.rank(query, <every name, in the order added>)` returns, except for the
-        low-scoring names the bigram filter may skip (module docstring). Same ValueErrors."""
+        names the gram filter may skip (module docstring). Same ValueErrors."""
         query_words, query_compact = query_forms(query, limit, min_score)
         ids = self.candidate_ids(query_compact)
         live = [e for e in (self._entries[i] for i in ids) if e is not None]
@@ -173,15 +184,16 @@ class NameIndex:
         return self.candidates(query_compact)[0]
 
     def candidates(self, query_compact: str) -> tuple[list[int], int]:
-        """Ids of the live names to score (ascending), and how many of the query's bigrams
-        each of them shares at least (0: a one-character query, every name is scored)."""
+        """Ids of the live names to score (ascending), and the bar: how many of the query's
+        grams a name must share to be scored (0: a one-character query, every name is scored)."""
         entries = self._entries
         if len(query_compact) < 2:
             return [i for i, e in enumerate(entries) if e is not None], 0
-        weights = Counter(_bigrams(query_compact))
-        total = len(query_compact) - 1
+        size = 3 if len(query_compact) >= TRIGRAMS_FROM else 2
+        weights = Counter(_grams(query_compact, size))
+        total = len(query_compact) - size + 1
         need = max(1, math.ceil(self._share * total))
-        # Count the shared bigrams from the posting lists of all but the frequent ones (C
+        # Count the shared grams from the posting lists of all but the frequent ones (C
         # speed in Counter.update); the rarest is read however long, so every name to score
         # is among those counted.
         rarest = sorted(weights, key=lambda g: len(self._postings.get(g, ())))
@@ -192,41 +204,33 @@ class NameIndex:
             if n and len(postings) > self._frequent:
                 frequent = [(g, weights[g]) for g in rarest[n:]]
                 break
-            for _ in range(weights[gram]):  # a bigram the query has twice counts twice
+            for _ in range(weights[gram]):  # a gram the query has twice counts twice
                 shared.update(postings)
-        # A name with only frequent bigrams was not counted: raise the bar above what they
+        # A name with only frequent grams was not counted: raise the bar above what they
         # weigh together, so that such a name cannot reach it.
         frequent_weight = sum(w for _, w in frequent)
         need = max(need, frequent_weight + 1)
-        # The frequent bigrams are counted for the names found, by set intersection (C speed,
+        # The frequent grams are counted for the names found, by set intersection (C speed,
         # over the smaller side), not by reading their lists.
         counted = set(shared)
         for gram, weight in frequent:
-            having = counted & self._frequent_set(gram)
+            having = counted & self._sets[gram]
             for _ in range(weight):
                 shared.update(having)
-        # Scored: the names reaching the bar, and those with half their own bigrams in the
+        # Scored: the names reaching the bar, and those with half their own grams in the
         # query (a name that is one word of a longer query: "B System" for "B Information
         # System", which WRatio's word-set score rates 85.5).
-        own = self._own_bigrams
+        own = self._own_bigrams if size == 2 else self._own_trigrams
         found = {i: c for i, c in shared.items() if c >= need or 2 * c >= own[i]}
         if len(found) > self._budget:
             bar = _budgeted(need, found.values(), self._budget)
             found = {i: count for i, count in found.items() if count >= bar}
             need = max(need, bar)
         ids = {i for i in found if entries[i] is not None}
-        # A one-character name shares no bigram, but may still match a short query.
+        # A one-character name shares no gram, but may still match a short query.
         for char in set(query_compact):
             ids.update(i for i in self._single.get(char, ()) if entries[i] is not None)
         return sorted(ids), need
-
-    def _frequent_set(self, gram: str) -> set[int]:
-        """The ids of a frequent bigram's names as a set, made once and then kept up to date
-        by `_append` (removed names stay in it, as in the lists)."""
-        found = self._sets.get(gram)
-        if found is None:
-            found = self._sets[gram] = set(self._postings.get(gram, ()))
-        return found
 
     def _live_entries(self, ids: Iterable[int]) -> list[_Entry]:
         return [e for e in (self._entries[i] for i in ids) if e is not None]
@@ -255,13 +259,17 @@ class NameIndex:
         i = len(self._entries)
         self._entries.append(entry)
         self._own_bigrams.append(len(entry.compact) - 1)
+        self._own_trigrams.append(len(entry.compact) - 2)
         self._live += 1
         if len(entry.compact) == 1:
             self._single.setdefault(entry.compact, []).append(i)
-        for gram in set(_bigrams(entry.compact)):
-            self._postings.setdefault(gram, []).append(i)
+        for gram in {*_grams(entry.compact, 2), *_grams(entry.compact, 3)}:
+            postings = self._postings.setdefault(gram, [])
+            postings.append(i)
             if gram in self._sets:
                 self._sets[gram].add(i)
+            elif len(postings) > self._frequent:  # frequent from now on: its set, once
+                self._sets[gram] = set(postings)
         return i
 
     def _compact(self) -> None:
@@ -269,7 +277,7 @@ class NameIndex:
         live = [e for e in self._entries if e is not None]
         vendors = list(self._by_vendor)
         self._entries, self._postings, self._single, self._sets = [], {}, {}, {}
-        self._own_bigrams, self._live = [], 0
+        self._own_bigrams, self._own_trigrams, self._live = [], [], 0
         self._by_vendor = {}
         for entry in live:
             i = self._append(entry)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from services.registry.name_index import NameIndex
+from services.registry.name_index import TRIGRAMS_FROM, NameIndex
 from services.registry.names import normalize_name
 from services.registry.search import NameCandidate, NameKind, rank
 from tests.unit.test_search import CANDIDATES
@@ -54,18 +54,20 @@ QUERIES = [
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_rank_s_hits_on_the_registry_examples_but_the_weakest(query: str) -> None:
-    """The same first hit, every hit as rank has it and in rank's order; what the bigram
-    filter skips shares at most one bigram with the query (WRatio's word-set score rates "B
-    System" 85.5 for "B Information Service": the one-letter word "b" in common)."""
+    """The same first hit, every hit as rank has it and in rank's order; what the gram filter
+    skips shares at most one gram with the query (WRatio's word-set score rates "B System"
+    85.5 for "B Information Service": the one-letter word "b" in common; "ビーシステム" 71.4
+    for "ビー情報システウ", one trigram in common)."""
     index = NameIndex.of(CANDIDATES)
     expected = rank(query, CANDIDATES, limit=100)
     found = index.search(query, limit=100)
     assert found[:1] == expected[:1]
     assert found == [h for h in expected if h in found]
     compact = normalize_name(query)
+    size = 3 if len(compact) >= TRIGRAMS_FROM else 2
     for missed in (h for h in expected if h not in found):
         name = normalize_name(missed.matched_name)
-        assert sum(name[i : i + 2] in compact for i in range(len(name) - 1)) <= 1
+        assert sum(name[i : i + size] in compact for i in range(len(name) - size + 1)) <= 1
 
 
 def test_limit_and_tie_breaking_as_in_rank() -> None:
@@ -106,21 +108,26 @@ _TEXT = st.text(alphabet="abcdeアイウ情報", min_size=1, max_size=14)
 @given(query=_TEXT, names=st.lists(_TEXT, min_size=1, max_size=30))
 def test_a_name_left_unscored_cannot_score_above_the_bound(query: str, names: list[str]) -> None:
     """The module's claim: a name sharing fewer than T of the query's bigrams has a compact
-    ratio of at most 200·(m+n+T)/(3·(m+n))."""
+    ratio of at most 200·(m+n+T)/(3·(m+n)); fewer than T trigrams, 200·(T−1+2·(m+n+1))/
+    (5·(m+n))."""
     index = NameIndex.of(
         [NameCandidate(f"v{n}", K.LEGAL, name) for n, name in enumerate(names)], budget=5
     )
     ids, need = index.candidates(query)
     scored = {index.names_of(f"v{n}")[0].name for n in range(len(names)) if n in ids}
     m = len(query)
+    trigrams = m >= TRIGRAMS_FROM
     for name in set(names) - scored:
         n = len(name)
         assert need > 0
-        assert fuzz.ratio(query, name) <= 200 * (m + n + need) / (3 * (m + n)) + 1e-9
-    # Found names reach the bar; a name containing the whole query is found unless the
-    # budget raised the bar.
+        if trigrams:
+            bound = 200 * (need - 1 + 2 * (m + n + 1)) / (5 * (m + n))
+        else:
+            bound = 200 * (m + n + need) / (3 * (m + n))
+        assert fuzz.ratio(query, name) <= bound + 1e-9
+    # A name containing the whole query is found unless the budget raised the bar.
     for n, name in enumerate(names):
-        if query in name and need <= len(query) - 1:
+        if query in name and need <= m - (2 if trigrams else 1):
             assert n in ids
 
 
@@ -141,27 +148,28 @@ def test_every_hit_has_the_score_rank_gives_its_name(
 
 
 def test_the_bar_is_raised_to_keep_a_search_within_budget() -> None:
-    # 300 vendors whose names all end in the same reading, and one that matches well.
+    # 300 vendors whose names all end in the same reading, and one that matches well (a query
+    # of seven characters: bigrams).
     rng = random.Random(7)
     names = [
         NameCandidate(f"v{n:03d}", K.KANA, "".join(rng.choices("アイウエオカキクケコ", k=4)))
         for n in range(300)
     ]
     names = [NameCandidate(c.vendor_id, c.kind, c.name + "ジョウホウ") for c in names]
-    names.append(NameCandidate("target", K.KANA, "サシスジョウホウ"))
-    query = normalize_name("サシスジョウホウ")
+    names.append(NameCandidate("target", K.KANA, "サシジョウホウ"))
+    query = normalize_name("サシジョウホウ")
     unbounded = NameIndex.of(names, frequent=10_000, budget=10_000)
     bounded = NameIndex.of(names, frequent=10_000, budget=20)
     assert len(unbounded.candidate_ids(query)) >= 300
     ids, need = bounded.candidates(query)
     assert len(ids) <= 20 and need > unbounded.candidates(query)[1]
-    assert bounded.search("サシスジョウホウ")[0].vendor_id == "target"
+    assert bounded.search("サシジョウホウ")[0].vendor_id == "target"
     # Read as frequent (their lists not read), the shared bigrams of ジョウホウ raise the bar
     # above their number: four.
     frequent = NameIndex.of(names, frequent=100, budget=10_000)
     _, need = frequent.candidates(query)
     assert need == 5
-    assert frequent.search("サシスジョウホウ")[0].vendor_id == "target"
+    assert frequent.search("サシジョウホウ")[0].vendor_id == "target"
 
 
 def test_renames_and_removals() -> None:
