@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -152,28 +151,23 @@ async def sanctions_with_changes(
 ) -> list[tuple[asyncpg.Record, list[Change]]]:
     """Every sanction row of these vendors with its changes in recorded order, as recorded by
     `known_at` (all, when None); by vendor, then sanction id (code point order, as Python
-    sorts), so that reasons come in one order whatever plan the database chose. Two queries,
-    however many vendors."""
+    sorts), so that reasons come in one order whatever plan the database chose. One query,
+    however many vendors: each sanction's changes come as an array of change rows."""
     sanctions = await conn.fetch(
-        """SELECT * FROM registry_sanctions
-           WHERE vendor_id = ANY($1::text[])
-             AND ($2::timestamptz IS NULL OR recorded_at <= $2)
-           ORDER BY vendor_id, sanction_id COLLATE "C" """,
+        """SELECT s.*, array(
+                   SELECT c FROM registry_sanction_changes c
+                   WHERE c.sanction_id = s.sanction_id
+                     AND ($2::timestamptz IS NULL OR c.recorded_at <= $2)
+                   ORDER BY c.id
+               ) AS changes
+           FROM registry_sanctions s
+           WHERE s.vendor_id = ANY($1::text[])
+             AND ($2::timestamptz IS NULL OR s.recorded_at <= $2)
+           ORDER BY s.vendor_id, s.sanction_id COLLATE "C" """,
         list(vendor_ids),
         known_at,
     )
-    changes = await conn.fetch(
-        """SELECT * FROM registry_sanction_changes
-           WHERE sanction_id = ANY($1::text[])
-             AND ($2::timestamptz IS NULL OR recorded_at <= $2)
-           ORDER BY id""",
-        [s["sanction_id"] for s in sanctions],
-        known_at,
-    )
-    by_sanction: dict[str, list[Change]] = defaultdict(list)
-    for row in changes:
-        by_sanction[row["sanction_id"]].append(change_of(row))
-    return [(s, by_sanction[s["sanction_id"]]) for s in sanctions]
+    return [(s, [change_of(c) for c in s["changes"]]) for s in sanctions]
 
 
 async def timelines(
