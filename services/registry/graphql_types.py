@@ -15,7 +15,6 @@ from services.events.sanction import SanctionKind as SanctionKindModel
 from services.platform.graphql.context import ContextKey, Info
 from services.platform.graphql.pagination import Connection, page_size
 from services.registry import eligibility, queries
-from services.registry.announcements import reason_ref
 from services.registry.graphql_record_fields import VendorRecords, vendor_rows
 from services.registry.name_index_feed import LiveNameIndex
 from services.registry.names import IdentifierKey
@@ -118,13 +117,14 @@ class EligibilityReason:
 
     @classmethod
     def of(cls, reason: eligibility.Reason) -> EligibilityReason:
-        return cls.of_ref(reason_ref(reason), reason.decision)
+        return cls.of_ref(reason, reason.decision)
 
     @classmethod
     def of_ref(
-        cls, ref: EligibilityReasonRef, decision: Decision | None = None
+        cls, ref: EligibilityReasonRef | eligibility.Reason, decision: Decision | None = None
     ) -> EligibilityReason:
-        """From an announcement's reason; `decision` adds what only the registry keeps."""
+        """From an announcement's reason or the registry's own (their fields are the same);
+        `decision` adds what only the registry keeps."""
         return cls(
             sanction_id=strawberry.ID(ref.sanction_id),
             kind=ref.kind,
@@ -132,8 +132,8 @@ class EligibilityReason:
             starts_on=ref.starts_on,
             ends_on=ref.ends_on,
             via_vendor_id=strawberry.ID(ref.via_vendor_id) if ref.via_vendor_id else None,
-            agencies=ref.agencies,
-            categories=ref.categories,
+            agencies=list(ref.agencies) if ref.agencies is not None else None,
+            categories=list(ref.categories) if ref.categories is not None else None,
             grounds=list(decision.grounds) if decision else None,
             incident_ids=[strawberry.ID(i) for i in decision.incident_ids] if decision else None,
             decision_reason=decision.reason if decision else None,
