@@ -11,9 +11,12 @@ characters has g = m−1 bigrams or m−2 trigrams.
 The bar T starts at a third of the query's grams, ⌈g/3⌉, and is raised in two cases, both to
 keep a search's cost bounded: above the number of the query's *frequent* grams (those in more
 than FREQUENT names, whose posting lists are not read), and, when more than BUDGET names
-reach it, by whole grams until at most BUDGET do (or to the most any name shares).
-`candidates` returns the bar used. A name with half its own grams in the query is scored too
-(a name that is one word of a longer query: "B System" for "B Information System").
+reach it, to one above what the first name left out shares: the names sharing the most are
+kept by whole levels (names sharing as many grams) while they fit in BUDGET, then from the
+next level the CLOSEST nearest the query's length (a typo rather than a longer or shorter
+name). `candidates` returns the bar used: every name sharing that many grams is scored. A
+name with half its own grams in the query is scored too (a name that is one word of a longer
+query: "B System" for "B Information System").
 
 What can be missed: only names sharing fewer than T grams (and not half their own). Their
 compact `fuzz.ratio` is bounded: a longest common subsequence of L characters in R runs holds
@@ -63,9 +66,10 @@ TRIGRAMS_FROM = 8
 # A gram in more names than this is not read from its posting list but tested for in the
 # names found through rarer ones; a name with only such grams must then share more.
 FREQUENT = 2000
-# When more names than this share enough grams, the bar is raised (by whole grams) until
-# at most this many remain, or to the most any of them shares: scoring is the costly part.
+# When more names than this share enough grams, fewer are scored (module docstring):
+# scoring is the costly part. Of the level cut, the CLOSEST nearest in length are kept.
 BUDGET = 400
+CLOSEST = 100
 
 # Names scored per rapidfuzz call: a few milliseconds of holding the GIL.
 _SCORED_AT_ONCE = 1000
@@ -85,18 +89,6 @@ class _Entry:
 def _grams(compact: str, size: int) -> list[str]:
     """The substrings of `size` characters, one per position (so with repetitions)."""
     return [compact[i : i + size] for i in range(len(compact) - size + 1)]
-
-
-def _budgeted(need: int, counts: Iterable[int], budget: int) -> int:
-    """The lowest bar that at most `budget` of `counts` reach (`need` if all do), or the
-    highest count if even that one is reached by more."""
-    levels = Counter(counts)
-    reached = 0
-    for level in sorted(levels, reverse=True):
-        if reached + levels[level] > budget:
-            return level + 1 if reached else level
-        reached += levels[level]
-    return need
 
 
 class NameIndex:
@@ -223,9 +215,21 @@ class NameIndex:
         own = self._own_bigrams if size == 2 else self._own_trigrams
         found = {i: c for i, c in shared.items() if c >= need or 2 * c >= own[i]}
         if len(found) > self._budget:
-            bar = _budgeted(need, found.values(), self._budget)
-            found = {i: count for i, count in found.items() if count >= bar}
-            need = max(need, bar)
+            found = {i: count for i, count in found.items() if entries[i] is not None}
+        if len(found) > self._budget:
+            # Whole levels (names sharing as many grams) from the top while they fit, then
+            # from the next level the CLOSEST nearest the query's length (a typo rather than
+            # a longer or shorter name); the bar: one above what the first name left shares.
+            m = len(query_compact)
+            order = sorted(found, key=lambda i: (-found[i], abs(own[i] + size - 1 - m), i))
+            whole = 0
+            for _, count in sorted(Counter(found.values()).items(), reverse=True):
+                if whole + count > self._budget:
+                    break
+                whole += count
+            kept = whole + min(CLOSEST, self._budget - whole)
+            need = max(need, found[order[kept]] + 1)
+            found = {i: found[i] for i in order[:kept]}
         ids = {i for i in found if entries[i] is not None}
         # A one-character name shares no gram, but may still match a short query.
         for char in set(query_compact):
