@@ -215,26 +215,36 @@ class NameIndex:
         own = self._own_bigrams if size == 2 else self._own_trigrams
         found = {i: c for i, c in shared.items() if c >= need or 2 * c >= own[i]}
         if len(found) > self._budget:
-            found = {i: count for i, count in found.items() if entries[i] is not None}
-        if len(found) > self._budget:
-            # Whole levels (names sharing as many grams) from the top while they fit, then
-            # from the next level the CLOSEST nearest the query's length (a typo rather than
-            # a longer or shorter name); the bar: one above what the first name left shares.
-            m = len(query_compact)
-            order = sorted(found, key=lambda i: (-found[i], abs(own[i] + size - 1 - m), i))
-            whole = 0
-            for _, count in sorted(Counter(found.values()).items(), reverse=True):
-                if whole + count > self._budget:
-                    break
-                whole += count
-            kept = whole + min(CLOSEST, self._budget - whole)
-            need = max(need, found[order[kept]] + 1)
-            found = {i: found[i] for i in order[:kept]}
+            found, need = self._within_budget(found, need, len(query_compact) - size + 1, own)
         ids = {i for i in found if entries[i] is not None}
         # A one-character name shares no gram, but may still match a short query.
         for char in set(query_compact):
             ids.update(i for i in self._single.get(char, ()) if entries[i] is not None)
         return sorted(ids), need
+
+    def _within_budget(
+        self, found: dict[int, int], need: int, own_offset: int, own: list[int]
+    ) -> tuple[dict[int, int], int]:
+        """Whole levels (names sharing as many grams) from the top while they fit in the
+        budget, then from the next level the CLOSEST nearest the query's length (a typo
+        rather than a longer or shorter name); the bar becomes one above what the first name
+        left out shares. `own[i] - own_offset`: how much longer name i is than the query."""
+        levels = Counter(found.values())
+        whole, cut = 0, 0
+        for level in sorted(levels, reverse=True):
+            if whole + levels[level] > self._budget:
+                cut = level
+                break
+            whole += levels[level]
+        kept = {i: c for i, c in found.items() if c > cut}
+        entries = self._entries
+        at_cut = sorted(i for i, c in found.items() if c == cut and entries[i] is not None)
+        distance = {i: abs(own[i] - own_offset) for i in at_cut}
+        at_cut.sort(key=distance.__getitem__)  # stable: by id among names as close
+        room = min(CLOSEST, self._budget - whole)
+        kept.update((i, cut) for i in at_cut[:room])
+        # Everything at the cut level kept (removed names made room): the bar is the cut.
+        return kept, max(need, cut + 1 if room < len(at_cut) else cut)
 
     def _live_entries(self, ids: Iterable[int]) -> list[_Entry]:
         return [e for e in (self._entries[i] for i in ids) if e is not None]
