@@ -240,10 +240,9 @@ class RegistryQuery:
         " after normalisation, best first; an exact identifier ranks first."
     )
     async def vendors(self, info: Info, search: str, first: int = 20) -> list[VendorSearchHit]:
-        async with info.context.pool.acquire() as conn:
-            hits = await queries.search(
-                conn, search, page_size(first, 100), info.context.part(NAME_INDEX)
-            )
+        hits = await queries.search_pooled(
+            info.context.pool, search, page_size(first, 100), info.context.part(NAME_INDEX)
+        )
         return [
             VendorSearchHit(
                 vendor_id=strawberry.ID(h.vendor_id),

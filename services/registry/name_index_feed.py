@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -106,6 +107,7 @@ class LiveNameIndex:
         self._index: NameIndex | None = None
         self._position = _Position(0, frozenset())
         self._refreshing = asyncio.Lock()  # one refresh at a time
+        self._last_began = 0.0  # time.monotonic() when the last refresh began
         self._guard = threading.Lock()  # the index itself is not thread-safe
 
     @property
@@ -114,31 +116,48 @@ class LiveNameIndex:
         return self._position.horizon, len(self._position.applied)
 
     async def search(self, conn: Connection, text: str, limit: int) -> list[SearchHit]:
-        """`NameIndex.search` once the index has caught up with the feed (ValueError for a
-        query it refuses, as `search.rank`)."""
+        """`NameIndex.search` once the index has caught up with the feed, on `conn` (held
+        meanwhile: the API uses `refresh_from` and `search_as_is` so as not to)."""
         await self.refresh(conn)
+        return await self.search_as_is(text, limit)
+
+    async def search_as_is(self, text: str, limit: int) -> list[SearchHit]:
+        """`NameIndex.search` on the index as it stands (refreshed at least once), in a worker
+        thread (ValueError for a query it refuses, as `search.rank`)."""
         index = self._index
-        assert index is not None
+        if index is None:
+            raise RuntimeError("the name index is searched before it was ever refreshed")
         return await self._off_loop(partial(index.search, text, limit=limit))
 
     async def refresh(self, conn: Connection) -> None:
         """Builds the index, or applies the identity changes committed since the last time."""
         async with self._refreshing:
-            if self._index is None:
-                await self._build(conn)
-            else:
-                await self._catch_up(conn, self._index)
+            await self._refresh(conn)
+
+    async def refresh_from(self, pool: asyncpg.Pool) -> None:
+        """As `refresh`, taking a connection only once its turn comes (searches waiting for a
+        refresh hold none), and not at all when a refresh that began after this call has
+        completed meanwhile: concurrent searches share one."""
+        asked = time.monotonic()
+        async with self._refreshing:
+            if self._index is not None and self._last_began > asked:
+                return
+            async with pool.acquire() as conn:
+                await self._refresh(conn)
 
     async def follow(self, pool: asyncpg.Pool, live: Liveness) -> None:
         """Refreshes every REFRESH_SECONDS until cancelled; a failure (database away) is
         retried, and reported on `live`."""
         while True:
-            await until_done(partial(self._refresh_from, pool), "name index", live)
+            await until_done(partial(self.refresh_from, pool), "name index", live)
             await asyncio.sleep(REFRESH_SECONDS)
 
-    async def _refresh_from(self, pool: asyncpg.Pool) -> None:
-        async with pool.acquire() as conn:
-            await self.refresh(conn)
+    async def _refresh(self, conn: Connection) -> None:
+        self._last_began = time.monotonic()
+        if self._index is None:
+            await self._build(conn)
+        else:
+            await self._catch_up(conn, self._index)
 
     async def _build(self, conn: Connection) -> None:
         rows: list[asyncpg.Record] = []

@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import asyncpg
+
 from services.platform.database import Connection
 from services.registry import vendor_repository
 from services.registry.eligibility import Eligibility
@@ -77,16 +79,48 @@ async def search(
     """Vendors ranked by how well one of their names matches `text`, from the process's name
     index (`names`; without one, an index built for this search alone, as tests and scripts
     need); an exact identifier (in any scheme) ranks first with a perfect score."""
+    _require_text(text)
+    index = names or LiveNameIndex()
+    await index.refresh(conn)
+    # The text refused first (only punctuation, "%"), as it is no identifier either.
+    hits = await _hits(index, text, limit)
+    return _merged(await _exact(conn, text), hits, limit)
+
+
+async def search_pooled(
+    pool: asyncpg.Pool, text: str, limit: int, names: LiveNameIndex
+) -> list[SearchHit]:
+    """`search`, holding a connection only for the database's part: the index's refresh and
+    the identifier lookup, not while the search waits for and runs in a worker thread (many
+    searches at once would otherwise hold the pool's connections)."""
+    _require_text(text)
+    await names.refresh_from(pool)
+    hits = await _hits(names, text, limit)
+    async with pool.acquire() as conn:
+        return _merged(await _exact(conn, text), hits, limit)
+
+
+def _require_text(text: str) -> None:
     if not text.strip():
         raise RegistryQueryError("search: give a name or an identifier to search for")
+
+
+async def _hits(names: LiveNameIndex, text: str, limit: int) -> list[SearchHit]:
     try:
-        hits = await (names or LiveNameIndex()).search(conn, text, limit)
+        return await names.search_as_is(text, limit)
     except ValueError as error:  # the text itself, e.g. only punctuation ("%")
         raise RegistryQueryError(str(error)) from None
-    # Any scheme: the searcher may not know which scheme the number belongs to.
+
+
+async def _exact(conn: Connection, text: str) -> list[SearchHit]:
+    """The vendors holding `text` as an identifier, in any scheme: the searcher may not know
+    which scheme the number belongs to."""
     value = normalize_identifier("any", text).value
     by_identifier = await vendor_repository.vendors_with_identifier_value(conn, value)
-    exact = [SearchHit(v, text.strip(), NameKind.IDENTIFIER, 100.0) for v in by_identifier]
+    return [SearchHit(v, text.strip(), NameKind.IDENTIFIER, 100.0) for v in by_identifier]
+
+
+def _merged(exact: list[SearchHit], hits: list[SearchHit], limit: int) -> list[SearchHit]:
     found = {hit.vendor_id for hit in exact}
     return [*exact, *(h for h in hits if h.vendor_id not in found)][:limit]
 

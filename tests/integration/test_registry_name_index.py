@@ -137,7 +137,7 @@ async def test_the_background_loop_keeps_the_index_up_to_date(pool: asyncpg.Pool
 
 
 VENDORS = 10_000  # four names each: 40,000 names
-BOUND_SECONDS = 0.5  # the longest the loop may stall; far below what the searches take
+BOUND_SECONDS = 0.75  # the longest the loop may stall: a shared machine is slow at times
 SEARCH = "query ($s: String!) { vendors(search: $s, first: 5) { vendorId score } }"
 ELIGIBILITY = """query { bidEligibility(vendorId: "vendor-b", asOf: "2023-03-01") { eligible } }"""
 
@@ -167,7 +167,7 @@ async def _bulk_vendors(pool: asyncpg.Pool) -> None:
 
 
 async def test_long_searches_do_not_hold_up_the_event_loop(pool: asyncpg.Pool) -> None:
-    """Searches of one character score every name (the slowest a search can be), eight at
+    """Searches of one character score every name (the slowest a search can be), twelve at
     once, while a ticker on the loop and eligibility checks measure how long the loop is
     kept waiting."""
     await _bulk_vendors(pool)
@@ -200,7 +200,7 @@ async def test_long_searches_do_not_hold_up_the_event_loop(pool: asyncpg.Pool) -
     watchers = [asyncio.create_task(ticker()), asyncio.create_task(eligibility())]
     try:
         # The first one builds the index (40,000 names), in a worker thread too.
-        answers = await asyncio.gather(*(run(SEARCH, s=s) for s in "b" * 8))
+        answers = await asyncio.gather(*(run(SEARCH, s=s) for s in "b" * 12))
     finally:
         searching = False
         await asyncio.gather(*watchers)
