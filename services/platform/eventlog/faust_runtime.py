@@ -50,6 +50,9 @@ class WorkerResources:
         self._lock = asyncio.Lock()
         self.livenesses: list[Liveness] = []
         self.chain = ChainWatch()
+        # Tasks holding one of the pool's connections for good (LISTEN): stopped before the
+        # pool is closed, which waits for every connection to come back.
+        self.listeners: set[asyncio.Task[None]] = set()
 
     async def pool(self) -> asyncpg.Pool:
         async with self._lock:
@@ -69,6 +72,9 @@ class WorkerResources:
             return self._log
 
     async def close(self) -> None:
+        for task in self.listeners:
+            task.cancel()
+        await asyncio.gather(*self.listeners, return_exceptions=True)
         if self._log is not None:
             await self._log.stop()
         if self._pool is not None:
@@ -231,6 +237,9 @@ def add_outbox_relay(app: faust.App, resources: WorkerResources, outbox: Outbox)
             note_success(liveness, name)
 
     async def run() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        resources.listeners.add(task)
         while True:
             try:
                 await relay_when_put(await resources.pool(), [outbox], relay)
