@@ -107,7 +107,7 @@ class LiveNameIndex:
         self._index: NameIndex | None = None
         self._position = _Position(0, frozenset())
         self._refreshing = asyncio.Lock()  # one refresh at a time
-        self._last_began = 0.0  # time.monotonic() when the last refresh began
+        self._last_began = 0.0  # time.monotonic() when the last successful refresh began
         self._guard = threading.Lock()  # the index itself is not thread-safe
 
     @property
@@ -153,11 +153,12 @@ class LiveNameIndex:
             await asyncio.sleep(REFRESH_SECONDS)
 
     async def _refresh(self, conn: Connection) -> None:
-        self._last_began = time.monotonic()
+        began = time.monotonic()
         if self._index is None:
             await self._build(conn)
         else:
             await self._catch_up(conn, self._index)
+        self._last_began = began  # only once it succeeded: a failed one caught nothing up
 
     async def _build(self, conn: Connection) -> None:
         rows: list[asyncpg.Record] = []
