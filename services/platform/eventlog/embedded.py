@@ -68,8 +68,8 @@ async def run_consumers(
 ) -> None:
     """Runs every consumer until cancelled, reporting progress to its liveness (by name).
 
-    A consumer is woken by appends and by the progress of the consumer whose verdict it
-    waits for: risk runs as soon as the registry has judged, not at its next poll.
+    A consumer is woken by appends, or, if it waits for another's verdict, by that one's
+    progress: risk runs as soon as the registry has judged, not at its next poll.
     """
     wakeups = {consumer.name: asyncio.Event() for consumer in consumers}
     downstream = {
@@ -77,8 +77,13 @@ async def run_consumers(
     }
     by_name = {live.name: live for live in livenesses}
 
+    # An append wakes only the consumers that read the log as it comes: one that waits for
+    # another's verdict could read nothing new before that one has judged, and that one
+    # wakes it when it has.
+    first_readers = [wakeups[c.name] for c in consumers if c.verdict_from not in wakeups]
+
     def notified(*_: object) -> None:
-        for wakeup in wakeups.values():
+        for wakeup in first_readers:
             wakeup.set()
 
     async def tail_and_wake(consumer: Consumer, liveness: Liveness) -> None:
