@@ -214,3 +214,37 @@ async def test_long_searches_do_not_hold_up_the_event_loop(pool: asyncpg.Pool) -
     assert searching_seconds > 2 * BOUND_SECONDS
     assert stalls and max(stalls) < BOUND_SECONDS, max(stalls)
     assert checks and max(checks) < 2 * BOUND_SECONDS, max(checks)
+
+
+async def test_the_api_finds_a_vendor_right_after_its_registration(pool: asyncpg.Pool) -> None:
+    context = dataclasses.replace(shared_context(pool), principal=ADMIN)  # one index
+
+    async def found(text: str) -> list[str]:
+        result = await SCHEMA.execute(SEARCH, variable_values={"s": text}, context_value=context)
+        assert result.errors is None and result.data is not None, result.errors
+        return [hit["vendorId"] for hit in result.data["vendors"]]
+
+    assert await found("ビーシステム") == []
+    await apply(pool, case_b.registered())
+    assert (await found("ビーシステム"))[0] == case_b.VENDOR
+    assert await found("7000012050002") == [case_b.VENDOR]  # the identifier, exactly
+
+
+async def test_concurrent_searches_share_a_refresh(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = LiveNameIndex()
+    await names.refresh_from(pool)
+    refreshes: list[None] = []
+    original = names._refresh
+
+    async def counted(conn: Any) -> None:
+        refreshes.append(None)
+        await asyncio.sleep(0.05)  # long enough for the others to queue behind it
+        await original(conn)
+
+    monkeypatch.setattr(names, "_refresh", counted)
+    await asyncio.gather(*(names.refresh_from(pool) for _ in range(10)))
+    # The first, and one for all those that asked while it ran (each may have asked just
+    # before it began); never one each.
+    assert len(refreshes) <= 2
