@@ -16,25 +16,25 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.types.unset import UnsetType
 
-from services.gateway.authentication import (
-    BearerAuthentication,
-    token_from_connection_params,
-    verify,
-)
+from services.gateway.authentication import BearerAuthentication
 from services.gateway.graphiql import STATIC_PATH, graphiql_page, static_files
 from services.gateway.protection import Limits, RequestLimits
 from services.gateway.request_ids import RequestIds
 from services.gateway.schema import build_schema
+from services.gateway.websocket_auth import (
+    TokenCheckingHandler,
+    refuse_handshake,
+    speaks_our_protocol,
+)
 from services.migration.http_exports import export_endpoint
 from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
 from services.platform import database_gauges
-from services.platform.auth import AuthError, TokenVerifier
+from services.platform.auth import TokenVerifier
 from services.platform.chain_watch import ChainWatch
 from services.platform.graphql.context import RequestContext
 from services.platform.liveness import Liveness, health_report
@@ -57,8 +57,14 @@ class _GraphQL(GraphQL[RequestContext, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self._context = context
-        self._verifier = verifier
         self._graphiql = graphiql_page()
+        self.graphql_transport_ws_handler_class = TokenCheckingHandler.for_verifier(verifier)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and not speaks_our_protocol(scope):
+            await refuse_handshake(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
     @property
     def graphql_ide_html(self) -> str:
@@ -72,15 +78,6 @@ class _GraphQL(GraphQL[RequestContext, None]):
             client=request.client.host if request.client else None,
             loaders={},
         )
-
-    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, Any] | None:
-        if context.principal is None:
-            authorization = token_from_connection_params(context.connection_params)
-            try:
-                context.principal = await verify(self._verifier, authorization)
-            except AuthError as error:
-                raise ConnectionRejectionError({"reason": str(error)}) from None
-        return await super().on_ws_connect(context)
 
 
 def create_app(

@@ -12,7 +12,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -47,12 +47,19 @@ class AuthError(Exception):
     """A token is missing or not acceptable; the message is safe to show the client."""
 
 
+# Clock skew allowed between token issuers and this process, by default.
+DEFAULT_LEEWAY_SECONDS = 30
+
+
 @dataclass(frozen=True)
 class Principal:
     subject: str
     role: Role
     # Empty: not restricted to any agency.
     agencies: tuple[str, ...]
+    # When its token stops being accepted (seconds since the epoch: exp + leeway); None for a
+    # caller not named by a token. Open subscriptions are closed then.
+    expires_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,7 @@ class AuthConfig:
     jwks_url: str | None = None
     issuer: str = "vendorwatch"
     audience: str = "vendorwatch-api"
-    leeway_seconds: int = 30
+    leeway_seconds: int = DEFAULT_LEEWAY_SECONDS
 
     def __post_init__(self) -> None:
         if self.hs256_secret is None and not self.rs256_public_keys and self.jwks_url is None:
@@ -71,6 +78,15 @@ class AuthConfig:
                 f"(HS256, at least {MIN_SECRET_BYTES} bytes), VENDORWATCH_JWT_PUBLIC_KEYS "
                 "(a PEM or JWKS file) or VENDORWATCH_JWKS_URL"
             )
+
+
+def _leeway(environ: Mapping[str, str]) -> int:
+    text = environ.get("VENDORWATCH_JWT_LEEWAY_SECONDS") or str(DEFAULT_LEEWAY_SECONDS)
+    if not text.isdigit():
+        raise StartupError(
+            f"VENDORWATCH_JWT_LEEWAY_SECONDS must be a whole number of seconds, not {text!r}"
+        )
+    return int(text)
 
 
 def auth_config(environ: Mapping[str, str], data_dir: Path | None) -> AuthConfig:
@@ -95,6 +111,7 @@ def auth_config(environ: Mapping[str, str], data_dir: Path | None) -> AuthConfig
         jwks_url=jwks_url,
         issuer=environ.get("VENDORWATCH_JWT_ISSUER") or "vendorwatch",
         audience=environ.get("VENDORWATCH_JWT_AUDIENCE") or "vendorwatch-api",
+        leeway_seconds=_leeway(environ),
     )
 
 
@@ -136,10 +153,10 @@ class TokenVerifier:
         self._config = config
         # The client caches the key set for five minutes and refetches on an unknown `kid`.
         self._jwks = jwt.PyJWKClient(config.jwks_url, timeout=5) if config.jwks_url else None
-        # Token -> its caller and the moment it stops being accepted (exp + leeway): a token
-        # verified once is the same token until then (its signature covers every claim).
+        # Token -> its caller, until it stops being accepted (`expires_at`): a token verified
+        # once is the same token until then (its signature covers every claim).
         # Verification runs in worker threads, lookups on the event loop.
-        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._verified: OrderedDict[str, Principal] = OrderedDict()
         self._verified_lock = threading.Lock()
 
     def remembered(self, authorization: str | None) -> Principal | None:
@@ -149,10 +166,10 @@ class TokenVerifier:
             return None
         with self._verified_lock:
             found = self._verified.get(token)
-            if found is None or time.time() >= found[1]:
+            if found is None or found.expires_at is None or time.time() >= found.expires_at:
                 return None
             self._verified.move_to_end(token)
-            return found[0]
+            return found
 
     def principal_from_header(self, authorization: str | None) -> Principal:
         """The caller named by an HTTP `Authorization: Bearer <token>` header value."""
@@ -235,9 +252,11 @@ class TokenVerifier:
                 raise AuthError(_client_message(error, config)) from None
         if claims is None:
             raise AuthError("token signature is not valid")
-        principal = _principal(claims)
+        principal = replace(
+            _principal(claims), expires_at=float(claims["exp"]) + config.leeway_seconds
+        )
         with self._verified_lock:
-            self._verified[token] = (principal, float(claims["exp"]) + config.leeway_seconds)
+            self._verified[token] = principal
             if len(self._verified) > VERIFIED_TOKENS:
                 self._verified.popitem(last=False)
         return principal

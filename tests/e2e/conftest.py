@@ -33,8 +33,10 @@ class System:
 
 @pytest.fixture(autouse=True)
 def jwt_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The systems under test accept tokens signed with the tests' secret."""
+    """The systems under test accept tokens signed with the tests' secret, with no clock skew
+    allowed (they share the tests' clock), so a token expires when it says."""
     monkeypatch.setenv("VENDORWATCH_JWT_SECRET", TEST_SECRET.decode())
+    monkeypatch.setenv("VENDORWATCH_JWT_LEEWAY_SECONDS", "0")
 
 
 @pytest.fixture
