@@ -261,11 +261,6 @@ async def vendor_page(conn: Connection, after: str | None, limit: int) -> tuple[
     return [r["vendor_id"] for r in rows], total
 
 
-async def all_names(conn: Connection) -> list[NameRow]:
-    rows = await conn.fetch("SELECT vendor_id, kind, name FROM registry_vendor_names")
-    return [NameRow(r["vendor_id"], r["kind"], r["name"]) for r in rows]
-
-
 async def insert_affiliation_change(
     conn: Connection,
     vendor_id: str,
