@@ -5,10 +5,8 @@ but those three and GraphiQL's page and assets behind bearer tokens."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 import asyncpg
 from starlette.applications import Starlette
@@ -16,21 +14,12 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from services.gateway.authentication import BearerAuthentication
-from services.gateway.graphiql import STATIC_PATH, graphiql_page, static_files
+from services.gateway.graphiql import STATIC_PATH, static_files
+from services.gateway.graphql_view import GraphQLView
 from services.gateway.protection import Limits, RequestLimits
 from services.gateway.request_ids import RequestIds
-from services.gateway.schema import build_schema
-from services.gateway.websocket_auth import (
-    TokenCheckingHandler,
-    refuse_handshake,
-    speaks_our_protocol,
-)
 from services.migration.http_exports import export_endpoint
 from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
 from services.platform import database_gauges
@@ -46,38 +35,6 @@ from services.risk.handlers import OUTBOX as RISK_OUTBOX
 log = logging.getLogger(__name__)
 
 OUTBOX_TABLES = tuple(box.table for box in (REGISTRY_OUTBOX, RISK_OUTBOX, MIGRATION_OUTBOX))
-
-
-class _GraphQL(GraphQL[RequestContext, None]):
-    def __init__(self, context: RequestContext, limits: Limits, verifier: TokenVerifier) -> None:
-        # graphql-transport-ws only: the legacy graphql-ws protocol is not offered at all.
-        super().__init__(
-            build_schema(limits),
-            graphql_ide="graphiql",
-            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-        )
-        self._context = context
-        self._graphiql = graphiql_page()
-        self.graphql_transport_ws_handler_class = TokenCheckingHandler.for_verifier(verifier)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket" and not speaks_our_protocol(scope):
-            await refuse_handshake(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
-
-    @property
-    def graphql_ide_html(self) -> str:
-        return self._graphiql
-
-    async def get_context(self, request: Request | WebSocket, response: Any) -> RequestContext:
-        # A fresh context per request (per connection for WebSockets): who is asking.
-        return dataclasses.replace(
-            self._context,
-            principal=request.scope.get("state", {}).get("principal"),
-            client=request.client.host if request.client else None,
-            loaders={},
-        )
 
 
 def create_app(
@@ -122,7 +79,7 @@ def create_app(
         body, content_type = exposition()
         return Response(body, media_type=content_type)
 
-    graphql = _GraphQL(context, limits, verifier)
+    graphql = GraphQLView(context, limits, verifier)
     return Starlette(
         routes=[
             Route("/healthz", healthz),

@@ -1,0 +1,91 @@
+"""GraphQL over HTTP as the specification has it, and automatic persisted queries.
+
+- Every refusal is a GraphQL JSON body (`{"errors": [{"message": …}]}`), never plain text:
+  an unreadable body, a batch (not served: one operation per request), no query, a GET
+  mutation.
+- A client accepting `application/graphql-response+json` gets that media type, and a
+  request error (nothing executed: unparsable, invalid, refused) answers 400 without a
+  `data` entry; a client asking for `application/json` only gets 200 for every well-formed
+  request, as the specification keeps for older clients.
+- Automatic persisted queries (Apollo's protocol): a request may name its document by the
+  SHA-256 of its text (`extensions.persistedQuery.sha256Hash`). A hash this process has not
+  seen is answered with the error `PersistedQueryNotFound` (code PERSISTED_QUERY_NOT_FOUND),
+  and the client sends the hash with the text, which is checked and kept. Each API process
+  keeps its own (bounded), so a client may have to register again with another replica.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from typing import Any
+
+from starlette.responses import Response
+
+MEDIA_TYPE = "application/graphql-response+json"
+JSON = "application/json"
+NOT_FOUND = "PersistedQueryNotFound"
+# Documents kept by hash (as many as the parser's cache keeps: protection.PARSED_DOCUMENTS).
+PERSISTED = 1024
+
+
+def answers_in(accept: str | None) -> str:
+    """The media type of the answer: the specification's when the client accepts it (alone,
+    first, or with a higher weight than plain JSON), else plain JSON."""
+    weights: dict[str, float] = {}
+    for part in (accept or "").split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        weight = next((float(p[2:]) for p in params if p.startswith("q=")), 1.0)
+        weights[media.lower()] = weight
+    ours = weights.get(MEDIA_TYPE, 0.0)
+    return MEDIA_TYPE if ours > 0 and ours >= weights.get(JSON, 0.0) else JSON
+
+
+def error_response(status: int, message: str, media_type: str, code: str | None = None) -> Response:
+    error: dict[str, Any] = {"message": message}
+    if code is not None:
+        error["extensions"] = {"code": code}
+    body = json.dumps({"errors": [error]}, ensure_ascii=False)
+    return Response(body, status_code=status, media_type=media_type)
+
+
+class RequestError(Exception):
+    """A request refused before execution, answered as GraphQL JSON."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+class PersistedQueries:
+    def __init__(self, size: int = PERSISTED) -> None:
+        self._size = size
+        self._known: OrderedDict[str, str] = OrderedDict()
+
+    def resolve(self, query: str | None, extensions: dict[str, Any] | None) -> str | None:
+        """The document to run: `query` itself, or the one its persisted-query hash names."""
+        persisted = (extensions or {}).get("persistedQuery")
+        if not isinstance(persisted, dict):
+            return query
+        wanted = persisted.get("sha256Hash")
+        if persisted.get("version", 1) != 1 or not isinstance(wanted, str):
+            raise RequestError(
+                "extensions.persistedQuery: version 1 and a sha256Hash string are needed",
+                "PERSISTED_QUERY_INVALID",
+            )
+        if query is None:
+            known = self._known.get(wanted)
+            if known is None:
+                raise RequestError(NOT_FOUND, "PERSISTED_QUERY_NOT_FOUND")
+            self._known.move_to_end(wanted)
+            return known
+        if hashlib.sha256(query.encode()).hexdigest() != wanted:
+            raise RequestError(
+                "extensions.persistedQuery.sha256Hash is not the SHA-256 of the query",
+                "PERSISTED_QUERY_HASH_MISMATCH",
+            )
+        self._known[wanted] = query
+        if len(self._known) > self._size:
+            self._known.popitem(last=False)
+        return query

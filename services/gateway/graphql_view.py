@@ -1,0 +1,117 @@
+"""The GraphQL endpoint: strawberry's ASGI view with this API's context per request,
+GraphiQL from the package, graphql-transport-ws only (websocket_auth.py), and GraphQL over
+HTTP as the specification has it (graphql_over_http.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.execution import ExecutionResult, PreExecutionError
+
+from services.gateway.graphiql import graphiql_page
+from services.gateway.graphql_over_http import (
+    JSON,
+    MEDIA_TYPE,
+    PersistedQueries,
+    RequestError,
+    answers_in,
+    error_response,
+)
+from services.gateway.protection import Limits
+from services.gateway.schema import build_schema
+from services.gateway.websocket_auth import (
+    TokenCheckingHandler,
+    refuse_handshake,
+    speaks_our_protocol,
+)
+from services.platform.auth import TokenVerifier
+from services.platform.graphql.context import RequestContext
+
+
+class GraphQLView(GraphQL[RequestContext, None]):
+    def __init__(self, context: RequestContext, limits: Limits, verifier: TokenVerifier) -> None:
+        super().__init__(
+            build_schema(limits),
+            graphql_ide="graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
+        self._context = context
+        self._graphiql = graphiql_page()
+        self._persisted = PersistedQueries()
+        self.graphql_transport_ws_handler_class = TokenCheckingHandler.for_verifier(verifier)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and not speaks_our_protocol(scope):
+            await refuse_handshake(scope, receive, send)
+            return
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        media_type = answers_in(request.headers.get("accept"))
+        response: Response
+        try:
+            response = await self.run(request)
+        except HTTPException as refused:  # strawberry's own refusals, as GraphQL JSON
+            response = error_response(refused.status_code, refused.reason, media_type)
+        except RequestError as refused:
+            status = 400 if media_type == MEDIA_TYPE else 200
+            response = error_response(status, refused.message, media_type, refused.code)
+        await response(scope, receive, send)
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return self._graphiql
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> RequestContext:
+        # A fresh context per request (per connection for WebSockets): who is asking.
+        return dataclasses.replace(
+            self._context,
+            principal=request.scope.get("state", {}).get("principal"),
+            client=request.client.host if request.client else None,
+            loaders={},
+        )
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        response = await super().get_sub_response(request)
+        response.headers["content-type"] = answers_in(request.headers.get("accept"))
+        request.state.sub_response = response
+        return response
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData):
+            data.query = self._persisted.resolve(data.query, data.extensions)
+        return data
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        processed = await super().process_result(request, result)
+        sub_response: Response = request.state.sub_response
+        if (
+            isinstance(result, PreExecutionError)
+            and sub_response.headers["content-type"] == MEDIA_TYPE
+        ):
+            # A request error: nothing ran, so there is no data entry, and a 4xx status.
+            processed.pop("data", None)
+            sub_response.status_code = 400
+        return processed
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        media_type = sub_response.headers.get("content-type", JSON)
+        del sub_response.headers["content-type"]
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = media_type
+        return response
