@@ -1,5 +1,6 @@
 """Who may say what (pure): the catalog's input events come from anyone, `recorded_by` only
-from the API's verified token, and the events services emit only from the services."""
+from the API's verified token, and the events services emit only from the services; and, on
+Kafka, every record keyed by the vendor it is about."""
 
 from __future__ import annotations
 
@@ -24,5 +25,26 @@ def admission_problem(envelope: EventEnvelope, writer: Writer) -> str | None:
         return (
             "recorded_by: set only by the API, from the caller's verified token;"
             " a producer cannot claim it"
+        )
+    return None
+
+
+def key_problem(key: bytes | None, envelope: EventEnvelope) -> str | None:
+    """Why a Kafka record's key does not fit its event, or None. The key picks the partition:
+    a vendor's events keep their order only on one partition, the one its `vendor_id` picks,
+    so a record keyed otherwise (or not at all) is refused rather than re-keyed, since events
+    of that vendor already sent with the right key may overtake it or be overtaken."""
+    expected = envelope.vendor_id
+    if key is None:
+        return (
+            f"Kafka key: missing; key the record by its vendor_id ({expected!r}), which keeps"
+            " one vendor's events in order on one partition"
+        )
+    if key != expected.encode():
+        sent = key.decode(errors="replace")
+        sent = sent if len(sent) <= 80 else sent[:80] + "…"
+        return (
+            f"Kafka key: {sent!r} is not the event's vendor_id ({expected!r}); key the record"
+            " by its vendor_id, which keeps one vendor's events in order on one partition"
         )
     return None

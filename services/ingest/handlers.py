@@ -11,7 +11,7 @@ import asyncpg
 
 from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event
-from services.ingest.admission import admission_problem
+from services.ingest.admission import admission_problem, key_problem
 from services.platform import dead_letters, event_store, metrics
 from services.platform.database import Connection
 from services.platform.event_store import AppendOutcome
@@ -45,25 +45,33 @@ class _Refused:
     envelope: EventEnvelope | None = None
 
 
-def _parse(raws: Sequence[bytes], writer: Writer) -> list[EventEnvelope | _Refused]:
+def _parse(
+    raws: Sequence[bytes], writer: Writer, keys: Sequence[bytes | None] | None
+) -> list[EventEnvelope | _Refused]:
     parsed: list[EventEnvelope | _Refused] = []
-    for raw in raws:
+    for n, raw in enumerate(raws):
         try:
             envelope = parse_event(raw)
         except EventRejected as rejection:
             parsed.append(_Refused(rejection.reason))
             continue
         problem = admission_problem(envelope, writer)
+        if problem is None and keys is not None:
+            problem = key_problem(keys[n], envelope)
         parsed.append(envelope if problem is None else _Refused(problem, envelope))
     return parsed
 
 
 async def ingest_batch(
-    pool: asyncpg.Pool, raws: Sequence[bytes], writer: Writer = Writer.PRODUCER
+    pool: asyncpg.Pool,
+    raws: Sequence[bytes],
+    writer: Writer = Writer.PRODUCER,
+    keys: Sequence[bytes | None] | None = None,
 ) -> list[IngestOutcome]:
     """Ingests many raw events in one transaction, in a fixed number of statements; one
-    outcome per input, in order. Never raises for bad input: that is dead-lettered."""
-    parsed = await for_batch(partial(_parse, writer=writer), raws)
+    outcome per input, in order. Never raises for bad input: that is dead-lettered. `keys`:
+    the Kafka records' keys, each checked against its event's vendor_id."""
+    parsed = await for_batch(partial(_parse, writer=writer, keys=keys), raws)
     valid = [p for p in parsed if isinstance(p, EventEnvelope)]
     async with pool.acquire() as conn, conn.transaction():
         stored = iter(await _append(conn, valid))

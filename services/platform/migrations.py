@@ -16,6 +16,7 @@ import asyncpg
 # The services whose tables live in PostgreSQL, in the order their schemas must exist.
 MIGRATION_PACKAGES: tuple[str, ...] = (
     "services.platform",
+    "services.ingest",
     "services.registry",
     "services.risk",
     "services.migration",

@@ -37,7 +37,9 @@ log = logging.getLogger(__name__)
 
 BATCH_WITHIN_SECONDS = 0.2
 
-BatchHandler = Callable[["WorkerResources", list[bytes]], Awaitable[None]]
+# A Kafka record as batch handlers get it: its key (None: sent without one) and its value.
+Record = tuple[bytes | None, bytes]
+BatchHandler = Callable[["WorkerResources", list[Record]], Awaitable[None]]
 
 
 class WorkerResources:
@@ -165,8 +167,11 @@ def add_batch_agent(
             BATCH_SIZE, within=BATCH_WITHIN_SECONDS
         )
         async for events in batches:
-            values = [bytes(event.value) for event in events]
-            await until_done(partial(handle, resources, values), name, liveness)
+            records: list[Record] = [
+                (None if event.key is None else bytes(event.key), bytes(event.value))
+                for event in events
+            ]
+            await until_done(partial(handle, resources, records), name, liveness)
             for event in events:
                 await stream.ack(event)
 
@@ -181,13 +186,14 @@ def add_consumer(app: faust.App, resources: WorkerResources, consumer: Consumer)
     crash may have come in between); the others read `facts` only.
     """
 
-    async def judge(resources: WorkerResources, raws: list[bytes]) -> None:
+    async def judge(resources: WorkerResources, records: list[Record]) -> None:
+        raws = [value for _, value in records]
         result = await apply_serialized_batch(await resources.pool(), consumer, raws)
         if result.accepted:
             await (await resources.event_log()).forward("facts", result.accepted)
 
-    async def apply(resources: WorkerResources, raws: list[bytes]) -> None:
-        await apply_serialized_batch(await resources.pool(), consumer, raws)
+    async def apply(resources: WorkerResources, records: list[Record]) -> None:
+        await apply_serialized_batch(await resources.pool(), consumer, [v for _, v in records])
 
     if consumer.verdict_from is None:
         add_batch_agent(app, "events", resources, judge)

@@ -1,0 +1,95 @@
+"""The raw Kafka topic as a producer team meets it (a real `vendorwatch worker ingest` on a
+real Kafka): a record must be keyed by its vendor_id, or it is dead-lettered saying so; a
+resend of a stored event is not forwarded to the consumers again."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from services.platform.eventlog.topics import load_topics
+from tests.support.event_examples import envelope, example
+from tests.support.processes import Service, eventually
+from tests.support.throughput import kafka_producer
+
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
+
+
+def _registration(vendor_id: str) -> dict[str, Any]:
+    event = envelope("vendor.registered", {"legal_name": f"{vendor_id} K.K."}, vendor_id)
+    event["event_id"] = str(uuid.uuid4())
+    return event
+
+
+async def test_records_keyed_by_their_vendor_only_and_a_resend_forwarded_once(
+    kafka_bootstrap: str, database_url: str, namespace: str, tmp_path: Path
+) -> None:
+    topics = load_topics()
+    ingest = Service(
+        "ingest",
+        ["worker", "ingest", "--kafka", kafka_bootstrap, "--database-url", database_url],
+        tmp_path,
+    )
+    unkeyed, miskeyed, keyed = (_registration(v) for v in ("v-unkeyed", "v-miskeyed", "v-keyed"))
+    producer = kafka_producer(kafka_bootstrap)
+    validated = AIOKafkaConsumer(
+        topics["events"].name, bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest"
+    )
+    conn = await asyncpg.connect(database_url)
+    try:
+        await producer.start()
+        await validated.start()
+
+        async def send(key: bytes | None, event: dict[str, Any]) -> None:
+            value = json.dumps(event, ensure_ascii=False).encode()
+            await producer.send_and_wait(topics["raw"].name, value, key=key)
+
+        await send(None, unkeyed)
+        await send(b"v-keyed", miskeyed)
+        await send(b"v-keyed", keyed)
+
+        def stored(events: int) -> Callable[[], Awaitable[bool]]:
+            async def check() -> bool:
+                count = await conn.fetchval("SELECT count(*) FROM event_store")
+                letters = await conn.fetchval("SELECT count(*) FROM dead_letters")
+                return bool(count == events and letters == 2)
+
+            return check
+
+        await eventually(stored(1), "one event stored, two dead-lettered", seconds=90)
+        # The producer sends it again, then a new event of the same vendor (same partition,
+        # so once that is stored, the resend was taken).
+        await send(b"v-keyed", keyed)
+        renamed = envelope("vendor.renamed", example("vendor.renamed"), "v-keyed")
+        renamed["event_id"] = str(uuid.uuid4())
+        await send(b"v-keyed", renamed)
+        await eventually(stored(2), "the later event stored", seconds=60)
+        reasons = sorted(r["reason"] for r in await conn.fetch("SELECT reason FROM dead_letters"))
+        assert reasons[0].startswith("Kafka key: 'v-keyed' is not the event's vendor_id")
+        assert reasons[1].startswith("Kafka key: missing; key the record by its vendor_id")
+        forwarded: list[Any] = []
+        async with asyncio.timeout(30):
+            while len(forwarded) < 2:
+                batch = await validated.getmany(timeout_ms=1000)
+                forwarded += [m for messages in batch.values() for m in messages]
+        batch = await validated.getmany(timeout_ms=2000)  # a copy would have come by now
+        forwarded += [m for messages in batch.values() for m in messages]
+        ids = [json.loads(m.value)["event_id"] for m in forwarded]
+        assert ids == [keyed["event_id"], renamed["event_id"]]
+        assert {m.key for m in forwarded} == {b"v-keyed"}
+    except BaseException:
+        print(ingest.log_tail())
+        raise
+    finally:
+        await conn.close()
+        await validated.stop()
+        await producer.stop()
+        ingest.stop()
