@@ -68,10 +68,11 @@ def test_two_replicas_answer_alike_and_push_to_their_own_subscribers(
     today = dt.datetime.now(TOKYO).date()
     _publish(publish, tmp_path / "vendors.jsonl", case_b.another_vendor("vendor-live"))
     for client in (a, b):
-        wait_until(
-            lambda c=client: bool(c.data(SEARCH, text="vendor-live K.K.")["vendors"]),
-            "the vendor on both replicas",
-        )
+
+        def found(c: GraphQLClient = client) -> bool:
+            return bool(c.data(SEARCH, text="vendor-live K.K.")["vendors"])
+
+        wait_until(found, "the vendor on both replicas")
     live = case_b.suspended(
         vendor_id="vendor-live",
         sanction_id="live-001",

@@ -61,10 +61,10 @@ async def test_an_announcement_is_relayed_when_it_commits(pool: asyncpg.Pool) ->
 
         async def relayed() -> bool:
             # The log has it (its own commit), then the outbox lets go of it (the relay's).
-            in_log, left = await pool.fetchrow(
+            row = await pool.fetchrow(
                 f"SELECT ({ANNOUNCED}), (SELECT count(*) FROM registry_outbox)"
             )
-            return bool(in_log == 1 and left == 0)
+            return row is not None and bool(row[0] == 1 and row[1] == 0)
 
         await eventually(relayed, "the announcement relayed to the log", seconds=10)
         assert time.monotonic() - started < FALLBACK_SECONDS / 10

@@ -206,5 +206,5 @@ def test_changes_leave_the_index_as_built_afresh(
     fresh = NameIndex.of([c for names in current.values() for c in names])
     assert index.search(query, limit=100) == fresh.search(query, limit=100)
     assert len(index) == len(fresh)
-    for vendor_id, names in current.items():
-        assert index.names_of(vendor_id) == [c for c in names if normalize_name(c.name)]
+    for vendor_id, candidates in current.items():
+        assert index.names_of(vendor_id) == [c for c in candidates if normalize_name(c.name)]
