@@ -12,7 +12,15 @@ from typing import Any, BinaryIO
 
 import click
 
-from services.cli import database_choice, distributed, embedded, instances, publishing, rebuilding
+from services.cli import (
+    database_choice,
+    distributed,
+    embedded,
+    importing,
+    instances,
+    publishing,
+    rebuilding,
+)
 from services.cli.database_choice import database_options
 from services.cli.kafka import kafka_group
 from services.cli.schema_export import export_all
@@ -161,6 +169,26 @@ def publish(
     # "error": the refusals are reported by line at the end, not also as ingest's warnings.
     _logging("error", quiet_libraries=True)
     _run(publishing.run(file, kafka, database_url, data_dir))
+
+
+@cli.command(name="import")
+@click.argument("source", type=click.Choice(sorted(importing.READERS)))
+@click.argument("file", type=click.File("rb"))
+@click.option("--kafka", "kafka", envvar="KAFKA_BOOTSTRAP_SERVERS", help="Distributed mode.")
+@click.option("--dry-run", is_flag=True, help="Read and check every row; send nothing.")
+@database_options
+def import_list(
+    source: str,
+    file: BinaryIO,
+    kafka: str | None,
+    database_url: str | None,
+    data_dir: Path | None,
+    dry_run: bool,
+) -> None:
+    """Import a debarment list (the World Bank's, the IDB's, the EBRD's CSV) as vendors and
+    debarments; prints what it read and refused (by line); exits 1 if any row was refused."""
+    _logging("error", quiet_libraries=True)
+    _run(importing.run(source, file, kafka, database_url, data_dir, dry_run))
 
 
 @cli.command()

@@ -38,8 +38,17 @@ BATCH_LINES = 500
 # Reasons printed at the end; the rest are counted (every one is in deadLetters).
 SHOWN_REFUSALS = 20
 
-# A batch of raw lines sent; per line, None if accepted, else the reason it was refused.
-Send = Callable[[list[bytes]], Awaitable[list[str | None]]]
+
+@dataclass(frozen=True)
+class Verdict:
+    """What became of one sent event."""
+
+    refused: str | None = None  # why, when it was refused
+    new: bool | None = None  # False: recorded before (a resend); None: not known yet (Kafka)
+
+
+# A batch of raw events sent; a verdict per event.
+Send = Callable[[list[bytes]], Awaitable[list[Verdict]]]
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,8 @@ class Tally:
     refused: int = 0
     reasons: list[str] = field(default_factory=list)  # the first SHOWN_REFUSALS
 
-    def count(self, line: Line, reason: str | None) -> None:
+    def count(self, line: Line, verdict: Verdict) -> None:
+        reason = verdict.refused
         if reason is None:
             self.accepted += 1
             return
@@ -110,8 +120,8 @@ async def publish(lines: Iterable[Line], send: Send, progress: Callable[[int], N
     tally = Tally()
     for batch in _batches(lines):
         verdicts = await send([line.raw for line in batch])
-        for line, reason in zip(batch, verdicts, strict=True):
-            tally.count(line, reason)
+        for line, verdict in zip(batch, verdicts, strict=True):
+            tally.count(line, verdict)
         progress(sum(line.size for line in batch))
     return tally
 
@@ -122,8 +132,8 @@ async def to_kafka(bootstrap: str) -> AsyncIterator[Send]:
     log = KafkaEventLog(bootstrap, KafkaCredentials.from_env())
     await log.start()
 
-    async def send(raws: list[bytes]) -> list[str | None]:
-        verdicts = [_first_look(raw) for raw in raws]
+    async def send(raws: list[bytes]) -> list[Verdict]:
+        verdicts = [Verdict(refused=_first_look(raw)) for raw in raws]
         try:
             await log.submit(raws)
         except UnknownTopicOrPartitionError:
@@ -153,9 +163,11 @@ async def to_embedded(database_url: str) -> AsyncIterator[Send]:
     """Ingests in this process, as `vendorwatch up` does: the verdicts are final."""
     pool = await open_pool(database_url)
 
-    async def send(raws: list[bytes]) -> list[str | None]:
-        outcomes = await ingest_batch(pool, raws)
-        return [o.reason if isinstance(o, Rejected) else None for o in outcomes]
+    async def send(raws: list[bytes]) -> list[Verdict]:
+        return [
+            Verdict(refused=o.reason) if isinstance(o, Rejected) else Verdict(new=o.new)
+            for o in await ingest_batch(pool, raws)
+        ]
 
     try:
         yield send

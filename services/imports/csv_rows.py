@@ -1,0 +1,19 @@
+"""A list's CSV rows, one at a time, with the file line each starts on (pure, streaming)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import TextIO
+
+
+def rows(stream: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, row) for every data row; header names stripped of spaces and a byte-order mark
+    (EBRD's " Ineligible Until"), cells as written. A cell may span lines."""
+    reader = csv.reader(stream)
+    header = [name.strip().lstrip("\ufeff").strip() for name in next(reader, [])]
+    start = reader.line_num + 1
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            yield start, dict(zip(header, cells, strict=False))
+        start = reader.line_num + 1

@@ -1,0 +1,55 @@
+"""The EBRD's ineligible entities (CSV, UTF-8 with a byte-order mark).
+
+Columns: Firm Name (with a leading space), Address, Nationality, Ineligible From and
+" Ineligible Until" (ISO timestamps; From is sometimes empty, then the notice date counts;
+Until may be "Ongoing", "Indefinite" or "Permanent"), Notice Effective At EBRD,
+Originating Institution (EBRD, or the bank it cross-debars for), Prohibited Practice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import TextIO
+
+from services.imports.countries import country_code
+from services.imports.csv_rows import rows
+from services.imports.entries import ListEntry, RowProblem, one_line
+
+AUTHORITY = "European Bank for Reconstruction and Development"
+_UNTIL_FURTHER_NOTICE = {"", "ongoing", "indefinite", "permanent"}
+_OWN = {"", "EBRD", AUTHORITY}
+
+
+def _day(text: str) -> dt.date:
+    return dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00")).date()
+
+
+def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
+    for line, row in rows(stream):
+        start = row.get("Ineligible From", "").strip() or row.get("Notice Effective At EBRD", "")
+        until = row.get("Ineligible Until", "").strip()
+        try:
+            starts_on = _day(start)
+            last_day = None if until.lower() in _UNTIL_FURTHER_NOTICE else _day(until)
+        except ValueError as error:
+            yield RowProblem(line, f"Ineligible From/Until: {error}")
+            continue
+        name = one_line(row.get("Firm Name", ""))
+        if not name:
+            yield RowProblem(line, "Firm Name: empty")
+            continue
+        origin = one_line(row.get("Originating Institution", ""))
+        grounds = one_line(row.get("Prohibited Practice", "")) or "unspecified"
+        yield ListEntry(
+            source="ebrd",
+            line=line,
+            name=name,
+            aliases=(),
+            address=one_line(row.get("Address", "")),
+            country=country_code(row.get("Nationality", "")),
+            starts_on=starts_on,
+            last_day=last_day,
+            grounds=grounds if origin in _OWN else f"{grounds} ({origin})",
+            authority=AUTHORITY,
+        )

@@ -1,0 +1,50 @@
+"""What every debarment list says of one entry, whoever published it (pure).
+
+A list's rows are read by its own module (`worldbank.py`, `idb.py`, `ebrd.py`) into
+`ListEntry`s, or into `RowProblem`s saying which line could not be read and why; `events.py`
+turns entries into ordinary catalog events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+# Lists write "until further notice" as a far date or a word.
+FOREVER = dt.date(2999, 12, 31)
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """One firm or person on a list, and the sanction the list records for it."""
+
+    source: str  # worldbank, idb, ebrd
+    line: int  # in the file, from 1 (the header is line 1)
+    name: str
+    aliases: tuple[str, ...]
+    address: str  # as the list writes it; "" when it has none
+    country: str | None  # ISO 3166-1 alpha-2, when the list's country could be read
+    starts_on: dt.date
+    last_day: dt.date | None  # None: until lifted
+    grounds: str  # as the list words them
+    authority: str  # who sanctioned: the list's publisher, or the bank it cross-debars for
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    reason: str
+
+
+def ground_code(grounds: str) -> str:
+    """A list's grounds as a policy ground code (lower case, words joined by `_`, at most 64
+    characters): "Fraudulent and Corrupt Practices" → fraudulent_and_corrupt_practices."""
+    words = re.findall(r"[a-z0-9]+", grounds.lower())
+    code = "_".join(words)[:64].rstrip("_") or "unspecified"
+    return code if code[0].isalpha() else f"g_{code}"[:64]
+
+
+def one_line(text: str) -> str:
+    """Cell text as one line with single spaces (some cells hold line breaks)."""
+    return " ".join(text.split())

@@ -1,0 +1,55 @@
+"""The Inter-American Development Bank's sanctioned firms and individuals (CSV export).
+
+Columns: Title (the name, often with a short name in brackets), Entity (Firm or Individual),
+Nationality, Country (where the sanctioned work was), From and To ("Jul 03, 2024"; "Ongoing"
+or empty: until further notice), Grounds (with a leading space), Source (IDB's own, or the
+bank whose debarment it cross-applies: "WBG cross debarment"), IDB Sanction Type, IDB
+Sanction Source, Other Name (often in another script).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import TextIO
+
+from services.imports.countries import country_code
+from services.imports.csv_rows import rows
+from services.imports.entries import ListEntry, RowProblem, one_line
+
+AUTHORITY = "Inter-American Development Bank"
+_UNTIL_FURTHER_NOTICE = {"", "ongoing", "indefinite", "permanent"}
+
+
+def _day(text: str) -> dt.date:
+    return dt.datetime.strptime(text.strip(), "%b %d, %Y").date()
+
+
+def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
+    for line, row in rows(stream):
+        until = row.get("To", "").strip()
+        try:
+            starts_on = _day(row.get("From", ""))
+            last_day = None if until.lower() in _UNTIL_FURTHER_NOTICE else _day(until)
+        except ValueError as error:
+            yield RowProblem(line, f"From/To: {error}")
+            continue
+        name = one_line(row.get("Title", ""))
+        if not name:
+            yield RowProblem(line, "Title: empty")
+            continue
+        other = one_line(row.get("Other Name", ""))
+        source = one_line(row.get("Source", ""))
+        grounds = one_line(row.get("Grounds", "")) or "unspecified"
+        yield ListEntry(
+            source="idb",
+            line=line,
+            name=name,
+            aliases=(other,) if other and other != name else (),
+            address="",  # the list has none
+            country=country_code(row.get("Nationality", "")),
+            starts_on=starts_on,
+            last_day=last_day,
+            grounds=grounds if source in ("", "IDB") else f"{grounds} ({source})",
+            authority=AUTHORITY,
+        )

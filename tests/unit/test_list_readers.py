@@ -1,0 +1,79 @@
+"""The banks' list readers on the quirks of their real files (pure): how each list writes
+names, dates, "until further notice" and countries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+from services.imports import ebrd, idb, worldbank
+from services.imports.countries import country_code
+from services.imports.entries import ListEntry, RowProblem, ground_code
+
+LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"
+
+
+def _read(reader: object, file: str) -> list[ListEntry | RowProblem]:
+    with (LISTS / file).open(encoding="utf-8-sig", newline="") as stream:
+        return list(reader.entries(stream))  # type: ignore[attr-defined]
+
+
+def _by_line(entries: list[ListEntry | RowProblem], line: int) -> ListEntry:
+    found = next(e for e in entries if e.line == line)
+    assert isinstance(found, ListEntry)
+    return found
+
+
+def test_the_world_banks_list() -> None:
+    entries = _read(worldbank, "worldbank_debarred_firms_individuals.csv")
+    assert len(entries) == 1285 and not [e for e in entries if isinstance(e, RowProblem)]
+    renamed = _by_line(entries, 246)  # "(FORMERLY KNOWN AS …) *456", until 2999-12-31
+    assert renamed.aliases == ("HANOITC EXPERT JOINT STOCK COMPANY",)
+    assert renamed.last_day is None and renamed.country == "VN"
+    branch = _by_line(entries, 17)  # the name in Chinese beside the English one
+    assert branch.aliases == ("河北建设集团股份有限公司清远分公司",)
+    assert (branch.starts_on, branch.last_day) == (dt.date(2024, 8, 22), dt.date(2027, 7, 22))
+
+
+def test_the_idbs_list() -> None:
+    entries = _read(idb, "iadb_sanctioned_firms_individuals.csv")
+    assert len(entries) == 1081 and not [e for e in entries if isinstance(e, RowProblem)]
+    weihai = _by_line(entries, 4)  # "Feb 17, 2022", " Fraud", AfDB cross debarment
+    assert (weihai.starts_on, weihai.last_day) == (dt.date(2022, 2, 17), dt.date(2024, 10, 18))
+    assert weihai.grounds == "Fraud (AfDB cross debarment)"
+    assert weihai.aliases == ("威海建设集团股份有限公司第一建筑分公司",)
+
+
+def test_the_ebrds_list() -> None:
+    entries = _read(ebrd, "ebrd_ineligible_entities.csv")
+    assert len(entries) == 1322 and not [e for e in entries if isinstance(e, RowProblem)]
+    first = _by_line(entries, 2)  # a byte-order mark, a leading space, ISO timestamps
+    assert first.name == "China Gezhouba Group Co., Ltd. by Shares Nigeria Co., Ltd."
+    assert (first.starts_on, first.last_day) == (dt.date(2024, 7, 1), dt.date(2025, 5, 31))
+    ongoing = _by_line(entries, 6)  # no "Ineligible From": the notice date; "Ongoing"
+    assert (ongoing.starts_on, ongoing.last_day) == (dt.date(2017, 5, 31), None)
+    assert ongoing.grounds == "Corrupt Practice (World Bank Group)"
+
+
+def test_a_row_that_cannot_be_read_is_a_problem_with_its_line() -> None:
+    csv = (
+        "Title,Entity,Nationality,Country,From,To,Grounds\nX Ltd,Firm,Chile,Chile,someday,,Fraud\n"
+    )
+    (problem,) = idb.entries(io.StringIO(csv))
+    assert isinstance(problem, RowProblem) and problem.line == 2
+    assert problem.reason.startswith("From/To:")
+
+
+def test_countries_as_the_banks_write_them() -> None:
+    assert country_code("Korea, Republic of") == "KR"
+    assert country_code("Hong Kong SAR, China") == "HK"
+    assert country_code("Indonesia\n\n\nIndonesia") == "ID"
+    assert country_code("Kosovo") == "XK"  # not Serbia, as a fuzzy match would have it
+    assert country_code("Atlantis") is None
+
+
+def test_grounds_as_ground_codes() -> None:
+    assert ground_code("Fraudulent and Corrupt Practices") == "fraudulent_and_corrupt_practices"
+    assert ground_code("1.22(a)(ii) Guidelines").startswith("g_1_22_a_ii")
+    assert len(ground_code("x" * 200)) == 64
