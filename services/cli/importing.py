@@ -1,22 +1,26 @@
 """`vendorwatch import SOURCE FILE`: a debarment list into either mode's event log, as
 ordinary catalog events through ingest (services/imports/), a batch at a time, with a report.
 
-Every row is accounted for: turned into events (a vendor's registration on its first row, a
-debarment on every row) or refused with its line and reason. Importing the same file again
-sends the same events (their ids depend only on what they say), which ingest takes once:
-the report counts them as recorded before.
+The file is a snapshot of the list: read against what earlier imports of the same list
+recorded (the registry's state when the import starts), a new row is imposed, a row whose
+last day moved is amended, a recorded debarment no longer listed is lifted from the import's
+day, the rest is unchanged and sends nothing. Every row is accounted for, or refused with its
+line and reason. The events' ids depend only on what they say, so an import sent twice (the
+registry not having applied the first yet) is taken once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+import asyncpg
 import click
 
 from services.cli import database_choice
@@ -28,63 +32,97 @@ from services.cli.publishing import (
     to_embedded,
     to_kafka,
 )
+from services.events.base import EventEnvelope
 from services.imports import ebrd, idb, worldbank
+from services.imports.deltas import Delta, RecordedSanction, delta, gone
 from services.imports.entries import ListEntry, RowProblem
-from services.imports.events import entry_events, vendor_id
+from services.imports.events import amended, entry_events, lifted, sanction_id, vendor_id
+from services.platform.settings import Settings
+from services.registry import sanction_repository, vendor_repository
 
-READERS: dict[str, Callable[[TextIO], Iterator[ListEntry | RowProblem]]] = {
-    "worldbank": worldbank.entries,
-    "idb": idb.entries,
-    "ebrd": ebrd.entries,
+Reader = Callable[[TextIO], Iterator[ListEntry | RowProblem]]
+# Each list: its reader and the authority its debarments are recorded under.
+LISTS: dict[str, tuple[Reader, str]] = {
+    "worldbank": (worldbank.entries, worldbank.AUTHORITY),
+    "idb": (idb.entries, idb.AUTHORITY),
+    "ebrd": (ebrd.entries, ebrd.AUTHORITY),
 }
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What earlier imports of a list recorded."""
+
+    vendors: frozenset[str] = frozenset()
+    sanctions: dict[str, RecordedSanction] = field(default_factory=dict)
 
 
 @dataclass
 class ImportReport:
     rows: int = 0
-    vendors: int = 0
-    sanctions: int = 0
+    vendors: int = 0  # registered by this import
+    imposed: int = 0
+    amended: int = 0
+    lifted: int = 0
+    unchanged: int = 0
     events_new: int = 0
-    events_known: int = 0  # recorded by an earlier import
+    events_known: int = 0  # taken before: the same import sent again
     events_sent: int = 0  # into Kafka: ingest judges them later
     refused: list[str] = field(default_factory=list)  # "line N: reason"
 
     def refuse(self, line: int, reason: str) -> None:
-        self.refused.append(f"line {line}: {reason}")
+        self.refused.append(f"line {line}: {reason}" if line else reason)
 
 
 @dataclass(frozen=True)
 class _Pending:
-    line: int
-    raw: bytes
+    line: int  # 0: no line (a lift)
+    event: EventEnvelope
 
 
-def _events(source: str, stream: TextIO, report: ImportReport) -> Iterator[_Pending]:
-    registered: set[str] = set()  # the vendors this file registered so far
-    for item in READERS[source](stream):
+def _events(
+    source: str, stream: TextIO, recorded: Recorded, today: dt.date, report: ImportReport
+) -> Iterator[_Pending]:
+    read, authority = LISTS[source]
+    registered = set(recorded.vendors)
+    listed: set[str] = set()
+    for item in read(stream):
         report.rows += 1
         if isinstance(item, RowProblem):
             report.refuse(item.line, item.reason)
             continue
-        vendor = vendor_id(item)
+        sanction, vendor = sanction_id(item), vendor_id(item)
+        listed.add(sanction)
+        change = delta(sanction, item.last_day, recorded.sanctions)
         try:
-            made = entry_events(item, register=vendor not in registered)
+            if change is Delta.AMEND:
+                made: tuple[EventEnvelope, ...] = (amended(item, today),)
+            elif change is Delta.IMPOSE:
+                made = entry_events(item, register=vendor not in registered).events
         except ValueError as error:
             report.refuse(item.line, str(error))
             continue
-        if vendor not in registered:
+        if change is Delta.KEEP:
+            report.unchanged += 1
+            continue
+        if change is Delta.AMEND:
+            report.amended += 1
+        else:
+            report.imposed += 1
+            report.vendors += vendor not in registered
             registered.add(vendor)
-            report.vendors += 1
-        report.sanctions += 1
-        for event in made.events:
-            yield _Pending(item.line, event.model_dump_json(exclude_none=True).encode())
+        yield from (_Pending(item.line, event) for event in made)
+    for sanction, was in gone(recorded.sanctions, listed):
+        report.lifted += 1
+        yield _Pending(0, lifted(source, was.vendor_id, sanction, authority, today))
 
 
 async def _send_all(
     pending: Iterator[_Pending], send: Send, report: ImportReport, advanced: Callable[[], None]
 ) -> None:
     while batch := list(itertools.islice(pending, BATCH_LINES)):
-        for sent, verdict in zip(batch, await send([p.raw for p in batch]), strict=True):
+        raws = [p.event.model_dump_json(exclude_none=True).encode() for p in batch]
+        for sent, verdict in zip(batch, await send(raws), strict=True):
             if verdict.refused is not None:
                 report.refuse(sent.line, verdict.refused)
             elif verdict.new is None:
@@ -96,6 +134,41 @@ async def _send_all(
         advanced()
 
 
+async def _recorded(database_url: str, source: str) -> Recorded:
+    conn = await asyncpg.connect(database_url)
+    try:
+        prefix = f"{source}:"
+        timelines = await sanction_repository.timelines_named(conn, prefix)
+        return Recorded(
+            frozenset(await vendor_repository.vendors_named(conn, prefix)),
+            {
+                t.sanction_id: RecordedSanction(
+                    t.vendor_id, t.terms[-1].last_day, any(terms.lifted for terms in t.terms)
+                )
+                for t in timelines
+            },
+        )
+    finally:
+        await conn.close()
+
+
+@contextlib.asynccontextmanager
+async def _target(
+    kafka: str | None, database_url: str | None, data_dir: Path | None, dry_run: bool
+) -> AsyncIterator[tuple[str | None, Send | None]]:
+    """The database to read the recorded state from (None in Kafka mode without one) and
+    where to send (None for a dry run)."""
+    async with contextlib.AsyncExitStack() as stack:
+        url: str | None = None
+        if not kafka or database_url or data_dir:
+            url = await stack.enter_async_context(database_choice.database(database_url, data_dir))
+        send: Send | None = None
+        if not dry_run:
+            context = to_kafka(kafka) if kafka else to_embedded(url or "")
+            send = await stack.enter_async_context(context)
+        yield url, send
+
+
 async def run(
     source: str,
     file: BinaryIO,
@@ -105,65 +178,52 @@ async def run(
     dry_run: bool,
 ) -> None:
     """`vendorwatch import`: into Kafka if given, else the chosen embedded event log."""
-    report = await _import(source, file, kafka, database_url, data_dir, dry_run)
-    print_report(report, source, dry_run)
-
-
-async def _import(
-    source: str,
-    file: BinaryIO,
-    kafka: str | None,
-    database_url: str | None,
-    data_dir: Path | None,
-    dry_run: bool,
-) -> ImportReport:
     report = ImportReport()
     stream = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
-    with progress_bar(file) as progress:
-        done = 0
+    async with _target(kafka, database_url, data_dir, dry_run) as (url, send):
+        # The import's day, in the registry's time zone: when lifts and amendments apply.
+        today = Settings(database_url=url or "", kafka_bootstrap=kafka).clock.today()
+        recorded = await _recorded(url, source) if url else Recorded()
+        pending = _events(source, stream, recorded, today, report)
+        with progress_bar(file) as progress:
+            done = 0
 
-        def advanced() -> None:  # by the bytes of the file read so far
-            nonlocal done
-            with contextlib.suppress(OSError, ValueError):
-                now = file.tell()
-                progress(now - done)
-                done = now
+            def advanced() -> None:  # by the bytes of the file read so far
+                nonlocal done
+                with contextlib.suppress(OSError, ValueError):
+                    now = file.tell()
+                    progress(now - done)
+                    done = now
 
-        pending = _events(source, stream, report)
-        if dry_run:
-            for _ in pending:
-                pass
-            return report
-        async with contextlib.AsyncExitStack() as stack:
-            if kafka:
-                send = await stack.enter_async_context(to_kafka(kafka))
+            if send is None:
+                for _ in pending:
+                    pass
             else:
-                url = await stack.enter_async_context(
-                    database_choice.database(database_url, data_dir)
-                )
-                send = await stack.enter_async_context(to_embedded(url))
-            await _send_all(pending, send, report, advanced)
-    return report
+                await _send_all(pending, send, report, advanced)
+    print_report(report, source, dry_run, compared=url is not None)
 
 
-def print_report(report: ImportReport, source: str, dry_run: bool) -> None:
+def print_report(report: ImportReport, source: str, dry_run: bool, compared: bool) -> None:
     """The counts on stdout, refused rows on stderr; exits 1 if any row was refused."""
     for reason in report.refused[:SHOWN_REFUSALS]:
         click.echo(reason, err=True)
     if len(report.refused) > SHOWN_REFUSALS:
         click.echo(f"… and {len(report.refused) - SHOWN_REFUSALS} more refused", err=True)
     click.echo(
-        f"{source}: read {report.rows} rows: {report.vendors} vendors, {report.sanctions}"
-        f" sanctions; refused {len(report.refused)}"
+        f"{source}: read {report.rows} rows; refused {len(report.refused)}; sanctions:"
+        f" {report.imposed} imposed, {report.amended} amended, {report.lifted} lifted,"
+        f" {report.unchanged} unchanged; {report.vendors} vendors registered"
     )
+    if not compared:
+        click.echo("no database given: every row imposed, nothing amended or lifted", err=True)
     if dry_run:
         click.echo("dry run: nothing was sent")
     elif report.events_sent:
         click.echo(f"sent {report.events_sent} events to Kafka; ingest records them")
     else:
         click.echo(
-            f"events: {report.events_new} new, {report.events_known} recorded before"
-            " (by an earlier import of the same rows)"
+            f"events: {report.events_new} new, {report.events_known} taken before"
+            " (the same import sent again)"
         )
     if report.refused:
         raise SystemExit(1)

@@ -172,7 +172,7 @@ def publish(
 
 
 @cli.command(name="import")
-@click.argument("source", type=click.Choice(sorted(importing.READERS)))
+@click.argument("source", type=click.Choice(sorted(importing.LISTS)))
 @click.argument("file", type=click.File("rb"))
 @click.option("--kafka", "kafka", envvar="KAFKA_BOOTSTRAP_SERVERS", help="Distributed mode.")
 @click.option("--dry-run", is_flag=True, help="Read and check every row; send nothing.")

@@ -5,9 +5,10 @@ Each entity (a name, country and address on one list) becomes a vendor of that l
 (`<source>:<name>-<hash>`), registered by the first of its rows in the file (two rows of one
 name at two addresses are two vendors: nothing is merged on a guess); each row a
 debarment by the list's authority, from its first day to its last (or until lifted), with
-the list's grounds as a ground code and, in their own words, as the reason. Entities are not
-matched across lists or with vendors already on record yet: the same firm on two lists is
-two vendors.
+the list's grounds as a ground code and, in their own words, as the reason. A newer file of
+the same list amends a debarment whose last day changed and lifts one no longer listed
+(`deltas.py` decides which). Entities are not matched across lists or with vendors already
+on record yet: the same firm on two lists is two vendors.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from pydantic import ValidationError
 
 from services.events.base import EventEnvelope, Payload
 from services.events.catalog import ENVELOPES, SCHEMA_VERSION, describe_validation_error
-from services.events.sanction import SanctionImposed, SanctionKind
+from services.events.sanction import (
+    SanctionAmended,
+    SanctionImposed,
+    SanctionKind,
+    SanctionLifted,
+)
 from services.events.vendor import VendorRegistered
 from services.imports.entries import ListEntry, ground_code
 
@@ -66,11 +72,54 @@ def _envelope(entry: ListEntry, vendor: str, name: str, payload: Payload) -> Eve
     )
 
 
+def sanction_id(entry: ListEntry) -> str:
+    """The same for the same firm's sanction from the same day on the same grounds, whatever
+    its last day (a newer list may move it)."""
+    return f"{entry.source}:{_key(vendor_id(entry), entry.starts_on, entry.grounds)}"
+
+
+def _period(last_day: dt.date | None) -> dict[str, object]:
+    return {"indefinite": True} if last_day is None else {"ends_on": last_day}
+
+
+def amended(entry: ListEntry, on: dt.date) -> EventEnvelope:
+    """The entry's sanction given the entry's last day, from `on` (the import's day)."""
+    sanction = sanction_id(entry)
+    payload = SanctionAmended.model_validate(
+        {
+            "sanction_id": sanction,
+            "effective_on": on,
+            "reason": f"the {entry.authority} list now gives {entry.last_day or 'no end'}",
+            **_period(entry.last_day),
+        }
+    )
+    name = f"{sanction}/amended/{entry.last_day or 'indefinite'}"
+    return _envelope(entry, vendor_id(entry), name, payload)
+
+
+def lifted(source: str, vendor: str, sanction: str, authority: str, on: dt.date) -> EventEnvelope:
+    """A sanction an earlier import recorded and the list no longer has, lifted from `on`."""
+    payload = SanctionLifted(
+        sanction_id=sanction,
+        effective_on=on,
+        reason=f"no longer on the {authority} list (import of {on})",
+    )
+    return ENVELOPES[payload.event_type](
+        event_id=uuid.uuid5(NAMESPACE, f"{sanction}/lifted"),
+        event_type=payload.event_type,
+        schema_version=SCHEMA_VERSION,
+        occurred_at=dt.datetime.combine(on, dt.time(), tzinfo=dt.UTC),
+        source=f"import.{source}",
+        vendor_id=vendor,
+        payload=payload,
+    )
+
+
 def entry_events(entry: ListEntry, register: bool) -> EntryEvents:
     """The events of one entry (its vendor's registration when `register`); raises
     ValueError saying which field when the catalog refuses what the row says."""
     vendor = vendor_id(entry)
-    sanction_id = f"{entry.source}:{_key(vendor, entry.starts_on, entry.grounds)}"
+    sanction = sanction_id(entry)
     try:
         events = []
         if register:
@@ -79,22 +128,19 @@ def entry_events(entry: ListEntry, register: bool) -> EntryEvents:
                 legal_name=entry.name, aliases=aliases, country=entry.country
             )
             events.append(_envelope(entry, vendor, f"{vendor}/registered", registered))
-        period: dict[str, object] = (
-            {"indefinite": True} if entry.last_day is None else {"ends_on": entry.last_day}
-        )
         imposed = SanctionImposed.model_validate(
             {
-                "sanction_id": sanction_id,
+                "sanction_id": sanction,
                 "kind": SanctionKind.DEBARMENT,
                 "authority": entry.authority,
                 "decided_on": entry.starts_on,
                 "starts_on": entry.starts_on,
                 "grounds": [ground_code(entry.grounds)],
                 "reason": entry.grounds,
-                **period,
+                **_period(entry.last_day),
             }
         )
-        events.append(_envelope(entry, vendor, f"{sanction_id}/imposed", imposed))
+        events.append(_envelope(entry, vendor, f"{sanction}/imposed", imposed))
     except ValidationError as error:
         raise ValueError(describe_validation_error(error)) from None
     return EntryEvents(vendor, tuple(events))

@@ -154,13 +154,7 @@ async def sanctions_with_changes(
     sorts), so that reasons come in one order whatever plan the database chose. One query,
     however many vendors: each sanction's changes come as an array of change rows."""
     sanctions = await conn.fetch(
-        """SELECT s.*, array(
-                   SELECT c FROM registry_sanction_changes c
-                   WHERE c.sanction_id = s.sanction_id
-                     AND ($2::timestamptz IS NULL OR c.recorded_at <= $2)
-                   ORDER BY c.id
-               ) AS changes
-           FROM registry_sanctions s
+        f"""{_WITH_CHANGES}
            WHERE s.vendor_id = ANY($1::text[])
              AND ($2::timestamptz IS NULL OR s.recorded_at <= $2)
            ORDER BY s.vendor_id, s.sanction_id COLLATE "C" """,
@@ -168,6 +162,27 @@ async def sanctions_with_changes(
         known_at,
     )
     return [(s, [change_of(c) for c in s["changes"]]) for s in sanctions]
+
+
+async def timelines_named(conn: Connection, prefix: str) -> list[SanctionTimeline]:
+    """Every sanction whose id starts with `prefix` (an import's, `worldbank:`), with all its
+    changes."""
+    sanctions = await conn.fetch(
+        f"{_WITH_CHANGES} WHERE starts_with(s.sanction_id, $1::text)",
+        prefix,
+        None,
+    )
+    return [timeline_of(s, [change_of(c) for c in s["changes"]]) for s in sanctions]
+
+
+# Sanction rows, each with its changes (as known at $2, all when NULL) as an array of rows.
+_WITH_CHANGES = """SELECT s.*, array(
+        SELECT c FROM registry_sanction_changes c
+        WHERE c.sanction_id = s.sanction_id
+          AND ($2::timestamptz IS NULL OR c.recorded_at <= $2)
+        ORDER BY c.id
+    ) AS changes
+    FROM registry_sanctions s"""
 
 
 async def timelines(

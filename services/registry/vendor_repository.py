@@ -81,6 +81,14 @@ async def existing_vendors(conn: Connection, vendor_ids: Sequence[str]) -> set[s
     return {r["vendor_id"] for r in rows}
 
 
+async def vendors_named(conn: Connection, prefix: str) -> set[str]:
+    """The vendors whose id starts with `prefix` (an import's, `worldbank:`)."""
+    rows = await conn.fetch(
+        "SELECT vendor_id FROM registry_vendors WHERE starts_with(vendor_id, $1::text)", prefix
+    )
+    return {r["vendor_id"] for r in rows}
+
+
 async def identifier_owners(
     conn: Connection, identifiers: Sequence[IdentifierKey]
 ) -> dict[IdentifierKey, str]:

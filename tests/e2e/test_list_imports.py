@@ -1,12 +1,17 @@
 """The development banks' real debarment lists imported into a running `vendorwatch up` with
 `vendorwatch import`, through ingest like any producer's events: every row accounted for,
-eligibility as the lists say, each reason naming the bank; the same file again changes nothing."""
+eligibility as the lists say, each reason naming the bank; the same file again changes nothing,
+a newer one imposes, amends and lifts exactly what changed."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import asyncpg
 import pytest
 
 from tests.e2e.conftest import System
@@ -19,6 +24,8 @@ SEARCH = "query ($text: String!) { vendors(search: $text, first: 3) { vendorId s
 ELIGIBILITY = """query ($vendor: ID!, $day: Date!) { bidEligibility(vendorId: $vendor, asOf: $day) {
   eligible eligibleAgainOn reasons { authority kind startsOn endsOn } } }"""
 
+WB_FILE = "worldbank_debarred_firms_individuals.csv"
+TOKYO = ZoneInfo("Asia/Tokyo")  # the registry's time zone in the tests' systems
 WORLD_BANK, IDB, EBRD = (
     "World Bank",
     "Inter-American Development Bank",
@@ -26,8 +33,8 @@ WORLD_BANK, IDB, EBRD = (
 )
 
 
-def _import(source: str, file: str, database_url: str) -> str:
-    result = run_cli("import", source, str(LISTS / file), "--database-url", database_url)
+def _import(source: str, file: Path, database_url: str) -> str:
+    result = run_cli("import", source, str(file), "--database-url", database_url)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -51,15 +58,31 @@ def _on(system: System, vendor: str, day: str) -> dict[str, Any]:
     return answer
 
 
+def _all_applied(database_url: str, prefix: str, count: int) -> bool:
+    async def applied() -> int:
+        conn = await asyncpg.connect(database_url)
+        try:
+            found: int = await conn.fetchval(
+                "SELECT count(*) FROM registry_sanctions WHERE starts_with(sanction_id, $1)",
+                prefix,
+            )
+            return found
+        finally:
+            await conn.close()
+
+    return asyncio.run(applied()) == count
+
+
 def test_three_banks_lists_imported_as_the_lists_say(embedded: System, database_url: str) -> None:
-    assert _import("worldbank", "worldbank_debarred_firms_individuals.csv", database_url) == (
-        "worldbank: read 1285 rows: 1285 vendors, 1285 sanctions; refused 0\n"
-        "events: 2570 new, 0 recorded before (by an earlier import of the same rows)\n"
+    assert _import("worldbank", LISTS / WB_FILE, database_url) == (
+        "worldbank: read 1285 rows; refused 0; sanctions: 1285 imposed, 0 amended, 0 lifted,"
+        " 0 unchanged; 1285 vendors registered\n"
+        "events: 2570 new, 0 taken before (the same import sent again)\n"
     )
-    idb = _import("idb", "iadb_sanctioned_firms_individuals.csv", database_url)
-    assert idb.startswith("idb: read 1081 rows: 1081 vendors, 1081 sanctions; refused 0\n")
-    ebrd = _import("ebrd", "ebrd_ineligible_entities.csv", database_url)
-    assert ebrd.startswith("ebrd: read 1322 rows: 1322 vendors, 1322 sanctions; refused 0\n")
+    idb = _import("idb", LISTS / "iadb_sanctioned_firms_individuals.csv", database_url)
+    assert idb.startswith("idb: read 1081 rows; refused 0; sanctions: 1081 imposed,")
+    ebrd = _import("ebrd", LISTS / "ebrd_ineligible_entities.csv", database_url)
+    assert ebrd.startswith("ebrd: read 1322 rows; refused 0; sanctions: 1322 imposed,")
 
     # World Bank, 2024-12-10 to 2027-08-09.
     majidov = _vendor(embedded, "MR. RUFAT MAJIDOV")
@@ -93,10 +116,41 @@ def test_three_banks_lists_imported_as_the_lists_say(embedded: System, database_
     assert {r["authority"] for r in ongoing["reasons"]} == {EBRD}
     assert _on(embedded, silva, "2017-05-30")["eligible"] is True
 
-    again = _import("worldbank", "worldbank_debarred_firms_individuals.csv", database_url)
-    assert again.endswith(
-        "events: 0 new, 2570 recorded before (by an earlier import of the same rows)\n"
+
+def test_a_newer_file_imposes_amends_and_lifts_what_changed(
+    embedded: System, database_url: str, tmp_path: Path
+) -> None:
+    _import("worldbank", LISTS / WB_FILE, database_url)
+    wait_until(lambda: _all_applied(database_url, "worldbank:", 1285), "the import applied", 120)
+    again = _import("worldbank", LISTS / WB_FILE, database_url)
+    assert again == (
+        "worldbank: read 1285 rows; refused 0; sanctions: 0 imposed, 0 amended, 0 lifted,"
+        " 1285 unchanged; 0 vendors registered\n"
+        "events: 0 new, 0 taken before (the same import sent again)\n"
     )
+    lines = (LISTS / WB_FILE).read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[1].startswith("MR. RUFAT MAJIDOV,") and lines[2].startswith("GRAND MOTORS LLC,")
+    newer = tmp_path / "newer.csv"
+    newer.write_text(
+        lines[0]  # the header
+        + lines[2].replace(",2027-08-09,", ",2028-01-31,")  # Grand Motors: a later last day
+        + "".join(lines[3:])  # Majidov's row is gone
+        + 'NEW EXAMPLE TRADING LLC,*999,"1 EXAMPLE STREET, BAKU",Azerbaijan,2026-11-02,2028-11-01,'
+        "Fraudulent Practices\n",
+        encoding="utf-8",
+    )
+    delta = _import("worldbank", newer, database_url)
+    assert delta.startswith(
+        "worldbank: read 1285 rows; refused 0; sanctions: 1 imposed, 1 amended, 1 lifted,"
+        " 1283 unchanged; 1 vendors registered\n"
+    )
+    today = dt.datetime.now(TOKYO).date()
+    majidov, grand = (_vendor(embedded, n) for n in ("MR. RUFAT MAJIDOV", "GRAND MOTORS LLC"))
+    wait_until(lambda: _on(embedded, majidov, str(today))["eligible"], "the lift applied", 60)
+    assert _on(embedded, majidov, str(today - dt.timedelta(days=1)))["eligible"] is False
+    assert _on(embedded, grand, "2027-09-01")["eligibleAgainOn"] == "2028-02-01"
+    newcomer = _vendor(embedded, "NEW EXAMPLE TRADING LLC")
+    assert _on(embedded, newcomer, "2027-01-01")["eligible"] is False
 
 
 def test_a_dry_run_reads_every_row_and_sends_nothing(database_url: str) -> None:
@@ -110,5 +164,6 @@ def test_a_dry_run_reads_every_row_and_sends_nothing(database_url: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
-        "ebrd: read 1322 rows: 1322 vendors, 1322 sanctions; refused 0\ndry run: nothing was sent\n"
+        "ebrd: read 1322 rows; refused 0; sanctions: 1322 imposed, 0 amended, 0 lifted,"
+        " 0 unchanged; 1322 vendors registered\ndry run: nothing was sent\n"
     )

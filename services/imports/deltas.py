@@ -1,0 +1,46 @@
+"""What a list's file changes in what earlier imports of the same list recorded (pure).
+
+A list is a snapshot: a row already recorded with the same last day changes nothing, one whose
+last day moved is an amendment, a new row an imposition, and a recorded debarment the file no
+longer has is lifted (from the import's day). A lifted debarment listed again stays lifted:
+the list would have to say why (noted for review rather than re-imposed on a guess).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class RecordedSanction:
+    vendor_id: str
+    last_day: dt.date | None  # under its latest terms; None: until lifted
+    lifted: bool
+
+
+class Delta(StrEnum):
+    IMPOSE = "impose"
+    AMEND = "amend"
+    KEEP = "keep"  # recorded as the file says (or lifted before)
+
+
+def delta(
+    sanction_id: str, last_day: dt.date | None, recorded: Mapping[str, RecordedSanction]
+) -> Delta:
+    found = recorded.get(sanction_id)
+    if found is None:
+        return Delta.IMPOSE
+    if found.lifted or found.last_day == last_day:
+        return Delta.KEEP
+    return Delta.AMEND
+
+
+def gone(
+    recorded: Mapping[str, RecordedSanction], listed: Iterable[str]
+) -> list[tuple[str, RecordedSanction]]:
+    """The recorded debarments in force that the file no longer lists, in id order."""
+    still = set(listed)
+    return sorted((sid, r) for sid, r in recorded.items() if not r.lifted and sid not in still)
