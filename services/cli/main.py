@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import sys
@@ -16,6 +17,7 @@ from services.cli import (
     database_choice,
     distributed,
     embedded,
+    exporting,
     importing,
     instances,
     publishing,
@@ -35,6 +37,7 @@ from services.platform.eventlog.faust_runtime import HealthEndpoint
 from services.platform.logs import LOG_FORMAT_ENV, LOG_FORMATS, configure_logging
 from services.platform.rebuilding import BrokenChain
 from services.platform.settings import Settings, default_data_dir
+from services.registry.exclusion_formats import FORMATS as EXCLUSION_FORMATS
 
 LOG_LEVELS = click.Choice(["debug", "info", "warn", "error"])
 
@@ -327,6 +330,35 @@ def migration_export(
         click.echo(f"wrote version {snapshot.version} of {plan_id} to {path}")
 
     _run(main())
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Exports for other systems."""
+
+
+@export_group.command("exclusions")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(sorted(EXCLUSION_FORMATS)),
+    default="csv",
+    show_default=True,
+    help="csv: SAM.gov's columns; json: JSON lines; ftm: FollowTheMoney.",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day to list the barred vendors of (default: today, in the registry's time zone).",
+)
+@database_options
+def export_exclusions(
+    format_: str, as_of: dt.datetime | None, database_url: str | None, data_dir: Path | None
+) -> None:
+    """Every vendor barred on a day with its names, identifiers and every reason, to stdout."""
+    _logging("warn", quiet_libraries=True)
+    day = as_of.date() if as_of else None
+    _run(exporting.write_exclusions(format_, day, database_url, data_dir, sys.stdout))
 
 
 @cli.group()

@@ -30,6 +30,7 @@ from services.platform.liveness import Liveness, health_report
 from services.platform.metrics import exposition
 from services.platform.readiness import CHECK_SECONDS, KafkaCheck, LagSource, readiness_report
 from services.registry.announcements import OUTBOX as REGISTRY_OUTBOX
+from services.registry.http_exports import exclusions_endpoint
 from services.risk.handlers import OUTBOX as RISK_OUTBOX
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,10 @@ def create_app(
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             Route("/migration-plans/{plan_id}.{format}", export_endpoint(context.pool)),
+            Route(
+                "/exports/exclusions.{format}",
+                exclusions_endpoint(context.pool, context.settings.clock),
+            ),
         ],
         middleware=[
             Middleware(RequestIds),

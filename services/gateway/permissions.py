@@ -13,13 +13,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from graphql import FieldNode, GraphQLError
-from services.platform.access import DEAD_LETTER_READERS
+from services.platform.access import DEAD_LETTER_READERS, ELIGIBILITY_CHECKERS
 from services.platform.auth import Principal, Role
 
 EVERYONE = frozenset(Role)
-ELIGIBILITY_CHECKERS = frozenset(
-    {Role.PROCUREMENT_OFFICER, Role.SANCTION_AUTHORITY, Role.SYSTEM_OWNER, Role.AUDITOR, Role.ADMIN}
-)
 AUDITORS = frozenset({Role.AUDITOR, Role.ADMIN})
 VENDOR_RECORDS = frozenset({Role.PROCUREMENT_OFFICER, Role.ADMIN})
 CONTRACT_RECORDS = frozenset({Role.PROCUREMENT_OFFICER, Role.SYSTEM_OWNER, Role.ADMIN})

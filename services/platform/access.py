@@ -28,6 +28,10 @@ def sees_agency(principal: Principal | None, agency: str) -> bool:
 # Who may read refused input as it was sent: it may be any agency's records, so those who
 # read everything (the root `deadLetters` query, and a dead letter's `raw` wherever it shows).
 DEAD_LETTER_READERS = frozenset({Role.AUDITOR, Role.ADMIN})
+# Who may ask whether vendors may bid: by GraphQL (permissions.py) or as an exclusions export.
+ELIGIBILITY_CHECKERS = frozenset(
+    {Role.PROCUREMENT_OFFICER, Role.SANCTION_AUTHORITY, Role.SYSTEM_OWNER, Role.AUDITOR, Role.ADMIN}
+)
 
 
 def reads_dead_letters(principal: Principal | None) -> bool:

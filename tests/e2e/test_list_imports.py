@@ -6,7 +6,9 @@ a newer one imposes, amends and lifts exactly what changed."""
 from __future__ import annotations
 
 import asyncio
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -115,6 +117,20 @@ def test_three_banks_lists_imported_as_the_lists_say(embedded: System, database_
     assert ongoing["eligible"] is False
     assert {r["authority"] for r in ongoing["reasons"]} == {EBRD}
     assert _on(embedded, silva, "2017-05-30")["eligible"] is True
+
+    # What the registry now holds, exported for other systems (SAM.gov's columns).
+    exported = run_cli(
+        "export", "exclusions", "--as-of", "2025-06-01", "--database-url", database_url
+    )
+    assert exported.returncode == 0, exported.stderr
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    majidov_row = next(r for r in rows if r["Vendor ID"] == majidov)
+    assert majidov_row["Name"] == "MR. RUFAT MAJIDOV"
+    assert (majidov_row["Excluding Agency"], majidov_row["Termination Date"]) == (
+        WORLD_BANK,
+        "2027-08-09",
+    )
+    assert {r["Excluding Agency"] for r in rows} == {WORLD_BANK, IDB, EBRD}
 
 
 def test_a_newer_file_imposes_amends_and_lifts_what_changed(

@@ -1,0 +1,32 @@
+"""`vendorwatch export exclusions`: who is barred on a day, for other systems, streamed
+(CSV in SAM.gov's columns, JSON lines, or FollowTheMoney entities)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TextIO
+
+from services.cli import database_choice
+from services.platform.database import open_pool
+from services.platform.settings import Settings
+from services.registry.exclusion_formats import exported
+from services.registry.exclusions import exclusions
+
+
+async def write_exclusions(
+    format_: str,
+    as_of: dt.date | None,
+    database_url: str | None,
+    data_dir: Path | None,
+    out: TextIO,
+) -> None:
+    """Writes the export to `out` a vendor at a time (memory stays the same however many)."""
+    async with database_choice.database(database_url, data_dir) as url:
+        day = as_of or Settings(database_url=url).clock.today()
+        pool = await open_pool(url)
+        try:
+            async for text in exported(format_, exclusions(pool, day)):
+                out.write(text)
+        finally:
+            await pool.close()

@@ -1,0 +1,172 @@
+"""Exclusions written for other systems (pure): CSV in the columns of SAM.gov's exclusions
+extract where it has one (then this registry's own), JSON lines, and FollowTheMoney entities
+(a LegalEntity per vendor and a Sanction per reason, as OpenSanctions and yente read them),
+made with the followthemoney library's model."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from followthemoney import model
+
+from services.platform.spreadsheet_cells import neutralise
+from services.registry.eligibility import Reason
+from services.registry.exclusions import Exclusion
+from services.registry.vendor_repository import VendorRow
+
+# SAM.gov's exclusions extract's columns that this registry has, then its own.
+CSV_COLUMNS = (
+    "Classification",
+    "Name",
+    "Country",
+    "Unique Entity ID",
+    "Excluding Agency",
+    "Exclusion Type",
+    "Additional Comments",
+    "Active Date",
+    "Termination Date",
+    "Cross-Reference",
+    "Vendor ID",
+    "Sanction ID",
+    "Agencies",
+    "Categories",
+    "Through Affiliate",
+    "Identifiers",
+    "Eligible Again On",
+)
+_FTM_IDENTIFIERS = {"lei": "leiCode", "corporate_number": "registrationNumber", "duns": "dunsCode"}
+
+
+def _other_names(vendor: VendorRow) -> list[str]:
+    names = [
+        vendor.name_kana,
+        vendor.name_en,
+        *vendor.aliases,
+        *(f.name for f in vendor.former_names),
+    ]
+    return [n for n in names if n]
+
+
+def _reason_json(reason: Reason) -> dict[str, Any]:
+    return {
+        "sanctionId": reason.sanction_id,
+        "kind": reason.kind.value,
+        "authority": reason.authority,
+        "startsOn": reason.starts_on.isoformat(),
+        "endsOn": reason.ends_on.isoformat() if reason.ends_on else None,
+        "agencies": list(reason.agencies) if reason.agencies is not None else None,
+        "categories": list(reason.categories) if reason.categories is not None else None,
+        "viaVendorId": reason.via_vendor_id,
+        "grounds": list(reason.decision.grounds),
+        "reason": reason.decision.reason,
+    }
+
+
+def json_lines(exclusion: Exclusion) -> str:
+    vendor, answer = exclusion.vendor, exclusion.eligibility
+    document = {
+        "vendorId": vendor.vendor_id,
+        "legalName": vendor.legal_name,
+        "nameKana": vendor.name_kana,
+        "nameEn": vendor.name_en,
+        "aliases": list(vendor.aliases),
+        "formerNames": [f.name for f in vendor.former_names],
+        "country": vendor.country,
+        "identifiers": [{"scheme": i.scheme, "value": i.value} for i in vendor.identifiers],
+        "asOf": answer.as_of.isoformat(),
+        "eligibleAgainOn": answer.eligible_again_on.isoformat()
+        if answer.eligible_again_on
+        else None,
+        "reasons": [_reason_json(r) for r in answer.reasons],
+    }
+    return json.dumps(document, ensure_ascii=False) + "\n"
+
+
+def csv_header() -> str:
+    return _csv_line(CSV_COLUMNS)
+
+
+def csv_rows(exclusion: Exclusion) -> str:
+    """One row per reason, as the extract has one row per exclusion record."""
+    vendor, answer = exclusion.vendor, exclusion.eligibility
+    uei = next((i.value for i in vendor.identifiers if i.scheme == "uei"), "")
+    rows = []
+    for reason in answer.reasons:
+        rows.append(
+            _csv_line(
+                (
+                    "Firm",
+                    vendor.legal_name,
+                    vendor.country or "",
+                    uei,
+                    reason.authority,
+                    reason.kind.value,
+                    reason.decision.reason or " ".join(reason.decision.grounds),
+                    reason.starts_on.isoformat(),
+                    reason.ends_on.isoformat() if reason.ends_on else "Indefinite",
+                    "; ".join(_other_names(vendor)),
+                    vendor.vendor_id,
+                    reason.sanction_id,
+                    "; ".join(reason.agencies or ()),
+                    "; ".join(reason.categories or ()),
+                    reason.via_vendor_id or "",
+                    "; ".join(f"{i.scheme}:{i.value}" for i in vendor.identifiers),
+                    answer.eligible_again_on.isoformat() if answer.eligible_again_on else "",
+                )
+            )
+        )
+    return "".join(rows)
+
+
+def _csv_line(cells: tuple[str, ...]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([neutralise(cell) for cell in cells])
+    return out.getvalue()
+
+
+def ftm_entities(exclusion: Exclusion) -> str:
+    """The vendor as a LegalEntity, each reason as a Sanction on it; JSON lines."""
+    vendor, answer = exclusion.vendor, exclusion.eligibility
+    entity = model.make_entity("LegalEntity")
+    entity.id = f"vendorwatch-{vendor.vendor_id}"
+    entity.add("name", vendor.legal_name)
+    entity.add("alias", [n for n in (vendor.name_kana, vendor.name_en, *vendor.aliases) if n])
+    entity.add("previousName", [f.name for f in vendor.former_names])
+    entity.add("country", vendor.country)
+    entity.add("topics", "debarment")
+    for identifier in vendor.identifiers:
+        entity.add(_FTM_IDENTIFIERS.get(identifier.scheme, "registrationNumber"), identifier.value)
+    lines = [json.dumps(entity.to_dict(), ensure_ascii=False)]
+    for reason in answer.reasons:
+        sanction = model.make_entity("Sanction")
+        sanction.id = f"vendorwatch-{reason.sanction_id}-{vendor.vendor_id}"
+        sanction.add("entity", entity.id)
+        sanction.add("authority", reason.authority)
+        sanction.add("program", reason.kind.value)
+        sanction.add("startDate", reason.starts_on.isoformat())
+        if reason.ends_on is not None:
+            sanction.add("endDate", reason.ends_on.isoformat())
+        sanction.add("reason", reason.decision.reason or ", ".join(reason.decision.grounds))
+        sanction.add("provisions", list(reason.decision.grounds))
+        lines.append(json.dumps(sanction.to_dict(), ensure_ascii=False))
+    return "\n".join(lines) + "\n"
+
+
+# format -> (its header, a vendor's lines, media type)
+FORMATS: dict[str, tuple[Callable[[], str], Callable[[Exclusion], str], str]] = {
+    "csv": (csv_header, csv_rows, "text/csv; charset=utf-8"),
+    "json": (lambda: "", json_lines, "application/x-ndjson"),
+    "ftm": (lambda: "", ftm_entities, "application/x-ndjson"),
+}
+
+
+async def exported(format_: str, exclusions: AsyncIterator[Exclusion]) -> AsyncIterator[str]:
+    """The export as it is written, a vendor at a time."""
+    header, lines, _ = FORMATS[format_]
+    yield header()
+    async for exclusion in exclusions:
+        yield lines(exclusion)

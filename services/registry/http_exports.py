@@ -1,0 +1,48 @@
+"""The exclusions export over HTTP: GET /exports/exclusions.{csv|json|ftm}?asOf=YYYY-MM-DD,
+streamed (a page of vendors at a time), for the roles that may check eligibility."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from services.platform.access import ELIGIBILITY_CHECKERS
+from services.platform.clock import Clock
+from services.registry.exclusion_formats import FORMATS, exported
+from services.registry.exclusions import exclusions
+
+
+def _refused(status: int, message: str) -> Response:
+    body = json.dumps({"errors": [{"message": message}]})
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def exclusions_endpoint(
+    pool: asyncpg.Pool, clock: Clock
+) -> Callable[[Request], Awaitable[Response]]:
+    async def export(request: Request) -> Response:
+        principal = request.scope.get("state", {}).get("principal")
+        if principal is None or principal.role not in ELIGIBILITY_CHECKERS:
+            role = principal.role.value if principal else "none"
+            return _refused(403, f"role {role} may not export exclusions")
+        format_ = request.path_params["format"]
+        if format_ not in FORMATS:
+            return _refused(404, f"unknown format {format_!r}: {', '.join(FORMATS)}")
+        asked = request.query_params.get("asOf")
+        try:
+            as_of = dt.date.fromisoformat(asked) if asked else clock.today()
+        except ValueError:
+            return _refused(400, f"asOf: {asked!r} is not a date (YYYY-MM-DD)")
+        filename = f"exclusions-{as_of.isoformat()}.{'jsonl' if format_ != 'csv' else 'csv'}"
+        return StreamingResponse(
+            exported(format_, exclusions(pool, as_of)),
+            media_type=FORMATS[format_][2],
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+    return export

@@ -1,0 +1,113 @@
+"""The exclusions export on a real PostgreSQL: who is barred on a day, with names, identifiers
+and every reason (through an affiliate too), in CSV (SAM.gov's columns), JSON lines and
+FollowTheMoney entities; over HTTP for the roles that may check eligibility."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Any
+
+import asyncpg
+import pytest
+from followthemoney import model
+
+from services.platform.auth import Role
+from services.registry.exclusion_formats import exported
+from services.registry.exclusions import exclusions
+from tests.support import case_b
+from tests.support.in_process_api import asgi_client
+from tests.support.principals import token
+from tests.support.registry_db import apply
+
+pytestmark = pytest.mark.postgres
+
+DURING, BEFORE = dt.date(2023, 1, 10), dt.date(2022, 7, 8)
+
+
+async def _case(pool: asyncpg.Pool) -> None:
+    """Vendor B suspended (covering affiliates), its subsidiary, and a vendor never barred."""
+    await apply(
+        pool,
+        case_b.registered(),
+        case_b.subsidiary(),
+        case_b.owned_by_b(),
+        case_b.another_vendor("vendor-clean"),
+        case_b.suspended(covers_affiliates=True),
+    )
+
+
+async def _text(pool: asyncpg.Pool, format_: str, day: dt.date) -> str:
+    return "".join([part async for part in exported(format_, exclusions(pool, day))])
+
+
+async def test_the_barred_on_a_day_and_only_they(pool: asyncpg.Pool) -> None:
+    await _case(pool)
+    barred = [e async for e in exclusions(pool, DURING)]
+    assert [e.vendor.vendor_id for e in barred] == [case_b.VENDOR, case_b.SUBSIDIARY]
+    assert [r.via_vendor_id for r in barred[1].eligibility.reasons] == [case_b.VENDOR]
+    assert [e async for e in exclusions(pool, BEFORE)] == []
+
+
+async def test_csv_in_sams_columns(pool: asyncpg.Pool) -> None:
+    await _case(pool)
+    rows = list(csv.DictReader(io.StringIO(await _text(pool, "csv", DURING))))
+    b = next(r for r in rows if r["Vendor ID"] == case_b.VENDOR)
+    assert b["Name"] == "株式会社ビーシステム" and b["Country"] == "JP"
+    assert (b["Active Date"], b["Termination Date"]) == ("2022-07-09", "2024-01-08")
+    assert b["Excluding Agency"] == "City procurement office"
+    assert b["Exclusion Type"] == "bid_suspension"
+    assert "corporate_number:7000012050002" in b["Identifiers"]
+    assert "B System Co., Ltd." in b["Cross-Reference"]
+    sub = next(r for r in rows if r["Vendor ID"] == case_b.SUBSIDIARY)
+    assert sub["Through Affiliate"] == case_b.VENDOR
+
+
+async def test_json_lines_with_every_reason(pool: asyncpg.Pool) -> None:
+    await _case(pool)
+    documents = [json.loads(line) for line in (await _text(pool, "json", DURING)).splitlines()]
+    b = documents[0]
+    assert b["vendorId"] == case_b.VENDOR and b["eligibleAgainOn"] == "2024-01-09"
+    assert b["identifiers"][0] == {"scheme": "corporate_number", "value": "7000012050002"}
+    (reason,) = b["reasons"]
+    assert reason["grounds"] == ["breach_of_contract", "dishonest_conduct"]
+    assert (reason["startsOn"], reason["endsOn"]) == ("2022-07-09", "2024-01-08")
+
+
+async def test_followthemoney_entities_the_model_reads(pool: asyncpg.Pool) -> None:
+    await _case(pool)
+    lines = (await _text(pool, "ftm", DURING)).splitlines()
+    proxies = [model.get_proxy(json.loads(line)) for line in lines]
+    entities = {p.id: p for p in proxies if p.schema.name == "LegalEntity"}
+    sanctions = [p for p in proxies if p.schema.name == "Sanction"]
+    b = entities[f"vendorwatch-{case_b.VENDOR}"]
+    assert b.get("name") == ["株式会社ビーシステム"] and b.get("country") == ["jp"]
+    assert "7000012050002" in b.get("registrationNumber")
+    assert {s.first("entity") for s in sanctions} == set(entities)
+    assert sanctions[0].get("startDate") == ["2022-07-09"]
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "status"),
+    [
+        (Role.PROCUREMENT_OFFICER, "/exports/exclusions.csv?asOf=2023-01-10", 200),
+        (Role.AUDITOR, "/exports/exclusions.ftm?asOf=2023-01-10", 200),
+        (Role.VIEWER, "/exports/exclusions.csv?asOf=2023-01-10", 403),
+        (Role.ADMIN, "/exports/exclusions.xml", 404),
+        (Role.ADMIN, "/exports/exclusions.json?asOf=10/01/2023", 400),
+    ],
+)
+async def test_over_http_for_those_who_may_check_eligibility(
+    pool: asyncpg.Pool, role: Role, path: str, status: int
+) -> None:
+    await _case(pool)
+    async with asgi_client(pool) as client:
+        answer = await client.get(path, headers={"authorization": f"Bearer {token(role)}"})
+    assert answer.status_code == status, answer.text
+    if status == 200:
+        assert case_b.VENDOR in answer.text
+    else:
+        body: dict[str, Any] = answer.json()
+        assert body["errors"][0]["message"]
