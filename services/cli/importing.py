@@ -37,6 +37,7 @@ from services.imports import ebrd, idb, worldbank
 from services.imports.deltas import Delta, RecordedSanction, delta, gone
 from services.imports.entries import ListEntry, RowProblem
 from services.imports.events import amended, entry_events, lifted, sanction_id, vendor_id
+from services.platform.errors import StartupError
 from services.platform.settings import Settings
 from services.registry import sanction_repository, vendor_repository
 
@@ -161,7 +162,13 @@ async def _target(
     async with contextlib.AsyncExitStack() as stack:
         url: str | None = None
         if not kafka or database_url or data_dir:
-            url = await stack.enter_async_context(database_choice.database(database_url, data_dir))
+            try:
+                url = await stack.enter_async_context(
+                    database_choice.database(database_url, data_dir)
+                )
+            except StartupError:
+                if not dry_run:
+                    raise  # a dry run without a database compares the file with nothing
         send: Send | None = None
         if not dry_run:
             context = to_kafka(kafka) if kafka else to_embedded(url or "")

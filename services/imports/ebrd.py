@@ -14,24 +14,21 @@ from typing import TextIO
 
 from services.imports.countries import country_code
 from services.imports.csv_rows import rows
-from services.imports.entries import ListEntry, RowProblem, one_line
+from services.imports.entries import ListEntry, RowProblem, one_line, period
 
 AUTHORITY = "European Bank for Reconstruction and Development"
-_UNTIL_FURTHER_NOTICE = {"", "ongoing", "indefinite", "permanent"}
 _OWN = {"", "EBRD", AUTHORITY}
 
 
 def _day(text: str) -> dt.date:
-    return dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00")).date()
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
 
 
 def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
     for line, row in rows(stream):
         start = row.get("Ineligible From", "").strip() or row.get("Notice Effective At EBRD", "")
-        until = row.get("Ineligible Until", "").strip()
         try:
-            starts_on = _day(start)
-            last_day = None if until.lower() in _UNTIL_FURTHER_NOTICE else _day(until)
+            starts_on, last_day = period(start, row.get("Ineligible Until", ""), _day)
         except ValueError as error:
             yield RowProblem(line, f"Ineligible From/Until: {error}")
             continue

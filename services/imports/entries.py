@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-# Lists write "until further notice" as a far date or a word.
+# Lists write "until further notice" as a far date, a word, or nothing.
 FOREVER = dt.date(2999, 12, 31)
+UNTIL_FURTHER_NOTICE = frozenset({"", "ongoing", "indefinite", "permanent"})
 
 
 @dataclass(frozen=True)
@@ -48,3 +50,13 @@ def ground_code(grounds: str) -> str:
 def one_line(text: str) -> str:
     """Cell text as one line with single spaces (some cells hold line breaks)."""
     return " ".join(text.split())
+
+
+def period(start: str, until: str, day: Callable[[str], dt.date]) -> tuple[dt.date, dt.date | None]:
+    """A row's first and last day, each read by `day` (the list's date format); no last day
+    when the list says "until further notice". Raises ValueError for a date it cannot read."""
+    starts_on = day(start.strip())
+    if until.strip().lower() in UNTIL_FURTHER_NOTICE:
+        return starts_on, None
+    last_day = day(until.strip())
+    return starts_on, None if last_day >= FOREVER else last_day

@@ -15,22 +15,19 @@ from typing import TextIO
 
 from services.imports.countries import country_code
 from services.imports.csv_rows import rows
-from services.imports.entries import ListEntry, RowProblem, one_line
+from services.imports.entries import ListEntry, RowProblem, one_line, period
 
 AUTHORITY = "Inter-American Development Bank"
-_UNTIL_FURTHER_NOTICE = {"", "ongoing", "indefinite", "permanent"}
 
 
 def _day(text: str) -> dt.date:
-    return dt.datetime.strptime(text.strip(), "%b %d, %Y").date()
+    return dt.datetime.strptime(text, "%b %d, %Y").date()
 
 
 def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
     for line, row in rows(stream):
-        until = row.get("To", "").strip()
         try:
-            starts_on = _day(row.get("From", ""))
-            last_day = None if until.lower() in _UNTIL_FURTHER_NOTICE else _day(until)
+            starts_on, last_day = period(row.get("From", ""), row.get("To", ""), _day)
         except ValueError as error:
             yield RowProblem(line, f"From/To: {error}")
             continue

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from services.imports.countries import country_code
 from services.imports.csv_rows import rows
-from services.imports.entries import FOREVER, ListEntry, RowProblem, one_line
+from services.imports.entries import ListEntry, RowProblem, one_line, period
 
 AUTHORITY = "World Bank"
 # "(aka X)", "(a.k.a. X)", "(formerly known as X)", "(f/k/a X)", "(also known as X)"
@@ -40,9 +40,12 @@ def other_names(info: str) -> tuple[str, ...]:
 def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
     for line, row in rows(stream):
         try:
-            starts_on = dt.date.fromisoformat(row["Ineligibility Period From Date"].strip())
-            until = dt.date.fromisoformat(row["Ineligibility Period To Date"].strip())
-        except (KeyError, ValueError) as error:
+            starts_on, last_day = period(
+                row.get("Ineligibility Period From Date", ""),
+                row.get("Ineligibility Period To Date", ""),
+                dt.date.fromisoformat,
+            )
+        except ValueError as error:
             yield RowProblem(line, f"ineligibility period: {error}")
             continue
         name = one_line(row.get("Firm Name", ""))
@@ -57,7 +60,7 @@ def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
             address=one_line(row.get("Address", "")),
             country=country_code(row.get("Country", "")),
             starts_on=starts_on,
-            last_day=None if until >= FOREVER else until,
+            last_day=last_day,
             grounds=one_line(row.get("Grounds", "")) or "unspecified",
             authority=AUTHORITY,
         )

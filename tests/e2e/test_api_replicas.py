@@ -14,6 +14,7 @@ import pytest
 
 from tests.e2e.conftest import WORKERS
 from tests.support import case_b
+from tests.support.migration_checks import suspension_from_today
 from tests.support.processes import (
     GraphQLClient,
     Publish,
@@ -73,12 +74,7 @@ def test_two_replicas_answer_alike_and_push_to_their_own_subscribers(
             return bool(c.data(SEARCH, text="vendor-live K.K.")["vendors"])
 
         wait_until(found, "the vendor on both replicas")
-    live = case_b.suspended(
-        vendor_id="vendor-live",
-        sanction_id="live-001",
-        decided_on=(today - dt.timedelta(days=1)).isoformat(),
-        starts_on=today.isoformat(),
-    )
+    live = suspension_from_today("vendor-live", "live-001")
     with (
         subscribe(a.url, LIVE, ids=["vendor-live"]) as on_a,
         subscribe(b.url, LIVE, ids=["vendor-live"]) as on_b,
