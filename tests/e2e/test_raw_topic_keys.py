@@ -1,6 +1,7 @@
-"""The raw Kafka topic as a producer team meets it (a real `vendorwatch worker ingest` on a
-real Kafka): a record must be keyed by its vendor_id, or it is dead-lettered saying so; a
-resend of a stored event is not forwarded to the consumers again."""
+"""The raw Kafka topic as a producer team meets it, sending with Kafka's own console producer
+to a real `vendorwatch worker ingest` on a real Kafka: a record must be keyed by its vendor_id,
+or it is dead-lettered saying so; a resend of a stored event is not forwarded to the consumers
+again."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from aiokafka import AIOKafkaConsumer
 
 from services.platform.eventlog.topics import load_topics
 from tests.support.event_examples import envelope, example
+from tests.support.kafka_console import console_produce
 from tests.support.processes import Service, eventually
-from tests.support.throughput import kafka_producer
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -39,22 +40,27 @@ async def test_records_keyed_by_their_vendor_only_and_a_resend_forwarded_once(
         tmp_path,
     )
     unkeyed, miskeyed, keyed = (_registration(v) for v in ("v-unkeyed", "v-miskeyed", "v-keyed"))
-    producer = kafka_producer(kafka_bootstrap)
     validated = AIOKafkaConsumer(
         topics["events"].name, bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest"
     )
     conn = await asyncpg.connect(database_url)
     try:
-        await producer.start()
         await validated.start()
 
-        async def send(key: bytes | None, event: dict[str, Any]) -> None:
-            value = json.dumps(event, ensure_ascii=False).encode()
-            await producer.send_and_wait(topics["raw"].name, value, key=key)
+        async def send(*records: tuple[str | None, dict[str, Any]]) -> None:
+            """With Kafka's console producer: keyed records as `key<TAB>json`."""
+            keyed = all(key is not None for key, _ in records)
+            lines = [
+                (f"{key}\t" if keyed else "") + json.dumps(event, ensure_ascii=False)
+                for key, event in records
+            ]
+            separator = "\t" if keyed else None
+            await asyncio.to_thread(
+                console_produce, kafka_bootstrap, topics["raw"].name, lines, separator
+            )
 
-        await send(None, unkeyed)
-        await send(b"v-keyed", miskeyed)
-        await send(b"v-keyed", keyed)
+        await send((None, unkeyed))
+        await send(("v-keyed", miskeyed), ("v-keyed", keyed))
 
         def stored(events: int) -> Callable[[], Awaitable[bool]]:
             async def check() -> bool:
@@ -67,10 +73,9 @@ async def test_records_keyed_by_their_vendor_only_and_a_resend_forwarded_once(
         await eventually(stored(1), "one event stored, two dead-lettered", seconds=90)
         # The producer sends it again, then a new event of the same vendor (same partition,
         # so once that is stored, the resend was taken).
-        await send(b"v-keyed", keyed)
         renamed = envelope("vendor.renamed", example("vendor.renamed"), "v-keyed")
         renamed["event_id"] = str(uuid.uuid4())
-        await send(b"v-keyed", renamed)
+        await send(("v-keyed", keyed), ("v-keyed", renamed))
         await eventually(stored(2), "the later event stored", seconds=60)
         reasons = sorted(r["reason"] for r in await conn.fetch("SELECT reason FROM dead_letters"))
         assert reasons[0].startswith("Kafka key: 'v-keyed' is not the event's vendor_id")
@@ -91,5 +96,4 @@ async def test_records_keyed_by_their_vendor_only_and_a_resend_forwarded_once(
     finally:
         await conn.close()
         await validated.stop()
-        await producer.stop()
         ingest.stop()

@@ -146,10 +146,10 @@ def _write_properties(path: Path, properties: Mapping[str, str]) -> None:
 
 # A command-line tool runs for a second: compiling it well (C2) or collecting its garbage in
 # parallel would cost more CPU than the tool itself.
-_TOOL_JVM_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+TOOL_JVM_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 
 
-def _java_command(
+def java_command(
     java: str, jars_dir: Path, heap: str, main_class: str, flags: Sequence[str] = ()
 ) -> list[str]:
     return [
@@ -291,7 +291,7 @@ def _start_once(
         _write_properties(config, properties)
 
         format_command = [
-            *_java_command(java, jars_dir, "256m", "kafka.tools.StorageTool"),
+            *java_command(java, jars_dir, "256m", "kafka.tools.StorageTool"),
             "format",
             "--standalone",
             "--cluster-id",
@@ -306,7 +306,7 @@ def _start_once(
                 f"{' '.join(format_command)}\n{_tail(formatted.stdout)}"
             )
 
-        command = [*_java_command(java, jars_dir, heap, "kafka.Kafka"), str(config)]
+        command = [*java_command(java, jars_dir, heap, "kafka.Kafka"), str(config)]
         log_file = (work_dir / "broker.log").open("wb")
         try:
             process = subprocess.Popen(
@@ -383,9 +383,7 @@ def apply_acls(
         },
     )
     command = [
-        *_java_command(
-            java, jars_dir, "256m", "org.apache.kafka.tools.AclCommand", _TOOL_JVM_FLAGS
-        ),
+        *java_command(java, jars_dir, "256m", "org.apache.kafka.tools.AclCommand", TOOL_JVM_FLAGS),
         "--bootstrap-server",
         broker.bootstrap_servers,
         "--command-config",
