@@ -82,7 +82,7 @@ class OperationsQuery:
             letters = await dead_letters.latest(conn, limit + 1, numeric_cursor(after))
             total = await dead_letters.count(conn)
         nodes = [DeadLetter.of(d) for d in letters[:limit]]
-        return Connection.of(nodes, lambda d: str(d.id), total, len(letters) > limit)
+        return Connection.of(nodes, lambda d: str(d.id), total, len(letters) > limit, after)
 
     @strawberry.field(description="Everything recorded about a vendor, in log order.")
     async def events(
@@ -97,10 +97,7 @@ class OperationsQuery:
         edges = [EventEdge(cursor=str(r.position), node=LoggedEvent.of(r)) for r in page]
         return EventConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(recorded) > limit,
-                end_cursor=edges[-1].cursor if edges else after,
-            ),
+            page_info=PageInfo.of([e.cursor for e in edges], len(recorded) > limit, after),
             total_count=total,
         )
 
@@ -121,10 +118,7 @@ class OperationsQuery:
         shown = edges[:limit]
         return EventConnection(
             edges=shown,
-            page_info=PageInfo(
-                has_next_page=len(edges) > limit,
-                end_cursor=shown[-1].cursor if shown else after,
-            ),
+            page_info=PageInfo.of([e.cursor for e in shown], len(edges) > limit, after),
             total_count=total,
         )
 

@@ -275,10 +275,7 @@ class MigrationPlan:
         shown = edges[: page_size(first, MAX_PAGE)]
         return MigrationPlanVersionConnection(
             edges=shown,
-            page_info=PageInfo(
-                has_next_page=len(edges) > len(shown),
-                end_cursor=shown[-1].cursor if shown else after,
-            ),
+            page_info=PageInfo.of([e.cursor for e in shown], len(edges) > len(shown), after),
             total_count=total,
         )
 
@@ -331,9 +328,7 @@ class MigrationQuery:
         ]
         return MigrationPlanConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(ids) > limit, end_cursor=edges[-1].cursor if edges else after
-            ),
+            page_info=PageInfo.of([e.cursor for e in edges], len(ids) > limit, after),
             total_count=total,
         )
 

@@ -67,7 +67,8 @@ class VendorRecords:
             agencies=scope,
         )
         key = ("contracts", n, after, agency, active_on, scope)
-        return connection(await of_vendor(info, str(self.id), key, fetch), contract, "contract_id")
+        page = await of_vendor(info, str(self.id), key, fetch)
+        return connection(page, contract, "contract_id", after)
 
     @strawberry.field(description="Work it subcontracted, by id; of one status when given.")
     async def subcontracts(
@@ -81,7 +82,7 @@ class VendorRecords:
         fetch = partial(records.subcontracts, first=n, after=after, status=wanted, agencies=scope)
         key = ("subcontracts", n, after, wanted, scope)
         page = await of_vendor(info, str(self.id), key, fetch)
-        return connection(page, subcontract, "subcontract_id")
+        return connection(page, subcontract, "subcontract_id", after)
 
     @strawberry.field(description="Its incidents, by id; only those not closed, when asked.")
     async def incidents(
@@ -93,7 +94,7 @@ class VendorRecords:
         )
         key = ("incidents", n, after, open_only, scope)
         page = await of_vendor(info, str(self.id), key, fetch)
-        return connection(page, incident, "incident_id")
+        return connection(page, incident, "incident_id", after)
 
     @strawberry.field(description="Claims for damages against it, by id.")
     async def claims(
@@ -106,7 +107,7 @@ class VendorRecords:
         n, wanted, scope = limit(first), status.value if status else None, in_view(info)
         fetch = partial(records.claims, first=n, after=after, status=wanted, agencies=scope)
         page = await of_vendor(info, str(self.id), ("claims", n, after, wanted, scope), fetch)
-        return connection(page, claim, "claim_id")
+        return connection(page, claim, "claim_id", after)
 
     @strawberry.field(description="Certificates it submitted, by id; of a kind or contract.")
     async def certificates(
@@ -128,7 +129,7 @@ class VendorRecords:
         )
         key = ("certificates", n, after, wanted, contract_id, scope)
         page = await of_vendor(info, str(self.id), key, fetch)
-        return connection(page, certificate, "certificate_id")
+        return connection(page, certificate, "certificate_id", after)
 
     @strawberry.field(description="Sanctions imposed on it, by id; those in force on `activeOn`.")
     async def sanctions(
@@ -141,7 +142,7 @@ class VendorRecords:
         n = limit(first)
         fetch = partial(records.sanctions, first=n, after=after, active_on=active_on)
         page = await of_vendor(info, str(self.id), ("sanctions", n, after, active_on), fetch)
-        return connection(page, sanction, "sanction_id")
+        return connection(page, sanction, "sanction_id", after)
 
 
 async def vendor_rows(
@@ -174,7 +175,7 @@ class RecordsQuery:
             active_on=active_on,
             agencies=in_view(info),
         )
-        return connection(await across_vendors(info, fetch), contract, "contract_id")
+        return connection(await across_vendors(info, fetch), contract, "contract_id", after)
 
     @strawberry.field(description="Sanctions across vendors, by id; those in force on a day.")
     async def sanctions(
@@ -185,4 +186,4 @@ class RecordsQuery:
         active_on: dt.date | None = None,
     ) -> Connection[Sanction]:
         fetch = partial(records.sanctions, first=limit(first), after=after, active_on=active_on)
-        return connection(await across_vendors(info, fetch), sanction, "sanction_id")
+        return connection(await across_vendors(info, fetch), sanction, "sanction_id", after)

@@ -184,10 +184,10 @@ PageFetch = Callable[[Db, Sequence[str] | None], Awaitable[dict[str | None, Page
 
 
 def connection(
-    page: Page[Record], to_node: Callable[[Record], Node], cursor: str
+    page: Page[Record], to_node: Callable[[Record], Node], cursor: str, after: str | None
 ) -> Connection[Node]:
     nodes = [to_node(r) for r in page.records]
-    return Connection.of(nodes, lambda n: str(getattr(n, cursor)), page.total, page.has_next)
+    return Connection.of(nodes, lambda n: str(getattr(n, cursor)), page.total, page.has_next, after)
 
 
 async def of_vendor(

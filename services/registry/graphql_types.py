@@ -227,7 +227,8 @@ class RegistryQuery:
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[Vendor]:
         rows, total, has_next = await vendor_rows(info, first, after)
-        return Connection.of([Vendor.of(r) for r in rows], lambda v: str(v.id), total, has_next)
+        vendors = [Vendor.of(r) for r in rows]
+        return Connection.of(vendors, lambda v: str(v.id), total, has_next, after)
 
     @strawberry.field(description="One vendor by its id; null when unknown.")
     async def vendor(self, info: Info, id: strawberry.ID) -> Vendor | None:

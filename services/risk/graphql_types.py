@@ -141,7 +141,7 @@ class RiskQuery:
             (str(seq), RiskScore.of(str(vendor_id), as_of, risk))
             for seq, as_of, risk in entries[:limit]
         ]
-        return Connection.of_pairs(pairs, total, len(entries) > limit)
+        return Connection.of_pairs(pairs, total, len(entries) > limit, after)
 
     @strawberry.field(
         description="Vendors by current score, highest first; only those with contracts of"

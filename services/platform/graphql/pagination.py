@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 import strawberry
@@ -12,10 +12,29 @@ from services.platform.graphql.errors import InvalidArgument
 Node = TypeVar("Node")
 
 
-@strawberry.type
+@strawberry.type(description="Where a page is in its list (Relay's PageInfo).")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="More come after this page.")
+    has_previous_page: bool = strawberry.field(
+        description="This page was asked after a cursor, so items come before it."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The first edge's cursor; null for an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The last edge's cursor (for an empty page, the cursor asked after): "
+        "ask `after` it for the next page."
+    )
+
+    @classmethod
+    def of(cls, cursors: Sequence[str], has_next: bool, after: str | None) -> PageInfo:
+        """For the page with these edges' cursors, asked after `after`."""
+        return cls(
+            has_next_page=has_next,
+            has_previous_page=after is not None,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else after,
+        )
 
 
 def page_size(first: int, maximum: int) -> int:
@@ -48,20 +67,23 @@ class Connection(Generic[Node]):
 
     @classmethod
     def of(
-        cls, nodes: list[Node], cursor: Callable[[Node], str], total: int, has_next: bool
+        cls,
+        nodes: list[Node],
+        cursor: Callable[[Node], str],
+        total: int,
+        has_next: bool,
+        after: str | None,
     ) -> Connection[Node]:
-        return cls.of_pairs([(cursor(n), n) for n in nodes], total, has_next)
+        return cls.of_pairs([(cursor(n), n) for n in nodes], total, has_next, after)
 
     @classmethod
     def of_pairs(
-        cls, pairs: list[tuple[str, Node]], total: int, has_next: bool
+        cls, pairs: list[tuple[str, Node]], total: int, has_next: bool, after: str | None
     ) -> Connection[Node]:
         """From (cursor, node) pairs, for nodes that do not carry their cursor."""
         edges = [Edge(cursor=cursor, node=node) for cursor, node in pairs]
         return cls(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None
-            ),
+            page_info=PageInfo.of([e.cursor for e in edges], has_next, after),
             total_count=total,
         )
