@@ -49,11 +49,13 @@ POOL_RESET = "SELECT pg_advisory_unlock_all()"
 
 
 async def _statements_of(database_url: str, query: str, **variables: Any) -> Statements:
-    """The SQL statements (with their arguments) the API sends to answer `query`."""
+    """The SQL statements (with their arguments) the API sends to answer `query`, once its
+    connection is warm (asyncpg reads a composite type's layout on its first use only)."""
     sent: Statements = []
+    capturing = False
 
     def record(query: asyncpg.connection.LoggedQuery) -> None:
-        if not query.query.startswith(POOL_RESET):
+        if capturing and not query.query.startswith(POOL_RESET):
             sent.append((query.query, query.args))
 
     async def log(conn: asyncpg.Connection[Any]) -> None:
@@ -61,6 +63,8 @@ async def _statements_of(database_url: str, query: str, **variables: Any) -> Sta
 
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=1, init=log)
     try:
+        await execute(pool, query, **variables)
+        capturing = True
         await execute(pool, query, **variables)
     finally:
         await pool.close()
