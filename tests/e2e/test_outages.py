@@ -40,6 +40,7 @@ from tests.support.effects import (
     KafkaProbe,
     announcements_stored,
     assert_same,
+    clear_of_midnight,
     effects,
     reference_effects,
 )
@@ -58,6 +59,7 @@ KAFKA_DOWN_SECONDS = 30.0
 START_SECONDS = 120.0
 APPLY_SECONDS = 300.0
 POLL_SECONDS = 0.5
+RUN_SECONDS = 600.0  # a generous bound on the whole test (about 2.5 minutes)
 
 
 @pytest.fixture
@@ -167,7 +169,7 @@ async def test_workers_ride_out_postgres_and_kafka_outages(
 ) -> None:
     database_url = await _database(server)
     settings = Settings(database_url=database_url)
-    workload = spread_workload.build(EVENTS, settings.clock.today())
+    workload = spread_workload.build(EVENTS, await clear_of_midnight(settings.clock, RUN_SECONDS))
     consumers = service_consumers(
         settings, registry_setup.policies(settings), risk_setup.service(settings)
     )

@@ -4,6 +4,7 @@ nothing applied twice."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from collections import Counter
@@ -97,6 +98,19 @@ def assert_same(actual: Counter[_T], expected: Counter[_T], what: str) -> None:
         f"{what}: {lost.total()} lost (e.g. {list(lost)[:3]}),"
         f" {extra.total()} extra or duplicated (e.g. {list(extra)[:3]})"
     )
+
+
+async def clear_of_midnight(clock: Clock, seconds: float) -> dt.date:
+    """The registry's today once a run of `seconds` from now stays within one local date:
+    waits past midnight when it is nearer. Reference effects are those of one day, and the
+    workers announce the eligibility of the day they apply an event on."""
+    now = clock.now()
+    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), now.tzinfo)
+    left = (midnight - now).total_seconds()
+    if left < seconds:
+        print(f"waiting {left:.0f} s for the registry's midnight to pass")
+        await asyncio.sleep(left + 1)
+    return clock.today()
 
 
 async def reference_effects(
