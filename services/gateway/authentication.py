@@ -5,7 +5,6 @@ upgrade request or, as browsers must, in graphql-transport-ws `connection_init`.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +12,7 @@ from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.platform.auth import AuthError, Principal, TokenVerifier
+from services.platform.http_errors import error_response
 
 # Probes and the metrics scraper hold no token; GraphiQL's assets are public code.
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -83,21 +83,7 @@ class BearerAuthentication:
         try:
             state["principal"] = await verify(self.verifier, authorization)
         except AuthError as error:
-            await _unauthorized(send, str(error))
+            bearer = {"www-authenticate": 'Bearer error="invalid_token"'}
+            await error_response(401, str(error), headers=bearer)(scope, receive, send)
             return
         await self.app(scope, receive, send)
-
-
-async def _unauthorized(send: Send, message: str) -> None:
-    body = json.dumps({"errors": [{"message": message}]}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 401,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"www-authenticate", b'Bearer error="invalid_token"'),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

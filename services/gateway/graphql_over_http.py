@@ -17,14 +17,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import OrderedDict
 from typing import Any
 
-from starlette.responses import Response
+from services.platform.http_errors import JSON
 
 MEDIA_TYPE = "application/graphql-response+json"
-JSON = "application/json"
 NOT_FOUND = "PersistedQueryNotFound"
 # Documents kept by hash (as many as the parser's cache keeps: protection.PARSED_DOCUMENTS).
 PERSISTED = 1024
@@ -40,14 +38,6 @@ def answers_in(accept: str | None) -> str:
         weights[media.lower()] = weight
     ours = weights.get(MEDIA_TYPE, 0.0)
     return MEDIA_TYPE if ours > 0 and ours >= weights.get(JSON, 0.0) else JSON
-
-
-def error_response(status: int, message: str, media_type: str, code: str | None = None) -> Response:
-    error: dict[str, Any] = {"message": message}
-    if code is not None:
-        error["extensions"] = {"code": code}
-    body = json.dumps({"errors": [error]}, ensure_ascii=False)
-    return Response(body, status_code=status, media_type=media_type)
 
 
 class RequestError(Exception):

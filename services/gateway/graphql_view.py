@@ -19,12 +19,10 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from services.gateway.graphiql import graphiql_page
 from services.gateway.graphql_over_http import (
-    JSON,
     MEDIA_TYPE,
     PersistedQueries,
     RequestError,
     answers_in,
-    error_response,
 )
 from services.gateway.protection import Limits
 from services.gateway.schema import build_schema
@@ -35,6 +33,7 @@ from services.gateway.websocket_auth import (
 )
 from services.platform.auth import TokenVerifier
 from services.platform.graphql.context import RequestContext
+from services.platform.http_errors import JSON, error_response
 
 
 class GraphQLView(GraphQL[RequestContext, None]):
@@ -62,10 +61,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
         try:
             response = await self.run(request)
         except HTTPException as refused:  # strawberry's own refusals, as GraphQL JSON
-            response = error_response(refused.status_code, refused.reason, media_type)
+            response = error_response(refused.status_code, refused.reason, media_type=media_type)
         except RequestError as refused:
             status = 400 if media_type == MEDIA_TYPE else 200
-            response = error_response(status, refused.message, media_type, refused.code)
+            response = error_response(
+                status, refused.message, media_type=media_type, code=refused.code
+            )
         await response(scope, receive, send)
 
     @property

@@ -9,7 +9,6 @@ held to limits of its own (introspection_limits.py).
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from strawberry.extensions import (
 
 from graphql import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from services.gateway.introspection_limits import MAX_INTROSPECTION_DEPTH, introspection_rule
+from services.platform.http_errors import error_response
 
 # Distinct documents whose parse is kept (document_checks.py keeps their validation).
 PARSED_DOCUMENTS = 1024
@@ -94,10 +94,12 @@ class RequestLimits:
         too_large = f"request body over {limit} bytes"
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and not length.isdigit():
-            await _error(send, 400, "Content-Length is not a number of bytes")
+            await error_response(400, "Content-Length is not a number of bytes")(
+                scope, receive, send
+            )
             return
         if length is not None and int(length) > limit:
-            await _error(send, 413, too_large)
+            await error_response(413, too_large)(scope, receive, send)
             return
         started = False
 
@@ -111,14 +113,16 @@ class RequestLimits:
             async with asyncio.timeout(self.limits.request_seconds):
                 body = await _read_body(receive, limit)
                 if body is None:
-                    await _error(send, 413, too_large)
+                    await error_response(413, too_large)(scope, receive, send)
                     return
                 await self.app(scope, _replay(body, receive), tracking_send)
         except _ClientGone:
             return
         except TimeoutError:
             if not started:
-                await _error(send, 504, f"request took over {self.limits.request_seconds:g} s")
+                await error_response(504, f"request took over {self.limits.request_seconds:g} s")(
+                    scope, receive, send
+                )
 
 
 class _ClientGone(Exception):
@@ -155,15 +159,3 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return replayed
-
-
-async def _error(send: Send, status: int, message: str) -> None:
-    body = json.dumps({"errors": [{"message": message}]}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

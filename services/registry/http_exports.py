@@ -4,7 +4,6 @@ streamed (a page of vendors at a time), for the roles that may check eligibility
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Awaitable, Callable
 
 import asyncpg
@@ -13,13 +12,9 @@ from starlette.responses import Response, StreamingResponse
 
 from services.platform.access import ELIGIBILITY_CHECKERS
 from services.platform.clock import Clock
+from services.platform.http_errors import error_response
 from services.registry.exclusion_formats import FORMATS, exported
 from services.registry.exclusions import exclusions
-
-
-def _refused(status: int, message: str) -> Response:
-    body = json.dumps({"errors": [{"message": message}]})
-    return Response(body, status_code=status, media_type="application/json")
 
 
 def exclusions_endpoint(
@@ -29,15 +24,15 @@ def exclusions_endpoint(
         principal = request.scope.get("state", {}).get("principal")
         if principal is None or principal.role not in ELIGIBILITY_CHECKERS:
             role = principal.role.value if principal else "none"
-            return _refused(403, f"role {role} may not export exclusions")
+            return error_response(403, f"role {role} may not export exclusions")
         format_ = request.path_params["format"]
         if format_ not in FORMATS:
-            return _refused(404, f"unknown format {format_!r}: {', '.join(FORMATS)}")
+            return error_response(404, f"unknown format {format_!r}: {', '.join(FORMATS)}")
         asked = request.query_params.get("asOf")
         try:
             as_of = dt.date.fromisoformat(asked) if asked else clock.today()
         except ValueError:
-            return _refused(400, f"asOf: {asked!r} is not a date (YYYY-MM-DD)")
+            return error_response(400, f"asOf: {asked!r} is not a date (YYYY-MM-DD)")
         filename = f"exclusions-{as_of.isoformat()}.{'jsonl' if format_ != 'csv' else 'csv'}"
         return StreamingResponse(
             exported(format_, exclusions(pool, as_of)),
