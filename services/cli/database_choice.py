@@ -16,7 +16,8 @@ from pathlib import Path
 
 import click
 
-from services.cli import embedded, instances
+from services.cli import instances
+from services.platform import embedded_postgres
 from services.platform.errors import StartupError
 from services.platform.settings import configured_data_dir
 
@@ -74,7 +75,7 @@ async def database(database_url: str | None, data_dir: Path | None) -> AsyncIter
             f"no VendorWatch database in {chosen}; "
             f"create it with `vendorwatch up --data-dir {chosen}`"
         )
-    async with embedded.embedded_database(chosen) as url:
+    async with embedded_postgres.running(chosen) as url:
         yield url
 
 

@@ -74,23 +74,12 @@ async def run_planner(pool: asyncpg.Pool, settings: Settings, live: Liveness) ->
 
 
 @contextlib.asynccontextmanager
-async def embedded_database(data_dir: Path) -> AsyncIterator[str]:
-    """The URL of the embedded PostgreSQL in `data_dir`, started (or joined) for the block and
-    stopped after it, unless another process still uses it."""
-    server = await asyncio.to_thread(embedded_postgres.start, data_dir)
-    try:
-        yield await embedded_postgres.database_url(server)
-    finally:
-        await asyncio.to_thread(embedded_postgres.stop, server)
-
-
-@contextlib.asynccontextmanager
 async def database(database_url: str | None, data_dir: Path) -> AsyncIterator[str]:
     """`up`'s database: the given URL, or the embedded PostgreSQL in `data_dir`."""
     if database_url:
         yield database_url
         return
-    async with embedded_database(data_dir) as url:
+    async with embedded_postgres.running(data_dir) as url:
         yield url
 
 

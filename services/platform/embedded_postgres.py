@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import warnings
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -79,3 +82,14 @@ async def database_url(server: PostgresServer) -> str:
     finally:
         await conn.close()
     return str(server.get_uri(DATABASE))
+
+
+@contextlib.asynccontextmanager
+async def running(data_dir: Path) -> AsyncIterator[str]:
+    """The URL of the embedded PostgreSQL in `data_dir`, started (or joined) for the block and
+    stopped after it, unless another process still uses it."""
+    server = await asyncio.to_thread(start, data_dir)
+    try:
+        yield await database_url(server)
+    finally:
+        await asyncio.to_thread(stop, server)

@@ -6,17 +6,19 @@ made with the followthemoney library's model."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from collections.abc import AsyncIterator, Callable
-from typing import Any
-
-from followthemoney import model
+from typing import TYPE_CHECKING, Any
 
 from services.platform.spreadsheet_cells import neutralise
 from services.registry.eligibility import Reason
 from services.registry.exclusions import Exclusion
 from services.registry.vendor_repository import VendorRow
+
+if TYPE_CHECKING:
+    from followthemoney.model import Model
 
 # SAM.gov's exclusions extract's columns that this registry has, then its own.
 CSV_COLUMNS = (
@@ -128,9 +130,19 @@ def _csv_line(cells: tuple[str, ...]) -> str:
     return out.getvalue()
 
 
+@functools.cache
+def _ftm_model() -> Model:
+    # Imported on first use: followthemoney brings pandas, SQLAlchemy and its dataset catalog
+    # (about a second), which every process building the API would otherwise pay at start.
+    from followthemoney import model
+
+    return model
+
+
 def ftm_entities(exclusion: Exclusion) -> str:
     """The vendor as a LegalEntity, each reason as a Sanction on it; JSON lines."""
     vendor, answer = exclusion.vendor, exclusion.eligibility
+    model = _ftm_model()
     entity = model.make_entity("LegalEntity")
     entity.id = f"vendorwatch-{vendor.vendor_id}"
     entity.add("name", vendor.legal_name)

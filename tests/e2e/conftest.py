@@ -39,6 +39,13 @@ def jwt_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VENDORWATCH_JWT_LEEWAY_SECONDS", "0")
 
 
+@pytest.fixture(autouse=True)
+def own_state_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The records of running `up`s (the user state dir) of this test only: commands that look
+    for the running `up` find this test's, never one of a test running beside it."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
 @pytest.fixture
 def namespace(monkeypatch: pytest.MonkeyPatch) -> str:
     """Topics and consumer groups of this test only, so tests cannot see each other's events."""

@@ -22,9 +22,9 @@ README_EXAMPLE = Path(__file__).resolve().parents[2] / "schemas" / "examples" / 
 
 @pytest.fixture
 def own_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Records of running `up`s and the default data dir of this test only (XDG, Linux);
-    tokens signed with the local secret of the data dir, as on an operator's machine."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    """The default data dir of this test only (XDG, Linux; the records of running `up`s are
+    already, conftest.py); tokens signed with the local secret of the data dir, as on an
+    operator's machine."""
     monkeypatch.delenv("VENDORWATCH_JWT_SECRET")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user-data"))
     monkeypatch.delenv("VENDORWATCH_DATA_DIR", raising=False)
