@@ -11,17 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import inspect
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from pydantic import BaseModel
 from strawberry.experimental.pydantic import input as pydantic_input
 
 from services.events.base import Payload
-from services.events.compliance import AuditCompleted, CertificateSubmitted
+from services.events.compliance import AuditCompleted, AuditOutcome, CertificateSubmitted
 from services.events.contract import (
     ContractAmended,
     ContractAwarded,
@@ -37,8 +38,12 @@ from services.events.sanction import (
     SanctionAmended,
     SanctionImposed,
     SanctionLifted,
+    SanctionScope,
 )
 from services.events.vendor import (
+    AffiliationChange,
+    AffiliationRelation,
+    ClearableVendorField,
     VendorAffiliationChanged,
     VendorRegistered,
     VendorRenamed,
@@ -46,6 +51,7 @@ from services.events.vendor import (
 )
 from services.platform.access import agencies_in_view
 from services.platform.graphql.context import Info
+from services.platform.graphql.descriptions import WAIT, described_enum
 from services.platform.graphql.receipts import EventReceipt, new_envelope, refused, submit
 from services.registry.record_scope import out_of_view
 
@@ -75,6 +81,142 @@ RECORDED_BY_PEOPLE: Mapping[str, type[Payload]] = {
 
 _INPUTS: dict[type[BaseModel], type] = {}
 
+# The enums only the event inputs use (those the records also show are described with them).
+described_enum(
+    ClearableVendorField,
+    name="ClearableVendorField",
+    description="A vendor field that `updateVendor` can make empty (through `clear`).",
+    values={
+        "NAME_KANA": "The reading of the legal name in katakana (`nameKana`).",
+        "NAME_EN": "The English name (`nameEn`).",
+        "COUNTRY": "The country of registration (`country`).",
+    },
+)
+described_enum(
+    AffiliationRelation,
+    name="AffiliationRelation",
+    description="What the related vendor is to the vendor the event is about.",
+    values={
+        "PARENT": "The related vendor owns (part of) this vendor.",
+        "SUBSIDIARY": "This vendor owns (part of) the related vendor.",
+    },
+)
+described_enum(
+    AffiliationChange,
+    name="AffiliationChange",
+    description="Whether an affiliation between two vendors starts or ends.",
+    values={
+        "ADDED": "The relation starts: sanctions covering affiliates reach across it.",
+        "REMOVED": "The relation ends: sanctions no longer reach across it from then on.",
+    },
+)
+described_enum(
+    SanctionScope,
+    name="SanctionScope",
+    description="One of the two ways a sanction's reach can be restricted (and, in"
+    " `amendSanction`'s `coverAll`, lifted again).",
+    values={
+        "AGENCIES": "The restriction to some agencies (`agencies`).",
+        "CATEGORIES": "The restriction to some procurement categories (`categories`).",
+    },
+)
+described_enum(
+    AuditOutcome,
+    name="AuditOutcome",
+    description="What an audit concluded.",
+    values={
+        "PASSED": "Nothing to report.",
+        "FINDINGS": "Passed with findings the vendor must address (listed in `findings`).",
+        "FAILED": "The vendor failed the audit (findings listed in `findings`).",
+    },
+)
+
+_ID = " (letters, digits and . _ : -, up to 128 characters)"
+
+# Descriptions for the payload fields the event contract leaves undescribed, in the words of
+# the API: first by (payload, field), then by field name alone. The contract's own
+# descriptions are kept; these only fill the gaps.
+_FIELD_HELP_OF: Mapping[tuple[str, str], str] = {
+    ("VendorUpdated", "clear"): "Fields that become empty (NAME_KANA, NAME_EN, COUNTRY);"
+    " a field both given and cleared is refused.",
+    ("ContractAwarded", "contract_id"): "Id of the new contract, chosen by the caller"
+    + _ID
+    + "; later events about the contract name it.",
+    ("ContractAwarded", "criticality"): "How much harm an interruption of the contract does;"
+    " it orders migrations away from the vendor.",
+    ("ContractAmended", "reason"): "Why the term or amount changes, in words.",
+    ("ContractTerminated", "reason"): "Why the contract ends (with `note` when OTHER).",
+    ("SubcontractRequested", "subcontract_id"): "Id of the new subcontract, chosen by the"
+    " caller" + _ID + ".",
+    ("SubcontractRequested", "contract_id"): "The vendor's contract whose work is subcontracted.",
+    ("SubcontractRejected", "reason"): "Why the agency refuses it, in words.",
+    ("IncidentReported", "incident_id"): "Id of the new incident, chosen by the caller" + _ID + ".",
+    ("IncidentReported", "kind"): "What happened.",
+    ("IncidentReported", "severity"): "How serious it is, as the reporting agency judges it;"
+    " it weighs in the vendor's risk score.",
+    ("IncidentReported", "description"): "What happened, in words.",
+    ("IncidentInvestigated", "unapproved_subcontracting_found"): "Whether work had been"
+    " subcontracted without the agency's approval.",
+    ("IncidentInvestigated", "summary"): "The investigation's findings, in words.",
+    ("IncidentClosed", "closed_on"): "Day the incident was closed.",
+    ("IncidentClosed", "resolution"): "How it was resolved, in words.",
+    ("SanctionImposed", "sanction_id"): "Id of the new sanction, chosen by the caller" + _ID + ".",
+    ("SanctionImposed", "kind"): "Bid suspension and debarment bar the vendor from bidding;"
+    " a warning does not.",
+    ("SanctionImposed", "decided_on"): "Day the authority decided it.",
+    ("SanctionImposed", "reason"): "The authority's stated reason, in words; null when none"
+    " is recorded.",
+    ("SanctionAmended", "reason"): "Why the sanction changes, in words.",
+    ("SanctionLifted", "reason"): "Why the sanction is lifted, in words.",
+    ("ClaimFiled", "claim_id"): "Id of the new claim, chosen by the caller" + _ID + ".",
+    ("ClaimFiled", "filed_on"): "Day the claim was filed.",
+    ("ClaimFiled", "description"): "What damages are claimed, and why, in words.",
+    ("ClaimSettled", "settled_on"): "Day the claim was settled.",
+    ("CertificateSubmitted", "certificate_id"): "Id of the new certificate, chosen by the"
+    " caller" + _ID + ".",
+    ("CertificateSubmitted", "kind"): "What the certificate proves.",
+    ("CertificateSubmitted", "contract_id"): "The contract the certificate is for.",
+    ("CertificateSubmitted", "submitted_on"): "Day the vendor submitted it.",
+    ("AuditCompleted", "audit_id"): "Id of the audit, chosen by the caller" + _ID + ".",
+    ("AuditCompleted", "completed_on"): "Day the audit was completed.",
+    ("AuditCompleted", "outcome"): "What the audit concluded.",
+}
+_FIELD_HELP: Mapping[str, str] = {
+    "contract_id": "The contract, by the id it was awarded under.",
+    "subcontract_id": "The subcontract, by the id it was requested under.",
+    "incident_id": "The incident, by the id it was reported under.",
+    "sanction_id": "The sanction, by the id it was imposed under.",
+    "claim_id": "The claim, by the id it was filed under.",
+    "awarded_on": "Day the agency awarded the contract.",
+    "requested_on": "Day the vendor asked for approval.",
+    "approved_on": "Day the agency approved it.",
+    "rejected_on": "Day the agency refused it.",
+}
+
+
+def _camel(name: str) -> str:
+    return re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), name)
+
+
+def _for_clients(text: str, names: typing.Collection[str]) -> str:
+    """A contract description as GraphQL clients read it: its payload fields (`names`) as
+    they send them (camelCase), without the Python-only remarks."""
+    text = re.sub(r"\s*`changes\(\)` returns exactly what changes\.", "", text)
+    return re.sub(
+        r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+",
+        lambda m: _camel(m.group(0)) if m.group(0) in names else m.group(0),
+        text,
+    )
+
+
+def _payload_fields() -> set[str]:
+    """Every field name of the payloads recorded through these mutations (and their parts)."""
+    models: list[type[BaseModel]] = list(RECORDED_BY_PEOPLE.values())
+    for model in list(models):
+        for info in model.model_fields.values():
+            models.extend(_nested_models(info.annotation))
+    return {name for model in models for name in model.model_fields}
+
 
 def _nested_models(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -83,15 +225,27 @@ def _nested_models(annotation: Any) -> list[type[BaseModel]]:
 
 
 def input_type(model: type[BaseModel]) -> type:
-    """The GraphQL input type of a payload model (nested models first, once each)."""
+    """The GraphQL input type of a payload model (nested models first, once each), described
+    in the contract's words (with the client's names), gaps filled from _FIELD_HELP."""
     if model not in _INPUTS:
         for info in model.model_fields.values():
             for nested in _nested_models(info.annotation):
                 input_type(nested)
         name = model.__name__.removesuffix("Ref") + "Input"
+        names = _payload_fields()
+        # Paragraphs kept, their lines joined: the SDL and GraphiQL wrap them themselves.
+        doc = re.sub(r"(?<!\n)\n(?!\n)", " ", inspect.cleandoc(model.__doc__ or ""))
+        doc = _for_clients(doc, names)
+        if isinstance(event_type := getattr(model, "event_type", None), str):
+            doc = f"The payload of a `{event_type}` event. {doc}"
         shell = types.new_class(name)
         shell.__doc__ = model.__doc__
-        _INPUTS[model] = pydantic_input(model=model, all_fields=True, name=name)(shell)
+        generated = pydantic_input(model=model, all_fields=True, name=name, description=doc)
+        _INPUTS[model] = generated(shell)
+        for field in _INPUTS[model].__strawberry_definition__.fields:  # type: ignore[attr-defined]
+            key = field.python_name
+            help_ = _FIELD_HELP_OF.get((model.__name__, key)) or field.description
+            field.description = _for_clients(help_ or _FIELD_HELP[key], names)
     return _INPUTS[model]
 
 
@@ -129,11 +283,20 @@ def _resolver(kind: type[Payload]) -> Callable[..., Any]:
         return await submit(info, envelope, wait=wait_for_processing)
 
     # Built at run time, so the annotations are objects, not names strawberry would look up.
+    vendor = (
+        "Id of the new vendor, chosen by the caller (letters, digits and . _ : -, up to 128"
+        " characters); later events about the vendor name it."
+        if kind is VendorRegistered
+        else "The vendor the event is about, by its id in the registry."
+    )
     record.__annotations__ = {
         "info": Info,
-        "vendor_id": strawberry.ID,
-        "payload": input_type(kind),
-        "wait_for_processing": bool,
+        "vendor_id": Annotated[strawberry.ID, strawberry.argument(description=vendor)],
+        "payload": Annotated[
+            input_type(kind),
+            strawberry.argument(description=f"What the `{kind.event_type}` event records."),
+        ],
+        "wait_for_processing": Annotated[bool, strawberry.argument(description=WAIT)],
         "return": EventReceipt,
     }
     return record
