@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import partial
+from typing import Annotated
 
 import strawberry
 
 from services.events.compliance import CertificateKind
 from services.platform.access import agencies_in_view
 from services.platform.graphql.context import Info
+from services.platform.graphql.descriptions import After, First100
 from services.platform.graphql.pagination import Connection
 from services.registry import record_repository as records
 from services.registry import vendor_repository
@@ -36,6 +38,17 @@ from services.registry.graphql_records import (
 from services.registry.record_repository import ClaimStatus, SubcontractStatus
 from services.registry.vendor_repository import VendorRow
 
+AgencyFilter = Annotated[
+    str | None,
+    strawberry.argument(description="Only contracts of this agency; null: every agency."),
+]
+ActiveOn = Annotated[
+    dt.date | None,
+    strawberry.argument(
+        description="Only those in force on this day (a calendar day); null: whenever."
+    ),
+]
+
 
 def in_view(info: Info) -> tuple[str, ...] | None:
     """The agencies whose contracts (and what hangs on them) the caller sees; None: all."""
@@ -52,10 +65,10 @@ class VendorRecords:
     async def contracts(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        agency: str | None = None,
-        active_on: dt.date | None = None,
+        first: Annotated[int, First100] = 20,
+        after: After = None,
+        agency: AgencyFilter = None,
+        active_on: ActiveOn = None,
     ) -> Connection[Contract]:
         n, scope = limit(first), in_view(info)
         fetch = partial(
@@ -74,9 +87,12 @@ class VendorRecords:
     async def subcontracts(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        status: SubcontractStatus | None = None,
+        first: Annotated[int, First100] = 20,
+        after: After = None,
+        status: Annotated[
+            SubcontractStatus | None,
+            strawberry.argument(description="Only those of this status; null: all."),
+        ] = None,
     ) -> Connection[Subcontract]:
         n, wanted, scope = limit(first), status.value if status else None, in_view(info)
         fetch = partial(records.subcontracts, first=n, after=after, status=wanted, agencies=scope)
@@ -86,7 +102,13 @@ class VendorRecords:
 
     @strawberry.field(description="Its incidents, by id; only those not closed, when asked.")
     async def incidents(
-        self, info: Info, first: int = 20, after: str | None = None, open_only: bool = False
+        self,
+        info: Info,
+        first: Annotated[int, First100] = 20,
+        after: After = None,
+        open_only: Annotated[
+            bool, strawberry.argument(description="Only incidents not closed yet.")
+        ] = False,
     ) -> Connection[Incident]:
         n, scope = limit(first), in_view(info)
         fetch = partial(
@@ -100,9 +122,12 @@ class VendorRecords:
     async def claims(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        status: ClaimStatus | None = None,
+        first: Annotated[int, First100] = 20,
+        after: After = None,
+        status: Annotated[
+            ClaimStatus | None,
+            strawberry.argument(description="Only those of this status; null: all."),
+        ] = None,
     ) -> Connection[Claim]:
         n, wanted, scope = limit(first), status.value if status else None, in_view(info)
         fetch = partial(records.claims, first=n, after=after, status=wanted, agencies=scope)
@@ -113,10 +138,16 @@ class VendorRecords:
     async def certificates(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        kind: CertificateKind | None = None,
-        contract_id: str | None = None,
+        first: Annotated[int, First100] = 20,
+        after: After = None,
+        kind: Annotated[
+            CertificateKind | None,
+            strawberry.argument(description="Only certificates of this kind; null: all."),
+        ] = None,
+        contract_id: Annotated[
+            str | None,
+            strawberry.argument(description="Only certificates for this contract; null: all."),
+        ] = None,
     ) -> Connection[Certificate]:
         n, wanted, scope = limit(first), kind.value if kind else None, in_view(info)
         fetch = partial(
@@ -135,9 +166,9 @@ class VendorRecords:
     async def sanctions(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        active_on: dt.date | None = None,
+        first: Annotated[int, First100] = 20,
+        after: After = None,
+        active_on: ActiveOn = None,
     ) -> Connection[Sanction]:
         n = limit(first)
         fetch = partial(records.sanctions, first=n, after=after, active_on=active_on)
@@ -162,10 +193,10 @@ class RecordsQuery:
     async def contracts(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        agency: str | None = None,
-        active_on: dt.date | None = None,
+        first: Annotated[int, First100] = 20,
+        after: After = None,
+        agency: AgencyFilter = None,
+        active_on: ActiveOn = None,
     ) -> Connection[Contract]:
         fetch = partial(
             records.contracts,
@@ -181,9 +212,9 @@ class RecordsQuery:
     async def sanctions(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        active_on: dt.date | None = None,
+        first: Annotated[int, First100] = 20,
+        after: After = None,
+        active_on: ActiveOn = None,
     ) -> Connection[Sanction]:
         fetch = partial(records.sanctions, first=limit(first), after=after, active_on=active_on)
         return connection(await across_vendors(info, fetch), sanction, "sanction_id", after)

@@ -16,6 +16,7 @@ from services.events.incident import ControlFailure, IncidentKind, LeakFinding, 
 from services.events.sanction import SanctionKind
 from services.platform.database import Connection as Db
 from services.platform.graphql.context import Info
+from services.platform.graphql.descriptions import described_enum
 from services.platform.graphql.loaders import batched
 from services.platform.graphql.pagination import Connection, page_size
 from services.registry import record_repository as records
@@ -35,100 +36,243 @@ AMOUNT = (
 Record = TypeVar("Record")
 Node = TypeVar("Node")
 
-SubcontractState = strawberry.enum(SubcontractStatus, name="SubcontractStatus")
-IncidentState = strawberry.enum(IncidentStatus, name="IncidentStatus")
-ClaimState = strawberry.enum(ClaimStatus, name="ClaimStatus")
+SubcontractState = described_enum(
+    SubcontractStatus,
+    name="SubcontractStatus",
+    description="Where a subcontract stands with the agency.",
+    values={
+        "REQUESTED": "Asked for; the agency has not decided.",
+        "APPROVED": "The agency approved it.",
+        "REJECTED": "The agency refused it (the reason is in `reason`).",
+    },
+)
+IncidentState = described_enum(
+    IncidentStatus,
+    name="IncidentStatus",
+    description="How far an incident has got.",
+    values={
+        "REPORTED": "Reported; no findings yet.",
+        "INVESTIGATED": "An investigation reported its findings; not closed.",
+        "CLOSED": "Closed; nothing more is expected on it.",
+    },
+)
+ClaimState = described_enum(
+    ClaimStatus,
+    name="ClaimStatus",
+    description="Whether a claim for damages is still open.",
+    values={
+        "FILED": "Filed; not settled yet.",
+        "SETTLED": "Settled (for `settledAmount`).",
+    },
+)
+described_enum(
+    TerminationReason,
+    name="TerminationReason",
+    description="Why a contract ended.",
+    values={
+        "EXPIRED": "It ran to the end of its term.",
+        "CANCELLED": "The agency cancelled it before its end.",
+        "MIGRATED": "Its work moved to another vendor (a migration).",
+        "OTHER": "Another reason, given in the termination's note.",
+    },
+)
+described_enum(
+    IncidentKind,
+    name="IncidentKind",
+    description="What happened in an incident.",
+    values={
+        "DATA_LOSS": "Data was lost (e.g. a lost USB memory of resident data).",
+        "DATA_LEAK": "Data left the vendor's control.",
+        "UNAPPROVED_SUBCONTRACTING": "Work was subcontracted without the agency's approval.",
+        "SECURITY_BREACH": "The vendor's security was breached.",
+        "SERVICE_FAILURE": "The service the vendor provides failed.",
+        "OTHER": "Something else (see the description).",
+    },
+)
+described_enum(
+    Severity,
+    name="Severity",
+    description="How serious an incident is, as the reporting agency judged it; it weighs in"
+    " the vendor's risk score.",
+    values={
+        "LOW": "Minor: little or no harm.",
+        "MEDIUM": "Harm contained to the agency.",
+        "HIGH": "Serious harm, e.g. to residents or their data.",
+        "CRITICAL": "The most serious incidents.",
+    },
+)
+described_enum(
+    LeakFinding,
+    name="LeakFinding",
+    description="What an investigation found about data leaving control.",
+    values={
+        "CONFIRMED": "Data demonstrably left control.",
+        "NOT_CONFIRMED": "No evidence that data left control.",
+        "PENDING": "Not determined yet.",
+    },
+)
+described_enum(
+    ControlFailure,
+    name="ControlFailure",
+    description="A safeguard the contract required that was not in place.",
+    values={
+        "NO_LOCKED_CASE": "Media carrying data were not kept in a locked case.",
+        "NO_SUPERVISION": "Work was not supervised as required.",
+        "UNAPPROVED_RESUBCONTRACTING": "Work was re-subcontracted without approval.",
+        "NO_ERASURE_CERTIFICATE": "Data were not certified erased.",
+        "OTHER": "Another required safeguard (see the summary).",
+    },
+)
+described_enum(
+    CertificateKind,
+    name="CertificateKind",
+    description="A document agencies require of IT vendors.",
+    values={
+        "DATA_ERASURE": "Data held for a contract were erased.",
+        "MEDIA_DISPOSAL": "Media that held data were disposed of.",
+        "SUBCONTRACTOR_FITNESS": "A subcontractor is fit for the work (names the subcontract).",
+    },
+)
 
 
 @strawberry.type(description="A contract an agency awarded to a vendor, as amended and ended.")
 class Contract:
-    contract_id: strawberry.ID
-    vendor_id: strawberry.ID
-    agency: str
-    title: str
-    category: str
-    criticality: Criticality
-    awarded_on: dt.date
-    starts_on: dt.date
+    contract_id: strawberry.ID = strawberry.field(description="The contract's id.")
+    vendor_id: strawberry.ID = strawberry.field(description="The vendor it was awarded to.")
+    agency: str = strawberry.field(description="The contracting agency or department.")
+    title: str = strawberry.field(description="What the contract is for.")
+    category: str = strawberry.field(description="Procurement category, as sanctions scope it.")
+    criticality: Criticality = strawberry.field(
+        description="How much harm an interruption does; it orders migrations."
+    )
+    awarded_on: dt.date = strawberry.field(description="Day it was awarded.")
+    starts_on: dt.date = strawberry.field(description="First day of the term.")
     ends_on: dt.date = strawberry.field(description="Last day of the term, after amendments.")
     amount: str = strawberry.field(description=AMOUNT)
-    currency: str
-    terminated_on: dt.date | None
-    termination_reason: TerminationReason | None
+    currency: str = strawberry.field(description="ISO 4217 currency code of `amount`.")
+    terminated_on: dt.date | None = strawberry.field(
+        description="Last day in force, once terminated; null while running."
+    )
+    termination_reason: TerminationReason | None = strawberry.field(
+        description="Why it ended; null while running."
+    )
 
 
 @strawberry.type(description="Work of a contract subcontracted (or re-subcontracted).")
 class Subcontract:
-    subcontract_id: strawberry.ID
-    contract_id: strawberry.ID
+    subcontract_id: strawberry.ID = strawberry.field(description="The subcontract's id.")
+    contract_id: strawberry.ID = strawberry.field(description="The contract whose work it is.")
     vendor_id: strawberry.ID = strawberry.field(description="The prime contractor.")
-    subcontractor_vendor_id: strawberry.ID
-    parent_subcontract_id: strawberry.ID | None
-    scope: str
-    requested_on: dt.date
-    status: SubcontractState  # type: ignore[valid-type]
-    decided_on: dt.date | None
+    subcontractor_vendor_id: strawberry.ID = strawberry.field(
+        description="The vendor doing the work."
+    )
+    parent_subcontract_id: strawberry.ID | None = strawberry.field(
+        description="For a re-subcontract, the subcontract it is part of; null for one let by"
+        " the prime contractor."
+    )
+    scope: str = strawberry.field(description="The work subcontracted.")
+    requested_on: dt.date = strawberry.field(description="Day approval was asked for.")
+    status: SubcontractState = strawberry.field(  # type: ignore[valid-type]
+        description="Where it stands with the agency."
+    )
+    decided_on: dt.date | None = strawberry.field(
+        description="Day the agency approved or refused it; null while requested."
+    )
     reason: str | None = strawberry.field(description="Why it was rejected.")
-    fitness_certificate_ids: list[strawberry.ID]
+    fitness_certificate_ids: list[strawberry.ID] = strawberry.field(
+        description="Certificates proving the subcontractor's fitness, named in the approval."
+    )
 
 
 @strawberry.type(description="A breach incident, with its latest findings.")
 class Incident:
-    incident_id: strawberry.ID
-    vendor_id: strawberry.ID
-    kind: IncidentKind
-    severity: Severity
-    occurred_on: dt.date
-    reported_on: dt.date
-    contract_id: strawberry.ID | None
-    caused_by_vendor_id: strawberry.ID | None
-    description: str
-    status: IncidentState  # type: ignore[valid-type]
-    investigated_on: dt.date | None
-    leak: LeakFinding | None
-    unapproved_subcontracting_found: bool | None
-    control_failures: list[ControlFailure]
-    summary: str | None
-    closed_on: dt.date | None
-    resolution: str | None
+    incident_id: strawberry.ID = strawberry.field(description="The incident's id.")
+    vendor_id: strawberry.ID = strawberry.field(
+        description="The vendor responsible (the prime contractor, when a subcontractor caused it)."
+    )
+    kind: IncidentKind = strawberry.field(description="What happened.")
+    severity: Severity = strawberry.field(description="How serious it is.")
+    occurred_on: dt.date = strawberry.field(description="Day it happened (or began).")
+    reported_on: dt.date = strawberry.field(description="Day it was reported.")
+    contract_id: strawberry.ID | None = strawberry.field(
+        description="The contract under which it happened; null when none."
+    )
+    caused_by_vendor_id: strawberry.ID | None = strawberry.field(
+        description="The subcontractor that caused it on this vendor's contract; null when the"
+        " vendor itself did."
+    )
+    description: str = strawberry.field(description="What happened, in words.")
+    status: IncidentState = strawberry.field(  # type: ignore[valid-type]
+        description="How far it has got."
+    )
+    investigated_on: dt.date | None = strawberry.field(
+        description="Day the latest investigation reported; null before one."
+    )
+    leak: LeakFinding | None = strawberry.field(
+        description="Whether data demonstrably left control; null before an investigation."
+    )
+    unapproved_subcontracting_found: bool | None = strawberry.field(
+        description="Whether work had been subcontracted without approval; null before an"
+        " investigation."
+    )
+    control_failures: list[ControlFailure] = strawberry.field(
+        description="Required safeguards the investigation found missing."
+    )
+    summary: str | None = strawberry.field(
+        description="The investigation's findings, in words; null before one."
+    )
+    closed_on: dt.date | None = strawberry.field(description="Day it was closed; null while open.")
+    resolution: str | None = strawberry.field(description="How it was resolved; null while open.")
 
 
 @strawberry.type(description="A claim for damages against a vendor.")
 class Claim:
-    claim_id: strawberry.ID
-    vendor_id: strawberry.ID
-    filed_on: dt.date
+    claim_id: strawberry.ID = strawberry.field(description="The claim's id.")
+    vendor_id: strawberry.ID = strawberry.field(description="The vendor claimed against.")
+    filed_on: dt.date = strawberry.field(description="Day it was filed.")
     amount: str = strawberry.field(description=AMOUNT)
-    currency: str
-    incident_id: strawberry.ID | None
-    contract_id: strawberry.ID | None
-    description: str
-    status: ClaimState  # type: ignore[valid-type]
-    settled_on: dt.date | None
+    currency: str = strawberry.field(description="ISO 4217 currency code of the amounts.")
+    incident_id: strawberry.ID | None = strawberry.field(
+        description="The incident it is for; null when none."
+    )
+    contract_id: strawberry.ID | None = strawberry.field(
+        description="The contract it is under; null when none."
+    )
+    description: str = strawberry.field(description="What damages are claimed, and why.")
+    status: ClaimState = strawberry.field(  # type: ignore[valid-type]
+        description="Whether it is settled."
+    )
+    settled_on: dt.date | None = strawberry.field(
+        description="Day it was settled; null while open."
+    )
     settled_amount: str | None = strawberry.field(description=AMOUNT)
 
 
 @strawberry.type(description="A certificate a vendor submitted (data erasure, media disposal, …).")
 class Certificate:
-    certificate_id: strawberry.ID
-    vendor_id: strawberry.ID
-    kind: CertificateKind
-    contract_id: strawberry.ID
-    subcontract_id: strawberry.ID | None
-    submitted_on: dt.date
-    issued_by: str
+    certificate_id: strawberry.ID = strawberry.field(description="The certificate's id.")
+    vendor_id: strawberry.ID = strawberry.field(description="The vendor that submitted it.")
+    kind: CertificateKind = strawberry.field(description="What it proves.")
+    contract_id: strawberry.ID = strawberry.field(description="The contract it is for.")
+    subcontract_id: strawberry.ID | None = strawberry.field(
+        description="The subcontract it proves fit (subcontractor fitness only); null otherwise."
+    )
+    submitted_on: dt.date = strawberry.field(description="Day the vendor submitted it.")
+    issued_by: str = strawberry.field(description="Who issued the certificate.")
 
 
 @strawberry.type(description="A sanction with its terms as amended (and lifted) so far.")
 class Sanction:
-    sanction_id: strawberry.ID
-    vendor_id: strawberry.ID
-    kind: SanctionKind
-    authority: str
-    decided_on: dt.date
-    starts_on: dt.date
+    sanction_id: strawberry.ID = strawberry.field(description="The sanction's id.")
+    vendor_id: strawberry.ID = strawberry.field(description="The vendor it was imposed on.")
+    kind: SanctionKind = strawberry.field(description="What kind of sanction it is.")
+    authority: str = strawberry.field(description="Who imposed it.")
+    decided_on: dt.date = strawberry.field(description="Day the authority decided it.")
+    starts_on: dt.date = strawberry.field(description="First day it applies.")
     ends_on: dt.date | None = strawberry.field(description="Last day; null when indefinite.")
-    lifted_on: dt.date | None
+    lifted_on: dt.date | None = strawberry.field(
+        description="First day it no longer applies, when lifted early; null otherwise."
+    )
     agencies: list[str] | None = strawberry.field(description="Null: every agency.")
     categories: list[str] | None = strawberry.field(description="Null: every category.")
 

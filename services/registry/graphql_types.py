@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import AsyncGenerator, Mapping
-from typing import cast
+from typing import Annotated, cast
 
 import strawberry
 
@@ -13,6 +13,7 @@ from services.events.base import EventEnvelope
 from services.events.emitted import EligibilityChanged, EligibilityReasonRef
 from services.events.sanction import SanctionKind as SanctionKindModel
 from services.platform.graphql.context import ContextKey, Info
+from services.platform.graphql.descriptions import After, First100, First5000, described_enum
 from services.platform.graphql.pagination import Connection, page_size
 from services.registry import eligibility, queries
 from services.registry.graphql_record_fields import VendorRecords, vendor_rows
@@ -30,41 +31,102 @@ POLICIES: ContextKey[Mapping[str, SuspensionPolicy]] = ContextKey("registry.poli
 # The process's vendor-name index (services/registry/name_index_feed.py).
 NAME_INDEX: ContextKey[LiveNameIndex] = ContextKey("registry.name_index")
 
-SanctionKind = strawberry.enum(SanctionKindModel, name="SanctionKind")
-NameKind = strawberry.enum(NameKindModel, name="NameKind")
+SanctionKind = described_enum(
+    SanctionKindModel,
+    name="SanctionKind",
+    description="What a sanction does: bid suspension (入札参加停止) and debarment bar a vendor"
+    " from bidding; a warning does not.",
+    values={
+        "BID_SUSPENSION": "The vendor may not bid while it applies (入札参加停止).",
+        "DEBARMENT": "The vendor is excluded from bidding while it applies.",
+        "WARNING": "A formal warning: recorded (and weighed in risk), but no bar on bidding.",
+    },
+)
+NameKind = described_enum(
+    NameKindModel,
+    name="NameKind",
+    description="Which of a vendor's names a search matched; between equal scores, the"
+    " earlier kind ranks first.",
+    values={
+        "LEGAL": "The current legal name.",
+        "KANA": "The reading of the legal name in katakana.",
+        "ENGLISH": "The English name.",
+        "FORMER": "A legal name, reading or English name the vendor used before.",
+        "ALIAS": "Another name the vendor is known by.",
+        "IDENTIFIER": "An exact identifier (e.g. a corporate number), never a fuzzy match.",
+    },
+)
+AS_OF = (
+    "The day asked about (a calendar day, no time zone); default: today in the registry's"
+    " time zone."
+)
+KNOWN_AT = (
+    "Answer as the registry stood at this moment (what had been recorded by then); default:"
+    " now. Without an offset it is a time in the registry's time zone."
+)
+AGENCY = "Judge for this agency: sanctions restricted to other agencies do not count; null: any."
+CATEGORY = (
+    "Judge for this procurement category: sanctions restricted to other categories do not"
+    " count; null: any."
+)
 
 
 @strawberry.type(description="An identifier of a vendor in one scheme (corporate_number, lei…).")
 class VendorIdentifier:
-    scheme: str
-    value: str
+    scheme: str = strawberry.field(
+        description="The identifier scheme: corporate_number, lei, duns, uei, internal, …"
+    )
+    value: str = strawberry.field(description="The identifier as the scheme writes it.")
 
 
-@strawberry.input(description="An identifier to find a vendor by, e.g. corporate_number.")
+@strawberry.input(
+    description="An identifier to find a vendor by: a scheme (e.g. corporate_number) and a value."
+)
 class IdentifierInput:
-    scheme: str
-    value: str
+    scheme: str = strawberry.field(
+        description="The identifier scheme: corporate_number, lei, duns, uei, internal, …"
+    )
+    value: str = strawberry.field(
+        description="The identifier as the scheme writes it (matched exactly)."
+    )
 
 
 @strawberry.type(description="A legal name, reading or English name the vendor used before.")
 class FormerName:
-    name: str
+    name: str = strawberry.field(description="The name as it was used.")
     used_until: dt.date | None = strawberry.field(description="Last day it was used.")
 
 
 @strawberry.type(description="A vendor as the registry knows it, with its records.")
 class Vendor(VendorRecords):
-    id: strawberry.ID
-    legal_name: str
-    name_kana: str | None
-    name_en: str | None
-    country: str | None
-    aliases: list[str]
-    identifiers: list[VendorIdentifier]
-    former_names: list[FormerName]
+    id: strawberry.ID = strawberry.field(
+        description="The vendor's id in the registry (its `vendorId` everywhere else)."
+    )
+    legal_name: str = strawberry.field(description="The current legal name.")
+    name_kana: str | None = strawberry.field(
+        description="The reading of the legal name in katakana; null when not recorded."
+    )
+    name_en: str | None = strawberry.field(description="The English name; null when not recorded.")
+    country: str | None = strawberry.field(
+        description="Country of registration, ISO 3166-1 alpha-2 (JP, US, …); null when not"
+        " recorded."
+    )
+    aliases: list[str] = strawberry.field(
+        description="Other names the vendor is known by (searches match them)."
+    )
+    identifiers: list[VendorIdentifier] = strawberry.field(
+        description="Its identifiers, one per scheme (corporate number, LEI, …)."
+    )
+    former_names: list[FormerName] = strawberry.field(
+        description="Names it used before (searches still match them), oldest first."
+    )
 
     @strawberry.field(description="The vendor's risk on `asOf` (default: today), explained.")
-    async def risk_score(self, info: Info, as_of: dt.date | None = None) -> RiskScore:
+    async def risk_score(
+        self,
+        info: Info,
+        as_of: Annotated[dt.date | None, strawberry.argument(description=AS_OF)] = None,
+    ) -> RiskScore:
         return await risk_score_of(info, str(self.id), as_of)
 
     @classmethod
@@ -85,17 +147,21 @@ class Vendor(VendorRecords):
 
 @strawberry.type(description="A vendor found by a search, and which of its names matched.")
 class VendorSearchHit:
-    vendor_id: strawberry.ID
-    matched_name: str
-    matched_kind: NameKind  # type: ignore[valid-type]
+    vendor_id: strawberry.ID = strawberry.field(description="The vendor found.")
+    matched_name: str = strawberry.field(description="The vendor's name that matched, as stored.")
+    matched_kind: NameKind = strawberry.field(  # type: ignore[valid-type]
+        description="Which of its names it is."
+    )
     score: float = strawberry.field(description="0–100; 100 is an exact (normalised) match.")
 
 
 @strawberry.type(description="A sanction barring the vendor, as a procurement officer sees it.")
 class EligibilityReason:
-    sanction_id: strawberry.ID
-    kind: SanctionKind  # type: ignore[valid-type]
-    authority: str
+    sanction_id: strawberry.ID = strawberry.field(description="The sanction that bars.")
+    kind: SanctionKind = strawberry.field(  # type: ignore[valid-type]
+        description="What kind of sanction it is."
+    )
+    authority: str = strawberry.field(description="Who imposed it, e.g. the city's procurement.")
     starts_on: dt.date = strawberry.field(description="First day the sanction applies.")
     ends_on: dt.date | None = strawberry.field(
         description="Last day it applies (inclusive) under its terms then; null: indefinite."
@@ -142,9 +208,11 @@ class EligibilityReason:
 
 @strawberry.type(description="Whether a vendor may bid on a date, and every reason if not.")
 class BidEligibility:
-    vendor_id: strawberry.ID
-    as_of: dt.date
-    eligible: bool
+    vendor_id: strawberry.ID = strawberry.field(description="The vendor judged.")
+    as_of: dt.date = strawberry.field(description="The day judged (a calendar day).")
+    eligible: bool = strawberry.field(
+        description="True when nothing bars the vendor from bidding on `asOf`."
+    )
     reasons: list[EligibilityReason] = strawberry.field(
         description="Every sanction that bars the vendor on `asOf`."
     )
@@ -170,15 +238,28 @@ class BidEligibility:
 
 @strawberry.type(description="The period a suspension policy proposes for a decision.")
 class SuspensionProposal:
-    authority: str
-    starts_on: dt.date
-    min_months: int
-    max_months: int
-    earliest_last_day: dt.date
-    latest_last_day: dt.date
+    authority: str = strawberry.field(description="The authority whose policy was applied.")
+    starts_on: dt.date = strawberry.field(
+        description="First day the suspension would apply, as the policy sets it from the"
+        " decision day."
+    )
+    min_months: int = strawberry.field(
+        description="Shortest period the policy allows, in calendar months."
+    )
+    max_months: int = strawberry.field(
+        description="Longest period the policy allows, in calendar months."
+    )
+    earliest_last_day: dt.date = strawberry.field(
+        description="Last day (inclusive) of the shortest period."
+    )
+    latest_last_day: dt.date = strawberry.field(
+        description="Last day (inclusive) of the longest period."
+    )
     governing_ground: str = strawberry.field(description="The ground whose range applies.")
-    serious: bool
-    aggravation_factor: int
+    serious: bool = strawberry.field(description="Whether the case was judged serious.")
+    aggravation_factor: int = strawberry.field(
+        description="What the months were multiplied by (1 when not serious)."
+    )
 
     @classmethod
     def of(cls, authority: str, proposal: Proposal) -> SuspensionProposal:
@@ -197,16 +278,22 @@ class SuspensionProposal:
 
 @strawberry.type(description="A vendor whose identity or eligibility changed.")
 class RegistryChange:
-    vendor_id: strawberry.ID
+    vendor_id: strawberry.ID = strawberry.field(description="The vendor that changed.")
     kind: str = strawberry.field(description="identity or eligibility")
-    recorded_at: dt.datetime
+    recorded_at: dt.datetime = strawberry.field(
+        description="When the registry recorded the change (with its UTC offset)."
+    )
 
 
 @strawberry.type(description="Changes after a cursor; pass `cursor` as `since` next time.")
 class RegistryChangePage:
-    changes: list[RegistryChange]
-    cursor: str
-    has_more: bool
+    changes: list[RegistryChange] = strawberry.field(description="The changes, oldest first.")
+    cursor: str = strawberry.field(
+        description="Pass it as `since` to get the changes after these (also when empty)."
+    )
+    has_more: bool = strawberry.field(
+        description="More changes are already recorded after this page: ask again at once."
+    )
 
 
 def _today(info: Info) -> dt.date:
@@ -224,14 +311,18 @@ def _moment(info: Info, known_at: dt.datetime | None) -> dt.datetime | None:
 class RegistryQuery:
     @strawberry.field(description="Every registered vendor, by id, a page at a time.")
     async def registered_vendors(
-        self, info: Info, first: int = 20, after: str | None = None
+        self, info: Info, first: Annotated[int, First100] = 20, after: After = None
     ) -> Connection[Vendor]:
         rows, total, has_next = await vendor_rows(info, first, after)
         vendors = [Vendor.of(r) for r in rows]
         return Connection.of(vendors, lambda v: str(v.id), total, has_next, after)
 
     @strawberry.field(description="One vendor by its id; null when unknown.")
-    async def vendor(self, info: Info, id: strawberry.ID) -> Vendor | None:
+    async def vendor(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The vendor's id.")],
+    ) -> Vendor | None:
         async with info.context.pool.acquire() as conn:
             row = await queries.vendor(conn, str(id))
         return Vendor.of(row) if row else None
@@ -240,7 +331,18 @@ class RegistryQuery:
         description="Vendors whose names (legal, kana, English, former, aliases) match `search`"
         " after normalisation, best first; an exact identifier ranks first."
     )
-    async def vendors(self, info: Info, search: str, first: int = 20) -> list[VendorSearchHit]:
+    async def vendors(
+        self,
+        info: Info,
+        search: Annotated[
+            str,
+            strawberry.argument(
+                description="A name, reading or identifier, as typed: case, width, spaces and"
+                " company suffixes (株式会社, Inc., …) do not matter."
+            ),
+        ],
+        first: Annotated[int, First100] = 20,
+    ) -> list[VendorSearchHit]:
         hits = await queries.search_pooled(
             info.context.pool, search, page_size(first, 100), info.context.part(NAME_INDEX)
         )
@@ -262,12 +364,18 @@ class RegistryQuery:
     async def bid_eligibility(
         self,
         info: Info,
-        vendor_id: strawberry.ID | None = None,
-        identifier: IdentifierInput | None = None,
-        as_of: dt.date | None = None,
-        agency: str | None = None,
-        category: str | None = None,
-        known_at: dt.datetime | None = None,
+        vendor_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The vendor, by its id; or give `identifier`."),
+        ] = None,
+        identifier: Annotated[
+            IdentifierInput | None,
+            strawberry.argument(description="The vendor, by an identifier; or give `vendorId`."),
+        ] = None,
+        as_of: Annotated[dt.date | None, strawberry.argument(description=AS_OF)] = None,
+        agency: Annotated[str | None, strawberry.argument(description=AGENCY)] = None,
+        category: Annotated[str | None, strawberry.argument(description=CATEGORY)] = None,
+        known_at: Annotated[dt.datetime | None, strawberry.argument(description=KNOWN_AT)] = None,
     ) -> BidEligibility:
         wanted = IdentifierKey(identifier.scheme, identifier.value) if identifier else None
         async with info.context.pool.acquire() as conn:
@@ -290,11 +398,14 @@ class RegistryQuery:
     async def bid_eligibility_many(
         self,
         info: Info,
-        vendor_ids: list[strawberry.ID],
-        as_of: dt.date | None = None,
-        agency: str | None = None,
-        category: str | None = None,
-        known_at: dt.datetime | None = None,
+        vendor_ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(description="The bidders, by id; answers come in this order."),
+        ],
+        as_of: Annotated[dt.date | None, strawberry.argument(description=AS_OF)] = None,
+        agency: Annotated[str | None, strawberry.argument(description=AGENCY)] = None,
+        category: Annotated[str | None, strawberry.argument(description=CATEGORY)] = None,
+        known_at: Annotated[dt.datetime | None, strawberry.argument(description=KNOWN_AT)] = None,
     ) -> list[BidEligibility]:
         async with info.context.pool.acquire() as conn:
             answers = await queries.bid_eligibility_many(
@@ -312,7 +423,24 @@ class RegistryQuery:
         " these grounds; `serious` applies its aggravation factor."
     )
     def propose_suspension(
-        self, info: Info, authority: str, grounds: list[str], serious: bool, decided_on: dt.date
+        self,
+        info: Info,
+        authority: Annotated[
+            str, strawberry.argument(description="The authority whose policy applies.")
+        ],
+        grounds: Annotated[
+            list[str],
+            strawberry.argument(
+                description="Grounds under that policy, e.g. breach_of_contract,"
+                " information_leakage; the one with the longest range governs."
+            ),
+        ],
+        serious: Annotated[
+            bool, strawberry.argument(description="Apply the policy's aggravation factor.")
+        ],
+        decided_on: Annotated[
+            dt.date, strawberry.argument(description="The day the sanction is decided.")
+        ],
     ) -> SuspensionProposal:
         policies = info.context.part(POLICIES)
         policy = policies.get(authority)
@@ -326,7 +454,16 @@ class RegistryQuery:
         " an earlier page; omit it to start from the beginning), oldest first."
     )
     async def registry_changes(
-        self, info: Info, since: str | None = None, first: int = 500
+        self,
+        info: Info,
+        since: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The `cursor` of the previous page; omit it to start from the"
+                " beginning."
+            ),
+        ] = None,
+        first: Annotated[int, First5000] = 500,
     ) -> RegistryChangePage:
         async with info.context.pool.acquire() as conn:
             page = await queries.changes_since(conn, since, page_size(first, 5000))
@@ -344,12 +481,19 @@ class RegistryQuery:
 
 @strawberry.type(description="A vendor became ineligible, eligible again, or barred for longer.")
 class EligibilityChange:
-    event_id: strawberry.ID
-    vendor_id: strawberry.ID
-    as_of: dt.date
-    eligible: bool
-    eligible_again_on: dt.date | None
-    reasons: list[EligibilityReason]
+    event_id: strawberry.ID = strawberry.field(
+        description="The `vendor.eligibility_changed` event announcing it."
+    )
+    vendor_id: strawberry.ID = strawberry.field(description="The vendor whose eligibility changed.")
+    as_of: dt.date = strawberry.field(description="The day from which the new answer holds.")
+    eligible: bool = strawberry.field(description="Whether the vendor may bid from `asOf`.")
+    eligible_again_on: dt.date | None = strawberry.field(
+        description="First date the vendor is eligible again; null when eligible now or barred"
+        " indefinitely."
+    )
+    reasons: list[EligibilityReason] = strawberry.field(
+        description="Every sanction that bars the vendor on `asOf` (empty when eligible)."
+    )
 
     @classmethod
     def of(cls, event: EventEnvelope) -> EligibilityChange:
@@ -371,7 +515,12 @@ class RegistrySubscription:
         " amended or lifted, or starting or ending today); only these vendors when given."
     )
     async def eligibility_changes(
-        self, info: Info, vendor_ids: list[strawberry.ID] | None = None
+        self,
+        info: Info,
+        vendor_ids: Annotated[
+            list[strawberry.ID] | None,
+            strawberry.argument(description="Only these vendors, by id; null: every vendor."),
+        ] = None,
     ) -> AsyncGenerator[EligibilityChange, None]:
         wanted = {str(v) for v in vendor_ids} if vendor_ids else None
         changes = info.context.broadcaster.events(

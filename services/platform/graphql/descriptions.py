@@ -40,8 +40,11 @@ First5000 = first(5000)
 def described_enum(cls: E, *, name: str, description: str, values: Mapping[str, str]) -> E:
     """A Python enum as a GraphQL enum, with a description for it and for each of its values
     (keyed by member name; every member must have one)."""
-    wrapped = strawberry.enum(cls, name=name, description=description)
+    # Described in place when the enum is already in use (a generated event input may have
+    # wrapped it first): two definitions of one name would be a duplicate type.
+    wrapped = cls if hasattr(cls, "__strawberry_definition__") else strawberry.enum(cls, name=name)
     definition = wrapped.__strawberry_definition__  # type: ignore[attr-defined]
+    definition.name, definition.description = name, description
     names = {v.name for v in definition.values}
     if names != set(values):
         raise ValueError(f"{name}: values described {sorted(values)}, members {sorted(names)}")

@@ -53,16 +53,20 @@ def numeric_cursor(cursor: str | None) -> int | None:
     return int(cursor)
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with the cursor that marks its place.")
 class Edge(Generic[Node]):
-    cursor: str
-    node: Node
+    cursor: str = strawberry.field(
+        description="Opaque: pass it as `after` to get the items after this one."
+    )
+    node: Node = strawberry.field(description="The item.")
 
 
 @strawberry.type(description="A page of a list: `first` after the cursor `after`.")
 class Connection(Generic[Node]):
-    edges: list[Edge[Node]]
-    page_info: PageInfo
+    edges: list[Edge[Node]] = strawberry.field(description="The page's items, in list order.")
+    page_info: PageInfo = strawberry.field(
+        description="Where the page is in the list, and the cursors to move on from it."
+    )
     total_count: int = strawberry.field(description="How many there are in all.")
 
     @classmethod
