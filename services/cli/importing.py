@@ -42,11 +42,13 @@ from services.platform.settings import Settings
 from services.registry import sanction_repository, vendor_repository
 
 Reader = Callable[[TextIO], Iterator[ListEntry | RowProblem]]
-# Each list: its reader and the authority its debarments are recorded under.
-LISTS: dict[str, tuple[Reader, str]] = {
+# Each list: its reader and the authority its debarments are recorded under. None: a source
+# that is not a list of sanctions, with an importer of its own (OCDS: ocds_importing.py).
+LISTS: dict[str, tuple[Reader, str] | None] = {
     "worldbank": (worldbank.entries, worldbank.AUTHORITY),
     "idb": (idb.entries, idb.AUTHORITY),
     "ebrd": (ebrd.entries, ebrd.AUTHORITY),
+    "ocds": None,
 }
 
 
@@ -84,7 +86,9 @@ class _Pending:
 def _events(
     source: str, stream: TextIO, recorded: Recorded, today: dt.date, report: ImportReport
 ) -> Iterator[_Pending]:
-    read, authority = LISTS[source]
+    a_list = LISTS[source]
+    assert a_list is not None, f"{source} is not a list"
+    read, authority = a_list
     registered = set(recorded.vendors)
     listed: set[str] = set()
     for item in read(stream):
@@ -185,6 +189,11 @@ async def run(
     dry_run: bool,
 ) -> None:
     """`vendorwatch import`: into Kafka if given, else the chosen embedded event log."""
+    if LISTS[source] is None:
+        from services.cli import ocds_importing  # it imports this module
+
+        await ocds_importing.run(file, kafka, database_url, data_dir, dry_run)
+        return
     report = ImportReport()
     stream = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
     async with _target(kafka, database_url, data_dir, dry_run) as (url, send):

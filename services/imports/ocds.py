@@ -1,0 +1,591 @@
+"""An OCDS package's contracting processes as ordinary catalog events (pure), every party,
+award and contract accounted for.
+
+**Parties.** A party with the role `supplier` or `tenderer` is a vendor, identified by its
+`identifier` (scheme and id): its vendor id is `ocds:<scheme>:<value>` (the scheme's registry
+name, the value as the registry matches identifiers: `ocds:am-tin:01849148`), so the same firm
+in two releases or two files is one vendor. Its legal name is `identifier.legalName` (else
+`name`); its names in other languages (`legalName_hy`, `name_ru`, Armenia's `nameHy`) are
+kept as aliases, and an English one (`_en`) also as `name_en`; its country is read from
+`address.countryName` (`countries.py`, accents and trailing spaces set aside). The identifier
+and the `additionalIdentifiers` whose scheme has a registry name become its identifiers. A
+vendor registers once per file, with the names of every party entry of it; one the registry
+already has (by this id, or holding one of its identifiers: a vendor registered by hand or by
+another import) is not registered again, and its contracts go to it. Other parties (buyer,
+procuringEntity, payer…) are not vendors: they are accounted for as such, and the buyer names
+the contracts' agency. A vendor party without an identifier is refused: it could never be
+matched again.
+
+Registry scheme names are lower case (`SchemeName`); an OCDS scheme becomes one by `SCHEMES`
+below, else by its own spelling in lower case with `_` for anything not a letter or digit
+(`AM-TIN` → `am_tin`, `PROV-GOB-JAL` → `prov_gob_jal`). Screen a supplier by the registry's
+name: `identifier: {scheme: "am_tin", value: "01849148"}`.
+
+**Contracts.** Each entry of `contracts` becomes a `contract.awarded` for each supplier of
+the award its `awardID` names (a joint award: one contract record per supplier, each with the
+contract's whole value, id `…:<n>` after the first); contract id `ocds:<ocid>:<contract id>`.
+- agency: `buyer.name` (else the buyer party's name, else `tender.procuringEntity`'s);
+- title: the contract's `title`, else its `description`, else the award's, else the tender's;
+- category: `tender.mainProcurementCategory` (goods, works, services), else the first item's
+  classification as `<scheme>:<id>`, else "unspecified";
+- criticality: `internal` (`CRITICALITY`): OCDS does not say how much harm an interruption
+  does;
+- awarded_on: `dateSigned`, else the award's `date`, else the first day of the term;
+- term: the contract's `period`, else the award's `contractPeriod`; no start: the award day;
+  no end: start + `durationInDays`; neither: refused. Days as the publisher wrote them;
+- amount and currency: the contract's `value`, else the award's (in the currency's smallest
+  unit; never defaulted: no currency is refused).
+A contract whose status is `terminated` is then `contract.terminated` on the last day of its
+term (reason `other`: OCDS's "terminated" is a contract that has come to a close, at term or
+early). A `cancelled` one (never signed) and an award without a contract are not imported
+(accounted for, with the reason). When a process comes as several releases, a later release
+that moves a contract's end or value is a `contract.amended` from the date of the contract's
+latest `amendments` entry (else of that release), with its rationale as the reason; a single
+release or compiled release gives only the current terms, its `amendments` already in them.
+
+Event ids are uuid5 of what the event is (the vendor's registration, the contract's award, …),
+so importing the same file again sends the same events, which ingest takes once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from pydantic import ValidationError
+
+from services.events.base import EventEnvelope, Payload
+from services.events.catalog import ENVELOPES, SCHEMA_VERSION, describe_validation_error
+from services.events.contract import (
+    ContractAmended,
+    ContractAwarded,
+    ContractTerminated,
+    Criticality,
+    TerminationReason,
+)
+from services.events.vendor import VendorIdentifierRef, VendorRegistered
+from services.imports.ocds_package import (
+    JSON,
+    Process,
+    country,
+    day,
+    minor_units,
+    moment,
+    names,
+    processes,
+    text,
+)
+from services.registry.names import IdentifierKey, normalize_identifier
+
+SOURCE = "import.ocds"
+NAMESPACE = uuid.UUID("5d0c2b57-8a8e-4f0e-9a3b-0c7d3b1e6a42")
+VENDOR_ROLES = frozenset({"supplier", "tenderer"})
+CRITICALITY = Criticality.INTERNAL
+
+# OCDS identifier schemes (as publishers write them, case and accents aside) → registry names.
+SCHEMES = {
+    "registro federal de contribuyentes de mexico": "mx_rfc",
+    "mx-rfc": "mx_rfc",
+    "identificador unico en compranet": "mx_compranet_uid",
+    "clave en compranet": "mx_compranet_key",
+}
+_ID_ALPHABET = re.compile(r"[^A-Za-z0-9._:-]+")
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"  # a vendor; a contract (its events); an award (by its contracts)
+    NOT_IMPORTED = "not imported"  # by rule: not a vendor, no contract, cancelled
+    REFUSED = "refused"  # what it says cannot become a catalog event
+
+
+@dataclass(frozen=True)
+class Accounted:
+    """What became of one party, award or contract of the package."""
+
+    kind: str  # party, award, contract
+    ocid: str
+    path: str  # in the package: "releases[3].awards[0]"
+    outcome: Outcome
+    reason: str = ""  # for not imported and refused
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.ocid}): {self.reason}"
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the registry already has: vendor ids, and who holds which identifier."""
+
+    vendors: frozenset[str] = frozenset()
+    owners: Mapping[IdentifierKey, str] = field(default_factory=dict)
+
+
+@dataclass
+class Mapped:
+    events: list[EventEnvelope] = field(default_factory=list)
+    accounted: list[Accounted] = field(default_factory=list)
+    processes: int = 0
+    vendors_registered: int = 0
+    vendors_known: int = 0  # in the registry already (by id or by an identifier)
+    contracts_awarded: int = 0  # contract records (one per supplier)
+    amended: int = 0
+    terminated: int = 0
+
+    def count(self, kind: str, outcome: Outcome) -> int:
+        return sum(1 for a in self.accounted if a.kind == kind and a.outcome is outcome)
+
+    @property
+    def refused(self) -> list[Accounted]:
+        return [a for a in self.accounted if a.outcome is Outcome.REFUSED]
+
+
+def scheme_name(scheme: str) -> str:
+    """The registry's name of an OCDS identifier scheme; ValueError when it has none."""
+    plain = (
+        "".join(c for c in unicodedata.normalize("NFKD", scheme) if not unicodedata.combining(c))
+        .casefold()
+        .strip()
+    )
+    name = SCHEMES.get(plain) or re.sub(r"[^a-z0-9]+", "_", plain).strip("_")
+    if not re.fullmatch(r"[a-z][a-z0-9_]{1,31}", name):
+        raise ValueError(f"identifier.scheme: {scheme!r} has no registry scheme name (SCHEMES)")
+    return name
+
+
+def _safe_id(text_: str) -> str:
+    """`text_` in the alphabet of ids, at most 128 characters; a hash keeps it unique when
+    characters had to be replaced or cut."""
+    safe = _ID_ALPHABET.sub("-", text_).strip("-.:") or "x"
+    if safe == text_ and len(safe) <= 128:
+        return safe
+    digest = hashlib.blake2b(text_.encode(), digest_size=6).hexdigest()
+    return f"{safe[:114].rstrip('-.:')}-{digest}"
+
+
+def vendor_id(key: IdentifierKey) -> str:
+    return _safe_id(f"ocds:{key.scheme.replace('_', '-')}:{key.value}")
+
+
+def contract_id(ocid: str, contract: object) -> str:
+    return _safe_id(f"ocds:{ocid}:{text(contract)}")
+
+
+def _identifier(scheme: object, value: object) -> tuple[VendorIdentifierRef, IdentifierKey]:
+    written_scheme, written_value = text(scheme), text(value)
+    if not written_scheme or not written_value:
+        raise ValueError(
+            "identifier: no scheme and id; a vendor is imported by an identifier only"
+            " (it could never be matched again)"
+        )
+    name = scheme_name(written_scheme)
+    try:
+        ref = VendorIdentifierRef(scheme=name, value=written_value)
+    except ValidationError as error:
+        raise ValueError(describe_validation_error(error)) from None
+    return ref, normalize_identifier(ref.scheme, ref.value)
+
+
+@dataclass
+class _Vendor:
+    vendor_id: str
+    legal_name: str
+    other_names: dict[str, str]
+    identifiers: dict[IdentifierKey, VendorIdentifierRef]
+    country: str | None
+    first_seen: dt.datetime | None
+
+
+def _party_vendor(party: JSON, seen: dt.datetime | None) -> _Vendor:
+    identifier = party.get("identifier")
+    identifier = identifier if isinstance(identifier, dict) else {}
+    ref, key = _identifier(identifier.get("scheme"), identifier.get("id"))
+    legal, other = names(party)
+    if not legal:
+        raise ValueError("identifier.legalName, name: no name")
+    refs = {key: ref}
+    for extra in party.get("additionalIdentifiers") or []:
+        if isinstance(extra, dict):
+            try:
+                more, more_key = _identifier(extra.get("scheme"), extra.get("id"))
+            except ValueError:
+                continue  # an additional identifier the registry cannot name: not kept
+            refs.setdefault(more_key, more)
+    address = party.get("address")
+    where = country(address.get("countryName")) if isinstance(address, dict) else None
+    return _Vendor(vendor_id(key), legal, other, refs, where, seen)
+
+
+def _merge_vendor(into: _Vendor, other: _Vendor) -> None:
+    for language, name in other.other_names.items():
+        into.other_names.setdefault(language, name)
+    if other.legal_name != into.legal_name:
+        into.other_names.setdefault(f"~{len(into.other_names)}", other.legal_name)
+    for key, ref in other.identifiers.items():
+        into.identifiers.setdefault(key, ref)
+    into.country = into.country or other.country
+    if other.first_seen and (into.first_seen is None or other.first_seen < into.first_seen):
+        into.first_seen = other.first_seen
+
+
+def _registration(vendor: _Vendor) -> VendorRegistered:
+    aliases = [n for n in dict.fromkeys(vendor.other_names.values()) if n != vendor.legal_name]
+    english = next((n for lang, n in vendor.other_names.items() if lang.startswith("en")), None)
+    return VendorRegistered(
+        legal_name=vendor.legal_name,
+        name_en=english,
+        identifiers=list(vendor.identifiers.values()),
+        aliases=aliases,
+        country=vendor.country,
+    )
+
+
+def _envelope(name: str, at: dt.datetime, vendor: str, payload: Payload) -> EventEnvelope:
+    return ENVELOPES[payload.event_type](
+        event_id=uuid.uuid5(NAMESPACE, name),
+        event_type=payload.event_type,
+        schema_version=SCHEMA_VERSION,
+        occurred_at=at,
+        source=SOURCE,
+        vendor_id=vendor,
+        payload=payload,
+    )
+
+
+def _objects(value: object) -> list[tuple[int, JSON]]:
+    return (
+        [(n, v) for n, v in enumerate(value) if isinstance(v, dict)]
+        if isinstance(value, list)
+        else []
+    )
+
+
+def _roles(party: JSON) -> set[str]:
+    return {r for r in party.get("roles") or [] if isinstance(r, str)}
+
+
+def mapped(package: object, known: Known | None = None) -> Mapped:
+    """The package's events (registrations first, then each process's contract events) and
+    what became of each party, award and contract. Raises PackageError (ocds_package) when
+    the file is not an OCDS package at all."""
+    known = known or Known()
+    result = Mapped()
+    published = moment(package.get("publishedDate")) if isinstance(package, dict) else None
+    vendors: dict[str, _Vendor] = {}
+    by_party: list[dict[str, str]] = []  # per process: party id → vendor id
+    all_processes = list(processes(package))
+    result.processes = len(all_processes)
+    for process in all_processes:
+        release = process.release
+        seen = moment(release.get("date")) or published
+        of_party: dict[str, str] = {}
+        for n, party in _objects(release.get("parties")):
+            path = f"{process.where}.parties[{n}]"
+            roles = _roles(party)
+            if not roles & VENDOR_ROLES:
+                why = f"not a vendor (roles: {', '.join(sorted(roles)) or 'none'})"
+                result.accounted.append(
+                    Accounted("party", process.ocid, path, Outcome.NOT_IMPORTED, why)
+                )
+                continue
+            try:
+                vendor = _party_vendor(party, seen)
+            except ValueError as error:
+                result.accounted.append(
+                    Accounted("party", process.ocid, path, Outcome.REFUSED, str(error))
+                )
+                continue
+            owner = next((known.owners[k] for k in vendor.identifiers if k in known.owners), None)
+            vendor.vendor_id = owner or vendor.vendor_id
+            if vendor.vendor_id in vendors:
+                _merge_vendor(vendors[vendor.vendor_id], vendor)
+            else:
+                vendors[vendor.vendor_id] = vendor
+            of_party[text(party.get("id"))] = vendor.vendor_id
+            result.accounted.append(Accounted("party", process.ocid, path, Outcome.APPLIED))
+        by_party.append(of_party)
+    for vendor in vendors.values():
+        if vendor.vendor_id in known.vendors or vendor.vendor_id in known.owners.values():
+            result.vendors_known += 1
+            continue
+        at = vendor.first_seen or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        name = f"{vendor.vendor_id}/registered"
+        result.events.append(_envelope(name, at, vendor.vendor_id, _registration(vendor)))
+        result.vendors_registered += 1
+    for process, of_party in zip(all_processes, by_party, strict=True):
+        _contracts(process, of_party, published, result)
+    return result
+
+
+@dataclass(frozen=True)
+class _Terms:
+    agency: str
+    title: str
+    category: str
+    awarded_on: dt.date | None
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    amount: Any
+    currency: str
+
+
+def _first(*values: object) -> str:
+    return next((t for t in map(text, values) if t), "")
+
+
+def _get(obj: object, *keys: str) -> Any:
+    for key in keys:
+        obj = obj.get(key) if isinstance(obj, dict) else None
+    return obj
+
+
+def _agency(release: JSON) -> str:
+    buyer = release.get("buyer")
+    by_id = {text(p.get("id")): p for _, p in _objects(release.get("parties"))}
+    buyer_party = by_id.get(text(_get(buyer, "id")), {})
+    entity = _get(release, "tender", "procuringEntity")
+    entity_party = by_id.get(text(_get(entity, "id")), {})
+    for _, party in _objects(release.get("parties")):
+        if "buyer" in _roles(party) and not buyer_party:
+            buyer_party = party
+    return _first(
+        _get(buyer, "name"), buyer_party.get("name"), _get(entity, "name"), entity_party.get("name")
+    )
+
+
+def _category(release: JSON, contract: JSON, award: JSON) -> str:
+    main = text(_get(release, "tender", "mainProcurementCategory"))
+    if main:
+        return main
+    for holder in (contract, award, release.get("tender")):
+        for _, item in _objects(_get(holder, "items")):
+            scheme, ident = (
+                text(_get(item, "classification", "scheme")),
+                text(_get(item, "classification", "id")),
+            )
+            if ident:
+                return f"{scheme}:{ident}" if scheme else ident
+    return "unspecified"
+
+
+def _terms(release: JSON, contract: JSON, award: JSON) -> _Terms:
+    period = contract.get("period") if isinstance(contract.get("period"), dict) else None
+    period = period or _get(award, "contractPeriod") or {}
+    awarded_on = day(contract.get("dateSigned")) or day(award.get("date"))
+    starts_on = day(_get(period, "startDate")) or awarded_on
+    ends_on = day(_get(period, "endDate"))
+    duration = _get(period, "durationInDays")
+    if ends_on is None and starts_on is not None and isinstance(duration, int):
+        ends_on = starts_on + dt.timedelta(days=duration)
+    value = contract.get("value") if _get(contract, "value", "amount") is not None else None
+    value = value or award.get("value") or {}
+    title = _first(
+        contract.get("title"),
+        contract.get("description"),
+        award.get("title"),
+        award.get("description"),
+        _get(release, "tender", "title"),
+        _get(release, "tender", "description"),
+    )
+    return _Terms(
+        agency=_agency(release),
+        title=title if len(title) <= 300 else title[:299] + "…",
+        category=_category(release, contract, award)[:300],
+        awarded_on=awarded_on or starts_on,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        amount=_get(value, "amount"),
+        currency=text(_get(value, "currency")) or text(_get(contract, "value", "currency")),
+    )
+
+
+def _awarded(terms: _Terms, contract: str) -> ContractAwarded:
+    missing = [
+        name
+        for name, value in (
+            ("agency (buyer, procuringEntity)", terms.agency),
+            ("title", terms.title),
+            ("period.startDate (or dateSigned, award date)", terms.starts_on),
+            ("period.endDate (or durationInDays)", terms.ends_on),
+            ("value.amount", terms.amount),
+            ("value.currency", terms.currency),
+        )
+        if value in (None, "")
+    ]
+    if missing:
+        raise ValueError(f"no {', '.join(missing)} in the contract or its award")
+    try:
+        amount = minor_units(terms.amount, terms.currency)
+    except ValueError as error:
+        raise ValueError(f"value.amount: {error}") from None
+    try:
+        return ContractAwarded.model_validate(
+            {
+                "contract_id": contract,
+                "agency": terms.agency,
+                "title": terms.title,
+                "category": terms.category,
+                "criticality": CRITICALITY,
+                "awarded_on": terms.awarded_on,
+                "starts_on": terms.starts_on,
+                "ends_on": terms.ends_on,
+                "amount": amount,
+                "currency": terms.currency,
+            }
+        )
+    except ValidationError as error:
+        # The term's check is the model's own: "event: Value error, ends_on: … is before …".
+        reason = describe_validation_error(error).replace("event: Value error, ", "period: ")
+        raise ValueError(reason) from None
+
+
+def _contract_versions(process: Process, ident: str) -> list[tuple[JSON, JSON, JSON]]:
+    """(release, contract, its award) in each version of the process that has the contract."""
+    found = []
+    for release in process.versions:
+        awards = {text(a.get("id")): a for _, a in _objects(release.get("awards"))}
+        for _, contract in _objects(release.get("contracts")):
+            if text(contract.get("id")) == ident:
+                found.append((release, contract, awards.get(text(contract.get("awardID")), {})))
+    return found
+
+
+def _amendments(
+    process: Process, ident: str, record: str, first: ContractAwarded
+) -> list[tuple[dt.datetime | None, ContractAmended]]:
+    """A later release's new end or value of the contract, as amendments."""
+    made: list[tuple[dt.datetime | None, ContractAmended]] = []
+    ends_on, amount = first.ends_on, first.amount
+    for release, contract, award in _contract_versions(process, ident)[1:]:
+        terms = _terms(release, contract, award)
+        try:
+            new_amount = minor_units(terms.amount, terms.currency) if terms.amount else amount
+        except ValueError:
+            new_amount = amount
+        new_end = terms.ends_on or ends_on
+        if (new_end, new_amount) == (ends_on, amount):
+            continue
+        latest = (_objects(contract.get("amendments")) or [(0, {})])[-1][1]
+        effective = day(latest.get("date")) or day(release.get("date")) or first.starts_on
+        reason = _first(latest.get("rationale"), latest.get("description")) or (
+            f"release {text(release.get('id'))} gives new terms"
+        )
+        made.append(
+            (
+                moment(release.get("date")),
+                ContractAmended(
+                    contract_id=record,
+                    effective_on=effective,
+                    ends_on=new_end if new_end != ends_on else None,
+                    amount=new_amount if new_amount != amount else None,
+                    reason=reason,
+                ),
+            )
+        )
+        ends_on, amount = new_end, new_amount
+    return made
+
+
+def _contracts(
+    process: Process, of_party: dict[str, str], published: dt.datetime | None, result: Mapped
+) -> None:
+    release = process.release
+    awards = {text(a.get("id")): (n, a) for n, a in _objects(release.get("awards"))}
+    contracted: dict[str, list[tuple[Outcome, str]]] = {}
+    for n, contract in _objects(release.get("contracts")):
+        path = f"{process.where}.contracts[{n}]"
+        award_id = text(contract.get("awardID"))
+        outcome, reason = _contract(process, contract, awards, of_party, published, result)
+        result.accounted.append(Accounted("contract", process.ocid, path, outcome, reason))
+        if award_id in awards:
+            contracted.setdefault(award_id, []).append((outcome, f"contracts[{n}]"))
+    for award_id, (n, award) in awards.items():
+        path = f"{process.where}.awards[{n}]"
+        if award_id in contracted:
+            # An award is applied by its contracts: refused or not imported when they all are.
+            outcomes = contracted[award_id]
+            outcome = min((o for o, _ in outcomes), key=list(Outcome).index)
+            paths = ", ".join(where for _, where in outcomes)
+            why = "" if outcome is Outcome.APPLIED else f"{outcome.value} with {paths}"
+            result.accounted.append(Accounted("award", process.ocid, path, outcome, why))
+        else:
+            status = text(award.get("status")) or "not given"
+            why = f"no contract for it in the release (award status {status})"
+            result.accounted.append(
+                Accounted("award", process.ocid, path, Outcome.NOT_IMPORTED, why)
+            )
+
+
+def _contract(
+    process: Process,
+    contract: JSON,
+    awards: dict[str, tuple[int, JSON]],
+    of_party: dict[str, str],
+    published: dt.datetime | None,
+    result: Mapped,
+) -> tuple[Outcome, str]:
+    """A contract's events added to `result`; what became of it."""
+    release = process.release
+    status = text(contract.get("status"))
+    if status == "cancelled":
+        return Outcome.NOT_IMPORTED, "status cancelled: never signed, never in force"
+    award_id = text(contract.get("awardID"))
+    if award_id not in awards:
+        return Outcome.REFUSED, f"awardID: {award_id!r} names no award of the release"
+    n, award = awards[award_id]
+    suppliers = [text(s.get("id")) for _, s in _objects(award.get("suppliers"))]
+    if not suppliers:
+        return Outcome.REFUSED, f"awards[{n}].suppliers: none, so no vendor"
+    vendors = []
+    for supplier in suppliers:
+        if supplier not in of_party:
+            return Outcome.REFUSED, (
+                f"awards[{n}].suppliers: {supplier!r} is not a vendor party of the release"
+                " (missing, or refused above)"
+            )
+        vendors.append(of_party[supplier])
+    ident = text(contract.get("id"))
+    versions = _contract_versions(process, ident)
+    first_release, first_contract, first_award = versions[0]
+    base = contract_id(process.ocid, f"{ident}")
+    events: list[EventEnvelope] = []
+    try:
+        awarded = _awarded(_terms(first_release, first_contract, first_award), base)
+    except ValueError as error:
+        return Outcome.REFUSED, str(error)
+    at = moment(first_release.get("date")) or published or _midnight(awarded.awarded_on)
+    amendments = _amendments(process, ident, base, awarded)
+    for k, vendor in enumerate(dict.fromkeys(vendors)):
+        record = base if k == 0 else _safe_id(f"{base}:{k + 1}")
+        payload = awarded.model_copy(update={"contract_id": record})
+        events.append(_envelope(f"{record}/awarded", at, vendor, payload))
+        for when, amended in amendments:
+            change = amended.model_copy(update={"contract_id": record})
+            name = f"{record}/amended/{change.effective_on}/{change.ends_on}/{change.amount}"
+            events.append(_envelope(name, when or at, vendor, change))
+        if status == "terminated":
+            last = _terms(release, contract, awards[award_id][1]).ends_on or awarded.ends_on
+            ended = ContractTerminated(
+                contract_id=record,
+                terminated_on=last,
+                reason=TerminationReason.OTHER,
+                note="OCDS contract status 'terminated': it has come to a close"
+                " (at term or early; the release does not say which)",
+            )
+            when = moment(release.get("date")) or at
+            events.append(_envelope(f"{record}/terminated", when, vendor, ended))
+            result.terminated += 1
+        result.contracts_awarded += 1
+        result.amended += len(amendments)
+    result.events.extend(events)
+    return Outcome.APPLIED, ""
+
+
+def _midnight(on: dt.date) -> dt.datetime:
+    return dt.datetime.combine(on, dt.time(), tzinfo=dt.UTC)
