@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import AsyncGenerator
-from typing import cast
+from typing import Annotated, cast
 
 import strawberry
 
@@ -14,6 +14,7 @@ from services.events.base import EventEnvelope
 from services.events.emitted import RiskBand as RiskBandModel
 from services.events.emitted import RiskChanged
 from services.platform.graphql.context import ContextKey, Info
+from services.platform.graphql.descriptions import After, described_enum, first
 from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
 from services.risk import history as risk_history
 from services.risk import repository
@@ -23,33 +24,70 @@ from services.risk.scoring import RiskScore as RiskScoreModel
 # The risk model in use, as loaded at startup (services/risk/setup.py).
 RISK: ContextKey[RiskService] = ContextKey("risk.service")
 
-RiskBand = strawberry.enum(RiskBandModel, name="RiskBand")
+RiskBand = described_enum(
+    RiskBandModel,
+    name="RiskBand",
+    description="A score's band, by the risk model's lower bounds (model v1: medium from 20,"
+    " high from 45, critical from 70; a score on a bound is in the higher band).",
+    values={
+        "LOW": "Below the medium bound.",
+        "MEDIUM": "From the medium bound, below the high one.",
+        "HIGH": "From the high bound, below the critical one.",
+        "CRITICAL": "From the critical bound up.",
+    },
+)
 _BAND_ORDER = list(RiskBandModel)
 MAX_PAGE = 500
+First500 = first(MAX_PAGE)
+VENDOR = strawberry.argument(description="The vendor, by its id.")
+AS_OF = strawberry.argument(
+    description="The day scored (a calendar day); default: today in the registry's time zone."
+)
 
 
 @strawberry.type(description="Events behind a factor; for inherited risk, the subcontractor.")
 class RiskEvidence:
-    event_ids: list[strawberry.ID]
-    note: str
-    vendor_id: strawberry.ID | None
+    event_ids: list[strawberry.ID] = strawberry.field(
+        description="The events behind this part of the factor (see `events`, `eventStatus`)."
+    )
+    note: str = strawberry.field(
+        description="What they count for, in words a person can check them against."
+    )
+    vendor_id: strawberry.ID | None = strawberry.field(
+        description="For inherited risk, the subcontractor whose events they are; null for the"
+        " vendor's own."
+    )
 
 
 @strawberry.type(description="One part of a score: its points and the events that caused them.")
 class RiskFactor:
-    name: str
-    contribution: float
-    evidence: list[RiskEvidence]
+    name: str = strawberry.field(
+        description="The factor, as the risk model names it: incidents, inherited_incidents,"
+        " active_sanctions, pending_claims, concentration, …"
+    )
+    contribution: float = strawberry.field(
+        description="Points it adds to the score, to one decimal."
+    )
+    evidence: list[RiskEvidence] = strawberry.field(description="What caused the points.")
 
 
 @strawberry.type(description="A vendor's risk score (0–100) on a day, explained factor by factor.")
 class RiskScore:
-    vendor_id: strawberry.ID
-    as_of: dt.date
-    score: float
-    band: RiskBand  # type: ignore[valid-type]
-    model_version: str
-    factors: list[RiskFactor]
+    vendor_id: strawberry.ID = strawberry.field(description="The vendor scored.")
+    as_of: dt.date = strawberry.field(description="The day scored (a calendar day).")
+    score: float = strawberry.field(
+        description="0–100, higher is riskier: the factors' points, to one decimal."
+    )
+    band: RiskBand = strawberry.field(  # type: ignore[valid-type]
+        description="The score's band."
+    )
+    model_version: str = strawberry.field(
+        description="The risk model that scored it: its version and a hash of its weights"
+        ' ("1:ab12cd34").'
+    )
+    factors: list[RiskFactor] = strawberry.field(
+        description="The factors behind the score, each with its points and evidence."
+    )
 
     @classmethod
     def of(cls, vendor_id: str, as_of: dt.date, risk: RiskScoreModel) -> RiskScore:
@@ -79,14 +117,22 @@ class RiskScore:
 
 @strawberry.type(description="A significant move of a vendor's risk (band change or big step).")
 class RiskUpdate:
-    event_id: strawberry.ID
-    vendor_id: strawberry.ID
-    old_score: float | None
-    new_score: float
-    old_band: RiskBand | None  # type: ignore[valid-type]
-    new_band: RiskBand  # type: ignore[valid-type]
-    moved_factors: list[str]
-    model_version: str
+    event_id: strawberry.ID = strawberry.field(description="The `risk.changed` event.")
+    vendor_id: strawberry.ID = strawberry.field(description="The vendor whose risk moved.")
+    old_score: float | None = strawberry.field(
+        description="The score before; null for the vendor's first score."
+    )
+    new_score: float = strawberry.field(description="The score now (0–100).")
+    old_band: RiskBand | None = strawberry.field(  # type: ignore[valid-type]
+        description="The band before; null for the vendor's first score."
+    )
+    new_band: RiskBand = strawberry.field(  # type: ignore[valid-type]
+        description="The band now."
+    )
+    moved_factors: list[str] = strawberry.field(
+        description="Names of the factors whose points changed (appearing or vanishing too)."
+    )
+    model_version: str = strawberry.field(description="The risk model that scored it.")
 
     @classmethod
     def of(cls, event: EventEnvelope) -> RiskUpdate:
@@ -117,7 +163,10 @@ class RiskQuery:
         " it; past days answer as the score stood then."
     )
     async def risk_score(
-        self, info: Info, vendor_id: strawberry.ID, as_of: dt.date | None = None
+        self,
+        info: Info,
+        vendor_id: Annotated[strawberry.ID, VENDOR],
+        as_of: Annotated[dt.date | None, AS_OF] = None,
     ) -> RiskScore:
         return await risk_score_of(info, str(vendor_id), as_of)
 
@@ -125,7 +174,11 @@ class RiskQuery:
         description="The vendor's score after each event that moved it, in log order."
     )
     async def risk_history(
-        self, info: Info, vendor_id: strawberry.ID, first: int = 50, after: str | None = None
+        self,
+        info: Info,
+        vendor_id: Annotated[strawberry.ID, VENDOR],
+        first: Annotated[int, First500] = 50,
+        after: After = None,
     ) -> Connection[RiskScore]:
         limit = page_size(first, MAX_PAGE)
         async with info.context.pool.acquire() as conn:
@@ -148,7 +201,15 @@ class RiskQuery:
         " `agency` when given."
     )
     async def riskiest_vendors(
-        self, info: Info, first: int = 20, agency: str | None = None
+        self,
+        info: Info,
+        first: Annotated[int, First500] = 20,
+        agency: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only vendors with contracts of this agency; null: every vendor."
+            ),
+        ] = None,
     ) -> list[RiskScore]:
         async with info.context.pool.acquire() as conn:
             ranked = await repository.riskiest(conn, page_size(first, MAX_PAGE), agency)
@@ -164,8 +225,16 @@ class RiskSubscription:
     async def risk_updates(
         self,
         info: Info,
-        vendor_ids: list[strawberry.ID] | None = None,
-        min_band: RiskBand | None = None,  # type: ignore[valid-type]
+        vendor_ids: Annotated[
+            list[strawberry.ID] | None,
+            strawberry.argument(description="Only these vendors, by id; null: every vendor."),
+        ] = None,
+        min_band: Annotated[
+            RiskBand | None,  # type: ignore[valid-type]
+            strawberry.argument(
+                description="Only moves whose old or new band is this band or above; null: all."
+            ),
+        ] = None,
     ) -> AsyncGenerator[RiskUpdate, None]:
         wanted = {str(v) for v in vendor_ids} if vendor_ids else None
         floor = _BAND_ORDER.index(min_band) if min_band is not None else 0
