@@ -1,0 +1,118 @@
+"""A real OCDS release package imported into a running `vendorwatch up` with `vendorwatch
+import ocds`, through ingest like any producer's events: every party, award and contract
+accounted for, a supplier then screened by its Armenian tax number with its contracts on
+record, and the same file again changing nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from tests.e2e.conftest import System
+from tests.support.processes import run_cli, wait_until
+
+pytestmark = pytest.mark.postgres
+
+ARMENIA = (
+    Path(__file__).resolve().parents[1]
+    / "data"
+    / "ocds"
+    / "ocds_armenia_armeps_release_package.json"
+)
+SCREEN = """query ($scheme: String!, $value: String!) {
+  bidEligibility(identifier: {scheme: $scheme, value: $value}) { vendorId eligible } }"""
+VENDOR = """query ($id: ID!) { vendor(id: $id) {
+  legalName country aliases identifiers { scheme value }
+  contracts { totalCount edges { node { contractId agency title category awardedOn startsOn
+    endsOn amount currency } } } } }"""
+REFUSED = [
+    f"refused: {kind} releases[{n}].{kind}s[0] ({ocid}): {reason}"
+    for n, ocid in (
+        (12, "AM-PPS-fe3a8bb4c309998e121728fc3639282e"),
+        (13, "AM-PPS-6d6e1d89795032494af23e00879c8979"),
+    )
+    for kind, reason in (
+        (
+            "contract",
+            "period: ends_on: 2016-06-27 is before starts_on 2016-06-28;"
+            " a term ends on or after the day it starts",
+        ),
+        ("award", "refused with contracts[0]"),
+    )
+]
+
+
+def _recorded(database_url: str) -> tuple[int, int]:
+    """The imported vendors and contracts the registry has applied."""
+
+    async def count() -> tuple[int, int]:
+        conn = await asyncpg.connect(database_url)
+        try:
+            vendors: int = await conn.fetchval(
+                "SELECT count(*) FROM registry_vendors WHERE starts_with(vendor_id, 'ocds:')"
+            )
+            contracts: int = await conn.fetchval(
+                "SELECT count(*) FROM registry_contracts WHERE starts_with(contract_id, 'ocds:')"
+            )
+            return vendors, contracts
+        finally:
+            await conn.close()
+
+    return asyncio.run(count())
+
+
+def _import(database_url: str) -> tuple[str, list[str]]:
+    result = run_cli("import", "ocds", str(ARMENIA), "--database-url", database_url)
+    assert result.returncode == 1, result.stderr  # the two refused contracts
+    return result.stdout, sorted(result.stderr.splitlines())
+
+
+def test_an_armenian_package_imported_and_a_supplier_screened_by_its_tax_number(
+    embedded: System, database_url: str
+) -> None:
+    stdout, stderr = _import(database_url)
+    assert stdout == (
+        "ocds: read 19 processes; parties: 26 applied, 19 not imported, 0 refused;"
+        " awards: 19 applied, 0 not imported, 2 refused;"
+        " contracts: 19 applied, 0 not imported, 2 refused\n"
+        "vendors: 25 registered, 0 already known;"
+        " contract records: 19 awarded, 0 amended, 0 terminated\n"
+        "events: 44 new, 0 taken before (the same import sent again)\n"
+    )
+    assert stderr == sorted(REFUSED)
+    wait_until(lambda: _recorded(database_url) == (25, 19), "the import applied", timeout=60)
+
+    screened = embedded.client.data(SCREEN, scheme="am_tin", value="01849148")["bidEligibility"]
+    assert screened == {"vendorId": "ocds:am-tin:01849148", "eligible": True}
+    vendor: dict[str, Any] = embedded.client.data(VENDOR, id=screened["vendorId"])["vendor"]
+    assert (vendor["legalName"], vendor["country"]) == ("PI-SI ELEKTRVoNIKS SPY", "AM")
+    assert set(vendor["aliases"]) == {"ՓԻ-ՍԻ ԷԼԵԿՏՐՈՆԻԿՍ ՍՊԸ", "ПИ-СИ ЭЛЕКТРВоНИКС СПЫ"}
+    assert {"scheme": "am_tin", "value": "01849148"} in vendor["identifiers"]
+    assert vendor["contracts"]["totalCount"] == 1
+    assert vendor["contracts"]["edges"][0]["node"] == {
+        "contractId": (
+            "ocds:AM-PPS-fd7b426a70b9d7ea26a27f21a8eea687:10d41979-9c4e-4e1a-930f-311167ae07f4"
+        ),
+        "agency": "Ministry of Finance of the RA",
+        "title": "ՀՀ ՖՆ ՇՀԱՊՁԲ-15/8-20/16/1",
+        "category": "goods",
+        "awardedOn": "2016-07-28",
+        "startsOn": "2016-07-28",
+        "endsOn": "2016-11-18",
+        "amount": "698988000",
+        "currency": "AMD",
+    }
+
+    # The same file again: its vendors are known, its contract events were taken before.
+    stdout, stderr = _import(database_url)
+    assert stdout.endswith(
+        "vendors: 0 registered, 25 already known;"
+        " contract records: 19 awarded, 0 amended, 0 terminated\n"
+        "events: 0 new, 19 taken before (the same import sent again)\n"
+    )
+    assert stderr == sorted(REFUSED)
+    assert _recorded(database_url) == (25, 19)
