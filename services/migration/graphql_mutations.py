@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -33,45 +33,104 @@ from services.migration.items import ItemState, refusal_to_finish
 from services.migration.plan_loading import load_item
 from services.migration.plan_repository import PlanRow
 from services.platform.graphql.context import Info
+from services.platform.graphql.descriptions import WaitForProcessing, described_enum
 from services.platform.graphql.receipts import EventReceipt, FieldProblem, record
 from services.registry.queries import RegistryQueryError, bid_eligibility_many
 
-ChecklistCheck = strawberry.enum(ChecklistCheckModel, name="ChecklistCheck")
-EarlyCutover = strawberry.enum(EarlyCutoverModel, name="EarlyCutover")
+ChecklistCheck = described_enum(
+    ChecklistCheckModel,
+    name="ChecklistCheck",
+    description="A readiness check an item must pass before it may be marked DONE (besides an"
+    " eligible replacement).",
+    values={
+        "DATA_MIGRATION_REHEARSED": "Moving the data to the replacement was rehearsed.",
+        "PARALLEL_RUN_PASSED": "Old and new systems ran side by side and agreed.",
+        "ERASURE_CERTIFICATE_RECEIVED": "The vendor's data erasure certificate was received.",
+        "DISPOSAL_CERTIFICATE_RECEIVED": "The vendor's media disposal certificate was received.",
+    },
+)
+EarlyCutover = described_enum(
+    EarlyCutoverModel,
+    name="EarlyCutover",
+    description="Whether an item may cut over before its contract ends.",
+    values={
+        "FORBID": "Never before the contract's end.",
+        "PENALISE": "Allowed, at `earlyPenalty` per phase early.",
+    },
+)
+KEEP = " Leave it out to keep the current value."
+KEEP_OR_CLEAR = " Leave it out to keep the current value; null clears it."
+PLAN = strawberry.argument(description="The plan, by its id.")
+ITEM = strawberry.argument(description="The item, by its contract's id.")
 
 
-@strawberry.input
+@strawberry.input(description="Days on which no cut-over may happen.")
 class BlackoutInput:
-    starts_on: dt.date
-    ends_on: dt.date
-    reason: str
+    starts_on: dt.date = strawberry.field(description="First day of the window.")
+    ends_on: dt.date = strawberry.field(
+        description="Last day of the window (inclusive); not before `startsOn`."
+    )
+    reason: str = strawberry.field(description="Why nothing may cut over then.")
 
 
-@strawberry.input
+@strawberry.input(description="A phase whose capacity differs from the plan's.")
 class PhaseCapacityInput:
-    phase_start: dt.date
-    capacity: int
+    phase_start: dt.date = strawberry.field(description="First day of the phase.")
+    capacity: int = strawberry.field(description="Cut-overs in that phase: 0–10000.")
 
 
 @strawberry.input(description="Only the fields given change; null clears a deadline.")
 class MigrationPlanSettingsInput:
-    phase_months: int | None = strawberry.UNSET
-    capacity: int | None = strawberry.UNSET
-    capacity_overrides: list[PhaseCapacityInput] | None = strawberry.UNSET
-    blackouts: list[BlackoutInput] | None = strawberry.UNSET
-    early_cutover: EarlyCutover | None = strawberry.UNSET  # type: ignore[valid-type]
-    early_penalty: int | None = strawberry.UNSET
-    deadline_on: dt.date | None = strawberry.UNSET
-    time_limit_seconds: float | None = strawberry.UNSET
+    phase_months: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Length of a phase in months: 1–12." + KEEP
+    )
+    capacity: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Cut-overs per phase: 1–10000." + KEEP
+    )
+    capacity_overrides: list[PhaseCapacityInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces the per-phase exceptions." + KEEP
+    )
+    blackouts: list[BlackoutInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces the blackout windows." + KEEP
+    )
+    early_cutover: EarlyCutover | None = strawberry.field(  # type: ignore[valid-type]
+        default=strawberry.UNSET,
+        description="Forbid or penalise cutting over before a contract's end." + KEEP,
+    )
+    early_penalty: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Cost of each phase early, if penalised: 0–1000." + KEEP,
+    )
+    deadline_on: dt.date | None = strawberry.field(
+        default=strawberry.UNSET, description="Every item cut over by this day." + KEEP_OR_CLEAR
+    )
+    time_limit_seconds: float | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="How long the scheduler may search, in seconds: more than 0, at most 600."
+        + KEEP,
+    )
 
 
 @strawberry.input(description="Only the fields given change; null clears a date.")
 class MigrationItemInput:
-    criticality: Criticality | None = strawberry.UNSET  # type: ignore[valid-type]
-    depends_on: list[strawberry.ID] | None = strawberry.UNSET
-    lead_time_months: int | None = strawberry.UNSET
-    earliest_on: dt.date | None = strawberry.UNSET
-    deadline_on: dt.date | None = strawberry.UNSET
+    criticality: Criticality | None = strawberry.field(  # type: ignore[valid-type]
+        default=strawberry.UNSET,
+        description="How much harm an interruption does; it orders the schedule." + KEEP,
+    )
+    depends_on: list[strawberry.ID] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Contracts this one moves after (replaces the list)." + KEEP,
+    )
+    lead_time_months: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Preparation the replacement needs once chosen, in months: 0–120." + KEEP,
+    )
+    earliest_on: dt.date | None = strawberry.field(
+        default=strawberry.UNSET, description="Cut over no earlier than this day." + KEEP_OR_CLEAR
+    )
+    deadline_on: dt.date | None = strawberry.field(
+        default=strawberry.UNSET, description="Cut over no later than this day." + KEEP_OR_CLEAR
+    )
 
 
 def _given(value: object) -> dict[str, Any]:
@@ -135,11 +194,22 @@ class MigrationMutation:
     async def create_migration_plan(
         self,
         info: Info,
-        vendor_id: strawberry.ID,
-        agency: str,
-        reason: str,
-        plan_id: strawberry.ID,
-        wait_for_processing: bool = False,
+        vendor_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The vendor to move away from.")
+        ],
+        agency: Annotated[
+            str,
+            strawberry.argument(description="The agency whose contracts move (one of yours)."),
+        ],
+        reason: Annotated[str, strawberry.argument(description="Why the plan is opened.")],
+        plan_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="Id of the new plan, chosen by the caller (letters, digits and"
+                " . _ : -, up to 128 characters)."
+            ),
+        ],
+        wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
         async def build() -> tuple[str, dict[str, Any]]:
             principal = info.context.principal
@@ -155,9 +225,12 @@ class MigrationMutation:
     async def configure_migration_plan(
         self,
         info: Info,
-        plan_id: strawberry.ID,
-        settings: MigrationPlanSettingsInput,
-        wait_for_processing: bool = False,
+        plan_id: Annotated[strawberry.ID, PLAN],
+        settings: Annotated[
+            MigrationPlanSettingsInput,
+            strawberry.argument(description="The settings to change."),
+        ],
+        wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
         return await _record_on_plan(
             info,
@@ -172,10 +245,12 @@ class MigrationMutation:
     async def configure_migration_item(
         self,
         info: Info,
-        plan_id: strawberry.ID,
-        contract_id: strawberry.ID,
-        item: MigrationItemInput,
-        wait_for_processing: bool = False,
+        plan_id: Annotated[strawberry.ID, PLAN],
+        contract_id: Annotated[strawberry.ID, ITEM],
+        item: Annotated[
+            MigrationItemInput, strawberry.argument(description="What to change about it.")
+        ],
+        wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
         return await _record_on_plan(
             info,
@@ -193,11 +268,18 @@ class MigrationMutation:
     async def choose_replacement_vendor(
         self,
         info: Info,
-        plan_id: strawberry.ID,
-        contract_id: strawberry.ID,
-        vendor_id: strawberry.ID,
-        chosen_on: dt.date | None = None,
-        wait_for_processing: bool = False,
+        plan_id: Annotated[strawberry.ID, PLAN],
+        contract_id: Annotated[strawberry.ID, ITEM],
+        vendor_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The replacement vendor, by its id.")
+        ],
+        chosen_on: Annotated[
+            dt.date | None,
+            strawberry.argument(
+                description="Day it was chosen; default: today in the registry's time zone."
+            ),
+        ] = None,
+        wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
         async def check(plan: PlanRow, _: ItemState | None) -> None:
             await _refuse_ineligible(info, str(vendor_id), plan.agency)
@@ -221,12 +303,17 @@ class MigrationMutation:
     async def update_migration_checklist(
         self,
         info: Info,
-        plan_id: strawberry.ID,
-        contract_id: strawberry.ID,
-        check: ChecklistCheck,  # type: ignore[valid-type]
-        passed: bool,
-        note: str | None = None,
-        wait_for_processing: bool = False,
+        plan_id: Annotated[strawberry.ID, PLAN],
+        contract_id: Annotated[strawberry.ID, ITEM],
+        check: Annotated[
+            ChecklistCheck,  # type: ignore[valid-type]
+            strawberry.argument(description="The check."),
+        ],
+        passed: Annotated[bool, strawberry.argument(description="True: passed; false: withdrawn.")],
+        note: Annotated[
+            str | None, strawberry.argument(description="A remark for the record; optional.")
+        ] = None,
+        wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
         return await _record_on_plan(
             info,
@@ -250,12 +337,23 @@ class MigrationMutation:
     async def record_migration_milestone(
         self,
         info: Info,
-        plan_id: strawberry.ID,
-        contract_id: strawberry.ID,
-        status: MigrationItemStatus,  # type: ignore[valid-type]
-        on: dt.date | None = None,
-        note: str | None = None,
-        wait_for_processing: bool = False,
+        plan_id: Annotated[strawberry.ID, PLAN],
+        contract_id: Annotated[strawberry.ID, ITEM],
+        status: Annotated[
+            MigrationItemStatus,  # type: ignore[valid-type]
+            strawberry.argument(description="The item's new status."),
+        ],
+        on: Annotated[
+            dt.date | None,
+            strawberry.argument(
+                description="Day of the milestone; default: today in the registry's time zone."
+            ),
+        ] = None,
+        note: Annotated[
+            str | None,
+            strawberry.argument(description="What happened; for BLOCKED, what blocks it."),
+        ] = None,
+        wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
         async def check(_: PlanRow, item: ItemState | None) -> None:
             refusal = refusal_to_finish(item) if item is not None else None

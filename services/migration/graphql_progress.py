@@ -29,12 +29,17 @@ PROGRESS_EVENTS = frozenset(kind.event_type for kind in _PAYLOADS)
 
 @strawberry.type(description="A step in a plan's life: a new schedule version or an item's news.")
 class MigrationProgress:
-    event_id: strawberry.ID
-    event_type: str
-    plan_id: strawberry.ID
+    event_id: strawberry.ID = strawberry.field(description="The migration event reported.")
+    event_type: str = strawberry.field(
+        description="Its type, e.g. migration.plan_scheduled, migration.item_status_changed."
+    )
+    plan_id: strawberry.ID = strawberry.field(description="The plan it is about.")
     contract_id: strawberry.ID | None = strawberry.field(description="The item, when about one.")
     version: int | None = strawberry.field(description="For a new schedule: its version.")
-    solver_status: str | None
+    solver_status: str | None = strawberry.field(
+        description="For a new schedule: what the scheduler achieved (optimal, feasible,"
+        " infeasible, unknown); null otherwise."
+    )
     changes: list[str] = strawberry.field(description="What happened, in words.")
 
 

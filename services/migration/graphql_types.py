@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 
@@ -22,14 +23,58 @@ from services.migration.plan_repository import VersionRow
 from services.migration.queries import PlanView
 from services.platform.access import agencies_in_view, sees_agency
 from services.platform.graphql.context import Info
+from services.platform.graphql.descriptions import After, described_enum, first
 from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.pagination import PageInfo, numeric_cursor, page_size
 
-Criticality = strawberry.enum(CriticalityModel, name="Criticality")
-MigrationItemStatus = strawberry.enum(ItemStatusModel, name="MigrationItemStatus")
-MigrationTrigger = strawberry.enum(TriggerModel, name="MigrationTrigger")
-SolverStatus = strawberry.enum(SolverStatusModel, name="SolverStatus")
+Criticality = described_enum(
+    CriticalityModel,
+    name="Criticality",
+    description="How much harm an interrupted contract does; it orders migrations (the most"
+    " critical move first) and weighs in concentration risk.",
+    values={
+        "RESIDENT_FACING": "Residents use the service directly.",
+        "LEGALLY_MANDATED": "The agency is required by law to provide the service.",
+        "INTERNAL": "Used inside the agency only.",
+    },
+)
+MigrationItemStatus = described_enum(
+    ItemStatusModel,
+    name="MigrationItemStatus",
+    description="Where an item's cut-over stands, as its owner recorded it.",
+    values={
+        "PLANNED": "Scheduled, not started.",
+        "IN_PROGRESS": "The move to the replacement has started.",
+        "DONE": "Cut over to the replacement (only with the checklist complete).",
+        "BLOCKED": "Stuck; the status note says on what.",
+    },
+)
+MigrationTrigger = described_enum(
+    TriggerModel,
+    name="MigrationTrigger",
+    description="Why a plan was opened.",
+    values={
+        "SUSPENSION": "The vendor was suspended from bidding.",
+        "DEBARMENT": "The vendor was debarred.",
+        "MANUAL": "A system owner opened it by hand (e.g. for a high-risk vendor).",
+    },
+)
+SolverStatus = described_enum(
+    SolverStatusModel,
+    name="SolverStatus",
+    description="What the scheduler achieved within its time limit.",
+    values={
+        "OPTIMAL": "The schedule is proven best.",
+        "FEASIBLE": "A valid schedule, not proven best (see `gap`).",
+        "INFEASIBLE": "No schedule meets the constraints (see `conflicts`).",
+        "UNKNOWN": "Time ran out before any schedule was found.",
+    },
+)
 MAX_PAGE = 100
+First100 = first(MAX_PAGE)
+CURSOR = "Opaque: pass it as `after` to get the items after this one."
+EDGES = "The page's items, in list order."
+PAGE_INFO = "Where the page is in the list, and the cursors to move on from it."
 
 
 @strawberry.type(description="One readiness check of an item.")
@@ -37,26 +82,37 @@ class ChecklistEntry:
     check: str = strawberry.field(
         description="replacement_chosen_and_eligible, " + ", ".join(c.value for c in ChecklistCheck)
     )
-    passed: bool
+    passed: bool = strawberry.field(description="Whether the check has passed.")
 
 
 @strawberry.type(description="Days on which nothing may cut over.")
 class BlackoutWindow:
-    starts_on: dt.date
-    ends_on: dt.date
-    reason: str
+    starts_on: dt.date = strawberry.field(description="First day of the window.")
+    ends_on: dt.date = strawberry.field(description="Last day of the window (inclusive).")
+    reason: str = strawberry.field(description="Why nothing may cut over then.")
 
 
 @strawberry.type(description="How the plan is scheduled.")
 class MigrationPlanSettings:
-    starts_on: dt.date
-    phase_months: int
-    capacity: int
-    blackouts: list[BlackoutWindow]
+    starts_on: dt.date = strawberry.field(description="First day of the first phase.")
+    phase_months: int = strawberry.field(description="Length of a phase in months.")
+    capacity: int = strawberry.field(
+        description="Cut-overs per phase (unless a phase has its own capacity)."
+    )
+    blackouts: list[BlackoutWindow] = strawberry.field(
+        description="Days on which nothing may cut over."
+    )
     early_cutover: str = strawberry.field(description="forbid or penalise")
-    early_penalty: int
-    deadline_on: dt.date | None
-    time_limit_seconds: float
+    early_penalty: int = strawberry.field(
+        description="Cost of each phase an item cuts over before its contract's end, when"
+        " early cut-overs are penalised."
+    )
+    deadline_on: dt.date | None = strawberry.field(
+        description="Every item cut over by this day; null: no deadline."
+    )
+    time_limit_seconds: float = strawberry.field(
+        description="How long the scheduler may search, in seconds."
+    )
 
     @classmethod
     def of(cls, s: PlanSettings) -> MigrationPlanSettings:
@@ -77,67 +133,107 @@ class MigrationPlanSettings:
 
 @strawberry.type(description="What the solver reported for the plan's latest version.")
 class SolverReport:
-    version: int
-    status: SolverStatus  # type: ignore[valid-type]
+    version: int = strawberry.field(
+        description="The schedule's version: 1 for the first, one more for each re-plan."
+    )
+    status: SolverStatus = strawberry.field(  # type: ignore[valid-type]
+        description="What the scheduler achieved."
+    )
     gap: float | None = strawberry.field(description="Relative gap to the best bound; 0 optimal.")
-    objective: int | None
-    best_bound: int | None
-    wall_seconds: float
+    objective: int | None = strawberry.field(
+        description="The schedule's cost (lower is better); null when there is no schedule."
+    )
+    best_bound: int | None = strawberry.field(
+        description="The lowest cost the scheduler could prove possible; null when unknown."
+    )
+    wall_seconds: float = strawberry.field(description="How long the scheduler ran, in seconds.")
     conflicts: list[str] = strawberry.field(description="Why no schedule exists, if none does.")
     changes: list[str] = strawberry.field(description="What changed from the version before.")
     causes: list[str] = strawberry.field(description="The events that caused this version.")
-    created_at: dt.datetime
+    created_at: dt.datetime = strawberry.field(
+        description="When this version was made (with its UTC offset)."
+    )
 
 
 @strawberry.type(description="One contract (system) to move away from the vendor.")
 class MigrationItem:
-    contract_id: strawberry.ID
-    title: str
-    criticality: Criticality  # type: ignore[valid-type]
+    contract_id: strawberry.ID = strawberry.field(description="The contract to move.")
+    title: str = strawberry.field(description="What the contract is for.")
+    criticality: Criticality = strawberry.field(  # type: ignore[valid-type]
+        description="How much harm an interruption does (the contract's, unless configured)."
+    )
     ends_on: dt.date = strawberry.field(description="Last day of the contract: natural end.")
     via_subcontract_id: str | None = strawberry.field(
         description="Set when the vendor works on this contract as a subcontractor."
     )
-    depends_on: list[strawberry.ID]
-    lead_time_months: int
-    earliest_on: dt.date | None
-    deadline_on: dt.date | None
-    replacement_vendor_id: strawberry.ID | None
-    replacement_chosen_on: dt.date | None
+    depends_on: list[strawberry.ID] = strawberry.field(
+        description="Contracts this one moves after (in a later phase than each)."
+    )
+    lead_time_months: int = strawberry.field(
+        description="Preparation the replacement needs once chosen, in months."
+    )
+    earliest_on: dt.date | None = strawberry.field(
+        description="Cut over no earlier than this day; null: no such limit."
+    )
+    deadline_on: dt.date | None = strawberry.field(
+        description="Cut over no later than this day; null: no such limit."
+    )
+    replacement_vendor_id: strawberry.ID | None = strawberry.field(
+        description="The vendor chosen to take the item over; null until chosen."
+    )
+    replacement_chosen_on: dt.date | None = strawberry.field(
+        description="Day the replacement was chosen; null until chosen."
+    )
     replacement_problem: str | None = strawberry.field(
         description="Why the chosen replacement may not take over (it is not eligible)."
     )
-    checklist: list[ChecklistEntry]
+    checklist: list[ChecklistEntry] = strawberry.field(
+        description="The readiness checks, passed or not; all must pass before DONE."
+    )
     blockers: list[str] = strawberry.field(description="What still stands before cut-over.")
-    status: MigrationItemStatus  # type: ignore[valid-type]
-    status_on: dt.date | None
-    status_note: str | None
+    status: MigrationItemStatus = strawberry.field(  # type: ignore[valid-type]
+        description="Where its cut-over stands."
+    )
+    status_on: dt.date | None = strawberry.field(
+        description="Day of the latest milestone; null before one."
+    )
+    status_note: str | None = strawberry.field(
+        description="The latest milestone's note (what blocks it, for BLOCKED); null when none."
+    )
     phase: int | None = strawberry.field(description="Cut-over phase in the latest schedule.")
-    phase_label: str | None
-    natural_phase_label: str | None
+    phase_label: str | None = strawberry.field(
+        description="The cut-over phase as a person reads it: `2027-04` for a one-month phase"
+        " starting on the 1st, else its first and last day; null when not scheduled."
+    )
+    natural_phase_label: str | None = strawberry.field(
+        description="The phase in which the contract ends on its own (its natural cut-over);"
+        " null when not scheduled."
+    )
     reasons: list[str] = strawberry.field(description="Why it is not cut over at its end.")
 
 
 @strawberry.type(description="One phase of the plan and the items cutting over in it.")
 class MigrationPhase:
-    index: int
-    label: str
-    starts_on: dt.date
-    ends_on: dt.date
-    items: list[MigrationItem]
+    index: int = strawberry.field(description="The phase's number; 0 is the first phase.")
+    label: str = strawberry.field(
+        description="The phase as a person reads it: `2027-04`, or its first and last day."
+    )
+    starts_on: dt.date = strawberry.field(description="First day of the phase.")
+    ends_on: dt.date = strawberry.field(description="Last day of the phase (inclusive).")
+    items: list[MigrationItem] = strawberry.field(description="The items cutting over in it.")
 
 
 @strawberry.type(description="A version of the plan's schedule, newest first.")
 class MigrationPlanVersionEdge:
-    cursor: str
-    node: SolverReport
+    cursor: str = strawberry.field(description=CURSOR)
+    node: SolverReport = strawberry.field(description="The version's solver report.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of a plan's schedule versions, newest first.")
 class MigrationPlanVersionConnection:
-    edges: list[MigrationPlanVersionEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[MigrationPlanVersionEdge] = strawberry.field(description=EDGES)
+    page_info: PageInfo = strawberry.field(description=PAGE_INFO)
+    total_count: int = strawberry.field(description="How many versions there are in all.")
 
 
 def _report(version: VersionRow) -> SolverReport:
@@ -200,19 +296,19 @@ def _items(view: PlanView) -> list[MigrationItem]:
 class MigrationPlan:
     view: strawberry.Private[PlanView]
 
-    @strawberry.field
+    @strawberry.field(description="The plan's id.")
     def id(self) -> strawberry.ID:
         return strawberry.ID(self.view.plan.plan_id)
 
-    @strawberry.field
+    @strawberry.field(description="The vendor whose contracts move away.")
     def vendor_id(self) -> strawberry.ID:
         return strawberry.ID(self.view.plan.vendor_id)
 
-    @strawberry.field
+    @strawberry.field(description="The agency whose contracts the plan moves.")
     def agency(self) -> str:
         return self.view.plan.agency
 
-    @strawberry.field
+    @strawberry.field(description="Why the plan was opened.")
     def trigger(self) -> MigrationTrigger:  # type: ignore[valid-type]
         return self.view.plan.trigger
 
@@ -220,7 +316,7 @@ class MigrationPlan:
     def reason(self) -> str:
         return self.view.plan.reason
 
-    @strawberry.field
+    @strawberry.field(description="Day the plan was opened.")
     def created_on(self) -> dt.date:
         return self.view.plan.created_on
 
@@ -232,7 +328,7 @@ class MigrationPlan:
     def up_to_date(self) -> bool:
         return self.view.plan.planned_revision == self.view.plan.revision
 
-    @strawberry.field
+    @strawberry.field(description="How the plan is scheduled.")
     def settings(self) -> MigrationPlanSettings:
         return MigrationPlanSettings.of(self.view.plan.settings)
 
@@ -240,7 +336,7 @@ class MigrationPlan:
     def solver(self) -> SolverReport | None:
         return _report(self.view.latest) if self.view.latest else None
 
-    @strawberry.field
+    @strawberry.field(description="Every contract to move, by contract id.")
     def items(self) -> list[MigrationItem]:
         return _items(self.view)
 
@@ -264,7 +360,7 @@ class MigrationPlan:
 
     @strawberry.field(description="Every version of the schedule, newest first.")
     async def versions(
-        self, info: Info, first: int = 10, after: str | None = None
+        self, info: Info, first: Annotated[int, First100] = 10, after: After = None
     ) -> MigrationPlanVersionConnection:
         before = numeric_cursor(after)
         async with info.context.pool.acquire() as conn:
@@ -288,17 +384,17 @@ class MigrationPlan:
         return f"/migration-plans/{self.view.plan.plan_id}.svg"
 
 
-@strawberry.type
+@strawberry.type(description="One plan of a page, with the cursor that marks its place.")
 class MigrationPlanEdge:
-    cursor: str
-    node: MigrationPlan
+    cursor: str = strawberry.field(description=CURSOR)
+    node: MigrationPlan = strawberry.field(description="The plan.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of migration plans, in id order.")
 class MigrationPlanConnection:
-    edges: list[MigrationPlanEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[MigrationPlanEdge] = strawberry.field(description=EDGES)
+    page_info: PageInfo = strawberry.field(description=PAGE_INFO)
+    total_count: int = strawberry.field(description="How many plans match, in all.")
 
 
 @strawberry.type
@@ -307,10 +403,16 @@ class MigrationQuery:
     async def migration_plans(
         self,
         info: Info,
-        vendor_id: strawberry.ID | None = None,
-        agency: str | None = None,
-        first: int = 20,
-        after: str | None = None,
+        vendor_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only plans for this vendor; null: every vendor."),
+        ] = None,
+        agency: Annotated[
+            str | None,
+            strawberry.argument(description="Only plans of this agency; null: every agency."),
+        ] = None,
+        first: Annotated[int, First100] = 20,
+        after: After = None,
     ) -> MigrationPlanConnection:
         limit = page_size(first, MAX_PAGE)
         agencies = [agency] if agency is not None else None
@@ -336,7 +438,11 @@ class MigrationQuery:
         description="One plan with its phases, items, blockers and solver report; null when"
         " there is none (or it is another agency's, for a system owner)."
     )
-    async def migration_plan(self, info: Info, id: strawberry.ID) -> MigrationPlan | None:
+    async def migration_plan(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The plan's id.")],
+    ) -> MigrationPlan | None:
         async with info.context.pool.acquire() as conn:
             view = await queries.plan_view(conn, str(id))
         if view is None or not sees_agency(info.context.principal, view.plan.agency):
@@ -351,7 +457,9 @@ class MigrationSubscription:
         " and why) and items' milestones, checks and replacements."
     )
     async def migration_progress(
-        self, info: Info, plan_id: strawberry.ID
+        self,
+        info: Info,
+        plan_id: Annotated[strawberry.ID, strawberry.argument(description="The plan to follow.")],
     ) -> AsyncGenerator[MigrationProgress, None]:
         if agencies_in_view(info.context.principal) is not None:
             # A system owner follows only its own agencies' plans, which must exist.
