@@ -1,25 +1,8 @@
 """An OCDS package's contracting processes as ordinary catalog events (pure), every party,
 award and contract accounted for.
 
-**Parties.** A party with the role `supplier` or `tenderer` is a vendor, identified by its
-`identifier` (scheme and id): its vendor id is `ocds:<scheme>:<value>` (the scheme's registry
-name, the value as the registry matches identifiers: `ocds:am-tin:01849148`), so the same firm
-in two releases or two files is one vendor. Its legal name is `identifier.legalName` (else
-`name`); its names in other languages (`legalName_hy`, `name_ru`, Armenia's `nameHy`) are
-kept as aliases, and an English one (`_en`) also as `name_en`; its country is read from
-`address.countryName` (`countries.py`, accents and trailing spaces set aside). The identifier
-and the `additionalIdentifiers` whose scheme has a registry name become its identifiers. A
-vendor registers once per file, with the names of every party entry of it; one the registry
-already has (by this id, or holding one of its identifiers: a vendor registered by hand or by
-another import) is not registered again, and its contracts go to it. Other parties (buyer,
-procuringEntity, payer…) are not vendors: they are accounted for as such, and the buyer names
-the contracts' agency. A vendor party without an identifier is refused: it could never be
-matched again.
-
-Registry scheme names are lower case (`SchemeName`); an OCDS scheme becomes one by `SCHEMES`
-below, else by its own spelling in lower case with `_` for anything not a letter or digit
-(`AM-TIN` → `am_tin`, `PROV-GOB-JAL` → `prov_gob_jal`). Screen a supplier by the registry's
-name: `identifier: {scheme: "am_tin", value: "01849148"}`.
+**Parties** become vendors as `ocds_parties.py` says (by their identifier; other parties,
+such as the buyer, are not vendors, and the buyer names the contracts' agency).
 
 **Contracts.** Each entry of `contracts` becomes a `contract.awarded` for each supplier of
 the award its `awardID` names (a joint award: one contract record per supplier, each with the
@@ -50,9 +33,6 @@ so importing the same file again sends the same events, which ingest takes once.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
-import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -70,33 +50,30 @@ from services.events.contract import (
     Criticality,
     TerminationReason,
 )
-from services.events.vendor import VendorIdentifierRef, VendorRegistered
 from services.imports.ocds_package import (
     JSON,
     Process,
-    country,
     day,
     minor_units,
     moment,
-    names,
     processes,
     text,
 )
-from services.registry.names import IdentifierKey, normalize_identifier
+from services.imports.ocds_parties import (
+    VENDOR_ROLES,
+    Vendor,
+    merge_vendor,
+    objects,
+    party_vendor,
+    registration,
+    roles,
+    safe_id,
+)
+from services.registry.names import IdentifierKey
 
 SOURCE = "import.ocds"
 NAMESPACE = uuid.UUID("5d0c2b57-8a8e-4f0e-9a3b-0c7d3b1e6a42")
-VENDOR_ROLES = frozenset({"supplier", "tenderer"})
 CRITICALITY = Criticality.INTERNAL
-
-# OCDS identifier schemes (as publishers write them, case and accents aside) → registry names.
-SCHEMES = {
-    "registro federal de contribuyentes de mexico": "mx_rfc",
-    "mx-rfc": "mx_rfc",
-    "identificador unico en compranet": "mx_compranet_uid",
-    "clave en compranet": "mx_compranet_key",
-}
-_ID_ALPHABET = re.compile(r"[^A-Za-z0-9._:-]+")
 
 
 class Outcome(StrEnum):
@@ -146,104 +123,8 @@ class Mapped:
         return [a for a in self.accounted if a.outcome is Outcome.REFUSED]
 
 
-def scheme_name(scheme: str) -> str:
-    """The registry's name of an OCDS identifier scheme; ValueError when it has none."""
-    plain = (
-        "".join(c for c in unicodedata.normalize("NFKD", scheme) if not unicodedata.combining(c))
-        .casefold()
-        .strip()
-    )
-    name = SCHEMES.get(plain) or re.sub(r"[^a-z0-9]+", "_", plain).strip("_")
-    if not re.fullmatch(r"[a-z][a-z0-9_]{1,31}", name):
-        raise ValueError(f"identifier.scheme: {scheme!r} has no registry scheme name (SCHEMES)")
-    return name
-
-
-def _safe_id(text_: str) -> str:
-    """`text_` in the alphabet of ids, at most 128 characters; a hash keeps it unique when
-    characters had to be replaced or cut."""
-    safe = _ID_ALPHABET.sub("-", text_).strip("-.:") or "x"
-    if safe == text_ and len(safe) <= 128:
-        return safe
-    digest = hashlib.blake2b(text_.encode(), digest_size=6).hexdigest()
-    return f"{safe[:114].rstrip('-.:')}-{digest}"
-
-
-def vendor_id(key: IdentifierKey) -> str:
-    return _safe_id(f"ocds:{key.scheme.replace('_', '-')}:{key.value}")
-
-
 def contract_id(ocid: str, contract: object) -> str:
-    return _safe_id(f"ocds:{ocid}:{text(contract)}")
-
-
-def _identifier(scheme: object, value: object) -> tuple[VendorIdentifierRef, IdentifierKey]:
-    written_scheme, written_value = text(scheme), text(value)
-    if not written_scheme or not written_value:
-        raise ValueError(
-            "identifier: no scheme and id; a vendor is imported by an identifier only"
-            " (it could never be matched again)"
-        )
-    name = scheme_name(written_scheme)
-    try:
-        ref = VendorIdentifierRef(scheme=name, value=written_value)
-    except ValidationError as error:
-        raise ValueError(describe_validation_error(error)) from None
-    return ref, normalize_identifier(ref.scheme, ref.value)
-
-
-@dataclass
-class _Vendor:
-    vendor_id: str
-    legal_name: str
-    other_names: dict[str, str]
-    identifiers: dict[IdentifierKey, VendorIdentifierRef]
-    country: str | None
-    first_seen: dt.datetime | None
-
-
-def _party_vendor(party: JSON, seen: dt.datetime | None) -> _Vendor:
-    identifier = party.get("identifier")
-    identifier = identifier if isinstance(identifier, dict) else {}
-    ref, key = _identifier(identifier.get("scheme"), identifier.get("id"))
-    legal, other = names(party)
-    if not legal:
-        raise ValueError("identifier.legalName, name: no name")
-    refs = {key: ref}
-    for extra in party.get("additionalIdentifiers") or []:
-        if isinstance(extra, dict):
-            try:
-                more, more_key = _identifier(extra.get("scheme"), extra.get("id"))
-            except ValueError:
-                continue  # an additional identifier the registry cannot name: not kept
-            refs.setdefault(more_key, more)
-    address = party.get("address")
-    where = country(address.get("countryName")) if isinstance(address, dict) else None
-    return _Vendor(vendor_id(key), legal, other, refs, where, seen)
-
-
-def _merge_vendor(into: _Vendor, other: _Vendor) -> None:
-    for language, name in other.other_names.items():
-        into.other_names.setdefault(language, name)
-    if other.legal_name != into.legal_name:
-        into.other_names.setdefault(f"~{len(into.other_names)}", other.legal_name)
-    for key, ref in other.identifiers.items():
-        into.identifiers.setdefault(key, ref)
-    into.country = into.country or other.country
-    if other.first_seen and (into.first_seen is None or other.first_seen < into.first_seen):
-        into.first_seen = other.first_seen
-
-
-def _registration(vendor: _Vendor) -> VendorRegistered:
-    aliases = [n for n in dict.fromkeys(vendor.other_names.values()) if n != vendor.legal_name]
-    english = next((n for lang, n in vendor.other_names.items() if lang.startswith("en")), None)
-    return VendorRegistered(
-        legal_name=vendor.legal_name,
-        name_en=english,
-        identifiers=list(vendor.identifiers.values()),
-        aliases=aliases,
-        country=vendor.country,
-    )
+    return safe_id(f"ocds:{ocid}:{text(contract)}")
 
 
 def _envelope(name: str, at: dt.datetime, vendor: str, payload: Payload) -> EventEnvelope:
@@ -258,18 +139,6 @@ def _envelope(name: str, at: dt.datetime, vendor: str, payload: Payload) -> Even
     )
 
 
-def _objects(value: object) -> list[tuple[int, JSON]]:
-    return (
-        [(n, v) for n, v in enumerate(value) if isinstance(v, dict)]
-        if isinstance(value, list)
-        else []
-    )
-
-
-def _roles(party: JSON) -> set[str]:
-    return {r for r in party.get("roles") or [] if isinstance(r, str)}
-
-
 def mapped(package: object, known: Known | None = None) -> Mapped:
     """The package's events (registrations first, then each process's contract events) and
     what became of each party, award and contract. Raises PackageError (ocds_package) when
@@ -277,7 +146,7 @@ def mapped(package: object, known: Known | None = None) -> Mapped:
     known = known or Known()
     result = Mapped()
     published = moment(package.get("publishedDate")) if isinstance(package, dict) else None
-    vendors: dict[str, _Vendor] = {}
+    vendors: dict[str, Vendor] = {}
     by_party: list[dict[str, str]] = []  # per process: party id → vendor id
     all_processes = list(processes(package))
     result.processes = len(all_processes)
@@ -285,17 +154,17 @@ def mapped(package: object, known: Known | None = None) -> Mapped:
         release = process.release
         seen = moment(release.get("date")) or published
         of_party: dict[str, str] = {}
-        for n, party in _objects(release.get("parties")):
+        for n, party in objects(release.get("parties")):
             path = f"{process.where}.parties[{n}]"
-            roles = _roles(party)
-            if not roles & VENDOR_ROLES:
-                why = f"not a vendor (roles: {', '.join(sorted(roles)) or 'none'})"
+            held = roles(party)
+            if not held & VENDOR_ROLES:
+                why = f"not a vendor (roles: {', '.join(sorted(held)) or 'none'})"
                 result.accounted.append(
                     Accounted("party", process.ocid, path, Outcome.NOT_IMPORTED, why)
                 )
                 continue
             try:
-                vendor = _party_vendor(party, seen)
+                vendor = party_vendor(party, seen)
             except ValueError as error:
                 result.accounted.append(
                     Accounted("party", process.ocid, path, Outcome.REFUSED, str(error))
@@ -304,7 +173,7 @@ def mapped(package: object, known: Known | None = None) -> Mapped:
             owner = next((known.owners[k] for k in vendor.identifiers if k in known.owners), None)
             vendor.vendor_id = owner or vendor.vendor_id
             if vendor.vendor_id in vendors:
-                _merge_vendor(vendors[vendor.vendor_id], vendor)
+                merge_vendor(vendors[vendor.vendor_id], vendor)
             else:
                 vendors[vendor.vendor_id] = vendor
             of_party[text(party.get("id"))] = vendor.vendor_id
@@ -316,7 +185,7 @@ def mapped(package: object, known: Known | None = None) -> Mapped:
             continue
         at = vendor.first_seen or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
         name = f"{vendor.vendor_id}/registered"
-        result.events.append(_envelope(name, at, vendor.vendor_id, _registration(vendor)))
+        result.events.append(_envelope(name, at, vendor.vendor_id, registration(vendor)))
         result.vendors_registered += 1
     for process, of_party in zip(all_processes, by_party, strict=True):
         _contracts(process, of_party, published, result)
@@ -347,12 +216,12 @@ def _get(obj: object, *keys: str) -> Any:
 
 def _agency(release: JSON) -> str:
     buyer = release.get("buyer")
-    by_id = {text(p.get("id")): p for _, p in _objects(release.get("parties"))}
+    by_id = {text(p.get("id")): p for _, p in objects(release.get("parties"))}
     buyer_party = by_id.get(text(_get(buyer, "id")), {})
     entity = _get(release, "tender", "procuringEntity")
     entity_party = by_id.get(text(_get(entity, "id")), {})
-    for _, party in _objects(release.get("parties")):
-        if "buyer" in _roles(party) and not buyer_party:
+    for _, party in objects(release.get("parties")):
+        if "buyer" in roles(party) and not buyer_party:
             buyer_party = party
     return _first(
         _get(buyer, "name"), buyer_party.get("name"), _get(entity, "name"), entity_party.get("name")
@@ -364,7 +233,7 @@ def _category(release: JSON, contract: JSON, award: JSON) -> str:
     if main:
         return main
     for holder in (contract, award, release.get("tender")):
-        for _, item in _objects(_get(holder, "items")):
+        for _, item in objects(_get(holder, "items")):
             scheme, ident = (
                 text(_get(item, "classification", "scheme")),
                 text(_get(item, "classification", "id")),
@@ -449,8 +318,8 @@ def _contract_versions(process: Process, ident: str) -> list[tuple[JSON, JSON, J
     """(release, contract, its award) in each version of the process that has the contract."""
     found = []
     for release in process.versions:
-        awards = {text(a.get("id")): a for _, a in _objects(release.get("awards"))}
-        for _, contract in _objects(release.get("contracts")):
+        awards = {text(a.get("id")): a for _, a in objects(release.get("awards"))}
+        for _, contract in objects(release.get("contracts")):
             if text(contract.get("id")) == ident:
                 found.append((release, contract, awards.get(text(contract.get("awardID")), {})))
     return found
@@ -471,7 +340,7 @@ def _amendments(
         new_end = terms.ends_on or ends_on
         if (new_end, new_amount) == (ends_on, amount):
             continue
-        latest = (_objects(contract.get("amendments")) or [(0, {})])[-1][1]
+        latest = (objects(contract.get("amendments")) or [(0, {})])[-1][1]
         effective = day(latest.get("date")) or day(release.get("date")) or first.starts_on
         reason = _first(latest.get("rationale"), latest.get("description")) or (
             f"release {text(release.get('id'))} gives new terms"
@@ -496,9 +365,9 @@ def _contracts(
     process: Process, of_party: dict[str, str], published: dt.datetime | None, result: Mapped
 ) -> None:
     release = process.release
-    awards = {text(a.get("id")): (n, a) for n, a in _objects(release.get("awards"))}
+    awards = {text(a.get("id")): (n, a) for n, a in objects(release.get("awards"))}
     contracted: dict[str, list[tuple[Outcome, str]]] = {}
-    for n, contract in _objects(release.get("contracts")):
+    for n, contract in objects(release.get("contracts")):
         path = f"{process.where}.contracts[{n}]"
         award_id = text(contract.get("awardID"))
         outcome, reason = _contract(process, contract, awards, of_party, published, result)
@@ -539,7 +408,7 @@ def _contract(
     if award_id not in awards:
         return Outcome.REFUSED, f"awardID: {award_id!r} names no award of the release"
     n, award = awards[award_id]
-    suppliers = [text(s.get("id")) for _, s in _objects(award.get("suppliers"))]
+    suppliers = [text(s.get("id")) for _, s in objects(award.get("suppliers"))]
     if not suppliers:
         return Outcome.REFUSED, f"awards[{n}].suppliers: none, so no vendor"
     vendors = []
@@ -562,7 +431,7 @@ def _contract(
     at = moment(first_release.get("date")) or published or _midnight(awarded.awarded_on)
     amendments = _amendments(process, ident, base, awarded)
     for k, vendor in enumerate(dict.fromkeys(vendors)):
-        record = base if k == 0 else _safe_id(f"{base}:{k + 1}")
+        record = base if k == 0 else safe_id(f"{base}:{k + 1}")
         payload = awarded.model_copy(update={"contract_id": record})
         events.append(_envelope(f"{record}/awarded", at, vendor, payload))
         for when, amended in amendments:

@@ -12,8 +12,9 @@ import pytest
 
 from services.events.contract import ContractAmended, ContractAwarded, ContractTerminated
 from services.events.vendor import VendorRegistered
-from services.imports.ocds import Known, Mapped, Outcome, mapped, scheme_name
+from services.imports.ocds import Known, Mapped, Outcome, mapped
 from services.imports.ocds_package import PackageError, minor_units
+from services.imports.ocds_parties import scheme_name
 from services.registry.names import IdentifierKey
 
 OCDS = Path(__file__).resolve().parents[1] / "data" / "ocds"
