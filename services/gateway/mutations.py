@@ -3,13 +3,14 @@ typed mutations (event_mutations.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
 
 from services.events.catalog import Problem
 from services.platform.graphql.context import Info
+from services.platform.graphql.descriptions import WaitForProcessing
 from services.platform.graphql.receipts import EventReceipt, refused, submit
 
 
@@ -23,7 +24,16 @@ class Mutation:
         " waitForProcessing) and in deadLetters. `recorded_by` is set from the caller's token."
     )
     async def submit_event(
-        self, info: Info, event: JSON, wait_for_processing: bool = False
+        self,
+        info: Info,
+        event: Annotated[
+            JSON,
+            strawberry.argument(
+                description="The event envelope, a JSON object exactly as a producer sends it"
+                " to the raw topic (keys as in schemas/events)."
+            ),
+        ],
+        wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
         if not isinstance(event, dict):
             problem = Problem("event", "must be a JSON object (the envelope)")

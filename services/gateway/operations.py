@@ -5,39 +5,61 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
 
 from services.platform import dead_letters, event_queries
 from services.platform.graphql.context import Info
+from services.platform.graphql.descriptions import After, first
 from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.pagination import Connection, PageInfo, numeric_cursor, page_size
 from services.platform.graphql.processing import DeadLetter, EventStatus, status_of
 
 MAX_PAGE = 500
+First500 = first(MAX_PAGE)
 
 
 @strawberry.type(description="Who recorded an event through the API, and from where.")
 class Recorder:
-    subject: str
-    role: str
-    agencies: list[str]
-    client: str | None
+    subject: str = strawberry.field(description="The token's subject: the person or system.")
+    role: str = strawberry.field(
+        description="The token's role: viewer, procurement_officer, system_owner, risk_analyst,"
+        " sanction_authority, auditor or admin."
+    )
+    agencies: list[str] = strawberry.field(
+        description="The agencies the token is for; empty: not limited to agencies."
+    )
+    client: str | None = strawberry.field(
+        description="The caller's network address; null when not known."
+    )
 
 
 @strawberry.type(description="One event as recorded in the log.")
 class LoggedEvent:
-    event_id: strawberry.ID
-    event_type: str
-    vendor_id: strawberry.ID
-    occurred_at: dt.datetime
+    event_id: strawberry.ID = strawberry.field(
+        description="The event's id (a UUID): its idempotency key."
+    )
+    event_type: str = strawberry.field(
+        description="The catalog entry it belongs to, e.g. vendor.registered (schemas/events)."
+    )
+    vendor_id: strawberry.ID = strawberry.field(description="The vendor it is about.")
+    occurred_at: dt.datetime = strawberry.field(
+        description="When it happened, as the producer said (with its UTC offset)."
+    )
     recorded_at: dt.datetime = strawberry.field(description="When the log accepted it.")
-    source: str
+    source: str = strawberry.field(
+        description="The producing system, e.g. city.procurement; vendorwatch.api for what"
+        " was recorded through this API."
+    )
     recorded_by: Recorder | None = strawberry.field(
         description="Set for what people recorded through the API; null for other producers."
     )
-    payload: JSON
+    payload: JSON = strawberry.field(
+        description="The event's payload as stored, in the event contract's JSON form"
+        " (snake_case keys, as in schemas/events)."
+    )
 
     @classmethod
     def of(cls, recorded: event_queries.RecordedEvent) -> LoggedEvent:
@@ -58,24 +80,28 @@ class LoggedEvent:
         )
 
 
-@strawberry.type
+@strawberry.type(description="One event of a page, with the cursor that marks its place.")
 class EventEdge:
-    cursor: str
-    node: LoggedEvent
+    cursor: str = strawberry.field(
+        description="The event's position in the log: pass it as `after` for the next ones."
+    )
+    node: LoggedEvent = strawberry.field(description="The event.")
 
 
 @strawberry.type(description="A page of events.")
 class EventConnection:
-    edges: list[EventEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[EventEdge] = strawberry.field(description="The page's events, in list order.")
+    page_info: PageInfo = strawberry.field(
+        description="Where the page is in the list, and the cursors to move on from it."
+    )
+    total_count: int = strawberry.field(description="How many events there are in all.")
 
 
 @strawberry.type
 class OperationsQuery:
     @strawberry.field(description="What could not be accepted or applied, newest first.")
     async def dead_letters(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: Annotated[int, First500] = 50, after: After = None
     ) -> Connection[DeadLetter]:
         limit = page_size(first, MAX_PAGE)
         async with info.context.pool.acquire() as conn:
@@ -86,7 +112,13 @@ class OperationsQuery:
 
     @strawberry.field(description="Everything recorded about a vendor, in log order.")
     async def events(
-        self, info: Info, vendor_id: strawberry.ID, first: int = 50, after: str | None = None
+        self,
+        info: Info,
+        vendor_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The vendor, by its id.")
+        ],
+        first: Annotated[int, First500] = 50,
+        after: After = None,
     ) -> EventConnection:
         limit = page_size(first, MAX_PAGE)
         async with info.context.pool.acquire() as conn:
@@ -107,7 +139,17 @@ class OperationsQuery:
         " given."
     )
     async def audit_trail(
-        self, info: Info, subject: str | None = None, first: int = 50, after: str | None = None
+        self,
+        info: Info,
+        subject: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only what this token subject (person or system) recorded; null:"
+                " everyone's."
+            ),
+        ] = None,
+        first: Annotated[int, First500] = 50,
+        after: After = None,
     ) -> EventConnection:
         limit = page_size(first, MAX_PAGE)
         async with info.context.pool.acquire() as conn:
@@ -126,7 +168,16 @@ class OperationsQuery:
         description="Whether an event is in the log, which services have applied it, and any"
         " refusal: poll it to wait for a submitted event's effect."
     )
-    async def event_status(self, info: Info, event_id: strawberry.ID) -> EventStatus:
+    async def event_status(
+        self,
+        info: Info,
+        event_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The event's id (a UUID), as a receipt or the producer gave it."
+            ),
+        ],
+    ) -> EventStatus:
         try:
             wanted = uuid.UUID(str(event_id))
         except ValueError:

@@ -21,17 +21,27 @@ from services.registry.graphql_types import RegistryQuery, RegistrySubscription
 from services.risk.graphql_types import RiskQuery, RiskSubscription
 
 
-@strawberry.type
+@strawberry.type(
+    description="What can be asked: vendors and their records, bid eligibility, risk,"
+    " migration plans, and the event log itself. A Date is a calendar day (a default of"
+    " today means today in the registry's time zone); a DateTime carries its UTC offset."
+)
 class Query(RegistryQuery, RecordsQuery, RiskQuery, MigrationQuery, OperationsQuery):
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="What can be recorded: each mutation appends one event to the log and answers"
+    " with an EventReceipt (the event id, or the field errors with nothing written)."
+)
 class Mutation(BaseMutation, EventMutation, MigrationMutation):  # type: ignore[misc]
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="What can be followed live (graphql-transport-ws): eligibility changes, risk"
+    " moves, and a migration plan's progress."
+)
 class Subscription(RegistrySubscription, RiskSubscription, MigrationSubscription):
     pass
 

@@ -29,12 +29,20 @@ def _raw_for_readers(root: DeadLetter, info: Info) -> str | None:
 
 @strawberry.type(description="Input that could not be accepted or applied, with the reason.")
 class DeadLetter:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The dead letter's id; newer ones have higher ids."
+    )
     stage: str = strawberry.field(description="Where it stopped: ingest, registry, risk, …")
-    reason: str
-    event_id: strawberry.ID | None
-    event_type: str | None
-    recorded_at: dt.datetime
+    reason: str = strawberry.field(description="Why it was refused, in words.")
+    event_id: strawberry.ID | None = strawberry.field(
+        description="The event's id, when the input got as far as naming one."
+    )
+    event_type: str | None = strawberry.field(
+        description="The event's type, when the input got as far as naming one."
+    )
+    recorded_at: dt.datetime = strawberry.field(
+        description="When it was dead-lettered (with its UTC offset)."
+    )
     stored_raw: strawberry.Private[str]
     raw: str | None = strawberry.field(
         resolver=_raw_for_readers,
@@ -58,9 +66,11 @@ class DeadLetter:
 
 @strawberry.type(description="What became of a submitted event.")
 class EventStatus:
-    event_id: strawberry.ID
+    event_id: strawberry.ID = strawberry.field(description="The event asked about.")
     accepted: bool = strawberry.field(description="In the log (validated and stored).")
-    recorded_at: dt.datetime | None
+    recorded_at: dt.datetime | None = strawberry.field(
+        description="When the log accepted it (with its UTC offset); null when not in the log."
+    )
     applied_by: list[str] = strawberry.field(
         description="The services that have applied it (registry, risk, …)."
     )

@@ -43,7 +43,7 @@ class FieldError:
     field: str = strawberry.field(
         description="Path of the input, as the mutation names it: `payload.endsOn`, `vendorId`."
     )
-    message: str
+    message: str = strawberry.field(description="What is wrong with it, in words.")
 
 
 @strawberry.type(
@@ -52,14 +52,27 @@ class FieldError:
     " which services applied it (or refused it, with the reason)."
 )
 class EventReceipt:
-    accepted: bool
-    event_id: strawberry.ID | None
-    event_type: str
+    accepted: bool = strawberry.field(
+        description="True when the log took the event; false when it was refused (see"
+        " `errors`) and nothing was written."
+    )
+    event_id: strawberry.ID | None = strawberry.field(
+        description="The event's id (a UUID), to follow it with `eventStatus`; null when refused."
+    )
+    event_type: str = strawberry.field(
+        description="The event's type, e.g. vendor.registered (unknown when the input named none)."
+    )
     vendor_id: strawberry.ID | None = strawberry.field(
         description="Null when the input did not get as far as naming a vendor."
     )
-    errors: list[FieldError]
-    processing: EventStatus | None = None
+    errors: list[FieldError] = strawberry.field(
+        description="Every problem with the input, by field; empty when accepted."
+    )
+    processing: EventStatus | None = strawberry.field(
+        default=None,
+        description="With waitForProcessing: what the services did with it (as `eventStatus`"
+        " answers); null without it, or when refused.",
+    )
 
 
 def _camel(path: str) -> str:
