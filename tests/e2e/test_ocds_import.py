@@ -1,7 +1,8 @@
 """A real OCDS release package imported into a running `vendorwatch up` with `vendorwatch
 import ocds`, through ingest like any producer's events: every party, award and contract
 accounted for, a supplier then screened by its Armenian tax number with its contracts on
-record, and the same file again changing nothing."""
+record, and the same file again changing nothing; a record package's contracts recorded and
+terminated."""
 
 from __future__ import annotations
 
@@ -17,18 +18,17 @@ from tests.support.processes import run_cli, wait_until
 
 pytestmark = pytest.mark.postgres
 
-ARMENIA = (
-    Path(__file__).resolve().parents[1]
-    / "data"
-    / "ocds"
-    / "ocds_armenia_armeps_release_package.json"
-)
+OCDS = Path(__file__).resolve().parents[1] / "data" / "ocds"
+ARMENIA = OCDS / "ocds_armenia_armeps_release_package.json"
 SCREEN = """query ($scheme: String!, $value: String!) {
   bidEligibility(identifier: {scheme: $scheme, value: $value}) { vendorId eligible } }"""
 VENDOR = """query ($id: ID!) { vendor(id: $id) {
   legalName country aliases identifiers { scheme value }
   contracts { totalCount edges { node { contractId agency title category awardedOn startsOn
     endsOn amount currency } } } } }"""
+MEXICO_APF = OCDS / "ocds_mexico_apf_record_package.json"
+VENDOR_ENDS = """query ($id: ID!) { vendor(id: $id) {
+  contracts { edges { node { contractId terminatedOn terminationReason } } } } }"""
 REFUSED = [
     f"refused: {kind} releases[{n}].{kind}s[0] ({ocid}): {reason}"
     for n, ocid in (
@@ -116,3 +116,25 @@ def test_an_armenian_package_imported_and_a_supplier_screened_by_its_tax_number(
     )
     assert stderr == sorted(REFUSED)
     assert _recorded(database_url) == (25, 19)
+
+    # A record package (compiled releases): contracts recorded, then terminated.
+    record = run_cli("import", "ocds", str(MEXICO_APF), "--database-url", database_url)
+    assert record.returncode == 0, record.stderr
+    assert "contract records: 3 awarded, 0 amended, 3 terminated\n" in record.stdout
+
+    def insurer() -> list[dict[str, Any]]:
+        screened = embedded.client.execute(SCREEN, scheme="mx_rfc", value="GAB0709244G5")
+        if "errors" in screened:  # not registered yet
+            return []
+        found = embedded.client.data(VENDOR_ENDS, id=screened["data"]["bidEligibility"]["vendorId"])
+        return [e["node"] for e in found["vendor"]["contracts"]["edges"]]
+
+    wait_until(
+        lambda: len(insurer()) == 2 and all(c["terminatedOn"] for c in insurer()),
+        "the record package applied",
+        timeout=60,
+    )
+    assert {(c["contractId"], c["terminatedOn"], c["terminationReason"]) for c in insurer()} == {
+        ("ocds:ocds-07smqs-993235:991324", "2016-12-31", "OTHER"),
+        ("ocds:ocds-07smqs-993235:1322806", "2017-03-08", "OTHER"),
+    }
