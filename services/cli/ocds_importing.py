@@ -61,8 +61,8 @@ async def _known(database_url: str, first: Mapped) -> Known:
 
 
 def read(file: BinaryIO) -> object:
-    try:
-        return json.load(file)
+    try:  # UTF-8, with a byte-order mark or not
+        return json.loads(file.read().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise StartupError(f"{getattr(file, 'name', 'input')}: not JSON: {error}") from None
 

@@ -32,6 +32,7 @@ so importing the same file again sends the same events, which ingest takes once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Mapping
@@ -326,17 +327,18 @@ def _contract_versions(process: Process, ident: str) -> list[tuple[JSON, JSON, J
 
 
 def _amendments(
-    process: Process, ident: str, record: str, first: ContractAwarded
+    later: list[tuple[JSON, JSON, JSON]], record: str, first: ContractAwarded
 ) -> list[tuple[dt.datetime | None, ContractAmended]]:
-    """A later release's new end or value of the contract, as amendments."""
+    """The later versions' new end or value of the contract, as amendments (a value in
+    another currency, or unreadable, is not an amendment the catalog can express)."""
     made: list[tuple[dt.datetime | None, ContractAmended]] = []
     ends_on, amount = first.ends_on, first.amount
-    for release, contract, award in _contract_versions(process, ident)[1:]:
+    for release, contract, award in later:
         terms = _terms(release, contract, award)
-        try:
-            new_amount = minor_units(terms.amount, terms.currency) if terms.amount else amount
-        except ValueError:
-            new_amount = amount
+        new_amount = amount
+        if terms.amount is not None and terms.currency == first.currency:
+            with contextlib.suppress(ValueError):
+                new_amount = minor_units(terms.amount, terms.currency)
         new_end = terms.ends_on or ends_on
         if (new_end, new_amount) == (ends_on, amount):
             continue
@@ -420,16 +422,20 @@ def _contract(
             )
         vendors.append(of_party[supplier])
     ident = text(contract.get("id"))
+    base = contract_id(process.ocid, ident)
+    # The award as the first release that says enough of it (a contract release may come
+    # before the one giving its value); later releases' changes are amendments.
     versions = _contract_versions(process, ident)
-    first_release, first_contract, first_award = versions[0]
-    base = contract_id(process.ocid, f"{ident}")
-    events: list[EventEnvelope] = []
-    try:
-        awarded = _awarded(_terms(first_release, first_contract, first_award), base)
-    except ValueError as error:
-        return Outcome.REFUSED, str(error)
+    for k, (first_release, first_contract, first_award) in enumerate(versions):
+        try:
+            awarded = _awarded(_terms(first_release, first_contract, first_award), base)
+            break
+        except ValueError as error:
+            if k == len(versions) - 1:
+                return Outcome.REFUSED, str(error)
     at = moment(first_release.get("date")) or published or _midnight(awarded.awarded_on)
-    amendments = _amendments(process, ident, base, awarded)
+    amendments = _amendments(versions[k + 1 :], base, awarded)
+    events: list[EventEnvelope] = []
     for k, vendor in enumerate(dict.fromkeys(vendors)):
         record = base if k == 0 else safe_id(f"{base}:{k + 1}")
         payload = awarded.model_copy(update={"contract_id": record})

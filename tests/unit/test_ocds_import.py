@@ -337,3 +337,18 @@ def test_scheme_names() -> None:
 def test_a_file_that_is_not_a_package() -> None:
     with pytest.raises(PackageError):
         mapped({"ocid": "a single release, not a package"})
+
+
+def test_the_award_is_taken_from_the_first_release_that_says_enough_of_it() -> None:
+    signed = _process()
+    del signed["contracts"][0]["value"]  # signed first, its value published later
+    valued = {
+        "ocid": "ocds-test-1",
+        "id": "r2",
+        "date": "2024-05-01T09:00:00+09:00",
+        "contracts": [{"id": "C1", "value": {"amount": 1000000, "currency": "JPY"}}],
+    }
+    result = mapped({"releases": [signed, valued]})
+    [(_, awarded)] = _awarded(result).values()
+    assert (awarded.amount, awarded.awarded_on.isoformat()) == (1000000, "2024-04-01")
+    assert result.amended == 0 and not result.refused
