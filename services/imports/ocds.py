@@ -75,6 +75,8 @@ from services.registry.names import IdentifierKey
 SOURCE = "import.ocds"
 NAMESPACE = uuid.UUID("5d0c2b57-8a8e-4f0e-9a3b-0c7d3b1e6a42")
 CRITICALITY = Criticality.INTERNAL
+# When a vendor's registration happened, if neither its release nor the package is dated.
+UNDATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 class Outcome(StrEnum):
@@ -148,6 +150,7 @@ def mapped(package: object, known: Known | None = None) -> Mapped:
     result = Mapped()
     published = moment(package.get("publishedDate")) if isinstance(package, dict) else None
     vendors: dict[str, Vendor] = {}
+    claimed: dict[IdentifierKey, str] = {}  # identifier → the vendor of this file with it
     by_party: list[dict[str, str]] = []  # per process: party id → vendor id
     all_processes = list(processes(package))
     result.processes = len(all_processes)
@@ -171,12 +174,16 @@ def mapped(package: object, known: Known | None = None) -> Mapped:
                     Accounted("party", process.ocid, path, Outcome.REFUSED, str(error))
                 )
                 continue
-            owner = next((known.owners[k] for k in vendor.identifiers if k in known.owners), None)
-            vendor.vendor_id = owner or vendor.vendor_id
+            # One vendor per identifier: the registry's holder of one of them, else the
+            # vendor of this file that has one of them already (a party identified by its
+            # tax number and another by the same number in an additional scheme).
+            holders = (known.owners.get(k) or claimed.get(k) for k in vendor.identifiers)
+            vendor.vendor_id = next((h for h in holders if h), vendor.vendor_id)
             if vendor.vendor_id in vendors:
                 merge_vendor(vendors[vendor.vendor_id], vendor)
             else:
                 vendors[vendor.vendor_id] = vendor
+            claimed.update(dict.fromkeys(vendor.identifiers, vendor.vendor_id))
             of_party[text(party.get("id"))] = vendor.vendor_id
             result.accounted.append(Accounted("party", process.ocid, path, Outcome.APPLIED))
         by_party.append(of_party)
@@ -184,7 +191,7 @@ def mapped(package: object, known: Known | None = None) -> Mapped:
         if vendor.vendor_id in known.vendors or vendor.vendor_id in known.owners.values():
             result.vendors_known += 1
             continue
-        at = vendor.first_seen or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        at = vendor.first_seen or UNDATED
         name = f"{vendor.vendor_id}/registered"
         result.events.append(_envelope(name, at, vendor.vendor_id, registration(vendor)))
         result.vendors_registered += 1

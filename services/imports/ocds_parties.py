@@ -8,7 +8,8 @@ in two releases or two files is one vendor. Its legal name is `identifier.legalN
 kept as aliases, and an English one (`_en`) also as `name_en`; its country is read from
 `address.countryName` (`countries.py`, accents and trailing spaces set aside). The identifier
 and the `additionalIdentifiers` whose scheme has a registry name become its identifiers. A
-vendor registers once per file, with the names of every party entry of it; one the registry
+vendor registers once per file, with the names of every party entry of it (parties sharing
+any identifier are one vendor, under the first one's id); one the registry
 already has (by this id, or holding one of its identifiers: a vendor registered by hand or by
 another import) is not registered again, and its contracts go to it. Other parties (buyer,
 procuringEntity, payer…) are not vendors: they are accounted for as such, and the buyer names

@@ -352,3 +352,21 @@ def test_the_award_is_taken_from_the_first_release_that_says_enough_of_it() -> N
     [(_, awarded)] = _awarded(result).values()
     assert (awarded.amount, awarded.awarded_on.isoformat()) == (1000000, "2024-04-01")
     assert result.amended == 0 and not result.refused
+
+
+def test_parties_sharing_an_identifier_are_one_vendor() -> None:
+    release = _process()
+    other = copy.deepcopy(release["parties"][1])
+    other.update(
+        id="S2",
+        roles=["tenderer"],
+        identifier={"scheme": "JP-DUNS", "id": "123456789"},
+        additionalIdentifiers=[{"scheme": "JP-CN", "id": "1234567890123"}],
+    )
+    release["parties"].append(other)
+    registered = _registered(mapped({"releases": [release]}))
+    assert list(registered) == ["ocds:jp-cn:1234567890123"]
+    assert [(i.scheme, i.value) for i in registered["ocds:jp-cn:1234567890123"].identifiers] == [
+        ("jp_cn", "1234567890123"),
+        ("jp_duns", "123456789"),
+    ]
