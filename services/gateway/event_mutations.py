@@ -106,8 +106,8 @@ described_enum(
     name="AffiliationChange",
     description="Whether an affiliation between two vendors starts or ends.",
     values={
-        "ADDED": "The relation starts: sanctions covering affiliates reach across it.",
-        "REMOVED": "The relation ends: sanctions no longer reach across it from then on.",
+        "ADDED": "The relation starts (on `effectiveOn`).",
+        "REMOVED": "The relation ends (on `effectiveOn`).",
     },
 )
 described_enum(
@@ -146,6 +146,11 @@ _FIELD_HELP_OF: Mapping[tuple[str, str], str] = {
     " it orders migrations away from the vendor.",
     ("ContractAmended", "reason"): "Why the term or amount changes, in words.",
     ("ContractTerminated", "reason"): "Why the contract ends (with `note` when OTHER).",
+    ("ContractTerminated", "note"): "What the reason is, in words; required when `reason` is"
+    " OTHER.",
+    ("SanctionAmended", "cover_all"): "Restrictions to lift (AGENCIES and/or CATEGORIES): the"
+    " sanction then applies to every agency or category.",
+    ("AuditCompleted", "findings"): "What the audit found; required unless `outcome` is PASSED.",
     ("SubcontractRequested", "subcontract_id"): "Id of the new subcontract, chosen by the"
     " caller" + _ID + ".",
     ("SubcontractRequested", "contract_id"): "The vendor's contract whose work is subcontracted.",
@@ -218,6 +223,13 @@ def _payload_fields() -> set[str]:
     return {name for model in models for name in model.model_fields}
 
 
+def _doc_for_clients(model: type[BaseModel]) -> str:
+    """A payload's docstring as its GraphQL description: paragraphs kept, their lines joined
+    (the SDL and GraphiQL wrap them), in the names clients send."""
+    doc = re.sub(r"(?<!\n)\n(?!\n)", " ", inspect.cleandoc(model.__doc__ or ""))
+    return _for_clients(doc, _payload_fields())
+
+
 def _nested_models(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
@@ -233,11 +245,9 @@ def input_type(model: type[BaseModel]) -> type:
                 input_type(nested)
         name = model.__name__.removesuffix("Ref") + "Input"
         names = _payload_fields()
-        # Paragraphs kept, their lines joined: the SDL and GraphiQL wrap them themselves.
-        doc = re.sub(r"(?<!\n)\n(?!\n)", " ", inspect.cleandoc(model.__doc__ or ""))
-        doc = _for_clients(doc, names)
+        doc = _doc_for_clients(model)
         if isinstance(event_type := getattr(model, "event_type", None), str):
-            doc = f"The payload of a `{event_type}` event. {doc}"
+            doc = f"The payload of the event `{event_type}`. {doc}"
         shell = types.new_class(name)
         shell.__doc__ = model.__doc__
         generated = pydantic_input(model=model, all_fields=True, name=name, description=doc)
@@ -307,7 +317,7 @@ def _event_mutation_type() -> type:
         name: strawberry.mutation(
             _resolver(kind),
             name=name,
-            description=f"Records `{kind.event_type}`: {inspect.cleandoc(kind.__doc__ or '')}"
+            description=f"Records `{kind.event_type}`: {_doc_for_clients(kind)}"
             + " Answers with the event id, or the field errors (nothing written);"
             " waitForProcessing also waits for the services' effect.",
         )

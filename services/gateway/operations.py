@@ -28,9 +28,7 @@ class Recorder:
         description="The token's role: viewer, procurement_officer, system_owner, risk_analyst,"
         " sanction_authority, auditor or admin."
     )
-    agencies: list[str] = strawberry.field(
-        description="The agencies the token is for; empty: not limited to agencies."
-    )
+    agencies: list[str] = strawberry.field(description="The agencies the token is for.")
     client: str | None = strawberry.field(
         description="The caller's network address; null when not known."
     )

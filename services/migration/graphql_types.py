@@ -30,8 +30,9 @@ from services.platform.graphql.pagination import PageInfo, numeric_cursor, page_
 Criticality = described_enum(
     CriticalityModel,
     name="Criticality",
-    description="How much harm an interrupted contract does; it orders migrations (the most"
-    " critical move first) and weighs in concentration risk.",
+    description="How much harm an interrupted contract does: the scheduler moves the more"
+    " critical sooner, and resident-facing and legally mandated contracts count in"
+    " concentration risk.",
     values={
         "RESIDENT_FACING": "Residents use the service directly.",
         "LEGALLY_MANDATED": "The agency is required by law to provide the service.",
@@ -206,8 +207,8 @@ class MigrationItem:
         " starting on the 1st, else its first and last day; null when not scheduled."
     )
     natural_phase_label: str | None = strawberry.field(
-        description="The phase in which the contract ends on its own (its natural cut-over);"
-        " null when not scheduled."
+        description="The phase holding the day after the contract ends, when the replacement"
+        " would take over anyway (its natural cut-over); null when not scheduled."
     )
     reasons: list[str] = strawberry.field(description="Why it is not cut over at its end.")
 

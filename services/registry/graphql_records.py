@@ -92,13 +92,13 @@ described_enum(
 described_enum(
     Severity,
     name="Severity",
-    description="How serious an incident is, as the reporting agency judged it; it weighs in"
-    " the vendor's risk score.",
+    description="How serious an incident is, as reported; the more serious, the more it"
+    " weighs in the vendor's risk score.",
     values={
-        "LOW": "Minor: little or no harm.",
-        "MEDIUM": "Harm contained to the agency.",
-        "HIGH": "Serious harm, e.g. to residents or their data.",
-        "CRITICAL": "The most serious incidents.",
+        "LOW": "The least serious (fewest risk points).",
+        "MEDIUM": "More serious than LOW.",
+        "HIGH": "More serious than MEDIUM.",
+        "CRITICAL": "The most serious (most risk points).",
     },
 )
 described_enum(

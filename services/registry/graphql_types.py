@@ -115,10 +115,10 @@ class Vendor(VendorRecords):
         description="Other names the vendor is known by (searches match them)."
     )
     identifiers: list[VendorIdentifier] = strawberry.field(
-        description="Its identifiers, one per scheme (corporate number, LEI, …)."
+        description="Its identifiers in any scheme (corporate number, LEI, …)."
     )
     former_names: list[FormerName] = strawberry.field(
-        description="Names it used before (searches still match them), oldest first."
+        description="Names it used before (searches still match them)."
     )
 
     @strawberry.field(description="The vendor's risk on `asOf` (default: today), explained.")
@@ -240,8 +240,8 @@ class BidEligibility:
 class SuspensionProposal:
     authority: str = strawberry.field(description="The authority whose policy was applied.")
     starts_on: dt.date = strawberry.field(
-        description="First day the suspension would apply, as the policy sets it from the"
-        " decision day."
+        description="First day the suspension would apply: the decision day plus the policy's"
+        " days after a decision."
     )
     min_months: int = strawberry.field(
         description="Shortest period the policy allows, in calendar months."
@@ -258,7 +258,7 @@ class SuspensionProposal:
     governing_ground: str = strawberry.field(description="The ground whose range applies.")
     serious: bool = strawberry.field(description="Whether the case was judged serious.")
     aggravation_factor: int = strawberry.field(
-        description="What the months were multiplied by (1 when not serious)."
+        description="The factor applied to the range for a serious case (1 when not serious)."
     )
 
     @classmethod

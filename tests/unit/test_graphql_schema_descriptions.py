@@ -1,6 +1,6 @@
 """The public GraphQL schema describes itself: every type, field, argument, enum value and
 input field has a description, and what a client sends is described in the names it sends
-(camelCase), not in the event contract's snake_case."""
+(camelCase), not in the event contract's snake_case (the raw JSON of submitEvent aside)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from graphql import (
     GraphQLSchema,
     specified_scalar_types,
 )
+from graphql import build_schema as parse_sdl
 from services.gateway.protection import Limits
 from services.gateway.schema import build_schema
 
@@ -60,9 +61,15 @@ def _snake(name: str) -> str:
     return re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), name)
 
 
-def snake_case_in_inputs(schema: GraphQLSchema) -> list[str]:
-    """Descriptions of what clients send (input types, input fields, arguments) that name a
-    field in snake_case when the schema spells it in camelCase."""
+# Descriptions that speak of the event contract's own JSON, whose keys are snake_case:
+# submitEvent takes the envelope exactly as producers send it to the raw topic.
+JSON_CONTRACT = frozenset({"Mutation.submitEvent"})
+
+
+def snake_case_names(schema: GraphQLSchema) -> list[str]:
+    """Descriptions that name a field or argument in snake_case when clients send and read it
+    in camelCase: those of input types and input fields above all, and any other but the
+    JSON contract's (JSON_CONTRACT)."""
     camel: set[str] = set()
     for name in _public_types(schema):
         t = schema.type_map[name]
@@ -74,20 +81,23 @@ def snake_case_in_inputs(schema: GraphQLSchema) -> list[str]:
     found: list[str] = []
 
     def check(where: str, description: str | None) -> None:
+        if where in JSON_CONTRACT:
+            return
         for word in re.findall(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+", description or ""):
             if word in snake:
-                found.append(f"{where}: {word!r} (clients send {snake[word]!r})")
+                found.append(f"{where}: {word!r} (clients use {snake[word]!r})")
 
     for name in _public_types(schema):
         t = schema.type_map[name]
-        if isinstance(t, GraphQLInputObjectType):
-            check(name, t.description)
+        check(name, t.description)
+        if isinstance(t, GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType):
             for field_name, field in t.fields.items():
                 check(f"{name}.{field_name}", field.description)
-        elif isinstance(t, GraphQLObjectType):
-            for field_name, field in t.fields.items():
-                for arg_name, arg in field.args.items():
+                for arg_name, arg in getattr(field, "args", {}).items():
                     check(f"{name}.{field_name}({arg_name})", arg.description)
+        elif isinstance(t, GraphQLEnumType):
+            for value_name, value in t.values.items():
+                check(f"{name}.{value_name}", value.description)
     return found
 
 
@@ -98,15 +108,13 @@ def test_every_public_element_is_described() -> None:
     )
 
 
-def test_input_descriptions_use_the_names_clients_send() -> None:
-    found = snake_case_in_inputs(_schema())
-    assert not found, "input descriptions name snake_case fields:\n" + "\n".join(found)
+def test_descriptions_use_the_names_clients_send() -> None:
+    found = snake_case_names(_schema())
+    assert not found, "descriptions name snake_case fields:\n" + "\n".join(found)
 
 
 def test_the_checks_see_what_they_look_for() -> None:
-    # A schema with one undescribed field and one snake_case input description is caught.
-    from graphql import build_schema as parse_sdl
-
+    # A schema with one undescribed field and one snake_case argument description is caught.
     sdl = """
     "Q" type Query {
       "f" f("a: see start_date" a: In): Int
@@ -116,4 +124,4 @@ def test_the_checks_see_what_they_look_for() -> None:
     """
     schema = parse_sdl(sdl)
     assert undescribed(schema) == ["field Query.g"]
-    assert snake_case_in_inputs(schema) == ["Query.f(a): 'start_date' (clients send 'startDate')"]
+    assert snake_case_names(schema) == ["Query.f(a): 'start_date' (clients use 'startDate')"]

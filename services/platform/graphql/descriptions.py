@@ -18,8 +18,8 @@ AFTER = (
     " omit it for the first page."
 )
 WAIT = (
-    "Answer only once the services have applied the event (or refused it, or a few seconds"
-    " passed), with the outcome in `processing`; false answers as soon as the log holds it."
+    "Answer only once the services have applied the event or refused it (or after 10 seconds),"
+    " with the outcome in `processing`; false answers as soon as the log holds it."
 )
 
 After = Annotated[str | None, strawberry.argument(description=AFTER)]
