@@ -81,7 +81,9 @@ PAGE_INFO = "Where the page is in the list, and the cursors to move on from it."
 @strawberry.type(description="One readiness check of an item.")
 class ChecklistEntry:
     check: str = strawberry.field(
-        description="replacement_chosen_and_eligible, " + ", ".join(c.value for c in ChecklistCheck)
+        description="The check, one of: replacement_chosen_and_eligible, "
+        + ", ".join(c.value for c in ChecklistCheck)
+        + " (the last four are the ChecklistCheck values, in lower case)."
     )
     passed: bool = strawberry.field(description="Whether the check has passed.")
 
@@ -103,7 +105,10 @@ class MigrationPlanSettings:
     blackouts: list[BlackoutWindow] = strawberry.field(
         description="Days on which nothing may cut over."
     )
-    early_cutover: str = strawberry.field(description="forbid or penalise")
+    early_cutover: str = strawberry.field(
+        description='Whether an item may cut over before its contract ends: "forbid" or'
+        ' "penalise" (at `earlyPenalty` per phase early).'
+    )
     early_penalty: int = strawberry.field(
         description="Cost of each phase an item cuts over before its contract's end, when"
         " early cut-overs are penalised."

@@ -273,8 +273,12 @@ class Sanction:
     lifted_on: dt.date | None = strawberry.field(
         description="First day it no longer applies, when lifted early; null otherwise."
     )
-    agencies: list[str] | None = strawberry.field(description="Null: every agency.")
-    categories: list[str] | None = strawberry.field(description="Null: every category.")
+    agencies: list[str] | None = strawberry.field(
+        description="The agencies it applies at; null: every agency."
+    )
+    categories: list[str] | None = strawberry.field(
+        description="The procurement categories it applies in; null: every category."
+    )
 
 
 def _node(node_type: Callable[..., Node], record: Any, /, **enums: Callable[[Any], Any]) -> Node:

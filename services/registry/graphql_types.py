@@ -94,7 +94,9 @@ class IdentifierInput:
 @strawberry.type(description="A legal name, reading or English name the vendor used before.")
 class FormerName:
     name: str = strawberry.field(description="The name as it was used.")
-    used_until: dt.date | None = strawberry.field(description="Last day it was used.")
+    used_until: dt.date | None = strawberry.field(
+        description="Last day it was used; null when not known."
+    )
 
 
 @strawberry.type(description="A vendor as the registry knows it, with its records.")
@@ -169,8 +171,12 @@ class EligibilityReason:
     via_vendor_id: strawberry.ID | None = strawberry.field(
         description="The affiliate it was imposed on, when it reaches this vendor through one."
     )
-    agencies: list[str] | None = strawberry.field(description="null: every agency.")
-    categories: list[str] | None = strawberry.field(description="null: every category.")
+    agencies: list[str] | None = strawberry.field(
+        description="The agencies it bars the vendor at; null: every agency."
+    )
+    categories: list[str] | None = strawberry.field(
+        description="The procurement categories it bars the vendor in; null: every category."
+    )
     grounds: list[str] | None = strawberry.field(
         description="The policy grounds it was imposed on (null in live announcements)."
     )
@@ -279,7 +285,10 @@ class SuspensionProposal:
 @strawberry.type(description="A vendor whose identity or eligibility changed.")
 class RegistryChange:
     vendor_id: strawberry.ID = strawberry.field(description="The vendor that changed.")
-    kind: str = strawberry.field(description="identity or eligibility")
+    kind: str = strawberry.field(
+        description='What changed: "identity" (its names or identifiers, as searches match'
+        ' them) or "eligibility" (whether a screening may now answer differently).'
+    )
     recorded_at: dt.datetime = strawberry.field(
         description="When the registry recorded the change (with its UTC offset)."
     )

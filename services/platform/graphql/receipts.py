@@ -63,7 +63,8 @@ class EventReceipt:
         description="The event's type, e.g. vendor.registered (unknown when the input named none)."
     )
     vendor_id: strawberry.ID | None = strawberry.field(
-        description="Null when the input did not get as far as naming a vendor."
+        description="The vendor the event is about; null when the input did not get as far as"
+        " naming one."
     )
     errors: list[FieldError] = strawberry.field(
         description="Every problem with the input, by field; empty when accepted."
