@@ -154,7 +154,9 @@ class VendorSearchHit:
     matched_kind: NameKind = strawberry.field(  # type: ignore[valid-type]
         description="Which of its names it is."
     )
-    score: float = strawberry.field(description="0–100; 100 is an exact (normalised) match.")
+    score: float = strawberry.field(
+        description="How well it matched, 0–100; 100 is an exact (normalised) match."
+    )
 
 
 @strawberry.type(description="A sanction barring the vendor, as a procurement officer sees it.")

@@ -76,7 +76,7 @@ class RiskScore:
     vendor_id: strawberry.ID = strawberry.field(description="The vendor scored.")
     as_of: dt.date = strawberry.field(description="The day scored (a calendar day).")
     score: float = strawberry.field(
-        description="0–100, higher is riskier: the factors' points, to one decimal."
+        description="The score, 0–100, higher is riskier: the factors' points, to one decimal."
     )
     band: RiskBand = strawberry.field(  # type: ignore[valid-type]
         description="The score's band."
@@ -219,7 +219,7 @@ class RiskQuery:
 @strawberry.type
 class RiskSubscription:
     @strawberry.subscription(
-        description="risk.changed as it happens: only these vendors when given, and only moves"
+        description="Each risk.changed as it happens: only these vendors when given, and only moves"
         " that reach or leave `minBand` or above when given."
     )
     async def risk_updates(
