@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -13,6 +14,24 @@ import pytest
 from services.platform.database import open_pool
 from tests.support.kafka_broker import kafka_bootstrap_servers
 from tests.support.postgres import TestDatabases, running_pgserver
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Temporary directories under a fresh directory of this run rather than pytest's own
+    private root: the embedded PostgreSQL runs as another user and opens the folders above
+    its data dir for it to traverse, and with parallel workers (pytest-xdist) each worker's
+    pytest closes its private root again (0700) under the others' running servers."""
+    if config.option.basetemp is None and not hasattr(config, "workerinput"):
+        base = tempfile.mkdtemp(prefix="vwtests-")
+        config.option.basetemp = base
+        config.add_cleanup(lambda: shutil.rmtree(base, ignore_errors=True))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """End-to-end tests first: they are the longest (minutes, real processes), and parallel
+    workers finish together when the longest start first."""
+    items.sort(key=lambda item: "/e2e/" not in f"/{item.nodeid}")  # stable: else as collected
 
 
 @pytest.fixture(scope="session")
