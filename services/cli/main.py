@@ -189,7 +189,8 @@ def import_list(
     dry_run: bool,
 ) -> None:
     """Import a debarment list (the World Bank's, the IDB's, the EBRD's CSV) as vendors and
-    debarments; prints what it read and refused (by line); exits 1 if any row was refused."""
+    debarments, or an OCDS contract register (`ocds`: a release or record package) as vendors
+    and contracts; prints what it read and refused; exits 1 if anything was refused."""
     _logging("error", quiet_libraries=True)
     _run(importing.run(source, file, kafka, database_url, data_dir, dry_run))
 
