@@ -20,7 +20,6 @@ from services.migration.plan_diff import plan_diff
 from services.migration.plan_loading import load_items
 from services.migration.plan_opening import OUTBOX, SOURCE
 from services.migration.problem import build_problem, snapshot
-from services.migration.scheduling import solve
 from services.platform import metrics
 from services.platform.clock import Clock
 from services.platform.database import Connection
@@ -64,6 +63,11 @@ async def replan(conn: Connection, plan_id: str, clock: Clock) -> bool:
         items = await load_items(conn, plan)
         previous = await plan_repository.latest_version(conn, plan_id)
     problem = build_problem(plan, items, clock.today())
+    # Imported when a plan is first scheduled: the solver library (OR-Tools, with pandas)
+    # takes half a second to import, which every process and command that only names the
+    # planner (every worker, `vendorwatch publish`) would otherwise pay at start.
+    from services.migration.scheduling import solve
+
     started = time.perf_counter()
     try:
         schedule = await asyncio.to_thread(solve, problem)
