@@ -66,7 +66,8 @@ def _option(args: list[str], name: str) -> str | None:
 
 
 def _worker_choices() -> list[str]:
-    worker = cli.commands["worker"]
+    worker = cli.get_command(click.Context(cli), "worker")
+    assert worker is not None
     service = next(param for param in worker.params if param.name == "service")
     assert isinstance(service.type, click.Choice), "worker's `service` argument is a click.Choice"
     return [str(choice) for choice in service.type.choices]
@@ -165,12 +166,14 @@ def test_commands_are_cli_subcommands_with_valid_options(compose: dict[str, Any]
         args = _command(spec)
         assert args, f"{name} has no command"
         subcommand, rest = args[0], args[1:]
-        assert subcommand in cli.commands, (
-            f"{name}: `vendorwatch {subcommand}` is not a CLI command; have {sorted(cli.commands)}"
-        )
         parent = click.Context(cli, info_name="vendorwatch")
+        command = cli.get_command(parent, subcommand)
+        assert command is not None, (
+            f"{name}: `vendorwatch {subcommand}` is not a CLI command;"
+            f" have {cli.list_commands(parent)}"
+        )
         try:
-            cli.commands[subcommand].make_context(subcommand, list(rest), parent=parent)
+            command.make_context(subcommand, list(rest), parent=parent)
         except click.ClickException as error:
             pytest.fail(f"{name}: `vendorwatch {shlex.join(args)}` is refused: {error}")
 

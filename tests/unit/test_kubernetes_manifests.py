@@ -59,8 +59,10 @@ def test_every_container_runs_a_command_the_cli_accepts(
         monkeypatch.setenv(key, value)
     subcommand, *rest = container["args"]
     parent = click.Context(cli, info_name="vendorwatch")
+    command = cli.get_command(parent, subcommand)
+    assert command is not None, f"{deployment}: `vendorwatch {subcommand}` is not a CLI command"
     try:
-        cli.commands[subcommand].make_context(subcommand, list(rest), parent=parent)
+        command.make_context(subcommand, list(rest), parent=parent)
     except click.ClickException as error:
         pytest.fail(f"{deployment}: `vendorwatch {' '.join(container['args'])}`: {error}")
     references = {

@@ -1,0 +1,106 @@
+"""`vendorwatch migration export`, `export exclusions` and `schemas export`: what other
+systems and the repository's generated artefacts get."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from services.cli import database_choice, exporting
+from services.cli.database_choice import database_options
+from services.cli.running import configure, run
+from services.cli.schema_export import export_all
+from services.migration.http_exports import FORMATS, latest_snapshot
+from services.platform.database import open_pool
+from services.platform.errors import StartupError
+from services.registry.exclusion_formats import FORMATS as EXCLUSION_FORMATS
+
+
+@click.group("migration")
+def migration_group() -> None:
+    """Migration plans: export them."""
+
+
+@migration_group.command("export")
+@click.argument("plan_id")
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="svg", show_default=True
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False, writable=True),
+    help="File to write (default: PLAN_ID-vVERSION.FORMAT in the current directory).",
+)
+@database_options
+def migration_export(
+    plan_id: str, fmt: str, output: Path | None, database_url: str | None, data_dir: Path | None
+) -> None:
+    """Write a plan's latest version as CSV or as a Gantt chart (SVG)."""
+    configure("warn", quiet_libraries=True)
+
+    async def main() -> None:
+        async with database_choice.database(database_url, data_dir) as url:
+            pool = await open_pool(url)
+            try:
+                snapshot = await latest_snapshot(pool, plan_id)
+            finally:
+                await pool.close()
+        if snapshot is None:
+            raise StartupError(f"no scheduled plan {plan_id!r}")
+        render, _ = FORMATS[fmt]
+        path = output or Path(f"{plan_id}-v{snapshot.version}.{fmt}")
+        path.write_text(render(snapshot), encoding="utf-8")
+        click.echo(f"wrote version {snapshot.version} of {plan_id} to {path}")
+
+    run(main())
+
+
+@click.group("export")
+def export_group() -> None:
+    """Exports for other systems."""
+
+
+@export_group.command("exclusions")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(sorted(EXCLUSION_FORMATS)),
+    default="csv",
+    show_default=True,
+    help="csv: SAM.gov's columns; json: JSON lines; ftm: FollowTheMoney.",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day to list the barred vendors of (default: today, in the registry's time zone).",
+)
+@database_options
+def export_exclusions(
+    format_: str, as_of: dt.datetime | None, database_url: str | None, data_dir: Path | None
+) -> None:
+    """Every vendor barred on a day with its names, identifiers and every reason, to stdout."""
+    configure("warn", quiet_libraries=True)
+    day = as_of.date() if as_of else None
+    run(exporting.write_exclusions(format_, day, database_url, data_dir, sys.stdout))
+
+
+@click.group()
+def schemas() -> None:
+    """Generated artefacts: event JSON Schemas and the GraphQL SDL."""
+
+
+@schemas.command("export")
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=Path("."),
+    show_default=True,
+    help="The repository root to write schemas/events/ and graphql/schema.graphql into.",
+)
+def export(root: Path) -> None:
+    """Write schemas/events/*.json and graphql/schema.graphql from the code."""
+    for path in export_all(root):
+        click.echo(str(path))

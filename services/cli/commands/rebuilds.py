@@ -1,0 +1,81 @@
+"""`vendorwatch rebuild` and `risk rebuild`: projections replayed from the event log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from services.cli import database_choice, rebuilding
+from services.cli.database_choice import database_options
+from services.cli.running import configure, run
+from services.platform.rebuilding import BrokenChain
+from services.platform.settings import Settings
+
+
+def _rebuild_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--force, --model and the database options of every rebuild."""
+    command = click.option(
+        "--force", is_flag=True, help="Rebuild even from a log that fails verification."
+    )(command)
+    command = click.option(
+        "--model",
+        type=click.Path(path_type=Path, dir_okay=False, exists=True),
+        envvar="VENDORWATCH_RISK_MODEL",
+        help="Risk scoring model file (default: the packaged model).",
+    )(command)
+    return database_options(command)
+
+
+def _rebuild(
+    names: list[str],
+    database_url: str | None,
+    data_dir: Path | None,
+    model: Path | None,
+    force: bool,
+) -> None:
+    configure("warn", quiet_libraries=True)
+
+    async def main() -> None:
+        async with database_choice.database(database_url, data_dir) as url:
+            settings = Settings(database_url=url, risk_model=model)
+            try:
+                read = await rebuilding.rebuild(settings, names, force=force)
+            except BrokenChain as broken:
+                raise click.ClickException(str(broken)) from None
+        for name, events in read.items():
+            click.echo(f"rebuilt {name} from {events} events")
+
+    run(main())
+
+
+@click.command("rebuild")
+@click.argument("projection", type=click.Choice([*rebuilding.PROJECTIONS, "all"]), default="all")
+@_rebuild_options
+def rebuild(
+    projection: str,
+    database_url: str | None,
+    data_dir: Path | None,
+    model: Path | None,
+    force: bool,
+) -> None:
+    """Replay a service's state (or all, registry first) from the event log while the system
+    runs, announcing nothing again; refused when the log fails verification (see verify)."""
+    names = list(rebuilding.PROJECTIONS) if projection == "all" else [projection]
+    _rebuild(names, database_url, data_dir, model, force)
+
+
+@click.group("risk")
+def risk_group() -> None:
+    """Risk scores: rebuild them from the event log."""
+
+
+@risk_group.command("rebuild")
+@_rebuild_options
+def risk_rebuild(
+    database_url: str | None, data_dir: Path | None, model: Path | None, force: bool
+) -> None:
+    """Recompute every score and the whole history from the event log (a replay, or a new
+    model version): `vendorwatch rebuild risk`."""
+    _rebuild(["risk"], database_url, data_dir, model, force)

@@ -1,0 +1,35 @@
+"""What every `vendorwatch` command does alike: run its coroutine, log its way."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Coroutine
+from typing import Any
+
+import click
+
+from services.platform.errors import StartupError
+from services.platform.logs import configure_logging
+
+LOG_LEVELS = click.Choice(["debug", "info", "warn", "error"])
+
+
+def run(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Runs a command's work; a StartupError is one line (click's), Ctrl-C a quiet stop."""
+    # SIGTERM stops like Ctrl-C, through every `finally` (the embedded PostgreSQL, pools):
+    # uvicorn, having shut down on it, raises it again, and its default action would kill
+    # the process on the spot.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        asyncio.run(coroutine)
+    except StartupError as error:
+        raise click.ClickException(str(error)) from None
+    except KeyboardInterrupt:
+        pass
+
+
+def configure(level: str, *, quiet_libraries: bool = False) -> None:
+    """Every command logs the same way; the format is the root group's --log-format."""
+    log_format = click.get_current_context().find_root().params.get("log_format", "json")
+    configure_logging(level, log_format, quiet_libraries=quiet_libraries)

@@ -1,0 +1,119 @@
+"""METI's list of Russian entities barred from exports (輸出等に係る禁止措置の対象となるロシア
+連邦の団体, 令和四年外務省告示第八十二号), as a CSV of its entries: a list of barred entities.
+
+METI publishes the list as a PDF only; the CSV this reads has one row per entry, with the
+columns list_title (the list's title), designation_date and last_updated (the list header's
+dates, printed with stray spaces: `2022 年03月01 日`), entry_no, name_ja (the Japanese name,
+often with its other names as （別称、A、B及びC）), name_en (the English name, often followed
+by ", a.k.a., the following two aliases: -A; and -B."), address and source_pdf.
+
+Each entry is a debarment by METI from the designation date until lifted (the list gives no
+end, and no date per entry): the vendor's legal name is the Japanese name, its English name
+the English one, the other names of both its aliases, its country Russia (RU: the list is of
+Russian entities). The list title is the reason. Two extraction glitches of the PDF's text
+are repaired: a Japanese name cut inside its brackets, the rest at the head of the English
+name (entries 17 and 73); an English name glued onto the Japanese one after its closing
+bracket (entry 71). A name longer than the registry's 300 characters (entry 23's English
+one) is cut at a word.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import TextIO
+
+from services.events.sanction import SanctionKind
+from services.imports.csv_rows import rows
+from services.imports.entries import RowProblem
+from services.imports.japanese import JapaneseEntry, plain
+from services.registry.era_dates import parse_date
+
+SOURCE = "jp_meti"
+AUTHORITY = "経済産業省 (METI)"
+# "X, a.k.a., the following two aliases: -A; and -B." (also "a.k.a. the follow three aliases:")
+_AKA = re.compile(
+    r",?\s*a\.k\.a\.?,?\s*(?:the\s+follow(?:ing)?\s+\w+\s+alias(?:es)?\s*:?)?\s*", re.I
+)
+_OTHER_NAMES = re.compile(r"（別称、(?P<names>[^（）]*)）")
+# Japanese script: kana, CJK ideographs, full-width forms and CJK punctuation.
+_JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
+
+
+def _day(text: str) -> dt.date:
+    """`2022 年03月01 日` → 2022-03-01 (spaces set aside, then an ISO date)."""
+    digits = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", re.sub(r"\s+", "", plain(text)))
+    if digits is None:
+        return parse_date(text)  # an era date, or its error
+    year, month, day = (int(d) for d in digits.groups())
+    return dt.date(year, month, day)
+
+
+def repaired(name_ja: str, name_en: str) -> tuple[str, str]:
+    """The Japanese and English names, with the PDF extraction's split put right."""
+    ja, en = name_ja.strip(), name_en.strip()
+    if ja.count("（") > ja.count("）") and "）" in en:  # cut inside its brackets
+        rest, _, english = en.partition("）")
+        return f"{ja} {rest.strip()}）", english.strip()
+    head, bracket, tail = ja.rpartition("）")
+    if bracket and tail.strip() and not _JAPANESE.search(tail):  # English glued on
+        return f"{head}）", f"{tail.strip()} {en}".strip()
+    return ja, en
+
+
+def japanese_names(name: str) -> tuple[str, tuple[str, ...]]:
+    """`名（別称、A、B及びC）` → (`名`, (A, B, C))."""
+    others: list[str] = []
+    for match in _OTHER_NAMES.finditer(name):
+        listed = [n.strip() for n in match["names"].split("、")]
+        last, _, after = listed[-1].rpartition("及び")
+        listed[-1:] = [last.strip(), after.strip()] if last else [after.strip()]
+        others += [n for n in listed if n]
+    return plain(_OTHER_NAMES.sub("", name)) or plain(name), tuple(plain(n) for n in others)
+
+
+def english_names(name: str) -> tuple[str, tuple[str, ...]]:
+    """`X, a.k.a., the following two aliases: -A; and -B.` → (`X`, (A, B))."""
+    main, *rest = _AKA.split(name, maxsplit=1)
+    others = []
+    for part in rest[0].split(";") if rest else []:
+        other = re.sub(r"^(?:and\s*)?-\s*", "", part.strip()).strip()
+        if other:
+            others.append(other)
+    if others and others[-1].endswith("."):
+        others[-1] = others[-1][:-1]
+    return plain(main), tuple(plain(o) for o in others)
+
+
+def entries(stream: TextIO) -> Iterator[JapaneseEntry | RowProblem]:
+    for line, row in rows(stream):
+        try:
+            starts_on = _day(row.get("designation_date", ""))
+        except ValueError as error:
+            yield RowProblem(line, f"designation_date: {error}")
+            continue
+        ja, en = repaired(row.get("name_ja", ""), row.get("name_en", ""))
+        name, ja_others = japanese_names(ja)
+        name_en, en_others = english_names(en)
+        if not name and not name_en:
+            yield RowProblem(line, "name_ja, name_en: empty")
+            continue
+        title = plain(row.get("list_title", "")) or "METI list of barred entities"
+        yield JapaneseEntry(
+            source=SOURCE,
+            line=line,
+            name=name or name_en,
+            aliases=tuple(dict.fromkeys((*ja_others, *en_others))),
+            address=plain(row.get("address", "")),
+            country="RU",
+            starts_on=starts_on,
+            last_day=None,
+            grounds=title,
+            authority=AUTHORITY,
+            name_en=name_en or None,
+            corporate_number=None,
+            categories=None,
+            kind=SanctionKind.DEBARMENT,
+        )
+
