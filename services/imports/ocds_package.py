@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import iso4217
+
 from services.imports.countries import country_code
 from services.imports.entries import one_line
 
@@ -207,15 +209,6 @@ def country(name: object) -> str | None:
     return found
 
 
-# ISO 4217 currencies whose minor unit is not two decimals (all others have two).
-_NO_DECIMALS = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
-_MINOR_UNITS = {
-    **{code: 0 for code in _NO_DECIMALS.split()},
-    **{code: 3 for code in ("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND")},
-    **{code: 4 for code in ("CLF", "UYW")},
-}
-
-
 def minor_units(amount: object, currency: str) -> int:
     """An OCDS `value.amount` (a JSON number, in units of the currency) in the currency's
     smallest unit, as the catalog counts amounts (189654 MXN → 18965400 centavos). Raises
@@ -228,7 +221,13 @@ def minor_units(amount: object, currency: str) -> int:
         raise ValueError(f"not a number: {amount!r}") from None
     if not exact.is_finite():
         raise ValueError(f"not a number: {amount!r}")
-    scaled = exact.scaleb(_MINOR_UNITS.get(currency, 2))
+    try:
+        exponent = iso4217.Currency(currency).exponent
+    except ValueError:
+        raise ValueError(f"{currency!r} is not an ISO 4217 currency code") from None
+    if exponent is None:  # gold, special drawing rights, …: not a currency contracts are paid in
+        raise ValueError(f"{currency} has no minor unit (not a currency of payment)")
+    scaled = exact.scaleb(exponent)
     if scaled != scaled.to_integral_value():
         raise ValueError(f"{amount} {currency} is finer than the currency's smallest unit")
     return int(scaled)
