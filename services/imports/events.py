@@ -1,14 +1,17 @@
 """A list's entries as ordinary catalog events, with ids that depend only on what they say
 (pure): importing the same file again sends the same events, which ingest takes once.
 
-Each entity (a name, country and address on one list) becomes a vendor of that list
-(`<source>:<name>-<hash>`), registered by the first of its rows in the file (two rows of one
-name at two addresses are two vendors: nothing is merged on a guess); each row a
-debarment by the list's authority, from its first day to its last (or until lifted), with
-the list's grounds as a ground code and, in their own words, as the reason. A newer file of
-the same list amends a debarment whose last day changed and lifts one no longer listed
-(`deltas.py` decides which). Entities are not matched across lists or with vendors already
-on record yet: the same firm on two lists is two vendors.
+Each entity (a name, country and address on one list) has an id of its own
+(`<source>:<name>-<hash>`, `vendor_id`), and its sanctions ids made from it. `resolution.py`
+decides which vendor it is when the entity is read: a vendor already known (joined by an
+identifier or by its name and country; then `rehomed` moves its events onto that vendor: no
+registration, the sanction imposed on the existing vendor, and `aliases_updated` adds the
+names the vendor lacks), or a new vendor under the entity's own id, registered by the first
+of its rows in the file (two rows of one name at two addresses are two vendors: nothing is
+merged on a guess). Each row is a debarment by the list's authority, from its first day to its
+last (or until lifted), with the list's grounds as a ground code and, in their own words, as
+the reason. A newer file of the same list amends a debarment whose last day changed and lifts
+one no longer listed (`deltas.py` decides which), on the vendor it was recorded on.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import hashlib
 import re
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -30,7 +34,7 @@ from services.events.sanction import (
     SanctionKind,
     SanctionLifted,
 )
-from services.events.vendor import VendorRegistered
+from services.events.vendor import VendorRegistered, VendorUpdated
 from services.imports.entries import ListEntry, ground_code
 
 # The namespace of imported events' ids (uuid5 of what names them).
@@ -144,3 +148,24 @@ def entry_events(entry: ListEntry, register: bool) -> EntryEvents:
     except ValidationError as error:
         raise ValueError(describe_validation_error(error)) from None
     return EntryEvents(vendor, tuple(events))
+
+
+def rehomed(events: Sequence[EventEnvelope], vendor: str) -> tuple[EventEnvelope, ...]:
+    """An entry's events once it joins `vendor` (or its sanction was recorded on it): about
+    that vendor, without the entry's own registration. The ids stay those of the entry."""
+    return tuple(
+        event if event.vendor_id == vendor else event.model_copy(update={"vendor_id": vendor})
+        for event in events
+        if event.event_type != VendorRegistered.event_type
+    )
+
+
+def aliases_updated(entry: ListEntry, vendor: str, aliases: Sequence[str]) -> EventEnvelope:
+    """`vendor`'s aliases become `aliases` (its own and the names of an entry joining it); the
+    id is the vendor's and the set of names', so the same names sent again are taken once.
+    Raises ValueError when the catalog refuses a name."""
+    try:
+        payload = VendorUpdated(aliases=list(aliases))
+    except ValidationError as error:
+        raise ValueError(describe_validation_error(error)) from None
+    return _envelope(entry, vendor, f"{vendor}/aliases/{_key(*sorted(aliases))}", payload)

@@ -1,0 +1,304 @@
+"""Which vendor a list's entity is: one already known, or a new one (pure).
+
+An import resolves each entity (a name, its other names, a country, perhaps identifiers)
+against the vendors the registry held when the import started (earlier imports of other
+lists, vendors registered by hand or from contract registers) and the vendors the import
+itself has made so far, in this order:
+
+1. **Its own entry.** The vendor the same list's entity became before (an earlier row of the
+   file, or an earlier import of the list: `events.vendor_id` of the entity is its id).
+2. **A strong identifier.** An identifier (scheme and value, as `registry.names` normalises
+   them) held by exactly one known vendor: the entity joins it. Identifiers held by two
+   vendors are ambiguous: no join, both become candidates for review.
+3. **Name and country.** Every name of the entity (its name and other names) against every
+   current name of the known vendors, in their *resolution form*: the registry's own
+   normalisation (`registry.names.name_tokens`: NFKC, case, legal forms such as Ltd., Co.,
+   LLC, S.A. and 株式会社 set aside, punctuation ignored), then a leading honorific (Mr., Ms.,
+   Dr., Ir., …) set aside, and a bracketed short name set aside when it is made of the name's
+   own words or their initials ("Vital Supplies and Logistics Ltd (Vital)", "Sao Bac Dau South
+   … (SBD South)" — but not "Uralkotloservice Pkf Zao (Tambov)", a branch). The score is
+   rapidfuzz's `fuzz.ratio` of the compact forms (100: equal). The entity joins a vendor of
+   the same country scoring at least JOIN_SCORE — only when exactly one vendor does: two or
+   more are ambiguous, and nothing is merged. (With JOIN_SCORE at 100 this is a lookup of
+   equal forms; lowering it would need a fuzzy search over the forms, which is not built.)
+
+   JOIN_SCORE is 100, equal resolution forms, because the banks' lists are full of distinct
+   firms whose names differ by one short word: the Hebei Construction Group's branches
+   "… Beijing No 3 Branch" and "… Beijing No 6 Branch" score 97.8, "… Kangping Branch" and
+   "… Kunming Branch" 93. A fuzzy join would merge different firms; a typo ("Comnpany",
+   "lndah") goes to review instead.
+
+4. **Otherwise a new vendor**, and for review, as "possible same as" candidates, the known
+   vendors that scored at least REVIEW_SCORE by the registry's search scorer
+   (`registry.search.score_names`: the best of the compact ratio and WRatio over words), or
+   that had the same resolution form but another country, or no country on one side, or that
+   tied in an ambiguous case. Candidates are never merged: the registry has no event for
+   "possible same as" yet, so they are part of the import's report (one line each on
+   stdout), for a person to decide (and record with vendor events if they are one firm).
+
+A list tells its own entities apart (the World Bank lists two branches with one name at two
+addresses): a vendor the same list's import made for another of its entities is never joined
+by name, only proposed for review. A joined vendor gains the entity's names it does not have
+(by normalised form) as aliases. What an entity resolves to depends on what is known when it
+is read; the events made from it depend only on that (`events.py`), so the same file imported
+again resolves nothing anew: its sanctions are recorded already.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from services.registry.name_index import NameIndex
+from services.registry.names import IdentifierKey, name_tokens, normalize_name
+from services.registry.search import NameCandidate, NameKind
+
+__all__ = [
+    "JOIN_SCORE",
+    "REVIEW_SCORE",
+    "Candidate",
+    "Entity",
+    "How",
+    "Known",
+    "Resolution",
+    "Resolver",
+    "resolution_form",
+]
+
+# Names join at this compact fuzz.ratio of their resolution forms and above (module docstring).
+JOIN_SCORE = 100.0
+# Known vendors scoring this much by the registry's search scorer become candidates for review.
+REVIEW_SCORE = 90.0
+# At most this many candidates per entity, best first.
+CANDIDATES = 5
+
+# Honorifics before a person's name, as name_tokens writes them (dots and case gone).
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "ir", "eng", "engr", "prof", "sr", "sra"})
+_BRACKETED = re.compile(r"\(([^()]*)\)")
+
+
+def _in_words(word: str, words: Sequence[str]) -> bool:
+    """`word` is one of `words`, or the initials of some of them in a row ("sbd")."""
+    if word in words:
+        return True
+    initials = "".join(w[0] for w in words)
+    return len(word) > 1 and word in initials
+
+
+def resolution_form(name: str) -> str:
+    """The compact form names are joined by (module docstring); "" for a name of no letter."""
+    rest = _BRACKETED.sub(" ", name)
+    rest_words = name_tokens(rest).split()
+    kept = name
+    for inner in _BRACKETED.findall(name):
+        words = name_tokens(inner).split()
+        if rest_words and words and all(_in_words(w, rest_words) for w in words):
+            kept = kept.replace(f"({inner})", " ")
+    tokens = name_tokens(kept).split()
+    while len(tokens) > 1 and tokens[0] in _TITLES:
+        tokens = tokens[1:]
+    return "".join(tokens)
+
+
+class How(StrEnum):
+    """How an entity found its vendor."""
+
+    OWN = "own entry"  # the vendor this list's entity became before
+    IDENTIFIER = "identifier"
+    NAME_COUNTRY = "name and country"
+    NEW = "new vendor"
+
+
+@dataclass(frozen=True)
+class Known:
+    """A vendor an entity may join: its current names (legal first), aliases, identifiers."""
+
+    vendor_id: str
+    country: str | None
+    names: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+    identifiers: tuple[IdentifierKey, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A list's entity as it is resolved."""
+
+    own_id: str  # events.vendor_id: its vendor if it makes one
+    source: str  # the list (worldbank, idb, …)
+    name: str
+    aliases: tuple[str, ...]
+    country: str | None
+    identifiers: tuple[IdentifierKey, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((self.name, *self.aliases)))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A known vendor the entity may be, for a person to decide."""
+
+    vendor_id: str
+    name: str  # its name that matched
+    score: float
+    why: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    vendor_id: str
+    how: How
+    score: float | None = None  # of a name-and-country join
+    matched_name: str | None = None  # the vendor's name it joined by
+    candidates: tuple[Candidate, ...] = ()
+    # A joined vendor's aliases once the entity's other names are added (None: unchanged).
+    aliases: tuple[str, ...] | None = None
+
+
+@dataclass
+class _Vendor:
+    country: str | None
+    names: list[str]
+    aliases: list[str]
+    forms: set[str] = field(default_factory=set)  # normalize_name of every name
+
+
+class Resolver:
+    """Resolves one list's entities, in file order, against what is known (module docstring)."""
+
+    def __init__(
+        self,
+        source: str,
+        known: Iterable[Known] = (),
+        review_score: float = REVIEW_SCORE,
+    ) -> None:
+        self._source, self._review = source, review_score
+        self._vendors: dict[str, _Vendor] = {}
+        self._by_form: dict[str, set[str]] = {}  # resolution form → vendors
+        self._by_identifier: dict[IdentifierKey, set[str]] = {}
+        self._own: dict[str, str] = {}  # entity's own id → the vendor it resolved to
+        self._index = NameIndex()
+        for vendor in known:
+            self._add(vendor.vendor_id, vendor.country, vendor.names, vendor.aliases)
+            for identifier in vendor.identifiers:
+                self._by_identifier.setdefault(identifier, set()).add(vendor.vendor_id)
+
+    def note(self, own_id: str, vendor_id: str) -> None:
+        """The entity `own_id` is recorded on `vendor_id` already (an earlier import)."""
+        self._own[own_id] = vendor_id
+
+    def resolve(self, entity: Entity) -> Resolution:
+        """The entity's vendor, and what was learnt: a new vendor or new names become known."""
+        resolution = self._resolution(entity)
+        vendor = resolution.vendor_id
+        if resolution.how is How.NEW:
+            self._add(vendor, entity.country, entity.names, entity.aliases)
+        elif resolution.aliases is not None:
+            self._add(vendor, entity.country, entity.names, resolution.aliases)
+        for identifier in entity.identifiers:
+            self._by_identifier.setdefault(identifier, set()).add(vendor)
+        self._own[entity.own_id] = vendor
+        return resolution
+
+    def _resolution(self, entity: Entity) -> Resolution:
+        own = self._own.get(entity.own_id)
+        if own is None and entity.own_id in self._vendors:
+            own = entity.own_id
+        if own is not None:
+            return Resolution(own, How.OWN, aliases=self._new_aliases(own, entity))
+        holders = sorted({v for i in entity.identifiers for v in self._by_identifier.get(i, ())})
+        if len(holders) == 1:
+            vendor = holders[0]
+            return Resolution(vendor, How.IDENTIFIER, aliases=self._new_aliases(vendor, entity))
+        tied = [
+            Candidate(v, self._vendors[v].names[0], 100.0, "shares an identifier")
+            for v in holders
+            if v in self._vendors
+        ]
+        joinable: dict[str, str] = {}  # vendor → its name of the entity's resolution form
+        other: list[Candidate] = []
+        for name in entity.names:
+            form = resolution_form(name)
+            if not form:
+                continue
+            for vendor in sorted(self._by_form.get(form, ())):
+                known = self._vendors[vendor]
+                matched = next(n for n in known.names if resolution_form(n) == form)
+                if vendor.startswith(f"{entity.source}:"):
+                    why = "another entity of the same list"
+                elif entity.country is None or known.country is None:
+                    why = "same name, no country to compare"
+                elif known.country != entity.country:
+                    why = f"same name, other country ({known.country})"
+                else:
+                    joinable.setdefault(vendor, matched)
+                    continue
+                other.append(Candidate(vendor, matched, 100.0, why))
+        if len(joinable) == 1 and not tied:
+            vendor, matched = next(iter(joinable.items()))
+            aliases = self._new_aliases(vendor, entity)
+            return Resolution(vendor, How.NAME_COUNTRY, JOIN_SCORE, matched, aliases=aliases)
+        if len(joinable) > 1:
+            why = f"one of {len(joinable)} vendors of this name and country"
+            tied += [Candidate(v, m, JOIN_SCORE, why) for v, m in joinable.items()]
+        candidates = self._review_candidates(entity, [*tied, *other])
+        return Resolution(entity.own_id, How.NEW, candidates=candidates)
+
+    def _review_candidates(self, entity: Entity, found: list[Candidate]) -> tuple[Candidate, ...]:
+        """`found`, then the best fuzzy matches of the entity's name, one per vendor."""
+        best: dict[str, Candidate] = {}
+        for candidate in found:
+            best.setdefault(candidate.vendor_id, candidate)
+        for name in entity.names:
+            if not normalize_name(name):
+                continue
+            for hit in self._index.search(name, limit=CANDIDATES, min_score=self._review):
+                if hit.vendor_id in best or hit.vendor_id == entity.own_id:
+                    continue
+                country = self._vendors[hit.vendor_id].country
+                why = "similar name" + ("" if country == entity.country else f" ({country})")
+                best[hit.vendor_id] = Candidate(hit.vendor_id, hit.matched_name, hit.score, why)
+        ordered = sorted(best.values(), key=lambda c: (-c.score, c.vendor_id))
+        return tuple(ordered[:CANDIDATES])
+
+    def _new_aliases(self, vendor_id: str, entity: Entity) -> tuple[str, ...] | None:
+        """The vendor's aliases with the entity's names it has no form of; None: none new."""
+        known = self._vendors.get(vendor_id)
+        if known is None:  # recorded under a vendor this import does not know: leave it
+            return None
+        forms = set(known.forms)
+        new = []
+        for name in entity.names:
+            form = normalize_name(name)
+            if form and form not in forms:
+                forms.add(form)
+                new.append(name)
+        return (*known.aliases, *new) if new else None
+
+    def _add(
+        self, vendor_id: str, country: str | None, names: Sequence[str], aliases: Sequence[str]
+    ) -> None:
+        vendor = self._vendors.get(vendor_id)
+        if vendor is None:
+            vendor = self._vendors[vendor_id] = _Vendor(country, [], [])
+        added = [n for n in names if n not in vendor.names]
+        vendor.names += added
+        vendor.aliases = list(dict.fromkeys([*vendor.aliases, *aliases]))
+        for name in added:
+            vendor.forms.add(normalize_name(name))
+            form = resolution_form(name)
+            if form:
+                self._by_form.setdefault(form, set()).add(vendor_id)
+        if added:
+            self._index.replace_vendors(
+                {
+                    vendor_id: [
+                        NameCandidate(vendor_id, NameKind.LEGAL if i == 0 else NameKind.ALIAS, n)
+                        for i, n in enumerate(vendor.names)
+                    ]
+                }
+            )
