@@ -33,7 +33,7 @@ from services.cli.publishing import (
     to_kafka,
 )
 from services.events.base import EventEnvelope
-from services.imports import ebrd, idb, worldbank
+from services.imports import ebrd, idb, japanese, jp_meti, jp_suspension, worldbank
 from services.imports.deltas import Delta, RecordedSanction, delta, gone
 from services.imports.entries import ListEntry, RowProblem
 from services.imports.events import amended, entry_events, lifted, sanction_id, vendor_id
@@ -48,6 +48,8 @@ LISTS: dict[str, tuple[Reader, str] | None] = {
     "worldbank": (worldbank.entries, worldbank.AUTHORITY),
     "idb": (idb.entries, idb.AUTHORITY),
     "ebrd": (ebrd.entries, ebrd.AUTHORITY),
+    "jp_suspension": (jp_suspension.entries, jp_suspension.AUTHORITY),
+    "jp_meti": (jp_meti.entries, jp_meti.AUTHORITY),
     "ocds": None,
 }
 
@@ -83,6 +85,27 @@ class _Pending:
     event: EventEnvelope
 
 
+def _ids(item: ListEntry) -> tuple[str, str]:
+    """Its sanction's and its vendor's ids (japanese.py's for the Japanese lists' entries:
+    corporate numbers, English names, scopes, bid suspensions)."""
+    if isinstance(item, japanese.JapaneseEntry):
+        return japanese.sanction_id(item), japanese.vendor_id(item)
+    return sanction_id(item), vendor_id(item)
+
+
+def _made(
+    item: ListEntry, change: Delta, today: dt.date, register: bool
+) -> tuple[EventEnvelope, ...]:
+    """The events of an amended or imposed entry; ValueError when the catalog refuses them."""
+    if isinstance(item, japanese.JapaneseEntry):
+        if change is Delta.AMEND:
+            return (japanese.amended(item, today),)
+        return japanese.entry_events(item, register).events
+    if change is Delta.AMEND:
+        return (amended(item, today),)
+    return entry_events(item, register=register).events
+
+
 def _events(
     source: str, stream: TextIO, recorded: Recorded, today: dt.date, report: ImportReport
 ) -> Iterator[_Pending]:
@@ -96,14 +119,12 @@ def _events(
         if isinstance(item, RowProblem):
             report.refuse(item.line, item.reason)
             continue
-        sanction, vendor = sanction_id(item), vendor_id(item)
+        sanction, vendor = _ids(item)
         listed.add(sanction)
         change = delta(sanction, item.last_day, recorded.sanctions)
         try:
-            if change is Delta.AMEND:
-                made: tuple[EventEnvelope, ...] = (amended(item, today),)
-            elif change is Delta.IMPOSE:
-                made = entry_events(item, register=vendor not in registered).events
+            if change is not Delta.KEEP:
+                made = _made(item, change, today, register=vendor not in registered)
         except ValueError as error:
             report.refuse(item.line, str(error))
             continue

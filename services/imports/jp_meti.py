@@ -116,4 +116,3 @@ def entries(stream: TextIO) -> Iterator[JapaneseEntry | RowProblem]:
             categories=None,
             kind=SanctionKind.DEBARMENT,
         )
-
