@@ -1,0 +1,100 @@
+"""The Japanese lists imported into a running `vendorwatch up` with `vendorwatch import`,
+through ingest like any producer's events: the example municipal 指名停止一覧 (its one row
+with a wrong 法人番号 check digit refused), a firm screened by its 法人番号 inside and outside
+its suspension and within and outside its 対象範囲, the same file again changing nothing; and
+METI's real list of barred entities, every entry imposed."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from tests.e2e.conftest import System
+from tests.support.processes import run_cli, wait_until
+
+pytestmark = pytest.mark.postgres
+
+LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"
+EXAMPLE = LISTS / "jp_suspension_example.csv"
+METI = LISTS / "jp_meti_russia_export_ban_entities_first75.csv"
+BY_NUMBER = """query ($number: String!, $day: Date!, $category: String) {
+  bidEligibility(identifier: {scheme: "corporate_number", value: $number}, asOf: $day,
+                 category: $category) {
+    eligible eligibleAgainOn reasons { authority kind startsOn endsOn } } }"""
+REFUSED = (
+    "line 8: 法人番号: corporate number 8999901000001 fails its check digit"
+    " (first digit should be 7)\n"
+)
+
+
+def _applied(database_url: str, prefix: str) -> int:
+    async def count() -> int:
+        conn = await asyncpg.connect(database_url)
+        try:
+            found: int = await conn.fetchval(
+                "SELECT count(*) FROM registry_sanctions WHERE starts_with(sanction_id, $1)",
+                prefix,
+            )
+            return found
+        finally:
+            await conn.close()
+
+    return asyncio.run(count())
+
+
+def _on(system: System, number: str, day: str, category: str | None = None) -> dict[str, Any]:
+    answer: dict[str, Any] = system.client.data(
+        BY_NUMBER, number=number, day=day, category=category
+    )["bidEligibility"]
+    return answer
+
+
+def test_the_japanese_lists_imported(embedded: System, database_url: str) -> None:
+    first = run_cli("import", "jp_suspension", str(EXAMPLE), "--database-url", database_url)
+    assert first.returncode == 1  # a row was refused
+    assert first.stderr == REFUSED
+    assert first.stdout == (
+        "jp_suspension: read 12 rows; refused 1; sanctions: 11 imposed, 0 amended, 0 lifted,"
+        " 0 unchanged; 9 vendors registered\n"
+        "events: 20 new, 0 taken before (the same import sent again)\n"
+    )
+    wait_until(lambda: _applied(database_url, "jp_suspension:") == 11, "the list applied", 60)
+
+    # 株式会社北浜建設: 令和6年4月1日から令和6年9月30日まで, 全部門, by 北浜市.
+    barred = _on(embedded, "7999901000001", "2024-06-01")
+    assert barred["eligible"] is False and barred["eligibleAgainOn"] == "2024-10-01"
+    assert barred["reasons"] == [
+        {
+            "authority": "北浜市",
+            "kind": "BID_SUSPENSION",
+            "startsOn": "2024-04-01",
+            "endsOn": "2024-09-30",
+        }
+    ]
+    assert _on(embedded, "7999901000001", "2024-03-31")["eligible"] is True
+    assert _on(embedded, "7999901000001", "2024-10-01")["eligible"] is True
+    # Its earlier suspension (平成29年6月1日から平成29年8月31日まで), the same vendor.
+    assert _on(embedded, "7999901000001", "2017-07-01")["eligible"] is False
+    # 東和土木株式会社, written in full-width digits: 土木一式工事 only (令和５年１２月１５日から).
+    assert _on(embedded, "6999901000002", "2024-01-10", "土木一式工事")["eligible"] is False
+    assert _on(embedded, "6999901000002", "2024-01-10", "舗装工事")["eligible"] is True
+
+    again = run_cli("import", "jp_suspension", str(EXAMPLE), "--database-url", database_url)
+    assert again.stderr == REFUSED
+    assert again.stdout == (
+        "jp_suspension: read 12 rows; refused 1; sanctions: 0 imposed, 0 amended, 0 lifted,"
+        " 11 unchanged; 0 vendors registered\n"
+        "events: 0 new, 0 taken before (the same import sent again)\n"
+    )
+
+    meti = run_cli("import", "jp_meti", str(METI), "--database-url", database_url)
+    assert meti.returncode == 0, meti.stderr
+    assert meti.stdout.startswith(
+        "jp_meti: read 75 rows; refused 0; sanctions: 75 imposed, 0 amended, 0 lifted,"
+        " 0 unchanged; 75 vendors registered\n"
+    )
+    wait_until(lambda: _applied(database_url, "jp_meti:") == 75, "the METI list applied", 60)
