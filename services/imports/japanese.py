@@ -54,6 +54,7 @@ _GROUND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("dishonest_conduct", ("不正", "不誠実", "虚偽")),
     ("organized_crime_ties", ("暴力団", "反社会的勢力")),
     ("violation_of_law", ("法違反", "法令違反")),
+    ("export_ban", ("輸出等に係る禁止措置", "輸出禁止")),
 )
 
 

@@ -173,8 +173,7 @@ def test_importing_the_example_then_a_newer_one() -> None:
         for e in events
         if isinstance(e.payload, SanctionImposed)
     }
-    vendors = frozenset(e.vendor_id for e in events)
-    recorded = Recorded(vendors, sanctions)
+    recorded = Recorded(sanctions=sanctions)
     same, none = _imported(EXAMPLE, recorded)
     assert (same.imposed, same.amended, same.lifted, same.unchanged, none) == (0, 0, 0, 11, [])
 
@@ -185,14 +184,14 @@ def test_importing_the_example_then_a_newer_one() -> None:
             + "".join(lines[4:])  # row 3 (みなと設備, 平成30年) is gone
         ).replace("令和6年6月1日〜令和6年11月30日", "令和6年6月1日〜令和7年2月28日")
         + (
-            "13,北浜市,有限会社みなと設備,北浜市西区緑ヶ丘二丁目8番1号,4999902000003,"
-            "令和7年1月6日から令和7年4月5日まで,入札談合,全部門\n"
+            "13,北浜市,株式会社港北舗装,北浜市港北区新町三丁目1番2号,,"
+            "令和7年1月6日から令和7年4月5日まで,入札談合,舗装工事\n"
         )
     )
     delta, made = _imported(newer, recorded)
-    assert (delta.imposed, delta.amended, delta.lifted, delta.vendors) == (1, 1, 1, 0)
+    assert (delta.imposed, delta.amended, delta.lifted, delta.vendors) == (1, 1, 1, 1)
     kinds = sorted(e.event_type for e in made)
-    assert kinds == ["sanction.amended", "sanction.imposed", "sanction.lifted"]
+    assert kinds == ["sanction.amended", "sanction.imposed", "sanction.lifted", "vendor.registered"]
 
 
 def test_the_real_meti_list() -> None:
@@ -232,8 +231,10 @@ def test_the_real_meti_list() -> None:
     assert isinstance(registered, VendorRegistered) and isinstance(imposed, SanctionImposed)
     assert registered.name_en is not None and len(registered.name_en) <= 300
     assert registered.name_en.endswith("…")
-    assert (imposed.kind, imposed.authority, imposed.indefinite) == (
+    assert (imposed.kind, imposed.authority, imposed.indefinite, imposed.grounds) == (
         SanctionKind.DEBARMENT,
         jp_meti.AUTHORITY,
         True,
+        ["export_ban"],
     )
+    assert imposed.reason is not None and imposed.reason.startswith("国際平和のための")
