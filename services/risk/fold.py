@@ -160,14 +160,11 @@ def _with_items_of(state: VendorState, source: VendorState, keys: Iterable[str])
     return replace(state, terminated=frozenset(terminated), **changes)
 
 
-# Every score of a vendor derives each of its sanctions for its day; a batch scores a vendor
-# for today after each of its events, so the same derivation recurs.
 @functools.lru_cache(maxsize=1 << 14)
-# Pure and asked again for every score of the vendor (its sanctions rarely change).
-@functools.lru_cache(maxsize=16384)
-def _sanction_fact(source: SanctionSource, as_of: dt.date) -> SanctionFact:
-    """A sanction as it stands on `as_of`, by the registry's own rules (amendments and lifts
-    from their effective dates, a lift final): sanction_timeline."""
+def _timeline(source: SanctionSource) -> tuple[sanction_timeline.SanctionTimeline, dt.date | None]:
+    """The sanction's timeline by the registry's own rules (amendments and lifts from their
+    effective dates), and the day of its first lift (None: never lifted), once per version
+    of the sanction: its terms are then asked for every day an event of its vendor counts."""
     timeline = sanction_timeline.build(
         sanction_id=source.sanction_id,
         vendor_id="",
@@ -181,10 +178,19 @@ def _sanction_fact(source: SanctionSource, as_of: dt.date) -> SanctionFact:
             for c in source.changes
         ],
     )
+    lifts = [t.effective_on for t in timeline.terms if t.lifted]
+    return timeline, min(lifts, default=None)
+
+
+# Every score of a vendor derives each of its sanctions for its day, and a batch scores a
+# vendor for today after each of its events: the same derivation recurs.
+@functools.lru_cache(maxsize=1 << 14)
+def _sanction_fact(source: SanctionSource, as_of: dt.date) -> SanctionFact:
+    """A sanction as it stands on `as_of` (a lift final: in force until the day before it)."""
+    timeline, lifted_on = _timeline(source)
     last_day = timeline.terms_on(as_of).last_day
-    lift = next((t for t in timeline.terms if t.lifted and t.effective_on <= as_of), None)
-    if lift is not None:  # in force until the day before the (first) lift, not after
-        until = lift.effective_on - ONE_DAY
+    if lifted_on is not None and lifted_on <= as_of:
+        until = lifted_on - ONE_DAY
         last_day = until if last_day is None else min(last_day, until)
     return SanctionFact(
         sanction_id=source.sanction_id,
