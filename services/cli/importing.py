@@ -7,6 +7,13 @@ last day moved is amended, a recorded debarment no longer listed is lifted from 
 day, the rest is unchanged and sends nothing. Every row is accounted for, or refused with its
 line and reason. The events' ids depend only on what they say, so an import sent twice (the
 registry not having applied the first yet) is taken once.
+
+A new entry's entity is resolved (services/imports/resolution.py) against every vendor the
+registry holds when the import starts and those the import has made: it joins a vendor holding
+its identifier, or the one vendor of its name and country (its sanction imposed on that
+vendor, its other names added as aliases), or becomes a new vendor; matches too weak or
+ambiguous to join are reported, one "possible same as" line each, for review. An entry whose
+sanction is recorded already is amended or lifted on the vendor it was recorded on.
 """
 
 from __future__ import annotations
@@ -33,13 +40,24 @@ from services.cli.publishing import (
     to_kafka,
 )
 from services.events.base import EventEnvelope
+from services.events.vendor import CORPORATE_NUMBER
 from services.imports import ebrd, idb, japanese, jp_meti, jp_suspension, worldbank
 from services.imports.deltas import Delta, RecordedSanction, delta, gone
 from services.imports.entries import ListEntry, RowProblem
-from services.imports.events import amended, entry_events, lifted, sanction_id, vendor_id
+from services.imports.events import (
+    aliases_updated,
+    amended,
+    entry_events,
+    lifted,
+    rehomed,
+    sanction_id,
+    vendor_id,
+)
+from services.imports.resolution import JOIN_SCORE, Candidate, Entity, How, Known, Resolver
 from services.platform.errors import StartupError
 from services.platform.settings import Settings
-from services.registry import sanction_repository, vendor_repository
+from services.registry import sanction_repository
+from services.registry.names import IdentifierKey, normalize_identifier
 
 Reader = Callable[[TextIO], Iterator[ListEntry | RowProblem]]
 # Each list: its reader and the authority its debarments are recorded under. None: a source
@@ -56,9 +74,9 @@ LISTS: dict[str, tuple[Reader, str] | None] = {
 
 @dataclass(frozen=True)
 class Recorded:
-    """What earlier imports of a list recorded."""
+    """What earlier imports of a list recorded, and the vendors an entity may join."""
 
-    vendors: frozenset[str] = frozenset()
+    known: tuple[Known, ...] = ()
     sanctions: dict[str, RecordedSanction] = field(default_factory=dict)
 
 
@@ -66,6 +84,9 @@ class Recorded:
 class ImportReport:
     rows: int = 0
     vendors: int = 0  # registered by this import
+    by_identifier: int = 0  # entities that joined a vendor holding their identifier
+    by_name: int = 0  # entities that joined the one vendor of their name and country
+    review: list[str] = field(default_factory=list)  # "possible same as" lines
     imposed: int = 0
     amended: int = 0
     lifted: int = 0
@@ -106,37 +127,76 @@ def _made(
     return entry_events(item, register=register).events
 
 
+def _entity(item: ListEntry, source: str, own: str) -> Entity:
+    """The entry as entity resolution sees it: its names, country, identifiers."""
+    aliases, identifiers = item.aliases, tuple[IdentifierKey, ...]()
+    if isinstance(item, japanese.JapaneseEntry):
+        aliases = (*aliases, *([item.name_en] if item.name_en else []))
+        if item.corporate_number:
+            identifiers = (normalize_identifier(CORPORATE_NUMBER, item.corporate_number),)
+    return Entity(own, source, item.name, aliases, item.country, identifiers)
+
+
+def _resolved(
+    item: ListEntry, source: str, own: str, resolver: Resolver, today: dt.date, report: ImportReport
+) -> tuple[EventEnvelope, ...]:
+    """A new entry's events on the vendor it resolves to (resolution.py), reported; ValueError
+    when the catalog refuses them."""
+    found = resolver.resolve(_entity(item, source, own))
+    made = _made(item, Delta.IMPOSE, today, register=found.how is How.NEW)
+    if found.vendor_id != own:
+        made = rehomed(made, found.vendor_id)
+    if found.aliases is not None:
+        made = (*made, aliases_updated(item, found.vendor_id, found.aliases))
+    report.vendors += found.how is How.NEW
+    report.by_identifier += found.how is How.IDENTIFIER
+    report.by_name += found.how is How.NAME_COUNTRY
+    report.review += [_review(item, own, c) for c in found.candidates]
+    return made
+
+
+def _review(item: ListEntry, own: str, candidate: Candidate) -> str:
+    return (
+        f"possible same as: line {item.line} {item.name!r} (vendor {own}) ~"
+        f" {candidate.name!r} (vendor {candidate.vendor_id}): score {candidate.score:.1f},"
+        f" {candidate.why}"
+    )
+
+
 def _events(
     source: str, stream: TextIO, recorded: Recorded, today: dt.date, report: ImportReport
 ) -> Iterator[_Pending]:
     a_list = LISTS[source]
     assert a_list is not None, f"{source} is not a list"
     read, authority = a_list
-    registered = set(recorded.vendors)
+    resolver = Resolver(source, recorded.known)
     listed: set[str] = set()
     for item in read(stream):
         report.rows += 1
         if isinstance(item, RowProblem):
             report.refuse(item.line, item.reason)
             continue
-        sanction, vendor = _ids(item)
+        sanction, own = _ids(item)
         listed.add(sanction)
         change = delta(sanction, item.last_day, recorded.sanctions)
-        try:
-            if change is not Delta.KEEP:
-                made = _made(item, change, today, register=vendor not in registered)
-        except ValueError as error:
-            report.refuse(item.line, str(error))
-            continue
+        was = recorded.sanctions.get(sanction)
+        if was is not None:  # the entity's vendor is the one its sanction is recorded on
+            resolver.note(own, was.vendor_id)
         if change is Delta.KEEP:
             report.unchanged += 1
+            continue
+        try:
+            if was is not None:
+                made = rehomed(_made(item, change, today, register=False), was.vendor_id)
+            else:
+                made = _resolved(item, source, own, resolver, today, report)
+        except ValueError as error:
+            report.refuse(item.line, str(error))
             continue
         if change is Delta.AMEND:
             report.amended += 1
         else:
             report.imposed += 1
-            report.vendors += vendor not in registered
-            registered.add(vendor)
         yield from (_Pending(item.line, event) for event in made)
     for sanction, was in gone(recorded.sanctions, listed):
         report.lifted += 1
@@ -160,13 +220,43 @@ async def _send_all(
         advanced()
 
 
+# Every vendor with its current names (the legal name first), its aliases in their order,
+# and its identifiers: what an imported entity may join.
+_KNOWN = """SELECT v.vendor_id, v.country,
+    coalesce(array_agg(n.name ORDER BY n.kind <> 'legal', n.ctid)
+             FILTER (WHERE n.kind <> 'former'), '{}') AS names,
+    coalesce(array_agg(n.name ORDER BY n.ctid) FILTER (WHERE n.kind = 'alias'), '{}') AS aliases
+    FROM registry_vendors v LEFT JOIN registry_vendor_names n USING (vendor_id)
+    GROUP BY v.vendor_id, v.country"""
+
+
+async def _known(conn: asyncpg.Connection) -> tuple[Known, ...]:
+    identifiers: dict[str, list[IdentifierKey]] = {}
+    for row in await conn.fetch(
+        "SELECT vendor_id, scheme, value FROM registry_vendor_identifiers ORDER BY scheme, value"
+    ):
+        identifiers.setdefault(row["vendor_id"], []).append(
+            IdentifierKey(row["scheme"], row["value"])
+        )
+    return tuple(
+        Known(
+            row["vendor_id"],
+            row["country"],
+            tuple(row["names"]),
+            tuple(row["aliases"]),
+            tuple(identifiers.get(row["vendor_id"], ())),
+        )
+        for row in await conn.fetch(_KNOWN)
+    )
+
+
 async def _recorded(database_url: str, source: str) -> Recorded:
     conn = await asyncpg.connect(database_url)
     try:
         prefix = f"{source}:"
         timelines = await sanction_repository.timelines_named(conn, prefix)
         return Recorded(
-            frozenset(await vendor_repository.vendors_named(conn, prefix)),
+            await _known(conn),
             {
                 t.sanction_id: RecordedSanction(
                     t.vendor_id, t.terms[-1].last_day, any(terms.lifted for terms in t.terms)
@@ -251,6 +341,14 @@ def print_report(report: ImportReport, source: str, dry_run: bool, compared: boo
         f" {report.imposed} imposed, {report.amended} amended, {report.lifted} lifted,"
         f" {report.unchanged} unchanged; {report.vendors} vendors registered"
     )
+    if report.by_identifier or report.by_name or report.review:
+        click.echo(
+            f"vendors matched: {report.by_identifier} by identifier, {report.by_name} by name"
+            f" and country (score {JOIN_SCORE:.0f}); {len(report.review)} possible same as"
+            " for review"
+        )
+        for line in report.review:
+            click.echo(line)
     if not compared:
         click.echo("no database given: every row imposed, nothing amended or lifted", err=True)
     if dry_run:

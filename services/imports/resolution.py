@@ -37,11 +37,12 @@ itself has made so far, in this order:
    stdout), for a person to decide (and record with vendor events if they are one firm).
 
 A list tells its own entities apart (the World Bank lists two branches with one name at two
-addresses): a vendor the same list's import made for another of its entities is never joined
-by name, only proposed for review. A joined vendor gains the entity's names it does not have
-(by normalised form) as aliases. What an entity resolves to depends on what is known when it
-is read; the events made from it depend only on that (`events.py`), so the same file imported
-again resolves nothing anew: its sanctions are recorded already.
+addresses): a vendor the same list's import made for another of its entities is neither
+joined nor proposed for review (a vendor of another list that such an entity joined may be).
+A joined vendor gains the entity's names it does not have (by normalised form) as aliases.
+What an entity resolves to depends on what is known when it is read; the events made from it
+depend only on that (`events.py`), so the same file imported again resolves nothing anew: its
+sanctions are recorded already.
 """
 
 from __future__ import annotations
@@ -229,8 +230,8 @@ class Resolver:
                 known = self._vendors[vendor]
                 matched = next(n for n in known.names if resolution_form(n) == form)
                 if vendor.startswith(f"{entity.source}:"):
-                    why = "another entity of the same list"
-                elif entity.country is None or known.country is None:
+                    continue  # another entity of the same list: the list tells them apart
+                if entity.country is None or known.country is None:
                     why = "same name, no country to compare"
                 elif known.country != entity.country:
                     why = f"same name, other country ({known.country})"
@@ -257,7 +258,8 @@ class Resolver:
             if not normalize_name(name):
                 continue
             for hit in self._index.search(name, limit=CANDIDATES, min_score=self._review):
-                if hit.vendor_id in best or hit.vendor_id == entity.own_id:
+                same_list = hit.vendor_id.startswith(f"{entity.source}:")
+                if hit.vendor_id in best or same_list:  # the list wrote another name
                     continue
                 country = self._vendors[hit.vendor_id].country
                 why = "similar name" + ("" if country == entity.country else f" ({country})")

@@ -1,7 +1,8 @@
 """The development banks' real debarment lists imported into a running `vendorwatch up` with
 `vendorwatch import`, through ingest like any producer's events: every row accounted for,
-eligibility as the lists say, each reason naming the bank; the same file again changes nothing,
-a newer one imposes, amends and lifts exactly what changed."""
+eligibility as the lists say, each reason naming the bank; a firm on several banks' lists one
+vendor with each bank's sanction; the same file again changes nothing, a newer one imposes,
+amends and lifts exactly what changed."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ ELIGIBILITY = """query ($vendor: ID!, $day: Date!) { bidEligibility(vendorId: $v
   eligible eligibleAgainOn reasons { authority kind startsOn endsOn } } }"""
 
 WB_FILE = "worldbank_debarred_firms_individuals.csv"
+IDB_FILE = "iadb_sanctioned_firms_individuals.csv"
 TOKYO = ZoneInfo("Asia/Tokyo")  # the registry's time zone in the tests' systems
 WORLD_BANK, IDB, EBRD = (
     "World Bank",
@@ -81,10 +83,43 @@ def test_three_banks_lists_imported_as_the_lists_say(embedded: System, database_
         " 0 unchanged; 1285 vendors registered\n"
         "events: 2570 new, 0 taken before (the same import sent again)\n"
     )
-    idb = _import("idb", LISTS / "iadb_sanctioned_firms_individuals.csv", database_url)
-    assert idb.startswith("idb: read 1081 rows; refused 0; sanctions: 1081 imposed,")
+    # Each list resolved against the registry holding the lists imported before it.
+    wait_until(lambda: _all_applied(database_url, "worldbank:", 1285), "the WB list applied", 120)
+    idb = _import("idb", LISTS / IDB_FILE, database_url)
+    assert idb.startswith(
+        "idb: read 1081 rows; refused 0; sanctions: 1081 imposed, 0 amended, 0 lifted,"
+        " 0 unchanged; 292 vendors registered\n"
+        "vendors matched: 0 by identifier, 789 by name and country (score 100);"
+        " 278 possible same as for review\n"
+    )
+    wait_until(lambda: _all_applied(database_url, "idb:", 1081), "the IDB list applied", 120)
     ebrd = _import("ebrd", LISTS / "ebrd_ineligible_entities.csv", database_url)
-    assert ebrd.startswith("ebrd: read 1322 rows; refused 0; sanctions: 1322 imposed,")
+    assert ebrd.startswith(
+        "ebrd: read 1322 rows; refused 0; sanctions: 1322 imposed, 0 amended, 0 lifted,"
+        " 0 unchanged; 450 vendors registered\n"
+        "vendors matched: 0 by identifier, 872 by name and country (score 100);"
+    )
+    # Ambiguous: two World Bank vendors of the name (two addresses), so no merge, for review.
+    assert "'Silva Matos Const. E Cons. E Comercio Ltda' (vendor ebrd:" in ebrd, ebrd
+    wait_until(lambda: _all_applied(database_url, "ebrd:", 1322), "the EBRD list applied", 120)
+    # Firms on the three lists: one vendor each, barred by each bank (names as the World Bank
+    # writes them; IDB's "Union Strong Group, Inc. ("USG")" and "Malik Nasir Hussain Tanoli").
+    for firm in (
+        "CNN CAUCASIA LLC",
+        "NISHAN ENGINEERS UK LTD.",
+        "UNION STRONG GROUP, INC.",
+        "MR. MALIK NASIR HUSSAIN TANOLI",
+    ):
+        hits = embedded.client.data(SEARCH, text=firm)["vendors"]
+        [vendor] = [h["vendorId"] for h in hits if h["score"] == 100]
+        reasons = _on(embedded, vendor, "2025-06-01")["reasons"]
+        assert sorted(r["authority"] for r in reasons) == sorted([WORLD_BANK, IDB, EBRD]), firm
+    # The same file again: nothing new, whatever the lists resolved to.
+    assert _import("idb", LISTS / IDB_FILE, database_url) == (
+        "idb: read 1081 rows; refused 0; sanctions: 0 imposed, 0 amended, 0 lifted,"
+        " 1081 unchanged; 0 vendors registered\n"
+        "events: 0 new, 0 taken before (the same import sent again)\n"
+    )
 
     # World Bank, 2024-12-10 to 2027-08-09.
     majidov = _vendor(embedded, "MR. RUFAT MAJIDOV")
