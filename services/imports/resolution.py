@@ -51,6 +51,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from services.registry.name_index import NameIndex
 from services.registry.names import IdentifierKey, name_tokens, normalize_name
@@ -88,6 +89,7 @@ def _in_words(word: str, words: Sequence[str]) -> bool:
     return len(word) > 1 and word in initials
 
 
+@lru_cache(maxsize=1 << 16)
 def resolution_form(name: str) -> str:
     """The compact form names are joined by (module docstring); "" for a name of no letter."""
     rest = _BRACKETED.sub(" ", name)
@@ -255,7 +257,7 @@ class Resolver:
         for candidate in found:
             best.setdefault(candidate.vendor_id, candidate)
         for name in entity.names:
-            if not normalize_name(name):
+            if not normalize_name(name) or not len(self._index):
                 continue
             for hit in self._index.search(name, limit=CANDIDATES, min_score=self._review):
                 same_list = hit.vendor_id.startswith(f"{entity.source}:")
@@ -295,7 +297,9 @@ class Resolver:
             form = resolution_form(name)
             if form:
                 self._by_form.setdefault(form, set()).add(vendor_id)
-        if added:
+        # The fuzzy index holds other lists' and the registry's vendors only: this list's own
+        # are never candidates (module docstring), and so a first import indexes nothing.
+        if added and not vendor_id.startswith(f"{self._source}:"):
             self._index.replace_vendors(
                 {
                     vendor_id: [
