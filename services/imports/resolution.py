@@ -19,8 +19,10 @@ itself has made so far, in this order:
    … (SBD South)" — but not "Uralkotloservice Pkf Zao (Tambov)", a branch). The score is
    rapidfuzz's `fuzz.ratio` of the compact forms (100: equal). The entity joins a vendor of
    the same country scoring at least JOIN_SCORE — only when exactly one vendor does: two or
-   more are ambiguous, and nothing is merged. (With JOIN_SCORE at 100 this is a lookup of
-   equal forms; lowering it would need a fuzzy search over the forms, which is not built.)
+   more are ambiguous, and nothing is merged. Nor is a vendor holding an identifier in a scheme
+   in which the entity has another (two corporate numbers are two firms). (With JOIN_SCORE at
+   100 this is a lookup of equal forms; lowering it would need a fuzzy search over the forms,
+   which is not built.)
 
    JOIN_SCORE is 100, equal resolution forms, because the banks' lists are full of distinct
    firms whose names differ by one short word: the Hebei Construction Group's branches
@@ -105,6 +107,14 @@ def resolution_form(name: str) -> str:
     return "".join(tokens)
 
 
+def _differing(ours: Iterable[IdentifierKey], theirs: set[IdentifierKey]) -> str | None:
+    """A scheme in which both sides have an identifier and none is shared (two corporate
+    numbers: two firms, whatever their names), or None."""
+    schemes = {key.scheme for key in ours}
+    shared = {key.scheme for key in theirs if key.scheme in schemes}
+    return next(iter(sorted(shared - {key.scheme for key in theirs & set(ours)})), None)
+
+
 class How(StrEnum):
     """How an entity found its vendor."""
 
@@ -168,6 +178,7 @@ class _Vendor:
     names: list[str]
     aliases: list[str]
     forms: set[str] = field(default_factory=set)  # normalize_name of every name
+    identifiers: set[IdentifierKey] = field(default_factory=set)
 
 
 class Resolver:
@@ -187,8 +198,7 @@ class Resolver:
         self._index = NameIndex()
         for vendor in known:
             self._add(vendor.vendor_id, vendor.country, vendor.names, vendor.aliases)
-            for identifier in vendor.identifiers:
-                self._by_identifier.setdefault(identifier, set()).add(vendor.vendor_id)
+            self._identify(vendor.vendor_id, vendor.identifiers)
 
     def note(self, own_id: str, vendor_id: str) -> None:
         """The entity `own_id` is recorded on `vendor_id` already (an earlier import)."""
@@ -202,8 +212,7 @@ class Resolver:
             self._add(vendor, entity.country, entity.names, entity.aliases)
         elif resolution.aliases is not None:
             self._add(vendor, entity.country, entity.names, resolution.aliases)
-        for identifier in entity.identifiers:
-            self._by_identifier.setdefault(identifier, set()).add(vendor)
+        self._identify(vendor, entity.identifiers)
         self._own[entity.own_id] = vendor
         return resolution
 
@@ -237,6 +246,8 @@ class Resolver:
                     why = "same name, no country to compare"
                 elif known.country != entity.country:
                     why = f"same name, other country ({known.country})"
+                elif other_scheme := _differing(entity.identifiers, known.identifiers):
+                    why = f"same name and country, another {other_scheme}"
                 else:
                     joinable.setdefault(vendor, matched)
                     continue
@@ -268,6 +279,12 @@ class Resolver:
                 best[hit.vendor_id] = Candidate(hit.vendor_id, hit.matched_name, hit.score, why)
         ordered = sorted(best.values(), key=lambda c: (-c.score, c.vendor_id))
         return tuple(ordered[:CANDIDATES])
+
+    def _identify(self, vendor_id: str, identifiers: Iterable[IdentifierKey]) -> None:
+        for identifier in identifiers:
+            self._by_identifier.setdefault(identifier, set()).add(vendor_id)
+            if vendor_id in self._vendors:
+                self._vendors[vendor_id].identifiers.add(identifier)
 
     def _new_aliases(self, vendor_id: str, entity: Entity) -> tuple[str, ...] | None:
         """The vendor's aliases with the entity's names it has no form of; None: none new."""

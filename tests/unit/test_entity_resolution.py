@@ -105,3 +105,13 @@ def test_a_lists_own_entities_stay_apart_and_its_own_entry_is_found_again() -> N
     assert resolver.resolve(_entity("X", "CN", own="worldbank:moved")).vendor_id == (
         "ocds:hebei-qy-2"
     )
+
+
+def test_the_same_name_with_another_identifier_of_the_scheme_does_not_join() -> None:
+    other = normalize_identifier("corporate_number", "2010401089234")
+    resolver = Resolver("jp_meti", KNOWN)
+    found = resolver.resolve(
+        Entity("jp_meti:cn-2010401089234", "jp_meti", "株式会社ビー情報", (), "JP", (other,))
+    )
+    assert found.how is How.NEW
+    assert [c.why for c in found.candidates] == ["same name and country, another corporate_number"]
