@@ -142,12 +142,14 @@ def _resolved(
 ) -> tuple[EventEnvelope, ...]:
     """A new entry's events on the vendor it resolves to (resolution.py), reported; ValueError
     when the catalog refuses them."""
-    found = resolver.resolve(_entity(item, source, own))
+    entity = _entity(item, source, own)
+    found = resolver.decide(entity)
     made = _made(item, Delta.IMPOSE, today, register=found.how is How.NEW)
     if found.vendor_id != own:
         made = rehomed(made, found.vendor_id)
     if found.aliases is not None:
         made = (*made, aliases_updated(item, found.vendor_id, found.aliases))
+    resolver.record(entity, found)  # only once its events are made: a refused row joins nothing
     report.vendors += found.how is How.NEW
     report.by_identifier += found.how is How.IDENTIFIER
     report.by_name += found.how is How.NAME_COUNTRY

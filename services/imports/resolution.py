@@ -205,8 +205,17 @@ class Resolver:
         self._own[own_id] = vendor_id
 
     def resolve(self, entity: Entity) -> Resolution:
-        """The entity's vendor, and what was learnt: a new vendor or new names become known."""
-        resolution = self._resolution(entity)
+        """The entity's vendor, recorded (`decide`, then `record`)."""
+        resolution = self.decide(entity)
+        self.record(entity, resolution)
+        return resolution
+
+    def decide(self, entity: Entity) -> Resolution:
+        """The entity's vendor; nothing is learnt until `record` (its events may be refused)."""
+        return self._resolution(entity)
+
+    def record(self, entity: Entity, resolution: Resolution) -> None:
+        """What was decided becomes known: a new vendor, a vendor's new names, the entity's."""
         vendor = resolution.vendor_id
         if resolution.how is How.NEW:
             self._add(vendor, entity.country, entity.names, entity.aliases)
@@ -214,7 +223,6 @@ class Resolver:
             self._add(vendor, entity.country, entity.names, resolution.aliases)
         self._identify(vendor, entity.identifiers)
         self._own[entity.own_id] = vendor
-        return resolution
 
     def _resolution(self, entity: Entity) -> Resolution:
         own = self._own.get(entity.own_id)
