@@ -11,8 +11,9 @@ import strawberry
 from strawberry.scalars import JSON
 
 from services.platform import dead_letters, event_queries
+from services.platform.auth import Role
 from services.platform.graphql.context import Info
-from services.platform.graphql.descriptions import After, first
+from services.platform.graphql.descriptions import After, described_enum, first
 from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.pagination import Connection, PageInfo, numeric_cursor, page_size
 from services.platform.graphql.processing import DeadLetter, EventStatus, status_of
@@ -20,14 +21,31 @@ from services.platform.graphql.processing import DeadLetter, EventStatus, status
 MAX_PAGE = 500
 First500 = first(MAX_PAGE)
 
+described_enum(
+    Role,
+    name="Role",
+    description="What a token's holder may do: the role its `role` claim names (the README's"
+    ' "Authentication and roles" has the whole matrix).',
+    values={
+        "VIEWER": "Reads vendors, risk, plans and changes; subscribes.",
+        "PROCUREMENT_OFFICER": "A viewer that also checks eligibility and records vendors,"
+        " contracts and certificates.",
+        "SYSTEM_OWNER": "Also records contracts, subcontracts, certificates, incidents and"
+        " migration plans, of its own agencies only.",
+        "RISK_ANALYST": "Also reports, investigates and closes incidents.",
+        "SANCTION_AUTHORITY": "Also imposes, amends and lifts sanctions, records claims and"
+        " checks eligibility.",
+        "AUDITOR": "Reads everything (the event log, the audit trail, dead letters) and"
+        " completes audits.",
+        "ADMIN": "Does everything, raw `submitEvent` included.",
+    },
+)
+
 
 @strawberry.type(description="Who recorded an event through the API, and from where.")
 class Recorder:
     subject: str = strawberry.field(description="The token's subject: the person or system.")
-    role: str = strawberry.field(
-        description="The token's role: viewer, procurement_officer, system_owner, risk_analyst,"
-        " sanction_authority, auditor or admin."
-    )
+    role: Role = strawberry.field(description="The token's role.")
     agencies: list[str] = strawberry.field(description="The agencies the token is for.")
     client: str | None = strawberry.field(
         description="The caller's network address; null when not known."
@@ -70,7 +88,7 @@ class LoggedEvent:
             recorded_at=recorded.recorded_at,
             source=event.source,
             recorded_by=Recorder(
-                subject=by.subject, role=by.role, agencies=list(by.agencies), client=by.client
+                subject=by.subject, role=Role(by.role), agencies=list(by.agencies), client=by.client
             )
             if by
             else None,

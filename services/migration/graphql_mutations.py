@@ -14,9 +14,6 @@ from services.events.migration import (
     ChecklistCheck as ChecklistCheckModel,
 )
 from services.events.migration import (
-    EarlyCutoverPolicy as EarlyCutoverModel,
-)
-from services.events.migration import (
     MigrationChecklistUpdated,
     MigrationItemConfigured,
     MigrationItemStatusChanged,
@@ -28,7 +25,7 @@ from services.events.migration import (
     MigrationItemStatus as ItemStatusModel,
 )
 from services.migration import plan_repository
-from services.migration.graphql_types import Criticality, MigrationItemStatus
+from services.migration.graphql_types import Criticality, EarlyCutover, MigrationItemStatus
 from services.migration.items import ItemState, refusal_to_finish
 from services.migration.plan_loading import load_item
 from services.migration.plan_repository import PlanRow
@@ -47,15 +44,6 @@ ChecklistCheck = described_enum(
         "PARALLEL_RUN_PASSED": "Old and new systems ran side by side and agreed.",
         "ERASURE_CERTIFICATE_RECEIVED": "The vendor's data erasure certificate was received.",
         "DISPOSAL_CERTIFICATE_RECEIVED": "The vendor's media disposal certificate was received.",
-    },
-)
-EarlyCutover = described_enum(
-    EarlyCutoverModel,
-    name="EarlyCutover",
-    description="Whether an item may cut over before its contract ends.",
-    values={
-        "FORBID": "Never before the contract's end.",
-        "PENALISE": "Allowed, at `earlyPenalty` per phase early.",
     },
 )
 KEEP = " Leave it out to keep the current value."

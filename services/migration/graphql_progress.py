@@ -13,6 +13,7 @@ from services.events.migration import (
     MigrationPlanCreated,
     MigrationPlanScheduled,
     MigrationReplacementChosen,
+    SolverStatus,
 )
 
 _PAYLOADS = (
@@ -36,9 +37,8 @@ class MigrationProgress:
     plan_id: strawberry.ID = strawberry.field(description="The plan it is about.")
     contract_id: strawberry.ID | None = strawberry.field(description="The item, when about one.")
     version: int | None = strawberry.field(description="For a new schedule: its version.")
-    solver_status: str | None = strawberry.field(
-        description="For a new schedule: what the scheduler achieved (optimal, feasible,"
-        " infeasible, unknown); null otherwise."
+    solver_status: SolverStatus | None = strawberry.field(
+        description="For a new schedule: what the scheduler achieved; null otherwise."
     )
     changes: list[str] = strawberry.field(description="What happened, in words.")
 
@@ -50,7 +50,7 @@ def progress_of(event: EventEnvelope) -> MigrationProgress:
     contract_id = getattr(p, "contract_id", None)
     version = status = None
     if isinstance(p, MigrationPlanScheduled):
-        version, status, changes = p.version, p.solver_status.value, list(p.changes)
+        version, status, changes = p.version, p.solver_status, list(p.changes)
     elif isinstance(p, MigrationItemStatusChanged):
         changes = [
             f"{p.contract_id}: {p.status.value} on {p.on}" + (f" ({p.note})" if p.note else "")

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncGenerator
+from enum import StrEnum
 from typing import Annotated
 
 import strawberry
 
 from services.events.contract import Criticality as CriticalityModel
 from services.events.migration import ChecklistCheck
+from services.events.migration import EarlyCutoverPolicy as EarlyCutoverModel
 from services.events.migration import MigrationItemStatus as ItemStatusModel
 from services.events.migration import MigrationTrigger as TriggerModel
 from services.events.migration import SolverStatus as SolverStatusModel
 from services.migration import plan_repository, queries
 from services.migration.graphql_progress import PROGRESS_EVENTS, MigrationProgress, progress_of
-from services.migration.items import blockers, checklist
+from services.migration.items import REPLACEMENT_READY, blockers, checklist
 from services.migration.model import Assignment, PlanSettings
 from services.migration.phases import phase_end, phase_label, phase_start
 from services.migration.plan_repository import VersionRow
@@ -71,6 +73,45 @@ SolverStatus = described_enum(
         "UNKNOWN": "Time ran out before any schedule was found.",
     },
 )
+EarlyCutover = described_enum(
+    EarlyCutoverModel,
+    name="EarlyCutover",
+    description="Whether an item may cut over before its contract ends.",
+    values={
+        "FORBID": "Never before the contract's end.",
+        "PENALISE": "Allowed, at `earlyPenalty` per phase early.",
+    },
+)
+
+
+class ReadinessCheck(StrEnum):
+    """Every check of an item's checklist (services.migration.items.checklist): an eligible
+    replacement chosen, then the ChecklistCheck values."""
+
+    REPLACEMENT_CHOSEN_AND_ELIGIBLE = "replacement_chosen_and_eligible"
+    DATA_MIGRATION_REHEARSED = "data_migration_rehearsed"
+    PARALLEL_RUN_PASSED = "parallel_run_passed"
+    ERASURE_CERTIFICATE_RECEIVED = "erasure_certificate_received"
+    DISPOSAL_CERTIFICATE_RECEIVED = "disposal_certificate_received"
+
+
+if [c.value for c in ReadinessCheck] != [REPLACEMENT_READY, *(c.value for c in ChecklistCheck)]:
+    raise RuntimeError("ReadinessCheck must list the checklist's checks, in its order")
+
+described_enum(
+    ReadinessCheck,
+    name="ReadinessCheck",
+    description="A check an item must pass before it may be marked DONE: an eligible"
+    " replacement, and the ChecklistCheck values (which `updateMigrationChecklist` records).",
+    values={
+        "REPLACEMENT_CHOSEN_AND_ELIGIBLE": "A replacement vendor is chosen and may take the"
+        " item over (it is eligible).",
+        "DATA_MIGRATION_REHEARSED": "Moving the data to the replacement was rehearsed.",
+        "PARALLEL_RUN_PASSED": "Old and new systems ran side by side and agreed.",
+        "ERASURE_CERTIFICATE_RECEIVED": "The vendor's data erasure certificate was received.",
+        "DISPOSAL_CERTIFICATE_RECEIVED": "The vendor's media disposal certificate was received.",
+    },
+)
 MAX_PAGE = 100
 First100 = first(MAX_PAGE)
 CURSOR = "Opaque: pass it as `after` to get the items after this one."
@@ -80,11 +121,7 @@ PAGE_INFO = "Where the page is in the list, and the cursors to move on from it."
 
 @strawberry.type(description="One readiness check of an item.")
 class ChecklistEntry:
-    check: str = strawberry.field(
-        description="The check, one of: replacement_chosen_and_eligible, "
-        + ", ".join(c.value for c in ChecklistCheck)
-        + " (the last four are the ChecklistCheck values, in lower case)."
-    )
+    check: ReadinessCheck = strawberry.field(description="The check.")
     passed: bool = strawberry.field(description="Whether the check has passed.")
 
 
@@ -105,9 +142,9 @@ class MigrationPlanSettings:
     blackouts: list[BlackoutWindow] = strawberry.field(
         description="Days on which nothing may cut over."
     )
-    early_cutover: str = strawberry.field(
-        description='Whether an item may cut over before its contract ends: "forbid" or'
-        ' "penalise" (at `earlyPenalty` per phase early).'
+    early_cutover: EarlyCutoverModel = strawberry.field(
+        description="Whether an item may cut over before its contract ends (at `earlyPenalty`"
+        " per phase early, when PENALISE)."
     )
     early_penalty: int = strawberry.field(
         description="Cost of each phase an item cuts over before its contract's end, when"
@@ -130,7 +167,7 @@ class MigrationPlanSettings:
                 BlackoutWindow(starts_on=b.starts_on, ends_on=b.ends_on, reason=b.reason)
                 for b in s.blackouts
             ],
-            early_cutover=s.early_cutover.value,
+            early_cutover=EarlyCutoverModel(s.early_cutover.value),
             early_penalty=s.early_penalty,
             deadline_on=s.deadline_on,
             time_limit_seconds=s.time_limit_seconds,
@@ -284,7 +321,10 @@ def _items(view: PlanView) -> list[MigrationItem]:
                 ),
                 replacement_chosen_on=item.replacement_chosen_on,
                 replacement_problem=item.replacement_problem,
-                checklist=[ChecklistEntry(check=k, passed=v) for k, v in checklist(item).items()],
+                checklist=[
+                    ChecklistEntry(check=ReadinessCheck(k), passed=v)
+                    for k, v in checklist(item).items()
+                ],
                 blockers=list(blockers(item)),
                 status=item.status,
                 status_on=item.status_on,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import AsyncGenerator, Mapping
+from enum import StrEnum
 from typing import Annotated, cast
 
 import strawberry
@@ -14,6 +15,7 @@ from services.events.emitted import EligibilityChanged, EligibilityReasonRef
 from services.events.sanction import SanctionKind as SanctionKindModel
 from services.platform.graphql.context import ContextKey, Info
 from services.platform.graphql.descriptions import After, First100, First5000, described_enum
+from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.pagination import Connection, page_size
 from services.registry import eligibility, queries
 from services.registry.graphql_record_fields import VendorRecords, vendor_rows
@@ -89,6 +91,45 @@ class IdentifierInput:
     value: str = strawberry.field(
         description="The identifier as the scheme writes it (matched exactly)."
     )
+
+
+@strawberry.input(
+    one_of=True,
+    description="One way to name a vendor: give exactly one of its fields (the other left out).",
+)
+class VendorRefInput:
+    id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The vendor, by its id (`Vendor.id`)."
+    )
+    identifier: IdentifierInput | None = strawberry.field(
+        default=strawberry.UNSET, description="The vendor, by an identifier in some scheme."
+    )
+
+
+OLD_VENDOR_ARGUMENT = "give `vendor` instead (`vendor: {{{0}: …}}`)."
+
+
+def named_vendor(
+    vendor: VendorRefInput | None,
+    vendor_id: strawberry.ID | None,
+    identifier: IdentifierInput | None,
+) -> tuple[str | None, IdentifierKey | None]:
+    """The vendor a field was asked about: by `vendor` (a @oneOf input), or by the deprecated
+    `vendorId` or `identifier` arguments it replaces; never by both ways at once."""
+    if vendor is not None:
+        if vendor_id is not None or identifier is not None:
+            raise InvalidArgument(
+                "vendor: give it alone, not with the deprecated vendorId or identifier"
+            )
+        # @oneOf: exactly one of the two is set (the other UNSET); validation saw to it.
+        vendor_id = None if vendor.id is strawberry.UNSET else vendor.id
+        identifier = None if vendor.identifier is strawberry.UNSET else vendor.identifier
+    elif vendor_id is None and identifier is None:
+        raise InvalidArgument(
+            "vendor: name the vendor, by `vendor: {id: …}` or `vendor: {identifier: …}`"
+        )
+    wanted = IdentifierKey(identifier.scheme, identifier.value) if identifier else None
+    return (str(vendor_id) if vendor_id is not None else None), wanted
 
 
 @strawberry.type(description="A legal name, reading or English name the vendor used before.")
@@ -284,13 +325,28 @@ class SuspensionProposal:
         )
 
 
+class ChangeKind(StrEnum):
+    """What a registry change is about: the values of registry_changes.kind (its CHECK)."""
+
+    IDENTITY = "identity"
+    ELIGIBILITY = "eligibility"
+
+
+described_enum(
+    ChangeKind,
+    name="RegistryChangeKind",
+    description="What changed about a vendor, for a client keeping a copy of the registry.",
+    values={
+        "IDENTITY": "Its names or identifiers, as searches match them.",
+        "ELIGIBILITY": "Whether a screening may now answer differently.",
+    },
+)
+
+
 @strawberry.type(description="A vendor whose identity or eligibility changed.")
 class RegistryChange:
     vendor_id: strawberry.ID = strawberry.field(description="The vendor that changed.")
-    kind: str = strawberry.field(
-        description='What changed: "identity" (its names or identifiers, as searches match'
-        ' them) or "eligibility" (whether a screening may now answer differently).'
-    )
+    kind: ChangeKind = strawberry.field(description="What changed: its identity or eligibility.")
     recorded_at: dt.datetime = strawberry.field(
         description="When the registry recorded the change (with its UTC offset)."
     )
@@ -370,29 +426,40 @@ class RegistryQuery:
     @strawberry.field(
         description="Eligibility to bid on `asOf` (default: today in the registry's time zone)"
         " for an agency and category, as the registry stood at `knownAt` (default: now)."
-        " Name the vendor by `vendorId` or by `identifier`."
+        " Name the vendor by `vendor` (its id or an identifier)."
     )
     async def bid_eligibility(
         self,
         info: Info,
+        vendor: Annotated[
+            VendorRefInput | None,
+            strawberry.argument(
+                description="The vendor, by its id or by an identifier (exactly one)."
+                " Required, unless the deprecated `vendorId` or `identifier` is given."
+            ),
+        ] = None,
         vendor_id: Annotated[
             strawberry.ID | None,
-            strawberry.argument(description="The vendor, by its id; or give `identifier`."),
+            strawberry.argument(
+                description="The vendor, by its id; not with `vendor` or `identifier`.",
+                deprecation_reason=OLD_VENDOR_ARGUMENT.format("id"),
+            ),
         ] = None,
         identifier: Annotated[
             IdentifierInput | None,
-            strawberry.argument(description="The vendor, by an identifier; or give `vendorId`."),
+            strawberry.argument(
+                description="The vendor, by an identifier; not with `vendor` or `vendorId`.",
+                deprecation_reason=OLD_VENDOR_ARGUMENT.format("identifier"),
+            ),
         ] = None,
         as_of: Annotated[dt.date | None, strawberry.argument(description=AS_OF)] = None,
         agency: Annotated[str | None, strawberry.argument(description=AGENCY)] = None,
         category: Annotated[str | None, strawberry.argument(description=CATEGORY)] = None,
         known_at: Annotated[dt.datetime | None, strawberry.argument(description=KNOWN_AT)] = None,
     ) -> BidEligibility:
-        wanted = IdentifierKey(identifier.scheme, identifier.value) if identifier else None
+        by_id, wanted = named_vendor(vendor, vendor_id, identifier)
         async with info.context.pool.acquire() as conn:
-            resolved = await queries.resolve_vendor(
-                conn, str(vendor_id) if vendor_id is not None else None, wanted
-            )
+            resolved = await queries.resolve_vendor(conn, by_id, wanted)
             answers = await screen(
                 conn,
                 [resolved],
@@ -481,7 +548,9 @@ class RegistryQuery:
         return RegistryChangePage(
             changes=[
                 RegistryChange(
-                    vendor_id=strawberry.ID(c.vendor_id), kind=c.kind, recorded_at=c.recorded_at
+                    vendor_id=strawberry.ID(c.vendor_id),
+                    kind=ChangeKind(c.kind),
+                    recorded_at=c.recorded_at,
                 )
                 for c in page.changes
             ],

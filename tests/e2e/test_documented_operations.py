@@ -144,9 +144,9 @@ def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> No
     assert run("vendor-timeline", Role.AUDITOR, vendorId=VENDOR)["events"]["totalCount"] >= 12
     trail = run("audit-trail", Role.AUDITOR)["auditTrail"]
     assert {e["node"]["recordedBy"]["role"] for e in trail["edges"]} >= {
-        "procurement_officer",
-        "sanction_authority",
-        "system_owner",
+        "PROCUREMENT_OFFICER",
+        "SANCTION_AUTHORITY",
+        "SYSTEM_OWNER",
     }
     run("dead-letters", Role.AUDITOR)
     records = run("vendor-records", Role.AUDITOR, id=VENDOR, activeOn=today.isoformat())["vendor"]

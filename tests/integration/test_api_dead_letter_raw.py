@@ -57,7 +57,7 @@ async def test_event_status_shows_the_refused_input_only_to_dead_letter_readers(
 ) -> None:
     data = await graphql(pool, caller(role), STATUS, id=REFUSED["event_id"])
     (letter,) = data["eventStatus"]["deadLetters"]
-    assert letter["stage"] == "registry"
+    assert letter["stage"] == "REGISTRY"
     assert letter["reason"] == refused
     assert letter["eventType"] == "contract.awarded"
     assert letter["eventId"] == REFUSED["event_id"]

@@ -165,7 +165,7 @@ def _check_replacements(client: GraphQLClient, publish: Publish, work: Path, pla
     c01 = {i["contractId"]: i for i in plan_of(client, plan_id)["items"]}["c01"]
     assert "city-003" in c01["replacementProblem"]
     assert any(REPLACEMENT in b for b in c01["blockers"])
-    assert {"check": "replacement_chosen_and_eligible", "passed": False} in c01["checklist"]
+    assert {"check": "REPLACEMENT_CHOSEN_AND_ELIGIBLE", "passed": False} in c01["checklist"]
 
 
 def _check_done_needs_the_checklist(client: GraphQLClient, plan_id: str) -> None:

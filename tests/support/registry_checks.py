@@ -116,7 +116,7 @@ def check_registry_case(client: GraphQLClient, publish: Publish, work: Path) -> 
     changed = {
         (c["vendorId"], c["kind"]) for c in client.data(CHANGES)["registryChanges"]["changes"]
     }
-    assert {(case_b.VENDOR, "identity"), (case_b.SUBSIDIARY, "eligibility")} <= changed
+    assert {(case_b.VENDOR, "IDENTITY"), (case_b.SUBSIDIARY, "ELIGIBILITY")} <= changed
 
 
 def check_live_eligibility_changes(client: GraphQLClient, publish: Publish, work: Path) -> None:

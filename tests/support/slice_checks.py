@@ -103,7 +103,7 @@ def check_suspension_slice(client: GraphQLClient, publish: Publish, work: Path) 
     letters = dead_letters(client)
     reasons = sorted(letter["reason"] for letter in letters)
     assert len(letters) == 3, letters
-    assert all(letter["stage"] == "ingest" for letter in letters)
+    assert all(letter["stage"] == "INGEST" for letter in letters)
     assert any(r.startswith("not a JSON object") for r in reasons)
     assert any("unknown event type 'vendor.teleported'" in r for r in reasons)
     assert any("payload.authority: Field required" in r for r in reasons)
@@ -133,15 +133,15 @@ def check_mutation_goes_through_the_log(client: GraphQLClient) -> None:
     vendor = {"legalName": "Vendor D K.K.", "identifiers": [{"scheme": "internal", "value": "d"}]}
     receipt = officer.data(REGISTER, id="vendor-d", vendor=vendor)["registerVendor"]
     assert receipt["accepted"] and receipt["errors"] == []
-    assert receipt["processing"] == {"appliedBy": ["registry"], "pending": []}
+    assert receipt["processing"] == {"appliedBy": ["REGISTRY"], "pending": []}
     assert _vendor_known(client, "vendor-d")  # no waiting: the receipt waited for it
     status = client.data(STATUS, id=receipt["eventId"])["eventStatus"]
-    assert status == {"accepted": True, "appliedBy": ["registry"], "deadLetters": []}
+    assert status == {"accepted": True, "appliedBy": ["REGISTRY"], "deadLetters": []}
     trail = client.data(AUDIT, subject="test-procurement_officer")["auditTrail"]
     (entry,) = [e["node"] for e in trail["edges"] if e["node"]["eventId"] == receipt["eventId"]]
     assert entry["recordedBy"] == {
         "subject": "test-procurement_officer",
-        "role": "procurement_officer",
+        "role": "PROCUREMENT_OFFICER",
         "client": "127.0.0.1",
     }
 

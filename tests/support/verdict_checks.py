@@ -71,8 +71,8 @@ def check_refused_events_have_no_effect(
     for refused in (too_long, for_ghost):
         status = _status(client, refused)
         assert status["accepted"] and status["appliedBy"] == [], status
-        assert status["refusedBy"] == ["registry"] and status["pending"] == [], status
-        assert [d["stage"] for d in status["deadLetters"]] == ["registry"], status
+        assert status["refusedBy"] == ["REGISTRY"] and status["pending"] == [], status
+        assert [d["stage"] for d in status["deadLetters"]] == ["REGISTRY"], status
     assert "18" in _status(client, too_long)["deadLetters"][0]["reason"]
     assert "unknown vendor 'ghost'" in _status(client, for_ghost)["deadLetters"][0]["reason"]
     for forged, says in (
@@ -82,16 +82,16 @@ def check_refused_events_have_no_effect(
     ):
         status = _status(client, forged)
         assert not status["accepted"] and status["appliedBy"] == [], status
-        assert [d["stage"] for d in status["deadLetters"]] == ["ingest"], status
+        assert [d["stage"] for d in status["deadLetters"]] == ["INGEST"], status
         assert says in status["deadLetters"][0]["reason"]
-    assert _status(client, contract)["appliedBy"] == ["migration", "registry", "risk"]
+    assert _status(client, contract)["appliedBy"] == ["MIGRATION", "REGISTRY", "RISK"]
 
     seen = client.data(EFFECTS, vendor=case_b.VENDOR)
     factors = {f["name"] for f in seen["riskScore"]["factors"]}
     assert "active_sanctions" not in factors, factors
     assert GHOST not in {r["vendorId"] for r in seen["riskiestVendors"]}
     changes = {(c["vendorId"], c["kind"]) for c in seen["registryChanges"]["changes"]}
-    assert changes == {(case_b.VENDOR, "identity")}, changes
+    assert changes == {(case_b.VENDOR, "IDENTITY")}, changes
     assert seen["migrationPlans"]["totalCount"] == 0
     assert seen["bidEligibility"]["eligible"] is True
     audited = {edge["node"]["eventId"] for edge in seen["auditTrail"]["edges"]}

@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import uuid
 from collections.abc import Collection, Mapping
+from enum import StrEnum
 
 import asyncpg
 import strawberry
@@ -16,9 +17,40 @@ from services.platform.access import reads_dead_letters
 from services.platform.consumer import VERDICT_FROM
 from services.platform.database import Connection
 from services.platform.graphql.context import Info
+from services.platform.graphql.descriptions import described_enum
 
 WAIT_SECONDS = 10.0
 _POLL_SECONDS = 0.1
+
+
+class StageName(StrEnum):
+    """Where an event is processed: ingest (services.ingest.handlers.STAGE) and the services'
+    consumers (their CONSUMER_NAMEs); the values are those stored in dead_letters.stage and
+    processed_events.consumer (tests/unit/test_graphql_closed_sets.py keeps them in step)."""
+
+    INGEST = "ingest"
+    REGISTRY = "registry"
+    RISK = "risk"
+    MIGRATION = "migration"
+
+
+described_enum(
+    StageName,
+    name="Stage",
+    description="Where an event is processed: ingest admits it to the log, then each service"
+    " that takes its kind applies it (or refuses it).",
+    values={
+        "INGEST": "Validates what producers and the API submit, before the log holds it.",
+        "REGISTRY": "The registry: vendors, sanctions and records; its refusal is the"
+        " event's verdict.",
+        "RISK": "The risk service: scores vendors.",
+        "MIGRATION": "The migration service: plans moving contracts away from vendors.",
+    },
+)
+
+
+def _stages(names: Collection[str]) -> list[StageName]:
+    return [StageName(n) for n in names]
 
 
 def _raw_for_readers(root: DeadLetter, info: Info) -> str | None:
@@ -32,7 +64,9 @@ class DeadLetter:
     id: strawberry.ID = strawberry.field(
         description="The dead letter's id; newer ones have higher ids."
     )
-    stage: str = strawberry.field(description="Where it stopped: ingest, registry, risk, …")
+    stage: StageName = strawberry.field(
+        description="Where it stopped: at ingest, or at the service that refused it."
+    )
     reason: str = strawberry.field(description="Why it was refused, in words.")
     event_id: strawberry.ID | None = strawberry.field(
         description="The event's id, when the input got as far as naming one."
@@ -55,7 +89,7 @@ class DeadLetter:
     def of(cls, letter: dead_letters.StoredDeadLetter) -> DeadLetter:
         return cls(
             id=strawberry.ID(str(letter.id)),
-            stage=letter.stage,
+            stage=StageName(letter.stage),
             reason=letter.reason,
             stored_raw=letter.raw,
             event_id=strawberry.ID(str(letter.event_id)) if letter.event_id else None,
@@ -71,14 +105,12 @@ class EventStatus:
     recorded_at: dt.datetime | None = strawberry.field(
         description="When the log accepted it (with its UTC offset); null when not in the log."
     )
-    applied_by: list[str] = strawberry.field(
-        description="The services that have applied it (registry, risk, …)."
-    )
-    refused_by: list[str] = strawberry.field(
+    applied_by: list[StageName] = strawberry.field(description="The services that have applied it.")
+    refused_by: list[StageName] = strawberry.field(
         description="The services that refused it (the dead letters say why). A refusal by"
         " the registry is the event's verdict: no other service acts on it."
     )
-    pending: list[str] = strawberry.field(
+    pending: list[StageName] = strawberry.field(
         description="The services that take this kind of event and have not applied or"
         " refused it yet; empty once it has had all its effects."
     )
@@ -104,9 +136,9 @@ async def status_of(
         event_id=strawberry.ID(str(event_id)),
         accepted=found.recorded_at is not None,
         recorded_at=found.recorded_at,
-        applied_by=found.applied_by,
-        refused_by=found.refused_by,
-        pending=[] if judged_no else [s for s in takers if s not in done],
+        applied_by=_stages(found.applied_by),
+        refused_by=_stages(found.refused_by),
+        pending=[] if judged_no else _stages([s for s in takers if s not in done]),
         dead_letters=[DeadLetter.of(d) for d in letters],
     )
 
