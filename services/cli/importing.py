@@ -165,9 +165,11 @@ def _review(item: ListEntry, own: str, candidate: Candidate) -> str:
     )
 
 
-def _events(
+def planned_events(
     source: str, stream: TextIO, recorded: Recorded, today: dt.date, report: ImportReport
 ) -> Iterator[_Pending]:
+    """The events an import of `stream` sends (lazily, row by row: a file of any size
+    in memory bounded by its entities), reported into `report`."""
     a_list = LISTS[source]
     assert a_list is not None, f"{source} is not a list"
     read, authority = a_list
@@ -313,7 +315,7 @@ async def run(
         # The import's day, in the registry's time zone: when lifts and amendments apply.
         today = Settings(database_url=url or "", kafka_bootstrap=kafka).clock.today()
         recorded = await _recorded(url, source) if url else Recorded()
-        pending = _events(source, stream, recorded, today, report)
+        pending = planned_events(source, stream, recorded, today, report)
         with progress_bar(file) as progress:
             done = 0
 

@@ -17,6 +17,7 @@ one no longer listed (`deltas.py` decides which), on the vendor it was recorded 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -51,16 +52,22 @@ def _key(*parts: object) -> str:
     return hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).hexdigest()
 
 
+_WORD = re.compile(r"\w+")
+_SLUG_WORD = re.compile(r"[a-z0-9]+")
+
+
+# An entry's ids are asked for several times on its way to events (its sanction's id holds
+# its vendor's): folded once per name.
+@functools.lru_cache(maxsize=4096)
 def _folded(name: str) -> str:
     """The name as entities are told apart: case, width and punctuation set aside."""
-    return " ".join(re.findall(r"\w+", unicodedata.normalize("NFKC", name).casefold()))
+    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", name).casefold()))
 
 
 def vendor_id(entry: ListEntry) -> str:
-    slug = "-".join(
-        re.findall(r"[a-z0-9]+", _folded(entry.name).encode("ascii", "ignore").decode())
-    )
-    tail = _key(_folded(entry.name), entry.country, _folded(entry.address))
+    folded = _folded(entry.name)
+    slug = "-".join(_SLUG_WORD.findall(folded.encode("ascii", "ignore").decode()))
+    tail = _key(folded, entry.country, _folded(entry.address))
     return f"{entry.source}:{slug[:48].strip('-') or 'entity'}-{tail}"
 
 

@@ -1,14 +1,14 @@
-"""What an import sends once its entities are resolved (pure, `importing._events` over a small
-IDB file): a join imposes on the known vendor with no registration, adds the names it lacks as
-aliases; an amendment and a lift go to the vendor the sanction was recorded on; the file again
-sends nothing."""
+"""What an import sends once its entities are resolved (pure, `importing.planned_events` over
+a small IDB file): a join imposes on the known vendor with no registration, adds the names it
+lacks as aliases; an amendment and a lift go to the vendor the sanction was recorded on; the
+file again sends nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 
-from services.cli.importing import ImportReport, Recorded, _events
+from services.cli.importing import ImportReport, Recorded, planned_events
 from services.events.base import EventEnvelope
 from services.imports import idb
 from services.imports.deltas import RecordedSanction
@@ -27,7 +27,8 @@ TODAY = dt.date(2026, 1, 5)
 
 def _sent(text: str, recorded: Recorded) -> tuple[list[EventEnvelope], ImportReport]:
     report = ImportReport()
-    return [p.event for p in _events("idb", io.StringIO(text), recorded, TODAY, report)], report
+    planned = planned_events("idb", io.StringIO(text), recorded, TODAY, report)
+    return [p.event for p in planned], report
 
 
 def _entry(row: str) -> ListEntry:

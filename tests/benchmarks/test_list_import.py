@@ -1,0 +1,129 @@
+"""Importing a debarment list: generated rows in the World Bank's CSV layout, read, resolved
+and turned into events (`importing.planned_events`, everything an import does but reading the
+registry's state and sending), next to reading the same file with the csv module alone.
+Measured, not asserted (a shared machine). The issue's size, 100,000 rows:
+
+    VENDORWATCH_BENCH_ROWS=100000 ./scripts/test tests/benchmarks/test_list_import.py
+
+CI runs 10,000. Peak memory is traced (tracemalloc) in a round of its own, at a tenth of the
+rows and at all of them: an import streams its rows, but keeps what it knows of each entity
+(resolution, the sanctions listed), so its memory grows with the entities, not the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import random
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from services.cli.importing import ImportReport, Recorded, planned_events
+
+ROWS_VARIABLE = "VENDORWATCH_BENCH_ROWS"
+CI_ROWS = 10_000
+ROUNDS = 3
+TODAY = dt.date(2026, 12, 1)
+REAL_LIST = Path(__file__).parents[1] / "data/lists/worldbank_debarred_firms_individuals.csv"
+HEADER = (
+    "Firm Name",
+    "Additional Firm Info",
+    "Address",
+    "Country",
+    "Ineligibility Period From Date",
+    "Ineligibility Period To Date",
+    "Grounds",
+)
+_WORDS = (
+    "Alpha", "Beta", "Delta", "Orion", "Vega", "Nova", "Terra",
+    "Aqua", "Stone", "River", "Green", "Union", "Star", "Bridge",
+)  # fmt: skip
+_FORMS = ("LLC", "Ltd.", "S.A.", "GmbH", "Co., Ltd.", "JSC", "S.R.L.", "Inc.")
+
+
+def _real_values() -> tuple[list[str], list[str]]:
+    """The countries and grounds the real list uses, so that the generated rows read alike."""
+    with REAL_LIST.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    countries = sorted({r["Country"] for r in rows if r["Country"].strip().isalpha()})
+    return countries, sorted({r["Grounds"] for r in rows if r["Grounds"]})
+
+
+def _write_list(path: Path, count: int) -> None:
+    """`count` rows: distinct firms, one in ten with an "(aka …)" name, one in ten debarred
+    until further notice (2999-12-31), dates over ten years."""
+    countries, grounds = _real_values()
+    rng = random.Random(20240401)
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(HEADER)
+        for n in range(count):
+            name = f"{' '.join(rng.sample(_WORDS, 2))} {n:06d} {rng.choice(_FORMS)}"
+            info = f"*{n} (aka {rng.choice(_WORDS)} Trading {n:06d})" if n % 10 == 0 else f"*{n}"
+            starts = dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(3650))
+            ends = "2999-12-31" if n % 10 == 1 else str(starts + dt.timedelta(days=365 * 3))
+            address = f"{rng.randrange(1, 300)} {rng.choice(_WORDS)} Street"
+            country = rng.choice(countries)
+            writer.writerow((name, info, address, country, starts, ends, rng.choice(grounds)))
+
+
+def _ours(path: Path) -> tuple[int, ImportReport]:
+    report = ImportReport()
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        events = sum(1 for _ in planned_events("worldbank", stream, Recorded(), TODAY, report))
+    return events, report
+
+
+def _baseline(path: Path) -> int:
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        return sum(1 for _ in csv.reader(stream)) - 1
+
+
+def _seconds(work: Callable[[], object]) -> float:
+    before = time.perf_counter()
+    work()
+    return time.perf_counter() - before
+
+
+def _peak_bytes(path: Path) -> int:
+    tracemalloc.start()
+    try:
+        _ours(path)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_large_list_imports_at_the_speed_of_reading_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = int(os.environ.get(ROWS_VARIABLE, CI_ROWS))
+    small, large = tmp_path / "small.csv", tmp_path / "large.csv"
+    _write_list(small, rows // 10)
+    _write_list(large, rows)
+
+    events, report = _ours(large)
+    # What it must have done, whatever the time: every row imposed on a vendor of its own.
+    assert report.rows == rows and not report.refused, report.refused[:3]
+    assert report.imposed == rows and report.vendors == rows and events == 2 * rows
+
+    ours = statistics.median(_seconds(lambda: _ours(large)) for _ in range(ROUNDS))
+    baseline = statistics.median(_seconds(lambda: _baseline(large)) for _ in range(ROUNDS))
+    peak_small, peak_large = _peak_bytes(small), _peak_bytes(large)
+    mib = 1 << 20
+    with capsys.disabled():
+        print(
+            f"\nlist import, {rows:,} World Bank rows (medians of {ROUNDS} rounds):"
+            f" VendorWatch {rows / ours:,.0f} rows/s ({ours:.2f} s, read + resolve + events);"
+            f" baseline csv.reader {rows / baseline:,.0f} rows/s ({baseline:.2f} s);"
+            f" ratio {baseline / ours:.3f} (ours / baseline speed, higher is better)"
+            f"\n  peak traced memory: {peak_small / mib:.1f} MiB at {rows // 10:,} rows,"
+            f" {peak_large / mib:.1f} MiB at {rows:,} ({peak_large / peak_small:.1f}x for"
+            f" 10x the rows: what it keeps per entity)"
+        )
