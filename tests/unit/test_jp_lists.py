@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from services.cli.importing import ImportReport, Recorded, _events
+from services.cli.importing import ImportReport, Recorded, planned_events
 from services.events.base import EventEnvelope
 from services.events.sanction import SanctionImposed, SanctionKind
 from services.events.vendor import VendorRegistered
@@ -155,7 +155,7 @@ def _imported(path: Path | str, recorded: Recorded) -> tuple[ImportReport, list[
     report = ImportReport()
     stream = io.StringIO(path) if isinstance(path, str) else path.open(encoding="utf-8-sig")
     with stream:
-        events = [p.event for p in _events("jp_suspension", stream, recorded, TODAY, report)]
+        events = [p.event for p in planned_events("jp_suspension", stream, recorded, TODAY, report)]
     return report, events
 
 
