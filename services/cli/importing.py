@@ -273,7 +273,7 @@ async def _recorded(database_url: str, source: str) -> Recorded:
 
 
 @contextlib.asynccontextmanager
-async def _target(
+async def target(
     kafka: str | None, database_url: str | None, data_dir: Path | None, dry_run: bool
 ) -> AsyncIterator[tuple[str | None, Send | None]]:
     """The database to read the recorded state from (None in Kafka mode without one) and
@@ -311,7 +311,7 @@ async def run(
         return
     report = ImportReport()
     stream = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
-    async with _target(kafka, database_url, data_dir, dry_run) as (url, send):
+    async with target(kafka, database_url, data_dir, dry_run) as (url, send):
         # The import's day, in the registry's time zone: when lifts and amendments apply.
         today = Settings(database_url=url or "", kafka_bootstrap=kafka).clock.today()
         recorded = await _recorded(url, source) if url else Recorded()
@@ -355,14 +355,17 @@ def print_report(report: ImportReport, source: str, dry_run: bool, compared: boo
             click.echo(line)
     if not compared:
         click.echo("no database given: every row imposed, nothing amended or lifted", err=True)
-    if dry_run:
-        click.echo("dry run: nothing was sent")
-    elif report.events_sent:
-        click.echo(f"sent {report.events_sent} events to Kafka; ingest records them")
-    else:
-        click.echo(
-            f"events: {report.events_new} new, {report.events_known} taken before"
-            " (the same import sent again)"
-        )
+    print_sent(dry_run, report.events_sent, report.events_new, report.events_known)
     if report.refused:
         raise SystemExit(1)
+
+
+def print_sent(dry_run: bool, to_kafka: int, new: int, known: int) -> None:
+    """What an import sent: nothing (a dry run), into Kafka (ingest judges them later), or
+    into the embedded log, new or taken before."""
+    if dry_run:
+        click.echo("dry run: nothing was sent")
+    elif to_kafka:
+        click.echo(f"sent {to_kafka} events to Kafka; ingest records them")
+    else:
+        click.echo(f"events: {new} new, {known} taken before (the same import sent again)")

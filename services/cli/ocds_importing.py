@@ -20,7 +20,7 @@ from typing import BinaryIO
 import asyncpg
 import click
 
-from services.cli.importing import _target
+from services.cli.importing import print_sent, target
 from services.cli.publishing import BATCH_LINES, SHOWN_REFUSALS, Send
 from services.events.vendor import VendorRegistered
 from services.imports.ocds import Accounted, Known, Mapped, Outcome, mapped
@@ -100,7 +100,7 @@ async def run(
     except PackageError as error:
         raise StartupError(f"{getattr(file, 'name', 'input')}: {error}") from None
     sent, reasons = Sent(), []
-    async with _target(kafka, database_url, data_dir, dry_run) as (url, send):
+    async with target(kafka, database_url, data_dir, dry_run) as (url, send):
         if url is not None:
             result = mapped(package, await _known(url, result))
         if send is not None:
@@ -144,13 +144,6 @@ def print_report(
     )
     if not compared:
         click.echo("no database given: every vendor registered, none matched", err=True)
-    if dry_run:
-        click.echo("dry run: nothing was sent")
-    elif sent.to_kafka:
-        click.echo(f"sent {sent.to_kafka} events to Kafka; ingest records them")
-    else:
-        click.echo(
-            f"events: {sent.new} new, {sent.known} taken before (the same import sent again)"
-        )
+    print_sent(dry_run, sent.to_kafka, sent.new, sent.known)
     if result.refused or sent.refused:
         raise SystemExit(1)

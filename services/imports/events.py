@@ -48,7 +48,7 @@ class EntryEvents:
     events: tuple[EventEnvelope, ...]  # a registration (first row of the entity), a sanction
 
 
-def _key(*parts: object) -> str:
+def id_key(*parts: object) -> str:
     return hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).hexdigest()
 
 
@@ -59,19 +59,19 @@ _SLUG_WORD = re.compile(r"[a-z0-9]+")
 # An entry's ids are asked for several times on its way to events (its sanction's id holds
 # its vendor's): folded once per name.
 @functools.lru_cache(maxsize=4096)
-def _folded(name: str) -> str:
+def folded(name: str) -> str:
     """The name as entities are told apart: case, width and punctuation set aside."""
     return " ".join(_WORD.findall(unicodedata.normalize("NFKC", name).casefold()))
 
 
 def vendor_id(entry: ListEntry) -> str:
-    folded = _folded(entry.name)
-    slug = "-".join(_SLUG_WORD.findall(folded.encode("ascii", "ignore").decode()))
-    tail = _key(folded, entry.country, _folded(entry.address))
+    name = folded(entry.name)
+    slug = "-".join(_SLUG_WORD.findall(name.encode("ascii", "ignore").decode()))
+    tail = id_key(name, entry.country, folded(entry.address))
     return f"{entry.source}:{slug[:48].strip('-') or 'entity'}-{tail}"
 
 
-def _envelope(entry: ListEntry, vendor: str, name: str, payload: Payload) -> EventEnvelope:
+def envelope(entry: ListEntry, vendor: str, name: str, payload: Payload) -> EventEnvelope:
     return ENVELOPES[payload.event_type](
         event_id=uuid.uuid5(NAMESPACE, name),
         event_type=payload.event_type,
@@ -86,26 +86,30 @@ def _envelope(entry: ListEntry, vendor: str, name: str, payload: Payload) -> Eve
 def sanction_id(entry: ListEntry) -> str:
     """The same for the same firm's sanction from the same day on the same grounds, whatever
     its last day (a newer list may move it)."""
-    return f"{entry.source}:{_key(vendor_id(entry), entry.starts_on, entry.grounds)}"
+    return f"{entry.source}:{id_key(vendor_id(entry), entry.starts_on, entry.grounds)}"
 
 
-def _period(last_day: dt.date | None) -> dict[str, object]:
+def period_fields(last_day: dt.date | None) -> dict[str, object]:
     return {"indefinite": True} if last_day is None else {"ends_on": last_day}
 
 
 def amended(entry: ListEntry, on: dt.date) -> EventEnvelope:
     """The entry's sanction given the entry's last day, from `on` (the import's day)."""
-    sanction = sanction_id(entry)
+    return amendment(entry, on, sanction_id(entry), vendor_id(entry))
+
+
+def amendment(entry: ListEntry, on: dt.date, sanction: str, vendor: str) -> EventEnvelope:
+    """`amended`, for a list whose entries name their sanction and vendor otherwise."""
     payload = SanctionAmended.model_validate(
         {
             "sanction_id": sanction,
             "effective_on": on,
             "reason": f"the {entry.authority} list now gives {entry.last_day or 'no end'}",
-            **_period(entry.last_day),
+            **period_fields(entry.last_day),
         }
     )
     name = f"{sanction}/amended/{entry.last_day or 'indefinite'}"
-    return _envelope(entry, vendor_id(entry), name, payload)
+    return envelope(entry, vendor, name, payload)
 
 
 def lifted(source: str, vendor: str, sanction: str, authority: str, on: dt.date) -> EventEnvelope:
@@ -138,7 +142,7 @@ def entry_events(entry: ListEntry, register: bool) -> EntryEvents:
             registered = VendorRegistered(
                 legal_name=entry.name, aliases=aliases, country=entry.country
             )
-            events.append(_envelope(entry, vendor, f"{vendor}/registered", registered))
+            events.append(envelope(entry, vendor, f"{vendor}/registered", registered))
         imposed = SanctionImposed.model_validate(
             {
                 "sanction_id": sanction,
@@ -148,10 +152,10 @@ def entry_events(entry: ListEntry, register: bool) -> EntryEvents:
                 "starts_on": entry.starts_on,
                 "grounds": [ground_code(entry.grounds)],
                 "reason": entry.grounds,
-                **_period(entry.last_day),
+                **period_fields(entry.last_day),
             }
         )
-        events.append(_envelope(entry, vendor, f"{sanction}/imposed", imposed))
+        events.append(envelope(entry, vendor, f"{sanction}/imposed", imposed))
     except ValidationError as error:
         raise ValueError(describe_validation_error(error)) from None
     return EntryEvents(vendor, tuple(events))
@@ -175,4 +179,4 @@ def aliases_updated(entry: ListEntry, vendor: str, aliases: Sequence[str]) -> Ev
         payload = VendorUpdated(aliases=list(aliases))
     except ValidationError as error:
         raise ValueError(describe_validation_error(error)) from None
-    return _envelope(entry, vendor, f"{vendor}/aliases/{_key(*sorted(aliases))}", payload)
+    return envelope(entry, vendor, f"{vendor}/aliases/{id_key(*sorted(aliases))}", payload)

@@ -24,20 +24,25 @@ day and lifts decided by `deltas.py`), with these differences:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import unicodedata
-import uuid
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from services.events.base import EventEnvelope, Payload
-from services.events.catalog import ENVELOPES, SCHEMA_VERSION, describe_validation_error
-from services.events.sanction import SanctionAmended, SanctionImposed, SanctionKind
+from services.events.base import EventEnvelope
+from services.events.catalog import describe_validation_error
+from services.events.sanction import SanctionImposed, SanctionKind
 from services.events.vendor import CORPORATE_NUMBER, VendorIdentifierRef, VendorRegistered
 from services.imports.entries import ListEntry
-from services.imports.events import NAMESPACE, EntryEvents
+from services.imports.events import (
+    EntryEvents,
+    amendment,
+    envelope,
+    folded,
+    id_key,
+    period_fields,
+)
 from services.registry.names import normalize_identifier
 
 # The registry's longest name (ShortText); a longer one is cut at a word, ending with "…".
@@ -104,20 +109,12 @@ def ground_codes(grounds: str) -> list[str]:
     return codes or ["unspecified"]
 
 
-def _key(*parts: object) -> str:
-    return hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).hexdigest()
-
-
-def _folded(name: str) -> str:
-    return " ".join(re.findall(r"\w+", unicodedata.normalize("NFKC", name).casefold()))
-
-
 def vendor_id(entry: JapaneseEntry) -> str:
     if entry.corporate_number is not None:
         return f"{entry.source}:cn-{entry.corporate_number}"
-    english = _folded(entry.name_en or "").encode("ascii", "ignore").decode()
+    english = folded(entry.name_en or "").encode("ascii", "ignore").decode()
     slug = "-".join(re.findall(r"[a-z0-9]+", english))[:48].strip("-") or "entity"
-    tail = _key(_folded(entry.name), _folded(entry.name_en or ""), _folded(entry.address))
+    tail = id_key(folded(entry.name), folded(entry.name_en or ""), folded(entry.address))
     return f"{entry.source}:{slug}-{tail}"
 
 
@@ -125,37 +122,12 @@ def sanction_id(entry: JapaneseEntry) -> str:
     """The same for the same vendor's sanction from the same day on the same grounds and
     scope, whatever its last day (a newer list may move it)."""
     scope = "\x1e".join(entry.categories) if entry.categories is not None else "*"
-    return f"{entry.source}:{_key(vendor_id(entry), entry.starts_on, entry.grounds, scope)}"
-
-
-def _envelope(entry: JapaneseEntry, name: str, payload: Payload) -> EventEnvelope:
-    return ENVELOPES[payload.event_type](
-        event_id=uuid.uuid5(NAMESPACE, name),
-        event_type=payload.event_type,
-        schema_version=SCHEMA_VERSION,
-        occurred_at=dt.datetime.combine(entry.starts_on, dt.time(), tzinfo=dt.UTC),
-        source=f"import.{entry.source}",
-        vendor_id=vendor_id(entry),
-        payload=payload,
-    )
-
-
-def _period(last_day: dt.date | None) -> dict[str, object]:
-    return {"indefinite": True} if last_day is None else {"ends_on": last_day}
+    return f"{entry.source}:{id_key(vendor_id(entry), entry.starts_on, entry.grounds, scope)}"
 
 
 def amended(entry: JapaneseEntry, on: dt.date) -> EventEnvelope:
     """The entry's sanction given the entry's last day, from `on` (the import's day)."""
-    sanction = sanction_id(entry)
-    payload = SanctionAmended.model_validate(
-        {
-            "sanction_id": sanction,
-            "effective_on": on,
-            "reason": f"the {entry.authority} list now gives {entry.last_day or 'no end'}",
-            **_period(entry.last_day),
-        }
-    )
-    return _envelope(entry, f"{sanction}/amended/{entry.last_day or 'indefinite'}", payload)
+    return amendment(entry, on, sanction_id(entry), vendor_id(entry))
 
 
 def entry_events(entry: JapaneseEntry, register: bool) -> EntryEvents:
@@ -177,7 +149,7 @@ def entry_events(entry: JapaneseEntry, register: bool) -> EntryEvents:
                 aliases=list(dict.fromkeys(cut(a) for a in entry.aliases if a not in names)),
                 country=entry.country,
             )
-            events.append(_envelope(entry, f"{vendor}/registered", registered))
+            events.append(envelope(entry, vendor, f"{vendor}/registered", registered))
         imposed = SanctionImposed.model_validate(
             {
                 "sanction_id": sanction,
@@ -188,10 +160,10 @@ def entry_events(entry: JapaneseEntry, register: bool) -> EntryEvents:
                 "grounds": ground_codes(entry.grounds),
                 "reason": entry.grounds,
                 "categories": list(entry.categories) if entry.categories is not None else None,
-                **_period(entry.last_day),
+                **period_fields(entry.last_day),
             }
         )
-        events.append(_envelope(entry, f"{sanction}/imposed", imposed))
+        events.append(envelope(entry, vendor, f"{sanction}/imposed", imposed))
     except ValidationError as error:
         raise ValueError(describe_validation_error(error)) from None
     return EntryEvents(vendor, tuple(events))
