@@ -6,15 +6,14 @@ METI's real list of barred entities, every entry imposed."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 
 from tests.e2e.conftest import System
-from tests.support.processes import run_cli, wait_until
+from tests.support.processes import run_cli
+from tests.support.registry_db import wait_for_sanctions
 
 pytestmark = pytest.mark.postgres
 
@@ -29,21 +28,6 @@ REFUSED = (
     "line 8: 法人番号: corporate number 8999901000001 fails its check digit"
     " (first digit should be 7)\n"
 )
-
-
-def _applied(database_url: str, prefix: str) -> int:
-    async def count() -> int:
-        conn = await asyncpg.connect(database_url)
-        try:
-            found: int = await conn.fetchval(
-                "SELECT count(*) FROM registry_sanctions WHERE starts_with(sanction_id, $1)",
-                prefix,
-            )
-            return found
-        finally:
-            await conn.close()
-
-    return asyncio.run(count())
 
 
 def _on(system: System, number: str, day: str, category: str | None = None) -> dict[str, Any]:
@@ -62,7 +46,7 @@ def test_the_japanese_lists_imported(embedded: System, database_url: str) -> Non
         " 0 unchanged; 9 vendors registered\n"
         "events: 20 new, 0 taken before (the same import sent again)\n"
     )
-    wait_until(lambda: _applied(database_url, "jp_suspension:") == 11, "the list applied", 60)
+    wait_for_sanctions(database_url, "jp_suspension:", 11, 60)
 
     # 株式会社北浜建設: 令和6年4月1日から令和6年9月30日まで, 全部門, by 北浜市.
     barred = _on(embedded, "7999901000001", "2024-06-01")
@@ -97,4 +81,4 @@ def test_the_japanese_lists_imported(embedded: System, database_url: str) -> Non
         "jp_meti: read 75 rows; refused 0; sanctions: 75 imposed, 0 amended, 0 lifted,"
         " 0 unchanged; 75 vendors registered\n"
     )
-    wait_until(lambda: _applied(database_url, "jp_meti:") == 75, "the METI list applied", 60)
+    wait_for_sanctions(database_url, "jp_meti:", 75, 60)

@@ -6,7 +6,6 @@ amends and lifts exactly what changed."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import datetime as dt
 import io
@@ -14,11 +13,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import asyncpg
 import pytest
 
 from tests.e2e.conftest import System
 from tests.support.processes import run_cli, wait_until
+from tests.support.registry_db import wait_for_sanctions
 
 pytestmark = pytest.mark.postgres
 
@@ -62,21 +61,6 @@ def _on(system: System, vendor: str, day: str) -> dict[str, Any]:
     return answer
 
 
-def _all_applied(database_url: str, prefix: str, count: int) -> bool:
-    async def applied() -> int:
-        conn = await asyncpg.connect(database_url)
-        try:
-            found: int = await conn.fetchval(
-                "SELECT count(*) FROM registry_sanctions WHERE starts_with(sanction_id, $1)",
-                prefix,
-            )
-            return found
-        finally:
-            await conn.close()
-
-    return asyncio.run(applied()) == count
-
-
 def test_three_banks_lists_imported_as_the_lists_say(embedded: System, database_url: str) -> None:
     assert _import("worldbank", LISTS / WB_FILE, database_url) == (
         "worldbank: read 1285 rows; refused 0; sanctions: 1285 imposed, 0 amended, 0 lifted,"
@@ -84,7 +68,7 @@ def test_three_banks_lists_imported_as_the_lists_say(embedded: System, database_
         "events: 2570 new, 0 taken before (the same import sent again)\n"
     )
     # Each list resolved against the registry holding the lists imported before it.
-    wait_until(lambda: _all_applied(database_url, "worldbank:", 1285), "the WB list applied", 120)
+    wait_for_sanctions(database_url, "worldbank:", 1285, 120)
     idb = _import("idb", LISTS / IDB_FILE, database_url)
     assert idb.startswith(
         "idb: read 1081 rows; refused 0; sanctions: 1081 imposed, 0 amended, 0 lifted,"
@@ -92,7 +76,7 @@ def test_three_banks_lists_imported_as_the_lists_say(embedded: System, database_
         "vendors matched: 0 by identifier, 789 by name and country (score 100);"
         " 279 possible same as for review\n"
     )
-    wait_until(lambda: _all_applied(database_url, "idb:", 1081), "the IDB list applied", 120)
+    wait_for_sanctions(database_url, "idb:", 1081, 120)
     ebrd = _import("ebrd", LISTS / "ebrd_ineligible_entities.csv", database_url)
     assert ebrd.startswith(
         "ebrd: read 1322 rows; refused 0; sanctions: 1322 imposed, 0 amended, 0 lifted,"
@@ -101,7 +85,7 @@ def test_three_banks_lists_imported_as_the_lists_say(embedded: System, database_
     )
     # Ambiguous: two World Bank vendors of the name (two addresses), so no merge, for review.
     assert "'Silva Matos Const. E Cons. E Comercio Ltda' (vendor ebrd:" in ebrd, ebrd
-    wait_until(lambda: _all_applied(database_url, "ebrd:", 1322), "the EBRD list applied", 120)
+    wait_for_sanctions(database_url, "ebrd:", 1322, 120)
     # Firms on the three lists: one vendor each, barred by each bank (names as the World Bank
     # writes them; IDB's "Union Strong Group, Inc. ("USG")" and "Malik Nasir Hussain Tanoli").
     for firm in (
@@ -172,7 +156,7 @@ def test_a_newer_file_imposes_amends_and_lifts_what_changed(
     embedded: System, database_url: str, tmp_path: Path
 ) -> None:
     _import("worldbank", LISTS / WB_FILE, database_url)
-    wait_until(lambda: _all_applied(database_url, "worldbank:", 1285), "the import applied", 120)
+    wait_for_sanctions(database_url, "worldbank:", 1285, 120)
     again = _import("worldbank", LISTS / WB_FILE, database_url)
     assert again == (
         "worldbank: read 1285 rows; refused 0; sanctions: 0 imposed, 0 amended, 0 lifted,"

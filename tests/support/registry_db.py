@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from typing import Any
@@ -12,6 +13,7 @@ from services.platform.consumer import Consumer, apply_serialized_batch
 from services.registry import queries
 from services.registry.eligibility import Eligibility
 from tests.support import case_b
+from tests.support.processes import wait_until
 from tests.support.registry import REGISTRY
 
 
@@ -55,3 +57,30 @@ async def eligibility(
 async def outbox(pool: asyncpg.Pool) -> list[dict[str, Any]]:
     rows = await pool.fetch("SELECT event FROM registry_outbox ORDER BY id")
     return [json.loads(r["event"]) for r in rows]
+
+
+def sanctions_recorded(database_url: str, prefix: str) -> int:
+    """How many sanctions whose id starts with `prefix` (an imported list's) the registry
+    holds: a list's import is applied once they are all there."""
+
+    async def count() -> int:
+        conn = await asyncpg.connect(database_url)
+        try:
+            found: int = await conn.fetchval(
+                "SELECT count(*) FROM registry_sanctions WHERE starts_with(sanction_id, $1)",
+                prefix,
+            )
+            return found
+        finally:
+            await conn.close()
+
+    return asyncio.run(count())
+
+
+def wait_for_sanctions(database_url: str, prefix: str, count: int, timeout: float = 120) -> None:
+    """Waits until the registry holds `count` sanctions of an imported list (`prefix`)."""
+    wait_until(
+        lambda: sanctions_recorded(database_url, prefix) == count,
+        f"{count} {prefix} sanctions recorded",
+        timeout,
+    )
