@@ -41,7 +41,15 @@ from services.cli.publishing import (
 )
 from services.events.base import EventEnvelope
 from services.events.vendor import CORPORATE_NUMBER
-from services.imports import ebrd, idb, japanese, jp_meti, jp_suspension, worldbank
+from services.imports import (
+    ebrd,
+    exclusions,
+    idb,
+    japanese,
+    jp_meti,
+    jp_suspension,
+    worldbank,
+)
 from services.imports.deltas import Delta, RecordedSanction, delta, gone
 from services.imports.entries import ListEntry, RowProblem
 from services.imports.events import (
@@ -68,6 +76,7 @@ LISTS: dict[str, tuple[Reader, str] | None] = {
     "ebrd": (ebrd.entries, ebrd.AUTHORITY),
     "jp_suspension": (jp_suspension.entries, jp_suspension.AUTHORITY),
     "jp_meti": (jp_meti.entries, jp_meti.AUTHORITY),
+    "exclusions": (exclusions.entries, exclusions.AUTHORITY),  # our own JSON-lines export
     "ocds": None,
 }
 
@@ -111,6 +120,8 @@ def _ids(item: ListEntry) -> tuple[str, str]:
     corporate numbers, English names, scopes, bid suspensions)."""
     if isinstance(item, japanese.JapaneseEntry):
         return japanese.sanction_id(item), japanese.vendor_id(item)
+    if isinstance(item, exclusions.ExportedEntry):
+        return exclusions.sanction_id(item), exclusions.vendor_id(item)
     return sanction_id(item), vendor_id(item)
 
 
@@ -122,6 +133,10 @@ def _made(
         if change is Delta.AMEND:
             return (japanese.amended(item, today),)
         return japanese.entry_events(item, register).events
+    if isinstance(item, exclusions.ExportedEntry):
+        if change is Delta.AMEND:
+            return (exclusions.amended(item, today),)
+        return exclusions.entry_events(item, register).events
     if change is Delta.AMEND:
         return (amended(item, today),)
     return entry_events(item, register=register).events
@@ -134,6 +149,9 @@ def _entity(item: ListEntry, source: str, own: str) -> Entity:
         aliases = (*aliases, *([item.name_en] if item.name_en else []))
         if item.corporate_number:
             identifiers = (normalize_identifier(CORPORATE_NUMBER, item.corporate_number),)
+    if isinstance(item, exclusions.ExportedEntry):
+        aliases = (*aliases, *(n for n in (item.name_kana, item.name_en) if n))
+        identifiers = exclusions.identifier_keys(item)
     return Entity(own, source, item.name, aliases, item.country, identifiers)
 
 

@@ -1,0 +1,236 @@
+"""VendorWatch's own exclusions export (`vendorwatch export exclusions --format json`) read
+back as a list (pure): `vendorwatch import exclusions FILE` gives another registry (or this
+one, rebuilt) the same eligibility answers for the exported vendors.
+
+Each line of the export is a barred vendor; each of its reasons (and each of its `upcoming`
+sanctions, which bar it later) becomes an `ExportedEntry`, read by the importer like any
+list's entry (`services/cli/importing.py`: deltas, entity resolution, deterministic ids).
+Everything the export writes that bears on eligibility is kept:
+
+- the vendor: its legal name, kana and English names, aliases (former names become aliases:
+  the export gives no dates for them, and they keep matching in searches), country and
+  identifiers in every scheme; it is `exclusions:<exported vendorId>` unless it joins a known
+  vendor (by identifier, or by name and country: `resolution.py`);
+- each reason: a sanction `exclusions:<exported sanctionId>` of its kind, by its authority,
+  from its first day to its last (or indefinite), with its grounds (ground codes) and reason
+  text, its agencies and categories (None: every one) and whether it covers affiliates. A
+  newer export of the same registry amends a sanction whose last day moved and lifts one no
+  longer exported (`deltas.py`), as any list;
+- a reason through an affiliate (`viaVendorId`): the affiliation is not exported, so the
+  sanction is imposed on the vendor itself (its id `exclusions:<hash>` of the vendor and the
+  affiliate's sanction, its reason naming the affiliate): the vendor is barred as in the
+  exporting registry, while the answer no longer names the affiliate.
+
+Not carried (not in the export): the decision date (the first day stands for it), incidents,
+the "serious" flag, and a future amendment of a sanction (the terms in force on the export's
+day are exported, an upcoming sanction's terms on the first day it bars).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TextIO
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.alias_generators import to_camel
+
+from services.events.base import EventEnvelope
+from services.events.catalog import describe_validation_error
+from services.events.sanction import GroundCode, SanctionImposed, SanctionKind
+from services.events.vendor import VendorIdentifierRef, VendorRegistered
+from services.imports.entries import ListEntry, RowProblem
+from services.imports.events import EntryEvents, amendment, envelope, id_key, period_fields
+from services.registry.names import IdentifierKey, normalize_identifier
+
+SOURCE = "exclusions"
+# Each sanction names its own authority; this one names the lifts of sanctions that a newer
+# export no longer has.
+AUTHORITY = "exported exclusions"
+_MAX_ID = 128  # the catalog's Identifier
+
+
+class _Exported(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+
+class _Identifier(_Exported):
+    scheme: str
+    value: str
+
+
+class _Reason(_Exported):
+    sanction_id: str
+    kind: SanctionKind
+    authority: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    agencies: list[str] | None = None
+    categories: list[str] | None = None
+    covers_affiliates: bool = False
+    via_vendor_id: str | None = None
+    grounds: list[str] = []
+    reason: str | None = None
+
+
+class _Vendor(_Exported):
+    vendor_id: str
+    legal_name: str
+    name_kana: str | None = None
+    name_en: str | None = None
+    aliases: list[str] = []
+    former_names: list[str] = []
+    country: str | None = None
+    identifiers: list[_Identifier] = []
+    reasons: list[_Reason] = Field(min_length=1)
+    upcoming: list[_Reason] = []
+
+
+@dataclass(frozen=True)
+class ExportedEntry(ListEntry):
+    """A `ListEntry` with what the export says of the vendor and the sanction."""
+
+    exported_vendor_id: str
+    exported_sanction_id: str
+    via_vendor_id: str | None  # barred through this affiliate's sanction in the export
+    name_kana: str | None
+    name_en: str | None
+    identifiers: tuple[tuple[str, str], ...]  # (scheme, value) as exported
+    kind: SanctionKind
+    ground_codes: tuple[str, ...]
+    reason: str | None
+    agencies: tuple[str, ...] | None  # None: every agency
+    categories: tuple[str, ...] | None  # None: every category
+    covers_affiliates: bool
+
+
+def _grounds_text(reason: _Reason) -> str:
+    return reason.reason or " ".join(reason.grounds) or "unspecified"
+
+
+def _entry(vendor: _Vendor, reason: _Reason, line: int) -> ExportedEntry:
+    names = {vendor.legal_name, vendor.name_kana, vendor.name_en}
+    others = (*vendor.aliases, *vendor.former_names)
+    return ExportedEntry(
+        source=SOURCE,
+        line=line,
+        name=vendor.legal_name,
+        aliases=tuple(dict.fromkeys(n for n in others if n and n not in names)),
+        address="",
+        country=vendor.country,
+        starts_on=reason.starts_on,
+        last_day=reason.ends_on,
+        grounds=_grounds_text(reason),
+        authority=reason.authority,
+        exported_vendor_id=vendor.vendor_id,
+        exported_sanction_id=reason.sanction_id,
+        via_vendor_id=reason.via_vendor_id,
+        name_kana=vendor.name_kana,
+        name_en=vendor.name_en,
+        identifiers=tuple((i.scheme, i.value) for i in vendor.identifiers),
+        kind=reason.kind,
+        ground_codes=tuple(reason.grounds),
+        reason=reason.reason,
+        agencies=tuple(reason.agencies) if reason.agencies is not None else None,
+        categories=tuple(reason.categories) if reason.categories is not None else None,
+        covers_affiliates=reason.covers_affiliates,
+    )
+
+
+def entries(stream: TextIO) -> Iterator[ExportedEntry | RowProblem]:
+    """An entry per exported reason and upcoming sanction, a line at a time; a line that is
+    not an exported vendor is a `RowProblem`."""
+    for line, text in enumerate(stream, start=1):
+        if not text.strip():
+            continue
+        try:
+            vendor = _Vendor.model_validate(json.loads(text))
+        except json.JSONDecodeError as error:
+            yield RowProblem(line, f"not JSON: {error.msg} at column {error.colno}")
+            continue
+        except ValidationError as error:
+            yield RowProblem(line, describe_validation_error(error))
+            continue
+        seen: set[str] = set()
+        for reason in (*vendor.reasons, *vendor.upcoming):
+            key = f"{reason.sanction_id}\x1f{reason.via_vendor_id}"
+            if key not in seen:  # a sanction listed twice would be imposed once
+                seen.add(key)
+                yield _entry(vendor, reason, line)
+
+
+def _prefixed(exported: str, *parts: str) -> str:
+    whole = f"{SOURCE}:{exported}"
+    return whole if len(whole) <= _MAX_ID else f"{SOURCE}:{id_key(exported, *parts)}"
+
+
+def vendor_id(entry: ExportedEntry) -> str:
+    """`exclusions:<exported vendorId>` (a hash of it when that would be too long)."""
+    return _prefixed(entry.exported_vendor_id)
+
+
+def sanction_id(entry: ExportedEntry) -> str:
+    """`exclusions:<exported sanctionId>`; a reason through an affiliate is a sanction of its
+    own on the vendor, `exclusions:<hash>` of the vendor and the affiliate's sanction."""
+    if entry.via_vendor_id is not None:
+        return f"{SOURCE}:{id_key(entry.exported_vendor_id, entry.exported_sanction_id)}"
+    return _prefixed(entry.exported_sanction_id)
+
+
+def identifier_keys(entry: ExportedEntry) -> tuple[IdentifierKey, ...]:
+    return tuple(normalize_identifier(scheme, value) for scheme, value in entry.identifiers)
+
+
+def amended(entry: ExportedEntry, on: dt.date) -> EventEnvelope:
+    """The entry's sanction given the entry's last day, from `on` (the import's day)."""
+    return amendment(entry, on, sanction_id(entry), vendor_id(entry))
+
+
+def _reason_text(entry: ExportedEntry) -> str | None:
+    if entry.via_vendor_id is None:
+        return entry.reason
+    through = f"through its affiliate {entry.via_vendor_id} ({entry.exported_sanction_id})"
+    return f"{entry.reason}; {through}" if entry.reason else through
+
+
+def entry_events(entry: ExportedEntry, register: bool) -> EntryEvents:
+    """The events of one entry (its vendor's registration when `register`); raises
+    ValueError saying which field when the catalog refuses what the export says."""
+    vendor, sanction = vendor_id(entry), sanction_id(entry)
+    grounds: list[GroundCode] = list(entry.ground_codes) or ["unspecified"]
+    try:
+        events = []
+        if register:
+            registered = VendorRegistered(
+                legal_name=entry.name,
+                name_kana=entry.name_kana,
+                name_en=entry.name_en,
+                identifiers=[
+                    VendorIdentifierRef(scheme=scheme, value=value)
+                    for scheme, value in entry.identifiers
+                ],
+                aliases=list(entry.aliases),
+                country=entry.country,
+            )
+            events.append(envelope(entry, vendor, f"{vendor}/registered", registered))
+        imposed = SanctionImposed.model_validate(
+            {
+                "sanction_id": sanction,
+                "kind": entry.kind,
+                "authority": entry.authority,
+                "decided_on": entry.starts_on,
+                "starts_on": entry.starts_on,
+                "grounds": grounds,
+                "reason": _reason_text(entry),
+                "agencies": list(entry.agencies) if entry.agencies is not None else None,
+                "categories": list(entry.categories) if entry.categories is not None else None,
+                "covers_affiliates": entry.covers_affiliates,
+                **period_fields(entry.last_day),
+            }
+        )
+        events.append(envelope(entry, vendor, f"{sanction}/imposed", imposed))
+    except ValidationError as error:
+        raise ValueError(describe_validation_error(error)) from None
+    return EntryEvents(vendor, tuple(events))

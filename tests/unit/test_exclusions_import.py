@@ -1,0 +1,182 @@
+"""`vendorwatch import exclusions`: our own JSON-lines export read back as a list (pure): what
+`exclusion_formats.json_lines` writes becomes the same vendor and sanctions, through the
+importer's ordinary path (deltas, resolution, deterministic ids)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from typing import Any
+
+from services.cli.importing import ImportReport, Recorded, planned_events
+from services.events.sanction import SanctionKind
+from services.imports import exclusions
+from services.imports.deltas import RecordedSanction
+from services.imports.entries import RowProblem
+from services.registry.eligibility import Eligibility, Reason
+from services.registry.exclusion_formats import json_lines
+from services.registry.exclusions import Exclusion
+from services.registry.names import IdentifierKey
+from services.registry.sanction_timeline import Decision
+from services.registry.vendor_repository import FormerName, VendorRow
+
+DAY = dt.date(2024, 6, 1)
+TODAY = dt.date(2026, 12, 1)
+VENDOR = VendorRow(
+    vendor_id="jp_suspension:cn-7999901000001",
+    legal_name="株式会社北浜建設",
+    name_kana="キタハマケンセツ",
+    name_en="Kitahama Construction Co., Ltd.",
+    country="JP",
+    aliases=("北浜建設",),
+    identifiers=(IdentifierKey("corporate_number", "7999901000001"),),
+    former_names=(FormerName("北浜土建株式会社", dt.date(2019, 3, 31)),),
+)
+OWN = Reason(
+    sanction_id="jp_suspension:0f1e2d3c4b5a6978",
+    kind=SanctionKind.BID_SUSPENSION,
+    authority="北浜市",
+    starts_on=dt.date(2024, 4, 1),
+    ends_on=dt.date(2024, 9, 30),
+    via_vendor_id=None,
+    agencies=("北浜市水道局",),
+    categories=("土木一式工事", "舗装工事"),
+    decision=Decision(grounds=("bribery",), reason="贈賄"),
+)
+VIA = Reason(
+    sanction_id="city-2024-007",
+    kind=SanctionKind.DEBARMENT,
+    authority="City procurement",
+    starts_on=dt.date(2024, 1, 1),
+    ends_on=None,
+    via_vendor_id="parent-1",
+    agencies=None,
+    categories=None,
+    decision=Decision(grounds=("bid_rigging",)),
+)
+LATER = Reason(
+    sanction_id="jp_suspension:aa11bb22cc33dd44",
+    kind=SanctionKind.BID_SUSPENSION,
+    authority="北浜市",
+    starts_on=dt.date(2024, 10, 1),
+    ends_on=dt.date(2025, 1, 31),
+    via_vendor_id=None,
+    agencies=None,
+    categories=None,
+    decision=Decision(grounds=("breach_of_contract",), reason="契約違反"),
+)
+
+
+def _exported(*reasons: Reason, upcoming: tuple[Reason, ...] = ()) -> str:
+    answer = Eligibility(VENDOR.vendor_id, DAY, False, reasons, dt.date(2024, 10, 1), upcoming)
+    return json_lines(Exclusion(VENDOR, answer))
+
+
+def _payloads(text: str, recorded: Recorded | None = None) -> list[tuple[str, dict[str, Any]]]:
+    report = ImportReport()
+    pending = planned_events("exclusions", io.StringIO(text), recorded or Recorded(), TODAY, report)
+    return [
+        (p.event.event_type, json.loads(p.event.payload.model_dump_json(exclude_none=True)))
+        for p in pending
+    ]
+
+
+def test_the_export_of_a_vendor_becomes_the_same_vendor_and_sanctions() -> None:
+    events = _payloads(_exported(OWN, upcoming=(LATER,)))
+    assert [t for t, _ in events] == ["vendor.registered", "sanction.imposed", "sanction.imposed"]
+    assert events[0][1] == {
+        "legal_name": "株式会社北浜建設",
+        "name_kana": "キタハマケンセツ",
+        "name_en": "Kitahama Construction Co., Ltd.",
+        "identifiers": [{"scheme": "corporate_number", "value": "7999901000001"}],
+        "aliases": ["北浜建設", "北浜土建株式会社"],  # the former name kept as an alias
+        "country": "JP",
+    }
+    assert events[1][1] == {
+        "sanction_id": "exclusions:jp_suspension:0f1e2d3c4b5a6978",
+        "kind": "bid_suspension",
+        "authority": "北浜市",
+        "decided_on": "2024-04-01",
+        "starts_on": "2024-04-01",
+        "ends_on": "2024-09-30",
+        "indefinite": False,
+        "agencies": ["北浜市水道局"],
+        "categories": ["土木一式工事", "舗装工事"],
+        "covers_affiliates": False,
+        "grounds": ["bribery"],
+        "serious": False,
+        "incident_ids": [],
+        "reason": "贈賄",
+    }
+    # The sanction that bars it later (eligibleAgainOn counts it) is imposed too.
+    assert events[2][1]["sanction_id"] == "exclusions:jp_suspension:aa11bb22cc33dd44"
+    assert events[2][1]["starts_on"] == "2024-10-01"
+    assert events[2][1]["ends_on"] == "2025-01-31"
+
+
+def test_every_event_is_about_the_exported_vendor_with_ids_that_depend_on_what_it_says() -> None:
+    text = _exported(OWN, upcoming=(LATER,))
+    report = ImportReport()
+    first = list(planned_events("exclusions", io.StringIO(text), Recorded(), TODAY, report))
+    again = list(planned_events("exclusions", io.StringIO(text), Recorded(), TODAY, report))
+    assert {p.event.vendor_id for p in first} == {"exclusions:jp_suspension:cn-7999901000001"}
+    assert [p.event.event_id for p in first] == [p.event.event_id for p in again]
+    assert [p.event.source for p in first] == ["import.exclusions"] * 3
+
+
+def test_a_reason_through_an_affiliate_is_a_sanction_of_the_vendor_naming_the_affiliate() -> None:
+    (_, _, (_, imposed)) = _payloads(_exported(OWN, VIA))
+    assert imposed["sanction_id"].startswith("exclusions:")
+    assert imposed["sanction_id"] != "exclusions:city-2024-007"
+    assert imposed["indefinite"] is True and imposed["kind"] == "debarment"
+    assert imposed["reason"] == "through its affiliate parent-1 (city-2024-007)"
+    assert imposed["grounds"] == ["bid_rigging"]
+
+
+def test_the_same_export_again_changes_nothing_and_a_newer_one_amends_and_lifts() -> None:
+    entries = list(exclusions.entries(io.StringIO(_exported(OWN, VIA))))
+    assert not any(isinstance(e, RowProblem) for e in entries)
+    vendor = "exclusions:jp_suspension:cn-7999901000001"
+    recorded = Recorded(
+        sanctions={
+            exclusions.sanction_id(e): RecordedSanction(vendor, e.last_day, lifted=False)
+            for e in entries
+            if isinstance(e, exclusions.ExportedEntry)
+        }
+    )
+    report = ImportReport()
+    again = planned_events("exclusions", io.StringIO(_exported(OWN, VIA)), recorded, TODAY, report)
+    assert list(again) == []
+    assert (report.unchanged, report.imposed) == (2, 0)
+
+    longer = Reason(**{**OWN.__dict__, "ends_on": dt.date(2024, 12, 31)})
+    report = ImportReport()
+    newer = list(
+        planned_events("exclusions", io.StringIO(_exported(longer)), recorded, TODAY, report)
+    )
+    assert [p.event.event_type for p in newer] == ["sanction.amended", "sanction.lifted"]
+    assert (report.amended, report.lifted) == (1, 1)
+    assert all(p.event.vendor_id == vendor for p in newer)
+
+
+def test_lines_that_are_not_an_exported_vendor_are_refused_with_their_line() -> None:
+    good = _exported(OWN)
+    no_reasons = json.dumps({**json.loads(good), "reasons": []})
+    text = f"{good}\nnot json\n{no_reasons}\n"
+    report = ImportReport()
+    list(planned_events("exclusions", io.StringIO(text), Recorded(), TODAY, report))
+    assert report.refused == [
+        "line 3: not JSON: Expecting value at column 1",
+        "line 4: reasons: List should have at least 1 item after validation, not 0",
+    ]
+    assert report.imposed == 1
+
+
+def test_an_id_too_long_for_the_catalog_is_hashed() -> None:
+    long = VendorRow(**{**VENDOR.__dict__, "vendor_id": "v" * 125})
+    answer = Eligibility(long.vendor_id, DAY, False, (OWN,), None, ())
+    (entry,) = exclusions.entries(io.StringIO(json_lines(Exclusion(long, answer))))
+    assert isinstance(entry, exclusions.ExportedEntry)
+    assert len(exclusions.vendor_id(entry)) <= 128
+    assert exclusions.vendor_id(entry).startswith("exclusions:")
