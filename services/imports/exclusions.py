@@ -13,13 +13,15 @@ Everything the export writes that bears on eligibility is kept:
   vendor (by identifier, or by name and country: `resolution.py`);
 - each reason: a sanction `exclusions:<exported sanctionId>` of its kind, by its authority,
   from its first day to its last (or indefinite), with its grounds (ground codes) and reason
-  text, its agencies and categories (None: every one) and whether it covers affiliates. A
+  text, its agencies and categories (None: every one) and whether it covers affiliates
+  (`coversAffiliates`: it then bars the affiliates the importing registry knows). A
   newer export of the same registry amends a sanction whose last day moved and lifts one no
   longer exported (`deltas.py`), as any list;
 - a reason through an affiliate (`viaVendorId`): the affiliation is not exported, so the
   sanction is imposed on the vendor itself (its id `exclusions:<hash>` of the vendor and the
-  affiliate's sanction, its reason naming the affiliate): the vendor is barred as in the
-  exporting registry, while the answer no longer names the affiliate.
+  affiliate's sanction, its reason naming the affiliate, covering no affiliates of its own):
+  the vendor is barred as in the exporting registry, while the answer no longer names the
+  affiliate, and it stays barred should the affiliation end.
 
 Not carried (not in the export): the decision date (the first day stands for it), incidents,
 the "serious" flag, and a future amendment of a sanction (the terms in force on the export's
@@ -135,7 +137,8 @@ def _entry(vendor: _Vendor, reason: _Reason, line: int) -> ExportedEntry:
         reason=reason.reason,
         agencies=tuple(reason.agencies) if reason.agencies is not None else None,
         categories=tuple(reason.categories) if reason.categories is not None else None,
-        covers_affiliates=reason.covers_affiliates,
+        # Through an affiliate: imposed on the vendor itself, it reaches no further.
+        covers_affiliates=reason.covers_affiliates and reason.via_vendor_id is None,
     )
 
 

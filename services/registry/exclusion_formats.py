@@ -53,7 +53,7 @@ def _other_names(vendor: VendorRow) -> list[str]:
     return [n for n in names if n]
 
 
-def _reason_json(reason: Reason) -> dict[str, Any]:
+def _reason_json(reason: Reason, covering_affiliates: frozenset[str]) -> dict[str, Any]:
     return {
         "sanctionId": reason.sanction_id,
         "kind": reason.kind.value,
@@ -62,6 +62,7 @@ def _reason_json(reason: Reason) -> dict[str, Any]:
         "endsOn": reason.ends_on.isoformat() if reason.ends_on else None,
         "agencies": list(reason.agencies) if reason.agencies is not None else None,
         "categories": list(reason.categories) if reason.categories is not None else None,
+        "coversAffiliates": reason.sanction_id in covering_affiliates,
         "viaVendorId": reason.via_vendor_id,
         "grounds": list(reason.decision.grounds),
         "reason": reason.decision.reason,
@@ -83,11 +84,11 @@ def json_lines(exclusion: Exclusion) -> str:
         "eligibleAgainOn": answer.eligible_again_on.isoformat()
         if answer.eligible_again_on
         else None,
-        "reasons": [_reason_json(r) for r in answer.reasons],
+        "reasons": [_reason_json(r, exclusion.covering_affiliates) for r in answer.reasons],
         # Sanctions recorded already that bar it later, each as on the first day it bars:
         # `eligibleAgainOn` counts them, and a registry importing the export needs them to
         # give the same answer (services/imports/exclusions.py).
-        "upcoming": [_reason_json(r) for r in answer.upcoming],
+        "upcoming": [_reason_json(r, exclusion.covering_affiliates) for r in answer.upcoming],
     }
     return json.dumps(document, ensure_ascii=False) + "\n"
 

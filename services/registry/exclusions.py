@@ -1,7 +1,9 @@
 """Who is barred on a day, for other systems: every barred vendor with its names, identifiers
 and every reason, read a page of vendors at a time, so that memory stays the same whatever the
 registry's size. The same rules as `bidEligibility` (screening.py): a vendor barred through an
-affiliate's sanction is listed too, the reason naming the affiliate."""
+affiliate's sanction is listed too, the reason naming the affiliate. Each exclusion also says
+which of its sanctions cover affiliates (a reason does not say it, and another registry
+importing the export needs it to bar the affiliates it knows)."""
 
 from __future__ import annotations
 
@@ -11,17 +13,38 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.registry import vendor_repository
-from services.registry.eligibility import Eligibility
+from services.registry import sanction_repository, vendor_repository
+from services.registry.eligibility import Eligibility, Reason
 from services.registry.queries import MAX_BATCH
+from services.registry.sanction_timeline import SanctionTimeline
 from services.registry.screening import screen
 from services.registry.vendor_repository import VendorRow
+
+ONE_DAY = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class Exclusion:
     vendor: VendorRow
     eligibility: Eligibility  # barred: every reason, and when the vendor may bid again
+    # The sanctions of its reasons and upcoming ones whose terms (on the day asked, or the
+    # first day after it that an upcoming one is in force) cover affiliates; a reason through
+    # an affiliate is always one.
+    covering_affiliates: frozenset[str] = frozenset()
+
+
+def _covering(answer: Eligibility, timelines: dict[str, SanctionTimeline]) -> frozenset[str]:
+    def covers(reason: Reason, day: dt.date) -> bool:
+        if reason.via_vendor_id is not None:
+            return True
+        timeline = timelines.get(reason.sanction_id)
+        return timeline is not None and timeline.terms_on(day).covers_affiliates
+
+    later = answer.as_of + ONE_DAY
+    return frozenset(
+        [r.sanction_id for r in answer.reasons if covers(r, answer.as_of)]
+        + [r.sanction_id for r in answer.upcoming if covers(r, max(r.starts_on, later))]
+    )
 
 
 async def exclusions(pool: asyncpg.Pool, as_of: dt.date) -> AsyncIterator[Exclusion]:
@@ -36,6 +59,11 @@ async def exclusions(pool: asyncpg.Pool, as_of: dt.date) -> AsyncIterator[Exclus
             answers = await screen(conn, ids, as_of)
             barred = [v for v in ids if not answers[v].eligible]
             vendors = await vendor_repository.fetch_vendors(conn, barred) if barred else {}
+            timelines = {
+                t.sanction_id: t
+                for t in (await sanction_repository.timelines(conn, barred, None) if barred else [])
+            }
         for vendor_id in barred:
-            yield Exclusion(vendors[vendor_id], answers[vendor_id])
+            answer = answers[vendor_id]
+            yield Exclusion(vendors[vendor_id], answer, _covering(answer, timelines))
         after = ids[-1]

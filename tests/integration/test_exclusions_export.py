@@ -74,6 +74,9 @@ async def test_json_lines_with_every_reason(pool: asyncpg.Pool) -> None:
     (reason,) = b["reasons"]
     assert reason["grounds"] == ["breach_of_contract", "dishonest_conduct"]
     assert (reason["startsOn"], reason["endsOn"]) == ("2022-07-09", "2024-01-08")
+    assert reason["coversAffiliates"] is True and b["upcoming"] == []
+    (through,) = documents[1]["reasons"]  # its subsidiary's
+    assert (through["viaVendorId"], through["coversAffiliates"]) == (case_b.VENDOR, True)
 
 
 async def test_followthemoney_entities_the_model_reads(pool: asyncpg.Pool) -> None:

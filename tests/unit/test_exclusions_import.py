@@ -68,9 +68,11 @@ LATER = Reason(
 )
 
 
-def _exported(*reasons: Reason, upcoming: tuple[Reason, ...] = ()) -> str:
+def _exported(
+    *reasons: Reason, upcoming: tuple[Reason, ...] = (), covering: frozenset[str] = frozenset()
+) -> str:
     answer = Eligibility(VENDOR.vendor_id, DAY, False, reasons, dt.date(2024, 10, 1), upcoming)
-    return json_lines(Exclusion(VENDOR, answer))
+    return json_lines(Exclusion(VENDOR, answer, covering))
 
 
 def _payloads(text: str, recorded: Recorded | None = None) -> list[tuple[str, dict[str, Any]]]:
@@ -131,6 +133,7 @@ def test_a_reason_through_an_affiliate_is_a_sanction_of_the_vendor_naming_the_af
     assert imposed["sanction_id"] != "exclusions:city-2024-007"
     assert imposed["indefinite"] is True and imposed["kind"] == "debarment"
     assert imposed["reason"] == "through its affiliate parent-1 (city-2024-007)"
+    assert imposed["covers_affiliates"] is False  # the affiliate's sanction reaches no further
     assert imposed["grounds"] == ["bid_rigging"]
 
 
@@ -180,3 +183,10 @@ def test_an_id_too_long_for_the_catalog_is_hashed() -> None:
     assert isinstance(entry, exclusions.ExportedEntry)
     assert len(exclusions.vendor_id(entry)) <= 128
     assert exclusions.vendor_id(entry).startswith("exclusions:")
+
+
+def test_a_sanction_covering_affiliates_covers_them_in_the_importing_registry() -> None:
+    text = _exported(OWN, VIA, covering=frozenset({OWN.sanction_id, VIA.sanction_id}))
+    assert [r["coversAffiliates"] for r in json.loads(text)["reasons"]] == [True, True]
+    (_, own), (_, via) = _payloads(text)[1:]
+    assert (own["covers_affiliates"], via["covers_affiliates"]) == (True, False)
