@@ -23,9 +23,14 @@ Everything the export writes that bears on eligibility is kept:
   the vendor is barred as in the exporting registry, while the answer no longer names the
   affiliate, and it stays barred should the affiliation end.
 
-Not carried (not in the export): the decision date (the first day stands for it), incidents,
-the "serious" flag, and a future amendment of a sanction (the terms in force on the export's
-day are exported, an upcoming sanction's terms on the first day it bars).
+The period is the authority's as the exporting registry recorded it, so it is imposed with a
+policy override naming the exported sanction: the importing registry's suspension policy
+(which the "serious" flag and the decision date, not exported, would need) does not refuse
+it. Not carried (not in the export): the decision date (the first day stands for it),
+incidents, the "serious" flag, and a future amendment of a sanction (the terms in force on the
+export's day are exported, an upcoming sanction's terms on the first day it bars). A sanction
+whose scope changed between two exports keeps its id: `deltas.py` compares last days only,
+so re-importing a newer export does not change its agencies or categories.
 """
 
 from __future__ import annotations
@@ -52,6 +57,9 @@ SOURCE = "exclusions"
 # export no longer has.
 AUTHORITY = "exported exclusions"
 _MAX_ID = 128  # the catalog's Identifier
+# The period is the authority's decision as another registry recorded it (perhaps serious, or
+# overriding its policy: the export does not say), not one this registry's policy may refuse.
+_OVERRIDE = "as recorded by the exporting registry (its sanction {}); not decided here"
 
 
 class _Exported(BaseModel):
@@ -230,6 +238,7 @@ def entry_events(entry: ExportedEntry, register: bool) -> EntryEvents:
                 "agencies": list(entry.agencies) if entry.agencies is not None else None,
                 "categories": list(entry.categories) if entry.categories is not None else None,
                 "covers_affiliates": entry.covers_affiliates,
+                "policy_override_reason": _OVERRIDE.format(entry.exported_sanction_id),
                 **period_fields(entry.last_day),
             }
         )

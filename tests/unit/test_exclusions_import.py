@@ -110,6 +110,9 @@ def test_the_export_of_a_vendor_becomes_the_same_vendor_and_sanctions() -> None:
         "serious": False,
         "incident_ids": [],
         "reason": "贈賄",
+        # The authority's period as recorded there: not refused by this registry's policy.
+        "policy_override_reason": "as recorded by the exporting registry (its sanction"
+        " jp_suspension:0f1e2d3c4b5a6978); not decided here",
     }
     # The sanction that bars it later (eligibleAgainOn counts it) is imposed too.
     assert events[2][1]["sanction_id"] == "exclusions:jp_suspension:aa11bb22cc33dd44"
