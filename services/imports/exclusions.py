@@ -11,7 +11,8 @@ Everything the export writes that bears on eligibility is kept:
   the export gives no dates for them, and they keep matching in searches), country and
   identifiers in every scheme; it is `exclusions:<exported vendorId>` unless it joins a known
   vendor (by identifier, or by name and country: `resolution.py`);
-- each reason: a sanction `exclusions:<exported sanctionId>` of its kind, by its authority,
+- each reason: a sanction `exclusions:<exported sanctionId>` (`.<key>` of its scope after it,
+  when it has one) of its kind, by its authority,
   from its first day to its last (or indefinite), with its grounds (ground codes) and reason
   text, its agencies and categories (None: every one) and whether it covers affiliates
   (`coversAffiliates`: it then bars the affiliates the importing registry knows). A
@@ -29,8 +30,8 @@ policy override naming the exported sanction: the importing registry's suspensio
 it. Not carried (not in the export): the decision date (the first day stands for it),
 incidents, the "serious" flag, and a future amendment of a sanction (the terms in force on the
 export's day are exported, an upcoming sanction's terms on the first day it bars). A sanction
-whose scope changed between two exports keeps its id: `deltas.py` compares last days only,
-so re-importing a newer export does not change its agencies or categories.
+whose scope (agencies, categories, affiliate coverage) changed between two exports is another
+sanction (`sanction_id`): the old one lifted from the import's day, the new one imposed.
 """
 
 from __future__ import annotations
@@ -173,7 +174,7 @@ def entries(stream: TextIO) -> Iterator[ExportedEntry | RowProblem]:
 
 
 def _prefixed(exported: str, *parts: str) -> str:
-    whole = f"{SOURCE}:{exported}"
+    whole = f"{SOURCE}:{exported}{''.join(parts)}"
     return whole if len(whole) <= _MAX_ID else f"{SOURCE}:{id_key(exported, *parts)}"
 
 
@@ -182,12 +183,26 @@ def vendor_id(entry: ExportedEntry) -> str:
     return _prefixed(entry.exported_vendor_id)
 
 
+def _scope(entry: ExportedEntry) -> str:
+    """ "" for a sanction on every agency and category covering no affiliates; else `.<key>`
+    of its agencies, categories and affiliate coverage."""
+    if entry.agencies is None and entry.categories is None and not entry.covers_affiliates:
+        return ""
+    agencies = "\x1e".join(entry.agencies) if entry.agencies is not None else "*"
+    categories = "\x1e".join(entry.categories) if entry.categories is not None else "*"
+    return f".{id_key(agencies, categories, entry.covers_affiliates)}"
+
+
 def sanction_id(entry: ExportedEntry) -> str:
-    """`exclusions:<exported sanctionId>`; a reason through an affiliate is a sanction of its
-    own on the vendor, `exclusions:<hash>` of the vendor and the affiliate's sanction."""
+    """`exclusions:<exported sanctionId>`, then `.<key>` of its scope when it has one (a
+    scope changed in a newer export is another sanction: the old one lifted, the new one
+    imposed, as for the Japanese lists' 対象範囲, since `deltas.py` compares last days only);
+    a reason through an affiliate is a sanction of its own on the vendor, `exclusions:<hash>`
+    of the vendor and the affiliate's sanction. Too long for the catalog: a hash."""
     if entry.via_vendor_id is not None:
-        return f"{SOURCE}:{id_key(entry.exported_vendor_id, entry.exported_sanction_id)}"
-    return _prefixed(entry.exported_sanction_id)
+        own = id_key(entry.exported_vendor_id, entry.exported_sanction_id)
+        return f"{SOURCE}:{own}{_scope(entry)}"
+    return _prefixed(entry.exported_sanction_id, _scope(entry))
 
 
 def identifier_keys(entry: ExportedEntry) -> tuple[IdentifierKey, ...]:

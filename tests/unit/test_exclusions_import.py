@@ -14,6 +14,7 @@ from services.events.sanction import SanctionKind
 from services.imports import exclusions
 from services.imports.deltas import RecordedSanction
 from services.imports.entries import RowProblem
+from services.imports.resolution import Known
 from services.registry.eligibility import Eligibility, Reason
 from services.registry.exclusion_formats import json_lines
 from services.registry.exclusions import Exclusion
@@ -32,6 +33,14 @@ VENDOR = VendorRow(
     aliases=("北浜建設",),
     identifiers=(IdentifierKey("corporate_number", "7999901000001"),),
     former_names=(FormerName("北浜土建株式会社", dt.date(2019, 3, 31)),),
+)
+# As the registry that imported it holds it: its names (the former one an alias), its aliases.
+VENDOR_NAMES = (
+    "株式会社北浜建設",
+    "キタハマケンセツ",
+    "Kitahama Construction Co., Ltd.",
+    "北浜建設",
+    "北浜土建株式会社",
 )
 OWN = Reason(
     sanction_id="jp_suspension:0f1e2d3c4b5a6978",
@@ -95,8 +104,9 @@ def test_the_export_of_a_vendor_becomes_the_same_vendor_and_sanctions() -> None:
         "aliases": ["北浜建設", "北浜土建株式会社"],  # the former name kept as an alias
         "country": "JP",
     }
+    scoped = events[1][1].pop("sanction_id")  # the exported id, then a key of its scope
+    assert scoped.startswith("exclusions:jp_suspension:0f1e2d3c4b5a6978.")
     assert events[1][1] == {
-        "sanction_id": "exclusions:jp_suspension:0f1e2d3c4b5a6978",
         "kind": "bid_suspension",
         "authority": "北浜市",
         "decided_on": "2024-04-01",
@@ -115,6 +125,7 @@ def test_the_export_of_a_vendor_becomes_the_same_vendor_and_sanctions() -> None:
         " jp_suspension:0f1e2d3c4b5a6978); not decided here",
     }
     # The sanction that bars it later (eligibleAgainOn counts it) is imposed too.
+    # (every agency and category, no affiliates: the exported id alone)
     assert events[2][1]["sanction_id"] == "exclusions:jp_suspension:aa11bb22cc33dd44"
     assert events[2][1]["starts_on"] == "2024-10-01"
     assert events[2][1]["ends_on"] == "2025-01-31"
@@ -193,3 +204,21 @@ def test_a_sanction_covering_affiliates_covers_them_in_the_importing_registry() 
     assert [r["coversAffiliates"] for r in json.loads(text)["reasons"]] == [True, True]
     (_, own), (_, via) = _payloads(text)[1:]
     assert (own["covers_affiliates"], via["covers_affiliates"]) == (True, False)
+
+
+def test_a_scope_changed_in_a_newer_export_is_lifted_and_imposed_anew() -> None:
+    (entry,) = exclusions.entries(io.StringIO(_exported(OWN)))
+    assert isinstance(entry, exclusions.ExportedEntry)
+    vendor = exclusions.vendor_id(entry)
+    recorded = Recorded(
+        known=(Known(vendor, "JP", tuple(VENDOR_NAMES), VENDOR_NAMES[3:], VENDOR.identifiers),),
+        sanctions={exclusions.sanction_id(entry): RecordedSanction(vendor, entry.last_day, False)},
+    )
+    wider = Reason(**{**OWN.__dict__, "categories": None})
+    report = ImportReport()
+    newer = list(
+        planned_events("exclusions", io.StringIO(_exported(wider)), recorded, TODAY, report)
+    )
+    assert [p.event.event_type for p in newer] == ["sanction.imposed", "sanction.lifted"]
+    assert (report.imposed, report.lifted, report.amended) == (1, 1, 0)
+    assert {p.event.vendor_id for p in newer} == {vendor}
