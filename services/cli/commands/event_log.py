@@ -44,9 +44,10 @@ def import_list(
     dry_run: bool,
 ) -> None:
     """Import a debarment list (the World Bank's, the IDB's, the EBRD's CSV; `jp_suspension`:
-    a Japanese 指名停止一覧 in VendorWatch's CSV layout; `jp_meti`: METI's barred entities) as
-    vendors and sanctions, or an OCDS contract register (`ocds`: a release or record package)
-    as vendors and contracts; prints what it read and refused; exits 1 if anything was."""
+    a Japanese 指名停止一覧 in VendorWatch's CSV layout; `jp_meti`: METI's barred entities;
+    `exclusions`: another VendorWatch's `export exclusions --format json`) as vendors and
+    sanctions, or an OCDS contract register (`ocds`: a release or record package) as vendors
+    and contracts; prints what it read and refused; exits 1 if anything was."""
     configure("error", quiet_libraries=True)
     run(importing.run(source, file, kafka, database_url, data_dir, dry_run))
 
