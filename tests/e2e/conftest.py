@@ -17,6 +17,7 @@ from tests.support.processes import (
     Service,
     cli_publisher,
     free_port,
+    stop_all,
     wait_until,
 )
 
@@ -64,8 +65,7 @@ def _serve(services: list[Service], client: GraphQLClient, timeout: float) -> It
         raise
     finally:
         client.close()
-        for service in services:
-            service.stop()
+        stop_all(services)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from tests.support.processes import (
     Service,
     cli_publisher,
     free_port,
+    stop_all,
     wait_until,
 )
 from tests.support.registry_checks import ELIGIBILITY, LIVE, SEARCH, TOKYO
@@ -53,8 +54,7 @@ def replicas(
     finally:
         for client in clients:
             client.close()
-        for service in services:
-            service.stop()
+        stop_all(services)
 
 
 def _publish(publish: Publish, path: Path, *events: dict[str, Any]) -> None:

@@ -23,7 +23,7 @@ from services.platform.settings import Settings
 from services.registry.policy_loading import load_policies
 from services.risk import setup as risk_setup
 from tests.support.bad_inputs import BadInput, corpus, interleaved, valid_registrations
-from tests.support.processes import Service, run_cli, wait_until
+from tests.support.processes import Service, run_cli, stop_all, wait_until
 
 VALID = 120
 
@@ -114,8 +114,7 @@ def test_distributed_mode_dead_letters_every_bad_input_and_applies_every_valid_o
         print("still missing:", last)
         raise
     finally:
-        for worker in workers:
-            worker.stop()
+        stop_all(workers)
 
 
 async def _check(

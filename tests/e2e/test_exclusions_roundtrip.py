@@ -34,7 +34,7 @@ import asyncpg
 import pytest
 
 from tests.e2e.conftest import System
-from tests.support.processes import GraphQLClient, Service, free_port, run_cli, wait_until
+from tests.support.processes import GraphQLClient, Service, free_port, run_cli, stop_all, wait_until
 from tests.support.registry_db import wait_for_sanctions
 
 if TYPE_CHECKING:
@@ -83,8 +83,7 @@ def copies(empty_urls: list[str], tmp_path: Path) -> Iterator[list[GraphQLClient
             client.close()
         for up in ups:  # all told to stop first: they shut down together
             up.process.terminate()
-        for up in ups:
-            up.stop()
+        stop_all(ups)
 
 
 def _answers(

@@ -11,7 +11,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support import case_b
-from tests.support.processes import Service, cli_publisher, free_port, wait_until
+from tests.support.processes import Service, cli_publisher, free_port, stop_all, wait_until
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -79,5 +79,4 @@ def test_a_worker_serves_readiness_and_metrics(
             timeout=30,
         )
     finally:
-        for worker in workers:
-            worker.stop()
+        stop_all(workers)
