@@ -22,7 +22,7 @@ import hashlib
 import re
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -133,26 +133,43 @@ def lifted(source: str, vendor: str, sanction: str, authority: str, on: dt.date)
 def entry_events(entry: ListEntry, register: bool) -> EntryEvents:
     """The events of one entry (its vendor's registration when `register`); raises
     ValueError saying which field when the catalog refuses what the row says."""
-    vendor = vendor_id(entry)
-    sanction = sanction_id(entry)
+
+    def registration() -> VendorRegistered:
+        aliases = list(dict.fromkeys(a for a in entry.aliases if a != entry.name))
+        return VendorRegistered(legal_name=entry.name, aliases=aliases, country=entry.country)
+
+    terms = {
+        "kind": SanctionKind.DEBARMENT,
+        "grounds": [ground_code(entry.grounds)],
+        "reason": entry.grounds,
+    }
+    return imposition_events(
+        entry, vendor_id(entry), sanction_id(entry), registration if register else None, terms
+    )
+
+
+def imposition_events(
+    entry: ListEntry,
+    vendor: str,
+    sanction: str,
+    registration: Callable[[], VendorRegistered] | None,
+    terms: Mapping[str, object],
+) -> EntryEvents:
+    """The vendor's registration (when given) and the entry's sanction, imposed by the list's
+    authority from the entry's first day to its last, on `terms` (kind, grounds, scope, …);
+    raises ValueError saying which field when the catalog refuses what the entry says."""
     try:
         events = []
-        if register:
-            aliases = list(dict.fromkeys(a for a in entry.aliases if a != entry.name))
-            registered = VendorRegistered(
-                legal_name=entry.name, aliases=aliases, country=entry.country
-            )
-            events.append(envelope(entry, vendor, f"{vendor}/registered", registered))
+        if registration is not None:
+            events.append(envelope(entry, vendor, f"{vendor}/registered", registration()))
         imposed = SanctionImposed.model_validate(
             {
                 "sanction_id": sanction,
-                "kind": SanctionKind.DEBARMENT,
                 "authority": entry.authority,
                 "decided_on": entry.starts_on,
                 "starts_on": entry.starts_on,
-                "grounds": [ground_code(entry.grounds)],
-                "reason": entry.grounds,
                 **period_fields(entry.last_day),
+                **terms,
             }
         )
         events.append(envelope(entry, vendor, f"{sanction}/imposed", imposed))

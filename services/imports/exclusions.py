@@ -47,10 +47,10 @@ from pydantic.alias_generators import to_camel
 
 from services.events.base import EventEnvelope
 from services.events.catalog import describe_validation_error
-from services.events.sanction import GroundCode, SanctionImposed, SanctionKind
+from services.events.sanction import GroundCode, SanctionKind
 from services.events.vendor import VendorIdentifierRef, VendorRegistered
 from services.imports.entries import ListEntry, RowProblem
-from services.imports.events import EntryEvents, amendment, envelope, id_key, period_fields
+from services.imports.events import EntryEvents, amendment, id_key, imposition_events
 from services.registry.names import IdentifierKey, normalize_identifier
 
 SOURCE = "exclusions"
@@ -224,40 +224,30 @@ def _reason_text(entry: ExportedEntry) -> str | None:
 def entry_events(entry: ExportedEntry, register: bool) -> EntryEvents:
     """The events of one entry (its vendor's registration when `register`); raises
     ValueError saying which field when the catalog refuses what the export says."""
-    vendor, sanction = vendor_id(entry), sanction_id(entry)
     grounds: list[GroundCode] = list(entry.ground_codes) or ["unspecified"]
-    try:
-        events = []
-        if register:
-            registered = VendorRegistered(
-                legal_name=entry.name,
-                name_kana=entry.name_kana,
-                name_en=entry.name_en,
-                identifiers=[
-                    VendorIdentifierRef(scheme=scheme, value=value)
-                    for scheme, value in entry.identifiers
-                ],
-                aliases=list(entry.aliases),
-                country=entry.country,
-            )
-            events.append(envelope(entry, vendor, f"{vendor}/registered", registered))
-        imposed = SanctionImposed.model_validate(
-            {
-                "sanction_id": sanction,
-                "kind": entry.kind,
-                "authority": entry.authority,
-                "decided_on": entry.starts_on,
-                "starts_on": entry.starts_on,
-                "grounds": grounds,
-                "reason": _reason_text(entry),
-                "agencies": list(entry.agencies) if entry.agencies is not None else None,
-                "categories": list(entry.categories) if entry.categories is not None else None,
-                "covers_affiliates": entry.covers_affiliates,
-                "policy_override_reason": _OVERRIDE.format(entry.exported_sanction_id),
-                **period_fields(entry.last_day),
-            }
+
+    def registration() -> VendorRegistered:
+        return VendorRegistered(
+            legal_name=entry.name,
+            name_kana=entry.name_kana,
+            name_en=entry.name_en,
+            identifiers=[
+                VendorIdentifierRef(scheme=scheme, value=value)
+                for scheme, value in entry.identifiers
+            ],
+            aliases=list(entry.aliases),
+            country=entry.country,
         )
-        events.append(envelope(entry, vendor, f"{sanction}/imposed", imposed))
-    except ValidationError as error:
-        raise ValueError(describe_validation_error(error)) from None
-    return EntryEvents(vendor, tuple(events))
+
+    terms = {
+        "kind": entry.kind,
+        "grounds": grounds,
+        "reason": _reason_text(entry),
+        "agencies": list(entry.agencies) if entry.agencies is not None else None,
+        "categories": list(entry.categories) if entry.categories is not None else None,
+        "covers_affiliates": entry.covers_affiliates,
+        "policy_override_reason": _OVERRIDE.format(entry.exported_sanction_id),
+    }
+    return imposition_events(
+        entry, vendor_id(entry), sanction_id(entry), registration if register else None, terms
+    )

@@ -32,16 +32,15 @@ from pydantic import ValidationError
 
 from services.events.base import EventEnvelope
 from services.events.catalog import describe_validation_error
-from services.events.sanction import SanctionImposed, SanctionKind
+from services.events.sanction import SanctionKind
 from services.events.vendor import CORPORATE_NUMBER, VendorIdentifierRef, VendorRegistered
 from services.imports.entries import ListEntry
 from services.imports.events import (
     EntryEvents,
     amendment,
-    envelope,
     folded,
     id_key,
-    period_fields,
+    imposition_events,
 )
 from services.registry.names import normalize_identifier
 
@@ -133,37 +132,25 @@ def amended(entry: JapaneseEntry, on: dt.date) -> EventEnvelope:
 def entry_events(entry: JapaneseEntry, register: bool) -> EntryEvents:
     """The events of one entry (its vendor's registration when `register`); raises
     ValueError saying which field when the catalog refuses what the row says."""
-    vendor, sanction = vendor_id(entry), sanction_id(entry)
-    try:
-        events = []
-        if register:
-            names = (entry.name, entry.name_en)
-            registered = VendorRegistered(
-                legal_name=cut(entry.name),
-                name_en=cut(entry.name_en) if entry.name_en else None,
-                identifiers=[
-                    VendorIdentifierRef(scheme=CORPORATE_NUMBER, value=entry.corporate_number)
-                ]
-                if entry.corporate_number
-                else [],
-                aliases=list(dict.fromkeys(cut(a) for a in entry.aliases if a not in names)),
-                country=entry.country,
-            )
-            events.append(envelope(entry, vendor, f"{vendor}/registered", registered))
-        imposed = SanctionImposed.model_validate(
-            {
-                "sanction_id": sanction,
-                "kind": entry.kind,
-                "authority": entry.authority,
-                "decided_on": entry.starts_on,
-                "starts_on": entry.starts_on,
-                "grounds": ground_codes(entry.grounds),
-                "reason": entry.grounds,
-                "categories": list(entry.categories) if entry.categories is not None else None,
-                **period_fields(entry.last_day),
-            }
+
+    def registration() -> VendorRegistered:
+        names = (entry.name, entry.name_en)
+        return VendorRegistered(
+            legal_name=cut(entry.name),
+            name_en=cut(entry.name_en) if entry.name_en else None,
+            identifiers=[VendorIdentifierRef(scheme=CORPORATE_NUMBER, value=entry.corporate_number)]
+            if entry.corporate_number
+            else [],
+            aliases=list(dict.fromkeys(cut(a) for a in entry.aliases if a not in names)),
+            country=entry.country,
         )
-        events.append(envelope(entry, vendor, f"{sanction}/imposed", imposed))
-    except ValidationError as error:
-        raise ValueError(describe_validation_error(error)) from None
-    return EntryEvents(vendor, tuple(events))
+
+    terms = {
+        "kind": entry.kind,
+        "grounds": ground_codes(entry.grounds),
+        "reason": entry.grounds,
+        "categories": list(entry.categories) if entry.categories is not None else None,
+    }
+    return imposition_events(
+        entry, vendor_id(entry), sanction_id(entry), registration if register else None, terms
+    )
