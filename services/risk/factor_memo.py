@@ -44,6 +44,9 @@ SANCTION_RULES = {"active_sanctions": True, "recent_sanctions": False}
 # Vendors remembered: a batch touches at most a few hundred; a process keeps the busiest.
 VENDORS = 4096
 
+# Each rule's items in a fixed order (a key is built several times per event and vendor).
+_READS = {rule.name: tuple(sorted(rule.reads)) for rule in FACTOR_RULES}
+
 
 @dataclass
 class _Entry:
@@ -100,8 +103,12 @@ class FactorMemo:
         totals: Mapping[str, int],
         entry: _Entry,
     ) -> Hashable:
-        digests = tuple(state.digests.get(name, "") for name in sorted(rule.reads))
-        key: tuple[Hashable, ...] = (fingerprint, digests, as_of if rule.daily else None)
+        digests = state.digests
+        key: tuple[Hashable, ...] = (
+            fingerprint,
+            *[digests.get(name, "") for name in _READS[rule.name]],
+            as_of if rule.daily else None,
+        )
         if rule.name == "concentration":
             agencies = self._held(facts, state, entry)
             key += (tuple((agency, totals.get(agency, 0)) for agency in sorted(agencies)),)

@@ -98,8 +98,11 @@ class RiskScore:
         return 0.0 if found is None else found.contribution
 
 
+@functools.lru_cache(maxsize=65536)
 def round_points(points: float) -> float:
-    """Points to one decimal, halves rounded up (14.45 → 14.5), as a person would."""
+    """Points to one decimal, halves rounded up (14.45 → 14.5), as a person would.
+
+    Remembered: scores repeat the same few sums, and Decimal is slow."""
     return float(Decimal(repr(points)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
