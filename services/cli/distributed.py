@@ -16,6 +16,7 @@ from services.ingest import agents as ingest_agents
 from services.migration import agents as migration_agents
 from services.platform.auth import AuthConfig, TokenVerifier
 from services.platform.chain_watch import ChainWatch
+from services.platform.collector import tune_for_long_runs
 from services.platform.database import open_pool
 from services.platform.eventlog.faust_runtime import HealthEndpoint, WorkerResources, build_app
 from services.platform.eventlog.kafka import KafkaEventLog, follow, reach
@@ -52,6 +53,7 @@ def run_worker(
     service: str, settings: Settings, log_level: str, health: HealthEndpoint | None
 ) -> None:
     asyncio.run(check_dependencies(settings))
+    tune_for_long_runs()
     resources = WorkerResources(settings)
     app = build_app(service, resources, health)
     WORKERS[service](app, resources)

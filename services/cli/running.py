@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from services.platform.collector import tune_for_long_runs
 from services.platform.errors import StartupError
 from services.platform.logs import configure_logging
 
@@ -21,6 +22,7 @@ def run(coroutine: Coroutine[Any, Any, None]) -> None:
     # uvicorn, having shut down on it, raises it again, and its default action would kill
     # the process on the spot.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    tune_for_long_runs()
     try:
         asyncio.run(coroutine)
     except StartupError as error:

@@ -33,6 +33,7 @@ from services.cli.consumers import service_consumers
 from services.cli.distributed import WORKERS
 from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
+from services.platform.collector import tune_for_long_runs
 from services.platform.consumer import Consumer
 from services.platform.database import open_pool
 from services.platform.eventlog.embedded import EmbeddedEventLog, run_consumers
@@ -90,6 +91,7 @@ async def run_embedded(database_url: str, workload: Workload) -> dict[str, float
     """Submits the workload into the embedded log, a producer's batch at a time, while the
     consumers run in the same process (as `vendorwatch up` does); returns when each consumer
     had applied everything it takes, in seconds from the first submit."""
+    tune_for_long_runs()  # as every vendorwatch process does
     consumers = _consumers(database_url)
     pool = await open_pool(database_url, migrate=False)
     watch = await LedgerWatch.open(database_url, workload.event_ids)
