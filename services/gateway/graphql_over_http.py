@@ -19,7 +19,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections import OrderedDict
 from typing import Any
@@ -50,11 +49,11 @@ SUBSCRIPTION_OVER_HTTP = (
 )
 
 
-@functools.lru_cache(maxsize=PERSISTED)
 def runs_a_subscription(query: str, operation_name: str | None, max_tokens: int) -> bool:
-    """Whether the operation a request names is a subscription. Only documents that mention
-    one are parsed (within the token limit, once per text); one that does not parse is left
-    for execution to report."""
+    """Whether the operation a request names is a subscription. Only a document that mentions
+    one is parsed (within the token limit; none of the API's queries and mutations does, so
+    this costs only a mistaken request a second parse); one that does not parse is left for
+    execution to report."""
     if "subscription" not in query:
         return False
     try:

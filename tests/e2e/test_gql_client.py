@@ -5,7 +5,6 @@ with their reasons; the legacy subprotocol (gql's "apollo" one) is refused at th
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -17,21 +16,15 @@ from gql.transport.httpx import HTTPXTransport
 from gql.transport.websockets import WebsocketsTransport
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from services.platform.auth import Role, issue_token
+from services.platform.auth import Role
 from tests.e2e.conftest import System
-from tests.support.principals import TEST_SECRET, token
+from tests.support.principals import expired, short_lived, token
 
 pytestmark = pytest.mark.postgres
 
 SPEC = "application/graphql-response+json"
 RANKING = "{ riskiestVendors(first: 1) { vendorId } }"
 RISK = "subscription { riskUpdates { vendorId } }"
-
-
-def _stale() -> str:
-    """A token that expired an hour ago."""
-    past = dt.datetime.now(dt.UTC) - dt.timedelta(hours=13)  # 12 h tokens
-    return issue_token(TEST_SECRET, subject="stale", role=Role.VIEWER, now=past)
 
 
 class Recorded:
@@ -62,7 +55,7 @@ def test_a_refused_token_is_a_401_with_graphql_errors(embedded: System) -> None:
         "": "no bearer token",
         "forged": "token is not a JWT",
         token() + "x": "token signature is not valid",
-        _stale(): "token expired",
+        expired(): "token expired",
     }
     for bearer, says in refused.items():
         client = Recorded(embedded.client.url, bearer)
@@ -145,7 +138,7 @@ async def test_a_refused_websocket_closes_with_the_reason(embedded: System) -> N
     refused = {
         token() + "x": (4401, "token signature is not valid"),  # never retried
         "forged": (4401, "token is not a JWT"),
-        _stale(): (4403, "token expired"),  # retried, with a renewed token
+        expired(): (4403, "token expired"),  # retried, with a renewed token
     }
     for bearer, (code, reason) in refused.items():
         acknowledged: list[bool] = []
@@ -157,10 +150,9 @@ async def test_a_refused_websocket_closes_with_the_reason(embedded: System) -> N
 
 
 async def test_a_subscription_ends_with_4403_when_its_token_expires(embedded: System) -> None:
-    brief = issue_token(TEST_SECRET, subject="brief", role=Role.VIEWER, ttl=dt.timedelta(seconds=4))
     acknowledged: list[bool] = []
     with pytest.raises(TransportError) as ended:
-        await _subscribe(embedded.client.url, brief, acknowledged)
+        await _subscribe(embedded.client.url, short_lived(6), acknowledged)
     close = _closed(ended.value).rcvd
     assert close is not None and (close.code, close.reason) == (4403, "token expired")
     assert acknowledged  # let in, then closed while subscribed

@@ -6,33 +6,22 @@ Apollo Client's persisted-query link registers a hash and then sends the hash al
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 
-from services.platform.auth import Role, issue_token
+from services.platform.auth import Role
 from tests.e2e.conftest import System
 from tests.support import case_b
 from tests.support.migration_checks import publish_events, suspension_from_today
 from tests.support.node_clients import NodeSubscription, run_node
-from tests.support.principals import TEST_SECRET, token
+from tests.support.principals import expired, short_lived, token
 from tests.support.registry_checks import LIVE
 
 pytestmark = pytest.mark.postgres
 
 RISK = "subscription { riskUpdates { vendorId } }"
-
-
-def _viewer(seconds: float, now: dt.datetime | None = None) -> str:
-    return issue_token(
-        TEST_SECRET,
-        subject="integrator",
-        role=Role.VIEWER,
-        ttl=dt.timedelta(seconds=seconds),
-        now=now,
-    )
 
 
 def test_a_subscription_closes_when_its_token_expires_and_resumes_with_a_renewed_one(
@@ -41,7 +30,7 @@ def test_a_subscription_closes_when_its_token_expires_and_resumes_with_a_renewed
     # The client hands out a short token first and a renewed one when it reconnects.
     client = NodeSubscription(
         embedded.client.url,
-        [_viewer(5), _viewer(3600)],
+        [short_lived(8), token(Role.VIEWER)],
         LIVE,
         retry_attempts=1,
         ids=["vendor-live"],
@@ -86,8 +75,7 @@ def test_the_client_gives_up_at_once_on_a_token_that_can_never_be_accepted(
 def test_the_client_retries_an_expired_token(embedded: System) -> None:
     """4403 is the retryable refusal: the client tries again (here with the same stale token,
     so each attempt is refused alike until it runs out of attempts)."""
-    stale = _viewer(60, now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
-    client = NodeSubscription(embedded.client.url, [stale], RISK, retry_attempts=2)
+    client = NodeSubscription(embedded.client.url, [expired()], RISK, retry_attempts=2)
     try:
         failed = client.until("error")
     finally:
@@ -106,7 +94,7 @@ def test_the_legacy_subprotocol_is_refused_at_the_handshake(embedded: System) ->
 
 def test_apollo_persisted_queries_register_a_hash_then_send_it_alone(embedded: System) -> None:
     query = "query Ranking { riskiestVendors(first: 1) { vendorId } }"
-    argument = {"url": embedded.client.url, "token": _viewer(3600), "query": query}
+    argument = {"url": embedded.client.url, "token": token(Role.VIEWER), "query": query}
     ran = run_node("persisted_query.mjs", json.dumps(argument))
     exchanges = [(e["method"], e["hasQuery"], e["hash"] is not None) for e in ran["exchanges"]]
     assert exchanges == [
