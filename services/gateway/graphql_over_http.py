@@ -1,8 +1,11 @@
 """GraphQL over HTTP as the specification has it, and automatic persisted queries.
 
 - Every refusal is a GraphQL JSON body (`{"errors": [{"message": …}]}`), never plain text:
-  an unreadable body, a batch (not served: one operation per request), no query, a GET
-  mutation.
+  an unreadable body, a batch (not served: one operation per request), no query; a POST body
+  that is not JSON is 415 (Unsupported Media Type), a mutation by GET 405 (Method Not
+  Allowed, `Allow: POST`), as the specification has them; a subscription sent over HTTP is
+  a request error saying to subscribe over the WebSocket (strawberry would run it as a query
+  and fail inside, an "internal error").
 - A client accepting `application/graphql-response+json` gets that media type, and a
   request error (nothing executed: unparsable, invalid, refused) answers 400 without a
   `data` entry; a client asking for `application/json` only gets 200 for every well-formed
@@ -20,6 +23,7 @@ import hashlib
 from collections import OrderedDict
 from typing import Any
 
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from services.platform.http_errors import JSON
 
 MEDIA_TYPE = "application/graphql-response+json"
@@ -38,6 +42,25 @@ def answers_in(accept: str | None) -> str:
         weights[media.lower()] = weight
     ours = weights.get(MEDIA_TYPE, 0.0)
     return MEDIA_TYPE if ours > 0 and ours >= weights.get(JSON, 0.0) else JSON
+
+
+SUBSCRIPTION_OVER_HTTP = (
+    "subscriptions are served over a WebSocket at this URL (graphql-transport-ws), not over HTTP"
+)
+
+
+def runs_a_subscription(query: str, operation_name: str | None, max_tokens: int) -> bool:
+    """Whether the operation a request names is a subscription. Only a document that mentions
+    one is parsed (within the token limit; none of the API's queries and mutations does, so
+    this costs only a mistaken request a second parse); one that does not parse is left for
+    execution to report."""
+    if "subscription" not in query:
+        return False
+    try:
+        operation = get_operation_ast(parse(query, max_tokens=max_tokens), operation_name)
+    except GraphQLError:
+        return False
+    return operation is not None and operation.operation is OperationType.SUBSCRIPTION
 
 
 class RequestError(Exception):

@@ -7,22 +7,26 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from services.gateway.graphiql import graphiql_page
 from services.gateway.graphql_over_http import (
     MEDIA_TYPE,
+    SUBSCRIPTION_OVER_HTTP,
     PersistedQueries,
     RequestError,
     answers_in,
+    runs_a_subscription,
 )
 from services.gateway.protection import Limits
 from services.gateway.schema import build_schema
@@ -44,6 +48,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self._context = context
+        self._max_tokens = limits.max_tokens
         self._graphiql = graphiql_page()
         self._persisted = PersistedQueries()
         self.graphql_transport_ws_handler_class = TokenCheckingHandler.for_verifier(verifier)
@@ -61,7 +66,13 @@ class GraphQLView(GraphQL[RequestContext, None]):
         try:
             response = await self.run(request)
         except HTTPException as refused:  # strawberry's own refusals, as GraphQL JSON
-            response = error_response(refused.status_code, refused.reason, media_type=media_type)
+            status, allow = refused.status_code, "GET, POST"
+            if isinstance(refused.__cause__, InvalidOperationTypeError):
+                status, allow = 405, "POST"  # a mutation by GET: the specification's 405
+            headers = {"allow": allow} if status == 405 else None
+            response = error_response(
+                status, refused.reason, media_type=media_type, headers=headers
+            )
         except RequestError as refused:
             status = 400 if media_type == MEDIA_TYPE else 200
             response = error_response(
@@ -89,10 +100,37 @@ class GraphQLView(GraphQL[RequestContext, None]):
         return response
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        content_type, _ = parse_content_type(request.content_type or "")
+        if request.method == "POST" and content_type != JSON:
+            raise HTTPException(
+                415, f"a POST body must be {JSON} (Content-Type: {content_type or 'none'})"
+            )
         data = await super().parse_http_body(request)
         if isinstance(data, GraphQLRequestData):
             data.query = self._persisted.resolve(data.query, data.extensions)
         return data
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: RequestContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        if request_data.query and runs_a_subscription(
+            request_data.query, request_data.operation_name, self._max_tokens
+        ):
+            raise RequestError(SUBSCRIPTION_OVER_HTTP, "SUBSCRIPTION_OVER_HTTP")
+        return await super().execute_single(
+            request=request,
+            request_adapter=request_adapter,
+            sub_response=sub_response,
+            context=context,
+            root_value=root_value,
+            request_data=request_data,
+        )
 
     async def process_result(
         self, request: Request, result: ExecutionResult

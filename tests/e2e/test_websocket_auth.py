@@ -4,7 +4,6 @@ a graphql-ws client whether to retry; an open subscription ends when its token e
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import os
 import time
 
@@ -12,9 +11,8 @@ import httpx
 import pytest
 from httpx_ws import WebSocketDisconnect
 
-from services.platform.auth import Role, issue_token
 from tests.e2e.conftest import System
-from tests.support.principals import TEST_SECRET
+from tests.support.principals import expired, short_lived
 from tests.support.subscriptions import subscribe
 
 pytestmark = pytest.mark.postgres
@@ -38,16 +36,13 @@ def test_a_token_that_can_never_be_accepted_is_refused_for_good(embedded: System
 
 
 def test_an_expired_token_is_refused_as_retryable(embedded: System) -> None:
-    past = dt.datetime.now(dt.UTC) - dt.timedelta(hours=13)
-    old = issue_token(TEST_SECRET, subject="old", role=Role.VIEWER, now=past)
-    closed = _closed_by(embedded.client.url, old)
+    closed = _closed_by(embedded.client.url, expired())
     assert (closed.code, closed.reason) == (4403, "token expired")
 
 
 def test_an_open_subscription_ends_when_its_token_expires(embedded: System) -> None:
-    short = issue_token(TEST_SECRET, subject="brief", role=Role.VIEWER, ttl=dt.timedelta(seconds=3))
     started = time.monotonic()
-    closed = _closed_by(embedded.client.url, short, wait=30)
+    closed = _closed_by(embedded.client.url, short_lived(3), wait=30)
     assert (closed.code, closed.reason) == (4403, "token expired")
     assert time.monotonic() - started < 10  # at expiry, not at some later check
 

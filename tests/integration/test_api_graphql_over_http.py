@@ -59,6 +59,20 @@ async def test_every_refusal_is_graphql_json(
     assert says in _message(answer)
 
 
+async def test_a_wrong_method_or_body_type_is_refused_with_its_own_status(
+    pool: asyncpg.Pool,
+) -> None:
+    async with asgi_client(pool) as client:
+        put = await client.put("/graphql", json={"query": QUERY}, headers=SIGNED_IN)
+        text = await client.post(
+            "/graphql", content=json.dumps({"query": QUERY}), headers=SIGNED_IN
+        )
+    assert put.status_code == 405 and put.headers["allow"] == "GET, POST"
+    assert "GET and POST" in _message(put)
+    assert text.status_code == 415
+    assert _message(text) == "a POST body must be application/json (Content-Type: none)"
+
+
 async def test_the_specifications_media_type_and_status_for_a_request_error(
     pool: asyncpg.Pool,
 ) -> None:
@@ -83,7 +97,8 @@ async def test_a_query_by_get(pool: asyncpg.Pool) -> None:
             headers=SIGNED_IN,
         )
     assert answer.status_code == 200 and answer.json() == {"data": {"riskiestVendors": []}}
-    assert mutation.status_code == 400 and "mutation" in _message(mutation).lower()
+    assert mutation.status_code == 405 and mutation.headers["allow"] == "POST"
+    assert "mutation" in _message(mutation).lower()
 
 
 async def test_automatic_persisted_queries_round_trip(pool: asyncpg.Pool) -> None:
