@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import io
 import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 import asyncpg
 import click
@@ -61,11 +62,15 @@ from services.imports.events import (
     sanction_id,
     vendor_id,
 )
-from services.imports.resolution import JOIN_SCORE, Candidate, Entity, How, Known, Resolver
+from services.imports.report import ImportedFile, ImportReport, report_event
+from services.imports.resolution import JOIN_SCORE, Entity, How, Known, Resolver
 from services.platform.errors import StartupError
 from services.platform.settings import Settings
 from services.registry import sanction_repository
 from services.registry.names import IdentifierKey, normalize_identifier
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 Reader = Callable[[TextIO], Iterator[ListEntry | RowProblem]]
 # Each list: its reader and the authority its debarments are recorded under. None: a source
@@ -87,26 +92,6 @@ class Recorded:
 
     known: tuple[Known, ...] = ()
     sanctions: dict[str, RecordedSanction] = field(default_factory=dict)
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0
-    vendors: int = 0  # registered by this import
-    by_identifier: int = 0  # entities that joined a vendor holding their identifier
-    by_name: int = 0  # entities that joined the one vendor of their name and country
-    review: list[str] = field(default_factory=list)  # "possible same as" lines
-    imposed: int = 0
-    amended: int = 0
-    lifted: int = 0
-    unchanged: int = 0
-    events_new: int = 0
-    events_known: int = 0  # taken before: the same import sent again
-    events_sent: int = 0  # into Kafka: ingest judges them later
-    refused: list[str] = field(default_factory=list)  # "line N: reason"
-
-    def refuse(self, line: int, reason: str) -> None:
-        self.refused.append(f"line {line}: {reason}" if line else reason)
 
 
 @dataclass(frozen=True)
@@ -171,16 +156,9 @@ def _resolved(
     report.vendors += found.how is How.NEW
     report.by_identifier += found.how is How.IDENTIFIER
     report.by_name += found.how is How.NAME_COUNTRY
-    report.review += [_review(item, own, c) for c in found.candidates]
+    for candidate in found.candidates:
+        report.propose(item.line, item.name, own, candidate)
     return made
-
-
-def _review(item: ListEntry, own: str, candidate: Candidate) -> str:
-    return (
-        f"possible same as: line {item.line} {item.name!r} (vendor {own}) ~"
-        f" {candidate.name!r} (vendor {candidate.vendor_id}): score {candidate.score:.1f},"
-        f" {candidate.why}"
-    )
 
 
 def planned_events(
@@ -229,7 +207,7 @@ async def _send_all(
     pending: Iterator[_Pending], send: Send, report: ImportReport, advanced: Callable[[], None]
 ) -> None:
     while batch := list(itertools.islice(pending, BATCH_LINES)):
-        raws = [p.event.model_dump_json(exclude_none=True).encode() for p in batch]
+        raws = [_raw(p.event) for p in batch]
         for sent, verdict in zip(batch, await send(raws), strict=True):
             if verdict.refused is not None:
                 report.refuse(sent.line, verdict.refused)
@@ -313,6 +291,22 @@ async def target(
         yield url, send
 
 
+class _Digesting(io.RawIOBase):
+    """A file read through it is hashed on the way (SHA-256 of its bytes, whoever reads)."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file, self.sha256 = file, hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        data = self._file.read(len(memoryview(buffer)))
+        self.sha256.update(data)
+        memoryview(buffer)[: len(data)] = data
+        return len(data)
+
+
 async def run(
     source: str,
     file: BinaryIO,
@@ -321,17 +315,21 @@ async def run(
     data_dir: Path | None,
     dry_run: bool,
 ) -> None:
-    """`vendorwatch import`: into Kafka if given, else the chosen embedded event log."""
+    """`vendorwatch import`: into Kafka if given, else the chosen embedded event log; the
+    report is sent last, as an `import.reported` event (imports/report.py)."""
     if source == "ocds":  # a contract register, not a list: an importer of its own
         from services.cli import ocds_importing  # it imports this module
 
         await ocds_importing.run(file, kafka, database_url, data_dir, dry_run)
         return
     report = ImportReport()
-    stream = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    digesting = _Digesting(file)
+    stream = io.TextIOWrapper(io.BufferedReader(digesting), encoding="utf-8-sig", newline="")
     async with target(kafka, database_url, data_dir, dry_run) as (url, send):
+        clock = Settings(database_url=url or "", kafka_bootstrap=kafka).clock
+        started = clock.now()
         # The import's day, in the registry's time zone: when lifts and amendments apply.
-        today = Settings(database_url=url or "", kafka_bootstrap=kafka).clock.today()
+        today = clock.today()
         recorded = await _recorded(url, source) if url else Recorded()
         pending = planned_events(source, stream, recorded, today, report)
         with progress_bar(file) as progress:
@@ -349,7 +347,27 @@ async def run(
                     pass
             else:
                 await _send_all(pending, send, report, advanced)
+        digesting.readall()  # what the reader left unread (a trailer) is the file's too
+        read = ImportedFile(
+            source,
+            Path(getattr(file, "name", "-")).name,
+            digesting.sha256.hexdigest(),
+            started,
+            clock.now(),
+            compared=url is not None,
+        )
+        reported = report_event(report, read)
+        # Sent after the import's events: on their partitions and its own, the report comes
+        # after what it reports.
+        verdict = None if send is None else (await send([_raw(reported)]))[0]
+    if verdict is not None:
+        said = verdict.refused or f"import report {reported.event_id} (query importReport)"
+        click.echo(said, err=True)
     print_report(report, source, dry_run, compared=url is not None)
+
+
+def _raw(event: EventEnvelope) -> bytes:
+    return event.model_dump_json(exclude_none=True).encode()
 
 
 def print_report(report: ImportReport, source: str, dry_run: bool, compared: bool) -> None:
