@@ -360,18 +360,21 @@ async def run(
         # Sent after the import's events: on their partitions and its own, the report comes
         # after what it reports.
         verdict = None if send is None else (await send([_raw(reported)]))[0]
+    said = None
     if verdict is not None:
         said = verdict.refused or f"import report {reported.event_id} (query importReport)"
-        click.echo(said, err=True)
-    print_report(report, source, dry_run, compared=url is not None)
+    print_report(report, source, dry_run, compared=url is not None, reported=said)
 
 
 def _raw(event: EventEnvelope) -> bytes:
     return event.model_dump_json(exclude_none=True).encode()
 
 
-def print_report(report: ImportReport, source: str, dry_run: bool, compared: bool) -> None:
-    """The counts on stdout, refused rows on stderr; exits 1 if any row was refused."""
+def print_report(
+    report: ImportReport, source: str, dry_run: bool, compared: bool, reported: str | None = None
+) -> None:
+    """The counts on stdout, refused rows and what became of the report (`reported`) on
+    stderr; exits 1 if any row was refused."""
     for reason in report.refused[:SHOWN_REFUSALS]:
         click.echo(reason, err=True)
     if len(report.refused) > SHOWN_REFUSALS:
@@ -392,6 +395,8 @@ def print_report(report: ImportReport, source: str, dry_run: bool, compared: boo
     if not compared:
         click.echo("no database given: every row imposed, nothing amended or lifted", err=True)
     print_sent(dry_run, report.events_sent, report.events_new, report.events_known)
+    if reported is not None:
+        click.echo(reported, err=True)
     if report.refused:
         raise SystemExit(1)
 
