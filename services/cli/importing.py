@@ -19,14 +19,12 @@ sanction is recorded already is amended or lifted on the vendor it was recorded 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import io
 import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import asyncpg
 import click
@@ -41,170 +39,21 @@ from services.cli.publishing import (
     to_kafka,
 )
 from services.events.base import EventEnvelope
-from services.events.vendor import CORPORATE_NUMBER
-from services.imports import (
-    ebrd,
-    exclusions,
-    idb,
-    japanese,
-    jp_meti,
-    jp_suspension,
-    worldbank,
-)
-from services.imports.deltas import Delta, RecordedSanction, delta, gone
-from services.imports.entries import ListEntry, RowProblem
-from services.imports.events import (
-    aliases_updated,
-    amended,
-    entry_events,
-    lifted,
-    rehomed,
-    sanction_id,
-    vendor_id,
-)
+from services.imports.deltas import RecordedSanction
+from services.imports.planning import Pending, Recorded, planned_events
 from services.imports.report import ImportedFile, ImportReport, report_event
-from services.imports.resolution import JOIN_SCORE, Entity, How, Known, Resolver
+from services.imports.resolution import JOIN_SCORE, Known
 from services.platform.errors import StartupError
 from services.platform.settings import Settings
 from services.registry import sanction_repository
-from services.registry.names import IdentifierKey, normalize_identifier
+from services.registry.names import IdentifierKey
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
-Reader = Callable[[TextIO], Iterator[ListEntry | RowProblem]]
-# Each list: its reader and the authority its debarments are recorded under. None: a source
-# that is not a list of sanctions, with an importer of its own (OCDS: ocds_importing.py).
-LISTS: dict[str, tuple[Reader, str] | None] = {
-    "worldbank": (worldbank.entries, worldbank.AUTHORITY),
-    "idb": (idb.entries, idb.AUTHORITY),
-    "ebrd": (ebrd.entries, ebrd.AUTHORITY),
-    "jp_suspension": (jp_suspension.entries, jp_suspension.AUTHORITY),
-    "jp_meti": (jp_meti.entries, jp_meti.AUTHORITY),
-    "exclusions": (exclusions.entries, exclusions.AUTHORITY),  # our own JSON-lines export
-    "ocds": None,
-}
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What earlier imports of a list recorded, and the vendors an entity may join."""
-
-    known: tuple[Known, ...] = ()
-    sanctions: dict[str, RecordedSanction] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class _Pending:
-    line: int  # 0: no line (a lift)
-    event: EventEnvelope
-
-
-def _ids(item: ListEntry) -> tuple[str, str]:
-    """Its sanction's and its vendor's ids (japanese.py's for the Japanese lists' entries:
-    corporate numbers, English names, scopes, bid suspensions)."""
-    if isinstance(item, japanese.JapaneseEntry):
-        return japanese.sanction_id(item), japanese.vendor_id(item)
-    if isinstance(item, exclusions.ExportedEntry):
-        return exclusions.sanction_id(item), exclusions.vendor_id(item)
-    return sanction_id(item), vendor_id(item)
-
-
-def _made(
-    item: ListEntry, change: Delta, today: dt.date, register: bool
-) -> tuple[EventEnvelope, ...]:
-    """The events of an amended or imposed entry; ValueError when the catalog refuses them."""
-    if isinstance(item, japanese.JapaneseEntry):
-        if change is Delta.AMEND:
-            return (japanese.amended(item, today),)
-        return japanese.entry_events(item, register).events
-    if isinstance(item, exclusions.ExportedEntry):
-        if change is Delta.AMEND:
-            return (exclusions.amended(item, today),)
-        return exclusions.entry_events(item, register).events
-    if change is Delta.AMEND:
-        return (amended(item, today),)
-    return entry_events(item, register=register).events
-
-
-def _entity(item: ListEntry, source: str, own: str) -> Entity:
-    """The entry as entity resolution sees it: its names, country, identifiers."""
-    aliases, identifiers = item.aliases, tuple[IdentifierKey, ...]()
-    if isinstance(item, japanese.JapaneseEntry):
-        aliases = (*aliases, *([item.name_en] if item.name_en else []))
-        if item.corporate_number:
-            identifiers = (normalize_identifier(CORPORATE_NUMBER, item.corporate_number),)
-    if isinstance(item, exclusions.ExportedEntry):
-        aliases = (*aliases, *(n for n in (item.name_kana, item.name_en) if n))
-        identifiers = exclusions.identifier_keys(item)
-    return Entity(own, source, item.name, aliases, item.country, identifiers)
-
-
-def _resolved(
-    item: ListEntry, source: str, own: str, resolver: Resolver, today: dt.date, report: ImportReport
-) -> tuple[EventEnvelope, ...]:
-    """A new entry's events on the vendor it resolves to (resolution.py), reported; ValueError
-    when the catalog refuses them."""
-    entity = _entity(item, source, own)
-    found = resolver.decide(entity)
-    made = _made(item, Delta.IMPOSE, today, register=found.how is How.NEW)
-    if found.vendor_id != own:
-        made = rehomed(made, found.vendor_id)
-    if found.aliases is not None:
-        made = (*made, aliases_updated(item, found.vendor_id, found.aliases))
-    resolver.record(entity, found)  # only once its events are made: a refused row joins nothing
-    report.vendors += found.how is How.NEW
-    report.by_identifier += found.how is How.IDENTIFIER
-    report.by_name += found.how is How.NAME_COUNTRY
-    for candidate in found.candidates:
-        report.propose(item.line, item.name, own, candidate)
-    return made
-
-
-def planned_events(
-    source: str, stream: TextIO, recorded: Recorded, today: dt.date, report: ImportReport
-) -> Iterator[_Pending]:
-    """The events an import of `stream` sends (lazily, row by row: a file of any size
-    in memory bounded by its entities), reported into `report`."""
-    a_list = LISTS[source]
-    assert a_list is not None, f"{source} is not a list"
-    read, authority = a_list
-    resolver = Resolver(source, recorded.known)
-    listed: set[str] = set()
-    for item in read(stream):
-        report.rows += 1
-        if isinstance(item, RowProblem):
-            report.refuse(item.line, item.reason)
-            continue
-        sanction, own = _ids(item)
-        listed.add(sanction)
-        change = delta(sanction, item.last_day, recorded.sanctions)
-        was = recorded.sanctions.get(sanction)
-        if was is not None:  # the entity's vendor is the one its sanction is recorded on
-            resolver.note(own, was.vendor_id)
-        if change is Delta.KEEP:
-            report.unchanged += 1
-            continue
-        try:
-            if was is not None:
-                made = rehomed(_made(item, change, today, register=False), was.vendor_id)
-            else:
-                made = _resolved(item, source, own, resolver, today, report)
-        except ValueError as error:
-            report.refuse(item.line, str(error))
-            continue
-        if change is Delta.AMEND:
-            report.amended += 1
-        else:
-            report.imposed += 1
-        yield from (_Pending(item.line, event) for event in made)
-    for sanction, was in gone(recorded.sanctions, listed):
-        report.lifted += 1
-        yield _Pending(0, lifted(source, was.vendor_id, sanction, authority, today))
-
 
 async def _send_all(
-    pending: Iterator[_Pending], send: Send, report: ImportReport, advanced: Callable[[], None]
+    pending: Iterator[Pending], send: Send, report: ImportReport, advanced: Callable[[], None]
 ) -> None:
     while batch := list(itertools.islice(pending, BATCH_LINES)):
         raws = [_raw(p.event) for p in batch]

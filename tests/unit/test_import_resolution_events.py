@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from services.cli.importing import ImportReport, Recorded, planned_events
 from services.events.base import EventEnvelope
 from services.imports import idb
 from services.imports.deltas import RecordedSanction
 from services.imports.entries import ListEntry
 from services.imports.events import sanction_id
+from services.imports.planning import Recorded, planned_events
+from services.imports.report import ImportReport
 from services.imports.resolution import Known
 
 HEADER = "Title,Entity,Nationality,Country,From,To,Grounds,Source,IDB Sanction Type,"
