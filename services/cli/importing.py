@@ -108,7 +108,11 @@ async def _recorded(database_url: str, source: str) -> Recorded:
             await _known(conn),
             {
                 t.sanction_id: RecordedSanction(
-                    t.vendor_id, t.terms[-1].last_day, any(terms.lifted for terms in t.terms)
+                    t.vendor_id,
+                    t.terms[-1].last_day,
+                    any(terms.lifted for terms in t.terms),
+                    t.starts_on,
+                    t.decision.reason,
                 )
                 for t in timelines
             },
@@ -241,6 +245,8 @@ def print_report(
         )
         for line in report.review:
             click.echo(line)
+    if report.names_amended:
+        click.echo(f"names amended: {report.names_amended} vendors named otherwise by the list")
     if not compared:
         click.echo("no database given: every row imposed, nothing amended or lifted", err=True)
     print_sent(dry_run, report.events_sent, report.events_new, report.events_known)

@@ -35,7 +35,7 @@ from services.events.sanction import (
     SanctionKind,
     SanctionLifted,
 )
-from services.events.vendor import VendorRegistered, VendorUpdated
+from services.events.vendor import VendorRegistered, VendorRenamed, VendorUpdated
 from services.imports.entries import ListEntry, ground_code
 
 # The namespace of imported events' ids (uuid5 of what names them).
@@ -197,3 +197,14 @@ def aliases_updated(entry: ListEntry, vendor: str, aliases: Sequence[str]) -> Ev
     except ValidationError as error:
         raise ValueError(describe_validation_error(error)) from None
     return envelope(entry, vendor, f"{vendor}/aliases/{id_key(*sorted(aliases))}", payload)
+
+
+def renamed(entry: ListEntry, vendor: str, on: dt.date) -> EventEnvelope:
+    """`vendor` takes the name its entry now has on the list as its legal name, from `on`
+    (the import's day); its former name keeps matching. The id is the vendor's and the new
+    name's. Raises ValueError when the catalog refuses the name."""
+    try:
+        payload = VendorRenamed(new_legal_name=entry.name, effective_on=on)
+    except ValidationError as error:
+        raise ValueError(describe_validation_error(error)) from None
+    return envelope(entry, vendor, f"{vendor}/renamed/{id_key(folded(entry.name))}", payload)

@@ -30,14 +30,18 @@ from services.imports.entries import ListEntry, RowProblem
 from services.imports.events import (
     aliases_updated,
     amended,
+    amendment,
     entry_events,
+    folded,
     lifted,
     rehomed,
     sanction_id,
     vendor_id,
 )
+from services.imports.events import renamed as renamed_to
+from services.imports.renames import Renames
 from services.imports.report import ImportReport
-from services.imports.resolution import Entity, How, Known, Resolver
+from services.imports.resolution import Entity, How, Known, Resolution, Resolver
 from services.registry.names import IdentifierKey, normalize_identifier
 
 Reader = Callable[[TextIO], Iterator[ListEntry | RowProblem]]
@@ -129,6 +133,83 @@ def _resolved(
     return made
 
 
+def _names(
+    item: ListEntry,
+    source: str,
+    own: str,
+    vendor: str,
+    resolver: Resolver,
+    today: dt.date,
+    renamed: bool,
+) -> tuple[EventEnvelope, ...]:
+    """The events that give a recorded entry's vendor the names the list now gives it: its
+    legal name when the entry was `renamed` (renames.py) and the vendor is this list's own,
+    and the names it has no form of as aliases (none is taken away: a vendor's aliases may
+    come from other lists); () when it has them all. ValueError when the catalog refuses one."""
+    entity = _entity(item, source, own)
+    legal = resolver.legal_name(vendor)
+    retitled = (
+        renamed
+        and vendor.startswith(f"{source}:")
+        and legal is not None
+        and folded(legal) != folded(item.name)
+    )
+    aliases = resolver.names_to_add(vendor, entity, besides=item.name if retitled else None)
+    events = (*([renamed_to(item, vendor, today)] if retitled else []),)
+    if aliases is not None:
+        events = (*events, aliases_updated(item, vendor, aliases))
+    if events:
+        resolver.record(entity, Resolution(vendor, How.OWN, aliases=aliases or ()))
+    return events
+
+
+def _planned(
+    item: ListEntry,
+    sanction: str,
+    own: str,
+    recorded: Recorded,
+    context: _Import,
+    renamed: bool = False,
+) -> Iterator[Pending]:
+    """An entry's events: its vendor's names amended, its sanction imposed or amended (or
+    nothing), reported; a row the catalog refuses is reported with its line instead."""
+    report, today = context.report, context.today
+    was = recorded.sanctions.get(sanction)
+    change = delta(sanction, item.last_day, recorded.sanctions)
+    try:
+        names: tuple[EventEnvelope, ...] = ()
+        if was is not None:  # the entity's vendor is the one its sanction is recorded on
+            context.resolver.note(own, was.vendor_id)
+            names = _names(
+                item, context.source, own, was.vendor_id, context.resolver, today, renamed
+            )
+        made: tuple[EventEnvelope, ...] = ()
+        if change is not Delta.KEEP and was is not None:
+            made = (
+                (amendment(item, today, sanction, was.vendor_id),)
+                if renamed  # its sanction has the id of the entry's former name
+                else rehomed(_made(item, change, today, register=False), was.vendor_id)
+            )
+        elif change is not Delta.KEEP:
+            made = _resolved(item, context.source, own, context.resolver, today, report)
+    except ValueError as error:
+        report.refuse(item.line, str(error))
+        return
+    report.names_amended += bool(names)
+    report.unchanged += change is Delta.KEEP
+    report.amended += change is Delta.AMEND
+    report.imposed += change is Delta.IMPOSE
+    yield from (Pending(item.line, event) for event in (*names, *made))
+
+
+@dataclass(frozen=True)
+class _Import:
+    source: str
+    resolver: Resolver
+    today: dt.date
+    report: ImportReport
+
+
 def planned_events(
     source: str, stream: TextIO, recorded: Recorded, today: dt.date, report: ImportReport
 ) -> Iterator[Pending]:
@@ -137,7 +218,8 @@ def planned_events(
     a_list = LISTS[source]
     assert a_list is not None, f"{source} is not a list"
     read, authority = a_list
-    resolver = Resolver(source, recorded.known)
+    context = _Import(source, Resolver(source, recorded.known), today, report)
+    renames = Renames.of(recorded.sanctions, {k.vendor_id: k.country for k in recorded.known})
     listed: set[str] = set()
     for item in read(stream):
         report.rows += 1
@@ -145,27 +227,14 @@ def planned_events(
             report.refuse(item.line, item.reason)
             continue
         sanction, own = _ids(item)
+        if sanction not in recorded.sanctions and renames.waits(item):
+            continue  # until the end: it may be a recorded entry renamed
         listed.add(sanction)
-        change = delta(sanction, item.last_day, recorded.sanctions)
-        was = recorded.sanctions.get(sanction)
-        if was is not None:  # the entity's vendor is the one its sanction is recorded on
-            resolver.note(own, was.vendor_id)
-        if change is Delta.KEEP:
-            report.unchanged += 1
-            continue
-        try:
-            if was is not None:
-                made = rehomed(_made(item, change, today, register=False), was.vendor_id)
-            else:
-                made = _resolved(item, source, own, resolver, today, report)
-        except ValueError as error:
-            report.refuse(item.line, str(error))
-            continue
-        if change is Delta.AMEND:
-            report.amended += 1
-        else:
-            report.imposed += 1
-        yield from (Pending(item.line, event) for event in made)
-    for sanction, was in gone(recorded.sanctions, listed):
+        yield from _planned(item, sanction, own, recorded, context)
+    for item, was in renames.paired(listed):
+        sanction, own = _ids(item)
+        listed.add(was or sanction)
+        yield from _planned(item, was or sanction, own, recorded, context, renamed=bool(was))
+    for sanction, gone_one in gone(recorded.sanctions, listed):
         report.lifted += 1
-        yield Pending(0, lifted(source, was.vendor_id, sanction, authority, today))
+        yield Pending(0, lifted(source, gone_one.vendor_id, sanction, authority, today))

@@ -30,7 +30,7 @@ ELIGIBILITY = """query ($vendor: ID!, $day: Date!) { bidEligibility(vendorId: $v
 
 IMPORTS = """query ($first: Int!) { imports(first: $first) { totalCount edges { node {
   id source fileName fileSha256 compared rowsRead vendorsCreated sanctionsImposed
-  sanctionsAmended sanctionsLifted sanctionsUnchanged refusedCount } } } }"""
+  sanctionsAmended sanctionsLifted sanctionsUnchanged namesAmended refusedCount } } } }"""
 REPORT = (
     """query ($id: ID!) { importReport(id: $id) { fileName sanctionsLifted refused { line } } }"""
 )
@@ -174,11 +174,14 @@ def test_a_newer_file_imposes_amends_and_lifts_what_changed(
     )
     lines = (LISTS / WB_FILE).read_text(encoding="utf-8").splitlines(keepends=True)
     assert lines[1].startswith("MR. RUFAT MAJIDOV,") and lines[2].startswith("GRAND MOTORS LLC,")
+    assert lines[3].startswith("CNN CAUCASIA LLC,*679,") and lines[4].startswith("GES PLAN SH")
     newer = tmp_path / "newer.csv"
     newer.write_text(
         lines[0]  # the header
         + lines[2].replace(",2027-08-09,", ",2028-01-31,")  # Grand Motors: a later last day
-        + "".join(lines[3:])  # Majidov's row is gone
+        + lines[3].replace(",*679,", ",(aka CNN GEORGIA) *679,")  # another name
+        + lines[4].replace("GES PLAN SH.P.K.,", "GES PLAN GROUP SH.P.K.,")  # renamed
+        + "".join(lines[5:])  # Majidov's row is gone
         + 'NEW EXAMPLE TRADING LLC,*999,"1 EXAMPLE STREET, BAKU",Azerbaijan,2026-11-02,2028-11-01,'
         "Fraudulent Practices\n",
         encoding="utf-8",
@@ -187,6 +190,7 @@ def test_a_newer_file_imposes_amends_and_lifts_what_changed(
     assert delta.startswith(
         "worldbank: read 1285 rows; refused 0; sanctions: 1 imposed, 1 amended, 1 lifted,"
         " 1283 unchanged; 1 vendors registered\n"
+        "names amended: 2 vendors named otherwise by the list\n"
     )
     today = dt.datetime.now(TOKYO).date()
     majidov, grand = (_vendor(embedded, n) for n in ("MR. RUFAT MAJIDOV", "GRAND MOTORS LLC"))
@@ -195,6 +199,12 @@ def test_a_newer_file_imposes_amends_and_lifts_what_changed(
     assert _on(embedded, grand, "2027-09-01")["eligibleAgainOn"] == "2028-02-01"
     newcomer = _vendor(embedded, "NEW EXAMPLE TRADING LLC")
     assert _on(embedded, newcomer, "2027-01-01")["eligible"] is False
+    # The renamed firm: the same vendor and debarment under its new name (the former one
+    # still matches); the firm with another name: found by it.
+    ges = _vendor(embedded, "GES PLAN GROUP SH.P.K.")
+    assert ges == _vendor(embedded, "GES PLAN SH.P.K.")
+    assert _on(embedded, ges, "2026-12-02")["reasons"][0]["authority"] == WORLD_BANK
+    assert _vendor(embedded, "CNN GEORGIA") == _vendor(embedded, "CNN CAUCASIA LLC")
 
     # Each run reported through the API, newest first; the same file twice is two runs.
     reports = _reports(embedded, 3)
@@ -204,10 +214,10 @@ def test_a_newer_file_imposes_amends_and_lifts_what_changed(
         (WB_FILE, 1285, 0),
     ]
     newest = reports[0]
-    assert (newest["sanctionsAmended"], newest["sanctionsLifted"], newest["rowsRead"]) == (
+    assert (newest["sanctionsAmended"], newest["sanctionsLifted"], newest["namesAmended"]) == (
         1,
         1,
-        1285,
+        2,
     )
     assert newest["fileSha256"] == hashlib.sha256(newer.read_bytes()).hexdigest()
     # Sanction authorities and auditors read them; a procurement officer may not.
@@ -255,6 +265,7 @@ def test_an_import_into_kafka_alone_is_reported(
         "sanctionsAmended": 0,
         "sanctionsLifted": 0,
         "sanctionsUnchanged": 0,
+        "namesAmended": 0,
         "refusedCount": 0,
     }
     assert f"import report {report['id']}" in result.stderr, result.stderr
