@@ -33,6 +33,7 @@ from services.imports.events import (
     amendment,
     entry_events,
     folded,
+    identifiers_updated,
     lifted,
     rehomed,
     sanction_id,
@@ -124,6 +125,13 @@ def _resolved(
         made = rehomed(made, found.vendor_id)
     if found.aliases is not None:
         made = (*made, aliases_updated(item, found.vendor_id, found.aliases))
+    # Joined by name, the vendor gains the entry's identifiers it lacks (none is held by
+    # another vendor: the entity would have joined that one, or been proposed for review).
+    held = resolver.identifiers_of(found.vendor_id)
+    gained = [key for key in entity.identifiers if key not in held]
+    if found.how is How.NAME_COUNTRY and gained:
+        made = (*made, identifiers_updated(item, found.vendor_id, (*held, *gained)))
+        report.identifiers_added += 1
     resolver.record(entity, found)  # only once its events are made: a refused row joins nothing
     report.vendors += found.how is How.NEW
     report.by_identifier += found.how is How.IDENTIFIER

@@ -294,6 +294,11 @@ class Resolver:
             if vendor_id in self._vendors:
                 self._vendors[vendor_id].identifiers.add(identifier)
 
+    def identifiers_of(self, vendor_id: str) -> tuple[IdentifierKey, ...]:
+        """The identifiers a vendor holds as far as this import knows, in order."""
+        known = self._vendors.get(vendor_id)
+        return tuple(sorted(known.identifiers)) if known else ()
+
     def legal_name(self, vendor_id: str) -> str | None:
         """The vendor's legal name as known when the import started; None: not known."""
         known = self._vendors.get(vendor_id)

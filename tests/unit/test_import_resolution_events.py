@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
 from services.events.base import EventEnvelope
 from services.imports import idb, worldbank
@@ -17,6 +18,7 @@ from services.imports.events import vendor_id as wb_vendor_id
 from services.imports.planning import Recorded, planned_events
 from services.imports.report import ImportReport
 from services.imports.resolution import Known
+from services.registry.names import IdentifierKey
 
 HEADER = "Title,Entity,Nationality,Country,From,To,Grounds,Source,IDB Sanction Type,"
 HEADER += "IDB Sanction Source,Other Name\n"
@@ -27,6 +29,7 @@ KNOWN = (Known(WB_CNN, "GE", ("CNN CAUCASIA LLC",)),)
 # Once the IDB's entry joined it: with the IDB's other name as an alias.
 JOINED = (Known(WB_CNN, "GE", ("CNN CAUCASIA LLC", "სიენენ"), ("სიენენ",)),)
 TODAY = dt.date(2026, 1, 5)
+LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"
 
 
 def _sent(text: str, recorded: Recorded) -> tuple[list[EventEnvelope], ImportReport]:
@@ -134,3 +137,38 @@ def test_a_renamed_entry_that_could_be_two_recorded_ones_is_not_merged() -> None
         "vendor.registered",
     ]
     assert (report.names_amended, report.imposed, report.lifted) == (0, 1, 2)
+
+
+def test_a_vendor_joined_by_name_gains_the_entrys_identifier() -> None:
+    lines = (LISTS / "jp_suspension_example.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[1].split(",")[2:5:2] == ["株式会社北浜建設", "7999901000001"]
+    known = (Known("city:kitahama", "JP", ("株式会社北浜建設",)),)
+    report = ImportReport()
+    text = io.StringIO(f"{lines[0]}\n{lines[1]}\n")
+    events = [
+        p.event for p in planned_events("jp_suspension", text, Recorded(known), TODAY, report)
+    ]
+    assert [(e.event_type, e.vendor_id) for e in events] == [
+        ("sanction.imposed", "city:kitahama"),
+        ("vendor.updated", "city:kitahama"),
+    ]
+    assert events[1].payload.model_dump()["identifiers"] == [
+        {"scheme": "corporate_number", "value": "7999901000001"}
+    ]
+    assert (report.by_name, report.identifiers_added, report.vendors) == (1, 1, 0)
+    # Known with it (the registry applied it): joined by the identifier, nothing to add.
+    with_it = (Known("city:kitahama", "JP", ("株式会社北浜建設",), (), _keys(events[1])),)
+    report = ImportReport()
+    text = io.StringIO(f"{lines[0]}\n{lines[1]}\n")
+    again = [
+        p.event for p in planned_events("jp_suspension", text, Recorded(with_it), TODAY, report)
+    ]
+    assert [e.event_type for e in again] == ["sanction.imposed"]
+    assert (report.by_identifier, report.identifiers_added) == (1, 0)
+
+
+def _keys(event: EventEnvelope) -> tuple[IdentifierKey, ...]:
+    return tuple(
+        IdentifierKey(ref["scheme"], ref["value"])
+        for ref in event.payload.model_dump()["identifiers"]
+    )
