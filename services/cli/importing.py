@@ -209,14 +209,17 @@ async def run(
             clock.now(),
             compared=url is not None,
         )
-        reported = report_event(report, read)
-        # Sent after the import's events: on their partitions and its own, the report comes
-        # after what it reports.
-        verdict = None if send is None else (await send([_raw(reported)]))[0]
-    said = None
-    if verdict is not None:
-        said = verdict.refused or f"import report {reported.event_id} (query importReport)"
+        said = None if send is None else await send_report(report, read, send)
     print_report(report, source, dry_run, compared=url is not None, reported=said)
+
+
+async def send_report(report: ImportReport, file: ImportedFile, send: Send) -> str:
+    """Sends an import's report once its events are sent; what to tell of it (its id, or why
+    it was refused). It says what the importer did: the registry applies each vendor's
+    events in their own order, so a report may be read before all it counts is applied."""
+    reported = report_event(report, file)
+    [verdict] = await send([_raw(reported)])
+    return verdict.refused or f"import report {reported.event_id} (query importReport)"
 
 
 def _raw(event: EventEnvelope) -> bytes:
