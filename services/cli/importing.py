@@ -19,13 +19,12 @@ sanction is recorded already is amended or lifted on the vendor it was recorded 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
+import hashlib
 import io
 import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import asyncpg
 import click
@@ -40,196 +39,24 @@ from services.cli.publishing import (
     to_kafka,
 )
 from services.events.base import EventEnvelope
-from services.events.vendor import CORPORATE_NUMBER
-from services.imports import (
-    ebrd,
-    exclusions,
-    idb,
-    japanese,
-    jp_meti,
-    jp_suspension,
-    worldbank,
-)
-from services.imports.deltas import Delta, RecordedSanction, delta, gone
-from services.imports.entries import ListEntry, RowProblem
-from services.imports.events import (
-    aliases_updated,
-    amended,
-    entry_events,
-    lifted,
-    rehomed,
-    sanction_id,
-    vendor_id,
-)
-from services.imports.resolution import JOIN_SCORE, Candidate, Entity, How, Known, Resolver
+from services.imports.deltas import RecordedSanction
+from services.imports.planning import Pending, Recorded, planned_events
+from services.imports.report import ImportedFile, ImportReport, report_event
+from services.imports.resolution import JOIN_SCORE, Known
 from services.platform.errors import StartupError
 from services.platform.settings import Settings
 from services.registry import sanction_repository
-from services.registry.names import IdentifierKey, normalize_identifier
+from services.registry.names import IdentifierKey
 
-Reader = Callable[[TextIO], Iterator[ListEntry | RowProblem]]
-# Each list: its reader and the authority its debarments are recorded under. None: a source
-# that is not a list of sanctions, with an importer of its own (OCDS: ocds_importing.py).
-LISTS: dict[str, tuple[Reader, str] | None] = {
-    "worldbank": (worldbank.entries, worldbank.AUTHORITY),
-    "idb": (idb.entries, idb.AUTHORITY),
-    "ebrd": (ebrd.entries, ebrd.AUTHORITY),
-    "jp_suspension": (jp_suspension.entries, jp_suspension.AUTHORITY),
-    "jp_meti": (jp_meti.entries, jp_meti.AUTHORITY),
-    "exclusions": (exclusions.entries, exclusions.AUTHORITY),  # our own JSON-lines export
-    "ocds": None,
-}
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What earlier imports of a list recorded, and the vendors an entity may join."""
-
-    known: tuple[Known, ...] = ()
-    sanctions: dict[str, RecordedSanction] = field(default_factory=dict)
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0
-    vendors: int = 0  # registered by this import
-    by_identifier: int = 0  # entities that joined a vendor holding their identifier
-    by_name: int = 0  # entities that joined the one vendor of their name and country
-    review: list[str] = field(default_factory=list)  # "possible same as" lines
-    imposed: int = 0
-    amended: int = 0
-    lifted: int = 0
-    unchanged: int = 0
-    events_new: int = 0
-    events_known: int = 0  # taken before: the same import sent again
-    events_sent: int = 0  # into Kafka: ingest judges them later
-    refused: list[str] = field(default_factory=list)  # "line N: reason"
-
-    def refuse(self, line: int, reason: str) -> None:
-        self.refused.append(f"line {line}: {reason}" if line else reason)
-
-
-@dataclass(frozen=True)
-class _Pending:
-    line: int  # 0: no line (a lift)
-    event: EventEnvelope
-
-
-def _ids(item: ListEntry) -> tuple[str, str]:
-    """Its sanction's and its vendor's ids (japanese.py's for the Japanese lists' entries:
-    corporate numbers, English names, scopes, bid suspensions)."""
-    if isinstance(item, japanese.JapaneseEntry):
-        return japanese.sanction_id(item), japanese.vendor_id(item)
-    if isinstance(item, exclusions.ExportedEntry):
-        return exclusions.sanction_id(item), exclusions.vendor_id(item)
-    return sanction_id(item), vendor_id(item)
-
-
-def _made(
-    item: ListEntry, change: Delta, today: dt.date, register: bool
-) -> tuple[EventEnvelope, ...]:
-    """The events of an amended or imposed entry; ValueError when the catalog refuses them."""
-    if isinstance(item, japanese.JapaneseEntry):
-        if change is Delta.AMEND:
-            return (japanese.amended(item, today),)
-        return japanese.entry_events(item, register).events
-    if isinstance(item, exclusions.ExportedEntry):
-        if change is Delta.AMEND:
-            return (exclusions.amended(item, today),)
-        return exclusions.entry_events(item, register).events
-    if change is Delta.AMEND:
-        return (amended(item, today),)
-    return entry_events(item, register=register).events
-
-
-def _entity(item: ListEntry, source: str, own: str) -> Entity:
-    """The entry as entity resolution sees it: its names, country, identifiers."""
-    aliases, identifiers = item.aliases, tuple[IdentifierKey, ...]()
-    if isinstance(item, japanese.JapaneseEntry):
-        aliases = (*aliases, *([item.name_en] if item.name_en else []))
-        if item.corporate_number:
-            identifiers = (normalize_identifier(CORPORATE_NUMBER, item.corporate_number),)
-    if isinstance(item, exclusions.ExportedEntry):
-        aliases = (*aliases, *(n for n in (item.name_kana, item.name_en) if n))
-        identifiers = exclusions.identifier_keys(item)
-    return Entity(own, source, item.name, aliases, item.country, identifiers)
-
-
-def _resolved(
-    item: ListEntry, source: str, own: str, resolver: Resolver, today: dt.date, report: ImportReport
-) -> tuple[EventEnvelope, ...]:
-    """A new entry's events on the vendor it resolves to (resolution.py), reported; ValueError
-    when the catalog refuses them."""
-    entity = _entity(item, source, own)
-    found = resolver.decide(entity)
-    made = _made(item, Delta.IMPOSE, today, register=found.how is How.NEW)
-    if found.vendor_id != own:
-        made = rehomed(made, found.vendor_id)
-    if found.aliases is not None:
-        made = (*made, aliases_updated(item, found.vendor_id, found.aliases))
-    resolver.record(entity, found)  # only once its events are made: a refused row joins nothing
-    report.vendors += found.how is How.NEW
-    report.by_identifier += found.how is How.IDENTIFIER
-    report.by_name += found.how is How.NAME_COUNTRY
-    report.review += [_review(item, own, c) for c in found.candidates]
-    return made
-
-
-def _review(item: ListEntry, own: str, candidate: Candidate) -> str:
-    return (
-        f"possible same as: line {item.line} {item.name!r} (vendor {own}) ~"
-        f" {candidate.name!r} (vendor {candidate.vendor_id}): score {candidate.score:.1f},"
-        f" {candidate.why}"
-    )
-
-
-def planned_events(
-    source: str, stream: TextIO, recorded: Recorded, today: dt.date, report: ImportReport
-) -> Iterator[_Pending]:
-    """The events an import of `stream` sends (lazily, row by row: a file of any size
-    in memory bounded by its entities), reported into `report`."""
-    a_list = LISTS[source]
-    assert a_list is not None, f"{source} is not a list"
-    read, authority = a_list
-    resolver = Resolver(source, recorded.known)
-    listed: set[str] = set()
-    for item in read(stream):
-        report.rows += 1
-        if isinstance(item, RowProblem):
-            report.refuse(item.line, item.reason)
-            continue
-        sanction, own = _ids(item)
-        listed.add(sanction)
-        change = delta(sanction, item.last_day, recorded.sanctions)
-        was = recorded.sanctions.get(sanction)
-        if was is not None:  # the entity's vendor is the one its sanction is recorded on
-            resolver.note(own, was.vendor_id)
-        if change is Delta.KEEP:
-            report.unchanged += 1
-            continue
-        try:
-            if was is not None:
-                made = rehomed(_made(item, change, today, register=False), was.vendor_id)
-            else:
-                made = _resolved(item, source, own, resolver, today, report)
-        except ValueError as error:
-            report.refuse(item.line, str(error))
-            continue
-        if change is Delta.AMEND:
-            report.amended += 1
-        else:
-            report.imposed += 1
-        yield from (_Pending(item.line, event) for event in made)
-    for sanction, was in gone(recorded.sanctions, listed):
-        report.lifted += 1
-        yield _Pending(0, lifted(source, was.vendor_id, sanction, authority, today))
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 
 async def _send_all(
-    pending: Iterator[_Pending], send: Send, report: ImportReport, advanced: Callable[[], None]
+    pending: Iterator[Pending], send: Send, report: ImportReport, advanced: Callable[[], None]
 ) -> None:
     while batch := list(itertools.islice(pending, BATCH_LINES)):
-        raws = [p.event.model_dump_json(exclude_none=True).encode() for p in batch]
+        raws = [_raw(p.event) for p in batch]
         for sent, verdict in zip(batch, await send(raws), strict=True):
             if verdict.refused is not None:
                 report.refuse(sent.line, verdict.refused)
@@ -281,7 +108,11 @@ async def _recorded(database_url: str, source: str) -> Recorded:
             await _known(conn),
             {
                 t.sanction_id: RecordedSanction(
-                    t.vendor_id, t.terms[-1].last_day, any(terms.lifted for terms in t.terms)
+                    t.vendor_id,
+                    t.terms[-1].last_day,
+                    any(terms.lifted for terms in t.terms),
+                    t.starts_on,
+                    t.decision.reason,
                 )
                 for t in timelines
             },
@@ -313,6 +144,22 @@ async def target(
         yield url, send
 
 
+class _Digesting(io.RawIOBase):
+    """A file read through it is hashed on the way (SHA-256 of its bytes, whoever reads)."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file, self.sha256 = file, hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        data = self._file.read(len(memoryview(buffer)))
+        self.sha256.update(data)
+        memoryview(buffer)[: len(data)] = data
+        return len(data)
+
+
 async def run(
     source: str,
     file: BinaryIO,
@@ -321,17 +168,21 @@ async def run(
     data_dir: Path | None,
     dry_run: bool,
 ) -> None:
-    """`vendorwatch import`: into Kafka if given, else the chosen embedded event log."""
+    """`vendorwatch import`: into Kafka if given, else the chosen embedded event log; the
+    report is sent last, as an `import.reported` event (imports/report.py)."""
     if source == "ocds":  # a contract register, not a list: an importer of its own
         from services.cli import ocds_importing  # it imports this module
 
         await ocds_importing.run(file, kafka, database_url, data_dir, dry_run)
         return
     report = ImportReport()
-    stream = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    digesting = _Digesting(file)
+    stream = io.TextIOWrapper(io.BufferedReader(digesting), encoding="utf-8-sig", newline="")
     async with target(kafka, database_url, data_dir, dry_run) as (url, send):
+        clock = Settings(database_url=url or "", kafka_bootstrap=kafka).clock
+        started = clock.now()
         # The import's day, in the registry's time zone: when lifts and amendments apply.
-        today = Settings(database_url=url or "", kafka_bootstrap=kafka).clock.today()
+        today = clock.today()
         recorded = await _recorded(url, source) if url else Recorded()
         pending = planned_events(source, stream, recorded, today, report)
         with progress_bar(file) as progress:
@@ -349,11 +200,37 @@ async def run(
                     pass
             else:
                 await _send_all(pending, send, report, advanced)
-    print_report(report, source, dry_run, compared=url is not None)
+        digesting.readall()  # what the reader left unread (a trailer) is the file's too
+        read = ImportedFile(
+            source,
+            Path(getattr(file, "name", "-")).name,
+            digesting.sha256.hexdigest(),
+            started,
+            clock.now(),
+            compared=url is not None,
+        )
+        said = None if send is None else await send_report(report, read, send)
+    print_report(report, source, dry_run, compared=url is not None, reported=said)
 
 
-def print_report(report: ImportReport, source: str, dry_run: bool, compared: bool) -> None:
-    """The counts on stdout, refused rows on stderr; exits 1 if any row was refused."""
+async def send_report(report: ImportReport, file: ImportedFile, send: Send) -> str:
+    """Sends an import's report once its events are sent; what to tell of it (its id, or why
+    it was refused). It says what the importer did: the registry applies each vendor's
+    events in their own order, so a report may be read before all it counts is applied."""
+    reported = report_event(report, file)
+    [verdict] = await send([_raw(reported)])
+    return verdict.refused or f"import report {reported.event_id} (query importReport)"
+
+
+def _raw(event: EventEnvelope) -> bytes:
+    return event.model_dump_json(exclude_none=True).encode()
+
+
+def print_report(
+    report: ImportReport, source: str, dry_run: bool, compared: bool, reported: str | None = None
+) -> None:
+    """The counts on stdout, refused rows and what became of the report (`reported`) on
+    stderr; exits 1 if any row was refused."""
     for reason in report.refused[:SHOWN_REFUSALS]:
         click.echo(reason, err=True)
     if len(report.refused) > SHOWN_REFUSALS:
@@ -371,9 +248,13 @@ def print_report(report: ImportReport, source: str, dry_run: bool, compared: boo
         )
         for line in report.review:
             click.echo(line)
+    if report.names_amended:
+        click.echo(f"names amended: {report.names_amended} vendors named otherwise by the list")
     if not compared:
         click.echo("no database given: every row imposed, nothing amended or lifted", err=True)
     print_sent(dry_run, report.events_sent, report.events_new, report.events_known)
+    if reported is not None:
+        click.echo(reported, err=True)
     if report.refused:
         raise SystemExit(1)
 

@@ -11,6 +11,7 @@ The events' ids depend only on what they say: the same file again changes nothin
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 from dataclasses import dataclass
@@ -20,12 +21,14 @@ from typing import BinaryIO
 import asyncpg
 import click
 
-from services.cli.importing import print_sent, target
+from services.cli.importing import print_sent, send_report, target
 from services.cli.publishing import BATCH_LINES, SHOWN_REFUSALS, Send
 from services.events.vendor import VendorRegistered
 from services.imports.ocds import Accounted, Known, Mapped, Outcome, mapped
 from services.imports.ocds_package import PackageError
+from services.imports.report import ImportedFile, ImportReport
 from services.platform.errors import StartupError
+from services.platform.settings import Settings
 from services.registry import vendor_repository
 from services.registry.names import normalize_identifier
 
@@ -60,9 +63,11 @@ async def _known(database_url: str, first: Mapped) -> Known:
     return Known(frozenset(vendors), owners)
 
 
-def read(file: BinaryIO) -> object:
+def read(file: BinaryIO) -> tuple[object, str]:
+    """The package, and the SHA-256 of the file's bytes."""
+    raw = file.read()
     try:  # UTF-8, with a byte-order mark or not
-        return json.loads(file.read().decode("utf-8-sig"))
+        return json.loads(raw.decode("utf-8-sig")), hashlib.sha256(raw).hexdigest()
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise StartupError(f"{getattr(file, 'name', 'input')}: not JSON: {error}") from None
 
@@ -93,19 +98,45 @@ async def run(
     data_dir: Path | None,
     dry_run: bool,
 ) -> None:
-    """`vendorwatch import ocds`: into Kafka if given, else the chosen embedded event log."""
-    package = read(file)
+    """`vendorwatch import ocds`: into Kafka if given, else the chosen embedded event log;
+    its report last, as a list's is (`import.reported`: the processes read as its rows, the
+    vendors registered and known, what was refused)."""
+    package, digest = read(file)
     try:
         result = mapped(package)
     except PackageError as error:
         raise StartupError(f"{getattr(file, 'name', 'input')}: {error}") from None
-    sent, reasons = Sent(), []
+    sent, reasons, said = Sent(), list[str](), None
     async with target(kafka, database_url, data_dir, dry_run) as (url, send):
+        clock = Settings(database_url=url or "", kafka_bootstrap=kafka).clock
+        started = clock.now()
         if url is not None:
             result = mapped(package, await _known(url, result))
         if send is not None:
             reasons = await _send(result, send, sent)
+            name = Path(getattr(file, "name", "-")).name
+            done = ImportedFile(NAME, name, digest, started, clock.now(), url is not None)
+            said = await send_report(_report(result, sent, reasons), done, send)
+    if said is not None:
+        click.echo(said, err=True)
     print_report(result, sent, reasons, dry_run, compared=url is not None)
+
+
+def _report(result: Mapped, sent: Sent, reasons: list[str]) -> ImportReport:
+    """An OCDS import as an import report: a process is a row; no sanction."""
+    report = ImportReport(
+        rows=result.processes,
+        vendors=result.vendors_registered,
+        by_identifier=result.vendors_known,
+        events_new=sent.new,
+        events_known=sent.known,
+        events_sent=sent.to_kafka,
+    )
+    for accounted in result.refused:
+        report.refuse(0, _line(accounted))
+    for reason in reasons:
+        report.refuse(0, f"refused by ingest: {reason}")
+    return report
 
 
 def _line(accounted: Accounted) -> str:

@@ -21,6 +21,7 @@ from services.events.contract import (
     SubcontractRequested,
 )
 from services.events.emitted import EligibilityChanged, RiskChanged
+from services.events.imports import ImportReported
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
 from services.events.migration import (
     MigrationChecklistUpdated,
@@ -79,6 +80,7 @@ PAYLOADS: tuple[type[Payload], ...] = (
     MigrationChecklistUpdated,
     MigrationItemStatusChanged,
     MigrationPlanScheduled,
+    ImportReported,
 )
 
 

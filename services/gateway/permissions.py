@@ -22,6 +22,9 @@ VENDOR_RECORDS = frozenset({Role.PROCUREMENT_OFFICER, Role.ADMIN})
 CONTRACT_RECORDS = frozenset({Role.PROCUREMENT_OFFICER, Role.SYSTEM_OWNER, Role.ADMIN})
 SANCTIONS = frozenset({Role.SANCTION_AUTHORITY, Role.ADMIN})
 PLANS = frozenset({Role.SYSTEM_OWNER, Role.ADMIN})
+# Import reports name the rows refused and the vendors proposed as the same: what the lists'
+# keepers (sanction authorities) and those who check them (auditors, admins) work from.
+IMPORT_READERS = SANCTIONS | AUDITORS
 
 # Root field → the roles that may use it. Queries and subscriptions not listed: EVERYONE.
 QUERIES: Mapping[str, frozenset[Role]] = {
@@ -31,6 +34,8 @@ QUERIES: Mapping[str, frozenset[Role]] = {
     "events": AUDITORS,
     "auditTrail": AUDITORS,
     "deadLetters": DEAD_LETTER_READERS,
+    "imports": IMPORT_READERS,
+    "importReport": IMPORT_READERS,
 }
 MUTATIONS: Mapping[str, frozenset[Role]] = {
     "submitEvent": frozenset({Role.ADMIN}),

@@ -19,6 +19,8 @@ class RecordedSanction:
     vendor_id: str
     last_day: dt.date | None  # under its latest terms; None: until lifted
     lifted: bool
+    starts_on: dt.date | None = None  # its first day and reason (the list's grounds): what
+    reason: str | None = None  # tells an entry renamed in a newer file (renames.py)
 
 
 class Delta(StrEnum):

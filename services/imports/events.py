@@ -35,8 +35,14 @@ from services.events.sanction import (
     SanctionKind,
     SanctionLifted,
 )
-from services.events.vendor import VendorRegistered, VendorUpdated
+from services.events.vendor import (
+    VendorIdentifierRef,
+    VendorRegistered,
+    VendorRenamed,
+    VendorUpdated,
+)
 from services.imports.entries import ListEntry, ground_code
+from services.registry.names import IdentifierKey
 
 # The namespace of imported events' ids (uuid5 of what names them).
 NAMESPACE = uuid.UUID("0b9e3c1e-6f63-4f83-9a55-7a2f3f1d1c01")
@@ -197,3 +203,29 @@ def aliases_updated(entry: ListEntry, vendor: str, aliases: Sequence[str]) -> Ev
     except ValidationError as error:
         raise ValueError(describe_validation_error(error)) from None
     return envelope(entry, vendor, f"{vendor}/aliases/{id_key(*sorted(aliases))}", payload)
+
+
+def renamed(entry: ListEntry, vendor: str, on: dt.date) -> EventEnvelope:
+    """`vendor` takes the name its entry now has on the list as its legal name, from `on`
+    (the import's day); its former name keeps matching. The id is the vendor's and the new
+    name's. Raises ValueError when the catalog refuses the name."""
+    try:
+        payload = VendorRenamed(new_legal_name=entry.name, effective_on=on)
+    except ValidationError as error:
+        raise ValueError(describe_validation_error(error)) from None
+    return envelope(entry, vendor, f"{vendor}/renamed/{id_key(folded(entry.name))}", payload)
+
+
+def identifiers_updated(
+    entry: ListEntry, vendor: str, identifiers: Sequence[IdentifierKey]
+) -> EventEnvelope:
+    """`vendor`'s identifiers become `identifiers` (its own, as the registry holds them, and
+    those of an entry joining it by name); the id is the vendor's and the set's. Raises
+    ValueError when the catalog refuses one."""
+    try:
+        refs = [VendorIdentifierRef(scheme=k.scheme, value=k.value) for k in identifiers]
+        payload = VendorUpdated(identifiers=refs)
+    except ValidationError as error:
+        raise ValueError(describe_validation_error(error)) from None
+    keys = sorted(f"{k.scheme}:{k.value}" for k in identifiers)
+    return envelope(entry, vendor, f"{vendor}/identifiers/{id_key(*keys)}", payload)

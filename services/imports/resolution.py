@@ -294,12 +294,34 @@ class Resolver:
             if vendor_id in self._vendors:
                 self._vendors[vendor_id].identifiers.add(identifier)
 
-    def _new_aliases(self, vendor_id: str, entity: Entity) -> tuple[str, ...] | None:
+    def identifiers_of(self, vendor_id: str) -> tuple[IdentifierKey, ...]:
+        """The identifiers a vendor holds as far as this import knows, in order."""
+        known = self._vendors.get(vendor_id)
+        return tuple(sorted(known.identifiers)) if known else ()
+
+    def legal_name(self, vendor_id: str) -> str | None:
+        """The vendor's legal name as known when the import started; None: not known."""
+        known = self._vendors.get(vendor_id)
+        return known.names[0] if known and known.names else None
+
+    def names_to_add(
+        self, vendor_id: str, entity: Entity, besides: str | None = None
+    ) -> tuple[str, ...] | None:
+        """The aliases `vendor_id` has once it gains the entity's names it has no form of
+        (`besides` aside: a name it takes as its legal name); None: none new. Nothing is
+        learnt until `record`."""
+        return self._new_aliases(vendor_id, entity, besides)
+
+    def _new_aliases(
+        self, vendor_id: str, entity: Entity, besides: str | None = None
+    ) -> tuple[str, ...] | None:
         """The vendor's aliases with the entity's names it has no form of; None: none new."""
         known = self._vendors.get(vendor_id)
         if known is None:  # recorded under a vendor this import does not know: leave it
             return None
         forms = set(known.forms)
+        if besides is not None:
+            forms.add(normalize_name(besides))
         new = []
         for name in entity.names:
             form = normalize_name(name)

@@ -13,6 +13,7 @@ from typing import cast
 
 from services.events.base import EventEnvelope
 from services.events.catalog import INPUT_TYPES
+from services.events.imports import ImportReported
 from services.events.sanction import SanctionAmended, SanctionImposed, SanctionLifted
 from services.events.vendor import (
     VendorAffiliationChanged,
@@ -26,6 +27,7 @@ from services.platform.database import Connection
 from services.platform.recorded_time import recorded_time
 from services.registry import announcements, sanction_repository, vendor_repository
 from services.registry.batch.handler import RegistryBatch
+from services.registry.import_reports import import_reported
 from services.registry.imposition_rules import change_refusal, imposition_refusal, unknown_vendor
 from services.registry.names import IdentifierKey
 from services.registry.periods import ONE_DAY
@@ -222,6 +224,7 @@ def registry_consumer(
 ) -> Consumer:
     owned = RegistryHandlers(clock, policies, announce).by_event_type()
     owned |= RecordHandlers().by_event_type()
+    owned[ImportReported.event_type] = import_reported
     # The registry judges every input event; those it has no rule for (system owners'
     # migration events) pass, and its ledger says so: a judged event is one with a row.
     passed: dict[str, Handler] = {t: _passes for t in INPUT_TYPES if t not in owned}

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from services.cli.importing import ImportReport, Recorded, planned_events
+from services.imports.planning import Recorded, planned_events
+from services.imports.report import ImportReport
 
 ROWS_VARIABLE = "VENDORWATCH_BENCH_ROWS"
 CI_ROWS = 10_000

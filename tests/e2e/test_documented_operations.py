@@ -149,6 +149,7 @@ def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> No
         "SYSTEM_OWNER",
     }
     run("dead-letters", Role.AUDITOR)
+    run("import-reports", Role.SANCTION_AUTHORITY)
     records = run("vendor-records", Role.AUDITOR, id=VENDOR, activeOn=today.isoformat())["vendor"]
     assert records["contracts"]["totalCount"] == len(case_migration.CONTRACTS)
     assert records["sanctions"]["edges"][0]["node"]["startsOn"] == today.isoformat()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from services.platform.auth import Role
 from tests.e2e.conftest import System
 from tests.support.processes import run_cli, wait_until
 from tests.support.registry_db import wait_for_sanctions
@@ -25,6 +27,13 @@ LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"
 SEARCH = "query ($text: String!) { vendors(search: $text, first: 3) { vendorId score } }"
 ELIGIBILITY = """query ($vendor: ID!, $day: Date!) { bidEligibility(vendorId: $vendor, asOf: $day) {
   eligible eligibleAgainOn reasons { authority kind startsOn endsOn } } }"""
+
+IMPORTS = """query ($first: Int!) { imports(first: $first) { totalCount edges { node {
+  id source fileName fileSha256 compared rowsRead vendorsCreated sanctionsImposed
+  sanctionsAmended sanctionsLifted sanctionsUnchanged namesAmended refusedCount } } } }"""
+REPORT = (
+    """query ($id: ID!) { importReport(id: $id) { fileName sanctionsLifted refused { line } } }"""
+)
 
 WB_FILE = "worldbank_debarred_firms_individuals.csv"
 IDB_FILE = "iadb_sanctioned_firms_individuals.csv"
@@ -165,11 +174,14 @@ def test_a_newer_file_imposes_amends_and_lifts_what_changed(
     )
     lines = (LISTS / WB_FILE).read_text(encoding="utf-8").splitlines(keepends=True)
     assert lines[1].startswith("MR. RUFAT MAJIDOV,") and lines[2].startswith("GRAND MOTORS LLC,")
+    assert lines[3].startswith("CNN CAUCASIA LLC,*679,") and lines[4].startswith("GES PLAN SH")
     newer = tmp_path / "newer.csv"
     newer.write_text(
         lines[0]  # the header
         + lines[2].replace(",2027-08-09,", ",2028-01-31,")  # Grand Motors: a later last day
-        + "".join(lines[3:])  # Majidov's row is gone
+        + lines[3].replace(",*679,", ",(aka CNN GEORGIA) *679,")  # another name
+        + lines[4].replace("GES PLAN SH.P.K.,", "GES PLAN GROUP SH.P.K.,")  # renamed
+        + "".join(lines[5:])  # Majidov's row is gone
         + 'NEW EXAMPLE TRADING LLC,*999,"1 EXAMPLE STREET, BAKU",Azerbaijan,2026-11-02,2028-11-01,'
         "Fraudulent Practices\n",
         encoding="utf-8",
@@ -178,6 +190,7 @@ def test_a_newer_file_imposes_amends_and_lifts_what_changed(
     assert delta.startswith(
         "worldbank: read 1285 rows; refused 0; sanctions: 1 imposed, 1 amended, 1 lifted,"
         " 1283 unchanged; 1 vendors registered\n"
+        "names amended: 2 vendors named otherwise by the list\n"
     )
     today = dt.datetime.now(TOKYO).date()
     majidov, grand = (_vendor(embedded, n) for n in ("MR. RUFAT MAJIDOV", "GRAND MOTORS LLC"))
@@ -186,6 +199,76 @@ def test_a_newer_file_imposes_amends_and_lifts_what_changed(
     assert _on(embedded, grand, "2027-09-01")["eligibleAgainOn"] == "2028-02-01"
     newcomer = _vendor(embedded, "NEW EXAMPLE TRADING LLC")
     assert _on(embedded, newcomer, "2027-01-01")["eligible"] is False
+    # The renamed firm: the same vendor and debarment under its new name (the former one
+    # still matches); the firm with another name: found by it.
+    ges = _vendor(embedded, "GES PLAN GROUP SH.P.K.")
+    assert ges == _vendor(embedded, "GES PLAN SH.P.K.")
+    assert _on(embedded, ges, "2026-12-02")["reasons"][0]["authority"] == WORLD_BANK
+    assert _vendor(embedded, "CNN GEORGIA") == _vendor(embedded, "CNN CAUCASIA LLC")
+
+    # Each run reported through the API, newest first; the same file twice is two runs.
+    reports = _reports(embedded, 3)
+    assert [(r["fileName"], r["sanctionsImposed"], r["sanctionsUnchanged"]) for r in reports] == [
+        ("newer.csv", 1, 1283),
+        (WB_FILE, 0, 1285),
+        (WB_FILE, 1285, 0),
+    ]
+    newest = reports[0]
+    assert (newest["sanctionsAmended"], newest["sanctionsLifted"], newest["namesAmended"]) == (
+        1,
+        1,
+        2,
+    )
+    assert newest["fileSha256"] == hashlib.sha256(newer.read_bytes()).hexdigest()
+    # Sanction authorities and auditors read them; a procurement officer may not.
+    authority = embedded.client.as_role(Role.SANCTION_AUTHORITY)
+    assert authority.data(REPORT, id=newest["id"])["importReport"] == {
+        "fileName": "newer.csv",
+        "sanctionsLifted": 1,
+        "refused": [],
+    }
+    officer = embedded.client.as_role(Role.PROCUREMENT_OFFICER).execute(IMPORTS, first=1)
+    assert "may not use imports" in officer["errors"][0]["message"]
+
+
+def _reports(system: System, count: int) -> list[dict[str, Any]]:
+    """The newest `count` import reports, once the registry has recorded that many."""
+
+    def page() -> dict[str, Any]:
+        imports: dict[str, Any] = system.client.data(IMPORTS, first=count)["imports"]
+        return imports
+
+    wait_until(lambda: page()["totalCount"] >= count, f"{count} import reports", timeout=60)
+    return [edge["node"] for edge in page()["edges"]]
+
+
+@pytest.mark.kafka
+def test_an_import_into_kafka_alone_is_reported(
+    distributed: System, kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    """Distributed mode, the importer reaching only Kafka: its report goes the same way, and
+    says the file was not compared with the registry (every row imposed)."""
+    lines = (LISTS / WB_FILE).read_text(encoding="utf-8").splitlines(keepends=True)
+    first_rows = tmp_path / "first-rows.csv"
+    first_rows.write_text("".join(lines[:4]), encoding="utf-8")
+    result = run_cli("import", "worldbank", str(first_rows), "--kafka", kafka_bootstrap)
+    assert result.returncode == 0, result.stderr
+    assert "sent 6 events to Kafka; ingest records them" in result.stdout, result.stdout
+    [report] = _reports(distributed, 1)
+    assert {k: v for k, v in report.items() if k not in ("id", "fileSha256")} == {
+        "source": "worldbank",
+        "fileName": "first-rows.csv",
+        "compared": False,
+        "rowsRead": 3,
+        "vendorsCreated": 3,
+        "sanctionsImposed": 3,
+        "sanctionsAmended": 0,
+        "sanctionsLifted": 0,
+        "sanctionsUnchanged": 0,
+        "namesAmended": 0,
+        "refusedCount": 0,
+    }
+    assert f"import report {report['id']}" in result.stderr, result.stderr
 
 
 def test_a_dry_run_reads_every_row_and_sends_nothing(database_url: str) -> None:

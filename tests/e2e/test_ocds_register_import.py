@@ -26,6 +26,8 @@ VENDOR = """query ($id: ID!) { vendor(id: $id) {
   legalName country aliases identifiers { scheme value }
   contracts { totalCount edges { node { contractId agency title category awardedOn startsOn
     endsOn amount currency } } } } }"""
+IMPORTS = """{ imports(first: 5) { edges { node {
+  source fileName rowsRead vendorsCreated sanctionsImposed eventsSent refusedCount } } } }"""
 MEXICO_APF = OCDS / "ocds_mexico_apf_record_package.json"
 VENDOR_ENDS = """query ($id: ID!) { vendor(id: $id) {
   contracts { edges { node { contractId terminatedOn terminationReason } } } } }"""
@@ -68,7 +70,9 @@ def _recorded(database_url: str) -> tuple[int, int]:
 def _import(database_url: str) -> tuple[str, list[str]]:
     result = run_cli("import", "ocds", str(ARMENIA), "--database-url", database_url)
     assert result.returncode == 1, result.stderr  # the two refused contracts
-    return result.stdout, sorted(result.stderr.splitlines())
+    report, *noted = result.stderr.splitlines()
+    assert report.startswith("import report "), result.stderr  # its id, for importReport
+    return result.stdout, sorted(noted)
 
 
 def test_an_armenian_package_imported_and_a_supplier_screened_by_its_tax_number(
@@ -85,6 +89,20 @@ def test_an_armenian_package_imported_and_a_supplier_screened_by_its_tax_number(
     )
     assert stderr == sorted(REFUSED)
     wait_until(lambda: _recorded(database_url) == (25, 19), "the import applied", timeout=60)
+    # Reported as a list's import is: a process a row, every refusal listed.
+    wait_until(lambda: embedded.client.data(IMPORTS)["imports"]["edges"], "its report", 60)
+    reports = embedded.client.data(IMPORTS)["imports"]["edges"]
+    assert [edge["node"] for edge in reports] == [
+        {
+            "source": "ocds",
+            "fileName": ARMENIA.name,
+            "rowsRead": 19,
+            "vendorsCreated": 25,
+            "sanctionsImposed": 0,
+            "eventsSent": 44,
+            "refusedCount": 4,
+        }
+    ]
 
     screened = embedded.client.data(SCREEN, scheme="am_tin", value="01849148")["bidEligibility"]
     assert screened == {"vendorId": "ocds:am-tin:01849148", "eligible": True}

@@ -250,6 +250,37 @@ VALID_PAYLOADS: dict[str, dict[str, Any]] = {
         ],
         "changes": ["c-2021-resident-records moved from 2024-03 to 2024-04 because …"],
     },
+    "import.reported": {
+        "source": "worldbank",
+        "file_name": "worldbank_debarred_firms_individuals.csv",
+        "file_sha256": "9f" * 32,
+        "started_at": "2022-07-08T10:00:00+09:00",
+        "finished_at": "2022-07-08T10:00:41+09:00",
+        "compared": True,
+        "rows_read": 1286,
+        "vendors_created": 1284,
+        "vendors_by_identifier": 0,
+        "vendors_by_name": 1,
+        "sanctions_imposed": 1285,
+        "sanctions_amended": 0,
+        "sanctions_lifted": 0,
+        "sanctions_unchanged": 0,
+        "events_sent": 2570,
+        "refused_count": 1,
+        "refused": [{"line": 12, "reason": "ends_on: 2021-01-01 is before starts_on 2022-01-01"}],
+        "review_count": 1,
+        "review": [
+            {
+                "line": 40,
+                "name": "B SYSTEM CO LTD",
+                "vendor_id": "worldbank:b-system-co-ltd-0f1e2d3c4b5a6978",
+                "candidate_name": "B System Co., Ltd.",
+                "candidate_vendor_id": "vendor-b",
+                "score": 93.5,
+                "why": "a weaker name match",
+            }
+        ],
+    },
 }
 
 
@@ -401,6 +432,11 @@ RULE_VIOLATIONS: dict[str, list[tuple[dict[str, Any], str]]] = {
         ({"phases": [{"contract_id": "c-1", "phase_start": "2023-04-01"}] * 2}, "scheduled twice"),
     ],
     "migration.item_status_changed": [({"note": DROP}, "note: required when status is 'blocked'")],
+    "import.reported": [
+        ({"finished_at": "2022-07-08T09:59:00+09:00"}, "finished_at: before started_at"),
+        ({"refused_count": 0}, "refused: 1 listed, refused_count 0"),
+        ({"file_sha256": "9F" * 32}, "file_sha256"),
+    ],
 }
 
 

@@ -9,11 +9,12 @@ import io
 import json
 from typing import Any
 
-from services.cli.importing import ImportReport, Recorded, planned_events
 from services.events.sanction import SanctionKind
 from services.imports import exclusions
 from services.imports.deltas import RecordedSanction
 from services.imports.entries import RowProblem
+from services.imports.planning import Recorded, planned_events
+from services.imports.report import ImportReport
 from services.imports.resolution import Known
 from services.registry.eligibility import Eligibility, Reason
 from services.registry.exclusion_formats import json_lines

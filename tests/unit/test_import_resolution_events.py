@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
-from services.cli.importing import ImportReport, Recorded, planned_events
 from services.events.base import EventEnvelope
-from services.imports import idb
+from services.imports import idb, worldbank
 from services.imports.deltas import RecordedSanction
 from services.imports.entries import ListEntry
 from services.imports.events import sanction_id
+from services.imports.events import vendor_id as wb_vendor_id
+from services.imports.planning import Recorded, planned_events
+from services.imports.report import ImportReport
 from services.imports.resolution import Known
+from services.registry.names import IdentifierKey
 
 HEADER = "Title,Entity,Nationality,Country,From,To,Grounds,Source,IDB Sanction Type,"
 HEADER += "IDB Sanction Source,Other Name\n"
@@ -22,7 +26,10 @@ CNN = 'CNN Caucasia LLC,Firm,Georgia,Georgia,"Jan 02, 2025","Dec 09, 2026", Frau
 GONE = 'Gone Ltd,Firm,Chile,Chile,"Jan 02, 2025","Dec 09, 2026", Fraud,IDB,,,\n'
 WB_CNN = "worldbank:cnn-caucasia-llc-1"
 KNOWN = (Known(WB_CNN, "GE", ("CNN CAUCASIA LLC",)),)
+# Once the IDB's entry joined it: with the IDB's other name as an alias.
+JOINED = (Known(WB_CNN, "GE", ("CNN CAUCASIA LLC", "სიენენ"), ("სიენენ",)),)
 TODAY = dt.date(2026, 1, 5)
+LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"
 
 
 def _sent(text: str, recorded: Recorded) -> tuple[list[EventEnvelope], ImportReport]:
@@ -53,11 +60,115 @@ def test_amendments_and_lifts_go_to_the_vendor_recorded_and_the_same_file_sends_
         sanction_id(cnn): RecordedSanction(WB_CNN, dt.date(2026, 12, 9), lifted=False),
         sanction_id(gone): RecordedSanction("worldbank:gone-1", dt.date(2026, 12, 9), lifted=False),
     }
-    assert _sent(HEADER + CNN + GONE, Recorded(KNOWN, recorded))[0] == []
+    assert _sent(HEADER + CNN + GONE, Recorded(JOINED, recorded))[0] == []
     moved = CNN.replace("Dec 09, 2026", "Dec 31, 2027")
-    events, report = _sent(HEADER + moved, Recorded(KNOWN, recorded))
+    events, report = _sent(HEADER + moved, Recorded(JOINED, recorded))
     assert [(e.event_type, e.vendor_id) for e in events] == [
         ("sanction.amended", WB_CNN),
         ("sanction.lifted", "worldbank:gone-1"),
     ]
     assert (report.amended, report.lifted, report.vendors) == (1, 1, 0)
+
+
+# --- names changing between files ------------------------------------------------------------
+
+WB_HEADER = (
+    "Firm Name,Additional Firm Info,Address,Country,Ineligibility Period From Date,"
+    "Ineligibility Period To Date,Grounds\n"
+)
+GRAND = 'GRAND MOTORS LLC,*678,"MADAN STREET 4, BAKU",Azerbaijan,2024-12-10,2027-08-09,Fraud\n'
+
+
+def _wb(text: str, recorded: Recorded) -> tuple[list[EventEnvelope], ImportReport]:
+    report = ImportReport()
+    planned = planned_events("worldbank", io.StringIO(text), recorded, TODAY, report)
+    return [p.event for p in planned], report
+
+
+def _recorded_as(row: str, *known: Known) -> Recorded:
+    """What the registry holds once `row` of the World Bank's list was imported."""
+    [entry] = worldbank.entries(io.StringIO(WB_HEADER + row))
+    assert isinstance(entry, ListEntry)
+    vendor = wb_vendor_id(entry)
+    was = RecordedSanction(vendor, entry.last_day, False, entry.starts_on, entry.grounds)
+    return Recorded(known or (Known(vendor, "AZ", (entry.name,)),), {sanction_id(entry): was})
+
+
+def test_a_newer_file_naming_an_entry_otherwise_renames_its_vendor() -> None:
+    recorded = _recorded_as(GRAND)
+    [vendor] = [k.vendor_id for k in recorded.known]
+    newer = GRAND.replace("GRAND MOTORS LLC", "GRAND MOTORS GROUP LLC")
+    events, report = _wb(WB_HEADER + newer, recorded)
+    # Not a lift and a new debarment: the same debarment, its vendor renamed from the day.
+    assert [(e.event_type, e.vendor_id) for e in events] == [("vendor.renamed", vendor)]
+    assert events[0].payload.model_dump() == {
+        "new_legal_name": "GRAND MOTORS GROUP LLC",
+        "new_name_kana": None,
+        "new_name_en": None,
+        "effective_on": TODAY,
+    }
+    assert (report.names_amended, report.unchanged, report.imposed, report.lifted) == (1, 1, 0, 0)
+    # Once renamed, the same newer file changes nothing.
+    renamed = Recorded((Known(vendor, "AZ", ("GRAND MOTORS GROUP LLC",)),), recorded.sanctions)
+    events, report = _wb(WB_HEADER + newer, renamed)
+    assert events == [] and (report.names_amended, report.unchanged) == (0, 1)
+
+
+def test_a_newer_file_with_another_aka_adds_it_to_the_vendors_names() -> None:
+    recorded = _recorded_as(GRAND)
+    [vendor] = [k.vendor_id for k in recorded.known]
+    newer = GRAND.replace("*678", "(aka GM BAKU) *678")
+    events, report = _wb(WB_HEADER + newer, recorded)
+    assert [(e.event_type, e.vendor_id) for e in events] == [("vendor.updated", vendor)]
+    assert events[0].payload.model_dump()["aliases"] == ["GM BAKU"]
+    assert (report.names_amended, report.unchanged) == (1, 1)
+
+
+def test_a_renamed_entry_that_could_be_two_recorded_ones_is_not_merged() -> None:
+    other = GRAND.replace("GRAND MOTORS LLC", "GRAND TRUCKS LLC")
+    first, second = _recorded_as(GRAND), _recorded_as(other)
+    both = Recorded((*first.known, *second.known), first.sanctions | second.sanctions)
+    newer = GRAND.replace("GRAND MOTORS LLC", "GRAND VEHICLES LLC")
+    events, report = _wb(WB_HEADER + newer, both)
+    assert sorted(e.event_type for e in events) == [
+        "sanction.imposed",
+        "sanction.lifted",
+        "sanction.lifted",
+        "vendor.registered",
+    ]
+    assert (report.names_amended, report.imposed, report.lifted) == (0, 1, 2)
+
+
+def test_a_vendor_joined_by_name_gains_the_entrys_identifier() -> None:
+    lines = (LISTS / "jp_suspension_example.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[1].split(",")[2:5:2] == ["株式会社北浜建設", "7999901000001"]
+    known = (Known("city:kitahama", "JP", ("株式会社北浜建設",)),)
+    report = ImportReport()
+    text = io.StringIO(f"{lines[0]}\n{lines[1]}\n")
+    events = [
+        p.event for p in planned_events("jp_suspension", text, Recorded(known), TODAY, report)
+    ]
+    assert [(e.event_type, e.vendor_id) for e in events] == [
+        ("sanction.imposed", "city:kitahama"),
+        ("vendor.updated", "city:kitahama"),
+    ]
+    assert events[1].payload.model_dump()["identifiers"] == [
+        {"scheme": "corporate_number", "value": "7999901000001"}
+    ]
+    assert (report.by_name, report.identifiers_added, report.vendors) == (1, 1, 0)
+    # Known with it (the registry applied it): joined by the identifier, nothing to add.
+    with_it = (Known("city:kitahama", "JP", ("株式会社北浜建設",), (), _keys(events[1])),)
+    report = ImportReport()
+    text = io.StringIO(f"{lines[0]}\n{lines[1]}\n")
+    again = [
+        p.event for p in planned_events("jp_suspension", text, Recorded(with_it), TODAY, report)
+    ]
+    assert [e.event_type for e in again] == ["sanction.imposed"]
+    assert (report.by_identifier, report.identifiers_added) == (1, 0)
+
+
+def _keys(event: EventEnvelope) -> tuple[IdentifierKey, ...]:
+    return tuple(
+        IdentifierKey(ref["scheme"], ref["value"])
+        for ref in event.payload.model_dump()["identifiers"]
+    )

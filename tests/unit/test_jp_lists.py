@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from services.cli.importing import ImportReport, Recorded, planned_events
 from services.events.base import EventEnvelope
 from services.events.sanction import SanctionImposed, SanctionKind
 from services.events.vendor import VendorRegistered
@@ -20,6 +19,8 @@ from services.imports import japanese, jp_meti, jp_suspension
 from services.imports.deltas import RecordedSanction
 from services.imports.entries import RowProblem
 from services.imports.japanese import JapaneseEntry
+from services.imports.planning import Recorded, planned_events
+from services.imports.report import ImportReport
 
 LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"
 EXAMPLE = LISTS / "jp_suspension_example.csv"

@@ -68,6 +68,9 @@ EXPECTED_QUERIES: dict[str, set[Role]] = {
     "events": {U, D},
     "auditTrail": {U, D},
     "deadLetters": {U, D},
+    # Import reports: the lists' keepers and those who check them.
+    "imports": {A, U, D},
+    "importReport": {A, U, D},
     # Open to every role (reads); what belongs to an agency a system owner sees only for its
     # own agencies (tests/integration/test_api_agency_scope.py).
     **{

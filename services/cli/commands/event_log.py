@@ -11,6 +11,7 @@ import click
 from services.cli import database_choice, importing, publishing
 from services.cli.database_choice import database_options
 from services.cli.running import configure, run
+from services.imports import planning
 from services.platform import verification
 from services.platform.database import open_pool
 
@@ -30,7 +31,7 @@ def publish(
 
 
 @click.command(name="import")
-@click.argument("source", type=click.Choice(sorted(importing.LISTS)))
+@click.argument("source", type=click.Choice(sorted(planning.LISTS)))
 @click.argument("file", type=click.File("rb"))
 @click.option("--kafka", "kafka", envvar="KAFKA_BOOTSTRAP_SERVERS", help="Distributed mode.")
 @click.option("--dry-run", is_flag=True, help="Read and check every row; send nothing.")

@@ -1,0 +1,108 @@
+"""The payload of an import's report: what one `vendorwatch import` of one file did.
+
+An importer sends it through ingest after the import's own events, so the report is in the
+log like everything else: the registry keeps it for the API (`imports`, `importReport`) and a
+rebuild reproduces it. Its lists are bounded (the first `LISTED` refused rows and review
+candidates, with their full counts), so one report stays a small event however bad the file.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Self
+
+from pydantic import Field, StringConstraints, model_validator
+
+from services.events.base import (
+    Identifier,
+    NonEmptyText,
+    Payload,
+    ShortText,
+    StrictModel,
+    Timestamp,
+)
+
+# Refused rows and review candidates a report lists; the rest are counted.
+LISTED = 100
+# A list's name, as `vendorwatch import` spells it.
+SourceName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Count = Annotated[int, Field(ge=0)]
+
+
+class RefusedRow(StrictModel):
+    """A row of the file that was not imported, and why."""
+
+    line: int | None = Field(
+        default=None, ge=1, description="Its line in the file; null for no row (a lift)."
+    )
+    reason: NonEmptyText = Field(description="Why, naming the field when one is at fault.")
+
+
+class ReviewCandidate(StrictModel):
+    """An imported entity made a new vendor, though it may be a vendor already known: for a
+    person to review ("possible same as"); nothing was merged."""
+
+    line: int = Field(ge=1, description="The entity's line in the file.")
+    name: ShortText = Field(description="The entity's name as the file gives it.")
+    vendor_id: Identifier = Field(description="The new vendor it became.")
+    candidate_name: ShortText = Field(description="The name of the vendor it may be.")
+    candidate_vendor_id: Identifier = Field(description="The vendor it may be.")
+    score: float = Field(ge=0, le=100, allow_inf_nan=False, description="Name score, 0–100.")
+    why: ShortText = Field(description="Why it was not joined (a weaker name, a tie, …).")
+
+
+class ImportReported(Payload):
+    """What one import of one file did: rows read, vendors created and matched, sanctions
+    imposed, amended and lifted, names amended, rows refused and candidates for review."""
+
+    event_type: ClassVar[str] = "import.reported"
+
+    source: SourceName = Field(description="The list imported, e.g. worldbank, jp_meti.")
+    file_name: ShortText = Field(description="The file's name as given to the importer.")
+    file_sha256: Sha256 = Field(description="SHA-256 of the file's bytes, in hex.")
+    started_at: Timestamp = Field(description="When the import started.")
+    finished_at: Timestamp = Field(description="When it had sent its last event.")
+    compared: bool = Field(
+        description="Whether the file was read against the registry's state (false: no"
+        " database was reachable, so every row was imposed and nothing amended or lifted)."
+    )
+    rows_read: Count = Field(description="Rows read from the file.")
+    vendors_created: Count = Field(description="Vendors the import registered.")
+    vendors_by_identifier: Count = Field(
+        description="Entities that joined a known vendor by a shared identifier."
+    )
+    vendors_by_name: Count = Field(
+        description="Entities that joined the one known vendor of their name and country."
+    )
+    sanctions_imposed: Count = Field(description="Sanctions imposed.")
+    sanctions_amended: Count = Field(description="Recorded sanctions whose period changed.")
+    sanctions_lifted: Count = Field(description="Recorded sanctions no longer listed, lifted.")
+    sanctions_unchanged: Count = Field(description="Listed sanctions already recorded as is.")
+    names_amended: Count = Field(
+        default=0, description="Vendors whose names the list now gives otherwise, amended."
+    )
+    identifiers_added: Count = Field(
+        default=0, description="Vendors joined by name that gained the list's identifiers."
+    )
+    events_sent: Count = Field(description="Events the import sent through ingest.")
+    refused_count: Count = Field(description="Rows refused, all of them.")
+    refused: list[RefusedRow] = Field(
+        default=[], max_length=LISTED, description=f"The first {LISTED} rows refused."
+    )
+    review_count: Count = Field(description="Candidates for review, all of them.")
+    review: list[ReviewCandidate] = Field(
+        default=[], max_length=LISTED, description=f"The first {LISTED} candidates for review."
+    )
+
+    @model_validator(mode="after")
+    def _check_counts(self) -> Self:
+        if self.finished_at < self.started_at:
+            raise ValueError("finished_at: before started_at")
+        if len(self.refused) > self.refused_count:
+            raise ValueError(
+                f"refused: {len(self.refused)} listed, refused_count {self.refused_count}"
+            )
+        if len(self.review) > self.review_count:
+            listed, counted = len(self.review), self.review_count
+            raise ValueError(f"review: {listed} listed, review_count {counted}")
+        return self

@@ -1,0 +1,248 @@
+"""Which events an import of a list sends (pure): the file read row by row against what
+earlier imports of the same list recorded, each new entity resolved to its vendor.
+
+A new row is imposed, a row whose last day moved is amended, a recorded debarment no longer
+listed is lifted from the import's day, the rest is unchanged and sends nothing; a row the
+catalog refuses is reported with its line. `cli/importing.py` reads the recorded state and
+sends what this plans.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from services.events.base import EventEnvelope
+from services.events.vendor import CORPORATE_NUMBER
+from services.imports import (
+    ebrd,
+    exclusions,
+    idb,
+    japanese,
+    jp_meti,
+    jp_suspension,
+    worldbank,
+)
+from services.imports.deltas import Delta, RecordedSanction, delta, gone
+from services.imports.entries import ListEntry, RowProblem
+from services.imports.events import (
+    aliases_updated,
+    amended,
+    amendment,
+    entry_events,
+    folded,
+    identifiers_updated,
+    lifted,
+    rehomed,
+    sanction_id,
+    vendor_id,
+)
+from services.imports.events import renamed as renamed_to
+from services.imports.renames import Renames
+from services.imports.report import ImportReport
+from services.imports.resolution import Entity, How, Known, Resolution, Resolver
+from services.registry.names import IdentifierKey, normalize_identifier
+
+Reader = Callable[[TextIO], Iterator[ListEntry | RowProblem]]
+# Each list: its reader and the authority its debarments are recorded under. None: a source
+# that is not a list of sanctions, with an importer of its own (OCDS: ocds_importing.py).
+LISTS: dict[str, tuple[Reader, str] | None] = {
+    "worldbank": (worldbank.entries, worldbank.AUTHORITY),
+    "idb": (idb.entries, idb.AUTHORITY),
+    "ebrd": (ebrd.entries, ebrd.AUTHORITY),
+    "jp_suspension": (jp_suspension.entries, jp_suspension.AUTHORITY),
+    "jp_meti": (jp_meti.entries, jp_meti.AUTHORITY),
+    "exclusions": (exclusions.entries, exclusions.AUTHORITY),  # our own JSON-lines export
+    "ocds": None,
+}
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What earlier imports of a list recorded, and the vendors an entity may join."""
+
+    known: tuple[Known, ...] = ()
+    sanctions: dict[str, RecordedSanction] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Pending:
+    line: int  # 0: no line (a lift)
+    event: EventEnvelope
+
+
+def _ids(item: ListEntry) -> tuple[str, str]:
+    """Its sanction's and its vendor's ids (japanese.py's for the Japanese lists' entries:
+    corporate numbers, English names, scopes, bid suspensions)."""
+    if isinstance(item, japanese.JapaneseEntry):
+        return japanese.sanction_id(item), japanese.vendor_id(item)
+    if isinstance(item, exclusions.ExportedEntry):
+        return exclusions.sanction_id(item), exclusions.vendor_id(item)
+    return sanction_id(item), vendor_id(item)
+
+
+def _made(
+    item: ListEntry, change: Delta, today: dt.date, register: bool
+) -> tuple[EventEnvelope, ...]:
+    """The events of an amended or imposed entry; ValueError when the catalog refuses them."""
+    if isinstance(item, japanese.JapaneseEntry):
+        if change is Delta.AMEND:
+            return (japanese.amended(item, today),)
+        return japanese.entry_events(item, register).events
+    if isinstance(item, exclusions.ExportedEntry):
+        if change is Delta.AMEND:
+            return (exclusions.amended(item, today),)
+        return exclusions.entry_events(item, register).events
+    if change is Delta.AMEND:
+        return (amended(item, today),)
+    return entry_events(item, register=register).events
+
+
+def _entity(item: ListEntry, source: str, own: str) -> Entity:
+    """The entry as entity resolution sees it: its names, country, identifiers."""
+    aliases, identifiers = item.aliases, tuple[IdentifierKey, ...]()
+    if isinstance(item, japanese.JapaneseEntry):
+        aliases = (*aliases, *([item.name_en] if item.name_en else []))
+        if item.corporate_number:
+            identifiers = (normalize_identifier(CORPORATE_NUMBER, item.corporate_number),)
+    if isinstance(item, exclusions.ExportedEntry):
+        aliases = (*aliases, *(n for n in (item.name_kana, item.name_en) if n))
+        identifiers = exclusions.identifier_keys(item)
+    return Entity(own, source, item.name, aliases, item.country, identifiers)
+
+
+def _resolved(
+    item: ListEntry, source: str, own: str, resolver: Resolver, today: dt.date, report: ImportReport
+) -> tuple[EventEnvelope, ...]:
+    """A new entry's events on the vendor it resolves to (resolution.py), reported; ValueError
+    when the catalog refuses them."""
+    entity = _entity(item, source, own)
+    found = resolver.decide(entity)
+    made = _made(item, Delta.IMPOSE, today, register=found.how is How.NEW)
+    if found.vendor_id != own:
+        made = rehomed(made, found.vendor_id)
+    if found.aliases is not None:
+        made = (*made, aliases_updated(item, found.vendor_id, found.aliases))
+    # Joined by name, the vendor gains the entry's identifiers it lacks (none is held by
+    # another vendor: the entity would have joined that one, or been proposed for review).
+    held = resolver.identifiers_of(found.vendor_id)
+    gained = [key for key in entity.identifiers if key not in held]
+    if found.how is How.NAME_COUNTRY and gained:
+        made = (*made, identifiers_updated(item, found.vendor_id, (*held, *gained)))
+        report.identifiers_added += 1
+    resolver.record(entity, found)  # only once its events are made: a refused row joins nothing
+    report.vendors += found.how is How.NEW
+    report.by_identifier += found.how is How.IDENTIFIER
+    report.by_name += found.how is How.NAME_COUNTRY
+    for candidate in found.candidates:
+        report.propose(item.line, item.name, own, candidate)
+    return made
+
+
+def _names(
+    item: ListEntry,
+    source: str,
+    own: str,
+    vendor: str,
+    resolver: Resolver,
+    today: dt.date,
+    renamed: bool,
+) -> tuple[EventEnvelope, ...]:
+    """The events that give a recorded entry's vendor the names the list now gives it: its
+    legal name when the entry was `renamed` (renames.py) and the vendor is this list's own,
+    and the names it has no form of as aliases (none is taken away: a vendor's aliases may
+    come from other lists); () when it has them all. ValueError when the catalog refuses one."""
+    entity = _entity(item, source, own)
+    legal = resolver.legal_name(vendor)
+    retitled = (
+        renamed
+        and vendor.startswith(f"{source}:")
+        and legal is not None
+        and folded(legal) != folded(item.name)
+    )
+    aliases = resolver.names_to_add(vendor, entity, besides=item.name if retitled else None)
+    events = (*([renamed_to(item, vendor, today)] if retitled else []),)
+    if aliases is not None:
+        events = (*events, aliases_updated(item, vendor, aliases))
+    if events:
+        resolver.record(entity, Resolution(vendor, How.OWN, aliases=aliases or ()))
+    return events
+
+
+def _planned(
+    item: ListEntry,
+    sanction: str,
+    own: str,
+    recorded: Recorded,
+    context: _Import,
+    renamed: bool = False,
+) -> Iterator[Pending]:
+    """An entry's events: its vendor's names amended, its sanction imposed or amended (or
+    nothing), reported; a row the catalog refuses is reported with its line instead."""
+    report, today = context.report, context.today
+    was = recorded.sanctions.get(sanction)
+    change = delta(sanction, item.last_day, recorded.sanctions)
+    try:
+        names: tuple[EventEnvelope, ...] = ()
+        if was is not None:  # the entity's vendor is the one its sanction is recorded on
+            context.resolver.note(own, was.vendor_id)
+            names = _names(
+                item, context.source, own, was.vendor_id, context.resolver, today, renamed
+            )
+        made: tuple[EventEnvelope, ...] = ()
+        if change is not Delta.KEEP and was is not None:
+            made = (
+                (amendment(item, today, sanction, was.vendor_id),)
+                if renamed  # its sanction has the id of the entry's former name
+                else rehomed(_made(item, change, today, register=False), was.vendor_id)
+            )
+        elif change is not Delta.KEEP:
+            made = _resolved(item, context.source, own, context.resolver, today, report)
+    except ValueError as error:
+        report.refuse(item.line, str(error))
+        return
+    report.names_amended += bool(names)
+    report.unchanged += change is Delta.KEEP
+    report.amended += change is Delta.AMEND
+    report.imposed += change is Delta.IMPOSE
+    yield from (Pending(item.line, event) for event in (*names, *made))
+
+
+@dataclass(frozen=True)
+class _Import:
+    source: str
+    resolver: Resolver
+    today: dt.date
+    report: ImportReport
+
+
+def planned_events(
+    source: str, stream: TextIO, recorded: Recorded, today: dt.date, report: ImportReport
+) -> Iterator[Pending]:
+    """The events an import of `stream` sends (lazily, row by row: a file of any size
+    in memory bounded by its entities), reported into `report`."""
+    a_list = LISTS[source]
+    assert a_list is not None, f"{source} is not a list"
+    read, authority = a_list
+    context = _Import(source, Resolver(source, recorded.known), today, report)
+    renames = Renames.of(recorded.sanctions, {k.vendor_id: k.country for k in recorded.known})
+    listed: set[str] = set()
+    for item in read(stream):
+        report.rows += 1
+        if isinstance(item, RowProblem):
+            report.refuse(item.line, item.reason)
+            continue
+        sanction, own = _ids(item)
+        if sanction not in recorded.sanctions and renames.waits(item):
+            continue  # until the end: it may be a recorded entry renamed
+        listed.add(sanction)
+        yield from _planned(item, sanction, own, recorded, context)
+    for item, was in renames.paired(listed):
+        sanction, own = _ids(item)
+        listed.add(was or sanction)
+        yield from _planned(item, was or sanction, own, recorded, context, renamed=bool(was))
+    for sanction, gone_one in gone(recorded.sanctions, listed):
+        report.lifted += 1
+        yield Pending(0, lifted(source, gone_one.vendor_id, sanction, authority, today))

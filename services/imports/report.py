@@ -1,0 +1,138 @@
+"""An import's report: the tally `vendorwatch import` keeps while it reads a list, and the
+`import.reported` event it sends after the import's own events (pure).
+
+The event goes through ingest like the rest, so the registry keeps it for the API and a
+rebuild reproduces it. Its id names one run of the importer over one file (the list, the
+file's SHA-256 and when the run started): sending the same report again is taken once, and
+importing the same file again is another run with a report of its own, saying what that run
+changed (nothing: every row unchanged). A report per run rather than per file, because an
+id per file would make the second run's report (other counts, other times) conflict with the
+first's, which ingest refuses, and an operator who ran an import should find it reported.
+
+Its envelope's `vendor_id` is `import:<source>`: not a vendor, only the key that keeps one
+list's reports in order on one partition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+
+from services.events.base import EventEnvelope
+from services.events.catalog import ENVELOPES, SCHEMA_VERSION
+from services.events.imports import LISTED, ImportReported, RefusedRow, ReviewCandidate
+from services.imports.events import NAMESPACE
+from services.imports.resolution import Candidate
+
+# What a report's text may hold (the catalog's NonEmptyText and ShortText).
+_REASON_CHARS, _SHORT_CHARS = 2000, 300
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class ImportReport:
+    """What an import did so far. `refused` and `review` are its printed lines; the event
+    carries the first LISTED of each (`refused_rows`, `candidates`) and their counts."""
+
+    rows: int = 0
+    vendors: int = 0  # registered by this import
+    by_identifier: int = 0  # entities that joined a vendor holding their identifier
+    by_name: int = 0  # entities that joined the one vendor of their name and country
+    review: list[str] = field(default_factory=list)  # "possible same as" lines
+    candidates: list[ReviewCandidate] = field(default_factory=list)  # the first LISTED
+    imposed: int = 0
+    amended: int = 0
+    lifted: int = 0
+    unchanged: int = 0
+    names_amended: int = 0  # vendors whose names the list now gives otherwise
+    identifiers_added: int = 0  # vendors joined by name that gained the entry's identifiers
+    events_new: int = 0
+    events_known: int = 0  # taken before: the same import sent again
+    events_sent: int = 0  # into Kafka: ingest judges them later
+    refused: list[str] = field(default_factory=list)  # "line N: reason"
+    refused_rows: list[RefusedRow] = field(default_factory=list)  # the first LISTED
+
+    def refuse(self, line: int, reason: str) -> None:
+        self.refused.append(f"line {line}: {reason}" if line else reason)
+        if len(self.refused_rows) < LISTED:
+            self.refused_rows.append(
+                RefusedRow(line=line or None, reason=_cut(reason, _REASON_CHARS))
+            )
+
+    def propose(self, line: int, name: str, vendor_id: str, candidate: Candidate) -> None:
+        """A "possible same as" for review: the entry at `line` became `vendor_id`."""
+        self.review.append(
+            f"possible same as: line {line} {name!r} (vendor {vendor_id}) ~"
+            f" {candidate.name!r} (vendor {candidate.vendor_id}): score {candidate.score:.1f},"
+            f" {candidate.why}"
+        )
+        if len(self.candidates) < LISTED:
+            self.candidates.append(
+                ReviewCandidate(
+                    line=line,
+                    name=_cut(name, _SHORT_CHARS),
+                    vendor_id=vendor_id,
+                    candidate_name=_cut(candidate.name, _SHORT_CHARS),
+                    candidate_vendor_id=candidate.vendor_id,
+                    score=round(candidate.score, 1),
+                    why=_cut(candidate.why, _SHORT_CHARS),
+                )
+            )
+
+    @property
+    def sent(self) -> int:
+        """Events sent through ingest (into either mode's log)."""
+        return self.events_new + self.events_known + self.events_sent
+
+
+@dataclass(frozen=True)
+class ImportedFile:
+    """The file an import read, and when the run started and ended."""
+
+    source: str
+    name: str
+    sha256: str
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    compared: bool  # read against the registry's state
+
+
+def report_event(report: ImportReport, file: ImportedFile) -> EventEnvelope:
+    """The `import.reported` event of a finished import (module docstring: its id, its key)."""
+    payload = ImportReported(
+        source=file.source,
+        file_name=_cut(file.name, _SHORT_CHARS),
+        file_sha256=file.sha256,
+        started_at=file.started_at,
+        finished_at=file.finished_at,
+        compared=file.compared,
+        rows_read=report.rows,
+        vendors_created=report.vendors,
+        vendors_by_identifier=report.by_identifier,
+        vendors_by_name=report.by_name,
+        sanctions_imposed=report.imposed,
+        sanctions_amended=report.amended,
+        sanctions_lifted=report.lifted,
+        sanctions_unchanged=report.unchanged,
+        names_amended=report.names_amended,
+        identifiers_added=report.identifiers_added,
+        events_sent=report.sent,
+        refused_count=len(report.refused),
+        refused=report.refused_rows,
+        review_count=len(report.review),
+        review=report.candidates,
+    )
+    run = f"{file.source}/{file.sha256}/{file.started_at.isoformat()}"
+    return ENVELOPES[payload.event_type](
+        event_id=uuid.uuid5(NAMESPACE, f"import.reported/{run}"),
+        event_type=payload.event_type,
+        schema_version=SCHEMA_VERSION,
+        occurred_at=file.finished_at,
+        source=f"import.{file.source}",
+        vendor_id=f"import:{file.source}",
+        payload=payload,
+    )

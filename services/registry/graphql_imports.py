@@ -1,0 +1,184 @@
+"""Import reports in the API: `imports` (newest first, a page at a time) and `importReport(id)`,
+as the registry stored them from the log (import_reports.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+import strawberry
+
+from services.events import imports as model
+from services.platform.graphql.context import Info
+from services.platform.graphql.descriptions import After, First100
+from services.platform.graphql.errors import InvalidArgument
+from services.platform.graphql.pagination import Connection, page_size
+from services.registry import import_reports
+from services.registry.import_reports import StoredReport
+
+MAX_PAGE = 100
+
+
+@strawberry.type(description="A row of an imported file that was not imported, and why.")
+class RefusedRow:
+    line: int | None = strawberry.field(
+        description="Its line in the file; null when the refusal has no row (a lift)."
+    )
+    reason: str = strawberry.field(description="Why, naming the field when one is at fault.")
+
+
+@strawberry.type(
+    description='An imported entity that became a new vendor but may be a known one ("possible'
+    ' same as"), for a person to review: nothing was merged.'
+)
+class ReviewCandidate:
+    line: int = strawberry.field(description="The entity's line in the file.")
+    name: str = strawberry.field(description="The entity's name as the file gives it.")
+    vendor_id: strawberry.ID = strawberry.field(description="The new vendor it became.")
+    candidate_name: str = strawberry.field(description="The name of the vendor it may be.")
+    candidate_vendor_id: strawberry.ID = strawberry.field(description="The vendor it may be.")
+    score: float = strawberry.field(description="How alike the names are, 0–100.")
+    why: str = strawberry.field(description="Why it was not joined (a weaker name, a tie, …).")
+
+
+@strawberry.type(
+    description="What one `vendorwatch import` of one file did, as its report event says"
+    " (counts as the importer knew them when it finished: the registry may still refuse an"
+    " event it sent, which deadLetters shows)."
+)
+class ImportReport:
+    id: strawberry.ID = strawberry.field(description="The report event's id.")
+    source: str = strawberry.field(description="The list imported, e.g. worldbank, jp_meti.")
+    file_name: str = strawberry.field(description="The file's name as given to the importer.")
+    file_sha256: str = strawberry.field(description="SHA-256 of the file's bytes, in hex.")
+    started_at: dt.datetime = strawberry.field(description="When the import started.")
+    finished_at: dt.datetime = strawberry.field(description="When it had sent its last event.")
+    recorded_at: dt.datetime = strawberry.field(description="When the log recorded the report.")
+    compared: bool = strawberry.field(
+        description="Whether the file was read against the registry's state; false when no"
+        " database was reachable (every row imposed, nothing amended or lifted)."
+    )
+    rows_read: int = strawberry.field(description="Rows read from the file.")
+    vendors_created: int = strawberry.field(description="Vendors the import registered.")
+    vendors_matched_by_identifier: int = strawberry.field(
+        description="Entities that joined a known vendor holding their identifier."
+    )
+    vendors_matched_by_name: int = strawberry.field(
+        description="Entities that joined the one known vendor of their name and country."
+    )
+    sanctions_imposed: int = strawberry.field(description="Sanctions imposed.")
+    sanctions_amended: int = strawberry.field(
+        description="Recorded sanctions whose period the file changed."
+    )
+    sanctions_lifted: int = strawberry.field(
+        description="Recorded sanctions the file no longer lists, lifted from the import's day."
+    )
+    sanctions_unchanged: int = strawberry.field(
+        description="Listed sanctions already recorded as the file gives them."
+    )
+    names_amended: int = strawberry.field(
+        description="Vendors whose names (legal name or other names) the file now gives"
+        " otherwise, amended."
+    )
+    identifiers_added: int = strawberry.field(
+        description="Vendors joined by name that gained the file's identifiers."
+    )
+    events_sent: int = strawberry.field(description="Events the import sent through ingest.")
+    refused_count: int = strawberry.field(description="Rows refused, all of them.")
+    refused: list[RefusedRow] = strawberry.field(
+        description=f"The first {model.LISTED} rows refused, with their lines and reasons."
+    )
+    review_count: int = strawberry.field(description="Candidates for review, all of them.")
+    review: list[ReviewCandidate] = strawberry.field(
+        description=f"The first {model.LISTED} candidates for review."
+    )
+
+    @classmethod
+    def of(cls, stored: StoredReport) -> ImportReport:
+        r = stored.report
+        return cls(
+            id=strawberry.ID(str(stored.event_id)),
+            source=r.source,
+            file_name=r.file_name,
+            file_sha256=r.file_sha256,
+            started_at=r.started_at,
+            finished_at=r.finished_at,
+            recorded_at=stored.recorded_at,
+            compared=r.compared,
+            rows_read=r.rows_read,
+            vendors_created=r.vendors_created,
+            vendors_matched_by_identifier=r.vendors_by_identifier,
+            vendors_matched_by_name=r.vendors_by_name,
+            sanctions_imposed=r.sanctions_imposed,
+            sanctions_amended=r.sanctions_amended,
+            sanctions_lifted=r.sanctions_lifted,
+            sanctions_unchanged=r.sanctions_unchanged,
+            names_amended=r.names_amended,
+            identifiers_added=r.identifiers_added,
+            events_sent=r.events_sent,
+            refused_count=r.refused_count,
+            refused=[RefusedRow(line=row.line, reason=row.reason) for row in r.refused],
+            review_count=r.review_count,
+            review=[
+                ReviewCandidate(
+                    line=c.line,
+                    name=c.name,
+                    vendor_id=strawberry.ID(c.vendor_id),
+                    candidate_name=c.candidate_name,
+                    candidate_vendor_id=strawberry.ID(c.candidate_vendor_id),
+                    score=c.score,
+                    why=c.why,
+                )
+                for c in r.review
+            ],
+        )
+
+
+def _cursor(stored: StoredReport) -> str:
+    return f"{stored.report.finished_at.isoformat()}|{stored.event_id}"
+
+
+def _after(cursor: str | None) -> tuple[dt.datetime, uuid.UUID] | None:
+    """The keyset a cursor of `_cursor` names (newest first: a new report never shifts it)."""
+    if cursor is None:
+        return None
+    at, _, event_id = cursor.partition("|")
+    try:
+        return dt.datetime.fromisoformat(at), uuid.UUID(event_id)
+    except ValueError:
+        raise InvalidArgument(f"after: {cursor!r} is not a cursor from this connection") from None
+
+
+@strawberry.type
+class ImportsQuery:
+    @strawberry.field(
+        description="The reports of `vendorwatch import`, newest first (by when they finished)."
+    )
+    async def imports(
+        self, info: Info, first: Annotated[int, First100] = 20, after: After = None
+    ) -> Connection[ImportReport]:
+        limit = page_size(first, MAX_PAGE)
+        keyset = _after(after)
+        async with info.context.pool.acquire() as conn:
+            stored = await import_reports.newest(conn, limit + 1, keyset)
+            total = await import_reports.count(conn)
+        page = stored[:limit]
+        pairs = [(_cursor(s), ImportReport.of(s)) for s in page]
+        return Connection.of_pairs(pairs, total, len(stored) > limit, after)
+
+    @strawberry.field(description="One import's report by its id; null when unknown.")
+    async def import_report(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The report's id (from imports).")
+        ],
+    ) -> ImportReport | None:
+        try:
+            event_id = uuid.UUID(str(id))
+        except ValueError:
+            raise InvalidArgument(f"id: {str(id)[:80]!r} is not a report id (a UUID)") from None
+        async with info.context.pool.acquire() as conn:
+            stored = await import_reports.one(conn, event_id)
+        return ImportReport.of(stored) if stored else None

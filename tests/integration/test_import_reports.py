@@ -1,0 +1,124 @@
+"""An import's report through the API: `vendorwatch import` sends it after the import's events,
+the registry keeps it, `imports` pages through the reports newest first, `importReport` gives
+one, and `vendorwatch rebuild registry` writes the same rows again. On a real PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.cli import importing, rebuilding
+from services.platform.eventlog.embedded import drain
+from services.platform.settings import Settings
+from services.registry import setup as registry_setup
+from services.registry.handlers import registry_consumer
+from tests.support.in_process_api import execute
+
+pytestmark = pytest.mark.postgres
+
+HEADER = (
+    "Firm Name,Additional Firm Info,Address,Country,Ineligibility Period From Date,"
+    "Ineligibility Period To Date,Grounds\n"
+)
+ROWS = (
+    'MR. RUFAT MAJIDOV,*677,"BINAGADI HIGHWAY, BAKU",Azerbaijan,2024-12-10,2027-08-09,'
+    "Obstructive Practices\n"
+    'GRAND MOTORS LLC,*678,"BINAGADI HIGHWAY, BAKU",Azerbaijan,2024-12-10,2027-08-09,'
+    "Obstructive practices\n"
+    'BROKEN DATES LTD,,"1 STREET, BAKU",Azerbaijan,2024-12-10,not a date,Fraud\n'
+)
+REPORT_FIELDS = """id source fileName fileSha256 startedAt finishedAt compared rowsRead
+  vendorsCreated vendorsMatchedByIdentifier vendorsMatchedByName sanctionsImposed
+  sanctionsAmended sanctionsLifted sanctionsUnchanged namesAmended eventsSent refusedCount
+  refused { line reason } reviewCount review { name candidateName }"""
+IMPORTS = f"""query ($first: Int!, $after: String) {{ imports(first: $first, after: $after) {{
+  totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {REPORT_FIELDS} }} }} }} }}"""
+ONE = f"query ($id: ID!) {{ importReport(id: $id) {{ {REPORT_FIELDS} }} }}"
+
+
+async def _import(file: Path, database_url: str) -> None:
+    """`vendorwatch import worldbank FILE` into the embedded log, then the registry applies it;
+    the broken row makes the command exit 1 after it has sent everything else."""
+    with file.open("rb") as opened, pytest.raises(SystemExit) as exit_:
+        await importing.run("worldbank", opened, None, database_url, None, dry_run=False)
+    assert exit_.value.code == 1
+    settings = Settings(database_url=database_url)
+    await drain_registry(database_url, settings)
+
+
+async def drain_registry(database_url: str, settings: Settings) -> None:
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    try:
+        policies = registry_setup.policies(settings)
+        await drain(pool, registry_consumer(settings.clock, policies))
+    finally:
+        await pool.close()
+
+
+async def _stored(pool: asyncpg.Pool) -> list[tuple[Any, ...]]:
+    rows = await pool.fetch("SELECT * FROM registry_import_reports ORDER BY event_id")
+    return [tuple(row) for row in rows]
+
+
+async def test_each_import_is_reported_through_the_api_and_rebuilt(
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path
+) -> None:
+    file = tmp_path / "wb-2024-12.csv"
+    file.write_text(HEADER + ROWS, encoding="utf-8")
+    await _import(file, database_url)
+
+    first = (await execute(pool, IMPORTS, first=10))["imports"]
+    assert first["totalCount"] == 1
+    [report] = [edge["node"] for edge in first["edges"]]
+    assert {k: v for k, v in report.items() if k not in ("id", "startedAt", "finishedAt")} == {
+        "source": "worldbank",
+        "fileName": "wb-2024-12.csv",
+        "fileSha256": hashlib.sha256(file.read_bytes()).hexdigest(),
+        "compared": True,
+        "rowsRead": 3,
+        "vendorsCreated": 2,
+        "vendorsMatchedByIdentifier": 0,
+        "vendorsMatchedByName": 0,
+        "sanctionsImposed": 2,
+        "sanctionsAmended": 0,
+        "sanctionsLifted": 0,
+        "sanctionsUnchanged": 0,
+        "namesAmended": 0,
+        "eventsSent": 4,  # two registrations, two debarments
+        "refusedCount": 1,
+        "refused": [
+            {"line": 4, "reason": "ineligibility period: Invalid isoformat string: 'not a date'"}
+        ],
+        "reviewCount": 0,
+        "review": [],
+    }
+    assert report["startedAt"] <= report["finishedAt"]
+    assert (await execute(pool, ONE, id=report["id"]))["importReport"] == report
+
+    # The same file again: a report of its own (another run), saying it changed nothing.
+    await _import(file, database_url)
+    newest = (await execute(pool, IMPORTS, first=1))["imports"]
+    assert newest["totalCount"] == 2 and newest["pageInfo"]["hasNextPage"] is True
+    [again] = [edge["node"] for edge in newest["edges"]]
+    assert again["id"] != report["id"] and again["fileSha256"] == report["fileSha256"]
+    assert (again["sanctionsImposed"], again["sanctionsUnchanged"], again["eventsSent"]) == (
+        0,
+        2,
+        0,
+    )
+    older = (await execute(pool, IMPORTS, first=1, after=newest["pageInfo"]["endCursor"]))[
+        "imports"
+    ]
+    assert [e["node"]["id"] for e in older["edges"]] == [report["id"]]
+    assert older["pageInfo"]["hasNextPage"] is False
+    unknown = "00000000-0000-0000-0000-000000000000"
+    assert (await execute(pool, ONE, id=unknown))["importReport"] is None
+
+    # The reports are facts of the log: a rebuild writes the same rows.
+    before = await _stored(pool)
+    await rebuilding.rebuild(Settings(database_url=database_url), ["registry"], force=False)
+    assert await _stored(pool) == before
