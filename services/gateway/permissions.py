@@ -27,6 +27,7 @@ PLANS = frozenset({Role.SYSTEM_OWNER, Role.ADMIN})
 QUERIES: Mapping[str, frozenset[Role]] = {
     "bidEligibility": ELIGIBILITY_CHECKERS,
     "bidEligibilityMany": ELIGIBILITY_CHECKERS,
+    "screenBidders": ELIGIBILITY_CHECKERS,
     "proposeSuspension": SANCTIONS | {Role.PROCUREMENT_OFFICER, Role.AUDITOR},
     "events": AUDITORS,
     "auditTrail": AUDITORS,

@@ -16,6 +16,7 @@ from services.gateway.protection import Limits
 from services.gateway.scalars import DATE
 from services.migration.graphql_mutations import MigrationMutation
 from services.migration.graphql_types import MigrationQuery, MigrationSubscription
+from services.registry.bidder_screening.graphql_types import BidderScreeningQuery
 from services.registry.graphql_record_fields import RecordsQuery
 from services.registry.graphql_types import RegistryQuery, RegistrySubscription
 from services.risk.graphql_types import RiskQuery, RiskSubscription
@@ -26,7 +27,9 @@ from services.risk.graphql_types import RiskQuery, RiskSubscription
     " migration plans, and the event log itself. A Date is a calendar day (a default of"
     " today means today in the registry's time zone); a DateTime carries its UTC offset."
 )
-class Query(RegistryQuery, RecordsQuery, RiskQuery, MigrationQuery, OperationsQuery):
+class Query(
+    RegistryQuery, BidderScreeningQuery, RecordsQuery, RiskQuery, MigrationQuery, OperationsQuery
+):
     pass
 
 
