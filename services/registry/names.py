@@ -252,6 +252,7 @@ def fold_accents(text: str) -> str:
     return _ACCENTED_LATIN.sub(plain, text)
 
 
+@lru_cache(maxsize=1 << 16)
 def normalisations(text: str) -> frozenset[Normalisation]:
     """Which steps of `name_tokens` changed `text`, run as it runs them (so the explanation
     of a match cannot disagree with how the names were compared)."""

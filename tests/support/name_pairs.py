@@ -1,10 +1,10 @@
-"""The labelled name pairs of tests/data/name_pairs.csv, built from the real debarment lists
-in tests/data/lists/ (deterministically: the same lists give the same file).
+"""The labelled name pairs of tests/data/screening/name_pairs.csv, built from the real
+debarment lists in tests/data/lists/ (deterministically: the same lists give the same file).
 
 Run `python -m tests.support.name_pairs` to write the file again; a unit test
 (tests/unit/test_name_matching_quality.py) checks that the file is what this module builds,
 then measures the screening's precision and recall on it. How each kind is made, and why it is
-labelled as it is, is in tests/data/PROVENANCE.md.
+labelled as it is, is in tests/data/screening/PROVENANCE.md.
 
 A pair is a bidder's name (and country) against a listed entity: its name and other names
 and country, as the registry holds an imported entry (legal name and aliases).
@@ -30,7 +30,7 @@ from services.imports.resolution import resolution_form
 from services.registry.names import fold_accents, name_tokens
 
 LISTS = Path(__file__).parents[1] / "data" / "lists"
-PAIRS = Path(__file__).parents[1] / "data" / "name_pairs.csv"
+PAIRS = Path(__file__).parents[1] / "data" / "screening" / "name_pairs.csv"
 COLUMNS = (
     "pair_id",
     "kind",

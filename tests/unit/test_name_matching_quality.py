@@ -1,5 +1,5 @@
 """The screening's name matching measured on labelled pairs from the real debarment lists
-(tests/data/name_pairs.csv, built by tests/support/name_pairs.py; PROVENANCE.md says how):
+(tests/data/screening/name_pairs.csv, built by tests/support/name_pairs.py; PROVENANCE.md says how):
 precision and recall at the default thresholds must not fall below the floors README states."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def test_the_labelled_file_is_what_its_builder_makes_from_the_lists(
     built = io.StringIO()
     name_pairs.write(name_pairs.build(), built)
     assert name_pairs.PAIRS.read_text(encoding="utf-8") == built.getvalue(), (
-        "tests/data/name_pairs.csv is stale: run `python -m tests.support.name_pairs`"
+        "tests/data/screening/name_pairs.csv is stale: run `python -m tests.support.name_pairs`"
     )
     assert len(pairs) >= 300
     kinds = {p.kind for p in pairs}

@@ -12,7 +12,7 @@ so that the answer can show the score per name.
 Thresholds (`Thresholds`): the review threshold, and a higher one when the bidder's and the
 vendor's countries are both known and differ (the lists hold distinct firms of one name in
 several countries). README gives the precision and recall they have on the labelled pairs of
-tests/data/name_pairs.csv.
+tests/data/screening/name_pairs.csv.
 """
 
 from __future__ import annotations
@@ -137,6 +137,7 @@ def _folded(name: NameCandidate) -> NameCandidate:
     return NameCandidate(name.vendor_id, name.kind, fold_accents(name.name))
 
 
+@lru_cache(maxsize=1 << 16)
 def _applied(name: str) -> frozenset[Normalisation]:
     folded = fold_accents(name)
     accents = {Normalisation.ACCENTS_FOLDED} if folded != name else set()
