@@ -237,7 +237,8 @@ _PLAIN_LATIN = str.maketrans(
         "Œ": "OE",
     }
 )
-_ACCENTED_LATIN = re.compile("[\u00c0-\u024f\u1e00-\u1eff]")
+# Latin-1 Supplement to IPA Extensions (ə), and Latin Extended Additional (Vietnamese).
+_ACCENTED_LATIN = re.compile("[\u00c0-\u02af\u1e00-\u1eff]")
 
 
 def fold_accents(text: str) -> str:
