@@ -18,6 +18,7 @@ from functools import partial
 import asyncpg
 
 from services.platform.database import Connection
+from services.platform.off_the_loop import for_batch
 from services.registry import sanction_repository, vendor_repository
 from services.registry.affiliations import periods_by_pair
 from services.registry.bidder_screening import bidders as checks
@@ -70,7 +71,8 @@ async def screen_bidders(
     thresholds: Thresholds,
 ) -> list[BidderAnswer]:
     """Every bidder's answer, in input order (TooManyBidders above the limit)."""
-    bidder_checks = checks.checked(bidders)
+    # Off the loop: checking 5,000 bidders' identifiers and names takes about half a second.
+    bidder_checks = await for_batch(checks.checked, bidders)
     valid = [c for c in bidder_checks if c.error is None]
     named = [c for c in valid if c.bidder.name is not None]
     if named:
