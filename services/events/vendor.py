@@ -73,6 +73,14 @@ def _check_lei(value: str) -> None:
 _VALUE_CHECKS = {CORPORATE_NUMBER: _check_corporate_number, LEI: _check_lei}
 
 
+def check_identifier_value(scheme: str, value: str) -> None:
+    """Raises ValueError, saying why, when `value` is not a possible identifier of `scheme`
+    (a corporate number's or an LEI's form and check digits); other schemes are free-form."""
+    check = _VALUE_CHECKS.get(scheme)
+    if check is not None:
+        check(value)
+
+
 class VendorIdentifierRef(StrictModel):
     """An identifier of the vendor in some scheme: a corporate number, an LEI, a DUNS, …"""
 
@@ -87,9 +95,7 @@ class VendorIdentifierRef(StrictModel):
         # An invalid corporate number or LEI would never match the vendor again, so it is
         # refused here, where the producer still gets the error, rather than stored. (No
         # scheme in `info.data`: the scheme itself was refused, and that error is reported.)
-        check = _VALUE_CHECKS.get(info.data.get("scheme", ""))
-        if check is not None:
-            check(value)
+        check_identifier_value(info.data.get("scheme", ""), value)
         return value
 
 

@@ -30,6 +30,7 @@ IMPORT_READERS = SANCTIONS | AUDITORS
 QUERIES: Mapping[str, frozenset[Role]] = {
     "bidEligibility": ELIGIBILITY_CHECKERS,
     "bidEligibilityMany": ELIGIBILITY_CHECKERS,
+    "screenBidders": ELIGIBILITY_CHECKERS,
     "proposeSuspension": SANCTIONS | {Role.PROCUREMENT_OFFICER, Role.AUDITOR},
     "events": AUDITORS,
     "auditTrail": AUDITORS,

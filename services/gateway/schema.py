@@ -16,6 +16,7 @@ from services.gateway.protection import Limits
 from services.gateway.scalars import DATE
 from services.migration.graphql_mutations import MigrationMutation
 from services.migration.graphql_types import MigrationQuery, MigrationSubscription
+from services.registry.bidder_screening.graphql_types import BidderScreeningQuery
 from services.registry.graphql_imports import ImportsQuery
 from services.registry.graphql_record_fields import RecordsQuery
 from services.registry.graphql_types import RegistryQuery, RegistrySubscription
@@ -28,7 +29,15 @@ from services.risk.graphql_types import RiskQuery, RiskSubscription
     " calendar day (a default of today means today in the registry's time zone); a DateTime"
     " carries its UTC offset."
 )
-class Query(RegistryQuery, RecordsQuery, ImportsQuery, RiskQuery, MigrationQuery, OperationsQuery):
+class Query(
+    RegistryQuery,
+    BidderScreeningQuery,
+    RecordsQuery,
+    ImportsQuery,
+    RiskQuery,
+    MigrationQuery,
+    OperationsQuery,
+):
     pass
 
 

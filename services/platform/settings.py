@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     policy_dir: Path | None = None
     # The risk scoring model (a TOML file); None: the packaged model.
     risk_model: Path | None = None
+    # Bidder screening: a name scoring this much (0–100) against a barred vendor's name is a
+    # possible match (VENDORWATCH_SCREENING_REVIEW_THRESHOLD), and this much when the bidder's
+    # and the vendor's countries differ (…_OTHER_COUNTRY_THRESHOLD); README gives the
+    # precision and recall of the defaults on the labelled pairs.
+    screening_review_threshold: float = Field(default=88.0, gt=0, le=100)
+    screening_other_country_threshold: float = Field(default=100.0, gt=0, le=100)
     # One broker in development and tests; production clusters set 3.
     kafka_replication_factor: int = Field(default=1, ge=1)
     # Who this process is to Kafka (VENDORWATCH_KAFKA_*, checked together); nobody by default.

@@ -363,11 +363,11 @@ class RegistryChangePage:
     )
 
 
-def _today(info: Info) -> dt.date:
+def today(info: Info) -> dt.date:
     return info.context.settings.clock.today()
 
 
-def _moment(info: Info, known_at: dt.datetime | None) -> dt.datetime | None:
+def moment(info: Info, known_at: dt.datetime | None) -> dt.datetime | None:
     """A `knownAt` without an offset is a time in the registry's time zone, not the host's."""
     if known_at is None or known_at.tzinfo is not None:
         return known_at
@@ -463,10 +463,10 @@ class RegistryQuery:
             answers = await screen(
                 conn,
                 [resolved],
-                as_of or _today(info),
+                as_of or today(info),
                 agency=agency,
                 category=category,
-                known_at=_moment(info, known_at),
+                known_at=moment(info, known_at),
             )
         return BidEligibility.of(answers[resolved])
 
@@ -489,10 +489,10 @@ class RegistryQuery:
             answers = await queries.bid_eligibility_many(
                 conn,
                 [str(v) for v in vendor_ids],
-                as_of or _today(info),
+                as_of or today(info),
                 agency=agency,
                 category=category,
-                known_at=_moment(info, known_at),
+                known_at=moment(info, known_at),
             )
         return [BidEligibility.of(a) for a in answers]
 

@@ -144,6 +144,11 @@ class NameIndex:
     def names_of(self, vendor_id: str) -> list[NameCandidate]:
         return [e.candidate for e in self._live_entries(self._by_vendor.get(vendor_id, ()))]
 
+    def forms(self, ids: Iterable[int]) -> list[tuple[NameCandidate, str, str]]:
+        """Each live name of these ids (from `candidates`) with its words and compact form,
+        as compared: for callers that score many queries' candidates in one batch."""
+        return [(e.candidate, e.words, e.compact) for e in self._live_entries(ids)]
+
     def replace_vendors(self, names: Mapping[str, Sequence[NameCandidate]]) -> None:
         """Each vendor's names become exactly these (none: the vendor is gone)."""
         for vendor_id, candidates in names.items():

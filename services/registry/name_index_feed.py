@@ -129,6 +129,20 @@ class LiveNameIndex:
             raise RuntimeError("the name index is searched before it was ever refreshed")
         return await self._off_loop(partial(index.search, text, limit=limit))
 
+    async def names_of(self, vendor_ids: Iterable[str]) -> dict[str, list[NameCandidate]]:
+        """The indexed names of these vendors (refreshed at least once), read in a worker
+        thread holding the index: a screening matches against a part of the registry."""
+        index = self._index
+        if index is None:
+            raise RuntimeError("the name index is read before it was ever refreshed")
+        wanted = list(vendor_ids)
+        return await self._off_loop(lambda: {v: index.names_of(v) for v in wanted})
+
+    async def beside(self, work: Callable[[], Result]) -> Result:
+        """`work()` in the index's worker threads without holding the index: CPU work of
+        the name matching that must not run on the event loop nor hold up refreshes."""
+        return await self._off_loop(work, guarded=False)
+
     async def refresh(self, conn: Connection) -> None:
         """Builds the index, or applies the identity changes committed since the last time."""
         async with self._refreshing:

@@ -37,12 +37,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from enum import StrEnum
 from functools import lru_cache
 from typing import NamedTuple
 
 import jaconv
 
-__all__ = ["IdentifierKey", "name_tokens", "normalize_identifier", "normalize_name"]
+__all__ = [
+    "IdentifierKey",
+    "Normalisation",
+    "fold_accents",
+    "name_tokens",
+    "normalisations",
+    "normalize_identifier",
+    "normalize_name",
+]
 
 # Hyphens, dashes and minus signs that people type for the long vowel mark ー, plus ー's
 # half-width form and box-drawing lines that IMEs offer for it (a regex class body).
@@ -195,6 +204,76 @@ def name_tokens(text: str) -> str:
     words = _words(_strip_designators(folded))
     # Only designators ("Company Limited", "株式会社"): keep them rather than match nothing.
     return words or _words(folded)
+
+
+class Normalisation(StrEnum):
+    """A step of `name_tokens` that changed a name: what a match's explanation lists."""
+
+    WIDTH_FOLDED = "width_folded"  # NFKC: full-width Latin and digits, half-width kana, ㈱
+    CASE_FOLDED = "case_folded"
+    KANA_FOLDED = "kana_folded"  # hiragana, small kana, a dash for ー
+    LEGAL_FORM_REMOVED = "legal_form_removed"  # 株式会社, Co., Ltd., LLC, …
+    PUNCTUATION_IGNORED = "punctuation_ignored"  # punctuation and symbols between words
+    ACCENTS_FOLDED = "accents_folded"  # Latin diacritics (`fold_accents`: screening only)
+
+
+# Latin letters NFKD does not decompose, written as forms without diacritics write them.
+_PLAIN_LATIN = str.maketrans(
+    {
+        "ı": "i",
+        "İ": "I",
+        "ł": "l",
+        "Ł": "L",
+        "ø": "o",
+        "Ø": "O",
+        "ß": "ss",
+        "đ": "d",
+        "Đ": "D",
+        "ə": "a",
+        "Ə": "A",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+    }
+)
+# Latin-1 Supplement to IPA Extensions (ə), and Latin Extended Additional (Vietnamese).
+_ACCENTED_LATIN = re.compile("[\u00c0-\u02af\u1e00-\u1eff]")
+
+
+def fold_accents(text: str) -> str:
+    """Latin letters without their diacritics (İnşaat → Insaat, Đoàn → Doan), as a bidder
+    list typed without them writes a name; other scripts untouched (a kana's voiced mark is
+    no accent). Not part of `name_tokens`: search and the importers' joins keep accents."""
+
+    def plain(letter: re.Match[str]) -> str:
+        decomposed = unicodedata.normalize("NFKD", letter.group().translate(_PLAIN_LATIN))
+        return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+    return _ACCENTED_LATIN.sub(plain, text)
+
+
+@lru_cache(maxsize=1 << 16)
+def normalisations(text: str) -> frozenset[Normalisation]:
+    """Which steps of `name_tokens` changed `text`, run as it runs them (so the explanation
+    of a match cannot disagree with how the names were compared)."""
+    applied: set[Normalisation] = set()
+    folded = unicodedata.normalize("NFKC", text.translate(_DROP_BEFORE_NFKC))
+    if folded != text:
+        applied.add(Normalisation.WIDTH_FOLDED)
+    cased = unicodedata.normalize("NFKC", folded.casefold())
+    if cased != folded:
+        applied.add(Normalisation.CASE_FOLDED)
+    kana = _fold_kana(cased)
+    if kana != cased:
+        applied.add(Normalisation.KANA_FOLDED)
+    words = _words(kana)
+    without_forms = _words(_strip_designators(kana))
+    if without_forms and without_forms != words:  # only designators: they are kept
+        applied.add(Normalisation.LEGAL_FORM_REMOVED)
+    if words != " ".join(kana.split()):
+        applied.add(Normalisation.PUNCTUATION_IGNORED)
+    return frozenset(applied)
 
 
 def normalize_name(text: str) -> str:

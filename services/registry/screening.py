@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from services.platform.database import Connection
 from services.registry import sanction_repository, vendor_repository
-from services.registry.affiliations import Period, affiliates_of, periods_by_pair
+from services.registry.affiliations import Pair, Period, affiliates_of, periods_by_pair
 from services.registry.eligibility import Eligibility, Exposure, evaluate
 from services.registry.sanction_timeline import SanctionTimeline
 
@@ -27,8 +27,25 @@ async def screen(
     periods = periods_by_pair(
         await vendor_repository.affiliation_events(conn, vendor_ids, known_at)
     )
+    return await screen_within(
+        conn, vendor_ids, periods, as_of, agency=agency, category=category, known_at=known_at
+    )
+
+
+async def screen_within(
+    conn: Connection,
+    vendor_ids: Iterable[str],
+    periods: dict[Pair, list[Period]],
+    as_of: dt.date,
+    *,
+    agency: str | None = None,
+    category: str | None = None,
+    known_at: dt.datetime | None = None,
+) -> dict[str, Eligibility]:
+    """`screen` with the affiliations already read: `periods` must hold every pair of a
+    vendor of `vendor_ids` with a vendor that has sanctions. Two queries for any number."""
     related = {vendor_id: affiliates_of(vendor_id, periods) for vendor_id in vendor_ids}
-    everyone = set(vendor_ids).union(*(r.keys() for r in related.values()))
+    everyone = set(related).union(*(r.keys() for r in related.values()))
     by_vendor: dict[str, list[SanctionTimeline]] = defaultdict(list)
     for timeline in await sanction_repository.timelines(conn, sorted(everyone), known_at):
         by_vendor[timeline.vendor_id].append(timeline)
@@ -40,7 +57,7 @@ async def screen(
             agency=agency,
             category=category,
         )
-        for vendor_id in vendor_ids
+        for vendor_id in related
     }
 
 

@@ -313,3 +313,12 @@ async def affiliation_events(
         )
         for r in rows
     ]
+
+
+async def countries(conn: Connection, vendor_ids: Sequence[str]) -> dict[str, str | None]:
+    """The country of each of these registered vendors (None when not recorded)."""
+    rows = await conn.fetch(
+        "SELECT vendor_id, country FROM registry_vendors WHERE vendor_id = ANY($1::text[])",
+        list(vendor_ids),
+    )
+    return {r["vendor_id"]: r["country"] for r in rows}

@@ -123,6 +123,12 @@ def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> No
     assert answer["bidEligibility"]["eligible"] is False
     run("screen-bidders", officer, vendorIds=[VENDOR, REPLACEMENT], asOf=today.isoformat())
     corporate = {"scheme": "corporate_number", "value": "7000012050002"}
+    bidders = [
+        {"ref": "line 1", "identifier": corporate},
+        {"ref": "line 2", "name": "びーしすてむ", "country": "JP", "address": "東京都港区"},
+    ]
+    listed = run("screen-bidder-list", officer, bidders=bidders, asOf=today.isoformat())
+    assert [b["status"] for b in listed["screenBidders"]] == ["BARRED", "POSSIBLE_MATCH"]
     known = dt.datetime.now(TOKYO).isoformat()
     run(
         "eligibility-as-known", officer, identifier=corporate, asOf=today.isoformat(), knownAt=known

@@ -1,5 +1,5 @@
 """A corpus of bad inputs, each one a producer's mistake ingest must dead-letter with a
-reason, and the valid events to interleave with them (every kind issue 16 names, and more).
+reason, and the valid events to interleave with them (every kind found in testing, and more).
 
 Every input is distinct (a dead letter is recorded once per distinct input and stage), and
 each bad one is refused by ingest itself, before any service sees it; the valid ones are

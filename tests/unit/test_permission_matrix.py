@@ -64,6 +64,7 @@ EXPECTED_MUTATIONS: dict[str, set[Role]] = {
 EXPECTED_QUERIES: dict[str, set[Role]] = {
     "bidEligibility": {P, A, S, U, D},
     "bidEligibilityMany": {P, A, S, U, D},
+    "screenBidders": {P, A, S, U, D},
     "proposeSuspension": {P, A, U, D},
     "events": {U, D},
     "auditTrail": {U, D},

@@ -1,0 +1,58 @@
+"""Each bidder's input checked on its own (pure): a mistake in one line of a bidder list is
+that bidder's answer (INVALID, saying which field and why), never the whole request's."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from services.events.vendor import check_identifier_value
+from services.registry.bidder_screening.model import MAX_BIDDERS, Bidder, CheckedBidder
+from services.registry.names import normalize_identifier, normalize_name
+
+_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+class TooManyBidders(ValueError):
+    """More bidders than one call screens: the request's error, not a bidder's."""
+
+
+def checked(bidders: Sequence[Bidder]) -> list[CheckedBidder]:
+    """Every bidder checked, in order; raises TooManyBidders above MAX_BIDDERS."""
+    if len(bidders) > MAX_BIDDERS:
+        raise TooManyBidders(
+            f"bidders: {len(bidders)} bidders in one call; the limit is {MAX_BIDDERS}"
+        )
+    return [check(b) for b in bidders]
+
+
+def check(bidder: Bidder) -> CheckedBidder:
+    given = [bidder.vendor_id is not None, bidder.identifier is not None, bidder.name is not None]
+    if sum(given) != 1:
+        return _invalid(bidder, "give exactly one of vendorId, identifier and name")
+    if bidder.name is None and (bidder.country is not None or bidder.address is not None):
+        return _invalid(bidder, "country and address go with a name, not an id or identifier")
+    if bidder.identifier is not None:
+        scheme, value = bidder.identifier
+        try:
+            key = normalize_identifier(scheme, value)
+            check_identifier_value(key.scheme, key.value)
+        except ValueError as error:
+            return _invalid(bidder, f"identifier: {error}")
+        return CheckedBidder(bidder, identifier=key)
+    if bidder.name is not None:
+        if not normalize_name(bidder.name):
+            return _invalid(bidder, "name: it has no letter or digit to match")
+        country = bidder.country.strip().upper() if bidder.country is not None else None
+        if country is not None and not _COUNTRY.fullmatch(country):
+            return _invalid(
+                bidder, f"country: {bidder.country!r} is not an ISO 3166-1 alpha-2 code (JP, US, …)"
+            )
+        return CheckedBidder(bidder, country=country)
+    if not (bidder.vendor_id or "").strip():
+        return _invalid(bidder, "vendorId: it is empty")
+    return CheckedBidder(bidder)
+
+
+def _invalid(bidder: Bidder, reason: str) -> CheckedBidder:
+    return CheckedBidder(bidder, error=reason)

@@ -1,0 +1,236 @@
+"""`screenBidders`: a bidder list screened in one call, every bidder answered in order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from services.platform.graphql.context import Info
+from services.platform.graphql.descriptions import described_enum
+from services.registry import queries
+from services.registry.bidder_screening import model
+from services.registry.bidder_screening.bidders import TooManyBidders
+from services.registry.bidder_screening.explanations import why
+from services.registry.bidder_screening.matching import Thresholds
+from services.registry.bidder_screening.service import Day, screen_bidders
+from services.registry.graphql_types import (
+    AGENCY,
+    AS_OF,
+    CATEGORY,
+    KNOWN_AT,
+    NAME_INDEX,
+    BidEligibility,
+    EligibilityReason,
+    IdentifierInput,
+    NameKind,
+    moment,
+    today,
+)
+from services.registry.names import IdentifierKey
+from services.registry.names import Normalisation as NormalisationModel
+
+ScreeningStatus = described_enum(
+    model.Status,
+    name="ScreeningStatus",
+    description="What the registry says of a bidder.",
+    values={
+        "ELIGIBLE": "A registered vendor (by id or identifier) nothing bars on the day.",
+        "BARRED": "A registered vendor barred on the day: `eligibility` has every reason and"
+        " `eligibleAgainOn`.",
+        "POSSIBLE_MATCH": "A name scoring at the review threshold against a barred vendor's"
+        " names (or an affiliate's it is barred through): `candidates`, to be reviewed.",
+        "UNKNOWN": "No vendor has this id or identifier; or, by name, no barred vendor's name"
+        " reaches the threshold (nothing the registry knows bars it).",
+        "INVALID": "The bidder's own input is wrong (`error` says which field and why); the"
+        " other bidders are screened.",
+    },
+)
+Normalisation = described_enum(
+    NormalisationModel,
+    name="NameNormalisation",
+    description="A difference between two names that the comparison set aside.",
+    values={
+        "WIDTH_FOLDED": "Full-width Latin letters and digits, half-width kana, ㈱ and the like"
+        " read as their ordinary forms (Unicode NFKC).",
+        "CASE_FOLDED": "Upper and lower case ignored.",
+        "KANA_FOLDED": "Hiragana read as katakana, small kana as large, a dash after kana as ー.",
+        "LEGAL_FORM_REMOVED": "A legal form set aside (株式会社, Co., Ltd., LLC, GmbH, S.A., …).",
+        "PUNCTUATION_IGNORED": "Punctuation and symbols between words ignored.",
+        "ACCENTS_FOLDED": "Latin letters read without their accents (Inşaat as Insaat).",
+    },
+)
+
+
+@strawberry.input(
+    description="One bidder of a list: your reference, and exactly one of `vendorId`,"
+    " `identifier` and `name` (a name may come with a country and an address)."
+)
+class BidderInput:
+    ref: str = strawberry.field(
+        description="Your reference for the bidder (e.g. its line in the portal's list);"
+        " returned with its answer."
+    )
+    vendor_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The bidder, by its vendor id in the registry."
+    )
+    identifier: IdentifierInput | None = strawberry.field(
+        default=None,
+        description="The bidder, by an identifier (a corporate number's check digit is"
+        " checked: a wrong one is this bidder's error).",
+    )
+    name: str | None = strawberry.field(
+        default=None, description="The bidder, by its name as the list writes it."
+    )
+    country: str | None = strawberry.field(
+        default=None,
+        description="With `name`: its country, ISO 3166-1 alpha-2 (a vendor of another country"
+        " must score higher to be a possible match).",
+    )
+    address: str | None = strawberry.field(
+        default=None, description="With `name`: its address, as the list writes it."
+    )
+
+    def bidder(self) -> model.Bidder:
+        identifier = self.identifier
+        return model.Bidder(
+            ref=self.ref,
+            vendor_id=str(self.vendor_id) if self.vendor_id is not None else None,
+            identifier=IdentifierKey(identifier.scheme, identifier.value) if identifier else None,
+            name=self.name,
+            country=self.country,
+            address=self.address,
+        )
+
+
+@strawberry.type(description="One of a candidate vendor's names, scored against the bidder's.")
+class ScoredName:
+    name: str = strawberry.field(description="The vendor's name, as stored.")
+    kind: NameKind = strawberry.field(  # type: ignore[valid-type]
+        description="Which of its names it is (legal, kana, English, former, alias)."
+    )
+    score: float = strawberry.field(
+        description="0–100, as `vendors(search:)` scores; 100: equal once normalised."
+    )
+    normalisations: list[Normalisation] = strawberry.field(  # type: ignore[valid-type]
+        description="What was set aside in the bidder's name or this one to compare them."
+    )
+
+
+@strawberry.type(description="A barred vendor a bidder's name may be, and why.")
+class ScreeningCandidate:
+    vendor_id: strawberry.ID = strawberry.field(description="The barred vendor.")
+    score: float = strawberry.field(description="Its best name's score, 0–100.")
+    matched_name: str = strawberry.field(description="Its name that scored best.")
+    matched_kind: NameKind = strawberry.field(  # type: ignore[valid-type]
+        description="Which of its names that is (a former name or an alias counts too)."
+    )
+    names: list[ScoredName] = strawberry.field(
+        description="Every one of its names with its score, best first."
+    )
+    normalisations: list[Normalisation] = strawberry.field(  # type: ignore[valid-type]
+        description="What was set aside to compare the bidder's name with the matched name."
+    )
+    country: str | None = strawberry.field(description="The vendor's country, when recorded.")
+    why: str = strawberry.field(description="The match explained in one sentence.")
+    reasons: list[EligibilityReason] = strawberry.field(
+        description="Every sanction barring the vendor on the day (its own or an affiliate's)."
+    )
+    eligible_again_on: dt.date | None = strawberry.field(
+        description="First date the vendor is eligible again; null when barred indefinitely."
+    )
+
+    @classmethod
+    def of(cls, candidate: model.Candidate, bidder_country: str | None) -> ScreeningCandidate:
+        match, matched = candidate.match, candidate.match.matched
+        return cls(
+            vendor_id=strawberry.ID(match.vendor_id),
+            score=match.score,
+            matched_name=matched.name,
+            matched_kind=matched.kind,
+            names=[
+                ScoredName(name=n.name, kind=n.kind, score=n.score, normalisations=_ordered(n))
+                for n in match.names
+            ],
+            normalisations=_ordered(matched),
+            country=match.country,
+            why=why(match, bidder_country),
+            reasons=[EligibilityReason.of(r) for r in candidate.eligibility.reasons],
+            eligible_again_on=candidate.eligibility.eligible_again_on,
+        )
+
+
+def _ordered(name: model.ScoredName) -> list[NormalisationModel]:
+    return [step for step in NormalisationModel if step in name.normalisations]
+
+
+@strawberry.type(description="The answer for one bidder, in the order the bidders were given.")
+class BidderScreening:
+    ref: str = strawberry.field(description="The bidder's `ref`, as given.")
+    status: ScreeningStatus = strawberry.field(  # type: ignore[valid-type]
+        description="What the registry says of the bidder."
+    )
+    vendor_id: strawberry.ID | None = strawberry.field(
+        description="The vendor the bidder is (ELIGIBLE, BARRED); null otherwise."
+    )
+    eligibility: BidEligibility | None = strawberry.field(
+        description="ELIGIBLE and BARRED: the vendor's eligibility, every reason and"
+        " `eligibleAgainOn`; null otherwise."
+    )
+    candidates: list[ScreeningCandidate] = strawberry.field(
+        description="POSSIBLE_MATCH: the barred vendors the name may be, best first; empty"
+        " otherwise."
+    )
+    error: str | None = strawberry.field(
+        description="INVALID: which field is wrong and why; null otherwise."
+    )
+
+    @classmethod
+    def of(cls, answer: model.BidderAnswer, bidder: model.Bidder) -> BidderScreening:
+        country = bidder.country.strip().upper() if bidder.country else None
+        return cls(
+            ref=answer.ref,
+            status=answer.status,
+            vendor_id=strawberry.ID(answer.vendor_id) if answer.vendor_id else None,
+            eligibility=BidEligibility.of(answer.eligibility) if answer.eligibility else None,
+            candidates=[ScreeningCandidate.of(c, country) for c in answer.candidates],
+            error=answer.error,
+        )
+
+
+@strawberry.type
+class BidderScreeningQuery:
+    @strawberry.field(
+        description="Screens a bidder list as it arrives (up to 5,000): by vendor id, by"
+        " identifier or by name, each bidder answered in order, ELIGIBLE, BARRED,"
+        " POSSIBLE_MATCH, UNKNOWN or INVALID, in a fixed number of SQL statements."
+    )
+    async def screen_bidders(
+        self,
+        info: Info,
+        bidders: Annotated[
+            list[BidderInput],
+            strawberry.argument(description="The bidders; answers come in this order."),
+        ],
+        as_of: Annotated[dt.date | None, strawberry.argument(description=AS_OF)] = None,
+        agency: Annotated[str | None, strawberry.argument(description=AGENCY)] = None,
+        category: Annotated[str | None, strawberry.argument(description=CATEGORY)] = None,
+        known_at: Annotated[dt.datetime | None, strawberry.argument(description=KNOWN_AT)] = None,
+    ) -> list[BidderScreening]:
+        settings = info.context.settings
+        given = [b.bidder() for b in bidders]
+        try:
+            answers = await screen_bidders(
+                info.context.pool,
+                info.context.part(NAME_INDEX),
+                given,
+                Day(as_of or today(info), agency, category, moment(info, known_at)),
+                Thresholds(
+                    settings.screening_review_threshold,
+                    settings.screening_other_country_threshold,
+                ),
+            )
+        except TooManyBidders as error:
+            raise queries.RegistryQueryError(str(error)) from None
+        return [BidderScreening.of(a, b) for a, b in zip(answers, given, strict=True)]

@@ -1,0 +1,87 @@
+"""What a bidder screening is given and answers (pure data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from services.registry.eligibility import Eligibility
+from services.registry.names import IdentifierKey, Normalisation
+from services.registry.search import NameKind
+
+# One call screens at most this many bidders: one bounded unit of work (as bidEligibilityMany).
+MAX_BIDDERS = 5000
+
+
+class Status(StrEnum):
+    ELIGIBLE = "eligible"  # a known vendor nothing bars
+    BARRED = "barred"  # a known vendor barred on the day (reasons, eligible again on)
+    POSSIBLE_MATCH = "possible_match"  # a name close to a barred vendor's: to be reviewed
+    UNKNOWN = "unknown"  # no vendor has the id or identifier; a name close to no barred one
+    INVALID = "invalid"  # the bidder's own input is wrong (its `error` says how)
+
+
+@dataclass(frozen=True)
+class Bidder:
+    """One line of a bidder list: a reference, and one way to name the firm."""
+
+    ref: str
+    vendor_id: str | None = None
+    identifier: IdentifierKey | None = None  # as given, not normalised
+    name: str | None = None
+    country: str | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckedBidder:
+    """A bidder as screened: its identifier normalised, its country upper-cased, or the
+    reason it cannot be screened (`error`)."""
+
+    bidder: Bidder
+    identifier: IdentifierKey | None = None
+    country: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ScoredName:
+    """One name of a candidate vendor against the bidder's name."""
+
+    name: str
+    kind: NameKind
+    score: float
+    normalisations: frozenset[Normalisation]  # of the bidder's name and this one, together
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """A vendor whose names scored at the threshold against a bidder's name."""
+
+    vendor_id: str
+    score: float  # its best name's
+    names: tuple[ScoredName, ...]  # best first; the first is the matched name
+    country: str | None
+    word_match: bool  # the words compared as a set or in part scored higher than in order
+
+    @property
+    def matched(self) -> ScoredName:
+        return self.names[0]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A barred vendor a bidder's name may be: the match, and why the vendor is barred."""
+
+    match: NameMatch
+    eligibility: Eligibility
+
+
+@dataclass(frozen=True)
+class BidderAnswer:
+    ref: str
+    status: Status
+    vendor_id: str | None = None  # ELIGIBLE, BARRED
+    eligibility: Eligibility | None = None  # ELIGIBLE, BARRED
+    candidates: tuple[Candidate, ...] = ()  # POSSIBLE_MATCH, best first
+    error: str | None = None  # INVALID

@@ -1,0 +1,159 @@
+"""A bidder list screened in one call: a fixed number of SQL statements whatever its size
+and mix, the name matching in the name index's worker threads.
+
+Statements: the name index's catch-up (one when nothing changed), then on one connection the
+vendor ids given that exist, the vendors holding the identifiers given, the vendors with a
+barring sanction (only when names are given), the affiliations of all these, their
+sanctions' timelines, and the barred ones' countries (only when names are given): seven at
+most. The connection goes back to the pool before the names are matched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+
+import asyncpg
+
+from services.platform.database import Connection
+from services.platform.off_the_loop import for_batch
+from services.registry import sanction_repository, vendor_repository
+from services.registry.affiliations import periods_by_pair
+from services.registry.bidder_screening import bidders as checks
+from services.registry.bidder_screening.matching import (
+    BarredVendor,
+    NameQuery,
+    Thresholds,
+    match_all,
+)
+from services.registry.bidder_screening.model import (
+    Bidder,
+    BidderAnswer,
+    Candidate,
+    CheckedBidder,
+    NameMatch,
+    Status,
+)
+from services.registry.eligibility import BARRING_KINDS, Eligibility
+from services.registry.name_index_feed import LiveNameIndex
+from services.registry.names import IdentifierKey
+from services.registry.screening import screen_within
+
+
+@dataclass(frozen=True)
+class Day:
+    """What the bidders are screened for: a day, an agency and category, as known then."""
+
+    as_of: dt.date
+    agency: str | None = None
+    category: str | None = None
+    known_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What the database said: vendors found by id and identifier, every screened vendor's
+    eligibility, and the barred vendors a name may be (with their countries)."""
+
+    vendor_ids: set[str]
+    owners: dict[IdentifierKey, str]
+    eligibility: dict[str, Eligibility]
+    barred: dict[str, str | None]
+
+
+async def screen_bidders(
+    pool: asyncpg.Pool,
+    names: LiveNameIndex,
+    bidders: Sequence[Bidder],
+    day: Day,
+    thresholds: Thresholds,
+) -> list[BidderAnswer]:
+    """Every bidder's answer, in input order (TooManyBidders above the limit)."""
+    # Off the loop: checking 5,000 bidders' identifiers and names takes about half a second.
+    bidder_checks = await for_batch(checks.checked, bidders)
+    valid = [c for c in bidder_checks if c.error is None]
+    named = [c for c in valid if c.bidder.name is not None]
+    if named:
+        await names.refresh_from(pool)
+    async with pool.acquire() as conn:
+        known = await _read(conn, valid, bool(named), day)
+    matches: list[list[NameMatch]] = []
+    if named:
+        barred_names = await names.names_of(known.barred)
+        barred = [
+            BarredVendor(v, country, tuple(barred_names[v]))
+            for v, country in known.barred.items()
+            if barred_names[v]
+        ]
+        queries = [NameQuery(c.bidder.name or "", c.country) for c in named]
+        matches = await names.beside(partial(match_all, queries, barred, thresholds))
+    by_bidder = {id(c): m for c, m in zip(named, matches, strict=True)}
+    return [_answer(c, known, by_bidder.get(id(c), [])) for c in bidder_checks]
+
+
+async def _read(conn: Connection, valid: Sequence[CheckedBidder], named: bool, day: Day) -> _Known:
+    by_id = sorted({c.bidder.vendor_id for c in valid if c.bidder.vendor_id is not None})
+    keys = sorted({c.identifier for c in valid if c.identifier is not None})
+    vendor_ids = await vendor_repository.existing_vendors(conn, by_id) if by_id else set()
+    owners = await vendor_repository.identifier_owners(conn, keys) if keys else {}
+    sanctioned = (
+        set(await sanction_repository.vendors_sanctioned(conn, BARRING_KINDS, day.known_at))
+        if named
+        else set()
+    )
+    asked = vendor_ids | set(owners.values())
+    eligibility, reachable = await _screen(conn, asked, sanctioned, day)
+    barred = sorted(v for v in reachable if not eligibility[v].eligible)
+    countries = await vendor_repository.countries(conn, barred) if barred else {}
+    return _Known(vendor_ids, owners, eligibility, {v: countries.get(v) for v in barred})
+
+
+async def _screen(
+    conn: Connection, asked: set[str], sanctioned: set[str], day: Day
+) -> tuple[dict[str, Eligibility], set[str]]:
+    """Eligibility of the vendors asked about, of the sanctioned ones and of their affiliates
+    (whom a sanction covering affiliates reaches), by the registry's own screening; and which
+    of them a name may be barred as (the sanctioned and their affiliates). Two statements:
+    every vendor with a barring sanction is among `sanctioned`, so the affiliations touching
+    `asked` and `sanctioned` hold every pair through which a sanction can reach anyone here."""
+    touching = sorted(asked | sanctioned)
+    if not touching:
+        return {}, set()
+    periods = periods_by_pair(
+        await vendor_repository.affiliation_events(conn, touching, day.known_at)
+    )
+    reachable = sanctioned | {v for pair in periods if pair & sanctioned for v in pair}
+    answers = await screen_within(
+        conn,
+        sorted(asked | reachable),
+        periods,
+        day.as_of,
+        agency=day.agency,
+        category=day.category,
+        known_at=day.known_at,
+    )
+    return answers, reachable
+
+
+def _answer(checked: CheckedBidder, known: _Known, matches: list[NameMatch]) -> BidderAnswer:
+    ref = checked.bidder.ref
+    if checked.error is not None:
+        return BidderAnswer(ref, Status.INVALID, error=checked.error)
+    if checked.bidder.name is not None:
+        # Review decisions ("not the same firm") will drop candidates here, before the status.
+        candidates = tuple(Candidate(m, known.eligibility[m.vendor_id]) for m in matches)
+        return BidderAnswer(
+            ref, Status.POSSIBLE_MATCH if candidates else Status.UNKNOWN, candidates=candidates
+        )
+    vendor_id = (
+        known.owners.get(checked.identifier)
+        if checked.identifier is not None
+        else checked.bidder.vendor_id
+    )
+    if vendor_id is None or vendor_id not in known.eligibility:
+        return BidderAnswer(ref, Status.UNKNOWN)
+    answer = known.eligibility[vendor_id]
+    status = Status.ELIGIBLE if answer.eligible else Status.BARRED
+    return BidderAnswer(ref, status, vendor_id=vendor_id, eligibility=answer)

@@ -1,0 +1,119 @@
+"""Bidder names against barred vendors' names (pure): thresholds by country, every name of a
+candidate scored, and explanations that say what the comparison set aside."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.registry.bidder_screening.bidders import TooManyBidders, check, checked
+from services.registry.bidder_screening.explanations import why
+from services.registry.bidder_screening.matching import (
+    BarredVendor,
+    NameQuery,
+    Thresholds,
+    match_all,
+)
+from services.registry.bidder_screening.model import MAX_BIDDERS, Bidder
+from services.registry.names import IdentifierKey, Normalisation, fold_accents, normalisations
+from services.registry.search import NameCandidate, NameKind
+
+THRESHOLDS = Thresholds(review=88.0, other_country=100.0)
+ACME = BarredVendor(
+    "acme",
+    "TR",
+    (
+        NameCandidate("acme", NameKind.LEGAL, "Genç İnşaat Limited Şirketi"),
+        NameCandidate("acme", NameKind.ALIAS, "GENC YAPI"),
+    ),
+)
+
+
+def test_a_name_without_its_accents_matches_and_every_name_is_scored() -> None:
+    ((match,),) = match_all([NameQuery("GENC INSAAT LTD SIRKETI", "TR")], [ACME], THRESHOLDS)
+    assert (match.vendor_id, match.matched.kind) == ("acme", NameKind.LEGAL)
+    assert match.score >= 88.0
+    assert [n.name for n in match.names] == ["Genç İnşaat Limited Şirketi", "GENC YAPI"]
+    assert match.names[1].score < match.score
+    assert Normalisation.ACCENTS_FOLDED in match.matched.normalisations
+    assert why(match, "TR").startswith(f"scores {match.score:g} against its legal name")
+
+
+def test_another_country_needs_the_other_country_threshold() -> None:
+    query = [NameQuery("Genc Insat Limited Sirketi", "AZ")]  # 97.3
+    assert match_all(query, [ACME], THRESHOLDS) == [[]]
+    (found,) = match_all(query, [ACME], Thresholds(review=88.0, other_country=88.0))
+    assert [m.vendor_id for m in found] == ["acme"]
+    assert why(found[0], "AZ").endswith("other country TR")
+    # An unknown country on either side: the review threshold.
+    assert match_all([NameQuery("Genc Insat Limited Sirketi", None)], [ACME], THRESHOLDS)[0]
+
+
+def test_names_far_from_every_barred_name_match_nothing() -> None:
+    answers = match_all([NameQuery("Nordbro Konsult AB", "SE")], [ACME], THRESHOLDS)
+    assert answers == [[]]
+
+
+@pytest.mark.parametrize(
+    ("name", "steps"),
+    [
+        ("株式会社ビーシステム", {Normalisation.LEGAL_FORM_REMOVED}),
+        ("びーしすてむ", {Normalisation.KANA_FOLDED}),
+        (
+            "ｶﾌﾞｼｷｶﾞｲｼｬﾋﾞｰ",  # half-width, and a small ャ
+            {
+                Normalisation.WIDTH_FOLDED,
+                Normalisation.KANA_FOLDED,
+                Normalisation.LEGAL_FORM_REMOVED,
+            },
+        ),
+        ("B-System", {Normalisation.CASE_FOLDED, Normalisation.PUNCTUATION_IGNORED}),
+        ("Company Limited", {Normalisation.CASE_FOLDED}),  # only a legal form: kept
+        ("ビーシステム", set()),
+    ],
+)
+def test_normalisations_are_the_steps_that_changed_the_name(
+    name: str, steps: set[Normalisation]
+) -> None:
+    assert normalisations(name) == steps
+
+
+def test_accents_are_folded_in_latin_letters_only() -> None:
+    assert fold_accents("Đoàn İnşaat Məhdud Łódź") == "Doan Insaat Mahdud Lodz"
+    assert fold_accents("ガス株式会社") == "ガス株式会社"  # a voiced mark is no accent
+
+
+@pytest.mark.parametrize(
+    ("bidder", "error"),
+    [
+        (Bidder("1"), "give exactly one of vendorId, identifier and name"),
+        (Bidder("2", vendor_id="v", name="x"), "give exactly one of vendorId, identifier and name"),
+        (
+            Bidder("3", identifier=IdentifierKey("corporate_number", "1234")),
+            "identifier: a corporate number has 13 ASCII digits, got '1234'",
+        ),
+        (
+            Bidder("4", identifier=IdentifierKey("lei", "5493001kjtiigc8y1r11")),
+            "identifier: LEI 5493001KJTIIGC8Y1R11 fails its ISO 7064 check digits (expected 12)",
+        ),
+        (Bidder("5", identifier=IdentifierKey(" ", "1")), "identifier: identifier scheme is empty"),
+        (Bidder("6", vendor_id=" "), "vendorId: it is empty"),
+        (Bidder("7", name="株式会社"), None),  # only a legal form: matched as such
+        (Bidder("8", name="-", country="JP"), "name: it has no letter or digit to match"),
+    ],
+)
+def test_each_bidder_is_checked_on_its_own(bidder: Bidder, error: str | None) -> None:
+    assert (check(bidder).error or "").startswith(error or "") and (
+        (check(bidder).error is None) == (error is None)
+    )
+
+
+def test_a_full_width_hyphenated_corporate_number_is_read_and_checked() -> None:
+    written = IdentifierKey("corporate_number", "７-００００-１２０５-０００２")
+    assert check(Bidder("1", identifier=written)).identifier == IdentifierKey(
+        "corporate_number", "7000012050002"
+    )
+
+
+def test_more_bidders_than_the_limit_are_refused_together() -> None:
+    with pytest.raises(TooManyBidders, match=f"the limit is {MAX_BIDDERS}"):
+        checked([Bidder(str(n), vendor_id="v") for n in range(MAX_BIDDERS + 1)])
