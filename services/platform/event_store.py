@@ -166,22 +166,36 @@ async def read_after(
     Emitted events need no verdict. The verdict is read from the judge's ledger, so this
     holds in both modes, live and in a rebuild.
     """
+    # Each partition offers its next `limit` events (seqs are dense, so a range: bounded work
+    # whatever the backlog and the planner's statistics); the first `limit` of them all in
+    # log order are kept, a prefix of each partition. Only those are looked up in the judge's
+    # ledger (one by one on its key: LIMIT 1 keeps the planner from a join over the whole
+    # ledger while a fast-filling table's statistics lag), and only the envelopes passed on
+    # are read (jsonb, turned into text).
     rows = await conn.fetch(
-        """SELECT e.partition, e.seq, e.envelope, e.refused FROM
-               unnest($1::smallint[], $2::bigint[]) AS c(partition, after)
-           CROSS JOIN LATERAL (
-               SELECT w.position, w.partition, w.seq, w.envelope, coalesce(p.refused, false)
-                          AS refused,
-                      bool_or(w.event_type <> ALL($5::text[]) AND p.event_id IS NULL)
-                          OVER (ORDER BY w.seq) AS waiting
-               FROM (SELECT position, partition, seq, event_id, event_type,
-                            envelope::text AS envelope
-                     FROM event_store s WHERE s.partition = c.partition AND s.seq > c.after
-                     ORDER BY s.seq LIMIT $3) AS w
-               LEFT JOIN processed_events p ON p.consumer = $4 AND p.event_id = w.event_id
-           ) AS e
-           WHERE $4::text IS NULL OR NOT e.waiting
-           ORDER BY e.position LIMIT $3""",
+        """WITH offered AS (
+               SELECT s.position, s.partition, s.seq, s.event_id, s.event_type FROM
+                   unnest($1::smallint[], $2::bigint[]) AS c(partition, after)
+               CROSS JOIN LATERAL (
+                   SELECT position, partition, seq, event_id, event_type FROM event_store
+                   WHERE partition = c.partition AND seq > c.after AND seq <= c.after + $3
+               ) AS s
+               ORDER BY s.position LIMIT $3
+           ), judged AS (
+               SELECT o.position, o.partition, o.seq, coalesce(p.refused, false) AS refused,
+                      bool_or(o.event_type <> ALL($5::text[]) AND p.event_id IS NULL)
+                          OVER (PARTITION BY o.partition ORDER BY o.seq) AS waiting
+               FROM offered o
+               LEFT JOIN LATERAL (
+                   SELECT p.event_id, p.refused FROM processed_events p
+                   WHERE p.consumer = $4 AND p.event_id = o.event_id LIMIT 1
+               ) AS p ON true
+           )
+           SELECT j.partition, j.seq, j.refused,
+                  CASE WHEN j.refused THEN NULL ELSE s.envelope::text END AS envelope
+           FROM judged j JOIN event_store s ON s.partition = j.partition AND s.seq = j.seq
+           WHERE $4::text IS NULL OR NOT j.waiting
+           ORDER BY j.position""",
         list(range(chain.PARTITIONS)),
         list(cursor.seqs),
         limit,
