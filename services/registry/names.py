@@ -46,6 +46,7 @@ import jaconv
 __all__ = [
     "IdentifierKey",
     "Normalisation",
+    "address_tokens",
     "fold_accents",
     "name_tokens",
     "normalisations",
@@ -204,6 +205,13 @@ def name_tokens(text: str) -> str:
     words = _words(_strip_designators(folded))
     # Only designators ("Company Limited", "株式会社"): keep them rather than match nothing.
     return words or _words(folded)
+
+
+def address_tokens(text: str) -> str:
+    """An address in the form two writings of it compare in: Unicode NFKC (full-width digits
+    and dashes), case folded, punctuation and whitespace as one space ("港町1-1" and
+    "港町１－１" alike). Nothing is removed: an address has no legal form to set aside."""
+    return _words(unicodedata.normalize("NFKC", text).casefold())
 
 
 class Normalisation(StrEnum):
