@@ -230,8 +230,9 @@ class RegistryHandlers:
         vendor = await _require_vendor(conn, event.vendor_id)
         given = payload.bidder_identifier
         identifier = normalize_identifier(given.scheme, given.value) if given else None
-        if payload.decision is MatchDecision.CONFIRMED:
-            await self._confirm(conn, event, vendor, payload.bidder_name, identifier)
+        gave_identity = payload.decision is MatchDecision.CONFIRMED and await self._confirm(
+            conn, event, vendor, payload.bidder_name, identifier
+        )
         await match_review_repository.insert_review(
             conn,
             event.event_id,
@@ -239,6 +240,7 @@ class RegistryHandlers:
             payload,
             identifier,
             (event.recorded_by.subject, event.recorded_by.role),
+            gave_identity=gave_identity,
         )
 
     async def _confirm(
@@ -248,9 +250,10 @@ class RegistryHandlers:
         vendor: VendorRow,
         name: str,
         identifier: IdentifierKey | None,
-    ) -> None:
+    ) -> bool:
         """The bidder is this vendor: its name becomes an alias (unless one of the vendor's
-        names already compares equal to it), its identifier one of the vendor's."""
+        names already compares equal to it), its identifier one of the vendor's. Whether that
+        gave the vendor a new name or identifier."""
         known = {review_key(n, None).name for _, n in vendor.current_names()}
         aliases = vendor.aliases
         if review_key(name, None).name not in known:
@@ -262,11 +265,13 @@ class RegistryHandlers:
             )
             identifiers = (*identifiers, identifier)
             await vendor_repository.replace_identifiers(conn, vendor.vendor_id, identifiers)
-        if (aliases, identifiers) != (vendor.aliases, vendor.identifiers):
-            confirmed = replace(vendor, aliases=aliases, identifiers=identifiers)
-            await vendor_repository.update_vendor(
-                conn, confirmed, await self._identity_changed(conn, event)
-            )
+        if (aliases, identifiers) == (vendor.aliases, vendor.identifiers):
+            return False
+        confirmed = replace(vendor, aliases=aliases, identifiers=identifiers)
+        await vendor_repository.update_vendor(
+            conn, confirmed, await self._identity_changed(conn, event)
+        )
+        return True
 
     def by_event_type(self) -> dict[str, Handler]:
         return {

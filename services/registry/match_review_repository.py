@@ -27,15 +27,18 @@ async def insert_review(
     payload: VendorMatchReviewed,
     identifier: IdentifierKey | None,
     recorded_by: tuple[str, str],
+    *,
+    gave_identity: bool,
 ) -> None:
-    """The decision, stored once (`identifier`: the bidder's, normalised)."""
+    """The decision, stored once (`identifier`: the bidder's, normalised; `gave_identity`:
+    a confirmation gave the vendor a new alias or identifier)."""
     found = key(payload.bidder_name, payload.bidder_address)
     await conn.execute(
         """INSERT INTO registry_match_reviews
                (event_id, vendor_id, decision, name_key, address_key, bidder_name,
-                bidder_address, bidder_country, identifier_scheme, identifier_value, reason,
-                recorded_by, recorded_role)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                bidder_address, bidder_country, identifier_scheme, identifier_value,
+                gave_identity, reason, recorded_by, recorded_role)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
            ON CONFLICT (event_id) DO NOTHING""",
         event_id,
         vendor_id,
@@ -47,6 +50,7 @@ async def insert_review(
         payload.bidder_country,
         identifier.scheme if identifier else None,
         identifier.value if identifier else None,
+        gave_identity,
         payload.reason,
         *recorded_by,
     )
@@ -73,8 +77,12 @@ LEFT JOIN LATERAL (
     JOIN processed_events p ON p.consumer = $4 AND p.event_id = e.event_id AND NOT p.refused
     WHERE e.vendor_id = r.vendor_id AND e.seq > decided.seq
       AND e.event_type = ANY($5::text[])
-      AND (e.event_type <> 'vendor.updated'
-           OR jsonb_strip_nulls(e.envelope -> 'payload') ?| $6::text[])
+      AND CASE e.event_type
+          WHEN 'vendor.updated' THEN jsonb_strip_nulls(e.envelope -> 'payload') ?| $6::text[]
+          WHEN 'vendor.match_reviewed' THEN EXISTS (
+              SELECT FROM registry_match_reviews named
+              WHERE named.event_id = e.event_id AND named.gave_identity)
+          ELSE true END
       AND ($3::timestamptz IS NULL OR e.recorded_at <= $3)
     ORDER BY e.seq
     LIMIT 1

@@ -134,6 +134,26 @@ async def test_a_country_change_keeps_the_decision_and_a_rename_voids_it(
     assert renamed["reviews"][0]["voided"].startswith("voided: the vendor was renamed (event ")
 
 
+async def test_a_confirmation_that_names_the_vendor_voids_earlier_decisions(
+    pool: asyncpg.Pool,
+) -> None:
+    await submit(pool, case_b.registered(), case_b.suspended())
+    assert (await review(pool, "NOT_SAME", bidderAddress=ADDRESS))["accepted"]
+    # Another bidder confirmed as B under a name B already has: nothing new, nothing voided.
+    same = await review(pool, "CONFIRMED", bidderName="びーしすてむ", reason="B itself.")
+    assert same["accepted"], same["errors"]
+    assert (await screen(pool, by_name("here")))["here"]["status"] == "UNKNOWN"
+    # One under a new name: B has a new alias, so the earlier decision is reviewed again.
+    named = await review(pool, "CONFIRMED", bidderName="B Systems Group", reason="B's brand.")
+    assert named["accepted"], named["errors"]
+    again = (await screen(pool, by_name("here")))["here"]
+    assert again["status"] == "POSSIBLE_MATCH"
+    assert again["reviews"][0]["voided"].startswith(
+        f"voided: a confirmed review gave the vendor a new name or identifier (event"
+        f" {named['eventId']}, recorded "
+    )
+
+
 async def test_a_confirmation_answers_the_bidder_as_the_vendor_and_names_it(
     pool: asyncpg.Pool,
 ) -> None:
@@ -252,7 +272,8 @@ async def test_a_rebuild_gives_the_same_decisions_back(
     read = await rebuilding.rebuild(Settings(database_url=database_url), ["registry"], force=False)
     assert read["registry"] == await pool.fetchval("SELECT count(*) FROM event_store")
     assert await state() == before
-    assert '"voided": "voided: a new sanction city-2023-002' in before
+    # The confirmation gave B the name as an alias: the NOT_SAME decision is voided.
+    assert '"voided": "voided: a confirmed review gave the vendor a new name' in before
 
 
 async def test_decisions_are_read_in_one_statement_whatever_the_list(

@@ -4,8 +4,8 @@ A decision is about a bidder as screened, by name, and one vendor. It is found a
 bidder's name and address in their compared forms (`key`): the same firm written with or
 without its legal form, in full-width digits, … A CONFIRMED decision answers the bidder as
 that vendor; a NOT_SAME one drops that vendor from the bidder's candidates until the vendor's
-record changes (a new or amended sanction, a new name or identifier: the repository finds the
-change, `voided_why` says it).
+record changes (a new or amended sanction, a new name or identifier, a confirmation's among
+them: the repository finds the change, `voided_why` says it).
 """
 
 from __future__ import annotations
@@ -13,19 +13,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from services.events.match_review import MatchDecision
+from services.events.match_review import MatchDecision, VendorMatchReviewed
 from services.events.sanction import SanctionAmended, SanctionImposed
 from services.events.vendor import VendorRenamed, VendorUpdated
 from services.registry.bidder_screening.model import NameMatch, Review, Voiding
 from services.registry.names import address_tokens, fold_accents, name_tokens
 
 # The vendor's events that void a NOT_SAME decision made before them; vendor.updated only
-# when it changes a name or the identifiers (`NAMING_FIELDS`), not for a country alone.
+# when it changes a name or the identifiers (`NAMING_FIELDS`), not for a country alone, and a
+# confirmation only when it gave the vendor a new alias or identifier.
 VOIDING_TYPES = (
     SanctionImposed.event_type,
     SanctionAmended.event_type,
     VendorRenamed.event_type,
     VendorUpdated.event_type,
+    VendorMatchReviewed.event_type,
 )
 NAMING_FIELDS = ("legal_name", "name_kana", "name_en", "aliases", "identifiers")
 
@@ -62,5 +64,7 @@ def voided_why(voiding: Voiding) -> str:
         SanctionAmended.event_type: f"the vendor's sanction {voiding.sanction_id} was amended",
         VendorRenamed.event_type: "the vendor was renamed",
         VendorUpdated.event_type: "the vendor's names or identifiers changed",
+        VendorMatchReviewed.event_type: "a confirmed review gave the vendor a new name or"
+        " identifier",
     }[voiding.event_type]
     return f"voided: {change} (event {voiding.event_id}, recorded {when}); review it again"

@@ -3,8 +3,8 @@
 -- bidder's name and address in their compared forms. Append-only like sanctions: a later
 -- decision on the same bidder and vendor supersedes an earlier one when read (the log's order),
 -- and a NOT_SAME decision is voided when read, by the vendor's own later events (a sanction
--- imposed or amended, a rename, a change of names or identifiers), so "as known at" answers
--- and a rebuild come out alike.
+-- imposed or amended, a rename, a change of names or identifiers, a confirmation that gave it a
+-- new one), so "as known at" answers and a rebuild come out alike.
 -- (Numbered 0006, not 0005: another change may bring a 0005; the runner applies each number
 -- once, in order.)
 CREATE TABLE registry_match_reviews (
@@ -18,6 +18,8 @@ CREATE TABLE registry_match_reviews (
     bidder_country    text,
     identifier_scheme text,
     identifier_value  text,           -- normalised, as the registry stores identifiers
+    gave_identity     boolean NOT NULL,  -- a confirmation that gave the vendor a new alias or
+                                         -- identifier (it voids earlier NOT_SAME decisions)
     reason            text NOT NULL,
     recorded_by       text NOT NULL,  -- the subject of the API token that recorded it
     recorded_role     text NOT NULL,
