@@ -23,6 +23,7 @@ from services.events.contract import (
 from services.events.emitted import EligibilityChanged, RiskChanged
 from services.events.imports import ImportReported
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
+from services.events.match_review import VendorMatchReviewed
 from services.events.migration import (
     MigrationChecklistUpdated,
     MigrationItemConfigured,
@@ -54,6 +55,7 @@ PAYLOADS: tuple[type[Payload], ...] = (
     VendorUpdated,
     VendorRenamed,
     VendorAffiliationChanged,
+    VendorMatchReviewed,
     ContractAwarded,
     ContractAmended,
     ContractTerminated,

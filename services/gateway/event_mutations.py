@@ -32,6 +32,7 @@ from services.events.contract import (
     SubcontractRequested,
 )
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
+from services.events.match_review import VendorMatchReviewed
 from services.events.sanction import (
     ClaimFiled,
     ClaimSettled,
@@ -61,6 +62,7 @@ RECORDED_BY_PEOPLE: Mapping[str, type[Payload]] = {
     "updateVendor": VendorUpdated,
     "renameVendor": VendorRenamed,
     "changeVendorAffiliation": VendorAffiliationChanged,
+    "reviewMatch": VendorMatchReviewed,
     "awardContract": ContractAwarded,
     "amendContract": ContractAmended,
     "terminateContract": ContractTerminated,

@@ -22,6 +22,9 @@ VENDOR_RECORDS = frozenset({Role.PROCUREMENT_OFFICER, Role.ADMIN})
 CONTRACT_RECORDS = frozenset({Role.PROCUREMENT_OFFICER, Role.SYSTEM_OWNER, Role.ADMIN})
 SANCTIONS = frozenset({Role.SANCTION_AUTHORITY, Role.ADMIN})
 PLANS = frozenset({Role.SYSTEM_OWNER, Role.ADMIN})
+# A review decision on a possible match (reviewMatch): those who screen bidder lists, and the
+# sanction authorities and admins; not auditors, who check decisions rather than make them.
+MATCH_REVIEWERS = ELIGIBILITY_CHECKERS - {Role.AUDITOR}
 # Import reports name the rows refused and the vendors proposed as the same: what the lists'
 # keepers (sanction authorities) and those who check them (auditors, admins) work from.
 IMPORT_READERS = SANCTIONS | AUDITORS
@@ -44,6 +47,7 @@ MUTATIONS: Mapping[str, frozenset[Role]] = {
     "updateVendor": VENDOR_RECORDS,
     "renameVendor": VENDOR_RECORDS,
     "changeVendorAffiliation": VENDOR_RECORDS,
+    "reviewMatch": MATCH_REVIEWERS,
     "awardContract": CONTRACT_RECORDS,
     "amendContract": CONTRACT_RECORDS,
     "terminateContract": CONTRACT_RECORDS,

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 from services.events.base import EventEnvelope
 from services.events.catalog import INPUT_TYPES
 from services.events.imports import ImportReported
+from services.events.match_review import MatchDecision, VendorMatchReviewed
 from services.events.sanction import SanctionAmended, SanctionImposed, SanctionLifted
 from services.events.vendor import (
     VendorAffiliationChanged,
@@ -25,11 +26,17 @@ from services.platform.clock import Clock
 from services.platform.consumer import VERDICT_FROM, Consumer, DomainRejection, Handler
 from services.platform.database import Connection
 from services.platform.recorded_time import recorded_time
-from services.registry import announcements, sanction_repository, vendor_repository
+from services.registry import (
+    announcements,
+    match_review_repository,
+    sanction_repository,
+    vendor_repository,
+)
 from services.registry.batch.handler import RegistryBatch
+from services.registry.bidder_screening.reviews import key as review_key
 from services.registry.import_reports import import_reported
 from services.registry.imposition_rules import change_refusal, imposition_refusal, unknown_vendor
-from services.registry.names import IdentifierKey
+from services.registry.names import IdentifierKey, normalize_identifier
 from services.registry.periods import ONE_DAY
 from services.registry.policy import SuspensionPolicy
 from services.registry.records import RecordHandlers
@@ -40,13 +47,16 @@ CONSUMER_NAME = VERDICT_FROM
 
 
 async def _refuse_clashes(
-    conn: Connection, vendor_id: str, identifiers: tuple[IdentifierKey, ...]
+    conn: Connection,
+    vendor_id: str,
+    identifiers: tuple[IdentifierKey, ...],
+    field: str = "payload.identifiers",
 ) -> None:
     owners = await vendor_repository.identifier_owners(conn, identifiers)
     clashes = {i: owner for i, owner in owners.items() if owner != vendor_id}
     if clashes:
         listed = ", ".join(f"{i.scheme} {i.value} (vendor {v})" for i, v in clashes.items())
-        raise DomainRejection(f"payload.identifiers: already belong to another vendor: {listed}")
+        raise DomainRejection(f"{field}: already belong to another vendor: {listed}")
 
 
 def _unknown(vendor_id: str) -> DomainRejection:
@@ -207,12 +217,69 @@ class RegistryHandlers:
         )
         await self._announce(conn, event, event.vendor_id)
 
+    async def match_reviewed(self, conn: Connection, event: EventEnvelope) -> None:
+        """An officer's decision on a possible match: stored for later screenings; a
+        confirmation also gives the vendor the bidder's name and identifier (one event, one
+        verdict: the decision and what it adds are accepted or refused together)."""
+        payload = cast(VendorMatchReviewed, event.payload)
+        if event.recorded_by is None:
+            raise DomainRejection(
+                "recorded_by: a review decision must say who made it; record it through the"
+                " API (reviewMatch), which takes that from the caller's token"
+            )
+        vendor = await _require_vendor(conn, event.vendor_id)
+        given = payload.bidder_identifier
+        identifier = normalize_identifier(given.scheme, given.value) if given else None
+        gave_identity = payload.decision is MatchDecision.CONFIRMED and await self._confirm(
+            conn, event, vendor, payload.bidder_name, identifier
+        )
+        await match_review_repository.insert_review(
+            conn,
+            event.event_id,
+            event.vendor_id,
+            payload,
+            identifier,
+            (event.recorded_by.subject, event.recorded_by.role),
+            gave_identity=gave_identity,
+        )
+
+    async def _confirm(
+        self,
+        conn: Connection,
+        event: EventEnvelope,
+        vendor: VendorRow,
+        name: str,
+        identifier: IdentifierKey | None,
+    ) -> bool:
+        """The bidder is this vendor: its name becomes an alias (unless one of the vendor's
+        names already compares equal to it), its identifier one of the vendor's. Whether that
+        gave the vendor a new name or identifier."""
+        known = {review_key(n, None).name for _, n in vendor.current_names()}
+        aliases = vendor.aliases
+        if review_key(name, None).name not in known:
+            aliases = (*aliases, name)
+        identifiers = vendor.identifiers
+        if identifier is not None and identifier not in identifiers:
+            await _refuse_clashes(
+                conn, vendor.vendor_id, (identifier,), "payload.bidder_identifier"
+            )
+            identifiers = (*identifiers, identifier)
+            await vendor_repository.replace_identifiers(conn, vendor.vendor_id, identifiers)
+        if (aliases, identifiers) == (vendor.aliases, vendor.identifiers):
+            return False
+        confirmed = replace(vendor, aliases=aliases, identifiers=identifiers)
+        await vendor_repository.update_vendor(
+            conn, confirmed, await self._identity_changed(conn, event)
+        )
+        return True
+
     def by_event_type(self) -> dict[str, Handler]:
         return {
             VendorRegistered.event_type: self.vendor_registered,
             VendorUpdated.event_type: self.vendor_updated,
             VendorRenamed.event_type: self.vendor_renamed,
             VendorAffiliationChanged.event_type: self.affiliation_changed,
+            VendorMatchReviewed.event_type: self.match_reviewed,
             SanctionImposed.event_type: self.sanction_imposed,
             SanctionAmended.event_type: self.sanction_changed,
             SanctionLifted.event_type: self.sanction_changed,

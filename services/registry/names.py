@@ -46,6 +46,7 @@ import jaconv
 __all__ = [
     "IdentifierKey",
     "Normalisation",
+    "address_tokens",
     "fold_accents",
     "name_tokens",
     "normalisations",
@@ -204,6 +205,24 @@ def name_tokens(text: str) -> str:
     words = _words(_strip_designators(folded))
     # Only designators ("Company Limited", "株式会社"): keep them rather than match nothing.
     return words or _words(folded)
+
+
+def address_tokens(text: str) -> str:
+    """An address in the form two writings of it compare in: Unicode NFKC (full-width digits
+    and dashes), case folded, punctuation and whitespace as one space between two Latin
+    letters or digits ("1-1" is not "11") and as nothing elsewhere (Japanese addresses are
+    written with or without spaces): "港町 3 - 1", "港町3-1" and "港町３－１" alike. Nothing
+    is removed: an address has no legal form to set aside."""
+    joined = ""
+    for word in filter(None, _SEPARATORS.split(unicodedata.normalize("NFKC", text).casefold())):
+        if joined and _latin_or_digit(joined[-1]) and _latin_or_digit(word[0]):
+            joined += " "
+        joined += word
+    return joined
+
+
+def _latin_or_digit(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 class Normalisation(StrEnum):

@@ -1,9 +1,9 @@
 """Rebuilding the registry's projection from the event store, while the system runs.
 
 Everything is recomputed from the events, by the live handlers, with announcements off:
-vendors, identities, records, sanctions and their changes, import reports, the announced
-eligibility states and the change feed. It comes out as live processing made it because
-nothing in it depends on when it is applied: facts and feed entries are dated when the log
+vendors, identities, records, sanctions and their changes, import reports, review decisions,
+the announced eligibility states and the change feed. It comes out as live processing made it
+because nothing in it depends on when it is applied: facts and feed entries are dated when the log
 recorded their event (migrations/0003_recorded_from_the_log.sql, platform/recorded_time.py),
 eligibility is judged for that day, and the verdicts (refusals) follow from the same rules.
 
@@ -34,7 +34,7 @@ _TABLES = (
     " registry_contracts, registry_sanction_changes, registry_sanctions,"
     " registry_affiliation_changes, registry_eligibility_state, registry_changes,"
     " registry_vendor_names, registry_vendor_identifiers, registry_vendors,"
-    " registry_import_reports"
+    " registry_import_reports, registry_match_reviews"
 )
 
 

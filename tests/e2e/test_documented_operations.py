@@ -129,6 +129,19 @@ def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> No
     ]
     listed = run("screen-bidder-list", officer, bidders=bidders, asOf=today.isoformat())
     assert [b["status"] for b in listed["screenBidders"]] == ["BARRED", "POSSIBLE_MATCH"]
+    # The officer confirms line 2 is vendor B: the next screening answers it as B.
+    review = {
+        "decision": "CONFIRMED",
+        "bidderName": "びーしすてむ",
+        "bidderAddress": "東京都港区",
+        "bidderCountry": "JP",
+        "reason": "Same address and representative as vendor B in the commercial register.",
+    }
+    run("review-match", officer, vendorId=VENDOR, review=review)
+    again = run("screen-bidder-list", officer, bidders=bidders, asOf=today.isoformat())
+    line_2 = again["screenBidders"][1]
+    assert (line_2["status"], line_2["vendorId"]) == ("BARRED", VENDOR)
+    assert [r["decision"] for r in line_2["reviews"]] == ["CONFIRMED"]
     known = dt.datetime.now(TOKYO).isoformat()
     run(
         "eligibility-as-known", officer, identifier=corporate, asOf=today.isoformat(), knownAt=known

@@ -287,9 +287,10 @@ async def test_a_thousand_bidders_screened_in_one_request_as_checked_one_by_one(
     thousand = requests(statements)
     statements.clear()
     await run(context, SCREEN, bidders=few, day=DAY.isoformat())
-    # The name index's catch-up, then ids, identifiers, sanctioned vendors, affiliations,
-    # sanctions, barred vendors' countries: the same seven for three bidders and a thousand.
-    assert len(thousand) == len(requests(statements)) == 7, thousand
+    # The name index's catch-up, then ids, identifiers, review decisions on the names,
+    # sanctioned vendors, affiliations, sanctions, barred vendors' countries: the same eight
+    # for three bidders and a thousand.
+    assert len(thousand) == len(requests(statements)) == 8, thousand
 
     assert [a["ref"] for a in answers] == [b["ref"] for b in bidders]
     statuses = {}

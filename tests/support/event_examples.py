@@ -45,6 +45,14 @@ VALID_PAYLOADS: dict[str, dict[str, Any]] = {
         "effective_on": "2020-04-01",
         "ownership_percent": 100,
     },
+    "vendor.match_reviewed": {
+        "decision": "not_same",
+        "bidder_name": "ビーシステムサービス株式会社",
+        "bidder_address": "北浜市港町3-1",
+        "bidder_country": "JP",
+        "bidder_identifier": {"scheme": "corporate_number", "value": "7000012050002"},
+        "reason": "Another firm: different address and representative (法人登記 checked).",
+    },
     "contract.awarded": {
         "contract_id": "c-2021-resident-records",
         "agency": "市民課",
@@ -342,6 +350,15 @@ RULE_VIOLATIONS: dict[str, list[tuple[dict[str, Any], str]]] = {
         ({"clear": ["country", "country"]}, "clear: duplicate entries 'country'"),
         ({"clear": ["legal_name"]}, "payload.clear.0"),
         ({"identifiers": LEI_TWICE}, "identifiers: duplicate"),
+    ],
+    "vendor.match_reviewed": [
+        ({"decision": "maybe"}, "payload.decision"),
+        ({"reason": "  "}, "payload.reason"),
+        ({"bidder_country": "Japan"}, "payload.bidder_country"),
+        (
+            {"bidder_identifier": {"scheme": "corporate_number", "value": "8000012050002"}},
+            "fails its check digit",
+        ),
     ],
     "vendor.affiliation_changed": [
         ({"ownership_percent": 100.5}, "payload.ownership_percent"),

@@ -29,6 +29,8 @@ EXPECTED_MUTATIONS: dict[str, set[Role]] = {
     "submitEvent": {D},
     **{m: {P, D} for m in ("registerVendor", "updateVendor", "renameVendor")},
     "changeVendorAffiliation": {P, D},
+    # Those who screen bidder lists decide on their possible matches; auditors check them.
+    "reviewMatch": {P, S, A, D},
     **{
         m: {P, S, D}
         for m in (

@@ -40,6 +40,7 @@ from typing import Any, cast
 from services.events.base import EventEnvelope
 from services.events.contract import SubcontractRequested
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
+from services.events.match_review import MatchDecision, VendorMatchReviewed
 from services.events.vendor import VendorAffiliationChanged, VendorRegistered, VendorUpdated
 from services.platform.consumer import DomainRejection
 from services.registry.batch.sanction_rules import SANCTIONS, reach
@@ -72,6 +73,17 @@ def _touched(event: EventEnvelope) -> set[str]:
     if isinstance(event.payload, VendorAffiliationChanged):
         return {event.vendor_id, event.payload.related_vendor_id}
     return {event.vendor_id}
+
+
+def _gives_identifiers(event: EventEnvelope) -> bool:
+    """Whether an event's handler may give a vendor identifiers: a registration later in the
+    batch must then wait for it, or it could take one of them first."""
+    payload = event.payload
+    if isinstance(payload, VendorUpdated):
+        return payload.identifiers is not None
+    if isinstance(payload, VendorMatchReviewed):
+        return payload.decision is MatchDecision.CONFIRMED and payload.bidder_identifier is not None
+    return False
 
 
 def vendors_to_screen(events: Sequence[EventEnvelope]) -> list[str]:
@@ -113,8 +125,7 @@ def plan(events: Sequence[EventEnvelope], affiliates: Mapping[str, Collection[st
         one_by_one.append(event)
         touched |= _touched(event)
         announced |= event.event_type in ANNOUNCING
-        if isinstance(event.payload, VendorUpdated) and event.payload.identifiers is not None:
-            identifiers_moved = True
+        identifiers_moved |= _gives_identifiers(event)
     return Plan(tuple(together), tuple(sanctions), tuple(one_by_one))
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from services.events.match_review import MatchDecision as MatchDecisionModel
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import described_enum
 from services.registry import queries
@@ -14,6 +15,7 @@ from services.registry.bidder_screening import model
 from services.registry.bidder_screening.bidders import TooManyBidders
 from services.registry.bidder_screening.explanations import why
 from services.registry.bidder_screening.matching import Thresholds
+from services.registry.bidder_screening.reviews import voided_why
 from services.registry.bidder_screening.service import Day, screen_bidders
 from services.registry.graphql_types import (
     AGENCY,
@@ -61,6 +63,57 @@ Normalisation = described_enum(
         "ACCENTS_FOLDED": "Latin letters read without their accents (Inşaat as Insaat).",
     },
 )
+
+
+MatchDecision = described_enum(
+    MatchDecisionModel,
+    name="MatchDecision",
+    description="What an officer found a bidder screened by name to be, for one vendor.",
+    values={
+        "CONFIRMED": "The bidder is the vendor: screenings of the same name and address answer"
+        " it as the vendor, and the name became one of the vendor's aliases.",
+        "NOT_SAME": "Another firm (a false positive): screenings of the same name and address"
+        " no longer flag the vendor, until its record changes (a new or amended sanction, a new"
+        " name or identifier).",
+    },
+)
+
+
+@strawberry.type(
+    description="An officer's latest decision (`reviewMatch`) on a bidder's name and address"
+    " and one vendor, as the screening applied it."
+)
+class MatchReview:
+    vendor_id: strawberry.ID = strawberry.field(description="The vendor the decision is about.")
+    decision: MatchDecision = strawberry.field(  # type: ignore[valid-type]
+        description="What the officer decided."
+    )
+    reason: str = strawberry.field(description="Why, in the officer's words.")
+    recorded_by: str = strawberry.field(
+        description="Who decided: the subject of the token that recorded it."
+    )
+    recorded_at: dt.datetime = strawberry.field(description="When the log recorded it.")
+    event_id: strawberry.ID = strawberry.field(
+        description="The `vendor.match_reviewed` event (in the vendor's timeline and the audit"
+        " trail)."
+    )
+    voided: str | None = strawberry.field(
+        description="NOT_SAME only: why the decision is no longer honoured (the vendor's record"
+        " changed since: the vendor is flagged again, to be reviewed again); null while it"
+        " holds."
+    )
+
+    @classmethod
+    def of(cls, review: model.Review) -> MatchReview:
+        return cls(
+            vendor_id=strawberry.ID(review.vendor_id),
+            decision=review.decision,
+            reason=review.reason,
+            recorded_by=review.recorded_by,
+            recorded_at=review.recorded_at,
+            event_id=strawberry.ID(str(review.event_id)),
+            voided=voided_why(review.voided_by) if review.voided_by else None,
+        )
 
 
 @strawberry.input(
@@ -185,6 +238,11 @@ class BidderScreening:
     error: str | None = strawberry.field(
         description="INVALID: which field is wrong and why; null otherwise."
     )
+    reviews: list[MatchReview] = strawberry.field(
+        description="By name: the officers' decisions on this name and address (the latest per"
+        " vendor, newest first): a CONFIRMED one answers the bidder as its vendor, a NOT_SAME"
+        " one in force keeps its vendor out of `candidates`; empty otherwise."
+    )
 
     @classmethod
     def of(cls, answer: model.BidderAnswer, bidder: model.Bidder) -> BidderScreening:
@@ -196,6 +254,7 @@ class BidderScreening:
             eligibility=BidEligibility.of(answer.eligibility) if answer.eligibility else None,
             candidates=[ScreeningCandidate.of(c, country) for c in answer.candidates],
             error=answer.error,
+            reviews=[MatchReview.of(r) for r in answer.reviews],
         )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
+from services.events.match_review import MatchDecision
 from services.registry.eligibility import Eligibility
 from services.registry.names import IdentifierKey, Normalisation
 from services.registry.search import NameKind
@@ -78,6 +81,29 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Voiding:
+    """The vendor's own event, after a NOT_SAME decision, that voided it."""
+
+    event_type: str  # sanction.imposed, sanction.amended, vendor.renamed, vendor.updated
+    event_id: uuid.UUID
+    recorded_at: dt.datetime
+    sanction_id: str | None  # of a sanction event
+
+
+@dataclass(frozen=True)
+class Review:
+    """An officer's latest decision on a bidder (its name and address) and one vendor."""
+
+    event_id: uuid.UUID
+    vendor_id: str
+    decision: MatchDecision
+    reason: str
+    recorded_by: str  # the token's subject
+    recorded_at: dt.datetime
+    voided_by: Voiding | None = None  # NOT_SAME only: no longer honoured, and why
+
+
+@dataclass(frozen=True)
 class BidderAnswer:
     ref: str
     status: Status
@@ -85,3 +111,4 @@ class BidderAnswer:
     eligibility: Eligibility | None = None  # ELIGIBLE, BARRED
     candidates: tuple[Candidate, ...] = ()  # POSSIBLE_MATCH, best first
     error: str | None = None  # INVALID
+    reviews: tuple[Review, ...] = ()  # by name: the decisions on this name and address

@@ -2,10 +2,11 @@
 and mix, the name matching in the name index's worker threads.
 
 Statements: the name index's catch-up (one when nothing changed), then on one connection the
-vendor ids given that exist, the vendors holding the identifiers given, the vendors with a
-barring sanction (only when names are given), the affiliations of all these, their
-sanctions' timelines, and the barred ones' countries (only when names are given): seven at
-most. The connection goes back to the pool before the names are matched.
+vendor ids given that exist, the vendors holding the identifiers given, the officers' review
+decisions on the names given, the vendors with a barring sanction (these two only when names
+are given), the affiliations of all these, their sanctions' timelines, and the barred ones'
+countries (only when names are given): eight at most. The connection goes back to the pool
+before the names are matched.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import asyncpg
 
 from services.platform.database import Connection
 from services.platform.off_the_loop import for_batch
-from services.registry import sanction_repository, vendor_repository
+from services.registry import match_review_repository, sanction_repository, vendor_repository
 from services.registry.affiliations import periods_by_pair
 from services.registry.bidder_screening import bidders as checks
+from services.registry.bidder_screening import reviews as decisions
 from services.registry.bidder_screening.matching import (
     BarredVendor,
     NameQuery,
@@ -34,8 +36,10 @@ from services.registry.bidder_screening.model import (
     Candidate,
     CheckedBidder,
     NameMatch,
+    Review,
     Status,
 )
+from services.registry.bidder_screening.reviews import ReviewKey
 from services.registry.eligibility import BARRING_KINDS, Eligibility
 from services.registry.name_index_feed import LiveNameIndex
 from services.registry.names import IdentifierKey
@@ -54,11 +58,13 @@ class Day:
 
 @dataclass(frozen=True)
 class _Known:
-    """What the database said: vendors found by id and identifier, every screened vendor's
-    eligibility, and the barred vendors a name may be (with their countries)."""
+    """What the database said: vendors found by id and identifier, the review decisions on
+    the names given, every screened vendor's eligibility, and the barred vendors a name may
+    be (with their countries)."""
 
     vendor_ids: set[str]
     owners: dict[IdentifierKey, str]
+    reviews: dict[ReviewKey, list[Review]]
     eligibility: dict[str, Eligibility]
     barred: dict[str, str | None]
 
@@ -98,16 +104,24 @@ async def _read(conn: Connection, valid: Sequence[CheckedBidder], named: bool, d
     keys = sorted({c.identifier for c in valid if c.identifier is not None})
     vendor_ids = await vendor_repository.existing_vendors(conn, by_id) if by_id else set()
     owners = await vendor_repository.identifier_owners(conn, keys) if keys else {}
+    names = sorted({_key(c) for c in valid if c.bidder.name is not None})
+    reviews = await match_review_repository.reviews_of(conn, names, day.known_at) if named else {}
+    # A bidder confirmed as a vendor is answered as that vendor: its eligibility is needed.
+    confirmed = {r.vendor_id for found in reviews.values() if (r := decisions.confirmed(found))}
     sanctioned = (
         set(await sanction_repository.vendors_sanctioned(conn, BARRING_KINDS, day.known_at))
         if named
         else set()
     )
-    asked = vendor_ids | set(owners.values())
+    asked = vendor_ids | set(owners.values()) | confirmed
     eligibility, reachable = await _screen(conn, asked, sanctioned, day)
     barred = sorted(v for v in reachable if not eligibility[v].eligible)
     countries = await vendor_repository.countries(conn, barred) if barred else {}
-    return _Known(vendor_ids, owners, eligibility, {v: countries.get(v) for v in barred})
+    return _Known(vendor_ids, owners, reviews, eligibility, {v: countries.get(v) for v in barred})
+
+
+def _key(checked: CheckedBidder) -> ReviewKey:
+    return decisions.key(checked.bidder.name or "", checked.bidder.address)
 
 
 async def _screen(
@@ -142,11 +156,15 @@ def _answer(checked: CheckedBidder, known: _Known, matches: list[NameMatch]) -> 
     if checked.error is not None:
         return BidderAnswer(ref, Status.INVALID, error=checked.error)
     if checked.bidder.name is not None:
-        # Review decisions ("not the same firm") will drop candidates here, before the status.
-        candidates = tuple(Candidate(m, known.eligibility[m.vendor_id]) for m in matches)
-        return BidderAnswer(
-            ref, Status.POSSIBLE_MATCH if candidates else Status.UNKNOWN, candidates=candidates
-        )
+        reviews = tuple(known.reviews.get(_key(checked), ()))
+        confirmed = decisions.confirmed(reviews)
+        if confirmed is not None:
+            return _as_vendor(ref, confirmed.vendor_id, known, reviews)
+        # Officers' "not the same firm" decisions in force drop their vendors, before the status.
+        kept = decisions.not_flagged(reviews, matches)
+        candidates = tuple(Candidate(m, known.eligibility[m.vendor_id]) for m in kept)
+        status = Status.POSSIBLE_MATCH if candidates else Status.UNKNOWN
+        return BidderAnswer(ref, status, candidates=candidates, reviews=reviews)
     vendor_id = (
         known.owners.get(checked.identifier)
         if checked.identifier is not None
@@ -154,6 +172,12 @@ def _answer(checked: CheckedBidder, known: _Known, matches: list[NameMatch]) -> 
     )
     if vendor_id is None or vendor_id not in known.eligibility:
         return BidderAnswer(ref, Status.UNKNOWN)
+    return _as_vendor(ref, vendor_id, known)
+
+
+def _as_vendor(
+    ref: str, vendor_id: str, known: _Known, reviews: tuple[Review, ...] = ()
+) -> BidderAnswer:
     answer = known.eligibility[vendor_id]
     status = Status.ELIGIBLE if answer.eligible else Status.BARRED
-    return BidderAnswer(ref, status, vendor_id=vendor_id, eligibility=answer)
+    return BidderAnswer(ref, status, vendor_id=vendor_id, eligibility=answer, reviews=reviews)
