@@ -19,7 +19,7 @@ export function keepLanguage(language) {
   document.documentElement.lang = language;
 }
 
-// t("screening.count", {count: 3}): the message in `language`, {name}s filled in. A key
+// t("screening.results", {count: 3}): the message in `language`, {name}s filled in. A key
 // missing from a language is a bug: it shows as the key, never as the other language.
 // `fallback`: what to show for a key of open-ended data (an identifier scheme the console
 // has no label for), shown as the API gives it.
