@@ -42,8 +42,9 @@ UPLOADED_BIDDERS = 300
 
 
 def recorded(system: System, tmp_path: Path) -> None:
-    """Vendor B suspended from 2022-07-09 to 2024-01-08 (README's worked example), and
-    vendor C, registered with a corporate number and never sanctioned."""
+    """Vendor B suspended from 2022-07-09 to 2024-01-08 (README's worked example), its
+    subsidiary since 2020-04-01, and vendor C, registered with a corporate number and never
+    sanctioned."""
     vendor_c = envelope(
         "vendor.registered",
         {
@@ -53,7 +54,13 @@ def recorded(system: System, tmp_path: Path) -> None:
         "vendor-c",
     )
     events = tmp_path / "events.jsonl"
-    lines = [case_b.registered(), case_b.suspended(), vendor_c]
+    lines = [
+        case_b.registered(),
+        case_b.suspended(),
+        vendor_c,
+        case_b.subsidiary(),
+        case_b.owned_by_b(),
+    ]
     events.write_bytes(b"\n".join(case_b.line(event) for event in lines) + b"\n")
     system.publish(events)
     query = """query ($id: ID!, $on: Date!) {
@@ -208,6 +215,8 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
         span = f"{SANCTION}: {case_b.SUSPENSION_START} – {case_b.LAST_SUSPENDED_DAY}"
         assert bar.get_attribute("aria-label") == span
         assert B_NUMBER in shown(chrome, "dl.facts")
+        affiliate = shown(chrome, f"li[data-affiliate='{case_b.SUBSIDIARY}']")
+        assert "from 2020-04-01" in affiliate and "still standing" in affiliate
         # The log's timeline is for auditors and admins: an officer is not offered it.
         assert chrome.find_elements(By.CSS_SELECTOR, "ol.timeline") == []
         screenshot(chrome, "vendor-officer")

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.postgres
 STATIC = Path(pages.__file__).parent / "static"
 VENDORED_LIMIT_BYTES = 500_000
 # A module's static imports and the files it fetches by absolute path.
-IMPORTS = re.compile(r"""(?:\bfrom|\bimport)\s*["']([^"']+)["']""")
+IMPORTS = re.compile(r"""(?:^|[\s;}])(?:from|import)\s*["']([^"']+)["']""", re.MULTILINE)
 FETCHED = re.compile(r"""fetch\(\s*["'](/console/[^"']+)["']""")
 STRICT_POLICY = {
     "default-src": ["'none'"],

@@ -66,7 +66,7 @@ export function SanctionCalendar({ t, language, sanctions }) {
     `${first === start ? "" : iso(first)} – ${last === end ? "" : iso(last)}`.trim();
   return html`<figure class="calendar">
     <figcaption>
-      ${t("calendar.caption")} <${DateText} iso=${iso(start)} language=${language} /> –
+      ${t("calendar.caption")} <${DateText} iso=${iso(start)} language=${language} />${" – "}
       <${DateText} iso=${iso(end)} language=${language} />
     </figcaption>
     ${sanctions.map((sanction) => {

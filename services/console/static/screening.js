@@ -70,8 +70,8 @@ function Reasons({ t, language, reasons }) {
   return html`<ul class="reasons">
     ${reasons.map(
       (reason) => html`<li>
-        ${reason.sanctionId} · ${t(`sanctionKind.${reason.kind}`)} · ${reason.authority} ·
-        <${DateText} iso=${reason.startsOn} language=${language} /> –
+        ${reason.sanctionId} · ${t(`sanctionKind.${reason.kind}`)} · ${reason.authority}${" · "}
+        <${DateText} iso=${reason.startsOn} language=${language} />${" – "}
         ${reason.endsOn
           ? html`<${DateText} iso=${reason.endsOn} language=${language} />`
           : t("sanction.openEnded")}

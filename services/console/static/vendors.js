@@ -1,11 +1,12 @@
 // Vendors: the search (ranked, with the name that matched) and a vendor's page: its names in
-// every script and former names, identifiers, sanctions on a calendar bar, contracts and,
-// for auditors and admins, everything recorded about it in log order and who recorded it.
+// every script and former names, identifiers, affiliates, sanctions on a calendar bar,
+// contracts and, for auditors and admins, everything recorded about it in log order and who
+// recorded it.
 import { useEffect, useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
 import { html } from "./html.js";
 import { DateText, InstantText } from "./i18n.js";
-import { Candidates, FIND_VENDOR } from "./search.js";
+import { Candidates, FIND_VENDOR, vendorLink } from "./search.js";
 import { Refusal } from "./signin.js";
 import { SanctionCalendar } from "./calendar.js";
 
@@ -14,6 +15,7 @@ const VENDOR = `query ConsoleVendor($id: ID!) {
     id legalName nameKana nameEn country aliases
     formerNames { name usedUntil }
     identifiers { scheme value }
+    affiliates { vendorId periods { firstDay until } }
     sanctions(first: 100) {
       totalCount
       edges { node { sanctionId kind authority decidedOn startsOn endsOn liftedOn agencies categories } }
@@ -100,6 +102,32 @@ function Names({ t, language, vendor }) {
   </section>`;
 }
 
+function Affiliates({ t, language, affiliates }) {
+  return html`<section aria-labelledby="affiliates-title">
+    <h3 id="affiliates-title">${t("vendor.affiliates")}</h3>
+    ${affiliates.length
+      ? html`<ul class="affiliates">
+          ${affiliates.map(
+            (affiliate) => html`<li data-affiliate=${affiliate.vendorId}>
+              <a href=${vendorLink(affiliate.vendorId)}>${affiliate.vendorId}</a>
+              <ul>
+                ${affiliate.periods.map(
+                  (period) => html`<li>
+                    ${t("affiliate.from")} <${DateText} iso=${period.firstDay} language=${language} />
+                    ${period.until
+                      ? html`${" · "}${t("affiliate.endedOn")}
+                          <${DateText} iso=${period.until} language=${language} />`
+                      : html`${" · "}${t("affiliate.standing")}`}
+                  </li>`,
+                )}
+              </ul>
+            </li>`,
+          )}
+        </ul>`
+      : html`<p class="empty">${t("vendor.noAffiliates")}</p>`}
+  </section>`;
+}
+
 function Sanctions({ t, language, sanctions }) {
   return html`<section aria-labelledby="sanctions-title">
     <h3 id="sanctions-title">${t("vendor.sanctions", { count: sanctions.totalCount })}</h3>
@@ -169,7 +197,7 @@ function Contracts({ t, language, contracts }) {
                 <td>${node.title}</td>
                 <td>${t(`criticality.${node.criticality}`)}</td>
                 <td>
-                  <${DateText} iso=${node.startsOn} language=${language} /> –
+                  <${DateText} iso=${node.startsOn} language=${language} />${" – "}
                   <${DateText} iso=${node.endsOn} language=${language} />
                 </td>
                 <td class="number">${node.amount} ${node.currency}</td>
@@ -196,7 +224,7 @@ function Timeline({ t, language, events }) {
           </div>
           <div>
             ${t("timeline.occurred")} <${InstantText} iso=${node.occurredAt} language=${language} />
-            · ${t("timeline.recorded")} <${InstantText} iso=${node.recordedAt} language=${language} />
+            ${" · "}${t("timeline.recorded")} <${InstantText} iso=${node.recordedAt} language=${language} />
           </div>
           <div class="recorder">
             ${node.recordedBy
@@ -236,6 +264,7 @@ export function VendorScreen({ session, argument }) {
   if (vendor === null) return html`<p role="alert">${t("vendor.unknown", { id: argument })}</p>`;
   return html`<h2>${vendor.legalName} <small>${vendor.id}</small></h2>
     <${Names} t=${t} language=${language} vendor=${vendor} />
+    <${Affiliates} t=${t} language=${language} affiliates=${vendor.affiliates} />
     <${Sanctions} t=${t} language=${language} sanctions=${vendor.sanctions} />
     <${Contracts} t=${t} language=${language} contracts=${vendor.contracts} />
     ${events ? html`<${Timeline} t=${t} language=${language} events=${events} />` : null}`;
