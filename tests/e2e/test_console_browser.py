@@ -3,7 +3,8 @@ in by the link `up` prints or with a pasted token, in English and Japanese, a pr
 officer screens a pasted and an uploaded bidder list and reads vendor B's page, the admin reads
 its timeline, and a token the API refuses is shown with the API's own reason.
 
-Screenshots of each page are saved under test-artifacts/console/ (git-ignored)."""
+Each page shown is checked by axe-core (no serious accessibility violation) and saved as a
+screenshot under test-artifacts/console/ (git-ignored)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from services.events.vendor import corporate_number_check_digit
 from services.platform.auth import Role, issue_token
 from tests.e2e.conftest import System
 from tests.support import case_b, principals
+from tests.support.accessibility import violations
 from tests.support.browser import closed_network_chromium, traffic
 from tests.support.event_examples import envelope
 from tests.support.processes import wait_until
@@ -97,7 +99,9 @@ def shown(chrome: WebDriver, css: str) -> str:
 
 
 def screenshot(chrome: webdriver.Chrome, name: str) -> None:
-    """The whole page (not only the window), up to SCREENSHOT_HEIGHT pixels down."""
+    """The whole page (not only the window), up to SCREENSHOT_HEIGHT pixels down, once axe
+    finds nothing serious on it."""
+    assert violations(chrome) == [], name
     size = chrome.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
     height = min(size["height"], SCREENSHOT_HEIGHT)
     clip = {"x": 0, "y": 0, "width": size["width"], "height": height}
@@ -161,6 +165,14 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
         assert nav == ["Screening", "Vendors"]
 
         chrome.find_element(By.ID, "condition-asOf").send_keys(DURING_THE_SUSPENSION)
+        # One bidder by name: its answer, and the vendors the name may be, ranked.
+        chrome.find_element(By.ID, "one-value").send_keys("ビーシステム")
+        chrome.find_element(By.CSS_SELECTOR, "#one-value ~ button[type=submit]").click()
+        until(chrome, lambda c: rows(c, "#one-title ~ .results"), "the one bidder's answer")
+        assert rows(chrome, "#one-title ~ .results")["1"][0] == "POSSIBLE_MATCH"
+        ranked = shown(chrome, "#one-title ~ table.candidates tbody tr")
+        assert ranked.startswith("vendor-b ") and "100" in ranked
+
         chrome.find_element(By.ID, "list-text").send_keys("\n".join(pasted))
         chrome.find_element(By.CSS_SELECTOR, "#list-text ~ button[type=submit]").click()
         until(chrome, lambda c: len(rows(c, "#list-title ~ .results")) == 5, "five rows")
@@ -208,8 +220,8 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
 
         # Vendor B's page from its row: the suspension, on the calendar bar too.
         chrome.find_element(By.CSS_SELECTOR, "tr[data-status=BARRED] a").click()
-        assert shown(chrome, "main h2").startswith("株式会社ビーシステム")
         sanction = shown(chrome, f"tr[data-sanction='{SANCTION}']")
+        assert shown(chrome, "main h2").startswith("株式会社ビーシステム")
         assert case_b.SUSPENSION_START in sanction and case_b.LAST_SUSPENDED_DAY in sanction
         bar = chrome.find_element(By.CSS_SELECTOR, f".track[data-sanction='{SANCTION}'] .barred")
         span = f"{SANCTION}: {case_b.SUSPENSION_START} – {case_b.LAST_SUSPENDED_DAY}"
