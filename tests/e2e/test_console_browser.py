@@ -113,12 +113,14 @@ def screenshot(chrome: webdriver.Chrome, name: str) -> None:
 
 
 def rows(chrome: WebDriver, section: str) -> dict[str, tuple[str, str]]:
-    """A result table's rows: ref → (status, the row's text)."""
-    found = chrome.find_elements(By.CSS_SELECTOR, f"{section} tr[data-ref]")
-    return {
-        str(row.get_attribute("data-ref")): (str(row.get_attribute("data-status")), row.text)
-        for row in found
-    }
+    """A result table's rows: ref → (status, the row's text), read in one script (a table
+    being replaced cannot be read half old, half new)."""
+    found: list[list[str]] = chrome.execute_script(
+        "return [...document.querySelectorAll(arguments[0])]"
+        ".map(row => [row.dataset.ref, row.dataset.status, row.innerText]);",
+        f"{section} tr[data-ref]",
+    )
+    return {ref: (status, text) for ref, status, text in found}
 
 
 def assert_only_the_api_was_reached(chrome: webdriver.Chrome, system: System) -> None:
