@@ -104,8 +104,8 @@ function Details({ t, language, result }) {
       ${result.candidates.map(
         (candidate) => html`<li>
           <a href=${vendorLink(candidate.vendorId)}>${candidate.vendorId}</a>
-          ${" "}${candidate.matchedName} (${t(`nameKind.${candidate.matchedKind}`)},
-          ${t("search.score")} ${candidate.score})
+          ${" "}${candidate.matchedName}
+          (${t(`nameKind.${candidate.matchedKind}`)}${", "}${t("search.score")} ${candidate.score})
           <div class="why">${candidate.why}</div>
           <${Reasons} t=${t} language=${language} reasons=${candidate.reasons} />
           <${EligibleAgain} t=${t} language=${language} on=${candidate.eligibleAgainOn} />
