@@ -104,7 +104,7 @@ function Details({ t, language, result }) {
       ${result.candidates.map(
         (candidate) => html`<li>
           <a href=${vendorLink(candidate.vendorId)}>${candidate.vendorId}</a>
-          ${" "}${candidate.matchedName}
+          ${" "}${candidate.matchedName}${" "}
           (${t(`nameKind.${candidate.matchedKind}`)}${", "}${t("search.score")} ${candidate.score})
           <div class="why">${candidate.why}</div>
           <${Reasons} t=${t} language=${language} reasons=${candidate.reasons} />
