@@ -263,6 +263,12 @@ def test_the_admin_signs_in_by_the_link_in_japanese_and_a_refused_token_says_why
         assert chrome.execute_script("return document.documentElement.lang") == "ja"
         screenshot(chrome, "screening-ja")
 
+        # Recorded through the API by another client (the tests' admin): the timeline says who.
+        updated = embedded.client.data(
+            'mutation { updateVendor(vendorId: "vendor-b", payload: {nameEn: "B-System Co., Ltd."},'
+            " waitForProcessing: true) { accepted } }"
+        )
+        assert updated["updateVendor"]["accepted"]
         chrome.get(f"{origin(embedded)}/#/vendor/{case_b.VENDOR}")
         sanction = shown(chrome, f"tr[data-sanction='{SANCTION}']")
         # ISO with the era date beside it.
@@ -272,8 +278,10 @@ def test_the_admin_signs_in_by_the_link_in_japanese_and_a_refused_token_says_why
         until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, "ol.timeline li"), "timeline")
         events = chrome.find_elements(By.CSS_SELECTOR, "ol.timeline li")
         kinds = [event.get_attribute("data-event-type") for event in events]
-        assert kinds == ["vendor.registered", "sanction.imposed"]  # in log order
+        assert kinds == ["vendor.registered", "sanction.imposed", "vendor.updated"]  # log order
         assert "措置" in events[1].text and "送信元: city.procurement" in events[1].text
+        assert "API 経由で test-admin（管理者）が記録" in events[2].text
+        assert "B-System Co., Ltd." in shown(chrome, "dl.facts")
         screenshot(chrome, "vendor-admin-ja")
         assert_only_the_api_was_reached(chrome, embedded)
 
