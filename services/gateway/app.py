@@ -1,6 +1,7 @@
-"""The ASGI application: GraphQL (with GraphiQL, served from the package) at /graphql, plan
-exports, liveness at /healthz, readiness at /readyz, Prometheus metrics at /metrics; everything
-but those three and GraphiQL's page and assets behind bearer tokens."""
+"""The ASGI application: the console at / (its files under /console/), GraphQL (with GraphiQL,
+served from the package) at /graphql, plan exports, liveness at /healthz, readiness at /readyz,
+Prometheus metrics at /metrics; everything but those three and the console's and GraphiQL's
+pages and assets behind bearer tokens."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
+from services.console.pages import console_routes
 from services.gateway.authentication import BearerAuthentication
 from services.gateway.graphiql import STATIC_PATH, static_files
 from services.gateway.graphql_view import GraphQLView
+from services.gateway.permissions import QUERIES
 from services.gateway.protection import Limits, RequestLimits
 from services.gateway.request_ids import RequestIds
 from services.migration.http_exports import export_endpoint
@@ -86,6 +89,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *console_routes(QUERIES),
             Mount(STATIC_PATH, static_files()),
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),

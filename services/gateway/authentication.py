@@ -1,6 +1,6 @@
-"""Bearer tokens at the door: without a valid one, only the health endpoint (and the GraphiQL
-page itself, which holds no data) answers. WebSocket clients may send the token on the
-upgrade request or, as browsers must, in graphql-transport-ws `connection_init`."""
+"""Bearer tokens at the door: without a valid one, only the health endpoint (and the console's
+and GraphiQL's pages and scripts, which hold no data) answers. WebSocket clients may send the
+token on the upgrade request or, as browsers must, in graphql-transport-ws `connection_init`."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from typing import Any
 from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from services.console.pages import ASSETS_PREFIX, PAGE_PATH
 from services.platform.auth import AuthError, Principal, TokenVerifier
 from services.platform.http_errors import error_response
 
-# Probes and the metrics scraper hold no token; GraphiQL's assets are public code.
-OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
-OPEN_PREFIXES = ("/static/",)
+# Probes and the metrics scraper hold no token; the console and GraphiQL are public code (the
+# console asks for the token it then sends to /graphql).
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", PAGE_PATH})
+OPEN_PREFIXES = ("/static/", ASSETS_PREFIX)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -18,6 +18,7 @@ from services.platform.graphql.descriptions import After, First100, First5000, d
 from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.pagination import Connection, page_size
 from services.registry import eligibility, queries
+from services.registry.graphql_affiliates import VendorAffiliates
 from services.registry.graphql_record_fields import VendorRecords, vendor_rows
 from services.registry.name_index_feed import LiveNameIndex
 from services.registry.names import IdentifierKey
@@ -141,7 +142,7 @@ class FormerName:
 
 
 @strawberry.type(description="A vendor as the registry knows it, with its records.")
-class Vendor(VendorRecords):
+class Vendor(VendorRecords, VendorAffiliates):
     id: strawberry.ID = strawberry.field(
         description="The vendor's id in the registry (its `vendorId` everywhere else)."
     )

@@ -30,6 +30,8 @@ class System:
 
     client: GraphQLClient
     publish: Publish
+    # What `vendorwatch up` printed (embedded mode only: its tokens and sign-in link).
+    log_path: Path | None = None
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +76,7 @@ def embedded(database_url: str, tmp_path: Path) -> Iterator[System]:
     up = Service("up", ["up", "--database-url", database_url, "--port", str(port)], tmp_path)
     client = GraphQLClient(f"http://127.0.0.1:{port}/graphql")
     for _ in _serve([up], client, timeout=60):
-        yield System(client, cli_publisher("--database-url", database_url))
+        yield System(client, cli_publisher("--database-url", database_url), up.log_path)
 
 
 @pytest.fixture

@@ -81,7 +81,18 @@ query ($first: Int!) { registeredVendors(first: $first) { totalCount edges { nod
   sanctions(first: 3) { totalCount edges { node { sanctionId endsOn } } }
   incidents(first: 3) { totalCount } claims(first: 3) { totalCount }
   certificates(first: 3) { totalCount } subcontracts(first: 3) { totalCount }
+  affiliates { vendorId periods { firstDay until } }
 } } } }"""
+
+
+def affiliated(vendor: str, parent: str, change: str, effective_on: str) -> dict[str, Any]:
+    payload = {
+        "related_vendor_id": parent,
+        "relation": "parent",
+        "change": change,
+        "effective_on": effective_on,
+    }
+    return envelope("vendor.affiliation_changed", payload, vendor)
 
 
 async def test_a_page_of_vendors_with_their_records_costs_the_same_statements_whatever_its_size(
@@ -95,11 +106,24 @@ async def test_a_page_of_vendors_with_their_records_costs_the_same_statements_wh
             event["vendor_id"] = vendor
             event["payload"]["contract_id"] += f"-{n}"
         suspended = case_b.suspended(vendor, f"s-{n}")
-        await registry_db.apply(pool, case_b.another_vendor(vendor), *contracts, suspended)
+        # Each vendor's parent is the one before; vendor-1's relation ended.
+        parents = [affiliated(vendor, f"vendor-{n - 1}", "added", "2020-04-01")] if n else []
+        if n == 1:
+            parents.append(affiliated(vendor, "vendor-0", "removed", "2021-04-01"))
+        await registry_db.apply(
+            pool, case_b.another_vendor(vendor), *contracts, suspended, *parents
+        )
     one, small = await statements_for(pool, statements, first=1, query=VENDORS)
     five, large = await statements_for(pool, statements, first=5, query=VENDORS)
     vendors = [edge["node"] for edge in large["registeredVendors"]["edges"]]
     assert len(small["registeredVendors"]["edges"]) == 1
     assert [v["contracts"]["totalCount"] for v in vendors] == [1, 2, 3, 4, 5]
     assert all(v["sanctions"]["totalCount"] == 1 for v in vendors)
+    # Affiliates from either side of the relation, with when they were.
+    standing = [{"firstDay": "2020-04-01", "until": None}]
+    assert vendors[1]["affiliates"] == [
+        {"vendorId": "vendor-0", "periods": [{"firstDay": "2020-04-01", "until": "2021-04-01"}]},
+        {"vendorId": "vendor-2", "periods": standing},
+    ]
+    assert vendors[4]["affiliates"] == [{"vendorId": "vendor-3", "periods": standing}]
     assert five == one, f"{one} statements for one vendor, {five} for five"

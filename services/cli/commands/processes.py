@@ -10,6 +10,7 @@ import click
 from services.cli import distributed, embedded, instances
 from services.cli.running import LOG_LEVELS, configure, run
 from services.cli.serving import ensure_port_free
+from services.console import sign_in
 from services.platform.auth import Role, auth_config, issue_token
 from services.platform.errors import StartupError
 from services.platform.eventlog.faust_runtime import HealthEndpoint
@@ -37,7 +38,8 @@ def up(
         ensure_port_free(host, port)  # before a token is printed for a server that cannot start
         home = (data_dir or default_data_dir()).expanduser().resolve()
         auth = auth_config(os.environ, home)
-        graphql = f"http://{host}:{port}/graphql"
+        origin = f"http://{host}:{port}"
+        graphql = f"{origin}/graphql"
         async with embedded.database(database_url, home) as url:
             # Where it runs, for the other commands (database_choice.py), while it runs.
             here = instances.Instance(os.getpid(), url, home, database_url is None, graphql)
@@ -47,6 +49,16 @@ def up(
                     token = issue_token(auth.hs256_secret, subject="local-admin", role=Role.ADMIN)
                     click.echo(
                         f"Local admin token (12 h; more: vendorwatch token create):\n{token}"
+                    )
+                    link = issue_token(
+                        auth.hs256_secret,
+                        subject="local-admin",
+                        role=Role.ADMIN,
+                        ttl=sign_in.LINK_LIFETIME,
+                    )
+                    click.echo(
+                        "Console for the local admin (this link signs in for an hour):\n"
+                        + sign_in.sign_in_link(origin, link)
                     )
                 await embedded.run_up(Settings(database_url=url), auth, host, port)
 

@@ -1,0 +1,152 @@
+// The console's shell: sign-in, the header (who is signed in, language, sign-out), the
+// navigation of the screens the user's role may use, and hash routing between them.
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { accessRules, ApiRefusal, graphql, mayUse } from "./api.js";
+import { html } from "./html.js";
+import { keepLanguage, LANGUAGES, storedLanguage, translator } from "./i18n.js";
+import { ScreeningScreen } from "./screening.js";
+import { claims, forgetToken, keepToken, storedToken, takeLinkToken } from "./session.js";
+import { SignIn } from "./signin.js";
+import { VendorScreen, VendorSearchScreen } from "./vendors.js";
+
+// Every screen: its route, its label, the API's root fields it needs (a role that may not
+// use them does not see it). Later screens (risk board, migration, sanctions) are one entry each.
+const SCREENS = [
+  { route: "screening", label: "nav.screening", needs: ["screenBidders"], view: ScreeningScreen },
+  { route: "vendors", label: "nav.vendors", needs: ["vendors"], view: VendorSearchScreen },
+];
+// Pages reached from a screen, not listed in the navigation.
+const PAGES = [{ route: "vendor", needs: ["vendor"], view: VendorScreen }];
+
+function currentRoute() {
+  const [route, ...rest] = location.hash.replace(/^#\/?/, "").split("/");
+  return { route, argument: rest.map(decodeURIComponent).join("/") };
+}
+
+function useRoute() {
+  const [route, setRoute] = useState(currentRoute());
+  useEffect(() => {
+    const changed = () => setRoute(currentRoute());
+    addEventListener("hashchange", changed);
+    return () => removeEventListener("hashchange", changed);
+  }, []);
+  return route;
+}
+
+function LanguageSwitch({ language, setLanguage, t }) {
+  return html`<div class="languages" role="group" aria-label=${t("language.label")}>
+    ${LANGUAGES.map(
+      (code) =>
+        html`<button
+          type="button"
+          lang=${code}
+          aria-pressed=${code === language}
+          onClick=${() => setLanguage(code)}
+        >
+          ${t(`language.${code}`)}
+        </button>`,
+    )}
+  </div>`;
+}
+
+function Console({ token, rules, language, t, signOut }) {
+  const who = claims(token) || {};
+  const route = useRoute();
+  const screens = SCREENS.filter((screen) => mayUse(rules, who.role, screen.needs));
+  const open = [...screens, ...PAGES].find((screen) => screen.route === route.route);
+  const shown = open && mayUse(rules, who.role, open.needs) ? open : screens[0];
+  // A token refused mid-session (it expired) ends the session with the API's reason.
+  const api = async (query, variables) => {
+    try {
+      return await graphql(token, query, variables);
+    } catch (error) {
+      if (error instanceof ApiRefusal && error.status === 401) signOut(error.messages);
+      throw error;
+    }
+  };
+  const may = (fields) => mayUse(rules, who.role, fields);
+  const session = { api, language, t, may };
+  return html`
+    <nav aria-label=${t("nav.label")}>
+      <ul>
+        ${screens.map(
+          (screen) =>
+            html`<li>
+              <a href=${`#/${screen.route}`} aria-current=${screen === shown ? "page" : null}
+                >${t(screen.label)}</a
+              >
+            </li>`,
+        )}
+      </ul>
+      <p class="who">
+        <span>${t("signin.as", { subject: who.sub ?? "?", role: t(`role.${who.role}`) })}</span>
+        ${who.agencies && who.agencies.length
+          ? html` <span>${t("signin.agencies", { agencies: who.agencies.join(", ") })}</span>`
+          : null}
+        <button type="button" onClick=${() => signOut(null)}>${t("signin.out")}</button>
+      </p>
+    </nav>
+    <main id="main">
+      ${shown
+        ? html`<${shown.view} session=${session} argument=${route.argument} />`
+        : html`<p>${t("nav.nothing")}</p>`}
+    </main>
+  `;
+}
+
+function App() {
+  const [language, setLanguageState] = useState(storedLanguage());
+  const [token, setToken] = useState(storedToken());
+  const [rules, setRules] = useState(null);
+  // Why the user was signed out (the API's refusal of the token), shown on the sign-in form.
+  const [notice, setNotice] = useState(null);
+  const t = translator(language);
+  const setLanguage = (code) => {
+    keepLanguage(code);
+    setLanguageState(code);
+  };
+  useEffect(() => {
+    keepLanguage(language);
+    accessRules().then(setRules);
+  }, []);
+  const signIn = async (candidate) => {
+    // The API judges the token; its refusal (expired, bad signature…) is shown as it says it.
+    try {
+      await graphql(candidate, "query ConsoleSignIn { __typename }");
+    } catch (error) {
+      if (error instanceof ApiRefusal) return error.messages;
+      throw error;
+    }
+    keepToken(candidate);
+    setNotice(null);
+    setToken(candidate);
+    return null;
+  };
+  const signOut = (messages) => {
+    forgetToken();
+    setNotice(messages);
+    setToken(null);
+  };
+  useEffect(() => {
+    const linked = takeLinkToken();
+    if (linked) signIn(linked).then((refused) => refused && setNotice(refused));
+  }, []);
+  return html`
+    <header>
+      <h1>${t("app.title")}</h1>
+      <${LanguageSwitch} language=${language} setLanguage=${setLanguage} t=${t} />
+    </header>
+    ${token && rules
+      ? html`<${Console}
+          token=${token}
+          rules=${rules}
+          language=${language}
+          t=${t}
+          signOut=${signOut}
+        />`
+      : html`<main id="main"><${SignIn} t=${t} signIn=${signIn} notice=${notice} /></main>`}
+  `;
+}
+
+render(html`<${App} />`, document.getElementById("console"));

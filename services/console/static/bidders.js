@@ -1,0 +1,135 @@
+// A bidder list as officers have it (pasted lines or a CSV file of corporate numbers and/or
+// names) into screenBidders' input, and its result back into a CSV file.
+
+// A cell that is only digits once spaces, hyphens and full-width forms are set aside is a
+// corporate number (the API checks it and answers INVALID, with why, when it is not one).
+function asCorporateNumber(cell) {
+  const folded = cell.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+  const digits = folded.replace(/[\s\-－‐]/g, "");
+  return /^\d+$/.test(digits) ? digits : null;
+}
+
+// RFC 4180 records: quoted cells may hold commas, quotes ("") and line breaks.
+export function csvRecords(text) {
+  const records = [];
+  let record = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      record.push(cell);
+      cell = "";
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      record.push(cell);
+      records.push(record);
+      record = [];
+      cell = "";
+    } else cell += c;
+  }
+  if (cell !== "" || record.length) records.push([...record, cell]);
+  return records.map((cells) => cells.map((value) => value.trim()));
+}
+
+const NUMBER_HEADERS = ["corporate_number", "corporate number", "法人番号"];
+const NAME_HEADERS = ["name", "名称", "商号", "商号又は名称", "事業者名"];
+const COUNTRY_HEADERS = ["country", "国"];
+const ADDRESS_HEADERS = ["address", "所在地", "住所"];
+
+function column(header, names) {
+  return header.findIndex((cell) => names.includes(cell.replace(/^\uFEFF/, "").toLowerCase()));
+}
+
+// Each bidder with its ref ("line N", the line of the text it came from). With a header
+// row naming its columns (法人番号 / corporate_number, 名称 / name, country, address), a
+// row's corporate number is used when it has one, else its name; without, each row's first
+// cell is a corporate number when it is only digits, else a name.
+export function parseBidders(text) {
+  const records = csvRecords(text.replace(/^\uFEFF/, ""));
+  const header = records[0] || [];
+  const columns = {
+    number: column(header, NUMBER_HEADERS),
+    name: column(header, NAME_HEADERS),
+    country: column(header, COUNTRY_HEADERS),
+    address: column(header, ADDRESS_HEADERS),
+  };
+  const headed = columns.number >= 0 || columns.name >= 0;
+  const bidders = [];
+  records.forEach((cells, index) => {
+    if ((headed && index === 0) || cells.every((cell) => cell === "")) return;
+    const ref = `line ${index + 1}`;
+    const number = headed ? cells[columns.number] || "" : asCorporateNumber(cells[0]) || "";
+    const name = headed ? cells[columns.name] || "" : cells[0];
+    if (number) {
+      const value = asCorporateNumber(number) ?? number;
+      bidders.push({ ref, identifier: { scheme: "corporate_number", value } });
+    } else {
+      const bidder = { ref, name };
+      if (headed && cells[columns.country]) bidder.country = cells[columns.country];
+      if (headed && cells[columns.address]) bidder.address = cells[columns.address];
+      bidders.push(bidder);
+    }
+  });
+  return bidders;
+}
+
+// What the officer gave for a bidder, as one cell.
+export function bidderInput(bidder) {
+  if (bidder.identifier) return bidder.identifier.value;
+  return bidder.vendorId ?? bidder.name;
+}
+
+// As services/platform/spreadsheet_cells.py does for the API's own CSV: a cell a
+// spreadsheet would run as a formula is written with a leading apostrophe.
+function cell(value) {
+  let text = value == null ? "" : String(value);
+  if (/^[=+\-@\t\r']/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function reasonText(reason) {
+  const period = `${reason.startsOn}..${reason.endsOn ?? ""}`;
+  const via = reason.viaVendorId ? ` via ${reason.viaVendorId}` : "";
+  return `${reason.sanctionId} ${reason.kind} ${reason.authority} ${period}${via}`;
+}
+
+export const RESULT_COLUMNS = [
+  "ref",
+  "input",
+  "status",
+  "vendor_id",
+  "eligible_again_on",
+  "reasons",
+  "candidates",
+  "error",
+];
+
+// The screening's result as CSV (UTF-8 with a byte-order mark, so that spreadsheets read
+// Japanese names right), one row per bidder in the order given.
+export function resultCsv(bidders, results) {
+  const rows = results.map((result, index) => {
+    const eligibility = result.eligibility;
+    return [
+      result.ref,
+      bidderInput(bidders[index]),
+      result.status,
+      result.vendorId,
+      eligibility?.eligibleAgainOn,
+      (eligibility?.reasons ?? []).map(reasonText).join(" | "),
+      result.candidates
+        .map((c) => `${c.vendorId} ${c.score} ${c.matchedName} (${c.matchedKind})`)
+        .join(" | "),
+      result.error,
+    ];
+  });
+  const lines = [RESULT_COLUMNS, ...rows].map((row) => row.map(cell).join(","));
+  return `\uFEFF${lines.join("\r\n")}\r\n`;
+}

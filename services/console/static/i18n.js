@@ -1,0 +1,61 @@
+// The user's language (English or Japanese, remembered in localStorage) and dates: ISO
+// always, with the Japanese era date beside it in Japanese (2022-11-28 令和4年11月28日).
+import { html } from "./html.js";
+
+// Every label and message in both languages (tests check both have the same keys).
+const MESSAGES = await (await fetch("/console/messages.json")).json();
+
+const LANGUAGE_KEY = "vendorwatch.console.language";
+export const LANGUAGES = ["en", "ja"];
+
+export function storedLanguage() {
+  const kept = localStorage.getItem(LANGUAGE_KEY);
+  if (LANGUAGES.includes(kept)) return kept;
+  return navigator.language.startsWith("ja") ? "ja" : "en";
+}
+
+export function keepLanguage(language) {
+  localStorage.setItem(LANGUAGE_KEY, language);
+  document.documentElement.lang = language;
+}
+
+// t("screening.results", {count: 3}): the message in `language`, {name}s filled in. A key
+// missing from a language is a bug: it shows as the key, never as the other language.
+// `fallback`: what to show for a key of open-ended data (an identifier scheme the console
+// has no label for), shown as the API gives it.
+export function translator(language) {
+  const messages = MESSAGES[language];
+  return (key, values = {}, fallback = key) =>
+    (messages[key] ?? fallback).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+// Intl's Japanese calendar (Chromium ships ICU's eras): 令和4年11月28日, 令和元年5月1日.
+const ERA = new Intl.DateTimeFormat("ja-JP-u-ca-japanese", {
+  era: "long",
+  year: "numeric",
+  month: "long",
+  day: "numeric",
+  timeZone: "UTC",
+});
+
+export function eraDate(iso) {
+  const [year, month, day] = iso.split("-").map(Number);
+  return ERA.format(new Date(Date.UTC(year, month - 1, day)));
+}
+
+// A calendar day as the API returns it (ISO, no time zone).
+export function DateText({ iso, language }) {
+  if (!iso) return null;
+  const day = iso.slice(0, 10);
+  return html`<time datetime=${day}>${day}</time>${language === "ja"
+      ? html` <span class="era">${eraDate(day)}</span>`
+      : null}`;
+}
+
+// An instant (recordedAt, occurredAt): the ISO day with its era, then the time in UTC.
+export function InstantText({ iso, language }) {
+  if (!iso) return null;
+  const utc = new Date(iso).toISOString();
+  return html`<${DateText} iso=${utc} language=${language} /> <span class="time"
+      >${utc.slice(11, 19)} UTC</span>`;
+}

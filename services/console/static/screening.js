@@ -1,0 +1,262 @@
+// The procurement officer's screening: one bidder (by vendor id, corporate number or name,
+// with the ranked candidates of a name), or a whole bidder list in one screenBidders request,
+// as of a day and as the registry knew it at a moment, with the result as CSV.
+import { useState } from "preact/hooks";
+import { ApiRefusal } from "./api.js";
+import { parseBidders, resultCsv } from "./bidders.js";
+import { html } from "./html.js";
+import { DateText } from "./i18n.js";
+import { Candidates, FIND_VENDOR, vendorLink } from "./search.js";
+import { Refusal } from "./signin.js";
+
+const REASON = "sanctionId kind authority startsOn endsOn viaVendorId";
+const SCREEN_BIDDERS = `query ConsoleScreenBidders($bidders: [BidderInput!]!, $asOf: Date,
+    $agency: String, $category: String, $knownAt: DateTime) {
+  screenBidders(bidders: $bidders, asOf: $asOf, agency: $agency, category: $category,
+      knownAt: $knownAt) {
+    ref status vendorId error
+    eligibility { asOf eligibleAgainOn reasons { ${REASON} } }
+    candidates { vendorId score matchedName matchedKind why eligibleAgainOn reasons { ${REASON} } }
+  }
+}`;
+const STATUSES = ["ELIGIBLE", "BARRED", "POSSIBLE_MATCH", "UNKNOWN", "INVALID"];
+
+// Runs one request at a time; a refusal by the API is kept to be shown as it said it.
+function useRequest() {
+  const [state, setState] = useState({ busy: false, refused: null, data: null });
+  const run = async (request) => {
+    setState({ busy: true, refused: null, data: null });
+    try {
+      setState({ busy: false, refused: null, data: await request() });
+    } catch (error) {
+      if (!(error instanceof ApiRefusal)) throw error;
+      setState({ busy: false, refused: error.messages, data: null });
+    }
+  };
+  return [state, run];
+}
+
+function Conditions({ t, conditions, setConditions }) {
+  const field = (name, label, hint, type = "text") => html`<div class="field">
+    <label for=${`condition-${name}`}>${t(label)}</label>
+    <input
+      id=${`condition-${name}`}
+      type=${type}
+      value=${conditions[name]}
+      aria-describedby=${hint ? `condition-${name}-hint` : null}
+      onInput=${(event) => setConditions({ ...conditions, [name]: event.target.value })}
+    />
+    ${hint ? html`<small id=${`condition-${name}-hint`}>${t(hint)}</small>` : null}
+  </div>`;
+  return html`<fieldset class="conditions">
+    <legend>${t("screening.conditions")}</legend>
+    ${field("asOf", "screening.asOf", "screening.asOfHint")}
+    ${field("knownAt", "screening.knownAt", "screening.knownAtHint", "datetime-local")}
+    ${field("agency", "screening.agency", null)} ${field("category", "screening.category", null)}
+  </fieldset>`;
+}
+
+// The variables of screenBidders besides the bidders; an empty field is the API's default.
+function conditionVariables(conditions) {
+  return {
+    asOf: conditions.asOf.trim() || null,
+    knownAt: conditions.knownAt ? new Date(conditions.knownAt).toISOString() : null,
+    agency: conditions.agency.trim() || null,
+    category: conditions.category.trim() || null,
+  };
+}
+
+function Reasons({ t, language, reasons }) {
+  return html`<ul class="reasons">
+    ${reasons.map(
+      (reason) => html`<li>
+        ${reason.sanctionId} · ${t(`sanctionKind.${reason.kind}`)} · ${reason.authority}${" · "}
+        <${DateText} iso=${reason.startsOn} language=${language} />${" – "}
+        ${reason.endsOn
+          ? html`<${DateText} iso=${reason.endsOn} language=${language} />`
+          : t("sanction.openEnded")}
+        ${reason.viaVendorId
+          ? html` · ${t("screening.via")} <a href=${vendorLink(reason.viaVendorId)}
+                >${reason.viaVendorId}</a
+              >`
+          : null}
+      </li>`,
+    )}
+  </ul>`;
+}
+
+function EligibleAgain({ t, language, on }) {
+  return on
+    ? html`<p class="again">
+        ${t("screening.eligibleAgainOn")} <${DateText} iso=${on} language=${language} />
+      </p>`
+    : null;
+}
+
+// What a bidder's answer says beyond its status.
+function Details({ t, language, result }) {
+  if (result.status === "BARRED") {
+    return html`<${Reasons} t=${t} language=${language} reasons=${result.eligibility.reasons} />
+      <${EligibleAgain} t=${t} language=${language} on=${result.eligibility.eligibleAgainOn} />`;
+  }
+  if (result.status === "POSSIBLE_MATCH") {
+    return html`<ul class="matches">
+      ${result.candidates.map(
+        (candidate) => html`<li>
+          <a href=${vendorLink(candidate.vendorId)}>${candidate.vendorId}</a>
+          ${" "}${candidate.matchedName}${" "}
+          (${t(`nameKind.${candidate.matchedKind}`)}${", "}${t("search.score")} ${candidate.score})
+          <div class="why">${candidate.why}</div>
+          <${Reasons} t=${t} language=${language} reasons=${candidate.reasons} />
+          <${EligibleAgain} t=${t} language=${language} on=${candidate.eligibleAgainOn} />
+        </li>`,
+      )}
+    </ul>`;
+  }
+  if (result.status === "INVALID") return html`<span class="error">${result.error}</span>`;
+  return null;
+}
+
+function Results({ t, language, bidders, results }) {
+  const counts = STATUSES.map((status) => [
+    status,
+    results.filter((result) => result.status === status).length,
+  ]);
+  const download = () => {
+    const blob = new Blob([resultCsv(bidders, results)], { type: "text/csv;charset=utf-8" });
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = "screening.csv";
+    link.click();
+    URL.revokeObjectURL(link.href);
+  };
+  const title = t("screening.results", { count: results.length });
+  return html`<section class="results" aria-label=${title}>
+    <h4>${title}</h4>
+    <p class="summary">
+      ${counts.map(
+        ([status, count]) =>
+          html`<span class=${`status status-${status}`}>${t(`status.${status}`)}: ${count}</span> `,
+      )}
+    </p>
+    <button type="button" onClick=${download}>${t("screening.download")}</button>
+    <table class="screening">
+      <caption class="visually-hidden">${title}</caption>
+      <thead>
+        <tr>
+          <th scope="col">${t("screening.ref")}</th>
+          <th scope="col">${t("screening.input")}</th>
+          <th scope="col">${t("screening.status")}</th>
+          <th scope="col">${t("search.vendor")}</th>
+          <th scope="col">${t("screening.details")}</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${results.map(
+          (result, index) => html`<tr data-ref=${result.ref} data-status=${result.status}>
+            <td>${result.ref}</td>
+            <td>${bidders[index].identifier?.value ?? bidders[index].name}</td>
+            <td><span class=${`status status-${result.status}`}>${t(`status.${result.status}`)}</span></td>
+            <td>
+              ${result.vendorId
+                ? html`<a href=${vendorLink(result.vendorId)}>${result.vendorId}</a>`
+                : null}
+            </td>
+            <td><${Details} t=${t} language=${language} result=${result} /></td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+  </section>`;
+}
+
+const BY = {
+  name: (value) => ({ name: value }),
+  corporateNumber: (value) => ({ identifier: { scheme: "corporate_number", value } }),
+  vendorId: (value) => ({ vendorId: value }),
+};
+
+function OneBidder({ session, conditions }) {
+  const { t, language, api } = session;
+  const [by, setBy] = useState("name");
+  const [value, setValue] = useState("");
+  const [state, run] = useRequest();
+  const submit = (event) => {
+    event.preventDefault();
+    const bidder = { ref: "1", ...BY[by](value.trim()) };
+    run(async () => {
+      const variables = { bidders: [bidder], ...conditionVariables(conditions) };
+      const screened = await api(SCREEN_BIDDERS, variables);
+      const hits = by === "name" ? (await api(FIND_VENDOR, { search: value.trim() })).vendors : null;
+      return { bidders: [bidder], results: screened.screenBidders, hits };
+    });
+  };
+  return html`<section aria-labelledby="one-title">
+    <h3 id="one-title">${t("screening.one")}</h3>
+    <form class="inline" onSubmit=${submit}>
+      <label for="one-by">${t("screening.by")}</label>
+      <select id="one-by" value=${by} onChange=${(event) => setBy(event.target.value)}>
+        ${Object.keys(BY).map((key) => html`<option value=${key}>${t(`screening.by.${key}`)}</option>`)}
+      </select>
+      <label for="one-value" class="visually-hidden">${t(`screening.by.${by}`)}</label>
+      <input id="one-value" required value=${value} onInput=${(e) => setValue(e.target.value)} />
+      <button type="submit" disabled=${state.busy}>${t("screening.screenOne")}</button>
+    </form>
+    <${Refusal} t=${t} messages=${state.refused} />
+    ${state.data
+      ? html`<${Results} t=${t} language=${language} ...${state.data} />
+          ${state.data.hits
+            ? html`<${Candidates} t=${t} hits=${state.data.hits} caption=${t("search.ranked")} />`
+            : null}`
+      : null}
+  </section>`;
+}
+
+function BidderList({ session, conditions }) {
+  const { t, language, api } = session;
+  const [text, setText] = useState("");
+  const [state, run] = useRequest();
+  const bidders = parseBidders(text);
+  const upload = async (event) => {
+    const file = event.target.files[0];
+    if (file) setText(await file.text());
+  };
+  const submit = (event) => {
+    event.preventDefault();
+    run(async () => {
+      const variables = { bidders, ...conditionVariables(conditions) };
+      return { bidders, results: (await api(SCREEN_BIDDERS, variables)).screenBidders };
+    });
+  };
+  return html`<section aria-labelledby="list-title">
+    <h3 id="list-title">${t("screening.list")}</h3>
+    <form onSubmit=${submit}>
+      <label for="list-text">${t("screening.paste")}</label>
+      <small id="list-hint">${t("screening.pasteHint")}</small>
+      <textarea
+        id="list-text"
+        rows="8"
+        spellcheck="false"
+        aria-describedby="list-hint"
+        value=${text}
+        onInput=${(event) => setText(event.target.value)}
+      ></textarea>
+      <label for="list-file">${t("screening.upload")}</label>
+      <input id="list-file" type="file" accept=".csv,text/csv,text/plain" onChange=${upload} />
+      <button type="submit" disabled=${state.busy || bidders.length === 0}>
+        ${t("screening.screenList", { count: bidders.length })}
+      </button>
+    </form>
+    <${Refusal} t=${t} messages=${state.refused} />
+    ${state.data ? html`<${Results} t=${t} language=${language} ...${state.data} />` : null}
+  </section>`;
+}
+
+export function ScreeningScreen({ session }) {
+  const { t } = session;
+  const [conditions, setConditions] = useState({ asOf: "", knownAt: "", agency: "", category: "" });
+  return html`<h2>${t("screening.title")}</h2>
+    <${Conditions} t=${t} conditions=${conditions} setConditions=${setConditions} />
+    <${OneBidder} session=${session} conditions=${conditions} />
+    <${BidderList} session=${session} conditions=${conditions} />`;
+}

@@ -1,0 +1,36 @@
+// vendors(search:): the ranked candidates for a name, reading or identifier, with which of
+// the vendor's names matched and how well. Used by the vendor search and by screening.
+import { html } from "./html.js";
+
+export const FIND_VENDOR = `query ConsoleFindVendor($search: String!) {
+  vendors(search: $search, first: 10) { vendorId matchedName matchedKind score }
+}`;
+
+export function vendorLink(vendorId) {
+  return `#/vendor/${encodeURIComponent(vendorId)}`;
+}
+
+export function Candidates({ t, hits, caption }) {
+  if (hits.length === 0) return html`<p class="empty">${t("search.none")}</p>`;
+  return html`<table class="candidates">
+    <caption>${caption}</caption>
+    <thead>
+      <tr>
+        <th scope="col">${t("search.vendor")}</th>
+        <th scope="col">${t("search.matchedName")}</th>
+        <th scope="col">${t("search.matchedKind")}</th>
+        <th scope="col">${t("search.score")}</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${hits.map(
+        (hit) => html`<tr>
+          <td><a href=${vendorLink(hit.vendorId)}>${hit.vendorId}</a></td>
+          <td>${hit.matchedName}</td>
+          <td>${t(`nameKind.${hit.matchedKind}`)}</td>
+          <td class="number">${hit.score}</td>
+        </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}

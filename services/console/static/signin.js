@@ -1,0 +1,44 @@
+// Signing in with a pasted token; the one-time link of `vendorwatch up` signs in by itself.
+import { useState } from "preact/hooks";
+import { html } from "./html.js";
+
+export function Refusal({ t, messages }) {
+  if (!messages || messages.length === 0) return null;
+  return html`<div class="refusal" role="alert">
+    <strong>${t("api.refused")}</strong>
+    <ul>
+      ${messages.map((message) => html`<li>${message}</li>`)}
+    </ul>
+  </div>`;
+}
+
+export function SignIn({ t, signIn, notice }) {
+  const [token, setToken] = useState("");
+  const [refused, setRefused] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    setRefused(await signIn(token.trim()));
+    setBusy(false);
+  };
+  return html`<section class="signin" aria-labelledby="signin-title">
+    <h2 id="signin-title">${t("signin.title")}</h2>
+    <p>${t("signin.help")}</p>
+    <${Refusal} t=${t} messages=${refused || notice} />
+    <form onSubmit=${submit}>
+      <label for="token">${t("signin.token")}</label>
+      <textarea
+        id="token"
+        name="token"
+        rows="4"
+        required
+        autocomplete="off"
+        spellcheck="false"
+        value=${token}
+        onInput=${(event) => setToken(event.target.value)}
+      ></textarea>
+      <button type="submit" disabled=${busy}>${t("signin.submit")}</button>
+    </form>
+  </section>`;
+}

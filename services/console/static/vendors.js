@@ -1,0 +1,271 @@
+// Vendors: the search (ranked, with the name that matched) and a vendor's page: its names in
+// every script and former names, identifiers, affiliates, sanctions on a calendar bar,
+// contracts and, for auditors and admins, everything recorded about it in log order and who
+// recorded it.
+import { useEffect, useState } from "preact/hooks";
+import { ApiRefusal } from "./api.js";
+import { html } from "./html.js";
+import { DateText, InstantText } from "./i18n.js";
+import { Candidates, FIND_VENDOR, vendorLink } from "./search.js";
+import { Refusal } from "./signin.js";
+import { SanctionCalendar } from "./calendar.js";
+
+const VENDOR = `query ConsoleVendor($id: ID!) {
+  vendor(id: $id) {
+    id legalName nameKana nameEn country aliases
+    formerNames { name usedUntil }
+    identifiers { scheme value }
+    affiliates { vendorId periods { firstDay until } }
+    sanctions(first: 100) {
+      totalCount
+      edges { node { sanctionId kind authority decidedOn startsOn endsOn liftedOn agencies categories } }
+    }
+    contracts(first: 100) {
+      totalCount
+      edges { node { contractId agency title criticality startsOn endsOn amount currency terminatedOn } }
+    }
+  }
+}`;
+// The event log allows pages of 500; a longer record shows its first 500 and says so.
+const TIMELINE = `query ConsoleVendorTimeline($vendorId: ID!) {
+  events(vendorId: $vendorId, first: 500) {
+    totalCount
+    edges { node { eventId eventType occurredAt recordedAt source recordedBy { subject role } payload } }
+  }
+}`;
+
+export function VendorSearchScreen({ session }) {
+  const { t, api } = session;
+  const [search, setSearch] = useState("");
+  const [state, setState] = useState({ hits: null, refused: null });
+  const submit = async (event) => {
+    event.preventDefault();
+    try {
+      setState({ hits: (await api(FIND_VENDOR, { search: search.trim() })).vendors, refused: null });
+    } catch (error) {
+      if (!(error instanceof ApiRefusal)) throw error;
+      setState({ hits: null, refused: error.messages });
+    }
+  };
+  return html`<h2>${t("vendors.title")}</h2>
+    <form class="inline" onSubmit=${submit}>
+      <label for="vendor-search">${t("vendors.search")}</label>
+      <input id="vendor-search" required value=${search} onInput=${(e) => setSearch(e.target.value)} />
+      <button type="submit">${t("vendors.find")}</button>
+    </form>
+    <${Refusal} t=${t} messages=${state.refused} />
+    ${state.hits ? html`<${Candidates} t=${t} hits=${state.hits} caption=${t("search.ranked")} />` : null}`;
+}
+
+function Names({ t, language, vendor }) {
+  const rows = [
+    ["vendor.legalName", vendor.legalName],
+    ["vendor.nameKana", vendor.nameKana],
+    ["vendor.nameEn", vendor.nameEn],
+    ["vendor.country", vendor.country],
+  ];
+  return html`<section aria-labelledby="names-title">
+    <h3 id="names-title">${t("vendor.names")}</h3>
+    <dl class="facts">
+      ${rows.map(([label, value]) => html`<dt>${t(label)}</dt><dd>${value ?? "—"}</dd>`)}
+      <dt>${t("vendor.aliases")}</dt>
+      <dd>${vendor.aliases.length ? vendor.aliases.join(" / ") : "—"}</dd>
+      <dt>${t("vendor.formerNames")}</dt>
+      <dd>
+        ${vendor.formerNames.length
+          ? html`<ul>
+              ${vendor.formerNames.map(
+                (former) => html`<li>
+                  ${former.name}
+                  ${former.usedUntil
+                    ? html` (${t("vendor.usedUntil")} <${DateText}
+                          iso=${former.usedUntil}
+                          language=${language}
+                        />)`
+                    : null}
+                </li>`,
+              )}
+            </ul>`
+          : "—"}
+      </dd>
+      <dt>${t("vendor.identifiers")}</dt>
+      <dd>
+        ${vendor.identifiers.length
+          ? html`<ul>
+              ${vendor.identifiers.map(
+                (identifier) => html`<li>${t(`scheme.${identifier.scheme}`, {}, identifier.scheme)}: ${identifier.value}</li>`,
+              )}
+            </ul>`
+          : "—"}
+      </dd>
+    </dl>
+  </section>`;
+}
+
+function Affiliates({ t, language, affiliates }) {
+  return html`<section aria-labelledby="affiliates-title">
+    <h3 id="affiliates-title">${t("vendor.affiliates")}</h3>
+    ${affiliates.length
+      ? html`<ul class="affiliates">
+          ${affiliates.map(
+            (affiliate) => html`<li data-affiliate=${affiliate.vendorId}>
+              <a href=${vendorLink(affiliate.vendorId)}>${affiliate.vendorId}</a>
+              <ul>
+                ${affiliate.periods.map(
+                  (period) => html`<li>
+                    ${t("affiliate.from")} <${DateText} iso=${period.firstDay} language=${language} />
+                    ${period.until
+                      ? html`${" · "}${t("affiliate.endedOn")}
+                          <${DateText} iso=${period.until} language=${language} />`
+                      : html`${" · "}${t("affiliate.standing")}`}
+                  </li>`,
+                )}
+              </ul>
+            </li>`,
+          )}
+        </ul>`
+      : html`<p class="empty">${t("vendor.noAffiliates")}</p>`}
+  </section>`;
+}
+
+function Sanctions({ t, language, sanctions }) {
+  return html`<section aria-labelledby="sanctions-title">
+    <h3 id="sanctions-title">${t("vendor.sanctions", { count: sanctions.totalCount })}</h3>
+    ${sanctions.edges.length
+      ? html`<${SanctionCalendar} t=${t} language=${language} sanctions=${sanctions.edges.map((e) => e.node)} />
+          <table class="sanctions">
+            <caption class="visually-hidden">${t("vendor.sanctions", { count: sanctions.totalCount })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">${t("sanction.id")}</th>
+                <th scope="col">${t("sanction.kind")}</th>
+                <th scope="col">${t("sanction.authority")}</th>
+                <th scope="col">${t("sanction.decidedOn")}</th>
+                <th scope="col">${t("sanction.startsOn")}</th>
+                <th scope="col">${t("sanction.endsOn")}</th>
+                <th scope="col">${t("sanction.liftedOn")}</th>
+                <th scope="col">${t("sanction.scope")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${sanctions.edges.map(
+                ({ node }) => html`<tr data-sanction=${node.sanctionId}>
+                  <td>${node.sanctionId}</td>
+                  <td>${t(`sanctionKind.${node.kind}`)}</td>
+                  <td>${node.authority}</td>
+                  <td><${DateText} iso=${node.decidedOn} language=${language} /></td>
+                  <td><${DateText} iso=${node.startsOn} language=${language} /></td>
+                  <td>
+                    ${node.endsOn
+                      ? html`<${DateText} iso=${node.endsOn} language=${language} />`
+                      : t("sanction.openEnded")}
+                  </td>
+                  <td><${DateText} iso=${node.liftedOn} language=${language} /></td>
+                  <td>
+                    ${[...(node.agencies ?? [t("sanction.allAgencies")]), ...(node.categories ?? [])].join(", ")}
+                  </td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>`
+      : html`<p class="empty">${t("vendor.noSanctions")}</p>`}
+  </section>`;
+}
+
+function Contracts({ t, language, contracts }) {
+  return html`<section aria-labelledby="contracts-title">
+    <h3 id="contracts-title">${t("vendor.contracts", { count: contracts.totalCount })}</h3>
+    ${contracts.edges.length
+      ? html`<table class="contracts">
+          <caption class="visually-hidden">${t("vendor.contracts", { count: contracts.totalCount })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">${t("contract.id")}</th>
+              <th scope="col">${t("contract.agency")}</th>
+              <th scope="col">${t("contract.title")}</th>
+              <th scope="col">${t("contract.criticality")}</th>
+              <th scope="col">${t("contract.term")}</th>
+              <th scope="col">${t("contract.amount")}</th>
+              <th scope="col">${t("contract.terminatedOn")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${contracts.edges.map(
+              ({ node }) => html`<tr>
+                <td>${node.contractId}</td>
+                <td>${node.agency}</td>
+                <td>${node.title}</td>
+                <td>${t(`criticality.${node.criticality}`)}</td>
+                <td>
+                  <${DateText} iso=${node.startsOn} language=${language} />${" – "}
+                  <${DateText} iso=${node.endsOn} language=${language} />
+                </td>
+                <td class="number">${node.amount} ${node.currency}</td>
+                <td><${DateText} iso=${node.terminatedOn} language=${language} /></td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>`
+      : html`<p class="empty">${t("vendor.noContracts")}</p>`}
+  </section>`;
+}
+
+function Timeline({ t, language, events }) {
+  return html`<section aria-labelledby="timeline-title">
+    <h3 id="timeline-title">${t("vendor.timeline", { count: events.totalCount })}</h3>
+    ${events.totalCount > events.edges.length
+      ? html`<p>${t("vendor.timelineFirst", { count: events.edges.length })}</p>`
+      : null}
+    <ol class="timeline">
+      ${events.edges.map(
+        ({ node }) => html`<li data-event-type=${node.eventType}>
+          <div class="event-head">
+            <strong>${t(`event.${node.eventType}`, {}, node.eventType)}</strong> <code>${node.eventType}</code>
+          </div>
+          <div>
+            ${t("timeline.occurred")} <${InstantText} iso=${node.occurredAt} language=${language} />
+            ${" · "}${t("timeline.recorded")} <${InstantText} iso=${node.recordedAt} language=${language} />
+          </div>
+          <div class="recorder">
+            ${node.recordedBy
+              ? t("timeline.by", {
+                  subject: node.recordedBy.subject,
+                  role: t(`role.${node.recordedBy.role.toLowerCase()}`),
+                })
+              : t("timeline.source", { source: node.source })}
+          </div>
+          <details>
+            <summary>${t("timeline.payload")}</summary>
+            <pre>${JSON.stringify(node.payload, null, 2)}</pre>
+          </details>
+        </li>`,
+      )}
+    </ol>
+  </section>`;
+}
+
+export function VendorScreen({ session, argument }) {
+  const { t, language, api, may } = session;
+  const [state, setState] = useState({ vendor: undefined, events: null, refused: null });
+  useEffect(() => {
+    const load = async () => {
+      const { vendor } = await api(VENDOR, { id: argument });
+      const events = vendor && may(["events"]) ? (await api(TIMELINE, { vendorId: argument })).events : null;
+      setState({ vendor, events, refused: null });
+    };
+    load().catch((error) => {
+      if (!(error instanceof ApiRefusal)) throw error;
+      setState({ vendor: null, events: null, refused: error.messages });
+    });
+  }, [argument]);
+  const { vendor, events, refused } = state;
+  if (refused) return html`<${Refusal} t=${t} messages=${refused} />`;
+  if (vendor === undefined) return html`<p aria-live="polite">${t("loading")}</p>`;
+  if (vendor === null) return html`<p role="alert">${t("vendor.unknown", { id: argument })}</p>`;
+  return html`<h2>${vendor.legalName} <small>${vendor.id}</small></h2>
+    <${Names} t=${t} language=${language} vendor=${vendor} />
+    <${Affiliates} t=${t} language=${language} affiliates=${vendor.affiliates} />
+    <${Sanctions} t=${t} language=${language} sanctions=${vendor.sanctions} />
+    <${Contracts} t=${t} language=${language} contracts=${vendor.contracts} />
+    ${events ? html`<${Timeline} t=${t} language=${language} events=${events} />` : null}`;
+}

@@ -1,0 +1,304 @@
+"""The console in a real browser on a closed network, against a real `vendorwatch up`: signed
+in by the link `up` prints or with a pasted token, in English and Japanese, a procurement
+officer screens a pasted and an uploaded bidder list and reads vendor B's page, the admin reads
+its timeline, and a token the API refuses is shown with the API's own reason.
+
+Each page shown is checked by axe-core (no serious accessibility violation) and saved as a
+screenshot under test-artifacts/console/ (git-ignored)."""
+
+from __future__ import annotations
+
+import base64
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.wait import WebDriverWait
+
+from services.events.vendor import corporate_number_check_digit
+from services.platform.auth import Role, issue_token
+from tests.e2e.conftest import System
+from tests.support import case_b, principals
+from tests.support.accessibility import violations
+from tests.support.browser import closed_network_chromium, traffic
+from tests.support.event_examples import envelope
+from tests.support.processes import wait_until
+
+pytestmark = pytest.mark.postgres
+
+# A generous bound for a cold browser on a slow machine; the pages need far less.
+PATIENCE_SECONDS = 60
+SCREENSHOTS = Path(__file__).parents[2] / "test-artifacts" / "console"
+SCREENSHOT_HEIGHT = 4000
+B_NUMBER = "7000012050002"  # vendor B's corporate number (case_b)
+C_BASE = "000001205001"
+C_NUMBER = f"{corporate_number_check_digit(C_BASE)}{C_BASE}"
+DURING_THE_SUSPENSION = "令和5年1月10日"  # 2023-01-10, as an officer may type it
+SANCTION = "city-2022-001"
+UPLOADED_BIDDERS = 300
+
+
+def recorded(system: System, tmp_path: Path) -> None:
+    """Vendor B suspended from 2022-07-09 to 2024-01-08 (README's worked example), its
+    subsidiary since 2020-04-01, and vendor C, registered with a corporate number and never
+    sanctioned."""
+    vendor_c = envelope(
+        "vendor.registered",
+        {
+            "legal_name": "シー商事株式会社",
+            "identifiers": [{"scheme": "corporate_number", "value": C_NUMBER}],
+        },
+        "vendor-c",
+    )
+    events = tmp_path / "events.jsonl"
+    lines = [
+        case_b.registered(),
+        case_b.suspended(),
+        vendor_c,
+        case_b.subsidiary(),
+        case_b.owned_by_b(),
+    ]
+    events.write_bytes(b"\n".join(case_b.line(event) for event in lines) + b"\n")
+    system.publish(events)
+    query = """query ($id: ID!, $on: Date!) {
+      bidEligibility(vendor: {id: $id}, asOf: $on) { eligible }
+    }"""
+
+    def b_barred_c_known() -> bool:
+        b = system.client.data(query, id=case_b.VENDOR, on="2023-01-10")
+        c = system.client.data('query { vendor(id: "vendor-c") { id } }')
+        return b["bidEligibility"]["eligible"] is False and c["vendor"] is not None
+
+    wait_until(b_barred_c_known, "vendor B barred and vendor C registered")
+
+
+def origin(system: System) -> str:
+    return system.client.url.removesuffix("/graphql")
+
+
+def printed_sign_in_link(system: System) -> str:
+    assert system.log_path is not None
+    lines = system.log_path.read_text().splitlines()
+    (at,) = [i for i, line in enumerate(lines) if line.startswith("Console for the local admin")]
+    return lines[at + 1].strip()
+
+
+def until(chrome: WebDriver, check: Callable[[WebDriver], object], what: str) -> None:
+    WebDriverWait(chrome, PATIENCE_SECONDS).until(check, f"the console never showed {what}")
+
+
+def shown(chrome: WebDriver, css: str) -> str:
+    """The text of the first element matching `css`, once it is there."""
+    until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, css), css)
+    return str(chrome.find_element(By.CSS_SELECTOR, css).text)
+
+
+def screenshot(chrome: webdriver.Chrome, name: str) -> None:
+    """The whole page (not only the window), up to SCREENSHOT_HEIGHT pixels down, once axe
+    finds nothing serious on it."""
+    assert violations(chrome) == [], name
+    size = chrome.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    height = min(size["height"], SCREENSHOT_HEIGHT)
+    clip = {"x": 0, "y": 0, "width": size["width"], "height": height}
+    shot = chrome.execute_cdp_cmd(
+        "Page.captureScreenshot", {"captureBeyondViewport": True, "clip": {**clip, "scale": 1}}
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
+
+
+def rows(chrome: WebDriver, section: str) -> dict[str, tuple[str, str]]:
+    """A result table's rows: ref → (status, the row's text), read in one script (a table
+    being replaced cannot be read half old, half new)."""
+    found: list[list[str]] = chrome.execute_script(
+        "return [...document.querySelectorAll(arguments[0])]"
+        ".map(row => [row.dataset.ref, row.dataset.status, row.innerText]);",
+        f"{section} tr[data-ref]",
+    )
+    return {ref: (status, text) for ref, status, text in found}
+
+
+def assert_only_the_api_was_reached(chrome: webdriver.Chrome, system: System) -> None:
+    seen = traffic(chrome)
+    assert seen.failed == [], seen.failed
+    assert seen.console_errors == [], seen.console_errors
+    elsewhere = [u for u in seen.urls if not u.startswith((origin(system), "data:", "blob:"))]
+    assert elsewhere == [], elsewhere
+
+
+def sign_in_with(chrome: WebDriver, token: str) -> None:
+    field = chrome.find_element(By.ID, "token")
+    field.clear()
+    field.send_keys(token)
+    chrome.find_element(By.CSS_SELECTOR, ".signin button[type=submit]").click()
+
+
+def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
+    embedded: System, tmp_path: Path
+) -> None:
+    recorded(embedded, tmp_path)
+    officer = principals.token(Role.PROCUREMENT_OFFICER)
+    pasted = [B_NUMBER, "びーしすてむ", "8000012050002", C_NUMBER, "Unknown Trading Co."]
+    uploaded = tmp_path / "bidders.csv"
+    with uploaded.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["法人番号", "名称"])
+        for n in range(UPLOADED_BIDDERS - 1):
+            writer.writerow(["", f"入札参加者{n:03d}建設株式会社"])
+        writer.writerow([B_NUMBER, "株式会社ビーシステム"])
+    with closed_network_chromium() as chrome:
+        chrome.execute_cdp_cmd(
+            "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
+        )
+        chrome.get(f"{origin(embedded)}/")
+        shown(chrome, "#token")
+        screenshot(chrome, "sign-in")
+        sign_in_with(chrome, officer)
+        # The role decides: screening and vendors, and whose session it is.
+        assert "Signed in as test-procurement_officer (procurement officer)" in shown(
+            chrome, ".who"
+        )
+        nav = chrome.find_element(By.CSS_SELECTOR, "nav ul").text.splitlines()
+        assert nav == ["Screening", "Vendors"]
+
+        chrome.find_element(By.ID, "condition-asOf").send_keys(DURING_THE_SUSPENSION)
+        # One bidder by name: its answer, and the vendors the name may be, ranked.
+        chrome.find_element(By.ID, "one-value").send_keys("ビーシステム")
+        chrome.find_element(By.CSS_SELECTOR, "#one-value ~ button[type=submit]").click()
+        until(chrome, lambda c: rows(c, "#one-title ~ .results"), "the one bidder's answer")
+        assert rows(chrome, "#one-title ~ .results")["1"][0] == "POSSIBLE_MATCH"
+        ranked = shown(chrome, "#one-title ~ table.candidates tbody tr")
+        assert ranked.startswith("vendor-b ") and "100" in ranked
+
+        chrome.find_element(By.ID, "list-text").send_keys("\n".join(pasted))
+        chrome.find_element(By.CSS_SELECTOR, "#list-text ~ button[type=submit]").click()
+        until(chrome, lambda c: len(rows(c, "#list-title ~ .results")) == 5, "five rows")
+        table = rows(chrome, "#list-title ~ .results")
+        assert {ref: status for ref, (status, _) in table.items()} == {
+            "line 1": "BARRED",
+            "line 2": "POSSIBLE_MATCH",
+            "line 3": "INVALID",
+            "line 4": "ELIGIBLE",
+            "line 5": "UNKNOWN",
+        }
+        barred = table["line 1"][1]
+        assert "vendor-b" in barred and SANCTION in barred and case_b.ELIGIBLE_AGAIN in barred
+        assert "scores 100 against its legal name '株式会社ビーシステム'" in table["line 2"][1]
+        assert "fails its check digit (first digit should be 7)" in table["line 3"][1]
+        assert "vendor-c" in table["line 4"][1]
+        screenshot(chrome, "screening")
+
+        # The result as CSV: one row per bidder, in order, as the table shows them.
+        chrome.find_element(By.CSS_SELECTOR, "#list-title ~ .results button").click()
+        download = tmp_path / "screening.csv"
+        wait_until(download.exists, "the CSV download")
+        with download.open(encoding="utf-8-sig", newline="") as file:
+            lines = list(csv.DictReader(file))
+        assert [(r["ref"], r["input"], r["status"]) for r in lines] == [
+            (f"line {i + 1}", given, table[f"line {i + 1}"][0]) for i, given in enumerate(pasted)
+        ]
+        assert lines[0]["vendor_id"] == "vendor-b"
+        assert lines[0]["eligible_again_on"] == case_b.ELIGIBLE_AGAIN
+
+        # A CSV file with a header row: 300 bidders screened in one request.
+        chrome.find_element(By.ID, "list-file").send_keys(str(uploaded))
+        button = "#list-text ~ button[type=submit]"
+        until(chrome, lambda c: "300" in c.find_element(By.CSS_SELECTOR, button).text, "300")
+        chrome.find_element(By.CSS_SELECTOR, button).click()
+        until(
+            chrome,
+            lambda c: len(rows(c, "#list-title ~ .results")) == UPLOADED_BIDDERS,
+            "300 rows",
+        )
+        statuses = {r: s for r, (s, _) in rows(chrome, "#list-title ~ .results").items()}
+        barred_refs = [ref for ref, status in statuses.items() if status == "BARRED"]
+        assert barred_refs == [f"line {UPLOADED_BIDDERS + 1}"]  # the header is line 1
+        assert set(statuses.values()) == {"BARRED", "UNKNOWN"}
+
+        # Vendor B's page from its row: the suspension, on the calendar bar too.
+        chrome.find_element(By.CSS_SELECTOR, "tr[data-status=BARRED] a").click()
+        sanction = shown(chrome, f"tr[data-sanction='{SANCTION}']")
+        assert shown(chrome, "main h2").startswith("株式会社ビーシステム")
+        assert case_b.SUSPENSION_START in sanction and case_b.LAST_SUSPENDED_DAY in sanction
+        bar = chrome.find_element(By.CSS_SELECTOR, f".track[data-sanction='{SANCTION}'] .barred")
+        span = f"{SANCTION}: {case_b.SUSPENSION_START} – {case_b.LAST_SUSPENDED_DAY}"
+        assert bar.get_attribute("aria-label") == span
+        assert B_NUMBER in shown(chrome, "dl.facts")
+        affiliate = shown(chrome, f"li[data-affiliate='{case_b.SUBSIDIARY}']")
+        assert "from 2020-04-01" in affiliate and "still standing" in affiliate
+        # The log's timeline is for auditors and admins: an officer is not offered it.
+        assert chrome.find_elements(By.CSS_SELECTOR, "ol.timeline") == []
+        screenshot(chrome, "vendor-officer")
+        assert_only_the_api_was_reached(chrome, embedded)
+
+
+def test_the_admin_signs_in_by_the_link_in_japanese_and_a_refused_token_says_why(
+    embedded: System, tmp_path: Path
+) -> None:
+    recorded(embedded, tmp_path)
+    link = printed_sign_in_link(embedded)
+    assert link.startswith(f"{origin(embedded)}/#signin=")
+    with closed_network_chromium() as chrome:
+        chrome.get(link)
+        assert "Signed in as local-admin (administrator)" in shown(chrome, ".who")
+        # The token left the address bar (and the history entry) at once.
+        assert chrome.current_url == f"{origin(embedded)}/"
+        token = link.split("#signin=", 1)[1]
+        assert chrome.execute_script("return Object.values(sessionStorage)") == [token]
+
+        chrome.find_element(By.CSS_SELECTOR, "header button[lang=ja]").click()
+        until(chrome, lambda c: "入札参加者の確認" in c.find_element(By.TAG_NAME, "nav").text, "ja")
+        chrome.refresh()
+        # Remembered: still Japanese after a reload, and still signed in (this tab).
+        assert "local-admin（管理者）でサインイン中" in shown(chrome, ".who")
+        assert chrome.find_element(By.TAG_NAME, "nav").text.splitlines()[:2] == [
+            "入札参加者の確認",
+            "事業者",
+        ]
+        assert chrome.execute_script("return document.documentElement.lang") == "ja"
+        screenshot(chrome, "screening-ja")
+
+        # Recorded through the API by another client (the tests' admin): the timeline says who.
+        updated = embedded.client.data(
+            'mutation { updateVendor(vendorId: "vendor-b", payload: {nameEn: "B-System Co., Ltd."},'
+            " waitForProcessing: true) { accepted } }"
+        )
+        assert updated["updateVendor"]["accepted"]
+        chrome.get(f"{origin(embedded)}/#/vendor/{case_b.VENDOR}")
+        sanction = shown(chrome, f"tr[data-sanction='{SANCTION}']")
+        # ISO with the era date beside it.
+        assert "2022-07-09 令和4年7月9日" in sanction
+        assert "2024-01-08 令和6年1月8日" in sanction
+        assert "指名停止" in sanction
+        until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, "ol.timeline li"), "timeline")
+        events = chrome.find_elements(By.CSS_SELECTOR, "ol.timeline li")
+        kinds = [event.get_attribute("data-event-type") for event in events]
+        assert kinds == ["vendor.registered", "sanction.imposed", "vendor.updated"]  # log order
+        assert "措置" in events[1].text and "送信元: city.procurement" in events[1].text
+        assert "API 経由で test-admin（管理者）が記録" in events[2].text
+        assert "B-System Co., Ltd." in shown(chrome, "dl.facts")
+        screenshot(chrome, "vendor-admin-ja")
+        assert_only_the_api_was_reached(chrome, embedded)
+
+        # Signed out, then a token the API does not accept: its refusal, as it says it.
+        chrome.find_element(By.CSS_SELECTOR, ".who button").click()
+        shown(chrome, "#token")
+        assert chrome.execute_script("return sessionStorage.length") == 0
+        forged = issue_token(b"not the server's secret, 32 bytes+", subject="x", role=Role.ADMIN)
+        refusal = httpx.post(
+            embedded.client.url,
+            json={"query": "{ __typename }"},
+            headers={"Authorization": f"Bearer {forged}"},
+        )
+        assert refusal.status_code == 401
+        reason = refusal.json()["errors"][0]["message"]
+        sign_in_with(chrome, forged)
+        alert = shown(chrome, ".refusal")
+        assert "API が拒否しました" in alert and reason in alert
+        assert chrome.find_elements(By.CSS_SELECTOR, "nav") == []
+        screenshot(chrome, "refused-token-ja")

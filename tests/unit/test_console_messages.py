@@ -1,0 +1,62 @@
+"""Every label and message of the console exists in English and Japanese: the two languages
+have the same keys, every key the console's modules name is there, and every value the API
+can send where the console shows a label (statuses, kinds, roles, event types) has one."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from graphql import GraphQLEnumType, build_schema
+from services.console import pages
+from services.events.catalog import EVENT_TYPES
+from services.platform.auth import Role
+
+STATIC = Path(pages.__file__).parent / "static"
+MESSAGES: dict[str, dict[str, str]] = json.loads((STATIC / "messages.json").read_text())
+SCHEMA = build_schema((Path(__file__).parents[2] / "graphql" / "schema.graphql").read_text())
+# Literal keys: t("signin.title"), t("sanction.openEnded", …).
+LITERAL_KEY = re.compile(r"""\bt\(\s*"([a-zA-Z.]+)"\s*[,)]""")
+# Labels chosen by a value the API sends: message-key prefix → the schema's enum.
+ENUM_LABELS = {
+    "status": "ScreeningStatus",
+    "sanctionKind": "SanctionKind",
+    "nameKind": "NameKind",
+    "criticality": "Criticality",
+}
+
+
+def keys(prefix: str) -> set[str]:
+    return {
+        key.removeprefix(f"{prefix}.") for key in MESSAGES["en"] if key.startswith(f"{prefix}.")
+    }
+
+
+def test_both_languages_have_every_message() -> None:
+    assert set(MESSAGES) == {"en", "ja"}
+    assert MESSAGES["en"].keys() == MESSAGES["ja"].keys()
+    empty = [(language, key) for language, m in MESSAGES.items() for key, v in m.items() if not v]
+    assert empty == []
+
+
+def test_every_key_the_modules_name_has_a_message() -> None:
+    named = {
+        key for module in STATIC.glob("*.js") for key in LITERAL_KEY.findall(module.read_text())
+    }
+    assert len(named) > 50  # the pattern still finds the console's keys
+    assert named - MESSAGES["en"].keys() == set()
+
+
+@pytest.mark.parametrize(("prefix", "enum"), ENUM_LABELS.items())
+def test_every_value_the_api_sends_has_a_label(prefix: str, enum: str) -> None:
+    values = SCHEMA.get_type(enum)
+    assert isinstance(values, GraphQLEnumType)
+    assert keys(prefix) == set(values.values)
+
+
+def test_every_role_and_event_type_has_a_label() -> None:
+    assert keys("role") == {role.value for role in Role}
+    assert keys("event") == set(EVENT_TYPES)
