@@ -256,7 +256,8 @@ class NameIndex:
             return self.candidates(query_compact)
         size = 3 if len(query_compact) >= TRIGRAMS_FROM else 2
         grams = _grams(query_compact, size)
-        often = [g for g in grams if len(self._postings.get(g, ())) > self._frequent]
+        sets = self._sets  # the frequent grams' (usually none in a small index)
+        often = [g for g in grams if g in sets] if sets else []
         if often and len(often) == len(grams):
             return self.candidates(query_compact)  # only frequent grams: the rarest is read
         total = len(query_compact) - size + 1

@@ -17,10 +17,12 @@ tests/data/screening/name_pairs.csv.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from services.registry.bidder_screening.model import NameMatch, ScoredName
@@ -43,10 +45,15 @@ class Thresholds:
             if not 0.0 < value <= 100.0:
                 raise ValueError(f"{name} threshold must be in (0, 100], got {value}")
 
+    @property
+    def abroad(self) -> float:
+        """The score needed when both countries are known and differ."""
+        return max(self.review, self.other_country)
+
     def between(self, bidder_country: str | None, vendor_country: str | None) -> float:
         """The score a vendor's name must reach for this bidder."""
         if bidder_country and vendor_country and bidder_country != vendor_country:
-            return max(self.review, self.other_country)
+            return self.abroad
         return self.review
 
 
@@ -71,37 +78,66 @@ def match_all(
     """For each query, in order, the barred vendors it may be, best first."""
     if not queries or not barred:
         return [[] for _ in queries]
-    index = _index(tuple(_folded(name) for vendor in barred for name in vendor.names))
-    countries = {vendor.vendor_id: vendor.country for vendor in barred}
+    known = _prepared(tuple(barred))
     forms = [_forms(q.name) for q in queries]
-    # Pass 1: every query against its candidates from the gram filter, in one batch.
-    pairs: list[tuple[int, NameCandidate, str, str]] = []
-    for q, (_, compact) in enumerate(forms):
-        ids, _ = index.candidates(compact)
-        pairs += [(q, candidate, w, c) for candidate, w, c in index.forms(ids)]
-    scores = _scores([forms[q] for q, *_ in pairs], [(w, c) for *_, w, c in pairs])
-    best: dict[tuple[int, str], float] = {}
-    for (q, candidate, _, _), (score, _) in zip(pairs, scores, strict=True):
-        key = (q, candidate.vendor_id)
-        best[key] = max(best.get(key, 0.0), score)
-    kept = sorted(
-        key
-        for key, score in best.items()
-        if score >= thresholds.between(queries[key[0]].country, countries[key[1]])
-    )
+    kept = _kept(known, forms, [q.country for q in queries], thresholds)
     # Pass 2: every name of the vendors kept, so that each name's score can be shown.
-    names_of = {vendor.vendor_id: vendor.names for vendor in barred}
-    rows = [(q, vendor_id, n) for q, vendor_id in kept for n in names_of[vendor_id]]
-    scored = _scores([forms[q] for q, _, _ in rows], [_forms(n.name) for _, _, n in rows])
-    found: dict[tuple[int, str], list[tuple[NameCandidate, float, bool]]] = {}
-    for (q, vendor_id, name), (score, by_words) in zip(rows, scored, strict=True):
-        found.setdefault((q, vendor_id), []).append((name, score, by_words))
+    rows = [(q, v, n) for q, v in kept for n in range(len(barred[v].names))]
+    scored = _scores([forms[q] for q, _, _ in rows], [known.name_forms[v][n] for _, v, n in rows])
+    found: dict[tuple[int, int], list[tuple[NameCandidate, float, bool]]] = {}
+    for (q, v, n), (score, by_words) in zip(rows, scored, strict=True):
+        found.setdefault((q, v), []).append((barred[v].names[n], score, by_words))
     answers: list[list[NameMatch]] = [[] for _ in queries]
-    for (q, vendor_id), names in found.items():
-        answers[q].append(_match(queries[q], vendor_id, countries[vendor_id], names))
+    for (q, v), names in found.items():
+        vendor = barred[v]
+        answers[q].append(_match(queries[q], vendor.vendor_id, vendor.country, names))
     for matches in answers:
         matches.sort(key=lambda m: (-m.score, m.vendor_id))
     return answers
+
+
+def _kept(
+    known: _Barred,
+    forms: Sequence[tuple[str, str]],
+    countries: Sequence[str | None],
+    thresholds: Thresholds,
+) -> list[tuple[int, int]]:
+    """Pass 1: the (query, vendor position) pairs whose best name reaches the pair's
+    threshold, every query against its candidates from the gram filter, in one batch: the
+    candidates of all queries counted at once (`NameIndex.candidates_many`), every pair
+    scored in two rapidfuzz calls with the review threshold as cut-off (a pair below it is
+    kept by no threshold), the thresholds applied by array comparisons."""
+    candidates = known.index.candidates_many([compact for _, compact in forms])
+    per_query = np.fromiter((len(ids) for ids, _ in candidates), np.int64, len(candidates))
+    names = np.fromiter((i for ids, _ in candidates for i in ids), np.int64, int(per_query.sum()))
+    if not len(names):
+        return []
+    asked = np.repeat(np.arange(len(forms), dtype=np.int64), per_query)
+    words = np.array([w for w, _ in forms], dtype=object)
+    compact = np.array([c for _, c in forms], dtype=object)
+    cut = thresholds.review
+    by_order = process.cpdist(
+        compact[asked], known.compact[names], scorer=fuzz.ratio, score_cutoff=cut, workers=1
+    )
+    by_words = process.cpdist(
+        words[asked], known.words[names], scorer=fuzz.WRatio, score_cutoff=cut, workers=1
+    )
+    vendors = known.vendor_of[names]
+    # The other-country threshold where both countries are known and differ (code 0:
+    # unknown; -1: a country no barred vendor has).
+    theirs = np.fromiter(
+        (known.country_codes.get(c, -1) if c else 0 for c in countries), np.int64, len(forms)
+    )[asked]
+    ours = known.country_of[vendors]
+    differ = (theirs != 0) & (ours != 0) & (theirs != ours)
+    needed = np.where(differ, thresholds.abroad, thresholds.review)
+    # In float64, as the scores' Python floats compare with the thresholds.
+    reached = np.maximum(by_order, by_words).astype(np.float64) >= needed
+    width = len(known.country_of)
+    asked_kept, vendors_kept = np.divmod(
+        np.unique(asked[reached] * width + vendors[reached]), width
+    )
+    return list(zip(asked_kept.tolist(), vendors_kept.tolist(), strict=True))
 
 
 def _match(
@@ -162,8 +198,38 @@ def _scores(
     ]
 
 
+@dataclass(frozen=True)
+class _Barred:
+    """The barred vendors' names as matched, kept between screenings (`_prepared`): their
+    index, each indexed name's vendor (a position in the list given), words and compact form
+    (object arrays: rapidfuzz reads them as sequences, numpy picks the pairs' in C), the
+    countries' codes and each vendor's (0: unknown), and every name's forms for the per-name
+    scores."""
+
+    index: NameIndex
+    vendor_of: npt.NDArray[np.int64]
+    words: npt.NDArray[np.object_]
+    compact: npt.NDArray[np.object_]
+    country_codes: Mapping[str, int]
+    country_of: npt.NDArray[np.int64]
+    name_forms: tuple[tuple[tuple[str, str], ...], ...]
+
+
 @lru_cache(maxsize=4)
-def _index(names: tuple[NameCandidate, ...]) -> NameIndex:
+def _prepared(barred: tuple[BarredVendor, ...]) -> _Barred:
     """The barred vendors' names, indexed; kept for the next screenings while the barred
-    vendors and their names stay the same (building it costs more than a list's matching)."""
-    return NameIndex.of(names)
+    vendors and their names stay the same (building it costs more than a list's matching).
+    A fresh index numbers its names 0, 1, … in the order given (none removed)."""
+    index = NameIndex.of(_folded(name) for vendor in barred for name in vendor.names)
+    position = {vendor.vendor_id: v for v, vendor in enumerate(barred)}
+    indexed = index.forms(range(len(index)))
+    codes = {c: n for n, c in enumerate(sorted({v.country for v in barred if v.country}), 1)}
+    return _Barred(
+        index,
+        np.fromiter((position[c.vendor_id] for c, _, _ in indexed), np.int64, len(indexed)),
+        np.array([w for _, w, _ in indexed], dtype=object),
+        np.array([c for _, _, c in indexed], dtype=object),
+        codes,
+        np.fromiter((codes.get(v.country or "", 0) for v in barred), np.int64, len(barred)),
+        tuple(tuple(_forms(n.name) for n in vendor.names) for vendor in barred),
+    )
