@@ -16,6 +16,7 @@ this is the costly case (most names have candidates, many are flagged).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import random
 import statistics
@@ -27,6 +28,7 @@ from rapidfuzz import fuzz, process
 
 from services.imports.entries import ListEntry
 from services.imports.events import entry_events
+from services.platform.collector import tune_for_long_runs
 from services.platform.consumer import apply_serialized_batch
 from services.platform.settings import Settings
 from services.registry.bidder_screening.matching import Thresholds
@@ -106,15 +108,20 @@ async def test_screening_names_against_the_three_banks_lists(
     bidders = _bidders(entries, count)
     names = LiveNameIndex()
 
-    started = time.perf_counter()
-    answers = await screen_bidders(pool, names, bidders, Day(DAY), THRESHOLDS)
-    first = time.perf_counter() - started
-    ours = []
-    for _ in range(ROUNDS):
+    previous = gc.get_threshold()
+    tune_for_long_runs()  # as every vendorwatch process does
+    try:
         started = time.perf_counter()
-        again = await screen_bidders(pool, names, bidders, Day(DAY), THRESHOLDS)
-        ours.append(time.perf_counter() - started)
-        assert again == answers
+        answers = await screen_bidders(pool, names, bidders, Day(DAY), THRESHOLDS)
+        first = time.perf_counter() - started
+        ours = []
+        for _ in range(ROUNDS):
+            started = time.perf_counter()
+            again = await screen_bidders(pool, names, bidders, Day(DAY), THRESHOLDS)
+            ours.append(time.perf_counter() - started)
+            assert again == answers
+    finally:
+        gc.set_threshold(*previous)
     flagged = sum(a.status is Status.POSSIBLE_MATCH for a in answers)
     # What a matcher that flagged nothing would fail: most names are a listed one's variant.
     assert flagged >= count // 2

@@ -2,12 +2,17 @@
 
 The candidates come from a `NameIndex` of the barred vendors' names only (its gram filter:
 `name_index.py`), so a name is compared with the names that share enough of its character
-n-grams, never with every barred name. Every (bidder, candidate name) pair of the whole list
-is then scored in two rapidfuzz batch calls (`process.cpdist`, which runs without the GIL):
-the compact forms by `fuzz.ratio` and the words by `fuzz.WRatio`, the higher counting, which
-is exactly the score `vendors(search:)` gives (`search.score_names`). A vendor whose best name
-reaches the threshold is a candidate; each of its names is then scored (a third batch call)
-so that the answer can show the score per name.
+n-grams, never with every barred name; the candidates of every name of the list are counted
+at once (`NameIndex.candidates_many`, numpy), and the index and the names' forms are kept
+between screenings while the barred vendors stay the same (`_prepared`). Every (bidder,
+candidate name) pair of the whole list is then scored in two rapidfuzz batch calls
+(`process.cpdist`, which runs without the GIL): the compact forms by `fuzz.ratio` and the words
+by `fuzz.WRatio`, the higher counting, which is exactly the score `vendors(search:)` gives
+(`search.score_names`). A vendor whose best name reaches the threshold is a candidate; each of
+its names is then scored (a third batch call) so that the answer can show the score per name.
+A full `cdist` of every name against every barred name would need no index, but `WRatio`
+costs about 2 µs a pair (9 s for 1,000 names against the three banks' 4,040): ARCHITECTURE.md,
+"Bidder screening".
 
 Thresholds (`Thresholds`): the review threshold, and a higher one when the bidder's and the
 vendor's countries are both known and differ (the lists hold distinct firms of one name in
@@ -104,7 +109,7 @@ def _kept(
 ) -> list[tuple[int, int]]:
     """Pass 1: the (query, vendor position) pairs whose best name reaches the pair's
     threshold, every query against its candidates from the gram filter, in one batch: the
-    candidates of all queries counted at once (`NameIndex.candidates_many`), every pair
+    candidates of all queries counted at once (`NameIndex.candidates_many`), the pairs
     scored in two rapidfuzz calls with the review threshold as cut-off (a pair below it is
     kept by no threshold), the thresholds applied by array comparisons."""
     candidates = known.index.candidates_many([compact for _, compact in forms])
@@ -113,15 +118,6 @@ def _kept(
     if not len(names):
         return []
     asked = np.repeat(np.arange(len(forms), dtype=np.int64), per_query)
-    words = np.array([w for w, _ in forms], dtype=object)
-    compact = np.array([c for _, c in forms], dtype=object)
-    cut = thresholds.review
-    by_order = process.cpdist(
-        compact[asked], known.compact[names], scorer=fuzz.ratio, score_cutoff=cut, workers=1
-    )
-    by_words = process.cpdist(
-        words[asked], known.words[names], scorer=fuzz.WRatio, score_cutoff=cut, workers=1
-    )
     vendors = known.vendor_of[names]
     # The other-country threshold where both countries are known and differ (code 0:
     # unknown; -1: a country no barred vendor has).
@@ -131,8 +127,24 @@ def _kept(
     ours = known.country_of[vendors]
     differ = (theirs != 0) & (ours != 0) & (theirs != ours)
     needed = np.where(differ, thresholds.abroad, thresholds.review)
-    # In float64, as the scores' Python floats compare with the thresholds.
-    reached = np.maximum(by_order, by_words).astype(np.float64) >= needed
+    # The higher score counts: the words are scored only where the compact forms fall short.
+    # Scores compared in float64, as their Python floats compare with the thresholds.
+    compact = np.array([c for _, c in forms], dtype=object)
+    cut = thresholds.review
+    by_order = process.cpdist(
+        compact[asked], known.compact[names], scorer=fuzz.ratio, score_cutoff=cut, workers=1
+    )
+    reached = by_order.astype(np.float64) >= needed
+    short = np.flatnonzero(~reached)
+    words = np.array([w for w, _ in forms], dtype=object)
+    by_words = process.cpdist(
+        words[asked[short]],
+        known.words[names[short]],
+        scorer=fuzz.WRatio,
+        score_cutoff=cut,
+        workers=1,
+    )
+    reached[short] = by_words.astype(np.float64) >= needed[short]
     width = len(known.country_of)
     asked_kept, vendors_kept = np.divmod(
         np.unique(asked[reached] * width + vendors[reached]), width
