@@ -247,6 +247,7 @@ class NameIndex:
         and a walk in Python, for a list of queries against a small index (the barred
         vendors'). A query of one character, or with only frequent grams, is answered by
         `candidates` itself."""
+        # Built on first use after a change; two readers building it at once build the same.
         batch = self._batch = self._batch or _Batch.of(self)
         return [self._counted(batch, query) for query in queries_compact]
 

@@ -230,8 +230,10 @@ class _Barred:
 @lru_cache(maxsize=4)
 def _prepared(barred: tuple[BarredVendor, ...]) -> _Barred:
     """The barred vendors' names, indexed; kept for the next screenings while the barred
-    vendors and their names stay the same (building it costs more than a list's matching).
-    A fresh index numbers its names 0, 1, … in the order given (none removed)."""
+    vendors, their countries and names stay the same (building it costs about a second for
+    the three banks' lists). A fresh index numbers its names 0, 1, … in the order given (none
+    removed). Never changed once built, so screenings in both worker threads may read it at
+    once (`NameIndex` is not safe to change while read)."""
     index = NameIndex.of(_folded(name) for vendor in barred for name in vendor.names)
     position = {vendor.vendor_id: v for v, vendor in enumerate(barred)}
     indexed = index.forms(range(len(index)))
