@@ -37,6 +37,9 @@ from services.registry.search import NameCandidate, NameKind
 
 _KIND_ORDER = {kind: n for n, kind in enumerate(NameKind)}
 
+Ints = npt.NDArray[np.int64]
+_NONE: Ints = np.zeros(0, np.int64)
+
 
 @dataclass(frozen=True)
 class Thresholds:
@@ -85,17 +88,33 @@ def match_all(
         return [[] for _ in queries]
     known = _prepared(tuple(barred))
     forms = [_forms(q.name) for q in queries]
-    kept = _kept(known, forms, [q.country for q in queries], thresholds)
-    # Pass 2: every name of the vendors kept, so that each name's score can be shown.
-    rows = [(q, v, n) for q, v in kept for n in range(len(barred[v].names))]
-    scored = _scores([forms[q] for q, _, _ in rows], [known.name_forms[v][n] for _, v, n in rows])
-    found: dict[tuple[int, int], list[tuple[NameCandidate, float, bool]]] = {}
-    for (q, v, n), (score, by_words) in zip(rows, scored, strict=True):
-        found.setdefault((q, v), []).append((barred[v].names[n], score, by_words))
+    # Object arrays: rapidfuzz reads them as sequences, numpy picks the pairs' strings in C.
+    words = np.array([w for w, _ in forms], dtype=object)
+    compact = np.array([c for _, c in forms], dtype=object)
+    asked, vendors = _kept(known, words, compact, [q.country for q in queries], thresholds)
     answers: list[list[NameMatch]] = [[] for _ in queries]
-    for (q, v), names in found.items():
+    if not len(asked):
+        return answers
+    # Pass 2: every name of the vendors kept, so that each name's score can be shown: the
+    # kept pairs' names are consecutive runs of the flat list of every barred name.
+    counts = known.first_name[vendors + 1] - known.first_name[vendors]
+    ends = np.cumsum(counts)
+    names = np.repeat(known.first_name[vendors] - (ends - counts), counts)
+    names += np.arange(int(ends[-1]), dtype=np.int64)
+    rows = np.repeat(asked, counts)
+    by_order = process.cpdist(compact[rows], known.all_compact[names], scorer=fuzz.ratio, workers=1)
+    by_words = process.cpdist(words[rows], known.all_words[names], scorer=fuzz.WRatio, workers=1)
+    scores = np.maximum(by_order, by_words).tolist()
+    won_by_words = (by_words > by_order).tolist()
+    start = 0
+    for q, v, end in zip(asked.tolist(), vendors.tolist(), ends.tolist(), strict=True):
         vendor = barred[v]
-        answers[q].append(_match(queries[q], vendor.vendor_id, vendor.country, names))
+        scored = [
+            (name, scores[start + n], won_by_words[start + n])
+            for n, name in enumerate(vendor.names)
+        ]
+        answers[q].append(_match(queries[q], vendor.vendor_id, vendor.country, scored))
+        start = end
     for matches in answers:
         matches.sort(key=lambda m: (-m.score, m.vendor_id))
     return answers
@@ -103,40 +122,39 @@ def match_all(
 
 def _kept(
     known: _Barred,
-    forms: Sequence[tuple[str, str]],
+    words: npt.NDArray[np.object_],
+    compact: npt.NDArray[np.object_],
     countries: Sequence[str | None],
     thresholds: Thresholds,
-) -> list[tuple[int, int]]:
+) -> tuple[Ints, Ints]:
     """Pass 1: the (query, vendor position) pairs whose best name reaches the pair's
     threshold, every query against its candidates from the gram filter, in one batch: the
     candidates of all queries counted at once (`NameIndex.candidates_many`), the pairs
     scored in two rapidfuzz calls with the review threshold as cut-off (a pair below it is
     kept by no threshold), the thresholds applied by array comparisons."""
-    candidates = known.index.candidates_many([compact for _, compact in forms])
+    candidates = known.index.candidates_many(compact.tolist())
     per_query = np.fromiter((len(ids) for ids, _ in candidates), np.int64, len(candidates))
     names = np.fromiter((i for ids, _ in candidates for i in ids), np.int64, int(per_query.sum()))
     if not len(names):
-        return []
-    asked = np.repeat(np.arange(len(forms), dtype=np.int64), per_query)
+        return _NONE, _NONE
+    asked = np.repeat(np.arange(len(compact), dtype=np.int64), per_query)
     vendors = known.vendor_of[names]
     # The other-country threshold where both countries are known and differ (code 0:
     # unknown; -1: a country no barred vendor has).
     theirs = np.fromiter(
-        (known.country_codes.get(c, -1) if c else 0 for c in countries), np.int64, len(forms)
+        (known.country_codes.get(c, -1) if c else 0 for c in countries), np.int64, len(compact)
     )[asked]
     ours = known.country_of[vendors]
     differ = (theirs != 0) & (ours != 0) & (theirs != ours)
     needed = np.where(differ, thresholds.abroad, thresholds.review)
     # The higher score counts: the words are scored only where the compact forms fall short.
     # Scores compared in float64, as their Python floats compare with the thresholds.
-    compact = np.array([c for _, c in forms], dtype=object)
     cut = thresholds.review
     by_order = process.cpdist(
         compact[asked], known.compact[names], scorer=fuzz.ratio, score_cutoff=cut, workers=1
     )
     reached = by_order.astype(np.float64) >= needed
     short = np.flatnonzero(~reached)
-    words = np.array([w for w, _ in forms], dtype=object)
     by_words = process.cpdist(
         words[asked[short]],
         known.words[names[short]],
@@ -149,7 +167,7 @@ def _kept(
     asked_kept, vendors_kept = np.divmod(
         np.unique(asked[reached] * width + vendors[reached]), width
     )
-    return list(zip(asked_kept.tolist(), vendors_kept.tolist(), strict=True))
+    return asked_kept, vendors_kept
 
 
 def _match(
@@ -192,39 +210,24 @@ def _applied(name: str) -> frozenset[Normalisation]:
     return normalisations(folded) | accents
 
 
-def _scores(
-    queries: Sequence[tuple[str, str]], names: Sequence[tuple[str, str]]
-) -> list[tuple[float, bool]]:
-    """(score, whether the word comparison gave it) for each aligned (query, name) pair."""
-    if not queries:
-        return []
-    by_order = process.cpdist(
-        [c for _, c in queries], [c for _, c in names], scorer=fuzz.ratio, workers=1
-    )
-    by_words = process.cpdist(
-        [w for w, _ in queries], [w for w, _ in names], scorer=fuzz.WRatio, workers=1
-    )
-    return [
-        (float(max(o, w)), float(w) > float(o))
-        for o, w in zip(by_order.tolist(), by_words.tolist(), strict=True)
-    ]
-
-
 @dataclass(frozen=True)
 class _Barred:
     """The barred vendors' names as matched, kept between screenings (`_prepared`): their
     index, each indexed name's vendor (a position in the list given), words and compact form
     (object arrays: rapidfuzz reads them as sequences, numpy picks the pairs' in C), the
-    countries' codes and each vendor's (0: unknown), and every name's forms for the per-name
-    scores."""
+    countries' codes and each vendor's (0: unknown), and every name of every vendor in a flat
+    list (vendor v's from `first_name[v]` to `first_name[v + 1]`: for the per-name scores,
+    names without a letter included, as they are shown too)."""
 
     index: NameIndex
-    vendor_of: npt.NDArray[np.int64]
+    vendor_of: Ints
     words: npt.NDArray[np.object_]
     compact: npt.NDArray[np.object_]
     country_codes: Mapping[str, int]
-    country_of: npt.NDArray[np.int64]
-    name_forms: tuple[tuple[tuple[str, str], ...], ...]
+    country_of: Ints
+    first_name: Ints
+    all_words: npt.NDArray[np.object_]
+    all_compact: npt.NDArray[np.object_]
 
 
 @lru_cache(maxsize=4)
@@ -238,6 +241,7 @@ def _prepared(barred: tuple[BarredVendor, ...]) -> _Barred:
     position = {vendor.vendor_id: v for v, vendor in enumerate(barred)}
     indexed = index.forms(range(len(index)))
     codes = {c: n for n, c in enumerate(sorted({v.country for v in barred if v.country}), 1)}
+    every = [_forms(name.name) for vendor in barred for name in vendor.names]
     return _Barred(
         index,
         np.fromiter((position[c.vendor_id] for c, _, _ in indexed), np.int64, len(indexed)),
@@ -245,5 +249,7 @@ def _prepared(barred: tuple[BarredVendor, ...]) -> _Barred:
         np.array([c for _, _, c in indexed], dtype=object),
         codes,
         np.fromiter((codes.get(v.country or "", 0) for v in barred), np.int64, len(barred)),
-        tuple(tuple(_forms(n.name) for n in vendor.names) for vendor in barred),
+        np.cumsum([0, *(len(vendor.names) for vendor in barred)], dtype=np.int64),
+        np.array([w for w, _ in every], dtype=object),
+        np.array([c for _, c in every], dtype=object),
     )
