@@ -35,6 +35,11 @@ intersection with the frequent ones' sets for the names counted, and rapidfuzz o
 rarer grams: trigram lists are short (a few dozen names at 200,000 names), bigram lists grow
 with the registry.
 
+`candidates_many` gives a list of queries the same candidates, counted by numpy over copies
+of the posting lists (`gram_postings.py`): tens of microseconds a query against a few thousand
+names (the barred vendors' in bidder screening), where the Counter and the walk over the names
+counted cost milliseconds.
+
 Not thread-safe: the caller serialises changes and searches (name_index_feed.py does).
 """
 
@@ -372,8 +377,8 @@ class _Batch:
 
     postings: GramPostings
     live: npt.NDArray[np.bool_]
-    own_bigrams: npt.NDArray[np.int64]
-    own_trigrams: npt.NDArray[np.int64]
+    own_bigrams: Ints
+    own_trigrams: Ints
 
     @classmethod
     def of(cls, index: NameIndex) -> _Batch:

@@ -6,10 +6,11 @@ n-grams, never with every barred name; the candidates of every name of the list 
 at once (`NameIndex.candidates_many`, numpy), and the index and the names' forms are kept
 between screenings while the barred vendors stay the same (`_prepared`). Every (bidder,
 candidate name) pair of the whole list is then scored in two rapidfuzz batch calls
-(`process.cpdist`, which runs without the GIL): the compact forms by `fuzz.ratio` and the words
-by `fuzz.WRatio`, the higher counting, which is exactly the score `vendors(search:)` gives
-(`search.score_names`). A vendor whose best name reaches the threshold is a candidate; each of
-its names is then scored (a third batch call) so that the answer can show the score per name.
+(`process.cpdist`, which runs without the GIL): the compact forms by `fuzz.ratio`, then the
+words by `fuzz.WRatio` where the first falls short, the higher counting, which is exactly the
+score `vendors(search:)` gives (`search.score_names`). A vendor whose best name reaches the
+threshold is a candidate; each of its names is then scored (two more batch calls) so that the
+answer can show the score per name.
 A full `cdist` of every name against every barred name would need no index, but `WRatio`
 costs about 2 µs a pair (9 s for 1,000 names against the three banks' 4,040): ARCHITECTURE.md,
 "Bidder screening".
@@ -31,13 +32,12 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from services.registry.bidder_screening.model import NameMatch, ScoredName
+from services.registry.gram_postings import Ints
 from services.registry.name_index import NameIndex
 from services.registry.names import Normalisation, fold_accents, name_tokens, normalisations
 from services.registry.search import NameCandidate, NameKind
 
 _KIND_ORDER = {kind: n for n, kind in enumerate(NameKind)}
-
-Ints = npt.NDArray[np.int64]
 _NONE: Ints = np.zeros(0, np.int64)
 
 
