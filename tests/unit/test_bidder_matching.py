@@ -53,6 +53,41 @@ def test_names_far_from_every_barred_name_match_nothing() -> None:
     assert answers == [[]]
 
 
+def test_a_list_is_answered_as_each_name_alone() -> None:
+    """One batch for the whole list: each name gets what it gets alone, with its own
+    country's threshold against each vendor's (unknown on either side: the review one)."""
+    unknown = BarredVendor(
+        "unknown-country",
+        None,
+        (NameCandidate("unknown-country", NameKind.LEGAL, "Genc Insaat Limited Sirketi"),),
+    )
+    b = BarredVendor(
+        "b",
+        "JP",
+        (
+            NameCandidate("b", NameKind.LEGAL, "株式会社ビーシステム"),
+            NameCandidate("b", NameKind.KANA, "ビーシステム"),
+        ),
+    )
+    barred = [ACME, unknown, b]
+    queries = [
+        NameQuery("Genc Insat Limited Sirketi", "AZ"),  # 97.3: abroad for ACME, not unknown
+        NameQuery("GENC INSAAT LTD SIRKETI", "TR"),
+        NameQuery("びーしすてむ", "JP"),
+        NameQuery("Nordbro Konsult AB", None),
+        NameQuery("ビーシステム", "US"),  # equal once normalised: 100 reaches any threshold
+    ]
+    together = match_all(queries, barred, THRESHOLDS)
+    assert together == [match_all([q], barred, THRESHOLDS)[0] for q in queries]
+    assert [[m.vendor_id for m in found] for found in together] == [
+        ["unknown-country"],
+        ["acme", "unknown-country"],
+        ["b"],
+        [],
+        ["b"],
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "steps"),
     [

@@ -208,3 +208,27 @@ def test_changes_leave_the_index_as_built_afresh(
     assert len(index) == len(fresh)
     for vendor_id, candidates in current.items():
         assert index.names_of(vendor_id) == [c for c in candidates if normalize_name(c.name)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(st.integers(0, 9), st.lists(_TEXT, max_size=3)), min_size=1, max_size=30
+    ),
+    queries=st.lists(_TEXT, min_size=1, max_size=8),
+    frequent=st.sampled_from([3, 8, 2000]),
+    budget=st.sampled_from([2, 6, 400]),
+)
+def test_a_list_of_queries_gets_each_query_s_candidates(
+    steps: list[tuple[int, list[str]]], queries: list[str], frequent: int, budget: int
+) -> None:
+    """`candidates_many` (what bidder screening asks, numpy counting) gives each query the
+    ids and bar `candidates` gives: with removed names still in the posting lists, frequent
+    grams, the budget's cut, one-character names; and again after the names change."""
+    index = NameIndex(frequent=frequent, budget=budget)
+    compact = [normalize_name(q) for q in queries]
+    for n, (vendor, names) in enumerate(steps):
+        vendor_id = f"v{vendor}"
+        index.replace_vendors({vendor_id: [NameCandidate(vendor_id, K.ALIAS, x) for x in names]})
+        if n in (0, len(steps) // 2, len(steps) - 1):
+            assert index.candidates_many(compact) == [index.candidates(q) for q in compact]

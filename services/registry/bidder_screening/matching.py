@@ -2,12 +2,18 @@
 
 The candidates come from a `NameIndex` of the barred vendors' names only (its gram filter:
 `name_index.py`), so a name is compared with the names that share enough of its character
-n-grams, never with every barred name. Every (bidder, candidate name) pair of the whole list
-is then scored in two rapidfuzz batch calls (`process.cpdist`, which runs without the GIL):
-the compact forms by `fuzz.ratio` and the words by `fuzz.WRatio`, the higher counting, which
-is exactly the score `vendors(search:)` gives (`search.score_names`). A vendor whose best name
-reaches the threshold is a candidate; each of its names is then scored (a third batch call)
-so that the answer can show the score per name.
+n-grams, never with every barred name; the candidates of every name of the list are counted
+at once (`NameIndex.candidates_many`, numpy), and the index and the names' forms are kept
+between screenings while the barred vendors stay the same (`_prepared`). Every (bidder,
+candidate name) pair of the whole list is then scored in two rapidfuzz batch calls
+(`process.cpdist`, which runs without the GIL): the compact forms by `fuzz.ratio`, then the
+words by `fuzz.WRatio` where the first falls short, the higher counting, which is exactly the
+score `vendors(search:)` gives (`search.score_names`). A vendor whose best name reaches the
+threshold is a candidate; each of its names is then scored (two more batch calls) so that the
+answer can show the score per name.
+A full `cdist` of every name against every barred name would need no index, but `WRatio`
+costs about 2 µs a pair (9 s for 1,000 names against the three banks' 4,040): ARCHITECTURE.md,
+"Bidder screening".
 
 Thresholds (`Thresholds`): the review threshold, and a higher one when the bidder's and the
 vendor's countries are both known and differ (the lists hold distinct firms of one name in
@@ -17,18 +23,22 @@ tests/data/screening/name_pairs.csv.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from services.registry.bidder_screening.model import NameMatch, ScoredName
+from services.registry.gram_postings import Ints
 from services.registry.name_index import NameIndex
 from services.registry.names import Normalisation, fold_accents, name_tokens, normalisations
 from services.registry.search import NameCandidate, NameKind
 
 _KIND_ORDER = {kind: n for n, kind in enumerate(NameKind)}
+_NONE: Ints = np.zeros(0, np.int64)
 
 
 @dataclass(frozen=True)
@@ -43,10 +53,15 @@ class Thresholds:
             if not 0.0 < value <= 100.0:
                 raise ValueError(f"{name} threshold must be in (0, 100], got {value}")
 
+    @property
+    def abroad(self) -> float:
+        """The score needed when both countries are known and differ."""
+        return max(self.review, self.other_country)
+
     def between(self, bidder_country: str | None, vendor_country: str | None) -> float:
         """The score a vendor's name must reach for this bidder."""
         if bidder_country and vendor_country and bidder_country != vendor_country:
-            return max(self.review, self.other_country)
+            return self.abroad
         return self.review
 
 
@@ -71,37 +86,88 @@ def match_all(
     """For each query, in order, the barred vendors it may be, best first."""
     if not queries or not barred:
         return [[] for _ in queries]
-    index = _index(tuple(_folded(name) for vendor in barred for name in vendor.names))
-    countries = {vendor.vendor_id: vendor.country for vendor in barred}
+    known = _prepared(tuple(barred))
     forms = [_forms(q.name) for q in queries]
-    # Pass 1: every query against its candidates from the gram filter, in one batch.
-    pairs: list[tuple[int, NameCandidate, str, str]] = []
-    for q, (_, compact) in enumerate(forms):
-        ids, _ = index.candidates(compact)
-        pairs += [(q, candidate, w, c) for candidate, w, c in index.forms(ids)]
-    scores = _scores([forms[q] for q, *_ in pairs], [(w, c) for *_, w, c in pairs])
-    best: dict[tuple[int, str], float] = {}
-    for (q, candidate, _, _), (score, _) in zip(pairs, scores, strict=True):
-        key = (q, candidate.vendor_id)
-        best[key] = max(best.get(key, 0.0), score)
-    kept = sorted(
-        key
-        for key, score in best.items()
-        if score >= thresholds.between(queries[key[0]].country, countries[key[1]])
-    )
-    # Pass 2: every name of the vendors kept, so that each name's score can be shown.
-    names_of = {vendor.vendor_id: vendor.names for vendor in barred}
-    rows = [(q, vendor_id, n) for q, vendor_id in kept for n in names_of[vendor_id]]
-    scored = _scores([forms[q] for q, _, _ in rows], [_forms(n.name) for _, _, n in rows])
-    found: dict[tuple[int, str], list[tuple[NameCandidate, float, bool]]] = {}
-    for (q, vendor_id, name), (score, by_words) in zip(rows, scored, strict=True):
-        found.setdefault((q, vendor_id), []).append((name, score, by_words))
+    # Object arrays: rapidfuzz reads them as sequences, numpy picks the pairs' strings in C.
+    words = np.array([w for w, _ in forms], dtype=object)
+    compact = np.array([c for _, c in forms], dtype=object)
+    asked, vendors = _kept(known, words, compact, [q.country for q in queries], thresholds)
     answers: list[list[NameMatch]] = [[] for _ in queries]
-    for (q, vendor_id), names in found.items():
-        answers[q].append(_match(queries[q], vendor_id, countries[vendor_id], names))
+    if not len(asked):
+        return answers
+    # Pass 2: every name of the vendors kept, so that each name's score can be shown: the
+    # kept pairs' names are consecutive runs of the flat list of every barred name.
+    counts = known.first_name[vendors + 1] - known.first_name[vendors]
+    ends = np.cumsum(counts)
+    names = np.repeat(known.first_name[vendors] - (ends - counts), counts)
+    names += np.arange(int(ends[-1]), dtype=np.int64)
+    rows = np.repeat(asked, counts)
+    by_order = process.cpdist(compact[rows], known.all_compact[names], scorer=fuzz.ratio, workers=1)
+    by_words = process.cpdist(words[rows], known.all_words[names], scorer=fuzz.WRatio, workers=1)
+    scores = np.maximum(by_order, by_words).tolist()
+    won_by_words = (by_words > by_order).tolist()
+    start = 0
+    for q, v, end in zip(asked.tolist(), vendors.tolist(), ends.tolist(), strict=True):
+        vendor = barred[v]
+        scored = [
+            (name, scores[start + n], won_by_words[start + n])
+            for n, name in enumerate(vendor.names)
+        ]
+        answers[q].append(_match(queries[q], vendor.vendor_id, vendor.country, scored))
+        start = end
     for matches in answers:
         matches.sort(key=lambda m: (-m.score, m.vendor_id))
     return answers
+
+
+def _kept(
+    known: _Barred,
+    words: npt.NDArray[np.object_],
+    compact: npt.NDArray[np.object_],
+    countries: Sequence[str | None],
+    thresholds: Thresholds,
+) -> tuple[Ints, Ints]:
+    """Pass 1: the (query, vendor position) pairs whose best name reaches the pair's
+    threshold, every query against its candidates from the gram filter, in one batch: the
+    candidates of all queries counted at once (`NameIndex.candidates_many`), the pairs
+    scored in two rapidfuzz calls with the review threshold as cut-off (a pair below it is
+    kept by no threshold), the thresholds applied by array comparisons."""
+    candidates = known.index.candidates_many(compact.tolist())
+    per_query = np.fromiter((len(ids) for ids, _ in candidates), np.int64, len(candidates))
+    names = np.fromiter((i for ids, _ in candidates for i in ids), np.int64, int(per_query.sum()))
+    if not len(names):
+        return _NONE, _NONE
+    asked = np.repeat(np.arange(len(compact), dtype=np.int64), per_query)
+    vendors = known.vendor_of[names]
+    # The other-country threshold where both countries are known and differ (code 0:
+    # unknown; -1: a country no barred vendor has).
+    theirs = np.fromiter(
+        (known.country_codes.get(c, -1) if c else 0 for c in countries), np.int64, len(compact)
+    )[asked]
+    ours = known.country_of[vendors]
+    differ = (theirs != 0) & (ours != 0) & (theirs != ours)
+    needed = np.where(differ, thresholds.abroad, thresholds.review)
+    # The higher score counts: the words are scored only where the compact forms fall short.
+    # Scores compared in float64, as their Python floats compare with the thresholds.
+    cut = thresholds.review
+    by_order = process.cpdist(
+        compact[asked], known.compact[names], scorer=fuzz.ratio, score_cutoff=cut, workers=1
+    )
+    reached = by_order.astype(np.float64) >= needed
+    short = np.flatnonzero(~reached)
+    by_words = process.cpdist(
+        words[asked[short]],
+        known.words[names[short]],
+        scorer=fuzz.WRatio,
+        score_cutoff=cut,
+        workers=1,
+    )
+    reached[short] = by_words.astype(np.float64) >= needed[short]
+    width = len(known.country_of)
+    asked_kept, vendors_kept = np.divmod(
+        np.unique(asked[reached] * width + vendors[reached]), width
+    )
+    return asked_kept, vendors_kept
 
 
 def _match(
@@ -144,26 +210,46 @@ def _applied(name: str) -> frozenset[Normalisation]:
     return normalisations(folded) | accents
 
 
-def _scores(
-    queries: Sequence[tuple[str, str]], names: Sequence[tuple[str, str]]
-) -> list[tuple[float, bool]]:
-    """(score, whether the word comparison gave it) for each aligned (query, name) pair."""
-    if not queries:
-        return []
-    by_order = process.cpdist(
-        [c for _, c in queries], [c for _, c in names], scorer=fuzz.ratio, workers=1
-    )
-    by_words = process.cpdist(
-        [w for w, _ in queries], [w for w, _ in names], scorer=fuzz.WRatio, workers=1
-    )
-    return [
-        (float(max(o, w)), float(w) > float(o))
-        for o, w in zip(by_order.tolist(), by_words.tolist(), strict=True)
-    ]
+@dataclass(frozen=True)
+class _Barred:
+    """The barred vendors' names as matched, kept between screenings (`_prepared`): their
+    index, each indexed name's vendor (a position in the list given), words and compact form
+    (object arrays: rapidfuzz reads them as sequences, numpy picks the pairs' in C), the
+    countries' codes and each vendor's (0: unknown), and every name of every vendor in a flat
+    list (vendor v's from `first_name[v]` to `first_name[v + 1]`: for the per-name scores,
+    names without a letter included, as they are shown too)."""
+
+    index: NameIndex
+    vendor_of: Ints
+    words: npt.NDArray[np.object_]
+    compact: npt.NDArray[np.object_]
+    country_codes: Mapping[str, int]
+    country_of: Ints
+    first_name: Ints
+    all_words: npt.NDArray[np.object_]
+    all_compact: npt.NDArray[np.object_]
 
 
 @lru_cache(maxsize=4)
-def _index(names: tuple[NameCandidate, ...]) -> NameIndex:
+def _prepared(barred: tuple[BarredVendor, ...]) -> _Barred:
     """The barred vendors' names, indexed; kept for the next screenings while the barred
-    vendors and their names stay the same (building it costs more than a list's matching)."""
-    return NameIndex.of(names)
+    vendors, their countries and names stay the same (building it costs about a second for
+    the three banks' lists). A fresh index numbers its names 0, 1, … in the order given (none
+    removed). Never changed once built, so screenings in both worker threads may read it at
+    once (`NameIndex` is not safe to change while read)."""
+    index = NameIndex.of(_folded(name) for vendor in barred for name in vendor.names)
+    position = {vendor.vendor_id: v for v, vendor in enumerate(barred)}
+    indexed = index.forms(range(len(index)))
+    codes = {c: n for n, c in enumerate(sorted({v.country for v in barred if v.country}), 1)}
+    every = [_forms(name.name) for vendor in barred for name in vendor.names]
+    return _Barred(
+        index,
+        np.fromiter((position[c.vendor_id] for c, _, _ in indexed), np.int64, len(indexed)),
+        np.array([w for _, w, _ in indexed], dtype=object),
+        np.array([c for _, _, c in indexed], dtype=object),
+        codes,
+        np.fromiter((codes.get(v.country or "", 0) for v in barred), np.int64, len(barred)),
+        np.cumsum([0, *(len(vendor.names) for vendor in barred)], dtype=np.int64),
+        np.array([w for w, _ in every], dtype=object),
+        np.array([c for _, c in every], dtype=object),
+    )
