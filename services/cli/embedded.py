@@ -10,6 +10,8 @@ from pathlib import Path
 
 import asyncpg
 
+from services.alerts import handlers as alert_handlers
+from services.alerts.webhooks import WebhookConfig, run_deliveries
 from services.cli.consumers import service_consumers
 from services.cli.serving import serve
 from services.gateway.app import create_app
@@ -51,7 +53,12 @@ async def run_relays(
     async def relay(outbox: Outbox) -> None:
         await until_done(partial(outbox.relay_all, pool, log), f"{outbox.table} relay", live)
 
-    outboxes = (registry_announcements.OUTBOX, risk_handlers.OUTBOX, MIGRATION_OUTBOX)
+    outboxes = (
+        registry_announcements.OUTBOX,
+        risk_handlers.OUTBOX,
+        MIGRATION_OUTBOX,
+        alert_handlers.OUTBOX,
+    )
     await relay_when_put(pool, outboxes, relay, fallback_seconds)
 
 
@@ -109,6 +116,7 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
                 "planner",
                 "broadcast",
                 "name index",
+                "webhooks",
             )
         }
         broadcaster, chain = Broadcaster(), ChainWatch()
@@ -116,6 +124,16 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
         context = request_context(
             pool, log, settings, policies, broadcaster, risk, handled_by(subscribed)
         )
+        # Alerts are delivered by this process when a webhook is configured.
+        webhooks = WebhookConfig.of(settings)
+        deliveries = {}
+        if webhooks is not None:
+            deliveries["webhooks"] = (
+                partial(run_deliveries, pool, webhooks, jobs["webhooks"]),
+                jobs["webhooks"],
+            )
+        else:
+            del jobs["webhooks"]
         await serve(
             create_app(
                 context, TokenVerifier(auth), [*consuming, *jobs.values()], chain=chain, lags=lags
@@ -141,5 +159,6 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
                     partial(context.part(NAME_INDEX).follow, pool, jobs["name index"]),
                     jobs["name index"],
                 ),
+                **deliveries,
             },
         )
