@@ -27,9 +27,10 @@ from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, First100, described_enum
 from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
 from services.platform.graphql.receipts import EventReceipt, FieldProblem, record
-from services.registry.graphql_types import EligibilityReason
+from services.registry.graphql_types import EligibilityReason, IdentifierInput
+from services.registry.names import IdentifierKey, normalize_identifier
 from services.registry.record_repository import running_contract_vendors
-from services.registry.vendor_repository import existing_vendors
+from services.registry.vendor_repository import existing_vendors, identifier_owners
 
 MAX_PAGE = 100
 AGENCY = strawberry.argument(description="Only this agency's; omit for every agency you see.")
@@ -188,6 +189,17 @@ class Alert:
         )
 
 
+def _identifier_keys(identifiers: list[IdentifierInput]) -> list[IdentifierKey]:
+    """The identifiers' exact-match keys, or the first one that is not an identifier."""
+    keys = []
+    for n, given in enumerate(identifiers):
+        try:
+            keys.append(normalize_identifier(given.scheme, given.value))
+        except ValueError as problem:
+            raise FieldProblem(f"identifiers[{n}]", str(problem)) from None
+    return keys
+
+
 @strawberry.type
 class AlertsQuery:
     @strawberry.field(
@@ -269,19 +281,33 @@ class AlertsMutation:
             list[strawberry.ID],
             strawberry.argument(description="The vendors to watch, by id; empty empties it."),
         ],
+        identifiers: Annotated[
+            list[IdentifierInput] | None,
+            strawberry.argument(
+                description="More vendors to watch, by an identifier each (a bidder list's"
+                " corporate numbers, say); each must be a registered vendor's."
+            ),
+        ] = None,
     ) -> EventReceipt:
         async def build() -> tuple[str, dict[str, Any]]:
             if not sees_agency(info.context.principal, agency):
                 raise FieldProblem("agency", f"{agency!r} is not one of your agencies")
             if name.strip() == RUNNING_CONTRACTS:
                 raise FieldProblem("name", f"{RUNNING_CONTRACTS!r} is the automatic list's name")
+            keys = _identifier_keys(identifiers or [])
             wanted = [str(v) for v in vendor_ids]
             async with info.context.pool.acquire() as conn:
                 known = await existing_vendors(conn, wanted)
+                owners = await identifier_owners(conn, keys) if keys else {}
             unknown = [v for v in wanted if v not in known]
             if unknown:
                 raise FieldProblem("vendorIds", f"no such vendor: {', '.join(unknown[:10])}")
-            payload = {"agency": agency, "name": name, "vendor_ids": wanted}
+            unheld = [f"{k.scheme} {k.value}" for k in keys if k not in owners]
+            if unheld:
+                raise FieldProblem("identifiers", f"no vendor holds {', '.join(unheld[:10])}")
+            # In the order given, each vendor once (an id and its identifier may both be given).
+            watched = list(dict.fromkeys([*wanted, *(owners[k] for k in keys)]))
+            payload = {"agency": agency, "name": name, "vendor_ids": watched}
             return watchlist_key(agency.strip(), name.strip()), payload
 
         return await record(info, WatchlistSaved.event_type, build)

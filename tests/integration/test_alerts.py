@@ -72,7 +72,7 @@ class Receiver:
         received = self.received
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["content-length"]))
                 received.append((dict(self.headers.items()), body))
                 self.send_response(204)
@@ -280,7 +280,9 @@ ALERTS = """query ($acknowledged: Boolean) {
   }
 }"""
 ACKNOWLEDGE = """mutation ($id: ID!) {
-  acknowledgeAlert(alertId: $id, note: "Contract review started.") { accepted errors { field message } }
+  acknowledgeAlert(alertId: $id, note: "Contract review started.") {
+    accepted errors { field message }
+  }
 }"""
 
 
@@ -337,16 +339,42 @@ async def test_acknowledged_by_its_agency_and_seen_only_by_it(
     assert other["node"]["agency"] == THEIRS and other["node"]["acknowledgedBy"] is None
 
 
-async def test_a_watchlist_names_only_known_vendors(pool: asyncpg.Pool) -> None:
-    await apply(pool, case_b.registered())
-    answer = await graphql(
-        pool,
-        Principal("officer", Role.PROCUREMENT_OFFICER, ()),
-        """mutation { saveWatchlist(agency: "市民課", name: "bidders",
-                                    vendorIds: ["vendor-b", "vendor-x"]) {
-                        accepted errors { field message } } }""",
+SAVE = """mutation ($agency: String!, $ids: [ID!]!, $identifiers: [IdentifierInput!]) {
+  saveWatchlist(agency: $agency, name: "bidders", vendorIds: $ids, identifiers: $identifiers) {
+    accepted errors { field message }
+  }
+}"""
+
+
+async def test_a_bidder_list_is_saved_by_ids_and_identifiers_of_known_vendors(
+    pool: asyncpg.Pool,
+) -> None:
+    await apply(pool, case_b.registered(), case_b.another_vendor("vendor-c"))
+    officer = Principal("officer", Role.PROCUREMENT_OFFICER, ())
+    # B's corporate number, as a portal might write it (full-width digits, a hyphen).
+    b_number = {"scheme": "corporate_number", "value": "７０００-０１２０５０００２"}
+
+    unknown = await graphql(pool, officer, SAVE, agency=MINE, ids=["vendor-x"])
+    assert unknown["data"]["saveWatchlist"]["errors"] == [
+        {"field": "vendorIds", "message": "no such vendor: vendor-x"}
+    ]
+    unheld = {"scheme": "corporate_number", "value": "1234567890123"}
+    refused = await graphql(pool, officer, SAVE, agency=MINE, ids=[], identifiers=[unheld])
+    assert refused["data"]["saveWatchlist"]["errors"] == [
+        {"field": "identifiers", "message": "no vendor holds corporate_number 1234567890123"}
+    ]
+    outsider = Principal("owner-theirs", Role.SYSTEM_OWNER, (THEIRS,))
+    scoped = await graphql(pool, outsider, SAVE, agency=MINE, ids=["vendor-c"])
+    assert scoped["errors"] == ["agency '市民課' is not one of your agencies (税務課)"]
+
+    saved = await graphql(
+        pool, officer, SAVE, agency=MINE, ids=["vendor-c"], identifiers=[b_number]
     )
-    assert answer["data"]["saveWatchlist"] == {
-        "accepted": False,
-        "errors": [{"field": "vendorIds", "message": "no such vendor: vendor-x"}],
-    }
+    assert saved["data"]["saveWatchlist"] == {"accepted": True, "errors": []}
+    (stored,) = await pool.fetch(
+        "SELECT vendor_id, envelope FROM event_store WHERE event_type = 'watchlist.saved'"
+    )
+    assert stored["vendor_id"] == watchlist_key(MINE, "bidders")
+    event = json.loads(stored["envelope"])
+    assert event["payload"]["vendor_ids"] == ["vendor-c", VENDOR]
+    assert event["recorded_by"]["subject"] == "officer"
