@@ -13,7 +13,7 @@ import asyncpg
 from services.alerts import handlers as alert_handlers
 from services.alerts.webhooks import WebhookConfig, run_deliveries
 from services.cli.consumers import service_consumers
-from services.cli.serving import serve
+from services.cli.serving import Background, serve
 from services.gateway.app import create_app
 from services.gateway.context import handled_by, request_context
 from services.ingest.handlers import ingest_batch
@@ -116,24 +116,20 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
                 "planner",
                 "broadcast",
                 "name index",
-                "webhooks",
             )
         }
+        # Alerts are delivered by this process when a webhook is configured.
+        webhooks = WebhookConfig.of(settings)
+        deliveries: Background = {}
+        if webhooks is not None:
+            jobs["webhooks"] = Liveness("webhooks", "job")
+            deliver = partial(run_deliveries, pool, webhooks, jobs["webhooks"])
+            deliveries = {"webhooks": (deliver, jobs["webhooks"])}
         broadcaster, chain = Broadcaster(), ChainWatch()
         lags = partial(measured_store_lags, pool, [consumer.name for consumer in subscribed])
         context = request_context(
             pool, log, settings, policies, broadcaster, risk, handled_by(subscribed)
         )
-        # Alerts are delivered by this process when a webhook is configured.
-        webhooks = WebhookConfig.of(settings)
-        deliveries = {}
-        if webhooks is not None:
-            deliveries["webhooks"] = (
-                partial(run_deliveries, pool, webhooks, jobs["webhooks"]),
-                jobs["webhooks"],
-            )
-        else:
-            del jobs["webhooks"]
         await serve(
             create_app(
                 context, TokenVerifier(auth), [*consuming, *jobs.values()], chain=chain, lags=lags
