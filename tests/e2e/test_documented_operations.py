@@ -33,7 +33,8 @@ class Runner:
         self.client = client
         self.ran: set[str] = set()
 
-    def __call__(self, name: str, role: Role, **variables: Any) -> dict[str, Any]:
+    def __call__(self, name: str, role: Role, /, **variables: Any) -> dict[str, Any]:
+        # Positional only: an operation may have a variable called `name` (saveWatchlist).
         agencies = (AGENCY,) if role is Role.SYSTEM_OWNER else ()
         as_role = self.client.as_role(role, agencies)
         try:
