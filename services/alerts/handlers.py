@@ -6,6 +6,7 @@ of a vendor's eligibility whatever caused it (a sanction imposed, amended or lif
 affiliate that covers it, or the calendar). Each agency watching the vendor then (a saved
 watchlist naming it, or a contract of it running on the change's day) gets one alert, whose id
 comes from the agency and the announcement: applied again, it is found, not raised twice.
+Announcements the log recorded before the service was installed alert nobody.
 """
 
 from __future__ import annotations
@@ -71,10 +72,12 @@ class AlertHandlers:
         assert isinstance(payload, EligibilityChanged)
         vendor_id = event.vendor_id
         previous = await self._seen(conn, vendor_id, (payload.eligible, payload.eligible_again_on))
+        raised_at = await recorded_time(conn, event, self._clock)
+        if raised_at < await conn.fetchval("SELECT at FROM alert_installed"):
+            return  # history, from before alerts existed
         watching = await self._watching(conn, vendor_id, payload)
         if not watching:
             return
-        raised_at = await recorded_time(conn, event, self._clock)
         alerts = [
             self._alert(
                 vendor_id,

@@ -235,6 +235,23 @@ async def test_one_signed_alert_per_change_and_agency(
     assert len(receiver.received) == 3
 
 
+async def test_history_from_before_the_alerts_were_installed_alerts_nobody(
+    pool: asyncpg.Pool,
+) -> None:
+    consumer = alerts_setup.consumer(Settings(database_url="unused"))
+    await apply(pool, case_b.registered(), contract(MINE))
+    # As if the alerts service were installed after B's suspension was announced.
+    await pool.execute("UPDATE alert_installed SET at = now() + interval '1 hour'")
+    await announce(pool, consumer, suspended())
+    assert await pool.fetchval("SELECT count(*) FROM alerts") == 0
+    await pool.execute("UPDATE alert_installed SET at = now() - interval '1 hour'")
+    # It still knew B was barred: the next change is a changed period, not a new bar.
+    await announce(pool, consumer, case_b.amended(effective_on=str(TODAY), duration_months=24))
+    assert [tuple(r) for r in await pool.fetch("SELECT agency, change FROM alerts")] == [
+        (MINE, "period_changed")
+    ]
+
+
 async def test_a_receiver_down_for_30_seconds_gets_each_alert_once(
     pool: asyncpg.Pool, receiver: Receiver
 ) -> None:

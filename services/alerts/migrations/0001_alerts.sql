@@ -59,6 +59,14 @@ CREATE TABLE alert_deliveries (
 );
 CREATE INDEX alert_deliveries_due ON alert_deliveries (next_try_at) WHERE delivered_at IS NULL;
 
+-- When the alerts service was installed. Its consumer starts at the beginning of the log: the
+-- announcements recorded before this moment tell it each vendor's eligibility but alert nobody,
+-- so that an upgrade does not send every agency its history.
+CREATE TABLE alert_installed (
+    at timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO alert_installed DEFAULT VALUES;
+
 -- `alert.raised` events, written with their alerts and relayed to the log (the outbox pattern).
 CREATE TABLE alert_outbox (
     id         bigserial PRIMARY KEY,
