@@ -1,25 +1,35 @@
 """The alerts service's handlers: watchlists saved, alerts raised from the registry's eligibility
-announcements, alerts acknowledged.
+announcements and from imports' review candidates, alerts acknowledged.
 
 An alert is raised from `vendor.eligibility_changed`, which the registry emits once per change
 of a vendor's eligibility whatever caused it (a sanction imposed, amended or lifted, one on an
 affiliate that covers it, or the calendar). Each agency watching the vendor then (a saved
 watchlist naming it, or a contract of it running on the change's day) gets one alert, whose id
-comes from the agency and the announcement: applied again, it is found, not raised twice.
-Announcements the log recorded before the service was installed alert nobody.
+comes from the agency and the announcement: applied again, it is found, not raised twice. An
+import's review candidate that may be a watched vendor (`import.reported`) raises a
+possible-match alert the same way, its id from the agency, the report and the line. What the
+log recorded before the service was installed alerts nobody.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from services.alerts import repository
 from services.alerts.changes import RUNNING_CONTRACTS, Seen, alert_id, change_of
-from services.events.alerts import AlertAcknowledged, AlertRaised, WatchlistSaved
+from services.events.alerts import (
+    AlertAcknowledged,
+    AlertChange,
+    AlertRaised,
+    PossibleMatch,
+    WatchlistSaved,
+)
 from services.events.base import EventEnvelope
 from services.events.catalog import ENVELOPES, SCHEMA_VERSION
 from services.events.emitted import EligibilityChanged
+from services.events.imports import ImportReported
 from services.platform.clock import Clock
 from services.platform.consumer import DomainRejection
 from services.platform.database import Connection
@@ -73,11 +83,9 @@ class AlertHandlers:
         vendor_id = event.vendor_id
         previous = await self._seen(conn, vendor_id, (payload.eligible, payload.eligible_again_on))
         raised_at = await recorded_time(conn, event, self._clock)
-        if raised_at < await conn.fetchval("SELECT at FROM alert_installed"):
-            return  # history, from before alerts existed
-        watching = await self._watching(conn, vendor_id, payload)
-        if not watching:
+        if await _history(conn, raised_at):
             return
+        watching = (await _watching(conn, [vendor_id], payload.as_of)).get(vendor_id, {})
         alerts = [
             self._alert(
                 vendor_id,
@@ -95,6 +103,53 @@ class AlertHandlers:
             )
             for agency, names in watching.items()
         ]
+        await self._raise(conn, alerts)
+
+    async def import_reported(self, conn: Connection, event: EventEnvelope) -> None:
+        """An import's review candidates ("possible same as") that may be a watched vendor:
+        an alert per watching agency and candidate (the report lists the first
+        `events.imports.LISTED`)."""
+        payload = event.payload
+        assert isinstance(payload, ImportReported)
+        raised_at = await recorded_time(conn, event, self._clock)
+        if not payload.review or await _history(conn, raised_at):
+            return
+        watched = await _watching(
+            conn, [c.candidate_vendor_id for c in payload.review], raised_at.date()
+        )
+        alerts = [
+            self._alert(
+                candidate.candidate_vendor_id,
+                AlertRaised(
+                    alert_id=alert_id(agency, event.event_id, candidate.line),
+                    agency=agency,
+                    change=AlertChange.POSSIBLE_MATCH,
+                    as_of=raised_at.date(),
+                    eligible_again_on=None,
+                    reasons=[],
+                    watchlists=names,
+                    cause_event_id=event.event_id,
+                    raised_at=raised_at,
+                    possible_match=PossibleMatch(
+                        vendor_id=candidate.vendor_id,
+                        name=candidate.name,
+                        source=payload.source,
+                        line=candidate.line,
+                        matched_name=candidate.candidate_name,
+                        score=candidate.score,
+                        why=candidate.why,
+                    ),
+                ),
+            )
+            for candidate in payload.review
+            for agency, names in watched.get(candidate.candidate_vendor_id, {}).items()
+        ]
+        await self._raise(conn, alerts)
+
+    async def _raise(self, conn: Connection, alerts: list[EventEnvelope]) -> None:
+        """Stores the alerts not stored yet; those get their deliveries and events."""
+        if not alerts:
+            return
         new = await repository.insert_alerts(conn, alerts)
         raised = [a for a in alerts if a.event_id in new]
         await repository.insert_deliveries(
@@ -144,18 +199,6 @@ class AlertHandlers:
         )
         return None if row is None else (row["eligible"], row["eligible_again_on"])
 
-    async def _watching(
-        self, conn: Connection, vendor_id: str, payload: EligibilityChanged
-    ) -> dict[str, list[str]]:
-        """Agency → its watchlists naming the vendor, the automatic one first."""
-        watching: dict[str, list[str]] = {
-            agency: [RUNNING_CONTRACTS]
-            for agency in await agencies_contracting(conn, vendor_id, payload.as_of)
-        }
-        for agency, name in await repository.watchlists_naming(conn, vendor_id):
-            watching.setdefault(agency, []).append(name)
-        return watching
-
     def _alert(self, vendor_id: str, payload: AlertRaised) -> EventEnvelope:
         # The alert id is the event id: a relay repeated after a crash is de-duplicated by
         # ingest like any resent event.
@@ -168,6 +211,27 @@ class AlertHandlers:
             vendor_id=vendor_id,
             payload=payload,
         )
+
+
+async def _history(conn: Connection, recorded_at: dt.datetime) -> bool:
+    """Recorded before the alerts service was installed: it alerts nobody."""
+    installed: dt.datetime = await conn.fetchval("SELECT at FROM alert_installed")
+    return recorded_at < installed
+
+
+async def _watching(
+    conn: Connection, vendor_ids: Sequence[str], on: dt.date
+) -> dict[str, dict[str, list[str]]]:
+    """Vendor → agency watching it → its watchlists naming it, the automatic one (a contract
+    running on `on`) first; two statements whatever the number of vendors."""
+    watching: dict[str, dict[str, list[str]]] = {
+        vendor_id: {agency: [RUNNING_CONTRACTS] for agency in agencies}
+        for vendor_id, agencies in (await agencies_contracting(conn, vendor_ids, on)).items()
+    }
+    for vendor_id, named in (await repository.watchlists_naming(conn, vendor_ids)).items():
+        for agency, name in named:
+            watching.setdefault(vendor_id, {}).setdefault(agency, []).append(name)
+    return watching
 
 
 def _agency(alert: EventEnvelope) -> str:

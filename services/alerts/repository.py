@@ -17,14 +17,21 @@ from services.events.base import EventEnvelope
 from services.platform.database import Connection
 
 
-async def watchlists_naming(conn: Connection, vendor_id: str) -> list[tuple[str, str]]:
-    """(agency, name) of every saved watchlist naming the vendor."""
+async def watchlists_naming(
+    conn: Connection, vendor_ids: Sequence[str]
+) -> dict[str, list[tuple[str, str]]]:
+    """Vendor → (agency, name) of every saved watchlist naming it, by agency and name."""
     rows = await conn.fetch(
-        "SELECT agency, name FROM alert_watchlists WHERE vendor_ids @> ARRAY[$1::text]"
-        " ORDER BY agency, name",
-        vendor_id,
+        """SELECT v.vendor_id, w.agency, w.name
+           FROM alert_watchlists w, unnest(w.vendor_ids) AS v(vendor_id)
+           WHERE w.vendor_ids && $1::text[] AND v.vendor_id = ANY($1::text[])
+           ORDER BY v.vendor_id, w.agency, w.name""",
+        list(vendor_ids),
     )
-    return [(r["agency"], r["name"]) for r in rows]
+    named: dict[str, list[tuple[str, str]]] = {}
+    for r in rows:
+        named.setdefault(r["vendor_id"], []).append((r["agency"], r["name"]))
+    return named
 
 
 async def insert_alerts(conn: Connection, alerts: Sequence[EventEnvelope]) -> set[uuid.UUID]:
@@ -32,16 +39,17 @@ async def insert_alerts(conn: Connection, alerts: Sequence[EventEnvelope]) -> se
     payloads = [a.payload for a in alerts if isinstance(a.payload, AlertRaised)]
     rows = await conn.fetch(
         """INSERT INTO alerts (alert_id, agency, vendor_id, change, as_of, eligible_again_on,
-                               reasons, watchlists, cause_event_id, raised_at)
+                               reasons, watchlists, cause_event_id, raised_at,
+                               possible_match)
            SELECT a.alert_id, a.agency, a.vendor_id, a.change, a.as_of, a.eligible_again_on,
                   a.reasons::jsonb,
                   ARRAY(SELECT jsonb_array_elements_text(a.watchlists::jsonb)),
-                  a.cause_event_id, a.raised_at
+                  a.cause_event_id, a.raised_at, a.possible_match::jsonb
            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::date[], $6::date[],
-                       $7::text[], $8::text[], $9::uuid[], $10::timestamptz[])
+                       $7::text[], $8::text[], $9::uuid[], $10::timestamptz[], $11::text[])
                WITH ORDINALITY AS a(alert_id, agency, vendor_id, change, as_of,
                                     eligible_again_on, reasons, watchlists, cause_event_id,
-                                    raised_at, n)
+                                    raised_at, possible_match, n)
            ORDER BY n
            ON CONFLICT (alert_id) DO NOTHING RETURNING alert_id""",
         [p.alert_id for p in payloads],
@@ -55,6 +63,7 @@ async def insert_alerts(conn: Connection, alerts: Sequence[EventEnvelope]) -> se
         [json.dumps(p.watchlists) for p in payloads],
         [p.cause_event_id for p in payloads],
         [p.raised_at for p in payloads],
+        [p.possible_match.model_dump_json() if p.possible_match else None for p in payloads],
     )
     return {r["alert_id"] for r in rows}
 
@@ -118,6 +127,7 @@ class StoredAlert:
     acknowledged_at: dt.datetime | None
     acknowledged_by: str | None
     acknowledge_note: str | None
+    possible_match: dict[str, Any] | None
     delivery: Delivery | None
 
 
@@ -157,6 +167,7 @@ def _stored(row: Any) -> StoredAlert:
         row["acknowledged_at"],
         by["subject"] if by else None,
         row["acknowledge_note"],
+        json.loads(row["possible_match"]) if row["possible_match"] is not None else None,
         delivery,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.alerts.handlers import AlertHandlers
 from services.events.alerts import AlertAcknowledged, WatchlistSaved
 from services.events.emitted import EligibilityChanged
+from services.events.imports import ImportReported
 from services.platform.consumer import VERDICT_FROM, Consumer, Handler
 from services.platform.settings import Settings
 
@@ -18,6 +19,7 @@ def consumer(settings: Settings, *, announce: bool = True) -> Consumer:
         WatchlistSaved.event_type: alerts.watchlist_saved,
         EligibilityChanged.event_type: alerts.eligibility_changed,
         AlertAcknowledged.event_type: alerts.alert_acknowledged,
+        ImportReported.event_type: alerts.import_reported,
     }
     # Alerts follow only what the registry accepted (its announcements, and the input events
     # it let pass).

@@ -19,6 +19,7 @@ from services.events.base import (
     LocalDate,
     Payload,
     ShortText,
+    StrictModel,
     Timestamp,
     refuse_duplicates,
 )
@@ -57,12 +58,26 @@ class AlertChange(StrEnum):
     BARRED = "barred"
     PERIOD_CHANGED = "period_changed"
     LIFTED = "lifted"
+    POSSIBLE_MATCH = "possible_match"
+
+
+class PossibleMatch(StrictModel):
+    """A newly imported list entry that may be the watched vendor (an import's review
+    candidate, `import.reported`): nothing was merged."""
+
+    vendor_id: Identifier = Field(description="The vendor the imported entry became.")
+    name: ShortText = Field(description="The entry's name as the list gives it.")
+    source: ShortText = Field(description="The list imported, e.g. worldbank.")
+    line: int = Field(ge=1, description="The entry's line in the imported file.")
+    matched_name: ShortText = Field(description="The watched vendor's name it resembles.")
+    score: float = Field(ge=0, le=100, allow_inf_nan=False, description="Name score, 0–100.")
+    why: ShortText = Field(description="Why the import did not join them.")
 
 
 class AlertRaised(Payload):
-    """A watched vendor became barred, had its barring period changed, or was cleared; one
-    per agency watching it and change (emitted by the alerts service; the envelope's
-    event_id is the alert id)."""
+    """A watched vendor became barred, had its barring period changed, or was cleared, or a
+    newly imported list entry may be it; one per agency watching it and change (emitted by the
+    alerts service; the envelope's event_id is the alert id)."""
 
     event_type: ClassVar[str] = "alert.raised"
 
@@ -81,8 +96,19 @@ class AlertRaised(Payload):
         description="The agency's watchlists naming the vendor (`running contracts` for the"
         " automatic one).",
     )
-    cause_event_id: uuid.UUID = Field(description="The vendor.eligibility_changed it comes from.")
+    cause_event_id: uuid.UUID = Field(
+        description="The vendor.eligibility_changed (or import.reported) it comes from."
+    )
     raised_at: Timestamp = Field(description="When the log recorded that change.")
+    possible_match: PossibleMatch | None = Field(
+        default=None, description="The imported entry, for a possible_match; null otherwise."
+    )
+
+    @model_validator(mode="after")
+    def _check_match(self) -> Self:
+        if (self.change is AlertChange.POSSIBLE_MATCH) != (self.possible_match is not None):
+            raise ValueError("possible_match: given for a possible_match change, and only then")
+        return self
 
 
 class AlertAcknowledged(Payload):

@@ -183,17 +183,20 @@ def _scope(sql: str, agencies: Sequence[str] | None) -> tuple[str, list[str] | N
 _RUNNING = "{0} BETWEEN starts_on AND ends_on AND (terminated_on IS NULL OR {0} <= terminated_on)"
 
 
-async def agencies_contracting(conn: Connection, vendor_id: str, on: dt.date) -> list[str]:
-    """The agencies with a contract of the vendor running that day (their automatic watchlist
-    of alerts), in name order."""
+async def agencies_contracting(
+    conn: Connection, vendor_ids: Sequence[str], on: dt.date
+) -> dict[str, list[str]]:
+    """Vendor → the agencies with a contract of it running that day (their automatic
+    watchlist of alerts), in name order; vendors with none are left out."""
     rows = await conn.fetch(
-        "SELECT DISTINCT agency FROM registry_contracts WHERE vendor_id = $1 AND "
+        "SELECT vendor_id, array_agg(DISTINCT agency ORDER BY agency) AS agencies"
+        " FROM registry_contracts WHERE vendor_id = ANY($1::text[]) AND "
         + _RUNNING.format("$2::date")
-        + " ORDER BY agency",
-        vendor_id,
+        + " GROUP BY vendor_id",
+        list(vendor_ids),
         on,
     )
-    return [r["agency"] for r in rows]
+    return {r["vendor_id"]: list(r["agencies"]) for r in rows}
 
 
 async def running_contract_vendors(

@@ -252,6 +252,41 @@ async def test_history_from_before_the_alerts_were_installed_alerts_nobody(
     ]
 
 
+async def test_an_imported_entry_that_may_be_a_watched_vendor_alerts_once(
+    pool: asyncpg.Pool,
+) -> None:
+    consumer = alerts_setup.consumer(Settings(database_url="unused"))
+    await apply(pool, case_b.registered(), contract(MINE))
+    # The report's one review candidate: 'B SYSTEM CO LTD' (line 40) may be vendor B.
+    report = envelope("import.reported", example("import.reported"), "import:worldbank")
+    await apply(pool, report)
+    await apply(pool, report, consumer=consumer)
+    await pool.execute("DELETE FROM processed_events WHERE consumer = 'alerts'")
+    await apply(pool, report, consumer=consumer)  # replayed: found, not raised again
+
+    data = await graphql(
+        pool,
+        Principal("owner-mine", Role.SYSTEM_OWNER, (MINE,)),
+        """{ alerts(first: 5) { edges { node { vendorId change watchlists
+               possibleMatch { vendorId name source line matchedName score why } } } } }""",
+    )
+    (edge,) = data["data"]["alerts"]["edges"]
+    assert edge["node"] == {
+        "vendorId": VENDOR,
+        "change": "POSSIBLE_MATCH",
+        "watchlists": [RUNNING_CONTRACTS],
+        "possibleMatch": {
+            "vendorId": "worldbank:b-system-co-ltd-0f1e2d3c4b5a6978",
+            "name": "B SYSTEM CO LTD",
+            "source": "worldbank",
+            "line": 40,
+            "matchedName": "B System Co., Ltd.",
+            "score": 93.5,
+            "why": "a weaker name match",
+        },
+    }
+
+
 async def test_a_receiver_down_for_30_seconds_gets_each_alert_once(
     pool: asyncpg.Pool, receiver: Receiver
 ) -> None:

@@ -30,13 +30,15 @@ CREATE TABLE alerts (
     alert_id          uuid PRIMARY KEY,
     agency            text NOT NULL,
     vendor_id         text NOT NULL,
-    change            text NOT NULL CHECK (change IN ('barred', 'period_changed', 'lifted')),
+    change            text NOT NULL
+                      CHECK (change IN ('barred', 'period_changed', 'lifted', 'possible_match')),
     as_of             date NOT NULL,
     eligible_again_on date,
     reasons           jsonb NOT NULL,       -- the announcement's reasons, as it said them
     watchlists        text[] NOT NULL,
     cause_event_id    uuid NOT NULL,
     raised_at         timestamptz NOT NULL,
+    possible_match    jsonb,                -- the imported entry, for a possible_match
     acknowledged_at   timestamptz,
     acknowledged_by   jsonb,
     acknowledge_note  text
