@@ -27,8 +27,8 @@ def change_of(previous: Seen | None, eligible: bool) -> AlertChange:
     return AlertChange.BARRED if was_eligible else AlertChange.PERIOD_CHANGED
 
 
-def alert_id(agency: str, cause_event_id: uuid.UUID, line: int | None = None) -> uuid.UUID:
-    """The same for every retry, redelivery and replay of one change for one agency (and, for
-    an import's possible match, one line of its file)."""
-    cause = str(cause_event_id) if line is None else f"{cause_event_id}:{line}"
+def alert_id(agency: str, cause_event_id: uuid.UUID, part: str | None = None) -> uuid.UUID:
+    """The same for every retry, redelivery and replay of one change for one agency (`part`:
+    which of the event's several, e.g. an import report's line and candidate)."""
+    cause = str(cause_event_id) if part is None else f"{cause_event_id}\x1f{part}"
     return uuid.uuid5(_ALERTS, agency + "\x1f" + cause)

@@ -7,8 +7,8 @@ affiliate that covers it, or the calendar). Each agency watching the vendor then
 watchlist naming it, or a contract of it running on the change's day) gets one alert, whose id
 comes from the agency and the announcement: applied again, it is found, not raised twice. An
 import's review candidate that may be a watched vendor (`import.reported`) raises a
-possible-match alert the same way, its id from the agency, the report and the line. What the
-log recorded before the service was installed alerts nobody.
+possible-match alert the same way, its id from the agency, the report, the line and the
+candidate. What the log recorded before the service was installed alerts nobody.
 """
 
 from __future__ import annotations
@@ -121,7 +121,12 @@ class AlertHandlers:
             self._alert(
                 candidate.candidate_vendor_id,
                 AlertRaised(
-                    alert_id=alert_id(agency, event.event_id, candidate.line),
+                    # A line may have several candidates (a tie): each is its own alert.
+                    alert_id=alert_id(
+                        agency,
+                        event.event_id,
+                        f"{candidate.line}:{candidate.candidate_vendor_id}",
+                    ),
                     agency=agency,
                     change=AlertChange.POSSIBLE_MATCH,
                     as_of=raised_at.date(),

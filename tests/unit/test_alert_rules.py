@@ -39,6 +39,9 @@ def test_an_alert_id_is_the_same_for_one_change_and_agency_only() -> None:
         len({alert_id("市民課", change), alert_id("税務課", change), alert_id("市民課", other)})
         == 3
     )
+    # An import report's candidates: one alert per line and candidate (a tie names two).
+    tie = {alert_id("市民課", change, "40:vendor-b"), alert_id("市民課", change, "40:vendor-c")}
+    assert len(tie | {alert_id("市民課", change)}) == 3
 
 
 def test_a_signature_verifies_on_the_exact_body_only() -> None:
