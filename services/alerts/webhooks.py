@@ -23,6 +23,7 @@ import httpx
 
 from services.alerts.retries import retry_delay
 from services.alerts.signing import ALERT_ID_HEADER, SIGNATURE_HEADER, signature
+from services.platform import metrics
 from services.platform.liveness import Liveness
 from services.platform.retry import until_done
 from services.platform.settings import Settings
@@ -118,6 +119,10 @@ async def deliver_due(pool: asyncpg.Pool, client: httpx.AsyncClient, config: Web
         [o.delivered for o in outcomes],
         [o.delay for o in outcomes],
     )
+    # Counted once the outcomes are recorded, as every metric where work commits.
+    delivered = sum(o.delivered for o in outcomes)
+    metrics.WEBHOOK_ATTEMPTS.labels("delivered").inc(delivered)
+    metrics.WEBHOOK_ATTEMPTS.labels("failed").inc(len(outcomes) - delivered)
     return len(claimed)
 
 
