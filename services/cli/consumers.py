@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from services.alerts import setup as alerts
 from services.migration import setup as migration
 from services.platform.consumer import Consumer
 from services.platform.settings import Settings
@@ -21,4 +22,5 @@ def service_consumers(
         registry.consumer(settings, policies),
         risk_consumer(risk),
         migration.consumer(settings.clock),
+        alerts.consumer(settings),
     ]

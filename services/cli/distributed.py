@@ -8,6 +8,7 @@ from functools import partial
 
 import faust
 
+from services.alerts import agents as alerts_agents
 from services.cli.consumers import service_consumers
 from services.cli.serving import ensure_port_free, serve
 from services.gateway.app import create_app
@@ -30,9 +31,17 @@ from services.registry.graphql_types import NAME_INDEX
 from services.risk import agents as risk_agents
 from services.risk import setup as risk
 
+
+def _registry_and_alerts(app: faust.App, resources: WorkerResources) -> None:
+    """The registry's worker runs the alerts service too: alerts come from its announcements
+    and its contracts (ARCHITECTURE.md, "Watchlists and alerts")."""
+    registry_agents.register(app, resources)
+    alerts_agents.register(app, resources)
+
+
 WORKERS: dict[str, Callable[[faust.App, WorkerResources], None]] = {
     "ingest": ingest_agents.register,
-    "registry": registry_agents.register,
+    "registry": _registry_and_alerts,
     "risk": risk_agents.register,
     "migration": migration_agents.register,
 }

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import asyncpg
 
+from services.alerts import handlers as alert_handlers
+from services.alerts.webhooks import WebhookConfig, run_deliveries
 from services.cli.consumers import service_consumers
-from services.cli.serving import serve
+from services.cli.serving import Background, serve
 from services.gateway.app import create_app
 from services.gateway.context import handled_by, request_context
 from services.ingest.handlers import ingest_batch
@@ -51,7 +53,12 @@ async def run_relays(
     async def relay(outbox: Outbox) -> None:
         await until_done(partial(outbox.relay_all, pool, log), f"{outbox.table} relay", live)
 
-    outboxes = (registry_announcements.OUTBOX, risk_handlers.OUTBOX, MIGRATION_OUTBOX)
+    outboxes = (
+        registry_announcements.OUTBOX,
+        risk_handlers.OUTBOX,
+        MIGRATION_OUTBOX,
+        alert_handlers.OUTBOX,
+    )
     await relay_when_put(pool, outboxes, relay, fallback_seconds)
 
 
@@ -111,6 +118,13 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
                 "name index",
             )
         }
+        # Alerts are delivered by this process when a webhook is configured.
+        webhooks = WebhookConfig.of(settings)
+        deliveries: Background = {}
+        if webhooks is not None:
+            jobs["webhooks"] = Liveness("webhooks", "job")
+            deliver = partial(run_deliveries, pool, webhooks, jobs["webhooks"])
+            deliveries = {"webhooks": (deliver, jobs["webhooks"])}
         broadcaster, chain = Broadcaster(), ChainWatch()
         lags = partial(measured_store_lags, pool, [consumer.name for consumer in subscribed])
         context = request_context(
@@ -141,5 +155,6 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
                     partial(context.part(NAME_INDEX).follow, pool, jobs["name index"]),
                     jobs["name index"],
                 ),
+                **deliveries,
             },
         )

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
+from services.events.alerts import AlertAcknowledged, AlertRaised, WatchlistSaved
 from services.events.base import EventEnvelope, Payload, SchemaVersion
 from services.events.compliance import AuditCompleted, CertificateSubmitted
 from services.events.contract import (
@@ -83,6 +84,9 @@ PAYLOADS: tuple[type[Payload], ...] = (
     MigrationItemStatusChanged,
     MigrationPlanScheduled,
     ImportReported,
+    WatchlistSaved,
+    AlertRaised,
+    AlertAcknowledged,
 )
 
 
@@ -108,6 +112,7 @@ EMITTED: tuple[type[Payload], ...] = (
     RiskChanged,
     MigrationPlanCreated,
     MigrationPlanScheduled,
+    AlertRaised,
 )
 EMITTED_TYPES: frozenset[str] = frozenset(p.event_type for p in EMITTED)
 # What producers and the API may submit: everything else.

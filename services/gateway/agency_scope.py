@@ -23,6 +23,11 @@ SCOPED_FIELDS = frozenset(
         ("Query", "migrationPlans"),
         # Ranks the vendors holding that agency's contracts: it tells who they are.
         ("Query", "riskiestVendors"),
+        # Watchlists and alerts are an agency's own.
+        ("Query", "watchlists"),
+        ("Query", "alerts"),
+        ("Subscription", "alerts"),
+        ("Mutation", "saveWatchlist"),
     }
 )
 

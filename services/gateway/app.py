@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
+from services.alerts.handlers import OUTBOX as ALERT_OUTBOX
 from services.console.pages import console_routes
 from services.gateway.authentication import BearerAuthentication
 from services.gateway.graphiql import STATIC_PATH, static_files
@@ -38,7 +39,9 @@ from services.risk.handlers import OUTBOX as RISK_OUTBOX
 
 log = logging.getLogger(__name__)
 
-OUTBOX_TABLES = tuple(box.table for box in (REGISTRY_OUTBOX, RISK_OUTBOX, MIGRATION_OUTBOX))
+OUTBOX_TABLES = tuple(
+    box.table for box in (REGISTRY_OUTBOX, RISK_OUTBOX, MIGRATION_OUTBOX, ALERT_OUTBOX)
+)
 
 
 def create_app(

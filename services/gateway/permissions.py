@@ -28,6 +28,9 @@ MATCH_REVIEWERS = ELIGIBILITY_CHECKERS - {Role.AUDITOR}
 # Import reports name the rows refused and the vendors proposed as the same: what the lists'
 # keepers (sanction authorities) and those who check them (auditors, admins) work from.
 IMPORT_READERS = SANCTIONS | AUDITORS
+# Who keeps an agency's watchlists and answers its alerts: those who buy and those who run
+# the contracts.
+WATCHERS = frozenset({Role.PROCUREMENT_OFFICER, Role.SYSTEM_OWNER, Role.ADMIN})
 
 # Root field → the roles that may use it. Queries and subscriptions not listed: EVERYONE.
 QUERIES: Mapping[str, frozenset[Role]] = {
@@ -40,6 +43,8 @@ QUERIES: Mapping[str, frozenset[Role]] = {
     "deadLetters": DEAD_LETTER_READERS,
     "imports": IMPORT_READERS,
     "importReport": IMPORT_READERS,
+    "watchlists": ELIGIBILITY_CHECKERS,
+    "alerts": ELIGIBILITY_CHECKERS,
 }
 MUTATIONS: Mapping[str, frozenset[Role]] = {
     "submitEvent": frozenset({Role.ADMIN}),
@@ -70,6 +75,8 @@ MUTATIONS: Mapping[str, frozenset[Role]] = {
     "chooseReplacementVendor": PLANS,
     "updateMigrationChecklist": PLANS,
     "recordMigrationMilestone": PLANS,
+    "saveWatchlist": WATCHERS,
+    "acknowledgeAlert": WATCHERS,
 }
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import strawberry
 
+from services.alerts.graphql_types import AlertsMutation, AlertsQuery, AlertsSubscription
 from services.gateway.document_checks import DocumentChecks
 from services.gateway.errors import ErrorTriageSchema, InternalErrorIds
 from services.gateway.event_mutations import EventMutation
@@ -25,7 +26,8 @@ from services.risk.graphql_types import RiskQuery, RiskSubscription
 
 @strawberry.type(
     description="What can be asked: vendors and their records, bid eligibility, risk,"
-    " migration plans, the reports of list imports, and the event log itself. A Date is a"
+    " migration plans, the reports of list imports, watchlists and alerts, and the event log"
+    " itself. A Date is a"
     " calendar day (a default of today means today in the registry's time zone); a DateTime"
     " carries its UTC offset."
 )
@@ -37,6 +39,7 @@ class Query(
     RiskQuery,
     MigrationQuery,
     OperationsQuery,
+    AlertsQuery,
 ):
     pass
 
@@ -45,15 +48,17 @@ class Query(
     description="What can be recorded: each mutation appends one event to the log and answers"
     " with an EventReceipt (the event id, or the field errors with nothing written)."
 )
-class Mutation(BaseMutation, EventMutation, MigrationMutation):  # type: ignore[misc]
+class Mutation(BaseMutation, EventMutation, MigrationMutation, AlertsMutation):  # type: ignore[misc]
     pass
 
 
 @strawberry.type(
     description="What can be followed live (graphql-transport-ws): eligibility changes, risk"
-    " moves, and a migration plan's progress."
+    " moves, a migration plan's progress, and alerts."
 )
-class Subscription(RegistrySubscription, RiskSubscription, MigrationSubscription):
+class Subscription(
+    RegistrySubscription, RiskSubscription, MigrationSubscription, AlertsSubscription
+):
     pass
 
 

@@ -66,6 +66,11 @@ OUTBOX_BACKLOG = Gauge(
 OUTBOX_RELAYED = Counter(
     "vendorwatch_outbox_relayed_events", "Emitted events relayed into the log.", ["outbox"]
 )
+WEBHOOK_ATTEMPTS = Counter(
+    "vendorwatch_alert_webhook_attempts",
+    "Alert deliveries attempted to the agencies' webhooks, by outcome (delivered, failed).",
+    ["outcome"],
+)
 GRAPHQL_REQUEST_SECONDS = Histogram(
     "vendorwatch_graphql_request_seconds",
     "GraphQL operations from parsing to the result, by operation name and type.",

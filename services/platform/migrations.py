@@ -20,6 +20,7 @@ MIGRATION_PACKAGES: tuple[str, ...] = (
     "services.registry",
     "services.risk",
     "services.migration",
+    "services.alerts",
 )
 
 # Any constant works; it only has to be the same for every process migrating this database.

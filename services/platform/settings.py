@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import platformdirs
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.platform.clock import Clock
@@ -59,25 +59,50 @@ class Settings(BaseSettings):
     # precision and recall of the defaults on the labelled pairs.
     screening_review_threshold: float = Field(default=88.0, gt=0, le=100)
     screening_other_country_threshold: float = Field(default=100.0, gt=0, le=100)
+    # Alert webhooks: agency → the URL its alerts are POSTed to (VENDORWATCH_ALERT_WEBHOOKS,
+    # a JSON object), each body signed with this secret (VENDORWATCH_ALERT_WEBHOOK_SECRET).
+    # Configuration, not events: a URL is where this deployment reaches an agency, and a
+    # secret must never enter the log.
+    alert_webhooks: dict[str, str] = Field(default_factory=dict)
+    alert_webhook_secret: SecretStr | None = None
+    # A failed delivery is tried again after this many seconds, doubling up to the maximum;
+    # a receiver that has not answered within the timeout counts as failed.
+    alert_retry_first_seconds: float = Field(default=5.0, gt=0)
+    alert_retry_max_seconds: float = Field(default=300.0, gt=0)
+    alert_webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     # One broker in development and tests; production clusters set 3.
     kafka_replication_factor: int = Field(default=1, ge=1)
     # Who this process is to Kafka (VENDORWATCH_KAFKA_*, checked together); nobody by default.
     kafka_credentials: KafkaCredentials = Field(default_factory=KafkaCredentials.from_env)
+
+    @model_validator(mode="after")
+    def _webhooks_signed(self) -> Settings:
+        if self.alert_webhooks and self.alert_webhook_secret is None:
+            raise ValueError("alert_webhook_secret: required when alert_webhooks are set")
+        for agency, url in self.alert_webhooks.items():
+            if not url.startswith(("https://", "http://")):
+                raise ValueError(f"alert_webhooks: {agency!r} has {url!r}, not an http(s) URL")
+        return self
 
     def __init__(self, **given: Any) -> None:
         try:
             super().__init__(**given)
         except ValidationError as error:
             # One clear line naming the variable, not a traceback.
-            problems = "; ".join(
-                f"{_variable(str(problem['loc'][0]))}: {problem['msg']}"
-                for problem in error.errors()
-            )
+            problems = "; ".join(_named(problem) for problem in error.errors())
             raise StartupError(f"invalid setting: {problems}") from None
 
     @property
     def clock(self) -> Clock:
         return Clock(self.timezone)
+
+
+def _named(problem: Any) -> str:
+    """`VARIABLE: what is wrong`; a rule across settings names its setting first."""
+    if problem["loc"]:
+        return f"{_variable(str(problem['loc'][0]))}: {problem['msg']}"
+    name, _, message = str(problem["msg"]).removeprefix("Value error, ").partition(": ")
+    return f"{_variable(name)}: {message}"
 
 
 def _variable(name: str) -> str:

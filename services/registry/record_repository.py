@@ -179,6 +179,44 @@ def _scope(sql: str, agencies: Sequence[str] | None) -> tuple[str, list[str] | N
     return (sql, list(agencies) if agencies is not None else None)
 
 
+# A contract running on day {0}: in its (amended) term, and not terminated before it.
+_RUNNING = "{0} BETWEEN starts_on AND ends_on AND (terminated_on IS NULL OR {0} <= terminated_on)"
+
+
+async def agencies_contracting(
+    conn: Connection, vendor_ids: Sequence[str], on: dt.date
+) -> dict[str, list[str]]:
+    """Vendor → the agencies with a contract of it running that day (their automatic
+    watchlist of alerts), in name order; vendors with none are left out."""
+    rows = await conn.fetch(
+        "SELECT vendor_id, array_agg(DISTINCT agency ORDER BY agency) AS agencies"
+        " FROM registry_contracts WHERE vendor_id = ANY($1::text[]) AND "
+        + _RUNNING.format("$2::date")
+        + " GROUP BY vendor_id",
+        list(vendor_ids),
+        on,
+    )
+    return {r["vendor_id"]: list(r["agencies"]) for r in rows}
+
+
+async def running_contract_vendors(
+    conn: Connection, on: dt.date, agencies: Sequence[str] | None, agency: str | None
+) -> dict[str, list[str]]:
+    """Agency → the vendors of its contracts running that day, in id order (of `agencies` only
+    when given, None: all; of `agency` only when given)."""
+    rows = await conn.fetch(
+        "SELECT agency, array_agg(DISTINCT vendor_id ORDER BY vendor_id) AS vendor_ids"
+        " FROM registry_contracts WHERE "
+        + _RUNNING.format("$1::date")
+        + " AND ($2::text[] IS NULL OR agency = ANY($2::text[]))"
+        " AND ($3::text IS NULL OR agency = $3) GROUP BY agency ORDER BY agency",
+        on,
+        list(agencies) if agencies is not None else None,
+        agency,
+    )
+    return {r["agency"]: list(r["vendor_ids"]) for r in rows}
+
+
 async def contracts(
     conn: Connection,
     vendor_ids: Sequence[str] | None,
@@ -190,7 +228,6 @@ async def contracts(
     agencies: Sequence[str] | None = None,
 ) -> dict[str | None, Page[ContractRecord]]:
     """`active_on`: in its (amended) term that day, and not terminated before it."""
-    active = "{0} BETWEEN starts_on AND ends_on AND (terminated_on IS NULL OR {0} <= terminated_on)"
     pages = await fetch_pages(
         conn,
         "registry_contracts",
@@ -200,7 +237,7 @@ async def contracts(
         after=after,
         filters=[
             ("agency = {0}", agency),
-            (active, active_on),
+            (_RUNNING, active_on),
             _scope(record_scope.CONTRACTS, agencies),
         ],
     )

@@ -48,8 +48,10 @@ def test_worker_serves_its_liveness(
         body = httpx.get(url, timeout=2).json()
         assert body["status"] == "ok"
         assert body["chain"]["status"] in {"not checked yet", "intact"}
+        # The registry's consumer, and the alerts' (run in the registry's worker).
         assert [c["consumer"] for c in body["consumers"]] == [
-            f"{namespace}.vendorwatch-registry.events"
+            f"{namespace}.vendorwatch-registry.events",
+            f"{namespace}.vendorwatch-registry.facts",
         ]
     finally:
         worker.stop()

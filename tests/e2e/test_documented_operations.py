@@ -33,7 +33,8 @@ class Runner:
         self.client = client
         self.ran: set[str] = set()
 
-    def __call__(self, name: str, role: Role, **variables: Any) -> dict[str, Any]:
+    def __call__(self, name: str, role: Role, /, **variables: Any) -> dict[str, Any]:
+        # Positional only: an operation may have a variable called `name` (saveWatchlist).
         agencies = (AGENCY,) if role is Role.SYSTEM_OWNER else ()
         as_role = self.client.as_role(role, agencies)
         try:
@@ -81,13 +82,26 @@ def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> No
         "startsOn": today.isoformat(),
         "kind": "BID_SUSPENSION",
     }
+    corporate = {"scheme": "corporate_number", "value": "7000012050002"}
+    watched = {"name": "bidders", "vendorIds": [REPLACEMENT], "identifiers": [corporate]}
+    run("save-watchlist", officer, agency="税務課", **watched)
     with (
         run.subscribed("eligibility-changes", Role.VIEWER, vendorIds=[VENDOR]) as eligibility,
         run.subscribed("risk-updates", Role.RISK_ANALYST, vendorIds=[VENDOR]) as risk,
+        run.subscribed("alerts-raised", owner, agency=AGENCY) as alerted,
     ):
         imposed = run("impose-sanction", authority, vendorId=VENDOR, sanction=suspension)
         assert eligibility.next_payload(timeout=30)["eligibilityChanges"]["eligible"] is False
         assert risk.next_payload(timeout=30)["riskUpdates"]["vendorId"] == VENDOR
+        # B's contracts with the agency put it on the agency's automatic watchlist.
+        alert = alerted.next_payload(timeout=30)["alerts"]
+        assert (alert["vendorId"], alert["change"]) == (VENDOR, "BARRED")
+    # The other agency watches B through the list it saved (B by its corporate number).
+    others = run("alerts", officer, agency="税務課")["alerts"]["edges"]
+    assert [e["node"]["watchlists"] for e in others] == [["bidders"]]
+    pending = run("alerts", owner, agency=AGENCY)["alerts"]
+    assert [e["node"]["id"] for e in pending["edges"]] == [alert["id"]]
+    run("acknowledge-alert", owner, alertId=alert["id"], note="Contract review started.")
 
     def plans() -> list[dict[str, Any]]:
         page = run("migration-plans", owner, agency=AGENCY)["migrationPlans"]
@@ -122,7 +136,6 @@ def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> No
     answer = run("bid-eligibility", officer, vendorId=VENDOR, asOf=today.isoformat())
     assert answer["bidEligibility"]["eligible"] is False
     run("screen-bidders", officer, vendorIds=[VENDOR, REPLACEMENT], asOf=today.isoformat())
-    corporate = {"scheme": "corporate_number", "value": "7000012050002"}
     bidders = [
         {"ref": "line 1", "identifier": corporate},
         {"ref": "line 2", "name": "びーしすてむ", "country": "JP", "address": "東京都港区"},

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import System
+from tests.support.alert_checks import check_live_alerts
 from tests.support.migration_checks import check_migration_case
 from tests.support.registry_checks import check_live_eligibility_changes, check_registry_case
 from tests.support.risk_checks import (
@@ -35,6 +36,10 @@ def test_registry_case(system: System, tmp_path: Path) -> None:
 
 def test_live_eligibility_changes_over_websocket(system: System, tmp_path: Path) -> None:
     check_live_eligibility_changes(system.client, system.publish, tmp_path)
+
+
+def test_watched_vendor_barred_alerts_its_agency_live(system: System, tmp_path: Path) -> None:
+    check_live_alerts(system.client, system.publish, tmp_path)
 
 
 def test_risk_case_explained_step_by_step(system: System, tmp_path: Path) -> None:

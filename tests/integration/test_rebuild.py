@@ -68,7 +68,8 @@ async def _progress(pool: asyncpg.Pool) -> tuple[Any, ...]:
                           SELECT consumer || ':' || sum(seq) AS o FROM consumer_offsets
                           GROUP BY consumer) c),
                       (SELECT count(*) FROM registry_outbox) + (SELECT count(*) FROM risk_outbox)
-                          + (SELECT count(*) FROM migration_outbox),
+                          + (SELECT count(*) FROM migration_outbox)
+                          + (SELECT count(*) FROM alert_outbox),
                       (SELECT count(*) FROM migration_plans WHERE planned_revision < revision)"""
     )
     assert row is not None
@@ -83,7 +84,10 @@ async def settled(pool: asyncpg.Pool) -> None:
         now = await _progress(pool)
         heads = now[0] or 0
         caught_up = (
-            now[1] is not None and all(o.endswith(f":{heads}") for o in now[1]) and len(now[1]) == 3
+            now[1] is not None
+            and all(o.endswith(f":{heads}") for o in now[1])
+            # registry, risk, migration, alerts
+            and len(now[1]) == 4
         )
         if caught_up and now[2] == 0 and now[3] == 0 and now == previous:
             return
@@ -163,6 +167,8 @@ async def test_a_rebuild_of_everything_answers_byte_for_byte_as_before(
         before = await answers(pool, known_at, today)
         state_before = await announced(pool)
         stored_before = await pool.fetchval("SELECT count(*) FROM event_store")
+        alerted = "SELECT alert_id, agency, change FROM alerts ORDER BY alert_id"
+        alerts_before = await pool.fetch(alerted)
 
         read = await rebuilding.rebuild(settings, list(rebuilding.PROJECTIONS), force=False)
         await settled(pool)
@@ -170,7 +176,10 @@ async def test_a_rebuild_of_everything_answers_byte_for_byte_as_before(
         after = await answers(pool, known_at, today)
         assert after == before
         assert await announced(pool) == state_before
-        # Nothing was said again: no announcement, risk.changed or plan event in the log.
+        # The suspension alerted the agencies whose contracts B holds, once, rebuild or not.
+        assert alerts_before and {r["change"] for r in alerts_before} == {"barred"}
+        assert await pool.fetch(alerted) == alerts_before
+        # Nothing was said again: no announcement, risk.changed, plan or alert event in the log.
         assert await pool.fetchval("SELECT count(*) FROM event_store") == stored_before
     assert read == {name: stored_before for name in rebuilding.PROJECTIONS}
     plan = json.loads(before)["versions"]["migrationPlan"]

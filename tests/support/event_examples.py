@@ -289,6 +289,34 @@ VALID_PAYLOADS: dict[str, dict[str, Any]] = {
             }
         ],
     },
+    "watchlist.saved": {
+        "agency": "市民課",
+        "name": "bidders 2022-07 resident records",
+        "vendor_ids": ["vendor-b", "vendor-c"],
+    },
+    "alert.raised": {
+        "alert_id": "3f2c1b8e-9d4a-5b6c-8e7f-0a1b2c3d4e5f",
+        "agency": "市民課",
+        "change": "barred",
+        "as_of": "2022-07-09",
+        "eligible_again_on": "2024-01-09",
+        "reasons": [
+            {
+                "sanction_id": "sanc-2022-07-b",
+                "kind": "bid_suspension",
+                "authority": "City procurement office",
+                "starts_on": "2022-07-09",
+                "ends_on": "2024-01-08",
+            }
+        ],
+        "watchlists": ["running contracts"],
+        "cause_event_id": "9b1e7c44-2f0a-4d7e-9c55-61f0e3a2b7d8",
+        "raised_at": "2022-07-09T00:00:05+09:00",
+    },
+    "alert.acknowledged": {
+        "alert_id": "3f2c1b8e-9d4a-5b6c-8e7f-0a1b2c3d4e5f",
+        "note": "Contract review started.",
+    },
 }
 
 

@@ -62,6 +62,9 @@ EXPECTED_MUTATIONS: dict[str, set[Role]] = {
             "recordMigrationMilestone",
         )
     },
+    # An agency's watchlists and alerts: those who buy and those who run its contracts.
+    "saveWatchlist": {P, S, D},
+    "acknowledgeAlert": {P, S, D},
 }
 EXPECTED_QUERIES: dict[str, set[Role]] = {
     "bidEligibility": {P, A, S, U, D},
@@ -74,6 +77,9 @@ EXPECTED_QUERIES: dict[str, set[Role]] = {
     # Import reports: the lists' keepers and those who check them.
     "imports": {A, U, D},
     "importReport": {A, U, D},
+    # Watchlists and alerts: whoever may ask whether vendors may bid.
+    "watchlists": {P, A, S, U, D},
+    "alerts": {P, A, S, U, D},
     # Open to every role (reads); what belongs to an agency a system owner sees only for its
     # own agencies (tests/integration/test_api_agency_scope.py).
     **{
@@ -139,6 +145,13 @@ async def test_query_permissions(field: str, role: Role) -> None:
 @pytest.mark.parametrize("field", sorted(EXPECTED_SUBSCRIPTIONS))
 async def test_every_role_may_subscribe(field: str, role: Role) -> None:
     assert not await refused("subscription", field, Principal("someone", role, ("市民課",)))
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+async def test_alerts_are_followed_by_whoever_may_read_them(role: Role) -> None:
+    principal = Principal("someone", role, ("市民課",))
+    refusal = await refused("subscription", "alerts { id }", principal)
+    assert refusal == (role not in EXPECTED_QUERIES["alerts"])
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,210 @@
+"""The GraphQL objects of watchlists and alerts (their queries, mutations and subscription are
+in graphql_types.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import cast
+
+import strawberry
+
+from services.alerts import repository
+from services.alerts.changes import RUNNING_CONTRACTS
+from services.alerts.repository import Delivery, StoredAlert
+from services.events.alerts import AlertChange as AlertChangeModel
+from services.events.alerts import AlertRaised, PossibleMatch
+from services.events.base import EventEnvelope
+from services.events.emitted import EligibilityReasonRef
+from services.platform.graphql.context import Info
+from services.platform.graphql.descriptions import described_enum
+from services.registry.graphql_types import EligibilityReason
+
+AlertChange = described_enum(
+    AlertChangeModel,
+    name="AlertChange",
+    description="What happened to a watched vendor's eligibility.",
+    values={
+        "BARRED": "It may no longer bid (a sanction on it, or on an affiliate it covers).",
+        "PERIOD_CHANGED": "It stays barred, until another day (a sanction amended or added).",
+        "LIFTED": "It may bid again.",
+        "POSSIBLE_MATCH": "A newly imported list entry may be it (see `possibleMatch`).",
+    },
+)
+
+
+@strawberry.type(
+    description="A newly imported list entry that may be the watched vendor: an import's"
+    " review candidate; nothing was merged."
+)
+class ImportedMatch:
+    vendor_id: strawberry.ID = strawberry.field(description="The vendor the entry became.")
+    name: str = strawberry.field(description="The entry's name as the list gives it.")
+    source: str = strawberry.field(description="The list imported, e.g. worldbank.")
+    line: int = strawberry.field(description="The entry's line in the imported file.")
+    matched_name: str = strawberry.field(description="The watched vendor's name it resembles.")
+    score: float = strawberry.field(description="How alike the names are, 0–100.")
+    why: str = strawberry.field(description="Why the import did not join them.")
+
+    @classmethod
+    def of(cls, match: PossibleMatch) -> ImportedMatch:
+        return cls(
+            vendor_id=strawberry.ID(match.vendor_id),
+            name=match.name,
+            source=match.source,
+            line=match.line,
+            matched_name=match.matched_name,
+            score=match.score,
+            why=match.why,
+        )
+
+
+@strawberry.type(
+    description="Vendors an agency watches: a saved list, or the vendors of its running"
+    " contracts (kept up to date by the registry's contracts, never saved)."
+)
+class Watchlist:
+    agency: str = strawberry.field(description="The agency watching.")
+    name: str = strawberry.field(
+        description=f"The list's name; `{RUNNING_CONTRACTS}` for the automatic one."
+    )
+    automatic: bool = strawberry.field(
+        description="True for the running contracts' vendors, false for a saved list."
+    )
+    vendor_ids: list[strawberry.ID] = strawberry.field(description="The vendors watched.")
+    saved_at: dt.datetime | None = strawberry.field(
+        description="When the log recorded its last save; null for the automatic one."
+    )
+
+
+@strawberry.type(description="How an alert's webhook delivery is going (the delivery log).")
+class WebhookDelivery:
+    url: str = strawberry.field(description="Where it is sent.")
+    attempts: int = strawberry.field(description="Attempts made so far.")
+    last_status: int | None = strawberry.field(
+        description="The receiver's HTTP status at the last attempt; null: none yet, or no"
+        " answer (see `lastError`)."
+    )
+    last_error: str | None = strawberry.field(
+        description="Why the last attempt failed; null when it succeeded or none was made."
+    )
+    last_try_at: dt.datetime | None = strawberry.field(description="When it was last tried.")
+    next_try_at: dt.datetime | None = strawberry.field(
+        description="When it is tried next; null once delivered."
+    )
+    delivered_at: dt.datetime | None = strawberry.field(
+        description="When the receiver accepted it (2xx); null until then."
+    )
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> WebhookDelivery:
+        return cls(
+            url=delivery.url,
+            attempts=delivery.attempts,
+            last_status=delivery.last_status,
+            last_error=delivery.last_error,
+            last_try_at=delivery.last_try_at,
+            next_try_at=delivery.next_try_at,
+            delivered_at=delivery.delivered_at,
+        )
+
+
+@strawberry.type(
+    description="A watched vendor's eligibility changed: one alert per agency watching it and"
+    " change, whatever retries or replays happen."
+)
+class Alert:
+    id: strawberry.ID = strawberry.field(
+        description="The alert's id (a UUID); webhooks carry it, to drop a repeated delivery."
+    )
+    agency: str = strawberry.field(description="The agency alerted.")
+    vendor_id: strawberry.ID = strawberry.field(description="The vendor whose eligibility changed.")
+    change: AlertChange = strawberry.field(description="What changed.")  # type: ignore[valid-type]
+    as_of: dt.date = strawberry.field(description="First day the new eligibility holds.")
+    eligible_again_on: dt.date | None = strawberry.field(
+        description="First day eligible again; null when lifted, or when no end is known."
+    )
+    reasons: list[EligibilityReason] = strawberry.field(
+        description="Every sanction barring the vendor (empty when lifted)."
+    )
+    watchlists: list[str] = strawberry.field(
+        description=f"The agency's watchlists naming the vendor (`{RUNNING_CONTRACTS}` first)."
+    )
+    cause_event_id: strawberry.ID = strawberry.field(
+        description="The `vendor.eligibility_changed` event it comes from."
+    )
+    raised_at: dt.datetime = strawberry.field(description="When the log recorded that change.")
+    acknowledged_at: dt.datetime | None = strawberry.field(
+        description="When it was acknowledged; null until then."
+    )
+    acknowledged_by: str | None = strawberry.field(
+        description="Who acknowledged it (the token's subject); null until then."
+    )
+    note: str | None = strawberry.field(description="What the acknowledgement said.")
+    possible_match: ImportedMatch | None = strawberry.field(
+        description="For POSSIBLE_MATCH, the imported entry; null otherwise."
+    )
+    stored_delivery: strawberry.Private[Delivery | None]
+    delivery_known: strawberry.Private[bool]
+
+    @strawberry.field(
+        description="Its webhook delivery: attempts, last status, next try; null when the"
+        " agency has no webhook."
+    )
+    async def delivery(self, info: Info) -> WebhookDelivery | None:
+        found = self.stored_delivery
+        if not self.delivery_known:  # an alert pushed live: read as it is now
+            stored = await repository.alert(info.context.pool, uuid.UUID(self.id))
+            found = stored.delivery if stored else None
+        return WebhookDelivery.of(found) if found else None
+
+    @classmethod
+    def of(cls, stored: StoredAlert) -> Alert:
+        return cls(
+            id=strawberry.ID(str(stored.alert_id)),
+            agency=stored.agency,
+            vendor_id=strawberry.ID(stored.vendor_id),
+            change=AlertChangeModel(stored.change),
+            as_of=stored.as_of,
+            eligible_again_on=stored.eligible_again_on,
+            reasons=[
+                EligibilityReason.of_ref(EligibilityReasonRef.model_validate(r, strict=False))
+                for r in stored.reasons
+            ],
+            watchlists=stored.watchlists,
+            cause_event_id=strawberry.ID(str(stored.cause_event_id)),
+            raised_at=stored.raised_at,
+            acknowledged_at=stored.acknowledged_at,
+            acknowledged_by=stored.acknowledged_by,
+            note=stored.acknowledge_note,
+            possible_match=(
+                ImportedMatch.of(PossibleMatch.model_validate(stored.possible_match, strict=False))
+                if stored.possible_match
+                else None
+            ),
+            stored_delivery=stored.delivery,
+            delivery_known=True,
+        )
+
+    @classmethod
+    def raised(cls, event: EventEnvelope) -> Alert:
+        """An alert as its `alert.raised` event says it (just raised: not acknowledged)."""
+        p = cast(AlertRaised, event.payload)
+        return cls(
+            id=strawberry.ID(str(p.alert_id)),
+            agency=p.agency,
+            vendor_id=strawberry.ID(event.vendor_id),
+            change=p.change,
+            as_of=p.as_of,
+            eligible_again_on=p.eligible_again_on,
+            reasons=[EligibilityReason.of_ref(r) for r in p.reasons],
+            watchlists=list(p.watchlists),
+            cause_event_id=strawberry.ID(str(p.cause_event_id)),
+            raised_at=p.raised_at,
+            acknowledged_at=None,
+            acknowledged_by=None,
+            note=None,
+            possible_match=ImportedMatch.of(p.possible_match) if p.possible_match else None,
+            stored_delivery=None,
+            delivery_known=False,
+        )

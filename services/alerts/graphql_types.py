@@ -1,0 +1,195 @@
+"""Watchlists and alerts in the API: `watchlists`, `alerts` (a connection), `saveWatchlist` and
+`acknowledgeAlert` (events, like every mutation), and the `alerts` subscription (the
+`alert.raised` events of the log, as `eligibilityChanges` serves announcements).
+
+A system owner sees and acts for its own agencies only (platform/access.py); naming another
+agency is refused before anything runs (gateway/agency_scope.py)."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncGenerator
+from typing import Annotated, Any
+
+import strawberry
+
+from services.alerts import repository
+from services.alerts.changes import RUNNING_CONTRACTS
+from services.alerts.graphql_objects import Alert, Watchlist
+from services.events.alerts import AlertAcknowledged, AlertRaised, WatchlistSaved, watchlist_key
+from services.platform.access import agencies_in_view, sees_agency
+from services.platform.graphql.context import Info
+from services.platform.graphql.descriptions import After, First100
+from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
+from services.platform.graphql.receipts import EventReceipt, FieldProblem, record
+from services.registry.graphql_types import IdentifierInput
+from services.registry.names import IdentifierKey, normalize_identifier
+from services.registry.record_repository import running_contract_vendors
+from services.registry.vendor_repository import existing_vendors, identifier_owners
+
+MAX_PAGE = 100
+AGENCY = strawberry.argument(description="Only this agency's; omit for every agency you see.")
+
+
+def _identifier_keys(identifiers: list[IdentifierInput]) -> list[IdentifierKey]:
+    """The identifiers' exact-match keys, or the first one that is not an identifier."""
+    keys = []
+    for n, given in enumerate(identifiers):
+        try:
+            keys.append(normalize_identifier(given.scheme, given.value))
+        except ValueError as problem:
+            raise FieldProblem(f"identifiers[{n}]", str(problem)) from None
+    return keys
+
+
+@strawberry.type
+class AlertsQuery:
+    @strawberry.field(
+        description="The watchlists of the agencies you see: each agency's running contracts'"
+        " vendors (as of today) first, then its saved lists by name."
+    )
+    async def watchlists(
+        self, info: Info, agency: Annotated[str | None, AGENCY] = None
+    ) -> list[Watchlist]:
+        in_view = agencies_in_view(info.context.principal)
+        today = info.context.settings.clock.today()
+        async with info.context.pool.acquire() as conn:
+            running = await running_contract_vendors(conn, today, in_view, agency)
+            saved = await repository.watchlists(conn, in_view, agency)
+        lists = [
+            Watchlist(
+                agency=a,
+                name=RUNNING_CONTRACTS,
+                automatic=True,
+                vendor_ids=[strawberry.ID(v) for v in vendors],
+                saved_at=None,
+            )
+            for a, vendors in running.items()
+        ] + [
+            Watchlist(
+                agency=w.agency,
+                name=w.name,
+                automatic=False,
+                vendor_ids=[strawberry.ID(v) for v in w.vendor_ids],
+                saved_at=w.saved_at,
+            )
+            for w in saved
+        ]
+        return sorted(lists, key=lambda w: (w.agency, not w.automatic, w.name))
+
+    @strawberry.field(description="Alerts of the agencies you see, newest first.")
+    async def alerts(
+        self,
+        info: Info,
+        first: Annotated[int, First100] = 20,
+        after: After = None,
+        acknowledged: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="Only acknowledged ones (true) or only the others (false); omit"
+                " for both."
+            ),
+        ] = None,
+        agency: Annotated[str | None, AGENCY] = None,
+    ) -> Connection[Alert]:
+        limit = page_size(first, MAX_PAGE)
+        async with info.context.pool.acquire() as conn:
+            stored, total = await repository.alerts(
+                conn,
+                agencies_in_view(info.context.principal),
+                agency=agency,
+                acknowledged=acknowledged,
+                limit=limit + 1,
+                before=numeric_cursor(after),
+            )
+        page = stored[:limit]
+        return Connection.of_pairs(
+            [(str(s.seq), Alert.of(s)) for s in page], total, len(stored) > limit, after
+        )
+
+
+@strawberry.type
+class AlertsMutation:
+    @strawberry.mutation(
+        description="Saves an agency's watchlist (a bidder list, say) under a name, replacing"
+        " the list saved under that name; its vendors' eligibility changes raise alerts."
+    )
+    async def save_watchlist(
+        self,
+        info: Info,
+        agency: Annotated[str, strawberry.argument(description="The agency whose list it is.")],
+        name: Annotated[str, strawberry.argument(description="The list's name in the agency.")],
+        vendor_ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(description="The vendors to watch, by id; empty empties it."),
+        ],
+        identifiers: Annotated[
+            list[IdentifierInput] | None,
+            strawberry.argument(
+                description="More vendors to watch, by an identifier each (a bidder list's"
+                " corporate numbers, say); each must be a registered vendor's."
+            ),
+        ] = None,
+    ) -> EventReceipt:
+        async def build() -> tuple[str, dict[str, Any]]:
+            if not sees_agency(info.context.principal, agency):
+                raise FieldProblem("agency", f"{agency!r} is not one of your agencies")
+            if name.strip() == RUNNING_CONTRACTS:
+                raise FieldProblem("name", f"{RUNNING_CONTRACTS!r} is the automatic list's name")
+            keys = _identifier_keys(identifiers or [])
+            wanted = [str(v) for v in vendor_ids]
+            async with info.context.pool.acquire() as conn:
+                known = await existing_vendors(conn, wanted)
+                owners = await identifier_owners(conn, keys) if keys else {}
+            unknown = [v for v in wanted if v not in known]
+            if unknown:
+                raise FieldProblem("vendorIds", f"no such vendor: {', '.join(unknown[:10])}")
+            unheld = [f"{k.scheme} {k.value}" for k in keys if k not in owners]
+            if unheld:
+                raise FieldProblem("identifiers", f"no vendor holds {', '.join(unheld[:10])}")
+            # In the order given, each vendor once (an id and its identifier may both be given).
+            watched = list(dict.fromkeys([*wanted, *(owners[k] for k in keys)]))
+            payload = {"agency": agency, "name": name, "vendor_ids": watched}
+            return watchlist_key(agency.strip(), name.strip()), payload
+
+        return await record(info, WatchlistSaved.event_type, build)
+
+    @strawberry.mutation(description="Marks an alert as seen by its agency, with a note.")
+    async def acknowledge_alert(
+        self,
+        info: Info,
+        alert_id: Annotated[strawberry.ID, strawberry.argument(description="The alert's id.")],
+        note: Annotated[
+            str | None, strawberry.argument(description="What was done about it.")
+        ] = None,
+    ) -> EventReceipt:
+        async def build() -> tuple[str, dict[str, Any]]:
+            try:
+                wanted = uuid.UUID(str(alert_id))
+            except ValueError:
+                raise FieldProblem("alertId", f"{alert_id!r} is not an alert id") from None
+            stored = await repository.alert(info.context.pool, wanted)
+            if stored is None or not sees_agency(info.context.principal, stored.agency):
+                raise FieldProblem("alertId", f"no alert {alert_id} among your agencies'")
+            return stored.vendor_id, {"alert_id": str(wanted), "note": note}
+
+        return await record(info, AlertAcknowledged.event_type, build)
+
+
+@strawberry.type
+class AlertsSubscription:
+    @strawberry.subscription(
+        name="alerts",
+        description="Alerts of the agencies you see as they are raised; only this agency's"
+        " when given.",
+    )
+    async def alerts_raised(
+        self, info: Info, agency: Annotated[str | None, AGENCY] = None
+    ) -> AsyncGenerator[Alert, None]:
+        principal = info.context.principal
+        raised = info.context.broadcaster.events(AlertRaised.event_type, None, Alert.raised)
+        async with contextlib.aclosing(raised):  # unsubscribed when the client goes
+            async for _, alert in raised:
+                if sees_agency(principal, alert.agency) and agency in (None, alert.agency):
+                    yield alert

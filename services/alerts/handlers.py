@@ -1,0 +1,245 @@
+"""The alerts service's handlers: watchlists saved, alerts raised from the registry's eligibility
+announcements and from imports' review candidates, alerts acknowledged.
+
+An alert is raised from `vendor.eligibility_changed`, which the registry emits once per change
+of a vendor's eligibility whatever caused it (a sanction imposed, amended or lifted, one on an
+affiliate that covers it, or the calendar). Each agency watching the vendor then (a saved
+watchlist naming it, or a contract of it running on the change's day) gets one alert, whose id
+comes from the agency and the announcement: applied again, it is found, not raised twice. An
+import's review candidate that may be a watched vendor (`import.reported`) raises a
+possible-match alert the same way, its id from the agency, the report, the line and the
+candidate. What the log recorded before the service was installed alerts nobody.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+
+from services.alerts import repository
+from services.alerts.changes import RUNNING_CONTRACTS, Seen, alert_id, change_of
+from services.events.alerts import (
+    AlertAcknowledged,
+    AlertChange,
+    AlertRaised,
+    PossibleMatch,
+    WatchlistSaved,
+)
+from services.events.base import EventEnvelope
+from services.events.catalog import ENVELOPES, SCHEMA_VERSION
+from services.events.emitted import EligibilityChanged
+from services.events.imports import ImportReported
+from services.platform.clock import Clock
+from services.platform.consumer import DomainRejection
+from services.platform.database import Connection
+from services.platform.outbox import Outbox
+from services.platform.recorded_time import recorded_time
+from services.registry.record_repository import agencies_contracting
+
+SOURCE = "vendorwatch.alerts"
+OUTBOX = Outbox("alert_outbox")
+
+
+def webhook_body(event: EventEnvelope) -> str:
+    """What an agency's webhook receives for an alert: the vendor and the alert's payload,
+    as JSON (the exact text is stored, so every attempt sends and signs the same bytes)."""
+    return json.dumps(
+        {"vendor_id": event.vendor_id, **event.payload.model_dump(mode="json")},
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+
+
+class AlertHandlers:
+    def __init__(self, clock: Clock, webhooks: Mapping[str, str], announce: bool = True) -> None:
+        self._clock = clock
+        # Agency → its webhook's URL (settings): alerts raised for it get a delivery.
+        self._webhooks = dict(webhooks)
+        self._announce = announce
+
+    async def watchlist_saved(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = event.payload
+        assert isinstance(payload, WatchlistSaved)
+        recorded_by = event.recorded_by.model_dump_json() if event.recorded_by else None
+        await conn.execute(
+            """INSERT INTO alert_watchlists (agency, name, vendor_ids, saved_by, saved_at, event_id)
+               VALUES ($1, $2, $3, $4::jsonb, $5, $6)
+               ON CONFLICT (agency, name) DO UPDATE SET vendor_ids = EXCLUDED.vendor_ids,
+                   saved_by = EXCLUDED.saved_by, saved_at = EXCLUDED.saved_at,
+                   event_id = EXCLUDED.event_id""",
+            payload.agency,
+            payload.name,
+            payload.vendor_ids,
+            recorded_by,
+            await recorded_time(conn, event, self._clock),
+            event.event_id,
+        )
+
+    async def eligibility_changed(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = event.payload
+        assert isinstance(payload, EligibilityChanged)
+        vendor_id = event.vendor_id
+        previous = await self._seen(conn, vendor_id, (payload.eligible, payload.eligible_again_on))
+        raised_at = await recorded_time(conn, event, self._clock)
+        if await _history(conn, raised_at):
+            return
+        watching = (await _watching(conn, [vendor_id], payload.as_of)).get(vendor_id, {})
+        alerts = [
+            self._alert(
+                vendor_id,
+                AlertRaised(
+                    alert_id=alert_id(agency, event.event_id),
+                    agency=agency,
+                    change=change_of(previous, payload.eligible),
+                    as_of=payload.as_of,
+                    eligible_again_on=payload.eligible_again_on,
+                    reasons=payload.reasons,
+                    watchlists=names,
+                    cause_event_id=event.event_id,
+                    raised_at=raised_at,
+                ),
+            )
+            for agency, names in watching.items()
+        ]
+        await self._raise(conn, alerts)
+
+    async def import_reported(self, conn: Connection, event: EventEnvelope) -> None:
+        """An import's review candidates ("possible same as") that may be a watched vendor:
+        an alert per watching agency and candidate (the report lists the first
+        `events.imports.LISTED`)."""
+        payload = event.payload
+        assert isinstance(payload, ImportReported)
+        raised_at = await recorded_time(conn, event, self._clock)
+        if not payload.review or await _history(conn, raised_at):
+            return
+        watched = await _watching(
+            conn, [c.candidate_vendor_id for c in payload.review], raised_at.date()
+        )
+        alerts = [
+            self._alert(
+                candidate.candidate_vendor_id,
+                AlertRaised(
+                    # A line may have several candidates (a tie): each is its own alert.
+                    alert_id=alert_id(
+                        agency,
+                        event.event_id,
+                        f"{candidate.line}:{candidate.candidate_vendor_id}",
+                    ),
+                    agency=agency,
+                    change=AlertChange.POSSIBLE_MATCH,
+                    as_of=raised_at.date(),
+                    eligible_again_on=None,
+                    reasons=[],
+                    watchlists=names,
+                    cause_event_id=event.event_id,
+                    raised_at=raised_at,
+                    possible_match=PossibleMatch(
+                        vendor_id=candidate.vendor_id,
+                        name=candidate.name,
+                        source=payload.source,
+                        line=candidate.line,
+                        matched_name=candidate.candidate_name,
+                        score=candidate.score,
+                        why=candidate.why,
+                    ),
+                ),
+            )
+            for candidate in payload.review
+            for agency, names in watched.get(candidate.candidate_vendor_id, {}).items()
+        ]
+        await self._raise(conn, alerts)
+
+    async def _raise(self, conn: Connection, alerts: list[EventEnvelope]) -> None:
+        """Stores the alerts not stored yet; those get their deliveries and events."""
+        if not alerts:
+            return
+        new = await repository.insert_alerts(conn, alerts)
+        raised = [a for a in alerts if a.event_id in new]
+        await repository.insert_deliveries(
+            conn,
+            [
+                (a.event_id, self._webhooks[agency], webhook_body(a))
+                for a in raised
+                if (agency := _agency(a)) in self._webhooks
+            ],
+        )
+        if self._announce:
+            await OUTBOX.put(conn, raised)
+
+    async def alert_acknowledged(self, conn: Connection, event: EventEnvelope) -> None:
+        payload = event.payload
+        assert isinstance(payload, AlertAcknowledged)
+        vendor_id = await conn.fetchval(
+            "SELECT vendor_id FROM alerts WHERE alert_id = $1", payload.alert_id
+        )
+        if vendor_id is None:
+            raise DomainRejection(f"alert_id: no alert {payload.alert_id}")
+        if vendor_id != event.vendor_id:
+            raise DomainRejection(f"vendor_id: alert {payload.alert_id} is about {vendor_id}")
+        # The first acknowledgement stands; a second one changes nothing.
+        await conn.execute(
+            """UPDATE alerts SET acknowledged_at = $2, acknowledged_by = $3::jsonb,
+                   acknowledge_note = $4
+               WHERE alert_id = $1 AND acknowledged_at IS NULL""",
+            payload.alert_id,
+            await recorded_time(conn, event, self._clock),
+            event.recorded_by.model_dump_json() if event.recorded_by else None,
+            payload.note,
+        )
+
+    async def _seen(self, conn: Connection, vendor_id: str, now: Seen) -> Seen | None:
+        """What the vendor's previous announcement said; records this one's in its place."""
+        row = await conn.fetchrow(
+            "SELECT eligible, eligible_again_on FROM alert_eligibility WHERE vendor_id = $1",
+            vendor_id,
+        )
+        await conn.execute(
+            """INSERT INTO alert_eligibility (vendor_id, eligible, eligible_again_on)
+               VALUES ($1, $2, $3) ON CONFLICT (vendor_id) DO UPDATE
+               SET eligible = EXCLUDED.eligible, eligible_again_on = EXCLUDED.eligible_again_on""",
+            vendor_id,
+            *now,
+        )
+        return None if row is None else (row["eligible"], row["eligible_again_on"])
+
+    def _alert(self, vendor_id: str, payload: AlertRaised) -> EventEnvelope:
+        # The alert id is the event id: a relay repeated after a crash is de-duplicated by
+        # ingest like any resent event.
+        return ENVELOPES[AlertRaised.event_type](
+            event_id=payload.alert_id,
+            event_type=AlertRaised.event_type,
+            schema_version=SCHEMA_VERSION,
+            occurred_at=payload.raised_at,
+            source=SOURCE,
+            vendor_id=vendor_id,
+            payload=payload,
+        )
+
+
+async def _history(conn: Connection, recorded_at: dt.datetime) -> bool:
+    """Recorded before the alerts service was installed: it alerts nobody."""
+    installed: dt.datetime = await conn.fetchval("SELECT at FROM alert_installed")
+    return recorded_at < installed
+
+
+async def _watching(
+    conn: Connection, vendor_ids: Sequence[str], on: dt.date
+) -> dict[str, dict[str, list[str]]]:
+    """Vendor → agency watching it → its watchlists naming it, the automatic one (a contract
+    running on `on`) first; two statements whatever the number of vendors."""
+    watching: dict[str, dict[str, list[str]]] = {
+        vendor_id: {agency: [RUNNING_CONTRACTS] for agency in agencies}
+        for vendor_id, agencies in (await agencies_contracting(conn, vendor_ids, on)).items()
+    }
+    for vendor_id, named in (await repository.watchlists_naming(conn, vendor_ids)).items():
+        for agency, name in named:
+            watching.setdefault(vendor_id, {}).setdefault(agency, []).append(name)
+    return watching
+
+
+def _agency(alert: EventEnvelope) -> str:
+    payload = alert.payload
+    assert isinstance(payload, AlertRaised)
+    return payload.agency

@@ -1,0 +1,199 @@
+"""SQL of the alerts service (migrations/0001_alerts.sql): what the handlers write and what the
+API reads. Reads take the agencies in the caller's view (None: all; platform/access.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from services.events.alerts import AlertRaised
+from services.events.base import EventEnvelope
+from services.platform.database import Connection
+
+
+async def watchlists_naming(
+    conn: Connection, vendor_ids: Sequence[str]
+) -> dict[str, list[tuple[str, str]]]:
+    """Vendor → (agency, name) of every saved watchlist naming it, by agency and name."""
+    rows = await conn.fetch(
+        """SELECT v.vendor_id, w.agency, w.name
+           FROM alert_watchlists w, unnest(w.vendor_ids) AS v(vendor_id)
+           WHERE w.vendor_ids && $1::text[] AND v.vendor_id = ANY($1::text[])
+           ORDER BY v.vendor_id, w.agency, w.name""",
+        list(vendor_ids),
+    )
+    named: dict[str, list[tuple[str, str]]] = {}
+    for r in rows:
+        named.setdefault(r["vendor_id"], []).append((r["agency"], r["name"]))
+    return named
+
+
+async def insert_alerts(conn: Connection, alerts: Sequence[EventEnvelope]) -> set[uuid.UUID]:
+    """Stores the alerts not stored yet, in one statement; returns their ids."""
+    payloads = [a.payload for a in alerts if isinstance(a.payload, AlertRaised)]
+    rows = await conn.fetch(
+        """INSERT INTO alerts (alert_id, agency, vendor_id, change, as_of, eligible_again_on,
+                               reasons, watchlists, cause_event_id, raised_at,
+                               possible_match)
+           SELECT a.alert_id, a.agency, a.vendor_id, a.change, a.as_of, a.eligible_again_on,
+                  a.reasons::jsonb,
+                  ARRAY(SELECT jsonb_array_elements_text(a.watchlists::jsonb)),
+                  a.cause_event_id, a.raised_at, a.possible_match::jsonb
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::date[], $6::date[],
+                       $7::text[], $8::text[], $9::uuid[], $10::timestamptz[], $11::text[])
+               WITH ORDINALITY AS a(alert_id, agency, vendor_id, change, as_of,
+                                    eligible_again_on, reasons, watchlists, cause_event_id,
+                                    raised_at, possible_match, n)
+           ORDER BY n
+           ON CONFLICT (alert_id) DO NOTHING RETURNING alert_id""",
+        [p.alert_id for p in payloads],
+        [p.agency for p in payloads],
+        [a.vendor_id for a in alerts],
+        [p.change.value for p in payloads],
+        [p.as_of for p in payloads],
+        [p.eligible_again_on for p in payloads],
+        [json.dumps([r.model_dump(mode="json") for r in p.reasons]) for p in payloads],
+        # unnest would flatten arrays of arrays: each alert's names travel as a JSON array.
+        [json.dumps(p.watchlists) for p in payloads],
+        [p.cause_event_id for p in payloads],
+        [p.raised_at for p in payloads],
+        [p.possible_match.model_dump_json() if p.possible_match else None for p in payloads],
+    )
+    return {r["alert_id"] for r in rows}
+
+
+async def insert_deliveries(conn: Connection, deliveries: Sequence[tuple[Any, str, str]]) -> None:
+    """(alert id, URL, body) to deliver, due now."""
+    if deliveries:
+        await conn.executemany(
+            "INSERT INTO alert_deliveries (alert_id, url, body) VALUES ($1, $2, $3)",
+            deliveries,
+        )
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    agency: str
+    name: str
+    vendor_ids: list[str]
+    saved_at: dt.datetime | None  # None: the automatic watchlist, never saved
+
+
+async def watchlists(
+    conn: Connection, agencies: Sequence[str] | None, agency: str | None
+) -> list[Watchlist]:
+    """Saved watchlists by agency then name; only `agency`'s when given."""
+    rows = await conn.fetch(
+        """SELECT agency, name, vendor_ids, saved_at FROM alert_watchlists
+           WHERE ($1::text[] IS NULL OR agency = ANY($1::text[]))
+             AND ($2::text IS NULL OR agency = $2)
+           ORDER BY agency, name""",
+        list(agencies) if agencies is not None else None,
+        agency,
+    )
+    return [Watchlist(r["agency"], r["name"], list(r["vendor_ids"]), r["saved_at"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    url: str
+    attempts: int
+    last_status: int | None
+    last_error: str | None
+    last_try_at: dt.datetime | None
+    next_try_at: dt.datetime | None  # None once delivered
+    delivered_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class StoredAlert:
+    seq: int
+    alert_id: uuid.UUID
+    agency: str
+    vendor_id: str
+    change: str
+    as_of: dt.date
+    eligible_again_on: dt.date | None
+    reasons: list[dict[str, Any]]
+    watchlists: list[str]
+    cause_event_id: uuid.UUID
+    raised_at: dt.datetime
+    acknowledged_at: dt.datetime | None
+    acknowledged_by: str | None
+    acknowledge_note: str | None
+    possible_match: dict[str, Any] | None
+    delivery: Delivery | None
+
+
+_SELECT = """SELECT a.*, d.url, d.attempts, d.last_status, d.last_error, d.last_try_at,
+                    d.next_try_at, d.delivered_at
+             FROM alerts a LEFT JOIN alert_deliveries d USING (alert_id)"""
+_FILTER = """($1::text[] IS NULL OR a.agency = ANY($1::text[]))
+             AND ($2::text IS NULL OR a.agency = $2)
+             AND ($3::boolean IS NULL OR (a.acknowledged_at IS NOT NULL) = $3)"""
+
+
+def _stored(row: Any) -> StoredAlert:
+    delivery = None
+    if row["url"] is not None:
+        delivery = Delivery(
+            row["url"],
+            row["attempts"],
+            row["last_status"],
+            row["last_error"],
+            row["last_try_at"],
+            None if row["delivered_at"] is not None else row["next_try_at"],
+            row["delivered_at"],
+        )
+    by = json.loads(row["acknowledged_by"]) if row["acknowledged_by"] is not None else None
+    return StoredAlert(
+        row["seq"],
+        row["alert_id"],
+        row["agency"],
+        row["vendor_id"],
+        row["change"],
+        row["as_of"],
+        row["eligible_again_on"],
+        json.loads(row["reasons"]),
+        list(row["watchlists"]),
+        row["cause_event_id"],
+        row["raised_at"],
+        row["acknowledged_at"],
+        by["subject"] if by else None,
+        row["acknowledge_note"],
+        json.loads(row["possible_match"]) if row["possible_match"] is not None else None,
+        delivery,
+    )
+
+
+async def alerts(
+    conn: Connection,
+    agencies: Sequence[str] | None,
+    *,
+    agency: str | None,
+    acknowledged: bool | None,
+    limit: int,
+    before: int | None,
+) -> tuple[list[StoredAlert], int]:
+    """A page of alerts newest first (below seq `before` when given), and how many match."""
+    scope = (list(agencies) if agencies is not None else None, agency, acknowledged)
+    rows = await conn.fetch(
+        f"{_SELECT} WHERE {_FILTER} AND ($4::bigint IS NULL OR a.seq < $4)"
+        " ORDER BY a.seq DESC LIMIT $5",
+        *scope,
+        before,
+        limit,
+    )
+    total = await conn.fetchval(f"SELECT count(*) FROM alerts a WHERE {_FILTER}", *scope)
+    return [_stored(r) for r in rows], total
+
+
+async def alert(conn: Connection | asyncpg.Pool, alert_id: uuid.UUID) -> StoredAlert | None:
+    row = await conn.fetchrow(f"{_SELECT} WHERE a.alert_id = $1", alert_id)
+    return None if row is None else _stored(row)

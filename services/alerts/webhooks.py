@@ -1,0 +1,145 @@
+"""Delivering alerts to the agencies' webhooks: at least once, signed, with backoff.
+
+The pending deliveries are rows (`alert_deliveries`), so a restart loses none and keeps each
+one's backoff. A round claims the due rows with `FOR UPDATE SKIP LOCKED` and moves their
+`next_try_at` past the attempt's timeout (a lease: replicas never take the same row, and a
+process that dies mid-attempt leaves it due again later), posts them concurrently with httpx
+(async, with a timeout, so a slow receiver holds neither the event loop nor a connection),
+then records every outcome in one statement. A receiver that answered 2xx has it; anything
+else is tried again after `retries.retry_delay`. The alert id travels in a header and in the
+body, so a receiver that got a delivery whose answer was lost drops the repeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass
+from functools import partial
+
+import asyncpg
+import httpx
+
+from services.alerts.retries import retry_delay
+from services.alerts.signing import ALERT_ID_HEADER, SIGNATURE_HEADER, signature
+from services.platform import metrics
+from services.platform.liveness import Liveness
+from services.platform.retry import until_done
+from services.platform.settings import Settings
+
+# Deliveries per round; a round lasts at most one timeout.
+ROUND = 50
+# How often the loop looks for due deliveries.
+POLL_SECONDS = 1.0
+# What a receiver's error text is cut to in the delivery log.
+_ERROR_CHARS = 300
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    secret: bytes
+    first_retry_seconds: float
+    max_retry_seconds: float
+    timeout_seconds: float
+
+    @classmethod
+    def of(cls, settings: Settings) -> WebhookConfig | None:
+        """None when no webhook is configured (nothing to deliver)."""
+        if settings.alert_webhook_secret is None:
+            return None
+        return cls(
+            settings.alert_webhook_secret.get_secret_value().encode(),
+            settings.alert_retry_first_seconds,
+            settings.alert_retry_max_seconds,
+            settings.alert_webhook_timeout_seconds,
+        )
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    alert_id: uuid.UUID
+    status: int | None
+    error: str | None
+    delay: float
+
+    @property
+    def delivered(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+async def _attempt(
+    client: httpx.AsyncClient, config: WebhookConfig, row: asyncpg.Record
+) -> _Outcome:
+    body = row["body"].encode()
+    headers = {
+        "content-type": "application/json",
+        SIGNATURE_HEADER: signature(config.secret, int(time.time()), body),
+        ALERT_ID_HEADER: str(row["alert_id"]),
+    }
+    delay = retry_delay(row["attempts"] + 1, config.first_retry_seconds, config.max_retry_seconds)
+    try:
+        answer = await client.post(
+            row["url"], content=body, headers=headers, timeout=config.timeout_seconds
+        )
+    except httpx.HTTPError as failure:
+        return _Outcome(row["alert_id"], None, f"{type(failure).__name__}: {failure}", delay)
+    refused = None if 200 <= answer.status_code < 300 else f"HTTP {answer.status_code}"
+    return _Outcome(row["alert_id"], answer.status_code, refused, delay)
+
+
+async def deliver_due(pool: asyncpg.Pool, client: httpx.AsyncClient, config: WebhookConfig) -> int:
+    """One round: the due deliveries attempted and their outcomes recorded; returns how many."""
+    claimed = await pool.fetch(
+        """UPDATE alert_deliveries SET next_try_at = now() + make_interval(secs => $2)
+           WHERE alert_id IN (
+               SELECT alert_id FROM alert_deliveries
+               WHERE delivered_at IS NULL AND next_try_at <= now()
+               ORDER BY next_try_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+           RETURNING alert_id, url, body, attempts""",
+        ROUND,
+        # The lease: longer than an attempt may take.
+        config.timeout_seconds * 2 + 5,
+    )
+    if not claimed:
+        return 0
+    outcomes = await asyncio.gather(*(_attempt(client, config, row) for row in claimed))
+    await pool.execute(
+        """UPDATE alert_deliveries d SET attempts = d.attempts + 1, last_status = o.status,
+               last_error = o.error, last_try_at = now(),
+               delivered_at = CASE WHEN o.delivered THEN now() END,
+               next_try_at = CASE WHEN o.delivered THEN d.next_try_at
+                                  ELSE now() + make_interval(secs => o.delay) END
+           FROM unnest($1::uuid[], $2::int[], $3::text[], $4::boolean[], $5::float8[])
+               AS o(alert_id, status, error, delivered, delay)
+           WHERE d.alert_id = o.alert_id""",
+        [o.alert_id for o in outcomes],
+        [o.status for o in outcomes],
+        [o.error[:_ERROR_CHARS] if o.error else None for o in outcomes],
+        [o.delivered for o in outcomes],
+        [o.delay for o in outcomes],
+    )
+    # Counted once the outcomes are recorded, as every metric where work commits.
+    delivered = sum(o.delivered for o in outcomes)
+    metrics.WEBHOOK_ATTEMPTS.labels("delivered").inc(delivered)
+    metrics.WEBHOOK_ATTEMPTS.labels("failed").inc(len(outcomes) - delivered)
+    return len(claimed)
+
+
+async def deliver_all_due(
+    pool: asyncpg.Pool, client: httpx.AsyncClient, config: WebhookConfig
+) -> None:
+    while await deliver_due(pool, client, config) == ROUND:
+        pass
+
+
+async def run_deliveries(
+    pool: asyncpg.Pool, config: WebhookConfig, live: Liveness, poll_seconds: float = POLL_SECONDS
+) -> None:
+    """The delivery loop of a long-running process (`up`, the registry worker): a database
+    outage is retried with backoff (`retry.until_done`), a receiver's failure is the
+    delivery's own (recorded, tried again later), never the loop's."""
+    async with httpx.AsyncClient() as client:
+        while True:
+            await until_done(partial(deliver_all_due, pool, client, config), "webhooks", live)
+            await asyncio.sleep(poll_seconds)

@@ -1,0 +1,120 @@
+"""Payloads of watchlists and alerts: an agency's saved list of vendors to watch, the alert
+the alerts service raises when a watched vendor's eligibility changes, and its acknowledgement.
+
+A watchlist is keyed by `watchlist_key(agency, name)` (not a vendor): every save of one list
+stays in order on one partition. An acknowledgement is keyed by the alert's vendor, so it
+follows the change that raised the alert on that vendor's partition.
+"""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+from typing import ClassVar, Self
+
+from pydantic import Field, model_validator
+
+from services.events.base import (
+    Identifier,
+    LocalDate,
+    Payload,
+    ShortText,
+    StrictModel,
+    Timestamp,
+    refuse_duplicates,
+)
+from services.events.emitted import EligibilityReasonRef
+
+# A bidder list saved as a watchlist is screened in one request: the same bound.
+MAX_WATCHED = 5000
+# Names the key of a watchlist's events (uuid5 of agency and name: any text is allowed there).
+_WATCHLISTS = uuid.UUID("6f1d8f55-3f0e-4f7c-9a43-2b8f0c6d0a11")
+
+
+def watchlist_key(agency: str, name: str) -> str:
+    """The `vendor_id` (partition key) of a watchlist's events."""
+    return "watchlist:" + str(uuid.uuid5(_WATCHLISTS, agency + "\x1f" + name))
+
+
+class WatchlistSaved(Payload):
+    """An agency's named watchlist, as a whole: a later save of the same name replaces it."""
+
+    event_type: ClassVar[str] = "watchlist.saved"
+
+    agency: ShortText = Field(description="The agency whose watchlist it is.")
+    name: ShortText = Field(description="The watchlist's name, unique within the agency.")
+    vendor_ids: list[Identifier] = Field(
+        max_length=MAX_WATCHED,
+        description="The vendors watched, by id; empty empties the list.",
+    )
+
+    @model_validator(mode="after")
+    def _check_vendors(self) -> Self:
+        refuse_duplicates("vendor_ids", self.vendor_ids)
+        return self
+
+
+class AlertChange(StrEnum):
+    BARRED = "barred"
+    PERIOD_CHANGED = "period_changed"
+    LIFTED = "lifted"
+    POSSIBLE_MATCH = "possible_match"
+
+
+class PossibleMatch(StrictModel):
+    """A newly imported list entry that may be the watched vendor (an import's review
+    candidate, `import.reported`): nothing was merged."""
+
+    vendor_id: Identifier = Field(description="The vendor the imported entry became.")
+    name: ShortText = Field(description="The entry's name as the list gives it.")
+    source: ShortText = Field(description="The list imported, e.g. worldbank.")
+    line: int = Field(ge=1, description="The entry's line in the imported file.")
+    matched_name: ShortText = Field(description="The watched vendor's name it resembles.")
+    score: float = Field(ge=0, le=100, allow_inf_nan=False, description="Name score, 0–100.")
+    why: ShortText = Field(description="Why the import did not join them.")
+
+
+class AlertRaised(Payload):
+    """A watched vendor became barred, had its barring period changed, or was cleared, or a
+    newly imported list entry may be it; one per agency watching it and change (emitted by the
+    alerts service; the envelope's event_id is the alert id)."""
+
+    event_type: ClassVar[str] = "alert.raised"
+
+    alert_id: uuid.UUID = Field(description="Same for every retry and replay of this alert.")
+    agency: ShortText = Field(description="The agency alerted.")
+    change: AlertChange
+    as_of: LocalDate = Field(description="First day the new eligibility holds.")
+    eligible_again_on: LocalDate | None = Field(
+        description="First day eligible again; null when eligible, or when no end is known."
+    )
+    reasons: list[EligibilityReasonRef] = Field(
+        description="Every sanction barring the vendor; empty when lifted."
+    )
+    watchlists: list[ShortText] = Field(
+        min_length=1,
+        description="The agency's watchlists naming the vendor (`running contracts` for the"
+        " automatic one).",
+    )
+    cause_event_id: uuid.UUID = Field(
+        description="The vendor.eligibility_changed (or import.reported) it comes from."
+    )
+    raised_at: Timestamp = Field(description="When the log recorded that change.")
+    possible_match: PossibleMatch | None = Field(
+        default=None, description="The imported entry, for a possible_match; null otherwise."
+    )
+
+    @model_validator(mode="after")
+    def _check_match(self) -> Self:
+        if (self.change is AlertChange.POSSIBLE_MATCH) != (self.possible_match is not None):
+            raise ValueError("possible_match: given for a possible_match change, and only then")
+        return self
+
+
+class AlertAcknowledged(Payload):
+    """Someone of the alerted agency has seen the alert."""
+
+    event_type: ClassVar[str] = "alert.acknowledged"
+
+    alert_id: uuid.UUID
+    note: ShortText | None = Field(default=None, description="What was done about it.")

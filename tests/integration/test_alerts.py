@@ -1,0 +1,432 @@
+"""Watchlists and alerts on a real PostgreSQL, with a real HTTP receiver (the standard
+library's server in a thread) for the webhooks: one signed alert per change and agency,
+applied again without a second one; a receiver down for 30 s still gets each alert once;
+acknowledgement; agency scope."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+import http.server
+import json
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from services.alerts import setup as alerts_setup
+from services.alerts.changes import RUNNING_CONTRACTS
+from services.alerts.signing import ALERT_ID_HEADER, SIGNATURE_HEADER, signature_problem
+from services.alerts.webhooks import WebhookConfig, deliver_due, run_deliveries
+from services.events.alerts import watchlist_key
+from services.platform.auth import Principal, Role
+from services.platform.consumer import apply_serialized_batch
+from services.platform.liveness import Liveness
+from services.platform.settings import Settings
+from tests.support import case_b
+from tests.support.event_examples import envelope, example
+from tests.support.in_process_api import SCHEMA, shared_context
+from tests.support.processes import eventually
+from tests.support.registry_db import apply, outbox
+
+pytestmark = pytest.mark.postgres
+
+MINE, THEIRS = "市民課", "税務課"
+VENDOR = case_b.VENDOR
+SECRET = "alert-tests-secret"
+# The registry's today (its time zone), which its announcements are dated by.
+TODAY = Settings(database_url="unused").clock.today()
+
+
+def settings(url: str) -> Settings:
+    return Settings(
+        database_url="unused",
+        alert_webhooks={MINE: url},
+        alert_webhook_secret=SECRET,
+        alert_retry_first_seconds=1.0,
+        alert_retry_max_seconds=4.0,
+        alert_webhook_timeout_seconds=2.0,
+    )
+
+
+class Receiver:
+    """An agency's webhook endpoint: records what it was sent, answers 204."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        self._server: http.server.ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks/alerts"
+
+    def start(self) -> None:
+        received = self.received
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["content-length"]))
+                received.append((dict(self.headers.items()), body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def alert_ids(self) -> list[str]:
+        return [headers[ALERT_ID_HEADER] for headers, _ in self.received]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    made = Receiver(free_port())
+    yield made
+    made.stop()
+
+
+@contextlib.asynccontextmanager
+async def delivering(pool: asyncpg.Pool, config: WebhookConfig) -> AsyncIterator[None]:
+    """The delivery loop of a long-running process, for the block."""
+    task = asyncio.create_task(run_deliveries(pool, config, Liveness("webhooks"), 0.2))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def contract(agency: str) -> dict[str, Any]:
+    """A contract of vendor B with `agency`, running today."""
+    payload = example(
+        "contract.awarded",
+        contract_id=f"c-{'mine' if agency == MINE else 'theirs'}",
+        agency=agency,
+        awarded_on=str(TODAY - dt.timedelta(days=60)),
+        starts_on=str(TODAY - dt.timedelta(days=30)),
+        ends_on=str(TODAY + dt.timedelta(days=365)),
+    )
+    return envelope("contract.awarded", payload, VENDOR)
+
+
+def suspended() -> dict[str, Any]:
+    """B suspended from yesterday, decided the day before."""
+    start = TODAY - dt.timedelta(days=1)
+    return case_b.suspended(starts_on=str(start), decided_on=str(start - dt.timedelta(days=1)))
+
+
+def saved(agency: str, name: str, vendor_ids: list[str]) -> dict[str, Any]:
+    payload = {"agency": agency, "name": name, "vendor_ids": vendor_ids}
+    return envelope("watchlist.saved", payload, watchlist_key(agency, name))
+
+
+async def announce(pool: asyncpg.Pool, consumer: Any, *events: dict[str, Any]) -> list[bytes]:
+    """Applies registry events, then what the registry announced to the alerts consumer (as
+    the log relays it); returns those announcements."""
+    await apply(pool, *events)
+    announced = [json.dumps(e).encode() for e in await outbox(pool)]
+    await pool.execute("DELETE FROM registry_outbox")
+    await apply_serialized_batch(pool, consumer, announced)
+    return announced
+
+
+async def three_changes(pool: asyncpg.Pool, consumer: Any) -> list[bytes]:
+    """B barred (a contract with MINE, and on THEIRS's saved list), its period extended, then
+    lifted: three announcements."""
+    await apply(pool, case_b.registered(), contract(MINE))
+    await apply(pool, saved(THEIRS, "bidders 2026-04", [VENDOR]), consumer=consumer)
+    return [
+        *await announce(pool, consumer, suspended()),
+        *await announce(
+            pool,
+            consumer,
+            case_b.amended(effective_on=str(TODAY), duration_months=24),
+        ),
+        *await announce(pool, consumer, case_b.lifted(str(TODAY))),
+    ]
+
+
+async def deliveries(pool: asyncpg.Pool) -> list[asyncpg.Record]:
+    return await pool.fetch("SELECT * FROM alert_deliveries ORDER BY alert_id")
+
+
+def check_signed(received: list[tuple[dict[str, str], bytes]]) -> None:
+    for headers, body in received:
+        problem = signature_problem(
+            SECRET.encode(), headers[SIGNATURE_HEADER], body, int(time.time())
+        )
+        assert problem is None, problem
+        assert json.loads(body)["alert_id"] == headers[ALERT_ID_HEADER]
+
+
+async def test_one_signed_alert_per_change_and_agency(
+    pool: asyncpg.Pool, receiver: Receiver
+) -> None:
+    config = settings(receiver.url)
+    consumer = alerts_setup.consumer(config)
+    receiver.start()
+    announced = await three_changes(pool, consumer)
+    assert len(announced) == 3
+
+    rows = await pool.fetch("SELECT agency, change, watchlists FROM alerts ORDER BY seq")
+    assert [(r["agency"], r["change"]) for r in rows] == [
+        (MINE, "barred"),
+        (THEIRS, "barred"),
+        (MINE, "period_changed"),
+        (THEIRS, "period_changed"),
+        (MINE, "lifted"),
+        (THEIRS, "lifted"),
+    ]
+    assert {tuple(r["watchlists"]) for r in rows} == {
+        (RUNNING_CONTRACTS,),
+        ("bidders 2026-04",),
+    }
+    # Only MINE has a webhook.
+    webhook = WebhookConfig.of(config)
+    assert webhook is not None
+    async with delivering(pool, webhook):
+
+        async def delivered() -> bool:
+            return all(d["delivered_at"] for d in await deliveries(pool))
+
+        await eventually(delivered, "the three alerts delivered")
+    assert len(receiver.received) == 3
+    check_signed(receiver.received)
+    mine = await pool.fetch("SELECT alert_id FROM alerts WHERE agency = $1", MINE)
+    assert sorted(receiver.alert_ids()) == sorted(str(r["alert_id"]) for r in mine)
+    # Delivered concurrently: in any order.
+    assert sorted(json.loads(b)["change"] for _, b in receiver.received) == [
+        "barred",
+        "lifted",
+        "period_changed",
+    ]
+
+    # Redelivered, and replayed from an empty ledger (a rebuild): no second alert, nothing
+    # sent again.
+    await apply_serialized_batch(pool, consumer, announced)
+    await pool.execute("DELETE FROM processed_events WHERE consumer = 'alerts'")
+    await apply_serialized_batch(pool, consumer, announced)
+    assert await pool.fetchval("SELECT count(*) FROM alerts") == 6
+    async with httpx.AsyncClient() as client:
+        assert await deliver_due(pool, client, webhook) == 0
+    assert len(receiver.received) == 3
+
+
+async def test_history_from_before_the_alerts_were_installed_alerts_nobody(
+    pool: asyncpg.Pool,
+) -> None:
+    consumer = alerts_setup.consumer(Settings(database_url="unused"))
+    await apply(pool, case_b.registered(), contract(MINE))
+    # As if the alerts service were installed after B's suspension was announced.
+    await pool.execute("UPDATE alert_installed SET at = now() + interval '1 hour'")
+    await announce(pool, consumer, suspended())
+    assert await pool.fetchval("SELECT count(*) FROM alerts") == 0
+    await pool.execute("UPDATE alert_installed SET at = now() - interval '1 hour'")
+    # It still knew B was barred: the next change is a changed period, not a new bar.
+    await announce(pool, consumer, case_b.amended(effective_on=str(TODAY), duration_months=24))
+    assert [tuple(r) for r in await pool.fetch("SELECT agency, change FROM alerts")] == [
+        (MINE, "period_changed")
+    ]
+
+
+async def test_an_imported_entry_that_may_be_a_watched_vendor_alerts_once(
+    pool: asyncpg.Pool,
+) -> None:
+    consumer = alerts_setup.consumer(Settings(database_url="unused"))
+    await apply(pool, case_b.registered(), contract(MINE))
+    # The report's one review candidate: 'B SYSTEM CO LTD' (line 40) may be vendor B.
+    report = envelope("import.reported", example("import.reported"), "import:worldbank")
+    await apply(pool, report)
+    await apply(pool, report, consumer=consumer)
+    await pool.execute("DELETE FROM processed_events WHERE consumer = 'alerts'")
+    await apply(pool, report, consumer=consumer)  # replayed: found, not raised again
+
+    data = await graphql(
+        pool,
+        Principal("owner-mine", Role.SYSTEM_OWNER, (MINE,)),
+        """{ alerts(first: 5) { edges { node { vendorId change watchlists
+               possibleMatch { vendorId name source line matchedName score why } } } } }""",
+    )
+    (edge,) = data["data"]["alerts"]["edges"]
+    assert edge["node"] == {
+        "vendorId": VENDOR,
+        "change": "POSSIBLE_MATCH",
+        "watchlists": [RUNNING_CONTRACTS],
+        "possibleMatch": {
+            "vendorId": "worldbank:b-system-co-ltd-0f1e2d3c4b5a6978",
+            "name": "B SYSTEM CO LTD",
+            "source": "worldbank",
+            "line": 40,
+            "matchedName": "B System Co., Ltd.",
+            "score": 93.5,
+            "why": "a weaker name match",
+        },
+    }
+
+
+async def test_a_receiver_down_for_30_seconds_gets_each_alert_once(
+    pool: asyncpg.Pool, receiver: Receiver
+) -> None:
+    config = settings(receiver.url)
+    consumer = alerts_setup.consumer(config)
+    webhook = WebhookConfig.of(config)
+    assert webhook is not None
+    await apply(pool, case_b.registered(), contract(MINE))
+    async with delivering(pool, webhook):
+        await announce(pool, consumer, suspended())
+        # Nobody listens on the port for 30 s: every attempt is refused and retried.
+        await asyncio.sleep(30)
+        (down,) = await deliveries(pool)
+        assert down["delivered_at"] is None
+        assert down["attempts"] >= 3
+        assert down["last_status"] is None and "ConnectError" in down["last_error"]
+        receiver.start()
+
+        async def delivered() -> bool:
+            return all(d["delivered_at"] for d in await deliveries(pool))
+
+        await eventually(delivered, "the alert delivered once the receiver is up", 15)
+    (up,) = await deliveries(pool)
+    assert up["attempts"] > down["attempts"]
+    assert up["last_status"] == 204 and up["next_try_at"] is not None
+    assert len(receiver.received) == 1
+    check_signed(receiver.received)
+
+
+async def graphql(
+    pool: asyncpg.Pool, principal: Principal, query: str, **variables: Any
+) -> dict[str, Any]:
+    context = dataclasses.replace(shared_context(pool), principal=principal)
+    result = await SCHEMA.execute(query, variable_values=variables, context_value=context)
+    return {"data": result.data, "errors": [e.message for e in result.errors or []]}
+
+
+ALERTS = """query ($acknowledged: Boolean) {
+  alerts(first: 10, acknowledged: $acknowledged) {
+    totalCount
+    edges { node { id agency change watchlists acknowledgedBy note
+                   delivery { attempts lastStatus nextTryAt deliveredAt } } }
+  }
+}"""
+ACKNOWLEDGE = """mutation ($id: ID!) {
+  acknowledgeAlert(alertId: $id, note: "Contract review started.") {
+    accepted errors { field message }
+  }
+}"""
+
+
+async def test_acknowledged_by_its_agency_and_seen_only_by_it(
+    pool: asyncpg.Pool, receiver: Receiver
+) -> None:
+    consumer = alerts_setup.consumer(settings(receiver.url))
+    await apply(pool, case_b.registered(), contract(MINE))
+    await apply(pool, saved(THEIRS, "bidders 2026-04", [VENDOR]), consumer=consumer)
+    await announce(pool, consumer, suspended())
+    owner = Principal("owner-mine", Role.SYSTEM_OWNER, (MINE,))
+    theirs = Principal("owner-theirs", Role.SYSTEM_OWNER, (THEIRS,))
+
+    seen = await graphql(pool, owner, ALERTS)
+    (edge,) = seen["data"]["alerts"]["edges"]
+    alert = edge["node"]
+    assert alert["agency"] == MINE and alert["change"] == "BARRED"
+    assert alert["watchlists"] == [RUNNING_CONTRACTS]
+    assert alert["delivery"] == {
+        "attempts": 0,
+        "lastStatus": None,
+        "nextTryAt": alert["delivery"]["nextTryAt"],
+        "deliveredAt": None,
+    }
+    watchlists = await graphql(pool, owner, "{ watchlists { agency name automatic vendorIds } }")
+    assert watchlists["data"]["watchlists"] == [
+        {"agency": MINE, "name": RUNNING_CONTRACTS, "automatic": True, "vendorIds": [VENDOR]}
+    ]
+    # Another agency's alert is not found, nor is the agency's name accepted.
+    refused = await graphql(pool, theirs, ACKNOWLEDGE, id=alert["id"])
+    assert refused["data"]["acknowledgeAlert"]["errors"] == [
+        {"field": "alertId", "message": f"no alert {alert['id']} among your agencies'"}
+    ]
+    named = await graphql(pool, owner, '{ alerts(agency: "税務課") { totalCount } }')
+    assert named["errors"] == ["agency '税務課' is not one of your agencies (市民課)"]
+
+    done = await graphql(pool, owner, ACKNOWLEDGE, id=alert["id"])
+    assert done["data"]["acknowledgeAlert"] == {"accepted": True, "errors": []}
+    # The acknowledgement is an event in the log; the alerts service applies it from there.
+    stored = await pool.fetch(
+        "SELECT envelope::text AS content FROM event_store WHERE event_type = 'alert.acknowledged'"
+    )
+    await apply(pool, *[json.loads(r["content"]) for r in stored], consumer=consumer)
+    assert (await graphql(pool, owner, ALERTS, acknowledged=False))["data"]["alerts"][
+        "totalCount"
+    ] == 0
+    (acknowledged,) = (await graphql(pool, owner, ALERTS, acknowledged=True))["data"]["alerts"][
+        "edges"
+    ]
+    assert acknowledged["node"]["acknowledgedBy"] == "owner-mine"
+    assert acknowledged["node"]["note"] == "Contract review started."
+    # THEIRS still has its own alert, unacknowledged.
+    (other,) = (await graphql(pool, theirs, ALERTS))["data"]["alerts"]["edges"]
+    assert other["node"]["agency"] == THEIRS and other["node"]["acknowledgedBy"] is None
+
+
+SAVE = """mutation ($agency: String!, $ids: [ID!]!, $identifiers: [IdentifierInput!]) {
+  saveWatchlist(agency: $agency, name: "bidders", vendorIds: $ids, identifiers: $identifiers) {
+    accepted errors { field message }
+  }
+}"""
+
+
+async def test_a_bidder_list_is_saved_by_ids_and_identifiers_of_known_vendors(
+    pool: asyncpg.Pool,
+) -> None:
+    await apply(pool, case_b.registered(), case_b.another_vendor("vendor-c"))
+    officer = Principal("officer", Role.PROCUREMENT_OFFICER, ())
+    # B's corporate number, as a portal might write it (full-width digits, a hyphen).
+    b_number = {"scheme": "corporate_number", "value": "７０００-０１２０５０００２"}
+
+    unknown = await graphql(pool, officer, SAVE, agency=MINE, ids=["vendor-x"])
+    assert unknown["data"]["saveWatchlist"]["errors"] == [
+        {"field": "vendorIds", "message": "no such vendor: vendor-x"}
+    ]
+    unheld = {"scheme": "corporate_number", "value": "1234567890123"}
+    refused = await graphql(pool, officer, SAVE, agency=MINE, ids=[], identifiers=[unheld])
+    assert refused["data"]["saveWatchlist"]["errors"] == [
+        {"field": "identifiers", "message": "no vendor holds corporate_number 1234567890123"}
+    ]
+    outsider = Principal("owner-theirs", Role.SYSTEM_OWNER, (THEIRS,))
+    scoped = await graphql(pool, outsider, SAVE, agency=MINE, ids=["vendor-c"])
+    assert scoped["errors"] == ["agency '市民課' is not one of your agencies (税務課)"]
+
+    saved = await graphql(
+        pool, officer, SAVE, agency=MINE, ids=["vendor-c"], identifiers=[b_number]
+    )
+    assert saved["data"]["saveWatchlist"] == {"accepted": True, "errors": []}
+    (stored,) = await pool.fetch(
+        "SELECT vendor_id, envelope FROM event_store WHERE event_type = 'watchlist.saved'"
+    )
+    assert stored["vendor_id"] == watchlist_key(MINE, "bidders")
+    event = json.loads(stored["envelope"])
+    assert event["payload"]["vendor_ids"] == ["vendor-c", VENDOR]
+    assert event["recorded_by"]["subject"] == "officer"
