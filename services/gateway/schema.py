@@ -16,6 +16,7 @@ from services.gateway.protection import Limits
 from services.gateway.scalars import DATE
 from services.migration.graphql_mutations import MigrationMutation
 from services.migration.graphql_types import MigrationQuery, MigrationSubscription
+from services.platform.graphql.nodes import NodeQuery
 from services.registry.graphql_record_fields import RecordsQuery
 from services.registry.graphql_types import RegistryQuery, RegistrySubscription
 from services.risk.graphql_types import RiskQuery, RiskSubscription
@@ -23,10 +24,11 @@ from services.risk.graphql_types import RiskQuery, RiskSubscription
 
 @strawberry.type(
     description="What can be asked: vendors and their records, bid eligibility, risk,"
-    " migration plans, and the event log itself. A Date is a calendar day (a default of"
-    " today means today in the registry's time zone); a DateTime carries its UTC offset."
+    " migration plans, the event log itself, and any object again by its global id. A Date"
+    " is a calendar day (a default of today means today in the registry's time zone); a"
+    " DateTime carries its UTC offset."
 )
-class Query(RegistryQuery, RecordsQuery, RiskQuery, MigrationQuery, OperationsQuery):
+class Query(RegistryQuery, RecordsQuery, RiskQuery, MigrationQuery, OperationsQuery, NodeQuery):
     pass
 
 
