@@ -17,7 +17,7 @@ from services.platform.auth import Role
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, described_enum, first
 from services.platform.graphql.errors import InvalidArgument
-from services.platform.graphql.nodes import Key, Node, in_key_order
+from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events
 from services.platform.graphql.pagination import Connection, PageInfo, numeric_cursor, page_size
 from services.platform.graphql.processing import DeadLetter, EventStatus, status_of
 
@@ -107,9 +107,8 @@ class LoggedEvent(Node):
 
     @classmethod
     async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[LoggedEvent | None]:
-        async with info.context.pool.acquire() as conn:
-            events = await event_queries.events_named(conn, [uuid.UUID(k) for (k,) in keys])
-        return in_key_order({(str(i),): cls.of(e) for i, e in events.items()}, keys)
+        events = await logged_events(info, keys)
+        return in_key_order({k: cls.of(e) for k, e in events.items()}, keys)
 
 
 @strawberry.type(description="One event of a page, with the cursor that marks its place.")

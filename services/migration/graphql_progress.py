@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 
 import strawberry
@@ -19,10 +18,9 @@ from services.events.migration import (
     SolverStatus,
 )
 from services.migration import plan_repository
-from services.platform import event_queries
 from services.platform.access import agencies_in_view, sees_agency
 from services.platform.graphql.context import Info
-from services.platform.graphql.nodes import Key, Node, in_key_order
+from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events
 
 _PAYLOADS = (
     MigrationPlanCreated,
@@ -58,22 +56,20 @@ class MigrationProgress(Node):
 
     @classmethod
     async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[MigrationProgress | None]:
-        async with info.context.pool.acquire() as conn:
-            events = await event_queries.events_named(
-                conn, [uuid.UUID(k) for (k,) in keys], PROGRESS_EVENTS
-            )
-            found = {(str(i),): progress_of(e.envelope) for i, e in events.items()}
-            if agencies_in_view(info.context.principal) is not None:
-                # As `migrationProgress`: a system owner follows its own agencies' plans only.
+        events = await logged_events(info, keys, PROGRESS_EVENTS)
+        found = {k: progress_of(e.envelope) for k, e in events.items()}
+        principal = info.context.principal
+        if agencies_in_view(principal) is not None:
+            # As `migrationProgress`: a system owner follows its own agencies' plans only.
+            async with info.context.pool.acquire() as conn:
                 plans = await plan_repository.plans(
                     conn, sorted({p.plan_id for p in found.values()})
                 )
-                found = {
-                    k: p
-                    for k, p in found.items()
-                    if p.plan_id in plans
-                    and sees_agency(info.context.principal, plans[p.plan_id].agency)
-                }
+            found = {
+                k: p
+                for k, p in found.items()
+                if p.plan_id in plans and sees_agency(principal, plans[p.plan_id].agency)
+            }
         return in_key_order(found, keys)
 
 

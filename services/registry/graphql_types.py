@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import uuid
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from enum import StrEnum
 from typing import Annotated, Any, cast
@@ -14,7 +13,6 @@ import strawberry
 from services.events.base import EventEnvelope
 from services.events.emitted import EligibilityChanged, EligibilityReasonRef
 from services.events.sanction import SanctionKind as SanctionKindModel
-from services.platform import event_queries
 from services.platform.graphql.context import ContextKey, Info
 from services.platform.graphql.descriptions import After, First100, First5000, described_enum
 from services.platform.graphql.errors import InvalidArgument
@@ -22,6 +20,7 @@ from services.platform.graphql.nodes import (
     Key,
     Node,
     in_key_order,
+    logged_events,
     misplaced_global_id,
     one_of,
 )
@@ -668,11 +667,8 @@ class EligibilityChange(Node):
     @classmethod
     async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[EligibilityChange | None]:
         # Open to every role, as the `eligibilityChanges` subscription is.
-        async with info.context.pool.acquire() as conn:
-            events = await event_queries.events_named(
-                conn, [uuid.UUID(k) for (k,) in keys], {EligibilityChanged.event_type}
-            )
-        return in_key_order({(str(i),): cls.of(e.envelope) for i, e in events.items()}, keys)
+        events = await logged_events(info, keys, {EligibilityChanged.event_type})
+        return in_key_order({k: cls.of(e.envelope) for k, e in events.items()}, keys)
 
 
 @strawberry.type

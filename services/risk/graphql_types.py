@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import uuid
 from collections.abc import AsyncGenerator, Sequence
 from typing import Annotated, cast
 
@@ -14,10 +13,9 @@ import strawberry
 from services.events.base import EventEnvelope
 from services.events.emitted import RiskBand as RiskBandModel
 from services.events.emitted import RiskChanged
-from services.platform import event_queries
 from services.platform.graphql.context import ContextKey, Info
 from services.platform.graphql.descriptions import After, described_enum, first
-from services.platform.graphql.nodes import Key, Node, in_key_order, uuid_part
+from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events, uuid_part
 from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
 from services.risk import history as risk_history
 from services.risk import repository
@@ -204,11 +202,8 @@ class RiskUpdate(Node):
     @classmethod
     async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[RiskUpdate | None]:
         # Open to every role, as the `riskUpdates` subscription is.
-        async with info.context.pool.acquire() as conn:
-            events = await event_queries.events_named(
-                conn, [uuid.UUID(k) for (k,) in keys], {RiskChanged.event_type}
-            )
-        return in_key_order({(str(i),): cls.of(e.envelope) for i, e in events.items()}, keys)
+        events = await logged_events(info, keys, {RiskChanged.event_type})
+        return in_key_order({k: cls.of(e.envelope) for k, e in events.items()}, keys)
 
 
 async def risk_score_of(info: Info, vendor_id: str, as_of: dt.date | None) -> RiskScore:

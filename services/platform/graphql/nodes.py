@@ -32,14 +32,16 @@ import base64
 import binascii
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import Annotated, Any, ClassVar, TypeVar
 
 import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types.base import StrawberryObjectDefinition
 
+from services.platform import event_queries
 from services.platform.auth import Role
+from services.platform.event_queries import RecordedEvent
 from services.platform.graphql.context import Info
 from services.platform.graphql.errors import InvalidArgument
 
@@ -196,6 +198,16 @@ def type_name_of(cls: type) -> str:
 def in_key_order(found: Mapping[Any, N], keys: Sequence[Key]) -> list[N | None]:
     """`resolve_nodes`' answer from what a query found, by key."""
     return [found.get(k) for k in keys]
+
+
+async def logged_events(
+    info: Info, keys: Sequence[Key], event_types: Collection[str] | None = None
+) -> dict[Key, RecordedEvent]:
+    """The stored events these keys (an event id each) name, by key: for the types whose
+    objects are what an event says (of `event_types`, when given)."""
+    async with info.context.pool.acquire() as conn:
+        found = await event_queries.events_named(conn, [uuid.UUID(k) for (k,) in keys], event_types)
+    return {(str(i),): event for i, event in found.items()}
 
 
 def _node_type(info: Info, type_name: str, argument: str, value: str) -> type[Node]:
