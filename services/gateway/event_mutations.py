@@ -21,7 +21,8 @@ import strawberry
 from pydantic import BaseModel
 from strawberry.experimental.pydantic import input as pydantic_input
 
-from services.events.base import Payload
+from services.events.base import Identifier, Payload
+from services.events.catalog import Problem
 from services.events.compliance import AuditCompleted, AuditOutcome, CertificateSubmitted
 from services.events.contract import (
     ContractAmended,
@@ -34,6 +35,7 @@ from services.events.contract import (
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
 from services.events.match_review import VendorMatchReviewed
 from services.events.sanction import (
+    PERIOD_FIELDS,
     ClaimFiled,
     ClaimSettled,
     SanctionAmended,
@@ -238,9 +240,73 @@ def _nested_models(annotation: Any) -> list[type[BaseModel]]:
     return [m for arg in typing.get_args(annotation) for m in _nested_models(arg)]
 
 
+# The contract's identifiers (ids of vendors, contracts, sanctions…) are GraphQL IDs in the
+# inputs, as in every output and argument that names an object by id.
+_IDENTIFIER = typing.get_args(Identifier)[1]
+
+
+def _ids_as_id(annotation: Any) -> Any:
+    """`annotation` with each contract identifier in it (alone, optional or listed) an ID."""
+    if typing.get_origin(annotation) is Annotated and _IDENTIFIER in annotation.__metadata__:
+        return strawberry.ID
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        converted = [_ids_as_id(a) for a in args]
+        return typing.Union[tuple(converted)] if converted != list(args) else annotation  # noqa: UP007
+    if typing.get_origin(annotation) is list:
+        item = _ids_as_id(args[0])
+        return list[item] if item is not args[0] else annotation  # type: ignore[valid-type]
+    return annotation
+
+
+def _id_fields(model: type[BaseModel]) -> dict[str, Any]:
+    """The payload fields that are contract identifiers, with their type as IDs."""
+    found = {}
+    for name, info in model.model_fields.items():
+        if _IDENTIFIER in info.metadata:
+            found[name] = strawberry.ID if info.is_required() else strawberry.ID | None
+        elif (converted := _ids_as_id(info.annotation)) is not info.annotation:
+            found[name] = converted
+    return found
+
+
+@strawberry.input(
+    one_of=True,
+    description="How long a sanction lasts, given in exactly one way (the others left out).",
+)
+class SanctionPeriodInput:
+    duration_months: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Length in calendar months, counted by the Civil Code (arts. 140–143) from"
+        " `startsOn`: 1–600.",
+    )
+    duration_days: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Length in days, `startsOn` being day 1: 1–36500."
+    )
+    ends_on: dt.date | None = strawberry.field(
+        default=strawberry.UNSET, description="Last day the sanction applies (inclusive)."
+    )
+    indefinite: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="true: no end until lifted (false names no period, and is refused).",
+    )
+
+
+# Payloads whose period fields the input also takes as one `period` (@oneOf), the fields
+# themselves deprecated in its favour; the help for `period` in each.
+_PERIODS: Mapping[type[BaseModel], str] = {
+    SanctionImposed: "How long the sanction lasts, in exactly one way. Required, unless a"
+    " deprecated period field is given instead.",
+    SanctionAmended: "The new period, in exactly one way (counted from the sanction's"
+    " `startsOn`); leave it out to keep the period.",
+}
+_PERIOD_DEPRECATED = "give `period` instead (`period: {{{0}}}`)."
+
+
 def input_type(model: type[BaseModel]) -> type:
     """The GraphQL input type of a payload model (nested models first, once each), described
-    in the contract's words (with the client's names), gaps filled from _FIELD_HELP."""
+    in the contract's words (with the client's names), gaps filled from _FIELD_HELP; its
+    identifiers IDs; a sanction's period also as one @oneOf `period`."""
     if model not in _INPUTS:
         for info in model.model_fields.values():
             for nested in _nested_models(info.annotation):
@@ -250,15 +316,59 @@ def input_type(model: type[BaseModel]) -> type:
         doc = _doc_for_clients(model)
         if isinstance(event_type := getattr(model, "event_type", None), str):
             doc = f"The payload of the event `{event_type}`. {doc}"
-        shell = types.new_class(name)
+        namespace: dict[str, Any] = {"__annotations__": _id_fields(model)}
+        if model in _PERIODS:
+            namespace["__annotations__"]["period"] = SanctionPeriodInput | None
+            namespace["period"] = strawberry.field(default=None, description=_PERIODS[model])
+        shell = types.new_class(name, exec_body=lambda ns: ns.update(namespace))
         shell.__doc__ = model.__doc__
         generated = pydantic_input(model=model, all_fields=True, name=name, description=doc)
         _INPUTS[model] = generated(shell)
         for field in _INPUTS[model].__strawberry_definition__.fields:  # type: ignore[attr-defined]
             key = field.python_name
+            if key == "period":
+                continue
             help_ = _FIELD_HELP_OF.get((model.__name__, key)) or field.description
             field.description = _for_clients(help_ or _FIELD_HELP[key], names)
+            if model in _PERIODS and key in PERIOD_FIELDS:
+                value = "true" if key == "indefinite" else "…"
+                field.deprecation_reason = _PERIOD_DEPRECATED.format(f"{_camel(key)}: {value}")
     return _INPUTS[model]
+
+
+def _with_period(fields: dict[str, Any]) -> Problem | None:
+    """The payload's fields with a `period` given as its one period field; the problem when
+    it is given with the deprecated fields too, or says `indefinite: false`."""
+    period = fields.pop("period", None)
+    if period is None:
+        return None
+    given = {k: v for k, v in period.items() if v is not strawberry.UNSET and v is not None}
+    if any(
+        fields.get(name) is not None and fields.get(name) is not False for name in PERIOD_FIELDS
+    ):
+        return Problem(
+            "payload.period",
+            "give it alone, not with the deprecated durationMonths, durationDays, endsOn or"
+            " indefinite",
+        )
+    if given == {"indefinite": False}:
+        return Problem(
+            "payload.period.indefinite",
+            "only true gives a period (no end until lifted); give durationMonths, durationDays"
+            " or endsOn otherwise",
+        )
+    fields.update(given)
+    return None
+
+
+# A period field's errors, as a client that gave `period` knows the field.
+_UNDER_PERIOD = {f"payload.{_camel(n)}": f"payload.period.{_camel(n)}" for n in PERIOD_FIELDS}
+
+
+def _errors_under_period(receipt: EventReceipt) -> EventReceipt:
+    for error in receipt.errors:
+        error.field = _UNDER_PERIOD.get(error.field, error.field)
+    return receipt
 
 
 def plain(value: Any) -> Any:
@@ -283,6 +393,9 @@ def _resolver(kind: type[Payload]) -> Callable[..., Any]:
         wait_for_processing: bool = False,
     ) -> EventReceipt:
         fields = plain(payload)
+        by_period = fields.get("period") is not None
+        if (problem := _with_period(fields)) is not None:
+            return refused(kind.event_type, str(vendor_id), (problem,), camel=True)
         agencies = agencies_in_view(info.context.principal)
         if agencies is not None:
             # The records it names by id (a contract to amend, a subcontract to approve)
@@ -292,7 +405,8 @@ def _resolver(kind: type[Payload]) -> Callable[..., Any]:
             if problem is not None:
                 return refused(kind.event_type, str(vendor_id), (problem,), camel=True)
         envelope = new_envelope(info, kind.event_type, str(vendor_id), fields)
-        return await submit(info, envelope, wait=wait_for_processing)
+        receipt = await submit(info, envelope, wait=wait_for_processing)
+        return _errors_under_period(receipt) if by_period else receipt
 
     # Built at run time, so the annotations are objects, not names strawberry would look up.
     vendor = (

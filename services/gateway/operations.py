@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
 
+from services.gateway.permissions import AUDITORS
 from services.platform import dead_letters, event_queries
 from services.platform.auth import Role
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, described_enum, first
 from services.platform.graphql.errors import InvalidArgument
+from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events
 from services.platform.graphql.pagination import Connection, PageInfo, numeric_cursor, page_size
 from services.platform.graphql.processing import DeadLetter, EventStatus, status_of
 
@@ -53,7 +56,7 @@ class Recorder:
 
 
 @strawberry.type(description="One event as recorded in the log.")
-class LoggedEvent:
+class LoggedEvent(Node):
     event_id: strawberry.ID = strawberry.field(
         description="The event's id (a UUID): its idempotency key."
     )
@@ -95,6 +98,18 @@ class LoggedEvent:
             payload=JSON(event.payload.model_dump(mode="json")),
         )
 
+    node_key_names = ("eventId",)
+    # As `events` and `auditTrail`, which serve it: the log holds every agency's records.
+    node_readers = AUDITORS
+
+    def node_key(self) -> Key:
+        return (str(self.event_id),)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[LoggedEvent | None]:
+        events = await logged_events(info, keys)
+        return in_key_order({k: cls.of(e) for k, e in events.items()}, keys)
+
 
 @strawberry.type(description="One event of a page, with the cursor that marks its place.")
 class EventEdge:
@@ -124,7 +139,9 @@ class OperationsQuery:
             letters = await dead_letters.latest(conn, limit + 1, numeric_cursor(after))
             total = await dead_letters.count(conn)
         nodes = [DeadLetter.of(d) for d in letters[:limit]]
-        return Connection.of(nodes, lambda d: str(d.id), total, len(letters) > limit, after)
+        return Connection.of(
+            nodes, lambda d: str(d.dead_letter_id), total, len(letters) > limit, after
+        )
 
     @strawberry.field(description="Everything recorded about a vendor, in log order.")
     async def events(

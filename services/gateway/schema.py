@@ -17,6 +17,7 @@ from services.gateway.protection import Limits
 from services.gateway.scalars import DATE
 from services.migration.graphql_mutations import MigrationMutation
 from services.migration.graphql_types import MigrationQuery, MigrationSubscription
+from services.platform.graphql.nodes import NodeQuery
 from services.registry.bidder_screening.graphql_types import BidderScreeningQuery
 from services.registry.graphql_imports import ImportsQuery
 from services.registry.graphql_record_fields import RecordsQuery
@@ -26,10 +27,9 @@ from services.risk.graphql_types import RiskQuery, RiskSubscription
 
 @strawberry.type(
     description="What can be asked: vendors and their records, bid eligibility, risk,"
-    " migration plans, the reports of list imports, watchlists and alerts, and the event log"
-    " itself. A Date is a"
-    " calendar day (a default of today means today in the registry's time zone); a DateTime"
-    " carries its UTC offset."
+    " migration plans, the reports of list imports, watchlists and alerts, the event log"
+    " itself, and any object again by its global id. A Date is a calendar day (a default of"
+    " today means today in the registry's time zone); a DateTime carries its UTC offset."
 )
 class Query(
     RegistryQuery,
@@ -40,6 +40,7 @@ class Query(
     MigrationQuery,
     OperationsQuery,
     AlertsQuery,
+    NodeQuery,
 ):
     pass
 

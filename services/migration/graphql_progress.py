@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import strawberry
 
 from services.events.base import EventEnvelope
@@ -15,6 +17,10 @@ from services.events.migration import (
     MigrationReplacementChosen,
     SolverStatus,
 )
+from services.migration import plan_repository
+from services.platform.access import agencies_in_view, sees_agency
+from services.platform.graphql.context import Info
+from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events
 
 _PAYLOADS = (
     MigrationPlanCreated,
@@ -29,7 +35,7 @@ PROGRESS_EVENTS = frozenset(kind.event_type for kind in _PAYLOADS)
 
 
 @strawberry.type(description="A step in a plan's life: a new schedule version or an item's news.")
-class MigrationProgress:
+class MigrationProgress(Node):
     event_id: strawberry.ID = strawberry.field(description="The migration event reported.")
     event_type: str = strawberry.field(
         description="Its type, e.g. migration.plan_scheduled, migration.item_status_changed."
@@ -41,6 +47,30 @@ class MigrationProgress:
         description="For a new schedule: what the scheduler achieved; null otherwise."
     )
     changes: list[str] = strawberry.field(description="What happened, in words.")
+
+    # The migration event reported names it.
+    node_key_names = ("eventId",)
+
+    def node_key(self) -> Key:
+        return (str(self.event_id),)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[MigrationProgress | None]:
+        events = await logged_events(info, keys, PROGRESS_EVENTS)
+        found = {k: progress_of(e.envelope) for k, e in events.items()}
+        principal = info.context.principal
+        if agencies_in_view(principal) is not None:
+            # As `migrationProgress`: a system owner follows its own agencies' plans only.
+            async with info.context.pool.acquire() as conn:
+                plans = await plan_repository.plans(
+                    conn, sorted({p.plan_id for p in found.values()})
+                )
+            found = {
+                k: p
+                for k, p in found.items()
+                if p.plan_id in plans and sees_agency(principal, plans[p.plan_id].agency)
+            }
+        return in_key_order(found, keys)
 
 
 def progress_of(event: EventEnvelope) -> MigrationProgress:

@@ -4,7 +4,7 @@ and the solver's report; their versions; live progress."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from enum import StrEnum
 from typing import Annotated
 
@@ -24,9 +24,11 @@ from services.migration.phases import phase_end, phase_label, phase_start
 from services.migration.plan_repository import VersionRow
 from services.migration.queries import PlanView
 from services.platform.access import agencies_in_view, sees_agency
+from services.platform.database import Connection
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, described_enum, first
 from services.platform.graphql.errors import InvalidArgument
+from services.platform.graphql.nodes import Key, Node, in_key_order, misplaced_global_id, one_of
 from services.platform.graphql.pagination import PageInfo, numeric_cursor, page_size
 
 Criticality = described_enum(
@@ -174,8 +176,9 @@ class MigrationPlanSettings:
         )
 
 
-@strawberry.type(description="What the solver reported for the plan's latest version.")
-class SolverReport:
+@strawberry.type(description="What the solver reported for a version of the plan's schedule.")
+class SolverReport(Node):
+    plan_id: strawberry.Private[str]
     version: int = strawberry.field(
         description="The schedule's version: 1 for the first, one more for each re-plan."
     )
@@ -197,16 +200,31 @@ class SolverReport:
         description="When this version was made (with its UTC offset)."
     )
 
+    node_key_names = ("planId", "version")
+
+    def node_key(self) -> Key:
+        return (self.plan_id, str(self.version))
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[SolverReport | None]:
+        wanted = [(plan, int(version)) for plan, version in keys]
+        async with info.context.pool.acquire() as conn:
+            plans = await _plans_in_view(info, conn, [plan for plan, _ in wanted])
+            versions = await queries.versions_named(conn, [k for k in wanted if k[0] in plans])
+        found = {(plan, str(n)): _report(v) for (plan, n), v in versions.items()}
+        return in_key_order(found, keys)
+
 
 @strawberry.type(description="One contract (system) to move away from the vendor.")
-class MigrationItem:
+class MigrationItem(Node):
+    plan_id: strawberry.Private[str]
     contract_id: strawberry.ID = strawberry.field(description="The contract to move.")
     title: str = strawberry.field(description="What the contract is for.")
     criticality: Criticality = strawberry.field(  # type: ignore[valid-type]
         description="How much harm an interruption does (the contract's, unless configured)."
     )
     ends_on: dt.date = strawberry.field(description="Last day of the contract: natural end.")
-    via_subcontract_id: str | None = strawberry.field(
+    via_subcontract_id: strawberry.ID | None = strawberry.field(
         description="Set when the vendor works on this contract as a subcontractor."
     )
     depends_on: list[strawberry.ID] = strawberry.field(
@@ -254,6 +272,19 @@ class MigrationItem:
     )
     reasons: list[str] = strawberry.field(description="Why it is not cut over at its end.")
 
+    # An item is a contract within one plan.
+    node_key_names = ("planId", "contractId")
+
+    def node_key(self) -> Key:
+        return (self.plan_id, self.contract_id)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[MigrationItem | None]:
+        async with info.context.pool.acquire() as conn:
+            views = await _views_in_view(info, conn, [plan for plan, _ in keys])
+        found = {(v.plan.plan_id, i.contract_id): i for v in views for i in _items(v)}
+        return in_key_order(found, keys)
+
 
 @strawberry.type(description="One phase of the plan and the items cutting over in it.")
 class MigrationPhase:
@@ -282,6 +313,7 @@ class MigrationPlanVersionConnection:
 def _report(version: VersionRow) -> SolverReport:
     s = version.snapshot.schedule
     return SolverReport(
+        plan_id=version.plan_id,
         version=version.version,
         status=s.status,
         gap=s.gap,
@@ -305,11 +337,14 @@ def _items(view: PlanView) -> list[MigrationItem]:
         at = placed.get(contract_id)
         found.append(
             MigrationItem(
+                plan_id=view.plan.plan_id,
                 contract_id=strawberry.ID(contract_id),
                 title=item.title,
                 criticality=item.criticality,
                 ends_on=item.ends_on,
-                via_subcontract_id=item.via_subcontract_id,
+                via_subcontract_id=(
+                    strawberry.ID(item.via_subcontract_id) if item.via_subcontract_id else None
+                ),
                 depends_on=[strawberry.ID(d) for d in item.depends_on],
                 lead_time_months=item.lead_time_months,
                 earliest_on=item.earliest_on,
@@ -338,13 +373,42 @@ def _items(view: PlanView) -> list[MigrationItem]:
     return found
 
 
+async def _plans_in_view(info: Info, conn: Connection, plan_ids: list[str]) -> set[str]:
+    """Those of these plans that exist and the caller may see (a system owner: its own
+    agencies')."""
+    plans = await plan_repository.plans(conn, sorted(set(plan_ids)))
+    principal = info.context.principal
+    return {p for p, plan in plans.items() if sees_agency(principal, plan.agency)}
+
+
+async def _views_in_view(info: Info, conn: Connection, plan_ids: list[str]) -> list[PlanView]:
+    """The plans of these that the caller may see, as `migrationPlan` shows them."""
+    views = await queries.plan_views(conn, sorted(set(plan_ids)))
+    return [v for v in views if sees_agency(info.context.principal, v.plan.agency)]
+
+
 @strawberry.type(description="A plan to move one agency's contracts away from a vendor.")
-class MigrationPlan:
+class MigrationPlan(Node):
     view: strawberry.Private[PlanView]
 
-    @strawberry.field(description="The plan's id.")
-    def id(self) -> strawberry.ID:
+    @strawberry.field(
+        description="The plan's own id (`planId` in the mutations and `migrationProgress`);"
+        " `id` is its global id."
+    )
+    def plan_id(self) -> strawberry.ID:
         return strawberry.ID(self.view.plan.plan_id)
+
+    node_key_names = ("planId",)
+
+    def node_key(self) -> Key:
+        return (self.view.plan.plan_id,)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[MigrationPlan | None]:
+        # As `migrationPlan`: another agency's plan is not there for a system owner.
+        async with info.context.pool.acquire() as conn:
+            views = await _views_in_view(info, conn, [plan for (plan,) in keys])
+        return in_key_order({(v.plan.plan_id,): cls(view=v) for v in views}, keys)
 
     @strawberry.field(description="The vendor whose contracts move away.")
     def vendor_id(self) -> strawberry.ID:
@@ -487,10 +551,27 @@ class MigrationQuery:
     async def migration_plan(
         self,
         info: Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="The plan's id.")],
+        plan_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The plan's own id (`MigrationPlan.planId`). Required, unless the"
+                " deprecated `id` is given."
+            ),
+        ] = None,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The plan's own id, as `planId` (not its global id: `node(id:)`"
+                " takes that).",
+                deprecation_reason="give `planId` instead: `MigrationPlan.id` is a global id now.",
+            ),
+        ] = None,
     ) -> MigrationPlan | None:
+        wanted, by_old_id = one_of("planId", plan_id, "id", id)
         async with info.context.pool.acquire() as conn:
-            view = await queries.plan_view(conn, str(id))
+            view = await queries.plan_view(conn, wanted)
+        if view is None and by_old_id and (hint := misplaced_global_id("id", wanted, "planId")):
+            raise hint
         if view is None or not sees_agency(info.context.principal, view.plan.agency):
             return None
         return MigrationPlan(view=view)

@@ -74,3 +74,18 @@ async def version_page(
         "SELECT count(*) FROM migration_plan_versions WHERE plan_id = $1", plan_id
     )
     return [plan_repository.version_of(r) for r in rows], total
+
+
+async def versions_named(
+    conn: Connection, keys: list[tuple[str, int]]
+) -> dict[tuple[str, int], VersionRow]:
+    """These versions of plans' schedules, by (plan id, version)."""
+    rows = await conn.fetch(
+        """SELECT v.plan_id, v.version, v.created_at, v.causes, v.snapshot::text AS snapshot,
+                  v.changes
+           FROM unnest($1::text[], $2::integer[]) AS k(plan_id, version)
+           JOIN migration_plan_versions v USING (plan_id, version)""",
+        [plan for plan, _ in keys],
+        [version for _, version in keys],
+    )
+    return {(r["plan_id"], r["version"]): plan_repository.version_of(r) for r in rows}

@@ -109,6 +109,11 @@ async def count(conn: Connection) -> int:
     return total
 
 
+async def named(conn: Connection, ids: Sequence[int]) -> dict[int, StoredDeadLetter]:
+    rows = await conn.fetch(f"{_SELECT} WHERE id = ANY($1::bigint[])", list(ids))
+    return {row["id"]: StoredDeadLetter(**dict(row)) for row in rows}
+
+
 async def of_event(conn: Connection, event_id: uuid.UUID) -> list[StoredDeadLetter]:
     rows = await conn.fetch(f"{_SELECT} WHERE event_id = $1 ORDER BY id", event_id)
     return [StoredDeadLetter(**dict(row)) for row in rows]

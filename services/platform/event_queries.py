@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from services.events.base import EventEnvelope
@@ -37,6 +38,22 @@ async def vendor_timeline(
         RecordedEvent(r["position"], parse_event(r["envelope"]), r["recorded_at"]) for r in rows
     ]
     return events, total
+
+
+async def events_named(
+    conn: Connection, event_ids: Sequence[uuid.UUID], event_types: Collection[str] | None = None
+) -> dict[uuid.UUID, RecordedEvent]:
+    """These events as the log holds them (only those of `event_types`, when given)."""
+    rows = await conn.fetch(
+        "SELECT position, envelope::text AS envelope, recorded_at FROM event_store"
+        " WHERE event_id = ANY($1::uuid[]) AND ($2::text[] IS NULL OR event_type = ANY($2))",
+        list(event_ids),
+        list(event_types) if event_types is not None else None,
+    )
+    found = [
+        RecordedEvent(r["position"], parse_event(r["envelope"]), r["recorded_at"]) for r in rows
+    ]
+    return {e.envelope.event_id: e for e in found}
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ async def affiliates(conn: Connection, vendor_ids: list[str]) -> dict[str, list[
 class VendorAffiliates:
     """The affiliates field every Vendor has (mixed into the registry's Vendor type)."""
 
-    id: strawberry.ID
+    vendor_id: strawberry.ID
 
     @strawberry.field(
         description="The vendors related to this one as parent or subsidiary, now or before, by"
@@ -65,4 +65,4 @@ class VendorAffiliates:
     )
     async def affiliates(self, info: Info) -> list[Affiliate]:
         none: list[Affiliate] = []
-        return await batched(info, ("affiliates",), affiliates, none).load(str(self.id))
+        return await batched(info, ("affiliates",), affiliates, none).load(str(self.vendor_id))

@@ -11,7 +11,6 @@ from typing import Annotated
 import strawberry
 
 from services.events.compliance import CertificateKind
-from services.platform.access import agencies_in_view
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, First100
 from services.platform.graphql.pagination import Connection
@@ -29,6 +28,7 @@ from services.registry.graphql_records import (
     claim,
     connection,
     contract,
+    in_view,
     incident,
     limit,
     of_vendor,
@@ -50,16 +50,14 @@ ActiveOn = Annotated[
 ]
 
 
-def in_view(info: Info) -> tuple[str, ...] | None:
-    """The agencies whose contracts (and what hangs on them) the caller sees; None: all."""
-    return agencies_in_view(info.context.principal)
-
-
 @strawberry.type
 class VendorRecords:
     """The fields every Vendor has for its records (mixed into the registry's Vendor type)."""
 
-    id: strawberry.ID
+    vendor_id: strawberry.ID = strawberry.field(
+        description="The vendor's id in the registry, as events and the other types'"
+        " `vendorId` name it (`id` is its global id)."
+    )
 
     @strawberry.field(description="Its contracts, by id; at `agency`, running on `activeOn`.")
     async def contracts(
@@ -80,7 +78,7 @@ class VendorRecords:
             agencies=scope,
         )
         key = ("contracts", n, after, agency, active_on, scope)
-        page = await of_vendor(info, str(self.id), key, fetch)
+        page = await of_vendor(info, str(self.vendor_id), key, fetch)
         return connection(page, contract, "contract_id", after)
 
     @strawberry.field(description="Work it subcontracted, by id; of one status when given.")
@@ -97,7 +95,7 @@ class VendorRecords:
         n, wanted, scope = limit(first), status.value if status else None, in_view(info)
         fetch = partial(records.subcontracts, first=n, after=after, status=wanted, agencies=scope)
         key = ("subcontracts", n, after, wanted, scope)
-        page = await of_vendor(info, str(self.id), key, fetch)
+        page = await of_vendor(info, str(self.vendor_id), key, fetch)
         return connection(page, subcontract, "subcontract_id", after)
 
     @strawberry.field(description="Its incidents, by id; only those not closed, when asked.")
@@ -115,7 +113,7 @@ class VendorRecords:
             records.incidents, first=n, after=after, open_only=open_only, agencies=scope
         )
         key = ("incidents", n, after, open_only, scope)
-        page = await of_vendor(info, str(self.id), key, fetch)
+        page = await of_vendor(info, str(self.vendor_id), key, fetch)
         return connection(page, incident, "incident_id", after)
 
     @strawberry.field(description="Claims for damages against it, by id.")
@@ -131,7 +129,9 @@ class VendorRecords:
     ) -> Connection[Claim]:
         n, wanted, scope = limit(first), status.value if status else None, in_view(info)
         fetch = partial(records.claims, first=n, after=after, status=wanted, agencies=scope)
-        page = await of_vendor(info, str(self.id), ("claims", n, after, wanted, scope), fetch)
+        page = await of_vendor(
+            info, str(self.vendor_id), ("claims", n, after, wanted, scope), fetch
+        )
         return connection(page, claim, "claim_id", after)
 
     @strawberry.field(description="Certificates it submitted, by id; of a kind or contract.")
@@ -145,7 +145,7 @@ class VendorRecords:
             strawberry.argument(description="Only certificates of this kind; null: all."),
         ] = None,
         contract_id: Annotated[
-            str | None,
+            strawberry.ID | None,
             strawberry.argument(description="Only certificates for this contract; null: all."),
         ] = None,
     ) -> Connection[Certificate]:
@@ -159,7 +159,7 @@ class VendorRecords:
             agencies=scope,
         )
         key = ("certificates", n, after, wanted, contract_id, scope)
-        page = await of_vendor(info, str(self.id), key, fetch)
+        page = await of_vendor(info, str(self.vendor_id), key, fetch)
         return connection(page, certificate, "certificate_id", after)
 
     @strawberry.field(description="Sanctions imposed on it, by id; those in force on `activeOn`.")
@@ -172,7 +172,7 @@ class VendorRecords:
     ) -> Connection[Sanction]:
         n = limit(first)
         fetch = partial(records.sanctions, first=n, after=after, active_on=active_on)
-        page = await of_vendor(info, str(self.id), ("sanctions", n, after, active_on), fetch)
+        page = await of_vendor(info, str(self.vendor_id), ("sanctions", n, after, active_on), fetch)
         return connection(page, sanction, "sanction_id", after)
 
 

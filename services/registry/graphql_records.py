@@ -14,10 +14,12 @@ from services.events.compliance import CertificateKind
 from services.events.contract import Criticality, TerminationReason
 from services.events.incident import ControlFailure, IncidentKind, LeakFinding, Severity
 from services.events.sanction import SanctionKind
+from services.platform.access import agencies_in_view
 from services.platform.database import Connection as Db
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import described_enum
 from services.platform.graphql.loaders import batched
+from services.platform.graphql.nodes import Key, Node, in_key_order
 from services.platform.graphql.pagination import Connection, page_size
 from services.registry import record_repository as records
 from services.registry.record_repository import (
@@ -34,7 +36,7 @@ AMOUNT = (
 )
 
 Record = TypeVar("Record")
-Node = TypeVar("Node")
+Item = TypeVar("Item")
 
 SubcontractState = described_enum(
     SubcontractStatus,
@@ -136,7 +138,7 @@ described_enum(
 
 
 @strawberry.type(description="A contract an agency awarded to a vendor, as amended and ended.")
-class Contract:
+class Contract(Node):
     contract_id: strawberry.ID = strawberry.field(description="The contract's id.")
     vendor_id: strawberry.ID = strawberry.field(description="The vendor it was awarded to.")
     agency: str = strawberry.field(description="The contracting agency or department.")
@@ -157,9 +159,20 @@ class Contract:
         description="Why it ended; null while running."
     )
 
+    node_key_names = ("contractId",)
+
+    def node_key(self) -> Key:
+        return (self.contract_id,)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[Contract | None]:
+        async with info.context.pool.acquire() as conn:
+            found = await records.contracts_named(conn, [i for (i,) in keys], in_view(info))
+        return in_key_order({(i,): contract(r) for i, r in found.items()}, keys)
+
 
 @strawberry.type(description="Work of a contract subcontracted (or re-subcontracted).")
-class Subcontract:
+class Subcontract(Node):
     subcontract_id: strawberry.ID = strawberry.field(description="The subcontract's id.")
     contract_id: strawberry.ID = strawberry.field(description="The contract whose work it is.")
     vendor_id: strawberry.ID = strawberry.field(description="The prime contractor.")
@@ -183,9 +196,20 @@ class Subcontract:
         description="Certificates proving the subcontractor's fitness, named in the approval."
     )
 
+    node_key_names = ("subcontractId",)
+
+    def node_key(self) -> Key:
+        return (self.subcontract_id,)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[Subcontract | None]:
+        async with info.context.pool.acquire() as conn:
+            found = await records.subcontracts_named(conn, [i for (i,) in keys], in_view(info))
+        return in_key_order({(i,): subcontract(r) for i, r in found.items()}, keys)
+
 
 @strawberry.type(description="A breach incident, with its latest findings.")
-class Incident:
+class Incident(Node):
     incident_id: strawberry.ID = strawberry.field(description="The incident's id.")
     vendor_id: strawberry.ID = strawberry.field(
         description="The vendor responsible (the prime contractor, when a subcontractor caused it)."
@@ -224,9 +248,22 @@ class Incident:
     closed_on: dt.date | None = strawberry.field(description="Day it was closed; null while open.")
     resolution: str | None = strawberry.field(description="How it was resolved; null while open.")
 
+    # Numbered per vendor: the vendor is part of the key.
+    node_key_names = ("vendorId", "incidentId")
+
+    def node_key(self) -> Key:
+        return (self.vendor_id, self.incident_id)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[Incident | None]:
+        pairs = [(vendor, incident_id) for vendor, incident_id in keys]
+        async with info.context.pool.acquire() as conn:
+            found = await records.incidents_named(conn, pairs, in_view(info))
+        return in_key_order({k: incident(r) for k, r in found.items()}, keys)
+
 
 @strawberry.type(description="A claim for damages against a vendor.")
-class Claim:
+class Claim(Node):
     claim_id: strawberry.ID = strawberry.field(description="The claim's id.")
     vendor_id: strawberry.ID = strawberry.field(description="The vendor claimed against.")
     filed_on: dt.date = strawberry.field(description="Day it was filed.")
@@ -247,9 +284,22 @@ class Claim:
     )
     settled_amount: str | None = strawberry.field(description=AMOUNT)
 
+    # Numbered per vendor: the vendor is part of the key.
+    node_key_names = ("vendorId", "claimId")
+
+    def node_key(self) -> Key:
+        return (self.vendor_id, self.claim_id)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[Claim | None]:
+        pairs = [(vendor, claim_id) for vendor, claim_id in keys]
+        async with info.context.pool.acquire() as conn:
+            found = await records.claims_named(conn, pairs, in_view(info))
+        return in_key_order({k: claim(r) for k, r in found.items()}, keys)
+
 
 @strawberry.type(description="A certificate a vendor submitted (data erasure, media disposal, …).")
-class Certificate:
+class Certificate(Node):
     certificate_id: strawberry.ID = strawberry.field(description="The certificate's id.")
     vendor_id: strawberry.ID = strawberry.field(description="The vendor that submitted it.")
     kind: CertificateKind = strawberry.field(description="What it proves.")
@@ -260,9 +310,22 @@ class Certificate:
     submitted_on: dt.date = strawberry.field(description="Day the vendor submitted it.")
     issued_by: str = strawberry.field(description="Who issued the certificate.")
 
+    # Numbered per vendor: the vendor is part of the key.
+    node_key_names = ("vendorId", "certificateId")
+
+    def node_key(self) -> Key:
+        return (self.vendor_id, self.certificate_id)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[Certificate | None]:
+        pairs = [(vendor, certificate_id) for vendor, certificate_id in keys]
+        async with info.context.pool.acquire() as conn:
+            found = await records.certificates_named(conn, pairs, in_view(info))
+        return in_key_order({k: certificate(r) for k, r in found.items()}, keys)
+
 
 @strawberry.type(description="A sanction with its terms as amended (and lifted) so far.")
-class Sanction:
+class Sanction(Node):
     sanction_id: strawberry.ID = strawberry.field(description="The sanction's id.")
     vendor_id: strawberry.ID = strawberry.field(description="The vendor it was imposed on.")
     kind: SanctionKind = strawberry.field(description="What kind of sanction it is.")
@@ -280,8 +343,25 @@ class Sanction:
         description="The procurement categories it applies in; null: every category."
     )
 
+    node_key_names = ("sanctionId",)
 
-def _node(node_type: Callable[..., Node], record: Any, /, **enums: Callable[[Any], Any]) -> Node:
+    def node_key(self) -> Key:
+        return (self.sanction_id,)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[Sanction | None]:
+        # Sanctions are public record: every role sees every agency's (as `sanctions`).
+        async with info.context.pool.acquire() as conn:
+            found = await records.sanctions_named(conn, [i for (i,) in keys])
+        return in_key_order({(i,): sanction(r) for i, r in found.items()}, keys)
+
+
+def in_view(info: Info) -> tuple[str, ...] | None:
+    """The agencies whose contracts (and what hangs on them) the caller sees; None: all."""
+    return agencies_in_view(info.context.principal)
+
+
+def _node(node_type: Callable[..., Item], record: Any, /, **enums: Callable[[Any], Any]) -> Item:
     """A GraphQL node from a record: same field names; amounts as strings; enums converted."""
     values = {}
     for name in getattr(node_type, "__annotations__", {}):
@@ -332,8 +412,8 @@ PageFetch = Callable[[Db, Sequence[str] | None], Awaitable[dict[str | None, Page
 
 
 def connection(
-    page: Page[Record], to_node: Callable[[Record], Node], cursor: str, after: str | None
-) -> Connection[Node]:
+    page: Page[Record], to_node: Callable[[Record], Item], cursor: str, after: str | None
+) -> Connection[Item]:
     nodes = [to_node(r) for r in page.records]
     return Connection.of(nodes, lambda n: str(getattr(n, cursor)), page.total, page.has_next, after)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from enum import StrEnum
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 
@@ -16,13 +16,22 @@ from services.events.sanction import SanctionKind as SanctionKindModel
 from services.platform.graphql.context import ContextKey, Info
 from services.platform.graphql.descriptions import After, First100, First5000, described_enum
 from services.platform.graphql.errors import InvalidArgument
+from services.platform.graphql.nodes import (
+    Key,
+    Node,
+    in_key_order,
+    logged_events,
+    misplaced_global_id,
+    one_of,
+)
 from services.platform.graphql.pagination import Connection, page_size
-from services.registry import eligibility, queries
+from services.registry import eligibility, queries, vendor_repository
 from services.registry.graphql_affiliates import VendorAffiliates
 from services.registry.graphql_record_fields import VendorRecords, vendor_rows
 from services.registry.name_index_feed import LiveNameIndex
 from services.registry.names import IdentifierKey
 from services.registry.policy import PolicyError, Proposal, SuspensionPolicy, propose
+from services.registry.queries import RegistryQueryError
 from services.registry.sanction_timeline import Decision
 from services.registry.screening import screen
 from services.registry.search import NameKind as NameKindModel
@@ -96,41 +105,55 @@ class IdentifierInput:
 
 @strawberry.input(
     one_of=True,
-    description="One way to name a vendor: give exactly one of its fields (the other left out).",
+    description="One way to name a vendor: give exactly one of its fields (the others left out).",
 )
 class VendorRefInput:
-    id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="The vendor, by its id (`Vendor.id`)."
+    vendor_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The vendor, by its id in the registry (`Vendor.vendorId`).",
     )
     identifier: IdentifierInput | None = strawberry.field(
         default=strawberry.UNSET, description="The vendor, by an identifier in some scheme."
+    )
+    id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The vendor, by its id in the registry, as `vendorId` (not its global id).",
+        deprecation_reason="give `vendorId` instead: `Vendor.id` is a global id now.",
     )
 
 
 OLD_VENDOR_ARGUMENT = "give `vendor` instead (`vendor: {{{0}: …}}`)."
 
 
+def _given(value: object) -> Any:
+    return None if value is strawberry.UNSET else value
+
+
 def named_vendor(
     vendor: VendorRefInput | None,
     vendor_id: strawberry.ID | None,
     identifier: IdentifierInput | None,
-) -> tuple[str | None, IdentifierKey | None]:
+) -> tuple[str | None, IdentifierKey | None, bool]:
     """The vendor a field was asked about: by `vendor` (a @oneOf input), or by the deprecated
-    `vendorId` or `identifier` arguments it replaces; never by both ways at once."""
+    `vendorId` or `identifier` arguments it replaces; never by both ways at once. Also whether
+    it was named by the deprecated `vendor: {id: …}`, whose value may be a misplaced global id."""
+    by_old_id = False
     if vendor is not None:
         if vendor_id is not None or identifier is not None:
             raise InvalidArgument(
                 "vendor: give it alone, not with the deprecated vendorId or identifier"
             )
-        # @oneOf: exactly one of the two is set (the other UNSET); validation saw to it.
-        vendor_id = None if vendor.id is strawberry.UNSET else vendor.id
-        identifier = None if vendor.identifier is strawberry.UNSET else vendor.identifier
+        # @oneOf: exactly one of the fields is set (the others UNSET); validation saw to it.
+        old = _given(vendor.id)
+        by_old_id = old is not None
+        vendor_id = old if by_old_id else _given(vendor.vendor_id)
+        identifier = _given(vendor.identifier)
     elif vendor_id is None and identifier is None:
         raise InvalidArgument(
-            "vendor: name the vendor, by `vendor: {id: …}` or `vendor: {identifier: …}`"
+            "vendor: name the vendor, by `vendor: {vendorId: …}` or `vendor: {identifier: …}`"
         )
     wanted = IdentifierKey(identifier.scheme, identifier.value) if identifier else None
-    return (str(vendor_id) if vendor_id is not None else None), wanted
+    return (str(vendor_id) if vendor_id is not None else None), wanted, by_old_id
 
 
 @strawberry.type(description="A legal name, reading or English name the vendor used before.")
@@ -142,10 +165,7 @@ class FormerName:
 
 
 @strawberry.type(description="A vendor as the registry knows it, with its records.")
-class Vendor(VendorRecords, VendorAffiliates):
-    id: strawberry.ID = strawberry.field(
-        description="The vendor's id in the registry (its `vendorId` everywhere else)."
-    )
+class Vendor(Node, VendorRecords, VendorAffiliates):
     legal_name: str = strawberry.field(description="The current legal name.")
     name_kana: str | None = strawberry.field(
         description="The reading of the legal name in katakana; null when not recorded."
@@ -171,12 +191,23 @@ class Vendor(VendorRecords, VendorAffiliates):
         info: Info,
         as_of: Annotated[dt.date | None, strawberry.argument(description=AS_OF)] = None,
     ) -> RiskScore:
-        return await risk_score_of(info, str(self.id), as_of)
+        return await risk_score_of(info, str(self.vendor_id), as_of)
+
+    node_key_names = ("vendorId",)
+
+    def node_key(self) -> Key:
+        return (self.vendor_id,)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[Vendor | None]:
+        async with info.context.pool.acquire() as conn:
+            rows = await vendor_repository.fetch_vendors(conn, [i for (i,) in keys])
+        return in_key_order({(i,): cls.of(row) for i, row in rows.items()}, keys)
 
     @classmethod
     def of(cls, row: VendorRow) -> Vendor:
         return cls(
-            id=strawberry.ID(row.vendor_id),
+            vendor_id=strawberry.ID(row.vendor_id),
             legal_name=row.legal_name,
             name_kana=row.name_kana,
             name_en=row.name_en,
@@ -345,12 +376,33 @@ described_enum(
 
 
 @strawberry.type(description="A vendor whose identity or eligibility changed.")
-class RegistryChange:
+class RegistryChange(Node):
+    seq: strawberry.Private[int]
     vendor_id: strawberry.ID = strawberry.field(description="The vendor that changed.")
     kind: ChangeKind = strawberry.field(description="What changed: its identity or eligibility.")
     recorded_at: dt.datetime = strawberry.field(
         description="When the registry recorded the change (with its UTC offset)."
     )
+
+    node_key_names = ("changeNumber",)
+
+    def node_key(self) -> Key:
+        return (str(self.seq),)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[RegistryChange | None]:
+        async with info.context.pool.acquire() as conn:
+            rows = await queries.changes_numbered(conn, [int(n) for (n,) in keys])
+        return in_key_order({(str(n),): cls.of(row) for n, row in rows.items()}, keys)
+
+    @classmethod
+    def of(cls, change: queries.ChangeRow) -> RegistryChange:
+        return cls(
+            seq=change.seq,
+            vendor_id=strawberry.ID(change.vendor_id),
+            kind=ChangeKind(change.kind),
+            recorded_at=change.recorded_at,
+        )
 
 
 @strawberry.type(description="Changes after a cursor; pass `cursor` as `since` next time.")
@@ -383,16 +435,33 @@ class RegistryQuery:
     ) -> Connection[Vendor]:
         rows, total, has_next = await vendor_rows(info, first, after)
         vendors = [Vendor.of(r) for r in rows]
-        return Connection.of(vendors, lambda v: str(v.id), total, has_next, after)
+        return Connection.of(vendors, lambda v: str(v.vendor_id), total, has_next, after)
 
-    @strawberry.field(description="One vendor by its id; null when unknown.")
+    @strawberry.field(description="One vendor by its id in the registry; null when unknown.")
     async def vendor(
         self,
         info: Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="The vendor's id.")],
+        vendor_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The vendor's id in the registry (`Vendor.vendorId`). Required,"
+                " unless the deprecated `id` is given."
+            ),
+        ] = None,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The vendor's id in the registry, as `vendorId` (not its global"
+                " id: `node(id:)` takes that).",
+                deprecation_reason="give `vendorId` instead: `Vendor.id` is a global id now.",
+            ),
+        ] = None,
     ) -> Vendor | None:
+        wanted, by_old_id = one_of("vendorId", vendor_id, "id", id)
         async with info.context.pool.acquire() as conn:
-            row = await queries.vendor(conn, str(id))
+            row = await queries.vendor(conn, wanted)
+        if row is None and by_old_id and (hint := misplaced_global_id("id", wanted, "vendorId")):
+            raise hint
         return Vendor.of(row) if row else None
 
     @strawberry.field(
@@ -435,7 +504,7 @@ class RegistryQuery:
         vendor: Annotated[
             VendorRefInput | None,
             strawberry.argument(
-                description="The vendor, by its id or by an identifier (exactly one)."
+                description="The vendor, by its id or by an identifier (exactly one way)."
                 " Required, unless the deprecated `vendorId` or `identifier` is given."
             ),
         ] = None,
@@ -458,9 +527,18 @@ class RegistryQuery:
         category: Annotated[str | None, strawberry.argument(description=CATEGORY)] = None,
         known_at: Annotated[dt.datetime | None, strawberry.argument(description=KNOWN_AT)] = None,
     ) -> BidEligibility:
-        by_id, wanted = named_vendor(vendor, vendor_id, identifier)
+        by_id, wanted, by_old_id = named_vendor(vendor, vendor_id, identifier)
         async with info.context.pool.acquire() as conn:
-            resolved = await queries.resolve_vendor(conn, by_id, wanted)
+            try:
+                resolved = await queries.resolve_vendor(conn, by_id, wanted)
+            except RegistryQueryError:
+                if (
+                    by_old_id
+                    and by_id
+                    and (hint := misplaced_global_id("vendor.id", by_id, "vendorId"))
+                ):
+                    raise hint from None
+                raise
             answers = await screen(
                 conn,
                 [resolved],
@@ -547,21 +625,14 @@ class RegistryQuery:
         async with info.context.pool.acquire() as conn:
             page = await queries.changes_since(conn, since, page_size(first, 5000))
         return RegistryChangePage(
-            changes=[
-                RegistryChange(
-                    vendor_id=strawberry.ID(c.vendor_id),
-                    kind=ChangeKind(c.kind),
-                    recorded_at=c.recorded_at,
-                )
-                for c in page.changes
-            ],
+            changes=[RegistryChange.of(c) for c in page.changes],
             cursor=page.cursor,
             has_more=page.has_more,
         )
 
 
 @strawberry.type(description="A vendor became ineligible, eligible again, or barred for longer.")
-class EligibilityChange:
+class EligibilityChange(Node):
     event_id: strawberry.ID = strawberry.field(
         description="The `vendor.eligibility_changed` event announcing it."
     )
@@ -587,6 +658,18 @@ class EligibilityChange:
             eligible_again_on=payload.eligible_again_on,
             reasons=[EligibilityReason.of_ref(r) for r in payload.reasons],
         )
+
+    # The `vendor.eligibility_changed` event announcing it names it.
+    node_key_names = ("eventId",)
+
+    def node_key(self) -> Key:
+        return (str(self.event_id),)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[EligibilityChange | None]:
+        # Open to every role, as the `eligibilityChanges` subscription is.
+        events = await logged_events(info, keys, {EligibilityChanged.event_type})
+        return in_key_order({k: cls.of(e.envelope) for k, e in events.items()}, keys)
 
 
 @strawberry.type

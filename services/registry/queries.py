@@ -127,6 +127,7 @@ def _merged(exact: list[SearchHit], hits: list[SearchHit], limit: int) -> list[S
 
 @dataclass(frozen=True)
 class ChangeRow:
+    seq: int  # the change's number (names it; the feed's order is `xid.seq`)
     vendor_id: str
     kind: str
     recorded_at: dt.datetime
@@ -163,7 +164,19 @@ async def changes_since(conn: Connection, since: str | None, first: int) -> Chan
     page = rows[:first]
     cursor = f"{page[-1]['xid']}.{page[-1]['seq']}" if page else f"{after_xid}.{after_seq}"
     return ChangePage(
-        [ChangeRow(r["vendor_id"], r["kind"], r["recorded_at"]) for r in page],
+        [ChangeRow(r["seq"], r["vendor_id"], r["kind"], r["recorded_at"]) for r in page],
         cursor,
         len(rows) > first,
     )
+
+
+async def changes_numbered(conn: Connection, seqs: Sequence[int]) -> dict[int, ChangeRow]:
+    """These changes of the feed, by number."""
+    rows = await conn.fetch(
+        "SELECT seq, vendor_id, kind, recorded_at FROM registry_changes"
+        " WHERE seq = ANY($1::bigint[])",
+        list(seqs),
+    )
+    return {
+        r["seq"]: ChangeRow(r["seq"], r["vendor_id"], r["kind"], r["recorded_at"]) for r in rows
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from typing import Annotated, cast
 
 import strawberry
@@ -15,6 +15,7 @@ from services.events.emitted import RiskBand as RiskBandModel
 from services.events.emitted import RiskChanged
 from services.platform.graphql.context import ContextKey, Info
 from services.platform.graphql.descriptions import After, described_enum, first
+from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events, uuid_part
 from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
 from services.risk import history as risk_history
 from services.risk import repository
@@ -45,6 +46,15 @@ AS_OF = strawberry.argument(
 )
 
 
+def _day(part: str) -> dt.date | None:
+    """A key part that is a day (ISO 8601, as written), or None."""
+    try:
+        day = dt.date.fromisoformat(part)
+    except ValueError:
+        return None
+    return day if day.isoformat() == part else None
+
+
 @strawberry.type(description="Events behind a factor; for inherited risk, the subcontractor.")
 class RiskEvidence:
     event_ids: list[strawberry.ID] = strawberry.field(
@@ -72,7 +82,7 @@ class RiskFactor:
 
 
 @strawberry.type(description="A vendor's risk score (0–100) on a day, explained factor by factor.")
-class RiskScore:
+class RiskScore(Node):
     vendor_id: strawberry.ID = strawberry.field(description="The vendor scored.")
     as_of: dt.date = strawberry.field(description="The day scored (a calendar day).")
     score: float = strawberry.field(
@@ -88,10 +98,45 @@ class RiskScore:
     factors: list[RiskFactor] = strawberry.field(
         description="The factors behind the score, each with its points and evidence."
     )
+    # An entry of the history: the event after which the score stood so (several events of
+    # one day are several entries); None: the score of the day, as everything recorded says.
+    event_id: strawberry.Private[str | None] = None
+
+    node_key_names = ("vendorId", "asOf (or, in the history, eventId)")
+
+    def node_key(self) -> Key:
+        return (self.vendor_id, self.event_id or self.as_of.isoformat())
 
     @classmethod
-    def of(cls, vendor_id: str, as_of: dt.date, risk: RiskScoreModel) -> RiskScore:
+    def node_key_valid(cls, key: Key) -> bool:
+        return len(key) == 2 and (_day(key[1]) is not None or uuid_part(key[1]) is not None)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[RiskScore | None]:
+        # Open to every role, as `riskScore` and `riskHistory` are.
+        risk = info.context.part(RISK)
+        found: dict[Key, RiskScore] = {}
+        entries = [(vendor, part) for vendor, part in keys if _day(part) is None]
+        async with info.context.pool.acquire() as conn:
+            for vendor, part in keys:
+                if (day := _day(part)) is not None:
+                    found[(vendor, part)] = cls.of(
+                        vendor, day, await risk.evaluate(conn, vendor, day)
+                    )
+            for (vendor, event), seq in (await repository.history_seqs(conn, entries)).items():
+                for at, as_of, score in await risk_history.history(
+                    conn, risk.model, vendor, seq - 1, 1
+                ):
+                    if at == seq:
+                        found[(vendor, event)] = cls.of(vendor, as_of, score, event)
+        return in_key_order(found, keys)
+
+    @classmethod
+    def of(
+        cls, vendor_id: str, as_of: dt.date, risk: RiskScoreModel, event_id: str | None = None
+    ) -> RiskScore:
         return cls(
+            event_id=event_id,
             vendor_id=strawberry.ID(vendor_id),
             as_of=as_of,
             score=risk.score,
@@ -116,7 +161,7 @@ class RiskScore:
 
 
 @strawberry.type(description="A significant move of a vendor's risk (band change or big step).")
-class RiskUpdate:
+class RiskUpdate(Node):
     event_id: strawberry.ID = strawberry.field(description="The `risk.changed` event.")
     vendor_id: strawberry.ID = strawberry.field(description="The vendor whose risk moved.")
     old_score: float | None = strawberry.field(
@@ -147,6 +192,18 @@ class RiskUpdate:
             moved_factors=list(payload.moved_factors),
             model_version=payload.model_version,
         )
+
+    # The `risk.changed` event announcing it names it.
+    node_key_names = ("eventId",)
+
+    def node_key(self) -> Key:
+        return (str(self.event_id),)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[RiskUpdate | None]:
+        # Open to every role, as the `riskUpdates` subscription is.
+        events = await logged_events(info, keys, {RiskChanged.event_type})
+        return in_key_order({k: cls.of(e.envelope) for k, e in events.items()}, keys)
 
 
 async def risk_score_of(info: Info, vendor_id: str, as_of: dt.date | None) -> RiskScore:
@@ -190,8 +247,9 @@ class RiskQuery:
                 limit + 1,
             )
             total = await repository.history_length(conn, str(vendor_id))
+            events = await repository.history_events(conn, [seq for seq, _, _ in entries[:limit]])
         pairs = [
-            (str(seq), RiskScore.of(str(vendor_id), as_of, risk))
+            (str(seq), RiskScore.of(str(vendor_id), as_of, risk, events[seq]))
             for seq, as_of, risk in entries[:limit]
         ]
         return Connection.of_pairs(pairs, total, len(entries) > limit, after)

@@ -247,6 +247,30 @@ async def history(
     return rows
 
 
+async def history_events(conn: Connection, seqs: Collection[int]) -> dict[int, str]:
+    """The id of the event behind each of these history seqs (stable; seqs are not, across
+    `vendorwatch rebuild risk`)."""
+    rows = await conn.fetch(
+        "SELECT seq, event_id FROM risk_events WHERE seq = ANY($1::bigint[])", list(seqs)
+    )
+    return {r["seq"]: str(r["event_id"]) for r in rows}
+
+
+async def history_seqs(
+    conn: Connection, entries: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """The seq of each (vendor, event id) history entry that exists."""
+    rows = await conn.fetch(
+        """SELECT h.vendor_id, e.event_id, h.seq
+           FROM unnest($1::text[], $2::uuid[]) AS k(vendor_id, event_id)
+           JOIN risk_events e USING (event_id)
+           JOIN risk_history h ON h.vendor_id = k.vendor_id AND h.seq = e.seq""",
+        [vendor for vendor, _ in entries],
+        [event for _, event in entries],
+    )
+    return {(r["vendor_id"], str(r["event_id"])): r["seq"] for r in rows}
+
+
 async def subject_events(conn: Connection, vendor_id: str, up_to_seq: int) -> list[tuple[int, str]]:
     """(seq, envelope) of every event folded into the vendor's state, up to a point."""
     rows = await conn.fetch(

@@ -38,7 +38,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from services.platform.auth import Role
-from tests.support.event_examples import VALID_PAYLOADS, graphql_input
+from tests.support.event_examples import VALID_PAYLOADS, sanction_input
 from tests.support.principals import TEST_SECRET, token
 from tests.support.processes import Service, free_port, wait_until
 
@@ -137,7 +137,7 @@ async def subscribed(graphql_url: str, count: int, watched: list[str]) -> AsyncI
 
 def _suspension(vendor_id: str) -> dict[str, Any]:
     today = dt.datetime.now(TOKYO).date()
-    return graphql_input(VALID_PAYLOADS["sanction.imposed"]) | {
+    return sanction_input(VALID_PAYLOADS["sanction.imposed"]) | {
         "sanctionId": f"suspension-{vendor_id}",
         "decidedOn": (today - dt.timedelta(days=1)).isoformat(),
         "startsOn": today.isoformat(),  # in force today: announced at once

@@ -66,12 +66,12 @@ def recorded(system: System, tmp_path: Path) -> None:
     events.write_bytes(b"\n".join(case_b.line(event) for event in lines) + b"\n")
     system.publish(events)
     query = """query ($id: ID!, $on: Date!) {
-      bidEligibility(vendor: {id: $id}, asOf: $on) { eligible }
+      bidEligibility(vendor: {vendorId: $id}, asOf: $on) { eligible }
     }"""
 
     def b_barred_c_known() -> bool:
         b = system.client.data(query, id=case_b.VENDOR, on="2023-01-10")
-        c = system.client.data('query { vendor(id: "vendor-c") { id } }')
+        c = system.client.data('query { vendor(vendorId: "vendor-c") { vendorId } }')
         return b["bidEligibility"]["eligible"] is False and c["vendor"] is not None
 
     wait_until(b_barred_c_known, "vendor B barred and vendor C registered")

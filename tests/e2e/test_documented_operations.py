@@ -15,7 +15,7 @@ from services.platform.auth import Role
 from tests.e2e.conftest import System
 from tests.support import case_migration
 from tests.support.case_migration import AGENCY, TOKYO, VENDOR
-from tests.support.event_examples import VALID_PAYLOADS, graphql_input
+from tests.support.event_examples import VALID_PAYLOADS, graphql_input, sanction_input
 from tests.support.migration_checks import OPERATIONS, operation, publish_events
 from tests.support.principals import token
 from tests.support.processes import GraphQLClient, wait_until
@@ -76,7 +76,7 @@ def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> No
     replacement_contract["payload"] |= {"contract_id": "c-tax-1", "agency": "税務課"}
     publish_events(embedded.publish, tmp_path / "contracts.jsonl", *others, replacement_contract)
 
-    suspension = graphql_input(VALID_PAYLOADS["sanction.imposed"]) | {
+    suspension = sanction_input(VALID_PAYLOADS["sanction.imposed"]) | {
         # Decided yesterday (an era date), in force from today, as the policy's start rule says.
         "decidedOn": f"令和{yesterday.year - 2018}年{yesterday.month}月{yesterday.day}日",
         "startsOn": today.isoformat(),
@@ -108,7 +108,7 @@ def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> No
         return [edge["node"] for edge in page["edges"] if edge["node"]["solver"]]
 
     wait_until(lambda: bool(plans()), "B's migration plan")
-    plan_id = plans()[0]["id"]
+    plan_id = plans()[0]["planId"]
     with run.subscribed("migration-progress", owner, planId=plan_id) as progress:
         settings = {"capacity": 2, "blackouts": [graphql_input(case_migration.blackout(start))]}
         run("configure-migration-plan", owner, planId=plan_id, settings=settings)
@@ -122,13 +122,11 @@ def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> No
     run("update-migration-checklist", owner, planId=plan_id, contractId="c01", **check)
     run("record-migration-milestone", owner, planId=plan_id, contractId="c01", status="IN_PROGRESS")
     wait_until(
-        lambda: run("migration-plan", owner, id=plan_id)["migrationPlan"]["upToDate"],
+        lambda: run("migration-plan", owner, planId=plan_id)["migrationPlan"]["upToDate"],
         "the plan re-planned",
     )
-    assert (
-        run("migration-plan-versions", owner, id=plan_id)["migrationPlan"]["versions"]["totalCount"]
-        >= 2
-    )
+    versions = run("migration-plan-versions", owner, planId=plan_id)["migrationPlan"]["versions"]
+    assert versions["totalCount"] >= 2
     # By hand, for a vendor with no sanction (C's own contract at another agency).
     manual = {"vendorId": REPLACEMENT, "agency": "税務課", "reason": "Watch list.", "planId": "p-c"}
     run("create-migration-plan", Role.ADMIN, **manual)
@@ -160,7 +158,7 @@ def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> No
         "eligibility-as-known", officer, identifier=corporate, asOf=today.isoformat(), knownAt=known
     )
     assert run("find-vendor", Role.VIEWER, search="ビーシステム")["vendors"]
-    assert run("vendor", Role.VIEWER, id=VENDOR)["vendor"]
+    assert run("vendor", Role.VIEWER, vendorId=VENDOR)["vendor"]
     proposal = {
         "authority": "City procurement office",
         "grounds": ["breach_of_contract"],
@@ -182,7 +180,9 @@ def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> No
     }
     run("dead-letters", Role.AUDITOR)
     run("import-reports", Role.SANCTION_AUTHORITY)
-    records = run("vendor-records", Role.AUDITOR, id=VENDOR, activeOn=today.isoformat())["vendor"]
+    records = run("vendor-records", Role.AUDITOR, vendorId=VENDOR, activeOn=today.isoformat())[
+        "vendor"
+    ]
     assert records["contracts"]["totalCount"] == len(case_migration.CONTRACTS)
     assert records["sanctions"]["edges"][0]["node"]["startsOn"] == today.isoformat()
     listed = run("registered-vendors", Role.VIEWER, today=today.isoformat())["registeredVendors"]

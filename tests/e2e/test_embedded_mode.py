@@ -63,11 +63,11 @@ def test_a_query_over_the_limits_is_refused_over_http(embedded: System) -> None:
 def test_without_a_valid_token_only_health_answers(embedded: System) -> None:
     url = embedded.client.url
     assert httpx.get(url.replace("/graphql", "/healthz"), timeout=5).status_code == 200
-    anonymous = httpx.post(url, json={"query": '{ vendor(id: "x") { id } }'}, timeout=5)
+    anonymous = httpx.post(url, json={"query": '{ vendor(vendorId: "x") { id } }'}, timeout=5)
     assert anonymous.status_code == 401 and anonymous.json()["errors"][0]["message"]
     forged = httpx.post(
         url,
-        json={"query": '{ vendor(id: "x") { id } }'},
+        json={"query": '{ vendor(vendorId: "x") { id } }'},
         headers={"Authorization": f"Bearer {embedded.client.token}x"},
         timeout=5,
     )
@@ -98,7 +98,7 @@ def test_a_plan_is_exported_from_the_command_line(
         return [edge["node"] for edge in page["migrationPlans"]["edges"]]
 
     wait_until(lambda: bool(plans()) and plans()[0]["solver"] is not None, "B's plan")
-    plan_id = plans()[0]["id"]
+    plan_id = plans()[0]["planId"]
     target = tmp_path / "plan.csv"
     common = ["--database-url", database_url]
     exported = run_cli(

@@ -22,14 +22,14 @@ OCDS = Path(__file__).resolve().parents[1] / "data" / "ocds"
 ARMENIA = OCDS / "ocds_armenia_armeps_release_package.json"
 SCREEN = """query ($scheme: String!, $value: String!) {
   bidEligibility(identifier: {scheme: $scheme, value: $value}) { vendorId eligible } }"""
-VENDOR = """query ($id: ID!) { vendor(id: $id) {
+VENDOR = """query ($id: ID!) { vendor(vendorId: $id) {
   legalName country aliases identifiers { scheme value }
   contracts { totalCount edges { node { contractId agency title category awardedOn startsOn
     endsOn amount currency } } } } }"""
 IMPORTS = """{ imports(first: 5) { edges { node {
   source fileName rowsRead vendorsCreated sanctionsImposed eventsSent refusedCount } } } }"""
 MEXICO_APF = OCDS / "ocds_mexico_apf_record_package.json"
-VENDOR_ENDS = """query ($id: ID!) { vendor(id: $id) {
+VENDOR_ENDS = """query ($id: ID!) { vendor(vendorId: $id) {
   contracts { edges { node { contractId terminatedOn terminationReason } } } } }"""
 REFUSED = [
     f"refused: {kind} releases[{n}].{kind}s[0] ({ocid}): {reason}"

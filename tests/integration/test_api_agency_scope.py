@@ -93,7 +93,7 @@ def ids(connection: dict[str, Any], key: str) -> set[str]:
 EVERYTHING = """
 {
   contracts { totalCount edges { node { contractId } } }
-  vendor(id: "vendor-b") {
+  vendor(vendorId: "vendor-b") {
     contracts { edges { node { contractId } } }
     subcontracts { edges { node { subcontractId } } }
     certificates { edges { node { certificateId } } }
@@ -156,7 +156,7 @@ async def test_every_other_role_sees_every_agencys_records(
 REFUSED = {
     "root contracts": '{ contracts(agency: "税務課") { totalCount } }',
     "a vendor's contracts": (
-        '{ vendor(id: "vendor-b") { contracts(agency: "税務課") { totalCount } } }'
+        '{ vendor(vendorId: "vendor-b") { contracts(agency: "税務課") { totalCount } } }'
     ),
     "migration plans": '{ migrationPlans(agency: "税務課") { totalCount } }',
     "riskiest vendors": '{ riskiestVendors(agency: "税務課") { vendorId } }',

@@ -4,15 +4,17 @@ it, from the verified caller, never from the input."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 import asyncpg
 import pytest
 
+from services.events.sanction import PERIOD_FIELDS
 from services.platform.auth import Principal, Role
 from tests.support import case_b, in_process_api
-from tests.support.event_examples import VALID_PAYLOADS, graphql_input
+from tests.support.event_examples import VALID_PAYLOADS, graphql_input, sanction_input
 from tests.support.principals import ADMIN
 
 pytestmark = pytest.mark.postgres
@@ -38,7 +40,7 @@ async def execute(
 
 def sanction(**changes: Any) -> dict[str, Any]:
     """The case's suspension in the GraphQL input's names (camelCase, enum names)."""
-    payload = graphql_input(VALID_PAYLOADS["sanction.imposed"] | changes)
+    payload = sanction_input(VALID_PAYLOADS["sanction.imposed"] | changes)
     return payload | {"kind": str(payload["kind"]).upper()}
 
 
@@ -69,8 +71,8 @@ async def test_input_problems_come_back_per_field_and_nothing_is_written(
     answer = (await execute(pool, IMPOSE, vendorId="bad id", payload=bad))["imposeSanction"]
     assert not answer["accepted"] and answer["eventId"] is None
     fields = {e["field"]: e["message"] for e in answer["errors"]}
-    assert set(fields) == {"vendorId", "payload.endsOn"}
-    assert "is before starts_on 2022-07-09" in fields["payload.endsOn"]
+    assert set(fields) == {"vendorId", "payload.period.endsOn"}
+    assert "is before starts_on 2022-07-09" in fields["payload.period.endsOn"]
     assert await stored(pool) == []
 
 
@@ -100,3 +102,79 @@ async def test_a_raw_event_keeps_the_contracts_field_names_in_its_errors(
     broken = case_b.suspended(ends_on="2021-01-01", duration_months=None)
     answer = (await execute(pool, SUBMIT, ADMIN, event=broken))["submitEvent"]
     assert [e["field"] for e in answer["errors"]] == ["payload.ends_on"]
+
+
+async def test_a_sanctions_period_is_given_one_way_by_its_one_of_input(pool: asyncpg.Pool) -> None:
+    introspected = await execute(pool, '{ __type(name: "SanctionPeriodInput") { isOneOf } }')
+    assert introspected["__type"] == {"isOneOf": True}
+    answer = (await execute(pool, IMPOSE, vendorId=case_b.VENDOR, payload=sanction()))[
+        "imposeSanction"
+    ]
+    assert answer["accepted"], answer["errors"]
+    (event,) = await stored(pool)
+    given = {k: v for k, v in event["payload"].items() if k in PERIOD_FIELDS}
+    assert given == {
+        "duration_months": 18,
+        "duration_days": None,
+        "ends_on": None,
+        "indefinite": False,
+    }
+
+
+async def test_the_deprecated_period_fields_still_work_alone(pool: asyncpg.Pool) -> None:
+    flat = graphql_input(VALID_PAYLOADS["sanction.imposed"]) | {"kind": "BID_SUSPENSION"}
+    answer = (await execute(pool, IMPOSE, vendorId=case_b.VENDOR, payload=flat))["imposeSanction"]
+    assert answer["accepted"], answer["errors"]
+    assert (await stored(pool))[0]["payload"]["duration_months"] == 18
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "says"),
+    [
+        (
+            sanction() | {"durationDays": 30},
+            "payload.period",
+            "give it alone, not with the deprecated durationMonths, durationDays, endsOn or"
+            " indefinite",
+        ),
+        (
+            sanction() | {"period": {"indefinite": False}},
+            "payload.period.indefinite",
+            "only true gives a period (no end until lifted); give durationMonths, durationDays"
+            " or endsOn otherwise",
+        ),
+    ],
+    ids=["with-a-deprecated-field", "indefinite-false"],
+)
+async def test_a_period_given_twice_or_as_no_period_is_refused(
+    pool: asyncpg.Pool, payload: dict[str, Any], field: str, says: str
+) -> None:
+    answer = (await execute(pool, IMPOSE, vendorId=case_b.VENDOR, payload=payload))[
+        "imposeSanction"
+    ]
+    assert answer["errors"] == [{"field": field, "message": says}]
+    assert await stored(pool) == []
+
+
+async def test_two_ways_in_one_period_are_refused_by_validation(pool: asyncpg.Pool) -> None:
+    two = sanction() | {"period": {"durationMonths": 18, "durationDays": 30}}
+    context = dataclasses.replace(in_process_api.shared_context(pool), principal=OFFICER)
+    result = await in_process_api.SCHEMA.execute(
+        IMPOSE, variable_values={"vendorId": case_b.VENDOR, "payload": two}, context_value=context
+    )
+    assert result.data is None and result.errors is not None
+    assert "must specify exactly one key" in result.errors[0].message
+    assert await stored(pool) == []
+
+
+async def test_an_amendment_takes_its_new_period_the_same_way(pool: asyncpg.Pool) -> None:
+    amend = """
+    mutation ($vendorId: ID!, $payload: SanctionAmendedInput!) {
+      amendSanction(vendorId: $vendorId, payload: $payload) { accepted errors { field message } }
+    }"""
+    payload = sanction_input(VALID_PAYLOADS["sanction.amended"] | {"duration_days": 90})
+    assert payload["period"] == {"durationDays": 90}
+    answer = await execute(pool, amend, vendorId=case_b.VENDOR, payload=payload)
+    assert answer["amendSanction"] == {"accepted": True, "errors": []}
+    (event,) = await stored(pool)
+    assert event["payload"]["duration_days"] == 90

@@ -21,8 +21,8 @@ pytestmark = pytest.mark.postgres
 
 PLANS = """
 query ($first: Int!) { migrationPlans(first: $first) { totalCount edges { node {
-  id solver { status } items { contractId replacementVendorId replacementProblem blockers
-  phaseLabel reasons } phases { label items { contractId } } } } } }"""
+  id planId solver { id status } items { id contractId replacementVendorId replacementProblem
+  blockers phaseLabel reasons } phases { label items { contractId } } } } } }"""
 
 
 async def seed(pool: asyncpg.Pool, vendors: int) -> None:
@@ -76,7 +76,7 @@ async def test_a_page_of_plans_costs_the_same_statements_whatever_its_size(
 
 VENDORS = """
 query ($first: Int!) { registeredVendors(first: $first) { totalCount edges { node {
-  id legalName identifiers { scheme value }
+  id vendorId legalName identifiers { scheme value }
   contracts(first: 3) { totalCount edges { node { contractId endsOn criticality } } }
   sanctions(first: 3) { totalCount edges { node { sanctionId endsOn } } }
   incidents(first: 3) { totalCount } claims(first: 3) { totalCount }

@@ -1,6 +1,6 @@
 """`bidEligibility(vendor:)` names the vendor by a @oneOf input, by its id or by an identifier
-and never both; the deprecated `vendorId` and `identifier` arguments still work alone (real
-PostgreSQL, the API's schema in-process)."""
+and never both; the deprecated `vendorId` and `identifier` arguments, and the input's
+deprecated `id`, still work alone (real PostgreSQL, the API's schema in-process)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ async def registered(pool: asyncpg.Pool) -> None:
 
 
 @pytest.mark.usefixtures("registered")
-@pytest.mark.parametrize("vendor", [{"id": case_b.VENDOR}, {"identifier": CORPORATE}])
+@pytest.mark.parametrize(
+    "vendor", [{"vendorId": case_b.VENDOR}, {"identifier": CORPORATE}, {"id": case_b.VENDOR}]
+)
 async def test_either_way_of_naming_the_vendor_answers(
     pool: asyncpg.Pool, vendor: dict[str, Any]
 ) -> None:
@@ -45,6 +47,7 @@ async def test_either_way_of_naming_the_vendor_answers(
 @pytest.mark.usefixtures("registered")
 async def test_a_literal_one_of_and_the_deprecated_arguments_answer(pool: asyncpg.Pool) -> None:
     for query in (
+        '{ bidEligibility(vendor: {vendorId: "vendor-b"}) { vendorId } }',
         '{ bidEligibility(vendor: {id: "vendor-b"}) { vendorId } }',
         '{ bidEligibility(vendor: {identifier: {scheme: "internal", value: "V-0042"}}) {'
         " vendorId } }",
@@ -58,23 +61,28 @@ async def test_a_literal_one_of_and_the_deprecated_arguments_answer(pool: asyncp
 @pytest.mark.parametrize(
     ("query", "variables", "says"),
     [
-        (BY_REF, {"vendor": {"id": case_b.VENDOR, "identifier": CORPORATE}}, "exactly one key"),
+        (
+            BY_REF,
+            {"vendor": {"vendorId": case_b.VENDOR, "identifier": CORPORATE}},
+            "exactly one key",
+        ),
+        (BY_REF, {"vendor": {"vendorId": case_b.VENDOR, "id": case_b.VENDOR}}, "exactly one key"),
         (BY_REF, {"vendor": {}}, "exactly one key"),
         (
-            '{ bidEligibility(vendor: {id: "vendor-b", identifier: {scheme: "internal",'
+            '{ bidEligibility(vendor: {vendorId: "vendor-b", identifier: {scheme: "internal",'
             ' value: "V-0042"}}) { vendorId } }',
             {},
             "exactly one key",
         ),
         (
-            '{ bidEligibility(vendor: {id: "vendor-b"}, vendorId: "vendor-b") { vendorId } }',
+            '{ bidEligibility(vendor: {vendorId: "vendor-b"}, vendorId: "vendor-b") { vendorId } }',
             {},
             "vendor: give it alone, not with the deprecated vendorId or identifier",
         ),
         (
             "{ bidEligibility { vendorId } }",
             {},
-            "vendor: name the vendor, by `vendor: {id: …}` or `vendor: {identifier: …}`",
+            "vendor: name the vendor, by `vendor: {vendorId: …}` or `vendor: {identifier: …}`",
         ),
         (
             '{ bidEligibility(vendorId: "vendor-b", identifier: {scheme: "internal",'
@@ -83,7 +91,15 @@ async def test_a_literal_one_of_and_the_deprecated_arguments_answer(pool: asyncp
             "give exactly one of vendorId and identifier",
         ),
     ],
-    ids=["both-variables", "neither-variable", "both-literal", "old-and-new", "none", "both-old"],
+    ids=[
+        "both-variables",
+        "new-and-old-field",
+        "neither-variable",
+        "both-literal",
+        "old-and-new",
+        "none",
+        "both-old",
+    ],
 )
 async def test_naming_the_vendor_twice_or_not_at_all_is_refused(
     pool: asyncpg.Pool, query: str, variables: dict[str, Any], says: str
@@ -95,3 +111,15 @@ async def test_naming_the_vendor_twice_or_not_at_all_is_refused(
 async def test_the_input_says_it_is_one_of(pool: asyncpg.Pool) -> None:
     introspected = await execute(pool, '{ __type(name: "VendorRefInput") { isOneOf } }')
     assert introspected["__type"] == {"isOneOf": True}
+
+
+@pytest.mark.usefixtures("registered")
+async def test_a_global_id_in_the_deprecated_id_is_refused_saying_where_it_goes(
+    pool: asyncpg.Pool,
+) -> None:
+    global_id = (await execute(pool, '{ vendor(vendorId: "vendor-b") { id } }'))["vendor"]["id"]
+    (message,) = await errors_of(pool, BY_REF, vendor={"id": global_id})
+    assert message == (
+        f"vendor.id: {global_id!r} is a global id (a Vendor's `id`): fetch it with node(id:),"
+        " or give the object's own id as vendorId"
+    )

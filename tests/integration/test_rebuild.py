@@ -133,8 +133,8 @@ async def answers(pool: asyncpg.Pool, known_at: dt.datetime, today: dt.date) -> 
         "history": await execute(pool, operation("risk-history"), vendorId=VENDOR),
         "riskiest": await execute(pool, operation("riskiest-vendors")),
         "plans": await execute(pool, operation("migration-plans"), vendorId=VENDOR),
-        "versions": await execute(pool, operation("migration-plan-versions"), id=PLAN),
-        "plan": await execute(pool, operation("migration-plan"), id=PLAN),
+        "versions": await execute(pool, operation("migration-plan-versions"), planId=PLAN),
+        "plan": await execute(pool, operation("migration-plan"), planId=PLAN),
     }
     return json.dumps(found, ensure_ascii=False, sort_keys=True, indent=1)
 

@@ -12,6 +12,8 @@ import copy
 import uuid
 from typing import Any
 
+from services.events.sanction import PERIOD_FIELDS
+
 OCCURRED_AT = "2022-07-08T10:00:00+09:00"
 SOURCE = "city.procurement"
 
@@ -491,3 +493,13 @@ def graphql_input(payload: dict[str, Any]) -> dict[str, Any]:
         key.split("_")[0] + "".join(w.capitalize() for w in key.split("_")[1:]): value
         for key, value in payload.items()
     }
+
+
+def sanction_input(payload: dict[str, Any]) -> dict[str, Any]:
+    """A sanction.imposed or sanction.amended payload as its GraphQL input: camelCase, and
+    its period (the one of the four period fields set) as the @oneOf `period`."""
+    fields = {k: v for k, v in payload.items() if k not in PERIOD_FIELDS}
+    given = {
+        k: v for k, v in payload.items() if k in PERIOD_FIELDS and v is not None and v is not False
+    }
+    return graphql_input(fields) | ({"period": graphql_input(given)} if given else {})

@@ -42,7 +42,7 @@ def suspension_from_today(vendor_id: str, sanction_id: str) -> dict[str, Any]:
 
 
 def plan_of(client: GraphQLClient, plan_id: str) -> dict[str, Any]:
-    plan: dict[str, Any] = client.data(operation("migration-plan"), id=plan_id)["migrationPlan"]
+    plan: dict[str, Any] = client.data(operation("migration-plan"), planId=plan_id)["migrationPlan"]
     return plan
 
 
@@ -90,7 +90,7 @@ def check_migration_case(client: GraphQLClient, publish: Publish, work: Path) ->
         return [edge["node"] for edge in page["edges"]]
 
     wait_until(lambda: len(plans()) == 1 and plans()[0]["solver"] is not None, "B's plan")
-    plan_id = plans()[0]["id"]
+    plan_id = plans()[0]["planId"]
     assert plans()[0]["trigger"] == "SUSPENSION" and "city-001" in plans()[0]["reason"]
     assert len(plans()[0]["items"]) == len(CONTRACTS)
 

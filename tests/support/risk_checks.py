@@ -24,7 +24,7 @@ query ($id: ID!) { riskHistory(vendorId: $id) { totalCount edges { node {
   asOf score band modelVersion
   factors { name contribution evidence { eventIds vendorId } } } } } }"""
 VENDOR_RISK = """
-query ($id: ID!, $day: Date) { vendor(id: $id) { riskScore(asOf: $day) {
+query ($id: ID!, $day: Date) { vendor(vendorId: $id) { riskScore(asOf: $day) {
   score band modelVersion factors { name contribution } } } }"""
 RISKIEST = """
 query ($agency: String) { riskiestVendors(first: 5, agency: $agency) { vendorId score band } }"""

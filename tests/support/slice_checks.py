@@ -15,7 +15,8 @@ query ($vendor: ID!, $day: Date!) {
     eligible eligibleAgainOn reasons { sanctionId kind authority startsOn endsOn }
   }
 }"""
-VENDOR = "query ($id: ID!) { vendor(id: $id) { id legalName identifiers { scheme value } } }"
+VENDOR = """query ($id: ID!) {
+  vendor(vendorId: $id) { id vendorId legalName identifiers { scheme value } } }"""
 DEAD_LETTERS = "{ deadLetters(first: 100) { edges { node { stage reason raw eventType } } } }"
 STATUS = """
 query ($id: ID!) { eventStatus(eventId: $id) { accepted appliedBy deadLetters { reason } } }"""

@@ -30,7 +30,7 @@ async def _errors(query: str, limits: Limits) -> list[str]:
 
 
 async def test_a_query_too_deep_is_refused() -> None:
-    deep = "{ vendor(id: 1) { riskScore { factors { evidence { eventIds } } } } }"
+    deep = "{ vendor(vendorId: 1) { riskScore { factors { evidence { eventIds } } } } }"
     (message,) = await _errors(deep, Limits(max_depth=3))
     assert "exceeds maximum operation depth of 3" in message
 

@@ -6,7 +6,7 @@ import pathlib
 
 import pytest
 
-from graphql import parse, validate
+from graphql import NoDeprecatedCustomRule, parse, validate
 from services.events.catalog import parse_event
 from services.gateway.protection import Limits
 from services.gateway.schema import build_schema
@@ -18,6 +18,13 @@ OPERATIONS = sorted((REPO_ROOT / "graphql" / "operations").glob("*.graphql"))
 @pytest.mark.parametrize("path", OPERATIONS, ids=lambda p: p.name)
 def test_example_operation_is_valid_against_the_schema(path: pathlib.Path) -> None:
     errors = validate(build_schema(Limits())._schema, parse(path.read_text(encoding="utf-8")))
+    assert errors == [], [e.message for e in errors]
+
+
+@pytest.mark.parametrize("path", OPERATIONS, ids=lambda p: p.name)
+def test_example_operation_uses_nothing_deprecated(path: pathlib.Path) -> None:
+    schema = build_schema(Limits())._schema
+    errors = validate(schema, parse(path.read_text(encoding="utf-8")), [NoDeprecatedCustomRule])
     assert errors == [], [e.message for e in errors]
 
 

@@ -7,7 +7,9 @@ from types import SimpleNamespace
 
 import pytest
 from strawberry.types import ExecutionResult
+from strawberry.types.base import StrawberryObjectDefinition
 
+from graphql import GraphQLInterfaceType
 from services.gateway.protection import Limits
 from services.gateway.schema import build_schema
 from services.platform.auth import Principal, Role
@@ -97,9 +99,15 @@ EXPECTED_QUERIES: dict[str, set[Role]] = {
             "migrationPlans",
             "migrationPlan",
             "eventStatus",
+            # Any object by its global id: each type read by the roles of the query that
+            # serves it (below, and tests/integration/test_api_nodes.py).
+            "node",
+            "nodes",
         )
     },
 }
+# Node types some roles may not read at all, by id either → the root queries serving them.
+RESTRICTED_NODES = {"LoggedEvent": ("events", "auditTrail"), "DeadLetter": ("deadLetters",)}
 EXPECTED_SUBSCRIPTIONS = {"riskUpdates", "eligibilityChanges", "migrationProgress"}
 
 
@@ -139,6 +147,20 @@ def test_every_query_of_the_schema_is_in_the_matrix() -> None:
 async def test_query_permissions(field: str, role: Role) -> None:
     principal = Principal("someone", role, ("市民課",))
     assert await refused("query", field, principal) == (role not in EXPECTED_QUERIES[field])
+
+
+def test_a_type_fetched_by_id_is_read_by_the_roles_of_the_queries_serving_it() -> None:
+    node = SCHEMA._schema.get_type("Node")
+    assert isinstance(node, GraphQLInterfaceType)
+    for graphql_type in SCHEMA._schema.get_implementations(node).objects:
+        origin = SCHEMA.get_type_by_name(graphql_type.name)
+        assert isinstance(origin, StrawberryObjectDefinition)
+        readers = origin.origin.node_readers
+        queries = RESTRICTED_NODES.get(graphql_type.name)
+        if queries is None:
+            assert readers is None, graphql_type.name
+        else:
+            assert all(readers == EXPECTED_QUERIES[q] for q in queries), graphql_type.name
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)

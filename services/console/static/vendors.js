@@ -10,9 +10,9 @@ import { Candidates, FIND_VENDOR, vendorLink } from "./search.js";
 import { Refusal } from "./signin.js";
 import { SanctionCalendar } from "./calendar.js";
 
-const VENDOR = `query ConsoleVendor($id: ID!) {
-  vendor(id: $id) {
-    id legalName nameKana nameEn country aliases
+const VENDOR = `query ConsoleVendor($vendorId: ID!) {
+  vendor(vendorId: $vendorId) {
+    vendorId legalName nameKana nameEn country aliases
     formerNames { name usedUntil }
     identifiers { scheme value }
     affiliates { vendorId periods { firstDay until } }
@@ -249,7 +249,7 @@ export function VendorScreen({ session, argument }) {
   const [state, setState] = useState({ vendor: undefined, events: null, refused: null });
   useEffect(() => {
     const load = async () => {
-      const { vendor } = await api(VENDOR, { id: argument });
+      const { vendor } = await api(VENDOR, { vendorId: argument });
       const events = vendor && may(["events"]) ? (await api(TIMELINE, { vendorId: argument })).events : null;
       setState({ vendor, events, refused: null });
     };
@@ -262,7 +262,7 @@ export function VendorScreen({ session, argument }) {
   if (refused) return html`<${Refusal} t=${t} messages=${refused} />`;
   if (vendor === undefined) return html`<p aria-live="polite">${t("loading")}</p>`;
   if (vendor === null) return html`<p role="alert">${t("vendor.unknown", { id: argument })}</p>`;
-  return html`<h2>${vendor.legalName} <small>${vendor.id}</small></h2>
+  return html`<h2>${vendor.legalName} <small>${vendor.vendorId}</small></h2>
     <${Names} t=${t} language=${language} vendor=${vendor} />
     <${Affiliates} t=${t} language=${language} affiliates=${vendor.affiliates} />
     <${Sanctions} t=${t} language=${language} sanctions=${vendor.sanctions} />

@@ -6,18 +6,19 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from enum import StrEnum
 
 import asyncpg
 import strawberry
 
 from services.platform import dead_letters, event_queries
-from services.platform.access import reads_dead_letters
+from services.platform.access import DEAD_LETTER_READERS, reads_dead_letters
 from services.platform.consumer import VERDICT_FROM
 from services.platform.database import Connection
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import described_enum
+from services.platform.graphql.nodes import Key, Node, in_key_order
 
 WAIT_SECONDS = 10.0
 _POLL_SECONDS = 0.1
@@ -60,9 +61,9 @@ def _raw_for_readers(root: DeadLetter, info: Info) -> str | None:
 
 
 @strawberry.type(description="Input that could not be accepted or applied, with the reason.")
-class DeadLetter:
-    id: strawberry.ID = strawberry.field(
-        description="The dead letter's id; newer ones have higher ids."
+class DeadLetter(Node):
+    dead_letter_id: strawberry.ID = strawberry.field(
+        description="The dead letter's number in the store; newer ones have higher numbers."
     )
     stage: StageName = strawberry.field(
         description="Where it stopped: at ingest, or at the service that refused it."
@@ -85,10 +86,24 @@ class DeadLetter:
         " and a producer polling `eventStatus` gets null here (the reason says what was wrong).",
     )
 
+    node_key_names = ("deadLetterId",)
+    # As the root `deadLetters`: the store may hold any agency's records. (Others meet the
+    # dead letters of the events they follow in `eventStatus`, without `raw`.)
+    node_readers = DEAD_LETTER_READERS
+
+    def node_key(self) -> Key:
+        return (str(self.dead_letter_id),)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[DeadLetter | None]:
+        async with info.context.pool.acquire() as conn:
+            letters = await dead_letters.named(conn, [int(n) for (n,) in keys])
+        return in_key_order({(str(n),): cls.of(d) for n, d in letters.items()}, keys)
+
     @classmethod
     def of(cls, letter: dead_letters.StoredDeadLetter) -> DeadLetter:
         return cls(
-            id=strawberry.ID(str(letter.id)),
+            dead_letter_id=strawberry.ID(str(letter.id)),
             stage=StageName(letter.stage),
             reason=letter.reason,
             stored_raw=letter.raw,
@@ -99,7 +114,7 @@ class DeadLetter:
 
 
 @strawberry.type(description="What became of a submitted event.")
-class EventStatus:
+class EventStatus(Node):
     event_id: strawberry.ID = strawberry.field(description="The event asked about.")
     accepted: bool = strawberry.field(description="In the log (validated and stored).")
     recorded_at: dt.datetime | None = strawberry.field(
@@ -117,6 +132,21 @@ class EventStatus:
     dead_letters: list[DeadLetter] = strawberry.field(
         description="Why it was refused, by ingest or by a service, if it was."
     )
+
+    # The event's id names it; its fields change as services apply the event.
+    node_key_names = ("eventId",)
+
+    def node_key(self) -> Key:
+        return (str(self.event_id),)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[EventStatus | None]:
+        # Open to every role, as `eventStatus` is; never null, as it is not.
+        async with info.context.pool.acquire() as conn:
+            return [
+                await status_of(conn, uuid.UUID(event), info.context.handled_by)
+                for (event,) in keys
+            ]
 
 
 async def status_of(
