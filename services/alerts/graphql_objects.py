@@ -1,10 +1,12 @@
 """The GraphQL objects of watchlists and alerts (their queries, mutations and subscription are
-in graphql_types.py)."""
+in graphql_types.py). An alert is a `Node`: its `id` is a global id, its own UUID (which
+webhooks carry and `acknowledgeAlert` takes) is `alertId`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import cast
 
 import strawberry
@@ -16,8 +18,10 @@ from services.events.alerts import AlertChange as AlertChangeModel
 from services.events.alerts import AlertRaised, PossibleMatch
 from services.events.base import EventEnvelope
 from services.events.emitted import EligibilityReasonRef
+from services.platform.access import ELIGIBILITY_CHECKERS, sees_agency
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import described_enum
+from services.platform.graphql.nodes import Key, Node, in_key_order
 from services.registry.graphql_types import EligibilityReason
 
 AlertChange = described_enum(
@@ -113,9 +117,10 @@ class WebhookDelivery:
     description="A watched vendor's eligibility changed: one alert per agency watching it and"
     " change, whatever retries or replays happen."
 )
-class Alert:
-    id: strawberry.ID = strawberry.field(
-        description="The alert's id (a UUID); webhooks carry it, to drop a repeated delivery."
+class Alert(Node):
+    alert_id: strawberry.ID = strawberry.field(
+        description="The alert's own id (a UUID): webhooks carry it, to drop a repeated"
+        " delivery, and `acknowledgeAlert` takes it."
     )
     agency: str = strawberry.field(description="The agency alerted.")
     vendor_id: strawberry.ID = strawberry.field(description="The vendor whose eligibility changed.")
@@ -154,14 +159,29 @@ class Alert:
     async def delivery(self, info: Info) -> WebhookDelivery | None:
         found = self.stored_delivery
         if not self.delivery_known:  # an alert pushed live: read as it is now
-            stored = await repository.alert(info.context.pool, uuid.UUID(self.id))
+            stored = await repository.alert(info.context.pool, uuid.UUID(self.alert_id))
             found = stored.delivery if stored else None
         return WebhookDelivery.of(found) if found else None
+
+    node_key_names = ("alertId",)
+    # As `alerts`, which serves it; and, as there, a system owner sees its agencies' only.
+    node_readers = ELIGIBILITY_CHECKERS
+
+    def node_key(self) -> Key:
+        return (str(self.alert_id),)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[Alert | None]:
+        principal = info.context.principal
+        async with info.context.pool.acquire() as conn:
+            found = await repository.alerts_named(conn, [uuid.UUID(k) for (k,) in keys])
+        seen = {(str(i),): cls.of(a) for i, a in found.items() if sees_agency(principal, a.agency)}
+        return in_key_order(seen, keys)
 
     @classmethod
     def of(cls, stored: StoredAlert) -> Alert:
         return cls(
-            id=strawberry.ID(str(stored.alert_id)),
+            alert_id=strawberry.ID(str(stored.alert_id)),
             agency=stored.agency,
             vendor_id=strawberry.ID(stored.vendor_id),
             change=AlertChangeModel(stored.change),
@@ -191,7 +211,7 @@ class Alert:
         """An alert as its `alert.raised` event says it (just raised: not acknowledged)."""
         p = cast(AlertRaised, event.payload)
         return cls(
-            id=strawberry.ID(str(p.alert_id)),
+            alert_id=strawberry.ID(str(p.alert_id)),
             agency=p.agency,
             vendor_id=strawberry.ID(event.vendor_id),
             change=p.change,

@@ -159,7 +159,10 @@ class AlertsMutation:
     async def acknowledge_alert(
         self,
         info: Info,
-        alert_id: Annotated[strawberry.ID, strawberry.argument(description="The alert's id.")],
+        alert_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The alert's `alertId` (webhooks carry it too)."),
+        ],
         note: Annotated[
             str | None, strawberry.argument(description="What was done about it.")
         ] = None,

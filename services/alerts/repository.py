@@ -197,3 +197,11 @@ async def alerts(
 async def alert(conn: Connection | asyncpg.Pool, alert_id: uuid.UUID) -> StoredAlert | None:
     row = await conn.fetchrow(f"{_SELECT} WHERE a.alert_id = $1", alert_id)
     return None if row is None else _stored(row)
+
+
+async def alerts_named(
+    conn: Connection, alert_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, StoredAlert]:
+    """The stored alerts of these ids, by id (every agency's: the caller scopes them)."""
+    rows = await conn.fetch(f"{_SELECT} WHERE a.alert_id = ANY($1::uuid[])", list(alert_ids))
+    return {alert.alert_id: alert for alert in map(_stored, rows)}

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from graphql import FieldNode, GraphQLError
-from services.platform.access import DEAD_LETTER_READERS, ELIGIBILITY_CHECKERS
+from services.platform.access import DEAD_LETTER_READERS, ELIGIBILITY_CHECKERS, IMPORT_READERS
 from services.platform.auth import Principal, Role
 
 EVERYONE = frozenset(Role)
@@ -25,9 +25,6 @@ PLANS = frozenset({Role.SYSTEM_OWNER, Role.ADMIN})
 # A review decision on a possible match (reviewMatch): those who screen bidder lists, and the
 # sanction authorities and admins; not auditors, who check decisions rather than make them.
 MATCH_REVIEWERS = ELIGIBILITY_CHECKERS - {Role.AUDITOR}
-# Import reports name the rows refused and the vendors proposed as the same: what the lists'
-# keepers (sanction authorities) and those who check them (auditors, admins) work from.
-IMPORT_READERS = SANCTIONS | AUDITORS
 # Who keeps an agency's watchlists and answers its alerts: those who buy and those who run
 # the contracts.
 WATCHERS = frozenset({Role.PROCUREMENT_OFFICER, Role.SYSTEM_OWNER, Role.ADMIN})

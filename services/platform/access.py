@@ -32,6 +32,10 @@ DEAD_LETTER_READERS = frozenset({Role.AUDITOR, Role.ADMIN})
 ELIGIBILITY_CHECKERS = frozenset(
     {Role.PROCUREMENT_OFFICER, Role.SANCTION_AUTHORITY, Role.SYSTEM_OWNER, Role.AUDITOR, Role.ADMIN}
 )
+# Import reports name the rows refused and the vendors proposed as the same: what the lists'
+# keepers (sanction authorities) and those who check them (auditors, admins) work from. Here,
+# not in the permission matrix alone, since `node(id:)` checks it too.
+IMPORT_READERS = frozenset({Role.SANCTION_AUTHORITY, Role.AUDITOR, Role.ADMIN})
 
 
 def reads_dead_letters(principal: Principal | None) -> bool:

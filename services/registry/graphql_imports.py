@@ -1,18 +1,22 @@
-"""Import reports in the API: `imports` (newest first, a page at a time) and `importReport(id)`,
-as the registry stored them from the log (import_reports.py)."""
+"""Import reports in the API: `imports` (newest first, a page at a time) and
+`importReport(reportId)`, as the registry stored them from the log (import_reports.py). A report
+is a `Node`: its `id` is a global id, its report event's id is `reportId`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Annotated
 
 import strawberry
 
 from services.events import imports as model
+from services.platform.access import IMPORT_READERS
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, First100
 from services.platform.graphql.errors import InvalidArgument
+from services.platform.graphql.nodes import Key, Node, in_key_order
 from services.platform.graphql.pagination import Connection, page_size
 from services.registry import import_reports
 from services.registry.import_reports import StoredReport
@@ -47,8 +51,10 @@ class ReviewCandidate:
     " (counts as the importer knew them when it finished: the registry may still refuse an"
     " event it sent, which deadLetters shows)."
 )
-class ImportReport:
-    id: strawberry.ID = strawberry.field(description="The report event's id.")
+class ImportReport(Node):
+    report_id: strawberry.ID = strawberry.field(
+        description="The report event's id (what `vendorwatch import` prints, for `importReport`)."
+    )
     source: str = strawberry.field(description="The list imported, e.g. worldbank, jp_meti.")
     file_name: str = strawberry.field(description="The file's name as given to the importer.")
     file_sha256: str = strawberry.field(description="SHA-256 of the file's bytes, in hex.")
@@ -94,11 +100,24 @@ class ImportReport:
         description=f"The first {model.LISTED} candidates for review."
     )
 
+    node_key_names = ("reportId",)
+    # As `imports` and `importReport`, which serve it.
+    node_readers = IMPORT_READERS
+
+    def node_key(self) -> Key:
+        return (str(self.report_id),)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[ImportReport | None]:
+        async with info.context.pool.acquire() as conn:
+            found = await import_reports.named(conn, [uuid.UUID(k) for (k,) in keys])
+        return in_key_order({(str(i),): cls.of(s) for i, s in found.items()}, keys)
+
     @classmethod
     def of(cls, stored: StoredReport) -> ImportReport:
         r = stored.report
         return cls(
-            id=strawberry.ID(str(stored.event_id)),
+            report_id=strawberry.ID(str(stored.event_id)),
             source=r.source,
             file_name=r.file_name,
             file_sha256=r.file_sha256,
@@ -167,18 +186,26 @@ class ImportsQuery:
         pairs = [(_cursor(s), ImportReport.of(s)) for s in page]
         return Connection.of_pairs(pairs, total, len(stored) > limit, after)
 
-    @strawberry.field(description="One import's report by its id; null when unknown.")
+    @strawberry.field(
+        description="One import's report by its report event's id; null when unknown."
+    )
     async def import_report(
         self,
         info: Info,
-        id: Annotated[
-            strawberry.ID, strawberry.argument(description="The report's id (from imports).")
+        report_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The report's `reportId` (from imports, or as the importer printed"
+                " it); its global `id` goes to node(id:)."
+            ),
         ],
     ) -> ImportReport | None:
         try:
-            event_id = uuid.UUID(str(id))
+            event_id = uuid.UUID(str(report_id))
         except ValueError:
-            raise InvalidArgument(f"id: {str(id)[:80]!r} is not a report id (a UUID)") from None
+            raise InvalidArgument(
+                f"reportId: {str(report_id)[:80]!r} is not a report id (a UUID)"
+            ) from None
         async with info.context.pool.acquire() as conn:
             stored = await import_reports.one(conn, event_id)
         return ImportReport.of(stored) if stored else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.events.base import EventEnvelope
@@ -77,3 +78,9 @@ async def count(conn: Connection) -> int:
 async def one(conn: Connection, event_id: uuid.UUID) -> StoredReport | None:
     row = await conn.fetchrow(f"{_SELECT} WHERE event_id = $1", event_id)
     return _stored(row) if row else None
+
+
+async def named(conn: Connection, event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, StoredReport]:
+    """The reports of these event ids that are stored, by event id (for `node(id:)`)."""
+    rows = await conn.fetch(f"{_SELECT} WHERE event_id = ANY($1::uuid[])", list(event_ids))
+    return {report.event_id: report for report in map(_stored, rows)}

@@ -147,6 +147,8 @@ def _identifier(part: str) -> bool:
 # Key parts that are not just identifiers, by the name types give them.
 PART_SHAPES: Mapping[str, Callable[[str], bool]] = {
     "eventId": lambda part: uuid_part(part) is not None,
+    "alertId": lambda part: uuid_part(part) is not None,
+    "reportId": lambda part: uuid_part(part) is not None,
     "deadLetterId": str.isdigit,
     "changeNumber": str.isdigit,
     "version": str.isdigit,
