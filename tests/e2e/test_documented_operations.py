@@ -100,8 +100,11 @@ def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> No
     others = run("alerts", officer, agency="税務課")["alerts"]["edges"]
     assert [e["node"]["watchlists"] for e in others] == [["bidders"]]
     pending = run("alerts", owner, agency=AGENCY)["alerts"]
-    assert [e["node"]["id"] for e in pending["edges"]] == [alert["id"]]
-    run("acknowledge-alert", owner, alertId=alert["id"], note="Contract review started.")
+    # The same alert, live and listed: one global id (for caches), one alertId (to act on).
+    assert [(e["node"]["id"], e["node"]["alertId"]) for e in pending["edges"]] == [
+        (alert["id"], alert["alertId"])
+    ]
+    run("acknowledge-alert", owner, alertId=alert["alertId"], note="Contract review started.")
 
     def plans() -> list[dict[str, Any]]:
         page = run("migration-plans", owner, agency=AGENCY)["migrationPlans"]

@@ -29,11 +29,10 @@ ELIGIBILITY = """query ($vendor: ID!, $day: Date!) { bidEligibility(vendorId: $v
   eligible eligibleAgainOn reasons { authority kind startsOn endsOn } } }"""
 
 IMPORTS = """query ($first: Int!) { imports(first: $first) { totalCount edges { node {
-  id source fileName fileSha256 compared rowsRead vendorsCreated sanctionsImposed
+  reportId source fileName fileSha256 compared rowsRead vendorsCreated sanctionsImposed
   sanctionsAmended sanctionsLifted sanctionsUnchanged namesAmended refusedCount } } } }"""
-REPORT = (
-    """query ($id: ID!) { importReport(id: $id) { fileName sanctionsLifted refused { line } } }"""
-)
+REPORT = """query ($id: ID!) { importReport(reportId: $id) {
+  fileName sanctionsLifted refused { line } } }"""
 
 WB_FILE = "worldbank_debarred_firms_individuals.csv"
 IDB_FILE = "iadb_sanctioned_firms_individuals.csv"
@@ -222,7 +221,7 @@ def test_a_newer_file_imposes_amends_and_lifts_what_changed(
     assert newest["fileSha256"] == hashlib.sha256(newer.read_bytes()).hexdigest()
     # Sanction authorities and auditors read them; a procurement officer may not.
     authority = embedded.client.as_role(Role.SANCTION_AUTHORITY)
-    assert authority.data(REPORT, id=newest["id"])["importReport"] == {
+    assert authority.data(REPORT, id=newest["reportId"])["importReport"] == {
         "fileName": "newer.csv",
         "sanctionsLifted": 1,
         "refused": [],
@@ -255,7 +254,7 @@ def test_an_import_into_kafka_alone_is_reported(
     assert result.returncode == 0, result.stderr
     assert "sent 6 events to Kafka; ingest records them" in result.stdout, result.stdout
     [report] = _reports(distributed, 1)
-    assert {k: v for k, v in report.items() if k not in ("id", "fileSha256")} == {
+    assert {k: v for k, v in report.items() if k not in ("reportId", "fileSha256")} == {
         "source": "worldbank",
         "fileName": "first-rows.csv",
         "compared": False,
@@ -268,7 +267,7 @@ def test_an_import_into_kafka_alone_is_reported(
         "namesAmended": 0,
         "refusedCount": 0,
     }
-    assert f"import report {report['id']}" in result.stderr, result.stderr
+    assert f"import report {report['reportId']}" in result.stderr, result.stderr
 
 
 def test_a_dry_run_reads_every_row_and_sends_nothing(database_url: str) -> None:

@@ -327,7 +327,7 @@ async def graphql(
 ALERTS = """query ($acknowledged: Boolean) {
   alerts(first: 10, acknowledged: $acknowledged) {
     totalCount
-    edges { node { id agency change watchlists acknowledgedBy note
+    edges { node { id alertId agency change watchlists acknowledgedBy note
                    delivery { attempts lastStatus nextTryAt deliveredAt } } }
   }
 }"""
@@ -364,14 +364,14 @@ async def test_acknowledged_by_its_agency_and_seen_only_by_it(
         {"agency": MINE, "name": RUNNING_CONTRACTS, "automatic": True, "vendorIds": [VENDOR]}
     ]
     # Another agency's alert is not found, nor is the agency's name accepted.
-    refused = await graphql(pool, theirs, ACKNOWLEDGE, id=alert["id"])
+    refused = await graphql(pool, theirs, ACKNOWLEDGE, id=alert["alertId"])
     assert refused["data"]["acknowledgeAlert"]["errors"] == [
-        {"field": "alertId", "message": f"no alert {alert['id']} among your agencies'"}
+        {"field": "alertId", "message": f"no alert {alert['alertId']} among your agencies'"}
     ]
     named = await graphql(pool, owner, '{ alerts(agency: "税務課") { totalCount } }')
     assert named["errors"] == ["agency '税務課' is not one of your agencies (市民課)"]
 
-    done = await graphql(pool, owner, ACKNOWLEDGE, id=alert["id"])
+    done = await graphql(pool, owner, ACKNOWLEDGE, id=alert["alertId"])
     assert done["data"]["acknowledgeAlert"] == {"accepted": True, "errors": []}
     # The acknowledgement is an event in the log; the alerts service applies it from there.
     stored = await pool.fetch(

@@ -3,7 +3,8 @@
 that served it, under the same role and agency checks; an id the API did not issue is refused
 saying so. On a real PostgreSQL, with the whole system running embedded to make every kind of
 object (the case of vendor B: records, a suspension from today, its announcements, risk, a
-migration plan and its versions, a dead letter), and the API's schema in-process."""
+migration plan and its versions, a dead letter, the agency's alert, a list import's report),
+and the API's schema in-process."""
 
 from __future__ import annotations
 
@@ -37,8 +38,9 @@ MINE, THEIRS = "市民課", "税務課"  # the case's contracts are all 市民�
 
 
 def records() -> list[dict[str, Any]]:
-    """Besides the case: a subcontract and a certificate on its first contract, and an award
-    to a vendor nobody registered, which the registry refuses (a dead letter)."""
+    """Besides the case: a subcontract and a certificate on its first contract, an award to a
+    vendor nobody registered, which the registry refuses (a dead letter), and the report of a
+    list import (keyed by its list, as the importer sends it)."""
     return [
         envelope(
             "contract.subcontract_requested",
@@ -63,6 +65,7 @@ def records() -> list[dict[str, Any]]:
             VENDOR,
         ),
         envelope("contract.awarded", example("contract.awarded"), "vendor-nobody-registered"),
+        envelope("import.reported", example("import.reported"), "import:worldbank"),
     ]
 
 
@@ -176,6 +179,9 @@ SERVED = {
         ("migrationPlan", "versions", *FIRST),
     ),
     "dead letter": Served("DeadLetter", "{ deadLetters" + PAGE + " }", ("deadLetters", *FIRST)),
+    # 市民課's, raised as B (on its running contracts' watchlist) was suspended.
+    "alert": Served("Alert", "{ alerts" + PAGE + " }", ("alerts", *FIRST)),
+    "import report": Served("ImportReport", "{ imports" + PAGE + " }", ("imports", *FIRST)),
     "logged event": Served(
         "LoggedEvent",
         f'{{ events(vendorId: "{VENDOR}", first: 1) {{ edges {{ node {{ FIELDS }} }} }} }}',
@@ -350,7 +356,7 @@ VIEWER = Principal("viewer", Role.VIEWER, (MINE,))
 AUDITOR = Principal("auditor", Role.AUDITOR, ())
 
 
-@pytest.mark.parametrize("kind", ["logged event", "dead letter"])
+@pytest.mark.parametrize("kind", ["logged event", "dead letter", "import report"])
 async def test_a_role_that_may_not_use_a_types_query_may_not_fetch_it_by_id(
     world: asyncpg.Pool, kind: str
 ) -> None:
@@ -379,6 +385,7 @@ AGENCY_OWNED = [
     "migration item",
     "schedule version",
     "migration progress",
+    "alert",
 ]
 
 
@@ -402,12 +409,13 @@ async def test_the_same_system_owner_is_not_served_them_by_their_queries_either(
         world,
         f'{{ migrationPlan(planId: "{PLAN}") {{ id }} contracts {{ totalCount }}'
         f' vendor(vendorId: "{VENDOR}") {{ subcontracts {{ totalCount }}'
-        " certificates { totalCount } } }",
+        " certificates { totalCount } } alerts { totalCount } }",
         owner_of(THEIRS),
     )
     assert seen == {
         "migrationPlan": None,
         "contracts": {"totalCount": 0},
+        "alerts": {"totalCount": 0},
         "vendor": {"subcontracts": {"totalCount": 0}, "certificates": {"totalCount": 0}},
     }
 
@@ -436,3 +444,19 @@ async def test_an_objects_own_id_is_named_explicitly_and_the_old_id_arguments_st
     assert [e.message for e in both.errors or []] == [
         "vendorId: give it alone, not with the deprecated id"
     ]
+
+
+async def test_an_alert_and_an_import_report_keep_their_own_ids_under_their_names(
+    world: asyncpg.Pool,
+) -> None:
+    """`alertId` (what webhooks carry and acknowledgeAlert takes) and `reportId` (what the
+    importer prints and importReport takes) are the stored keys; `id` is the global id."""
+    report = await served(world, SERVED["import report"])
+    query = "query ($id: ID!) { importReport(reportId: $id) { id reportId } }"
+    by_own = await data(world, query, id=report["reportId"])
+    assert by_own == {"importReport": {"id": report["id"], "reportId": report["reportId"]}}
+    alert = await served(world, SERVED["alert"])
+    agency = await world.fetchval(
+        "SELECT agency FROM alerts WHERE alert_id = $1::uuid", alert["alertId"]
+    )
+    assert agency == MINE and alert["id"] != alert["alertId"]

@@ -31,13 +31,13 @@ ROWS = (
     "Obstructive practices\n"
     'BROKEN DATES LTD,,"1 STREET, BAKU",Azerbaijan,2024-12-10,not a date,Fraud\n'
 )
-REPORT_FIELDS = """id source fileName fileSha256 startedAt finishedAt compared rowsRead
+REPORT_FIELDS = """id reportId source fileName fileSha256 startedAt finishedAt compared rowsRead
   vendorsCreated vendorsMatchedByIdentifier vendorsMatchedByName sanctionsImposed
   sanctionsAmended sanctionsLifted sanctionsUnchanged namesAmended eventsSent refusedCount
   refused { line reason } reviewCount review { name candidateName }"""
 IMPORTS = f"""query ($first: Int!, $after: String) {{ imports(first: $first, after: $after) {{
   totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {REPORT_FIELDS} }} }} }} }}"""
-ONE = f"query ($id: ID!) {{ importReport(id: $id) {{ {REPORT_FIELDS} }} }}"
+ONE = f"query ($id: ID!) {{ importReport(reportId: $id) {{ {REPORT_FIELDS} }} }}"
 
 
 async def _import(file: Path, database_url: str) -> None:
@@ -74,7 +74,9 @@ async def test_each_import_is_reported_through_the_api_and_rebuilt(
     first = (await execute(pool, IMPORTS, first=10))["imports"]
     assert first["totalCount"] == 1
     [report] = [edge["node"] for edge in first["edges"]]
-    assert {k: v for k, v in report.items() if k not in ("id", "startedAt", "finishedAt")} == {
+    assert {
+        k: v for k, v in report.items() if k not in ("id", "reportId", "startedAt", "finishedAt")
+    } == {
         "source": "worldbank",
         "fileName": "wb-2024-12.csv",
         "fileSha256": hashlib.sha256(file.read_bytes()).hexdigest(),
@@ -97,14 +99,14 @@ async def test_each_import_is_reported_through_the_api_and_rebuilt(
         "review": [],
     }
     assert report["startedAt"] <= report["finishedAt"]
-    assert (await execute(pool, ONE, id=report["id"]))["importReport"] == report
+    assert (await execute(pool, ONE, id=report["reportId"]))["importReport"] == report
 
     # The same file again: a report of its own (another run), saying it changed nothing.
     await _import(file, database_url)
     newest = (await execute(pool, IMPORTS, first=1))["imports"]
     assert newest["totalCount"] == 2 and newest["pageInfo"]["hasNextPage"] is True
     [again] = [edge["node"] for edge in newest["edges"]]
-    assert again["id"] != report["id"] and again["fileSha256"] == report["fileSha256"]
+    assert again["reportId"] != report["reportId"] and again["fileSha256"] == report["fileSha256"]
     assert (again["sanctionsImposed"], again["sanctionsUnchanged"], again["eventsSent"]) == (
         0,
         2,

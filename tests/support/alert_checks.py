@@ -24,9 +24,9 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 # Agencies of this scenario only: other scenarios' sanctions alert their own.
 WATCHING, OTHER = "警報課", "他課"
 VENDOR = "vendor-alerted"
-LIVE = "subscription { alerts { id agency vendorId change eligibleAgainOn watchlists } }"
+LIVE = "subscription { alerts { alertId agency vendorId change eligibleAgainOn watchlists } }"
 WATCHLISTS = "{ watchlists { agency name automatic vendorIds } }"
-ALERTS = "{ alerts(first: 5) { edges { node { id change acknowledgedBy note } } } }"
+ALERTS = "{ alerts(first: 5) { edges { node { alertId change acknowledgedBy note } } } }"
 ACKNOWLEDGE = """mutation ($id: ID!) {
   acknowledgeAlert(alertId: $id, note: "Checked.") { accepted errors { field message } } }"""
 
@@ -74,7 +74,7 @@ def check_live_alerts(client: GraphQLClient, publish: Publish, work: Path) -> No
             assert alert["watchlists"] == ["running contracts"]
             with pytest.raises(queue.Empty):  # nothing for an agency not watching it
                 theirs.next_payload(timeout=2)
-        receipt = owner.data(ACKNOWLEDGE, id=alert["id"])["acknowledgeAlert"]
+        receipt = owner.data(ACKNOWLEDGE, id=alert["alertId"])["acknowledgeAlert"]
         assert receipt == {"accepted": True, "errors": []}
 
         def acknowledged() -> bool:
