@@ -107,7 +107,12 @@ EXPECTED_QUERIES: dict[str, set[Role]] = {
     },
 }
 # Node types some roles may not read at all, by id either → the root queries serving them.
-RESTRICTED_NODES = {"LoggedEvent": ("events", "auditTrail"), "DeadLetter": ("deadLetters",)}
+RESTRICTED_NODES = {
+    "LoggedEvent": ("events", "auditTrail"),
+    "DeadLetter": ("deadLetters",),
+    "ImportReport": ("imports", "importReport"),
+    "Alert": ("alerts",),
+}
 EXPECTED_SUBSCRIPTIONS = {"riskUpdates", "eligibilityChanges", "migrationProgress"}
 
 
