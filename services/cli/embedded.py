@@ -46,9 +46,11 @@ async def run_relays(
     log: EmbeddedEventLog,
     live: Liveness,
     fallback_seconds: float = RELAY_SECONDS,
+    caught_up: asyncio.Event | None = None,
 ) -> None:
     """Moves the services' emitted events from their outboxes into the log as soon as they
-    commit (woken by the outboxes' notices), and every `fallback_seconds` regardless."""
+    commit (woken by the outboxes' notices), and every `fallback_seconds` regardless;
+    `caught_up` is set once what was put before it started is relayed."""
 
     async def relay(outbox: Outbox) -> None:
         await until_done(partial(outbox.relay_all, pool, log), f"{outbox.table} relay", live)
@@ -59,7 +61,7 @@ async def run_relays(
         MIGRATION_OUTBOX,
         alert_handlers.OUTBOX,
     )
-    await relay_when_put(pool, outboxes, relay, fallback_seconds)
+    await relay_when_put(pool, outboxes, relay, fallback_seconds, caught_up)
 
 
 async def run_calendar(

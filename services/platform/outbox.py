@@ -13,6 +13,7 @@ was not listening yet, or lost its connection).
 
 from __future__ import annotations
 
+import asyncio
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
@@ -84,10 +85,12 @@ async def relay_when_put(
     outboxes: Sequence[Outbox],
     relay: Callable[[Outbox], Awaitable[None]],
     fallback_seconds: float = RELAY_SECONDS,
+    caught_up: asyncio.Event | None = None,
 ) -> None:
     """Runs `relay` on each outbox as soon as events put in it commit (their notice), and on
     all of them every `fallback_seconds`; until cancelled. Raises ConnectionError when the
-    listening connection is lost (start it again)."""
+    listening connection is lost (start it again). `caught_up` is set once what was put
+    before it listened has been relayed."""
     async with listening(pool, OUTBOX_CHANNEL) as notices:
         due = list(outboxes)  # at start: whatever was put before we listened
         while True:
@@ -95,6 +98,8 @@ async def relay_when_put(
                 polled = time.monotonic()
             for outbox in due:
                 await relay(outbox)
+            if caught_up is not None:
+                caught_up.set()
             put = await notices.wait(max(0.0, polled + fallback_seconds - time.monotonic()))
             if time.monotonic() >= polled + fallback_seconds:  # the fallback poll
                 due = list(outboxes)

@@ -48,7 +48,7 @@ def test_health_reports_the_in_process_consumers_and_the_chain(embedded: System)
     assert body["status"] == "ok"
     assert body["consumers"] == [
         {"consumer": name, "stalled": False, "failing_for_seconds": 0.0}
-        for name in ("registry", "risk", "migration")
+        for name in ("registry", "risk", "migration", "alerts")
     ]
     assert body["chain"]["events"] == 0 and body["chain"]["first_problem"] is None
 

@@ -69,7 +69,8 @@ def test_a_worker_serves_readiness_and_metrics(
         assert sum(delays.values()) == 30
         lags = _samples(f"{base}/metrics", "vendorwatch_consumer_lag_events")
         topics = {dict(labels)["topic"] for labels in lags}
-        assert topics == {f"{namespace}.vendorwatch.events"}
+        # The registry's worker also reads the registry's facts (for the alerts' consumer).
+        assert topics == {f"{namespace}.vendorwatch.events", f"{namespace}.vendorwatch.facts"}
         assert {dict(labels)["consumer"] for labels in lags} == {"registry"}
         wait_until(
             lambda: (

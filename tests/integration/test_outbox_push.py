@@ -42,9 +42,11 @@ async def relaying(pool: asyncpg.Pool) -> AsyncIterator[None]:
     """`vendorwatch up`'s relay loop with its fallback poll out of the way, once listening."""
     log = EmbeddedEventLog(pool, ingest_batch)
     live = Liveness("relays", "job")
-    task = asyncio.create_task(embedded.run_relays(pool, log, live, FALLBACK_SECONDS))
+    caught_up = asyncio.Event()  # its first pass (what was put before it listened) is over
+    task = asyncio.create_task(embedded.run_relays(pool, log, live, FALLBACK_SECONDS, caught_up))
     try:
         await eventually(lambda: _listening(pool), "the relay to listen")
+        await asyncio.wait_for(caught_up.wait(), timeout=60)
         yield
     finally:
         task.cancel()
