@@ -69,10 +69,13 @@ async def effects(pool: asyncpg.Pool, consumers: Sequence[str]) -> Effects:
         """SELECT h.vendor_id, e.event_id, h.as_of, h.score, h.band
            FROM risk_history h JOIN risk_events e USING (seq)"""
     )
-    # An alert's `raised_at` is the clock of the process that raised it: all else must match.
+    # An alert is compared by what it says: its `raised_at` is the clock of the process that
+    # raised it, its `cause_event_id` (and `alert_id`, derived from it) the id the registry
+    # gave its announcement, which is the run's own.
     announced = await pool.fetch(
-        "SELECT vendor_id, event_type, ((envelope -> 'payload') - 'raised_at')::text AS payload"
-        " FROM event_store WHERE event_type = ANY($1::text[])",
+        "SELECT vendor_id, event_type,"
+        " ((envelope -> 'payload') - 'raised_at' - 'cause_event_id' - 'alert_id')::text"
+        " AS payload FROM event_store WHERE event_type = ANY($1::text[])",
         emitted,
     )
     registry = await pool.fetch(
