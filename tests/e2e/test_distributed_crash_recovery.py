@@ -39,6 +39,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from services.alerts import setup as alerts_setup
 from services.cli.consumers import service_consumers
 from services.platform import verification
 from services.platform.consumer import Consumer
@@ -222,7 +223,9 @@ async def test_killed_workers_lose_nothing_and_apply_nothing_twice(
     expected = {**applied, "ingest": len(workload.events)}
 
     clock = time.perf_counter()
-    reference = await reference_effects(test_databases, workload, consumers)
+    # The registry's workers also run the alerts' consumer: the reference raises its alerts.
+    every = [*consumers, alerts_setup.consumer(settings)]
+    reference = await reference_effects(test_databases, workload, every)
     reference_seconds = time.perf_counter() - clock
 
     fleet = Fleet(["--kafka", kafka_bootstrap, "--database-url", database_url], tmp_path)
