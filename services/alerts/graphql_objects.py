@@ -15,14 +15,15 @@ from services.alerts import repository
 from services.alerts.changes import RUNNING_CONTRACTS
 from services.alerts.repository import Delivery, StoredAlert
 from services.events.alerts import AlertChange as AlertChangeModel
-from services.events.alerts import AlertRaised, PossibleMatch
+from services.events.alerts import AlertRaised, PossibleMatch, watchlist_id
 from services.events.base import EventEnvelope
 from services.events.emitted import EligibilityReasonRef
-from services.platform.access import ELIGIBILITY_CHECKERS, sees_agency
+from services.platform.access import ELIGIBILITY_CHECKERS, agencies_in_view, sees_agency
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import described_enum
-from services.platform.graphql.nodes import Key, Node, in_key_order
+from services.platform.graphql.nodes import Key, Node, in_key_order, uuid_part
 from services.registry.graphql_types import EligibilityReason
+from services.registry.record_repository import running_contract_vendors
 
 AlertChange = described_enum(
     AlertChangeModel,
@@ -67,7 +68,11 @@ class ImportedMatch:
     description="Vendors an agency watches: a saved list, or the vendors of its running"
     " contracts (kept up to date by the registry's contracts, never saved)."
 )
-class Watchlist:
+class Watchlist(Node):
+    watchlist_id: strawberry.ID = strawberry.field(
+        description="The list's own id (a UUID of its agency and name): the same for every"
+        " save of it."
+    )
     agency: str = strawberry.field(description="The agency watching.")
     name: str = strawberry.field(
         description=f"The list's name; `{RUNNING_CONTRACTS}` for the automatic one."
@@ -79,6 +84,51 @@ class Watchlist:
     saved_at: dt.datetime | None = strawberry.field(
         description="When the log recorded its last save; null for the automatic one."
     )
+
+    node_key_names = ("watchlistId",)
+    # As `watchlists`, which serves it; and, as there, a system owner sees its agencies' only.
+    node_readers = ELIGIBILITY_CHECKERS
+
+    def node_key(self) -> Key:
+        return (str(self.watchlist_id),)
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[Watchlist | None]:
+        wanted = [known for (k,) in keys if (known := uuid_part(k)) is not None]
+        lists = await watchlists_in_view(info, None, wanted)
+        return in_key_order({w.node_key(): w for w in lists}, keys)
+
+    @classmethod
+    def of(
+        cls, agency: str, name: str, vendor_ids: Sequence[str], saved_at: dt.datetime | None
+    ) -> Watchlist:
+        return cls(
+            watchlist_id=strawberry.ID(str(watchlist_id(agency, name))),
+            agency=agency,
+            name=name,
+            automatic=saved_at is None,
+            vendor_ids=[strawberry.ID(v) for v in vendor_ids],
+            saved_at=saved_at,
+        )
+
+
+async def watchlists_in_view(
+    info: Info, agency: str | None, ids: Sequence[uuid.UUID] | None = None
+) -> list[Watchlist]:
+    """The watchlists of the agencies the caller sees (of `agency` only, of these ids only,
+    when given): each agency's running contracts' vendors as of today first, then its saved
+    lists by name. An automatic list has no row to look up by id; it is told by its id among
+    the agencies' running-contract lists, which is what `watchlists` reads anyway."""
+    in_view = agencies_in_view(info.context.principal)
+    today = info.context.settings.clock.today()
+    async with info.context.pool.acquire() as conn:
+        running = await running_contract_vendors(conn, today, in_view, agency)
+        saved = await repository.watchlists(conn, in_view, agency, ids)
+    lists = [Watchlist.of(a, RUNNING_CONTRACTS, vendors, None) for a, vendors in running.items()]
+    if ids is not None:
+        lists = [w for w in lists if uuid.UUID(w.watchlist_id) in ids]
+    lists += [Watchlist.of(w.agency, w.name, w.vendor_ids, w.saved_at) for w in saved]
+    return sorted(lists, key=lambda w: (w.agency, not w.automatic, w.name))
 
 
 @strawberry.type(description="How an alert's webhook delivery is going (the delivery log).")

@@ -16,7 +16,7 @@ import strawberry
 
 from services.alerts import repository
 from services.alerts.changes import RUNNING_CONTRACTS
-from services.alerts.graphql_objects import Alert, Watchlist
+from services.alerts.graphql_objects import Alert, Watchlist, watchlists_in_view
 from services.events.alerts import AlertAcknowledged, AlertRaised, WatchlistSaved, watchlist_key
 from services.platform.access import agencies_in_view, sees_agency
 from services.platform.graphql.context import Info
@@ -25,7 +25,6 @@ from services.platform.graphql.pagination import Connection, numeric_cursor, pag
 from services.platform.graphql.receipts import EventReceipt, FieldProblem, record
 from services.registry.graphql_types import IdentifierInput
 from services.registry.names import IdentifierKey, normalize_identifier
-from services.registry.record_repository import running_contract_vendors
 from services.registry.vendor_repository import existing_vendors, identifier_owners
 
 MAX_PAGE = 100
@@ -52,31 +51,7 @@ class AlertsQuery:
     async def watchlists(
         self, info: Info, agency: Annotated[str | None, AGENCY] = None
     ) -> list[Watchlist]:
-        in_view = agencies_in_view(info.context.principal)
-        today = info.context.settings.clock.today()
-        async with info.context.pool.acquire() as conn:
-            running = await running_contract_vendors(conn, today, in_view, agency)
-            saved = await repository.watchlists(conn, in_view, agency)
-        lists = [
-            Watchlist(
-                agency=a,
-                name=RUNNING_CONTRACTS,
-                automatic=True,
-                vendor_ids=[strawberry.ID(v) for v in vendors],
-                saved_at=None,
-            )
-            for a, vendors in running.items()
-        ] + [
-            Watchlist(
-                agency=w.agency,
-                name=w.name,
-                automatic=False,
-                vendor_ids=[strawberry.ID(v) for v in w.vendor_ids],
-                saved_at=w.saved_at,
-            )
-            for w in saved
-        ]
-        return sorted(lists, key=lambda w: (w.agency, not w.automatic, w.name))
+        return await watchlists_in_view(info, agency)
 
     @strawberry.field(description="Alerts of the agencies you see, newest first.")
     async def alerts(

@@ -25,6 +25,7 @@ from services.events.alerts import (
     AlertRaised,
     PossibleMatch,
     WatchlistSaved,
+    watchlist_id,
 )
 from services.events.base import EventEnvelope
 from services.events.catalog import ENVELOPES, SCHEMA_VERSION
@@ -64,8 +65,9 @@ class AlertHandlers:
         assert isinstance(payload, WatchlistSaved)
         recorded_by = event.recorded_by.model_dump_json() if event.recorded_by else None
         await conn.execute(
-            """INSERT INTO alert_watchlists (agency, name, vendor_ids, saved_by, saved_at, event_id)
-               VALUES ($1, $2, $3, $4::jsonb, $5, $6)
+            """INSERT INTO alert_watchlists
+                   (agency, name, vendor_ids, saved_by, saved_at, event_id, watchlist_id)
+               VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)
                ON CONFLICT (agency, name) DO UPDATE SET vendor_ids = EXCLUDED.vendor_ids,
                    saved_by = EXCLUDED.saved_by, saved_at = EXCLUDED.saved_at,
                    event_id = EXCLUDED.event_id""",
@@ -75,6 +77,7 @@ class AlertHandlers:
             recorded_by,
             await recorded_time(conn, event, self._clock),
             event.event_id,
+            watchlist_id(payload.agency, payload.name),
         )
 
     async def eligibility_changed(self, conn: Connection, event: EventEnvelope) -> None:

@@ -86,16 +86,22 @@ class Watchlist:
 
 
 async def watchlists(
-    conn: Connection, agencies: Sequence[str] | None, agency: str | None
+    conn: Connection,
+    agencies: Sequence[str] | None,
+    agency: str | None,
+    ids: Sequence[uuid.UUID] | None = None,
 ) -> list[Watchlist]:
-    """Saved watchlists by agency then name; only `agency`'s when given."""
+    """Saved watchlists by agency then name, of `agencies` (None: all); only `agency`'s when
+    given; only those with these ids (`watchlist_id`) when given."""
     rows = await conn.fetch(
         """SELECT agency, name, vendor_ids, saved_at FROM alert_watchlists
            WHERE ($1::text[] IS NULL OR agency = ANY($1::text[]))
              AND ($2::text IS NULL OR agency = $2)
+             AND ($3::uuid[] IS NULL OR watchlist_id = ANY($3::uuid[]))
            ORDER BY agency, name""",
         list(agencies) if agencies is not None else None,
         agency,
+        list(ids) if ids is not None else None,
     )
     return [Watchlist(r["agency"], r["name"], list(r["vendor_ids"]), r["saved_at"]) for r in rows]
 

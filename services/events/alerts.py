@@ -31,9 +31,14 @@ MAX_WATCHED = 5000
 _WATCHLISTS = uuid.UUID("6f1d8f55-3f0e-4f7c-9a43-2b8f0c6d0a11")
 
 
+def watchlist_id(agency: str, name: str) -> uuid.UUID:
+    """A watchlist's own id: the same for every save of the agency's list of that name."""
+    return uuid.uuid5(_WATCHLISTS, agency + "\x1f" + name)
+
+
 def watchlist_key(agency: str, name: str) -> str:
     """The `vendor_id` (partition key) of a watchlist's events."""
-    return "watchlist:" + str(uuid.uuid5(_WATCHLISTS, agency + "\x1f" + name))
+    return f"watchlist:{watchlist_id(agency, name)}"
 
 
 class WatchlistSaved(Payload):

@@ -19,6 +19,7 @@ import pytest
 from strawberry.types import ExecutionResult
 
 from graphql import GraphQLObjectType, get_named_type, is_leaf_type
+from services.events.alerts import watchlist_key
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.platform.auth import Principal, Role
@@ -40,7 +41,7 @@ MINE, THEIRS = "市民課", "税務課"  # the case's contracts are all 市民�
 def records() -> list[dict[str, Any]]:
     """Besides the case: a subcontract and a certificate on its first contract, an award to a
     vendor nobody registered, which the registry refuses (a dead letter), and the report of a
-    list import (keyed by its list, as the importer sends it)."""
+    list import (keyed by its list, as the importer sends it), and a saved watchlist."""
     return [
         envelope(
             "contract.subcontract_requested",
@@ -66,6 +67,11 @@ def records() -> list[dict[str, Any]]:
         ),
         envelope("contract.awarded", example("contract.awarded"), "vendor-nobody-registered"),
         envelope("import.reported", example("import.reported"), "import:worldbank"),
+        envelope(
+            "watchlist.saved",
+            example("watchlist.saved"),
+            watchlist_key(MINE, example("watchlist.saved")["name"]),
+        ),
     ]
 
 
@@ -181,6 +187,9 @@ SERVED = {
     "dead letter": Served("DeadLetter", "{ deadLetters" + PAGE + " }", ("deadLetters", *FIRST)),
     # 市民課's, raised as B (on its running contracts' watchlist) was suspended.
     "alert": Served("Alert", "{ alerts" + PAGE + " }", ("alerts", *FIRST)),
+    # 市民課's running contracts' vendors (never stored), then its saved list.
+    "automatic watchlist": Served("Watchlist", "{ watchlists { FIELDS } }", ("watchlists", 0)),
+    "saved watchlist": Served("Watchlist", "{ watchlists { FIELDS } }", ("watchlists", 1)),
     "import report": Served("ImportReport", "{ imports" + PAGE + " }", ("imports", *FIRST)),
     "logged event": Served(
         "LoggedEvent",
@@ -386,6 +395,8 @@ AGENCY_OWNED = [
     "schedule version",
     "migration progress",
     "alert",
+    "automatic watchlist",
+    "saved watchlist",
 ]
 
 
@@ -446,11 +457,12 @@ async def test_an_objects_own_id_is_named_explicitly_and_the_old_id_arguments_st
     ]
 
 
-async def test_an_alert_and_an_import_report_keep_their_own_ids_under_their_names(
+async def test_an_alert_an_import_report_and_a_watchlist_keep_their_own_ids_under_their_names(
     world: asyncpg.Pool,
 ) -> None:
-    """`alertId` (what webhooks carry and acknowledgeAlert takes) and `reportId` (what the
-    importer prints and importReport takes) are the stored keys; `id` is the global id."""
+    """`alertId` (what webhooks carry and acknowledgeAlert takes), `reportId` (what the
+    importer prints and importReport takes) and `watchlistId` (what the log keys its saves
+    by) are the stored keys; `id` is the global id."""
     report = await served(world, SERVED["import report"])
     query = "query ($id: ID!) { importReport(reportId: $id) { id reportId } }"
     by_own = await data(world, query, id=report["reportId"])
@@ -460,3 +472,8 @@ async def test_an_alert_and_an_import_report_keep_their_own_ids_under_their_name
         "SELECT agency FROM alerts WHERE alert_id = $1::uuid", alert["alertId"]
     )
     assert agency == MINE and alert["id"] != alert["alertId"]
+    saved = await served(world, SERVED["saved watchlist"])
+    key = await world.fetchval(
+        "SELECT vendor_id FROM event_store WHERE event_type = 'watchlist.saved'"
+    )
+    assert key == f"watchlist:{saved['watchlistId']}" and saved["id"] != saved["watchlistId"]

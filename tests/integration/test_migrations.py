@@ -7,11 +7,13 @@ import uuid
 import asyncpg
 import pytest
 
+from services.events.alerts import watchlist_id, watchlist_key
 from services.events.catalog import parse_event
-from services.platform import chain, migrations
+from services.platform import chain, event_store, migrations
 from services.platform.event_store import canonical_json, content_hash
 from services.platform.migrations import MigrationDrift, apply_migrations
 from tests.support import case_b
+from tests.support.event_examples import envelope
 from tests.support.postgres import with_database
 
 pytestmark = pytest.mark.postgres
@@ -86,3 +88,40 @@ async def test_a_store_from_before_the_chain_is_chained_as_the_code_chains(
         assert (row["partition"], row["seq"], row["chain_hash"]) == (partition, seq + 1, link)
         links[partition] = (seq + 1, link)
     assert len(links) > 1  # the events spread over several partitions
+
+
+async def test_a_watchlist_saved_before_ids_existed_gets_the_id_the_code_gives_it(
+    postgres_admin_url: str,
+) -> None:
+    """Alerts' 0002 takes a saved list's id from the key of the event that saved it; it must
+    be the id `watchlist_id` gives the list now, or `node(id:)` would not find it."""
+    name = f"vw_upgrade_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres_admin_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        conn = await asyncpg.connect(with_database(postgres_admin_url, name))
+        try:
+            for package in migrations.MIGRATION_PACKAGES:
+                for migration in migrations.load_migrations(package):
+                    if (package, migration.version) != ("services.alerts", 2):
+                        await conn.execute(migration.sql)
+            agency, list_name = "市民課", "bidders 2022/07 — resident records"
+            payload = {"agency": agency, "name": list_name, "vendor_ids": ["b"]}
+            key = watchlist_key(agency, list_name)
+            saved = parse_event(case_b.line(envelope("watchlist.saved", payload, key)))
+            await event_store.append_batch(conn, [saved])
+            await conn.execute(
+                """INSERT INTO alert_watchlists (agency, name, vendor_ids, saved_at, event_id)
+                   VALUES ($1, $2, '{b}', now(), $3)""",
+                agency,
+                list_name,
+                saved.event_id,
+            )
+            await conn.execute(migrations.load_migrations("services.alerts")[1].sql)
+            stored = await conn.fetchval("SELECT watchlist_id FROM alert_watchlists")
+        finally:
+            await conn.close()
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+    assert stored == watchlist_id(agency, list_name)

@@ -112,6 +112,7 @@ RESTRICTED_NODES = {
     "DeadLetter": ("deadLetters",),
     "ImportReport": ("imports", "importReport"),
     "Alert": ("alerts",),
+    "Watchlist": ("watchlists",),
 }
 EXPECTED_SUBSCRIPTIONS = {"riskUpdates", "eligibilityChanges", "migrationProgress"}
 

@@ -149,6 +149,7 @@ PART_SHAPES: Mapping[str, Callable[[str], bool]] = {
     "eventId": lambda part: uuid_part(part) is not None,
     "alertId": lambda part: uuid_part(part) is not None,
     "reportId": lambda part: uuid_part(part) is not None,
+    "watchlistId": lambda part: uuid_part(part) is not None,
     "deadLetterId": str.isdigit,
     "changeNumber": str.isdigit,
     "version": str.isdigit,
