@@ -143,8 +143,8 @@ def test_the_exclusions_export_round_trips(
     _import("jp_meti", LISTS / "jp_meti_russia_export_ban_entities_first75.csv", database_url)
     # Its row with a wrong 法人番号 check digit is refused (test_jp_list_imports.py).
     _import("jp_suspension", LISTS / "jp_suspension_example.csv", database_url, refused=1)
-    wait_for_sanctions(database_url, "jp_meti:", 75, 60)
-    wait_for_sanctions(database_url, "jp_suspension:", 11, 60)
+    wait_for_sanctions(database_url, "jp_meti:", 75)
+    wait_for_sanctions(database_url, "jp_suspension:", 11)
 
     exports: list[tuple[str, str, list[str]]] = []
     for day, url, barred in zip(DAYS, empty_urls, BARRED, strict=True):
@@ -162,7 +162,7 @@ def test_the_exclusions_export_round_trips(
             f"events: {barred + len(sanctions)} new, 0 taken before (the same import sent again)",
         )
         exports.append((day, url, [d["vendorId"] for d in documents]))
-        wait_for_sanctions(url, "exclusions:", len(sanctions), 60)
+        wait_for_sanctions(url, "exclusions:", len(sanctions))
 
     for client in copies:
         wait_until(client.healthy, "a copy's API to answer", 60)

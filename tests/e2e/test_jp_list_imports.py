@@ -47,7 +47,7 @@ def test_the_japanese_lists_imported(embedded: System, database_url: str) -> Non
         " 0 unchanged; 9 vendors registered\n"
         "events: 20 new, 0 taken before (the same import sent again)\n"
     )
-    wait_for_sanctions(database_url, "jp_suspension:", 11, 60)
+    wait_for_sanctions(database_url, "jp_suspension:", 11)
 
     # 株式会社北浜建設: 令和6年4月1日から令和6年9月30日まで, 全部門, by 北浜市.
     barred = _on(embedded, "7999901000001", "2024-06-01")
@@ -82,4 +82,4 @@ def test_the_japanese_lists_imported(embedded: System, database_url: str) -> Non
         "jp_meti: read 75 rows; refused 0; sanctions: 75 imposed, 0 amended, 0 lifted,"
         " 0 unchanged; 75 vendors registered\n"
     )
-    wait_for_sanctions(database_url, "jp_meti:", 75, 60)
+    wait_for_sanctions(database_url, "jp_meti:", 75)

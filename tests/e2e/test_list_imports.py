@@ -76,7 +76,7 @@ def test_three_banks_lists_imported_as_the_lists_say(embedded: System, database_
         "events: 2570 new, 0 taken before (the same import sent again)\n"
     )
     # Each list resolved against the registry holding the lists imported before it.
-    wait_for_sanctions(database_url, "worldbank:", 1285, 120)
+    wait_for_sanctions(database_url, "worldbank:", 1285)
     idb = _import("idb", LISTS / IDB_FILE, database_url)
     assert idb.startswith(
         "idb: read 1081 rows; refused 0; sanctions: 1081 imposed, 0 amended, 0 lifted,"
@@ -84,7 +84,7 @@ def test_three_banks_lists_imported_as_the_lists_say(embedded: System, database_
         "vendors matched: 0 by identifier, 789 by name and country (score 100);"
         " 279 possible same as for review\n"
     )
-    wait_for_sanctions(database_url, "idb:", 1081, 120)
+    wait_for_sanctions(database_url, "idb:", 1081)
     ebrd = _import("ebrd", LISTS / "ebrd_ineligible_entities.csv", database_url)
     assert ebrd.startswith(
         "ebrd: read 1322 rows; refused 0; sanctions: 1322 imposed, 0 amended, 0 lifted,"
@@ -93,7 +93,7 @@ def test_three_banks_lists_imported_as_the_lists_say(embedded: System, database_
     )
     # Ambiguous: two World Bank vendors of the name (two addresses), so no merge, for review.
     assert "'Silva Matos Const. E Cons. E Comercio Ltda' (vendor ebrd:" in ebrd, ebrd
-    wait_for_sanctions(database_url, "ebrd:", 1322, 120)
+    wait_for_sanctions(database_url, "ebrd:", 1322)
     # Firms on the three lists: one vendor each, barred by each bank (names as the World Bank
     # writes them; IDB's "Union Strong Group, Inc. ("USG")" and "Malik Nasir Hussain Tanoli").
     for firm in (
@@ -164,7 +164,7 @@ def test_a_newer_file_imposes_amends_and_lifts_what_changed(
     embedded: System, database_url: str, tmp_path: Path
 ) -> None:
     _import("worldbank", LISTS / WB_FILE, database_url)
-    wait_for_sanctions(database_url, "worldbank:", 1285, 120)
+    wait_for_sanctions(database_url, "worldbank:", 1285)
     again = _import("worldbank", LISTS / WB_FILE, database_url)
     assert again == (
         "worldbank: read 1285 rows; refused 0; sanctions: 0 imposed, 0 amended, 0 lifted,"

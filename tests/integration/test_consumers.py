@@ -130,11 +130,16 @@ async def test_embedded_consumer_retries_a_failing_batch_without_skipping_it(
     await ingest_batch(pool, [case_b.line(case_b.registered()), case_b.line(case_b.suspended())])
     liveness = Liveness("registry")
     tailing = asyncio.create_task(run_consumers(pool, [REGISTRY], [liveness]))
+
+    async def failing() -> bool:  # what /healthz reports, and turns 503 on
+        return liveness.failing_for() > 0
+
     try:
-        await asyncio.sleep(1.0)  # the batch fails and is retried meanwhile
+        await eventually(failing, "the batch to fail")
+        await asyncio.sleep(0.5)  # and be retried meanwhile
         assert await pool.fetchval("SELECT count(*) FROM registry_vendors") == 0
         assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
-        assert liveness.failing_for() > 0  # what /healthz reports, and turns 503 on
+        assert await failing()
         await pool.execute("ALTER TABLE sanctions_away RENAME TO registry_sanctions")
         await eventually(lambda: _barred(pool), "the suspension after the repair")
         assert liveness.failing_for() == 0
