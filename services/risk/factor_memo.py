@@ -29,8 +29,9 @@ from services.risk.scoring import (
     FACTOR_RULES,
     Factor,
     FactorRule,
+    IncidentTerms,
     RiskScore,
-    incident_points,
+    incident_terms,
     missing_points,
     sanction_points,
     total_of,
@@ -52,6 +53,8 @@ _READS = {rule.name: tuple(sorted(rule.reads)) for rule in FACTOR_RULES}
 class _Entry:
     factors: dict[str, tuple[Hashable, Factor]] = field(default_factory=dict)
     agencies: tuple[str, frozenset[str]] = ("", frozenset())  # contracts digest, held agencies
+    # Per incident rule: the incidents' terms, with the model and incidents digest of them.
+    incidents: dict[str, tuple[Hashable, IncidentTerms]] = field(default_factory=dict)
 
 
 class FactorMemo:
@@ -81,7 +84,7 @@ class FactorMemo:
         factors = []
         for rule in FACTOR_RULES:
             if index is not None and (
-                points := _points_only(rule, facts, index, as_of, model, totals)
+                points := _points_only(rule, state, entry, facts, index, as_of, model, totals)
             ):
                 factors.append(points)
                 continue
@@ -140,19 +143,24 @@ class FactorMemo:
 
 def _points_only(
     rule: FactorRule,
+    state: VendorState,
+    entry: _Entry,
     facts: VendorFacts,
     index: ContractIndex,
     as_of: dt.date,
     model: RiskModel,
     totals: Mapping[str, int],
 ) -> Factor | None:
-    """The rule's factor, points only, for the rules that list a long record (contracts from
-    the index; incidents and sanctions, whose notes cost more than their points); None for
-    the others."""
-    if rule.name in INCIDENT_RULES:
-        return Factor(
-            rule.name, incident_points(facts, as_of, model, INCIDENT_RULES[rule.name]), ()
-        )
+    """The rule's factor, points only, for the rules that list a long record (contracts
+    from the index; incidents from their terms, kept while the incidents and the model
+    stay the same; sanctions, whose notes cost more than their points); None for the
+    others."""
+    if (inherited := INCIDENT_RULES.get(rule.name)) is not None:
+        key = (model_fingerprint(model), state.digests.get("incidents", ""))
+        found = entry.incidents.get(rule.name)
+        if found is None or found[0] != key:
+            found = entry.incidents[rule.name] = (key, incident_terms(facts, model, inherited))
+        return Factor(rule.name, found[1].points_on(as_of), ())
     if rule.name in SANCTION_RULES:
         return Factor(
             rule.name, sanction_points(facts, as_of, model, SANCTION_RULES[rule.name]), ()
