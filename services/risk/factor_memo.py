@@ -29,13 +29,11 @@ from services.risk.scoring import (
     FACTOR_RULES,
     Factor,
     FactorRule,
-    IncidentTerms,
     RiskScore,
-    incident_terms,
     missing_points,
-    sanction_points,
     total_of,
 )
+from services.risk.terms import IncidentTerms, SanctionTerms, incident_terms, sanction_terms
 
 # The incident rules, and whether each counts the incidents a vendor inherits.
 INCIDENT_RULES = {"incidents": False, "inherited_incidents": True}
@@ -53,8 +51,8 @@ _READS = {rule.name: tuple(sorted(rule.reads)) for rule in FACTOR_RULES}
 class _Entry:
     factors: dict[str, tuple[Hashable, Factor]] = field(default_factory=dict)
     agencies: tuple[str, frozenset[str]] = ("", frozenset())  # contracts digest, held agencies
-    # Per incident rule: the incidents' terms, with the model and incidents digest of them.
-    incidents: dict[str, tuple[Hashable, IncidentTerms]] = field(default_factory=dict)
+    # Per incident and sanction rule: its terms, with the model and the items' digest.
+    terms: dict[str, tuple[Hashable, IncidentTerms | SanctionTerms]] = field(default_factory=dict)
 
 
 class FactorMemo:
@@ -151,20 +149,21 @@ def _points_only(
     model: RiskModel,
     totals: Mapping[str, int],
 ) -> Factor | None:
-    """The rule's factor, points only, for the rules that list a long record (contracts
-    from the index; incidents from their terms, kept while the incidents and the model
-    stay the same; sanctions, whose notes cost more than their points); None for the
-    others."""
-    if (inherited := INCIDENT_RULES.get(rule.name)) is not None:
-        key = (model_fingerprint(model), state.digests.get("incidents", ""))
-        found = entry.incidents.get(rule.name)
+    """The rule's factor, points only, for the rules that list a long record: contracts
+    from the index; incidents and sanctions from their terms (terms.py), kept while those
+    items and the model stay the same. None for the others."""
+    if rule.name in INCIDENT_RULES or rule.name in SANCTION_RULES:
+        field_name = "incidents" if rule.name in INCIDENT_RULES else "sanctions"
+        key = (model_fingerprint(model), state.digests.get(field_name, ""))
+        found = entry.terms.get(rule.name)
         if found is None or found[0] != key:
-            found = entry.incidents[rule.name] = (key, incident_terms(facts, model, inherited))
+            terms: IncidentTerms | SanctionTerms = (
+                incident_terms(facts, model, INCIDENT_RULES[rule.name])
+                if rule.name in INCIDENT_RULES
+                else sanction_terms(state.sanctions, model, SANCTION_RULES[rule.name])
+            )
+            found = entry.terms[rule.name] = (key, terms)
         return Factor(rule.name, found[1].points_on(as_of), ())
-    if rule.name in SANCTION_RULES:
-        return Factor(
-            rule.name, sanction_points(facts, as_of, model, SANCTION_RULES[rule.name]), ()
-        )
     if rule.name == "concentration":
         return Factor(rule.name, index.concentration(as_of, model, totals), ())
     if (kind := MISSING_KINDS.get(rule.name)) is not None:

@@ -9,6 +9,7 @@ the events' own dates (occurred, decided, filed…), never the time of processin
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,7 +117,8 @@ class VendorFacts:
 
     vendor_id: str
     incidents: dict[str, IncidentFact] = field(default_factory=dict)
-    sanctions: dict[str, SanctionFact] = field(default_factory=dict)
+    # Derived for the day when asked (fold.SanctionsOn), or given.
+    sanctions: Mapping[str, SanctionFact] = field(default_factory=dict)
     contracts: dict[str, ContractFact] = field(default_factory=dict)
     subcontracts: dict[str, SubcontractFact] = field(default_factory=dict)
     certificates: dict[str, CertificateFact] = field(default_factory=dict)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -128,7 +128,7 @@ def facts_on(
     return VendorFacts(
         vendor_id=state.vendor_id,
         incidents=state.incidents,
-        sanctions={sid: _sanction_fact(s, as_of) for sid, s in state.sanctions.items()},
+        sanctions=SanctionsOn(state.sanctions, as_of),
         contracts=state.contracts,
         subcontracts=state.subcontracts,
         certificates=state.certificates,
@@ -161,7 +161,9 @@ def _with_items_of(state: VendorState, source: VendorState, keys: Iterable[str])
 
 
 @functools.lru_cache(maxsize=1 << 14)
-def _timeline(source: SanctionSource) -> tuple[sanction_timeline.SanctionTimeline, dt.date | None]:
+def timeline_of(
+    source: SanctionSource,
+) -> tuple[sanction_timeline.SanctionTimeline, dt.date | None]:
     """The sanction's timeline by the registry's own rules (amendments and lifts from their
     effective dates), and the day of its first lift (None: never lifted), once per version
     of the sanction: its terms are then asked for every day an event of its vendor counts."""
@@ -186,19 +188,53 @@ def _timeline(source: SanctionSource) -> tuple[sanction_timeline.SanctionTimelin
 # vendor for today after each of its events: the same derivation recurs.
 @functools.lru_cache(maxsize=1 << 14)
 def _sanction_fact(source: SanctionSource, as_of: dt.date) -> SanctionFact:
-    """A sanction as it stands on `as_of` (a lift final: in force until the day before it)."""
-    timeline, lifted_on = _timeline(source)
-    last_day = timeline.terms_on(as_of).last_day
-    if lifted_on is not None and lifted_on <= as_of:
-        until = lifted_on - ONE_DAY
-        last_day = until if last_day is None else min(last_day, until)
+    """A sanction as it stands on `as_of`."""
     return SanctionFact(
         sanction_id=source.sanction_id,
         kind=source.kind,
         starts_on=source.starts_on,
-        last_day=last_day,
+        last_day=last_day_on(*timeline_of(source), as_of),
         event_ids=source.event_ids,
     )
+
+
+def last_day_on(
+    timeline: sanction_timeline.SanctionTimeline, lifted_on: dt.date | None, as_of: dt.date
+) -> dt.date | None:
+    """A sanction's last day as it stands on `as_of` (a lift final: in force until the day
+    before it), from its timeline and first lift (`timeline_of`); None: indefinite."""
+    last_day = timeline.terms_on(as_of).last_day
+    if lifted_on is not None and lifted_on <= as_of:
+        until = lifted_on - ONE_DAY
+        last_day = until if last_day is None else min(last_day, until)
+    return last_day
+
+
+class SanctionsOn(Mapping[str, SanctionFact]):
+    """A vendor's sanctions as they stand on a day, each derived when first asked for: a
+    score whose sanction factors come from their terms (terms.py) never asks."""
+
+    def __init__(self, sources: Mapping[str, SanctionSource], as_of: dt.date) -> None:
+        self._sources = sources
+        self._as_of = as_of
+        self._facts: dict[str, SanctionFact] = {}
+
+    def __getitem__(self, sanction_id: str) -> SanctionFact:
+        found = self._facts.get(sanction_id)
+        if found is None:
+            found = self._facts[sanction_id] = _sanction_fact(
+                self._sources[sanction_id], self._as_of
+            )
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    def __repr__(self) -> str:
+        return f"SanctionsOn({dict(self)!r})"
 
 
 def _sanction_change(payload: SanctionAmended | SanctionLifted) -> SanctionChange:

@@ -35,6 +35,7 @@ from services.risk.facts import (
     ContractFact,
     IncidentFact,
     SanctionFact,
+    SanctionSource,
     SubcontractFact,
     VendorFacts,
 )
@@ -161,7 +162,7 @@ def _other_vendor(incident: IncidentFact, vendor_id: str) -> str | None:
     return next(iter(others), None)
 
 
-def _counts_as(incident: IncidentFact, vendor_id: str, inherited: bool) -> bool:
+def counts_as(incident: IncidentFact, vendor_id: str, inherited: bool) -> bool:
     """Whether an incident factor counts the incident. Own: the vendor caused it (on its
     record or another's). Inherited: on its record, caused by another (a subcontractor)."""
     own = _causer(incident) == vendor_id
@@ -174,7 +175,7 @@ def _counted_incidents(
     """The incidents the factor counts, each with its age, whether closed, and its points."""
     weights = model.incidents
     for incident in facts.incidents.values():
-        if not _counts_as(incident, facts.vendor_id, inherited):
+        if not counts_as(incident, facts.vendor_id, inherited):
             continue
         age = max(0, (as_of - incident.occurred_on).days)
         decay: float = 0.5 ** (age / weights.half_life_days)
@@ -192,63 +193,8 @@ def _counted_incidents(
         yield incident, age, closed, points
 
 
-def _incident_key(incident: IncidentFact) -> tuple[str, str]:
+def incident_key(incident: IncidentFact) -> tuple[str, str]:
     return incident.occurred_on.isoformat(), incident.incident_id
-
-
-@dataclass(frozen=True)
-class IncidentTerms:
-    """The incidents one incident factor counts, in the order `_factor` adds them, each with
-    what of its points does not depend on the day: severity × kind × leak. Its points on any
-    day then cost a decay and a multiplication per incident (`points_on`), where walking the
-    record again would sort and weigh every incident for each of the vendor's scores."""
-
-    half_life_days: float
-    closed_multiplier: float
-    inherited_multiplier: float | None  # None: the vendor's own incidents
-    terms: tuple[tuple[dt.date, dt.date | None, float], ...]  # occurred, closed, base points
-
-    def points_on(self, as_of: dt.date) -> float:
-        """The factor's contribution on `as_of`, to the float `_factor` totals
-        `_incident_items` to: the same products, in the same order, added in the same order."""
-
-        def each() -> Iterator[float]:
-            for occurred_on, closed_on, base in self.terms:
-                age = max(0, (as_of - occurred_on).days)
-                points = base * 0.5 ** (age / self.half_life_days)
-                if closed_on is not None and closed_on <= as_of:
-                    points *= self.closed_multiplier
-                if self.inherited_multiplier is not None:
-                    points *= self.inherited_multiplier
-                yield points
-
-        return round_points(sum(each()))
-
-
-def incident_terms(facts: VendorFacts, model: RiskModel, inherited: bool) -> IncidentTerms:
-    """The vendor's incidents as one incident factor counts them, for any day."""
-    weights = model.incidents
-    counted = sorted(
-        (
-            (
-                _incident_key(incident),
-                incident.occurred_on,
-                incident.closed_on,
-                weights.severity_points[incident.severity]
-                * weights.kind_multiplier[incident.kind]
-                * weights.leak_multiplier[incident.leak],
-            )
-            for incident in facts.incidents.values()
-            if _counts_as(incident, facts.vendor_id, inherited)
-        ),
-        key=lambda item: item[0],
-    )
-    return IncidentTerms(
-        weights.half_life_days,
-        weights.closed_multiplier,
-        model.inherited.multiplier if inherited else None,
-        tuple((occurred, closed, base) for _, occurred, closed, base in counted),
-    )
 
 
 def _incident_items(
@@ -276,7 +222,7 @@ def _incident_items(
             f"on {incident.occurred_on}{where}, leak {leak_text}"
             f"{', closed' if closed else ''}: {formula} = {points:.2f}"
         )
-        items.append((_incident_key(incident), points, Evidence(incident.event_ids, note, other)))
+        items.append((incident_key(incident), points, Evidence(incident.event_ids, note, other)))
     return items
 
 
@@ -298,20 +244,8 @@ def _counted_sanctions(
             yield sanction, weights.recent_points[sanction.kind]
 
 
-def _sanction_key(sanction: SanctionFact) -> tuple[str, str]:
+def sanction_key(sanction: SanctionFact | SanctionSource) -> tuple[str, str]:
     return sanction.starts_on.isoformat(), sanction.sanction_id
-
-
-def sanction_points(facts: VendorFacts, as_of: dt.date, model: RiskModel, active: bool) -> float:
-    """The sanctions factor's contribution alone, as `_factor` totals `_sanction_items`."""
-    counted = sorted(
-        (
-            (_sanction_key(sanction), points)
-            for sanction, points in _counted_sanctions(facts, as_of, model, active)
-        ),
-        key=lambda item: item[0],
-    )
-    return round_points(sum(points for _, points in counted))
 
 
 def _sanction_items(
@@ -328,7 +262,7 @@ def _sanction_items(
         else:
             continue
         note = f"{sanction.kind.value} {sanction.sanction_id} {state}: {_num(points)}"
-        items.append((_sanction_key(sanction), points, Evidence(sanction.event_ids, note)))
+        items.append((sanction_key(sanction), points, Evidence(sanction.event_ids, note)))
     return items
 
 

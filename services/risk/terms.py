@@ -1,0 +1,138 @@
+"""The incident and sanction factors' points on any day from terms kept per vendor (pure).
+
+A batch scores a vendor after each of its events, for the event's day and for today, and
+these factors walk the whole record each time: every incident sorted and weighed, every
+sanction's terms derived for the day. What of that does not depend on the day is the same
+for every score until an event touches the vendor's incidents (sanctions), so the memo
+(factor_memo.py) keeps it, as terms, per vendor while the items' digest and the model stay
+the same; a score then costs one decay (one look at a sanction's timeline) per item.
+
+Exact: each factor's points are the same products, added in the same order, as `_factor`
+totals its items (scoring.py), so the float is the one scoring from scratch gives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from services.registry.sanction_timeline import SanctionTimeline
+from services.risk.facts import SanctionSource, VendorFacts
+from services.risk.fold import last_day_on, timeline_of
+from services.risk.model import RiskModel
+from services.risk.scoring import counts_as, incident_key, round_points, sanction_key
+
+# Days whose points a vendor's terms remember.
+KNOWN_DAYS = 4
+
+
+@dataclass(frozen=True)
+class _Terms:
+    # The points of the last days asked (today's above all, asked after each event).
+    known: dict[dt.date, float] = field(default_factory=dict, compare=False, kw_only=True)
+
+    def points_on(self, as_of: dt.date) -> float:
+        """The factor's contribution on `as_of`."""
+        found = self.known.pop(as_of, None)  # and put back last: the least recent goes first
+        if found is None:
+            found = self._points_on(as_of)
+            if len(self.known) >= KNOWN_DAYS:
+                del self.known[next(iter(self.known))]
+        self.known[as_of] = found
+        return found
+
+    def _points_on(self, as_of: dt.date) -> float:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class IncidentTerms(_Terms):
+    """The incidents one incident factor counts, in the order it adds them, each with its
+    severity × kind × leak."""
+
+    half_life_days: float
+    closed_multiplier: float
+    inherited_multiplier: float | None  # None: the vendor's own incidents
+    terms: tuple[tuple[dt.date, dt.date | None, float], ...]  # occurred, closed, base points
+
+    def _points_on(self, as_of: dt.date) -> float:
+        def each() -> Iterator[float]:
+            for occurred_on, closed_on, base in self.terms:
+                age = max(0, (as_of - occurred_on).days)
+                points = base * 0.5 ** (age / self.half_life_days)
+                if closed_on is not None and closed_on <= as_of:
+                    points *= self.closed_multiplier
+                if self.inherited_multiplier is not None:
+                    points *= self.inherited_multiplier
+                yield points
+
+        return round_points(sum(each()))
+
+
+def incident_terms(facts: VendorFacts, model: RiskModel, inherited: bool) -> IncidentTerms:
+    """The vendor's incidents as one incident factor counts them, for any day."""
+    weights = model.incidents
+    counted = sorted(
+        (
+            (
+                incident_key(incident),
+                incident.occurred_on,
+                incident.closed_on,
+                weights.severity_points[incident.severity]
+                * weights.kind_multiplier[incident.kind]
+                * weights.leak_multiplier[incident.leak],
+            )
+            for incident in facts.incidents.values()
+            if counts_as(incident, facts.vendor_id, inherited)
+        ),
+        key=lambda item: item[0],
+    )
+    return IncidentTerms(
+        weights.half_life_days,
+        weights.closed_multiplier,
+        model.inherited.multiplier if inherited else None,
+        tuple((occurred, closed, base) for _, occurred, closed, base in counted),
+    )
+
+
+@dataclass(frozen=True)
+class SanctionTerms(_Terms):
+    """The vendor's sanctions in the order a sanction factor adds them, each with its
+    timeline and the points it gives when counted: in force on the day (`active`), or ended
+    within `recent_days`."""
+
+    active: bool
+    recent_days: int
+    terms: tuple[tuple[dt.date, SanctionTimeline, dt.date | None, float], ...]
+
+    def _points_on(self, as_of: dt.date) -> float:
+        def each() -> Iterator[float]:
+            for starts_on, timeline, lifted_on, points in self.terms:
+                last = last_day_on(timeline, lifted_on, as_of)
+                if self.active:
+                    if starts_on <= as_of and (last is None or as_of <= last):
+                        yield points
+                elif (
+                    last is not None
+                    and starts_on <= last < as_of
+                    and (as_of - last).days <= self.recent_days
+                ):
+                    yield points
+
+        return round_points(sum(each()))
+
+
+def sanction_terms(
+    sources: Mapping[str, SanctionSource], model: RiskModel, active: bool
+) -> SanctionTerms:
+    """The vendor's sanctions (as recorded, whatever the day) as one sanction factor counts
+    them, for any day."""
+    weights = model.sanctions
+    table = weights.active_points if active else weights.recent_points
+    ordered = sorted(sources.values(), key=sanction_key)
+    return SanctionTerms(
+        active,
+        weights.recent_days,
+        tuple((s.starts_on, *timeline_of(s), table[s.kind]) for s in ordered),
+    )
