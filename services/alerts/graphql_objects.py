@@ -186,7 +186,8 @@ class Alert(Node):
         description=f"The agency's watchlists naming the vendor (`{RUNNING_CONTRACTS}` first)."
     )
     cause_event_id: strawberry.ID = strawberry.field(
-        description="The `vendor.eligibility_changed` event it comes from."
+        description="The `vendor.eligibility_changed` event it comes from; for a"
+        " `POSSIBLE_MATCH`, the import report whose candidate it is (its `reportId`)."
     )
     raised_at: dt.datetime = strawberry.field(description="When the log recorded that change.")
     acknowledged_at: dt.datetime | None = strawberry.field(

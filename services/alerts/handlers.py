@@ -6,8 +6,9 @@ of a vendor's eligibility whatever caused it (a sanction imposed, amended or lif
 affiliate that covers it, or the calendar). Each agency watching the vendor then (a saved
 watchlist naming it, or a contract of it running on the change's day) gets one alert, whose id
 comes from the agency and the announcement: applied again, it is found, not raised twice. An
-import's review candidate that may be a watched vendor (`import.reported`) raises a
-possible-match alert the same way, its id from the agency, the report, the line and the
+import's review candidate that may be a watched vendor raises a possible-match alert the same
+way, whether its report (`import.reported`) or one of the report's listings
+(`import.candidates_listed`) carries it: its id from the agency, the report, the line and the
 candidate. What the log recorded before the service was installed alerts nobody.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Mapping, Sequence
 
 from services.alerts import repository
@@ -30,7 +32,7 @@ from services.events.alerts import (
 from services.events.base import EventEnvelope
 from services.events.catalog import ENVELOPES, SCHEMA_VERSION
 from services.events.emitted import EligibilityChanged
-from services.events.imports import ImportReported
+from services.events.imports import ImportCandidatesListed, ImportReported, ReviewCandidate
 from services.platform.clock import Clock
 from services.platform.consumer import DomainRejection
 from services.platform.database import Connection
@@ -110,15 +112,36 @@ class AlertHandlers:
 
     async def import_reported(self, conn: Connection, event: EventEnvelope) -> None:
         """An import's review candidates ("possible same as") that may be a watched vendor:
-        an alert per watching agency and candidate (the report lists the first
-        `events.imports.LISTED`)."""
+        an alert per watching agency and candidate (the report's first
+        `events.imports.LISTED`; its listings carry the others)."""
         payload = event.payload
         assert isinstance(payload, ImportReported)
+        await self._possible_matches(conn, event, event.event_id, payload.source, payload.review)
+
+    async def candidates_listed(self, conn: Connection, event: EventEnvelope) -> None:
+        """The report's candidates beyond its own, alerted as the report's are (the same ids
+        whichever event carries a candidate)."""
+        payload = event.payload
+        assert isinstance(payload, ImportCandidatesListed)
+        await self._possible_matches(
+            conn, event, payload.report_id, payload.source, payload.candidates
+        )
+
+    async def _possible_matches(
+        self,
+        conn: Connection,
+        event: EventEnvelope,
+        report_id: uuid.UUID,
+        source: str,
+        candidates: Sequence[ReviewCandidate],
+    ) -> None:
+        """Alerts of `candidates` of the report `report_id`, carried by `event`; two
+        statements find who watches them all."""
         raised_at = await recorded_time(conn, event, self._clock)
-        if not payload.review or await _history(conn, raised_at):
+        if not candidates or await _history(conn, raised_at):
             return
         watched = await _watching(
-            conn, [c.candidate_vendor_id for c in payload.review], raised_at.date()
+            conn, [c.candidate_vendor_id for c in candidates], raised_at.date()
         )
         alerts = [
             self._alert(
@@ -126,9 +149,7 @@ class AlertHandlers:
                 AlertRaised(
                     # A line may have several candidates (a tie): each is its own alert.
                     alert_id=alert_id(
-                        agency,
-                        event.event_id,
-                        f"{candidate.line}:{candidate.candidate_vendor_id}",
+                        agency, report_id, f"{candidate.line}:{candidate.candidate_vendor_id}"
                     ),
                     agency=agency,
                     change=AlertChange.POSSIBLE_MATCH,
@@ -136,12 +157,12 @@ class AlertHandlers:
                     eligible_again_on=None,
                     reasons=[],
                     watchlists=names,
-                    cause_event_id=event.event_id,
+                    cause_event_id=report_id,
                     raised_at=raised_at,
                     possible_match=PossibleMatch(
                         vendor_id=candidate.vendor_id,
                         name=candidate.name,
-                        source=payload.source,
+                        source=source,
                         line=candidate.line,
                         matched_name=candidate.candidate_name,
                         score=candidate.score,
@@ -149,7 +170,7 @@ class AlertHandlers:
                     ),
                 ),
             )
-            for candidate in payload.review
+            for candidate in candidates
             for agency, names in watched.get(candidate.candidate_vendor_id, {}).items()
         ]
         await self._raise(conn, alerts)

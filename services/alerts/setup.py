@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.alerts.handlers import AlertHandlers
 from services.events.alerts import AlertAcknowledged, WatchlistSaved
 from services.events.emitted import EligibilityChanged
-from services.events.imports import ImportReported
+from services.events.imports import ImportCandidatesListed, ImportReported
 from services.platform.consumer import VERDICT_FROM, Consumer, Handler
 from services.platform.settings import Settings
 
@@ -20,6 +20,7 @@ def consumer(settings: Settings, *, announce: bool = True) -> Consumer:
         EligibilityChanged.event_type: alerts.eligibility_changed,
         AlertAcknowledged.event_type: alerts.alert_acknowledged,
         ImportReported.event_type: alerts.import_reported,
+        ImportCandidatesListed.event_type: alerts.candidates_listed,
     }
     # Alerts follow only what the registry accepted (its announcements, and the input events
     # it let pass).

@@ -41,7 +41,12 @@ from services.cli.publishing import (
 from services.events.base import EventEnvelope
 from services.imports.deltas import RecordedSanction
 from services.imports.planning import Pending, Recorded, planned_events
-from services.imports.report import ImportedFile, ImportReport, report_event
+from services.imports.report import (
+    ImportedFile,
+    ImportReport,
+    candidate_listings,
+    report_event,
+)
 from services.imports.resolution import JOIN_SCORE, Known
 from services.platform.errors import StartupError
 from services.platform.settings import Settings
@@ -214,12 +219,19 @@ async def run(
 
 
 async def send_report(report: ImportReport, file: ImportedFile, send: Send) -> str:
-    """Sends an import's report once its events are sent; what to tell of it (its id, or why
-    it was refused). It says what the importer did: the registry applies each vendor's
-    events in their own order, so a report may be read before all it counts is applied."""
+    """Sends an import's report once its events are sent, then the listings of its review
+    candidates beyond the report's own; what to tell of it (its id, or why it or a listing
+    was refused). It says what the importer did: the registry applies each vendor's events in
+    their own order, so a report may be read before all it counts is applied."""
     reported = report_event(report, file)
-    [verdict] = await send([_raw(reported)])
-    return verdict.refused or f"import report {reported.event_id} (query importReport)"
+    listings = candidate_listings(report, reported)
+    # One key, one batch: the listings stay after their report in either mode's log.
+    verdict, *listed = await send([_raw(e) for e in (reported, *listings)])
+    if verdict.refused:
+        return verdict.refused
+    said = f"import report {reported.event_id} (query importReport)"
+    refused = next((v.refused for v in listed if v.refused), None)
+    return said if refused is None else f"{said}; a listing of its candidates refused: {refused}"
 
 
 def _raw(event: EventEnvelope) -> bytes:

@@ -68,7 +68,7 @@ class AlertChange(StrEnum):
 
 class PossibleMatch(StrictModel):
     """A newly imported list entry that may be the watched vendor (an import's review
-    candidate, `import.reported`): nothing was merged."""
+    candidate, in its `import.reported` or a listing after it): nothing was merged."""
 
     vendor_id: Identifier = Field(description="The vendor the imported entry became.")
     name: ShortText = Field(description="The entry's name as the list gives it.")
@@ -102,7 +102,8 @@ class AlertRaised(Payload):
         " automatic one).",
     )
     cause_event_id: uuid.UUID = Field(
-        description="The vendor.eligibility_changed (or import.reported) it comes from."
+        description="The vendor.eligibility_changed it comes from, or the import.reported"
+        " whose review candidate it is (whichever event listed the candidate)."
     )
     raised_at: Timestamp = Field(description="When the log recorded that change.")
     possible_match: PossibleMatch | None = Field(

@@ -22,7 +22,7 @@ from services.events.contract import (
     SubcontractRequested,
 )
 from services.events.emitted import EligibilityChanged, RiskChanged
-from services.events.imports import ImportReported
+from services.events.imports import ImportCandidatesListed, ImportReported
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
 from services.events.match_review import VendorMatchReviewed
 from services.events.migration import (
@@ -84,6 +84,7 @@ PAYLOADS: tuple[type[Payload], ...] = (
     MigrationItemStatusChanged,
     MigrationPlanScheduled,
     ImportReported,
+    ImportCandidatesListed,
     WatchlistSaved,
     AlertRaised,
     AlertAcknowledged,

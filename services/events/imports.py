@@ -1,13 +1,16 @@
-"""The payload of an import's report: what one `vendorwatch import` of one file did.
+"""The payloads of an import's report: what one `vendorwatch import` of one file did.
 
 An importer sends it through ingest after the import's own events, so the report is in the
 log like everything else: the registry keeps it for the API (`imports`, `importReport`) and a
 rebuild reproduces it. Its lists are bounded (the first `LISTED` refused rows and review
 candidates, with their full counts), so one report stays a small event however bad the file.
+The review candidates beyond those follow it in listings (`import.candidates_listed`, at
+most `PART` each), so that every one reaches the registry and the alerts, not only the first.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, ClassVar, Self
 
 from pydantic import Field, StringConstraints, model_validator
@@ -21,8 +24,12 @@ from services.events.base import (
     Timestamp,
 )
 
-# Refused rows and review candidates a report lists; the rest are counted.
+# Refused rows and review candidates a report lists; the rest are counted (and the review
+# candidates among them listed by `ImportCandidatesListed`).
 LISTED = 100
+# Review candidates one listing carries at most (the importer also cuts a part short of
+# `catalog.MAX_EVENT_BYTES`: a candidate's texts may take up to about 6 KB of JSON).
+PART = 500
 # A list's name, as `vendorwatch import` spells it.
 SourceName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -106,3 +113,20 @@ class ImportReported(Payload):
             listed, counted = len(self.review), self.review_count
             raise ValueError(f"review: {listed} listed, review_count {counted}")
         return self
+
+
+class ImportCandidatesListed(Payload):
+    """Review candidates of an import beyond the first `LISTED` its report lists: sent by the
+    importer after the report, under the same key, a part at a time."""
+
+    event_type: ClassVar[str] = "import.candidates_listed"
+
+    source: SourceName = Field(description="The list imported, as the report names it.")
+    report_id: uuid.UUID = Field(description="The event id of the import.reported they are of.")
+    offset: Count = Field(
+        description="The position of the first candidate here among all the report's"
+        " candidates (from 0; the report lists those before the first listing's)."
+    )
+    candidates: list[ReviewCandidate] = Field(
+        min_length=1, max_length=PART, description=f"The next candidates, at most {PART}."
+    )

@@ -10,7 +10,11 @@ id per file would make the second run's report (other counts, other times) confl
 first's, which ingest refuses, and an operator who ran an import should find it reported.
 
 Its envelope's `vendor_id` is `import:<source>`: not a vendor, only the key that keeps one
-list's reports in order on one partition.
+list's reports in order on one partition. The review candidates beyond the first `LISTED` the
+report lists follow it under the same key (so after it on its partition) in
+`import.candidates_listed` events (`candidate_listings`): at most `PART` candidates and half
+an event's byte limit each, their ids from the report's id and the part's offset, so a resent
+report's listings are taken once too.
 """
 
 from __future__ import annotations
@@ -20,13 +24,23 @@ import uuid
 from dataclasses import dataclass, field
 
 from services.events.base import EventEnvelope
-from services.events.catalog import ENVELOPES, SCHEMA_VERSION
-from services.events.imports import LISTED, ImportReported, RefusedRow, ReviewCandidate
+from services.events.catalog import ENVELOPES, MAX_EVENT_BYTES, SCHEMA_VERSION
+from services.events.imports import (
+    LISTED,
+    PART,
+    ImportCandidatesListed,
+    ImportReported,
+    RefusedRow,
+    ReviewCandidate,
+)
 from services.imports.events import NAMESPACE
 from services.imports.resolution import Candidate
 
 # What a report's text may hold (the catalog's NonEmptyText and ShortText).
 _REASON_CHARS, _SHORT_CHARS = 2000, 300
+# A listing's candidates take at most this much JSON: well inside an event's limit whatever
+# the envelope and however long (or escaped) the names are.
+_PART_BYTES = MAX_EVENT_BYTES // 2
 
 
 def _cut(text: str, limit: int) -> str:
@@ -35,15 +49,16 @@ def _cut(text: str, limit: int) -> str:
 
 @dataclass
 class ImportReport:
-    """What an import did so far. `refused` and `review` are its printed lines; the event
-    carries the first LISTED of each (`refused_rows`, `candidates`) and their counts."""
+    """What an import did so far. `refused` and `review` are its printed lines; the report
+    carries the first LISTED of each (`refused_rows`, `candidates`) and their counts, its
+    listings the other candidates."""
 
     rows: int = 0
     vendors: int = 0  # registered by this import
     by_identifier: int = 0  # entities that joined a vendor holding their identifier
     by_name: int = 0  # entities that joined the one vendor of their name and country
     review: list[str] = field(default_factory=list)  # "possible same as" lines
-    candidates: list[ReviewCandidate] = field(default_factory=list)  # the first LISTED
+    candidates: list[ReviewCandidate] = field(default_factory=list)  # all of them
     imposed: int = 0
     amended: int = 0
     lifted: int = 0
@@ -70,18 +85,17 @@ class ImportReport:
             f" {candidate.name!r} (vendor {candidate.vendor_id}): score {candidate.score:.1f},"
             f" {candidate.why}"
         )
-        if len(self.candidates) < LISTED:
-            self.candidates.append(
-                ReviewCandidate(
-                    line=line,
-                    name=_cut(name, _SHORT_CHARS),
-                    vendor_id=vendor_id,
-                    candidate_name=_cut(candidate.name, _SHORT_CHARS),
-                    candidate_vendor_id=candidate.vendor_id,
-                    score=round(candidate.score, 1),
-                    why=_cut(candidate.why, _SHORT_CHARS),
-                )
+        self.candidates.append(
+            ReviewCandidate(
+                line=line,
+                name=_cut(name, _SHORT_CHARS),
+                vendor_id=vendor_id,
+                candidate_name=_cut(candidate.name, _SHORT_CHARS),
+                candidate_vendor_id=candidate.vendor_id,
+                score=round(candidate.score, 1),
+                why=_cut(candidate.why, _SHORT_CHARS),
             )
+        )
 
     @property
     def sent(self) -> int:
@@ -124,7 +138,7 @@ def report_event(report: ImportReport, file: ImportedFile) -> EventEnvelope:
         refused_count=len(report.refused),
         refused=report.refused_rows,
         review_count=len(report.review),
-        review=report.candidates,
+        review=report.candidates[:LISTED],
     )
     run = f"{file.source}/{file.sha256}/{file.started_at.isoformat()}"
     return ENVELOPES[payload.event_type](
@@ -136,3 +150,44 @@ def report_event(report: ImportReport, file: ImportedFile) -> EventEnvelope:
         vendor_id=f"import:{file.source}",
         payload=payload,
     )
+
+
+def candidate_listings(report: ImportReport, reported: EventEnvelope) -> list[EventEnvelope]:
+    """The `import.candidates_listed` events of the candidates beyond the first LISTED, in
+    order, after the report `reported` (module docstring: their ids, their key)."""
+    payload = reported.payload
+    assert isinstance(payload, ImportReported)
+    return [
+        ENVELOPES[ImportCandidatesListed.event_type](
+            event_id=uuid.uuid5(NAMESPACE, f"import.candidates_listed/{reported.event_id}/{at}"),
+            event_type=ImportCandidatesListed.event_type,
+            schema_version=SCHEMA_VERSION,
+            occurred_at=reported.occurred_at,
+            source=reported.source,
+            vendor_id=reported.vendor_id,
+            payload=ImportCandidatesListed(
+                source=payload.source, report_id=reported.event_id, offset=at, candidates=part
+            ),
+        )
+        for at, part in _parts(report.candidates, LISTED)
+    ]
+
+
+def _parts(
+    candidates: list[ReviewCandidate], start: int
+) -> list[tuple[int, list[ReviewCandidate]]]:
+    """`candidates[start:]` cut into parts of at most PART candidates and _PART_BYTES of
+    JSON, each with its first candidate's position."""
+    parts: list[tuple[int, list[ReviewCandidate]]] = []
+    part: list[ReviewCandidate] = []
+    size = 0
+    for position, candidate in enumerate(candidates[start:], start):
+        weight = len(candidate.model_dump_json().encode()) + 1  # and its comma
+        if part and (len(part) == PART or size + weight > _PART_BYTES):
+            parts.append((position - len(part), part))
+            part, size = [], 0
+        part.append(candidate)
+        size += weight
+    if part:
+        parts.append((len(candidates) - len(part), part))
+    return parts

@@ -1,6 +1,8 @@
 """Import reports in the API: `imports` (newest first, a page at a time) and
 `importReport(reportId)`, as the registry stored them from the log (import_reports.py). A report
-is a `Node`: its `id` is a global id, its report event's id is `reportId`."""
+is a `Node`: its `id` is a global id, its report event's id is `reportId`. Its `review` is the
+first `LISTED` candidates its event carries; `candidates` pages through all of them
+(import_candidates.py), one statement pair for the reports of an answer."""
 
 from __future__ import annotations
 
@@ -13,15 +15,21 @@ import strawberry
 
 from services.events import imports as model
 from services.platform.access import IMPORT_READERS
+from services.platform.database import Connection as Db
 from services.platform.graphql.context import Info
-from services.platform.graphql.descriptions import After, First100
+from services.platform.graphql.descriptions import After, First100, First500
 from services.platform.graphql.errors import InvalidArgument
+from services.platform.graphql.loaders import batched
 from services.platform.graphql.nodes import Key, Node, in_key_order
-from services.platform.graphql.pagination import Connection, page_size
-from services.registry import import_reports
+from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
+from services.registry import import_candidates, import_reports
+from services.registry.import_candidates import StoredCandidate
 from services.registry.import_reports import StoredReport
 
 MAX_PAGE = 100
+MAX_CANDIDATES_PAGE = 500
+# A report's page of candidates and how many the registry holds of it.
+_CandidatePage = tuple[list[StoredCandidate], int]
 
 
 @strawberry.type(description="A row of an imported file that was not imported, and why.")
@@ -44,6 +52,18 @@ class ReviewCandidate:
     candidate_vendor_id: strawberry.ID = strawberry.field(description="The vendor it may be.")
     score: float = strawberry.field(description="How alike the names are, 0–100.")
     why: str = strawberry.field(description="Why it was not joined (a weaker name, a tie, …).")
+
+    @classmethod
+    def of(cls, c: model.ReviewCandidate) -> ReviewCandidate:
+        return cls(
+            line=c.line,
+            name=c.name,
+            vendor_id=strawberry.ID(c.vendor_id),
+            candidate_name=c.candidate_name,
+            candidate_vendor_id=strawberry.ID(c.candidate_vendor_id),
+            score=c.score,
+            why=c.why,
+        )
 
 
 @strawberry.type(
@@ -97,8 +117,31 @@ class ImportReport(Node):
     )
     review_count: int = strawberry.field(description="Candidates for review, all of them.")
     review: list[ReviewCandidate] = strawberry.field(
-        description=f"The first {model.LISTED} candidates for review."
+        description=f"The first {model.LISTED} candidates for review (all of them: `candidates`)."
     )
+
+    @strawberry.field(
+        description="Every candidate for review, in the file's order, a page at a time: the"
+        f" report's first {model.LISTED} and those the importer listed after it. `totalCount`"
+        " is how many the registry holds so far; it reaches `reviewCount` once every listing"
+        " is applied."
+    )
+    async def candidates(
+        self, info: Info, first: Annotated[int, First500] = 100, after: After = None
+    ) -> Connection[ReviewCandidate]:
+        limit, position = page_size(first, MAX_CANDIDATES_PAGE), numeric_cursor(after)
+
+        async def fetch(conn: Db, report_ids: list[str]) -> dict[str, _CandidatePage]:
+            ids = [uuid.UUID(i) for i in report_ids]
+            pages = await import_candidates.page(conn, ids, limit + 1, position)
+            totals = await import_candidates.counts(conn, ids)
+            return {str(i): (pages.get(i, []), totals.get(i, 0)) for i in ids}
+
+        empty: _CandidatePage = ([], 0)
+        loader = batched(info, ("importCandidates", limit, position), fetch, empty)
+        stored, total = await loader.load(str(self.report_id))
+        pairs = [(str(s.position), ReviewCandidate.of(s.candidate)) for s in stored[:limit]]
+        return Connection.of_pairs(pairs, total, len(stored) > limit, after)
 
     node_key_names = ("reportId",)
     # As `imports` and `importReport`, which serve it.
@@ -139,18 +182,7 @@ class ImportReport(Node):
             refused_count=r.refused_count,
             refused=[RefusedRow(line=row.line, reason=row.reason) for row in r.refused],
             review_count=r.review_count,
-            review=[
-                ReviewCandidate(
-                    line=c.line,
-                    name=c.name,
-                    vendor_id=strawberry.ID(c.vendor_id),
-                    candidate_name=c.candidate_name,
-                    candidate_vendor_id=strawberry.ID(c.candidate_vendor_id),
-                    score=c.score,
-                    why=c.why,
-                )
-                for c in r.review
-            ],
+            review=[ReviewCandidate.of(c) for c in r.review],
         )
 
 

@@ -13,7 +13,7 @@ from typing import cast
 
 from services.events.base import EventEnvelope
 from services.events.catalog import INPUT_TYPES
-from services.events.imports import ImportReported
+from services.events.imports import ImportCandidatesListed, ImportReported
 from services.events.match_review import MatchDecision, VendorMatchReviewed
 from services.events.sanction import SanctionAmended, SanctionImposed, SanctionLifted
 from services.events.vendor import (
@@ -34,6 +34,7 @@ from services.registry import (
 )
 from services.registry.batch.handler import RegistryBatch
 from services.registry.bidder_screening.reviews import key as review_key
+from services.registry.import_candidates import candidates_listed
 from services.registry.import_reports import import_reported
 from services.registry.imposition_rules import change_refusal, imposition_refusal, unknown_vendor
 from services.registry.names import IdentifierKey, normalize_identifier
@@ -292,6 +293,7 @@ def registry_consumer(
     owned = RegistryHandlers(clock, policies, announce).by_event_type()
     owned |= RecordHandlers().by_event_type()
     owned[ImportReported.event_type] = import_reported
+    owned[ImportCandidatesListed.event_type] = candidates_listed
     # The registry judges every input event; those it has no rule for (system owners'
     # migration events) pass, and its ledger says so: a judged event is one with a row.
     passed: dict[str, Handler] = {t: _passes for t in INPUT_TYPES if t not in owned}

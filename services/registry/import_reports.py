@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from services.events.base import EventEnvelope
 from services.events.imports import ImportReported
 from services.platform.database import Connection
+from services.registry import import_candidates
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class StoredReport:
 
 
 async def import_reported(conn: Connection, event: EventEnvelope) -> None:
-    """The registry's handler: the report, stored once."""
+    """The registry's handler: the report, stored once, with its own review candidates."""
     payload = event.payload
     assert isinstance(payload, ImportReported)
     await conn.execute(
@@ -42,6 +43,8 @@ async def import_reported(conn: Connection, event: EventEnvelope) -> None:
         payload.finished_at,
         payload.model_dump_json(),
     )
+    # Its own candidates, where its listings' follow: `ImportReport.candidates` reads one table.
+    await import_candidates.store(conn, event.event_id, 0, payload.review)
 
 
 def _stored(row: object) -> StoredReport:

@@ -34,7 +34,7 @@ _TABLES = (
     " registry_contracts, registry_sanction_changes, registry_sanctions,"
     " registry_affiliation_changes, registry_eligibility_state, registry_changes,"
     " registry_vendor_names, registry_vendor_identifiers, registry_vendors,"
-    " registry_import_reports, registry_match_reviews"
+    " registry_import_candidates, registry_import_reports, registry_match_reviews"
 )
 
 

@@ -33,6 +33,8 @@ IMPORTS = """query ($first: Int!) { imports(first: $first) { totalCount edges { 
   sanctionsAmended sanctionsLifted sanctionsUnchanged namesAmended refusedCount } } } }"""
 REPORT = """query ($id: ID!) { importReport(reportId: $id) {
   fileName sanctionsLifted refused { line } } }"""
+CANDIDATES = """query ($id: ID!) { importReport(reportId: $id) { reviewCount review { line }
+  candidates(first: 500) { totalCount edges { node { line } } } } }"""
 
 WB_FILE = "worldbank_debarred_firms_individuals.csv"
 IDB_FILE = "iadb_sanctioned_firms_individuals.csv"
@@ -85,6 +87,18 @@ def test_three_banks_lists_imported_as_the_lists_say(embedded: System, database_
         " 279 possible same as for review\n"
     )
     wait_for_sanctions(database_url, "idb:", 1081)
+    # Its 279 candidates: the report carries 100, a listing after it the rest; the API all.
+    idb_report = _reports(embedded, 2)[0]["reportId"]
+
+    def candidates() -> dict[str, Any]:
+        report: dict[str, Any] = embedded.client.data(CANDIDATES, id=idb_report)["importReport"]
+        return report
+
+    wait_until(lambda: candidates()["candidates"]["totalCount"] == 279, "every candidate", 60)
+    listed = candidates()
+    assert listed["reviewCount"] == 279 and len(listed["review"]) == 100
+    lines = [edge["node"]["line"] for edge in listed["candidates"]["edges"]]
+    assert len(lines) == 279 and lines[:100] == [c["line"] for c in listed["review"]]
     ebrd = _import("ebrd", LISTS / "ebrd_ineligible_entities.csv", database_url)
     assert ebrd.startswith(
         "ebrd: read 1322 rows; refused 0; sanctions: 1322 imposed, 0 amended, 0 lifted,"

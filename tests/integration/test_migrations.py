@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import asyncpg
@@ -12,8 +13,9 @@ from services.events.catalog import parse_event
 from services.platform import chain, event_store, migrations
 from services.platform.event_store import canonical_json, content_hash
 from services.platform.migrations import MigrationDrift, apply_migrations
+from services.registry import import_candidates
 from tests.support import case_b
-from tests.support.event_examples import envelope
+from tests.support.event_examples import envelope, example
 from tests.support.postgres import with_database
 
 pytestmark = pytest.mark.postgres
@@ -125,3 +127,44 @@ async def test_a_watchlist_saved_before_ids_existed_gets_the_id_the_code_gives_i
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         await admin.close()
     assert stored == watchlist_id(agency, list_name)
+
+
+async def test_a_report_stored_before_listings_existed_keeps_its_candidates(
+    postgres_admin_url: str,
+) -> None:
+    """Registry's 0007 gives `ImportReport.candidates` the reports stored before it: each
+    report's own candidates, in its order."""
+    name = f"vw_upgrade_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres_admin_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    review = example("import.reported")["review"]
+    review = [review[0] | {"line": 7, "name": "C SYSTEM LTD"}, review[0]]
+    payload = example("import.reported", review=review, review_count=2)
+    try:
+        conn = await asyncpg.connect(with_database(postgres_admin_url, name))
+        try:
+            for package in migrations.MIGRATION_PACKAGES:
+                for migration in migrations.load_migrations(package):
+                    if (package, migration.version) != ("services.registry", 7):
+                        await conn.execute(migration.sql)
+            await conn.execute(
+                """INSERT INTO registry_import_reports
+                       (event_id, source, file_name, file_sha256, started_at, finished_at, report)
+                   VALUES ($1, 'worldbank', 'wb.csv', $2, now(), now(), $3::jsonb)""",
+                uuid.UUID(int=7),
+                payload["file_sha256"],
+                json.dumps(payload),
+            )
+            [upgrade] = [
+                m for m in migrations.load_migrations("services.registry") if m.version == 7
+            ]
+            await conn.execute(upgrade.sql)
+            stored = await import_candidates.page(conn, [uuid.UUID(int=7)], 10, None)
+        finally:
+            await conn.close()
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+    assert [(s.position, s.candidate.model_dump()) for s in stored[uuid.UUID(int=7)]] == list(
+        enumerate(review)
+    )

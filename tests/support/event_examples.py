@@ -291,6 +291,22 @@ VALID_PAYLOADS: dict[str, dict[str, Any]] = {
             }
         ],
     },
+    "import.candidates_listed": {
+        "source": "worldbank",
+        "report_id": "5d1c9a4e-2b7f-5e3a-9c8d-1f2e3a4b5c6d",
+        "offset": 100,
+        "candidates": [
+            {
+                "line": 1204,
+                "name": "B SYSTEMS CO LIMITED",
+                "vendor_id": "worldbank:b-systems-co-limited-7a6b5c4d3e2f1a0b",
+                "candidate_name": "B System Co., Ltd.",
+                "candidate_vendor_id": "vendor-b",
+                "score": 91.2,
+                "why": "a weaker name match",
+            }
+        ],
+    },
     "watchlist.saved": {
         "agency": "市民課",
         "name": "bidders 2022-07 resident records",
@@ -483,6 +499,10 @@ RULE_VIOLATIONS: dict[str, list[tuple[dict[str, Any], str]]] = {
         ({"finished_at": "2022-07-08T09:59:00+09:00"}, "finished_at: before started_at"),
         ({"refused_count": 0}, "refused: 1 listed, refused_count 0"),
         ({"file_sha256": "9F" * 32}, "file_sha256"),
+    ],
+    "import.candidates_listed": [
+        ({"candidates": []}, "payload.candidates: List should have at least 1 item"),
+        ({"offset": -1}, "payload.offset"),
     ],
 }
 

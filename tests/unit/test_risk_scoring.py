@@ -93,11 +93,10 @@ CASE_DAYS = [D(2022, 6, 1), D(2022, 6, 23), D(2022, 7, 1), D(2022, 7, 9), D(2022
 
 def case_b(step: int) -> VendorFacts:
     """B after `step` events: 0 none, 1 reported, 2 investigated, 3 suspended, 4 claim."""
-    facts = VendorFacts(B, contracts=b_contracts())
+    sanctions = {SUSPENSION.sanction_id: SUSPENSION} if step >= 3 else {}
+    facts = VendorFacts(B, contracts=b_contracts(), sanctions=sanctions)
     if step >= 1:
         facts.incidents["inc-usb"] = USB_INVESTIGATED if step >= 2 else USB_REPORTED
-    if step >= 3:
-        facts.sanctions[SUSPENSION.sanction_id] = SUSPENSION
     if step >= 4:
         facts.claims[CLAIM.claim_id] = CLAIM
     return facts
