@@ -24,7 +24,8 @@ from typing import TypeVar
 from services.events.compliance import CertificateKind
 from services.risk.facts import ContractFact, VendorState
 from services.risk.model import RiskModel
-from services.risk.scoring import CRITICAL_CRITICALITIES, round_points
+from services.risk.risk_score import round_points
+from services.risk.scoring import CRITICAL_CRITICALITIES
 
 MISSING_KINDS = {
     "missing_erasure_certificates": CertificateKind.DATA_ERASURE,

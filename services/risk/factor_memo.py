@@ -24,15 +24,8 @@ from dataclasses import dataclass, field
 from services.risk.contract_index import MISSING_KINDS, ContractIndex
 from services.risk.facts import VendorFacts, VendorState
 from services.risk.model import RiskModel, model_fingerprint
-from services.risk.scoring import (
-    CRITICAL_CRITICALITIES,
-    FACTOR_RULES,
-    Factor,
-    FactorRule,
-    RiskScore,
-    missing_points,
-    total_of,
-)
+from services.risk.risk_score import Factor, RiskScore, total_of
+from services.risk.scoring import CRITICAL_CRITICALITIES, FACTOR_RULES, FactorRule, missing_points
 from services.risk.terms import IncidentTerms, SanctionTerms, incident_terms, sanction_terms
 
 # The incident rules, and whether each counts the incidents a vendor inherits.

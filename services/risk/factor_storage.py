@@ -26,7 +26,7 @@ import asyncpg
 
 from services.events.emitted import RiskBand
 from services.platform.database import Connection
-from services.risk.scoring import Evidence, Factor, RiskScore
+from services.risk.risk_score import Evidence, Factor, RiskScore
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from services.platform.graphql.pagination import Connection, numeric_cursor, pag
 from services.risk import history as risk_history
 from services.risk import repository
 from services.risk.handlers import RiskService
-from services.risk.scoring import RiskScore as RiskScoreModel
+from services.risk.risk_score import RiskScore as RiskScoreModel
 
 # The risk model in use, as loaded at startup (services/risk/setup.py).
 RISK: ContextKey[RiskService] = ContextKey("risk.service")

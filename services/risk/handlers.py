@@ -53,13 +53,8 @@ from services.risk.factor_memo import FactorMemo
 from services.risk.facts import VendorState, effective_day, item_of
 from services.risk.fold import facts_on, fold_one, stale_items
 from services.risk.model import RiskModel
-from services.risk.scoring import (
-    CRITICAL_CRITICALITIES,
-    RiskScore,
-    moved_factors,
-    score,
-    should_announce,
-)
+from services.risk.risk_score import RiskScore, moved_factors, should_announce
+from services.risk.scoring import CRITICAL_CRITICALITIES, score
 from services.risk.state_storage import StateMemo
 
 CONSUMER_NAME = "risk"

@@ -31,7 +31,8 @@ from services.risk import factor_storage, repository
 from services.risk.facts import VendorState
 from services.risk.fold import facts_on, fold_one
 from services.risk.model import RiskModel
-from services.risk.scoring import Factor, RiskScore, score
+from services.risk.risk_score import Factor, RiskScore
+from services.risk.scoring import score
 
 
 async def history(

@@ -17,7 +17,7 @@ from services.platform.database import Connection
 from services.platform.event_store import canonical_json
 from services.risk import factor_storage
 from services.risk.concentration import ContractRow, DayChanges
-from services.risk.scoring import RiskScore
+from services.risk.risk_score import RiskScore
 
 
 async def add_events(

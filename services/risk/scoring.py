@@ -25,11 +25,9 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from services.events.compliance import CertificateKind
 from services.events.contract import Criticality
-from services.events.emitted import RiskBand
 from services.events.incident import LeakFinding
 from services.risk.facts import (
     ContractFact,
@@ -39,20 +37,14 @@ from services.risk.facts import (
     SubcontractFact,
     VendorFacts,
 )
-from services.risk.model import RiskModel, model_fingerprint
-
-FACTOR_NAMES: tuple[str, ...] = (
-    "incidents",
-    "inherited_incidents",
-    "active_sanctions",
-    "recent_sanctions",
-    "unapproved_subcontracting",
-    "subcontract_chain_depth",
-    "missing_erasure_certificates",
-    "missing_disposal_certificates",
-    "missing_fitness_documents",
-    "pending_claims",
-    "concentration",
+from services.risk.model import RiskModel
+from services.risk.risk_score import (
+    FACTOR_NAMES,
+    Evidence,
+    Factor,
+    RiskScore,
+    round_points,
+    total_of,
 )
 
 # The contracts whose concentration is a risk; an agency's totals passed to `score` must count
@@ -60,80 +52,6 @@ FACTOR_NAMES: tuple[str, ...] = (
 CRITICAL_CRITICALITIES = frozenset({Criticality.RESIDENT_FACING, Criticality.LEGALLY_MANDATED})
 
 YEN_PER_100M = 100_000_000
-MAX_SCORE = 100.0
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """The events behind (part of) a factor, and a note a person can check them against.
-
-    `vendor_id` links another vendor: the subcontractor whose incident the vendor inherits, or
-    a subcontract's subcontractor, or the prime contractor whose record holds the incident.
-    """
-
-    event_ids: tuple[str, ...]
-    note: str
-    vendor_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Factor:
-    name: str
-    contribution: float
-    evidence: tuple[Evidence, ...]
-
-
-@dataclass(frozen=True)
-class RiskScore:
-    score: float
-    band: RiskBand
-    model_version: str  # the model's fingerprint, "<version>:<hash>"
-    factors: tuple[Factor, ...]
-
-    def factor(self, name: str) -> Factor | None:
-        """The factor of that name, or None when it contributes nothing."""
-        return next((f for f in self.factors if f.name == name), None)
-
-    def contribution(self, name: str) -> float:
-        found = self.factor(name)
-        return 0.0 if found is None else found.contribution
-
-
-@functools.lru_cache(maxsize=65536)
-def round_points(points: float) -> float:
-    """Points to one decimal, halves rounded up (14.45 → 14.5), as a person would.
-
-    Remembered: scores repeat the same few sums, and Decimal is slow."""
-    return float(Decimal(repr(points)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-
-
-def band_of(score: float, model: RiskModel) -> RiskBand:
-    bands = model.bands
-    if score >= bands.critical:
-        return RiskBand.CRITICAL
-    if score >= bands.high:
-        return RiskBand.HIGH
-    if score >= bands.medium:
-        return RiskBand.MEDIUM
-    return RiskBand.LOW
-
-
-def should_announce(old: RiskScore | None, new: RiskScore, model: RiskModel) -> bool:
-    """Whether `new` deserves a `risk.changed` event after `old` (None: the first score)."""
-    if old is None:
-        return new.band is not RiskBand.LOW
-    if new.band is not old.band:
-        return True
-    return round_points(abs(new.score - old.score)) >= model.announce_min_step
-
-
-def moved_factors(old: RiskScore | None, new: RiskScore) -> list[str]:
-    """Names of the factors whose contribution changed (appearing or vanishing included)."""
-    return [
-        name
-        for name in FACTOR_NAMES
-        if (0.0 if old is None else old.contribution(name)) != new.contribution(name)
-    ]
 
 
 # A factor's raw points (before rounding) and its evidence, each with a sort key.
@@ -544,10 +462,3 @@ def score(
         [rule.compute(facts, as_of, model, agency_critical_totals) for rule in FACTOR_RULES],
         model,
     )
-
-
-def total_of(factors: Iterable[Factor], model: RiskModel) -> RiskScore:
-    """The score the factors make: the contributions added, capped at MAX_SCORE."""
-    kept = tuple(f for f in factors if f.contribution > 0)
-    total = min(MAX_SCORE, round_points(sum(f.contribution for f in kept)))
-    return RiskScore(total, band_of(total, model), model_fingerprint(model), kept)

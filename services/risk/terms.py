@@ -21,7 +21,8 @@ from services.registry.sanction_timeline import SanctionTimeline
 from services.risk.facts import SanctionSource, VendorFacts
 from services.risk.fold import last_day_on, timeline_of
 from services.risk.model import RiskModel
-from services.risk.scoring import counts_as, incident_key, round_points, sanction_key
+from services.risk.risk_score import round_points
+from services.risk.scoring import counts_as, incident_key, sanction_key
 
 # Days whose points a vendor's terms remember.
 KNOWN_DAYS = 4

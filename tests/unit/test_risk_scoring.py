@@ -32,15 +32,15 @@ from services.risk.facts import (
     VendorFacts,
 )
 from services.risk.model import InheritedWeights, ModelError, RiskModel, load_model
-from services.risk.scoring import (
+from services.risk.risk_score import (
     FACTOR_NAMES,
     RiskScore,
     band_of,
     moved_factors,
     round_points,
-    score,
     should_announce,
 )
+from services.risk.scoring import score
 
 D = dt.date
 B, SUB = "vendor-b", "vendor-c"
