@@ -22,6 +22,7 @@ from services.platform.graphql.loaders import batched
 from services.platform.graphql.nodes import Key, Node, in_key_order
 from services.platform.graphql.pagination import Connection, page_size
 from services.registry import record_repository as records
+from services.registry import records_by_key
 from services.registry.record_repository import (
     ClaimStatus,
     IncidentStatus,
@@ -167,7 +168,7 @@ class Contract(Node):
     @classmethod
     async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[Contract | None]:
         async with info.context.pool.acquire() as conn:
-            found = await records.contracts_named(conn, [i for (i,) in keys], in_view(info))
+            found = await records_by_key.contracts_named(conn, [i for (i,) in keys], in_view(info))
         return in_key_order({(i,): contract(r) for i, r in found.items()}, keys)
 
 
@@ -204,7 +205,9 @@ class Subcontract(Node):
     @classmethod
     async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[Subcontract | None]:
         async with info.context.pool.acquire() as conn:
-            found = await records.subcontracts_named(conn, [i for (i,) in keys], in_view(info))
+            found = await records_by_key.subcontracts_named(
+                conn, [i for (i,) in keys], in_view(info)
+            )
         return in_key_order({(i,): subcontract(r) for i, r in found.items()}, keys)
 
 
@@ -258,7 +261,7 @@ class Incident(Node):
     async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[Incident | None]:
         pairs = [(vendor, incident_id) for vendor, incident_id in keys]
         async with info.context.pool.acquire() as conn:
-            found = await records.incidents_named(conn, pairs, in_view(info))
+            found = await records_by_key.incidents_named(conn, pairs, in_view(info))
         return in_key_order({k: incident(r) for k, r in found.items()}, keys)
 
 
@@ -294,7 +297,7 @@ class Claim(Node):
     async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[Claim | None]:
         pairs = [(vendor, claim_id) for vendor, claim_id in keys]
         async with info.context.pool.acquire() as conn:
-            found = await records.claims_named(conn, pairs, in_view(info))
+            found = await records_by_key.claims_named(conn, pairs, in_view(info))
         return in_key_order({k: claim(r) for k, r in found.items()}, keys)
 
 
@@ -320,7 +323,7 @@ class Certificate(Node):
     async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[Certificate | None]:
         pairs = [(vendor, certificate_id) for vendor, certificate_id in keys]
         async with info.context.pool.acquire() as conn:
-            found = await records.certificates_named(conn, pairs, in_view(info))
+            found = await records_by_key.certificates_named(conn, pairs, in_view(info))
         return in_key_order({k: certificate(r) for k, r in found.items()}, keys)
 
 
@@ -352,7 +355,7 @@ class Sanction(Node):
     async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[Sanction | None]:
         # Sanctions are public record: every role sees every agency's (as `sanctions`).
         async with info.context.pool.acquire() as conn:
-            found = await records.sanctions_named(conn, [i for (i,) in keys])
+            found = await records_by_key.sanctions_named(conn, [i for (i,) in keys])
         return in_key_order({(i,): sanction(r) for i, r in found.items()}, keys)
 
 

@@ -174,7 +174,7 @@ class SanctionRecord:
         )
 
 
-def _scope(sql: str, agencies: Sequence[str] | None) -> tuple[str, list[str] | None]:
+def agency_filter(sql: str, agencies: Sequence[str] | None) -> tuple[str, list[str] | None]:
     """The filter to the records of `agencies` (services/platform/access.py); None: all."""
     return (sql, list(agencies) if agencies is not None else None)
 
@@ -238,7 +238,7 @@ async def contracts(
         filters=[
             ("agency = {0}", agency),
             (_RUNNING, active_on),
-            _scope(record_scope.CONTRACTS, agencies),
+            agency_filter(record_scope.CONTRACTS, agencies),
         ],
     )
     return {v: p.map(ContractRecord.from_row) for v, p in pages.items()}
@@ -261,7 +261,7 @@ async def subcontracts(
         vendor_ids,
         first=first,
         after=after,
-        filters=[("status = {0}", status), _scope(record_scope.SUBCONTRACTS, agencies)],
+        filters=[("status = {0}", status), agency_filter(record_scope.SUBCONTRACTS, agencies)],
     )
     return {v: p.map(SubcontractRecord.from_row) for v, p in pages.items()}
 
@@ -284,7 +284,7 @@ async def incidents(
         after=after,
         filters=[
             ("status <> {0}", IncidentStatus.CLOSED.value if open_only else None),
-            _scope(record_scope.INCIDENTS, agencies),
+            agency_filter(record_scope.INCIDENTS, agencies),
         ],
     )
     return {v: p.map(IncidentRecord.from_row) for v, p in pages.items()}
@@ -306,7 +306,7 @@ async def claims(
         vendor_ids,
         first=first,
         after=after,
-        filters=[("status = {0}", status), _scope(record_scope.CLAIMS, agencies)],
+        filters=[("status = {0}", status), agency_filter(record_scope.CLAIMS, agencies)],
     )
     return {v: p.map(ClaimRecord.from_row) for v, p in pages.items()}
 
@@ -331,13 +331,13 @@ async def certificates(
         filters=[
             ("kind = {0}", kind),
             ("contract_id = {0}", contract_id),
-            _scope(record_scope.CERTIFICATES, agencies),
+            agency_filter(record_scope.CERTIFICATES, agencies),
         ],
     )
     return {v: p.map(CertificateRecord.from_row) for v, p in pages.items()}
 
 
-async def _timelines(
+async def sanction_timelines(
     conn: Connection, vendor_ids: Sequence[str] | None
 ) -> dict[str, SanctionTimeline]:
     if vendor_ids is None:
@@ -363,7 +363,7 @@ async def sanctions(
     timelines: dict[str, SanctionTimeline] | None = None
     in_force: list[str] | None = None
     if active_on is not None:
-        timelines = await _timelines(conn, vendor_ids)
+        timelines = await sanction_timelines(conn, vendor_ids)
         in_force = [i for i, t in timelines.items() if t.in_force_on(active_on)]
     pages = await fetch_pages(
         conn,
@@ -376,101 +376,7 @@ async def sanctions(
     )
     if timelines is None:
         listed = {r["vendor_id"] for page in pages.values() for r in page.records}
-        timelines = await _timelines(conn, sorted(listed))
+        timelines = await sanction_timelines(conn, sorted(listed))
     return {
         v: p.map(lambda r: SanctionRecord.of(timelines[r["sanction_id"]])) for v, p in pages.items()
     }
-
-
-# Records by their keys (the API's `node(id:)`), with the same agency filters as the pages.
-
-
-async def _named(
-    conn: Connection,
-    table: str,
-    key: str,
-    ids: Sequence[str],
-    scope: tuple[str, list[str] | None],
-    vendor_ids: Sequence[str] | None = None,
-) -> list[asyncpg.Record]:
-    """The rows of `table` whose `key` is one of `ids` (of these vendors, when given) that
-    pass the agency filter: the page functions' statement, filtered to those ids."""
-    wanted = sorted(set(ids))
-    pages = await fetch_pages(
-        conn,
-        table,
-        key,
-        vendor_ids,
-        first=len(wanted),
-        after=None,
-        filters=[(f"{key} = ANY({{0}}::text[])", wanted), scope],
-    )
-    return [row for page in pages.values() for row in page.records]
-
-
-async def contracts_named(
-    conn: Connection, contract_ids: Sequence[str], agencies: Sequence[str] | None
-) -> dict[str, ContractRecord]:
-    scope = _scope(record_scope.CONTRACTS, agencies)
-    rows = await _named(conn, "registry_contracts", "contract_id", contract_ids, scope)
-    return {r["contract_id"]: ContractRecord.from_row(r) for r in rows}
-
-
-async def subcontracts_named(
-    conn: Connection, subcontract_ids: Sequence[str], agencies: Sequence[str] | None
-) -> dict[str, SubcontractRecord]:
-    scope = _scope(record_scope.SUBCONTRACTS, agencies)
-    rows = await _named(conn, "registry_subcontracts", "subcontract_id", subcontract_ids, scope)
-    return {r["subcontract_id"]: SubcontractRecord.from_row(r) for r in rows}
-
-
-VendorKey = tuple[str, str]  # (vendor id, the record's id): incidents, claims, certificates
-
-
-async def _per_vendor(
-    conn: Connection,
-    table: str,
-    key: str,
-    keys: Sequence[VendorKey],
-    scope: tuple[str, list[str] | None],
-) -> dict[VendorKey, asyncpg.Record]:
-    vendors = sorted({vendor for vendor, _ in keys})
-    rows = await _named(conn, table, key, [i for _, i in keys], scope, vendors)
-    found = {(r["vendor_id"], r[key]): r for r in rows}
-    return {k: found[k] for k in keys if k in found}
-
-
-async def incidents_named(
-    conn: Connection, keys: Sequence[VendorKey], agencies: Sequence[str] | None
-) -> dict[VendorKey, IncidentRecord]:
-    scope = _scope(record_scope.INCIDENTS, agencies)
-    rows = await _per_vendor(conn, "registry_incidents", "incident_id", keys, scope)
-    return {k: IncidentRecord.from_row(r) for k, r in rows.items()}
-
-
-async def claims_named(
-    conn: Connection, keys: Sequence[VendorKey], agencies: Sequence[str] | None
-) -> dict[VendorKey, ClaimRecord]:
-    scope = _scope(record_scope.CLAIMS, agencies)
-    rows = await _per_vendor(conn, "registry_claims", "claim_id", keys, scope)
-    return {k: ClaimRecord.from_row(r) for k, r in rows.items()}
-
-
-async def certificates_named(
-    conn: Connection, keys: Sequence[VendorKey], agencies: Sequence[str] | None
-) -> dict[VendorKey, CertificateRecord]:
-    scope = _scope(record_scope.CERTIFICATES, agencies)
-    rows = await _per_vendor(conn, "registry_certificates", "certificate_id", keys, scope)
-    return {k: CertificateRecord.from_row(r) for k, r in rows.items()}
-
-
-async def sanctions_named(
-    conn: Connection, sanction_ids: Sequence[str]
-) -> dict[str, SanctionRecord]:
-    """These sanctions as they stand (amended, lifted), read from their vendors' timelines."""
-    rows = await conn.fetch(
-        "SELECT DISTINCT vendor_id FROM registry_sanctions WHERE sanction_id = ANY($1::text[])",
-        list(sanction_ids),
-    )
-    timelines = await _timelines(conn, sorted(r["vendor_id"] for r in rows))
-    return {i: SanctionRecord.of(timelines[i]) for i in sanction_ids if i in timelines}

@@ -1,0 +1,113 @@
+"""Records by their keys, for the API's `node(id:)`: the statements of the record pages
+(record_repository.py), filtered to the ids asked, with the same agency filters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import asyncpg
+
+from services.platform.database import Connection
+from services.registry import record_scope
+from services.registry.record_paging import fetch_pages
+from services.registry.record_repository import (
+    CertificateRecord,
+    ClaimRecord,
+    ContractRecord,
+    IncidentRecord,
+    SanctionRecord,
+    SubcontractRecord,
+    agency_filter,
+    sanction_timelines,
+)
+
+
+async def _named(
+    conn: Connection,
+    table: str,
+    key: str,
+    ids: Sequence[str],
+    scope: tuple[str, list[str] | None],
+    vendor_ids: Sequence[str] | None = None,
+) -> list[asyncpg.Record]:
+    """The rows of `table` whose `key` is one of `ids` (of these vendors, when given) that
+    pass the agency filter: the page functions' statement, filtered to those ids."""
+    wanted = sorted(set(ids))
+    pages = await fetch_pages(
+        conn,
+        table,
+        key,
+        vendor_ids,
+        first=len(wanted),
+        after=None,
+        filters=[(f"{key} = ANY({{0}}::text[])", wanted), scope],
+    )
+    return [row for page in pages.values() for row in page.records]
+
+
+async def contracts_named(
+    conn: Connection, contract_ids: Sequence[str], agencies: Sequence[str] | None
+) -> dict[str, ContractRecord]:
+    scope = agency_filter(record_scope.CONTRACTS, agencies)
+    rows = await _named(conn, "registry_contracts", "contract_id", contract_ids, scope)
+    return {r["contract_id"]: ContractRecord.from_row(r) for r in rows}
+
+
+async def subcontracts_named(
+    conn: Connection, subcontract_ids: Sequence[str], agencies: Sequence[str] | None
+) -> dict[str, SubcontractRecord]:
+    scope = agency_filter(record_scope.SUBCONTRACTS, agencies)
+    rows = await _named(conn, "registry_subcontracts", "subcontract_id", subcontract_ids, scope)
+    return {r["subcontract_id"]: SubcontractRecord.from_row(r) for r in rows}
+
+
+VendorKey = tuple[str, str]  # (vendor id, the record's id): incidents, claims, certificates
+
+
+async def _per_vendor(
+    conn: Connection,
+    table: str,
+    key: str,
+    keys: Sequence[VendorKey],
+    scope: tuple[str, list[str] | None],
+) -> dict[VendorKey, asyncpg.Record]:
+    vendors = sorted({vendor for vendor, _ in keys})
+    rows = await _named(conn, table, key, [i for _, i in keys], scope, vendors)
+    found = {(r["vendor_id"], r[key]): r for r in rows}
+    return {k: found[k] for k in keys if k in found}
+
+
+async def incidents_named(
+    conn: Connection, keys: Sequence[VendorKey], agencies: Sequence[str] | None
+) -> dict[VendorKey, IncidentRecord]:
+    scope = agency_filter(record_scope.INCIDENTS, agencies)
+    rows = await _per_vendor(conn, "registry_incidents", "incident_id", keys, scope)
+    return {k: IncidentRecord.from_row(r) for k, r in rows.items()}
+
+
+async def claims_named(
+    conn: Connection, keys: Sequence[VendorKey], agencies: Sequence[str] | None
+) -> dict[VendorKey, ClaimRecord]:
+    scope = agency_filter(record_scope.CLAIMS, agencies)
+    rows = await _per_vendor(conn, "registry_claims", "claim_id", keys, scope)
+    return {k: ClaimRecord.from_row(r) for k, r in rows.items()}
+
+
+async def certificates_named(
+    conn: Connection, keys: Sequence[VendorKey], agencies: Sequence[str] | None
+) -> dict[VendorKey, CertificateRecord]:
+    scope = agency_filter(record_scope.CERTIFICATES, agencies)
+    rows = await _per_vendor(conn, "registry_certificates", "certificate_id", keys, scope)
+    return {k: CertificateRecord.from_row(r) for k, r in rows.items()}
+
+
+async def sanctions_named(
+    conn: Connection, sanction_ids: Sequence[str]
+) -> dict[str, SanctionRecord]:
+    """These sanctions as they stand (amended, lifted), read from their vendors' timelines."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT vendor_id FROM registry_sanctions WHERE sanction_id = ANY($1::text[])",
+        list(sanction_ids),
+    )
+    timelines = await sanction_timelines(conn, sorted(r["vendor_id"] for r in rows))
+    return {i: SanctionRecord.of(timelines[i]) for i in sanction_ids if i in timelines}
