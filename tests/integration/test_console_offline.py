@@ -24,8 +24,12 @@ pytestmark = pytest.mark.postgres
 
 STATIC = Path(pages.__file__).parent / "static"
 VENDORED_LIMIT_BYTES = 500_000
-# A module's static imports and the files it fetches by absolute path.
-IMPORTS = re.compile(r"""(?:^|[\s;}])(?:from|import)\s*["']([^"']+)["']""", re.MULTILINE)
+# A module's static imports (`import "x"`, `import … from "x"`, `export … from "x"`, each
+# starting a line: not the words in a string, like graphql-ws's "import WebSocket from 'ws'"
+# hint) and the files it fetches by absolute path.
+IMPORTS = re.compile(
+    r"""^(?:import\s*|(?:import|export)\b[^;'"]*?\bfrom\s*)["']([^"']+)["']""", re.MULTILINE
+)
 FETCHED = re.compile(r"""fetch\(\s*["'](/console/[^"']+)["']""")
 STRICT_POLICY = {
     "default-src": ["'none'"],
