@@ -2,7 +2,8 @@
 analyst sees the riskiest vendors as the API ranks them, filters them by agency and band, reads
 a vendor's breakdown (each factor, its points, the events behind it) and its score history, and
 sees a vendor's row change in place, highlighted, when another client imposes a sanction on it
-through the API; then reads the board in Japanese.
+through the API; then reads the board in Japanese. A board whose connection drops says so,
+reconnects, and shows (highlighted) what moved while it was away.
 
 Each page shown is checked by axe-core (no serious accessibility violation) and saved as a
 screenshot under test-artifacts/console/ (git-ignored)."""
@@ -23,7 +24,7 @@ from services.platform.auth import Role
 from services.risk.scoring import FACTOR_NAMES
 from tests.e2e.conftest import System
 from tests.support import case_b, case_risk, principals
-from tests.support.browser import closed_network_chromium
+from tests.support.browser import closed_network_chromium, traffic
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
     origin,
@@ -45,18 +46,22 @@ JAPANESE_BANDS = {"LOW": "低", "MEDIUM": "中", "HIGH": "高", "CRITICAL": "重
 LEAKING = "vendor-d"  # a vendor with today's critical data leak, contracted by another agency
 
 
-def risky(system: System, tmp_path: Path) -> list[str]:
-    """B's case (README, "The risk model") and vendor D's data leak today, once risk has scored
-    every event; the ids of the events of B's lost USB memory (reported, investigated)."""
+def incident_today(vendor_id: str, incident_id: str, kind: str) -> dict[str, Any]:
     today = dt.datetime.now(TOKYO).date().isoformat()
-    leak = {
-        "incident_id": "inc-d-leak",
-        "kind": "data_leak",
+    payload = {
+        "incident_id": incident_id,
+        "kind": kind,
         "severity": "critical",
         "occurred_on": today,
         "reported_on": today,
         "description": "Residents' data found on a public server.",
     }
+    return envelope("incident.reported", payload, vendor_id)
+
+
+def risky(system: System, tmp_path: Path) -> list[str]:
+    """B's case (README, "The risk model") and vendor D's data leak today, once risk has scored
+    every event; the ids of the events of B's lost USB memory (reported, investigated)."""
     contract = case_risk.contract()
     contract["payload"] |= {"contract_id": "c-d-tax", "agency": "税務課"}
     b_case = case_risk.the_case()
@@ -67,7 +72,7 @@ def risky(system: System, tmp_path: Path) -> list[str]:
         *b_case,
         case_b.another_vendor(LEAKING),
         contract | {"vendor_id": LEAKING},
-        envelope("incident.reported", leak, LEAKING),
+        incident_today(LEAKING, "inc-d-leak", "data_leak"),
     )
     history = "query ($id: ID!) { riskHistory(vendorId: $id) { totalCount } }"
 
@@ -199,3 +204,70 @@ def test_a_risk_analyst_filters_the_board_reads_why_and_sees_a_sanction_move_a_r
         assert f"\t{JAPANESE_BANDS[after['band']]}\t" in b_row[3]  # its own cell
         screenshot(chrome, "risk-board-ja")
         assert_only_the_api_was_reached(chrome, embedded)
+
+
+# Run in the page before the console: its WebSockets are kept where the test can close them,
+# and while `cutOff` is set new ones go to an address that refuses them (a network that drops).
+DROPPABLE_SOCKETS = """
+const Real = window.WebSocket;
+window.sockets = [];
+window.cutOff = false;
+window.WebSocket = class extends Real {
+  constructor(url, protocols) {
+    super(window.cutOff ? url.replace("/graphql", "/unreachable") : url, protocols);
+    window.sockets.push(this);
+  }
+};
+"""
+
+
+def test_the_board_reconnects_after_a_drop_and_shows_what_moved_meanwhile(
+    embedded: System, tmp_path: Path
+) -> None:
+    publish_events(
+        embedded.publish,
+        tmp_path / "leak.jsonl",
+        case_b.another_vendor(LEAKING),
+        incident_today(LEAKING, "inc-d-leak", "data_leak"),
+    )
+
+    def d_score() -> float:
+        ranked = embedded.client.data(RISKIEST)["riskiestVendors"]
+        return float(next(r["score"] for r in ranked if r["vendorId"] == LEAKING))
+
+    wait_until(lambda: d_score() > 0, "D scored")
+    before = d_score()
+    with closed_network_chromium() as chrome:
+        chrome.execute_cdp_cmd(
+            "Page.addScriptToEvaluateOnNewDocument", {"source": DROPPABLE_SOCKETS}
+        )
+        chrome.get(f"{origin(embedded)}/#/risk")
+        sign_in_with(chrome, principals.token(Role.RISK_ANALYST))
+        until(chrome, lambda c: board(c) and f"{before:.1f}" in board(c)[0][3], "D's score")
+        until(chrome, lambda c: shown(c, ".live") == "Live updates: on", "live")
+        assert_only_the_api_was_reached(chrome, embedded)
+
+        chrome.execute_script("window.cutOff = true; window.sockets.at(-1).close(4000, 'drop');")
+        until(chrome, lambda c: "reconnecting" in shown(c, ".live"), "the connection lost")
+        # A second incident while the board cannot hear: the API has it, the row does not.
+        publish_events(
+            embedded.publish,
+            tmp_path / "breach.jsonl",
+            incident_today(LEAKING, "inc-d-breach", "security_breach"),
+        )
+        wait_until(lambda: d_score() > before, "D's second incident scored")
+        after = d_score()
+        ((_, _, kind, text),) = board(chrome)
+        assert kind == "" and f"{before:.1f}" in text
+
+        chrome.execute_script("window.cutOff = false;")
+        until(chrome, lambda c: shown(c, ".live") == "Live updates: on", "live again")
+        until(chrome, lambda c: f"{after:.1f}" in board(c)[0][3], "D's score read again")
+        ((_, _, kind, text),) = board(chrome)
+        assert kind == "moved" and f"↑ {before:.1f} → {after:.1f}" in text
+        screenshot(chrome, "risk-board-reconnected")
+        # Nothing failed but the attempts to the address that refused them.
+        seen = traffic(chrome)
+        assert seen.failed == [], seen.failed
+        assert seen.console_errors, "the attempts while cut off"
+        assert all("/unreachable" in error for error in seen.console_errors), seen.console_errors

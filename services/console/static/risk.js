@@ -180,11 +180,17 @@ export function RiskBoardScreen({ session }) {
   const reads = useRef(0);
   const filtersNow = useRef(filters);
   filtersNow.current = filters;
-  const reload = async () => {
+  const shownRows = useRef(null);
+  shownRows.current = state.rows;
+  // `missed`: after the connection came back, moves announced while it was down are marked
+  // from the board itself (each shown vendor whose score is not the one shown before).
+  const reload = async (missed = false) => {
     const read = ++reads.current;
     try {
       const rows = await boardOf(api, filtersNow.current);
-      if (read === reads.current) setState({ rows, refused: null });
+      if (read !== reads.current) return;
+      if (missed) markMissed(shownRows.current ?? [], rows);
+      setState({ rows, refused: null });
     } catch (error) {
       if (!(error instanceof ApiRefusal)) throw error;
       if (read === reads.current) setState({ rows: null, refused: error.messages });
@@ -193,7 +199,17 @@ export function RiskBoardScreen({ session }) {
   useEffect(() => {
     reload();
   }, [filters]);
-  useReloadOnConnect(live, reload);
+  const markMissed = (before, after) => {
+    const was = new Map(before.map((row) => [row.vendorId, row]));
+    const changed = after.filter((row) => was.has(row.vendorId) && was.get(row.vendorId).score !== row.score);
+    if (changed.length === 0) return;
+    setMoved((now) => {
+      const next = new Map(now);
+      changed.forEach((row) => next.set(row.vendorId, { oldScore: was.get(row.vendorId).score, newScore: row.score }));
+      return next;
+    });
+  };
+  useReloadOnConnect(live, () => reload(true));
   const refused = (messages) => setState((now) => ({ ...now, refused: messages }));
   const arrived = (entry) => setFeed((now) => [entry, ...now].slice(0, FEED_SIZE));
   useSubscription(live, MOVES, {}, "moves", ({ riskUpdates: move }) => {
