@@ -147,10 +147,15 @@ def test_a_risk_analyst_filters_the_board_reads_why_and_sees_a_sanction_move_a_r
         points = len(chrome.find_elements(By.CSS_SELECTOR, ".history-chart circle"))
         assert points == len(case_risk.the_case())
         screenshot(chrome, "risk-vendor")
+        # The vendor's page and its risk page link to each other.
+        chrome.find_element(By.CSS_SELECTOR, "main h2 small a").click()
+        until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, "dl.facts"), "B's page")
+        chrome.find_element(By.LINK_TEXT, "Its risk: score, why, and history").click()
+        shown(chrome, "tr[data-factor=incidents]")
 
         # Back on the board, another client imposes a suspension on B from today: B's row
         # changes in place, highlighted, with its move and its new eligibility, no reload.
-        chrome.back()
+        chrome.find_element(By.LINK_TEXT, "Risk board").click()
         until(chrome, lambda c: len(board(c)) == len(ranked), "the board again")
         until(chrome, lambda c: "on" in c.find_element(By.CSS_SELECTOR, ".live").text, "live")
         chrome.execute_script("window.sameDocument = true;")
