@@ -94,7 +94,10 @@ function EligibilityNote({ t, language, change }) {
     return html`<span class="status status-ELIGIBLE">${t("risk.eligibleFrom")} ${from}</span>`;
   }
   const again = change.eligibleAgainOn
-    ? html`${" · "}${t("screening.eligibleAgainOn")} <${DateText} iso=${change.eligibleAgainOn} language=${language} />`
+    ? html`${" · "}${t("screening.eligibleAgainOn")} <${DateText}
+          iso=${change.eligibleAgainOn}
+          language=${language}
+        />`
     : null;
   return html`<span class="status status-BARRED">${t("risk.barredFrom")} ${from}${again}</span>`;
 }
