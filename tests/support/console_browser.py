@@ -67,6 +67,7 @@ def assert_only_the_api_was_reached(chrome: webdriver.Chrome, system: Running) -
 
 
 def sign_in_with(chrome: WebDriver, token: str) -> None:
+    shown(chrome, "#token")  # once the console has drawn its form
     field = chrome.find_element(By.ID, "token")
     field.clear()
     field.send_keys(token)
