@@ -256,7 +256,7 @@ class RiskQuery:
 
     @strawberry.field(
         description="Vendors by current score, highest first; only those with contracts of"
-        " `agency` when given."
+        " `agency` and only those in `band` when given."
     )
     async def riskiest_vendors(
         self,
@@ -268,9 +268,15 @@ class RiskQuery:
                 description="Only vendors with contracts of this agency; null: every vendor."
             ),
         ] = None,
+        band: Annotated[
+            RiskBand | None,  # type: ignore[valid-type]
+            strawberry.argument(
+                description="Only vendors whose current score is in this band; null: every band."
+            ),
+        ] = None,
     ) -> list[RiskScore]:
         async with info.context.pool.acquire() as conn:
-            ranked = await repository.riskiest(conn, page_size(first, MAX_PAGE), agency)
+            ranked = await repository.riskiest(conn, page_size(first, MAX_PAGE), agency, band)
         return [RiskScore.of(v, as_of, risk) for v, as_of, risk in ranked]
 
 

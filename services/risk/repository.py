@@ -13,6 +13,7 @@ import asyncpg
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
+from services.events.emitted import RiskBand
 from services.platform.database import Connection
 from services.platform.event_store import canonical_json
 from services.risk import factor_storage
@@ -300,16 +301,18 @@ async def lock_vendors(conn: Connection, vendor_ids: Sequence[str]) -> None:
 
 
 async def riskiest(
-    conn: Connection, first: int, agency: str | None
+    conn: Connection, first: int, agency: str | None, band: RiskBand | None = None
 ) -> list[tuple[str, dt.date, RiskScore]]:
     rows = await conn.fetch(
         """SELECT vendor_id, as_of, score, band, model_version, factors::text AS factors
            FROM risk_current c
-           WHERE $2::text IS NULL OR EXISTS (
-               SELECT 1 FROM risk_contracts k WHERE k.vendor_id = c.vendor_id AND k.agency = $2)
+           WHERE ($2::text IS NULL OR EXISTS (
+               SELECT 1 FROM risk_contracts k WHERE k.vendor_id = c.vendor_id AND k.agency = $2))
+             AND ($3::text IS NULL OR band = $3)
            ORDER BY score DESC, vendor_id LIMIT $1""",
         first,
         agency,
+        band.value if band is not None else None,
     )
     bodies = await factor_storage.load_bodies(conn, factor_storage.digests_named(rows))
     return [(r["vendor_id"], r["as_of"], factor_storage.score_of(r, bodies)) for r in rows]

@@ -1,40 +1,40 @@
 """The console in a real browser on a closed network, against a real `vendorwatch up`: signed
 in by the link `up` prints or with a pasted token, in English and Japanese, a procurement
 officer screens a pasted and an uploaded bidder list and reads vendor B's page, the admin reads
-its timeline, and a token the API refuses is shown with the API's own reason.
+its timeline, and a token the API refuses is shown with the API's own reason (the risk board:
+test_console_risk_board.py).
 
 Each page shown is checked by axe-core (no serious accessibility violation) and saved as a
 screenshot under test-artifacts/console/ (git-ignored)."""
 
 from __future__ import annotations
 
-import base64
 import csv
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
-from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.wait import WebDriverWait
 
 from services.events.vendor import corporate_number_check_digit
 from services.platform.auth import Role, issue_token
 from tests.e2e.conftest import System
 from tests.support import case_b, principals
-from tests.support.accessibility import violations
-from tests.support.browser import closed_network_chromium, traffic
+from tests.support.browser import closed_network_chromium
+from tests.support.console_browser import (
+    assert_only_the_api_was_reached,
+    origin,
+    screenshot,
+    shown,
+    sign_in_with,
+    until,
+)
 from tests.support.event_examples import envelope
 from tests.support.processes import wait_until
 
 pytestmark = pytest.mark.postgres
 
-# A generous bound for a cold browser on a slow machine; the pages need far less.
-PATIENCE_SECONDS = 60
-SCREENSHOTS = Path(__file__).parents[2] / "test-artifacts" / "console"
-SCREENSHOT_HEIGHT = 4000
 B_NUMBER = "7000012050002"  # vendor B's corporate number (case_b)
 C_BASE = "000001205001"
 C_NUMBER = f"{corporate_number_check_digit(C_BASE)}{C_BASE}"
@@ -77,39 +77,11 @@ def recorded(system: System, tmp_path: Path) -> None:
     wait_until(b_barred_c_known, "vendor B barred and vendor C registered")
 
 
-def origin(system: System) -> str:
-    return system.client.url.removesuffix("/graphql")
-
-
 def printed_sign_in_link(system: System) -> str:
     assert system.log_path is not None
     lines = system.log_path.read_text().splitlines()
     (at,) = [i for i, line in enumerate(lines) if line.startswith("Console for the local admin")]
     return lines[at + 1].strip()
-
-
-def until(chrome: WebDriver, check: Callable[[WebDriver], object], what: str) -> None:
-    WebDriverWait(chrome, PATIENCE_SECONDS).until(check, f"the console never showed {what}")
-
-
-def shown(chrome: WebDriver, css: str) -> str:
-    """The text of the first element matching `css`, once it is there."""
-    until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, css), css)
-    return str(chrome.find_element(By.CSS_SELECTOR, css).text)
-
-
-def screenshot(chrome: webdriver.Chrome, name: str) -> None:
-    """The whole page (not only the window), up to SCREENSHOT_HEIGHT pixels down, once axe
-    finds nothing serious on it."""
-    assert violations(chrome) == [], name
-    size = chrome.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-    height = min(size["height"], SCREENSHOT_HEIGHT)
-    clip = {"x": 0, "y": 0, "width": size["width"], "height": height}
-    shot = chrome.execute_cdp_cmd(
-        "Page.captureScreenshot", {"captureBeyondViewport": True, "clip": {**clip, "scale": 1}}
-    )
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    (SCREENSHOTS / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
 
 
 def rows(chrome: WebDriver, section: str) -> dict[str, tuple[str, str]]:
@@ -121,21 +93,6 @@ def rows(chrome: WebDriver, section: str) -> dict[str, tuple[str, str]]:
         f"{section} tr[data-ref]",
     )
     return {ref: (status, text) for ref, status, text in found}
-
-
-def assert_only_the_api_was_reached(chrome: webdriver.Chrome, system: System) -> None:
-    seen = traffic(chrome)
-    assert seen.failed == [], seen.failed
-    assert seen.console_errors == [], seen.console_errors
-    elsewhere = [u for u in seen.urls if not u.startswith((origin(system), "data:", "blob:"))]
-    assert elsewhere == [], elsewhere
-
-
-def sign_in_with(chrome: WebDriver, token: str) -> None:
-    field = chrome.find_element(By.ID, "token")
-    field.clear()
-    field.send_keys(token)
-    chrome.find_element(By.CSS_SELECTOR, ".signin button[type=submit]").click()
 
 
 def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
@@ -164,7 +121,7 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
             chrome, ".who"
         )
         nav = chrome.find_element(By.CSS_SELECTOR, "nav ul").text.splitlines()
-        assert nav == ["Screening", "Vendors"]
+        assert nav == ["Screening", "Vendors", "Risk board"]
 
         chrome.find_element(By.ID, "condition-asOf").send_keys(DURING_THE_SUSPENSION)
         # One bidder by name: its answer, and the vendors the name may be, ranked.

@@ -145,7 +145,7 @@ async def test_a_new_model_version_is_applied_to_all_history(
     assert len(new_scores) == len(old_scores) and new_scores != old_scores
 
 
-async def test_riskiest_vendors_rank_by_current_score_and_filter_by_agency(
+async def test_riskiest_vendors_rank_by_current_score_and_filter_by_agency_and_band(
     pool: asyncpg.Pool,
 ) -> None:
     await live(pool, service(), case_risk.the_case())
@@ -153,10 +153,15 @@ async def test_riskiest_vendors_rank_by_current_score_and_filter_by_agency(
         ranked = await repository.riskiest(conn, 10, None)
         in_agency = await repository.riskiest(conn, 10, case_risk.AGENCY)
         elsewhere = await repository.riskiest(conn, 10, "税務課")
+        by_band = {band: await repository.riskiest(conn, 10, None, band) for band in RiskBand}
     assert ranked[0][0] == case_b.VENDOR
     assert [s.score for _, _, s in ranked] == sorted((s.score for _, _, s in ranked), reverse=True)
     assert [v for v, _, _ in in_agency] == [case_b.VENDOR]
     assert elsewhere == []
+    # Each band's list is the ranking's vendors of that band, in the ranking's order.
+    for band, in_band in by_band.items():
+        assert in_band == [r for r in ranked if r[2].band == band]
+    assert sum(map(len, by_band.values())) == len(ranked)
 
 
 async def test_past_days_answer_as_the_score_stood_then(pool: asyncpg.Pool) -> None:

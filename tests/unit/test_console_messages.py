@@ -1,6 +1,7 @@
 """Every label and message of the console exists in English and Japanese: the two languages
 have the same keys, every key the console's modules name is there, and every value the API
-can send where the console shows a label (statuses, kinds, roles, event types) has one."""
+can send where the console shows a label (statuses, kinds, bands, roles, event types, the risk
+model's factors) has one."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from graphql import GraphQLEnumType, build_schema
 from services.console import pages
 from services.events.catalog import EVENT_TYPES
 from services.platform.auth import Role
+from services.risk.scoring import FACTOR_NAMES
 
 STATIC = Path(pages.__file__).parent / "static"
 MESSAGES: dict[str, dict[str, str]] = json.loads((STATIC / "messages.json").read_text())
@@ -26,6 +28,7 @@ ENUM_LABELS = {
     "sanctionKind": "SanctionKind",
     "nameKind": "NameKind",
     "criticality": "Criticality",
+    "band": "RiskBand",
 }
 
 
@@ -60,3 +63,7 @@ def test_every_value_the_api_sends_has_a_label(prefix: str, enum: str) -> None:
 def test_every_role_and_event_type_has_a_label() -> None:
     assert keys("role") == {role.value for role in Role}
     assert keys("event") == set(EVENT_TYPES)
+
+
+def test_every_factor_of_the_risk_model_has_a_label() -> None:
+    assert keys("factor") == set(FACTOR_NAMES)

@@ -1,12 +1,13 @@
 // Vendors: the search (ranked, with the name that matched) and a vendor's page: its names in
 // every script and former names, identifiers, affiliates, sanctions on a calendar bar,
 // contracts and, for auditors and admins, everything recorded about it in log order and who
-// recorded it.
+// recorded it; a link to its risk (riskvendor.js).
 import { useEffect, useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
 import { html } from "./html.js";
 import { DateText, InstantText } from "./i18n.js";
 import { Candidates, FIND_VENDOR, vendorLink } from "./search.js";
+import { riskLink } from "./risk.js";
 import { Refusal } from "./signin.js";
 import { SanctionCalendar } from "./calendar.js";
 
@@ -263,6 +264,9 @@ export function VendorScreen({ session, argument }) {
   if (vendor === undefined) return html`<p aria-live="polite">${t("loading")}</p>`;
   if (vendor === null) return html`<p role="alert">${t("vendor.unknown", { id: argument })}</p>`;
   return html`<h2>${vendor.legalName} <small>${vendor.vendorId}</small></h2>
+    ${may(["riskScore", "riskHistory"])
+      ? html`<p><a href=${riskLink(vendor.vendorId)}>${t("vendor.risk")}</a></p>`
+      : null}
     <${Names} t=${t} language=${language} vendor=${vendor} />
     <${Affiliates} t=${t} language=${language} affiliates=${vendor.affiliates} />
     <${Sanctions} t=${t} language=${language} sanctions=${vendor.sanctions} />

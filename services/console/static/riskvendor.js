@@ -1,0 +1,120 @@
+// One vendor's risk: today's score factor by factor (its points and the events behind them,
+// with the risk model's note on what they count for) and the score's history as a chart.
+// Read again whenever riskUpdates says this vendor's risk moved.
+import { useEffect, useState } from "preact/hooks";
+import { ApiRefusal } from "./api.js";
+import { html } from "./html.js";
+import { DateText } from "./i18n.js";
+import { useReloadOnConnect, useSubscription } from "./live.js";
+import { Band, LiveStatus, points } from "./risk.js";
+import { ScoreHistoryChart } from "./riskchart.js";
+import { vendorLink } from "./search.js";
+import { Refusal } from "./signin.js";
+
+// The API's largest page; a longer history shows its first page and says so.
+const HISTORY_PAGE = 500;
+
+const RISK = `query ConsoleVendorRisk($vendorId: ID!, $first: Int!) {
+  vendor(vendorId: $vendorId) { legalName }
+  riskScore(vendorId: $vendorId) {
+    asOf score band modelVersion
+    factors { name contribution evidence { eventIds note vendorId } }
+  }
+  riskHistory(vendorId: $vendorId, first: $first) {
+    totalCount
+    edges { node { asOf score band factors { name } } }
+  }
+}`;
+const MOVES = `subscription ConsoleVendorRiskMoves($vendorIds: [ID!]) {
+  riskUpdates(vendorIds: $vendorIds) { eventId }
+}`;
+
+function Factors({ t, score }) {
+  if (score.factors.length === 0) return html`<p class="empty">${t("riskVendor.noFactors")}</p>`;
+  return html`<table class="factors">
+    <caption>${t("riskVendor.breakdown", { score: points(score.score), model: score.modelVersion })}</caption>
+    <thead>
+      <tr>
+        <th scope="col">${t("riskVendor.factor")}</th>
+        <th scope="col">${t("riskVendor.points")}</th>
+        <th scope="col">${t("riskVendor.evidence")}</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${score.factors.map(
+        (factor) => html`<tr data-factor=${factor.name}>
+          <th scope="row">
+            ${t(`factor.${factor.name}`, {}, factor.name)} <code>${factor.name}</code>
+          </th>
+          <td class="number">${points(factor.contribution)}</td>
+          <td>
+            <ul class="evidence">
+              ${factor.evidence.map(
+                (evidence) => html`<li>
+                  ${evidence.note}
+                  ${evidence.vendorId
+                    ? html` (${t("riskVendor.of")} <a href=${vendorLink(evidence.vendorId)}>${evidence.vendorId}</a>)`
+                    : null}
+                  <div class="why">
+                    ${t("riskVendor.events")} ${evidence.eventIds.map((id) => html`<code>${id}</code> `)}
+                  </div>
+                </li>`,
+              )}
+            </ul>
+          </td>
+        </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+export function RiskVendorScreen({ session, argument }) {
+  const { t, language, api, live } = session;
+  const [state, setState] = useState({ risk: null, refused: null });
+  const load = async () => {
+    try {
+      setState({ risk: await api(RISK, { vendorId: argument, first: HISTORY_PAGE }), refused: null });
+    } catch (error) {
+      if (!(error instanceof ApiRefusal)) throw error;
+      setState({ risk: null, refused: error.messages });
+    }
+  };
+  useEffect(() => {
+    load();
+  }, [argument]);
+  useReloadOnConnect(live, load);
+  useSubscription(live, MOVES, { vendorIds: [argument] }, argument, load, (messages) =>
+    setState((now) => ({ ...now, refused: messages })),
+  );
+  const { risk, refused } = state;
+  if (refused) return html`<${Refusal} t=${t} messages=${refused} />`;
+  if (risk === null) return html`<p aria-live="polite">${t("loading")}</p>`;
+  const score = risk.riskScore;
+  const history = risk.riskHistory.edges.map((edge) => edge.node);
+  return html`<h2>
+      ${t("riskVendor.title", { vendor: risk.vendor?.legalName ?? argument })}
+      <small><a href=${vendorLink(argument)}>${argument}</a></small>
+    </h2>
+    <${LiveStatus} t=${t} live=${live} />
+    <p class="risk-now">
+      <span class="score">${points(score.score)}</span> <${Band} t=${t} band=${score.band} />
+      ${" "}${t("riskVendor.asOfDay")} <${DateText} iso=${score.asOf} language=${language} />
+    </p>
+    <section aria-labelledby="breakdown-title">
+      <h3 id="breakdown-title">${t("riskVendor.breakdownTitle")}</h3>
+      <${Factors} t=${t} score=${score} />
+    </section>
+    <section aria-labelledby="history-title">
+      <h3 id="history-title">${t("riskVendor.history", { count: risk.riskHistory.totalCount })}</h3>
+      ${risk.riskHistory.totalCount > history.length
+        ? html`<p>${t("vendor.timelineFirst", { count: history.length })}</p>`
+        : null}
+      <${ScoreHistoryChart}
+        t=${t}
+        language=${language}
+        history=${history}
+        now=${score}
+        labelledBy="history-title"
+      />
+    </section>`;
+}

@@ -1,0 +1,278 @@
+"""The risk board in a real browser on a closed network, against a real `vendorwatch up`: a risk
+analyst sees the riskiest vendors as the API ranks them, filters them by agency and band, reads
+a vendor's breakdown (each factor, its points, the events behind it) and its score history, and
+sees a vendor's row change in place, highlighted, when another client imposes a sanction on it
+through the API; then reads the board in Japanese. A board whose connection drops says so,
+reconnects, and shows (highlighted) what moved while it was away.
+
+Each page shown is checked by axe-core (no serious accessibility violation) and saved as a
+screenshot under test-artifacts/console/ (git-ignored)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.select import Select
+
+from services.platform.auth import Role
+from services.risk.scoring import FACTOR_NAMES
+from tests.e2e.conftest import System
+from tests.support import case_b, case_risk, principals
+from tests.support.browser import closed_network_chromium, traffic
+from tests.support.console_browser import (
+    assert_only_the_api_was_reached,
+    origin,
+    screenshot,
+    shown,
+    sign_in_with,
+    until,
+)
+from tests.support.event_examples import envelope, sanction_input
+from tests.support.migration_checks import TOKYO, operation, publish_events
+from tests.support.processes import wait_until
+
+pytestmark = pytest.mark.postgres
+
+
+RISKIEST = """query ($agency: String, $band: RiskBand) {
+  riskiestVendors(first: 25, agency: $agency, band: $band) { vendorId score band } }"""
+JAPANESE_BANDS = {"LOW": "低", "MEDIUM": "中", "HIGH": "高", "CRITICAL": "重大"}
+LEAKING = "vendor-d"  # a vendor with today's critical data leak, contracted by another agency
+
+
+def incident_today(vendor_id: str, incident_id: str, kind: str) -> dict[str, Any]:
+    today = dt.datetime.now(TOKYO).date().isoformat()
+    payload = {
+        "incident_id": incident_id,
+        "kind": kind,
+        "severity": "critical",
+        "occurred_on": today,
+        "reported_on": today,
+        "description": "Residents' data found on a public server.",
+    }
+    return envelope("incident.reported", payload, vendor_id)
+
+
+def risky(system: System, tmp_path: Path) -> list[str]:
+    """B's case (README, "The risk model") and vendor D's data leak today, once risk has scored
+    every event; the ids of the events of B's lost USB memory (reported, investigated)."""
+    contract = case_risk.contract()
+    contract["payload"] |= {"contract_id": "c-d-tax", "agency": "税務課"}
+    b_case = case_risk.the_case()
+    publish_events(
+        system.publish,
+        tmp_path / "risk.jsonl",
+        case_b.registered(),
+        *b_case,
+        case_b.another_vendor(LEAKING),
+        contract | {"vendor_id": LEAKING},
+        incident_today(LEAKING, "inc-d-leak", "data_leak"),
+    )
+    history = "query ($id: ID!) { riskHistory(vendorId: $id) { totalCount } }"
+
+    def scored() -> bool:
+        b = system.client.data(history, id=case_b.VENDOR)["riskHistory"]["totalCount"]
+        ranked = {r["vendorId"] for r in system.client.data(RISKIEST)["riskiestVendors"]}
+        return b == len(b_case) and LEAKING in ranked
+
+    wait_until(scored, "B's case and D's leak scored")
+    usb = [e for e in b_case if e["payload"].get("incident_id") == "inc-2022-usb"]
+    return [event["event_id"] for event in usb]
+
+
+def board(chrome: WebDriver) -> list[tuple[str, str, str, str]]:
+    """The board's rows in order: vendor, band, class, text (read in one script)."""
+    found: list[list[str]] = chrome.execute_script(
+        "return [...document.querySelectorAll('table.risk-board tbody tr')]"
+        ".map(row => [row.dataset.vendor, row.dataset.band, row.className, row.innerText]);"
+    )
+    return [(vendor, band, kind, text) for vendor, band, kind, text in found]
+
+
+def filtered(chrome: WebDriver, agency: str, band: str) -> None:
+    field = chrome.find_element(By.ID, "risk-agency")
+    # Typed over, as a person does (clear() would change the value without an input event).
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(Keys.DELETE, agency)
+    Select(chrome.find_element(By.ID, "risk-band")).select_by_value(band)
+    chrome.find_element(By.CSS_SELECTOR, ".filters button[type=submit]").click()
+
+
+def test_a_risk_analyst_filters_the_board_reads_why_and_sees_a_sanction_move_a_row_live(
+    embedded: System, tmp_path: Path
+) -> None:
+    usb_events = risky(embedded, tmp_path)
+    ranked = embedded.client.data(RISKIEST)["riskiestVendors"]
+    d_band = next(r["band"] for r in ranked if r["vendorId"] == LEAKING)
+    with closed_network_chromium() as chrome:
+        chrome.get(f"{origin(embedded)}/")
+        sign_in_with(chrome, principals.token(Role.RISK_ANALYST))
+        assert shown(chrome, "nav ul").splitlines() == [
+            "Vendors",
+            "Risk board",
+        ]
+        chrome.find_element(By.LINK_TEXT, "Risk board").click()
+        # The riskiest vendors as the API ranks them, each with its score and band.
+        until(chrome, lambda c: len(board(c)) == len(ranked), "the ranked vendors")
+        shown_rows = board(chrome)
+        assert [(v, b) for v, b, _, _ in shown_rows] == [(r["vendorId"], r["band"]) for r in ranked]
+        for (_, _, _, text), row in zip(shown_rows, ranked, strict=True):
+            assert f"{row['score']:.1f}" in text
+        assert "株式会社ビーシステム" in shown_rows[[r[0] for r in shown_rows].index("vendor-b")][3]
+        until(chrome, lambda c: "on" in c.find_element(By.CSS_SELECTOR, ".live").text, "live")
+
+        filtered(chrome, case_risk.AGENCY, "")  # B's contracting agency
+        until(chrome, lambda c: [r[0] for r in board(c)] == [case_b.VENDOR], "市民課's vendors")
+        filtered(chrome, "", d_band)
+        in_band = embedded.client.data(RISKIEST, band=d_band)["riskiestVendors"]
+        expected = [r["vendorId"] for r in in_band]
+        until(chrome, lambda c: [r[0] for r in board(c)] == expected, f"the {d_band} vendors")
+        filtered(chrome, "", "")
+        until(chrome, lambda c: len(board(c)) == len(ranked), "every vendor again")
+        screenshot(chrome, "risk-board")
+
+        # B's breakdown: each factor with its points and the events behind them; its history.
+        chrome.find_element(By.CSS_SELECTOR, "tr[data-vendor='vendor-b'] a").click()
+        incidents = shown(chrome, "tr[data-factor=incidents]")
+        assert all(event_id in incidents for event_id in usb_events)
+        factors = chrome.find_elements(By.CSS_SELECTOR, "table.factors tbody tr")
+        names = [f.get_attribute("data-factor") for f in factors]
+        assert names and set(names) <= set(FACTOR_NAMES)
+        points = len(chrome.find_elements(By.CSS_SELECTOR, ".history-chart circle"))
+        assert points == len(case_risk.the_case())
+        screenshot(chrome, "risk-vendor")
+        # The vendor's page and its risk page link to each other.
+        chrome.find_element(By.CSS_SELECTOR, "main h2 small a").click()
+        until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, "dl.facts"), "B's page")
+        chrome.find_element(By.LINK_TEXT, "Its risk: score, why, and history").click()
+        shown(chrome, "tr[data-factor=incidents]")
+
+        # Back on the board, another client imposes a suspension on B from today: B's row
+        # changes in place, highlighted, with its move and its new eligibility, no reload.
+        chrome.find_element(By.LINK_TEXT, "Risk board").click()
+        until(chrome, lambda c: len(board(c)) == len(ranked), "the board again")
+        until(chrome, lambda c: "on" in c.find_element(By.CSS_SELECTOR, ".live").text, "live")
+        chrome.execute_script("window.sameDocument = true;")
+        before = next(r for r in ranked if r["vendorId"] == case_b.VENDOR)["score"]
+        today = dt.datetime.now(TOKYO).date()
+        suspension = case_b.suspended(
+            sanction_id="city-live-001",
+            decided_on=(today - dt.timedelta(days=1)).isoformat(),
+            starts_on=today.isoformat(),
+        )["payload"]
+        imposed = embedded.client.data(
+            operation("impose-sanction"),
+            vendorId=case_b.VENDOR,
+            sanction=sanction_input(suspension) | {"kind": "BID_SUSPENSION"},
+        )
+        assert imposed["imposeSanction"]["accepted"], imposed
+
+        def b_now() -> dict[str, Any]:
+            return next(
+                r
+                for r in embedded.client.data(RISKIEST)["riskiestVendors"]
+                if r["vendorId"] == case_b.VENDOR
+            )
+
+        wait_until(lambda: b_now()["score"] > before, "B's score raised by the suspension")
+        after = b_now()
+
+        def b_moved(c: WebDriver) -> bool:
+            row = next(r for r in board(c) if r[0] == case_b.VENDOR)
+            return "moved" in row[2] and f"{after['score']:.1f}" in row[3] and "barred" in row[3]
+
+        until(chrome, b_moved, "B's row moved")
+        (b_row,) = [r for r in board(chrome) if r[0] == case_b.VENDOR]
+        assert f"→ {after['score']:.1f}" in b_row[3] and "↑" in b_row[3]
+        assert f"barred from {today.isoformat()}" in b_row[3]
+        assert [r[2] for r in board(chrome) if r[0] != case_b.VENDOR] == [""] * (len(ranked) - 1)
+        assert chrome.execute_script("return window.sameDocument") is True
+        assert case_b.VENDOR in shown(chrome, ".feed li[data-kind=risk]")
+        screenshot(chrome, "risk-board-moved")
+
+        # In Japanese, still highlighted: the labels, B's band, the day it is barred from
+        # with its era date beside it.
+        chrome.find_element(By.CSS_SELECTOR, "header button[lang=ja]").click()
+        until(chrome, lambda c: "リスク一覧" in c.find_element(By.TAG_NAME, "nav").text, "ja")
+        assert shown(chrome, ".live") == "リアルタイム更新: 受信中"
+        headers = chrome.find_elements(By.CSS_SELECTOR, "table.risk-board th")
+        assert [h.text for h in headers[:4]] == ["順位", "事業者", "スコア", "区分"]
+        (b_row,) = [r for r in board(chrome) if r[0] == case_b.VENDOR]
+        era = f"令和{today.year - 2018}年{today.month}月{today.day}日"
+        assert f"参加不可: 開始 {today.isoformat()} {era}" in b_row[3] and "moved" in b_row[2]
+        assert f"\t{JAPANESE_BANDS[after['band']]}\t" in b_row[3]  # its own cell
+        screenshot(chrome, "risk-board-ja")
+        assert_only_the_api_was_reached(chrome, embedded)
+
+
+# Run in the page before the console: its WebSockets are kept where the test can close them,
+# and while `cutOff` is set new ones go to an address that refuses them (a network that drops).
+DROPPABLE_SOCKETS = """
+const Real = window.WebSocket;
+window.sockets = [];
+window.cutOff = false;
+window.WebSocket = class extends Real {
+  constructor(url, protocols) {
+    super(window.cutOff ? url.replace("/graphql", "/unreachable") : url, protocols);
+    window.sockets.push(this);
+  }
+};
+"""
+
+
+def test_the_board_reconnects_after_a_drop_and_shows_what_moved_meanwhile(
+    embedded: System, tmp_path: Path
+) -> None:
+    publish_events(
+        embedded.publish,
+        tmp_path / "leak.jsonl",
+        case_b.another_vendor(LEAKING),
+        incident_today(LEAKING, "inc-d-leak", "data_leak"),
+    )
+
+    def d_score() -> float:
+        ranked = embedded.client.data(RISKIEST)["riskiestVendors"]
+        return float(next(r["score"] for r in ranked if r["vendorId"] == LEAKING))
+
+    wait_until(lambda: d_score() > 0, "D scored")
+    before = d_score()
+    with closed_network_chromium() as chrome:
+        chrome.execute_cdp_cmd(
+            "Page.addScriptToEvaluateOnNewDocument", {"source": DROPPABLE_SOCKETS}
+        )
+        chrome.get(f"{origin(embedded)}/#/risk")
+        sign_in_with(chrome, principals.token(Role.RISK_ANALYST))
+        until(chrome, lambda c: board(c) and f"{before:.1f}" in board(c)[0][3], "D's score")
+        until(chrome, lambda c: shown(c, ".live") == "Live updates: on", "live")
+        assert_only_the_api_was_reached(chrome, embedded)
+
+        chrome.execute_script("window.cutOff = true; window.sockets.at(-1).close(4000, 'drop');")
+        until(chrome, lambda c: "reconnecting" in shown(c, ".live"), "the connection lost")
+        # A second incident while the board cannot hear: the API has it, the row does not.
+        publish_events(
+            embedded.publish,
+            tmp_path / "breach.jsonl",
+            incident_today(LEAKING, "inc-d-breach", "security_breach"),
+        )
+        wait_until(lambda: d_score() > before, "D's second incident scored")
+        after = d_score()
+        ((_, _, kind, text),) = board(chrome)
+        assert kind == "" and f"{before:.1f}" in text
+
+        chrome.execute_script("window.cutOff = false;")
+        until(chrome, lambda c: shown(c, ".live") == "Live updates: on", "live again")
+        until(chrome, lambda c: f"{after:.1f}" in board(c)[0][3], "D's score read again")
+        ((_, _, kind, text),) = board(chrome)
+        assert kind == "moved" and f"↑ {before:.1f} → {after:.1f}" in text
+        screenshot(chrome, "risk-board-reconnected")
+        # Nothing failed but the attempts to the address that refused them.
+        seen = traffic(chrome)
+        assert seen.failed == [], seen.failed
+        assert seen.console_errors, "the attempts while cut off"
+        assert all("/unreachable" in error for error in seen.console_errors), seen.console_errors

@@ -1,0 +1,74 @@
+"""What the console's browser tests do alike: wait for what the page shows, sign in, check a
+page with axe-core and save its screenshot, and check the page reached nothing but the API."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.wait import WebDriverWait
+
+from tests.support.accessibility import violations
+from tests.support.browser import traffic
+from tests.support.processes import GraphQLClient
+
+# A generous bound for a cold browser on a slow machine; the pages need far less.
+PATIENCE_SECONDS = 60
+SCREENSHOTS = Path(__file__).parents[2] / "test-artifacts" / "console"
+SCREENSHOT_HEIGHT = 4000
+
+
+class Running(Protocol):
+    """A running VendorWatch, as the tests' fixtures give it (its API's client)."""
+
+    @property
+    def client(self) -> GraphQLClient: ...
+
+
+def origin(system: Running) -> str:
+    return system.client.url.removesuffix("/graphql")
+
+
+def until(chrome: WebDriver, check: Callable[[WebDriver], object], what: str) -> None:
+    WebDriverWait(chrome, PATIENCE_SECONDS).until(check, f"the console never showed {what}")
+
+
+def shown(chrome: WebDriver, css: str) -> str:
+    """The text of the first element matching `css`, once it is there."""
+    until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, css), css)
+    return str(chrome.find_element(By.CSS_SELECTOR, css).text)
+
+
+def screenshot(chrome: webdriver.Chrome, name: str) -> None:
+    """The whole page (not only the window), up to SCREENSHOT_HEIGHT pixels down, once axe
+    finds nothing serious on it."""
+    assert violations(chrome) == [], name
+    size = chrome.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    height = min(size["height"], SCREENSHOT_HEIGHT)
+    clip = {"x": 0, "y": 0, "width": size["width"], "height": height}
+    shot = chrome.execute_cdp_cmd(
+        "Page.captureScreenshot", {"captureBeyondViewport": True, "clip": {**clip, "scale": 1}}
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
+
+
+def assert_only_the_api_was_reached(chrome: webdriver.Chrome, system: Running) -> None:
+    seen = traffic(chrome)
+    assert seen.failed == [], seen.failed
+    assert seen.console_errors == [], seen.console_errors
+    elsewhere = [u for u in seen.urls if not u.startswith((origin(system), "data:", "blob:"))]
+    assert elsewhere == [], elsewhere
+
+
+def sign_in_with(chrome: WebDriver, token: str) -> None:
+    shown(chrome, "#token")  # once the console has drawn its form
+    field = chrome.find_element(By.ID, "token")
+    field.clear()
+    field.send_keys(token)
+    chrome.find_element(By.CSS_SELECTOR, ".signin button[type=submit]").click()
