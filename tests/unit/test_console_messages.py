@@ -26,6 +26,11 @@ ENUM_LABELS = {
     "sanctionKind": "SanctionKind",
     "nameKind": "NameKind",
     "criticality": "Criticality",
+    "migration.status": "MigrationItemStatus",
+    "migration.check": "ReadinessCheck",
+    "migration.solver": "SolverStatus",
+    "migration.trigger": "MigrationTrigger",
+    "migration.early": "EarlyCutover",
 }
 
 

@@ -1,10 +1,13 @@
 // The console's shell: sign-in, the header (who is signed in, language, sign-out), the
 // navigation of the screens the user's role may use, and hash routing between them.
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { accessRules, ApiRefusal, graphql, mayUse } from "./api.js";
 import { html } from "./html.js";
 import { keepLanguage, LANGUAGES, storedLanguage, translator } from "./i18n.js";
+import { liveConnection } from "./live.js";
+import { MigrationPlanScreen, MigrationScreen } from "./migration.js";
+import { SanctionsScreen } from "./sanctions.js";
 import { ScreeningScreen } from "./screening.js";
 import { claims, forgetToken, keepToken, storedToken, takeLinkToken } from "./session.js";
 import { SignIn } from "./signin.js";
@@ -15,9 +18,15 @@ import { VendorScreen, VendorSearchScreen } from "./vendors.js";
 const SCREENS = [
   { route: "screening", label: "nav.screening", needs: ["screenBidders"], view: ScreeningScreen },
   { route: "vendors", label: "nav.vendors", needs: ["vendors"], view: VendorSearchScreen },
+  // Screens of those who act: shown to a role only if the API lets it record there too.
+  { route: "migration", label: "nav.migration", needs: ["migrationPlans", "updateMigrationChecklist"], view: MigrationScreen },
+  { route: "sanctions", label: "nav.sanctions", needs: ["proposeSuspension", "imposeSanction"], view: SanctionsScreen },
 ];
 // Pages reached from a screen, not listed in the navigation.
-const PAGES = [{ route: "vendor", needs: ["vendor"], view: VendorScreen }];
+const PAGES = [
+  { route: "vendor", needs: ["vendor"], view: VendorScreen },
+  { route: "migration-plan", needs: ["migrationPlan", "updateMigrationChecklist"], view: MigrationPlanScreen },
+];
 
 function currentRoute() {
   const [route, ...rest] = location.hash.replace(/^#\/?/, "").split("/");
@@ -66,7 +75,10 @@ function Console({ token, rules, language, t, signOut }) {
     }
   };
   const may = (fields) => mayUse(rules, who.role, fields);
-  const session = { api, language, t, may };
+  // One WebSocket for the session's subscriptions, closed when the session ends.
+  const live = useMemo(() => liveConnection(token, signOut), [token]);
+  useEffect(() => () => live.dispose(), [live]);
+  const session = { api, language, t, may, live, agencies: who.agencies ?? [] };
   return html`
     <nav aria-label=${t("nav.label")}>
       <ul>
