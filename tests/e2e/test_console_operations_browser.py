@@ -108,9 +108,8 @@ def the_case_planned(system: System, tmp_path: Path) -> str:
 
 
 def item(system: System, plan_id: str, contract_id: str) -> dict[str, Any]:
-    (found,) = [
-        i for i in plan_of(system.client, plan_id)["items"] if i["contractId"] == contract_id
-    ]
+    items: list[dict[str, Any]] = plan_of(system.client, plan_id)["items"]
+    (found,) = [i for i in items if i["contractId"] == contract_id]
     return found
 
 
@@ -165,6 +164,7 @@ def test_a_system_owner_follows_its_plan_on_the_gantt_and_ticks_a_check(
         chrome.find_element(By.CSS_SELECTOR, replacement).click()
         error = shown(chrome, "#replacement-c01-vendorId-error")
         assert f"{SUSPENDED_OTHER} is not eligible" in error and "city-002" in error
+        assert error.startswith("This vendor may not bid at this agency — ")  # its code's words
         assert "city-002" in shown(chrome, f"[data-barred-by='{SUSPENDED_OTHER}']")
         assert item(embedded, plan_id, "c01")["replacementVendorId"] is None
         screenshot(chrome, "migration-plan")
@@ -185,6 +185,9 @@ def test_a_system_owner_follows_its_plan_on_the_gantt_and_ticks_a_check(
         chrome.find_element(By.CSS_SELECTOR, "header button[lang=ja]").click()
         until(chrome, lambda c: "移行計画" in c.find_element(By.TAG_NAME, "nav").text, "ja")
         assert "スケジュール第" in shown(chrome, ".gantt figcaption")
+        # The refusal's code in Japanese, before the API's own (English) details.
+        refusal = shown(chrome, "#replacement-c01-vendorId-error")
+        assert refusal.startswith("この事業者はこの機関の入札に参加できません — ")
         created = "query ($id: ID!) { migrationPlan(planId: $id) { createdOn } }"
         opened = embedded.client.data(created, id=plan_id)["migrationPlan"]["createdOn"]
         assert f"{opened} {era(opened)}" in shown(chrome, "main > p")
@@ -237,6 +240,7 @@ def test_a_sanction_authority_proposes_is_shown_a_field_error_then_imposes(
         starts.send_keys("2022-07-01")
         chrome.find_element(By.CSS_SELECTOR, "#impose button[type=submit]").click()
         error = shown(chrome, "#impose-payload-startsOn-error")
+        assert error.startswith("Starts before the decision — ")
         assert "is before decided_on 2022-07-08" in error
         assert attribute(chrome, "#impose-payload-startsOn", "aria-invalid") == "true"
         described = attribute(chrome, "#impose-payload-startsOn", "aria-describedby") or ""

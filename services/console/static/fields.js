@@ -1,7 +1,8 @@
 // Forms that record events: each field labelled, and the field errors of the mutation's receipt
-// (`errors: [{field, message}]`, nothing written) shown next to the field they name, the field
-// marked invalid and described by its error; an error naming no field of the form is shown
-// above it, with its field. The messages are the API's own (English: it gives no codes).
+// (`errors: [{field, message, code}]`, nothing written) shown next to the field they name, the
+// field marked invalid and described by its error; an error naming no field of the form is
+// shown above the button, with its field. The API's message is English; an error whose code
+// the console knows is introduced by its words in the user's language (`apiError.<code>`).
 import { ApiRefusal } from "./api.js";
 import { html } from "./html.js";
 import { Refusal } from "./signin.js";
@@ -15,21 +16,28 @@ export function fieldId(form, name) {
   return `${form}-${name.replace(/\./g, "-")}`;
 }
 
-// The receipt's errors split: those of the form's fields (field → messages), the others.
+// The receipt's errors split: those of the form's fields (field → errors), the others.
 export function splitErrors(errors, names) {
   const byField = {};
   const others = [];
   for (const error of errors ?? []) {
-    if (names.includes(error.field)) (byField[error.field] ??= []).push(error.message);
-    else others.push(`${error.field}: ${error.message}`);
+    if (names.includes(error.field)) (byField[error.field] ??= []).push(error);
+    else others.push(error);
   }
   return { byField, others };
+}
+
+// An error of the API as the user reads it: its code's words in the user's language, when
+// the console has them, then the API's message, which keeps the details (days, ids, sanctions).
+export function said(t, { message, code }) {
+  const words = code ? t(`apiError.${code}`, {}, "") : "";
+  return words ? `${words} — ${message}` : message;
 }
 
 // One field: its label, the input (text, number, select, checkbox or textarea), a hint, its
 // errors. `name` is the field's path in the mutation (`payload.startsOn`): its value's key in
 // the form's values and the key of its errors.
-export function Field({ form, name, label, hint, value, set, errors, kind = "text", options, required }) {
+export function Field({ t, form, name, label, hint, value, set, errors, kind = "text", options, required }) {
   const id = fieldId(form, name);
   const messages = errors?.[name] ?? [];
   const described = [hint ? `${id}-hint` : null, messages.length ? `${id}-error` : null]
@@ -59,7 +67,7 @@ export function Field({ form, name, label, hint, value, set, errors, kind = "tex
     ${kind === "checkbox" ? html`${input}<label for=${id}>${label}</label>` : html`<label for=${id}>${label}</label>${input}`}
     ${hint ? html`<small id=${`${id}-hint`}>${hint}</small>` : null}
     ${messages.length
-      ? html`<p class="error field-error" id=${`${id}-error`}>${messages.join("; ")}</p>`
+      ? html`<p class="error field-error" id=${`${id}-error`}>${messages.map((error) => said(t, error)).join("; ")}</p>`
       : null}
   </div>`;
 }
@@ -71,7 +79,7 @@ export function Outcome({ t, outcome }) {
   if (outcome.refused) return html`<${Refusal} t=${t} messages=${outcome.refused} />`;
   if (!outcome.receipt || !outcome.receipt.accepted) {
     return outcome.others.length
-      ? html`<${Refusal} t=${t} messages=${outcome.others} />`
+      ? html`<${Refusal} t=${t} messages=${outcome.others.map((error) => `${error.field}: ${said(t, error)}`)} />`
       : html`<p class="error" role="alert">${t("form.fieldErrors")}</p>`;
   }
   const processing = outcome.receipt.processing;
@@ -82,7 +90,7 @@ export function Outcome({ t, outcome }) {
 }
 
 // The receipt's fields every form asks for.
-export const RECEIPT = "accepted eventId errors { field message } processing { refusedBy deadLetters { stage reason } }";
+export const RECEIPT = "accepted eventId errors { field message code } processing { refusedBy deadLetters { stage reason } }";
 
 // A comma- or line-separated list typed in one field; empty: null (the API's "all").
 export function listOrNull(text) {
@@ -106,7 +114,7 @@ export async function record(api, query, variables, names) {
     const refused = [];
     for (const message of error.messages) {
       const field = VARIABLE_AT.exec(message)?.[1];
-      if (field && names.includes(field)) (byField[field] ??= []).push(message);
+      if (field && names.includes(field)) (byField[field] ??= []).push({ message, code: null });
       else refused.push(message);
     }
     return { refused: refused.length ? refused : null, receipt: null, byField, others: [] };

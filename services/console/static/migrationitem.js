@@ -85,9 +85,9 @@ function Milestone({ session, plan, item, changed }) {
   const statuses = STATUSES.map((status) => [status, t(`migration.status.${status}`)]);
   return html`<form class="milestone" onSubmit=${submit} aria-labelledby=${`${form}-title`}>
     <h5 id=${`${form}-title`}>${t("migration.milestone")}</h5>
-    <${Field} form=${form} name="status" label=${t("migration.newStatus")} kind="select" options=${statuses} value=${values.status} set=${set} errors=${errors} />
-    <${Field} form=${form} name="on" label=${t("migration.milestoneOn")} hint=${t("form.dateHint")} value=${values.on} set=${set} errors=${errors} />
-    <${Field} form=${form} name="note" label=${t("migration.note")} hint=${t("migration.noteHint")} value=${values.note} set=${set} errors=${errors} />
+    <${Field} t=${t} form=${form} name="status" label=${t("migration.newStatus")} kind="select" options=${statuses} value=${values.status} set=${set} errors=${errors} />
+    <${Field} t=${t} form=${form} name="on" label=${t("migration.milestoneOn")} hint=${t("form.dateHint")} value=${values.on} set=${set} errors=${errors} />
+    <${Field} t=${t} form=${form} name="note" label=${t("migration.note")} hint=${t("migration.noteHint")} value=${values.note} set=${set} errors=${errors} />
     <button type="submit">${t("migration.recordMilestone")}</button>
     <${Outcome} t=${t} outcome=${outcome} />
   </form>`;
@@ -124,13 +124,13 @@ function Replacement({ session, plan, item, changed }) {
         </p>`
       : null}
     ${item.replacementProblem ? html`<p class="error">${item.replacementProblem}</p>` : null}
-    <${Field} form=${form} name="vendorId" label=${t("migration.replacementVendor")} required value=${values.vendorId} set=${set} errors=${errors} />
+    <${Field} t=${t} form=${form} name="vendorId" label=${t("migration.replacementVendor")} required value=${values.vendorId} set=${set} errors=${errors} />
     ${barredBy && barredBy.length
       ? html`<div class="barred-by" data-barred-by=${values.vendorId.trim()}>
           ${t("migration.barredBy")}<${Reasons} t=${t} language=${language} reasons=${barredBy} />
         </div>`
       : null}
-    <${Field} form=${form} name="chosenOn" label=${t("migration.chosenOn")} hint=${t("form.dateHint")} value=${values.chosenOn} set=${set} errors=${errors} />
+    <${Field} t=${t} form=${form} name="chosenOn" label=${t("migration.chosenOn")} hint=${t("form.dateHint")} value=${values.chosenOn} set=${set} errors=${errors} />
     <button type="submit">${t("migration.choose")}</button>
     <${Outcome} t=${t} outcome=${outcome} />
   </form>`;

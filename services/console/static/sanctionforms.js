@@ -157,7 +157,7 @@ function EventForm({ session, form, title, help, mutation, fields, variables, va
     <form id=${form} onSubmit=${submit}>
       <div class="form-grid">
         ${shown.map(
-          (field) => html`<${Field} form=${form} ...${field} value=${values[field.name]} set=${set} errors=${outcome?.byField} />`,
+          (field) => html`<${Field} t=${t} form=${form} ...${field} value=${values[field.name]} set=${set} errors=${outcome?.byField} />`,
         )}
       </div>
       <button type="submit" disabled=${busy}>${submitLabel}</button>

@@ -25,7 +25,7 @@ function byArgument(messages) {
   const others = [];
   for (const message of messages) {
     const named = NAMED.exec(message);
-    if (named && FIELDS.includes(named[1])) (byField[named[1]] ??= []).push(named[2]);
+    if (named && FIELDS.includes(named[1])) (byField[named[1]] ??= []).push({ message: named[2], code: null });
     else others.push(message);
   }
   return { byField, others };
@@ -70,7 +70,7 @@ function ProposeForm({ session, takeProposal }) {
     }
   };
   const field = (name, extra = {}) =>
-    html`<${Field} form=${FORM} name=${name} label=${t(`sanction.propose.${name}`)} value=${values[name]} set=${set}
+    html`<${Field} t=${t} form=${FORM} name=${name} label=${t(`sanction.propose.${name}`)} value=${values[name]} set=${set}
       errors=${state.byField} ...${extra} />`;
   return html`<section aria-labelledby="propose-title" class="event-form">
     <h3 id="propose-title">${t("sanction.proposeTitle")}</h3>
