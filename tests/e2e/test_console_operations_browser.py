@@ -3,7 +3,7 @@ up`: a system owner reads the plans of its own agency only, the case's plan on i
 ticks a checklist item (the API records it and the chart counts it), is refused a suspended
 replacement with its sanction, and sees another client's milestone arrive live; a sanction
 authority proposes a suspension from the policy, is shown the receipt's field error at the
-field, then imposes the suspension, which the vendor's page shows.
+field, then imposes the suspension, which the vendor's page shows, and amends and lifts it.
 
 Each page is checked by axe-core and saved as a screenshot under test-artifacts/console/, as in
 test_console_browser.py, whose helpers these tests share."""
@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.select import Select
 
 from services.platform.auth import Role
 from tests.e2e.conftest import System
@@ -107,6 +108,23 @@ def the_case_planned(system: System, tmp_path: Path) -> str:
     return plan_id
 
 
+def fill(chrome: WebDriver, form: str, vendor_id: str, effective_on: str, reason: str) -> None:
+    """The fields an amendment and a lift of NEW_SANCTION share."""
+    chrome.find_element(By.ID, f"{form}-vendorId").send_keys(vendor_id)
+    chrome.find_element(By.ID, f"{form}-payload-sanctionId").send_keys(NEW_SANCTION)
+    chrome.find_element(By.ID, f"{form}-payload-effectiveOn").send_keys(effective_on)
+    chrome.find_element(By.ID, f"{form}-payload-reason").send_keys(reason)
+
+
+def sanction_of_d(system: System) -> dict[str, Any]:
+    """Vendor D's one sanction as the API answers it: its last day and when it was lifted."""
+    query = """query { vendor(vendorId: "vendor-d") {
+      sanctions { edges { node { endsOn liftedOn } } } } }"""
+    (edge,) = system.client.data(query)["vendor"]["sanctions"]["edges"]
+    node: dict[str, Any] = edge["node"]
+    return node
+
+
 def item(system: System, plan_id: str, contract_id: str) -> dict[str, Any]:
     items: list[dict[str, Any]] = plan_of(system.client, plan_id)["items"]
     (found,) = [i for i in items if i["contractId"] == contract_id]
@@ -195,7 +213,7 @@ def test_a_system_owner_follows_its_plan_on_the_gantt_and_ticks_a_check(
         assert_only_the_api_was_reached(chrome, embedded)
 
 
-def test_a_sanction_authority_proposes_is_shown_a_field_error_then_imposes(
+def test_a_sanction_authority_proposes_is_shown_a_field_error_then_imposes_amends_lifts(
     embedded: System, tmp_path: Path
 ) -> None:
     publish_events(
@@ -265,4 +283,17 @@ def test_a_sanction_authority_proposes_is_shown_a_field_error_then_imposes(
         bar = attribute(chrome, f".track[data-sanction='{NEW_SANCTION}'] .barred", "aria-label")
         assert bar == f"{NEW_SANCTION}: {case_b.SUSPENSION_START} – {case_b.LAST_SUSPENDED_DAY}"
         screenshot(chrome, "sanction-imposed-vendor")
+
+        # Amended to twelve months, then lifted: each form's mutation reaches the registry.
+        chrome.find_element(By.LINK_TEXT, "Sanctions").click()
+        fill(chrome, "amend", VENDOR_D, "2022-08-01", "Reviewed: twelve months.")
+        Select(chrome.find_element(By.ID, "amend-payload-period")).select_by_value("durationMonths")
+        chrome.find_element(By.ID, "amend-payload-period-durationMonths").send_keys("12")
+        chrome.find_element(By.CSS_SELECTOR, "#amend button[type=submit]").click()
+        assert "Recorded" in shown(chrome, "#amend .accepted")
+        assert sanction_of_d(embedded) == {"endsOn": "2023-07-08", "liftedOn": None}
+        fill(chrome, "lift", VENDOR_D, "2023-01-01", "Measures taken.")
+        chrome.find_element(By.CSS_SELECTOR, "#lift button[type=submit]").click()
+        assert "Recorded" in shown(chrome, "#lift .accepted")
+        assert sanction_of_d(embedded)["liftedOn"] == "2023-01-01"
         assert_only_the_api_was_reached(chrome, embedded)
