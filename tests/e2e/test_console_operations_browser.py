@@ -253,6 +253,15 @@ def test_a_sanction_authority_proposes_is_shown_a_field_error_then_imposes_amend
         )
         chrome.find_element(By.ID, "impose-vendorId").send_keys(VENDOR_D)
         chrome.find_element(By.ID, "impose-payload-sanctionId").send_keys(NEW_SANCTION)
+        # A day the API cannot read: the request is refused, the reason shown at the field.
+        decided = chrome.find_element(By.ID, "impose-payload-decidedOn")
+        decided.clear()
+        decided.send_keys("令和4年2月30日")
+        chrome.find_element(By.CSS_SELECTOR, "#impose button[type=submit]").click()
+        unread = shown(chrome, "#impose-payload-decidedOn-error")
+        assert "'令和4年2月30日': 2022-02 has no day 30" in unread
+        decided.clear()
+        decided.send_keys("令和4年7月8日")
         starts = chrome.find_element(By.ID, "impose-payload-startsOn")
         starts.clear()
         starts.send_keys("2022-07-01")

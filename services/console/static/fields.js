@@ -8,16 +8,16 @@ import { html } from "./html.js";
 import { Refusal } from "./signin.js";
 
 // A variable the API could not read (a date it cannot parse) names its place:
-// "Variable '$payload' got invalid value 'x' at 'payload.decidedOn'; …".
-const VARIABLE_AT = / at '([\w.[\]]+)'/;
+// "Variable '$payload' has invalid value at .decidedOn: …" is the field `payload.decidedOn`.
+const VARIABLE_AT = /^Variable '\$(\w+)' (?:has|got) invalid value(?: at ([\w.[\]]+))?/;
 
 // The DOM id of a form's field: `impose` + `payload.period.endsOn` → impose-payload-period-endsOn.
-export function fieldId(form, name) {
+function fieldId(form, name) {
   return `${form}-${name.replace(/\./g, "-")}`;
 }
 
 // The receipt's errors split: those of the form's fields (field → errors), the others.
-export function splitErrors(errors, names) {
+function splitErrors(errors, names) {
   const byField = {};
   const others = [];
   for (const error of errors ?? []) {
@@ -113,7 +113,8 @@ export async function record(api, query, variables, names) {
     const byField = {};
     const refused = [];
     for (const message of error.messages) {
-      const field = VARIABLE_AT.exec(message)?.[1];
+      const at = VARIABLE_AT.exec(message);
+      const field = at && at[1] + (at[2] ?? "");
       if (field && names.includes(field)) (byField[field] ??= []).push({ message, code: null });
       else refused.push(message);
     }
