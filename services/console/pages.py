@@ -87,10 +87,13 @@ def content_security_policy(page: bytes) -> str:
     )
 
 
-def console_routes(queries: Mapping[str, Collection[str]]) -> list[Route]:
+def console_routes(
+    queries: Mapping[str, Collection[str]], mutations: Mapping[str, Collection[str]]
+) -> list[Route]:
     """The console's page at /, its files under /console/, and /console/access.json: the
     roles that may use each query the API restricts (`queries`; a query not named is open
-    to every role), so that the console shows a role only the screens the API will answer."""
+    to every role) and each mutation (`mutations`: every one the API has), so that the
+    console shows a role only the screens the API will answer, and the forms it will take."""
     files = assets()
     page = files[f"{ASSETS_PREFIX}index.html"]
     headers = {
@@ -101,7 +104,12 @@ def console_routes(queries: Mapping[str, Collection[str]]) -> list[Route]:
         # A new version of the package serves new files under the same names.
         "Cache-Control": "no-cache",
     }
-    access = json.dumps({"queries": {name: sorted(roles) for name, roles in queries.items()}})
+    access = json.dumps(
+        {
+            kind: {name: sorted(roles) for name, roles in matrix.items()}
+            for kind, matrix in (("queries", queries), ("mutations", mutations))
+        }
+    )
     files[ACCESS_PATH] = Asset(access.encode(), MEDIA_TYPES[".json"])
 
     async def serve_page(_: Request) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import uuid
@@ -137,10 +138,13 @@ def new_event(
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an event, at a field path (`payload.ends_on`, `vendor_id`)."""
+    """One thing wrong with an event, at a field path (`payload.ends_on`, `vendor_id`);
+    `code`, when the problem has one, names it for a client to say in its user's language
+    (pydantic's error type, `greater_than_equal`, or a rule's, `starts_before_decision`)."""
 
     field: str
     message: str
+    code: str | None = dataclasses.field(default=None, compare=False)
 
 
 class EventRejected(ValueError):
@@ -162,6 +166,8 @@ class _Header(BaseModel):
 
 
 # A model-level rule names its field first ("ends_on: … is before starts_on …").
+# Errors of these types are a rule's words without a code of their own.
+_UNCODED = frozenset({"value_error", "assertion_error"})
 _NAMED_FIELD = re.compile(r"^([a-z_][a-z0-9_]*)(?:, [a-z_][a-z0-9_]*)*: (.+)$", re.DOTALL)
 
 
@@ -174,7 +180,8 @@ def validation_problems(error: ValidationError) -> tuple[Problem, ...]:
         if named:
             where = f"{where}.{named.group(1)}" if where else named.group(1)
             message = named.group(2)
-        problems.append(Problem(where or "event", message))
+        code = None if item["type"] in _UNCODED else item["type"]
+        problems.append(Problem(where or "event", message, code))
     return tuple(problems)
 
 

@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from services.events.base import (
     Identifier,
@@ -42,6 +43,12 @@ def _period_fields_given(
 ) -> list[str]:
     values = (duration_months, duration_days, ends_on, indefinite or None)
     return [name for name, value in zip(PERIOD_FIELDS, values, strict=True) if value is not None]
+
+
+def _refusal(code: str, message: str) -> PydanticCustomError:
+    """A rule's refusal with a stable code (the error's type, a receipt's `code`), so that a
+    client can say it in its user's language; the message stays the contract's words."""
+    return PydanticCustomError(code, "{message}", {"message": message})
 
 
 def _check_scope(name: str, values: list[str] | None) -> None:
@@ -108,16 +115,18 @@ class SanctionImposed(Payload):
         )
         if len(given) != 1:
             got = " and ".join(given) if given else "none"
-            raise ValueError(f"sanction period: {_PERIOD_HELP}; got {got}")
+            raise _refusal("period_not_one_way", f"sanction period: {_PERIOD_HELP}; got {got}")
         if self.starts_on < self.decided_on:
-            raise ValueError(
+            raise _refusal(
+                "starts_before_decision",
                 f"starts_on: {self.starts_on} is before decided_on {self.decided_on}; "
-                "a sanction starts on or after the day it is decided"
+                "a sanction starts on or after the day it is decided",
             )
         if self.ends_on is not None and self.ends_on < self.starts_on:
-            raise ValueError(
+            raise _refusal(
+                "ends_before_start",
                 f"ends_on: {self.ends_on} is before starts_on {self.starts_on}; "
-                "ends_on is the last day in force"
+                "ends_on is the last day in force",
             )
         _check_scope("agencies", self.agencies)
         _check_scope("categories", self.categories)
@@ -184,7 +193,9 @@ class SanctionAmended(Payload):
             self.duration_months, self.duration_days, self.ends_on, self.indefinite
         )
         if len(given) > 1:
-            raise ValueError(f"sanction period: {_PERIOD_HELP}; got {' and '.join(given)}")
+            raise _refusal(
+                "period_not_one_way", f"sanction period: {_PERIOD_HELP}; got {' and '.join(given)}"
+            )
         refuse_duplicates("cover_all", (scope.value for scope in self.cover_all))
         both = [scope.value for scope in self.cover_all if getattr(self, scope.value) is not None]
         if both:

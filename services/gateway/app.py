@@ -21,7 +21,7 @@ from services.console.pages import console_routes
 from services.gateway.authentication import BearerAuthentication
 from services.gateway.graphiql import STATIC_PATH, static_files
 from services.gateway.graphql_view import GraphQLView
-from services.gateway.permissions import QUERIES
+from services.gateway.permissions import MUTATIONS, QUERIES
 from services.gateway.protection import Limits, RequestLimits
 from services.gateway.request_ids import RequestIds
 from services.migration.http_exports import export_endpoint
@@ -92,7 +92,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
-            *console_routes(QUERIES),
+            *console_routes(QUERIES, MUTATIONS),
             Mount(STATIC_PATH, static_files()),
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),

@@ -137,10 +137,12 @@ async def _plan(info: Info, plan_id: str) -> PlanRow:
     async with info.context.pool.acquire() as conn:
         plan = await plan_repository.plan(conn, plan_id)
     if plan is None:
-        raise FieldProblem("planId", f"no plan {plan_id!r}")
+        raise FieldProblem("planId", f"no plan {plan_id!r}", "unknown_plan")
     principal = info.context.principal
     if principal is not None and principal.agencies and plan.agency not in principal.agencies:
-        raise FieldProblem("planId", f"plan {plan_id} is {plan.agency}'s, not your agencies'")
+        raise FieldProblem(
+            "planId", f"plan {plan_id} is {plan.agency}'s, not your agencies'", "not_your_agency"
+        )
     return plan
 
 
@@ -148,7 +150,9 @@ async def _item(info: Info, plan: PlanRow, contract_id: str) -> ItemState:
     async with info.context.pool.acquire() as conn:
         item = await load_item(conn, plan, contract_id)
     if item is None:
-        raise FieldProblem("contractId", f"{contract_id!r} is not an item of plan {plan.plan_id}")
+        raise FieldProblem(
+            "contractId", f"{contract_id!r} is not an item of plan {plan.plan_id}", "unknown_item"
+        )
     return item
 
 
@@ -160,7 +164,9 @@ async def _refuse_ineligible(info: Info, vendor_id: str, agency: str) -> None:
                 conn, [vendor_id], info.context.settings.clock.today(), agency=agency
             )
         except RegistryQueryError:
-            raise FieldProblem("vendorId", f"unknown vendor {vendor_id!r}") from None
+            raise FieldProblem(
+                "vendorId", f"unknown vendor {vendor_id!r}", "unknown_vendor"
+            ) from None
     if not answer.eligible:
         reasons = "; ".join(
             f"{r.kind.value.replace('_', ' ')} {r.sanction_id} by {r.authority}"
@@ -170,7 +176,9 @@ async def _refuse_ineligible(info: Info, vendor_id: str, agency: str) -> None:
         again = (
             f"; eligible again on {answer.eligible_again_on}" if answer.eligible_again_on else ""
         )
-        raise FieldProblem("vendorId", f"{vendor_id} is not eligible at {agency}: {reasons}{again}")
+        raise FieldProblem(
+            "vendorId", f"{vendor_id} is not eligible at {agency}: {reasons}{again}", "not_eligible"
+        )
 
 
 WAIT = "Also wait for the migration service to apply it."
@@ -202,7 +210,9 @@ class MigrationMutation:
         async def build() -> tuple[str, dict[str, Any]]:
             principal = info.context.principal
             if principal is not None and principal.agencies and agency not in principal.agencies:
-                raise FieldProblem("agency", f"{agency} is not one of your agencies")
+                raise FieldProblem(
+                    "agency", f"{agency} is not one of your agencies", "not_your_agency"
+                )
             return str(vendor_id), {"plan_id": str(plan_id), "agency": agency, "reason": reason}
 
         return await record(
@@ -346,7 +356,7 @@ class MigrationMutation:
         async def check(_: PlanRow, item: ItemState | None) -> None:
             refusal = refusal_to_finish(item) if item is not None else None
             if status == ItemStatusModel.DONE and refusal is not None:
-                raise FieldProblem("status", refusal)
+                raise FieldProblem("status", refusal, "checklist_incomplete")
 
         return await _record_on_plan(
             info,

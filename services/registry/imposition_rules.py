@@ -98,6 +98,8 @@ def imposition_check(
         if not isinstance(event.payload, SanctionImposed):
             return None
         refusal = policy_refusal(policies, event.payload)
-        return None if refusal is None else Problem("payload", refusal.removeprefix("payload: "))
+        if refusal is None:
+            return None
+        return Problem("payload", refusal.removeprefix("payload: "), "outside_policy")
 
     return check

@@ -23,7 +23,7 @@ OFFICER = Principal("officer@city", Role.SANCTION_AUTHORITY, ("市民課",))
 IMPOSE = """
 mutation ($vendorId: ID!, $payload: SanctionImposedInput!) {
   imposeSanction(vendorId: $vendorId, payload: $payload) {
-    accepted eventId eventType vendorId errors { field message }
+    accepted eventId eventType vendorId errors { field message code }
   }
 }"""
 SUBMIT = """
@@ -73,6 +73,12 @@ async def test_input_problems_come_back_per_field_and_nothing_is_written(
     fields = {e["field"]: e["message"] for e in answer["errors"]}
     assert set(fields) == {"vendorId", "payload.period.endsOn"}
     assert "is before starts_on 2022-07-09" in fields["payload.period.endsOn"]
+    # Each with a code a client can say in its user's language: the rule's, or the check's.
+    codes = {e["field"]: e["code"] for e in answer["errors"]}
+    assert codes == {
+        "vendorId": "string_pattern_mismatch",
+        "payload.period.endsOn": "ends_before_start",
+    }
     assert await stored(pool) == []
 
 
@@ -83,6 +89,7 @@ async def test_a_period_outside_the_policy_is_a_field_error(pool: asyncpg.Pool) 
     assert not answer["accepted"]
     (error,) = answer["errors"]
     assert error["field"] == "payload" and "18" in error["message"]
+    assert error["code"] == "outside_policy"
     assert await stored(pool) == []
 
 
@@ -152,7 +159,7 @@ async def test_a_period_given_twice_or_as_no_period_is_refused(
     answer = (await execute(pool, IMPOSE, vendorId=case_b.VENDOR, payload=payload))[
         "imposeSanction"
     ]
-    assert answer["errors"] == [{"field": field, "message": says}]
+    assert answer["errors"] == [{"field": field, "message": says, "code": None}]
     assert await stored(pool) == []
 
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from services.console import pages
-from services.gateway.permissions import QUERIES
+from services.gateway.permissions import MUTATIONS, QUERIES
 from tests.support.in_process_api import asgi_client
 
 pytestmark = pytest.mark.postgres
@@ -136,10 +136,15 @@ async def test_the_page_and_every_file_it_loads_are_served_offline_with_their_me
 async def test_the_console_is_told_which_roles_may_use_the_queries_the_api_restricts(
     api: httpx.AsyncClient,
 ) -> None:
-    access = (await api.get(pages.ACCESS_PATH)).json()["queries"]
-    assert access == {name: sorted(roles) for name, roles in QUERIES.items()}
-    assert "procurement_officer" in access["screenBidders"]
-    assert "viewer" not in access["screenBidders"]
+    access = (await api.get(pages.ACCESS_PATH)).json()
+    queries, mutations = access["queries"], access["mutations"]
+    assert queries == {name: sorted(roles) for name, roles in QUERIES.items()}
+    assert "procurement_officer" in queries["screenBidders"]
+    assert "viewer" not in queries["screenBidders"]
+    # The forms: a system owner may tick a plan's checklist, not impose a sanction.
+    assert mutations == {name: sorted(roles) for name, roles in MUTATIONS.items()}
+    assert "system_owner" in mutations["updateMigrationChecklist"]
+    assert mutations["imposeSanction"] == ["admin", "sanction_authority"]
 
 
 async def test_only_the_console_files_are_served(api: httpx.AsyncClient) -> None:

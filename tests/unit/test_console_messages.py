@@ -29,6 +29,11 @@ ENUM_LABELS = {
     "nameKind": "NameKind",
     "criticality": "Criticality",
     "band": "RiskBand",
+    "migration.status": "MigrationItemStatus",
+    "migration.check": "ReadinessCheck",
+    "migration.solver": "SolverStatus",
+    "migration.trigger": "MigrationTrigger",
+    "migration.early": "EarlyCutover",
 }
 
 

@@ -40,13 +40,15 @@ export async function graphql(token, query, variables = {}) {
   return body.data;
 }
 
-// Which queries the API restricts to which roles (from the API's own permission matrix).
+// Which queries the API restricts to which roles, and which roles may use each mutation
+// (from the API's own permission matrix): root field → roles, queries and mutations alike.
 export async function accessRules() {
   const response = await fetch("/console/access.json");
-  return (await response.json()).queries;
+  const { queries, mutations } = await response.json();
+  return { ...queries, ...mutations };
 }
 
-// May `role` use every root field in `fields`? A field the API does not restrict is open.
+// May `role` use every root field in `fields`? A query the API does not restrict is open.
 export function mayUse(rules, role, fields) {
   return fields.every((field) => !(field in rules) || rules[field].includes(role));
 }

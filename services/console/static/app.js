@@ -8,22 +8,28 @@ import { keepLanguage, LANGUAGES, storedLanguage, translator } from "./i18n.js";
 import { liveConnection } from "./live.js";
 import { RiskBoardScreen } from "./risk.js";
 import { RiskVendorScreen } from "./riskvendor.js";
+import { MigrationPlanScreen, MigrationScreen } from "./migration.js";
+import { SanctionsScreen } from "./sanctions.js";
 import { ScreeningScreen } from "./screening.js";
 import { claims, forgetToken, keepToken, storedToken, takeLinkToken } from "./session.js";
 import { SignIn } from "./signin.js";
 import { VendorScreen, VendorSearchScreen } from "./vendors.js";
 
 // Every screen: its route, its label, the API's root fields it needs (a role that may not
-// use them does not see it). Later screens (migration, sanctions) are one entry each.
+// use them does not see it).
 const SCREENS = [
   { route: "screening", label: "nav.screening", needs: ["screenBidders"], view: ScreeningScreen },
   { route: "vendors", label: "nav.vendors", needs: ["vendors"], view: VendorSearchScreen },
   { route: "risk", label: "nav.risk", needs: ["riskiestVendors"], view: RiskBoardScreen },
+  // Screens of those who act: shown to a role only if the API lets it record there too.
+  { route: "migration", label: "nav.migration", needs: ["migrationPlans", "updateMigrationChecklist"], view: MigrationScreen },
+  { route: "sanctions", label: "nav.sanctions", needs: ["proposeSuspension", "imposeSanction"], view: SanctionsScreen },
 ];
 // Pages reached from a screen, not listed in the navigation.
 const PAGES = [
   { route: "vendor", needs: ["vendor"], view: VendorScreen },
   { route: "risk-vendor", needs: ["riskScore", "riskHistory"], view: RiskVendorScreen },
+  { route: "migration-plan", needs: ["migrationPlan", "updateMigrationChecklist"], view: MigrationPlanScreen },
 ];
 
 function currentRoute() {

@@ -5,12 +5,12 @@ import { DateText } from "./i18n.js";
 
 const DAY_MS = 86400000;
 
-function day(iso) {
+export function day(iso) {
   const [year, month, date] = iso.split("-").map(Number);
   return Date.UTC(year, month - 1, date) / DAY_MS;
 }
 
-function iso(dayNumber) {
+export function iso(dayNumber) {
   return new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
 }
 

@@ -66,7 +66,7 @@ function conditionVariables(conditions) {
   };
 }
 
-function Reasons({ t, language, reasons }) {
+export function Reasons({ t, language, reasons }) {
   return html`<ul class="reasons">
     ${reasons.map(
       (reason) => html`<li>

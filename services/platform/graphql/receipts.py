@@ -30,12 +30,14 @@ API_SOURCE = "vendorwatch.api"
 
 class FieldProblem(Exception):
     """An input the API checked before building the event (a plan that does not exist, a
-    replacement that may not bid); `field` is the argument's name in the mutation."""
+    replacement that may not bid); `field` is the argument's name in the mutation, `code`
+    names the problem for clients that say it in their user's language."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, code: str | None = None) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.code = code
 
 
 @strawberry.type(description="One input problem, for the form field it belongs to.")
@@ -43,7 +45,15 @@ class FieldError:
     field: str = strawberry.field(
         description="Path of the input, as the mutation names it: `payload.endsOn`, `vendorId`."
     )
-    message: str = strawberry.field(description="What is wrong with it, in words.")
+    message: str = strawberry.field(description="What is wrong with it, in words (English).")
+    code: str | None = strawberry.field(
+        default=None,
+        description="What is wrong, as a stable code for a client to say in its user's"
+        " language (the message gives the details): a rule's, e.g. `starts_before_decision`,"
+        " `outside_policy`, `not_eligible`, `checklist_incomplete`, or the contract's check's,"
+        " e.g. `greater_than_equal`, `string_pattern_mismatch`, `missing`; null when the"
+        " problem has none.",
+    )
 
 
 @strawberry.type(
@@ -90,7 +100,7 @@ def refused(
         event_type=event_type,
         vendor_id=strawberry.ID(vendor_id) if vendor_id else None,
         errors=[
-            FieldError(field=_camel(p.field) if camel else p.field, message=p.message)
+            FieldError(field=_camel(p.field) if camel else p.field, message=p.message, code=p.code)
             for p in problems
         ],
     )
@@ -166,5 +176,6 @@ async def record(
     try:
         vendor_id, payload = await build()
     except FieldProblem as problem:
-        return refused(event_type, None, (Problem(problem.field, problem.message),), False)
+        given = Problem(problem.field, problem.message, problem.code)
+        return refused(event_type, None, (given,), False)
     return await submit(info, new_envelope(info, event_type, vendor_id, payload), wait=wait)

@@ -1,0 +1,123 @@
+// Forms that record events: each field labelled, and the field errors of the mutation's receipt
+// (`errors: [{field, message, code}]`, nothing written) shown next to the field they name, the
+// field marked invalid and described by its error; an error naming no field of the form is
+// shown above the button, with its field. The API's message is English; an error whose code
+// the console knows is introduced by its words in the user's language (`apiError.<code>`).
+import { ApiRefusal } from "./api.js";
+import { html } from "./html.js";
+import { Refusal } from "./signin.js";
+
+// A variable the API could not read (a date it cannot parse) names its place:
+// "Variable '$payload' has invalid value at .decidedOn: …" is the field `payload.decidedOn`.
+const VARIABLE_AT = /^Variable '\$(\w+)' (?:has|got) invalid value(?: at ([\w.[\]]+))?/;
+
+// The DOM id of a form's field: `impose` + `payload.period.endsOn` → impose-payload-period-endsOn.
+function fieldId(form, name) {
+  return `${form}-${name.replace(/\./g, "-")}`;
+}
+
+// The receipt's errors split: those of the form's fields (field → errors), the others.
+function splitErrors(errors, names) {
+  const byField = {};
+  const others = [];
+  for (const error of errors ?? []) {
+    if (names.includes(error.field)) (byField[error.field] ??= []).push(error);
+    else others.push(error);
+  }
+  return { byField, others };
+}
+
+// An error of the API as the user reads it: its code's words in the user's language, when
+// the console has them, then the API's message, which keeps the details (days, ids, sanctions).
+export function said(t, { message, code }) {
+  const words = code ? t(`apiError.${code}`, {}, "") : "";
+  return words ? `${words} — ${message}` : message;
+}
+
+// One field: its label, the input (text, number, select, checkbox or textarea), a hint, its
+// errors. `name` is the field's path in the mutation (`payload.startsOn`): its value's key in
+// the form's values and the key of its errors.
+export function Field({ t, form, name, label, hint, value, set, errors, kind = "text", options, required }) {
+  const id = fieldId(form, name);
+  const messages = errors?.[name] ?? [];
+  const described = [hint ? `${id}-hint` : null, messages.length ? `${id}-error` : null]
+    .filter(Boolean)
+    .join(" ");
+  const common = {
+    id,
+    "data-field": name,
+    "aria-invalid": messages.length ? "true" : null,
+    "aria-describedby": described || null,
+  };
+  let input;
+  if (kind === "checkbox") {
+    input = html`<input ...${common} type="checkbox" checked=${value} onChange=${(e) => set(name, e.target.checked)} />`;
+  } else if (kind === "select") {
+    input = html`<select ...${common} value=${value} onChange=${(e) => set(name, e.target.value)}>
+      ${options.map(([option, text]) => html`<option value=${option}>${text}</option>`)}
+    </select>`;
+  } else if (kind === "textarea") {
+    input = html`<textarea ...${common} rows="2" required=${required} value=${value} onInput=${(e) => set(name, e.target.value)}></textarea>`;
+  } else {
+    const type = kind === "number" ? "number" : "text";
+    input = html`<input ...${common} type=${type} min=${kind === "number" ? 1 : null} required=${required} value=${value}
+      onInput=${(e) => set(name, e.target.value)} />`;
+  }
+  return html`<div class=${`field field-${kind}`}>
+    ${kind === "checkbox" ? html`${input}<label for=${id}>${label}</label>` : html`<label for=${id}>${label}</label>${input}`}
+    ${hint ? html`<small id=${`${id}-hint`}>${hint}</small>` : null}
+    ${messages.length
+      ? html`<p class="error field-error" id=${`${id}-error`}>${messages.map((error) => said(t, error)).join("; ")}</p>`
+      : null}
+  </div>`;
+}
+
+// What became of a form's event: accepted (with what the services did, when waited for), or
+// the errors no field of the form holds; the fields' own errors are shown at the fields.
+export function Outcome({ t, outcome }) {
+  if (!outcome) return null;
+  if (outcome.refused) return html`<${Refusal} t=${t} messages=${outcome.refused} />`;
+  if (!outcome.receipt || !outcome.receipt.accepted) {
+    return outcome.others.length
+      ? html`<${Refusal} t=${t} messages=${outcome.others.map((error) => `${error.field}: ${said(t, error)}`)} />`
+      : html`<p class="error" role="alert">${t("form.fieldErrors")}</p>`;
+  }
+  const processing = outcome.receipt.processing;
+  const refusals = processing ? processing.deadLetters.map((letter) => `${letter.stage}: ${letter.reason}`) : [];
+  return refusals.length
+    ? html`<${Refusal} t=${t} messages=${refusals} />`
+    : html`<p class="accepted" role="status">${t("form.recorded", { id: outcome.receipt.eventId })}</p>`;
+}
+
+// The receipt's fields every form asks for.
+export const RECEIPT = "accepted eventId errors { field message code } processing { refusedBy deadLetters { stage reason } }";
+
+// A comma- or line-separated list typed in one field; empty: null (the API's "all").
+export function listOrNull(text) {
+  const items = text
+    .split(/[,、\n]/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+  return items.length ? items : null;
+}
+
+// Sends one mutation (its one root field answers a receipt): the receipt with its errors split
+// by the form's fields (`names`), or the API's refusal of the request, a variable it could not
+// read shown at its field too.
+export async function record(api, query, variables, names) {
+  try {
+    const receipt = Object.values(await api(query, variables))[0];
+    return { receipt, ...splitErrors(receipt.errors, names) };
+  } catch (error) {
+    if (!(error instanceof ApiRefusal)) throw error;
+    const byField = {};
+    const refused = [];
+    for (const message of error.messages) {
+      const at = VARIABLE_AT.exec(message);
+      const field = at && at[1] + (at[2] ?? "");
+      if (field && names.includes(field)) (byField[field] ??= []).push({ message, code: null });
+      else refused.push(message);
+    }
+    return { refused: refused.length ? refused : null, receipt: null, byField, others: [] };
+  }
+}

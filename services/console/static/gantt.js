@@ -1,0 +1,119 @@
+// A migration plan's Gantt chart, drawn by the console as SVG from the plan the API answers:
+// one row per item (its contract running with the barred vendor to its last day, then its
+// cut-over phase, coloured by status, with its checklist count), the blackout windows across
+// every row, the plan's deadline and each item's own, and today. The table beside it says the
+// same in words; the chart is for seeing the whole plan at once.
+import { html } from "./html.js";
+import { day, iso } from "./calendar.js";
+
+const LABEL_WIDTH = 260;
+const CHART_WIDTH = 760;
+const ROW_HEIGHT = 28;
+const HEAD_HEIGHT = 34;
+const DAY_MS = 86400000;
+
+function months(first, last) {
+  const ticks = [];
+  const start = new Date(first * DAY_MS);
+  let year = start.getUTCFullYear();
+  let month = start.getUTCMonth() + 1;
+  for (;;) {
+    const tick = Date.UTC(year, month, 1) / DAY_MS;
+    if (tick > last) return ticks;
+    ticks.push(tick);
+    month += 1;
+  }
+}
+
+// The days the chart spans: the plan's first day (or its first phase) to the latest of the
+// phases, contracts and deadlines, with a little room after.
+function span(plan) {
+  const days = [day(plan.settings.startsOn)];
+  for (const phase of plan.phases) days.push(day(phase.startsOn), day(phase.endsOn));
+  for (const item of plan.items) {
+    days.push(day(item.endsOn));
+    if (item.deadlineOn) days.push(day(item.deadlineOn));
+  }
+  if (plan.settings.deadlineOn) days.push(day(plan.settings.deadlineOn));
+  return [Math.min(...days), Math.max(...days) + 15];
+}
+
+export function checksPassed(item) {
+  return `${item.checklist.filter((entry) => entry.passed).length}/${item.checklist.length}`;
+}
+
+export function Gantt({ t, plan }) {
+  const [first, last] = span(plan);
+  const x = (dayNumber) => LABEL_WIDTH + ((dayNumber - first) / (last - first + 1)) * CHART_WIDTH;
+  const width = LABEL_WIDTH + CHART_WIDTH + 10;
+  const height = HEAD_HEIGHT + plan.items.length * ROW_HEIGHT + 10;
+  const bottom = height - 10;
+  const phaseOf = new Map(plan.phases.map((phase) => [phase.index, phase]));
+  const ticks = months(first, last);
+  // A month label every n months, so that labels never overlap.
+  const every = Math.max(1, Math.ceil((ticks.length * 58) / CHART_WIDTH));
+  const today = Math.floor(Date.now() / DAY_MS);
+  const version = plan.solver ? plan.solver.version : null;
+  const line = (dayNumber, className, label) => html`<line
+    class=${className} x1=${x(dayNumber)} x2=${x(dayNumber)} y1=${HEAD_HEIGHT - 6} y2=${bottom}
+  ><title>${label}</title></line>`;
+  return html`<figure class="gantt" data-version=${version}>
+    <figcaption id="gantt-title">
+      ${t("migration.ganttCaption", { version: version ?? "—" })}
+    </figcaption>
+    <svg viewBox=${`0 0 ${width} ${height}`} role="img" aria-labelledby="gantt-title" width="100%">
+      ${ticks.map(
+        (tick, n) => html`<g class="tick">
+          <line x1=${x(tick)} x2=${x(tick)} y1=${HEAD_HEIGHT - 6} y2=${bottom} />
+          ${n % every === 0 ? html`<text x=${x(tick) + 2} y=${HEAD_HEIGHT - 12}>${iso(tick).slice(0, 7)}</text>` : null}
+        </g>`,
+      )}
+      ${plan.settings.blackouts.map(
+        (blackout) => html`<rect
+          class="blackout" data-blackout=${blackout.reason}
+          x=${x(day(blackout.startsOn))} y=${HEAD_HEIGHT - 6}
+          width=${x(day(blackout.endsOn) + 1) - x(day(blackout.startsOn))} height=${bottom - HEAD_HEIGHT + 6}
+        ><title>${t("migration.blackout")}: ${blackout.reason} (${blackout.startsOn} – ${blackout.endsOn})</title></rect>`,
+      )}
+      ${plan.items.map((item, row) => {
+        const y = HEAD_HEIGHT + row * ROW_HEIGHT;
+        const phase = item.phase === null ? null : phaseOf.get(item.phase);
+        const checks = checksPassed(item);
+        return html`<g
+          class="row" data-contract=${item.contractId} data-status=${item.status}
+          data-phase=${item.phaseLabel ?? ""} data-checks=${checks}
+        >
+          <text class="row-label" x="4" y=${y + 18}>${item.contractId} ${item.title}</text>
+          <text class="row-checks" x=${LABEL_WIDTH - 8} y=${y + 18} text-anchor="end">✓${checks}</text>
+          <rect class="running" x=${x(first)} y=${y + 11} width=${Math.max(x(day(item.endsOn) + 1) - x(first), 1)} height="6">
+            <title>${item.contractId}: ${t("migration.runsUntil")} ${item.endsOn}</title>
+          </rect>
+          ${phase
+            ? html`<rect
+                class=${`cutover status-${item.status}`}
+                x=${x(day(phase.startsOn))} y=${y + 4}
+                width=${Math.max(x(day(phase.endsOn) + 1) - x(day(phase.startsOn)), 3)} height=${ROW_HEIGHT - 8}
+              ><title>${item.contractId}: ${t("migration.cutover")} ${phase.label} · ${t(`migration.status.${item.status}`)}</title></rect>`
+            : null}
+          ${item.deadlineOn
+            ? html`<line class="item-deadline" x1=${x(day(item.deadlineOn))} x2=${x(day(item.deadlineOn))} y1=${y + 2} y2=${y + ROW_HEIGHT - 2}>
+                <title>${item.contractId}: ${t("migration.deadlineOn")} ${item.deadlineOn}</title>
+              </line>`
+            : null}
+        </g>`;
+      })}
+      ${plan.settings.deadlineOn
+        ? line(day(plan.settings.deadlineOn), "deadline", `${t("migration.planDeadline")} ${plan.settings.deadlineOn}`)
+        : null}
+      ${today >= first && today <= last ? line(today, "today", `${t("migration.today")} ${iso(today)}`) : null}
+    </svg>
+    <ul class="legend">
+      <li><span class="swatch running"></span>${t("migration.legendRunning")}</li>
+      ${["PLANNED", "IN_PROGRESS", "DONE", "BLOCKED"].map(
+        (status) => html`<li><span class=${`swatch status-${status}`}></span>${t(`migration.status.${status}`)}</li>`,
+      )}
+      <li><span class="swatch blackout"></span>${t("migration.blackout")}</li>
+      <li><span class="swatch deadline"></span>${t("migration.deadlines")}</li>
+    </ul>
+  </figure>`;
+}

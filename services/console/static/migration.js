@@ -1,0 +1,228 @@
+// The system owner's migration plans: the plans of its agencies (the API scopes them: a
+// system owner gets only its own), and a plan's page: the solver's report, the Gantt chart,
+// each item's blockers, checklist, milestones and replacement, and every version of the
+// schedule with its causes and what changed. The page follows `migrationProgress` live and
+// reads the plan again on each step (and after each reconnection: the API replays nothing).
+import { useEffect, useState } from "preact/hooks";
+import { ApiRefusal } from "./api.js";
+import { Gantt } from "./gantt.js";
+import { html } from "./html.js";
+import { DateText, InstantText } from "./i18n.js";
+import { useLiveStatus, useReloadOnConnect, useSubscription } from "./live.js";
+import { MigrationItem } from "./migrationitem.js";
+import { vendorLink } from "./search.js";
+import { Refusal } from "./signin.js";
+
+const PLANS = `query ConsoleMigrationPlans($after: String) {
+  migrationPlans(first: 100, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { planId vendorId agency trigger reason createdOn vendorEligible upToDate
+      items { contractId status } solver { version status } } }
+  }
+}`;
+const VERSION = "version status gap objective bestBound wallSeconds conflicts changes causes createdAt";
+const PLAN = `query ConsoleMigrationPlan($planId: ID!) {
+  migrationPlan(planId: $planId) {
+    planId vendorId agency trigger reason createdOn vendorEligible upToDate csvUrl ganttUrl
+    settings { startsOn phaseMonths capacity earlyCutover deadlineOn blackouts { startsOn endsOn reason } }
+    solver { ${VERSION} }
+    phases { index label startsOn endsOn }
+    items {
+      contractId title criticality endsOn viaSubcontractId dependsOn leadTimeMonths earliestOn
+      deadlineOn replacementVendorId replacementChosenOn replacementProblem
+      checklist { check passed } blockers status statusOn statusNote phase phaseLabel
+      naturalPhaseLabel reasons
+    }
+    versions(first: 100) { totalCount edges { node { ${VERSION} } } }
+  }
+}`;
+const PROGRESS = `subscription ConsoleMigrationProgress($planId: ID!) {
+  migrationProgress(planId: $planId) { eventId eventType contractId version solverStatus changes }
+}`;
+// How many live steps the page lists (the newest first).
+const SHOWN_STEPS = 20;
+
+export function planLink(planId) {
+  return `#/migration-plan/${encodeURIComponent(planId)}`;
+}
+
+export function MigrationScreen({ session }) {
+  const { t, api, language, agencies } = session;
+  const [state, setState] = useState({ plans: null, refused: null });
+  useEffect(() => {
+    // Every page of plans (a hundred at a time): an owner's agencies rarely hold many.
+    const load = async () => {
+      const plans = [];
+      let after = null;
+      for (;;) {
+        const page = (await api(PLANS, { after })).migrationPlans;
+        plans.push(...page.edges.map((edge) => edge.node));
+        if (!page.pageInfo.hasNextPage) return plans;
+        after = page.pageInfo.endCursor;
+      }
+    };
+    load()
+      .then((plans) => setState({ plans, refused: null }))
+      .catch((error) => {
+        if (!(error instanceof ApiRefusal)) throw error;
+        setState({ plans: null, refused: error.messages });
+      });
+  }, []);
+  const { plans, refused } = state;
+  return html`<h2>${t("migration.title")}</h2>
+    ${agencies.length ? html`<p>${t("migration.ofAgencies", { agencies: agencies.join(", ") })}</p>` : null}
+    <${Refusal} t=${t} messages=${refused} />
+    ${plans === null && !refused ? html`<p aria-live="polite">${t("loading")}</p>` : null}
+    ${plans && plans.length === 0 ? html`<p class="empty">${t("migration.noPlans")}</p>` : null}
+    ${plans && plans.length
+      ? html`<table class="plans">
+          <caption>${t("migration.plans", { count: plans.length })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">${t("migration.plan")}</th>
+              <th scope="col">${t("migration.vendor")}</th>
+              <th scope="col">${t("contract.agency")}</th>
+              <th scope="col">${t("migration.trigger")}</th>
+              <th scope="col">${t("migration.createdOn")}</th>
+              <th scope="col">${t("migration.items")}</th>
+              <th scope="col">${t("migration.solverStatus")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${plans.map(
+              (plan) => html`<tr data-plan=${plan.planId}>
+                <td><a href=${planLink(plan.planId)}>${plan.planId}</a></td>
+                <td><a href=${vendorLink(plan.vendorId)}>${plan.vendorId}</a></td>
+                <td>${plan.agency}</td>
+                <td>${t(`migration.trigger.${plan.trigger}`)}<div class="why">${plan.reason}</div></td>
+                <td><${DateText} iso=${plan.createdOn} language=${language} /></td>
+                <td class="number">
+                  ${t("migration.doneOf", {
+                    done: plan.items.filter((item) => item.status === "DONE").length,
+                    count: plan.items.length,
+                  })}
+                </td>
+                <td>${plan.solver ? t(`migration.solver.${plan.solver.status}`) : t("migration.unscheduled")}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>`
+      : null}`;
+}
+
+function SolverReport({ t, plan }) {
+  const solver = plan.solver;
+  return html`<dl class="facts solver">
+    <dt>${t("migration.solverStatus")}</dt>
+    <dd data-solver=${solver?.status ?? ""}>
+      ${solver ? t(`migration.solver.${solver.status}`) : t("migration.unscheduled")}
+      ${solver && solver.gap ? ` (${t("migration.gap")} ${solver.gap})` : null}
+      ${plan.upToDate ? null : html` <span class="why">${t("migration.replanning")}</span>`}
+    </dd>
+    <dt>${t("migration.settings")}</dt>
+    <dd>
+      ${t("migration.settingsText", {
+        startsOn: plan.settings.startsOn,
+        months: plan.settings.phaseMonths,
+        capacity: plan.settings.capacity,
+        early: t(`migration.early.${plan.settings.earlyCutover}`),
+      })}
+    </dd>
+    ${solver && solver.conflicts.length
+      ? html`<dt>${t("migration.conflicts")}</dt>
+          <dd><ul>${solver.conflicts.map((conflict) => html`<li>${conflict}</li>`)}</ul></dd>`
+      : null}
+  </dl>`;
+}
+
+function Versions({ t, language, versions }) {
+  return html`<section aria-labelledby="versions-title">
+    <h3 id="versions-title">${t("migration.versions", { count: versions.totalCount })}</h3>
+    <ol class="versions">
+      ${versions.edges.map(
+        ({ node }) => html`<li data-version=${node.version}>
+          <div class="event-head">
+            <strong>${t("migration.version", { version: node.version })}</strong>
+            ${" · "}${t(`migration.solver.${node.status}`)}${" · "}
+            <${InstantText} iso=${node.createdAt} language=${language} />
+          </div>
+          <div>${t("migration.causes")}: ${node.causes.length ? node.causes.join(", ") : "—"}</div>
+          ${node.changes.length
+            ? html`<ul class="changes">${node.changes.map((change) => html`<li>${change}</li>`)}</ul>`
+            : html`<p class="empty">${t("migration.noChanges")}</p>`}
+        </li>`,
+      )}
+    </ol>
+  </section>`;
+}
+
+function LiveSteps({ t, status, steps }) {
+  return html`<section aria-labelledby="live-title" class="live">
+    <h3 id="live-title">${t("migration.live")} <span class=${`live-${status}`}>${t(`migration.liveStatus.${status}`)}</span></h3>
+    <ul aria-live="polite">
+      ${steps.map(
+        (step) => html`<li data-event-type=${step.eventType}>
+          <code>${step.eventType}</code>${step.contractId ? ` ${step.contractId}` : null}
+          ${step.version ? ` · ${t("migration.version", { version: step.version })}` : null}
+          ${step.changes.length ? html`<ul>${step.changes.map((change) => html`<li>${change}</li>`)}</ul>` : null}
+        </li>`,
+      )}
+    </ul>
+  </section>`;
+}
+
+export function MigrationPlanScreen({ session, argument }) {
+  const { t, api, language, live } = session;
+  const [state, setState] = useState({ plan: undefined, refused: null });
+  const [steps, setSteps] = useState([]);
+  const status = useLiveStatus(live);
+  const load = () =>
+    api(PLAN, { planId: argument })
+      .then(({ migrationPlan }) => setState({ plan: migrationPlan, refused: null }))
+      .catch((error) => {
+        if (!(error instanceof ApiRefusal)) throw error;
+        setState({ plan: null, refused: error.messages });
+      });
+  useEffect(() => {
+    setSteps([]);
+    load();
+  }, [argument]);
+  useReloadOnConnect(live, load);
+  useSubscription(
+    live,
+    PROGRESS,
+    { planId: argument },
+    argument,
+    ({ migrationProgress }) => {
+      setSteps((shown) => [migrationProgress, ...shown].slice(0, SHOWN_STEPS));
+      load();
+    },
+    (messages) => setState((current) => ({ ...current, refused: messages })),
+  );
+  const { plan, refused } = state;
+  if (plan === undefined) return html`<p aria-live="polite">${t("loading")}</p>`;
+  if (plan === null) {
+    return refused
+      ? html`<${Refusal} t=${t} messages=${refused} />`
+      : html`<p role="alert">${t("migration.unknown", { id: argument })}</p>`;
+  }
+  return html`<h2>${t("migration.planTitle", { id: plan.planId })} <small>${plan.agency}</small></h2>
+    <${Refusal} t=${t} messages=${refused} />
+    <p>
+      ${t("migration.awayFrom")} <a href=${vendorLink(plan.vendorId)}>${plan.vendorId}</a>
+      ${" · "}${t(`migration.trigger.${plan.trigger}`)}: ${plan.reason}
+      ${" · "}${t("migration.createdOn")} <${DateText} iso=${plan.createdOn} language=${language} />
+      ${plan.vendorEligible ? html`${" · "}<strong>${t("migration.vendorEligibleAgain")}</strong>` : null}
+    </p>
+    <${SolverReport} t=${t} plan=${plan} />
+    <${Gantt} t=${t} plan=${plan} />
+    <section aria-labelledby="items-title">
+      <h3 id="items-title">${t("migration.itemsTitle", { count: plan.items.length })}</h3>
+      ${plan.items.map(
+        (item) => html`<${MigrationItem} key=${item.contractId} session=${session} plan=${plan} item=${item} changed=${load} />`,
+      )}
+    </section>
+    <${LiveSteps} t=${t} status=${status} steps=${steps} />
+    <${Versions} t=${t} language=${language} versions=${plan.versions} />`;
+}

@@ -1,0 +1,167 @@
+// One item of a migration plan, as its system owner works on it: where it cuts over and why
+// not at its contract's end, what blocks it, its readiness checklist (ticked and withdrawn
+// through updateMigrationChecklist), its milestones (recordMigrationMilestone) and its
+// replacement vendor (chooseReplacementVendor; a refusal is shown at the field, with the
+// sanctions that bar that vendor at the plan's agency).
+import { useState } from "preact/hooks";
+import { Field, Outcome, RECEIPT, record } from "./fields.js";
+import { checksPassed } from "./gantt.js";
+import { html } from "./html.js";
+import { DateText } from "./i18n.js";
+import { Reasons } from "./screening.js";
+import { vendorLink } from "./search.js";
+
+const TICK = `mutation ConsoleTickCheck($planId: ID!, $contractId: ID!, $check: ChecklistCheck!, $passed: Boolean!) {
+  updateMigrationChecklist(planId: $planId, contractId: $contractId, check: $check, passed: $passed,
+      waitForProcessing: true) { ${RECEIPT} }
+}`;
+const MILESTONE = `mutation ConsoleMilestone($planId: ID!, $contractId: ID!, $status: MigrationItemStatus!,
+    $on: Date, $note: String) {
+  recordMigrationMilestone(planId: $planId, contractId: $contractId, status: $status, on: $on,
+      note: $note, waitForProcessing: true) { ${RECEIPT} }
+}`;
+const CHOOSE = `mutation ConsoleChooseReplacement($planId: ID!, $contractId: ID!, $vendorId: ID!, $chosenOn: Date) {
+  chooseReplacementVendor(planId: $planId, contractId: $contractId, vendorId: $vendorId,
+      chosenOn: $chosenOn, waitForProcessing: true) { ${RECEIPT} }
+}`;
+const BARRED_BY = `query ConsoleBarredBy($vendorId: ID!, $agency: String) {
+  bidEligibility(vendor: {vendorId: $vendorId}, agency: $agency) {
+    reasons { sanctionId kind authority startsOn endsOn viaVendorId }
+  }
+}`;
+// The checks a person ticks; REPLACEMENT_CHOSEN_AND_ELIGIBLE follows the replacement.
+const BY_REPLACEMENT = "REPLACEMENT_CHOSEN_AND_ELIGIBLE";
+const STATUSES = ["PLANNED", "IN_PROGRESS", "DONE", "BLOCKED"];
+
+function Checklist({ session, plan, item, changed }) {
+  const { t, api } = session;
+  const [outcome, setOutcome] = useState(null);
+  const tick = async (check, passed) => {
+    const variables = { planId: plan.planId, contractId: item.contractId, check, passed };
+    // A checkbox has no room for an error beside it: the receipt's errors go below the list.
+    const result = await record(api, TICK, variables, []);
+    setOutcome(result);
+    if (result.receipt?.accepted) changed();
+  };
+  return html`<fieldset class="checklist">
+    <legend>${t("migration.checklist", { passed: checksPassed(item) })}</legend>
+    ${item.checklist.map(({ check, passed }) => {
+      const id = `check-${item.contractId}-${check}`;
+      return html`<div class="field field-checkbox">
+        <input
+          type="checkbox" id=${id} data-check=${check} checked=${passed}
+          disabled=${check === BY_REPLACEMENT}
+          aria-describedby=${check === BY_REPLACEMENT ? `${id}-hint` : null}
+          onChange=${(event) => tick(check, event.target.checked)}
+        />
+        <label for=${id}>${t(`migration.check.${check}`)}</label>
+        ${check === BY_REPLACEMENT ? html`<small id=${`${id}-hint`}>${t("migration.checkByReplacement")}</small>` : null}
+      </div>`;
+    })}
+    <${Outcome} t=${t} outcome=${outcome} />
+  </fieldset>`;
+}
+
+function Milestone({ session, plan, item, changed }) {
+  const { t, api } = session;
+  const form = `milestone-${item.contractId}`;
+  const [values, setValues] = useState({ status: item.status, on: "", note: "" });
+  const [outcome, setOutcome] = useState(null);
+  const set = (name, value) => setValues({ ...values, [name]: value });
+  const submit = async (event) => {
+    event.preventDefault();
+    const variables = {
+      planId: plan.planId,
+      contractId: item.contractId,
+      status: values.status,
+      on: values.on.trim() || null,
+      note: values.note.trim() || null,
+    };
+    const result = await record(api, MILESTONE, variables, ["status", "on", "note"]);
+    setOutcome(result);
+    if (result.receipt?.accepted) changed();
+  };
+  const errors = outcome?.byField;
+  const statuses = STATUSES.map((status) => [status, t(`migration.status.${status}`)]);
+  return html`<form class="milestone" onSubmit=${submit} aria-labelledby=${`${form}-title`}>
+    <h5 id=${`${form}-title`}>${t("migration.milestone")}</h5>
+    <${Field} t=${t} form=${form} name="status" label=${t("migration.newStatus")} kind="select" options=${statuses} value=${values.status} set=${set} errors=${errors} />
+    <${Field} t=${t} form=${form} name="on" label=${t("migration.milestoneOn")} hint=${t("form.dateHint")} value=${values.on} set=${set} errors=${errors} />
+    <${Field} t=${t} form=${form} name="note" label=${t("migration.note")} hint=${t("migration.noteHint")} value=${values.note} set=${set} errors=${errors} />
+    <button type="submit">${t("migration.recordMilestone")}</button>
+    <${Outcome} t=${t} outcome=${outcome} />
+  </form>`;
+}
+
+function Replacement({ session, plan, item, changed }) {
+  const { t, api, language } = session;
+  const form = `replacement-${item.contractId}`;
+  const [values, setValues] = useState({ vendorId: item.replacementVendorId ?? "", chosenOn: "" });
+  const [outcome, setOutcome] = useState(null);
+  const [barredBy, setBarredBy] = useState(null);
+  const set = (name, value) => setValues({ ...values, [name]: value });
+  const submit = async (event) => {
+    event.preventDefault();
+    const vendorId = values.vendorId.trim();
+    const variables = { planId: plan.planId, contractId: item.contractId, vendorId, chosenOn: values.chosenOn.trim() || null };
+    const result = await record(api, CHOOSE, variables, ["vendorId", "chosenOn"]);
+    setOutcome(result);
+    setBarredBy(null);
+    if (result.receipt?.accepted) changed();
+    else if (result.byField.vendorId) {
+      // The refusal names the sanction; the sanctions themselves, as screening shows them.
+      const answer = await api(BARRED_BY, { vendorId, agency: plan.agency }).catch(() => null);
+      setBarredBy(answer?.bidEligibility.reasons ?? null);
+    }
+  };
+  const errors = outcome?.byField;
+  return html`<form class="replacement" onSubmit=${submit} aria-labelledby=${`${form}-title`}>
+    <h5 id=${`${form}-title`}>${t("migration.replacement")}</h5>
+    ${item.replacementVendorId
+      ? html`<p>
+          ${t("migration.chosen")} <a href=${vendorLink(item.replacementVendorId)}>${item.replacementVendorId}</a>
+          ${item.replacementChosenOn ? html` (<${DateText} iso=${item.replacementChosenOn} language=${language} />)` : null}
+        </p>`
+      : null}
+    ${item.replacementProblem ? html`<p class="error">${item.replacementProblem}</p>` : null}
+    <${Field} t=${t} form=${form} name="vendorId" label=${t("migration.replacementVendor")} required value=${values.vendorId} set=${set} errors=${errors} />
+    ${barredBy && barredBy.length
+      ? html`<div class="barred-by" data-barred-by=${values.vendorId.trim()}>
+          ${t("migration.barredBy")}<${Reasons} t=${t} language=${language} reasons=${barredBy} />
+        </div>`
+      : null}
+    <${Field} t=${t} form=${form} name="chosenOn" label=${t("migration.chosenOn")} hint=${t("form.dateHint")} value=${values.chosenOn} set=${set} errors=${errors} />
+    <button type="submit">${t("migration.choose")}</button>
+    <${Outcome} t=${t} outcome=${outcome} />
+  </form>`;
+}
+
+export function MigrationItem({ session, plan, item, changed }) {
+  const { t, language } = session;
+  return html`<details class="item" data-contract=${item.contractId}>
+    <summary>
+      <strong>${item.contractId} ${item.title}</strong>
+      ${" · "}${item.phaseLabel ? t("migration.cutsOverIn", { phase: item.phaseLabel }) : t("migration.unscheduled")}
+      ${" · "}<span class=${`status status-${item.status}`}>${t(`migration.status.${item.status}`)}</span>
+      ${" · ✓"}${checksPassed(item)}
+      ${item.blockers.length ? html`${" · "}${t("migration.blockerCount", { count: item.blockers.length })}` : null}
+    </summary>
+    <dl class="facts">
+      <dt>${t("contract.criticality")}</dt><dd>${t(`criticality.${item.criticality}`)}</dd>
+      <dt>${t("migration.endsOn")}</dt><dd><${DateText} iso=${item.endsOn} language=${language} /></dd>
+      <dt>${t("migration.naturalPhase")}</dt><dd>${item.naturalPhaseLabel ?? "—"}</dd>
+      <dt>${t("migration.dependsOn")}</dt><dd>${item.dependsOn.length ? item.dependsOn.join(", ") : "—"}</dd>
+      <dt>${t("migration.deadlineOn")}</dt><dd>${item.deadlineOn ? html`<${DateText} iso=${item.deadlineOn} language=${language} />` : "—"}</dd>
+      <dt>${t("migration.why")}</dt>
+      <dd>${item.reasons.length ? html`<ul>${item.reasons.map((reason) => html`<li>${reason}</li>`)}</ul>` : "—"}</dd>
+      <dt>${t("migration.blockers")}</dt>
+      <dd class="blockers">${item.blockers.length ? html`<ul>${item.blockers.map((blocker) => html`<li>${blocker}</li>`)}</ul>` : "—"}</dd>
+      ${item.statusNote ? html`<dt>${t("migration.note")}</dt><dd>${item.statusNote}</dd>` : null}
+    </dl>
+    <div class="item-forms">
+      <${Checklist} session=${session} plan=${plan} item=${item} changed=${changed} />
+      <${Milestone} session=${session} plan=${plan} item=${item} changed=${changed} />
+      <${Replacement} session=${session} plan=${plan} item=${item} changed=${changed} />
+    </div>
+  </details>`;
+}

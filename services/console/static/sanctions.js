@@ -1,0 +1,117 @@
+// The sanction authority's screen: a suspension proposed from the authority's policy
+// (grounds, serious, decision date → first day, range of months, last day), which fills the
+// imposition form; then impose, amend or lift (sanctionforms.js).
+import { useState } from "preact/hooks";
+import { ApiRefusal } from "./api.js";
+import { Field, listOrNull } from "./fields.js";
+import { html } from "./html.js";
+import { DateText } from "./i18n.js";
+import { AmendForm, IMPOSE_START, ImposeForm, LiftForm } from "./sanctionforms.js";
+import { Refusal } from "./signin.js";
+
+const PROPOSE = `query ConsoleProposeSuspension($authority: String!, $grounds: [String!]!, $serious: Boolean!,
+    $decidedOn: Date!) {
+  proposeSuspension(authority: $authority, grounds: $grounds, serious: $serious, decidedOn: $decidedOn) {
+    authority startsOn minMonths maxMonths earliestLastDay latestLastDay governingGround serious aggravationFactor
+  }
+}`;
+const FORM = "propose";
+const FIELDS = ["authority", "grounds", "serious", "decidedOn"];
+// The policy's refusals name their argument first: "grounds: unknown ground 'x'… (proposeSuspension)".
+const NAMED = /^(\w+): (.*?)(?: \(proposeSuspension\))?$/;
+
+function byArgument(messages) {
+  const byField = {};
+  const others = [];
+  for (const message of messages) {
+    const named = NAMED.exec(message);
+    if (named && FIELDS.includes(named[1])) (byField[named[1]] ??= []).push({ message: named[2], code: null });
+    else others.push(message);
+  }
+  return { byField, others };
+}
+
+function Proposal({ t, language, proposal, use }) {
+  const day = (iso) => html`<${DateText} iso=${iso} language=${language} />`;
+  return html`<div class="proposal" role="status">
+    <dl class="facts">
+      <dt>${t("sanction.startsOn")}</dt><dd data-proposed="startsOn">${day(proposal.startsOn)}</dd>
+      <dt>${t("sanction.range")}</dt>
+      <dd data-proposed="range">${t("sanction.rangeText", { min: proposal.minMonths, max: proposal.maxMonths })}</dd>
+      <dt>${t("sanction.lastDay")}</dt>
+      <dd data-proposed="lastDay">${day(proposal.earliestLastDay)}${" – "}${day(proposal.latestLastDay)}</dd>
+      <dt>${t("sanction.governingGround")}</dt><dd>${proposal.governingGround}</dd>
+      <dt>${t("sanction.aggravation")}</dt>
+      <dd>${proposal.serious ? t("sanction.aggravationText", { factor: proposal.aggravationFactor }) : t("sanction.no")}</dd>
+    </dl>
+    <button type="button" onClick=${use}>${t("sanction.takeProposal", { months: proposal.maxMonths })}</button>
+  </div>`;
+}
+
+function ProposeForm({ session, takeProposal }) {
+  const { t, api, language } = session;
+  const [values, setValues] = useState({ authority: "", grounds: "", serious: false, decidedOn: "" });
+  const [state, setState] = useState({ proposal: null, byField: {}, others: [] });
+  const set = (name, value) => setValues({ ...values, [name]: value });
+  const submit = async (event) => {
+    event.preventDefault();
+    const variables = {
+      authority: values.authority.trim(),
+      grounds: listOrNull(values.grounds) ?? [],
+      serious: values.serious,
+      decidedOn: values.decidedOn.trim(),
+    };
+    try {
+      const { proposeSuspension } = await api(PROPOSE, variables);
+      setState({ proposal: { ...proposeSuspension, grounds: variables.grounds, decidedOn: variables.decidedOn }, byField: {}, others: [] });
+    } catch (error) {
+      if (!(error instanceof ApiRefusal)) throw error;
+      setState({ proposal: null, ...byArgument(error.messages) });
+    }
+  };
+  const field = (name, extra = {}) =>
+    html`<${Field} t=${t} form=${FORM} name=${name} label=${t(`sanction.propose.${name}`)} value=${values[name]} set=${set}
+      errors=${state.byField} ...${extra} />`;
+  return html`<section aria-labelledby="propose-title" class="event-form">
+    <h3 id="propose-title">${t("sanction.proposeTitle")}</h3>
+    <p>${t("sanction.proposeHelp")}</p>
+    <form id=${FORM} onSubmit=${submit}>
+      <div class="form-grid">
+        ${field("authority", { required: true })}
+        ${field("grounds", { required: true, hint: t("sanction.groundsHint") })}
+        ${field("serious", { kind: "checkbox" })}
+        ${field("decidedOn", { required: true, hint: t("form.dateHint") })}
+      </div>
+      <button type="submit">${t("sanction.propose")}</button>
+    </form>
+    <${Refusal} t=${t} messages=${state.others} />
+    ${state.proposal
+      ? html`<${Proposal} t=${t} language=${language} proposal=${state.proposal} use=${() => takeProposal(state.proposal)} />`
+      : null}
+  </section>`;
+}
+
+export function SanctionsScreen({ session }) {
+  const { t } = session;
+  const [impose, setImpose] = useState(IMPOSE_START);
+  // The proposal's authority, grounds, decision, first day and longest period, into the form.
+  const takeProposal = (proposal) => {
+    setImpose({
+      ...impose,
+      "payload.kind": "BID_SUSPENSION",
+      "payload.authority": proposal.authority,
+      "payload.grounds": proposal.grounds.join(", "),
+      "payload.serious": proposal.serious,
+      "payload.decidedOn": proposal.decidedOn,
+      "payload.startsOn": proposal.startsOn,
+      "payload.period": "durationMonths",
+      "payload.period.durationMonths": String(proposal.maxMonths),
+    });
+    document.getElementById("impose-title").scrollIntoView();
+  };
+  return html`<h2>${t("sanction.title")}</h2>
+    <${ProposeForm} session=${session} takeProposal=${takeProposal} />
+    <${ImposeForm} session=${session} values=${impose} setValues=${setImpose} />
+    <${AmendForm} session=${session} />
+    <${LiftForm} session=${session} />`;
+}
