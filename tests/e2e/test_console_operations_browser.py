@@ -21,7 +21,9 @@ from selenium.webdriver.support.select import Select
 
 from services.platform.auth import Role
 from tests.e2e.conftest import System
-from tests.e2e.test_console_browser import (
+from tests.support import case_b, case_migration, principals
+from tests.support.browser import closed_network_chromium
+from tests.support.console_browser import (
     assert_only_the_api_was_reached,
     origin,
     screenshot,
@@ -29,8 +31,6 @@ from tests.e2e.test_console_browser import (
     sign_in_with,
     until,
 )
-from tests.support import case_b, case_migration, principals
-from tests.support.browser import closed_network_chromium
 from tests.support.event_examples import envelope
 from tests.support.migration_checks import (
     SUSPENDED_OTHER,
@@ -142,7 +142,7 @@ def test_a_system_owner_follows_its_plan_on_the_gantt_and_ticks_a_check(
         sign_in_with(chrome, owner)
         assert "system owner" in shown(chrome, ".who")
         nav = chrome.find_element(By.CSS_SELECTOR, "nav ul").text.splitlines()
-        assert nav == ["Screening", "Vendors", "Migration plans"]  # no sanction forms
+        assert nav == ["Screening", "Vendors", "Risk board", "Migration plans"]  # no sanction forms
         chrome.find_element(By.LINK_TEXT, "Migration plans").click()
         # Only its own agency's plan, though B has one at another agency too.
         until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, "tr[data-plan]"), "the plans")

@@ -15,7 +15,7 @@ from graphql import GraphQLEnumType, build_schema
 from services.console import pages
 from services.events.catalog import EVENT_TYPES
 from services.platform.auth import Role
-from services.risk.scoring import FACTOR_NAMES
+from services.risk.risk_score import FACTOR_NAMES
 
 STATIC = Path(pages.__file__).parent / "static"
 MESSAGES: dict[str, dict[str, str]] = json.loads((STATIC / "messages.json").read_text())
