@@ -72,3 +72,10 @@ def sign_in_with(chrome: WebDriver, token: str) -> None:
     field.clear()
     field.send_keys(token)
     chrome.find_element(By.CSS_SELECTOR, ".signin button[type=submit]").click()
+
+
+def viewport(chrome: webdriver.Chrome, width: int, height: int) -> None:
+    """The page laid out as in a window of width×height CSS pixels (at one device pixel each),
+    whatever the browser's own window."""
+    metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
+    chrome.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)

@@ -1,0 +1,131 @@
+"""The console at a tablet's viewport (768×1024) and at 1280×800, in a real browser against a
+real `vendorwatch up` holding the case's migration plan: no screen is wider than the window
+(nothing to scroll sideways), and a keyboard alone signs in, moves through the navigation and
+screens a bidder, each focused control showing a visible outline.
+
+One `up` and one browser for the whole test: each page is measured at both sizes in turn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from services.platform.auth import Role
+from tests.e2e.conftest import System
+from tests.e2e.test_console_operations_browser import the_case_planned
+from tests.support import case_b, principals
+from tests.support.browser import closed_network_chromium
+from tests.support.console_browser import (
+    assert_only_the_api_was_reached,
+    origin,
+    shown,
+    until,
+    viewport,
+)
+
+pytestmark = pytest.mark.postgres
+
+TABLET = (768, 1024)
+DESKTOP = (1280, 800)
+# Enough presses of Tab to reach any control of the screens tested, and no more: a control
+# that takes longer is a keyboard trap or lost in the tab order.
+MOST_TABS = 40
+
+# Beyond the viewport's right edge: the elements that stick out, to say where a layout fails.
+OVERFLOW = """
+const width = document.documentElement.clientWidth;
+if (document.documentElement.scrollWidth <= width) return [];
+return [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > width + 1)
+  .filter(e => !e.parentElement || e.parentElement.getBoundingClientRect().right <= width + 1)
+  .map(e => `${e.tagName.toLowerCase()}.${e.className} (right edge ${
+    Math.round(e.getBoundingClientRect().right)} > ${width})`);
+"""
+
+# The focused element, and whether a keyboard user sees where focus is.
+FOCUS = """
+const e = document.activeElement;
+const style = getComputedStyle(e);
+return [e.id || e.getAttribute('href') || e.tagName.toLowerCase(),
+        style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2];
+"""
+
+
+def tab_to(chrome: WebDriver, matches: str, back: bool = False) -> None:
+    """Press Tab (Shift+Tab when `back`) until the focused element matches the CSS `matches`,
+    checking that every control passed on the way shows its focus."""
+    for _ in range(MOST_TABS):
+        if back:
+            ActionChains(chrome).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(
+                Keys.SHIFT
+            ).perform()
+        else:
+            ActionChains(chrome).send_keys(Keys.TAB).perform()
+        focused, visible = chrome.execute_script(FOCUS)
+        assert visible, f"{focused} has keyboard focus but no visible focus outline"
+        if chrome.execute_script("return document.activeElement.matches(arguments[0])", matches):
+            return
+    raise AssertionError(f"{MOST_TABS} presses of Tab never reached {matches}")
+
+
+def press(chrome: WebDriver, *keys: str) -> None:
+    ActionChains(chrome).send_keys(*keys).perform()
+
+
+def fits(chrome: webdriver.Chrome, page: str) -> None:
+    """At each size: nothing wider than the window."""
+    for width, height in (TABLET, DESKTOP):
+        viewport(chrome, width, height)
+        sticking_out = chrome.execute_script(OVERFLOW)
+        assert sticking_out == [], f"{page} at {width}×{height}: {sticking_out}"
+
+
+def test_every_screen_fits_a_tablet_and_1280_px_and_a_keyboard_signs_in_and_screens(
+    embedded: System, tmp_path: Path
+) -> None:
+    plan_id = the_case_planned(embedded, tmp_path)
+    with closed_network_chromium() as chrome:
+        viewport(chrome, *TABLET)
+        chrome.get(f"{origin(embedded)}/")
+        shown(chrome, "#token")
+        fits(chrome, "sign-in")
+
+        # Signed in, a screen chosen and a bidder screened by keyboard alone.
+        viewport(chrome, *TABLET)
+        tab_to(chrome, "#token")
+        press(chrome, principals.token(Role.ADMIN))
+        tab_to(chrome, ".signin button[type=submit]")
+        press(chrome, Keys.ENTER)
+        shown(chrome, "nav ul")
+        tab_to(chrome, "nav a[href='#/vendors']")
+        press(chrome, Keys.ENTER)
+        until(chrome, lambda c: c.execute_script("return location.hash") == "#/vendors", "vendors")
+        tab_to(chrome, "nav a[href='#/screening']", back=True)
+        press(chrome, Keys.ENTER)
+        shown(chrome, "#one-value")
+        tab_to(chrome, "#one-value")
+        press(chrome, case_b.VENDOR, Keys.ENTER)
+        barred = shown(chrome, "#one-title ~ .results tr[data-ref]")
+        assert case_b.VENDOR in barred
+        fits(chrome, "screening")
+
+        # Every other page, with what it shows once read.
+        pages = {
+            "vendors": ("#/vendors", "#main form"),
+            "vendor B": (f"#/vendor/{case_b.VENDOR}", ".track .barred"),
+            "risk board": ("#/risk", "table.risk-board tr[data-vendor]"),
+            "vendor B's risk": (f"#/risk-vendor/{case_b.VENDOR}", ".history-chart svg"),
+            "migration plans": ("#/migration", "tr[data-plan]"),
+            "the plan": (f"#/migration-plan/{plan_id}", ".gantt g.row[data-contract]"),
+            "sanctions": ("#/sanctions", "#impose-payload-startsOn"),
+        }
+        for page, (route, ready) in pages.items():
+            chrome.get(f"{origin(embedded)}/{route}")
+            shown(chrome, ready)
+            fits(chrome, page)
+        assert_only_the_api_was_reached(chrome, embedded)
