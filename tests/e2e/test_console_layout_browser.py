@@ -60,12 +60,12 @@ def tab_to(chrome: WebDriver, matches: str, back: bool = False) -> None:
     """Press Tab (Shift+Tab when `back`) until the focused element matches the CSS `matches`,
     checking that every control passed on the way shows its focus."""
     for _ in range(MOST_TABS):
+        step = ActionChains(chrome)
         if back:
-            ActionChains(chrome).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(
-                Keys.SHIFT
-            ).perform()
+            step.key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT)
         else:
-            ActionChains(chrome).send_keys(Keys.TAB).perform()
+            step.send_keys(Keys.TAB)
+        step.perform()
         focused, visible = chrome.execute_script(FOCUS)
         assert visible, f"{focused} has keyboard focus but no visible focus outline"
         if chrome.execute_script("return document.activeElement.matches(arguments[0])", matches):
@@ -95,7 +95,7 @@ def test_every_screen_fits_a_tablet_and_1280_px_and_a_keyboard_signs_in_and_scre
         shown(chrome, "#token")
         fits(chrome, "sign-in")
 
-        # Signed in, a screen chosen and a bidder screened by keyboard alone.
+        # On the tablet: signed in, a screen chosen and a bidder screened by keyboard alone.
         viewport(chrome, *TABLET)
         tab_to(chrome, "#token")
         press(chrome, principals.token(Role.ADMIN))
@@ -110,8 +110,8 @@ def test_every_screen_fits_a_tablet_and_1280_px_and_a_keyboard_signs_in_and_scre
         shown(chrome, "#one-value")
         tab_to(chrome, "#one-value")
         press(chrome, case_b.VENDOR, Keys.ENTER)
-        barred = shown(chrome, "#one-title ~ .results tr[data-ref]")
-        assert case_b.VENDOR in barred
+        answer = shown(chrome, "#one-title ~ .results tr[data-ref]")
+        assert case_b.VENDOR in answer
         fits(chrome, "screening")
 
         # Every other page, with what it shows once read.
