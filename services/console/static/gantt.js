@@ -45,7 +45,8 @@ export function checksPassed(item) {
 export function Gantt({ t, plan }) {
   const [first, last] = span(plan);
   const x = (dayNumber) => LABEL_WIDTH + ((dayNumber - first) / (last - first + 1)) * CHART_WIDTH;
-  const width = LABEL_WIDTH + CHART_WIDTH + 10;
+  // Room on the right for the last month's label (written from its tick rightwards).
+  const width = LABEL_WIDTH + CHART_WIDTH + 56;
   const height = HEAD_HEIGHT + plan.items.length * ROW_HEIGHT + 10;
   const bottom = height - 10;
   const phaseOf = new Map(plan.phases.map((phase) => [phase.index, phase]));
