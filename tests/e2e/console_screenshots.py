@@ -27,7 +27,8 @@ from tests.support.console_browser import origin, shown, sign_in_with, until, vi
 pytestmark = pytest.mark.postgres
 
 # Where README finds them (CONSOLE_SCREENSHOTS puts them elsewhere, to compare).
-FOLDER = Path(os.environ.get("CONSOLE_SCREENSHOTS", Path(__file__).parents[2] / "docs/console"))
+README_FOLDER = Path(__file__).parents[2] / "services" / "console" / "screenshots"
+FOLDER = Path(os.environ.get("CONSOLE_SCREENSHOTS", README_FOLDER))
 WIDTH, HEIGHT = 1280, 800
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
 README = ROOT / "README.md"
-SCREENSHOTS = ROOT / "docs" / "console"
+SCREENSHOTS = ROOT / "services" / "console" / "screenshots"
 # Markdown images: ![alt](path "optional title").
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<path>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -33,8 +33,8 @@ def test_every_image_readme_shows_is_in_the_repository_with_alt_text() -> None:
 
 
 def test_every_console_screenshot_is_shown_by_readme() -> None:
-    made = {f"docs/console/{png.name}" for png in SCREENSHOTS.glob("*.png")}
-    assert made, "no screenshot in docs/console (scripts/console-screenshots makes them)"
+    made = {f"services/console/screenshots/{png.name}" for png in SCREENSHOTS.glob("*.png")}
+    assert made, f"no screenshot in {SCREENSHOTS} (scripts/console-screenshots makes them)"
     assert made - readme_images().keys() == set()
 
 
