@@ -29,10 +29,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """End-to-end tests first: they are the longest (minutes, real processes), and parallel
-    workers finish together when the longest start first (pytest-xdist's `load` scheduling
-    hands the first quarter out in turn, then a test to whichever worker is free)."""
-    items.sort(key=lambda item: "/e2e/" not in f"/{item.nodeid}")  # stable: else as collected
+    """The tests marked `long` first, then the end-to-end tests: they are the longest
+    (minutes, real processes), and parallel workers finish together when the longest start
+    first (pytest-xdist's `load` scheduling hands the first quarter out in turn, then a test
+    to whichever worker is free)."""
+    items.sort(  # stable: else as collected
+        key=lambda item: (item.get_closest_marker("long") is None, "/e2e/" not in f"/{item.nodeid}")
+    )
 
 
 @pytest.fixture(scope="session")

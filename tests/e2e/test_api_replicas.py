@@ -27,7 +27,7 @@ from tests.support.processes import (
 from tests.support.registry_checks import ELIGIBILITY, LIVE, SEARCH, TOKYO
 from tests.support.subscriptions import subscribe
 
-pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.long]
 
 RANKING = "{ riskiestVendors(first: 5) { vendorId score band } }"
 

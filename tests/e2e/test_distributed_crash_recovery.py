@@ -60,7 +60,7 @@ from tests.support.processes import Service, eventually
 from tests.support.throughput import LedgerWatch, expected_per_consumer, produce
 from tests.support.workload import Workload
 
-pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.long]
 
 EVENTS_VARIABLE = "VENDORWATCH_CRASH_EVENTS"
 FULL_EVENTS = 30_000

@@ -51,7 +51,7 @@ from tests.support.processes import Service, eventually, free_port
 from tests.support.throughput import LedgerWatch, expected_per_consumer, produce
 from tests.support.workload import Workload
 
-pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.long]
 
 EVENTS = 5_000
 PG_DOWN_SECONDS = 15.0

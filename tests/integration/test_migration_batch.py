@@ -27,7 +27,7 @@ from tests.support.database_copies import apply, snapshot, watched
 from tests.support.event_examples import envelope, example
 from tests.support.registry import TOKYO, FixedClock
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.long]
 
 # The consumer's batch size, and a size that cuts the stream elsewhere: what one split finds
 # inside its batch, the other finds stored by the batch before.
