@@ -15,6 +15,7 @@ from services.gateway.operation_metrics import OperationMetrics
 from services.gateway.operations import OperationsQuery
 from services.gateway.protection import Limits
 from services.gateway.scalars import DATE
+from services.gateway.shared_events import SharedEventResults, sharing_executor
 from services.migration.graphql_mutations import MigrationMutation
 from services.migration.graphql_types import MigrationQuery, MigrationSubscription
 from services.platform.graphql.nodes import NodeQuery
@@ -70,6 +71,7 @@ def build_schema(limits: Limits) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides={dt.date: DATE},
+        execution_context_class=sharing_executor(SharedEventResults()),
         extensions=[
             OperationMetrics,
             *limits.extensions(),
