@@ -10,6 +10,7 @@ from services.alerts.graphql_types import AlertsMutation, AlertsQuery, AlertsSub
 from services.gateway.document_checks import DocumentChecks
 from services.gateway.errors import ErrorTriageSchema, InternalErrorIds
 from services.gateway.event_mutations import EventMutation
+from services.gateway.leaf_objects import LeafObjectsExecutor
 from services.gateway.mutations import Mutation as BaseMutation
 from services.gateway.operation_metrics import OperationMetrics
 from services.gateway.operations import OperationsQuery
@@ -71,7 +72,7 @@ def build_schema(limits: Limits) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides={dt.date: DATE},
-        execution_context_class=sharing_executor(SharedEventResults()),
+        execution_context_class=sharing_executor(SharedEventResults(), LeafObjectsExecutor),
         extensions=[
             OperationMetrics,
             *limits.extensions(),

@@ -105,11 +105,11 @@ def _caller(context: object) -> Hashable:
 
 
 def sharing_executor(
-    shared: SharedEventResults,
+    shared: SharedEventResults, base: type[StrawberryGraphQLCoreExecutionContext]
 ) -> type[StrawberryGraphQLCoreExecutionContext]:
-    """strawberry's executor, with subscription events executed once per shape."""
+    """`base` (a strawberry executor) with subscription events executed once per shape."""
 
-    class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
+    class SharingExecutor(base):  # type: ignore[valid-type,misc]
         shaped = False
         shape: Hashable | None = None
 
