@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import enum
+import inspect
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Hashable
@@ -82,6 +83,8 @@ class SharedEventResults:
                 self._events.popitem(last=False)
         if isinstance(made, ExecutionResult):
             entry[1][shape] = made
+            return made
+        if not inspect.isawaitable(made):  # neither a result nor awaitable: kept by no one
             return made
         running = entry[1][shape] = asyncio.ensure_future(made)
         return asyncio.shield(running)

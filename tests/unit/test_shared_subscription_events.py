@@ -10,15 +10,17 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from strawberry.types import ExecutionResult
 
+from graphql import ExecutionResult as GraphQLResult
 from services.events.catalog import parse_event
 from services.gateway.protection import Limits
 from services.gateway.schema import build_schema
+from services.gateway.shared_events import SharedEventResults
 from services.platform.auth import Principal, Role
 from services.platform.graphql.broadcast import Broadcaster
 from tests.support.event_examples import VALID_PAYLOADS, envelope
@@ -95,3 +97,21 @@ async def test_the_next_event_is_executed_afresh() -> None:
             vendor_id,
             vendor_id,
         ]
+
+
+async def test_a_subscriber_leaving_does_not_cancel_the_execution_others_await() -> None:
+    shared, event, release = SharedEventResults(), object(), asyncio.Event()
+
+    async def execute() -> GraphQLResult:
+        await release.wait()
+        return GraphQLResult({"answer": 1}, None)
+
+    first = asyncio.ensure_future(
+        cast(Awaitable[GraphQLResult], shared.executed(event, 1, execute()))
+    )
+    second = asyncio.ensure_future(cast(Awaitable[GraphQLResult], shared.known(event, 1)))
+    await asyncio.sleep(0)
+    first.cancel()  # its client went away while the execution ran
+    release.set()
+    assert (await second).data == {"answer": 1}
+    assert shared.known(object(), 1) is None  # another event: nothing executed yet
