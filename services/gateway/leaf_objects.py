@@ -143,6 +143,7 @@ class LeafObjectsExecutor(StrawberryGraphQLCoreExecutionContext):
                 plan.append((key, _typename(parent_type), str, False))
                 continue
             field = self.schema.get_field(parent_type, name)
+            # strawberry marks the resolver it gives a basic field (no resolver, no extension).
             if field is None or field.args or not getattr(field.resolve, "_is_default", False):
                 return None
             nullable = not isinstance(field.type, GraphQLNonNull)
