@@ -10,11 +10,13 @@ from services.alerts.graphql_types import AlertsMutation, AlertsQuery, AlertsSub
 from services.gateway.document_checks import DocumentChecks
 from services.gateway.errors import ErrorTriageSchema, InternalErrorIds
 from services.gateway.event_mutations import EventMutation
+from services.gateway.leaf_objects import LeafObjectsExecutor
 from services.gateway.mutations import Mutation as BaseMutation
 from services.gateway.operation_metrics import OperationMetrics
 from services.gateway.operations import OperationsQuery
 from services.gateway.protection import Limits
 from services.gateway.scalars import DATE
+from services.gateway.shared_events import SharedEventResults, sharing_executor
 from services.migration.graphql_mutations import MigrationMutation
 from services.migration.graphql_types import MigrationQuery, MigrationSubscription
 from services.platform.graphql.nodes import NodeQuery
@@ -70,6 +72,7 @@ def build_schema(limits: Limits) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides={dt.date: DATE},
+        execution_context_class=sharing_executor(SharedEventResults(), LeafObjectsExecutor),
         extensions=[
             OperationMetrics,
             *limits.extensions(),

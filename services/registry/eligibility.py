@@ -117,13 +117,18 @@ def evaluate(
     agency: str | None = None,
     category: str | None = None,
 ) -> Eligibility:
-    later = sorted({day for e in exposures for day in e.breakpoints() if day > as_of})
+    points = [exposure.breakpoints() for exposure in exposures]
+    later = sorted({day for days in points for day in days if day > as_of})
     reasons = tuple(Reason.of(e, as_of) for e in exposures if e.bars_on(as_of, agency, category))
     upcoming = []
-    for exposure in exposures:
+    for exposure, days in zip(exposures, points, strict=True):
         if exposure.bars_on(as_of, agency, category):
             continue
-        first = next((d for d in later if exposure.bars_on(d, agency, category)), None)
+        # Whether one exposure bars changes only on its own breakpoints, so the first later
+        # day it bars is one of them: a vendor with many affiliates' sanctions does not try
+        # each of them on every other one's days.
+        own = sorted(day for day in days if day > as_of)
+        first = next((d for d in own if exposure.bars_on(d, agency, category)), None)
         if first is not None:
             upcoming.append(Reason.of(exposure, first))
     again = None
