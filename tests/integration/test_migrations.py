@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
+from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
@@ -12,13 +14,43 @@ from services.events.alerts import watchlist_id, watchlist_key
 from services.events.catalog import parse_event
 from services.platform import chain, event_store, migrations
 from services.platform.event_store import canonical_json, content_hash
-from services.platform.migrations import MigrationDrift, apply_migrations
+from services.platform.migrations import Migration, MigrationDrift, apply_migrations
 from services.registry import import_candidates
 from tests.support import case_b
 from tests.support.event_examples import envelope, example
 from tests.support.postgres import with_database
 
 pytestmark = pytest.mark.postgres
+
+
+@contextlib.asynccontextmanager
+async def new_database(admin_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A connection to a database of its own, empty, dropped afterwards."""
+    name = f"vw_upgrade_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(admin_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        conn = await asyncpg.connect(with_database(admin_url, name))
+        try:
+            yield conn
+        finally:
+            await conn.close()
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def migrated_but(conn: asyncpg.Connection, package: str, version: int) -> Migration:
+    """Applies every migration but that one, which it returns (a database from before it)."""
+    left_out = None
+    for each in migrations.MIGRATION_PACKAGES:
+        for migration in migrations.load_migrations(each):
+            if (each, migration.version) == (package, version):
+                left_out = migration
+            else:
+                await conn.execute(migration.sql)
+    assert left_out is not None, (package, version)
+    return left_out
 
 
 async def test_migrations_are_recorded_and_not_applied_twice(pool: asyncpg.Pool) -> None:
@@ -46,42 +78,32 @@ async def test_a_store_from_before_the_chain_is_chained_as_the_code_chains(
 ) -> None:
     """0003 chains existing events in SQL; its partition and link must equal chain.py's, or
     `verify` would call an intact upgraded store broken."""
-    name = f"vw_upgrade_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(postgres_admin_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        conn = await asyncpg.connect(with_database(postgres_admin_url, name))
-        try:
-            platform = migrations.load_migrations("services.platform")
-            for migration in platform[:2]:
-                await conn.execute(migration.sql)
-            events = [parse_event(case_b.line(case_b.another_vendor(f"v-{i}"))) for i in range(20)]
-            await conn.executemany(
-                """INSERT INTO event_store
-                       (event_id, event_type, vendor_id, occurred_at, envelope, content_hash)
-                   VALUES ($1, $2, $3, $4, $5::jsonb, $6)""",
-                [
-                    (
-                        e.event_id,
-                        e.event_type,
-                        e.vendor_id,
-                        e.occurred_at,
-                        canonical_json(e),
-                        content_hash(e),
-                    )
-                    for e in events
-                ],
-            )
-            await conn.execute(platform[2].sql)
-            rows = await conn.fetch(
-                "SELECT vendor_id, partition, seq, content_hash, chain_hash FROM event_store"
-                " ORDER BY position"
-            )
-        finally:
-            await conn.close()
-    finally:
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()
+    async with new_database(postgres_admin_url) as conn:
+        platform = migrations.load_migrations("services.platform")
+        for migration in platform[:2]:
+            await conn.execute(migration.sql)
+        events = [parse_event(case_b.line(case_b.another_vendor(f"v-{i}"))) for i in range(20)]
+        await conn.executemany(
+            """INSERT INTO event_store
+                   (event_id, event_type, vendor_id, occurred_at, envelope, content_hash)
+               VALUES ($1, $2, $3, $4, $5::jsonb, $6)""",
+            [
+                (
+                    e.event_id,
+                    e.event_type,
+                    e.vendor_id,
+                    e.occurred_at,
+                    canonical_json(e),
+                    content_hash(e),
+                )
+                for e in events
+            ],
+        )
+        await conn.execute(platform[2].sql)
+        rows = await conn.fetch(
+            "SELECT vendor_id, partition, seq, content_hash, chain_hash FROM event_store"
+            " ORDER BY position"
+        )
     links: dict[int, tuple[int, str]] = {}
     for row in rows:
         partition = chain.partition_of(row["vendor_id"])
@@ -97,35 +119,23 @@ async def test_a_watchlist_saved_before_ids_existed_gets_the_id_the_code_gives_i
 ) -> None:
     """Alerts' 0002 takes a saved list's id from the key of the event that saved it; it must
     be the id `watchlist_id` gives the list now, or `node(id:)` would not find it."""
-    name = f"vw_upgrade_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(postgres_admin_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        conn = await asyncpg.connect(with_database(postgres_admin_url, name))
-        try:
-            for package in migrations.MIGRATION_PACKAGES:
-                for migration in migrations.load_migrations(package):
-                    if (package, migration.version) != ("services.alerts", 2):
-                        await conn.execute(migration.sql)
-            agency, list_name = "市民課", "bidders 2022/07 — resident records"
-            payload = {"agency": agency, "name": list_name, "vendor_ids": ["b"]}
-            key = watchlist_key(agency, list_name)
-            saved = parse_event(case_b.line(envelope("watchlist.saved", payload, key)))
-            await event_store.append_batch(conn, [saved])
-            await conn.execute(
-                """INSERT INTO alert_watchlists (agency, name, vendor_ids, saved_at, event_id)
-                   VALUES ($1, $2, '{b}', now(), $3)""",
-                agency,
-                list_name,
-                saved.event_id,
-            )
-            await conn.execute(migrations.load_migrations("services.alerts")[1].sql)
-            stored = await conn.fetchval("SELECT watchlist_id FROM alert_watchlists")
-        finally:
-            await conn.close()
-    finally:
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()
+    agency, list_name = "市民課", "bidders 2022/07 — resident records"
+    payload = {"agency": agency, "name": list_name, "vendor_ids": ["b"]}
+    saved = parse_event(
+        case_b.line(envelope("watchlist.saved", payload, watchlist_key(agency, list_name)))
+    )
+    async with new_database(postgres_admin_url) as conn:
+        upgrade = await migrated_but(conn, "services.alerts", 2)
+        await event_store.append_batch(conn, [saved])
+        await conn.execute(
+            """INSERT INTO alert_watchlists (agency, name, vendor_ids, saved_at, event_id)
+               VALUES ($1, $2, '{b}', now(), $3)""",
+            agency,
+            list_name,
+            saved.event_id,
+        )
+        await conn.execute(upgrade.sql)
+        stored = await conn.fetchval("SELECT watchlist_id FROM alert_watchlists")
     assert stored == watchlist_id(agency, list_name)
 
 
@@ -134,37 +144,21 @@ async def test_a_report_stored_before_listings_existed_keeps_its_candidates(
 ) -> None:
     """Registry's 0007 gives `ImportReport.candidates` the reports stored before it: each
     report's own candidates, in its order."""
-    name = f"vw_upgrade_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(postgres_admin_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
     review = example("import.reported")["review"]
     review = [review[0] | {"line": 7, "name": "C SYSTEM LTD"}, review[0]]
     payload = example("import.reported", review=review, review_count=2)
-    try:
-        conn = await asyncpg.connect(with_database(postgres_admin_url, name))
-        try:
-            for package in migrations.MIGRATION_PACKAGES:
-                for migration in migrations.load_migrations(package):
-                    if (package, migration.version) != ("services.registry", 7):
-                        await conn.execute(migration.sql)
-            await conn.execute(
-                """INSERT INTO registry_import_reports
-                       (event_id, source, file_name, file_sha256, started_at, finished_at, report)
-                   VALUES ($1, 'worldbank', 'wb.csv', $2, now(), now(), $3::jsonb)""",
-                uuid.UUID(int=7),
-                payload["file_sha256"],
-                json.dumps(payload),
-            )
-            [upgrade] = [
-                m for m in migrations.load_migrations("services.registry") if m.version == 7
-            ]
-            await conn.execute(upgrade.sql)
-            stored = await import_candidates.page(conn, [uuid.UUID(int=7)], 10, None)
-        finally:
-            await conn.close()
-    finally:
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()
+    async with new_database(postgres_admin_url) as conn:
+        upgrade = await migrated_but(conn, "services.registry", 7)
+        await conn.execute(
+            """INSERT INTO registry_import_reports
+                   (event_id, source, file_name, file_sha256, started_at, finished_at, report)
+               VALUES ($1, 'worldbank', 'wb.csv', $2, now(), now(), $3::jsonb)""",
+            uuid.UUID(int=7),
+            payload["file_sha256"],
+            json.dumps(payload),
+        )
+        await conn.execute(upgrade.sql)
+        stored = await import_candidates.page(conn, [uuid.UUID(int=7)], 10, None)
     assert [(s.position, s.candidate.model_dump()) for s in stored[uuid.UUID(int=7)]] == list(
         enumerate(review)
     )
