@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import asyncpg
 
@@ -62,43 +63,45 @@ async def subcontracts_named(
 
 
 VendorKey = tuple[str, str]  # (vendor id, the record's id): incidents, claims, certificates
+R = TypeVar("R")
 
 
 async def _per_vendor(
     conn: Connection,
-    table: str,
-    key: str,
     keys: Sequence[VendorKey],
-    scope: tuple[str, list[str] | None],
-) -> dict[VendorKey, asyncpg.Record]:
+    agencies: Sequence[str] | None,
+    record: tuple[str, str, str],
+    of: Callable[[asyncpg.Record], R],
+) -> dict[VendorKey, R]:
+    """The records of these keys: `record` is their table, id column and agency filter."""
+    table, key, scope = record
     vendors = sorted({vendor for vendor, _ in keys})
-    rows = await _named(conn, table, key, [i for _, i in keys], scope, vendors)
+    rows = await _named(
+        conn, table, key, [i for _, i in keys], agency_filter(scope, agencies), vendors
+    )
     found = {(r["vendor_id"], r[key]): r for r in rows}
-    return {k: found[k] for k in keys if k in found}
+    return {k: of(found[k]) for k in keys if k in found}
 
 
 async def incidents_named(
     conn: Connection, keys: Sequence[VendorKey], agencies: Sequence[str] | None
 ) -> dict[VendorKey, IncidentRecord]:
-    scope = agency_filter(record_scope.INCIDENTS, agencies)
-    rows = await _per_vendor(conn, "registry_incidents", "incident_id", keys, scope)
-    return {k: IncidentRecord.from_row(r) for k, r in rows.items()}
+    record = ("registry_incidents", "incident_id", record_scope.INCIDENTS)
+    return await _per_vendor(conn, keys, agencies, record, IncidentRecord.from_row)
 
 
 async def claims_named(
     conn: Connection, keys: Sequence[VendorKey], agencies: Sequence[str] | None
 ) -> dict[VendorKey, ClaimRecord]:
-    scope = agency_filter(record_scope.CLAIMS, agencies)
-    rows = await _per_vendor(conn, "registry_claims", "claim_id", keys, scope)
-    return {k: ClaimRecord.from_row(r) for k, r in rows.items()}
+    record = ("registry_claims", "claim_id", record_scope.CLAIMS)
+    return await _per_vendor(conn, keys, agencies, record, ClaimRecord.from_row)
 
 
 async def certificates_named(
     conn: Connection, keys: Sequence[VendorKey], agencies: Sequence[str] | None
 ) -> dict[VendorKey, CertificateRecord]:
-    scope = agency_filter(record_scope.CERTIFICATES, agencies)
-    rows = await _per_vendor(conn, "registry_certificates", "certificate_id", keys, scope)
-    return {k: CertificateRecord.from_row(r) for k, r in rows.items()}
+    record = ("registry_certificates", "certificate_id", record_scope.CERTIFICATES)
+    return await _per_vendor(conn, keys, agencies, record, CertificateRecord.from_row)
 
 
 async def sanctions_named(
