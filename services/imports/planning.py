@@ -43,6 +43,8 @@ from services.imports.events import renamed as renamed_to
 from services.imports.renames import Renames
 from services.imports.report import ImportReport
 from services.imports.resolution import Entity, How, Known, Resolution, Resolver
+from services.imports.scratch import Scratch
+from services.imports.scratch_sanctions import SanctionTable
 from services.registry.names import IdentifierKey, normalize_identifier
 
 Reader = Callable[[TextIO], Iterator[ListEntry | RowProblem]]
@@ -127,7 +129,7 @@ def _resolved(
         made = (*made, aliases_updated(item, found.vendor_id, found.aliases))
     # Joined by name, the vendor gains the entry's identifiers it lacks (none is held by
     # another vendor: the entity would have joined that one, or been proposed for review).
-    held = resolver.identifiers_of(found.vendor_id)
+    held = resolver.identifiers_of(found.vendor_id) if entity.identifiers else ()
     gained = [key for key in entity.identifiers if key not in held]
     if found.how is How.NAME_COUNTRY and gained:
         made = (*made, identifiers_updated(item, found.vendor_id, (*held, *gained)))
@@ -172,18 +174,13 @@ def _names(
 
 
 def _planned(
-    item: ListEntry,
-    sanction: str,
-    own: str,
-    recorded: Recorded,
-    context: _Import,
-    renamed: bool = False,
+    item: ListEntry, sanction: str, own: str, context: _Import, renamed: bool = False
 ) -> Iterator[Pending]:
     """An entry's events: its vendor's names amended, its sanction imposed or amended (or
     nothing), reported; a row the catalog refuses is reported with its line instead."""
     report, today = context.report, context.today
-    was = recorded.sanctions.get(sanction)
-    change = delta(sanction, item.last_day, recorded.sanctions)
+    was = context.sanctions.recorded.get(sanction)
+    change = delta(sanction, item.last_day, context.sanctions.recorded)
     try:
         names: tuple[EventEnvelope, ...] = ()
         if was is not None:  # the entity's vendor is the one its sanction is recorded on
@@ -214,35 +211,53 @@ def _planned(
 class _Import:
     source: str
     resolver: Resolver
+    sanctions: SanctionTable
     today: dt.date
     report: ImportReport
 
 
 def planned_events(
-    source: str, stream: TextIO, recorded: Recorded, today: dt.date, report: ImportReport
+    source: str,
+    stream: TextIO,
+    recorded: Recorded | Scratch,
+    today: dt.date,
+    report: ImportReport,
 ) -> Iterator[Pending]:
-    """The events an import of `stream` sends (lazily, row by row: a file of any size
-    in memory bounded by its entities), reported into `report`."""
+    """The events an import of `stream` sends (lazily, row by row), reported into `report`.
+    What it learns of each entity is kept in a scratch database (`scratch.py`): `recorded`
+    loaded into one (closed with the iterator), or one the caller loaded, so that a list of
+    any size is imported in bounded memory."""
+    if isinstance(recorded, Scratch):
+        yield from _list_events(source, stream, recorded, today, report)
+        return
+    with Scratch() as scratch:
+        scratch.load(recorded.known, recorded.sanctions.items())
+        yield from _list_events(source, stream, scratch, today, report)
+
+
+def _list_events(
+    source: str, stream: TextIO, scratch: Scratch, today: dt.date, report: ImportReport
+) -> Iterator[Pending]:
     a_list = LISTS[source]
     assert a_list is not None, f"{source} is not a list"
     read, authority = a_list
-    context = _Import(source, Resolver(source, recorded.known), today, report)
-    renames = Renames.of(recorded.sanctions, {k.vendor_id: k.country for k in recorded.known})
-    listed: set[str] = set()
+    sanctions = scratch.sanctions
+    context = _Import(source, Resolver(source, scratch=scratch), sanctions, today, report)
+    renames = Renames.of(sanctions)
     for item in read(stream):
         report.rows += 1
         if isinstance(item, RowProblem):
             report.refuse(item.line, item.reason)
             continue
         sanction, own = _ids(item)
-        if sanction not in recorded.sanctions and renames.waits(item):
+        if renames.any_terms and sanction not in sanctions.recorded and renames.waits(item):
             continue  # until the end: it may be a recorded entry renamed
-        listed.add(sanction)
-        yield from _planned(item, sanction, own, recorded, context)
-    for item, was in renames.paired(listed):
+        sanctions.listed.add(sanction)
+        yield from _planned(item, sanction, own, context)
+    for item, was in renames.paired():
         sanction, own = _ids(item)
-        listed.add(was or sanction)
-        yield from _planned(item, was or sanction, own, recorded, context, renamed=bool(was))
-    for sanction, gone_one in gone(recorded.sanctions, listed):
+        sanctions.listed.add(was or sanction)
+        yield from _planned(item, was or sanction, own, context, renamed=bool(was))
+    for sanction, gone_one in gone(sanctions.recorded, sanctions.listed):
         report.lifted += 1
         yield Pending(0, lifted(source, gone_one.vendor_id, sanction, authority, today))
