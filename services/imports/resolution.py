@@ -187,12 +187,11 @@ class Resolver:
         elif resolution.aliases is not None:
             self._add(vendor, entity.country, entity.names, resolution.aliases)
         self._vendors.identify(vendor, entity.identifiers)
-        self._vendors.set_own(entity.own_id, vendor)
+        if resolution.how is not How.NEW:  # a new vendor has the entity's id: found as such
+            self._vendors.set_own(entity.own_id, vendor)
 
     def _resolution(self, entity: Entity) -> Resolution:
         own = self._vendors.own(entity.own_id)
-        if own is None and entity.own_id in self._vendors:
-            own = entity.own_id
         if own is not None:
             return Resolution(own, How.OWN, aliases=self._new_aliases(own, entity))
         holders = self._vendors.holders(entity.identifiers)

@@ -43,9 +43,9 @@ class Scratch:
         self._db = sqlite3.connect("", isolation_level=None)
         for pragma in ("journal_mode = OFF", "synchronous = OFF", f"cache_size = -{CACHE_KIB}"):
             self._db.execute(f"PRAGMA {pragma}")
-        self._db.execute("BEGIN")
         self.vendors = VendorTable(self._db)
         self.sanctions = SanctionTable(self._db)
+        self._db.execute("BEGIN")  # after the tables: executescript commits first
 
     def load(
         self, known: Iterable[Known], sanctions: Iterable[tuple[str, RecordedSanction]]

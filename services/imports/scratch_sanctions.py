@@ -54,8 +54,11 @@ class RecordedSanctions(Mapping[str, RecordedSanction]):
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
+        self.empty = True  # a first import's: each row's look-up spared
 
     def __getitem__(self, sanction_id: str) -> RecordedSanction:
+        if self.empty:
+            raise KeyError(sanction_id)
         found = self._db.execute(
             f"SELECT {_COLUMNS} FROM recorded WHERE sanction_id = ?", (sanction_id,)
         ).fetchone()
@@ -91,11 +94,13 @@ class _Items(ItemsView[str, RecordedSanction]):
 class Listed:
     """The recorded sanctions' ids the file lists (or renamed entries claim) so far."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
+    def __init__(self, db: sqlite3.Connection, recorded: RecordedSanctions) -> None:
+        self._db, self._recorded = db, recorded
 
     def add(self, sanction_id: str) -> None:
-        self._db.execute("INSERT OR IGNORE INTO listed VALUES (?)", (sanction_id,))
+        # Only recorded sanctions are asked about (lifts, renames): none in a first import.
+        if not self._recorded.empty:
+            self._db.execute("INSERT OR IGNORE INTO listed VALUES (?)", (sanction_id,))
 
     def __contains__(self, sanction_id: object) -> bool:
         found = self._db.execute("SELECT 1 FROM listed WHERE sanction_id = ?", (sanction_id,))
@@ -109,7 +114,7 @@ class SanctionTable:
         self._db = db
         db.executescript(_SCHEMA)
         self.recorded = RecordedSanctions(db)
-        self.listed = Listed(db)
+        self.listed = Listed(db, self.recorded)
 
     def record(self, sanctions: Iterable[tuple[str, RecordedSanction]]) -> None:
         """Recorded sanctions, by earlier imports of the list (a batch at a time)."""
@@ -121,6 +126,7 @@ class SanctionTable:
             self._db.executemany(
                 "INSERT OR REPLACE INTO recorded VALUES (?, ?, ?, ?, ?, ?, NULL, NULL)", batch
             )
+            self.recorded.empty = False
 
     def renameable(self) -> bool:
         """Gives each recorded sanction in force its terms, with its vendor's country as the

@@ -29,7 +29,7 @@ CREATE TABLE vendor_name (
     vendor_id TEXT NOT NULL, pos INTEGER NOT NULL, name TEXT NOT NULL,
     form TEXT NOT NULL, rform TEXT NOT NULL, PRIMARY KEY (vendor_id, pos)
 ) WITHOUT ROWID;
-CREATE INDEX vendor_name_rform ON vendor_name (rform) WHERE rform <> '';
+CREATE INDEX vendor_name_rform ON vendor_name (rform);
 CREATE TABLE vendor_alias (
     vendor_id TEXT NOT NULL, alias TEXT NOT NULL, pos INTEGER NOT NULL,
     PRIMARY KEY (vendor_id, alias)
@@ -132,10 +132,15 @@ class VendorTable:
         return [(vendor, name, country) for vendor, name, country, _ in found]
 
     def own(self, own_id: str) -> str | None:
-        """The vendor the entity `own_id` became, if it was resolved (or recorded) before."""
-        found = self._db.execute("SELECT vendor_id FROM own WHERE own_id = ?", (own_id,))
-        row = found.fetchone()
-        return None if row is None else str(row[0])
+        """The vendor the entity `own_id` became, if it was resolved (or recorded) before, or
+        else the vendor of that id if there is one."""
+        found = self._db.execute(
+            """SELECT coalesce((SELECT vendor_id FROM own WHERE own_id = ?1),
+                               (SELECT vendor_id FROM vendor WHERE vendor_id = ?1))""",
+            (own_id,),
+        )
+        vendor = found.fetchone()[0]
+        return None if vendor is None else str(vendor)
 
     def set_own(self, own_id: str, vendor_id: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO own VALUES (?, ?)", (own_id, vendor_id))
@@ -145,27 +150,25 @@ class VendorTable:
     ) -> tuple[str, ...] | None:
         """The vendor (made with `country` if new) gains the `names` it lacks and `aliases`;
         all its names when it gained some (None: none new)."""
-        if vendor_id in self:
+        made = self._db.execute("INSERT OR IGNORE INTO vendor VALUES (?, ?)", (vendor_id, country))
+        if made.rowcount:
+            current, start = (), 0
+        else:
             current = self.names(vendor_id)
             (start,) = self._db.execute(
                 "SELECT coalesce(max(pos) + 1, 0) FROM vendor_alias WHERE vendor_id = ?",
                 (vendor_id,),
             ).fetchone()
-        else:
-            self._db.execute("INSERT INTO vendor VALUES (?, ?)", (vendor_id, country))
-            current, start = (), 0
         added = [n for n in names if n not in current]
-        self._db.executemany(
-            "INSERT INTO vendor_name VALUES (?, ?, ?, ?, ?)",
-            (
-                (vendor_id, len(current) + i, n, normalize_name(n), resolution_form(n))
-                for i, n in enumerate(added)
-            ),
-        )
-        if aliases:  # an ordered set: an alias it has keeps its place
-            self._db.executemany(
-                "INSERT OR IGNORE INTO vendor_alias VALUES (?, ?, ?)",
-                ((vendor_id, alias, start + i) for i, alias in enumerate(aliases)),
+        # One statement a row (executemany costs more for the one or two names of most).
+        for i, name in enumerate(added, start=len(current)):
+            self._db.execute(
+                "INSERT INTO vendor_name VALUES (?, ?, ?, ?, ?)",
+                (vendor_id, i, name, normalize_name(name), resolution_form(name)),
+            )
+        for i, alias in enumerate(aliases, start=start):  # an ordered set: one keeps its place
+            self._db.execute(
+                "INSERT OR IGNORE INTO vendor_alias VALUES (?, ?, ?)", (vendor_id, alias, i)
             )
         return (*current, *added) if added else None
 
