@@ -151,9 +151,9 @@ class VendorTable:
         """The vendor (made with `country` if new) gains the `names` it lacks and `aliases`;
         all its names when it gained some (None: none new)."""
         made = self._db.execute("INSERT OR IGNORE INTO vendor VALUES (?, ?)", (vendor_id, country))
-        if made.rowcount:
-            current, start = (), 0
-        else:
+        current: tuple[str, ...] = ()
+        start = 0
+        if not made.rowcount:  # it was known: its names and the next alias's place
             current = self.names(vendor_id)
             (start,) = self._db.execute(
                 "SELECT coalesce(max(pos) + 1, 0) FROM vendor_alias WHERE vendor_id = ?",
