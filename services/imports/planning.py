@@ -45,7 +45,7 @@ from services.imports.report import ImportReport
 from services.imports.resolution import Entity, How, Known, Resolution, Resolver
 from services.imports.scratch import Scratch
 from services.imports.scratch_sanctions import SanctionTable
-from services.registry.names import IdentifierKey, normalize_identifier
+from services.registry.names import IdentifierKey, name_tokens, normalize_identifier
 
 Reader = Callable[[TextIO], Iterator[ListEntry | RowProblem]]
 # Each list: its reader and the authority its debarments are recorded under. None: a source
@@ -59,6 +59,12 @@ LISTS: dict[str, tuple[Reader, str] | None] = {
     "exclusions": (exclusions.entries, exclusions.AUTHORITY),  # our own JSON-lines export
     "ocds": None,
 }
+
+
+# A list's names are put in form once or twice each, within their row: the registry's cache of
+# name forms (`names.name_tokens`, sized for searches that compare the same names again and
+# again) would only fill up with them, some 20 MiB by 100,000 rows. Emptied every so many rows.
+FORGET_NAMES_EVERY = 4096
 
 
 @dataclass(frozen=True)
@@ -246,6 +252,8 @@ def _list_events(
     renames = Renames.of(sanctions)
     for item in read(stream):
         report.rows += 1
+        if report.rows % FORGET_NAMES_EVERY == 0:
+            name_tokens.cache_clear()
         if isinstance(item, RowProblem):
             report.refuse(item.line, item.reason)
             continue
