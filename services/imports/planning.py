@@ -1,10 +1,11 @@
-"""Which events an import of a list sends (pure): the file read row by row against what
-earlier imports of the same list recorded, each new entity resolved to its vendor.
+"""Which events an import of a list sends (no I/O but the import's scratch database): the file
+read row by row against what earlier imports of the same list recorded, each new entity
+resolved to its vendor.
 
 A new row is imposed, a row whose last day moved is amended, a recorded debarment no longer
 listed is lifted from the import's day, the rest is unchanged and sends nothing; a row the
-catalog refuses is reported with its line. `cli/importing.py` reads the recorded state and
-sends what this plans.
+catalog refuses is reported with its line. `cli/importing.py` reads the recorded state into
+the scratch database (`scratch.py`) and sends what this plans.
 """
 
 from __future__ import annotations
@@ -69,7 +70,9 @@ FORGET_NAMES_EVERY = 4096
 
 @dataclass(frozen=True)
 class Recorded:
-    """What earlier imports of a list recorded, and the vendors an entity may join."""
+    """What earlier imports of a list recorded, and the vendors an entity may join, in memory
+    (`planned_events` loads it into a scratch database; the CLI reads the registry's straight
+    into one)."""
 
     known: tuple[Known, ...] = ()
     sanctions: dict[str, RecordedSanction] = field(default_factory=dict)
