@@ -40,7 +40,7 @@ from services.cli.publishing import (
 )
 from services.events.base import EventEnvelope
 from services.imports.deltas import RecordedSanction
-from services.imports.planning import Pending, Recorded, planned_events
+from services.imports.planning import Pending, planned_events
 from services.imports.report import (
     ImportedFile,
     ImportReport,
@@ -48,6 +48,8 @@ from services.imports.report import (
     report_event,
 )
 from services.imports.resolution import JOIN_SCORE, Known
+from services.imports.scratch import Scratch
+from services.imports.scratch_vendors import BATCH
 from services.platform.errors import StartupError
 from services.platform.settings import Settings
 from services.registry import sanction_repository
@@ -74,54 +76,58 @@ async def _send_all(
         advanced()
 
 
-# Every vendor with its current names (the legal name first), its aliases in their order,
-# and its identifiers: what an imported entity may join.
+# Every vendor with its current names (the legal name first), its aliases in their order: what
+# an imported entity may join. A page at a time, by vendor id ($1: the previous page's last).
 _KNOWN = """SELECT v.vendor_id, v.country,
     coalesce(array_agg(n.name ORDER BY n.kind <> 'legal', n.ctid)
              FILTER (WHERE n.kind <> 'former'), '{}') AS names,
     coalesce(array_agg(n.name ORDER BY n.ctid) FILTER (WHERE n.kind = 'alias'), '{}') AS aliases
     FROM registry_vendors v LEFT JOIN registry_vendor_names n USING (vendor_id)
-    GROUP BY v.vendor_id, v.country"""
+    WHERE v.vendor_id > $1 GROUP BY v.vendor_id, v.country ORDER BY v.vendor_id LIMIT $2"""
+# Every vendor's identifiers, a page at a time by (scheme, value).
+_IDENTIFIERS = """SELECT scheme, value, vendor_id FROM registry_vendor_identifiers
+    WHERE (scheme, value) > ($1, $2) ORDER BY scheme, value LIMIT $3"""
 
 
-async def _known(conn: asyncpg.Connection) -> tuple[Known, ...]:
-    identifiers: dict[str, list[IdentifierKey]] = {}
-    for row in await conn.fetch(
-        "SELECT vendor_id, scheme, value FROM registry_vendor_identifiers ORDER BY scheme, value"
-    ):
-        identifiers.setdefault(row["vendor_id"], []).append(
-            IdentifierKey(row["scheme"], row["value"])
+async def _load_known(conn: asyncpg.Connection, scratch: Scratch) -> None:
+    """Every vendor the registry holds, with its identifiers, into the import's scratch
+    database a page (scratch_vendors.BATCH) at a time: memory bounded whatever its size."""
+    after = ""
+    while rows := await conn.fetch(_KNOWN, after, BATCH):
+        scratch.vendors.learn(
+            Known(r["vendor_id"], r["country"], tuple(r["names"]), tuple(r["aliases"]))
+            for r in rows
         )
-    return tuple(
-        Known(
-            row["vendor_id"],
-            row["country"],
-            tuple(row["names"]),
-            tuple(row["aliases"]),
-            tuple(identifiers.get(row["vendor_id"], ())),
-        )
-        for row in await conn.fetch(_KNOWN)
-    )
+        after = rows[-1]["vendor_id"]
+    last = ("", "")
+    while rows := await conn.fetch(_IDENTIFIERS, *last, BATCH):
+        for r in rows:
+            scratch.vendors.identify(r["vendor_id"], (IdentifierKey(r["scheme"], r["value"]),))
+        last = (rows[-1]["scheme"], rows[-1]["value"])
 
 
-async def _recorded(database_url: str, source: str) -> Recorded:
+async def _load(database_url: str, source: str, scratch: Scratch) -> None:
+    """What the import starts from: the registry's vendors and what earlier imports of the
+    list recorded, read into `scratch` a page at a time."""
     conn = await asyncpg.connect(database_url)
     try:
-        prefix = f"{source}:"
-        timelines = await sanction_repository.timelines_named(conn, prefix)
-        return Recorded(
-            await _known(conn),
-            {
-                t.sanction_id: RecordedSanction(
-                    t.vendor_id,
-                    t.terms[-1].last_day,
-                    any(terms.lifted for terms in t.terms),
-                    t.starts_on,
-                    t.decision.reason,
+        await _load_known(conn, scratch)
+        after = ""
+        while page := await sanction_repository.timelines_named(conn, f"{source}:", after, BATCH):
+            scratch.sanctions.record(
+                (
+                    t.sanction_id,
+                    RecordedSanction(
+                        t.vendor_id,
+                        t.terms[-1].last_day,
+                        any(terms.lifted for terms in t.terms),
+                        t.starts_on,
+                        t.decision.reason,
+                    ),
                 )
-                for t in timelines
-            },
-        )
+                for t in page
+            )
+            after = page[-1].sanction_id
     finally:
         await conn.close()
 
@@ -188,23 +194,26 @@ async def run(
         started = clock.now()
         # The import's day, in the registry's time zone: when lifts and amendments apply.
         today = clock.today()
-        recorded = await _recorded(url, source) if url else Recorded()
-        pending = planned_events(source, stream, recorded, today, report)
-        with progress_bar(file) as progress:
-            done = 0
+        # What the import learns of each entity, on disk (imports/scratch.py).
+        with Scratch() as scratch:
+            if url:
+                await _load(url, source, scratch)
+            pending = planned_events(source, stream, scratch, today, report)
+            with progress_bar(file) as progress:
+                done = 0
 
-            def advanced() -> None:  # by the bytes of the file read so far
-                nonlocal done
-                with contextlib.suppress(OSError, ValueError):
-                    now = file.tell()
-                    progress(now - done)
-                    done = now
+                def advanced() -> None:  # by the bytes of the file read so far
+                    nonlocal done
+                    with contextlib.suppress(OSError, ValueError):
+                        now = file.tell()
+                        progress(now - done)
+                        done = now
 
-            if send is None:
-                for _ in pending:
-                    pass
-            else:
-                await _send_all(pending, send, report, advanced)
+                if send is None:
+                    for _ in pending:
+                        pass
+                else:
+                    await _send_all(pending, send, report, advanced)
         digesting.readall()  # what the reader left unread (a trailer) is the file's too
         read = ImportedFile(
             source,

@@ -9,7 +9,7 @@ the list would have to say why (noted for review rather than re-imposed on a gue
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -41,8 +41,8 @@ def delta(
 
 
 def gone(
-    recorded: Mapping[str, RecordedSanction], listed: Iterable[str]
-) -> list[tuple[str, RecordedSanction]]:
-    """The recorded debarments in force that the file no longer lists, in id order."""
-    still = set(listed)
-    return sorted((sid, r) for sid, r in recorded.items() if not r.lifted and sid not in still)
+    recorded: Mapping[str, RecordedSanction], listed: Container[str]
+) -> Iterator[tuple[str, RecordedSanction]]:
+    """The recorded debarments in force that the file no longer lists, in the mapping's order
+    (an import's, `scratch_sanctions.RecordedSanctions`: by id), as they are iterated."""
+    return ((sid, r) for sid, r in recorded.items() if not r.lifted and sid not in listed)

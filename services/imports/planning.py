@@ -1,10 +1,11 @@
-"""Which events an import of a list sends (pure): the file read row by row against what
-earlier imports of the same list recorded, each new entity resolved to its vendor.
+"""Which events an import of a list sends (no I/O but the import's scratch database): the file
+read row by row against what earlier imports of the same list recorded, each new entity
+resolved to its vendor.
 
 A new row is imposed, a row whose last day moved is amended, a recorded debarment no longer
 listed is lifted from the import's day, the rest is unchanged and sends nothing; a row the
-catalog refuses is reported with its line. `cli/importing.py` reads the recorded state and
-sends what this plans.
+catalog refuses is reported with its line. `cli/importing.py` reads the recorded state into
+the scratch database (`scratch.py`) and sends what this plans.
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ from services.imports.events import renamed as renamed_to
 from services.imports.renames import Renames
 from services.imports.report import ImportReport
 from services.imports.resolution import Entity, How, Known, Resolution, Resolver
-from services.registry.names import IdentifierKey, normalize_identifier
+from services.imports.scratch import Scratch
+from services.imports.scratch_sanctions import SanctionTable
+from services.registry.names import IdentifierKey, name_tokens, normalize_identifier
 
 Reader = Callable[[TextIO], Iterator[ListEntry | RowProblem]]
 # Each list: its reader and the authority its debarments are recorded under. None: a source
@@ -59,9 +62,17 @@ LISTS: dict[str, tuple[Reader, str] | None] = {
 }
 
 
+# A list's names are put in form once or twice each, within their row: the registry's cache of
+# name forms (`names.name_tokens`, sized for searches that compare the same names again and
+# again) would only fill up with them, some 20 MiB by 100,000 rows. Emptied every so many rows.
+FORGET_NAMES_EVERY = 4096
+
+
 @dataclass(frozen=True)
 class Recorded:
-    """What earlier imports of a list recorded, and the vendors an entity may join."""
+    """What earlier imports of a list recorded, and the vendors an entity may join, in memory
+    (`planned_events` loads it into a scratch database; the CLI reads the registry's straight
+    into one)."""
 
     known: tuple[Known, ...] = ()
     sanctions: dict[str, RecordedSanction] = field(default_factory=dict)
@@ -127,7 +138,7 @@ def _resolved(
         made = (*made, aliases_updated(item, found.vendor_id, found.aliases))
     # Joined by name, the vendor gains the entry's identifiers it lacks (none is held by
     # another vendor: the entity would have joined that one, or been proposed for review).
-    held = resolver.identifiers_of(found.vendor_id)
+    held = resolver.identifiers_of(found.vendor_id) if entity.identifiers else ()
     gained = [key for key in entity.identifiers if key not in held]
     if found.how is How.NAME_COUNTRY and gained:
         made = (*made, identifiers_updated(item, found.vendor_id, (*held, *gained)))
@@ -172,18 +183,13 @@ def _names(
 
 
 def _planned(
-    item: ListEntry,
-    sanction: str,
-    own: str,
-    recorded: Recorded,
-    context: _Import,
-    renamed: bool = False,
+    item: ListEntry, sanction: str, own: str, context: _Import, renamed: bool = False
 ) -> Iterator[Pending]:
     """An entry's events: its vendor's names amended, its sanction imposed or amended (or
     nothing), reported; a row the catalog refuses is reported with its line instead."""
     report, today = context.report, context.today
-    was = recorded.sanctions.get(sanction)
-    change = delta(sanction, item.last_day, recorded.sanctions)
+    was = context.sanctions.recorded.get(sanction)
+    change = delta(sanction, item.last_day, context.sanctions.recorded)
     try:
         names: tuple[EventEnvelope, ...] = ()
         if was is not None:  # the entity's vendor is the one its sanction is recorded on
@@ -214,35 +220,55 @@ def _planned(
 class _Import:
     source: str
     resolver: Resolver
+    sanctions: SanctionTable
     today: dt.date
     report: ImportReport
 
 
 def planned_events(
-    source: str, stream: TextIO, recorded: Recorded, today: dt.date, report: ImportReport
+    source: str,
+    stream: TextIO,
+    recorded: Recorded | Scratch,
+    today: dt.date,
+    report: ImportReport,
 ) -> Iterator[Pending]:
-    """The events an import of `stream` sends (lazily, row by row: a file of any size
-    in memory bounded by its entities), reported into `report`."""
+    """The events an import of `stream` sends (lazily, row by row), reported into `report`.
+    What it learns of each entity is kept in a scratch database (`scratch.py`): `recorded`
+    loaded into one (closed with the iterator), or one the caller loaded, so that a list of
+    any size is imported in bounded memory."""
+    if isinstance(recorded, Scratch):
+        yield from _list_events(source, stream, recorded, today, report)
+        return
+    with Scratch() as scratch:
+        scratch.load(recorded.known, recorded.sanctions.items())
+        yield from _list_events(source, stream, scratch, today, report)
+
+
+def _list_events(
+    source: str, stream: TextIO, scratch: Scratch, today: dt.date, report: ImportReport
+) -> Iterator[Pending]:
     a_list = LISTS[source]
     assert a_list is not None, f"{source} is not a list"
     read, authority = a_list
-    context = _Import(source, Resolver(source, recorded.known), today, report)
-    renames = Renames.of(recorded.sanctions, {k.vendor_id: k.country for k in recorded.known})
-    listed: set[str] = set()
+    sanctions = scratch.sanctions
+    context = _Import(source, Resolver(source, scratch=scratch), sanctions, today, report)
+    renames = Renames.of(sanctions)
     for item in read(stream):
         report.rows += 1
+        if report.rows % FORGET_NAMES_EVERY == 0:
+            name_tokens.cache_clear()
         if isinstance(item, RowProblem):
             report.refuse(item.line, item.reason)
             continue
         sanction, own = _ids(item)
-        if sanction not in recorded.sanctions and renames.waits(item):
+        if renames.any_terms and sanction not in sanctions.recorded and renames.waits(item):
             continue  # until the end: it may be a recorded entry renamed
-        listed.add(sanction)
-        yield from _planned(item, sanction, own, recorded, context)
-    for item, was in renames.paired(listed):
+        sanctions.listed.add(sanction)
+        yield from _planned(item, sanction, own, context)
+    for item, was in renames.paired():
         sanction, own = _ids(item)
-        listed.add(was or sanction)
-        yield from _planned(item, was or sanction, own, recorded, context, renamed=bool(was))
-    for sanction, gone_one in gone(recorded.sanctions, listed):
+        sanctions.listed.add(was or sanction)
+        yield from _planned(item, was or sanction, own, context, renamed=bool(was))
+    for sanction, gone_one in gone(sanctions.recorded, sanctions.listed):
         report.lifted += 1
         yield Pending(0, lifted(source, gone_one.vendor_id, sanction, authority, today))

@@ -1,4 +1,5 @@
-"""Entries whose name changed between two files of a list (pure).
+"""Entries whose name changed between two files of a list (the waiting ones kept in the
+import's scratch database, `scratch_sanctions.py`).
 
 An entry's ids hold its name (events.py), so a firm the newer file names otherwise reads as a
 new entry, and its recorded sanction as gone. It is the same debarment when the file no longer
@@ -15,59 +16,45 @@ ids whatever its name, and an exported one carries its vendor's id.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 
-from services.imports.deltas import RecordedSanction
 from services.imports.entries import ListEntry
+from services.imports.scratch_sanctions import SanctionTable, Terms
 
-_Terms = tuple[dt.date, str, str | None]  # first day, grounds, country
 
-
-def _terms(item: ListEntry) -> _Terms:
+def _terms(item: ListEntry) -> Terms:
     return item.starts_on, item.grounds.strip(), item.country
 
 
 @dataclass
 class Renames:
-    """The recorded sanctions an entry new to the list may be, and the entries waiting."""
+    """The recorded sanctions an entry new to the list may be, and the entries waiting (kept
+    in the import's scratch database: `scratch_sanctions.py`)."""
 
-    by_terms: dict[_Terms, list[str]] = field(default_factory=dict)
-    waiting: list[ListEntry] = field(default_factory=list)
+    table: SanctionTable
+    any_terms: bool  # whether any recorded sanction in force has terms to compare
 
     @classmethod
-    def of(
-        cls, sanctions: Mapping[str, RecordedSanction], countries: Mapping[str, str | None]
-    ) -> Renames:
-        """From the recorded sanctions in force and their vendors' countries."""
-        renames = cls()
-        for sanction, was in sanctions.items():
-            if was.lifted or was.starts_on is None or was.reason is None:
-                continue
-            terms = (was.starts_on, was.reason.strip(), countries.get(was.vendor_id))
-            renames.by_terms.setdefault(terms, []).append(sanction)
-        return renames
+    def of(cls, table: SanctionTable) -> Renames:
+        """From the recorded sanctions in force and their vendors' countries, as the import
+        knows them when it starts."""
+        return cls(table, table.renameable())
 
     def waits(self, item: ListEntry) -> bool:
         """Whether a new entry may be a recorded one renamed: then it waits for the end."""
-        if type(item) is not ListEntry or _terms(item) not in self.by_terms:
+        if not self.any_terms or type(item) is not ListEntry:
             return False
-        self.waiting.append(item)
+        terms = _terms(item)
+        if not self.table.has_terms(terms):
+            return False
+        self.table.wait(item, terms)
         return True
 
-    def paired(self, listed: set[str]) -> Iterator[tuple[ListEntry, str | None]]:
+    def paired(self) -> Iterator[tuple[ListEntry, str | None]]:
         """Each waiting entry with the recorded sanction it is, or None (a new entry), once
-        `listed` holds every sanction the file listed."""
-        gone = {
-            item.line: [s for s in self.by_terms[_terms(item)] if s not in listed]
-            for item in self.waiting
-        }
-        claims: dict[str, int] = {}
-        for sanctions in gone.values():
-            for sanction in sanctions:
-                claims[sanction] = claims.get(sanction, 0) + 1
-        for item in self.waiting:
-            candidates = gone[item.line]
-            one = len(candidates) == 1 and claims[candidates[0]] == 1
-            yield item, candidates[0] if one else None
+        the table's `listed` holds every sanction the file listed: the one recorded sanction of
+        its terms the file no longer lists, when no other waiting entry may be it."""
+        for item, gone in self.table.waiting():
+            one = len(gone) == 1 and self.table.claims(gone[0]) == 1
+            yield item, gone[0] if one else None

@@ -1,4 +1,5 @@
-"""Which vendor a list's entity is: one already known, or a new one (pure).
+"""Which vendor a list's entity is: one already known, or a new one (no I/O but the import's
+scratch database, `scratch.py`, where what it knows is kept).
 
 An import resolves each entity (a name, its other names, a country, perhaps identifiers)
 against the vendors the registry held when the import started (earlier imports of other
@@ -49,14 +50,15 @@ sanctions are recorded already.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 
+from services.imports.resolution_forms import resolution_form
+from services.imports.scratch import Scratch
+from services.imports.scratch_vendors import Known
 from services.registry.name_index import NameIndex
-from services.registry.names import IdentifierKey, name_tokens, normalize_name
+from services.registry.names import IdentifierKey, normalize_name
 from services.registry.search import NameCandidate, NameKind
 
 __all__ = [
@@ -78,34 +80,6 @@ REVIEW_SCORE = 90.0
 # At most this many candidates per entity, best first.
 CANDIDATES = 5
 
-# Honorifics before a person's name, as name_tokens writes them (dots and case gone).
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "ir", "eng", "engr", "prof", "sr", "sra"})
-_BRACKETED = re.compile(r"\(([^()]*)\)")
-
-
-def _in_words(word: str, words: Sequence[str]) -> bool:
-    """`word` is one of `words`, or the initials of some of them in a row ("sbd")."""
-    if word in words:
-        return True
-    initials = "".join(w[0] for w in words)
-    return len(word) > 1 and word in initials
-
-
-@lru_cache(maxsize=1 << 16)
-def resolution_form(name: str) -> str:
-    """The compact form names are joined by (module docstring); "" for a name of no letter."""
-    rest = _BRACKETED.sub(" ", name)
-    rest_words = name_tokens(rest).split()
-    kept = name
-    for inner in _BRACKETED.findall(name):
-        words = name_tokens(inner).split()
-        if rest_words and words and all(_in_words(w, rest_words) for w in words):
-            kept = kept.replace(f"({inner})", " ")
-    tokens = name_tokens(kept).split()
-    while len(tokens) > 1 and tokens[0] in _TITLES:
-        tokens = tokens[1:]
-    return "".join(tokens)
-
 
 def _differing(ours: Iterable[IdentifierKey], theirs: set[IdentifierKey]) -> str | None:
     """A scheme in which both sides have an identifier and none is shared (two corporate
@@ -122,17 +96,6 @@ class How(StrEnum):
     IDENTIFIER = "identifier"
     NAME_COUNTRY = "name and country"
     NEW = "new vendor"
-
-
-@dataclass(frozen=True)
-class Known:
-    """A vendor an entity may join: its current names (legal first), aliases, identifiers."""
-
-    vendor_id: str
-    country: str | None
-    names: tuple[str, ...]
-    aliases: tuple[str, ...] = ()
-    identifiers: tuple[IdentifierKey, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,37 +135,39 @@ class Resolution:
     aliases: tuple[str, ...] | None = None
 
 
-@dataclass
-class _Vendor:
-    country: str | None
-    names: list[str]
-    aliases: list[str]
-    forms: set[str] = field(default_factory=set)  # normalize_name of every name
-    identifiers: set[IdentifierKey] = field(default_factory=set)
+def _indexed(vendor_id: str, names: Sequence[str]) -> list[NameCandidate]:
+    """A vendor's names as the fuzzy index holds them (the legal name first)."""
+    kinds = (NameKind.LEGAL, *(NameKind.ALIAS for _ in names[1:]))
+    return [NameCandidate(vendor_id, kind, name) for kind, name in zip(kinds, names, strict=True)]
 
 
 class Resolver:
-    """Resolves one list's entities, in file order, against what is known (module docstring)."""
+    """Resolves one list's entities, in file order, against what is known (module docstring).
+
+    What it knows is kept in the import's scratch database (`scratch.py`: a new one unless
+    given), so that its memory does not grow with the list; only the fuzzy index of the other
+    lists' and the registry's vendors (candidates for review) is in memory: it grows with the
+    registry, not with the file."""
 
     def __init__(
         self,
         source: str,
         known: Iterable[Known] = (),
         review_score: float = REVIEW_SCORE,
+        scratch: Scratch | None = None,
     ) -> None:
         self._source, self._review = source, review_score
-        self._vendors: dict[str, _Vendor] = {}
-        self._by_form: dict[str, set[str]] = {}  # resolution form → vendors
-        self._by_identifier: dict[IdentifierKey, set[str]] = {}
-        self._own: dict[str, str] = {}  # entity's own id → the vendor it resolved to
+        self._vendors = (scratch or Scratch()).vendors
+        self._vendors.learn(known)
+        # The fuzzy index holds other lists' and the registry's vendors only: this list's own
+        # are never candidates (module docstring), and so a first import indexes nothing.
         self._index = NameIndex()
-        for vendor in known:
-            self._add(vendor.vendor_id, vendor.country, vendor.names, vendor.aliases)
-            self._identify(vendor.vendor_id, vendor.identifiers)
+        for batch in self._vendors.named(besides_prefix=f"{source}:"):
+            self._index.replace_vendors({v: _indexed(v, names) for v, names in batch.items()})
 
     def note(self, own_id: str, vendor_id: str) -> None:
         """The entity `own_id` is recorded on `vendor_id` already (an earlier import)."""
-        self._own[own_id] = vendor_id
+        self._vendors.set_own(own_id, vendor_id)
 
     def resolve(self, entity: Entity) -> Resolution:
         """The entity's vendor, recorded (`decide`, then `record`)."""
@@ -221,23 +186,22 @@ class Resolver:
             self._add(vendor, entity.country, entity.names, entity.aliases)
         elif resolution.aliases is not None:
             self._add(vendor, entity.country, entity.names, resolution.aliases)
-        self._identify(vendor, entity.identifiers)
-        self._own[entity.own_id] = vendor
+        self._vendors.identify(vendor, entity.identifiers)
+        if resolution.how is not How.NEW:  # a new vendor has the entity's id: found as such
+            self._vendors.set_own(entity.own_id, vendor)
 
     def _resolution(self, entity: Entity) -> Resolution:
-        own = self._own.get(entity.own_id)
-        if own is None and entity.own_id in self._vendors:
-            own = entity.own_id
+        own = self._vendors.own(entity.own_id)
         if own is not None:
             return Resolution(own, How.OWN, aliases=self._new_aliases(own, entity))
-        holders = sorted({v for i in entity.identifiers for v in self._by_identifier.get(i, ())})
+        holders = self._vendors.holders(entity.identifiers)
         if len(holders) == 1:
             vendor = holders[0]
             return Resolution(vendor, How.IDENTIFIER, aliases=self._new_aliases(vendor, entity))
         tied = [
-            Candidate(v, self._vendors[v].names[0], 100.0, "shares an identifier")
+            Candidate(v, known.names[0], 100.0, "shares an identifier")
             for v in holders
-            if v in self._vendors
+            if (known := self._vendors.get(v)) is not None
         ]
         joinable: dict[str, str] = {}  # vendor → its name of the entity's resolution form
         other: list[Candidate] = []
@@ -245,16 +209,14 @@ class Resolver:
             form = resolution_form(name)
             if not form:
                 continue
-            for vendor in sorted(self._by_form.get(form, ())):
-                known = self._vendors[vendor]
-                matched = next(n for n in known.names if resolution_form(n) == form)
+            for vendor, matched, country in self._vendors.of_form(form):
                 if vendor.startswith(f"{entity.source}:"):
                     continue  # another entity of the same list: the list tells them apart
-                if entity.country is None or known.country is None:
+                if entity.country is None or country is None:
                     why = "same name, no country to compare"
-                elif known.country != entity.country:
-                    why = f"same name, other country ({known.country})"
-                elif other_scheme := _differing(entity.identifiers, known.identifiers):
+                elif country != entity.country:
+                    why = f"same name, other country ({country})"
+                elif other_scheme := self._other_scheme(entity, vendor):
                     why = f"same name and country, another {other_scheme}"
                 else:
                     joinable.setdefault(vendor, matched)
@@ -270,6 +232,12 @@ class Resolver:
         candidates = self._review_candidates(entity, [*tied, *other])
         return Resolution(entity.own_id, How.NEW, candidates=candidates)
 
+    def _other_scheme(self, entity: Entity, vendor_id: str) -> str | None:
+        """`_differing` of the entity's identifiers and the vendor's (None when it has none)."""
+        if not entity.identifiers:
+            return None
+        return _differing(entity.identifiers, set(self._vendors.identifiers(vendor_id)))
+
     def _review_candidates(self, entity: Entity, found: list[Candidate]) -> tuple[Candidate, ...]:
         """`found`, then the best fuzzy matches of the entity's name, one per vendor."""
         best: dict[str, Candidate] = {}
@@ -282,27 +250,21 @@ class Resolver:
                 same_list = hit.vendor_id.startswith(f"{entity.source}:")
                 if hit.vendor_id in best or same_list:  # the list wrote another name
                     continue
-                country = self._vendors[hit.vendor_id].country
+                known = self._vendors.get(hit.vendor_id)
+                country = known.country if known is not None else None
                 why = "similar name" + ("" if country == entity.country else f" ({country})")
                 best[hit.vendor_id] = Candidate(hit.vendor_id, hit.matched_name, hit.score, why)
         ordered = sorted(best.values(), key=lambda c: (-c.score, c.vendor_id))
         return tuple(ordered[:CANDIDATES])
 
-    def _identify(self, vendor_id: str, identifiers: Iterable[IdentifierKey]) -> None:
-        for identifier in identifiers:
-            self._by_identifier.setdefault(identifier, set()).add(vendor_id)
-            if vendor_id in self._vendors:
-                self._vendors[vendor_id].identifiers.add(identifier)
-
     def identifiers_of(self, vendor_id: str) -> tuple[IdentifierKey, ...]:
         """The identifiers a vendor holds as far as this import knows, in order."""
-        known = self._vendors.get(vendor_id)
-        return tuple(sorted(known.identifiers)) if known else ()
+        return self._vendors.identifiers(vendor_id)
 
     def legal_name(self, vendor_id: str) -> str | None:
         """The vendor's legal name as known when the import started; None: not known."""
-        known = self._vendors.get(vendor_id)
-        return known.names[0] if known and known.names else None
+        names = self._vendors.names(vendor_id)
+        return names[0] if names else None
 
     def names_to_add(
         self, vendor_id: str, entity: Entity, besides: str | None = None
@@ -316,10 +278,9 @@ class Resolver:
         self, vendor_id: str, entity: Entity, besides: str | None = None
     ) -> tuple[str, ...] | None:
         """The vendor's aliases with the entity's names it has no form of; None: none new."""
-        known = self._vendors.get(vendor_id)
-        if known is None:  # recorded under a vendor this import does not know: leave it
+        if vendor_id not in self._vendors:  # recorded under a vendor this import does not know
             return None
-        forms = set(known.forms)
+        forms = self._vendors.forms(vendor_id)
         if besides is not None:
             forms.add(normalize_name(besides))
         new = []
@@ -328,30 +289,11 @@ class Resolver:
             if form and form not in forms:
                 forms.add(form)
                 new.append(name)
-        return (*known.aliases, *new) if new else None
+        return (*self._vendors.aliases(vendor_id), *new) if new else None
 
     def _add(
         self, vendor_id: str, country: str | None, names: Sequence[str], aliases: Sequence[str]
     ) -> None:
-        vendor = self._vendors.get(vendor_id)
-        if vendor is None:
-            vendor = self._vendors[vendor_id] = _Vendor(country, [], [])
-        added = [n for n in names if n not in vendor.names]
-        vendor.names += added
-        vendor.aliases = list(dict.fromkeys([*vendor.aliases, *aliases]))
-        for name in added:
-            vendor.forms.add(normalize_name(name))
-            form = resolution_form(name)
-            if form:
-                self._by_form.setdefault(form, set()).add(vendor_id)
-        # The fuzzy index holds other lists' and the registry's vendors only: this list's own
-        # are never candidates (module docstring), and so a first import indexes nothing.
-        if added and not vendor_id.startswith(f"{self._source}:"):
-            self._index.replace_vendors(
-                {
-                    vendor_id: [
-                        NameCandidate(vendor_id, NameKind.LEGAL if i == 0 else NameKind.ALIAS, n)
-                        for i, n in enumerate(vendor.names)
-                    ]
-                }
-            )
+        names_now = self._vendors.add(vendor_id, country, names, aliases)
+        if names_now is not None and not vendor_id.startswith(f"{self._source}:"):
+            self._index.replace_vendors({vendor_id: _indexed(vendor_id, names_now)})

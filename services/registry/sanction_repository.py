@@ -164,13 +164,19 @@ async def sanctions_with_changes(
     return [(s, [change_of(c) for c in s["changes"]]) for s in sanctions]
 
 
-async def timelines_named(conn: Connection, prefix: str) -> list[SanctionTimeline]:
-    """Every sanction whose id starts with `prefix` (an import's, `worldbank:`), with all its
-    changes."""
+async def timelines_named(
+    conn: Connection, prefix: str, after: str, limit: int
+) -> list[SanctionTimeline]:
+    """The first `limit` sanctions whose id starts with `prefix` (an import's, `worldbank:`)
+    and comes after `after` (a page: "" for the first, then the last id of the previous one),
+    in id order (the database's), with all their changes."""
     sanctions = await conn.fetch(
-        f"{_WITH_CHANGES} WHERE starts_with(s.sanction_id, $1::text)",
+        f"""{_WITH_CHANGES} WHERE starts_with(s.sanction_id, $1::text) AND s.sanction_id > $3
+            ORDER BY s.sanction_id LIMIT $4""",
         prefix,
         None,
+        after,
+        limit,
     )
     return [timeline_of(s, [change_of(c) for c in s["changes"]]) for s in sanctions]
 

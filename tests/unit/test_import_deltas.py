@@ -25,4 +25,4 @@ def test_a_row_is_imposed_amended_or_kept() -> None:
 
 def test_what_the_file_no_longer_lists_is_lifted_once() -> None:
     assert [sid for sid, _ in gone(RECORDED, ["wb:b"])] == ["wb:a"]  # wb:c was lifted before
-    assert gone(RECORDED, ["wb:a", "wb:b"]) == []
+    assert list(gone(RECORDED, ["wb:a", "wb:b"])) == []
