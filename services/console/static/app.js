@@ -3,6 +3,7 @@
 import { render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { accessRules, ApiRefusal, graphql, mayUse } from "./api.js";
+import { fetchFile } from "./downloads.js";
 import { html } from "./html.js";
 import { keepLanguage, LANGUAGES, storedLanguage, translator } from "./i18n.js";
 import { liveConnection } from "./live.js";
@@ -21,15 +22,16 @@ const SCREENS = [
   { route: "screening", label: "nav.screening", needs: ["screenBidders"], view: ScreeningScreen },
   { route: "vendors", label: "nav.vendors", needs: ["vendors"], view: VendorSearchScreen },
   { route: "risk", label: "nav.risk", needs: ["riskiestVendors"], view: RiskBoardScreen },
-  // Screens of those who act: shown to a role only if the API lets it record there too.
-  { route: "migration", label: "nav.migration", needs: ["migrationPlans", "updateMigrationChecklist"], view: MigrationScreen },
+  // Shown to every role that may read plans; the forms a role may not send are disabled there.
+  { route: "migration", label: "nav.migration", needs: ["migrationPlans"], view: MigrationScreen },
+  // A screen of those who act: shown to a role only if the API lets it record there too.
   { route: "sanctions", label: "nav.sanctions", needs: ["proposeSuspension", "imposeSanction"], view: SanctionsScreen },
 ];
 // Pages reached from a screen, not listed in the navigation.
 const PAGES = [
   { route: "vendor", needs: ["vendor"], view: VendorScreen },
   { route: "risk-vendor", needs: ["riskScore", "riskHistory"], view: RiskVendorScreen },
-  { route: "migration-plan", needs: ["migrationPlan", "updateMigrationChecklist"], view: MigrationPlanScreen },
+  { route: "migration-plan", needs: ["migrationPlan"], view: MigrationPlanScreen },
 ];
 
 function currentRoute() {
@@ -69,20 +71,33 @@ function Console({ token, rules, language, t, signOut }) {
   const screens = SCREENS.filter((screen) => mayUse(rules, who.role, screen.needs));
   const open = [...screens, ...PAGES].find((screen) => screen.route === route.route);
   const shown = open && mayUse(rules, who.role, open.needs) ? open : screens[0];
-  // A token refused mid-session (it expired) ends the session with the API's reason.
-  const api = async (query, variables) => {
-    try {
-      return await graphql(token, query, variables);
-    } catch (error) {
-      if (error instanceof ApiRefusal && error.status === 401) signOut(error.messages);
-      throw error;
-    }
-  };
+  // A token refused mid-session (it expired) ends the session with the API's reason, whether
+  // a query or a download met the refusal.
+  const withToken =
+    (call) =>
+    async (...args) => {
+      try {
+        return await call(token, ...args);
+      } catch (error) {
+        if (error instanceof ApiRefusal && error.status === 401) signOut(error.messages);
+        throw error;
+      }
+    };
+  const api = withToken(graphql);
   const may = (fields) => mayUse(rules, who.role, fields);
   // One WebSocket for the session's subscriptions, closed when the session ends.
   const live = useMemo(() => liveConnection(token, signOut), [token]);
   useEffect(() => () => live.dispose(), [live]);
-  const session = { api, language, t, may, live, agencies: who.agencies ?? [] };
+  const session = {
+    api,
+    download: withToken(fetchFile),
+    language,
+    t,
+    may,
+    role: who.role,
+    live,
+    agencies: who.agencies ?? [],
+  };
   return html`
     <nav aria-label=${t("nav.label")}>
       <ul>

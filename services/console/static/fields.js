@@ -36,8 +36,8 @@ export function said(t, { message, code }) {
 
 // One field: its label, the input (text, number, select, checkbox or textarea), a hint, its
 // errors. `name` is the field's path in the mutation (`payload.startsOn`): its value's key in
-// the form's values and the key of its errors.
-export function Field({ t, form, name, label, hint, value, set, errors, kind = "text", options, required }) {
+// the form's values and the key of its errors. A number's least value is `min` (1 unless said).
+export function Field({ t, form, name, label, hint, value, set, errors, kind = "text", options, required, min = 1 }) {
   const id = fieldId(form, name);
   const messages = errors?.[name] ?? [];
   const described = [hint ? `${id}-hint` : null, messages.length ? `${id}-error` : null]
@@ -60,7 +60,7 @@ export function Field({ t, form, name, label, hint, value, set, errors, kind = "
     input = html`<textarea ...${common} rows="2" required=${required} value=${value} onInput=${(e) => set(name, e.target.value)}></textarea>`;
   } else {
     const type = kind === "number" ? "number" : "text";
-    input = html`<input ...${common} type=${type} min=${kind === "number" ? 1 : null} required=${required} value=${value}
+    input = html`<input ...${common} type=${type} min=${kind === "number" ? min : null} required=${required} value=${value}
       onInput=${(e) => set(name, e.target.value)} />`;
   }
   return html`<div class=${`field field-${kind}`}>

@@ -3,13 +3,18 @@
 // each item's blockers, checklist, milestones and replacement, and every version of the
 // schedule with its causes and what changed. The page follows `migrationProgress` live and
 // reads the plan again on each step (and after each reconnection: the API replays nothing).
+// Every role that may read plans sees them; the forms of a mutation its role may not use are
+// disabled, with why (readonly.js). The plan's CSV and Gantt SVG download with the token.
 import { useEffect, useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
+import { DownloadButton } from "./downloads.js";
 import { Gantt } from "./gantt.js";
 import { html } from "./html.js";
 import { DateText, InstantText } from "./i18n.js";
 import { useLiveStatus, useReloadOnConnect, useSubscription } from "./live.js";
 import { MigrationItem } from "./migrationitem.js";
+import { OpenPlanForm } from "./migrationopen.js";
+import { PlanSettingsForm } from "./migrationsettings.js";
 import { vendorLink } from "./search.js";
 import { Refusal } from "./signin.js";
 
@@ -25,7 +30,7 @@ const VERSION = "version status gap objective bestBound wallSeconds conflicts ch
 const PLAN = `query ConsoleMigrationPlan($planId: ID!) {
   migrationPlan(planId: $planId) {
     planId vendorId agency trigger reason createdOn vendorEligible upToDate csvUrl ganttUrl
-    settings { startsOn phaseMonths capacity earlyCutover deadlineOn blackouts { startsOn endsOn reason } }
+    settings { startsOn phaseMonths capacity earlyCutover earlyPenalty deadlineOn blackouts { startsOn endsOn reason } }
     solver { ${VERSION} }
     phases { index label startsOn endsOn }
     items {
@@ -48,31 +53,34 @@ export function planLink(planId) {
 }
 
 export function MigrationScreen({ session }) {
-  const { t, api, language, agencies } = session;
+  const { t, api, language, agencies, may } = session;
   const [state, setState] = useState({ plans: null, refused: null });
-  useEffect(() => {
-    // Every page of plans (a hundred at a time): an owner's agencies rarely hold many.
-    const load = async () => {
-      const plans = [];
-      let after = null;
-      for (;;) {
-        const page = (await api(PLANS, { after })).migrationPlans;
-        plans.push(...page.edges.map((edge) => edge.node));
-        if (!page.pageInfo.hasNextPage) return plans;
-        after = page.pageInfo.endCursor;
-      }
-    };
-    load()
+  // Every page of plans (a hundred at a time): an owner's agencies rarely hold many.
+  const plansNow = async () => {
+    const plans = [];
+    let after = null;
+    for (;;) {
+      const page = (await api(PLANS, { after })).migrationPlans;
+      plans.push(...page.edges.map((edge) => edge.node));
+      if (!page.pageInfo.hasNextPage) return plans;
+      after = page.pageInfo.endCursor;
+    }
+  };
+  const load = () =>
+    plansNow()
       .then((plans) => setState({ plans, refused: null }))
       .catch((error) => {
         if (!(error instanceof ApiRefusal)) throw error;
         setState({ plans: null, refused: error.messages });
       });
+  useEffect(() => {
+    load();
   }, []);
   const { plans, refused } = state;
   return html`<h2>${t("migration.title")}</h2>
     ${agencies.length ? html`<p>${t("migration.ofAgencies", { agencies: agencies.join(", ") })}</p>` : null}
     <${Refusal} t=${t} messages=${refused} />
+    ${may(["createMigrationPlan"]) ? html`<${OpenPlanForm} session=${session} opened=${load} planLink=${planLink} />` : null}
     ${plans === null && !refused ? html`<p aria-live="polite">${t("loading")}</p>` : null}
     ${plans && plans.length === 0 ? html`<p class="empty">${t("migration.noPlans")}</p>` : null}
     ${plans && plans.length
@@ -216,7 +224,15 @@ export function MigrationPlanScreen({ session, argument }) {
       ${plan.vendorEligible ? html`${" · "}<strong>${t("migration.vendorEligibleAgain")}</strong>` : null}
     </p>
     <${SolverReport} t=${t} plan=${plan} />
+    <details class="plan-settings">
+      <summary>${t("migrationForm.planSummary")}</summary>
+      <${PlanSettingsForm} session=${session} plan=${plan} changed=${load} />
+    </details>
     <${Gantt} t=${t} plan=${plan} />
+    <div class="downloads">
+      <${DownloadButton} session=${session} kind="csv" path=${plan.csvUrl} label=${t("migrationForm.downloadCsv")} />
+      <${DownloadButton} session=${session} kind="svg" path=${plan.ganttUrl} label=${t("migrationForm.downloadSvg")} />
+    </div>
     <section aria-labelledby="items-title">
       <h3 id="items-title">${t("migration.itemsTitle", { count: plan.items.length })}</h3>
       ${plan.items.map(

@@ -2,12 +2,15 @@
 // not at its contract's end, what blocks it, its readiness checklist (ticked and withdrawn
 // through updateMigrationChecklist), its milestones (recordMigrationMilestone) and its
 // replacement vendor (chooseReplacementVendor; a refusal is shown at the field, with the
-// sanctions that bar that vendor at the plan's agency).
+// sanctions that bar that vendor at the plan's agency), and its settings (migrationsettings.js).
+// A role that may read the plan but not record on it sees each form disabled, with why.
 import { useState } from "preact/hooks";
 import { Field, Outcome, RECEIPT, record } from "./fields.js";
 import { checksPassed } from "./gantt.js";
 import { html } from "./html.js";
 import { DateText } from "./i18n.js";
+import { ItemSettingsForm } from "./migrationsettings.js";
+import { Locked } from "./readonly.js";
 import { Reasons } from "./screening.js";
 import { vendorLink } from "./search.js";
 
@@ -159,9 +162,16 @@ export function MigrationItem({ session, plan, item, changed }) {
       ${item.statusNote ? html`<dt>${t("migration.note")}</dt><dd>${item.statusNote}</dd>` : null}
     </dl>
     <div class="item-forms">
-      <${Checklist} session=${session} plan=${plan} item=${item} changed=${changed} />
-      <${Milestone} session=${session} plan=${plan} item=${item} changed=${changed} />
-      <${Replacement} session=${session} plan=${plan} item=${item} changed=${changed} />
+      <${Locked} session=${session} mutation="updateMigrationChecklist" id=${`checklist-${item.contractId}`}>
+        <${Checklist} session=${session} plan=${plan} item=${item} changed=${changed} />
+      </${Locked}>
+      <${Locked} session=${session} mutation="recordMigrationMilestone" id=${`milestone-${item.contractId}`}>
+        <${Milestone} session=${session} plan=${plan} item=${item} changed=${changed} />
+      </${Locked}>
+      <${Locked} session=${session} mutation="chooseReplacementVendor" id=${`replacement-${item.contractId}`}>
+        <${Replacement} session=${session} plan=${plan} item=${item} changed=${changed} />
+      </${Locked}>
+      <${ItemSettingsForm} session=${session} plan=${plan} item=${item} changed=${changed} />
     </div>
   </details>`;
 }

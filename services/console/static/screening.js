@@ -1,9 +1,12 @@
 // The procurement officer's screening: one bidder (by vendor id, corporate number or name,
 // with the ranked candidates of a name), or a whole bidder list in one screenBidders request,
-// as of a day and as the registry knew it at a moment, with the result as CSV.
+// as of a day and as the registry knew it at a moment, with the result as CSV; and the
+// registry's exclusions export for other systems.
 import { useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
 import { parseBidders, resultCsv } from "./bidders.js";
+import { saveBlob } from "./downloads.js";
+import { ExclusionsExport } from "./exclusions.js";
 import { html } from "./html.js";
 import { DateText } from "./i18n.js";
 import { Candidates, FIND_VENDOR, vendorLink } from "./search.js";
@@ -122,14 +125,8 @@ function Results({ t, language, bidders, results }) {
     status,
     results.filter((result) => result.status === status).length,
   ]);
-  const download = () => {
-    const blob = new Blob([resultCsv(bidders, results)], { type: "text/csv;charset=utf-8" });
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(blob);
-    link.download = "screening.csv";
-    link.click();
-    URL.revokeObjectURL(link.href);
-  };
+  const download = () =>
+    saveBlob(new Blob([resultCsv(bidders, results)], { type: "text/csv;charset=utf-8" }), "screening.csv");
   const title = t("screening.results", { count: results.length });
   return html`<section class="results" aria-label=${title}>
     <h4>${title}</h4>
@@ -258,5 +255,6 @@ export function ScreeningScreen({ session }) {
   return html`<h2>${t("screening.title")}</h2>
     <${Conditions} t=${t} conditions=${conditions} setConditions=${setConditions} />
     <${OneBidder} session=${session} conditions=${conditions} />
-    <${BidderList} session=${session} conditions=${conditions} />`;
+    <${BidderList} session=${session} conditions=${conditions} />
+    <${ExclusionsExport} session=${session} />`;
 }

@@ -1,0 +1,31 @@
+// The registry's exclusions export (GET /exports/exclusions.{csv|json|ftm}?asOf=…, the HTTP
+// form of `vendorwatch export exclusions`), downloaded for another system. Its roles are the
+// API's eligibility checkers, those of screenBidders, so it sits on the screening screen.
+import { useState } from "preact/hooks";
+import { DownloadButton } from "./downloads.js";
+import { Field } from "./fields.js";
+import { html } from "./html.js";
+
+const FORMATS = ["csv", "json", "ftm"];
+
+// The export's path: the format, and the day it answers for (the API's today when empty).
+function exclusionsPath(format, asOf) {
+  const day = asOf.trim();
+  return `/exports/exclusions.${format}${day ? `?asOf=${encodeURIComponent(day)}` : ""}`;
+}
+
+export function ExclusionsExport({ session }) {
+  const { t } = session;
+  const [values, setValues] = useState({ format: "csv", asOf: "" });
+  const set = (name, value) => setValues({ ...values, [name]: value });
+  const formats = FORMATS.map((format) => [format, t(`exclusions.format.${format}`)]);
+  return html`<section aria-labelledby="exclusions-title" class="exclusions">
+    <h3 id="exclusions-title">${t("exclusions.title")}</h3>
+    <p>${t("exclusions.help")}</p>
+    <div class="form-grid">
+      <${Field} t=${t} form="exclusions" name="format" label=${t("exclusions.formatLabel")} kind="select" options=${formats} value=${values.format} set=${set} />
+      <${Field} t=${t} form="exclusions" name="asOf" label=${t("exclusions.asOf")} hint=${t("exclusions.asOfHint")} value=${values.asOf} set=${set} />
+    </div>
+    <${DownloadButton} session=${session} kind="exclusions" path=${exclusionsPath(values.format, values.asOf)} label=${t("exclusions.download")} />
+  </section>`;
+}

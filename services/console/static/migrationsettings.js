@@ -1,0 +1,174 @@
+// How a system owner sets up a plan: the plan's settings (configureMigrationPlan: phases,
+// capacity, early cut-overs, deadline, blackouts) on the plan's page, and an item's
+// (configureMigrationItem: criticality, dependencies, lead time, window) on the item. Each form
+// starts from what the plan is now and sends only what the user changed (the API changes only
+// the fields given); the receipt's field errors are shown at the fields. The schedule that
+// follows arrives live (migrationProgress), and the page draws it.
+import { useEffect, useState } from "preact/hooks";
+import { Field, listOrNull, Outcome, RECEIPT, record } from "./fields.js";
+import { html } from "./html.js";
+import { Locked } from "./readonly.js";
+
+// The settings travel as `$payload`, so that a value the API cannot read (a date) is reported
+// at `payload.deadlineOn`, the path the receipt's own errors name too.
+const CONFIGURE_PLAN = `mutation ConsoleConfigurePlan($planId: ID!, $payload: MigrationPlanSettingsInput!) {
+  configureMigrationPlan(planId: $planId, settings: $payload, waitForProcessing: true) { ${RECEIPT} }
+}`;
+const CONFIGURE_ITEM = `mutation ConsoleConfigureItem($planId: ID!, $contractId: ID!, $payload: MigrationItemInput!) {
+  configureMigrationItem(planId: $planId, contractId: $contractId, item: $payload,
+      waitForProcessing: true) { ${RECEIPT} }
+}`;
+const EARLY = ["FORBID", "PENALISE"];
+const CRITICALITIES = ["RESIDENT_FACING", "LEGALLY_MANDATED", "INTERNAL"];
+const BLACKOUTS = "payload.blackouts";
+// A blackout as one line: its first day, its last day, then why ("2027-02-01 2027-02-28 tax").
+const BLACKOUT_LINE = /^(\S+)\s+(\S+)\s+(.+)$/;
+
+// How a field's text becomes the value sent: a number (empty keeps the current one), a day
+// (empty clears it), a choice, a list (empty: none), the blackout windows.
+const number = (text) => (text.trim() === "" ? undefined : Number(text));
+const day = (text) => text.trim() || null;
+const choice = (text) => text;
+const list = (text) => listOrNull(text) ?? [];
+
+function blackoutsOf(text) {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const parts = BLACKOUT_LINE.exec(line);
+      // A line not in three parts is sent as its first day alone: the API names what is missing.
+      return parts ? { startsOn: parts[1], endsOn: parts[2], reason: parts[3].trim() } : { startsOn: line };
+    });
+}
+
+function blackoutsText(blackouts) {
+  return blackouts.map((b) => `${b.startsOn} ${b.endsOn} ${b.reason}`).join("\n");
+}
+
+// The fields whose text differs from the plan's now, as the input object the API takes.
+function changes(fields, values, current) {
+  const input = {};
+  for (const field of fields) {
+    if (values[field.name] === current[field.name]) continue;
+    const value = field.read(values[field.name]);
+    if (value !== undefined) input[field.name.slice("payload.".length)] = value;
+  }
+  return input;
+}
+
+// Every path an error about the blackouts may name (the request's `payload.blackouts[0].endsOn`,
+// the receipt's `payload.blackouts.0.endsOn`), so that each is shown at the one blackouts field.
+function blackoutPaths(count) {
+  const paths = [BLACKOUTS];
+  for (let n = 0; n < count; n += 1) {
+    paths.push(`${BLACKOUTS}.${n}`, `${BLACKOUTS}[${n}]`);
+    for (const name of ["startsOn", "endsOn", "reason"]) {
+      paths.push(`${BLACKOUTS}.${n}.${name}`, `${BLACKOUTS}[${n}].${name}`);
+    }
+  }
+  return paths;
+}
+
+function foldBlackouts(byField) {
+  const folded = {};
+  for (const [name, errors] of Object.entries(byField)) {
+    const at = name.startsWith(BLACKOUTS) ? BLACKOUTS : name;
+    (folded[at] ??= []).push(...errors);
+  }
+  return folded;
+}
+
+// One configure form: `current` is the plan's values as the fields hold them; it starts again
+// from them whenever they change (a schedule's new version does not wipe what is being typed).
+// `root`: the mutation's root field, which the user's role may or may not use; `heading`: the
+// title's element, as deep as where the form sits.
+function ConfigureForm({ session, form, title, heading, root, mutation, fields, current, variables, changed }) {
+  const { t, api } = session;
+  const [values, setValues] = useState(current);
+  const [outcome, setOutcome] = useState(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => setValues(current), [JSON.stringify(current)]);
+  const set = (name, value) => setValues({ ...values, [name]: value });
+  const submit = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    const input = changes(fields, values, current);
+    const names = [...fields.map((field) => field.name), ...blackoutPaths(input.blackouts?.length ?? 0)];
+    const result = await record(api, mutation, variables(input), names);
+    setOutcome({ ...result, byField: foldBlackouts(result.byField) });
+    setBusy(false);
+    if (result.receipt?.accepted) changed();
+  };
+  return html`<form id=${form} class="configure" onSubmit=${submit} aria-labelledby=${`${form}-title`}>
+    <${heading} id=${`${form}-title`}>${title}</${heading}>
+    <${Locked} session=${session} mutation=${root} id=${form}>
+      <div class="form-grid">
+        ${fields.map(
+          ({ read, ...field }) =>
+            html`<${Field} t=${t} form=${form} ...${field} value=${values[field.name]} set=${set} errors=${outcome?.byField} />`,
+        )}
+      </div>
+      <button type="submit" disabled=${busy}>${t("migrationForm.save")}</button>
+      <${Outcome} t=${t} outcome=${outcome} />
+    </${Locked}>
+  </form>`;
+}
+
+export function PlanSettingsForm({ session, plan, changed }) {
+  const { t } = session;
+  const settings = plan.settings;
+  const fields = [
+    { name: "payload.phaseMonths", label: t("migrationForm.phaseMonths"), kind: "number", read: number },
+    { name: "payload.capacity", label: t("migrationForm.capacity"), kind: "number", read: number },
+    {
+      name: "payload.earlyCutover",
+      label: t("migrationForm.earlyCutover"),
+      kind: "select",
+      options: EARLY.map((early) => [early, t(`migration.early.${early}`)]),
+      read: choice,
+    },
+    { name: "payload.earlyPenalty", label: t("migrationForm.earlyPenalty"), kind: "number", min: 0, read: number },
+    { name: "payload.deadlineOn", label: t("migrationForm.planDeadline"), hint: t("migrationForm.dayOrNone"), read: day },
+    { name: BLACKOUTS, label: t("migrationForm.blackouts"), hint: t("migrationForm.blackoutsHint"), kind: "textarea", read: blackoutsOf },
+  ];
+  const current = {
+    "payload.phaseMonths": String(settings.phaseMonths),
+    "payload.capacity": String(settings.capacity),
+    "payload.earlyCutover": settings.earlyCutover,
+    "payload.earlyPenalty": String(settings.earlyPenalty),
+    "payload.deadlineOn": settings.deadlineOn ?? "",
+    [BLACKOUTS]: blackoutsText(settings.blackouts),
+  };
+  return html`<${ConfigureForm} session=${session} form="plan-settings" title=${t("migrationForm.planTitle")}
+    heading="h3" root="configureMigrationPlan" mutation=${CONFIGURE_PLAN} fields=${fields} current=${current} changed=${changed}
+    variables=${(payload) => ({ planId: plan.planId, payload })} />`;
+}
+
+export function ItemSettingsForm({ session, plan, item, changed }) {
+  const { t } = session;
+  const fields = [
+    {
+      name: "payload.criticality",
+      label: t("contract.criticality"),
+      kind: "select",
+      options: CRITICALITIES.map((criticality) => [criticality, t(`criticality.${criticality}`)]),
+      read: choice,
+    },
+    { name: "payload.dependsOn", label: t("migration.dependsOn"), hint: t("migrationForm.dependsOnHint"), read: list },
+    { name: "payload.leadTimeMonths", label: t("migrationForm.leadTime"), kind: "number", min: 0, read: number },
+    { name: "payload.earliestOn", label: t("migrationForm.earliestOn"), hint: t("migrationForm.dayOrNone"), read: day },
+    { name: "payload.deadlineOn", label: t("migration.deadlineOn"), hint: t("migrationForm.dayOrNone"), read: day },
+  ];
+  const current = {
+    "payload.criticality": item.criticality,
+    "payload.dependsOn": item.dependsOn.join(", "),
+    "payload.leadTimeMonths": String(item.leadTimeMonths),
+    "payload.earliestOn": item.earliestOn ?? "",
+    "payload.deadlineOn": item.deadlineOn ?? "",
+  };
+  return html`<${ConfigureForm} session=${session} form=${`item-settings-${item.contractId}`}
+    title=${t("migrationForm.itemTitle")} heading="h5" root="configureMigrationItem" mutation=${CONFIGURE_ITEM} fields=${fields} current=${current}
+    changed=${changed} variables=${(payload) => ({ planId: plan.planId, contractId: item.contractId, payload })} />`;
+}
