@@ -1,0 +1,195 @@
+"""The system owner's and the auditor's migration screens in a real browser on a closed network,
+against a real `vendorwatch up` (one for the whole story): the owner changes the case's plan's
+settings (a value the API refuses is shown at its field, nothing recorded; then accepted) and
+sees the Gantt chart take the new schedule live; changes an item's dependencies; downloads the
+plan's CSV, fetched with the token, holding the plan's items; an auditor, who may read plans
+but not act on them, opens the same plan with every control disabled and says why.
+
+Each page is checked by axe-core and saved as a screenshot under test-artifacts/console/, as in
+the other console browser tests, whose helpers and case these share."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from services.platform.auth import Role
+from tests.e2e.conftest import System
+from tests.e2e.test_console_operations_browser import AGENCY, attribute, item, the_case_planned
+from tests.support import principals
+from tests.support.browser import closed_network_chromium
+from tests.support.console_browser import (
+    assert_only_the_api_was_reached,
+    origin,
+    screenshot,
+    shown,
+    sign_in_with,
+    until,
+)
+from tests.support.migration_checks import plan_of
+
+pytestmark = pytest.mark.postgres
+
+ROWS = ".gantt g.row[data-contract]"
+
+
+def phases_drawn(chrome: WebDriver) -> dict[str, str]:
+    """Each Gantt row's cut-over phase, read in one script (rows re-render as the plan moves)."""
+    drawn: dict[str, str] = chrome.execute_script(
+        "return Object.fromEntries([...document.querySelectorAll(arguments[0])]"
+        ".map((row) => [row.dataset.contract, row.dataset.phase]));",
+        ROWS,
+    )
+    return drawn
+
+
+def phases_planned(system: System, plan_id: str) -> dict[str, str]:
+    return {i["contractId"]: i["phaseLabel"] for i in plan_of(system.client, plan_id)["items"]}
+
+
+def settings_of(system: System, plan_id: str) -> dict[str, Any]:
+    query = (
+        "query ($id: ID!) { migrationPlan(planId: $id) { settings { earlyPenalty deadlineOn } } }"
+    )
+    settings: dict[str, Any] = system.client.data(query, id=plan_id)["migrationPlan"]["settings"]
+    return settings
+
+
+def type_into(chrome: WebDriver, field_id: str, text: str) -> None:
+    field = chrome.find_element(By.ID, field_id)
+    field.clear()
+    field.send_keys(text)
+
+
+def open_plan(chrome: WebDriver, plan_id: str) -> None:
+    until(chrome, lambda c: c.find_elements(By.LINK_TEXT, "Migration plans"), "the navigation")
+    chrome.find_element(By.LINK_TEXT, "Migration plans").click()
+    until(chrome, lambda c: c.find_elements(By.LINK_TEXT, plan_id), "the plan in the list")
+    chrome.find_element(By.LINK_TEXT, plan_id).click()
+    until(chrome, lambda c: len(c.find_elements(By.CSS_SELECTOR, ROWS)) == 10, "the Gantt")
+
+
+def downloaded(chrome: WebDriver, folder: Path, suffix: str) -> Path:
+    """The one file of `suffix` Chromium finished saving in `folder`."""
+
+    def saved(_: WebDriver) -> list[Path]:
+        if list(folder.glob("*.crdownload")):
+            return []
+        return [f for f in folder.glob(f"*{suffix}") if f.stat().st_size]
+
+    until(chrome, lambda c: len(saved(c)) == 1, f"a {suffix} file saved")
+    (found,) = saved(chrome)
+    return found
+
+
+def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
+    embedded: System, tmp_path: Path
+) -> None:
+    plan_id = the_case_planned(embedded, tmp_path)
+    before = plan_of(embedded.client, plan_id)
+    owner = principals.token(Role.SYSTEM_OWNER, agencies=(AGENCY,))
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    with closed_network_chromium() as chrome:
+        chrome.execute_cdp_cmd(
+            "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+        )
+        chrome.get(f"{origin(embedded)}/")
+        sign_in_with(chrome, owner)
+        open_plan(chrome, plan_id)
+        drawn = phases_drawn(chrome)
+        assert drawn == phases_planned(embedded, plan_id)
+        version = attribute(chrome, ".gantt", "data-version")
+
+        # The plan's settings, as the plan has them now.
+        chrome.find_element(By.CSS_SELECTOR, "details.plan-settings summary").click()
+        capacity = chrome.find_element(By.ID, "plan-settings-payload-capacity")
+        assert capacity.get_attribute("value") == str(before["settings"]["capacity"]) == "2"
+        blackouts = chrome.find_element(By.ID, "plan-settings-payload-blackouts")
+        assert (blackouts.get_attribute("value") or "").endswith(" tax")
+        # A phase of 13 months: refused by the API, shown at its field in the code's words.
+        months = "plan-settings-payload-phaseMonths"
+        type_into(chrome, months, "13")
+        chrome.find_element(By.CSS_SELECTOR, "#plan-settings button[type=submit]").click()
+        error = shown(chrome, f"#{months}-error")
+        assert error.startswith("Too large — ") and "12" in error
+        assert attribute(chrome, f"#{months}", "aria-invalid") == "true"
+        assert f"{months}-error" in (attribute(chrome, f"#{months}", "aria-describedby") or "")
+        assert plan_of(embedded.client, plan_id)["settings"] == before["settings"]
+        screenshot(chrome, "migration-plan-settings-refused")
+
+        # Corrected, with room for three cut-overs a phase and a deadline a year after the last
+        # contract's end: recorded, and the chart re-drawn from the new schedule as it arrives
+        # (c03 no longer waits behind c01 and c02; the deadline drawn).
+        last_end = max(dt.date.fromisoformat(i["endsOn"]) for i in before["items"])
+        deadline = (last_end + dt.timedelta(days=365)).isoformat()
+        type_into(chrome, months, str(before["settings"]["phaseMonths"]))
+        type_into(chrome, "plan-settings-payload-capacity", "3")
+        type_into(chrome, "plan-settings-payload-deadlineOn", deadline)
+        chrome.find_element(By.CSS_SELECTOR, "#plan-settings button[type=submit]").click()
+        assert "Recorded" in shown(chrome, "#plan-settings .accepted")
+        assert chrome.find_elements(By.CSS_SELECTOR, f"#{months}-error") == []
+        until(
+            chrome,
+            lambda c: (
+                attribute(c, ".gantt", "data-version") != version
+                and phases_drawn(c) == phases_planned(embedded, plan_id)
+            ),
+            "the new schedule on the chart",
+        )
+        after = plan_of(embedded.client, plan_id)
+        assert after["settings"]["capacity"] == 3
+        assert after["settings"]["deadlineOn"] == deadline
+        assert after["settings"]["blackouts"] == before["settings"]["blackouts"]  # unchanged
+        assert phases_drawn(chrome) != drawn
+        drawn_deadline = chrome.execute_script(
+            "return document.querySelector('.gantt line.deadline title')?.textContent ?? '';"
+        )
+        assert deadline in drawn_deadline
+        screenshot(chrome, "migration-plan-settings")
+
+        # Another setting changed later keeps the deadline (the form sends the day it shows).
+        type_into(chrome, "plan-settings-payload-earlyPenalty", "3")
+        chrome.find_element(By.CSS_SELECTOR, "#plan-settings button[type=submit]").click()
+        until(chrome, lambda _: settings_of(embedded, plan_id)["earlyPenalty"] == 3, "penalty 3")
+        assert settings_of(embedded, plan_id)["deadlineOn"] == deadline
+
+        # An item's settings, on the item: c09 now moves after c08 too.
+        chrome.find_element(By.CSS_SELECTOR, "details[data-contract='c09'] summary").click()
+        type_into(chrome, "item-settings-c09-payload-dependsOn", "c08")
+        chrome.find_element(By.CSS_SELECTOR, "#item-settings-c09 button[type=submit]").click()
+        assert "Recorded" in shown(chrome, "#item-settings-c09 .accepted")
+        assert item(embedded, plan_id, "c09")["dependsOn"] == ["c08"]
+
+        # The plan's CSV, downloaded with the token: the plan's items, one row each.
+        chrome.find_element(By.CSS_SELECTOR, "button[data-download=csv]").click()
+        rows = list(csv.DictReader(io.StringIO(downloaded(chrome, downloads, ".csv").read_text())))
+        assert sorted(row["contract_id"] for row in rows) == [f"c{n:02}" for n in range(1, 11)]
+        assert_only_the_api_was_reached(chrome, embedded)
+
+        # An auditor reads the same plan: every control there disabled, and why.
+        chrome.find_element(By.CSS_SELECTOR, ".who button").click()
+        sign_in_with(chrome, principals.token(Role.AUDITOR))
+        assert "Migration plans" in shown(chrome, "nav ul").splitlines()
+        open_plan(chrome, plan_id)
+        assert chrome.find_elements(By.CSS_SELECTOR, "details.open-plan") == []
+        chrome.find_element(By.CSS_SELECTOR, "details[data-contract='c01'] summary").click()
+        controls = chrome.find_elements(
+            By.CSS_SELECTOR, "details.item input, details.item select, details.item button"
+        )
+        assert controls and [c for c in controls if c.is_enabled()] == []
+        checks = chrome.find_elements(By.CSS_SELECTOR, "input[data-check]")
+        assert len(checks) == 50 and not any(c.is_enabled() for c in checks)
+        why = shown(chrome, "details[data-contract='c01'] .read-only")
+        assert "auditor" in why
+        settings = chrome.find_element(By.CSS_SELECTOR, "#plan-settings button[type=submit]")
+        assert not settings.is_enabled()
+        screenshot(chrome, "migration-plan-auditor")
+        assert_only_the_api_was_reached(chrome, embedded)
