@@ -121,7 +121,7 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
             chrome, ".who"
         )
         nav = chrome.find_element(By.CSS_SELECTOR, "nav ul").text.splitlines()
-        assert nav == ["Screening", "Vendors", "Risk board"]
+        assert nav == ["Screening", "Vendors", "Risk board", "Migration plans"]  # plans: to read
 
         chrome.find_element(By.ID, "condition-asOf").send_keys(DURING_THE_SUSPENSION)
         # One bidder by name: its answer, and the vendors the name may be, ranked.
