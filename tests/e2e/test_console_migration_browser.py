@@ -2,8 +2,9 @@
 against a real `vendorwatch up` (one for the whole story): the owner changes the case's plan's
 settings (a value the API refuses is shown at its field, nothing recorded; then accepted) and
 sees the Gantt chart take the new schedule live; changes an item's dependencies; downloads the
-plan's CSV, fetched with the token, holding the plan's items; an auditor, who may read plans
-but not act on them, opens the same plan with every control disabled and says why.
+plan's CSV and the exclusions export, fetched with the token, holding the plan's items and the
+barred vendors; an auditor, who may read plans but not act on them, opens the same plan with
+every control disabled, told why, in English and Japanese.
 
 Each page is checked by axe-core and saved as a screenshot under test-artifacts/console/, as in
 the other console browser tests, whose helpers and case these share."""
@@ -23,7 +24,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from services.platform.auth import Role
 from tests.e2e.conftest import System
 from tests.e2e.test_console_operations_browser import AGENCY, attribute, item, the_case_planned
-from tests.support import principals
+from tests.support import case_migration, principals
 from tests.support.browser import closed_network_chromium
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
@@ -33,7 +34,7 @@ from tests.support.console_browser import (
     sign_in_with,
     until,
 )
-from tests.support.migration_checks import plan_of
+from tests.support.migration_checks import SUSPENDED_OTHER, plan_of
 
 pytestmark = pytest.mark.postgres
 
@@ -76,17 +77,17 @@ def open_plan(chrome: WebDriver, plan_id: str) -> None:
     until(chrome, lambda c: len(c.find_elements(By.CSS_SELECTOR, ROWS)) == 10, "the Gantt")
 
 
-def downloaded(chrome: WebDriver, folder: Path, suffix: str) -> Path:
-    """The one file of `suffix` Chromium finished saving in `folder`."""
+def downloaded(chrome: WebDriver, folder: Path, pattern: str) -> list[dict[str, str]]:
+    """The rows of the one CSV file named like `pattern` Chromium finished saving in `folder`."""
 
     def saved(_: WebDriver) -> list[Path]:
         if list(folder.glob("*.crdownload")):
             return []
-        return [f for f in folder.glob(f"*{suffix}") if f.stat().st_size]
+        return [f for f in folder.glob(pattern) if f.stat().st_size]
 
-    until(chrome, lambda c: len(saved(c)) == 1, f"a {suffix} file saved")
+    until(chrome, lambda c: len(saved(c)) == 1, f"{pattern} saved")
     (found,) = saved(chrome)
-    return found
+    return list(csv.DictReader(io.StringIO(found.read_text(encoding="utf-8-sig"))))
 
 
 def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
@@ -170,8 +171,16 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
 
         # The plan's CSV, downloaded with the token: the plan's items, one row each.
         chrome.find_element(By.CSS_SELECTOR, "button[data-download=csv]").click()
-        rows = list(csv.DictReader(io.StringIO(downloaded(chrome, downloads, ".csv").read_text())))
+        rows = downloaded(chrome, downloads, f"{plan_id}-v*.csv")
         assert sorted(row["contract_id"] for row in rows) == [f"c{n:02}" for n in range(1, 11)]
+
+        # The exclusions export, from the screening screen: the two suspended vendors.
+        chrome.find_element(By.LINK_TEXT, "Screening").click()
+        chrome.find_element(By.CSS_SELECTOR, "button[data-download=exclusions]").click()
+        excluded = downloaded(chrome, downloads, "exclusions-*.csv")
+        barred = {(row["Vendor ID"], row["Sanction ID"]) for row in excluded}
+        assert barred == {(case_migration.VENDOR, "city-001"), (SUSPENDED_OTHER, "city-002")}
+        screenshot(chrome, "screening-exclusions")
         assert_only_the_api_was_reached(chrome, embedded)
 
         # An auditor reads the same plan: every control there disabled, and why.
@@ -192,4 +201,10 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
         settings = chrome.find_element(By.CSS_SELECTOR, "#plan-settings button[type=submit]")
         assert not settings.is_enabled()
         screenshot(chrome, "migration-plan-auditor")
+
+        chrome.find_element(By.CSS_SELECTOR, "header button[lang=ja]").click()
+        until(chrome, lambda c: "計画の設定を変更" in c.find_element(By.ID, "main").text, "ja")
+        assert "監査担当者" in shown(chrome, "details[data-contract='c01'] .read-only")
+        assert shown(chrome, "button[data-download=csv]") == "計画をダウンロード（CSV）"
+        screenshot(chrome, "migration-plan-auditor-ja")
         assert_only_the_api_was_reached(chrome, embedded)
