@@ -1,7 +1,8 @@
 """The system owner's and the auditor's migration screens in a real browser on a closed network,
 against a real `vendorwatch up` (one for the whole story): the owner changes the case's plan's
 settings (a value the API refuses is shown at its field, nothing recorded; then accepted) and
-sees the Gantt chart take the new schedule live; changes an item's dependencies; downloads the
+sees the Gantt chart take the new schedule live; changes an item's dependencies; opens a plan
+by hand (refusals shown as the API and the migration service give them); downloads the
 plan's CSV and the exclusions export, fetched with the token, holding the plan's items and the
 barred vendors; an auditor, who may read plans but not act on them, opens the same plan with
 every control disabled, told why, in English and Japanese.
@@ -24,7 +25,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from services.platform.auth import Role
 from tests.e2e.conftest import System
 from tests.e2e.test_console_operations_browser import AGENCY, attribute, item, the_case_planned
-from tests.support import case_migration, principals
+from tests.support import case_b, case_migration, principals
 from tests.support.browser import closed_network_chromium
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
@@ -34,11 +35,13 @@ from tests.support.console_browser import (
     sign_in_with,
     until,
 )
-from tests.support.migration_checks import SUSPENDED_OTHER, plan_of
+from tests.support.migration_checks import SUSPENDED_OTHER, plan_of, publish_events
 
 pytestmark = pytest.mark.postgres
 
 ROWS = ".gantt g.row[data-contract]"
+# A vendor nothing bars, with one running contract at the owner's agency: a plan opened by hand.
+HIGH_RISK = "vendor-h"
 
 
 def phases_drawn(chrome: WebDriver) -> dict[str, str]:
@@ -90,10 +93,19 @@ def downloaded(chrome: WebDriver, folder: Path, pattern: str) -> list[dict[str, 
     return list(csv.DictReader(io.StringIO(found.read_text(encoding="utf-8-sig"))))
 
 
+def high_risk_vendor(system: System, tmp_path: Path) -> None:
+    """HIGH_RISK registered, with contract h01 at AGENCY running as long as the case's c06."""
+    start = dt.datetime.now(case_migration.TOKYO).date().replace(day=1)
+    award = case_migration.awarded(start, case_migration.CONTRACTS[5])
+    award = {**award, "vendor_id": HIGH_RISK, "payload": {**award["payload"], "contract_id": "h01"}}
+    publish_events(system.publish, tmp_path / "h.jsonl", case_b.another_vendor(HIGH_RISK), award)
+
+
 def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
     embedded: System, tmp_path: Path
 ) -> None:
     plan_id = the_case_planned(embedded, tmp_path)
+    high_risk_vendor(embedded, tmp_path)
     before = plan_of(embedded.client, plan_id)
     owner = principals.token(Role.SYSTEM_OWNER, agencies=(AGENCY,))
     downloads = tmp_path / "downloads"
@@ -181,6 +193,28 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
         barred = {(row["Vendor ID"], row["Sanction ID"]) for row in excluded}
         assert barred == {(case_migration.VENDOR, "city-001"), (SUSPENDED_OTHER, "city-002")}
         screenshot(chrome, "screening-exclusions")
+
+        # A plan opened by hand: an id the API refuses is shown at its field; a vendor that
+        # already has a plan here is refused by the migration service, as it says; then opened.
+        chrome.find_element(By.LINK_TEXT, "Migration plans").click()
+        chrome.find_element(By.CSS_SELECTOR, "details.open-plan summary").click()
+        assert attribute(chrome, "#open-plan-agency", "data-field") == "agency"
+        type_into(chrome, "open-plan-vendorId", case_migration.VENDOR)
+        type_into(chrome, "open-plan-planId", "plan by hand")
+        type_into(chrome, "open-plan-reason", "Critical risk score.")
+        chrome.find_element(By.CSS_SELECTOR, "#open-plan button[type=submit]").click()
+        assert shown(chrome, "#open-plan-planId-error").startswith("Not in the expected form — ")
+        type_into(chrome, "open-plan-planId", "plan-b-by-hand")
+        chrome.find_element(By.CSS_SELECTOR, "#open-plan button[type=submit]").click()
+        assert f"already has plan {plan_id}" in shown(chrome, "#open-plan .refusal")
+        type_into(chrome, "open-plan-vendorId", HIGH_RISK)
+        type_into(chrome, "open-plan-planId", "plan-h")
+        chrome.find_element(By.CSS_SELECTOR, "#open-plan button[type=submit]").click()
+        assert "Recorded" in shown(chrome, "#open-plan .accepted")
+        until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, "tr[data-plan='plan-h']"), "")
+        screenshot(chrome, "migration-plan-opened")
+        chrome.find_element(By.LINK_TEXT, "See plan plan-h").click()
+        shown(chrome, ".gantt g.row[data-contract='h01']")
         assert_only_the_api_was_reached(chrome, embedded)
 
         # An auditor reads the same plan: every control there disabled, and why.
