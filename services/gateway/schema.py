@@ -21,6 +21,7 @@ from services.migration.graphql_mutations import MigrationMutation
 from services.migration.graphql_types import MigrationQuery, MigrationSubscription
 from services.platform.graphql.nodes import NodeQuery
 from services.registry.bidder_screening.graphql_types import BidderScreeningQuery
+from services.registry.graphql_authorities import AuthoritiesQuery
 from services.registry.graphql_imports import ImportsQuery
 from services.registry.graphql_record_fields import RecordsQuery
 from services.registry.graphql_types import RegistryQuery, RegistrySubscription
@@ -35,6 +36,7 @@ from services.risk.graphql_types import RiskQuery, RiskSubscription
 )
 class Query(
     RegistryQuery,
+    AuthoritiesQuery,
     BidderScreeningQuery,
     RecordsQuery,
     ImportsQuery,
