@@ -34,10 +34,35 @@ export function said(t, { message, code }) {
   return words ? `${words} — ${message}` : message;
 }
 
-// One field: its label, the input (text, number, select, checkbox or textarea), a hint, its
-// errors. `name` is the field's path in the mutation (`payload.startsOn`): its value's key in
-// the form's values and the key of its errors.
-export function Field({ t, form, name, label, hint, value, set, errors, kind = "text", options, required }) {
+// Choices of a list field (`kind: "choices"`): one checkbox per option, the value staying the
+// comma-separated text a typed list is, so that the form sends it alike. A code in the value
+// that is not an option (another authority's ground, a proposal's) stays shown, checked, so
+// that what is sent is always on screen.
+function Choices({ common, id, label, value, set, name, options }) {
+  const chosen = listOrNull(value) ?? [];
+  const known = options.map(([option]) => option);
+  const shown = [...options, ...chosen.filter((code) => !known.includes(code)).map((code) => [code, code])];
+  const toggle = (code, on) => {
+    const next = shown.map(([option]) => option).filter((option) => (option === code ? on : chosen.includes(option)));
+    set(name, next.join(", "));
+  };
+  return html`<fieldset ...${common} class="choices">
+    <legend>${label}</legend>
+    ${shown.map(
+      ([option, text], index) => html`<span class="choice">
+        <input type="checkbox" id=${`${id}-${index}`} value=${option} checked=${chosen.includes(option)}
+          onChange=${(e) => toggle(option, e.target.checked)} />
+        <label for=${`${id}-${index}`}>${text}</label>
+      </span>`,
+    )}
+  </fieldset>`;
+}
+
+// One field: its label, the input (text, number, select, checkbox, textarea or choices), a
+// hint, its errors. `name` is the field's path in the mutation (`payload.startsOn`): its
+// value's key in the form's values and the key of its errors. `suggestions` ([value, label]):
+// a text field's datalist, offered but not imposed (an authority not yet on record).
+export function Field({ t, form, name, label, hint, value, set, errors, kind = "text", options, required, suggestions }) {
   const id = fieldId(form, name);
   const messages = errors?.[name] ?? [];
   const described = [hint ? `${id}-hint` : null, messages.length ? `${id}-error` : null]
@@ -50,7 +75,9 @@ export function Field({ t, form, name, label, hint, value, set, errors, kind = "
     "aria-describedby": described || null,
   };
   let input;
-  if (kind === "checkbox") {
+  if (kind === "choices") {
+    input = html`<${Choices} common=${common} id=${id} label=${label} value=${value} set=${set} name=${name} options=${options} />`;
+  } else if (kind === "checkbox") {
     input = html`<input ...${common} type="checkbox" checked=${value} onChange=${(e) => set(name, e.target.checked)} />`;
   } else if (kind === "select") {
     input = html`<select ...${common} value=${value} onChange=${(e) => set(name, e.target.value)}>
@@ -60,11 +87,19 @@ export function Field({ t, form, name, label, hint, value, set, errors, kind = "
     input = html`<textarea ...${common} rows="2" required=${required} value=${value} onInput=${(e) => set(name, e.target.value)}></textarea>`;
   } else {
     const type = kind === "number" ? "number" : "text";
+    const list = suggestions ? `${id}-list` : null;
     input = html`<input ...${common} type=${type} min=${kind === "number" ? 1 : null} required=${required} value=${value}
-      onInput=${(e) => set(name, e.target.value)} />`;
+      list=${list} autocomplete=${list ? "off" : null} onInput=${(e) => set(name, e.target.value)} />
+      ${list
+        ? html`<datalist id=${list}>${suggestions.map(([option, text]) => html`<option value=${option} label=${text}></option>`)}</datalist>`
+        : null}`;
   }
+  let labelled;
+  if (kind === "choices") labelled = input; // its legend is its label
+  else if (kind === "checkbox") labelled = html`${input}<label for=${id}>${label}</label>`;
+  else labelled = html`<label for=${id}>${label}</label>${input}`;
   return html`<div class=${`field field-${kind}`}>
-    ${kind === "checkbox" ? html`${input}<label for=${id}>${label}</label>` : html`<label for=${id}>${label}</label>${input}`}
+    ${labelled}
     ${hint ? html`<small id=${`${id}-hint`}>${hint}</small>` : null}
     ${messages.length
       ? html`<p class="error field-error" id=${`${id}-error`}>${messages.map((error) => said(t, error)).join("; ")}</p>`
