@@ -5,6 +5,7 @@
 // the console knows is introduced by its words in the user's language (`apiError.<code>`).
 import { ApiRefusal } from "./api.js";
 import { html } from "./html.js";
+import { said } from "./i18n.js";
 import { Refusal } from "./signin.js";
 
 // A variable the API could not read (a date it cannot parse) names its place:
@@ -25,13 +26,6 @@ function splitErrors(errors, names) {
     else others.push(error);
   }
   return { byField, others };
-}
-
-// An error of the API as the user reads it: its code's words in the user's language, when
-// the console has them, then the API's message, which keeps the details (days, ids, sanctions).
-export function said(t, { message, code }) {
-  const words = code ? t(`apiError.${code}`, {}, "") : "";
-  return words ? `${words} — ${message}` : message;
 }
 
 // Choices of a list field (`kind: "choices"`): one checkbox per option, the value staying the
@@ -58,21 +52,25 @@ function Choices({ common, id, label, value, set, name, options }) {
   </fieldset>`;
 }
 
-// One field: its label, the input (text, number, select, checkbox, textarea or choices), a
-// hint, its errors. `name` is the field's path in the mutation (`payload.startsOn`): its
-// value's key in the form's values and the key of its errors. `suggestions` ([value, label]):
-// a text field's datalist, offered but not imposed (an authority not yet on record).
-export function Field({ t, form, name, label, hint, value, set, errors, kind = "text", options, required, suggestions }) {
+// One field: its label, the input (text, number, select, checkbox or textarea), a hint, its
+// errors. `name` is the field's path in the mutation (`payload.startsOn`): its value's key in
+// the form's values and the key of its errors.
+export function Field({ t, form, name, label, hint, value, set, errors, kind = "text", options, required }) {
   const id = fieldId(form, name);
   const messages = errors?.[name] ?? [];
   const described = [hint ? `${id}-hint` : null, messages.length ? `${id}-error` : null]
     .filter(Boolean)
     .join(" ");
+  // A text field's `options` are suggestions (a datalist): offered, not imposed (an authority
+  // not yet on record may be typed); a choices field's are its checkboxes.
+  const suggested = kind === "text" && options ? `${id}-list` : null;
   const common = {
     id,
     "data-field": name,
     "aria-invalid": messages.length ? "true" : null,
     "aria-describedby": described || null,
+    list: suggested,
+    autocomplete: suggested ? "off" : null,
   };
   let input;
   if (kind === "choices") {
@@ -87,19 +85,18 @@ export function Field({ t, form, name, label, hint, value, set, errors, kind = "
     input = html`<textarea ...${common} rows="2" required=${required} value=${value} onInput=${(e) => set(name, e.target.value)}></textarea>`;
   } else {
     const type = kind === "number" ? "number" : "text";
-    const list = suggestions ? `${id}-list` : null;
     input = html`<input ...${common} type=${type} min=${kind === "number" ? 1 : null} required=${required} value=${value}
-      list=${list} autocomplete=${list ? "off" : null} onInput=${(e) => set(name, e.target.value)} />
-      ${list
-        ? html`<datalist id=${list}>${suggestions.map(([option, text]) => html`<option value=${option} label=${text}></option>`)}</datalist>`
-        : null}`;
+      onInput=${(e) => set(name, e.target.value)} />`;
   }
-  let labelled;
-  if (kind === "choices") labelled = input; // its legend is its label
+  let labelled; // a choices field's legend is its label
+  if (kind === "choices") labelled = input;
   else if (kind === "checkbox") labelled = html`${input}<label for=${id}>${label}</label>`;
   else labelled = html`<label for=${id}>${label}</label>${input}`;
   return html`<div class=${`field field-${kind}`}>
     ${labelled}
+    ${suggested
+      ? html`<datalist id=${suggested}>${options.map(([option, text]) => html`<option value=${option} label=${text}></option>`)}</datalist>`
+      : null}
     ${hint ? html`<small id=${`${id}-hint`}>${hint}</small>` : null}
     ${messages.length
       ? html`<p class="error field-error" id=${`${id}-error`}>${messages.map((error) => said(t, error)).join("; ")}</p>`
@@ -147,11 +144,11 @@ export async function record(api, query, variables, names) {
     if (!(error instanceof ApiRefusal)) throw error;
     const byField = {};
     const refused = [];
-    for (const message of error.messages) {
-      const at = VARIABLE_AT.exec(message);
+    for (const refusal of error.messages) {
+      const at = VARIABLE_AT.exec(refusal.message);
       const field = at && at[1] + (at[2] ?? "");
-      if (field && names.includes(field)) (byField[field] ??= []).push({ message, code: null });
-      else refused.push(message);
+      if (field && names.includes(field)) (byField[field] ??= []).push(refusal);
+      else refused.push(refusal);
     }
     return { refused: refused.length ? refused : null, receipt: null, byField, others: [] };
   }

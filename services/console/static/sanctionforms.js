@@ -193,7 +193,7 @@ export function ImposeForm({ session, authorities, values, setValues }) {
       label: t("sanction.authority"),
       hint: t("sanction.authorityHint"),
       required: true,
-      suggestions: authoritySuggestions(t, authorities),
+      options: authoritySuggestions(t, authorities),
     },
     { name: "payload.decidedOn", label: t("sanction.decidedOn"), hint: date, required: true },
     { name: "payload.startsOn", label: t("sanction.startsOn"), hint: date, required: true },

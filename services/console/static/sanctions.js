@@ -22,13 +22,13 @@ const FIELDS = ["authority", "grounds", "serious", "decidedOn"];
 // The policy's refusals name their argument first: "grounds: unknown ground 'x'… (proposeSuspension)".
 const NAMED = /^(\w+): (.*?)(?: \(proposeSuspension\))?$/;
 
-function byArgument(messages) {
+function byArgument(refusals) {
   const byField = {};
   const others = [];
-  for (const message of messages) {
-    const named = NAMED.exec(message);
-    if (named && FIELDS.includes(named[1])) (byField[named[1]] ??= []).push({ message: named[2], code: null });
-    else others.push(message);
+  for (const refusal of refusals) {
+    const named = NAMED.exec(refusal.message);
+    if (named && FIELDS.includes(named[1])) (byField[named[1]] ??= []).push({ message: named[2], code: refusal.code });
+    else others.push(refusal);
   }
   return { byField, others };
 }
