@@ -32,7 +32,11 @@ from services.risk.graphql_types import RiskQuery, RiskSubscription
     description="What can be asked: vendors and their records, bid eligibility, risk,"
     " migration plans, the reports of list imports, watchlists and alerts, the event log"
     " itself, and any object again by its global id. A Date is a calendar day (a default of"
-    " today means today in the registry's time zone); a DateTime carries its UTC offset."
+    " today means today in the registry's time zone); a DateTime carries its UTC offset. Every"
+    " error of a request carries `extensions.code`, stable for a client to say in its user's"
+    " language (the message, in English, gives the details): UNAUTHENTICATED, TOKEN_EXPIRED,"
+    " FORBIDDEN, BAD_REQUEST, BAD_USER_INPUT, INTERNAL (with `extensions.errorId`), and over"
+    " HTTP NOT_FOUND, REQUEST_TOO_LARGE, TIMEOUT and the persisted queries' codes."
 )
 class Query(
     RegistryQuery,
