@@ -247,6 +247,7 @@ def test_a_sanction_authority_proposes_is_shown_a_field_error_then_imposes_amend
         assert case_b.SUSPENSION_START in shown(chrome, "[data-proposed=startsOn]")
         assert shown(chrome, "[data-proposed=range]") == "2 to 18 months"
         assert case_b.LAST_SUSPENDED_DAY in shown(chrome, "[data-proposed=lastDay]")
+        assert shown(chrome, "[data-proposed=governingGround]") == "Breach of contract"
 
         # Into the form, with a first day before the decision: the receipt's error, at it.
         chrome.find_element(By.CSS_SELECTOR, ".proposal button").click()

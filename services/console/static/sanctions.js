@@ -33,7 +33,10 @@ function byArgument(refusals) {
   return { byField, others };
 }
 
-function Proposal({ t, language, proposal, use }) {
+function Proposal({ t, language, policy, proposal, use }) {
+  // The governing ground by its name in the user's language (the code when the policy is gone).
+  const governing = policy?.grounds.find((ground) => ground.code === proposal.governingGround);
+  const ground = governing ? (language === "ja" ? governing.labelJa : governing.labelEn) : proposal.governingGround;
   const day = (iso) => html`<${DateText} iso=${iso} language=${language} />`;
   return html`<div class="proposal" role="status">
     <dl class="facts">
@@ -42,7 +45,7 @@ function Proposal({ t, language, proposal, use }) {
       <dd data-proposed="range">${t("sanction.rangeText", { min: proposal.minMonths, max: proposal.maxMonths })}</dd>
       <dt>${t("sanction.lastDay")}</dt>
       <dd data-proposed="lastDay">${day(proposal.earliestLastDay)}${" – "}${day(proposal.latestLastDay)}</dd>
-      <dt>${t("sanction.governingGround")}</dt><dd>${proposal.governingGround}</dd>
+      <dt>${t("sanction.governingGround")}</dt><dd data-proposed="governingGround">${ground}</dd>
       <dt>${t("sanction.aggravation")}</dt>
       <dd>${proposal.serious ? t("sanction.aggravationText", { factor: proposal.aggravationFactor }) : t("sanction.no")}</dd>
     </dl>
@@ -89,7 +92,7 @@ function ProposeForm({ session, authorities, takeProposal }) {
         ${field("authority", { kind: "select", options: choices })}
         ${policy
           ? field("grounds", { kind: "choices", options: groundOptions(t, language, policy) })
-          : html`<p class="field" id="propose-grounds-wait">${t("sanction.groundsAfterAuthority")}</p>`}
+          : html`<p class="field">${t("sanction.groundsAfterAuthority")}</p>`}
         ${field("serious", { kind: "checkbox" })}
         ${field("decidedOn", { required: true, hint: t("form.dateHint") })}
       </div>
@@ -97,7 +100,7 @@ function ProposeForm({ session, authorities, takeProposal }) {
     </form>
     <${Refusal} t=${t} messages=${state.others} />
     ${state.proposal
-      ? html`<${Proposal} t=${t} language=${language} proposal=${state.proposal} use=${() => takeProposal(state.proposal)} />`
+      ? html`<${Proposal} t=${t} language=${language} policy=${policyOf(authorities, state.proposal.authority)} proposal=${state.proposal} use=${() => takeProposal(state.proposal)} />`
       : null}
   </section>`;
 }
