@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import ArgumentNode, GraphQLError, StringValueNode, ValueNode, VariableNode
+from services.platform.error_codes import ErrorCode
 
 # (type, field) whose `agency` argument selects agency-owned records.
 SCOPED_FIELDS = frozenset(
@@ -64,7 +65,9 @@ def agency_errors(
             mine = ", ".join(agencies) or "none"
             errors.append(
                 GraphQLError(
-                    f"agency {agency!r} is not one of your agencies ({mine})", found.argument
+                    f"agency {agency!r} is not one of your agencies ({mine})",
+                    found.argument,
+                    extensions={"code": ErrorCode.FORBIDDEN.value},
                 )
             )
     return errors

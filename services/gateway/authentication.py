@@ -86,6 +86,8 @@ class BearerAuthentication:
             state["principal"] = await verify(self.verifier, authorization)
         except AuthError as error:
             bearer = {"www-authenticate": 'Bearer error="invalid_token"'}
-            await error_response(401, str(error), headers=bearer)(scope, receive, send)
+            await error_response(401, str(error), code=error.code, headers=bearer)(
+                scope, receive, send
+            )
             return
         await self.app(scope, receive, send)

@@ -4,6 +4,10 @@ Input problems (an invalid event, an unknown vendor, a date that does not exist,
 refusal) keep their message, which says which field and why. Anything else (a database
 error, a bug) could leak internals: it is logged with a fresh id, and the client gets only
 that id to quote to the operators.
+
+Every error leaves with a code (`extensions.code`, `platform/error_codes.py`) that a client
+says in its user's language: the role and agency checks give theirs where they refuse; the
+rest is told here by what raised it (a client's value, the request's form, or ours).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 
 from services.events.catalog import EventRejected
+from services.platform.error_codes import ErrorCode
 from services.platform.graphql.errors import InvalidArgument
 from services.registry.era_dates import InvalidDate
 from services.registry.policy import OutsidePolicy, PolicyError
@@ -44,11 +49,28 @@ def _is_internal(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, (*CLIENT_ERRORS, GraphQLError))
 
 
+def _code(error: GraphQLError) -> ErrorCode:
+    """The code of an error raised without one (never an internal one: those are masked)."""
+    if error.original_error is None:
+        # graphql-core's own: the document does not parse or validate (limits included), an
+        # unknown operationName.
+        return ErrorCode.BAD_REQUEST
+    # A resolver's refusal of a value; a variable missing, or refused by its type or its
+    # scalar ("2019-02-30"), which graphql-core reports with the GraphQLError it met.
+    return ErrorCode.BAD_USER_INPUT
+
+
+def with_code(error: GraphQLError) -> None:
+    """Gives a client's error its code, unless it has one (the role and agency checks')."""
+    if not (error.extensions and "code" in error.extensions):
+        error.extensions = {**(error.extensions or {}), "code": _code(error).value}
+
+
 class ErrorTriageSchema(strawberry.Schema):
     """Logs each error by whose it is. strawberry's own logs every error at ERROR with a
     traceback, a client's typo too, which buries the real faults: here a client's mistake is
     one INFO line, and a real fault is logged at ERROR, with its id and traceback, by
-    InternalErrorIds."""
+    InternalErrorIds. A client's error is given its code (`with_code`)."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -56,6 +78,9 @@ class ErrorTriageSchema(strawberry.Schema):
         for error in errors:
             if not _is_internal(error):
                 log.info("client error at %s: %s", error.path, error.message)
+                # Here rather than in InternalErrorIds: strawberry reports a document its
+                # parser cache cannot parse after the extensions' operation hook has ended.
+                with_code(error)
 
 
 class InternalErrorIds(MaskErrors):
@@ -78,5 +103,5 @@ class InternalErrorIds(MaskErrors):
             source=error.source,
             positions=error.positions,
             path=error.path,
-            extensions={"code": "INTERNAL", "errorId": error_id},
+            extensions={"code": ErrorCode.INTERNAL.value, "errorId": error_id},
         )

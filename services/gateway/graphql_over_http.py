@@ -24,6 +24,7 @@ from collections import OrderedDict
 from typing import Any
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from services.platform.error_codes import ErrorCode
 from services.platform.http_errors import JSON
 
 MEDIA_TYPE = "application/graphql-response+json"
@@ -66,7 +67,7 @@ def runs_a_subscription(query: str, operation_name: str | None, max_tokens: int)
 class RequestError(Exception):
     """A request refused before execution, answered as GraphQL JSON."""
 
-    def __init__(self, message: str, code: str | None = None) -> None:
+    def __init__(self, message: str, code: ErrorCode) -> None:
         super().__init__(message)
         self.message, self.code = message, code
 
@@ -85,18 +86,18 @@ class PersistedQueries:
         if persisted.get("version", 1) != 1 or not isinstance(wanted, str):
             raise RequestError(
                 "extensions.persistedQuery: version 1 and a sha256Hash string are needed",
-                "PERSISTED_QUERY_INVALID",
+                ErrorCode.PERSISTED_QUERY_INVALID,
             )
         if query is None:
             known = self._known.get(wanted)
             if known is None:
-                raise RequestError(NOT_FOUND, "PERSISTED_QUERY_NOT_FOUND")
+                raise RequestError(NOT_FOUND, ErrorCode.PERSISTED_QUERY_NOT_FOUND)
             self._known.move_to_end(wanted)
             return known
         if hashlib.sha256(query.encode()).hexdigest() != wanted:
             raise RequestError(
                 "extensions.persistedQuery.sha256Hash is not the SHA-256 of the query",
-                "PERSISTED_QUERY_HASH_MISMATCH",
+                ErrorCode.PERSISTED_QUERY_HASH_MISMATCH,
             )
         self._known[wanted] = query
         if len(self._known) > self._size:

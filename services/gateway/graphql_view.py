@@ -36,6 +36,7 @@ from services.gateway.websocket_auth import (
     speaks_our_protocol,
 )
 from services.platform.auth import TokenVerifier
+from services.platform.error_codes import ErrorCode
 from services.platform.graphql.context import RequestContext
 from services.platform.http_errors import JSON, error_response
 
@@ -70,8 +71,13 @@ class GraphQLView(GraphQL[RequestContext, None]):
             if isinstance(refused.__cause__, InvalidOperationTypeError):
                 status, allow = 405, "POST"  # a mutation by GET: the specification's 405
             headers = {"allow": allow} if status == 405 else None
+            # 400, 405, 415: the request's form (its body, method or media type).
             response = error_response(
-                status, refused.reason, media_type=media_type, headers=headers
+                status,
+                refused.reason,
+                code=ErrorCode.BAD_REQUEST,
+                media_type=media_type,
+                headers=headers,
             )
         except RequestError as refused:
             status = 400 if media_type == MEDIA_TYPE else 200
@@ -122,7 +128,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if request_data.query and runs_a_subscription(
             request_data.query, request_data.operation_name, self._max_tokens
         ):
-            raise RequestError(SUBSCRIPTION_OVER_HTTP, "SUBSCRIPTION_OVER_HTTP")
+            raise RequestError(SUBSCRIPTION_OVER_HTTP, ErrorCode.SUBSCRIPTION_OVER_HTTP)
         return await super().execute_single(
             request=request,
             request_adapter=request_adapter,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from graphql import FieldNode, GraphQLError
 from services.platform.access import DEAD_LETTER_READERS, ELIGIBILITY_CHECKERS, IMPORT_READERS
 from services.platform.auth import Principal, Role
+from services.platform.error_codes import ErrorCode
 
 EVERYONE = frozenset(Role)
 AUDITORS = frozenset({Role.AUDITOR, Role.ADMIN})
@@ -100,9 +101,19 @@ def role_errors(principal: Principal | None, roots: Iterable[RootField]) -> list
     for root in roots:
         # Introspection too: nothing runs for a caller without a valid token.
         if principal is None:
-            errors.append(GraphQLError("sign in: a bearer token is required", root.node))
+            errors.append(
+                GraphQLError(
+                    "sign in: a bearer token is required",
+                    root.node,
+                    extensions={"code": ErrorCode.UNAUTHENTICATED.value},
+                )
+            )
         elif not root.name.startswith("__") and not allowed(principal.role, root.kind, root.name):
             errors.append(
-                GraphQLError(f"role {principal.role.value} may not use {root.name}", root.node)
+                GraphQLError(
+                    f"role {principal.role.value} may not use {root.name}",
+                    root.node,
+                    extensions={"code": ErrorCode.FORBIDDEN.value},
+                )
             )
     return errors

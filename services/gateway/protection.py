@@ -25,6 +25,7 @@ from strawberry.extensions import (
 
 from graphql import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from services.gateway.introspection_limits import MAX_INTROSPECTION_DEPTH, introspection_rule
+from services.platform.error_codes import ErrorCode
 from services.platform.http_errors import error_response
 
 # Distinct documents whose parse is kept (document_checks.py keeps their validation).
@@ -94,12 +95,14 @@ class RequestLimits:
         too_large = f"request body over {limit} bytes"
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and not length.isdigit():
-            await error_response(400, "Content-Length is not a number of bytes")(
-                scope, receive, send
-            )
+            await error_response(
+                400, "Content-Length is not a number of bytes", code=ErrorCode.BAD_REQUEST
+            )(scope, receive, send)
             return
         if length is not None and int(length) > limit:
-            await error_response(413, too_large)(scope, receive, send)
+            await error_response(413, too_large, code=ErrorCode.REQUEST_TOO_LARGE)(
+                scope, receive, send
+            )
             return
         started = False
 
@@ -113,16 +116,17 @@ class RequestLimits:
             async with asyncio.timeout(self.limits.request_seconds):
                 body = await _read_body(receive, limit)
                 if body is None:
-                    await error_response(413, too_large)(scope, receive, send)
+                    await error_response(413, too_large, code=ErrorCode.REQUEST_TOO_LARGE)(
+                        scope, receive, send
+                    )
                     return
                 await self.app(scope, _replay(body, receive), tracking_send)
         except _ClientGone:
             return
         except TimeoutError:
             if not started:
-                await error_response(504, f"request took over {self.limits.request_seconds:g} s")(
-                    scope, receive, send
-                )
+                took = f"request took over {self.limits.request_seconds:g} s"
+                await error_response(504, took, code=ErrorCode.TIMEOUT)(scope, receive, send)
 
 
 class _ClientGone(Exception):

@@ -21,6 +21,7 @@ from services.migration.graphql_mutations import MigrationMutation
 from services.migration.graphql_types import MigrationQuery, MigrationSubscription
 from services.platform.graphql.nodes import NodeQuery
 from services.registry.bidder_screening.graphql_types import BidderScreeningQuery
+from services.registry.graphql_authorities import AuthoritiesQuery
 from services.registry.graphql_imports import ImportsQuery
 from services.registry.graphql_record_fields import RecordsQuery
 from services.registry.graphql_types import RegistryQuery, RegistrySubscription
@@ -31,10 +32,15 @@ from services.risk.graphql_types import RiskQuery, RiskSubscription
     description="What can be asked: vendors and their records, bid eligibility, risk,"
     " migration plans, the reports of list imports, watchlists and alerts, the event log"
     " itself, and any object again by its global id. A Date is a calendar day (a default of"
-    " today means today in the registry's time zone); a DateTime carries its UTC offset."
+    " today means today in the registry's time zone); a DateTime carries its UTC offset. Every"
+    " error of a request carries `extensions.code`, stable for a client to say in its user's"
+    " language (the message, in English, gives the details): UNAUTHENTICATED, TOKEN_EXPIRED,"
+    " FORBIDDEN, BAD_REQUEST, BAD_USER_INPUT, INTERNAL (with `extensions.errorId`), and over"
+    " HTTP NOT_FOUND, REQUEST_TOO_LARGE, TIMEOUT and the persisted queries' codes."
 )
 class Query(
     RegistryQuery,
+    AuthoritiesQuery,
     BidderScreeningQuery,
     RecordsQuery,
     ImportsQuery,

@@ -30,6 +30,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Connec
 
 from services.gateway.authentication import token_from_connection_params, verify
 from services.platform.auth import AuthError, Principal, TokenVerifier
+from services.platform.error_codes import ErrorCode
 from services.platform.graphql.context import RequestContext
 
 UNAUTHORIZED = 4401  # never retried by graphql-ws clients
@@ -38,7 +39,7 @@ EXPIRED_REASON = "token expired"
 
 
 def refusal_code(error: AuthError) -> int:
-    return EXPIRED if str(error) == EXPIRED_REASON else UNAUTHORIZED
+    return EXPIRED if error.code is ErrorCode.TOKEN_EXPIRED else UNAUTHORIZED
 
 
 class TokenCheckingHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):

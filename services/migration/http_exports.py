@@ -6,13 +6,15 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 
 from services.migration import plan_repository
 from services.migration.export_csv import plan_csv
 from services.migration.gantt import plan_gantt_svg
 from services.migration.model import PlanSnapshot
 from services.platform.access import sees_agency
+from services.platform.error_codes import ErrorCode
+from services.platform.http_errors import error_response
 
 FORMATS: dict[str, tuple[Callable[[PlanSnapshot], str], str]] = {
     "csv": (plan_csv, "text/csv; charset=utf-8"),
@@ -32,11 +34,14 @@ def export_endpoint(pool: asyncpg.Pool) -> Callable[[Request], Awaitable[Respons
     async def export(request: Request) -> Response:
         plan_id, fmt = request.path_params["plan_id"], request.path_params["format"]
         if fmt not in FORMATS:
-            return PlainTextResponse(f"unknown format {fmt!r}: csv or svg", status_code=404)
+            unknown = f"unknown format {fmt!r}: csv or svg"
+            return error_response(404, unknown, code=ErrorCode.NOT_FOUND)
         snapshot = await latest_snapshot(pool, plan_id)
         principal = request.scope.get("state", {}).get("principal")
         if snapshot is None or not sees_agency(principal, snapshot.agency):
-            return PlainTextResponse(f"no scheduled plan {plan_id!r}", status_code=404)
+            # Another agency's plan is answered as one that does not exist (README, "Agencies").
+            unknown = f"no scheduled plan {plan_id!r}"
+            return error_response(404, unknown, code=ErrorCode.NOT_FOUND)
         render, media_type = FORMATS[fmt]
         filename = f"{plan_id}-v{snapshot.version}.{fmt}"
         return Response(

@@ -25,6 +25,7 @@ from services.platform.auth_keys import MIN_SECRET_BYTES, PublicKey, load_public
 from services.platform.auth_keys import (
     local_secret as local_secret,
 )  # re-exported: callers import it from here
+from services.platform.error_codes import ErrorCode
 from services.platform.errors import StartupError
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,12 @@ ROLE_NAMES = ", ".join(Role)
 
 
 class AuthError(Exception):
-    """A token is missing or not acceptable; the message is safe to show the client."""
+    """A token is missing or not acceptable; the message is safe to show the client, the code
+    tells an expired token (which a client renews) from one it must replace."""
+
+    def __init__(self, message: str, code: ErrorCode = ErrorCode.UNAUTHENTICATED) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 # Clock skew allowed between token issuers and this process, by default.
@@ -249,7 +255,9 @@ class TokenVerifier:
                 # Another key (several PEM keys, or one without a kid) may have signed it.
                 continue
             except jwt.InvalidTokenError as error:
-                raise AuthError(_client_message(error, config)) from None
+                expired = isinstance(error, jwt.ExpiredSignatureError)
+                code = ErrorCode.TOKEN_EXPIRED if expired else ErrorCode.UNAUTHENTICATED
+                raise AuthError(_client_message(error, config), code) from None
         if claims is None:
             raise AuthError("token signature is not valid")
         principal = replace(

@@ -11,6 +11,8 @@ from typing import Any
 
 from starlette.responses import Response
 
+from services.platform.error_codes import ErrorCode
+
 JSON = "application/json"
 
 
@@ -18,14 +20,13 @@ def error_response(
     status: int,
     message: str,
     *,
+    code: ErrorCode,
     media_type: str = JSON,
-    code: str | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     """The refusal as a response; an ASGI middleware sends it with
-    `await error_response(…)(scope, receive, send)`."""
-    error: dict[str, Any] = {"message": message}
-    if code is not None:
-        error["extensions"] = {"code": code}
+    `await error_response(…)(scope, receive, send)`. Every refusal has its code
+    (`error_codes.py`), which a client says in its user's language."""
+    error: dict[str, Any] = {"message": message, "extensions": {"code": code.value}}
     body = json.dumps({"errors": [error]}, ensure_ascii=False)
     return Response(body, status_code=status, media_type=media_type, headers=headers)

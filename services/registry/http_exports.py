@@ -12,6 +12,7 @@ from starlette.responses import Response, StreamingResponse
 
 from services.platform.access import ELIGIBILITY_CHECKERS
 from services.platform.clock import Clock
+from services.platform.error_codes import ErrorCode
 from services.platform.http_errors import error_response
 from services.registry.exclusion_formats import FORMATS, exported
 from services.registry.exclusions import exclusions
@@ -24,15 +25,23 @@ def exclusions_endpoint(
         principal = request.scope.get("state", {}).get("principal")
         if principal is None or principal.role not in ELIGIBILITY_CHECKERS:
             role = principal.role.value if principal else "none"
-            return error_response(403, f"role {role} may not export exclusions")
+            return error_response(
+                403, f"role {role} may not export exclusions", code=ErrorCode.FORBIDDEN
+            )
         format_ = request.path_params["format"]
         if format_ not in FORMATS:
-            return error_response(404, f"unknown format {format_!r}: {', '.join(FORMATS)}")
+            return error_response(
+                404,
+                f"unknown format {format_!r}: {', '.join(FORMATS)}",
+                code=ErrorCode.NOT_FOUND,
+            )
         asked = request.query_params.get("asOf")
         try:
             as_of = dt.date.fromisoformat(asked) if asked else clock.today()
         except ValueError:
-            return error_response(400, f"asOf: {asked!r} is not a date (YYYY-MM-DD)")
+            return error_response(
+                400, f"asOf: {asked!r} is not a date (YYYY-MM-DD)", code=ErrorCode.BAD_USER_INPUT
+            )
         filename = f"exclusions-{as_of.isoformat()}.{'jsonl' if format_ != 'csv' else 'csv'}"
         return StreamingResponse(
             exported(format_, exclusions(pool, as_of)),

@@ -215,3 +215,11 @@ async def vendors_sanctioned(
         known_at,
     )
     return [r["vendor_id"] for r in rows]
+
+
+async def authorities_recorded(conn: Connection) -> dict[str, int]:
+    """Every authority named by a recorded sanction, with how many sanctions it imposed."""
+    rows = await conn.fetch(
+        "SELECT authority, count(*) AS sanctions FROM registry_sanctions GROUP BY authority"
+    )
+    return {r["authority"]: r["sanctions"] for r in rows}

@@ -47,6 +47,7 @@ AGENCY = case_migration.AGENCY
 OTHER_AGENCY = "環境課"
 VENDOR_D = "vendor-d"
 NEW_SANCTION = "city-2022-007"
+POLICY_AUTHORITY = "City procurement office"
 
 
 def era(iso: str) -> str:
@@ -231,20 +232,33 @@ def test_a_sanction_authority_proposes_is_shown_a_field_error_then_imposes_amend
         assert "Sanctions" in shown(chrome, "nav ul").splitlines()
         chrome.find_element(By.LINK_TEXT, "Sanctions").click()
 
-        # The policy's proposal: README's worked example, decided 2022-07-08, serious.
-        shown(chrome, "#propose-authority")
-        chrome.find_element(By.ID, "propose-authority").send_keys("City procurement office")
-        grounds = chrome.find_element(By.ID, "propose-grounds")
-        grounds.send_keys("breach_of_contract, dishonest_conduct")
+        # The policy's proposal: README's worked example, decided 2022-07-08, serious. The one
+        # authority with a policy is chosen already; its grounds are offered with their ranges.
+        shown(chrome, "#propose-grounds")
+        authority_choice = Select(chrome.find_element(By.ID, "propose-authority"))
+        assert authority_choice.first_selected_option.text == POLICY_AUTHORITY
+        breach = chrome.find_element(By.CSS_SELECTOR, "label[for=propose-grounds-0]").text
+        assert breach == "Breach of contract (1–9 months)"
+        for code in ("breach_of_contract", "dishonest_conduct"):
+            chrome.find_element(By.CSS_SELECTOR, f"#propose-grounds input[value={code}]").click()
         chrome.find_element(By.ID, "propose-serious").click()
         chrome.find_element(By.ID, "propose-decidedOn").send_keys("令和4年7月8日")
         chrome.find_element(By.CSS_SELECTOR, "#propose button[type=submit]").click()
         assert case_b.SUSPENSION_START in shown(chrome, "[data-proposed=startsOn]")
         assert shown(chrome, "[data-proposed=range]") == "2 to 18 months"
         assert case_b.LAST_SUSPENDED_DAY in shown(chrome, "[data-proposed=lastDay]")
+        assert shown(chrome, "[data-proposed=governingGround]") == "Breach of contract"
 
         # Into the form, with a first day before the decision: the receipt's error, at it.
         chrome.find_element(By.CSS_SELECTOR, ".proposal button").click()
+        # The authority is offered (typed text stays possible) and the grounds come checked.
+        suggested = chrome.find_elements(By.CSS_SELECTOR, "#impose-payload-authority-list option")
+        assert [o.get_attribute("value") for o in suggested] == [POLICY_AUTHORITY]
+        checked = chrome.find_elements(By.CSS_SELECTOR, "#impose-payload-grounds input:checked")
+        assert [c.get_attribute("value") for c in checked] == [
+            "breach_of_contract",
+            "dishonest_conduct",
+        ]
         assert (
             chrome.find_element(By.ID, "impose-payload-period-durationMonths").get_attribute(
                 "value"

@@ -109,7 +109,9 @@ def test_a_batch_is_refused_with_graphql_errors(embedded: System) -> None:
     assert refused.value.code == 400
     answer = client.answers[-1]
     assert answer.headers["content-type"] == "application/json"
-    assert answer.json() == {"errors": [{"message": "Batching is not enabled"}]}
+    assert answer.json() == {
+        "errors": [{"message": "Batching is not enabled", "extensions": {"code": "BAD_REQUEST"}}]
+    }
 
 
 def _closed(error: BaseException) -> ConnectionClosed:

@@ -53,7 +53,14 @@ async def test_a_chunked_body_over_the_limit_is_refused_without_reading_it_all(
             headers=bearer() | {"content-type": "application/json"},
         )
     assert answer.status_code == 413
-    assert answer.json() == {"errors": [{"message": "request body over 2000000 bytes"}]}
+    assert answer.json() == {
+        "errors": [
+            {
+                "message": "request body over 2000000 bytes",
+                "extensions": {"code": "REQUEST_TOO_LARGE"},
+            }
+        ]
+    }
     assert sent <= 3, f"{sent} MB read of a body refused at 2 MB"
 
 
@@ -90,7 +97,9 @@ async def test_introspection_through_the_graphiql_page_path_needs_a_token(
     # The page itself holds no data and stays public; a query never runs without a token.
     assert page.status_code == 200 and "graphiql" in page.text.lower()
     assert anonymous.status_code == 401 and "__schema" not in anonymous.text
-    assert anonymous.json() == {"errors": [{"message": "no bearer token"}]}
+    assert anonymous.json() == {
+        "errors": [{"message": "no bearer token", "extensions": {"code": "UNAUTHENTICATED"}}]
+    }
     assert empty.status_code == 401
     assert signed_in.status_code == 200
     assert signed_in.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}

@@ -79,7 +79,11 @@ async def test_a_body_over_the_size_limit_is_refused() -> None:
         refused = await client.post("/", content=b"x" * 101)
         accepted = await client.post("/", content=b"x" * 100)
     assert refused.status_code == 413
-    assert refused.json() == {"errors": [{"message": "request body over 100 bytes"}]}
+    assert refused.json() == {
+        "errors": [
+            {"message": "request body over 100 bytes", "extensions": {"code": "REQUEST_TOO_LARGE"}}
+        ]
+    }
     assert accepted.status_code == 200
 
 
@@ -88,5 +92,7 @@ async def test_a_request_over_the_time_limit_is_cut_off() -> None:
         slow = await client.get("/", params={"sleep": "2"})
         fast = await client.get("/")
     assert slow.status_code == 504
-    assert slow.json() == {"errors": [{"message": "request took over 0.2 s"}]}
+    assert slow.json() == {
+        "errors": [{"message": "request took over 0.2 s", "extensions": {"code": "TIMEOUT"}}]
+    }
     assert fast.status_code == 200

@@ -1,7 +1,7 @@
 """Every label and message of the console exists in English and Japanese: the two languages
 have the same keys, every key the console's modules name is there, and every value the API
 can send where the console shows a label (statuses, kinds, bands, roles, event types, the risk
-model's factors) has one."""
+model's factors, the codes of its refusals) has one."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from graphql import GraphQLEnumType, build_schema
 from services.console import pages
 from services.events.catalog import EVENT_TYPES
 from services.platform.auth import Role
+from services.platform.error_codes import ErrorCode
 from services.risk.risk_score import FACTOR_NAMES
 
 STATIC = Path(pages.__file__).parent / "static"
@@ -72,3 +73,12 @@ def test_every_role_and_event_type_has_a_label() -> None:
 
 def test_every_factor_of_the_risk_model_has_a_label() -> None:
     assert keys("factor") == set(FACTOR_NAMES)
+
+
+def test_every_refusal_code_has_its_words() -> None:
+    """The API's request codes, and those the console gives a refusal by its HTTP status when
+    a proxy answers without one (api.js's STATUS_CODES)."""
+    by_status = set(re.findall(r'^\s+\d{3}: "([A-Z_]+)",$', (STATIC / "api.js").read_text(), re.M))
+    assert {"RATE_LIMITED", "UNAVAILABLE"} <= by_status  # the pattern still reads the table
+    upper_case = {code for code in keys("apiError") if code.isupper()}
+    assert upper_case == {code.value for code in ErrorCode} | by_status

@@ -93,6 +93,8 @@ EXPECTED_QUERIES: dict[str, set[Role]] = {
             "registryChanges",
             "contracts",
             "sanctions",
+            # The policies and the authorities named by sanctions, which "sanctions" shows.
+            "sanctionAuthorities",
             "riskScore",
             "riskHistory",
             "riskiestVendors",

@@ -1,20 +1,56 @@
 // The console's only way to data: the public GraphQL API, with the user's bearer token.
 
 export class ApiRefusal extends Error {
-  // `status`: the HTTP status (401: the token was refused, the session is over).
+  // `messages`: the refusals, each `{message, code}` (the API's English message and its
+  // `extensions.code`, which the console says in the user's language); `status`: the HTTP
+  // status (401: the token was refused, the session is over).
   constructor(messages, status) {
-    super(messages.join("; "));
+    super(messages.map((refusal) => refusal.message).join("; "));
     this.messages = messages;
     this.status = status;
   }
 }
 
-function messagesOf(body) {
+// The code of a refusal that came without one, by its HTTP status: a proxy in front of the
+// API (rate limits, a restart) answers in its own words, or in none.
+const STATUS_CODES = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHENTICATED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  413: "REQUEST_TOO_LARGE",
+  429: "RATE_LIMITED",
+  502: "UNAVAILABLE",
+  503: "UNAVAILABLE",
+  504: "TIMEOUT",
+};
+
+function statusCode(status) {
+  return STATUS_CODES[status] ?? (status >= 500 ? "INTERNAL" : null);
+}
+
+function refusalsOf(body, status) {
   const errors = (body && body.errors) || [];
   return errors.map((error) => {
     const path = error.path ? ` (${error.path.join(".")})` : "";
-    return `${error.message}${path}`;
+    const code = error.extensions?.code ?? (status >= 400 ? statusCode(status) : null);
+    return { message: `${error.message}${path}`, code };
   });
+}
+
+// The refusal a response that is not OK carries: the API's errors with their codes (every
+// HTTP refusal of the API is GraphQL JSON, the exports' too); a body that is not is said by
+// its status.
+export async function refusalOf(response) {
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  const refusals = refusalsOf(body, response.status);
+  const said = refusals.length ? refusals : [{ message: `HTTP ${response.status}`, code: statusCode(response.status) }];
+  return new ApiRefusal(said, response.status);
 }
 
 export async function graphql(token, query, variables = {}) {
@@ -27,16 +63,15 @@ export async function graphql(token, query, variables = {}) {
     },
     body: JSON.stringify({ query, variables }),
   });
+  if (!response.ok) throw await refusalOf(response);
   let body = null;
   try {
     body = await response.json();
   } catch {
-    throw new ApiRefusal([`HTTP ${response.status}`], response.status);
+    throw new ApiRefusal([{ message: `HTTP ${response.status}: not a GraphQL answer`, code: null }], response.status);
   }
-  const messages = messagesOf(body);
-  if (messages.length > 0 || !response.ok) {
-    throw new ApiRefusal(messages.length ? messages : [`HTTP ${response.status}`], response.status);
-  }
+  const refusals = refusalsOf(body, response.status);
+  if (refusals.length > 0) throw new ApiRefusal(refusals, response.status);
   return body.data;
 }
 

@@ -12,7 +12,7 @@ import { RiskVendorScreen } from "./riskvendor.js";
 import { MigrationPlanScreen, MigrationScreen } from "./migration.js";
 import { SanctionsScreen } from "./sanctions.js";
 import { ScreeningScreen } from "./screening.js";
-import { claims, forgetToken, keepToken, storedToken, takeLinkToken } from "./session.js";
+import { claims, forgetToken, keepToken, storedToken, takeLinkToken, useTokenEnd } from "./session.js";
 import { SignIn } from "./signin.js";
 import { VendorScreen, VendorSearchScreen } from "./vendors.js";
 
@@ -87,6 +87,7 @@ function Console({ token, rules, language, t, signOut }) {
   const may = (fields) => mayUse(rules, who.role, fields);
   // One WebSocket for the session's subscriptions, closed when the session ends.
   const live = useMemo(() => liveConnection(token, signOut), [token]);
+  useTokenEnd(token, () => api("query ConsoleSessionCheck { __typename }"));
   useEffect(() => () => live.dispose(), [live]);
   const session = {
     api,

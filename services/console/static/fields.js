@@ -5,6 +5,7 @@
 // the console knows is introduced by its words in the user's language (`apiError.<code>`).
 import { ApiRefusal } from "./api.js";
 import { html } from "./html.js";
+import { said } from "./i18n.js";
 import { Refusal } from "./signin.js";
 
 // A variable the API could not read (a date it cannot parse) names its place:
@@ -27,11 +28,28 @@ function splitErrors(errors, names) {
   return { byField, others };
 }
 
-// An error of the API as the user reads it: its code's words in the user's language, when
-// the console has them, then the API's message, which keeps the details (days, ids, sanctions).
-export function said(t, { message, code }) {
-  const words = code ? t(`apiError.${code}`, {}, "") : "";
-  return words ? `${words} — ${message}` : message;
+// Choices of a list field (`kind: "choices"`): one checkbox per option, the value staying the
+// comma-separated text a typed list is, so that the form sends it alike. A code in the value
+// that is not an option (another authority's ground, a proposal's) stays shown, checked, so
+// that what is sent is always on screen.
+function Choices({ common, id, label, value, set, name, options }) {
+  const chosen = listOrNull(value) ?? [];
+  const known = options.map(([option]) => option);
+  const shown = [...options, ...chosen.filter((code) => !known.includes(code)).map((code) => [code, code])];
+  const toggle = (code, on) => {
+    const next = shown.map(([option]) => option).filter((option) => (option === code ? on : chosen.includes(option)));
+    set(name, next.join(", "));
+  };
+  return html`<fieldset ...${common} class="choices">
+    <legend>${label}</legend>
+    ${shown.map(
+      ([option, text], index) => html`<span class="choice">
+        <input type="checkbox" id=${`${id}-${index}`} value=${option} checked=${chosen.includes(option)}
+          onChange=${(e) => toggle(option, e.target.checked)} />
+        <label for=${`${id}-${index}`}>${text}</label>
+      </span>`,
+    )}
+  </fieldset>`;
 }
 
 // One field: its label, the input (text, number, select, checkbox or textarea), a hint, its
@@ -43,14 +61,21 @@ export function Field({ t, form, name, label, hint, value, set, errors, kind = "
   const described = [hint ? `${id}-hint` : null, messages.length ? `${id}-error` : null]
     .filter(Boolean)
     .join(" ");
+  // A text field's `options` are suggestions (a datalist): offered, not imposed (an authority
+  // not yet on record may be typed); a choices field's are its checkboxes.
+  const suggested = kind === "text" && options ? `${id}-list` : null;
   const common = {
     id,
     "data-field": name,
     "aria-invalid": messages.length ? "true" : null,
     "aria-describedby": described || null,
+    list: suggested,
+    autocomplete: suggested ? "off" : null,
   };
   let input;
-  if (kind === "checkbox") {
+  if (kind === "choices") {
+    input = html`<${Choices} common=${common} id=${id} label=${label} value=${value} set=${set} name=${name} options=${options} />`;
+  } else if (kind === "checkbox") {
     input = html`<input ...${common} type="checkbox" checked=${value} onChange=${(e) => set(name, e.target.checked)} />`;
   } else if (kind === "select") {
     input = html`<select ...${common} value=${value} onChange=${(e) => set(name, e.target.value)}>
@@ -63,8 +88,15 @@ export function Field({ t, form, name, label, hint, value, set, errors, kind = "
     input = html`<input ...${common} type=${type} min=${kind === "number" ? min : null} required=${required} value=${value}
       onInput=${(e) => set(name, e.target.value)} />`;
   }
+  let labelled; // a choices field's legend is its label
+  if (kind === "choices") labelled = input;
+  else if (kind === "checkbox") labelled = html`${input}<label for=${id}>${label}</label>`;
+  else labelled = html`<label for=${id}>${label}</label>${input}`;
   return html`<div class=${`field field-${kind}`}>
-    ${kind === "checkbox" ? html`${input}<label for=${id}>${label}</label>` : html`<label for=${id}>${label}</label>${input}`}
+    ${labelled}
+    ${suggested
+      ? html`<datalist id=${suggested}>${options.map(([option, text]) => html`<option value=${option} label=${text}></option>`)}</datalist>`
+      : null}
     ${hint ? html`<small id=${`${id}-hint`}>${hint}</small>` : null}
     ${messages.length
       ? html`<p class="error field-error" id=${`${id}-error`}>${messages.map((error) => said(t, error)).join("; ")}</p>`
@@ -112,11 +144,11 @@ export async function record(api, query, variables, names) {
     if (!(error instanceof ApiRefusal)) throw error;
     const byField = {};
     const refused = [];
-    for (const message of error.messages) {
-      const at = VARIABLE_AT.exec(message);
+    for (const refusal of error.messages) {
+      const at = VARIABLE_AT.exec(refusal.message);
       const field = at && at[1] + (at[2] ?? "");
-      if (field && names.includes(field)) (byField[field] ??= []).push({ message, code: null });
-      else refused.push(message);
+      if (field && names.includes(field)) (byField[field] ??= []).push(refusal);
+      else refused.push(refusal);
     }
     return { refused: refused.length ? refused : null, receipt: null, byField, others: [] };
   }

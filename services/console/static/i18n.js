@@ -29,6 +29,17 @@ export function translator(language) {
     (messages[key] ?? fallback).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 }
 
+// A refusal of the API as the user reads it: its code's words in the user's language, when
+// the console has them (`apiError.<code>`: a receipt's field error codes and the request
+// codes of GraphQL errors and HTTP refusals), then the API's message, which is English and
+// keeps the details (days, ids, sanctions). A refusal the console made itself is a string.
+export function said(t, refusal) {
+  if (typeof refusal === "string") return refusal;
+  const { message, code } = refusal;
+  const words = code ? t(`apiError.${code}`, {}, "") : "";
+  return words ? `${words} — ${message}` : message;
+}
+
 // Intl's Japanese calendar (Chromium ships ICU's eras): 令和4年11月28日, 令和元年5月1日.
 const ERA = new Intl.DateTimeFormat("ja-JP-u-ca-japanese", {
   era: "long",

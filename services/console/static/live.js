@@ -6,7 +6,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { createClient } from "graphql-ws";
 
-const TOKEN_REFUSED = new Set([4401, 4403]);
+// The API's close codes for a token it refuses, as the codes its HTTP refusals carry.
+const TOKEN_REFUSED = { 4401: "UNAUTHENTICATED", 4403: "TOKEN_EXPIRED" };
 // Waits between attempts: 1 s, 2 s, 4 s… at most 15 s (a restarted API is found quickly,
 // an API down for long is not hammered).
 const MAX_WAIT_MS = 15000;
@@ -15,7 +16,10 @@ function waitBefore(attempt) {
   return new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** attempt, MAX_WAIT_MS)));
 }
 
-// `signOut(messages)`: called once when the API refuses the token on the socket.
+// A GraphQL error of a subscription as the console shows a refusal: its message and code.
+const refusal = (error) => ({ message: error.message, code: error.extensions?.code ?? null });
+
+// `signOut(refusals)`: called once when the API refuses the token on the socket.
 export function liveConnection(token, signOut) {
   const listeners = new Set();
   let status = "idle";
@@ -35,23 +39,22 @@ export function liveConnection(token, signOut) {
       connecting: () => tell(status === "reconnecting" ? "reconnecting" : "connecting"),
       connected: () => tell("connected"),
       closed: (event) => {
-        if (event && TOKEN_REFUSED.has(event.code)) {
+        if (event && event.code in TOKEN_REFUSED) {
           client.dispose();
-          signOut([event.reason || `WebSocket ${event.code}`]);
+          signOut([{ message: event.reason || `WebSocket ${event.code}`, code: TOKEN_REFUSED[event.code] }]);
         } else tell(event && event.code === 1000 ? "idle" : "reconnecting"); // 1000: none left
       },
     },
   });
   return {
-    // `next(data)` for each result; `fail(messages)` when the API refuses the subscription.
+    // `next(data)` for each result; `fail(refusals)` when the API refuses the subscription.
     subscribe(query, variables, next, fail) {
       return client.subscribe(
         { query, variables },
         {
-          next: (result) =>
-            result.errors ? fail(result.errors.map((error) => error.message)) : next(result.data),
+          next: (result) => (result.errors ? fail(result.errors.map(refusal)) : next(result.data)),
           error: (error) =>
-            fail(Array.isArray(error) ? error.map((e) => e.message) : [String(error.reason ?? error)]),
+            fail(Array.isArray(error) ? error.map(refusal) : [{ message: String(error.reason ?? error), code: null }]),
           complete: () => {},
         },
       );

@@ -3,6 +3,7 @@
 // it; the receipt's field errors are shown at the fields they name (`payload.startsOn`,
 // `payload.period.durationMonths`, `vendorId`), the others above the button.
 import { useState } from "preact/hooks";
+import { authoritySuggestions, groundOptions, policyOf } from "./authorities.js";
 import { Field, listOrNull, Outcome, RECEIPT, record } from "./fields.js";
 import { html } from "./html.js";
 import { vendorLink } from "./search.js";
@@ -169,8 +170,17 @@ function EventForm({ session, form, title, help, mutation, fields, variables, va
   </section>`;
 }
 
-export function ImposeForm({ session, values, setValues }) {
-  const { t } = session;
+// The grounds: chosen among the policy's when the authority has one, else typed as codes.
+function groundsField(t, language, authorities, authority) {
+  const policy = policyOf(authorities, authority);
+  const field = { name: "payload.grounds", label: t("sanction.grounds") };
+  return policy
+    ? { ...field, kind: "choices", options: groundOptions(t, language, policy) }
+    : { ...field, hint: t("sanction.groundsTyped"), required: true };
+}
+
+export function ImposeForm({ session, authorities, values, setValues }) {
+  const { t, language } = session;
   const kinds = KINDS.map((kind) => [kind, t(`sanctionKind.${kind}`)]);
   const date = t("form.dateHint");
   const list = t("form.listHint");
@@ -178,11 +188,17 @@ export function ImposeForm({ session, values, setValues }) {
     { name: "vendorId", label: t("sanction.vendorId"), required: true },
     { name: "payload.sanctionId", label: t("sanction.newId"), hint: t("sanction.newIdHint"), required: true },
     { name: "payload.kind", label: t("sanction.kind"), kind: "select", options: kinds },
-    { name: "payload.authority", label: t("sanction.authority"), required: true },
+    {
+      name: "payload.authority",
+      label: t("sanction.authority"),
+      hint: t("sanction.authorityHint"),
+      required: true,
+      options: authoritySuggestions(t, authorities),
+    },
     { name: "payload.decidedOn", label: t("sanction.decidedOn"), hint: date, required: true },
     { name: "payload.startsOn", label: t("sanction.startsOn"), hint: date, required: true },
     ...periodFields(t, v, false),
-    { name: "payload.grounds", label: t("sanction.grounds"), hint: t("sanction.groundsHint"), required: true },
+    groundsField(t, language, authorities, v["payload.authority"]),
     { name: "payload.serious", label: t("sanction.serious"), kind: "checkbox" },
     { name: "payload.agencies", label: t("sanction.agencies"), hint: list },
     { name: "payload.categories", label: t("sanction.categories"), hint: list },

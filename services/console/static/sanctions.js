@@ -1,8 +1,10 @@
 // The sanction authority's screen: a suspension proposed from the authority's policy
 // (grounds, serious, decision date → first day, range of months, last day), which fills the
-// imposition form; then impose, amend or lift (sanctionforms.js).
-import { useState } from "preact/hooks";
+// imposition form; then impose, amend or lift (sanctionforms.js). The authority and its
+// grounds are chosen from those the API knows (authorities.js).
+import { useEffect, useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
+import { groundOptions, policyOf, useAuthorities } from "./authorities.js";
 import { Field, listOrNull } from "./fields.js";
 import { html } from "./html.js";
 import { DateText } from "./i18n.js";
@@ -20,18 +22,21 @@ const FIELDS = ["authority", "grounds", "serious", "decidedOn"];
 // The policy's refusals name their argument first: "grounds: unknown ground 'x'… (proposeSuspension)".
 const NAMED = /^(\w+): (.*?)(?: \(proposeSuspension\))?$/;
 
-function byArgument(messages) {
+function byArgument(refusals) {
   const byField = {};
   const others = [];
-  for (const message of messages) {
-    const named = NAMED.exec(message);
-    if (named && FIELDS.includes(named[1])) (byField[named[1]] ??= []).push({ message: named[2], code: null });
-    else others.push(message);
+  for (const refusal of refusals) {
+    const named = NAMED.exec(refusal.message);
+    if (named && FIELDS.includes(named[1])) (byField[named[1]] ??= []).push({ message: named[2], code: refusal.code });
+    else others.push(refusal);
   }
   return { byField, others };
 }
 
-function Proposal({ t, language, proposal, use }) {
+function Proposal({ t, language, policy, proposal, use }) {
+  // The governing ground by its name in the user's language (the code when the policy is gone).
+  const governing = policy?.grounds.find((ground) => ground.code === proposal.governingGround);
+  const ground = governing ? (language === "ja" ? governing.labelJa : governing.labelEn) : proposal.governingGround;
   const day = (iso) => html`<${DateText} iso=${iso} language=${language} />`;
   return html`<div class="proposal" role="status">
     <dl class="facts">
@@ -40,7 +45,7 @@ function Proposal({ t, language, proposal, use }) {
       <dd data-proposed="range">${t("sanction.rangeText", { min: proposal.minMonths, max: proposal.maxMonths })}</dd>
       <dt>${t("sanction.lastDay")}</dt>
       <dd data-proposed="lastDay">${day(proposal.earliestLastDay)}${" – "}${day(proposal.latestLastDay)}</dd>
-      <dt>${t("sanction.governingGround")}</dt><dd>${proposal.governingGround}</dd>
+      <dt>${t("sanction.governingGround")}</dt><dd data-proposed="governingGround">${ground}</dd>
       <dt>${t("sanction.aggravation")}</dt>
       <dd>${proposal.serious ? t("sanction.aggravationText", { factor: proposal.aggravationFactor }) : t("sanction.no")}</dd>
     </dl>
@@ -48,11 +53,17 @@ function Proposal({ t, language, proposal, use }) {
   </div>`;
 }
 
-function ProposeForm({ session, takeProposal }) {
+function ProposeForm({ session, authorities, takeProposal }) {
   const { t, api, language } = session;
   const [values, setValues] = useState({ authority: "", grounds: "", serious: false, decidedOn: "" });
   const [state, setState] = useState({ proposal: null, byField: {}, others: [] });
-  const set = (name, value) => setValues({ ...values, [name]: value });
+  const set = (name, value) => setValues({ ...values, [name]: value, ...(name === "authority" ? { grounds: "" } : {}) });
+  // Only an authority with a policy has proposals; when there is one, it is chosen already.
+  const withPolicy = (authorities ?? []).filter((authority) => authority.policy);
+  useEffect(() => {
+    if (withPolicy.length === 1 && !values.authority) set("authority", withPolicy[0].name);
+  }, [authorities]);
+  const policy = policyOf(authorities, values.authority);
   const submit = async (event) => {
     event.preventDefault();
     const variables = {
@@ -72,13 +83,16 @@ function ProposeForm({ session, takeProposal }) {
   const field = (name, extra = {}) =>
     html`<${Field} t=${t} form=${FORM} name=${name} label=${t(`sanction.propose.${name}`)} value=${values[name]} set=${set}
       errors=${state.byField} ...${extra} />`;
+  const choices = [["", t("sanction.chooseAuthority")], ...withPolicy.map((authority) => [authority.name, authority.name])];
   return html`<section aria-labelledby="propose-title" class="event-form">
     <h3 id="propose-title">${t("sanction.proposeTitle")}</h3>
     <p>${t("sanction.proposeHelp")}</p>
     <form id=${FORM} onSubmit=${submit}>
       <div class="form-grid">
-        ${field("authority", { required: true })}
-        ${field("grounds", { required: true, hint: t("sanction.groundsHint") })}
+        ${field("authority", { kind: "select", options: choices })}
+        ${policy
+          ? field("grounds", { kind: "choices", options: groundOptions(t, language, policy) })
+          : html`<p class="field">${t("sanction.groundsAfterAuthority")}</p>`}
         ${field("serious", { kind: "checkbox" })}
         ${field("decidedOn", { required: true, hint: t("form.dateHint") })}
       </div>
@@ -86,13 +100,14 @@ function ProposeForm({ session, takeProposal }) {
     </form>
     <${Refusal} t=${t} messages=${state.others} />
     ${state.proposal
-      ? html`<${Proposal} t=${t} language=${language} proposal=${state.proposal} use=${() => takeProposal(state.proposal)} />`
+      ? html`<${Proposal} t=${t} language=${language} policy=${policyOf(authorities, state.proposal.authority)} proposal=${state.proposal} use=${() => takeProposal(state.proposal)} />`
       : null}
   </section>`;
 }
 
 export function SanctionsScreen({ session }) {
   const { t } = session;
+  const { authorities, refused } = useAuthorities(session.api);
   const [impose, setImpose] = useState(IMPOSE_START);
   // The proposal's authority, grounds, decision, first day and longest period, into the form.
   const takeProposal = (proposal) => {
@@ -110,8 +125,9 @@ export function SanctionsScreen({ session }) {
     document.getElementById("impose-title").scrollIntoView();
   };
   return html`<h2>${t("sanction.title")}</h2>
-    <${ProposeForm} session=${session} takeProposal=${takeProposal} />
-    <${ImposeForm} session=${session} values=${impose} setValues=${setImpose} />
+    <${Refusal} t=${t} messages=${refused} />
+    <${ProposeForm} session=${session} authorities=${authorities} takeProposal=${takeProposal} />
+    <${ImposeForm} session=${session} authorities=${authorities} values=${impose} setValues=${setImpose} />
     <${AmendForm} session=${session} />
     <${LiftForm} session=${session} />`;
 }

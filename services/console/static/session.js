@@ -1,5 +1,6 @@
 // The user's token: kept for this browser tab only (sessionStorage), never in localStorage,
-// cookies or the address bar.
+// cookies or the address bar; and the session's end when the token expires.
+import { useEffect } from "preact/hooks";
 
 const TOKEN_KEY = "vendorwatch.console.token";
 // `vendorwatch up` prints http://127.0.0.1:8000/#signin=<token> for the local admin.
@@ -38,4 +39,38 @@ export function claims(token) {
   } catch {
     return null;
   }
+}
+
+// How soon to ask the API again while it still accepts a token past its `exp` (the clock
+// skew it allows), or could not be reached; and the longest wait a browser timer takes.
+const RECHECK_MS = 5000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+// Ends the session when its token does, even on a screen that sends nothing: at the token's
+// `exp` the console asks the API (`check`, a request that signs out on a 401, with the API's
+// reason and code, said in the user's language). The API decides, not the console's clock:
+// while it still accepts the token, the console asks again a few seconds later.
+export function useTokenEnd(token, check) {
+  useEffect(() => {
+    const exp = claims(token)?.exp;
+    if (typeof exp !== "number") return undefined;
+    let timer;
+    let ended = false; // a check answered after the session ended schedules nothing
+    const schedule = (wait) => {
+      if (!ended) timer = setTimeout(tick, Math.min(Math.max(wait, 0), MAX_TIMER_MS));
+    };
+    function tick() {
+      const left = exp * 1000 - Date.now();
+      if (left > 0) return schedule(left);
+      check().then(
+        () => schedule(RECHECK_MS),
+        (error) => error.status !== 401 && schedule(RECHECK_MS),
+      );
+    }
+    tick();
+    return () => {
+      ended = true;
+      clearTimeout(timer);
+    };
+  }, [token]);
 }

@@ -1,13 +1,16 @@
 // Signing in with a pasted token; the one-time link of `vendorwatch up` signs in by itself.
 import { useState } from "preact/hooks";
 import { html } from "./html.js";
+import { said } from "./i18n.js";
 
+// The API's refusals (`{message, code}`, each said in the user's language) or the console's
+// own messages (strings).
 export function Refusal({ t, messages }) {
   if (!messages || messages.length === 0) return null;
   return html`<div class="refusal" role="alert">
     <strong>${t("api.refused")}</strong>
     <ul>
-      ${messages.map((message) => html`<li>${message}</li>`)}
+      ${messages.map((message) => html`<li data-code=${message.code ?? null}>${said(t, message)}</li>`)}
     </ul>
   </div>`;
 }

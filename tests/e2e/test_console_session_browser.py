@@ -1,0 +1,163 @@
+"""How a console session ends and how it rides out the server, in a real browser on a closed
+network against a real `vendorwatch up`: a token that expires while the console is open (on a
+screen that sends nothing) signs the user out, saying why in the user's language; the risk
+board's live subscriptions, when the server restarts under them, reconnect and carry on
+pushing updates.
+
+Each page shown is checked by axe-core and saved as a screenshot under test-artifacts/console/
+(git-ignored), as in test_console_browser.py, whose helpers these tests share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from services.platform.auth import Role
+from tests.e2e.conftest import System
+from tests.e2e.test_console_risk_board import LEAKING, RISKIEST, board, incident_today
+from tests.support import case_b, principals
+from tests.support.browser import closed_network_chromium, traffic
+from tests.support.console_browser import (
+    assert_only_the_api_was_reached,
+    origin,
+    screenshot,
+    shown,
+    sign_in_with,
+    until,
+)
+from tests.support.migration_checks import publish_events
+from tests.support.processes import (
+    GraphQLClient,
+    Service,
+    cli_publisher,
+    free_port,
+    wait_until,
+)
+
+pytestmark = pytest.mark.postgres
+
+# Long enough to sign in on a slow machine; the test checks it was signed in before.
+TOKEN_SECONDS = 20
+EXPIRED_JA = (
+    "トークンの有効期限が切れたため、セッションを終了しました。新しいトークンでサインインしてください"
+    " — token expired"
+)
+
+
+def test_a_token_expiring_while_the_console_is_open_signs_out_saying_why_in_japanese(
+    embedded: System,
+) -> None:
+    brief = principals.short_lived(TOKEN_SECONDS, Role.VIEWER)
+    with closed_network_chromium() as chrome:
+        chrome.get(f"{origin(embedded)}/")
+        chrome.find_element(By.CSS_SELECTOR, "header button[lang=ja]").click()
+        sign_in_with(chrome, brief)
+        # Signed in, on the vendor search: a screen with no subscription, which sends nothing.
+        until(chrome, lambda c: "事業者" in c.find_element(By.TAG_NAME, "nav").text, "ja")
+        assert chrome.find_elements(By.ID, "token") == []
+        assert chrome.execute_script("return sessionStorage.length") == 1
+
+        # At the token's end the API refuses it, and the console ends the session with why.
+        refusal = shown(chrome, ".signin .refusal li[data-code=TOKEN_EXPIRED]")
+        assert refusal == EXPIRED_JA
+        assert chrome.find_elements(By.TAG_NAME, "nav") == []
+        assert chrome.execute_script("return sessionStorage.length") == 0
+        screenshot(chrome, "session-expired-ja")
+        # Only the API was reached; what it refused was the expired token, and nothing else.
+        seen = traffic(chrome)
+        assert seen.failed and all(
+            url == f"{origin(embedded)}/graphql" and reason == "HTTP 401"
+            for url, reason in seen.failed
+        ), seen.failed
+        assert all(" 401 " in error for error in seen.console_errors), seen.console_errors
+        elsewhere = [u for u in seen.urls if not u.startswith((origin(embedded), "data:"))]
+        assert elsewhere == []
+
+
+class RestartableUp:
+    """`vendorwatch up` on a port and database of its own, which a test stops and starts again
+    (the fixtures' `up` lives as long as its test)."""
+
+    def __init__(self, database_url: str, work: Path) -> None:
+        self.port = free_port()
+        self.args = ["up", "--database-url", database_url, "--port", str(self.port)]
+        self.work = work
+        self.client = GraphQLClient(f"http://127.0.0.1:{self.port}/graphql")
+        self.publish = cli_publisher("--database-url", database_url)
+        self.starts = 0
+        self.service: Service | None = None
+
+    def start(self) -> None:
+        self.starts += 1
+        self.service = Service(f"up-{self.starts}", self.args, self.work)
+        wait_until(self.client.healthy, "the API to answer")
+
+    def stop(self) -> None:
+        if self.service is not None:
+            self.service.stop()
+            self.service = None
+
+
+@pytest.fixture
+def restartable(database_url: str, tmp_path: Path) -> Iterator[RestartableUp]:
+    up = RestartableUp(database_url, tmp_path)
+    up.start()
+    try:
+        yield up
+    finally:
+        up.client.close()
+        up.stop()
+
+
+def test_the_board_s_subscriptions_resume_when_the_server_restarts(
+    restartable: RestartableUp, tmp_path: Path
+) -> None:
+    system = System(restartable.client, restartable.publish)
+    publish_events(
+        system.publish,
+        tmp_path / "leak.jsonl",
+        case_b.another_vendor(LEAKING),
+        incident_today(LEAKING, "inc-d-leak", "data_leak"),
+    )
+
+    def d_score() -> float:
+        ranked = system.client.data(RISKIEST)["riskiestVendors"]
+        return float(next((r["score"] for r in ranked if r["vendorId"] == LEAKING), 0.0))
+
+    wait_until(lambda: d_score() > 0, "D scored")
+    before = d_score()
+    with closed_network_chromium() as chrome:
+        chrome.get(f"{origin(system)}/#/risk")
+        sign_in_with(chrome, principals.token(Role.RISK_ANALYST))
+        until(chrome, lambda c: board(c) and f"{before:.1f}" in board(c)[0][3], "D's score")
+        until(chrome, lambda c: shown(c, ".live") == "Live updates: on", "live")
+        assert_only_the_api_was_reached(chrome, system)
+
+        # The server goes away under the open subscriptions, and comes back on the same port.
+        restartable.stop()
+        until(chrome, lambda c: "reconnecting" in shown(c, ".live"), "the connection lost")
+        restartable.start()
+        until(chrome, lambda c: shown(c, ".live") == "Live updates: on", "live again")
+        assert shown(chrome, ".feed li") == "Nothing has changed since the board was opened."
+
+        # A change made after the restart reaches the board through the resumed subscription:
+        # D's row moves in place and the feed, which only subscriptions fill, names it.
+        publish_events(
+            system.publish,
+            tmp_path / "breach.jsonl",
+            incident_today(LEAKING, "inc-d-breach", "security_breach"),
+        )
+        wait_until(lambda: d_score() > before, "D's second incident scored")
+        after = d_score()
+        until(chrome, lambda c: f"{after:.1f}" in board(c)[0][3], "D's new score, live")
+        ((_, _, kind, text),) = board(chrome)
+        assert kind == "moved" and f"↑ {before:.1f} → {after:.1f}" in text
+        assert LEAKING in shown(chrome, ".feed li[data-kind=risk]")
+        screenshot(chrome, "risk-board-after-restart")
+        # What failed is the reconnection attempts while the server was down.
+        seen = traffic(chrome)
+        assert seen.failed == [], seen.failed
+        assert all("/graphql" in error for error in seen.console_errors), seen.console_errors

@@ -1,0 +1,100 @@
+"""Every refusal a client meets carries a code (`extensions.code`) it can say in its user's
+language, beside the API's English message, which stays as it was: over HTTP, on the whole
+ASGI app and a real PostgreSQL, one request per kind of refusal (README, "Error codes")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.platform.auth import Role
+from tests.support.in_process_api import asgi_client
+from tests.support.principals import expired, token
+
+pytestmark = pytest.mark.postgres
+
+QUERY = "{ riskiestVendors(first: 1) { vendorId } }"
+
+
+def bearer(jwt: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {jwt}"}
+
+
+async def answer(
+    pool: asyncpg.Pool, body: Any, headers: dict[str, str], path: str = "/graphql"
+) -> tuple[int, list[tuple[str, str]]]:
+    """The status and each error's (code, message)."""
+    async with asgi_client(pool) as client:
+        if body is None:
+            response = await client.get(path, headers=headers)
+        else:
+            response = await client.post(path, json=body, headers=headers)
+    errors = response.json()["errors"]
+    return response.status_code, [(e["extensions"]["code"], e["message"]) for e in errors]
+
+
+async def test_a_missing_token_and_an_expired_one_are_told_apart(pool: asyncpg.Pool) -> None:
+    assert await answer(pool, {"query": QUERY}, {}) == (
+        401,
+        [("UNAUTHENTICATED", "no bearer token")],
+    )
+    assert await answer(pool, {"query": QUERY}, bearer("not-a-jwt")) == (
+        401,
+        [("UNAUTHENTICATED", "token is not a JWT")],
+    )
+    assert await answer(pool, {"query": QUERY}, bearer(expired())) == (
+        401,
+        [("TOKEN_EXPIRED", "token expired")],
+    )
+
+
+async def test_a_role_or_an_agency_refused_is_forbidden(pool: asyncpg.Pool) -> None:
+    lift = (
+        'mutation { liftSanction(vendorId: "v", payload: {sanctionId: "s",'
+        ' effectiveOn: "2024-01-01", reason: "r"}) { accepted } }'
+    )
+    status, errors = await answer(pool, {"query": lift}, bearer(token(Role.VIEWER)))
+    assert (status, errors) == (200, [("FORBIDDEN", "role viewer may not use liftSanction")])
+    plans = '{ migrationPlans(agency: "税務課") { totalCount } }'
+    owner = bearer(token(Role.SYSTEM_OWNER, ("市民課",)))
+    status, errors = await answer(pool, {"query": plans}, owner)
+    assert errors == [("FORBIDDEN", "agency '税務課' is not one of your agencies (市民課)")]
+
+
+async def test_a_request_the_api_cannot_run_is_a_bad_request(pool: asyncpg.Pool) -> None:
+    admin = bearer(token())
+    _, unparsed = await answer(pool, {"query": "{ riskiestVendors("}, admin)
+    _, invalid = await answer(pool, {"query": "{ noSuchField }"}, admin)
+    for errors in (unparsed, invalid):
+        assert [code for code, _ in errors] == ["BAD_REQUEST"], errors
+    assert "Cannot query field 'noSuchField'" in invalid[0][1]
+
+
+async def test_a_value_the_api_refuses_is_bad_user_input(pool: asyncpg.Pool) -> None:
+    admin = bearer(token())
+    eligibility = '{ bidEligibility(vendorId: "vendor-nope") { eligible } }'
+    _, unknown = await answer(pool, {"query": eligibility}, admin)
+    assert unknown == [("BAD_USER_INPUT", "vendorId: unknown vendor 'vendor-nope'")]
+    on_day = 'query ($d: Date!) { bidEligibility(vendorId: "v", asOf: $d) { eligible } }'
+    _, no_such_day = await answer(pool, {"query": on_day, "variables": {"d": "2019-02-30"}}, admin)
+    missing = "query ($n: Int!) { riskiestVendors(first: $n) { vendorId } }"
+    _, not_given = await answer(pool, {"query": missing}, admin)
+    for errors in (no_such_day, not_given):
+        assert [code for code, _ in errors] == ["BAD_USER_INPUT"], errors
+
+
+async def test_the_exports_refusals_have_codes(pool: asyncpg.Pool) -> None:
+    viewer = bearer(token(Role.VIEWER))
+    admin = bearer(token())
+    assert await answer(pool, None, viewer, "/exports/exclusions.csv") == (
+        403,
+        [("FORBIDDEN", "role viewer may not export exclusions")],
+    )
+    status, errors = await answer(pool, None, admin, "/exports/exclusions.xlsx")
+    assert status == 404 and [code for code, _ in errors] == ["NOT_FOUND"]
+    assert await answer(pool, None, admin, "/migration-plans/plan-nope.csv") == (
+        404,
+        [("NOT_FOUND", "no scheduled plan 'plan-nope'")],
+    )
