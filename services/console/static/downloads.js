@@ -2,29 +2,17 @@
 // export): fetched with the Authorization header and saved from memory. The token never goes
 // into a URL, where history, logs and proxies would keep it, so a plain link cannot do.
 import { useState } from "preact/hooks";
-import { ApiRefusal } from "./api.js";
+import { ApiRefusal, refusalOf } from "./api.js";
 import { html } from "./html.js";
 import { Refusal } from "./signin.js";
 
 // The file's name as the server gives it (Content-Disposition: …; filename="…").
 const FILENAME = /filename="([^"]+)"/;
 
-// Why the server refused: the messages of a GraphQL JSON error body, else its text.
-async function refusalOf(response) {
-  const text = await response.text();
-  try {
-    const messages = (JSON.parse(text).errors ?? []).map((error) => error.message);
-    if (messages.length) return messages;
-  } catch {
-    // Not JSON: the plan exports answer a refusal in plain text.
-  }
-  return [text.trim() || `HTTP ${response.status}`];
-}
-
 // GET `path` with the token: the body and the file name the server gives it (else the path's).
 export async function fetchFile(token, path) {
   const response = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
-  if (!response.ok) throw new ApiRefusal(await refusalOf(response), response.status);
+  if (!response.ok) throw await refusalOf(response);
   const named = FILENAME.exec(response.headers.get("Content-Disposition") ?? "");
   const filename = named ? named[1] : path.slice(path.lastIndexOf("/") + 1).split("?")[0];
   return { blob: await response.blob(), filename };
@@ -40,7 +28,7 @@ export function saveBlob(blob, filename) {
 }
 
 // A button that downloads `path` (session.download: with the token) and saves it; a refusal is
-// shown below it as the server gave it.
+// shown below it in the user's language.
 export function DownloadButton({ session, path, label, kind }) {
   const { t, download } = session;
   const [state, setState] = useState({ busy: false, refused: null });
