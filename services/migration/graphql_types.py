@@ -4,116 +4,32 @@ and the solver's report; their versions; live progress."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncGenerator, Sequence
-from enum import StrEnum
+from collections.abc import Sequence
 from typing import Annotated
 
 import strawberry
 
-from services.events.contract import Criticality as CriticalityModel
-from services.events.migration import ChecklistCheck
 from services.events.migration import EarlyCutoverPolicy as EarlyCutoverModel
-from services.events.migration import MigrationItemStatus as ItemStatusModel
-from services.events.migration import MigrationTrigger as TriggerModel
-from services.events.migration import SolverStatus as SolverStatusModel
 from services.migration import plan_repository, queries
-from services.migration.graphql_progress import PROGRESS_EVENTS, MigrationProgress, progress_of
-from services.migration.items import REPLACEMENT_READY, blockers, checklist
+from services.migration.graphql_enums import (
+    Criticality,
+    MigrationItemStatus,
+    MigrationTrigger,
+    ReadinessCheck,
+    SolverStatus,
+)
+from services.migration.items import blockers, checklist
 from services.migration.model import Assignment, PlanSettings
 from services.migration.phases import phase_end, phase_label, phase_start
 from services.migration.plan_repository import VersionRow
 from services.migration.queries import PlanView
-from services.platform.access import agencies_in_view, sees_agency
+from services.platform.access import sees_agency
 from services.platform.database import Connection
 from services.platform.graphql.context import Info
-from services.platform.graphql.descriptions import After, described_enum, first
-from services.platform.graphql.errors import InvalidArgument
-from services.platform.graphql.nodes import Key, Node, in_key_order, misplaced_global_id, one_of
+from services.platform.graphql.descriptions import After, first
+from services.platform.graphql.nodes import Key, Node, in_key_order
 from services.platform.graphql.pagination import PageInfo, numeric_cursor, page_size
 
-Criticality = described_enum(
-    CriticalityModel,
-    name="Criticality",
-    description="How much harm an interrupted contract does: the scheduler moves the more"
-    " critical sooner, and resident-facing and legally mandated contracts count in"
-    " concentration risk.",
-    values={
-        "RESIDENT_FACING": "Residents use the service directly.",
-        "LEGALLY_MANDATED": "The agency is required by law to provide the service.",
-        "INTERNAL": "Used inside the agency only.",
-    },
-)
-MigrationItemStatus = described_enum(
-    ItemStatusModel,
-    name="MigrationItemStatus",
-    description="Where an item's cut-over stands, as its owner recorded it.",
-    values={
-        "PLANNED": "Scheduled, not started.",
-        "IN_PROGRESS": "The move to the replacement has started.",
-        "DONE": "Cut over to the replacement (only with the checklist complete).",
-        "BLOCKED": "Stuck; the status note says on what.",
-    },
-)
-MigrationTrigger = described_enum(
-    TriggerModel,
-    name="MigrationTrigger",
-    description="Why a plan was opened.",
-    values={
-        "SUSPENSION": "The vendor was suspended from bidding.",
-        "DEBARMENT": "The vendor was debarred.",
-        "MANUAL": "A system owner opened it by hand (e.g. for a high-risk vendor).",
-    },
-)
-SolverStatus = described_enum(
-    SolverStatusModel,
-    name="SolverStatus",
-    description="What the scheduler achieved within its time limit.",
-    values={
-        "OPTIMAL": "The schedule is proven best.",
-        "FEASIBLE": "A valid schedule, not proven best (see `gap`).",
-        "INFEASIBLE": "No schedule meets the constraints (see `conflicts`).",
-        "UNKNOWN": "Time ran out before any schedule was found.",
-    },
-)
-EarlyCutover = described_enum(
-    EarlyCutoverModel,
-    name="EarlyCutover",
-    description="Whether an item may cut over before its contract ends.",
-    values={
-        "FORBID": "Never before the contract's end.",
-        "PENALISE": "Allowed, at `earlyPenalty` per phase early.",
-    },
-)
-
-
-class ReadinessCheck(StrEnum):
-    """Every check of an item's checklist (services.migration.items.checklist): an eligible
-    replacement chosen, then the ChecklistCheck values."""
-
-    REPLACEMENT_CHOSEN_AND_ELIGIBLE = "replacement_chosen_and_eligible"
-    DATA_MIGRATION_REHEARSED = "data_migration_rehearsed"
-    PARALLEL_RUN_PASSED = "parallel_run_passed"
-    ERASURE_CERTIFICATE_RECEIVED = "erasure_certificate_received"
-    DISPOSAL_CERTIFICATE_RECEIVED = "disposal_certificate_received"
-
-
-if [c.value for c in ReadinessCheck] != [REPLACEMENT_READY, *(c.value for c in ChecklistCheck)]:
-    raise RuntimeError("ReadinessCheck must list the checklist's checks, in its order")
-
-described_enum(
-    ReadinessCheck,
-    name="ReadinessCheck",
-    description="A check an item must pass before it may be marked DONE: an eligible"
-    " replacement, and the ChecklistCheck values (which `updateMigrationChecklist` records).",
-    values={
-        "REPLACEMENT_CHOSEN_AND_ELIGIBLE": "A replacement vendor is chosen and may take the"
-        " item over (it is eligible).",
-        "DATA_MIGRATION_REHEARSED": "Moving the data to the replacement was rehearsed.",
-        "PARALLEL_RUN_PASSED": "Old and new systems ran side by side and agreed.",
-        "ERASURE_CERTIFICATE_RECEIVED": "The vendor's data erasure certificate was received.",
-        "DISPOSAL_CERTIFICATE_RECEIVED": "The vendor's media disposal certificate was received.",
-    },
-)
 MAX_PAGE = 100
 First100 = first(MAX_PAGE)
 CURSOR = "Opaque: pass it as `after` to get the items after this one."
@@ -505,98 +421,3 @@ class MigrationPlanConnection:
     edges: list[MigrationPlanEdge] = strawberry.field(description=EDGES)
     page_info: PageInfo = strawberry.field(description=PAGE_INFO)
     total_count: int = strawberry.field(description="How many plans match, in all.")
-
-
-@strawberry.type
-class MigrationQuery:
-    @strawberry.field(description="Plans, by vendor and/or agency, in id order.")
-    async def migration_plans(
-        self,
-        info: Info,
-        vendor_id: Annotated[
-            strawberry.ID | None,
-            strawberry.argument(description="Only plans for this vendor; null: every vendor."),
-        ] = None,
-        agency: Annotated[
-            str | None,
-            strawberry.argument(description="Only plans of this agency; null: every agency."),
-        ] = None,
-        first: Annotated[int, First100] = 20,
-        after: After = None,
-    ) -> MigrationPlanConnection:
-        limit = page_size(first, MAX_PAGE)
-        agencies = [agency] if agency is not None else None
-        in_view = agencies_in_view(info.context.principal)
-        if in_view is not None:
-            # A system owner sees its own agencies' plans only.
-            agencies = [a for a in (agencies or in_view) if a in in_view]
-        async with info.context.pool.acquire() as conn:
-            ids, total = await queries.plan_page(
-                conn, str(vendor_id) if vendor_id else None, agencies, after, limit + 1
-            )
-            views = await queries.plan_views(conn, ids[:limit])
-        edges = [
-            MigrationPlanEdge(cursor=v.plan.plan_id, node=MigrationPlan(view=v)) for v in views
-        ]
-        return MigrationPlanConnection(
-            edges=edges,
-            page_info=PageInfo.of([e.cursor for e in edges], len(ids) > limit, after),
-            total_count=total,
-        )
-
-    @strawberry.field(
-        description="One plan with its phases, items, blockers and solver report; null when"
-        " there is none (or it is another agency's, for a system owner)."
-    )
-    async def migration_plan(
-        self,
-        info: Info,
-        plan_id: Annotated[
-            strawberry.ID | None,
-            strawberry.argument(
-                description="The plan's own id (`MigrationPlan.planId`). Required, unless the"
-                " deprecated `id` is given."
-            ),
-        ] = None,
-        id: Annotated[
-            strawberry.ID | None,
-            strawberry.argument(
-                description="The plan's own id, as `planId` (not its global id: `node(id:)`"
-                " takes that).",
-                deprecation_reason="give `planId` instead: `MigrationPlan.id` is a global id now.",
-            ),
-        ] = None,
-    ) -> MigrationPlan | None:
-        wanted, by_old_id = one_of("planId", plan_id, "id", id)
-        async with info.context.pool.acquire() as conn:
-            view = await queries.plan_view(conn, wanted)
-        if view is None and by_old_id and (hint := misplaced_global_id("id", wanted, "planId")):
-            raise hint
-        if view is None or not sees_agency(info.context.principal, view.plan.agency):
-            return None
-        return MigrationPlan(view=view)
-
-
-@strawberry.type
-class MigrationSubscription:
-    @strawberry.subscription(
-        description="A plan's progress as it happens: new schedule versions (with what changed"
-        " and why) and items' milestones, checks and replacements."
-    )
-    async def migration_progress(
-        self,
-        info: Info,
-        plan_id: Annotated[strawberry.ID, strawberry.argument(description="The plan to follow.")],
-    ) -> AsyncGenerator[MigrationProgress, None]:
-        if agencies_in_view(info.context.principal) is not None:
-            # A system owner follows only its own agencies' plans, which must exist.
-            async with info.context.pool.acquire() as conn:
-                plan = await plan_repository.plan(conn, str(plan_id))
-            if plan is None or not sees_agency(info.context.principal, plan.agency):
-                raise InvalidArgument(f"planId: no plan {plan_id!r} of your agencies")
-        broadcaster = info.context.broadcaster
-        async with broadcaster.subscribe(PROGRESS_EVENTS) as queue:
-            while True:
-                progress = broadcaster.shaped(await queue.get(), progress_of)
-                if progress.plan_id == str(plan_id):
-                    yield progress

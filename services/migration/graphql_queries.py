@@ -1,0 +1,119 @@
+"""The migration service's root fields: plans (a page, one) and a plan's live progress."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Annotated
+
+import strawberry
+
+from services.migration import plan_repository, queries
+from services.migration.graphql_progress import PROGRESS_EVENTS, MigrationProgress, progress_of
+from services.migration.graphql_types import (
+    MAX_PAGE,
+    First100,
+    MigrationPlan,
+    MigrationPlanConnection,
+    MigrationPlanEdge,
+)
+from services.platform.access import agencies_in_view, sees_agency
+from services.platform.graphql.context import Info
+from services.platform.graphql.descriptions import After
+from services.platform.graphql.errors import InvalidArgument
+from services.platform.graphql.nodes import misplaced_global_id, one_of
+from services.platform.graphql.pagination import PageInfo, page_size
+
+
+@strawberry.type
+class MigrationQuery:
+    @strawberry.field(description="Plans, by vendor and/or agency, in id order.")
+    async def migration_plans(
+        self,
+        info: Info,
+        vendor_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only plans for this vendor; null: every vendor."),
+        ] = None,
+        agency: Annotated[
+            str | None,
+            strawberry.argument(description="Only plans of this agency; null: every agency."),
+        ] = None,
+        first: Annotated[int, First100] = 20,
+        after: After = None,
+    ) -> MigrationPlanConnection:
+        limit = page_size(first, MAX_PAGE)
+        agencies = [agency] if agency is not None else None
+        in_view = agencies_in_view(info.context.principal)
+        if in_view is not None:
+            # A system owner sees its own agencies' plans only.
+            agencies = [a for a in (agencies or in_view) if a in in_view]
+        async with info.context.pool.acquire() as conn:
+            ids, total = await queries.plan_page(
+                conn, str(vendor_id) if vendor_id else None, agencies, after, limit + 1
+            )
+            views = await queries.plan_views(conn, ids[:limit])
+        edges = [
+            MigrationPlanEdge(cursor=v.plan.plan_id, node=MigrationPlan(view=v)) for v in views
+        ]
+        return MigrationPlanConnection(
+            edges=edges,
+            page_info=PageInfo.of([e.cursor for e in edges], len(ids) > limit, after),
+            total_count=total,
+        )
+
+    @strawberry.field(
+        description="One plan with its phases, items, blockers and solver report; null when"
+        " there is none (or it is another agency's, for a system owner)."
+    )
+    async def migration_plan(
+        self,
+        info: Info,
+        plan_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The plan's own id (`MigrationPlan.planId`). Required, unless the"
+                " deprecated `id` is given."
+            ),
+        ] = None,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The plan's own id, as `planId` (not its global id: `node(id:)`"
+                " takes that).",
+                deprecation_reason="give `planId` instead: `MigrationPlan.id` is a global id now.",
+            ),
+        ] = None,
+    ) -> MigrationPlan | None:
+        wanted, by_old_id = one_of("planId", plan_id, "id", id)
+        async with info.context.pool.acquire() as conn:
+            view = await queries.plan_view(conn, wanted)
+        if view is None and by_old_id and (hint := misplaced_global_id("id", wanted, "planId")):
+            raise hint
+        if view is None or not sees_agency(info.context.principal, view.plan.agency):
+            return None
+        return MigrationPlan(view=view)
+
+
+@strawberry.type
+class MigrationSubscription:
+    @strawberry.subscription(
+        description="A plan's progress as it happens: new schedule versions (with what changed"
+        " and why) and items' milestones, checks and replacements."
+    )
+    async def migration_progress(
+        self,
+        info: Info,
+        plan_id: Annotated[strawberry.ID, strawberry.argument(description="The plan to follow.")],
+    ) -> AsyncGenerator[MigrationProgress, None]:
+        if agencies_in_view(info.context.principal) is not None:
+            # A system owner follows only its own agencies' plans, which must exist.
+            async with info.context.pool.acquire() as conn:
+                plan = await plan_repository.plan(conn, str(plan_id))
+            if plan is None or not sees_agency(info.context.principal, plan.agency):
+                raise InvalidArgument(f"planId: no plan {plan_id!r} of your agencies")
+        broadcaster = info.context.broadcaster
+        async with broadcaster.subscribe(PROGRESS_EVENTS) as queue:
+            while True:
+                progress = broadcaster.shaped(await queue.get(), progress_of)
+                if progress.plan_id == str(plan_id):
+                    yield progress
