@@ -25,7 +25,13 @@ from services.risk.contract_index import MISSING_KINDS, ContractIndex
 from services.risk.facts import VendorFacts, VendorState
 from services.risk.model import RiskModel, model_fingerprint
 from services.risk.risk_score import Factor, RiskScore, total_of
-from services.risk.scoring import CRITICAL_CRITICALITIES, FACTOR_RULES, FactorRule, missing_points
+from services.risk.scoring import (
+    CRITICAL_CRITICALITIES,
+    FACTOR_RULES,
+    FactorRule,
+    missing_points,
+    unapproved_points,
+)
 from services.risk.terms import IncidentTerms, SanctionTerms, incident_terms, sanction_terms
 
 # The incident rules, and whether each counts the incidents a vendor inherits.
@@ -144,7 +150,8 @@ def _points_only(
 ) -> Factor | None:
     """The rule's factor, points only, for the rules that list a long record: contracts
     from the index; incidents and sanctions from their terms (terms.py), kept while those
-    items and the model stay the same. None for the others."""
+    items and the model stay the same; unapproved subcontracting without its notes. None for
+    the others."""
     if rule.name in INCIDENT_RULES or rule.name in SANCTION_RULES:
         field_name = "incidents" if rule.name in INCIDENT_RULES else "sanctions"
         key = (model_fingerprint(model), state.digests.get(field_name, ""))
@@ -161,4 +168,6 @@ def _points_only(
         return Factor(rule.name, index.concentration(as_of, model, totals), ())
     if (kind := MISSING_KINDS.get(rule.name)) is not None:
         return Factor(rule.name, index.missing(kind, as_of, missing_points(kind, model)), ())
+    if rule.name == "unapproved_subcontracting":  # daily: its notes would be written each day
+        return Factor(rule.name, unapproved_points(facts, as_of, model), ())
     return None

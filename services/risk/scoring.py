@@ -184,33 +184,57 @@ def _sanction_items(
     return items
 
 
-def _unapproved_items(facts: VendorFacts, as_of: dt.date, model: RiskModel) -> list[_Item]:
+def _unapproved(
+    facts: VendorFacts, as_of: dt.date, model: RiskModel
+) -> Iterator[tuple[tuple[str, str], float, IncidentFact | SubcontractFact]]:
+    """What the unapproved-subcontracting factor counts on `as_of`, each with its sort key and
+    points, in the order the factor takes them (its evidence and its points alone agree)."""
     weights = model.subcontracting
-    items: list[_Item] = []
     for incident in facts.incidents.values():
-        if not incident.unapproved_subcontracting_found:
-            continue
-        points = weights.per_unapproved_finding
-        note = (
-            f"investigation of incident {incident.incident_id} on {incident.investigated_on} "
-            f"found unapproved subcontracting: {_num(points)}"
-        )
-        key = ((incident.investigated_on or incident.occurred_on).isoformat(), incident.incident_id)
-        other = _other_vendor(incident, facts.vendor_id)
-        items.append((key, points, Evidence(incident.event_ids, note, other)))
+        if incident.unapproved_subcontracting_found:
+            key = (
+                (incident.investigated_on or incident.occurred_on).isoformat(),
+                incident.incident_id,
+            )
+            yield key, weights.per_unapproved_finding, incident
     for sub in facts.subcontracts.values():
         if sub.approved_on is not None or sub.rejected_on is not None:
             continue
-        waiting = (as_of - sub.requested_on).days
-        if waiting <= weights.approval_grace_days:
-            continue
-        points = weights.per_unapproved_subcontract
-        note = (
-            f"subcontract {sub.subcontract_id} of contract {sub.contract_id} requested on "
-            f"{sub.requested_on}, not approved after {waiting} days: {_num(points)}"
-        )
-        key = (sub.requested_on.isoformat(), sub.subcontract_id)
-        items.append((key, points, Evidence(sub.event_ids, note, sub.subcontractor_vendor_id)))
+        if (as_of - sub.requested_on).days > weights.approval_grace_days:
+            yield (
+                (sub.requested_on.isoformat(), sub.subcontract_id),
+                weights.per_unapproved_subcontract,
+                sub,
+            )
+
+
+def unapproved_points(facts: VendorFacts, as_of: dt.date, model: RiskModel) -> float:
+    """The unapproved-subcontracting factor's points without its notes (the same sum, in the
+    same order, as `_factor` over `_unapproved_items`)."""
+    counted = sorted(
+        ((key, points) for key, points, _ in _unapproved(facts, as_of, model)),
+        key=lambda item: item[0],
+    )
+    return round_points(sum(points for _, points in counted))
+
+
+def _unapproved_items(facts: VendorFacts, as_of: dt.date, model: RiskModel) -> list[_Item]:
+    items: list[_Item] = []
+    for key, points, found in _unapproved(facts, as_of, model):
+        if isinstance(found, IncidentFact):
+            note = (
+                f"investigation of incident {found.incident_id} on {found.investigated_on} "
+                f"found unapproved subcontracting: {_num(points)}"
+            )
+            evidence = Evidence(found.event_ids, note, _other_vendor(found, facts.vendor_id))
+        else:
+            note = (
+                f"subcontract {found.subcontract_id} of contract {found.contract_id} requested"
+                f" on {found.requested_on}, not approved after"
+                f" {(as_of - found.requested_on).days} days: {_num(points)}"
+            )
+            evidence = Evidence(found.event_ids, note, found.subcontractor_vendor_id)
+        items.append((key, points, evidence))
     return items
 
 

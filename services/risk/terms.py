@@ -14,7 +14,7 @@ totals its items (scoring.py), so the float is the one scoring from scratch give
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from services.registry.sanction_timeline import SanctionTimeline
@@ -26,6 +26,9 @@ from services.risk.scoring import counts_as, incident_key, sanction_key
 
 # Days whose points a vendor's terms remember.
 KNOWN_DAYS = 4
+
+# An incident not closed: closed after every day.
+NEVER = dt.date.max.toordinal() + 1
 
 
 @dataclass(frozen=True)
@@ -55,20 +58,26 @@ class IncidentTerms(_Terms):
     half_life_days: float
     closed_multiplier: float
     inherited_multiplier: float | None  # None: the vendor's own incidents
-    terms: tuple[tuple[dt.date, dt.date | None, float], ...]  # occurred, closed, base points
+    # Occurred and closed (never: after every day) as day ordinals, and the base points.
+    terms: tuple[tuple[int, int, float], ...]
 
     def _points_on(self, as_of: dt.date) -> float:
-        def each() -> Iterator[float]:
-            for occurred_on, closed_on, base in self.terms:
-                age = max(0, (as_of - occurred_on).days)
-                points = base * 0.5 ** (age / self.half_life_days)
-                if closed_on is not None and closed_on <= as_of:
-                    points *= self.closed_multiplier
-                if self.inherited_multiplier is not None:
-                    points *= self.inherited_multiplier
-                yield points
-
-        return round_points(sum(each()))
+        # One pass over plain numbers: a vendor's history is scored after each of its events.
+        # Multiplying by 1.0 (not closed yet, the vendor's own) is exact, so each product is
+        # `scoring._incident_items`' to the last bit, and they are added in its order.
+        day, half_life = as_of.toordinal(), self.half_life_days
+        closed, inherited = self.closed_multiplier, self.inherited_multiplier or 1.0
+        return round_points(
+            sum(
+                [
+                    base
+                    * 0.5 ** ((day - occurred if day > occurred else 0) / half_life)
+                    * (closed if closed_on <= day else 1.0)
+                    * inherited
+                    for occurred, closed_on, base in self.terms
+                ]
+            )
+        )
 
 
 def incident_terms(facts: VendorFacts, model: RiskModel, inherited: bool) -> IncidentTerms:
@@ -93,8 +102,40 @@ def incident_terms(facts: VendorFacts, model: RiskModel, inherited: bool) -> Inc
         weights.half_life_days,
         weights.closed_multiplier,
         model.inherited.multiplier if inherited else None,
-        tuple((occurred, closed, base) for _, occurred, closed, base in counted),
+        tuple(
+            (occurred.toordinal(), NEVER if closed is None else closed.toordinal(), base)
+            for _, occurred, closed, base in counted
+        ),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _SanctionTerm:
+    """One sanction as a sanction factor counts it: from when, until when, for how many points."""
+
+    starts_on: dt.date
+    timeline: SanctionTimeline
+    lifted_on: dt.date | None
+    points: float
+    # Never amended nor lifted: the same last day whatever the day asked (most sanctions).
+    fixed: bool
+
+    @classmethod
+    def of(
+        cls,
+        starts_on: dt.date,
+        timeline: SanctionTimeline,
+        lifted_on: dt.date | None,
+        points: float,
+    ) -> _SanctionTerm:
+        return cls(
+            starts_on, timeline, lifted_on, points, len(timeline.terms) == 1 and lifted_on is None
+        )
+
+    def last_day_on(self, as_of: dt.date) -> dt.date | None:
+        if self.fixed:
+            return self.timeline.terms[0].last_day
+        return last_day_on(self.timeline, self.lifted_on, as_of)
 
 
 @dataclass(frozen=True)
@@ -105,23 +146,22 @@ class SanctionTerms(_Terms):
 
     active: bool
     recent_days: int
-    terms: tuple[tuple[dt.date, SanctionTimeline, dt.date | None, float], ...]
+    terms: tuple[_SanctionTerm, ...]
 
     def _points_on(self, as_of: dt.date) -> float:
-        def each() -> Iterator[float]:
-            for starts_on, timeline, lifted_on, points in self.terms:
-                last = last_day_on(timeline, lifted_on, as_of)
-                if self.active:
-                    if starts_on <= as_of and (last is None or as_of <= last):
-                        yield points
-                elif (
-                    last is not None
-                    and starts_on <= last < as_of
-                    and (as_of - last).days <= self.recent_days
-                ):
-                    yield points
-
-        return round_points(sum(each()))
+        counted = []
+        for term in self.terms:
+            last = term.last_day_on(as_of)
+            if self.active:
+                if term.starts_on <= as_of and (last is None or as_of <= last):
+                    counted.append(term.points)
+            elif (
+                last is not None
+                and term.starts_on <= last < as_of
+                and (as_of - last).days <= self.recent_days
+            ):
+                counted.append(term.points)
+        return round_points(sum(counted))
 
 
 def sanction_terms(
@@ -135,5 +175,5 @@ def sanction_terms(
     return SanctionTerms(
         active,
         weights.recent_days,
-        tuple((s.starts_on, *timeline_of(s), table[s.kind]) for s in ordered),
+        tuple(_SanctionTerm.of(s.starts_on, *timeline_of(s), table[s.kind]) for s in ordered),
     )
