@@ -184,11 +184,12 @@ def _sanction_items(
     return items
 
 
-def _unapproved(
-    facts: VendorFacts, as_of: dt.date, model: RiskModel
-) -> Iterator[tuple[tuple[str, str], float, IncidentFact | SubcontractFact]]:
-    """What the unapproved-subcontracting factor counts on `as_of`, each with its sort key and
-    points, in the order the factor takes them (its evidence and its points alone agree)."""
+def unapproved(
+    facts: VendorFacts, model: RiskModel
+) -> Iterator[tuple[tuple[str, str], float, IncidentFact | SubcontractFact, dt.date | None]]:
+    """What the unapproved-subcontracting factor may count, each with its sort key, points
+    and the first day it counts (None: any day), in the order the factor takes them; terms.py
+    counts the same without the notes."""
     weights = model.subcontracting
     for incident in facts.incidents.values():
         if incident.unapproved_subcontracting_found:
@@ -196,31 +197,23 @@ def _unapproved(
                 (incident.investigated_on or incident.occurred_on).isoformat(),
                 incident.incident_id,
             )
-            yield key, weights.per_unapproved_finding, incident
+            yield key, weights.per_unapproved_finding, incident, None
+    grace = dt.timedelta(days=weights.approval_grace_days + 1)
     for sub in facts.subcontracts.values():
-        if sub.approved_on is not None or sub.rejected_on is not None:
-            continue
-        if (as_of - sub.requested_on).days > weights.approval_grace_days:
+        if sub.approved_on is None and sub.rejected_on is None:
             yield (
                 (sub.requested_on.isoformat(), sub.subcontract_id),
                 weights.per_unapproved_subcontract,
                 sub,
+                sub.requested_on + grace,  # waiting longer than the grace days
             )
-
-
-def unapproved_points(facts: VendorFacts, as_of: dt.date, model: RiskModel) -> float:
-    """The unapproved-subcontracting factor's points without its notes (the same sum, in the
-    same order, as `_factor` over `_unapproved_items`)."""
-    counted = sorted(
-        ((key, points) for key, points, _ in _unapproved(facts, as_of, model)),
-        key=lambda item: item[0],
-    )
-    return round_points(sum(points for _, points in counted))
 
 
 def _unapproved_items(facts: VendorFacts, as_of: dt.date, model: RiskModel) -> list[_Item]:
     items: list[_Item] = []
-    for key, points, found in _unapproved(facts, as_of, model):
+    for key, points, found, counts_from in unapproved(facts, model):
+        if counts_from is not None and as_of < counts_from:
+            continue
         if isinstance(found, IncidentFact):
             note = (
                 f"investigation of incident {found.incident_id} on {found.investigated_on} "

@@ -22,13 +22,14 @@ from services.risk.facts import SanctionSource, VendorFacts
 from services.risk.fold import last_day_on, timeline_of
 from services.risk.model import RiskModel
 from services.risk.risk_score import round_points
-from services.risk.scoring import counts_as, incident_key, sanction_key
+from services.risk.scoring import counts_as, incident_key, sanction_key, unapproved
 
 # Days whose points a vendor's terms remember.
 KNOWN_DAYS = 4
 
-# An incident not closed: closed after every day.
+# An incident not closed: closed after every day; a finding: counted from before any.
 NEVER = dt.date.max.toordinal() + 1
+ALWAYS = 0
 
 
 @dataclass(frozen=True)
@@ -109,35 +110,6 @@ def incident_terms(facts: VendorFacts, model: RiskModel, inherited: bool) -> Inc
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _SanctionTerm:
-    """One sanction as a sanction factor counts it: from when, until when, for how many points."""
-
-    starts_on: dt.date
-    timeline: SanctionTimeline
-    lifted_on: dt.date | None
-    points: float
-    # Never amended nor lifted: the same last day whatever the day asked (most sanctions).
-    fixed: bool
-
-    @classmethod
-    def of(
-        cls,
-        starts_on: dt.date,
-        timeline: SanctionTimeline,
-        lifted_on: dt.date | None,
-        points: float,
-    ) -> _SanctionTerm:
-        return cls(
-            starts_on, timeline, lifted_on, points, len(timeline.terms) == 1 and lifted_on is None
-        )
-
-    def last_day_on(self, as_of: dt.date) -> dt.date | None:
-        if self.fixed:
-            return self.timeline.terms[0].last_day
-        return last_day_on(self.timeline, self.lifted_on, as_of)
-
-
 @dataclass(frozen=True)
 class SanctionTerms(_Terms):
     """The vendor's sanctions in the order a sanction factor adds them, each with its
@@ -146,21 +118,26 @@ class SanctionTerms(_Terms):
 
     active: bool
     recent_days: int
-    terms: tuple[_SanctionTerm, ...]
+    # Starts, timeline (None: never amended nor lifted), first lift, the timeline's last day
+    # when it has no other (the same whatever the day: most sanctions), points.
+    terms: tuple[
+        tuple[dt.date, SanctionTimeline | None, dt.date | None, dt.date | None, float], ...
+    ]
 
     def _points_on(self, as_of: dt.date) -> float:
         counted = []
-        for term in self.terms:
-            last = term.last_day_on(as_of)
+        for starts_on, timeline, lifted_on, last, points in self.terms:
+            if timeline is not None:
+                last = last_day_on(timeline, lifted_on, as_of)
             if self.active:
-                if term.starts_on <= as_of and (last is None or as_of <= last):
-                    counted.append(term.points)
+                if starts_on <= as_of and (last is None or as_of <= last):
+                    counted.append(points)
             elif (
                 last is not None
-                and term.starts_on <= last < as_of
+                and starts_on <= last < as_of
                 and (as_of - last).days <= self.recent_days
             ):
-                counted.append(term.points)
+                counted.append(points)
         return round_points(sum(counted))
 
 
@@ -175,5 +152,40 @@ def sanction_terms(
     return SanctionTerms(
         active,
         weights.recent_days,
-        tuple(_SanctionTerm.of(s.starts_on, *timeline_of(s), table[s.kind]) for s in ordered),
+        tuple((s.starts_on, *_span(s), table[s.kind]) for s in ordered),
+    )
+
+
+def _span(
+    source: SanctionSource,
+) -> tuple[SanctionTimeline | None, dt.date | None, dt.date | None]:
+    """Timeline, first lift and last day, as `SanctionTerms.terms` keeps them."""
+    timeline, lifted_on = timeline_of(source)
+    if len(timeline.terms) == 1 and lifted_on is None:
+        return None, None, timeline.terms[0].last_day
+    return timeline, lifted_on, None
+
+
+@dataclass(frozen=True)
+class UnapprovedTerms(_Terms):
+    """What the unapproved-subcontracting factor counts, in the order it adds them, each
+    with its points and the first day it counts (an ordinal; findings: always)."""
+
+    terms: tuple[tuple[int, float], ...]
+
+    def _points_on(self, as_of: dt.date) -> float:
+        day = as_of.toordinal()
+        return round_points(
+            sum([points for counts_from, points in self.terms if counts_from <= day])
+        )
+
+
+def unapproved_terms(facts: VendorFacts, model: RiskModel) -> UnapprovedTerms:
+    """The vendor's findings and unanswered subcontract requests, for any day."""
+    counted = sorted(unapproved(facts, model), key=lambda item: item[0])
+    return UnapprovedTerms(
+        tuple(
+            (ALWAYS if counts_from is None else counts_from.toordinal(), points)
+            for _, points, _, counts_from in counted
+        )
     )
