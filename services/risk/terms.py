@@ -67,7 +67,8 @@ class IncidentTerms(_Terms):
         # Multiplying by 1.0 (not closed yet, the vendor's own) is exact, so each product is
         # `scoring._incident_items`' to the last bit, and they are added in its order.
         day, half_life = as_of.toordinal(), self.half_life_days
-        closed, inherited = self.closed_multiplier, self.inherited_multiplier or 1.0
+        closed = self.closed_multiplier
+        inherited = 1.0 if self.inherited_multiplier is None else self.inherited_multiplier
         return round_points(
             sum(
                 [
