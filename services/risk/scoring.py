@@ -54,8 +54,9 @@ CRITICAL_CRITICALITIES = frozenset({Criticality.RESIDENT_FACING, Criticality.LEG
 YEN_PER_100M = 100_000_000
 
 
-# A factor's raw points (before rounding) and its evidence, each with a sort key.
-_Item = tuple[tuple[str, str], float, Evidence]
+# A factor's raw points (before rounding) and its evidence, each with a sort key (a day or its
+# ISO text, which sort alike, and an id).
+_Item = tuple[tuple[str, str] | tuple[dt.date, str], float, Evidence]
 
 
 def _num(value: float) -> str:
@@ -111,8 +112,10 @@ def _counted_incidents(
         yield incident, age, closed, points
 
 
-def incident_key(incident: IncidentFact) -> tuple[str, str]:
-    return incident.occurred_on.isoformat(), incident.incident_id
+def incident_key(incident: IncidentFact) -> tuple[dt.date, str]:
+    # The day, not its ISO text: the same order, without writing a text for each incident
+    # every time a vendor's incident terms are made again (terms.py).
+    return incident.occurred_on, incident.incident_id
 
 
 def _incident_items(
@@ -162,8 +165,8 @@ def _counted_sanctions(
             yield sanction, weights.recent_points[sanction.kind]
 
 
-def sanction_key(sanction: SanctionFact | SanctionSource) -> tuple[str, str]:
-    return sanction.starts_on.isoformat(), sanction.sanction_id
+def sanction_key(sanction: SanctionFact | SanctionSource) -> tuple[dt.date, str]:
+    return sanction.starts_on, sanction.sanction_id  # as incident_key
 
 
 def _sanction_items(
