@@ -1,11 +1,13 @@
-"""The incident and sanction factors' points on any day from terms kept per vendor (pure).
+"""The incident, sanction and unapproved-subcontracting factors' points on any day from
+terms kept per vendor (pure).
 
 A batch scores a vendor after each of its events, for the event's day and for today, and
 these factors walk the whole record each time: every incident sorted and weighed, every
-sanction's terms derived for the day. What of that does not depend on the day is the same
-for every score until an event touches the vendor's incidents (sanctions), so the memo
-(factor_memo.py) keeps it, as terms, per vendor while the items' digest and the model stay
-the same; a score then costs one decay (one look at a sanction's timeline) per item.
+sanction's terms derived for the day, a note written for every finding and unanswered
+request. What of that does not depend on the day is the same for every score until an event
+touches the items the factor reads, so the memo (factor_memo.py) keeps it, as terms, per
+vendor while those items' digests and the model stay the same; a score then costs one decay
+(one look at a sanction's timeline, one comparison of days) per item, over plain numbers.
 
 Exact: each factor's points are the same products, added in the same order, as `_factor`
 totals its items (scoring.py), so the float is the one scoring from scratch gives.
