@@ -128,6 +128,11 @@ class _TotalsOn(Mapping[str, int]):
         # Logarithmic in the days the agency's contracts start or end on, not linear.
         return self.days[agency].up_to(self.day)
 
+    def get(self, agency: str, default: int = 0) -> int:  # type: ignore[override]
+        # Without Mapping.get's KeyError round trip: asked per agency held for every score.
+        found = self.days.get(agency)
+        return default if found is None else found.up_to(self.day)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.days)
 

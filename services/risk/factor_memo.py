@@ -25,13 +25,28 @@ from services.risk.contract_index import MISSING_KINDS, ContractIndex
 from services.risk.facts import VendorFacts, VendorState
 from services.risk.model import RiskModel, model_fingerprint
 from services.risk.risk_score import Factor, RiskScore, total_of
-from services.risk.scoring import CRITICAL_CRITICALITIES, FACTOR_RULES, FactorRule, missing_points
-from services.risk.terms import IncidentTerms, SanctionTerms, incident_terms, sanction_terms
+from services.risk.scoring import (
+    CRITICAL_CRITICALITIES,
+    FACTOR_RULES,
+    FactorRule,
+    missing_points,
+)
+from services.risk.terms import (
+    IncidentTerms,
+    SanctionTerms,
+    UnapprovedTerms,
+    incident_terms,
+    sanction_terms,
+    unapproved_terms,
+)
 
 # The incident rules, and whether each counts the incidents a vendor inherits.
 INCIDENT_RULES = {"incidents": False, "inherited_incidents": True}
 # The sanction rules, and whether each counts those in force (else those ended lately).
 SANCTION_RULES = {"active_sanctions": True, "recent_sanctions": False}
+
+# The rules whose points come from terms kept per vendor (terms.py).
+TERMS_RULES = {*INCIDENT_RULES, *SANCTION_RULES, "unapproved_subcontracting"}
 
 # Vendors remembered: a batch touches at most a few hundred; a process keeps the busiest.
 VENDORS = 4096
@@ -44,8 +59,10 @@ _READS = {rule.name: tuple(sorted(rule.reads)) for rule in FACTOR_RULES}
 class _Entry:
     factors: dict[str, tuple[Hashable, Factor]] = field(default_factory=dict)
     agencies: tuple[str, frozenset[str]] = ("", frozenset())  # contracts digest, held agencies
-    # Per incident and sanction rule: its terms, with the model and the items' digest.
-    terms: dict[str, tuple[Hashable, IncidentTerms | SanctionTerms]] = field(default_factory=dict)
+    # Per rule of TERMS_RULES: its terms, with the model and the digests of what it reads.
+    terms: dict[str, tuple[Hashable, IncidentTerms | SanctionTerms | UnapprovedTerms]] = field(
+        default_factory=dict
+    )
 
 
 class FactorMemo:
@@ -144,21 +161,26 @@ def _points_only(
 ) -> Factor | None:
     """The rule's factor, points only, for the rules that list a long record: contracts
     from the index; incidents and sanctions from their terms (terms.py), kept while those
-    items and the model stay the same. None for the others."""
-    if rule.name in INCIDENT_RULES or rule.name in SANCTION_RULES:
-        field_name = "incidents" if rule.name in INCIDENT_RULES else "sanctions"
-        key = (model_fingerprint(model), state.digests.get(field_name, ""))
+    items and the model stay the same (unapproved subcontracting's too). None for the others."""
+    if rule.name in TERMS_RULES:
+        digests = [state.digests.get(name, "") for name in _READS[rule.name]]
+        key = (model_fingerprint(model), *digests)
         found = entry.terms.get(rule.name)
         if found is None or found[0] != key:
-            terms: IncidentTerms | SanctionTerms = (
-                incident_terms(facts, model, INCIDENT_RULES[rule.name])
-                if rule.name in INCIDENT_RULES
-                else sanction_terms(state.sanctions, model, SANCTION_RULES[rule.name])
-            )
-            found = entry.terms[rule.name] = (key, terms)
+            found = entry.terms[rule.name] = (key, _terms(rule.name, state, facts, model))
         return Factor(rule.name, found[1].points_on(as_of), ())
     if rule.name == "concentration":
         return Factor(rule.name, index.concentration(as_of, model, totals), ())
     if (kind := MISSING_KINDS.get(rule.name)) is not None:
         return Factor(rule.name, index.missing(kind, as_of, missing_points(kind, model)), ())
     return None
+
+
+def _terms(
+    rule: str, state: VendorState, facts: VendorFacts, model: RiskModel
+) -> IncidentTerms | SanctionTerms | UnapprovedTerms:
+    if rule in INCIDENT_RULES:
+        return incident_terms(facts, model, INCIDENT_RULES[rule])
+    if rule in SANCTION_RULES:
+        return sanction_terms(state.sanctions, model, SANCTION_RULES[rule])
+    return unapproved_terms(facts, model)

@@ -191,7 +191,8 @@ class RiskService:
                 index.update(was, state, item)
                 # Points only (history and announcements); the evidence is derived when read.
                 after = await self._score(conn, state, day, totals, seq, index)
-                used = {agency: totals.on(day).get(agency, 0) for agency in index.starts}
+                on_day = totals.on(day)
+                used = {agency: on_day.get(agency, 0) for agency in index.starts}
                 history.append(repository.HistoryEntry(vendor_id, seq, day, after, used))
                 current = (
                     after

@@ -54,8 +54,9 @@ CRITICAL_CRITICALITIES = frozenset({Criticality.RESIDENT_FACING, Criticality.LEG
 YEN_PER_100M = 100_000_000
 
 
-# A factor's raw points (before rounding) and its evidence, each with a sort key.
-_Item = tuple[tuple[str, str], float, Evidence]
+# A factor's raw points (before rounding) and its evidence, each with a sort key (a day or its
+# ISO text, which sort alike, and an id).
+_Item = tuple[tuple[str, str] | tuple[dt.date, str], float, Evidence]
 
 
 def _num(value: float) -> str:
@@ -111,8 +112,10 @@ def _counted_incidents(
         yield incident, age, closed, points
 
 
-def incident_key(incident: IncidentFact) -> tuple[str, str]:
-    return incident.occurred_on.isoformat(), incident.incident_id
+def incident_key(incident: IncidentFact) -> tuple[dt.date, str]:
+    # The day, not its ISO text: the same order, without writing a text for each incident
+    # every time a vendor's incident terms are made again (terms.py).
+    return incident.occurred_on, incident.incident_id
 
 
 def _incident_items(
@@ -162,8 +165,8 @@ def _counted_sanctions(
             yield sanction, weights.recent_points[sanction.kind]
 
 
-def sanction_key(sanction: SanctionFact | SanctionSource) -> tuple[str, str]:
-    return sanction.starts_on.isoformat(), sanction.sanction_id
+def sanction_key(sanction: SanctionFact | SanctionSource) -> tuple[dt.date, str]:
+    return sanction.starts_on, sanction.sanction_id  # as incident_key
 
 
 def _sanction_items(
@@ -184,33 +187,50 @@ def _sanction_items(
     return items
 
 
-def _unapproved_items(facts: VendorFacts, as_of: dt.date, model: RiskModel) -> list[_Item]:
+def unapproved(
+    facts: VendorFacts, model: RiskModel
+) -> Iterator[tuple[tuple[str, str], float, IncidentFact | SubcontractFact, dt.date | None]]:
+    """What the unapproved-subcontracting factor may count, each with its sort key, points
+    and the first day it counts (None: any day), in the order the factor takes them; terms.py
+    counts the same without the notes."""
     weights = model.subcontracting
-    items: list[_Item] = []
     for incident in facts.incidents.values():
-        if not incident.unapproved_subcontracting_found:
-            continue
-        points = weights.per_unapproved_finding
-        note = (
-            f"investigation of incident {incident.incident_id} on {incident.investigated_on} "
-            f"found unapproved subcontracting: {_num(points)}"
-        )
-        key = ((incident.investigated_on or incident.occurred_on).isoformat(), incident.incident_id)
-        other = _other_vendor(incident, facts.vendor_id)
-        items.append((key, points, Evidence(incident.event_ids, note, other)))
+        if incident.unapproved_subcontracting_found:
+            key = (
+                (incident.investigated_on or incident.occurred_on).isoformat(),
+                incident.incident_id,
+            )
+            yield key, weights.per_unapproved_finding, incident, None
+    grace = dt.timedelta(days=weights.approval_grace_days + 1)
     for sub in facts.subcontracts.values():
-        if sub.approved_on is not None or sub.rejected_on is not None:
+        if sub.approved_on is None and sub.rejected_on is None:
+            yield (
+                (sub.requested_on.isoformat(), sub.subcontract_id),
+                weights.per_unapproved_subcontract,
+                sub,
+                sub.requested_on + grace,  # waiting longer than the grace days
+            )
+
+
+def _unapproved_items(facts: VendorFacts, as_of: dt.date, model: RiskModel) -> list[_Item]:
+    items: list[_Item] = []
+    for key, points, found, counts_from in unapproved(facts, model):
+        if counts_from is not None and as_of < counts_from:
             continue
-        waiting = (as_of - sub.requested_on).days
-        if waiting <= weights.approval_grace_days:
-            continue
-        points = weights.per_unapproved_subcontract
-        note = (
-            f"subcontract {sub.subcontract_id} of contract {sub.contract_id} requested on "
-            f"{sub.requested_on}, not approved after {waiting} days: {_num(points)}"
-        )
-        key = (sub.requested_on.isoformat(), sub.subcontract_id)
-        items.append((key, points, Evidence(sub.event_ids, note, sub.subcontractor_vendor_id)))
+        if isinstance(found, IncidentFact):
+            note = (
+                f"investigation of incident {found.incident_id} on {found.investigated_on} "
+                f"found unapproved subcontracting: {_num(points)}"
+            )
+            evidence = Evidence(found.event_ids, note, _other_vendor(found, facts.vendor_id))
+        else:
+            note = (
+                f"subcontract {found.subcontract_id} of contract {found.contract_id} requested"
+                f" on {found.requested_on}, not approved after"
+                f" {(as_of - found.requested_on).days} days: {_num(points)}"
+            )
+            evidence = Evidence(found.event_ids, note, found.subcontractor_vendor_id)
+        items.append((key, points, evidence))
     return items
 
 

@@ -1,11 +1,13 @@
-"""The incident and sanction factors' points on any day from terms kept per vendor (pure).
+"""The incident, sanction and unapproved-subcontracting factors' points on any day from
+terms kept per vendor (pure).
 
 A batch scores a vendor after each of its events, for the event's day and for today, and
 these factors walk the whole record each time: every incident sorted and weighed, every
-sanction's terms derived for the day. What of that does not depend on the day is the same
-for every score until an event touches the vendor's incidents (sanctions), so the memo
-(factor_memo.py) keeps it, as terms, per vendor while the items' digest and the model stay
-the same; a score then costs one decay (one look at a sanction's timeline) per item.
+sanction's terms derived for the day, a note written for every finding and unanswered
+request. What of that does not depend on the day is the same for every score until an event
+touches the items the factor reads, so the memo (factor_memo.py) keeps it, as terms, per
+vendor while those items' digests and the model stay the same; a score then costs one decay
+(one look at a sanction's timeline, one comparison of days) per item, over plain numbers.
 
 Exact: each factor's points are the same products, added in the same order, as `_factor`
 totals its items (scoring.py), so the float is the one scoring from scratch gives.
@@ -14,7 +16,7 @@ totals its items (scoring.py), so the float is the one scoring from scratch give
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from services.registry.sanction_timeline import SanctionTimeline
@@ -22,10 +24,14 @@ from services.risk.facts import SanctionSource, VendorFacts
 from services.risk.fold import last_day_on, timeline_of
 from services.risk.model import RiskModel
 from services.risk.risk_score import round_points
-from services.risk.scoring import counts_as, incident_key, sanction_key
+from services.risk.scoring import counts_as, incident_key, sanction_key, unapproved
 
 # Days whose points a vendor's terms remember.
 KNOWN_DAYS = 4
+
+# An incident not closed: closed after every day; a finding: counted from before any.
+NEVER = dt.date.max.toordinal() + 1
+ALWAYS = 0
 
 
 @dataclass(frozen=True)
@@ -55,20 +61,27 @@ class IncidentTerms(_Terms):
     half_life_days: float
     closed_multiplier: float
     inherited_multiplier: float | None  # None: the vendor's own incidents
-    terms: tuple[tuple[dt.date, dt.date | None, float], ...]  # occurred, closed, base points
+    # Occurred and closed (never: after every day) as day ordinals, and the base points.
+    terms: tuple[tuple[int, int, float], ...]
 
     def _points_on(self, as_of: dt.date) -> float:
-        def each() -> Iterator[float]:
-            for occurred_on, closed_on, base in self.terms:
-                age = max(0, (as_of - occurred_on).days)
-                points = base * 0.5 ** (age / self.half_life_days)
-                if closed_on is not None and closed_on <= as_of:
-                    points *= self.closed_multiplier
-                if self.inherited_multiplier is not None:
-                    points *= self.inherited_multiplier
-                yield points
-
-        return round_points(sum(each()))
+        # One pass over plain numbers: a vendor's history is scored after each of its events.
+        # Multiplying by 1.0 (not closed yet, the vendor's own) is exact, so each product is
+        # `scoring._incident_items`' to the last bit, and they are added in its order.
+        day, half_life = as_of.toordinal(), self.half_life_days
+        closed = self.closed_multiplier
+        inherited = 1.0 if self.inherited_multiplier is None else self.inherited_multiplier
+        return round_points(
+            sum(
+                [
+                    base
+                    * 0.5 ** ((day - occurred if day > occurred else 0) / half_life)
+                    * (closed if closed_on <= day else 1.0)
+                    * inherited
+                    for occurred, closed_on, base in self.terms
+                ]
+            )
+        )
 
 
 def incident_terms(facts: VendorFacts, model: RiskModel, inherited: bool) -> IncidentTerms:
@@ -93,7 +106,10 @@ def incident_terms(facts: VendorFacts, model: RiskModel, inherited: bool) -> Inc
         weights.half_life_days,
         weights.closed_multiplier,
         model.inherited.multiplier if inherited else None,
-        tuple((occurred, closed, base) for _, occurred, closed, base in counted),
+        tuple(
+            (occurred.toordinal(), NEVER if closed is None else closed.toordinal(), base)
+            for _, occurred, closed, base in counted
+        ),
     )
 
 
@@ -105,23 +121,27 @@ class SanctionTerms(_Terms):
 
     active: bool
     recent_days: int
-    terms: tuple[tuple[dt.date, SanctionTimeline, dt.date | None, float], ...]
+    # Starts, timeline (None: never amended nor lifted), first lift, the timeline's last day
+    # when it has no other (the same whatever the day: most sanctions), points.
+    terms: tuple[
+        tuple[dt.date, SanctionTimeline | None, dt.date | None, dt.date | None, float], ...
+    ]
 
     def _points_on(self, as_of: dt.date) -> float:
-        def each() -> Iterator[float]:
-            for starts_on, timeline, lifted_on, points in self.terms:
+        counted = []
+        for starts_on, timeline, lifted_on, last, points in self.terms:
+            if timeline is not None:
                 last = last_day_on(timeline, lifted_on, as_of)
-                if self.active:
-                    if starts_on <= as_of and (last is None or as_of <= last):
-                        yield points
-                elif (
-                    last is not None
-                    and starts_on <= last < as_of
-                    and (as_of - last).days <= self.recent_days
-                ):
-                    yield points
-
-        return round_points(sum(each()))
+            if self.active:
+                if starts_on <= as_of and (last is None or as_of <= last):
+                    counted.append(points)
+            elif (
+                last is not None
+                and starts_on <= last < as_of
+                and (as_of - last).days <= self.recent_days
+            ):
+                counted.append(points)
+        return round_points(sum(counted))
 
 
 def sanction_terms(
@@ -135,5 +155,40 @@ def sanction_terms(
     return SanctionTerms(
         active,
         weights.recent_days,
-        tuple((s.starts_on, *timeline_of(s), table[s.kind]) for s in ordered),
+        tuple((s.starts_on, *_span(s), table[s.kind]) for s in ordered),
+    )
+
+
+def _span(
+    source: SanctionSource,
+) -> tuple[SanctionTimeline | None, dt.date | None, dt.date | None]:
+    """Timeline, first lift and last day, as `SanctionTerms.terms` keeps them."""
+    timeline, lifted_on = timeline_of(source)
+    if len(timeline.terms) == 1 and lifted_on is None:
+        return None, None, timeline.terms[0].last_day
+    return timeline, lifted_on, None
+
+
+@dataclass(frozen=True)
+class UnapprovedTerms(_Terms):
+    """What the unapproved-subcontracting factor counts, in the order it adds them, each
+    with its points and the first day it counts (an ordinal; findings: always)."""
+
+    terms: tuple[tuple[int, float], ...]
+
+    def _points_on(self, as_of: dt.date) -> float:
+        day = as_of.toordinal()
+        return round_points(
+            sum([points for counts_from, points in self.terms if counts_from <= day])
+        )
+
+
+def unapproved_terms(facts: VendorFacts, model: RiskModel) -> UnapprovedTerms:
+    """The vendor's findings and unanswered subcontract requests, for any day."""
+    counted = sorted(unapproved(facts, model), key=lambda item: item[0])
+    return UnapprovedTerms(
+        tuple(
+            (ALWAYS if counts_from is None else counts_from.toordinal(), points)
+            for _, points, _, counts_from in counted
+        )
     )
