@@ -7,7 +7,7 @@ import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
-from typing import Annotated, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -16,8 +16,10 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     Strict,
     StringConstraints,
+    model_serializer,
 )
 
 # Identifiers travel as Kafka keys and URL parts, so they are restricted to a safe alphabet.
@@ -115,6 +117,24 @@ class Payload(StrictModel):
     """Base of every event payload. `event_type` names the catalog entry it belongs to."""
 
     event_type: ClassVar[str]
+
+
+class PartialChange(Payload):
+    """A payload that changes only the fields its sender gave, so that a field left out
+    ("keep") and a field given as null ("clear") differ.
+
+    The difference lives in `model_fields_set`, which only the JSON's keys carry: such a
+    payload is written without the fields it was not given, so that what is read back from
+    the event store, Kafka or a rebuild has the same fields set as what was sent. Every other
+    payload is written whole, as before (its stored bytes and content hash are unchanged).
+    An event stored before this rule carries every field, nulls included, and is read back
+    with all of them set: replayed, it does what it did when it was first applied.
+    """
+
+    @model_serializer(mode="wrap")
+    def _only_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        written: dict[str, Any] = handler(self)
+        return {name: value for name, value in written.items() if name in self.model_fields_set}
 
 
 class RecordedBy(StrictModel):

@@ -16,6 +16,7 @@ from services.events.base import (
     Identifier,
     LocalDate,
     NonEmptyText,
+    PartialChange,
     Payload,
     ShortText,
     StrictModel,
@@ -86,7 +87,7 @@ class PhaseCapacity(StrictModel):
     capacity: int = Field(ge=0, le=10_000)
 
 
-class MigrationPlanConfigured(Payload):
+class MigrationPlanConfigured(PartialChange):
     """The system owner sets how the plan is scheduled. Only the fields given change."""
 
     event_type: ClassVar[str] = "migration.plan_configured"
@@ -128,7 +129,7 @@ class MigrationPlanConfigured(Payload):
         return self
 
 
-class MigrationItemConfigured(Payload):
+class MigrationItemConfigured(PartialChange):
     """The system owner describes one item of a plan. Only the fields given change."""
 
     event_type: ClassVar[str] = "migration.item_configured"

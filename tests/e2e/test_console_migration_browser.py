@@ -168,7 +168,8 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
         assert deadline in drawn_deadline
         screenshot(chrome, "migration-plan-settings")
 
-        # Another setting changed later keeps the deadline (the form sends the day it shows).
+        # Another setting changed later keeps the deadline: only the penalty is sent, and the
+        # log keeps the event as sent (a day left out is not read back as a null).
         type_into(chrome, "plan-settings-payload-earlyPenalty", "3")
         chrome.find_element(By.CSS_SELECTOR, "#plan-settings button[type=submit]").click()
         until(chrome, lambda _: settings_of(embedded, plan_id)["earlyPenalty"] == 3, "penalty 3")

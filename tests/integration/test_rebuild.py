@@ -1,6 +1,6 @@
 """`vendorwatch rebuild` while the system runs: every projection comes back byte for byte as
 live processing made it, says nothing again, and a rebuild racing live consumers loses and
-duplicates nothing."""
+duplicates nothing; a plan's settings changed a field at a time are kept, live and rebuilt."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ import pytest
 
 from services.cli import embedded, rebuilding
 from services.cli.consumers import service_consumers
+from services.events.migration import MigrationPlanConfigured
 from services.ingest.handlers import ingest_batch
 from services.migration.plan_opening import automatic_plan_id
+from services.migration.setup import CONSUMER_NAME as MIGRATION
 from services.platform.eventlog.embedded import EmbeddedEventLog, run_consumers
 from services.platform.liveness import Liveness
 from services.platform.settings import Settings
@@ -223,3 +225,86 @@ async def test_a_rebuild_racing_live_consumers_loses_and_duplicates_nothing(
     assert sorted(r["vendor_id"] for r in identity) == sorted([VENDOR, *vendors])
     assert {r["n"] for r in identity} == {1}
     assert await pool.fetchval("SELECT count(*) FROM registry_eligibility_state") == stored
+
+
+PLAN_DAYS = """query PlanDays($planId: ID!) {
+  migrationPlan(planId: $planId) {
+    settings { deadlineOn earlyPenalty capacity }
+    items { contractId criticality earliestOn deadlineOn }
+  }
+}"""
+
+
+async def configure_plan(pool: asyncpg.Pool, **settings: Any) -> None:
+    answer = await execute(
+        pool, operation("configure-migration-plan"), planId=PLAN, settings=settings
+    )
+    assert answer["configureMigrationPlan"]["accepted"], answer
+
+
+async def configure_item(pool: asyncpg.Pool, contract_id: str, **item: Any) -> None:
+    answer = await execute(
+        pool, operation("configure-migration-item"), planId=PLAN, contractId=contract_id, item=item
+    )
+    assert answer["configureMigrationItem"]["accepted"], answer
+
+
+async def plan_days(pool: asyncpg.Pool) -> dict[str, Any]:
+    plan: dict[str, Any] = (await execute(pool, PLAN_DAYS, planId=PLAN))["migrationPlan"]
+    return {"settings": plan["settings"], **{i["contractId"]: i for i in plan["items"]}}
+
+
+async def test_settings_changed_a_field_at_a_time_keep_the_others_live_and_rebuilt(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    settings = Settings(database_url=database_url)
+    start = settings.clock.today().replace(day=1)
+    deadline, earliest, item_deadline = (
+        case_migration.month(start, n).isoformat() for n in (30, 12, 24)
+    )
+    async with running_system(pool, settings):
+        await submit(pool, *the_case(start))
+        await settled(pool)
+        await configure_plan(pool, deadlineOn=deadline)
+        await configure_item(pool, "c09", earliestOn=earliest, deadlineOn=item_deadline)
+        await configure_item(pool, "c06", deadlineOn=item_deadline)
+        await settled(pool)
+        # Each change names one field: the days given before must survive them.
+        await configure_plan(pool, earlyPenalty=5)
+        await configure_item(pool, "c09", criticality="LEGALLY_MANDATED")
+        await configure_item(pool, "c06", deadlineOn=None)  # null clears
+        await settled(pool)
+        live = await plan_days(pool)
+        assert live["settings"] == {"deadlineOn": deadline, "earlyPenalty": 5, "capacity": 2}
+        assert live["c09"] == {
+            "contractId": "c09",
+            "criticality": "LEGALLY_MANDATED",
+            "earliestOn": earliest,
+            "deadlineOn": item_deadline,
+        }
+        assert live["c06"]["deadlineOn"] is None
+        # The log holds what the sender gave, not a null for every field left out.
+        stored = await pool.fetch(
+            "SELECT envelope->'payload' AS p FROM event_store"
+            " WHERE event_type = 'migration.plan_configured' ORDER BY position"
+        )
+        assert [sorted(json.loads(r["p"])) for r in stored] == [
+            ["deadline_on", "plan_id"],
+            ["early_penalty", "plan_id"],
+        ]
+        # An event written before the fix carries every field, its nulls too: it clears the
+        # plan's deadline, as it did when it was applied, and does so again in a rebuild.
+        legacy = dict.fromkeys(MigrationPlanConfigured.model_fields) | {
+            "plan_id": PLAN,
+            "capacity": 3,
+        }
+        await submit(pool, envelope("migration.plan_configured", legacy, VENDOR))
+        await settled(pool)
+        before = await plan_days(pool)
+        assert before["settings"] == {"deadlineOn": None, "earlyPenalty": 5, "capacity": 3}
+
+        await rebuilding.rebuild(settings, [MIGRATION], force=False)
+        await settled(pool)
+
+        assert await plan_days(pool) == before
+        assert before["c09"] == live["c09"]

@@ -129,7 +129,8 @@ def check_migration_case(client: GraphQLClient, publish: Publish, work: Path) ->
     _check_replacements(client, publish, work, plan_id)
     _check_done_needs_the_checklist(client, plan_id)
     _check_exports(client, plan)
-    _check_infeasible_is_explained(client, plan_id, start)
+    deadline = _check_infeasible_is_explained(client, plan_id, start)
+    _check_a_change_keeps_the_days_it_leaves_out(client, plan_id, deadline)
 
 
 def _check_replacements(client: GraphQLClient, publish: Publish, work: Path, plan_id: str) -> None:
@@ -187,7 +188,7 @@ def _check_exports(client: GraphQLClient, plan: dict[str, Any]) -> None:
     assert all(c.contract_id in chart.text for c in CONTRACTS)
 
 
-def _check_infeasible_is_explained(client: GraphQLClient, plan_id: str, start: dt.date) -> None:
+def _check_infeasible_is_explained(client: GraphQLClient, plan_id: str, start: dt.date) -> str:
     # c01, c02 and c03 end together; only two may cut over in a month: a deadline at the end
     # of their natural month cannot be met.
     deadline = (case_migration.month(start, 4) - dt.timedelta(days=1)).isoformat()
@@ -205,3 +206,25 @@ def _check_infeasible_is_explained(client: GraphQLClient, plan_id: str, start: d
 
     wait_until(lambda: solver()["status"] == "INFEASIBLE", "the infeasible plan")
     assert any("capacity" in c for c in solver()["conflicts"]), solver()["conflicts"]
+    return deadline
+
+
+def _check_a_change_keeps_the_days_it_leaves_out(
+    client: GraphQLClient, plan_id: str, deadline: str
+) -> None:
+    # Through the log (and Kafka, in distributed mode) the event keeps only what was given:
+    # a lead time changed later leaves c01's deadline as it was.
+    client.data(
+        operation("configure-migration-item"),
+        planId=plan_id,
+        contractId="c01",
+        item={"leadTimeMonths": 1},
+    )
+
+    def c01() -> dict[str, Any]:
+        items = plan_of(client, plan_id)["items"]
+        item: dict[str, Any] = next(i for i in items if i["contractId"] == "c01")
+        return item
+
+    wait_until(lambda: c01()["leadTimeMonths"] == 1, "c01's new lead time")
+    assert c01()["deadlineOn"] == deadline

@@ -47,14 +47,11 @@ function blackoutsText(blackouts) {
   return blackouts.map((b) => `${b.startsOn} ${b.endsOn} ${b.reason}`).join("\n");
 }
 
-// The fields whose text differs from the plan's now, as the input object the API takes. With
-// any change, the days (`always`) are sent as shown, changed or not: the log stores an event
-// with every field, so a day left out comes back from it as null, which clears that day.
+// The fields whose text differs from the plan's now, as the input object the API takes.
 function changes(fields, values, current) {
-  const changed = fields.filter((field) => values[field.name] !== current[field.name]);
-  const sent = changed.length ? [...new Set([...changed, ...fields.filter((field) => field.always)])] : [];
   const input = {};
-  for (const field of sent) {
+  for (const field of fields) {
+    if (values[field.name] === current[field.name]) continue;
     const value = field.read(values[field.name]);
     if (value !== undefined) input[field.name.slice("payload.".length)] = value;
   }
@@ -109,7 +106,7 @@ function ConfigureForm({ session, form, title, heading, root, mutation, fields, 
     <${Locked} session=${session} mutation=${root} id=${form}>
       <div class="form-grid">
         ${fields.map(
-          ({ read, always, ...field }) =>
+          ({ read, ...field }) =>
             html`<${Field} t=${t} form=${form} ...${field} value=${values[field.name]} set=${set} errors=${outcome?.byField} />`,
         )}
       </div>
@@ -133,7 +130,7 @@ export function PlanSettingsForm({ session, plan, changed }) {
       read: choice,
     },
     { name: "payload.earlyPenalty", label: t("migrationForm.earlyPenalty"), kind: "number", min: 0, read: number },
-    { name: "payload.deadlineOn", label: t("migrationForm.planDeadline"), hint: t("migrationForm.dayOrNone"), read: day, always: true },
+    { name: "payload.deadlineOn", label: t("migrationForm.planDeadline"), hint: t("migrationForm.dayOrNone"), read: day },
     { name: BLACKOUTS, label: t("migrationForm.blackouts"), hint: t("migrationForm.blackoutsHint"), kind: "textarea", read: blackoutsOf },
   ];
   const current = {
@@ -161,8 +158,8 @@ export function ItemSettingsForm({ session, plan, item, changed }) {
     },
     { name: "payload.dependsOn", label: t("migration.dependsOn"), hint: t("migrationForm.dependsOnHint"), read: list },
     { name: "payload.leadTimeMonths", label: t("migrationForm.leadTime"), kind: "number", min: 0, read: number },
-    { name: "payload.earliestOn", label: t("migrationForm.earliestOn"), hint: t("migrationForm.dayOrNone"), read: day, always: true },
-    { name: "payload.deadlineOn", label: t("migration.deadlineOn"), hint: t("migrationForm.dayOrNone"), read: day, always: true },
+    { name: "payload.earliestOn", label: t("migrationForm.earliestOn"), hint: t("migrationForm.dayOrNone"), read: day },
+    { name: "payload.deadlineOn", label: t("migration.deadlineOn"), hint: t("migrationForm.dayOrNone"), read: day },
   ];
   const current = {
     "payload.criticality": item.criticality,
