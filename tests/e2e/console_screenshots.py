@@ -81,13 +81,11 @@ def test_officer_auditor_and_sanction_authority(embedded: System, tmp_path: Path
         chrome.execute_script("sessionStorage.clear(); localStorage.clear()")
         signed_in(chrome, embedded, Role.SANCTION_AUTHORITY)
         chrome.find_element(By.LINK_TEXT, "Sanctions").click()
-        proposal = {
-            "propose-authority": "City procurement office",
-            "propose-grounds": "breach_of_contract, dishonest_conduct",
-            "propose-decidedOn": "令和4年7月8日",
-        }
-        for field, value in proposal.items():
-            chrome.find_element(By.ID, field).send_keys(value)
+        # The one authority with a policy comes chosen; its grounds are ticked.
+        shown(chrome, "#propose-grounds")
+        for code in ("breach_of_contract", "dishonest_conduct"):
+            chrome.find_element(By.CSS_SELECTOR, f"#propose-grounds input[value={code}]").click()
+        chrome.find_element(By.ID, "propose-decidedOn").send_keys("令和4年7月8日")
         chrome.find_element(By.ID, "propose-serious").click()
         chrome.find_element(By.CSS_SELECTOR, "#propose button[type=submit]").click()
         shown(chrome, ".proposal button")
