@@ -11,6 +11,7 @@ screenshot under test-artifacts/console/ (git-ignored)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,24 @@ def risky(system: System, tmp_path: Path) -> list[str]:
     wait_until(scored, "B's case and D's leak scored")
     usb = [e for e in b_case if e["payload"].get("incident_id") == "inc-2022-usb"]
     return [event["event_id"] for event in usb]
+
+
+def leaking_vendor_scored(system: System, tmp_path: Path) -> Callable[[], float]:
+    """Vendor D recorded with today's data leak, once risk has scored it: D's score as the
+    API gives it now (0 while D is not ranked), to read again later."""
+    publish_events(
+        system.publish,
+        tmp_path / "leak.jsonl",
+        case_b.another_vendor(LEAKING),
+        incident_today(LEAKING, "inc-d-leak", "data_leak"),
+    )
+
+    def d_score() -> float:
+        ranked = system.client.data(RISKIEST)["riskiestVendors"]
+        return float(next((r["score"] for r in ranked if r["vendorId"] == LEAKING), 0.0))
+
+    wait_until(lambda: d_score() > 0, "D scored")
+    return d_score
 
 
 def board(chrome: WebDriver) -> list[tuple[str, str, str, str]]:
@@ -230,18 +249,7 @@ window.WebSocket = class extends Real {
 def test_the_board_reconnects_after_a_drop_and_shows_what_moved_meanwhile(
     embedded: System, tmp_path: Path
 ) -> None:
-    publish_events(
-        embedded.publish,
-        tmp_path / "leak.jsonl",
-        case_b.another_vendor(LEAKING),
-        incident_today(LEAKING, "inc-d-leak", "data_leak"),
-    )
-
-    def d_score() -> float:
-        ranked = embedded.client.data(RISKIEST)["riskiestVendors"]
-        return float(next(r["score"] for r in ranked if r["vendorId"] == LEAKING))
-
-    wait_until(lambda: d_score() > 0, "D scored")
+    d_score = leaking_vendor_scored(embedded, tmp_path)
     before = d_score()
     with closed_network_chromium() as chrome:
         chrome.execute_cdp_cmd(

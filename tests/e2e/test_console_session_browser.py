@@ -17,8 +17,13 @@ from selenium.webdriver.common.by import By
 
 from services.platform.auth import Role
 from tests.e2e.conftest import System
-from tests.e2e.test_console_risk_board import LEAKING, RISKIEST, board, incident_today
-from tests.support import case_b, principals
+from tests.e2e.test_console_risk_board import (
+    LEAKING,
+    board,
+    incident_today,
+    leaking_vendor_scored,
+)
+from tests.support import principals
 from tests.support.browser import closed_network_chromium, traffic
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
@@ -116,18 +121,7 @@ def test_the_board_s_subscriptions_resume_when_the_server_restarts(
     restartable: RestartableUp, tmp_path: Path
 ) -> None:
     system = System(restartable.client, restartable.publish)
-    publish_events(
-        system.publish,
-        tmp_path / "leak.jsonl",
-        case_b.another_vendor(LEAKING),
-        incident_today(LEAKING, "inc-d-leak", "data_leak"),
-    )
-
-    def d_score() -> float:
-        ranked = system.client.data(RISKIEST)["riskiestVendors"]
-        return float(next((r["score"] for r in ranked if r["vendorId"] == LEAKING), 0.0))
-
-    wait_until(lambda: d_score() > 0, "D scored")
+    d_score = leaking_vendor_scored(system, tmp_path)
     before = d_score()
     with closed_network_chromium() as chrome:
         chrome.get(f"{origin(system)}/#/risk")
