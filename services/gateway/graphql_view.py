@@ -83,9 +83,13 @@ class GraphQLView(GraphQL[RequestContext, None]):
         await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
-        # A request's body (5,000 bidder ids) and WebSocket messages; orjson's errors are
-        # json.JSONDecodeError, which strawberry answers as a bad body.
-        return orjson.loads(data)
+        # A request's body (5,000 bidder ids) and WebSocket messages. What orjson refuses
+        # json may read (a lone UTF-16 surrogate, which the API refuses at its field, with
+        # its path): json's answer then, or its json.JSONDecodeError (a bad body).
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return json.loads(data)
 
     def encode_json(self, data: object) -> str:
         # Every answer and WebSocket message: orjson is about ten times json.dumps, which took

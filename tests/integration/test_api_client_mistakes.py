@@ -11,8 +11,8 @@ import asyncpg
 import pytest
 
 from tests.support import case_b
-from tests.support.in_process_api import SCHEMA, shared_context
-from tests.support.principals import ADMIN
+from tests.support.in_process_api import SCHEMA, over_http, shared_context
+from tests.support.principals import ADMIN, token
 
 pytestmark = pytest.mark.postgres
 
@@ -70,6 +70,18 @@ async def test_a_lone_surrogate_in_submit_event_is_refused_at_its_field(
     assert problem["field"] == field and "lone UTF-16 surrogate" in problem["message"]
     assert data["submitEvent"]["accepted"] is False
     assert await pool.fetchval("SELECT count(*) FROM event_store") == 0
+
+
+async def test_a_lone_surrogate_sent_over_http_is_refused_at_its_field_too(
+    pool: asyncpg.Pool,
+) -> None:
+    # The body is JSON a strict reader refuses; the API still reads it and names the field.
+    event = {**case_b.registered(), "payload": {"aliases": ["B", "\ud800"]}}
+    body = await over_http(pool, token(), SUBMIT, event=event)
+    assert "errors" not in body
+    (problem,) = body["data"]["submitEvent"]["errors"]
+    assert problem["field"] == "payload.aliases.1"
+    assert "lone UTF-16 surrogate" in problem["message"]
 
 
 async def test_the_valid_event_is_still_recorded(
