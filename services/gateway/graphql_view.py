@@ -5,8 +5,10 @@ HTTP as the specification has it (graphql_over_http.py)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -85,6 +87,23 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 status, refused.message, media_type=media_type, code=refused.code
             )
         await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        # A request's body (5,000 bidder ids) and WebSocket messages. What orjson refuses
+        # json may read (a lone UTF-16 surrogate, which the API refuses at its field, with
+        # its path): json's answer then, or its json.JSONDecodeError (a bad body).
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return json.loads(data)
+
+    def encode_json(self, data: object) -> str:
+        # Every answer and WebSocket message: orjson is about ten times json.dumps, which took
+        # 9 ms of a 5,000-bidder screen. A str, as graphql-transport-ws sends text frames.
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:  # what orjson refuses (an integer beyond 64 bits): json's answer
+            return json.dumps(data, separators=(",", ":"))
 
     @property
     def graphql_ide_html(self) -> str:

@@ -63,8 +63,21 @@ def periods_by_pair(events: Iterable[AffiliationEvent]) -> dict[Pair, list[Perio
 
 def affiliates_of(vendor_id: str, periods: dict[Pair, list[Period]]) -> dict[str, list[Period]]:
     """The vendors ever affiliated with `vendor_id`, with the periods they were."""
-    return {
-        next(iter(pair - {vendor_id})): spans
-        for pair, spans in periods.items()
-        if vendor_id in pair and len(pair) == 2 and spans
-    }
+    return affiliates_by_vendor([vendor_id], periods)[vendor_id]
+
+
+def affiliates_by_vendor(
+    vendor_ids: Iterable[str], periods: dict[Pair, list[Period]]
+) -> dict[str, dict[str, list[Period]]]:
+    """`affiliates_of` each of `vendor_ids` (in that order), in one pass over the pairs: a
+    screen of 5,000 bidders does not read every pair 5,000 times."""
+    related: dict[str, dict[str, list[Period]]] = {v: {} for v in vendor_ids}
+    for pair, spans in periods.items():
+        if len(pair) != 2 or not spans:
+            continue
+        one, other = pair
+        if one in related:
+            related[one][other] = spans
+        if other in related:
+            related[other][one] = spans
+    return related

@@ -9,6 +9,7 @@ overlap, chain, get extended, shortened or lifted.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import unicodedata
 from collections.abc import Sequence
@@ -50,22 +51,40 @@ class Exposure:
 
     def bars_on(self, day: dt.date, agency: str | None, category: str | None) -> bool:
         sanction = self.sanction
-        if sanction.kind not in BARRING_KINDS or not sanction.in_force_on(day):
+        if sanction.kind not in BARRING_KINDS:
             return False
-        terms = sanction.terms_on(day)
-        if not _covers(terms, agency, category):
+        terms = sanction.terms_in_force(day)
+        if terms is None or not _covers(terms, agency, category):
             return False
         if self.via_vendor_id is None:
             return True
         return terms.covers_affiliates and any(p.contains(day) for p in self.affiliation)
 
-    def breakpoints(self) -> set[dt.date]:
-        days = self.sanction.breakpoints()
+    def breakpoints(self) -> tuple[dt.date, ...]:
+        """The days on which whether it bars can change, in order."""
+        days = self.sanction.breakpoints
+        if not self.affiliation:
+            return days
+        more = set(days)
         for period in self.affiliation:
-            days.add(period.first_day)
+            more.add(period.first_day)
             if period.until is not None:
-                days.add(period.until)
-        return days
+                more.add(period.until)
+        return tuple(sorted(more))
+
+    def first_barring_day_after(
+        self, day: dt.date, agency: str | None, category: str | None
+    ) -> dt.date | None:
+        """The first day after `day` on which it bars, if any. Whether it bars changes only on
+        its own breakpoints, so that day is one of them: a vendor with many affiliates'
+        sanctions does not try each of them on every other one's days."""
+        if self.sanction.kind not in BARRING_KINDS:
+            return None
+        days = self.breakpoints()
+        for later in days[bisect.bisect_right(days, day) :]:
+            if self.bars_on(later, agency, category):
+                return later
+        return None
 
 
 @dataclass(frozen=True)
@@ -117,22 +136,17 @@ def evaluate(
     agency: str | None = None,
     category: str | None = None,
 ) -> Eligibility:
-    points = [exposure.breakpoints() for exposure in exposures]
-    later = sorted({day for days in points for day in days if day > as_of})
-    reasons = tuple(Reason.of(e, as_of) for e in exposures if e.bars_on(as_of, agency, category))
+    if not exposures:  # most vendors of a screen: nothing can bar them
+        return Eligibility(vendor_id, as_of, True, (), None, ())
+    barring = [e.bars_on(as_of, agency, category) for e in exposures]
+    reasons = tuple(Reason.of(e, as_of) for e, bars in zip(exposures, barring, strict=True) if bars)
     upcoming = []
-    for exposure, days in zip(exposures, points, strict=True):
-        if exposure.bars_on(as_of, agency, category):
-            continue
-        # Whether one exposure bars changes only on its own breakpoints, so the first later
-        # day it bars is one of them: a vendor with many affiliates' sanctions does not try
-        # each of them on every other one's days.
-        own = sorted(day for day in days if day > as_of)
-        first = next((d for d in own if exposure.bars_on(d, agency, category)), None)
-        if first is not None:
+    for exposure, bars in zip(exposures, barring, strict=True):
+        if not bars and (first := exposure.first_barring_day_after(as_of, agency, category)):
             upcoming.append(Reason.of(exposure, first))
     again = None
     if reasons:
+        later = sorted({day for e in exposures for day in e.breakpoints() if day > as_of})
         again = next(
             (d for d in later if not any(e.bars_on(d, agency, category) for e in exposures)),
             None,

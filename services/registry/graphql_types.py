@@ -289,32 +289,36 @@ class EligibilityReason:
 
 @strawberry.type(description="Whether a vendor may bid on a date, and every reason if not.")
 class BidEligibility:
+    """Served from the registry's own answer (`eligibility.Eligibility`, whose attributes are
+    these fields, the reasons aside): a screen of 5,000 bidders makes no object per bidder,
+    and the reasons become GraphQL objects only when asked for."""
+
     vendor_id: strawberry.ID = strawberry.field(description="The vendor judged.")
     as_of: dt.date = strawberry.field(description="The day judged (a calendar day).")
     eligible: bool = strawberry.field(
         description="True when nothing bars the vendor from bidding on `asOf`."
     )
-    reasons: list[EligibilityReason] = strawberry.field(
-        description="Every sanction that bars the vendor on `asOf`."
-    )
     eligible_again_on: dt.date | None = strawberry.field(
         description="First date the vendor is eligible again; null when eligible now or barred"
         " indefinitely."
     )
-    upcoming: list[EligibilityReason] = strawberry.field(
+
+    @strawberry.field(description="Every sanction that bars the vendor on `asOf`.")
+    @staticmethod
+    def reasons(answer: strawberry.Parent[eligibility.Eligibility]) -> list[EligibilityReason]:
+        return [EligibilityReason.of(r) for r in answer.reasons]
+
+    @strawberry.field(
         description="Sanctions already recorded that will bar the vendor after `asOf`."
     )
+    @staticmethod
+    def upcoming(answer: strawberry.Parent[eligibility.Eligibility]) -> list[EligibilityReason]:
+        return [EligibilityReason.of(r) for r in answer.upcoming]
 
-    @classmethod
-    def of(cls, answer: eligibility.Eligibility) -> BidEligibility:
-        return cls(
-            vendor_id=strawberry.ID(answer.vendor_id),
-            as_of=answer.as_of,
-            eligible=answer.eligible,
-            reasons=[EligibilityReason.of(r) for r in answer.reasons],
-            eligible_again_on=answer.eligible_again_on,
-            upcoming=[EligibilityReason.of(r) for r in answer.upcoming],
-        )
+    @staticmethod
+    def of(answer: eligibility.Eligibility) -> BidEligibility:
+        # The same attributes (vendor_id a str, as strawberry.ID is at run time).
+        return cast(BidEligibility, answer)
 
 
 @strawberry.type(description="The period a suspension policy proposes for a decision.")

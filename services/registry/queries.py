@@ -58,16 +58,14 @@ async def bid_eligibility_many(
     category: str | None = None,
     known_at: dt.datetime | None = None,
 ) -> list[Eligibility]:
-    """Screens many bidders in four queries however many they are; unknown ids are refused
+    """Screens many bidders in three queries however many they are; unknown ids are refused
     together, by name (an unknown bidder may be a typo for a sanctioned one)."""
     if len(vendor_ids) > MAX_BATCH:
         raise RegistryQueryError(
             f"vendorIds: {len(vendor_ids)} bidders in one call; the limit is {MAX_BATCH}"
         )
     unique = list(dict.fromkeys(vendor_ids))
-    known = await vendor_repository.existing_vendors(conn, unique)
-    unknown = [v for v in unique if v not in known]
-    if unknown:
+    if unknown := await vendor_repository.unknown_vendors(conn, unique):
         raise RegistryQueryError(f"vendorIds: unknown vendors {', '.join(map(repr, unknown))}")
     answers = await screen(conn, unique, as_of, agency=agency, category=category, known_at=known_at)
     return [answers[v] for v in vendor_ids]

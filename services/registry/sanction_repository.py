@@ -150,18 +150,28 @@ async def sanctions_with_changes(
     conn: Connection, vendor_ids: Sequence[str], known_at: dt.datetime | None
 ) -> list[tuple[asyncpg.Record, list[Change]]]:
     """Every sanction row of these vendors with its changes in recorded order, as recorded by
-    `known_at` (all, when None); by vendor, then sanction id (code point order, as Python
-    sorts), so that reasons come in one order whatever plan the database chose. One query,
-    however many vendors: each sanction's changes come as an array of change rows."""
-    sanctions = await conn.fetch(
+    `known_at` (all, when None): `sanction_rows`, each row's changes as a timeline takes them."""
+    sanctions = await sanction_rows(conn, vendor_ids, known_at)
+    return [(s, [change_of(c) for c in s["changes"]]) for s in sanctions]
+
+
+async def sanction_rows(
+    conn: Connection, vendor_ids: Sequence[str], known_at: dt.datetime | None
+) -> list[asyncpg.Record]:
+    """Every sanction row of these vendors, with its change rows as recorded by `known_at`
+    (all, when None) in recorded order in `changes`; by vendor, then sanction id (code point
+    order, as Python sorts), so that reasons come in one order whatever plan the database
+    chose. One query, however many vendors. The ids come as a set to join (`IN (SELECT
+    unnest …)`), not `= ANY`: every statement is planned for its values, and planning
+    `= ANY` over 5,000 ids took longer than running it."""
+    return await conn.fetch(
         f"""{_WITH_CHANGES}
-           WHERE s.vendor_id = ANY($1::text[])
+           WHERE s.vendor_id IN (SELECT unnest($1::text[]))
              AND ($2::timestamptz IS NULL OR s.recorded_at <= $2)
            ORDER BY s.vendor_id, s.sanction_id COLLATE "C" """,
         list(vendor_ids),
         known_at,
     )
-    return [(s, [change_of(c) for c in s["changes"]]) for s in sanctions]
 
 
 async def timelines_named(

@@ -10,6 +10,7 @@ caller passes only the changes recorded by then.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -67,20 +68,28 @@ class SanctionTimeline:
             current = terms
         return current
 
-    def in_force_on(self, day: dt.date) -> bool:
+    def terms_in_force(self, day: dt.date) -> Terms | None:
+        """The terms in force on `day`, or None when the sanction does not apply that day."""
+        if day < self.starts_on:
+            return None
         terms = self.terms_on(day)
-        if terms.lifted or day < self.starts_on:
-            return False
-        return terms.last_day is None or day <= terms.last_day
+        if terms.lifted or (terms.last_day is not None and day > terms.last_day):
+            return None
+        return terms
 
-    def breakpoints(self) -> set[dt.date]:
-        """The days on which whether (or how) it applies can change."""
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.terms_in_force(day) is not None
+
+    @functools.cached_property
+    def breakpoints(self) -> tuple[dt.date, ...]:
+        """The days on which whether (or how) it applies can change, in order. Worked out once:
+        a screen asks it of one timeline for the vendor and for each of its affiliates."""
         days = {self.starts_on}
         for terms in self.terms:
             days.add(terms.effective_on)
             if terms.last_day is not None:
                 days.add(terms.last_day + ONE_DAY)
-        return days
+        return tuple(sorted(days))
 
 
 def _period_last_day(starts_on: dt.date, fields: dict[str, Any]) -> dt.date | None:

@@ -4,6 +4,7 @@ is never "internal error <id>" (real PostgreSQL, the API's schema in-process).""
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from typing import Any
 
@@ -11,8 +12,8 @@ import asyncpg
 import pytest
 
 from tests.support import case_b
-from tests.support.in_process_api import SCHEMA, shared_context
-from tests.support.principals import ADMIN
+from tests.support.in_process_api import SCHEMA, asgi_client, shared_context
+from tests.support.principals import ADMIN, token
 
 pytestmark = pytest.mark.postgres
 
@@ -70,6 +71,25 @@ async def test_a_lone_surrogate_in_submit_event_is_refused_at_its_field(
     assert problem["field"] == field and "lone UTF-16 surrogate" in problem["message"]
     assert data["submitEvent"]["accepted"] is False
     assert await pool.fetchval("SELECT count(*) FROM event_store") == 0
+
+
+async def test_a_lone_surrogate_sent_over_http_is_refused_at_its_field_too(
+    pool: asyncpg.Pool,
+) -> None:
+    # JSON that spells the surrogate ("\\ud800"), which a strict reader refuses: the API
+    # still reads the body and names the field.
+    event = {**case_b.registered(), "payload": {"aliases": ["B", "\ud800"]}}
+    body = json.dumps({"query": SUBMIT, "variables": {"event": event}}).encode()
+    async with asgi_client(pool) as client:
+        answer = await client.post(
+            "/graphql",
+            content=body,
+            headers={"authorization": f"Bearer {token()}", "content-type": "application/json"},
+        )
+    assert answer.status_code == 200, answer.text
+    (problem,) = answer.json()["data"]["submitEvent"]["errors"]
+    assert problem["field"] == "payload.aliases.1"
+    assert "lone UTF-16 surrogate" in problem["message"]
 
 
 async def test_the_valid_event_is_still_recorded(
