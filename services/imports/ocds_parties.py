@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from services.events.catalog import describe_validation_error
 from services.events.vendor import VendorIdentifierRef, VendorRegistered
-from services.imports.ocds_package import JSON, country, names, text
+from services.imports.ocds_fields import JSON, country, names, text
 from services.registry.names import IdentifierKey, normalize_identifier
 
 VENDOR_ROLES = frozenset({"supplier", "tenderer"})
