@@ -5,58 +5,24 @@ Each package is read as the importer reads it: streamed into a scratch database,
 from __future__ import annotations
 
 import copy
-import io
-import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from services.events.base import EventEnvelope
 from services.events.contract import ContractAmended, ContractAwarded, ContractTerminated
 from services.events.vendor import VendorRegistered
-from services.imports.ocds import mapped as mapped_events
 from services.imports.ocds_fields import minor_units
-from services.imports.ocds_outcomes import Accounted, Outcome, Tally
+from services.imports.ocds_outcomes import Outcome
 from services.imports.ocds_parties import scheme_name
-from services.imports.ocds_reading import PackageError, read
-from services.imports.ocds_scratch import OcdsScratch
+from services.imports.ocds_reading import PackageError
 from services.registry.names import IdentifierKey
+from tests.support.ocds_mapping import Mapped, mapped
 
 OCDS = Path(__file__).resolve().parents[1] / "data" / "ocds"
 ARMENIA = "ocds_armenia_armeps_release_package.json"
 MEXICO_APF = "ocds_mexico_apf_record_package.json"
 JALISCO = "ocds_mexico_jalisco_release_package.json"
-
-
-@dataclass
-class Mapped(Tally):
-    """A tally that keeps everything: the events and every outcome, in order."""
-
-    events: list[EventEnvelope] = field(default_factory=list)
-    accounted: list[Accounted] = field(default_factory=list)
-
-    def account(self, accounted: Accounted) -> None:
-        self.accounted.append(accounted)
-        super().account(accounted)
-
-
-def mapped(
-    package: bytes | dict[str, Any],
-    vendors: frozenset[str] = frozenset(),
-    owners: Mapping[IdentifierKey, str] | None = None,
-) -> Mapped:
-    """The package (a file's bytes, or JSON) mapped with what the registry has: `vendors`, and
-    who holds which identifier."""
-    raw = package if isinstance(package, bytes) else json.dumps(package).encode()
-    result = Mapped()
-    with OcdsScratch() as scratch:
-        read_package = read(io.BytesIO(raw), scratch)
-        scratch.know(vendors, (owners or {}).items())
-        result.events = list(mapped_events(read_package, scratch, result))
-    return result
 
 
 def _package(file: str) -> bytes:
