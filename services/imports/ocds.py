@@ -82,9 +82,8 @@ def _parties(
         holders = (scratch.holder(key) for key in vendor.identifiers)
         vendor.vendor_id = next((h for h in holders if h), vendor.vendor_id)
         merged = scratch.vendor(vendor.vendor_id)
-        if merged is not None:
-            merge_vendor(merged, vendor)
-        scratch.keep(merged or vendor)
+        if merged is None or merge_vendor(merged, vendor):
+            scratch.keep(merged or vendor)
         scratch.claim(vendor.identifiers, vendor.vendor_id)
         scratch.set_party(n, text(party.get("id")), vendor.vendor_id)
         tally.account(Accounted("party", process.ocid, path, Outcome.APPLIED))

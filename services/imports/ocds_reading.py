@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import ijson
-from ijson.common import JSONError, ObjectBuilder
+from ijson.common import JSONError
 
 from services.imports.ocds_fields import JSON, moment
 from services.imports.ocds_scratch import OcdsScratch
@@ -134,20 +134,30 @@ class _Reading:
 
 
 def _built(events: Iterator[Event]) -> JSON:
-    """The object whose `start_map` was the last event, from the events up to its end."""
-    builder = ObjectBuilder()
-    builder.event("start_map", None)
-    depth = 1
+    """The object whose `start_map` was the last event, from the events up to its end. (Not
+    ijson's ObjectBuilder: this loop is the reading's hot path, and a key needs no stack, as
+    a value always follows its own key.)"""
+    item: JSON = {}
+    open_: list[Any] = [item]  # the containers not ended yet, innermost last
+    key = ""
     for _, event, value in events:
-        builder.event(event, value)
-        if event in ("start_map", "start_array"):
-            depth += 1
-        elif event in ("end_map", "end_array"):
-            depth -= 1
-            if depth == 0:
+        if event == "map_key":
+            key = value
+            continue
+        if event == "end_map" or event == "end_array":
+            open_.pop()
+            if not open_:
                 break
-    built: JSON = builder.value
-    return built
+            continue
+        new = {} if event == "start_map" else [] if event == "start_array" else value
+        into = open_[-1]
+        if type(into) is dict:
+            into[key] = new
+        else:
+            into.append(new)
+        if event == "start_map" or event == "start_array":
+            open_.append(new)
+    return item
 
 
 def _broken(error: JSONError, source: _Counted, reading: _Reading) -> str:

@@ -21,6 +21,7 @@ import pickle
 from collections.abc import Iterable, Iterator
 from types import TracebackType
 
+from services.events.vendor import VendorIdentifierRef
 from services.imports.ocds_fields import JSON
 from services.imports.ocds_parties import Vendor
 from services.imports.scratch import private_database
@@ -52,6 +53,31 @@ CREATE TABLE party (
 
 def _pickled(value: object) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _packed(vendor: Vendor) -> bytes:
+    """A vendor pickled as plain values: its identifiers' models rebuilt unchecked when read
+    (they were checked when the party was read), pickling a model costing ten times more."""
+    refs = [(*key, ref.scheme, ref.value) for key, ref in vendor.identifiers.items()]
+    return _pickled(
+        (
+            vendor.vendor_id,
+            vendor.legal_name,
+            vendor.other_names,
+            refs,
+            vendor.country,
+            vendor.first_seen,
+        )
+    )
+
+
+def _unpacked(body: bytes) -> Vendor:
+    vendor_id, legal_name, other_names, refs, country, first_seen = pickle.loads(body)
+    identifiers = {
+        IdentifierKey(scheme, value): VendorIdentifierRef.model_construct(scheme=ref, value=as_is)
+        for scheme, value, ref, as_is in refs
+    }
+    return Vendor(vendor_id, legal_name, other_names, identifiers, country, first_seen)
 
 
 class OcdsScratch:
@@ -123,20 +149,20 @@ class OcdsScratch:
     def vendor(self, vendor_id: str) -> Vendor | None:
         found = self._db.execute("SELECT body FROM vendor WHERE vendor_id = ?", (vendor_id,))
         row = found.fetchone()
-        return None if row is None else pickle.loads(row[0])
+        return None if row is None else _unpacked(row[0])
 
     def keep(self, vendor: Vendor) -> None:
         """The vendor, new (after the others) or merged (in its place)."""
         self._db.execute(
             """INSERT INTO vendor (vendor_id, body) VALUES (?, ?)
                ON CONFLICT (vendor_id) DO UPDATE SET body = excluded.body""",
-            (vendor.vendor_id, _pickled(vendor)),
+            (vendor.vendor_id, _packed(vendor)),
         )
 
     def vendors(self) -> Iterator[Vendor]:
         """The file's vendors in the order they were first seen."""
         for (body,) in self._db.execute("SELECT body FROM vendor ORDER BY seq"):
-            yield pickle.loads(body)
+            yield _unpacked(body)
 
     def set_party(self, process: int, party_id: str, vendor_id: str) -> None:
         self._db.execute(
