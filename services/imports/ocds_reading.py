@@ -1,8 +1,9 @@
 """An OCDS package file read as a stream into the import's scratch database
 (`ocds_scratch.py`): one release or record at a time, whatever the file's size.
 
-ijson parses the file (its C backend, yajl2_c, where the wheel has it; the same events from
-its pure-Python one otherwise) and hands over one event at a time; each item of the top-level
+ijson parses the file (its C backend, yajl2_c, which its wheels ship; the same events from
+its pure-Python one otherwise, slower and less precise about where a file broke) and hands
+over one event at a time; each item of the top-level
 `releases` or `records` array is built alone (numbers as `json.loads` reads them: int, or
 float) and stored, so a package's memory is that of its largest release. The package's own
 fields (`publishedDate`, `publisher`, `extensions`, …) may come before, after or between
@@ -51,7 +52,6 @@ class Package:
 
     kind: str  # "records" or "releases": the array its processes come from
     published: dt.datetime | None  # publishedDate
-    items: int  # the records or releases read
 
 
 class _Counted:
@@ -90,7 +90,7 @@ def read(file: BinaryIO, scratch: OcdsScratch) -> Package:
         raise PackageError(
             "neither a release package (`releases`) nor a record package (`records`)"
         )
-    return Package(kind, reading.published, reading.count[kind])
+    return Package(kind, reading.published)
 
 
 class _Reading:
@@ -161,14 +161,17 @@ def _built(events: Iterator[Event]) -> JSON:
 
 
 def _broken(error: JSONError, source: _Counted, reading: _Reading) -> str:
-    said = error.args[0] if error.args else str(error)
+    said = error.args[0] if error.args else ""
     if isinstance(said, bytes):
         said = said.decode("utf-8", "replace")
     what = str(said).splitlines()[0] if str(said).strip() else type(error).__name__
-    if "premature EOF" in what:
+    if "premature EOF" in what or "Incomplete JSON content" in what:  # C, pure Python
         where = f"the file ends at byte {source.read_bytes:,} (truncated)"
-    else:
-        where = f"{what}, within bytes {source.read_bytes - source.last:,}–{source.read_bytes:,}"
+    elif BACKEND == "yajl2_c":  # it stops in the chunk it was given last
+        first = source.read_bytes - source.last
+        where = f"{what}, within bytes {first:,}–{source.read_bytes:,}"
+    else:  # the others read ahead: only an upper bound (their message may say more)
+        where = f"{what}, before byte {source.read_bytes:,}"
     inside = reading.inside or "outside `releases` and `records`"
     done = ", ".join(f"{n} {name}" for name, n in reading.count.items() if n) or "nothing"
     return f"not complete JSON: {where}, in {inside} ({done} read whole before it)"

@@ -16,7 +16,7 @@ import pytest
 from services.events.vendor import VendorRegistered
 from services.imports.ocds import mapped as mapped_events
 from services.imports.ocds_outcomes import Tally
-from services.imports.ocds_reading import PackageError, read
+from services.imports.ocds_reading import BACKEND, PackageError, read
 from services.imports.ocds_scratch import OcdsScratch
 from tests.support.ocds_mapping import mapped
 
@@ -110,6 +110,11 @@ def test_a_truncated_package_is_refused_saying_where_it_ends() -> None:
         f"not complete JSON: the file ends at byte {cut:,} (truncated), in releases[7]"
         " (7 releases read whole before it)"
     )
+
+
+def test_the_json_parser_is_ijsons_c_backend() -> None:
+    # What README and the benchmark say, and what tells where a file broke to the chunk.
+    assert BACKEND == "yajl2_c"
 
 
 def test_a_malformed_package_is_refused_with_the_bytes_and_release_where_it_broke() -> None:
