@@ -5,7 +5,7 @@ file's releases with `ijson.items` alone. Measured, not asserted (a shared machi
 
     VENDORWATCH_BENCH_RELEASES=100000 ./scripts/test tests/benchmarks/test_ocds_import.py
 
-CI runs 3,000 releases; VENDORWATCH_BENCH_ROUNDS sets the timed rounds (3). The package has the
+CI runs 1,500 releases; VENDORWATCH_BENCH_ROUNDS sets the timed rounds (3). The package has the
 shape of a real register: each process three releases (tender with its buyer and tenderers,
 award with its supplier, contract) spread over the file, suppliers and tenderers drawn from a
 pool of a fifth as many firms as releases (so the vendors grow with the file), the package's
@@ -38,7 +38,7 @@ from tests.support.peak_memory import peaks
 from tests.support.throughput import ROUNDS_VARIABLE
 
 RELEASES_VARIABLE = "VENDORWATCH_BENCH_RELEASES"
-CI_RELEASES = 3_000
+CI_RELEASES = 1_500
 STAGES = ("tender", "award", "contract")
 SPREAD = 100  # processes whose releases interleave: a process's three are ~300 releases apart
 _WORDS = ("Alpha", "Beta", "Orion", "Vega", "Nova", "Terra", "Stone", "River", "Union", "Star")
