@@ -89,6 +89,15 @@ _IDENTIFIERS = """SELECT scheme, value, vendor_id FROM registry_vendor_identifie
     WHERE (scheme, value) > ($1, $2) ORDER BY scheme, value LIMIT $3"""
 
 
+async def identifier_pages(conn: asyncpg.Connection) -> AsyncIterator[list[asyncpg.Record]]:
+    """Every identifier of the registry's vendors (scheme, value, vendor_id), a page
+    (scratch_vendors.BATCH) at a time."""
+    last = ("", "")
+    while rows := await conn.fetch(_IDENTIFIERS, *last, BATCH):
+        yield rows
+        last = (rows[-1]["scheme"], rows[-1]["value"])
+
+
 async def _load_known(conn: asyncpg.Connection, scratch: Scratch) -> None:
     """Every vendor the registry holds, with its identifiers, into the import's scratch
     database a page (scratch_vendors.BATCH) at a time: memory bounded whatever its size."""
@@ -99,11 +108,9 @@ async def _load_known(conn: asyncpg.Connection, scratch: Scratch) -> None:
             for r in rows
         )
         after = rows[-1]["vendor_id"]
-    last = ("", "")
-    while rows := await conn.fetch(_IDENTIFIERS, *last, BATCH):
+    async for rows in identifier_pages(conn):
         for r in rows:
             scratch.vendors.identify(r["vendor_id"], (IdentifierKey(r["scheme"], r["value"]),))
-        last = (rows[-1]["scheme"], rows[-1]["value"])
 
 
 async def _load(database_url: str, source: str, scratch: Scratch) -> None:
@@ -155,7 +162,7 @@ async def target(
         yield url, send
 
 
-class _Digesting(io.RawIOBase):
+class Digesting(io.RawIOBase):
     """A file read through it is hashed on the way (SHA-256 of its bytes, whoever reads)."""
 
     def __init__(self, file: BinaryIO) -> None:
@@ -187,7 +194,7 @@ async def run(
         await ocds_importing.run(file, kafka, database_url, data_dir, dry_run)
         return
     report = ImportReport()
-    digesting = _Digesting(file)
+    digesting = Digesting(file)
     stream = io.TextIOWrapper(io.BufferedReader(digesting), encoding="utf-8-sig", newline="")
     async with target(kafka, database_url, data_dir, dry_run) as (url, send):
         clock = Settings(database_url=url or "", kafka_bootstrap=kafka).clock

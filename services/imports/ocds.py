@@ -4,27 +4,16 @@ award and contract accounted for.
 **Parties** become vendors as `ocds_parties.py` says (by their identifier; other parties,
 such as the buyer, are not vendors, and the buyer names the contracts' agency).
 
-**Contracts.** Each entry of `contracts` becomes a `contract.awarded` for each supplier of
-the award its `awardID` names (a joint award: one contract record per supplier, each with the
-contract's whole value, id `…:<n>` after the first); contract id `ocds:<ocid>:<contract id>`.
-- agency: `buyer.name` (else the buyer party's name, else `tender.procuringEntity`'s);
-- title: the contract's `title`, else its `description`, else the award's, else the tender's;
-- category: `tender.mainProcurementCategory` (goods, works, services), else the first item's
-  classification as `<scheme>:<id>`, else "unspecified";
-- criticality: `internal` (`CRITICALITY`): OCDS does not say how much harm an interruption
-  does;
-- awarded_on: `dateSigned`, else the award's `date`, else the first day of the term;
-- term: the contract's `period`, else the award's `contractPeriod`; no start: the award day;
-  no end: start + `durationInDays`; neither: refused. Days as the publisher wrote them;
-- amount and currency: the contract's `value`, else the award's (in the currency's smallest
-  unit; never defaulted: no currency is refused).
-A contract whose status is `terminated` is then `contract.terminated` on the last day of its
-term (reason `other`: OCDS's "terminated" is a contract that has come to a close, at term or
-early). A `cancelled` one (never signed) and an award without a contract are not imported
-(accounted for, with the reason). When a process comes as several releases, a later release
-that moves a contract's end or value is a `contract.amended` from the date of the contract's
-latest `amendments` entry (else of that release), with its rationale as the reason; a single
-release or compiled release gives only the current terms, its `amendments` already in them.
+**Contracts** become `contract.awarded`, `contract.amended` and `contract.terminated` events
+as `ocds_contracts.py` says.
+
+**In constant memory.** The file is read into the import's scratch database first
+(`ocds_reading.py`; a broken file stops there, nothing sent), then mapped in two passes over
+its processes, compiled one at a time (`ocds_package.processes`): the parties of every
+process become the file's vendors (merged in the scratch database, `ocds_scratch.py`), which
+are registered first, then each process's contracts. What crosses processes (vendors, who
+claimed which identifier, each process's vendor parties) is in the scratch database; what
+stays in memory is one process, the tally's counts and refusals, and the batch being sent.
 
 Event ids are uuid5 of what the event is (the vendor's registration, the contract's award, …),
 so importing the same file again sends the same events, which ingest takes once.
@@ -32,442 +21,82 @@ so importing the same file again sends the same events, which ingest takes once.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any
+from collections.abc import Iterator
 
-from pydantic import ValidationError
-
-from services.events.base import EventEnvelope, Payload
-from services.events.catalog import ENVELOPES, SCHEMA_VERSION, describe_validation_error
-from services.events.contract import (
-    ContractAmended,
-    ContractAwarded,
-    ContractTerminated,
-    Criticality,
-    TerminationReason,
-)
-from services.imports.ocds_package import (
-    JSON,
-    Process,
-    day,
-    minor_units,
-    moment,
-    processes,
-    text,
-)
+from services.events.base import EventEnvelope
+from services.imports.ocds_contracts import contract_events
+from services.imports.ocds_fields import moment, text
+from services.imports.ocds_outcomes import Accounted, Outcome, Tally, envelope
+from services.imports.ocds_package import Process, processes
 from services.imports.ocds_parties import (
     VENDOR_ROLES,
-    Vendor,
     merge_vendor,
     objects,
     party_vendor,
     registration,
     roles,
-    safe_id,
 )
-from services.registry.names import IdentifierKey
+from services.imports.ocds_reading import Package
+from services.imports.ocds_scratch import OcdsScratch
 
-SOURCE = "import.ocds"
-NAMESPACE = uuid.UUID("5d0c2b57-8a8e-4f0e-9a3b-0c7d3b1e6a42")
-CRITICALITY = Criticality.INTERNAL
 # When a vendor's registration happened, if neither its release nor the package is dated.
 UNDATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-class Outcome(StrEnum):
-    APPLIED = "applied"  # a vendor; a contract (its events); an award (by its contracts)
-    NOT_IMPORTED = "not imported"  # by rule: not a vendor, no contract, cancelled
-    REFUSED = "refused"  # what it says cannot become a catalog event
+def mapped(package: Package, scratch: OcdsScratch, tally: Tally) -> Iterator[EventEnvelope]:
+    """The package's events (registrations first, then each process's contract events), as
+    they are made; what became of each party, award and contract told to `tally`. The
+    registry's vendors are those `scratch` was told of (`OcdsScratch.know`). Raises
+    PackageError (ocds_reading) for a record with no release, before any event."""
+    for n, process in enumerate(processes(package, scratch)):
+        tally.processes += 1
+        _parties(n, process, package.published, scratch, tally)
+    for event in _events(package, scratch, tally):
+        tally.made(event)
+        yield event
 
 
-@dataclass(frozen=True)
-class Accounted:
-    """What became of one party, award or contract of the package."""
-
-    kind: str  # party, award, contract
-    ocid: str
-    path: str  # in the package: "releases[3].awards[0]"
-    outcome: Outcome
-    reason: str = ""  # for not imported and refused
-
-    def __str__(self) -> str:
-        return f"{self.path} ({self.ocid}): {self.reason}"
-
-
-@dataclass(frozen=True)
-class Known:
-    """What the registry already has: vendor ids, and who holds which identifier."""
-
-    vendors: frozenset[str] = frozenset()
-    owners: Mapping[IdentifierKey, str] = field(default_factory=dict)
-
-
-@dataclass
-class Mapped:
-    events: list[EventEnvelope] = field(default_factory=list)
-    accounted: list[Accounted] = field(default_factory=list)
-    processes: int = 0
-    vendors_registered: int = 0
-    vendors_known: int = 0  # in the registry already (by id or by an identifier)
-    contracts_awarded: int = 0  # contract records (one per supplier)
-    amended: int = 0
-    terminated: int = 0
-
-    def count(self, kind: str, outcome: Outcome) -> int:
-        return sum(1 for a in self.accounted if a.kind == kind and a.outcome is outcome)
-
-    @property
-    def refused(self) -> list[Accounted]:
-        return [a for a in self.accounted if a.outcome is Outcome.REFUSED]
+def _parties(
+    n: int, process: Process, published: dt.datetime | None, scratch: OcdsScratch, tally: Tally
+) -> None:
+    """The process's vendor parties merged into the file's vendors, and noted as the
+    process's `n`th for its contracts."""
+    release = process.release
+    seen = moment(release.get("date")) or published
+    for k, party in objects(release.get("parties")):
+        path = f"{process.where}.parties[{k}]"
+        held = roles(party)
+        if not held & VENDOR_ROLES:
+            why = f"not a vendor (roles: {', '.join(sorted(held)) or 'none'})"
+            tally.account(Accounted("party", process.ocid, path, Outcome.NOT_IMPORTED, why))
+            continue
+        try:
+            vendor = party_vendor(party, seen)
+        except ValueError as error:
+            tally.account(Accounted("party", process.ocid, path, Outcome.REFUSED, str(error)))
+            continue
+        # One vendor per identifier: the registry's holder of one of them, else the vendor
+        # of this file that has one of them already (a party identified by its tax number
+        # and another by the same number in an additional scheme).
+        holders = (scratch.holder(key) for key in vendor.identifiers)
+        vendor.vendor_id = next((h for h in holders if h), vendor.vendor_id)
+        merged = scratch.vendor(vendor.vendor_id)
+        if merged is None or merge_vendor(merged, vendor):
+            scratch.keep(merged or vendor)
+        scratch.claim(vendor.identifiers, vendor.vendor_id)
+        scratch.set_party(n, text(party.get("id")), vendor.vendor_id)
+        tally.account(Accounted("party", process.ocid, path, Outcome.APPLIED))
 
 
-def contract_id(ocid: str, contract: object) -> str:
-    return safe_id(f"ocds:{ocid}:{text(contract)}")
-
-
-def _envelope(name: str, at: dt.datetime, vendor: str, payload: Payload) -> EventEnvelope:
-    return ENVELOPES[payload.event_type](
-        event_id=uuid.uuid5(NAMESPACE, name),
-        event_type=payload.event_type,
-        schema_version=SCHEMA_VERSION,
-        occurred_at=at,
-        source=SOURCE,
-        vendor_id=vendor,
-        payload=payload,
-    )
-
-
-def mapped(package: object, known: Known | None = None) -> Mapped:
-    """The package's events (registrations first, then each process's contract events) and
-    what became of each party, award and contract. Raises PackageError (ocds_package) when
-    the file is not an OCDS package at all."""
-    known = known or Known()
-    result = Mapped()
-    published = moment(package.get("publishedDate")) if isinstance(package, dict) else None
-    vendors: dict[str, Vendor] = {}
-    claimed: dict[IdentifierKey, str] = {}  # identifier → the vendor of this file with it
-    by_party: list[dict[str, str]] = []  # per process: party id → vendor id
-    all_processes = list(processes(package))
-    result.processes = len(all_processes)
-    for process in all_processes:
-        release = process.release
-        seen = moment(release.get("date")) or published
-        of_party: dict[str, str] = {}
-        for n, party in objects(release.get("parties")):
-            path = f"{process.where}.parties[{n}]"
-            held = roles(party)
-            if not held & VENDOR_ROLES:
-                why = f"not a vendor (roles: {', '.join(sorted(held)) or 'none'})"
-                result.accounted.append(
-                    Accounted("party", process.ocid, path, Outcome.NOT_IMPORTED, why)
-                )
-                continue
-            try:
-                vendor = party_vendor(party, seen)
-            except ValueError as error:
-                result.accounted.append(
-                    Accounted("party", process.ocid, path, Outcome.REFUSED, str(error))
-                )
-                continue
-            # One vendor per identifier: the registry's holder of one of them, else the
-            # vendor of this file that has one of them already (a party identified by its
-            # tax number and another by the same number in an additional scheme).
-            holders = (known.owners.get(k) or claimed.get(k) for k in vendor.identifiers)
-            vendor.vendor_id = next((h for h in holders if h), vendor.vendor_id)
-            if vendor.vendor_id in vendors:
-                merge_vendor(vendors[vendor.vendor_id], vendor)
-            else:
-                vendors[vendor.vendor_id] = vendor
-            claimed.update(dict.fromkeys(vendor.identifiers, vendor.vendor_id))
-            of_party[text(party.get("id"))] = vendor.vendor_id
-            result.accounted.append(Accounted("party", process.ocid, path, Outcome.APPLIED))
-        by_party.append(of_party)
-    for vendor in vendors.values():
-        if vendor.vendor_id in known.vendors or vendor.vendor_id in known.owners.values():
-            result.vendors_known += 1
+def _events(package: Package, scratch: OcdsScratch, tally: Tally) -> Iterator[EventEnvelope]:
+    """The registrations of the file's vendors the registry does not have, in the order they
+    were first seen; then each process's contract events."""
+    for vendor in scratch.vendors():
+        if scratch.registered(vendor.vendor_id):
+            tally.vendors_known += 1
             continue
         at = vendor.first_seen or UNDATED
-        name = f"{vendor.vendor_id}/registered"
-        result.events.append(_envelope(name, at, vendor.vendor_id, registration(vendor)))
-        result.vendors_registered += 1
-    for process, of_party in zip(all_processes, by_party, strict=True):
-        _contracts(process, of_party, published, result)
-    return result
-
-
-@dataclass(frozen=True)
-class _Terms:
-    agency: str
-    title: str
-    category: str
-    awarded_on: dt.date | None
-    starts_on: dt.date | None
-    ends_on: dt.date | None
-    amount: Any
-    currency: str
-
-
-def _first(*values: object) -> str:
-    return next((t for t in map(text, values) if t), "")
-
-
-def _get(obj: object, *keys: str) -> Any:
-    for key in keys:
-        obj = obj.get(key) if isinstance(obj, dict) else None
-    return obj
-
-
-def _agency(release: JSON) -> str:
-    buyer = release.get("buyer")
-    by_id = {text(p.get("id")): p for _, p in objects(release.get("parties"))}
-    buyer_party = by_id.get(text(_get(buyer, "id")), {})
-    entity = _get(release, "tender", "procuringEntity")
-    entity_party = by_id.get(text(_get(entity, "id")), {})
-    for _, party in objects(release.get("parties")):
-        if "buyer" in roles(party) and not buyer_party:
-            buyer_party = party
-    return _first(
-        _get(buyer, "name"), buyer_party.get("name"), _get(entity, "name"), entity_party.get("name")
-    )
-
-
-def _category(release: JSON, contract: JSON, award: JSON) -> str:
-    main = text(_get(release, "tender", "mainProcurementCategory"))
-    if main:
-        return main
-    for holder in (contract, award, release.get("tender")):
-        for _, item in objects(_get(holder, "items")):
-            scheme, ident = (
-                text(_get(item, "classification", "scheme")),
-                text(_get(item, "classification", "id")),
-            )
-            if ident:
-                return f"{scheme}:{ident}" if scheme else ident
-    return "unspecified"
-
-
-def _terms(release: JSON, contract: JSON, award: JSON) -> _Terms:
-    period = contract.get("period") if isinstance(contract.get("period"), dict) else None
-    period = period or _get(award, "contractPeriod") or {}
-    awarded_on = day(contract.get("dateSigned")) or day(award.get("date"))
-    starts_on = day(_get(period, "startDate")) or awarded_on
-    ends_on = day(_get(period, "endDate"))
-    duration = _get(period, "durationInDays")
-    if ends_on is None and starts_on is not None and isinstance(duration, int):
-        ends_on = starts_on + dt.timedelta(days=duration)
-    value = contract.get("value") if _get(contract, "value", "amount") is not None else None
-    value = value or award.get("value") or {}
-    title = _first(
-        contract.get("title"),
-        contract.get("description"),
-        award.get("title"),
-        award.get("description"),
-        _get(release, "tender", "title"),
-        _get(release, "tender", "description"),
-    )
-    return _Terms(
-        agency=_agency(release),
-        title=title if len(title) <= 300 else title[:299] + "…",
-        category=_category(release, contract, award)[:300],
-        awarded_on=awarded_on or starts_on,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        amount=_get(value, "amount"),
-        currency=text(_get(value, "currency")) or text(_get(contract, "value", "currency")),
-    )
-
-
-def _awarded(terms: _Terms, contract: str) -> ContractAwarded:
-    missing = [
-        name
-        for name, value in (
-            ("agency (buyer, procuringEntity)", terms.agency),
-            ("title", terms.title),
-            ("period.startDate (or dateSigned, award date)", terms.starts_on),
-            ("period.endDate (or durationInDays)", terms.ends_on),
-            ("value.amount", terms.amount),
-            ("value.currency", terms.currency),
-        )
-        if value in (None, "")
-    ]
-    if missing:
-        raise ValueError(f"no {', '.join(missing)} in the contract or its award")
-    try:
-        amount = minor_units(terms.amount, terms.currency)
-    except ValueError as error:
-        raise ValueError(f"value.amount: {error}") from None
-    try:
-        return ContractAwarded.model_validate(
-            {
-                "contract_id": contract,
-                "agency": terms.agency,
-                "title": terms.title,
-                "category": terms.category,
-                "criticality": CRITICALITY,
-                "awarded_on": terms.awarded_on,
-                "starts_on": terms.starts_on,
-                "ends_on": terms.ends_on,
-                "amount": amount,
-                "currency": terms.currency,
-            }
-        )
-    except ValidationError as error:
-        # The term's check is the model's own: "event: Value error, ends_on: … is before …".
-        reason = describe_validation_error(error).replace("event: Value error, ", "period: ")
-        raise ValueError(reason) from None
-
-
-def _contract_versions(process: Process, ident: str) -> list[tuple[JSON, JSON, JSON]]:
-    """(release, contract, its award) in each version of the process that has the contract."""
-    found = []
-    for release in process.versions:
-        awards = {text(a.get("id")): a for _, a in objects(release.get("awards"))}
-        for _, contract in objects(release.get("contracts")):
-            if text(contract.get("id")) == ident:
-                found.append((release, contract, awards.get(text(contract.get("awardID")), {})))
-    return found
-
-
-def _amendments(
-    later: list[tuple[JSON, JSON, JSON]], record: str, first: ContractAwarded
-) -> list[tuple[dt.datetime | None, ContractAmended]]:
-    """The later versions' new end or value of the contract, as amendments (a value in
-    another currency, or unreadable, is not an amendment the catalog can express)."""
-    made: list[tuple[dt.datetime | None, ContractAmended]] = []
-    ends_on, amount = first.ends_on, first.amount
-    for release, contract, award in later:
-        terms = _terms(release, contract, award)
-        new_amount = amount
-        if terms.amount is not None and terms.currency == first.currency:
-            with contextlib.suppress(ValueError):
-                new_amount = minor_units(terms.amount, terms.currency)
-        new_end = terms.ends_on or ends_on
-        if (new_end, new_amount) == (ends_on, amount):
-            continue
-        latest = (objects(contract.get("amendments")) or [(0, {})])[-1][1]
-        effective = day(latest.get("date")) or day(release.get("date")) or first.starts_on
-        reason = _first(latest.get("rationale"), latest.get("description")) or (
-            f"release {text(release.get('id'))} gives new terms"
-        )
-        made.append(
-            (
-                moment(release.get("date")),
-                ContractAmended(
-                    contract_id=record,
-                    effective_on=effective,
-                    ends_on=new_end if new_end != ends_on else None,
-                    amount=new_amount if new_amount != amount else None,
-                    reason=reason,
-                ),
-            )
-        )
-        ends_on, amount = new_end, new_amount
-    return made
-
-
-def _contracts(
-    process: Process, of_party: dict[str, str], published: dt.datetime | None, result: Mapped
-) -> None:
-    release = process.release
-    awards = {text(a.get("id")): (n, a) for n, a in objects(release.get("awards"))}
-    contracted: dict[str, list[tuple[Outcome, str]]] = {}
-    for n, contract in objects(release.get("contracts")):
-        path = f"{process.where}.contracts[{n}]"
-        award_id = text(contract.get("awardID"))
-        outcome, reason = _contract(process, contract, awards, of_party, published, result)
-        result.accounted.append(Accounted("contract", process.ocid, path, outcome, reason))
-        if award_id in awards:
-            contracted.setdefault(award_id, []).append((outcome, f"contracts[{n}]"))
-    for award_id, (n, award) in awards.items():
-        path = f"{process.where}.awards[{n}]"
-        if award_id in contracted:
-            # An award is applied by its contracts: refused or not imported when they all are.
-            outcomes = contracted[award_id]
-            outcome = min((o for o, _ in outcomes), key=list(Outcome).index)
-            paths = ", ".join(where for _, where in outcomes)
-            why = "" if outcome is Outcome.APPLIED else f"{outcome.value} with {paths}"
-            result.accounted.append(Accounted("award", process.ocid, path, outcome, why))
-        else:
-            status = text(award.get("status")) or "not given"
-            why = f"no contract for it in the release (award status {status})"
-            result.accounted.append(
-                Accounted("award", process.ocid, path, Outcome.NOT_IMPORTED, why)
-            )
-
-
-def _contract(
-    process: Process,
-    contract: JSON,
-    awards: dict[str, tuple[int, JSON]],
-    of_party: dict[str, str],
-    published: dt.datetime | None,
-    result: Mapped,
-) -> tuple[Outcome, str]:
-    """A contract's events added to `result`; what became of it."""
-    release = process.release
-    status = text(contract.get("status"))
-    if status == "cancelled":
-        return Outcome.NOT_IMPORTED, "status cancelled: never signed, never in force"
-    award_id = text(contract.get("awardID"))
-    if award_id not in awards:
-        return Outcome.REFUSED, f"awardID: {award_id!r} names no award of the release"
-    n, award = awards[award_id]
-    suppliers = [text(s.get("id")) for _, s in objects(award.get("suppliers"))]
-    if not suppliers:
-        return Outcome.REFUSED, f"awards[{n}].suppliers: none, so no vendor"
-    vendors = []
-    for supplier in suppliers:
-        if supplier not in of_party:
-            return Outcome.REFUSED, (
-                f"awards[{n}].suppliers: {supplier!r} is not a vendor party of the release"
-                " (missing, or refused above)"
-            )
-        vendors.append(of_party[supplier])
-    ident = text(contract.get("id"))
-    base = contract_id(process.ocid, ident)
-    # The award as the first release that says enough of it (a contract release may come
-    # before the one giving its value); later releases' changes are amendments.
-    versions = _contract_versions(process, ident)
-    for k, (first_release, first_contract, first_award) in enumerate(versions):
-        try:
-            awarded = _awarded(_terms(first_release, first_contract, first_award), base)
-            break
-        except ValueError as error:
-            if k == len(versions) - 1:
-                return Outcome.REFUSED, str(error)
-    at = moment(first_release.get("date")) or published or _midnight(awarded.awarded_on)
-    amendments = _amendments(versions[k + 1 :], base, awarded)
-    events: list[EventEnvelope] = []
-    for k, vendor in enumerate(dict.fromkeys(vendors)):
-        record = base if k == 0 else safe_id(f"{base}:{k + 1}")
-        payload = awarded.model_copy(update={"contract_id": record})
-        events.append(_envelope(f"{record}/awarded", at, vendor, payload))
-        for when, amended in amendments:
-            change = amended.model_copy(update={"contract_id": record})
-            name = f"{record}/amended/{change.effective_on}/{change.ends_on}/{change.amount}"
-            events.append(_envelope(name, when or at, vendor, change))
-        if status == "terminated":
-            last = _terms(release, contract, awards[award_id][1]).ends_on or awarded.ends_on
-            ended = ContractTerminated(
-                contract_id=record,
-                terminated_on=last,
-                reason=TerminationReason.OTHER,
-                note="OCDS contract status 'terminated': it has come to a close"
-                " (at term or early; the release does not say which)",
-            )
-            when = moment(release.get("date")) or at
-            events.append(_envelope(f"{record}/terminated", when, vendor, ended))
-            result.terminated += 1
-        result.contracts_awarded += 1
-        result.amended += len(amendments)
-    result.events.extend(events)
-    return Outcome.APPLIED, ""
-
-
-def _midnight(on: dt.date) -> dt.datetime:
-    return dt.datetime.combine(on, dt.time(), tzinfo=dt.UTC)
+        yield envelope(f"{vendor.vendor_id}/registered", at, vendor.vendor_id, registration(vendor))
+    for n, process in enumerate(processes(package, scratch)):
+        yield from contract_events(process, scratch.parties(n), package.published, tally)

@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from services.events.catalog import describe_validation_error
 from services.events.vendor import VendorIdentifierRef, VendorRegistered
-from services.imports.ocds_package import JSON, country, names, text
+from services.imports.ocds_fields import JSON, country, names, text
 from services.registry.names import IdentifierKey, normalize_identifier
 
 VENDOR_ROLES = frozenset({"supplier", "tenderer"})
@@ -132,7 +132,10 @@ def party_vendor(party: JSON, seen: dt.datetime | None) -> Vendor:
     return Vendor(vendor_id(key), legal, other, refs, where, seen)
 
 
-def merge_vendor(into: Vendor, other: Vendor) -> None:
+def merge_vendor(into: Vendor, other: Vendor) -> bool:
+    """`other`'s names, identifiers, country and first day added to `into`'s; whether it
+    gained anything (it only ever gains)."""
+    before = (len(into.other_names), len(into.identifiers), into.country, into.first_seen)
     for language, name in other.other_names.items():
         into.other_names.setdefault(language, name)
     if other.legal_name != into.legal_name:
@@ -142,6 +145,7 @@ def merge_vendor(into: Vendor, other: Vendor) -> None:
     into.country = into.country or other.country
     if other.first_seen and (into.first_seen is None or other.first_seen < into.first_seen):
         into.first_seen = other.first_seen
+    return before != (len(into.other_names), len(into.identifiers), into.country, into.first_seen)
 
 
 def registration(vendor: Vendor) -> VendorRegistered:

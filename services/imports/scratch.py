@@ -27,22 +27,28 @@ from services.imports.deltas import RecordedSanction
 from services.imports.scratch_sanctions import SanctionTable
 from services.imports.scratch_vendors import Known, VendorTable
 
-__all__ = ["CACHE_KIB", "Scratch"]
+__all__ = ["CACHE_KIB", "Scratch", "private_database"]
 
 # SQLite's page cache, the memory the scratch database may take before it reads and writes
 # its file: bounded whatever the list's size.
 CACHE_KIB = 16 * 1024
 
 
+def private_database() -> sqlite3.Connection:
+    """A private temporary database on disk ("" as its name), deleted when closed; autocommit
+    off by hand: the caller makes its tables, then BEGINs the run's one transaction (nothing
+    is to be durable, and commits would cost)."""
+    db = sqlite3.connect("", isolation_level=None)
+    for pragma in ("journal_mode = OFF", "synchronous = OFF", f"cache_size = -{CACHE_KIB}"):
+        db.execute(f"PRAGMA {pragma}")
+    return db
+
+
 class Scratch:
     """The tables of one import (module docstring); closed (and deleted) by `close`."""
 
     def __init__(self) -> None:
-        # "" : a private temporary database on disk; autocommit off by hand (one transaction
-        # for the whole run: nothing is to be durable, and commits would cost).
-        self._db = sqlite3.connect("", isolation_level=None)
-        for pragma in ("journal_mode = OFF", "synchronous = OFF", f"cache_size = -{CACHE_KIB}"):
-            self._db.execute(f"PRAGMA {pragma}")
+        self._db = private_database()
         self.vendors = VendorTable(self._db)
         self.sanctions = SanctionTable(self._db)
         self._db.execute("BEGIN")  # after the tables: executescript commits first

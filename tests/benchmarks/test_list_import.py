@@ -21,8 +21,6 @@ import datetime as dt
 import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,11 +29,11 @@ import pytest
 
 from services.imports.planning import Recorded, planned_events
 from services.imports.report import ImportReport
+from tests.support.peak_memory import peaks
 from tests.support.throughput import ROUNDS_VARIABLE
 
 ROWS_VARIABLE = "VENDORWATCH_BENCH_ROWS"
 CI_ROWS = 10_000
-ROOT = Path(__file__).parents[2]
 TODAY = dt.date(2026, 12, 1)
 REAL_LIST = Path(__file__).parents[1] / "data/lists/worldbank_debarred_firms_individuals.csv"
 HEADER = (
@@ -98,39 +96,6 @@ def _seconds(work: Callable[[], object]) -> float:
     return time.perf_counter() - before
 
 
-# Run in a fresh interpreter (Linux): an import of the file at argv[1] under tracemalloc;
-# prints the resident set before it, the traced peak, the resident peak (bytes). Writing 5 to
-# clear_refs starts the peak resident set again from there (not from the imports' peak).
-_MEASURED = """
-import re, sys, tracemalloc
-from pathlib import Path
-from tests.benchmarks.test_list_import import _ours
-def status(field):
-    found = re.search(field + r":\\s+(\\d+) kB", Path("/proc/self/status").read_text())
-    return int(found[1]) * 1024
-Path("/proc/self/clear_refs").write_text("5")
-before = status("VmRSS")
-tracemalloc.start()
-_ours(Path(sys.argv[1]))
-print(before, tracemalloc.get_traced_memory()[1], status("VmHWM"))
-"""
-
-
-def _peaks(path: Path) -> tuple[int, int, int]:
-    """The resident set before the import, the peak traced and the peak resident (bytes)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURED, str(path)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    before, traced, resident = map(int, done.stdout.split())
-    return before, traced, resident
-
-
 def test_a_large_list_imports_at_the_speed_of_reading_it_in_flat_memory(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -150,7 +115,9 @@ def test_a_large_list_imports_at_the_speed_of_reading_it_in_flat_memory(
         assert report.imposed == rows and report.vendors == rows and events == 2 * rows
     ours = statistics.median(timed)
     baseline = statistics.median(_seconds(lambda: _baseline(large)) for _ in range(rounds))
-    (_, traced_small, rss_small), (start, traced_large, rss_large) = map(_peaks, (small, large))
+    (_, traced_small, rss_small), (start, traced_large, rss_large) = (
+        peaks(path, "tests.benchmarks.test_list_import:_ours") for path in (small, large)
+    )
     mib = 1 << 20
     with capsys.disabled():
         print(

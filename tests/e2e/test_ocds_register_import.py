@@ -67,6 +67,22 @@ def _recorded(database_url: str) -> tuple[int, int]:
     return asyncio.run(count())
 
 
+def _imported_events(database_url: str) -> int:
+    """The events of OCDS imports in the event store (appended by the importer itself)."""
+
+    async def count() -> int:
+        conn = await asyncpg.connect(database_url)
+        try:
+            found: int = await conn.fetchval(
+                "SELECT count(*) FROM event_store WHERE envelope->>'source' = 'import.ocds'"
+            )
+            return found
+        finally:
+            await conn.close()
+
+    return asyncio.run(count())
+
+
 def _import(database_url: str) -> tuple[str, list[str]]:
     result = run_cli("import", "ocds", str(ARMENIA), "--database-url", database_url)
     assert result.returncode == 1, result.stderr  # the two refused contracts
@@ -76,8 +92,20 @@ def _import(database_url: str) -> tuple[str, list[str]]:
 
 
 def test_an_armenian_package_imported_and_a_supplier_screened_by_its_tax_number(
-    embedded: System, database_url: str
+    embedded: System, database_url: str, tmp_path: Path
 ) -> None:
+    # Cut in the middle: refused saying where, and nothing sent, not even the releases read
+    # whole before the break.
+    truncated = tmp_path / ARMENIA.name
+    raw = ARMENIA.read_bytes()
+    cut = len(raw) // 2
+    truncated.write_bytes(raw[:cut])
+    broken = run_cli("import", "ocds", str(truncated), "--database-url", database_url)
+    assert broken.returncode == 1, broken.stderr
+    assert f"the file ends at byte {cut:,} (truncated), in releases[" in broken.stderr
+    assert "read whole before it); nothing was sent" in broken.stderr
+    assert _imported_events(database_url) == 0
+
     stdout, stderr = _import(database_url)
     assert stdout == (
         "ocds: read 19 processes; parties: 26 applied, 19 not imported, 0 refused;"

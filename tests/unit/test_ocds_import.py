@@ -1,10 +1,10 @@
 """OCDS packages as catalog events (pure), on the three real packages' quirks and on small
-made-up processes for what they do not show: every party, award and contract accounted for."""
+made-up processes for what they do not show: every party, award and contract accounted for.
+Each package is read as the importer reads it: streamed into a scratch database, then mapped."""
 
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +12,12 @@ import pytest
 
 from services.events.contract import ContractAmended, ContractAwarded, ContractTerminated
 from services.events.vendor import VendorRegistered
-from services.imports.ocds import Known, Mapped, Outcome, mapped
-from services.imports.ocds_package import PackageError, minor_units
+from services.imports.ocds_fields import minor_units
+from services.imports.ocds_outcomes import Outcome
 from services.imports.ocds_parties import scheme_name
+from services.imports.ocds_reading import PackageError
 from services.registry.names import IdentifierKey
+from tests.support.ocds_mapping import Mapped, mapped
 
 OCDS = Path(__file__).resolve().parents[1] / "data" / "ocds"
 ARMENIA = "ocds_armenia_armeps_release_package.json"
@@ -23,8 +25,8 @@ MEXICO_APF = "ocds_mexico_apf_record_package.json"
 JALISCO = "ocds_mexico_jalisco_release_package.json"
 
 
-def _package(file: str) -> Any:
-    return json.loads((OCDS / file).read_text(encoding="utf-8"))
+def _package(file: str) -> bytes:
+    return (OCDS / file).read_bytes()
 
 
 def _accounting(result: Mapped) -> dict[str, tuple[int, int, int]]:
@@ -172,12 +174,12 @@ def test_mapping_the_same_file_again_gives_the_same_events(file: str) -> None:
 
 def test_what_the_registry_has_is_not_registered_again() -> None:
     package = _package(JALISCO)
-    by_id = mapped(package, Known(vendors=frozenset({"ocds:prov-gob-jal:P00716"})))
+    by_id = mapped(package, vendors=frozenset({"ocds:prov-gob-jal:P00716"}))
     assert sorted(_registered(by_id)) == ["ocds:prov-gob-jal:P00201", "ocds:prov-gob-jal:P13574"]
     assert by_id.vendors_known == 1
     # A vendor registered by hand with the same identifier gets the contract.
     owners = {IdentifierKey("prov_gob_jal", "P00716"): "city-vendor-17"}
-    by_identifier = mapped(package, Known(owners=owners))
+    by_identifier = mapped(package, owners=owners)
     assert "city-vendor-17" not in _registered(by_identifier)
     assert [v for v, _ in _awarded(by_identifier).values()] == ["city-vendor-17"]
 

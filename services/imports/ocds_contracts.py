@@ -1,0 +1,325 @@
+"""A contracting process's contracts as catalog events (pure), every award and contract
+accounted for.
+
+**Contracts.** Each entry of `contracts` becomes a `contract.awarded` for each supplier of
+the award its `awardID` names (a joint award: one contract record per supplier, each with the
+contract's whole value, id `…:<n>` after the first); contract id `ocds:<ocid>:<contract id>`.
+- agency: `buyer.name` (else the buyer party's name, else `tender.procuringEntity`'s);
+- title: the contract's `title`, else its `description`, else the award's, else the tender's;
+- category: `tender.mainProcurementCategory` (goods, works, services), else the first item's
+  classification as `<scheme>:<id>`, else "unspecified";
+- criticality: `internal` (`CRITICALITY`): OCDS does not say how much harm an interruption
+  does;
+- awarded_on: `dateSigned`, else the award's `date`, else the first day of the term;
+- term: the contract's `period`, else the award's `contractPeriod`; no start: the award day;
+  no end: start + `durationInDays`; neither: refused. Days as the publisher wrote them;
+- amount and currency: the contract's `value`, else the award's (in the currency's smallest
+  unit; never defaulted: no currency is refused).
+A contract whose status is `terminated` is then `contract.terminated` on the last day of its
+term (reason `other`: OCDS's "terminated" is a contract that has come to a close, at term or
+early). A `cancelled` one (never signed) and an award without a contract are not imported
+(accounted for, with the reason). When a process comes as several releases, a later release
+that moves a contract's end or value is a `contract.amended` from the date of the contract's
+latest `amendments` entry (else of that release), with its rationale as the reason; a single
+release or compiled release gives only the current terms, its `amendments` already in them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from services.events.base import EventEnvelope
+from services.events.catalog import describe_validation_error
+from services.events.contract import (
+    ContractAmended,
+    ContractAwarded,
+    ContractTerminated,
+    Criticality,
+    TerminationReason,
+)
+from services.imports.ocds_fields import JSON, day, minor_units, moment, text
+from services.imports.ocds_outcomes import Accounted, Outcome, Tally, envelope
+from services.imports.ocds_package import Process
+from services.imports.ocds_parties import objects, roles, safe_id
+
+CRITICALITY = Criticality.INTERNAL
+
+
+def contract_id(ocid: str, contract: object) -> str:
+    return safe_id(f"ocds:{ocid}:{text(contract)}")
+
+
+@dataclass(frozen=True)
+class _Terms:
+    agency: str
+    title: str
+    category: str
+    awarded_on: dt.date | None
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    amount: Any
+    currency: str
+
+
+def _first(*values: object) -> str:
+    return next((t for t in map(text, values) if t), "")
+
+
+def _get(obj: object, *keys: str) -> Any:
+    for key in keys:
+        obj = obj.get(key) if isinstance(obj, dict) else None
+    return obj
+
+
+def _agency(release: JSON) -> str:
+    buyer = release.get("buyer")
+    by_id = {text(p.get("id")): p for _, p in objects(release.get("parties"))}
+    buyer_party = by_id.get(text(_get(buyer, "id")), {})
+    entity = _get(release, "tender", "procuringEntity")
+    entity_party = by_id.get(text(_get(entity, "id")), {})
+    for _, party in objects(release.get("parties")):
+        if "buyer" in roles(party) and not buyer_party:
+            buyer_party = party
+    return _first(
+        _get(buyer, "name"), buyer_party.get("name"), _get(entity, "name"), entity_party.get("name")
+    )
+
+
+def _category(release: JSON, contract: JSON, award: JSON) -> str:
+    main = text(_get(release, "tender", "mainProcurementCategory"))
+    if main:
+        return main
+    for holder in (contract, award, release.get("tender")):
+        for _, item in objects(_get(holder, "items")):
+            scheme, ident = (
+                text(_get(item, "classification", "scheme")),
+                text(_get(item, "classification", "id")),
+            )
+            if ident:
+                return f"{scheme}:{ident}" if scheme else ident
+    return "unspecified"
+
+
+def _terms(release: JSON, contract: JSON, award: JSON) -> _Terms:
+    period = contract.get("period") if isinstance(contract.get("period"), dict) else None
+    period = period or _get(award, "contractPeriod") or {}
+    awarded_on = day(contract.get("dateSigned")) or day(award.get("date"))
+    starts_on = day(_get(period, "startDate")) or awarded_on
+    ends_on = day(_get(period, "endDate"))
+    duration = _get(period, "durationInDays")
+    if ends_on is None and starts_on is not None and isinstance(duration, int):
+        ends_on = starts_on + dt.timedelta(days=duration)
+    value = contract.get("value") if _get(contract, "value", "amount") is not None else None
+    value = value or award.get("value") or {}
+    title = _first(
+        contract.get("title"),
+        contract.get("description"),
+        award.get("title"),
+        award.get("description"),
+        _get(release, "tender", "title"),
+        _get(release, "tender", "description"),
+    )
+    return _Terms(
+        agency=_agency(release),
+        title=title if len(title) <= 300 else title[:299] + "…",
+        category=_category(release, contract, award)[:300],
+        awarded_on=awarded_on or starts_on,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        amount=_get(value, "amount"),
+        currency=text(_get(value, "currency")) or text(_get(contract, "value", "currency")),
+    )
+
+
+def _awarded(terms: _Terms, contract: str) -> ContractAwarded:
+    missing = [
+        name
+        for name, value in (
+            ("agency (buyer, procuringEntity)", terms.agency),
+            ("title", terms.title),
+            ("period.startDate (or dateSigned, award date)", terms.starts_on),
+            ("period.endDate (or durationInDays)", terms.ends_on),
+            ("value.amount", terms.amount),
+            ("value.currency", terms.currency),
+        )
+        if value in (None, "")
+    ]
+    if missing:
+        raise ValueError(f"no {', '.join(missing)} in the contract or its award")
+    try:
+        amount = minor_units(terms.amount, terms.currency)
+    except ValueError as error:
+        raise ValueError(f"value.amount: {error}") from None
+    try:
+        return ContractAwarded.model_validate(
+            {
+                "contract_id": contract,
+                "agency": terms.agency,
+                "title": terms.title,
+                "category": terms.category,
+                "criticality": CRITICALITY,
+                "awarded_on": terms.awarded_on,
+                "starts_on": terms.starts_on,
+                "ends_on": terms.ends_on,
+                "amount": amount,
+                "currency": terms.currency,
+            }
+        )
+    except ValidationError as error:
+        # The term's check is the model's own: "event: Value error, ends_on: … is before …".
+        reason = describe_validation_error(error).replace("event: Value error, ", "period: ")
+        raise ValueError(reason) from None
+
+
+def _contract_versions(process: Process, ident: str) -> list[tuple[JSON, JSON, JSON]]:
+    """(release, contract, its award) in each version of the process that has the contract."""
+    found = []
+    for release in process.versions:
+        awards = {text(a.get("id")): a for _, a in objects(release.get("awards"))}
+        for _, contract in objects(release.get("contracts")):
+            if text(contract.get("id")) == ident:
+                found.append((release, contract, awards.get(text(contract.get("awardID")), {})))
+    return found
+
+
+def _amendments(
+    later: list[tuple[JSON, JSON, JSON]], record: str, first: ContractAwarded
+) -> list[tuple[dt.datetime | None, ContractAmended]]:
+    """The later versions' new end or value of the contract, as amendments (a value in
+    another currency, or unreadable, is not an amendment the catalog can express)."""
+    made: list[tuple[dt.datetime | None, ContractAmended]] = []
+    ends_on, amount = first.ends_on, first.amount
+    for release, contract, award in later:
+        terms = _terms(release, contract, award)
+        new_amount = amount
+        if terms.amount is not None and terms.currency == first.currency:
+            with contextlib.suppress(ValueError):
+                new_amount = minor_units(terms.amount, terms.currency)
+        new_end = terms.ends_on or ends_on
+        if (new_end, new_amount) == (ends_on, amount):
+            continue
+        latest = (objects(contract.get("amendments")) or [(0, {})])[-1][1]
+        effective = day(latest.get("date")) or day(release.get("date")) or first.starts_on
+        reason = _first(latest.get("rationale"), latest.get("description")) or (
+            f"release {text(release.get('id'))} gives new terms"
+        )
+        made.append(
+            (
+                moment(release.get("date")),
+                ContractAmended(
+                    contract_id=record,
+                    effective_on=effective,
+                    ends_on=new_end if new_end != ends_on else None,
+                    amount=new_amount if new_amount != amount else None,
+                    reason=reason,
+                ),
+            )
+        )
+        ends_on, amount = new_end, new_amount
+    return made
+
+
+def contract_events(
+    process: Process, of_party: dict[str, str], published: dt.datetime | None, tally: Tally
+) -> Iterator[EventEnvelope]:
+    """The process's contract events (`of_party`: its vendor parties' ids → vendor ids), what
+    became of each contract and award told to `tally`."""
+    release = process.release
+    awards = {text(a.get("id")): (n, a) for n, a in objects(release.get("awards"))}
+    contracted: dict[str, list[tuple[Outcome, str]]] = {}
+    for n, contract in objects(release.get("contracts")):
+        path = f"{process.where}.contracts[{n}]"
+        award_id = text(contract.get("awardID"))
+        outcome, reason, events = _contract(process, contract, awards, of_party, published)
+        yield from events
+        tally.account(Accounted("contract", process.ocid, path, outcome, reason))
+        if award_id in awards:
+            contracted.setdefault(award_id, []).append((outcome, f"contracts[{n}]"))
+    for award_id, (n, award) in awards.items():
+        path = f"{process.where}.awards[{n}]"
+        if award_id in contracted:
+            # An award is applied by its contracts: refused or not imported when they all are.
+            outcomes = contracted[award_id]
+            outcome = min((o for o, _ in outcomes), key=list(Outcome).index)
+            paths = ", ".join(where for _, where in outcomes)
+            why = "" if outcome is Outcome.APPLIED else f"{outcome.value} with {paths}"
+            tally.account(Accounted("award", process.ocid, path, outcome, why))
+        else:
+            status = text(award.get("status")) or "not given"
+            why = f"no contract for it in the release (award status {status})"
+            tally.account(Accounted("award", process.ocid, path, Outcome.NOT_IMPORTED, why))
+
+
+def _contract(
+    process: Process,
+    contract: JSON,
+    awards: dict[str, tuple[int, JSON]],
+    of_party: dict[str, str],
+    published: dt.datetime | None,
+) -> tuple[Outcome, str, list[EventEnvelope]]:
+    """What became of a contract, and its events."""
+    release = process.release
+    status = text(contract.get("status"))
+    if status == "cancelled":
+        return Outcome.NOT_IMPORTED, "status cancelled: never signed, never in force", []
+    award_id = text(contract.get("awardID"))
+    if award_id not in awards:
+        return Outcome.REFUSED, f"awardID: {award_id!r} names no award of the release", []
+    n, award = awards[award_id]
+    suppliers = [text(s.get("id")) for _, s in objects(award.get("suppliers"))]
+    if not suppliers:
+        return Outcome.REFUSED, f"awards[{n}].suppliers: none, so no vendor", []
+    vendors = []
+    for supplier in suppliers:
+        if supplier not in of_party:
+            why = (
+                f"awards[{n}].suppliers: {supplier!r} is not a vendor party of the release"
+                " (missing, or refused above)"
+            )
+            return Outcome.REFUSED, why, []
+        vendors.append(of_party[supplier])
+    ident = text(contract.get("id"))
+    base = contract_id(process.ocid, ident)
+    # The award as the first release that says enough of it (a contract release may come
+    # before the one giving its value); later releases' changes are amendments.
+    versions = _contract_versions(process, ident)
+    for k, (first_release, first_contract, first_award) in enumerate(versions):
+        try:
+            awarded = _awarded(_terms(first_release, first_contract, first_award), base)
+            break
+        except ValueError as error:
+            if k == len(versions) - 1:
+                return Outcome.REFUSED, str(error), []
+    at = moment(first_release.get("date")) or published or _midnight(awarded.awarded_on)
+    amendments = _amendments(versions[k + 1 :], base, awarded)
+    events: list[EventEnvelope] = []
+    for k, vendor in enumerate(dict.fromkeys(vendors)):
+        record = base if k == 0 else safe_id(f"{base}:{k + 1}")
+        payload = awarded.model_copy(update={"contract_id": record})
+        events.append(envelope(f"{record}/awarded", at, vendor, payload))
+        for when, amended in amendments:
+            change = amended.model_copy(update={"contract_id": record})
+            name = f"{record}/amended/{change.effective_on}/{change.ends_on}/{change.amount}"
+            events.append(envelope(name, when or at, vendor, change))
+        if status == "terminated":
+            last = _terms(release, contract, awards[award_id][1]).ends_on or awarded.ends_on
+            ended = ContractTerminated(
+                contract_id=record,
+                terminated_on=last,
+                reason=TerminationReason.OTHER,
+                note="OCDS contract status 'terminated': it has come to a close"
+                " (at term or early; the release does not say which)",
+            )
+            when = moment(release.get("date")) or at
+            events.append(envelope(f"{record}/terminated", when, vendor, ended))
+    return Outcome.APPLIED, "", events
+
+
+def _midnight(on: dt.date) -> dt.datetime:
+    return dt.datetime.combine(on, dt.time(), tzinfo=dt.UTC)

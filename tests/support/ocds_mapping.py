@@ -1,0 +1,45 @@
+"""An OCDS package mapped as the importer maps it (streamed into a scratch database, then
+mapped), with every event and every outcome kept for the tests to look at."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.events.base import EventEnvelope
+from services.imports.ocds import mapped as mapped_events
+from services.imports.ocds_outcomes import Accounted, Tally
+from services.imports.ocds_reading import read
+from services.imports.ocds_scratch import OcdsScratch
+from services.registry.names import IdentifierKey
+
+
+@dataclass
+class Mapped(Tally):
+    """A tally that keeps everything: the events and every outcome, in order."""
+
+    events: list[EventEnvelope] = field(default_factory=list)
+    accounted: list[Accounted] = field(default_factory=list)
+
+    def account(self, accounted: Accounted) -> None:
+        self.accounted.append(accounted)
+        super().account(accounted)
+
+
+def mapped(
+    package: bytes | dict[str, Any],
+    vendors: frozenset[str] = frozenset(),
+    owners: Mapping[IdentifierKey, str] | None = None,
+) -> Mapped:
+    """The package (a file's bytes, or JSON) mapped with what the registry has: `vendors`, and
+    who holds which identifier."""
+    raw = package if isinstance(package, bytes) else json.dumps(package).encode()
+    result = Mapped()
+    with OcdsScratch() as scratch:
+        read_package = read(io.BytesIO(raw), scratch)
+        scratch.know(vendors, (owners or {}).items())
+        result.events = list(mapped_events(read_package, scratch, result))
+    return result
