@@ -17,7 +17,6 @@ from pathlib import Path
 import click
 
 from services.cli import instances
-from services.platform import embedded_postgres
 from services.platform.errors import StartupError
 from services.platform.settings import configured_data_dir
 
@@ -75,6 +74,9 @@ async def database(database_url: str | None, data_dir: Path | None) -> AsyncIter
             f"no VendorWatch database in {chosen}; "
             f"create it with `vendorwatch up --data-dir {chosen}`"
         )
+    # Imported here: only a command given a data directory starts PostgreSQL itself.
+    from services.platform import embedded_postgres
+
     async with embedded_postgres.running(chosen) as url:
         yield url
 

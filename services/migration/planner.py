@@ -19,6 +19,7 @@ from services.migration.phases import phase_start
 from services.migration.plan_diff import plan_diff
 from services.migration.plan_loading import load_items
 from services.migration.plan_opening import OUTBOX, SOURCE
+from services.migration.planner_lock import PLANNER_LOCK_KEY
 from services.migration.problem import build_problem, snapshot
 from services.platform import metrics
 from services.platform.clock import Clock
@@ -27,9 +28,6 @@ from services.platform.database import Connection
 PLAN_BATCH = 20
 # How often the planner looks for plans to schedule: changes show in a plan within this.
 PLANNER_SECONDS = 0.5
-# One planner at a time (workers may be replicated): a plan is solved once per change. A
-# rebuild holds it too: a plan half replayed must not be solved.
-PLANNER_LOCK_KEY = 0x5657_4D50  # "VWMP"
 
 
 def scheduled_event(

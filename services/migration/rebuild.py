@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from services.migration.planner import PLANNER_LOCK_KEY
+from services.migration.planner_lock import PLANNER_LOCK_KEY
 from services.migration.setup import CONSUMER_NAME, consumer
 from services.platform.clock import Clock
 from services.platform.eventlog.embedded import drain

@@ -3,8 +3,9 @@ from a fault of our own or of an input: the first is waited out, the second repo
 
 from __future__ import annotations
 
+import sys
+
 import asyncpg
-from aiokafka.errors import KafkaError, KafkaTimeoutError
 
 # Connections refused, reset or timed out; PostgreSQL shutting down, starting up or crashed
 # (57P01-57P03: what a `pg_ctl stop -m immediate` or a failover shows its clients); a
@@ -14,8 +15,19 @@ _OUTAGES = (
     asyncpg.PostgresConnectionError,
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.InterfaceError,
-    KafkaTimeoutError,
 )
+
+
+def _kafka_outage(error: BaseException) -> bool:
+    """Whether `error` is Kafka's timeout or a retriable Kafka error. aiokafka is looked up,
+    not imported: an error of it can exist only once it is loaded, and processes without
+    Kafka (embedded mode, `rebuild`, `verify`) should not pay its import (0.2 s)."""
+    errors = sys.modules.get("aiokafka.errors")
+    if errors is None:
+        return False
+    if isinstance(error, errors.KafkaTimeoutError):
+        return True
+    return isinstance(error, errors.KafkaError) and bool(error.retriable)
 
 
 def is_outage(error: BaseException) -> bool:
@@ -25,9 +37,7 @@ def is_outage(error: BaseException) -> bool:
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, _OUTAGES):
-            return True
-        if isinstance(current, KafkaError) and current.retriable:
+        if isinstance(current, _OUTAGES) or _kafka_outage(current):
             return True
         current = current.__cause__ or current.__context__
     return False

@@ -39,3 +39,19 @@ def test_a_light_command_does_not_import_the_api_or_the_solver() -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_rebuild_does_not_import_kafka_the_planner_or_the_api() -> None:
+    """`vendorwatch rebuild` replays from PostgreSQL: its start-up is part of every rebuild's
+    time, so it loads neither Kafka's client, the migration planner and its solver, nor the
+    API, nor the embedded PostgreSQL manager (a database URL given)."""
+    probe = (
+        "import sys; from services.cli.main import cli; import click;"
+        " cli.get_command(click.Context(cli), 'rebuild');"
+        " print(sorted(m for m in ('aiokafka', 'strawberry', 'faust', 'ortools',"
+        " 'services.migration.planner', 'services.platform.embedded_postgres')"
+        " if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
