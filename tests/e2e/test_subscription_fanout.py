@@ -1,7 +1,8 @@
 """Subscribers of one shape over a real `vendorwatch up`: one change reaches each of them as
 the same `next` message under its own id (the message strawberry would write), a subscriber
-that completes stops receiving while the others of its shape carry on, and a caller of
-another role is served by its own stream."""
+that completes stops receiving while the others of its shape carry on, a caller of another
+role is served by its own stream, and subscriptions that cannot run each get their own error
+message on a socket that stays open."""
 
 from __future__ import annotations
 
@@ -99,3 +100,18 @@ def test_one_change_reaches_every_subscriber_of_a_shape_under_its_own_id(
         after = [_next(first)[1], _next(second)[1], _next(viewer)[1]]
         assert [m["id"] for m in after] == ["b", "a", "v"]
         assert after[0]["payload"]["data"]["eligibilityChanges"]["vendorId"] == LATER
+
+
+def test_a_subscription_that_cannot_run_is_answered_as_before_and_the_socket_stays(
+    embedded: System,
+) -> None:
+    with _socket(embedded.client.url, f"Bearer {token()}") as session:
+        unknown = {"query": "subscription { eligibilityChanges { noSuchField } }"}
+        for operation_id in ("x", "y"):  # two of one shape: each gets its own error
+            session.send_json({"id": operation_id, "type": "subscribe", "payload": unknown})
+        errors = [session.receive_json(timeout=30) for _ in range(2)]
+        assert sorted(e["id"] for e in errors) == ["x", "y"]
+        assert all(e["type"] == "error" for e in errors)
+        assert all("noSuchField" in e["payload"][0]["message"] for e in errors)
+        session.send_json({"type": "ping"})
+        assert session.receive_json(timeout=10) == {"type": "pong"}
