@@ -148,9 +148,6 @@ class Hubs:
     def __init__(self) -> None:
         self._running: dict[Shape, _Hub] = {}
 
-    def __len__(self) -> int:
-        return len(self._running)
-
     def forget(self, hub: _Hub) -> None:
         if self._running.get(hub.shape) is hub:
             del self._running[hub.shape]
