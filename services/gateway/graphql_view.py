@@ -32,8 +32,8 @@ from services.gateway.graphql_over_http import (
 )
 from services.gateway.protection import Limits
 from services.gateway.schema import build_schema
+from services.gateway.subscription_fanout import FanOutHandler
 from services.gateway.websocket_auth import (
-    TokenCheckingHandler,
     refuse_handshake,
     speaks_our_protocol,
 )
@@ -54,7 +54,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self._max_tokens = limits.max_tokens
         self._graphiql = graphiql_page()
         self._persisted = PersistedQueries()
-        self.graphql_transport_ws_handler_class = TokenCheckingHandler.for_verifier(verifier)
+        self.graphql_transport_ws_handler_class = FanOutHandler.for_view(
+            verifier, limits.max_tokens
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and not speaks_our_protocol(scope):

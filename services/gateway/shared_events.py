@@ -39,19 +39,19 @@ _PLAIN = (str, int, float, bool, type(None), dt.date, dt.time, enum.Enum, uuid.U
 Result = ExecutionResult | Awaitable[ExecutionResult]
 
 
-class _NotPlain(Exception):
+class NotPlain(Exception):
     """A variable's value is not plain data: its equality says nothing about its content."""
 
 
-def _frozen(value: Any) -> Hashable:
+def frozen(value: Any) -> Hashable:
     """A hashable value equal for equal plain data (types kept apart: 1, 1.0 and True)."""
     if isinstance(value, dict):
-        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+        return tuple(sorted((str(k), frozen(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):
-        return tuple(_frozen(v) for v in value)
+        return tuple(frozen(v) for v in value)
     if isinstance(value, _PLAIN):
         return (type(value), value)
-    raise _NotPlain
+    raise NotPlain
 
 
 class SharedEventResults:
@@ -100,7 +100,7 @@ class _Executed:
         return self.result
 
 
-def _caller(context: object) -> Hashable:
+def caller(context: object) -> Hashable:
     principal = getattr(context, "principal", None)
     if principal is None:
         return None
@@ -131,11 +131,11 @@ def sharing_executor(
             if location is None:
                 return None
             try:
-                variables = _frozen(self.variable_values.coerced)
-            except _NotPlain:
+                variables = frozen(self.variable_values.coerced)
+            except NotPlain:
                 return None
             name = self.operation.name.value if self.operation.name else None
-            return (location.source.body, name, variables, _caller(self.context_value))
+            return (location.source.body, name, variables, caller(self.context_value))
 
         def execute_operation(self, serially: bool | None = None) -> Any:
             # `serially=False` is graphql-core's execution of one subscription event.
