@@ -18,8 +18,11 @@ an error before execution (or the socket closed with 4400 for a document that do
 else `complete`. Queries and mutations over the WebSocket, and subscriptions whose variables
 are not plain data, run on their own as before.
 
-A hub sends to its subscribers one after the other: a client whose socket buffer is full
-(uvicorn waits for it to drain) delays the others of its shape until it drains or goes.
+A hub never waits for a socket: it puts each frame in every member's own queue, and each
+member's operation task sends its queue's frames. A client whose socket buffer is full
+(uvicorn waits for it to drain) so delays only itself; one that falls `MAX_BEHIND` frames
+behind is closed with 1013 (try again later), which clients retry, rather than kept in memory
+without bound.
 """
 
 from __future__ import annotations
@@ -59,7 +62,15 @@ class _Gone:
     """The subscriber's socket refused a frame: its own handler is ending it."""
 
 
-GONE = _Gone()
+class _TooSlow:
+    """The subscriber fell `MAX_BEHIND` frames behind its shape: its socket is closed."""
+
+
+GONE, TOO_SLOW = _Gone(), _TooSlow()
+# Frames a subscriber may have waiting before it is let go: at one announcement per change,
+# far more than a live client falls behind, and a bound on what a stalled one holds.
+MAX_BEHIND = 1000
+TOO_SLOW_CODE = 1013  # WebSocket "try again later": clients reconnect
 
 
 @functools.lru_cache(maxsize=256)
@@ -74,13 +85,50 @@ class _Member:
     handler: FanOutHandler
     operation: Operation[RequestContext, None]
     prefix: str  # '{"id":<its id>,"type":"next","payload":'
-    ended: asyncio.Future[Ending | _Gone] = field(
+    # Frames to send, then None once the hub is done with it (`ending` says how).
+    frames: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+    ending: Ending = None
+    done: bool = False
+    # Set when the hub lets the member go for being too slow: its send may never return.
+    let_go: asyncio.Future[None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
-    def end(self, ending: Ending | _Gone) -> None:
-        if not self.ended.done():
-            self.ended.set_result(ending)
+    def offer(self, frame: str) -> bool:
+        """Queues `frame` for this subscriber; False when it is too far behind to take it."""
+        if self.frames.qsize() >= MAX_BEHIND:
+            return False
+        self.frames.put_nowait(frame)
+        return True
+
+    def end(self, ending: Ending | _TooSlow) -> None:
+        if self.done:
+            return
+        self.done = True
+        if isinstance(ending, _TooSlow):
+            self.let_go.set_result(None)
+        else:
+            self.ending = ending
+            self.frames.put_nowait(None)
+
+    async def send_all(self) -> Ending | _Gone | _TooSlow:
+        """Sends the queued frames as they come until the hub is done with this subscriber (or
+        lets it go: then a send stuck on a full socket buffer is given up)."""
+        sender = asyncio.ensure_future(self._send_queued())
+        try:
+            waits: set[asyncio.Future[Any]] = {sender, self.let_go}
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sender.cancel()  # a no-op once it returned
+        return sender.result() if sender.done() and not sender.cancelled() else TOO_SLOW
+
+    async def _send_queued(self) -> Ending | _Gone:
+        while (frame := await self.frames.get()) is not None:
+            try:
+                await self.handler.send_frame(frame)
+            except Exception:  # a closed socket, in whichever way it says so
+                return GONE
+        return self.ending
 
 
 class _Hub:
@@ -111,7 +159,10 @@ class _Hub:
                     ):
                         ending = result  # answered by each subscriber's handler, as before
                         break
-                    await self._send(first, result)
+                    self._send(first, result)
+                    # The members' senders take their turn before the next result: a burst
+                    # of results must not count as every subscriber falling behind.
+                    await asyncio.sleep(0)
         except Exception:  # strawberry's handler logs it and completes the operation
             logger.exception("subscription stream failed: %s", operation.operation_name)
         finally:
@@ -119,7 +170,7 @@ class _Hub:
             for member in list(self.members):
                 member.end(ending)
 
-    async def _send(self, first: FanOutHandler, result: ExecutionResult) -> None:
+    def _send(self, first: FanOutHandler, result: ExecutionResult) -> None:
         payload: dict[str, object] = {"data": result.data}
         if result.errors:
             payload["errors"] = [error.formatted for error in result.errors]
@@ -127,13 +178,9 @@ class _Hub:
             payload["extensions"] = result.extensions
         tail = first.view.encode_json_string(payload) + "}"
         for member in list(self.members):
-            if member.operation.completed:
-                continue
-            try:
-                await member.handler.send_frame(member.prefix + tail)
-            except Exception:  # a closed socket, in whichever way it says so
+            if not member.operation.completed and not member.offer(member.prefix + tail):
                 self.leave(member)
-                member.end(GONE)
+                member.end(TOO_SLOW)
 
     def leave(self, member: _Member) -> None:
         self.members.pop(member, None)
@@ -154,7 +201,7 @@ class Hubs:
 
     async def follow(
         self, shape: Shape, handler: FanOutHandler, operation: Operation[RequestContext, None]
-    ) -> Ending | _Gone:
+    ) -> Ending | _Gone | _TooSlow:
         """Sends `operation` its shape's results until the hub's stream ends (how it ended)."""
         hub = self._running.get(shape)
         if hub is None:
@@ -166,7 +213,7 @@ class Hubs:
         member = _Member(handler, operation, prefix)
         hub.members[member] = None
         try:
-            return await member.ended
+            return await member.send_all()
         finally:
             hub.leave(member)
 
@@ -205,6 +252,9 @@ class FanOutHandler(TokenCheckingHandler):
             return
         ending = await self.hubs.follow(shape, self, operation)
         if ending is GONE:
+            return
+        if ending is TOO_SLOW:
+            await self.websocket.close(TOO_SLOW_CODE, "too far behind: reconnect")
             return
         with contextlib.suppress(_OperationStreamClosed):
             if isinstance(ending, PreExecutionError):
