@@ -1,5 +1,5 @@
 """What an OCDS import keeps while it works, in a private SQLite scratch database
-(`scratch.private_database`, the list imports' machinery), not in Python: a package of a
+(`scratch.PrivateDatabase`, the list imports' machinery), not in Python: a package of a
 million releases takes about as much memory as one of ten thousand.
 
 - **The file as read**: each release (by its place in `releases`, with its `ocid`) or record,
@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Iterable, Iterator
-from types import TracebackType
 
 from services.events.vendor import VendorIdentifierRef
 from services.imports.ocds_fields import JSON
 from services.imports.ocds_parties import Vendor
-from services.imports.scratch import private_database
+from services.imports.scratch import PrivateDatabase
 from services.registry.names import IdentifierKey
 
 __all__ = ["OcdsScratch"]
@@ -80,11 +79,11 @@ def _unpacked(body: bytes) -> Vendor:
     return Vendor(vendor_id, legal_name, other_names, identifiers, country, first_seen)
 
 
-class OcdsScratch:
+class OcdsScratch(PrivateDatabase):
     """An OCDS import's tables (module docstring)."""
 
     def __init__(self) -> None:
-        self._db = private_database()
+        super().__init__()
         self._db.executescript(_SCHEMA)
         self._db.execute("BEGIN")  # after the tables: executescript commits first
 
@@ -175,17 +174,3 @@ class OcdsScratch:
             "SELECT party_id, vendor_id FROM party WHERE process = ?", (process,)
         )
         return {party: vendor for party, vendor in found}
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> OcdsScratch:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -22,33 +22,49 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from types import TracebackType
+from typing import Self
 
 from services.imports.deltas import RecordedSanction
 from services.imports.scratch_sanctions import SanctionTable
 from services.imports.scratch_vendors import Known, VendorTable
 
-__all__ = ["CACHE_KIB", "Scratch", "private_database"]
+__all__ = ["CACHE_KIB", "PrivateDatabase", "Scratch"]
 
 # SQLite's page cache, the memory the scratch database may take before it reads and writes
 # its file: bounded whatever the list's size.
 CACHE_KIB = 16 * 1024
 
 
-def private_database() -> sqlite3.Connection:
-    """A private temporary database on disk ("" as its name), deleted when closed; autocommit
-    off by hand: the caller makes its tables, then BEGINs the run's one transaction (nothing
-    is to be durable, and commits would cost)."""
-    db = sqlite3.connect("", isolation_level=None)
-    for pragma in ("journal_mode = OFF", "synchronous = OFF", f"cache_size = -{CACHE_KIB}"):
-        db.execute(f"PRAGMA {pragma}")
-    return db
+class PrivateDatabase:
+    """A private temporary database on disk ("" as its name), deleted when closed (`close`, or
+    leaving a `with`); autocommit off by hand: a subclass makes its tables, then BEGINs the
+    run's one transaction (nothing is to be durable, and commits would cost)."""
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("", isolation_level=None)
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", f"cache_size = -{CACHE_KIB}"):
+            self._db.execute(f"PRAGMA {pragma}")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
-class Scratch:
+class Scratch(PrivateDatabase):
     """The tables of one import (module docstring); closed (and deleted) by `close`."""
 
     def __init__(self) -> None:
-        self._db = private_database()
+        super().__init__()
         self.vendors = VendorTable(self._db)
         self.sanctions = SanctionTable(self._db)
         self._db.execute("BEGIN")  # after the tables: executescript commits first
@@ -60,17 +76,3 @@ class Scratch:
         sanctions (both read a batch at a time)."""
         self.vendors.learn(known)
         self.sanctions.record(sanctions)
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> Scratch:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
