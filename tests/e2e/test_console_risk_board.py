@@ -105,6 +105,20 @@ def leaking_vendor_scored(system: System, tmp_path: Path) -> Callable[[], float]
     return d_score
 
 
+def leaking_vendor_breached(
+    system: System, tmp_path: Path, d_score: Callable[[], float], before: float
+) -> float:
+    """A second incident of vendor D (a security breach today), once risk has scored it: D's
+    new score."""
+    publish_events(
+        system.publish,
+        tmp_path / "breach.jsonl",
+        incident_today(LEAKING, "inc-d-breach", "security_breach"),
+    )
+    wait_until(lambda: d_score() > before, "D's second incident scored")
+    return d_score()
+
+
 def board(chrome: WebDriver) -> list[tuple[str, str, str, str]]:
     """The board's rows in order: vendor, band, class, text (read in one script)."""
     found: list[list[str]] = chrome.execute_script(
@@ -264,13 +278,7 @@ def test_the_board_reconnects_after_a_drop_and_shows_what_moved_meanwhile(
         chrome.execute_script("window.cutOff = true; window.sockets.at(-1).close(4000, 'drop');")
         until(chrome, lambda c: "reconnecting" in shown(c, ".live"), "the connection lost")
         # A second incident while the board cannot hear: the API has it, the row does not.
-        publish_events(
-            embedded.publish,
-            tmp_path / "breach.jsonl",
-            incident_today(LEAKING, "inc-d-breach", "security_breach"),
-        )
-        wait_until(lambda: d_score() > before, "D's second incident scored")
-        after = d_score()
+        after = leaking_vendor_breached(embedded, tmp_path, d_score, before)
         ((_, _, kind, text),) = board(chrome)
         assert kind == "" and f"{before:.1f}" in text
 

@@ -20,7 +20,7 @@ from tests.e2e.conftest import System
 from tests.e2e.test_console_risk_board import (
     LEAKING,
     board,
-    incident_today,
+    leaking_vendor_breached,
     leaking_vendor_scored,
 )
 from tests.support import principals
@@ -33,7 +33,6 @@ from tests.support.console_browser import (
     sign_in_with,
     until,
 )
-from tests.support.migration_checks import publish_events
 from tests.support.processes import (
     GraphQLClient,
     Service,
@@ -139,13 +138,7 @@ def test_the_board_s_subscriptions_resume_when_the_server_restarts(
 
         # A change made after the restart reaches the board through the resumed subscription:
         # D's row moves in place and the feed, which only subscriptions fill, names it.
-        publish_events(
-            system.publish,
-            tmp_path / "breach.jsonl",
-            incident_today(LEAKING, "inc-d-breach", "security_breach"),
-        )
-        wait_until(lambda: d_score() > before, "D's second incident scored")
-        after = d_score()
+        after = leaking_vendor_breached(system, tmp_path, d_score, before)
         until(chrome, lambda c: f"{after:.1f}" in board(c)[0][3], "D's new score, live")
         ((_, _, kind, text),) = board(chrome)
         assert kind == "moved" and f"↑ {before:.1f} → {after:.1f}" in text
