@@ -3,7 +3,7 @@
 processes; everything but reading the registry's state and sending), next to reading the same
 file's releases with `ijson.items` alone. Measured, not asserted (a shared machine):
 
-    VENDORWATCH_BENCH_RELEASES=100000 ./scripts/test tests/benchmarks/test_ocds_import.py
+    VENDORWATCH_BENCH_RELEASES=100000 ./scripts/test tests/benchmarks/test_ocds_package_import.py
 
 CI runs 1,500 releases; VENDORWATCH_BENCH_ROUNDS sets the timed rounds (3). The package has the
 shape of a real register: each process three releases (tender with its buyer and tenderers,
@@ -164,7 +164,7 @@ def test_a_large_ocds_package_imports_in_flat_memory(
         assert tally.contracts_awarded == tally.count("contract", Outcome.APPLIED) == processes
     ours = statistics.median(timed)
     baseline = statistics.median(_seconds(lambda: _baseline(large)) for _ in range(rounds))
-    work = "tests.benchmarks.test_ocds_import:_ours"
+    work = "tests.benchmarks.test_ocds_package_import:_ours"
     (_, traced_small, rss_small), (start, traced_large, rss_large) = (
         peaks(path, work) for path in (small, large)
     )
