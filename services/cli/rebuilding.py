@@ -1,18 +1,20 @@
 """`vendorwatch rebuild`: the projections replayed from the event store while the system runs,
-each under its consumer's exclusive lock (platform/rebuilding.py), the registry first (its
-verdicts decide what risk and migration see)."""
+each under its consumer's exclusive lock (platform/rebuilding.py), all of them in one pass
+over the log (platform/replay.py), the registry's verdicts deciding what risk and migration
+see."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
-
-import asyncpg
 
 from services.migration import rebuild as migration
 from services.migration.setup import CONSUMER_NAME as MIGRATION
-from services.platform.database import open_pool
+from services.platform.consumer import Consumer
+from services.platform.database import Connection, open_pool
 from services.platform.rebuilding import exclusive_pool, refuse_broken_chain
+from services.platform.replay import Stage, replay
 from services.platform.settings import Settings
 from services.registry import rebuild as registry
 from services.registry import setup as registry_setup
@@ -25,47 +27,66 @@ from services.risk.handlers import CONSUMER_NAME as RISK
 from services.risk.jobs import REFRESH_LOCK_KEY as RISK_REFRESH_LOCK_KEY
 
 
+async def _nothing_after(_: Connection) -> None:
+    """Most projections are complete when the replay ends."""
+
+
 @dataclass(frozen=True)
 class Projection:
     consumer: str
     locks: tuple[int, ...]  # periodic jobs writing the same state
-    replay: Callable[[asyncpg.Pool, Settings], Awaitable[int]]
-
-
-async def _registry(pool: asyncpg.Pool, settings: Settings) -> int:
-    return await registry.rebuild(pool, settings.clock, registry_setup.policies(settings))
-
-
-async def _risk(pool: asyncpg.Pool, settings: Settings) -> int:
-    return await risk.rebuild(pool, risk_setup.service(settings))
-
-
-async def _migration(pool: asyncpg.Pool, settings: Settings) -> int:
-    return await migration.rebuild(pool, settings.clock)
+    reset: Callable[[Connection], Awaitable[None]]  # emptied, nothing applied
+    replaying: Callable[[Settings], Consumer]  # its consumer, announcing nothing
+    finish: Callable[[Connection], Awaitable[None]] = _nothing_after
 
 
 # In the order `all` rebuilds them.
 PROJECTIONS = {
-    REGISTRY: Projection(REGISTRY, registry.LOCKS, _registry),
-    RISK: Projection(RISK, (RISK_REFRESH_LOCK_KEY,), _risk),
-    MIGRATION: Projection(MIGRATION, migration.LOCKS, _migration),
+    REGISTRY: Projection(
+        REGISTRY,
+        registry.LOCKS,
+        registry.reset,
+        lambda settings: registry.replaying(settings.clock, registry_setup.policies(settings)),
+    ),
+    RISK: Projection(
+        RISK,
+        (RISK_REFRESH_LOCK_KEY,),
+        risk.reset,
+        lambda settings: risk.replaying(risk_setup.service(settings)),
+    ),
+    MIGRATION: Projection(
+        MIGRATION,
+        migration.LOCKS,
+        migration.reset,
+        lambda settings: migration.replaying(settings.clock),
+        migration.finish,
+    ),
 }
 
 
 async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> dict[str, int]:
-    """Rebuilds the named projections in PROJECTIONS' order; returns the events each read.
-    Refuses (BrokenChain) when the log fails verification, unless `force`."""
+    """Rebuilds the named projections in one pass over the log; returns the events each read.
+    Refuses (BrokenChain) when the log fails verification, unless `force`.
+
+    Every projection's locks are taken (in PROJECTIONS' order) and its state emptied before
+    the pass: live batches of those consumers wait until the pass is over."""
+    chosen = [projection for name, projection in PROJECTIONS.items() if name in names]
     pool = await open_pool(settings.database_url)
     try:
         await refuse_broken_chain(pool, force)
+        async with AsyncExitStack() as locks:
+            stages = []
+            for projection in chosen:
+                locked = await locks.enter_async_context(
+                    exclusive_pool(settings.database_url, projection.consumer, *projection.locks)
+                )
+                async with locked.acquire() as conn, conn.transaction():
+                    await projection.reset(conn)
+                stages.append(Stage(projection.replaying(settings), locked))
+            read = await replay(pool, stages)  # the verification's pool reads the log
+            for projection, stage in zip(chosen, stages, strict=True):
+                async with stage.pool.acquire() as conn:
+                    await projection.finish(conn)
     finally:
         await pool.close()
-    read = {}
-    for name, projection in PROJECTIONS.items():
-        if name not in names:
-            continue
-        async with exclusive_pool(
-            settings.database_url, projection.consumer, *projection.locks
-        ) as locked:
-            read[name] = await projection.replay(locked, settings)
-    return read
+    return {projection.consumer: read for projection in chosen}

@@ -14,17 +14,16 @@ table is the record of those decisions, like migration.plan_scheduled in the log
 kept: after the replay each plan is marked planned up to the revision of its latest version,
 and the causes that version already explained are dropped, so the planner goes on exactly
 where it was. Run under platform/rebuilding.py's exclusive pool, holding the planner's lock:
-a plan half replayed must not be solved.
+a plan half replayed must not be solved. The replay itself is platform/replay.py's.
 """
 
 from __future__ import annotations
 
-import asyncpg
-
 from services.migration.planner_lock import PLANNER_LOCK_KEY
 from services.migration.setup import CONSUMER_NAME, consumer
 from services.platform.clock import Clock
-from services.platform.eventlog.embedded import drain
+from services.platform.consumer import Consumer
+from services.platform.database import Connection
 from services.platform.rebuilding import forget_progress
 
 # Held beside the consumer's own lock while the plans are rebuilt.
@@ -36,21 +35,26 @@ _TABLES = (
 )
 
 
-async def rebuild(pool: asyncpg.Pool, clock: Clock) -> int:
-    """Replays every stored event the registry accepted into emptied plans, announcing
-    nothing, beside the kept versions; returns how many events were read."""
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(f"TRUNCATE {_TABLES}")
-        await forget_progress(conn, CONSUMER_NAME)
-    read = await drain(pool, consumer(clock, announce=False))
-    async with pool.acquire() as conn:
-        # A plan's causes gain one entry per revision (plan_repository.changed), so the
-        # first `revision` of them are those its latest version explained.
-        await conn.execute(
-            """UPDATE migration_plans p
-               SET planned_revision = v.revision, causes = p.causes[v.revision + 1:]
-               FROM (SELECT DISTINCT ON (plan_id) plan_id, revision
-                     FROM migration_plan_versions ORDER BY plan_id, version DESC) v
-               WHERE p.plan_id = v.plan_id"""
-        )
-    return read
+async def reset(conn: Connection) -> None:
+    """Emptied plans (their versions kept) that have applied nothing yet (call inside a
+    transaction)."""
+    await conn.execute(f"TRUNCATE {_TABLES}")
+    await forget_progress(conn, CONSUMER_NAME)
+
+
+def replaying(clock: Clock) -> Consumer:
+    """The migration consumer for a replay: the live one, announcing nothing."""
+    return consumer(clock, announce=False)
+
+
+async def finish(conn: Connection) -> None:
+    """After the replay: each plan planned up to its latest kept version."""
+    # A plan's causes gain one entry per revision (plan_repository.changed), so the
+    # first `revision` of them are those its latest version explained.
+    await conn.execute(
+        """UPDATE migration_plans p
+           SET planned_revision = v.revision, causes = p.causes[v.revision + 1:]
+           FROM (SELECT DISTINCT ON (plan_id) plan_id, revision
+                 FROM migration_plan_versions ORDER BY plan_id, version DESC) v
+           WHERE p.plan_id = v.plan_id"""
+    )

@@ -10,17 +10,16 @@ eligibility is judged for that day, and the verdicts (refusals) follow from the 
 Left as it is: the outbox (announcements still to be relayed were said before the rebuild)
 and the dead letters (a refusal judged again is recorded once). Run under
 platform/rebuilding.py's exclusive pool, holding the calendar's lock: the calendar must not
-announce from a registry half replayed.
+announce from a registry half replayed. The replay itself is platform/replay.py's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-import asyncpg
-
 from services.platform.clock import Clock
-from services.platform.eventlog.embedded import drain
+from services.platform.consumer import Consumer
+from services.platform.database import Connection
 from services.platform.rebuilding import forget_progress
 from services.registry.announcements import RECONCILE_LOCK_KEY
 from services.registry.handlers import CONSUMER_NAME, registry_consumer
@@ -38,12 +37,12 @@ _TABLES = (
 )
 
 
-async def rebuild(
-    pool: asyncpg.Pool, clock: Clock, policies: Mapping[str, SuspensionPolicy]
-) -> int:
-    """Replays every stored event into an emptied registry, announcing nothing; returns how
-    many events were read."""
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(f"TRUNCATE {_TABLES} RESTART IDENTITY")
-        await forget_progress(conn, CONSUMER_NAME)
-    return await drain(pool, registry_consumer(clock, policies, announce=False))
+async def reset(conn: Connection) -> None:
+    """An emptied registry that has applied nothing yet (call inside a transaction)."""
+    await conn.execute(f"TRUNCATE {_TABLES} RESTART IDENTITY")
+    await forget_progress(conn, CONSUMER_NAME)
+
+
+def replaying(clock: Clock, policies: Mapping[str, SuspensionPolicy]) -> Consumer:
+    """The registry's consumer for a replay: the live one, announcing nothing."""
+    return registry_consumer(clock, policies, announce=False)

@@ -1,0 +1,129 @@
+"""A rebuild's replay: one pass over the log that feeds every projection rebuilt, as a pipeline.
+
+Live consumers each read the log on their own, 500 events at a time, risk and migration only
+as far as the registry has judged. A rebuild knows more: every consumer it replays starts
+from nothing, the judge is replayed in the same pass (or has judged everything already), and
+no one else may apply those consumers' batches meanwhile (they hold their locks exclusively,
+platform/rebuilding.py). So the log is read and parsed once, in large batches, and each
+batch goes down a pipeline: the judge applies it (its own transaction, on its own
+connection), then each follower applies what the judge accepted, while the judge already
+applies the next batch and the reader reads the one after. The stages' waits on PostgreSQL
+overlap the others' CPU, and each follower's batch handler folds thousands of events in
+memory and writes each table once per batch, not once per 500 events.
+
+Each stage still goes through `consumer.apply_batch`: the same ledger claims, refusals,
+handlers and saved offsets as live processing, so the result is the live one (the followers'
+batches hold what a read judged by the judge would have given them, and in log order). A
+follower applies a batch only after the judge committed its verdicts, so the ledgers never
+say a follower applied what its judge has not judged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import asyncpg
+
+from services.platform import event_store
+from services.platform.consumer import Consumer, apply_batch
+from services.platform.event_store import Cursor, Read
+
+# Events read, parsed and applied per batch. Larger batches mean fewer statements and fewer
+# intermediate states written (a follower writes each vendor's state once per batch), smaller
+# ones more overlap between the stages; a batch's events and the states they touch are held
+# in memory, so it is also the replay's bound on memory. Measured in README, "Performance".
+REPLAY_BATCH_SIZE = 5_000
+
+# Batches waiting between two stages: one ready while the next stage applies the last.
+_AHEAD = 1
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A consumer replayed, and the pool its batches are applied on (a rebuild's exclusive
+    one: its lock is held there)."""
+
+    consumer: Consumer
+    pool: asyncpg.Pool
+
+
+def _judge_of(stages: Sequence[Stage]) -> tuple[Stage | None, list[Stage], str | None]:
+    """The stage giving the verdict (if replayed too), its followers, and whose ledger the
+    read must consult when the judge is not replayed (None when it is)."""
+    judges = [s for s in stages if s.consumer.verdict_from is None]
+    followers = [s for s in stages if s.consumer.verdict_from is not None]
+    if len(judges) > 1:
+        raise ValueError(
+            "a replay has at most one consumer giving verdicts, got "
+            + ", ".join(s.consumer.name for s in judges)
+        )
+    wanted = {s.consumer.verdict_from for s in followers}
+    if judges:
+        wanted.discard(judges[0].consumer.name)
+    if len(wanted) > 1 or (judges and wanted):
+        raise ValueError(
+            "every follower of a replay must wait for the same judge, got "
+            + ", ".join(sorted(str(w) for w in wanted))
+        )
+    judge = judges[0] if judges else None
+    return judge, followers, None if judge else next(iter(wanted), None)
+
+
+async def replay(
+    read_pool: asyncpg.Pool, stages: Sequence[Stage], batch_size: int = REPLAY_BATCH_SIZE
+) -> int:
+    """Applies the whole log, from its start, to every stage's consumer (emptied beforehand),
+    in one pass; returns how many events the pass read (the log's, not only those taken).
+
+    `read_pool` serves the reads (not a stage's pool, so reading overlaps applying). Raises
+    ValueError when the stages do not share one judge; any failure of a stage stops the
+    pass and propagates (what was committed stays, as after a failed drain).
+    """
+    if not stages:
+        raise ValueError("a replay needs at least one consumer")
+    judge, followers, judged_by = _judge_of(stages)
+    passed = 0
+
+    async def read_all(outs: list[asyncio.Queue[Read | None]]) -> None:
+        nonlocal passed
+        cursor = Cursor()
+        while True:
+            async with read_pool.acquire() as conn:
+                read = await event_store.read_after(conn, cursor, batch_size, judged_by=judged_by)
+            if read.cursor == cursor:
+                break
+            passed += sum(new - old for new, old in zip(read.cursor.seqs, cursor.seqs, strict=True))
+            cursor = read.cursor
+            await _put_each(outs, read)
+        await _put_each(outs, None)
+
+    async def judge_all(
+        stage: Stage, given: asyncio.Queue[Read | None], outs: list[asyncio.Queue[Read | None]]
+    ) -> None:
+        while (read := await given.get()) is not None:
+            result = await apply_batch(
+                stage.pool, stage.consumer, read.events, save_cursor=read.cursor
+            )
+            await _put_each(outs, Read(list(result.accepted), read.cursor))
+        await _put_each(outs, None)
+
+    async def follow_all(stage: Stage, given: asyncio.Queue[Read | None]) -> None:
+        while (read := await given.get()) is not None:
+            await apply_batch(stage.pool, stage.consumer, read.events, save_cursor=read.cursor)
+
+    reads: asyncio.Queue[Read | None] = asyncio.Queue(_AHEAD)
+    inboxes: list[asyncio.Queue[Read | None]] = [asyncio.Queue(_AHEAD) for _ in followers]
+    async with asyncio.TaskGroup() as group:
+        group.create_task(read_all([reads] if judge else inboxes))
+        if judge:
+            group.create_task(judge_all(judge, reads, inboxes))
+        for stage, inbox in zip(followers, inboxes, strict=True):
+            group.create_task(follow_all(stage, inbox))
+    return passed
+
+
+async def _put_each(queues: Sequence[asyncio.Queue[Read | None]], read: Read | None) -> None:
+    for queue in queues:
+        await queue.put(read)
