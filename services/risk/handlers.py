@@ -176,6 +176,10 @@ class RiskService:
         history: list[repository.HistoryEntry] = []
         scores = _Scores(announced)
         today, now = self.clock.today(), self.clock.now()
+        last = {
+            vendor_id: seq for seq, about in zip(seqs, subjects, strict=True) for vendor_id in about
+        }
+        with_evidence: dict[str, RiskScore] = {}
         for event, seq, item, about in zip(events, seqs, items, subjects, strict=True):
             if isinstance(event.payload, _CONTRACT_EVENTS):
                 contract_id = event.payload.contract_id
@@ -200,8 +204,12 @@ class RiskService:
                     else await self._score(conn, state, today, totals, seq, index)
                 )
                 self._decide(scores, vendor_id, current, now)
-        for vendor_id in scores.current:  # the current scores with their evidence
-            scores.current[vendor_id] = await self._score(conn, states[vendor_id], today, totals)
+                if last[vendor_id] == seq:
+                    # The current score with its evidence, as of the vendor's last event (the
+                    # agencies' totals then): what the log decides, not where a batch ends, so
+                    # a rebuild's larger batches give the live scores.
+                    with_evidence[vendor_id] = await self._score(conn, state, today, totals, seq)
+        scores.current.update(with_evidence)
         if written := [c for c in contracts.values() if c is not None]:
             await repository.put_contracts(conn, written)
         if any(counter_changes.values()):
