@@ -34,7 +34,7 @@ from services.platform.event_store import Cursor, Read
 # intermediate states written (a follower writes each vendor's state once per batch), smaller
 # ones more overlap between the stages; a batch's events and the states they touch are held
 # in memory, so it is also the replay's bound on memory. Measured in README, "Performance".
-REPLAY_BATCH_SIZE = 5_000
+REPLAY_BATCH_SIZE = 10_000
 
 # Batches waiting between two stages: one ready while the next stage applies the last.
 _AHEAD = 1

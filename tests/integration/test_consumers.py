@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 
 import asyncpg
@@ -11,7 +12,14 @@ import pytest
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
-from services.platform.consumer import BATCH_SIZE, Consumer, apply_batch, apply_serialized_batch
+from services.platform.consumer import (
+    BATCH_SIZE,
+    ONE_BY_ONE_UP_TO,
+    Consumer,
+    Handler,
+    apply_batch,
+    apply_serialized_batch,
+)
 from services.platform.database import Connection
 from services.platform.eventlog.embedded import drain, run_consumers
 from services.platform.liveness import Liveness
@@ -67,6 +75,34 @@ async def test_a_rejected_event_is_dead_lettered_and_the_batch_goes_on(
     assert "unknown vendor 'vendor-unknown'" in row["reason"]
     assert str(row["event_id"]) == orphan["event_id"]
     assert not await _eligible(pool, INSIDE)
+
+
+async def test_one_refusal_among_many_refuses_only_it_without_a_savepoint_per_event(
+    pool: asyncpg.Pool,
+) -> None:
+    # A rebuild applies thousands of events per batch: one refusal must not send them all
+    # through the one-by-one path (the halves not at fault stay set-based).
+    lines = [case_b.line(case_b.another_vendor(f"vendor-{i:03d}")) for i in range(200)]
+    orphan = case_b.suspended(vendor_id="vendor-unknown", sanction_id="s-orphan")
+    lines.insert(150, case_b.line(orphan))
+    one_by_one: list[EventEnvelope] = []
+
+    def counted(handler: Handler) -> Handler:
+        async def run(conn: Connection, event: EventEnvelope) -> None:
+            one_by_one.append(event)
+            await handler(conn, event)
+
+        return run
+
+    consumer = dataclasses.replace(
+        REGISTRY, handlers={t: counted(h) for t, h in REGISTRY.handlers.items()}
+    )
+    result = await apply_serialized_batch(pool, consumer, lines)
+    assert (result.applied, result.rejected) == (200, 1)
+    assert await pool.fetchval("SELECT count(*) FROM registry_vendors") == 200
+    assert str(await pool.fetchval("SELECT event_id FROM dead_letters")) == orphan["event_id"]
+    assert orphan["event_id"] in {str(e.event_id) for e in one_by_one}
+    assert len(one_by_one) <= ONE_BY_ONE_UP_TO
 
 
 async def test_identifier_clash_is_rejected_without_partial_writes(pool: asyncpg.Pool) -> None:
