@@ -106,12 +106,14 @@ async def apply_batch(
     *,
     unreadable: Sequence[dead_letters.DeadLetter] = (),
     save_cursor: Cursor | None = None,
+    measure: bool = True,
 ) -> BatchResult:
     """Applies `events` in one transaction; an event at fault is refused, not fatal.
 
     `unreadable` input (dead letters already written up by the caller) is recorded in the same
     transaction, so a retried batch does not record it again; `save_cursor` (embedded mode)
-    records how far the consumer has read, also in it. Any other exception rolls the whole
+    records how far the consumer has read, also in it. `measure=False` counts nothing in the
+    metrics (a rebuild: its process serves none). Any other exception rolls the whole
     batch back and propagates, for the caller to retry: nothing is acknowledged that is not
     committed.
     """
@@ -147,7 +149,7 @@ async def apply_batch(
                     [e.event_id for e in taken],
                 )
             )
-        recorded_at = await _recorded_at(conn, fresh, refusals)
+        recorded_at = await _recorded_at(conn, fresh, refusals) if measure else {}
         if save_cursor is not None:
             await conn.execute(
                 """INSERT INTO consumer_offsets (consumer, partition, seq)
@@ -158,16 +160,18 @@ async def apply_batch(
                 consumer.name,
                 list(save_cursor.seqs),
             )
-    metrics.batch_applied(
-        consumer.name,
-        (e.event_type for e in taken),
-        (
-            (e.event_type, e.occurred_at, recorded_at.get(e.event_id))
-            for e in fresh
-            if e.event_id not in refusals
-        ),
-        [e.event_type for e in fresh if e.event_id in refusals] + ["unreadable"] * len(unreadable),
-    )
+    if measure:
+        metrics.batch_applied(
+            consumer.name,
+            (e.event_type for e in taken),
+            (
+                (e.event_type, e.occurred_at, recorded_at.get(e.event_id))
+                for e in fresh
+                if e.event_id not in refusals
+            ),
+            [e.event_type for e in fresh if e.event_id in refusals]
+            + ["unreadable"] * len(unreadable),
+        )
     return BatchResult(
         applied=len(fresh) - len(refusals),
         skipped_duplicates=len(taken) - len(fresh),

@@ -12,7 +12,8 @@ overlap the others' CPU, and each follower's batch handler folds thousands of ev
 memory and writes each table once per batch, not once per 500 events.
 
 Each stage still goes through `consumer.apply_batch`: the same ledger claims, refusals,
-handlers and saved offsets as live processing, so the result is the live one (the followers'
+handlers and saved offsets as live processing (only the metrics are not counted: a rebuild's
+process serves none), so the result is the live one (the followers'
 batches hold what a read judged by the judge would have given them, and in log order). A
 follower applies a batch only after the judge committed its verdicts, so the ledgers never
 say a follower applied what its judge has not judged.
@@ -104,14 +105,16 @@ async def replay(
     ) -> None:
         while (read := await given.get()) is not None:
             result = await apply_batch(
-                stage.pool, stage.consumer, read.events, save_cursor=read.cursor
+                stage.pool, stage.consumer, read.events, save_cursor=read.cursor, measure=False
             )
             await _put_each(outs, Read(list(result.accepted), read.cursor))
         await _put_each(outs, None)
 
     async def follow_all(stage: Stage, given: asyncio.Queue[Read | None]) -> None:
         while (read := await given.get()) is not None:
-            await apply_batch(stage.pool, stage.consumer, read.events, save_cursor=read.cursor)
+            await apply_batch(
+                stage.pool, stage.consumer, read.events, save_cursor=read.cursor, measure=False
+            )
 
     reads: asyncio.Queue[Read | None] = asyncio.Queue(_AHEAD)
     inboxes: list[asyncio.Queue[Read | None]] = [asyncio.Queue(_AHEAD) for _ in followers]
