@@ -73,18 +73,20 @@ def _judge_of(stages: Sequence[Stage]) -> tuple[Stage | None, list[Stage], str |
 
 
 async def replay(
-    read_pool: asyncpg.Pool, stages: Sequence[Stage], batch_size: int = REPLAY_BATCH_SIZE
+    read_pool: asyncpg.Pool, stages: Sequence[Stage], batch_size: int | None = None
 ) -> int:
     """Applies the whole log, from its start, to every stage's consumer (emptied beforehand),
     in one pass; returns how many events the pass read (the log's, not only those taken).
 
-    `read_pool` serves the reads (not a stage's pool, so reading overlaps applying). Raises
+    `read_pool` serves the reads (not a stage's pool, so reading overlaps applying);
+    `batch_size` is REPLAY_BATCH_SIZE unless given. Raises
     ValueError when the stages do not share one judge; any failure of a stage stops the
     pass and propagates (what was committed stays, as after a failed drain).
     """
     if not stages:
         raise ValueError("a replay needs at least one consumer")
     judge, followers, judged_by = _judge_of(stages)
+    limit = batch_size or REPLAY_BATCH_SIZE
     passed = 0
 
     async def read_all(outs: list[asyncio.Queue[Read | None]]) -> None:
@@ -92,7 +94,7 @@ async def replay(
         cursor = Cursor()
         while True:
             async with read_pool.acquire() as conn:
-                read = await event_store.read_after(conn, cursor, batch_size, judged_by=judged_by)
+                read = await event_store.read_after(conn, cursor, limit, judged_by=judged_by)
             if read.cursor == cursor:
                 break
             passed += sum(new - old for new, old in zip(read.cursor.seqs, cursor.seqs, strict=True))
