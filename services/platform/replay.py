@@ -79,9 +79,9 @@ async def replay(
     in one pass; returns how many events the pass read (the log's, not only those taken).
 
     `read_pool` serves the reads (not a stage's pool, so reading overlaps applying);
-    `batch_size` is REPLAY_BATCH_SIZE unless given. Raises
-    ValueError when the stages do not share one judge; any failure of a stage stops the
-    pass and propagates (what was committed stays, as after a failed drain).
+    `batch_size` is REPLAY_BATCH_SIZE unless given. Raises ValueError when the stages do not
+    share one judge; any failure of a stage stops the pass and propagates (what was
+    committed stays, as after a failed drain).
     """
     if not stages:
         raise ValueError("a replay needs at least one consumer")
