@@ -10,9 +10,10 @@ termination's earlier one, is taken as soon as the event is recorded.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from services.events.base import EventEnvelope
@@ -22,6 +23,9 @@ from services.risk.scoring import CRITICAL_CRITICALITIES
 
 # (agency, day) → change in its number of running critical contracts on that day.
 DayChanges = Counter[tuple[str, dt.date]]
+# An agency's stored counters summed: the day ordinals its total changed on, in order, and
+# its total from each of them on.
+StoredTotals = tuple[Sequence[int], Sequence[int]]
 
 
 @dataclass(frozen=True)
@@ -71,12 +75,15 @@ def day_changes(old: ContractRow | None, new: ContractRow | None) -> DayChanges:
 
 
 class _RunningTotal:
-    """Changes by day, summed up to any day in logarithmic time: a Fenwick tree over date
-    ordinals, kept sparse (only the nodes a change touched exist)."""
+    """An agency's total on any day: the running totals stored up to the batch (summed in
+    PostgreSQL, looked up by bisection) plus the changes made since, as a Fenwick tree over
+    date ordinals kept sparse (only the nodes a change touched exist)."""
 
     _SIZE = dt.date.max.toordinal() + 1
 
-    def __init__(self) -> None:
+    def __init__(self, days: Sequence[int] = (), totals: Sequence[int] = ()) -> None:
+        # Sorted day ordinals on which the total changed, and the total from each on.
+        self._days, self._totals = days, totals
         self._tree: dict[int, int] = {}
 
     def add(self, day: dt.date, delta: int) -> None:
@@ -86,10 +93,13 @@ class _RunningTotal:
             index += index & -index
 
     def up_to(self, day: dt.date) -> int:
-        index, total = day.toordinal(), 0
-        while index > 0:
-            total += self._tree.get(index, 0)
-            index -= index & -index
+        index = day.toordinal()
+        at = bisect.bisect_right(self._days, index)
+        total = self._totals[at - 1] if at else 0
+        if tree := self._tree:  # most agencies gain no contract in a batch
+            while index > 0:
+                total += tree.get(index, 0)
+                index -= index & -index
         return total
 
 
@@ -102,12 +112,11 @@ class CriticalTotals:
     def missing(self, agencies: Iterable[str]) -> set[str]:
         return set(agencies) - self._days.keys()
 
-    def load(self, agencies: Iterable[str], rows: Iterable[tuple[str, dt.date, int]]) -> None:
-        """The stored counters of these agencies (`rows`: agency, day, change)."""
+    def load(self, agencies: Iterable[str], stored: Mapping[str, StoredTotals]) -> None:
+        """The stored counters of these agencies (`stored`: the running totals of those that
+        have any, as `repository.critical_days` sums them)."""
         for agency in agencies:
-            self._days.setdefault(agency, _RunningTotal())
-        for agency, day, delta in rows:
-            self._days[agency].add(day, delta)
+            self._days.setdefault(agency, _RunningTotal(*stored.get(agency, ((), ()))))
 
     def add(self, changes: DayChanges) -> None:
         """Changes of loaded agencies only: another's stored counters would be missed."""

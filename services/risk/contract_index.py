@@ -97,27 +97,20 @@ class ContractIndex:
         ended = bisect.bisect_left(self.uncovered.get(kind, []), (as_of, ""))
         return round_points(sum(repeat(points, ended)))
 
-    def held_on(self, as_of: dt.date) -> dict[str, int]:
-        """Per agency, the vendor's critical contracts running on `as_of` (none: left out)."""
-        held = {
-            agency: bisect.bisect_right(starts, as_of)
-            - bisect.bisect_left(self.ends[agency], as_of)
-            for agency, starts in self.starts.items()
-        }
-        return {agency: count for agency, count in held.items() if count > 0}
-
     def concentration(self, as_of: dt.date, model: RiskModel, totals: Mapping[str, int]) -> float:
-        """The contribution of the vendor's largest share of one agency's critical contracts."""
+        """The contribution of the vendor's largest share of one agency's critical contracts.
+
+        Asked for every score: one pass over the agencies, no dictionary nor list made (only
+        the largest share's value counts, not which agency has it)."""
         weights = model.concentration
-        shares = [
-            (count / total, agency)
-            for agency, count in sorted(self.held_on(as_of).items())
-            if (total := max(totals.get(agency, 0), count)) >= weights.min_contracts
-        ]
-        if not shares:
-            return 0.0
-        share, _ = max(shares, key=lambda found: found[0])  # first if tied
-        return round_points(weights.points * share)
+        best, ends = 0.0, self.ends
+        for agency in self.starts:
+            count = bisect.bisect_right(self.starts[agency], as_of) - bisect.bisect_left(
+                ends[agency], as_of
+            )
+            if count > 0 and (total := max(totals.get(agency, 0), count)) >= weights.min_contracts:
+                best = max(best, count / total)
+        return round_points(weights.points * best) if best else 0.0
 
     def _covered(self, contract: ContractFact, kind: CertificateKind) -> bool:
         return self.covers[(contract.contract_id, kind)] > 0

@@ -17,6 +17,7 @@ folded again (stale items: an out-of-order event, a day in the past) are scored 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
@@ -168,12 +169,19 @@ def _points_only(
         found = entry.terms.get(rule.name)
         if found is None or found[0] != key:
             found = entry.terms[rule.name] = (key, _terms(rule.name, state, facts, model))
-        return Factor(rule.name, found[1].points_on(as_of), ())
+        return _points_factor(rule.name, found[1].points_on(as_of))
     if rule.name == "concentration":
-        return Factor(rule.name, index.concentration(as_of, model, totals), ())
+        return _points_factor(rule.name, index.concentration(as_of, model, totals))
     if (kind := MISSING_KINDS.get(rule.name)) is not None:
-        return Factor(rule.name, index.missing(kind, as_of, missing_points(kind, model)), ())
+        return _points_factor(rule.name, index.missing(kind, as_of, missing_points(kind, model)))
     return None
+
+
+# Points only, the same few (rule, points) pairs recur in every score: one object each, not
+# a frozen dataclass made for each rule of each score (factors are immutable).
+@functools.lru_cache(maxsize=1 << 12)
+def _points_factor(name: str, points: float) -> Factor:
+    return Factor(name, points, ())
 
 
 def _terms(

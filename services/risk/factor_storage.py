@@ -81,8 +81,14 @@ def _evidence_text(evidence: Evidence) -> str:
 
 def points_json(score: RiskScore) -> str:
     """The factors' points without their evidence, as a history row keeps them."""
+    return _points_text(tuple((f.name, f.contribution) for f in score.factors))
+
+
+# Every event writes a history row per vendor, and the same few combinations of points recur.
+@functools.lru_cache(maxsize=1 << 14)
+def _points_text(points: tuple[tuple[str, float], ...]) -> str:
     return json.dumps(
-        [{"name": f.name, "contribution": f.contribution} for f in score.factors],
+        [{"name": name, "contribution": contribution} for name, contribution in points],
         ensure_ascii=False,
     )
 

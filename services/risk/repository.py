@@ -17,7 +17,7 @@ from services.events.emitted import RiskBand
 from services.platform.database import Connection
 from services.platform.event_store import canonical_json
 from services.risk import factor_storage
-from services.risk.concentration import ContractRow, DayChanges
+from services.risk.concentration import ContractRow, DayChanges, StoredTotals
 from services.risk.risk_score import RiskScore
 
 
@@ -129,15 +129,19 @@ async def put_contracts(conn: Connection, rows: Collection[ContractRow]) -> None
     )
 
 
-async def critical_days(
-    conn: Connection, agencies: Collection[str]
-) -> list[tuple[str, dt.date, int]]:
-    """These agencies' counters of running critical contracts (concentration.py)."""
+async def critical_days(conn: Connection, agencies: Collection[str]) -> dict[str, StoredTotals]:
+    """These agencies' counters of running critical contracts (concentration.py), summed up
+    to each day here: a batch asks for the busiest agencies' thousands of days, and arrays
+    of integers decode without a Python object per row."""
     rows = await conn.fetch(
-        "SELECT agency, day, delta FROM risk_critical_days WHERE agency = ANY($1::text[])",
+        """SELECT agency, array_agg(day - DATE '0001-01-01' + 1 ORDER BY day) AS days,
+                  array_agg(total ORDER BY day) AS totals
+           FROM (SELECT agency, day, sum(delta) OVER (PARTITION BY agency ORDER BY day) AS total
+                 FROM risk_critical_days WHERE agency = ANY($1::text[])) running
+           GROUP BY agency""",
         list(agencies),
     )
-    return [(r["agency"], r["day"], r["delta"]) for r in rows]
+    return {r["agency"]: (r["days"], r["totals"]) for r in rows}
 
 
 async def add_critical_days(conn: Connection, changes: DayChanges) -> None:

@@ -16,6 +16,7 @@ totals its items (scoring.py), so the float is the one scoring from scratch give
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -159,6 +160,10 @@ def sanction_terms(
     )
 
 
+# A vendor's sanction terms are made again after each of its sanction events, both factors'
+# from every sanction on its record: each version of a sanction is derived once (a source's
+# hash is memoised, and the same object is found by identity).
+@functools.lru_cache(maxsize=1 << 14)
 def _span(
     source: SanctionSource,
 ) -> tuple[SanctionTimeline | None, dt.date | None, dt.date | None]:
