@@ -307,13 +307,22 @@ async def insert_affiliation_change(
 async def affiliation_events(
     conn: Connection, vendor_ids: Sequence[str], known_at: dt.datetime | None
 ) -> list[AffiliationEvent]:
-    """The affiliation changes touching any of `vendor_ids`, as recorded by `known_at`."""
+    """The affiliation changes touching any of `vendor_ids`, as recorded by `known_at`.
+
+    The ids come as a set to join, each side of a pair through its own index: planning
+    `vendor_id = ANY($1) OR related_vendor_id = ANY($1)` for 5,000 ids took 20 ms against
+    0.4 ms (see `sanction_repository.sanction_rows`)."""
     rows = await conn.fetch(
-        """SELECT vendor_id, related_vendor_id, change, effective_on
-           FROM registry_affiliation_changes
-           WHERE (vendor_id = ANY($1::text[]) OR related_vendor_id = ANY($1::text[]))
-             AND ($2::timestamptz IS NULL OR recorded_at <= $2)
-           ORDER BY id""",
+        """SELECT a.vendor_id, a.related_vendor_id, a.change, a.effective_on
+           FROM registry_affiliation_changes a
+           WHERE a.id IN (
+                   SELECT x.id FROM registry_affiliation_changes x
+                   WHERE x.vendor_id IN (SELECT unnest($1::text[]))
+                   UNION ALL
+                   SELECT x.id FROM registry_affiliation_changes x
+                   WHERE x.related_vendor_id IN (SELECT unnest($1::text[])))
+             AND ($2::timestamptz IS NULL OR a.recorded_at <= $2)
+           ORDER BY a.id""",
         list(vendor_ids),
         known_at,
     )
