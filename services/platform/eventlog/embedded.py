@@ -22,6 +22,7 @@ from services.platform.event_store import Cursor
 from services.platform.eventlog.base import Writer
 from services.platform.liveness import Liveness
 from services.platform.retry import until_done
+from services.platform.session_state import keeps_session_state
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ async def run_consumers(
 
     listener = await pool.acquire()
     try:
+        keeps_session_state(listener)
         await listener.add_listener(event_store.NOTIFY_CHANNEL, notified)
         async with asyncio.TaskGroup() as group:
             for consumer in consumers:
@@ -126,6 +128,7 @@ async def follow(pool: asyncpg.Pool, handle: Callable[[EventEnvelope], None]) ->
     wakeup = asyncio.Event()
     listener = await pool.acquire()
     try:
+        keeps_session_state(listener)
         await listener.add_listener(event_store.NOTIFY_CHANNEL, lambda *_: wakeup.set())
         async with pool.acquire() as conn:
             cursor = await event_store.heads(conn)
