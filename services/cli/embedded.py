@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from services.cli.consumers import service_consumers
 from services.cli.serving import Background, serve
 from services.gateway.app import create_app
 from services.gateway.context import handled_by, request_context
-from services.ingest.handlers import ingest_batch
+from services.ingest.handlers import Accepted, IngestOutcome, ingest_batch
 from services.migration import planner
 from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
 from services.platform import embedded_postgres
@@ -25,16 +25,18 @@ from services.platform.chain_watch import ChainWatch
 from services.platform.clock import CALENDAR_CHECK_SECONDS
 from services.platform.database import open_pool
 from services.platform.database_gauges import measured_store_lags
-from services.platform.eventlog.embedded import EmbeddedEventLog, follow, run_consumers
+from services.platform.eventlog.base import Writer
+from services.platform.eventlog.embedded import Accept, EmbeddedEventLog, follow, run_consumers
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.liveness import Liveness
 from services.platform.outbox import RELAY_SECONDS, Outbox, relay_when_put
-from services.platform.retry import until_done
+from services.platform.retry import note_failure, until_done
 from services.platform.settings import Settings
 from services.registry import announcements as registry_announcements
 from services.registry import jobs as registry_jobs
 from services.registry import setup as registry
 from services.registry.graphql_types import NAME_INDEX
+from services.registry.handlers import CONSUMER_NAME as REGISTRY_CONSUMER
 from services.risk import handlers as risk_handlers
 from services.risk import jobs as risk_jobs
 from services.risk import setup as risk_setup
@@ -62,6 +64,19 @@ async def run_relays(
         alert_handlers.OUTBOX,
     )
     await relay_when_put(pool, outboxes, relay, fallback_seconds, caught_up)
+
+
+async def relay_announcements(pool: asyncpg.Pool, log: EmbeddedEventLog, live: Liveness) -> None:
+    """The registry's announcements relayed as soon as it has applied a batch (its consumer's
+    `then`), before risk, migration and alerts take that batch and share the event loop with
+    the relay (after the relay loop's, if the outbox's notice woke that one first). A failure
+    is left to the relay loop, which relays on the next notice or poll; it is recorded on
+    that loop's liveness."""
+    what = f"{registry_announcements.OUTBOX.table} relay"
+    try:
+        await registry_announcements.OUTBOX.relay_all(pool, log, wait=True)
+    except Exception as error:  # the relay loop relays them: recorded, not lost
+        note_failure(live, what, error)
 
 
 async def run_calendar(
@@ -92,17 +107,38 @@ async def database(database_url: str | None, data_dir: Path) -> AsyncIterator[st
         yield url
 
 
+def publishing(broadcaster: Broadcaster) -> Accept:
+    """Ingest that hands each event it stored to this process's subscribers as soon as it has
+    committed, rather than when `follow` reads it back (a notice, a read and a parse later).
+    `follow` still reads every event: the broadcaster passes over those it has had, and
+    events appended by other processes reach subscribers through it alone."""
+
+    async def accept(
+        pool: asyncpg.Pool, raws: Sequence[bytes], writer: Writer
+    ) -> list[IngestOutcome]:
+        outcomes = await ingest_batch(pool, raws, writer)
+        for outcome in outcomes:
+            if isinstance(outcome, Accepted) and outcome.new:
+                broadcaster.publish(outcome.envelope)
+        return outcomes
+
+    return accept
+
+
 @contextlib.asynccontextmanager
-async def embedded_log(database_url: str) -> AsyncIterator[tuple[asyncpg.Pool, EmbeddedEventLog]]:
+async def embedded_log(
+    database_url: str, broadcaster: Broadcaster
+) -> AsyncIterator[tuple[asyncpg.Pool, EmbeddedEventLog]]:
     pool = await open_pool(database_url)
     try:
-        yield pool, EmbeddedEventLog(pool, ingest_batch)
+        yield pool, EmbeddedEventLog(pool, publishing(broadcaster))
     finally:
         await pool.close()
 
 
 async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> None:
-    async with embedded_log(settings.database_url) as (pool, log):
+    broadcaster, chain = Broadcaster(), ChainWatch()
+    async with embedded_log(settings.database_url, broadcaster) as (pool, log):
         policies = registry.policies(settings)
         risk = risk_setup.service(settings)
         # The consumers of the validated log, in the order they are started.
@@ -127,7 +163,6 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
             jobs["webhooks"] = Liveness("webhooks", "job")
             deliver = partial(run_deliveries, pool, webhooks, jobs["webhooks"])
             deliveries = {"webhooks": (deliver, jobs["webhooks"])}
-        broadcaster, chain = Broadcaster(), ChainWatch()
         lags = partial(measured_store_lags, pool, [consumer.name for consumer in subscribed])
         context = request_context(
             pool, log, settings, policies, broadcaster, risk, handled_by(subscribed)
@@ -141,7 +176,17 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
             {
                 # Each consumer reports on its own; "consumers" is their task as a whole.
                 "consumers": (
-                    partial(run_consumers, pool, subscribed, consuming),
+                    partial(
+                        run_consumers,
+                        pool,
+                        subscribed,
+                        consuming,
+                        {
+                            REGISTRY_CONSUMER: partial(
+                                relay_announcements, pool, log, jobs["relays"]
+                            )
+                        },
+                    ),
                     jobs["consumers"],
                 ),
                 "chain": (partial(chain.run, pool, jobs["chain"]), jobs["chain"]),

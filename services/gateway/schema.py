@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 
 from services.alerts.graphql_types import AlertsMutation, AlertsQuery, AlertsSubscription
 from services.gateway.document_checks import DocumentChecks
@@ -12,6 +13,7 @@ from services.gateway.errors import ErrorTriageSchema, InternalErrorIds
 from services.gateway.event_mutations import EventMutation
 from services.gateway.leaf_objects import LeafObjectsExecutor
 from services.gateway.mutations import Mutation as BaseMutation
+from services.gateway.name_conversion import RememberedNames
 from services.gateway.operation_metrics import OperationMetrics
 from services.gateway.operations import OperationsQuery
 from services.gateway.protection import Limits
@@ -78,6 +80,7 @@ def build_schema(limits: Limits) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides={dt.date: DATE},
+        config=StrawberryConfig(name_converter=RememberedNames()),
         execution_context_class=sharing_executor(SharedEventResults(), LeafObjectsExecutor),
         extensions=[
             OperationMetrics,

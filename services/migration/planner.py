@@ -24,6 +24,7 @@ from services.migration.problem import build_problem, snapshot
 from services.platform import metrics
 from services.platform.clock import Clock
 from services.platform.database import Connection
+from services.platform.session_state import keeps_session_state
 
 PLAN_BATCH = 20
 # How often the planner looks for plans to schedule: changes show in a plan within this.
@@ -93,6 +94,7 @@ async def replan(conn: Connection, plan_id: str, clock: Clock) -> bool:
 async def replan_due(pool: asyncpg.Pool, clock: Clock) -> int:
     """Schedules one batch of plans whose inputs changed; returns how many."""
     async with pool.acquire() as conn:
+        keeps_session_state(conn)
         if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", PLANNER_LOCK_KEY):
             return 0
         try:

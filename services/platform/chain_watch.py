@@ -20,6 +20,7 @@ import asyncpg
 from services.platform import verification
 from services.platform.liveness import Liveness
 from services.platform.retry import until_done
+from services.platform.session_state import keeps_session_state
 
 VERIFY_EVERY = dt.timedelta(hours=1)
 LOOK_SECONDS = 60.0
@@ -58,6 +59,7 @@ class ChainWatch:
         latest = await _latest(pool)
         if latest is None or dt.datetime.now(dt.UTC) - latest.checked_at >= self.every:
             async with pool.acquire() as conn:
+                keeps_session_state(conn)
                 if await conn.fetchval("SELECT pg_try_advisory_lock($1)", _LOCK_KEY):
                     try:
                         await _walk_and_record(pool)

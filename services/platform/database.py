@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
-
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
 
 from services.platform.errors import StartupError
 from services.platform.migrations import MigrationDrift, apply_migrations
 
-# What handlers and repositories take: a connection of their own or one lent by the pool.
-Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
+# What handlers and repositories take (defined beside the pool's reset, which the migrations
+# need too: they cannot import this module).
+from services.platform.session_state import Connection as Connection
+from services.platform.session_state import reset_if_needed
 
 # asyncpg prepares every statement, and after five runs PostgreSQL may switch a prepared
 # statement to a generic plan that ignores the values. Ours take arrays of 1 to 500 ids and
@@ -34,7 +33,12 @@ async def open_pool(database_url: str, *, migrate: bool = True) -> asyncpg.Pool:
     """Opens the pool and, by default, brings the schema up to date before anyone uses it."""
     try:
         pool = await asyncpg.create_pool(
-            database_url, min_size=1, max_size=10, timeout=10, server_settings=SERVER_SETTINGS
+            database_url,
+            min_size=1,
+            max_size=10,
+            timeout=10,
+            server_settings=SERVER_SETTINGS,
+            reset=reset_if_needed,
         )
     except (OSError, asyncpg.PostgresError, TimeoutError) as error:
         raise StartupError(

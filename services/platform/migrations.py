@@ -13,6 +13,8 @@ from importlib import resources
 
 import asyncpg
 
+from services.platform.session_state import keeps_session_state
+
 # The services whose tables live in PostgreSQL, in the order their schemas must exist.
 MIGRATION_PACKAGES: tuple[str, ...] = (
     "services.platform",
@@ -59,6 +61,7 @@ async def apply_migrations(pool: asyncpg.Pool) -> list[Migration]:
     """Applies what is missing, each file in its own transaction; returns what it applied."""
     applied: list[Migration] = []
     async with pool.acquire() as conn:
+        keeps_session_state(conn)
         await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
         try:
             await conn.execute(

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 
 from services.platform.database import Connection
+from services.platform.session_state import keeps_session_state
 
 
 class Notices:
@@ -49,6 +50,7 @@ async def listening(pool: asyncpg.Pool, channel: str) -> AsyncIterator[Notices]:
     conn = await pool.acquire()
     notices = Notices(conn, channel)
     try:
+        keeps_session_state(conn)
         await conn.add_listener(channel, notices._notified)
         yield notices
     finally:

@@ -43,7 +43,7 @@ class Outbox:
     table: str
 
     @property
-    def _lock_key(self) -> int:
+    def lock_key(self) -> int:
         # One relayer per outbox at a time (workers may be replicated), so events keep order.
         return zlib.crc32(self.table.encode())
 
@@ -58,10 +58,14 @@ class Outbox:
         )
         await conn.execute("SELECT pg_notify($1, $2)", OUTBOX_CHANNEL, self.table)
 
-    async def relay(self, pool: asyncpg.Pool, log: EventLog) -> int:
-        """Submits pending events and removes them once the log has them; returns how many."""
+    async def relay(self, pool: asyncpg.Pool, log: EventLog, *, wait: bool = False) -> int:
+        """Submits pending events and removes them once the log has them; returns how many.
+        Another relayer at work: returns 0 at once, or with `wait`, relays after it (so the
+        caller knows that what was put before the call is in the log when this returns)."""
         async with pool.acquire() as conn, conn.transaction():
-            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", self._lock_key):
+            if wait:
+                await conn.execute("SELECT pg_advisory_xact_lock($1)", self.lock_key)
+            elif not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", self.lock_key):
                 return 0
             rows = await conn.fetch(
                 f"SELECT id, event FROM {self.table} ORDER BY id LIMIT $1", RELAY_BATCH
@@ -75,8 +79,8 @@ class Outbox:
         metrics.OUTBOX_RELAYED.labels(self.table).inc(len(rows))
         return len(rows)
 
-    async def relay_all(self, pool: asyncpg.Pool, log: EventLog) -> None:
-        while await self.relay(pool, log) == RELAY_BATCH:
+    async def relay_all(self, pool: asyncpg.Pool, log: EventLog, *, wait: bool = False) -> None:
+        while await self.relay(pool, log, wait=wait) == RELAY_BATCH:
             pass
 
 

@@ -304,16 +304,29 @@ async def insert_affiliation_change(
     )
 
 
+# Which affiliation changes touch the ids: each statement is planned for its values, and
+# `= ANY` is planned per element (20 ms for 5,000 ids on both columns), while the ids joined
+# as a set cost more for a few (1 id: 0.40 against 0.20 ms; 5,000: 11.7 against 16.1 ms).
+_TOUCHING_ANY = "a.vendor_id = ANY($1::text[]) OR a.related_vendor_id = ANY($1::text[])"
+_TOUCHING_SET = """a.id IN (
+        SELECT x.id FROM registry_affiliation_changes x
+        WHERE x.vendor_id IN (SELECT unnest($1::text[]))
+        UNION ALL
+        SELECT x.id FROM registry_affiliation_changes x
+        WHERE x.related_vendor_id IN (SELECT unnest($1::text[])))"""
+AS_A_SET_FROM = 100
+
+
 async def affiliation_events(
     conn: Connection, vendor_ids: Sequence[str], known_at: dt.datetime | None
 ) -> list[AffiliationEvent]:
     """The affiliation changes touching any of `vendor_ids`, as recorded by `known_at`."""
+    touching = _TOUCHING_SET if len(vendor_ids) >= AS_A_SET_FROM else _TOUCHING_ANY
     rows = await conn.fetch(
-        """SELECT vendor_id, related_vendor_id, change, effective_on
-           FROM registry_affiliation_changes
-           WHERE (vendor_id = ANY($1::text[]) OR related_vendor_id = ANY($1::text[]))
-             AND ($2::timestamptz IS NULL OR recorded_at <= $2)
-           ORDER BY id""",
+        f"""SELECT a.vendor_id, a.related_vendor_id, a.change, a.effective_on
+            FROM registry_affiliation_changes a
+            WHERE ({touching}) AND ($2::timestamptz IS NULL OR a.recorded_at <= $2)
+            ORDER BY a.id""",
         list(vendor_ids),
         known_at,
     )

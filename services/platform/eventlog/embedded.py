@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 import asyncpg
 
@@ -22,6 +22,7 @@ from services.platform.event_store import Cursor
 from services.platform.eventlog.base import Writer
 from services.platform.liveness import Liveness
 from services.platform.retry import until_done
+from services.platform.session_state import keeps_session_state
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +65,20 @@ async def drain(pool: asyncpg.Pool, consumer: Consumer) -> int:
 
 
 async def run_consumers(
-    pool: asyncpg.Pool, consumers: Sequence[Consumer], livenesses: Sequence[Liveness] = ()
+    pool: asyncpg.Pool,
+    consumers: Sequence[Consumer],
+    livenesses: Sequence[Liveness] = (),
+    then: Mapping[str, Callable[[], Awaitable[object]]] | None = None,
 ) -> None:
     """Runs every consumer until cancelled, reporting progress to its liveness (by name).
 
     A consumer is woken by appends, or, if it waits for another's verdict, by that one's
-    progress: risk runs as soon as the registry has judged, not at its next poll.
+    progress: risk runs as soon as the registry has judged, not at its next poll. `then`
+    (by consumer name): what to do once that consumer has applied something, before the
+    consumers waiting for its verdict are woken (they would otherwise share the event loop
+    with it: `up` relays the registry's announcements there, the path of live updates).
     """
+    after = then or {}
     wakeups = {consumer.name: asyncio.Event() for consumer in consumers}
     downstream = {
         c.name: [d.name for d in consumers if d.verdict_from == c.name] for c in consumers
@@ -89,6 +97,8 @@ async def run_consumers(
     async def tail_and_wake(consumer: Consumer, liveness: Liveness) -> None:
         async def drain_and_wake() -> int:
             read = await drain(pool, consumer)
+            if read and consumer.name in after:
+                await after[consumer.name]()
             for name in downstream.get(consumer.name, []):
                 wakeups[name].set()
             return read
@@ -101,6 +111,7 @@ async def run_consumers(
 
     listener = await pool.acquire()
     try:
+        keeps_session_state(listener)
         await listener.add_listener(event_store.NOTIFY_CHANNEL, notified)
         async with asyncio.TaskGroup() as group:
             for consumer in consumers:
@@ -117,6 +128,7 @@ async def follow(pool: asyncpg.Pool, handle: Callable[[EventEnvelope], None]) ->
     wakeup = asyncio.Event()
     listener = await pool.acquire()
     try:
+        keeps_session_state(listener)
         await listener.add_listener(event_store.NOTIFY_CHANNEL, lambda *_: wakeup.set())
         async with pool.acquire() as conn:
             cursor = await event_store.heads(conn)
