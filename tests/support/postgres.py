@@ -26,9 +26,9 @@ def with_database(url: str, database: str) -> str:
 
 # A throwaway server needs no durability against a crash of the machine, so it does not wait
 # for the disk at each commit and at each database created and dropped (one per test: ten
-# drops took 3 to 10 s with fsync on a shared 2-core machine, under 1 s without). Nothing a test checks depends on it: a commit
-# is visible to the other sessions as before, and the outage test, which takes PostgreSQL
-# down, runs a server of its own (postgres_outage.py).
+# drops took 3 to 10 s with fsync on a shared 2-core machine, under 1 s without). Nothing a
+# test checks depends on it: a commit is visible to the other sessions as before, and the
+# outage test, which takes PostgreSQL down, runs a server of its own (postgres_outage.py).
 THROWAWAY_SETTINGS = """
 ALTER SYSTEM SET fsync = off;
 ALTER SYSTEM SET full_page_writes = off;
