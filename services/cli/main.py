@@ -14,11 +14,11 @@ from services.platform.logs import LOG_FORMAT_ENV, LOG_FORMATS
 
 # Subcommand -> "module:attribute" of its click command or group.
 SUBCOMMANDS = {
-    "up": "services.cli.commands.processes:up",
-    "worker": "services.cli.commands.processes:worker",
-    "api": "services.cli.commands.processes:api",
+    "up": "services.cli.commands.up:up",
+    "worker": "services.cli.commands.worker:worker",
+    "api": "services.cli.commands.api:api",
     "publish": "services.cli.commands.event_log:publish",
-    "import": "services.cli.commands.event_log:import_list",
+    "import": "services.cli.commands.import_list:import_list",
     "verify": "services.cli.commands.event_log:verify",
     "rebuild": "services.cli.commands.rebuilds:rebuild",
     "risk": "services.cli.commands.rebuilds:risk_group",

@@ -30,7 +30,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from services.cli.consumers import service_consumers
-from services.cli.distributed import WORKERS
+from services.cli.workers import WORKERS
 from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
 from services.platform.collector import tune_for_long_runs

@@ -28,7 +28,7 @@ import httpx
 import pytest
 
 from services.cli.consumers import service_consumers
-from services.cli.distributed import WORKERS
+from services.cli.workers import WORKERS
 from services.platform import verification
 from services.platform.database import open_pool
 from services.platform.eventlog.topics import load_topics

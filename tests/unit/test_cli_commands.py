@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from collections.abc import Iterable
 
 import click
 import pytest
 
 from services.cli.main import SUBCOMMANDS, cli
+from services.cli.workers import WORKERS
 
 
 @pytest.mark.parametrize("name", sorted(SUBCOMMANDS))
@@ -26,32 +29,82 @@ def test_an_unknown_subcommand_is_refused_with_the_list() -> None:
     assert "No such command 'publsh'" in result.stderr
 
 
+def _loaded(setup: str, modules: Iterable[str]) -> list[str]:
+    """Which of `modules` a fresh interpreter has imported once it ran `setup`: what a process
+    pays for at every start (ARCHITECTURE.md, "What a process imports")."""
+    report = f"print(repr(sorted(m for m in {sorted(modules)!r} if m in sys.modules)))"
+    probe = f"import sys\n{setup}\n{report}"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    loaded: list[str] = ast.literal_eval(result.stdout.strip())
+    return loaded
+
+
+def _commands(*names: str) -> str:
+    """Setup code that loads the named subcommands as `vendorwatch NAME` does."""
+    return "import click\nfrom services.cli.main import cli\n" + "\n".join(
+        f"cli.get_command(click.Context(cli), {name!r})" for name in names
+    )
+
+
+# The GraphQL API and what only it needs.
+API = ("strawberry", "graphql", "services.gateway", "uvicorn")
+
+
 def test_a_light_command_does_not_import_the_api_or_the_solver() -> None:
     """`vendorwatch token create` (and publish, import, …) start without the GraphQL API, the
     Kafka workers or the migration solver: seconds of imports a short command should not pay."""
-    probe = (
-        "import sys; from services.cli.main import cli; import click;"
-        " cli.get_command(click.Context(cli), 'token');"
-        " cli.get_command(click.Context(cli), 'publish');"
-        " print(sorted(m for m in ('strawberry', 'faust', 'ortools', 'followthemoney')"
-        " if m in sys.modules))"
+    setup = _commands("token", "publish", "import")
+    assert _loaded(setup, (*API, "faust", "ortools", "followthemoney")) == []
+
+
+def test_publish_and_verify_do_not_import_the_lists_readers() -> None:
+    """The end-to-end tests publish hundreds of times: `publish` loads the catalog and ingest's
+    rules, not what `import` reads lists with (their readers, the name index and numpy)."""
+    setup = _commands("publish", "verify")
+    assert _loaded(setup, ("services.imports.planning", "numpy", "services.cli.importing")) == []
+
+
+@pytest.mark.parametrize("service", sorted(WORKERS))
+def test_a_worker_imports_its_own_service_and_not_the_api(service: str) -> None:
+    """A worker started (and restarted after every crash) loads its service's wiring with
+    faust, not the GraphQL API, nor strawberry, nor another service's agents, nor the solver
+    (the planner imports it when it first plans)."""
+    setup = (
+        _commands("worker")
+        + "\nfrom services.cli.workers import register"
+        + "\nfrom services.platform.eventlog.faust_runtime import WorkerResources, build_app"
+        + "\nfrom services.platform.settings import Settings"
+        + "\nresources = WorkerResources(Settings(database_url='unused', kafka_bootstrap='k:9092'))"
+        + f"\nregister({service!r}, build_app({service!r}, resources), resources)"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    others = {module for name, modules in WORKERS.items() if name != service for module in modules}
+    assert _loaded(setup, (*API, *(others - set(WORKERS[service])), "ortools")) == []
+    assert _loaded(setup, WORKERS[service]) == sorted(WORKERS[service])  # (it did load the worker)
+
+
+def test_the_api_does_not_import_the_workers_or_the_embedded_postgresql() -> None:
+    """`vendorwatch api` submits through Kafka's client: no faust, no worker's agents, no
+    embedded PostgreSQL manager, no solver."""
+    modules = ("faust", "services.ingest.agents", "services.platform.embedded_postgres", "ortools")
+    assert _loaded(_commands("api"), modules) == []
+
+
+def test_up_does_not_import_kafka() -> None:
+    """`vendorwatch up` (embedded mode) runs over PostgreSQL alone."""
+    assert _loaded(_commands("up"), ("faust", "aiokafka", "ortools")) == []
 
 
 def test_a_rebuild_does_not_import_kafka_the_planner_or_the_api() -> None:
     """`vendorwatch rebuild` replays from PostgreSQL: its start-up is part of every rebuild's
     time, so it loads neither Kafka's client, the migration planner and its solver, nor the
     API, nor the embedded PostgreSQL manager (a database URL given)."""
-    probe = (
-        "import sys; from services.cli.main import cli; import click;"
-        " cli.get_command(click.Context(cli), 'rebuild');"
-        " print(sorted(m for m in ('aiokafka', 'strawberry', 'faust', 'ortools',"
-        " 'services.migration.planner', 'services.platform.embedded_postgres')"
-        " if m in sys.modules))"
+    modules = (
+        "aiokafka",
+        "strawberry",
+        "faust",
+        "ortools",
+        "services.migration.planner",
+        "services.platform.embedded_postgres",
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert _loaded(_commands("rebuild"), modules) == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import faust
 import pytest
 
-from services.cli.distributed import WORKERS
+from services.cli.workers import WORKERS, register
 from services.platform.errors import StartupError
 from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.faust_runtime import WorkerResources, build_app
@@ -58,7 +58,7 @@ def test_workers_consume_their_topics_toml_readers_as_their_principal(
         monkeypatch.setenv(key, value)
     resources = WorkerResources(Settings(database_url="unused", kafka_bootstrap="kafka:9092"))
     app = build_app(service, resources)
-    WORKERS[service](app, resources)
+    register(service, app, resources)
     consumed = {topic for agent in app.agents.values() for topic in agent.channel.topics}
     assert consumed == {spec.name for spec in TOPICS.values() if service in spec.readers}
     assert app.conf.id == consumer_group(service)

@@ -12,8 +12,8 @@ import click
 import pytest
 import yaml
 
-from services.cli.distributed import WORKERS
 from services.cli.main import cli
+from services.cli.workers import WORKERS
 from services.platform.eventlog.acls import acl_grants, render
 
 MANIFESTS = Path(__file__).resolve().parents[2] / "deploy" / "kubernetes"
