@@ -105,6 +105,30 @@ class FactorMemo:
             factors.append(found[1])
         return total_of(factors, model)
 
+    def moved(self, before: VendorState, after: VendorState, item: str, model: RiskModel) -> None:
+        """After one event about `item` ("kind:id") moved a vendor's state from `before` to
+        `after`: the incident or sanction terms kept for `before` are updated for that one
+        item (terms.py), not made again from the whole record at the next score. Terms kept
+        for another state are left to be made again (their key no longer matches)."""
+        entry = self._entries.get(after.vendor_id)
+        kind, _, item_id = item.partition(":")
+        if entry is None or kind not in ("incident", "sanction"):
+            return
+        fingerprint = model_fingerprint(model)
+        for rule in INCIDENT_RULES if kind == "incident" else SANCTION_RULES:
+            found = entry.terms.get(rule)
+            if found is None or found[0] != _terms_key(rule, before, fingerprint):
+                continue
+            terms = found[1]
+            if isinstance(terms, IncidentTerms):
+                old, new = before.incidents.get(item_id), after.incidents.get(item_id)
+                terms = terms.moved(after.vendor_id, old, new, model)
+            elif isinstance(terms, SanctionTerms):
+                terms = terms.moved(
+                    before.sanctions.get(item_id), after.sanctions.get(item_id), model
+                )
+            entry.terms[rule] = (_terms_key(rule, after, fingerprint), terms)
+
     def _key(
         self,
         rule: FactorRule,
@@ -164,8 +188,7 @@ def _points_only(
     from the index; incidents and sanctions from their terms (terms.py), kept while those
     items and the model stay the same (unapproved subcontracting's too). None for the others."""
     if rule.name in TERMS_RULES:
-        digests = [state.digests.get(name, "") for name in _READS[rule.name]]
-        key = (model_fingerprint(model), *digests)
+        key = _terms_key(rule.name, state, model_fingerprint(model))
         found = entry.terms.get(rule.name)
         if found is None or found[0] != key:
             found = entry.terms[rule.name] = (key, _terms(rule.name, state, facts, model))
@@ -175,6 +198,11 @@ def _points_only(
     if (kind := MISSING_KINDS.get(rule.name)) is not None:
         return _points_factor(rule.name, index.missing(kind, as_of, missing_points(kind, model)))
     return None
+
+
+def _terms_key(rule: str, state: VendorState, fingerprint: str) -> Hashable:
+    """What a rule's terms are made from: the model and the digests of the items it reads."""
+    return (fingerprint, *[state.digests.get(name, "") for name in _READS[rule]])
 
 
 # Points only, the same few (rule, points) pairs recur in every score: one object each, not

@@ -193,6 +193,7 @@ class RiskService:
                 was, index = states[vendor_id], indexes[vendor_id]
                 state = states[vendor_id] = fold_one(was, event)
                 index.update(was, state, item)
+                self.memo.moved(was, state, item, self.model)
                 # Points only (history and announcements); the evidence is derived when read.
                 after = await self._score(conn, state, day, totals, seq, index)
                 on_day = totals.on(day)

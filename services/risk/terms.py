@@ -15,13 +15,15 @@ totals its items (scoring.py), so the float is the one scoring from scratch give
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from services.registry.sanction_timeline import SanctionTimeline
-from services.risk.facts import SanctionSource, VendorFacts
+from services.risk.facts import IncidentFact, SanctionSource, VendorFacts
 from services.risk.fold import last_day_on, timeline_of
 from services.risk.model import RiskModel
 from services.risk.risk_score import round_points
@@ -64,6 +66,7 @@ class IncidentTerms(_Terms):
     inherited_multiplier: float | None  # None: the vendor's own incidents
     # Occurred and closed (never: after every day) as day ordinals, and the base points.
     terms: tuple[tuple[int, int, float], ...]
+    keys: tuple[tuple[dt.date, str], ...]  # each term's place (`scoring.incident_key`)
 
     def _points_on(self, as_of: dt.date) -> float:
         # One pass over plain numbers: a vendor's history is scored after each of its events.
@@ -84,34 +87,87 @@ class IncidentTerms(_Terms):
             )
         )
 
+    def moved(
+        self,
+        vendor_id: str,
+        before: IncidentFact | None,
+        after: IncidentFact | None,
+        model: RiskModel,
+    ) -> IncidentTerms:
+        """The terms after one event changed one incident (`before` → `after`, None: absent):
+        its term taken out and put in again at its place, as `incident_terms` would make
+        them, without sorting and weighing the vendor's other incidents again."""
+        inherited = self.inherited_multiplier is not None
+        keys, terms = _replaced(
+            self.keys,
+            self.terms,
+            None if before is None else _counted(before, vendor_id, inherited, model),
+            None if after is None else _counted(after, vendor_id, inherited, model),
+        )
+        return IncidentTerms(
+            self.half_life_days, self.closed_multiplier, self.inherited_multiplier, terms, keys
+        )
+
+
+def _counted(
+    incident: IncidentFact, vendor_id: str, inherited: bool, model: RiskModel
+) -> tuple[tuple[dt.date, str], tuple[int, int, float]] | None:
+    """The incident's place and term in one incident factor's terms (None: not counted)."""
+    if not counts_as(incident, vendor_id, inherited):
+        return None
+    weights, closed = model.incidents, incident.closed_on
+    base = (
+        weights.severity_points[incident.severity]
+        * weights.kind_multiplier[incident.kind]
+        * weights.leak_multiplier[incident.leak]
+    )
+    term = (incident.occurred_on.toordinal(), NEVER if closed is None else closed.toordinal(), base)
+    return incident_key(incident), term
+
 
 def incident_terms(facts: VendorFacts, model: RiskModel, inherited: bool) -> IncidentTerms:
     """The vendor's incidents as one incident factor counts them, for any day."""
-    weights = model.incidents
     counted = sorted(
         (
-            (
-                incident_key(incident),
-                incident.occurred_on,
-                incident.closed_on,
-                weights.severity_points[incident.severity]
-                * weights.kind_multiplier[incident.kind]
-                * weights.leak_multiplier[incident.leak],
-            )
+            found
             for incident in facts.incidents.values()
-            if counts_as(incident, facts.vendor_id, inherited)
+            if (found := _counted(incident, facts.vendor_id, inherited, model)) is not None
         ),
-        key=lambda item: item[0],
+        key=lambda found: found[0],
     )
+    weights = model.incidents
     return IncidentTerms(
         weights.half_life_days,
         weights.closed_multiplier,
         model.inherited.multiplier if inherited else None,
-        tuple(
-            (occurred.toordinal(), NEVER if closed is None else closed.toordinal(), base)
-            for _, occurred, closed, base in counted
-        ),
+        tuple(term for _, term in counted),
+        tuple(key for key, _ in counted),
     )
+
+
+K = TypeVar("K", bound=tuple[dt.date, str])
+T = TypeVar("T")
+
+
+def _replaced(
+    keys: tuple[K, ...],
+    terms: tuple[T, ...],
+    old: tuple[K, T] | None,
+    new: tuple[K, T] | None,
+) -> tuple[tuple[K, ...], tuple[T, ...]]:
+    """Sorted terms (and their keys, unique: an item's day and id) with one item's old term
+    taken out and its new one inserted at its place: the order sorting them all gives."""
+    if old is not None:
+        at = bisect.bisect_left(keys, old[0])  # present: put in with this key
+        keys, terms = keys[:at] + keys[at + 1 :], terms[:at] + terms[at + 1 :]
+    if new is not None:
+        at = bisect.bisect_left(keys, new[0])
+        keys, terms = (*keys[:at], new[0], *keys[at:]), (*terms[:at], new[1], *terms[at:])
+    return keys, terms
+
+
+# A sanction's term: see `SanctionTerms.terms`.
+_SanctionTerm = tuple[dt.date, SanctionTimeline | None, dt.date | None, dt.date | None, float]
 
 
 @dataclass(frozen=True)
@@ -124,9 +180,8 @@ class SanctionTerms(_Terms):
     recent_days: int
     # Starts, timeline (None: never amended nor lifted), first lift, the timeline's last day
     # when it has no other (the same whatever the day: most sanctions), points.
-    terms: tuple[
-        tuple[dt.date, SanctionTimeline | None, dt.date | None, dt.date | None, float], ...
-    ]
+    terms: tuple[_SanctionTerm, ...]
+    keys: tuple[tuple[dt.date, str], ...]  # each term's place (`scoring.sanction_key`)
 
     def _points_on(self, as_of: dt.date) -> float:
         counted = []
@@ -144,19 +199,43 @@ class SanctionTerms(_Terms):
                 counted.append(points)
         return round_points(sum(counted))
 
+    def moved(
+        self, before: SanctionSource | None, after: SanctionSource | None, model: RiskModel
+    ) -> SanctionTerms:
+        """The terms after one event changed one sanction (`before` → `after`, None: absent),
+        as `sanction_terms` would make them, the vendor's other sanctions left as they are."""
+        keys, terms = _replaced(
+            self.keys,
+            self.terms,
+            None if before is None else _sanction_term(before, model, self.active),
+            None if after is None else _sanction_term(after, model, self.active),
+        )
+        return SanctionTerms(self.active, self.recent_days, terms, keys)
+
+
+def _sanction_term(
+    source: SanctionSource, model: RiskModel, active: bool
+) -> tuple[tuple[dt.date, str], _SanctionTerm]:
+    """The sanction's place and term in one sanction factor's terms."""
+    weights = model.sanctions
+    table = weights.active_points if active else weights.recent_points
+    return sanction_key(source), (source.starts_on, *_span(source), table[source.kind])
+
 
 def sanction_terms(
     sources: Mapping[str, SanctionSource], model: RiskModel, active: bool
 ) -> SanctionTerms:
     """The vendor's sanctions (as recorded, whatever the day) as one sanction factor counts
     them, for any day."""
-    weights = model.sanctions
-    table = weights.active_points if active else weights.recent_points
-    ordered = sorted(sources.values(), key=sanction_key)
+    counted = sorted(
+        (_sanction_term(source, model, active) for source in sources.values()),
+        key=lambda found: found[0],
+    )
     return SanctionTerms(
         active,
-        weights.recent_days,
-        tuple((s.starts_on, *_span(s), table[s.kind]) for s in ordered),
+        model.sanctions.recent_days,
+        tuple(term for _, term in counted),
+        tuple(key for key, _ in counted),
     )
 
 

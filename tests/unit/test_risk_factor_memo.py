@@ -19,6 +19,7 @@ from services.risk.facts import VendorState, effective_day, item_of
 from services.risk.fold import facts_on, fold_one, stale_items
 from services.risk.model import load_model
 from services.risk.scoring import score
+from services.risk.terms import incident_terms, sanction_terms
 from tests.support.event_examples import envelope as wrap
 from tests.support.event_examples import example
 from tests.support.risk_strategies import FIRST, VENDOR, logs
@@ -59,6 +60,7 @@ def test_points_only_every_factor_counts_what_scoring_from_scratch_counts(
         after = fold_one(state, event)
         if (item := item_of(event.payload)) is not None:
             index.update(state, after, item[0])
+            memo.moved(state, after, item[0], MODEL)  # its incident and sanction terms
         state = after
         for day in (effective_day(event.payload, FIRST), TODAY):
             if stale_items(state, day):
@@ -70,6 +72,35 @@ def test_points_only_every_factor_counts_what_scoring_from_scratch_counts(
             assert [(f.name, f.contribution) for f in points.factors] == [
                 (f.name, f.contribution) for f in expected.factors
             ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(logs)
+def test_terms_updated_item_by_item_are_the_terms_made_from_scratch(
+    log: list[EventEnvelope],
+) -> None:
+    """After each event the incident and sanction terms, updated for its item alone (its
+    term taken out, the new one put in at its place), equal those made from the whole record:
+    the same terms in the same order, so the same floats."""
+    state = VendorState(VENDOR)
+    own, inherited = (incident_terms(facts_on(state, TODAY), MODEL, i) for i in (False, True))
+    active, recent = (sanction_terms(state.sanctions, MODEL, a) for a in (True, False))
+    for event in log:
+        after = fold_one(state, event)
+        item = item_of(event.payload)
+        kind, _, item_id = item[0].partition(":") if item is not None else ("", "", "")
+        if kind == "incident":
+            old, new = state.incidents.get(item_id), after.incidents.get(item_id)
+            own, inherited = (terms.moved(VENDOR, old, new, MODEL) for terms in (own, inherited))
+        elif kind == "sanction":
+            was, now = state.sanctions.get(item_id), after.sanctions.get(item_id)
+            active, recent = (terms.moved(was, now, MODEL) for terms in (active, recent))
+        state = after
+        facts = facts_on(state, dt.date.max)  # every item as it stands (none folded again)
+        assert own == incident_terms(facts, MODEL, inherited=False)
+        assert inherited == incident_terms(facts, MODEL, inherited=True)
+        assert active == sanction_terms(state.sanctions, MODEL, active=True)
+        assert recent == sanction_terms(state.sanctions, MODEL, active=False)
 
 
 def _event(event_type: str, **fields: object) -> EventEnvelope:
