@@ -7,7 +7,9 @@ sanction's terms derived for the day, a note written for every finding and unans
 request. What of that does not depend on the day is the same for every score until an event
 touches the items the factor reads, so the memo (factor_memo.py) keeps it, as terms, per
 vendor while those items' digests and the model stay the same; a score then costs one decay
-(one look at a sanction's timeline, one comparison of days) per item, over plain numbers.
+(one look at a sanction's timeline, one comparison of days) per item, over plain numbers. An
+event changes one incident or sanction: its terms are updated for that item alone (`moved`:
+its term out, the new one in at its place), not sorted and weighed again from the record.
 
 Exact: each factor's points are the same products, added in the same order, as `_factor`
 totals its items (scoring.py), so the float is the one scoring from scratch gives.
@@ -239,9 +241,9 @@ def sanction_terms(
     )
 
 
-# A vendor's sanction terms are made again after each of its sanction events, both factors'
-# from every sanction on its record: each version of a sanction is derived once (a source's
-# hash is memoised, and the same object is found by identity).
+# Both sanction factors' terms take each sanction's span, made from the whole record when the
+# memo has none and for the changed sanction after an event: each version of a sanction is
+# derived once (a source's hash is memoised, and the same object is found by identity).
 @functools.lru_cache(maxsize=1 << 14)
 def _span(
     source: SanctionSource,
