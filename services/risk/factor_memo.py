@@ -100,8 +100,13 @@ class FactorMemo:
             key = self._key(rule, state, facts, as_of, fingerprint, totals, entry)
             found = entry.factors.get(rule.name)
             if found is None or found[0] != key:
-                found = (key, rule.compute(facts, as_of, model, totals))
-                entry.factors[rule.name] = found
+                factor = rule.compute(facts, as_of, model, totals)
+                if found is not None and found[1] == factor:
+                    # What it reads moved, not the factor (a contract not ended yet, for the
+                    # missing certificates): the object kept, so that its evidence, maybe
+                    # thousands of items, is not encoded and hashed again (factor_storage.py).
+                    factor = found[1]
+                found = entry.factors[rule.name] = (key, factor)
             factors.append(found[1])
         return total_of(factors, model)
 

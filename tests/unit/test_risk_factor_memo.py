@@ -126,3 +126,44 @@ def test_a_factor_the_event_left_alone_is_reused_and_a_touched_one_computed_agai
     assert after.factor("missing_erasure_certificates") is missing  # contracts untouched
     assert before.factor("pending_claims") is None and after.factor("pending_claims") is not None
     assert after == score(facts_on(state, TODAY), TODAY, MODEL, {})
+
+
+def test_a_factor_computed_again_to_the_same_evidence_is_the_object_already_written() -> None:
+    """A contract awarded that has not ended moves the contracts the missing certificates
+    read, not their evidence: the factor handed back is the one kept, so the thousands of
+    ended contracts it may list are not encoded and hashed again for the current score."""
+    memo = FactorMemo()
+    ended = _event(
+        "contract.awarded",
+        contract_id="c1",
+        awarded_on="2022-01-01",
+        starts_on="2022-01-01",
+        ends_on="2022-06-30",
+    )
+    state = fold_one(VendorState(VENDOR), ended)
+    before = memo.score(state, facts_on(state, TODAY), TODAY, MODEL, {})
+    missing = before.factor("missing_erasure_certificates")
+    assert missing is not None and missing.contribution > 0
+    running = _event(
+        "contract.awarded",
+        contract_id="c2",
+        awarded_on="2022-09-01",
+        starts_on="2022-09-01",
+        ends_on="2099-12-31",
+    )
+    state = fold_one(state, running)
+    after = memo.score(state, facts_on(state, TODAY), TODAY, MODEL, {})
+    assert after.factor("missing_erasure_certificates") is missing
+    assert after == score(facts_on(state, TODAY), TODAY, MODEL, {})
+    finished = _event(
+        "contract.awarded",
+        contract_id="c3",
+        awarded_on="2022-02-01",
+        starts_on="2022-02-01",
+        ends_on="2022-08-31",
+    )
+    state = fold_one(state, finished)
+    last = memo.score(state, facts_on(state, TODAY), TODAY, MODEL, {})
+    changed = last.factor("missing_erasure_certificates")
+    assert changed is not None and changed != missing and len(changed.evidence) == 2
+    assert last == score(facts_on(state, TODAY), TODAY, MODEL, {})
