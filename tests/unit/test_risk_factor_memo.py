@@ -18,6 +18,7 @@ from services.risk.factor_memo import FactorMemo
 from services.risk.facts import VendorState, effective_day, item_of
 from services.risk.fold import facts_on, fold_one, stale_items
 from services.risk.model import load_model
+from services.risk.risk_score import Factor, RiskScore
 from services.risk.scoring import score
 from services.risk.terms import incident_terms, sanction_terms
 from tests.support.event_examples import envelope as wrap
@@ -108,19 +109,30 @@ def _event(event_type: str, **fields: object) -> EventEnvelope:
     return parse_event(json.dumps(wrap(event_type, payload, VENDOR), ensure_ascii=False))
 
 
-def test_a_factor_the_event_left_alone_is_reused_and_a_touched_one_computed_again() -> None:
-    memo = FactorMemo()
-    ended = _event(
+def _awarded(contract_id: str, starts_on: str, ends_on: str) -> EventEnvelope:
+    """A contract awarded on the day it starts."""
+    return _event(
         "contract.awarded",
-        contract_id="c1",
-        awarded_on="2022-01-01",
-        starts_on="2022-01-01",
-        ends_on="2022-06-30",
+        contract_id=contract_id,
+        awarded_on=starts_on,
+        starts_on=starts_on,
+        ends_on=ends_on,
     )
+
+
+def _an_ended_contract_scored(memo: FactorMemo) -> tuple[VendorState, RiskScore, Factor]:
+    """A vendor whose one contract ended without its erasure certificate, scored once."""
+    ended = _awarded("c1", "2022-01-01", "2022-06-30")
     state = fold_one(VendorState(VENDOR), ended)
     before = memo.score(state, facts_on(state, TODAY), TODAY, MODEL, {})
     missing = before.factor("missing_erasure_certificates")
     assert missing is not None and missing.contribution > 0
+    return state, before, missing
+
+
+def test_a_factor_the_event_left_alone_is_reused_and_a_touched_one_computed_again() -> None:
+    memo = FactorMemo()
+    state, before, missing = _an_ended_contract_scored(memo)
     state = fold_one(state, _event("claim.filed", claim_id="k1", filed_on="2022-09-01"))
     after = memo.score(state, facts_on(state, TODAY), TODAY, MODEL, {})
     assert after.factor("missing_erasure_certificates") is missing  # contracts untouched
@@ -133,35 +145,13 @@ def test_a_factor_computed_again_to_the_same_evidence_is_the_object_already_writ
     read, not their evidence: the factor handed back is the one kept, so the thousands of
     ended contracts it may list are not encoded and hashed again for the current score."""
     memo = FactorMemo()
-    ended = _event(
-        "contract.awarded",
-        contract_id="c1",
-        awarded_on="2022-01-01",
-        starts_on="2022-01-01",
-        ends_on="2022-06-30",
-    )
-    state = fold_one(VendorState(VENDOR), ended)
-    before = memo.score(state, facts_on(state, TODAY), TODAY, MODEL, {})
-    missing = before.factor("missing_erasure_certificates")
-    assert missing is not None and missing.contribution > 0
-    running = _event(
-        "contract.awarded",
-        contract_id="c2",
-        awarded_on="2022-09-01",
-        starts_on="2022-09-01",
-        ends_on="2099-12-31",
-    )
+    state, _, missing = _an_ended_contract_scored(memo)
+    running = _awarded("c2", "2022-09-01", "2099-12-31")
     state = fold_one(state, running)
     after = memo.score(state, facts_on(state, TODAY), TODAY, MODEL, {})
     assert after.factor("missing_erasure_certificates") is missing
     assert after == score(facts_on(state, TODAY), TODAY, MODEL, {})
-    finished = _event(
-        "contract.awarded",
-        contract_id="c3",
-        awarded_on="2022-02-01",
-        starts_on="2022-02-01",
-        ends_on="2022-08-31",
-    )
+    finished = _awarded("c3", "2022-02-01", "2022-08-31")
     state = fold_one(state, finished)
     last = memo.score(state, facts_on(state, TODAY), TODAY, MODEL, {})
     changed = last.factor("missing_erasure_certificates")
