@@ -36,9 +36,7 @@ WORKERS: dict[str, tuple[str, ...]] = {
 def register(service: str, app: faust.App, resources: WorkerResources) -> None:
     """Wires `service`'s agents, timers and tasks into `app`."""
     for module in WORKERS[service]:
-        wire: Callable[[faust.App, WorkerResources], None] = importlib.import_module(
-            module
-        ).register
+        wire: Wiring = importlib.import_module(module).register
         wire(app, resources)
 
 
