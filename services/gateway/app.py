@@ -24,7 +24,7 @@ from services.gateway.graphql_view import GraphQLView
 from services.gateway.permissions import MUTATIONS, QUERIES
 from services.gateway.protection import Limits, RequestLimits
 from services.gateway.request_ids import RequestIds
-from services.migration.http_exports import export_endpoint
+from services.migration.api.http_exports import export_endpoint
 from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
 from services.platform import database_gauges
 from services.platform.auth import TokenVerifier

@@ -19,8 +19,8 @@ from services.gateway.operations import OperationsQuery
 from services.gateway.protection import Limits
 from services.gateway.scalars import DATE
 from services.gateway.shared_events import SharedEventResults, sharing_executor
-from services.migration.graphql_mutations import MigrationMutation
-from services.migration.graphql_queries import MigrationQuery, MigrationSubscription
+from services.migration.api.graphql_mutations import MigrationMutation
+from services.migration.api.graphql_queries import MigrationQuery, MigrationSubscription
 from services.platform.graphql.nodes import NodeQuery
 from services.registry.bidder_screening.graphql_types import BidderScreeningQuery
 from services.registry.graphql_authorities import AuthoritiesQuery

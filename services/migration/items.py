@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from services.events.contract import Criticality
 from services.events.migration import ChecklistCheck, MigrationItemStatus
-from services.migration.model import PlanItem, PlanSettings
-from services.migration.phases import phase_of
+from services.migration.planning.model import PlanItem, PlanSettings
+from services.migration.planning.phases import phase_of
 
 REPLACEMENT_READY = "replacement_chosen_and_eligible"
 

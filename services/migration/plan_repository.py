@@ -12,8 +12,8 @@ from pydantic import TypeAdapter
 from services.events.contract import Criticality
 from services.events.migration import ChecklistCheck, MigrationItemStatus, MigrationTrigger
 from services.migration.items import ItemState
-from services.migration.model import PlanSettings, PlanSnapshot
 from services.migration.plan_settings import settings_from_json, settings_json
+from services.migration.planning.model import PlanSettings, PlanSnapshot
 from services.platform.database import Connection
 
 _SNAPSHOT = TypeAdapter(PlanSnapshot)

@@ -8,8 +8,8 @@ import datetime as dt
 from pydantic import TypeAdapter
 
 from services.events.migration import MigrationPlanConfigured
-from services.migration.model import Blackout, EarlyCutover, PhaseCapacity, PlanSettings
-from services.migration.phases import phase_of, phase_start
+from services.migration.planning.model import Blackout, EarlyCutover, PhaseCapacity, PlanSettings
+from services.migration.planning.phases import phase_of, phase_start
 
 _ADAPTER = TypeAdapter(PlanSettings)
 

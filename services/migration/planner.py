@@ -14,13 +14,13 @@ from services.events.catalog import new_event
 from services.events.migration import MigrationPlanScheduled, ScheduledMigration
 from services.events.migration import SolverStatus as EventSolverStatus
 from services.migration import plan_repository
-from services.migration.model import Schedule, SolverStatus
-from services.migration.phases import phase_start
-from services.migration.plan_diff import plan_diff
 from services.migration.plan_loading import load_items
 from services.migration.plan_opening import OUTBOX, SOURCE
 from services.migration.planner_lock import PLANNER_LOCK_KEY
-from services.migration.problem import build_problem, snapshot
+from services.migration.planning.model import Schedule, SolverStatus
+from services.migration.planning.phases import phase_start
+from services.migration.planning.plan_diff import plan_diff
+from services.migration.planning.problem import build_problem, snapshot
 from services.platform import metrics
 from services.platform.clock import Clock
 from services.platform.database import Connection
@@ -65,7 +65,7 @@ async def replan(conn: Connection, plan_id: str, clock: Clock) -> bool:
     # Imported when a plan is first scheduled: the solver library (OR-Tools, with pandas)
     # takes half a second to import, which every process and command that only names the
     # planner (every worker, `vendorwatch publish`) would otherwise pay at start.
-    from services.migration.scheduling import solve
+    from services.migration.planning.scheduling import solve
 
     started = time.perf_counter()
     try:

@@ -8,7 +8,7 @@ import random
 from typing import Any
 
 from services.events.contract import Criticality
-from services.migration.model import (
+from services.migration.planning.model import (
     Blackout,
     EarlyCutover,
     PhaseCapacity,
@@ -17,7 +17,7 @@ from services.migration.model import (
     SchedulingProblem,
     SolverStatus,
 )
-from services.migration.scheduling import solve
+from services.migration.planning.scheduling import solve
 from tests.support.migration_verifier import violations
 
 ITEMS = 300

@@ -12,9 +12,9 @@ import asyncpg
 import pytest
 
 from services.migration import plan_repository
-from services.migration.model import SolverStatus
 from services.migration.plan_opening import automatic_plan_id
 from services.migration.planner import replan_due
+from services.migration.planning.model import SolverStatus
 from services.migration.setup import consumer
 from tests.support import case_migration, registry_db
 from tests.support.case_migration import AGENCY, CONTRACTS, FORCED, VENDOR

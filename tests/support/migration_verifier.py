@@ -12,8 +12,8 @@ from collections import Counter
 
 from dateutil.relativedelta import relativedelta
 
-from services.migration.model import EarlyCutover, PlanItem, Schedule, SchedulingProblem
-from services.migration.phases import phase_end, phase_of, phase_start
+from services.migration.planning.model import EarlyCutover, PlanItem, Schedule, SchedulingProblem
+from services.migration.planning.phases import phase_end, phase_of, phase_start
 
 
 def violations(problem: SchedulingProblem, schedule: Schedule) -> list[str]:

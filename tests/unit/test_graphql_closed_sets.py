@@ -10,7 +10,7 @@ from pathlib import Path
 from services.events.contract import Criticality
 from services.ingest.handlers import STAGE
 from services.migration import items
-from services.migration.graphql_enums import ReadinessCheck
+from services.migration.api.graphql_enums import ReadinessCheck
 from services.migration.setup import CONSUMER_NAME as MIGRATION
 from services.platform.graphql.processing import StageName
 from services.registry.graphql_types import ChangeKind

@@ -13,9 +13,9 @@ import io
 import xml.etree.ElementTree as ET
 
 from services.events.contract import Criticality
-from services.migration.export_csv import COLUMNS, plan_csv, plan_rows, read_plan_csv
-from services.migration.gantt import plan_gantt_svg
-from services.migration.model import (
+from services.migration.planning.export_csv import COLUMNS, plan_csv, plan_rows, read_plan_csv
+from services.migration.planning.gantt import plan_gantt_svg
+from services.migration.planning.model import (
     Assignment,
     Blackout,
     PlanItem,
@@ -25,7 +25,7 @@ from services.migration.model import (
     SchedulingProblem,
     SolverStatus,
 )
-from services.migration.plan_diff import plan_diff
+from services.migration.planning.plan_diff import plan_diff
 
 D = dt.date
 NS = {"svg": "http://www.w3.org/2000/svg"}

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.events.contract import Criticality
-from services.migration.cutover_reasons import cutover_reasons
-from services.migration.model import (
+from services.migration.planning.cutover_reasons import cutover_reasons
+from services.migration.planning.model import (
     Assignment,
     Blackout,
     EarlyCutover,
@@ -24,9 +24,9 @@ from services.migration.model import (
     SchedulingProblem,
     SolverStatus,
 )
-from services.migration.phases import phase_label
-from services.migration.plan_constraints import compile_plan
-from services.migration.scheduling import solve
+from services.migration.planning.phases import phase_label
+from services.migration.planning.plan_constraints import compile_plan
+from services.migration.planning.scheduling import solve
 from tests.support.migration_verifier import violations
 
 RESIDENT = Criticality.RESIDENT_FACING

@@ -16,9 +16,13 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from services.migration.conflicts import cycle_conflict, single_item_conflicts, smallest_conflict
-from services.migration.cutover_reasons import cutover_reasons
-from services.migration.model import (
+from services.migration.planning.conflicts import (
+    cycle_conflict,
+    single_item_conflicts,
+    smallest_conflict,
+)
+from services.migration.planning.cutover_reasons import cutover_reasons
+from services.migration.planning.model import (
     CRITICALITY_WEIGHT,
     Assignment,
     EarlyCutover,
@@ -26,7 +30,7 @@ from services.migration.model import (
     SchedulingProblem,
     SolverStatus,
 )
-from services.migration.plan_constraints import (
+from services.migration.planning.plan_constraints import (
     Plan,
     Window,
     blackout_constraint,

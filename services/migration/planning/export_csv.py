@@ -12,8 +12,8 @@ import csv
 import io
 from typing import NamedTuple
 
-from services.migration.model import Assignment, PlanItem, PlanSnapshot
-from services.migration.phases import phase_end, phase_label, phase_start
+from services.migration.planning.model import Assignment, PlanItem, PlanSnapshot
+from services.migration.planning.phases import phase_end, phase_label, phase_start
 from services.platform.spreadsheet_cells import neutralise, restore
 
 COLUMNS = (

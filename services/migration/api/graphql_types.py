@@ -1,5 +1,5 @@
-"""The migration service's part of the GraphQL API: plans with their phases, items, blockers
-and the solver's report; their versions; live progress."""
+"""The migration service's plans as the API shows them: a plan with its settings, phases, items
+and the solver's report, its versions, and pages of plans."""
 
 from __future__ import annotations
 
@@ -10,21 +10,17 @@ from typing import Annotated
 import strawberry
 
 from services.events.migration import EarlyCutoverPolicy as EarlyCutoverModel
-from services.migration import plan_repository, queries
-from services.migration.graphql_enums import (
-    Criticality,
-    MigrationItemStatus,
+from services.migration import queries
+from services.migration.api.graphql_enums import (
     MigrationTrigger,
-    ReadinessCheck,
     SolverStatus,
 )
-from services.migration.items import blockers, checklist
-from services.migration.model import Assignment, PlanSettings
-from services.migration.phases import phase_end, phase_label, phase_start
+from services.migration.api.graphql_items import MigrationItem, MigrationPhase, plan_items
+from services.migration.api.plan_visibility import plans_in_view, views_in_view
 from services.migration.plan_repository import VersionRow
+from services.migration.planning.model import PlanSettings
+from services.migration.planning.phases import phase_end, phase_label, phase_start
 from services.migration.queries import PlanView
-from services.platform.access import sees_agency
-from services.platform.database import Connection
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, first
 from services.platform.graphql.nodes import Key, Node, in_key_order
@@ -35,12 +31,6 @@ First100 = first(MAX_PAGE)
 CURSOR = "Opaque: pass it as `after` to get the items after this one."
 EDGES = "The page's items, in list order."
 PAGE_INFO = "Where the page is in the list, and the cursors to move on from it."
-
-
-@strawberry.type(description="One readiness check of an item.")
-class ChecklistEntry:
-    check: ReadinessCheck = strawberry.field(description="The check.")
-    passed: bool = strawberry.field(description="Whether the check has passed.")
 
 
 @strawberry.type(description="Days on which nothing may cut over.")
@@ -125,92 +115,10 @@ class SolverReport(Node):
     async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[SolverReport | None]:
         wanted = [(plan, int(version)) for plan, version in keys]
         async with info.context.pool.acquire() as conn:
-            plans = await _plans_in_view(info, conn, [plan for plan, _ in wanted])
+            plans = await plans_in_view(info, conn, [plan for plan, _ in wanted])
             versions = await queries.versions_named(conn, [k for k in wanted if k[0] in plans])
         found = {(plan, str(n)): _report(v) for (plan, n), v in versions.items()}
         return in_key_order(found, keys)
-
-
-@strawberry.type(description="One contract (system) to move away from the vendor.")
-class MigrationItem(Node):
-    plan_id: strawberry.Private[str]
-    contract_id: strawberry.ID = strawberry.field(description="The contract to move.")
-    title: str = strawberry.field(description="What the contract is for.")
-    criticality: Criticality = strawberry.field(  # type: ignore[valid-type]
-        description="How much harm an interruption does (the contract's, unless configured)."
-    )
-    ends_on: dt.date = strawberry.field(description="Last day of the contract: natural end.")
-    via_subcontract_id: strawberry.ID | None = strawberry.field(
-        description="Set when the vendor works on this contract as a subcontractor."
-    )
-    depends_on: list[strawberry.ID] = strawberry.field(
-        description="Contracts this one moves after (in a later phase than each)."
-    )
-    lead_time_months: int = strawberry.field(
-        description="Preparation the replacement needs once chosen, in months."
-    )
-    earliest_on: dt.date | None = strawberry.field(
-        description="Cut over no earlier than this day; null: no such limit."
-    )
-    deadline_on: dt.date | None = strawberry.field(
-        description="Cut over no later than this day; null: no such limit."
-    )
-    replacement_vendor_id: strawberry.ID | None = strawberry.field(
-        description="The vendor chosen to take the item over; null until chosen."
-    )
-    replacement_chosen_on: dt.date | None = strawberry.field(
-        description="Day the replacement was chosen; null until chosen."
-    )
-    replacement_problem: str | None = strawberry.field(
-        description="Why the chosen replacement may not take over (it is not eligible)."
-    )
-    checklist: list[ChecklistEntry] = strawberry.field(
-        description="The readiness checks, passed or not; all must pass before DONE."
-    )
-    blockers: list[str] = strawberry.field(description="What still stands before cut-over.")
-    status: MigrationItemStatus = strawberry.field(  # type: ignore[valid-type]
-        description="Where its cut-over stands."
-    )
-    status_on: dt.date | None = strawberry.field(
-        description="Day of the latest milestone; null before one."
-    )
-    status_note: str | None = strawberry.field(
-        description="The latest milestone's note (what blocks it, for BLOCKED); null when none."
-    )
-    phase: int | None = strawberry.field(description="Cut-over phase in the latest schedule.")
-    phase_label: str | None = strawberry.field(
-        description="The cut-over phase as a person reads it: `2027-04` for a one-month phase"
-        " starting on the 1st, else its first and last day; null when not scheduled."
-    )
-    natural_phase_label: str | None = strawberry.field(
-        description="The phase holding the day after the contract ends, when the replacement"
-        " would take over anyway (its natural cut-over); null when not scheduled."
-    )
-    reasons: list[str] = strawberry.field(description="Why it is not cut over at its end.")
-
-    # An item is a contract within one plan.
-    node_key_names = ("planId", "contractId")
-
-    def node_key(self) -> Key:
-        return (self.plan_id, self.contract_id)
-
-    @classmethod
-    async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[MigrationItem | None]:
-        async with info.context.pool.acquire() as conn:
-            views = await _views_in_view(info, conn, [plan for plan, _ in keys])
-        found = {(v.plan.plan_id, i.contract_id): i for v in views for i in _items(v)}
-        return in_key_order(found, keys)
-
-
-@strawberry.type(description="One phase of the plan and the items cutting over in it.")
-class MigrationPhase:
-    index: int = strawberry.field(description="The phase's number; 0 is the first phase.")
-    label: str = strawberry.field(
-        description="The phase as a person reads it: `2027-04`, or its first and last day."
-    )
-    starts_on: dt.date = strawberry.field(description="First day of the phase.")
-    ends_on: dt.date = strawberry.field(description="Last day of the phase (inclusive).")
-    items: list[MigrationItem] = strawberry.field(description="The items cutting over in it.")
 
 
 @strawberry.type(description="A version of the plan's schedule, newest first.")
@@ -243,66 +151,6 @@ def _report(version: VersionRow) -> SolverReport:
     )
 
 
-def _items(view: PlanView) -> list[MigrationItem]:
-    settings = view.plan.settings
-    placed: dict[str, Assignment] = {}
-    if view.latest is not None:
-        placed = {a.contract_id: a for a in view.latest.snapshot.schedule.assignments}
-    found = []
-    for contract_id, item in sorted(view.items.items()):
-        at = placed.get(contract_id)
-        found.append(
-            MigrationItem(
-                plan_id=view.plan.plan_id,
-                contract_id=strawberry.ID(contract_id),
-                title=item.title,
-                criticality=item.criticality,
-                ends_on=item.ends_on,
-                via_subcontract_id=(
-                    strawberry.ID(item.via_subcontract_id) if item.via_subcontract_id else None
-                ),
-                depends_on=[strawberry.ID(d) for d in item.depends_on],
-                lead_time_months=item.lead_time_months,
-                earliest_on=item.earliest_on,
-                deadline_on=item.deadline_on,
-                replacement_vendor_id=(
-                    strawberry.ID(item.replacement_vendor_id)
-                    if item.replacement_vendor_id
-                    else None
-                ),
-                replacement_chosen_on=item.replacement_chosen_on,
-                replacement_problem=item.replacement_problem,
-                checklist=[
-                    ChecklistEntry(check=ReadinessCheck(k), passed=v)
-                    for k, v in checklist(item).items()
-                ],
-                blockers=list(blockers(item)),
-                status=item.status,
-                status_on=item.status_on,
-                status_note=item.status_note,
-                phase=at.phase if at else None,
-                phase_label=phase_label(settings, at.phase) if at else None,
-                natural_phase_label=phase_label(settings, at.natural_phase) if at else None,
-                reasons=list(at.reasons) if at else [],
-            )
-        )
-    return found
-
-
-async def _plans_in_view(info: Info, conn: Connection, plan_ids: list[str]) -> set[str]:
-    """Those of these plans that exist and the caller may see (a system owner: its own
-    agencies')."""
-    plans = await plan_repository.plans(conn, sorted(set(plan_ids)))
-    principal = info.context.principal
-    return {p for p, plan in plans.items() if sees_agency(principal, plan.agency)}
-
-
-async def _views_in_view(info: Info, conn: Connection, plan_ids: list[str]) -> list[PlanView]:
-    """The plans of these that the caller may see, as `migrationPlan` shows them."""
-    views = await queries.plan_views(conn, sorted(set(plan_ids)))
-    return [v for v in views if sees_agency(info.context.principal, v.plan.agency)]
-
-
 @strawberry.type(description="A plan to move one agency's contracts away from a vendor.")
 class MigrationPlan(Node):
     view: strawberry.Private[PlanView]
@@ -323,7 +171,7 @@ class MigrationPlan(Node):
     async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[MigrationPlan | None]:
         # As `migrationPlan`: another agency's plan is not there for a system owner.
         async with info.context.pool.acquire() as conn:
-            views = await _views_in_view(info, conn, [plan for (plan,) in keys])
+            views = await views_in_view(info, conn, [plan for (plan,) in keys])
         return in_key_order({(v.plan.plan_id,): cls(view=v) for v in views}, keys)
 
     @strawberry.field(description="The vendor whose contracts move away.")
@@ -364,13 +212,13 @@ class MigrationPlan(Node):
 
     @strawberry.field(description="Every contract to move, by contract id.")
     def items(self) -> list[MigrationItem]:
-        return _items(self.view)
+        return plan_items(self.view)
 
     @strawberry.field(description="The phases holding cut-overs, in order.")
     def phases(self) -> list[MigrationPhase]:
         settings = self.view.plan.settings
         by_phase: dict[int, list[MigrationItem]] = {}
-        for item in _items(self.view):
+        for item in plan_items(self.view):
             if item.phase is not None:
                 by_phase.setdefault(item.phase, []).append(item)
         return [

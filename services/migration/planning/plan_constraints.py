@@ -27,14 +27,14 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 
 from services.events.contract import Criticality
-from services.migration.model import (
+from services.migration.planning.model import (
     Blackout,
     EarlyCutover,
     PlanItem,
     PlanSettings,
     SchedulingProblem,
 )
-from services.migration.phases import phase_label, phase_of, phase_start
+from services.migration.planning.phases import phase_label, phase_of, phase_start
 
 CRITICALITY_LABEL: Mapping[Criticality, str] = {
     Criticality.RESIDENT_FACING: "resident-facing",

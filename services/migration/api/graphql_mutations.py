@@ -25,7 +25,7 @@ from services.events.migration import (
     MigrationItemStatus as ItemStatusModel,
 )
 from services.migration import plan_repository
-from services.migration.graphql_enums import Criticality, EarlyCutover, MigrationItemStatus
+from services.migration.api.graphql_enums import Criticality, EarlyCutover, MigrationItemStatus
 from services.migration.items import ItemState, refusal_to_finish
 from services.migration.plan_loading import load_item
 from services.migration.plan_repository import PlanRow

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.migration.export_csv import PlanRow, plan_rows
-from services.migration.model import Assignment, PlanSettings, PlanSnapshot, Schedule, SolverStatus
-from services.migration.phases import phase_end, phase_label, phase_start
+from services.migration.planning.export_csv import PlanRow, plan_rows
+from services.migration.planning.model import (
+    Assignment,
+    PlanSettings,
+    PlanSnapshot,
+    Schedule,
+    SolverStatus,
+)
+from services.migration.planning.phases import phase_end, phase_label, phase_start
 
 _SCHEDULED = (SolverStatus.OPTIMAL, SolverStatus.FEASIBLE)
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 
-from services.migration.model import PlanSettings
+from services.migration.planning.model import PlanSettings
 
 
 def phase_start(settings: PlanSettings, phase: int) -> dt.date:

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Mapping
 
 from services.migration.items import ItemState, blockers_by_item, plan_item
-from services.migration.model import PlanSnapshot, Schedule, SchedulingProblem
 from services.migration.plan_repository import PlanRow
+from services.migration.planning.model import PlanSnapshot, Schedule, SchedulingProblem
 
 
 def build_problem(

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from ortools.sat.python import cp_model
 
-from services.migration.plan_constraints import Plan, Window, blackout_constraint
+from services.migration.planning.plan_constraints import Plan, Window, blackout_constraint
 
 # Cores from assumptions are only reliable with one worker (or-tools #3102, #3983). Presolve is
 # off: it has returned a core literal that was no assumption (#5141), and it costs most of the

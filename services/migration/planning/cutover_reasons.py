@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from services.migration.model import CRITICALITY_WEIGHT
-from services.migration.plan_constraints import CRITICALITY_LABEL, Plan, Window
+from services.migration.planning.model import CRITICALITY_WEIGHT
+from services.migration.planning.plan_constraints import CRITICALITY_LABEL, Plan, Window
 
 
 def cutover_reasons(plan: Plan, phases: Mapping[str, int]) -> dict[str, tuple[str, ...]]:

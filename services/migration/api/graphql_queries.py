@@ -8,8 +8,8 @@ from typing import Annotated
 import strawberry
 
 from services.migration import plan_repository, queries
-from services.migration.graphql_progress import PROGRESS_EVENTS, MigrationProgress, progress_of
-from services.migration.graphql_types import (
+from services.migration.api.graphql_progress import PROGRESS_EVENTS, MigrationProgress, progress_of
+from services.migration.api.graphql_types import (
     MAX_PAGE,
     First100,
     MigrationPlan,
