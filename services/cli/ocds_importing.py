@@ -1,6 +1,6 @@
 """`vendorwatch import ocds FILE`: an OCDS 1.1 release or record package into either mode's
-event log, as ordinary catalog events through ingest (services/imports/ocds.py), with a report
-of what became of every party, award and contract.
+event log, as ordinary catalog events through ingest (services/imports/ocds/mapping.py), with
+a report of what became of every party, award and contract.
 
 A contract register is not a snapshot of sanctions: nothing is lifted when a process is no
 longer in the file. The file is read to its end first, into the import's scratch database (a
@@ -26,10 +26,10 @@ import click
 from services.cli.importing import Digesting, identifier_pages, print_sent, send_report, target
 from services.cli.publishing import BATCH_LINES, SHOWN_REFUSALS, Send
 from services.events.base import EventEnvelope
-from services.imports.ocds import mapped
-from services.imports.ocds_outcomes import Accounted, Outcome, Tally
-from services.imports.ocds_reading import PackageError, read
-from services.imports.ocds_scratch import OcdsScratch
+from services.imports.ocds.mapping import mapped
+from services.imports.ocds.outcomes import Accounted, Outcome, Tally
+from services.imports.ocds.reading import PackageError, read
+from services.imports.ocds.scratch import OcdsScratch
 from services.imports.report import ImportedFile, ImportReport
 from services.imports.scratch_vendors import BATCH
 from services.platform.errors import StartupError

@@ -1,8 +1,8 @@
 """What every debarment list says of one entry, whoever published it (pure).
 
-A list's rows are read by its own module (`worldbank.py`, `idb.py`, `ebrd.py`) into
-`ListEntry`s, or into `RowProblem`s saying which line could not be read and why; `events.py`
-turns entries into ordinary catalog events.
+A list's rows are read by its own module (`lists/worldbank.py`, `lists/idb.py`,
+`lists/ebrd.py`) into `ListEntry`s, or into `RowProblem`s saying which line could not be read
+and why; `events.py` turns entries into ordinary catalog events.
 """
 
 from __future__ import annotations

@@ -17,15 +17,6 @@ from typing import TextIO
 
 from services.events.base import EventEnvelope
 from services.events.vendor import CORPORATE_NUMBER
-from services.imports import (
-    ebrd,
-    exclusions,
-    idb,
-    japanese,
-    jp_meti,
-    jp_suspension,
-    worldbank,
-)
 from services.imports.deltas import Delta, RecordedSanction, delta, gone
 from services.imports.entries import ListEntry, RowProblem
 from services.imports.events import (
@@ -41,6 +32,15 @@ from services.imports.events import (
     vendor_id,
 )
 from services.imports.events import renamed as renamed_to
+from services.imports.lists import (
+    ebrd,
+    exclusions,
+    idb,
+    japanese,
+    jp_meti,
+    jp_suspension,
+    worldbank,
+)
 from services.imports.renames import Renames
 from services.imports.report import ImportReport
 from services.imports.resolution import Entity, How, Known, Resolution, Resolver
@@ -85,7 +85,7 @@ class Pending:
 
 
 def _ids(item: ListEntry) -> tuple[str, str]:
-    """Its sanction's and its vendor's ids (japanese.py's for the Japanese lists' entries:
+    """Its sanction's and its vendor's ids (lists/japanese.py's for the Japanese lists' entries:
     corporate numbers, English names, scopes, bid suspensions)."""
     if isinstance(item, japanese.JapaneseEntry):
         return japanese.sanction_id(item), japanese.vendor_id(item)

@@ -87,7 +87,7 @@ def json_lines(exclusion: Exclusion) -> str:
         "reasons": [_reason_json(r, exclusion.covering_affiliates) for r in answer.reasons],
         # Sanctions recorded already that bar it later, each as on the first day it bars:
         # `eligibleAgainOn` counts them, and a registry importing the export needs them to
-        # give the same answer (services/imports/exclusions.py).
+        # give the same answer (services/imports/lists/exclusions.py).
         "upcoming": [_reason_json(r, exclusion.covering_affiliates) for r in answer.upcoming],
     }
     return json.dumps(document, ensure_ascii=False) + "\n"

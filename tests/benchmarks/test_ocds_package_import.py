@@ -30,10 +30,10 @@ from typing import Any
 import ijson
 import pytest
 
-from services.imports.ocds import mapped
-from services.imports.ocds_outcomes import Outcome, Tally
-from services.imports.ocds_reading import BACKEND, read
-from services.imports.ocds_scratch import OcdsScratch
+from services.imports.ocds.mapping import mapped
+from services.imports.ocds.outcomes import Outcome, Tally
+from services.imports.ocds.reading import BACKEND, read
+from services.imports.ocds.scratch import OcdsScratch
 from tests.support.peak_memory import peaks
 from tests.support.throughput import ROUNDS_VARIABLE
 

@@ -24,8 +24,8 @@ from typing import TextIO
 
 from rapidfuzz import fuzz, process
 
-from services.imports import ebrd, idb, worldbank
 from services.imports.entries import ListEntry
+from services.imports.lists import ebrd, idb, worldbank
 from services.imports.resolution import resolution_form
 from services.registry.names import fold_accents, name_tokens
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.events.base import EventEnvelope
-from services.imports.ocds import mapped as mapped_events
-from services.imports.ocds_outcomes import Accounted, Tally
-from services.imports.ocds_reading import read
-from services.imports.ocds_scratch import OcdsScratch
+from services.imports.ocds.mapping import mapped as mapped_events
+from services.imports.ocds.outcomes import Accounted, Tally
+from services.imports.ocds.reading import read
+from services.imports.ocds.scratch import OcdsScratch
 from services.registry.names import IdentifierKey
 
 

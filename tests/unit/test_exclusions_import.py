@@ -10,9 +10,9 @@ import json
 from typing import Any
 
 from services.events.sanction import SanctionKind
-from services.imports import exclusions
 from services.imports.deltas import RecordedSanction
 from services.imports.entries import RowProblem
+from services.imports.lists import exclusions
 from services.imports.planning import Recorded, planned_events
 from services.imports.report import ImportReport
 from services.imports.resolution import Known

@@ -10,11 +10,11 @@ import io
 from pathlib import Path
 
 from services.events.base import EventEnvelope
-from services.imports import idb, worldbank
 from services.imports.deltas import RecordedSanction
 from services.imports.entries import ListEntry
 from services.imports.events import sanction_id
 from services.imports.events import vendor_id as wb_vendor_id
+from services.imports.lists import idb, worldbank
 from services.imports.planning import Recorded, planned_events
 from services.imports.report import ImportReport
 from services.imports.resolution import Known

@@ -15,10 +15,10 @@ import pytest
 from services.events.base import EventEnvelope
 from services.events.sanction import SanctionImposed, SanctionKind
 from services.events.vendor import VendorRegistered
-from services.imports import japanese, jp_meti, jp_suspension
 from services.imports.deltas import RecordedSanction
 from services.imports.entries import RowProblem
-from services.imports.japanese import JapaneseEntry
+from services.imports.lists import japanese, jp_meti, jp_suspension
+from services.imports.lists.japanese import JapaneseEntry
 from services.imports.planning import Recorded, planned_events
 from services.imports.report import ImportReport
 

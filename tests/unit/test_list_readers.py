@@ -7,9 +7,9 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from services.imports import ebrd, idb, worldbank
-from services.imports.countries import country_code
 from services.imports.entries import ListEntry, RowProblem, ground_code
+from services.imports.lists import ebrd, idb, worldbank
+from services.imports.lists.countries import country_code
 
 LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"
 

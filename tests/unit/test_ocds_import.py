@@ -12,10 +12,10 @@ import pytest
 
 from services.events.contract import ContractAmended, ContractAwarded, ContractTerminated
 from services.events.vendor import VendorRegistered
-from services.imports.ocds_fields import minor_units
-from services.imports.ocds_outcomes import Outcome
-from services.imports.ocds_parties import scheme_name
-from services.imports.ocds_reading import PackageError
+from services.imports.ocds.fields import minor_units
+from services.imports.ocds.outcomes import Outcome
+from services.imports.ocds.parties import scheme_name
+from services.imports.ocds.reading import PackageError
 from services.registry.names import IdentifierKey
 from tests.support.ocds_mapping import Mapped, mapped
 

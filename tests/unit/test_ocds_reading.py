@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from services.events.vendor import VendorRegistered
-from services.imports.ocds import mapped as mapped_events
-from services.imports.ocds_outcomes import Tally
-from services.imports.ocds_reading import BACKEND, PackageError, read
-from services.imports.ocds_scratch import OcdsScratch
+from services.imports.ocds.mapping import mapped as mapped_events
+from services.imports.ocds.outcomes import Tally
+from services.imports.ocds.reading import BACKEND, PackageError, read
+from services.imports.ocds.scratch import OcdsScratch
 from tests.support.ocds_mapping import mapped
 
 OCDS = Path(__file__).resolve().parents[1] / "data" / "ocds"

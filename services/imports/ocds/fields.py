@@ -11,8 +11,8 @@ from typing import Any
 
 import iso4217
 
-from services.imports.countries import country_code
 from services.imports.entries import one_line
+from services.imports.lists.countries import country_code
 
 JSON = dict[str, Any]
 

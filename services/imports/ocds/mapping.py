@@ -1,16 +1,16 @@
 """An OCDS package's contracting processes as ordinary catalog events (pure), every party,
 award and contract accounted for.
 
-**Parties** become vendors as `ocds_parties.py` says (by their identifier; other parties,
+**Parties** become vendors as `parties.py` says (by their identifier; other parties,
 such as the buyer, are not vendors, and the buyer names the contracts' agency).
 
 **Contracts** become `contract.awarded`, `contract.amended` and `contract.terminated` events
-as `ocds_contracts.py` says.
+as `contracts.py` says.
 
 **In constant memory.** The file is read into the import's scratch database first
-(`ocds_reading.py`; a broken file stops there, nothing sent), then mapped in two passes over
+(`reading.py`; a broken file stops there, nothing sent), then mapped in two passes over
 its processes, compiled one at a time (`ocds_package.processes`): the parties of every
-process become the file's vendors (merged in the scratch database, `ocds_scratch.py`), which
+process become the file's vendors (merged in the scratch database, `scratch.py`), which
 are registered first, then each process's contracts. What crosses processes (vendors, who
 claimed which identifier, each process's vendor parties) is in the scratch database; what
 stays in memory is one process, the tally's counts and refusals, and the batch being sent.
@@ -25,11 +25,11 @@ import datetime as dt
 from collections.abc import Iterator
 
 from services.events.base import EventEnvelope
-from services.imports.ocds_contracts import contract_events
-from services.imports.ocds_fields import moment, text
-from services.imports.ocds_outcomes import Accounted, Outcome, Tally, envelope
-from services.imports.ocds_package import Process, processes
-from services.imports.ocds_parties import (
+from services.imports.ocds.contracts import contract_events
+from services.imports.ocds.fields import moment, text
+from services.imports.ocds.outcomes import Accounted, Outcome, Tally, envelope
+from services.imports.ocds.package import Process, processes
+from services.imports.ocds.parties import (
     VENDOR_ROLES,
     merge_vendor,
     objects,
@@ -37,8 +37,8 @@ from services.imports.ocds_parties import (
     registration,
     roles,
 )
-from services.imports.ocds_reading import Package
-from services.imports.ocds_scratch import OcdsScratch
+from services.imports.ocds.reading import Package
+from services.imports.ocds.scratch import OcdsScratch
 
 # When a vendor's registration happened, if neither its release nor the package is dated.
 UNDATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)

@@ -6,7 +6,7 @@ name, the value as the registry matches identifiers: `ocds:am-tin:01849148`), so
 in two releases or two files is one vendor. Its legal name is `identifier.legalName` (else
 `name`); its names in other languages (`legalName_hy`, `name_ru`, Armenia's `nameHy`) are
 kept as aliases, and an English one (`_en`) also as `name_en`; its country is read from
-`address.countryName` (`countries.py`, accents and trailing spaces set aside). The identifier
+`address.countryName` (`lists/countries.py`, accents and trailing spaces set aside). The identifier
 and the `additionalIdentifiers` whose scheme has a registry name become its identifiers. A
 vendor registers once per file, with the names of every party entry of it (parties sharing
 any identifier are one vendor, under the first one's id); one the registry
@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from services.events.catalog import describe_validation_error
 from services.events.vendor import VendorIdentifierRef, VendorRegistered
-from services.imports.ocds_fields import JSON, country, names, text
+from services.imports.ocds.fields import JSON, country, names, text
 from services.registry.names import IdentifierKey, normalize_identifier
 
 VENDOR_ROLES = frozenset({"supplier", "tenderer"})

@@ -13,9 +13,9 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TextIO
 
-from services.imports.countries import country_code
 from services.imports.csv_rows import rows
 from services.imports.entries import ListEntry, RowProblem, one_line, period
+from services.imports.lists.countries import country_code
 
 AUTHORITY = "Inter-American Development Bank"
 

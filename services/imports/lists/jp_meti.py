@@ -27,7 +27,7 @@ from typing import TextIO
 from services.events.sanction import SanctionKind
 from services.imports.csv_rows import rows
 from services.imports.entries import RowProblem
-from services.imports.japanese import JapaneseEntry, plain
+from services.imports.lists.japanese import JapaneseEntry, plain
 from services.registry.era_dates import parse_date
 
 SOURCE = "jp_meti"

@@ -1,6 +1,6 @@
 """What an OCDS import keeps while it works, in a private SQLite scratch database
-(`scratch.PrivateDatabase`, the list imports' machinery), not in Python: a package of a
-million releases takes about as much memory as one of ten thousand.
+(`services/imports/scratch.PrivateDatabase`, the list imports' machinery), not in Python:
+a package of a million releases takes about as much memory as one of ten thousand.
 
 - **The file as read**: each release (by its place in `releases`, with its `ocid`) or record,
   pickled, and the `ocid`s in the order their first release appears. The releases of one
@@ -21,8 +21,8 @@ import pickle
 from collections.abc import Iterable, Iterator
 
 from services.events.vendor import VendorIdentifierRef
-from services.imports.ocds_fields import JSON
-from services.imports.ocds_parties import Vendor
+from services.imports.ocds.fields import JSON
+from services.imports.ocds.parties import Vendor
 from services.imports.scratch import PrivateDatabase
 from services.registry.names import IdentifierKey
 

@@ -43,10 +43,10 @@ from services.events.contract import (
     Criticality,
     TerminationReason,
 )
-from services.imports.ocds_fields import JSON, day, minor_units, moment, text
-from services.imports.ocds_outcomes import Accounted, Outcome, Tally, envelope
-from services.imports.ocds_package import Process
-from services.imports.ocds_parties import objects, roles, safe_id
+from services.imports.ocds.fields import JSON, day, minor_units, moment, text
+from services.imports.ocds.outcomes import Accounted, Outcome, Tally, envelope
+from services.imports.ocds.package import Process
+from services.imports.ocds.parties import objects, roles, safe_id
 
 CRITICALITY = Criticality.INTERNAL
 

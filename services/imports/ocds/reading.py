@@ -1,5 +1,5 @@
 """An OCDS package file read as a stream into the import's scratch database
-(`ocds_scratch.py`): one release or record at a time, whatever the file's size.
+(`scratch.py`): one release or record at a time, whatever the file's size.
 
 ijson parses the file (its C backend, yajl2_c, which its wheels ship; the same events from
 its pure-Python one otherwise, slower and less precise about where a file broke) and hands
@@ -29,8 +29,8 @@ from typing import Any, BinaryIO
 import ijson
 from ijson.common import JSONError
 
-from services.imports.ocds_fields import JSON, moment
-from services.imports.ocds_scratch import OcdsScratch
+from services.imports.ocds.fields import JSON, moment
+from services.imports.ocds.scratch import OcdsScratch
 
 __all__ = ["BACKEND", "Package", "PackageError", "read"]
 

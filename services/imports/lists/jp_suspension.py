@@ -39,7 +39,7 @@ from typing import TextIO
 from services.events.sanction import SanctionKind
 from services.imports.csv_rows import rows
 from services.imports.entries import RowProblem
-from services.imports.japanese import JapaneseEntry, corporate_number, plain
+from services.imports.lists.japanese import JapaneseEntry, corporate_number, plain
 from services.registry.era_dates import parse_date
 
 SOURCE = "jp_suspension"

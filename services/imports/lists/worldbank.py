@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterator
 from typing import TextIO
 
-from services.imports.countries import country_code
 from services.imports.csv_rows import rows
 from services.imports.entries import ListEntry, RowProblem, one_line, period
+from services.imports.lists.countries import country_code
 
 AUTHORITY = "World Bank"
 # "(aka X)", "(a.k.a. X)", "(formerly known as X)", "(f/k/a X)", "(also known as X)"

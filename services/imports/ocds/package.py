@@ -1,5 +1,5 @@
 """An OCDS 1.1 package's contracting processes, compiled one at a time from the import's
-scratch database (where `ocds_reading.py` put the file's releases or records).
+scratch database (where `reading.py` put the file's releases or records).
 
 A *release package* lists releases; a *record package* lists records (one per process, its
 releases and usually a `compiledRelease`). Either becomes `Process`es, one per `ocid` (a
@@ -23,9 +23,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from services.imports.ocds_fields import JSON
-from services.imports.ocds_reading import Package, PackageError
-from services.imports.ocds_scratch import OcdsScratch
+from services.imports.ocds.fields import JSON
+from services.imports.ocds.reading import Package, PackageError
+from services.imports.ocds.scratch import OcdsScratch
 
 
 @dataclass(frozen=True)
