@@ -8,6 +8,10 @@ bidders' names multiplies into most of its screening time. Here the lists are co
 and counted by `bincount` into one array over the index's names, and the names reaching the
 bar are picked by array comparisons: the same integers, tens of microseconds. The arrays are
 copies, so the index's own lists can still grow (an `array` exporting its buffer cannot).
+
+A single search (`NameIndex.candidates`) reads the index's lists in place instead (`as_ids`,
+no copy), under the lock that keeps changes out meanwhile, and counts only the names in its
+rarer grams' lists (`shared_grams`): a query's work then follows those lists, not the width.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["GramPostings", "Ints"]
+__all__ = ["GramPostings", "Ints", "as_ids", "shared_grams"]
 
 Ints = npt.NDArray[np.int64]
 
@@ -42,3 +46,21 @@ class GramPostings:
         lists = [self.lists.get(gram, _NONE) for gram in grams]
         ids = np.concatenate(lists) if lists else _NONE
         return np.bincount(ids, minlength=self.width)
+
+
+def as_ids(postings: array[int] | None) -> Ints:
+    """A posting list (typecode "q") as a numpy array over the same memory. While the view
+    lives the list cannot grow (BufferError): only for a caller that holds the index."""
+    return np.frombuffer(postings, np.int64) if postings else _NONE
+
+
+def shared_grams(read: Sequence[Ints], frequent: Sequence[tuple[Ints, int]]) -> tuple[Ints, Ints]:
+    """The names in the lists read (ascending ids) and how many grams each shares: one per
+    list it is in (a list given twice counts twice), plus a frequent gram's weight when the
+    gram's ascending list holds it, found by binary search (log of its length per name), so
+    that a gram in most names costs what the names counted cost, not its list's length."""
+    names, counts = np.unique(np.concatenate(read) if read else _NONE, return_counts=True)
+    for postings, weight in frequent:
+        at = np.minimum(np.searchsorted(postings, names), len(postings) - 1)
+        counts += weight * (postings[at] == names)
+    return names, counts
