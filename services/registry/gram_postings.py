@@ -54,13 +54,14 @@ def as_ids(postings: array[int] | None) -> Ints:
     return np.frombuffer(postings, np.int64) if postings else _NONE
 
 
-def shared_grams(read: Sequence[Ints], frequent: Sequence[tuple[Ints, int]]) -> tuple[Ints, Ints]:
+def shared_grams(
+    read: Sequence[Ints], frequent: Sequence[tuple[npt.NDArray[np.bool_], int]]
+) -> tuple[Ints, Ints]:
     """The names in the lists read (ascending ids) and how many grams each shares: one per
-    list it is in (a list given twice counts twice), plus a frequent gram's weight when the
-    gram's ascending list holds it, found by binary search (log of its length per name), so
-    that a gram in most names costs what the names counted cost, not its list's length."""
+    list it is in (a list given twice counts twice), plus a frequent gram's weight for the
+    names its mask (by id) says hold it, so that a gram in most names costs what the names
+    counted cost, not its list's length."""
     names, counts = np.unique(np.concatenate(read) if read else _NONE, return_counts=True)
-    for postings, weight in frequent:
-        at = np.minimum(np.searchsorted(postings, names), len(postings) - 1)
-        counts += weight * (postings[at] == names)
+    for holding, weight in frequent:
+        counts += weight * holding[names]
     return names, counts
