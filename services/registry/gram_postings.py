@@ -9,9 +9,8 @@ and counted by `bincount` into one array over the index's names, and the names r
 bar are picked by array comparisons: the same integers, tens of microseconds. The arrays are
 copies, so the index's own lists can still grow (an `array` exporting its buffer cannot).
 
-A single search (`NameIndex.candidates`) reads the index's lists in place instead (`as_ids`,
-no copy), under the lock that keeps changes out meanwhile, and counts only the names in its
-rarer grams' lists (`shared_grams`): a query's work then follows those lists, not the width.
+A single search (`NameIndex.candidates`) counts only the names in its rarer grams' lists
+(`shared_grams`), by sorting their ids: its work then follows those lists, not the width.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["GramPostings", "Ints", "as_ids", "shared_grams"]
+__all__ = ["GramPostings", "Ints", "shared_grams"]
 
 Ints = npt.NDArray[np.int64]
 
@@ -48,20 +47,25 @@ class GramPostings:
         return np.bincount(ids, minlength=self.width)
 
 
-def as_ids(postings: array[int] | None) -> Ints:
-    """A posting list (typecode "q") as a numpy array over the same memory. While the view
-    lives the list cannot grow (BufferError): only for a caller that holds the index."""
-    return np.frombuffer(postings, np.int64) if postings else _NONE
-
-
 def shared_grams(
-    read: Sequence[Ints], frequent: Sequence[tuple[npt.NDArray[np.bool_], int]]
+    read: array[int], frequent: Sequence[tuple[npt.NDArray[np.bool_], int]]
 ) -> tuple[Ints, Ints]:
-    """The names in the lists read (ascending ids) and how many grams each shares: one per
-    list it is in (a list given twice counts twice), plus a frequent gram's weight for the
-    names its mask (by id) says hold it, so that a gram in most names costs what the names
-    counted cost, not its list's length."""
-    names, counts = np.unique(np.concatenate(read) if read else _NONE, return_counts=True)
+    """The names in the lists read (their ids one after the other, typecode "q"), ascending,
+    and how many grams each shares: one per time it is read (a list read twice counts twice),
+    plus a frequent gram's weight for the names its mask (by id) says hold it, so that a gram
+    in most names costs what the names counted cost, not its list's length."""
+    if not read:
+        return _NONE, _NONE
+    ids = np.sort(np.frombuffer(read, np.int64))
+    # np.unique(return_counts=True) by hand: its wrappers cost more than the sort here.
+    first = np.empty(len(ids), np.bool_)
+    first[0] = True
+    np.not_equal(ids[1:], ids[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.empty(len(starts), np.int64)
+    counts[:-1] = starts[1:] - starts[:-1]
+    counts[-1] = len(ids) - starts[-1]
+    names = ids[starts]
     for holding, weight in frequent:
         counts += weight * holding[names]
     return names, counts

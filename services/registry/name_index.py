@@ -55,7 +55,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from services.registry.gram_postings import GramPostings, Ints, as_ids, shared_grams
+from services.registry.gram_postings import GramPostings, Ints, shared_grams
 from services.registry.names import name_tokens
 from services.registry.search import (
     NameCandidate,
@@ -81,6 +81,8 @@ FREQUENT = 2000
 # scoring is the costly part. Of the level cut, the CLOSEST nearest in length are kept.
 BUDGET = 400
 CLOSEST = 100
+
+_NO_IDS: array[int] = array("q")  # a gram no name holds
 
 # Names scored per rapidfuzz call: a few milliseconds of holding the GIL.
 _SCORED_AT_ONCE = 1000
@@ -118,7 +120,7 @@ class NameIndex:
         # Bigram or trigram → ids of the names containing it, ascending. Arrays, not lists: a
         # quarter of the memory, and not containers the garbage collector walks (hundreds of
         # thousands of lists made each full collection, which stops every thread, a long
-        # pause); and numpy reads them in place (`as_ids`), so a search copies none.
+        # pause); a search copies the ones it reads into one array, a memcpy each.
         self._postings: dict[str, array[int]] = {}
         self._single: dict[str, list[int]] = {}  # names of one character have no gram
         # Entry id → the length of its compact form (a name of n characters has n−1 bigrams
@@ -208,19 +210,20 @@ class NameIndex:
         total = len(query_compact) - size + 1
         need = max(1, math.ceil(self._share * total))
         # Count the shared grams from the posting lists of all but the frequent ones; the
-        # rarest is read however long, so every name to score is among those counted. All
-        # of it in numpy over the lists in place: the names counted are as many as a
-        # mid-frequency gram's list (up to FREQUENT), and a walk over them in Python was
-        # most of a search's time at 50,000 vendors.
+        # rarest is read however long, so every name to score is among those counted. The
+        # lists read are copied into one and counted by numpy: the names counted are as
+        # many as a mid-frequency gram's list (up to FREQUENT), and a walk over them in
+        # Python was most of a search's time at 50,000 vendors.
         rarest = sorted(weights, key=lambda g: len(self._postings.get(g, ())))
-        read: list[Ints] = []
+        read: array[int] = array("q")
         frequent: list[tuple[npt.NDArray[np.bool_], int]] = []
         for n, gram in enumerate(rarest):
-            postings = as_ids(self._postings.get(gram))
+            postings = self._postings.get(gram, _NO_IDS)
             if n and len(postings) > self._frequent:
                 frequent = [(self._holding(g), weights[g]) for g in rarest[n:]]
                 break
-            read += [postings] * weights[gram]  # a gram the query has twice counts twice
+            for _ in range(weights[gram]):  # a gram the query has twice counts twice
+                read.extend(postings)
         # A name with only frequent grams was not counted: raise the bar above what they
         # weigh together, so that such a name cannot reach it.
         need = max(need, sum(w for _, w in frequent) + 1)
@@ -277,7 +280,7 @@ class NameIndex:
         holding = self._holders.get(gram)
         if holding is None:
             holding = self._holders[gram] = np.zeros(len(self._entries), np.bool_)
-            holding[as_ids(self._postings[gram])] = True
+            holding[np.array(self._postings[gram], np.int64)] = True
         return holding
 
     def _answer(self, found: list[int], need: int, query_compact: str) -> tuple[list[int], int]:
