@@ -172,6 +172,24 @@ def test_the_bar_is_raised_to_keep_a_search_within_budget() -> None:
     assert frequent.search("サシジョウホウ")[0].vendor_id == "target"
 
 
+def test_a_vendor_renamed_into_a_frequent_reading_is_found_at_once() -> None:
+    """Names holding a gram in more than `frequent` names are told by a lookup, kept between
+    searches: a vendor registered or renamed since the last search is found by the next."""
+    names = [
+        NameCandidate(f"v{n}", K.KANA, f"{kana}ジョウホウ") for n, kana in enumerate("アイウエオカ")
+    ]
+    index = NameIndex.of(names, frequent=3)
+    index.search("サシジョウホウ")  # looks ジョウホウ's grams up (and keeps them)
+    index.replace_vendors({"v0": [NameCandidate("v0", K.KANA, "サシジョウホウ")]})
+    index.replace_vendors({"new": [NameCandidate("new", K.KANA, "サシジョウホウ")]})
+    assert [(h.vendor_id, h.score) for h in index.search("サシジョウホウ")] == [
+        ("new", 100.0),
+        ("v0", 100.0),
+    ]
+    index.replace_vendors({"new": [NameCandidate("new", K.KANA, "Zymurgy")]})
+    assert [h.vendor_id for h in index.search("サシジョウホウ")] == ["v0"]
+
+
 def test_renames_and_removals() -> None:
     index = NameIndex.of(CANDIDATES)
     index.replace_vendors({"vendor-b": [NameCandidate("vendor-b", K.LEGAL, "Zymurgy Brewing")]})
@@ -190,20 +208,23 @@ def test_renames_and_removals() -> None:
         st.tuples(st.integers(0, 5), st.lists(_TEXT, max_size=3)), min_size=1, max_size=40
     ),
     query=_TEXT,
+    frequent=st.sampled_from([2, 2000]),
 )
 def test_changes_leave_the_index_as_built_afresh(
-    steps: list[tuple[int, list[str]]], query: str
+    steps: list[tuple[int, list[str]]], query: str, frequent: int
 ) -> None:
-    """Names replaced vendor by vendor, removed ones compacted away now and then: the same
-    answers as an index of the names as they now are."""
-    index = NameIndex()
+    """Names replaced vendor by vendor, searched between changes (which keeps the frequent
+    grams' names), removed ones compacted away now and then: the same answers as an index of
+    the names as they now are."""
+    index = NameIndex(frequent=frequent)
     current: dict[str, list[NameCandidate]] = {}
     for vendor, names in steps:
         vendor_id = f"v{vendor}"
         current[vendor_id] = [NameCandidate(vendor_id, K.ALIAS, name) for name in names]
         index.replace_vendors({vendor_id: current[vendor_id]})
+        index.search(query)
     index._compact()  # what a long run of changes does from time to time
-    fresh = NameIndex.of([c for names in current.values() for c in names])
+    fresh = NameIndex.of([c for names in current.values() for c in names], frequent=frequent)
     assert index.search(query, limit=100) == fresh.search(query, limit=100)
     assert len(index) == len(fresh)
     for vendor_id, candidates in current.items():
