@@ -29,13 +29,13 @@ small part of a much longer query, and, once the bar is raised, two- or three-ty
 of a query made mostly of frequent grams. A name containing the whole query always shares all
 its grams. Queries of one character have no gram: every name is scored, as by `rank`.
 
-Cost: the posting lists of the query's grams but the frequent ones, read in place and
-counted by numpy (`gram_postings.shared_grams`), a binary search in each frequent gram's list
-for the names counted (never a walk over it), and rapidfuzz over the (about BUDGET at most)
-names reaching the bar. The names counted are those in the rarer grams' lists, at most
-FREQUENT a gram but for the rarest: a query ending in a reading every tenth name shares has
-a mid-frequency gram in about a thousand names at 200,000 names, and counting them in Python
-was most of such a search's time.
+Cost: the posting lists of the query's grams but the frequent ones, copied into one array
+and counted by a sort (`gram_postings.shared_grams`), a frequent gram's mask of names (built
+on first use after a change) read for the names counted, never its list, and rapidfuzz over
+the (about BUDGET at most) names reaching the bar. The names counted are those in the rarer
+grams' lists, at most FREQUENT a gram but for the rarest: a query ending in a reading a
+quarter of the names end in has a gram spanning the reading's start in about a thousand names
+at 200,000 names, and counting those in Python had been most of such a search's time.
 
 `candidates_many` gives a list of queries the same candidates, counted by numpy over copies
 of the posting lists (`gram_postings.py`) into one array over every name: tens of
