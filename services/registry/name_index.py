@@ -273,10 +273,10 @@ class NameIndex:
         return self._answer(found[batch.live[found]].tolist(), need, query_compact)
 
     def _holding(self, gram: str) -> npt.NDArray[np.bool_]:
-        """Whether each name (by id) holds this frequent gram: looked up for the names a
-        search counted, one array read each, where a binary search in a list of tens of
-        thousands of ids missed the cache at every step. A byte per name for the few frequent
-        grams searches meet (seven at 50,000 vendors), until the next change."""
+        """Whether each name (by id) holds this frequent gram: read for the names a search
+        counted, one array read each, whatever the length of the gram's list. A byte per name
+        for the few frequent grams searches meet (seven at 50,000 vendors), until the next
+        change (two readers building it at once build the same)."""
         holding = self._holders.get(gram)
         if holding is None:
             holding = self._holders[gram] = np.zeros(len(self._entries), np.bool_)
