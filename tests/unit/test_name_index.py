@@ -5,12 +5,16 @@ an index built afresh."""
 from __future__ import annotations
 
 import random
+from array import array
+from collections import Counter
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
+from services.registry.gram_postings import shared_grams
 from services.registry.name_index import TRIGRAMS_FROM, NameIndex
 from services.registry.names import normalize_name
 from services.registry.search import NameCandidate, NameKind, rank
@@ -253,3 +257,23 @@ def test_a_list_of_queries_gets_each_query_s_candidates(
         index.replace_vendors({vendor_id: [NameCandidate(vendor_id, K.ALIAS, x) for x in names]})
         if n in (0, len(steps) // 2, len(steps) - 1):
             assert index.candidates_many(compact) == [index.candidates(q) for q in compact]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lists=st.lists(st.sets(st.integers(0, 40)), max_size=5),
+    frequent=st.lists(st.tuples(st.sets(st.integers(0, 40)), st.integers(1, 2)), max_size=3),
+)
+def test_shared_grams_counts_what_the_lists_and_masks_say(
+    lists: list[set[int]], frequent: list[tuple[set[int], int]]
+) -> None:
+    """A search's count (numpy, a sort): each name once per list read that holds it, plus a
+    frequent gram's weight when its mask holds the name; only the names read are counted."""
+    read = array("q", [i for ids in lists for i in sorted(ids)])
+    masks = [(np.isin(np.arange(41), sorted(ids)), weight) for ids, weight in frequent]
+    names, counts = shared_grams(read, masks)
+    expected = Counter(read)
+    for i in expected:
+        expected[i] += sum(weight for ids, weight in frequent if i in ids)
+    assert names.tolist() == sorted(expected)
+    assert counts.tolist() == [expected[i] for i in sorted(expected)]
