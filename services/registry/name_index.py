@@ -29,16 +29,17 @@ small part of a much longer query, and, once the bar is raised, two- or three-ty
 of a query made mostly of frequent grams. A name containing the whole query always shares all
 its grams. Queries of one character have no gram: every name is scored, as by `rank`.
 
-Cost: Counter over the posting lists of the query's grams but the frequent ones, a set
-intersection with the frequent ones' sets for the names counted, and rapidfuzz over the
-(about BUDGET at most) names reaching the bar. It grows with how many names share the query's
-rarer grams: trigram lists are short (a few dozen names at 200,000 names), bigram lists grow
-with the registry.
+Cost: the posting lists of the query's grams but the frequent ones, copied into one array
+and counted by a sort (`gram_postings.shared_grams`), a frequent gram's mask of names (built
+on first use after a change) read for the names counted, never its list, and rapidfuzz over
+the (about BUDGET at most) names reaching the bar. The names counted are those in the rarer
+grams' lists, at most FREQUENT a gram but for the rarest: a query ending in a reading a
+quarter of the names end in has a gram spanning the reading's start in about a thousand names
+at 200,000 names, and counting those in Python had been most of such a search's time.
 
 `candidates_many` gives a list of queries the same candidates, counted by numpy over copies
-of the posting lists (`gram_postings.py`): tens of microseconds a query against a few thousand
-names (the barred vendors' in bidder screening), where the Counter and the walk over the names
-counted cost milliseconds.
+of the posting lists (`gram_postings.py`) into one array over every name: tens of
+microseconds a query against a few thousand names (the barred vendors' in bidder screening).
 
 Not thread-safe: the caller serialises changes and searches (name_index_feed.py does).
 """
@@ -54,7 +55,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from services.registry.gram_postings import GramPostings, Ints
+from services.registry.gram_postings import GramPostings, Ints, shared_grams
 from services.registry.names import name_tokens
 from services.registry.search import (
     NameCandidate,
@@ -80,6 +81,8 @@ FREQUENT = 2000
 # scoring is the costly part. Of the level cut, the CLOSEST nearest in length are kept.
 BUDGET = 400
 CLOSEST = 100
+
+_NO_IDS: array[int] = array("q")  # a gram no name holds
 
 # Names scored per rapidfuzz call: a few milliseconds of holding the GIL.
 _SCORED_AT_ONCE = 1000
@@ -114,18 +117,20 @@ class NameIndex:
         # is the order `rank` would have been given them (it breaks a vendor's ties).
         self._entries: list[_Entry | None] = []
         self._by_vendor: dict[str, list[int]] = {}
-        # Bigram or trigram → ids of the names containing it. Arrays, not lists: a quarter of
-        # the memory, and not containers the garbage collector walks (hundreds of thousands
-        # of lists made each full collection, which stops every thread, a long pause).
+        # Bigram or trigram → ids of the names containing it, ascending. Arrays, not lists: a
+        # quarter of the memory, and not containers the garbage collector walks (hundreds of
+        # thousands of lists made each full collection, which stops every thread, a long
+        # pause); a search copies the ones it reads into one array, a memcpy each.
         self._postings: dict[str, array[int]] = {}
         self._single: dict[str, list[int]] = {}  # names of one character have no gram
-        self._sets: dict[str, set[int]] = {}  # the frequent grams' lists, as sets
-        # Entry id → how many bigrams and trigrams the name has (lists: read in the search's
-        # inner loop).
-        self._own_bigrams: list[int] = []
-        self._own_trigrams: list[int] = []
+        # Entry id → the length of its compact form (a name of n characters has n−1 bigrams
+        # and n−2 trigrams), and 1 while it is live: arrays numpy reads by the search's ids.
+        self._lengths: array[int] = array("q")
+        self._alive = bytearray()
         self._live = 0
         self._batch: _Batch | None = None  # for `candidates_many`, built again after a change
+        # Frequent gram → which names hold it, by id (`_holding`), built again after a change.
+        self._holders: dict[str, npt.NDArray[np.bool_]] = {}
 
     @classmethod
     def of(
@@ -161,7 +166,7 @@ class NameIndex:
 
     def replace_vendors(self, names: Mapping[str, Sequence[NameCandidate]]) -> None:
         """Each vendor's names become exactly these (none: the vendor is gone)."""
-        self._batch = None
+        self._batch, self._holders = None, {}
         for vendor_id, candidates in names.items():
             self._remove(vendor_id)
             self._add(vendor_id, candidates)
@@ -204,47 +209,36 @@ class NameIndex:
         weights = Counter(_grams(query_compact, size))
         total = len(query_compact) - size + 1
         need = max(1, math.ceil(self._share * total))
-        # Count the shared grams from the posting lists of all but the frequent ones (C
-        # speed in Counter.update); the rarest is read however long, so every name to score
-        # is among those counted.
+        # Count the shared grams from the posting lists of all but the frequent ones; the
+        # rarest is read however long, so every name to score is among those counted. The
+        # lists read are copied into one and counted by numpy: the names counted are as
+        # many as a mid-frequency gram's list (up to FREQUENT), and a walk over them in
+        # Python was most of a search's time at 50,000 vendors.
         rarest = sorted(weights, key=lambda g: len(self._postings.get(g, ())))
-        shared: Counter[int] = Counter()
-        frequent: list[tuple[str, int]] = []
+        read: array[int] = array("q")
+        frequent: list[tuple[npt.NDArray[np.bool_], int]] = []
         for n, gram in enumerate(rarest):
-            postings = self._postings.get(gram, ())
+            postings = self._postings.get(gram, _NO_IDS)
             if n and len(postings) > self._frequent:
-                frequent = [(g, weights[g]) for g in rarest[n:]]
+                frequent = [(self._holding(g), weights[g]) for g in rarest[n:]]
                 break
             for _ in range(weights[gram]):  # a gram the query has twice counts twice
-                shared.update(postings)
+                read.extend(postings)
         # A name with only frequent grams was not counted: raise the bar above what they
         # weigh together, so that such a name cannot reach it.
-        frequent_weight = sum(w for _, w in frequent)
-        need = max(need, frequent_weight + 1)
-        # The frequent grams are counted for the names found, by set intersection (C speed,
-        # over the smaller side), not by reading their lists.
-        counted = set(shared)
-        for gram, weight in frequent:
-            having = counted & self._sets[gram]
-            for _ in range(weight):
-                shared.update(having)
+        need = max(need, sum(w for _, w in frequent) + 1)
+        # The frequent grams are counted for the names found only (`shared_grams`).
+        counted, shared = shared_grams(read, frequent)
+        own = np.frombuffer(self._lengths, np.int64)[counted] - (size - 1)
         # Scored: the names reaching the bar, and those with half their own grams in the
         # query (a name that is one word of a longer query: "B System" for "B Information
         # System", which WRatio's word-set score rates 85.5).
-        own = self._own_bigrams if size == 2 else self._own_trigrams
-        found = sorted(i for i, c in shared.items() if c >= need or 2 * c >= own[i])
+        kept = (shared >= need) | (2 * shared >= own)
+        found, shared, own = counted[kept], shared[kept], own[kept]
         if len(found) > self._budget:
-            entries = self._entries
-            kept, need = _within_budget(
-                np.array(found, np.int64),
-                np.array([shared[i] for i in found], np.int64),
-                np.array([own[i] - total for i in found], np.int64),
-                np.array([entries[i] is not None for i in found], np.bool_),
-                need,
-                self._budget,
-            )
-            found = kept.tolist()
-        return self._answer(found, need, query_compact)
+            alive = np.frombuffer(self._alive, np.bool_)[found]
+            found, need = _within_budget(found, shared, own - total, alive, need, self._budget)
+        return self._answer(found.tolist(), need, query_compact)
 
     def candidates_many(self, queries_compact: Sequence[str]) -> list[tuple[list[int], int]]:
         """`candidates` of each query: the same ids and bar, with the shared grams counted by
@@ -262,8 +256,7 @@ class NameIndex:
             return self.candidates(query_compact)
         size = 3 if len(query_compact) >= TRIGRAMS_FROM else 2
         grams = _grams(query_compact, size)
-        sets = self._sets  # the frequent grams' (usually none in a small index)
-        often = [g for g in grams if g in sets] if sets else []
+        often = [g for g in grams if len(self._postings.get(g, ())) > self._frequent]
         if often and len(often) == len(grams):
             return self.candidates(query_compact)  # only frequent grams: the rarest is read
         total = len(query_compact) - size + 1
@@ -278,6 +271,17 @@ class NameIndex:
                 found, shared[found], own[found] - total, batch.live[found], need, self._budget
             )
         return self._answer(found[batch.live[found]].tolist(), need, query_compact)
+
+    def _holding(self, gram: str) -> npt.NDArray[np.bool_]:
+        """Whether each name (by id) holds this frequent gram: read for the names a search
+        counted, one array read each, whatever the length of the gram's list. A byte per name
+        for the few frequent grams searches meet (seven at 50,000 vendors), until the next
+        change (two readers building it at once build the same)."""
+        holding = self._holders.get(gram)
+        if holding is None:
+            holding = self._holders[gram] = np.zeros(len(self._entries), np.bool_)
+            holding[np.array(self._postings[gram], np.int64)] = True
+        return holding
 
     def _answer(self, found: list[int], need: int, query_compact: str) -> tuple[list[int], int]:
         """The live names found (ascending) and, as a one-character name shares no gram but
@@ -299,6 +303,7 @@ class NameIndex:
         for i in self._by_vendor.pop(vendor_id, ()):
             if self._entries[i] is not None:
                 self._entries[i] = None
+                self._alive[i] = 0
                 self._live -= 1
 
     def _add(self, vendor_id: str, candidates: Sequence[NameCandidate]) -> None:
@@ -318,28 +323,24 @@ class NameIndex:
     def _append(self, entry: _Entry) -> int:
         i = len(self._entries)
         self._entries.append(entry)
-        self._own_bigrams.append(len(entry.compact) - 1)
-        self._own_trigrams.append(len(entry.compact) - 2)
+        self._lengths.append(len(entry.compact))
+        self._alive.append(1)
         self._live += 1
         if len(entry.compact) == 1:
             self._single.setdefault(entry.compact, []).append(i)
         for gram in {*_grams(entry.compact, 2), *_grams(entry.compact, 3)}:
             postings = self._postings.get(gram)
             if postings is None:
-                postings = self._postings[gram] = array("l")
+                postings = self._postings[gram] = array("q")
             postings.append(i)
-            if gram in self._sets:
-                self._sets[gram].add(i)
-            elif len(postings) > self._frequent:  # frequent from now on: its set, once
-                self._sets[gram] = set(postings)
         return i
 
     def _compact(self) -> None:
         """Drops the removed names for good, keeping the live ones in their order."""
         live = [e for e in self._entries if e is not None]
         vendors = list(self._by_vendor)
-        self._entries, self._postings, self._single, self._sets = [], {}, {}, {}
-        self._own_bigrams, self._own_trigrams, self._live = [], [], 0
+        self._entries, self._postings, self._single = [], {}, {}
+        self._lengths, self._alive, self._live = array("q"), bytearray(), 0
         self._by_vendor = {}
         for entry in live:
             i = self._append(entry)
@@ -382,10 +383,10 @@ class _Batch:
 
     @classmethod
     def of(cls, index: NameIndex) -> _Batch:
-        width = len(index._entries)
+        lengths = np.array(index._lengths, np.int64)
         return cls(
-            GramPostings.of(index._postings, width),
-            np.array([e is not None for e in index._entries], np.bool_),
-            np.array(index._own_bigrams, np.int64),
-            np.array(index._own_trigrams, np.int64),
+            GramPostings.of(index._postings, len(index._entries)),
+            np.frombuffer(index._alive, np.bool_).copy(),
+            lengths - 1,
+            lengths - 2,
         )

@@ -5,12 +5,16 @@ an index built afresh."""
 from __future__ import annotations
 
 import random
+from array import array
+from collections import Counter
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
+from services.registry.gram_postings import shared_grams
 from services.registry.name_index import TRIGRAMS_FROM, NameIndex
 from services.registry.names import normalize_name
 from services.registry.search import NameCandidate, NameKind, rank
@@ -172,6 +176,24 @@ def test_the_bar_is_raised_to_keep_a_search_within_budget() -> None:
     assert frequent.search("サシジョウホウ")[0].vendor_id == "target"
 
 
+def test_a_vendor_renamed_into_a_frequent_reading_is_found_at_once() -> None:
+    """Names holding a gram in more than `frequent` names are told by a lookup, kept between
+    searches: a vendor registered or renamed since the last search is found by the next."""
+    names = [
+        NameCandidate(f"v{n}", K.KANA, f"{kana}ジョウホウ") for n, kana in enumerate("アイウエオカ")
+    ]
+    index = NameIndex.of(names, frequent=3)
+    index.search("サシジョウホウ")  # looks ジョウホウ's grams up (and keeps them)
+    index.replace_vendors({"v0": [NameCandidate("v0", K.KANA, "サシジョウホウ")]})
+    index.replace_vendors({"new": [NameCandidate("new", K.KANA, "サシジョウホウ")]})
+    assert [(h.vendor_id, h.score) for h in index.search("サシジョウホウ")] == [
+        ("new", 100.0),
+        ("v0", 100.0),
+    ]
+    index.replace_vendors({"new": [NameCandidate("new", K.KANA, "Zymurgy")]})
+    assert [h.vendor_id for h in index.search("サシジョウホウ")] == ["v0"]
+
+
 def test_renames_and_removals() -> None:
     index = NameIndex.of(CANDIDATES)
     index.replace_vendors({"vendor-b": [NameCandidate("vendor-b", K.LEGAL, "Zymurgy Brewing")]})
@@ -190,20 +212,23 @@ def test_renames_and_removals() -> None:
         st.tuples(st.integers(0, 5), st.lists(_TEXT, max_size=3)), min_size=1, max_size=40
     ),
     query=_TEXT,
+    frequent=st.sampled_from([2, 2000]),
 )
 def test_changes_leave_the_index_as_built_afresh(
-    steps: list[tuple[int, list[str]]], query: str
+    steps: list[tuple[int, list[str]]], query: str, frequent: int
 ) -> None:
-    """Names replaced vendor by vendor, removed ones compacted away now and then: the same
-    answers as an index of the names as they now are."""
-    index = NameIndex()
+    """Names replaced vendor by vendor, searched between changes (which keeps the frequent
+    grams' names), removed ones compacted away now and then: the same answers as an index of
+    the names as they now are."""
+    index = NameIndex(frequent=frequent)
     current: dict[str, list[NameCandidate]] = {}
     for vendor, names in steps:
         vendor_id = f"v{vendor}"
         current[vendor_id] = [NameCandidate(vendor_id, K.ALIAS, name) for name in names]
         index.replace_vendors({vendor_id: current[vendor_id]})
+        index.search(query)
     index._compact()  # what a long run of changes does from time to time
-    fresh = NameIndex.of([c for names in current.values() for c in names])
+    fresh = NameIndex.of([c for names in current.values() for c in names], frequent=frequent)
     assert index.search(query, limit=100) == fresh.search(query, limit=100)
     assert len(index) == len(fresh)
     for vendor_id, candidates in current.items():
@@ -232,3 +257,23 @@ def test_a_list_of_queries_gets_each_query_s_candidates(
         index.replace_vendors({vendor_id: [NameCandidate(vendor_id, K.ALIAS, x) for x in names]})
         if n in (0, len(steps) // 2, len(steps) - 1):
             assert index.candidates_many(compact) == [index.candidates(q) for q in compact]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lists=st.lists(st.sets(st.integers(0, 40)), max_size=5),
+    frequent=st.lists(st.tuples(st.sets(st.integers(0, 40)), st.integers(1, 2)), max_size=3),
+)
+def test_shared_grams_counts_what_the_lists_and_masks_say(
+    lists: list[set[int]], frequent: list[tuple[set[int], int]]
+) -> None:
+    """A search's count (numpy, a sort): each name once per list read that holds it, plus a
+    frequent gram's weight when its mask holds the name; only the names read are counted."""
+    read = array("q", [i for ids in lists for i in sorted(ids)])
+    masks = [(np.isin(np.arange(41), sorted(ids)), weight) for ids, weight in frequent]
+    names, counts = shared_grams(read, masks)
+    expected = Counter(read)
+    for i in expected:
+        expected[i] += sum(weight for ids, weight in frequent if i in ids)
+    assert names.tolist() == sorted(expected)
+    assert counts.tolist() == [expected[i] for i in sorted(expected)]
