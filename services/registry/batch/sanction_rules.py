@@ -176,7 +176,10 @@ def _rescreen(
     related = {v: affiliates_of(v, state.periods) for v in screened}
     by_vendor = known.by_vendor({*screened, *(a for r in related.values() for a in r)})
     today = now.date()
-    answers = {v: evaluate(v, exposures(v, by_vendor, related[v]), today) for v in screened}
+    answers = {
+        v: evaluate(v, exposures(v, by_vendor, related[v]), today, with_upcoming=False)
+        for v in screened
+    }
     changed = announcements.changed_answers(answers, announced)
     for answer in answers.values():
         announced[answer.vendor_id] = (answer.eligible, answer.eligible_again_on)
