@@ -12,7 +12,14 @@ import pytest
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.platform.consumer import DomainRejection
-from services.registry.batch.rules import Plan, Stored, fold, plan, vendors_to_screen
+from services.registry.batch.rules import (
+    Plan,
+    Stored,
+    fold,
+    plan,
+    registrations,
+    vendors_to_screen,
+)
 from services.registry.names import IdentifierKey
 from tests.support.event_examples import envelope, example
 
@@ -46,7 +53,7 @@ def _affiliation(vendor_id: str, related: str) -> EventEnvelope:
 
 
 def _fold(*events: EventEnvelope, stored: Stored = NOTHING_STORED) -> None:
-    fold(events, stored, {e.event_id: RECORDED for e in events})
+    fold(events, stored, {e.event_id: RECORDED for e in events}, registrations(events))
 
 
 def test_frequent_events_all_go_together() -> None:
@@ -151,7 +158,7 @@ def test_an_incidents_steps_merge_in_log_order() -> None:
         _event("incident.investigated", "v-1", summary="Second."),
         _event("incident.closed", "v-1"),
     ]
-    writes = fold(events, NOTHING_STORED, {events[0].event_id: RECORDED})
+    writes = fold(events, NOTHING_STORED, {events[0].event_id: RECORDED}, registrations(events))
     (step,) = writes.incident_steps.values()
     assert (step["status"], step["summary"], step["closed_on"]) == (
         "closed",

@@ -162,11 +162,24 @@ def stored_incidents_asked(events: Iterable[EventEnvelope]) -> list[IncidentKey]
     return sorted(asked - reported)
 
 
+def registrations(events: Iterable[EventEnvelope]) -> dict[uuid.UUID, VendorRow]:
+    """The vendors the registrations among `events` describe, by event: made once, so that a
+    registration's identifiers are normalised once (for the owners' look-up and the fold)."""
+    return {
+        e.event_id: VendorRow.registered(e.vendor_id, cast(VendorRegistered, e.payload))
+        for e in events
+        if e.event_type == REGISTERED
+    }
+
+
 def fold(
-    events: Sequence[EventEnvelope], stored: Stored, recorded: Mapping[uuid.UUID, dt.datetime]
+    events: Sequence[EventEnvelope],
+    stored: Stored,
+    recorded: Mapping[uuid.UUID, dt.datetime],
+    vendors: Mapping[uuid.UUID, VendorRow],
 ) -> Writes:
     """The writes of `plan(...).together`, in log order; `recorded`: when the log recorded
-    each registration."""
+    each registration; `vendors`: `registrations(events)`."""
     writes = Writes()
     registered = set(stored.vendors)
     owners = dict(stored.identifier_owners)
@@ -176,7 +189,7 @@ def fold(
         if event.event_type == REGISTERED:
             if vendor_id in registered:
                 raise DomainRejection(f"vendor_id: {vendor_id!r} is already registered")
-            vendor = VendorRow.registered(vendor_id, cast(VendorRegistered, event.payload))
+            vendor = vendors[event.event_id]
             for identifier in vendor.identifiers:
                 if owners.setdefault(identifier, vendor_id) != vendor_id:
                     raise DomainRejection(f"payload.identifiers: {identifier} has an owner")
