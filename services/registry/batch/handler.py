@@ -156,6 +156,6 @@ async def _write(conn: Connection, writes: Writes) -> None:
             conn, [(vendor.vendor_id, at) for vendor, _, at in writes.vendors]
         )
     for table, rows in writes.records.items():
-        await repository.insert_records(conn, table, rows)
+        await repository.insert_json(conn, table, rows.columns, rows.array())
     if writes.incident_steps:
         await repository.update_incidents(conn, writes.incident_steps)

@@ -32,6 +32,7 @@ clashes with stored records are left to the tables' keys, which raise just the s
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -139,13 +140,39 @@ class Stored:
 
 
 @dataclass
+class JsonRows:
+    """New rows of one table, each a JSON object of these columns (named as in the table)."""
+
+    columns: tuple[str, ...]
+    rows: list[str] = field(default_factory=list)
+
+    def array(self) -> str:
+        return f"[{','.join(self.rows)}]"
+
+
+def record_json(event: EventEnvelope) -> str:
+    """A new record's row as a JSON object: its vendor, the payload's fields, its event id.
+    The payload is written by its model's own serializer, once: the keys and JSON values
+    `json.dumps(payload.model_dump(mode="json"))` gave, without making the dictionary and
+    encoding it again."""
+    payload = event.payload.model_dump_json()
+    vendor_id = json.dumps(event.vendor_id, ensure_ascii=False)
+    return f'{{"vendor_id":{vendor_id},{payload[1:-1]},"event_id":"{event.event_id}"}}'
+
+
+def record_columns(event: EventEnvelope) -> tuple[str, ...]:
+    """The columns `record_json` writes for this event's type."""
+    return ("vendor_id", *type(event.payload).model_fields, "event_id")
+
+
+@dataclass
 class Writes:
     """What applying the events one by one would write, grouped by table."""
 
     # Registrations: the vendor, its event, when the log recorded it.
     vendors: list[tuple[VendorRow, uuid.UUID, dt.datetime]] = field(default_factory=list)
-    # New records by table: columns named as in the table, values in their JSON form.
-    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # New records by table (`record_json`).
+    records: dict[str, JsonRows] = field(default_factory=dict)
     # The incidents' columns investigations and closings set (the later ones win).
     incident_steps: dict[IncidentKey, dict[str, Any]] = field(default_factory=dict)
 
@@ -206,9 +233,9 @@ def fold(
             writes.incident_steps.setdefault(key, {}).update(step)
         else:
             table, _ = NEW_RECORDS[event.event_type]
-            values = event.payload.model_dump(mode="json")
-            row = {"vendor_id": vendor_id, **values, "event_id": str(event.event_id)}
-            writes.records.setdefault(table, []).append(row)
+            if table not in writes.records:
+                writes.records[table] = JsonRows(record_columns(event))
+            writes.records[table].rows.append(record_json(event))
             if event.event_type == REPORTED:
                 # A second report of it fails on the table's key.
                 closed.setdefault(incident_key(event), False)
