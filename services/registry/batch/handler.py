@@ -28,6 +28,7 @@ from services.registry.batch import repository, rules, sanction_rules
 from services.registry.batch.rules import REGISTERED, Stored, Writes
 from services.registry.batch.sanction_rules import SanctionState, reach
 from services.registry.policy import SuspensionPolicy
+from services.registry.screening import TIMELINES
 from services.registry.vendor_repository import VendorRow
 
 _SanctionEvent = SanctionImposed | SanctionAmended | SanctionLifted
@@ -94,9 +95,12 @@ class RegistryBatch:
             ),
             partners=affiliates,
             periods=periods,
-            sanctions=await sanction_repository.sanctions_with_changes(
-                conn, sorted(everyone), None
-            ),
+            # Rows are only ever inserted, so a stored sanction's timeline is the one the
+            # screens' cache keeps for its events (built once per process, not every batch).
+            sanctions=[
+                (row, TIMELINES.timeline(row))
+                for row in await sanction_repository.sanction_rows(conn, sorted(everyone), None)
+            ],
             announced=announced,
         )
         writes = sanction_rules.fold(events, state, recorded, self.policies, announce=self.announce)
