@@ -9,6 +9,7 @@ Each process serves its own registry at /metrics (`exposition`).
 
 from __future__ import annotations
 
+import collections
 import re
 import time
 from collections.abc import Iterable, Mapping
@@ -115,18 +116,23 @@ def batch_applied(
     """Counts a committed batch: the event types received and refused, and for each applied
     event its type, occurred_at and (when the store recorded it) recorded_at."""
     now = time.time()
-    for event_type in received:
-        EVENTS_IN.labels(service, event_type).inc()
-    for event_type in refused:
-        EVENTS_REFUSED.labels(service, event_type).inc()
+    # Counted per type, not per event: a label look-up and a locked increment per event and
+    # counter, thousands per batch, for the same totals.
+    for event_type, count in collections.Counter(received).items():
+        EVENTS_IN.labels(service, event_type).inc(count)
+    for event_type, count in collections.Counter(refused).items():
+        EVENTS_REFUSED.labels(service, event_type).inc(count)
     occurred = OCCURRED_TO_APPLIED.labels(service)
     appended = APPENDED_TO_APPLIED.labels(service)
+    applied_types: collections.Counter[str] = collections.Counter()
     for event_type, occurred_at, recorded_at in applied:
-        EVENTS_APPLIED.labels(service, event_type).inc()
+        applied_types[event_type] += 1
         # A producer's clock ahead of ours would give a negative age: counted as zero.
         occurred.observe(max(0.0, now - occurred_at.timestamp()))
         if recorded_at is not None:
             appended.observe(max(0.0, now - recorded_at.timestamp()))
+    for event_type, count in applied_types.items():
+        EVENTS_APPLIED.labels(service, event_type).inc(count)
 
 
 def set_lag(consumer: str, topic: str, lags: Mapping[int, int]) -> None:

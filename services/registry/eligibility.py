@@ -135,14 +135,22 @@ def evaluate(
     *,
     agency: str | None = None,
     category: str | None = None,
+    with_upcoming: bool = True,
 ) -> Eligibility:
+    """`with_upcoming=False` leaves `upcoming` empty: what is announced (eligible, reasons,
+    eligible again on) does not need it, and looking for each sanction's first barring day
+    after `as_of` was most of a re-screen's cost."""
     if not exposures:  # most vendors of a screen: nothing can bar them
         return Eligibility(vendor_id, as_of, True, (), None, ())
     barring = [e.bars_on(as_of, agency, category) for e in exposures]
     reasons = tuple(Reason.of(e, as_of) for e, bars in zip(exposures, barring, strict=True) if bars)
     upcoming = []
     for exposure, bars in zip(exposures, barring, strict=True):
-        if not bars and (first := exposure.first_barring_day_after(as_of, agency, category)):
+        if (
+            with_upcoming
+            and not bars
+            and (first := exposure.first_barring_day_after(as_of, agency, category))
+        ):
             upcoming.append(Reason.of(exposure, first))
     again = None
     if reasons:

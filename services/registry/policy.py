@@ -213,16 +213,18 @@ def check_period(
             f"{policy.describe_start_rule()}, i.e. {expected_start} for a decision "
             f"on {decided_on}"
         )
-    # The range is measured from the sanction's actual start.
-    proposal = _dated(_range_for(policy, grounds, serious), starts_on)
-    range_text = _range_text(policy, proposal)
-    last_days = f"last day {proposal.earliest_last_day} to {proposal.latest_last_day}"
+    months = _range_for(policy, grounds, serious)
+    range_text = _range_text(policy, months)
     if duration_months is not None:
-        if not proposal.min_months <= duration_months <= proposal.max_months:
+        if not months.min_months <= duration_months <= months.max_months:
             reasons.append(f"{duration_months} months is outside {range_text}")
     elif indefinite:
         reasons.append(f"an indefinite period is outside {range_text}")
     else:
+        # Only a period in days or to an end date is compared with the range's last days
+        # (measured from the sanction's actual start): a period in months needs no dates.
+        proposal = _dated(months, starts_on)
+        last_days = f"last day {proposal.earliest_last_day} to {proposal.latest_last_day}"
         if duration_days is not None:
             last_day = last_day_after_days(starts_on, duration_days)
             what = f"{duration_days} days (last day {last_day})"

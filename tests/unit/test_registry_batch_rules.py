@@ -12,7 +12,17 @@ import pytest
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.platform.consumer import DomainRejection
-from services.registry.batch.rules import Plan, Stored, fold, plan, vendors_to_screen
+from services.registry.batch.rules import (
+    TOGETHER_RECORDS,
+    Plan,
+    Stored,
+    fold,
+    plan,
+    record_columns,
+    record_json,
+    registrations,
+    vendors_to_screen,
+)
 from services.registry.names import IdentifierKey
 from tests.support.event_examples import envelope, example
 
@@ -46,7 +56,7 @@ def _affiliation(vendor_id: str, related: str) -> EventEnvelope:
 
 
 def _fold(*events: EventEnvelope, stored: Stored = NOTHING_STORED) -> None:
-    fold(events, stored, {e.event_id: RECORDED for e in events})
+    fold(events, stored, {e.event_id: RECORDED for e in events}, registrations(events))
 
 
 def test_frequent_events_all_go_together() -> None:
@@ -151,11 +161,36 @@ def test_an_incidents_steps_merge_in_log_order() -> None:
         _event("incident.investigated", "v-1", summary="Second."),
         _event("incident.closed", "v-1"),
     ]
-    writes = fold(events, NOTHING_STORED, {events[0].event_id: RECORDED})
+    writes = fold(events, NOTHING_STORED, {events[0].event_id: RECORDED}, registrations(events))
     (step,) = writes.incident_steps.values()
     assert (step["status"], step["summary"], step["closed_on"]) == (
         "closed",
         "Second.",
         "2022-11-28",
     )
-    assert [r["incident_id"] for r in writes.records["registry_incidents"]] == ["inc-2022-usb"]
+    (report,) = writes.records["registry_incidents"].rows
+    assert json.loads(report)["incident_id"] == "inc-2022-usb"
+
+
+# A text field of each record, given quotes, a backslash and kana.
+_TEXT_FIELDS = {
+    "certificate.submitted": "issued_by",
+    "claim.filed": "description",
+    "contract.awarded": "title",
+    "incident.reported": "description",
+}
+
+
+@pytest.mark.parametrize("event_type", sorted(TOGETHER_RECORDS))
+def test_a_record_row_is_what_the_payload_says(event_type: str) -> None:
+    """A new record's row, written by the payload's serializer once, holds the columns and
+    JSON values its model gives, as the row made from `model_dump` did."""
+    event = _event(event_type, "v-1", **{_TEXT_FIELDS[event_type]: 'a "b" \\ 株式会社'})
+    row = json.loads(record_json(event))
+    assert list(row) == list(record_columns(event))
+    assert row == {
+        "vendor_id": "v-1",
+        **event.payload.model_dump(mode="json"),
+        "event_id": str(event.event_id),
+    }
+    assert row[_TEXT_FIELDS[event_type]] == 'a "b" \\ 株式会社'

@@ -18,7 +18,6 @@ from typing import cast
 
 from services.events.base import EventEnvelope
 from services.events.sanction import SanctionAmended, SanctionImposed, SanctionLifted
-from services.events.vendor import VendorRegistered
 from services.platform.clock import Clock
 from services.platform.consumer import Handler
 from services.platform.database import Connection
@@ -29,6 +28,8 @@ from services.registry.batch import repository, rules, sanction_rules
 from services.registry.batch.rules import REGISTERED, Stored, Writes
 from services.registry.batch.sanction_rules import SanctionState, reach
 from services.registry.policy import SuspensionPolicy
+from services.registry.screening import TIMELINES
+from services.registry.vendor_repository import VendorRow
 
 _SanctionEvent = SanctionImposed | SanctionAmended | SanctionLifted
 
@@ -50,8 +51,9 @@ class RegistryBatch:
         dated += [e.event_id for e in plan.sanctions]
         recorded = await recorded_times(conn, dated, self.clock) if dated else {}
         if plan.together or plan.sanctions:
-            stored = await self._stored(conn, (*plan.together, *plan.sanctions))
-            writes = rules.fold(plan.together, stored, recorded)
+            vendors = rules.registrations(plan.together)
+            stored = await self._stored(conn, (*plan.together, *plan.sanctions), vendors)
+            writes = rules.fold(plan.together, stored, recorded, vendors)
             await _write(conn, writes)
             feed = [(vendor.vendor_id, "identity", at) for vendor, _, at in writes.vendors]
             if plan.sanctions:
@@ -93,9 +95,12 @@ class RegistryBatch:
             ),
             partners=affiliates,
             periods=periods,
-            sanctions=await sanction_repository.sanctions_with_changes(
-                conn, sorted(everyone), None
-            ),
+            # Rows are only ever inserted, so a stored sanction's timeline is the one the
+            # screens' cache keeps for its events (built once per process, not every batch).
+            sanctions=[
+                (row, TIMELINES.timeline(row))
+                for row in await sanction_repository.sanction_rows(conn, sorted(everyone), None)
+            ],
             announced=announced,
         )
         writes = sanction_rules.fold(events, state, recorded, self.policies, announce=self.announce)
@@ -122,16 +127,15 @@ class RegistryBatch:
             affiliates[change.related_vendor_id].add(change.vendor_id)
         return affiliates
 
-    async def _stored(self, conn: Connection, events: Sequence[EventEnvelope]) -> Stored:
-        """What the set-based events depend on that the database held before them."""
-        identifiers = [
-            identifier
-            for e in events
-            if e.event_type == REGISTERED
-            for identifier in vendor_repository.normalized_identifiers(
-                cast(VendorRegistered, e.payload).identifiers
-            )
-        ]
+    async def _stored(
+        self,
+        conn: Connection,
+        events: Sequence[EventEnvelope],
+        vendors: Mapping[uuid.UUID, VendorRow],
+    ) -> Stored:
+        """What the set-based events depend on that the database held before them
+        (`vendors`: the registrations among them, `rules.registrations`)."""
+        identifiers = [i for vendor in vendors.values() for i in vendor.identifiers]
         incidents = rules.stored_incidents_asked(events)
         vendor_ids = sorted({e.vendor_id for e in events})
         return Stored(
@@ -156,6 +160,6 @@ async def _write(conn: Connection, writes: Writes) -> None:
             conn, [(vendor.vendor_id, at) for vendor, _, at in writes.vendors]
         )
     for table, rows in writes.records.items():
-        await repository.insert_records(conn, table, rows)
+        await repository.insert_json(conn, table, rows.columns, rows.array())
     if writes.incident_steps:
         await repository.update_incidents(conn, writes.incident_steps)

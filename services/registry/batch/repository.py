@@ -31,11 +31,18 @@ async def insert_records(conn: Connection, table: str, rows: Sequence[Mapping[st
     """New rows of a table, in this order (a serial numbers them so), columns named by the
     rows' keys (the same in every row) and values in their JSON form or, for dates and UUIDs,
     as Python holds them: the table's types read back their text as they were."""
-    columns = ", ".join(rows[0])
+    await insert_json(
+        conn, table, tuple(rows[0]), json.dumps(rows, ensure_ascii=False, default=str)
+    )
+
+
+async def insert_json(conn: Connection, table: str, columns: Sequence[str], rows: str) -> None:
+    """New rows of a table from a JSON array of objects (`rows`) of these columns, in order."""
+    names = ", ".join(columns)
     await conn.execute(
-        f"""INSERT INTO {table} ({columns})
-            SELECT {columns} FROM jsonb_populate_recordset(null::{table}, $1::jsonb)""",
-        json.dumps(rows, ensure_ascii=False, default=str),
+        f"""INSERT INTO {table} ({names})
+            SELECT {names} FROM jsonb_populate_recordset(null::{table}, $1::jsonb)""",
+        rows,
     )
 
 

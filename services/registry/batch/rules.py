@@ -32,6 +32,7 @@ clashes with stored records are left to the tables' keys, which raise just the s
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -139,13 +140,39 @@ class Stored:
 
 
 @dataclass
+class JsonRows:
+    """New rows of one table, each a JSON object of these columns (named as in the table)."""
+
+    columns: tuple[str, ...]
+    rows: list[str] = field(default_factory=list)
+
+    def array(self) -> str:
+        return f"[{','.join(self.rows)}]"
+
+
+def record_json(event: EventEnvelope) -> str:
+    """A new record's row as a JSON object: its vendor, the payload's fields, its event id.
+    The payload is written by its model's own serializer, once: the keys and JSON values
+    `json.dumps(payload.model_dump(mode="json"))` gave, without making the dictionary and
+    encoding it again."""
+    payload = event.payload.model_dump_json()
+    vendor_id = json.dumps(event.vendor_id, ensure_ascii=False)
+    return f'{{"vendor_id":{vendor_id},{payload[1:-1]},"event_id":"{event.event_id}"}}'
+
+
+def record_columns(event: EventEnvelope) -> tuple[str, ...]:
+    """The columns `record_json` writes for this event's type."""
+    return ("vendor_id", *type(event.payload).model_fields, "event_id")
+
+
+@dataclass
 class Writes:
     """What applying the events one by one would write, grouped by table."""
 
     # Registrations: the vendor, its event, when the log recorded it.
     vendors: list[tuple[VendorRow, uuid.UUID, dt.datetime]] = field(default_factory=list)
-    # New records by table: columns named as in the table, values in their JSON form.
-    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # New records by table (`record_json`).
+    records: dict[str, JsonRows] = field(default_factory=dict)
     # The incidents' columns investigations and closings set (the later ones win).
     incident_steps: dict[IncidentKey, dict[str, Any]] = field(default_factory=dict)
 
@@ -162,11 +189,24 @@ def stored_incidents_asked(events: Iterable[EventEnvelope]) -> list[IncidentKey]
     return sorted(asked - reported)
 
 
+def registrations(events: Iterable[EventEnvelope]) -> dict[uuid.UUID, VendorRow]:
+    """The vendors the registrations among `events` describe, by event: made once, so that a
+    registration's identifiers are normalised once (for the owners' look-up and the fold)."""
+    return {
+        e.event_id: VendorRow.registered(e.vendor_id, cast(VendorRegistered, e.payload))
+        for e in events
+        if e.event_type == REGISTERED
+    }
+
+
 def fold(
-    events: Sequence[EventEnvelope], stored: Stored, recorded: Mapping[uuid.UUID, dt.datetime]
+    events: Sequence[EventEnvelope],
+    stored: Stored,
+    recorded: Mapping[uuid.UUID, dt.datetime],
+    vendors: Mapping[uuid.UUID, VendorRow],
 ) -> Writes:
     """The writes of `plan(...).together`, in log order; `recorded`: when the log recorded
-    each registration."""
+    each registration; `vendors`: `registrations(events)`."""
     writes = Writes()
     registered = set(stored.vendors)
     owners = dict(stored.identifier_owners)
@@ -176,7 +216,7 @@ def fold(
         if event.event_type == REGISTERED:
             if vendor_id in registered:
                 raise DomainRejection(f"vendor_id: {vendor_id!r} is already registered")
-            vendor = VendorRow.registered(vendor_id, cast(VendorRegistered, event.payload))
+            vendor = vendors[event.event_id]
             for identifier in vendor.identifiers:
                 if owners.setdefault(identifier, vendor_id) != vendor_id:
                     raise DomainRejection(f"payload.identifiers: {identifier} has an owner")
@@ -193,9 +233,9 @@ def fold(
             writes.incident_steps.setdefault(key, {}).update(step)
         else:
             table, _ = NEW_RECORDS[event.event_type]
-            values = event.payload.model_dump(mode="json")
-            row = {"vendor_id": vendor_id, **values, "event_id": str(event.event_id)}
-            writes.records.setdefault(table, []).append(row)
+            if table not in writes.records:
+                writes.records[table] = JsonRows(record_columns(event))
+            writes.records[table].rows.append(record_json(event))
             if event.event_type == REPORTED:
                 # A second report of it fails on the table's key.
                 closed.setdefault(incident_key(event), False)

@@ -61,8 +61,9 @@ class SanctionState:
     headers: Mapping[str, tuple[str, dt.date]]
     partners: Mapping[str, Collection[str]]  # of the events' vendors (`reach`)
     periods: dict[Pair, list[Period]]  # of every pair of a vendor reached
-    # Stored sanctions (rows) and their changes, of the vendors reached and their affiliates.
-    sanctions: Sequence[tuple[Row, Sequence[Change]]]
+    # Stored sanctions of the vendors reached and their affiliates: each row (with its change
+    # rows, `sanction_repository.sanction_rows`) and its timeline.
+    sanctions: Sequence[tuple[Row, SanctionTimeline]]
     announced: Mapping[str, Announced]  # of the vendors reached that have an announced state
 
 
@@ -83,21 +84,28 @@ class _Sanctions:
     """The sanctions known so far (stored, then the batch's), with their timelines."""
 
     rows: dict[str, Row]
+    # The changes of the sanctions the batch imposed or changed; a stored one's are taken
+    # from its row when the batch first changes it.
     changes: dict[str, list[Change]]
     timelines: dict[str, dict[str, SanctionTimeline]]  # by vendor, then sanction id
 
     @classmethod
-    def of(cls, stored: Sequence[tuple[Row, Sequence[Change]]]) -> _Sanctions:
+    def of(cls, stored: Sequence[tuple[Row, SanctionTimeline]]) -> _Sanctions:
         known = cls({}, {}, {})
-        for row, changes in stored:
+        for row, timeline in stored:
             known.rows[row["sanction_id"]] = row
-            known.changes[row["sanction_id"]] = list(changes)
-            known.rebuild(row["sanction_id"])
+            known.timelines.setdefault(row["vendor_id"], {})[row["sanction_id"]] = timeline
         return known
+
+    def changes_of(self, sanction_id: str) -> list[Change]:
+        if sanction_id not in self.changes:
+            stored = self.rows[sanction_id]["changes"]
+            self.changes[sanction_id] = [change_of(c) for c in stored]
+        return self.changes[sanction_id]
 
     def rebuild(self, sanction_id: str) -> None:
         row = self.rows[sanction_id]
-        timeline = timeline_of(row, self.changes[sanction_id])
+        timeline = timeline_of(row, self.changes_of(sanction_id))
         self.timelines.setdefault(row["vendor_id"], {})[sanction_id] = timeline
 
     def by_vendor(self, vendor_ids: Collection[str]) -> dict[str, list[SanctionTimeline]]:
@@ -147,7 +155,7 @@ def fold(
             row = change_row(
                 sanction_id, payload.effective_on, payload.reason, event.event_id, amendment
             )
-            known.changes[sanction_id].append(change_of(row))
+            known.changes_of(sanction_id).append(change_of(row))
             writes.changes.append(row)
         known.rebuild(sanction_id)
         _rescreen(writes, known, state, announced, vendor_id, recorded[event.event_id], announce)
@@ -176,7 +184,10 @@ def _rescreen(
     related = {v: affiliates_of(v, state.periods) for v in screened}
     by_vendor = known.by_vendor({*screened, *(a for r in related.values() for a in r)})
     today = now.date()
-    answers = {v: evaluate(v, exposures(v, by_vendor, related[v]), today) for v in screened}
+    answers = {
+        v: evaluate(v, exposures(v, by_vendor, related[v]), today, with_upcoming=False)
+        for v in screened
+    }
     changed = announcements.changed_answers(answers, announced)
     for answer in answers.values():
         announced[answer.vendor_id] = (answer.eligible, answer.eligible_again_on)
