@@ -14,6 +14,9 @@ from services.platform.errors import StartupError
 from services.platform.liveness import Liveness
 from services.platform.retry import until_done
 
+# Longer than the proxies' own keep-alive in front of the API (nginx: 60 s), as they expect.
+KEEP_ALIVE_SECONDS = 75
+
 # A loop that runs beside the API until cancelled (a consumer, a relay, a job), started again
 # with backoff if it ever fails (its liveness, reported on /healthz, says so meanwhile).
 Background = Mapping[str, tuple[Callable[[], Awaitable[None]], Liveness]]
@@ -64,6 +67,10 @@ async def serve(
         log_config=None,
         ws_per_message_deflate=False,
         access_log=access_log,
+        # uvicorn's 5 s is shorter than a client's pause between requests often is, and a
+        # request sent as the server closes fails with a reset connection on the client's side
+        # (seen between the eligibility benchmark's rounds).
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     try:
         await uvicorn.Server(config).serve()
