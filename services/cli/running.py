@@ -21,9 +21,10 @@ def run(coroutine: Coroutine[Any, Any, None], *, serving: bool = False) -> None:
     """Runs a command's work; a StartupError is one line (click's), Ctrl-C a quiet stop.
 
     A command `serving` the API runs on uvloop: its sockets' reads and writes, callbacks and
-    timers cost a fraction of asyncio's own loop, and a small request is mostly those (a
-    third of an eligibility check's CPU went to the socket writes of its answer and its
-    statements). The workers keep asyncio's loop, which faust is built and tested on."""
+    timers cost a fraction of asyncio's own loop, and a small request is mostly those (on
+    asyncio's loop, the socket writes of its statements and its answer were the largest part
+    of an eligibility check's sampled CPU). The workers keep asyncio's loop, which faust is
+    built and tested on."""
     # SIGTERM stops like Ctrl-C, through every `finally` (the embedded PostgreSQL, pools):
     # uvicorn, having shut down on it, raises it again, and its default action would kill
     # the process on the spot.
