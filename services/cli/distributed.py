@@ -56,6 +56,7 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
                     jobs["name index"],
                 ),
             },
+            access_log=settings.access_log,
         )
     finally:
         await log.stop()

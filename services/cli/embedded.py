@@ -204,4 +204,5 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
                 ),
                 **deliveries,
             },
+            access_log=settings.access_log,
         )

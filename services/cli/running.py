@@ -8,6 +8,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 import click
+import uvloop
 
 from services.platform.collector import tune_for_long_runs
 from services.platform.errors import StartupError
@@ -16,15 +17,22 @@ from services.platform.logs import configure_logging
 LOG_LEVELS = click.Choice(["debug", "info", "warn", "error"])
 
 
-def run(coroutine: Coroutine[Any, Any, None]) -> None:
-    """Runs a command's work; a StartupError is one line (click's), Ctrl-C a quiet stop."""
+def run(coroutine: Coroutine[Any, Any, None], *, serving: bool = False) -> None:
+    """Runs a command's work; a StartupError is one line (click's), Ctrl-C a quiet stop.
+
+    A command `serving` the API runs on uvloop: its sockets' reads and writes, callbacks and
+    timers cost a fraction of asyncio's own loop, and a small request is mostly those (on
+    asyncio's loop, the socket writes of its statements and its answer were the largest part
+    of an eligibility check's sampled CPU). The workers keep asyncio's loop, which faust is
+    built and tested on."""
     # SIGTERM stops like Ctrl-C, through every `finally` (the embedded PostgreSQL, pools):
     # uvicorn, having shut down on it, raises it again, and its default action would kill
     # the process on the spot.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     tune_for_long_runs()
     try:
-        asyncio.run(coroutine)
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop if serving else None) as runner:
+            runner.run(coroutine)
     except StartupError as error:
         raise click.ClickException(str(error)) from None
     except KeyboardInterrupt:

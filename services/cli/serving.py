@@ -14,6 +14,9 @@ from services.platform.errors import StartupError
 from services.platform.liveness import Liveness
 from services.platform.retry import until_done
 
+# Longer than the proxies' own keep-alive in front of the API (nginx: 60 s), as they expect.
+KEEP_ALIVE_SECONDS = 75
+
 # A loop that runs beside the API until cancelled (a consumer, a relay, a job), started again
 # with backoff if it ever fails (its liveness, reported on /healthz, says so meanwhile).
 Background = Mapping[str, tuple[Callable[[], Awaitable[None]], Liveness]]
@@ -38,10 +41,12 @@ async def serve(
     host: str,
     port: int,
     background: Background | None = None,
+    *,
+    access_log: bool = False,
 ) -> None:
     """Runs until Ctrl-C or SIGTERM (uvicorn handles both and shuts down gracefully), with
     the `background` loops (named) running alongside, started again whenever one fails, and
-    cancelled when serving stops."""
+    cancelled when serving stops; uvicorn logs a line per request only with `access_log`."""
     tasks = [
         asyncio.create_task(until_done(loop, name, liveness), name=name)
         for name, (loop, liveness) in (background or {}).items()
@@ -50,6 +55,9 @@ async def serve(
     # WebSocket messages are not compressed: a subscription's message is a few hundred bytes,
     # which deflate shrinks little, at a cost per message and subscriber at both ends (a
     # tenth of the API's work in a fan-out to 1,000 subscribers).
+    # No access line per request unless asked for (VENDORWATCH_ACCESS_LOG): formatting and
+    # writing a JSON line was 3% of an eligibility check's CPU, and a proxy in front (nginx
+    # in the compose file) logs the same requests. Errors and refusals are still logged.
     config = uvicorn.Config(
         app,
         host=host,
@@ -58,6 +66,11 @@ async def serve(
         log_level="info",
         log_config=None,
         ws_per_message_deflate=False,
+        access_log=access_log,
+        # uvicorn's 5 s is shorter than a client's pause between requests often is, and a
+        # request sent as the server closes fails with a reset connection on the client's side
+        # (seen between the eligibility benchmark's rounds).
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     try:
         await uvicorn.Server(config).serve()

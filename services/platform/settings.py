@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     alert_retry_first_seconds: float = Field(default=5.0, gt=0)
     alert_retry_max_seconds: float = Field(default=300.0, gt=0)
     alert_webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # The API logs a line per HTTP request (uvicorn's access log) only when this is set
+    # (VENDORWATCH_ACCESS_LOG): off, a request's CPU is its own work (services/cli/serving.py).
+    access_log: bool = False
     # One broker in development and tests; production clusters set 3.
     kafka_replication_factor: int = Field(default=1, ge=1)
     # Who this process is to Kafka (VENDORWATCH_KAFKA_*, checked together); nobody by default.

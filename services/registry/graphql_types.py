@@ -25,7 +25,7 @@ from services.platform.graphql.nodes import (
     one_of,
 )
 from services.platform.graphql.pagination import Connection, page_size
-from services.registry import eligibility, queries, vendor_repository
+from services.registry import eligibility, queries, single_check, vendor_repository
 from services.registry.graphql_affiliates import VendorAffiliates
 from services.registry.graphql_record_fields import VendorRecords, vendor_rows
 from services.registry.name_index_feed import LiveNameIndex
@@ -33,7 +33,6 @@ from services.registry.names import IdentifierKey
 from services.registry.policy import PolicyError, Proposal, SuspensionPolicy, propose
 from services.registry.queries import RegistryQueryError
 from services.registry.sanction_timeline import Decision
-from services.registry.screening import screen
 from services.registry.search import NameKind as NameKindModel
 from services.registry.vendor_repository import VendorRow
 from services.risk.graphql_types import RiskScore, risk_score_of
@@ -534,7 +533,15 @@ class RegistryQuery:
         by_id, wanted, by_old_id = named_vendor(vendor, vendor_id, identifier)
         async with info.context.pool.acquire() as conn:
             try:
-                resolved = await queries.resolve_vendor(conn, by_id, wanted)
+                answer = await single_check.eligibility(
+                    conn,
+                    by_id,
+                    wanted,
+                    as_of or today(info),
+                    agency=agency,
+                    category=category,
+                    known_at=moment(info, known_at),
+                )
             except RegistryQueryError:
                 if (
                     by_old_id
@@ -543,15 +550,7 @@ class RegistryQuery:
                 ):
                     raise hint from None
                 raise
-            answers = await screen(
-                conn,
-                [resolved],
-                as_of or today(info),
-                agency=agency,
-                category=category,
-                known_at=moment(info, known_at),
-            )
-        return BidEligibility.of(answers[resolved])
+        return BidEligibility.of(answer)
 
     @strawberry.field(
         description="Screens many bidders at once (one bounded round of database work)."

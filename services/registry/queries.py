@@ -41,8 +41,12 @@ async def resolve_vendor(
         return owners[wanted]
     assert vendor_id is not None
     if not await vendor_repository.vendor_exists(conn, vendor_id):
-        raise RegistryQueryError(f"vendorId: unknown vendor {vendor_id!r}")
+        raise unknown_vendor(vendor_id)
     return vendor_id
+
+
+def unknown_vendor(vendor_id: str) -> RegistryQueryError:
+    return RegistryQueryError(f"vendorId: unknown vendor {vendor_id!r}")
 
 
 async def vendor(conn: Connection, vendor_id: str) -> VendorRow | None:

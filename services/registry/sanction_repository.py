@@ -165,7 +165,7 @@ async def sanction_rows(
     unnest …)`), not `= ANY`: every statement is planned for its values, and planning
     `= ANY` over 5,000 ids took longer than running it."""
     return await conn.fetch(
-        f"""{_WITH_CHANGES}
+        f"""{WITH_CHANGES}
            WHERE s.vendor_id IN (SELECT unnest($1::text[]))
              AND ($2::timestamptz IS NULL OR s.recorded_at <= $2)
            ORDER BY s.vendor_id, s.sanction_id COLLATE "C" """,
@@ -181,7 +181,7 @@ async def timelines_named(
     and comes after `after` (a page: "" for the first, then the last id of the previous one),
     in id order (the database's), with all their changes."""
     sanctions = await conn.fetch(
-        f"""{_WITH_CHANGES} WHERE starts_with(s.sanction_id, $1::text) AND s.sanction_id > $3
+        f"""{WITH_CHANGES} WHERE starts_with(s.sanction_id, $1::text) AND s.sanction_id > $3
             ORDER BY s.sanction_id LIMIT $4""",
         prefix,
         None,
@@ -191,8 +191,9 @@ async def timelines_named(
     return [timeline_of(s, [change_of(c) for c in s["changes"]]) for s in sanctions]
 
 
-# Sanction rows, each with its changes (as known at $2, all when NULL) as an array of rows.
-_WITH_CHANGES = """SELECT s.*, array(
+# Sanction rows, each with its changes (as known at $2, all when NULL) as an array of rows
+# (also the inner part of single_check.py's statement).
+WITH_CHANGES = """SELECT s.*, array(
         SELECT c FROM registry_sanction_changes c
         WHERE c.sanction_id = s.sanction_id
           AND ($2::timestamptz IS NULL OR c.recorded_at <= $2)

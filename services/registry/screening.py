@@ -55,24 +55,37 @@ async def screen_within(
     for affiliates in related.values():
         everyone.update(affiliates)
     rows = await sanction_repository.sanction_rows(conn, sorted(everyone), known_at)
+    return await for_batch(
+        lambda vendors: judged(vendors, related, rows, as_of, agency=agency, category=category),
+        list(related),
+    )
 
-    def judge(vendors: Sequence[str]) -> dict[str, Eligibility]:
-        by_vendor: dict[str, list[SanctionTimeline]] = defaultdict(list)
-        for row in rows:
-            timeline = TIMELINES.timeline(row)
-            by_vendor[timeline.vendor_id].append(timeline)
-        return {
-            vendor_id: evaluate(
-                vendor_id,
-                exposures(vendor_id, by_vendor, related[vendor_id]),
-                as_of,
-                agency=agency,
-                category=category,
-            )
-            for vendor_id in vendors
-        }
 
-    return await for_batch(judge, list(related))
+def judged(
+    vendor_ids: Iterable[str],
+    related: Mapping[str, Mapping[str, Sequence[Period]]],
+    rows: Iterable[sanction_repository.Row],
+    as_of: dt.date,
+    *,
+    agency: str | None,
+    category: str | None,
+) -> dict[str, Eligibility]:
+    """The judgement of `vendor_ids` from their affiliates (`affiliates_by_vendor`) and the
+    sanction rows of them and their affiliates (`sanction_repository.sanction_rows`)."""
+    by_vendor: dict[str, list[SanctionTimeline]] = defaultdict(list)
+    for row in rows:
+        timeline = TIMELINES.timeline(row)
+        by_vendor[timeline.vendor_id].append(timeline)
+    return {
+        vendor_id: evaluate(
+            vendor_id,
+            exposures(vendor_id, by_vendor, related[vendor_id]),
+            as_of,
+            agency=agency,
+            category=category,
+        )
+        for vendor_id in vendor_ids
+    }
 
 
 def exposures(

@@ -27,4 +27,4 @@ def api(kafka: str, database_url: str, host: str, port: int, log_level: str) -> 
         settings = Settings(database_url=database_url, kafka_bootstrap=kafka)
         await distributed.run_api(settings, auth_config(os.environ, None), host, port)
 
-    run(main())
+    run(main(), serving=True)

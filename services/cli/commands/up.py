@@ -60,4 +60,4 @@ def up(
                     )
                 await embedded.run_up(Settings(database_url=url), auth, host, port)
 
-    run(main())
+    run(main(), serving=True)
