@@ -23,7 +23,7 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
 from services.risk.contract_index import MISSING_KINDS, ContractIndex
-from services.risk.facts import VendorFacts, VendorState
+from services.risk.facts import ITEM_FIELDS, VendorFacts, VendorState
 from services.risk.model import RiskModel, model_fingerprint
 from services.risk.risk_score import Factor, RiskScore, total_of
 from services.risk.scoring import (
@@ -51,19 +51,53 @@ TERMS_RULES = {*INCIDENT_RULES, *SANCTION_RULES, "unapproved_subcontracting"}
 
 # Vendors remembered: a batch touches at most a few hundred; a process keeps the busiest.
 VENDORS = 4096
+# Days a vendor's factors are remembered for (today's above all, asked after each event).
+KNOWN_DAYS = 4
 
 # Each rule's items in a fixed order (a key is built several times per event and vendor).
 _READS = {rule.name: tuple(sorted(rule.reads)) for rule in FACTOR_RULES}
+# Per field of the record, the rules that read it; the fields some rule counts items of.
+_READERS = {
+    name: tuple(rule.name for rule in FACTOR_RULES if name in rule.reads)
+    for name in ITEM_FIELDS.values()
+}
+_COUNTED = sorted({name for rule in FACTOR_RULES for name in rule.counts})
 
 
 @dataclass
 class _Entry:
     factors: dict[str, tuple[Hashable, Factor]] = field(default_factory=dict)
+    # Points only (`FactorMemo.score` given an index): per rule, its factor on the last days
+    # asked (None: a rule that does not depend on the day), for the state digests `seen`
+    # under the model `fingerprint`; and the rules that count something on that record.
+    days: dict[str, dict[dt.date | None, Factor]] = field(default_factory=dict)
+    seen: Mapping[str, str] = field(default_factory=dict)
+    fingerprint: str = ""
+    counting: tuple[FactorRule, ...] = ()
     agencies: tuple[str, frozenset[str]] = ("", frozenset())  # contracts digest, held agencies
     # Per rule of TERMS_RULES: its terms, with the model and the digests of what it reads.
     terms: dict[str, tuple[Hashable, IncidentTerms | SanctionTerms | UnapprovedTerms]] = field(
         default_factory=dict
     )
+
+    def sync(self, state: VendorState, fingerprint: str) -> None:
+        """Forgets the factors of the rules that read what the state changed since the
+        last score (one look at each field's digest, once per state), or every factor when
+        the model changed."""
+        digests = state.digests
+        if digests is self.seen and fingerprint == self.fingerprint:
+            return  # the same state again: its other day, or its current score
+        if fingerprint != self.fingerprint:
+            self.days.clear()
+        else:
+            seen = self.seen
+            for name in {*digests, *seen}:
+                if digests.get(name, "") != seen.get(name, ""):
+                    for rule in _READERS[name]:
+                        self.days.pop(rule, None)
+        present = {name for name in _COUNTED if getattr(state, name)}
+        self.counting = tuple(rule for rule in FACTOR_RULES if rule.counts & present)
+        self.seen, self.fingerprint = digests, fingerprint
 
 
 class FactorMemo:
@@ -90,13 +124,10 @@ class FactorMemo:
         """
         entry = self._entry(state.vendor_id)
         fingerprint = model_fingerprint(model)
+        if index is not None:
+            return self._points(entry, state, facts, as_of, model, totals, index, fingerprint)
         factors = []
         for rule in FACTOR_RULES:
-            if index is not None and (
-                points := _points_only(rule, state, entry, facts, index, as_of, model, totals)
-            ):
-                factors.append(points)
-                continue
             key = self._key(rule, state, facts, as_of, fingerprint, totals, entry)
             found = entry.factors.get(rule.name)
             if found is None or found[0] != key:
@@ -108,6 +139,42 @@ class FactorMemo:
                     factor = found[1]
                 found = entry.factors[rule.name] = (key, factor)
             factors.append(found[1])
+        return total_of(factors, model)
+
+    def _points(
+        self,
+        entry: _Entry,
+        state: VendorState,
+        facts: VendorFacts,
+        as_of: dt.date,
+        model: RiskModel,
+        totals: Mapping[str, int],
+        index: ContractIndex,
+        fingerprint: str,
+    ) -> RiskScore:
+        """The score, points only for the long factors, from what the entry keeps of each
+        factor per day: one test per score of what the state changed since the last (its
+        digests), then a look-up per factor and day; computed only for a rule whose items
+        changed or a day not asked yet. Rules with nothing to count on the record are left
+        out (no points whatever the day), concentration is asked every time (the agencies'
+        totals move with every vendor's contracts)."""
+        entry.sync(state, fingerprint)
+        factors = []
+        for rule in entry.counting:
+            if rule.name == "concentration":
+                factors.append(_points_factor(rule.name, index.concentration(as_of, model, totals)))
+                continue
+            days = entry.days.setdefault(rule.name, {})
+            day = as_of if rule.daily else None
+            found = days.pop(day, None)  # and put back last: the least recent goes first
+            if found is None:
+                found = _points_only(rule, state, entry, facts, index, as_of, model, totals)
+                if found is None:  # a short factor: with its evidence, as scoring gives it
+                    found = rule.compute(facts, as_of, model, totals)
+                if len(days) >= KNOWN_DAYS:
+                    del days[next(iter(days))]
+            days[day] = found
+            factors.append(found)
         return total_of(factors, model)
 
     def moved(self, before: VendorState, after: VendorState, item: str, model: RiskModel) -> None:

@@ -4,8 +4,10 @@ moving in between, stored and loaded between events as between batches."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,7 +21,7 @@ from services.risk.facts import VendorState, effective_day, item_of
 from services.risk.fold import facts_on, fold_one, stale_items
 from services.risk.model import load_model
 from services.risk.risk_score import Factor, RiskScore
-from services.risk.scoring import score
+from services.risk.scoring import FACTOR_RULES, score
 from services.risk.terms import incident_terms, sanction_terms
 from tests.support.event_examples import envelope as wrap
 from tests.support.event_examples import example
@@ -73,6 +75,40 @@ def test_points_only_every_factor_counts_what_scoring_from_scratch_counts(
             assert [(f.name, f.contribution) for f in points.factors] == [
                 (f.name, f.contribution) for f in expected.factors
             ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(logs, totals)
+def test_a_rule_with_nothing_it_counts_on_the_record_gives_no_points(
+    log: list[EventEnvelope], agency_totals: dict[str, int]
+) -> None:
+    """What lets a score leave a rule out (`FactorRule.counts`): whatever else the record
+    holds, the day and the totals, a rule without the items it counts contributes nothing."""
+    state = VendorState(VENDOR)
+    for event in log:
+        state = fold_one(state, event)
+        for day in (effective_day(event.payload, FIRST), TODAY):
+            facts = facts_on(state, dt.date.max)
+            for rule in FACTOR_RULES:
+                nothing: dict[str, Any] = {name: {} for name in rule.counts}
+                emptied = dataclasses.replace(facts, **nothing)
+                assert rule.compute(emptied, day, MODEL, agency_totals).contribution == 0
+
+
+def test_points_kept_per_day_are_forgotten_when_the_model_changes() -> None:
+    """The same state scored under another model (a retuned weight): the points it gives,
+    not those kept for the first model on the same day."""
+    memo, claim = FactorMemo(), _event("claim.filed", claim_id="k1", filed_on="2022-09-01")
+    state = fold_one(VendorState(VENDOR), claim)
+    index = ContractIndex.of(state)
+    retuned = dataclasses.replace(
+        MODEL, claims=dataclasses.replace(MODEL.claims, per_pending_claim=7.0)
+    )
+    for model in (MODEL, retuned, MODEL):
+        points = memo.score(state, facts_on(state, TODAY), TODAY, model, {}, index)
+        expected = score(facts_on(state, TODAY), TODAY, model, {})
+        assert points.contribution("pending_claims") == expected.contribution("pending_claims")
+    assert MODEL.claims.per_pending_claim != 7.0
 
 
 @settings(max_examples=300, deadline=None)
