@@ -66,7 +66,11 @@ _COUNTED = sorted({name for rule in FACTOR_RULES for name in rule.counts})
 
 @dataclass
 class _Entry:
+    # With evidence: per rule, its last factor and what it was computed from (the rule's
+    # generation, the day if it depends on it, for concentration the agencies' totals).
     factors: dict[str, tuple[Hashable, Factor]] = field(default_factory=dict)
+    # Per rule, how many times what it reads changed (`sync`): equal, the same items.
+    generations: dict[str, int] = field(default_factory=dict)
     # Points only (`FactorMemo.score` given an index): per rule, its factor on the last days
     # asked (None: a rule that does not depend on the day), for the state digests `seen`
     # under the model `fingerprint`; and the rules that count something on that record.
@@ -89,15 +93,23 @@ class _Entry:
             return  # the same state again: its other day, or its current score
         if fingerprint != self.fingerprint:
             self.days.clear()
+            self.factors.clear()
         else:
             seen = self.seen
-            for name in {*digests, *seen}:
+            for name, readers in _READERS.items():
                 if digests.get(name, "") != seen.get(name, ""):
-                    for rule in _READERS[name]:
+                    for rule in readers:
                         self.days.pop(rule, None)
-        present = {name for name in _COUNTED if getattr(state, name)}
-        self.counting = tuple(rule for rule in FACTOR_RULES if rule.counts & present)
+                        self.generations[rule] = self.generations.get(rule, 0) + 1
+        self.counting = _counting(tuple(bool(getattr(state, name)) for name in _COUNTED))
         self.seen, self.fingerprint = digests, fingerprint
+
+
+@functools.cache
+def _counting(present: tuple[bool, ...]) -> tuple[FactorRule, ...]:
+    """The rules that count something, given which of the `_COUNTED` fields hold items."""
+    held = {name for name, found in zip(_COUNTED, present, strict=True) if found}
+    return tuple(rule for rule in FACTOR_RULES if rule.counts & held)
 
 
 class FactorMemo:
@@ -124,11 +136,12 @@ class FactorMemo:
         """
         entry = self._entry(state.vendor_id)
         fingerprint = model_fingerprint(model)
+        entry.sync(state, fingerprint)
         if index is not None:
-            return self._points(entry, state, facts, as_of, model, totals, index, fingerprint)
+            return self._points(entry, state, facts, as_of, model, totals, index)
         factors = []
-        for rule in FACTOR_RULES:
-            key = self._key(rule, state, facts, as_of, fingerprint, totals, entry)
+        for rule in entry.counting:
+            key = self._key(rule, state, facts, as_of, totals, entry)
             found = entry.factors.get(rule.name)
             if found is None or found[0] != key:
                 factor = rule.compute(facts, as_of, model, totals)
@@ -150,7 +163,6 @@ class FactorMemo:
         model: RiskModel,
         totals: Mapping[str, int],
         index: ContractIndex,
-        fingerprint: str,
     ) -> RiskScore:
         """The score, points only for the long factors, from what the entry keeps of each
         factor per day: one test per score of what the state changed since the last (its
@@ -158,7 +170,6 @@ class FactorMemo:
         changed or a day not asked yet. Rules with nothing to count on the record are left
         out (no points whatever the day), concentration is asked every time (the agencies'
         totals move with every vendor's contracts)."""
-        entry.sync(state, fingerprint)
         factors = []
         for rule in entry.counting:
             if rule.name == "concentration":
@@ -207,14 +218,11 @@ class FactorMemo:
         state: VendorState,
         facts: VendorFacts,
         as_of: dt.date,
-        fingerprint: str,
         totals: Mapping[str, int],
         entry: _Entry,
     ) -> Hashable:
-        digests = state.digests
         key: tuple[Hashable, ...] = (
-            fingerprint,
-            *[digests.get(name, "") for name in _READS[rule.name]],
+            entry.generations.get(rule.name, 0),
             as_of if rule.daily else None,
         )
         if rule.name == "concentration":
