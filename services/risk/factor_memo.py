@@ -30,6 +30,7 @@ from services.risk.scoring import (
     CRITICAL_CRITICALITIES,
     FACTOR_RULES,
     FactorRule,
+    missing_factor,
     missing_points,
 )
 from services.risk.terms import (
@@ -125,6 +126,8 @@ class FactorMemo:
         model: RiskModel,
         totals: Mapping[str, int],
         index: ContractIndex | None = None,
+        *,
+        evidence: bool = False,
     ) -> RiskScore:
         """`score(facts, as_of, model, totals)`, where `facts` are the state's items as they
         stand (no stale item folded again), reusing what is unchanged.
@@ -133,18 +136,25 @@ class FactorMemo:
         without evidence (what a history row and an announcement need; reading the history
         derives the evidence): those over every contract (missing certificates,
         concentration) from the index, the incident and sanction factors without their notes.
+        With `evidence` too, every factor has its evidence, the missing certificates' taken
+        from the index (the contracts ended, not a walk over every contract).
         """
         entry = self._entry(state.vendor_id)
         fingerprint = model_fingerprint(model)
         entry.sync(state, fingerprint)
-        if index is not None:
+        if index is not None and not evidence:
             return self._points(entry, state, facts, as_of, model, totals, index)
         factors = []
         for rule in entry.counting:
-            key = self._key(rule, state, facts, as_of, totals, entry)
+            key = self._key(rule, state, facts, as_of, totals, entry, index)
             found = entry.factors.get(rule.name)
             if found is None or found[0] != key:
-                factor = rule.compute(facts, as_of, model, totals)
+                kind = MISSING_KINDS.get(rule.name) if index is not None else None
+                if index is not None and kind is not None:
+                    ended = (facts.contracts[c] for c in index.ended(kind, as_of))
+                    factor = missing_factor(rule.name, ended, kind, missing_points(kind, model))
+                else:
+                    factor = rule.compute(facts, as_of, model, totals)
                 if found is not None and found[1] == factor:
                     # What it reads moved, not the factor (a contract not ended yet, for the
                     # missing certificates): the object kept, so that its evidence, maybe
@@ -220,25 +230,33 @@ class FactorMemo:
         as_of: dt.date,
         totals: Mapping[str, int],
         entry: _Entry,
+        index: ContractIndex | None,
     ) -> Hashable:
         key: tuple[Hashable, ...] = (
             entry.generations.get(rule.name, 0),
             as_of if rule.daily else None,
         )
         if rule.name == "concentration":
-            agencies = self._held(facts, state, entry)
+            agencies = self._held(facts, state, entry, index)
             key += (tuple((agency, totals.get(agency, 0)) for agency in sorted(agencies)),)
         return key
 
     @staticmethod
-    def _held(facts: VendorFacts, state: VendorState, entry: _Entry) -> frozenset[str]:
-        """The agencies of the vendor's critical contracts (their totals bear on its share)."""
+    def _held(
+        facts: VendorFacts, state: VendorState, entry: _Entry, index: ContractIndex | None
+    ) -> frozenset[str]:
+        """The agencies of the vendor's critical contracts (their totals bear on its share):
+        those with a start day in its contract index, else from a walk over its contracts."""
         digest = state.digests.get("contracts", "")
         if entry.agencies[0] != digest or not digest:
             held = frozenset(
-                c.agency
-                for c in facts.contracts.values()
-                if c.criticality in CRITICAL_CRITICALITIES
+                (agency for agency, starts in index.starts.items() if starts)
+                if index is not None
+                else (
+                    c.agency
+                    for c in facts.contracts.values()
+                    if c.criticality in CRITICAL_CRITICALITIES
+                )
             )
             entry.agencies = (digest, held)
         return entry.agencies[1]

@@ -210,7 +210,9 @@ class RiskService:
                     # The current score with its evidence, as of the vendor's last event (the
                     # agencies' totals then): what the log decides, not where a batch ends, so
                     # a rebuild's larger batches give the live scores.
-                    with_evidence[vendor_id] = await self._score(conn, state, today, totals, seq)
+                    with_evidence[vendor_id] = await self._score(
+                        conn, state, today, totals, seq, index, evidence=True
+                    )
         scores.current.update(with_evidence)
         if written := [c for c in contracts.values() if c is not None]:
             await repository.put_contracts(conn, written)
@@ -231,16 +233,19 @@ class RiskService:
         up_to_seq: int | None = None,
         index: ContractIndex | None = None,
         held: Mapping[str, int] | None = None,
+        *,
+        evidence: bool = False,
     ) -> RiskScore:
         """The score on `day` from a state (pure), after fetching what memory lacks: the
         events of items that do not count yet on `day` (up to a point of the log), and the
         counters of agencies only those events name (`totals` has the state's own). Given
-        the state's contract index, the long factors are points only (factor_memo.py);
-        `held`: the totals on `day` of the agencies in the index, when already asked."""
+        the state's contract index, the long factors are points only (factor_memo.py),
+        unless `evidence` is asked; `held`: the totals on `day` of the agencies in the
+        index, when already asked."""
         if not (stale := stale_items(state, day)):
             facts = facts_on(state, day)
             on_day = totals.on(day) if held is None else held
-            return self.memo.score(state, facts, day, self.model, on_day, index)
+            return self.memo.score(state, facts, day, self.model, on_day, index, evidence=evidence)
         replayed = await repository.item_events(conn, state.vendor_id, stale, up_to_seq)
         named = (e.payload.agency for e in replayed if isinstance(e.payload, ContractAwarded))
         if missing := totals.missing(named):

@@ -272,15 +272,12 @@ def _chain_items(facts: VendorFacts, as_of: dt.date, model: RiskModel) -> list[_
     return items
 
 
-def _missing(
-    facts: VendorFacts, as_of: dt.date, kind: CertificateKind, points: float
-) -> list[_Item]:
-    covered = {c.contract_id for c in facts.certificates.values() if c.kind is kind}
-    return [
-        _missing_item(contract, kind, points)
-        for contract in facts.contracts.values()
-        if contract.ends_on < as_of and contract.contract_id not in covered
-    ]
+def missing_factor(
+    name: str, uncovered: Iterable[ContractFact], kind: CertificateKind, points: float
+) -> Factor:
+    """A missing-certificates factor: `points` for each of the contracts ended without a
+    `kind` certificate (in any order; ordered by end day as a person reads them)."""
+    return _factor(name, [_missing_item(contract, kind, points) for contract in uncovered])
 
 
 # A vendor with many ended contracts lists each of them in every score: the same item, made
@@ -383,7 +380,13 @@ def _missing_factor(name: str, kind: CertificateKind) -> FactorFunction:
     def factor(
         facts: VendorFacts, as_of: dt.date, model: RiskModel, _: Mapping[str, int]
     ) -> Factor:
-        return _factor(name, _missing(facts, as_of, kind, missing_points(kind, model)))
+        covered = {c.contract_id for c in facts.certificates.values() if c.kind is kind}
+        uncovered = (
+            contract
+            for contract in facts.contracts.values()
+            if contract.ends_on < as_of and contract.contract_id not in covered
+        )
+        return missing_factor(name, uncovered, kind, missing_points(kind, model))
 
     return factor
 

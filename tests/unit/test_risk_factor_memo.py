@@ -38,10 +38,13 @@ totals = st.dictionaries(st.sampled_from(["市民課", "税務課", "other"]), s
 def test_the_memo_scores_as_scoring_from_scratch(
     log: list[EventEnvelope], moving_totals: list[dict[str, int]]
 ) -> None:
-    memo = FactorMemo()
+    memo, indexed, index = FactorMemo(), FactorMemo(), ContractIndex()
     state = VendorState(VENDOR)
     for n, event in enumerate(log):
-        state = STATE.validate_json(STATE.dump_json(fold_one(state, event)))
+        after = STATE.validate_json(STATE.dump_json(fold_one(state, event)))
+        if (item := item_of(event.payload)) is not None:
+            index.update(state, after, item[0])
+        state = after
         agency_totals = moving_totals[n % len(moving_totals)]
         for day in (effective_day(event.payload, FIRST), TODAY):
             if stale_items(state, day):
@@ -50,6 +53,11 @@ def test_the_memo_scores_as_scoring_from_scratch(
             expected = score(facts, day, MODEL, agency_totals)
             assert memo.score(state, facts, day, MODEL, agency_totals) == expected
             assert memo.score(state, facts, day, MODEL, agency_totals) == expected  # again
+            # The missing certificates' evidence from the contract index: the same.
+            with_index = indexed.score(
+                state, facts, day, MODEL, agency_totals, index, evidence=True
+            )
+            assert with_index == expected
 
 
 @settings(max_examples=200, deadline=None)
