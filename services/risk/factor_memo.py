@@ -9,6 +9,11 @@ the agencies the vendor holds critical contracts of) and hands back the same Fac
 while those are unchanged, so the factor costs nothing, and serialises once
 (repository.py reuses the JSON of a Factor it has seen).
 
+What changed is tested once per state (`_Entry.sync`): the state's field digests against
+those of the vendor's last state scored, forgetting the factors of the rules that read a
+field that moved. A score is then a look-up per factor (and day), and leaves out the rules
+with nothing to count on the record (`FactorRule.counts`).
+
 Reuse is exact: a factor is a pure function of those inputs (scoring.py), and a field's digest
 changes with every event folded into it (fold.py). States whose facts on the day need items
 folded again (stale items: an out-of-order event, a day in the past) are scored from scratch.
