@@ -201,3 +201,36 @@ def test_a_factor_computed_again_to_the_same_evidence_is_the_object_already_writ
     changed = last.factor("missing_erasure_certificates")
     assert changed is not None and changed != missing and len(changed.evidence) == 2
     assert last == score(facts_on(state, TODAY), TODAY, MODEL, {})
+
+
+def test_the_missing_certificates_from_the_index_keep_the_object_while_their_evidence_holds() -> (
+    None
+):
+    """Scored with its contract index and evidence (the current score): the contracts ended
+    come from the index, as scoring from scratch lists them; a contract awarded that has not
+    ended leaves that evidence as it was, so the factor kept (its JSON already made) is handed
+    back; one more ended contract lists two."""
+    memo, state = FactorMemo(), VendorState(VENDOR)
+    index = ContractIndex()
+
+    def scored(event: EventEnvelope) -> RiskScore:
+        nonlocal state
+        after = fold_one(state, event)
+        item = item_of(event.payload)
+        assert item is not None
+        index.update(state, after, item[0])
+        state = after
+        facts = facts_on(state, TODAY)
+        found = memo.score(state, facts, TODAY, MODEL, {}, index, evidence=True)
+        assert found == score(facts, TODAY, MODEL, {})
+        return found
+
+    missing = scored(_awarded("c1", "2022-01-01", "2022-06-30")).factor(
+        "missing_erasure_certificates"
+    )
+    running = scored(_awarded("c2", "2022-09-01", "2099-12-31"))
+    assert running.factor("missing_erasure_certificates") is missing
+    ended = scored(_awarded("c3", "2022-02-01", "2022-08-31")).factor(
+        "missing_erasure_certificates"
+    )
+    assert ended is not None and ended != missing and len(ended.evidence) == 2
