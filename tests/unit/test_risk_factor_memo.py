@@ -203,9 +203,7 @@ def test_a_factor_computed_again_to_the_same_evidence_is_the_object_already_writ
     assert last == score(facts_on(state, TODAY), TODAY, MODEL, {})
 
 
-def test_the_missing_certificates_from_the_index_keep_the_object_while_their_evidence_holds() -> (
-    None
-):
+def test_missing_certificates_from_the_index_keep_their_object_while_unchanged() -> None:
     """Scored with its contract index and evidence (the current score): the contracts ended
     come from the index, as scoring from scratch lists them; a contract awarded that has not
     ended leaves that evidence as it was, so the factor kept (its JSON already made) is handed
