@@ -85,21 +85,29 @@ class _RunningTotal:
         # Sorted day ordinals on which the total changed, and the total from each on.
         self._days, self._totals = days, totals
         self._tree: dict[int, int] = {}
+        # Totals asked since the last change: every vendor holding the agency's contracts
+        # asks for today's after each of its events (a totals object lives one batch).
+        self._asked: dict[int, int] = {}
 
     def add(self, day: dt.date, delta: int) -> None:
+        self._asked.clear()
         index = day.toordinal()
         while index < self._SIZE:
             self._tree[index] = self._tree.get(index, 0) + delta
             index += index & -index
 
     def up_to(self, day: dt.date) -> int:
-        index = day.toordinal()
+        asked = day.toordinal()
+        if (found := self._asked.get(asked)) is not None:
+            return found
+        index = asked
         at = bisect.bisect_right(self._days, index)
         total = self._totals[at - 1] if at else 0
         if tree := self._tree:  # most agencies gain no contract in a batch
             while index > 0:
                 total += tree.get(index, 0)
                 index -= index & -index
+        self._asked[asked] = total
         return total
 
 

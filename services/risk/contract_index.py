@@ -94,8 +94,19 @@ class ContractIndex:
 
     def missing(self, kind: CertificateKind, as_of: dt.date, points: float) -> float:
         """The contribution of the contracts ended before `as_of` without a `kind` certificate."""
-        ended = bisect.bisect_left(self.uncovered.get(kind, []), (as_of, ""))
-        return round_points(sum(repeat(points, ended)))
+        return round_points(sum(repeat(points, self._ended(kind, as_of))))
+
+    def ended(self, kind: CertificateKind, as_of: dt.date) -> list[str]:
+        """The ids of the contracts ended before `as_of` without a `kind` certificate, by end
+        day and id (the missing-certificates factor's evidence, without a walk over every
+        contract)."""
+        return [
+            contract_id
+            for _, contract_id in self.uncovered.get(kind, [])[: self._ended(kind, as_of)]
+        ]
+
+    def _ended(self, kind: CertificateKind, as_of: dt.date) -> int:
+        return bisect.bisect_left(self.uncovered.get(kind, []), (as_of, ""))
 
     def concentration(self, as_of: dt.date, model: RiskModel, totals: Mapping[str, int]) -> float:
         """The contribution of the vendor's largest share of one agency's critical contracts.

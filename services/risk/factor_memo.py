@@ -9,6 +9,11 @@ the agencies the vendor holds critical contracts of) and hands back the same Fac
 while those are unchanged, so the factor costs nothing, and serialises once
 (repository.py reuses the JSON of a Factor it has seen).
 
+What changed is tested once per state (`_Entry.sync`): the state's field digests against
+those of the vendor's last state scored, forgetting the factors of the rules that read a
+field that moved. A score is then a look-up per factor (and day), and leaves out the rules
+with nothing to count on the record (`FactorRule.counts`).
+
 Reuse is exact: a factor is a pure function of those inputs (scoring.py), and a field's digest
 changes with every event folded into it (fold.py). States whose facts on the day need items
 folded again (stale items: an out-of-order event, a day in the past) are scored from scratch.
@@ -23,13 +28,14 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
 from services.risk.contract_index import MISSING_KINDS, ContractIndex
-from services.risk.facts import VendorFacts, VendorState
+from services.risk.facts import ITEM_FIELDS, VendorFacts, VendorState
 from services.risk.model import RiskModel, model_fingerprint
 from services.risk.risk_score import Factor, RiskScore, total_of
 from services.risk.scoring import (
     CRITICAL_CRITICALITIES,
     FACTOR_RULES,
     FactorRule,
+    missing_factor,
     missing_points,
 )
 from services.risk.terms import (
@@ -51,19 +57,65 @@ TERMS_RULES = {*INCIDENT_RULES, *SANCTION_RULES, "unapproved_subcontracting"}
 
 # Vendors remembered: a batch touches at most a few hundred; a process keeps the busiest.
 VENDORS = 4096
+# Days a vendor's factors are remembered for (today's above all, asked after each event).
+KNOWN_DAYS = 4
 
 # Each rule's items in a fixed order (a key is built several times per event and vendor).
 _READS = {rule.name: tuple(sorted(rule.reads)) for rule in FACTOR_RULES}
+# Per field of the record, the rules that read it; the fields some rule counts items of.
+_READERS = {
+    name: tuple(rule.name for rule in FACTOR_RULES if name in rule.reads)
+    for name in ITEM_FIELDS.values()
+}
+_COUNTED = sorted({name for rule in FACTOR_RULES for name in rule.counts})
 
 
 @dataclass
 class _Entry:
+    # With evidence: per rule, its last factor and what it was computed from (the rule's
+    # generation, the day if it depends on it, for concentration the agencies' totals).
     factors: dict[str, tuple[Hashable, Factor]] = field(default_factory=dict)
+    # Per rule, how many times what it reads changed (`sync`): equal, the same items.
+    generations: dict[str, int] = field(default_factory=dict)
+    # Points only (`FactorMemo.score` given an index): per rule, its factor on the last days
+    # asked (None: a rule that does not depend on the day), for the state digests `seen`
+    # under the model `fingerprint`; and the rules that count something on that record.
+    days: dict[str, dict[dt.date | None, Factor]] = field(default_factory=dict)
+    seen: Mapping[str, str] = field(default_factory=dict)
+    fingerprint: str = ""
+    counting: tuple[FactorRule, ...] = ()
     agencies: tuple[str, frozenset[str]] = ("", frozenset())  # contracts digest, held agencies
     # Per rule of TERMS_RULES: its terms, with the model and the digests of what it reads.
     terms: dict[str, tuple[Hashable, IncidentTerms | SanctionTerms | UnapprovedTerms]] = field(
         default_factory=dict
     )
+
+    def sync(self, state: VendorState, fingerprint: str) -> None:
+        """Forgets the factors of the rules that read what the state changed since the
+        last score (one look at each field's digest, once per state), or every factor when
+        the model changed."""
+        digests = state.digests
+        if digests is self.seen and fingerprint == self.fingerprint:
+            return  # the same state again: its other day, or its current score
+        if fingerprint != self.fingerprint:
+            self.days.clear()
+            self.factors.clear()
+        else:
+            seen = self.seen
+            for name, readers in _READERS.items():
+                if digests.get(name, "") != seen.get(name, ""):
+                    for rule in readers:
+                        self.days.pop(rule, None)
+                        self.generations[rule] = self.generations.get(rule, 0) + 1
+        self.counting = _counting(tuple(bool(getattr(state, name)) for name in _COUNTED))
+        self.seen, self.fingerprint = digests, fingerprint
+
+
+@functools.cache
+def _counting(present: tuple[bool, ...]) -> tuple[FactorRule, ...]:
+    """The rules that count something, given which of the `_COUNTED` fields hold items."""
+    held = {name for name, found in zip(_COUNTED, present, strict=True) if found}
+    return tuple(rule for rule in FACTOR_RULES if rule.counts & held)
 
 
 class FactorMemo:
@@ -79,6 +131,8 @@ class FactorMemo:
         model: RiskModel,
         totals: Mapping[str, int],
         index: ContractIndex | None = None,
+        *,
+        evidence: bool = False,
     ) -> RiskScore:
         """`score(facts, as_of, model, totals)`, where `facts` are the state's items as they
         stand (no stale item folded again), reusing what is unchanged.
@@ -87,20 +141,25 @@ class FactorMemo:
         without evidence (what a history row and an announcement need; reading the history
         derives the evidence): those over every contract (missing certificates,
         concentration) from the index, the incident and sanction factors without their notes.
+        With `evidence` too, every factor has its evidence, the missing certificates' taken
+        from the index (the contracts ended, not a walk over every contract).
         """
         entry = self._entry(state.vendor_id)
         fingerprint = model_fingerprint(model)
+        entry.sync(state, fingerprint)
+        if index is not None and not evidence:
+            return self._points(entry, state, facts, as_of, model, totals, index)
         factors = []
-        for rule in FACTOR_RULES:
-            if index is not None and (
-                points := _points_only(rule, state, entry, facts, index, as_of, model, totals)
-            ):
-                factors.append(points)
-                continue
-            key = self._key(rule, state, facts, as_of, fingerprint, totals, entry)
+        for rule in entry.counting:
+            key = self._key(rule, state, facts, as_of, totals, entry, index)
             found = entry.factors.get(rule.name)
             if found is None or found[0] != key:
-                factor = rule.compute(facts, as_of, model, totals)
+                kind = MISSING_KINDS.get(rule.name) if index is not None else None
+                if index is not None and kind is not None:
+                    ended = (facts.contracts[c] for c in index.ended(kind, as_of))
+                    factor = missing_factor(rule.name, ended, kind, missing_points(kind, model))
+                else:
+                    factor = rule.compute(facts, as_of, model, totals)
                 if found is not None and found[1] == factor:
                     # What it reads moved, not the factor (a contract not ended yet, for the
                     # missing certificates): the object kept, so that its evidence, maybe
@@ -108,6 +167,40 @@ class FactorMemo:
                     factor = found[1]
                 found = entry.factors[rule.name] = (key, factor)
             factors.append(found[1])
+        return total_of(factors, model)
+
+    def _points(
+        self,
+        entry: _Entry,
+        state: VendorState,
+        facts: VendorFacts,
+        as_of: dt.date,
+        model: RiskModel,
+        totals: Mapping[str, int],
+        index: ContractIndex,
+    ) -> RiskScore:
+        """The score, points only for the long factors, from what the entry keeps of each
+        factor per day: one test per score of what the state changed since the last (its
+        digests), then a look-up per factor and day; computed only for a rule whose items
+        changed or a day not asked yet. Rules with nothing to count on the record are left
+        out (no points whatever the day), concentration is asked every time (the agencies'
+        totals move with every vendor's contracts)."""
+        factors = []
+        for rule in entry.counting:
+            if rule.name == "concentration":
+                factors.append(_points_factor(rule.name, index.concentration(as_of, model, totals)))
+                continue
+            days = entry.days.setdefault(rule.name, {})
+            day = as_of if rule.daily else None
+            found = days.pop(day, None)  # and put back last: the least recent goes first
+            if found is None:
+                found = _points_only(rule, state, entry, facts, index, as_of, model, totals)
+                if found is None:  # a short factor: with its evidence, as scoring gives it
+                    found = rule.compute(facts, as_of, model, totals)
+                if len(days) >= KNOWN_DAYS:
+                    del days[next(iter(days))]
+            days[day] = found
+            factors.append(found)
         return total_of(factors, model)
 
     def moved(self, before: VendorState, after: VendorState, item: str, model: RiskModel) -> None:
@@ -140,30 +233,35 @@ class FactorMemo:
         state: VendorState,
         facts: VendorFacts,
         as_of: dt.date,
-        fingerprint: str,
         totals: Mapping[str, int],
         entry: _Entry,
+        index: ContractIndex | None,
     ) -> Hashable:
-        digests = state.digests
         key: tuple[Hashable, ...] = (
-            fingerprint,
-            *[digests.get(name, "") for name in _READS[rule.name]],
+            entry.generations.get(rule.name, 0),
             as_of if rule.daily else None,
         )
         if rule.name == "concentration":
-            agencies = self._held(facts, state, entry)
+            agencies = self._held(facts, state, entry, index)
             key += (tuple((agency, totals.get(agency, 0)) for agency in sorted(agencies)),)
         return key
 
     @staticmethod
-    def _held(facts: VendorFacts, state: VendorState, entry: _Entry) -> frozenset[str]:
-        """The agencies of the vendor's critical contracts (their totals bear on its share)."""
+    def _held(
+        facts: VendorFacts, state: VendorState, entry: _Entry, index: ContractIndex | None
+    ) -> frozenset[str]:
+        """The agencies of the vendor's critical contracts (their totals bear on its share):
+        those with a start day in its contract index, else from a walk over its contracts."""
         digest = state.digests.get("contracts", "")
         if entry.agencies[0] != digest or not digest:
             held = frozenset(
-                c.agency
-                for c in facts.contracts.values()
-                if c.criticality in CRITICAL_CRITICALITIES
+                (agency for agency, starts in index.starts.items() if starts)
+                if index is not None
+                else (
+                    c.agency
+                    for c in facts.contracts.values()
+                    if c.criticality in CRITICAL_CRITICALITIES
+                )
             )
             entry.agencies = (digest, held)
         return entry.agencies[1]

@@ -77,14 +77,14 @@ def fold_one(state: VendorState, event: EventEnvelope) -> VendorState:
     if item is None:
         return state
     key, day = item
-    changed = _apply(state, event)
+    changes = _apply(state, event)
     name = ITEM_FIELDS[key.partition(":")[0]]
     digest = _digest(state.digests.get(name, ""), str(event.event_id))
-    changed = replace(changed, digests={**state.digests, name: digest})
+    changes["digests"] = {**state.digests, name: digest}
     if day is not None and day > state.horizons.get(key, dt.date.min):
-        horizons = {**state.horizons, key: day}
-        changed = replace(changed, horizons=horizons, horizon=max(state.horizon, day))
-    return changed
+        changes["horizons"] = {**state.horizons, key: day}
+        changes["horizon"] = max(state.horizon, day)
+    return replace(state, **changes)
 
 
 def _digest(previous: str, event_id: str) -> str:
@@ -249,8 +249,9 @@ def _sanction_change(payload: SanctionAmended | SanctionLifted) -> SanctionChang
     return SanctionChange(payload.effective_on, lifted=False, period=period)
 
 
-def _apply(state: VendorState, event: EventEnvelope) -> VendorState:
-    """One event's change to its item, whatever its dates (`item_of` says when it counts)."""
+def _apply(state: VendorState, event: EventEnvelope) -> dict[str, Any]:
+    """One event's change to its item, whatever its dates (`item_of` says when it counts):
+    the state's fields it changes, so that `fold_one` makes one state, not one per field."""
     payload = event.payload
     eid = str(event.event_id)
     match payload:
@@ -265,7 +266,7 @@ def _apply(state: VendorState, event: EventEnvelope) -> VendorState:
                 occurred_on=payload.occurred_on,
                 event_ids=(eid,),
             )
-            return replace(state, incidents={**state.incidents, incident.incident_id: incident})
+            return {"incidents": {**state.incidents, incident.incident_id: incident}}
         case IncidentInvestigated():
             if (found := state.incidents.get(payload.incident_id)) is not None:
                 incident = replace(
@@ -275,13 +276,13 @@ def _apply(state: VendorState, event: EventEnvelope) -> VendorState:
                     investigated_on=payload.investigated_on,
                     event_ids=(*found.event_ids, eid),
                 )
-                return replace(state, incidents={**state.incidents, found.incident_id: incident})
+                return {"incidents": {**state.incidents, found.incident_id: incident}}
         case IncidentClosed():
             if (found := state.incidents.get(payload.incident_id)) is not None:
                 incident = replace(
                     found, closed_on=payload.closed_on, event_ids=(*found.event_ids, eid)
                 )
-                return replace(state, incidents={**state.incidents, found.incident_id: incident})
+                return {"incidents": {**state.incidents, found.incident_id: incident}}
         case SanctionImposed():
             sanction = SanctionSource(
                 sanction_id=payload.sanction_id,
@@ -292,7 +293,7 @@ def _apply(state: VendorState, event: EventEnvelope) -> VendorState:
                 period=Period(payload.duration_months, payload.duration_days, payload.ends_on),
                 event_ids=(eid,),
             )
-            return replace(state, sanctions={**state.sanctions, sanction.sanction_id: sanction})
+            return {"sanctions": {**state.sanctions, sanction.sanction_id: sanction}}
         case SanctionAmended() | SanctionLifted():
             if (source := state.sanctions.get(payload.sanction_id)) is not None:
                 sanction = replace(
@@ -300,7 +301,7 @@ def _apply(state: VendorState, event: EventEnvelope) -> VendorState:
                     changes=(*source.changes, _sanction_change(payload)),
                     event_ids=(*source.event_ids, eid),
                 )
-                return replace(state, sanctions={**state.sanctions, source.sanction_id: sanction})
+                return {"sanctions": {**state.sanctions, source.sanction_id: sanction}}
         case ContractAwarded():
             contract = ContractFact(
                 contract_id=payload.contract_id,
@@ -310,7 +311,7 @@ def _apply(state: VendorState, event: EventEnvelope) -> VendorState:
                 ends_on=payload.ends_on,
                 event_ids=(eid,),
             )
-            return replace(state, contracts={**state.contracts, contract.contract_id: contract})
+            return {"contracts": {**state.contracts, contract.contract_id: contract}}
         case ContractAmended():
             found_contract = state.contracts.get(payload.contract_id)
             if found_contract is not None and payload.contract_id not in state.terminated:
@@ -319,16 +320,18 @@ def _apply(state: VendorState, event: EventEnvelope) -> VendorState:
                     ends_on=payload.ends_on or found_contract.ends_on,
                     event_ids=(*found_contract.event_ids, eid),
                 )
-                return replace(state, contracts={**state.contracts, contract.contract_id: contract})
+                return {"contracts": {**state.contracts, contract.contract_id: contract}}
         case ContractTerminated():
-            state = replace(state, terminated=state.terminated | {payload.contract_id})
-            if (found_contract := state.contracts.get(payload.contract_id)) is not None:
-                contract = replace(
-                    found_contract,
-                    ends_on=min(found_contract.ends_on, payload.terminated_on),
-                    event_ids=(*found_contract.event_ids, eid),
-                )
-                return replace(state, contracts={**state.contracts, contract.contract_id: contract})
+            terminated = state.terminated | {payload.contract_id}
+            if (found_contract := state.contracts.get(payload.contract_id)) is None:
+                return {"terminated": terminated}
+            contract = replace(
+                found_contract,
+                ends_on=min(found_contract.ends_on, payload.terminated_on),
+                event_ids=(*found_contract.event_ids, eid),
+            )
+            contracts = {**state.contracts, contract.contract_id: contract}
+            return {"terminated": terminated, "contracts": contracts}
         case SubcontractRequested():
             sub = SubcontractFact(
                 subcontract_id=payload.subcontract_id,
@@ -338,7 +341,7 @@ def _apply(state: VendorState, event: EventEnvelope) -> VendorState:
                 requested_on=payload.requested_on,
                 event_ids=(eid,),
             )
-            return replace(state, subcontracts={**state.subcontracts, sub.subcontract_id: sub})
+            return {"subcontracts": {**state.subcontracts, sub.subcontract_id: sub}}
         case SubcontractApproved():
             if (found_sub := state.subcontracts.get(payload.subcontract_id)) is not None:
                 sub = replace(
@@ -347,7 +350,7 @@ def _apply(state: VendorState, event: EventEnvelope) -> VendorState:
                     fitness_certificate_ids=tuple(payload.fitness_certificate_ids),
                     event_ids=(*found_sub.event_ids, eid),
                 )
-                return replace(state, subcontracts={**state.subcontracts, sub.subcontract_id: sub})
+                return {"subcontracts": {**state.subcontracts, sub.subcontract_id: sub}}
         case SubcontractRejected():
             if (found_sub := state.subcontracts.get(payload.subcontract_id)) is not None:
                 sub = replace(
@@ -355,7 +358,7 @@ def _apply(state: VendorState, event: EventEnvelope) -> VendorState:
                     rejected_on=payload.rejected_on,
                     event_ids=(*found_sub.event_ids, eid),
                 )
-                return replace(state, subcontracts={**state.subcontracts, sub.subcontract_id: sub})
+                return {"subcontracts": {**state.subcontracts, sub.subcontract_id: sub}}
         case CertificateSubmitted():
             certificate = CertificateFact(
                 certificate_id=payload.certificate_id,
@@ -366,7 +369,7 @@ def _apply(state: VendorState, event: EventEnvelope) -> VendorState:
                 event_id=eid,
             )
             certificates = {**state.certificates, certificate.certificate_id: certificate}
-            return replace(state, certificates=certificates)
+            return {"certificates": certificates}
         case ClaimFiled():
             claim = ClaimFact(
                 claim_id=payload.claim_id,
@@ -374,7 +377,7 @@ def _apply(state: VendorState, event: EventEnvelope) -> VendorState:
                 filed_on=payload.filed_on,
                 event_ids=(eid,),
             )
-            return replace(state, claims={**state.claims, claim.claim_id: claim})
+            return {"claims": {**state.claims, claim.claim_id: claim}}
         case ClaimSettled():
             if (found_claim := state.claims.get(payload.claim_id)) is not None:
                 claim = replace(
@@ -382,5 +385,5 @@ def _apply(state: VendorState, event: EventEnvelope) -> VendorState:
                     settled_on=payload.settled_on,
                     event_ids=(*found_claim.event_ids, eid),
                 )
-                return replace(state, claims={**state.claims, claim.claim_id: claim})
-    return state
+                return {"claims": {**state.claims, claim.claim_id: claim}}
+    return {}

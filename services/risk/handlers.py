@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from services.events.base import EventEnvelope
@@ -195,9 +195,10 @@ class RiskService:
                 index.update(was, state, item)
                 self.memo.moved(was, state, item, self.model)
                 # Points only (history and announcements); the evidence is derived when read.
-                after = await self._score(conn, state, day, totals, seq, index)
+                # The agencies' totals the row keeps are those concentration asks for.
                 on_day = totals.on(day)
                 used = {agency: on_day.get(agency, 0) for agency in index.starts}
+                after = await self._score(conn, state, day, totals, seq, index, used)
                 history.append(repository.HistoryEntry(vendor_id, seq, day, after, used))
                 current = (
                     after
@@ -209,7 +210,9 @@ class RiskService:
                     # The current score with its evidence, as of the vendor's last event (the
                     # agencies' totals then): what the log decides, not where a batch ends, so
                     # a rebuild's larger batches give the live scores.
-                    with_evidence[vendor_id] = await self._score(conn, state, today, totals, seq)
+                    with_evidence[vendor_id] = await self._score(
+                        conn, state, today, totals, seq, index, evidence=True
+                    )
         scores.current.update(with_evidence)
         if written := [c for c in contracts.values() if c is not None]:
             await repository.put_contracts(conn, written)
@@ -229,14 +232,20 @@ class RiskService:
         totals: CriticalTotals,
         up_to_seq: int | None = None,
         index: ContractIndex | None = None,
+        held: Mapping[str, int] | None = None,
+        *,
+        evidence: bool = False,
     ) -> RiskScore:
         """The score on `day` from a state (pure), after fetching what memory lacks: the
         events of items that do not count yet on `day` (up to a point of the log), and the
         counters of agencies only those events name (`totals` has the state's own). Given
-        the state's contract index, the long factors are points only (factor_memo.py)."""
+        the state's contract index, the long factors are points only (factor_memo.py),
+        unless `evidence` is asked; `held`: the totals on `day` of the agencies in the
+        index, when already asked."""
         if not (stale := stale_items(state, day)):
             facts = facts_on(state, day)
-            return self.memo.score(state, facts, day, self.model, totals.on(day), index)
+            on_day = totals.on(day) if held is None else held
+            return self.memo.score(state, facts, day, self.model, on_day, index, evidence=evidence)
         replayed = await repository.item_events(conn, state.vendor_id, stale, up_to_seq)
         named = (e.payload.agency for e in replayed if isinstance(e.payload, ContractAwarded))
         if missing := totals.missing(named):

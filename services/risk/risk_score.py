@@ -99,11 +99,10 @@ def should_announce(old: RiskScore | None, new: RiskScore, model: RiskModel) -> 
 
 def moved_factors(old: RiskScore | None, new: RiskScore) -> list[str]:
     """Names of the factors whose contribution changed (appearing or vanishing included)."""
-    return [
-        name
-        for name in FACTOR_NAMES
-        if (0.0 if old is None else old.contribution(name)) != new.contribution(name)
-    ]
+    # Each score's contributions by name once, not a search through its factors per name.
+    before = {} if old is None else {f.name: f.contribution for f in old.factors}
+    after = {f.name: f.contribution for f in new.factors}
+    return [name for name in FACTOR_NAMES if before.get(name, 0.0) != after.get(name, 0.0)]
 
 
 def total_of(factors: Iterable[Factor], model: RiskModel) -> RiskScore:

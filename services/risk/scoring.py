@@ -272,15 +272,12 @@ def _chain_items(facts: VendorFacts, as_of: dt.date, model: RiskModel) -> list[_
     return items
 
 
-def _missing(
-    facts: VendorFacts, as_of: dt.date, kind: CertificateKind, points: float
-) -> list[_Item]:
-    covered = {c.contract_id for c in facts.certificates.values() if c.kind is kind}
-    return [
-        _missing_item(contract, kind, points)
-        for contract in facts.contracts.values()
-        if contract.ends_on < as_of and contract.contract_id not in covered
-    ]
+def missing_factor(
+    name: str, uncovered: Iterable[ContractFact], kind: CertificateKind, points: float
+) -> Factor:
+    """A missing-certificates factor: `points` for each of the contracts ended without a
+    `kind` certificate (in any order; ordered by end day as a person reads them)."""
+    return _factor(name, [_missing_item(contract, kind, points) for contract in uncovered])
 
 
 # A vendor with many ended contracts lists each of them in every score: the same item, made
@@ -366,7 +363,8 @@ def _concentration_items(
 
 # The factors in their fixed order, each with what of a vendor's record it reads (the item
 # kinds of `VendorFacts`) and whether it depends on the day: what a factor may be reused for
-# (factor_memo.py) when neither changed. Concentration also reads the agencies' totals.
+# (factor_memo.py) when neither changed. Concentration also reads the agencies' totals. And
+# the fields whose items it counts: with none of those on the record, it counts nothing.
 FactorFunction = Callable[[VendorFacts, dt.date, RiskModel, Mapping[str, int]], Factor]
 
 
@@ -382,7 +380,13 @@ def _missing_factor(name: str, kind: CertificateKind) -> FactorFunction:
     def factor(
         facts: VendorFacts, as_of: dt.date, model: RiskModel, _: Mapping[str, int]
     ) -> Factor:
-        return _factor(name, _missing(facts, as_of, kind, missing_points(kind, model)))
+        covered = {c.contract_id for c in facts.certificates.values() if c.kind is kind}
+        uncovered = (
+            contract
+            for contract in facts.contracts.values()
+            if contract.ends_on < as_of and contract.contract_id not in covered
+        )
+        return missing_factor(name, uncovered, kind, missing_points(kind, model))
 
     return factor
 
@@ -393,6 +397,9 @@ class FactorRule:
     reads: frozenset[str]  # fields of VendorFacts
     daily: bool  # changes with the day, the record unchanged
     compute: FactorFunction
+    # The fields whose items it counts (a subset of `reads`): none on the record, no points
+    # whatever the day, the model or the totals (tests/unit/test_risk_scoring.py checks it).
+    counts: frozenset[str]
 
 
 FACTOR_RULES: tuple[FactorRule, ...] = (
@@ -401,66 +408,77 @@ FACTOR_RULES: tuple[FactorRule, ...] = (
         frozenset({"incidents"}),
         True,
         lambda f, d, m, _: _factor("incidents", _incident_items(f, d, m, inherited=False)),
+        counts=frozenset({"incidents"}),
     ),
     FactorRule(
         "inherited_incidents",
         frozenset({"incidents"}),
         True,
         lambda f, d, m, _: _factor("inherited_incidents", _incident_items(f, d, m, inherited=True)),
+        counts=frozenset({"incidents"}),
     ),
     FactorRule(
         "active_sanctions",
         frozenset({"sanctions"}),
         True,
         lambda f, d, m, _: _factor("active_sanctions", _sanction_items(f, d, m, active=True)),
+        counts=frozenset({"sanctions"}),
     ),
     FactorRule(
         "recent_sanctions",
         frozenset({"sanctions"}),
         True,
         lambda f, d, m, _: _factor("recent_sanctions", _sanction_items(f, d, m, active=False)),
+        counts=frozenset({"sanctions"}),
     ),
     FactorRule(
         "unapproved_subcontracting",
         frozenset({"incidents", "subcontracts"}),
         True,
         lambda f, d, m, _: _factor("unapproved_subcontracting", _unapproved_items(f, d, m)),
+        counts=frozenset({"incidents", "subcontracts"}),
     ),
     FactorRule(
         "subcontract_chain_depth",
         frozenset({"subcontracts", "contracts"}),
         True,
         lambda f, d, m, _: _factor("subcontract_chain_depth", _chain_items(f, d, m)),
+        counts=frozenset({"subcontracts"}),
     ),
     FactorRule(
         "missing_erasure_certificates",
         frozenset({"contracts", "certificates"}),
         True,
         _missing_factor("missing_erasure_certificates", CertificateKind.DATA_ERASURE),
+        counts=frozenset({"contracts"}),
     ),
     FactorRule(
         "missing_disposal_certificates",
         frozenset({"contracts", "certificates"}),
         True,
         _missing_factor("missing_disposal_certificates", CertificateKind.MEDIA_DISPOSAL),
+        counts=frozenset({"contracts"}),
     ),
     FactorRule(
         "missing_fitness_documents",
         frozenset({"subcontracts", "certificates"}),
         False,
         lambda f, d, m, _: _factor("missing_fitness_documents", _fitness_items(f, m)),
+        counts=frozenset({"subcontracts"}),
     ),
     FactorRule(
         "pending_claims",
         frozenset({"claims"}),
         False,
         lambda f, d, m, _: _factor("pending_claims", _claim_items(f, m), cap=m.claims.cap),
+        counts=frozenset({"claims"}),
     ),
     FactorRule(
         "concentration",
         frozenset({"contracts"}),
         True,
         lambda f, d, m, totals: _factor("concentration", _concentration_items(f, d, m, totals)),
+        counts=frozenset({"contracts"}),
     ),
 )
 assert tuple(rule.name for rule in FACTOR_RULES) == FACTOR_NAMES

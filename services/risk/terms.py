@@ -21,7 +21,7 @@ import bisect
 import datetime as dt
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TypeVar
 
 from services.registry.sanction_timeline import SanctionTimeline
@@ -31,9 +31,6 @@ from services.risk.model import RiskModel
 from services.risk.risk_score import round_points
 from services.risk.scoring import counts_as, incident_key, sanction_key, unapproved
 
-# Days whose points a vendor's terms remember.
-KNOWN_DAYS = 4
-
 # An incident not closed: closed after every day; a finding: counted from before any.
 NEVER = dt.date.max.toordinal() + 1
 ALWAYS = 0
@@ -41,20 +38,8 @@ ALWAYS = 0
 
 @dataclass(frozen=True)
 class _Terms:
-    # The points of the last days asked (today's above all, asked after each event).
-    known: dict[dt.date, float] = field(default_factory=dict, compare=False, kw_only=True)
-
     def points_on(self, as_of: dt.date) -> float:
         """The factor's contribution on `as_of`."""
-        found = self.known.pop(as_of, None)  # and put back last: the least recent goes first
-        if found is None:
-            found = self._points_on(as_of)
-            if len(self.known) >= KNOWN_DAYS:
-                del self.known[next(iter(self.known))]
-        self.known[as_of] = found
-        return found
-
-    def _points_on(self, as_of: dt.date) -> float:
         raise NotImplementedError
 
 
@@ -70,7 +55,7 @@ class IncidentTerms(_Terms):
     terms: tuple[tuple[int, int, float], ...]
     keys: tuple[tuple[dt.date, str], ...]  # each term's place (`scoring.incident_key`)
 
-    def _points_on(self, as_of: dt.date) -> float:
+    def points_on(self, as_of: dt.date) -> float:
         # One pass over plain numbers: a vendor's history is scored after each of its events.
         # Multiplying by 1.0 (not closed yet, the vendor's own) is exact, so each product is
         # `scoring._incident_items`' to the last bit, and they are added in its order.
@@ -185,7 +170,7 @@ class SanctionTerms(_Terms):
     terms: tuple[_SanctionTerm, ...]
     keys: tuple[tuple[dt.date, str], ...]  # each term's place (`scoring.sanction_key`)
 
-    def _points_on(self, as_of: dt.date) -> float:
+    def points_on(self, as_of: dt.date) -> float:
         counted = []
         for starts_on, timeline, lifted_on, last, points in self.terms:
             if timeline is not None:
@@ -262,7 +247,7 @@ class UnapprovedTerms(_Terms):
 
     terms: tuple[tuple[int, float], ...]
 
-    def _points_on(self, as_of: dt.date) -> float:
+    def points_on(self, as_of: dt.date) -> float:
         day = as_of.toordinal()
         return round_points(
             sum([points for counts_from, points in self.terms if counts_from <= day])

@@ -4,8 +4,10 @@ moving in between, stored and loaded between events as between batches."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,7 +21,7 @@ from services.risk.facts import VendorState, effective_day, item_of
 from services.risk.fold import facts_on, fold_one, stale_items
 from services.risk.model import load_model
 from services.risk.risk_score import Factor, RiskScore
-from services.risk.scoring import score
+from services.risk.scoring import FACTOR_RULES, score
 from services.risk.terms import incident_terms, sanction_terms
 from tests.support.event_examples import envelope as wrap
 from tests.support.event_examples import example
@@ -36,10 +38,13 @@ totals = st.dictionaries(st.sampled_from(["市民課", "税務課", "other"]), s
 def test_the_memo_scores_as_scoring_from_scratch(
     log: list[EventEnvelope], moving_totals: list[dict[str, int]]
 ) -> None:
-    memo = FactorMemo()
+    memo, indexed, index = FactorMemo(), FactorMemo(), ContractIndex()
     state = VendorState(VENDOR)
     for n, event in enumerate(log):
-        state = STATE.validate_json(STATE.dump_json(fold_one(state, event)))
+        after = STATE.validate_json(STATE.dump_json(fold_one(state, event)))
+        if (item := item_of(event.payload)) is not None:
+            index.update(state, after, item[0])
+        state = after
         agency_totals = moving_totals[n % len(moving_totals)]
         for day in (effective_day(event.payload, FIRST), TODAY):
             if stale_items(state, day):
@@ -48,6 +53,11 @@ def test_the_memo_scores_as_scoring_from_scratch(
             expected = score(facts, day, MODEL, agency_totals)
             assert memo.score(state, facts, day, MODEL, agency_totals) == expected
             assert memo.score(state, facts, day, MODEL, agency_totals) == expected  # again
+            # The missing certificates' evidence from the contract index: the same.
+            with_index = indexed.score(
+                state, facts, day, MODEL, agency_totals, index, evidence=True
+            )
+            assert with_index == expected
 
 
 @settings(max_examples=200, deadline=None)
@@ -73,6 +83,40 @@ def test_points_only_every_factor_counts_what_scoring_from_scratch_counts(
             assert [(f.name, f.contribution) for f in points.factors] == [
                 (f.name, f.contribution) for f in expected.factors
             ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(logs, totals)
+def test_a_rule_with_nothing_it_counts_on_the_record_gives_no_points(
+    log: list[EventEnvelope], agency_totals: dict[str, int]
+) -> None:
+    """What lets a score leave a rule out (`FactorRule.counts`): whatever else the record
+    holds, the day and the totals, a rule without the items it counts contributes nothing."""
+    state = VendorState(VENDOR)
+    for event in log:
+        state = fold_one(state, event)
+        for day in (effective_day(event.payload, FIRST), TODAY):
+            facts = facts_on(state, dt.date.max)
+            for rule in FACTOR_RULES:
+                nothing: dict[str, Any] = {name: {} for name in rule.counts}
+                emptied = dataclasses.replace(facts, **nothing)
+                assert rule.compute(emptied, day, MODEL, agency_totals).contribution == 0
+
+
+def test_points_kept_per_day_are_forgotten_when_the_model_changes() -> None:
+    """The same state scored under another model (a retuned weight): the points it gives,
+    not those kept for the first model on the same day."""
+    memo, claim = FactorMemo(), _event("claim.filed", claim_id="k1", filed_on="2022-09-01")
+    state = fold_one(VendorState(VENDOR), claim)
+    index = ContractIndex.of(state)
+    retuned = dataclasses.replace(
+        MODEL, claims=dataclasses.replace(MODEL.claims, per_pending_claim=7.0)
+    )
+    for model in (MODEL, retuned, MODEL):
+        points = memo.score(state, facts_on(state, TODAY), TODAY, model, {}, index)
+        expected = score(facts_on(state, TODAY), TODAY, model, {})
+        assert points.contribution("pending_claims") == expected.contribution("pending_claims")
+    assert MODEL.claims.per_pending_claim != 7.0
 
 
 @settings(max_examples=300, deadline=None)
@@ -157,3 +201,34 @@ def test_a_factor_computed_again_to_the_same_evidence_is_the_object_already_writ
     changed = last.factor("missing_erasure_certificates")
     assert changed is not None and changed != missing and len(changed.evidence) == 2
     assert last == score(facts_on(state, TODAY), TODAY, MODEL, {})
+
+
+def test_missing_certificates_from_the_index_keep_their_object_while_unchanged() -> None:
+    """Scored with its contract index and evidence (the current score): the contracts ended
+    come from the index, as scoring from scratch lists them; a contract awarded that has not
+    ended leaves that evidence as it was, so the factor kept (its JSON already made) is handed
+    back; one more ended contract lists two."""
+    memo, state = FactorMemo(), VendorState(VENDOR)
+    index = ContractIndex()
+
+    def scored(event: EventEnvelope) -> RiskScore:
+        nonlocal state
+        after = fold_one(state, event)
+        item = item_of(event.payload)
+        assert item is not None
+        index.update(state, after, item[0])
+        state = after
+        facts = facts_on(state, TODAY)
+        found = memo.score(state, facts, TODAY, MODEL, {}, index, evidence=True)
+        assert found == score(facts, TODAY, MODEL, {})
+        return found
+
+    missing = scored(_awarded("c1", "2022-01-01", "2022-06-30")).factor(
+        "missing_erasure_certificates"
+    )
+    running = scored(_awarded("c2", "2022-09-01", "2099-12-31"))
+    assert running.factor("missing_erasure_certificates") is missing
+    ended = scored(_awarded("c3", "2022-02-01", "2022-08-31")).factor(
+        "missing_erasure_certificates"
+    )
+    assert ended is not None and ended != missing and len(ended.evidence) == 2
