@@ -84,14 +84,6 @@ class ContractIndex:
                 if (contract := after.contracts.get(contract_id)) is not None:
                     self._add(contract)
 
-    def _replace(
-        self, contract_id: str, old: ContractFact | None, new: ContractFact | None
-    ) -> None:
-        if old is not None:
-            self._remove(old)
-        if new is not None:
-            self._add(new)
-
     def missing(self, kind: CertificateKind, as_of: dt.date, points: float) -> float:
         """The contribution of the contracts ended before `as_of` without a `kind` certificate."""
         return round_points(sum(repeat(points, self._ended(kind, as_of))))
