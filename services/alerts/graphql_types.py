@@ -23,7 +23,7 @@ from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, First100
 from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
 from services.platform.graphql.receipts import EventReceipt, FieldProblem, record
-from services.registry.graphql_types import IdentifierInput
+from services.registry.api.graphql_vendors import IdentifierInput
 from services.registry.names import IdentifierKey, normalize_identifier
 from services.registry.vendor_repository import existing_vendors, identifier_owners
 

@@ -18,7 +18,7 @@ from services.platform.graphql.broadcast import Broadcaster
 from services.platform.liveness import Liveness
 from services.platform.settings import Settings
 from services.registry import setup as registry
-from services.registry.graphql_types import NAME_INDEX
+from services.registry.api.graphql_context import NAME_INDEX
 from services.risk import setup as risk
 
 

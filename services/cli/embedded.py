@@ -35,7 +35,7 @@ from services.platform.settings import Settings
 from services.registry import announcements as registry_announcements
 from services.registry import jobs as registry_jobs
 from services.registry import setup as registry
-from services.registry.graphql_types import NAME_INDEX
+from services.registry.api.graphql_context import NAME_INDEX
 from services.registry.handlers import CONSUMER_NAME as REGISTRY_CONSUMER
 from services.risk import handlers as risk_handlers
 from services.risk import jobs as risk_jobs

@@ -34,7 +34,7 @@ from services.platform.liveness import Liveness, health_report
 from services.platform.metrics import exposition
 from services.platform.readiness import CHECK_SECONDS, KafkaCheck, LagSource, readiness_report
 from services.registry.announcements import OUTBOX as REGISTRY_OUTBOX
-from services.registry.http_exports import exclusions_endpoint
+from services.registry.api.http_exports import exclusions_endpoint
 from services.risk.handlers import OUTBOX as RISK_OUTBOX
 
 log = logging.getLogger(__name__)

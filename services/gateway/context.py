@@ -13,7 +13,7 @@ from services.platform.eventlog.base import EventLog
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.graphql.context import RequestContext
 from services.platform.settings import Settings
-from services.registry.graphql_types import NAME_INDEX, POLICIES
+from services.registry.api.graphql_context import NAME_INDEX, POLICIES
 from services.registry.imposition_rules import imposition_check
 from services.registry.name_index_feed import LiveNameIndex
 from services.registry.policy import SuspensionPolicy

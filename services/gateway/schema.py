@@ -22,11 +22,11 @@ from services.gateway.shared_events import SharedEventResults, sharing_executor
 from services.migration.api.graphql_mutations import MigrationMutation
 from services.migration.api.graphql_queries import MigrationQuery, MigrationSubscription
 from services.platform.graphql.nodes import NodeQuery
+from services.registry.api.graphql_authorities import AuthoritiesQuery
+from services.registry.api.graphql_imports import ImportsQuery
+from services.registry.api.graphql_queries import RegistryQuery, RegistrySubscription
+from services.registry.api.graphql_record_fields import RecordsQuery
 from services.registry.bidder_screening.graphql_types import BidderScreeningQuery
-from services.registry.graphql_authorities import AuthoritiesQuery
-from services.registry.graphql_imports import ImportsQuery
-from services.registry.graphql_record_fields import RecordsQuery
-from services.registry.graphql_types import RegistryQuery, RegistrySubscription
 from services.risk.graphql_types import RiskQuery, RiskSubscription
 
 

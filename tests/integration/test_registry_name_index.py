@@ -17,7 +17,7 @@ import pytest
 from services.platform.graphql.context import RequestContext
 from services.platform.liveness import Liveness
 from services.registry import announcements, name_index_feed, queries, vendor_repository
-from services.registry.graphql_types import NAME_INDEX
+from services.registry.api.graphql_context import NAME_INDEX
 from services.registry.name_index_feed import LiveNameIndex
 from services.registry.search import NameKind
 from services.registry.vendor_repository import VendorRow

@@ -13,7 +13,7 @@ from services.migration import items
 from services.migration.api.graphql_enums import ReadinessCheck
 from services.migration.setup import CONSUMER_NAME as MIGRATION
 from services.platform.graphql.processing import StageName
-from services.registry.graphql_types import ChangeKind
+from services.registry.api.graphql_changes import ChangeKind
 from services.registry.handlers import CONSUMER_NAME as REGISTRY
 from services.risk.handlers import CONSUMER_NAME as RISK
 

@@ -16,7 +16,7 @@ from services.platform.graphql.descriptions import After, First100
 from services.platform.graphql.pagination import Connection
 from services.registry import record_repository as records
 from services.registry import vendor_repository
-from services.registry.graphql_records import (
+from services.registry.api.graphql_records import (
     Certificate,
     Claim,
     Contract,

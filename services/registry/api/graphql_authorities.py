@@ -5,14 +5,15 @@ sanction (the API checks a period against a policy only when the authority has o
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 import strawberry
 
 from services.platform.graphql.context import Info
 from services.registry import sanction_repository
-from services.registry.graphql_types import POLICIES
-from services.registry.policy import GroundRange, SuspensionPolicy
+from services.registry.api.graphql_context import POLICIES
+from services.registry.policy import GroundRange, Proposal, SuspensionPolicy
 
 
 @strawberry.type(description="A ground of a suspension policy and its normal range of months.")
@@ -111,3 +112,43 @@ class AuthoritiesQuery:
         async with info.context.pool.acquire() as conn:
             recorded = await sanction_repository.authorities_recorded(conn)
         return authorities(info.context.part(POLICIES), recorded)
+
+
+@strawberry.type(description="The period a suspension policy proposes for a decision.")
+class SuspensionProposal:
+    authority: str = strawberry.field(description="The authority whose policy was applied.")
+    starts_on: dt.date = strawberry.field(
+        description="First day the suspension would apply: the decision day plus the policy's"
+        " days after a decision."
+    )
+    min_months: int = strawberry.field(
+        description="Shortest period the policy allows, in calendar months."
+    )
+    max_months: int = strawberry.field(
+        description="Longest period the policy allows, in calendar months."
+    )
+    earliest_last_day: dt.date = strawberry.field(
+        description="Last day (inclusive) of the shortest period."
+    )
+    latest_last_day: dt.date = strawberry.field(
+        description="Last day (inclusive) of the longest period."
+    )
+    governing_ground: str = strawberry.field(description="The ground whose range applies.")
+    serious: bool = strawberry.field(description="Whether the case was judged serious.")
+    aggravation_factor: int = strawberry.field(
+        description="The factor applied to the range for a serious case (1 when not serious)."
+    )
+
+    @classmethod
+    def of(cls, authority: str, proposal: Proposal) -> SuspensionProposal:
+        return cls(
+            authority=authority,
+            starts_on=proposal.starts_on,
+            min_months=proposal.min_months,
+            max_months=proposal.max_months,
+            earliest_last_day=proposal.earliest_last_day,
+            latest_last_day=proposal.latest_last_day,
+            governing_ground=proposal.governing_ground,
+            serious=proposal.serious,
+            aggravation_factor=proposal.aggravation_factor,
+        )

@@ -1,0 +1,33 @@
+"""What the registry's fields share about their arguments: the descriptions of the day, moment,
+agency and category a judgement is asked for, and the day and moment they default to."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from services.platform.graphql.context import Info
+
+AS_OF = (
+    "The day asked about (a calendar day, no time zone); default: today in the registry's"
+    " time zone."
+)
+KNOWN_AT = (
+    "Answer as the registry stood at this moment (what had been recorded by then); default:"
+    " now. Without an offset it is a time in the registry's time zone."
+)
+AGENCY = "Judge for this agency: sanctions restricted to other agencies do not count; null: any."
+CATEGORY = (
+    "Judge for this procurement category: sanctions restricted to other categories do not"
+    " count; null: any."
+)
+
+
+def today(info: Info) -> dt.date:
+    return info.context.settings.clock.today()
+
+
+def moment(info: Info, known_at: dt.datetime | None) -> dt.datetime | None:
+    """A `knownAt` without an offset is a time in the registry's time zone, not the host's."""
+    if known_at is None or known_at.tzinfo is not None:
+        return known_at
+    return known_at.replace(tzinfo=info.context.settings.timezone)

@@ -1,0 +1,15 @@
+"""What the registry's fields read from the request context: the authorities' suspension
+policies and the process's vendor-name index (both set up at start-up)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from services.platform.graphql.context import ContextKey
+from services.registry.name_index_feed import LiveNameIndex
+from services.registry.policy import SuspensionPolicy
+
+# The authorities' suspension policies, as loaded at startup (services/registry/setup.py).
+POLICIES: ContextKey[Mapping[str, SuspensionPolicy]] = ContextKey("registry.policies")
+# The process's vendor-name index (services/registry/name_index_feed.py).
+NAME_INDEX: ContextKey[LiveNameIndex] = ContextKey("registry.name_index")
