@@ -15,8 +15,8 @@ from services.platform.eventlog.faust_runtime import (
     add_consumer,
     add_outbox_relay,
 )
-from services.platform.liveness import Liveness
-from services.platform.retry import note_failure
+from services.platform.operations.liveness import Liveness
+from services.platform.operations.retry import note_failure
 
 # After the database is lost before the loop's own retries begin (no pool yet).
 _RESTART_SECONDS = 1.0

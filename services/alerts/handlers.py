@@ -36,8 +36,8 @@ from services.events.imports import ImportCandidatesListed, ImportReported, Revi
 from services.platform.clock import Clock
 from services.platform.consumer import DomainRejection
 from services.platform.database import Connection
+from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.outbox import Outbox
-from services.platform.recorded_time import recorded_time
 from services.registry.record_repository import agencies_contracting
 
 SOURCE = "vendorwatch.alerts"

@@ -23,9 +23,9 @@ import httpx
 
 from services.alerts.retries import retry_delay
 from services.alerts.signing import ALERT_ID_HEADER, SIGNATURE_HEADER, signature
-from services.platform import metrics
-from services.platform.liveness import Liveness
-from services.platform.retry import until_done
+from services.platform.operations import metrics
+from services.platform.operations.liveness import Liveness
+from services.platform.operations.retry import until_done
 from services.platform.settings import Settings
 
 # Deliveries per round; a round lasts at most one timeout.

@@ -21,16 +21,16 @@ from services.migration import planner
 from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
 from services.platform import embedded_postgres
 from services.platform.auth import AuthConfig, TokenVerifier
-from services.platform.chain_watch import ChainWatch
 from services.platform.clock import CALENDAR_CHECK_SECONDS
 from services.platform.database import open_pool
-from services.platform.database_gauges import measured_store_lags
 from services.platform.eventlog.base import Writer
 from services.platform.eventlog.embedded import Accept, EmbeddedEventLog, follow, run_consumers
+from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.graphql.broadcast import Broadcaster
-from services.platform.liveness import Liveness
+from services.platform.operations.database_gauges import measured_store_lags
+from services.platform.operations.liveness import Liveness
+from services.platform.operations.retry import note_failure, until_done
 from services.platform.outbox import RELAY_SECONDS, Outbox, relay_when_put
-from services.platform.retry import note_failure, until_done
 from services.platform.settings import Settings
 from services.registry import announcements as registry_announcements
 from services.registry import jobs as registry_jobs

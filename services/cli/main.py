@@ -10,7 +10,7 @@ import importlib
 
 import click
 
-from services.platform.logs import LOG_FORMAT_ENV, LOG_FORMATS
+from services.platform.operations.logs import LOG_FORMAT_ENV, LOG_FORMATS
 
 # Subcommand -> "module:attribute" of its click command or group.
 SUBCOMMANDS = {

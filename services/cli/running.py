@@ -10,9 +10,9 @@ from typing import Any
 import click
 import uvloop
 
-from services.platform.collector import tune_for_long_runs
 from services.platform.errors import StartupError
-from services.platform.logs import configure_logging
+from services.platform.operations.collector import tune_for_long_runs
+from services.platform.operations.logs import configure_logging
 
 LOG_LEVELS = click.Choice(["debug", "info", "warn", "error"])
 

@@ -11,8 +11,8 @@ import uvicorn
 from starlette.applications import Starlette
 
 from services.platform.errors import StartupError
-from services.platform.liveness import Liveness
-from services.platform.retry import until_done
+from services.platform.operations.liveness import Liveness
+from services.platform.operations.retry import until_done
 
 # Longer than the proxies' own keep-alive in front of the API (nginx: 60 s), as they expect.
 KEEP_ALIVE_SECONDS = 75

@@ -14,10 +14,10 @@ from collections.abc import Callable
 
 import faust
 
-from services.platform.collector import tune_for_long_runs
 from services.platform.database import open_pool
 from services.platform.eventlog.faust_runtime import HealthEndpoint, WorkerResources, build_app
 from services.platform.eventlog.topics import ensure_topics
+from services.platform.operations.collector import tune_for_long_runs
 from services.platform.settings import Settings
 
 Wiring = Callable[[faust.App, WorkerResources], None]
@@ -62,6 +62,6 @@ def run_worker(
     # faust runs its own loop and handles SIGINT/SIGTERM with a graceful stop.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    # Logging is configured already, as in every process (platform/logs.py).
+    # Logging is configured already, as in every process (platform/operations/logs.py).
     worker = faust.Worker(app, loglevel=log_level, loop=loop, override_logging=False)
     worker.execute_from_commandline()

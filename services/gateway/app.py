@@ -26,13 +26,18 @@ from services.gateway.protection import Limits, RequestLimits
 from services.gateway.request_ids import RequestIds
 from services.migration.api.http_exports import export_endpoint
 from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
-from services.platform import database_gauges
 from services.platform.auth import TokenVerifier
-from services.platform.chain_watch import ChainWatch
+from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.graphql.context import RequestContext
-from services.platform.liveness import Liveness, health_report
-from services.platform.metrics import exposition
-from services.platform.readiness import CHECK_SECONDS, KafkaCheck, LagSource, readiness_report
+from services.platform.operations import database_gauges
+from services.platform.operations.liveness import Liveness, health_report
+from services.platform.operations.metrics import exposition
+from services.platform.operations.readiness import (
+    CHECK_SECONDS,
+    KafkaCheck,
+    LagSource,
+    readiness_report,
+)
 from services.registry.announcements import OUTBOX as REGISTRY_OUTBOX
 from services.registry.api.http_exports import exclusions_endpoint
 from services.risk.handlers import OUTBOX as RISK_OUTBOX

@@ -10,7 +10,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from graphql import GraphQLError
-from services.platform import metrics
+from services.platform.operations import metrics
 
 
 class OperationMetrics(SchemaExtension):

@@ -12,8 +12,9 @@ import strawberry
 from strawberry.scalars import JSON
 
 from services.gateway.permissions import AUDITORS
-from services.platform import dead_letters, event_queries
+from services.platform import dead_letters
 from services.platform.auth import Role
+from services.platform.eventstore import event_queries
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, described_enum, first
 from services.platform.graphql.errors import InvalidArgument

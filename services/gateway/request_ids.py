@@ -10,7 +10,7 @@ import uuid
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.platform.logs import REQUEST_ID
+from services.platform.operations.logs import REQUEST_ID
 
 HEADER = "x-request-id"
 # A caller's id is logged as it is: only a short, plain one is taken.

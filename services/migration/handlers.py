@@ -25,7 +25,7 @@ from services.migration import bars, contract_repository, plan_repository
 from services.migration.plan_opening import cover
 from services.platform.clock import Clock
 from services.platform.database import Connection
-from services.platform.recorded_time import recorded_time
+from services.platform.eventstore.recorded_time import recorded_time
 
 ONE_DAY = dt.timedelta(days=1)
 _CERTIFICATE_CHECKS = {

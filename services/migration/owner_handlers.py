@@ -27,7 +27,7 @@ from services.migration.plan_settings import configure, settings_refusal
 from services.platform.clock import Clock
 from services.platform.consumer import DomainRejection
 from services.platform.database import Connection
-from services.platform.recorded_time import recorded_time
+from services.platform.eventstore.recorded_time import recorded_time
 
 
 async def require_plan(conn: Connection, event: EventEnvelope, plan_id: str) -> PlanRow:

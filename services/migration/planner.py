@@ -21,9 +21,9 @@ from services.migration.planning.model import Schedule, SolverStatus
 from services.migration.planning.phases import phase_start
 from services.migration.planning.plan_diff import plan_diff
 from services.migration.planning.problem import build_problem, snapshot
-from services.platform import metrics
 from services.platform.clock import Clock
 from services.platform.database import Connection
+from services.platform.operations import metrics
 from services.platform.session_state import keeps_session_state
 
 PLAN_BATCH = 20

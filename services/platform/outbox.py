@@ -22,11 +22,11 @@ from dataclasses import dataclass
 import asyncpg
 
 from services.events.base import EventEnvelope
-from services.platform import metrics
 from services.platform.database import Connection
-from services.platform.event_store import canonical_json
 from services.platform.eventlog.base import EventLog, Writer
+from services.platform.eventstore.event_store import canonical_json
 from services.platform.notices import listening
+from services.platform.operations import metrics
 
 RELAY_BATCH = 200
 # Notified at the commit of every transaction that put events in an outbox; the payload is

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.platform import event_store
 from services.platform.consumer import Consumer, apply_batch
-from services.platform.event_store import Cursor, Read
+from services.platform.eventstore import event_store
+from services.platform.eventstore.event_store import Cursor, Read
 
 # Events read, parsed and applied per batch. Larger batches mean fewer statements and fewer
 # intermediate states written (a follower writes each vendor's state once per batch), smaller

@@ -25,7 +25,7 @@ from services.events.vendor import (
 from services.platform.clock import Clock
 from services.platform.consumer import VERDICT_FROM, Consumer, DomainRejection, Handler
 from services.platform.database import Connection
-from services.platform.recorded_time import recorded_time
+from services.platform.eventstore.recorded_time import recorded_time
 from services.registry import (
     announcements,
     match_review_repository,

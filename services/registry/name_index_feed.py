@@ -35,8 +35,8 @@ from typing import TypeVar
 import asyncpg
 
 from services.platform.database import Connection
-from services.platform.liveness import Liveness
-from services.platform.retry import until_done
+from services.platform.operations.liveness import Liveness
+from services.platform.operations.retry import until_done
 from services.registry.name_index import NameIndex
 from services.registry.search import NameCandidate, NameKind, SearchHit
 

@@ -15,7 +15,7 @@ from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.events.emitted import RiskBand
 from services.platform.database import Connection
-from services.platform.event_store import canonical_json
+from services.platform.eventstore.event_store import canonical_json
 from services.risk import factor_storage
 from services.risk.concentration import ContractRow, DayChanges, StoredTotals
 from services.risk.risk_score import RiskScore

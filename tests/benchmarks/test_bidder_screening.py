@@ -28,8 +28,8 @@ from rapidfuzz import fuzz, process
 
 from services.imports.entries import ListEntry
 from services.imports.events import entry_events
-from services.platform.collector import tune_for_long_runs
 from services.platform.consumer import apply_serialized_batch
+from services.platform.operations.collector import tune_for_long_runs
 from services.platform.settings import Settings
 from services.registry.bidder_screening.matching import Thresholds
 from services.registry.bidder_screening.model import Bidder, Status

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 import pytest
 
 from services.events.base import EventEnvelope
-from services.platform import event_store
 from services.platform.consumer import BatchHandler, apply_batch
 from services.platform.database import Connection, open_pool
+from services.platform.eventstore import event_store
 from services.registry.handlers import registry_consumer
 from services.registry.policy_loading import load_policies
 from tests.support import postgres

@@ -41,9 +41,9 @@ import pytest
 
 from services.alerts import setup as alerts_setup
 from services.cli.consumers import service_consumers
-from services.platform import verification
 from services.platform.consumer import Consumer
 from services.platform.eventlog.topics import load_topics
+from services.platform.eventstore import verification
 from services.platform.settings import Settings
 from services.registry import setup as registry_setup
 from services.risk import setup as risk_setup

@@ -29,7 +29,7 @@ from services.alerts.webhooks import WebhookConfig, deliver_due, run_deliveries
 from services.events.alerts import watchlist_key
 from services.platform.auth import Principal, Role
 from services.platform.consumer import apply_serialized_batch
-from services.platform.liveness import Liveness
+from services.platform.operations.liveness import Liveness
 from services.platform.settings import Settings
 from tests.support import case_b
 from tests.support.event_examples import envelope, example

@@ -19,7 +19,7 @@ from services.platform.database import Connection
 from services.platform.eventlog import embedded
 from services.platform.eventlog.base import Writer
 from services.platform.graphql.broadcast import Broadcaster
-from services.platform.liveness import Liveness
+from services.platform.operations.liveness import Liveness
 from services.registry.announcements import OUTBOX
 from services.registry.handlers import CONSUMER_NAME
 from tests.support import case_b

@@ -12,8 +12,9 @@ import pytest
 
 from services.events.alerts import watchlist_id, watchlist_key
 from services.events.catalog import parse_event
-from services.platform import chain, event_store, migrations
-from services.platform.event_store import canonical_json, content_hash
+from services.platform import migrations
+from services.platform.eventstore import chain, event_store
+from services.platform.eventstore.event_store import canonical_json, content_hash
 from services.platform.migrations import Migration, MigrationDrift, apply_migrations
 from services.registry import import_candidates
 from tests.support import case_b

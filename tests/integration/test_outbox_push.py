@@ -14,7 +14,7 @@ import pytest
 from services.cli import embedded
 from services.ingest.handlers import ingest_batch
 from services.platform.eventlog.embedded import EmbeddedEventLog
-from services.platform.liveness import Liveness
+from services.platform.operations.liveness import Liveness
 from services.platform.outbox import OUTBOX_CHANNEL
 from tests.support import case_b
 from tests.support.processes import eventually

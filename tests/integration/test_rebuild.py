@@ -22,7 +22,7 @@ from services.migration.plan_opening import automatic_plan_id
 from services.migration.setup import CONSUMER_NAME as MIGRATION
 from services.platform import replay
 from services.platform.eventlog.embedded import EmbeddedEventLog, run_consumers
-from services.platform.liveness import Liveness
+from services.platform.operations.liveness import Liveness
 from services.platform.settings import Settings
 from services.registry import setup as registry_setup
 from services.risk import setup as risk_setup

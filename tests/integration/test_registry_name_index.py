@@ -15,7 +15,7 @@ import asyncpg
 import pytest
 
 from services.platform.graphql.context import RequestContext
-from services.platform.liveness import Liveness
+from services.platform.operations.liveness import Liveness
 from services.registry import announcements, name_index_feed, queries, vendor_repository
 from services.registry.api.graphql_context import NAME_INDEX
 from services.registry.name_index_feed import LiveNameIndex

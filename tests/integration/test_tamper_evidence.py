@@ -11,10 +11,10 @@ import pytest
 
 from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
-from services.platform import chain, verification
-from services.platform.chain_watch import ChainWatch
-from services.platform.event_store import content_hash
-from services.platform.liveness import health_report
+from services.platform.eventstore import chain, verification
+from services.platform.eventstore.chain_watch import ChainWatch
+from services.platform.eventstore.event_store import content_hash
+from services.platform.operations.liveness import health_report
 from tests.support import case_b
 
 pytestmark = pytest.mark.postgres

@@ -26,9 +26,9 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from services.platform import event_store
 from services.platform.consumer import Consumer, apply_batch
 from services.platform.database import open_pool
+from services.platform.eventstore import event_store
 from services.registry import queries
 from services.registry.queries import MAX_BATCH
 from tests.support.workload import CHECK_DAY, Workload

@@ -7,7 +7,7 @@ import time
 
 import asyncpg
 
-from services.platform.liveness import STALL_SECONDS, Liveness, health_report
+from services.platform.operations.liveness import STALL_SECONDS, Liveness, health_report
 
 
 def test_a_consumer_failing_past_the_limit_is_stalled_until_it_succeeds() -> None:

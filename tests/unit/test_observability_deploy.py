@@ -1,6 +1,6 @@
 """deploy/grafana's dashboard and deploy/prometheus's scrape config agree with the code: every
-metric a query names is one services/platform/metrics.py defines, and the scrape targets are
-the ports and path the processes serve /metrics on (docker-compose.yml's)."""
+metric a query names is one services/platform/operations/metrics.py defines, and the scrape targets
+are the ports and path the processes serve /metrics on (docker-compose.yml's)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import yaml
 from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.metrics_core import Metric
 
-from services.platform import metrics
+from services.platform.operations import metrics
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = REPO_ROOT / "deploy" / "grafana" / "vendorwatch.json"
@@ -25,7 +25,7 @@ _METRIC_NAME = re.compile(r"\bvendorwatch_[a-z_]+\b")
 
 
 def _families() -> list[Metric]:
-    """The metric families services/platform/metrics.py defines."""
+    """The metric families services/platform/operations/metrics.py defines."""
     return [
         family
         for collector in vars(metrics).values()

@@ -1,5 +1,5 @@
-"""Telling a dependency out of reach from a fault (platform/outages.py): workers wait out the
-first and report the second, with aiokafka looked up only once a process has loaded it."""
+"""Telling a dependency out of reach from a fault (platform/operations/outages.py): workers wait out
+the first and report the second, with aiokafka looked up only once a process has loaded it."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from aiokafka.errors import (
     RequestTimedOutError,
 )
 
-from services.platform.outages import is_outage
+from services.platform.operations.outages import is_outage
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ def test_an_outage_behind_another_error_is_found_through_its_cause() -> None:
 
 def test_a_process_without_kafka_tells_outages_without_importing_aiokafka() -> None:
     probe = (
-        "import sys; from services.platform.outages import is_outage;"
+        "import sys; from services.platform.operations.outages import is_outage;"
         " print(is_outage(ConnectionResetError()), is_outage(ValueError()),"
         " 'aiokafka' in sys.modules)"
     )

@@ -11,8 +11,8 @@ import pytest
 
 from services.events.base import PartialChange, Payload
 from services.events.catalog import ENVELOPES, parse_event
-from services.platform import chain
-from services.platform.event_store import canonical_json, content_hash
+from services.platform.eventstore import chain
+from services.platform.eventstore.event_store import canonical_json, content_hash
 from tests.support.event_examples import VALID_PAYLOADS, envelope
 
 PLAN, ITEM = "migration.plan_configured", "migration.item_configured"

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import faust
 
-from services.platform import metrics
 from services.platform.eventlog.kafka import reach
-from services.platform.readiness import readiness_report
+from services.platform.operations import metrics
+from services.platform.operations.readiness import readiness_report
 
 if TYPE_CHECKING:
     from services.platform.eventlog.faust_runtime import WorkerResources

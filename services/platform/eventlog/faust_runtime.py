@@ -21,16 +21,16 @@ from typing import Any
 import asyncpg
 import faust
 
-from services.platform.chain_watch import LOOK_SECONDS, ChainWatch
 from services.platform.consumer import BATCH_SIZE, Consumer, apply_serialized_batch
 from services.platform.database import open_pool
 from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.faust_observability import add_observability
 from services.platform.eventlog.kafka import KafkaEventLog
 from services.platform.eventlog.topics import TOPICS, consumer_group
-from services.platform.liveness import Liveness, health_report
+from services.platform.eventstore.chain_watch import LOOK_SECONDS, ChainWatch
+from services.platform.operations.liveness import Liveness, health_report
+from services.platform.operations.retry import note_failure, note_success, until_done
 from services.platform.outbox import RELAY_SECONDS, Outbox, relay_when_put
-from services.platform.retry import note_failure, note_success, until_done
 from services.platform.settings import Settings
 
 log = logging.getLogger(__name__)

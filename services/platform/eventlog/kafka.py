@@ -13,12 +13,12 @@ from aiokafka.errors import KafkaError
 
 from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event, size_problem
-from services.platform.chain import partition_of
 from services.platform.errors import StartupError
-from services.platform.event_store import canonical_json
 from services.platform.eventlog.base import Writer, vendor_key
 from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.topics import ENTRANCES, TOPICS
+from services.platform.eventstore.chain import partition_of
+from services.platform.eventstore.event_store import canonical_json
 
 log = logging.getLogger(__name__)
 

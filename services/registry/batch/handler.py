@@ -21,7 +21,7 @@ from services.events.sanction import SanctionAmended, SanctionImposed, SanctionL
 from services.platform.clock import Clock
 from services.platform.consumer import Handler
 from services.platform.database import Connection
-from services.platform.recorded_time import recorded_times
+from services.platform.eventstore.recorded_time import recorded_times
 from services.registry import announcements, sanction_repository, vendor_repository
 from services.registry.affiliations import periods_by_pair
 from services.registry.batch import repository, rules, sanction_rules

@@ -17,9 +17,9 @@ from typing import Any
 
 import asyncpg
 
-from services.platform import verification
-from services.platform.liveness import Liveness
-from services.platform.retry import until_done
+from services.platform.eventstore import verification
+from services.platform.operations.liveness import Liveness
+from services.platform.operations.retry import until_done
 from services.platform.session_state import keeps_session_state
 
 VERIFY_EVERY = dt.timedelta(hours=1)

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from services.platform import metrics
-from services.platform.chain import PARTITIONS
+from services.platform.eventstore.chain import PARTITIONS
+from services.platform.operations import metrics
 
 # The embedded consumers' "topic" in the lag metric: they read the event store itself.
 STORE_TOPIC = "event_store"

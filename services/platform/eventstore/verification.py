@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from services.events.catalog import EventRejected, parse_event
-from services.platform import chain
 from services.platform.database import Connection
-from services.platform.event_store import content_hash
+from services.platform.eventstore import chain
+from services.platform.eventstore.event_store import content_hash
 
 _CHUNK = 2000
 

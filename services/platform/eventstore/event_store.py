@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from services.events.base import EventEnvelope
 from services.events.catalog import EMITTED_TYPES, parse_event
-from services.platform import chain
 from services.platform.database import Connection
+from services.platform.eventstore import chain
 from services.platform.off_the_loop import for_batch
 
 NOTIFY_CHANNEL = "vendorwatch_events"

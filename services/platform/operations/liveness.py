@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from services.platform.outages import is_outage
+from services.platform.operations.outages import is_outage
 
 # Long enough to ride out a leader election or a deployment's rolling restart.
 STALL_SECONDS = 120.0

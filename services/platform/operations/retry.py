@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential_jitter
 
-from services.platform.liveness import Liveness
+from services.platform.operations.liveness import Liveness
 
 log = logging.getLogger(__name__)
 
