@@ -24,6 +24,7 @@ from services.gateway.graphql_view import GraphQLView
 from services.gateway.permissions import MUTATIONS, QUERIES
 from services.gateway.protection import Limits, RequestLimits
 from services.gateway.request_ids import RequestIds
+from services.gateway.websocket_frames import KeepServerSend
 from services.migration.api.http_exports import export_endpoint
 from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
 from services.platform.auth import TokenVerifier
@@ -108,6 +109,8 @@ def create_app(
             ),
         ],
         middleware=[
+            # First: the fan-out writes its frames past the others (websocket_frames.py).
+            Middleware(KeepServerSend),
             Middleware(RequestIds),
             Middleware(RequestLimits, limits=limits),
             Middleware(BearerAuthentication, verifier=verifier),

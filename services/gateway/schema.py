@@ -11,6 +11,7 @@ from services.alerts.graphql_types import AlertsMutation, AlertsQuery, AlertsSub
 from services.gateway.document_checks import DocumentChecks
 from services.gateway.errors import ErrorTriageSchema, InternalErrorIds
 from services.gateway.event_mutations import EventMutation
+from services.gateway.id_list_variables import IdListVariables
 from services.gateway.leaf_objects import LeafObjectsExecutor
 from services.gateway.mutations import Mutation as BaseMutation
 from services.gateway.name_conversion import RememberedNames
@@ -73,6 +74,11 @@ class Subscription(
     pass
 
 
+class _Executor(IdListVariables, LeafObjectsExecutor):
+    """strawberry's executor with the gateway's shortcuts: lists of string IDs taken as given
+    (id_list_variables.py), objects of stored leaves completed in one loop (leaf_objects.py)."""
+
+
 def build_schema(limits: Limits) -> strawberry.Schema:
     checks = DocumentChecks(limits.validation_rules())
     return ErrorTriageSchema(
@@ -81,7 +87,7 @@ def build_schema(limits: Limits) -> strawberry.Schema:
         subscription=Subscription,
         scalar_overrides={dt.date: DATE},
         config=StrawberryConfig(name_converter=RememberedNames()),
-        execution_context_class=sharing_executor(SharedEventResults(), LeafObjectsExecutor),
+        execution_context_class=sharing_executor(SharedEventResults(), _Executor),
         extensions=[
             OperationMetrics,
             *limits.extensions(),

@@ -18,8 +18,11 @@ an error before execution (or the socket closed with 4400 for a document that do
 else `complete`. Queries and mutations over the WebSocket, and subscriptions whose variables
 are not plain data, run on their own as before.
 
-A hub never waits for a socket: it puts each frame in every member's own queue, and each
-member's operation task sends its queue's frames. A client whose socket buffer is full
+A hub never waits for a socket. It writes each frame straight to every member's connection
+that can take it now (`websocket_frames.py`: framed once per distinct text, none of the
+per-subscriber ASGI trip), and puts it in the member's own queue otherwise (another server, a
+full buffer, frames already waiting there, which it must not overtake); each member's
+operation task sends its queue's frames. A client whose socket buffer is full
 (uvicorn waits for it to drain) so delays only itself; one that falls `MAX_BEHIND` frames
 behind is closed with 1013 (try again later), which clients retry, rather than kept in memory
 without bound.
@@ -47,6 +50,7 @@ from strawberry.utils.aio import aclosing
 from services.gateway.graphql_over_http import runs_a_subscription
 from services.gateway.shared_events import NotPlain, caller, frozen
 from services.gateway.websocket_auth import TokenCheckingHandler
+from services.gateway.websocket_frames import FrameWriter, text_frame
 from services.platform.auth import TokenVerifier
 from services.platform.graphql.context import RequestContext
 
@@ -85,8 +89,11 @@ class _Member:
     handler: FanOutHandler
     operation: Operation[RequestContext, None]
     prefix: str  # '{"id":<its id>,"type":"next","payload":'
+    # Its connection, written to directly while nothing of its waits (websocket_frames.py).
+    writer: FrameWriter | None = None
     # Frames to send, then None once the hub is done with it (`ending` says how).
     frames: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+    unsent: int = 0  # frames queued and not yet sent: a later one must not overtake them
     ending: Ending = None
     done: bool = False
     # Set when the hub lets the member go for being too slow: its send may never return.
@@ -94,10 +101,21 @@ class _Member:
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
+    def write_now(self, framed: dict[str, bytes], tail: str) -> bool:
+        """Writes its frame of the payload `tail` straight to its connection, the frame made
+        once per distinct prefix in `framed`; False when it must be queued instead."""
+        if self.writer is None or self.unsent:
+            return False
+        frame = framed.get(self.prefix)
+        if frame is None:
+            frame = framed[self.prefix] = text_frame(self.prefix + tail)
+        return self.writer.write(frame)
+
     def offer(self, frame: str) -> bool:
         """Queues `frame` for this subscriber; False when it is too far behind to take it."""
         if self.frames.qsize() >= MAX_BEHIND:
             return False
+        self.unsent += 1
         self.frames.put_nowait(frame)
         return True
 
@@ -128,6 +146,7 @@ class _Member:
                 await self.handler.send_frame(frame)
             except Exception:  # a closed socket, in whichever way it says so
                 return GONE
+            self.unsent -= 1
         return self.ending
 
 
@@ -177,8 +196,11 @@ class _Hub:
         if result.extensions:
             payload["extensions"] = result.extensions
         tail = first.view.encode_json_string(payload) + "}"
+        framed: dict[str, bytes] = {}
         for member in list(self.members):
-            if not member.operation.completed and not member.offer(member.prefix + tail):
+            if member.operation.completed or member.write_now(framed, tail):
+                continue
+            if not member.offer(member.prefix + tail):
                 self.leave(member)
                 member.end(TOO_SLOW)
 
@@ -210,7 +232,7 @@ class Hubs:
         prefix = (
             '{"id":' + handler.view.encode_json_string(operation.id) + ',"type":"next","payload":'
         )
-        member = _Member(handler, operation, prefix)
+        member = _Member(handler, operation, prefix, handler.frame_writer())
         hub.members[member] = None
         try:
             return await member.send_all()
@@ -234,6 +256,9 @@ class FanOutHandler(TokenCheckingHandler):
     async def send_frame(self, frame: str) -> None:
         # The text as it goes out: a `next` message already encoded.
         await cast(ASGIWebSocketAdapter, self.websocket).ws.send_text(frame)
+
+    def frame_writer(self) -> FrameWriter | None:
+        return FrameWriter.of(cast(ASGIWebSocketAdapter, self.websocket).ws.scope)
 
     def _shape(self, operation: Operation[RequestContext, None]) -> Shape | None:
         query, name = operation.query, operation.operation_name

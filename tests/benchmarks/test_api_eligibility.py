@@ -117,6 +117,9 @@ async def api(
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: _healthy(base), "the API to answer", timeout=60)
+        # The process walks the store's chains once it starts (chain_watch.py): 20,000
+        # events parsed in a thread that takes the interpreter from the requests measured.
+        wait_until(lambda: _chain_walked(base), "the start-up walk of the chains", timeout=900)
         clients: list[httpx.AsyncClient] = []
 
         def connect() -> _Api:
@@ -141,6 +144,11 @@ def _healthy(base: str) -> bool:
         return httpx.get(f"{base}/healthz").status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def _chain_walked(base: str) -> bool:
+    chain: dict[str, Any] = httpx.get(f"{base}/healthz").json().get("chain", {})
+    return chain.get("status") == "intact"
 
 
 def _checked(data: dict[str, Any], workload: Workload) -> None:

@@ -52,6 +52,40 @@ class _Subscriber:
             await asyncio.Event().wait()
         self.frames.append(frame)
 
+    def frame_writer(self) -> _Writer | None:
+        return None  # another server: every frame takes the queue
+
+
+@dataclass
+class _Writer:
+    """A connection written to directly; `full` as its buffer is, refusing frames meanwhile."""
+
+    frames: list[str]
+    full: bool = False
+
+    def write(self, frame: bytes) -> bool:
+        if self.full:
+            return False
+        header = 2 if frame[1] < 126 else 4  # a short server frame: no mask, 1 or 3 length bytes
+        self.frames.append(frame[header:].decode())
+        return True
+
+
+@dataclass
+class _Direct(_Subscriber):
+    """A subscriber on a connection the hub writes to: both ways land in one list, in order."""
+
+    writer: _Writer | None = None
+    blocked: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def send_frame(self, frame: str) -> None:
+        await self.blocked.wait()  # the ASGI way, slower than the direct one
+        self.frames.append(frame)
+
+    def frame_writer(self) -> _Writer | None:
+        self.writer = _Writer(self.frames)
+        return self.writer
+
 
 @dataclass
 class _Operation:
@@ -146,3 +180,30 @@ async def test_a_burst_longer_than_the_bound_reaches_every_live_subscriber(
     assert await asyncio.wait_for(asyncio.gather(*follows), 10) == [None, None]
     assert first.frames == [_frame("1", n) for n in range(40)]
     assert second.frames == [_frame("2", n) for n in range(40)]
+
+
+async def test_frames_written_directly_never_overtake_the_ones_waiting_in_the_queue() -> None:
+    results, hubs = _Results(), fanout.Hubs()
+    subscriber = _Direct(results)
+    follow = asyncio.create_task(hubs.follow("shape", subscriber, _Operation("d")))  # type: ignore[arg-type]
+    await asyncio.sleep(0.05)
+    assert subscriber.writer is not None
+
+    results.queue.put_nowait(_change(0))  # written at once, without the ASGI way
+    await _until(lambda: len(subscriber.frames) == 1)
+
+    subscriber.writer.full = True  # its buffer full: queued, the ASGI way waits for it
+    results.queue.put_nowait(_change(1))
+    await asyncio.sleep(0.05)
+    subscriber.writer.full = False
+    results.queue.put_nowait(_change(2))  # could be written, but must wait behind the first
+    await asyncio.sleep(0.05)
+    assert subscriber.frames == [_frame("d", 0)]
+
+    subscriber.blocked.set()
+    await _until(lambda: len(subscriber.frames) == 3)
+    results.queue.put_nowait(_change(3))  # nothing waits any more: written directly again
+    await _until(lambda: len(subscriber.frames) == 4)
+    assert subscriber.frames == [_frame("d", n) for n in range(4)]
+    results.queue.put_nowait(None)
+    assert await asyncio.wait_for(follow, 10) is None
