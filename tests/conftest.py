@@ -63,9 +63,8 @@ async def test_databases(postgres_admin_url: str) -> AsyncIterator[TestDatabases
 @pytest.fixture
 async def database_url(test_databases: TestDatabases) -> AsyncIterator[str]:
     """A freshly migrated, empty database of its own for each test."""
-    url = await test_databases.create()
-    yield url
-    await test_databases.drop(url)
+    async with test_databases.fresh() as url:
+        yield url
 
 
 @pytest.fixture

@@ -132,13 +132,10 @@ async def test_embedded_end_to_end(
         "embedded end to end", len(workload.events), "COPY, logged table, same PostgreSQL"
     )
     for _ in range(rounds()):
-        url = await test_databases.create()
-        try:
+        async with test_databases.fresh() as url:
             finished = await run_embedded(url, workload)
             await _check(url, workload)
             baseline = await copy_baseline(url, workload.raws)
-        finally:
-            await test_databases.drop(url)
         comparison.add_round(max(finished.values()), baseline, finished)
     comparison.notes.append(
         f"submitted {BATCH} events per call while the consumers ran, in one process;"
@@ -268,14 +265,11 @@ async def test_distributed_end_to_end(
         # Topics and consumer groups of this round only (the workers read the environment).
         namespace = f"bench{uuid.uuid4().hex[:8]}"
         monkeypatch.setenv("VENDORWATCH_KAFKA_NAMESPACE", namespace)
-        url = await test_databases.create()
-        try:
+        async with test_databases.fresh() as url:
             log_dir = tmp_path / f"round-{round_number}"
             finished = await run_distributed(url, kafka_bootstrap, workload, log_dir)
             await _check(url, workload)
             baseline = await kafka_baseline(url, kafka_bootstrap, namespace, workload)
-        finally:
-            await test_databases.drop(url)
         comparison.add_round(max(finished.values()), baseline, finished)
     comparison.notes.append(
         "one process per worker, started and warmed up before the clock; both sides produce"

@@ -87,11 +87,8 @@ async def test_registry_batch_handler_cpu(
 ) -> None:
     spent: list[_Round] = []
     for _ in range(rounds()):
-        url = await test_databases.create()
-        try:
+        async with test_databases.fresh() as url:
             spent.append(await _one_round(url, workload))
-        finally:
-            await test_databases.drop(url)
     events = len(workload.events)
     for measure in ("handler", "batches", "append"):
         seconds = [getattr(r, measure) for r in spent]

@@ -49,11 +49,8 @@ async def test_risk_batch_handler_cpu(
 ) -> None:
     spent = []
     for _ in range(rounds()):
-        url = await test_databases.create()
-        try:
+        async with test_databases.fresh() as url:
             spent.append(await _cpu_seconds(url, workload))
-        finally:
-            await test_databases.drop(url)
     events = len(workload.events)
     print(
         f"\nrisk batch handler alone, {events:,} events: CPU {min(spent):.2f} s at best"

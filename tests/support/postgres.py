@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -72,6 +72,15 @@ class TestDatabases:
         template = urlsplit(like).path.lstrip("/") if like else self.template
         await self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return with_database(self.admin_url, name)
+
+    @asynccontextmanager
+    async def fresh(self) -> AsyncIterator[str]:
+        """A fresh migrated database for the block, dropped after it whatever happens."""
+        url = await self.create()
+        try:
+            yield url
+        finally:
+            await self.drop(url)
 
     async def drop(self, url: str) -> None:
         name = urlsplit(url).path.lstrip("/")
