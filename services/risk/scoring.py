@@ -28,163 +28,29 @@ from dataclasses import dataclass
 
 from services.events.compliance import CertificateKind
 from services.events.contract import Criticality
-from services.events.incident import LeakFinding
+from services.risk.factor_items import Item, factor, num
 from services.risk.facts import (
     ContractFact,
     IncidentFact,
-    SanctionFact,
-    SanctionSource,
     SubcontractFact,
     VendorFacts,
 )
+from services.risk.incident_factors import incident_items, other_vendor
 from services.risk.model import RiskModel
 from services.risk.risk_score import (
     FACTOR_NAMES,
     Evidence,
     Factor,
     RiskScore,
-    round_points,
     total_of,
 )
+from services.risk.sanction_factors import sanction_items
 
 # The contracts whose concentration is a risk; an agency's totals passed to `score` must count
 # exactly these (running on the day, every vendor's, the scored vendor's included).
 CRITICAL_CRITICALITIES = frozenset({Criticality.RESIDENT_FACING, Criticality.LEGALLY_MANDATED})
 
 YEN_PER_100M = 100_000_000
-
-
-# A factor's raw points (before rounding) and its evidence, each with a sort key (a day or its
-# ISO text, which sort alike, and an id).
-_Item = tuple[tuple[str, str] | tuple[dt.date, str], float, Evidence]
-
-
-def _num(value: float) -> str:
-    return f"{value:g}"
-
-
-def _factor(name: str, items: Iterable[_Item], cap: float | None = None) -> Factor:
-    ordered = sorted(items, key=lambda item: item[0])
-    total = sum(points for _, points, _ in ordered)
-    if cap is not None:
-        total = min(total, cap)
-    return Factor(name, round_points(total), tuple(evidence for _, _, evidence in ordered))
-
-
-def _causer(incident: IncidentFact) -> str:
-    return incident.caused_by_vendor_id or incident.reported_by_vendor_id
-
-
-def _other_vendor(incident: IncidentFact, vendor_id: str) -> str | None:
-    """The other vendor involved: the subcontractor that caused it, or the record's prime."""
-    others = {incident.reported_by_vendor_id, _causer(incident)} - {vendor_id}
-    return next(iter(others), None)
-
-
-def counts_as(incident: IncidentFact, vendor_id: str, inherited: bool) -> bool:
-    """Whether an incident factor counts the incident. Own: the vendor caused it (on its
-    record or another's). Inherited: on its record, caused by another (a subcontractor)."""
-    own = _causer(incident) == vendor_id
-    return inherited != own and (own or incident.reported_by_vendor_id == vendor_id)
-
-
-def _counted_incidents(
-    facts: VendorFacts, as_of: dt.date, model: RiskModel, inherited: bool
-) -> Iterator[tuple[IncidentFact, int, bool, float]]:
-    """The incidents the factor counts, each with its age, whether closed, and its points."""
-    weights = model.incidents
-    for incident in facts.incidents.values():
-        if not counts_as(incident, facts.vendor_id, inherited):
-            continue
-        age = max(0, (as_of - incident.occurred_on).days)
-        decay: float = 0.5 ** (age / weights.half_life_days)
-        closed = incident.closed_on is not None and incident.closed_on <= as_of
-        points = (
-            weights.severity_points[incident.severity]
-            * weights.kind_multiplier[incident.kind]
-            * weights.leak_multiplier[incident.leak]
-            * decay
-        )
-        if closed:
-            points *= weights.closed_multiplier
-        if inherited:
-            points *= model.inherited.multiplier
-        yield incident, age, closed, points
-
-
-def incident_key(incident: IncidentFact) -> tuple[dt.date, str]:
-    # The day, not its ISO text: the same order, without writing a text for each incident
-    # every time a vendor's incident terms are made again (terms.py).
-    return incident.occurred_on, incident.incident_id
-
-
-def _incident_items(
-    facts: VendorFacts, as_of: dt.date, model: RiskModel, inherited: bool
-) -> list[_Item]:
-    weights = model.incidents
-    items: list[_Item] = []
-    for incident, age, closed, points in _counted_incidents(facts, as_of, model, inherited):
-        severity = weights.severity_points[incident.severity]
-        kind = weights.kind_multiplier[incident.kind]
-        leak = weights.leak_multiplier[incident.leak]
-        formula = f"{_num(severity)} × {_num(kind)} × {_num(leak)}"
-        if closed:
-            formula += f" × closed {_num(weights.closed_multiplier)}"
-        if inherited:
-            formula += f" × inherited {_num(model.inherited.multiplier)}"
-        formula += f" × decay 0.5^({age}/{weights.half_life_days})"
-        other = _other_vendor(incident, facts.vendor_id)
-        where = ""
-        if other is not None:
-            where = f", caused by {other}" if inherited else f", on {other}'s record"
-        leak_text = "pending" if incident.leak is LeakFinding.PENDING else incident.leak.value
-        note = (
-            f"incident {incident.incident_id} ({incident.kind.value}, {incident.severity.value}) "
-            f"on {incident.occurred_on}{where}, leak {leak_text}"
-            f"{', closed' if closed else ''}: {formula} = {points:.2f}"
-        )
-        items.append((incident_key(incident), points, Evidence(incident.event_ids, note, other)))
-    return items
-
-
-def _counted_sanctions(
-    facts: VendorFacts, as_of: dt.date, model: RiskModel, active: bool
-) -> Iterator[tuple[SanctionFact, float]]:
-    """The sanctions the factor counts (in force on the day, or ended lately), with points."""
-    weights = model.sanctions
-    for sanction in facts.sanctions.values():
-        last = sanction.last_day
-        if active:
-            if sanction.starts_on <= as_of and (last is None or as_of <= last):
-                yield sanction, weights.active_points[sanction.kind]
-        elif (
-            last is not None
-            and sanction.starts_on <= last < as_of
-            and (as_of - last).days <= weights.recent_days
-        ):
-            yield sanction, weights.recent_points[sanction.kind]
-
-
-def sanction_key(sanction: SanctionFact | SanctionSource) -> tuple[dt.date, str]:
-    return sanction.starts_on, sanction.sanction_id  # as incident_key
-
-
-def _sanction_items(
-    facts: VendorFacts, as_of: dt.date, model: RiskModel, active: bool
-) -> list[_Item]:
-    items: list[_Item] = []
-    for sanction, points in _counted_sanctions(facts, as_of, model, active):
-        last = sanction.last_day
-        if active:
-            until = "indefinitely" if last is None else f"to {last}"
-            state = f"in force from {sanction.starts_on} {until}"
-        elif last is not None:  # always, for a sanction that ended
-            state = f"in force {sanction.starts_on} to {last}, ended {(as_of - last).days} days ago"
-        else:
-            continue
-        note = f"{sanction.kind.value} {sanction.sanction_id} {state}: {_num(points)}"
-        items.append((sanction_key(sanction), points, Evidence(sanction.event_ids, note)))
-    return items
 
 
 def unapproved(
@@ -212,22 +78,22 @@ def unapproved(
             )
 
 
-def _unapproved_items(facts: VendorFacts, as_of: dt.date, model: RiskModel) -> list[_Item]:
-    items: list[_Item] = []
+def _unapproved_items(facts: VendorFacts, as_of: dt.date, model: RiskModel) -> list[Item]:
+    items: list[Item] = []
     for key, points, found, counts_from in unapproved(facts, model):
         if counts_from is not None and as_of < counts_from:
             continue
         if isinstance(found, IncidentFact):
             note = (
                 f"investigation of incident {found.incident_id} on {found.investigated_on} "
-                f"found unapproved subcontracting: {_num(points)}"
+                f"found unapproved subcontracting: {num(points)}"
             )
-            evidence = Evidence(found.event_ids, note, _other_vendor(found, facts.vendor_id))
+            evidence = Evidence(found.event_ids, note, other_vendor(found, facts.vendor_id))
         else:
             note = (
                 f"subcontract {found.subcontract_id} of contract {found.contract_id} requested"
                 f" on {found.requested_on}, not approved after"
-                f" {(as_of - found.requested_on).days} days: {_num(points)}"
+                f" {(as_of - found.requested_on).days} days: {num(points)}"
             )
             evidence = Evidence(found.event_ids, note, found.subcontractor_vendor_id)
         items.append((key, points, evidence))
@@ -247,7 +113,7 @@ def _chain(
     return len(chain), chain
 
 
-def _chain_items(facts: VendorFacts, as_of: dt.date, model: RiskModel) -> list[_Item]:
+def _chain_items(facts: VendorFacts, as_of: dt.date, model: RiskModel) -> list[Item]:
     deepest: dict[str, tuple[int, list[SubcontractFact]]] = {}
     for sub in sorted(facts.subcontracts.values(), key=lambda s: s.subcontract_id):
         if sub.rejected_on is not None:
@@ -258,13 +124,13 @@ def _chain_items(facts: VendorFacts, as_of: dt.date, model: RiskModel) -> list[_
         depth, chain = _chain(sub, facts.subcontracts)
         if depth > deepest.get(sub.contract_id, (1, []))[0]:
             deepest[sub.contract_id] = (depth, chain)
-    items: list[_Item] = []
+    items: list[Item] = []
     for contract_id, (depth, chain) in deepest.items():
         points = model.subcontracting.per_chain_level * (depth - 1)
         vendors = " → ".join(s.subcontractor_vendor_id for s in reversed(chain))
         note = (
             f"contract {contract_id}: subcontracted {depth} levels deep ({vendors}): "
-            f"{depth - 1} × {_num(model.subcontracting.per_chain_level)}"
+            f"{depth - 1} × {num(model.subcontracting.per_chain_level)}"
         )
         event_ids = tuple(eid for s in reversed(chain) for eid in s.event_ids)
         evidence = Evidence(event_ids, note, chain[0].subcontractor_vendor_id)
@@ -277,24 +143,24 @@ def missing_factor(
 ) -> Factor:
     """A missing-certificates factor: `points` for each of the contracts ended without a
     `kind` certificate (in any order; ordered by end day as a person reads them)."""
-    return _factor(name, [_missing_item(contract, kind, points) for contract in uncovered])
+    return factor(name, [_missing_item(contract, kind, points) for contract in uncovered])
 
 
 # A vendor with many ended contracts lists each of them in every score: the same item, made
 # once (it depends on nothing but the contract, the kind and the weight).
 @functools.lru_cache(maxsize=1 << 16)
-def _missing_item(contract: ContractFact, kind: CertificateKind, points: float) -> _Item:
+def _missing_item(contract: ContractFact, kind: CertificateKind, points: float) -> Item:
     note = (
         f"contract {contract.contract_id} ({contract.agency}) ended on {contract.ends_on} "
-        f"with no {kind.value} certificate: {_num(points)}"
+        f"with no {kind.value} certificate: {num(points)}"
     )
     key = (contract.ends_on.isoformat(), contract.contract_id)
     return (key, points, Evidence(contract.event_ids, note))
 
 
-def _fitness_items(facts: VendorFacts, model: RiskModel) -> list[_Item]:
+def _fitness_items(facts: VendorFacts, model: RiskModel) -> list[Item]:
     points = model.compliance.per_missing_fitness
-    items: list[_Item] = []
+    items: list[Item] = []
     for sub in facts.subcontracts.values():
         approved = sub.approved_on
         if approved is None or sub.fitness_certificate_ids:
@@ -308,23 +174,23 @@ def _fitness_items(facts: VendorFacts, model: RiskModel) -> list[_Item]:
             continue
         note = (
             f"subcontract {sub.subcontract_id} of contract {sub.contract_id} approved on "
-            f"{approved} without a subcontractor_fitness certificate: {_num(points)}"
+            f"{approved} without a subcontractor_fitness certificate: {num(points)}"
         )
         key = (approved.isoformat(), sub.subcontract_id)
         items.append((key, points, Evidence(sub.event_ids, note, sub.subcontractor_vendor_id)))
     return items
 
 
-def _claim_items(facts: VendorFacts, model: RiskModel) -> list[_Item]:
+def _claim_items(facts: VendorFacts, model: RiskModel) -> list[Item]:
     weights = model.claims
-    items: list[_Item] = []
+    items: list[Item] = []
     for claim in facts.claims.values():
         if claim.settled_on is not None:
             continue
         points = weights.per_pending_claim + weights.per_100m_yen * claim.amount / YEN_PER_100M
         note = (
             f"claim {claim.claim_id} filed on {claim.filed_on} for {claim.amount:,} yen, "
-            f"pending: {_num(weights.per_pending_claim)} + {_num(weights.per_100m_yen)} × "
+            f"pending: {num(weights.per_pending_claim)} + {num(weights.per_100m_yen)} × "
             f"{claim.amount:,} / 100,000,000 = {points:.2f}"
         )
         key = (claim.filed_on.isoformat(), claim.claim_id)
@@ -337,7 +203,7 @@ def _concentration_items(
     as_of: dt.date,
     model: RiskModel,
     agency_critical_totals: Mapping[str, int],
-) -> list[_Item]:
+) -> list[Item]:
     weights = model.concentration
     held: dict[str, list[str]] = {}
     for contract in facts.contracts.values():
@@ -356,7 +222,7 @@ def _concentration_items(
     event_ids = tuple(eid for cid in contract_ids for eid in facts.contracts[cid].event_ids)
     note = (
         f"holds {count} of the {total} running critical contracts of {agency} "
-        f"({share:.1%}): {_num(weights.points)} × {count}/{total} = {points:.2f}"
+        f"({share:.1%}): {num(weights.points)} × {count}/{total} = {points:.2f}"
     )
     return [((agency, ""), points, Evidence(event_ids, note))]
 
@@ -407,42 +273,42 @@ FACTOR_RULES: tuple[FactorRule, ...] = (
         "incidents",
         frozenset({"incidents"}),
         True,
-        lambda f, d, m, _: _factor("incidents", _incident_items(f, d, m, inherited=False)),
+        lambda f, d, m, _: factor("incidents", incident_items(f, d, m, inherited=False)),
         counts=frozenset({"incidents"}),
     ),
     FactorRule(
         "inherited_incidents",
         frozenset({"incidents"}),
         True,
-        lambda f, d, m, _: _factor("inherited_incidents", _incident_items(f, d, m, inherited=True)),
+        lambda f, d, m, _: factor("inherited_incidents", incident_items(f, d, m, inherited=True)),
         counts=frozenset({"incidents"}),
     ),
     FactorRule(
         "active_sanctions",
         frozenset({"sanctions"}),
         True,
-        lambda f, d, m, _: _factor("active_sanctions", _sanction_items(f, d, m, active=True)),
+        lambda f, d, m, _: factor("active_sanctions", sanction_items(f, d, m, active=True)),
         counts=frozenset({"sanctions"}),
     ),
     FactorRule(
         "recent_sanctions",
         frozenset({"sanctions"}),
         True,
-        lambda f, d, m, _: _factor("recent_sanctions", _sanction_items(f, d, m, active=False)),
+        lambda f, d, m, _: factor("recent_sanctions", sanction_items(f, d, m, active=False)),
         counts=frozenset({"sanctions"}),
     ),
     FactorRule(
         "unapproved_subcontracting",
         frozenset({"incidents", "subcontracts"}),
         True,
-        lambda f, d, m, _: _factor("unapproved_subcontracting", _unapproved_items(f, d, m)),
+        lambda f, d, m, _: factor("unapproved_subcontracting", _unapproved_items(f, d, m)),
         counts=frozenset({"incidents", "subcontracts"}),
     ),
     FactorRule(
         "subcontract_chain_depth",
         frozenset({"subcontracts", "contracts"}),
         True,
-        lambda f, d, m, _: _factor("subcontract_chain_depth", _chain_items(f, d, m)),
+        lambda f, d, m, _: factor("subcontract_chain_depth", _chain_items(f, d, m)),
         counts=frozenset({"subcontracts"}),
     ),
     FactorRule(
@@ -463,21 +329,21 @@ FACTOR_RULES: tuple[FactorRule, ...] = (
         "missing_fitness_documents",
         frozenset({"subcontracts", "certificates"}),
         False,
-        lambda f, d, m, _: _factor("missing_fitness_documents", _fitness_items(f, m)),
+        lambda f, d, m, _: factor("missing_fitness_documents", _fitness_items(f, m)),
         counts=frozenset({"subcontracts"}),
     ),
     FactorRule(
         "pending_claims",
         frozenset({"claims"}),
         False,
-        lambda f, d, m, _: _factor("pending_claims", _claim_items(f, m), cap=m.claims.cap),
+        lambda f, d, m, _: factor("pending_claims", _claim_items(f, m), cap=m.claims.cap),
         counts=frozenset({"claims"}),
     ),
     FactorRule(
         "concentration",
         frozenset({"contracts"}),
         True,
-        lambda f, d, m, totals: _factor("concentration", _concentration_items(f, d, m, totals)),
+        lambda f, d, m, totals: factor("concentration", _concentration_items(f, d, m, totals)),
         counts=frozenset({"contracts"}),
     ),
 )

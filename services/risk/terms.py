@@ -27,9 +27,11 @@ from typing import TypeVar
 from services.registry.sanction_timeline import SanctionTimeline
 from services.risk.facts import IncidentFact, SanctionSource, VendorFacts
 from services.risk.fold import last_day_on, timeline_of
+from services.risk.incident_factors import counts_as, incident_key
 from services.risk.model import RiskModel
 from services.risk.risk_score import round_points
-from services.risk.scoring import counts_as, incident_key, sanction_key, unapproved
+from services.risk.sanction_factors import sanction_key
+from services.risk.scoring import unapproved
 
 # An incident not closed: closed after every day; a finding: counted from before any.
 NEVER = dt.date.max.toordinal() + 1
@@ -53,12 +55,12 @@ class IncidentTerms(_Terms):
     inherited_multiplier: float | None  # None: the vendor's own incidents
     # Occurred and closed (never: after every day) as day ordinals, and the base points.
     terms: tuple[tuple[int, int, float], ...]
-    keys: tuple[tuple[dt.date, str], ...]  # each term's place (`scoring.incident_key`)
+    keys: tuple[tuple[dt.date, str], ...]  # each term's place (`incident_factors.incident_key`)
 
     def points_on(self, as_of: dt.date) -> float:
         # One pass over plain numbers: a vendor's history is scored after each of its events.
         # Multiplying by 1.0 (not closed yet, the vendor's own) is exact, so each product is
-        # `scoring._incident_items`' to the last bit, and they are added in its order.
+        # `incident_factors.incident_items`' to the last bit, and they are added in its order.
         day, half_life = as_of.toordinal(), self.half_life_days
         closed = self.closed_multiplier
         inherited = 1.0 if self.inherited_multiplier is None else self.inherited_multiplier
@@ -168,7 +170,7 @@ class SanctionTerms(_Terms):
     # Starts, timeline (None: never amended nor lifted), first lift, the timeline's last day
     # when it has no other (the same whatever the day: most sanctions), points.
     terms: tuple[_SanctionTerm, ...]
-    keys: tuple[tuple[dt.date, str], ...]  # each term's place (`scoring.sanction_key`)
+    keys: tuple[tuple[dt.date, str], ...]  # each term's place (`sanction_factors.sanction_key`)
 
     def points_on(self, as_of: dt.date) -> float:
         counted = []

@@ -1,0 +1,89 @@
+"""The incident factors' items (pure): which incidents a vendor answers for, its own or a
+subcontractor's on its record, each decayed with age and explained in a note."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from services.events.incident import LeakFinding
+from services.risk.factor_items import Item, num
+from services.risk.facts import IncidentFact, VendorFacts
+from services.risk.model import RiskModel
+from services.risk.risk_score import Evidence
+
+
+def causer(incident: IncidentFact) -> str:
+    return incident.caused_by_vendor_id or incident.reported_by_vendor_id
+
+
+def other_vendor(incident: IncidentFact, vendor_id: str) -> str | None:
+    """The other vendor involved: the subcontractor that caused it, or the record's prime."""
+    others = {incident.reported_by_vendor_id, causer(incident)} - {vendor_id}
+    return next(iter(others), None)
+
+
+def counts_as(incident: IncidentFact, vendor_id: str, inherited: bool) -> bool:
+    """Whether an incident factor counts the incident. Own: the vendor caused it (on its
+    record or another's). Inherited: on its record, caused by another (a subcontractor)."""
+    own = causer(incident) == vendor_id
+    return inherited != own and (own or incident.reported_by_vendor_id == vendor_id)
+
+
+def counted_incidents(
+    facts: VendorFacts, as_of: dt.date, model: RiskModel, inherited: bool
+) -> Iterator[tuple[IncidentFact, int, bool, float]]:
+    """The incidents the factor counts, each with its age, whether closed, and its points."""
+    weights = model.incidents
+    for incident in facts.incidents.values():
+        if not counts_as(incident, facts.vendor_id, inherited):
+            continue
+        age = max(0, (as_of - incident.occurred_on).days)
+        decay: float = 0.5 ** (age / weights.half_life_days)
+        closed = incident.closed_on is not None and incident.closed_on <= as_of
+        points = (
+            weights.severity_points[incident.severity]
+            * weights.kind_multiplier[incident.kind]
+            * weights.leak_multiplier[incident.leak]
+            * decay
+        )
+        if closed:
+            points *= weights.closed_multiplier
+        if inherited:
+            points *= model.inherited.multiplier
+        yield incident, age, closed, points
+
+
+def incident_key(incident: IncidentFact) -> tuple[dt.date, str]:
+    # The day, not its ISO text: the same order, without writing a text for each incident
+    # every time a vendor's incident terms are made again (terms.py).
+    return incident.occurred_on, incident.incident_id
+
+
+def incident_items(
+    facts: VendorFacts, as_of: dt.date, model: RiskModel, inherited: bool
+) -> list[Item]:
+    weights = model.incidents
+    items: list[Item] = []
+    for incident, age, closed, points in counted_incidents(facts, as_of, model, inherited):
+        severity = weights.severity_points[incident.severity]
+        kind = weights.kind_multiplier[incident.kind]
+        leak = weights.leak_multiplier[incident.leak]
+        formula = f"{num(severity)} × {num(kind)} × {num(leak)}"
+        if closed:
+            formula += f" × closed {num(weights.closed_multiplier)}"
+        if inherited:
+            formula += f" × inherited {num(model.inherited.multiplier)}"
+        formula += f" × decay 0.5^({age}/{weights.half_life_days})"
+        other = other_vendor(incident, facts.vendor_id)
+        where = ""
+        if other is not None:
+            where = f", caused by {other}" if inherited else f", on {other}'s record"
+        leak_text = "pending" if incident.leak is LeakFinding.PENDING else incident.leak.value
+        note = (
+            f"incident {incident.incident_id} ({incident.kind.value}, {incident.severity.value}) "
+            f"on {incident.occurred_on}{where}, leak {leak_text}"
+            f"{', closed' if closed else ''}: {formula} = {points:.2f}"
+        )
+        items.append((incident_key(incident), points, Evidence(incident.event_ids, note, other)))
+    return items
