@@ -66,6 +66,10 @@ async def serve(
         log_level="info",
         log_config=None,
         ws_per_message_deflate=False,
+        # Named, not left to "auto": the subscription fan-out writes its frames to this
+        # protocol's connections (gateway/websocket_frames.py), and another would silently
+        # send every frame the slower ASGI way.
+        ws="websockets-sansio",
         access_log=access_log,
         # uvicorn's 5 s is shorter than a client's pause between requests often is, and a
         # request sent as the server closes fails with a reset connection on the client's side
