@@ -5,7 +5,6 @@ agencies' contracts and the records that hang on them (record_scope.py)."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -14,26 +13,24 @@ from services.events.compliance import CertificateKind
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, First100
 from services.platform.graphql.pagination import Connection
-from services.registry import record_repository as records
 from services.registry import vendor_repository
 from services.registry.api.graphql_records import (
+    CERTIFICATES,
+    CLAIMS,
+    CONTRACTS,
+    INCIDENTS,
+    SANCTIONS,
+    SUBCONTRACTS,
     Certificate,
     Claim,
     Contract,
     Incident,
     Sanction,
     Subcontract,
-    across_vendors,
-    certificate,
-    claim,
-    connection,
-    contract,
     in_view,
-    incident,
     limit,
-    of_vendor,
-    sanction,
-    subcontract,
+    root_connection,
+    vendor_connection,
 )
 from services.registry.record_repository import ClaimStatus, SubcontractStatus
 from services.registry.vendor_repository import VendorRow
@@ -68,18 +65,16 @@ class VendorRecords:
         agency: AgencyFilter = None,
         active_on: ActiveOn = None,
     ) -> Connection[Contract]:
-        n, scope = limit(first), in_view(info)
-        fetch = partial(
-            records.contracts,
-            first=n,
-            after=after,
+        return await vendor_connection(
+            info,
+            str(self.vendor_id),
+            CONTRACTS,
+            first,
+            after,
             agency=agency,
             active_on=active_on,
-            agencies=scope,
+            agencies=in_view(info),
         )
-        key = ("contracts", n, after, agency, active_on, scope)
-        page = await of_vendor(info, str(self.vendor_id), key, fetch)
-        return connection(page, contract, "contract_id", after)
 
     @strawberry.field(description="Work it subcontracted, by id; of one status when given.")
     async def subcontracts(
@@ -92,11 +87,15 @@ class VendorRecords:
             strawberry.argument(description="Only those of this status; null: all."),
         ] = None,
     ) -> Connection[Subcontract]:
-        n, wanted, scope = limit(first), status.value if status else None, in_view(info)
-        fetch = partial(records.subcontracts, first=n, after=after, status=wanted, agencies=scope)
-        key = ("subcontracts", n, after, wanted, scope)
-        page = await of_vendor(info, str(self.vendor_id), key, fetch)
-        return connection(page, subcontract, "subcontract_id", after)
+        return await vendor_connection(
+            info,
+            str(self.vendor_id),
+            SUBCONTRACTS,
+            first,
+            after,
+            status=status.value if status else None,
+            agencies=in_view(info),
+        )
 
     @strawberry.field(description="Its incidents, by id; only those not closed, when asked.")
     async def incidents(
@@ -108,13 +107,15 @@ class VendorRecords:
             bool, strawberry.argument(description="Only incidents not closed yet.")
         ] = False,
     ) -> Connection[Incident]:
-        n, scope = limit(first), in_view(info)
-        fetch = partial(
-            records.incidents, first=n, after=after, open_only=open_only, agencies=scope
+        return await vendor_connection(
+            info,
+            str(self.vendor_id),
+            INCIDENTS,
+            first,
+            after,
+            open_only=open_only,
+            agencies=in_view(info),
         )
-        key = ("incidents", n, after, open_only, scope)
-        page = await of_vendor(info, str(self.vendor_id), key, fetch)
-        return connection(page, incident, "incident_id", after)
 
     @strawberry.field(description="Claims for damages against it, by id.")
     async def claims(
@@ -127,12 +128,15 @@ class VendorRecords:
             strawberry.argument(description="Only those of this status; null: all."),
         ] = None,
     ) -> Connection[Claim]:
-        n, wanted, scope = limit(first), status.value if status else None, in_view(info)
-        fetch = partial(records.claims, first=n, after=after, status=wanted, agencies=scope)
-        page = await of_vendor(
-            info, str(self.vendor_id), ("claims", n, after, wanted, scope), fetch
+        return await vendor_connection(
+            info,
+            str(self.vendor_id),
+            CLAIMS,
+            first,
+            after,
+            status=status.value if status else None,
+            agencies=in_view(info),
         )
-        return connection(page, claim, "claim_id", after)
 
     @strawberry.field(description="Certificates it submitted, by id; of a kind or contract.")
     async def certificates(
@@ -149,18 +153,16 @@ class VendorRecords:
             strawberry.argument(description="Only certificates for this contract; null: all."),
         ] = None,
     ) -> Connection[Certificate]:
-        n, wanted, scope = limit(first), kind.value if kind else None, in_view(info)
-        fetch = partial(
-            records.certificates,
-            first=n,
-            after=after,
-            kind=wanted,
+        return await vendor_connection(
+            info,
+            str(self.vendor_id),
+            CERTIFICATES,
+            first,
+            after,
+            kind=kind.value if kind else None,
             contract_id=contract_id,
-            agencies=scope,
+            agencies=in_view(info),
         )
-        key = ("certificates", n, after, wanted, contract_id, scope)
-        page = await of_vendor(info, str(self.vendor_id), key, fetch)
-        return connection(page, certificate, "certificate_id", after)
 
     @strawberry.field(description="Sanctions imposed on it, by id; those in force on `activeOn`.")
     async def sanctions(
@@ -170,10 +172,14 @@ class VendorRecords:
         after: After = None,
         active_on: ActiveOn = None,
     ) -> Connection[Sanction]:
-        n = limit(first)
-        fetch = partial(records.sanctions, first=n, after=after, active_on=active_on)
-        page = await of_vendor(info, str(self.vendor_id), ("sanctions", n, after, active_on), fetch)
-        return connection(page, sanction, "sanction_id", after)
+        return await vendor_connection(
+            info,
+            str(self.vendor_id),
+            SANCTIONS,
+            first,
+            after,
+            active_on=active_on,
+        )
 
 
 async def vendor_rows(
@@ -198,15 +204,15 @@ class RecordsQuery:
         agency: AgencyFilter = None,
         active_on: ActiveOn = None,
     ) -> Connection[Contract]:
-        fetch = partial(
-            records.contracts,
-            first=limit(first),
-            after=after,
+        return await root_connection(
+            info,
+            CONTRACTS,
+            first,
+            after,
             agency=agency,
             active_on=active_on,
             agencies=in_view(info),
         )
-        return connection(await across_vendors(info, fetch), contract, "contract_id", after)
 
     @strawberry.field(description="Sanctions across vendors, by id; those in force on a day.")
     async def sanctions(
@@ -216,5 +222,4 @@ class RecordsQuery:
         after: After = None,
         active_on: ActiveOn = None,
     ) -> Connection[Sanction]:
-        fetch = partial(records.sanctions, first=limit(first), after=after, active_on=active_on)
-        return connection(await across_vendors(info, fetch), sanction, "sanction_id", after)
+        return await root_connection(info, SANCTIONS, first, after, active_on=active_on)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
@@ -15,7 +17,6 @@ from services.events.contract import Criticality, TerminationReason
 from services.events.incident import ControlFailure, IncidentKind, LeakFinding, Severity
 from services.events.sanction import SanctionKind
 from services.platform.access import agencies_in_view
-from services.platform.database import Connection as Db
 from services.platform.graphql.context import Info
 from services.platform.graphql.loaders import batched
 from services.platform.graphql.nodes import Key, Node, in_key_order
@@ -313,31 +314,65 @@ def sanction(r: records.SanctionRecord) -> Sanction:
     return _node(Sanction, r, kind=SanctionKind)
 
 
-PageFetch = Callable[[Db, Sequence[str] | None], Awaitable[dict[str | None, Page[Record]]]]
+# A record_repository page function: (connection, vendor ids or None for all, first=, after=,
+# its filters as keywords) -> each vendor's page (None's: the page across vendors).
+RecordPages = Callable[..., Awaitable[dict[str | None, Page[Record]]]]
 
 
-def connection(
-    page: Page[Record], to_node: Callable[[Record], Item], cursor: str, after: str | None
-) -> Connection[Item]:
-    nodes = [to_node(r) for r in page.records]
-    return Connection.of(nodes, lambda n: str(getattr(n, cursor)), page.total, page.has_next, after)
+@dataclass(frozen=True)
+class RecordKind(Generic[Record, Item]):
+    """How one kind of record is paged and shown: its repository's page function, its node,
+    and the node's field that is its cursor."""
+
+    pages: RecordPages[Record]
+    node: Callable[[Record], Item]
+    cursor: str
 
 
-async def of_vendor(
+CONTRACTS = RecordKind(records.contracts, contract, "contract_id")
+SUBCONTRACTS = RecordKind(records.subcontracts, subcontract, "subcontract_id")
+INCIDENTS = RecordKind(records.incidents, incident, "incident_id")
+CLAIMS = RecordKind(records.claims, claim, "claim_id")
+CERTIFICATES = RecordKind(records.certificates, certificate, "certificate_id")
+SANCTIONS = RecordKind(records.sanctions, sanction, "sanction_id")
+
+
+async def vendor_connection(
     info: Info,
     vendor_id: str,
-    key: tuple[Any, ...],
-    fetch: PageFetch[Record],
-) -> Page[Record]:
-    """The vendor's page, batched with the same field of every other vendor in the answer."""
+    kind: RecordKind[Record, Item],
+    first: int,
+    after: str | None,
+    /,
+    **filters: Any,
+) -> Connection[Item]:
+    """A vendor's records of one kind (with `filters`) as a connection, loaded in one
+    statement with the same field of every other vendor in the answer. (Positional
+    parameters: a filter may be called `kind` too.)"""
+    n = limit(first)
+    fetch = partial(kind.pages, first=n, after=after, **filters)
+    # Fields of other vendors with the same arguments share a loader (and so the statement).
+    key = (kind.cursor, n, after, *filters.items())
     empty: Page[Record] = Page([], 0, False)
-    loader = batched(info, key, fetch, empty)
-    return await loader.load(vendor_id)
+    page = await batched(info, key, fetch, empty).load(vendor_id)
+    return _connection(page, kind, after)
 
 
-async def across_vendors(info: Info, fetch: PageFetch[Record]) -> Page[Record]:
+async def root_connection(
+    info: Info, kind: RecordKind[Record, Item], first: int, after: str | None, /, **filters: Any
+) -> Connection[Item]:
+    """Records of one kind across vendors (with `filters`) as a connection."""
     async with info.context.pool.acquire() as conn:
-        return (await fetch(conn, None))[None]
+        page = (await kind.pages(conn, None, first=limit(first), after=after, **filters))[None]
+    return _connection(page, kind, after)
+
+
+def _connection(
+    page: Page[Record], kind: RecordKind[Record, Item], after: str | None
+) -> Connection[Item]:
+    nodes = [kind.node(r) for r in page.records]
+    cursor = kind.cursor
+    return Connection.of(nodes, lambda n: str(getattr(n, cursor)), page.total, page.has_next, after)
 
 
 def limit(first: int) -> int:
