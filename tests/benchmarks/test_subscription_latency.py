@@ -12,11 +12,12 @@ the issue's figure is taken with VENDORWATCH_BENCH_SUBSCRIBERS=1000.
 The subscribers are this process's WebSocket clients, each a full graphql-transport-ws client
 (handshake, `connection_init`, `subscribe`) on picows, whose frames are parsed in C and handed
 to a callback as they are read from the socket, on uvloop (as the API runs): a subscriber's
-message is timed there, before it is decoded. With the `websockets` package's asyncio client (a task woken per message, its
-frames parsed in Python) this one process read 1,000 messages several times slower than the
-API wrote them, so the client's own queue, not the API, set most of the figure (ARCHITECTURE.md,
-"Live updates"). Their garbage collection is kept out of it as far as it can be (what the
-connections hold is frozen, young collections made rarer) while the mutations are measured.
+message is timed there, before it is decoded. With the `websockets` package's asyncio client (a
+task woken per message, its frames parsed in Python) this one process read 1,000 messages
+several times slower than the API wrote them, so the client's own queue, not the API, set most
+of the figure (ARCHITECTURE.md, "Live updates"). Their garbage collection is kept out of it as
+far as it can be (what the connections hold is frozen, young collections made rarer) while the
+mutations are measured.
 """
 
 from __future__ import annotations
