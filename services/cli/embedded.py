@@ -66,17 +66,30 @@ async def run_relays(
     await relay_when_put(pool, outboxes, relay, fallback_seconds, caught_up)
 
 
-async def relay_announcements(pool: asyncpg.Pool, log: EmbeddedEventLog, live: Liveness) -> None:
-    """The registry's announcements relayed as soon as it has applied a batch (its consumer's
-    `then`), before risk, migration and alerts take that batch and share the event loop with
-    the relay (after the relay loop's, if the outbox's notice woke that one first). A failure
-    is left to the relay loop, which relays on the next notice or poll; it is recorded on
-    that loop's liveness."""
-    what = f"{registry_announcements.OUTBOX.table} relay"
+async def relay_announcements(
+    pool: asyncpg.Pool, log: EmbeddedEventLog, live: Liveness, broadcaster: Broadcaster
+) -> None:
+    """The registry's announcements handed to this process's subscribers and relayed as soon
+    as it has applied a batch (its consumer's `then`), before risk, migration and alerts take
+    that batch and share the event loop with the relay (after the relay loop's, if the
+    outbox's notice woke that one first).
+
+    The subscribers have them as they stand committed in the outbox, not when the relay's
+    ingest has committed them to the log (a transaction later, or the relay loop's whole
+    relay later when that one holds the outbox): they are what the log will hold, with the
+    same ids, and the broadcaster passes over the copies ingest and `follow` publish again.
+    They are read in the order put, the registry's order, after its batch committed, so a
+    vendor's announcements reach subscribers in order whichever way each comes first.
+    A failure is left to the relay loop, which relays on the next notice or poll (the
+    subscribers then have them at its ingest's commit); it is recorded on that loop's
+    liveness."""
+    outbox = registry_announcements.OUTBOX
     try:
-        await registry_announcements.OUTBOX.relay_all(pool, log, wait=True)
+        for announcement in await outbox.committed(pool):
+            broadcaster.publish(announcement)
+        await outbox.relay_all(pool, log, wait=True)
     except Exception as error:  # the relay loop relays them: recorded, not lost
-        note_failure(live, what, error)
+        note_failure(live, f"{outbox.table} relay", error)
 
 
 async def run_calendar(
@@ -183,7 +196,7 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
                         consuming,
                         {
                             REGISTRY_CONSUMER: partial(
-                                relay_announcements, pool, log, jobs["relays"]
+                                relay_announcements, pool, log, jobs["relays"], broadcaster
                             )
                         },
                     ),

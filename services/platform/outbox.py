@@ -22,10 +22,12 @@ from dataclasses import dataclass
 import asyncpg
 
 from services.events.base import EventEnvelope
+from services.events.catalog import parse_event
 from services.platform.database import Connection
 from services.platform.eventlog.base import EventLog, Writer
 from services.platform.eventstore.event_store import canonical_json
 from services.platform.notices import listening
+from services.platform.off_the_loop import for_batch
 from services.platform.operations import metrics
 
 RELAY_BATCH = 200
@@ -79,9 +81,20 @@ class Outbox:
         metrics.OUTBOX_RELAYED.labels(self.table).inc(len(rows))
         return len(rows)
 
+    async def committed(self, pool: asyncpg.Pool) -> list[EventEnvelope]:
+        """The next events a relay would submit (at most RELAY_BATCH, in the order put): put
+        by committed transactions, maybe being relayed already. Read without the relayers'
+        lock, for a caller that must not wait for a relayer's submission to see them."""
+        rows = await pool.fetch(f"SELECT event FROM {self.table} ORDER BY id LIMIT $1", RELAY_BATCH)
+        return await for_batch(_parse_all, [row["event"] for row in rows])
+
     async def relay_all(self, pool: asyncpg.Pool, log: EventLog, *, wait: bool = False) -> None:
         while await self.relay(pool, log, wait=wait) == RELAY_BATCH:
             pass
+
+
+def _parse_all(texts: Sequence[str]) -> list[EventEnvelope]:
+    return [parse_event(text) for text in texts]
 
 
 async def relay_when_put(

@@ -9,10 +9,15 @@ What is asserted is only that every subscriber got every message, once. The CI s
 VENDORWATCH_BENCH_SUBSCRIBERS=100 subscribers and VENDORWATCH_BENCH_MUTATIONS=10 mutations;
 the issue's figure is taken with VENDORWATCH_BENCH_SUBSCRIBERS=1000.
 
-The subscribers are this process's WebSocket clients (the `websockets` package, which
-uvicorn[standard] installs): their own reading of 1,000 messages is part of the figure. Their
-garbage collection is kept out of it as far as it can be (what the connections hold is frozen,
-young collections made rarer) while the mutations are measured.
+The subscribers are this process's WebSocket clients, each a full graphql-transport-ws client
+(handshake, `connection_init`, `subscribe`) on picows, whose frames are parsed in C and handed
+to a callback as they are read from the socket, on uvloop (as the API runs): a subscriber's
+message is timed there, before it is decoded. With the `websockets` package's asyncio client (a
+task woken per message, its frames parsed in Python) this one process read 1,000 messages
+several times slower than the API wrote them, so the client's own queue, not the API, set most
+of the figure (ARCHITECTURE.md, "Live updates"). Their garbage collection is kept out of it as
+far as it can be (what the connections hold is frozen, young collections made rarer) while the
+mutations are measured.
 """
 
 from __future__ import annotations
@@ -21,7 +26,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import gc
-import json
 import os
 import statistics
 import time
@@ -33,9 +37,10 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
+import orjson
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.typing import Subprotocol
+import uvloop
+from picows import WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
 from services.platform.auth import Role
 from tests.support.event_examples import VALID_PAYLOADS, sanction_input
@@ -68,17 +73,23 @@ subscription ($ids: [ID!]) { eligibilityChanges(vendorIds: $ids) {
   vendorId asOf eligible eligibleAgainOn reasons { sanctionId kind viaVendorId } } }"""
 
 
+# A measure's name, its subscribers, and every subscriber's latency for every mutation.
+Row = tuple[str, int, list[float]]
+
+
 def _setting(variable: str, default: int) -> int:
     return int(os.environ.get(variable, default))
 
 
 @dataclass
 class Arrivals:
-    """When each subscriber got each vendor's message (perf_counter seconds)."""
+    """When each subscriber got each vendor's message (perf_counter seconds), and any message
+    that was not the change expected."""
 
     expected: int
     at: dict[str, list[float]] = field(default_factory=dict)
     complete: dict[str, asyncio.Event] = field(default_factory=dict)
+    unexpected: list[object] = field(default_factory=list)
 
     def expect(self, vendor_id: str) -> asyncio.Event:
         return self.complete.setdefault(vendor_id, asyncio.Event())
@@ -90,26 +101,51 @@ class Arrivals:
             self.expect(vendor_id).set()
 
 
+class _Subscriber(WSListener):
+    """One graphql-transport-ws subscriber: acknowledged, then each `next` message timed as
+    its frame is read."""
+
+    def __init__(self, arrivals: Arrivals) -> None:
+        super().__init__()
+        self.arrivals = arrivals
+        self.acknowledged: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
+        moment = time.perf_counter()
+        if frame.msg_type is WSMsgType.CLOSE:
+            self.arrivals.unexpected.append(("closed", frame.get_close_code()))
+            transport.disconnect()
+            return
+        message = orjson.loads(frame.get_payload_as_bytes())
+        if not self.acknowledged.done():
+            if message["type"] == "connection_ack":
+                self.acknowledged.set_result(None)
+            else:
+                self.acknowledged.set_exception(AssertionError(message))
+        elif message["type"] != "next" or "errors" in message["payload"]:
+            self.arrivals.unexpected.append(message)
+        else:
+            change = message["payload"]["data"]["eligibilityChanges"]
+            self.arrivals.arrived(change["vendorId"], moment)
+
+
+def _send(transport: WSTransport, message: dict[str, Any]) -> None:
+    transport.send(WSMsgType.TEXT, orjson.dumps(message))
+
+
 async def _subscriber(
     ws_url: str, bearer: str, vendor_ids: list[str] | None, arrivals: Arrivals
-) -> tuple[ClientConnection, asyncio.Task[None]]:
-    """A subscribed WebSocket, and the task reading its messages into `arrivals`."""
-    ws = await connect(ws_url, subprotocols=[Subprotocol("graphql-transport-ws")], max_queue=None)
-    await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": bearer}}))
-    ack = json.loads(await ws.recv())
-    assert ack["type"] == "connection_ack", ack
+) -> WSTransport:
+    """A subscribed WebSocket, its messages read into `arrivals`."""
+    listener = _Subscriber(arrivals)
+    transport, _ = await ws_connect(
+        lambda: listener, ws_url, extra_headers={"Sec-WebSocket-Protocol": "graphql-transport-ws"}
+    )
+    _send(transport, {"type": "connection_init", "payload": {"Authorization": bearer}})
+    await asyncio.wait_for(listener.acknowledged, timeout=30)
     payload = {"query": LIVE, "variables": {"ids": vendor_ids}}
-    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
-
-    async def read() -> None:
-        async for raw in ws:
-            moment = time.perf_counter()
-            message = json.loads(raw)
-            assert message["type"] == "next", message
-            assert "errors" not in message["payload"], message["payload"]
-            arrivals.arrived(message["payload"]["data"]["eligibilityChanges"]["vendorId"], moment)
-
-    return ws, asyncio.create_task(read())
+    _send(transport, {"id": "1", "type": "subscribe", "payload": payload})
+    return transport
 
 
 @contextlib.asynccontextmanager
@@ -118,7 +154,7 @@ async def subscribed(graphql_url: str, count: int, watched: list[str]) -> AsyncI
     arrivals = Arrivals(count)
     ws_url = graphql_url.replace("http://", "ws://", 1)
     bearer = f"Bearer {token(Role.VIEWER)}"
-    opened: list[tuple[ClientConnection, asyncio.Task[None]]] = []
+    opened: list[WSTransport] = []
     try:
         for start in range(0, count, CONNECT_CHUNK):
             opened += await asyncio.gather(
@@ -129,10 +165,9 @@ async def subscribed(graphql_url: str, count: int, watched: list[str]) -> AsyncI
             )
         yield arrivals
     finally:
-        for ws, reader in opened:
-            reader.cancel()
-            await ws.close()
-        await asyncio.gather(*(reader for _, reader in opened), return_exceptions=True)
+        for transport in opened:
+            transport.disconnect()
+        await asyncio.gather(*(t.wait_disconnected() for t in opened), return_exceptions=True)
 
 
 def _suspension(vendor_id: str) -> dict[str, Any]:
@@ -199,6 +234,7 @@ async def _latencies(
                 sent = await _bar(http, url, vendor_id, arrivals)
                 latencies += [moment - sent for moment in arrivals.at[vendor_id]]
         await asyncio.sleep(SETTLE_SECONDS)  # anything more would be a duplicate
+        assert not arrivals.unexpected, arrivals.unexpected[:3]
         for vendor_id in vendors:
             assert len(arrivals.at[vendor_id]) == count, (vendor_id, len(arrivals.at[vendor_id]))
         return latencies
@@ -226,7 +262,7 @@ def _percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def _table(rows: list[tuple[str, int, list[float]]], baseline: list[float]) -> list[str]:
+def _table(rows: list[Row], baseline: list[float]) -> list[str]:
     base50, base99 = statistics.median(baseline), _percentile(baseline, 0.99)
     header = ("measure", "subscribers", "messages", "p50", "p99", "ratio p50", "ratio p99")
     lines = [header]
@@ -288,9 +324,8 @@ def api(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
         up.stop()
 
 
-async def test_mutation_to_subscriber_latency(
-    api: str, database_url: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+async def _measure(api: str, database_url: str) -> tuple[list[Row], list[float]]:
+    """Each run's latencies, and the baseline's."""
     subscribers = _setting(SUBSCRIBERS_VARIABLE, CI_SUBSCRIBERS)
     mutations = _setting(MUTATIONS_VARIABLE, CI_MUTATIONS)
     runs = {"one": 1, "many": subscribers}
@@ -310,6 +345,13 @@ async def test_mutation_to_subscriber_latency(
             warm_ups, measured = vendors[run][:WARM_UPS], vendors[run][WARM_UPS:]
             values = await _latencies(http, api, count, measured, warm_ups)
             rows.append((f"mutation -> subscriber ({run})", count, values))
-    baseline = await _notify_round_trips(database_url, BASELINE_ROUNDS)
+    return rows, await _notify_round_trips(database_url, BASELINE_ROUNDS)
+
+
+def test_mutation_to_subscriber_latency(
+    api: str, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # On a loop of its own, uvloop's, as the API's: the clients' reading is part of the figure.
+    rows, baseline = uvloop.run(_measure(api, database_url))
     with capsys.disabled():
         print("\n" + "\n".join(_table(rows, baseline)))

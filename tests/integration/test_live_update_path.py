@@ -1,6 +1,7 @@
-"""The path of a live update in `vendorwatch up`: the registry's announcement is relayed
-before the services after the registry take its batch, and what ingest stores reaches this
-process's subscribers at its commit, without waiting for `follow` to read it back."""
+"""The path of a live update in `vendorwatch up`: the registry's announcement reaches this
+process's subscribers at the registry's commit and is relayed before the services after the
+registry take its batch, and what ingest stores reaches the subscribers at its commit, without
+waiting for `follow` to read it back."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 
 from services.cli import embedded as up
 from services.events.base import EventEnvelope
+from services.events.catalog import parse_event
 from services.platform.consumer import Consumer
 from services.platform.database import Connection
 from services.platform.eventlog import embedded
@@ -50,8 +52,9 @@ async def test_the_announcement_is_in_the_log_before_the_services_after_the_regi
     downstream = Consumer(
         "downstream", {suspended["event_type"]: downstream_applies}, verdict_from=CONSUMER_NAME
     )
-    log = embedded.EmbeddedEventLog(pool, up.publishing(Broadcaster()))
-    relay = partial(up.relay_announcements, pool, log, Liveness("relays", "job"))
+    broadcaster = Broadcaster()
+    log = embedded.EmbeddedEventLog(pool, up.publishing(broadcaster))
+    relay = partial(up.relay_announcements, pool, log, Liveness("relays", "job"), broadcaster)
     consumers = [consumer(), downstream]
     tailing = asyncio.create_task(
         embedded.run_consumers(pool, consumers, then={CONSUMER_NAME: relay})
@@ -84,6 +87,31 @@ async def test_a_relay_that_waits_relays_after_the_relayer_at_work(pool: asyncpg
         assert not waiting.done()
     assert await asyncio.wait_for(waiting, timeout=30) == 1
     assert await pool.fetchval(ANNOUNCED) == 1
+
+
+async def test_the_announcement_reaches_subscribers_at_the_registrys_commit_and_once(
+    pool: asyncpg.Pool,
+) -> None:
+    registry = consumer(FixedClock(TOKYO, IN_FORCE))
+    await apply(pool, case_b.registered(), case_b.suspended(), consumer=registry)
+    broadcaster = Broadcaster()
+    log = embedded.EmbeddedEventLog(pool, up.publishing(broadcaster))
+    async with broadcaster.subscribe(("vendor.eligibility_changed",)) as queue:
+        async with pool.acquire() as other, other.transaction():
+            # The relay loop is at work on the outbox: the registry's relay waits for it.
+            await other.execute("SELECT pg_advisory_xact_lock($1)", OUTBOX.lock_key)
+            relay = up.relay_announcements(pool, log, Liveness("relays", "job"), broadcaster)
+            relaying = asyncio.create_task(relay)
+            announced = await asyncio.wait_for(queue.get(), timeout=30)
+            assert await pool.fetchval(ANNOUNCED) == 0  # subscribers have it before the log
+            assert not relaying.done()
+        await asyncio.wait_for(relaying, timeout=30)
+        # The log holds the very event the subscribers had; its relayed copy is passed over.
+        logged = await pool.fetchval(
+            "SELECT envelope::text FROM event_store WHERE event_type = 'vendor.eligibility_changed'"
+        )
+        assert announced == parse_event(logged)
+        assert queue.empty()
 
 
 async def test_what_ingest_stores_reaches_subscribers_at_its_commit(pool: asyncpg.Pool) -> None:

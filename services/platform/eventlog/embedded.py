@@ -48,9 +48,14 @@ async def offsets(pool: asyncpg.Pool, consumer: str) -> Cursor:
     return Cursor.of({r["partition"]: r["seq"] for r in rows})
 
 
-async def drain(pool: asyncpg.Pool, consumer: Consumer) -> int:
+async def drain(
+    pool: asyncpg.Pool,
+    consumer: Consumer,
+    applied: Callable[[], Awaitable[object]] | None = None,
+) -> int:
     """Applies everything after the consumer's offsets that it may see yet, batch by batch;
-    returns how many events it passed (the log's, not only those the consumer takes)."""
+    returns how many events it passed (the log's, not only those the consumer takes).
+    `applied`: what to do as soon as each batch has committed, before the next read."""
     cursor, passed = await offsets(pool, consumer.name), 0
     while True:
         async with pool.acquire() as conn:
@@ -62,6 +67,8 @@ async def drain(pool: asyncpg.Pool, consumer: Consumer) -> int:
         passed += sum(new - old for new, old in zip(read.cursor.seqs, cursor.seqs, strict=True))
         cursor = read.cursor
         await apply_batch(pool, consumer, read.events, save_cursor=cursor)
+        if applied is not None:
+            await applied()
 
 
 async def run_consumers(
@@ -74,9 +81,10 @@ async def run_consumers(
 
     A consumer is woken by appends, or, if it waits for another's verdict, by that one's
     progress: risk runs as soon as the registry has judged, not at its next poll. `then`
-    (by consumer name): what to do once that consumer has applied something, before the
-    consumers waiting for its verdict are woken (they would otherwise share the event loop
-    with it: `up` relays the registry's announcements there, the path of live updates).
+    (by consumer name): what to do as soon as that consumer has committed a batch (not after
+    the read that finds nothing more), before the consumers waiting for its verdict are woken
+    (they would otherwise share the event loop with it: `up` hands the registry's
+    announcements to its subscribers and relays them there, the path of live updates).
     """
     after = then or {}
     wakeups = {consumer.name: asyncio.Event() for consumer in consumers}
@@ -96,9 +104,7 @@ async def run_consumers(
 
     async def tail_and_wake(consumer: Consumer, liveness: Liveness) -> None:
         async def drain_and_wake() -> int:
-            read = await drain(pool, consumer)
-            if read and consumer.name in after:
-                await after[consumer.name]()
+            read = await drain(pool, consumer, after.get(consumer.name))
             for name in downstream.get(consumer.name, []):
                 wakeups[name].set()
             return read
