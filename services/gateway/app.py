@@ -58,10 +58,13 @@ def create_app(
     chain: ChainWatch | None = None,
     kafka: KafkaCheck | None = None,
     lags: LagSource | None = None,
+    known_queries: bool = True,
 ) -> Starlette:
     """The API; `livenesses` are the in-process consumers /healthz reports on (embedded),
     `chain` what this process knows of the last verification of the event store; /readyz
-    checks Kafka with `kafka` (distributed) and the consumers' lag with `lags` (embedded)."""
+    checks Kafka with `kafka` (distributed) and the consumers' lag with `lags` (embedded);
+    `known_queries` False runs every GraphQL request strawberry's whole way
+    (known_queries.py)."""
     limits = limits or Limits()
 
     async def healthz(_: Request) -> JSONResponse:
@@ -92,7 +95,7 @@ def create_app(
         body, content_type = exposition()
         return Response(body, media_type=content_type)
 
-    graphql = GraphQLView(context, limits, verifier)
+    graphql = GraphQLView(context, limits, verifier, known_queries)
     return Starlette(
         routes=[
             Route("/healthz", healthz),

@@ -12,7 +12,7 @@ as when they were validation rules (permissions.py, agency_scope.py).
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ from graphql import (
 from services.gateway.agency_scope import SCOPED_FIELDS, ScopedArgument, agency_errors
 from services.gateway.permissions import RootField, role_errors
 from services.platform.access import agencies_in_view
+from services.platform.auth import Principal
 
 # Distinct documents kept: real clients send a few dozen; a flood of unique ones only
 # pushes out the oldest.
@@ -43,9 +44,21 @@ DOCUMENTS = 1024
 class DocumentFacts:
     """What validation found in a document, whoever sends it."""
 
+    document: DocumentNode
     errors: tuple[GraphQLError, ...]
     roots: tuple[RootField, ...]
     scoped: tuple[ScopedArgument, ...]
+
+    def caller_errors(
+        self, principal: Principal | None, variables: Mapping[str, Any]
+    ) -> list[GraphQLError]:
+        """The document's errors, then the caller's: root fields its role may not use, agencies
+        not its own (the request's `variables`, the operation's defaults)."""
+        errors = [*self.errors, *role_errors(principal, self.roots)]
+        agencies = agencies_in_view(principal)
+        if agencies is not None:
+            errors += agency_errors(agencies, self.scoped, variables)
+        return errors
 
 
 def _facts(
@@ -88,7 +101,7 @@ def _facts(
                 )
 
     validate(schema, document, [Collect])
-    return DocumentFacts(errors, tuple(roots), tuple(scoped))
+    return DocumentFacts(document, errors, tuple(roots), tuple(scoped))
 
 
 class DocumentChecks:
@@ -117,6 +130,13 @@ class DocumentChecks:
             self._known.popitem(last=False)
         return found
 
+    def known(self, text: str, rules: tuple[type[ASTValidationRule], ...]) -> DocumentFacts | None:
+        """The facts of `text` if it was validated with `rules` lately; nothing is worked out."""
+        found = self._known.get((text, rules))
+        if found is not None:
+            self._known.move_to_end((text, rules))
+        return found
+
     def extension(self) -> SchemaExtension:
         """The per-request extension strawberry asks for (a factory's product)."""
         return _CheckDocument(self)
@@ -137,10 +157,7 @@ class _CheckDocument(SchemaExtension):
             context.schema._schema, text, document, tuple(context.validation_rules)
         )
         principal = getattr(context.context, "principal", None)
-        errors = [*facts.errors, *role_errors(principal, facts.roots)]
-        agencies = agencies_in_view(principal)
-        if agencies is not None:
-            errors += agency_errors(agencies, facts.scoped, context.variables or {})
+        errors = facts.caller_errors(principal, context.variables or {})
         # Set, validation is done: strawberry runs its own only while this is None.
         context.pre_execution_errors = errors
         yield

@@ -21,6 +21,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
+from services.gateway.document_checks import DocumentChecks
 from services.gateway.graphiql import graphiql_page
 from services.gateway.graphql_over_http import (
     MEDIA_TYPE,
@@ -30,6 +31,7 @@ from services.gateway.graphql_over_http import (
     answers_in,
     runs_a_subscription,
 )
+from services.gateway.known_queries import KnownQueries
 from services.gateway.protection import Limits
 from services.gateway.schema import build_schema
 from services.gateway.subscription_fanout import FanOutHandler
@@ -44,9 +46,17 @@ from services.platform.http_errors import JSON, error_response
 
 
 class GraphQLView(GraphQL[RequestContext, None]):
-    def __init__(self, context: RequestContext, limits: Limits, verifier: TokenVerifier) -> None:
+    def __init__(
+        self,
+        context: RequestContext,
+        limits: Limits,
+        verifier: TokenVerifier,
+        known_queries: bool = True,
+    ) -> None:
+        checks = DocumentChecks(limits.validation_rules())
+        schema = build_schema(limits, checks)
         super().__init__(
-            build_schema(limits),
+            schema,
             graphql_ide="graphiql",
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
@@ -54,6 +64,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self._max_tokens = limits.max_tokens
         self._graphiql = graphiql_page()
         self._persisted = PersistedQueries()
+        self._known = KnownQueries(schema, checks, enabled=known_queries)
         self.graphql_transport_ws_handler_class = FanOutHandler.for_view(
             verifier, limits.max_tokens
         )
@@ -150,6 +161,16 @@ class GraphQLView(GraphQL[RequestContext, None]):
             request_data.query, request_data.operation_name, self._max_tokens
         ):
             raise RequestError(SUBSCRIPTION_OVER_HTTP, ErrorCode.SUBSCRIPTION_OVER_HTTP)
+        known = await self._known.execute(
+            request_data.query,
+            request_data.variables,
+            context,
+            root_value,
+            request_data.operation_name,
+            request_data.extensions,
+        )
+        if known is not None:
+            return known
         return await super().execute_single(
             request=request,
             request_adapter=request_adapter,

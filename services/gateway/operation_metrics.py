@@ -24,6 +24,11 @@ class OperationMetrics(SchemaExtension):
             kind = None
         if kind is OperationType.SUBSCRIPTION:
             return  # its lifetime is the client's choice, not a latency
-        metrics.GRAPHQL_REQUEST_SECONDS.labels(
-            metrics.operation_label(context.operation_name), kind.value if kind else "invalid"
-        ).observe(time.perf_counter() - started)
+        observe(context.operation_name, kind, time.perf_counter() - started)
+
+
+def observe(operation_name: str | None, kind: OperationType | None, seconds: float) -> None:
+    """One request's latency (`kind` None: it did not parse, or named no operation)."""
+    metrics.GRAPHQL_REQUEST_SECONDS.labels(
+        metrics.operation_label(operation_name), kind.value if kind else "invalid"
+    ).observe(seconds)

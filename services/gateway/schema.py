@@ -79,8 +79,9 @@ class _Executor(IdListVariables, LeafObjectsExecutor):
     (id_list_variables.py), objects of stored leaves completed in one loop (leaf_objects.py)."""
 
 
-def build_schema(limits: Limits) -> strawberry.Schema:
-    checks = DocumentChecks(limits.validation_rules())
+def build_schema(limits: Limits, checks: DocumentChecks | None = None) -> strawberry.Schema:
+    """The schema; `checks`, the document checks it keeps validations in (its own if None)."""
+    checks = checks or DocumentChecks(limits.validation_rules())
     return ErrorTriageSchema(
         query=Query,
         mutation=Mutation,

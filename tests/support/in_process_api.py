@@ -41,11 +41,14 @@ def shared_context(pool: asyncpg.Pool) -> RequestContext:
     )
 
 
-def asgi_client(pool: asyncpg.Pool, limits: Limits | None = None) -> httpx.AsyncClient:
+def asgi_client(
+    pool: asyncpg.Pool, limits: Limits | None = None, known_queries: bool = True
+) -> httpx.AsyncClient:
     """An HTTP client of the whole ASGI app (middleware, bearer tokens, routes) on this
-    database, accepting the tokens of tests.support.principals."""
+    database, accepting the tokens of tests.support.principals; `known_queries` False runs
+    every request strawberry's whole way."""
     verifier = TokenVerifier(AuthConfig(hs256_secret=TEST_SECRET))
-    app = create_app(shared_context(pool), verifier, limits=limits)
+    app = create_app(shared_context(pool), verifier, limits=limits, known_queries=known_queries)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api")
 
 
