@@ -3,7 +3,7 @@
 `alert.raised` events of the log, as `eligibilityChanges` serves announcements).
 
 A system owner sees and acts for its own agencies only (platform/access.py); naming another
-agency is refused before anything runs (gateway/agency_scope.py)."""
+agency is refused before anything runs (gateway/execution/agency_scope.py)."""
 
 from __future__ import annotations
 

@@ -67,7 +67,7 @@ async def serve(
         log_config=None,
         ws_per_message_deflate=False,
         # Named, not left to "auto": the subscription fan-out writes its frames to this
-        # protocol's connections (gateway/websocket_frames.py), and another would silently
+        # protocol's connections (gateway/live/websocket_frames.py), and another would silently
         # send every frame the slower ASGI way.
         ws="websockets-sansio",
         access_log=access_log,

@@ -18,13 +18,13 @@ from starlette.routing import Mount, Route, WebSocketRoute
 
 from services.alerts.handlers import OUTBOX as ALERT_OUTBOX
 from services.console.pages import console_routes
-from services.gateway.authentication import BearerAuthentication
-from services.gateway.graphiql import STATIC_PATH, static_files
-from services.gateway.graphql_view import GraphQLView
-from services.gateway.permissions import MUTATIONS, QUERIES
-from services.gateway.protection import Limits, RequestLimits
-from services.gateway.request_ids import RequestIds
-from services.gateway.websocket_frames import KeepServerSend
+from services.gateway.execution.permissions import MUTATIONS, QUERIES
+from services.gateway.http.authentication import BearerAuthentication
+from services.gateway.http.graphiql import STATIC_PATH, static_files
+from services.gateway.http.graphql_view import GraphQLView
+from services.gateway.http.protection import Limits, RequestLimits
+from services.gateway.http.request_ids import RequestIds
+from services.gateway.live.websocket_frames import KeepServerSend
 from services.migration.api.http_exports import export_endpoint
 from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
 from services.platform.auth import TokenVerifier

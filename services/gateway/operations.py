@@ -11,7 +11,7 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from services.gateway.permissions import AUDITORS
+from services.gateway.execution.permissions import AUDITORS
 from services.platform import dead_letters
 from services.platform.auth import Role
 from services.platform.eventstore import event_queries

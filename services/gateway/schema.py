@@ -8,18 +8,18 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from services.alerts.graphql_types import AlertsMutation, AlertsQuery, AlertsSubscription
-from services.gateway.document_checks import DocumentChecks
-from services.gateway.errors import ErrorTriageSchema, InternalErrorIds
-from services.gateway.event_mutations import EventMutation
-from services.gateway.id_list_variables import IdListVariables
-from services.gateway.leaf_objects import LeafObjectsExecutor
-from services.gateway.mutations import Mutation as BaseMutation
-from services.gateway.name_conversion import RememberedNames
-from services.gateway.operation_metrics import OperationMetrics
+from services.gateway.execution.document_checks import DocumentChecks
+from services.gateway.execution.errors import ErrorTriageSchema, InternalErrorIds
+from services.gateway.execution.id_list_variables import IdListVariables
+from services.gateway.execution.leaf_objects import LeafObjectsExecutor
+from services.gateway.execution.name_conversion import RememberedNames
+from services.gateway.execution.operation_metrics import OperationMetrics
+from services.gateway.http.protection import Limits
+from services.gateway.live.shared_events import SharedEventResults, sharing_executor
 from services.gateway.operations import OperationsQuery
-from services.gateway.protection import Limits
+from services.gateway.recording.event_mutations import EventMutation
+from services.gateway.recording.mutations import Mutation as BaseMutation
 from services.gateway.scalars import DATE
-from services.gateway.shared_events import SharedEventResults, sharing_executor
 from services.migration.api.graphql_mutations import MigrationMutation
 from services.migration.api.graphql_queries import MigrationQuery, MigrationSubscription
 from services.platform.graphql.nodes import NodeQuery

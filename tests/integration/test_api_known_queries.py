@@ -16,7 +16,7 @@ import httpx
 import pytest
 from prometheus_client import REGISTRY
 
-from services.gateway.known_queries import KnownQueries
+from services.gateway.execution.known_queries import KnownQueries
 from services.platform.auth import Role
 from tests.integration.test_registry_screening import _portfolio
 from tests.integration.test_single_check import _apply

@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from graphql import get_introspection_query
-from services.gateway.protection import Limits
+from services.gateway.http.protection import Limits
 from tests.support.in_process_api import asgi_client
 from tests.support.principals import token
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from services.console import pages
-from services.gateway.permissions import MUTATIONS, QUERIES
+from services.gateway.execution.permissions import MUTATIONS, QUERIES
 from tests.support.in_process_api import asgi_client
 
 pytestmark = pytest.mark.postgres

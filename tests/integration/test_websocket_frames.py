@@ -13,7 +13,7 @@ import uvicorn
 from starlette.types import Receive, Scope, Send
 from websockets.asyncio.client import connect
 
-from services.gateway.websocket_frames import FrameWriter, KeepServerSend, text_frame
+from services.gateway.live.websocket_frames import FrameWriter, KeepServerSend, text_frame
 
 MESSAGES = ["short", "入札停止 " * 20, "x" * 70_000]
 

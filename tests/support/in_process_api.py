@@ -12,7 +12,7 @@ import httpx
 
 from services.gateway.app import create_app
 from services.gateway.context import request_context
-from services.gateway.protection import Limits
+from services.gateway.http.protection import Limits
 from services.gateway.schema import build_schema
 from services.ingest.handlers import ingest_batch
 from services.platform.auth import AuthConfig, Principal, TokenVerifier

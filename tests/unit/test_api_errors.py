@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from services.gateway.protection import Limits
+from services.gateway.http.protection import Limits
 from services.gateway.schema import build_schema
 from tests.support.principals import bare_context
 

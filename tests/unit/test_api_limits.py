@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from services.gateway.protection import Limits, RequestLimits
+from services.gateway.http.protection import Limits, RequestLimits
 from services.gateway.schema import build_schema
 from tests.support.principals import bare_context
 

@@ -8,7 +8,7 @@ import pytest
 
 from graphql import NoDeprecatedCustomRule, parse, validate
 from services.events.catalog import parse_event
-from services.gateway.protection import Limits
+from services.gateway.http.protection import Limits
 from services.gateway.schema import build_schema
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]

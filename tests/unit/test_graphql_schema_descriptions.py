@@ -15,7 +15,7 @@ from graphql import (
     specified_scalar_types,
 )
 from graphql import build_schema as parse_sdl
-from services.gateway.protection import Limits
+from services.gateway.http.protection import Limits
 from services.gateway.schema import build_schema
 
 

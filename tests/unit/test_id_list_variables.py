@@ -13,7 +13,7 @@ import pytest
 import strawberry
 from graphql.execution import values
 
-from services.gateway.id_list_variables import IdListVariables
+from services.gateway.execution.id_list_variables import IdListVariables
 
 
 @strawberry.type(description="The root.")

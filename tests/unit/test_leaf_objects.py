@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import strawberry
 
-from services.gateway.leaf_objects import LeafObjectsExecutor
+from services.gateway.execution.leaf_objects import LeafObjectsExecutor
 
 
 @strawberry.enum(description="A colour.")

@@ -10,7 +10,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.base import StrawberryObjectDefinition
 
 from graphql import GraphQLInterfaceType
-from services.gateway.protection import Limits
+from services.gateway.http.protection import Limits
 from services.gateway.schema import build_schema
 from services.platform.auth import Principal, Role
 from tests.support.principals import bare_context

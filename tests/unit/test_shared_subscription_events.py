@@ -18,9 +18,9 @@ from strawberry.types import ExecutionResult
 
 from graphql import ExecutionResult as GraphQLResult
 from services.events.catalog import parse_event
-from services.gateway.protection import Limits
+from services.gateway.http.protection import Limits
+from services.gateway.live.shared_events import SharedEventResults
 from services.gateway.schema import build_schema
-from services.gateway.shared_events import SharedEventResults
 from services.platform.auth import Principal, Role
 from services.platform.graphql.broadcast import Broadcaster
 from tests.support.event_examples import VALID_PAYLOADS, envelope

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from strawberry.types.execution import ExecutionResult
 
-from services.gateway import subscription_fanout as fanout
+from services.gateway.live import subscription_fanout as fanout
 
 
 class _Results:

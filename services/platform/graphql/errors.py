@@ -1,5 +1,5 @@
 """The errors a resolver raises for the client to fix; their message reaches the client as is
-(services/gateway/errors.py masks every other error)."""
+(services/gateway/execution/errors.py masks every other error)."""
 
 from __future__ import annotations
 

@@ -47,10 +47,10 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Comple
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
-from services.gateway.graphql_over_http import runs_a_subscription
-from services.gateway.shared_events import NotPlain, caller, frozen
-from services.gateway.websocket_auth import TokenCheckingHandler
-from services.gateway.websocket_frames import FrameWriter, text_frame
+from services.gateway.http.graphql_over_http import runs_a_subscription
+from services.gateway.live.shared_events import NotPlain, caller, frozen
+from services.gateway.live.websocket_auth import TokenCheckingHandler
+from services.gateway.live.websocket_frames import FrameWriter, text_frame
 from services.platform.auth import TokenVerifier
 from services.platform.graphql.context import RequestContext
 

@@ -28,7 +28,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 
-from services.gateway.authentication import token_from_connection_params, verify
+from services.gateway.http.authentication import token_from_connection_params, verify
 from services.platform.auth import AuthError, Principal, TokenVerifier
 from services.platform.error_codes import ErrorCode
 from services.platform.graphql.context import RequestContext

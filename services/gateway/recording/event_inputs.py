@@ -30,7 +30,7 @@ from services.events.vendor import (
     AffiliationRelation,
     ClearableVendorField,
 )
-from services.gateway.recorded_events import RECORDED_BY_PEOPLE
+from services.gateway.recording.recorded_events import RECORDED_BY_PEOPLE
 from services.platform.graphql.descriptions import described_enum
 
 _INPUTS: dict[type[BaseModel], type] = {}

@@ -30,8 +30,8 @@ from graphql import (
     ValidationRule,
     validate,
 )
-from services.gateway.agency_scope import SCOPED_FIELDS, ScopedArgument, agency_errors
-from services.gateway.permissions import RootField, role_errors
+from services.gateway.execution.agency_scope import SCOPED_FIELDS, ScopedArgument, agency_errors
+from services.gateway.execution.permissions import RootField, role_errors
 from services.platform.access import agencies_in_view
 from services.platform.auth import Principal
 

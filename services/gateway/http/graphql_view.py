@@ -21,9 +21,10 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
-from services.gateway.document_checks import DocumentChecks
-from services.gateway.graphiql import graphiql_page
-from services.gateway.graphql_over_http import (
+from services.gateway.execution.document_checks import DocumentChecks
+from services.gateway.execution.known_queries import KnownQueries
+from services.gateway.http.graphiql import graphiql_page
+from services.gateway.http.graphql_over_http import (
     MEDIA_TYPE,
     SUBSCRIPTION_OVER_HTTP,
     PersistedQueries,
@@ -31,14 +32,13 @@ from services.gateway.graphql_over_http import (
     answers_in,
     runs_a_subscription,
 )
-from services.gateway.known_queries import KnownQueries
-from services.gateway.protection import Limits
-from services.gateway.schema import build_schema
-from services.gateway.subscription_fanout import FanOutHandler
-from services.gateway.websocket_auth import (
+from services.gateway.http.protection import Limits
+from services.gateway.live.subscription_fanout import FanOutHandler
+from services.gateway.live.websocket_auth import (
     refuse_handshake,
     speaks_our_protocol,
 )
+from services.gateway.schema import build_schema
 from services.platform.auth import TokenVerifier
 from services.platform.error_codes import ErrorCode
 from services.platform.graphql.context import RequestContext

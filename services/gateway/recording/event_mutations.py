@@ -20,8 +20,8 @@ from services.events.base import Payload
 from services.events.catalog import Problem
 from services.events.sanction import PERIOD_FIELDS
 from services.events.vendor import VendorRegistered
-from services.gateway.event_inputs import camel_case, doc_for_clients, input_type
-from services.gateway.recorded_events import RECORDED_BY_PEOPLE
+from services.gateway.recording.event_inputs import camel_case, doc_for_clients, input_type
+from services.gateway.recording.recorded_events import RECORDED_BY_PEOPLE
 from services.platform.access import agencies_in_view
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import WAIT

@@ -24,7 +24,10 @@ from strawberry.extensions import (
 )
 
 from graphql import ASTValidationRule, NoSchemaIntrospectionCustomRule
-from services.gateway.introspection_limits import MAX_INTROSPECTION_DEPTH, introspection_rule
+from services.gateway.execution.introspection_limits import (
+    MAX_INTROSPECTION_DEPTH,
+    introspection_rule,
+)
 from services.platform.error_codes import ErrorCode
 from services.platform.http_errors import error_response
 

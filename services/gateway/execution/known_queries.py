@@ -38,8 +38,8 @@ from graphql import (
     specified_rules,
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
-from services.gateway.document_checks import DocumentChecks
-from services.gateway.operation_metrics import observe
+from services.gateway.execution.document_checks import DocumentChecks
+from services.gateway.execution.operation_metrics import observe
 
 # The rules strawberry validates a document with (its execution context's default): the
 # document checks keep facts under them, with the limits' rules added.

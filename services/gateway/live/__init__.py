@@ -1,0 +1,2 @@
+"""Subscriptions: who may open a WebSocket, and the fan-out of each change to its
+subscribers."""
