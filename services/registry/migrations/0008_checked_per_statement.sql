@@ -6,7 +6,7 @@
 -- queries obey too). Both are now done once per statement, with the same guarantees.
 
 -- 1. Dating. A batch statement names `recorded_at` itself, read from the log in the statement
--- (platform/eventstore/recorded_time.py, RECORDED_AT_SQL); the trigger of 0003 now fires only
+-- (platform/eventstore/recorded_time.py, recorded_at_sql); the trigger of 0003 now fires only
 -- for a row that leaves it out (the per-event handlers), which is why the column has no
 -- default any more: a row is dated by the statement or by the trigger, never by a default.
 CREATE OR REPLACE FUNCTION registry_recorded_from_the_log() RETURNS trigger LANGUAGE plpgsql AS $$
