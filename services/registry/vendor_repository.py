@@ -12,6 +12,7 @@ import asyncpg
 
 from services.events.vendor import AffiliationChange, VendorIdentifierRef, VendorRegistered
 from services.platform.database import Connection
+from services.platform.eventstore.recorded_time import recorded_at_sql
 from services.registry.affiliations import AffiliationEvent
 from services.registry.names import IdentifierKey, normalize_identifier
 
@@ -145,11 +146,14 @@ async def insert_new_vendors(
     """Registers vendors none of which is known yet (what `insert_vendor` does for each, in
     three statements however many): there are no identifiers or names to replace."""
     rows = [vendor for vendor, _ in vendors]
+    # Dated in the statement (updated_at too, as the dating trigger does for a vendor).
     await conn.execute(
-        """INSERT INTO registry_vendors
-               (vendor_id, legal_name, name_kana, name_en, country, event_id)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                                $6::uuid[])""",
+        f"""INSERT INTO registry_vendors (vendor_id, legal_name, name_kana, name_en, country,
+                                          event_id, recorded_at, updated_at)
+           SELECT v.*, d.at, d.at
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[])
+                AS v(vendor_id, legal_name, name_kana, name_en, country, event_id)
+           CROSS JOIN LATERAL (SELECT {recorded_at_sql("v.event_id")}) AS d(at)""",
         [v.vendor_id for v in rows],
         [v.legal_name for v in rows],
         [v.name_kana for v in rows],

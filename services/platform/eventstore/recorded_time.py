@@ -16,6 +16,17 @@ from services.platform.clock import Clock
 from services.platform.database import Connection
 
 
+def recorded_at_sql(event_id: str) -> str:
+    """The SQL expression of when the log recorded the event whose id is `event_id` (a column
+    of the statement), the transaction's time for an event applied without the log: what the
+    registry's dating trigger gives a row, given by a set-based statement itself so that no
+    trigger runs per row (registry migrations 0003 and 0008)."""
+    return (
+        f"coalesce((SELECT logged.recorded_at FROM event_store logged"
+        f" WHERE logged.event_id = {event_id}), now())"
+    )
+
+
 async def recorded_time(conn: Connection, event: EventEnvelope, clock: Clock) -> dt.datetime:
     """The event's `recorded_at` in the clock's time zone; the clock's now for an event
     applied without the log (tests drive handlers directly)."""

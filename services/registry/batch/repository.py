@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from services.platform.database import Connection
+from services.platform.eventstore.recorded_time import recorded_at_sql
 from services.registry.batch.rules import IncidentKey
 
 
@@ -37,11 +38,13 @@ async def insert_records(conn: Connection, table: str, rows: Sequence[Mapping[st
 
 
 async def insert_json(conn: Connection, table: str, columns: Sequence[str], rows: str) -> None:
-    """New rows of a table from a JSON array of objects (`rows`) of these columns, in order."""
+    """New rows of a table from a JSON array of objects (`rows`) of these columns, in order,
+    dated when the log recorded their events (`event_id` is among the columns)."""
     names = ", ".join(columns)
     await conn.execute(
-        f"""INSERT INTO {table} ({names})
-            SELECT {names} FROM jsonb_populate_recordset(null::{table}, $1::jsonb)""",
+        f"""INSERT INTO {table} ({names}, recorded_at)
+            SELECT {names}, {recorded_at_sql("r.event_id")}
+            FROM jsonb_populate_recordset(null::{table}, $1::jsonb) AS r""",
         rows,
     )
 
