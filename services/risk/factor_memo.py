@@ -29,13 +29,13 @@ from dataclasses import dataclass, field
 
 from services.risk.contract_index import MISSING_KINDS, ContractIndex
 from services.risk.facts import ITEM_FIELDS, VendorFacts, VendorState
-from services.risk.missing_evidence import MissingEvidence
 from services.risk.model import RiskModel, model_fingerprint
 from services.risk.risk_score import Factor, RiskScore, total_of
 from services.risk.scoring import (
     CRITICAL_CRITICALITIES,
     FACTOR_RULES,
     FactorRule,
+    missing_factor,
     missing_points,
 )
 from services.risk.terms import (
@@ -85,8 +85,6 @@ class _Entry:
     fingerprint: str = ""
     counting: tuple[FactorRule, ...] = ()
     agencies: tuple[str, frozenset[str]] = ("", frozenset())  # contracts digest, held agencies
-    # Per missing-certificates rule: its factor with evidence as last made, item by item.
-    missing: dict[str, MissingEvidence] = field(default_factory=dict)
     # Per rule of TERMS_RULES: its terms, with the model and the digests of what it reads.
     terms: dict[str, tuple[Hashable, IncidentTerms | SanctionTerms | UnapprovedTerms]] = field(
         default_factory=dict
@@ -158,20 +156,14 @@ class FactorMemo:
             if found is None or found[0] != key:
                 kind = MISSING_KINDS.get(rule.name) if index is not None else None
                 if index is not None and kind is not None:
-                    # The contracts ended, from the index; their items kept (missing_evidence.py).
-                    missing = entry.missing.get(rule.name)
-                    if missing is None:
-                        missing = entry.missing[rule.name] = MissingEvidence(kind)
-                    points = missing_points(kind, model)
                     ended = (facts.contracts[c] for c in index.ended(kind, as_of))
-                    total = index.missing(kind, as_of, points)
-                    factor = missing.factor(rule.name, ended, points, total)
+                    factor = missing_factor(rule.name, ended, kind, missing_points(kind, model))
                 else:
                     factor = rule.compute(facts, as_of, model, totals)
                 if found is not None and found[1] == factor:
                     # What it reads moved, not the factor (a contract not ended yet, for the
                     # missing certificates): the object kept, so that its evidence, maybe
-                    # thousands of items, is not encoded and hashed again (factor_json.py).
+                    # thousands of items, is not encoded and hashed again (factor_storage.py).
                     factor = found[1]
                 found = entry.factors[rule.name] = (key, factor)
             factors.append(found[1])

@@ -16,7 +16,7 @@ from services.events.catalog import parse_event
 from services.events.emitted import RiskBand
 from services.platform.database import Connection
 from services.platform.eventstore.event_store import canonical_json
-from services.risk import factor_json, factor_storage
+from services.risk import factor_storage
 from services.risk.concentration import ContractRow, DayChanges, StoredTotals
 from services.risk.risk_score import RiskScore
 
@@ -193,7 +193,7 @@ async def record_history(conn: Connection, entries: Sequence[HistoryEntry]) -> N
                     e.score.score,
                     e.score.band.value,
                     e.score.model_version,
-                    factor_json.points_json(e.score),
+                    factor_storage.points_json(e.score),
                     json.dumps(dict(sorted(e.agency_totals.items())), ensure_ascii=False),
                 )
                 for e in entries
@@ -206,7 +206,7 @@ async def record_history(conn: Connection, entries: Sequence[HistoryEntry]) -> N
 async def _score_columns(conn: Connection, scores: Mapping[str, RiskScore]) -> list[list[Any]]:
     rows, bodies = [], {}
     for vendor_id, s in sorted(scores.items()):
-        factors, named = factor_json.factors_by_digest(s)
+        factors, named = factor_storage.factors_by_digest(s)
         bodies.update(named)
         rows.append((vendor_id, s.score, s.band.value, s.model_version, factors))
     await factor_storage.store_bodies(conn, bodies)

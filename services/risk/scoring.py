@@ -150,17 +150,12 @@ def missing_factor(
 # once (it depends on nothing but the contract, the kind and the weight).
 @functools.lru_cache(maxsize=1 << 16)
 def _missing_item(contract: ContractFact, kind: CertificateKind, points: float) -> Item:
-    key = (contract.ends_on.isoformat(), contract.contract_id)
-    return (key, points, missing_evidence(contract, kind, points))
-
-
-def missing_evidence(contract: ContractFact, kind: CertificateKind, points: float) -> Evidence:
-    """A contract ended without a `kind` certificate, as a missing-certificates factor lists it."""
     note = (
         f"contract {contract.contract_id} ({contract.agency}) ended on {contract.ends_on} "
         f"with no {kind.value} certificate: {num(points)}"
     )
-    return Evidence(contract.event_ids, note)
+    key = (contract.ends_on.isoformat(), contract.contract_id)
+    return (key, points, Evidence(contract.event_ids, note))
 
 
 def _fitness_items(facts: VendorFacts, model: RiskModel) -> list[Item]:

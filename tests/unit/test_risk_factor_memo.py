@@ -16,7 +16,6 @@ from pydantic import TypeAdapter
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.risk.contract_index import ContractIndex
-from services.risk.factor_json import factors_by_digest
 from services.risk.factor_memo import FactorMemo
 from services.risk.facts import VendorState, effective_day, item_of
 from services.risk.fold import facts_on, fold_one, stale_items
@@ -59,33 +58,6 @@ def test_the_memo_scores_as_scoring_from_scratch(
                 state, facts, day, MODEL, agency_totals, index, evidence=True
             )
             assert with_index == expected
-
-
-@settings(max_examples=200, deadline=None)
-@given(logs, st.lists(totals, min_size=1, max_size=4))
-def test_evidence_kept_item_by_item_is_the_evidence_and_json_made_from_scratch(
-    log: list[EventEnvelope], moving_totals: list[dict[str, int]]
-) -> None:
-    """States as folding leaves them (items an event did not touch shared, as in a batch):
-    the missing certificates' items kept between scores (missing_evidence.py) make the
-    factors, and the JSON stored for them, that scoring from scratch makes."""
-    memo, index, state = FactorMemo(), ContractIndex(), VendorState(VENDOR)
-    for n, event in enumerate(log):
-        after = fold_one(state, event)
-        if (item := item_of(event.payload)) is not None:
-            index.update(state, after, item[0])
-        state = after
-        agency_totals = moving_totals[n % len(moving_totals)]
-        for day in (effective_day(event.payload, FIRST), TODAY):
-            if stale_items(state, day):
-                continue
-            facts = facts_on(state, day)
-            expected = score(facts, day, MODEL, agency_totals)
-            found = memo.score(state, facts, day, MODEL, agency_totals, index, evidence=True)
-            assert found == expected
-            # Fresh objects (`expected`) are encoded item by item; the kept ones were given
-            # their JSON.
-            assert factors_by_digest(found) == factors_by_digest(expected)
 
 
 @settings(max_examples=200, deadline=None)
