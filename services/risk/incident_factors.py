@@ -4,6 +4,7 @@ subcontractor's on its record, each decayed with age and explained in a note."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 
 from services.events.incident import LeakFinding
@@ -30,16 +31,38 @@ def counts_as(incident: IncidentFact, vendor_id: str, inherited: bool) -> bool:
     return inherited != own and (own or incident.reported_by_vendor_id == vendor_id)
 
 
+class DecayTable(dict[int, float]):
+    """An incident's decay at each age in days, `0.5 ** (age / half_life_days)`, computed the
+    first time an age is asked: a vendor's incidents are decayed for every day it is scored
+    on, and the same ages recur (the same float: the same expression)."""
+
+    def __init__(self, half_life_days: float) -> None:
+        super().__init__()
+        self.half_life_days = half_life_days
+
+    def __missing__(self, age: int) -> float:
+        decay: float = 0.5 ** (age / self.half_life_days)
+        self[age] = decay
+        return decay
+
+
+@functools.lru_cache(maxsize=16)
+def decay_table(half_life_days: float) -> DecayTable:
+    """The decay table of a model's half-life (ages: at most the days the log spans)."""
+    return DecayTable(half_life_days)
+
+
 def counted_incidents(
     facts: VendorFacts, as_of: dt.date, model: RiskModel, inherited: bool
 ) -> Iterator[tuple[IncidentFact, int, bool, float]]:
     """The incidents the factor counts, each with its age, whether closed, and its points."""
     weights = model.incidents
+    decays = decay_table(weights.half_life_days)
     for incident in facts.incidents.values():
         if not counts_as(incident, facts.vendor_id, inherited):
             continue
         age = max(0, (as_of - incident.occurred_on).days)
-        decay: float = 0.5 ** (age / weights.half_life_days)
+        decay = decays[age]
         closed = incident.closed_on is not None and incident.closed_on <= as_of
         points = (
             weights.severity_points[incident.severity]

@@ -7,7 +7,8 @@ sanction's terms derived for the day, a note written for every finding and unans
 request. What of that does not depend on the day is the same for every score until an event
 touches the items the factor reads, so the memo (factor_memo.py) keeps it, as terms, per
 vendor while those items' digests and the model stay the same; a score then costs one decay
-(one look at a sanction's timeline, one comparison of days) per item, over plain numbers. An
+(a look-up by age in days) or one look at a sanction's timeline, one comparison of days, per
+item, over plain numbers. An
 event changes one incident or sanction: its terms are updated for that item alone (`moved`:
 its term out, the new one in at its place), not sorted and weighed again from the record.
 
@@ -27,7 +28,7 @@ from typing import TypeVar
 from services.registry.sanction_timeline import SanctionTimeline
 from services.risk.facts import IncidentFact, SanctionSource, VendorFacts
 from services.risk.fold import last_day_on, timeline_of
-from services.risk.incident_factors import counts_as, incident_key
+from services.risk.incident_factors import counts_as, decay_table, incident_key
 from services.risk.model import RiskModel
 from services.risk.risk_score import round_points
 from services.risk.sanction_factors import sanction_key
@@ -60,15 +61,16 @@ class IncidentTerms(_Terms):
     def points_on(self, as_of: dt.date) -> float:
         # One pass over plain numbers: a vendor's history is scored after each of its events.
         # Multiplying by 1.0 (not closed yet, the vendor's own) is exact, so each product is
-        # `incident_factors.incident_items`' to the last bit, and they are added in its order.
-        day, half_life = as_of.toordinal(), self.half_life_days
+        # `incident_factors.incident_items`' to the last bit, and they are added in its order;
+        # each decay is the table's, as there (a look-up, not a power per incident and day).
+        day, decay = as_of.toordinal(), decay_table(self.half_life_days)
         closed = self.closed_multiplier
         inherited = 1.0 if self.inherited_multiplier is None else self.inherited_multiplier
         return round_points(
             sum(
                 [
                     base
-                    * 0.5 ** ((day - occurred if day > occurred else 0) / half_life)
+                    * decay[day - occurred if day > occurred else 0]
                     * (closed if closed_on <= day else 1.0)
                     * inherited
                     for occurred, closed_on, base in self.terms
