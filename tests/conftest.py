@@ -31,8 +31,11 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests marked `long` first, then the end-to-end tests: they are the longest
     (minutes, real processes), and parallel workers finish together when the longest start
-    first (pytest-xdist's `load` scheduling hands the first quarter out in turn, then a test
-    to whichever worker is free)."""
+    first. `./scripts/test` schedules with pytest-xdist's `worksteal`: each worker is given
+    half of this order, and a worker that runs out takes the not yet started half of the
+    other's queue, so the short tests at the end even the two out. (`load` hands out
+    consecutive chunks: the first worker was given every long and end-to-end test in its
+    first chunk, and kept them all.)"""
     items.sort(  # stable: else as collected
         key=lambda item: (item.get_closest_marker("long") is None, "/e2e/" not in f"/{item.nodeid}")
     )

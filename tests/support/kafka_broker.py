@@ -360,14 +360,19 @@ def _wait_until_ready(broker: KafkaBroker, timeout: float) -> None:
         time.sleep(0.1)
 
 
+# Runs kafka-acls once per argument list in one JVM (a JVM start costs more CPU than the tool).
+ACL_BATCH_SOURCE = Path(__file__).with_name("AclBatch.java")
+
+
 def apply_acls(
     broker: KafkaBroker,
     acls: Sequence[Sequence[str]],
     cache_dir: Path = DEFAULT_CACHE_DIR,
     timeout: float = STARTUP_TIMEOUT_S,
 ) -> None:
-    """Runs `kafka-acls --add` once per argument list, as the super user, all at once (each is
-    a JVM start). Raises RuntimeError with kafka-acls' output when one fails."""
+    """Runs `kafka-acls --add` once per argument list, as the super user, one after the other
+    in one JVM (`AclBatch.java`). Raises RuntimeError with kafka-acls' output when one fails
+    (the ones after it are not run)."""
     if broker.sasl is None:
         raise ValueError("ACLs need a broker started with sasl=SaslPlain(...)")
     java = _require_tool("java", "run kafka-acls")
@@ -382,34 +387,20 @@ def apply_acls(
             "sasl.jaas.config": broker.sasl.jaas(admin),
         },
     )
+    lines = broker.work_dir / "acls.tsv"
+    lines.write_text("".join("\t".join(arguments) + "\n" for arguments in acls), encoding="utf-8")
     command = [
-        *java_command(java, jars_dir, "256m", "org.apache.kafka.tools.AclCommand", TOOL_JVM_FLAGS),
+        *java_command(java, jars_dir, "256m", str(ACL_BATCH_SOURCE), TOOL_JVM_FLAGS),
+        str(lines),
         "--bootstrap-server",
         broker.bootstrap_servers,
         "--command-config",
         str(config),
         "--add",
     ]
-    runs = [
-        (
-            arguments,
-            subprocess.Popen(
-                [*command, *arguments],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            ),
-        )
-        for arguments in acls
-    ]
-    failures = []
-    for arguments, process in runs:
-        output, _ = process.communicate(timeout=timeout)
-        if process.returncode != 0:
-            failures.append(f"kafka-acls --add {' '.join(arguments)}:\n{_tail(output)}")
-    if failures:
-        raise RuntimeError("\n".join(failures))
+    done = run_captured(command, broker.work_dir, timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"kafka-acls failed (exit {done.returncode}):\n{_tail(done.stdout)}")
 
 
 @contextlib.contextmanager
