@@ -13,6 +13,7 @@ import pytest
 from services.ingest.handlers import ingest_batch
 from services.platform.consumer import apply_serialized_batch
 from services.platform.database import open_pool
+from services.registry import rebuild as registry_rebuild
 from tests.support import case_b
 from tests.support.registry import REGISTRY
 
@@ -39,11 +40,11 @@ def test_ingest_then_registry_batch_of_500(benchmark: Any, database_url: str) ->
     async def reset() -> None:
         pool = await open_pool(database_url, migrate=False)
         try:
-            # Every registry table, so each round registers the same number of new vendors.
-            await pool.execute(
-                "TRUNCATE registry_vendors, processed_events, registry_changes, registry_outbox"
-                " CASCADE"
-            )
+            # Every registry table, as a rebuild empties them, so each round registers the same
+            # number of new vendors (no foreign key cascades from registry_vendors any more).
+            async with pool.acquire() as conn, conn.transaction():
+                await registry_rebuild.reset(conn)
+                await conn.execute("TRUNCATE registry_outbox")
         finally:
             await pool.close()
 
