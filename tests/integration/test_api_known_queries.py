@@ -1,4 +1,5 @@
-"""A known valid query answers exactly as strawberry's whole way does: the same requests (roles,
+"""A known valid query answers exactly as strawberry's whole way does, whether a plan of its
+document (query_plans.py) or graphql-core runs it: the same requests (roles,
 agencies, variables right, wrong and missing, aliases, fragments, directives, unknown vendors,
 `asOf`/`knownAt`, GET and POST, both media types) sent to the API with known queries and to
 one without, on the whole ASGI app and a real PostgreSQL; status, headers and bodies compared
@@ -17,6 +18,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from services.gateway.execution.known_queries import KnownQueries
+from services.gateway.execution.query_plans import QueryPlan
 from services.platform.auth import Role
 from tests.integration.test_registry_screening import _portfolio
 from tests.integration.test_single_check import _apply
@@ -52,6 +54,8 @@ OTHERS = [
     "{ __typename }",
     "{ bidEligibility { eligible } }",  # no vendor named: the resolver refuses
 ]
+# Those of OTHERS a plan answers: the others name an interface's type (Node), or fail.
+PLAIN = (OTHERS[3], OTHERS[4])
 ADMIN, OFFICER, VIEWER = token(Role.ADMIN), token(Role.PROCUREMENT_OFFICER), token(Role.VIEWER)
 OWNER = token(Role.SYSTEM_OWNER, (MINE,))
 JSON_ONLY, OURS = "application/json", "application/graphql-response+json"
@@ -64,18 +68,22 @@ class Case:
     bearer: str = ADMIN
     operation_name: str | None = None
     known: bool = True  # whether the known way should answer it (the second time)
+    planned: bool = False  # whether a plan of its document answers (query_plans.py)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 CASES = [
-    *(Case(WHOLE, {"v": f"b{i:04d}", "d": "2023-03-01"}) for i in range(0, VENDORS, 3)),
-    Case(WHOLE, {"v": "b0007", "d": "2022-01-15"}),
-    Case(WHOLE, {"v": "b0008", "d": "2023-03-01", "k": "2020-01-01T00:00:00+09:00"}),
-    Case(WHOLE, {"v": "b0007"}),  # asOf today
-    Case(WHOLE, {"v": "b0007", "d": "2023-03-01"}, operation_name="Check"),
+    *(
+        Case(WHOLE, {"v": f"b{i:04d}", "d": "2023-03-01"}, planned=True)
+        for i in range(0, VENDORS, 3)
+    ),
+    Case(WHOLE, {"v": "b0007", "d": "2022-01-15"}, planned=True),
+    Case(WHOLE, {"v": "b0008", "d": "2023-03-01", "k": "2020-01-01T00:00:00+09:00"}, planned=True),
+    Case(WHOLE, {"v": "b0007"}, planned=True),  # asOf today
+    Case(WHOLE, {"v": "b0007", "d": "2023-03-01"}, operation_name="Check", planned=True),
     Case(WHOLE, {"v": "b0007", "d": "2023-03-01"}, operation_name="Other", known=False),
-    Case(WHOLE, {"v": "b0007", "d": "2023-03-01", "a": MINE}, bearer=OWNER),
-    Case(WHOLE, {"v": "b0007", "d": "2023-03-01"}, bearer=OFFICER),
+    Case(WHOLE, {"v": "b0007", "d": "2023-03-01", "a": MINE}, bearer=OWNER, planned=True),
+    Case(WHOLE, {"v": "b0007", "d": "2023-03-01"}, bearer=OFFICER, planned=True),
     Case(WHOLE, {"v": "b0007", "d": "2023-03-01"}, bearer=VIEWER, known=False),
     Case(WHOLE, {"v": "unknown-vendor", "d": "2023-03-01"}, known=False),
     Case(WHOLE, {"d": "2023-03-01"}, known=False),  # $v missing
@@ -83,18 +91,21 @@ CASES = [
     Case(WHOLE, {"v": "b0007", "d": "2023-02-30"}, known=False),
     Case(WHOLE, {"v": ["b0007"], "d": "2023-03-01"}, known=False),
     Case(WHOLE, {"v": "b0007", "d": "2023-03-01", "k": "yesterday"}, known=False),
-    Case(ALIASED),
+    Case(ALIASED, planned=True),
     Case(FRAGMENTS, {"v": "b0014", "all": True}),
     Case(FRAGMENTS, {"v": "b0014", "all": False}),
-    Case(MANY, {"v": [f"b{i:04d}" for i in range(VENDORS)], "d": "2023-03-01"}),
+    Case(MANY, {"v": [f"b{i:04d}" for i in range(VENDORS)], "d": "2023-03-01"}, planned=True),
     Case(MANY, {"v": ["b0001", 2], "d": "2023-03-01"}, known=False),
     Case(MANY, {"v": ["b0001", None], "d": "2023-03-01"}, known=False),
     Case(MANY, {"v": ["b0001", "nobody"], "d": "2023-03-01"}, known=False),
-    Case(CONTRACTS, {"agency": MINE}, bearer=OWNER),
+    Case(CONTRACTS, {"agency": MINE}, bearer=OWNER, planned=True),
     Case(CONTRACTS, {"agency": THEIRS}, bearer=OWNER, known=False),
-    Case(CONTRACTS, {}, bearer=OWNER),  # no agency named: its own agencies
+    Case(CONTRACTS, {}, bearer=OWNER, planned=True),  # no agency named: its own agencies
     Case(TWO_OPERATIONS, {"v": "b0007"}, operation_name="B", known=False),
-    *(Case(query, known="bidEligibility {" not in query) for query in OTHERS),
+    *(
+        Case(query, known="bidEligibility {" not in query, planned=query in PLAIN)
+        for query in OTHERS
+    ),
     Case("{ vendors(search: 1) { vendorId } }", known=False),  # invalid
     Case('mutation { registerVendor(vendorId: "x") { accepted } }', known=False),
 ]
@@ -154,6 +165,15 @@ async def test_known_queries_answer_as_strawberrys_whole_way(
         return result
 
     monkeypatch.setattr(KnownQueries, "execute", watched)
+    planned: list[bool] = []
+    run = QueryPlan.run
+
+    async def watched_plan(self: QueryPlan, *args: Any) -> Any:
+        data = await run(self, *args)
+        planned.append(data is not None)
+        return data
+
+    monkeypatch.setattr(QueryPlan, "run", watched_plan)
     for case in CASES:
         for method in ("POST", "GET"):
             for accept in (JSON_ONLY, OURS):
@@ -162,6 +182,7 @@ async def test_known_queries_answer_as_strawberrys_whole_way(
                 # The first time the known side sees a text, it is strawberry's to validate.
                 for _ in range(2):
                     answered.clear()
+                    planned.clear()
                     assert _seen(await known.request(**request)) == expected, (case, request)
                 if expected[0] == 405:  # a mutation by GET: refused before execution
                     continue
@@ -169,6 +190,7 @@ async def test_known_queries_answer_as_strawberrys_whole_way(
                     case,
                     request,
                 )
+                assert any(planned) == case.planned, (case, request)
 
 
 async def test_a_known_query_is_timed_as_before(

@@ -38,8 +38,9 @@ from graphql import (
     specified_rules,
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
-from services.gateway.execution.document_checks import DocumentChecks
+from services.gateway.execution.document_checks import DOCUMENTS, DocumentChecks
 from services.gateway.execution.operation_metrics import observe
+from services.gateway.execution.query_plans import QueryPlan, plan_of
 
 # The rules strawberry validates a document with (its execution context's default): the
 # document checks keep facts under them, with the limits' rules added.
@@ -50,7 +51,10 @@ class KnownQueries:
     """Runs the known valid queries of one schema (one per API process)."""
 
     def __init__(
-        self, schema: strawberry.Schema, checks: DocumentChecks, enabled: bool = True
+        self,
+        schema: strawberry.Schema,
+        checks: DocumentChecks,
+        enabled: bool = True,
     ) -> None:
         """`enabled` False: every request takes strawberry's way (what the tests compare)."""
         self._schema = schema
@@ -60,6 +64,7 @@ class KnownQueries:
         self._enabled = enabled and not any(
             e._implements_resolve() for e in schema.get_extensions()
         )
+        self._plans: dict[int, tuple[DocumentNode, QueryPlan | None]] = {}
 
     async def execute(
         self,
@@ -85,6 +90,21 @@ class KnownQueries:
         if facts.caller_errors(getattr(context, "principal", None), variables or {}):
             return None
         started = time.perf_counter()
+        plan = self._plan(facts.document)
+        if plan is not None:
+            data = await plan.run(
+                self._schema._schema,
+                self._schema.execution_context_class,
+                root_value,
+                context,
+                variables,
+                operation_name,
+                operation_extensions,
+            )
+            if data is None:
+                return None
+            observe(name, StrawberryOperationType.QUERY, time.perf_counter() - started)
+            return ExecutionResult(data=data, errors=None, extensions={})
         result = await await_maybe(
             execute(
                 self._schema._schema,
@@ -105,6 +125,17 @@ class KnownQueries:
         observe(name, StrawberryOperationType.QUERY, time.perf_counter() - started)
         # strawberry's: its extensions give no results of their own.
         return ExecutionResult(data=result.data, errors=None, extensions={})
+
+    def _plan(self, document: DocumentNode) -> QueryPlan | None:
+        """The document's plan (query_plans.py), worked out the first time it runs here."""
+        kept = self._plans.get(id(document))
+        if kept is not None and kept[0] is document:
+            return kept[1]
+        if len(self._plans) >= DOCUMENTS:  # the document checks' bound: theirs went out too
+            self._plans.clear()
+        plan = plan_of(self._schema._schema, document)
+        self._plans[id(document)] = (document, plan)
+        return plan
 
 
 def _only_query(document: DocumentNode) -> OperationDefinitionNode | None:

@@ -46,11 +46,11 @@ _Field = tuple[str, Callable[[Any], Any], Callable[[Any], Any], bool]
 _PLAIN = frozenset({str, int, float, bool, dt.date, dt.datetime})
 
 
-class _Fallback(Exception):
+class Fallback(Exception):
     """This object needs graphql-core's own execution."""
 
 
-def _typename(parent: GraphQLObjectType) -> Callable[[Any], Any]:
+def typename(parent: GraphQLObjectType) -> Callable[[Any], Any]:
     return lambda _source: parent.name
 
 
@@ -71,7 +71,7 @@ class LeafObjectsExecutor(StrawberryGraphQLCoreExecutionContext):
             if plan is not None:
                 try:
                     return _completed(plan, source_value)
-                except _Fallback:
+                except Fallback:
                     pass
         return super().execute_collected_subfields(
             parent_type,
@@ -109,7 +109,7 @@ class LeafObjectsExecutor(StrawberryGraphQLCoreExecutionContext):
             if plan is not None:
                 try:
                     return [_item(plan, item, nullable) for item in items]
-                except _Fallback:
+                except Fallback:
                     pass
         return super().complete_iterable_value(
             item_type, field_details_list, info, path, items, position_context
@@ -140,21 +140,26 @@ class LeafObjectsExecutor(StrawberryGraphQLCoreExecutionContext):
                 return None
             name = details[0].node.name.value
             if name == "__typename":
-                plan.append((key, _typename(parent_type), str, False))
+                plan.append((key, typename(parent_type), str, False))
                 continue
             field = self.schema.get_field(parent_type, name)
-            # strawberry marks the resolver it gives a basic field (no resolver, no extension).
-            if field is None or field.args or not getattr(field.resolve, "_is_default", False):
+            if field is None or not is_stored(field):
                 return None
             nullable = not isinstance(field.type, GraphQLNonNull)
             leaf = get_nullable_type(field.type)
             if not isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
                 return None
-            plan.append((key, _reader(field), leaf.coerce_output_value, nullable))
+            plan.append((key, stored_reader(field), leaf.coerce_output_value, nullable))
         return plan
 
 
-def _reader(field: GraphQLField) -> Callable[[Any], Any]:
+def is_stored(field: GraphQLField) -> bool:
+    """strawberry's basic field (no resolver, no extension, no arguments): it reads the
+    attribute; strawberry marks the resolver it gives such a field."""
+    return not field.args and getattr(field.resolve, "_is_default", False) is True
+
+
+def stored_reader(field: GraphQLField) -> Callable[[Any], Any]:
     """What strawberry's basic resolver does: the attribute, read by the default resolver."""
     definition = field.extensions.get("strawberry-definition")
     if definition is not None and definition.default_resolver is getattr:
@@ -167,31 +172,32 @@ def _reader(field: GraphQLField) -> Callable[[Any], Any]:
 def _item(plan: list[_Field], item: Any, nullable: bool) -> dict[str, Any] | None:
     if item is None:
         if not nullable:
-            raise _Fallback
+            raise Fallback
         return None
     if hasattr(item, "__await__"):
-        raise _Fallback
+        raise Fallback
     return _completed(plan, item)
 
 
 def _completed(plan: list[_Field], source: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for key, read, serialise, nullable in plan:
-        value = read(source)
-        if type(value) not in _PLAIN and (
-            hasattr(value, "__await__") or isinstance(value, Exception)
-        ):
-            raise _Fallback  # graphql-core awaits it, or reports it
-        if value is None:
-            if not nullable:
-                raise _Fallback
-            data[key] = None
-            continue
-        try:
-            out = serialise(value)
-        except Exception as refused:
-            raise _Fallback from refused
-        if out is None or out is Undefined:
-            raise _Fallback
-        data[key] = out
-    return data
+    return {
+        key: leaf_value(read(source), serialise, nullable)
+        for key, read, serialise, nullable in plan
+    }
+
+
+def leaf_value(value: Any, serialise: Callable[[Any], Any], nullable: bool) -> Any:
+    """A stored leaf's value as the answer has it; Fallback where graphql-core has to see it."""
+    if type(value) not in _PLAIN and (hasattr(value, "__await__") or isinstance(value, Exception)):
+        raise Fallback  # graphql-core awaits it, or reports it
+    if value is None:
+        if not nullable:
+            raise Fallback
+        return None
+    try:
+        out = serialise(value)
+    except Exception as refused:
+        raise Fallback from refused
+    if out is None or out is Undefined:
+        raise Fallback
+    return out

@@ -32,6 +32,7 @@ from services.gateway.http.graphql_over_http import (
     answers_in,
     runs_a_subscription,
 )
+from services.gateway.http.plain_posts import plain_post
 from services.gateway.http.protection import Limits
 from services.gateway.live.subscription_fanout import FanOutHandler
 from services.gateway.live.websocket_auth import (
@@ -80,7 +81,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         media_type = answers_in(request.headers.get("accept"))
         response: Response
         try:
-            response = await self.run(request)
+            response = await self._known_answer(request) or await self.run(request)
         except HTTPException as refused:  # strawberry's own refusals, as GraphQL JSON
             status, allow = refused.status_code, "GET, POST"
             if isinstance(refused.__cause__, InvalidOperationTypeError):
@@ -100,6 +101,22 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 status, refused.message, media_type=media_type, code=refused.code
             )
         await response(scope, receive, send)
+
+    async def _known_answer(self, request: Request) -> Response | None:
+        """The answer to a plain POST of a known query (plain_posts.py, known_queries.py), as
+        the view makes it; None: the view's whole way answers."""
+        post = await plain_post(request, self.decode_json)
+        if post is None:
+            return None
+        request.state.known_tried = True
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, sub_response)
+        result = await self._known.execute(
+            post.query, post.variables, context, None, post.operation_name, None
+        )
+        if result is None:
+            return None
+        return self.create_response(await self.process_result(request, result), sub_response)
 
     def decode_json(self, data: str | bytes) -> object:
         # A request's body (5,000 bidder ids) and WebSocket messages. What orjson refuses
@@ -161,13 +178,19 @@ class GraphQLView(GraphQL[RequestContext, None]):
             request_data.query, request_data.operation_name, self._max_tokens
         ):
             raise RequestError(SUBSCRIPTION_OVER_HTTP, ErrorCode.SUBSCRIPTION_OVER_HTTP)
-        known = await self._known.execute(
-            request_data.query,
-            request_data.variables,
-            context,
-            root_value,
-            request_data.operation_name,
-            request_data.extensions,
+        # A plain POST asked the known queries already (`_known_answer`): not twice.
+        tried = getattr(request.state, "known_tried", False)
+        known = (
+            None
+            if tried
+            else await self._known.execute(
+                request_data.query,
+                request_data.variables,
+                context,
+                root_value,
+                request_data.operation_name,
+                request_data.extensions,
+            )
         )
         if known is not None:
             return known
