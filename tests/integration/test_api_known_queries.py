@@ -152,28 +152,26 @@ def _seen(response: httpx.Response) -> tuple[int, list[tuple[str, str]], bytes]:
     return response.status_code, sorted(response.headers.multi_items()), response.content
 
 
+def _answers_of(monkeypatch: pytest.MonkeyPatch, owner: type, method: str) -> list[bool]:
+    """Whether each call of `owner.method` from now on answered (returned other than None)."""
+    answered: list[bool] = []
+    wrapped = getattr(owner, method)
+
+    async def watched(self: Any, *args: Any) -> Any:
+        result = await wrapped(self, *args)
+        answered.append(result is not None)
+        return result
+
+    monkeypatch.setattr(owner, method, watched)
+    return answered
+
+
 async def test_known_queries_answer_as_strawberrys_whole_way(
     clients: tuple[httpx.AsyncClient, httpx.AsyncClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     general, known = clients
-    answered: list[bool] = []
-    execute = KnownQueries.execute
-
-    async def watched(self: KnownQueries, *args: Any) -> Any:
-        result = await execute(self, *args)
-        answered.append(result is not None)
-        return result
-
-    monkeypatch.setattr(KnownQueries, "execute", watched)
-    planned: list[bool] = []
-    run = QueryPlan.run
-
-    async def watched_plan(self: QueryPlan, *args: Any) -> Any:
-        data = await run(self, *args)
-        planned.append(data is not None)
-        return data
-
-    monkeypatch.setattr(QueryPlan, "run", watched_plan)
+    answered = _answers_of(monkeypatch, KnownQueries, "execute")
+    planned = _answers_of(monkeypatch, QueryPlan, "run")
     for case in CASES:
         for method in ("POST", "GET"):
             for accept in (JSON_ONLY, OURS):
