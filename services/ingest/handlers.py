@@ -16,7 +16,7 @@ from services.platform import dead_letters
 from services.platform.database import Connection
 from services.platform.eventlog.base import Writer
 from services.platform.eventstore import event_store
-from services.platform.eventstore.event_store import AppendOutcome
+from services.platform.eventstore.event_store import AppendOutcome, Place
 from services.platform.off_the_loop import for_batch
 from services.platform.operations import metrics
 
@@ -28,7 +28,11 @@ STAGE = "ingest"
 @dataclass(frozen=True)
 class Accepted:
     envelope: EventEnvelope
-    new: bool
+    place: Place | None  # where it was stored; None when the store held it already
+
+    @property
+    def new(self) -> bool:
+        return self.place is not None
 
 
 @dataclass(frozen=True)
@@ -69,14 +73,17 @@ async def ingest_batch(
     raws: Sequence[bytes],
     writer: Writer = Writer.PRODUCER,
     keys: Sequence[bytes | None] | None = None,
+    *,
+    notice: str = "",
 ) -> list[IngestOutcome]:
     """Ingests many raw events in one transaction, in a fixed number of statements; one
     outcome per input, in order. Never raises for bad input: that is dead-lettered. `keys`:
-    the Kafka records' keys, each checked against its event's vendor_id."""
+    the Kafka records' keys, each checked against its event's vendor_id; `notice`: the
+    payload of the store's notice (`event_store.append_batch`)."""
     parsed = await for_batch(partial(_parse, writer=writer, keys=keys), raws)
     valid = [p for p in parsed if isinstance(p, EventEnvelope)]
     async with pool.acquire() as conn, conn.transaction():
-        stored = iter(await _append(conn, valid))
+        stored = iter(await _append(conn, valid, notice))
         outcomes: list[IngestOutcome] = []
         letters: list[dead_letters.DeadLetter] = []
         for raw, item in zip(raws, parsed, strict=True):
@@ -85,7 +92,9 @@ async def ingest_batch(
                 letters.append(_letter(raw, item.reason, item.envelope))
                 continue
             outcome = next(stored)
-            if isinstance(outcome, Rejected):
+            if isinstance(outcome, Place):
+                outcomes.append(Accepted(item, outcome))
+            elif isinstance(outcome, Rejected):
                 outcomes.append(outcome)
                 letters.append(_letter(raw, outcome.reason, item))
             elif outcome is AppendOutcome.CONFLICT:
@@ -96,7 +105,7 @@ async def ingest_batch(
                 outcomes.append(Rejected(reason))
                 letters.append(_letter(raw, reason, item))
             else:
-                outcomes.append(Accepted(item, new=outcome is AppendOutcome.STORED))
+                outcomes.append(Accepted(item, None))
         await dead_letters.record_many(conn, letters)
     _count(parsed, outcomes)
     return outcomes
@@ -126,22 +135,22 @@ def _count(parsed: Sequence[EventEnvelope | _Refused], outcomes: Sequence[Ingest
 
 
 async def _append(
-    conn: Connection, envelopes: list[EventEnvelope]
-) -> list[AppendOutcome | Rejected]:
+    conn: Connection, envelopes: list[EventEnvelope], notice: str
+) -> list[Place | AppendOutcome | Rejected]:
     """The batch appended at once; should PostgreSQL refuse a value the models allow, one by
     one instead, so that only that event is refused."""
     if not envelopes:
         return []
     try:
         async with conn.transaction():
-            return list(await event_store.append_batch(conn, envelopes))
+            return list(await event_store.append_batch(conn, envelopes, notice=notice))
     except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError):
         log.warning("a batch of %d could not be stored at once; storing one by one", len(envelopes))
-    outcomes: list[AppendOutcome | Rejected] = []
+    outcomes: list[Place | AppendOutcome | Rejected] = []
     for envelope in envelopes:
         try:
             async with conn.transaction():
-                outcomes.extend(await event_store.append_batch(conn, [envelope]))
+                outcomes.extend(await event_store.append_batch(conn, [envelope], notice=notice))
         except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as error:
             outcomes.append(Rejected(f"cannot be stored: {type(error).__name__}: {error}"))
     return outcomes
