@@ -122,16 +122,8 @@ async def apply_batch(
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(SHARED_FOR_BATCH, lock_key(consumer.name))  # consumer_lock.py
         await dead_letters.record_many(conn, unreadable)
-        claimed = set(
-            await conn.fetchval(
-                """WITH claimed AS (
-                       INSERT INTO processed_events (consumer, event_id)
-                       SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id)
-                   SELECT coalesce(array_agg(event_id), '{}') FROM claimed""",
-                consumer.name,
-                [e.event_id for e in taken],
-            )
-        )
+        recorded_at = await _claim(conn, consumer.name, taken, save_cursor, measure)
+        claimed = set(recorded_at)
         fresh = []
         for event in taken:
             if event.event_id in claimed:
@@ -149,17 +141,6 @@ async def apply_batch(
                     consumer.name,
                     [e.event_id for e in taken],
                 )
-            )
-        recorded_at = await _recorded_at(conn, fresh, refusals) if measure else {}
-        if save_cursor is not None:
-            await conn.execute(
-                """INSERT INTO consumer_offsets (consumer, partition, seq)
-                   SELECT $1, partition - 1, seq FROM unnest($2::bigint[])
-                       WITH ORDINALITY AS o(seq, partition)
-                   ON CONFLICT (consumer, partition) DO UPDATE
-                   SET seq = EXCLUDED.seq, updated_at = now()""",
-                consumer.name,
-                list(save_cursor.seqs),
             )
     if measure:
         metrics.batch_applied(
@@ -181,15 +162,34 @@ async def apply_batch(
     )
 
 
-async def _recorded_at(
-    conn: Connection, fresh: Sequence[EventEnvelope], refusals: Mapping[uuid.UUID, str]
-) -> dict[uuid.UUID, datetime]:
-    """When the store appended the events applied (for the append-to-applied metric)."""
-    applied = [e.event_id for e in fresh if e.event_id not in refusals]
-    if not applied:
-        return {}
+async def _claim(
+    conn: Connection,
+    consumer: str,
+    taken: Sequence[EventEnvelope],
+    save_cursor: Cursor | None,
+    measure: bool,
+) -> dict[uuid.UUID, datetime | None]:
+    """Claims the events in the ledger and saves the cursor, in one statement (a batch is a
+    transaction: where in it the offsets are written changes nothing, and a round trip less
+    is a live update's few milliseconds sooner); returns the events claimed now, each with
+    when the store appended it (`measure`: for the append-to-applied metric), else None."""
     rows = await conn.fetch(
-        "SELECT event_id, recorded_at FROM event_store WHERE event_id = ANY($1::uuid[])", applied
+        """WITH claimed AS (
+               INSERT INTO processed_events (consumer, event_id)
+               SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id
+           ), saved AS (
+               INSERT INTO consumer_offsets (consumer, partition, seq)
+               SELECT $1, partition - 1, seq FROM unnest($3::bigint[])
+                   WITH ORDINALITY AS o(seq, partition)
+               ON CONFLICT (consumer, partition) DO UPDATE
+               SET seq = EXCLUDED.seq, updated_at = now()
+           )
+           SELECT c.event_id, s.recorded_at FROM claimed c
+           LEFT JOIN event_store s ON $4 AND s.event_id = c.event_id""",
+        consumer,
+        [e.event_id for e in taken],
+        list(save_cursor.seqs) if save_cursor is not None else [],
+        measure,
     )
     return {row["event_id"]: row["recorded_at"] for row in rows}
 
