@@ -140,6 +140,10 @@ def publishing(broadcaster: Broadcaster, own: OwnAppends) -> Accept:
         for _, event in stored:
             broadcaster.publish(event)
         own.stored(stored)
+        if stored:
+            # One turn of the loop for the readers just handed them: the registry's first
+            # statement is then on its way while the caller (a mutation) writes its answer.
+            await asyncio.sleep(0)
         return outcomes
 
     return accept

@@ -133,8 +133,11 @@ async def run_consumers(
         while True:
             wakeups[consumer.name].clear()
             await until_done(drain_and_wake, f"{consumer.name} consumer", liveness)
+            # Awaited in this task (`wait_for` runs it in a task of its own, a few loop turns
+            # more between a hand-off and the drain).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wakeups[consumer.name].wait(), timeout=POLL_SECONDS)
+                async with asyncio.timeout(POLL_SECONDS):
+                    await wakeups[consumer.name].wait()
 
     listener = await pool.acquire()
     try:
@@ -199,7 +202,8 @@ async def _follow(
                 cursor = read.cursor
                 continue
         try:
-            await asyncio.wait_for(wakeup.wait(), timeout=POLL_SECONDS)
+            async with asyncio.timeout(POLL_SECONDS):
+                await wakeup.wait()
         except TimeoutError:
             if tail is not None:
                 tail.read_the_log = True  # the fallback poll, for a notice that never came
