@@ -177,6 +177,9 @@ async def follow(
                 cursor = await event_store.heads(conn)
             await _follow(pool, handle, cursor, wakeup, tail)
         finally:
+            if not listener.is_closed():
+                with contextlib.suppress(Exception):  # stopping: the pool resets it anyway
+                    await listener.remove_listener(event_store.NOTIFY_CHANNEL, notified)
             await pool.release(listener)
 
 
