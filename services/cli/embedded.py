@@ -25,6 +25,7 @@ from services.platform.clock import CALENDAR_CHECK_SECONDS
 from services.platform.database import open_pool
 from services.platform.eventlog.base import Writer
 from services.platform.eventlog.embedded import Accept, EmbeddedEventLog, follow, run_consumers
+from services.platform.eventlog.own_appends import OwnAppends
 from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.operations.database_gauges import measured_store_lags
@@ -120,19 +121,29 @@ async def database(database_url: str | None, data_dir: Path) -> AsyncIterator[st
         yield url
 
 
-def publishing(broadcaster: Broadcaster) -> Accept:
+def publishing(broadcaster: Broadcaster, own: OwnAppends) -> Accept:
     """Ingest that hands each event it stored to this process's subscribers as soon as it has
-    committed, rather than when `follow` reads it back (a notice, a read and a parse later).
-    `follow` still reads every event: the broadcaster passes over those it has had, and
-    events appended by other processes reach subscribers through it alone."""
+    committed, rather than when `follow` reads it back (a notice, a read and a parse later),
+    and to this process's readers of the log (`own`: the registry's consumer and `follow`),
+    which then need not read the log for it. Events appended by other processes reach them
+    through the log alone; the broadcaster passes over what it has had."""
 
     async def accept(
         pool: asyncpg.Pool, raws: Sequence[bytes], writer: Writer
     ) -> list[IngestOutcome]:
-        outcomes = await ingest_batch(pool, raws, writer)
-        for outcome in outcomes:
-            if isinstance(outcome, Accepted) and outcome.new:
-                broadcaster.publish(outcome.envelope)
+        outcomes = await ingest_batch(pool, raws, writer, notice=own.notice)
+        stored = [
+            (outcome.place, outcome.envelope)
+            for outcome in outcomes
+            if isinstance(outcome, Accepted) and outcome.place is not None
+        ]
+        for _, event in stored:
+            broadcaster.publish(event)
+        own.stored(stored)
+        if stored:
+            # One turn of the loop for the readers just handed them: the registry's first
+            # statement is then on its way while the caller (a mutation) writes its answer.
+            await asyncio.sleep(0)
         return outcomes
 
     return accept
@@ -140,18 +151,18 @@ def publishing(broadcaster: Broadcaster) -> Accept:
 
 @contextlib.asynccontextmanager
 async def embedded_log(
-    database_url: str, broadcaster: Broadcaster
+    database_url: str, broadcaster: Broadcaster, own: OwnAppends
 ) -> AsyncIterator[tuple[asyncpg.Pool, EmbeddedEventLog]]:
     pool = await open_pool(database_url)
     try:
-        yield pool, EmbeddedEventLog(pool, publishing(broadcaster))
+        yield pool, EmbeddedEventLog(pool, publishing(broadcaster, own))
     finally:
         await pool.close()
 
 
 async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> None:
-    broadcaster, chain = Broadcaster(), ChainWatch()
-    async with embedded_log(settings.database_url, broadcaster) as (pool, log):
+    broadcaster, chain, own = Broadcaster(), ChainWatch(), OwnAppends()
+    async with embedded_log(settings.database_url, broadcaster, own) as (pool, log):
         policies = registry.policies(settings)
         risk = risk_setup.service(settings)
         # The consumers of the validated log, in the order they are started.
@@ -199,6 +210,7 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
                                 relay_announcements, pool, log, jobs["relays"], broadcaster
                             )
                         },
+                        own,
                     ),
                     jobs["consumers"],
                 ),
@@ -209,7 +221,10 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
                     jobs["calendar"],
                 ),
                 "planner": (partial(run_planner, pool, settings, jobs["planner"]), jobs["planner"]),
-                "broadcast": (partial(follow, pool, broadcaster.publish), jobs["broadcast"]),
+                "broadcast": (
+                    partial(follow, pool, broadcaster.publish, own),
+                    jobs["broadcast"],
+                ),
                 # Built at start, then kept up to date; searches refresh it too.
                 "name index": (
                     partial(context.part(NAME_INDEX).follow, pool, jobs["name index"]),

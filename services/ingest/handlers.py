@@ -16,7 +16,7 @@ from services.platform import dead_letters
 from services.platform.database import Connection
 from services.platform.eventlog.base import Writer
 from services.platform.eventstore import event_store
-from services.platform.eventstore.event_store import AppendOutcome
+from services.platform.eventstore.event_store import AppendOutcome, Place
 from services.platform.off_the_loop import for_batch
 from services.platform.operations import metrics
 
@@ -28,7 +28,11 @@ STAGE = "ingest"
 @dataclass(frozen=True)
 class Accepted:
     envelope: EventEnvelope
-    new: bool
+    place: Place | None  # where it was stored; None when the store held it already
+
+    @property
+    def new(self) -> bool:
+        return self.place is not None
 
 
 @dataclass(frozen=True)
@@ -69,35 +73,28 @@ async def ingest_batch(
     raws: Sequence[bytes],
     writer: Writer = Writer.PRODUCER,
     keys: Sequence[bytes | None] | None = None,
+    *,
+    notice: str = "",
 ) -> list[IngestOutcome]:
     """Ingests many raw events in one transaction, in a fixed number of statements; one
     outcome per input, in order. Never raises for bad input: that is dead-lettered. `keys`:
-    the Kafka records' keys, each checked against its event's vendor_id."""
+    the Kafka records' keys, each checked against its event's vendor_id; `notice`: the
+    payload of the store's notice (`event_store.append_batch`)."""
     parsed = await for_batch(partial(_parse, writer=writer, keys=keys), raws)
     valid = [p for p in parsed if isinstance(p, EventEnvelope)]
-    async with pool.acquire() as conn, conn.transaction():
-        stored = iter(await _append(conn, valid))
-        outcomes: list[IngestOutcome] = []
-        letters: list[dead_letters.DeadLetter] = []
-        for raw, item in zip(raws, parsed, strict=True):
-            if isinstance(item, _Refused):
-                outcomes.append(Rejected(item.reason))
-                letters.append(_letter(raw, item.reason, item.envelope))
-                continue
-            outcome = next(stored)
-            if isinstance(outcome, Rejected):
-                outcomes.append(outcome)
-                letters.append(_letter(raw, outcome.reason, item))
-            elif outcome is AppendOutcome.CONFLICT:
-                reason = (
-                    f"event_id: {item.event_id} was already accepted with different content;"
-                    " an event id identifies one event only"
-                )
-                outcomes.append(Rejected(reason))
-                letters.append(_letter(raw, reason, item))
-            else:
-                outcomes.append(Accepted(item, new=outcome is AppendOutcome.STORED))
-        await dead_letters.record_many(conn, letters)
+    async with pool.acquire() as conn:
+        try:
+            # At once, without a savepoint of its own: two round trips less on every batch
+            # (a live update waits for this commit), the rare refusal by PostgreSQL paid by
+            # applying the batch again.
+            async with conn.transaction():
+                stored = await event_store.append_batch(conn, valid, notice=notice) if valid else []
+                outcomes = await _outcomes(conn, raws, parsed, stored)
+        except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError):
+            log.warning("a batch of %d could not be stored at once; storing one by one", len(valid))
+            async with conn.transaction():
+                stored_one_by_one = await _one_by_one(conn, valid, notice)
+                outcomes = await _outcomes(conn, raws, parsed, stored_one_by_one)
     _count(parsed, outcomes)
     return outcomes
 
@@ -125,23 +122,51 @@ def _count(parsed: Sequence[EventEnvelope | _Refused], outcomes: Sequence[Ingest
     )
 
 
-async def _append(
-    conn: Connection, envelopes: list[EventEnvelope]
-) -> list[AppendOutcome | Rejected]:
-    """The batch appended at once; should PostgreSQL refuse a value the models allow, one by
-    one instead, so that only that event is refused."""
-    if not envelopes:
-        return []
-    try:
-        async with conn.transaction():
-            return list(await event_store.append_batch(conn, envelopes))
-    except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError):
-        log.warning("a batch of %d could not be stored at once; storing one by one", len(envelopes))
-    outcomes: list[AppendOutcome | Rejected] = []
+async def _outcomes(
+    conn: Connection,
+    raws: Sequence[bytes],
+    parsed: Sequence[EventEnvelope | _Refused],
+    stored: Sequence[Place | AppendOutcome | Rejected],
+) -> list[IngestOutcome]:
+    """Each input's outcome, in order, the refusals recorded as dead letters (`stored`: the
+    outcomes of the inputs that could be read, in order)."""
+    appended = iter(stored)
+    outcomes: list[IngestOutcome] = []
+    letters: list[dead_letters.DeadLetter] = []
+    for raw, item in zip(raws, parsed, strict=True):
+        if isinstance(item, _Refused):
+            outcomes.append(Rejected(item.reason))
+            letters.append(_letter(raw, item.reason, item.envelope))
+            continue
+        outcome = next(appended)
+        if isinstance(outcome, Place):
+            outcomes.append(Accepted(item, outcome))
+        elif isinstance(outcome, Rejected):
+            outcomes.append(outcome)
+            letters.append(_letter(raw, outcome.reason, item))
+        elif outcome is AppendOutcome.CONFLICT:
+            reason = (
+                f"event_id: {item.event_id} was already accepted with different content;"
+                " an event id identifies one event only"
+            )
+            outcomes.append(Rejected(reason))
+            letters.append(_letter(raw, reason, item))
+        else:
+            outcomes.append(Accepted(item, None))
+    await dead_letters.record_many(conn, letters)
+    return outcomes
+
+
+async def _one_by_one(
+    conn: Connection, envelopes: list[EventEnvelope], notice: str
+) -> list[Place | AppendOutcome | Rejected]:
+    """Each event appended under a savepoint of its own, when PostgreSQL refused a value the
+    models allow in the batch: only that event is refused."""
+    outcomes: list[Place | AppendOutcome | Rejected] = []
     for envelope in envelopes:
         try:
             async with conn.transaction():
-                outcomes.extend(await event_store.append_batch(conn, [envelope]))
+                outcomes.extend(await event_store.append_batch(conn, [envelope], notice=notice))
         except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as error:
             outcomes.append(Rejected(f"cannot be stored: {type(error).__name__}: {error}"))
     return outcomes

@@ -20,6 +20,7 @@ from services.platform.consumer import Consumer
 from services.platform.database import Connection
 from services.platform.eventlog import embedded
 from services.platform.eventlog.base import Writer
+from services.platform.eventlog.own_appends import OwnAppends
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.operations.liveness import Liveness
 from services.registry.announcements import OUTBOX
@@ -53,7 +54,7 @@ async def test_the_announcement_is_in_the_log_before_the_services_after_the_regi
         "downstream", {suspended["event_type"]: downstream_applies}, verdict_from=CONSUMER_NAME
     )
     broadcaster = Broadcaster()
-    log = embedded.EmbeddedEventLog(pool, up.publishing(broadcaster))
+    log = embedded.EmbeddedEventLog(pool, up.publishing(broadcaster, OwnAppends()))
     relay = partial(up.relay_announcements, pool, log, Liveness("relays", "job"), broadcaster)
     consumers = [consumer(), downstream]
     tailing = asyncio.create_task(
@@ -77,7 +78,7 @@ async def test_the_announcement_is_in_the_log_before_the_services_after_the_regi
 async def test_a_relay_that_waits_relays_after_the_relayer_at_work(pool: asyncpg.Pool) -> None:
     registry = consumer(FixedClock(TOKYO, IN_FORCE))
     await apply(pool, case_b.registered(), case_b.suspended(), consumer=registry)
-    log = embedded.EmbeddedEventLog(pool, up.publishing(Broadcaster()))
+    log = embedded.EmbeddedEventLog(pool, up.publishing(Broadcaster(), OwnAppends()))
     async with pool.acquire() as other, other.transaction():
         # Another relayer is at work on the outbox: it holds the outbox's lock.
         await other.execute("SELECT pg_advisory_xact_lock($1)", OUTBOX.lock_key)
@@ -95,7 +96,7 @@ async def test_the_announcement_reaches_subscribers_at_the_registrys_commit_and_
     registry = consumer(FixedClock(TOKYO, IN_FORCE))
     await apply(pool, case_b.registered(), case_b.suspended(), consumer=registry)
     broadcaster = Broadcaster()
-    log = embedded.EmbeddedEventLog(pool, up.publishing(broadcaster))
+    log = embedded.EmbeddedEventLog(pool, up.publishing(broadcaster, OwnAppends()))
     async with broadcaster.subscribe(("vendor.eligibility_changed",)) as queue:
         async with pool.acquire() as other, other.transaction():
             # The relay loop is at work on the outbox: the registry's relay waits for it.
@@ -116,7 +117,7 @@ async def test_the_announcement_reaches_subscribers_at_the_registrys_commit_and_
 
 async def test_what_ingest_stores_reaches_subscribers_at_its_commit(pool: asyncpg.Pool) -> None:
     broadcaster = Broadcaster()
-    accept = up.publishing(broadcaster)
+    accept = up.publishing(broadcaster, OwnAppends())
     registered = case_b.registered()
     async with broadcaster.subscribe((registered["event_type"],)) as queue:
         await accept(pool, [case_b.line(registered)], Writer.PRODUCER)

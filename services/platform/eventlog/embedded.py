@@ -4,6 +4,8 @@ Submitting runs ingest in the caller's process (it appends to the store); each c
 the store's partitions after its durable offsets, woken by LISTEN/NOTIFY and, as a fallback,
 by polling. A consumer that waits for another's verdict (risk and migration for the
 registry's) reads no further than that consumer has judged, and passes over what it refused.
+Given this process's appends (`own_appends.py`), the readers that read the log first take the
+events it stored as they are handed at commit, and read the log for the rest.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import asyncpg
 from services.events.base import EventEnvelope
 from services.platform.consumer import BATCH_SIZE, Consumer, apply_batch
 from services.platform.eventlog.base import Writer
+from services.platform.eventlog.own_appends import OwnAppends, Tail
 from services.platform.eventstore import event_store
 from services.platform.eventstore.event_store import Cursor
 from services.platform.operations.liveness import Liveness
@@ -52,18 +55,23 @@ async def drain(
     pool: asyncpg.Pool,
     consumer: Consumer,
     applied: Callable[[], Awaitable[object]] | None = None,
+    tail: Tail | None = None,
 ) -> int:
     """Applies everything after the consumer's offsets that it may see yet, batch by batch;
     returns how many events it passed (the log's, not only those the consumer takes).
-    `applied`: what to do as soon as each batch has committed, before the next read."""
+    `applied`: what to do as soon as each batch has committed, before the next read. `tail`
+    (a consumer that gives its own verdict): events handed by this process's ingest, applied
+    without reading the log while they come next; the log is read before returning."""
     cursor, passed = await offsets(pool, consumer.name), 0
     while True:
-        async with pool.acquire() as conn:
-            read = await event_store.read_after(
-                conn, cursor, BATCH_SIZE, judged_by=consumer.verdict_from
-            )
-        if read.cursor == cursor:
-            return passed
+        read = tail.take(cursor, BATCH_SIZE) if tail is not None else None
+        if read is None:
+            async with pool.acquire() as conn:
+                read = await event_store.read_after(
+                    conn, cursor, BATCH_SIZE, judged_by=consumer.verdict_from
+                )
+            if read.cursor == cursor:
+                return passed
         passed += sum(new - old for new, old in zip(read.cursor.seqs, cursor.seqs, strict=True))
         cursor = read.cursor
         await apply_batch(pool, consumer, read.events, save_cursor=cursor)
@@ -76,6 +84,7 @@ async def run_consumers(
     consumers: Sequence[Consumer],
     livenesses: Sequence[Liveness] = (),
     then: Mapping[str, Callable[[], Awaitable[object]]] | None = None,
+    own: OwnAppends | None = None,
 ) -> None:
     """Runs every consumer until cancelled, reporting progress to its liveness (by name).
 
@@ -85,6 +94,8 @@ async def run_consumers(
     the read that finds nothing more), before the consumers waiting for its verdict are woken
     (they would otherwise share the event loop with it: `up` hands the registry's
     announcements to its subscribers and relays them there, the path of live updates).
+    `own`: this process's appends, handed at commit to the consumers that give their own
+    verdict (the registry); the notices of those appends then wake no one.
     """
     after = then or {}
     wakeups = {consumer.name: asyncio.Event() for consumer in consumers}
@@ -98,13 +109,23 @@ async def run_consumers(
     # wakes it when it has.
     first_readers = [wakeups[c.name] for c in consumers if c.verdict_from not in wakeups]
 
-    def notified(*_: object) -> None:
+    def notified(_conn: object, _pid: int, _channel: str, payload: object) -> None:
+        if own is not None and own.is_own(payload):
+            return  # handed to the consumers that take handed events; the others wait
         for wakeup in first_readers:
             wakeup.set()
 
     async def tail_and_wake(consumer: Consumer, liveness: Liveness) -> None:
+        # Only a consumer that judges events itself may take them before anyone judged them.
+        if own is None or consumer.verdict_from is not None:
+            await _tail_and_wake(consumer, liveness, None)
+            return
+        with own.tail(wakeups[consumer.name]) as tail:
+            await _tail_and_wake(consumer, liveness, tail)
+
+    async def _tail_and_wake(consumer: Consumer, liveness: Liveness, tail: Tail | None) -> None:
         async def drain_and_wake() -> int:
-            read = await drain(pool, consumer, after.get(consumer.name))
+            read = await drain(pool, consumer, after.get(consumer.name), tail)
             for name in downstream.get(consumer.name, []):
                 wakeups[name].set()
             return read
@@ -112,8 +133,11 @@ async def run_consumers(
         while True:
             wakeups[consumer.name].clear()
             await until_done(drain_and_wake, f"{consumer.name} consumer", liveness)
+            # Awaited in this task (`wait_for` runs it in a task of its own, a few loop turns
+            # more between a hand-off and the drain).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wakeups[consumer.name].wait(), timeout=POLL_SECONDS)
+                async with asyncio.timeout(POLL_SECONDS):
+                    await wakeups[consumer.name].wait()
 
     listener = await pool.acquire()
     try:
@@ -128,26 +152,61 @@ async def run_consumers(
         await pool.release(listener)
 
 
-async def follow(pool: asyncpg.Pool, handle: Callable[[EventEnvelope], None]) -> None:
+async def follow(
+    pool: asyncpg.Pool, handle: Callable[[EventEnvelope], None], own: OwnAppends | None = None
+) -> None:
     """Hands every event appended from now on to `handle`, in order, until cancelled; nothing
-    is recorded (for live fan-out, which needs no durable position)."""
+    is recorded (for live fan-out, which needs no durable position). `own`: this process's
+    appends, taken as they are handed; the log is then read only for other processes' appends
+    (their notices) and for a handed event that does not come next."""
     wakeup = asyncio.Event()
-    listener = await pool.acquire()
-    try:
-        keeps_session_state(listener)
-        await listener.add_listener(event_store.NOTIFY_CHANNEL, lambda *_: wakeup.set())
-        async with pool.acquire() as conn:
-            cursor = await event_store.heads(conn)
-        while True:
-            wakeup.clear()
+    with contextlib.ExitStack() as stack:
+        tail = stack.enter_context(own.tail(wakeup)) if own is not None else None
+
+        def notified(_conn: object, _pid: int, _channel: str, payload: object) -> None:
+            if tail is None:
+                wakeup.set()
+            elif own is not None and not own.is_own(payload):
+                tail.notified()
+
+        listener = await pool.acquire()
+        try:
+            keeps_session_state(listener)
+            await listener.add_listener(event_store.NOTIFY_CHANNEL, notified)
+            async with pool.acquire() as conn:
+                cursor = await event_store.heads(conn)
+            await _follow(pool, handle, cursor, wakeup, tail)
+        finally:
+            if not listener.is_closed():
+                with contextlib.suppress(Exception):  # stopping: the pool resets it anyway
+                    await listener.remove_listener(event_store.NOTIFY_CHANNEL, notified)
+            await pool.release(listener)
+
+
+async def _follow(
+    pool: asyncpg.Pool,
+    handle: Callable[[EventEnvelope], None],
+    cursor: Cursor,
+    wakeup: asyncio.Event,
+    tail: Tail | None,
+) -> None:
+    while True:
+        wakeup.clear()
+        read = tail.take(cursor, BATCH_SIZE) if tail is not None else None
+        if read is None and (tail is None or tail.read_the_log):
+            if tail is not None:
+                tail.read_the_log = False  # a notice from now on asks for another read
             async with pool.acquire() as conn:
                 read = await event_store.read_after(conn, cursor, BATCH_SIZE)
+        if read is not None:
             for event in read.events:
                 handle(event)
             if read.cursor != cursor:
                 cursor = read.cursor
                 continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wakeup.wait(), timeout=POLL_SECONDS)
-    finally:
-        await pool.release(listener)
+        try:
+            async with asyncio.timeout(POLL_SECONDS):
+                await wakeup.wait()
+        except TimeoutError:
+            if tail is not None:
+                tail.read_the_log = True  # the fallback poll, for a notice that never came

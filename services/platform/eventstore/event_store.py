@@ -30,9 +30,18 @@ _COLUMNS = (
 
 
 class AppendOutcome(enum.Enum):
-    STORED = "stored"
+    """An event not stored (a stored one's outcome is its `Place`)."""
+
     DUPLICATE = "duplicate"  # the same event_id with the same content: already applied
     CONFLICT = "conflict"  # the same event_id with other content: refused
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the store put an event: its partition, and its seq there."""
+
+    partition: int
+    seq: int
 
 
 def canonical_json(envelope: EventEnvelope) -> str:
@@ -47,8 +56,12 @@ def content_hash(envelope: EventEnvelope) -> str:
     return chain.content_hash(canonical_json(envelope))
 
 
-async def append_batch(conn: Connection, envelopes: Sequence[EventEnvelope]) -> list[AppendOutcome]:
-    """Stores, chained in order, the events whose ids are new; one outcome per envelope.
+async def append_batch(
+    conn: Connection, envelopes: Sequence[EventEnvelope], *, notice: str = ""
+) -> list[Place | AppendOutcome]:
+    """Stores, chained in order, the events whose ids are new; one outcome per envelope: where
+    it was stored, or why not. `notice`: the payload of the NOTIFY its commit sends (readers in
+    the appending process tell their own appends by it).
 
     Call inside a transaction. A fixed number of statements whatever the batch's size; the
     heads of the partitions written are locked (in partition order, so concurrent appends
@@ -73,7 +86,7 @@ async def append_batch(conn: Connection, envelopes: Sequence[EventEnvelope]) -> 
             [e.event_id for e in envelopes],
         )
     }
-    outcomes: list[AppendOutcome] = []
+    outcomes: list[Place | AppendOutcome] = []
     rows: list[tuple[object, ...]] = []
     for envelope, text, digest, partition in zip(
         envelopes, canonical, digests, partitions, strict=True
@@ -101,19 +114,24 @@ async def append_batch(conn: Connection, envelopes: Sequence[EventEnvelope]) -> 
                 link,
             )
         )
-        outcomes.append(AppendOutcome.STORED)
+        outcomes.append(Place(partition, seq))
     if rows:
         await conn.copy_records_to_table("event_store", records=rows, columns=_COLUMNS)
+        # The notice is delivered at commit: embedded readers wake instead of waiting for their
+        # next poll. Sent by the heads' update, one round trip less on a live update's path.
         await conn.execute(
-            """UPDATE event_chain_heads h SET seq = v.seq, chain_hash = v.link
-               FROM unnest($1::smallint[], $2::bigint[], $3::text[]) AS v(partition, seq, link)
-               WHERE h.partition = v.partition""",
+            """WITH moved AS (
+                   UPDATE event_chain_heads h SET seq = v.seq, chain_hash = v.link
+                   FROM unnest($1::smallint[], $2::bigint[], $3::text[])
+                       AS v(partition, seq, link)
+                   WHERE h.partition = v.partition)
+               SELECT pg_notify($4, $5)""",
             list(heads),
             [seq for seq, _ in heads.values()],
             [link for _, link in heads.values()],
+            NOTIFY_CHANNEL,
+            notice,
         )
-        # Delivered at commit; embedded consumers wake up instead of waiting for their next poll.
-        await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
     return outcomes
 
 
