@@ -6,6 +6,7 @@ What a command is given wins; the rest comes from VENDORWATCH_* variables of the
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,7 +39,26 @@ def default_data_dir() -> Path:
     return configured_data_dir() or Path(platformdirs.user_data_dir("vendorwatch"))
 
 
-class Settings(BaseSettings):
+class RetryBackoff(BaseSettings):
+    """How a loop that cannot reach PostgreSQL or Kafka waits between attempts: the first
+    wait, doubled (with jitter) up to the maximum (VENDORWATCH_RETRY_FIRST_SECONDS,
+    VENDORWATCH_RETRY_MAX_SECONDS). The defaults are production's; the outage test shrinks
+    them so that its workers do not sit out a 30 s wait after each dependency is back."""
+
+    model_config = SettingsConfigDict(**_FROM_ENVIRONMENT, frozen=True)
+
+    retry_first_seconds: float = Field(default=0.5, gt=0)
+    retry_max_seconds: float = Field(default=30.0, gt=0)
+
+
+@cache
+def retry_backoff() -> RetryBackoff:
+    """The process's back-off, read from the environment once (every retried batch asks).
+    Commands read it first as part of their Settings, whose errors name the variable."""
+    return RetryBackoff()
+
+
+class Settings(RetryBackoff):
     model_config = SettingsConfigDict(**_FROM_ENVIRONMENT, frozen=True)
 
     # The commands pass these (their options read the unprefixed variables README.md names).

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Sequence
 
-from tests.support.kafka_broker import TOOL_JVM_FLAGS, java_command
+from tests.support.kafka_broker import java_command
 from tests.support.kafka_classpath import DEFAULT_CACHE_DIR, _require_tool, resolve_kafka_classpath
 
 
@@ -19,7 +19,7 @@ def console_produce(
     jars_dir = resolve_kafka_classpath(DEFAULT_CACHE_DIR)
     main = "org.apache.kafka.tools.ConsoleProducer"
     command = [
-        *java_command(java, jars_dir, "256m", main, TOOL_JVM_FLAGS),
+        *java_command(java, jars_dir, "256m", main),
         "--bootstrap-server",
         bootstrap,
         "--topic",

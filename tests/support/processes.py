@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -56,7 +56,10 @@ def cli_publisher(*target: str) -> Publish:
 class Service:
     """A long-running `vendorwatch` process whose output goes to a log file."""
 
-    def __init__(self, name: str, args: list[str], log_dir: Path) -> None:
+    def __init__(
+        self, name: str, args: list[str], log_dir: Path, env: Mapping[str, str] | None = None
+    ) -> None:
+        """`env`: variables set for this process on top of the test's environment."""
         self.name = name
         self.log_path = log_dir / f"{name}.log"
         self._log = self.log_path.open("wb")
@@ -64,7 +67,7 @@ class Service:
             [*VENDORWATCH, *args],
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
 
     def log_tail(self, lines: int = 40) -> str:

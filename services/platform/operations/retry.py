@@ -2,7 +2,8 @@
 
 At-least-once delivery means a batch that cannot be applied now (PostgreSQL restarting, Kafka
 unreachable, a deployment missing a migration) is retried, never skipped: with capped
-exponential backoff and jitter (tenacity), so that workers coming back after an outage do not
+exponential backoff and jitter (tenacity; its first wait and cap are settings:
+settings.RetryBackoff), so that workers coming back after an outage do not
 reconnect in lockstep. Failures caused by an event's own content do not come here: consumers
 dead-letter those (see consumer.py).
 
@@ -20,11 +21,9 @@ from typing import TypeVar
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential_jitter
 
 from services.platform.operations.liveness import Liveness
+from services.platform.settings import retry_backoff
 
 log = logging.getLogger(__name__)
-
-FIRST_BACKOFF_SECONDS = 0.5
-MAX_BACKOFF_SECONDS = 30.0
 
 T = TypeVar("T")
 
@@ -35,9 +34,12 @@ async def until_done(
     """Runs `operation` until it succeeds, backing off exponentially (capped) between
     attempts; `liveness` (one is made if not given) records each outcome."""
     live = liveness or Liveness(what)
+    backoff = retry_backoff()
     retrying = AsyncRetrying(
         retry=retry_if_exception_type(Exception),  # never a cancellation: a stop stops
-        wait=wait_exponential_jitter(multiplier=FIRST_BACKOFF_SECONDS, max=MAX_BACKOFF_SECONDS),
+        wait=wait_exponential_jitter(
+            multiplier=backoff.retry_first_seconds, max=backoff.retry_max_seconds
+        ),
         before_sleep=lambda state: _failed_attempt(live, what, state),
         reraise=True,
     )
