@@ -6,9 +6,10 @@ document checks, error masking), and enters and leaves those hooks around parsin
 validation and execution. For a document seen before, parsing and validation are already
 kept (`document_checks.py`), so that machinery only decides what it decided last time.
 Here a query whose text the document checks hold as valid, with one operation, run by a
-caller the role and agency checks let through, goes straight to graphql-core's execution of
-the kept document, with the same executor class, variables, context and (empty) resolver
-middleware as strawberry gives it: the same resolvers produce the same data.
+caller the role and agency checks let through, goes straight to the plan of its document
+when it has one (`query_plans.py`), else to graphql-core's execution of the kept document,
+either with the same executor class, variables, context and (empty) resolver middleware as
+strawberry gives it: the same resolvers produce the same data.
 
 Only an answer without errors is taken. Anything else returns None, and the request takes
 strawberry's way from the start: a document not seen yet or not valid, a refused caller,
@@ -51,10 +52,7 @@ class KnownQueries:
     """Runs the known valid queries of one schema (one per API process)."""
 
     def __init__(
-        self,
-        schema: strawberry.Schema,
-        checks: DocumentChecks,
-        enabled: bool = True,
+        self, schema: strawberry.Schema, checks: DocumentChecks, enabled: bool = True
     ) -> None:
         """`enabled` False: every request takes strawberry's way (what the tests compare)."""
         self._schema = schema
