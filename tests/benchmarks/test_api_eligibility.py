@@ -7,8 +7,11 @@ vendors; full size, 5,000 vendors and 2,000 sanctions:
     VENDORWATCH_BENCH_EVENTS=20000 ./scripts/test tests/benchmarks/test_api_eligibility.py
 
 The baseline's statements are those the API itself sent for one check, captured with
-asyncpg's query logger, so they follow the code. No time is asserted; every answer is checked
-against the workload (who is barred on the day asked about).
+asyncpg's query logger, so they follow the code. A single check is also measured against the
+fixed parts alone (tests/support/http_floor.py: uvicorn and asyncpg sending the same statement,
+without GraphQL), asked by the same client in the same rounds: what any API on these parts
+pays, and so how much of the ratio to the SQL is the project's own. No time is asserted; every
+answer is checked against the workload (who is barred on the day asked about).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import pytest
 
 from services.platform.database import Connection
 from tests.benchmarks.test_core_throughput import run_embedded
-from tests.support import postgres, principals
+from tests.support import http_floor, postgres, principals
 from tests.support.in_process_api import execute
 from tests.support.latency import Latencies, LatencyComparison
 from tests.support.processes import Service, free_port, wait_until
@@ -46,6 +49,7 @@ CLIENTS = 16
 MANY_LIMIT = 5_000
 JSON = {"Content-Type": "application/json"}
 IDLE_CPU_SECONDS = 0.05  # of CPU in a second: the process only polls
+FLOOR = "uvicorn + asyncpg, its statement, no GraphQL"
 
 
 Statements = list[tuple[str, tuple[Any, ...]]]
@@ -99,6 +103,31 @@ class _Api:
         return data
 
 
+class _Clients:
+    """Signed-in clients of one address, each its own kept-alive connection, closed at the
+    end; entered, it gives the function that connects one more."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.sessions: list[aiohttp.ClientSession] = []
+
+    def connect(self) -> _Api:
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=1),
+            timeout=aiohttp.ClientTimeout(total=30),
+            headers={"Authorization": f"Bearer {principals.token()}"},
+        )
+        self.sessions.append(session)
+        return _Api(self.url, session)
+
+    async def __aenter__(self) -> Callable[[], _Api]:
+        return self.connect
+
+    async def __aexit__(self, *_: object) -> None:
+        for session in self.sessions:
+            await session.close()
+
+
 @pytest.fixture(scope="module")
 async def populated(
     test_databases: postgres.TestDatabases, workload: Workload
@@ -133,25 +162,41 @@ async def api(
         # interpreter with it (its CPU per check was three times what it is once idle).
         quiet = psutil.Process(up.process.pid)
         wait_until(lambda: _idle(quiet), "the API process to finish its start-up work", 900)
-        clients: list[aiohttp.ClientSession] = []
-
-        def connect() -> _Api:
-            client = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=1),
-                timeout=aiohttp.ClientTimeout(total=30),
-                headers={"Authorization": f"Bearer {principals.token()}"},
-            )
-            clients.append(client)
-            return _Api(f"{base}/graphql", client)
-
-        yield connect
-        for client in clients:
-            await client.close()
+        async with _Clients(f"{base}/graphql") as connect:
+            yield connect
     except BaseException:
         print(up.log_tail())
         raise
     finally:
         up.stop()
+
+
+@pytest.fixture(scope="module")
+async def floor(
+    populated: str, workload: Workload, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Callable[[], _Api]]:
+    """The fixed parts alone (tests/support/http_floor.py) answering every POST with the
+    statement of a single check, its own process, asked like the API."""
+    statements = await _statements_of(
+        populated, ONE, v=_vendors(workload, 1)[0], d=CHECK_DAY.isoformat()
+    )
+    port = free_port()
+    process = http_floor.start(populated, statements, port, tmp_path_factory.mktemp("floor"))
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until(lambda: _answers(url), "the fixed parts' server to answer", timeout=60)
+        async with _Clients(url) as connect:
+            yield connect
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.post(url, json={}).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def _healthy(base: str) -> bool:
@@ -196,15 +241,17 @@ def _vendors(workload: Workload, n: int) -> list[str]:
 
 async def test_bid_eligibility_one_client(
     api: Callable[[], _Api],
+    floor: Callable[[], _Api],
     populated: str,
     workload: Workload,
     latency_report: Callable[[LatencyComparison], None],
 ) -> None:
-    client = api()
+    client, bare = api(), floor()
     day = CHECK_DAY.isoformat()
     vendors = _vendors(workload, CHECKS_PER_ROUND)
     statements = await _statements_of(populated, ONE, v=vendors[0], d=day)
     comparison = LatencyComparison("bidEligibility, 1 client", f"its {len(statements)} statements")
+    over_floor = LatencyComparison("bidEligibility, 1 client", FLOOR)
     conn = await asyncpg.connect(populated)
     try:
         queue = itertools.cycle(vendors)
@@ -212,13 +259,19 @@ async def test_bid_eligibility_one_client(
         async def ask() -> None:
             _checked(await client.answer(ONE, v=next(queue), d=day), workload)
 
+        async def ask_floor() -> None:
+            await bare.answer(ONE, v=next(queue), d=day)
+
         for _ in range(rounds()):
             ours = await _timed(ask, len(vendors))
+            fixed = await _timed(ask_floor, len(vendors))
             baseline = await _timed(lambda: _run_sql(conn, statements), len(vendors))
             comparison.add_round(ours, baseline)
+            over_floor.add_round(ours, fixed)
     finally:
         await conn.close()
     latency_report(comparison)
+    latency_report(over_floor)
 
 
 async def _concurrently(clients: int, each: int, work: Callable[[int], Any]) -> float:
@@ -235,6 +288,7 @@ async def _concurrently(clients: int, each: int, work: Callable[[int], Any]) -> 
 
 async def test_bid_eligibility_sixteen_clients(
     api: Callable[[], _Api],
+    floor: Callable[[], _Api],
     populated: str,
     workload: Workload,
     latency_report: Callable[[LatencyComparison], None],
@@ -243,27 +297,32 @@ async def test_bid_eligibility_sixteen_clients(
     vendors = _vendors(workload, CLIENTS)
     statements = await _statements_of(populated, ONE, v=vendors[0], d=day)
     clients = [api() for _ in range(CLIENTS)]
+    bare = [floor() for _ in range(CLIENTS)]
     each = CHECKS_PER_ROUND // 4
-    comparison = LatencyComparison(
-        f"bidEligibility, {CLIENTS} clients", f"its {len(statements)} statements"
-    )
-    pool = await asyncpg.create_pool(populated, min_size=CLIENTS, max_size=CLIENTS)
+    measure = f"bidEligibility, {CLIENTS} clients"
+    comparison = LatencyComparison(measure, f"its {len(statements)} statements")
+    over_floor = LatencyComparison(measure, FLOOR)
+    pool = await http_floor.bare_pool(populated, CLIENTS)
     try:
 
         async def ours(n: int) -> None:
             _checked(await clients[n].answer(ONE, v=vendors[n], d=day), workload)
+
+        async def fixed(n: int) -> None:
+            await bare[n].answer(ONE, v=vendors[n], d=day)
 
         async def sql(_: int) -> None:
             async with pool.acquire() as conn:
                 await _run_sql(conn, statements)
 
         for _ in range(rounds()):
-            comparison.add_throughput(
-                await _concurrently(CLIENTS, each, ours), await _concurrently(CLIENTS, each, sql)
-            )
+            rate = await _concurrently(CLIENTS, each, ours)
+            comparison.add_throughput(rate, await _concurrently(CLIENTS, each, sql))
+            over_floor.add_throughput(rate, await _concurrently(CLIENTS, each, fixed))
     finally:
         await pool.close()
     latency_report(comparison)
+    latency_report(over_floor)
 
 
 async def test_bid_eligibility_many(
