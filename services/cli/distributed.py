@@ -26,6 +26,7 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
     assert settings.kafka_bootstrap is not None
     ensure_port_free(host, port)
     pool = await open_pool(settings.database_url)
+    lookups = await open_pool(settings.database_url, migrate=False, keyed_lookups=True)
     log = KafkaEventLog(settings.kafka_bootstrap, settings.kafka_credentials)
     try:
         await ensure_topics(
@@ -36,7 +37,7 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
         policies, scoring = registry.policies(settings), risk.service(settings)
         consumers = service_consumers(settings, policies, scoring)
         context = request_context(
-            pool, log, settings, policies, broadcaster, scoring, handled_by(consumers)
+            pool, log, settings, policies, broadcaster, scoring, handled_by(consumers), lookups
         )
         jobs = {name: Liveness(name, "job") for name in ("broadcast", "chain", "name index")}
         kafka = partial(reach, settings.kafka_bootstrap, settings.kafka_credentials)
@@ -60,4 +61,5 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
         )
     finally:
         await log.stop()
+        await lookups.close()
         await pool.close()

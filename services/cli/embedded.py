@@ -22,7 +22,7 @@ from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
 from services.platform import embedded_postgres
 from services.platform.auth import AuthConfig, TokenVerifier
 from services.platform.clock import CALENDAR_CHECK_SECONDS
-from services.platform.database import open_pool
+from services.platform.database import keyed_lookups_pool, open_pool
 from services.platform.eventlog.base import Writer
 from services.platform.eventlog.embedded import Accept, EmbeddedEventLog, follow, run_consumers
 from services.platform.eventlog.own_appends import OwnAppends
@@ -162,7 +162,10 @@ async def embedded_log(
 
 async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> None:
     broadcaster, chain, own = Broadcaster(), ChainWatch(), OwnAppends()
-    async with embedded_log(settings.database_url, broadcaster, own) as (pool, log):
+    async with (
+        embedded_log(settings.database_url, broadcaster, own) as (pool, log),
+        keyed_lookups_pool(settings.database_url) as lookups,
+    ):
         policies = registry.policies(settings)
         risk = risk_setup.service(settings)
         # The consumers of the validated log, in the order they are started.
@@ -189,7 +192,7 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
             deliveries = {"webhooks": (deliver, jobs["webhooks"])}
         lags = partial(measured_store_lags, pool, [consumer.name for consumer in subscribed])
         context = request_context(
-            pool, log, settings, policies, broadcaster, risk, handled_by(subscribed)
+            pool, log, settings, policies, broadcaster, risk, handled_by(subscribed), lookups
         )
         await serve(
             create_app(

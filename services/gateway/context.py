@@ -13,7 +13,7 @@ from services.platform.eventlog.base import EventLog
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.graphql.context import RequestContext
 from services.platform.settings import Settings
-from services.registry.api.graphql_context import NAME_INDEX, POLICIES
+from services.registry.api.graphql_context import KEYED_LOOKUPS, NAME_INDEX, POLICIES
 from services.registry.imposition_rules import imposition_check
 from services.registry.name_index_feed import LiveNameIndex
 from services.registry.policy import SuspensionPolicy
@@ -34,8 +34,10 @@ def request_context(
     broadcaster: Broadcaster,
     risk: RiskService,
     handlers: Mapping[str, tuple[str, ...]],
+    keyed_lookups: asyncpg.Pool,
 ) -> RequestContext:
-    """The context shared by every request (the app adds who is asking, per request)."""
+    """The context shared by every request (the app adds who is asking, per request);
+    `keyed_lookups`: the pool of the registry's single checks (`database.keyed_lookups_pool`)."""
     return RequestContext(
         pool,
         event_log,
@@ -44,5 +46,10 @@ def request_context(
         handled_by=handlers,
         checks=(imposition_check(policies),),
         # One name index per process: built on first use, then kept up to date by the feed.
-        parts=(POLICIES.given(policies), RISK.given(risk), NAME_INDEX.given(LiveNameIndex())),
+        parts=(
+            POLICIES.given(policies),
+            RISK.given(risk),
+            NAME_INDEX.given(LiveNameIndex()),
+            KEYED_LOOKUPS.given(keyed_lookups),
+        ),
     )

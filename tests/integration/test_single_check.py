@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 
 from services.platform.consumer import apply_serialized_batch
+from services.platform.database import keyed_lookups_pool
 from services.registry import queries, single_check
 from services.registry.names import IdentifierKey
 from tests.integration.test_registry_screening import BIDDERS, DAY, _portfolio
@@ -71,6 +72,34 @@ async def test_one_statement_answers_as_the_screen_of_that_bidder(pool: asyncpg.
     barred = sum(not answer.eligible for answer in singles)
     assert 0 < via_affiliate < barred < BIDDERS  # every path is exercised
     assert all(answer.eligible and not answer.reasons for answer in known_then)
+
+
+async def _plans(conn: asyncpg.Connection) -> tuple[int, int]:
+    """How often the check's prepared statement ran on a generic plan, and on a custom one."""
+    row = await conn.fetchrow(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
+        single_check.ONE_CHECK,
+    )
+    assert row is not None, "the check's statement is not prepared on this connection"
+    return row["generic_plans"], row["custom_plans"]
+
+
+async def test_the_keyed_lookups_pool_plans_the_statement_once_with_the_same_answers(
+    database_url: str, pool: asyncpg.Pool
+) -> None:
+    await _apply(pool, _portfolio() + _ended_and_never_started())
+    bidders = [f"b{i:04d}" for i in range(BIDDERS)]
+    async with keyed_lookups_pool(database_url) as lookups, lookups.acquire() as keyed:
+        on_keyed = [await single_check.eligibility(keyed, b, None, DAY) for b in bidders]
+        generic, custom = await _plans(keyed)
+    async with pool.acquire() as conn:
+        on_main = [await single_check.eligibility(conn, b, None, DAY) for b in bidders]
+        main_generic, main_custom = await _plans(conn)
+    assert on_keyed == on_main
+    # PostgreSQL's own choice after five runs planned for their values: one plan for all.
+    assert generic >= BIDDERS - 5 and custom <= 5, (generic, custom)
+    # The other pools plan each run for its values (database.SERVER_SETTINGS).
+    assert main_generic == 0 and main_custom >= BIDDERS, (main_generic, main_custom)
 
 
 async def test_an_unknown_vendor_is_named_and_an_identifier_resolved(pool: asyncpg.Pool) -> None:

@@ -23,7 +23,7 @@ import uvicorn
 import uvloop
 
 from services.cli.serving import KEEP_ALIVE_SECONDS
-from services.platform.database import SERVER_SETTINGS
+from services.platform.database import KEYED_LOOKUP_SETTINGS
 
 Statements = list[tuple[str, tuple[Any, ...]]]
 Scope = dict[str, Any]
@@ -68,12 +68,13 @@ async def _no_reset(_: asyncpg.Connection) -> None:
 
 
 async def bare_pool(database_url: str, size: int) -> asyncpg.Pool:
-    """A pool of `size` connections set up as the API's, whose release costs no statement."""
+    """A pool of `size` connections set up as the API's for its single checks (PostgreSQL's
+    own plan caching), whose release costs no statement."""
     return await asyncpg.create_pool(
         database_url,
         min_size=size,
         max_size=size,
-        server_settings=SERVER_SETTINGS,
+        server_settings=KEYED_LOOKUP_SETTINGS,
         reset=_no_reset,
     )
 

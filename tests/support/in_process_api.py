@@ -38,6 +38,8 @@ def shared_context(pool: asyncpg.Pool) -> RequestContext:
         Broadcaster(),
         risk_setup.service(settings),
         {},
+        # The tests' checks run on their one pool (planned per run: the answers are the same).
+        pool,
     )
 
 

@@ -23,7 +23,7 @@ from services.registry import queries, single_check
 from services.registry.api.graphql_arguments import AGENCY, AS_OF, CATEGORY, KNOWN_AT, moment, today
 from services.registry.api.graphql_authorities import SuspensionProposal
 from services.registry.api.graphql_changes import RegistryChange, RegistryChangePage
-from services.registry.api.graphql_context import NAME_INDEX, POLICIES
+from services.registry.api.graphql_context import KEYED_LOOKUPS, NAME_INDEX, POLICIES
 from services.registry.api.graphql_eligibility import (
     BidEligibility,
     EligibilityChange,
@@ -142,7 +142,7 @@ class RegistryQuery:
         known_at: Annotated[dt.datetime | None, strawberry.argument(description=KNOWN_AT)] = None,
     ) -> BidEligibility:
         by_id, wanted, by_old_id = named_vendor(vendor, vendor_id, identifier)
-        async with info.context.pool.acquire() as conn:
+        async with info.context.part(KEYED_LOOKUPS).acquire() as conn:
             try:
                 answer = await single_check.eligibility(
                     conn,
