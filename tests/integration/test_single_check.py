@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from services.platform.consumer import apply_serialized_batch
-from services.platform.database import keyed_lookups_pool
+from services.platform.database import Connection, keyed_lookups_pool
 from services.registry import queries, single_check
 from services.registry.names import IdentifierKey
 from tests.integration.test_registry_screening import BIDDERS, DAY, _portfolio
@@ -74,7 +74,7 @@ async def test_one_statement_answers_as_the_screen_of_that_bidder(pool: asyncpg.
     assert all(answer.eligible and not answer.reasons for answer in known_then)
 
 
-async def _plans(conn: asyncpg.Connection) -> tuple[int, int]:
+async def _plans(conn: Connection) -> tuple[int, int]:
     """How often the check's prepared statement ran on a generic plan, and on a custom one."""
     row = await conn.fetchrow(
         "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
