@@ -17,8 +17,8 @@ from services.platform.graphql.context import ContextKey, Info
 from services.platform.graphql.descriptions import After, described_enum, first
 from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events, uuid_part
 from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
+from services.risk import current_scores, repository
 from services.risk import history as risk_history
-from services.risk import repository
 from services.risk.handlers import RiskService
 from services.risk.risk_score import RiskScore as RiskScoreModel
 
@@ -276,7 +276,9 @@ class RiskQuery:
         ] = None,
     ) -> list[RiskScore]:
         async with info.context.pool.acquire() as conn:
-            ranked = await repository.riskiest(conn, page_size(first, MAX_PAGE), agency, band)
+            ranked = await current_scores.riskiest(
+                conn, info.context.part(RISK), page_size(first, MAX_PAGE), agency, band
+            )
         return [RiskScore.of(v, as_of, risk) for v, as_of, risk in ranked]
 
 

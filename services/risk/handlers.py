@@ -102,6 +102,9 @@ class _Scores:
 
     announced: dict[str, RiskScore]  # the last announced per vendor, as loaded then updated
     current: dict[str, RiskScore] = field(default_factory=dict)
+    # Per vendor whose current score is points only, the agencies' totals it used: what
+    # reading it needs to derive its evidence (current_scores.py).
+    current_totals: dict[str, dict[str, int]] = field(default_factory=dict)
     newly_announced: dict[str, RiskScore] = field(default_factory=dict)
     outbox: list[EventEnvelope] = field(default_factory=list)
 
@@ -179,7 +182,6 @@ class RiskService:
         last = {
             vendor_id: seq for seq, about in zip(seqs, subjects, strict=True) for vendor_id in about
         }
-        with_evidence: dict[str, RiskScore] = {}
         for event, seq, item, about in zip(events, seqs, items, subjects, strict=True):
             if isinstance(event.payload, _CONTRACT_EVENTS):
                 contract_id = event.payload.contract_id
@@ -207,13 +209,14 @@ class RiskService:
                 )
                 self._decide(scores, vendor_id, current, now)
                 if last[vendor_id] == seq:
-                    # The current score with its evidence, as of the vendor's last event (the
-                    # agencies' totals then): what the log decides, not where a batch ends, so
-                    # a rebuild's larger batches give the live scores.
-                    with_evidence[vendor_id] = await self._score(
-                        conn, state, today, totals, seq, index, evidence=True
-                    )
-        scores.current.update(with_evidence)
+                    # The current score stands as of the vendor's last event, with the
+                    # agencies' totals then (what the log decides, not where a batch ends, so
+                    # a rebuild's larger batches give the live scores); its evidence is
+                    # derived from them when read.
+                    on_today = totals.on(today)
+                    scores.current_totals[vendor_id] = {
+                        agency: on_today.get(agency, 0) for agency in index.starts
+                    }
         if written := [c for c in contracts.values() if c is not None]:
             await repository.put_contracts(conn, written)
         if any(counter_changes.values()):
@@ -266,7 +269,7 @@ class RiskService:
 
     async def _write_scores(self, conn: Connection, scores: _Scores, today: dt.date) -> None:
         if scores.current:
-            await repository.set_current(conn, scores.current, today)
+            await repository.set_current(conn, scores.current, today, scores.current_totals)
         if scores.newly_announced:
             await repository.set_announced(conn, scores.newly_announced)
         if scores.outbox:

@@ -77,11 +77,11 @@ def _derive(
             upcoming = next(pending, None)
         totals: dict[str, int] = json.loads(row["agency_totals"])
         full = score(facts_on(state, row["as_of"], seen), row["as_of"], model, totals)
-        derived[row["seq"]] = _with_evidence(row, full)
+        derived[row["seq"]] = with_evidence(row, full)
     return derived
 
 
-def _with_evidence(row: asyncpg.Record, full: RiskScore) -> RiskScore:
+def with_evidence(row: asyncpg.Record, full: RiskScore) -> RiskScore:
     """The row's score with the derived evidence, if the derived points are the row's."""
     stored: list[dict[str, Any]] = json.loads(row["factors"])
     points = [(f["name"], f["contribution"]) for f in stored]

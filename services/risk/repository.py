@@ -223,16 +223,48 @@ async def set_announced(conn: Connection, scores: Mapping[str, RiskScore]) -> No
     )
 
 
-async def set_current(conn: Connection, scores: Mapping[str, RiskScore], as_of: dt.date) -> None:
+async def set_current(
+    conn: Connection,
+    scores: Mapping[str, RiskScore],
+    as_of: dt.date,
+    totals: Mapping[str, Mapping[str, int]] | None = None,
+) -> None:
+    """The vendors' current scores; those in `totals` as points with the agencies' totals
+    they used (their evidence derived when read: current_scores.py), the others with their
+    evidence."""
+    totals = totals or {}
+    with_evidence = {v: s for v, s in scores.items() if v not in totals}
+    columns = await _score_columns(conn, with_evidence)
+    points = sorted((v, s) for v, s in scores.items() if v in totals)
     await conn.execute(
-        """INSERT INTO risk_current (vendor_id, score, band, model_version, factors, as_of)
-           SELECT *, $6::date FROM unnest($1::text[], $2::float8[], $3::text[], $4::text[],
-                                          $5::jsonb[])
+        """INSERT INTO risk_current (vendor_id, score, band, model_version, factors, as_of,
+                                     agency_totals)
+           SELECT *, $6::date, NULL FROM unnest($1::text[], $2::float8[], $3::text[], $4::text[],
+                                                $5::jsonb[])
+           UNION ALL
+           SELECT v, s, b, m, f, $6::date, t
+           FROM unnest($7::text[], $8::float8[], $9::text[], $10::text[], $11::jsonb[],
+                       $12::jsonb[]) AS u(v, s, b, m, f, t)
            ON CONFLICT (vendor_id) DO UPDATE SET score = EXCLUDED.score, band = EXCLUDED.band,
                model_version = EXCLUDED.model_version, factors = EXCLUDED.factors,
-               as_of = EXCLUDED.as_of, updated_at = now()""",
-        *await _score_columns(conn, scores),
+               as_of = EXCLUDED.as_of, agency_totals = EXCLUDED.agency_totals,
+               updated_at = now()""",
+        *columns,
         as_of,
+        *_columns(
+            [
+                (
+                    vendor_id,
+                    s.score,
+                    s.band.value,
+                    s.model_version,
+                    factor_storage.points_json(s),
+                    json.dumps(dict(sorted(totals[vendor_id].items())), ensure_ascii=False),
+                )
+                for vendor_id, s in points
+            ],
+            6,
+        ),
     )
 
 
@@ -306,9 +338,13 @@ async def lock_vendors(conn: Connection, vendor_ids: Sequence[str]) -> None:
 
 async def riskiest(
     conn: Connection, first: int, agency: str | None, band: RiskBand | None = None
-) -> list[tuple[str, dt.date, RiskScore]]:
-    rows = await conn.fetch(
-        """SELECT vendor_id, as_of, score, band, model_version, factors::text AS factors
+) -> list[asyncpg.Record]:
+    """The first vendors by current score (highest first), of `agency` and in `band` when
+    given: vendor_id, as_of, score, band, model_version, factors and agency_totals (JSON;
+    NULL for a score stored with its evidence)."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT vendor_id, as_of, score, band, model_version, factors::text AS factors,
+                  agency_totals::text AS agency_totals
            FROM risk_current c
            WHERE ($2::text IS NULL OR EXISTS (
                SELECT 1 FROM risk_contracts k WHERE k.vendor_id = c.vendor_id AND k.agency = $2))
@@ -318,8 +354,7 @@ async def riskiest(
         agency,
         band.value if band is not None else None,
     )
-    bodies = await factor_storage.load_bodies(conn, factor_storage.digests_named(rows))
-    return [(r["vendor_id"], r["as_of"], factor_storage.score_of(r, bodies)) for r in rows]
+    return rows
 
 
 async def vendors_due(conn: Connection, today: dt.date, limit: int) -> list[str]:

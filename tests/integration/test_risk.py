@@ -17,8 +17,8 @@ from pydantic import TypeAdapter
 from services.events.emitted import RiskBand
 from services.ingest.handlers import ingest_batch
 from services.platform.eventlog.embedded import drain
+from services.risk import current_scores, state_storage
 from services.risk import history as risk_history
-from services.risk import repository, state_storage
 from services.risk.facts import VendorState
 from services.risk.handlers import RiskService, risk_consumer
 from services.risk.jobs import calendar
@@ -148,12 +148,15 @@ async def test_a_new_model_version_is_applied_to_all_history(
 async def test_riskiest_vendors_rank_by_current_score_and_filter_by_agency_and_band(
     pool: asyncpg.Pool,
 ) -> None:
-    await live(pool, service(), case_risk.the_case())
+    risk = service()
+    await live(pool, risk, case_risk.the_case())
     async with pool.acquire() as conn:
-        ranked = await repository.riskiest(conn, 10, None)
-        in_agency = await repository.riskiest(conn, 10, case_risk.AGENCY)
-        elsewhere = await repository.riskiest(conn, 10, "税務課")
-        by_band = {band: await repository.riskiest(conn, 10, None, band) for band in RiskBand}
+        ranked = await current_scores.riskiest(conn, risk, 10, None)
+        in_agency = await current_scores.riskiest(conn, risk, 10, case_risk.AGENCY)
+        elsewhere = await current_scores.riskiest(conn, risk, 10, "税務課")
+        by_band = {
+            band: await current_scores.riskiest(conn, risk, 10, None, band) for band in RiskBand
+        }
     assert ranked[0][0] == case_b.VENDOR
     assert [s.score for _, _, s in ranked] == sorted((s.score for _, _, s in ranked), reverse=True)
     assert [v for v, _, _ in in_agency] == [case_b.VENDOR]

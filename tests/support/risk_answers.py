@@ -5,17 +5,22 @@ workload with the code of before records them (`DIGESTS`).
 
 Everything a service answers is compared, nothing it only keeps for itself (its states and
 counters may be stored otherwise); what a run cannot repeat is left out: an announcement's
-event id (random) and a current score's `updated_at` (PostgreSQL's clock).
+event id (random) and a current score's `updated_at` (PostgreSQL's clock). A current score
+stored as points (its evidence derived when read: services/risk/current_scores.py) is
+compared as it is read, in the form a score stored with its evidence has: its factors naming
+their evidence by digest, and those evidence bodies among the stored ones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 import asyncpg
 
-from services.platform.database import open_pool
+from services.platform.database import Connection, open_pool
+from services.risk import current_scores, factor_storage
 from services.risk.handlers import RiskService
 from services.risk.model import load_model
 from tests.support.registry import TOKYO, FixedClock
@@ -32,28 +37,38 @@ _TABLES = {
                   FROM risk_history h JOIN risk_events e USING (seq)
                   ORDER BY h.seq, h.vendor_id""",
     "current": """SELECT vendor_id, score::text, band, model_version, factors::text, as_of::text
-                  FROM risk_current ORDER BY vendor_id""",
+                  FROM risk_current WHERE agency_totals IS NULL ORDER BY vendor_id""",
     "announced": """SELECT vendor_id, score::text, band, model_version, factors::text
                     FROM risk_announced ORDER BY vendor_id""",
     "announcements": "SELECT ((event::jsonb) - 'event_id')::text FROM risk_outbox ORDER BY id",
-    "evidence": "SELECT digest, evidence::text FROM risk_factor_bodies ORDER BY digest",
+    # The bodies the stored scores name (a body no score names any more is no answer).
+    "evidence": """SELECT b.digest, b.evidence::text FROM risk_factor_bodies b
+                   WHERE b.digest IN (
+                       SELECT f ->> 'evidence_digest' FROM risk_current c,
+                              jsonb_array_elements(c.factors) f
+                       UNION SELECT f ->> 'evidence_digest' FROM risk_announced a,
+                              jsonb_array_elements(a.factors) f
+                       UNION SELECT f ->> 'evidence_digest' FROM risk_history h,
+                              jsonb_array_elements(h.factors) f)
+                   ORDER BY b.digest""",
 }
 
-# The digests (their first 16 hex digits) the code of commit 35298b8 gives, per workload size.
+# The digests (their first 16 hex digits) the code of commit 35298b8 gives, per workload size;
+# the evidence bodies' as the code of 85e20d5 gives them for the query above (the bodies named).
 DIGESTS = {
     3_000: {
         "history": "5e43e0a6937fce19",
         "current": "24d591a0d99b57db",
         "announced": "5bf264919e1b5100",
         "announcements": "5092d0f842756803",
-        "evidence": "01cee1db577aabc7",
+        "evidence": "ea02fab3b2d14cc3",
     },
     20_000: {
         "history": "b5c351c41bc6148b",
         "current": "6d9e99e588166c7a",
         "announced": "0a03e921d3a75e6d",
         "announcements": "83c55d3ac9fbeb0f",
-        "evidence": "dfbd43b80a357ba4",
+        "evidence": "6860594ee094cb84",
     },
 }
 
@@ -72,9 +87,17 @@ async def digests(database_url: str) -> dict[str, str]:
     """Per table of `_TABLES`, the digest of its rows (their first 16 hex digits)."""
     pool = await open_pool(database_url, migrate=False)
     try:
+        tables: dict[str, list[tuple[Any, ...]]] = {
+            table: [tuple(row) for row in await pool.fetch(query)]
+            for table, query in _TABLES.items()
+        }
+        async with pool.acquire() as conn:
+            current, bodies = await _current_as_read(conn)
+        tables["current"] = sorted([*tables["current"], *current])
+        stored = {row[0]: row[1] for row in tables["evidence"]}
+        tables["evidence"] = sorted((stored | bodies).items())
         found = {}
-        for table, query in _TABLES.items():
-            rows = await pool.fetch(query)
+        for table, rows in tables.items():
             digest = hashlib.sha256()
             for row in rows:
                 digest.update("\x1f".join(str(value) for value in row).encode() + b"\n")
@@ -82,3 +105,27 @@ async def digests(database_url: str) -> dict[str, str]:
         return found
     finally:
         await pool.close()
+
+
+async def _current_as_read(
+    conn: Connection,
+) -> tuple[list[tuple[str, ...]], dict[str, str]]:
+    """The current scores stored as points, as riskiestVendors reads them (their evidence
+    derived), in the columns of the `current` query; and the evidence bodies they name. JSON
+    goes through PostgreSQL's jsonb, as stored rows' does."""
+    service = RiskService(FixedClock(TOKYO, TODAY), load_model())
+    every = await conn.fetchval("SELECT count(*) FROM risk_current")
+    read = await current_scores.riskiest(conn, service, every, None)
+    rows = await conn.fetch(
+        """SELECT vendor_id, score::text, band, model_version, as_of::text
+           FROM risk_current WHERE agency_totals IS NOT NULL"""
+    )
+    scores = {vendor_id: score for vendor_id, _, score in read}
+    current, bodies = [], {}
+    for row in rows:
+        factors, named = factor_storage.factors_by_digest(scores[row["vendor_id"]])
+        text = await conn.fetchval("SELECT $1::jsonb::text", factors)
+        current.append((*tuple(row)[:4], text, row["as_of"]))
+        for digest, body in named.items():
+            bodies[digest] = await conn.fetchval("SELECT $1::jsonb::text", body)
+    return current, bodies
