@@ -5,7 +5,8 @@ A vendor with a thousand running contracts lists them under `concentration` in e
 written into every history row, that made each of its events cost what its record weighs, in
 PostgreSQL even more than here. A history row names each factor's evidence by the SHA-256 of
 its JSON instead (table `risk_factor_bodies`), and a batch stores the bodies not stored yet.
-Current and announced scores name theirs the same way.
+Announced scores, and the current scores the daily refresh writes, name theirs the same way
+(those the consumer writes keep points and totals, as history rows do: current_scores.py).
 
 The JSON of a Factor object is made once: the factor memo hands back the same object while a
 factor is unchanged (factor_memo.py), so it is cached by identity (the object held beside its
