@@ -140,6 +140,7 @@ async def test_the_background_loop_keeps_the_index_up_to_date(pool: asyncpg.Pool
 
 VENDORS = 10_000  # four names each: 40,000 names
 BOUND_SECONDS = 0.75  # the longest the loop may stall: a shared machine is slow at times
+SEARCH_ROUNDS = 5  # rounds of twelve searches at the most
 SEARCH = "query ($s: String!) { vendors(search: $s, first: 5) { vendorId score } }"
 ELIGIBILITY = """query { bidEligibility(vendorId: "vendor-b", asOf: "2023-03-01") { eligible } }"""
 
@@ -212,8 +213,13 @@ async def _searches_with_the_loop_watched(context: RequestContext) -> None:
     started = time.perf_counter()
     watchers = [asyncio.create_task(ticker()), asyncio.create_task(eligibility())]
     try:
-        # The first one builds the index (40,000 names), in a worker thread too.
-        answers = await asyncio.gather(*(run(SEARCH, s=s) for s in "b" * 12))
+        # The first one builds the index (40,000 names), in a worker thread too. Rounds of
+        # twelve until the searching has lasted twice the bound (one round did on a slower
+        # machine; a faster one finished it in 1.3 s), a few at most.
+        for _ in range(SEARCH_ROUNDS):
+            answers = await asyncio.gather(*(run(SEARCH, s=s) for s in "b" * 12))
+            if time.perf_counter() - started > 2 * BOUND_SECONDS:
+                break
     finally:
         searching = False
         await asyncio.gather(*watchers)
