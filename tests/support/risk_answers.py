@@ -121,11 +121,23 @@ async def _current_as_read(
            FROM risk_current WHERE agency_totals IS NOT NULL"""
     )
     scores = {vendor_id: score for vendor_id, _, score in read}
-    current, bodies = [], {}
+    factors, named = [], {}
     for row in rows:
-        factors, named = factor_storage.factors_by_digest(scores[row["vendor_id"]])
-        text = await conn.fetchval("SELECT $1::jsonb::text", factors)
-        current.append((*tuple(row)[:4], text, row["as_of"]))
-        for digest, body in named.items():
-            bodies[digest] = await conn.fetchval("SELECT $1::jsonb::text", body)
+        text, bodies = factor_storage.factors_by_digest(scores[row["vendor_id"]])
+        factors.append(text)
+        named.update(bodies)
+    current = [
+        (*tuple(row)[:4], text, row["as_of"])
+        for row, text in zip(rows, await _as_jsonb_text(conn, factors), strict=True)
+    ]
+    bodies = dict(zip(named, await _as_jsonb_text(conn, list(named.values())), strict=True))
     return current, bodies
+
+
+async def _as_jsonb_text(conn: Connection, texts: list[str]) -> list[str]:
+    """Each JSON text as PostgreSQL's jsonb writes it back (one statement)."""
+    rows = await conn.fetch(
+        "SELECT t::text AS text FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(t, n) ORDER BY n",
+        texts,
+    )
+    return [row["text"] for row in rows]
