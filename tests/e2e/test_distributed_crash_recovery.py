@@ -50,7 +50,7 @@ from services.risk import setup as risk_setup
 from tests.support import postgres, spread_workload
 from tests.support.effects import (
     KafkaProbe,
-    announcements_stored,
+    announcements_applied,
     assert_same,
     clear_of_midnight,
     effects,
@@ -250,8 +250,8 @@ async def test_killed_workers_lose_nothing_and_apply_nothing_twice(
             ingest=len(workload.events),
         )
         await eventually(
-            lambda: announcements_stored(pool, probe),
-            "the announcements to be relayed and stored",
+            lambda: announcements_applied(pool, probe, STAGES),
+            "the announcements to be relayed, stored and taken",
             START_SECONDS,
         )
         distributed_seconds = time.perf_counter() - started

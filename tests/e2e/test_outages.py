@@ -41,7 +41,7 @@ from services.risk import setup as risk_setup
 from tests.support import postgres, spread_workload
 from tests.support.effects import (
     KafkaProbe,
-    announcements_stored,
+    announcements_applied,
     assert_same,
     clear_of_midnight,
     effects,
@@ -223,8 +223,8 @@ async def test_workers_ride_out_postgres_and_kafka_outages(
         await probe.start()
         try:
             await eventually(
-                lambda: announcements_stored(pool, probe),
-                "the announcements to be relayed and stored",
+                lambda: announcements_applied(pool, probe, WORKERS),
+                "the announcements to be relayed, stored and taken",
                 START_SECONDS,
             )
             outcome = await effects(pool, [c.name for c in consumers])

@@ -8,7 +8,7 @@ import asyncio
 import datetime as dt
 import uuid
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -204,7 +204,24 @@ async def _pending(pool: asyncpg.Pool) -> int:
     return sum([await pool.fetchval(f"SELECT count(*) FROM {o.table}") for o in OUTBOXES])
 
 
-async def announcements_stored(pool: asyncpg.Pool, probe: KafkaProbe) -> bool:
-    """Every announcement decided so far is in the store: the outboxes are empty (relayed
-    into the emitted topic) and ingest's group has read that topic to its end."""
-    return await _pending(pool) == 0 and await probe.unread("ingest", "emitted") == 0
+# The workers whose groups read each topic the announcements travel through once stored:
+# the registry judges `events`; its alerts, risk and migration take `facts` (ingest forwards a
+# service's announcement there, the registry an input it accepted).
+READERS = {"events": ("registry",), "facts": ("registry", "risk", "migration")}
+
+
+async def announcements_applied(
+    pool: asyncpg.Pool, probe: KafkaProbe, workers: Collection[str]
+) -> bool:
+    """Every announcement decided so far is stored and taken by the running `workers`: the
+    outboxes are empty (relayed into the emitted topic), ingest's group has read that topic
+    to its end, and each of those workers' groups has committed the topics it reads to their
+    ends (a group commits what it applied). Stored alone was not enough: migration could
+    still be taking the last announcements when the ledgers were read (2404 of 2410 once)."""
+    if await _pending(pool) or await probe.unread("ingest", "emitted"):
+        return False
+    for topic_role, readers in READERS.items():
+        for worker in set(readers) & set(workers):
+            if await probe.unread(worker, topic_role):
+                return False
+    return True
