@@ -56,7 +56,7 @@ def run_worker(
 ) -> None:
     asyncio.run(check_dependencies(settings))
     tune_for_long_runs()
-    resources = WorkerResources(settings)
+    resources = WorkerResources(settings, service)
     app = build_app(service, resources, health)
     register(service, app, resources)
     # faust runs its own loop and handles SIGINT/SIGTERM with a graceful stop.

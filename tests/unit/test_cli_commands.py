@@ -75,7 +75,8 @@ def test_a_worker_imports_its_own_service_and_not_the_api(service: str) -> None:
         + "\nfrom services.cli.workers import register"
         + "\nfrom services.platform.eventlog.faust_runtime import WorkerResources, build_app"
         + "\nfrom services.platform.settings import Settings"
-        + "\nresources = WorkerResources(Settings(database_url='unused', kafka_bootstrap='k:9092'))"
+        + "\nsettings = Settings(database_url='unused', kafka_bootstrap='k:9092')"
+        + f"\nresources = WorkerResources(settings, {service!r})"
         + f"\nregister({service!r}, build_app({service!r}, resources), resources)"
     )
     others = {module for name, modules in WORKERS.items() if name != service for module in modules}

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import faust
 import pytest
 
 from services.cli.workers import WORKERS, register
@@ -56,12 +55,15 @@ def test_workers_consume_their_topics_toml_readers_as_their_principal(
 ) -> None:
     for key, value in SASL.items():
         monkeypatch.setenv(key, value)
-    resources = WorkerResources(Settings(database_url="unused", kafka_bootstrap="kafka:9092"))
+    settings = Settings(database_url="unused", kafka_bootstrap="kafka:9092")
+    resources = WorkerResources(settings, service)
     app = build_app(service, resources)
     register(service, app, resources)
-    consumed = {topic for agent in app.agents.values() for topic in agent.channel.topics}
+    consumed = set(resources.batches.handlers)
     assert consumed == {spec.name for spec in TOPICS.values() if service in spec.readers}
-    assert app.conf.id == consumer_group(service)
-    credentials = app.conf.broker_credentials
-    assert isinstance(credentials, faust.SASLCredentials)
-    assert (credentials.username, credentials.mechanism.value) == ("ingest", "SCRAM-SHA-512")
+    options = resources.batches.consumer_options("kafka:9092", settings.kafka_credentials)
+    assert options["group_id"] == consumer_group(service)
+    assert (options["sasl_plain_username"], options["sasl_mechanism"]) == (
+        "ingest",
+        "SCRAM-SHA-512",
+    )

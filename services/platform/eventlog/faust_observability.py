@@ -10,7 +10,6 @@ plus at most one commit interval of applied ones). It is measured when scraped o
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -26,22 +25,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-async def kafka_lags(app: faust.App, service: str) -> dict[str, int]:
+async def kafka_lags(resources: WorkerResources, service: str) -> dict[str, int]:
     """Sets the lag gauge of every partition assigned to this worker; returns the total."""
-    # faust's consumer types declare neither the offsets calls nor the committed offsets it
-    # keeps per partition (its commit bookkeeping); both are there on the aiokafka driver.
-    consumer: Any = app.consumer
-    assigned = sorted(consumer.assignment())
-    if not assigned:
-        return {service: 0}
-    highwaters = await consumer.highwaters(*assigned)
-    committed = {tp: consumer._committed_offset.get(tp) for tp in assigned}
-    never = [tp for tp, offset in committed.items() if offset is None]
-    earliest = await consumer.earliest_offsets(*never) if never else {}
-    by_topic: dict[str, dict[int, int]] = defaultdict(dict)
-    for tp in assigned:
-        start = committed[tp] if committed[tp] is not None else earliest.get(tp, 0)
-        by_topic[tp.topic][tp.partition] = max(0, highwaters[tp] - start)
+    by_topic = await resources.batches.lags()
     for topic, lags in by_topic.items():
         metrics.set_lag(service, topic, lags)
     return {service: sum(sum(lags.values()) for lags in by_topic.values())}
@@ -51,7 +37,7 @@ def add_observability(app: faust.App, service: str, resources: WorkerResources) 
     settings = resources.settings
     assert settings.kafka_bootstrap is not None
     kafka = partial(reach, settings.kafka_bootstrap, settings.kafka_credentials)
-    lags = partial(kafka_lags, app, service)
+    lags = partial(kafka_lags, resources, service)
 
     @app.page("/readyz")
     async def readyz(web: Any, _request: Any) -> Any:

@@ -1,10 +1,11 @@
-"""Kafka adapter, consuming side: faust-streaming apps whose agents call service handlers.
+"""Kafka adapter, consuming side: the faust-streaming app that hosts a worker (lifecycle,
+signals, timers, tasks, its web server) and the batches of its topics, handed to the
+services' handlers (`topic_batches.py`: one aiokafka group member per worker, since faust's
+streams cost a worker more CPU per message than the services' handlers did).
 
-Pitfalls this module is shaped by: values arrive as raw bytes and are validated
-inside the handler, because faust consumers that hit deserializer errors can stall silently;
-each agent runs one actor so a partition's events are applied in order; batches come from
-`noack_take` and are acknowledged only after their database transaction committed, so a crash
-or a stop never commits an offset past an event that was not applied.
+Values arrive as raw bytes and are validated inside the handlers; a partition's records are
+applied in order, one batch at a time, and its offsets committed only after the batch's
+database transaction committed.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -20,33 +21,31 @@ from typing import Any
 
 import asyncpg
 import faust
+from faust.app import BootStrategy
 
-from services.platform.consumer import BATCH_SIZE, Consumer, apply_serialized_batch
+from services.platform.consumer import Consumer, apply_serialized_batch
 from services.platform.database import open_pool
-from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.faust_observability import add_observability
 from services.platform.eventlog.kafka import KafkaEventLog
+from services.platform.eventlog.topic_batches import Record, TopicBatches
 from services.platform.eventlog.topics import TOPICS, consumer_group
 from services.platform.eventstore.chain_watch import LOOK_SECONDS, ChainWatch
 from services.platform.operations.liveness import Liveness, health_report
-from services.platform.operations.retry import note_failure, note_success, until_done
+from services.platform.operations.retry import note_failure, note_success
 from services.platform.outbox import RELAY_SECONDS, Outbox, relay_when_put
 from services.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 
-BATCH_WITHIN_SECONDS = 0.2
-
-# A Kafka record as batch handlers get it: its key (None: sent without one) and its value.
-Record = tuple[bytes | None, bytes]
 BatchHandler = Callable[["WorkerResources", list[Record]], Awaitable[None]]
 
 
 class WorkerResources:
     """The pool and producer of a worker, opened lazily inside faust's event loop."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, service: str) -> None:
         self.settings = settings
+        self.batches = TopicBatches(consumer_group(service))
         self._pool: asyncpg.Pool | None = None
         self._log: KafkaEventLog | None = None
         self._lock = asyncio.Lock()
@@ -91,12 +90,23 @@ class HealthEndpoint:
     port: int
 
 
+class _HostOnly(BootStrategy):
+    """faust's own Kafka consumer and producer stay off: the worker reads its topics with
+    `TopicBatches` and writes with `KafkaEventLog` (both aiokafka)."""
+
+    enable_kafka = False
+
+
+class _WorkerApp(faust.App):
+    BootStrategy = _HostOnly
+
+
 def build_app(
     service: str, resources: WorkerResources, health: HealthEndpoint | None = None
 ) -> faust.App:
     settings = resources.settings
     assert settings.kafka_bootstrap is not None
-    app = faust.App(
+    app = _WorkerApp(
         consumer_group(service),
         broker=f"kafka://{settings.kafka_bootstrap}",
         value_serializer="raw",
@@ -113,11 +123,6 @@ def build_app(
         topic_disable_leader=True,
         producer_acks=-1,
         consumer_auto_offset_reset="earliest",
-        # A worker that dies (OOM, SIGKILL) holds its partitions until its session expires;
-        # faust's 60 s would stall those vendors' events for a minute. Kafka's classic 10 s.
-        broker_session_timeout=10.0,
-        broker_rebalance_timeout=20.0,
-        broker_credentials=_broker_credentials(settings.kafka_credentials),
     )
 
     async def close_resources(_sender: Any, *_args: Any, **_kwargs: Any) -> None:
@@ -137,45 +142,24 @@ def build_app(
         await resources.chain.look(await resources.pool())
 
     add_periodic(app, "chain-check", LOOK_SECONDS, resources, look_at_the_chain)
+
+    async def consume() -> None:
+        if resources.batches.handlers:
+            credentials = settings.kafka_credentials
+            assert settings.kafka_bootstrap is not None
+            await resources.batches.run(settings.kafka_bootstrap, credentials)
+
+    app.task(consume)
     return app
-
-
-def _broker_credentials(credentials: KafkaCredentials) -> faust.SASLCredentials | None:
-    """faust's consumer and producer log in as the process's principal, as aiokafka's do."""
-    if not credentials.sasl:
-        return None
-    return faust.SASLCredentials(
-        username=credentials.username,
-        password=credentials.password,
-        mechanism=credentials.mechanism,
-        # faust speaks SASL_SSL exactly when given an SSL context.
-        ssl_context=credentials.ssl_context(),
-    )
 
 
 def add_batch_agent(
     app: faust.App, topic_role: str, resources: WorkerResources, handle: BatchHandler
 ) -> None:
-    """Consumes `topic_role` in batches with `handle`, acknowledging only applied batches."""
-    topic = app.topic(TOPICS[topic_role].name, key_type=bytes, value_type=bytes)
-    name = f"{app.conf.id}.{topic_role}"
-    liveness = Liveness(name)
+    """Consumes `topic_role` in batches with `handle`, committing only applied batches."""
+    liveness = Liveness(f"{app.conf.id}.{topic_role}")
     resources.livenesses.append(liveness)
-
-    async def agent(stream: Any) -> None:
-        batches: AsyncIterator[Sequence[Any]] = stream.noack_take(
-            BATCH_SIZE, within=BATCH_WITHIN_SECONDS
-        )
-        async for events in batches:
-            records: list[Record] = [
-                (None if event.key is None else bytes(event.key), bytes(event.value))
-                for event in events
-            ]
-            await until_done(partial(handle, resources, records), name, liveness)
-            for event in events:
-                await stream.ack(event)
-
-    app.agent(topic, name=name)(agent)
+    resources.batches.add(TOPICS[topic_role].name, partial(handle, resources), liveness)
 
 
 def add_consumer(app: faust.App, resources: WorkerResources, consumer: Consumer) -> None:
