@@ -85,7 +85,7 @@ def points_json(score: RiskScore) -> str:
     return _points_text(tuple((f.name, f.contribution) for f in score.factors))
 
 
-# Every event writes a history row per vendor, and the same few combinations of points recur.
+# A batch writes a current score per vendor it touched, and few combinations of points recur.
 @functools.lru_cache(maxsize=1 << 14)
 def _points_text(points: tuple[tuple[str, float], ...]) -> str:
     return json.dumps(
@@ -134,8 +134,9 @@ def digests_named(rows: Iterable[asyncpg.Record]) -> set[str]:
     return {
         f["evidence_digest"]
         for r in rows
+        if r["factors"] is not None  # history rows since keep no points (history.py)
         for f in json.loads(r["factors"])
-        if "evidence_digest" in f  # history rows since keep points only (history.py)
+        if "evidence_digest" in f  # nor evidence: points only, before that
     }
 
 

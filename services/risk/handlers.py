@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from services.events.base import EventEnvelope
@@ -146,7 +146,7 @@ class RiskService:
 
     async def apply_batch(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
         """Applies events (in log order, already claimed in the ledger) in one go: a risk
-        history entry per event and subject vendor as of the event's day, the current scores,
+        history entry per event and subject vendor, for the event's day, the current scores,
         the announcements, all as if applied one by one.
 
         For the consumer: call it with a batch's events, inside the batch's transaction; an
@@ -196,17 +196,16 @@ class RiskService:
                 state = states[vendor_id] = fold_one(was, event)
                 index.update(was, state, item)
                 self.memo.moved(was, state, item, self.model)
-                # Points only (history and announcements); the evidence is derived when read.
-                # The agencies' totals the row keeps are those concentration asks for.
+                # The history row keeps the agencies' totals on the event's day (those
+                # concentration asks for): reading derives the score after the event from
+                # them and the vendor's events (history.py), so it is not scored here.
                 on_day = totals.on(day)
                 used = {agency: on_day.get(agency, 0) for agency in index.starts}
-                after = await self._score(conn, state, day, totals, seq, index, used)
-                history.append(repository.HistoryEntry(vendor_id, seq, day, after, used))
-                current = (
-                    after
-                    if day == today
-                    else await self._score(conn, state, today, totals, seq, index)
+                history.append(
+                    repository.HistoryEntry(vendor_id, seq, day, self.model.fingerprint, used)
                 )
+                # Points only (announcements); the evidence is derived when read.
+                current = await self._score(conn, state, today, totals, seq, index)
                 self._decide(scores, vendor_id, current, now)
                 if last[vendor_id] == seq:
                     # The current score stands as of the vendor's last event, with the
@@ -235,7 +234,6 @@ class RiskService:
         totals: CriticalTotals,
         up_to_seq: int | None = None,
         index: ContractIndex | None = None,
-        held: Mapping[str, int] | None = None,
         *,
         evidence: bool = False,
     ) -> RiskScore:
@@ -243,12 +241,12 @@ class RiskService:
         events of items that do not count yet on `day` (up to a point of the log), and the
         counters of agencies only those events name (`totals` has the state's own). Given
         the state's contract index, the long factors are points only (factor_memo.py),
-        unless `evidence` is asked; `held`: the totals on `day` of the agencies in the
-        index, when already asked."""
+        unless `evidence` is asked."""
         if not (stale := stale_items(state, day)):
             facts = facts_on(state, day)
-            on_day = totals.on(day) if held is None else held
-            return self.memo.score(state, facts, day, self.model, on_day, index, evidence=evidence)
+            return self.memo.score(
+                state, facts, day, self.model, totals.on(day), index, evidence=evidence
+            )
         replayed = await repository.item_events(conn, state.vendor_id, stale, up_to_seq)
         named = (e.payload.agency for e in replayed if isinstance(e.payload, ContractAwarded))
         if missing := totals.missing(named):

@@ -1,14 +1,17 @@
 """Reading a vendor's risk history with every point's evidence.
 
-A history row keeps the score, each factor's points and the agencies' totals it used, not the
-evidence: written at every event, the evidence of a vendor with thousands of contracts would
-make each of its events cost what its record weighs. Reading derives it instead: the vendor's
-events are folded again up to each row's event, and scored on the row's day with the row's
-totals, by the same pure rules (fold.py, scoring.py) that gave the row's points; the points
-derived must be the row's, or the row is answered with its points alone. That happens only
-when the model changed since the row was written without a rebuild (`vendorwatch rebuild
-risk` scores all history again). Rows written before points-only rows keep the evidence they
-name (risk_factor_bodies).
+A history row the consumer writes keeps what the score after its event is derived from: the
+event (its seq), the day it took effect, the model in force and the agencies' totals on that
+day (concentration's input from other vendors' contracts), not the score. Scoring every event
+in full for its own day, as it arrived, was a quarter of the consumer's CPU, and reading
+derived the evidence anyway: the vendor's events are folded again up to each row's event and
+scored on the row's day with the row's totals, by the same pure rules (fold.py, scoring.py)
+that score live. Such a row is scored by the running model: after a change of model it reads
+as `vendorwatch rebuild risk` would have rewritten it.
+
+Rows from before keep what they stored: from migration 0005 to 0007, each factor's points,
+which the derived points must match, or the row is answered with its points alone (a model
+changed since, without a rebuild); before 0005, the evidence they name (risk_factor_bodies).
 
 The fold and the scoring run in a worker thread: a long history is CPU work.
 """
@@ -52,14 +55,14 @@ async def history(
     events = (
         await repository.subject_events(conn, vendor_id, replayed[-1]["seq"]) if replayed else []
     )
-    derived = await asyncio.to_thread(_derive, vendor_id, model, replayed, events)
+    derived = await asyncio.to_thread(derive, vendor_id, model, replayed, events)
     return [
         (r["seq"], r["as_of"], derived.get(r["seq"]) or factor_storage.score_of(r, bodies))
         for r in rows
     ]
 
 
-def _derive(
+def derive(
     vendor_id: str,
     model: RiskModel,
     rows: Sequence[asyncpg.Record],
@@ -82,7 +85,10 @@ def _derive(
 
 
 def with_evidence(row: asyncpg.Record, full: RiskScore) -> RiskScore:
-    """The row's score with the derived evidence, if the derived points are the row's."""
+    """The row's score with the derived evidence, if the derived points are the row's (a row
+    that keeps no points: the derived score)."""
+    if row["factors"] is None:
+        return full
     stored: list[dict[str, Any]] = json.loads(row["factors"])
     points = [(f["name"], f["contribution"]) for f in stored]
     band = RiskBand(row["band"])

@@ -167,38 +167,34 @@ async def announced(conn: Connection, vendor_ids: Collection[str]) -> dict[str, 
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """A vendor's score after an event, as of the day the event took effect, with the
-    agencies' totals it used: what reading it needs to derive its evidence (history.py)."""
+    """An event that bore on a vendor, the day it took effect, the model in force and the
+    agencies' totals on that day: what reading derives the vendor's score after it from
+    (history.py)."""
 
     vendor_id: str
     seq: int
     as_of: dt.date
-    score: RiskScore
+    model_version: str
     agency_totals: Mapping[str, int]
 
 
 async def record_history(conn: Connection, entries: Sequence[HistoryEntry]) -> None:
-    """History rows: score, band, each factor's points and the totals used (one statement)."""
+    """History rows (one statement); their score, band and points are left to reading."""
     await conn.execute(
-        """INSERT INTO risk_history (vendor_id, seq, as_of, score, band, model_version, factors,
-                                     agency_totals)
-           SELECT * FROM unnest($1::text[], $2::bigint[], $3::date[], $4::float8[], $5::text[],
-                                $6::text[], $7::jsonb[], $8::jsonb[])""",
+        """INSERT INTO risk_history (vendor_id, seq, as_of, model_version, agency_totals)
+           SELECT * FROM unnest($1::text[], $2::bigint[], $3::date[], $4::text[], $5::jsonb[])""",
         *_columns(
             [
                 (
                     e.vendor_id,
                     e.seq,
                     e.as_of,
-                    e.score.score,
-                    e.score.band.value,
-                    e.score.model_version,
-                    factor_storage.points_json(e.score),
+                    e.model_version,
                     json.dumps(dict(sorted(e.agency_totals.items())), ensure_ascii=False),
                 )
                 for e in entries
             ],
-            8,
+            5,
         ),
     )
 

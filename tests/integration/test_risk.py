@@ -17,13 +17,14 @@ from pydantic import TypeAdapter
 from services.events.emitted import RiskBand
 from services.ingest.handlers import ingest_batch
 from services.platform.eventlog.embedded import drain
-from services.risk import current_scores, state_storage
+from services.risk import current_scores, factor_storage, state_storage
 from services.risk import history as risk_history
 from services.risk.facts import VendorState
 from services.risk.handlers import RiskService, risk_consumer
 from services.risk.jobs import calendar
-from services.risk.model import load_model
+from services.risk.model import RiskModel, load_model
 from services.risk.rebuild import rebuild
+from services.risk.risk_score import RiskScore
 from services.risk.state_storage import StateMemo
 from tests.support import case_b, case_risk
 from tests.support.event_examples import envelope
@@ -132,17 +133,31 @@ async def test_a_new_model_version_is_applied_to_all_history(
     text = MODEL_V1.read_text(encoding="utf-8").replace('version = "1"', 'version = "2"', 1)
     text = text.replace("bid_suspension = 30", "bid_suspension = 40", 1)  # a weight changes
     assert tomllib.loads(text)["version"] == "2"
-    old_scores = [r["score"] for r in await pool.fetch("SELECT score FROM risk_history")]
     v2_path = tmp_path / "v2.toml"
     v2_path.write_text(text, encoding="utf-8")
+    v2 = load_model(v2_path)
+    old_scores = await _every_history(pool, v1)
     await rebuild(pool, service(model_path=v2_path))
     versions = {
         r["model_version"] for r in await pool.fetch("SELECT model_version FROM risk_history")
     }
-    assert versions == {load_model(v2_path).fingerprint}
-    assert v1.fingerprint not in versions
-    new_scores = [r["score"] for r in await pool.fetch("SELECT score FROM risk_history")]
-    assert len(new_scores) == len(old_scores) and new_scores != old_scores
+    assert versions == {v2.fingerprint}
+    new_scores = await _every_history(pool, v2)
+    assert {s.model_version for s in new_scores} == {v2.fingerprint}
+    assert v1.fingerprint not in {s.model_version for s in new_scores}
+    assert len(new_scores) == len(old_scores)
+    assert [s.score for s in new_scores] != [s.score for s in old_scores]
+
+
+async def _every_history(pool: asyncpg.Pool, model: RiskModel) -> list[RiskScore]:
+    """Every vendor's history as read under `model`, vendor by vendor."""
+    async with pool.acquire() as conn:
+        vendors = [r[0] for r in await conn.fetch("SELECT DISTINCT vendor_id FROM risk_history")]
+        return [
+            score
+            for vendor in sorted(vendors)
+            for _, _, score in await risk_history.history(conn, model, vendor)
+        ]
 
 
 async def test_riskiest_vendors_rank_by_current_score_and_filter_by_agency_and_band(
@@ -234,21 +249,57 @@ async def test_small_moves_add_up_to_an_announcement_instead_of_drifting(
     assert await announced() == [20.0, 25.0]  # +5 from the last announcement, in two steps
 
 
-async def test_history_keeps_points_and_reads_back_the_evidence_scoring_gave(
+async def test_history_keeps_what_its_scores_derive_from_and_reads_back_what_scoring_gives(
     pool: asyncpg.Pool,
 ) -> None:
     risk = service()
     await live(pool, risk, case_risk.the_case())
-    inline = await pool.fetchval(
-        "SELECT count(*) FROM risk_history, jsonb_array_elements(factors) AS f"
-        " WHERE f ? 'evidence' OR f ? 'evidence_digest' OR agency_totals IS NULL"
+    stored = await pool.fetchval(
+        "SELECT count(*) FROM risk_history WHERE score IS NOT NULL OR band IS NOT NULL"
+        " OR factors IS NOT NULL OR agency_totals IS NULL"
     )
-    assert inline == 0  # points and totals only
+    assert stored == 0  # the event, its day, the model and the totals only
     async with pool.acquire() as conn:
         steps = await risk_history.history(conn, risk.model, case_b.VENDOR)
         (*_, (_, day, last)) = steps
         assert last == await risk.evaluate(conn, case_b.VENDOR, day)  # derived whole
     assert all(f.evidence for _, _, s in steps for f in s.factors)
+
+
+async def test_rows_written_with_their_points_are_checked_against_the_derived_ones(
+    pool: asyncpg.Pool,
+) -> None:
+    """Rows written between migrations 0005 and 0007 keep each factor's points: read back
+    with the derived evidence when those match, with their points alone when they do not
+    (a model changed since, without a rebuild)."""
+    risk = service()
+    await live(pool, risk, case_risk.the_case())
+    async with pool.acquire() as conn:
+        before = await risk_history.history(conn, risk.model, case_b.VENDOR)
+        for seq, _, score in before:
+            await conn.execute(
+                "UPDATE risk_history SET score = $3, band = $4, factors = $5::jsonb"
+                " WHERE vendor_id = $1 AND seq = $2",
+                case_b.VENDOR,
+                seq,
+                score.score,
+                score.band.value,
+                factor_storage.points_json(score),
+            )
+        assert await risk_history.history(conn, risk.model, case_b.VENDOR) == before
+        seq, _, last = before[-1]
+        changed = [{"name": f.name, "contribution": f.contribution + 1} for f in last.factors]
+        await conn.execute(
+            "UPDATE risk_history SET factors = $3::jsonb WHERE vendor_id = $1 AND seq = $2",
+            case_b.VENDOR,
+            seq,
+            json.dumps(changed),
+        )
+        (*_, (_, _, read)) = await risk_history.history(conn, risk.model, case_b.VENDOR)
+    assert [(f.name, f.contribution, f.evidence) for f in read.factors] == [
+        (f["name"], f["contribution"], ()) for f in changed
+    ]
+    assert (read.score, read.band) == (last.score, last.band)
 
 
 async def test_rows_written_before_with_their_evidence_read_back_the_same(
@@ -258,11 +309,11 @@ async def test_rows_written_before_with_their_evidence_read_back_the_same(
     await live(pool, risk, case_risk.the_case())
     async with pool.acquire() as conn:
         before = await risk_history.history(conn, risk.model, case_b.VENDOR)
-        # As the rows were written before: each factor with its evidence, no totals.
+        # As the rows were written before: the score, each factor with its evidence, no totals.
         for seq, _, score in before:
             await conn.execute(
-                "UPDATE risk_history SET agency_totals = NULL, factors = $2::jsonb"
-                " WHERE vendor_id = $1 AND seq = $3",
+                "UPDATE risk_history SET agency_totals = NULL, factors = $2::jsonb,"
+                " score = $4, band = $5 WHERE vendor_id = $1 AND seq = $3",
                 case_b.VENDOR,
                 json.dumps(
                     [
@@ -283,6 +334,8 @@ async def test_rows_written_before_with_their_evidence_read_back_the_same(
                     ensure_ascii=False,
                 ),
                 seq,
+                score.score,
+                score.band.value,
             )
         await conn.execute("DROP TABLE risk_factor_bodies")  # as before the migration
         migration = resources.files("services.risk") / "migrations" / "0003_factor_bodies.sql"

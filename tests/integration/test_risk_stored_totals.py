@@ -14,6 +14,7 @@ import pytest
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.events.contract import ContractAwarded
+from services.risk import history as risk_history
 from services.risk.handlers import RiskService
 from services.risk.model import load_model
 from tests.support.event_examples import envelope
@@ -54,17 +55,31 @@ def _awards(agency: str, run: str) -> list[EventEnvelope]:
 
 
 async def _applied(pool: asyncpg.Pool, batches: list[list[EventEnvelope]]) -> list[Any]:
-    """The history rows of the batches' vendors: day, score, points, the totals' values."""
+    """The history of the batches' vendors as read, in log order: day, score, points, the
+    totals' values."""
     service = RiskService(FixedClock(TOKYO, dt.datetime(2024, 6, 1, 9, tzinfo=TOKYO)), load_model())
     for batch in batches:
         async with pool.acquire() as conn, conn.transaction():
             await service.apply_batch(conn, batch)
-    rows = await pool.fetch(
-        "SELECT as_of, score, factors::text, agency_totals::text FROM risk_history"
-        " WHERE vendor_id = ANY($1::text[]) ORDER BY seq",
-        sorted({e.vendor_id for batch in batches for e in batch}),
-    )
-    return [(*r[:3], list(json.loads(r[3]).values())) for r in rows]
+    vendors = sorted({e.vendor_id for batch in batches for e in batch})
+    async with pool.acquire() as conn:
+        totals = {
+            r["seq"]: list(json.loads(r["agency_totals"]).values())
+            for r in await conn.fetch(
+                "SELECT seq, agency_totals::text AS agency_totals FROM risk_history"
+                " WHERE vendor_id = ANY($1::text[])",
+                vendors,
+            )
+        }
+        read = [
+            (seq, as_of, score)
+            for vendor in vendors
+            for seq, as_of, score in await risk_history.history(conn, service.model, vendor)
+        ]
+    return [
+        (as_of, score.score, [(f.name, f.contribution) for f in score.factors], totals[seq])
+        for seq, as_of, score in sorted(read, key=lambda entry: entry[0])
+    ]
 
 
 async def test_totals_read_back_count_as_those_kept_in_the_batch(pool: asyncpg.Pool) -> None:

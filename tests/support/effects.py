@@ -29,6 +29,7 @@ from services.platform.eventlog.topics import load_topics, namespaced
 from services.registry import announcements as registry_announcements
 from services.risk import handlers as risk_handlers
 from tests.support import postgres
+from tests.support.risk_answers import history_as_read
 from tests.support.throughput import batches
 from tests.support.workload import Workload
 
@@ -47,7 +48,8 @@ class Effects:
 
     stored: Counter[uuid.UUID]  # input events in the store
     ledgers: dict[str, Counter[tuple[uuid.UUID, bool]]]  # per consumer: (event, refused)
-    history: Counter[tuple[str, uuid.UUID, dt.date, float, str]]  # vendor, event, as of, score
+    # vendor, event, as of, score and band as read (derived: risk_answers.history_as_read)
+    history: Counter[tuple[str, uuid.UUID, dt.date, float, str]]
     announcements: Counter[tuple[str, str, str]]  # vendor, event type, payload
     registry: Counter[tuple[str, str]]  # (table, what) per row kind
     dead_letters: list[str]
@@ -65,10 +67,8 @@ async def effects(pool: asyncpg.Pool, consumers: Sequence[str]) -> Effects:
         list(consumers),
     ):
         ledgers[row["consumer"]][(row["event_id"], row["refused"])] += 1
-    history = await pool.fetch(
-        """SELECT h.vendor_id, e.event_id, h.as_of, h.score, h.band
-           FROM risk_history h JOIN risk_events e USING (seq)"""
-    )
+    async with pool.acquire() as conn:
+        history = await history_as_read(conn)
     # An alert is compared by what it says: its `raised_at` is the clock of the process that
     # raised it, its `cause_event_id` (and `alert_id`, derived from it) the id the registry
     # gave its announcement, which is the run's own.
@@ -91,7 +91,10 @@ async def effects(pool: asyncpg.Pool, consumers: Sequence[str]) -> Effects:
     return Effects(
         stored=Counter(row["event_id"] for row in stored),
         ledgers=ledgers,
-        history=Counter(tuple(row) for row in history),
+        history=Counter(
+            (vendor, uuid.UUID(event), dt.date.fromisoformat(day), float(score), band)
+            for vendor, event, day, score, band, *_ in history
+        ),
         announcements=Counter(tuple(row) for row in announced),
         registry=Counter((row["kind"], row["what"]) for row in registry),
         dead_letters=[f"{row['stage']}: {row['reason']}" for row in letters],

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import defaultdict
 from typing import Any
 
 import asyncpg
 
 from services.platform.database import Connection, open_pool
-from services.risk import current_scores, factor_storage
+from services.risk import current_scores, factor_storage, history
 from services.risk.handlers import RiskService
 from services.risk.model import load_model
 from tests.support.registry import TOKYO, FixedClock
@@ -30,12 +31,15 @@ from tests.support.workload import Workload
 # The day the runs are scored for ("today"): after every day of the workload's history.
 TODAY = dt.datetime(2026, 12, 2, 9, tzinfo=TOKYO)
 
-# Each table as rows of text, in an order that does not depend on the run.
+# History rows stored with their points (rows the consumer writes now are read: history_as_read).
+_STORED_HISTORY = """SELECT h.vendor_id, e.event_id::text, h.as_of::text, h.score::text, h.band,
+                            h.model_version, h.factors::text, h.agency_totals::text, h.seq
+                     FROM risk_history h JOIN risk_events e USING (seq)
+                     WHERE h.factors IS NOT NULL"""
+
+# Each table as rows of text, in an order that does not depend on the run (the history's:
+# history_as_read).
 _TABLES = {
-    "history": """SELECT h.vendor_id, e.event_id::text, h.as_of::text, h.score::text, h.band,
-                         h.model_version, h.factors::text, h.agency_totals::text
-                  FROM risk_history h JOIN risk_events e USING (seq)
-                  ORDER BY h.seq, h.vendor_id""",
     "current": """SELECT vendor_id, score::text, band, model_version, factors::text, as_of::text
                   FROM risk_current WHERE agency_totals IS NULL ORDER BY vendor_id""",
     "announced": """SELECT vendor_id, score::text, band, model_version, factors::text
@@ -93,6 +97,7 @@ async def digests(database_url: str) -> dict[str, str]:
         }
         async with pool.acquire() as conn:
             current, bodies = await _current_as_read(conn)
+            tables["history"] = await history_as_read(conn)
         tables["current"] = sorted([*tables["current"], *current])
         stored = {row[0]: row[1] for row in tables["evidence"]}
         tables["evidence"] = sorted((stored | bodies).items())
@@ -132,6 +137,63 @@ async def _current_as_read(
     ]
     bodies = dict(zip(named, await _as_jsonb_text(conn, list(named.values())), strict=True))
     return current, bodies
+
+
+async def history_as_read(conn: Connection) -> list[tuple[str, ...]]:
+    """Every history row as riskHistory reads it, in log order then by vendor (the seqs
+    differ between runs, not their order): vendor, event id, day, score, band, model, points
+    and totals (JSON as jsonb writes it), all as text."""
+    stored = [tuple(row) for row in await conn.fetch(_STORED_HISTORY)]
+    ordered = sorted([*stored, *await _derived_history(conn)], key=lambda row: (row[-1], row[0]))
+    return [row[:-1] for row in ordered]
+
+
+async def _derived_history(conn: Connection) -> list[tuple[Any, ...]]:
+    """The history rows stored without their score, derived as riskHistory derives them
+    (from the vendor's events and the row's totals: services/risk/history.py), in the
+    columns of `_STORED_HISTORY`."""
+    model = load_model()
+    rows = await conn.fetch(
+        """SELECT h.vendor_id, h.seq, e.event_id::text AS event_id, h.as_of, h.model_version,
+                  h.factors::text AS factors, h.agency_totals::text AS agency_totals
+           FROM risk_history h JOIN risk_events e USING (seq)
+           WHERE h.factors IS NULL ORDER BY h.vendor_id, h.seq"""
+    )
+    events: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for event in await conn.fetch(
+        """SELECT s.vendor_id, s.seq, e.envelope FROM risk_event_subjects s
+           JOIN risk_events e ON e.seq = s.seq ORDER BY s.vendor_id, s.seq"""
+    ):
+        events[event["vendor_id"]].append((event["seq"], event["envelope"]))
+    by_vendor: dict[str, list[asyncpg.Record]] = defaultdict(list)
+    for row in rows:
+        by_vendor[row["vendor_id"]].append(row)
+    scores = {
+        (vendor_id, seq): score
+        for vendor_id, vendor_rows in by_vendor.items()
+        for seq, score in history.derive(vendor_id, model, vendor_rows, events[vendor_id]).items()
+    }
+    derived = [scores[(row["vendor_id"], row["seq"])] for row in rows]
+    texts = await conn.fetch(
+        """SELECT s::text AS score, f::text AS factors
+           FROM unnest($1::float8[], $2::jsonb[]) WITH ORDINALITY AS u(s, f, n) ORDER BY n""",
+        [score.score for score in derived],
+        [factor_storage.points_json(score) for score in derived],
+    )
+    return [
+        (
+            row["vendor_id"],
+            row["event_id"],
+            row["as_of"].isoformat(),
+            text["score"],
+            score.band.value,
+            score.model_version,
+            text["factors"],
+            row["agency_totals"],
+            row["seq"],
+        )
+        for row, score, text in zip(rows, derived, texts, strict=True)
+    ]
 
 
 async def _as_jsonb_text(conn: Connection, texts: list[str]) -> list[str]:
