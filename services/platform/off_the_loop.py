@@ -1,5 +1,5 @@
 """CPU work on a batch, kept off the event loop once the batch is more than a few items:
-parsing 500 events takes long enough to delay every other request and consumer."""
+parsing a batch of events takes long enough to delay every other request and consumer."""
 
 from __future__ import annotations
 
