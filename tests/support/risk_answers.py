@@ -33,7 +33,7 @@ TODAY = dt.datetime(2026, 12, 2, 9, tzinfo=TOKYO)
 
 # History rows stored with their points (rows the consumer writes now are read: history_as_read).
 _STORED_HISTORY = """SELECT h.vendor_id, e.event_id::text, h.as_of::text, h.score::text, h.band,
-                            h.model_version, h.factors::text, h.agency_totals::text, h.seq
+                            h.model_version, h.factors::text, h.seq
                      FROM risk_history h JOIN risk_events e USING (seq)
                      WHERE h.factors IS NOT NULL"""
 
@@ -58,17 +58,19 @@ _TABLES = {
 }
 
 # The digests (their first 16 hex digits) the code of commit 35298b8 gives, per workload size;
-# the evidence bodies' as the code of 85e20d5 gives them for the query above (the bodies named).
+# the evidence bodies' as the code of 85e20d5 gives them for the query above (the bodies named);
+# the history's, without the agencies' totals the rows keep, as the code of 3731e6d gives them
+# (whose history, totals included, gave the digests 35298b8 gives).
 DIGESTS = {
     3_000: {
-        "history": "5e43e0a6937fce19",
+        "history": "8926bd407c2b1870",
         "current": "24d591a0d99b57db",
         "announced": "5bf264919e1b5100",
         "announcements": "5092d0f842756803",
         "evidence": "ea02fab3b2d14cc3",
     },
     20_000: {
-        "history": "b5c351c41bc6148b",
+        "history": "b906f127b2850241",
         "current": "6d9e99e588166c7a",
         "announced": "0a03e921d3a75e6d",
         "announcements": "83c55d3ac9fbeb0f",
@@ -141,8 +143,9 @@ async def _current_as_read(
 
 async def history_as_read(conn: Connection) -> list[tuple[str, ...]]:
     """Every history row as riskHistory reads it, in log order then by vendor (the seqs
-    differ between runs, not their order): vendor, event id, day, score, band, model, points
-    and totals (JSON as jsonb writes it), all as text."""
+    differ between runs, not their order): vendor, event id, day, score, band, model and
+    points (JSON as jsonb writes it), all as text; not the agencies' totals a row keeps to be
+    scored with, which are the service's own."""
     stored = [tuple(row) for row in await conn.fetch(_STORED_HISTORY)]
     ordered = sorted([*stored, *await _derived_history(conn)], key=lambda row: (row[-1], row[0]))
     return [row[:-1] for row in ordered]
@@ -189,7 +192,6 @@ async def _derived_history(conn: Connection) -> list[tuple[Any, ...]]:
             score.band.value,
             score.model_version,
             text["factors"],
-            row["agency_totals"],
             row["seq"],
         )
         for row, score, text in zip(rows, derived, texts, strict=True)
