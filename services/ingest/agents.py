@@ -13,7 +13,8 @@ import faust
 from services.ingest.forwarding import record_forwarded, to_forward
 from services.ingest.handlers import Accepted, ingest_batch
 from services.platform.eventlog.base import Writer
-from services.platform.eventlog.faust_runtime import Record, WorkerResources, add_batch_agent
+from services.platform.eventlog.faust_runtime import WorkerResources, add_batch_agent
+from services.platform.eventlog.topic_batches import Record
 from services.platform.eventlog.topics import ENTRANCES
 
 

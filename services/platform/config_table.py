@@ -1,6 +1,6 @@
 """Validating a configuration file read from TOML, with errors naming the file and the key.
 
-The suspension policies (registry/policy_loading.py) and the risk model (risk/model.py) are
+The suspension policies (registry/policy_loading.py) and the risk model (risk/domain/model.py) are
 both versioned TOML files that are checked when loaded: missing, mistyped or unknown keys
 are refused with a message such as ``policies/x.toml: grounds.fraud.min_months: expected an
 integer, got 'six'``. The reading and the messages were the same in both, so they live here

@@ -27,14 +27,14 @@ import asyncpg
 from services.events.base import EventEnvelope
 from services.events.emitted import RiskBand
 from services.platform.database import Connection
-from services.risk import factor_storage, repository, state_storage
-from services.risk.facts import VendorState
-from services.risk.fold import facts_on, stale_items
+from services.risk.domain.facts import VendorState
+from services.risk.domain.fold import facts_on, stale_items
+from services.risk.domain.model import RiskModel
+from services.risk.domain.risk_score import RiskScore
+from services.risk.domain.scoring import score
 from services.risk.handlers import RiskService
 from services.risk.history import with_evidence
-from services.risk.model import RiskModel
-from services.risk.risk_score import RiskScore
-from services.risk.scoring import score
+from services.risk.storage import factor_storage, repository, state_storage
 
 
 async def riskiest(

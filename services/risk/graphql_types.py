@@ -17,10 +17,11 @@ from services.platform.graphql.context import ContextKey, Info
 from services.platform.graphql.descriptions import After, described_enum, first
 from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events, uuid_part
 from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
-from services.risk import current_scores, repository
+from services.risk import current_scores
 from services.risk import history as risk_history
+from services.risk.domain.risk_score import RiskScore as RiskScoreModel
 from services.risk.handlers import RiskService
-from services.risk.risk_score import RiskScore as RiskScoreModel
+from services.risk.storage import repository
 
 # The risk model in use, as loaded at startup (services/risk/setup.py).
 RISK: ContextKey[RiskService] = ContextKey("risk.service")

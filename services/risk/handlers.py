@@ -40,22 +40,22 @@ from services.platform.clock import Clock
 from services.platform.consumer import VERDICT_FROM, Consumer
 from services.platform.database import Connection
 from services.platform.outbox import Outbox
-from services.risk import repository, state_storage
-from services.risk.concentration import (
+from services.risk.domain.concentration import (
     ContractRow,
     CriticalTotals,
     DayChanges,
     contract_after,
     day_changes,
 )
-from services.risk.contract_index import ContractIndex, IndexMemo
-from services.risk.factor_memo import FactorMemo
-from services.risk.facts import VendorState, effective_day, item_of
-from services.risk.fold import facts_on, fold_one, stale_items
-from services.risk.model import RiskModel
-from services.risk.risk_score import RiskScore, moved_factors, should_announce
-from services.risk.scoring import CRITICAL_CRITICALITIES, score
-from services.risk.state_storage import StateMemo
+from services.risk.domain.contract_index import ContractIndex, IndexMemo
+from services.risk.domain.factor_memo import FactorMemo
+from services.risk.domain.facts import VendorState, effective_day, item_of
+from services.risk.domain.fold import facts_on, fold_one, stale_items
+from services.risk.domain.model import RiskModel
+from services.risk.domain.risk_score import RiskScore, moved_factors, should_announce
+from services.risk.domain.scoring import CRITICAL_CRITICALITIES, score
+from services.risk.storage import repository, state_storage
+from services.risk.storage.state_storage import StateMemo
 
 CONSUMER_NAME = "risk"
 SOURCE = "vendorwatch.risk"

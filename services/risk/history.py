@@ -30,12 +30,12 @@ import asyncpg
 from services.events.catalog import parse_event
 from services.events.emitted import RiskBand
 from services.platform.database import Connection
-from services.risk import factor_storage, repository
-from services.risk.facts import VendorState
-from services.risk.fold import facts_on, fold_one
-from services.risk.model import RiskModel
-from services.risk.risk_score import Factor, RiskScore
-from services.risk.scoring import score
+from services.risk.domain.facts import VendorState
+from services.risk.domain.fold import facts_on, fold_one
+from services.risk.domain.model import RiskModel
+from services.risk.domain.risk_score import Factor, RiskScore
+from services.risk.domain.scoring import score
+from services.risk.storage import factor_storage, repository
 
 
 async def history(

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncpg
 
-from services.risk import repository
 from services.risk.handlers import RiskService
+from services.risk.storage import repository
 
 REFRESH_BATCH = 100  # short transactions: events for these vendors wait meanwhile
 # One process at a time re-scores the day (workers may be replicated).

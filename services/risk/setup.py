@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from services.platform.errors import StartupError
 from services.platform.settings import Settings
+from services.risk.domain.model import ModelError, load_model
 from services.risk.handlers import RiskService
-from services.risk.model import ModelError, load_model
 
 
 def service(settings: Settings) -> RiskService:

@@ -27,8 +27,8 @@ from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.platform.consumer import apply_batch
 from services.platform.database import open_pool
+from services.risk.domain.model import load_model
 from services.risk.handlers import RiskService, risk_consumer
-from services.risk.model import load_model
 from tests.support.event_examples import envelope
 from tests.support.registry import TOKYO, FixedClock
 

@@ -22,7 +22,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
 
 from services.platform.auth import Role
-from services.risk.risk_score import FACTOR_NAMES
+from services.risk.domain.risk_score import FACTOR_NAMES
 from tests.e2e.conftest import System
 from tests.support import case_b, case_risk, principals
 from tests.support.browser import closed_network_chromium, traffic

@@ -17,15 +17,16 @@ from pydantic import TypeAdapter
 from services.events.emitted import RiskBand
 from services.ingest.handlers import ingest_batch
 from services.platform.eventlog.embedded import drain
-from services.risk import current_scores, factor_storage, state_storage
+from services.risk import current_scores
 from services.risk import history as risk_history
-from services.risk.facts import VendorState
+from services.risk.domain.facts import VendorState
+from services.risk.domain.model import RiskModel, load_model
+from services.risk.domain.risk_score import RiskScore
 from services.risk.handlers import RiskService, risk_consumer
 from services.risk.jobs import calendar
-from services.risk.model import RiskModel, load_model
 from services.risk.rebuild import rebuild
-from services.risk.risk_score import RiskScore
-from services.risk.state_storage import StateMemo
+from services.risk.storage import factor_storage, state_storage
+from services.risk.storage.state_storage import StateMemo
 from tests.support import case_b, case_risk
 from tests.support.event_examples import envelope
 from tests.support.registry import REGISTRY, TOKYO, FixedClock

@@ -15,8 +15,8 @@ from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.events.contract import ContractAwarded
 from services.risk import history as risk_history
+from services.risk.domain.model import load_model
 from services.risk.handlers import RiskService
-from services.risk.model import load_model
 from tests.support.event_examples import envelope
 from tests.support.registry import TOKYO, FixedClock
 

@@ -21,9 +21,10 @@ from typing import Any
 import asyncpg
 
 from services.platform.database import Connection, open_pool
-from services.risk import current_scores, factor_storage, history
+from services.risk import current_scores, history
+from services.risk.domain.model import load_model
 from services.risk.handlers import RiskService
-from services.risk.model import load_model
+from services.risk.storage import factor_storage
 from tests.support.registry import TOKYO, FixedClock
 from tests.support.throughput import BATCH
 from tests.support.workload import Workload

@@ -16,7 +16,7 @@ from services.console import pages
 from services.events.catalog import EVENT_TYPES
 from services.platform.auth import Role
 from services.platform.error_codes import ErrorCode
-from services.risk.risk_score import FACTOR_NAMES
+from services.risk.domain.risk_score import FACTOR_NAMES
 
 STATIC = Path(pages.__file__).parent / "static"
 MESSAGES: dict[str, dict[str, str]] = json.loads((STATIC / "messages.json").read_text())

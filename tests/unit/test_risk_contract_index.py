@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
-from services.risk.contract_index import MISSING_KINDS, ContractIndex
-from services.risk.facts import VendorState, item_of
-from services.risk.fold import facts_on, fold_one, stale_items
-from services.risk.model import load_model
-from services.risk.scoring import missing_points, score
+from services.risk.domain.contract_index import MISSING_KINDS, ContractIndex
+from services.risk.domain.facts import VendorState, item_of
+from services.risk.domain.fold import facts_on, fold_one, stale_items
+from services.risk.domain.model import load_model
+from services.risk.domain.scoring import missing_points, score
 from tests.support.event_examples import envelope as wrap
 from tests.support.event_examples import example
 from tests.support.risk_strategies import FIRST, VENDOR, events

@@ -9,7 +9,7 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.risk.concentration import CriticalTotals, StoredTotals
+from services.risk.domain.concentration import CriticalTotals, StoredTotals
 
 AGENCIES = ("市民課", "税務課")
 DAYS = st.dates(min_value=dt.date(1868, 1, 1), max_value=dt.date(2999, 12, 31))

@@ -15,14 +15,14 @@ from pydantic import TypeAdapter
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
-from services.risk.contract_index import ContractIndex
-from services.risk.factor_memo import FactorMemo
-from services.risk.facts import VendorState, effective_day, item_of
-from services.risk.fold import facts_on, fold_one, stale_items
-from services.risk.model import load_model
-from services.risk.risk_score import Factor, RiskScore
-from services.risk.scoring import FACTOR_RULES, score
-from services.risk.terms import incident_terms, sanction_terms
+from services.risk.domain.contract_index import ContractIndex
+from services.risk.domain.factor_memo import FactorMemo
+from services.risk.domain.facts import VendorState, effective_day, item_of
+from services.risk.domain.fold import facts_on, fold_one, stale_items
+from services.risk.domain.model import load_model
+from services.risk.domain.risk_score import Factor, RiskScore
+from services.risk.domain.scoring import FACTOR_RULES, score
+from services.risk.domain.terms import incident_terms, sanction_terms
 from tests.support.event_examples import envelope as wrap
 from tests.support.event_examples import example
 from tests.support.risk_strategies import FIRST, VENDOR, logs

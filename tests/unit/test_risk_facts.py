@@ -9,7 +9,7 @@ from typing import Any
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
-from services.risk.fold import fold
+from services.risk.domain.fold import fold
 from tests.support import case_b, case_risk
 from tests.support.event_examples import envelope
 

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from pydantic import TypeAdapter
 
 from services.events.base import EventEnvelope
-from services.risk.facts import VendorState, item_of
-from services.risk.fold import facts_on, fold, fold_all, fold_one, stale_items
+from services.risk.domain.facts import VendorState, item_of
+from services.risk.domain.fold import facts_on, fold, fold_all, fold_one, stale_items
 from tests.support.risk_strategies import VENDOR, days, logs
 
 STATE = TypeAdapter(VendorState)

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from services.events.catalog import parse_event
-from services.risk.fold import fold
-from services.risk.model import load_model
-from services.risk.scoring import score
+from services.risk.domain.fold import fold
+from services.risk.domain.model import load_model
+from services.risk.domain.scoring import score
 from tests.support.case_b import suspended
 from tests.support.event_examples import envelope
 

@@ -22,7 +22,7 @@ from services.events.contract import Criticality
 from services.events.emitted import RiskBand
 from services.events.incident import IncidentKind, LeakFinding, Severity
 from services.events.sanction import SanctionKind
-from services.risk.facts import (
+from services.risk.domain.facts import (
     CertificateFact,
     ClaimFact,
     ContractFact,
@@ -31,8 +31,8 @@ from services.risk.facts import (
     SubcontractFact,
     VendorFacts,
 )
-from services.risk.model import InheritedWeights, ModelError, RiskModel, load_model
-from services.risk.risk_score import (
+from services.risk.domain.model import InheritedWeights, ModelError, RiskModel, load_model
+from services.risk.domain.risk_score import (
     FACTOR_NAMES,
     RiskScore,
     band_of,
@@ -40,7 +40,7 @@ from services.risk.risk_score import (
     round_points,
     should_announce,
 )
-from services.risk.scoring import score
+from services.risk.domain.scoring import score
 
 D = dt.date
 B, SUB = "vendor-b", "vendor-c"

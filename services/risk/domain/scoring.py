@@ -28,23 +28,23 @@ from dataclasses import dataclass
 
 from services.events.compliance import CertificateKind
 from services.events.contract import Criticality
-from services.risk.factor_items import Item, factor, num
-from services.risk.facts import (
+from services.risk.domain.factor_items import Item, factor, num
+from services.risk.domain.facts import (
     ContractFact,
     IncidentFact,
     SubcontractFact,
     VendorFacts,
 )
-from services.risk.incident_factors import incident_items, other_vendor
-from services.risk.model import RiskModel
-from services.risk.risk_score import (
+from services.risk.domain.incident_factors import incident_items, other_vendor
+from services.risk.domain.model import RiskModel
+from services.risk.domain.risk_score import (
     FACTOR_NAMES,
     Evidence,
     Factor,
     RiskScore,
     total_of,
 )
-from services.risk.sanction_factors import sanction_items
+from services.risk.domain.sanction_factors import sanction_items
 
 # The contracts whose concentration is a risk; an agency's totals passed to `score` must count
 # exactly these (running on the day, every vendor's, the scored vendor's included).

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from services.risk.factor_items import Item, num
-from services.risk.facts import SanctionFact, SanctionSource, VendorFacts
-from services.risk.model import RiskModel
-from services.risk.risk_score import Evidence
+from services.risk.domain.factor_items import Item, num
+from services.risk.domain.facts import SanctionFact, SanctionSource, VendorFacts
+from services.risk.domain.model import RiskModel
+from services.risk.domain.risk_score import Evidence
 
 
 def counted_sanctions(

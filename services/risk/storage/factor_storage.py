@@ -27,7 +27,7 @@ import asyncpg
 
 from services.events.emitted import RiskBand
 from services.platform.database import Connection
-from services.risk.risk_score import Evidence, Factor, RiskScore
+from services.risk.domain.risk_score import Evidence, Factor, RiskScore
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from services.platform.database import Connection
-from services.risk.facts import (
+from services.risk.domain.facts import (
     ITEM_FIELDS,
     CertificateFact,
     ClaimFact,

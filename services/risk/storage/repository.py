@@ -16,9 +16,9 @@ from services.events.catalog import parse_event
 from services.events.emitted import RiskBand
 from services.platform.database import Connection
 from services.platform.eventstore.event_store import canonical_json
-from services.risk import factor_storage
-from services.risk.concentration import ContractRow, DayChanges, StoredTotals
-from services.risk.risk_score import RiskScore
+from services.risk.domain.concentration import ContractRow, DayChanges, StoredTotals
+from services.risk.domain.risk_score import RiskScore
+from services.risk.storage import factor_storage
 
 
 async def add_events(

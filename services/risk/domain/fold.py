@@ -48,7 +48,7 @@ from services.events.sanction import (
 from services.registry import sanction_timeline
 from services.registry.periods import ONE_DAY
 from services.registry.sanction_timeline import Change
-from services.risk.facts import (
+from services.risk.domain.facts import (
     ITEM_FIELDS,
     CertificateFact,
     ClaimFact,

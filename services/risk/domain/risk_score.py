@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from services.events.emitted import RiskBand
-from services.risk.model import RiskModel, model_fingerprint
+from services.risk.domain.model import RiskModel, model_fingerprint
 
 # Stable: dashboards and `risk.changed` events use them (scoring.py says what each counts).
 FACTOR_NAMES: tuple[str, ...] = (

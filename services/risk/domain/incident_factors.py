@@ -8,10 +8,10 @@ import functools
 from collections.abc import Iterator
 
 from services.events.incident import LeakFinding
-from services.risk.factor_items import Item, num
-from services.risk.facts import IncidentFact, VendorFacts
-from services.risk.model import RiskModel
-from services.risk.risk_score import Evidence
+from services.risk.domain.factor_items import Item, num
+from services.risk.domain.facts import IncidentFact, VendorFacts
+from services.risk.domain.model import RiskModel
+from services.risk.domain.risk_score import Evidence
 
 
 def causer(incident: IncidentFact) -> str:

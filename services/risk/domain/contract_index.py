@@ -22,10 +22,10 @@ from itertools import repeat
 from typing import TypeVar
 
 from services.events.compliance import CertificateKind
-from services.risk.facts import ContractFact, VendorState
-from services.risk.model import RiskModel
-from services.risk.risk_score import round_points
-from services.risk.scoring import CRITICAL_CRITICALITIES
+from services.risk.domain.facts import ContractFact, VendorState
+from services.risk.domain.model import RiskModel
+from services.risk.domain.risk_score import round_points
+from services.risk.domain.scoring import CRITICAL_CRITICALITIES
 
 MISSING_KINDS = {
     "missing_erasure_certificates": CertificateKind.DATA_ERASURE,

@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from services.registry.sanction_timeline import SanctionTimeline
-from services.risk.facts import IncidentFact, SanctionSource, VendorFacts
-from services.risk.fold import last_day_on, timeline_of
-from services.risk.incident_factors import counts_as, decay_table, incident_key
-from services.risk.model import RiskModel
-from services.risk.risk_score import round_points
-from services.risk.sanction_factors import sanction_key
-from services.risk.scoring import unapproved
+from services.risk.domain.facts import IncidentFact, SanctionSource, VendorFacts
+from services.risk.domain.fold import last_day_on, timeline_of
+from services.risk.domain.incident_factors import counts_as, decay_table, incident_key
+from services.risk.domain.model import RiskModel
+from services.risk.domain.risk_score import round_points
+from services.risk.domain.sanction_factors import sanction_key
+from services.risk.domain.scoring import unapproved
 
 # An incident not closed: closed after every day; a finding: counted from before any.
 NEVER = dt.date.max.toordinal() + 1

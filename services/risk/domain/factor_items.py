@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from services.risk.risk_score import Evidence, Factor, round_points
+from services.risk.domain.risk_score import Evidence, Factor, round_points
 
 # A factor's raw points (before rounding) and its evidence, each with a sort key (a day or its
 # ISO text, which sort alike, and an id).

@@ -27,18 +27,18 @@ from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
-from services.risk.contract_index import MISSING_KINDS, ContractIndex
-from services.risk.facts import ITEM_FIELDS, VendorFacts, VendorState
-from services.risk.model import RiskModel, model_fingerprint
-from services.risk.risk_score import Factor, RiskScore, total_of
-from services.risk.scoring import (
+from services.risk.domain.contract_index import MISSING_KINDS, ContractIndex
+from services.risk.domain.facts import ITEM_FIELDS, VendorFacts, VendorState
+from services.risk.domain.model import RiskModel, model_fingerprint
+from services.risk.domain.risk_score import Factor, RiskScore, total_of
+from services.risk.domain.scoring import (
     CRITICAL_CRITICALITIES,
     FACTOR_RULES,
     FactorRule,
     missing_factor,
     missing_points,
 )
-from services.risk.terms import (
+from services.risk.domain.terms import (
     IncidentTerms,
     SanctionTerms,
     UnapprovedTerms,
