@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tomllib
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from pydantic import TypeAdapter
 
 from services.events.emitted import RiskBand
 from services.ingest.handlers import ingest_batch
+from services.platform.database import Connection
 from services.platform.eventlog.embedded import drain
 from services.risk import current_scores
 from services.risk import history as risk_history
@@ -277,16 +279,7 @@ async def test_rows_written_with_their_points_are_checked_against_the_derived_on
     await live(pool, risk, case_risk.the_case())
     async with pool.acquire() as conn:
         before = await risk_history.history(conn, risk.model, case_b.VENDOR)
-        for seq, _, score in before:
-            await conn.execute(
-                "UPDATE risk_history SET score = $3, band = $4, factors = $5::jsonb"
-                " WHERE vendor_id = $1 AND seq = $2",
-                case_b.VENDOR,
-                seq,
-                score.score,
-                score.band.value,
-                factor_storage.points_json(score),
-            )
+        await _as_written_before(conn, before, factor_storage.points_json, keep_totals=True)
         assert await risk_history.history(conn, risk.model, case_b.VENDOR) == before
         seq, _, last = before[-1]
         changed = [{"name": f.name, "contribution": f.contribution + 1} for f in last.factors]
@@ -303,6 +296,48 @@ async def test_rows_written_with_their_points_are_checked_against_the_derived_on
     assert (read.score, read.band) == (last.score, last.band)
 
 
+async def _as_written_before(
+    conn: Connection,
+    entries: list[tuple[int, dt.date, RiskScore]],
+    factors_json: Callable[[RiskScore], str],
+    *,
+    keep_totals: bool,
+) -> None:
+    """Vendor B's history rows as an earlier consumer wrote them: each with its score, band
+    and factors (`factors_json`), and its agencies' totals or none."""
+    for seq, _, score in entries:
+        await conn.execute(
+            "UPDATE risk_history SET score = $3, band = $4, factors = $5::jsonb,"
+            " agency_totals = CASE WHEN $6 THEN agency_totals END"
+            " WHERE vendor_id = $1 AND seq = $2",
+            case_b.VENDOR,
+            seq,
+            score.score,
+            score.band.value,
+            factors_json(score),
+            keep_totals,
+        )
+
+
+def _with_evidence_json(score: RiskScore) -> str:
+    """The factors with their evidence inline, as rows stored them before
+    risk_factor_bodies."""
+    return json.dumps(
+        [
+            {
+                "name": f.name,
+                "contribution": f.contribution,
+                "evidence": [
+                    {"event_ids": list(e.event_ids), "note": e.note, "vendor_id": e.vendor_id}
+                    for e in f.evidence
+                ],
+            }
+            for f in score.factors
+        ],
+        ensure_ascii=False,
+    )
+
+
 async def test_rows_written_before_with_their_evidence_read_back_the_same(
     pool: asyncpg.Pool,
 ) -> None:
@@ -311,33 +346,7 @@ async def test_rows_written_before_with_their_evidence_read_back_the_same(
     async with pool.acquire() as conn:
         before = await risk_history.history(conn, risk.model, case_b.VENDOR)
         # As the rows were written before: the score, each factor with its evidence, no totals.
-        for seq, _, score in before:
-            await conn.execute(
-                "UPDATE risk_history SET agency_totals = NULL, factors = $2::jsonb,"
-                " score = $4, band = $5 WHERE vendor_id = $1 AND seq = $3",
-                case_b.VENDOR,
-                json.dumps(
-                    [
-                        {
-                            "name": f.name,
-                            "contribution": f.contribution,
-                            "evidence": [
-                                {
-                                    "event_ids": list(e.event_ids),
-                                    "note": e.note,
-                                    "vendor_id": e.vendor_id,
-                                }
-                                for e in f.evidence
-                            ],
-                        }
-                        for f in score.factors
-                    ],
-                    ensure_ascii=False,
-                ),
-                seq,
-                score.score,
-                score.band.value,
-            )
+        await _as_written_before(conn, before, _with_evidence_json, keep_totals=False)
         await conn.execute("DROP TABLE risk_factor_bodies")  # as before the migration
         migration = resources.files("services.risk") / "migrations" / "0003_factor_bodies.sql"
         await conn.execute(migration.read_text(encoding="utf-8"))
