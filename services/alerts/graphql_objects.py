@@ -23,7 +23,7 @@ from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import described_enum
 from services.platform.graphql.nodes import Key, Node, in_key_order, uuid_part
 from services.registry.api.graphql_eligibility import EligibilityReason
-from services.registry.record_repository import running_contract_vendors
+from services.registry.storage.record_repository import running_contract_vendors
 
 AlertChange = described_enum(
     AlertChangeModel,

@@ -24,8 +24,8 @@ from services.platform.graphql.descriptions import After, First100
 from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
 from services.platform.graphql.receipts import EventReceipt, FieldProblem, record
 from services.registry.api.graphql_vendors import IdentifierInput
-from services.registry.names import IdentifierKey, normalize_identifier
-from services.registry.vendor_repository import existing_vendors, identifier_owners
+from services.registry.domain.names import IdentifierKey, normalize_identifier
+from services.registry.storage.vendor_repository import existing_vendors, identifier_owners
 
 MAX_PAGE = 100
 AGENCY = strawberry.argument(description="Only this agency's; omit for every agency you see.")

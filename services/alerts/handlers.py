@@ -38,7 +38,7 @@ from services.platform.consumer import DomainRejection
 from services.platform.database import Connection
 from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.outbox import Outbox
-from services.registry.record_repository import agencies_contracting
+from services.registry.storage.record_repository import agencies_contracting
 
 SOURCE = "vendorwatch.alerts"
 OUTBOX = Outbox("alert_outbox")

@@ -10,7 +10,7 @@ from services.migration import setup as migration
 from services.platform.consumer import Consumer
 from services.platform.settings import Settings
 from services.registry import setup as registry
-from services.registry.policy import SuspensionPolicy
+from services.registry.domain.policy import SuspensionPolicy
 from services.risk.handlers import RiskService, risk_consumer
 
 

@@ -10,8 +10,8 @@ from typing import TextIO
 from services.cli import database_choice
 from services.platform.database import open_pool
 from services.platform.settings import Settings
-from services.registry.exclusion_formats import exported
-from services.registry.exclusions import exclusions
+from services.registry.exports.exclusion_formats import exported
+from services.registry.exports.exclusions import exclusions
 
 
 async def write_exclusions(

@@ -52,8 +52,8 @@ from services.imports.scratch import Scratch
 from services.imports.scratch_vendors import BATCH
 from services.platform.errors import StartupError
 from services.platform.settings import Settings
-from services.registry import sanction_repository
-from services.registry.names import IdentifierKey
+from services.registry.domain.names import IdentifierKey
+from services.registry.storage import sanction_repository
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer

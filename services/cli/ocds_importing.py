@@ -34,7 +34,7 @@ from services.imports.report import ImportedFile, ImportReport
 from services.imports.scratch_vendors import BATCH
 from services.platform.errors import StartupError
 from services.platform.settings import Settings
-from services.registry.names import IdentifierKey
+from services.registry.domain.names import IdentifierKey
 
 NAME = "ocds"
 # The vendors an OCDS import may have registered before, a page at a time ($1: the last).

@@ -14,9 +14,9 @@ from services.platform.graphql.broadcast import Broadcaster
 from services.platform.graphql.context import RequestContext
 from services.platform.settings import Settings
 from services.registry.api.graphql_context import KEYED_LOOKUPS, NAME_INDEX, POLICIES
-from services.registry.imposition_rules import imposition_check
-from services.registry.name_index_feed import LiveNameIndex
-from services.registry.policy import SuspensionPolicy
+from services.registry.domain.imposition_rules import imposition_check
+from services.registry.domain.policy import SuspensionPolicy
+from services.registry.name_search.name_index_feed import LiveNameIndex
 from services.risk.graphql_types import RISK
 from services.risk.handlers import RiskService
 

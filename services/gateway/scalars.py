@@ -2,7 +2,7 @@
 
 ``DATE`` replaces strawberry's built-in ``Date`` for ``datetime.date``: it is always returned
 as ISO 8601 and accepts, as a literal or a variable, ISO or a Japanese era date (see
-``services.registry.era_dates``). Use it as ``scalar_overrides={datetime.date: DATE}``.
+``services.registry.domain.era_dates``). Use it as ``scalar_overrides={datetime.date: DATE}``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
 from graphql import GraphQLError, StringValueNode, ValueNode
-from services.registry.era_dates import InvalidDate, parse_date
+from services.registry.domain.era_dates import InvalidDate, parse_date
 
 __all__ = ["DATE", "DATE_DESCRIPTION"]
 

@@ -42,7 +42,7 @@ from services.events.vendor import (
     VendorUpdated,
 )
 from services.imports.entries import ListEntry, ground_code
-from services.registry.names import IdentifierKey
+from services.registry.domain.names import IdentifierKey
 
 # The namespace of imported events' ids (uuid5 of what names them).
 NAMESPACE = uuid.UUID("0b9e3c1e-6f63-4f83-9a55-7a2f3f1d1c01")

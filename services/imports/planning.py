@@ -46,7 +46,7 @@ from services.imports.report import ImportReport
 from services.imports.resolution import Entity, How, Known, Resolution, Resolver
 from services.imports.scratch import Scratch
 from services.imports.scratch_sanctions import SanctionTable
-from services.registry.names import IdentifierKey, name_tokens, normalize_identifier
+from services.registry.domain.names import IdentifierKey, name_tokens, normalize_identifier
 
 Reader = Callable[[TextIO], Iterator[ListEntry | RowProblem]]
 # Each list: its reader and the authority its debarments are recorded under. None: a source

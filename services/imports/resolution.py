@@ -57,9 +57,9 @@ from enum import StrEnum
 from services.imports.resolution_forms import resolution_form
 from services.imports.scratch import Scratch
 from services.imports.scratch_vendors import Known
-from services.registry.name_index import NameIndex
-from services.registry.names import IdentifierKey, normalize_name
-from services.registry.search import NameCandidate, NameKind
+from services.registry.domain.names import IdentifierKey, normalize_name
+from services.registry.name_search.name_index import NameIndex
+from services.registry.name_search.search import NameCandidate, NameKind
 
 __all__ = [
     "JOIN_SCORE",

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from services.registry.names import name_tokens
+from services.registry.domain.names import name_tokens
 
 __all__ = ["resolution_form"]
 

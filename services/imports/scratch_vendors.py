@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from services.imports.resolution_forms import resolution_form
-from services.registry.names import IdentifierKey, normalize_name
+from services.registry.domain.names import IdentifierKey, normalize_name
 
 __all__ = ["BATCH", "Known", "Vendor", "VendorTable"]
 

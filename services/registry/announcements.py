@@ -16,8 +16,8 @@ from services.events.catalog import new_event
 from services.events.emitted import EligibilityChanged, EligibilityReasonRef
 from services.platform.database import Connection
 from services.platform.outbox import Outbox
-from services.registry.eligibility import Eligibility, Reason
-from services.registry.screening import screen
+from services.registry.domain.eligibility import Eligibility, Reason
+from services.registry.reads.screening import screen
 
 SOURCE = "vendorwatch.registry"
 OUTBOX = Outbox("registry_outbox")

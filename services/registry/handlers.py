@@ -26,22 +26,26 @@ from services.platform.clock import Clock
 from services.platform.consumer import VERDICT_FROM, Consumer, DomainRejection, Handler
 from services.platform.database import Connection
 from services.platform.eventstore.recorded_time import recorded_time
-from services.registry import (
-    announcements,
+from services.registry import announcements
+from services.registry.batch.handler import RegistryBatch
+from services.registry.bidder_screening.reviews import key as review_key
+from services.registry.domain.imposition_rules import (
+    change_refusal,
+    imposition_refusal,
+    unknown_vendor,
+)
+from services.registry.domain.names import IdentifierKey, normalize_identifier
+from services.registry.domain.periods import ONE_DAY
+from services.registry.domain.policy import SuspensionPolicy
+from services.registry.records import RecordHandlers
+from services.registry.storage import (
     match_review_repository,
     sanction_repository,
     vendor_repository,
 )
-from services.registry.batch.handler import RegistryBatch
-from services.registry.bidder_screening.reviews import key as review_key
-from services.registry.import_candidates import candidates_listed
-from services.registry.import_reports import import_reported
-from services.registry.imposition_rules import change_refusal, imposition_refusal, unknown_vendor
-from services.registry.names import IdentifierKey, normalize_identifier
-from services.registry.periods import ONE_DAY
-from services.registry.policy import SuspensionPolicy
-from services.registry.records import RecordHandlers
-from services.registry.vendor_repository import VendorRow
+from services.registry.storage.import_candidates import candidates_listed
+from services.registry.storage.import_reports import import_reported
+from services.registry.storage.vendor_repository import VendorRow
 
 # The registry judges every input event (platform/consumer.py, VERDICT_FROM).
 CONSUMER_NAME = VERDICT_FROM

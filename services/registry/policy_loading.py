@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from services.platform.config_table import ConfigTable, read_toml
-from services.registry.policy import GroundRange, PolicyError, SuspensionPolicy
+from services.registry.domain.policy import GroundRange, PolicyError, SuspensionPolicy
 
 # The same shape as the sanction events' GroundCode.
 _GROUND_ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")

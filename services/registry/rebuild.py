@@ -22,8 +22,8 @@ from services.platform.consumer import Consumer
 from services.platform.database import Connection
 from services.platform.rebuilding import forget_progress
 from services.registry.announcements import RECONCILE_LOCK_KEY
+from services.registry.domain.policy import SuspensionPolicy
 from services.registry.handlers import CONSUMER_NAME, registry_consumer
-from services.registry.policy import SuspensionPolicy
 
 # Held beside the consumer's own lock while the registry is rebuilt.
 LOCKS = (RECONCILE_LOCK_KEY,)

@@ -30,8 +30,12 @@ from services.events.incident import IncidentClosed, IncidentInvestigated, Incid
 from services.events.sanction import ClaimFiled, ClaimSettled
 from services.platform.consumer import DomainRejection, Handler
 from services.platform.database import Connection
-from services.registry import vendor_repository
-from services.registry.record_repository import ClaimStatus, IncidentStatus, SubcontractStatus
+from services.registry.storage import vendor_repository
+from services.registry.storage.record_repository import (
+    ClaimStatus,
+    IncidentStatus,
+    SubcontractStatus,
+)
 
 # The events that add a record: its table, and the payload field naming it.
 NEW_RECORDS: dict[str, tuple[str, str]] = {

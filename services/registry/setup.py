@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from services.platform.consumer import Consumer
 from services.platform.errors import StartupError
 from services.platform.settings import Settings
+from services.registry.domain.policy import PolicyError, SuspensionPolicy
 from services.registry.handlers import registry_consumer
-from services.registry.policy import PolicyError, SuspensionPolicy
 from services.registry.policy_loading import load_policies
 
 

@@ -34,8 +34,8 @@ from services.platform.settings import Settings
 from services.registry.bidder_screening.matching import Thresholds
 from services.registry.bidder_screening.model import Bidder, Status
 from services.registry.bidder_screening.service import Day, screen_bidders
-from services.registry.name_index_feed import LiveNameIndex
-from services.registry.names import fold_accents, name_tokens
+from services.registry.domain.names import fold_accents, name_tokens
+from services.registry.name_search.name_index_feed import LiveNameIndex
 from tests.support import name_pairs
 from tests.support.registry import REGISTRY
 

@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 from services.events.sanction import SanctionKind
-from services.registry import sanction_timeline
-from services.registry.eligibility import Exposure, evaluate
+from services.registry.domain import sanction_timeline
+from services.registry.domain.eligibility import Exposure, evaluate
 
 START = dt.date(2022, 7, 9)
 

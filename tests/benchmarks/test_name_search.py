@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from services.registry.name_index import NameIndex
-from services.registry.names import name_tokens, normalize_name
-from services.registry.search import (
+from services.registry.domain.names import name_tokens, normalize_name
+from services.registry.name_search.name_index import NameIndex
+from services.registry.name_search.search import (
     NameCandidate,
     NameKind,
     best_per_vendor,

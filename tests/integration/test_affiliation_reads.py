@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from services.registry.vendor_repository import AS_A_SET_FROM, affiliation_events
+from services.registry.storage.vendor_repository import AS_A_SET_FROM, affiliation_events
 from tests.support import case_b
 from tests.support.registry_db import apply
 

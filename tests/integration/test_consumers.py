@@ -23,7 +23,7 @@ from services.platform.consumer import (
 from services.platform.database import Connection
 from services.platform.eventlog.embedded import drain, run_consumers
 from services.platform.operations.liveness import Liveness
-from services.registry import queries
+from services.registry.reads import queries
 from tests.support import case_b
 from tests.support.event_examples import VALID_PAYLOADS, envelope
 from tests.support.processes import eventually

@@ -15,8 +15,8 @@ import pytest
 from followthemoney import model
 
 from services.platform.auth import Role
-from services.registry.exclusion_formats import exported
-from services.registry.exclusions import exclusions
+from services.registry.exports.exclusion_formats import exported
+from services.registry.exports.exclusions import exclusions
 from tests.support import case_b
 from tests.support.in_process_api import asgi_client
 from tests.support.principals import token

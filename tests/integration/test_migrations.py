@@ -16,7 +16,7 @@ from services.platform import migrations
 from services.platform.eventstore import chain, event_store
 from services.platform.eventstore.event_store import canonical_json, content_hash
 from services.platform.migrations import Migration, MigrationDrift, apply_migrations
-from services.registry import import_candidates
+from services.registry.storage import import_candidates
 from tests.support import case_b
 from tests.support.event_examples import envelope, example
 from tests.support.postgres import with_database

@@ -13,11 +13,11 @@ import pytest
 from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
 from services.platform.eventlog.embedded import EmbeddedEventLog
-from services.registry import queries
 from services.registry.announcements import OUTBOX, reconcile_due, record_changes
 from services.registry.handlers import RegistryHandlers
 from services.registry.jobs import calendar
 from services.registry.policy_loading import load_policies
+from services.registry.reads import queries
 from tests.support import case_b
 from tests.support.registry import TOKYO, FixedClock, consumer
 from tests.support.registry_db import apply, outbox

@@ -28,8 +28,8 @@ from services.platform.consumer import Consumer, Handler
 from services.platform.database import Connection, open_pool
 from services.registry.batch.handler import RegistryBatch
 from services.registry.batch.sanction_rules import SANCTIONS
+from services.registry.domain.policy import propose
 from services.registry.handlers import CONSUMER_NAME, registry_consumer
-from services.registry.policy import propose
 from services.registry.policy_loading import load_policies
 from tests.support import postgres, workload
 from tests.support.database_copies import (

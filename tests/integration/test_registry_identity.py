@@ -7,9 +7,9 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.registry import queries
-from services.registry.names import IdentifierKey
-from services.registry.search import NameKind
+from services.registry.domain.names import IdentifierKey
+from services.registry.name_search.search import NameKind
+from services.registry.reads import queries
 from tests.support import case_b
 from tests.support.event_examples import envelope
 from tests.support.registry_db import apply, rejection

@@ -16,11 +16,14 @@ import pytest
 
 from services.platform.graphql.context import RequestContext
 from services.platform.operations.liveness import Liveness
-from services.registry import announcements, name_index_feed, queries, vendor_repository
+from services.registry import announcements
 from services.registry.api.graphql_context import NAME_INDEX
-from services.registry.name_index_feed import LiveNameIndex
-from services.registry.search import NameKind
-from services.registry.vendor_repository import VendorRow
+from services.registry.name_search import name_index_feed
+from services.registry.name_search.name_index_feed import LiveNameIndex
+from services.registry.name_search.search import NameKind
+from services.registry.reads import queries
+from services.registry.storage import vendor_repository
+from services.registry.storage.vendor_repository import VendorRow
 from tests.support import case_b
 from tests.support.event_examples import VALID_PAYLOADS, envelope
 from tests.support.in_process_api import SCHEMA, shared_context

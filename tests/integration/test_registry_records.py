@@ -13,9 +13,10 @@ import asyncpg
 import pytest
 
 from services.platform.consumer import Consumer
-from services.registry import record_repository as records
 from services.registry.handlers import CONSUMER_NAME
-from services.registry.record_repository import (
+from services.registry.records import RecordHandlers
+from services.registry.storage import record_repository as records
+from services.registry.storage.record_repository import (
     CertificateRecord,
     ClaimRecord,
     ContractRecord,
@@ -24,7 +25,6 @@ from services.registry.record_repository import (
     SanctionRecord,
     SubcontractRecord,
 )
-from services.registry.records import RecordHandlers
 from tests.support import case_b
 from tests.support.event_examples import DROP, envelope, example
 from tests.support.registry import REGISTRY

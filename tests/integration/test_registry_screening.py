@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 
 from services.platform.consumer import apply_serialized_batch
-from services.registry import queries
+from services.registry.reads import queries
 from tests.support import case_b
 from tests.support.registry import REGISTRY
 

@@ -23,8 +23,8 @@ from services.imports.lists import worldbank
 from services.platform.consumer import apply_serialized_batch
 from services.platform.graphql.context import RequestContext
 from services.platform.settings import Settings
-from services.registry.names import fold_accents
-from services.registry.search import NameCandidate, NameKind, rank
+from services.registry.domain.names import fold_accents
+from services.registry.name_search.search import NameCandidate, NameKind, rank
 from tests.support import case_b, registry_db
 from tests.support.event_examples import envelope
 from tests.support.in_process_api import SCHEMA, execute, shared_context

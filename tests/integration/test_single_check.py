@@ -12,8 +12,8 @@ import pytest
 
 from services.platform.consumer import apply_serialized_batch
 from services.platform.database import Connection, keyed_lookups_pool
-from services.registry import queries, single_check
-from services.registry.names import IdentifierKey
+from services.registry.domain.names import IdentifierKey
+from services.registry.reads import queries, single_check
 from tests.integration.test_registry_screening import BIDDERS, DAY, _portfolio
 from tests.support import case_b
 from tests.support.registry import REGISTRY

@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 from services.imports.entries import ListEntry
 from services.imports.lists import ebrd, idb, worldbank
 from services.imports.resolution import resolution_form
-from services.registry.names import fold_accents, name_tokens
+from services.registry.domain.names import fold_accents, name_tokens
 
 LISTS = Path(__file__).parents[1] / "data" / "lists"
 PAIRS = Path(__file__).parents[1] / "data" / "screening" / "name_pairs.csv"

@@ -14,7 +14,7 @@ from services.imports.ocds.mapping import mapped as mapped_events
 from services.imports.ocds.outcomes import Accounted, Tally
 from services.imports.ocds.reading import read
 from services.imports.ocds.scratch import OcdsScratch
-from services.registry.names import IdentifierKey
+from services.registry.domain.names import IdentifierKey
 
 
 @dataclass

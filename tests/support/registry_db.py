@@ -11,8 +11,8 @@ from typing import Any
 import asyncpg
 
 from services.platform.consumer import Consumer, apply_serialized_batch
-from services.registry import queries
-from services.registry.eligibility import Eligibility
+from services.registry.domain.eligibility import Eligibility
+from services.registry.reads import queries
 from tests.support import case_b
 from tests.support.registry import REGISTRY
 

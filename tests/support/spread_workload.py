@@ -39,7 +39,7 @@ from services.events.incident import (
 )
 from services.events.sanction import SanctionImposed, SanctionKind
 from services.events.vendor import VendorRegistered
-from services.registry.policy import SuspensionPolicy, propose
+from services.registry.domain.policy import SuspensionPolicy, propose
 from services.registry.policy_loading import load_policies
 from tests.support.workload import AUTHORITY, SEED, Emitter, Workload
 

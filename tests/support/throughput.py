@@ -29,8 +29,8 @@ from aiokafka import AIOKafkaProducer
 from services.platform.consumer import Consumer, apply_batch
 from services.platform.database import open_pool
 from services.platform.eventstore import event_store
-from services.registry import queries
-from services.registry.queries import MAX_BATCH
+from services.registry.reads import queries
+from services.registry.reads.queries import MAX_BATCH
 from tests.support.workload import CHECK_DAY, Workload
 
 EVENTS_VARIABLE = "VENDORWATCH_BENCH_EVENTS"

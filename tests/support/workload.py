@@ -51,8 +51,8 @@ from services.events.vendor import (
     VendorRegistered,
     corporate_number_check_digit,
 )
-from services.registry.periods import last_day_after_months
-from services.registry.policy import SuspensionPolicy, propose
+from services.registry.domain.periods import last_day_after_months
+from services.registry.domain.policy import SuspensionPolicy, propose
 from services.registry.policy_loading import load_policies
 from tests.support.case_b import another_vendor, line
 from tests.support.event_examples import VALID_PAYLOADS, envelope

@@ -14,8 +14,13 @@ from services.registry.bidder_screening.matching import (
     match_all,
 )
 from services.registry.bidder_screening.model import MAX_BIDDERS, Bidder
-from services.registry.names import IdentifierKey, Normalisation, fold_accents, normalisations
-from services.registry.search import NameCandidate, NameKind
+from services.registry.domain.names import (
+    IdentifierKey,
+    Normalisation,
+    fold_accents,
+    normalisations,
+)
+from services.registry.name_search.search import NameCandidate, NameKind
 
 THRESHOLDS = Thresholds(review=88.0, other_country=100.0)
 ACME = BarredVendor(

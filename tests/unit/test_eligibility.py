@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Any
 
 from services.events.sanction import SanctionKind
-from services.registry import sanction_timeline
-from services.registry.affiliations import Period
-from services.registry.eligibility import Exposure, evaluate
-from services.registry.sanction_timeline import Change, SanctionTimeline
+from services.registry.domain import sanction_timeline
+from services.registry.domain.affiliations import Period
+from services.registry.domain.eligibility import Exposure, evaluate
+from services.registry.domain.sanction_timeline import Change, SanctionTimeline
 
 D = dt.date
 

@@ -11,7 +11,7 @@ from services.imports.resolution import (
     Resolver,
     resolution_form,
 )
-from services.registry.names import normalize_identifier
+from services.registry.domain.names import normalize_identifier
 
 CN = normalize_identifier("corporate_number", "7010001008844")
 KNOWN = [

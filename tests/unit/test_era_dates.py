@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.registry.era_dates import ERAS, InvalidDate, format_era, parse_date
+from services.registry.domain.era_dates import ERAS, InvalidDate, format_era, parse_date
 
 D = dt.date
 

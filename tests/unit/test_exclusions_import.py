@@ -16,12 +16,12 @@ from services.imports.lists import exclusions
 from services.imports.planning import Recorded, planned_events
 from services.imports.report import ImportReport
 from services.imports.resolution import Known
-from services.registry.eligibility import Eligibility, Reason
-from services.registry.exclusion_formats import json_lines
-from services.registry.exclusions import Exclusion
-from services.registry.names import IdentifierKey
-from services.registry.sanction_timeline import Decision
-from services.registry.vendor_repository import FormerName, VendorRow
+from services.registry.domain.eligibility import Eligibility, Reason
+from services.registry.domain.names import IdentifierKey
+from services.registry.domain.sanction_timeline import Decision
+from services.registry.exports.exclusion_formats import json_lines
+from services.registry.exports.exclusions import Exclusion
+from services.registry.storage.vendor_repository import FormerName, VendorRow
 
 DAY = dt.date(2024, 6, 1)
 TODAY = dt.date(2026, 12, 1)

@@ -18,7 +18,7 @@ from services.imports.lists import idb, worldbank
 from services.imports.planning import Recorded, planned_events
 from services.imports.report import ImportReport
 from services.imports.resolution import Known
-from services.registry.names import IdentifierKey
+from services.registry.domain.names import IdentifierKey
 
 HEADER = "Title,Entity,Nationality,Country,From,To,Grounds,Source,IDB Sanction Type,"
 HEADER += "IDB Sanction Source,Other Name\n"

@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from services.registry.gram_postings import shared_grams
-from services.registry.name_index import TRIGRAMS_FROM, NameIndex
-from services.registry.names import normalize_name
-from services.registry.search import NameCandidate, NameKind, rank
+from services.registry.domain.names import normalize_name
+from services.registry.name_search.gram_postings import shared_grams
+from services.registry.name_search.name_index import TRIGRAMS_FROM, NameIndex
+from services.registry.name_search.search import NameCandidate, NameKind, rank
 from tests.unit.test_search import CANDIDATES
 
 K = NameKind

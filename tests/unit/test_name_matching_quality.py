@@ -15,7 +15,7 @@ from services.registry.bidder_screening.matching import (
     Thresholds,
     match_all,
 )
-from services.registry.search import NameCandidate, NameKind
+from services.registry.name_search.search import NameCandidate, NameKind
 from tests.support import name_pairs
 
 # The figures measured when the thresholds were chosen (README, "Screening a bidder list"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.registry.names import (
+from services.registry.domain.names import (
     IdentifierKey,
     name_tokens,
     normalize_identifier,

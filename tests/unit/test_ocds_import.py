@@ -16,7 +16,7 @@ from services.imports.ocds.fields import minor_units
 from services.imports.ocds.outcomes import Outcome
 from services.imports.ocds.parties import scheme_name
 from services.imports.ocds.reading import PackageError
-from services.registry.names import IdentifierKey
+from services.registry.domain.names import IdentifierKey
 from tests.support.ocds_mapping import Mapped, mapped
 
 OCDS = Path(__file__).resolve().parents[1] / "data" / "ocds"

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from services.registry.periods import (
+from services.registry.domain.periods import (
     last_day_after_days,
     last_day_after_months,
     sanction_last_day,

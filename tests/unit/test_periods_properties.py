@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.registry.periods import last_day_after_days, last_day_after_months
+from services.registry.domain.periods import last_day_after_days, last_day_after_months
 
 D = dt.date
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import services
-from services.registry.policy import (
+from services.registry.domain.policy import (
     OutsidePolicy,
     PolicyError,
     SuspensionPolicy,

@@ -23,7 +23,7 @@ from services.registry.batch.rules import (
     registrations,
     vendors_to_screen,
 )
-from services.registry.names import IdentifierKey
+from services.registry.domain.names import IdentifierKey
 from tests.support.event_examples import envelope, example
 
 RECORDED = dt.datetime(2023, 3, 1, 9, tzinfo=dt.UTC)

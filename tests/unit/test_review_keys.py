@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from services.registry.bidder_screening.reviews import key
-from services.registry.names import address_tokens
+from services.registry.domain.names import address_tokens
 
 DECIDED = key("ビーシステムズ株式会社", "北浜市港町3-1")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.registry.search import NameCandidate, NameKind, SearchHit, rank
+from services.registry.name_search.search import NameCandidate, NameKind, SearchHit, rank
 
 K = NameKind
 

@@ -9,8 +9,8 @@ import uuid
 from typing import Any
 
 from services.events.sanction import SanctionAmended, SanctionImposed
-from services.registry.sanction_repository import change_row, sanction_row
-from services.registry.timeline_cache import TimelineCache
+from services.registry.reads.timeline_cache import TimelineCache
+from services.registry.storage.sanction_repository import change_row, sanction_row
 
 IMPOSED = uuid.UUID(int=1)
 RECORDED = dt.datetime(2022, 7, 8, 9, tzinfo=dt.UTC)

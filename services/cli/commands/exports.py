@@ -16,7 +16,7 @@ from services.cli.schema_export import export_all
 from services.migration.api.http_exports import FORMATS, latest_snapshot
 from services.platform.database import open_pool
 from services.platform.errors import StartupError
-from services.registry.exclusion_formats import FORMATS as EXCLUSION_FORMATS
+from services.registry.exports.exclusion_formats import FORMATS as EXCLUSION_FORMATS
 
 
 @click.group("migration")

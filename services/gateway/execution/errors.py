@@ -23,9 +23,9 @@ from strawberry.types import ExecutionContext
 from services.events.catalog import EventRejected
 from services.platform.error_codes import ErrorCode
 from services.platform.graphql.errors import InvalidArgument
-from services.registry.era_dates import InvalidDate
-from services.registry.policy import OutsidePolicy, PolicyError
-from services.registry.queries import RegistryQueryError
+from services.registry.domain.era_dates import InvalidDate
+from services.registry.domain.policy import OutsidePolicy, PolicyError
+from services.registry.reads.queries import RegistryQueryError
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from services.platform.access import agencies_in_view
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import WAIT
 from services.platform.graphql.receipts import EventReceipt, new_envelope, refused, submit
-from services.registry.record_scope import out_of_view
+from services.registry.reads.record_scope import out_of_view
 
 
 def _with_period(fields: dict[str, Any]) -> Problem | None:

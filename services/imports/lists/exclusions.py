@@ -51,7 +51,7 @@ from services.events.sanction import GroundCode, SanctionKind
 from services.events.vendor import VendorIdentifierRef, VendorRegistered
 from services.imports.entries import ListEntry, RowProblem
 from services.imports.events import EntryEvents, amendment, id_key, imposition_events
-from services.registry.names import IdentifierKey, normalize_identifier
+from services.registry.domain.names import IdentifierKey, normalize_identifier
 
 SOURCE = "exclusions"
 # Each sanction names its own authority; this one names the lifts of sanctions that a newer

@@ -42,7 +42,7 @@ from services.imports.events import (
     id_key,
     imposition_events,
 )
-from services.registry.names import normalize_identifier
+from services.registry.domain.names import normalize_identifier
 
 # The registry's longest name (ShortText); a longer one is cut at a word, ending with "…".
 MAX_NAME = 300

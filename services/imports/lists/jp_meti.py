@@ -28,7 +28,7 @@ from services.events.sanction import SanctionKind
 from services.imports.csv_rows import rows
 from services.imports.entries import RowProblem
 from services.imports.lists.japanese import JapaneseEntry, plain
-from services.registry.era_dates import parse_date
+from services.registry.domain.era_dates import parse_date
 
 SOURCE = "jp_meti"
 AUTHORITY = "経済産業省 (METI)"

@@ -26,7 +26,7 @@ Each row is a bid suspension (`SanctionKind.BID_SUSPENSION`) by 措置機関 fro
 to the last, decided on the first day (lists rarely give the decision's day); the grounds
 become policy ground codes (`japanese.ground_codes`), their words the reason; 対象範囲 the
 sanction's categories. Vendors are Japanese (country JP); one with a 法人番号 is registered
-with it. The dates are read by the registry's era-date reader (`registry/era_dates.py`).
+with it. The dates are read by the registry's era-date reader (`registry/domain/era_dates.py`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from services.events.sanction import SanctionKind
 from services.imports.csv_rows import rows
 from services.imports.entries import RowProblem
 from services.imports.lists.japanese import JapaneseEntry, corporate_number, plain
-from services.registry.era_dates import parse_date
+from services.registry.domain.era_dates import parse_date
 
 SOURCE = "jp_suspension"
 # The list's name in lift reasons: "no longer on the 指名停止一覧 list" (each row's authority

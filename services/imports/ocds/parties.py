@@ -35,7 +35,7 @@ from pydantic import ValidationError
 from services.events.catalog import describe_validation_error
 from services.events.vendor import VendorIdentifierRef, VendorRegistered
 from services.imports.ocds.fields import JSON, country, names, text
-from services.registry.names import IdentifierKey, normalize_identifier
+from services.registry.domain.names import IdentifierKey, normalize_identifier
 
 VENDOR_ROLES = frozenset({"supplier", "tenderer"})
 # OCDS identifier schemes (as publishers write them, case and accents aside) → registry names.

@@ -24,7 +24,7 @@ from services.events.vendor import VendorIdentifierRef
 from services.imports.ocds.fields import JSON
 from services.imports.ocds.parties import Vendor
 from services.imports.scratch import PrivateDatabase
-from services.registry.names import IdentifierKey
+from services.registry.domain.names import IdentifierKey
 
 __all__ = ["OcdsScratch"]
 

@@ -32,7 +32,7 @@ from services.migration.plan_repository import PlanRow
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import WaitForProcessing, described_enum
 from services.platform.graphql.receipts import EventReceipt, FieldProblem, record
-from services.registry.queries import RegistryQueryError, bid_eligibility_many
+from services.registry.reads.queries import RegistryQueryError, bid_eligibility_many
 
 ChecklistCheck = described_enum(
     ChecklistCheckModel,

@@ -12,8 +12,8 @@ import strawberry
 from services.platform.database import Connection
 from services.platform.graphql.context import Info
 from services.platform.graphql.loaders import batched
-from services.registry import vendor_repository
-from services.registry.affiliations import Period, affiliates_of, periods_by_pair
+from services.registry.domain.affiliations import Period, affiliates_of, periods_by_pair
+from services.registry.storage import vendor_repository
 
 
 @strawberry.type(description="A period during which two vendors were affiliated.")

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 import strawberry
 
 from services.platform.graphql.context import Info
-from services.registry import sanction_repository
 from services.registry.api.graphql_context import POLICIES
-from services.registry.policy import GroundRange, Proposal, SuspensionPolicy
+from services.registry.domain.policy import GroundRange, Proposal, SuspensionPolicy
+from services.registry.storage import sanction_repository
 
 
 @strawberry.type(description="A ground of a suspension policy and its normal range of months.")

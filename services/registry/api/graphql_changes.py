@@ -16,7 +16,7 @@ from services.platform.graphql.nodes import (
     Node,
     in_key_order,
 )
-from services.registry import queries
+from services.registry.reads import queries
 
 
 class ChangeKind(StrEnum):

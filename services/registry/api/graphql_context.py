@@ -9,12 +9,12 @@ from collections.abc import Mapping
 import asyncpg
 
 from services.platform.graphql.context import ContextKey
-from services.registry.name_index_feed import LiveNameIndex
-from services.registry.policy import SuspensionPolicy
+from services.registry.domain.policy import SuspensionPolicy
+from services.registry.name_search.name_index_feed import LiveNameIndex
 
 # The authorities' suspension policies, as loaded at startup (services/registry/setup.py).
 POLICIES: ContextKey[Mapping[str, SuspensionPolicy]] = ContextKey("registry.policies")
-# The process's vendor-name index (services/registry/name_index_feed.py).
+# The process's vendor-name index (services/registry/name_search/name_index_feed.py).
 NAME_INDEX: ContextKey[LiveNameIndex] = ContextKey("registry.name_index")
 # The pool a single eligibility check's one statement runs on (`database.open_pool`'s
 # `keyed_lookups`: planned once for every vendor, not at each run).

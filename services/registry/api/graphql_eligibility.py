@@ -20,8 +20,8 @@ from services.platform.graphql.nodes import (
     in_key_order,
     logged_events,
 )
-from services.registry import eligibility
-from services.registry.sanction_timeline import Decision
+from services.registry.domain import eligibility
+from services.registry.domain.sanction_timeline import Decision
 
 SanctionKind = described_enum(
     SanctionKindModel,

@@ -22,9 +22,9 @@ from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.loaders import batched
 from services.platform.graphql.nodes import Key, Node, in_key_order
 from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
-from services.registry import import_candidates, import_reports
-from services.registry.import_candidates import StoredCandidate
-from services.registry.import_reports import StoredReport
+from services.registry.storage import import_candidates, import_reports
+from services.registry.storage.import_candidates import StoredCandidate
+from services.registry.storage.import_reports import StoredReport
 
 MAX_PAGE = 100
 MAX_CANDIDATES_PAGE = 500

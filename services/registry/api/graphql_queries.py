@@ -19,7 +19,6 @@ from services.platform.graphql.nodes import (
     one_of,
 )
 from services.platform.graphql.pagination import Connection, page_size
-from services.registry import queries, single_check
 from services.registry.api.graphql_arguments import AGENCY, AS_OF, CATEGORY, KNOWN_AT, moment, today
 from services.registry.api.graphql_authorities import SuspensionProposal
 from services.registry.api.graphql_changes import RegistryChange, RegistryChangePage
@@ -37,8 +36,9 @@ from services.registry.api.graphql_vendors import (
     VendorSearchHit,
     named_vendor,
 )
-from services.registry.policy import PolicyError, propose
-from services.registry.queries import RegistryQueryError
+from services.registry.domain.policy import PolicyError, propose
+from services.registry.reads import queries, single_check
+from services.registry.reads.queries import RegistryQueryError
 
 
 @strawberry.type

@@ -8,7 +8,7 @@ from services.events.compliance import CertificateKind
 from services.events.contract import TerminationReason
 from services.events.incident import ControlFailure, IncidentKind, LeakFinding, Severity
 from services.platform.graphql.descriptions import described_enum
-from services.registry.record_repository import (
+from services.registry.storage.record_repository import (
     ClaimStatus,
     IncidentStatus,
     SubcontractStatus,

@@ -13,7 +13,6 @@ from services.events.compliance import CertificateKind
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, First100
 from services.platform.graphql.pagination import Connection
-from services.registry import vendor_repository
 from services.registry.api.graphql_records import (
     CERTIFICATES,
     CLAIMS,
@@ -32,8 +31,9 @@ from services.registry.api.graphql_records import (
     root_connection,
     vendor_connection,
 )
-from services.registry.record_repository import ClaimStatus, SubcontractStatus
-from services.registry.vendor_repository import VendorRow
+from services.registry.storage import vendor_repository
+from services.registry.storage.record_repository import ClaimStatus, SubcontractStatus
+from services.registry.storage.vendor_repository import VendorRow
 
 AgencyFilter = Annotated[
     str | None,

@@ -21,10 +21,10 @@ from services.platform.graphql.context import Info
 from services.platform.graphql.loaders import batched
 from services.platform.graphql.nodes import Key, Node, in_key_order
 from services.platform.graphql.pagination import Connection, page_size
-from services.registry import record_repository as records
-from services.registry import records_by_key
 from services.registry.api.graphql_record_enums import ClaimState, IncidentState, SubcontractState
-from services.registry.record_repository import (
+from services.registry.storage import record_repository as records
+from services.registry.storage import records_by_key
+from services.registry.storage.record_repository import (
     ClaimStatus,
     IncidentStatus,
     Page,

@@ -17,13 +17,13 @@ from services.platform.graphql.nodes import (
     Node,
     in_key_order,
 )
-from services.registry import vendor_repository
 from services.registry.api.graphql_affiliates import VendorAffiliates
 from services.registry.api.graphql_arguments import AS_OF
 from services.registry.api.graphql_record_fields import VendorRecords
-from services.registry.names import IdentifierKey
-from services.registry.search import NameKind as NameKindModel
-from services.registry.vendor_repository import VendorRow
+from services.registry.domain.names import IdentifierKey
+from services.registry.name_search.search import NameKind as NameKindModel
+from services.registry.storage import vendor_repository
+from services.registry.storage.vendor_repository import VendorRow
 from services.risk.graphql_types import RiskScore, risk_score_of
 
 NameKind = described_enum(

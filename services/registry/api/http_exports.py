@@ -14,8 +14,8 @@ from services.platform.access import ELIGIBILITY_CHECKERS
 from services.platform.clock import Clock
 from services.platform.error_codes import ErrorCode
 from services.platform.http_errors import error_response
-from services.registry.exclusion_formats import FORMATS, exported
-from services.registry.exclusions import exclusions
+from services.registry.exports.exclusion_formats import FORMATS, exported
+from services.registry.exports.exclusions import exclusions
 
 
 def exclusions_endpoint(

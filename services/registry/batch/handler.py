@@ -22,14 +22,15 @@ from services.platform.clock import Clock
 from services.platform.consumer import Handler
 from services.platform.database import Connection
 from services.platform.eventstore.recorded_time import recorded_times
-from services.registry import announcements, sanction_repository, vendor_repository
-from services.registry.affiliations import periods_by_pair
+from services.registry import announcements
 from services.registry.batch import repository, rules, sanction_rules
 from services.registry.batch.rules import REGISTERED, Stored, Writes
 from services.registry.batch.sanction_rules import SanctionState, reach
-from services.registry.policy import SuspensionPolicy
-from services.registry.screening import TIMELINES
-from services.registry.vendor_repository import VendorRow
+from services.registry.domain.affiliations import periods_by_pair
+from services.registry.domain.policy import SuspensionPolicy
+from services.registry.reads.screening import TIMELINES
+from services.registry.storage import sanction_repository, vendor_repository
+from services.registry.storage.vendor_repository import VendorRow
 
 _SanctionEvent = SanctionImposed | SanctionAmended | SanctionLifted
 

@@ -45,10 +45,10 @@ from services.events.match_review import MatchDecision, VendorMatchReviewed
 from services.events.vendor import VendorAffiliationChanged, VendorRegistered, VendorUpdated
 from services.platform.consumer import DomainRejection
 from services.registry.batch.sanction_rules import SANCTIONS, reach
-from services.registry.names import IdentifierKey
-from services.registry.record_repository import IncidentStatus
+from services.registry.domain.names import IdentifierKey
 from services.registry.records import INCIDENT_STEPS, NEW_RECORDS, incident_step
-from services.registry.vendor_repository import VendorRow
+from services.registry.storage.record_repository import IncidentStatus
+from services.registry.storage.vendor_repository import VendorRow
 
 REGISTERED = VendorRegistered.event_type
 REPORTED = IncidentReported.event_type

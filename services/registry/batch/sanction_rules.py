@@ -26,20 +26,20 @@ from services.events.base import EventEnvelope
 from services.events.sanction import SanctionAmended, SanctionImposed, SanctionLifted
 from services.platform.consumer import DomainRejection
 from services.registry import announcements
-from services.registry.affiliations import Pair, Period, affiliates_of
 from services.registry.announcements import Announced
-from services.registry.eligibility import Eligibility, evaluate
-from services.registry.imposition_rules import change_refusal, imposition_refusal
-from services.registry.policy import SuspensionPolicy
-from services.registry.sanction_repository import (
+from services.registry.domain.affiliations import Pair, Period, affiliates_of
+from services.registry.domain.eligibility import Eligibility, evaluate
+from services.registry.domain.imposition_rules import change_refusal, imposition_refusal
+from services.registry.domain.policy import SuspensionPolicy
+from services.registry.domain.sanction_timeline import Change, SanctionTimeline
+from services.registry.reads.screening import exposures
+from services.registry.storage.sanction_repository import (
     Row,
     change_of,
     change_row,
     sanction_row,
     timeline_of,
 )
-from services.registry.sanction_timeline import Change, SanctionTimeline
-from services.registry.screening import exposures
 
 SANCTIONS = frozenset(
     {SanctionImposed.event_type, SanctionAmended.event_type, SanctionLifted.event_type}

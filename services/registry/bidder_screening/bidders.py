@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from services.events.vendor import check_identifier_value
 from services.registry.bidder_screening.model import MAX_BIDDERS, Bidder, CheckedBidder
-from services.registry.names import normalize_identifier, normalize_name
+from services.registry.domain.names import normalize_identifier, normalize_name
 
 _COUNTRY = re.compile(r"[A-Z]{2}")
 

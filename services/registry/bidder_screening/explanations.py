@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from services.registry.bidder_screening.model import NameMatch
-from services.registry.names import Normalisation
-from services.registry.search import NameKind
+from services.registry.domain.names import Normalisation
+from services.registry.name_search.search import NameKind
 
 STEPS = {
     Normalisation.WIDTH_FOLDED: "full-width and half-width forms folded",

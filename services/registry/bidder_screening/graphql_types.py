@@ -10,7 +10,6 @@ import strawberry
 from services.events.match_review import MatchDecision as MatchDecisionModel
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import described_enum
-from services.registry import queries
 from services.registry.api.graphql_arguments import AGENCY, AS_OF, CATEGORY, KNOWN_AT, moment, today
 from services.registry.api.graphql_context import NAME_INDEX
 from services.registry.api.graphql_eligibility import BidEligibility, EligibilityReason
@@ -21,8 +20,9 @@ from services.registry.bidder_screening.explanations import why
 from services.registry.bidder_screening.matching import Thresholds
 from services.registry.bidder_screening.reviews import voided_why
 from services.registry.bidder_screening.service import Day, screen_bidders
-from services.registry.names import IdentifierKey
-from services.registry.names import Normalisation as NormalisationModel
+from services.registry.domain.names import IdentifierKey
+from services.registry.domain.names import Normalisation as NormalisationModel
+from services.registry.reads import queries
 
 ScreeningStatus = described_enum(
     model.Status,

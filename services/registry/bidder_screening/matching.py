@@ -32,10 +32,10 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from services.registry.bidder_screening.model import NameMatch, ScoredName
-from services.registry.gram_postings import Ints
-from services.registry.name_index import NameIndex
-from services.registry.names import Normalisation, fold_accents, name_tokens, normalisations
-from services.registry.search import NameCandidate, NameKind
+from services.registry.domain.names import Normalisation, fold_accents, name_tokens, normalisations
+from services.registry.name_search.gram_postings import Ints
+from services.registry.name_search.name_index import NameIndex
+from services.registry.name_search.search import NameCandidate, NameKind
 
 _KIND_ORDER = {kind: n for n, kind in enumerate(NameKind)}
 _NONE: Ints = np.zeros(0, np.int64)

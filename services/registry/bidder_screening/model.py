@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from services.events.match_review import MatchDecision
-from services.registry.eligibility import Eligibility
-from services.registry.names import IdentifierKey, Normalisation
-from services.registry.search import NameKind
+from services.registry.domain.eligibility import Eligibility
+from services.registry.domain.names import IdentifierKey, Normalisation
+from services.registry.name_search.search import NameKind
 
 # One call screens at most this many bidders: one bounded unit of work (as bidEligibilityMany).
 MAX_BIDDERS = 5000

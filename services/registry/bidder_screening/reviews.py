@@ -17,7 +17,7 @@ from services.events.match_review import MatchDecision, VendorMatchReviewed
 from services.events.sanction import SanctionAmended, SanctionImposed
 from services.events.vendor import VendorRenamed, VendorUpdated
 from services.registry.bidder_screening.model import NameMatch, Review, Voiding
-from services.registry.names import address_tokens, fold_accents, name_tokens
+from services.registry.domain.names import address_tokens, fold_accents, name_tokens
 
 # The vendor's events that void a NOT_SAME decision made before them; vendor.updated only
 # when it changes a name or the identifiers (`NAMING_FIELDS`), not for a country alone, and a

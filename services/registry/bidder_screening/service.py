@@ -20,8 +20,6 @@ import asyncpg
 
 from services.platform.database import Connection
 from services.platform.off_the_loop import for_batch
-from services.registry import match_review_repository, sanction_repository, vendor_repository
-from services.registry.affiliations import periods_by_pair
 from services.registry.bidder_screening import bidders as checks
 from services.registry.bidder_screening import reviews as decisions
 from services.registry.bidder_screening.matching import (
@@ -40,10 +38,16 @@ from services.registry.bidder_screening.model import (
     Status,
 )
 from services.registry.bidder_screening.reviews import ReviewKey
-from services.registry.eligibility import BARRING_KINDS, Eligibility
-from services.registry.name_index_feed import LiveNameIndex
-from services.registry.names import IdentifierKey
-from services.registry.screening import screen_within
+from services.registry.domain.affiliations import periods_by_pair
+from services.registry.domain.eligibility import BARRING_KINDS, Eligibility
+from services.registry.domain.names import IdentifierKey
+from services.registry.name_search.name_index_feed import LiveNameIndex
+from services.registry.reads.screening import screen_within
+from services.registry.storage import (
+    match_review_repository,
+    sanction_repository,
+    vendor_repository,
+)
 
 
 @dataclass(frozen=True)

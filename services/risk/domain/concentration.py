@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from services.events.base import EventEnvelope
 from services.events.contract import ContractAmended, ContractAwarded, ContractTerminated
-from services.registry.periods import ONE_DAY
+from services.registry.domain.periods import ONE_DAY
 from services.risk.domain.scoring import CRITICAL_CRITICALITIES
 
 # (agency, day) → change in its number of running critical contracts on that day.

@@ -45,9 +45,9 @@ from services.events.sanction import (
     SanctionImposed,
     SanctionLifted,
 )
-from services.registry import sanction_timeline
-from services.registry.periods import ONE_DAY
-from services.registry.sanction_timeline import Change
+from services.registry.domain import sanction_timeline
+from services.registry.domain.periods import ONE_DAY
+from services.registry.domain.sanction_timeline import Change
 from services.risk.domain.facts import (
     ITEM_FIELDS,
     CertificateFact,

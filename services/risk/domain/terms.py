@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from services.registry.sanction_timeline import SanctionTimeline
+from services.registry.domain.sanction_timeline import SanctionTimeline
 from services.risk.domain.facts import IncidentFact, SanctionSource, VendorFacts
 from services.risk.domain.fold import last_day_on, timeline_of
 from services.risk.domain.incident_factors import counts_as, decay_table, incident_key

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.events.sanction import SanctionKind
-from services.registry.affiliations import Period
-from services.registry.sanction_timeline import Decision, SanctionTimeline, Terms
+from services.registry.domain.affiliations import Period
+from services.registry.domain.sanction_timeline import Decision, SanctionTimeline, Terms
 
 # Kinds that bar a vendor from bidding; a warning is recorded but bars nothing.
 BARRING_KINDS = frozenset({SanctionKind.BID_SUSPENSION, SanctionKind.DEBARMENT})

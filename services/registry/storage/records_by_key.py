@@ -9,9 +9,9 @@ from typing import TypeVar
 import asyncpg
 
 from services.platform.database import Connection
-from services.registry import record_scope
-from services.registry.record_paging import fetch_pages
-from services.registry.record_repository import (
+from services.registry.reads import record_scope
+from services.registry.storage.record_paging import fetch_pages
+from services.registry.storage.record_repository import (
     CertificateRecord,
     ClaimRecord,
     ContractRecord,

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.registry import sanction_repository, vendor_repository
-from services.registry.eligibility import Eligibility, Reason
-from services.registry.queries import MAX_BATCH
-from services.registry.sanction_timeline import SanctionTimeline
-from services.registry.screening import screen
-from services.registry.vendor_repository import VendorRow
+from services.registry.domain.eligibility import Eligibility, Reason
+from services.registry.domain.sanction_timeline import SanctionTimeline
+from services.registry.reads.queries import MAX_BATCH
+from services.registry.reads.screening import screen
+from services.registry.storage import sanction_repository, vendor_repository
+from services.registry.storage.vendor_repository import VendorRow
 
 ONE_DAY = dt.timedelta(days=1)
 

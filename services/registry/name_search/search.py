@@ -2,7 +2,7 @@
 
 The registry loads the candidate names (legal name, kana reading, English name, former names,
 aliases) from PostgreSQL and hands them to `rank`, which scores every one with rapidfuzz over
-the normalised forms of `services.registry.names` and keeps the best name of each vendor.
+the normalised forms of `services.registry.domain.names` and keeps the best name of each vendor.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 
-from services.registry.names import name_tokens
+from services.registry.domain.names import name_tokens
 
 __all__ = [
     "NameCandidate",
@@ -170,7 +170,7 @@ def rank(
     Each vendor appears once, with the name that matched it best; names scoring below
     `min_score` are ignored. Raises ValueError for a blank query, or one with no letter or
     digit left after normalisation (only punctuation, for example). Scores every candidate:
-    services/registry/name_index.py answers the same from an index, scoring only some.
+    services/registry/name_search/name_index.py answers the same from an index, scoring only some.
     """
     query_words, query_compact = query_forms(query, limit, min_score)
 

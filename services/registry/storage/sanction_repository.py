@@ -11,8 +11,8 @@ import asyncpg
 
 from services.events.sanction import PERIOD_FIELDS, SanctionAmended, SanctionImposed, SanctionKind
 from services.platform.database import Connection
-from services.registry import sanction_timeline
-from services.registry.sanction_timeline import Change, Decision, SanctionTimeline
+from services.registry.domain import sanction_timeline
+from services.registry.domain.sanction_timeline import Change, Decision, SanctionTimeline
 
 # A row as read (a record) or as about to be written (`sanction_row`, `change_row`).
 Row = asyncpg.Record | Mapping[str, Any]

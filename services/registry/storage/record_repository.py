@@ -18,13 +18,14 @@ from typing import Self
 import asyncpg
 
 from services.platform.database import Connection
-from services.registry import record_scope, sanction_repository
-from services.registry.periods import ONE_DAY
+from services.registry.domain.periods import ONE_DAY
+from services.registry.domain.sanction_timeline import SanctionTimeline
+from services.registry.reads import record_scope
+from services.registry.storage import sanction_repository
 
 # Page is re-exported: callers of the page functions need it, not the paging machinery.
-from services.registry.record_paging import Page as Page
-from services.registry.record_paging import fetch_pages
-from services.registry.sanction_timeline import SanctionTimeline
+from services.registry.storage.record_paging import Page as Page
+from services.registry.storage.record_paging import fetch_pages
 
 
 # Where a record stands, stored as these strings (CHECK constraints in 0002_records.sql).

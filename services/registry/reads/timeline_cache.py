@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from services.registry.sanction_repository import Row, change_of, timeline_of
-from services.registry.sanction_timeline import SanctionTimeline
+from services.registry.domain.sanction_timeline import SanctionTimeline
+from services.registry.storage.sanction_repository import Row, change_of, timeline_of
 
 # Well above a registry's sanctions (2,000 in the benchmark workload, a few KB each); past it
 # the cache starts again, which costs one rebuild of what is read next.

@@ -13,8 +13,8 @@ import asyncpg
 from services.events.vendor import AffiliationChange, VendorIdentifierRef, VendorRegistered
 from services.platform.database import Connection
 from services.platform.eventstore.recorded_time import recorded_at_sql
-from services.registry.affiliations import AffiliationEvent
-from services.registry.names import IdentifierKey, normalize_identifier
+from services.registry.domain.affiliations import AffiliationEvent
+from services.registry.domain.names import IdentifierKey, normalize_identifier
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,8 @@ import asyncpg
 from services.platform.database import Connection
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import until_done
-from services.registry.name_index import NameIndex
-from services.registry.search import NameCandidate, NameKind, SearchHit
+from services.registry.name_search.name_index import NameIndex
+from services.registry.name_search.search import NameCandidate, NameKind, SearchHit
 
 __all__ = ["REFRESH_SECONDS", "LiveNameIndex"]
 

@@ -55,9 +55,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from services.registry.gram_postings import GramPostings, Ints, shared_grams
-from services.registry.names import name_tokens
-from services.registry.search import (
+from services.registry.domain.names import name_tokens
+from services.registry.name_search.gram_postings import GramPostings, Ints, shared_grams
+from services.registry.name_search.search import (
     NameCandidate,
     SearchHit,
     best_per_vendor,

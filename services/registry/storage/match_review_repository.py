@@ -17,7 +17,7 @@ from services.registry.bidder_screening.reviews import (
     ReviewKey,
     key,
 )
-from services.registry.names import IdentifierKey
+from services.registry.domain.names import IdentifierKey
 
 
 async def insert_review(

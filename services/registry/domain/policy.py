@@ -25,7 +25,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from services.registry.periods import last_day_after_days, last_day_after_months
+from services.registry.domain.periods import last_day_after_days, last_day_after_months
 
 __all__ = [
     "GroundRange",

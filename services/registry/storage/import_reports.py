@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from services.events.base import EventEnvelope
 from services.events.imports import ImportReported
 from services.platform.database import Connection
-from services.registry import import_candidates
+from services.registry.storage import import_candidates
 
 
 @dataclass(frozen=True)

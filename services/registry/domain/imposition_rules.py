@@ -15,7 +15,12 @@ from collections.abc import Callable, Mapping
 from services.events.base import EventEnvelope
 from services.events.catalog import Problem
 from services.events.sanction import SanctionAmended, SanctionImposed, SanctionLifted
-from services.registry.policy import OutsidePolicy, PolicyError, SuspensionPolicy, check_period
+from services.registry.domain.policy import (
+    OutsidePolicy,
+    PolicyError,
+    SuspensionPolicy,
+    check_period,
+)
 
 
 def policy_refusal(

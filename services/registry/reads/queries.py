@@ -9,13 +9,13 @@ from dataclasses import dataclass
 import asyncpg
 
 from services.platform.database import Connection
-from services.registry import vendor_repository
-from services.registry.eligibility import Eligibility
-from services.registry.name_index_feed import LiveNameIndex
-from services.registry.names import IdentifierKey, normalize_identifier
-from services.registry.screening import screen
-from services.registry.search import NameKind, SearchHit
-from services.registry.vendor_repository import VendorRow
+from services.registry.domain.eligibility import Eligibility
+from services.registry.domain.names import IdentifierKey, normalize_identifier
+from services.registry.name_search.name_index_feed import LiveNameIndex
+from services.registry.name_search.search import NameKind, SearchHit
+from services.registry.reads.screening import screen
+from services.registry.storage import vendor_repository
+from services.registry.storage.vendor_repository import VendorRow
 
 # A batch screen beyond this is refused: one call must stay one bounded unit of work.
 MAX_BATCH = 5000

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from services.events.sanction import PERIOD_FIELDS, SanctionKind
-from services.registry.periods import ONE_DAY, sanction_last_day
+from services.registry.domain.periods import ONE_DAY, sanction_last_day
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from services.platform.spreadsheet_cells import neutralise
-from services.registry.eligibility import Reason
-from services.registry.exclusions import Exclusion
-from services.registry.vendor_repository import VendorRow
+from services.registry.domain.eligibility import Reason
+from services.registry.exports.exclusions import Exclusion
+from services.registry.storage.vendor_repository import VendorRow
 
 if TYPE_CHECKING:
     from followthemoney.model import Model

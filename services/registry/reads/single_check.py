@@ -18,12 +18,16 @@ import datetime as dt
 
 from services.events.vendor import AffiliationChange
 from services.platform.database import Connection
-from services.registry.affiliations import AffiliationEvent, affiliates_by_vendor, periods_by_pair
-from services.registry.eligibility import Eligibility
-from services.registry.names import IdentifierKey
-from services.registry.queries import resolve_vendor, unknown_vendor
-from services.registry.sanction_repository import WITH_CHANGES
-from services.registry.screening import judged
+from services.registry.domain.affiliations import (
+    AffiliationEvent,
+    affiliates_by_vendor,
+    periods_by_pair,
+)
+from services.registry.domain.eligibility import Eligibility
+from services.registry.domain.names import IdentifierKey
+from services.registry.reads.queries import resolve_vendor, unknown_vendor
+from services.registry.reads.screening import judged
+from services.registry.storage.sanction_repository import WITH_CHANGES
 
 # $1 the vendor, $2 the moment known at (NULL: now). The affiliation changes in recorded
 # order (periods_by_pair keeps that order within a day); the sanctions in the order of

@@ -8,11 +8,16 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from services.platform.database import Connection
 from services.platform.off_the_loop import for_batch
-from services.registry import sanction_repository, vendor_repository
-from services.registry.affiliations import Pair, Period, affiliates_by_vendor, periods_by_pair
-from services.registry.eligibility import Eligibility, Exposure, evaluate
-from services.registry.sanction_timeline import SanctionTimeline
-from services.registry.timeline_cache import TimelineCache
+from services.registry.domain.affiliations import (
+    Pair,
+    Period,
+    affiliates_by_vendor,
+    periods_by_pair,
+)
+from services.registry.domain.eligibility import Eligibility, Exposure, evaluate
+from services.registry.domain.sanction_timeline import SanctionTimeline
+from services.registry.reads.timeline_cache import TimelineCache
+from services.registry.storage import sanction_repository, vendor_repository
 
 # The process's timelines, shared by every screen (timeline_cache.py says why that is safe).
 TIMELINES = TimelineCache()

@@ -1,0 +1,2 @@
+"""The registry's tables: vendors, sanctions, records, review decisions and import reports
+(asyncpg; the schema is `../migrations/`)."""
