@@ -102,6 +102,8 @@ class TopicBatches:
             if tp in held:
                 by_topic[tp.topic] += [(m.key, m.value) for m in messages]
                 ends[tp] = messages[-1].offset + 1
+        if not ends:  # every partition fetched from was reassigned meanwhile
+            return
         await asyncio.gather(
             *(
                 until_done(partial(handle, by_topic[topic]), liveness.name, liveness)
