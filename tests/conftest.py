@@ -11,7 +11,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from services.platform.database import open_pool
+from services.platform.postgres.database import open_pool
 from tests.support.kafka_broker import kafka_bootstrap_servers
 from tests.support.postgres import TestDatabases, running_pgserver
 

@@ -18,10 +18,10 @@ from services.events.alerts import AlertChange as AlertChangeModel
 from services.events.alerts import AlertRaised, PossibleMatch, watchlist_id
 from services.events.base import EventEnvelope
 from services.events.emitted import EligibilityReasonRef
-from services.platform.access import ELIGIBILITY_CHECKERS, agencies_in_view, sees_agency
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import described_enum
 from services.platform.graphql.nodes import Key, Node, in_key_order, uuid_part
+from services.platform.security.access import ELIGIBILITY_CHECKERS, agencies_in_view, sees_agency
 from services.registry.api.graphql_eligibility import EligibilityReason
 from services.registry.storage.record_repository import running_contract_vendors
 

@@ -2,7 +2,7 @@
 `acknowledgeAlert` (events, like every mutation), and the `alerts` subscription (the
 `alert.raised` events of the log, as `eligibilityChanges` serves announcements).
 
-A system owner sees and acts for its own agencies only (platform/access.py); naming another
+A system owner sees and acts for its own agencies only (platform/security/access.py); naming another
 agency is refused before anything runs (gateway/execution/agency_scope.py)."""
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from services.alerts import repository
 from services.alerts.changes import RUNNING_CONTRACTS
 from services.alerts.graphql_objects import Alert, Watchlist, watchlists_in_view
 from services.events.alerts import AlertAcknowledged, AlertRaised, WatchlistSaved, watchlist_key
-from services.platform.access import agencies_in_view, sees_agency
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, First100
 from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
 from services.platform.graphql.receipts import EventReceipt, FieldProblem, record
+from services.platform.security.access import agencies_in_view, sees_agency
 from services.registry.api.graphql_vendors import IdentifierInput
 from services.registry.domain.names import IdentifierKey, normalize_identifier
 from services.registry.storage.vendor_repository import existing_vendors, identifier_owners

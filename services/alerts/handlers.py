@@ -34,10 +34,10 @@ from services.events.catalog import ENVELOPES, SCHEMA_VERSION
 from services.events.emitted import EligibilityChanged
 from services.events.imports import ImportCandidatesListed, ImportReported, ReviewCandidate
 from services.platform.clock import Clock
-from services.platform.consumer import DomainRejection
-from services.platform.database import Connection
+from services.platform.consuming.consumer import DomainRejection
+from services.platform.consuming.outbox import Outbox
 from services.platform.eventstore.recorded_time import recorded_time
-from services.platform.outbox import Outbox
+from services.platform.postgres.database import Connection
 from services.registry.storage.record_repository import agencies_contracting
 
 SOURCE = "vendorwatch.alerts"

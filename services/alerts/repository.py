@@ -1,5 +1,5 @@
 """SQL of the alerts service (migrations/0001_alerts.sql): what the handlers write and what the
-API reads. Reads take the agencies in the caller's view (None: all; platform/access.py)."""
+API reads. Reads take the agencies in the caller's view (None: all; platform/security/access.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import asyncpg
 
 from services.events.alerts import AlertRaised
 from services.events.base import EventEnvelope
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 
 
 async def watchlists_naming(

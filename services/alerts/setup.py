@@ -6,7 +6,7 @@ from services.alerts.handlers import AlertHandlers
 from services.events.alerts import AlertAcknowledged, WatchlistSaved
 from services.events.emitted import EligibilityChanged
 from services.events.imports import ImportCandidatesListed, ImportReported
-from services.platform.consumer import VERDICT_FROM, Consumer, Handler
+from services.platform.consuming.consumer import VERDICT_FROM, Consumer, Handler
 from services.platform.settings import Settings
 
 CONSUMER_NAME = "alerts"

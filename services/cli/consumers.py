@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from services.alerts import setup as alerts
 from services.migration import setup as migration
-from services.platform.consumer import Consumer
+from services.platform.consuming.consumer import Consumer
 from services.platform.settings import Settings
 from services.registry import setup as registry
 from services.registry.domain.policy import SuspensionPolicy

@@ -75,7 +75,7 @@ async def database(database_url: str | None, data_dir: Path | None) -> AsyncIter
             f"create it with `vendorwatch up --data-dir {chosen}`"
         )
     # Imported here: only a command given a data directory starts PostgreSQL itself.
-    from services.platform import embedded_postgres
+    from services.platform.postgres import embedded_postgres
 
     async with embedded_postgres.running(chosen) as url:
         yield url

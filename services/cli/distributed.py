@@ -9,13 +9,13 @@ from services.cli.consumers import service_consumers
 from services.cli.serving import ensure_port_free, serve
 from services.gateway.app import create_app
 from services.gateway.context import handled_by, request_context
-from services.platform.auth import AuthConfig, TokenVerifier
-from services.platform.database import open_pool
 from services.platform.eventlog.kafka import KafkaEventLog, follow, reach
 from services.platform.eventlog.topics import ensure_topics
 from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.operations.liveness import Liveness
+from services.platform.postgres.database import open_pool
+from services.platform.security.auth import AuthConfig, TokenVerifier
 from services.platform.settings import Settings
 from services.registry import setup as registry
 from services.registry.api.graphql_context import NAME_INDEX

@@ -19,10 +19,8 @@ from services.gateway.context import handled_by, request_context
 from services.ingest.handlers import Accepted, IngestOutcome, ingest_batch
 from services.migration import planner
 from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
-from services.platform import embedded_postgres
-from services.platform.auth import AuthConfig, TokenVerifier
 from services.platform.clock import CALENDAR_CHECK_SECONDS
-from services.platform.database import keyed_lookups_pool, open_pool
+from services.platform.consuming.outbox import RELAY_SECONDS, Outbox, relay_when_put
 from services.platform.eventlog.base import Writer
 from services.platform.eventlog.embedded import Accept, EmbeddedEventLog, follow, run_consumers
 from services.platform.eventlog.own_appends import OwnAppends
@@ -31,7 +29,9 @@ from services.platform.graphql.broadcast import Broadcaster
 from services.platform.operations.database_gauges import measured_store_lags
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import note_failure, until_done
-from services.platform.outbox import RELAY_SECONDS, Outbox, relay_when_put
+from services.platform.postgres import embedded_postgres
+from services.platform.postgres.database import keyed_lookups_pool, open_pool
+from services.platform.security.auth import AuthConfig, TokenVerifier
 from services.platform.settings import Settings
 from services.registry import announcements as registry_announcements
 from services.registry import jobs as registry_jobs

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from services.cli import database_choice
-from services.platform.database import open_pool
+from services.platform.postgres.database import open_pool
 from services.platform.settings import Settings
 from services.registry.exports.exclusion_formats import exported
 from services.registry.exports.exclusions import exclusions

@@ -27,11 +27,11 @@ from services.cli import database_choice
 from services.events.catalog import EventRejected, parse_event
 from services.ingest.admission import admission_problem
 from services.ingest.handlers import Rejected, ingest_batch
-from services.platform.database import open_pool
 from services.platform.errors import StartupError
 from services.platform.eventlog.base import Writer
 from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.kafka import KafkaEventLog
+from services.platform.postgres.database import open_pool
 
 # One ingest batch (the consumers' batch size too).
 BATCH_LINES = 500

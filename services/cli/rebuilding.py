@@ -1,7 +1,7 @@
 """`vendorwatch rebuild`: the projections replayed from the event store while the system runs,
-each under its consumer's exclusive lock (platform/rebuilding.py), all of them in one pass
-over the log (platform/replay.py), the registry's verdicts deciding what risk and migration
-see."""
+each under its consumer's exclusive lock (platform/consuming/rebuilding.py), all of them in
+one pass over the log (platform/consuming/replay.py), the registry's verdicts deciding what
+risk and migration see."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from services.migration import rebuild as migration
 from services.migration.setup import CONSUMER_NAME as MIGRATION
-from services.platform.consumer import Consumer
-from services.platform.database import Connection, open_pool
-from services.platform.rebuilding import exclusive_pool, refuse_broken_chain
-from services.platform.replay import Stage, replay
+from services.platform.consuming.consumer import Consumer
+from services.platform.consuming.rebuilding import exclusive_pool, refuse_broken_chain
+from services.platform.consuming.replay import Stage, replay
+from services.platform.postgres.database import Connection, open_pool
 from services.platform.settings import Settings
 from services.registry import rebuild as registry
 from services.registry import setup as registry_setup

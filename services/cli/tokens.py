@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 
 from services.cli import database_choice
-from services.platform.auth import ROLE_NAMES, Role, auth_config, issue_token
 from services.platform.errors import StartupError
+from services.platform.security.auth import ROLE_NAMES, Role, auth_config, issue_token
 
-# The settings that give the keys themselves (services/platform/auth.py: auth_config).
+# The settings that give the keys themselves (services/platform/security/auth.py: auth_config).
 ENVIRONMENT_KEYS = ("VENDORWATCH_JWT_SECRET", "VENDORWATCH_JWT_PUBLIC_KEYS", "VENDORWATCH_JWKS_URL")
 
 

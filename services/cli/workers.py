@@ -14,10 +14,10 @@ from collections.abc import Callable
 
 import faust
 
-from services.platform.database import open_pool
 from services.platform.eventlog.faust_runtime import HealthEndpoint, WorkerResources, build_app
 from services.platform.eventlog.topics import ensure_topics
 from services.platform.operations.collector import tune_for_long_runs
+from services.platform.postgres.database import open_pool
 from services.platform.settings import Settings
 
 Wiring = Callable[[faust.App, WorkerResources], None]

@@ -27,7 +27,6 @@ from services.gateway.http.request_ids import RequestIds
 from services.gateway.live.websocket_frames import KeepServerSend
 from services.migration.api.http_exports import export_endpoint
 from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
-from services.platform.auth import TokenVerifier
 from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.graphql.context import RequestContext
 from services.platform.operations import database_gauges
@@ -39,6 +38,7 @@ from services.platform.operations.readiness import (
     LagSource,
     readiness_report,
 )
+from services.platform.security.auth import TokenVerifier
 from services.registry.announcements import OUTBOX as REGISTRY_OUTBOX
 from services.registry.api.http_exports import exclusions_endpoint
 from services.risk.handlers import OUTBOX as RISK_OUTBOX

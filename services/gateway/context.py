@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import asyncpg
 
 from services.events.catalog import EVENT_TYPES
-from services.platform.consumer import Consumer
+from services.platform.consuming.consumer import Consumer
 from services.platform.eventlog.base import EventLog
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.graphql.context import RequestContext

@@ -12,8 +12,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from services.gateway.execution.permissions import AUDITORS
-from services.platform import dead_letters
-from services.platform.auth import Role
+from services.platform.consuming import dead_letters
 from services.platform.eventstore import event_queries
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, described_enum, first
@@ -21,6 +20,7 @@ from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events
 from services.platform.graphql.pagination import Connection, PageInfo, numeric_cursor, page_size
 from services.platform.graphql.processing import DeadLetter, EventStatus, status_of
+from services.platform.security.auth import Role
 
 MAX_PAGE = 500
 First500 = first(MAX_PAGE)

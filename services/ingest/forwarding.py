@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from services.events.base import EventEnvelope
 from services.ingest.handlers import Accepted
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 
 
 async def to_forward(conn: Connection, accepted: Sequence[Accepted]) -> list[EventEnvelope]:

@@ -12,13 +12,13 @@ import asyncpg
 from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event
 from services.ingest.admission import admission_problem, key_problem
-from services.platform import dead_letters
-from services.platform.database import Connection
+from services.platform.consuming import dead_letters
 from services.platform.eventlog.base import Writer
 from services.platform.eventstore import event_store
 from services.platform.eventstore.event_store import AppendOutcome, Place
 from services.platform.off_the_loop import for_batch
 from services.platform.operations import metrics
+from services.platform.postgres.database import Connection
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from services.events.base import EventEnvelope
 from services.migration import batch_rules, contract_repository
 from services.migration.batch_rules import Stored
-from services.platform.consumer import Handler
-from services.platform.database import Connection
+from services.platform.consuming.consumer import Handler
+from services.platform.postgres.database import Connection
 
 
 @dataclass(frozen=True)

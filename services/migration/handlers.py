@@ -24,8 +24,8 @@ from services.events.migration import ChecklistCheck, MigrationItemStatus
 from services.migration import bars, contract_repository, plan_repository
 from services.migration.plan_opening import cover
 from services.platform.clock import Clock
-from services.platform.database import Connection
 from services.platform.eventstore.recorded_time import recorded_time
+from services.platform.postgres.database import Connection
 
 ONE_DAY = dt.timedelta(days=1)
 _CERTIFICATE_CHECKS = {

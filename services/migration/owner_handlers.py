@@ -25,9 +25,9 @@ from services.migration.plan_opening import open_by_hand
 from services.migration.plan_repository import PlanRow
 from services.migration.plan_settings import configure, settings_refusal
 from services.platform.clock import Clock
-from services.platform.consumer import DomainRejection
-from services.platform.database import Connection
+from services.platform.consuming.consumer import DomainRejection
 from services.platform.eventstore.recorded_time import recorded_time
+from services.platform.postgres.database import Connection
 
 
 async def require_plan(conn: Connection, event: EventEnvelope, plan_id: str) -> PlanRow:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from services.migration import bars, contract_repository, plan_repository
 from services.migration.items import ItemState
 from services.migration.plan_repository import PlanRow
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 
 
 async def load_items_of(conn: Connection, plans: list[PlanRow]) -> dict[str, dict[str, ItemState]]:

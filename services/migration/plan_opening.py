@@ -15,8 +15,8 @@ from services.migration.contract_repository import ContractRow
 from services.migration.items import ItemState
 from services.migration.plan_repository import PlanRow
 from services.migration.plan_settings import default_settings
-from services.platform.database import Connection
-from services.platform.outbox import Outbox
+from services.platform.consuming.outbox import Outbox
+from services.platform.postgres.database import Connection
 
 SOURCE = "vendorwatch.migration"
 OUTBOX = Outbox("migration_outbox")

@@ -14,7 +14,7 @@ from services.events.migration import ChecklistCheck, MigrationItemStatus, Migra
 from services.migration.items import ItemState
 from services.migration.plan_settings import settings_from_json, settings_json
 from services.migration.planning.model import PlanSettings, PlanSnapshot
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 
 _SNAPSHOT = TypeAdapter(PlanSnapshot)
 

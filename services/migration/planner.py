@@ -22,9 +22,9 @@ from services.migration.planning.phases import phase_start
 from services.migration.planning.plan_diff import plan_diff
 from services.migration.planning.problem import build_problem, snapshot
 from services.platform.clock import Clock
-from services.platform.database import Connection
 from services.platform.operations import metrics
-from services.platform.session_state import keeps_session_state
+from services.platform.postgres.database import Connection
+from services.platform.postgres.session_state import keeps_session_state
 
 PLAN_BATCH = 20
 # How often the planner looks for plans to schedule: changes show in a plan within this.

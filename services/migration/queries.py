@@ -8,7 +8,7 @@ from services.migration import plan_repository
 from services.migration.items import ItemState
 from services.migration.plan_loading import load_items_of
 from services.migration.plan_repository import PlanRow, VersionRow
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 
 
 @dataclass(frozen=True)

@@ -8,23 +8,23 @@ statuses, and each plan's revision and pending causes. Plans are opened with the
 
 Replayed as decided: the versions of each plan's schedule. The planner solves outside the
 event transactions, whenever it gets to a plan (so which changes share a version depends on
-timing), on the day it runs and within a time limit (so the schedule, its bound and its
-wall time depend on the machine): none of that can be recomputed from the log. The versions
-table is the record of those decisions, like migration.plan_scheduled in the log, and is
-kept: after the replay each plan is marked planned up to the revision of its latest version,
-and the causes that version already explained are dropped, so the planner goes on exactly
-where it was. Run under platform/rebuilding.py's exclusive pool, holding the planner's lock:
-a plan half replayed must not be solved. The replay itself is platform/replay.py's.
-"""
+timing), on the day it runs and within a time limit (so the schedule, its bound and its wall
+time depend on the machine): none of that can be recomputed from the log. The versions table
+is the record of those decisions, like migration.plan_scheduled in the log, and is kept:
+after the replay each plan is marked planned up to the revision of its latest version, and
+the causes that version already explained are dropped, so the planner goes on exactly where
+it was. Run under platform/consuming/rebuilding.py's exclusive pool, holding the planner's
+lock: a plan half replayed must not be solved. The replay itself is
+platform/consuming/replay.py's."""
 
 from __future__ import annotations
 
 from services.migration.planner_lock import PLANNER_LOCK_KEY
 from services.migration.setup import CONSUMER_NAME, consumer
 from services.platform.clock import Clock
-from services.platform.consumer import Consumer
-from services.platform.database import Connection
-from services.platform.rebuilding import forget_progress
+from services.platform.consuming.consumer import Consumer
+from services.platform.consuming.rebuilding import forget_progress
+from services.platform.postgres.database import Connection
 
 # Held beside the consumer's own lock while the plans are rebuilt.
 LOCKS = (PLANNER_LOCK_KEY,)

@@ -24,7 +24,7 @@ from services.migration.batch import MigrationBatch
 from services.migration.handlers import WorldHandlers
 from services.migration.owner_handlers import OwnerHandlers
 from services.platform.clock import Clock
-from services.platform.consumer import VERDICT_FROM, Consumer, Handler
+from services.platform.consuming.consumer import VERDICT_FROM, Consumer, Handler
 
 CONSUMER_NAME = "migration"
 

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from services.events.base import EventEnvelope
 from services.events.catalog import new_event
 from services.events.emitted import EligibilityChanged, EligibilityReasonRef
-from services.platform.database import Connection
-from services.platform.outbox import Outbox
+from services.platform.consuming.outbox import Outbox
+from services.platform.postgres.database import Connection
 from services.registry.domain.eligibility import Eligibility, Reason
 from services.registry.reads.screening import screen
 

@@ -1,6 +1,6 @@
 """Registry handlers: vendor and sanction events → registry state.
 
-Each runs in its own savepoint of the batch's transaction (platform/consumer.py); a
+Each runs in its own savepoint of the batch's transaction (platform/consuming/consumer.py); a
 `DomainRejection` says, field by field, why an event cannot be applied.
 """
 
@@ -23,9 +23,9 @@ from services.events.vendor import (
     VendorUpdated,
 )
 from services.platform.clock import Clock
-from services.platform.consumer import VERDICT_FROM, Consumer, DomainRejection, Handler
-from services.platform.database import Connection
+from services.platform.consuming.consumer import VERDICT_FROM, Consumer, DomainRejection, Handler
 from services.platform.eventstore.recorded_time import recorded_time
+from services.platform.postgres.database import Connection
 from services.registry import announcements
 from services.registry.batch.handler import RegistryBatch
 from services.registry.bidder_screening.reviews import key as review_key
@@ -47,7 +47,7 @@ from services.registry.storage.import_candidates import candidates_listed
 from services.registry.storage.import_reports import import_reported
 from services.registry.storage.vendor_repository import VendorRow
 
-# The registry judges every input event (platform/consumer.py, VERDICT_FROM).
+# The registry judges every input event (platform/consuming/consumer.py, VERDICT_FROM).
 CONSUMER_NAME = VERDICT_FROM
 
 

@@ -1,26 +1,27 @@
 """Rebuilding the registry's projection from the event store, while the system runs.
 
-Everything is recomputed from the events, by the live handlers, with announcements off: vendors,
-identities, records, sanctions and their changes, import reports, review decisions, the announced
-eligibility states and the change feed. It comes out as live processing made it because nothing in
-it depends on when it is applied: facts and feed entries are dated when the log recorded their event
-(migrations/0003_recorded_from_the_log.sql, platform/eventstore/recorded_time.py), eligibility is
-judged for that day, and the verdicts (refusals) follow from the same rules.
+Everything is recomputed from the events, by the live handlers, with announcements off:
+vendors, identities, records, sanctions and their changes, import reports, review decisions,
+the announced eligibility states and the change feed. It comes out as live processing made
+it because nothing in it depends on when it is applied: facts and feed entries are dated
+when the log recorded their event (migrations/0003_recorded_from_the_log.sql,
+platform/eventstore/recorded_time.py), eligibility is judged for that day, and the verdicts
+(refusals) follow from the same rules.
 
 Left as it is: the outbox (announcements still to be relayed were said before the rebuild)
 and the dead letters (a refusal judged again is recorded once). Run under
-platform/rebuilding.py's exclusive pool, holding the calendar's lock: the calendar must not
-announce from a registry half replayed. The replay itself is platform/replay.py's.
-"""
+platform/consuming/rebuilding.py's exclusive pool, holding the calendar's lock: the calendar
+must not announce from a registry half replayed. The replay itself is
+platform/consuming/replay.py's."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from services.platform.clock import Clock
-from services.platform.consumer import Consumer
-from services.platform.database import Connection
-from services.platform.rebuilding import forget_progress
+from services.platform.consuming.consumer import Consumer
+from services.platform.consuming.rebuilding import forget_progress
+from services.platform.postgres.database import Connection
 from services.registry.announcements import RECONCILE_LOCK_KEY
 from services.registry.domain.policy import SuspensionPolicy
 from services.registry.handlers import CONSUMER_NAME, registry_consumer

@@ -1,7 +1,7 @@
 """Record handlers: contract, subcontract, incident, claim and certificate events → the
 registry's record of each vendor (migrations/0002_records.sql).
 
-Like the other registry handlers each runs in its own savepoint (platform/consumer.py) and
+Like the other registry handlers each runs in its own savepoint (platform/consuming/consumer.py) and
 says, with a `DomainRejection` naming the field, why an event cannot be applied: a change to
 a record the vendor does not have, or to one already past that step (a second decision on a
 subcontract, a settled claim settled again). The tables' columns are named like the payloads'
@@ -28,8 +28,8 @@ from services.events.contract import (
 )
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
 from services.events.sanction import ClaimFiled, ClaimSettled
-from services.platform.consumer import DomainRejection, Handler
-from services.platform.database import Connection
+from services.platform.consuming.consumer import DomainRejection, Handler
+from services.platform.postgres.database import Connection
 from services.registry.storage import vendor_repository
 from services.registry.storage.record_repository import (
     ClaimStatus,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from services.platform.consumer import Consumer
+from services.platform.consuming.consumer import Consumer
 from services.platform.errors import StartupError
 from services.platform.settings import Settings
 from services.registry.domain.policy import PolicyError, SuspensionPolicy

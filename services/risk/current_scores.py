@@ -26,7 +26,7 @@ import asyncpg
 
 from services.events.base import EventEnvelope
 from services.events.emitted import RiskBand
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 from services.risk.domain.facts import VendorState
 from services.risk.domain.fold import facts_on, stale_items
 from services.risk.domain.model import RiskModel

@@ -37,9 +37,9 @@ from services.events.sanction import (
     SanctionLifted,
 )
 from services.platform.clock import Clock
-from services.platform.consumer import VERDICT_FROM, Consumer
-from services.platform.database import Connection
-from services.platform.outbox import Outbox
+from services.platform.consuming.consumer import VERDICT_FROM, Consumer
+from services.platform.consuming.outbox import Outbox
+from services.platform.postgres.database import Connection
 from services.risk.domain.concentration import (
     ContractRow,
     CriticalTotals,

@@ -29,7 +29,7 @@ import asyncpg
 
 from services.events.catalog import parse_event
 from services.events.emitted import RiskBand
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 from services.risk.domain.facts import VendorState
 from services.risk.domain.fold import facts_on, fold_one
 from services.risk.domain.model import RiskModel

@@ -4,7 +4,7 @@ For a replay (the scores must come out exactly as live processing made them) and
 scoring-model version applied to all history. `vendorwatch rebuild` runs it while the
 system runs, holding the risk consumer's lock (services/cli/rebuilding.py): live batches
 wait, then skip through the ledger what the rebuild applied. The replay itself is
-platform/replay.py's: batches of thousands of events, each folded in memory by the live
+platform/consuming/replay.py's: batches of thousands of events, each folded in memory by the live
 batch handler and written once per table.
 """
 
@@ -14,10 +14,10 @@ from dataclasses import replace
 
 import asyncpg
 
-from services.platform.consumer import Consumer
-from services.platform.database import Connection
-from services.platform.rebuilding import forget_progress
-from services.platform.replay import Stage, replay
+from services.platform.consuming.consumer import Consumer
+from services.platform.consuming.rebuilding import forget_progress
+from services.platform.consuming.replay import Stage, replay
+from services.platform.postgres.database import Connection
 from services.risk.handlers import CONSUMER_NAME, RiskService, risk_consumer
 
 

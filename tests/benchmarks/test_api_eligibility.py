@@ -29,7 +29,7 @@ import orjson
 import psutil
 import pytest
 
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 from tests.benchmarks.test_core_throughput import run_embedded
 from tests.support import http_floor, postgres, principals
 from tests.support.in_process_api import execute

@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 
 from services.imports.entries import ListEntry
 from services.imports.events import entry_events
-from services.platform.consumer import apply_serialized_batch
+from services.platform.consuming.consumer import apply_serialized_batch
 from services.platform.operations.collector import tune_for_long_runs
 from services.platform.settings import Settings
 from services.registry.bidder_screening.matching import Thresholds

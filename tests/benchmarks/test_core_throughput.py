@@ -33,11 +33,11 @@ from services.cli.consumers import service_consumers
 from services.cli.workers import WORKERS
 from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
-from services.platform.consumer import Consumer
-from services.platform.database import open_pool
+from services.platform.consuming.consumer import Consumer
 from services.platform.eventlog.embedded import EmbeddedEventLog, run_consumers
 from services.platform.eventlog.topics import load_topics
 from services.platform.operations.collector import tune_for_long_runs
+from services.platform.postgres.database import open_pool
 from services.platform.settings import Settings
 from services.registry import setup as registry_setup
 from services.risk import setup as risk_setup

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from services.ingest.handlers import ingest_batch
-from services.platform.consumer import apply_serialized_batch
-from services.platform.database import open_pool
+from services.platform.consuming.consumer import apply_serialized_batch
+from services.platform.postgres.database import open_pool
 from services.registry import rebuild as registry_rebuild
 from tests.support import case_b
 from tests.support.registry import REGISTRY

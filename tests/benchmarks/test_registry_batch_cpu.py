@@ -29,9 +29,9 @@ import asyncpg
 import pytest
 
 from services.events.base import EventEnvelope
-from services.platform.consumer import BatchHandler, apply_batch
-from services.platform.database import SERVER_SETTINGS, Connection, open_pool
+from services.platform.consuming.consumer import BatchHandler, apply_batch
 from services.platform.eventstore import event_store
+from services.platform.postgres.database import SERVER_SETTINGS, Connection, open_pool
 from services.registry.handlers import registry_consumer
 from services.registry.policy_loading import load_policies
 from tests.support import postgres

@@ -20,8 +20,8 @@ import time
 
 import pytest
 
-from services.platform.database import open_pool
 from services.platform.operations.collector import tune_for_long_runs
+from services.platform.postgres.database import open_pool
 from tests.support import postgres
 from tests.support.risk_answers import DIGESTS, apply_workload, digests
 from tests.support.throughput import bench_events, rounds

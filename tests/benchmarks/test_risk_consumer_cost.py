@@ -25,8 +25,8 @@ import pytest
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
-from services.platform.consumer import apply_batch
-from services.platform.database import open_pool
+from services.platform.consuming.consumer import apply_batch
+from services.platform.postgres.database import open_pool
 from services.risk.domain.model import load_model
 from services.risk.handlers import RiskService, risk_consumer
 from tests.support.event_examples import envelope

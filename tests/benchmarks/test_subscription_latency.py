@@ -42,7 +42,7 @@ import pytest
 import uvloop
 from picows import WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from tests.support.event_examples import VALID_PAYLOADS, sanction_input
 from tests.support.principals import TEST_SECRET, token
 from tests.support.processes import Service, free_port, wait_until

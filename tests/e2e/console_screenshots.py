@@ -15,7 +15,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from tests.e2e.conftest import System
 from tests.e2e.test_console_browser import B_NUMBER, C_NUMBER, recorded
 from tests.e2e.test_console_operations_browser import the_case_planned

@@ -17,7 +17,7 @@ import pytest
 from services.cli.consumers import service_consumers
 from services.events.catalog import size_problem
 from services.ingest.handlers import ingest_batch
-from services.platform.consumer import BATCH_SIZE, Consumer
+from services.platform.consuming.consumer import BATCH_SIZE, Consumer
 from services.platform.eventlog.embedded import EmbeddedEventLog, drain
 from services.platform.settings import Settings
 from services.registry.policy_loading import load_policies

@@ -18,7 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from services.events.vendor import corporate_number_check_digit
-from services.platform.auth import Role, issue_token
+from services.platform.security.auth import Role, issue_token
 from tests.e2e.conftest import System
 from tests.support import case_b, principals
 from tests.support.browser import closed_network_chromium

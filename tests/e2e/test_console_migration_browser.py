@@ -22,7 +22,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from tests.e2e.conftest import System
 from tests.e2e.test_console_operations_browser import AGENCY, attribute, item, the_case_planned
 from tests.support import case_b, case_migration, principals

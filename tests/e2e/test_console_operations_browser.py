@@ -19,7 +19,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
 
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from tests.e2e.conftest import System
 from tests.support import case_b, case_migration, principals
 from tests.support.browser import closed_network_chromium

@@ -21,7 +21,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
 
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from services.risk.domain.risk_score import FACTOR_NAMES
 from tests.e2e.conftest import System
 from tests.support import case_b, case_risk, principals

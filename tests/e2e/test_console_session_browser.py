@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from tests.e2e.conftest import System
 from tests.e2e.test_console_risk_board import (
     LEAKING,

@@ -41,7 +41,7 @@ import pytest
 
 from services.alerts import setup as alerts_setup
 from services.cli.consumers import service_consumers
-from services.platform.consumer import Consumer
+from services.platform.consuming.consumer import Consumer
 from services.platform.eventlog.topics import load_topics
 from services.platform.eventstore import verification
 from services.platform.settings import Settings

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from tests.e2e.conftest import System
 from tests.support import case_migration
 from tests.support.case_migration import AGENCY, TOKYO, VENDOR

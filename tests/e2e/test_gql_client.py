@@ -16,7 +16,7 @@ from gql.transport.httpx import HTTPXTransport
 from gql.transport.websockets import WebsocketsTransport
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from tests.e2e.conftest import System
 from tests.support.principals import expired, short_lived, token
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from tests.e2e.conftest import System
 from tests.support import case_b
 from tests.support.migration_checks import publish_events, suspension_from_today

@@ -32,9 +32,9 @@ import pytest
 
 from services.cli.consumers import service_consumers
 from services.cli.workers import WORKERS
-from services.platform.database import open_pool
 from services.platform.eventlog.topics import load_topics
 from services.platform.eventstore import verification
+from services.platform.postgres.database import open_pool
 from services.platform.settings import Settings
 from services.registry import setup as registry_setup
 from services.risk import setup as risk_setup

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from httpx_ws import WebSocketSession, connect_ws
 
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from tests.e2e.conftest import System
 from tests.support import case_b
 from tests.support.migration_checks import publish_events, suspension_from_today

@@ -13,7 +13,7 @@ import pytest
 
 from services.cli.serving import serve
 from services.gateway.app import create_app
-from services.platform.auth import AuthConfig, TokenVerifier
+from services.platform.security.auth import AuthConfig, TokenVerifier
 from tests.support.in_process_api import shared_context
 from tests.support.principals import TEST_SECRET, token
 from tests.support.processes import free_port

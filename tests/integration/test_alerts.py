@@ -27,9 +27,9 @@ from services.alerts.changes import RUNNING_CONTRACTS
 from services.alerts.signing import ALERT_ID_HEADER, SIGNATURE_HEADER, signature_problem
 from services.alerts.webhooks import WebhookConfig, deliver_due, run_deliveries
 from services.events.alerts import watchlist_key
-from services.platform.auth import Principal, Role
-from services.platform.consumer import apply_serialized_batch
+from services.platform.consuming.consumer import apply_serialized_batch
 from services.platform.operations.liveness import Liveness
+from services.platform.security.auth import Principal, Role
 from services.platform.settings import Settings
 from tests.support import case_b
 from tests.support.event_examples import envelope, example

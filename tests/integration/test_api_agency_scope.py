@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from tests.support import case_b
 from tests.support.event_examples import DROP, envelope, example, graphql_input
 from tests.support.in_process_api import over_http

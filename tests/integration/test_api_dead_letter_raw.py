@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from tests.support.event_examples import envelope, example
 from tests.support.in_process_api import over_http
 from tests.support.principals import token

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from tests.support.in_process_api import over_http
 from tests.support.principals import token
 

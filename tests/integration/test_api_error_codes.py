@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from tests.support.in_process_api import asgi_client
 from tests.support.principals import expired, token
 

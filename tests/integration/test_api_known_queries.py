@@ -19,7 +19,7 @@ from prometheus_client import REGISTRY
 
 from services.gateway.execution.known_queries import KnownQueries
 from services.gateway.execution.query_plans import QueryPlan
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from tests.integration.test_registry_screening import _portfolio
 from tests.integration.test_single_check import _apply
 from tests.support.in_process_api import asgi_client

@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 
 from services.events.sanction import PERIOD_FIELDS
-from services.platform.auth import Principal, Role
+from services.platform.security.auth import Principal, Role
 from tests.support import case_b, in_process_api
 from tests.support.event_examples import VALID_PAYLOADS, graphql_input, sanction_input
 from tests.support.principals import ADMIN

@@ -22,9 +22,9 @@ from graphql import GraphQLObjectType, get_named_type, is_leaf_type
 from services.events.alerts import watchlist_key
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
-from services.platform.auth import Principal, Role
-from services.platform.database import open_pool
 from services.platform.graphql.nodes import decode, encode
+from services.platform.postgres.database import open_pool
+from services.platform.security.auth import Principal, Role
 from services.platform.settings import Settings
 from tests.integration.test_rebuild import PLAN, running_system, settled, submit, the_case
 from tests.support import case_b, postgres

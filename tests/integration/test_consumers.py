@@ -12,7 +12,7 @@ import pytest
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
-from services.platform.consumer import (
+from services.platform.consuming.consumer import (
     BATCH_SIZE,
     ONE_BY_ONE_UP_TO,
     Consumer,
@@ -20,9 +20,9 @@ from services.platform.consumer import (
     apply_batch,
     apply_serialized_batch,
 )
-from services.platform.database import Connection
 from services.platform.eventlog.embedded import drain, run_consumers
 from services.platform.operations.liveness import Liveness
+from services.platform.postgres.database import Connection
 from services.registry.reads import queries
 from tests.support import case_b
 from tests.support.event_examples import VALID_PAYLOADS, envelope

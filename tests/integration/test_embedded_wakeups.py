@@ -12,9 +12,9 @@ import pytest
 
 from services.events.base import EventEnvelope
 from services.ingest.handlers import ingest_batch
-from services.platform.consumer import Consumer
-from services.platform.database import Connection
+from services.platform.consuming.consumer import Consumer
 from services.platform.eventlog import embedded
+from services.platform.postgres.database import Connection
 from tests.support import case_b
 from tests.support.event_examples import VALID_PAYLOADS, envelope
 from tests.support.processes import eventually

@@ -14,7 +14,7 @@ import asyncpg
 import pytest
 from followthemoney import model
 
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from services.registry.exports.exclusion_formats import exported
 from services.registry.exports.exclusions import exclusions
 from tests.support import case_b

@@ -10,7 +10,7 @@ import pytest
 
 from services.events.catalog import parse_event
 from services.ingest.handlers import Accepted, Rejected, ingest_batch
-from services.platform import dead_letters
+from services.platform.consuming import dead_letters
 from services.platform.eventstore import chain, event_store
 from tests.support import case_b
 

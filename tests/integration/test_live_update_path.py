@@ -16,13 +16,13 @@ import pytest
 from services.cli import embedded as up
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
-from services.platform.consumer import Consumer
-from services.platform.database import Connection
+from services.platform.consuming.consumer import Consumer
 from services.platform.eventlog import embedded
 from services.platform.eventlog.base import Writer
 from services.platform.eventlog.own_appends import OwnAppends
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.operations.liveness import Liveness
+from services.platform.postgres.database import Connection
 from services.registry.announcements import OUTBOX
 from services.registry.handlers import CONSUMER_NAME
 from tests.support import case_b

@@ -16,8 +16,8 @@ import pytest
 
 from services.cli import rebuilding
 from services.ingest.handlers import ingest_batch
-from services.platform.auth import Principal, Role
 from services.platform.eventlog.embedded import EmbeddedEventLog, drain
+from services.platform.security.auth import Principal, Role
 from services.platform.settings import Settings
 from tests.support import case_b
 from tests.support.event_examples import envelope

@@ -12,10 +12,10 @@ import pytest
 
 from services.events.alerts import watchlist_id, watchlist_key
 from services.events.catalog import parse_event
-from services.platform import migrations
 from services.platform.eventstore import chain, event_store
 from services.platform.eventstore.event_store import canonical_json, content_hash
-from services.platform.migrations import Migration, MigrationDrift, apply_migrations
+from services.platform.postgres import migrations
+from services.platform.postgres.migrations import Migration, MigrationDrift, apply_migrations
 from services.registry.storage import import_candidates
 from tests.support import case_b
 from tests.support.event_examples import envelope, example

@@ -13,11 +13,11 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from services.gateway.app import create_app
 from services.ingest.handlers import ingest_batch
-from services.platform.auth import AuthConfig, TokenVerifier
-from services.platform.database import open_pool
 from services.platform.eventlog.embedded import drain
 from services.platform.operations.database_gauges import measured_store_lags
 from services.platform.operations.readiness import CAUGHT_UP_EVENTS
+from services.platform.postgres.database import open_pool
+from services.platform.security.auth import AuthConfig, TokenVerifier
 from tests.support import case_b, postgres
 from tests.support.in_process_api import shared_context
 from tests.support.principals import TEST_SECRET, token

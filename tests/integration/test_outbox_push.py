@@ -13,9 +13,9 @@ import pytest
 
 from services.cli import embedded
 from services.ingest.handlers import ingest_batch
+from services.platform.consuming.outbox import OUTBOX_CHANNEL
 from services.platform.eventlog.embedded import EmbeddedEventLog
 from services.platform.operations.liveness import Liveness
-from services.platform.outbox import OUTBOX_CHANNEL
 from tests.support import case_b
 from tests.support.processes import eventually
 from tests.support.registry import TOKYO, FixedClock, consumer

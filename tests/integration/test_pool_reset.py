@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.platform.session_state import keeps_session_state
+from services.platform.postgres.session_state import keeps_session_state
 
 pytestmark = pytest.mark.postgres
 

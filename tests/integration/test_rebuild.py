@@ -20,7 +20,7 @@ from services.events.migration import MigrationPlanConfigured
 from services.ingest.handlers import ingest_batch
 from services.migration.plan_opening import automatic_plan_id
 from services.migration.setup import CONSUMER_NAME as MIGRATION
-from services.platform import replay
+from services.platform.consuming import replay
 from services.platform.eventlog.embedded import EmbeddedEventLog, run_consumers
 from services.platform.operations.liveness import Liveness
 from services.platform.settings import Settings
@@ -150,7 +150,7 @@ async def announced(pool: asyncpg.Pool) -> list[Any]:
 
 
 # One batch, as the case fits in one; and batches of two events, so that the registry, risk
-# and migration work on different batches at once (platform/replay.py's pipeline).
+# and migration work on different batches at once (platform/consuming/replay.py's pipeline).
 @pytest.mark.parametrize("batch_size", [replay.REPLAY_BATCH_SIZE, 2], ids=["one batch", "of 2"])
 async def test_a_rebuild_of_everything_answers_byte_for_byte_as_before(
     pool: asyncpg.Pool, database_url: str, batch_size: int, monkeypatch: pytest.MonkeyPatch

@@ -24,8 +24,8 @@ import pytest
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.events.sanction import SanctionImposed
-from services.platform.consumer import Consumer, Handler
-from services.platform.database import Connection, open_pool
+from services.platform.consuming.consumer import Consumer, Handler
+from services.platform.postgres.database import Connection, open_pool
 from services.registry.batch.handler import RegistryBatch
 from services.registry.batch.sanction_rules import SANCTIONS
 from services.registry.domain.policy import propose

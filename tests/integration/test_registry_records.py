@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import asyncpg
 import pytest
 
-from services.platform.consumer import Consumer
+from services.platform.consuming.consumer import Consumer
 from services.registry.handlers import CONSUMER_NAME
 from services.registry.records import RecordHandlers
 from services.registry.storage import record_repository as records

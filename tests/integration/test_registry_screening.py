@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.platform.consumer import apply_serialized_batch
+from services.platform.consuming.consumer import apply_serialized_batch
 from services.registry.reads import queries
 from tests.support import case_b
 from tests.support.registry import REGISTRY

@@ -17,8 +17,8 @@ from pydantic import TypeAdapter
 
 from services.events.emitted import RiskBand
 from services.ingest.handlers import ingest_batch
-from services.platform.database import Connection
 from services.platform.eventlog.embedded import drain
+from services.platform.postgres.database import Connection
 from services.risk import current_scores
 from services.risk import history as risk_history
 from services.risk.domain.facts import VendorState

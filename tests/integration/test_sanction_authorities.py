@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from services.platform.auth import Principal, Role
+from services.platform.security.auth import Principal, Role
 from tests.support import case_b
 from tests.support.in_process_api import execute
 from tests.support.registry_db import apply

@@ -20,7 +20,7 @@ from services.events.vendor import corporate_number_check_digit
 from services.imports.entries import ListEntry
 from services.imports.events import entry_events
 from services.imports.lists import worldbank
-from services.platform.consumer import apply_serialized_batch
+from services.platform.consuming.consumer import apply_serialized_batch
 from services.platform.graphql.context import RequestContext
 from services.platform.settings import Settings
 from services.registry.domain.names import fold_accents

@@ -10,8 +10,8 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.platform.consumer import apply_serialized_batch
-from services.platform.database import Connection, keyed_lookups_pool
+from services.platform.consuming.consumer import apply_serialized_batch
+from services.platform.postgres.database import Connection, keyed_lookups_pool
 from services.registry.domain.names import IdentifierKey
 from services.registry.reads import queries, single_check
 from tests.integration.test_registry_screening import BIDDERS, DAY, _portfolio

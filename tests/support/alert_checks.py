@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from tests.support import case_b
 from tests.support.event_examples import envelope, example
 from tests.support.migration_checks import publish_events

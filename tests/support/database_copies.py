@@ -14,9 +14,9 @@ from typing import Any
 import asyncpg
 
 from services.events.base import EventEnvelope
-from services.platform.consumer import BatchHandler, Consumer, apply_batch
-from services.platform.database import open_pool
+from services.platform.consuming.consumer import BatchHandler, Consumer, apply_batch
 from services.platform.eventstore import event_store
+from services.platform.postgres.database import open_pool
 from tests.support import postgres
 
 # Columns that legitimately differ between the copies: serials, transaction ids, the moment

@@ -22,10 +22,10 @@ from services.ingest.handlers import ingest_batch
 from services.migration import plan_opening as migration_opening
 from services.migration import planner
 from services.platform.clock import Clock
-from services.platform.consumer import Consumer
-from services.platform.database import open_pool
+from services.platform.consuming.consumer import Consumer
 from services.platform.eventlog.embedded import EmbeddedEventLog, drain
 from services.platform.eventlog.topics import load_topics, namespaced
+from services.platform.postgres.database import open_pool
 from services.registry import announcements as registry_announcements
 from services.risk import handlers as risk_handlers
 from tests.support import postgres

@@ -23,7 +23,7 @@ import uvicorn
 import uvloop
 
 from services.cli.serving import KEEP_ALIVE_SECONDS
-from services.platform.database import KEYED_LOOKUP_SETTINGS
+from services.platform.postgres.database import KEYED_LOOKUP_SETTINGS
 
 Statements = list[tuple[str, tuple[Any, ...]]]
 Scope = dict[str, Any]
@@ -64,7 +64,7 @@ class Floor:
 async def _no_reset(_: asyncpg.Connection) -> None:
     """Nothing to undo: a connection released holds no session state (asyncpg's default
     reset is a round trip per release, which the API's pool sends only after a session
-    setting: services/platform/session_state.py)."""
+    setting: services/platform/postgres/session_state.py)."""
 
 
 async def bare_pool(database_url: str, size: int) -> asyncpg.Pool:

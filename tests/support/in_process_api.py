@@ -15,10 +15,10 @@ from services.gateway.context import request_context
 from services.gateway.http.protection import Limits
 from services.gateway.schema import build_schema
 from services.ingest.handlers import ingest_batch
-from services.platform.auth import AuthConfig, Principal, TokenVerifier
 from services.platform.eventlog.embedded import EmbeddedEventLog
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.graphql.context import RequestContext
+from services.platform.security.auth import AuthConfig, Principal, TokenVerifier
 from services.platform.settings import Settings
 from services.registry.policy_loading import load_policies
 from services.risk import setup as risk_setup

@@ -12,10 +12,10 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 with warnings.catch_warnings():
-    warnings.simplefilter("ignore")  # see services.platform.embedded_postgres
+    warnings.simplefilter("ignore")  # see services.platform.postgres.embedded_postgres
     from pgserver.postgres_server import get_server
 
-from services.platform.database import open_pool
+from services.platform.postgres.database import open_pool
 
 
 def with_database(url: str, database: str) -> str:

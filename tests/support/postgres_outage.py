@@ -8,7 +8,7 @@ import warnings
 from pathlib import Path
 
 with warnings.catch_warnings():
-    warnings.simplefilter("ignore")  # see services.platform.embedded_postgres
+    warnings.simplefilter("ignore")  # see services.platform.postgres.embedded_postgres
     from pgserver._commands import POSTGRES_BIN_PATH
     from pgserver.postgres_server import PostgresServer, get_server
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
-from services.platform.auth import Principal, Role, issue_token
+from services.platform.security.auth import Principal, Role, issue_token
 
 # What the tests' systems are started with (VENDORWATCH_JWT_SECRET): at least 32 bytes.
 TEST_SECRET = b"vendorwatch-tests-only-secret-0123456789"

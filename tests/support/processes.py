@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from tests.support import principals
 
 VENDORWATCH = [sys.executable, "-m", "services.cli"]

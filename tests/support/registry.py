@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from services.platform.clock import Clock
-from services.platform.consumer import Consumer
+from services.platform.consuming.consumer import Consumer
 from services.registry.handlers import registry_consumer
 from services.registry.policy_loading import load_policies
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from services.platform.consumer import Consumer, apply_serialized_batch
+from services.platform.consuming.consumer import Consumer, apply_serialized_batch
 from services.registry.domain.eligibility import Eligibility
 from services.registry.reads import queries
 from tests.support import case_b

@@ -20,7 +20,7 @@ from typing import Any
 
 import asyncpg
 
-from services.platform.database import Connection, open_pool
+from services.platform.postgres.database import Connection, open_pool
 from services.risk import current_scores, history
 from services.risk.domain.model import load_model
 from services.risk.handlers import RiskService

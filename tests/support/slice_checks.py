@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from services.platform.auth import Role
+from services.platform.security.auth import Role
 from tests.support import case_b
 from tests.support.processes import GraphQLClient, Publish, wait_until
 

@@ -26,9 +26,9 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from services.platform.consumer import Consumer, apply_batch
-from services.platform.database import open_pool
+from services.platform.consuming.consumer import Consumer, apply_batch
 from services.platform.eventstore import event_store
+from services.platform.postgres.database import open_pool
 from services.registry.reads import queries
 from services.registry.reads.queries import MAX_BATCH
 from tests.support.workload import CHECK_DAY, Workload

@@ -23,7 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from services.cli.tokens import create_token, token_group
-from services.platform.auth import (
+from services.platform.errors import StartupError
+from services.platform.security.auth import (
     AuthConfig,
     AuthError,
     Principal,
@@ -33,8 +34,7 @@ from services.platform.auth import (
     issue_token,
     local_secret,
 )
-from services.platform.auth_keys import load_public_keys
-from services.platform.errors import StartupError
+from services.platform.security.auth_keys import load_public_keys
 
 SECRET = b"s" * 32
 NOW = dt.datetime.now(dt.UTC)

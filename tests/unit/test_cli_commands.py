@@ -87,7 +87,12 @@ def test_a_worker_imports_its_own_service_and_not_the_api(service: str) -> None:
 def test_the_api_does_not_import_the_workers_or_the_embedded_postgresql() -> None:
     """`vendorwatch api` submits through Kafka's client: no faust, no worker's agents, no
     embedded PostgreSQL manager, no solver."""
-    modules = ("faust", "services.ingest.agents", "services.platform.embedded_postgres", "ortools")
+    modules = (
+        "faust",
+        "services.ingest.agents",
+        "services.platform.postgres.embedded_postgres",
+        "ortools",
+    )
     assert _loaded(_commands("api"), modules) == []
 
 
@@ -106,6 +111,6 @@ def test_a_rebuild_does_not_import_kafka_the_planner_or_the_api() -> None:
         "faust",
         "ortools",
         "services.migration.planner",
-        "services.platform.embedded_postgres",
+        "services.platform.postgres.embedded_postgres",
     )
     assert _loaded(_commands("rebuild"), modules) == []

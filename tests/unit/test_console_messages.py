@@ -14,8 +14,8 @@ import pytest
 from graphql import GraphQLEnumType, build_schema
 from services.console import pages
 from services.events.catalog import EVENT_TYPES
-from services.platform.auth import Role
 from services.platform.error_codes import ErrorCode
+from services.platform.security.auth import Role
 from services.risk.domain.risk_score import FACTOR_NAMES
 
 STATIC = Path(pages.__file__).parent / "static"

@@ -12,7 +12,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 from graphql import GraphQLInterfaceType
 from services.gateway.http.protection import Limits
 from services.gateway.schema import build_schema
-from services.platform.auth import Principal, Role
+from services.platform.security.auth import Principal, Role
 from tests.support.principals import bare_context
 
 SCHEMA = build_schema(Limits())

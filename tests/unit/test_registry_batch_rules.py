@@ -11,7 +11,7 @@ import pytest
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
-from services.platform.consumer import DomainRejection
+from services.platform.consuming.consumer import DomainRejection
 from services.registry.batch.rules import (
     TOGETHER_RECORDS,
     Plan,

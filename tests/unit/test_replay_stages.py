@@ -1,5 +1,5 @@
 """A rebuild's single pass refuses stages it could not feed in log order with one verdict
-(platform/replay.py), naming the consumers at fault, before it reads anything."""
+(platform/consuming/replay.py), naming the consumers at fault, before it reads anything."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import cast
 import asyncpg
 import pytest
 
-from services.platform.consumer import Consumer
-from services.platform.replay import Stage, replay
+from services.platform.consuming.consumer import Consumer
+from services.platform.consuming.replay import Stage, replay
 
 # Never touched: every case is refused before the first read.
 NO_POOL = cast(asyncpg.Pool, None)

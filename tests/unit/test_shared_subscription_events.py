@@ -21,8 +21,8 @@ from services.events.catalog import parse_event
 from services.gateway.http.protection import Limits
 from services.gateway.live.shared_events import SharedEventResults
 from services.gateway.schema import build_schema
-from services.platform.auth import Principal, Role
 from services.platform.graphql.broadcast import Broadcaster
+from services.platform.security.auth import Principal, Role
 from tests.support.event_examples import VALID_PAYLOADS, envelope
 from tests.support.principals import ADMIN
 

@@ -8,7 +8,7 @@ import click
 
 from services.cli import distributed
 from services.cli.running import LOG_LEVELS, configure, run
-from services.platform.auth import auth_config
+from services.platform.security.auth import auth_config
 from services.platform.settings import Settings
 
 

@@ -12,8 +12,8 @@ import click
 from services.cli import database_choice, publishing
 from services.cli.database_choice import database_options
 from services.cli.running import configure, run
-from services.platform.database import open_pool
 from services.platform.eventstore import verification
+from services.platform.postgres.database import open_pool
 
 
 @click.command()

@@ -14,8 +14,8 @@ from services.cli.database_choice import database_options
 from services.cli.running import configure, run
 from services.cli.schema_export import export_all
 from services.migration.api.http_exports import FORMATS, latest_snapshot
-from services.platform.database import open_pool
 from services.platform.errors import StartupError
+from services.platform.postgres.database import open_pool
 from services.registry.exports.exclusion_formats import FORMATS as EXCLUSION_FORMATS
 
 

@@ -10,7 +10,7 @@ import click
 from services.cli import database_choice, rebuilding
 from services.cli.database_choice import database_options
 from services.cli.running import configure, run
-from services.platform.rebuilding import BrokenChain
+from services.platform.consuming.rebuilding import BrokenChain
 from services.platform.settings import Settings
 
 

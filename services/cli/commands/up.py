@@ -11,7 +11,7 @@ from services.cli import embedded, instances
 from services.cli.running import LOG_LEVELS, configure, run
 from services.cli.serving import ensure_port_free
 from services.console import sign_in
-from services.platform.auth import Role, auth_config, issue_token
+from services.platform.security.auth import Role, auth_config, issue_token
 from services.platform.settings import Settings, default_data_dir
 
 

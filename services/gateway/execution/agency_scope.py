@@ -1,7 +1,7 @@
 """A system owner asking for another agency's records by name is refused before anything runs.
 
 The resolvers show a system owner only its own agencies' records in any case
-(services/platform/access.py); naming another agency outright (`contracts(agency: "B")`)
+(services/platform/security/access.py); naming another agency outright (`contracts(agency: "B")`)
 is refused with the reason rather than answered with an empty list that would look like
 "agency B has no contracts". Like the role check, it runs with validation
 (document_checks.py), before anything else.

@@ -32,8 +32,8 @@ from graphql import (
 )
 from services.gateway.execution.agency_scope import SCOPED_FIELDS, ScopedArgument, agency_errors
 from services.gateway.execution.permissions import RootField, role_errors
-from services.platform.access import agencies_in_view
-from services.platform.auth import Principal
+from services.platform.security.access import agencies_in_view
+from services.platform.security.auth import Principal
 
 # Distinct documents kept: real clients send a few dozen; a flood of unique ones only
 # pushes out the oldest.

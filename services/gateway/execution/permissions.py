@@ -4,7 +4,7 @@ Every mutation must be listed (a new one is denied to all but admins until it is
 and subscriptions are open to every signed-in role unless listed. The check runs with
 validation (document_checks.py), so a refused operation does nothing at all, for queries,
 mutations and subscriptions alike. Agency scoping (a system owner's own plans) is applied
-where the data is (services/platform/access.py).
+where the data is (services/platform/security/access.py).
 """
 
 from __future__ import annotations
@@ -13,9 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from graphql import FieldNode, GraphQLError
-from services.platform.access import DEAD_LETTER_READERS, ELIGIBILITY_CHECKERS, IMPORT_READERS
-from services.platform.auth import Principal, Role
 from services.platform.error_codes import ErrorCode
+from services.platform.security.access import (
+    DEAD_LETTER_READERS,
+    ELIGIBILITY_CHECKERS,
+    IMPORT_READERS,
+)
+from services.platform.security.auth import Principal, Role
 
 EVERYONE = frozenset(Role)
 AUDITORS = frozenset({Role.AUDITOR, Role.ADMIN})

@@ -12,8 +12,8 @@ from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.console.pages import ASSETS_PREFIX, PAGE_PATH
-from services.platform.auth import AuthError, Principal, TokenVerifier
 from services.platform.http_errors import error_response
+from services.platform.security.auth import AuthError, Principal, TokenVerifier
 
 # Probes and the metrics scraper hold no token; the console and GraphiQL are public code (the
 # console asks for the token it then sends to /graphql).

@@ -40,10 +40,10 @@ from services.gateway.live.websocket_auth import (
     speaks_our_protocol,
 )
 from services.gateway.schema import build_schema
-from services.platform.auth import TokenVerifier
 from services.platform.error_codes import ErrorCode
 from services.platform.graphql.context import RequestContext
 from services.platform.http_errors import JSON, error_response
+from services.platform.security.auth import TokenVerifier
 
 
 class GraphQLView(GraphQL[RequestContext, None]):

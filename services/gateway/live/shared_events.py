@@ -5,7 +5,7 @@ graphql-core executes a subscription's selection set once per event for every su
 the same object (the broadcaster hands every subscriber of a kind the one object it made of
 the event, `Broadcaster.shaped`). What an execution yields depends only on that object, the
 document and operation, the variables, and who asks as far as the access rules look at
-callers (their role and agencies, `platform/access.py`). Subscribers that agree on all of
+callers (their role and agencies, `platform/security/access.py`). Subscribers that agree on all of
 those (a *shape*) share one execution per event: the first to take the event runs it, the
 others take its result (or wait for it, when resolvers await).
 

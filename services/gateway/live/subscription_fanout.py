@@ -51,8 +51,8 @@ from services.gateway.http.graphql_over_http import runs_a_subscription
 from services.gateway.live.shared_events import NotPlain, caller, frozen
 from services.gateway.live.websocket_auth import TokenCheckingHandler
 from services.gateway.live.websocket_frames import FrameWriter, text_frame
-from services.platform.auth import TokenVerifier
 from services.platform.graphql.context import RequestContext
+from services.platform.security.auth import TokenVerifier
 
 logger = logging.getLogger(__name__)
 

@@ -29,9 +29,9 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 
 from services.gateway.http.authentication import token_from_connection_params, verify
-from services.platform.auth import AuthError, Principal, TokenVerifier
 from services.platform.error_codes import ErrorCode
 from services.platform.graphql.context import RequestContext
+from services.platform.security.auth import AuthError, Principal, TokenVerifier
 
 UNAUTHORIZED = 4401  # never retried by graphql-ws clients
 EXPIRED = 4403  # retried: reconnect with a renewed token

@@ -22,10 +22,10 @@ from services.events.sanction import PERIOD_FIELDS
 from services.events.vendor import VendorRegistered
 from services.gateway.recording.event_inputs import camel_case, doc_for_clients, input_type
 from services.gateway.recording.recorded_events import RECORDED_BY_PEOPLE
-from services.platform.access import agencies_in_view
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import WAIT
 from services.platform.graphql.receipts import EventReceipt, new_envelope, refused, submit
+from services.platform.security.access import agencies_in_view
 from services.registry.reads.record_scope import out_of_view
 
 

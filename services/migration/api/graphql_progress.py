@@ -18,9 +18,9 @@ from services.events.migration import (
     SolverStatus,
 )
 from services.migration import plan_repository
-from services.platform.access import agencies_in_view, sees_agency
 from services.platform.graphql.context import Info
 from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events
+from services.platform.security.access import agencies_in_view, sees_agency
 
 _PAYLOADS = (
     MigrationPlanCreated,

@@ -16,12 +16,12 @@ from services.migration.api.graphql_types import (
     MigrationPlanConnection,
     MigrationPlanEdge,
 )
-from services.platform.access import agencies_in_view, sees_agency
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After
 from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.nodes import misplaced_global_id, one_of
 from services.platform.graphql.pagination import PageInfo, page_size
+from services.platform.security.access import agencies_in_view, sees_agency
 
 
 @strawberry.type

@@ -12,9 +12,9 @@ from services.migration import plan_repository
 from services.migration.planning.export_csv import plan_csv
 from services.migration.planning.gantt import plan_gantt_svg
 from services.migration.planning.model import PlanSnapshot
-from services.platform.access import sees_agency
 from services.platform.error_codes import ErrorCode
 from services.platform.http_errors import error_response
+from services.platform.security.access import sees_agency
 
 FORMATS: dict[str, tuple[Callable[[PlanSnapshot], str], str]] = {
     "csv": (plan_csv, "text/csv; charset=utf-8"),

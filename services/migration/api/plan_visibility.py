@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from services.migration import plan_repository, queries
 from services.migration.queries import PlanView
-from services.platform.access import sees_agency
-from services.platform.database import Connection
 from services.platform.graphql.context import Info
+from services.platform.postgres.database import Connection
+from services.platform.security.access import sees_agency
 
 
 async def plans_in_view(info: Info, conn: Connection, plan_ids: list[str]) -> set[str]:

@@ -18,14 +18,14 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 import asyncpg
 
 from services.events.base import EventEnvelope
-from services.platform.consumer import BATCH_SIZE, Consumer, apply_batch
+from services.platform.consuming.consumer import BATCH_SIZE, Consumer, apply_batch
 from services.platform.eventlog.base import Writer
 from services.platform.eventlog.own_appends import OwnAppends, Tail
 from services.platform.eventstore import event_store
 from services.platform.eventstore.event_store import Cursor
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import until_done
-from services.platform.session_state import keeps_session_state
+from services.platform.postgres.session_state import keeps_session_state
 
 log = logging.getLogger(__name__)
 

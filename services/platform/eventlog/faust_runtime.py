@@ -23,8 +23,8 @@ import asyncpg
 import faust
 from faust.app import BootStrategy
 
-from services.platform.consumer import Consumer, apply_serialized_batch
-from services.platform.database import open_pool
+from services.platform.consuming.consumer import Consumer, apply_serialized_batch
+from services.platform.consuming.outbox import RELAY_SECONDS, Outbox, relay_when_put
 from services.platform.eventlog.faust_observability import add_observability
 from services.platform.eventlog.kafka import KafkaEventLog
 from services.platform.eventlog.topic_batches import Record, TopicBatches
@@ -32,7 +32,7 @@ from services.platform.eventlog.topics import TOPICS, consumer_group
 from services.platform.eventstore.chain_watch import LOOK_SECONDS, ChainWatch
 from services.platform.operations.liveness import Liveness, health_report
 from services.platform.operations.retry import note_failure, note_success
-from services.platform.outbox import RELAY_SECONDS, Outbox, relay_when_put
+from services.platform.postgres.database import open_pool
 from services.platform.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 
-from services.platform.consumer import BATCH_SIZE
+from services.platform.consuming.consumer import BATCH_SIZE
 from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import until_done

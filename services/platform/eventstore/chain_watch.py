@@ -20,7 +20,7 @@ import asyncpg
 from services.platform.eventstore import verification
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import until_done
-from services.platform.session_state import keeps_session_state
+from services.platform.postgres.session_state import keeps_session_state
 
 VERIFY_EVERY = dt.timedelta(hours=1)
 LOOK_SECONDS = 60.0

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 
 
 @dataclass(frozen=True)

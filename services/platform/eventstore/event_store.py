@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from services.events.base import EventEnvelope
 from services.events.catalog import EMITTED_TYPES, parse_event
-from services.platform.database import Connection
 from services.platform.eventstore import chain
 from services.platform.off_the_loop import for_batch
+from services.platform.postgres.database import Connection
 
 NOTIFY_CHANNEL = "vendorwatch_events"
 

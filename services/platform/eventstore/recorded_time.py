@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from services.events.base import EventEnvelope
 from services.platform.clock import Clock
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 
 
 def recorded_at_sql(event_id: str) -> str:

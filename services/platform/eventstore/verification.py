@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from services.events.catalog import EventRejected, parse_event
-from services.platform.database import Connection
 from services.platform.eventstore import chain
 from services.platform.eventstore.event_store import content_hash
+from services.platform.postgres.database import Connection
 
 _CHUNK = 2000
 

@@ -27,9 +27,9 @@ import strawberry
 
 from services.events.base import EventEnvelope
 from services.events.catalog import Problem
-from services.platform.auth import Principal
 from services.platform.eventlog.base import EventLog
 from services.platform.graphql.broadcast import Broadcaster
+from services.platform.security.auth import Principal
 from services.platform.settings import Settings
 
 Part = TypeVar("Part")

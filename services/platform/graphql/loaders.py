@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from services.platform.database import Connection
 from services.platform.graphql.context import Info
+from services.platform.postgres.database import Connection
 
 Value = TypeVar("Value")
 Fetch = Callable[[Connection, list[str]], Awaitable[Mapping[Any, Value]]]

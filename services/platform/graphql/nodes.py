@@ -39,11 +39,11 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types.base import StrawberryObjectDefinition
 
-from services.platform.auth import Role
 from services.platform.eventstore import event_queries
 from services.platform.eventstore.event_queries import RecordedEvent
 from services.platform.graphql.context import Info
 from services.platform.graphql.errors import InvalidArgument
+from services.platform.security.auth import Role
 
 Key = tuple[str, ...]
 N = TypeVar("N")

@@ -12,14 +12,14 @@ from enum import StrEnum
 import asyncpg
 import strawberry
 
-from services.platform import dead_letters
-from services.platform.access import DEAD_LETTER_READERS, reads_dead_letters
-from services.platform.consumer import VERDICT_FROM
-from services.platform.database import Connection
+from services.platform.consuming import dead_letters
+from services.platform.consuming.consumer import VERDICT_FROM
 from services.platform.eventstore import event_queries
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import described_enum
 from services.platform.graphql.nodes import Key, Node, in_key_order
+from services.platform.postgres.database import Connection
+from services.platform.security.access import DEAD_LETTER_READERS, reads_dead_letters
 
 WAIT_SECONDS = 10.0
 _POLL_SECONDS = 0.1

@@ -20,8 +20,8 @@ from typing import Any
 
 import asyncpg
 
-from services.platform.consumer import BATCH_SIZE
-from services.platform.migrations import pending_migrations
+from services.platform.consuming.consumer import BATCH_SIZE
+from services.platform.postgres.migrations import pending_migrations
 
 CAUGHT_UP_EVENTS = BATCH_SIZE
 # A probe must answer before the orchestrator's own time-out (Kubernetes: 1 s by default,

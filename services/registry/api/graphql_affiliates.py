@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 import strawberry
 
-from services.platform.database import Connection
 from services.platform.graphql.context import Info
 from services.platform.graphql.loaders import batched
+from services.platform.postgres.database import Connection
 from services.registry.domain.affiliations import Period, affiliates_of, periods_by_pair
 from services.registry.storage import vendor_repository
 

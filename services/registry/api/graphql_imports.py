@@ -14,14 +14,14 @@ from typing import Annotated
 import strawberry
 
 from services.events import imports as model
-from services.platform.access import IMPORT_READERS
-from services.platform.database import Connection as Db
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, First100, First500
 from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.loaders import batched
 from services.platform.graphql.nodes import Key, Node, in_key_order
 from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
+from services.platform.postgres.database import Connection as Db
+from services.platform.security.access import IMPORT_READERS
 from services.registry.storage import import_candidates, import_reports
 from services.registry.storage.import_candidates import StoredCandidate
 from services.registry.storage.import_reports import StoredReport

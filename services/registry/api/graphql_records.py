@@ -16,11 +16,11 @@ from services.events.compliance import CertificateKind
 from services.events.contract import Criticality, TerminationReason
 from services.events.incident import ControlFailure, IncidentKind, LeakFinding, Severity
 from services.events.sanction import SanctionKind
-from services.platform.access import agencies_in_view
 from services.platform.graphql.context import Info
 from services.platform.graphql.loaders import batched
 from services.platform.graphql.nodes import Key, Node, in_key_order
 from services.platform.graphql.pagination import Connection, page_size
+from services.platform.security.access import agencies_in_view
 from services.registry.api.graphql_record_enums import ClaimState, IncidentState, SubcontractState
 from services.registry.storage import record_repository as records
 from services.registry.storage import records_by_key

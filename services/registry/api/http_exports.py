@@ -10,10 +10,10 @@ import asyncpg
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from services.platform.access import ELIGIBILITY_CHECKERS
 from services.platform.clock import Clock
 from services.platform.error_codes import ErrorCode
 from services.platform.http_errors import error_response
+from services.platform.security.access import ELIGIBILITY_CHECKERS
 from services.registry.exports.exclusion_formats import FORMATS, exported
 from services.registry.exports.exclusions import exclusions
 

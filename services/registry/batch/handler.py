@@ -19,9 +19,9 @@ from typing import cast
 from services.events.base import EventEnvelope
 from services.events.sanction import SanctionAmended, SanctionImposed, SanctionLifted
 from services.platform.clock import Clock
-from services.platform.consumer import Handler
-from services.platform.database import Connection
+from services.platform.consuming.consumer import Handler
 from services.platform.eventstore.recorded_time import recorded_times
+from services.platform.postgres.database import Connection
 from services.registry import announcements
 from services.registry.batch import repository, rules, sanction_rules
 from services.registry.batch.rules import REGISTERED, Stored, Writes

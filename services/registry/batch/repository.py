@@ -8,8 +8,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from services.platform.database import Connection
 from services.platform.eventstore.recorded_time import recorded_at_sql
+from services.platform.postgres.database import Connection
 from services.registry.batch.rules import IncidentKey
 
 

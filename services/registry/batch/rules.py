@@ -43,7 +43,7 @@ from services.events.contract import SubcontractRequested
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
 from services.events.match_review import MatchDecision, VendorMatchReviewed
 from services.events.vendor import VendorAffiliationChanged, VendorRegistered, VendorUpdated
-from services.platform.consumer import DomainRejection
+from services.platform.consuming.consumer import DomainRejection
 from services.registry.batch.sanction_rules import SANCTIONS, reach
 from services.registry.domain.names import IdentifierKey
 from services.registry.records import INCIDENT_STEPS, NEW_RECORDS, incident_step

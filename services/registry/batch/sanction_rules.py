@@ -24,7 +24,7 @@ from typing import Any, cast
 
 from services.events.base import EventEnvelope
 from services.events.sanction import SanctionAmended, SanctionImposed, SanctionLifted
-from services.platform.consumer import DomainRejection
+from services.platform.consuming.consumer import DomainRejection
 from services.registry import announcements
 from services.registry.announcements import Announced
 from services.registry.domain.affiliations import Pair, Period, affiliates_of

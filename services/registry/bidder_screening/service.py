@@ -18,8 +18,8 @@ from functools import partial
 
 import asyncpg
 
-from services.platform.database import Connection
 from services.platform.off_the_loop import for_batch
+from services.platform.postgres.database import Connection
 from services.registry.bidder_screening import bidders as checks
 from services.registry.bidder_screening import reviews as decisions
 from services.registry.bidder_screening.matching import (

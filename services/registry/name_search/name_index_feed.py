@@ -34,9 +34,9 @@ from typing import TypeVar
 
 import asyncpg
 
-from services.platform.database import Connection
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import until_done
+from services.platform.postgres.database import Connection
 from services.registry.name_search.name_index import NameIndex
 from services.registry.name_search.search import NameCandidate, NameKind, SearchHit
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 from services.registry.domain.eligibility import Eligibility
 from services.registry.domain.names import IdentifierKey, normalize_identifier
 from services.registry.name_search.name_index_feed import LiveNameIndex

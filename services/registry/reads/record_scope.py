@@ -1,5 +1,5 @@
 """Which agency a registry record belongs to, for callers who see only some agencies (system
-owners, services/platform/access.py): the read side's SQL filters, and the check of the
+owners, services/platform/security/access.py): the read side's SQL filters, and the check of the
 records an event recorded through the API names by id.
 
 A contract belongs to its agency; subcontracts and certificates to their contract's; an
@@ -15,7 +15,7 @@ from typing import Any
 from services.events.catalog import Problem
 from services.events.contract import ContractAwarded, SubcontractRequested
 from services.events.incident import IncidentReported
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 
 # Filters for record_paging: `{0}` is the text[] of agencies the caller sees.
 _OF_AGENCIES = " IN (SELECT contract_id FROM registry_contracts WHERE agency = ANY({0}::text[]))"

@@ -6,8 +6,8 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from services.platform.database import Connection
 from services.platform.off_the_loop import for_batch
+from services.platform.postgres.database import Connection
 from services.registry.domain.affiliations import (
     Pair,
     Period,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 from services.events.vendor import AffiliationChange
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 from services.registry.domain.affiliations import (
     AffiliationEvent,
     affiliates_by_vendor,

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from services.events.base import EventEnvelope
 from services.events.imports import ImportCandidatesListed, ReviewCandidate
-from services.platform.consumer import DomainRejection
-from services.platform.database import Connection
+from services.platform.consuming.consumer import DomainRejection
+from services.platform.postgres.database import Connection
 
 _COLUMNS = "line, name, vendor_id, candidate_name, candidate_vendor_id, score, why"
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from services.events.base import EventEnvelope
 from services.events.imports import ImportReported
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 from services.registry.storage import import_candidates
 
 

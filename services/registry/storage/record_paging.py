@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 import asyncpg
 
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 
 T = TypeVar("T")
 U = TypeVar("U")

@@ -17,7 +17,7 @@ from typing import Self
 
 import asyncpg
 
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 from services.registry.domain.periods import ONE_DAY
 from services.registry.domain.sanction_timeline import SanctionTimeline
 from services.registry.reads import record_scope
@@ -176,7 +176,7 @@ class SanctionRecord:
 
 
 def agency_filter(sql: str, agencies: Sequence[str] | None) -> tuple[str, list[str] | None]:
-    """The filter to the records of `agencies` (services/platform/access.py); None: all."""
+    """The filter to the records of `agencies` (services/platform/security/access.py); None: all."""
     return (sql, list(agencies) if agencies is not None else None)
 
 

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 import asyncpg
 
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 from services.registry.reads import record_scope
 from services.registry.storage.record_paging import fetch_pages
 from services.registry.storage.record_repository import (

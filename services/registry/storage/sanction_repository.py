@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 
 from services.events.sanction import PERIOD_FIELDS, SanctionAmended, SanctionImposed, SanctionKind
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 from services.registry.domain import sanction_timeline
 from services.registry.domain.sanction_timeline import Change, Decision, SanctionTimeline
 

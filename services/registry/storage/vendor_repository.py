@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import asyncpg
 
 from services.events.vendor import AffiliationChange, VendorIdentifierRef, VendorRegistered
-from services.platform.database import Connection
 from services.platform.eventstore.recorded_time import recorded_at_sql
+from services.platform.postgres.database import Connection
 from services.registry.domain.affiliations import AffiliationEvent
 from services.registry.domain.names import IdentifierKey, normalize_identifier
 

@@ -26,7 +26,7 @@ from typing import Any
 import asyncpg
 
 from services.events.emitted import RiskBand
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 from services.risk.domain.risk_score import Evidence, Factor, RiskScore
 
 

@@ -14,8 +14,8 @@ import asyncpg
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.events.emitted import RiskBand
-from services.platform.database import Connection
 from services.platform.eventstore.event_store import canonical_json
+from services.platform.postgres.database import Connection
 from services.risk.domain.concentration import ContractRow, DayChanges, StoredTotals
 from services.risk.domain.risk_score import RiskScore
 from services.risk.storage import factor_storage

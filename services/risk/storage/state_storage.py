@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 from services.risk.domain.facts import (
     ITEM_FIELDS,
     CertificateFact,

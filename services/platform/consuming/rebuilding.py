@@ -15,9 +15,9 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 
-from services.platform.consumer_lock import lock_key
-from services.platform.database import SERVER_SETTINGS, Connection
+from services.platform.consuming.consumer_lock import lock_key
 from services.platform.eventstore import verification
+from services.platform.postgres.database import SERVER_SETTINGS, Connection
 
 
 class BrokenChain(RuntimeError):

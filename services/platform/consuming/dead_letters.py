@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.platform.database import Connection
+from services.platform.postgres.database import Connection
 
 # A reason quotes what it refuses (an unknown event type, a key); a megabyte of it would
 # be a megabyte in every log line and every page of dead letters.

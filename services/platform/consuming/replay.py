@@ -1,15 +1,15 @@
 """A rebuild's replay: one pass over the log that feeds every projection rebuilt, as a pipeline.
 
 Live consumers each read the log on their own, a batch (consumer.BATCH_SIZE) at a time, risk
-and migration only as far as the registry has judged. A rebuild knows more: every consumer it
-replays starts from nothing, the judge is replayed in the same pass (or has judged everything
-already), and no one else may apply those consumers' batches meanwhile (they hold their locks
-exclusively, platform/rebuilding.py). So the log is read and parsed once, in large batches, and
-each batch goes down a pipeline: the judge applies it (its own transaction, on its own
-connection), then each follower applies what the judge accepted, while the judge already
-applies the next batch and the reader reads the one after. The stages' waits on PostgreSQL
-overlap the others' CPU, and each follower's batch handler folds thousands of events in memory
-and writes each table once per batch, not once per live batch.
+and migration only as far as the registry has judged. A rebuild knows more: every consumer
+it replays starts from nothing, the judge is replayed in the same pass (or has judged
+everything already), and no one else may apply those consumers' batches meanwhile (they hold
+their locks exclusively, platform/consuming/rebuilding.py). So the log is read and parsed
+once, in large batches, and each batch goes down a pipeline: the judge applies it (its own
+transaction, on its own connection), then each follower applies what the judge accepted,
+while the judge already applies the next batch and the reader reads the one after. The
+stages' waits on PostgreSQL overlap the others' CPU, and each follower's batch handler folds
+thousands of events in memory and writes each table once per batch, not once per live batch.
 
 Each stage still goes through `consumer.apply_batch`: the same ledger claims, refusals,
 handlers and saved offsets as live processing (only the metrics are not counted: a rebuild's
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.platform.consumer import Consumer, apply_batch
+from services.platform.consuming.consumer import Consumer, apply_batch
 from services.platform.eventstore import event_store
 from services.platform.eventstore.event_store import Cursor, Read
 

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 
-from services.platform.database import Connection
-from services.platform.session_state import keeps_session_state
+from services.platform.postgres.database import Connection
+from services.platform.postgres.session_state import keeps_session_state
 
 
 class Notices:

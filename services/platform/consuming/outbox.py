@@ -23,12 +23,12 @@ import asyncpg
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
-from services.platform.database import Connection
+from services.platform.consuming.notices import listening
 from services.platform.eventlog.base import EventLog, Writer
 from services.platform.eventstore.event_store import canonical_json
-from services.platform.notices import listening
 from services.platform.off_the_loop import for_batch
 from services.platform.operations import metrics
+from services.platform.postgres.database import Connection
 
 RELAY_BATCH = 200
 # Notified at the commit of every transaction that put events in an outbox; the payload is

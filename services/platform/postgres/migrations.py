@@ -13,7 +13,7 @@ from importlib import resources
 
 import asyncpg
 
-from services.platform.session_state import keeps_session_state
+from services.platform.postgres.session_state import keeps_session_state
 
 # The services whose tables live in PostgreSQL, in the order their schemas must exist.
 MIGRATION_PACKAGES: tuple[str, ...] = (

@@ -4,7 +4,7 @@ record, and the HTTP plan exports alike."""
 
 from __future__ import annotations
 
-from services.platform.auth import Principal, Role
+from services.platform.security.auth import Principal, Role
 
 
 def agencies_in_view(principal: Principal | None) -> tuple[str, ...] | None:

@@ -21,12 +21,12 @@ from urllib.parse import urlparse
 import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-from services.platform.auth_keys import MIN_SECRET_BYTES, PublicKey, load_public_keys
-from services.platform.auth_keys import (
-    local_secret as local_secret,
-)  # re-exported: callers import it from here
 from services.platform.error_codes import ErrorCode
 from services.platform.errors import StartupError
+from services.platform.security.auth_keys import MIN_SECRET_BYTES, PublicKey, load_public_keys
+from services.platform.security.auth_keys import (
+    local_secret as local_secret,
+)  # re-exported: callers import it from here
 
 log = logging.getLogger(__name__)
 

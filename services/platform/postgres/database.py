@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 import asyncpg
 
 from services.platform.errors import StartupError
-from services.platform.migrations import MigrationDrift, apply_migrations
+from services.platform.postgres.migrations import MigrationDrift, apply_migrations
 
 # What handlers and repositories take (defined beside the pool's reset, which the migrations
 # need too: they cannot import this module).
-from services.platform.session_state import Connection as Connection
-from services.platform.session_state import reset_if_needed
+from services.platform.postgres.session_state import Connection as Connection
+from services.platform.postgres.session_state import reset_if_needed
 
 # asyncpg prepares every statement, and after five runs PostgreSQL may switch a prepared
 # statement to a generic plan that ignores the values. Ours take arrays of one to thousands

@@ -1,6 +1,7 @@
 """One advisory lock key per consumer, so that a rebuild and live batches of it never
 interleave: every batch (apply_batch) holds it shared for its transaction, so replicas of a
-worker never wait for each other; a rebuild holds it exclusively (platform/rebuilding.py)."""
+worker never wait for each other; a rebuild holds it exclusively
+(platform/consuming/rebuilding.py)."""
 
 from __future__ import annotations
 

@@ -19,12 +19,12 @@ import asyncpg
 
 from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event
-from services.platform import dead_letters
-from services.platform.consumer_lock import SHARED_FOR_BATCH, lock_key
-from services.platform.database import Connection
+from services.platform.consuming import dead_letters
+from services.platform.consuming.consumer_lock import SHARED_FOR_BATCH, lock_key
 from services.platform.eventstore.event_store import Cursor, canonical_json
 from services.platform.off_the_loop import for_batch
 from services.platform.operations import metrics
+from services.platform.postgres.database import Connection
 
 log = logging.getLogger(__name__)
 
