@@ -14,7 +14,7 @@ from services.platform.eventlog.topics import ensure_topics
 from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.operations.liveness import Liveness
-from services.platform.postgres.database import open_pool
+from services.platform.postgres.database import keyed_lookups_pool, open_pool
 from services.platform.security.auth import AuthConfig, TokenVerifier
 from services.platform.settings import Settings
 from services.registry import setup as registry
@@ -26,40 +26,43 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
     assert settings.kafka_bootstrap is not None
     ensure_port_free(host, port)
     pool = await open_pool(settings.database_url)
-    lookups = await open_pool(settings.database_url, migrate=False, keyed_lookups=True)
     log = KafkaEventLog(settings.kafka_bootstrap, settings.kafka_credentials)
     try:
-        await ensure_topics(
-            settings.kafka_bootstrap, settings.kafka_replication_factor, settings.kafka_credentials
-        )
-        await log.start()
-        broadcaster, chain = Broadcaster(), ChainWatch()
-        policies, scoring = registry.policies(settings), risk.service(settings)
-        consumers = service_consumers(settings, policies, scoring)
-        context = request_context(
-            pool, log, settings, policies, broadcaster, scoring, handled_by(consumers), lookups
-        )
-        jobs = {name: Liveness(name, "job") for name in ("broadcast", "chain", "name index")}
-        kafka = partial(reach, settings.kafka_bootstrap, settings.kafka_credentials)
-        broadcast = partial(
-            follow, settings.kafka_bootstrap, settings.kafka_credentials, broadcaster.publish
-        )
-        await serve(
-            create_app(context, TokenVerifier(auth), list(jobs.values()), chain=chain, kafka=kafka),
-            host,
-            port,
-            {
-                "broadcast": (broadcast, jobs["broadcast"]),
-                "chain": (partial(chain.run, pool, jobs["chain"]), jobs["chain"]),
-                # Built at start, then kept up to date; searches refresh it too.
-                "name index": (
-                    partial(context.part(NAME_INDEX).follow, pool, jobs["name index"]),
-                    jobs["name index"],
+        async with keyed_lookups_pool(settings.database_url) as lookups:
+            await ensure_topics(
+                settings.kafka_bootstrap,
+                settings.kafka_replication_factor,
+                settings.kafka_credentials,
+            )
+            await log.start()
+            broadcaster, chain = Broadcaster(), ChainWatch()
+            policies, scoring = registry.policies(settings), risk.service(settings)
+            consumers = service_consumers(settings, policies, scoring)
+            context = request_context(
+                pool, log, settings, policies, broadcaster, scoring, handled_by(consumers), lookups
+            )
+            jobs = {name: Liveness(name, "job") for name in ("broadcast", "chain", "name index")}
+            kafka = partial(reach, settings.kafka_bootstrap, settings.kafka_credentials)
+            broadcast = partial(
+                follow, settings.kafka_bootstrap, settings.kafka_credentials, broadcaster.publish
+            )
+            await serve(
+                create_app(
+                    context, TokenVerifier(auth), list(jobs.values()), chain=chain, kafka=kafka
                 ),
-            },
-            access_log=settings.access_log,
-        )
+                host,
+                port,
+                {
+                    "broadcast": (broadcast, jobs["broadcast"]),
+                    "chain": (partial(chain.run, pool, jobs["chain"]), jobs["chain"]),
+                    # Built at start, then kept up to date; searches refresh it too.
+                    "name index": (
+                        partial(context.part(NAME_INDEX).follow, pool, jobs["name index"]),
+                        jobs["name index"],
+                    ),
+                },
+                access_log=settings.access_log,
+            )
     finally:
         await log.stop()
-        await lookups.close()
         await pool.close()
