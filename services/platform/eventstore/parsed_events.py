@@ -1,0 +1,47 @@
+"""Stored events parsed once per process: in embedded mode ingest appends an event it has just
+parsed, and every consumer then reads it back from the store, a little apart from the others.
+
+Kept by content hash (the SHA-256 of the event's canonical JSON, stored with it): the same
+content is the same event, whichever database holds it, so what ingest parsed serves the
+readers, and processes with several databases (tests) never mix them. A row whose text was
+edited behind its hash reads as the event that was stored; `vendorwatch verify` is what
+finds the edit. The models are frozen, so sharing them is safe.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+
+from services.events.base import EventEnvelope
+from services.events.catalog import parse_event
+
+# Events kept, the oldest stored first out: readers go through the log in order, so the
+# oldest is the one they are all past. Enough for the consumers' spread in a 20,000-event
+# burst (the slowest some 8,000 events behind ingest); about 25 MB per 10,000 realistic events.
+KEPT = 20_000
+
+_kept: dict[str, EventEnvelope] = {}
+_lock = threading.Lock()  # parsing runs in worker threads (off_the_loop.py)
+
+
+def remember(stored: Iterable[tuple[str, EventEnvelope]]) -> None:
+    """Events as stored, with their content hashes (the appender's: readers skip the parse)."""
+    with _lock:
+        for digest, envelope in stored:
+            _kept[digest] = envelope
+        while len(_kept) > KEPT:
+            del _kept[next(iter(_kept))]
+
+
+def known(digests: Sequence[str]) -> list[EventEnvelope | None]:
+    """Per content hash, the event held for it (None: not held)."""
+    with _lock:
+        return [_kept.get(digest) for digest in digests]
+
+
+def parse(rows: Sequence[tuple[str, str]]) -> list[EventEnvelope]:
+    """The events of (content hash, stored text) rows, parsed, and held from now on."""
+    events = [parse_event(text) for _, text in rows]
+    remember((digest, event) for (digest, _), event in zip(rows, events, strict=True))
+    return events

@@ -1,0 +1,65 @@
+"""Reading the event store back: every reader gets the events as stored, in log order, whether
+this process still holds them parsed from their append (embedded mode) or parses their text."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+
+from services.events.base import EventEnvelope
+from services.events.catalog import parse_event
+from services.ingest.handlers import ingest_batch
+from services.platform.eventstore import event_store, parsed_events
+from services.platform.eventstore.event_store import Cursor
+from tests.support import case_b
+
+pytestmark = pytest.mark.postgres
+
+VENDORS = [f"read-{n}" for n in range(12)]
+
+
+async def _stored(pool: asyncpg.Pool) -> list[EventEnvelope]:
+    """The log as its texts say, in log order (parsed here, not by the reader under test)."""
+    rows = await pool.fetch("SELECT envelope::text AS text FROM event_store ORDER BY position")
+    return [parse_event(row["text"]) for row in rows]
+
+
+async def _read_all(pool: asyncpg.Pool) -> list[EventEnvelope]:
+    async with pool.acquire() as conn:
+        return (await event_store.read_after(conn, Cursor(), 1_000)).events
+
+
+async def test_events_held_from_the_append_read_as_their_stored_texts(
+    pool: asyncpg.Pool,
+) -> None:
+    await ingest_batch(pool, [case_b.line(case_b.another_vendor(v)) for v in VENDORS])
+    stored = await _stored(pool)
+    assert parsed_events.known([event_store.content_hash(e) for e in stored]) == stored
+    assert await _read_all(pool) == stored
+
+
+async def test_a_reader_parses_what_the_process_does_not_hold_and_keeps_log_order(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await ingest_batch(pool, [case_b.line(case_b.another_vendor(v)) for v in VENDORS])
+    stored = await _stored(pool)
+    # Another process's view: only every third event held, the others read from their text.
+    held = {event_store.content_hash(e): e for e in stored[::3]}
+    monkeypatch.setattr(parsed_events, "_kept", dict(held))
+    assert await _read_all(pool) == stored
+    # What was parsed is held from then on.
+    assert parsed_events.known([event_store.content_hash(e) for e in stored]) == stored
+
+
+async def test_the_events_held_are_bounded(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parsed_events, "_kept", {})
+    monkeypatch.setattr(parsed_events, "KEPT", 5)
+    await ingest_batch(pool, [case_b.line(case_b.another_vendor(v)) for v in VENDORS])
+    stored = await _stored(pool)
+    assert len(parsed_events._kept) == 5
+    # The latest appended are the ones held; the reader still gets every event.
+    held = parsed_events.known([event_store.content_hash(e) for e in stored])
+    assert [e is not None for e in held] == [False] * 7 + [True] * 5
+    assert await _read_all(pool) == stored
