@@ -113,7 +113,9 @@ class _Scores:
 class RiskService:
     clock: Clock
     model: RiskModel
-    announce: bool = True  # off while rebuilding: a replay must not announce history again
+    # Off while rebuilding: a replay must not announce history again, and what was announced
+    # (the last score said per vendor, what the next announcement is measured from) stays.
+    announce: bool = True
     # Factors of the last scores, reused while what they read is unchanged (in memory only).
     memo: FactorMemo = field(default_factory=FactorMemo, compare=False, repr=False)
     # The states this process wrote last, reused while nobody else wrote since.
@@ -163,7 +165,7 @@ class RiskService:
         await repository.lock_vendors(conn, vendors)
         states = await state_storage.load(conn, vendors, self.states)
         before = dict(states)
-        announced = await repository.announced(conn, vendors)
+        announced = await repository.announced(conn, vendors) if self.announce else {}
         contract_ids = {
             e.payload.contract_id for e in events if isinstance(e.payload, _CONTRACT_EVENTS)
         }
@@ -204,9 +206,12 @@ class RiskService:
                 history.append(
                     repository.HistoryEntry(vendor_id, seq, day, self.model.fingerprint, used)
                 )
-                # Points only (announcements); the evidence is derived when read.
-                current = await self._score(conn, state, today, totals, seq, index)
-                self._decide(scores, vendor_id, current, now)
+                # Today's score after each event decides its announcement (points only; the
+                # evidence is derived when read). A replay announces nothing, so it needs only
+                # the current score: the one after the vendor's last event.
+                if self.announce or last[vendor_id] == seq:
+                    current = await self._score(conn, state, today, totals, seq, index)
+                    self._decide(scores, vendor_id, current, now)
                 if last[vendor_id] == seq:
                     # The current score stands as of the vendor's last event, with the
                     # agencies' totals then (what the log decides, not where a batch ends, so
@@ -257,12 +262,12 @@ class RiskService:
         self, scores: _Scores, vendor_id: str, current: RiskScore, now: dt.datetime
     ) -> None:
         """Records a vendor's current score; announces it if it moved enough since the last
-        announcement (during a rebuild the announcement is recorded but nothing is said)."""
+        announcement. A rebuild announces nothing and leaves what was announced as it stands
+        (`risk_announced` is a record of what was said, as `rebuild.reset` keeps it)."""
         scores.current[vendor_id] = current
         old = scores.announced.get(vendor_id)
-        if should_announce(old, current, self.model):
-            if self.announce:
-                scores.outbox.append(risk_changed_event(vendor_id, old, current, now))
+        if self.announce and should_announce(old, current, self.model):
+            scores.outbox.append(risk_changed_event(vendor_id, old, current, now))
             scores.announced[vendor_id] = scores.newly_announced[vendor_id] = current
 
     async def _write_scores(self, conn: Connection, scores: _Scores, today: dt.date) -> None:

@@ -22,11 +22,17 @@ from services.risk.handlers import CONSUMER_NAME, RiskService, risk_consumer
 
 
 async def reset(conn: Connection) -> None:
-    """An emptied risk service that has applied nothing yet (call inside a transaction)."""
+    """An emptied risk service that has applied nothing yet (call inside a transaction).
+
+    What was announced stays: each vendor's last announced score (`risk_announced`) is a
+    record of what subscribers were told, like the `risk.changed` events in the log, not a
+    function of the log (live processing decided it on the day it ran), and the next live
+    announcement is measured from it. So do the evidence bodies, stored by digest, which those
+    scores may name. After a rebuild under a new model, the next event or daily refresh
+    announces the vendors whose scores moved."""
     await conn.execute(
         "TRUNCATE risk_history, risk_event_subjects, risk_incident_subjects, risk_contracts,"
-        " risk_critical_days, risk_vendor_states, risk_current, risk_announced, risk_events,"
-        " risk_factor_bodies, risk_vendor_items"
+        " risk_critical_days, risk_vendor_states, risk_current, risk_events, risk_vendor_items"
         " RESTART IDENTITY"
     )
     await forget_progress(conn, CONSUMER_NAME)

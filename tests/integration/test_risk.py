@@ -128,6 +128,31 @@ async def test_a_replay_gives_exactly_the_live_scores_and_history(pool: asyncpg.
     assert await pool.fetchval("SELECT count(*) FROM risk_outbox") == announced  # …a replay none
 
 
+async def test_a_replay_on_a_later_day_leaves_what_was_announced_as_said(
+    pool: asyncpg.Pool,
+) -> None:
+    await live(pool, service(), case_risk.the_case())
+    said = "SELECT vendor_id, score, band, factors::text FROM risk_announced ORDER BY vendor_id"
+    announced = [tuple(r) for r in await pool.fetch(said)]
+    assert announced
+    # Years later every score has decayed: replayed today, the current scores move, but what
+    # subscribers were told stays the record the next announcement is measured from.
+    later = service(day="2031-01-10")
+    await rebuild(pool, later)
+    assert [tuple(r) for r in await pool.fetch(said)] == announced
+    current = {r[0]: r[1] for r in await pool.fetch("SELECT vendor_id, score FROM risk_current")}
+    assert any(current[vendor_id] != score for vendor_id, score, _, _ in announced)
+    # The next day's refresh tells them, measured from what they were told.
+    told = await pool.fetchval("SELECT max(id) FROM risk_outbox")
+    await calendar(pool, service(day="2031-01-11"))
+    rows = await pool.fetch("SELECT event FROM risk_outbox WHERE id > $1", told)
+    moves = {e["vendor_id"]: e["payload"] for e in (json.loads(r["event"]) for r in rows)}
+    assert moves
+    said_before = {vendor_id: score for vendor_id, score, _, _ in announced}
+    for vendor_id, payload in moves.items():
+        assert payload["old_score"] == said_before[vendor_id]
+
+
 async def test_a_new_model_version_is_applied_to_all_history(
     pool: asyncpg.Pool, tmp_path: Path
 ) -> None:
