@@ -29,13 +29,27 @@ async def _read_all(pool: asyncpg.Pool) -> list[EventEnvelope]:
         return (await event_store.read_after(conn, Cursor(), 1_000)).events
 
 
+@pytest.fixture(autouse=True)
+def nothing_held(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts as a fresh process: holding nothing, not known to read the store."""
+    monkeypatch.setattr(parsed_events, "_kept", {})
+    monkeypatch.setattr(parsed_events, "_reading", False)
+
+
 async def test_events_held_from_the_append_read_as_their_stored_texts(
     pool: asyncpg.Pool,
 ) -> None:
+    assert await _read_all(pool) == []  # a consumer of this process reads the store
     await ingest_batch(pool, [case_b.line(case_b.another_vendor(v)) for v in VENDORS])
     stored = await _stored(pool)
     assert parsed_events.known([event_store.content_hash(e) for e in stored]) == stored
     assert await _read_all(pool) == stored
+
+
+async def test_a_process_that_only_appends_holds_nothing(pool: asyncpg.Pool) -> None:
+    await ingest_batch(pool, [case_b.line(case_b.another_vendor(v)) for v in VENDORS])
+    assert parsed_events._kept == {}
+    assert await _read_all(pool) == await _stored(pool)
 
 
 async def test_a_reader_parses_what_the_process_does_not_hold_and_keeps_log_order(
@@ -54,8 +68,8 @@ async def test_a_reader_parses_what_the_process_does_not_hold_and_keeps_log_orde
 async def test_the_events_held_are_bounded(
     pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(parsed_events, "_kept", {})
     monkeypatch.setattr(parsed_events, "KEPT", 5)
+    monkeypatch.setattr(parsed_events, "_reading", True)
     await ingest_batch(pool, [case_b.line(case_b.another_vendor(v)) for v in VENDORS])
     stored = await _stored(pool)
     assert len(parsed_events._kept) == 5

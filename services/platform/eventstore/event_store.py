@@ -121,7 +121,7 @@ async def append_batch(
     if rows:
         await conn.copy_records_to_table("event_store", records=rows, columns=_COLUMNS)
         # Readers in this process (embedded mode) take these as parsed, not from their text.
-        parsed_events.remember(kept)
+        parsed_events.appended(kept)
         # The notice is delivered at commit: embedded readers wake instead of waiting for their
         # next poll. Sent by the heads' update, one round trip less on a live update's path.
         await conn.execute(

@@ -18,11 +18,20 @@ from services.events.catalog import parse_event
 
 # Events kept, the oldest stored first out: readers go through the log in order, so the
 # oldest is the one they are all past. Enough for the consumers' spread in a 20,000-event
-# burst (the slowest some 8,000 events behind ingest); about 25 MB per 10,000 realistic events.
+# burst (the slowest some 8,000 events behind ingest); about 28 MB per 10,000 realistic events.
 KEPT = 20_000
 
 _kept: dict[str, EventEnvelope] = {}
 _lock = threading.Lock()  # parsing runs in worker threads (off_the_loop.py)
+# Whether this process reads the store (embedded consumers, a rebuild): one that only appends
+# (distributed mode's ingest worker, an API replica) would hold its appends for nobody.
+_reading = False
+
+
+def appended(stored: Iterable[tuple[str, EventEnvelope]]) -> None:
+    """Events just appended, with their content hashes: held for this process's readers."""
+    if _reading:
+        remember(stored)
 
 
 def remember(stored: Iterable[tuple[str, EventEnvelope]]) -> None:
@@ -36,6 +45,8 @@ def remember(stored: Iterable[tuple[str, EventEnvelope]]) -> None:
 
 def known(digests: Sequence[str]) -> list[EventEnvelope | None]:
     """Per content hash, the event held for it (None: not held)."""
+    global _reading
+    _reading = True
     with _lock:
         return [_kept.get(digest) for digest in digests]
 
