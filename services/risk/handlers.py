@@ -201,8 +201,7 @@ class RiskService:
                 # The history row keeps the agencies' totals on the event's day (those
                 # concentration asks for): reading derives the score after the event from
                 # them and the vendor's events (history.py), so it is not scored here.
-                on_day = totals.on(day)
-                used = {agency: on_day.get(agency, 0) for agency in index.starts}
+                used = totals.of(index.starts, day)
                 history.append(
                     repository.HistoryEntry(vendor_id, seq, day, self.model.fingerprint, used)
                 )
@@ -217,10 +216,7 @@ class RiskService:
                     # agencies' totals then (what the log decides, not where a batch ends, so
                     # a rebuild's larger batches give the live scores); its evidence is
                     # derived from them when read.
-                    on_today = totals.on(today)
-                    scores.current_totals[vendor_id] = {
-                        agency: on_today.get(agency, 0) for agency in index.starts
-                    }
+                    scores.current_totals[vendor_id] = totals.of(index.starts, today)
         if written := [c for c in contracts.values() if c is not None]:
             await repository.put_contracts(conn, written)
         if any(counter_changes.values()):

@@ -87,7 +87,7 @@ class _RunningTotal:
         self._tree: dict[int, int] = {}
         # Totals asked since the last change: every vendor holding the agency's contracts
         # asks for today's after each of its events (a totals object lives one batch).
-        self._asked: dict[int, int] = {}
+        self._asked: dict[dt.date, int] = {}
 
     def add(self, day: dt.date, delta: int) -> None:
         self._asked.clear()
@@ -97,17 +97,16 @@ class _RunningTotal:
             index += index & -index
 
     def up_to(self, day: dt.date) -> int:
-        asked = day.toordinal()
-        if (found := self._asked.get(asked)) is not None:
+        if (found := self._asked.get(day)) is not None:
             return found
-        index = asked
+        index = day.toordinal()
         at = bisect.bisect_right(self._days, index)
         total = self._totals[at - 1] if at else 0
         if tree := self._tree:  # most agencies gain no contract in a batch
             while index > 0:
                 total += tree.get(index, 0)
                 index -= index & -index
-        self._asked[asked] = total
+        self._asked[day] = total
         return total
 
 
@@ -134,6 +133,12 @@ class CriticalTotals:
     def on(self, day: dt.date) -> Mapping[str, int]:
         """Per agency loaded, its critical contracts running on `day` (computed when asked)."""
         return _TotalsOn(self._days, day)
+
+    def of(self, agencies: Iterable[str], day: dt.date) -> dict[str, int]:
+        """These agencies' critical contracts running on `day` (0 for one not loaded): what a
+        score's concentration used, kept beside it (asked per event and vendor)."""
+        days = self._days
+        return {a: days[a].up_to(day) if a in days else 0 for a in agencies}
 
 
 @dataclass(frozen=True)

@@ -161,18 +161,20 @@ async def save(
                    horizon = EXCLUDED.horizon, terminated = EXCLUDED.terminated""",
             *[[row[i] for row in items] for i in range(5)],
         )
-    tokens = {state.vendor_id: uuid.uuid4() for state in states}
+    # One token for the whole write: what tells it from any other writer's is the write, not
+    # the vendor (each vendor's state is looked up beside its own token).
+    token = uuid.uuid4()
     await conn.execute(
         """INSERT INTO risk_vendor_states (vendor_id, state, written)
-           SELECT * FROM unnest($1::text[], $2::jsonb[], $3::uuid[])
+           SELECT vendor_id, state, $3 FROM unnest($1::text[], $2::jsonb[]) AS u(vendor_id, state)
            ON CONFLICT (vendor_id) DO UPDATE SET state = EXCLUDED.state,
                written = EXCLUDED.written""",
         [s.vendor_id for s in states],
         [json.dumps({"horizon": s.horizon.isoformat(), "digests": s.digests}) for s in states],
-        [tokens[s.vendor_id] for s in states],
+        token,
     )
     for state in states:
-        memo.put(state, tokens[state.vendor_id])
+        memo.put(state, token)
 
 
 def _changed(old: VendorState, new: VendorState) -> set[str]:
