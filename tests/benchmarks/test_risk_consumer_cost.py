@@ -29,6 +29,7 @@ from services.platform.consuming.consumer import apply_batch
 from services.platform.postgres.database import open_pool
 from services.risk.domain.model import load_model
 from services.risk.handlers import RiskService, risk_consumer
+from tests.support import event_log
 from tests.support.event_examples import envelope
 from tests.support.registry import TOKYO, FixedClock
 
@@ -105,16 +106,19 @@ async def _per_event_ms(
     vendor_id = f"bench-{history.__name__}-{prior}"
     try:
         seed = history(vendor_id, prior)
+        await event_log.append(pool, seed)  # stored first, as ingest does
         for start in range(0, len(seed), SEED_BATCH):
             async with pool.acquire() as conn, conn.transaction():
                 await service.apply_batch(conn, seed[start : start + SEED_BATCH])
         per_event, batched = [], []
         for _ in range(ROUNDS):
             events = _measured(vendor_id)
+            await event_log.append(pool, events)
             started = time.perf_counter()
             await apply_batch(pool, consumer, events)
             per_event.append((time.perf_counter() - started) / len(events))
             events = _measured(vendor_id)
+            await event_log.append(pool, events)
             started = time.perf_counter()
             async with pool.acquire() as conn, conn.transaction():
                 await service.apply_batch(conn, events)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from tests.support import workload
+from tests.support import event_log, workload
 from tests.support.risk_answers import DIGESTS, apply_workload, digests
 from tests.support.throughput import CI_EVENTS
 
@@ -18,5 +18,7 @@ pytestmark = pytest.mark.postgres
 async def test_the_workloads_scores_history_and_evidence_are_those_recorded(
     pool: asyncpg.Pool, database_url: str
 ) -> None:
-    await apply_workload(pool, workload.build(CI_EVENTS))
+    events = workload.build(CI_EVENTS)
+    await event_log.append(pool, events.events)
+    await apply_workload(pool, events)
     assert await digests(database_url) == DIGESTS[CI_EVENTS]

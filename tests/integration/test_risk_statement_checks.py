@@ -18,7 +18,7 @@ pytestmark = pytest.mark.postgres
 
 async def _recorded(pool: asyncpg.Pool) -> int:
     seq: int = await pool.fetchval(
-        "INSERT INTO risk_events (event_id, envelope) VALUES ($1, '{}') RETURNING seq",
+        "INSERT INTO risk_events (event_id) VALUES ($1) RETURNING seq",
         uuid.uuid4(),
     )
     return seq

@@ -17,6 +17,7 @@ from services.events.contract import ContractAwarded
 from services.risk import history as risk_history
 from services.risk.domain.model import load_model
 from services.risk.handlers import RiskService
+from tests.support import event_log
 from tests.support.event_examples import envelope
 from tests.support.registry import TOKYO, FixedClock
 
@@ -59,6 +60,7 @@ async def _applied(pool: asyncpg.Pool, batches: list[list[EventEnvelope]]) -> li
     totals' values."""
     service = RiskService(FixedClock(TOKYO, dt.datetime(2024, 6, 1, 9, tzinfo=TOKYO)), load_model())
     for batch in batches:
+        await event_log.append(pool, batch)  # as ingest stores an event before risk sees it
         async with pool.acquire() as conn, conn.transaction():
             await service.apply_batch(conn, batch)
     vendors = sorted({e.vendor_id for batch in batches for e in batch})

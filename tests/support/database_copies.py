@@ -15,9 +15,8 @@ import asyncpg
 
 from services.events.base import EventEnvelope
 from services.platform.consuming.consumer import BatchHandler, Consumer, apply_batch
-from services.platform.eventstore import event_store
 from services.platform.postgres.database import open_pool
-from tests.support import postgres
+from tests.support import event_log, postgres
 
 # Columns that legitimately differ between the copies: serials, transaction ids, the moment
 # a row was written by the ledger or the dead letters (not dated by the log).
@@ -38,8 +37,7 @@ async def two_copies(
     first = await test_databases.create()
     pool = await open_pool(first, migrate=False)
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            await event_store.append_batch(conn, events)
+        await event_log.append(pool, events)
     finally:
         await pool.close()
     second = await test_databases.create(like=first)

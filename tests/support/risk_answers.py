@@ -82,7 +82,9 @@ DIGESTS = {
 
 async def apply_workload(pool: asyncpg.Pool, workload: Workload) -> None:
     """Every event of the workload through the risk batch handler, in log order, `BATCH` per
-    transaction, scored for `TODAY` (the registry's verdicts not asked: every event counts)."""
+    transaction, scored for `TODAY` (the registry's verdicts not asked: every event counts).
+    The events must be in the log already (`event_log.append`): risk reads the envelopes of
+    what it recorded there."""
     service = RiskService(FixedClock(TOKYO, TODAY), load_model())
     events = workload.events
     for start in range(0, len(events), BATCH):
@@ -165,8 +167,9 @@ async def _derived_history(conn: Connection) -> list[tuple[Any, ...]]:
     )
     events: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for event in await conn.fetch(
-        """SELECT s.vendor_id, s.seq, e.envelope FROM risk_event_subjects s
-           JOIN risk_events e ON e.seq = s.seq ORDER BY s.vendor_id, s.seq"""
+        """SELECT s.vendor_id, s.seq, st.envelope::text AS envelope FROM risk_event_subjects s
+           JOIN risk_events e ON e.seq = s.seq JOIN event_store st USING (event_id)
+           ORDER BY s.vendor_id, s.seq"""
     ):
         events[event["vendor_id"]].append((event["seq"], event["envelope"]))
     by_vendor: dict[str, list[asyncpg.Record]] = defaultdict(list)

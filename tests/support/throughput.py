@@ -27,10 +27,10 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from services.platform.consuming.consumer import Consumer, apply_batch
-from services.platform.eventstore import event_store
 from services.platform.postgres.database import open_pool
 from services.registry.reads import queries
 from services.registry.reads.queries import MAX_BATCH
+from tests.support import event_log
 from tests.support.workload import CHECK_DAY, Workload
 
 EVENTS_VARIABLE = "VENDORWATCH_BENCH_EVENTS"
@@ -306,8 +306,7 @@ async def seconds_to_apply(
     pool = await open_pool(url, migrate=False)
     try:
         events = workload.events
-        async with pool.acquire() as conn, conn.transaction():
-            await event_store.append_batch(conn, events)
+        await event_log.append(pool, events)
         started = time.perf_counter()
         for start in range(0, len(events), BATCH):
             await apply_batch(pool, consumer, events[start : start + BATCH])

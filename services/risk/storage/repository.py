@@ -14,7 +14,6 @@ import asyncpg
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.events.emitted import RiskBand
-from services.platform.eventstore.event_store import canonical_json
 from services.platform.postgres.database import Connection
 from services.risk.domain.concentration import ContractRow, DayChanges, StoredTotals
 from services.risk.domain.risk_score import RiskScore
@@ -28,15 +27,14 @@ async def add_events(
     subjects: Sequence[Collection[str]],
 ) -> list[int]:
     """Records events in this order (their log order), each with the item it is about and the
-    vendors it bears on. Returns the events' seqs."""
+    vendors it bears on. Returns the events' seqs. The envelopes stay the event store's
+    (where every event risk is given was stored first): read through their ids."""
     rows = await conn.fetch(
-        """INSERT INTO risk_events (event_id, envelope)
-           SELECT event_id, envelope
-           FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS e(event_id, envelope, n)
+        """INSERT INTO risk_events (event_id)
+           SELECT event_id FROM unnest($1::uuid[]) WITH ORDINALITY AS e(event_id, n)
            ORDER BY n
            RETURNING seq, event_id""",
         [e.event_id for e in events],
-        [canonical_json(e) for e in events],
     )
     seq_of = {r["event_id"]: r["seq"] for r in rows}
     seqs = [seq_of[e.event_id] for e in events]
@@ -63,7 +61,9 @@ async def item_events(
 ) -> list[EventEnvelope]:
     """The events about these items of a vendor's record, in log order (up to a point)."""
     rows = await conn.fetch(
-        """SELECT e.envelope FROM risk_event_subjects s JOIN risk_events e ON e.seq = s.seq
+        """SELECT st.envelope::text AS envelope
+           FROM risk_event_subjects s JOIN risk_events e ON e.seq = s.seq
+           JOIN event_store st ON st.event_id = e.event_id
            WHERE s.vendor_id = $1 AND s.item = ANY($2::text[])
              AND ($3::bigint IS NULL OR s.seq <= $3)
            ORDER BY s.seq""",
@@ -307,7 +307,9 @@ async def history_seqs(
 async def subject_events(conn: Connection, vendor_id: str, up_to_seq: int) -> list[tuple[int, str]]:
     """(seq, envelope) of every event folded into the vendor's state, up to a point."""
     rows = await conn.fetch(
-        """SELECT s.seq, e.envelope FROM risk_event_subjects s JOIN risk_events e ON e.seq = s.seq
+        """SELECT s.seq, st.envelope::text AS envelope
+           FROM risk_event_subjects s JOIN risk_events e ON e.seq = s.seq
+           JOIN event_store st ON st.event_id = e.event_id
            WHERE s.vendor_id = $1 AND s.seq <= $2 ORDER BY s.seq""",
         vendor_id,
         up_to_seq,
