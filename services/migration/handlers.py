@@ -21,8 +21,9 @@ from services.events.contract import (
 )
 from services.events.emitted import EligibilityChanged
 from services.events.migration import ChecklistCheck, MigrationItemStatus
-from services.migration import bars, contract_repository, plan_repository
+from services.migration.domain import bars
 from services.migration.plan_opening import cover
+from services.migration.storage import contract_repository, plan_repository
 from services.platform.clock import Clock
 from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.postgres.database import Connection

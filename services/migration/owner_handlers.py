@@ -18,12 +18,12 @@ from services.events.migration import (
     MigrationPlanRequested,
     MigrationReplacementChosen,
 )
-from services.migration import contract_repository, plan_repository
-from services.migration.items import ItemState, refusal_to_finish
-from services.migration.plan_loading import load_item, load_items
+from services.migration.domain.items import ItemState, refusal_to_finish
+from services.migration.domain.plan_settings import configure, settings_refusal
 from services.migration.plan_opening import open_by_hand
-from services.migration.plan_repository import PlanRow
-from services.migration.plan_settings import configure, settings_refusal
+from services.migration.storage import contract_repository, plan_repository
+from services.migration.storage.plan_loading import load_item, load_items
+from services.migration.storage.plan_repository import PlanRow
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection
 from services.platform.eventstore.recorded_time import recorded_time

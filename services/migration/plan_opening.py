@@ -10,11 +10,12 @@ from collections.abc import Sequence
 
 from services.events.catalog import new_event
 from services.events.migration import MigrationPlanCreated, MigrationTrigger
-from services.migration import bars, contract_repository, plan_repository
-from services.migration.contract_repository import ContractRow
-from services.migration.items import ItemState
-from services.migration.plan_repository import PlanRow
-from services.migration.plan_settings import default_settings
+from services.migration.domain import bars
+from services.migration.domain.items import ItemState
+from services.migration.domain.plan_settings import default_settings
+from services.migration.storage import contract_repository, plan_repository
+from services.migration.storage.contract_repository import ContractRow
+from services.migration.storage.plan_repository import PlanRow
 from services.platform.consuming.outbox import Outbox
 from services.platform.postgres.database import Connection
 

@@ -13,14 +13,14 @@ import asyncpg
 from services.events.catalog import new_event
 from services.events.migration import MigrationPlanScheduled, ScheduledMigration
 from services.events.migration import SolverStatus as EventSolverStatus
-from services.migration import plan_repository
-from services.migration.plan_loading import load_items
 from services.migration.plan_opening import OUTBOX, SOURCE
 from services.migration.planner_lock import PLANNER_LOCK_KEY
 from services.migration.planning.model import Schedule, SolverStatus
 from services.migration.planning.phases import phase_start
 from services.migration.planning.plan_diff import plan_diff
 from services.migration.planning.problem import build_problem, snapshot
+from services.migration.storage import plan_repository
+from services.migration.storage.plan_loading import load_items
 from services.platform.clock import Clock
 from services.platform.operations import metrics
 from services.platform.postgres.database import Connection

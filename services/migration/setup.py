@@ -20,7 +20,7 @@ from services.events.migration import (
     MigrationPlanRequested,
     MigrationReplacementChosen,
 )
-from services.migration.batch import MigrationBatch
+from services.migration.batch.handler import MigrationBatch
 from services.migration.handlers import WorldHandlers
 from services.migration.owner_handlers import OwnerHandlers
 from services.platform.clock import Clock

@@ -11,11 +11,11 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.migration import plan_repository
 from services.migration.plan_opening import automatic_plan_id
 from services.migration.planner import replan_due
 from services.migration.planning.model import SolverStatus
 from services.migration.setup import consumer
+from services.migration.storage import plan_repository
 from tests.support import case_migration, registry_db
 from tests.support.case_migration import AGENCY, CONTRACTS, FORCED, VENDOR
 from tests.support.event_examples import envelope

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from services.events.contract import Criticality
 from services.ingest.handlers import STAGE
-from services.migration import items
 from services.migration.api.graphql_enums import ReadinessCheck
+from services.migration.domain import items
 from services.migration.setup import CONSUMER_NAME as MIGRATION
 from services.platform.graphql.processing import StageName
 from services.registry.api.graphql_changes import ChangeKind

@@ -8,7 +8,7 @@ from typing import Any
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
-from services.migration.batch_rules import Stored, plan
+from services.migration.batch.rules import Stored, plan
 from tests.support.event_examples import envelope, example
 
 NOTHING_STORED = Stored(barred=frozenset(), known_contracts=frozenset())

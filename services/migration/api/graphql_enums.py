@@ -11,7 +11,7 @@ from services.events.migration import EarlyCutoverPolicy as EarlyCutoverModel
 from services.events.migration import MigrationItemStatus as ItemStatusModel
 from services.events.migration import MigrationTrigger as TriggerModel
 from services.events.migration import SolverStatus as SolverStatusModel
-from services.migration.items import REPLACEMENT_READY
+from services.migration.domain.items import REPLACEMENT_READY
 from services.platform.graphql.descriptions import described_enum
 
 Criticality = described_enum(
@@ -70,7 +70,7 @@ EarlyCutover = described_enum(
 
 
 class ReadinessCheck(StrEnum):
-    """Every check of an item's checklist (services.migration.items.checklist): an eligible
+    """Every check of an item's checklist (services.migration.domain.items.checklist): an eligible
     replacement chosen, then the ChecklistCheck values."""
 
     REPLACEMENT_CHOSEN_AND_ELIGIBLE = "replacement_chosen_and_eligible"

@@ -10,10 +10,10 @@ import strawberry
 
 from services.migration.api.graphql_enums import Criticality, MigrationItemStatus, ReadinessCheck
 from services.migration.api.plan_visibility import views_in_view
-from services.migration.items import blockers, checklist
+from services.migration.domain.items import blockers, checklist
 from services.migration.planning.model import Assignment
 from services.migration.planning.phases import phase_label
-from services.migration.queries import PlanView
+from services.migration.storage.queries import PlanView
 from services.platform.graphql.context import Info
 from services.platform.graphql.nodes import Key, Node, in_key_order
 

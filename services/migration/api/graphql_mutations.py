@@ -24,11 +24,11 @@ from services.events.migration import (
 from services.events.migration import (
     MigrationItemStatus as ItemStatusModel,
 )
-from services.migration import plan_repository
 from services.migration.api.graphql_enums import Criticality, EarlyCutover, MigrationItemStatus
-from services.migration.items import ItemState, refusal_to_finish
-from services.migration.plan_loading import load_item
-from services.migration.plan_repository import PlanRow
+from services.migration.domain.items import ItemState, refusal_to_finish
+from services.migration.storage import plan_repository
+from services.migration.storage.plan_loading import load_item
+from services.migration.storage.plan_repository import PlanRow
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import WaitForProcessing, described_enum
 from services.platform.graphql.receipts import EventReceipt, FieldProblem, record

@@ -17,7 +17,7 @@ from services.events.migration import (
     MigrationReplacementChosen,
     SolverStatus,
 )
-from services.migration import plan_repository
+from services.migration.storage import plan_repository
 from services.platform.graphql.context import Info
 from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events
 from services.platform.security.access import agencies_in_view, sees_agency

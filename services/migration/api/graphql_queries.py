@@ -7,7 +7,6 @@ from typing import Annotated
 
 import strawberry
 
-from services.migration import plan_repository, queries
 from services.migration.api.graphql_progress import PROGRESS_EVENTS, MigrationProgress, progress_of
 from services.migration.api.graphql_types import (
     MAX_PAGE,
@@ -16,6 +15,7 @@ from services.migration.api.graphql_types import (
     MigrationPlanConnection,
     MigrationPlanEdge,
 )
+from services.migration.storage import plan_repository, queries
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After
 from services.platform.graphql.errors import InvalidArgument

@@ -10,17 +10,17 @@ from typing import Annotated
 import strawberry
 
 from services.events.migration import EarlyCutoverPolicy as EarlyCutoverModel
-from services.migration import queries
 from services.migration.api.graphql_enums import (
     MigrationTrigger,
     SolverStatus,
 )
 from services.migration.api.graphql_items import MigrationItem, MigrationPhase, plan_items
 from services.migration.api.plan_visibility import plans_in_view, views_in_view
-from services.migration.plan_repository import VersionRow
 from services.migration.planning.model import PlanSettings
 from services.migration.planning.phases import phase_end, phase_label, phase_start
-from services.migration.queries import PlanView
+from services.migration.storage import queries
+from services.migration.storage.plan_repository import VersionRow
+from services.migration.storage.queries import PlanView
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, first
 from services.platform.graphql.nodes import Key, Node, in_key_order

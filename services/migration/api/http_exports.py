@@ -8,10 +8,10 @@ import asyncpg
 from starlette.requests import Request
 from starlette.responses import Response
 
-from services.migration import plan_repository
 from services.migration.planning.export_csv import plan_csv
 from services.migration.planning.gantt import plan_gantt_svg
 from services.migration.planning.model import PlanSnapshot
+from services.migration.storage import plan_repository
 from services.platform.error_codes import ErrorCode
 from services.platform.http_errors import error_response
 from services.platform.security.access import sees_agency

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.migration import plan_repository, queries
-from services.migration.queries import PlanView
+from services.migration.storage import plan_repository, queries
+from services.migration.storage.queries import PlanView
 from services.platform.graphql.context import Info
 from services.platform.postgres.database import Connection
 from services.platform.security.access import sees_agency

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from services.migration.items import ItemState, blockers_by_item, plan_item
-from services.migration.plan_repository import PlanRow
+from services.migration.domain.items import ItemState, blockers_by_item, plan_item
 from services.migration.planning.model import PlanSnapshot, Schedule, SchedulingProblem
+from services.migration.storage.plan_repository import PlanRow
 
 
 def build_problem(

@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 
 from services.events.contract import Criticality
 from services.events.emitted import EligibilityChanged, EligibilityReasonRef
-from services.migration import bars
+from services.migration.domain import bars
 from services.platform.postgres.database import Connection
 
 _REASONS = TypeAdapter(list[EligibilityReasonRef])

@@ -1,4 +1,4 @@
-"""Which of a batch's events the migration service may apply set-based (pure; batch.py does
+"""Which of a batch's events the migration service may apply set-based (pure; handler.py does
 the I/O).
 
 The set-based part covers its most frequent event by far: a contract awarded to a vendor that
@@ -26,7 +26,7 @@ from typing import cast
 
 from services.events.base import EventEnvelope
 from services.events.contract import ContractAwarded
-from services.migration.contract_repository import ContractRow
+from services.migration.storage.contract_repository import ContractRow
 
 AWARDED = ContractAwarded.event_type
 

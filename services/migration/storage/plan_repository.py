@@ -11,8 +11,8 @@ from pydantic import TypeAdapter
 
 from services.events.contract import Criticality
 from services.events.migration import ChecklistCheck, MigrationItemStatus, MigrationTrigger
-from services.migration.items import ItemState
-from services.migration.plan_settings import settings_from_json, settings_json
+from services.migration.domain.items import ItemState
+from services.migration.domain.plan_settings import settings_from_json, settings_json
 from services.migration.planning.model import PlanSettings, PlanSnapshot
 from services.platform.postgres.database import Connection
 

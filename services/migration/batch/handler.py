@@ -1,7 +1,7 @@
 """The migration service's batch handler (`Consumer.apply_all`): a batch's contract awards in
 a bounded number of statements, with exactly the effects of applying its events one by one.
 
-batch_rules decides which awards are written together (first) and which events go through
+rules.py decides which awards are written together (first) and which events go through
 their handlers (after, in log order). A handler that refuses an event raises, and the
 consumer applies the batch again event by event to refuse only that one.
 """
@@ -12,8 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from services.events.base import EventEnvelope
-from services.migration import batch_rules, contract_repository
-from services.migration.batch_rules import Stored
+from services.migration.batch import rules
+from services.migration.batch.rules import Stored
+from services.migration.storage import contract_repository
 from services.platform.consuming.consumer import Handler
 from services.platform.postgres.database import Connection
 
@@ -23,7 +24,7 @@ class MigrationBatch:
     handlers: Mapping[str, Handler]  # every event type the migration service applies
 
     async def apply_all(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
-        plan = batch_rules.plan(events, await _stored(conn, events))
+        plan = rules.plan(events, await _stored(conn, events))
         if plan.together:
             await contract_repository.put_contracts(conn, plan.together)
         for event in plan.one_by_one:
@@ -32,11 +33,11 @@ class MigrationBatch:
 
 async def _stored(conn: Connection, events: Sequence[EventEnvelope]) -> Stored:
     """Two reads, whatever the batch's size (none without an award)."""
-    awards = batch_rules.awards(events)
+    awards = rules.awards(events)
     if not awards:
         return Stored(barred=frozenset(), known_contracts=frozenset())
     vendor_ids = sorted({e.vendor_id for e in awards})
-    contract_ids = sorted({batch_rules.contract_row(e).contract_id for e in awards})
+    contract_ids = sorted({rules.contract_row(e).contract_id for e in awards})
     return Stored(
         barred=frozenset(await contract_repository.bars_of(conn, vendor_ids)),
         known_contracts=frozenset(await contract_repository.known_contracts(conn, contract_ids)),

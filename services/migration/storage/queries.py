@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.migration import plan_repository
-from services.migration.items import ItemState
-from services.migration.plan_loading import load_items_of
-from services.migration.plan_repository import PlanRow, VersionRow
+from services.migration.domain.items import ItemState
+from services.migration.storage import plan_repository
+from services.migration.storage.plan_loading import load_items_of
+from services.migration.storage.plan_repository import PlanRow, VersionRow
 from services.platform.postgres.database import Connection
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from services.migration import bars, contract_repository, plan_repository
-from services.migration.items import ItemState
-from services.migration.plan_repository import PlanRow
+from services.migration.domain import bars
+from services.migration.domain.items import ItemState
+from services.migration.storage import contract_repository, plan_repository
+from services.migration.storage.plan_repository import PlanRow
 from services.platform.postgres.database import Connection
 
 

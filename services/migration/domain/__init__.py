@@ -1,0 +1,1 @@
+"""The migration service's rules about plans, items and bars (pure)."""
