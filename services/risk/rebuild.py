@@ -29,7 +29,9 @@ async def reset(conn: Connection) -> None:
     function of the log (live processing decided it on the day it ran), and the next live
     announcement is measured from it. So do the evidence bodies, stored by digest, which those
     scores may name. After a rebuild under a new model, the next event or daily refresh
-    announces the vendors whose scores moved."""
+    announces the vendors whose scores moved. A vendor whose every event the registry now
+    refuses (its policies changed since) keeps what it was last told about, with no current
+    score: nothing re-scores it until an event of its is accepted again."""
     await conn.execute(
         "TRUNCATE risk_history, risk_event_subjects, risk_incident_subjects, risk_contracts,"
         " risk_critical_days, risk_vendor_states, risk_current, risk_events, risk_vendor_items"

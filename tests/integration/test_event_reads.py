@@ -3,6 +3,8 @@ this process still holds them parsed from their append (embedded mode) or parses
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import asyncpg
 import pytest
 
@@ -32,7 +34,7 @@ async def _read_all(pool: asyncpg.Pool) -> list[EventEnvelope]:
 @pytest.fixture(autouse=True)
 def nothing_held(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test starts as a fresh process: holding nothing, not known to read the store."""
-    monkeypatch.setattr(parsed_events, "_kept", {})
+    monkeypatch.setattr(parsed_events, "_kept", OrderedDict())
     monkeypatch.setattr(parsed_events, "_reading", False)
 
 
@@ -48,7 +50,7 @@ async def test_events_held_from_the_append_read_as_their_stored_texts(
 
 async def test_a_process_that_only_appends_holds_nothing(pool: asyncpg.Pool) -> None:
     await ingest_batch(pool, [case_b.line(case_b.another_vendor(v)) for v in VENDORS])
-    assert parsed_events._kept == {}
+    assert not parsed_events._kept
     assert await _read_all(pool) == await _stored(pool)
 
 
@@ -59,7 +61,7 @@ async def test_a_reader_parses_what_the_process_does_not_hold_and_keeps_log_orde
     stored = await _stored(pool)
     # Another process's view: only every third event held, the others read from their text.
     held = {event_store.content_hash(e): e for e in stored[::3]}
-    monkeypatch.setattr(parsed_events, "_kept", dict(held))
+    monkeypatch.setattr(parsed_events, "_kept", OrderedDict(held))
     assert await _read_all(pool) == stored
     # What was parsed is held from then on.
     assert parsed_events.known([event_store.content_hash(e) for e in stored]) == stored

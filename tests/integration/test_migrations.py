@@ -163,3 +163,34 @@ async def test_a_report_stored_before_listings_existed_keeps_its_candidates(
     assert [(s.position, s.candidate.model_dump()) for s in stored[uuid.UUID(int=7)]] == list(
         enumerate(review)
     )
+
+
+async def test_risks_envelope_copies_are_dropped_only_when_the_store_holds_every_event(
+    postgres_admin_url: str,
+) -> None:
+    """Risk's 0009 drops its copies of the envelopes, to read the store's: it refuses while
+    risk recorded an event the store lacks (its envelope would be lost), then keeps every
+    event risk records from then on to those the store holds."""
+    stored, lacking = (
+        parse_event(case_b.line(envelope(t, example(t)))) for t in ("incident.reported",) * 2
+    )
+    async with new_database(postgres_admin_url) as conn:
+        upgrade = await migrated_but(conn, "services.risk", 9)
+        await event_store.append_batch(conn, [stored])
+        for event in (stored, lacking):
+            await conn.execute(
+                "INSERT INTO risk_events (event_id, envelope) VALUES ($1, $2)",
+                event.event_id,
+                canonical_json(event),
+            )
+        with pytest.raises(asyncpg.RaiseError, match=str(lacking.event_id)):
+            await conn.execute(upgrade.sql)
+        assert await conn.fetchval("SELECT count(envelope) FROM risk_events") == 2
+        await event_store.append_batch(conn, [lacking])
+        await conn.execute(upgrade.sql)
+        columns = await conn.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'risk_events'"
+        )
+        assert {c["column_name"] for c in columns} == {"seq", "event_id"}
+        with pytest.raises(asyncpg.ForeignKeyViolationError):
+            await conn.execute("INSERT INTO risk_events (event_id) VALUES ($1)", uuid.uuid4())

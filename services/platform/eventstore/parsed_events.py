@@ -11,6 +11,7 @@ finds the edit. The models are frozen, so sharing them is safe.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 from services.events.base import EventEnvelope
@@ -21,7 +22,7 @@ from services.events.catalog import parse_event
 # burst (the slowest some 8,000 events behind ingest); about 28 MB per 10,000 realistic events.
 KEPT = 20_000
 
-_kept: dict[str, EventEnvelope] = {}
+_kept: OrderedDict[str, EventEnvelope] = OrderedDict()
 _lock = threading.Lock()  # parsing runs in worker threads (off_the_loop.py)
 # Whether this process reads the store (embedded consumers, a rebuild): one that only appends
 # (distributed mode's ingest worker, an API replica) would hold its appends for nobody.
@@ -40,7 +41,7 @@ def remember(stored: Iterable[tuple[str, EventEnvelope]]) -> None:
         for digest, envelope in stored:
             _kept[digest] = envelope
         while len(_kept) > KEPT:
-            del _kept[next(iter(_kept))]
+            _kept.popitem(last=False)  # constant time, where a dict's first key is not
 
 
 def known(digests: Sequence[str]) -> list[EventEnvelope | None]:

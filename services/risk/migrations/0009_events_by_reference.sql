@@ -3,4 +3,43 @@
 -- before anyone may consume it, in both modes), append-only and chained, so envelopes are
 -- read from there by event id (its unique key). A batch no longer serialises and writes
 -- each envelope a second time.
+--
+-- First, no copy is dropped whose event the store lacks: its envelope would be lost.
+DO $$
+DECLARE
+    missing uuid;
+BEGIN
+    SELECT r.event_id INTO missing FROM risk_events r
+    WHERE NOT EXISTS (SELECT FROM event_store s WHERE s.event_id = r.event_id)
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'risk_events holds event % that event_store does not: its envelope'
+            ' would be lost', missing;
+    END IF;
+END $$;
+
 ALTER TABLE risk_events DROP COLUMN envelope;
+
+-- From now on an event risk records must be one the store holds (the reads join it), checked
+-- once per statement as 0008 checks risk's own references, SQLSTATE 23503 as a foreign key.
+CREATE FUNCTION risk_events_stored() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    unknown uuid;
+BEGIN
+    SELECT a.event_id INTO unknown FROM added a
+    WHERE NOT EXISTS (SELECT FROM event_store s WHERE s.event_id = a.event_id)
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'insert or update on table "risk_events" names an event the event'
+            ' store does not hold'
+            USING ERRCODE = 'foreign_key_violation',
+                  DETAIL = format('Key (event_id)=(%s) is not present in table "event_store".',
+                                  unknown);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER risk_events_stored_on_insert AFTER INSERT ON risk_events
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION risk_events_stored();
+CREATE TRIGGER risk_events_stored_on_update AFTER UPDATE ON risk_events
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION risk_events_stored();
