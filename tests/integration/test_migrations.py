@@ -183,8 +183,9 @@ async def test_risks_envelope_copies_are_dropped_only_when_the_store_holds_every
                 event.event_id,
                 canonical_json(event),
             )
-        with pytest.raises(asyncpg.RaiseError, match=str(lacking.event_id)):
+        with pytest.raises(asyncpg.ForeignKeyViolationError) as refused:
             await conn.execute(upgrade.sql)
+        assert refused.value.detail is not None and str(lacking.event_id) in refused.value.detail
         assert await conn.fetchval("SELECT count(envelope) FROM risk_events") == 2
         await event_store.append_batch(conn, [lacking])
         await conn.execute(upgrade.sql)
