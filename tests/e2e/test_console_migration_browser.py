@@ -189,6 +189,7 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
 
         # The exclusions export, from the screening screen: the two suspended vendors.
         chrome.find_element(By.LINK_TEXT, "Screening").click()
+        shown(chrome, "button[data-download=exclusions]")  # the page renders after the click
         chrome.find_element(By.CSS_SELECTOR, "button[data-download=exclusions]").click()
         excluded = downloaded(chrome, downloads, "exclusions-*.csv")
         barred = {(row["Vendor ID"], row["Sanction ID"]) for row in excluded}
@@ -198,6 +199,7 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
         # A plan opened by hand: an id the API refuses is shown at its field; a vendor that
         # already has a plan here is refused by the migration service, as it says; then opened.
         chrome.find_element(By.LINK_TEXT, "Migration plans").click()
+        shown(chrome, "details.open-plan summary")
         chrome.find_element(By.CSS_SELECTOR, "details.open-plan summary").click()
         assert attribute(chrome, "#open-plan-agency", "data-field") == "agency"
         type_into(chrome, "open-plan-vendorId", case_migration.VENDOR)

@@ -110,7 +110,9 @@ def the_case_planned(system: System, tmp_path: Path) -> str:
 
 
 def fill(chrome: WebDriver, form: str, vendor_id: str, effective_on: str, reason: str) -> None:
-    """The fields an amendment and a lift of NEW_SANCTION share."""
+    """The fields an amendment and a lift of NEW_SANCTION share, once the page shows the form
+    (a link's page renders after the click returns)."""
+    shown(chrome, f"#{form}-vendorId")
     chrome.find_element(By.ID, f"{form}-vendorId").send_keys(vendor_id)
     chrome.find_element(By.ID, f"{form}-payload-sanctionId").send_keys(NEW_SANCTION)
     chrome.find_element(By.ID, f"{form}-payload-effectiveOn").send_keys(effective_on)
