@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 from services.migration import rebuild as migration
 from services.migration.setup import CONSUMER_NAME as MIGRATION
+from services.platform.consuming.checked_replay import replay_verified
 from services.platform.consuming.consumer import Consumer
-from services.platform.consuming.rebuilding import exclusive_pool, refuse_broken_chain
-from services.platform.consuming.replay import Stage, replay
+from services.platform.consuming.rebuilding import exclusive_pool
+from services.platform.consuming.replay import Stage
 from services.platform.postgres.database import Connection, open_pool
+from services.platform.postgres.one_transaction import one_transaction
 from services.platform.settings import Settings
 from services.registry import rebuild as registry
 from services.registry import setup as registry_setup
@@ -66,27 +68,34 @@ PROJECTIONS = {
 
 async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> dict[str, int]:
     """Rebuilds the named projections in one pass over the log; returns the events each read.
-    Refuses (BrokenChain) when the log fails verification, unless `force`.
+    Refuses (BrokenChain) when the log fails verification, walked during the replay, unless
+    `force`.
 
     Every projection's locks are taken (in PROJECTIONS' order) and its state emptied before
-    the pass: live batches of those consumers wait until the pass is over."""
+    the pass: live batches of those consumers wait until the pass is over. Each projection
+    is emptied, replayed and finished in one transaction, committed when every projection is
+    done: until then readers see them all as they were, and a failure leaves them so."""
     chosen = [projection for name, projection in PROJECTIONS.items() if name in names]
     pool = await open_pool(settings.database_url)
     try:
-        await refuse_broken_chain(pool, force)
-        async with AsyncExitStack() as locks:
+        async with AsyncExitStack() as held:
             stages = []
             for projection in chosen:
-                locked = await locks.enter_async_context(
+                locked = await held.enter_async_context(
                     exclusive_pool(settings.database_url, projection.consumer, *projection.locks)
                 )
-                async with locked.acquire() as conn, conn.transaction():
+                transaction = await held.enter_async_context(one_transaction(locked))
+                async with transaction.acquire() as conn:
                     await projection.reset(conn)
-                stages.append(Stage(projection.replaying(settings), locked))
-            read = await replay(pool, stages)  # the verification's pool reads the log
+                stages.append(Stage(projection.replaying(settings), transaction))
+            read = await replay_verified(pool, stages, settings.database_url, force=force)
             for projection, stage in zip(chosen, stages, strict=True):
-                async with stage.pool.acquire() as conn:
+                async with stage.transaction.acquire() as conn:
                     await projection.finish(conn)
+            # The judge's first: however the process ends between two commits, no follower's
+            # ledger says it applied what the registry's does not say it judged.
+            for stage in stages:
+                await stage.transaction.commit()
     finally:
         await pool.close()
     return {projection.consumer: read for projection in chosen}

@@ -23,22 +23,26 @@ from services.migration.planner_lock import PLANNER_LOCK_KEY
 from services.migration.setup import CONSUMER_NAME, consumer
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import Consumer
-from services.platform.consuming.rebuilding import forget_progress
+from services.platform.consuming.rebuilding import empty, forget_progress
 from services.platform.postgres.database import Connection
 
 # Held beside the consumer's own lock while the plans are rebuilt.
 LOCKS = (PLANNER_LOCK_KEY,)
 
+# Each before the tables it references.
 _TABLES = (
-    "migration_items, migration_plans, migration_eligibility, migration_subcontracts,"
-    " migration_contracts"
+    "migration_items",
+    "migration_plans",
+    "migration_eligibility",
+    "migration_subcontracts",
+    "migration_contracts",
 )
 
 
 async def reset(conn: Connection) -> None:
-    """Emptied plans (their versions kept) that have applied nothing yet (call inside a
-    transaction)."""
-    await conn.execute(f"TRUNCATE {_TABLES}")
+    """Emptied plans (their versions kept) that have applied nothing yet (call inside the
+    rebuild's transaction: readers see the plans as they were until it commits)."""
+    await empty(conn, _TABLES)
     await forget_progress(conn, CONSUMER_NAME)
 
 

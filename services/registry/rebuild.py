@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import Consumer
-from services.platform.consuming.rebuilding import forget_progress
+from services.platform.consuming.rebuilding import empty, forget_progress
 from services.platform.postgres.database import Connection
 from services.registry.announcements import RECONCILE_LOCK_KEY
 from services.registry.domain.policy import SuspensionPolicy
@@ -29,18 +29,31 @@ from services.registry.handlers import CONSUMER_NAME, registry_consumer
 # Held beside the consumer's own lock while the registry is rebuilt.
 LOCKS = (RECONCILE_LOCK_KEY,)
 
+# Each before the tables it references.
 _TABLES = (
-    "registry_certificates, registry_claims, registry_incidents, registry_subcontracts,"
-    " registry_contracts, registry_sanction_changes, registry_sanctions,"
-    " registry_affiliation_changes, registry_eligibility_state, registry_changes,"
-    " registry_vendor_names, registry_vendor_identifiers, registry_vendors,"
-    " registry_import_candidates, registry_import_reports, registry_match_reviews"
+    "registry_certificates",
+    "registry_claims",
+    "registry_incidents",
+    "registry_subcontracts",
+    "registry_contracts",
+    "registry_sanction_changes",
+    "registry_sanctions",
+    "registry_affiliation_changes",
+    "registry_eligibility_state",
+    "registry_changes",
+    "registry_vendor_names",
+    "registry_vendor_identifiers",
+    "registry_match_reviews",
+    "registry_import_candidates",
+    "registry_import_reports",
+    "registry_vendors",
 )
 
 
 async def reset(conn: Connection) -> None:
-    """An emptied registry that has applied nothing yet (call inside a transaction)."""
-    await conn.execute(f"TRUNCATE {_TABLES} RESTART IDENTITY")
+    """An emptied registry that has applied nothing yet (call inside the rebuild's
+    transaction: readers see the registry as it was until it commits)."""
+    await empty(conn, _TABLES, restart_identity=True)
     await forget_progress(conn, CONSUMER_NAME)
 
 

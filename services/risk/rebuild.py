@@ -15,14 +15,29 @@ from dataclasses import replace
 import asyncpg
 
 from services.platform.consuming.consumer import Consumer
-from services.platform.consuming.rebuilding import forget_progress
+from services.platform.consuming.rebuilding import empty, forget_progress
 from services.platform.consuming.replay import Stage, replay
 from services.platform.postgres.database import Connection
+from services.platform.postgres.one_transaction import one_transaction
 from services.risk.handlers import CONSUMER_NAME, RiskService, risk_consumer
+
+# Each before the tables it references.
+_TABLES = (
+    "risk_history",
+    "risk_event_subjects",
+    "risk_incident_subjects",
+    "risk_contracts",
+    "risk_critical_days",
+    "risk_vendor_states",
+    "risk_current",
+    "risk_events",
+    "risk_vendor_items",
+)
 
 
 async def reset(conn: Connection) -> None:
-    """An emptied risk service that has applied nothing yet (call inside a transaction).
+    """An emptied risk service that has applied nothing yet (call inside the rebuild's
+    transaction: readers see the scores as they were until it commits).
 
     What was announced stays: each vendor's last announced score (`risk_announced`) is a
     record of what subscribers were told, like the `risk.changed` events in the log, not a
@@ -32,11 +47,7 @@ async def reset(conn: Connection) -> None:
     announces the vendors whose scores moved. A vendor whose every event the registry now
     refuses (its policies changed since) keeps what it was last told about, with no current
     score: nothing re-scores it until an event of its is accepted again."""
-    await conn.execute(
-        "TRUNCATE risk_history, risk_event_subjects, risk_incident_subjects, risk_contracts,"
-        " risk_critical_days, risk_vendor_states, risk_current, risk_events, risk_vendor_items"
-        " RESTART IDENTITY"
-    )
+    await empty(conn, _TABLES, restart_identity=True)
     await forget_progress(conn, CONSUMER_NAME)
 
 
@@ -47,7 +58,10 @@ def replaying(service: RiskService) -> Consumer:
 
 async def rebuild(pool: asyncpg.Pool, service: RiskService) -> int:
     """Recomputes the risk service's state from every stored event the registry accepted,
-    announcing nothing. Returns how many events were read."""
-    async with pool.acquire() as conn, conn.transaction():
-        await reset(conn)
-    return await replay(pool, [Stage(replaying(service), pool)])
+    announcing nothing, in one transaction. Returns how many events were read."""
+    async with one_transaction(pool) as held:
+        async with held.acquire() as conn:
+            await reset(conn)
+        read = await replay(pool, [Stage(replaying(service), held)])
+        await held.commit()
+    return read

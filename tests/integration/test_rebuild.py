@@ -142,6 +142,23 @@ async def answers(pool: asyncpg.Pool, known_at: dt.datetime, today: dt.date) -> 
     return json.dumps(found, ensure_ascii=False, sort_keys=True, indent=1)
 
 
+async def case_applied(pool: asyncpg.Pool, start: dt.date) -> dt.datetime:
+    """The whole case applied by the running system, the plan shaped by its owner; returns
+    a moment just before the suspension was recorded (for the eligibility as known then)."""
+    await submit(pool, *the_case(start))
+    await settled(pool)
+    # The system owner shapes the plan: two more versions, with causes and diffs.
+    await submit(pool, case_migration.configured(PLAN, start))
+    await settled(pool)
+    await submit(pool, *case_migration.dependencies(PLAN))
+    await settled(pool)
+    suspension_recorded = await pool.fetchval(
+        "SELECT recorded_at FROM event_store WHERE event_type = 'sanction.imposed'"
+    )
+    known_at: dt.datetime = suspension_recorded - dt.timedelta(milliseconds=1)
+    return known_at
+
+
 async def announced(pool: asyncpg.Pool) -> list[Any]:
     return [
         tuple(r)
@@ -160,17 +177,7 @@ async def test_a_rebuild_of_everything_answers_byte_for_byte_as_before(
     today = settings.clock.today()
     start = today.replace(day=1)
     async with running_system(pool, settings):
-        await submit(pool, *the_case(start))
-        await settled(pool)
-        # The system owner shapes the plan: two more versions, with causes and diffs.
-        await submit(pool, case_migration.configured(PLAN, start))
-        await settled(pool)
-        await submit(pool, *case_migration.dependencies(PLAN))
-        await settled(pool)
-        suspension_recorded = await pool.fetchval(
-            "SELECT recorded_at FROM event_store WHERE event_type = 'sanction.imposed'"
-        )
-        known_at = suspension_recorded - dt.timedelta(milliseconds=1)
+        known_at = await case_applied(pool, start)
         before = await answers(pool, known_at, today)
         state_before = await announced(pool)
         stored_before = await pool.fetchval("SELECT count(*) FROM event_store")
@@ -194,6 +201,55 @@ async def test_a_rebuild_of_everything_answers_byte_for_byte_as_before(
     eligibility = json.loads(before)
     assert eligibility["eligibility"]["bidEligibility"]["eligible"] is False
     assert eligibility["as known"]["bidEligibility"]["eligible"] is True
+
+
+async def _ledgers(pool: asyncpg.Pool) -> list[Any]:
+    return [
+        tuple(r)
+        for r in await pool.fetch(
+            """SELECT consumer, count(*), count(*) FILTER (WHERE refused) FROM processed_events
+               GROUP BY consumer ORDER BY consumer"""
+        )
+    ]
+
+
+async def _waiting_on_an_advisory_lock(pool: asyncpg.Pool) -> None:
+    deadline = asyncio.get_running_loop().time() + 60
+    while not await pool.fetchval(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    ):
+        assert asyncio.get_running_loop().time() < deadline, "the rebuild never got that far"
+        await asyncio.sleep(0.05)
+
+
+async def test_while_a_rebuild_runs_and_after_it_is_stopped_the_answers_are_those_before(
+    pool: asyncpg.Pool, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Readers never see a projection emptied or half replayed: each is rebuilt in one
+    transaction, and one stopped half way leaves everything as it was."""
+    monkeypatch.setattr(replay, "REPLAY_BATCH_SIZE", 2)  # the registry runs batches ahead
+    settings = Settings(database_url=database_url)
+    today = settings.clock.today()
+    async with running_system(pool, settings):
+        known_at = await case_applied(pool, today.replace(day=1))
+        before = await answers(pool, known_at, today)
+        ledgers_before = await _ledgers(pool)
+        async with pool.acquire() as blocker:
+            # Risk's replay stops at its first batch about vendor B, the registry's replay
+            # some batches further on.
+            await blocker.execute("SELECT pg_advisory_lock(hashtext('risk:' || $1))", VENDOR)
+            rebuild = asyncio.create_task(
+                rebuilding.rebuild(settings, list(rebuilding.PROJECTIONS), force=False)
+            )
+            await _waiting_on_an_advisory_lock(pool)
+            assert await answers(pool, known_at, today) == before
+
+            rebuild.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await rebuild
+            await blocker.execute("SELECT pg_advisory_unlock_all()")
+        assert await answers(pool, known_at, today) == before
+        assert await _ledgers(pool) == ledgers_before
 
 
 async def test_a_rebuild_racing_live_consumers_loses_and_duplicates_nothing(

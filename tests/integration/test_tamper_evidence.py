@@ -3,19 +3,24 @@ edit is named at the first event that no longer matches its chain."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 
+from services.cli import rebuilding
 from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
+from services.platform.consuming.rebuilding import BrokenChain
 from services.platform.eventstore import chain, verification
 from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.eventstore.event_store import content_hash
 from services.platform.operations.liveness import health_report
+from services.platform.settings import Settings
 from tests.support import case_b
+from tests.support.processes import run_cli
 
 pytestmark = pytest.mark.postgres
 
@@ -194,3 +199,31 @@ async def test_processes_report_the_last_walk_and_walk_once_per_interval(
     assert report["status"] == "broken" and "content was changed" in report["first_problem"]
     status, body = health_report([], report)
     assert status == 200 and body["chain"]["status"] == "broken"
+
+
+async def test_a_rebuild_refuses_an_edited_log_and_leaves_every_projection_as_it_was(
+    stored: asyncpg.Pool, database_url: str
+) -> None:
+    """Rebuilding would make the edit the truth: the rebuild refuses, naming the event, and
+    nothing it replayed meanwhile is kept; told to (--force), it replays the log as it is."""
+    settings = Settings(database_url=database_url)
+    everything = list(rebuilding.PROJECTIONS)
+    await rebuilding.rebuild(settings, everything, force=False)  # the projections, from the log
+    sanctions = "SELECT sanction_id, duration_months FROM registry_sanctions"
+    ledgers = "SELECT consumer, count(*) FROM processed_events GROUP BY consumer ORDER BY 1"
+    before = (await stored.fetch(sanctions), await stored.fetch(ledgers))
+    assert [tuple(r) for r in before[0]] == [("city-2022-001", 18)]
+    await _as_owner(
+        stored,
+        "UPDATE event_store SET envelope = jsonb_set(envelope, '{payload,duration_months}', '9')"
+        " WHERE event_type = 'sanction.imposed'",
+    )
+
+    with pytest.raises(BrokenChain, match="content was changed after it was recorded"):
+        await rebuilding.rebuild(settings, everything, force=False)
+    assert (await stored.fetch(sanctions), await stored.fetch(ledgers)) == before
+
+    # A process of its own: this one holds the events as ingest parsed them, before the edit.
+    forced = await asyncio.to_thread(run_cli, "rebuild", "--force", "--database-url", database_url)
+    assert forced.returncode == 0, forced.stderr
+    assert [tuple(r) for r in await stored.fetch(sanctions)] == [("city-2022-001", 9)]

@@ -10,13 +10,14 @@ import pytest
 
 from services.platform.consuming.consumer import Consumer
 from services.platform.consuming.replay import Stage, replay
+from services.platform.postgres.one_transaction import OneTransaction
 
 # Never touched: every case is refused before the first read.
-NO_POOL = cast(asyncpg.Pool, None)
+NO_TRANSACTION = cast(OneTransaction, None)
 
 
 def stage(name: str, verdict_from: str | None = None) -> Stage:
-    return Stage(Consumer(name, {}, verdict_from=verdict_from), NO_POOL)
+    return Stage(Consumer(name, {}, verdict_from=verdict_from), NO_TRANSACTION)
 
 
 @pytest.mark.parametrize(
@@ -36,4 +37,4 @@ def stage(name: str, verdict_from: str | None = None) -> Stage:
 )
 async def test_stages_without_one_judge_are_refused(stages: list[Stage], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        await replay(NO_POOL, stages)
+        await replay(cast(asyncpg.Pool, None), stages)

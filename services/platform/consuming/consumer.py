@@ -24,7 +24,7 @@ from services.platform.consuming.consumer_lock import SHARED_FOR_BATCH, lock_key
 from services.platform.eventstore.event_store import Cursor, canonical_json
 from services.platform.off_the_loop import for_batch
 from services.platform.operations import metrics
-from services.platform.postgres.database import Connection
+from services.platform.postgres.database import Connection, ConnectionSource
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class BatchResult:
 
 
 async def apply_batch(
-    pool: asyncpg.Pool,
+    pool: ConnectionSource,
     consumer: Consumer,
     events: Sequence[EventEnvelope],
     *,
@@ -113,7 +113,8 @@ async def apply_batch(
     save_cursor: Cursor | None = None,
     measure: bool = True,
 ) -> BatchResult:
-    """Applies `events` in one transaction; an event at fault is refused, not fatal.
+    """Applies `events` in one transaction (a savepoint of the one a rebuild holds open, when
+    `pool` is its `OneTransaction`); an event at fault is refused, not fatal.
 
     `unreadable` input (dead letters already written up by the caller) is recorded in the same
     transaction, so a retried batch does not record it again; `save_cursor` (embedded mode)
@@ -138,7 +139,7 @@ async def apply_batch(
 
 
 async def _apply_batch(
-    pool: asyncpg.Pool,
+    pool: ConnectionSource,
     consumer: Consumer,
     events: Sequence[EventEnvelope],
     unreadable: Sequence[dead_letters.DeadLetter],

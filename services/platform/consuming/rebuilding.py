@@ -1,39 +1,30 @@
-"""What every projection's rebuild shares: exclusion from live batches, a clean start, and
-no rebuild from a log that has been tampered with.
+"""What every projection's rebuild shares: exclusion from live batches, a clean start in one
+transaction, and no rebuild from a log that has been tampered with (checked_replay.py).
 
 A rebuild runs while the system runs. It holds its consumer's lock (consumer_lock.py)
 exclusively, on the one connection of a pool of its own, for the whole of its reset and
 replay: live batches of that consumer wait meanwhile, then skip through the ledger what the
 rebuild applied. The rebuild's own batches run on that same connection, and a session never
-conflicts with its own locks.
+conflicts with its own locks. Reset and replay are one transaction there
+(postgres/one_transaction.py): readers, the API among them, see the projection as it was
+until the rebuild commits, never emptied or half replayed, and a rebuild that fails leaves
+it as it was.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import asyncpg
 
 from services.platform.consuming.consumer_lock import lock_key
-from services.platform.eventstore import verification
 from services.platform.postgres.database import SERVER_SETTINGS, Connection
 
 
 class BrokenChain(RuntimeError):
     """The event log no longer matches its hash chains: replaying it would make its edits
     the truth."""
-
-
-async def refuse_broken_chain(pool: asyncpg.Pool, force: bool) -> None:
-    """Walks the chains (`vendorwatch verify`) unless `force`; raises BrokenChain naming the
-    first problem."""
-    if force:
-        return
-    result = await verification.verify(pool)
-    if not result.intact:
-        problems = "; ".join(str(p) for p in result.problems)
-        raise BrokenChain(f"the event log is broken ({problems}); --force rebuilds anyway")
 
 
 async def _keep_locks(_: asyncpg.Connection) -> None:
@@ -63,6 +54,37 @@ async def exclusive_pool(
         yield pool
     finally:
         await pool.close()  # ends the session, and with it the locks
+
+
+async def empty(conn: Connection, tables: Sequence[str], *, restart_identity: bool = False) -> None:
+    """Deletes every row of `tables`, in that order (a table before those it references), in
+    the rebuild's transaction. Not TRUNCATE: its lock would hold every reader of the tables
+    until the rebuild commits, where DELETE leaves them the rows as they were meanwhile.
+    Like TRUNCATE, it fires no trigger of the tables': those refusing to remove a row others
+    name (registry_vendors_kept, risk_events_kept) guard against a handler's mistake, not a
+    rebuild emptying the rows that name it too; they are back on before the rows come back
+    (the lock this takes lets readers through, and writers wait on the consumer's lock
+    anyway). `restart_identity`: the sequences the tables own start again, as TRUNCATE's
+    RESTART IDENTITY does (also undone if the transaction is), so that rows are numbered as
+    when the log was first applied."""
+    # One round trip; the names come from the code, never from input.
+    await conn.execute(
+        "".join(
+            f"ALTER TABLE {t} DISABLE TRIGGER USER; DELETE FROM {t};"
+            f" ALTER TABLE {t} ENABLE TRIGGER USER;"
+            for t in tables
+        )
+    )
+    if restart_identity:
+        owned = await conn.fetch(
+            """SELECT s.oid::regclass::text AS name FROM pg_class s
+               JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid
+               WHERE s.relkind = 'S' AND d.deptype IN ('a', 'i')
+                 AND d.refobjid = ANY($1::regclass[])""",
+            list(tables),
+        )
+        for row in owned:
+            await conn.execute(f"ALTER SEQUENCE {row['name']} RESTART")
 
 
 async def forget_progress(conn: Connection, consumer: str) -> None:

@@ -5,8 +5,8 @@ and migration only as far as the registry has judged. A rebuild knows more: ever
 it replays starts from nothing, the judge is replayed in the same pass (or has judged
 everything already), and no one else may apply those consumers' batches meanwhile (they hold
 their locks exclusively, platform/consuming/rebuilding.py). So the log is read and parsed
-once, in large batches, and each batch goes down a pipeline: the judge applies it (its own
-transaction, on its own connection), then each follower applies what the judge accepted,
+once, in large batches, and each batch goes down a pipeline: the judge applies it (on its own
+connection), then each follower applies what the judge accepted,
 while the judge already applies the next batch and the reader reads the one after. The
 stages' waits on PostgreSQL overlap the others' CPU, and each follower's batch handler folds
 thousands of events in memory and writes each table once per batch, not once per live batch.
@@ -14,9 +14,11 @@ thousands of events in memory and writes each table once per batch, not once per
 Each stage still goes through `consumer.apply_batch`: the same ledger claims, refusals,
 handlers and saved offsets as live processing (only the metrics are not counted: a rebuild's
 process serves none), so the result is the live one (the followers'
-batches hold what a read judged by the judge would have given them, and in log order). A
-follower applies a batch only after the judge committed its verdicts, so the ledgers never
-say a follower applied what its judge has not judged.
+batches hold what a read judged by the judge would have given them, and in log order). Each
+stage applies its batches through the one transaction its rebuild holds open
+(postgres/one_transaction.py), which the caller commits once the pass is over, the judge's
+first (cli/rebuilding.py), so the ledgers never say a follower applied what its judge has
+not judged.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import asyncpg
 from services.platform.consuming.consumer import Consumer, apply_batch
 from services.platform.eventstore import event_store
 from services.platform.eventstore.event_store import Cursor, Read
+from services.platform.postgres.one_transaction import OneTransaction
 
 # Events read, parsed and applied per batch. Larger batches mean fewer statements and fewer
 # intermediate states written (a follower writes each vendor's state once per batch), smaller
@@ -43,11 +46,11 @@ _AHEAD = 1
 
 @dataclass(frozen=True)
 class Stage:
-    """A consumer replayed, and the pool its batches are applied on (a rebuild's exclusive
-    one: its lock is held there)."""
+    """A consumer replayed, and the transaction its batches are applied in (on the connection
+    of a rebuild's exclusive pool: its lock is held there)."""
 
     consumer: Consumer
-    pool: asyncpg.Pool
+    transaction: OneTransaction
 
 
 def _judge_of(stages: Sequence[Stage]) -> tuple[Stage | None, list[Stage], str | None]:
@@ -78,10 +81,10 @@ async def replay(
     """Applies the whole log, from its start, to every stage's consumer (emptied beforehand),
     in one pass; returns how many events the pass read (the log's, not only those taken).
 
-    `read_pool` serves the reads (not a stage's pool, so reading overlaps applying);
+    `read_pool` serves the reads (not a stage's connection, so reading overlaps applying);
     `batch_size` is REPLAY_BATCH_SIZE unless given. Raises ValueError when the stages do not
-    share one judge; any failure of a stage stops the pass and propagates (what was
-    committed stays, as after a failed drain).
+    share one judge; any failure of a stage stops the pass and propagates (nothing is
+    committed: the stages' transactions are the caller's to commit or roll back).
     """
     if not stages:
         raise ValueError("a replay needs at least one consumer")
@@ -107,7 +110,11 @@ async def replay(
     ) -> None:
         while (read := await given.get()) is not None:
             result = await apply_batch(
-                stage.pool, stage.consumer, read.events, save_cursor=read.cursor, measure=False
+                stage.transaction,
+                stage.consumer,
+                read.events,
+                save_cursor=read.cursor,
+                measure=False,
             )
             await _put_each(outs, Read(list(result.accepted), read.cursor))
         await _put_each(outs, None)
@@ -115,7 +122,11 @@ async def replay(
     async def follow_all(stage: Stage, given: asyncio.Queue[Read | None]) -> None:
         while (read := await given.get()) is not None:
             await apply_batch(
-                stage.pool, stage.consumer, read.events, save_cursor=read.cursor, measure=False
+                stage.transaction,
+                stage.consumer,
+                read.events,
+                save_cursor=read.cursor,
+                measure=False,
             )
 
     reads: asyncio.Queue[Read | None] = asyncio.Queue(_AHEAD)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
 
 import asyncpg
 
@@ -30,6 +32,13 @@ KEYED_LOOKUP_SETTINGS = {"plan_cache_mode": "auto"}
 # single statement: four served 16 clients as fast as ten).
 CONNECTIONS = 10
 KEYED_LOOKUP_CONNECTIONS = 4
+
+
+class ConnectionSource(Protocol):
+    """What a batch takes its connection from: a pool, or one connection held in one
+    transaction (one_transaction.py: a rebuild's)."""
+
+    def acquire(self) -> AbstractAsyncContextManager[Connection]: ...
 
 
 def _redacted(url: str) -> str:
