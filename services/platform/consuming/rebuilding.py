@@ -67,13 +67,17 @@ async def empty(conn: Connection, tables: Sequence[str], *, restart_identity: bo
     anyway). `restart_identity`: the sequences the tables own start again, as TRUNCATE's
     RESTART IDENTITY does (also undone if the transaction is), so that rows are numbered as
     when the log was first applied."""
-    # One round trip; the names come from the code, never from input.
+    # One round trip; the names come from the code, never from input. The foreign keys left
+    # check each row deleted with a prepared query, planned again at every row under the
+    # pool's force_custom_plan (database.py): 10,000 contracts took 180 ms, 53 ms planned once.
     await conn.execute(
-        "".join(
-            f"ALTER TABLE {t} DISABLE TRIGGER USER; DELETE FROM {t};"
+        "SET LOCAL plan_cache_mode = auto;"
+        + "".join(
+            f" ALTER TABLE {t} DISABLE TRIGGER USER; DELETE FROM {t};"
             f" ALTER TABLE {t} ENABLE TRIGGER USER;"
             for t in tables
         )
+        + " RESET plan_cache_mode;"
     )
     if restart_identity:
         owned = await conn.fetch(
