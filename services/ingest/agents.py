@@ -25,7 +25,7 @@ async def ingest_and_forward(
     was not forwarded before (forwarding.py): new events, and those a crash kept from being
     forwarded; a producer's resend of an event forwarded before is not forwarded again."""
     pool = await resources.pool()
-    keys, raws = [key for key, _ in records], [value for _, value in records]
+    keys, raws = [r.key for r in records], [r.value for r in records]
     outcomes = await ingest_batch(pool, raws, writer, keys)
     accepted = [o for o in outcomes if isinstance(o, Accepted)]
     if not accepted:

@@ -116,6 +116,11 @@ class RiskService:
     # Off while rebuilding: a replay must not announce history again, and what was announced
     # (the last score said per vendor, what the next announcement is measured from) stays.
     announce: bool = True
+    # Off while rebuilding too: a batch locks its vendors against a concurrent re-scoring
+    # until its transaction ends, and a rebuild's is one transaction for the whole log (one
+    # lock per vendor held to the end: PostgreSQL's lock table holds some thousands). Nothing
+    # else re-scores meanwhile: the rebuild holds the consumer's and the refresh's locks.
+    lock_vendors: bool = True
     # Factors of the last scores, reused while what they read is unchanged (in memory only).
     memo: FactorMemo = field(default_factory=FactorMemo, compare=False, repr=False)
     # The states this process wrote last, reused while nobody else wrote since.
@@ -162,7 +167,8 @@ class RiskService:
         subjects = await self._subjects(conn, events)
         seqs = await repository.add_events(conn, events, items, subjects)
         vendors = sorted({v for about in subjects for v in about})
-        await repository.lock_vendors(conn, vendors)
+        if self.lock_vendors:
+            await repository.lock_vendors(conn, vendors)
         states = await state_storage.load(conn, vendors, self.states)
         before = dict(states)
         announced = await repository.announced(conn, vendors) if self.announce else {}

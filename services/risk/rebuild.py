@@ -52,8 +52,9 @@ async def reset(conn: Connection) -> None:
 
 
 def replaying(service: RiskService) -> Consumer:
-    """The risk consumer for a replay: the live one, announcing nothing."""
-    return risk_consumer(replace(service, announce=False))
+    """The risk consumer for a replay: the live one, announcing nothing and taking no lock
+    per vendor (`RiskService.lock_vendors`)."""
+    return risk_consumer(replace(service, announce=False, lock_vendors=False))
 
 
 async def rebuild(pool: asyncpg.Pool, service: RiskService) -> int:

@@ -9,6 +9,7 @@ import datetime as dt
 import asyncpg
 import pytest
 
+from services.alerts import setup as alerts
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
@@ -23,6 +24,7 @@ from services.platform.consuming.consumer import (
 from services.platform.eventlog.embedded import drain, run_consumers
 from services.platform.operations.liveness import Liveness
 from services.platform.postgres.database import Connection
+from services.platform.settings import Settings
 from services.registry.reads import queries
 from tests.support import case_b
 from tests.support.event_examples import VALID_PAYLOADS, envelope
@@ -271,3 +273,21 @@ async def test_a_long_run_of_refusals_does_not_stall_the_services_after_the_regi
     await drain(pool, REGISTRY)
     assert await drain(pool, DOWNSTREAM) == len(orphans) + 2
     assert await _applied_by_downstream(pool) == {contract["event_id"]}
+
+
+async def test_a_follower_leaves_unparsed_what_it_declaredly_does_not_apply(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """Records forwarded past the registry declare their event type (a Kafka header): the
+    alerts consumer, which applies about one event in ten, does not parse the others, so a
+    broken one of those is not its to dead-letter; one of a type it applies, or declaring
+    none, is parsed and dead-lettered as before."""
+    broken = [f'{{"event_type": "not an event", "n": {n}}}'.encode() for n in range(3)]
+    result = await apply_serialized_batch(
+        pool,
+        alerts.consumer(Settings(database_url=database_url)),
+        broken,
+        ["contract.awarded", "vendor.eligibility_changed", None],
+    )
+    assert (result.applied, result.rejected) == (0, 2)
+    assert await pool.fetchval("SELECT count(*) FROM dead_letters WHERE stage = 'alerts'") == 2

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import asyncpg
@@ -16,16 +17,20 @@ import pytest
 
 from services.cli import embedded, rebuilding
 from services.cli.consumers import service_consumers
+from services.events.base import EventEnvelope
 from services.events.migration import MigrationPlanConfigured
 from services.ingest.handlers import ingest_batch
 from services.migration.plan_opening import automatic_plan_id
 from services.migration.setup import CONSUMER_NAME as MIGRATION
 from services.platform.consuming import replay
+from services.platform.consuming.consumer import Consumer
 from services.platform.eventlog.embedded import EmbeddedEventLog, run_consumers
 from services.platform.operations.liveness import Liveness
+from services.platform.postgres.database import Connection
 from services.platform.settings import Settings
 from services.registry import setup as registry_setup
 from services.risk import setup as risk_setup
+from services.risk.handlers import CONSUMER_NAME as RISK
 from tests.support import case_b, case_migration, case_risk
 from tests.support.event_examples import VALID_PAYLOADS, envelope
 from tests.support.in_process_api import execute
@@ -213,13 +218,25 @@ async def _ledgers(pool: asyncpg.Pool) -> list[Any]:
     ]
 
 
-async def _waiting_on_an_advisory_lock(pool: asyncpg.Pool) -> None:
-    deadline = asyncio.get_running_loop().time() + 60
-    while not await pool.fetchval(
-        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-    ):
-        assert asyncio.get_running_loop().time() < deadline, "the rebuild never got that far"
-        await asyncio.sleep(0.05)
+def _risk_replay_held(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Risk's replay, made to stop at its first batch for good; set once it got there."""
+    reached = asyncio.Event()
+    projection = rebuilding.PROJECTIONS[RISK]
+
+    def replaying(settings: Settings) -> Consumer:
+        consumer = projection.replaying(settings)
+        assert consumer.apply_all is not None
+
+        async def held(conn: Connection, events: Sequence[EventEnvelope]) -> None:
+            reached.set()
+            await asyncio.Event().wait()  # until the rebuild is stopped
+
+        return dataclasses.replace(consumer, apply_all=held)
+
+    monkeypatch.setitem(
+        rebuilding.PROJECTIONS, RISK, dataclasses.replace(projection, replaying=replaying)
+    )
+    return reached
 
 
 async def test_while_a_rebuild_runs_and_after_it_is_stopped_the_answers_are_those_before(
@@ -227,27 +244,24 @@ async def test_while_a_rebuild_runs_and_after_it_is_stopped_the_answers_are_thos
 ) -> None:
     """Readers never see a projection emptied or half replayed: each is rebuilt in one
     transaction, and one stopped half way leaves everything as it was."""
-    monkeypatch.setattr(replay, "REPLAY_BATCH_SIZE", 2)  # the registry runs batches ahead
     settings = Settings(database_url=database_url)
     today = settings.clock.today()
     async with running_system(pool, settings):
         known_at = await case_applied(pool, today.replace(day=1))
         before = await answers(pool, known_at, today)
         ledgers_before = await _ledgers(pool)
-        async with pool.acquire() as blocker:
-            # Risk's replay stops at its first batch about vendor B, the registry's replay
-            # some batches further on.
-            await blocker.execute("SELECT pg_advisory_lock(hashtext('risk:' || $1))", VENDOR)
-            rebuild = asyncio.create_task(
-                rebuilding.rebuild(settings, list(rebuilding.PROJECTIONS), force=False)
-            )
-            await _waiting_on_an_advisory_lock(pool)
-            assert await answers(pool, known_at, today) == before
+        monkeypatch.setattr(replay, "REPLAY_BATCH_SIZE", 2)  # the registry runs batches ahead
+        reached = _risk_replay_held(monkeypatch)
+        rebuild = asyncio.create_task(
+            rebuilding.rebuild(settings, list(rebuilding.PROJECTIONS), force=False)
+        )
+        async with asyncio.timeout(60):
+            await reached.wait()
+        assert await answers(pool, known_at, today) == before
 
-            rebuild.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await rebuild
-            await blocker.execute("SELECT pg_advisory_unlock_all()")
+        rebuild.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await rebuild
         assert await answers(pool, known_at, today) == before
         assert await _ledgers(pool) == ledgers_before
 

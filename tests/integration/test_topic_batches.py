@@ -5,6 +5,7 @@ group's offsets move only once the handler has returned."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections import defaultdict
 
@@ -12,9 +13,14 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from services.events.catalog import parse_event
 from services.platform.eventlog.credentials import KafkaCredentials
+from services.platform.eventlog.kafka import KafkaEventLog
 from services.platform.eventlog.topic_batches import Record, TopicBatches
+from services.platform.eventlog.topics import TOPICS, ensure_topics
 from services.platform.operations.liveness import Liveness
+from tests.support import case_b
+from tests.support.event_examples import VALID_PAYLOADS, envelope
 from tests.support.processes import eventually
 
 pytestmark = pytest.mark.kafka
@@ -81,7 +87,7 @@ async def test_records_in_order_a_failed_batch_again_offsets_after_the_handler(
             raise ConnectionError("PostgreSQL away")  # the whole batch comes again
         retried.set()
         await release.wait()
-        for key, value in records:
+        for key, value, _ in records:
             assert key is not None
             received[key.decode()].append(value.decode())
         taken += len(records)
@@ -112,3 +118,50 @@ async def test_records_in_order_a_failed_batch_again_offsets_after_the_handler(
         await asyncio.gather(run, return_exceptions=True)
     assert received == {key: [f"{key}:{n}" for n in range(PER_KEY)] for key in KEYS}
     assert taken == count  # each record once, the failed attempt's included
+
+
+async def test_forwarded_events_declare_their_type_and_raw_submissions_do_not(
+    kafka_bootstrap: str,
+) -> None:
+    """What a follower consumer may leave unparsed rests on the type the forwarding declared
+    (consumer.apply_serialized_batch); a producer's raw submission declares nothing."""
+    await ensure_topics(kafka_bootstrap, 1, KafkaCredentials.from_env({}))
+    awarded = parse_event(
+        case_b.line(envelope("contract.awarded", VALID_PAYLOADS["contract.awarded"]))
+    )
+    registered = parse_event(case_b.line(case_b.registered()))
+    submitted = case_b.registered()
+    log = KafkaEventLog(kafka_bootstrap, KafkaCredentials.from_env({}))
+    await log.start()
+    try:
+        await log.forward("facts", [awarded, registered])
+        await log.submit([case_b.line(submitted)])
+    finally:
+        await log.stop()
+    wanted = {str(awarded.event_id), str(registered.event_id), submitted["event_id"]}
+    found: dict[str, str | None] = {}
+    done = asyncio.Event()
+
+    async def handle(records: list[Record]) -> None:
+        for record in records:
+            event_id = json.loads(record.value)["event_id"]
+            if event_id in wanted:
+                found[event_id] = record.event_type
+        if len(found) == len(wanted):
+            done.set()
+
+    batches = TopicBatches(f"it-declared-{uuid.uuid4().hex[:8]}")
+    for role in ("facts", "raw"):
+        batches.add(TOPICS[role].name, handle, Liveness(f"it.{role}"))
+    run = asyncio.create_task(batches.run(kafka_bootstrap, KafkaCredentials.from_env({})))
+    try:
+        async with asyncio.timeout(TIMEOUT_S):
+            await done.wait()
+    finally:
+        run.cancel()
+        await asyncio.gather(run, return_exceptions=True)
+    assert found == {
+        str(awarded.event_id): "contract.awarded",
+        str(registered.event_id): "vendor.registered",
+        submitted["event_id"]: None,
+    }

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import signal
 from collections.abc import Sequence
 from multiprocessing.connection import Connection as Pipe
 
 import asyncpg
 
-from services.platform.consuming.rebuilding import BrokenChain
+from services.platform.consuming.rebuilding import BrokenChain, ChainUnchecked
 from services.platform.consuming.replay import Stage, replay
 from services.platform.eventstore import verification
 from services.platform.postgres.database import open_pool
@@ -28,7 +29,8 @@ async def replay_verified(
     pool: asyncpg.Pool, stages: Sequence[Stage], database_url: str, *, force: bool
 ) -> int:
     """`replay.replay(pool, stages)`, the log walked meanwhile unless `force`; raises
-    BrokenChain naming the problems found, once the replay is stopped."""
+    BrokenChain naming the problems found (ChainUnchecked if the walk could not be made),
+    once the replay is stopped."""
     if force:
         return await replay(pool, stages)
     replaying = asyncio.ensure_future(replay(pool, stages))
@@ -57,6 +59,10 @@ async def _walked_beside(database_url: str) -> None:
     try:
         # A child that dies closes its end: recv raises EOFError instead of waiting forever.
         found: tuple[list[str], str | None] = await asyncio.to_thread(receiving.recv)
+    except EOFError:
+        raise ChainUnchecked(
+            f"the event log could not be verified: its check ended ({child.exitcode})"
+        ) from None
     finally:
         if child.is_alive():
             child.terminate()  # the replay failed, or was stopped: its check is moot
@@ -64,7 +70,7 @@ async def _walked_beside(database_url: str) -> None:
         receiving.close()
     problems, error = found
     if error is not None:
-        raise RuntimeError(f"the event log could not be verified: {error}")
+        raise ChainUnchecked(f"the event log could not be verified: {error}")
     if problems:
         raise BrokenChain(
             f"the event log is broken ({'; '.join(problems)}); --force rebuilds anyway"
@@ -73,6 +79,8 @@ async def _walked_beside(database_url: str) -> None:
 
 def _walk(database_url: str, sending: Pipe) -> None:
     """In the child: walks the chains and sends back (problems, None), or ([], why not)."""
+    # Ctrl-C at a terminal reaches the whole group: the parent stops the child itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         found: tuple[list[str], str | None] = (asyncio.run(_verify(database_url)), None)
     except Exception as error:  # sent to the parent, which raises it there

@@ -327,12 +327,26 @@ def _parse_all(
 
 
 async def apply_serialized_batch(
-    pool: asyncpg.Pool, consumer: Consumer, raws: Sequence[bytes]
+    pool: asyncpg.Pool,
+    consumer: Consumer,
+    raws: Sequence[bytes],
+    declared: Sequence[str | None] = (),
 ) -> BatchResult:
     """Like `apply_batch`, for events still in their JSON form (as Kafka delivers them).
 
     Ingest validated them already; one that fails here anyway (a producer writing to the
     topic directly, say) is dead-lettered rather than allowed to stall the partition.
+    `declared`: per raw, the event type its producer declared (None: none), for a consumer
+    that passes on nothing it does not apply (not the judge, whose `accepted` is forwarded):
+    a raw of a type it has no handler for is left unparsed, as it would have been left
+    unapplied. The alerts consumer applies about one event in ten of what it reads; every
+    declared type is also checked against the event once parsed.
     """
+    if declared:
+        raws = [
+            raw
+            for raw, kind in zip(raws, declared, strict=True)
+            if kind is None or kind in consumer.handlers
+        ]
     envelopes, unreadable = await for_batch(partial(_parse_all, consumer), raws)
     return await apply_batch(pool, consumer, envelopes, unreadable=unreadable)

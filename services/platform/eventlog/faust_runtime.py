@@ -171,13 +171,18 @@ def add_consumer(app: faust.App, resources: WorkerResources, consumer: Consumer)
     """
 
     async def judge(resources: WorkerResources, records: list[Record]) -> None:
-        raws = [value for _, value in records]
+        raws = [r.value for r in records]
         result = await apply_serialized_batch(await resources.pool(), consumer, raws)
         if result.accepted:
             await (await resources.event_log()).forward("facts", result.accepted)
 
     async def apply(resources: WorkerResources, records: list[Record]) -> None:
-        await apply_serialized_batch(await resources.pool(), consumer, [v for _, v in records])
+        await apply_serialized_batch(
+            await resources.pool(),
+            consumer,
+            [r.value for r in records],
+            [r.event_type for r in records],
+        )
 
     if consumer.verdict_from is None:
         add_batch_agent(app, "events", resources, judge)

@@ -16,6 +16,7 @@ from services.events.catalog import EventRejected, parse_event, size_problem
 from services.platform.errors import StartupError
 from services.platform.eventlog.base import Writer, vendor_key
 from services.platform.eventlog.credentials import KafkaCredentials
+from services.platform.eventlog.topic_batches import EVENT_TYPE_HEADER, Record
 from services.platform.eventlog.topics import ENTRANCES, TOPICS
 from services.platform.eventstore.chain import partition_of
 from services.platform.eventstore.event_store import canonical_json
@@ -69,18 +70,35 @@ class KafkaEventLog:
         sendable = [raw for raw in raws if size_problem(raw) is None]
         if len(sendable) < len(raws):
             log.warning("not sent: %d events too large to be one", len(raws) - len(sendable))
-        await self._send_all(topic, [(vendor_key(raw), raw) for raw in sendable])
+        await self._send_all(topic, [Record(vendor_key(raw), raw) for raw in sendable])
 
     async def forward(self, topic_role: str, envelopes: Sequence[EventEnvelope]) -> None:
-        """Passes stored events on, to the registry (`events`) or past it (`facts`)."""
+        """Passes stored events on, to the registry (`events`) or past it (`facts`), each
+        with its event type declared in a header (a consumer that does not apply that type
+        need not parse it: consumer.apply_serialized_batch)."""
         await self._send_all(
             TOPICS[topic_role].name,
-            [(e.vendor_id.encode(), canonical_json(e).encode()) for e in envelopes],
+            [
+                Record(e.vendor_id.encode(), canonical_json(e).encode(), e.event_type)
+                for e in envelopes
+            ],
         )
 
-    async def _send_all(self, topic: str, messages: list[tuple[bytes | None, bytes]]) -> None:
+    async def _send_all(self, topic: str, messages: list[Record]) -> None:
         """Sends a batch and returns once the broker has acknowledged every message."""
-        pending = [await self._producer.send(topic, value, key=key) for key, value in messages]
+        pending = [
+            await self._producer.send(
+                topic,
+                message.value,
+                key=message.key,
+                headers=(
+                    [(EVENT_TYPE_HEADER, message.event_type.encode())]
+                    if message.event_type is not None
+                    else None
+                ),
+            )
+            for message in messages
+        ]
         for delivery in pending:
             await delivery
 

@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
@@ -45,8 +45,20 @@ FETCH_WAIT_MS = 200
 # classic 10 s, not minutes, so its vendors' events wait no longer than that.
 SESSION_TIMEOUT_MS = 10_000
 
-# A Kafka record as batch handlers get it: its key (None: sent without one) and its value.
-Record = tuple[bytes | None, bytes]
+# The header in which VendorWatch's own producers declare a record's event type.
+EVENT_TYPE_HEADER = "event_type"
+
+
+class Record(NamedTuple):
+    """A Kafka record as batch handlers get it."""
+
+    key: bytes | None  # None: sent without one
+    value: bytes
+    # The event type its producer declared (EVENT_TYPE_HEADER; None: none declared): lets a
+    # consumer leave unparsed the records of events it does not apply.
+    event_type: str | None = None
+
+
 Handle = Callable[[list[Record]], Awaitable[None]]
 
 
@@ -100,7 +112,9 @@ class TopicBatches:
         ends: dict[TopicPartition, int] = {}
         for tp, messages in fetched.items():
             if tp in held:
-                by_topic[tp.topic] += [(m.key, m.value) for m in messages]
+                by_topic[tp.topic] += [
+                    Record(m.key, m.value, _declared_type(m.headers)) for m in messages
+                ]
                 ends[tp] = messages[-1].offset + 1
         if not ends:  # every partition fetched from was reassigned meanwhile
             return
@@ -163,3 +177,10 @@ class _Rebalances(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
         await self._batches.assigned(assigned)
+
+
+def _declared_type(headers: Iterable[tuple[str, bytes]]) -> str | None:
+    for name, value in headers:
+        if name == EVENT_TYPE_HEADER:
+            return value.decode(errors="replace")
+    return None

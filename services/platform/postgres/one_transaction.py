@@ -10,6 +10,7 @@ replaced, and a rebuild that fails, or is stopped, leaves it as it was.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -47,4 +48,7 @@ async def one_transaction(pool: asyncpg.Pool) -> AsyncIterator[OneTransaction]:
             yield held
         finally:
             if not held.committed and not conn.is_closed():
-                await transaction.rollback()
+                # Not over the error that brought us here: a commit that failed leaves the
+                # transaction unusable, and the pool rolls back what it gets back anyway.
+                with contextlib.suppress(asyncpg.InterfaceError, asyncpg.PostgresError, OSError):
+                    await transaction.rollback()
