@@ -35,7 +35,7 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
                 settings.kafka_credentials,
             )
             await log.start()
-            broadcaster, chain = Broadcaster(), ChainWatch()
+            broadcaster, chain = Broadcaster(), ChainWatch(settings.database_url)
             policies, scoring = registry.policies(settings), risk.service(settings)
             consumers = service_consumers(settings, policies, scoring)
             context = request_context(

@@ -161,7 +161,7 @@ async def embedded_log(
 
 
 async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> None:
-    broadcaster, chain, own = Broadcaster(), ChainWatch(), OwnAppends()
+    broadcaster, chain, own = Broadcaster(), ChainWatch(settings.database_url), OwnAppends()
     async with (
         embedded_log(settings.database_url, broadcaster, own) as (pool, log),
         keyed_lookups_pool(settings.database_url) as lookups,

@@ -155,7 +155,7 @@ async def api(
     try:
         wait_until(lambda: _healthy(base), "the API to answer", timeout=60)
         # The process walks the store's chains once it starts (chain_watch.py): 20,000
-        # events parsed in a thread that takes the interpreter from the requests measured.
+        # events parsed by a child process that takes a core from the requests measured.
         wait_until(lambda: _chain_walked(base), "the start-up walk of the chains", timeout=900)
         # Then its start-up work: the workload's announcements relayed from the outboxes into
         # the log, and its consumers taking them. Measured during that, a check shared the

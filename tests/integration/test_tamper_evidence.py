@@ -181,9 +181,9 @@ async def test_a_ledger_entry_for_an_event_not_in_the_log_is_named(stored: async
 
 
 async def test_processes_report_the_last_walk_and_walk_once_per_interval(
-    stored: asyncpg.Pool,
+    stored: asyncpg.Pool, database_url: str
 ) -> None:
-    first, second = ChainWatch(), ChainWatch()
+    first, second = ChainWatch(database_url), ChainWatch(database_url)
     checked = await first.look(stored)
     assert checked is not None and checked.intact
     assert first.report()["status"] == "intact"
@@ -192,7 +192,7 @@ async def test_processes_report_the_last_walk_and_walk_once_per_interval(
     assert await stored.fetchval("SELECT count(*) FROM chain_verifications") == 1
 
     await _as_owner(stored, 'UPDATE event_store SET envelope = envelope || \'{"source": "x"}\'')
-    due = ChainWatch(every=dt.timedelta(0))
+    due = ChainWatch(database_url, every=dt.timedelta(0))
     broken = await due.look(stored)
     assert broken is not None and not broken.intact
     report = due.report()

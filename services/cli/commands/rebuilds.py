@@ -10,7 +10,8 @@ import click
 from services.cli import database_choice, rebuilding
 from services.cli.database_choice import database_options
 from services.cli.running import configure, run
-from services.platform.consuming.rebuilding import BrokenChain, ChainUnchecked
+from services.platform.consuming.rebuilding import BrokenChain
+from services.platform.eventstore.walk_beside import WalkFailed
 from services.platform.settings import Settings
 
 
@@ -42,7 +43,7 @@ def _rebuild(
             settings = Settings(database_url=url, risk_model=model)
             try:
                 read = await rebuilding.rebuild(settings, names, force=force)
-            except (BrokenChain, ChainUnchecked) as refusal:
+            except (BrokenChain, WalkFailed) as refusal:
                 raise click.ClickException(str(refusal)) from None
         for name, events in read.items():
             click.echo(f"rebuilt {name} from {events} events")

@@ -27,11 +27,6 @@ class BrokenChain(RuntimeError):
     the truth."""
 
 
-class ChainUnchecked(RuntimeError):
-    """The event log's chains could not be walked (the check's process failed or died): a
-    rebuild does not go on unverified."""
-
-
 async def _keep_locks(_: asyncpg.Connection) -> None:
     """Instead of asyncpg's reset on release, which would drop the session's advisory locks."""
 

@@ -50,7 +50,7 @@ class WorkerResources:
         self._log: KafkaEventLog | None = None
         self._lock = asyncio.Lock()
         self.livenesses: list[Liveness] = []
-        self.chain = ChainWatch()
+        self.chain = ChainWatch(settings.database_url)
         # Tasks holding one of the pool's connections for good (LISTEN): stopped before the
         # pool is closed, which waits for every connection to come back.
         self.listeners: set[asyncio.Task[None]] = set()

@@ -2,9 +2,11 @@
 for /healthz.
 
 One walk per interval for the whole deployment: every process looks at the latest result
-each minute, and the one that finds it stale (and wins an advisory lock) walks again. A
-broken chain is reported, not answered with 503: restarting a process cannot mend history,
-and an orchestrator would only restart it in a loop.
+each minute, and the one that finds it stale (and wins an advisory lock) has a child process
+walk again (walk_beside.py: not in a thread of its own, where it would slow every request
+and consumer of the process for the walk's duration). A broken chain is reported, not
+answered with 503: restarting a process cannot mend history, and an orchestrator would only
+restart it in a loop.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 import asyncpg
 
-from services.platform.eventstore import verification
+from services.platform.eventstore.walk_beside import walk_in_child
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import until_done
 from services.platform.postgres.session_state import keeps_session_state
@@ -44,9 +46,11 @@ class ChainCheck:
 
 
 class ChainWatch:
-    """What this process knows of the last walk of the chains."""
+    """What this process knows of the last walk of the chains of the store at
+    `database_url`."""
 
-    def __init__(self, every: dt.timedelta = VERIFY_EVERY) -> None:
+    def __init__(self, database_url: str, every: dt.timedelta = VERIFY_EVERY) -> None:
+        self.database_url = database_url
         self.every = every
         self.last: ChainCheck | None = None
 
@@ -62,7 +66,7 @@ class ChainWatch:
                 keeps_session_state(conn)
                 if await conn.fetchval("SELECT pg_try_advisory_lock($1)", _LOCK_KEY):
                     try:
-                        await _walk_and_record(pool)
+                        await _walk_and_record(pool, self.database_url)
                     finally:
                         await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
             latest = await _latest(pool)
@@ -76,13 +80,13 @@ class ChainWatch:
             await asyncio.sleep(LOOK_SECONDS)
 
 
-async def _walk_and_record(pool: asyncpg.Pool) -> None:
-    result = await verification.verify(pool)
+async def _walk_and_record(pool: asyncpg.Pool, database_url: str) -> None:
+    walked = await walk_in_child(database_url)
     await pool.execute(
         "INSERT INTO chain_verifications (events, intact, problems) VALUES ($1, $2, $3)",
-        result.events,
-        result.intact,
-        [str(p) for p in result.problems],
+        walked.events,
+        not walked.problems,
+        list(walked.problems),
     )
 
 

@@ -3,7 +3,8 @@
 What a database owner could do past the append-only trigger (edit a payload or a column,
 delete, insert or swap rows) shows here as the first event of a partition that no longer
 matches its chain. The check streams: a bounded number of rows in memory, the hashing in a
-worker thread, so a long-running process can verify without stalling its event loop.
+worker thread while the next rows come. Processes with other work to do have a child
+process walk (walk_beside.py): a thread still takes the interpreter in turns with the loop.
 """
 
 from __future__ import annotations
