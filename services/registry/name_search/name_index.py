@@ -34,8 +34,9 @@ and counted by a sort (`gram_postings.shared_grams`), a frequent gram's mask of 
 on first use after a change) read for the names counted, never its list, and rapidfuzz over
 the (about BUDGET at most) names reaching the bar. The names counted are those in the rarer
 grams' lists, at most FREQUENT a gram but for the rarest: a query ending in a reading a
-quarter of the names end in has a gram spanning the reading's start in about a thousand names
-at 200,000 names, and counting those in Python had been most of such a search's time.
+quarter of the names end in has a gram spanning the reading's start in about 1,100 names
+at 200,000 names, and counting those in Python had been most of such a search's time; past
+FREQUENT, that gram only filters.
 
 `candidates_many` gives a list of queries the same candidates, counted by numpy over copies
 of the posting lists (`gram_postings.py`) into one array over every name: tens of
@@ -75,8 +76,11 @@ SHARE = 1 / 3
 # nearly flat as the registry grows; shorter queries have too few trigrams to tell names apart.
 TRIGRAMS_FROM = 8
 # A gram in more names than this is not read from its posting list but tested for in the
-# names found through rarer ones; a name with only such grams must then share more.
-FREQUENT = 2000
+# names found through rarer ones; a name with only such grams must then share more. The
+# lists read, up to this long, are what grows with the registry: at 2,000 the slowest
+# queries' p99 was 1.7-2.1x at 50,000 vendors what it was at 5,000 (0.67 ms), at 1,000 it
+# is 0.7-0.8x (0.27-0.31 ms), the same first hit for the same 28 of 30 typo queries.
+FREQUENT = 1000
 # When more names than this share enough grams, fewer are scored (module docstring):
 # scoring is the costly part. Of the level cut, the CLOSEST nearest in length are kept.
 BUDGET = 400
