@@ -42,6 +42,18 @@ def test_database_unreachable() -> None:
     _one_clear_line(result.stderr, "cannot reach PostgreSQL at postgresql://nobody@127.0.0.1:1")
 
 
+def test_a_password_in_the_database_url_is_never_printed() -> None:
+    """Neither as the URL's user info nor as libpq's `password=` parameter."""
+    for url in (
+        "postgresql://nobody:hunter2@127.0.0.1:1/nothing",
+        f"{UNREACHABLE_DB}?password=hunter2&sslmode=disable",
+    ):
+        result = run_cli("verify", "--database-url", url)
+        assert result.returncode != 0
+        _one_clear_line(result.stderr, "cannot reach PostgreSQL at postgresql://nobody@127.0.0.1:1")
+        assert "hunter2" not in result.stderr + result.stdout
+
+
 @pytest.mark.parametrize("command", ["worker", "api"])
 def test_kafka_unreachable(command: str, database_url: str) -> None:
     extra = ["registry"] if command == "worker" else ["--port", str(free_port())]

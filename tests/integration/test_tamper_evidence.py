@@ -17,7 +17,9 @@ from services.platform.consuming.rebuilding import BrokenChain
 from services.platform.eventstore import chain, verification
 from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.eventstore.event_store import content_hash
+from services.platform.eventstore.walk_beside import WalkFailed, walk_in_child
 from services.platform.operations.liveness import health_report
+from services.platform.operations.outages import is_outage
 from services.platform.settings import Settings
 from tests.support import case_b
 from tests.support.processes import run_cli
@@ -227,3 +229,11 @@ async def test_a_rebuild_refuses_an_edited_log_and_leaves_every_projection_as_it
     forced = await asyncio.to_thread(run_cli, "rebuild", "--force", "--database-url", database_url)
     assert forced.returncode == 0, forced.stderr
     assert [tuple(r) for r in await stored.fetch(sanctions)] == [("city-2022-001", 9)]
+
+
+async def test_a_walk_that_cannot_reach_postgresql_is_an_outage_to_wait_out() -> None:
+    """The walk's child needs a connection of its own: failing to get one must not count
+    against the process's health (a stall, /healthz 503, a restart that mends nothing)."""
+    with pytest.raises(WalkFailed, match="could not be verified") as failed:
+        await walk_in_child("postgresql://nobody@127.0.0.1:1/nothing")
+    assert is_outage(failed.value)

@@ -29,6 +29,7 @@ PARTITIONS = 3
 KEYS = [f"vendor-{n}" for n in range(6)]
 PER_KEY = 15
 TIMEOUT_S = 60
+VENDOR_KEY = case_b.VENDOR.encode()
 
 
 async def _topic_with_records(bootstrap: str) -> tuple[str, int]:
@@ -138,14 +139,29 @@ async def test_forwarded_events_declare_their_type_and_raw_submissions_do_not(
         await log.submit([case_b.line(submitted)])
     finally:
         await log.stop()
+    # An outside producer's header with no value, or not UTF-8: read as none, or as given.
+    odd = [case_b.registered(), case_b.registered()]
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+    await producer.start()
+    try:
+        for event, value in zip(odd, (None, b"\xff"), strict=True):
+            await producer.send_and_wait(
+                TOPICS["raw"].name,
+                case_b.line(event),
+                key=VENDOR_KEY,
+                headers=[("event_type", value)],
+            )
+    finally:
+        await producer.stop()
     wanted = {str(awarded.event_id), str(registered.event_id), submitted["event_id"]}
+    wanted |= {event["event_id"] for event in odd}
     found: dict[str, str | None] = {}
     done = asyncio.Event()
 
     async def handle(records: list[Record]) -> None:
-        for record in records:
-            event_id = json.loads(record.value)["event_id"]
-            if event_id in wanted:
+        for record in records:  # the topics are shared: other tests' records, of any shape
+            event_id = _event_id(record.value)
+            if event_id is not None and event_id in wanted:
                 found[event_id] = record.event_type
         if len(found) == len(wanted):
             done.set()
@@ -164,4 +180,14 @@ async def test_forwarded_events_declare_their_type_and_raw_submissions_do_not(
         str(awarded.event_id): "contract.awarded",
         str(registered.event_id): "vendor.registered",
         submitted["event_id"]: None,
+        odd[0]["event_id"]: None,
+        odd[1]["event_id"]: "\ufffd",
     }
+
+
+def _event_id(value: bytes) -> str | None:
+    try:
+        found = json.loads(value).get("event_id")
+    except (ValueError, AttributeError):
+        return None
+    return found if isinstance(found, str) else None

@@ -339,8 +339,8 @@ async def apply_serialized_batch(
     `declared`: per raw, the event type its producer declared (None: none), for a consumer
     that passes on nothing it does not apply (not the judge, whose `accepted` is forwarded):
     a raw of a type it has no handler for is left unparsed, as it would have been left
-    unapplied. The alerts consumer applies about one event in ten of what it reads; every
-    declared type is also checked against the event once parsed.
+    unapplied (the alerts consumer applies about one event in ten of what it reads). What a
+    parsed event is applied as is its own type: a declared one only lets a raw go unparsed.
     """
     if declared:
         raws = [
@@ -348,5 +348,7 @@ async def apply_serialized_batch(
             for raw, kind in zip(raws, declared, strict=True)
             if kind is None or kind in consumer.handlers
         ]
+        if not raws:
+            return BatchResult()
     envelopes, unreadable = await for_batch(partial(_parse_all, consumer), raws)
     return await apply_batch(pool, consumer, envelopes, unreadable=unreadable)

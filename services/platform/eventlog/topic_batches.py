@@ -179,8 +179,10 @@ class _Rebalances(ConsumerRebalanceListener):  # type: ignore[misc]
         await self._batches.assigned(assigned)
 
 
-def _declared_type(headers: Iterable[tuple[str, bytes]]) -> str | None:
+def _declared_type(headers: Iterable[tuple[str, bytes | None]]) -> str | None:
+    """The type a record declares, if any: whatever a producer wrote, never an error (a
+    header may have no value, or bytes that are not UTF-8)."""
     for name, value in headers:
-        if name == EVENT_TYPE_HEADER:
+        if name == EVENT_TYPE_HEADER and isinstance(value, bytes):
             return value.decode(errors="replace")
     return None

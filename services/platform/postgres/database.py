@@ -42,7 +42,9 @@ class ConnectionSource(Protocol):
 
 
 def _redacted(url: str) -> str:
-    """The URL without its password, safe to print."""
+    """The URL without its password, safe to print: the query string goes too (libpq takes
+    `password=` and `sslpassword=` there)."""
+    url = url.split("?", 1)[0]
     if "@" not in url or "://" not in url:
         return url
     scheme, rest = url.split("://", 1)
