@@ -59,7 +59,9 @@ def replaying(service: RiskService) -> Consumer:
 
 async def rebuild(pool: asyncpg.Pool, service: RiskService) -> int:
     """Recomputes the risk service's state from every stored event the registry accepted,
-    announcing nothing, in one transaction. Returns how many events were read."""
+    announcing nothing, in one transaction. Returns how many events were read. Takes none of
+    the locks that keep live batches and the daily refresh out (those are `vendorwatch
+    rebuild risk`'s, cli/rebuilding.py): for a database nothing else applies events to."""
     async with one_transaction(pool) as held:
         async with held.acquire() as conn:
             await reset(conn)
