@@ -53,17 +53,21 @@ async def walk_in_child(database_url: str) -> Walked:
     child = context.Process(target=_walk, args=(database_url, sending), daemon=True)
     child.start()
     sending.close()
+    found: Walked | _Failure | None = None
     try:
         # A child that dies closes its end: recv raises EOFError instead of waiting forever.
-        found: Walked | _Failure = await asyncio.to_thread(receiving.recv)
+        found = await asyncio.to_thread(receiving.recv)
     except EOFError:
-        # Killed (out of memory, say): as much a matter of resources as of anything to mend.
-        found = _Failure(f"its process ended ({child.exitcode}) without an answer", True)
+        pass
     finally:
         if child.is_alive():
             child.terminate()  # its caller is gone: nobody waits for the answer
         await asyncio.to_thread(child.join)
         receiving.close()
+    if found is None:
+        # Killed (out of memory, say): as much a matter of resources as of anything to mend.
+        # Its exit code is known once it is joined.
+        found = _Failure(f"its process ended ({child.exitcode}) without an answer", True)
     if isinstance(found, _Failure):
         failed = WalkFailed(f"the event log could not be verified: {found.why}")
         if found.outage:
