@@ -11,46 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import time
 from collections.abc import Awaitable, Callable
 
-import asyncpg
 import pytest
 
 from services.platform.eventstore import verification
 from services.platform.eventstore.walk_beside import walk_in_child
 from services.platform.postgres.database import open_pool
 from tests.support import event_log, postgres
+from tests.support.loop_probe import round_trips
 from tests.support.throughput import rounds
 from tests.support.workload import Workload
 
 pytestmark = pytest.mark.postgres
 
-PROBE_EVERY_S = 0.002
 IDLE_S = 1.0
-
-
-async def _round_trips(pool: asyncpg.Pool, during: Callable[[], Awaitable[object]]) -> list[float]:
-    """The statement's round trips (ms), asked while `during` runs."""
-    taken: list[float] = []
-    done = asyncio.Event()
-
-    async def probe() -> None:
-        while not done.is_set():
-            started = time.perf_counter()
-            await pool.fetchval("SELECT 1")
-            taken.append((time.perf_counter() - started) * 1000)
-            await asyncio.sleep(PROBE_EVERY_S)
-
-    prober = asyncio.create_task(probe())
-    await during()
-    done.set()
-    await prober
-    return sorted(taken)
-
-
-def _p(values: list[float], quantile: float) -> float:
-    return values[min(len(values) - 1, int(len(values) * quantile))]
 
 
 async def test_the_chain_walk_beside_a_process_s_work(
@@ -68,8 +43,8 @@ async def test_the_chain_walk_beside_a_process_s_work(
             }
             for _ in range(rounds()):
                 for name, during in ways.items():
-                    taken = await _round_trips(pool, during)
-                    measured[name].append((statistics.median(taken), _p(taken, 0.99)))
+                    taken = await round_trips(pool, during)
+                    measured[name].append((taken.p50, taken.p99))
             walked = await walk_in_child(url)
             assert walked.events == len(workload.events) and not walked.problems
         finally:

@@ -87,16 +87,21 @@ def _running(task: asyncio.Task[None]) -> Callable[[], None]:
     return alive
 
 
-async def run_embedded(database_url: str, workload: Workload) -> dict[str, float]:
+async def run_embedded(
+    database_url: str, workload: Workload, clock_started: asyncio.Event | None = None
+) -> dict[str, float]:
     """Submits the workload into the embedded log, a producer's batch at a time, while the
     consumers run in the same process (as `vendorwatch up` does); returns when each consumer
-    had applied everything it takes, in seconds from the first submit."""
+    had applied everything it takes, in seconds from the first submit (`clock_started` set
+    then: what is measured beside it starts there, after the set-up)."""
     tune_for_long_runs()  # as every vendorwatch process does
     consumers = _consumers(database_url)
     pool = await open_pool(database_url, migrate=False)
     watch = await LedgerWatch.open(database_url, workload.event_ids)
     log = EmbeddedEventLog(pool, ingest_batch)
     started = time.perf_counter()
+    if clock_started is not None:
+        clock_started.set()
     consuming = asyncio.create_task(run_consumers(pool, consumers))
     try:
         for batch in batches(workload.raws):
