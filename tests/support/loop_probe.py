@@ -1,11 +1,12 @@
-"""What other work on a process's event loop costs a request there: a trivial statement's round
-trip, asked every 2 ms by the same loop while the work runs. Long stretches of CPU on the
-loop show as round trips that wait for them.
+"""What other work on a process's event loop costs a request there, measured on the same loop
+while the work runs, two ways:
 
-Each is timed from when it was due, not from when it could be sent: a stretch of 300 ms holds
-back the 150 asked during it, and all of them count (a probe that waits for each answer
-before asking again would count that stretch once, as requests arriving from outside would
-not).
+- `round_trips`: a trivial statement asked every 2 ms, each after the last one's answer;
+- `loop_waits`: how long the loop keeps waiting a callback due every millisecond. Each is
+  timed from when it was due, and the next falls due a millisecond later whether or not the
+  last one ran: a stretch of 300 ms of CPU on the loop counts as the 300 callbacks due in it
+  that waited 300, 299, … ms, as requests arriving from outside would. (A round trip waits for
+  the last one first, so the same stretch holds back one of them.)
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from dataclasses import dataclass
 import asyncpg
 
 PROBE_EVERY_S = 0.002
+DUE_EVERY_S = 0.001
 
 
 @dataclass(frozen=True)
-class RoundTrips:
-    """One run's round trips (ms), sorted."""
+class Waits:
+    """One run's waits (ms), sorted."""
 
     taken: list[float]
 
@@ -47,27 +49,20 @@ async def round_trips(
     pool: asyncpg.Pool,
     during: Callable[[], Awaitable[object]],
     from_: asyncio.Event | None = None,
-) -> RoundTrips:
+) -> Waits:
     """The statement's round trips on `pool`, asked while `during` runs (from when `from_` is
     set, if given: `during`'s own set-up is not what is measured)."""
     taken: list[float] = []
     done = asyncio.Event()
 
-    async def ask(due: float) -> None:
-        await pool.fetchval("SELECT 1")
-        taken.append((time.perf_counter() - due) * 1000)
-
     async def probe() -> None:
         if from_ is not None:
             await from_.wait()
-        async with asyncio.TaskGroup() as asking:
-            first, n = time.perf_counter(), 0
-            while not done.is_set():
-                due = first + n * PROBE_EVERY_S
-                if (wait := due - time.perf_counter()) > 0:
-                    await asyncio.sleep(wait)
-                asking.create_task(ask(due))
-                n += 1
+        while not done.is_set():
+            started = time.perf_counter()
+            await pool.fetchval("SELECT 1")
+            taken.append((time.perf_counter() - started) * 1000)
+            await asyncio.sleep(PROBE_EVERY_S)
 
     prober = asyncio.create_task(probe())
     try:
@@ -75,4 +70,36 @@ async def round_trips(
     finally:
         done.set()
         await prober
-    return RoundTrips(sorted(taken))
+    return Waits(sorted(taken))
+
+
+async def loop_waits(
+    during: Callable[[], Awaitable[object]], from_: asyncio.Event | None = None
+) -> Waits:
+    """How late the loop ran callbacks falling due every millisecond while `during` runs (from
+    when `from_` is set, if given)."""
+    loop = asyncio.get_running_loop()
+    late: list[float] = []
+    running = True
+
+    def due(when: float) -> None:
+        # Every callback fallen due by now runs in this turn of the loop.
+        now = loop.time()
+        while when <= now:
+            late.append((now - when) * 1000)
+            when += DUE_EVERY_S
+        if running:
+            loop.call_at(when, due, when)
+
+    async def start() -> None:
+        if from_ is not None:
+            await from_.wait()
+        due(loop.time())
+
+    starting = asyncio.create_task(start())
+    try:
+        await during()
+    finally:
+        running = False
+        starting.cancel()
+    return Waits(sorted(late))

@@ -116,50 +116,65 @@ class _Sanctions:
         }
 
 
-def fold(
-    events: Sequence[EventEnvelope],
-    state: SanctionState,
-    recorded: Mapping[uuid.UUID, dt.datetime],
-    policies: Mapping[str, SuspensionPolicy],
-    *,
-    announce: bool,
-) -> SanctionWrites:
-    """The writes of the sanction events (log order); `recorded`: when the log recorded each.
-    Without `announce` (a rebuild), no announcements, as the handlers."""
-    writes = SanctionWrites()
-    headers = dict(state.headers)
-    known = _Sanctions.of(state.sanctions)
-    announced = dict(state.announced)
-    for event in events:
+class SanctionFold:
+    """The writes of sanction events, folded one at a time in log order (`add`), so that the
+    caller can give the event loop a turn between two of them; `recorded`: when the log
+    recorded each. Without `announce` (a rebuild), no announcements, as the handlers."""
+
+    def __init__(
+        self,
+        state: SanctionState,
+        recorded: Mapping[uuid.UUID, dt.datetime],
+        policies: Mapping[str, SuspensionPolicy],
+        *,
+        announce: bool,
+    ) -> None:
+        self.writes = SanctionWrites()
+        self._state = state
+        self._recorded = recorded
+        self._policies = policies
+        self._announce = announce
+        self._headers = dict(state.headers)
+        self._known = _Sanctions.of(state.sanctions)
+        self._announced = dict(state.announced)
+
+    def add(self, event: EventEnvelope) -> None:
         vendor_id = event.vendor_id
         payload = cast(SanctionImposed | SanctionAmended | SanctionLifted, event.payload)
         sanction_id = payload.sanction_id
         if isinstance(payload, SanctionImposed):
             _refuse(
                 imposition_refusal(
-                    policies,
+                    self._policies,
                     vendor_id,
                     payload,
-                    registered=vendor_id in state.registered,
-                    taken=sanction_id in headers,
+                    registered=vendor_id in self._state.registered,
+                    taken=sanction_id in self._headers,
                 )
             )
             row = sanction_row(vendor_id, payload, event.event_id)
-            headers[sanction_id] = (vendor_id, payload.starts_on)
-            known.rows[sanction_id] = row
-            known.changes[sanction_id] = []
-            writes.sanctions.append(row)
+            self._headers[sanction_id] = (vendor_id, payload.starts_on)
+            self._known.rows[sanction_id] = row
+            self._known.changes[sanction_id] = []
+            self.writes.sanctions.append(row)
         else:
-            _refuse(change_refusal(vendor_id, payload, headers.get(sanction_id)))
+            _refuse(change_refusal(vendor_id, payload, self._headers.get(sanction_id)))
             amendment = payload if isinstance(payload, SanctionAmended) else None
             row = change_row(
                 sanction_id, payload.effective_on, payload.reason, event.event_id, amendment
             )
-            known.changes_of(sanction_id).append(change_of(row))
-            writes.changes.append(row)
-        known.rebuild(sanction_id)
-        _rescreen(writes, known, state, announced, vendor_id, recorded[event.event_id], announce)
-    return writes
+            self._known.changes_of(sanction_id).append(change_of(row))
+            self.writes.changes.append(row)
+        self._known.rebuild(sanction_id)
+        _rescreen(
+            self.writes,
+            self._known,
+            self._state,
+            self._announced,
+            vendor_id,
+            self._recorded[event.event_id],
+            self._announce,
+        )
 
 
 def _refuse(refusal: str | None) -> None:
