@@ -12,44 +12,22 @@ while the work runs, two ways:
 from __future__ import annotations
 
 import asyncio
-import statistics
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 import asyncpg
 
+from tests.support.latency import Latencies
+
 PROBE_EVERY_S = 0.002
 DUE_EVERY_S = 0.001
-
-
-@dataclass(frozen=True)
-class Waits:
-    """One run's waits (ms), sorted."""
-
-    taken: list[float]
-
-    def p(self, quantile: float) -> float:
-        return self.taken[min(len(self.taken) - 1, int(len(self.taken) * quantile))]
-
-    @property
-    def p50(self) -> float:
-        return statistics.median(self.taken)
-
-    @property
-    def p99(self) -> float:
-        return self.p(0.99)
-
-    @property
-    def longest(self) -> float:
-        return self.taken[-1]
 
 
 async def round_trips(
     pool: asyncpg.Pool,
     during: Callable[[], Awaitable[object]],
     from_: asyncio.Event | None = None,
-) -> Waits:
+) -> Latencies:
     """The statement's round trips on `pool`, asked while `during` runs (from when `from_` is
     set, if given: `during`'s own set-up is not what is measured)."""
     taken: list[float] = []
@@ -61,7 +39,7 @@ async def round_trips(
         while not done.is_set():
             started = time.perf_counter()
             await pool.fetchval("SELECT 1")
-            taken.append((time.perf_counter() - started) * 1000)
+            taken.append(time.perf_counter() - started)
             await asyncio.sleep(PROBE_EVERY_S)
 
     prober = asyncio.create_task(probe())
@@ -70,12 +48,12 @@ async def round_trips(
     finally:
         done.set()
         await prober
-    return Waits(sorted(taken))
+    return Latencies(taken)
 
 
 async def loop_waits(
     during: Callable[[], Awaitable[object]], from_: asyncio.Event | None = None
-) -> Waits:
+) -> Latencies:
     """How late the loop ran callbacks falling due every millisecond while `during` runs (from
     when `from_` is set, if given)."""
     loop = asyncio.get_running_loop()
@@ -86,7 +64,7 @@ async def loop_waits(
         # Every callback fallen due by now runs in this turn of the loop.
         now = loop.time()
         while when <= now:
-            late.append((now - when) * 1000)
+            late.append(now - when)
             when += DUE_EVERY_S
         if running:
             loop.call_at(when, due, when)
@@ -102,4 +80,4 @@ async def loop_waits(
     finally:
         running = False
         starting.cancel()
-    return Waits(sorted(late))
+    return Latencies(late)
