@@ -34,12 +34,13 @@ class Turns:
     `await turns.give()` between the items of a long loop over a batch. A turn is one pass
     of the loop (every ready callback and I/O event runs once); the work goes on after it."""
 
-    __slots__ = ("_since",)
+    __slots__ = ("_clock", "_since")
 
-    def __init__(self) -> None:
-        self._since = time.perf_counter()
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        self._clock = clock
+        self._since = clock()
 
     async def give(self) -> None:
-        if time.perf_counter() - self._since >= TURN_SECONDS:
+        if self._clock() - self._since >= TURN_SECONDS:
             await asyncio.sleep(0)
-            self._since = time.perf_counter()
+            self._since = self._clock()

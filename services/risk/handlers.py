@@ -143,7 +143,9 @@ class RiskService:
         totals = await _load_totals(conn, states.values(), ())
         scores = _Scores(announced)
         today, now = self.clock.today(), self.clock.now()
+        turns = Turns()  # a hundred vendors scored in full: the loop is shared, as below
         for vendor_id in sorted(states):
+            await turns.give()
             current = await self._score(conn, states[vendor_id], today, totals)
             self._decide(scores, vendor_id, current, now)
         await self._write_scores(conn, scores, today)

@@ -2,13 +2,15 @@
 ingest and the other consumers run there too, and a batch of 2,000 events is some 0.3 s of
 risk's CPU (and 30 ms and more of the registry's for its sanctions) that would otherwise hold
 them all. Between two of a batch's events the loop gets a turn once
-`off_the_loop.TURN_SECONDS` have passed (here none, so after every event)."""
+`off_the_loop.TURN_SECONDS` have passed (here none, so after every event), and what runs in
+those turns (the API reading the same vendors' scores) changes nothing the batch writes."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -17,6 +19,7 @@ import pytest
 from services.events.base import EventEnvelope
 from services.platform import off_the_loop
 from services.platform.consuming.consumer import apply_batch
+from services.platform.postgres.database import open_pool
 from services.registry.batch.sanction_rules import SanctionFold
 from services.registry.handlers import registry_consumer
 from services.registry.policy_loading import load_policies
@@ -25,9 +28,9 @@ from services.risk.domain import fold
 from services.risk.domain.facts import VendorState
 from services.risk.domain.model import load_model
 from services.risk.handlers import RELEVANT, RiskService
-from tests.support import event_log, workload
+from tests.support import event_log, postgres, workload
 from tests.support.registry import TOKYO, FixedClock
-from tests.support.risk_answers import TODAY
+from tests.support.risk_answers import TODAY, digests
 
 pytestmark = pytest.mark.postgres
 
@@ -49,6 +52,9 @@ async def _steps_between_turns(apply: Callable[[], Awaitable[object]], steps: li
         await apply()
     finally:
         other.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await other
+    assert len(seen) > 1, "the other task never ran while the batch was applied"
     return max(b - a for a, b in itertools.pairwise(seen))
 
 
@@ -101,3 +107,55 @@ async def test_a_registry_batch_gives_the_loop_a_turn_between_its_sanction_event
     most = await _steps_between_turns(apply, added)
     assert added[0] > 100, "the batch must hold enough sanction events to mean anything"
     assert most <= 1
+
+
+async def _apply_in_halves(url: str, events: Sequence[EventEnvelope], reading: bool) -> int:
+    """Applies the events to risk in two batches, with the API's reads of the same vendors'
+    scores running between the batches' turns if `reading`; returns how many it read."""
+    vendors = sorted({e.vendor_id for e in events if isinstance(e.payload, RELEVANT)})
+    pool = await open_pool(url, migrate=False)
+    service = RiskService(FixedClock(TOKYO, TODAY), load_model())
+    reads = 0
+    applied = asyncio.Event()
+
+    async def read_scores() -> None:
+        nonlocal reads
+        async with pool.acquire() as conn:
+            for vendor_id in itertools.cycle(vendors):
+                if applied.is_set():
+                    return
+                await service.evaluate(conn, vendor_id, service.clock.today())
+                reads += 1
+
+    try:
+        await event_log.append(pool, events)
+        reader = asyncio.create_task(read_scores()) if reading else None
+        half = len(events) // 2
+        for part in (events[:half], events[half:]):
+            async with pool.acquire() as conn, conn.transaction():
+                await service.apply_batch(conn, part)
+        applied.set()
+        if reader is not None:
+            await reader
+    finally:
+        await pool.close()
+    return reads
+
+
+async def test_reading_scores_between_a_batch_s_turns_changes_nothing_it_writes(
+    test_databases: postgres.TestDatabases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The API scores vendors with the same service (its memo of factors included) while a
+    batch of theirs is half applied: the batch must write what it writes alone."""
+    monkeypatch.setattr(off_the_loop, "TURN_SECONDS", 0.0)
+    events = workload.build(EVENTS).events
+    written = []
+    for reading in (False, True):
+        async with test_databases.fresh() as url:
+            reads = await _apply_in_halves(url, events, reading)
+            if reading:
+                assert reads > 100, "the reads must fall between the batch's events"
+            # Every history row, current and announced score, announcement and evidence body,
+            # as read (tests/support/risk_answers.py).
+            written.append(await digests(url))
+    assert written[1] == written[0]

@@ -1,17 +1,19 @@
 """What other work on a process's event loop costs a request there, measured on the same loop
-while the work runs, two ways:
+while the work runs:
 
-- `round_trips`: a trivial statement asked every 2 ms, each after the last one's answer;
-- `loop_waits`: how long the loop keeps waiting a callback due every millisecond. Each is
-  timed from when it was due, and the next falls due a millisecond later whether or not the
-  last one ran: a stretch of 300 ms of CPU on the loop counts as the 300 callbacks due in it
-  that waited 300, 299, … ms, as requests arriving from outside would. (A round trip waits for
-  the last one first, so the same stretch holds back one of them.)
+- `round_trips`: a trivial statement asked every 2 ms, each after the last one's answer (a
+  long stretch of work holds back the one round trip in flight);
+- `requests`: the same statement asked every 5 ms whether or not the last one was answered,
+  each timed from when it was due, as requests arriving from outside are (a stretch of 300 ms
+  holds back the 60 due in it);
+- `loop_waits`: how late the loop runs a callback falling due every millisecond, timed the
+  same way: what a request waits for the loop's first look at it (a request takes several).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 
@@ -20,22 +22,18 @@ import asyncpg
 from tests.support.latency import Latencies
 
 PROBE_EVERY_S = 0.002
+REQUEST_EVERY_S = 0.005
 DUE_EVERY_S = 0.001
+# Connections the open-loop requests need: a stall of a few hundred ms leaves that many due.
+REQUEST_CONNECTIONS = 40
 
 
-async def round_trips(
-    pool: asyncpg.Pool,
-    during: Callable[[], Awaitable[object]],
-    from_: asyncio.Event | None = None,
-) -> Latencies:
-    """The statement's round trips on `pool`, asked while `during` runs (from when `from_` is
-    set, if given: `during`'s own set-up is not what is measured)."""
+async def round_trips(pool: asyncpg.Pool, during: Callable[[], Awaitable[object]]) -> Latencies:
+    """The statement's round trips on `pool`, asked while `during` runs."""
     taken: list[float] = []
     done = asyncio.Event()
 
     async def probe() -> None:
-        if from_ is not None:
-            await from_.wait()
         while not done.is_set():
             started = time.perf_counter()
             await pool.fetchval("SELECT 1")
@@ -51,14 +49,80 @@ async def round_trips(
     return Latencies(taken)
 
 
+async def _measured(
+    during: Callable[[], Awaitable[object]],
+    from_: asyncio.Event | None,
+    start: Callable[[], None],
+    stop: Callable[[], Awaitable[None]],
+) -> None:
+    """Runs `during`, with `start()` once `from_` is set (at once without one) and `stop()`
+    when `during` is over, however it ends."""
+
+    async def starting() -> None:
+        if from_ is not None:
+            await from_.wait()
+        start()
+
+    starter = asyncio.create_task(starting())
+    try:
+        await during()
+    finally:
+        starter.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await starter
+        await stop()
+
+
+async def requests(
+    database_url: str, during: Callable[[], Awaitable[object]], from_: asyncio.Event | None = None
+) -> Latencies:
+    """The statement asked every REQUEST_EVERY_S on a pool of its own while `during` runs (from
+    when `from_` is set, if given: `during`'s own set-up is not what is measured), each timed
+    from when it was due."""
+    loop = asyncio.get_running_loop()
+    taken: list[float] = []
+    asked: set[asyncio.Task[None]] = set()
+    pool = await asyncpg.create_pool(
+        database_url, min_size=REQUEST_CONNECTIONS, max_size=REQUEST_CONNECTIONS
+    )
+
+    async def ask(due: float) -> None:
+        await pool.fetchval("SELECT 1")
+        taken.append(loop.time() - due)
+
+    async def issue() -> None:
+        due = loop.time()
+        while True:
+            while due <= loop.time():  # every request due by now goes out, timed from then
+                task = asyncio.create_task(ask(due))
+                asked.add(task)
+                task.add_done_callback(asked.discard)
+                due += REQUEST_EVERY_S
+            await asyncio.sleep(max(0.0, due - loop.time()))
+
+    issuing: list[asyncio.Task[None]] = []
+
+    async def stop() -> None:
+        for task in issuing:
+            task.cancel()
+        await asyncio.gather(*issuing, return_exceptions=True)
+        await asyncio.gather(*asked)
+
+    try:
+        await _measured(during, from_, lambda: issuing.append(asyncio.create_task(issue())), stop)
+    finally:
+        await pool.close()
+    return Latencies(list(taken))
+
+
 async def loop_waits(
     during: Callable[[], Awaitable[object]], from_: asyncio.Event | None = None
 ) -> Latencies:
-    """How late the loop ran callbacks falling due every millisecond while `during` runs (from
+    """How late the loop ran callbacks falling due every DUE_EVERY_S while `during` runs (from
     when `from_` is set, if given)."""
     loop = asyncio.get_running_loop()
     late: list[float] = []
-    running = True
+    pending: list[asyncio.TimerHandle] = []
 
     def due(when: float) -> None:
         # Every callback fallen due by now runs in this turn of the loop.
@@ -66,18 +130,15 @@ async def loop_waits(
         while when <= now:
             late.append(now - when)
             when += DUE_EVERY_S
-        if running:
-            loop.call_at(when, due, when)
+        pending[:] = [loop.call_at(when, due, when)]
 
-    async def start() -> None:
-        if from_ is not None:
-            await from_.wait()
-        due(loop.time())
+    async def stop() -> None:
+        for handle in pending:
+            handle.cancel()
 
-    starting = asyncio.create_task(start())
-    try:
-        await during()
-    finally:
-        running = False
-        starting.cancel()
-    return Latencies(late)
+    def first() -> None:
+        when = loop.time() + DUE_EVERY_S
+        pending.append(loop.call_at(when, due, when))
+
+    await _measured(during, from_, first, stop)
+    return Latencies(list(late))

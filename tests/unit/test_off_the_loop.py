@@ -1,18 +1,24 @@
-"""Work on a batch shares the event loop: `Turns` hands the loop a turn once its time has passed
-since the last, and not before (a turn per item would cost a loop pass each)."""
+"""Work on a batch shares the event loop: `Turns` hands the loop a turn once TURN_SECONDS have
+passed since the last turn, and not before (a turn per item would cost a loop pass each)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
-import pytest
-
-from services.platform import off_the_loop
-from services.platform.off_the_loop import Turns
+from services.platform.off_the_loop import TURN_SECONDS, Turns
 
 
-async def _passes_of_other_work(turns: Turns, items: int) -> int:
-    """How many times another task ran while `items` items of work gave their turns."""
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def _turns_given(turns: Turns, clock: _Clock, times: list[float]) -> list[bool]:
+    """Per time in `times`, whether another task ran when the work gave its turn then."""
     passes = 0
 
     async def other() -> None:
@@ -23,21 +29,35 @@ async def _passes_of_other_work(turns: Turns, items: int) -> int:
 
     task = asyncio.create_task(other())
     await asyncio.sleep(0)  # it starts
-    started = passes
-    for _ in range(items):
-        await turns.give()
-    ran = passes - started
-    task.cancel()
-    return ran
+    given = []
+    try:
+        for now in times:
+            clock.now = now
+            before = passes
+            await turns.give()
+            given.append(passes > before)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    return given
 
 
-async def test_the_loop_gets_a_turn_once_the_time_has_passed(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(off_the_loop, "TURN_SECONDS", 0.0)
-    assert await _passes_of_other_work(Turns(), 50) == 50
+async def test_a_turn_once_the_time_has_passed_since_the_last_turn() -> None:
+    clock = _Clock()
+    half, whole = TURN_SECONDS / 2, TURN_SECONDS
+    times = [half, whole, whole + half, 2 * whole, 2 * whole + half, 3.5 * whole]
+    assert await _turns_given(Turns(clock), clock, times) == [
+        False,  # not yet
+        True,  # the time has passed since the start
+        False,  # counted from that turn, not from the start
+        True,
+        False,
+        True,  # however long past
+    ]
 
 
-async def test_no_turn_before_the_time_has_passed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(off_the_loop, "TURN_SECONDS", 3600.0)
-    assert await _passes_of_other_work(Turns(), 50) == 0
+async def test_no_turn_while_the_work_is_short() -> None:
+    clock = _Clock()
+    times = [TURN_SECONDS * i / 100 for i in range(100)]
+    assert not any(await _turns_given(Turns(clock), clock, times))

@@ -1,5 +1,6 @@
 """What applying a batch's sanction events (imposed, amended, lifted) one by one, in log order,
-would write (pure; handler.py loads the state and writes).
+would write (no I/O: handler.py loads the state and writes; `SanctionFold` takes the events one
+at a time, so that the handler can give the event loop a turn between two of them).
 
 Each event is judged with the registry's own verdicts (imposition_rules), then, as its
 handler does, re-screens its vendor and every vendor ever affiliated with it for the day the
