@@ -54,7 +54,7 @@ async def _measure(
         waits.append(await loop_waits(during, start))
 
     # The earlier rounds' garbage (pools, connections, states) is collected before the clock:
-    # a full collection of it inside a later round was a stall of 100-360 ms of its own.
+    # a full collection of it inside a later round was a stall of 100-440 ms of its own.
     gc.collect()
     with monkeypatch.context() as patch:
         if way == ONE_STRETCH:

@@ -27,10 +27,11 @@ from services.risk import handlers
 from services.risk.domain import fold
 from services.risk.domain.facts import VendorState
 from services.risk.domain.model import load_model
+from services.risk.domain.risk_score import RiskScore
 from services.risk.handlers import RELEVANT, RiskService
 from tests.support import event_log, postgres, workload
 from tests.support.registry import TOKYO, FixedClock
-from tests.support.risk_answers import TODAY, digests
+from tests.support.risk_answers import DIGESTS, TODAY, digests
 
 pytestmark = pytest.mark.postgres
 
@@ -85,6 +86,34 @@ async def test_a_risk_batch_gives_the_loop_a_turn_between_its_events(
     assert most <= 2
 
 
+async def test_the_daily_re_scoring_gives_the_loop_a_turn_between_two_vendors(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = workload.build(EVENTS).events
+    await event_log.append(pool, events)
+    service = RiskService(FixedClock(TOKYO, TODAY), load_model())
+    async with pool.acquire() as conn, conn.transaction():
+        await service.apply_batch(conn, events)
+    vendors = sorted({e.vendor_id for e in events if isinstance(e.payload, RELEVANT)})[:100]
+    monkeypatch.setattr(off_the_loop, "TURN_SECONDS", 0.0)
+    scored = [0]
+    score = RiskService._score
+
+    async def counted(self: RiskService, *args: Any, **kwargs: Any) -> RiskScore:
+        scored[0] += 1
+        return await score(self, *args, **kwargs)
+
+    monkeypatch.setattr(RiskService, "_score", counted)
+
+    async def refresh() -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            await service.refresh(conn, vendors)
+
+    most = await _steps_between_turns(refresh, scored)
+    assert scored[0] == len(vendors)
+    assert most <= 1
+
+
 async def test_a_registry_batch_gives_the_loop_a_turn_between_its_sanction_events(
     pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -109,37 +138,45 @@ async def test_a_registry_batch_gives_the_loop_a_turn_between_its_sanction_event
     assert most <= 1
 
 
-async def _apply_in_halves(url: str, events: Sequence[EventEnvelope], reading: bool) -> int:
+async def _apply_in_halves(
+    url: str, events: Sequence[EventEnvelope], reading: bool, folded: list[int]
+) -> int:
     """Applies the events to risk in two batches, with the API's reads of the same vendors'
-    scores running between the batches' turns if `reading`; returns how many it read."""
+    scores running between the batches' turns if `reading`; returns how many reads ended
+    while a batch was between two of its events (`folded[0]`: its folds so far, counted by
+    the caller's patch, above 0 and below the batch's total)."""
     vendors = sorted({e.vendor_id for e in events if isinstance(e.payload, RELEVANT)})
     pool = await open_pool(url, migrate=False)
     service = RiskService(FixedClock(TOKYO, TODAY), load_model())
-    reads = 0
+    ended: list[tuple[int, int]] = []  # per read: the batch applied then, and its folds so far
+    totals: list[int] = []  # per batch, its folds
     applied = asyncio.Event()
 
     async def read_scores() -> None:
-        nonlocal reads
         async with pool.acquire() as conn:
             for vendor_id in itertools.cycle(vendors):
                 if applied.is_set():
                     return
                 await service.evaluate(conn, vendor_id, service.clock.today())
-                reads += 1
+                ended.append((len(totals), folded[0]))
 
+    reader = None
     try:
         await event_log.append(pool, events)
         reader = asyncio.create_task(read_scores()) if reading else None
         half = len(events) // 2
+        folded[0] = 0
         for part in (events[:half], events[half:]):
             async with pool.acquire() as conn, conn.transaction():
                 await service.apply_batch(conn, part)
+                totals.append(folded[0])
+                folded[0] = 0
+    finally:
         applied.set()
         if reader is not None:
             await reader
-    finally:
         await pool.close()
-    return reads
+    return sum(1 for batch, so_far in ended if batch < len(totals) and 0 < so_far < totals[batch])
 
 
 async def test_reading_scores_between_a_batch_s_turns_changes_nothing_it_writes(
@@ -148,14 +185,23 @@ async def test_reading_scores_between_a_batch_s_turns_changes_nothing_it_writes(
     """The API scores vendors with the same service (its memo of factors included) while a
     batch of theirs is half applied: the batch must write what it writes alone."""
     monkeypatch.setattr(off_the_loop, "TURN_SECONDS", 0.0)
+    folded = [0]
+    fold_one = fold.fold_one
+
+    def counted(state: VendorState, event: EventEnvelope) -> VendorState:
+        folded[0] += 1
+        return fold_one(state, event)
+
+    monkeypatch.setattr(handlers, "fold_one", counted)
     events = workload.build(EVENTS).events
     written = []
     for reading in (False, True):
         async with test_databases.fresh() as url:
-            reads = await _apply_in_halves(url, events, reading)
+            mid_batch = await _apply_in_halves(url, events, reading, folded)
             if reading:
-                assert reads > 100, "the reads must fall between the batch's events"
+                assert mid_batch > 100, "the reads must end between the batch's events"
             # Every history row, current and announced score, announcement and evidence body,
             # as read (tests/support/risk_answers.py).
             written.append(await digests(url))
+    assert written[0] == DIGESTS[EVENTS], "alone, the batches must give the recorded answers"
     assert written[1] == written[0]

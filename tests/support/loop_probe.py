@@ -13,7 +13,6 @@ while the work runs:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Awaitable, Callable
 
@@ -24,8 +23,12 @@ from tests.support.latency import Latencies
 PROBE_EVERY_S = 0.002
 REQUEST_EVERY_S = 0.005
 DUE_EVERY_S = 0.001
-# Connections the open-loop requests need: a stall of a few hundred ms leaves that many due.
-REQUEST_CONNECTIONS = 40
+ANSWERS_WITHIN_S = 30.0  # a request still unanswered then is a fault, not a figure
+# Connections the open-loop requests need: a stall of 300 ms leaves 60 due at once.
+REQUEST_CONNECTIONS = 64
+# The probe's own timers wake up to a millisecond late (the selector's timeout is in whole
+# milliseconds): part of every figure, the baseline's included, where a request arriving over
+# a socket would not have it.
 
 
 async def round_trips(pool: asyncpg.Pool, during: Callable[[], Awaitable[object]]) -> Latencies:
@@ -46,6 +49,7 @@ async def round_trips(pool: asyncpg.Pool, during: Callable[[], Awaitable[object]
     finally:
         done.set()
         await prober
+    assert taken, "no round trip was asked while the work ran"
     return Latencies(taken)
 
 
@@ -67,10 +71,11 @@ async def _measured(
     try:
         await during()
     finally:
-        starter.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await starter
-        await stop()
+        try:
+            starter.cancel()
+            await asyncio.wait({starter})
+        finally:
+            await stop()
 
 
 async def requests(
@@ -105,13 +110,19 @@ async def requests(
     async def stop() -> None:
         for task in issuing:
             task.cancel()
-        await asyncio.gather(*issuing, return_exceptions=True)
-        await asyncio.gather(*asked)
+        if issuing:
+            await asyncio.wait(issuing)
+        async with asyncio.timeout(ANSWERS_WITHIN_S):
+            outcomes = await asyncio.gather(*asked, return_exceptions=True)
+        if failed := [o for o in outcomes if isinstance(o, BaseException)]:
+            raise failed[0]
 
     try:
         await _measured(during, from_, lambda: issuing.append(asyncio.create_task(issue())), stop)
-    finally:
-        await pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    await pool.close()
     return Latencies(list(taken))
 
 
