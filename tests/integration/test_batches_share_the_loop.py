@@ -24,10 +24,7 @@ from services.registry.batch.sanction_rules import SanctionFold
 from services.registry.handlers import registry_consumer
 from services.registry.policy_loading import load_policies
 from services.risk import handlers
-from services.risk.domain import fold
-from services.risk.domain.facts import VendorState
 from services.risk.domain.model import load_model
-from services.risk.domain.risk_score import RiskScore
 from services.risk.handlers import RELEVANT, RiskService
 from tests.support import event_log, postgres, workload
 from tests.support.registry import TOKYO, FixedClock
@@ -36,6 +33,34 @@ from tests.support.risk_answers import DIGESTS, TODAY, digests
 pytestmark = pytest.mark.postgres
 
 EVENTS = 3_000
+
+
+@pytest.fixture
+def turns_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every `Turns.give` gives the loop a turn."""
+    monkeypatch.setattr(off_the_loop, "TURN_SECONDS", 0.0)
+
+
+@pytest.fixture
+async def logged(pool: asyncpg.Pool) -> Sequence[EventEnvelope]:
+    """The workload's events, in the log as ingest stores them."""
+    events = workload.build(EVENTS).events
+    await event_log.append(pool, events)
+    return events
+
+
+def _calls_counted(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[int]:
+    """`owner.name` replaced, for the test, by a wrapper counting its calls in `[0]` of the
+    list returned."""
+    calls = [0]
+    original = getattr(owner, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
 
 
 async def _steps_between_turns(apply: Callable[[], Awaitable[object]], steps: list[int]) -> int:
@@ -59,22 +84,15 @@ async def _steps_between_turns(apply: Callable[[], Awaitable[object]], steps: li
     return max(b - a for a, b in itertools.pairwise(seen))
 
 
+@pytest.mark.usefixtures("turns_at_once")
 async def test_a_risk_batch_gives_the_loop_a_turn_between_its_events(
-    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch, logged: Sequence[EventEnvelope]
 ) -> None:
-    events = workload.build(EVENTS).events
+    events = logged
     relevant = [e for e in events if isinstance(e.payload, RELEVANT)]
     assert len(relevant) > 1_000, "the batch must hold enough of risk's events to mean anything"
-    await event_log.append(pool, events)
-    monkeypatch.setattr(off_the_loop, "TURN_SECONDS", 0.0)
-    folded = [0]  # every fold of an event into a subject vendor's state
-    fold_one = fold.fold_one
-
-    def counted(state: VendorState, event: EventEnvelope) -> VendorState:
-        folded[0] += 1
-        return fold_one(state, event)
-
-    monkeypatch.setattr(handlers, "fold_one", counted)
+    # Every fold of an event into a subject vendor's state.
+    folded = _calls_counted(monkeypatch, handlers, "fold_one")
 
     async def apply() -> None:
         async with pool.acquire() as conn, conn.transaction():
@@ -86,24 +104,15 @@ async def test_a_risk_batch_gives_the_loop_a_turn_between_its_events(
     assert most <= 2
 
 
+@pytest.mark.usefixtures("turns_at_once")
 async def test_the_daily_re_scoring_gives_the_loop_a_turn_between_two_vendors(
-    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch, logged: Sequence[EventEnvelope]
 ) -> None:
-    events = workload.build(EVENTS).events
-    await event_log.append(pool, events)
     service = RiskService(FixedClock(TOKYO, TODAY), load_model())
     async with pool.acquire() as conn, conn.transaction():
-        await service.apply_batch(conn, events)
-    vendors = sorted({e.vendor_id for e in events if isinstance(e.payload, RELEVANT)})[:100]
-    monkeypatch.setattr(off_the_loop, "TURN_SECONDS", 0.0)
-    scored = [0]
-    score = RiskService._score
-
-    async def counted(self: RiskService, *args: Any, **kwargs: Any) -> RiskScore:
-        scored[0] += 1
-        return await score(self, *args, **kwargs)
-
-    monkeypatch.setattr(RiskService, "_score", counted)
+        await service.apply_batch(conn, logged)
+    vendors = sorted({e.vendor_id for e in logged if isinstance(e.payload, RELEVANT)})[:100]
+    scored = _calls_counted(monkeypatch, RiskService, "_score")
 
     async def refresh() -> None:
         async with pool.acquire() as conn, conn.transaction():
@@ -114,24 +123,15 @@ async def test_the_daily_re_scoring_gives_the_loop_a_turn_between_two_vendors(
     assert most <= 1
 
 
+@pytest.mark.usefixtures("turns_at_once")
 async def test_a_registry_batch_gives_the_loop_a_turn_between_its_sanction_events(
-    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch, logged: Sequence[EventEnvelope]
 ) -> None:
-    events = workload.build(EVENTS).events
-    await event_log.append(pool, events)
-    monkeypatch.setattr(off_the_loop, "TURN_SECONDS", 0.0)
-    added = [0]
-    add = SanctionFold.add
-
-    def counted(self: SanctionFold, event: EventEnvelope) -> None:
-        added[0] += 1
-        add(self, event)
-
-    monkeypatch.setattr(SanctionFold, "add", counted)
+    added = _calls_counted(monkeypatch, SanctionFold, "add")
     consumer = registry_consumer(FixedClock(TOKYO), load_policies())
 
     async def apply() -> Any:
-        return await apply_batch(pool, consumer, events)
+        return await apply_batch(pool, consumer, logged)
 
     most = await _steps_between_turns(apply, added)
     assert added[0] > 100, "the batch must hold enough sanction events to mean anything"
@@ -179,20 +179,13 @@ async def _apply_in_halves(
     return sum(1 for batch, so_far in ended if batch < len(totals) and 0 < so_far < totals[batch])
 
 
+@pytest.mark.usefixtures("turns_at_once")
 async def test_reading_scores_between_a_batch_s_turns_changes_nothing_it_writes(
     test_databases: postgres.TestDatabases, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The API scores vendors with the same service (its memo of factors included) while a
     batch of theirs is half applied: the batch must write what it writes alone."""
-    monkeypatch.setattr(off_the_loop, "TURN_SECONDS", 0.0)
-    folded = [0]
-    fold_one = fold.fold_one
-
-    def counted(state: VendorState, event: EventEnvelope) -> VendorState:
-        folded[0] += 1
-        return fold_one(state, event)
-
-    monkeypatch.setattr(handlers, "fold_one", counted)
+    folded = _calls_counted(monkeypatch, handlers, "fold_one")
     events = workload.build(EVENTS).events
     written = []
     for reading in (False, True):
