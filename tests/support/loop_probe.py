@@ -8,6 +8,10 @@ while the work runs:
   holds back the 60 due in it);
 - `loop_waits`: how late the loop runs a callback falling due every millisecond, timed the
   same way: what a request waits for the loop's first look at it (a request takes several).
+
+The probe's own timers wake up to a millisecond late (the selector's timeout is in whole
+milliseconds): part of every figure, the baseline's included, where a request arriving over a
+socket would not have it.
 """
 
 from __future__ import annotations
@@ -26,9 +30,6 @@ DUE_EVERY_S = 0.001
 ANSWERS_WITHIN_S = 30.0  # a request still unanswered then is a fault, not a figure
 # Connections the open-loop requests need: a stall of 300 ms leaves 60 due at once.
 REQUEST_CONNECTIONS = 64
-# The probe's own timers wake up to a millisecond late (the selector's timeout is in whole
-# milliseconds): part of every figure, the baseline's included, where a request arriving over
-# a socket would not have it.
 
 
 async def round_trips(pool: asyncpg.Pool, during: Callable[[], Awaitable[object]]) -> Latencies:
@@ -123,6 +124,7 @@ async def requests(
         pool.terminate()
         raise
     await pool.close()
+    assert taken, "no request was asked while the work ran"
     return Latencies(list(taken))
 
 
@@ -152,4 +154,5 @@ async def loop_waits(
         pending.append(loop.call_at(when, due, when))
 
     await _measured(during, from_, first, stop)
+    assert late, "no callback fell due while the work ran"
     return Latencies(list(late))
