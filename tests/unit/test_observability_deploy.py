@@ -14,6 +14,7 @@ from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.metrics_core import Metric
 
 from services.platform.operations import metrics
+from services.platform.operations.batch_histogram import BatchHistogram
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = REPO_ROOT / "deploy" / "grafana" / "vendorwatch.json"
@@ -29,7 +30,7 @@ def _families() -> list[Metric]:
     return [
         family
         for collector in vars(metrics).values()
-        if isinstance(collector, MetricWrapperBase)
+        if isinstance(collector, MetricWrapperBase | BatchHistogram)
         for family in collector.describe()
     ]
 

@@ -17,6 +17,8 @@ from datetime import datetime
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
+from services.platform.operations.batch_histogram import BatchHistogram
+
 # From a few milliseconds (a batch applied as it arrived) to an hour (a backlog after an outage).
 _DELAY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600)
 
@@ -36,17 +38,18 @@ EVENTS_REFUSED = Counter(
     "input could not be read as an event.",
     ["service", "event_type"],
 )
-OCCURRED_TO_APPLIED = Histogram(
+# Observed for every event of every batch: a batch at a time (batch_histogram.py).
+OCCURRED_TO_APPLIED = BatchHistogram(
     "vendorwatch_occurred_to_applied_seconds",
     "From an event's occurred_at (the producer's clock) to its batch's commit.",
-    ["service"],
-    buckets=_DELAY_BUCKETS,
+    "service",
+    _DELAY_BUCKETS,
 )
-APPENDED_TO_APPLIED = Histogram(
+APPENDED_TO_APPLIED = BatchHistogram(
     "vendorwatch_appended_to_applied_seconds",
     "From an event's append to the event store (recorded_at) to its batch's commit.",
-    ["service"],
-    buckets=_DELAY_BUCKETS,
+    "service",
+    _DELAY_BUCKETS,
 )
 CONSUMER_LAG = Gauge(
     "vendorwatch_consumer_lag_events",
@@ -122,15 +125,17 @@ def batch_applied(
         EVENTS_IN.labels(service, event_type).inc(count)
     for event_type, count in collections.Counter(refused).items():
         EVENTS_REFUSED.labels(service, event_type).inc(count)
-    occurred = OCCURRED_TO_APPLIED.labels(service)
-    appended = APPENDED_TO_APPLIED.labels(service)
     applied_types: collections.Counter[str] = collections.Counter()
+    occurred: list[float] = []
+    appended: list[float] = []
     for event_type, occurred_at, recorded_at in applied:
         applied_types[event_type] += 1
-        # A producer's clock ahead of ours would give a negative age: counted as zero.
-        occurred.observe(max(0.0, now - occurred_at.timestamp()))
+        # A producer's clock ahead of ours gives a negative age: counted as zero.
+        occurred.append(now - occurred_at.timestamp())
         if recorded_at is not None:
-            appended.observe(max(0.0, now - recorded_at.timestamp()))
+            appended.append(now - recorded_at.timestamp())
+    OCCURRED_TO_APPLIED.observe_many(service, occurred)
+    APPENDED_TO_APPLIED.observe_many(service, appended)
     for event_type, count in applied_types.items():
         EVENTS_APPLIED.labels(service, event_type).inc(count)
 
