@@ -200,12 +200,16 @@ def describe_validation_error(error: ValidationError) -> str:
 MAX_EVENT_BYTES = 1_000_000
 
 
-def size_problem(raw: bytes | str) -> str | None:
-    """Why `raw` is too large to be an event, or None."""
+def size_problem(raw: bytes | str, *, as_stored: bool = False) -> str | None:
+    """Why `raw` is too large to be an event, or None (`as_stored`: `raw` is the canonical
+    JSON the event would be stored as, not what was sent)."""
     size = len(raw) if isinstance(raw, bytes) else len(raw.encode(errors="surrogatepass"))
     if size <= MAX_EVENT_BYTES:
         return None
-    return f"event: {size:,} bytes of JSON; an event may have at most {MAX_EVENT_BYTES:,}"
+    written = (
+        " as stored (numbers and times written in full, defaults filled in)" if as_stored else ""
+    )
+    return f"event: {size:,} bytes of JSON{written}; an event may have at most {MAX_EVENT_BYTES:,}"
 
 
 def parse_event(raw: bytes | str) -> EventEnvelope:

@@ -10,7 +10,7 @@ from functools import partial
 import asyncpg
 
 from services.events.base import EventEnvelope
-from services.events.catalog import EventRejected, parse_event
+from services.events.catalog import EventRejected, parse_event, size_problem
 from services.ingest.admission import admission_problem, key_problem
 from services.platform.consuming import dead_letters
 from services.platform.eventlog.base import Writer
@@ -53,8 +53,10 @@ class _Refused:
 
 def _parse(
     raws: Sequence[bytes], writer: Writer, keys: Sequence[bytes | None] | None
-) -> list[EventEnvelope | _Refused]:
+) -> tuple[list[EventEnvelope | _Refused], list[str]]:
+    """Each input read and admitted, or refused; and the JSON each admitted one is stored as."""
     parsed: list[EventEnvelope | _Refused] = []
+    texts: list[str] = []
     for n, raw in enumerate(raws):
         try:
             envelope = parse_event(raw)
@@ -64,8 +66,18 @@ def _parse(
         problem = admission_problem(envelope, writer)
         if problem is None and keys is not None:
             problem = key_problem(keys[n], envelope)
-        parsed.append(envelope if problem is None else _Refused(problem, envelope))
-    return parsed
+        if problem is None:
+            # What is stored, forwarded and read back is the canonical JSON, which can be
+            # longer than what was sent (numbers and times written in full, defaults filled
+            # in): it, too, must be an event every reader accepts.
+            text = event_store.canonical_json(envelope)
+            problem = size_problem(text, as_stored=True)
+        if problem is None:
+            parsed.append(envelope)
+            texts.append(text)
+        else:
+            parsed.append(_Refused(problem, envelope))
+    return parsed, texts
 
 
 async def ingest_batch(
@@ -80,7 +92,7 @@ async def ingest_batch(
     outcome per input, in order. Never raises for bad input: that is dead-lettered. `keys`:
     the Kafka records' keys, each checked against its event's vendor_id; `notice`: the
     payload of the store's notice (`event_store.append_batch`)."""
-    parsed = await for_batch(partial(_parse, writer=writer, keys=keys), raws)
+    parsed, texts = await for_batch(partial(_parse, writer=writer, keys=keys), raws)
     valid = [p for p in parsed if isinstance(p, EventEnvelope)]
     async with pool.acquire() as conn:
         try:
@@ -88,7 +100,11 @@ async def ingest_batch(
             # (a live update waits for this commit), the rare refusal by PostgreSQL paid by
             # applying the batch again.
             async with conn.transaction():
-                stored = await event_store.append_batch(conn, valid, notice=notice) if valid else []
+                stored = (
+                    await event_store.append_batch(conn, valid, notice=notice, texts=texts)
+                    if valid
+                    else []
+                )
                 outcomes = await _outcomes(conn, raws, parsed, stored)
         except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError):
             log.warning("a batch of %d could not be stored at once; storing one by one", len(valid))

@@ -8,7 +8,7 @@ import json
 import asyncpg
 import pytest
 
-from services.events.catalog import parse_event
+from services.events.catalog import MAX_EVENT_BYTES, parse_event
 from services.ingest.handlers import Accepted, Rejected, ingest_batch
 from services.platform.consuming import dead_letters
 from services.platform.eventstore import chain, event_store
@@ -151,3 +151,54 @@ async def test_a_reason_quoting_a_huge_input_is_cut_short(pool: asyncpg.Pool) ->
     assert isinstance(outcome, Rejected)
     reason = await pool.fetchval("SELECT reason FROM dead_letters")
     assert reason.startswith("event_type: unknown event type") and len(reason) <= 2100
+
+
+def _growing_at_the_limit() -> bytes:
+    """An event of exactly MAX_EVENT_BYTES as sent whose canonical JSON, what the store keeps
+    and forwards, is longer: its scores are sent as integers (written 90.0) and its time
+    without seconds."""
+    wide = "名" * 209  # three bytes a character
+    candidate = {"name": wide, "candidate_name": wide, "score": 90, "why": wide}
+    event = {
+        "event_id": "0b0e6d1e-3c43-4a5a-9d55-2f1f7a8f0c11",
+        "event_type": "import.candidates_listed",
+        "schema_version": 1,
+        "occurred_at": "2024-04-01T09:30+09:00",
+        "source": "importer",
+        "vendor_id": "import-x",
+        "payload": {
+            "source": "worldbank",
+            "report_id": "1b0e6d1e-3c43-4a5a-9d55-2f1f7a8f0c11",
+            "offset": 0,
+            "candidates": [
+                {**candidate, "line": n + 1, "vendor_id": f"v-{n}", "candidate_vendor_id": f"c-{n}"}
+                for n in range(500)
+            ],
+        },
+    }
+
+    def sent() -> bytes:
+        return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode()
+
+    for candidate in event["payload"]["candidates"]:  # type: ignore[index]
+        room = MAX_EVENT_BYTES - len(sent())
+        candidate["why"] = wide + "w" * min(room, 300 - len(wide))
+    raw = sent()
+    assert len(raw) == MAX_EVENT_BYTES
+    return raw
+
+
+async def test_an_event_longer_as_stored_than_the_limit_is_refused_saying_so(
+    pool: asyncpg.Pool,
+) -> None:
+    # Stored and forwarded as it was sent, every reader downstream would refuse it: lost in
+    # distributed mode, a stalled registry in embedded mode, a log `verify` calls broken.
+    raw = _growing_at_the_limit()
+    outcomes = await ingest_batch(pool, [raw, case_b.line(case_b.registered())])
+    assert [type(o) for o in outcomes] == [Rejected, Accepted]
+    assert isinstance(outcomes[0], Rejected)
+    assert "as stored" in outcomes[0].reason
+    assert f"at most {MAX_EVENT_BYTES:,}" in outcomes[0].reason
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == 1
+    stored = await pool.fetchval("SELECT envelope::text FROM event_store")
+    parse_event(stored)  # what was stored, every reader accepts

@@ -58,18 +58,23 @@ def content_hash(envelope: EventEnvelope) -> str:
 
 
 async def append_batch(
-    conn: Connection, envelopes: Sequence[EventEnvelope], *, notice: str = ""
+    conn: Connection,
+    envelopes: Sequence[EventEnvelope],
+    *,
+    notice: str = "",
+    texts: Sequence[str] | None = None,
 ) -> list[Place | AppendOutcome]:
     """Stores, chained in order, the events whose ids are new; one outcome per envelope: where
     it was stored, or why not. `notice`: the payload of the NOTIFY its commit sends (readers in
-    the appending process tell their own appends by it).
+    the appending process tell their own appends by it); `texts`: the envelopes'
+    `canonical_json`, when the caller made it already (ingest, off the event loop).
 
     Call inside a transaction. A fixed number of statements whatever the batch's size; the
     heads of the partitions written are locked (in partition order, so concurrent appends
     cannot deadlock) until commit, and only those: other partitions' writers go on. An event
     id is checked under its partition's lock, so two writers of one id cannot both store it.
     """
-    canonical = [canonical_json(e) for e in envelopes]
+    canonical = list(texts) if texts is not None else [canonical_json(e) for e in envelopes]
     digests = [chain.content_hash(c) for c in canonical]
     partitions = [chain.partition_of(e.vendor_id) for e in envelopes]
     heads = {
