@@ -49,6 +49,7 @@ PROJECTIONS = {
         registry.LOCKS,
         registry.reset,
         lambda settings: registry.replaying(settings.clock, registry_setup.policies(settings)),
+        registry.finish,
     ),
     RISK: Projection(
         RISK,

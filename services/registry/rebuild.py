@@ -1,15 +1,22 @@
 """Rebuilding the registry's projection from the event store, while the system runs.
 
 Everything is recomputed from the events, by the live handlers, with announcements off:
-vendors, identities, records, sanctions and their changes, import reports, review decisions,
-the announced eligibility states and the change feed. It comes out as live processing made
-it because nothing in it depends on when it is applied: facts and feed entries are dated
-when the log recorded their event (migrations/0003_recorded_from_the_log.sql,
-platform/eventstore/recorded_time.py), eligibility is judged for that day, and the verdicts
-(refusals) follow from the same rules.
+vendors, identities, records, sanctions and their changes, import reports, review decisions
+and the change feed. It comes out as live processing made it because nothing in it depends
+on when it is applied: facts and feed entries are dated when the log recorded their event
+(migrations/0003_recorded_from_the_log.sql, platform/eventstore/recorded_time.py),
+eligibility is judged for that day, and the verdicts (refusals) follow from the same rules.
 
-Left as it is: the outbox (announcements still to be relayed were said before the rebuild)
-and the dead letters (a refusal judged again is recorded once). Run under
+Kept as it was: the eligibility last announced per vendor (`registry_eligibility_state`),
+which is a record of what subscribers were told, not a function of the log: the calendar
+announces on days without an event (a suspension starting, a lift taking effect), which no
+replay of the events sees. Replayed from the events, the states would go back to each
+vendor's last event, and the calendar would announce those changes again (a second
+`vendor.eligibility_changed`, a second alert to every agency watching). The replay needs the
+states to date its feed, so they are replayed, then put back as they were (`finish`);
+vendors the replay no longer registers lose theirs. Left as it is, too: the outbox
+(announcements still to be relayed were said before the rebuild) and the dead letters (a
+refusal judged again is recorded once). Run under
 platform/consuming/rebuilding.py's exclusive pool, holding the calendar's lock: the calendar
 must not announce from a registry half replayed. The replay itself is
 platform/consuming/replay.py's."""
@@ -50,11 +57,29 @@ _TABLES = (
 )
 
 
+# The announced states as the rebuild found them, for `finish` (dropped with its transaction).
+_ANNOUNCED = "registry_announced_before_rebuild"
+
+
 async def reset(conn: Connection) -> None:
     """An emptied registry that has applied nothing yet (call inside the rebuild's
     transaction: readers see the registry as it was until it commits)."""
+    await conn.execute(
+        f"CREATE TEMPORARY TABLE {_ANNOUNCED} ON COMMIT DROP AS"
+        " SELECT * FROM registry_eligibility_state"
+    )
     await empty(conn, _TABLES, restart_identity=True)
     await forget_progress(conn, CONSUMER_NAME)
+
+
+async def finish(conn: Connection) -> None:
+    """After the replay: what was announced, put back for every vendor still registered."""
+    await conn.execute(
+        f"""UPDATE registry_eligibility_state s
+            SET eligible = b.eligible, eligible_again_on = b.eligible_again_on,
+                as_of = b.as_of, updated_at = b.updated_at
+            FROM {_ANNOUNCED} b WHERE b.vendor_id = s.vendor_id"""
+    )
 
 
 def replaying(clock: Clock, policies: Mapping[str, SuspensionPolicy]) -> Consumer:
