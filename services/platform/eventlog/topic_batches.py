@@ -11,8 +11,10 @@ tasks and web server (`faust_runtime.build_app`, whose own consumer is left off)
 Offsets are committed only after every handler's transaction committed, so a crash or a stop
 never commits past an event that was not applied; what a crash redelivers, the ledgers
 recognise (exactly-once effects). A rebalance waits for the batch in hand (the listener takes
-the same lock), so the next owner of a partition starts after its last commit; records of a
-partition revoked between the fetch and the handling are left to that next owner.
+the same lock), so the next owner of a partition starts after its last commit, as long as the
+batch ends within REBALANCE_TIMEOUT_MS (past it the member is evicted and the ledgers alone
+keep the effects once); records of a partition revoked between the fetch and the handling are
+left to that next owner.
 
 aiokafka rides out lost brokers and coordinators itself (`tests/e2e/test_outages.py`); an
 error it raises from a fetch ends the worker (faust stops when a task fails), for its
@@ -34,7 +36,7 @@ from aiokafka.errors import KafkaError
 
 from services.platform.consuming.consumer import BATCH_SIZE
 from services.platform.eventlog.credentials import KafkaCredentials
-from services.platform.operations.liveness import Liveness
+from services.platform.operations.liveness import STALL_SECONDS, Liveness
 from services.platform.operations.retry import until_done
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,12 @@ FETCH_WAIT_MS = 200
 # A worker that dies (OOM, SIGKILL) holds its partitions until its session expires: Kafka's
 # classic 10 s, not minutes, so its vendors' events wait no longer than that.
 SESSION_TIMEOUT_MS = 10_000
+# How long a rebalance waits for a member to finish the batch in hand and rejoin (aiokafka's
+# default is the session timeout). A batch riding out a PostgreSQL outage (`until_done`) or
+# waiting for a rebuild's lock takes longer than 10 s; evicted meanwhile, the member would
+# still be applying it when the next owner starts on the same records (the ledgers keep that
+# exactly-once, but both would do the work). As long as /healthz tolerates a stalled batch.
+REBALANCE_TIMEOUT_MS = int(STALL_SECONDS * 1000)
 
 # The header in which VendorWatch's own producers declare a record's event type.
 EVENT_TYPE_HEADER = "event_type"
@@ -84,6 +92,7 @@ class TopicBatches:
             "enable_auto_commit": False,
             "auto_offset_reset": "earliest",
             "session_timeout_ms": SESSION_TIMEOUT_MS,
+            "rebalance_timeout_ms": REBALANCE_TIMEOUT_MS,
             "max_poll_records": BATCH_SIZE,
             **credentials.aiokafka_options(),
         }
