@@ -62,7 +62,12 @@ def rebuild(
     force: bool,
 ) -> None:
     """Replay a service's state (or all, registry first) from the event log while the system
-    runs, announcing nothing again; refused when the log fails verification (see verify)."""
+    runs, announcing nothing again; refused when the log fails verification (see verify).
+
+    The registry judges every event again; risk and migration act only on what it accepted.
+    After a change that can alter its verdicts (a new suspension policy), rebuild all: rebuilt
+    alone, the registry would refuse events risk and migration still count, and accept events
+    they passed over."""
     names = list(rebuilding.PROJECTIONS) if projection == "all" else [projection]
     _rebuild(names, database_url, data_dir, model, force)
 
