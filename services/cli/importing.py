@@ -130,6 +130,7 @@ async def _load(database_url: str, source: str, scratch: Scratch) -> None:
                         any(terms.lifted for terms in t.terms),
                         t.starts_on,
                         t.decision.reason,
+                        t.authority,
                     ),
                 )
                 for t in page

@@ -21,6 +21,7 @@ class RecordedSanction:
     lifted: bool
     starts_on: dt.date | None = None  # its first day and reason (the list's grounds): what
     reason: str | None = None  # tells an entry renamed in a newer file (renames.py)
+    authority: str | None = None  # who imposed it (a list may hold several bodies' sanctions)
 
 
 class Delta(StrEnum):
@@ -41,8 +42,18 @@ def delta(
 
 
 def gone(
-    recorded: Mapping[str, RecordedSanction], listed: Container[str]
+    recorded: Mapping[str, RecordedSanction],
+    listed: Container[str],
+    authorities: Container[str] | None = None,
 ) -> Iterator[tuple[str, RecordedSanction]]:
     """The recorded debarments in force that the file no longer lists, in the mapping's order
-    (an import's, `scratch_sanctions.RecordedSanctions`: by id), as they are iterated."""
-    return ((sid, r) for sid, r in recorded.items() if not r.lifted and sid not in listed)
+    (an import's, `scratch_sanctions.RecordedSanctions`: by id), as they are iterated. Given
+    `authorities` (a list of which each file speaks only for the bodies it names, as a body's
+    指名停止一覧), only theirs: one body's file says nothing of another's suspensions."""
+    return (
+        (sid, r)
+        for sid, r in recorded.items()
+        if not r.lifted
+        and sid not in listed
+        and (authorities is None or r.authority in authorities)
+    )

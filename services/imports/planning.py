@@ -60,6 +60,10 @@ LISTS: dict[str, tuple[Reader, str] | None] = {
     "exclusions": (exclusions.entries, exclusions.AUTHORITY),  # our own JSON-lines export
     "ocds": None,
 }
+# Lists of which each file speaks only for the bodies its rows name: a municipality's
+# 指名停止一覧 lifts none of its water bureau's suspensions, nor another city's. The others are
+# one publisher's whole list (cross-debarments under other banks' names included).
+BY_AUTHORITY = frozenset({"jp_suspension"})
 
 
 # A list's names are put in form once or twice each, within their row: the registry's cache of
@@ -253,13 +257,17 @@ def _list_events(
     sanctions = scratch.sanctions
     context = _Import(source, Resolver(source, scratch=scratch), sanctions, today, report)
     renames = Renames.of(sanctions)
+    unread = 0  # rows that could not be read: what they list is unknown
+    authorities: set[str] = set()  # whose sanctions the file lists
     for item in read(stream):
         report.rows += 1
         if report.rows % FORGET_NAMES_EVERY == 0:
             name_tokens.cache_clear()
         if isinstance(item, RowProblem):
             report.refuse(item.line, item.reason)
+            unread += 1
             continue
+        authorities.add(item.authority)
         sanction, own = _ids(item)
         if renames.any_terms and sanction not in sanctions.recorded and renames.waits(item):
             continue  # until the end: it may be a recorded entry renamed
@@ -269,6 +277,23 @@ def _list_events(
         sanction, own = _ids(item)
         sanctions.listed.add(was or sanction)
         yield from _planned(item, was or sanction, own, context, renamed=bool(was))
-    for sanction, gone_one in gone(sanctions.recorded, sanctions.listed):
+    delisted = gone(
+        sanctions.recorded, sanctions.listed, authorities if source in BY_AUTHORITY else None
+    )
+    if unread:
+        # A row that could not be read may be the listing of a sanction still in force: lifted
+        # on its absence, a typo in a newer list would clear a barred firm.
+        if withheld := sum(1 for _ in delisted):
+            report.refuse(0, _withheld(withheld, unread))
+        return
+    for sanction, gone_one in delisted:
         report.lifted += 1
         yield Pending(0, lifted(source, gone_one.vendor_id, sanction, authority, today))
+
+
+def _withheld(sanctions: int, rows: int) -> str:
+    return (
+        f"not lifted: {sanctions:,} sanction(s) the list no longer gives, because {rows:,}"
+        " row(s) could not be read and may list them; correct those rows and import the list"
+        " again to lift what it no longer lists"
+    )

@@ -24,7 +24,7 @@ Terms = tuple[dt.date, str, str | None]  # first day, grounds (stripped), its ve
 _SCHEMA = """
 CREATE TABLE recorded (
     sanction_id TEXT PRIMARY KEY, vendor_id TEXT NOT NULL, last_day TEXT,
-    lifted INTEGER NOT NULL, starts_on TEXT, reason TEXT,
+    lifted INTEGER NOT NULL, starts_on TEXT, reason TEXT, authority TEXT,
     terms_reason TEXT, country TEXT  -- what tells a renamed entry (renames.py)
 ) WITHOUT ROWID;
 CREATE TABLE listed (sanction_id TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -37,7 +37,7 @@ CREATE INDEX pairing_sanction ON pairing (sanction_id);
 """
 # The sanctions in force an entry renamed may be: those with a first day and a reason.
 _RENAMEABLE = "NOT lifted AND starts_on IS NOT NULL AND reason IS NOT NULL"
-_COLUMNS = "sanction_id, vendor_id, last_day, lifted, starts_on, reason"
+_COLUMNS = "sanction_id, vendor_id, last_day, lifted, starts_on, reason, authority"
 
 
 def _day(text: str | None) -> dt.date | None:
@@ -45,8 +45,10 @@ def _day(text: str | None) -> dt.date | None:
 
 
 def _sanction(row: Any) -> tuple[str, RecordedSanction]:
-    sanction, vendor, last_day, lifted, starts_on, reason = row
-    return sanction, RecordedSanction(vendor, _day(last_day), bool(lifted), _day(starts_on), reason)
+    sanction, vendor, last_day, lifted, starts_on, reason, authority = row
+    return sanction, RecordedSanction(
+        vendor, _day(last_day), bool(lifted), _day(starts_on), reason, authority
+    )
 
 
 class RecordedSanctions(Mapping[str, RecordedSanction]):
@@ -119,12 +121,20 @@ class SanctionTable:
     def record(self, sanctions: Iterable[tuple[str, RecordedSanction]]) -> None:
         """Recorded sanctions, by earlier imports of the list (a batch at a time)."""
         rows = (
-            (sid, r.vendor_id, _iso(r.last_day), r.lifted, _iso(r.starts_on), r.reason)
+            (
+                sid,
+                r.vendor_id,
+                _iso(r.last_day),
+                r.lifted,
+                _iso(r.starts_on),
+                r.reason,
+                r.authority,
+            )
             for sid, r in sanctions
         )
         while batch := list(itertools.islice(rows, BATCH)):
             self._db.executemany(
-                "INSERT OR REPLACE INTO recorded VALUES (?, ?, ?, ?, ?, ?, NULL, NULL)", batch
+                "INSERT OR REPLACE INTO recorded VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)", batch
             )
             self.recorded.empty = False
 

@@ -158,7 +158,9 @@ def test_the_same_export_again_changes_nothing_and_a_newer_one_amends_and_lifts(
     vendor = "exclusions:jp_suspension:cn-7999901000001"
     recorded = Recorded(
         sanctions={
-            exclusions.sanction_id(e): RecordedSanction(vendor, e.last_day, lifted=False)
+            exclusions.sanction_id(e): RecordedSanction(
+                vendor, e.last_day, lifted=False, authority=e.authority
+            )
             for e in entries
             if isinstance(e, exclusions.ExportedEntry)
         }
@@ -213,7 +215,11 @@ def test_a_scope_changed_in_a_newer_export_is_lifted_and_imposed_anew() -> None:
     vendor = exclusions.vendor_id(entry)
     recorded = Recorded(
         known=(Known(vendor, "JP", tuple(VENDOR_NAMES), VENDOR_NAMES[3:], VENDOR.identifiers),),
-        sanctions={exclusions.sanction_id(entry): RecordedSanction(vendor, entry.last_day, False)},
+        sanctions={
+            exclusions.sanction_id(entry): RecordedSanction(
+                vendor, entry.last_day, False, authority=entry.authority
+            )
+        },
     )
     wider = Reason(**{**OWN.__dict__, "categories": None})
     report = ImportReport()

@@ -57,8 +57,12 @@ def test_a_join_imposes_on_the_known_vendor_and_adds_its_other_names() -> None:
 def test_amendments_and_lifts_go_to_the_vendor_recorded_and_the_same_file_sends_nothing() -> None:
     cnn, gone = _entry(CNN), _entry(GONE)
     recorded = {
-        sanction_id(cnn): RecordedSanction(WB_CNN, dt.date(2026, 12, 9), lifted=False),
-        sanction_id(gone): RecordedSanction("worldbank:gone-1", dt.date(2026, 12, 9), lifted=False),
+        sanction_id(cnn): RecordedSanction(
+            WB_CNN, dt.date(2026, 12, 9), lifted=False, authority=worldbank.AUTHORITY
+        ),
+        sanction_id(gone): RecordedSanction(
+            "worldbank:gone-1", dt.date(2026, 12, 9), lifted=False, authority=worldbank.AUTHORITY
+        ),
     }
     assert _sent(HEADER + CNN + GONE, Recorded(JOINED, recorded))[0] == []
     moved = CNN.replace("Dec 09, 2026", "Dec 31, 2027")
@@ -90,7 +94,9 @@ def _recorded_as(row: str, *known: Known) -> Recorded:
     [entry] = worldbank.entries(io.StringIO(WB_HEADER + row))
     assert isinstance(entry, ListEntry)
     vendor = wb_vendor_id(entry)
-    was = RecordedSanction(vendor, entry.last_day, False, entry.starts_on, entry.grounds)
+    was = RecordedSanction(
+        vendor, entry.last_day, False, entry.starts_on, entry.grounds, entry.authority
+    )
     return Recorded(known or (Known(vendor, "AZ", (entry.name,)),), {sanction_id(entry): was})
 
 

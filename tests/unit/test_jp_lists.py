@@ -170,7 +170,9 @@ def test_importing_the_example_then_a_newer_one() -> None:
     assert len(events) == 20  # 9 registrations, 11 suspensions
     # What the registry would then hold.
     sanctions = {
-        e.payload.sanction_id: RecordedSanction(e.vendor_id, e.payload.ends_on, lifted=False)
+        e.payload.sanction_id: RecordedSanction(
+            e.vendor_id, e.payload.ends_on, lifted=False, authority=e.payload.authority
+        )
         for e in events
         if isinstance(e.payload, SanctionImposed)
     }
@@ -190,9 +192,25 @@ def test_importing_the_example_then_a_newer_one() -> None:
         )
     )
     delta, made = _imported(newer, recorded)
-    assert (delta.imposed, delta.amended, delta.lifted, delta.vendors) == (1, 1, 1, 1)
+    # Line 8 (a wrong check digit) cannot be read, and may list what row 3 listed: nothing is
+    # lifted until it is corrected.
+    assert (delta.imposed, delta.amended, delta.lifted, delta.vendors) == (1, 1, 0, 1)
+    assert delta.refused[-1].startswith("not lifted: 1 sanction(s) the list no longer gives")
     kinds = sorted(e.event_type for e in made)
-    assert kinds == ["sanction.amended", "sanction.imposed", "sanction.lifted", "vendor.registered"]
+    assert kinds == ["sanction.amended", "sanction.imposed", "vendor.registered"]
+
+    corrected = newer.replace("8999901000001", "7999901000001")
+    delta, made = _imported(corrected, recorded)
+    assert (delta.lifted, delta.refused) == (1, [])
+    assert "sanction.lifted" in {e.event_type for e in made}
+
+    # Another body's file lifts none of 北浜市's suspensions.
+    other = (
+        "".join(lines[:1])
+        + "1,南浜市,南浜土木株式会社,南浜市1-1,,令和6年5月1日から令和7年4月30日まで,談合,全部門\n"
+    )
+    delta, made = _imported(other, recorded)
+    assert (delta.imposed, delta.lifted) == (1, 0)
 
 
 def test_the_real_meti_list() -> None:
