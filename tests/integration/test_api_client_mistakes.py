@@ -46,6 +46,19 @@ async def test_a_search_with_no_letter_or_digit_is_refused_saying_why(
     ]
 
 
+async def test_a_search_longer_than_any_name_is_refused_saying_why(
+    pool: asyncpg.Pool, caplog: pytest.LogCaptureFixture
+) -> None:
+    # One gram repeated, 600 kB of it, took a gigabyte of the API's memory for no answer.
+    query = "query ($s: String!) { vendors(search: $s) { vendorId } }"
+    _, errors = await run(pool, caplog, query, s="sys" * 200_000)
+    assert errors == [
+        "search: 600,000 characters; a name or identifier to look for has at most 300"
+    ]
+    data, errors = await run(pool, caplog, query, s="s" * 300)
+    assert (data, errors) == ({"vendors": []}, [])
+
+
 @pytest.mark.parametrize(
     ("event", "field"),
     [

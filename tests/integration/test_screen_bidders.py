@@ -337,6 +337,7 @@ async def test_each_bidder_s_mistake_is_its_own_and_a_match_says_why(pool: async
         {"ref": "country-of-an-id", "vendorId": case_b.VENDOR, "country": "JP"},
         {"ref": "bad-country", "name": "ビーシステム", "country": "Japan"},
         {"ref": "no-letter", "name": "%%"},
+        {"ref": "too-long", "name": "sys" * 101},
         {
             "ref": "by-number",
             "identifier": {"scheme": "corporate_number", "value": "7000012050002"},
@@ -353,6 +354,7 @@ async def test_each_bidder_s_mistake_is_its_own_and_a_match_says_why(pool: async
         "country-of-an-id": "country and address go with a name, not an id or identifier",
         "bad-country": "country: 'Japan' is not an ISO 3166-1 alpha-2 code (JP, US, …)",
         "no-letter": "name: it has no letter or digit to match",
+        "too-long": "name: 303 characters; a name or identifier to look for has at most 300",
     }
     barred = by_ref["by-number"]
     assert (barred["status"], barred["vendorId"]) == ("BARRED", case_b.VENDOR)

@@ -8,7 +8,11 @@ from collections.abc import Sequence
 
 from services.events.vendor import check_identifier_value
 from services.registry.bidder_screening.model import MAX_BIDDERS, Bidder, CheckedBidder
-from services.registry.domain.names import normalize_identifier, normalize_name
+from services.registry.domain.names import (
+    name_length_problem,
+    normalize_identifier,
+    normalize_name,
+)
 
 _COUNTRY = re.compile(r"[A-Z]{2}")
 
@@ -41,6 +45,8 @@ def check(bidder: Bidder) -> CheckedBidder:
             return _invalid(bidder, f"identifier: {error}")
         return CheckedBidder(bidder, identifier=key)
     if bidder.name is not None:
+        if (too_long := name_length_problem("name", bidder.name)) is not None:
+            return _invalid(bidder, too_long)
         if not normalize_name(bidder.name):
             return _invalid(bidder, "name: it has no letter or digit to match")
         country = bidder.country.strip().upper() if bidder.country is not None else None

@@ -10,7 +10,11 @@ import asyncpg
 
 from services.platform.postgres.database import Connection
 from services.registry.domain.eligibility import Eligibility
-from services.registry.domain.names import IdentifierKey, normalize_identifier
+from services.registry.domain.names import (
+    IdentifierKey,
+    name_length_problem,
+    normalize_identifier,
+)
 from services.registry.name_search.name_index_feed import LiveNameIndex
 from services.registry.name_search.search import NameKind, SearchHit
 from services.registry.reads.screening import screen
@@ -105,6 +109,8 @@ async def search_pooled(
 def _require_text(text: str) -> None:
     if not text.strip():
         raise RegistryQueryError("search: give a name or an identifier to search for")
+    if (too_long := name_length_problem("search", text)) is not None:
+        raise RegistryQueryError(too_long)
 
 
 async def _hits(names: LiveNameIndex, text: str, limit: int) -> list[SearchHit]:
