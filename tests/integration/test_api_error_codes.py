@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from services.platform.graphql.nodes import encode
 from services.platform.security.auth import Role
 from tests.support.in_process_api import asgi_client
 from tests.support.principals import expired, token
@@ -83,6 +84,23 @@ async def test_a_value_the_api_refuses_is_bad_user_input(pool: asyncpg.Pool) -> 
     _, not_given = await answer(pool, {"query": missing}, admin)
     for errors in (no_such_day, not_given):
         assert [code for code, _ in errors] == ["BAD_USER_INPUT"], errors
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '{ deadLetters(after: "99999999999999999999") { totalCount } }',  # past a bigint
+        '{ deadLetters(after: "²") { totalCount } }',  # a digit to str.isdigit, not to int
+        '{ registryChanges(since: "99999999999999999999999.1") { cursor } }',
+        f'{{ node(id: "{encode("DeadLetter", ("99999999999999999999",))}") {{ id }} }}',
+    ],
+    ids=["cursor-past-bigint", "superscript-digit", "feed-cursor", "node-id"],
+)
+async def test_a_number_out_of_range_is_bad_user_input_not_a_fault(
+    pool: asyncpg.Pool, query: str
+) -> None:
+    _, errors = await answer(pool, {"query": query}, bearer(token()))
+    assert [code for code, _ in errors] == ["BAD_USER_INPUT"], errors
 
 
 async def test_the_exports_refusals_have_codes(pool: asyncpg.Pool) -> None:

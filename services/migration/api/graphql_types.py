@@ -25,6 +25,7 @@ from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, first
 from services.platform.graphql.nodes import Key, Node, in_key_order
 from services.platform.graphql.pagination import PageInfo, numeric_cursor, page_size
+from services.platform.postgres.whole_numbers import INTEGER_MAX
 
 MAX_PAGE = 100
 First100 = first(MAX_PAGE)
@@ -236,7 +237,7 @@ class MigrationPlan(Node):
     async def versions(
         self, info: Info, first: Annotated[int, First100] = 10, after: After = None
     ) -> MigrationPlanVersionConnection:
-        before = numeric_cursor(after)
+        before = numeric_cursor(after, INTEGER_MAX)  # versions are integers
         async with info.context.pool.acquire() as conn:
             page, total = await queries.version_page(
                 conn, self.view.plan.plan_id, before, page_size(first, MAX_PAGE) + 1

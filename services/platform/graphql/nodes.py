@@ -43,6 +43,7 @@ from services.platform.eventstore import event_queries
 from services.platform.eventstore.event_queries import RecordedEvent
 from services.platform.graphql.context import Info
 from services.platform.graphql.errors import InvalidArgument
+from services.platform.postgres.whole_numbers import INTEGER_MAX, is_count
 from services.platform.security.auth import Role
 
 Key = tuple[str, ...]
@@ -150,9 +151,9 @@ PART_SHAPES: Mapping[str, Callable[[str], bool]] = {
     "alertId": lambda part: uuid_part(part) is not None,
     "reportId": lambda part: uuid_part(part) is not None,
     "watchlistId": lambda part: uuid_part(part) is not None,
-    "deadLetterId": str.isdigit,
-    "changeNumber": str.isdigit,
-    "version": str.isdigit,
+    "deadLetterId": is_count,
+    "changeNumber": is_count,
+    "version": lambda part: is_count(part, INTEGER_MAX),
 }
 
 

@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 import strawberry
 
 from services.platform.graphql.errors import InvalidArgument
+from services.platform.postgres.whole_numbers import BIGINT_MAX, is_count
 
 Node = TypeVar("Node")
 
@@ -44,11 +45,11 @@ def page_size(first: int, maximum: int) -> int:
     return first
 
 
-def numeric_cursor(cursor: str | None) -> int | None:
-    """A cursor that is a position (a log position, a version number)."""
+def numeric_cursor(cursor: str | None, maximum: int = BIGINT_MAX) -> int | None:
+    """A cursor that is a position (a log position; a version number, `INTEGER_MAX`)."""
     if cursor is None:
         return None
-    if not cursor.isdigit():
+    if not is_count(cursor, maximum):
         raise InvalidArgument(f"after: {cursor!r} is not a cursor from this connection")
     return int(cursor)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from services.platform.postgres.database import Connection
+from services.platform.postgres.whole_numbers import is_count
 from services.registry.domain.eligibility import Eligibility
 from services.registry.domain.names import (
     IdentifierKey,
@@ -152,7 +153,7 @@ def _cursor(since: str | None) -> tuple[int, int]:
     if not since:
         return 0, 0
     xid, _, seq = since.partition(".")
-    if not (xid.isdigit() and seq.isdigit()):
+    if not (is_count(xid) and is_count(seq)):
         raise RegistryQueryError(f"since: {since!r} is not a cursor from registryChanges")
     return int(xid), int(seq)
 
