@@ -5,7 +5,7 @@ Kafka, every record keyed by the vendor it is about."""
 from __future__ import annotations
 
 from services.events.base import EventEnvelope
-from services.events.catalog import EMITTED_TYPES
+from services.events.catalog import EMITTED_TYPES, Problem
 from services.platform.eventlog.base import Writer
 
 
@@ -48,3 +48,14 @@ def key_problem(key: bytes | None, envelope: EventEnvelope) -> str | None:
             " by its vendor_id, which keeps one vendor's events in order on one partition"
         )
     return None
+
+
+def api_check(event: EventEnvelope) -> Problem | None:
+    """The API's check of an event it records, before the log: what ingest would refuse of it
+    (an emitted type) is refused in the receipt, not accepted there and dead-lettered later."""
+    problem = admission_problem(event, Writer.API)
+    return None if problem is None else Problem("event_type", _after_field(problem), "emitted_only")
+
+
+def _after_field(problem: str) -> str:
+    return problem.split(": ", 1)[1] if problem.startswith("event_type: ") else problem

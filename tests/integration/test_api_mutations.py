@@ -14,7 +14,7 @@ import pytest
 from services.events.sanction import PERIOD_FIELDS
 from services.platform.security.auth import Principal, Role
 from tests.support import case_b, in_process_api
-from tests.support.event_examples import VALID_PAYLOADS, graphql_input, sanction_input
+from tests.support.event_examples import VALID_PAYLOADS, envelope, graphql_input, sanction_input
 from tests.support.principals import ADMIN
 
 pytestmark = pytest.mark.postgres
@@ -28,7 +28,7 @@ mutation ($vendorId: ID!, $payload: SanctionImposedInput!) {
 }"""
 SUBMIT = """
 mutation ($event: JSON!) {
-  submitEvent(event: $event) { accepted eventId errors { field message } }
+  submitEvent(event: $event) { accepted eventId errors { field message code } }
 }"""
 
 
@@ -101,6 +101,21 @@ async def test_a_raw_event_cannot_claim_to_be_recorded_by_someone_else(pool: asy
     assert answer["accepted"], answer["errors"]
     (event,) = await stored(pool)
     assert event["recorded_by"]["subject"] == ADMIN.subject
+
+
+async def test_an_event_only_the_services_emit_is_refused_in_the_receipt(
+    pool: asyncpg.Pool,
+) -> None:
+    # Accepted in the receipt, it was then dead-lettered by ingest: the caller was told the log
+    # took an event it refused.
+    forged = envelope("vendor.eligibility_changed", VALID_PAYLOADS["vendor.eligibility_changed"])
+    answer = (await execute(pool, SUBMIT, ADMIN, event=forged))["submitEvent"]
+    assert not answer["accepted"]
+    (error,) = answer["errors"]
+    assert (error["field"], error["code"]) == ("event_type", "emitted_only")
+    assert "emitted by VendorWatch's services only" in error["message"]
+    assert await stored(pool) == []
+    assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
 
 
 async def test_a_raw_event_keeps_the_contracts_field_names_in_its_errors(
