@@ -40,6 +40,7 @@ from services.cli.publishing import (
 )
 from services.events.base import EventEnvelope
 from services.imports.deltas import RecordedSanction
+from services.imports.file_encoding import not_utf8
 from services.imports.planning import Pending, planned_events
 from services.imports.report import (
     ImportedFile,
@@ -194,6 +195,10 @@ async def run(
 
         await ocds_importing.run(file, kafka, database_url, data_dir, dry_run)
         return
+    if (problem := not_utf8(file)) is not None:
+        raise click.ClickException(
+            f"{problem}: a list must be UTF-8 (Excel: save as “CSV UTF-8”); nothing was sent"
+        )
     report = ImportReport()
     digesting = Digesting(file)
     stream = io.TextIOWrapper(io.BufferedReader(digesting), encoding="utf-8-sig", newline="")

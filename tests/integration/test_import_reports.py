@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import click
 import pytest
 
 from services.cli import importing, rebuilding
@@ -124,3 +125,20 @@ async def test_each_import_is_reported_through_the_api_and_rebuilt(
     before = await _stored(pool)
     await rebuilding.rebuild(Settings(database_url=database_url), ["registry"], force=False)
     assert await _stored(pool) == before
+
+
+async def test_a_file_that_is_not_utf8_is_refused_before_anything_is_sent(
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path
+) -> None:
+    # One cp1252 "É" pasted into row 3 of the bank's list: the import stopped there with a
+    # traceback, rows 1 and 2 sent, no report, a snapshot half applied.
+    file = tmp_path / "mixed.csv"
+    file.write_bytes(
+        (HEADER + ROWS.splitlines(keepends=True)[0] + ROWS.splitlines(keepends=True)[1]).encode()
+        + "SOCIÉTÉ ABC,,PARIS,France,2024-12-10,2027-08-09,Fraud\n".encode("cp1252")
+    )
+    with file.open("rb") as opened, pytest.raises(click.ClickException) as refused:
+        await importing.run("worldbank", opened, None, database_url, None, dry_run=False)
+    assert refused.value.message.startswith("line 4: byte 0xc9 is not UTF-8")
+    assert refused.value.message.endswith("nothing was sent")
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == 0

@@ -1,0 +1,41 @@
+"""Whether a list's file can be read as UTF-8, before anything of it is sent.
+
+An import reads its file a row at a time and sends as it goes: a byte that is not UTF-8 a
+thousand rows in (a Shift_JIS export, one cp1252 "É" pasted into a bank's list) stopped it
+with a traceback after those thousand rows were sent, as a snapshot half applied. A file that
+can be read twice is first read once through (in pieces: memory bounded whatever its size)
+and refused whole, naming the line, when it is not UTF-8."""
+
+from __future__ import annotations
+
+import codecs
+from typing import BinaryIO
+
+_PIECE = 1 << 20
+
+
+def not_utf8(file: BinaryIO) -> str | None:
+    """Where and why `file` is not UTF-8 (None: it is, or it cannot be read twice, as a pipe);
+    leaves it at its start."""
+    if not file.seekable():
+        return None
+    start = file.tell()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    try:
+        while piece := file.read(_PIECE):
+            try:
+                decoder.decode(piece)
+            except UnicodeDecodeError as error:
+                # `error.object` is the piece after at most three bytes of a character begun in
+                # the one before, which hold no line break.
+                at = line + error.object[: error.start].count(b"\n")
+                return f"line {at}: byte 0x{error.object[error.start]:02x} is not UTF-8"
+            line += piece.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return f"line {line}: the file ends inside a character"
+        return None
+    finally:
+        file.seek(start)

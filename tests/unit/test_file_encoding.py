@@ -1,0 +1,44 @@
+"""A list's file is checked to be UTF-8 before an import sends anything (pure)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from services.imports import file_encoding
+from services.imports.file_encoding import not_utf8
+
+HEADER = "番号,措置機関,業者名\n".encode()
+ROW = "1,北浜市,株式会社北浜建設\n".encode()
+
+
+def test_utf8_with_or_without_a_byte_order_mark_passes_and_is_left_at_its_start() -> None:
+    for text in (HEADER + ROW, b"\xef\xbb\xbf" + HEADER + ROW, b""):
+        file = io.BytesIO(text)
+        assert not_utf8(file) is None
+        assert file.read() == text
+
+
+def test_a_shift_jis_row_is_named_by_its_line() -> None:
+    file = io.BytesIO(HEADER + ROW + "2,南浜市,南浜土木\n".encode("shift_jis"))
+    assert not_utf8(file) == "line 3: byte 0x93 is not UTF-8"
+    assert file.tell() == 0
+
+
+def test_a_character_across_two_pieces_is_one_character(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(file_encoding, "_PIECE", 4)  # every three-byte kana cut somewhere
+    assert not_utf8(io.BytesIO(HEADER + ROW * 3)) is None
+    assert not_utf8(io.BytesIO(HEADER + ROW + b"2,\xc9\n")) == "line 3: byte 0xc9 is not UTF-8"
+
+
+def test_a_file_cut_inside_a_character_is_refused() -> None:
+    assert not_utf8(io.BytesIO(HEADER + ROW[:-3])) == "line 2: the file ends inside a character"
+
+
+def test_a_pipe_is_not_read_twice() -> None:
+    class Pipe(io.BytesIO):
+        def seekable(self) -> bool:
+            return False
+
+    assert not_utf8(Pipe(b"\xff")) is None
