@@ -39,6 +39,7 @@ from services.cli.publishing import (
     to_kafka,
 )
 from services.events.base import EventEnvelope
+from services.imports.csv_rows import UnreadableFile
 from services.imports.deltas import RecordedSanction
 from services.imports.file_encoding import not_utf8
 from services.imports.planning import Pending, planned_events
@@ -222,11 +223,17 @@ async def run(
                         progress(now - done)
                         done = now
 
-                if send is None:
-                    for _ in pending:
-                        pass
-                else:
-                    await _send_all(pending, send, report, advanced)
+                try:
+                    if send is None:
+                        for _ in pending:
+                            pass
+                    else:
+                        await _send_all(pending, send, report, advanced)
+                except UnreadableFile as error:
+                    raise click.ClickException(
+                        f"{error}: the import stopped there; correct the file and import it"
+                        " again (what was sent is recognised and not sent twice)"
+                    ) from None
         digesting.readall()  # what the reader left unread (a trailer) is the file's too
         read = ImportedFile(
             source,

@@ -11,9 +11,16 @@ def rows(stream: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, row) for every data row; header names stripped of spaces and a byte-order mark
     (EBRD's " Ineligible Until"), cells as written. A cell may span lines."""
     reader = csv.reader(stream)
-    header = [name.strip().lstrip("\ufeff").strip() for name in next(reader, [])]
-    start = reader.line_num + 1
-    for cells in reader:
-        if any(cell.strip() for cell in cells):
-            yield start, dict(zip(header, cells, strict=False))
+    try:
+        header = [name.strip().lstrip("\ufeff").strip() for name in next(reader, [])]
         start = reader.line_num + 1
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                yield start, dict(zip(header, cells, strict=False))
+            start = reader.line_num + 1
+    except csv.Error as error:  # a cell past the csv module's limit (128 KiB), a stray NUL
+        raise UnreadableFile(f"line {reader.line_num}: {error}") from None
+
+
+class UnreadableFile(ValueError):
+    """The file cannot be read on from this line: the rows after it are not reached."""

@@ -1,4 +1,5 @@
-"""A list's file is checked to be UTF-8 before an import sends anything (pure)."""
+"""A list's file is checked to be UTF-8 before an import sends anything, and a CSV row it cannot
+read stops it at its line (pure)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import io
 import pytest
 
 from services.imports import file_encoding
+from services.imports.csv_rows import UnreadableFile, rows
 from services.imports.file_encoding import not_utf8
 
 HEADER = "番号,措置機関,業者名\n".encode()
@@ -42,3 +44,11 @@ def test_a_pipe_is_not_read_twice() -> None:
             return False
 
     assert not_utf8(Pipe(b"\xff")) is None
+
+
+def test_a_cell_past_the_csv_modules_limit_stops_the_file_at_its_line() -> None:
+    text = "Firm Name,Grounds\nA LTD,Fraud\nB LTD," + "x" * 200_000 + "\nC LTD,Fraud\n"
+    read = rows(io.StringIO(text))
+    assert next(read) == (2, {"Firm Name": "A LTD", "Grounds": "Fraud"})
+    with pytest.raises(UnreadableFile, match=r"^line 3: field larger than field limit"):
+        next(read)
