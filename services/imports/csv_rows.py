@@ -18,7 +18,7 @@ def rows(stream: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
             if any(cell.strip() for cell in cells):
                 yield start, dict(zip(header, cells, strict=False))
             start = reader.line_num + 1
-    except csv.Error as error:  # a cell past the csv module's limit (128 KiB), a stray NUL
+    except csv.Error as error:  # a cell past the csv module's size limit, a stray NUL
         raise UnreadableFile(f"line {reader.line_num}: {error}") from None
 
 
