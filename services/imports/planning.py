@@ -273,7 +273,10 @@ def _list_events(
             continue  # until the end: it may be a recorded entry renamed
         sanctions.listed.add(sanction)
         yield from _planned(item, sanction, own, context)
-    for item, was in renames.paired():
+    for item, paired in renames.paired():
+        # A row that could not be read may be the recorded entry that a waiting one seemed to
+        # rename: each waits no more and is an entry of its own (barred, not merged).
+        was = None if unread else paired
         sanction, own = _ids(item)
         sanctions.listed.add(was or sanction)
         yield from _planned(item, was or sanction, own, context, renamed=bool(was))

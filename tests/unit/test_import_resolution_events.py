@@ -120,6 +120,18 @@ def test_a_newer_file_naming_an_entry_otherwise_renames_its_vendor() -> None:
     assert events == [] and (report.names_amended, report.unchanged) == (0, 1)
 
 
+def test_with_a_row_that_could_not_be_read_nothing_is_renamed_nor_lifted() -> None:
+    # The row that could not be read may be GRAND MOTORS LLC's, and the other entry of the
+    # same first day and grounds another firm: barred on its own, not merged into GRAND's.
+    recorded = _recorded_as(GRAND)
+    newer = GRAND.replace("GRAND MOTORS LLC", "GRAND MOTORS GROUP LLC")
+    broken = GRAND.replace("2027-08-09", "2027-08-0l")
+    events, report = _wb(WB_HEADER + broken + newer, recorded)
+    assert [e.event_type for e in events] == ["vendor.registered", "sanction.imposed"]
+    assert (report.names_amended, report.imposed, report.lifted) == (0, 1, 0)
+    assert report.refused[-1].startswith("not lifted: 1 sanction(s) the list no longer gives")
+
+
 def test_a_newer_file_with_another_aka_adds_it_to_the_vendors_names() -> None:
     recorded = _recorded_as(GRAND)
     [vendor] = [k.vendor_id for k in recorded.known]

@@ -6,6 +6,7 @@ import pytest
 
 from services.registry.domain.names import (
     IdentifierKey,
+    name_length_problem,
     name_tokens,
     normalize_identifier,
     normalize_name,
@@ -204,3 +205,11 @@ def test_identifier_scheme_is_part_of_the_key() -> None:
 def test_blank_identifier_is_refused(scheme: str, value: str) -> None:
     with pytest.raises(ValueError, match="empty"):
         normalize_identifier(scheme, value)
+
+
+def test_a_name_to_look_for_is_as_long_as_the_registry_counts_a_name() -> None:
+    # A 300-character name, pasted with the line break after it, is one the registry holds.
+    assert name_length_problem("name", "北" * 300 + "\n") is None
+    assert name_length_problem("search", "北" * 301) == (
+        "search: 301 characters; a name or identifier to look for has at most 300"
+    )

@@ -36,7 +36,7 @@ from aiokafka.errors import KafkaError
 
 from services.platform.consuming.consumer import BATCH_SIZE
 from services.platform.eventlog.credentials import KafkaCredentials
-from services.platform.operations.liveness import STALL_SECONDS, Liveness
+from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import until_done
 
 log = logging.getLogger(__name__)
@@ -50,8 +50,10 @@ SESSION_TIMEOUT_MS = 10_000
 # default is the session timeout). A batch riding out a PostgreSQL outage (`until_done`) or
 # waiting for a rebuild's lock takes longer than 10 s; evicted meanwhile, the member would
 # still be applying it when the next owner starts on the same records (the ledgers keep that
-# exactly-once, but both would do the work). As long as /healthz tolerates a stalled batch.
-REBALANCE_TIMEOUT_MS = int(STALL_SECONDS * 1000)
+# exactly-once, but both would do the work). Below aiokafka's request timeout (40 s): the
+# other members' JoinGroup requests wait for the rebalance, and one timing out is logged as an
+# error and sent again.
+REBALANCE_TIMEOUT_MS = 30_000
 
 # The header in which VendorWatch's own producers declare a record's event type.
 EVENT_TYPE_HEADER = "event_type"

@@ -21,6 +21,7 @@ from services.platform.graphql.loaders import batched
 from services.platform.graphql.nodes import Key, Node, in_key_order
 from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
 from services.platform.postgres.database import Connection as Db
+from services.platform.postgres.whole_numbers import INTEGER_MAX
 from services.platform.security.access import IMPORT_READERS
 from services.registry.storage import import_candidates, import_reports
 from services.registry.storage.import_candidates import StoredCandidate
@@ -129,7 +130,8 @@ class ImportReport(Node):
     async def candidates(
         self, info: Info, first: Annotated[int, First500] = 100, after: After = None
     ) -> Connection[ReviewCandidate]:
-        limit, position = page_size(first, MAX_CANDIDATES_PAGE), numeric_cursor(after)
+        # Positions are an integer column.
+        limit, position = page_size(first, MAX_CANDIDATES_PAGE), numeric_cursor(after, INTEGER_MAX)
 
         async def fetch(conn: Db, report_ids: list[str]) -> dict[str, _CandidatePage]:
             ids = [uuid.UUID(i) for i in report_ids]

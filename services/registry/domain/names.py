@@ -79,10 +79,11 @@ MAX_NAME_CHARS = 300
 
 def name_length_problem(field: str, text: str) -> str | None:
     """Why `text` is too long to be a name to look for, or None."""
-    if len(text) <= MAX_NAME_CHARS:
+    length = len(text.strip())  # as the registry counts a name it records
+    if length <= MAX_NAME_CHARS:
         return None
     return (
-        f"{field}: {len(text):,} characters; a name or identifier to look for has at most"
+        f"{field}: {length:,} characters; a name or identifier to look for has at most"
         f" {MAX_NAME_CHARS}"
     )
 
