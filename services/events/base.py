@@ -28,8 +28,13 @@ VendorId = Identifier
 # PostgreSQL refuses U+0000 in text and jsonb, so an event carrying it could be accepted here
 # and then fail to be stored; it is refused up front instead.
 _NO_NUL = r"^[^\x00]*$"
+# The longest free text an event field holds (a reason, a line of what changed).
+TEXT_MAX_CHARS = 2000
 NonEmptyText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=_NO_NUL)
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=TEXT_MAX_CHARS, pattern=_NO_NUL
+    ),
 ]
 ShortText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=_NO_NUL)

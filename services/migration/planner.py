@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import time
+from collections.abc import Sequence
 
 import asyncpg
 
+from services.events.base import TEXT_MAX_CHARS
 from services.events.catalog import new_event
 from services.events.migration import MigrationPlanScheduled, ScheduledMigration
 from services.events.migration import SolverStatus as EventSolverStatus
@@ -23,10 +26,16 @@ from services.migration.storage import plan_repository
 from services.migration.storage.plan_loading import load_items
 from services.platform.clock import Clock
 from services.platform.operations import metrics
+from services.platform.operations.outages import is_outage
 from services.platform.postgres.database import Connection
 from services.platform.postgres.session_state import keeps_session_state
 
+log = logging.getLogger(__name__)
+
 PLAN_BATCH = 20
+# The causes named in a version's lines of what changed: sixty checklist updates between two
+# passes would make one line longer than an event holds.
+CAUSES_NAMED = 5
 # How often the planner looks for plans to schedule: changes show in a plan within this.
 PLANNER_SECONDS = 0.5
 
@@ -48,8 +57,22 @@ def scheduled_event(
             for a in schedule.assignments
         ],
         changes=list(changes),
-        conflicts=list(schedule.conflicts),
+        conflicts=[_fitted(conflict) for conflict in schedule.conflicts],
     )
+
+
+def causes_text(causes: Sequence[str]) -> str:
+    """The causes of a new version, as its lines of what changed name them: the first few,
+    then how many more."""
+    named = "; ".join(causes[:CAUSES_NAMED])
+    more = len(causes) - CAUSES_NAMED
+    return named if more <= 0 else f"{named}; and {more} more"
+
+
+def _fitted(line: str) -> str:
+    """A line as long as an event's text may be (an item's reasons or a solver's conflicts
+    can make one longer), cut with an ellipsis."""
+    return line if len(line) <= TEXT_MAX_CHARS else line[: TEXT_MAX_CHARS - 1] + "…"
 
 
 async def replan(conn: Connection, plan_id: str, clock: Clock) -> bool:
@@ -76,7 +99,8 @@ async def replan(conn: Connection, plan_id: str, clock: Clock) -> bool:
     metrics.SOLVER_RUNS.labels(schedule.status.value).inc()
     version = previous.version + 1 if previous else 1
     new = snapshot(plan, items, problem, schedule, version)
-    changes = plan_diff(previous.snapshot if previous else None, new, "; ".join(plan.causes))
+    diff = plan_diff(previous.snapshot if previous else None, new, causes_text(plan.causes))
+    changes = tuple(_fitted(line) for line in diff)
     async with conn.transaction():
         current = await plan_repository.plan(conn, plan_id, lock=True)
         if current is None or current.revision != plan.revision:
@@ -92,16 +116,26 @@ async def replan(conn: Connection, plan_id: str, clock: Clock) -> bool:
 
 
 async def replan_due(pool: asyncpg.Pool, clock: Clock) -> int:
-    """Schedules one batch of plans whose inputs changed; returns how many."""
+    """Schedules one batch of plans whose inputs changed; returns how many it scheduled."""
     async with pool.acquire() as conn:
         keeps_session_state(conn)
         if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", PLANNER_LOCK_KEY):
             return 0
         try:
             due = await plan_repository.plans_due(conn, PLAN_BATCH)
+            scheduled = 0
             for plan_id in due:
-                await replan(conn, plan_id, clock)
-            return len(due)
+                try:
+                    await replan(conn, plan_id, clock)
+                    scheduled += 1
+                except Exception as error:
+                    # One plan the planner cannot schedule (a fault in its code) must not stop
+                    # the others: said, and tried again at the next pass. An outage is the
+                    # planner's own, waited out by its loop.
+                    if is_outage(error):
+                        raise
+                    log.exception("plan %s could not be scheduled", plan_id)
+            return scheduled
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", PLANNER_LOCK_KEY)
 

@@ -11,11 +11,14 @@ from typing import Any
 import asyncpg
 import pytest
 
+from services.migration import planner
 from services.migration.plan_opening import automatic_plan_id
 from services.migration.planner import replan_due
 from services.migration.planning.model import SolverStatus
 from services.migration.setup import consumer
 from services.migration.storage import plan_repository
+from services.platform.clock import Clock
+from services.platform.postgres.database import Connection
 from tests.support import case_migration, registry_db
 from tests.support.case_migration import AGENCY, CONTRACTS, FORCED, VENDOR
 from tests.support.event_examples import envelope
@@ -307,3 +310,48 @@ async def test_owner_changes_that_cannot_apply_are_refused_with_the_field(
     assert (
         plan is not None and plan.settings.capacity == 2 and plan.planned_revision == plan.revision
     )
+
+
+async def test_many_causes_between_two_passes_are_summed_up_not_an_event_too_long(
+    pool: asyncpg.Pool,
+) -> None:
+    # Sixty checklist updates before the planner's next pass made its line of what changed
+    # longer than an event holds: the planner raised on every pass, and the plan (and every
+    # plan due after it) was never scheduled again.
+    await the_case(pool)
+    updates = [
+        item_event("migration.checklist_updated", contract.contract_id, check=check, passed=flag)
+        for contract in CONTRACTS
+        for check in ("data_migration_rehearsed", "parallel_run_passed")
+        for flag in (True, False, True)
+    ]
+    assert len(updates) == 60
+    await apply(pool, *updates)
+    version = await replan(pool)
+    assert version.version == 2
+    (line,) = version.changes
+    assert line.startswith("no change to the schedule (")
+    assert line.endswith("; and 55 more)")
+
+
+async def test_a_plan_the_planner_cannot_schedule_does_not_stop_the_others(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    await apply(pool, *case_migration.contracts(START))
+    await apply(pool, case_migration.eligibility_lost(VENDOR, SUSPENDED_ON))
+    scheduling = planner.replan
+
+    async def broken_first(conn: Connection, plan_id: str, clock: Clock) -> bool:
+        if plan_id == "plan-broken":
+            raise ValueError("a fault in the planner's code")
+        return await scheduling(conn, plan_id, clock)
+
+    async def due(conn: Connection, limit: int) -> list[str]:
+        return ["plan-broken", PLAN]
+
+    monkeypatch.setattr(planner, "replan", broken_first)
+    monkeypatch.setattr(plan_repository, "plans_due", due)
+    assert await replan_due(pool, CLOCK) == 1
+    async with pool.acquire() as conn:
+        assert await plan_repository.latest_version(conn, PLAN) is not None
+    assert "plan plan-broken could not be scheduled" in caplog.text
