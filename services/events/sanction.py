@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
@@ -33,6 +35,21 @@ class SanctionKind(StrEnum):
     BID_SUSPENSION = "bid_suspension"
     DEBARMENT = "debarment"
     WARNING = "warning"
+
+
+def scope_key(name: str) -> str:
+    """Agency and category names compare after NFKC, case folding and trimming: "City IT"
+    and "city it" are one agency (a formatting difference must not make a vendor eligible,
+    nor leave a plan unopened). Every service that reads a sanction's scope compares so."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def in_scope(scope: Sequence[str] | None, asked: str | None) -> bool:
+    """Whether a sanction scoped to `scope` (None: every one) covers `asked`; an unnamed
+    agency or category counts as covered: never answer "eligible" wrongly."""
+    if scope is None or asked is None:
+        return True
+    return scope_key(asked) in {scope_key(name) for name in scope}
 
 
 def _period_fields_given(

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 
 from services.events.emitted import EligibilityReasonRef
 from services.events.migration import MigrationTrigger
-from services.events.sanction import SanctionKind
+from services.events.sanction import SanctionKind, in_scope
 
 
 def relevant(reasons: Sequence[EligibilityReasonRef], agency: str) -> list[EligibilityReasonRef]:
     """The sanctions that bar the vendor at this agency (those without agencies bar it
-    everywhere)."""
-    return [r for r in reasons if r.agencies is None or agency in r.agencies]
+    everywhere), its name compared as the registry compares it."""
+    return [r for r in reasons if in_scope(r.agencies, agency)]
 
 
 def describe(

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.events.sanction import SanctionKind
+from services.events.sanction import SanctionKind, in_scope
 from services.registry.domain.affiliations import Period
 from services.registry.domain.sanction_timeline import Decision, SanctionTimeline, Terms
 
@@ -23,21 +22,8 @@ from services.registry.domain.sanction_timeline import Decision, SanctionTimelin
 BARRING_KINDS = frozenset({SanctionKind.BID_SUSPENSION, SanctionKind.DEBARMENT})
 
 
-def _scope_key(name: str) -> str:
-    """Agency and category names compare after NFKC, case folding and trimming: "City IT"
-    and "city it" are one agency (a formatting difference must not make a vendor eligible)."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
-def _in_scope(scope: tuple[str, ...] | None, asked: str | None) -> bool:
-    """An unnamed agency or category counts as covered: never answer "eligible" wrongly."""
-    if scope is None or asked is None:
-        return True
-    return _scope_key(asked) in {_scope_key(name) for name in scope}
-
-
 def _covers(terms: Terms, agency: str | None, category: str | None) -> bool:
-    return _in_scope(terms.agencies, agency) and _in_scope(terms.categories, category)
+    return in_scope(terms.agencies, agency) and in_scope(terms.categories, category)
 
 
 @dataclass(frozen=True)
