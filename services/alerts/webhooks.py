@@ -112,7 +112,10 @@ async def deliver_due(pool: asyncpg.Pool, client: httpx.AsyncClient, config: Web
                                   ELSE now() + make_interval(secs => o.delay) END
            FROM unnest($1::uuid[], $2::int[], $3::text[], $4::boolean[], $5::float8[])
                AS o(alert_id, status, error, delivered, delay)
-           WHERE d.alert_id = o.alert_id""",
+           -- An attempt that outlived its lease may come back after another process delivered
+           -- the alert: its outcome, a failure above all, must not undo that delivery (the
+           -- alert would be sent again).
+           WHERE d.alert_id = o.alert_id AND d.delivered_at IS NULL""",
         [o.alert_id for o in outcomes],
         [o.status for o in outcomes],
         [o.error[:_ERROR_CHARS] if o.error else None for o in outcomes],

@@ -236,6 +236,25 @@ async def test_one_signed_alert_per_change_and_agency(
     assert len(receiver.received) == 3
 
 
+async def test_an_attempt_that_outlived_its_lease_does_not_undo_a_delivery(
+    pool: asyncpg.Pool,
+) -> None:
+    config = settings("http://receiver.invalid/alerts")
+    consumer = alerts_setup.consumer(config)
+    await three_changes(pool, consumer)
+    webhook = WebhookConfig.of(config)
+    assert webhook is not None
+
+    async def slow_and_failing(request: httpx.Request) -> httpx.Response:
+        # Meanwhile, another process (its lease run out) delivered every alert.
+        await pool.execute("UPDATE alert_deliveries SET delivered_at = now()")
+        return httpx.Response(503)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(slow_and_failing)) as client:
+        assert await deliver_due(pool, client, webhook) == 3
+    assert all(d["delivered_at"] is not None for d in await deliveries(pool))
+
+
 async def test_history_from_before_the_alerts_were_installed_alerts_nobody(
     pool: asyncpg.Pool,
 ) -> None:
