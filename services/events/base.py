@@ -28,8 +28,9 @@ VendorId = Identifier
 # PostgreSQL refuses U+0000 in text and jsonb, so an event carrying it could be accepted here
 # and then fail to be stored; it is refused up front instead.
 _NO_NUL = r"^[^\x00]*$"
-# The longest free text an event field holds (a reason, a line of what changed).
-TEXT_MAX_CHARS = 2000
+# The longest free text an event field holds (a reason, a line of what changed), and the
+# longest short one (a name, a title).
+TEXT_MAX_CHARS, SHORT_TEXT_MAX_CHARS = 2000, 300
 NonEmptyText = Annotated[
     str,
     StringConstraints(
@@ -37,8 +38,18 @@ NonEmptyText = Annotated[
     ),
 ]
 ShortText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=_NO_NUL)
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=SHORT_TEXT_MAX_CHARS, pattern=_NO_NUL
+    ),
 ]
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` made to fit a field of `limit` characters: cut, with an ellipsis, when longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 # Dates outside these years are typing errors, and far-future ones would overflow period
 # arithmetic (or PostgreSQL) downstream, stalling a consumer; they are refused at the door.
 # 1868 is the first year of the Meiji era, the oldest era the registry reads.

@@ -23,7 +23,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from services.events.base import EventEnvelope
+from services.events.base import SHORT_TEXT_MAX_CHARS, TEXT_MAX_CHARS, EventEnvelope, cut
 from services.events.catalog import ENVELOPES, MAX_EVENT_BYTES, SCHEMA_VERSION
 from services.events.imports import (
     LISTED,
@@ -37,14 +37,9 @@ from services.imports.events import NAMESPACE
 from services.imports.resolution import Candidate
 
 # What a report's text may hold (the catalog's NonEmptyText and ShortText).
-_REASON_CHARS, _SHORT_CHARS = 2000, 300
 # A listing's candidates take at most this much JSON: well inside an event's limit whatever
 # the envelope and however long (or escaped) the names are.
 _PART_BYTES = MAX_EVENT_BYTES // 2
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass
@@ -75,7 +70,7 @@ class ImportReport:
         self.refused.append(f"line {line}: {reason}" if line else reason)
         if len(self.refused_rows) < LISTED:
             self.refused_rows.append(
-                RefusedRow(line=line or None, reason=_cut(reason, _REASON_CHARS))
+                RefusedRow(line=line or None, reason=cut(reason, TEXT_MAX_CHARS))
             )
 
     def propose(self, line: int, name: str, vendor_id: str, candidate: Candidate) -> None:
@@ -88,12 +83,12 @@ class ImportReport:
         self.candidates.append(
             ReviewCandidate(
                 line=line,
-                name=_cut(name, _SHORT_CHARS),
+                name=cut(name, SHORT_TEXT_MAX_CHARS),
                 vendor_id=vendor_id,
-                candidate_name=_cut(candidate.name, _SHORT_CHARS),
+                candidate_name=cut(candidate.name, SHORT_TEXT_MAX_CHARS),
                 candidate_vendor_id=candidate.vendor_id,
                 score=round(candidate.score, 1),
-                why=_cut(candidate.why, _SHORT_CHARS),
+                why=cut(candidate.why, SHORT_TEXT_MAX_CHARS),
             )
         )
 
@@ -119,7 +114,7 @@ def report_event(report: ImportReport, file: ImportedFile) -> EventEnvelope:
     """The `import.reported` event of a finished import (module docstring: its id, its key)."""
     payload = ImportReported(
         source=file.source,
-        file_name=_cut(file.name, _SHORT_CHARS),
+        file_name=cut(file.name, SHORT_TEXT_MAX_CHARS),
         file_sha256=file.sha256,
         started_at=file.started_at,
         finished_at=file.finished_at,

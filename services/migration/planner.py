@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from services.events.base import TEXT_MAX_CHARS
+from services.events.base import TEXT_MAX_CHARS, cut
 from services.events.catalog import new_event
 from services.events.migration import MigrationPlanScheduled, ScheduledMigration
 from services.events.migration import SolverStatus as EventSolverStatus
@@ -57,7 +57,8 @@ def scheduled_event(
             for a in schedule.assignments
         ],
         changes=list(changes),
-        conflicts=[_fitted(conflict) for conflict in schedule.conflicts],
+        # An item's reasons or a solver's conflicts can make a line longer than an event holds.
+        conflicts=[cut(conflict, TEXT_MAX_CHARS) for conflict in schedule.conflicts],
     )
 
 
@@ -67,12 +68,6 @@ def causes_text(causes: Sequence[str]) -> str:
     named = "; ".join(causes[:CAUSES_NAMED])
     more = len(causes) - CAUSES_NAMED
     return named if more <= 0 else f"{named}; and {more} more"
-
-
-def _fitted(line: str) -> str:
-    """A line as long as an event's text may be (an item's reasons or a solver's conflicts
-    can make one longer), cut with an ellipsis."""
-    return line if len(line) <= TEXT_MAX_CHARS else line[: TEXT_MAX_CHARS - 1] + "…"
 
 
 async def replan(conn: Connection, plan_id: str, clock: Clock) -> bool:
@@ -100,7 +95,7 @@ async def replan(conn: Connection, plan_id: str, clock: Clock) -> bool:
     version = previous.version + 1 if previous else 1
     new = snapshot(plan, items, problem, schedule, version)
     diff = plan_diff(previous.snapshot if previous else None, new, causes_text(plan.causes))
-    changes = tuple(_fitted(line) for line in diff)
+    changes = tuple(cut(line, TEXT_MAX_CHARS) for line in diff)
     async with conn.transaction():
         current = await plan_repository.plan(conn, plan_id, lock=True)
         if current is None or current.revision != plan.revision:

@@ -34,7 +34,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.events.base import EventEnvelope
+from services.events.base import SHORT_TEXT_MAX_CHARS, EventEnvelope, cut
 from services.events.catalog import describe_validation_error
 from services.events.contract import (
     ContractAmended,
@@ -127,7 +127,7 @@ def _terms(release: JSON, contract: JSON, award: JSON) -> _Terms:
     )
     return _Terms(
         agency=_agency(release),
-        title=title if len(title) <= 300 else title[:299] + "…",
+        title=cut(title, SHORT_TEXT_MAX_CHARS),
         category=_category(release, contract, award)[:300],
         awarded_on=awarded_on or starts_on,
         starts_on=starts_on,

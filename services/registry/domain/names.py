@@ -43,6 +43,8 @@ from typing import NamedTuple
 
 import jaconv
 
+from services.events.base import SHORT_TEXT_MAX_CHARS
+
 __all__ = [
     "IdentifierKey",
     "Normalisation",
@@ -74,7 +76,7 @@ _STRAY_LONG_VOWEL = re.compile(f"(?<![{_KATAKANA}])ー+")
 # No name or identifier the registry records is longer (the events' ShortText). A search or a
 # bidder's name beyond it matches nothing better, and the name index's work grows with the
 # text (a query of one gram repeated read its postings once per repeat: 2 GB for 450 kB).
-MAX_NAME_CHARS = 300
+MAX_NAME_CHARS = SHORT_TEXT_MAX_CHARS
 
 
 def name_length_problem(field: str, text: str) -> str | None:
