@@ -1,44 +1,94 @@
-"""Forwarding accepted events to the consumers' topics once (distributed mode).
+"""Forwarding stored events to the consumers' topics in the store's order (distributed mode).
 
-Ingest acknowledges a batch of the entrance topic only after storing and forwarding it, so a
-crash in between reads the batch again, and what it stored is forwarded then. A producer's
-resend of an event stored long ago is accepted again (ingest is idempotent) but must not be
-forwarded again: every consumer would have to ignore it. What was forwarded is recorded after
-the topic took it; a crash between the two is the one case left that forwards an event twice,
-and the consumers' ledgers still apply it once.
+The store's partitions are the topics' partitions (`chain.partition_of`), and a vendor's
+events must reach the consumers in the order its chain holds them: a rebuild replays that
+order, so live processing must have seen it too. Forwarding each batch's own events after
+its commit did not give it. Two ingest agents (the producers' entrance and the API's) store
+two events of one vendor, one after the other, then race to send them; and a worker killed
+between its commit and its send left its event to be sent when the batch was read again,
+after the later ones.
+
+So each partition has a forwarding head (`ingest_forward_heads`): the seq up to which its
+events are on the topics. After storing a batch, ingest forwards every partition the batch
+touched from its head on, to the store's end, holding that head's row lock while it sends:
+whoever forwards a partition next starts where this one stopped, so each partition is sent in
+seq order whichever agent, replica or retry does it. A batch read again after a crash (its
+events stored already) forwards what the crash left; a producer's resend of an event
+forwarded long ago forwards nothing. A crash between the send and the head's commit sends
+that stretch again, in the same order, after itself: the consumers' ledgers apply each
+event once.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
+import asyncio
+from collections import Counter
+from collections.abc import Collection, Sequence
+
+import asyncpg
 
 from services.events.base import EventEnvelope
-from services.ingest.handlers import Accepted
-from services.platform.postgres.database import Connection
+from services.events.catalog import EMITTED_TYPES
+from services.platform.eventlog.kafka import KafkaEventLog
+from services.platform.eventstore import event_store
+
+# Events per partition sent in one transaction: bounded memory and lock time when a partition
+# has a backlog (Kafka away for a while), several rounds then.
+CHUNK = 2_000
 
 
-async def to_forward(conn: Connection, accepted: Sequence[Accepted]) -> list[EventEnvelope]:
-    """The accepted events not forwarded yet, once each, in order: every new one, and those
-    stored before whose forwarding was never recorded."""
-    stored_before = [a.envelope.event_id for a in accepted if not a.new]
-    skip: set[uuid.UUID] = set()
-    if stored_before:
-        rows = await conn.fetch(
-            "SELECT event_id FROM ingest_forwarded WHERE event_id = ANY($1::uuid[])",
-            stored_before,
+async def forward_stored(
+    pool: asyncpg.Pool, event_log: KafkaEventLog, partitions: Collection[int]
+) -> int:
+    """Sends these partitions' stored events that are not on the topics yet, each partition
+    in seq order; returns how many it sent."""
+    sent = 0
+    async with pool.acquire() as conn:
+        while True:
+            async with conn.transaction():
+                heads = await conn.fetch(
+                    """SELECT partition, forwarded_seq FROM ingest_forward_heads
+                       WHERE partition = ANY($1::smallint[])
+                       ORDER BY partition FOR UPDATE""",
+                    sorted(partitions),
+                )
+                rows = await conn.fetch(
+                    """SELECT s.partition, s.seq, s.content_hash
+                       FROM unnest($1::smallint[], $2::bigint[]) AS h(partition, after)
+                       CROSS JOIN LATERAL (
+                           SELECT partition, seq, content_hash FROM event_store
+                           WHERE partition = h.partition AND seq > h.after AND seq <= h.after + $3
+                       ) AS s
+                       ORDER BY s.partition, s.seq""",
+                    [h["partition"] for h in heads],
+                    [h["forwarded_seq"] for h in heads],
+                    CHUNK,
+                )
+                if not rows:
+                    return sent
+                await _send(event_log, await event_store.events_at(conn, rows))
+                reached = {r["partition"]: r["seq"] for r in rows}  # the last of each
+                await conn.execute(
+                    """UPDATE ingest_forward_heads h SET forwarded_seq = r.seq
+                       FROM unnest($1::smallint[], $2::bigint[]) AS r(partition, seq)
+                       WHERE h.partition = r.partition""",
+                    list(reached),
+                    list(reached.values()),
+                )
+            sent += len(rows)
+            if max(Counter(r["partition"] for r in rows).values()) < CHUNK:
+                return sent  # every partition's end reached
+
+
+async def _send(event_log: KafkaEventLog, events: Sequence[EventEnvelope]) -> None:
+    """Input events to the registry (`events`); the services' emitted events past it
+    (`facts`): they are facts already. Each topic gets its share in order."""
+    inputs = [e for e in events if e.event_type not in EMITTED_TYPES]
+    emitted = [e for e in events if e.event_type in EMITTED_TYPES]
+    await asyncio.gather(
+        *(
+            event_log.forward(topic_role, share)
+            for topic_role, share in (("events", inputs), ("facts", emitted))
+            if share
         )
-        skip = {r["event_id"] for r in rows}
-    events = []
-    for envelope in (a.envelope for a in accepted):
-        if envelope.event_id not in skip:
-            skip.add(envelope.event_id)  # sent twice in one batch: forwarded once
-            events.append(envelope)
-    return events
-
-
-async def record_forwarded(conn: Connection, events: Sequence[EventEnvelope]) -> None:
-    await conn.execute(
-        "INSERT INTO ingest_forwarded (event_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING",
-        [e.event_id for e in events],
     )

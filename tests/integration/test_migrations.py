@@ -195,3 +195,37 @@ async def test_risks_envelope_copies_are_dropped_only_when_the_store_holds_every
         assert {c["column_name"] for c in columns} == {"seq", "event_id"}
         with pytest.raises(asyncpg.ForeignKeyViolationError):
             await conn.execute("INSERT INTO risk_events (event_id) VALUES ($1)", uuid.uuid4())
+
+
+async def test_forwarding_heads_start_before_the_first_event_never_forwarded(
+    postgres_admin_url: str,
+) -> None:
+    """Ingest's 0002 turns the set of forwarded ids into a head per partition: a partition
+    goes on from its first event a crash left unforwarded, or from its end when none was."""
+    crashed, forwarded = "vendor-crashed", "vendor-forwarded"
+    assert chain.partition_of(crashed) != chain.partition_of(forwarded)
+    events = {
+        vendor: [
+            parse_event(case_b.line(envelope("vendor.renamed", example("vendor.renamed"), vendor)))
+            for _ in range(4)
+        ]
+        for vendor in (crashed, forwarded)
+    }
+    async with new_database(postgres_admin_url) as conn:
+        upgrade = await migrated_but(conn, "services.ingest", 2)
+        for stored in events.values():
+            await event_store.append_batch(conn, stored)
+        # The crashed vendor's third event was stored and never sent.
+        sent = [e.event_id for e in events[forwarded]] + [
+            events[crashed][n].event_id for n in (0, 1, 3)
+        ]
+        await conn.execute(
+            "INSERT INTO ingest_forwarded (event_id) SELECT unnest($1::uuid[])", sent
+        )
+        await conn.execute(upgrade.sql)
+        rows = await conn.fetch("SELECT partition, forwarded_seq FROM ingest_forward_heads")
+    heads = {r["partition"]: r["forwarded_seq"] for r in rows}
+    assert heads == {p: 0 for p in range(chain.PARTITIONS)} | {
+        chain.partition_of(crashed): 2,
+        chain.partition_of(forwarded): 4,
+    }

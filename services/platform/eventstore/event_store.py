@@ -232,12 +232,12 @@ async def read_after(
     )
     wanted = [r for r in rows if not r["refused"]]
     return Read(
-        await _events(conn, wanted),
+        await events_at(conn, wanted),
         cursor.past((r["partition"], r["seq"]) for r in rows),
     )
 
 
-async def _events(conn: Connection, rows: Sequence[asyncpg.Record]) -> list[EventEnvelope]:
+async def events_at(conn: Connection, rows: Sequence[asyncpg.Record]) -> list[EventEnvelope]:
     """The events of these stored rows (partition, seq, content_hash), in their order: as this
     process holds them parsed, the others' texts read (jsonb, turned into text) and parsed."""
     events = parsed_events.known([r["content_hash"] for r in rows])
