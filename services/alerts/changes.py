@@ -20,7 +20,8 @@ Seen = tuple[bool, dt.date | None]
 def change_of(previous: Seen | None, eligible: bool) -> AlertChange:
     """The kind of change an announcement is, after what the previous one said (none: the
     vendor started eligible, as every registered vendor does). The registry announces only
-    what differs from its last announcement, so barred after barred is a new period."""
+    what differs from its last announcement, so barred after barred is a new period or new
+    reasons (a sanction added, or amended to bar it elsewhere)."""
     was_eligible = previous is None or previous[0]
     if eligible:
         return AlertChange.LIFTED

@@ -31,7 +31,8 @@ AlertChange = described_enum(
     description="What happened to a watched vendor's eligibility.",
     values={
         "BARRED": "It may no longer bid (a sanction on it, or on an affiliate it covers).",
-        "PERIOD_CHANGED": "It stays barred, until another day (a sanction amended or added).",
+        "PERIOD_CHANGED": "It stays barred, by other terms: another period, or a sanction added"
+        " or amended (its `reasons` say which).",
         "LIFTED": "It may bid again.",
         "POSSIBLE_MATCH": "A newly imported list entry may be it (see `possibleMatch`).",
     },

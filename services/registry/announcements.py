@@ -9,6 +9,7 @@ written in the same transaction, relayed to the event log afterwards.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping, Sequence
 
 from services.events.base import EventEnvelope
@@ -79,8 +80,8 @@ def eligibility_event(answer: Eligibility, occurred_at: dt.datetime) -> EventEnv
 async def start_as_eligible(conn: Connection, vendors: Sequence[tuple[str, dt.datetime]]) -> None:
     """Newly registered vendors, each eligible as of when it was registered."""
     await conn.execute(
-        """INSERT INTO registry_eligibility_state (vendor_id, eligible, as_of, updated_at)
-           SELECT vendor_id, true, as_of, updated_at
+        """INSERT INTO registry_eligibility_state (vendor_id, eligible, as_of, updated_at, barring)
+           SELECT vendor_id, true, as_of, updated_at, '[]'
            FROM unnest($1::text[], $2::date[], $3::timestamptz[])
                AS s(vendor_id, as_of, updated_at)""",
         [vendor_id for vendor_id, _ in vendors],
@@ -89,8 +90,21 @@ async def start_as_eligible(conn: Connection, vendors: Sequence[tuple[str, dt.da
     )
 
 
-# What was last announced of a vendor: eligible, and if not, eligible again on.
-Announced = tuple[bool, dt.date | None]
+# What was last announced of a vendor: eligible; if not, eligible again on and what bars it
+# (`barring`; None for states saved before it was kept).
+Announced = tuple[bool, dt.date | None, str | None]
+
+
+def barring(answer: Eligibility) -> str:
+    """What an answer says bars the vendor, as one comparable text. A second sanction, or one
+    amended to more agencies, leaves eligible and eligible-again-on as they were but bars the
+    vendor somewhere new: migration opens plans and agencies are alerted from the reasons, so
+    a change of them is announced too."""
+    return json.dumps(
+        [reason_ref(r).model_dump(mode="json") for r in answer.reasons],
+        sort_keys=True,
+        ensure_ascii=False,
+    )
 
 
 async def lock_states(conn: Connection, vendor_ids: Sequence[str]) -> dict[str, Announced]:
@@ -99,11 +113,26 @@ async def lock_states(conn: Connection, vendor_ids: Sequence[str]) -> dict[str, 
     deadlock): a concurrent reconcile of the same vendor waits, then screens what this one
     committed, instead of overwriting a newer answer with an older one."""
     rows = await conn.fetch(
-        "SELECT vendor_id, eligible, eligible_again_on FROM registry_eligibility_state"
+        "SELECT vendor_id, eligible, eligible_again_on, barring FROM registry_eligibility_state"
         " WHERE vendor_id = ANY($1::text[]) ORDER BY vendor_id FOR UPDATE",
         list(vendor_ids),
     )
-    return {r["vendor_id"]: (r["eligible"], r["eligible_again_on"]) for r in rows}
+    return {r["vendor_id"]: (r["eligible"], r["eligible_again_on"], r["barring"]) for r in rows}
+
+
+def announced_as(answer: Eligibility) -> Announced:
+    """The state an answer is recorded as once announced."""
+    return answer.eligible, answer.eligible_again_on, barring(answer)
+
+
+def _differs(announced: Announced | None, answer: Eligibility) -> bool:
+    # A vendor without an announced state is new, and new vendors start eligible. A state kept
+    # before its reasons were is compared without them (saying it all again on upgrading
+    # would alert every agency once more).
+    eligible, again, said = announced if announced is not None else (True, None, "[]")
+    if (eligible, again) != (answer.eligible, answer.eligible_again_on):
+        return True
+    return said is not None and said != barring(answer)
 
 
 def changed_answers(
@@ -113,8 +142,7 @@ def changed_answers(
     return [
         answer
         for vendor_id, answer in answers.items()
-        # A vendor without an announced state is new, and new vendors start eligible.
-        if announced.get(vendor_id, (True, None)) != (answer.eligible, answer.eligible_again_on)
+        if _differs(announced.get(vendor_id), answer)
     ]
 
 
@@ -123,17 +151,18 @@ async def save_states(conn: Connection, answers: Sequence[tuple[Eligibility, dt.
     answer's day and updated when the log recorded the causing event; one statement."""
     await conn.execute(
         """INSERT INTO registry_eligibility_state
-               (vendor_id, eligible, eligible_again_on, as_of, updated_at)
+               (vendor_id, eligible, eligible_again_on, as_of, updated_at, barring)
            SELECT * FROM unnest($1::text[], $2::boolean[], $3::date[], $4::date[],
-                                $5::timestamptz[])
+                                $5::timestamptz[], $6::text[])
            ON CONFLICT (vendor_id) DO UPDATE SET eligible = EXCLUDED.eligible,
                eligible_again_on = EXCLUDED.eligible_again_on, as_of = EXCLUDED.as_of,
-               updated_at = EXCLUDED.updated_at""",
+               updated_at = EXCLUDED.updated_at, barring = EXCLUDED.barring""",
         [a.vendor_id for a, _ in answers],
         [a.eligible for a, _ in answers],
         [a.eligible_again_on for a, _ in answers],
         [a.as_of for a, _ in answers],
         [at for _, at in answers],
+        [barring(a) for a, _ in answers],
     )
 
 

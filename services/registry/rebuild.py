@@ -77,7 +77,7 @@ async def finish(conn: Connection) -> None:
     await conn.execute(
         f"""UPDATE registry_eligibility_state s
             SET eligible = b.eligible, eligible_again_on = b.eligible_again_on,
-                as_of = b.as_of, updated_at = b.updated_at
+                barring = b.barring, as_of = b.as_of, updated_at = b.updated_at
             FROM {_ANNOUNCED} b WHERE b.vendor_id = s.vendor_id"""
     )
 

@@ -151,3 +151,44 @@ async def test_the_jobs_announce_the_calendar_and_relay_to_the_log(pool: asyncpg
     )
     payload = json.loads(stored)["payload"]
     assert (payload["as_of"], payload["eligible"]) == (case_b.SUSPENSION_START, False)
+
+
+async def test_a_sanction_barring_the_vendor_somewhere_new_is_announced(
+    pool: asyncpg.Pool,
+) -> None:
+    """A second sanction, scoped to another agency, with the same days: eligible and eligible
+    again on stay the same, but the vendor is now barred there too, which migration and the
+    agencies' alerts learn only from an announcement. So are its scope widened, and a state
+    announced before the reasons were kept (compared without them, not said again)."""
+    registry = consumer(clock("2023-03-01"))
+    city = case_b.suspended(agencies=["City IT"])
+    water = case_b.suspended(sanction_id="water-2022-007", agencies=["Water Bureau"])
+    await apply(pool, case_b.registered(), city, consumer=registry)
+    await apply(pool, water, consumer=registry)
+    first, second = await outbox(pool)
+    assert [r["sanction_id"] for r in first["payload"]["reasons"]] == ["city-2022-001"]
+    assert sorted(r["sanction_id"] for r in second["payload"]["reasons"]) == [
+        "city-2022-001",
+        "water-2022-007",
+    ]
+    assert second["payload"]["eligible_again_on"] == first["payload"]["eligible_again_on"]
+    await _calendar_passes(pool, "2023-03-02")  # nothing changed: nothing more announced
+    assert len(await outbox(pool)) == 2
+
+    await apply(
+        pool,
+        case_b.amended(agencies=["City IT", "Parks"], effective_on="2023-03-01"),
+        consumer=registry,
+    )
+    *_, widened = await outbox(pool)
+    assert widened["event_id"] != second["event_id"]
+    (city_reason,) = [
+        r
+        for r in widened["payload"]["reasons"]
+        if r["sanction_id"] == city["payload"]["sanction_id"]
+    ]
+    assert city_reason["agencies"] == ["City IT", "Parks"]
+
+    await pool.execute("UPDATE registry_eligibility_state SET barring = NULL")
+    await _calendar_passes(pool, "2023-03-03")
+    assert len(await outbox(pool)) == 3

@@ -206,7 +206,7 @@ def _rescreen(
     }
     changed = announcements.changed_answers(answers, announced)
     for answer in answers.values():
-        announced[answer.vendor_id] = (answer.eligible, answer.eligible_again_on)
+        announced[answer.vendor_id] = announcements.announced_as(answer)
         writes.states[answer.vendor_id] = (answer, now)
     if announce:
         writes.announcements += [announcements.eligibility_event(a, now) for a in changed]
