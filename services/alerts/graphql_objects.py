@@ -178,10 +178,11 @@ class Alert(Node):
     change: AlertChange = strawberry.field(description="What changed.")  # type: ignore[valid-type]
     as_of: dt.date = strawberry.field(description="First day the new eligibility holds.")
     eligible_again_on: dt.date | None = strawberry.field(
-        description="First day eligible again; null when lifted, or when no end is known."
+        description="First day it may bid at this agency again; null when lifted, or when no"
+        " end is known."
     )
     reasons: list[EligibilityReason] = strawberry.field(
-        description="Every sanction barring the vendor (empty when lifted)."
+        description="Every sanction barring the vendor at this agency (empty when lifted there)."
     )
     watchlists: list[str] = strawberry.field(
         description=f"The agency's watchlists naming the vendor (`{RUNNING_CONTRACTS}` first)."

@@ -19,8 +19,10 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 
+from pydantic import TypeAdapter
+
 from services.alerts import repository
-from services.alerts.changes import RUNNING_CONTRACTS, Seen, alert_id, change_of
+from services.alerts.changes import RUNNING_CONTRACTS, Seen, alert_id, change_at
 from services.events.alerts import (
     AlertAcknowledged,
     AlertChange,
@@ -31,7 +33,7 @@ from services.events.alerts import (
 )
 from services.events.base import EventEnvelope
 from services.events.catalog import ENVELOPES, SCHEMA_VERSION
-from services.events.emitted import EligibilityChanged
+from services.events.emitted import EligibilityChanged, EligibilityReasonRef
 from services.events.imports import ImportCandidatesListed, ImportReported, ReviewCandidate
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection
@@ -42,6 +44,8 @@ from services.registry.storage.record_repository import agencies_contracting
 
 SOURCE = "vendorwatch.alerts"
 OUTBOX = Outbox("alert_outbox")
+# An announcement's reasons as `alert_eligibility` keeps them.
+_REASONS = TypeAdapter(list[EligibilityReasonRef])
 
 
 def webhook_body(event: EventEnvelope) -> str:
@@ -86,7 +90,8 @@ class AlertHandlers:
         payload = event.payload
         assert isinstance(payload, EligibilityChanged)
         vendor_id = event.vendor_id
-        previous = await self._seen(conn, vendor_id, (payload.eligible, payload.eligible_again_on))
+        now = Seen(payload.eligible, payload.eligible_again_on, tuple(payload.reasons))
+        previous = await self._seen(conn, vendor_id, now)
         raised_at = await recorded_time(conn, event, self._clock)
         if await _history(conn, raised_at):
             return
@@ -97,16 +102,17 @@ class AlertHandlers:
                 AlertRaised(
                     alert_id=alert_id(agency, event.event_id),
                     agency=agency,
-                    change=change_of(previous, payload.eligible),
+                    change=change.kind,
                     as_of=payload.as_of,
-                    eligible_again_on=payload.eligible_again_on,
-                    reasons=payload.reasons,
+                    eligible_again_on=change.eligible_again_on,
+                    reasons=change.reasons,
                     watchlists=names,
                     cause_event_id=event.event_id,
                     raised_at=raised_at,
                 ),
             )
             for agency, names in watching.items()
+            if (change := change_at(previous, now, agency)) is not None
         ]
         await self._raise(conn, alerts)
 
@@ -216,17 +222,28 @@ class AlertHandlers:
     async def _seen(self, conn: Connection, vendor_id: str, now: Seen) -> Seen | None:
         """What the vendor's previous announcement said; records this one's in its place."""
         row = await conn.fetchrow(
-            "SELECT eligible, eligible_again_on FROM alert_eligibility WHERE vendor_id = $1",
+            "SELECT eligible, eligible_again_on, reasons FROM alert_eligibility"
+            " WHERE vendor_id = $1",
             vendor_id,
         )
         await conn.execute(
-            """INSERT INTO alert_eligibility (vendor_id, eligible, eligible_again_on)
-               VALUES ($1, $2, $3) ON CONFLICT (vendor_id) DO UPDATE
-               SET eligible = EXCLUDED.eligible, eligible_again_on = EXCLUDED.eligible_again_on""",
+            """INSERT INTO alert_eligibility (vendor_id, eligible, eligible_again_on, reasons)
+               VALUES ($1, $2, $3, $4) ON CONFLICT (vendor_id) DO UPDATE
+               SET eligible = EXCLUDED.eligible, eligible_again_on = EXCLUDED.eligible_again_on,
+                   reasons = EXCLUDED.reasons""",
             vendor_id,
-            *now,
+            now.eligible,
+            now.eligible_again_on,
+            _REASONS.dump_json(list(now.reasons or ())).decode(),
         )
-        return None if row is None else (row["eligible"], row["eligible_again_on"])
+        if row is None:
+            return None
+        reasons = row["reasons"]
+        return Seen(
+            row["eligible"],
+            row["eligible_again_on"],
+            None if reasons is None else tuple(_REASONS.validate_json(reasons)),
+        )
 
     def _alert(self, vendor_id: str, payload: AlertRaised) -> EventEnvelope:
         # The alert id is the event id: a relay repeated after a crash is de-duplicated by

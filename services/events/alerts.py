@@ -80,9 +80,9 @@ class PossibleMatch(StrictModel):
 
 
 class AlertRaised(Payload):
-    """A watched vendor became barred, had its barring period changed, or was cleared, or a
-    newly imported list entry may be it; one per agency watching it and change (emitted by the
-    alerts service; the envelope's event_id is the alert id)."""
+    """A watched vendor became barred at the agency, had what bars it there changed, or was
+    cleared there, or a newly imported list entry may be it; one per agency watching it and
+    change (emitted by the alerts service; the envelope's event_id is the alert id)."""
 
     event_type: ClassVar[str] = "alert.raised"
 
@@ -91,10 +91,11 @@ class AlertRaised(Payload):
     change: AlertChange
     as_of: LocalDate = Field(description="First day the new eligibility holds.")
     eligible_again_on: LocalDate | None = Field(
-        description="First day eligible again; null when eligible, or when no end is known."
+        description="First day it may bid at this agency again; null when it may, or when no"
+        " end is known."
     )
     reasons: list[EligibilityReasonRef] = Field(
-        description="Every sanction barring the vendor; empty when lifted."
+        description="Every sanction barring the vendor at this agency; empty when lifted there."
     )
     watchlists: list[ShortText] = Field(
         min_length=1,

@@ -3,6 +3,7 @@ are in `migration`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import ClassVar, Self
 
@@ -15,7 +16,7 @@ from services.events.base import (
     ShortText,
     StrictModel,
 )
-from services.events.sanction import SanctionKind
+from services.events.sanction import SanctionKind, in_scope
 
 
 class EligibilityReasonRef(StrictModel):
@@ -43,6 +44,12 @@ class EligibilityReasonRef(StrictModel):
         if self.ends_on is not None and self.ends_on < self.starts_on:
             raise ValueError(f"ends_on: {self.ends_on} is before starts_on {self.starts_on}")
         return self
+
+
+def barring_at(reasons: Sequence[EligibilityReasonRef], agency: str) -> list[EligibilityReasonRef]:
+    """The reasons that bar the vendor at this agency (those without agencies bar it
+    everywhere), its name compared as the registry compares it."""
+    return [r for r in reasons if in_scope(r.agencies, agency)]
 
 
 class EligibilityChanged(Payload):

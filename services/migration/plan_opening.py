@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from services.events.catalog import new_event
+from services.events.emitted import barring_at
 from services.events.migration import MigrationPlanCreated, MigrationTrigger
 from services.migration.domain import bars
 from services.migration.domain.items import ItemState
@@ -83,7 +84,7 @@ async def cover(
     for contract in await contract_repository.active_contracts(conn, vendor_id, agency, since):
         by_agency[contract.agency].append(contract)
     for where, contracts in sorted(by_agency.items()):
-        barring = bars.relevant(reasons, where)
+        barring = barring_at(reasons, where)
         if not barring:
             continue
         plan = await plan_repository.plan_for(conn, vendor_id, where)

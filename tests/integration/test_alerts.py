@@ -456,3 +456,46 @@ async def test_a_bidder_list_is_saved_by_ids_and_identifiers_of_known_vendors(
     event = json.loads(stored["envelope"])
     assert event["payload"]["vendor_ids"] == ["vendor-c", VENDOR]
     assert event["recorded_by"]["subject"] == "officer"
+
+
+async def test_an_agency_is_alerted_only_when_what_bars_the_vendor_there_changes(
+    pool: asyncpg.Pool,
+) -> None:
+    """A sanction scoped to one agency alerts that agency alone; a second one, scoped to the
+    other, alerts only the other (the first's reasons there are unchanged); lifting the first
+    tells the first agency it may take the vendor again, and no one else."""
+    consumer = alerts_setup.consumer(Settings(database_url="unused"))
+    await apply(pool, case_b.registered(), contract(MINE))
+    await apply(pool, saved(THEIRS, "bidders 2026-04", [VENDOR]), consumer=consumer)
+    start = TODAY - dt.timedelta(days=1)
+    mine = case_b.suspended(
+        starts_on=str(start), decided_on=str(start - dt.timedelta(days=1)), agencies=[MINE]
+    )
+    theirs = case_b.suspended(
+        sanction_id="tax-2026-002",
+        starts_on=str(start),
+        decided_on=str(start - dt.timedelta(days=1)),
+        duration_months=6,
+        agencies=[THEIRS],
+    )
+    await announce(pool, consumer, mine)
+    await announce(pool, consumer, theirs)
+    await announce(pool, consumer, case_b.lifted(str(TODAY)))
+
+    rows = await pool.fetch(
+        "SELECT agency, change, eligible_again_on, reasons FROM alerts ORDER BY seq"
+    )
+    assert [(r["agency"], r["change"]) for r in rows] == [
+        (MINE, "barred"),
+        (THEIRS, "barred"),
+        (MINE, "lifted"),
+    ]
+    assert [[x["sanction_id"] for x in json.loads(r["reasons"])] for r in rows] == [
+        [mine["payload"]["sanction_id"]],
+        [theirs["payload"]["sanction_id"]],
+        [],
+    ]
+    # Each agency's own day: THEIRS's six months, not the eighteen that bar it at MINE.
+    ends = [r["eligible_again_on"] for r in rows]
+    assert ends[0] is not None and ends[1] is not None and ends[1] < ends[0]
+    assert ends[2] is None

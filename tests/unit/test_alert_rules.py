@@ -1,35 +1,93 @@
-"""The alerts' pure rules: what kind of change an announcement is, alert ids, webhook
-signatures as a receiver checks them, and the retries' backoff."""
+"""The alerts' pure rules: what an announcement changes for each watching agency, alert ids,
+webhook signatures as a receiver checks them, and the retries' backoff."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 
-import pytest
-
-from services.alerts.changes import alert_id, change_of
+from services.alerts.changes import AgencyChange, Seen, alert_id, change_at
 from services.alerts.retries import retry_delay
 from services.alerts.signing import SIGNATURE_HEADER, signature, signature_problem
 from services.events.alerts import AlertChange
+from services.events.emitted import EligibilityReasonRef
+from services.events.sanction import SanctionKind
 
 SECRET, BODY, NOW = b"s3cret", b'{"alert_id":"a","change":"barred"}', 1_764_600_000
 
 
-@pytest.mark.parametrize(
-    ("previous", "eligible", "change"),
-    [
-        (None, False, AlertChange.BARRED),  # a vendor starts eligible
-        ((True, None), False, AlertChange.BARRED),
-        ((False, dt.date(2027, 1, 1)), False, AlertChange.PERIOD_CHANGED),
-        ((False, None), False, AlertChange.PERIOD_CHANGED),
-        ((False, dt.date(2027, 1, 1)), True, AlertChange.LIFTED),
-    ],
-)
-def test_the_kind_of_change_follows_the_previous_announcement(
-    previous: tuple[bool, dt.date | None] | None, eligible: bool, change: AlertChange
-) -> None:
-    assert change_of(previous, eligible) is change
+CITY, WATER = "City IT", "Water Bureau"
+DAY = dt.date(2026, 4, 1)
+
+
+def reason(
+    sanction_id: str, ends_on: dt.date | None, agencies: list[str] | None
+) -> EligibilityReasonRef:
+    return EligibilityReasonRef(
+        sanction_id=sanction_id,
+        kind=SanctionKind.BID_SUSPENSION,
+        authority="City procurement office",
+        starts_on=DAY,
+        ends_on=ends_on,
+        agencies=agencies,
+    )
+
+
+def barred(*reasons: EligibilityReasonRef, again: dt.date | None) -> Seen:
+    return Seen(False, again, reasons)
+
+
+CITY_6 = reason("city-1", DAY + dt.timedelta(days=180), [CITY])
+WATER_12 = reason("water-1", DAY + dt.timedelta(days=365), ["water bureau"])  # as written
+EVERYWHERE = reason("all-1", None, None)
+ELIGIBLE = Seen(True, None, ())
+
+
+def test_an_agency_the_sanction_does_not_reach_is_not_alerted() -> None:
+    now = barred(CITY_6, again=DAY + dt.timedelta(days=181))
+    assert change_at(None, now, WATER) is None
+    assert change_at(None, now, CITY) == AgencyChange(
+        AlertChange.BARRED, [CITY_6], DAY + dt.timedelta(days=181)
+    )
+
+
+def test_a_second_agencys_sanction_alerts_it_alone_with_its_own_day() -> None:
+    before = barred(CITY_6, again=DAY + dt.timedelta(days=181))
+    now = barred(CITY_6, WATER_12, again=DAY + dt.timedelta(days=366))
+    assert change_at(before, now, CITY) is None
+    assert change_at(before, now, WATER) == AgencyChange(
+        AlertChange.BARRED, [WATER_12], DAY + dt.timedelta(days=366)
+    )
+    # Lifted at WATER, still barred at CITY: WATER may take it again, CITY hears nothing.
+    assert change_at(now, before, WATER) == AgencyChange(AlertChange.LIFTED, [], None)
+    assert change_at(now, before, CITY) is None
+
+
+def test_the_agencys_day_is_the_vendors_when_an_unscoped_sanction_bars_it_longer() -> None:
+    now = barred(CITY_6, EVERYWHERE, again=None)
+    change = change_at(ELIGIBLE, now, CITY)
+    assert change is not None and change.eligible_again_on is None
+    assert change.reasons == [CITY_6, EVERYWHERE]
+
+
+def test_a_period_changed_at_the_agency_is_alerted_there() -> None:
+    longer = reason("city-1", DAY + dt.timedelta(days=365), [CITY])
+    before = barred(CITY_6, WATER_12, again=DAY + dt.timedelta(days=366))
+    now = barred(longer, WATER_12, again=DAY + dt.timedelta(days=366))
+    assert change_at(before, now, CITY) == AgencyChange(
+        AlertChange.PERIOD_CHANGED, [longer], DAY + dt.timedelta(days=366)
+    )
+    assert change_at(before, now, WATER) is None
+
+
+def test_an_announcement_seen_before_reasons_were_kept_is_compared_as_before() -> None:
+    unknown_barred = Seen(False, DAY + dt.timedelta(days=181), None)
+    now = barred(WATER_12, again=DAY + dt.timedelta(days=366))
+    assert change_at(unknown_barred, now, WATER) == AgencyChange(
+        AlertChange.PERIOD_CHANGED, [WATER_12], DAY + dt.timedelta(days=366)
+    )
+    assert change_at(unknown_barred, ELIGIBLE, CITY) == AgencyChange(AlertChange.LIFTED, [], None)
+    assert change_at(Seen(True, None, None), now, CITY) is None
 
 
 def test_an_alert_id_is_the_same_for_one_change_and_agency_only() -> None:

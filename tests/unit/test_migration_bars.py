@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.events.emitted import EligibilityReasonRef
+from services.events.emitted import EligibilityReasonRef, barring_at
 from services.events.sanction import SanctionKind
-from services.migration.domain.bars import relevant
 
 
 def _reason(agencies: list[str] | None) -> EligibilityReasonRef:
@@ -25,7 +24,7 @@ def test_an_agency_written_otherwise_is_the_same_agency() -> None:
     # must open there too.
     scoped = _reason(["City IT"])
     for written in ("City IT", "city it", " CITY  IT ", "Ｃｉｔｙ ＩＴ"):
-        assert relevant([scoped], written) == [scoped]
-    assert relevant([scoped], "City Water") == []
+        assert barring_at([scoped], written) == [scoped]
+    assert barring_at([scoped], "City Water") == []
     everywhere = _reason(None)
-    assert relevant([everywhere], "City Water") == [everywhere]
+    assert barring_at([everywhere], "City Water") == [everywhere]

@@ -5,22 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from services.events.emitted import EligibilityReasonRef
+from services.events.emitted import EligibilityReasonRef, barring_at
 from services.events.migration import MigrationTrigger
-from services.events.sanction import SanctionKind, in_scope
-
-
-def relevant(reasons: Sequence[EligibilityReasonRef], agency: str) -> list[EligibilityReasonRef]:
-    """The sanctions that bar the vendor at this agency (those without agencies bar it
-    everywhere), its name compared as the registry compares it."""
-    return [r for r in reasons if in_scope(r.agencies, agency)]
+from services.events.sanction import SanctionKind
 
 
 def describe(
     reasons: Sequence[EligibilityReasonRef], agency: str, eligible_again_on: dt.date | None
 ) -> str | None:
     """Why the vendor may not take work at `agency`, in a line; None when nothing bars it."""
-    barring = relevant(reasons, agency)
+    barring = barring_at(reasons, agency)
     if not barring:
         return None
     parts = []
