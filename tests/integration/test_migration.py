@@ -19,9 +19,12 @@ from services.migration.setup import consumer
 from services.migration.storage import plan_repository
 from services.platform.clock import Clock
 from services.platform.postgres.database import Connection
-from tests.support import case_migration, registry_db
+from services.platform.settings import Settings
+from tests.support import case_b, case_migration, registry_db
 from tests.support.case_migration import AGENCY, CONTRACTS, FORCED, VENDOR
 from tests.support.event_examples import envelope
+from tests.support.in_process_api import execute
+from tests.support.migration_checks import operation
 from tests.support.migration_verifier import violations
 from tests.support.registry import TOKYO, FixedClock
 
@@ -355,3 +358,35 @@ async def test_a_plan_the_planner_cannot_schedule_does_not_stop_the_others(
     async with pool.acquire() as conn:
         assert await plan_repository.latest_version(conn, PLAN) is not None
     assert "plan plan-broken could not be scheduled" in caplog.text
+
+
+async def test_a_replacement_a_recorded_sanction_will_bar_is_refused_saying_from_when(
+    pool: asyncpg.Pool,
+) -> None:
+    """Eligible today, but a suspension already recorded starts next month: the contracts moved
+    to it would have to move again. The receipt says which sanction, and from when."""
+    await the_case(pool)
+    today = Settings(database_url="unused").clock.today()  # the API's today
+    starts = today + dt.timedelta(days=30)
+    later = case_b.suspended(
+        "vendor-y",
+        "city-2027-010",
+        starts_on=str(starts),
+        decided_on=str(starts - dt.timedelta(days=1)),
+    )
+    await registry_db.apply(pool, case_b.registered("vendor-y"), later)
+    answer = (
+        await execute(
+            pool,
+            operation("choose-replacement-vendor"),
+            planId=PLAN,
+            contractId="c01",
+            vendorId="vendor-y",
+        )
+    )["chooseReplacementVendor"]
+    assert not answer["accepted"]
+    (error,) = answer["errors"]
+    assert (error["field"], error["code"]) == ("vendorId", "barred_later")
+    assert "city-2027-010" in error["message"] and f"from {starts}" in error["message"]
+    stored = "SELECT count(*) FROM event_store WHERE event_type = 'migration.replacement_chosen'"
+    assert await pool.fetchval(stored) == 0

@@ -30,6 +30,7 @@ const CHOOSE = `mutation ConsoleChooseReplacement($planId: ID!, $contractId: ID!
 const BARRED_BY = `query ConsoleBarredBy($vendorId: ID!, $agency: String) {
   bidEligibility(vendor: {vendorId: $vendorId}, agency: $agency) {
     reasons { sanctionId kind authority startsOn endsOn viaVendorId }
+    upcoming { sanctionId kind authority startsOn endsOn viaVendorId }
   }
 }`;
 // The checks a person ticks; REPLACEMENT_CHOSEN_AND_ELIGIBLE follows the replacement.
@@ -112,9 +113,15 @@ function Replacement({ session, plan, item, changed }) {
     setBarredBy(null);
     if (result.receipt?.accepted) changed();
     else if (result.byField.vendorId) {
-      // The refusal names the sanction; the sanctions themselves, as screening shows them.
+      // The refusal names the sanction; the sanctions themselves, as screening shows them:
+      // those barring the vendor now, or else those recorded to bar it later.
       const answer = await api(BARRED_BY, { vendorId, agency: plan.agency }).catch(() => null);
-      setBarredBy(answer?.bidEligibility.reasons ?? null);
+      const eligibility = answer?.bidEligibility;
+      setBarredBy(eligibility
+        ? eligibility.reasons.length
+          ? { later: false, reasons: eligibility.reasons }
+          : { later: true, reasons: eligibility.upcoming }
+        : null);
     }
   };
   const errors = outcome?.byField;
@@ -128,9 +135,9 @@ function Replacement({ session, plan, item, changed }) {
       : null}
     ${item.replacementProblem ? html`<p class="error">${item.replacementProblem}</p>` : null}
     <${Field} t=${t} form=${form} name="vendorId" label=${t("migration.replacementVendor")} required value=${values.vendorId} set=${set} errors=${errors} />
-    ${barredBy && barredBy.length
+    ${barredBy && barredBy.reasons.length
       ? html`<div class="barred-by" data-barred-by=${values.vendorId.trim()}>
-          ${t("migration.barredBy")}<${Reasons} t=${t} language=${language} reasons=${barredBy} />
+          ${barredBy.later ? t("migration.barredLater") : t("migration.barredBy")}<${Reasons} t=${t} language=${language} reasons=${barredBy.reasons} />
         </div>`
       : null}
     <${Field} t=${t} form=${form} name="chosenOn" label=${t("migration.chosenOn")} hint=${t("form.dateHint")} value=${values.chosenOn} set=${set} errors=${errors} />

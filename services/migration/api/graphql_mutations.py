@@ -5,7 +5,7 @@ then appends the event to the log, where the migration service applies (and chec
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
 import strawberry
@@ -32,6 +32,7 @@ from services.migration.storage.plan_repository import PlanRow
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import WaitForProcessing, described_enum
 from services.platform.graphql.receipts import EventReceipt, FieldProblem, record
+from services.registry.domain.eligibility import Reason
 from services.registry.reads.queries import RegistryQueryError, bid_eligibility_many
 
 ChecklistCheck = described_enum(
@@ -157,7 +158,9 @@ async def _item(info: Info, plan: PlanRow, contract_id: str) -> ItemState:
 
 
 async def _refuse_ineligible(info: Info, vendor_id: str, agency: str) -> None:
-    """The registry's own answer for today, so a suspended replacement is refused at once."""
+    """The registry's own answer for today, so a suspended replacement is refused at once, and
+    so is one a sanction already recorded will bar at the agency later: the contracts moved
+    to it would need moving again."""
     async with info.context.pool.acquire() as conn:
         try:
             [answer] = await bid_eligibility_many(
@@ -168,17 +171,29 @@ async def _refuse_ineligible(info: Info, vendor_id: str, agency: str) -> None:
                 "vendorId", f"unknown vendor {vendor_id!r}", "unknown_vendor"
             ) from None
     if not answer.eligible:
-        reasons = "; ".join(
-            f"{r.kind.value.replace('_', ' ')} {r.sanction_id} by {r.authority}"
-            f" from {r.starts_on}" + (f" until {r.ends_on}" if r.ends_on else " indefinitely")
-            for r in answer.reasons
-        )
         again = (
             f"; eligible again on {answer.eligible_again_on}" if answer.eligible_again_on else ""
         )
         raise FieldProblem(
-            "vendorId", f"{vendor_id} is not eligible at {agency}: {reasons}{again}", "not_eligible"
+            "vendorId",
+            f"{vendor_id} is not eligible at {agency}: {_reasons(answer.reasons)}{again}",
+            "not_eligible",
         )
+    if answer.upcoming:
+        raise FieldProblem(
+            "vendorId",
+            f"{vendor_id} will be barred at {agency} by a sanction already recorded:"
+            f" {_reasons(answer.upcoming)}",
+            "barred_later",
+        )
+
+
+def _reasons(reasons: Sequence[Reason]) -> str:
+    return "; ".join(
+        f"{r.kind.value.replace('_', ' ')} {r.sanction_id} by {r.authority}"
+        f" from {r.starts_on}" + (f" until {r.ends_on}" if r.ends_on else " indefinitely")
+        for r in reasons
+    )
 
 
 WAIT = "Also wait for the migration service to apply it."
@@ -261,7 +276,8 @@ class MigrationMutation:
 
     @strawberry.mutation(
         description="Chooses the vendor that takes an item over; refused, with the reason, when"
-        " that vendor may not bid at the plan's agency."
+        " that vendor may not bid at the plan's agency, or a sanction already recorded will bar"
+        " it there later (`barred_later`)."
     )
     async def choose_replacement_vendor(
         self,
