@@ -22,7 +22,7 @@ import asyncpg
 import httpx
 
 from services.alerts.retries import retry_delay
-from services.alerts.signing import ALERT_ID_HEADER, SIGNATURE_HEADER, signature
+from services.alerts.signing import ALERT_ID_HEADER, SIGNATURE_HEADER, agency_key, signature
 from services.platform.operations import metrics
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import until_done
@@ -72,9 +72,10 @@ async def _attempt(
     client: httpx.AsyncClient, config: WebhookConfig, row: asyncpg.Record
 ) -> _Outcome:
     body = row["body"].encode()
+    key = agency_key(config.secret, row["agency"])
     headers = {
         "content-type": "application/json",
-        SIGNATURE_HEADER: signature(config.secret, int(time.time()), body),
+        SIGNATURE_HEADER: signature(key, int(time.time()), body),
         ALERT_ID_HEADER: str(row["alert_id"]),
     }
     delay = retry_delay(row["attempts"] + 1, config.first_retry_seconds, config.max_retry_seconds)
@@ -91,12 +92,13 @@ async def _attempt(
 async def deliver_due(pool: asyncpg.Pool, client: httpx.AsyncClient, config: WebhookConfig) -> int:
     """One round: the due deliveries attempted and their outcomes recorded; returns how many."""
     claimed = await pool.fetch(
-        """UPDATE alert_deliveries SET next_try_at = now() + make_interval(secs => $2)
-           WHERE alert_id IN (
+        """UPDATE alert_deliveries d SET next_try_at = now() + make_interval(secs => $2)
+           FROM alerts a
+           WHERE a.alert_id = d.alert_id AND d.alert_id IN (
                SELECT alert_id FROM alert_deliveries
                WHERE delivered_at IS NULL AND next_try_at <= now()
                ORDER BY next_try_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-           RETURNING alert_id, url, body, attempts""",
+           RETURNING d.alert_id, d.url, d.body, d.attempts, a.agency""",
         ROUND,
         # The lease: longer than an attempt may take.
         config.timeout_seconds * 2 + 5,

@@ -27,6 +27,7 @@ SUBCOMMANDS = {
     "schemas": "services.cli.commands.exports:schemas",
     "token": "services.cli.tokens:token_group",
     "kafka": "services.cli.kafka:kafka_group",
+    "alerts": "services.cli.alert_keys:alerts_group",
 }
 
 

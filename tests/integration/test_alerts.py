@@ -21,11 +21,13 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from services.alerts import setup as alerts_setup
 from services.alerts.changes import RUNNING_CONTRACTS
 from services.alerts.signing import ALERT_ID_HEADER, SIGNATURE_HEADER, signature_problem
 from services.alerts.webhooks import WebhookConfig, deliver_due, run_deliveries
+from services.cli.main import cli
 from services.events.alerts import watchlist_key
 from services.platform.consuming.consumer import apply_serialized_batch
 from services.platform.operations.liveness import Liveness
@@ -174,12 +176,25 @@ async def deliveries(pool: asyncpg.Pool) -> list[asyncpg.Record]:
     return await pool.fetch("SELECT * FROM alert_deliveries ORDER BY alert_id")
 
 
+def webhook_key(agency: str) -> bytes:
+    """The key the operator hands `agency` (`vendorwatch alerts webhook-key`)."""
+    printed = CliRunner().invoke(
+        cli, ["alerts", "webhook-key", agency], env={"VENDORWATCH_ALERT_WEBHOOK_SECRET": SECRET}
+    )
+    assert printed.exit_code == 0, printed.output
+    return printed.output.strip().encode()
+
+
 def check_signed(received: list[tuple[dict[str, str], bytes]]) -> None:
+    """Each delivery to MINE verifies with MINE's key, and with neither the deployment's
+    secret nor another agency's key (a receiving agency cannot sign for another)."""
+    now = int(time.time())
     for headers, body in received:
-        problem = signature_problem(
-            SECRET.encode(), headers[SIGNATURE_HEADER], body, int(time.time())
-        )
+        header = headers[SIGNATURE_HEADER]
+        problem = signature_problem(webhook_key(MINE), header, body, now)
         assert problem is None, problem
+        for other in (SECRET.encode(), webhook_key(THEIRS)):
+            assert signature_problem(other, header, body, now) is not None
         assert json.loads(body)["alert_id"] == headers[ALERT_ID_HEADER]
 
 
