@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from services.events.alerts import AlertChange
-from services.events.emitted import EligibilityReasonRef, barring_at
+from services.events.emitted import EligibilityReasonRef, barring_at, reasons_key
 
 # The automatic watchlist's name: the vendors of the agency's running contracts.
 RUNNING_CONTRACTS = "running contracts"
@@ -55,7 +55,7 @@ def change_at(previous: Seen | None, now: Seen, agency: str) -> AgencyChange | N
     again = _again_at(now, barring)
     if previous is None or not before:
         return AgencyChange(AlertChange.BARRED, barring, again)
-    if _said(before) == _said(barring) and _again_at(previous, before) == again:
+    if reasons_key(before) == reasons_key(barring) and _again_at(previous, before) == again:
         return None
     return AgencyChange(AlertChange.PERIOD_CHANGED, barring, again)
 
@@ -73,10 +73,6 @@ def _again_at(seen: Seen, barring: list[EligibilityReasonRef]) -> dt.date | None
         return seen.eligible_again_on
     after = max(end for end in ends if end is not None) + dt.timedelta(days=1)
     return after if seen.eligible_again_on is None else min(after, seen.eligible_again_on)
-
-
-def _said(reasons: list[EligibilityReasonRef]) -> list[str]:
-    return sorted(r.model_dump_json() for r in reasons)
 
 
 def alert_id(agency: str, cause_event_id: uuid.UUID, part: str | None = None) -> uuid.UUID:

@@ -3,6 +3,7 @@ are in `migration`)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import ClassVar, Self
@@ -16,7 +17,7 @@ from services.events.base import (
     ShortText,
     StrictModel,
 )
-from services.events.sanction import SanctionKind, in_scope
+from services.events.sanction import SanctionKind, in_scope, scope_key
 
 
 class EligibilityReasonRef(StrictModel):
@@ -50,6 +51,21 @@ def barring_at(reasons: Sequence[EligibilityReasonRef], agency: str) -> list[Eli
     """The reasons that bar the vendor at this agency (those without agencies bar it
     everywhere), its name compared as the registry compares it."""
     return [r for r in reasons if in_scope(r.agencies, agency)]
+
+
+def reasons_key(reasons: Sequence[EligibilityReasonRef]) -> str:
+    """What the reasons say, as one comparable text: the order of the reasons, and of a
+    sanction's agencies and categories as its senders listed them (or their case), says
+    nothing, so a second reading of the same state is the same text."""
+
+    def said(reason: EligibilityReasonRef) -> str:
+        fields = reason.model_dump(mode="json")
+        for scope in ("agencies", "categories"):
+            if fields[scope] is not None:
+                fields[scope] = sorted({scope_key(name) for name in fields[scope]})
+        return json.dumps(fields, sort_keys=True, ensure_ascii=False)
+
+    return json.dumps(sorted(said(r) for r in reasons), ensure_ascii=False)
 
 
 class EligibilityChanged(Payload):

@@ -19,7 +19,7 @@ from services.events.contract import (
     SubcontractRequested,
     TerminationReason,
 )
-from services.events.emitted import EligibilityChanged
+from services.events.emitted import EligibilityChanged, barring_at, reasons_key
 from services.events.migration import ChecklistCheck, MigrationItemStatus
 from services.migration.domain import bars
 from services.migration.plan_opening import cover
@@ -111,8 +111,8 @@ class WorldHandlers:
     async def eligibility_changed(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(EligibilityChanged, event.payload)
         vendor_id = event.vendor_id
+        previously = await contract_repository.bars_on(conn, vendor_id)
         await contract_repository.record_eligibility(conn, vendor_id, p)
-        state = "eligible again" if p.eligible else "no longer eligible"
 
         def bar(agency: str) -> str | None:
             # The announcement itself says what bars the vendor where: no need to read it back.
@@ -122,6 +122,7 @@ class WorldHandlers:
             eligible_here = bar(plan.agency) is None
             if eligible_here != plan.vendor_eligible:
                 await plan_repository.set_vendor_eligible(conn, plan.plan_id, eligible_here)
+                state = "eligible again" if eligible_here else "no longer eligible"
                 await plan_repository.changed(
                     conn, plan.plan_id, f"{vendor_id} {state} as of {p.as_of}"
                 )
@@ -130,16 +131,22 @@ class WorldHandlers:
         for plan_id, contract_id, agency in await plan_repository.items_replaced_by(
             conn, vendor_id
         ):
+            # An announcement about the replacement may change nothing at this plan's agency
+            # (a sanction elsewhere): no new version, and no cause that says otherwise.
+            before = barring_at(previously[1], agency) if previously is not None else []
+            if reasons_key(before) == reasons_key(barring_at(p.reasons, agency)):
+                continue
             barred = bar(agency)
             if barred is not None:
                 # The item is open again: a new replacement must be found and prepared.
                 await plan_repository.update_item(
                     conn, plan_id, contract_id, status=MigrationItemStatus.PLANNED.value
                 )
+            here = "no longer eligible" if barred else "eligible again"
             await plan_repository.changed(
                 conn,
                 plan_id,
-                f"{contract_id}'s replacement {vendor_id} {state} as of {p.as_of}"
+                f"{contract_id}'s replacement {vendor_id} {here} as of {p.as_of}"
                 + (f": {barred}" if barred else ""),
             )
 

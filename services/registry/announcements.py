@@ -9,12 +9,11 @@ written in the same transaction, relayed to the event log afterwards.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping, Sequence
 
 from services.events.base import EventEnvelope
 from services.events.catalog import new_event
-from services.events.emitted import EligibilityChanged, EligibilityReasonRef
+from services.events.emitted import EligibilityChanged, EligibilityReasonRef, reasons_key
 from services.platform.consuming.outbox import Outbox
 from services.platform.postgres.database import Connection
 from services.registry.domain.eligibility import Eligibility, Reason
@@ -91,7 +90,10 @@ async def start_as_eligible(conn: Connection, vendors: Sequence[tuple[str, dt.da
 
 
 # What was last announced of a vendor: eligible; if not, eligible again on and what bars it
-# (`barring`; None for states saved before it was kept).
+# (`barring`; None for states saved before it was kept: compared without it, and filled in by
+# the vendor's next screening, which the calendar's first pass gives every vendor, without an
+# announcement. What changed before the upgrade and was never announced stays so, rather than
+# every barred vendor being announced, and every watching agency alerted, once more).
 Announced = tuple[bool, dt.date | None, str | None]
 
 
@@ -99,12 +101,8 @@ def barring(answer: Eligibility) -> str:
     """What an answer says bars the vendor, as one comparable text. A second sanction, or one
     amended to more agencies, leaves eligible and eligible-again-on as they were but bars the
     vendor somewhere new: migration opens plans and agencies are alerted from the reasons, so
-    a change of them is announced too."""
-    return json.dumps(
-        [reason_ref(r).model_dump(mode="json") for r in answer.reasons],
-        sort_keys=True,
-        ensure_ascii=False,
-    )
+    a change of them is announced too (and only a change: `reasons_key` ignores order)."""
+    return reasons_key([reason_ref(r) for r in answer.reasons])
 
 
 async def lock_states(conn: Connection, vendor_ids: Sequence[str]) -> dict[str, Announced]:

@@ -27,7 +27,7 @@ from typing import Any
 
 import asyncpg
 
-from services.events.catalog import parse_event
+from services.events.catalog import parse_stored
 from services.events.emitted import RiskBand
 from services.platform.postgres.database import Connection
 from services.risk.domain.facts import VendorState
@@ -74,7 +74,7 @@ def derive(
     upcoming = next(pending, None)
     for row in rows:
         while upcoming is not None and upcoming[0] <= row["seq"]:
-            event = parse_event(upcoming[1])
+            event = parse_stored(upcoming[1])
             state = fold_one(state, event)
             seen.append(event)
             upcoming = next(pending, None)

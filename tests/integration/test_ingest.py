@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import asyncpg
 import pytest
@@ -11,7 +12,13 @@ import pytest
 from services.events.catalog import MAX_EVENT_BYTES, parse_event
 from services.ingest.handlers import Accepted, Rejected, ingest_batch
 from services.platform.consuming import dead_letters
-from services.platform.eventstore import chain, event_store
+from services.platform.eventstore import (
+    chain,
+    event_queries,
+    event_store,
+    parsed_events,
+    verification,
+)
 from tests.support import case_b
 
 pytestmark = pytest.mark.postgres
@@ -202,3 +209,58 @@ async def test_an_event_longer_as_stored_than_the_limit_is_refused_saying_so(
     assert await pool.fetchval("SELECT count(*) FROM event_store") == 1
     stored = await pool.fetchval("SELECT envelope::text FROM event_store")
     parse_event(stored)  # what was stored, every reader accepts
+
+
+def _near_the_limit_in_many_fields() -> bytes:
+    """An event whose canonical JSON is just under MAX_EVENT_BYTES, in thousands of fields:
+    PostgreSQL's jsonb gives it back with a space after every colon and comma, past the
+    limit."""
+    wide = "名" * 300  # the longest name, three bytes a character
+    candidate = {"name": wide, "candidate_name": wide, "score": 90.0, "why": "w"}
+    event: dict[str, Any] = {
+        "event_id": "2b0e6d1e-3c43-4a5a-9d55-2f1f7a8f0c11",
+        "event_type": "import.candidates_listed",
+        "schema_version": 1,
+        "occurred_at": "2024-04-01T09:30:00+09:00",
+        "source": "importer",
+        "vendor_id": "import-y",
+        "payload": {
+            "source": "worldbank",
+            "report_id": "3b0e6d1e-3c43-4a5a-9d55-2f1f7a8f0c11",
+            "offset": 0,
+            "candidates": [
+                {**candidate, "line": n + 1, "vendor_id": f"v-{n}", "candidate_vendor_id": f"c-{n}"}
+                for n in range(500)
+            ],
+        },
+    }
+
+    def sent() -> bytes:
+        return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def stored() -> int:
+        return len(event_store.canonical_json(parse_event(sent())).encode())
+
+    room = MAX_EVENT_BYTES - 10 - stored()
+    for candidate in event["payload"]["candidates"]:
+        added = min(299, room)
+        candidate["why"] += "w" * added
+        room -= added
+    assert MAX_EVENT_BYTES - 300 < stored() <= MAX_EVENT_BYTES
+    return sent()
+
+
+async def test_an_event_at_the_limit_reads_back_from_the_store(pool: asyncpg.Pool) -> None:
+    # Every reader of the store parses its jsonb text: the size check refused it there, so
+    # `verify` called the log broken, and the API's queries, risk and the embedded consumers
+    # reading it from the store (not from this process's memory) stopped at it.
+    (outcome,) = await ingest_batch(pool, [_near_the_limit_in_many_fields()])
+    assert isinstance(outcome, Accepted)
+    (row,) = await pool.fetch("SELECT content_hash, envelope::text AS text FROM event_store")
+    assert len(row["text"].encode()) > MAX_EVENT_BYTES
+    (read,) = parsed_events.parse([(row["content_hash"], row["text"])])
+    assert read == outcome.envelope
+    async with pool.acquire() as conn:
+        events, _ = await event_queries.vendor_timeline(conn, "import-y", 0, 10)
+    assert [e.envelope.event_id for e in events] == [outcome.envelope.event_id]
+    assert (await verification.verify(pool)).problems == ()

@@ -148,6 +148,34 @@ async def test_suspending_a_chosen_replacement_reopens_the_item_and_replans(
     assert "vendor-c" in change and "no longer eligible" in change
 
 
+async def test_a_replacement_barred_at_another_agency_changes_nothing_here(
+    pool: asyncpg.Pool,
+) -> None:
+    """The chosen replacement is suspended by another agency only: this plan's item keeps its
+    replacement and status, and no version says the replacement is no longer eligible."""
+    await the_case(pool)
+    await apply(
+        pool,
+        item_event(
+            "migration.replacement_chosen",
+            "c01",
+            replacement_vendor_id="vendor-c",
+            chosen_on="2022-05-01",
+        ),
+        item_event("migration.item_status_changed", "c01", status="in_progress", on="2022-07-09"),
+    )
+    await replan(pool)
+    elsewhere = case_migration.eligibility_lost("vendor-c", SUSPENDED_ON, "water-2022-901")
+    elsewhere["payload"]["reasons"][0]["agencies"] = ["Water Bureau"]
+    await apply(pool, elsewhere)
+    revision = "SELECT revision, causes FROM migration_plans WHERE plan_id = $1"
+    before = await pool.fetchrow(revision, PLAN)
+    assert before is not None and not any("vendor-c" in c for c in before["causes"] or [])
+    async with pool.acquire() as conn:
+        (item,) = [i for i in await plan_repository.items(conn, PLAN) if i["contract_id"] == "c01"]
+    assert item["status"] == "in_progress"
+
+
 async def test_an_item_cannot_be_done_while_its_checklist_is_incomplete(
     pool: asyncpg.Pool,
 ) -> None:

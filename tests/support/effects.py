@@ -84,7 +84,8 @@ async def effects(pool: asyncpg.Pool, consumers: Sequence[str]) -> Effects:
            UNION ALL SELECT 'incidents', status FROM registry_incidents
            UNION ALL SELECT 'sanctions', kind FROM registry_sanctions
            UNION ALL SELECT 'eligibility', vendor_id || ' ' || eligible || ' '
-                                           || coalesce(eligible_again_on::text, '')
+                                           || coalesce(eligible_again_on::text, '') || ' '
+                                           || coalesce(barring, '')
                      FROM registry_eligibility_state"""
     )
     letters = await pool.fetch("SELECT stage, reason FROM dead_letters ORDER BY id LIMIT 5")

@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from services.events.base import EventEnvelope
-from services.events.catalog import parse_event
+from services.events.catalog import parse_stored
 from services.platform.postgres.database import Connection
 
 
@@ -35,7 +35,7 @@ async def vendor_timeline(
         "SELECT count(*) FROM event_store WHERE vendor_id = $1", vendor_id
     )
     events = [
-        RecordedEvent(r["position"], parse_event(r["envelope"]), r["recorded_at"]) for r in rows
+        RecordedEvent(r["position"], parse_stored(r["envelope"]), r["recorded_at"]) for r in rows
     ]
     return events, total
 
@@ -51,7 +51,7 @@ async def events_named(
         list(event_types) if event_types is not None else None,
     )
     found = [
-        RecordedEvent(r["position"], parse_event(r["envelope"]), r["recorded_at"]) for r in rows
+        RecordedEvent(r["position"], parse_stored(r["envelope"]), r["recorded_at"]) for r in rows
     ]
     return {e.envelope.event_id: e for e in found}
 
@@ -99,6 +99,6 @@ async def recorded_through_the_api(
     )
     total: int = await conn.fetchval(f"SELECT count(*) FROM event_store WHERE {where}", subject)
     events = [
-        RecordedEvent(r["position"], parse_event(r["envelope"]), r["recorded_at"]) for r in rows
+        RecordedEvent(r["position"], parse_stored(r["envelope"]), r["recorded_at"]) for r in rows
     ]
     return events, total

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 from services.events.base import EventEnvelope
-from services.events.catalog import parse_event
+from services.events.catalog import parse_stored
 
 # Events kept, the oldest stored first out: readers go through the log in order, so the
 # oldest is the one they are all past. Enough for the consumers' spread in a 20,000-event
@@ -24,8 +24,8 @@ KEPT = 20_000
 
 _kept: OrderedDict[str, EventEnvelope] = OrderedDict()
 _lock = threading.Lock()  # parsing runs in worker threads (off_the_loop.py)
-# Whether this process reads the store (embedded consumers, a rebuild): one that only appends
-# (distributed mode's ingest worker, an API replica) would hold its appends for nobody.
+# Whether this process reads the store (embedded consumers, a rebuild, distributed ingest's
+# forwarding): one that only appends (an API replica) would hold its appends for nobody.
 _reading = False
 
 
@@ -54,6 +54,6 @@ def known(digests: Sequence[str]) -> list[EventEnvelope | None]:
 
 def parse(rows: Sequence[tuple[str, str]]) -> list[EventEnvelope]:
     """The events of (content hash, stored text) rows, parsed, and held from now on."""
-    events = [parse_event(text) for _, text in rows]
+    events = [parse_stored(text) for _, text in rows]
     remember((digest, event) for (digest, _), event in zip(rows, events, strict=True))
     return events

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
-from services.events.catalog import EventRejected, parse_event
+from services.events.catalog import EventRejected, parse_stored
 from services.platform.eventstore import chain
 from services.platform.eventstore.event_store import content_hash
 from services.platform.postgres.database import Connection
@@ -71,7 +71,7 @@ class _Walk:
         if row["seq"] != self.seq + 1:
             return Problem(where, f"follows seq {self.seq}: events are missing before it")
         try:
-            envelope = parse_event(row["envelope"])
+            envelope = parse_stored(row["envelope"])
         except EventRejected as rejection:
             return Problem(where, f"its content is no longer a valid event: {rejection.reason}")
         content = content_hash(envelope)

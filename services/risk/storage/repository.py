@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 
 from services.events.base import EventEnvelope
-from services.events.catalog import parse_event
+from services.events.catalog import parse_stored
 from services.events.emitted import RiskBand
 from services.platform.postgres.database import Connection
 from services.risk.domain.concentration import ContractRow, DayChanges, StoredTotals
@@ -71,7 +71,7 @@ async def item_events(
         list(items),
         up_to_seq,
     )
-    return [parse_event(r["envelope"]) for r in rows]
+    return [parse_stored(r["envelope"]) for r in rows]
 
 
 async def incident_subjects(
