@@ -35,6 +35,9 @@ from services.platform.eventstore import event_store
 # Events per partition sent in one transaction: bounded memory and lock time when a partition
 # has a backlog (Kafka away for a while), several rounds then.
 CHUNK = 2_000
+# How long a forwarding transaction may sit waiting for the broker (its sends retry for up to
+# the producer's 15 s request timeout, twice over) before PostgreSQL ends it.
+LOCK_HELD_MS = 60_000
 
 
 async def forward_stored(
@@ -46,6 +49,11 @@ async def forward_stored(
     async with pool.acquire() as conn:
         while True:
             async with conn.transaction():
+                # The heads stay locked while the broker answers: should this worker vanish
+                # meanwhile, PostgreSQL ends its session and frees them for the others.
+                await conn.execute(
+                    f"SET LOCAL idle_in_transaction_session_timeout = {LOCK_HELD_MS}"
+                )
                 heads = await conn.fetch(
                     """SELECT partition, forwarded_seq FROM ingest_forward_heads
                        WHERE partition = ANY($1::smallint[])

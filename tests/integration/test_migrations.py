@@ -229,3 +229,32 @@ async def test_forwarding_heads_start_before_the_first_event_never_forwarded(
         chain.partition_of(crashed): 2,
         chain.partition_of(forwarded): 4,
     }
+
+
+async def test_a_store_that_only_ran_embedded_forwards_what_its_consumers_had_not_applied(
+    postgres_admin_url: str,
+) -> None:
+    """Nothing was ever forwarded: each partition goes on from where the embedded consumers all
+    got to, so what they applied is not sent again as news, and what they had not is sent."""
+    vendor = "vendor-embedded"
+    events = [
+        parse_event(case_b.line(envelope("vendor.renamed", example("vendor.renamed"), vendor)))
+        for _ in range(4)
+    ]
+    partition = chain.partition_of(vendor)
+    async with new_database(postgres_admin_url) as conn:
+        upgrade = await migrated_but(conn, "services.ingest", 2)
+        await event_store.append_batch(conn, events)
+        for consumer, seq in (("registry", 4), ("risk", 3)):
+            await conn.execute(
+                "INSERT INTO consumer_offsets (consumer, partition, seq)"
+                " SELECT $1, p, CASE WHEN p = $2 THEN $3 ELSE 0 END"
+                " FROM generate_series(0, 5) AS p",
+                consumer,
+                partition,
+                seq,
+            )
+        await conn.execute(upgrade.sql)
+        rows = await conn.fetch("SELECT partition, forwarded_seq FROM ingest_forward_heads")
+    heads = {r["partition"]: r["forwarded_seq"] for r in rows}
+    assert heads == {p: 0 for p in range(chain.PARTITIONS)} | {partition: 3}

@@ -6,16 +6,24 @@ CREATE TABLE ingest_forward_heads (
     forwarded_seq bigint NOT NULL
 );
 
--- Each partition starts before its first event never forwarded. A store that has never been
--- forwarded (embedded mode so far) is forwarded whole when it first runs distributed: the
--- consumers' ledgers apply what they had applied once.
+-- A store that has run distributed goes on from each partition's first event never
+-- forwarded. One that has only run embedded (nothing forwarded, ever) goes on from where its
+-- embedded consumers all got to: what they applied is not sent again (live subscribers would
+-- take old facts for news), what they had not is sent.
 INSERT INTO ingest_forward_heads (partition, forwarded_seq)
     SELECT h.partition,
-           coalesce(
-               (SELECT min(s.seq) - 1 FROM event_store s
-                WHERE s.partition = h.partition
-                  AND NOT EXISTS (SELECT 1 FROM ingest_forwarded f WHERE f.event_id = s.event_id)),
-               h.seq)
+           CASE WHEN EXISTS (SELECT 1 FROM ingest_forwarded) THEN
+               coalesce(
+                   (SELECT min(s.seq) - 1 FROM event_store s
+                    WHERE s.partition = h.partition
+                      AND NOT EXISTS (SELECT 1 FROM ingest_forwarded f
+                                      WHERE f.event_id = s.event_id)),
+                   h.seq)
+           ELSE
+               -- Embedded consumers save every partition's seq with each batch.
+               coalesce((SELECT min(o.seq) FROM consumer_offsets o
+                         WHERE o.partition = h.partition), 0)
+           END
     FROM event_chain_heads h;
 
 DROP TABLE ingest_forwarded;
