@@ -52,8 +52,8 @@ def key_problem(key: bytes | None, envelope: EventEnvelope) -> str | None:
 
 def api_check(event: EventEnvelope) -> Problem | None:
     """The API's check of an event it records, before the log: an emitted type, which ingest
-    would refuse, is refused in the receipt, not accepted there and dead-lettered later. (An
-    event that only its canonical JSON makes too long is still ingest's to refuse.)"""
+    would refuse, is refused in the receipt, not accepted there and dead-lettered later (as
+    are an event too long as stored and a reused id: `graphql/receipts.py`)."""
     problem = admission_problem(event, Writer.API)
     return None if problem is None else Problem("event_type", _after_field(problem), "emitted_only")
 

@@ -118,6 +118,24 @@ async def test_an_event_only_the_services_emit_is_refused_in_the_receipt(
     assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
 
 
+async def test_an_event_id_used_for_other_content_is_refused_in_the_receipt(
+    pool: asyncpg.Pool,
+) -> None:
+    # Accepted in the receipt, it was then refused by ingest as a reused id: the caller was
+    # told the log took an event it did not. Sent again unchanged, it is accepted (once).
+    first = case_b.registered()
+    assert (await execute(pool, SUBMIT, ADMIN, event=first))["submitEvent"]["accepted"]
+    again = (await execute(pool, SUBMIT, ADMIN, event=first))["submitEvent"]
+    assert again["accepted"] and again["eventId"] == first["event_id"]
+    other = {**first, "source": "someone.else"}
+    answer = (await execute(pool, SUBMIT, ADMIN, event=other))["submitEvent"]
+    assert not answer["accepted"]
+    (error,) = answer["errors"]
+    assert (error["field"], error["code"]) == ("event_id", "reused_id")
+    assert [e["source"] for e in await stored(pool)] == [first["source"]]
+    assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
+
+
 async def test_a_raw_event_keeps_the_contracts_field_names_in_its_errors(
     pool: asyncpg.Pool,
 ) -> None:

@@ -17,9 +17,16 @@ from typing import Any
 
 import strawberry
 
-from services.events.base import RecordedBy
-from services.events.catalog import SCHEMA_VERSION, EventRejected, Problem, parse_event
+from services.events.base import EventEnvelope, RecordedBy
+from services.events.catalog import (
+    SCHEMA_VERSION,
+    EventRejected,
+    Problem,
+    parse_event,
+    size_problem,
+)
 from services.platform.eventlog.base import Writer
+from services.platform.eventstore import chain, event_store
 from services.platform.graphql import lone_surrogates
 from services.platform.graphql.context import Info
 from services.platform.graphql.processing import EventStatus, wait_for_processing
@@ -135,6 +142,8 @@ async def submit(
     except EventRejected as rejection:
         return refused(event_type, vendor_id, rejection.problems, camel)
     problems = tuple(p for check in info.context.checks if (p := check(event)) is not None)
+    if not problems and (stored_problem := await _as_stored(info, event)) is not None:
+        problems = (stored_problem,)
     if problems:
         return refused(event_type, vendor_id, problems, camel)
     await info.context.event_log.submit([raw], Writer.API)
@@ -151,6 +160,27 @@ async def submit(
         errors=[],
         processing=processing,
     )
+
+
+async def _as_stored(info: Info, event: EventEnvelope) -> Problem | None:
+    """What ingest would refuse of the event as the store keeps it, told in the receipt rather
+    than dead-lettered after it said accepted: its canonical JSON past the size limit, or an id
+    the store holds for other content. (Resending the same event is accepted: it is stored
+    once.) In distributed mode a resend racing the first copy is still ingest's to judge."""
+    text = event_store.canonical_json(event)
+    if (too_long := size_problem(text, as_stored=True)) is not None:
+        return Problem("event", too_long)
+    held = await info.context.pool.fetchval(
+        "SELECT content_hash FROM event_store WHERE event_id = $1", event.event_id
+    )
+    if held is not None and held != chain.content_hash(text):
+        return Problem(
+            "event_id",
+            f"{event.event_id} was already accepted with different content; an event id"
+            " identifies one event only",
+            "reused_id",
+        )
+    return None
 
 
 def new_envelope(info: Info, event_type: str, vendor_id: str, payload: Any) -> dict[str, Any]:
