@@ -67,6 +67,23 @@ PROJECTIONS = {
 }
 
 
+class VerdictsChanged(Exception):
+    """The registry, rebuilt alone, judges events otherwise than risk and migration saw."""
+
+    def __init__(self, changed: registry.ChangedVerdicts, followers: Sequence[str]) -> None:
+        examples = ", ".join(str(event_id) for event_id in changed.examples)
+        super().__init__(
+            f"the rebuilt registry judges {changed.count} events otherwise than before (accepted"
+            f" where it refused, or refused where it accepted; e.g. {examples}), and"
+            f" {' and '.join(followers)} acted on the old verdicts. Nothing was changed:"
+            " rebuild them with it, `vendorwatch rebuild all`."
+        )
+
+
+# Those that act only on what the registry accepted, and that a rebuild reproduces.
+_FOLLOWERS = (RISK, MIGRATION)
+
+
 async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> dict[str, int]:
     """Rebuilds the named projections in one pass over the log; returns the events each read.
     Refuses (BrokenChain) when the log fails verification, walked during the replay, unless
@@ -75,7 +92,9 @@ async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> d
     Every projection's locks are taken (in PROJECTIONS' order) and its state emptied before
     the pass: live batches of those consumers wait until the pass is over. Each projection
     is emptied, replayed and finished in one transaction, committed when every projection is
-    done: until then readers see them all as they were, and a failure leaves them so."""
+    done: until then readers see them all as they were, and a failure leaves them so. The
+    registry rebuilt without its followers is refused (VerdictsChanged) when its verdicts
+    changed: their state would count what it now refuses, and miss what it now accepts."""
     chosen = [projection for name, projection in PROJECTIONS.items() if name in names]
     pool = await open_pool(settings.database_url)
     try:
@@ -90,6 +109,13 @@ async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> d
                     await projection.reset(conn)
                 stages.append(Stage(projection.replaying(settings), transaction))
             read = await replay_verified(pool, stages, settings.database_url, force=force)
+            left = [name for name in _FOLLOWERS if name not in names]
+            if REGISTRY in names and left:
+                judge = stages[[p.consumer for p in chosen].index(REGISTRY)]
+                async with judge.transaction.acquire() as conn:
+                    changed = await registry.changed_verdicts(conn)
+                if changed.count:
+                    raise VerdictsChanged(changed, left)
             for projection, stage in zip(chosen, stages, strict=True):
                 async with stage.transaction.acquire() as conn:
                     await projection.finish(conn)

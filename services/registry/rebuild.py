@@ -23,7 +23,9 @@ platform/consuming/replay.py's."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import Consumer
@@ -57,8 +59,19 @@ _TABLES = (
 )
 
 
-# The announced states as the rebuild found them, for `finish` (dropped with its transaction).
+# The announced states as the rebuild found them, for `finish`, and its verdicts, for
+# `changed_verdicts` (dropped with its transaction).
 _ANNOUNCED = "registry_announced_before_rebuild"
+_VERDICTS = "registry_verdicts_before_rebuild"
+
+
+@dataclass(frozen=True)
+class ChangedVerdicts:
+    """Events the replay judged otherwise than live processing had: accepted then refused, or
+    refused then accepted (how many, and the first few)."""
+
+    count: int
+    examples: tuple[uuid.UUID, ...]
 
 
 async def reset(conn: Connection) -> None:
@@ -67,6 +80,11 @@ async def reset(conn: Connection) -> None:
     await conn.execute(
         f"CREATE TEMPORARY TABLE {_ANNOUNCED} ON COMMIT DROP AS"
         " SELECT * FROM registry_eligibility_state"
+    )
+    await conn.execute(
+        f"CREATE TEMPORARY TABLE {_VERDICTS} ON COMMIT DROP AS"
+        " SELECT event_id, refused FROM processed_events WHERE consumer = $1",
+        CONSUMER_NAME,
     )
     await empty(conn, _TABLES, restart_identity=True)
     await forget_progress(conn, CONSUMER_NAME)
@@ -80,6 +98,21 @@ async def finish(conn: Connection) -> None:
                 barring = b.barring, as_of = b.as_of, updated_at = b.updated_at
             FROM {_ANNOUNCED} b WHERE b.vendor_id = s.vendor_id"""
     )
+
+
+async def changed_verdicts(conn: Connection) -> ChangedVerdicts:
+    """After the replay, in its transaction: the events it judged otherwise than before (a
+    policy or rule changed since). Risk and migration acted on the old verdicts."""
+    row = await conn.fetchrow(
+        f"""SELECT count(*) AS n, (array_agg(event_id ORDER BY event_id))[1:3] AS examples
+            FROM {_VERDICTS} b
+            FULL JOIN (SELECT event_id, refused FROM processed_events WHERE consumer = $1) a
+                USING (event_id)
+            WHERE a.refused IS DISTINCT FROM b.refused""",
+        CONSUMER_NAME,
+    )
+    assert row is not None
+    return ChangedVerdicts(row["n"], tuple(row["examples"] or ()))
 
 
 def replaying(clock: Clock, policies: Mapping[str, SuspensionPolicy]) -> Consumer:

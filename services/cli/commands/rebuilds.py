@@ -43,7 +43,7 @@ def _rebuild(
             settings = Settings(database_url=url, risk_model=model)
             try:
                 read = await rebuilding.rebuild(settings, names, force=force)
-            except (BrokenChain, WalkFailed) as refusal:
+            except (BrokenChain, WalkFailed, rebuilding.VerdictsChanged) as refusal:
                 raise click.ClickException(str(refusal)) from None
         for name, events in read.items():
             click.echo(f"rebuilt {name} from {events} events")
@@ -65,9 +65,10 @@ def rebuild(
     runs, announcing nothing again; refused when the log fails verification (see verify).
 
     The registry judges every event again; risk and migration act only on what it accepted.
-    After a change that can alter its verdicts (a new suspension policy), rebuild all: rebuilt
-    alone, the registry would refuse events risk and migration still count, and accept events
-    they passed over."""
+    After a change that can alter its verdicts (a new suspension policy), rebuild all: the
+    registry rebuilt alone is refused, changing nothing, when it judges any event otherwise
+    than before (risk and migration would count what it now refuses, and miss what it now
+    accepts)."""
     names = list(rebuilding.PROJECTIONS) if projection == "all" else [projection]
     _rebuild(names, database_url, data_dir, model, force)
 
