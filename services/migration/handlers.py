@@ -61,12 +61,18 @@ class WorldHandlers:
         p = cast(ContractAmended, event.payload)
         if p.ends_on is None:
             return
+        known = await contract_repository.contract(conn, p.contract_id)
+        if known is not None and known.ends_on == p.ends_on:
+            return  # the same end: nothing to plan again
         await contract_repository.set_end(conn, p.contract_id, p.ends_on)
+        cause = f"{p.contract_id}'s term now ends on {p.ends_on} ({p.reason})"
         for plan_id in await plan_repository.open_items_of_contract(conn, p.contract_id):
             await plan_repository.update_item(conn, plan_id, p.contract_id, ends_on=p.ends_on)
-            await plan_repository.changed(
-                conn, plan_id, f"{p.contract_id}'s term now ends on {p.ends_on} ({p.reason})"
-            )
+            await plan_repository.changed(conn, plan_id, cause)
+        if known is not None:
+            # A contract that had ended before its vendor was barred, extended past that day,
+            # runs with a barred vendor again: its plan takes it.
+            await self._cover(conn, event, known.vendor_id, known.agency, cause)
 
     async def contract_terminated(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(ContractTerminated, event.payload)

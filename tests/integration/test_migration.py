@@ -83,6 +83,28 @@ async def test_suspension_opens_a_plan_with_every_running_contract(pool: asyncpg
     assert len(announced[0]["payload"]["contract_ids"]) == len(CONTRACTS)
 
 
+async def test_an_ended_contract_extended_past_the_suspension_joins_the_plan_once(
+    pool: asyncpg.Pool,
+) -> None:
+    """A contract that had ended before the suspension is extended after it: it runs with the
+    barred vendor again and joins the plan. The same extension again changes nothing."""
+    await the_case(pool)
+    ended = case_migration.awarded(START, CONTRACTS[0])
+    ended["payload"] |= {"contract_id": "c-ended", "ends_on": "2022-06-30"}
+    await apply(pool, ended)
+    extended = {"contract_id": "c-ended", "effective_on": "2022-08-01", "ends_on": "2023-12-31"}
+    extension = envelope("contract.amended", extended | {"reason": "Extended."}, VENDOR)
+    await apply(pool, extension)
+    revision = "SELECT revision FROM migration_plans WHERE plan_id = $1"
+    async with pool.acquire() as conn:
+        items = await plan_repository.items(conn, PLAN)
+    assert "c-ended" in [r["contract_id"] for r in items]
+    joined = await pool.fetchval(revision, PLAN)
+    again = envelope("contract.amended", extended | {"reason": "Restated."}, VENDOR)
+    await apply(pool, again)
+    assert await pool.fetchval(revision, PLAN) == joined
+
+
 async def test_the_case_is_scheduled_at_natural_ends_unless_a_constraint_forces_otherwise(
     pool: asyncpg.Pool,
 ) -> None:
