@@ -146,7 +146,8 @@ async def open_by_hand(
         reason=reason,
         created_on=day,
         settings=default_settings(day),
-        vendor_eligible=await contract_repository.bars_on(conn, vendor_id) is None,
+        # Whether the vendor may bid at this plan's agency (a sanction elsewhere leaves it so).
+        vendor_eligible=await contract_repository.bar(conn, vendor_id, agency) is None,
         revision=1,
         planned_revision=0,
         causes=(f"plan opened by hand: {reason}",),

@@ -328,6 +328,10 @@ async def test_a_plan_opened_by_hand_holds_the_vendors_running_contracts(
     pool: asyncpg.Pool,
 ) -> None:
     await apply(pool, *case_migration.contracts(START))
+    # Barred at another agency only: it may still bid at this plan's.
+    elsewhere_only = case_migration.eligibility_lost(VENDOR, SUSPENDED_ON, "water-2022-902")
+    elsewhere_only["payload"]["reasons"][0]["agencies"] = ["Water Bureau"]
+    await apply(pool, elsewhere_only)
     request = {"plan_id": "plan-risk-b", "agency": AGENCY, "reason": "Risk band critical."}
     await apply(pool, envelope("migration.plan_requested", request, VENDOR))
     async with pool.acquire() as conn:
