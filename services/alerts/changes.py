@@ -62,12 +62,12 @@ def change_at(previous: Seen | None, now: Seen, agency: str) -> AgencyChange | N
 
 def _again_at(seen: Seen, barring: list[EligibilityReasonRef]) -> dt.date | None:
     """The first day the vendor may bid at the agency again, as far as the announcement says:
-    the vendor's own day when everything barring it bars it there; otherwise the day after
-    the last of the agency's reasons ends, never after the vendor's own day (the vendor's own
-    day when one has no end). A sanction recorded to start at the agency after these end is
-    in no announcement's reasons: `bidEligibility(agency:)` is the answer that sees it."""
-    if seen.reasons is None or len(barring) == len(seen.reasons):
-        return seen.eligible_again_on
+    the day after the last of the reasons barring it there ends (none when one has no end),
+    and never after the vendor's own day (the first day nothing bars it anywhere, which an
+    affiliation ending early can bring forward). Not the vendor's own day alone: a sanction
+    recorded to start later at another agency moves that day, not this agency's. A sanction
+    recorded to start later at this agency is in no announcement's reasons:
+    `bidEligibility(agency:)` is the answer that sees it."""
     ends = [r.ends_on for r in barring]
     if any(end is None for end in ends):
         return seen.eligible_again_on

@@ -178,9 +178,12 @@ async def deliveries(pool: asyncpg.Pool) -> list[asyncpg.Record]:
 
 def webhook_key(agency: str) -> bytes:
     """The key the operator hands `agency` (`vendorwatch alerts webhook-key`)."""
-    printed = CliRunner().invoke(
-        cli, ["alerts", "webhook-key", agency], env={"VENDORWATCH_ALERT_WEBHOOK_SECRET": SECRET}
-    )
+    webhooks = json.dumps({MINE: "https://mine.example", THEIRS: "https://theirs.example"})
+    environment = {
+        "VENDORWATCH_ALERT_WEBHOOK_SECRET": SECRET,
+        "VENDORWATCH_ALERT_WEBHOOKS": webhooks,
+    }
+    printed = CliRunner().invoke(cli, ["alerts", "webhook-key", agency], env=environment)
     assert printed.exit_code == 0, printed.output
     return printed.output.strip().encode()
 

@@ -55,3 +55,18 @@ async def test_a_registry_rebuilt_alone_on_other_verdicts_is_refused(
     verdicts = {str(r["event_id"]): r["refused"] for r in await pool.fetch(_VERDICTS)}
     assert verdicts[long["event_id"]] is True
     assert await pool.fetchval("SELECT count(*) FROM registry_sanctions") == 0
+
+
+async def test_events_the_live_registry_had_not_judged_yet_are_no_change(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """The live registry lags behind the log (an import under way): the replay judges events
+    nobody acted on yet, which is no reason to refuse it."""
+    settings = Settings(database_url=database_url)
+    log = EmbeddedEventLog(pool, ingest_batch)
+    await log.submit([case_b.line(case_b.registered())])
+    await drain(pool, registry_setup.consumer(settings, registry_setup.policies(settings)))
+    await log.submit([case_b.line(case_b.suspended())])  # stored, not judged yet
+    read = await rebuilding.rebuild(settings, ["registry"], force=True)
+    assert read == {"registry": 2}
+    assert await pool.fetchval("SELECT count(*) FROM registry_sanctions") == 1

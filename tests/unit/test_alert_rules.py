@@ -135,3 +135,20 @@ def test_retries_back_off_exponentially_up_to_the_cap() -> None:
         300.0,
         300.0,
     ]
+
+
+def test_another_agencys_later_sanction_moves_only_the_vendors_own_day() -> None:
+    # Barred everywhere until CITY_6's end; a suspension recorded at WATER to start after it
+    # moves the vendor's own day (the first day nothing bars it anywhere), not CITY's: CITY is
+    # not alerted, and were it, its day would stay the day after CITY_6 ends.
+    everywhere = reason("all-2", CITY_6.ends_on, None)
+    before = barred(everywhere, again=DAY + dt.timedelta(days=181))
+    now = barred(everywhere, again=DAY + dt.timedelta(days=500))
+    assert change_at(before, now, CITY) is None
+    first = change_at(ELIGIBLE, now, CITY)
+    assert first is not None and first.eligible_again_on == DAY + dt.timedelta(days=181)
+    # A sanction added at WATER that ends sooner changes nothing at CITY either.
+    sooner = reason("water-2", DAY + dt.timedelta(days=30), [WATER])
+    assert (
+        change_at(before, barred(everywhere, sooner, again=before.eligible_again_on), CITY) is None
+    )

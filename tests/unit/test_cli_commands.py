@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 import click
 import pytest
+from click.testing import CliRunner
 
 from services.cli.main import SUBCOMMANDS, cli
 from services.cli.workers import WORKERS
@@ -114,3 +115,21 @@ def test_a_rebuild_does_not_import_kafka_the_planner_or_the_api() -> None:
         "services.platform.postgres.embedded_postgres",
     )
     assert _loaded(_commands("rebuild"), modules) == []
+
+
+def test_a_webhook_key_is_printed_only_for_an_agency_the_webhooks_name() -> None:
+    # Deliveries are signed with the key of the agency as the webhooks name it: a name written
+    # otherwise (a trailing space) would print a key that verifies nothing.
+    environment = {
+        "VENDORWATCH_ALERT_WEBHOOK_SECRET": "secret",
+        "VENDORWATCH_ALERT_WEBHOOKS": '{"市民課": "https://hooks.city.example/vendorwatch"}',
+    }
+    runner = CliRunner()
+    known = runner.invoke(cli, ["alerts", "webhook-key", "市民課"], env=environment)
+    assert known.exit_code == 0 and len(known.output.strip()) == 64
+    other = runner.invoke(cli, ["alerts", "webhook-key", "市民課 "], env=environment)
+    assert other.exit_code == 1 and "it names '市民課'" in other.output
+    unset = runner.invoke(
+        cli, ["alerts", "webhook-key", "市民課"], env={"VENDORWATCH_ALERT_WEBHOOK_SECRET": None}
+    )
+    assert unset.exit_code == 1 and "VENDORWATCH_ALERT_WEBHOOK_SECRET is not set" in unset.output

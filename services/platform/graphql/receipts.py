@@ -23,10 +23,11 @@ from services.events.catalog import (
     EventRejected,
     Problem,
     parse_event,
+    parse_stored,
     size_problem,
 )
 from services.platform.eventlog.base import Writer
-from services.platform.eventstore import chain, event_store
+from services.platform.eventstore import event_store
 from services.platform.graphql import lone_surrogates
 from services.platform.graphql.context import Info
 from services.platform.graphql.processing import EventStatus, wait_for_processing
@@ -142,11 +143,17 @@ async def submit(
     except EventRejected as rejection:
         return refused(event_type, vendor_id, rejection.problems, camel)
     problems = tuple(p for check in info.context.checks if (p := check(event)) is not None)
-    if not problems and (stored_problem := await _as_stored(info, event)) is not None:
-        problems = (stored_problem,)
+    held = None
+    if not problems:
+        stored = event_store.canonical_json(event)
+        if (too_long := size_problem(stored, as_stored=True)) is not None:
+            problems = (Problem("event", too_long),)
+        elif (held := await _held(info, event)) is not None and not _same_event(held, event):
+            problems = (_reused(event),)
     if problems:
         return refused(event_type, vendor_id, problems, camel)
-    await info.context.event_log.submit([raw], Writer.API)
+    if held is None:  # sent again, from wherever: the log has it, and says so once
+        await info.context.event_log.submit([raw], Writer.API)
     processing = None
     if wait:
         processing = await wait_for_processing(
@@ -162,25 +169,33 @@ async def submit(
     )
 
 
-async def _as_stored(info: Info, event: EventEnvelope) -> Problem | None:
-    """What ingest would refuse of the event as the store keeps it, told in the receipt rather
-    than dead-lettered after it said accepted: its canonical JSON past the size limit, or an id
-    the store holds for other content. (Resending the same event is accepted: it is stored
-    once.) In distributed mode a resend racing the first copy is still ingest's to judge."""
-    text = event_store.canonical_json(event)
-    if (too_long := size_problem(text, as_stored=True)) is not None:
-        return Problem("event", too_long)
-    held = await info.context.pool.fetchval(
-        "SELECT content_hash FROM event_store WHERE event_id = $1", event.event_id
+async def _held(info: Info, event: EventEnvelope) -> EventEnvelope | None:
+    """The event the log holds under this event's id, if any. What ingest would refuse is
+    told in the receipt, not dead-lettered after it said accepted: an event too long as
+    stored, an id the log holds for another event. In distributed mode a resend racing the
+    first copy is still ingest's to judge."""
+    text = await info.context.pool.fetchval(
+        "SELECT envelope::text FROM event_store WHERE event_id = $1", event.event_id
     )
-    if held is not None and held != chain.content_hash(text):
-        return Problem(
-            "event_id",
-            f"{event.event_id} was already accepted with different content; an event id"
-            " identifies one event only",
-            "reused_id",
-        )
-    return None
+    return None if text is None else parse_stored(text)
+
+
+def _same_event(held: EventEnvelope, event: EventEnvelope) -> bool:
+    """The same event whoever sent it again: a retry from another address, or with a renewed
+    token, differs only in `recorded_by`, and is accepted as the event already recorded."""
+    unrecorded = {"recorded_by": None}
+    return event_store.canonical_json(held.model_copy(update=unrecorded)) == (
+        event_store.canonical_json(event.model_copy(update=unrecorded))
+    )
+
+
+def _reused(event: EventEnvelope) -> Problem:
+    return Problem(
+        "event_id",
+        f"{event.event_id} was already accepted with different content; an event id"
+        " identifies one event only",
+        "reused_id",
+    )
 
 
 def new_envelope(info: Info, event_type: str, vendor_id: str, payload: Any) -> dict[str, Any]:
