@@ -70,9 +70,12 @@ class WorldHandlers:
             await plan_repository.update_item(conn, plan_id, p.contract_id, ends_on=p.ends_on)
             await plan_repository.changed(conn, plan_id, cause)
         if known is not None:
-            # A contract that had ended before its vendor was barred, extended past that day,
-            # runs with a barred vendor again: its plan takes it.
-            await self._cover(conn, event, known.vendor_id, known.agency, cause)
+            # A contract that had ended before its vendor (or an approved subcontractor) was
+            # barred, extended past that day, runs with a barred vendor again: its plan takes it.
+            working = [known.vendor_id]
+            working += await contract_repository.approved_subcontractors(conn, p.contract_id)
+            for vendor_id in dict.fromkeys(working):
+                await self._cover(conn, event, vendor_id, known.agency, cause)
 
     async def contract_terminated(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(ContractTerminated, event.payload)

@@ -324,6 +324,40 @@ async def test_work_of_a_barred_subcontractor_is_planned_and_flagged(pool: async
     )
 
 
+async def test_a_contract_extended_past_its_subcontractors_bar_joins_the_subcontractors_plan(
+    pool: asyncpg.Pool,
+) -> None:
+    """vendor-a's contract, on which the barred vendor is an approved subcontractor, had ended
+    before the bar; extended past it, the barred subcontractor works on it again."""
+    prime = case_migration.awarded(START, CONTRACTS[0])
+    prime["vendor_id"] = "vendor-a"
+    prime["payload"]["ends_on"] = "2022-06-30"
+    subcontract = {"contract_id": "c01", "subcontract_id": "s-1"}
+    requested = {
+        **subcontract,
+        "subcontractor_vendor_id": VENDOR,
+        "scope": "運用",
+        "requested_on": "2022-01-10",
+    }
+    await apply(
+        pool,
+        prime,
+        envelope("contract.subcontract_requested", requested, "vendor-a"),
+        envelope(
+            "contract.subcontract_approved",
+            {**subcontract, "approved_on": "2022-01-20"},
+            "vendor-a",
+        ),
+        case_migration.eligibility_lost(VENDOR, SUSPENDED_ON),
+    )
+    assert await pool.fetchval("SELECT count(*) FROM migration_plans") == 0  # it had ended
+    extended = {"contract_id": "c01", "effective_on": "2022-08-01", "ends_on": "2023-12-31"}
+    await apply(pool, envelope("contract.amended", extended | {"reason": "Extended."}, "vendor-a"))
+    async with pool.acquire() as conn:
+        items = await plan_repository.items(conn, PLAN)
+    assert [(r["contract_id"], r["via_subcontract_id"]) for r in items] == [("c01", "s-1")]
+
+
 async def test_a_plan_opened_by_hand_holds_the_vendors_running_contracts(
     pool: asyncpg.Pool,
 ) -> None:

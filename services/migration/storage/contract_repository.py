@@ -138,6 +138,16 @@ async def put_subcontract(
     )
 
 
+async def approved_subcontractors(conn: Connection, contract_id: str) -> list[str]:
+    """The vendors approved to work on the contract as subcontractors, in id order."""
+    rows = await conn.fetch(
+        """SELECT DISTINCT subcontractor_vendor_id FROM migration_subcontracts
+           WHERE contract_id = $1 AND approved ORDER BY subcontractor_vendor_id""",
+        contract_id,
+    )
+    return [r["subcontractor_vendor_id"] for r in rows]
+
+
 async def decide_subcontract(
     conn: Connection, contract_id: str, subcontract_id: str, approved: bool
 ) -> str | None:
