@@ -11,7 +11,7 @@ the scratch database (`scratch.py`) and sends what this plans.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -88,24 +88,32 @@ class Pending:
     event: EventEnvelope
 
 
-def _ids(item: ListEntry) -> tuple[str, str]:
+def _ids(item: ListEntry, recorded: Mapping[str, RecordedSanction]) -> tuple[str, str]:
     """Its sanction's and its vendor's ids (lists/japanese.py's for the Japanese lists' entries:
-    corporate numbers, English names, scopes, bid suspensions)."""
+    corporate numbers, English names, scopes, bid suspensions by their body)."""
     if isinstance(item, japanese.JapaneseEntry):
-        return japanese.sanction_id(item), japanese.vendor_id(item)
+        sanction = japanese.sanction_id(item)
+        if sanction not in recorded:
+            # Recorded under the id without its body, and by this body: it keeps that id.
+            legacy = japanese.legacy_sanction_id(item)
+            was = recorded.get(legacy) if legacy != sanction else None
+            if was is not None and was.authority == item.authority:
+                sanction = legacy
+        return sanction, japanese.vendor_id(item)
     if isinstance(item, exclusions.ExportedEntry):
         return exclusions.sanction_id(item), exclusions.vendor_id(item)
     return sanction_id(item), vendor_id(item)
 
 
 def _made(
-    item: ListEntry, change: Delta, today: dt.date, register: bool
+    item: ListEntry, sanction: str, change: Delta, today: dt.date, register: bool
 ) -> tuple[EventEnvelope, ...]:
-    """The events of an amended or imposed entry; ValueError when the catalog refuses them."""
+    """The events of an amended or imposed entry (`sanction`: its sanction's id, `_ids`);
+    ValueError when the catalog refuses them."""
     if isinstance(item, japanese.JapaneseEntry):
         if change is Delta.AMEND:
-            return (japanese.amended(item, today),)
-        return japanese.entry_events(item, register).events
+            return (japanese.amended(item, today, sanction),)
+        return japanese.entry_events(item, register, sanction).events
     if isinstance(item, exclusions.ExportedEntry):
         if change is Delta.AMEND:
             return (exclusions.amended(item, today),)
@@ -129,13 +137,19 @@ def _entity(item: ListEntry, source: str, own: str) -> Entity:
 
 
 def _resolved(
-    item: ListEntry, source: str, own: str, resolver: Resolver, today: dt.date, report: ImportReport
+    item: ListEntry,
+    sanction: str,
+    source: str,
+    own: str,
+    resolver: Resolver,
+    today: dt.date,
+    report: ImportReport,
 ) -> tuple[EventEnvelope, ...]:
     """A new entry's events on the vendor it resolves to (resolution.py), reported; ValueError
     when the catalog refuses them."""
     entity = _entity(item, source, own)
     found = resolver.decide(entity)
-    made = _made(item, Delta.IMPOSE, today, register=found.how is How.NEW)
+    made = _made(item, sanction, Delta.IMPOSE, today, register=found.how is How.NEW)
     if found.vendor_id != own:
         made = rehomed(made, found.vendor_id)
     if found.aliases is not None:
@@ -206,10 +220,10 @@ def _planned(
             made = (
                 (amendment(item, today, sanction, was.vendor_id),)
                 if renamed  # its sanction has the id of the entry's former name
-                else rehomed(_made(item, change, today, register=False), was.vendor_id)
+                else rehomed(_made(item, sanction, change, today, register=False), was.vendor_id)
             )
         elif change is not Delta.KEEP:
-            made = _resolved(item, context.source, own, context.resolver, today, report)
+            made = _resolved(item, sanction, context.source, own, context.resolver, today, report)
     except ValueError as error:
         report.refuse(item.line, str(error))
         return
@@ -268,7 +282,7 @@ def _list_events(
             unread += 1
             continue
         authorities.add(item.authority)
-        sanction, own = _ids(item)
+        sanction, own = _ids(item, sanctions.recorded)
         if renames.any_terms and sanction not in sanctions.recorded and renames.waits(item):
             continue  # until the end: it may be a recorded entry renamed
         sanctions.listed.add(sanction)
@@ -277,7 +291,7 @@ def _list_events(
         # A row that could not be read may be the recorded entry that a waiting one seemed to
         # rename: each waits no more and is an entry of its own (barred, not merged).
         was = None if unread else paired
-        sanction, own = _ids(item)
+        sanction, own = _ids(item, sanctions.recorded)
         sanctions.listed.add(was or sanction)
         yield from _planned(item, was or sanction, own, context, renamed=bool(was))
     delisted = gone(

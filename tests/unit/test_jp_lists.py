@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from services.events.base import EventEnvelope
-from services.events.sanction import SanctionImposed, SanctionKind
+from services.events.sanction import SanctionImposed, SanctionKind, SanctionLifted
 from services.events.vendor import VendorRegistered
 from services.imports.deltas import RecordedSanction
 from services.imports.entries import RowProblem
@@ -211,6 +211,59 @@ def test_importing_the_example_then_a_newer_one() -> None:
     )
     delta, made = _imported(other, recorded)
     assert (delta.imposed, delta.lifted) == (1, 0)
+
+
+HEADER = EXAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)[0]
+ONE_CASE = (
+    "株式会社北浜建設,北浜市中央区本町一丁目2番3号,7999901000001,"
+    "令和6年4月1日から令和6年9月30日まで,贈賄,全部門"
+)
+
+
+def _recorded(events: list[EventEnvelope], ids: dict[str, str] | None = None) -> Recorded:
+    """What the registry would hold after these events (`ids`: a sanction's id as recorded)."""
+    return Recorded(
+        sanctions={
+            (ids or {}).get(e.payload.sanction_id, e.payload.sanction_id): RecordedSanction(
+                e.vendor_id, e.payload.ends_on, lifted=False, authority=e.payload.authority
+            )
+            for e in events
+            if isinstance(e.payload, SanctionImposed)
+        }
+    )
+
+
+def test_two_bodies_suspending_one_firm_for_one_case_are_two_suspensions() -> None:
+    # A city and its water bureau suspend one firm on one day for one case: two suspensions,
+    # each its body's to lift. Under one id the second amended the first, and the first body's
+    # lift cleared the firm while the second's suspension ran.
+    both = HEADER + f"1,北浜市,{ONE_CASE}\n2,北浜市水道局,{ONE_CASE}\n"
+    report, events = _imported(both, Recorded())
+    imposed = [e.payload for e in events if isinstance(e.payload, SanctionImposed)]
+    assert report.imposed == 2 and len({p.sanction_id for p in imposed}) == 2
+    assert sorted(p.authority for p in imposed) == ["北浜市", "北浜市水道局"]
+    water_only = HEADER + f"1,北浜市水道局,{ONE_CASE}\n"
+    delta, made = _imported(water_only, _recorded(events))
+    assert (delta.unchanged, delta.lifted) == (1, 0)  # the city's file lifts the city's
+    city_lifts = (
+        HEADER
+        + "1,北浜市,東和土木株式会社,北浜市港区,,令和6年1月1日から令和6年3月1日まで,事故,全部門\n"
+    )
+    delta, made = _imported(city_lifts, _recorded(events))
+    (lift,) = [e.payload for e in made if isinstance(e.payload, SanctionLifted)]
+    assert lift.sanction_id == next(p.sanction_id for p in imposed if p.authority == "北浜市")
+
+
+def test_suspensions_recorded_before_their_ids_named_the_body_keep_their_ids() -> None:
+    # Imported under the ids without the body: the next import neither lifts them nor imposes
+    # them again under the new ids.
+    _, events = _imported(EXAMPLE, Recorded())
+    entries = [e for e in _read(jp_suspension, EXAMPLE) if isinstance(e, JapaneseEntry)]
+    legacy = {japanese.sanction_id(e): japanese.legacy_sanction_id(e) for e in entries}
+    assert all(new != old for new, old in legacy.items())
+    again, made = _imported(EXAMPLE, _recorded(events, legacy))
+    assert (again.imposed, again.amended, again.lifted, again.unchanged) == (0, 0, 0, 11)
+    assert made == []
 
 
 def test_the_real_meti_list() -> None:

@@ -18,7 +18,10 @@ day and lifts decided by `deltas.py`), with these differences:
   wording itself is the reason;
 - the scope is the sanction's `categories` (None: every category); a changed 対象範囲 is a
   different sanction (the old one lifted, the new one imposed), since `deltas.py` compares
-  last days only.
+  last days only;
+- a bid suspension's id names its body (措置機関): two bodies suspending one firm from one
+  day for one case hold two suspensions, each lifted by its own body's list. Those recorded
+  before, under the id without the body, keep it (`legacy_sanction_id`, planning.py).
 """
 
 from __future__ import annotations
@@ -119,19 +122,34 @@ def vendor_id(entry: JapaneseEntry) -> str:
 
 def sanction_id(entry: JapaneseEntry) -> str:
     """The same for the same vendor's sanction from the same day on the same grounds and
-    scope, whatever its last day (a newer list may move it)."""
+    scope, whatever its last day (a newer list may move it); for a bid suspension, by the same
+    body (措置機関) too: a city and its water bureau often suspend one firm on one day for one
+    case, and each lifts its own."""
+    if entry.kind is not SanctionKind.BID_SUSPENSION:  # METI's debarments: one body
+        return legacy_sanction_id(entry)
+    scope = "\x1e".join(entry.categories) if entry.categories is not None else "*"
+    key = id_key(vendor_id(entry), entry.starts_on, entry.grounds, scope, entry.authority)
+    return f"{entry.source}:{key}"
+
+
+def legacy_sanction_id(entry: JapaneseEntry) -> str:
+    """The id without the body, which bid suspensions were imported under before: a recorded
+    one keeps it while its body lists it (planning.py), rather than being lifted and imposed
+    again under the new id."""
     scope = "\x1e".join(entry.categories) if entry.categories is not None else "*"
     return f"{entry.source}:{id_key(vendor_id(entry), entry.starts_on, entry.grounds, scope)}"
 
 
-def amended(entry: JapaneseEntry, on: dt.date) -> EventEnvelope:
-    """The entry's sanction given the entry's last day, from `on` (the import's day)."""
-    return amendment(entry, on, sanction_id(entry), vendor_id(entry))
+def amended(entry: JapaneseEntry, on: dt.date, sanction: str) -> EventEnvelope:
+    """The entry's sanction (`sanction`: its id) given the entry's last day, from `on` (the
+    import's day)."""
+    return amendment(entry, on, sanction, vendor_id(entry))
 
 
-def entry_events(entry: JapaneseEntry, register: bool) -> EntryEvents:
-    """The events of one entry (its vendor's registration when `register`); raises
-    ValueError saying which field when the catalog refuses what the row says."""
+def entry_events(entry: JapaneseEntry, register: bool, sanction: str | None = None) -> EntryEvents:
+    """The events of one entry (its vendor's registration when `register`; `sanction`: its
+    sanction's id, by default `sanction_id`); raises ValueError saying which field when the
+    catalog refuses what the row says."""
 
     def registration() -> VendorRegistered:
         names = (entry.name, entry.name_en)
@@ -152,5 +170,9 @@ def entry_events(entry: JapaneseEntry, register: bool) -> EntryEvents:
         "categories": list(entry.categories) if entry.categories is not None else None,
     }
     return imposition_events(
-        entry, vendor_id(entry), sanction_id(entry), registration if register else None, terms
+        entry,
+        vendor_id(entry),
+        sanction or sanction_id(entry),
+        registration if register else None,
+        terms,
     )
