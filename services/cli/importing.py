@@ -41,7 +41,7 @@ from services.cli.publishing import (
 from services.events.base import EventEnvelope
 from services.imports.csv_rows import UnreadableFile
 from services.imports.deltas import RecordedSanction
-from services.imports.file_encoding import not_utf8
+from services.imports.file_encoding import not_utf8, rereadable
 from services.imports.planning import Pending, planned_events
 from services.imports.report import (
     ImportedFile,
@@ -196,6 +196,21 @@ async def run(
 
         await ocds_importing.run(file, kafka, database_url, data_dir, dry_run)
         return
+    name = Path(getattr(file, "name", "-")).name  # a pipe's is "<stdin>"
+    with rereadable(file) as checked:
+        await _import_list(source, checked, name, kafka, database_url, data_dir, dry_run)
+
+
+async def _import_list(
+    source: str,
+    file: BinaryIO,
+    name: str,
+    kafka: str | None,
+    database_url: str | None,
+    data_dir: Path | None,
+    dry_run: bool,
+) -> None:
+    """A list's import from a file that can be read twice (`name`: as the report gives it)."""
     if (problem := not_utf8(file)) is not None:
         raise click.ClickException(
             f"{problem}: a list must be UTF-8 (Excel: save as “CSV UTF-8”); nothing was sent"
@@ -237,7 +252,7 @@ async def run(
         digesting.readall()  # what the reader left unread (a trailer) is the file's too
         read = ImportedFile(
             source,
-            Path(getattr(file, "name", "-")).name,
+            name,
             digesting.sha256.hexdigest(),
             started,
             clock.now(),

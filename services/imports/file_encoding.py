@@ -4,19 +4,38 @@ An import reads its file a row at a time and sends as it goes: a byte that is no
 thousand rows in (a Shift_JIS export, one cp1252 "É" pasted into a bank's list) stopped it
 with a traceback after those thousand rows were sent, as a snapshot half applied. A file that
 can be read twice is first read once through (in pieces: memory bounded whatever its size)
-and refused whole, naming the line, when it is not UTF-8."""
+and refused whole, naming the line, when it is not UTF-8; a pipe is first spooled to a
+temporary file (`rereadable`), so that it too is checked before anything is sent."""
 
 from __future__ import annotations
 
 import codecs
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Iterator
 from typing import BinaryIO
 
 _PIECE = 1 << 20
 
 
+@contextlib.contextmanager
+def rereadable(file: BinaryIO) -> Iterator[BinaryIO]:
+    """The file itself when it can be read twice; else (a pipe) its bytes copied, in pieces, to
+    a temporary file on disk, at its start, removed afterwards: memory stays bounded whatever
+    the list's size."""
+    if file.seekable():
+        yield file
+        return
+    with tempfile.TemporaryFile() as spooled:
+        shutil.copyfileobj(file, spooled, _PIECE)
+        spooled.seek(0)
+        yield spooled
+
+
 def not_utf8(file: BinaryIO) -> str | None:
-    """Where and why `file` is not UTF-8 (None: it is, or it cannot be read twice, as a pipe);
-    leaves it at its start."""
+    """Where and why `file` is not UTF-8 (None: it is, or it cannot be read twice, as a pipe
+    not made `rereadable`); leaves it at its start."""
     if not file.seekable():
         return None
     start = file.tell()

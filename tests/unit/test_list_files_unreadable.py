@@ -11,7 +11,7 @@ import pytest
 
 from services.imports import file_encoding
 from services.imports.csv_rows import UnreadableFile, rows
-from services.imports.file_encoding import not_utf8
+from services.imports.file_encoding import not_utf8, rereadable
 
 HEADER = "番号,措置機関,業者名\n".encode()
 ROW = "1,北浜市,株式会社北浜建設\n".encode()
@@ -40,12 +40,20 @@ def test_a_file_cut_inside_a_character_is_refused() -> None:
     assert not_utf8(io.BytesIO(HEADER + ROW[:-3])) == "line 2: the file ends inside a character"
 
 
-def test_a_pipe_is_not_read_twice() -> None:
-    class Pipe(io.BytesIO):
-        def seekable(self) -> bool:
-            return False
+class Pipe(io.BytesIO):
+    def seekable(self) -> bool:
+        return False
 
+
+def test_a_pipe_is_not_read_twice() -> None:
     assert not_utf8(Pipe(b"\xff")) is None
+
+
+def test_a_piped_list_is_spooled_and_checked_like_a_file() -> None:
+    sent = HEADER + ROW + "2,東京\n".encode("shift_jis")
+    with rereadable(Pipe(sent)) as piped:
+        assert not_utf8(piped) == "line 3: byte 0x93 is not UTF-8"
+        assert piped.read() == sent  # all of it, from its start
 
 
 @pytest.fixture
