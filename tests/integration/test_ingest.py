@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from typing import Any
 
 import asyncpg
@@ -160,22 +161,18 @@ async def test_a_reason_quoting_a_huge_input_is_cut_short(pool: asyncpg.Pool) ->
     assert reason.startswith("event_type: unknown event type") and len(reason) <= 2100
 
 
-def _growing_at_the_limit() -> bytes:
-    """An event of exactly MAX_EVENT_BYTES as sent whose canonical JSON, what the store keeps
-    and forwards, is longer: its scores are sent as integers (written 90.0) and its time
-    without seconds."""
-    wide = "名" * 209  # three bytes a character
-    candidate = {"name": wide, "candidate_name": wide, "score": 90, "why": wide}
-    event = {
-        "event_id": "0b0e6d1e-3c43-4a5a-9d55-2f1f7a8f0c11",
+def _listing(vendor_id: str, occurred_at: str, candidate: dict[str, Any]) -> dict[str, Any]:
+    """An importer's listing of 500 review candidates, each `candidate` (its own line and ids)."""
+    return {
+        "event_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"listing/{vendor_id}")),
         "event_type": "import.candidates_listed",
         "schema_version": 1,
-        "occurred_at": "2024-04-01T09:30+09:00",
+        "occurred_at": occurred_at,
         "source": "importer",
-        "vendor_id": "import-x",
+        "vendor_id": vendor_id,
         "payload": {
             "source": "worldbank",
-            "report_id": "1b0e6d1e-3c43-4a5a-9d55-2f1f7a8f0c11",
+            "report_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"report/{vendor_id}")),
             "offset": 0,
             "candidates": [
                 {**candidate, "line": n + 1, "vendor_id": f"v-{n}", "candidate_vendor_id": f"c-{n}"}
@@ -184,13 +181,22 @@ def _growing_at_the_limit() -> bytes:
         },
     }
 
-    def sent() -> bytes:
-        return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode()
 
-    for candidate in event["payload"]["candidates"]:  # type: ignore[index]
-        room = MAX_EVENT_BYTES - len(sent())
+def _compact(event: dict[str, Any]) -> bytes:
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _growing_at_the_limit() -> bytes:
+    """An event of exactly MAX_EVENT_BYTES as sent whose canonical JSON, what the store keeps
+    and forwards, is longer: its scores are sent as integers (written 90.0) and its time
+    without seconds."""
+    wide = "名" * 209  # three bytes a character
+    candidate = {"name": wide, "candidate_name": wide, "score": 90, "why": wide}
+    event = _listing("import-x", "2024-04-01T09:30+09:00", candidate)
+    for candidate in event["payload"]["candidates"]:
+        room = MAX_EVENT_BYTES - len(_compact(event))
         candidate["why"] = wide + "w" * min(room, 300 - len(wide))
-    raw = sent()
+    raw = _compact(event)
     assert len(raw) == MAX_EVENT_BYTES
     return raw
 
@@ -217,29 +223,10 @@ def _near_the_limit_in_many_fields() -> bytes:
     limit."""
     wide = "名" * 300  # the longest name, three bytes a character
     candidate = {"name": wide, "candidate_name": wide, "score": 90.0, "why": "w"}
-    event: dict[str, Any] = {
-        "event_id": "2b0e6d1e-3c43-4a5a-9d55-2f1f7a8f0c11",
-        "event_type": "import.candidates_listed",
-        "schema_version": 1,
-        "occurred_at": "2024-04-01T09:30:00+09:00",
-        "source": "importer",
-        "vendor_id": "import-y",
-        "payload": {
-            "source": "worldbank",
-            "report_id": "3b0e6d1e-3c43-4a5a-9d55-2f1f7a8f0c11",
-            "offset": 0,
-            "candidates": [
-                {**candidate, "line": n + 1, "vendor_id": f"v-{n}", "candidate_vendor_id": f"c-{n}"}
-                for n in range(500)
-            ],
-        },
-    }
-
-    def sent() -> bytes:
-        return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode()
+    event = _listing("import-y", "2024-04-01T09:30:00+09:00", candidate)
 
     def stored() -> int:
-        return len(event_store.canonical_json(parse_event(sent())).encode())
+        return len(event_store.canonical_json(parse_event(_compact(event))).encode())
 
     room = MAX_EVENT_BYTES - 10 - stored()
     for candidate in event["payload"]["candidates"]:
@@ -247,7 +234,7 @@ def _near_the_limit_in_many_fields() -> bytes:
         candidate["why"] += "w" * added
         room -= added
     assert MAX_EVENT_BYTES - 300 < stored() <= MAX_EVENT_BYTES
-    return sent()
+    return _compact(event)
 
 
 async def test_an_event_at_the_limit_reads_back_from_the_store(pool: asyncpg.Pool) -> None:

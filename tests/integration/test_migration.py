@@ -140,13 +140,10 @@ async def test_a_replacement_that_is_not_eligible_is_refused_with_the_reason(
     assert "vendor-x is not eligible" in reason and "city-2022-777" in reason
 
 
-async def test_suspending_a_chosen_replacement_reopens_the_item_and_replans(
-    pool: asyncpg.Pool,
-) -> None:
-    await the_case(pool)
+async def _c01_in_progress_with_vendor_c(pool: asyncpg.Pool) -> None:
+    """c01's replacement vendor-c, chosen long enough ago, and its migration under way."""
     await apply(
         pool,
-        item_event("migration.item_configured", "c01", lead_time_months=4),
         item_event(
             "migration.replacement_chosen",
             "c01",
@@ -155,6 +152,14 @@ async def test_suspending_a_chosen_replacement_reopens_the_item_and_replans(
         ),
         item_event("migration.item_status_changed", "c01", status="in_progress", on="2022-07-09"),
     )
+
+
+async def test_suspending_a_chosen_replacement_reopens_the_item_and_replans(
+    pool: asyncpg.Pool,
+) -> None:
+    await the_case(pool)
+    await apply(pool, item_event("migration.item_configured", "c01", lead_time_months=4))
+    await _c01_in_progress_with_vendor_c(pool)
     before = await replan(pool)
     c01 = {a.contract_id: a for a in before.snapshot.schedule.assignments}["c01"]
     assert c01.phase == c01.natural_phase  # ready in time: chosen long enough ago
@@ -176,16 +181,7 @@ async def test_a_replacement_barred_at_another_agency_changes_nothing_here(
     """The chosen replacement is suspended by another agency only: this plan's item keeps its
     replacement and status, and no version says the replacement is no longer eligible."""
     await the_case(pool)
-    await apply(
-        pool,
-        item_event(
-            "migration.replacement_chosen",
-            "c01",
-            replacement_vendor_id="vendor-c",
-            chosen_on="2022-05-01",
-        ),
-        item_event("migration.item_status_changed", "c01", status="in_progress", on="2022-07-09"),
-    )
+    await _c01_in_progress_with_vendor_c(pool)
     await replan(pool)
     elsewhere = case_migration.eligibility_lost("vendor-c", SUSPENDED_ON, "water-2022-901")
     elsewhere["payload"]["reasons"][0]["agencies"] = ["Water Bureau"]
