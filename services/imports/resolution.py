@@ -14,13 +14,11 @@ itself has made so far, in this order:
 3. **Name and country.** Every name of the entity (its name and other names) against every
    current name of the known vendors, in their *resolution form*: the registry's own
    normalisation (`registry.names.name_tokens`: NFKC, case, legal forms such as Ltd., Co.,
-   LLC, S.A. and 株式会社 set aside, punctuation ignored), then a leading honorific set aside
-   (Mr., Ms., Dr., Ir., … before a person's name, one without a legal form; only MS, Messrs,
-   before a firm's: "MR Engineering Pvt Ltd" and "DR Engineering Pvt Ltd" are two firms), and
-   a bracketed short name set aside when it is made of the name's own words or their initials
-   ("Vital Supplies and Logistics Ltd (Vital)", "Sao Bac Dau South … (SBD South)" — but not
-   "Uralkotloservice Pkf Zao (Tambov)", a branch). The score is rapidfuzz's `fuzz.ratio` of
-   the compact forms (100: equal). The entity joins a vendor of
+   LLC, S.A. and 株式会社 set aside, punctuation ignored), then a leading honorific (Mr., Ms.,
+   Dr., Ir., …) set aside, and a bracketed short name set aside when it is made of the name's
+   own words or their initials ("Vital Supplies and Logistics Ltd (Vital)", "Sao Bac Dau South
+   … (SBD South)" — but not "Uralkotloservice Pkf Zao (Tambov)", a branch). The score is
+   rapidfuzz's `fuzz.ratio` of the compact forms (100: equal). The entity joins a vendor of
    the same country scoring at least JOIN_SCORE — only when exactly one vendor does: two or
    more are ambiguous, and nothing is merged. Nor is a vendor holding an identifier in a scheme
    in which the entity has another (two corporate numbers are two firms). (With JOIN_SCORE at

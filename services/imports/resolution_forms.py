@@ -7,14 +7,12 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from services.registry.domain.names import Normalisation, name_tokens, normalisations
+from services.registry.domain.names import name_tokens
 
 __all__ = ["resolution_form"]
 
-# Honorifics before a person's name, as name_tokens writes them (dots and case gone), set aside
-# in names without a legal form; before a firm's, only Messrs (MS).
-_FIRM_TITLES = frozenset({"ms", "messrs"})
-_TITLES = _FIRM_TITLES | {"mr", "mrs", "miss", "dr", "ir", "eng", "engr", "prof", "sr", "sra"}
+# Honorifics before a person's name, as name_tokens writes them (dots and case gone).
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "ir", "eng", "engr", "prof", "sr", "sra"})
 _BRACKETED = re.compile(r"\(([^()]*)\)")
 
 
@@ -40,10 +38,6 @@ def resolution_form(name: str) -> str:
         if rest_words and words and all(_in_words(w, rest_words) for w in words):
             kept = kept.replace(f"({inner})", " ")
     tokens = name_tokens(kept).split()
-    # A person's honorific, not a firm's word: "MR Engineering Pvt Ltd" and "DR Engineering Pvt
-    # Ltd" are two firms (a name with a legal form is a firm's), "Mr. Zakir Hossain" a person;
-    # "MS" (Messrs) goes before firms' names.
-    titles = _FIRM_TITLES if Normalisation.LEGAL_FORM_REMOVED in normalisations(kept) else _TITLES
-    while len(tokens) > 1 and tokens[0] in titles:
+    while len(tokens) > 1 and tokens[0] in _TITLES:
         tokens = tokens[1:]
     return "".join(tokens)
