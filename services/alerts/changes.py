@@ -27,52 +27,48 @@ class Seen:
 
 
 @dataclass(frozen=True)
+class Told:
+    """What an agency's last alert about a vendor's eligibility said of the day it may bid."""
+
+    eligible_again_on: dt.date | None
+
+
+@dataclass(frozen=True)
 class AgencyChange:
     """What an announcement changed for one agency: the alert it is raised with."""
 
     kind: AlertChange
     reasons: list[EligibilityReasonRef]  # those barring the vendor there; none when lifted
-    eligible_again_on: dt.date | None
+    eligible_again_on: dt.date | None  # at this agency
 
 
-def change_at(previous: Seen | None, now: Seen, agency: str) -> AgencyChange | None:
+def change_at(
+    previous: Seen | None, now: Seen, agency: str, day: dt.date | None, told: Told | None
+) -> AgencyChange | None:
     """What an announcement changed for `agency`, after what the previous one said (none: the
     vendor started eligible, as every registered vendor does); None when nothing changed there.
+    `day`: the first day the vendor may bid at the agency again, as the registry answers for
+    it; `told`: the agency's last alert about the vendor, if any.
 
     A sanction may bar the vendor at some agencies only: an agency where it may bid before and
-    after is not alerted, nor one whose reasons are the same as before (a sanction added or
-    amended at another agency)."""
+    after is not alerted, nor one still barred by the same sanctions until the day it was last
+    told (a sanction added or amended at another agency)."""
     barring = barring_at(now.reasons or (), agency)
     if previous is not None and previous.reasons is None:
         # Seen before its reasons were kept: where it was barred is unknown, so as then.
         if barring:
             kind = AlertChange.BARRED if previous.eligible else AlertChange.PERIOD_CHANGED
-            return AgencyChange(kind, barring, _again_at(now, barring))
+            return AgencyChange(kind, barring, day)
         return None if previous.eligible else AgencyChange(AlertChange.LIFTED, [], None)
     before = barring_at(previous.reasons or (), agency) if previous is not None else []
     if not barring:
         return AgencyChange(AlertChange.LIFTED, [], None) if before else None
-    again = _again_at(now, barring)
     if previous is None or not before:
-        return AgencyChange(AlertChange.BARRED, barring, again)
-    if reasons_key(before) == reasons_key(barring) and _again_at(previous, before) == again:
+        return AgencyChange(AlertChange.BARRED, barring, day)
+    same_day = told.eligible_again_on == day if told is not None else True
+    if reasons_key(before) == reasons_key(barring) and same_day:
         return None
-    return AgencyChange(AlertChange.PERIOD_CHANGED, barring, again)
-
-
-def _again_at(seen: Seen, barring: list[EligibilityReasonRef]) -> dt.date | None:
-    """The first day the vendor may bid at the agency again, as far as the announcement says:
-    the day after the last of the reasons barring it there ends (none when one has no end),
-    and never after the vendor's own day (the first day nothing bars it anywhere, which an
-    affiliation ending early can bring forward). Not the vendor's own day alone: a sanction
-    recorded to start later at another agency moves that day, not this agency's. A sanction
-    recorded to start later at this agency is in no announcement's reasons:
-    `bidEligibility(agency:)` is the answer that sees it."""
-    ends = [r.ends_on for r in barring]
-    if any(end is None for end in ends):
-        return seen.eligible_again_on
-    after = max(end for end in ends if end is not None) + dt.timedelta(days=1)
-    return after if seen.eligible_again_on is None else min(after, seen.eligible_again_on)
+    return AgencyChange(AlertChange.PERIOD_CHANGED, barring, day)
 
 
 def alert_id(agency: str, cause_event_id: uuid.UUID, part: str | None = None) -> uuid.UUID:

@@ -33,13 +33,14 @@ from services.events.alerts import (
 )
 from services.events.base import EventEnvelope
 from services.events.catalog import ENVELOPES, SCHEMA_VERSION
-from services.events.emitted import EligibilityChanged, EligibilityReasonRef
+from services.events.emitted import EligibilityChanged, EligibilityReasonRef, barring_at
 from services.events.imports import ImportCandidatesListed, ImportReported, ReviewCandidate
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection
 from services.platform.consuming.outbox import Outbox
 from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.postgres.database import Connection
+from services.registry.reads.queries import RegistryQueryError, bid_eligibility_many
 from services.registry.storage.record_repository import agencies_contracting
 
 SOURCE = "vendorwatch.alerts"
@@ -96,24 +97,25 @@ class AlertHandlers:
         if await _history(conn, raised_at):
             return
         watching = (await _watching(conn, [vendor_id], payload.as_of)).get(vendor_id, {})
-        alerts = [
-            self._alert(
-                vendor_id,
-                AlertRaised(
-                    alert_id=alert_id(agency, event.event_id),
-                    agency=agency,
-                    change=change.kind,
-                    as_of=payload.as_of,
-                    eligible_again_on=change.eligible_again_on,
-                    reasons=change.reasons,
-                    watchlists=names,
-                    cause_event_id=event.event_id,
-                    raised_at=raised_at,
-                ),
+        told = await repository.last_told(conn, vendor_id, list(watching))
+        alerts = []
+        for agency, names in watching.items():
+            day = await _day_at(conn, vendor_id, payload, agency)
+            change = change_at(previous, now, agency, day, told.get(agency))
+            if change is None:
+                continue
+            raised = AlertRaised(
+                alert_id=alert_id(agency, event.event_id),
+                agency=agency,
+                change=change.kind,
+                as_of=payload.as_of,
+                eligible_again_on=change.eligible_again_on,
+                reasons=change.reasons,
+                watchlists=names,
+                cause_event_id=event.event_id,
+                raised_at=raised_at,
             )
-            for agency, names in watching.items()
-            if (change := change_at(previous, now, agency)) is not None
-        ]
+            alerts.append(self._alert(vendor_id, raised))
         await self._raise(conn, alerts)
 
     async def import_reported(self, conn: Connection, event: EventEnvelope) -> None:
@@ -257,6 +259,22 @@ class AlertHandlers:
             vendor_id=vendor_id,
             payload=payload,
         )
+
+
+async def _day_at(
+    conn: Connection, vendor_id: str, payload: EligibilityChanged, agency: str
+) -> dt.date | None:
+    """The first day the vendor may bid at the agency again, as the registry answers for it
+    (None: it may now, or no end is known). Not the announcement's own day, the first day
+    nothing bars it anywhere: a sanction recorded at another agency moves that one, and a
+    sanction recorded to start later here is in no announcement's reasons."""
+    if payload.eligible or not barring_at(payload.reasons, agency):
+        return None
+    try:
+        (answer,) = await bid_eligibility_many(conn, [vendor_id], payload.as_of, agency=agency)
+    except RegistryQueryError:  # not registered (any more): the announcement's day
+        return payload.eligible_again_on
+    return answer.eligible_again_on
 
 
 async def _history(conn: Connection, recorded_at: dt.datetime) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 
+from services.alerts.changes import Told
 from services.events.alerts import AlertRaised
 from services.events.base import EventEnvelope
 from services.platform.postgres.database import Connection
@@ -32,6 +33,19 @@ async def watchlists_naming(
     for r in rows:
         named.setdefault(r["vendor_id"], []).append((r["agency"], r["name"]))
     return named
+
+
+async def last_told(conn: Connection, vendor_id: str, agencies: Sequence[str]) -> dict[str, Told]:
+    """Per agency, what its last alert about the vendor's eligibility said of the day it may
+    bid again (agencies never alerted about it are left out)."""
+    rows = await conn.fetch(
+        """SELECT DISTINCT ON (agency) agency, eligible_again_on FROM alerts
+           WHERE vendor_id = $1 AND agency = ANY($2::text[]) AND change <> 'possible_match'
+           ORDER BY agency, seq DESC""",
+        vendor_id,
+        list(agencies),
+    )
+    return {r["agency"]: Told(r["eligible_again_on"]) for r in rows}
 
 
 async def insert_alerts(conn: Connection, alerts: Sequence[EventEnvelope]) -> set[uuid.UUID]:

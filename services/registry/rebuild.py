@@ -102,14 +102,14 @@ async def finish(conn: Connection) -> None:
 
 async def changed_verdicts(conn: Connection) -> ChangedVerdicts:
     """After the replay, in its transaction: the events it judged otherwise than before (a
-    policy or rule changed since). Risk and migration acted on the old verdicts. Only events
-    judged both times count: those the live registry had not reached yet (it may lag behind
-    the log) nobody acted on."""
+    policy or rule changed since). Risk and migration acted on the old verdicts. Events the
+    live registry had judged count, the replay's verdict or its silence (a handler gone) being
+    otherwise; those it had not reached yet (it may lag behind the log) nobody acted on."""
     row = await conn.fetchrow(
         f"""SELECT count(*) AS n, (array_agg(b.event_id ORDER BY b.event_id))[1:3] AS examples
             FROM {_VERDICTS} b
-            JOIN processed_events a ON a.consumer = $1 AND a.event_id = b.event_id
-            WHERE a.refused <> b.refused""",
+            LEFT JOIN processed_events a ON a.consumer = $1 AND a.event_id = b.event_id
+            WHERE a.refused IS DISTINCT FROM b.refused""",
         CONSUMER_NAME,
     )
     assert row is not None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from services.alerts.changes import AgencyChange, Seen, alert_id, change_at
+from services.alerts.changes import AgencyChange, Seen, Told, alert_id, change_at
 from services.alerts.retries import retry_delay
 from services.alerts.signing import SIGNATURE_HEADER, signature, signature_problem
 from services.events.alerts import AlertChange
@@ -41,53 +41,74 @@ CITY_6 = reason("city-1", DAY + dt.timedelta(days=180), [CITY])
 WATER_12 = reason("water-1", DAY + dt.timedelta(days=365), ["water bureau"])  # as written
 EVERYWHERE = reason("all-1", None, None)
 ELIGIBLE = Seen(True, None, ())
+AFTER_CITY_6, AFTER_WATER_12 = DAY + dt.timedelta(days=181), DAY + dt.timedelta(days=366)
 
 
 def test_an_agency_the_sanction_does_not_reach_is_not_alerted() -> None:
-    now = barred(CITY_6, again=DAY + dt.timedelta(days=181))
-    assert change_at(None, now, WATER) is None
-    assert change_at(None, now, CITY) == AgencyChange(
-        AlertChange.BARRED, [CITY_6], DAY + dt.timedelta(days=181)
+    now = barred(CITY_6, again=AFTER_CITY_6)
+    assert change_at(None, now, WATER, None, None) is None
+    assert change_at(None, now, CITY, AFTER_CITY_6, None) == AgencyChange(
+        AlertChange.BARRED, [CITY_6], AFTER_CITY_6
     )
 
 
 def test_a_second_agencys_sanction_alerts_it_alone_with_its_own_day() -> None:
-    before = barred(CITY_6, again=DAY + dt.timedelta(days=181))
-    now = barred(CITY_6, WATER_12, again=DAY + dt.timedelta(days=366))
-    assert change_at(before, now, CITY) is None
-    assert change_at(before, now, WATER) == AgencyChange(
-        AlertChange.BARRED, [WATER_12], DAY + dt.timedelta(days=366)
+    # WATER's sanction moves the vendor's own day; CITY's stays (the registry's answer for
+    # CITY), as CITY was told: CITY hears nothing.
+    before = barred(CITY_6, again=AFTER_CITY_6)
+    now = barred(CITY_6, WATER_12, again=AFTER_WATER_12)
+    assert change_at(before, now, CITY, AFTER_CITY_6, Told(AFTER_CITY_6)) is None
+    assert change_at(before, now, WATER, AFTER_WATER_12, None) == AgencyChange(
+        AlertChange.BARRED, [WATER_12], AFTER_WATER_12
     )
     # Lifted at WATER, still barred at CITY: WATER may take it again, CITY hears nothing.
-    assert change_at(now, before, WATER) == AgencyChange(AlertChange.LIFTED, [], None)
-    assert change_at(now, before, CITY) is None
+    told_water = Told(AFTER_WATER_12)
+    assert change_at(now, before, WATER, None, told_water) == AgencyChange(
+        AlertChange.LIFTED, [], None
+    )
+    assert change_at(now, before, CITY, AFTER_CITY_6, Told(AFTER_CITY_6)) is None
 
 
-def test_the_agencys_day_is_the_vendors_when_an_unscoped_sanction_bars_it_longer() -> None:
-    now = barred(CITY_6, EVERYWHERE, again=None)
-    change = change_at(ELIGIBLE, now, CITY)
-    assert change is not None and change.eligible_again_on is None
-    assert change.reasons == [CITY_6, EVERYWHERE]
+def test_a_sanction_recorded_to_start_later_moves_the_day_it_was_told() -> None:
+    # Barred everywhere until CITY_6's end; a second sanction is recorded to start the day after
+    # it. The reasons are the same (it is not in force yet); the registry's day for CITY moves,
+    # so CITY is told the later day, never a day it is still barred.
+    everywhere = reason("all-2", CITY_6.ends_on, None)
+    before = barred(everywhere, again=AFTER_CITY_6)
+    now = barred(everywhere, again=DAY + dt.timedelta(days=500))
+    later = DAY + dt.timedelta(days=500)
+    assert change_at(before, now, CITY, later, Told(AFTER_CITY_6)) == AgencyChange(
+        AlertChange.PERIOD_CHANGED, [everywhere], later
+    )
 
 
 def test_a_period_changed_at_the_agency_is_alerted_there() -> None:
     longer = reason("city-1", DAY + dt.timedelta(days=365), [CITY])
-    before = barred(CITY_6, WATER_12, again=DAY + dt.timedelta(days=366))
-    now = barred(longer, WATER_12, again=DAY + dt.timedelta(days=366))
-    assert change_at(before, now, CITY) == AgencyChange(
-        AlertChange.PERIOD_CHANGED, [longer], DAY + dt.timedelta(days=366)
+    before = barred(CITY_6, WATER_12, again=AFTER_WATER_12)
+    now = barred(longer, WATER_12, again=AFTER_WATER_12)
+    assert change_at(before, now, CITY, AFTER_WATER_12, Told(AFTER_CITY_6)) == AgencyChange(
+        AlertChange.PERIOD_CHANGED, [longer], AFTER_WATER_12
     )
-    assert change_at(before, now, WATER) is None
+    assert change_at(before, now, WATER, AFTER_WATER_12, Told(AFTER_WATER_12)) is None
+
+
+def test_an_indefinite_sanction_has_no_day() -> None:
+    now = barred(CITY_6, EVERYWHERE, again=None)
+    change = change_at(ELIGIBLE, now, CITY, None, None)
+    assert change is not None and change.eligible_again_on is None
+    assert change.reasons == [CITY_6, EVERYWHERE]
 
 
 def test_an_announcement_seen_before_reasons_were_kept_is_compared_as_before() -> None:
-    unknown_barred = Seen(False, DAY + dt.timedelta(days=181), None)
-    now = barred(WATER_12, again=DAY + dt.timedelta(days=366))
-    assert change_at(unknown_barred, now, WATER) == AgencyChange(
-        AlertChange.PERIOD_CHANGED, [WATER_12], DAY + dt.timedelta(days=366)
+    unknown_barred = Seen(False, AFTER_CITY_6, None)
+    now = barred(WATER_12, again=AFTER_WATER_12)
+    assert change_at(unknown_barred, now, WATER, AFTER_WATER_12, None) == AgencyChange(
+        AlertChange.PERIOD_CHANGED, [WATER_12], AFTER_WATER_12
     )
-    assert change_at(unknown_barred, ELIGIBLE, CITY) == AgencyChange(AlertChange.LIFTED, [], None)
-    assert change_at(Seen(True, None, None), now, CITY) is None
+    assert change_at(unknown_barred, ELIGIBLE, CITY, None, None) == AgencyChange(
+        AlertChange.LIFTED, [], None
+    )
+    assert change_at(Seen(True, None, None), now, CITY, None, None) is None
 
 
 def test_an_alert_id_is_the_same_for_one_change_and_agency_only() -> None:
@@ -135,20 +156,3 @@ def test_retries_back_off_exponentially_up_to_the_cap() -> None:
         300.0,
         300.0,
     ]
-
-
-def test_another_agencys_later_sanction_moves_only_the_vendors_own_day() -> None:
-    # Barred everywhere until CITY_6's end; a suspension recorded at WATER to start after it
-    # moves the vendor's own day (the first day nothing bars it anywhere), not CITY's: CITY is
-    # not alerted, and were it, its day would stay the day after CITY_6 ends.
-    everywhere = reason("all-2", CITY_6.ends_on, None)
-    before = barred(everywhere, again=DAY + dt.timedelta(days=181))
-    now = barred(everywhere, again=DAY + dt.timedelta(days=500))
-    assert change_at(before, now, CITY) is None
-    first = change_at(ELIGIBLE, now, CITY)
-    assert first is not None and first.eligible_again_on == DAY + dt.timedelta(days=181)
-    # A sanction added at WATER that ends sooner changes nothing at CITY either.
-    sooner = reason("water-2", DAY + dt.timedelta(days=30), [WATER])
-    assert (
-        change_at(before, barred(everywhere, sooner, again=before.eligible_again_on), CITY) is None
-    )

@@ -169,22 +169,27 @@ async def submit(
     )
 
 
-async def _held(info: Info, event: EventEnvelope) -> EventEnvelope | None:
-    """The event the log holds under this event's id, if any. What ingest would refuse is
-    told in the receipt, not dead-lettered after it said accepted: an event too long as
-    stored, an id the log holds for another event. In distributed mode a resend racing the
-    first copy is still ingest's to judge."""
-    text = await info.context.pool.fetchval(
+async def _held(info: Info, event: EventEnvelope) -> str | None:
+    """The event the log holds under this event's id, as stored (None: none). What ingest
+    would refuse is told in the receipt, not dead-lettered after it said accepted: an event
+    too long as stored, an id the log holds for another event. A resend racing its first copy
+    (in Kafka still, or in a concurrent request) is ingest's to judge: if it differs in
+    `recorded_by`, ingest stores the first and dead-letters the other as a reused id."""
+    text: str | None = await info.context.pool.fetchval(
         "SELECT envelope::text FROM event_store WHERE event_id = $1", event.event_id
     )
-    return None if text is None else parse_stored(text)
+    return text
 
 
-def _same_event(held: EventEnvelope, event: EventEnvelope) -> bool:
+def _same_event(held: str, event: EventEnvelope) -> bool:
     """The same event whoever sent it again: a retry from another address, or with a renewed
     token, differs only in `recorded_by`, and is accepted as the event already recorded."""
+    try:
+        stored = parse_stored(held)
+    except EventRejected:  # stored under another catalog: not this event, whatever it was
+        return False
     unrecorded = {"recorded_by": None}
-    return event_store.canonical_json(held.model_copy(update=unrecorded)) == (
+    return event_store.canonical_json(stored.model_copy(update=unrecorded)) == (
         event_store.canonical_json(event.model_copy(update=unrecorded))
     )
 
