@@ -13,6 +13,7 @@ import pytest
 from services.events.catalog import MAX_EVENT_BYTES, parse_event
 from services.ingest.handlers import Accepted, Rejected, ingest_batch
 from services.platform.consuming import dead_letters
+from services.platform.eventlog.base import Writer
 from services.platform.eventstore import (
     chain,
     event_queries,
@@ -251,3 +252,31 @@ async def test_an_event_at_the_limit_reads_back_from_the_store(pool: asyncpg.Poo
         events, _ = await event_queries.vendor_timeline(conn, "import-y", 0, 10)
     assert [e.envelope.event_id for e in events] == [outcome.envelope.event_id]
     assert (await verification.verify(pool)).problems == ()
+
+
+async def test_the_same_event_recorded_from_another_address_is_stored_once(
+    pool: asyncpg.Pool,
+) -> None:
+    """A retry through the API from another address differs only in `recorded_by`: the same
+    event, whether its first copy is stored already or in the same batch, not a reused id."""
+    first = case_b.registered()
+
+    def recorded(client: str) -> bytes:
+        by = {"subject": "officer@city", "role": "procurement_officer", "client": client}
+        return case_b.line({**first, "recorded_by": by})
+
+    (stored,) = await ingest_batch(pool, [recorded("192.0.2.10")], Writer.API)
+    again, in_batch = await ingest_batch(
+        pool, [recorded("198.51.100.7"), recorded("203.0.113.5")], Writer.API
+    )
+    assert isinstance(stored, Accepted) and stored.new
+    assert all(isinstance(o, Accepted) and not o.new for o in (again, in_batch))
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == 1
+    assert await pool.fetchval("SELECT envelope->'recorded_by'->>'client' FROM event_store") == (
+        "192.0.2.10"
+    )
+    assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
+    # Other content under the id is still refused.
+    other = case_b.line({**first, "source": "someone.else"})
+    (refused,) = await ingest_batch(pool, [other])
+    assert isinstance(refused, Rejected) and "already accepted" in refused.reason

@@ -33,7 +33,9 @@ _COLUMNS = (
 class AppendOutcome(enum.Enum):
     """An event not stored (a stored one's outcome is its `Place`)."""
 
-    DUPLICATE = "duplicate"  # the same event_id with the same content: already applied
+    # The same event_id with the same content, but for who recorded it (a resend through the
+    # API from another address): already applied, the first copy stands.
+    DUPLICATE = "duplicate"
     CONFLICT = "conflict"  # the same event_id with other content: refused
 
 
@@ -92,18 +94,27 @@ async def append_batch(
             [e.event_id for e in envelopes],
         )
     }
+    stored_before = set(known)
     outcomes: list[Place | AppendOutcome] = []
     rows: list[tuple[object, ...]] = []
     kept: list[tuple[str, EventEnvelope]] = []  # the stored ones' content hashes and events
+    batch: dict[object, EventEnvelope] = {}  # the first of each id in this batch
     for envelope, text, digest, partition in zip(
         envelopes, canonical, digests, partitions, strict=True
     ):
         existing = known.get(envelope.event_id)
         if existing is not None:
-            same = existing == digest
-            outcomes.append(AppendOutcome.DUPLICATE if same else AppendOutcome.CONFLICT)
+            if existing == digest:
+                outcomes.append(AppendOutcome.DUPLICATE)
+            elif envelope.event_id in batch:
+                first = batch[envelope.event_id]
+                same = unrecorded(first) == unrecorded(envelope)
+                outcomes.append(AppendOutcome.DUPLICATE if same else AppendOutcome.CONFLICT)
+            else:
+                outcomes.append(AppendOutcome.CONFLICT)
             continue
         known[envelope.event_id] = digest
+        batch[envelope.event_id] = envelope
         seq, previous = heads[partition]
         seq += 1
         link = chain.link(partition, seq, previous, digest)
@@ -123,6 +134,13 @@ async def append_batch(
         )
         kept.append((digest, envelope))
         outcomes.append(Place(partition, seq))
+    if conflicts := [
+        n
+        for n, outcome in enumerate(outcomes)
+        if outcome is AppendOutcome.CONFLICT and envelopes[n].event_id in stored_before
+    ]:
+        for n in await _recorded_apart(conn, [(n, canonical[n]) for n in conflicts]):
+            outcomes[n] = AppendOutcome.DUPLICATE
     if rows:
         await conn.copy_records_to_table("event_store", records=rows, columns=_COLUMNS)
         # Readers in this process (embedded mode) take these as parsed, not from their text.
@@ -143,6 +161,25 @@ async def append_batch(
             notice,
         )
     return outcomes
+
+
+def unrecorded(envelope: EventEnvelope) -> str:
+    """The event without who recorded it: the same event, sent again through the API from
+    another address or with a renewed token, differs only in `recorded_by`."""
+    return canonical_json(envelope.model_copy(update={"recorded_by": None}))
+
+
+async def _recorded_apart(conn: Connection, sent: Sequence[tuple[int, str]]) -> list[int]:
+    """Of these (index, canonical JSON) of events whose ids the store holds for other content,
+    those that differ from the stored event only in `recorded_by`: the first copy stands."""
+    rows = await conn.fetch(
+        """SELECT k.n FROM unnest($1::int[], $2::jsonb[]) AS k(n, envelope)
+           JOIN event_store s ON s.event_id = (k.envelope->>'event_id')::uuid
+           WHERE s.envelope - 'recorded_by' = k.envelope - 'recorded_by'""",
+        [n for n, _ in sent],
+        [text for _, text in sent],
+    )
+    return [r["n"] for r in rows]
 
 
 @dataclass(frozen=True)

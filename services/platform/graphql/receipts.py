@@ -173,8 +173,8 @@ async def _held(info: Info, event: EventEnvelope) -> str | None:
     """The event the log holds under this event's id, as stored (None: none). What ingest
     would refuse is told in the receipt, not dead-lettered after it said accepted: an event
     too long as stored, an id the log holds for another event. A resend racing its first copy
-    (in Kafka still, or in a concurrent request) is ingest's to judge: if it differs in
-    `recorded_by`, ingest stores the first and dead-letters the other as a reused id."""
+    (in Kafka still, or in a concurrent request) is ingest's to judge, alike: the first copy
+    stands (`event_store.append_batch`)."""
     text: str | None = await info.context.pool.fetchval(
         "SELECT envelope::text FROM event_store WHERE event_id = $1", event.event_id
     )
@@ -188,10 +188,7 @@ def _same_event(held: str, event: EventEnvelope) -> bool:
         stored = parse_stored(held)
     except EventRejected:  # stored under another catalog: not this event, whatever it was
         return False
-    unrecorded = {"recorded_by": None}
-    return event_store.canonical_json(stored.model_copy(update=unrecorded)) == (
-        event_store.canonical_json(event.model_copy(update=unrecorded))
-    )
+    return event_store.unrecorded(stored) == event_store.unrecorded(event)
 
 
 def _reused(event: EventEnvelope) -> Problem:
