@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import os
-
 import click
 
 from services.alerts.signing import agency_key
-
-SECRET_VARIABLE = "VENDORWATCH_ALERT_WEBHOOK_SECRET"
-WEBHOOKS_VARIABLE = "VENDORWATCH_ALERT_WEBHOOKS"
+from services.platform.errors import StartupError
+from services.platform.settings import Settings
 
 
 @click.group("alerts")
@@ -24,19 +20,21 @@ def webhook_key(agency: str) -> None:
     """Print AGENCY's webhook key: its deliveries' signatures are made with it, and only
     with it (derived from $VENDORWATCH_ALERT_WEBHOOK_SECRET; hand each agency its own). AGENCY
     is named exactly as $VENDORWATCH_ALERT_WEBHOOKS names it."""
-    secret = os.environ.get(SECRET_VARIABLE)
-    if not secret:
-        raise click.ClickException(f"{SECRET_VARIABLE} is not set: it is what the keys derive from")
+    try:  # read as the deployment reads them
+        settings = Settings(database_url="")
+    except StartupError as error:
+        raise click.ClickException(str(error)) from None
+    if settings.alert_webhook_secret is None:
+        raise click.ClickException(
+            "VENDORWATCH_ALERT_WEBHOOK_SECRET is not set: it is what the keys derive from"
+        )
     # Deliveries are signed with the key of the agency exactly as the webhooks name it: a name
     # written otherwise would print a key no delivery uses.
-    try:
-        webhooks = json.loads(os.environ.get(WEBHOOKS_VARIABLE) or "{}")
-    except json.JSONDecodeError as error:
-        raise click.ClickException(f"{WEBHOOKS_VARIABLE}: not JSON ({error})") from None
-    if not isinstance(webhooks, dict) or agency not in webhooks:
-        named = ", ".join(repr(name) for name in webhooks) if isinstance(webhooks, dict) else ""
+    if agency not in settings.alert_webhooks:
+        named = ", ".join(repr(name) for name in settings.alert_webhooks)
         raise click.ClickException(
-            f"{agency!r} has no webhook in {WEBHOOKS_VARIABLE}"
+            f"{agency!r} has no webhook in VENDORWATCH_ALERT_WEBHOOKS"
             + (f"; it names {named}" if named else " (set it as the deployment does)")
         )
-    click.echo(agency_key(secret.encode(), agency).decode())
+    secret = settings.alert_webhook_secret.get_secret_value().encode()
+    click.echo(agency_key(secret, agency).decode())
