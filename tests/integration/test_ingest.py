@@ -276,7 +276,10 @@ async def test_the_same_event_recorded_from_another_address_is_stored_once(
         "192.0.2.10"
     )
     assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
-    # Other content under the id is still refused.
+    # Other content under the id is still refused, and so is a producer's copy: only the API's
+    # says who decided (an officer's review must), the two are not one event recorded twice.
     other = case_b.line({**first, "source": "someone.else"})
     (refused,) = await ingest_batch(pool, [other])
     assert isinstance(refused, Rejected) and "already accepted" in refused.reason
+    (unrecorded,) = await ingest_batch(pool, [case_b.line(first)], Writer.PRODUCER)
+    assert isinstance(unrecorded, Rejected) and "already accepted" in unrecorded.reason

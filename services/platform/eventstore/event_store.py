@@ -33,8 +33,8 @@ _COLUMNS = (
 class AppendOutcome(enum.Enum):
     """An event not stored (a stored one's outcome is its `Place`)."""
 
-    # The same event_id with the same content, but for who recorded it (a resend through the
-    # API from another address): already applied, the first copy stands.
+    # The same event_id with the same content, or recorded through the API once more from
+    # another address (`recorded_apart`): already applied, the first copy stands.
     DUPLICATE = "duplicate"
     CONFLICT = "conflict"  # the same event_id with other content: refused
 
@@ -107,8 +107,7 @@ async def append_batch(
             if existing == digest:
                 outcomes.append(AppendOutcome.DUPLICATE)
             elif envelope.event_id in batch:
-                first = batch[envelope.event_id]
-                same = unrecorded(first) == unrecorded(envelope)
+                same = recorded_apart(batch[envelope.event_id], envelope)
                 outcomes.append(AppendOutcome.DUPLICATE if same else AppendOutcome.CONFLICT)
             else:
                 outcomes.append(AppendOutcome.CONFLICT)
@@ -139,7 +138,7 @@ async def append_batch(
         for n, outcome in enumerate(outcomes)
         if outcome is AppendOutcome.CONFLICT and envelopes[n].event_id in stored_before
     ]:
-        for n in await _recorded_apart(conn, [(n, canonical[n]) for n in conflicts]):
+        for n in await _stored_apart(conn, [(n, canonical[n]) for n in conflicts]):
             outcomes[n] = AppendOutcome.DUPLICATE
     if rows:
         await conn.copy_records_to_table("event_store", records=rows, columns=_COLUMNS)
@@ -163,19 +162,26 @@ async def append_batch(
     return outcomes
 
 
-def unrecorded(envelope: EventEnvelope) -> str:
-    """The event without who recorded it: the same event, sent again through the API from
-    another address or with a renewed token, differs only in `recorded_by`."""
-    return canonical_json(envelope.model_copy(update={"recorded_by": None}))
+def recorded_apart(first: EventEnvelope, again: EventEnvelope) -> bool:
+    """Whether `again` is `first` recorded through the API once more, from another address or
+    with a renewed token: both recorded through it, and alike but for `recorded_by`. (A
+    producer's copy and the API's are two events: only the API's says who decided.)"""
+    if first.recorded_by is None or again.recorded_by is None:
+        return False
+    unrecorded = {"recorded_by": None}
+    return canonical_json(first.model_copy(update=unrecorded)) == canonical_json(
+        again.model_copy(update=unrecorded)
+    )
 
 
-async def _recorded_apart(conn: Connection, sent: Sequence[tuple[int, str]]) -> list[int]:
+async def _stored_apart(conn: Connection, sent: Sequence[tuple[int, str]]) -> list[int]:
     """Of these (index, canonical JSON) of events whose ids the store holds for other content,
-    those that differ from the stored event only in `recorded_by`: the first copy stands."""
+    those `recorded_apart` from the stored event, compared as jsonb: the first copy stands."""
     rows = await conn.fetch(
         """SELECT k.n FROM unnest($1::int[], $2::jsonb[]) AS k(n, envelope)
            JOIN event_store s ON s.event_id = (k.envelope->>'event_id')::uuid
-           WHERE s.envelope - 'recorded_by' = k.envelope - 'recorded_by'""",
+           WHERE s.envelope ? 'recorded_by' AND k.envelope ? 'recorded_by'
+             AND s.envelope - 'recorded_by' = k.envelope - 'recorded_by'""",
         [n for n, _ in sent],
         [text for _, text in sent],
     )

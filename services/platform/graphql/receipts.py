@@ -182,13 +182,13 @@ async def _held(info: Info, event: EventEnvelope) -> str | None:
 
 
 def _same_event(held: str, event: EventEnvelope) -> bool:
-    """The same event whoever sent it again: a retry from another address, or with a renewed
-    token, differs only in `recorded_by`, and is accepted as the event already recorded."""
+    """The same event sent again through the API: a retry from another address, or with a
+    renewed token, differs only in `recorded_by`, and is accepted as the event recorded."""
     try:
         stored = parse_stored(held)
     except EventRejected:  # stored under another catalog: not this event, whatever it was
         return False
-    return event_store.unrecorded(stored) == event_store.unrecorded(event)
+    return event_store.recorded_apart(stored, event)
 
 
 def _reused(event: EventEnvelope) -> Problem:
