@@ -127,8 +127,7 @@ def sanction_id(entry: JapaneseEntry) -> str:
     case, and each lifts its own."""
     if entry.kind is not SanctionKind.BID_SUSPENSION:  # METI's debarments: one body
         return legacy_sanction_id(entry)
-    scope = "\x1e".join(entry.categories) if entry.categories is not None else "*"
-    key = id_key(vendor_id(entry), entry.starts_on, entry.grounds, scope, entry.authority)
+    key = id_key(vendor_id(entry), entry.starts_on, entry.grounds, _scope(entry), entry.authority)
     return f"{entry.source}:{key}"
 
 
@@ -136,8 +135,12 @@ def legacy_sanction_id(entry: JapaneseEntry) -> str:
     """The id without the body, which bid suspensions were imported under before: a recorded
     one keeps it while its body lists it (planning.py), rather than being lifted and imposed
     again under the new id."""
-    scope = "\x1e".join(entry.categories) if entry.categories is not None else "*"
-    return f"{entry.source}:{id_key(vendor_id(entry), entry.starts_on, entry.grounds, scope)}"
+    key = id_key(vendor_id(entry), entry.starts_on, entry.grounds, _scope(entry))
+    return f"{entry.source}:{key}"
+
+
+def _scope(entry: JapaneseEntry) -> str:
+    return "\x1e".join(entry.categories) if entry.categories is not None else "*"
 
 
 def amended(entry: JapaneseEntry, on: dt.date, sanction: str) -> EventEnvelope:
