@@ -47,10 +47,13 @@ class EligibilityReasonRef(StrictModel):
         return self
 
 
-def barring_at(reasons: Sequence[EligibilityReasonRef], agency: str) -> list[EligibilityReasonRef]:
+def barring_at(
+    reasons: Sequence[EligibilityReasonRef], agency: str, category: str | None = None
+) -> list[EligibilityReasonRef]:
     """The reasons that bar the vendor at this agency (those without agencies bar it
-    everywhere), its name compared as the registry compares it."""
-    return [r for r in reasons if in_scope(r.agencies, agency)]
+    everywhere), and for this category when one is named (those without categories bar it
+    from every one), names compared as the registry compares them."""
+    return [r for r in reasons if in_scope(r.agencies, agency) and in_scope(r.categories, category)]
 
 
 def reasons_key(reasons: Sequence[EligibilityReasonRef]) -> str:

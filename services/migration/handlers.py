@@ -52,7 +52,14 @@ class WorldHandlers:
     async def contract_awarded(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(ContractAwarded, event.payload)
         await contract_repository.put_contract(
-            conn, p.contract_id, event.vendor_id, p.agency, p.title, p.criticality, p.ends_on
+            conn,
+            p.contract_id,
+            event.vendor_id,
+            p.agency,
+            p.title,
+            p.criticality,
+            p.ends_on,
+            p.category,
         )
         cause = f"new contract {p.contract_id} '{p.title}' found (awarded {p.awarded_on})"
         await self._cover(conn, event, event.vendor_id, p.agency, cause)
@@ -123,9 +130,9 @@ class WorldHandlers:
         previously = await contract_repository.bars_on(conn, vendor_id)
         await contract_repository.record_eligibility(conn, vendor_id, p)
 
-        def bar(agency: str) -> str | None:
+        def bar(agency: str, category: str | None = None) -> str | None:
             # The announcement itself says what bars the vendor where: no need to read it back.
-            return bars.describe(p.reasons, agency, p.eligible_again_on)
+            return bars.describe(p.reasons, agency, p.eligible_again_on, category)
 
         for plan in await plan_repository.plans_of(conn, vendor_id):
             eligible_here = bar(plan.agency) is None
@@ -137,15 +144,16 @@ class WorldHandlers:
                 )
         if not p.eligible:
             await self._cover(conn, event, vendor_id, None, f"{vendor_id} no longer eligible")
-        for plan_id, contract_id, agency in await plan_repository.items_replaced_by(
+        for plan_id, contract_id, agency, category in await plan_repository.items_replaced_by(
             conn, vendor_id
         ):
-            # An announcement about the replacement may change nothing at this plan's agency
-            # (a sanction elsewhere): no new version, and no cause that says otherwise.
-            before = barring_at(previously[1], agency) if previously is not None else []
-            if reasons_key(before) == reasons_key(barring_at(p.reasons, agency)):
+            # An announcement about the replacement may change nothing for this contract (a
+            # sanction elsewhere, or of other categories): no new version, and no cause that
+            # says otherwise.
+            before = barring_at(previously[1], agency, category) if previously is not None else []
+            if reasons_key(before) == reasons_key(barring_at(p.reasons, agency, category)):
                 continue
-            barred = bar(agency)
+            barred = bar(agency, category)
             if barred is not None:
                 # The item is open again: a new replacement must be found and prepared.
                 await plan_repository.update_item(

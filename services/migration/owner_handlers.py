@@ -131,7 +131,11 @@ class OwnerHandlers:
             raise DomainRejection(
                 f"payload.replacement_vendor_id: {plan.vendor_id} is the vendor being replaced"
             )
-        barred = await contract_repository.bar(conn, p.replacement_vendor_id, plan.agency)
+        # Barred from the contract's category at the agency: a sanction of other categories
+        # leaves the vendor free to take this contract over.
+        contract = await contract_repository.contract(conn, item.contract_id)
+        category = contract.category if contract is not None else None
+        barred = await contract_repository.bar(conn, p.replacement_vendor_id, plan.agency, category)
         if barred is not None:
             raise DomainRejection(
                 f"payload.replacement_vendor_id: {p.replacement_vendor_id} is not eligible at "

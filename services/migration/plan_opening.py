@@ -74,19 +74,24 @@ async def cover(
     now: dt.datetime,
     announce: bool,
 ) -> None:
-    """When the vendor is barred, every agency where it still has running contracts gets a
-    plan holding all of them (only `agency`, when given); contracts new to a plan re-plan it."""
+    """When the vendor is barred, every agency where it still has running contracts that a
+    sanction bars it from (at that agency, of their category) gets a plan holding all of them
+    (only `agency`, when given); contracts new to a plan re-plan it."""
     barred = await contract_repository.bars_on(conn, vendor_id)
     if barred is None:
         return
     since, reasons, again = barred
     by_agency: dict[str, list[ContractRow]] = defaultdict(list)
     for contract in await contract_repository.active_contracts(conn, vendor_id, agency, since):
-        by_agency[contract.agency].append(contract)
+        if barring_at(reasons, contract.agency, contract.category):
+            by_agency[contract.agency].append(contract)
     for where, contracts in sorted(by_agency.items()):
-        barring = barring_at(reasons, where)
-        if not barring:
-            continue
+        # What bars the vendor from these contracts (not a sanction of other categories).
+        barring = [
+            reason
+            for reason in barring_at(reasons, where)
+            if any(barring_at([reason], where, c.category) for c in contracts)
+        ]
         plan = await plan_repository.plan_for(conn, vendor_id, where)
         if plan is None:
             why = bars.describe(barring, where, again) or "barred"

@@ -194,6 +194,59 @@ async def test_a_replacement_barred_at_another_agency_changes_nothing_here(
     assert item["status"] == "in_progress"
 
 
+async def test_a_suspension_from_one_category_moves_only_that_categorys_contracts(
+    pool: asyncpg.Pool,
+) -> None:
+    """Suspended from construction work only, the vendor keeps its IT contracts: the plan holds
+    the construction contract alone and says why; a later suspension from every category
+    brings the IT contracts in."""
+    await apply(pool, *case_migration.contracts(START))
+    works = case_migration.awarded(START, CONTRACTS[0])
+    works["payload"] |= {"contract_id": "c-works", "category": "Construction"}
+    await apply(pool, works)
+    construction_only = case_migration.eligibility_lost(VENDOR, SUSPENDED_ON)
+    construction_only["payload"]["reasons"][0]["categories"] = ["construction"]
+    await apply(pool, construction_only)
+    async with pool.acquire() as conn:
+        plan = await plan_repository.plan(conn, PLAN)
+        items = await plan_repository.items(conn, PLAN)
+    assert plan is not None and "categories: construction" in plan.reason
+    assert [r["contract_id"] for r in items] == ["c-works"]
+
+    everything = case_migration.eligibility_lost(VENDOR, SUSPENDED_ON, "city-2022-002")
+    everything["payload"]["reasons"] += construction_only["payload"]["reasons"]
+    await apply(pool, everything)
+    async with pool.acquire() as conn:
+        items = await plan_repository.items(conn, PLAN)
+    assert sorted(r["contract_id"] for r in items) == sorted(
+        ["c-works", *(c.contract_id for c in CONTRACTS)]
+    )
+
+
+async def test_a_replacement_barred_from_other_categories_may_take_the_contract_over(
+    pool: asyncpg.Pool,
+) -> None:
+    """vendor-c is suspended from construction work only: it may take over c01 (information
+    systems), and that suspension says nothing to this plan; suspended from every category,
+    it is refused."""
+    await the_case(pool)
+    construction_only = case_migration.eligibility_lost("vendor-c", SUSPENDED_ON, "city-2022-901")
+    construction_only["payload"]["reasons"][0]["categories"] = ["construction"]
+    await apply(pool, construction_only)
+    await _c01_in_progress_with_vendor_c(pool)
+    causes = await pool.fetchval("SELECT causes FROM migration_plans WHERE plan_id = $1", PLAN)
+    assert not any("no longer eligible" in c for c in causes or [])
+    everything = case_migration.eligibility_lost("vendor-c", SUSPENDED_ON, "city-2022-902")
+    await apply(pool, everything)
+    chosen = item_event(
+        "migration.replacement_chosen",
+        "c02",
+        replacement_vendor_id="vendor-c",
+        chosen_on="2022-07-10",
+    )
+    assert "vendor-c is not eligible" in await refusal(pool, chosen)
+
+
 async def test_an_item_cannot_be_done_while_its_checklist_is_incomplete(
     pool: asyncpg.Pool,
 ) -> None:
@@ -474,3 +527,30 @@ async def test_a_replacement_a_recorded_sanction_will_bar_is_refused_saying_from
     assert "city-2027-010" in error["message"] and f"from {starts}" in error["message"]
     stored = "SELECT count(*) FROM event_store WHERE event_type = 'migration.replacement_chosen'"
     assert await pool.fetchval(stored) == 0
+
+
+async def test_a_replacement_suspended_from_other_categories_is_accepted_through_the_api(
+    pool: asyncpg.Pool,
+) -> None:
+    """vendor-y is suspended, now and for months, from construction work only: the registry
+    lets it bid for c01's information systems, and so does `chooseReplacementVendor`."""
+    await the_case(pool)
+    today = Settings(database_url="unused").clock.today()  # the API's today
+    works_only = case_b.suspended(
+        "vendor-y",
+        "city-2027-011",
+        starts_on=str(today - dt.timedelta(days=1)),
+        decided_on=str(today - dt.timedelta(days=2)),
+        categories=["Construction"],
+    )
+    await registry_db.apply(pool, case_b.registered("vendor-y"), works_only)
+    answer = (
+        await execute(
+            pool,
+            operation("choose-replacement-vendor"),
+            planId=PLAN,
+            contractId="c01",
+            vendorId="vendor-y",
+        )
+    )["chooseReplacementVendor"]
+    assert answer["accepted"], answer["errors"]

@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 
 from services.events.alerts import watchlist_id, watchlist_key
+from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.platform.eventstore import chain, event_store
 from services.platform.eventstore.event_store import canonical_json, content_hash
@@ -258,3 +259,38 @@ async def test_a_store_that_only_ran_embedded_forwards_what_its_consumers_had_no
         rows = await conn.fetch("SELECT partition, forwarded_seq FROM ingest_forward_heads")
     heads = {r["partition"]: r["forwarded_seq"] for r in rows}
     assert heads == {p: 0 for p in range(chain.PARTITIONS)} | {partition: 3}
+
+
+async def test_contracts_learnt_before_categories_get_the_category_of_their_award(
+    postgres_admin_url: str,
+) -> None:
+    """Migration's 0003 gives each contract it knew the category of the award it applied (not
+    of one the registry refused), so a sanction of some categories moves the right ones."""
+    award = example("contract.awarded")
+
+    def awarded(contract_id: str, category: str) -> EventEnvelope:
+        payload = award | {"contract_id": contract_id, "category": category}
+        return parse_event(case_b.line(envelope("contract.awarded", payload, "vendor-b")))
+
+    applied, refused = awarded("c-1", "Construction"), awarded("c-1", "Cleaning")
+    async with new_database(postgres_admin_url) as conn:
+        upgrade = await migrated_but(conn, "services.migration", 3)
+        await event_store.append_batch(conn, [applied, refused])
+        await conn.execute(
+            "INSERT INTO processed_events (consumer, event_id, refused)"
+            " VALUES ('migration', $1, false), ('migration', $2, true)",
+            applied.event_id,
+            refused.event_id,
+        )
+        await conn.execute(
+            """INSERT INTO migration_contracts
+                   (contract_id, vendor_id, agency, title, criticality, ends_on)
+               VALUES ('c-1', 'vendor-b', 'City', 'Works', 'internal', '2030-01-01'),
+                      ('c-unheard', 'vendor-b', 'City', 'Other', 'internal', '2030-01-01')"""
+        )
+        await conn.execute(upgrade.sql)
+        rows = await conn.fetch("SELECT contract_id, category FROM migration_contracts")
+    assert {r["contract_id"]: r["category"] for r in rows} == {
+        "c-1": "Construction",
+        "c-unheard": None,
+    }

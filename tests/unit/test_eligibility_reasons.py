@@ -1,6 +1,7 @@
 """An announcement's reasons as its readers take them (pure): whether they bar the vendor at
-an agency (migration, alerts), its name compared as the registry compares it; and when two
-readings say the same (the registry's announced state, the alerts' comparison)."""
+an agency, and from a category (migration, alerts), names compared as the registry compares
+them; and when two readings say the same (the registry's announced state, the alerts'
+comparison)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from services.events.sanction import SanctionKind
 
 
 def _reason(
-    agencies: list[str] | None, sanction_id: str = "s-1", ends_on: dt.date | None = None
+    agencies: list[str] | None,
+    sanction_id: str = "s-1",
+    ends_on: dt.date | None = None,
+    categories: list[str] | None = None,
 ) -> EligibilityReasonRef:
     return EligibilityReasonRef(
         sanction_id=sanction_id,
@@ -20,6 +24,7 @@ def _reason(
         starts_on=dt.date(2022, 7, 9),
         ends_on=ends_on,
         agencies=agencies,
+        categories=categories,
     )
 
 
@@ -32,6 +37,17 @@ def test_an_agency_written_otherwise_is_the_same_agency() -> None:
     assert barring_at([scoped], "City Water") == []
     everywhere = _reason(None)
     assert barring_at([everywhere], "City Water") == [everywhere]
+
+
+def test_a_sanction_of_some_categories_bars_only_their_contracts() -> None:
+    # Migration moves a contract only when a sanction bars its vendor from the contract's
+    # category: a suspension from construction work leaves its IT contracts where they are.
+    works = _reason(None, categories=["Construction"])
+    assert barring_at([works], "City IT", "construction") == [works]
+    assert barring_at([works], "City IT", "information_systems") == []
+    assert barring_at([works], "City IT") == [works]  # no category named: barred there
+    every = _reason(["City IT"])
+    assert barring_at([every, works], "City IT", "information_systems") == [every]
 
 
 def test_the_same_reasons_in_another_order_say_the_same() -> None:

@@ -26,7 +26,7 @@ from services.events.migration import (
 )
 from services.migration.api.graphql_enums import Criticality, EarlyCutover, MigrationItemStatus
 from services.migration.domain.items import ItemState, refusal_to_finish
-from services.migration.storage import plan_repository
+from services.migration.storage import contract_repository, plan_repository
 from services.migration.storage.plan_loading import load_item
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.graphql.context import Info
@@ -157,14 +157,19 @@ async def _item(info: Info, plan: PlanRow, contract_id: str) -> ItemState:
     return item
 
 
-async def _refuse_ineligible(info: Info, vendor_id: str, agency: str) -> None:
-    """The registry's own answer for today, so a suspended replacement is refused at once, and
-    so is one a sanction already recorded will bar at the agency later: the contracts moved
-    to it would need moving again."""
+async def _refuse_ineligible(info: Info, vendor_id: str, agency: str, contract_id: str) -> None:
+    """The registry's own answer for today, at the plan's agency for the contract's category,
+    so a suspended replacement is refused at once, and so is one a sanction already recorded
+    will bar there later: the contract moved to it would need moving again."""
     async with info.context.pool.acquire() as conn:
+        contract = await contract_repository.contract(conn, contract_id)
         try:
             [answer] = await bid_eligibility_many(
-                conn, [vendor_id], info.context.settings.clock.today(), agency=agency
+                conn,
+                [vendor_id],
+                info.context.settings.clock.today(),
+                agency=agency,
+                category=contract.category if contract is not None else None,
             )
         except RegistryQueryError:
             raise FieldProblem(
@@ -276,8 +281,8 @@ class MigrationMutation:
 
     @strawberry.mutation(
         description="Chooses the vendor that takes an item over; refused, with the reason, when"
-        " that vendor may not bid at the plan's agency, or a sanction already recorded will bar"
-        " it there later (`barred_later`)."
+        " that vendor may not bid at the plan's agency for the contract's category, or a"
+        " sanction already recorded will bar it there later (`barred_later`)."
     )
     async def choose_replacement_vendor(
         self,
@@ -296,7 +301,7 @@ class MigrationMutation:
         wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
         async def check(plan: PlanRow, _: ItemState | None) -> None:
-            await _refuse_ineligible(info, str(vendor_id), plan.agency)
+            await _refuse_ineligible(info, str(vendor_id), plan.agency, str(contract_id))
 
         return await _record_on_plan(
             info,

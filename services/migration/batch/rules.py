@@ -83,4 +83,6 @@ def plan(events: Sequence[EventEnvelope], stored: Stored) -> Plan:
 def contract_row(event: EventEnvelope) -> ContractRow:
     """The row `contract_awarded` writes for the award."""
     p = cast(ContractAwarded, event.payload)
-    return ContractRow(p.contract_id, event.vendor_id, p.agency, p.title, p.criticality, p.ends_on)
+    return ContractRow(
+        p.contract_id, event.vendor_id, p.agency, p.title, p.criticality, p.ends_on, p.category
+    )

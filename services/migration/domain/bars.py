@@ -11,10 +11,14 @@ from services.events.sanction import SanctionKind
 
 
 def describe(
-    reasons: Sequence[EligibilityReasonRef], agency: str, eligible_again_on: dt.date | None
+    reasons: Sequence[EligibilityReasonRef],
+    agency: str,
+    eligible_again_on: dt.date | None,
+    category: str | None = None,
 ) -> str | None:
-    """Why the vendor may not take work at `agency`, in a line; None when nothing bars it."""
-    barring = barring_at(reasons, agency)
+    """Why the vendor may not take work at `agency` (of `category`, when named), in a line;
+    None when nothing bars it."""
+    barring = barring_at(reasons, agency, category)
     if not barring:
         return None
     parts = []
@@ -22,6 +26,8 @@ def describe(
         text = f"{reason.kind.value.replace('_', ' ')} {reason.sanction_id} by {reason.authority}"
         text += f" from {reason.starts_on}"
         text += f" until {reason.ends_on}" if reason.ends_on else " indefinitely"
+        if reason.categories is not None:
+            text += f" (categories: {', '.join(reason.categories)})"
         if reason.via_vendor_id:
             text += f" (via affiliate {reason.via_vendor_id})"
         parts.append(text)

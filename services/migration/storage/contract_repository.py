@@ -24,6 +24,9 @@ class ContractRow:
     title: str
     criticality: Criticality
     ends_on: dt.date
+    # The procurement category sanctions scope (None only for a contract learnt before the
+    # service kept it and never awarded since: then in every sanction's scope).
+    category: str | None
     via_subcontract_id: str | None = None  # set when the vendor asked about subcontracts it
 
 
@@ -35,9 +38,10 @@ async def put_contract(
     title: str,
     criticality: Criticality,
     ends_on: dt.date,
+    category: str,
 ) -> None:
     await put_contracts(
-        conn, [ContractRow(contract_id, vendor_id, agency, title, criticality, ends_on)]
+        conn, [ContractRow(contract_id, vendor_id, agency, title, criticality, ends_on, category)]
     )
 
 
@@ -45,19 +49,20 @@ async def put_contracts(conn: Connection, contracts: Sequence[ContractRow]) -> N
     """Records (or replaces) contracts of distinct ids in one statement."""
     await conn.execute(
         """INSERT INTO migration_contracts
-               (contract_id, vendor_id, agency, title, criticality, ends_on)
+               (contract_id, vendor_id, agency, title, criticality, ends_on, category)
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                                $6::date[])
+                                $6::date[], $7::text[])
            ON CONFLICT (contract_id) DO UPDATE SET
                vendor_id = EXCLUDED.vendor_id, agency = EXCLUDED.agency,
                title = EXCLUDED.title, criticality = EXCLUDED.criticality,
-               ends_on = EXCLUDED.ends_on""",
+               ends_on = EXCLUDED.ends_on, category = EXCLUDED.category""",
         [c.contract_id for c in contracts],
         [c.vendor_id for c in contracts],
         [c.agency for c in contracts],
         [c.title for c in contracts],
         [c.criticality.value for c in contracts],
         [c.ends_on for c in contracts],
+        [c.category for c in contracts],
     )
 
 
@@ -74,13 +79,23 @@ async def known_contracts(conn: Connection, contract_ids: Sequence[str]) -> set[
 
 async def contract(conn: Connection, contract_id: str) -> ContractRow | None:
     row = await conn.fetchrow(
-        """SELECT contract_id, vendor_id, agency, title, criticality, ends_on
+        """SELECT contract_id, vendor_id, agency, title, criticality, ends_on, category
            FROM migration_contracts WHERE contract_id = $1""",
         contract_id,
     )
     if row is None:
         return None
     return ContractRow(**{**dict(row), "criticality": Criticality(row["criticality"])})
+
+
+async def categories(conn: Connection, contract_ids: Sequence[str]) -> dict[str, str | None]:
+    """The procurement category of each of these contracts the service knows."""
+    rows = await conn.fetch(
+        """SELECT contract_id, category FROM migration_contracts
+           WHERE contract_id = ANY($1::text[])""",
+        contract_ids,
+    )
+    return {r["contract_id"]: r["category"] for r in rows}
 
 
 async def set_end(conn: Connection, contract_id: str, ends_on: dt.date) -> None:
@@ -104,13 +119,13 @@ async def active_contracts(
     that have not ended by `as_of`, at one agency or at all of them."""
     rows = await conn.fetch(
         """SELECT c.contract_id, c.vendor_id, c.agency, c.title, c.criticality, c.ends_on,
-                  NULL::text AS via_subcontract_id
+                  c.category, NULL::text AS via_subcontract_id
            FROM migration_contracts c
            WHERE c.vendor_id = $1 AND c.terminated_on IS NULL AND c.ends_on >= $3
              AND ($2::text IS NULL OR c.agency = $2)
            UNION ALL
            SELECT c.contract_id, c.vendor_id, c.agency, c.title, c.criticality, c.ends_on,
-                  min(s.subcontract_id)
+                  c.category, min(s.subcontract_id)
            FROM migration_subcontracts s JOIN migration_contracts c USING (contract_id)
            WHERE s.subcontractor_vendor_id = $1 AND s.approved AND c.vendor_id <> $1
              AND c.terminated_on IS NULL AND c.ends_on >= $3
@@ -203,10 +218,13 @@ async def bars_of(conn: Connection, vendor_ids: list[str]) -> dict[str, Barred]:
     }
 
 
-async def bar(conn: Connection, vendor_id: str, agency: str) -> str | None:
-    """Why the vendor may not take work at the agency now (None: nothing known bars it)."""
+async def bar(
+    conn: Connection, vendor_id: str, agency: str, category: str | None = None
+) -> str | None:
+    """Why the vendor may not take work at the agency now, of this category when one is
+    named (None: nothing known bars it)."""
     barred = await bars_on(conn, vendor_id)
     if barred is None:
         return None
     _, reasons, again = barred
-    return bars.describe(reasons, agency, again)
+    return bars.describe(reasons, agency, again, category)

@@ -228,16 +228,20 @@ async def open_items_of_contract(conn: Connection, contract_id: str) -> list[str
     return [r["plan_id"] for r in rows]
 
 
-async def items_replaced_by(conn: Connection, vendor_id: str) -> list[tuple[str, str, str]]:
-    """(plan, contract, agency) of every open item this vendor is to take over."""
+async def items_replaced_by(
+    conn: Connection, vendor_id: str
+) -> list[tuple[str, str, str, str | None]]:
+    """(plan, contract, agency, the contract's category) of every open item this vendor is to
+    take over."""
     rows = await conn.fetch(
-        """SELECT i.plan_id, i.contract_id, p.agency
+        """SELECT i.plan_id, i.contract_id, p.agency, c.category
            FROM migration_items i JOIN migration_plans p USING (plan_id)
+           LEFT JOIN migration_contracts c USING (contract_id)
            WHERE i.replacement_vendor_id = $1 AND i.status <> 'done'
            ORDER BY i.plan_id, i.contract_id""",
         vendor_id,
     )
-    return [(r["plan_id"], r["contract_id"], r["agency"]) for r in rows]
+    return [(r["plan_id"], r["contract_id"], r["agency"], r["category"]) for r in rows]
 
 
 async def plans_due(conn: Connection, limit: int) -> list[str]:
