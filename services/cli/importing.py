@@ -188,9 +188,11 @@ async def run(
     database_url: str | None,
     data_dir: Path | None,
     dry_run: bool,
+    bodies: tuple[str, ...] = (),
 ) -> None:
     """`vendorwatch import`: into Kafka if given, else the chosen embedded event log; the
-    report is sent last, as an `import.reported` event (imports/report.py)."""
+    report is sent last, as an `import.reported` event (imports/report.py). `bodies`: see
+    `planning.planned_events`."""
     if source == "ocds":  # a contract register, not a list: an importer of its own
         from services.cli import ocds_importing  # it imports this module
 
@@ -198,7 +200,7 @@ async def run(
         return
     name = Path(getattr(file, "name", "-")).name  # a pipe's is "<stdin>"
     with rereadable(file) as checked:
-        await _import_list(source, checked, name, kafka, database_url, data_dir, dry_run)
+        await _import_list(source, checked, name, kafka, database_url, data_dir, dry_run, bodies)
 
 
 async def _import_list(
@@ -209,6 +211,7 @@ async def _import_list(
     database_url: str | None,
     data_dir: Path | None,
     dry_run: bool,
+    bodies: tuple[str, ...],
 ) -> None:
     """A list's import from a file that can be read twice (`name`: as the report gives it)."""
     if (problem := not_utf8(file)) is not None:
@@ -227,7 +230,7 @@ async def _import_list(
         with Scratch() as scratch:
             if url:
                 await _load(url, source, scratch)
-            pending = planned_events(source, stream, scratch, today, report)
+            pending = planned_events(source, stream, scratch, today, report, bodies)
             with progress_bar(file) as progress:
                 done = 0
 

@@ -11,7 +11,7 @@ the scratch database (`scratch.py`) and sends what this plans.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -249,21 +249,29 @@ def planned_events(
     recorded: Recorded | Scratch,
     today: dt.date,
     report: ImportReport,
+    bodies: Collection[str] = (),
 ) -> Iterator[Pending]:
     """The events an import of `stream` sends (lazily, row by row), reported into `report`.
     What it learns of each entity is kept in a scratch database (`scratch.py`): `recorded`
     loaded into one (closed with the iterator), or one the caller loaded, so that a list of
-    any size is imported in bounded memory."""
+    any size is imported in bounded memory. `bodies`: of a list that speaks for the bodies
+    its rows name (`BY_AUTHORITY`), those it is the whole list of even where it names none of
+    their suspensions (a body's list emptied: each of theirs it does not give is lifted)."""
     if isinstance(recorded, Scratch):
-        yield from _list_events(source, stream, recorded, today, report)
+        yield from _list_events(source, stream, recorded, today, report, bodies)
         return
     with Scratch() as scratch:
         scratch.load(recorded.known, recorded.sanctions.items())
-        yield from _list_events(source, stream, scratch, today, report)
+        yield from _list_events(source, stream, scratch, today, report, bodies)
 
 
 def _list_events(
-    source: str, stream: TextIO, scratch: Scratch, today: dt.date, report: ImportReport
+    source: str,
+    stream: TextIO,
+    scratch: Scratch,
+    today: dt.date,
+    report: ImportReport,
+    bodies: Collection[str],
 ) -> Iterator[Pending]:
     a_list = LISTS[source]
     assert a_list is not None, f"{source} is not a list"
@@ -272,7 +280,9 @@ def _list_events(
     context = _Import(source, Resolver(source, scratch=scratch), sanctions, today, report)
     renames = Renames.of(sanctions)
     unread = 0  # rows that could not be read: what they list is unknown
-    authorities: set[str] = set()  # whose sanctions the file lists
+    # Whose sanctions the file lists: the bodies its rows name, and those it was said to be
+    # the whole list of (their names written as the rows' are read).
+    authorities: set[str] = {japanese.plain(body) for body in bodies}
     for item in read(stream):
         report.rows += 1
         if report.rows % FORGET_NAMES_EVERY == 0:

@@ -1,8 +1,9 @@
 """The Japanese lists imported into a running `vendorwatch up` with `vendorwatch import`,
 through ingest like any producer's events: the example municipal 指名停止一覧 (its one row
 with a wrong 法人番号 check digit refused), a firm screened by its 法人番号 inside and outside
-its suspension and within and outside its 対象範囲, the same file again changing nothing; and
-METI's real list of barred entities, every entry imposed."""
+its suspension and within and outside its 対象範囲, the same file again changing nothing, a
+body's emptied list lifting its suspensions when named (`--body`); and METI's real list of
+barred entities, every entry imposed."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def _on(system: System, number: str, day: str, category: str | None = None) -> d
     return answer
 
 
-def test_the_japanese_lists_imported(embedded: System, database_url: str) -> None:
+def test_the_japanese_lists_imported(embedded: System, database_url: str, tmp_path: Path) -> None:
     first = run_cli("import", "jp_suspension", str(EXAMPLE), "--database-url", database_url)
     assert first.returncode == 1  # a row was refused
     refused, reported = first.stderr.split("\n", 1)
@@ -74,6 +75,30 @@ def test_the_japanese_lists_imported(embedded: System, database_url: str) -> Non
         "jp_suspension: read 12 rows; refused 1; sanctions: 0 imposed, 0 amended, 0 lifted,"
         " 11 unchanged; 0 vendors registered\n"
         "events: 0 new, 0 taken before (the same import sent again)\n"
+    )
+
+    # The water bureau's list, emptied: said to be its whole list, it lifts the bureau's
+    # suspensions and none of the city's.
+    emptied = tmp_path / "water-bureau.csv"
+    emptied.write_text(EXAMPLE.read_text(encoding="utf-8").splitlines()[0] + "\n", "utf-8")
+    bureau = [
+        line
+        for line in EXAMPLE.read_text(encoding="utf-8").splitlines()
+        if ",北浜市水道局," in line
+    ]
+    lifted = run_cli(
+        "import",
+        "jp_suspension",
+        str(emptied),
+        "--body",
+        "北浜市水道局",
+        "--database-url",
+        database_url,
+    )
+    assert lifted.returncode == 0, lifted.stderr
+    assert lifted.stdout.startswith(
+        f"jp_suspension: read 0 rows; refused 0; sanctions: 0 imposed, 0 amended,"
+        f" {len(bureau)} lifted, 0 unchanged; 0 vendors registered\n"
     )
 
     meti = run_cli("import", "jp_meti", str(METI), "--database-url", database_url)

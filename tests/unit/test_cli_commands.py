@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import pathlib
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -133,3 +134,22 @@ def test_a_webhook_key_is_printed_only_for_an_agency_the_webhooks_name() -> None
         cli, ["alerts", "webhook-key", "市民課"], env={"VENDORWATCH_ALERT_WEBHOOK_SECRET": None}
     )
     assert unset.exit_code == 1 and "VENDORWATCH_ALERT_WEBHOOK_SECRET is not set" in unset.output
+
+
+@pytest.mark.parametrize(
+    ("source", "body", "said"),
+    [
+        ("worldbank", "北浜市", "--body is for jp_suspension; a worldbank file is one whole list"),
+        ("jp_suspension", " ", "--body: a body's name"),
+    ],
+)
+def test_a_body_is_named_only_for_a_list_of_bodies(
+    tmp_path: pathlib.Path, source: str, body: str, said: str
+) -> None:
+    """`--body` says whose whole 指名停止一覧 a file is; a list that is one publisher's whole
+    list has none, and a blank name is none: refused before anything is read or sent."""
+    listed = tmp_path / "list.csv"
+    listed.write_text("措置機関,業者名,停止期間\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", source, str(listed), "--body", body])
+    assert result.exit_code == 2
+    assert said in result.output

@@ -152,11 +152,14 @@ def test_a_municipal_rows_events() -> None:
     assert japanese.sanction_id(again) != japanese.sanction_id(first)
 
 
-def _imported(path: Path | str, recorded: Recorded) -> tuple[ImportReport, list[EventEnvelope]]:
+def _imported(
+    path: Path | str, recorded: Recorded, bodies: tuple[str, ...] = ()
+) -> tuple[ImportReport, list[EventEnvelope]]:
     report = ImportReport()
     stream = io.StringIO(path) if isinstance(path, str) else path.open(encoding="utf-8-sig")
     with stream:
-        events = [p.event for p in planned_events("jp_suspension", stream, recorded, TODAY, report)]
+        planned = planned_events("jp_suspension", stream, recorded, TODAY, report, bodies)
+        events = [p.event for p in planned]
     return report, events
 
 
@@ -252,6 +255,23 @@ def test_two_bodies_suspending_one_firm_for_one_case_are_two_suspensions() -> No
     delta, made = _imported(city_lifts, _recorded(events))
     (lift,) = [e.payload for e in made if isinstance(e.payload, SanctionLifted)]
     assert lift.sanction_id == next(p.sanction_id for p in imposed if p.authority == "北浜市")
+
+
+def test_a_bodys_list_emptied_lifts_its_suspensions_when_the_body_is_named() -> None:
+    # The water bureau's list has no row left: read alone, the file names no body and lifts
+    # nothing; said to be the bureau's whole list (`--body`), it lifts the bureau's
+    # suspension, and none of the city's.
+    both = HEADER + f"1,北浜市,{ONE_CASE}\n2,北浜市水道局,{ONE_CASE}\n"
+    _, events = _imported(both, Recorded())
+    recorded = _recorded(events)
+    delta, made = _imported(HEADER, recorded)
+    assert (delta.rows, delta.lifted, made) == (0, 0, [])
+    delta, made = _imported(HEADER, recorded, bodies=("北浜市水道局 ",))
+    (lift,) = [e.payload for e in made if isinstance(e.payload, SanctionLifted)]
+    assert delta.lifted == 1
+    imposed = [e.payload for e in events if isinstance(e.payload, SanctionImposed)]
+    (water,) = [p.sanction_id for p in imposed if p.authority == "北浜市水道局"]
+    assert lift.sanction_id == water
 
 
 def test_suspensions_recorded_before_their_ids_named_the_body_keep_their_ids() -> None:

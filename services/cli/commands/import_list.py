@@ -18,6 +18,15 @@ from services.imports import planning
 @click.argument("file", type=click.File("rb"))
 @click.option("--kafka", "kafka", envvar="KAFKA_BOOTSTRAP_SERVERS", help="Distributed mode.")
 @click.option("--dry-run", is_flag=True, help="Read and check every row; send nothing.")
+@click.option(
+    "--body",
+    "bodies",
+    multiple=True,
+    metavar="措置機関",
+    help="jp_suspension: a body this file is the whole 指名停止一覧 of, even if it lists none"
+    " of its suspensions (each of the body's recorded suspensions the file does not list is"
+    " lifted); repeat for several. Without it, a file speaks for the bodies its rows name.",
+)
 @database_options
 def import_list(
     source: str,
@@ -26,11 +35,16 @@ def import_list(
     database_url: str | None,
     data_dir: Path | None,
     dry_run: bool,
+    bodies: tuple[str, ...],
 ) -> None:
     """Import a debarment list (the World Bank's, the IDB's, the EBRD's CSV; `jp_suspension`:
     a Japanese 指名停止一覧 in VendorWatch's CSV layout; `jp_meti`: METI's barred entities;
     `exclusions`: another VendorWatch's `export exclusions --format json`) as vendors and
     sanctions, or an OCDS contract register (`ocds`: a release or record package) as vendors
     and contracts; prints what it read and refused; exits 1 if anything was."""
+    if bodies and source not in planning.BY_AUTHORITY:
+        raise click.UsageError(f"--body is for jp_suspension; a {source} file is one whole list")
+    if any(not body.strip() for body in bodies):
+        raise click.UsageError("--body: a body's name, as the list's 措置機関 column gives it")
     configure("error", quiet_libraries=True)
-    run(importing.run(source, file, kafka, database_url, data_dir, dry_run))
+    run(importing.run(source, file, kafka, database_url, data_dir, dry_run, bodies))

@@ -25,8 +25,11 @@ naming the columns below (any order; other columns are ignored), one suspension 
 Each row is a bid suspension (`SanctionKind.BID_SUSPENSION`) by 措置機関 from the first day
 to the last, decided on the first day (lists rarely give the decision's day); the grounds
 become policy ground codes (`japanese.ground_codes`), their words the reason; 対象範囲 the
-sanction's categories. Vendors are Japanese (country JP); one with a 法人番号 is registered
-with it. The dates are read by the registry's era-date reader (`registry/domain/era_dates.py`).
+sanction's categories. A file speaks for the bodies its rows name, and for those the import
+names (`vendorwatch import jp_suspension FILE --body 北浜市水道局`: a body's list with no row
+left lifts its suspensions; imports/planning.py). Vendors are Japanese (country JP); one with
+a 法人番号 is registered with it. The dates are read by the registry's era-date reader
+(`registry/domain/era_dates.py`).
 """
 
 from __future__ import annotations
