@@ -85,6 +85,11 @@ class ImportReported(Payload):
     sanctions_amended: Count = Field(description="Recorded sanctions whose period changed.")
     sanctions_lifted: Count = Field(description="Recorded sanctions no longer listed, lifted.")
     sanctions_unchanged: Count = Field(description="Listed sanctions already recorded as is.")
+    sanctions_withheld: Count = Field(
+        default=0,
+        description="Recorded sanctions no longer listed but not lifted: rows that could not be"
+        " read may list them (corrected and imported again, the file lifts them).",
+    )
     names_amended: Count = Field(
         default=0, description="Vendors whose names the list now gives otherwise, amended."
     )

@@ -310,17 +310,8 @@ def _list_events(
     if unread:
         # A row that could not be read may be the listing of a sanction still in force: lifted
         # on its absence, a typo in a newer list would clear a barred firm.
-        if withheld := sum(1 for _ in delisted):
-            report.refuse(0, _withheld(withheld, unread))
+        report.withheld = sum(1 for _ in delisted)
         return
     for sanction, gone_one in delisted:
         report.lifted += 1
         yield Pending(0, lifted(source, gone_one.vendor_id, sanction, authority, today))
-
-
-def _withheld(sanctions: int, rows: int) -> str:
-    return (
-        f"not lifted: {sanctions:,} sanction(s) the list no longer gives, because {rows:,}"
-        " row(s) could not be read and may list them; correct those rows and import the list"
-        " again to lift what it no longer lists"
-    )

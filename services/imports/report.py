@@ -58,6 +58,9 @@ class ImportReport:
     amended: int = 0
     lifted: int = 0
     unchanged: int = 0
+    # Recorded sanctions no longer listed, not lifted because rows could not be read: not a
+    # refused row of its own (`refused` counts rows), said apart (`withheld_line`).
+    withheld: int = 0
     names_amended: int = 0  # vendors whose names the list now gives otherwise
     identifiers_added: int = 0  # vendors joined by name that gained the entry's identifiers
     events_new: int = 0
@@ -72,6 +75,16 @@ class ImportReport:
             self.refused_rows.append(
                 RefusedRow(line=line or None, reason=cut(reason, TEXT_MAX_CHARS))
             )
+
+    def withheld_line(self) -> str | None:
+        """What the import says of the lifts it withheld, if any."""
+        if not self.withheld:
+            return None
+        return (
+            f"not lifted: {self.withheld:,} sanction(s) the list no longer gives, because"
+            " rows refused above could not be read and may list them; correct those rows and"
+            " import the list again to lift what it no longer lists"
+        )
 
     def propose(self, line: int, name: str, vendor_id: str, candidate: Candidate) -> None:
         """A "possible same as" for review: the entry at `line` became `vendor_id`."""
@@ -127,6 +140,7 @@ def report_event(report: ImportReport, file: ImportedFile) -> EventEnvelope:
         sanctions_amended=report.amended,
         sanctions_lifted=report.lifted,
         sanctions_unchanged=report.unchanged,
+        sanctions_withheld=report.withheld,
         names_amended=report.names_amended,
         identifiers_added=report.identifiers_added,
         events_sent=report.sent,

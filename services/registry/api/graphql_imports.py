@@ -104,6 +104,11 @@ class ImportReport(Node):
     sanctions_unchanged: int = strawberry.field(
         description="Listed sanctions already recorded as the file gives them."
     )
+    sanctions_withheld: int = strawberry.field(
+        description="Recorded sanctions the file no longer lists that were not lifted: rows"
+        " that could not be read may list them. Corrected and imported again, the file lifts"
+        " them."
+    )
     names_amended: int = strawberry.field(
         description="Vendors whose names (legal name or other names) the file now gives"
         " otherwise, amended."
@@ -178,6 +183,7 @@ class ImportReport(Node):
             sanctions_amended=r.sanctions_amended,
             sanctions_lifted=r.sanctions_lifted,
             sanctions_unchanged=r.sanctions_unchanged,
+            sanctions_withheld=r.sanctions_withheld,
             names_amended=r.names_amended,
             identifiers_added=r.identifiers_added,
             events_sent=r.events_sent,
