@@ -134,8 +134,14 @@ class WorldHandlers:
             # The announcement itself says what bars the vendor where: no need to read it back.
             return bars.describe(p.reasons, agency, p.eligible_again_on, category)
 
-        for plan in await plan_repository.plans_of(conn, vendor_id):
-            eligible_here = bar(plan.agency) is None
+        plans = await plan_repository.plans_of(conn, vendor_id)
+        categories = await plan_repository.item_categories(conn, [p.plan_id for p in plans])
+        for plan in plans:
+            # Free to bid for the plan's contracts: no sanction bars the vendor from any of
+            # their categories there (a plan without items: from none at the agency).
+            eligible_here = not any(
+                bar(plan.agency, category) for category in categories.get(plan.plan_id, [None])
+            )
             if eligible_here != plan.vendor_eligible:
                 await plan_repository.set_vendor_eligible(conn, plan.plan_id, eligible_here)
                 state = "eligible again" if eligible_here else "no longer eligible"

@@ -143,6 +143,7 @@ async def open_by_hand(
     contracts = await contract_repository.active_contracts(conn, vendor_id, agency, day)
     if not contracts:
         return f"agency: {vendor_id} has no running contract at {agency} to migrate"
+    barred = await contract_repository.bars_on(conn, vendor_id)
     plan = PlanRow(
         plan_id=plan_id,
         vendor_id=vendor_id,
@@ -151,8 +152,10 @@ async def open_by_hand(
         reason=reason,
         created_on=day,
         settings=default_settings(day),
-        # Whether the vendor may bid at this plan's agency (a sanction elsewhere leaves it so).
-        vendor_eligible=await contract_repository.bar(conn, vendor_id, agency) is None,
+        # Whether the vendor may bid for these contracts: a sanction elsewhere, or of other
+        # categories, leaves it so.
+        vendor_eligible=barred is None
+        or not any(barring_at(barred[1], agency, c.category) for c in contracts),
         revision=1,
         planned_revision=0,
         causes=(f"plan opened by hand: {reason}",),

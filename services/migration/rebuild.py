@@ -52,12 +52,17 @@ def replaying(clock: Clock) -> Consumer:
 
 
 async def finish(conn: Connection) -> None:
-    """After the replay: each plan planned up to its latest kept version."""
+    """After the replay: each plan planned up to its latest kept version. A plan the replay
+    gave fewer revisions than that version explained (the log now says less of it: rules
+    changed since, as migration 0003's categories did) is planned again, all its causes
+    kept: its latest version may schedule what the plan no longer holds."""
     # A plan's causes gain one entry per revision (plan_repository.changed), so the
     # first `revision` of them are those its latest version explained.
     await conn.execute(
         """UPDATE migration_plans p
-           SET planned_revision = v.revision, causes = p.causes[v.revision + 1:]
+           SET planned_revision = CASE WHEN v.revision <= p.revision THEN v.revision ELSE 0 END,
+               causes = CASE WHEN v.revision <= p.revision THEN p.causes[v.revision + 1:]
+                             ELSE p.causes END
            FROM (SELECT DISTINCT ON (plan_id) plan_id, revision
                  FROM migration_plan_versions ORDER BY plan_id, version DESC) v
            WHERE p.plan_id = v.plan_id"""

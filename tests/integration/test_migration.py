@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.migration import planner
+from services.migration import planner, rebuild
 from services.migration.plan_opening import automatic_plan_id
 from services.migration.planner import replan_due
 from services.migration.planning.model import SolverStatus
@@ -211,7 +211,17 @@ async def test_a_suspension_from_one_category_moves_only_that_categorys_contract
         plan = await plan_repository.plan(conn, PLAN)
         items = await plan_repository.items(conn, PLAN)
     assert plan is not None and "categories: construction" in plan.reason
-    assert [r["contract_id"] for r in items] == ["c-works"]
+    assert [r["contract_id"] for r in items] == ["c-works"] and not plan.vendor_eligible
+
+    # Construction's suspension over, one from cleaning work only: free to bid for the plan's
+    # contracts again, though not for every category there.
+    cleaning_only = case_migration.eligibility_lost(VENDOR, SUSPENDED_ON, "city-2022-003")
+    cleaning_only["payload"]["reasons"][0]["categories"] = ["Cleaning"]
+    await apply(pool, cleaning_only)
+    async with pool.acquire() as conn:
+        plan = await plan_repository.plan(conn, PLAN)
+    assert plan is not None and plan.vendor_eligible
+    assert plan.causes[-1] == f"{VENDOR} eligible again as of {SUSPENDED_ON}"
 
     everything = case_migration.eligibility_lost(VENDOR, SUSPENDED_ON, "city-2022-002")
     everything["payload"]["reasons"] += construction_only["payload"]["reasons"]
@@ -227,17 +237,32 @@ async def test_a_replacement_barred_from_other_categories_may_take_the_contract_
     pool: asyncpg.Pool,
 ) -> None:
     """vendor-c is suspended from construction work only: it may take over c01 (information
-    systems), and that suspension says nothing to this plan; suspended from every category,
-    it is refused."""
+    systems) and keep c01, and that suspension says nothing to this plan; suspended from
+    every category, c01 is open again and vendor-c is refused."""
     await the_case(pool)
+    await _c01_in_progress_with_vendor_c(pool)
     construction_only = case_migration.eligibility_lost("vendor-c", SUSPENDED_ON, "city-2022-901")
     construction_only["payload"]["reasons"][0]["categories"] = ["construction"]
     await apply(pool, construction_only)
-    await _c01_in_progress_with_vendor_c(pool)
     causes = await pool.fetchval("SELECT causes FROM migration_plans WHERE plan_id = $1", PLAN)
-    assert not any("no longer eligible" in c for c in causes or [])
+    assert not any("vendor-c no longer eligible" in c for c in causes or [])
+    async with pool.acquire() as conn:
+        (c01,) = [i for i in await plan_repository.items(conn, PLAN) if i["contract_id"] == "c01"]
+    assert c01["status"] == "in_progress"
+    chosen = item_event(
+        "migration.replacement_chosen",
+        "c02",
+        replacement_vendor_id="vendor-c",
+        chosen_on="2022-07-10",
+    )
+    await apply(pool, chosen)  # accepted: construction's suspension says nothing of c02
+
     everything = case_migration.eligibility_lost("vendor-c", SUSPENDED_ON, "city-2022-902")
+    everything["payload"]["reasons"] += construction_only["payload"]["reasons"]
     await apply(pool, everything)
+    async with pool.acquire() as conn:
+        (c01,) = [i for i in await plan_repository.items(conn, PLAN) if i["contract_id"] == "c01"]
+    assert c01["status"] == "planned"  # open again: another replacement must be found
     chosen = item_event(
         "migration.replacement_chosen",
         "c02",
@@ -554,3 +579,29 @@ async def test_a_replacement_suspended_from_other_categories_is_accepted_through
         )
     )["chooseReplacementVendor"]
     assert answer["accepted"], answer["errors"]
+
+
+async def test_a_plan_rebuilt_shorter_than_its_latest_version_is_planned_again(
+    pool: asyncpg.Pool,
+) -> None:
+    """After a rebuild, a plan is planned up to its latest kept version; but when the replay
+    gave it fewer revisions than that version explained (rules changed since: the log says
+    less of it), that version may schedule what the plan no longer holds, so it is due
+    again, every cause kept."""
+    await the_case(pool)
+    plan = "SELECT revision, planned_revision, causes FROM migration_plans WHERE plan_id = $1"
+    async with pool.acquire() as conn, conn.transaction():
+        await rebuild.finish(conn)  # the replay as it was: planned up to the version
+        same = await conn.fetchrow(plan, PLAN)
+        assert same is not None and same["planned_revision"] == same["revision"]
+        # The version had explained more revisions than the plan has now.
+        await conn.execute(
+            "UPDATE migration_plan_versions SET revision = $2 WHERE plan_id = $1",
+            PLAN,
+            same["revision"] + 3,
+        )
+        causes = await conn.fetchval("SELECT causes FROM migration_plans WHERE plan_id = $1", PLAN)
+        await rebuild.finish(conn)
+        shorter = await conn.fetchrow(plan, PLAN)
+    assert shorter is not None and shorter["planned_revision"] < shorter["revision"]
+    assert shorter["causes"] == causes

@@ -273,24 +273,31 @@ async def test_contracts_learnt_before_categories_get_the_category_of_their_awar
         return parse_event(case_b.line(envelope("contract.awarded", payload, "vendor-b")))
 
     applied, refused = awarded("c-1", "Construction"), awarded("c-1", "Cleaning")
+    # Two awards applied under one id, to two vendors: the row's vendor's gives the category;
+    # an earlier award of the vendor's is superseded by its later one.
+    earlier, elsewhere = awarded("c-2", "Cleaning"), awarded("c-2", "Security")
+    later = awarded("c-2", "Catering")
+    elsewhere = elsewhere.model_copy(update={"vendor_id": "vendor-x"})
     async with new_database(postgres_admin_url) as conn:
         upgrade = await migrated_but(conn, "services.migration", 3)
-        await event_store.append_batch(conn, [applied, refused])
+        await event_store.append_batch(conn, [applied, refused, earlier, later, elsewhere])
         await conn.execute(
             "INSERT INTO processed_events (consumer, event_id, refused)"
-            " VALUES ('migration', $1, false), ('migration', $2, true)",
-            applied.event_id,
-            refused.event_id,
+            " SELECT 'migration', unnest($1::uuid[]), unnest($2::boolean[])",
+            [e.event_id for e in (applied, refused, earlier, later, elsewhere)],
+            [False, True, False, False, False],
         )
         await conn.execute(
             """INSERT INTO migration_contracts
                    (contract_id, vendor_id, agency, title, criticality, ends_on)
                VALUES ('c-1', 'vendor-b', 'City', 'Works', 'internal', '2030-01-01'),
+                      ('c-2', 'vendor-b', 'City', 'Meals', 'internal', '2030-01-01'),
                       ('c-unheard', 'vendor-b', 'City', 'Other', 'internal', '2030-01-01')"""
         )
         await conn.execute(upgrade.sql)
         rows = await conn.fetch("SELECT contract_id, category FROM migration_contracts")
     assert {r["contract_id"]: r["category"] for r in rows} == {
         "c-1": "Construction",
+        "c-2": "Catering",
         "c-unheard": None,
     }

@@ -96,6 +96,18 @@ async def plans_of(conn: Connection, vendor_id: str) -> list[PlanRow]:
     return [_plan(r) for r in rows]
 
 
+async def item_categories(conn: Connection, plan_ids: list[str]) -> dict[str, list[str | None]]:
+    """The procurement categories of each plan's contracts (None: a contract whose category
+    the service does not know); a plan without items is not in the answer."""
+    rows = await conn.fetch(
+        """SELECT i.plan_id, array_agg(DISTINCT c.category) AS categories
+           FROM migration_items i LEFT JOIN migration_contracts c USING (contract_id)
+           WHERE i.plan_id = ANY($1::text[]) GROUP BY i.plan_id""",
+        plan_ids,
+    )
+    return {r["plan_id"]: list(r["categories"]) for r in rows}
+
+
 async def insert_plan(conn: Connection, plan: PlanRow) -> None:
     await conn.execute(
         """INSERT INTO migration_plans
