@@ -28,9 +28,11 @@ class Seen:
 
 @dataclass(frozen=True)
 class Told:
-    """What an agency's last alert about a vendor's eligibility said of the day it may bid."""
+    """What an agency's last alert about a vendor's eligibility said: the day it may bid, and
+    whether it was barred there (false: the alert was a lift)."""
 
     eligible_again_on: dt.date | None
+    barred: bool = True
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,13 @@ def change_at(
     told (a sanction added or amended at another agency)."""
     barring = barring_at(now.reasons or (), agency)
     if previous is not None and previous.reasons is None:
-        # Seen before its reasons were kept: where it was barred is unknown, so as then.
+        # Seen before its reasons were kept: where it was barred is unknown, so the agency is
+        # told after what its last alert told it (none, or a lift: free to bid there).
+        barred_before = not previous.eligible and told is not None and told.barred
         if barring:
-            kind = AlertChange.BARRED if previous.eligible else AlertChange.PERIOD_CHANGED
+            kind = AlertChange.PERIOD_CHANGED if barred_before else AlertChange.BARRED
             return AgencyChange(kind, barring, day)
-        return None if previous.eligible else AgencyChange(AlertChange.LIFTED, [], None)
+        return AgencyChange(AlertChange.LIFTED, [], None) if barred_before else None
     before = barring_at(previous.reasons or (), agency) if previous is not None else []
     if not barring:
         return AgencyChange(AlertChange.LIFTED, [], None) if before else None

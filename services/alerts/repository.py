@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 
 from services.alerts.changes import Told
-from services.events.alerts import AlertRaised
+from services.events.alerts import AlertChange, AlertRaised
 from services.events.base import EventEnvelope
 from services.platform.postgres.database import Connection
 
@@ -36,16 +36,19 @@ async def watchlists_naming(
 
 
 async def last_told(conn: Connection, vendor_id: str, agencies: Sequence[str]) -> dict[str, Told]:
-    """Per agency, what its last alert about the vendor's eligibility said of the day it may
-    bid again (agencies never alerted about it are left out)."""
+    """Per agency, what its last alert about the vendor's eligibility said (agencies never
+    alerted about it are left out)."""
     rows = await conn.fetch(
-        """SELECT DISTINCT ON (agency) agency, eligible_again_on FROM alerts
+        """SELECT DISTINCT ON (agency) agency, eligible_again_on, change FROM alerts
            WHERE vendor_id = $1 AND agency = ANY($2::text[]) AND change <> 'possible_match'
            ORDER BY agency, seq DESC""",
         vendor_id,
         list(agencies),
     )
-    return {r["agency"]: Told(r["eligible_again_on"]) for r in rows}
+    return {
+        r["agency"]: Told(r["eligible_again_on"], r["change"] != AlertChange.LIFTED.value)
+        for r in rows
+    }
 
 
 async def insert_alerts(conn: Connection, alerts: Sequence[EventEnvelope]) -> set[uuid.UUID]:

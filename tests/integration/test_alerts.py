@@ -517,3 +517,23 @@ async def test_an_agency_is_alerted_only_when_what_bars_the_vendor_there_changes
     ends = [r["eligible_again_on"] for r in rows]
     assert ends[0] is not None and ends[1] is not None and ends[1] < ends[0]
     assert ends[2] is None
+
+
+async def test_an_announcement_seen_before_reasons_were_kept_lifts_only_agencies_told(
+    pool: asyncpg.Pool,
+) -> None:
+    """Barred at MINE alone, seen before the alerts kept announcements' reasons (an upgraded
+    database: alerts migration 0003 left them null): its lift tells MINE, which was told of
+    the bar, and not THEIRS, which never was."""
+    consumer = alerts_setup.consumer(Settings(database_url="unused"))
+    await apply(pool, case_b.registered(), contract(MINE))
+    await apply(pool, saved(THEIRS, "bidders 2026-04", [VENDOR]), consumer=consumer)
+    start = TODAY - dt.timedelta(days=1)
+    mine = case_b.suspended(
+        starts_on=str(start), decided_on=str(start - dt.timedelta(days=1)), agencies=[MINE]
+    )
+    await announce(pool, consumer, mine)
+    await pool.execute("UPDATE alert_eligibility SET reasons = NULL")
+    await announce(pool, consumer, case_b.lifted(str(TODAY)))
+    rows = await pool.fetch("SELECT agency, change FROM alerts ORDER BY seq")
+    assert [(r["agency"], r["change"]) for r in rows] == [(MINE, "barred"), (MINE, "lifted")]

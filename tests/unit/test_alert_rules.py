@@ -99,15 +99,24 @@ def test_an_indefinite_sanction_has_no_day() -> None:
     assert change.reasons == [CITY_6, EVERYWHERE]
 
 
-def test_an_announcement_seen_before_reasons_were_kept_is_compared_as_before() -> None:
+def test_an_announcement_seen_before_reasons_were_kept_is_compared_with_what_was_told() -> None:
+    # Where the vendor was barred is unknown: each agency is told after its last alert. One
+    # told it was barred hears of the change, or of the lift; one never told (or told of a
+    # lift) hears of a bar as new, and of no lift.
     unknown_barred = Seen(False, AFTER_CITY_6, None)
     now = barred(WATER_12, again=AFTER_WATER_12)
-    assert change_at(unknown_barred, now, WATER, AFTER_WATER_12, None) == AgencyChange(
+    told_barred = Told(AFTER_CITY_6)
+    assert change_at(unknown_barred, now, WATER, AFTER_WATER_12, told_barred) == AgencyChange(
         AlertChange.PERIOD_CHANGED, [WATER_12], AFTER_WATER_12
     )
-    assert change_at(unknown_barred, ELIGIBLE, CITY, None, None) == AgencyChange(
+    assert change_at(unknown_barred, now, WATER, AFTER_WATER_12, None) == AgencyChange(
+        AlertChange.BARRED, [WATER_12], AFTER_WATER_12
+    )
+    assert change_at(unknown_barred, ELIGIBLE, CITY, None, told_barred) == AgencyChange(
         AlertChange.LIFTED, [], None
     )
+    assert change_at(unknown_barred, ELIGIBLE, CITY, None, None) is None
+    assert change_at(unknown_barred, ELIGIBLE, CITY, None, Told(None, barred=False)) is None
     assert change_at(Seen(True, None, None), now, CITY, None, None) is None
 
 
