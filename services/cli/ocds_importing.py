@@ -7,8 +7,10 @@ longer in the file. The file is read to its end first, into the import's scratch
 broken file sends nothing). Then what the registry already has is read into it a page at a
 time (the `ocds:` vendors, and who holds every identifier), so a vendor registered before, by
 an earlier import or by hand under the same identifier, is not registered again and its
-contracts go to it. The events are sent as they are made, a batch at a time. Their ids depend
-only on what they say: the same file again changes nothing.
+contracts go to it; and the contracts earlier imports recorded, as they stand, so that one is
+amended to a newer file's terms rather than awarded again. The events are sent as they are
+made, a batch at a time. Their ids depend only on what they say: the same file again sends
+nothing new.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from services.events.base import EventEnvelope
 from services.imports.ocds.mapping import mapped
 from services.imports.ocds.outcomes import Accounted, Outcome, Tally
 from services.imports.ocds.reading import PackageError, read
+from services.imports.ocds.recorded import RecordedContract
 from services.imports.ocds.scratch import OcdsScratch
 from services.imports.report import ImportedFile, ImportReport
 from services.imports.scratch_vendors import BATCH
@@ -40,6 +43,11 @@ NAME = "ocds"
 # The vendors an OCDS import may have registered before, a page at a time ($1: the last).
 _OCDS_VENDORS = """SELECT vendor_id FROM registry_vendors
     WHERE starts_with(vendor_id, 'ocds:') AND vendor_id > $1 ORDER BY vendor_id LIMIT $2"""
+# The contracts an OCDS import may have recorded before, as they stand, a page at a time.
+_OCDS_CONTRACTS = """SELECT contract_id, ends_on, amount, currency,
+        terminated_on IS NOT NULL AS terminated
+    FROM registry_contracts
+    WHERE starts_with(contract_id, 'ocds:') AND contract_id > $1 ORDER BY contract_id LIMIT $2"""
 
 
 @dataclass
@@ -53,8 +61,8 @@ class Sent:
 async def _know(database_url: str, scratch: OcdsScratch) -> None:
     """What the registry has that a package's vendors may be: the vendors of earlier OCDS
     imports (a vendor's id is `ocds:…` or its identifier's holder's) and who holds every
-    identifier, into `scratch` a page at a time (memory bounded whatever the registry's
-    size)."""
+    identifier; and the contracts of earlier imports, as they stand; into `scratch` a page
+    at a time (memory bounded whatever the registry's size)."""
     conn = await asyncpg.connect(database_url)
     try:
         after = ""
@@ -64,6 +72,16 @@ async def _know(database_url: str, scratch: OcdsScratch) -> None:
         async for rows in identifier_pages(conn):
             owners = ((IdentifierKey(r["scheme"], r["value"]), r["vendor_id"]) for r in rows)
             scratch.know((), owners)
+        after = ""
+        while rows := await conn.fetch(_OCDS_CONTRACTS, after, BATCH):
+            scratch.know_contracts(
+                (
+                    r["contract_id"],
+                    RecordedContract(r["ends_on"], r["amount"], r["currency"], r["terminated"]),
+                )
+                for r in rows
+            )
+            after = rows[-1]["contract_id"]
     finally:
         await conn.close()
 

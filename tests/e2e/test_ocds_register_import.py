@@ -7,6 +7,7 @@ terminated."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ VENDOR = """query ($id: ID!) { vendor(vendorId: $id) {
   legalName country aliases identifiers { scheme value }
   contracts { totalCount edges { node { contractId agency title category awardedOn startsOn
     endsOn amount currency } } } } }"""
+PI_SI_CONTRACT = "10d41979-9c4e-4e1a-930f-311167ae07f4"
 IMPORTS = """{ imports(first: 5) { edges { node {
   source fileName rowsRead vendorsCreated sanctionsImposed eventsSent refusedCount } } } }"""
 MEXICO_APF = OCDS / "ocds_mexico_apf_record_package.json"
@@ -140,9 +142,7 @@ def test_an_armenian_package_imported_and_a_supplier_screened_by_its_tax_number(
     assert {"scheme": "am_tin", "value": "01849148"} in vendor["identifiers"]
     assert vendor["contracts"]["totalCount"] == 1
     assert vendor["contracts"]["edges"][0]["node"] == {
-        "contractId": (
-            "ocds:AM-PPS-fd7b426a70b9d7ea26a27f21a8eea687:10d41979-9c4e-4e1a-930f-311167ae07f4"
-        ),
+        "contractId": f"ocds:AM-PPS-fd7b426a70b9d7ea26a27f21a8eea687:{PI_SI_CONTRACT}",
         "agency": "Ministry of Finance of the RA",
         "title": "ՀՀ ՖՆ ՇՀԱՊՁԲ-15/8-20/16/1",
         "category": "goods",
@@ -153,15 +153,35 @@ def test_an_armenian_package_imported_and_a_supplier_screened_by_its_tax_number(
         "currency": "AMD",
     }
 
-    # The same file again: its vendors are known, its contract events were taken before.
+    # The same file again: its vendors are known, its contracts recorded as it gives them.
     stdout, stderr = _import(database_url)
     assert stdout.endswith(
         "vendors: 0 registered, 25 already known;"
-        " contract records: 19 awarded, 0 amended, 0 terminated\n"
-        "events: 0 new, 19 taken before (the same import sent again)\n"
+        " contract records: 0 awarded, 0 amended, 0 terminated\n"
+        "events: 0 new, 0 taken before (the same import sent again)\n"
     )
     assert stderr == sorted(REFUSED)
     assert _recorded(database_url) == (25, 19)
+
+    # The publisher's newer file extends PI-SI's contract: amended, not refused.
+    package = json.loads(ARMENIA.read_text(encoding="utf-8"))
+    contracts = [c for r in package["releases"] for c in r.get("contracts", [])]
+    (extended,) = [c for c in contracts if c["id"] == PI_SI_CONTRACT]
+    extended["period"]["endDate"] = "2016-12-31T00:00:00+04:00"
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
+    result = run_cli("import", "ocds", str(newer), "--database-url", database_url)
+    assert result.returncode == 1 and sorted(result.stderr.splitlines()[1:]) == sorted(REFUSED)
+    assert result.stdout.endswith(
+        "contract records: 0 awarded, 1 amended, 0 terminated\n"
+        "events: 1 new, 0 taken before (the same import sent again)\n"
+    )
+
+    def ends() -> str:
+        found = embedded.client.data(VENDOR, id=screened["vendorId"])["vendor"]
+        return str(found["contracts"]["edges"][0]["node"]["endsOn"])
+
+    wait_until(lambda: ends() == "2016-12-31", "the extension applied", timeout=60)
 
     # A record package (compiled releases): contracts recorded, then terminated.
     record = run_cli("import", "ocds", str(MEXICO_APF), "--database-url", database_url)

@@ -13,6 +13,7 @@ from services.events.base import EventEnvelope
 from services.imports.ocds.mapping import mapped as mapped_events
 from services.imports.ocds.outcomes import Accounted, Tally
 from services.imports.ocds.reading import read
+from services.imports.ocds.recorded import RecordedContract
 from services.imports.ocds.scratch import OcdsScratch
 from services.registry.domain.names import IdentifierKey
 
@@ -33,13 +34,15 @@ def mapped(
     package: bytes | dict[str, Any],
     vendors: frozenset[str] = frozenset(),
     owners: Mapping[IdentifierKey, str] | None = None,
+    contracts: Mapping[str, RecordedContract] | None = None,
 ) -> Mapped:
-    """The package (a file's bytes, or JSON) mapped with what the registry has: `vendors`, and
-    who holds which identifier."""
+    """The package (a file's bytes, or JSON) mapped with what the registry has: `vendors`, who
+    holds which identifier, and the contracts earlier imports recorded."""
     raw = package if isinstance(package, bytes) else json.dumps(package).encode()
     result = Mapped()
     with OcdsScratch() as scratch:
         read_package = read(io.BytesIO(raw), scratch)
         scratch.know(vendors, (owners or {}).items())
+        scratch.know_contracts((contracts or {}).items())
         result.events = list(mapped_events(read_package, scratch, result))
     return result

@@ -5,6 +5,7 @@ Each package is read as the importer reads it: streamed into a scratch database,
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from services.imports.ocds.fields import minor_units
 from services.imports.ocds.outcomes import Outcome
 from services.imports.ocds.parties import scheme_name
 from services.imports.ocds.reading import PackageError
+from services.imports.ocds.recorded import RecordedContract
 from services.registry.domain.names import IdentifierKey
 from tests.support.ocds_mapping import Mapped, mapped
 
@@ -253,6 +255,41 @@ def test_releases_of_one_process_merge_in_date_order_and_give_amendments() -> No
     record = mapped({"records": [{"ocid": "ocds-test-1", "releases": [first, later]}]})
     assert [e.model_dump_json() for e in record.events] == [
         e.model_dump_json() for e in result.events
+    ]
+
+
+def test_a_contract_recorded_before_is_amended_to_a_newer_files_terms() -> None:
+    # The publisher's newer file gives the process's current terms (its compiled release):
+    # the recorded contract is amended to them, not awarded again (its award's id holds
+    # other content: ingest refused it); the same terms again send nothing.
+    recorded = {
+        "ocds:ocds-test-1:C1": RecordedContract(dt.date(2025, 3, 31), 1000000, "JPY", False)
+    }
+    newer = _process(date="2024-10-01T09:00:00+09:00")
+    newer["contracts"][0] |= {
+        "period": {"startDate": "2024-04-01", "endDate": "2025-09-30"},
+        "amendments": [{"date": "2024-09-15", "rationale": "extra lane"}],
+    }
+    result = mapped({"releases": [newer]}, contracts=recorded)
+    assert not result.refused and not _awarded(result)
+    [amended] = [e.payload for e in result.events if isinstance(e.payload, ContractAmended)]
+    assert amended.model_dump(mode="json") == {
+        "contract_id": "ocds:ocds-test-1:C1",
+        "effective_on": "2024-09-15",
+        "ends_on": "2025-09-30",
+        "amount": None,
+        "reason": "extra lane",
+    }
+    same = mapped({"releases": [_process()]}, contracts=recorded)
+    assert [e.event_type for e in same.events] == ["vendor.registered"]
+    # Terminated as recorded: not terminated again (on another day, the newer term's end).
+    ended = _process(date="2024-10-01T09:00:00+09:00")
+    ended["contracts"][0] |= {"status": "terminated"}
+    done = {"ocds:ocds-test-1:C1": RecordedContract(dt.date(2025, 3, 31), 1000000, "JPY", True)}
+    assert not [
+        e
+        for e in mapped({"releases": [ended]}, contracts=done).events
+        if isinstance(e.payload, ContractTerminated)
     ]
 
 

@@ -22,6 +22,12 @@ early). A `cancelled` one (never signed) and an award without a contract are not
 that moves a contract's end or value is a `contract.amended` from the date of the contract's
 latest `amendments` entry (else of that release), with its rationale as the reason; a single
 release or compiled release gives only the current terms, its `amendments` already in them.
+
+**A contract recorded already** (by an earlier import: `RecordedContract`, the registry's
+current terms) is not awarded again: a newer file that gives it another end or value (a
+publisher's update of the process) is one `contract.amended` from the recorded terms to the
+file's last ones, dated as above, and nothing when they are the same. A recorded termination
+stays as recorded.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ from services.imports.ocds.fields import JSON, day, minor_units, moment, text
 from services.imports.ocds.outcomes import Accounted, Outcome, Tally, envelope
 from services.imports.ocds.package import Process
 from services.imports.ocds.parties import objects, roles, safe_id
+from services.imports.ocds.recorded import Recorded, RecordedContract
 
 CRITICALITY = Criticality.INTERNAL
 
@@ -204,39 +211,75 @@ def _amendments(
         new_end = terms.ends_on or ends_on
         if (new_end, new_amount) == (ends_on, amount):
             continue
-        latest = (objects(contract.get("amendments")) or [(0, {})])[-1][1]
-        effective = day(latest.get("date")) or day(release.get("date")) or first.starts_on
-        reason = _first(latest.get("rationale"), latest.get("description")) or (
-            f"release {text(release.get('id'))} gives new terms"
-        )
-        made.append(
-            (
-                moment(release.get("date")),
-                ContractAmended(
-                    contract_id=record,
-                    effective_on=effective,
-                    ends_on=new_end if new_end != ends_on else None,
-                    amount=new_amount if new_amount != amount else None,
-                    reason=reason,
-                ),
-            )
-        )
+        moved_end = new_end if new_end != ends_on else None
+        moved_amount = new_amount if new_amount != amount else None
+        made.append(_change(release, contract, record, first.starts_on, moved_end, moved_amount))
         ends_on, amount = new_end, new_amount
     return made
 
 
+def _change(
+    release: JSON,
+    contract: JSON,
+    record: str,
+    starts_on: dt.date,
+    ends_on: dt.date | None,
+    amount: int | None,
+) -> tuple[dt.datetime | None, ContractAmended]:
+    """The amendment a version of the contract makes (only what moved: `ends_on`, `amount`),
+    dated by its latest `amendments` entry, else its release."""
+    latest = (objects(contract.get("amendments")) or [(0, {})])[-1][1]
+    effective = day(latest.get("date")) or day(release.get("date")) or starts_on
+    reason = _first(latest.get("rationale"), latest.get("description")) or (
+        f"release {text(release.get('id'))} gives new terms"
+    )
+    change = ContractAmended(
+        contract_id=record, effective_on=effective, ends_on=ends_on, amount=amount, reason=reason
+    )
+    return moment(release.get("date")), change
+
+
+def _since_recorded(
+    known: RecordedContract,
+    awarded: ContractAwarded,
+    amendments: list[tuple[dt.datetime | None, ContractAmended]],
+    last: tuple[JSON, JSON, JSON],
+    record: str,
+) -> tuple[dt.datetime | None, ContractAmended] | None:
+    """What a recorded contract's terms become after the file's (its last version's end and
+    value), as one amendment; None when the file says what is recorded. A value in another
+    currency than the recorded one is not an amendment the catalog can express."""
+    ends_on, amount = awarded.ends_on, awarded.amount
+    for _, amended in amendments:
+        ends_on, amount = amended.ends_on or ends_on, amended.amount or amount
+    new_end = ends_on if ends_on != known.ends_on else None
+    same_money = awarded.currency == known.currency and amount != known.amount
+    new_amount = amount if same_money else None
+    if new_end is None and new_amount is None:
+        return None
+    release, contract, _ = last
+    return _change(release, contract, record, awarded.starts_on, new_end, new_amount)
+
+
 def contract_events(
-    process: Process, of_party: dict[str, str], published: dt.datetime | None, tally: Tally
+    process: Process,
+    of_party: dict[str, str],
+    published: dt.datetime | None,
+    tally: Tally,
+    recorded: Recorded,
 ) -> Iterator[EventEnvelope]:
-    """The process's contract events (`of_party`: its vendor parties' ids → vendor ids), what
-    became of each contract and award told to `tally`."""
+    """The process's contract events (`of_party`: its vendor parties' ids → vendor ids;
+    `recorded`: the registry's records of contracts), what became of each contract and award
+    told to `tally`."""
     release = process.release
     awards = {text(a.get("id")): (n, a) for n, a in objects(release.get("awards"))}
     contracted: dict[str, list[tuple[Outcome, str]]] = {}
     for n, contract in objects(release.get("contracts")):
         path = f"{process.where}.contracts[{n}]"
         award_id = text(contract.get("awardID"))
-        outcome, reason, events = _contract(process, contract, awards, of_party, published)
+        outcome, reason, events = _contract(
+            process, contract, awards, of_party, published, recorded
+        )
         yield from events
         tally.account(Accounted("contract", process.ocid, path, outcome, reason))
         if award_id in awards:
@@ -262,6 +305,7 @@ def _contract(
     awards: dict[str, tuple[int, JSON]],
     of_party: dict[str, str],
     published: dt.datetime | None,
+    recorded: Recorded,
 ) -> tuple[Outcome, str, list[EventEnvelope]]:
     """What became of a contract, and its events."""
     release = process.release
@@ -301,13 +345,18 @@ def _contract(
     events: list[EventEnvelope] = []
     for k, vendor in enumerate(dict.fromkeys(vendors)):
         record = base if k == 0 else safe_id(f"{base}:{k + 1}")
-        payload = awarded.model_copy(update={"contract_id": record})
-        events.append(envelope(f"{record}/awarded", at, vendor, payload))
-        for when, amended in amendments:
-            change = amended.model_copy(update={"contract_id": record})
+        known = recorded(record)
+        if known is None:
+            payload = awarded.model_copy(update={"contract_id": record})
+            events.append(envelope(f"{record}/awarded", at, vendor, payload))
+            changes = [(w, a.model_copy(update={"contract_id": record})) for w, a in amendments]
+        else:
+            since = _since_recorded(known, awarded, amendments, versions[-1], record)
+            changes = [] if since is None else [since]
+        for when, change in changes:
             name = f"{record}/amended/{change.effective_on}/{change.ends_on}/{change.amount}"
             events.append(envelope(name, when or at, vendor, change))
-        if status == "terminated":
+        if status == "terminated" and not (known is not None and known.terminated):
             last = _terms(release, contract, awards[award_id][1]).ends_on or awarded.ends_on
             ended = ContractTerminated(
                 contract_id=record,

@@ -99,4 +99,5 @@ def _events(package: Package, scratch: OcdsScratch, tally: Tally) -> Iterator[Ev
         at = vendor.first_seen or UNDATED
         yield envelope(f"{vendor.vendor_id}/registered", at, vendor.vendor_id, registration(vendor))
     for n, process in enumerate(processes(package, scratch)):
-        yield from contract_events(process, scratch.parties(n), package.published, tally)
+        parties = scratch.parties(n)
+        yield from contract_events(process, parties, package.published, tally, scratch.recorded)

@@ -7,7 +7,9 @@ a package of a million releases takes about as much memory as one of ten thousan
   process may be anywhere in the file, and the registrations come before any contract, so a
   process is compiled from here (`ocds_package.processes`) once per pass, one at a time.
 - **The registry's vendors and who holds which identifier**, loaded a page at a time: a
-  party holding a registered identifier is that vendor, not a new one.
+  party holding a registered identifier is that vendor, not a new one; and **its records of
+  the contracts earlier imports made** (their current end, value and termination): a
+  contract recorded already is amended, not awarded again (`ocds_contracts`).
 - **The file's vendors**, pickled (`ocds_parties.Vendor`, merged as more parties name them), in
   the order they were first seen; each identifier's vendor in this file; each process's party
   ids → vendor ids, for its contracts.
@@ -17,12 +19,14 @@ Not thread-safe; closed (and deleted) by `close`.
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 from collections.abc import Iterable, Iterator
 
 from services.events.vendor import VendorIdentifierRef
 from services.imports.ocds.fields import JSON
 from services.imports.ocds.parties import Vendor
+from services.imports.ocds.recorded import RecordedContract
 from services.imports.scratch import PrivateDatabase
 from services.registry.domain.names import IdentifierKey
 
@@ -42,6 +46,10 @@ CREATE TABLE vendor (seq INTEGER PRIMARY KEY, vendor_id TEXT NOT NULL UNIQUE, bo
 CREATE TABLE claimed (
     scheme TEXT NOT NULL, value TEXT NOT NULL, vendor_id TEXT NOT NULL,
     PRIMARY KEY (scheme, value)
+) WITHOUT ROWID;
+CREATE TABLE contract (
+    contract_id TEXT PRIMARY KEY, ends_on TEXT NOT NULL, amount INTEGER NOT NULL,
+    currency TEXT NOT NULL, terminated INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE party (
     process INTEGER NOT NULL, party_id TEXT NOT NULL, vendor_id TEXT NOT NULL,
@@ -120,6 +128,27 @@ class OcdsScratch(PrivateDatabase):
         for key, vendor in owners:
             self._db.execute("INSERT OR REPLACE INTO owner VALUES (?, ?, ?)", (*key, vendor))
             self._db.execute("INSERT OR IGNORE INTO registered VALUES (?)", (vendor,))
+
+    def know_contracts(self, contracts: Iterable[tuple[str, RecordedContract]]) -> None:
+        """Contracts the registry records (by id), as they stand now."""
+        self._db.executemany(
+            "INSERT OR REPLACE INTO contract VALUES (?, ?, ?, ?, ?)",
+            (
+                (cid, c.ends_on.isoformat(), c.amount, c.currency, c.terminated)
+                for cid, c in contracts
+            ),
+        )
+
+    def recorded(self, contract_id: str) -> RecordedContract | None:
+        """The registry's record of a contract, if an earlier import made it."""
+        found = self._db.execute(
+            "SELECT ends_on, amount, currency, terminated FROM contract WHERE contract_id = ?",
+            (contract_id,),
+        ).fetchone()
+        if found is None:
+            return None
+        ends_on, amount, currency, terminated = found
+        return RecordedContract(dt.date.fromisoformat(ends_on), amount, currency, bool(terminated))
 
     def registered(self, vendor_id: str) -> bool:
         found = self._db.execute("SELECT 1 FROM registered WHERE vendor_id = ?", (vendor_id,))
