@@ -40,6 +40,7 @@ from services.platform.consuming.consumer import DomainRejection
 from services.platform.consuming.outbox import Outbox
 from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.postgres.database import Connection
+from services.registry.announcements import reason_ref
 from services.registry.reads.queries import RegistryQueryError, bid_eligibility_many
 from services.registry.storage.record_repository import agencies_contracting
 
@@ -92,7 +93,9 @@ class AlertHandlers:
         assert isinstance(payload, EligibilityChanged)
         vendor_id = event.vendor_id
         now = Seen(payload.eligible, payload.eligible_again_on, tuple(payload.reasons))
-        previous = await self._seen(conn, vendor_id, now)
+        previous = await _with_reasons(
+            conn, vendor_id, payload, await self._seen(conn, vendor_id, now)
+        )
         raised_at = await recorded_time(conn, event, self._clock)
         if await _history(conn, raised_at):
             return
@@ -259,6 +262,25 @@ class AlertHandlers:
             vendor_id=vendor_id,
             payload=payload,
         )
+
+
+async def _with_reasons(
+    conn: Connection, vendor_id: str, payload: EligibilityChanged, previous: Seen | None
+) -> Seen | None:
+    """The previous announcement; one seen before the alerts kept reasons (migration 0003)
+    that barred the vendor is given what barred it the day before this one, as the registry
+    answers now: where it was barred, so that each agency is told what changed there (left
+    unknown for a vendor the registry does not know, as `change_at` then takes it)."""
+    if previous is None or previous.reasons is not None or previous.eligible:
+        return previous
+    try:
+        (before,) = await bid_eligibility_many(
+            conn, [vendor_id], payload.as_of - dt.timedelta(days=1)
+        )
+    except RegistryQueryError:
+        return previous
+    reasons = tuple(reason_ref(r) for r in before.reasons)
+    return Seen(previous.eligible, previous.eligible_again_on, reasons)
 
 
 async def _day_at(

@@ -296,6 +296,8 @@ def print_report(
         click.echo(f"… and {len(report.refused) - SHOWN_REFUSALS} more refused", err=True)
     if (withheld := report.withheld_line()) is not None:
         click.echo(withheld, err=True)
+    for note in report.notes:
+        click.echo(note, err=True)
     click.echo(
         f"{source}: read {report.rows} rows; refused {len(report.refused)}; sanctions:"
         f" {report.imposed} imposed, {report.amended} amended, {report.lifted} lifted,"

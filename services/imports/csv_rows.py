@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TextIO
 
 
-def rows(stream: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
+def rows(stream: TextIO, required: Sequence[str] = ()) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, row) for every data row; header names stripped of spaces and a byte-order mark
-    (EBRD's " Ineligible Until"), cells as written. A cell may span lines."""
+    (EBRD's " Ineligible Until"), cells as written. A cell may span lines. A header without
+    one of the `required` columns (or no header: an empty file) is an UnreadableFile: the
+    file is not the list, and none of its rows can say what it lists."""
     reader = csv.reader(stream)
     try:
         header = [name.strip().lstrip("\ufeff").strip() for name in next(reader, [])]
+        if missing := [name for name in required if name not in header]:
+            raise UnreadableFile(
+                f"line 1: the header has no {', '.join(missing)} column"
+                f" ({', '.join(header) or 'no header at all'})"
+            )
         start = reader.line_num + 1
         for cells in reader:
             if any(cell.strip() for cell in cells):

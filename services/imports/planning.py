@@ -234,6 +234,22 @@ def _planned(
     yield from (Pending(item.line, event) for event in (*names, *made))
 
 
+def _note_unknown_bodies(
+    bodies: set[str], in_rows: set[str], sanctions: SanctionTable, report: ImportReport
+) -> None:
+    """A body the import was told the file is the list of (`bodies`), that no row names and
+    no recorded suspension is by, is most likely misspelt: it lifts nothing, which the
+    importer must hear of (a lift it meant to make would not happen)."""
+    unknown = bodies - in_rows
+    if unknown:
+        unknown -= {r.authority for _, r in sanctions.recorded.items() if r.authority in unknown}
+    for body in sorted(unknown):
+        report.notes.append(
+            f"--body {body}: no suspension by it is recorded, so nothing of it was lifted"
+            " (is it written as the list's 措置機関 column writes it?)"
+        )
+
+
 @dataclass(frozen=True)
 class _Import:
     source: str
@@ -280,9 +296,7 @@ def _list_events(
     context = _Import(source, Resolver(source, scratch=scratch), sanctions, today, report)
     renames = Renames.of(sanctions)
     unread = 0  # rows that could not be read: what they list is unknown
-    # Whose sanctions the file lists: the bodies its rows name, and those it was said to be
-    # the whole list of (their names written as the rows' are read).
-    authorities: set[str] = {japanese.plain(body) for body in bodies}
+    in_rows: set[str] = set()  # the bodies the rows name
     for item in read(stream):
         report.rows += 1
         if report.rows % FORGET_NAMES_EVERY == 0:
@@ -291,7 +305,7 @@ def _list_events(
             report.refuse(item.line, item.reason)
             unread += 1
             continue
-        authorities.add(item.authority)
+        in_rows.add(item.authority)
         sanction, own = _ids(item, sanctions.recorded)
         if renames.any_terms and sanction not in sanctions.recorded and renames.waits(item):
             continue  # until the end: it may be a recorded entry renamed
@@ -304,13 +318,18 @@ def _list_events(
         sanction, own = _ids(item, sanctions.recorded)
         sanctions.listed.add(was or sanction)
         yield from _planned(item, was or sanction, own, context, renamed=bool(was))
+    # Whose sanctions the file lists: the bodies its rows name, and those it was said to be
+    # the whole list of (their names written as the rows' are read).
+    named = {japanese.plain(body) for body in bodies}
+    authorities = in_rows | named
+    _note_unknown_bodies(named, in_rows, sanctions, report)
     delisted = gone(
         sanctions.recorded, sanctions.listed, authorities if source in BY_AUTHORITY else None
     )
     if unread:
         # A row that could not be read may be the listing of a sanction still in force: lifted
         # on its absence, a typo in a newer list would clear a barred firm.
-        report.withheld = sum(1 for _ in delisted)
+        report.withheld, report.unreadable = sum(1 for _ in delisted), unread
         return
     for sanction, gone_one in delisted:
         report.lifted += 1

@@ -61,12 +61,14 @@ class ImportReport:
     # Recorded sanctions no longer listed, not lifted because rows could not be read: not a
     # refused row of its own (`refused` counts rows), said apart (`withheld_line`).
     withheld: int = 0
+    unreadable: int = 0  # of the rows refused, those that could not be read
     names_amended: int = 0  # vendors whose names the list now gives otherwise
     identifiers_added: int = 0  # vendors joined by name that gained the entry's identifiers
     events_new: int = 0
     events_known: int = 0  # taken before: the same import sent again
     events_sent: int = 0  # into Kafka: ingest judges them later
     refused: list[str] = field(default_factory=list)  # "line N: reason"
+    notes: list[str] = field(default_factory=list)  # for whoever ran it, not the report
     refused_rows: list[RefusedRow] = field(default_factory=list)  # the first LISTED
 
     def refuse(self, line: int, reason: str) -> None:
@@ -82,8 +84,8 @@ class ImportReport:
             return None
         return (
             f"not lifted: {self.withheld:,} sanction(s) the list no longer gives, because"
-            " rows refused above could not be read and may list them; correct those rows and"
-            " import the list again to lift what it no longer lists"
+            f" {self.unreadable:,} row(s) could not be read and may list them; correct those"
+            " rows and import the list again to lift what it no longer lists"
         )
 
     def propose(self, line: int, name: str, vendor_id: str, candidate: Candidate) -> None:

@@ -519,12 +519,13 @@ async def test_an_agency_is_alerted_only_when_what_bars_the_vendor_there_changes
     assert ends[2] is None
 
 
-async def test_an_announcement_seen_before_reasons_were_kept_lifts_only_agencies_told(
+async def test_an_announcement_seen_before_reasons_were_kept_lifts_where_it_barred(
     pool: asyncpg.Pool,
 ) -> None:
     """Barred at MINE alone, seen before the alerts kept announcements' reasons (an upgraded
-    database: alerts migration 0003 left them null): its lift tells MINE, which was told of
-    the bar, and not THEIRS, which never was."""
+    database: alerts migration 0003 left them null), and MINE never told (it watched the
+    vendor only later): the lift tells MINE, where the registry says the vendor was barred
+    the day before, and not THEIRS, where it never was."""
     consumer = alerts_setup.consumer(Settings(database_url="unused"))
     await apply(pool, case_b.registered(), contract(MINE))
     await apply(pool, saved(THEIRS, "bidders 2026-04", [VENDOR]), consumer=consumer)
@@ -534,6 +535,7 @@ async def test_an_announcement_seen_before_reasons_were_kept_lifts_only_agencies
     )
     await announce(pool, consumer, mine)
     await pool.execute("UPDATE alert_eligibility SET reasons = NULL")
+    await pool.execute("DELETE FROM alerts")
     await announce(pool, consumer, case_b.lifted(str(TODAY)))
     rows = await pool.fetch("SELECT agency, change FROM alerts ORDER BY seq")
-    assert [(r["agency"], r["change"]) for r in rows] == [(MINE, "barred"), (MINE, "lifted")]
+    assert [(r["agency"], r["change"]) for r in rows] == [(MINE, "lifted")]

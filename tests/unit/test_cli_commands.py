@@ -139,7 +139,11 @@ def test_a_webhook_key_is_printed_only_for_an_agency_the_webhooks_name() -> None
 @pytest.mark.parametrize(
     ("source", "body", "said"),
     [
-        ("worldbank", "北浜市", "--body is for jp_suspension; a worldbank file is one whole list"),
+        (
+            "worldbank",
+            "北浜市",
+            "--body is for jp_suspension only: a worldbank file names no bodies",
+        ),
         ("jp_suspension", " ", "--body: a body's name"),
     ],
 )

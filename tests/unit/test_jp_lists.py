@@ -15,6 +15,7 @@ import pytest
 from services.events.base import EventEnvelope
 from services.events.sanction import SanctionImposed, SanctionKind, SanctionLifted
 from services.events.vendor import VendorRegistered
+from services.imports.csv_rows import UnreadableFile
 from services.imports.deltas import RecordedSanction
 from services.imports.entries import RowProblem
 from services.imports.lists import japanese, jp_meti, jp_suspension
@@ -272,6 +273,15 @@ def test_a_bodys_list_emptied_lifts_its_suspensions_when_the_body_is_named() -> 
     imposed = [e.payload for e in events if isinstance(e.payload, SanctionImposed)]
     (water,) = [p.sanction_id for p in imposed if p.authority == "北浜市水道局"]
     assert lift.sanction_id == water
+    # A body written otherwise than the list writes it lifts nothing, and says so.
+    delta, made = _imported(HEADER, recorded, bodies=("北浜市 水道局",))
+    assert (delta.lifted, made) == (0, [])
+    assert [note.split(":")[0] for note in delta.notes] == ["--body 北浜市 水道局"]
+    # A file that is not the list (empty, or another header) is refused whole, lifting
+    # nothing: a failed export must not clear a body's suspensions.
+    for not_the_list in ("", "番号,業者名\n"):
+        with pytest.raises(UnreadableFile, match="the header has no 措置機関"):
+            _imported(not_the_list, recorded, bodies=("北浜市水道局",))
 
 
 def test_suspensions_recorded_before_their_ids_named_the_body_keep_their_ids() -> None:

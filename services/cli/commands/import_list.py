@@ -43,7 +43,7 @@ def import_list(
     sanctions, or an OCDS contract register (`ocds`: a release or record package) as vendors
     and contracts; prints what it read and refused; exits 1 if anything was."""
     if bodies and source not in planning.BY_AUTHORITY:
-        raise click.UsageError(f"--body is for jp_suspension; a {source} file is one whole list")
+        raise click.UsageError(f"--body is for jp_suspension only: a {source} file names no bodies")
     if any(not body.strip() for body in bodies):
         raise click.UsageError("--body: a body's name, as the list's 措置機関 column gives it")
     configure("error", quiet_libraries=True)

@@ -82,9 +82,13 @@ def categories(text: str) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(named)) or None
 
 
+# The columns every row needs: a file without them is not a 指名停止一覧.
+REQUIRED = ("措置機関", "業者名", "停止期間")
+
+
 def entries(stream: TextIO) -> Iterator[JapaneseEntry | RowProblem]:
-    for line, row in rows(stream):
-        missing = [c for c in ("措置機関", "業者名", "停止期間") if not plain(row.get(c, ""))]
+    for line, row in rows(stream, REQUIRED):
+        missing = [c for c in REQUIRED if not plain(row.get(c, ""))]
         if missing:
             yield RowProblem(line, f"{'、'.join(missing)}: empty")
             continue
