@@ -44,7 +44,7 @@ NAME = "ocds"
 _OCDS_VENDORS = """SELECT vendor_id FROM registry_vendors
     WHERE starts_with(vendor_id, 'ocds:') AND vendor_id > $1 ORDER BY vendor_id LIMIT $2"""
 # The contracts an OCDS import may have recorded before, as they stand, a page at a time.
-_OCDS_CONTRACTS = """SELECT contract_id, ends_on, amount, currency,
+_OCDS_CONTRACTS = """SELECT contract_id, vendor_id, ends_on, amount, currency,
         terminated_on IS NOT NULL AS terminated
     FROM registry_contracts
     WHERE starts_with(contract_id, 'ocds:') AND contract_id > $1 ORDER BY contract_id LIMIT $2"""
@@ -77,7 +77,9 @@ async def _know(database_url: str, scratch: OcdsScratch) -> None:
             scratch.know_contracts(
                 (
                     r["contract_id"],
-                    RecordedContract(r["ends_on"], r["amount"], r["currency"], r["terminated"]),
+                    RecordedContract(
+                        r["vendor_id"], r["ends_on"], r["amount"], r["currency"], r["terminated"]
+                    ),
                 )
                 for r in rows
             )

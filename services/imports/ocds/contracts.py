@@ -251,7 +251,10 @@ def _since_recorded(
     currency than the recorded one is not an amendment the catalog can express."""
     ends_on, amount = awarded.ends_on, awarded.amount
     for _, amended in amendments:
-        ends_on, amount = amended.ends_on or ends_on, amended.amount or amount
+        if amended.ends_on is not None:
+            ends_on = amended.ends_on
+        if amended.amount is not None:
+            amount = amended.amount
     new_end = ends_on if ends_on != known.ends_on else None
     same_money = awarded.currency == known.currency and amount != known.amount
     new_amount = amount if same_money else None
@@ -343,18 +346,32 @@ def _contract(
     at = moment(first_release.get("date")) or published or _midnight(awarded.awarded_on)
     amendments = _amendments(versions[k + 1 :], base, awarded)
     events: list[EventEnvelope] = []
+    held_back = []  # recorded terminated: the file's new terms are not applied
     for k, vendor in enumerate(dict.fromkeys(vendors)):
         record = base if k == 0 else safe_id(f"{base}:{k + 1}")
         known = recorded(record)
+        if known is not None and known.vendor_id != vendor:
+            # Amended under another vendor, the registry would refuse it while migration and
+            # risk, which key contracts by id, applied it.
+            why = f"{record} is recorded under vendor {known.vendor_id}; the file names {vendor}"
+            return Outcome.REFUSED, why, []
         if known is None:
             payload = awarded.model_copy(update={"contract_id": record})
             events.append(envelope(f"{record}/awarded", at, vendor, payload))
-            changes = [(w, a.model_copy(update={"contract_id": record})) for w, a in amendments]
-        else:
-            since = _since_recorded(known, awarded, amendments, versions[-1], record)
-            changes = [] if since is None else [since]
-        for when, change in changes:
-            name = f"{record}/amended/{change.effective_on}/{change.ends_on}/{change.amount}"
+            for when, amended in amendments:
+                change = amended.model_copy(update={"contract_id": record})
+                name = f"{record}/amended/{change.effective_on}/{change.ends_on}/{change.amount}"
+                events.append(envelope(name, when or at, vendor, change))
+        elif since := _since_recorded(known, awarded, amendments, versions[-1], record):
+            if known.terminated:
+                held_back.append(f"{record} is terminated on record: its new terms are not applied")
+                continue
+            when, change = since
+            # Named by the publication it comes from: another file may move the terms back,
+            # and a third forward again, each an amendment of its own.
+            latest = versions[-1][0]
+            source = f"{text(latest.get('id'))}/{text(latest.get('date'))}"
+            name = f"{record}/amended-since/{source}/{change.ends_on}/{change.amount}"
             events.append(envelope(name, when or at, vendor, change))
         if status == "terminated" and not (known is not None and known.terminated):
             last = _terms(release, contract, awards[award_id][1]).ends_on or awarded.ends_on
@@ -367,6 +384,8 @@ def _contract(
             )
             when = moment(release.get("date")) or at
             events.append(envelope(f"{record}/terminated", when, vendor, ended))
+    if held_back and not events:
+        return Outcome.NOT_IMPORTED, "; ".join(held_back), []
     return Outcome.APPLIED, "", events
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 class RecordedContract:
     """A contract record the registry holds, as it stands now."""
 
+    vendor_id: str
     ends_on: dt.date
     amount: int  # in the currency's smallest unit
     currency: str

@@ -48,8 +48,8 @@ CREATE TABLE claimed (
     PRIMARY KEY (scheme, value)
 ) WITHOUT ROWID;
 CREATE TABLE contract (
-    contract_id TEXT PRIMARY KEY, ends_on TEXT NOT NULL, amount INTEGER NOT NULL,
-    currency TEXT NOT NULL, terminated INTEGER NOT NULL
+    contract_id TEXT PRIMARY KEY, vendor_id TEXT NOT NULL, ends_on TEXT NOT NULL,
+    amount INTEGER NOT NULL, currency TEXT NOT NULL, terminated INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE party (
     process INTEGER NOT NULL, party_id TEXT NOT NULL, vendor_id TEXT NOT NULL,
@@ -132,9 +132,9 @@ class OcdsScratch(PrivateDatabase):
     def know_contracts(self, contracts: Iterable[tuple[str, RecordedContract]]) -> None:
         """Contracts the registry records (by id), as they stand now."""
         self._db.executemany(
-            "INSERT OR REPLACE INTO contract VALUES (?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO contract VALUES (?, ?, ?, ?, ?, ?)",
             (
-                (cid, c.ends_on.isoformat(), c.amount, c.currency, c.terminated)
+                (cid, c.vendor_id, c.ends_on.isoformat(), c.amount, c.currency, c.terminated)
                 for cid, c in contracts
             ),
         )
@@ -142,13 +142,16 @@ class OcdsScratch(PrivateDatabase):
     def recorded(self, contract_id: str) -> RecordedContract | None:
         """The registry's record of a contract, if an earlier import made it."""
         found = self._db.execute(
-            "SELECT ends_on, amount, currency, terminated FROM contract WHERE contract_id = ?",
+            "SELECT vendor_id, ends_on, amount, currency, terminated FROM contract"
+            " WHERE contract_id = ?",
             (contract_id,),
         ).fetchone()
         if found is None:
             return None
-        ends_on, amount, currency, terminated = found
-        return RecordedContract(dt.date.fromisoformat(ends_on), amount, currency, bool(terminated))
+        vendor_id, ends_on, amount, currency, terminated = found
+        return RecordedContract(
+            vendor_id, dt.date.fromisoformat(ends_on), amount, currency, bool(terminated)
+        )
 
     def registered(self, vendor_id: str) -> bool:
         found = self._db.execute("SELECT 1 FROM registered WHERE vendor_id = ?", (vendor_id,))
