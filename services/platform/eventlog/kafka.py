@@ -3,8 +3,10 @@ follower of the facts topic for live fan-out (the consuming services use faust_r
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -75,13 +77,18 @@ class KafkaEventLog:
     async def forward(self, topic_role: str, envelopes: Sequence[EventEnvelope]) -> None:
         """Passes stored events on, to the registry (`events`) or past it (`facts`), each
         with its event type declared in a header (a consumer that does not apply that type
-        need not parse it: consumer.apply_serialized_batch)."""
-        await self._send_all(
-            TOPICS[topic_role].name,
-            [
-                Record(e.vendor_id.encode(), canonical_json(e).encode(), e.event_type)
-                for e in envelopes
-            ],
+        need not parse it: consumer.apply_serialized_batch); each partition's in order, with
+        no gap (`send_in_order`)."""
+        topic = TOPICS[topic_role].name
+        partitions = sorted(await self._producer.partitions_for(topic))
+        shares: dict[int, list[Record]] = defaultdict(list)
+        for e in envelopes:
+            key = e.vendor_id.encode()
+            shares[_partition(key, partitions, partitions)].append(
+                Record(key, canonical_json(e).encode(), e.event_type)
+            )
+        await asyncio.gather(
+            *(send_in_order(self._producer, topic, p, share) for p, share in shares.items())
         )
 
     async def _send_all(self, topic: str, messages: list[Record]) -> None:
@@ -101,6 +108,36 @@ class KafkaEventLog:
         ]
         for delivery in pending:
             await delivery
+
+
+async def send_in_order(
+    producer: AIOKafkaProducer, topic: str, partition: int, records: Sequence[Record]
+) -> None:
+    """Sends one partition's records in order, a batch at a time, each batch only once the
+    broker acknowledged the one before: a batch that fails (its leader lost past the
+    producer's retries, say) raises before any later record is queued. Sent each on its own,
+    the producer's later batches of the partition went on after a failed one, so a retry's
+    resend of the whole stretch reached the consumers after records that follow it in the
+    store (ingest/forwarding.py)."""
+    left = list(records)
+    while left:
+        batch = producer.create_batch()
+        taken = 0
+        for record in left:  # a batch takes at least its first record, however large
+            headers = (
+                []
+                if record.event_type is None
+                else [(EVENT_TYPE_HEADER, record.event_type.encode())]
+            )
+            if (
+                batch.append(key=record.key, value=record.value, timestamp=None, headers=headers)
+                is None
+            ):
+                break
+            taken += 1
+        batch.close()  # nothing else joins it (the producer's own sends to the partition)
+        await (await producer.send_batch(batch, topic, partition=partition))
+        left = left[taken:]
 
 
 async def follow(
