@@ -35,8 +35,9 @@ from services.platform.eventstore import event_store
 # Events per partition sent in one transaction: bounded memory and lock time when a partition
 # has a backlog (Kafka away for a while), several rounds then.
 CHUNK = 2_000
-# How long a forwarding transaction may sit waiting for the broker (its sends retry for up to
-# the producer's 15 s request timeout, twice over) before PostgreSQL ends it.
+# How long a forwarding transaction may sit waiting for the broker before PostgreSQL ends it: a
+# partition's batches go one after another, the first to fail ends the round, and a batch
+# fails after the producer's 15 s request timeout without a leader.
 LOCK_HELD_MS = 60_000
 
 

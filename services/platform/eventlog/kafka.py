@@ -4,10 +4,11 @@ follower of the facts topic for live fan-out (the consuming services use faust_r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.client import AIOKafkaClient
@@ -39,10 +40,15 @@ class KafkaEventLog:
 
     def __init__(self, bootstrap: str, credentials: KafkaCredentials) -> None:
         self._bootstrap = bootstrap
+        self._credentials = credentials
+        self._producer = self._new_producer()
+        self._renewing = asyncio.Lock()
+
+    def _new_producer(self) -> AIOKafkaProducer:
         # aiokafka defaults to acks=1 without idempotence: a broker failover could drop or
         # duplicate a message. Both are set so an acknowledged send is durable and unique.
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap,
+        return AIOKafkaProducer(
+            bootstrap_servers=self._bootstrap,
             acks="all",
             enable_idempotence=True,
             request_timeout_ms=15_000,
@@ -51,7 +57,7 @@ class KafkaEventLog:
             # for the broker, no wait added (linger stays 0).
             max_batch_size=262_144,
             partitioner=_partition,
-            **credentials.aiokafka_options(),
+            **self._credentials.aiokafka_options(),
         )
 
     async def start(self) -> None:
@@ -87,14 +93,31 @@ class KafkaEventLog:
             shares[_partition(key, partitions, partitions)].append(
                 Record(key, canonical_json(e).encode(), e.event_type)
             )
-        await asyncio.gather(
-            *(send_in_order(self._producer, topic, p, share) for p, share in shares.items())
+        await self.send_in_order(topic, shares)
+
+    async def send_in_order(self, topic: str, shares: Mapping[int, Sequence[Record]]) -> None:
+        """Sends each partition's records in order, a batch at a time, each batch only once
+        the broker acknowledged the one before: a batch that fails (no leader for longer
+        than the request timeout, a batch the broker refuses) raises before any later record
+        of its partition is queued. Sent each on its own, the producer's later batches of the
+        partition went on after a failed one, and the retry's resend of the whole stretch
+        reached the consumers after records that follow it in the store
+        (ingest/forwarding.py). On a failure every partition's send ends first (the caller's
+        locks then mean no send is in flight), and the producer is renewed."""
+        producer = self._producer
+        results = await asyncio.gather(
+            *(_send_partition(producer, topic, p, records) for p, records in shares.items()),
+            return_exceptions=True,
         )
+        if (failed := next((r for r in results if isinstance(r, BaseException)), None)) is not None:
+            await self._renew(producer)
+            raise failed
 
     async def _send_all(self, topic: str, messages: list[Record]) -> None:
         """Sends a batch and returns once the broker has acknowledged every message."""
+        producer = self._producer
         pending = [
-            await self._producer.send(
+            await producer.send(
                 topic,
                 message.value,
                 key=message.key,
@@ -106,19 +129,33 @@ class KafkaEventLog:
             )
             for message in messages
         ]
-        for delivery in pending:
-            await delivery
+        try:
+            for delivery in pending:
+                await delivery
+        except KafkaError:
+            await self._renew(producer)
+            raise
+
+    async def _renew(self, failed: AIOKafkaProducer) -> None:
+        """After a failed send, a new producer in place of `failed`. aiokafka numbers each
+        batch of a partition as it sends it and takes no number back when the batch fails,
+        so the broker, which expects the failed number still, refused every later batch of
+        that partition as out of order: the retries never got through until the process
+        restarted. A new producer has a new producer id, numbered from zero."""
+        async with self._renewing:
+            if self._producer is not failed:
+                return  # another failed send renewed it already
+            fresh = self._new_producer()
+            await fresh.start()
+            self._producer = fresh
+        with contextlib.suppress(KafkaError):
+            await failed.stop()  # what it still holds fails, and its senders retry
 
 
-async def send_in_order(
+async def _send_partition(
     producer: AIOKafkaProducer, topic: str, partition: int, records: Sequence[Record]
 ) -> None:
-    """Sends one partition's records in order, a batch at a time, each batch only once the
-    broker acknowledged the one before: a batch that fails (its leader lost past the
-    producer's retries, say) raises before any later record is queued. Sent each on its own,
-    the producer's later batches of the partition went on after a failed one, so a retry's
-    resend of the whole stretch reached the consumers after records that follow it in the
-    store (ingest/forwarding.py)."""
+    """One partition's records, a batch at a time (`KafkaEventLog.send_in_order`)."""
     left = list(records)
     while left:
         batch = producer.create_batch()
