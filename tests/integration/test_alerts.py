@@ -476,26 +476,31 @@ async def test_a_bidder_list_is_saved_by_ids_and_identifiers_of_known_vendors(
     assert event["recorded_by"]["subject"] == "officer"
 
 
+async def _watched_by_both(pool: asyncpg.Pool) -> Any:
+    """B registered, with a contract at MINE and on THEIRS's saved list; the alerts
+    consumer that saw the list."""
+    consumer = alerts_setup.consumer(Settings(database_url="unused"))
+    await apply(pool, case_b.registered(), contract(MINE))
+    await apply(pool, saved(THEIRS, "bidders 2026-04", [VENDOR]), consumer=consumer)
+    return consumer
+
+
+def _suspended_at(agency: str, **changes: Any) -> dict[str, Any]:
+    """B suspended at one agency from yesterday, decided the day before."""
+    start = TODAY - dt.timedelta(days=1)
+    decided = str(start - dt.timedelta(days=1))
+    return case_b.suspended(starts_on=str(start), decided_on=decided, agencies=[agency], **changes)
+
+
 async def test_an_agency_is_alerted_only_when_what_bars_the_vendor_there_changes(
     pool: asyncpg.Pool,
 ) -> None:
     """A sanction scoped to one agency alerts that agency alone; a second one, scoped to the
     other, alerts only the other (the first's reasons there are unchanged); lifting the first
     tells the first agency it may take the vendor again, and no one else."""
-    consumer = alerts_setup.consumer(Settings(database_url="unused"))
-    await apply(pool, case_b.registered(), contract(MINE))
-    await apply(pool, saved(THEIRS, "bidders 2026-04", [VENDOR]), consumer=consumer)
-    start = TODAY - dt.timedelta(days=1)
-    mine = case_b.suspended(
-        starts_on=str(start), decided_on=str(start - dt.timedelta(days=1)), agencies=[MINE]
-    )
-    theirs = case_b.suspended(
-        sanction_id="tax-2026-002",
-        starts_on=str(start),
-        decided_on=str(start - dt.timedelta(days=1)),
-        duration_months=6,
-        agencies=[THEIRS],
-    )
+    consumer = await _watched_by_both(pool)
+    mine = _suspended_at(MINE)
+    theirs = _suspended_at(THEIRS, sanction_id="tax-2026-002", duration_months=6)
     await announce(pool, consumer, mine)
     await announce(pool, consumer, theirs)
     await announce(pool, consumer, case_b.lifted(str(TODAY)))
@@ -526,14 +531,8 @@ async def test_an_announcement_seen_before_reasons_were_kept_lifts_where_it_barr
     database: alerts migration 0003 left them null), and MINE never told (it watched the
     vendor only later): the lift tells MINE, where the registry says the vendor was barred
     the day before, and not THEIRS, where it never was."""
-    consumer = alerts_setup.consumer(Settings(database_url="unused"))
-    await apply(pool, case_b.registered(), contract(MINE))
-    await apply(pool, saved(THEIRS, "bidders 2026-04", [VENDOR]), consumer=consumer)
-    start = TODAY - dt.timedelta(days=1)
-    mine = case_b.suspended(
-        starts_on=str(start), decided_on=str(start - dt.timedelta(days=1)), agencies=[MINE]
-    )
-    await announce(pool, consumer, mine)
+    consumer = await _watched_by_both(pool)
+    await announce(pool, consumer, _suspended_at(MINE))
     await pool.execute("UPDATE alert_eligibility SET reasons = NULL")
     await pool.execute("DELETE FROM alerts")
     await announce(pool, consumer, case_b.lifted(str(TODAY)))

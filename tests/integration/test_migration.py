@@ -522,6 +522,19 @@ async def test_a_plan_the_planner_cannot_schedule_does_not_stop_the_others(
     assert "plan plan-broken could not be scheduled" in caplog.text
 
 
+async def _choose_for_c01(pool: asyncpg.Pool, vendor_id: str) -> dict[str, Any]:
+    """`chooseReplacementVendor` for c01 through the API: its receipt."""
+    chosen = await execute(
+        pool,
+        operation("choose-replacement-vendor"),
+        planId=PLAN,
+        contractId="c01",
+        vendorId=vendor_id,
+    )
+    receipt: dict[str, Any] = chosen["chooseReplacementVendor"]
+    return receipt
+
+
 async def test_a_replacement_a_recorded_sanction_will_bar_is_refused_saying_from_when(
     pool: asyncpg.Pool,
 ) -> None:
@@ -537,15 +550,7 @@ async def test_a_replacement_a_recorded_sanction_will_bar_is_refused_saying_from
         decided_on=str(starts - dt.timedelta(days=1)),
     )
     await registry_db.apply(pool, case_b.registered("vendor-y"), later)
-    answer = (
-        await execute(
-            pool,
-            operation("choose-replacement-vendor"),
-            planId=PLAN,
-            contractId="c01",
-            vendorId="vendor-y",
-        )
-    )["chooseReplacementVendor"]
+    answer = await _choose_for_c01(pool, "vendor-y")
     assert not answer["accepted"]
     (error,) = answer["errors"]
     assert (error["field"], error["code"]) == ("vendorId", "barred_later")
@@ -569,15 +574,7 @@ async def test_a_replacement_suspended_from_other_categories_is_accepted_through
         categories=["Construction"],
     )
     await registry_db.apply(pool, case_b.registered("vendor-y"), works_only)
-    answer = (
-        await execute(
-            pool,
-            operation("choose-replacement-vendor"),
-            planId=PLAN,
-            contractId="c01",
-            vendorId="vendor-y",
-        )
-    )["chooseReplacementVendor"]
+    answer = await _choose_for_c01(pool, "vendor-y")
     assert answer["accepted"], answer["errors"]
 
 
