@@ -22,7 +22,7 @@ class Seen:
 
     eligible: bool
     eligible_again_on: dt.date | None
-    # None: seen before the alerts kept announcements' reasons (migration 0003).
+    # None: seen before the alerts kept announcements' reasons (alerts' `0003_seen_reasons.sql`).
     reasons: tuple[EligibilityReasonRef, ...] | None
 
 

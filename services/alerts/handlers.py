@@ -267,7 +267,7 @@ class AlertHandlers:
 async def _with_reasons(
     conn: Connection, vendor_id: str, payload: EligibilityChanged, previous: Seen | None
 ) -> Seen | None:
-    """The previous announcement; one seen before the alerts kept reasons (migration 0003)
+    """The previous announcement; one seen before the alerts kept reasons (`0003_seen_reasons.sql`)
     that barred the vendor is given what barred it the day before this one, as the registry
     answers now: where it was barred, so that each agency is told what changed there (left
     unknown for a vendor the registry does not know, as `change_at` then takes it)."""

@@ -60,8 +60,9 @@ LISTS: dict[str, tuple[Reader, str] | None] = {
     "exclusions": (exclusions.entries, exclusions.AUTHORITY),  # our own JSON-lines export
     "ocds": None,
 }
-# Lists of which each file speaks only for the bodies its rows name: a municipality's
-# 指名停止一覧 lifts none of its water bureau's suspensions, nor another city's. The others are
+# Lists of which each file speaks only for the bodies its rows name, or the import names
+# (`bodies`): a municipality's 指名停止一覧 lifts none of its water bureau's suspensions, nor
+# another city's. The others are
 # one publisher's whole list (cross-debarments under other banks' names included).
 BY_AUTHORITY = frozenset({"jp_suspension"})
 

@@ -36,8 +36,9 @@ from services.platform.eventstore import event_store
 # has a backlog (Kafka away for a while), several rounds then.
 CHUNK = 2_000
 # How long a forwarding transaction may sit waiting for the broker before PostgreSQL ends it: a
-# partition's batches go one after another, the first to fail ends the round, and a batch
-# fails after the producer's 15 s request timeout without a leader.
+# partition's batches go one after another, one that fails is its partition's last (the
+# round ends once every partition's send has), and a batch fails after the producer's 15 s
+# request timeout without a leader.
 LOCK_HELD_MS = 60_000
 
 

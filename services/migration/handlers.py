@@ -130,7 +130,7 @@ class WorldHandlers:
         previously = await contract_repository.bars_on(conn, vendor_id)
         await contract_repository.record_eligibility(conn, vendor_id, p)
 
-        def bar(agency: str, category: str | None = None) -> str | None:
+        def bar(agency: str, category: str | None) -> str | None:
             # The announcement itself says what bars the vendor where: no need to read it back.
             return bars.describe(p.reasons, agency, p.eligible_again_on, category)
 

@@ -133,8 +133,7 @@ class OwnerHandlers:
             )
         # Barred from the contract's category at the agency: a sanction of other categories
         # leaves the vendor free to take this contract over.
-        contract = await contract_repository.contract(conn, item.contract_id)
-        category = contract.category if contract is not None else None
+        category = await contract_repository.category_of(conn, item.contract_id)
         barred = await contract_repository.bar(conn, p.replacement_vendor_id, plan.agency, category)
         if barred is not None:
             raise DomainRejection(

@@ -13,8 +13,9 @@ time depend on the machine): none of that can be recomputed from the log. The ve
 is the record of those decisions, like migration.plan_scheduled in the log, and is kept:
 after the replay each plan is marked planned up to the revision of its latest version, and
 the causes that version already explained are dropped, so the planner goes on exactly where
-it was. Run under platform/consuming/rebuilding.py's exclusive pool, holding the planner's
-lock: a plan half replayed must not be solved. The replay itself is
+it was; a plan the replay made otherwise than that version saw it (rules changed since) is
+planned again (`finish`). Run under platform/consuming/rebuilding.py's exclusive pool,
+holding the planner's lock: a plan half replayed must not be solved. The replay itself is
 platform/consuming/replay.py's."""
 
 from __future__ import annotations
@@ -52,18 +53,29 @@ def replaying(clock: Clock) -> Consumer:
 
 
 async def finish(conn: Connection) -> None:
-    """After the replay: each plan planned up to its latest kept version. A plan the replay
-    gave fewer revisions than that version explained (the log now says less of it: rules
-    changed since, as migration 0003's categories did) is planned again, all its causes
-    kept: its latest version may schedule what the plan no longer holds."""
+    """After the replay: each plan planned up to its latest kept version; unless the replay
+    made the plan otherwise than that version saw it (rules changed since, as migration
+    0003's categories did): more revisions explained than the plan now has, or, at the same
+    revision, other contracts. Such a plan is planned again, all its causes kept: its latest
+    version schedules what the plan no longer holds, or leaves out what it holds now."""
     # A plan's causes gain one entry per revision (plan_repository.changed), so the
     # first `revision` of them are those its latest version explained.
     await conn.execute(
-        """UPDATE migration_plans p
-           SET planned_revision = CASE WHEN v.revision <= p.revision THEN v.revision ELSE 0 END,
-               causes = CASE WHEN v.revision <= p.revision THEN p.causes[v.revision + 1:]
-                             ELSE p.causes END
-           FROM (SELECT DISTINCT ON (plan_id) plan_id, revision
-                 FROM migration_plan_versions ORDER BY plan_id, version DESC) v
-           WHERE p.plan_id = v.plan_id"""
+        """WITH latest AS (
+               SELECT DISTINCT ON (plan_id) plan_id, revision,
+                      ARRAY(SELECT jsonb_object_keys(snapshot -> 'statuses') ORDER BY 1)
+                          AS contracts
+               FROM migration_plan_versions ORDER BY plan_id, version DESC
+           ), kept AS (
+               SELECT p.plan_id, v.revision,
+                      v.revision < p.revision
+                      OR (v.revision = p.revision AND v.contracts = ARRAY(
+                          SELECT contract_id FROM migration_items i
+                          WHERE i.plan_id = p.plan_id ORDER BY 1)) AS as_seen
+               FROM migration_plans p JOIN latest v USING (plan_id)
+           )
+           UPDATE migration_plans p
+           SET planned_revision = CASE WHEN k.as_seen THEN k.revision ELSE 0 END,
+               causes = CASE WHEN k.as_seen THEN p.causes[k.revision + 1:] ELSE p.causes END
+           FROM kept k WHERE p.plan_id = k.plan_id"""
     )

@@ -11,11 +11,11 @@ import pytest
 
 from services.migration.plan_opening import automatic_plan_id
 from services.migration.planner import replan_due
-from tests.integration.test_migration import CLOCK, START, SUSPENDED_ON, apply
 from tests.support import case_b, case_migration, registry_db
 from tests.support.case_migration import AGENCY
 from tests.support.event_examples import envelope
 from tests.support.in_process_api import execute
+from tests.support.migration_db import CLOCK, START, SUSPENDED_ON, apply
 
 pytestmark = pytest.mark.postgres
 

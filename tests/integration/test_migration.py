@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
 
 import asyncpg
 import pytest
 
-from services.migration import planner, rebuild
-from services.migration.plan_opening import automatic_plan_id
+from services.migration import planner
 from services.migration.planner import replan_due
 from services.migration.planning.model import SolverStatus
-from services.migration.setup import consumer
 from services.migration.storage import plan_repository
 from services.platform.clock import Clock
 from services.platform.postgres.database import Connection
@@ -23,45 +20,22 @@ from services.platform.settings import Settings
 from tests.support import case_b, case_migration, registry_db
 from tests.support.case_migration import AGENCY, CONTRACTS, FORCED, VENDOR
 from tests.support.event_examples import envelope
-from tests.support.in_process_api import execute
-from tests.support.migration_checks import operation
+from tests.support.migration_db import (
+    CLOCK,
+    PLAN,
+    START,
+    SUSPENDED_ON,
+    apply,
+    c01_in_progress_with_vendor_c,
+    choose_for_c01,
+    item_event,
+    refusal,
+    replan,
+    the_case,
+)
 from tests.support.migration_verifier import violations
-from tests.support.registry import TOKYO, FixedClock
 
 pytestmark = pytest.mark.postgres
-
-SUSPENDED_ON = dt.date(2022, 7, 9)
-START = dt.date(2022, 7, 1)
-CLOCK = FixedClock(TOKYO, dt.datetime(2022, 7, 9, 9, 0, tzinfo=TOKYO))
-MIGRATION = consumer(CLOCK)
-PLAN = automatic_plan_id(VENDOR, AGENCY)
-
-
-async def apply(pool: asyncpg.Pool, *events: dict[str, Any]) -> None:
-    await registry_db.apply(pool, *events, consumer=MIGRATION)
-
-
-async def refusal(pool: asyncpg.Pool, event: dict[str, Any]) -> str:
-    return await registry_db.rejection(pool, event, MIGRATION)
-
-
-async def replan(pool: asyncpg.Pool) -> plan_repository.VersionRow:
-    assert await replan_due(pool, CLOCK) >= 1
-    async with pool.acquire() as conn:
-        version = await plan_repository.latest_version(conn, PLAN)
-    assert version is not None
-    return version
-
-
-async def the_case(pool: asyncpg.Pool) -> plan_repository.VersionRow:
-    await apply(pool, *case_migration.contracts(START))
-    await apply(pool, case_migration.eligibility_lost(VENDOR, SUSPENDED_ON))
-    await apply(pool, case_migration.configured(PLAN, START), *case_migration.dependencies(PLAN))
-    return await replan(pool)
-
-
-def item_event(event_type: str, contract_id: str, **payload: Any) -> dict[str, Any]:
-    return envelope(event_type, {"plan_id": PLAN, "contract_id": contract_id, **payload}, VENDOR)
 
 
 async def test_suspension_opens_a_plan_with_every_running_contract(pool: asyncpg.Pool) -> None:
@@ -140,26 +114,12 @@ async def test_a_replacement_that_is_not_eligible_is_refused_with_the_reason(
     assert "vendor-x is not eligible" in reason and "city-2022-777" in reason
 
 
-async def _c01_in_progress_with_vendor_c(pool: asyncpg.Pool) -> None:
-    """c01's replacement vendor-c, chosen long enough ago, and its migration under way."""
-    await apply(
-        pool,
-        item_event(
-            "migration.replacement_chosen",
-            "c01",
-            replacement_vendor_id="vendor-c",
-            chosen_on="2022-05-01",
-        ),
-        item_event("migration.item_status_changed", "c01", status="in_progress", on="2022-07-09"),
-    )
-
-
 async def test_suspending_a_chosen_replacement_reopens_the_item_and_replans(
     pool: asyncpg.Pool,
 ) -> None:
     await the_case(pool)
     await apply(pool, item_event("migration.item_configured", "c01", lead_time_months=4))
-    await _c01_in_progress_with_vendor_c(pool)
+    await c01_in_progress_with_vendor_c(pool)
     before = await replan(pool)
     c01 = {a.contract_id: a for a in before.snapshot.schedule.assignments}["c01"]
     assert c01.phase == c01.natural_phase  # ready in time: chosen long enough ago
@@ -181,7 +141,7 @@ async def test_a_replacement_barred_at_another_agency_changes_nothing_here(
     """The chosen replacement is suspended by another agency only: this plan's item keeps its
     replacement and status, and no version says the replacement is no longer eligible."""
     await the_case(pool)
-    await _c01_in_progress_with_vendor_c(pool)
+    await c01_in_progress_with_vendor_c(pool)
     await replan(pool)
     elsewhere = case_migration.eligibility_lost("vendor-c", SUSPENDED_ON, "water-2022-901")
     elsewhere["payload"]["reasons"][0]["agencies"] = ["Water Bureau"]
@@ -192,84 +152,6 @@ async def test_a_replacement_barred_at_another_agency_changes_nothing_here(
     async with pool.acquire() as conn:
         (item,) = [i for i in await plan_repository.items(conn, PLAN) if i["contract_id"] == "c01"]
     assert item["status"] == "in_progress"
-
-
-async def test_a_suspension_from_one_category_moves_only_that_categorys_contracts(
-    pool: asyncpg.Pool,
-) -> None:
-    """Suspended from construction work only, the vendor keeps its IT contracts: the plan holds
-    the construction contract alone and says why; a later suspension from every category
-    brings the IT contracts in."""
-    await apply(pool, *case_migration.contracts(START))
-    works = case_migration.awarded(START, CONTRACTS[0])
-    works["payload"] |= {"contract_id": "c-works", "category": "Construction"}
-    await apply(pool, works)
-    construction_only = case_migration.eligibility_lost(VENDOR, SUSPENDED_ON)
-    construction_only["payload"]["reasons"][0]["categories"] = ["construction"]
-    await apply(pool, construction_only)
-    async with pool.acquire() as conn:
-        plan = await plan_repository.plan(conn, PLAN)
-        items = await plan_repository.items(conn, PLAN)
-    assert plan is not None and "categories: construction" in plan.reason
-    assert [r["contract_id"] for r in items] == ["c-works"] and not plan.vendor_eligible
-
-    # Construction's suspension over, one from cleaning work only: free to bid for the plan's
-    # contracts again, though not for every category there.
-    cleaning_only = case_migration.eligibility_lost(VENDOR, SUSPENDED_ON, "city-2022-003")
-    cleaning_only["payload"]["reasons"][0]["categories"] = ["Cleaning"]
-    await apply(pool, cleaning_only)
-    async with pool.acquire() as conn:
-        plan = await plan_repository.plan(conn, PLAN)
-    assert plan is not None and plan.vendor_eligible
-    assert plan.causes[-1] == f"{VENDOR} eligible again as of {SUSPENDED_ON}"
-
-    everything = case_migration.eligibility_lost(VENDOR, SUSPENDED_ON, "city-2022-002")
-    everything["payload"]["reasons"] += construction_only["payload"]["reasons"]
-    await apply(pool, everything)
-    async with pool.acquire() as conn:
-        items = await plan_repository.items(conn, PLAN)
-    assert sorted(r["contract_id"] for r in items) == sorted(
-        ["c-works", *(c.contract_id for c in CONTRACTS)]
-    )
-
-
-async def test_a_replacement_barred_from_other_categories_may_take_the_contract_over(
-    pool: asyncpg.Pool,
-) -> None:
-    """vendor-c is suspended from construction work only: it may take over c01 (information
-    systems) and keep c01, and that suspension says nothing to this plan; suspended from
-    every category, c01 is open again and vendor-c is refused."""
-    await the_case(pool)
-    await _c01_in_progress_with_vendor_c(pool)
-    construction_only = case_migration.eligibility_lost("vendor-c", SUSPENDED_ON, "city-2022-901")
-    construction_only["payload"]["reasons"][0]["categories"] = ["construction"]
-    await apply(pool, construction_only)
-    causes = await pool.fetchval("SELECT causes FROM migration_plans WHERE plan_id = $1", PLAN)
-    assert not any("vendor-c no longer eligible" in c for c in causes or [])
-    async with pool.acquire() as conn:
-        (c01,) = [i for i in await plan_repository.items(conn, PLAN) if i["contract_id"] == "c01"]
-    assert c01["status"] == "in_progress"
-    chosen = item_event(
-        "migration.replacement_chosen",
-        "c02",
-        replacement_vendor_id="vendor-c",
-        chosen_on="2022-07-10",
-    )
-    await apply(pool, chosen)  # accepted: construction's suspension says nothing of c02
-
-    everything = case_migration.eligibility_lost("vendor-c", SUSPENDED_ON, "city-2022-902")
-    everything["payload"]["reasons"] += construction_only["payload"]["reasons"]
-    await apply(pool, everything)
-    async with pool.acquire() as conn:
-        (c01,) = [i for i in await plan_repository.items(conn, PLAN) if i["contract_id"] == "c01"]
-    assert c01["status"] == "planned"  # open again: another replacement must be found
-    chosen = item_event(
-        "migration.replacement_chosen",
-        "c02",
-        replacement_vendor_id="vendor-c",
-        chosen_on="2022-07-10",
-    )
-    assert "vendor-c is not eligible" in await refusal(pool, chosen)
 
 
 async def test_an_item_cannot_be_done_while_its_checklist_is_incomplete(
@@ -522,19 +404,6 @@ async def test_a_plan_the_planner_cannot_schedule_does_not_stop_the_others(
     assert "plan plan-broken could not be scheduled" in caplog.text
 
 
-async def _choose_for_c01(pool: asyncpg.Pool, vendor_id: str) -> dict[str, Any]:
-    """`chooseReplacementVendor` for c01 through the API: its receipt."""
-    chosen = await execute(
-        pool,
-        operation("choose-replacement-vendor"),
-        planId=PLAN,
-        contractId="c01",
-        vendorId=vendor_id,
-    )
-    receipt: dict[str, Any] = chosen["chooseReplacementVendor"]
-    return receipt
-
-
 async def test_a_replacement_a_recorded_sanction_will_bar_is_refused_saying_from_when(
     pool: asyncpg.Pool,
 ) -> None:
@@ -550,55 +419,10 @@ async def test_a_replacement_a_recorded_sanction_will_bar_is_refused_saying_from
         decided_on=str(starts - dt.timedelta(days=1)),
     )
     await registry_db.apply(pool, case_b.registered("vendor-y"), later)
-    answer = await _choose_for_c01(pool, "vendor-y")
+    answer = await choose_for_c01(pool, "vendor-y")
     assert not answer["accepted"]
     (error,) = answer["errors"]
     assert (error["field"], error["code"]) == ("vendorId", "barred_later")
     assert "city-2027-010" in error["message"] and f"from {starts}" in error["message"]
     stored = "SELECT count(*) FROM event_store WHERE event_type = 'migration.replacement_chosen'"
     assert await pool.fetchval(stored) == 0
-
-
-async def test_a_replacement_suspended_from_other_categories_is_accepted_through_the_api(
-    pool: asyncpg.Pool,
-) -> None:
-    """vendor-y is suspended, now and for months, from construction work only: the registry
-    lets it bid for c01's information systems, and so does `chooseReplacementVendor`."""
-    await the_case(pool)
-    today = Settings(database_url="unused").clock.today()  # the API's today
-    works_only = case_b.suspended(
-        "vendor-y",
-        "city-2027-011",
-        starts_on=str(today - dt.timedelta(days=1)),
-        decided_on=str(today - dt.timedelta(days=2)),
-        categories=["Construction"],
-    )
-    await registry_db.apply(pool, case_b.registered("vendor-y"), works_only)
-    answer = await _choose_for_c01(pool, "vendor-y")
-    assert answer["accepted"], answer["errors"]
-
-
-async def test_a_plan_rebuilt_shorter_than_its_latest_version_is_planned_again(
-    pool: asyncpg.Pool,
-) -> None:
-    """After a rebuild, a plan is planned up to its latest kept version; but when the replay
-    gave it fewer revisions than that version explained (rules changed since: the log says
-    less of it), that version may schedule what the plan no longer holds, so it is due
-    again, every cause kept."""
-    await the_case(pool)
-    plan = "SELECT revision, planned_revision, causes FROM migration_plans WHERE plan_id = $1"
-    async with pool.acquire() as conn, conn.transaction():
-        await rebuild.finish(conn)  # the replay as it was: planned up to the version
-        same = await conn.fetchrow(plan, PLAN)
-        assert same is not None and same["planned_revision"] == same["revision"]
-        # The version had explained more revisions than the plan has now.
-        await conn.execute(
-            "UPDATE migration_plan_versions SET revision = $2 WHERE plan_id = $1",
-            PLAN,
-            same["revision"] + 3,
-        )
-        causes = await conn.fetchval("SELECT causes FROM migration_plans WHERE plan_id = $1", PLAN)
-        await rebuild.finish(conn)
-        shorter = await conn.fetchrow(plan, PLAN)
-    assert shorter is not None and shorter["planned_revision"] < shorter["revision"]
-    assert shorter["causes"] == causes

@@ -5,23 +5,18 @@ Each package is read as the importer reads it: streamed into a scratch database,
 from __future__ import annotations
 
 import copy
-import dataclasses
-import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from services.events.base import EventEnvelope
-from services.events.contract import ContractAmended, ContractAwarded, ContractTerminated
+from services.events.contract import ContractAmended, ContractTerminated
 from services.events.vendor import VendorRegistered
 from services.imports.ocds.fields import minor_units
 from services.imports.ocds.outcomes import Outcome
 from services.imports.ocds.parties import scheme_name
 from services.imports.ocds.reading import PackageError
-from services.imports.ocds.recorded import RecordedContract
 from services.registry.domain.names import IdentifierKey
-from tests.support.ocds_mapping import Mapped, mapped
+from tests.support.ocds_mapping import Mapped, awarded_of, mapped, small_process
 
 OCDS = Path(__file__).resolve().parents[1] / "data" / "ocds"
 ARMENIA = "ocds_armenia_armeps_release_package.json"
@@ -43,14 +38,6 @@ def _accounting(result: Mapped) -> dict[str, tuple[int, int, int]]:
 def _registered(result: Mapped) -> dict[str, VendorRegistered]:
     return {
         e.vendor_id: e.payload for e in result.events if isinstance(e.payload, VendorRegistered)
-    }
-
-
-def _awarded(result: Mapped) -> dict[str, tuple[str, ContractAwarded]]:
-    return {
-        e.payload.contract_id: (e.vendor_id, e.payload)
-        for e in result.events
-        if isinstance(e.payload, ContractAwarded)
     }
 
 
@@ -99,7 +86,7 @@ def test_the_armenian_release_package() -> None:
     assert set(pc.aliases) == {"ՓԻ-ՍԻ ԷԼԵԿՏՐՈՆԻԿՍ ՍՊԸ", "ПИ-СИ ЭЛЕКТРВоНИКС СПЫ"}
     # A tenderer that won nothing is a vendor too; double spaces in names made single.
     assert registered["ocds:am-tin:02588485"].legal_name == "Ayyvounetvvorqs SPY"
-    awarded = _awarded(result)
+    awarded = awarded_of(result)
     assert len(awarded) == result.contracts_awarded == 19
     vendor, network = awarded[
         "ocds:AM-PPS-fd7b426a70b9d7ea26a27f21a8eea687:10d41979-9c4e-4e1a-930f-311167ae07f4"
@@ -134,7 +121,7 @@ def test_the_mexican_federal_record_package() -> None:
     insurer = registered["ocds:mx-rfc:GAB0709244G5"]  # "Registro Federal de … México"
     assert [(i.scheme, i.value) for i in insurer.identifiers] == [("mx_rfc", "GAB0709244G5")]
     assert insurer.country == "MX"  # "MÉXICO"
-    awarded = _awarded(result)
+    awarded = awarded_of(result)
     _, signed = awarded["ocds:ocds-07smqs-993235:991324"]  # an integer contract id
     assert (signed.awarded_on.isoformat(), signed.amount) == ("2016-01-29", 18965400)
     assert signed.agency == "Instituto Nacional de Antropología e Historia"
@@ -159,7 +146,7 @@ def test_the_jalisco_release_package() -> None:
         "ocds:prov-gob-jal:P13574",
     ]
     assert {v.country for v in registered.values()} == {"MX"}  # "México" and trailing spaces
-    [(vendor, contract)] = _awarded(result).values()
+    [(vendor, contract)] = awarded_of(result).values()
     assert vendor == "ocds:prov-gob-jal:P00716"
     assert contract.contract_id == "ocds:ocds-xs1qbl-SFIN-03-0007-00-2017:2-64003"
     assert contract.category == "FAM-GOB-JAL:007-011"  # no mainProcurementCategory
@@ -185,45 +172,11 @@ def test_what_the_registry_has_is_not_registered_again() -> None:
     owners = {IdentifierKey("prov_gob_jal", "P00716"): "city-vendor-17"}
     by_identifier = mapped(package, owners=owners)
     assert "city-vendor-17" not in _registered(by_identifier)
-    assert [v for v, _ in _awarded(by_identifier).values()] == ["city-vendor-17"]
-
-
-def _process(**changes: Any) -> dict[str, Any]:
-    """A small release of one process: a buyer, a supplier, an award and its contract."""
-    release: dict[str, Any] = {
-        "ocid": "ocds-test-1",
-        "id": "r1",
-        "date": "2024-04-01T09:00:00+09:00",
-        "tag": ["contract"],
-        "buyer": {"id": "B", "name": "City Roads Office"},
-        "parties": [
-            {"id": "B", "name": "City Roads Office", "roles": ["buyer"]},
-            {
-                "id": "S1",
-                "name": "Beta Works",
-                "name_en": "Beta Works Ltd",
-                "identifier": {"scheme": "JP-CN", "id": "1234567890123", "legalName": "ベータ"},
-                "roles": ["supplier"],
-            },
-        ],
-        "awards": [{"id": "A1", "status": "active", "suppliers": [{"id": "S1"}]}],
-        "contracts": [
-            {
-                "id": "C1",
-                "awardID": "A1",
-                "title": "Road repair",
-                "dateSigned": "2024-04-01T10:00:00+09:00",
-                "period": {"startDate": "2024-04-01", "endDate": "2025-03-31"},
-                "value": {"amount": 1000000, "currency": "JPY"},
-            }
-        ],
-    }
-    release.update(changes)
-    return release
+    assert [v for v, _ in awarded_of(by_identifier).values()] == ["city-vendor-17"]
 
 
 def test_releases_of_one_process_merge_in_date_order_and_give_amendments() -> None:
-    first = _process()
+    first = small_process()
     later = {
         "ocid": "ocds-test-1",
         "id": "r2",
@@ -243,7 +196,7 @@ def test_releases_of_one_process_merge_in_date_order_and_give_amendments() -> No
     registered = _registered(result)["ocds:jp-cn:1234567890123"]
     assert (registered.legal_name, registered.name_en) == ("ベータ", "Beta Works Ltd")
     assert set(registered.aliases) == {"Beta Works Ltd", "Beta Works"}
-    [(_, awarded)] = _awarded(result).values()
+    [(_, awarded)] = awarded_of(result).values()
     assert (awarded.ends_on.isoformat(), awarded.amount) == ("2025-03-31", 1000000)
     [amended] = [e.payload for e in result.events if isinstance(e.payload, ContractAmended)]
     assert amended.model_dump(mode="json") == {
@@ -260,92 +213,13 @@ def test_releases_of_one_process_merge_in_date_order_and_give_amendments() -> No
     ]
 
 
-BETA = "ocds:jp-cn:1234567890123"  # _process's supplier, as a vendor
-C1 = "ocds:ocds-test-1:C1"
-
-
-def _recorded_c1(**changes: Any) -> dict[str, RecordedContract]:
-    terms = RecordedContract(BETA, dt.date(2025, 3, 31), 1000000, "JPY", terminated=False)
-    return {C1: dataclasses.replace(terms, **changes)}
-
-
-def _extended(ends_on: str, release: str = "r2", **contract: Any) -> dict[str, Any]:
-    """_process's contract in a newer publication, its term ending on `ends_on`."""
-    newer = _process(id=release, date="2024-10-01T09:00:00+09:00")
-    newer["contracts"][0] |= {
-        "period": {"startDate": "2024-04-01", "endDate": ends_on},
-        "amendments": [{"date": "2024-09-15", "rationale": "extra lane"}],
-        **contract,
-    }
-    return newer
-
-
-def _amendments_of(result: Mapped) -> list[EventEnvelope]:
-    return [e for e in result.events if isinstance(e.payload, ContractAmended)]
-
-
-def test_a_contract_recorded_before_is_amended_to_a_newer_files_terms() -> None:
-    # The publisher's newer file gives the process's current terms (its compiled release):
-    # the recorded contract is amended to them, not awarded again (its award's id holds
-    # other content: ingest refused it); the same terms again send nothing.
-    result = mapped({"releases": [_extended("2025-09-30")]}, contracts=_recorded_c1())
-    assert not result.refused and not _awarded(result)
-    [amended] = _amendments_of(result)
-    assert amended.payload.model_dump(mode="json") == {
-        "contract_id": C1,
-        "effective_on": "2024-09-15",
-        "ends_on": "2025-09-30",
-        "amount": None,
-        "reason": "extra lane",
-    }
-    same = mapped({"releases": [_process()]}, contracts=_recorded_c1())
-    assert [e.event_type for e in same.events] == ["vendor.registered"]
-    # Moved back by one publication, forward again by the next: three amendments, each its
-    # own id (the same id with other content would be refused as a reused one).
-    back = mapped(
-        {"releases": [_extended("2025-03-31", "r3")]},
-        contracts=_recorded_c1(ends_on=dt.date(2025, 9, 30)),
-    )
-    again = mapped({"releases": [_extended("2025-09-30", "r4")]}, contracts=_recorded_c1())
-    ids = {e.event_id for r in (result, back, again) for e in _amendments_of(r)}
-    assert len(ids) == 3
-    # A value of 0 is a value.
-    nothing = mapped(
-        {"releases": [_extended("2025-03-31", value={"amount": 0, "currency": "JPY"})]},
-        contracts=_recorded_c1(),
-    )
-    assert [e.payload.model_dump()["amount"] for e in _amendments_of(nothing)] == [0]
-
-
-def test_a_recorded_contract_under_another_vendor_or_terminated_is_not_amended() -> None:
-    # Recorded under another vendor: refused, nothing sent (the registry would refuse the
-    # amendment while migration and risk applied it). Terminated on record: its new terms
-    # are not applied, and it is not terminated again.
-    elsewhere = mapped(
-        {"releases": [_extended("2025-09-30")]},
-        contracts=_recorded_c1(vendor_id="ocds:jp-cn:9999999999999"),
-    )
-    assert [a.reason for a in elsewhere.refused if a.kind == "contract"] == [
-        f"{C1} is recorded under vendor ocds:jp-cn:9999999999999; the file names {BETA}"
-    ]
-    assert not _amendments_of(elsewhere)
-    ended = mapped(
-        {"releases": [_extended("2025-09-30", status="terminated")]},
-        contracts=_recorded_c1(terminated=True),
-    )
-    assert [e.event_type for e in ended.events] == ["vendor.registered"]
-    assert [(a.outcome, a.reason) for a in ended.accounted if a.kind == "contract"] == [
-        (Outcome.NOT_IMPORTED, f"{C1} is terminated on record: its new terms are not applied")
-    ]
-
-
 def test_a_joint_award_is_a_contract_record_per_supplier() -> None:
-    release = _process()
+    release = small_process()
     second = copy.deepcopy(release["parties"][1])
     second.update(id="S2", identifier={"scheme": "JP-CN", "id": "2234567890124"})
     release["parties"].append(second)
     release["awards"][0]["suppliers"].append({"id": "S2"})
-    awarded = _awarded(mapped({"releases": [release]}))
+    awarded = awarded_of(mapped({"releases": [release]}))
     assert {(c, v) for c, (v, _) in awarded.items()} == {
         ("ocds:ocds-test-1:C1", "ocds:jp-cn:1234567890123"),
         ("ocds:ocds-test-1:C1:2", "ocds:jp-cn:2234567890124"),
@@ -354,7 +228,7 @@ def test_a_joint_award_is_a_contract_record_per_supplier() -> None:
 
 
 def test_what_cannot_be_imported_is_accounted_for_with_its_reason() -> None:
-    release = _process()
+    release = small_process()
     del release["parties"][1]["identifier"]  # a supplier without an identifier
     release["awards"].append({"id": "A2", "status": "pending", "suppliers": []})
     release["contracts"].append({"id": "C2", "awardID": "A9", "status": "active"})
@@ -395,7 +269,7 @@ def test_what_cannot_be_imported_is_accounted_for_with_its_reason() -> None:
 
 
 def test_no_currency_is_refused_never_defaulted() -> None:
-    release = _process()
+    release = small_process()
     release["contracts"][0]["value"] = {"amount": 5}
     [refused] = mapped({"releases": [release]}).refused[:1]
     assert refused.reason == "no value.currency in the contract or its award"
@@ -425,7 +299,7 @@ def test_a_file_that_is_not_a_package() -> None:
 
 
 def test_the_award_is_taken_from_the_first_release_that_says_enough_of_it() -> None:
-    signed = _process()
+    signed = small_process()
     del signed["contracts"][0]["value"]  # signed first, its value published later
     valued = {
         "ocid": "ocds-test-1",
@@ -434,13 +308,13 @@ def test_the_award_is_taken_from_the_first_release_that_says_enough_of_it() -> N
         "contracts": [{"id": "C1", "value": {"amount": 1000000, "currency": "JPY"}}],
     }
     result = mapped({"releases": [signed, valued]})
-    [(_, awarded)] = _awarded(result).values()
+    [(_, awarded)] = awarded_of(result).values()
     assert (awarded.amount, awarded.awarded_on.isoformat()) == (1000000, "2024-04-01")
     assert result.amended == 0 and not result.refused
 
 
 def test_parties_sharing_an_identifier_are_one_vendor() -> None:
-    release = _process()
+    release = small_process()
     other = copy.deepcopy(release["parties"][1])
     other.update(
         id="S2",

@@ -26,8 +26,10 @@ release or compiled release gives only the current terms, its `amendments` alrea
 **A contract recorded already** (by an earlier import: `RecordedContract`, the registry's
 current terms) is not awarded again: a newer file that gives it another end or value (a
 publisher's update of the process) is one `contract.amended` from the recorded terms to the
-file's last ones, dated as above, and nothing when they are the same. A recorded termination
-stays as recorded.
+file's last ones, dated as above, and nothing when they are the same (a value in another
+currency than the recorded one is not amended: the catalog cannot say it). One recorded
+under another vendor than the file names is refused; a recorded termination stays as
+recorded, the file's new terms not applied.
 """
 
 from __future__ import annotations
@@ -346,7 +348,7 @@ def _contract(
     at = moment(first_release.get("date")) or published or _midnight(awarded.awarded_on)
     amendments = _amendments(versions[k + 1 :], base, awarded)
     events: list[EventEnvelope] = []
-    held_back = []  # recorded terminated: the file's new terms are not applied
+    held_back: list[str] = []  # recorded terminated: the file's new terms are not applied
     for k, vendor in enumerate(dict.fromkeys(vendors)):
         record = base if k == 0 else safe_id(f"{base}:{k + 1}")
         known = recorded(record)

@@ -16,7 +16,8 @@ claimed which identifier, each process's vendor parties) is in the scratch datab
 stays in memory is one process, the tally's counts and refusals, and the batch being sent.
 
 Event ids are uuid5 of what the event is (the vendor's registration, the contract's award, …),
-so importing the same file again sends the same events, which ingest takes once.
+so importing the same file again without the registry's state sends the same events, which
+ingest takes once; read against the registry, it sends no contract event (contracts.py).
 """
 
 from __future__ import annotations

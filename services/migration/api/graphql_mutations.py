@@ -162,14 +162,14 @@ async def _refuse_ineligible(info: Info, vendor_id: str, agency: str, contract_i
     so a suspended replacement is refused at once, and so is one a sanction already recorded
     will bar there later: the contract moved to it would need moving again."""
     async with info.context.pool.acquire() as conn:
-        contract = await contract_repository.contract(conn, contract_id)
+        category = await contract_repository.category_of(conn, contract_id)
         try:
             [answer] = await bid_eligibility_many(
                 conn,
                 [vendor_id],
                 info.context.settings.clock.today(),
                 agency=agency,
-                category=contract.category if contract is not None else None,
+                category=category,
             )
         except RegistryQueryError:
             raise FieldProblem(

@@ -195,7 +195,11 @@ class MigrationPlan(Node):
     def created_on(self) -> dt.date:
         return self.view.plan.created_on
 
-    @strawberry.field(description="Whether the vendor may bid again (the sanction ended).")
+    @strawberry.field(
+        description="Whether the vendor may bid again for the plan's contracts: no sanction"
+        " bars it at the plan's agency from their categories (one of other categories leaves"
+        " it true)."
+    )
     def vendor_eligible(self) -> bool:
         return self.view.plan.vendor_eligible
 

@@ -98,6 +98,11 @@ async def categories(conn: Connection, contract_ids: Sequence[str]) -> dict[str,
     return {r["contract_id"]: r["category"] for r in rows}
 
 
+async def category_of(conn: Connection, contract_id: str) -> str | None:
+    """A contract's procurement category (None: unknown, so in every sanction's scope)."""
+    return (await categories(conn, [contract_id])).get(contract_id)
+
+
 async def set_end(conn: Connection, contract_id: str, ends_on: dt.date) -> None:
     await conn.execute(
         "UPDATE migration_contracts SET ends_on = $2 WHERE contract_id = $1", contract_id, ends_on
@@ -218,9 +223,7 @@ async def bars_of(conn: Connection, vendor_ids: list[str]) -> dict[str, Barred]:
     }
 
 
-async def bar(
-    conn: Connection, vendor_id: str, agency: str, category: str | None = None
-) -> str | None:
+async def bar(conn: Connection, vendor_id: str, agency: str, category: str | None) -> str | None:
     """Why the vendor may not take work at the agency now, of this category when one is
     named (None: nothing known bars it)."""
     barred = await bars_on(conn, vendor_id)

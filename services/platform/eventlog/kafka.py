@@ -78,7 +78,7 @@ class KafkaEventLog:
         sendable = [raw for raw in raws if size_problem(raw) is None]
         if len(sendable) < len(raws):
             log.warning("not sent: %d events too large to be one", len(raws) - len(sendable))
-        await self._send_all(topic, [Record(vendor_key(raw), raw) for raw in sendable])
+        await self._send_all(topic, [(vendor_key(raw), raw) for raw in sendable])
 
     async def forward(self, topic_role: str, envelopes: Sequence[EventEnvelope]) -> None:
         """Passes stored events on, to the registry (`events`) or past it (`facts`), each
@@ -113,22 +113,10 @@ class KafkaEventLog:
             await self._renew(producer)
             raise failed
 
-    async def _send_all(self, topic: str, messages: list[Record]) -> None:
-        """Sends a batch and returns once the broker has acknowledged every message."""
+    async def _send_all(self, topic: str, messages: list[tuple[bytes | None, bytes]]) -> None:
+        """Sends (key, value) messages and returns once the broker has acknowledged each."""
         producer = self._producer
-        pending = [
-            await producer.send(
-                topic,
-                message.value,
-                key=message.key,
-                headers=(
-                    [(EVENT_TYPE_HEADER, message.event_type.encode())]
-                    if message.event_type is not None
-                    else None
-                ),
-            )
-            for message in messages
-        ]
+        pending = [await producer.send(topic, value, key=key) for key, value in messages]
         try:
             for delivery in pending:
                 await delivery

@@ -1,0 +1,93 @@
+"""Re-importing an OCDS register (pure): a contract an earlier import recorded is amended to a
+newer file's terms, not awarded again; nothing when the terms are the same; refused when
+recorded under another vendor; left as it is when recorded terminated."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from services.events.base import EventEnvelope
+from services.events.contract import ContractAmended
+from services.imports.ocds.outcomes import Outcome
+from services.imports.ocds.recorded import RecordedContract
+from tests.support.ocds_mapping import Mapped, awarded_of, mapped, small_process
+
+BETA = "ocds:jp-cn:1234567890123"  # small_process's supplier, as a vendor
+C1 = "ocds:ocds-test-1:C1"
+
+
+def _recorded_c1(**changes: Any) -> dict[str, RecordedContract]:
+    terms = RecordedContract(BETA, dt.date(2025, 3, 31), 1000000, "JPY", terminated=False)
+    return {C1: dataclasses.replace(terms, **changes)}
+
+
+def _extended(ends_on: str, release: str = "r2", **contract: Any) -> dict[str, Any]:
+    """_process's contract in a newer publication, its term ending on `ends_on`."""
+    newer = small_process(id=release, date="2024-10-01T09:00:00+09:00")
+    newer["contracts"][0] |= {
+        "period": {"startDate": "2024-04-01", "endDate": ends_on},
+        "amendments": [{"date": "2024-09-15", "rationale": "extra lane"}],
+        **contract,
+    }
+    return newer
+
+
+def _amendments_of(result: Mapped) -> list[EventEnvelope]:
+    return [e for e in result.events if isinstance(e.payload, ContractAmended)]
+
+
+def test_a_contract_recorded_before_is_amended_to_a_newer_files_terms() -> None:
+    # The publisher's newer file gives the process's current terms (its compiled release):
+    # the recorded contract is amended to them, not awarded again (its award's id holds
+    # other content: ingest refused it); the same terms again send nothing.
+    result = mapped({"releases": [_extended("2025-09-30")]}, contracts=_recorded_c1())
+    assert not result.refused and not awarded_of(result)
+    [amended] = _amendments_of(result)
+    assert amended.payload.model_dump(mode="json") == {
+        "contract_id": C1,
+        "effective_on": "2024-09-15",
+        "ends_on": "2025-09-30",
+        "amount": None,
+        "reason": "extra lane",
+    }
+    same = mapped({"releases": [small_process()]}, contracts=_recorded_c1())
+    assert [e.event_type for e in same.events] == ["vendor.registered"]
+    # Moved back by one publication, forward again by the next: three amendments, each its
+    # own id (the same id with other content would be refused as a reused one).
+    back = mapped(
+        {"releases": [_extended("2025-03-31", "r3")]},
+        contracts=_recorded_c1(ends_on=dt.date(2025, 9, 30)),
+    )
+    again = mapped({"releases": [_extended("2025-09-30", "r4")]}, contracts=_recorded_c1())
+    ids = {e.event_id for r in (result, back, again) for e in _amendments_of(r)}
+    assert len(ids) == 3
+    # A value of 0 is a value.
+    nothing = mapped(
+        {"releases": [_extended("2025-03-31", value={"amount": 0, "currency": "JPY"})]},
+        contracts=_recorded_c1(),
+    )
+    assert [e.payload.model_dump()["amount"] for e in _amendments_of(nothing)] == [0]
+
+
+def test_a_recorded_contract_under_another_vendor_or_terminated_is_not_amended() -> None:
+    # Recorded under another vendor: refused, nothing sent (the registry would refuse the
+    # amendment while migration and risk applied it). Terminated on record: its new terms
+    # are not applied, and it is not terminated again.
+    elsewhere = mapped(
+        {"releases": [_extended("2025-09-30")]},
+        contracts=_recorded_c1(vendor_id="ocds:jp-cn:9999999999999"),
+    )
+    assert [a.reason for a in elsewhere.refused if a.kind == "contract"] == [
+        f"{C1} is recorded under vendor ocds:jp-cn:9999999999999; the file names {BETA}"
+    ]
+    assert not _amendments_of(elsewhere)
+    ended = mapped(
+        {"releases": [_extended("2025-09-30", status="terminated")]},
+        contracts=_recorded_c1(terminated=True),
+    )
+    assert [e.event_type for e in ended.events] == ["vendor.registered"]
+    assert [(a.outcome, a.reason) for a in ended.accounted if a.kind == "contract"] == [
+        (Outcome.NOT_IMPORTED, f"{C1} is terminated on record: its new terms are not applied")
+    ]
