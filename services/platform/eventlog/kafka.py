@@ -134,7 +134,11 @@ class KafkaEventLog:
             if self._producer is not failed:
                 return  # another failed send renewed it already
             fresh = self._new_producer()
-            await fresh.start()
+            try:
+                await fresh.start()
+            except KafkaError:
+                await fresh.stop()  # the broker away: the next failed send tries again
+                raise
             self._producer = fresh
         with contextlib.suppress(KafkaError):
             await failed.stop()  # what it still holds fails, and its senders retry
