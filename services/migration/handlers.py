@@ -135,7 +135,7 @@ class WorldHandlers:
             return bars.describe(p.reasons, agency, p.eligible_again_on, category)
 
         plans = await plan_repository.plans_of(conn, vendor_id)
-        categories = await plan_repository.item_categories(conn, [p.plan_id for p in plans])
+        categories = await plan_repository.item_categories(conn, [pl.plan_id for pl in plans])
         for plan in plans:
             # Free to bid for the plan's contracts: no sanction bars the vendor from any of
             # their categories there (a plan without items: from none at the agency).
