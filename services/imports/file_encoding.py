@@ -41,6 +41,7 @@ def not_utf8(file: BinaryIO) -> str | None:
     start = file.tell()
     decoder = codecs.getincrementaldecoder("utf-8")()
     line = 1
+    after_cr = False  # the piece before ended with \r: a \n that opens this one ends that line
     try:
         while piece := file.read(_PIECE):
             try:
@@ -48,9 +49,10 @@ def not_utf8(file: BinaryIO) -> str | None:
             except UnicodeDecodeError as error:
                 # `error.object` is the piece after at most three bytes of a character begun in
                 # the one before, which hold no line break.
-                at = line + error.object[: error.start].count(b"\n")
+                at = line + _breaks(error.object[: error.start], after_cr)
                 return f"line {at}: byte 0x{error.object[error.start]:02x} is not UTF-8"
-            line += piece.count(b"\n")
+            line += _breaks(piece, after_cr)
+            after_cr = piece.endswith(b"\r")
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
@@ -58,3 +60,11 @@ def not_utf8(file: BinaryIO) -> str | None:
         return None
     finally:
         file.seek(start)
+
+
+def _breaks(data: bytes, after_cr: bool) -> int:
+    """The line breaks in `data` as the CSV reader counts them: \n, \r\n and a lone \r (Excel
+    for Mac's "CSV (Macintosh)" ends its lines with \r alone); `after_cr`: the bytes before
+    `data` ended with \r, so a \n that opens it ends a line already counted."""
+    breaks = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    return breaks - 1 if after_cr and data.startswith(b"\n") else breaks

@@ -36,6 +36,22 @@ def test_a_character_across_two_pieces_is_one_character(monkeypatch: pytest.Monk
     assert not_utf8(io.BytesIO(HEADER + ROW + b"2,\xc9\n")) == "line 3: byte 0xc9 is not UTF-8"
 
 
+def test_lines_ended_by_a_carriage_return_alone_are_counted_as_the_csv_reader_counts_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Excel for Mac's "CSV (Macintosh)" ends lines with \r alone; Windows' with \r\n, which a
+    # piece may cut between the two bytes: one line either way.
+    bad = "2,南浜市\r".encode("shift_jis")
+    mac = (HEADER + ROW).replace(b"\n", b"\r") + bad
+    assert not_utf8(io.BytesIO(mac)) == "line 3: byte 0x93 is not UTF-8"
+    windows = (HEADER + ROW).replace(b"\n", b"\r\n") + bad
+    monkeypatch.setattr(file_encoding, "_PIECE", len(HEADER))  # the first \r\n cut in two
+    assert not_utf8(io.BytesIO(windows)) == "line 3: byte 0x93 is not UTF-8"
+    assert [line for line, _ in rows(io.StringIO(mac.replace(bad, b"").decode(), newline=""))] == [
+        2
+    ]
+
+
 def test_a_file_cut_inside_a_character_is_refused() -> None:
     assert not_utf8(io.BytesIO(HEADER + ROW[:-3])) == "line 2: the file ends inside a character"
 
