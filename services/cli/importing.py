@@ -91,6 +91,17 @@ _IDENTIFIERS = """SELECT scheme, value, vendor_id FROM registry_vendor_identifie
     WHERE (scheme, value) > ($1, $2) ORDER BY scheme, value LIMIT $3"""
 
 
+async def keyed_pages(
+    conn: asyncpg.Connection, query: str, key: str
+) -> AsyncIterator[list[asyncpg.Record]]:
+    """The rows of `query` a page (scratch_vendors.BATCH) at a time, by keyset: the query
+    takes the last page's `key` ($1, "" first) and the page size ($2), ordered by `key`."""
+    after = ""
+    while rows := await conn.fetch(query, after, BATCH):
+        yield rows
+        after = rows[-1][key]
+
+
 async def identifier_pages(conn: asyncpg.Connection) -> AsyncIterator[list[asyncpg.Record]]:
     """Every identifier of the registry's vendors (scheme, value, vendor_id), a page
     (scratch_vendors.BATCH) at a time."""
@@ -103,13 +114,11 @@ async def identifier_pages(conn: asyncpg.Connection) -> AsyncIterator[list[async
 async def _load_known(conn: asyncpg.Connection, scratch: Scratch) -> None:
     """Every vendor the registry holds, with its identifiers, into the import's scratch
     database a page (scratch_vendors.BATCH) at a time: memory bounded whatever its size."""
-    after = ""
-    while rows := await conn.fetch(_KNOWN, after, BATCH):
+    async for rows in keyed_pages(conn, _KNOWN, "vendor_id"):
         scratch.vendors.learn(
             Known(r["vendor_id"], r["country"], tuple(r["names"]), tuple(r["aliases"]))
             for r in rows
         )
-        after = rows[-1]["vendor_id"]
     async for rows in identifier_pages(conn):
         for r in rows:
             scratch.vendors.identify(r["vendor_id"], (IdentifierKey(r["scheme"], r["value"]),))

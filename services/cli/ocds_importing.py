@@ -25,7 +25,14 @@ from typing import BinaryIO
 import asyncpg
 import click
 
-from services.cli.importing import Digesting, identifier_pages, print_sent, send_report, target
+from services.cli.importing import (
+    Digesting,
+    identifier_pages,
+    keyed_pages,
+    print_sent,
+    send_report,
+    target,
+)
 from services.cli.publishing import BATCH_LINES, SHOWN_REFUSALS, Send
 from services.events.base import EventEnvelope
 from services.imports.ocds.mapping import mapped
@@ -34,7 +41,6 @@ from services.imports.ocds.reading import PackageError, read
 from services.imports.ocds.recorded import RecordedContract
 from services.imports.ocds.scratch import OcdsScratch
 from services.imports.report import ImportedFile, ImportReport
-from services.imports.scratch_vendors import BATCH
 from services.platform.errors import StartupError
 from services.platform.settings import Settings
 from services.registry.domain.names import IdentifierKey
@@ -65,15 +71,12 @@ async def _know(database_url: str, scratch: OcdsScratch) -> None:
     at a time (memory bounded whatever the registry's size)."""
     conn = await asyncpg.connect(database_url)
     try:
-        after = ""
-        while rows := await conn.fetch(_OCDS_VENDORS, after, BATCH):
+        async for rows in keyed_pages(conn, _OCDS_VENDORS, "vendor_id"):
             scratch.know((r["vendor_id"] for r in rows), ())
-            after = rows[-1]["vendor_id"]
         async for rows in identifier_pages(conn):
             owners = ((IdentifierKey(r["scheme"], r["value"]), r["vendor_id"]) for r in rows)
             scratch.know((), owners)
-        after = ""
-        while rows := await conn.fetch(_OCDS_CONTRACTS, after, BATCH):
+        async for rows in keyed_pages(conn, _OCDS_CONTRACTS, "contract_id"):
             scratch.know_contracts(
                 (
                     r["contract_id"],
@@ -83,7 +86,6 @@ async def _know(database_url: str, scratch: OcdsScratch) -> None:
                 )
                 for r in rows
             )
-            after = rows[-1]["contract_id"]
     finally:
         await conn.close()
 
