@@ -22,6 +22,8 @@ event once.
 from __future__ import annotations
 
 import asyncio
+import time
+import uuid
 from collections import Counter
 from collections.abc import Collection, Sequence
 
@@ -29,17 +31,20 @@ import asyncpg
 
 from services.events.base import EventEnvelope
 from services.events.catalog import EMITTED_TYPES
-from services.platform.eventlog.kafka import KafkaEventLog
+from services.platform.eventlog.kafka import REQUEST_TIMEOUT_MS, KafkaEventLog
 from services.platform.eventstore import event_store
 
 # Events per partition sent in one transaction: bounded memory and lock time when a partition
 # has a backlog (Kafka away for a while), several rounds then.
 CHUNK = 2_000
-# How long a forwarding transaction may sit waiting for the broker before PostgreSQL ends it: a
-# partition's batches go one after another, one that fails is its partition's last (the
-# round ends once every partition's send has), and a batch fails after the producer's 15 s
-# request timeout without a leader.
-LOCK_HELD_MS = 60_000
+# How long a round may go on starting batches: a slow broker (acknowledging each batch after
+# seconds) would otherwise hold the heads' locks, idle in the transaction, for as many of
+# its answers as the stretch has batches. What is left goes in the next round.
+SEND_SECONDS = 20.0
+# How long a forwarding transaction may sit waiting for the broker before PostgreSQL ends it
+# (a worker that vanished mid-send frees the heads so): the round's sending, then the last
+# batch started, which fails after the producer's request timeout without a leader.
+LOCK_HELD_MS = int(SEND_SECONDS * 1000) + 2 * REQUEST_TIMEOUT_MS
 
 
 async def forward_stored(
@@ -76,8 +81,10 @@ async def forward_stored(
                 )
                 if not rows:
                     return sent
-                await _send(event_log, await event_store.events_at(conn, rows))
-                reached = {r["partition"]: r["seq"] for r in rows}  # the last of each
+                events = await event_store.events_at(conn, rows)
+                left = await _send(event_log, events, time.monotonic() + SEND_SECONDS)
+                positions: list[tuple[int, int]] = [(r["partition"], r["seq"]) for r in rows]
+                reached = reached_heads(positions, [e.event_id for e in events], left)
                 await conn.execute(
                     """UPDATE ingest_forward_heads h SET forwarded_seq = r.seq
                        FROM unnest($1::smallint[], $2::bigint[]) AS r(partition, seq)
@@ -85,20 +92,43 @@ async def forward_stored(
                     list(reached),
                     list(reached.values()),
                 )
-            sent += len(rows)
-            if max(Counter(r["partition"] for r in rows).values()) < CHUNK:
+            sent += sum(seq <= reached.get(partition, 0) for partition, seq in positions)
+            if not left and max(Counter(r["partition"] for r in rows).values()) < CHUNK:
                 return sent  # every partition's end reached
 
 
-async def _send(event_log: KafkaEventLog, events: Sequence[EventEnvelope]) -> None:
+def reached_heads(
+    positions: Sequence[tuple[int, int]],
+    event_ids: Sequence[uuid.UUID],
+    left: Collection[uuid.UUID],
+) -> dict[int, int]:
+    """Per partition of a round's events (their (partition, seq), in that order, and their
+    ids), the seq up to which they are on the topics: the last before its first event `left`
+    unsent, none if that is its first. What was sent after that one (the other topic's share)
+    goes again in the next round, and the consumers' ledgers apply it once."""
+    reached: dict[int, int] = {}
+    stopped: set[int] = set()
+    for (partition, seq), event_id in zip(positions, event_ids, strict=True):
+        if event_id in left:
+            stopped.add(partition)
+        elif partition not in stopped:
+            reached[partition] = seq
+    return reached
+
+
+async def _send(
+    event_log: KafkaEventLog, events: Sequence[EventEnvelope], until: float
+) -> set[uuid.UUID]:
     """Input events to the registry (`events`); the services' emitted events past it
-    (`facts`): they are facts already. Each topic gets its share in order."""
+    (`facts`): they are facts already. Each topic gets its share in order, batches started
+    until `until`; returns the events left unsent."""
     inputs = [e for e in events if e.event_type not in EMITTED_TYPES]
     emitted = [e for e in events if e.event_type in EMITTED_TYPES]
-    await asyncio.gather(
+    left = await asyncio.gather(
         *(
-            event_log.forward(topic_role, share)
+            event_log.forward(topic_role, share, until=until)
             for topic_role, share in (("events", inputs), ("facts", emitted))
             if share
         )
     )
+    return set().union(*left)

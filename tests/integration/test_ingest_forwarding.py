@@ -15,6 +15,7 @@ from services.events.catalog import parse_event
 from services.ingest import forwarding
 from services.ingest.agents import ingest_and_forward
 from services.ingest.handlers import Accepted, ingest_batch
+from services.platform.eventlog import kafka
 from services.platform.eventlog.base import Writer
 from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.faust_runtime import WorkerResources
@@ -143,5 +144,43 @@ async def test_a_backlog_is_forwarded_in_rounds_in_order(
     assert await forwarding.forward_stored(pool, log, {partition_of(vendor)}) == 0
     assert await _sent_since(kafka_bootstrap, vendor, since) == {
         "events": [e["event_id"] for e in backlog],
+        "facts": [],
+    }
+
+
+async def test_a_slow_brokers_stretch_goes_in_rounds_of_bounded_length(
+    resources: WorkerResources, kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A round starts no batch after SEND_SECONDS (here none but each partition's first, of
+    one event each), so however slowly the broker answers the heads' locks are held for a
+    bounded time: the next round starts where the acknowledged batches ended, and the whole
+    stretch still arrives in order, each event once."""
+    vendor = f"vendor-{uuid.uuid4().hex[:10]}"
+    since = await _ends(kafka_bootstrap, vendor)
+    stretch = [case_b.registered(vendor), case_b.renamed(vendor), case_b.renamed(vendor)]
+    pool: asyncpg.Pool = await resources.pool()
+    await ingest_batch(pool, [case_b.line(e) for e in stretch], Writer.PRODUCER)
+    monkeypatch.setattr(kafka, "MAX_BATCH_BYTES", 1)  # a batch holds its first record only
+    monkeypatch.setattr(forwarding, "SEND_SECONDS", 0.0)
+    heads_at_each_round: list[int] = []
+    send = forwarding._send
+
+    async def observed(*args: Any) -> set[uuid.UUID]:
+        heads_at_each_round.append(
+            await pool.fetchval(
+                "SELECT forwarded_seq FROM ingest_forward_heads WHERE partition = $1",
+                partition_of(vendor),
+            )
+        )
+        return await send(*args)
+
+    monkeypatch.setattr(forwarding, "_send", observed)
+    log: KafkaEventLog = await resources.event_log()
+
+    assert await forwarding.forward_stored(pool, log, {partition_of(vendor)}) == len(stretch)
+    first = heads_at_each_round[0]
+    assert heads_at_each_round == [first, first + 1, first + 2]
+    assert await _sent_since(kafka_bootstrap, vendor, since) == {
+        "events": [e["event_id"] for e in stretch],
         "facts": [],
     }

@@ -7,6 +7,8 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
@@ -25,6 +27,13 @@ from services.platform.eventstore.chain import partition_of
 from services.platform.eventstore.event_store import canonical_json
 
 log = logging.getLogger(__name__)
+
+# Messages that queue while a request is in flight go in one batch per partition (aiokafka's
+# default caps a batch at 16 KiB, some 15 events): fewer requests for the broker, no wait
+# added (linger stays 0).
+MAX_BATCH_BYTES = 262_144
+# How long a request may wait for the broker's answer before the send fails.
+REQUEST_TIMEOUT_MS = 15_000
 
 
 def _partition(key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
@@ -51,11 +60,8 @@ class KafkaEventLog:
             bootstrap_servers=self._bootstrap,
             acks="all",
             enable_idempotence=True,
-            request_timeout_ms=15_000,
-            # Messages that queue while a request is in flight go in one batch per partition
-            # (aiokafka's default caps a batch at 16 KiB, some 15 events): fewer requests
-            # for the broker, no wait added (linger stays 0).
-            max_batch_size=262_144,
+            request_timeout_ms=REQUEST_TIMEOUT_MS,
+            max_batch_size=MAX_BATCH_BYTES,
             partitioner=_partition,
             **self._credentials.aiokafka_options(),
         )
@@ -80,22 +86,29 @@ class KafkaEventLog:
             log.warning("not sent: %d events too large to be one", len(raws) - len(sendable))
         await self._send_all(topic, [(vendor_key(raw), raw) for raw in sendable])
 
-    async def forward(self, topic_role: str, envelopes: Sequence[EventEnvelope]) -> None:
+    async def forward(
+        self, topic_role: str, envelopes: Sequence[EventEnvelope], *, until: float | None = None
+    ) -> set[uuid.UUID]:
         """Passes stored events on, to the registry (`events`) or past it (`facts`), each
         with its event type declared in a header (a consumer that does not apply that type
         need not parse it: consumer.apply_serialized_batch); each partition's in order, with
-        no gap (`send_in_order`)."""
+        no gap (`send_in_order`). Returns the events left unsent because `until` passed:
+        each partition's last ones."""
         topic = TOPICS[topic_role].name
         partitions = sorted(await self._producer.partitions_for(topic))
         shares: dict[int, list[Record]] = defaultdict(list)
+        ids: dict[int, list[uuid.UUID]] = defaultdict(list)
         for e in envelopes:
             key = e.vendor_id.encode()
-            shares[_partition(key, partitions, partitions)].append(
-                Record(key, canonical_json(e).encode(), e.event_type)
-            )
-        await self.send_in_order(topic, shares)
+            partition = _partition(key, partitions, partitions)
+            shares[partition].append(Record(key, canonical_json(e).encode(), e.event_type))
+            ids[partition].append(e.event_id)
+        acknowledged = await self.send_in_order(topic, shares, until=until)
+        return {i for p, sent in acknowledged.items() for i in ids[p][sent:]}
 
-    async def send_in_order(self, topic: str, shares: Mapping[int, Sequence[Record]]) -> None:
+    async def send_in_order(
+        self, topic: str, shares: Mapping[int, Sequence[Record]], *, until: float | None = None
+    ) -> dict[int, int]:
         """Sends each partition's records in order, a batch at a time, each batch only once
         the broker acknowledged the one before: a batch that fails (no leader for longer
         than the request timeout, a batch the broker refuses) raises before any later record
@@ -103,15 +116,21 @@ class KafkaEventLog:
         partition went on after a failed one, and the retry's resend of the whole stretch
         reached the consumers after records that follow it in the store
         (ingest/forwarding.py). On a failure every partition's send ends first (the caller's
-        locks then mean no send is in flight), and the producer is renewed."""
+        locks then mean no send is in flight), and the producer is renewed.
+
+        `until` (a `time.monotonic()` deadline): no batch starts after it but each
+        partition's first, so a caller holding locks meanwhile holds them a bounded time
+        however slowly the broker answers. Returns, per partition, how many of its records
+        were acknowledged (a prefix)."""
         producer = self._producer
         results = await asyncio.gather(
-            *(_send_partition(producer, topic, p, records) for p, records in shares.items()),
+            *(_send_partition(producer, topic, p, records, until) for p, records in shares.items()),
             return_exceptions=True,
         )
         if (failed := next((r for r in results if isinstance(r, BaseException)), None)) is not None:
             await self._renew(producer)
             raise failed
+        return {p: sent for p, sent in zip(shares, results, strict=True) if isinstance(sent, int)}
 
     async def _send_all(self, topic: str, messages: list[tuple[bytes | None, bytes]]) -> None:
         """Sends (key, value) messages and returns once the broker has acknowledged each."""
@@ -145,14 +164,19 @@ class KafkaEventLog:
 
 
 async def _send_partition(
-    producer: AIOKafkaProducer, topic: str, partition: int, records: Sequence[Record]
-) -> None:
-    """One partition's records, a batch at a time (`KafkaEventLog.send_in_order`)."""
-    left = list(records)
-    while left:
+    producer: AIOKafkaProducer,
+    topic: str,
+    partition: int,
+    records: Sequence[Record],
+    until: float | None,
+) -> int:
+    """One partition's records, a batch at a time (`KafkaEventLog.send_in_order`); how many
+    were acknowledged."""
+    sent = 0
+    while sent < len(records) and (sent == 0 or until is None or time.monotonic() < until):
         batch = producer.create_batch()
         taken = 0
-        for record in left:  # a batch takes at least its first record, however large
+        for record in records[sent:]:  # a batch takes at least its first record, however large
             headers = (
                 []
                 if record.event_type is None
@@ -166,7 +190,8 @@ async def _send_partition(
             taken += 1
         batch.close()  # nothing else joins it (the producer's own sends to the partition)
         await (await producer.send_batch(batch, topic, partition=partition))
-        left = left[taken:]
+        sent += taken
+    return sent
 
 
 async def follow(
