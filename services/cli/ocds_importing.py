@@ -50,10 +50,13 @@ NAME = "ocds"
 _OCDS_VENDORS = """SELECT vendor_id FROM registry_vendors
     WHERE starts_with(vendor_id, 'ocds:') AND vendor_id > $1 ORDER BY vendor_id LIMIT $2"""
 # The contracts an OCDS import may have recorded before, as they stand, a page at a time.
-_OCDS_CONTRACTS = """SELECT contract_id, vendor_id, ends_on, amount, currency,
-        terminated_on IS NOT NULL AS terminated
-    FROM registry_contracts
-    WHERE starts_with(contract_id, 'ocds:') AND contract_id > $1 ORDER BY contract_id LIMIT $2"""
+# With when its terms were stated: its last amendment's time, else its award's.
+_OCDS_CONTRACTS = """SELECT c.contract_id, c.vendor_id, c.ends_on, c.amount, c.currency,
+        c.terminated_on IS NOT NULL AS terminated,
+        coalesce(c.terms_amended_at, s.occurred_at) AS terms_as_of
+    FROM registry_contracts c JOIN event_store s ON s.event_id = c.event_id
+    WHERE starts_with(c.contract_id, 'ocds:') AND c.contract_id > $1
+    ORDER BY c.contract_id LIMIT $2"""
 
 
 @dataclass
@@ -81,7 +84,12 @@ async def _know(database_url: str, scratch: OcdsScratch) -> None:
                 (
                     r["contract_id"],
                     RecordedContract(
-                        r["vendor_id"], r["ends_on"], r["amount"], r["currency"], r["terminated"]
+                        r["vendor_id"],
+                        r["ends_on"],
+                        r["amount"],
+                        r["currency"],
+                        r["terminated"],
+                        r["terms_as_of"],
                     ),
                 )
                 for r in rows

@@ -153,7 +153,8 @@ class RecordHandlers:
                 f" {contract['starts_on']}"
             )
         # Amendments apply in the order the vendor's log records them, each replacing what
-        # it gives; the log keeps the earlier terms.
+        # it gives; the log keeps the earlier terms. When they were stated is kept for the
+        # imports of publishers' registers, which amend only to a later statement.
         await _update(
             conn,
             event,
@@ -162,6 +163,7 @@ class RecordHandlers:
             payload.contract_id,
             ends_on=payload.ends_on or contract["ends_on"],
             amount=contract["amount"] if payload.amount is None else payload.amount,
+            terms_amended_at=event.occurred_at,
         )
 
     async def contract_terminated(self, conn: Connection, event: EventEnvelope) -> None:

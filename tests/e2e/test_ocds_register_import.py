@@ -165,9 +165,14 @@ def test_an_armenian_package_imported_and_a_supplier_screened_by_its_tax_number(
 
     # The publisher's newer file extends PI-SI's contract: amended, not refused.
     package = json.loads(ARMENIA.read_text(encoding="utf-8"))
-    contracts = [c for r in package["releases"] for c in r.get("contracts", [])]
-    (extended,) = [c for c in contracts if c["id"] == PI_SI_CONTRACT]
+    (release, extended) = next(
+        (r, c)
+        for r in package["releases"]
+        for c in r.get("contracts", [])
+        if c["id"] == PI_SI_CONTRACT
+    )
     extended["period"]["endDate"] = "2016-12-31T00:00:00+04:00"
+    release["date"] = "2018-06-01T00:00:00+04:00"  # published after the first file
     newer = tmp_path / "newer.json"
     newer.write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
     result = run_cli("import", "ocds", str(newer), "--database-url", database_url)
@@ -182,6 +187,11 @@ def test_an_armenian_package_imported_and_a_supplier_screened_by_its_tax_number(
         return str(found["contracts"]["edges"][0]["node"]["endsOn"])
 
     wait_until(lambda: ends() == "2016-12-31", "the extension applied", timeout=60)
+
+    # The first file again, older than the extension: the extension stands.
+    stdout, _ = _import(database_url)
+    assert "contract records: 0 awarded, 0 amended, 0 terminated\n" in stdout
+    assert ends() == "2016-12-31"
 
     # A record package (compiled releases): contracts recorded, then terminated.
     record = run_cli("import", "ocds", str(MEXICO_APF), "--database-url", database_url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -300,4 +301,49 @@ async def test_contracts_learnt_before_categories_get_the_category_of_their_awar
         "c-1": "Construction",
         "c-2": "Catering",
         "c-unheard": None,
+    }
+
+
+async def test_contracts_amended_before_the_upgrade_know_when_their_terms_were_stated(
+    postgres_admin_url: str,
+) -> None:
+    """The registry's 0010 gives each contract the time of its last amendment the registry
+    applied, in log order (a refused one does not count), and none to a contract never
+    amended: an OCDS import then amends it only to a file stated later."""
+
+    def amended(on: str, contract_id: str = "c-1") -> EventEnvelope:
+        payload = example("contract.amended") | {"contract_id": contract_id}
+        event = parse_event(case_b.line(envelope("contract.amended", payload, "vendor-b")))
+        return event.model_copy(update={"occurred_at": dt.datetime.fromisoformat(on)})
+
+    # Logged after June's, May's amendment is the last applied; July's was refused.
+    june, may, refused = (
+        amended("2024-06-01T00:00Z"),
+        amended("2024-05-01T00:00Z"),
+        amended("2024-07-01T00:00Z"),
+    )
+    async with new_database(postgres_admin_url) as conn:
+        upgrade = await migrated_but(conn, "services.registry", 10)
+        await event_store.append_batch(conn, [june, may, refused])
+        await conn.execute(
+            "INSERT INTO processed_events (consumer, event_id, refused)"
+            " SELECT 'registry', unnest($1::uuid[]), unnest($2::boolean[])",
+            [e.event_id for e in (june, may, refused)],
+            [False, False, True],
+        )
+        await conn.execute("SET session_replication_role = replica")  # no vendor rows needed
+        await conn.execute(
+            """INSERT INTO registry_contracts
+                   (contract_id, vendor_id, agency, title, category, criticality, awarded_on,
+                    starts_on, ends_on, amount, currency, event_id, recorded_at)
+               SELECT id, 'vendor-b', 'City', 'Works', 'Construction', 'internal',
+                      '2024-04-01', '2024-04-01', '2025-03-31', 1000, 'JPY', gen_random_uuid(),
+                      now()
+               FROM unnest(ARRAY['c-1', 'c-2']) AS id"""
+        )
+        await conn.execute(upgrade.sql)
+        rows = await conn.fetch("SELECT contract_id, terms_amended_at FROM registry_contracts")
+    assert {r["contract_id"]: r["terms_amended_at"] for r in rows} == {
+        "c-1": dt.datetime(2024, 5, 1, tzinfo=dt.UTC),
+        "c-2": None,
     }

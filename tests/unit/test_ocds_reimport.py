@@ -1,6 +1,7 @@
 """Re-importing an OCDS register (pure): a contract an earlier import recorded is amended to a
 newer file's terms, not awarded again; nothing when the terms are the same; refused when
-recorded under another vendor; left as it is when recorded terminated."""
+recorded under another vendor; left as it is when recorded terminated, or when its terms
+were stated after the file's."""
 
 from __future__ import annotations
 
@@ -18,14 +19,22 @@ BETA = "ocds:jp-cn:1234567890123"  # small_process's supplier, as a vendor
 C1 = "ocds:ocds-test-1:C1"
 
 
+# small_process's publication: when the award's terms were stated.
+AWARDED_AT = dt.datetime(2024, 4, 1, 0, 0, tzinfo=dt.UTC)
+
+
 def _recorded_c1(**changes: Any) -> dict[str, RecordedContract]:
-    terms = RecordedContract(BETA, dt.date(2025, 3, 31), 1000000, "JPY", terminated=False)
+    terms = RecordedContract(
+        BETA, dt.date(2025, 3, 31), 1000000, "JPY", terminated=False, terms_as_of=AWARDED_AT
+    )
     return {C1: dataclasses.replace(terms, **changes)}
 
 
-def _extended(ends_on: str, release: str = "r2", **contract: Any) -> dict[str, Any]:
+def _extended(
+    ends_on: str, release: str = "r2", date: str = "2024-10-01T09:00:00+09:00", **contract: Any
+) -> dict[str, Any]:
     """_process's contract in a newer publication, its term ending on `ends_on`."""
-    newer = small_process(id=release, date="2024-10-01T09:00:00+09:00")
+    newer = small_process(id=release, date=date)
     newer["contracts"][0] |= {
         "period": {"startDate": "2024-04-01", "endDate": ends_on},
         "amendments": [{"date": "2024-09-15", "rationale": "extra lane"}],
@@ -56,11 +65,15 @@ def test_a_contract_recorded_before_is_amended_to_a_newer_files_terms() -> None:
     assert [e.event_type for e in same.events] == ["vendor.registered"]
     # Moved back by one publication, forward again by the next: three amendments, each its
     # own id (the same id with other content would be refused as a reused one).
+    r2_at = dt.datetime(2024, 10, 1, 0, 0, tzinfo=dt.UTC)
     back = mapped(
-        {"releases": [_extended("2025-03-31", "r3")]},
-        contracts=_recorded_c1(ends_on=dt.date(2025, 9, 30)),
+        {"releases": [_extended("2025-03-31", "r3", "2024-11-01T09:00:00+09:00")]},
+        contracts=_recorded_c1(ends_on=dt.date(2025, 9, 30), terms_as_of=r2_at),
     )
-    again = mapped({"releases": [_extended("2025-09-30", "r4")]}, contracts=_recorded_c1())
+    again = mapped(
+        {"releases": [_extended("2025-09-30", "r4", "2024-12-01T09:00:00+09:00")]},
+        contracts=_recorded_c1(terms_as_of=dt.datetime(2024, 11, 1, 0, 0, tzinfo=dt.UTC)),
+    )
     ids = {e.event_id for r in (result, back, again) for e in _amendments_of(r)}
     assert len(ids) == 3
     # A value of 0 is a value.
@@ -90,4 +103,30 @@ def test_a_recorded_contract_under_another_vendor_or_terminated_is_not_amended()
     assert [e.event_type for e in ended.events] == ["vendor.registered"]
     assert [(a.outcome, a.reason) for a in ended.accounted if a.kind == "contract"] == [
         (Outcome.NOT_IMPORTED, f"{C1} is terminated on record: its new terms are not applied")
+    ]
+
+
+def test_an_older_file_read_after_a_newer_one_keeps_the_recorded_terms() -> None:
+    # The register's file of April read again after October's extended the contract: the
+    # extension was stated later than anything in it, so it stands; nothing is sent.
+    extended_at = dt.datetime(2024, 10, 1, 0, 0, tzinfo=dt.UTC)
+    older = mapped(
+        {"releases": [small_process()]},
+        contracts=_recorded_c1(ends_on=dt.date(2025, 9, 30), terms_as_of=extended_at),
+    )
+    assert [e.event_type for e in older.events] == ["vendor.registered"]
+    assert [(a.outcome, a.reason) for a in older.accounted if a.kind == "contract"] == [
+        (
+            Outcome.NOT_IMPORTED,
+            f"{C1}'s recorded terms were stated at 2024-10-01T00:00:00+00:00, after this"
+            " file's at 2024-04-01T09:00:00+09:00: they are kept",
+        )
+    ]
+    # A file stated after the extension amends it, even back to the earlier end.
+    later = mapped(
+        {"releases": [small_process(date="2024-10-02T09:00:00+09:00")]},
+        contracts=_recorded_c1(ends_on=dt.date(2025, 9, 30), terms_as_of=extended_at),
+    )
+    assert [a.payload.model_dump()["ends_on"] for a in _amendments_of(later)] == [
+        dt.date(2025, 3, 31)
     ]

@@ -348,7 +348,7 @@ def _contract(
     at = moment(first_release.get("date")) or published or _midnight(awarded.awarded_on)
     amendments = _amendments(versions[k + 1 :], base, awarded)
     events: list[EventEnvelope] = []
-    held_back: list[str] = []  # recorded terminated: the file's new terms are not applied
+    held_back: list[str] = []  # the file's new terms not applied: terminated, or older
     for k, vendor in enumerate(dict.fromkeys(vendors)):
         record = base if k == 0 else safe_id(f"{base}:{k + 1}")
         known = recorded(record)
@@ -369,12 +369,19 @@ def _contract(
                 held_back.append(f"{record} is terminated on record: its new terms are not applied")
                 continue
             when, change = since
+            if (stated := when or at) < known.terms_as_of:
+                # An older file read after a newer one would move an extension back.
+                held_back.append(
+                    f"{record}'s recorded terms were stated at {known.terms_as_of.isoformat()},"
+                    f" after this file's at {stated.isoformat()}: they are kept"
+                )
+                continue
             # Named by the publication it comes from: another file may move the terms back,
             # and a third forward again, each an amendment of its own.
             latest = versions[-1][0]
             source = f"{text(latest.get('id'))}/{text(latest.get('date'))}"
             name = f"{record}/amended-since/{source}/{change.ends_on}/{change.amount}"
-            events.append(envelope(name, when or at, vendor, change))
+            events.append(envelope(name, stated, vendor, change))
         if status == "terminated" and not (known is not None and known.terminated):
             last = _terms(release, contract, awards[award_id][1]).ends_on or awarded.ends_on
             ended = ContractTerminated(

@@ -17,6 +17,7 @@ class RecordedContract:
     amount: int  # in the currency's smallest unit
     currency: str
     terminated: bool
+    terms_as_of: dt.datetime  # when its terms were stated: its last amendment, else award
 
 
 # The registry's record of a contract id, if any (none known: every contract is new).

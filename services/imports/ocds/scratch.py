@@ -49,7 +49,8 @@ CREATE TABLE claimed (
 ) WITHOUT ROWID;
 CREATE TABLE contract (
     contract_id TEXT PRIMARY KEY, vendor_id TEXT NOT NULL, ends_on TEXT NOT NULL,
-    amount INTEGER NOT NULL, currency TEXT NOT NULL, terminated INTEGER NOT NULL
+    amount INTEGER NOT NULL, currency TEXT NOT NULL, terminated INTEGER NOT NULL,
+    terms_as_of TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE party (
     process INTEGER NOT NULL, party_id TEXT NOT NULL, vendor_id TEXT NOT NULL,
@@ -132,9 +133,17 @@ class OcdsScratch(PrivateDatabase):
     def know_contracts(self, contracts: Iterable[tuple[str, RecordedContract]]) -> None:
         """Contracts the registry records (by id), as they stand now."""
         self._db.executemany(
-            "INSERT OR REPLACE INTO contract VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO contract VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
-                (cid, c.vendor_id, c.ends_on.isoformat(), c.amount, c.currency, c.terminated)
+                (
+                    cid,
+                    c.vendor_id,
+                    c.ends_on.isoformat(),
+                    c.amount,
+                    c.currency,
+                    c.terminated,
+                    c.terms_as_of.isoformat(),
+                )
                 for cid, c in contracts
             ),
         )
@@ -142,15 +151,20 @@ class OcdsScratch(PrivateDatabase):
     def recorded(self, contract_id: str) -> RecordedContract | None:
         """The registry's record of a contract, if an earlier import made it."""
         found = self._db.execute(
-            "SELECT vendor_id, ends_on, amount, currency, terminated FROM contract"
+            "SELECT vendor_id, ends_on, amount, currency, terminated, terms_as_of FROM contract"
             " WHERE contract_id = ?",
             (contract_id,),
         ).fetchone()
         if found is None:
             return None
-        vendor_id, ends_on, amount, currency, terminated = found
+        vendor_id, ends_on, amount, currency, terminated, terms_as_of = found
         return RecordedContract(
-            vendor_id, dt.date.fromisoformat(ends_on), amount, currency, bool(terminated)
+            vendor_id,
+            dt.date.fromisoformat(ends_on),
+            amount,
+            currency,
+            bool(terminated),
+            dt.datetime.fromisoformat(terms_as_of),
         )
 
     def registered(self, vendor_id: str) -> bool:
