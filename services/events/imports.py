@@ -73,6 +73,11 @@ class ImportReported(Payload):
         description="Whether the file was read against the registry's state (false: no"
         " database was reachable, so every row was imposed and nothing amended or lifted)."
     )
+    whole_list_of: list[ShortText] = Field(
+        default_factory=list,
+        description="The bodies whose whole list the file was said to be (`--body`): each"
+        " one's recorded suspensions that the file does not give were lifted, rows or none.",
+    )
     rows_read: Count = Field(description="Rows read from the file.")
     vendors_created: Count = Field(description="Vendors the import registered.")
     vendors_by_identifier: Count = Field(

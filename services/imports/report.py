@@ -123,6 +123,7 @@ class ImportedFile:
     started_at: dt.datetime
     finished_at: dt.datetime
     compared: bool  # read against the registry's state
+    whole_list_of: tuple[str, ...] = ()  # the bodies it was said to be the whole list of
 
 
 def report_event(report: ImportReport, file: ImportedFile) -> EventEnvelope:
@@ -134,6 +135,7 @@ def report_event(report: ImportReport, file: ImportedFile) -> EventEnvelope:
         started_at=file.started_at,
         finished_at=file.finished_at,
         compared=file.compared,
+        whole_list_of=[cut(body, SHORT_TEXT_MAX_CHARS) for body in file.whole_list_of],
         rows_read=report.rows,
         vendors_created=report.vendors,
         vendors_by_identifier=report.by_identifier,

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import System
-from tests.support.processes import run_cli
+from tests.support.processes import run_cli, wait_until
 from tests.support.registry_db import wait_for_sanctions
 
 pytestmark = pytest.mark.postgres
@@ -25,6 +25,7 @@ BY_NUMBER = """query ($number: String!, $day: Date!, $category: String) {
   bidEligibility(identifier: {scheme: "corporate_number", value: $number}, asOf: $day,
                  category: $category) {
     eligible eligibleAgainOn reasons { authority kind startsOn endsOn } } }"""
+REPORT = """query ($id: ID!) { importReport(reportId: $id) { wholeListOf sanctionsLifted } }"""
 REFUSED = (
     "line 8: 法人番号: corporate number 8999901000001 fails its check digit"
     " (first digit should be 7)\n"
@@ -100,6 +101,15 @@ def test_the_japanese_lists_imported(embedded: System, database_url: str, tmp_pa
         f"jp_suspension: read 0 rows; refused 0; sanctions: 0 imposed, 0 amended,"
         f" {len(bureau)} lifted, 0 unchanged; 0 vendors registered\n"
     )
+    # Its report says whose whole list the file was: why an empty file lifted anything.
+    report_id = lifted.stderr.split("import report ", 1)[1].split()[0]
+
+    def reported() -> dict[str, Any] | None:
+        found: dict[str, Any] | None = embedded.client.data(REPORT, id=report_id)["importReport"]
+        return found
+
+    wait_until(lambda: reported() is not None, "the report recorded")
+    assert reported() == {"wholeListOf": ["北浜市水道局"], "sanctionsLifted": len(bureau)}
 
     meti = run_cli("import", "jp_meti", str(METI), "--database-url", database_url)
     assert meti.returncode == 0, meti.stderr

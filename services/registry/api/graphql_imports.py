@@ -86,6 +86,11 @@ class ImportReport(Node):
         description="Whether the file was read against the registry's state; false when no"
         " database was reachable (every row imposed, nothing amended or lifted)."
     )
+    whole_list_of: list[str] = strawberry.field(
+        description="The bodies whose whole list the file was said to be (`vendorwatch import"
+        " jp_suspension --body`): each one's recorded suspensions that the file does not give"
+        " were lifted, whether or not the file had rows. Empty for the other imports."
+    )
     rows_read: int = strawberry.field(description="Rows read from the file.")
     vendors_created: int = strawberry.field(description="Vendors the import registered.")
     vendors_matched_by_identifier: int = strawberry.field(
@@ -175,6 +180,7 @@ class ImportReport(Node):
             finished_at=r.finished_at,
             recorded_at=stored.recorded_at,
             compared=r.compared,
+            whole_list_of=list(r.whole_list_of),
             rows_read=r.rows_read,
             vendors_created=r.vendors_created,
             vendors_matched_by_identifier=r.vendors_by_identifier,
