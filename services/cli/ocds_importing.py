@@ -50,11 +50,12 @@ NAME = "ocds"
 _OCDS_VENDORS = """SELECT vendor_id FROM registry_vendors
     WHERE starts_with(vendor_id, 'ocds:') AND vendor_id > $1 ORDER BY vendor_id LIMIT $2"""
 # The contracts an OCDS import may have recorded before, as they stand, a page at a time.
-# With when its terms were stated: its last amendment's time, else its award's.
+# With when its terms were stated: its last amendment's time, else its award's (else when the
+# registry recorded it, for a row written other than from the log).
 _OCDS_CONTRACTS = """SELECT c.contract_id, c.vendor_id, c.ends_on, c.amount, c.currency,
         c.terminated_on IS NOT NULL AS terminated,
-        coalesce(c.terms_amended_at, s.occurred_at) AS terms_as_of
-    FROM registry_contracts c JOIN event_store s ON s.event_id = c.event_id
+        coalesce(c.terms_amended_at, s.occurred_at, c.recorded_at) AS terms_as_of
+    FROM registry_contracts c LEFT JOIN event_store s ON s.event_id = c.event_id
     WHERE starts_with(c.contract_id, 'ocds:') AND c.contract_id > $1
     ORDER BY c.contract_id LIMIT $2"""
 

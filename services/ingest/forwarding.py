@@ -42,9 +42,10 @@ CHUNK = 2_000
 # its answers as the stretch has batches. What is left goes in the next round.
 SEND_SECONDS = 20.0
 # How long a forwarding transaction may sit waiting for the broker before PostgreSQL ends it
-# (a worker that vanished mid-send frees the heads so): the round's sending, then the last
-# batch started, which fails after the producer's request timeout without a leader.
-LOCK_HELD_MS = int(SEND_SECONDS * 1000) + 2 * REQUEST_TIMEOUT_MS
+# (a worker that vanished mid-send frees the heads so): the round's sending; the last batch
+# started, a request timeout waiting to be sent and one for its answer; and after a failure
+# the producer's renewal, a request timeout each to start the new one and stop the old.
+LOCK_HELD_MS = int(SEND_SECONDS * 1000) + 4 * REQUEST_TIMEOUT_MS
 
 
 async def forward_stored(
@@ -67,14 +68,17 @@ async def forward_stored(
                        ORDER BY partition FOR UPDATE""",
                     sorted(partitions),
                 )
+                # In log order (each partition's in seq order): partitions that share a Kafka
+                # partition share its batches first come, first sent, so a round cut short
+                # by SEND_SECONDS cannot leave one behind another's backlog round after round.
                 rows = await conn.fetch(
                     """SELECT s.partition, s.seq, s.content_hash
                        FROM unnest($1::smallint[], $2::bigint[]) AS h(partition, after)
                        CROSS JOIN LATERAL (
-                           SELECT partition, seq, content_hash FROM event_store
+                           SELECT position, partition, seq, content_hash FROM event_store
                            WHERE partition = h.partition AND seq > h.after AND seq <= h.after + $3
                        ) AS s
-                       ORDER BY s.partition, s.seq""",
+                       ORDER BY s.position""",
                     [h["partition"] for h in heads],
                     [h["forwarded_seq"] for h in heads],
                     CHUNK,
@@ -102,10 +106,11 @@ def reached_heads(
     event_ids: Sequence[uuid.UUID],
     left: Collection[uuid.UUID],
 ) -> dict[int, int]:
-    """Per partition of a round's events (their (partition, seq), in that order, and their
-    ids), the seq up to which they are on the topics: the last before its first event `left`
-    unsent, none if that is its first. What was sent after that one (the other topic's share)
-    goes again in the next round, and the consumers' ledgers apply it once."""
+    """Per partition of a round's events (their (partition, seq), each partition's in seq
+    order, and their ids), the seq up to which they are on the topics: the last before its
+    first event `left` unsent, none if that is its first. What was sent after that one (the
+    other topic's share) goes again in the next round, and the consumers' ledgers apply it
+    once."""
     reached: dict[int, int] = {}
     stopped: set[int] = set()
     for (partition, seq), event_id in zip(positions, event_ids, strict=True):

@@ -184,3 +184,40 @@ async def test_a_slow_brokers_stretch_goes_in_rounds_of_bounded_length(
         "events": [e["event_id"] for e in stretch],
         "facts": [],
     }
+
+
+async def test_a_round_hands_its_events_on_in_log_order(
+    resources: WorkerResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Partitions that share a Kafka partition (a topic with fewer partitions than the store)
+    share its batches first come, first sent: a round hands its events on in log order, not
+    one partition's after another's, so a round cut short leaves no partition behind
+    another's backlog."""
+    # Two vendors of two partitions, the first logged in the later partition.
+    first, second = f"vendor-{uuid.uuid4().hex[:10]}", f"vendor-{uuid.uuid4().hex[:10]}"
+    while partition_of(first) == partition_of(second):
+        second = f"vendor-{uuid.uuid4().hex[:10]}"
+    if partition_of(first) < partition_of(second):
+        first, second = second, first
+    logged = [
+        case_b.registered(first),
+        case_b.registered(second),
+        case_b.renamed(first),
+        case_b.renamed(second),
+    ]
+    pool: asyncpg.Pool = await resources.pool()
+    for event in logged:  # one append each: this log order
+        await ingest_batch(pool, [case_b.line(event)], Writer.PRODUCER)
+    handed: list[str] = []
+    send = forwarding._send
+
+    async def observed(log: KafkaEventLog, events: Any, until: float) -> set[uuid.UUID]:
+        handed.extend(str(e.event_id) for e in events)
+        return await send(log, events, until)
+
+    monkeypatch.setattr(forwarding, "_send", observed)
+    log: KafkaEventLog = await resources.event_log()
+    await forwarding.forward_stored(pool, log, {partition_of(first), partition_of(second)})
+    assert [i for i in handed if i in {e["event_id"] for e in logged}] == [
+        e["event_id"] for e in logged
+    ]

@@ -365,23 +365,23 @@ def _contract(
                 name = f"{record}/amended/{change.effective_on}/{change.ends_on}/{change.amount}"
                 events.append(envelope(name, when or at, vendor, change))
         elif since := _since_recorded(known, awarded, amendments, versions[-1], record):
+            when, change = since
+            stated = when or published  # when the file says its terms, if it says
             if known.terminated:
                 held_back.append(f"{record} is terminated on record: its new terms are not applied")
-                continue
-            when, change = since
-            if (stated := when or at) < known.terms_as_of:
+            elif stated is not None and stated < known.terms_as_of:
                 # An older file read after a newer one would move an extension back.
                 held_back.append(
                     f"{record}'s recorded terms were stated at {known.terms_as_of.isoformat()},"
                     f" after this file's at {stated.isoformat()}: they are kept"
                 )
-                continue
-            # Named by the publication it comes from: another file may move the terms back,
-            # and a third forward again, each an amendment of its own.
-            latest = versions[-1][0]
-            source = f"{text(latest.get('id'))}/{text(latest.get('date'))}"
-            name = f"{record}/amended-since/{source}/{change.ends_on}/{change.amount}"
-            events.append(envelope(name, stated, vendor, change))
+            else:
+                # Named by the publication it comes from: another file may move the terms
+                # back, and a third forward again, each an amendment of its own.
+                latest = versions[-1][0]
+                source = f"{text(latest.get('id'))}/{text(latest.get('date'))}"
+                name = f"{record}/amended-since/{source}/{change.ends_on}/{change.amount}"
+                events.append(envelope(name, when or at, vendor, change))
         if status == "terminated" and not (known is not None and known.terminated):
             last = _terms(release, contract, awards[award_id][1]).ends_on or awarded.ends_on
             ended = ContractTerminated(
