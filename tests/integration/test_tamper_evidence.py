@@ -14,7 +14,7 @@ from services.cli import rebuilding
 from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
 from services.platform.consuming.rebuilding import BrokenChain
-from services.platform.eventstore import chain, verification
+from services.platform.eventstore import chain, event_store, verification
 from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.eventstore.event_store import content_hash
 from services.platform.eventstore.walk_beside import WalkFailed, walk_in_child
@@ -237,3 +237,30 @@ async def test_a_walk_that_cannot_reach_postgresql_is_an_outage_to_wait_out() ->
     with pytest.raises(WalkFailed, match="could not be verified") as failed:
         await walk_in_child("postgresql://nobody@127.0.0.1:1/nothing")
     assert is_outage(failed.value)
+
+
+async def test_readers_name_a_stored_event_this_version_cannot_read(stored: asyncpg.Pool) -> None:
+    """A row that is no longer an event this version knows (a newer version wrote it, or it
+    was edited): the log's readers stop there, skipping nothing, and say which it is and
+    what to do (the consumers' liveness and log carry it)."""
+    sanction = await stored.fetchrow(
+        "SELECT seq FROM event_store WHERE event_type = 'sanction.imposed'"
+    )
+    assert sanction is not None
+    # Not a hash this process holds parsed: the reader parses the stored text.
+    await _as_owner(
+        stored,
+        "UPDATE event_store SET envelope = jsonb_set(envelope, '{payload,duration_months}',"
+        " '\"eighteen\"'), content_hash = 'edited' WHERE event_type = 'sanction.imposed'",
+    )
+    async with stored.acquire() as conn:
+        with pytest.raises(event_store.UnreadableStoredEvent) as raised:
+            await event_store.read_after(conn, event_store.Cursor(), 1_000)
+    assert str(raised.value).startswith(
+        f"the stored event at partition {PARTITION}, seq {sanction['seq']} cannot be read by"
+        " this version (payload.duration_months: "
+    )
+    assert str(raised.value).endswith(
+        "if a newer version wrote it, upgrade this process; else run `vendorwatch verify`,"
+        " which names an edited row"
+    )

@@ -280,9 +280,23 @@ async def read_after(
     )
 
 
+class UnreadableStoredEvent(Exception):
+    """A stored event this version cannot read. Its readers stop there and retry, skipping
+    nothing (the log of record holds it): a newer version wrote it, and this process must be
+    upgraded, or the row was edited, which `vendorwatch verify` names."""
+
+    def __init__(self, partition: int, seq: int, reason: str) -> None:
+        super().__init__(
+            f"the stored event at partition {partition}, seq {seq} cannot be read by this"
+            f" version ({reason}): if a newer version wrote it, upgrade this process; else"
+            " run `vendorwatch verify`, which names an edited row"
+        )
+
+
 async def events_at(conn: Connection, rows: Sequence[asyncpg.Record]) -> list[EventEnvelope]:
     """The events of these stored rows (partition, seq, content_hash), in their order: as this
-    process holds them parsed, the others' texts read (jsonb, turned into text) and parsed."""
+    process holds them parsed, the others' texts read (jsonb, turned into text) and parsed
+    (`UnreadableStoredEvent` for one this version cannot read)."""
     events = parsed_events.known([r["content_hash"] for r in rows])
     if missing := [i for i, event in enumerate(events) if event is None]:
         texts = await conn.fetch(
@@ -293,10 +307,17 @@ async def events_at(conn: Connection, rows: Sequence[asyncpg.Record]) -> list[Ev
             [rows[i]["partition"] for i in missing],
             [rows[i]["seq"] for i in missing],
         )
-        fresh = await for_batch(
-            parsed_events.parse,
-            [(rows[i]["content_hash"], t["envelope"]) for i, t in zip(missing, texts, strict=True)],
-        )
+        try:
+            fresh = await for_batch(
+                parsed_events.parse,
+                [
+                    (rows[i]["content_hash"], t["envelope"])
+                    for i, t in zip(missing, texts, strict=True)
+                ],
+            )
+        except parsed_events.Unreadable as unreadable:
+            row = rows[missing[unreadable.index]]
+            raise UnreadableStoredEvent(row["partition"], row["seq"], unreadable.reason) from None
         for i, event in zip(missing, fresh, strict=True):
             events[i] = event
     return [event for event in events if event is not None]

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 from services.events.base import EventEnvelope
-from services.events.catalog import parse_stored
+from services.events.catalog import EventRejected, parse_stored
 
 # Events kept, the oldest stored first out: readers go through the log in order, so the
 # oldest is the one they are all past. Enough for the consumers' spread in a 20,000-event
@@ -52,8 +52,23 @@ def known(digests: Sequence[str]) -> list[EventEnvelope | None]:
         return [_kept.get(digest) for digest in digests]
 
 
+class Unreadable(Exception):
+    """A stored row this version cannot read as an event (`index`: which of those asked)."""
+
+    def __init__(self, index: int, reason: str) -> None:
+        super().__init__(reason)
+        self.index = index
+        self.reason = reason
+
+
 def parse(rows: Sequence[tuple[str, str]]) -> list[EventEnvelope]:
-    """The events of (content hash, stored text) rows, parsed, and held from now on."""
-    events = [parse_stored(text) for _, text in rows]
+    """The events of (content hash, stored text) rows, parsed, and held from now on; raises
+    `Unreadable` at the first that is not an event this version knows."""
+    events = []
+    for index, (_, text) in enumerate(rows):
+        try:
+            events.append(parse_stored(text))
+        except EventRejected as rejection:
+            raise Unreadable(index, rejection.reason) from None
     remember((digest, event) for (digest, _), event in zip(rows, events, strict=True))
     return events
