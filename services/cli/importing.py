@@ -269,7 +269,6 @@ async def _import_list(
             started,
             clock.now(),
             compared=url is not None,
-            whole_list_of=bodies,
         )
         said = None if send is None else await send_report(report, read, send)
     print_report(report, source, dry_run, compared=url is not None, reported=said)

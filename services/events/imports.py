@@ -17,6 +17,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from services.events.base import (
     Identifier,
+    LaterFields,
     NonEmptyText,
     Payload,
     ShortText,
@@ -58,11 +59,12 @@ class ReviewCandidate(StrictModel):
     why: ShortText = Field(description="Why it was not joined (a weaker name, a tie, …).")
 
 
-class ImportReported(Payload):
+class ImportReported(LaterFields):
     """What one import of one file did: rows read, vendors created and matched, sanctions
     imposed, amended and lifted, names amended, rows refused and candidates for review."""
 
     event_type: ClassVar[str] = "import.reported"
+    ADDED_LATER = frozenset({"sanctions_withheld", "whole_list_of"})
 
     source: SourceName = Field(description="The list imported, e.g. worldbank, jp_meti.")
     file_name: ShortText = Field(description="The file's name as given to the importer.")
@@ -75,8 +77,9 @@ class ImportReported(Payload):
     )
     whole_list_of: list[ShortText] = Field(
         default_factory=list,
-        description="The bodies whose whole list the file was said to be (`--body`): each"
-        " one's recorded suspensions that the file does not give were lifted, rows or none.",
+        description="The bodies whose whole list the file was said to be (`--body`), as their"
+        " rows' names are read: each one's recorded suspensions that the file does not give"
+        " are lifted by it (none when not compared, or when lifts were withheld).",
     )
     rows_read: Count = Field(description="Rows read from the file.")
     vendors_created: Count = Field(description="Vendors the import registered.")

@@ -322,6 +322,7 @@ def _list_events(
     # Whose sanctions the file lists: the bodies its rows name, and those it was said to be
     # the whole list of (their names written as the rows' are read).
     named = {japanese.plain(body) for body in bodies}
+    report.whole_list_of = tuple(sorted(named))
     authorities = in_rows | named
     _note_unknown_bodies(named, in_rows, sanctions, report)
     delisted = gone(

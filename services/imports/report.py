@@ -61,6 +61,8 @@ class ImportReport:
     # Recorded sanctions no longer listed, not lifted because rows could not be read: not a
     # refused row of its own (`refused` counts rows), said apart (`withheld_line`).
     withheld: int = 0
+    # The bodies the file was said to be the whole list of, as their rows' names are read.
+    whole_list_of: tuple[str, ...] = ()
     unreadable: int = 0  # of the rows refused, those that could not be read
     names_amended: int = 0  # vendors whose names the list now gives otherwise
     identifiers_added: int = 0  # vendors joined by name that gained the entry's identifiers
@@ -123,7 +125,6 @@ class ImportedFile:
     started_at: dt.datetime
     finished_at: dt.datetime
     compared: bool  # read against the registry's state
-    whole_list_of: tuple[str, ...] = ()  # the bodies it was said to be the whole list of
 
 
 def report_event(report: ImportReport, file: ImportedFile) -> EventEnvelope:
@@ -135,7 +136,7 @@ def report_event(report: ImportReport, file: ImportedFile) -> EventEnvelope:
         started_at=file.started_at,
         finished_at=file.finished_at,
         compared=file.compared,
-        whole_list_of=[cut(body, SHORT_TEXT_MAX_CHARS) for body in file.whole_list_of],
+        whole_list_of=[cut(body, SHORT_TEXT_MAX_CHARS) for body in report.whole_list_of],
         rows_read=report.rows,
         vendors_created=report.vendors,
         vendors_by_identifier=report.by_identifier,

@@ -104,12 +104,12 @@ def test_the_japanese_lists_imported(embedded: System, database_url: str, tmp_pa
     # Its report says whose whole list the file was: why an empty file lifted anything.
     report_id = lifted.stderr.split("import report ", 1)[1].split()[0]
 
-    def reported() -> dict[str, Any] | None:
+    def bureau_report() -> dict[str, Any] | None:
         found: dict[str, Any] | None = embedded.client.data(REPORT, id=report_id)["importReport"]
         return found
 
-    wait_until(lambda: reported() is not None, "the report recorded")
-    assert reported() == {"wholeListOf": ["北浜市水道局"], "sanctionsLifted": len(bureau)}
+    wait_until(lambda: bureau_report() is not None, "the report recorded")
+    assert bureau_report() == {"wholeListOf": ["北浜市水道局"], "sanctionsLifted": len(bureau)}
 
     meti = run_cli("import", "jp_meti", str(METI), "--database-url", database_url)
     assert meti.returncode == 0, meti.stderr

@@ -132,16 +132,16 @@ def test_an_older_file_read_after_a_newer_one_keeps_the_recorded_terms() -> None
     ]
 
 
-def test_an_older_file_still_terminates_and_an_undated_one_still_amends() -> None:
+def test_an_older_file_changes_nothing_and_an_undated_one_still_amends() -> None:
     extended_at = dt.datetime(2024, 10, 1, 0, 0, tzinfo=dt.UTC)
     extended = _recorded_c1(ends_on=dt.date(2025, 9, 30), terms_as_of=extended_at)
-    # Older than the extension, yet saying the contract has come to a close: its terms are
-    # kept, and it is terminated (a step the record has not taken).
+    # Older than the extension, and saying the contract has come to a close on its earlier
+    # end: the record, stated later, says it runs on; nothing is sent.
     ended = small_process()
     ended["contracts"][0]["status"] = "terminated"
     closed = mapped({"releases": [ended]}, contracts=extended)
-    assert [e.event_type for e in closed.events] == ["vendor.registered", "contract.terminated"]
-    assert not _amendments_of(closed)
+    assert [e.event_type for e in closed.events] == ["vendor.registered"]
+    assert [a.outcome for a in closed.accounted if a.kind == "contract"] == [Outcome.NOT_IMPORTED]
     # A file that says when nothing was stated (no release date, no publishedDate) cannot
     # be told older: its terms are applied, as before the registry kept the time.
     undated = small_process()

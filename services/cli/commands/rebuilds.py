@@ -11,6 +11,7 @@ from services.cli import database_choice, rebuilding
 from services.cli.database_choice import database_options
 from services.cli.running import configure, run
 from services.platform.consuming.rebuilding import BrokenChain
+from services.platform.eventstore.event_store import UnreadableStoredEvent
 from services.platform.eventstore.walk_beside import WalkFailed
 from services.platform.settings import Settings
 
@@ -43,7 +44,12 @@ def _rebuild(
             settings = Settings(database_url=url, risk_model=model)
             try:
                 read = await rebuilding.rebuild(settings, names, force=force)
-            except (BrokenChain, WalkFailed, rebuilding.VerdictsChanged) as refusal:
+            except (
+                BrokenChain,
+                WalkFailed,
+                rebuilding.VerdictsChanged,
+                UnreadableStoredEvent,
+            ) as refusal:
                 raise click.ClickException(str(refusal)) from None
         for name, events in read.items():
             click.echo(f"rebuilt {name} from {events} events")

@@ -364,18 +364,24 @@ def _contract(
                 change = amended.model_copy(update={"contract_id": record})
                 name = f"{record}/amended/{change.effective_on}/{change.ends_on}/{change.amount}"
                 events.append(envelope(name, when or at, vendor, change))
-        elif since := _since_recorded(known, awarded, amendments, versions[-1], record):
-            when, change = since
-            stated = when or published  # when the file says its terms, if it says
-            if known.terminated:
-                held_back.append(f"{record} is terminated on record: its new terms are not applied")
-            elif stated is not None and stated < known.terms_as_of:
-                # An older file read after a newer one would move an extension back.
+        elif (stated := moment(versions[-1][0].get("date")) or published) is not None and (
+            stated < known.terms_as_of
+        ):
+            # The file says what was so before the record's terms were stated (an older file
+            # read after a newer one): it would move an extension back, or end a contract
+            # the record says runs on. A file that dates nothing cannot be told older.
+            changes = _since_recorded(known, awarded, amendments, versions[-1], record)
+            if changes is not None or (status == "terminated" and not known.terminated):
                 held_back.append(
                     f"{record}'s recorded terms were stated at {known.terms_as_of.isoformat()},"
                     f" after this file's at {stated.isoformat()}: they are kept"
                 )
+            continue
+        elif since := _since_recorded(known, awarded, amendments, versions[-1], record):
+            if known.terminated:
+                held_back.append(f"{record} is terminated on record: its new terms are not applied")
             else:
+                when, change = since
                 # Named by the publication it comes from: another file may move the terms
                 # back, and a third forward again, each an amendment of its own.
                 latest = versions[-1][0]

@@ -131,12 +131,15 @@ async def replay(
 
     reads: asyncio.Queue[Read | None] = asyncio.Queue(_AHEAD)
     inboxes: list[asyncio.Queue[Read | None]] = [asyncio.Queue(_AHEAD) for _ in followers]
-    async with asyncio.TaskGroup() as group:
-        group.create_task(read_all([reads] if judge else inboxes))
-        if judge:
-            group.create_task(judge_all(judge, reads, inboxes))
-        for stage, inbox in zip(followers, inboxes, strict=True):
-            group.create_task(follow_all(stage, inbox))
+    try:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(read_all([reads] if judge else inboxes))
+            if judge:
+                group.create_task(judge_all(judge, reads, inboxes))
+            for stage, inbox in zip(followers, inboxes, strict=True):
+                group.create_task(follow_all(stage, inbox))
+    except* event_store.UnreadableStoredEvent as unreadable:
+        raise unreadable.exceptions[0] from None  # the reader's, said as it is
     return passed
 
 

@@ -286,10 +286,12 @@ class UnreadableStoredEvent(Exception):
     upgraded, or the row was edited, which `vendorwatch verify` names."""
 
     def __init__(self, partition: int, seq: int, reason: str) -> None:
+        # The advice before the reason: a liveness keeps an error's first 300 characters,
+        # and an unknown type's reason lists every known one.
         super().__init__(
             f"the stored event at partition {partition}, seq {seq} cannot be read by this"
-            f" version ({reason}): if a newer version wrote it, upgrade this process; else"
-            " run `vendorwatch verify`, which names an edited row"
+            " version: if a newer version wrote it, upgrade this process; `vendorwatch"
+            f" verify` checks the log for edits. Why: {reason}"
         )
 
 

@@ -88,8 +88,10 @@ class ImportReport(Node):
     )
     whole_list_of: list[str] = strawberry.field(
         description="The bodies whose whole list the file was said to be (`vendorwatch import"
-        " jp_suspension --body`): each one's recorded suspensions that the file does not give"
-        " were lifted, whether or not the file had rows. Empty for the other imports."
+        " jp_suspension --body`), as their rows' names are read: each one's recorded"
+        " suspensions that the file does not give are lifted by it, whether or not it has rows"
+        " (none when not `compared`, or when lifts were withheld: `sanctionsWithheld`). Empty"
+        " for the other imports."
     )
     rows_read: int = strawberry.field(description="Rows read from the file.")
     vendors_created: int = strawberry.field(description="Vendors the import registered.")

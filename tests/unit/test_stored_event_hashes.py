@@ -1,0 +1,38 @@
+"""Events stored by earlier versions are written as they were stored, so their content hashes
+(and the chains over them) still match: `vendorwatch verify` and ingest's comparison of a
+resent event write a stored event again from its parsed form. A payload that gains a field
+with a default must leave it out at its default (`events.base.LaterFields`), or every event
+of its type stored before reads as edited.
+
+`tests/data/events/as_stored.jsonl` holds one event of each type as the store holds it, the
+import report as stored before its later fields; a change that writes any of them otherwise
+fails here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.events.catalog import EVENT_TYPES, parse_stored
+from services.platform.eventstore.event_store import canonical_json
+
+AS_STORED = Path(__file__).resolve().parents[1] / "data" / "events" / "as_stored.jsonl"
+
+
+def _stored() -> list[str]:
+    return AS_STORED.read_text(encoding="utf-8").splitlines()
+
+
+def test_every_stored_event_is_written_again_as_it_was_stored() -> None:
+    changed = [text for text in _stored() if canonical_json(parse_stored(text)) != text]
+    assert not changed, (
+        "stored events would be written otherwise, and their chains read as edited: leave a"
+        " new field out at its default (events.base.LaterFields)",
+        changed,
+    )
+
+
+def test_every_event_type_has_an_event_as_stored() -> None:
+    # A new type's first events are written as it writes them now: add one (its
+    # canonical_json) to the file, so that later changes to it are caught.
+    assert sorted(parse_stored(text).event_type for text in _stored()) == sorted(EVENT_TYPES)
