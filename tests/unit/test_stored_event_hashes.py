@@ -11,6 +11,7 @@ fails here.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from services.events.catalog import EVENT_TYPES, parse_stored
@@ -36,3 +37,21 @@ def test_every_event_type_has_an_event_as_stored() -> None:
     # A new type's first events are written as it writes them now: add one (its
     # canonical_json) to the file, so that later changes to it are caught.
     assert sorted(parse_stored(text).event_type for text in _stored()) == sorted(EVENT_TYPES)
+
+
+def test_a_later_field_is_written_when_it_says_something() -> None:
+    # An import report that withheld lifts and named a body's whole list: both written, and
+    # read back as written.
+    report = next(text for text in _stored() if '"event_type":"import.reported"' in text)
+    event = parse_stored(report)
+    told = event.model_copy(
+        update={
+            "payload": event.payload.model_copy(
+                update={"sanctions_withheld": 2, "whole_list_of": ["北浜市水道局"]}
+            )
+        }
+    )
+    text = canonical_json(told)
+    payload = json.loads(text)["payload"]
+    assert (payload["sanctions_withheld"], payload["whole_list_of"]) == (2, ["北浜市水道局"])
+    assert canonical_json(parse_stored(text)) == text
