@@ -153,27 +153,25 @@ class PartialChange(Payload):
         return {name: value for name, value in written.items() if name in self.model_fields_set}
 
 
-class LaterFields(Payload):
-    """A payload that gained fields (`ADDED_LATER`, each with a default) after events of its
-    type were stored: such a field is written only when it holds something else than its
-    default.
+class LaterFields(StrictModel):
+    """A model (a payload, or one inside an event) that gained fields (`ADDED_LATER`, each
+    with a default) after events holding it were stored: such a field is written only when
+    it was given (read from the JSON, or set by the code that made the event).
 
     A stored event's content hash is checked against its JSON as read back and written again
     (`vendorwatch verify`, ingest's comparison of a resent event): an event stored before the
     field existed would be written with it, at its default, and its chain would read as
-    edited. Left out at the default, every stored event is written as it was stored, and a
-    producer that gives the default is the same event as one that leaves it out.
+    edited. Left out unless given, every stored event is written as it was stored: one from
+    before the field without it, one from after with it, whatever its value.
     """
 
     ADDED_LATER: ClassVar[frozenset[str]] = frozenset()
 
     @model_serializer(mode="wrap")
-    def _without_later_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+    def _later_fields_as_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         written: dict[str, Any] = handler(self)
-        fields = type(self).model_fields
-        for name in self.ADDED_LATER:
-            if getattr(self, name) == fields[name].get_default(call_default_factory=True):
-                written.pop(name, None)
+        for name in self.ADDED_LATER - self.model_fields_set:
+            written.pop(name, None)
         return written
 
 

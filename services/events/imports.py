@@ -59,7 +59,7 @@ class ReviewCandidate(StrictModel):
     why: ShortText = Field(description="Why it was not joined (a weaker name, a tie, …).")
 
 
-class ImportReported(LaterFields):
+class ImportReported(Payload, LaterFields):
     """What one import of one file did: rows read, vendors created and matched, sanctions
     imposed, amended and lifted, names amended, rows refused and candidates for review."""
 

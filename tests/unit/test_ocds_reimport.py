@@ -119,7 +119,8 @@ def test_an_older_file_read_after_a_newer_one_keeps_the_recorded_terms() -> None
         (
             Outcome.NOT_IMPORTED,
             f"{C1}'s recorded terms were stated at 2024-10-01T00:00:00+00:00, after this"
-            " file's at 2024-04-01T09:00:00+09:00: they are kept",
+            " file's at 2024-04-01T09:00:00+09:00: the record stands, its terms and whether it"
+            " runs",
         )
     ]
     # A file stated after the extension amends it, even back to the earlier end.

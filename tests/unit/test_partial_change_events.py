@@ -74,5 +74,5 @@ def test_an_event_stored_with_every_field_is_written_again_with_its_nulls(event_
 def test_every_other_payload_is_written_whole(event_type: str) -> None:
     # Whole but for fields added later, left at their defaults (test_stored_event_hashes.py).
     model = payload_model(event_type)
-    later = model.ADDED_LATER if issubclass(model, LaterFields) else frozenset()
+    later: frozenset[str] = model.ADDED_LATER if issubclass(model, LaterFields) else frozenset()
     assert set(stored(event_type, VALID_PAYLOADS[event_type])) == set(model.model_fields) - later

@@ -374,7 +374,8 @@ def _contract(
             if changes is not None or (status == "terminated" and not known.terminated):
                 held_back.append(
                     f"{record}'s recorded terms were stated at {known.terms_as_of.isoformat()},"
-                    f" after this file's at {stated.isoformat()}: they are kept"
+                    f" after this file's at {stated.isoformat()}: the record stands, its terms"
+                    " and whether it runs"
                 )
             continue
         elif since := _since_recorded(known, awarded, amendments, versions[-1], record):

@@ -18,6 +18,7 @@ import asyncpg
 
 from services.platform.consuming.rebuilding import BrokenChain
 from services.platform.consuming.replay import Stage, replay
+from services.platform.eventstore.event_store import UnreadableStoredEvent
 from services.platform.eventstore.walk_beside import walk_in_child
 
 
@@ -33,6 +34,8 @@ async def replay_verified(
     walking = asyncio.ensure_future(_walked_beside(database_url))
     try:
         await asyncio.wait((replaying, walking), return_when=asyncio.FIRST_EXCEPTION)
+        if replaying.done() and isinstance(replaying.exception(), UnreadableStoredEvent):
+            await walking  # an edited row breaks its chain: the walk says so, and where
         # The chain's verdict first: a replay that failed on a tampered event failed for it.
         for task in (walking, replaying):
             if task.done():

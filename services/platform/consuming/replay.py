@@ -138,8 +138,11 @@ async def replay(
                 group.create_task(judge_all(judge, reads, inboxes))
             for stage, inbox in zip(followers, inboxes, strict=True):
                 group.create_task(follow_all(stage, inbox))
-    except* event_store.UnreadableStoredEvent as unreadable:
-        raise unreadable.exceptions[0] from None  # the reader's, said as it is
+    except ExceptionGroup as failed:
+        unreadable, others = failed.split(event_store.UnreadableStoredEvent)
+        if unreadable is not None and others is None:
+            raise unreadable.exceptions[0] from None  # the reader's alone, said as it is
+        raise
     return passed
 
 
