@@ -15,8 +15,10 @@ from services.events.emitted import RiskBand as RiskBandModel
 from services.events.emitted import RiskChanged
 from services.platform.graphql.context import ContextKey, Info
 from services.platform.graphql.descriptions import After, described_enum, first
+from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events, uuid_part
-from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
+from services.platform.graphql.pagination import Connection, page_size
+from services.platform.postgres.database import Connection as DbConnection
 from services.risk import current_scores
 from services.risk import history as risk_history
 from services.risk.domain.risk_score import RiskScore as RiskScoreModel
@@ -214,6 +216,24 @@ async def risk_score_of(info: Info, vendor_id: str, as_of: dt.date | None) -> Ri
     return RiskScore.of(vendor_id, day, risk)
 
 
+async def _history_seq(conn: DbConnection, vendor_id: str, cursor: str | None) -> int:
+    """Where a page of the vendor's history after `cursor` starts. A cursor is the event id
+    of an entry, not the seq that orders the entries: `vendorwatch rebuild risk` numbers
+    them again from one, without the gaps that rolled-back batches left live, so a seq taken
+    before it would name another entry or none."""
+    if cursor is None:
+        return 0
+    if uuid_part(cursor) is None:
+        raise InvalidArgument(f"after: {cursor!r} is not a cursor from this connection")
+    seq = (await repository.history_seqs(conn, [(vendor_id, cursor)])).get((vendor_id, cursor))
+    if seq is None:
+        raise InvalidArgument(
+            f"after: {cursor!r} names no entry of {vendor_id}'s risk history (a rebuild under"
+            " other rules may have left its event out); ask again from the first page"
+        )
+    return seq
+
+
 @strawberry.type
 class RiskQuery:
     @strawberry.field(
@@ -229,7 +249,9 @@ class RiskQuery:
         return await risk_score_of(info, str(vendor_id), as_of)
 
     @strawberry.field(
-        description="The vendor's score after each event that moved it, in log order."
+        description="The vendor's score after each event that moved it, in log order. A"
+        " page's cursors are its entries' event ids: one taken before a rebuild goes on after"
+        " it from the same entry."
     )
     async def risk_history(
         self,
@@ -239,18 +261,19 @@ class RiskQuery:
         after: After = None,
     ) -> Connection[RiskScore]:
         limit = page_size(first, MAX_PAGE)
+        vendor = str(vendor_id)
         async with info.context.pool.acquire() as conn:
             entries = await risk_history.history(
                 conn,
                 info.context.part(RISK).model,
-                str(vendor_id),
-                numeric_cursor(after) or 0,
+                vendor,
+                await _history_seq(conn, vendor, after),
                 limit + 1,
             )
-            total = await repository.history_length(conn, str(vendor_id))
+            total = await repository.history_length(conn, vendor)
             events = await repository.history_events(conn, [seq for seq, _, _ in entries[:limit]])
         pairs = [
-            (str(seq), RiskScore.of(str(vendor_id), as_of, risk, events[seq]))
+            (events[seq], RiskScore.of(vendor, as_of, risk, events[seq]))
             for seq, as_of, risk in entries[:limit]
         ]
         return Connection.of_pairs(pairs, total, len(entries) > limit, after)
