@@ -184,7 +184,8 @@ def print_report(
     tally: Tally, sent: Sent, reasons: list[str], dry_run: bool, compared: bool
 ) -> None:
     """The counts on stdout; what was refused or not imported (other than parties that are
-    not vendors) on stderr, the first SHOWN_REFUSALS of it. Exits 1 if anything was refused."""
+    not vendors), or applied but for part of it, on stderr, the first SHOWN_REFUSALS of it.
+    Exits 1 if anything was refused."""
     noted = [f"{a.outcome.value}: {_line(a)}" for a in tally.noted] + [
         f"refused by ingest: {reason}" for reason in reasons
     ]

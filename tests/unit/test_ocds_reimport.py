@@ -151,3 +151,38 @@ def test_an_older_file_changes_nothing_and_an_undated_one_still_amends() -> None
         a.payload.model_dump()["ends_on"]
         for a in _amendments_of(mapped({"releases": [undated]}, contracts=extended))
     ] == [dt.date(2025, 3, 31)]
+
+
+def _contract_outcomes(result: Mapped) -> list[tuple[Outcome, str]]:
+    return [(a.outcome, a.reason) for a in result.accounted if a.kind == "contract"]
+
+
+def test_a_value_in_another_currency_is_left_as_kept_and_said_so() -> None:
+    dollars = {"amount": 9000, "currency": "USD"}
+    kept = (
+        f"{C1}'s value is kept in JPY: this file gives it in USD, and a contract's value is"
+        " amended in its own currency only"
+    )
+    # Only the value moved, into dollars: nothing can say it, and the report does.
+    same_end = mapped(
+        {"releases": [_extended("2025-03-31", value=dollars)]}, contracts=_recorded_c1()
+    )
+    assert [e.event_type for e in same_end.events] == ["vendor.registered"]
+    assert _contract_outcomes(same_end) == [(Outcome.NOT_IMPORTED, kept)]
+    # The end moved too: amended, but for its value, and the report says what was left out.
+    longer = mapped(
+        {"releases": [_extended("2025-09-30", value=dollars)]}, contracts=_recorded_c1()
+    )
+    [amended] = _amendments_of(longer)
+    assert isinstance(amended.payload, ContractAmended)
+    assert (amended.payload.ends_on, amended.payload.amount) == (dt.date(2025, 9, 30), None)
+    assert _contract_outcomes(longer) == [(Outcome.APPLIED, kept)]
+    assert [str(a) for a in longer.noted] == [f"releases[0].contracts[0] (ocds-test-1): {kept}"]
+    # First imported, its later release in dollars: awarded in yen, the end amended alone.
+    both = mapped({"releases": [small_process(), _extended("2025-09-30", value=dollars)]})
+    assert [a.currency for _, a in awarded_of(both).values()] == ["JPY"]
+    assert [
+        (a.payload.model_dump()["ends_on"], a.payload.model_dump()["amount"])
+        for a in _amendments_of(both)
+    ] == [(dt.date(2025, 9, 30), None)]
+    assert _contract_outcomes(both) == [(Outcome.APPLIED, kept)]

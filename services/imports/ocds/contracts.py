@@ -389,6 +389,11 @@ def _contract(
                 source = f"{text(latest.get('id'))}/{text(latest.get('date'))}"
                 name = f"{record}/amended-since/{source}/{change.ends_on}/{change.amount}"
                 events.append(envelope(name, when or at, vendor, change))
+        kept_in = awarded.currency if known is None else known.currency
+        if not (known is not None and known.terminated) and (
+            other := _other_money(record, kept_in, versions[-1])
+        ):
+            held_back.append(other)
         if status == "terminated" and not (known is not None and known.terminated):
             last = _terms(release, contract, awards[award_id][1]).ends_on or awarded.ends_on
             ended = ContractTerminated(
@@ -402,7 +407,20 @@ def _contract(
             events.append(envelope(f"{record}/terminated", when, vendor, ended))
     if held_back and not events:
         return Outcome.NOT_IMPORTED, "; ".join(held_back), []
-    return Outcome.APPLIED, "", events
+    return Outcome.APPLIED, "; ".join(held_back), events
+
+
+def _other_money(record: str, currency: str, last: tuple[JSON, JSON, JSON]) -> str | None:
+    """Why the file's last value of the contract is not applied (None: it is, or says
+    nothing): given in another currency than the one it is kept in (as recorded, or as first
+    awarded), which no amendment can say."""
+    terms = _terms(*last)
+    if terms.amount is None or not terms.currency or terms.currency == currency:
+        return None
+    return (
+        f"{record}'s value is kept in {currency}: this file gives it in {terms.currency}, and"
+        " a contract's value is amended in its own currency only"
+    )
 
 
 def _midnight(on: dt.date) -> dt.datetime:

@@ -4,7 +4,8 @@ they say, and what became of every party, award and contract, tallied as the map
 The tally holds counts, not the outcomes themselves: a package of a million releases has
 millions of parties, awards and contracts. It keeps every refusal (the report lists them, as a
 list import's keeps its refused rows) and the first `shown` lines worth telling the user (the
-refusals, and the awards and contracts not imported with their reason).
+refusals, the awards and contracts not imported with their reason, and those applied but
+for part of what the file says).
 """
 
 from __future__ import annotations
@@ -51,17 +52,21 @@ class Accounted:
     ocid: str
     path: str  # in the package: "releases[3].awards[0]"
     outcome: Outcome
-    reason: str = ""  # for not imported and refused
+    # Why not imported or refused; for one applied, what of the file was left out.
+    reason: str = ""
 
     def __str__(self) -> str:
         return f"{self.path} ({self.ocid}): {self.reason}"
 
     @property
     def noted(self) -> bool:
-        """Worth telling: refused, or an award or contract not imported (a party that is not
-        a vendor, such as every buyer, is not news)."""
-        return self.outcome is Outcome.REFUSED or (
-            self.outcome is Outcome.NOT_IMPORTED and self.kind != "party"
+        """Worth telling: refused, an award or contract not imported (a party that is not a
+        vendor, such as every buyer, is not news), or one applied but for part of what the
+        file says."""
+        return (
+            self.outcome is Outcome.REFUSED
+            or (self.outcome is Outcome.NOT_IMPORTED and self.kind != "party")
+            or (self.outcome is Outcome.APPLIED and bool(self.reason))
         )
 
 
