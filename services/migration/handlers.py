@@ -22,7 +22,7 @@ from services.events.contract import (
 from services.events.emitted import EligibilityChanged, barring_at, reasons_key
 from services.events.migration import ChecklistCheck, MigrationItemStatus
 from services.migration.domain import bars
-from services.migration.plan_opening import cover
+from services.migration.plan_opening import cover, restate
 from services.migration.storage import contract_repository, plan_repository
 from services.platform.clock import Clock
 from services.platform.eventstore.recorded_time import recorded_time
@@ -150,6 +150,7 @@ class WorldHandlers:
                 )
         if not p.eligible:
             await self._cover(conn, event, vendor_id, None, f"{vendor_id} no longer eligible")
+            await restate(conn, vendor_id, p.as_of)
         for plan_id, contract_id, agency, category in await plan_repository.items_replaced_by(
             conn, vendor_id
         ):

@@ -86,22 +86,18 @@ async def cover(
         if barring_at(reasons, contract.agency, contract.category):
             by_agency[contract.agency].append(contract)
     for where, contracts in sorted(by_agency.items()):
-        # What bars the vendor from these contracts (not a sanction of other categories).
-        barring = [
-            reason
-            for reason in barring_at(reasons, where)
-            if any(barring_at([reason], where, c.category) for c in contracts)
-        ]
         plan = await plan_repository.plan_for(conn, vendor_id, where)
         if plan is None:
-            why = bars.describe(barring, where, again) or "barred"
+            stated = bars.plan_reason(reasons, where, [c.category for c in contracts], again)
+            assert stated is not None  # each of these contracts is barred
+            why, trigger = stated
             await open_plan(
                 conn,
                 PlanRow(
                     plan_id=automatic_plan_id(vendor_id, where),
                     vendor_id=vendor_id,
                     agency=where,
-                    trigger=bars.trigger(barring),
+                    trigger=trigger,
                     reason=why,
                     created_on=since,
                     settings=default_settings(since),
@@ -122,6 +118,32 @@ async def cover(
         ]
         if added:
             await plan_repository.changed(conn, plan.plan_id, cause)
+
+
+async def restate(conn: Connection, vendor_id: str, as_of: dt.date) -> None:
+    """After an announcement about the vendor: each of its automatic plans that a sanction
+    still bars says what bars it there now (a suspension extended, its scope amended, a
+    debarment after it), in a new version saying so. A plan opened by hand keeps its owner's
+    words, and one whose vendor is free again there keeps what opened it."""
+    barred = await contract_repository.bars_on(conn, vendor_id)
+    if barred is None:
+        return
+    _, reasons, again = barred
+    plans = [
+        plan
+        for plan in await plan_repository.plans_of(conn, vendor_id)
+        if plan.trigger is not MigrationTrigger.MANUAL
+    ]
+    categories = await plan_repository.item_categories(conn, [plan.plan_id for plan in plans])
+    for plan in plans:
+        stated = bars.plan_reason(reasons, plan.agency, categories.get(plan.plan_id, [None]), again)
+        if stated is None or stated == (plan.reason, plan.trigger):
+            continue
+        why, trigger = stated
+        await plan_repository.set_reason(conn, plan.plan_id, why, trigger)
+        await plan_repository.changed(
+            conn, plan.plan_id, f"what bars {vendor_id} here changed as of {as_of}: {why}"
+        )
 
 
 async def open_by_hand(

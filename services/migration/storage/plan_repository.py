@@ -145,6 +145,17 @@ async def set_settings(conn: Connection, plan_id: str, settings: PlanSettings) -
     )
 
 
+async def set_reason(
+    conn: Connection, plan_id: str, reason: str, trigger: MigrationTrigger
+) -> None:
+    await conn.execute(
+        "UPDATE migration_plans SET reason = $2, trigger = $3 WHERE plan_id = $1",
+        plan_id,
+        reason,
+        trigger.value,
+    )
+
+
 async def set_vendor_eligible(conn: Connection, plan_id: str, eligible: bool) -> None:
     await conn.execute(
         "UPDATE migration_plans SET vendor_eligible = $2 WHERE plan_id = $1", plan_id, eligible
