@@ -19,6 +19,7 @@ from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events, uuid_part
 from services.platform.graphql.pagination import Connection, page_size
 from services.platform.postgres.database import Connection as DbConnection
+from services.platform.postgres.whole_numbers import is_count
 from services.risk import current_scores
 from services.risk import history as risk_history
 from services.risk.domain.risk_score import RiskScore as RiskScoreModel
@@ -223,6 +224,11 @@ async def _history_seq(conn: DbConnection, vendor_id: str, cursor: str | None) -
     before it would name another entry or none."""
     if cursor is None:
         return 0
+    if is_count(cursor):
+        raise InvalidArgument(
+            f"after: {cursor!r} is a cursor of the form riskHistory gave before its cursors"
+            " named their entries; ask again from the first page"
+        )
     if uuid_part(cursor) is None:
         raise InvalidArgument(f"after: {cursor!r} is not a cursor from this connection")
     seq = (await repository.history_seqs(conn, [(vendor_id, cursor)])).get((vendor_id, cursor))
@@ -250,8 +256,9 @@ class RiskQuery:
 
     @strawberry.field(
         description="The vendor's score after each event that moved it, in log order. A"
-        " page's cursors are its entries' event ids: one taken before a rebuild goes on after"
-        " it from the same entry."
+        " cursor names its entry, not a place in a numbering: one taken before `vendorwatch"
+        " rebuild` goes on after it from the same entry (refused when the rebuild left that"
+        " entry out)."
     )
     async def risk_history(
         self,
@@ -262,7 +269,12 @@ class RiskQuery:
     ) -> Connection[RiskScore]:
         limit = page_size(first, MAX_PAGE)
         vendor = str(vendor_id)
-        async with info.context.pool.acquire() as conn:
+        # One snapshot: a rebuild committing between two of these reads would number the
+        # entries again under them.
+        async with (
+            info.context.pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
             entries = await risk_history.history(
                 conn,
                 info.context.part(RISK).model,

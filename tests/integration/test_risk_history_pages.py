@@ -92,7 +92,8 @@ async def test_a_cursor_that_names_no_entry_is_refused_with_the_reason(pool: asy
     (cursor, _), *_ = await _pages(pool)
     context = dataclasses.replace(shared_context(pool), principal=ADMIN)
     asked = {
-        "7": "is not a cursor from this connection",
+        "7": "is a cursor of the form riskHistory gave before its cursors named their entries",
+        "a-page": "is not a cursor from this connection",
         cursor.upper(): "is not a cursor from this connection",
         "00000000-0000-4000-8000-000000000000": f"names no entry of {VENDOR}'s risk history",
     }
