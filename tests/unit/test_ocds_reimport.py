@@ -186,3 +186,40 @@ def test_a_value_in_another_currency_is_left_as_kept_and_said_so() -> None:
         for a in _amendments_of(both)
     ] == [(dt.date(2025, 9, 30), None)]
     assert _contract_outcomes(both) == [(Outcome.APPLIED, kept)]
+
+
+def test_a_value_in_another_currency_is_said_on_a_terminated_record_and_an_older_file() -> None:
+    dollars = {"amount": 9000, "currency": "USD"}
+    # Terminated on record, the file changing only the value's currency: said, as its other
+    # new terms would be.
+    ended = mapped(
+        {"releases": [_extended("2025-03-31", value=dollars)]},
+        contracts=_recorded_c1(terminated=True),
+    )
+    assert [e.event_type for e in ended.events] == ["vendor.registered"]
+    assert _contract_outcomes(ended) == [
+        (
+            Outcome.NOT_IMPORTED,
+            f"{C1}'s value is kept in JPY: this file gives it in USD, and a contract's value"
+            " is amended in its own currency only",
+        )
+    ]
+    # An older file differing only by its value's currency: the record stands, and says so.
+    extended_at = dt.datetime(2024, 10, 1, 0, 0, tzinfo=dt.UTC)
+    older = small_process()
+    older["contracts"][0]["value"] = dollars
+    held = mapped({"releases": [older]}, contracts=_recorded_c1(terms_as_of=extended_at))
+    assert [e.event_type for e in held.events] == ["vendor.registered"]
+    [(outcome, reason)] = _contract_outcomes(held)
+    assert outcome is Outcome.NOT_IMPORTED and "the record stands" in reason
+
+
+def test_a_value_in_the_recorded_currency_is_amended_whatever_the_first_versions() -> None:
+    # The process's first release gave the value in dollars, its last in yen, as recorded:
+    # the last yen value is the one the record takes.
+    first = small_process()
+    first["contracts"][0]["value"] = {"amount": 9000, "currency": "USD"}
+    last = _extended("2025-03-31", value={"amount": 2000000, "currency": "JPY"})
+    result = mapped({"releases": [first, last]}, contracts=_recorded_c1())
+    assert [a.payload.model_dump()["amount"] for a in _amendments_of(result)] == [2000000]
+    assert _contract_outcomes(result) == [(Outcome.APPLIED, "")]

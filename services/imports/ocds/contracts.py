@@ -257,9 +257,16 @@ def _since_recorded(
             ends_on = amended.ends_on
         if amended.amount is not None:
             amount = amended.amount
+    # The last value, when the last version gives one in the recorded currency (whatever the
+    # first version's), else the value the versions carried in it.
+    terms = _terms(*last)
+    if terms.amount is not None and terms.currency == known.currency:
+        with contextlib.suppress(ValueError):
+            amount = minor_units(terms.amount, terms.currency)
+    elif awarded.currency != known.currency:
+        amount = known.amount
     new_end = ends_on if ends_on != known.ends_on else None
-    same_money = awarded.currency == known.currency and amount != known.amount
-    new_amount = amount if same_money else None
+    new_amount = amount if amount != known.amount else None
     if new_end is None and new_amount is None:
         return None
     release, contract, _ = last
@@ -371,7 +378,8 @@ def _contract(
             # read after a newer one): it would move an extension back, or end a contract
             # the record says runs on. A file that dates nothing cannot be told older.
             changes = _since_recorded(known, awarded, amendments, versions[-1], record)
-            if changes is not None or (status == "terminated" and not known.terminated):
+            other = _other_money(record, known.currency, versions[-1])
+            if changes or other or (status == "terminated" and not known.terminated):
                 held_back.append(
                     f"{record}'s recorded terms were stated at {known.terms_as_of.isoformat()},"
                     f" after this file's at {stated.isoformat()}: the record stands, its terms"
@@ -381,18 +389,16 @@ def _contract(
         elif since := _since_recorded(known, awarded, amendments, versions[-1], record):
             if known.terminated:
                 held_back.append(f"{record} is terminated on record: its new terms are not applied")
-            else:
-                when, change = since
-                # Named by the publication it comes from: another file may move the terms
-                # back, and a third forward again, each an amendment of its own.
-                latest = versions[-1][0]
-                source = f"{text(latest.get('id'))}/{text(latest.get('date'))}"
-                name = f"{record}/amended-since/{source}/{change.ends_on}/{change.amount}"
-                events.append(envelope(name, when or at, vendor, change))
+                continue  # its value's currency included
+            when, change = since
+            # Named by the publication it comes from: another file may move the terms back,
+            # and a third forward again, each an amendment of its own.
+            latest = versions[-1][0]
+            source = f"{text(latest.get('id'))}/{text(latest.get('date'))}"
+            name = f"{record}/amended-since/{source}/{change.ends_on}/{change.amount}"
+            events.append(envelope(name, when or at, vendor, change))
         kept_in = awarded.currency if known is None else known.currency
-        if not (known is not None and known.terminated) and (
-            other := _other_money(record, kept_in, versions[-1])
-        ):
+        if other := _other_money(record, kept_in, versions[-1]):
             held_back.append(other)
         if status == "terminated" and not (known is not None and known.terminated):
             last = _terms(release, contract, awards[award_id][1]).ends_on or awarded.ends_on
