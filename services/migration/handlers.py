@@ -132,7 +132,7 @@ class WorldHandlers:
 
         def bar(agency: str, category: str | None) -> str | None:
             # The announcement itself says what bars the vendor where: no need to read it back.
-            return bars.describe(p.reasons, agency, p.eligible_again_on, category)
+            return bars.describe(p.reasons, agency, category)
 
         plans = await plan_repository.plans_of(conn, vendor_id)
         categories = await plan_repository.item_categories(conn, [pl.plan_id for pl in plans])
@@ -150,7 +150,7 @@ class WorldHandlers:
                 )
         if not p.eligible:
             await self._cover(conn, event, vendor_id, None, f"{vendor_id} no longer eligible")
-            await restate(conn, vendor_id, p.as_of)
+            await restate(conn, vendor_id, p.reasons)
         for plan_id, contract_id, agency, category in await plan_repository.items_replaced_by(
             conn, vendor_id
         ):

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from services.events.catalog import new_event
-from services.events.emitted import barring_at
+from services.events.emitted import EligibilityReasonRef, barring_at
 from services.events.migration import MigrationPlanCreated, MigrationTrigger
 from services.migration.domain import bars
 from services.migration.domain.items import ItemState
@@ -80,7 +80,7 @@ async def cover(
     barred = await contract_repository.bars_on(conn, vendor_id)
     if barred is None:
         return
-    since, reasons, again = barred
+    since, reasons = barred
     by_agency: dict[str, list[ContractRow]] = defaultdict(list)
     for contract in await contract_repository.active_contracts(conn, vendor_id, agency, since):
         if barring_at(reasons, contract.agency, contract.category):
@@ -88,7 +88,7 @@ async def cover(
     for where, contracts in sorted(by_agency.items()):
         plan = await plan_repository.plan_for(conn, vendor_id, where)
         if plan is None:
-            stated = bars.plan_reason(reasons, where, [c.category for c in contracts], again)
+            stated = bars.plan_reason(reasons, where, [c.category for c in contracts])
             assert stated is not None  # each of these contracts is barred
             why, trigger = stated
             await open_plan(
@@ -120,30 +120,26 @@ async def cover(
             await plan_repository.changed(conn, plan.plan_id, cause)
 
 
-async def restate(conn: Connection, vendor_id: str, as_of: dt.date) -> None:
-    """After an announcement about the vendor: each of its automatic plans that a sanction
-    still bars says what bars it there now (a suspension extended, its scope amended, a
-    debarment after it), in a new version saying so. A plan opened by hand keeps its owner's
-    words, and one whose vendor is free again there keeps what opened it."""
-    barred = await contract_repository.bars_on(conn, vendor_id)
-    if barred is None:
-        return
-    _, reasons, again = barred
+async def restate(
+    conn: Connection, vendor_id: str, reasons: Sequence[EligibilityReasonRef]
+) -> None:
+    """After the registry announced that `reasons` bar the vendor: each of its automatic plans
+    barred there says what bars it there now (a suspension extended, its scope amended, a
+    debarment after it), its reason and trigger. Not a new version: what the plan schedules
+    does not depend on them, and the announcement is in the log. A plan opened by hand keeps
+    its owner's words, and one whose vendor is free again there keeps what opened it."""
     plans = [
         plan
         for plan in await plan_repository.plans_of(conn, vendor_id)
         if plan.trigger is not MigrationTrigger.MANUAL
     ]
+    if not plans:
+        return
     categories = await plan_repository.item_categories(conn, [plan.plan_id for plan in plans])
     for plan in plans:
-        stated = bars.plan_reason(reasons, plan.agency, categories.get(plan.plan_id, [None]), again)
-        if stated is None or stated == (plan.reason, plan.trigger):
-            continue
-        why, trigger = stated
-        await plan_repository.set_reason(conn, plan.plan_id, why, trigger)
-        await plan_repository.changed(
-            conn, plan.plan_id, f"what bars {vendor_id} here changed as of {as_of}: {why}"
-        )
+        stated = bars.plan_reason(reasons, plan.agency, categories.get(plan.plan_id, [None]))
+        if stated is not None and stated != (plan.reason, plan.trigger):
+            await plan_repository.set_reason(conn, plan.plan_id, *stated)
 
 
 async def open_by_hand(

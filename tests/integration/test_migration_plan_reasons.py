@@ -1,12 +1,10 @@
 """What an automatic migration plan says bars its vendor, on a real PostgreSQL: restated when
-the registry announces another bar there (a suspension extended, a debarment after it), in
-a version saying so, and said once; the registry's eligible-again day only where it is the
-day here too; a plan opened by hand keeps its owner's words."""
+the registry announces another bar there (a suspension extended, a debarment after it), and
+only then; a plan opened by hand keeps its owner's words."""
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 import asyncpg
@@ -23,6 +21,7 @@ from tests.support.migration_db import PLAN, START, SUSPENDED_ON, apply
 pytestmark = pytest.mark.postgres
 
 AUTHORITY = "City procurement office"
+ONE_DAY = dt.timedelta(days=1)
 
 
 def _announced(*reasons: dict[str, Any], again: dt.date | None) -> dict[str, Any]:
@@ -36,13 +35,17 @@ def _announced(*reasons: dict[str, Any], again: dt.date | None) -> dict[str, Any
 
 
 def _reason(
-    sanction_id: str, kind: str = "bid_suspension", ends_on: dt.date | None = None, **scope: Any
+    sanction_id: str,
+    kind: str = "bid_suspension",
+    ends_on: dt.date | None = None,
+    starts_on: dt.date = SUSPENDED_ON,
+    **scope: Any,
 ) -> dict[str, Any]:
     return {
         "sanction_id": sanction_id,
         "kind": kind,
         "authority": AUTHORITY,
-        "starts_on": SUSPENDED_ON.isoformat(),
+        "starts_on": starts_on.isoformat(),
         "ends_on": ends_on.isoformat() if ends_on else None,
         **scope,
     }
@@ -55,54 +58,62 @@ async def _plan(pool: asyncpg.Pool) -> PlanRow:
     return plan
 
 
-async def test_a_plan_says_what_bars_its_vendor_now_once_per_change(pool: asyncpg.Pool) -> None:
+async def test_a_plan_says_what_bars_its_vendor_there_now(pool: asyncpg.Pool) -> None:
     first_end, longer = dt.date(2024, 1, 8), dt.date(2024, 7, 8)
     await apply(pool, *case_migration.contracts(START))
-    await apply(
-        pool, _announced(_reason("s-1", ends_on=first_end), again=first_end + dt.timedelta(1))
-    )
+    await apply(pool, _announced(_reason("s-1", ends_on=first_end), again=first_end + ONE_DAY))
     opened = await _plan(pool)
-    assert opened.reason == (
-        f"bid suspension s-1 by {AUTHORITY} from {SUSPENDED_ON} until {first_end};"
-        f" eligible again on {first_end + dt.timedelta(1)}"
+    assert (
+        opened.reason == f"bid suspension s-1 by {AUTHORITY} from {SUSPENDED_ON} until {first_end}"
     )
 
-    # Extended by six months: the plan says so, in one more revision with its cause.
-    extended = _announced(_reason("s-1", ends_on=longer), again=longer + dt.timedelta(1))
-    await apply(pool, extended)
+    # Extended by six months: the plan says so. What it schedules does not change with its
+    # reason: no new version.
+    await apply(pool, _announced(_reason("s-1", ends_on=longer), again=longer + ONE_DAY))
     plan = await _plan(pool)
-    said = (
-        f"bid suspension s-1 by {AUTHORITY} from {SUSPENDED_ON} until {longer};"
-        f" eligible again on {longer + dt.timedelta(1)}"
-    )
+    said = f"bid suspension s-1 by {AUTHORITY} from {SUSPENDED_ON} until {longer}"
     assert (plan.reason, plan.trigger) == (said, MigrationTrigger.SUSPENSION)
-    assert plan.revision == opened.revision + 1
-    assert plan.causes[-1] == f"what bars {VENDOR} here changed as of {SUSPENDED_ON}: {said}"
-    # The same bar announced again (another agency's sanction lifted, say): nothing to say.
-    await apply(pool, dict(extended, event_id=str(uuid.uuid4())))
-    assert (await _plan(pool)).revision == plan.revision
+    assert (plan.revision, plan.causes) == (opened.revision, opened.causes)
 
-    # Debarred on top of it: the plan's trigger follows.
-    debarment = _reason("d-1", kind="debarment")
-    await apply(pool, _announced(_reason("s-1", ends_on=longer), debarment, again=None))
+    # Debarred on top of it: the plan's trigger follows, the sanctions in the order they began.
+    debarment = _reason("d-1", kind="debarment", starts_on=SUSPENDED_ON + ONE_DAY)
+    await apply(pool, _announced(debarment, _reason("s-1", ends_on=longer), again=None))
     plan = await _plan(pool)
-    assert plan.trigger is MigrationTrigger.DEBARMENT
-    assert f"debarment d-1 by {AUTHORITY} from {SUSPENDED_ON} indefinitely" in plan.reason
+    assert (plan.reason, plan.trigger) == (
+        f"{said}; debarment d-1 by {AUTHORITY} from {SUSPENDED_ON + ONE_DAY} indefinitely",
+        MigrationTrigger.DEBARMENT,
+    )
 
 
-async def test_the_eligible_again_day_is_said_only_where_it_is_the_day_here(
+async def test_what_does_not_bar_the_vendor_there_leaves_the_plan_as_it_says(
     pool: asyncpg.Pool,
 ) -> None:
-    """Barred at the plan's agency until the first end and elsewhere for longer: the
-    registry's day is the later one, not this plan's; each reason says its own end."""
-    here_until, elsewhere_until = dt.date(2023, 1, 8), dt.date(2025, 1, 8)
+    """Another order of the same reasons, a sanction at another agency, or the registry's
+    eligible-again day moved by a sanction recorded to begin elsewhere later: the plan's
+    reason stays as it is (the registry's day is the vendor's, not the day here)."""
     await apply(pool, *case_migration.contracts(START))
+    here_until = dt.date(2023, 1, 8)
     here = _reason("s-here", ends_on=here_until, agencies=[case_migration.AGENCY])
-    elsewhere = _reason("s-there", ends_on=elsewhere_until, agencies=["道路課"])
-    await apply(pool, _announced(here, elsewhere, again=elsewhere_until + dt.timedelta(1)))
-    assert (await _plan(pool)).reason == (
-        f"bid suspension s-here by {AUTHORITY} from {SUSPENDED_ON} until {here_until}"
+    also = _reason("s-also", ends_on=here_until)
+    elsewhere = _reason("s-there", ends_on=dt.date(2025, 1, 8), agencies=["道路課"])
+    await apply(pool, _announced(here, also, again=here_until + ONE_DAY))
+    opened = await _plan(pool)
+    assert opened.reason == (
+        f"bid suspension s-also by {AUTHORITY} from {SUSPENDED_ON} until {here_until};"
+        f" bid suspension s-here by {AUTHORITY} from {SUSPENDED_ON} until {here_until}"
     )
+    for announcement in (
+        _announced(also, here, again=here_until + ONE_DAY),
+        _announced(elsewhere, here, also, again=dt.date(2025, 1, 9)),
+        _announced(also, here, again=dt.date(2026, 1, 9)),
+    ):
+        await apply(pool, announcement)
+        plan = await _plan(pool)
+        assert (plan.reason, plan.trigger, plan.revision) == (
+            opened.reason,
+            opened.trigger,
+            opened.revision,
+        )
 
 
 async def test_a_plan_opened_by_hand_keeps_its_owners_words(pool: asyncpg.Pool) -> None:

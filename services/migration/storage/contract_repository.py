@@ -199,28 +199,23 @@ async def record_eligibility(conn: Connection, vendor_id: str, change: Eligibili
     )
 
 
-async def bars_on(
-    conn: Connection, vendor_id: str
-) -> tuple[dt.date, list[EligibilityReasonRef], dt.date | None] | None:
-    """What keeps the vendor from bidding, as last announced: since when, the sanctions, and
-    when it is eligible again; None when it is eligible (or was never barred)."""
+async def bars_on(conn: Connection, vendor_id: str) -> Barred | None:
+    """What keeps the vendor from bidding, as last announced: since when, and the sanctions;
+    None when it is eligible (or was never barred)."""
     return (await bars_of(conn, [vendor_id])).get(vendor_id)
 
 
-Barred = tuple[dt.date, list[EligibilityReasonRef], dt.date | None]
+Barred = tuple[dt.date, list[EligibilityReasonRef]]
 
 
 async def bars_of(conn: Connection, vendor_ids: list[str]) -> dict[str, Barred]:
     """`bars_on` for several vendors in one query (only the barred ones are in the answer)."""
     rows = await conn.fetch(
-        """SELECT vendor_id, as_of, eligible_again_on, reasons::text AS reasons
+        """SELECT vendor_id, as_of, reasons::text AS reasons
            FROM migration_eligibility WHERE vendor_id = ANY($1::text[]) AND NOT eligible""",
         vendor_ids,
     )
-    return {
-        r["vendor_id"]: (r["as_of"], _REASONS.validate_json(r["reasons"]), r["eligible_again_on"])
-        for r in rows
-    }
+    return {r["vendor_id"]: (r["as_of"], _REASONS.validate_json(r["reasons"])) for r in rows}
 
 
 async def bar(conn: Connection, vendor_id: str, agency: str, category: str | None) -> str | None:
@@ -229,5 +224,4 @@ async def bar(conn: Connection, vendor_id: str, agency: str, category: str | Non
     barred = await bars_on(conn, vendor_id)
     if barred is None:
         return None
-    _, reasons, again = barred
-    return bars.describe(reasons, agency, again, category)
+    return bars.describe(barred[1], agency, category)

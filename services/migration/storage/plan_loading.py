@@ -24,7 +24,7 @@ async def load_items_of(conn: Connection, plans: list[PlanRow]) -> dict[str, dic
     for row in rows:
         bar = barred.get(row["replacement_vendor_id"])
         problem = (
-            bars.describe(bar[1], agency[row["plan_id"]], bar[2], category.get(row["contract_id"]))
+            bars.describe(bar[1], agency[row["plan_id"]], category.get(row["contract_id"]))
             if bar
             else None
         )
