@@ -1,22 +1,22 @@
 """Rebuilding the registry's projection from the event store, while the system runs.
 
 Everything is recomputed from the events, by the live handlers, with announcements off:
-vendors, identities, records, sanctions and their changes, import reports, review decisions
-and the change feed. It comes out as live processing made it because nothing in it depends
+vendors, identities, records, sanctions and their changes, import reports and review
+decisions. It comes out as live processing made it because nothing in it depends
 on when it is applied: facts and feed entries are dated when the log recorded their event
 (migrations/0003_recorded_from_the_log.sql, platform/eventstore/recorded_time.py),
 eligibility is judged for that day, and the verdicts (refusals) follow from the same rules.
 
-Kept as it was: the eligibility last announced per vendor (`registry_eligibility_state`),
-which is a record of what subscribers were told, not a function of the log: the calendar
-announces on days without an event (a suspension starting, a lift taking effect), which no
-replay of the events sees. Replayed from the events, the states would go back to each
-vendor's last event, and the calendar would announce those changes again (a second
-`vendor.eligibility_changed`, a second alert to every agency watching). The replay needs the
-states to date its feed, so they are replayed, then put back as they were (`finish`);
-vendors the replay no longer registers lose theirs. Left as it is, too: the outbox
-(announcements still to be relayed were said before the rebuild) and the dead letters (a
-refusal judged again is recorded once). Run under
+Kept as they were, each a record of what subscribers were told rather than a function of the
+log: the change feed (`_FEED_AS_SAID`) and the eligibility last announced per vendor
+(`registry_eligibility_state`). The calendar announces on days without an event (a
+suspension starting, a lift taking effect), which no replay of the events sees. Replayed
+from the events, the states would go back to each vendor's last event, and the calendar
+would announce those changes again (a second `vendor.eligibility_changed`, a second alert to
+every agency watching). The replay needs the states to date its feed, so they are replayed,
+then put back as they were (`finish`); vendors the replay no longer registers lose theirs.
+Left as it is, too: the outbox (announcements still to be relayed were said before the
+rebuild) and the dead letters (a refusal judged again is recorded once). Run under
 platform/consuming/rebuilding.py's exclusive pool, holding the calendar's lock: the calendar
 must not announce from a registry half replayed. The replay itself is
 platform/consuming/replay.py's."""
@@ -49,7 +49,6 @@ _TABLES = (
     "registry_sanctions",
     "registry_affiliation_changes",
     "registry_eligibility_state",
-    "registry_changes",
     "registry_vendor_names",
     "registry_vendor_identifiers",
     "registry_match_reviews",
@@ -91,13 +90,51 @@ async def reset(conn: Connection) -> None:
 
 
 async def finish(conn: Connection) -> None:
-    """After the replay: what was announced, put back for every vendor still registered."""
+    """After the replay: what was announced, put back for every vendor still registered; the
+    change feed as it was, and what the replay said that it did not (`_FEED_AS_SAID`)."""
     await conn.execute(
         f"""UPDATE registry_eligibility_state s
             SET eligible = b.eligible, eligible_again_on = b.eligible_again_on,
                 barring = b.barring, as_of = b.as_of, updated_at = b.updated_at
             FROM {_ANNOUNCED} b WHERE b.vendor_id = s.vendor_id"""
     )
+    await conn.execute(_FEED_AS_SAID)
+
+
+# The change feed is a record of what was said too: its readers hold cursors, which name the
+# transactions that wrote it, and it holds what the calendar said on days without an event.
+# So the rebuild keeps it (it is not emptied), and of what the replay wrote (in the
+# rebuild's transaction) drops what the feed says already: a row for each row of the same
+# vendor, kind and time (the causing event's recorded time), one for one. What is left is
+# news: changes of events the live registry had not reached yet, and what the replay judged
+# otherwise (rules changed since). A vendor whose identity the feed said changed but the
+# replay did not (its event now refused) is listed again, now: its record is no longer what
+# was said. (Eligibility the calendar says when it next judges the vendor: `finish` put back
+# what was announced.)
+_FEED_AS_SAID = """
+WITH replayed AS (
+    SELECT seq, vendor_id, kind, recorded_at,
+           row_number() OVER (PARTITION BY vendor_id, kind, recorded_at ORDER BY seq) AS nth
+    FROM registry_changes WHERE xid = pg_current_xact_id()
+), said AS (
+    SELECT vendor_id, kind, recorded_at, count(*) AS times
+    FROM registry_changes WHERE xid <> pg_current_xact_id()
+    GROUP BY vendor_id, kind, recorded_at
+), again AS (
+    DELETE FROM registry_changes c
+    USING replayed r JOIN said s USING (vendor_id, kind, recorded_at)
+    WHERE c.seq = r.seq AND r.nth <= s.times
+    RETURNING c.seq
+), replayed_times AS (
+    SELECT vendor_id, kind, recorded_at, count(*) AS times
+    FROM replayed GROUP BY vendor_id, kind, recorded_at
+), unsaid AS (
+    SELECT DISTINCT s.vendor_id
+    FROM said s LEFT JOIN replayed_times r USING (vendor_id, kind, recorded_at)
+    WHERE s.kind = 'identity' AND s.times > coalesce(r.times, 0)
+)
+INSERT INTO registry_changes (vendor_id, kind, recorded_at)
+SELECT vendor_id, 'identity', now() FROM unsaid ORDER BY vendor_id"""
 
 
 async def changed_verdicts(conn: Connection) -> ChangedVerdicts:

@@ -133,10 +133,7 @@ async def answers(pool: asyncpg.Pool, known_at: dt.datetime, today: dt.date) -> 
             asOf=today.isoformat(),
             knownAt=known_at.isoformat(),
         ),
-        # The cursor names the transactions that wrote the feed: a rebuild writes it anew.
-        "changes": (await execute(pool, operation("registry-changes")))["registryChanges"][
-            "changes"
-        ],
+        "changes": await execute(pool, operation("registry-changes")),
         "score": await execute(pool, operation("risk-score"), vendorId=VENDOR),
         "history": await execute(pool, operation("risk-history"), vendorId=VENDOR),
         "riskiest": await execute(pool, operation("riskiest-vendors")),
