@@ -171,7 +171,8 @@ async def reconcile(
     eligibility differs from what was last announced. Returns the vendors announced.
 
     Without `announce` (a rebuild) the announced state and the feed are recorded as they were
-    when it was said, and nothing is said again: no outbox rows."""
+    when it was said, and nothing is said again: no outbox rows (the rebuild's `finish` then
+    keeps the feed's rows as they were, registry/rebuild.py)."""
     today = now.date()
     announced = await lock_states(conn, vendor_ids)
     # Every registered vendor has an announced state; one named before its registration (an

@@ -58,10 +58,31 @@ _TABLES = (
 )
 
 
-# The announced states as the rebuild found them, for `finish`, and its verdicts, for
-# `changed_verdicts` (dropped with its transaction).
+# The announced states as the rebuild found them, for `finish`, its vendors' identities, for
+# `_FEED_AS_SAID`, and its verdicts, for `changed_verdicts` (dropped with its transaction).
 _ANNOUNCED = "registry_announced_before_rebuild"
+_IDENTITIES = "registry_identities_before_rebuild"
 _VERDICTS = "registry_verdicts_before_rebuild"
+
+# Per vendor, a digest of what the feed's identity changes are about: its record (but when
+# and by which event it was written), its names and its identifiers.
+_IDENTITY = """
+WITH names AS (
+    SELECT vendor_id, string_agg(
+        concat_ws(chr(31), kind, name, used_until::text), chr(30) ORDER BY kind, name, used_until
+    ) AS names
+    FROM registry_vendor_names GROUP BY vendor_id
+), identifiers AS (
+    SELECT vendor_id, string_agg(scheme || chr(31) || value, chr(30) ORDER BY scheme, value)
+        AS identifiers
+    FROM registry_vendor_identifiers GROUP BY vendor_id
+)
+SELECT v.vendor_id, md5(concat_ws(
+    chr(29), (to_jsonb(v) - 'event_id' - 'recorded_at' - 'updated_at')::text, n.names,
+    i.identifiers
+)) AS identity
+FROM registry_vendors v
+LEFT JOIN names n USING (vendor_id) LEFT JOIN identifiers i USING (vendor_id)"""
 
 
 @dataclass(frozen=True)
@@ -80,6 +101,7 @@ async def reset(conn: Connection) -> None:
         f"CREATE TEMPORARY TABLE {_ANNOUNCED} ON COMMIT DROP AS"
         " SELECT * FROM registry_eligibility_state"
     )
+    await conn.execute(f"CREATE TEMPORARY TABLE {_IDENTITIES} ON COMMIT DROP AS {_IDENTITY}")
     await conn.execute(
         f"CREATE TEMPORARY TABLE {_VERDICTS} ON COMMIT DROP AS"
         " SELECT event_id, refused FROM processed_events WHERE consumer = $1",
@@ -107,11 +129,13 @@ async def finish(conn: Connection) -> None:
 # rebuild's transaction) drops what the feed says already: a row for each row of the same
 # vendor, kind and time (the causing event's recorded time), one for one. What is left is
 # news: changes of events the live registry had not reached yet, and what the replay judged
-# otherwise (rules changed since). A vendor whose identity the feed said changed but the
-# replay did not (its event now refused) is listed again, now: its record is no longer what
-# was said. (Eligibility the calendar says when it next judges the vendor: `finish` put back
-# what was announced.)
-_FEED_AS_SAID = """
+# otherwise (rules changed since). A vendor whose identity is not what it was before the
+# rebuild (an event of it judged otherwise), or who is no longer registered, is listed too
+# (unless that news lists it already), at the end of the rebuild: told by a digest of the
+# identity before and after, not by the feed's rows, so a later rebuild does not list it
+# again. (Eligibility the calendar says when
+# it next judges the vendor: `finish` put back what was announced.)
+_FEED_AS_SAID = f"""
 WITH replayed AS (
     SELECT seq, vendor_id, kind, recorded_at,
            row_number() OVER (PARTITION BY vendor_id, kind, recorded_at ORDER BY seq) AS nth
@@ -125,16 +149,19 @@ WITH replayed AS (
     USING replayed r JOIN said s USING (vendor_id, kind, recorded_at)
     WHERE c.seq = r.seq AND r.nth <= s.times
     RETURNING c.seq
-), replayed_times AS (
-    SELECT vendor_id, kind, recorded_at, count(*) AS times
-    FROM replayed GROUP BY vendor_id, kind, recorded_at
-), unsaid AS (
-    SELECT DISTINCT s.vendor_id
-    FROM said s LEFT JOIN replayed_times r USING (vendor_id, kind, recorded_at)
-    WHERE s.kind = 'identity' AND s.times > coalesce(r.times, 0)
+), news AS (
+    SELECT DISTINCT r.vendor_id
+    FROM replayed r LEFT JOIN said s USING (vendor_id, kind, recorded_at)
+    WHERE r.kind = 'identity' AND r.nth > coalesce(s.times, 0)
+), now_identities AS ({_IDENTITY}
+), other AS (
+    SELECT coalesce(b.vendor_id, a.vendor_id) AS vendor_id
+    FROM {_IDENTITIES} b FULL JOIN now_identities a USING (vendor_id)
+    WHERE a.identity IS DISTINCT FROM b.identity
+    EXCEPT SELECT vendor_id FROM news
 )
 INSERT INTO registry_changes (vendor_id, kind, recorded_at)
-SELECT vendor_id, 'identity', now() FROM unsaid ORDER BY vendor_id"""
+SELECT vendor_id, 'identity', clock_timestamp() FROM other ORDER BY vendor_id"""
 
 
 async def changed_verdicts(conn: Connection) -> ChangedVerdicts:

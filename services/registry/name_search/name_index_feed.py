@@ -43,8 +43,9 @@ from services.registry.name_search.search import NameCandidate, NameKind, Search
 __all__ = ["REFRESH_SECONDS", "LiveNameIndex"]
 
 REFRESH_SECONDS = 1.0
-# More changed vendors than this at once (a rebuild replays them all): a new index is built
-# beside the old one, which answers meanwhile, instead of replacing them one by one.
+# More changed vendors than this at once (a bulk import, a rebuild under new rules): a new
+# index is built beside the old one, which answers meanwhile, instead of replacing them one
+# by one.
 REBUILD_ABOVE = 5000
 
 _PAGE_ROWS = 5000
