@@ -120,6 +120,10 @@ async def finish(conn: Connection) -> None:
                 barring = b.barring, as_of = b.as_of, updated_at = b.updated_at
             FROM {_ANNOUNCED} b WHERE b.vendor_id = s.vendor_id"""
     )
+    # The feed's statistics know nothing of the replay's rows (one estimated, tens of
+    # thousands there): planned on them, the statement compared every replayed row with every
+    # row said (4.8 s at 12,000 of each, 0.15 s analysed first).
+    await conn.execute("ANALYZE registry_changes")
     await conn.execute(_FEED_AS_SAID)
 
 
