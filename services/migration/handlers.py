@@ -44,10 +44,10 @@ class WorldHandlers:
 
     async def _cover(
         self, conn: Connection, event: EventEnvelope, vendor_id: str, agency: str | None, cause: str
-    ) -> None:
+    ) -> dict[str, list[str | None]]:
         """`cover`, dating what it opens when the log recorded the event (alike on replay)."""
         now = await recorded_time(conn, event, self.clock)
-        await cover(conn, vendor_id, agency, cause, now, self.announce)
+        return await cover(conn, vendor_id, agency, cause, now, self.announce)
 
     async def contract_awarded(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(ContractAwarded, event.payload)
@@ -149,8 +149,13 @@ class WorldHandlers:
                     conn, plan.plan_id, f"{vendor_id} {state} as of {p.as_of}"
                 )
         if not p.eligible:
-            await self._cover(conn, event, vendor_id, None, f"{vendor_id} no longer eligible")
-            await restate(conn, vendor_id, p.reasons)
+            cause = f"{vendor_id} no longer eligible"
+            gained = await self._cover(conn, event, vendor_id, None, cause)
+            held = {
+                plan_id: [*categories.get(plan_id, []), *gained.get(plan_id, [])]
+                for plan_id in {*categories, *gained}
+            }
+            await restate(conn, p.reasons, plans, held)
         for plan_id, contract_id, agency, category in await plan_repository.items_replaced_by(
             conn, vendor_id
         ):

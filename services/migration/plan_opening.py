@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from services.events.catalog import new_event
 from services.events.emitted import EligibilityReasonRef, barring_at
@@ -73,13 +73,15 @@ async def cover(
     cause: str,
     now: dt.datetime,
     announce: bool,
-) -> None:
+) -> dict[str, list[str | None]]:
     """When the vendor is barred, every agency where it still has running contracts that a
     sanction bars it from (at that agency, of their category) gets a plan holding all of them
-    (only `agency`, when given); contracts new to a plan re-plan it."""
+    (only `agency`, when given); contracts new to a plan re-plan it. Returns, per plan that
+    existed, the categories of the contracts it gained."""
+    gained: dict[str, list[str | None]] = {}
     barred = await contract_repository.bars_on(conn, vendor_id)
     if barred is None:
-        return
+        return gained
     since, reasons = barred
     by_agency: dict[str, list[ContractRow]] = defaultdict(list)
     for contract in await contract_repository.active_contracts(conn, vendor_id, agency, since):
@@ -118,26 +120,26 @@ async def cover(
         ]
         if added:
             await plan_repository.changed(conn, plan.plan_id, cause)
+            gained[plan.plan_id] = [c.category for c in added]
+    return gained
 
 
 async def restate(
-    conn: Connection, vendor_id: str, reasons: Sequence[EligibilityReasonRef]
+    conn: Connection,
+    reasons: Sequence[EligibilityReasonRef],
+    plans: Sequence[PlanRow],
+    categories: Mapping[str, Sequence[str | None]],
 ) -> None:
-    """After the registry announced that `reasons` bar the vendor: each of its automatic plans
-    barred there says what bars it there now (a suspension extended, its scope amended, a
-    debarment after it), its reason and trigger. Not a new version: what the plan schedules
-    does not depend on them, and the announcement is in the log. A plan opened by hand keeps
-    its owner's words, and one whose vendor is free again there keeps what opened it."""
-    plans = [
-        plan
-        for plan in await plan_repository.plans_of(conn, vendor_id)
-        if plan.trigger is not MigrationTrigger.MANUAL
-    ]
-    if not plans:
-        return
-    categories = await plan_repository.item_categories(conn, [plan.plan_id for plan in plans])
+    """After the registry announced that `reasons` bar the vendor: each of its automatic
+    `plans`, holding contracts of `categories` (per plan id), says what bars it there now (a
+    suspension extended, its scope amended, a debarment after it), its reason and trigger.
+    Not a new version: what the plan schedules does not depend on them, and the announcement
+    is in the log. A plan opened by hand keeps its owner's words, and one whose vendor is
+    free again there keeps what opened it."""
     for plan in plans:
-        stated = bars.plan_reason(reasons, plan.agency, categories.get(plan.plan_id, [None]))
+        if plan.trigger is MigrationTrigger.MANUAL:
+            continue
+        stated = bars.plan_reason(reasons, plan.agency, categories.get(plan.plan_id) or [None])
         if stated is not None and stated != (plan.reason, plan.trigger):
             await plan_repository.set_reason(conn, plan.plan_id, *stated)
 

@@ -116,6 +116,37 @@ async def test_what_does_not_bar_the_vendor_there_leaves_the_plan_as_it_says(
         )
 
 
+async def test_a_plan_gaining_contracts_of_a_category_newly_barred_says_what_bars_them(
+    pool: asyncpg.Pool,
+) -> None:
+    """Suspended from construction, the plan holds the construction contract; then barred
+    from information systems too, by another sanction: the plan gains those contracts and
+    says both sanctions."""
+    await apply(pool, *case_migration.contracts(START))
+    works = case_migration.awarded(START, case_migration.CONTRACTS[0])
+    works["payload"] |= {"contract_id": "c-works", "category": "Construction"}
+    await apply(pool, works)
+    construction = _reason("s-works", ends_on=dt.date(2024, 1, 8), categories=["construction"])
+    await apply(pool, _announced(construction, again=None))
+    assert (await _plan(pool)).reason == (
+        f"bid suspension s-works by {AUTHORITY} from {SUSPENDED_ON} until 2024-01-08"
+        " (categories: construction)"
+    )
+    systems = _reason(
+        "s-systems",
+        ends_on=dt.date(2024, 7, 8),
+        starts_on=SUSPENDED_ON + ONE_DAY,
+        categories=["information_systems"],
+    )
+    await apply(pool, _announced(construction, systems, again=None))
+    assert (await _plan(pool)).reason == (
+        f"bid suspension s-works by {AUTHORITY} from {SUSPENDED_ON} until 2024-01-08"
+        " (categories: construction); bid suspension s-systems by"
+        f" {AUTHORITY} from {SUSPENDED_ON + ONE_DAY} until 2024-07-08"
+        " (categories: information_systems)"
+    )
+
+
 async def test_a_plan_opened_by_hand_keeps_its_owners_words(pool: asyncpg.Pool) -> None:
     await apply(pool, *case_migration.contracts(START))
     words = "moving off before the data centre closes"
