@@ -136,11 +136,21 @@ class WorldHandlers:
 
         plans = await plan_repository.plans_of(conn, vendor_id)
         categories = await plan_repository.item_categories(conn, [pl.plan_id for pl in plans])
+        gained: dict[str, list[str | None]] = {}
+        if not p.eligible:
+            cause = f"{vendor_id} no longer eligible"
+            gained = await self._cover(conn, event, vendor_id, None, cause)
+        # The categories of each plan's contracts, those it just gained included (plans
+        # `cover` opened are not in `plans`: they start barred, and say why).
+        held = {
+            plan_id: [*categories.get(plan_id, []), *gained.get(plan_id, [])]
+            for plan_id in {*categories, *gained}
+        }
         for plan in plans:
             # Free to bid for the plan's contracts: no sanction bars the vendor from any of
             # their categories there (a plan without items: from none at the agency).
             eligible_here = not any(
-                bar(plan.agency, category) for category in categories.get(plan.plan_id, [None])
+                bar(plan.agency, category) for category in held.get(plan.plan_id) or [None]
             )
             if eligible_here != plan.vendor_eligible:
                 await plan_repository.set_vendor_eligible(conn, plan.plan_id, eligible_here)
@@ -149,12 +159,6 @@ class WorldHandlers:
                     conn, plan.plan_id, f"{vendor_id} {state} as of {p.as_of}"
                 )
         if not p.eligible:
-            cause = f"{vendor_id} no longer eligible"
-            gained = await self._cover(conn, event, vendor_id, None, cause)
-            held = {
-                plan_id: [*categories.get(plan_id, []), *gained.get(plan_id, [])]
-                for plan_id in {*categories, *gained}
-            }
             await restate(conn, p.reasons, plans, held)
         for plan_id, contract_id, agency, category in await plan_repository.items_replaced_by(
             conn, vendor_id

@@ -147,6 +147,27 @@ async def test_a_plan_gaining_contracts_of_a_category_newly_barred_says_what_bar
     )
 
 
+async def test_a_plan_whose_first_category_is_free_but_gains_a_barred_one_stays_barred(
+    pool: asyncpg.Pool,
+) -> None:
+    """The construction suspension over, one from information systems begins: the plan
+    gains those contracts, so its vendor is not free to bid for what it holds."""
+    await apply(pool, *case_migration.contracts(START))
+    works = case_migration.awarded(START, case_migration.CONTRACTS[0])
+    works["payload"] |= {"contract_id": "c-works", "category": "Construction"}
+    await apply(pool, works)
+    construction = _reason("s-works", ends_on=dt.date(2024, 1, 8), categories=["construction"])
+    await apply(pool, _announced(construction, again=None))
+    systems = _reason("s-systems", categories=["information_systems"])
+    await apply(pool, _announced(systems, again=None))
+    plan = await _plan(pool)
+    assert not plan.vendor_eligible
+    assert plan.reason == (
+        f"bid suspension s-systems by {AUTHORITY} from {SUSPENDED_ON} indefinitely"
+        " (categories: information_systems)"
+    )
+
+
 async def test_a_plan_opened_by_hand_keeps_its_owners_words(pool: asyncpg.Pool) -> None:
     await apply(pool, *case_migration.contracts(START))
     words = "moving off before the data centre closes"

@@ -11,12 +11,15 @@ import asyncpg
 import pytest
 
 from services.cli import rebuilding
+from services.ingest.handlers import ingest_batch
+from services.platform.eventlog.embedded import drain
 from services.platform.settings import Settings
 from services.registry import announcements
 from tests.integration.test_rebuild import case_applied, running_system, settled, submit
 from tests.support import case_b
 from tests.support.in_process_api import execute
 from tests.support.migration_checks import operation
+from tests.support.registry import REGISTRY
 
 pytestmark = pytest.mark.postgres
 
@@ -104,3 +107,19 @@ async def test_a_vendor_the_rebuild_leaves_otherwise_is_listed_once(
         await rebuilding.rebuild(settings, list(rebuilding.PROJECTIONS), force=False)
         await settled(pool)
         assert await _feed(pool) == after
+
+
+async def test_a_vendor_the_live_registry_had_not_reached_is_listed_once(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """Stored but not yet applied when the rebuild ran: the replay's row for it is news, and
+    its identity (none before, one after) lists it no second time."""
+    settings = Settings(database_url=database_url)
+    await ingest_batch(pool, [case_b.line(case_b.registered())])
+    await drain(pool, REGISTRY)
+    await ingest_batch(pool, [case_b.line(case_b.another_vendor(LATER))])
+    said = await _feed(pool)
+    await rebuilding.rebuild(settings, list(rebuilding.PROJECTIONS), force=False)
+    after = await _feed(pool)
+    assert after[: len(said)] == said
+    assert [(row[2], row[3]) for row in after[len(said) :]] == [(LATER, "identity")]
