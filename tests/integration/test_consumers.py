@@ -167,7 +167,16 @@ async def test_embedded_consumer_retries_a_failing_batch_without_skipping_it(
     await pool.execute("ALTER TABLE registry_sanctions RENAME TO sanctions_away")
     await ingest_batch(pool, [case_b.line(case_b.registered()), case_b.line(case_b.suspended())])
     liveness = Liveness("registry")
-    tailing = asyncio.create_task(run_consumers(pool, [REGISTRY], [liveness]))
+    # How long it was said to be failing as each batch committed: running again from the
+    # first batch after the repair, not once the consumer has caught up.
+    at_commits: list[float] = []
+
+    async def committed() -> None:
+        at_commits.append(liveness.failing_for())
+
+    tailing = asyncio.create_task(
+        run_consumers(pool, [REGISTRY], [liveness], {REGISTRY.name: committed})
+    )
 
     async def failing() -> bool:  # what /healthz reports, and turns 503 on
         return liveness.failing_for() > 0
@@ -180,7 +189,12 @@ async def test_embedded_consumer_retries_a_failing_batch_without_skipping_it(
         assert await failing()
         await pool.execute("ALTER TABLE sanctions_away RENAME TO registry_sanctions")
         await eventually(lambda: _barred(pool), "the suspension after the repair")
-        assert liveness.failing_for() == 0
+
+        async def recovered() -> bool:  # marked once the retry returns, just after its commit
+            return liveness.failing_for() == 0
+
+        await eventually(recovered, "the consumer to be reported as running again")
+        assert at_commits[0] == 0
     finally:
         tailing.cancel()
         with pytest.raises(asyncio.CancelledError):

@@ -24,7 +24,7 @@ from services.platform.eventlog.own_appends import OwnAppends, Tail
 from services.platform.eventstore import event_store
 from services.platform.eventstore.event_store import Cursor
 from services.platform.operations.liveness import Liveness
-from services.platform.operations.retry import until_done
+from services.platform.operations.retry import note_success, until_done
 from services.platform.postgres.session_state import keeps_session_state
 
 log = logging.getLogger(__name__)
@@ -124,15 +124,25 @@ async def run_consumers(
             await _tail_and_wake(consumer, liveness, tail)
 
     async def _tail_and_wake(consumer: Consumer, liveness: Liveness, tail: Tail | None) -> None:
+        what = f"{consumer.name} consumer"
+        then = after.get(consumer.name)
+
+        async def progressed() -> None:
+            # Running again as soon as a batch commits, not once the backlog is drained: a
+            # consumer catching up after a failure for longer than the stall time is alive.
+            note_success(liveness, what)
+            if then is not None:
+                await then()
+
         async def drain_and_wake() -> int:
-            read = await drain(pool, consumer, after.get(consumer.name), tail)
+            read = await drain(pool, consumer, progressed, tail)
             for name in downstream.get(consumer.name, []):
                 wakeups[name].set()
             return read
 
         while True:
             wakeups[consumer.name].clear()
-            await until_done(drain_and_wake, f"{consumer.name} consumer", liveness)
+            await until_done(drain_and_wake, what, liveness)
             # Awaited in this task (`wait_for` runs it in a task of its own, a few loop turns
             # more between a hand-off and the drain).
             with contextlib.suppress(TimeoutError):
