@@ -116,18 +116,25 @@ async def test_what_does_not_bar_the_vendor_there_leaves_the_plan_as_it_says(
         )
 
 
-async def test_a_plan_gaining_contracts_of_a_category_newly_barred_says_what_bars_them(
-    pool: asyncpg.Pool,
-) -> None:
-    """Suspended from construction, the plan holds the construction contract; then barred
-    from information systems too, by another sanction: the plan gains those contracts and
-    says both sanctions."""
+async def _suspended_from_construction(pool: asyncpg.Pool) -> dict[str, Any]:
+    """The case's information systems contracts and one of construction work; the vendor
+    suspended from construction only (the plan holds that contract). Returns that reason."""
     await apply(pool, *case_migration.contracts(START))
     works = case_migration.awarded(START, case_migration.CONTRACTS[0])
     works["payload"] |= {"contract_id": "c-works", "category": "Construction"}
     await apply(pool, works)
     construction = _reason("s-works", ends_on=dt.date(2024, 1, 8), categories=["construction"])
     await apply(pool, _announced(construction, again=None))
+    return construction
+
+
+async def test_a_plan_gaining_contracts_of_a_category_newly_barred_says_what_bars_them(
+    pool: asyncpg.Pool,
+) -> None:
+    """Suspended from construction, the plan holds the construction contract; then barred
+    from information systems too, by another sanction: the plan gains those contracts and
+    says both sanctions."""
+    construction = await _suspended_from_construction(pool)
     assert (await _plan(pool)).reason == (
         f"bid suspension s-works by {AUTHORITY} from {SUSPENDED_ON} until 2024-01-08"
         " (categories: construction)"
@@ -152,12 +159,7 @@ async def test_a_plan_whose_first_category_is_free_but_gains_a_barred_one_stays_
 ) -> None:
     """The construction suspension over, one from information systems begins: the plan
     gains those contracts, so its vendor is not free to bid for what it holds."""
-    await apply(pool, *case_migration.contracts(START))
-    works = case_migration.awarded(START, case_migration.CONTRACTS[0])
-    works["payload"] |= {"contract_id": "c-works", "category": "Construction"}
-    await apply(pool, works)
-    construction = _reason("s-works", ends_on=dt.date(2024, 1, 8), categories=["construction"])
-    await apply(pool, _announced(construction, again=None))
+    await _suspended_from_construction(pool)
     systems = _reason("s-systems", categories=["information_systems"])
     await apply(pool, _announced(systems, again=None))
     plan = await _plan(pool)
