@@ -137,8 +137,8 @@ async def finish(conn: Connection) -> None:
 # rebuild (an event of it judged otherwise), or who is no longer registered, is listed too
 # (unless that news lists it already), at the end of the rebuild: told by a digest of the
 # identity before and after, not by the feed's rows, so a later rebuild does not list it
-# again. (Eligibility the calendar says when
-# it next judges the vendor: `finish` put back what was announced.)
+# again. (Eligibility the calendar says when it next judges the vendor: `finish` put back
+# what was announced.)
 _FEED_AS_SAID = f"""
 WITH replayed AS (
     SELECT seq, vendor_id, kind, recorded_at,

@@ -246,11 +246,13 @@ def _since_recorded(
     awarded: ContractAwarded,
     amendments: list[tuple[dt.datetime | None, ContractAmended]],
     last: tuple[JSON, JSON, JSON],
+    terms: _Terms,
     record: str,
 ) -> tuple[dt.datetime | None, ContractAmended] | None:
-    """What a recorded contract's terms become after the file's (its last version's end and
-    value), as one amendment; None when the file says what is recorded. A value in another
-    currency than the recorded one is not an amendment the catalog can express."""
+    """What a recorded contract's terms become after the file's (its last version, `last`,
+    whose `terms` those are: end and value), as one amendment; None when the file says what
+    is recorded. A value in another currency than the recorded one is not an amendment the
+    catalog can express."""
     ends_on, amount = awarded.ends_on, awarded.amount
     for _, amended in amendments:
         if amended.ends_on is not None:
@@ -259,7 +261,6 @@ def _since_recorded(
             amount = amended.amount
     # The last value, when the last version gives one in the recorded currency (whatever the
     # first version's), else the value the versions carried in it.
-    terms = _terms(*last)
     if terms.amount is not None and terms.currency == known.currency:
         with contextlib.suppress(ValueError):
             amount = minor_units(terms.amount, terms.currency)
@@ -354,6 +355,7 @@ def _contract(
                 return Outcome.REFUSED, str(error), []
     at = moment(first_release.get("date")) or published or _midnight(awarded.awarded_on)
     amendments = _amendments(versions[k + 1 :], base, awarded)
+    last_terms = _terms(*versions[-1])  # what the file says last: each record is held to it
     events: list[EventEnvelope] = []
     held_back: list[str] = []  # the file's new terms not applied: terminated, or older
     for k, vendor in enumerate(dict.fromkeys(vendors)):
@@ -377,8 +379,8 @@ def _contract(
             # The file says what was so before the record's terms were stated (an older file
             # read after a newer one): it would move an extension back, or end a contract
             # the record says runs on. A file that dates nothing cannot be told older.
-            changes = _since_recorded(known, awarded, amendments, versions[-1], record)
-            other = _other_money(record, known.currency, versions[-1])
+            changes = _since_recorded(known, awarded, amendments, versions[-1], last_terms, record)
+            other = _other_money(record, known.currency, last_terms)
             if changes or other or (status == "terminated" and not known.terminated):
                 held_back.append(
                     f"{record}'s recorded terms were stated at {known.terms_as_of.isoformat()},"
@@ -386,7 +388,7 @@ def _contract(
                     " and whether it runs"
                 )
             continue
-        elif since := _since_recorded(known, awarded, amendments, versions[-1], record):
+        elif since := _since_recorded(known, awarded, amendments, versions[-1], last_terms, record):
             if known.terminated:
                 held_back.append(f"{record} is terminated on record: its new terms are not applied")
                 continue  # its value's currency included
@@ -398,7 +400,7 @@ def _contract(
             name = f"{record}/amended-since/{source}/{change.ends_on}/{change.amount}"
             events.append(envelope(name, when or at, vendor, change))
         kept_in = awarded.currency if known is None else known.currency
-        if other := _other_money(record, kept_in, versions[-1]):
+        if other := _other_money(record, kept_in, last_terms):
             held_back.append(other)
         if status == "terminated" and not (known is not None and known.terminated):
             last = _terms(release, contract, awards[award_id][1]).ends_on or awarded.ends_on
@@ -416,11 +418,10 @@ def _contract(
     return Outcome.APPLIED, "; ".join(held_back), events
 
 
-def _other_money(record: str, currency: str, last: tuple[JSON, JSON, JSON]) -> str | None:
-    """Why the file's last value of the contract is not applied (None: it is, or says
-    nothing): given in another currency than the one it is kept in (as recorded, or as first
-    awarded), which no amendment can say."""
-    terms = _terms(*last)
+def _other_money(record: str, currency: str, terms: _Terms) -> str | None:
+    """Why the file's last value of the contract (in its last version's `terms`) is not
+    applied (None: it is, or says nothing): given in another currency than the one it is kept
+    in (as recorded, or as first awarded), which no amendment can say."""
     if terms.amount is None or not terms.currency or terms.currency == currency:
         return None
     return (
