@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from services.migration import rebuild as migration
 from services.migration.setup import CONSUMER_NAME as MIGRATION
+from services.platform.consuming.applied_order import AppliedOrder
 from services.platform.consuming.checked_replay import replay_verified
 from services.platform.consuming.consumer import Consumer
 from services.platform.consuming.rebuilding import exclusive_pool
@@ -40,6 +41,7 @@ class Projection:
     reset: Callable[[Connection], Awaitable[None]]  # emptied, nothing applied
     replaying: Callable[[Settings], Consumer]  # its consumer, announcing nothing
     finish: Callable[[Connection], Awaitable[None]] = _nothing_after
+    applied_order: AppliedOrder | None = None  # the order its replay reads the log in
 
 
 # In the order `all` rebuilds them.
@@ -56,6 +58,7 @@ PROJECTIONS = {
         (RISK_REFRESH_LOCK_KEY,),
         risk.reset,
         lambda settings: risk.replaying(risk_setup.service(settings)),
+        applied_order=risk.APPLIED_ORDER,
     ),
     MIGRATION: Projection(
         MIGRATION,
@@ -107,7 +110,9 @@ async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> d
                 transaction = await held.enter_async_context(one_transaction(locked))
                 async with transaction.acquire() as conn:
                     await projection.reset(conn)
-                stages.append(Stage(projection.replaying(settings), transaction))
+                stages.append(
+                    Stage(projection.replaying(settings), transaction, projection.applied_order)
+                )
             read = await replay_verified(pool, stages, settings.database_url, force=force)
             left = [name for name in _FOLLOWERS if name not in names]
             if REGISTRY in names and left:

@@ -14,12 +14,18 @@ from dataclasses import replace
 
 import asyncpg
 
+from services.platform.consuming.applied_order import AppliedOrder
 from services.platform.consuming.consumer import Consumer
 from services.platform.consuming.rebuilding import empty, forget_progress
 from services.platform.consuming.replay import Stage, replay
 from services.platform.postgres.database import Connection
 from services.platform.postgres.one_transaction import one_transaction
 from services.risk.handlers import CONSUMER_NAME, RiskService, risk_consumer
+
+# The order live processing applied the events in: a history row keeps the agencies' totals
+# of critical contracts as applied so far, across vendors, so the replay applies them in it
+# (platform/consuming/applied_order.py). A rolled-back batch leaves gaps, which change nothing.
+APPLIED_ORDER = AppliedOrder(CONSUMER_NAME, "SELECT event_id, seq FROM risk_events")
 
 # Each before the tables it references.
 _TABLES = (
@@ -65,6 +71,6 @@ async def rebuild(pool: asyncpg.Pool, service: RiskService) -> int:
     async with one_transaction(pool) as held:
         async with held.acquire() as conn:
             await reset(conn)
-        read = await replay(pool, [Stage(replaying(service), held)])
+        read = await replay(pool, [Stage(replaying(service), held, APPLIED_ORDER)])
         await held.commit()
     return read

@@ -1,4 +1,4 @@
-"""A rebuild's single pass refuses stages it could not feed in log order with one verdict
+"""A rebuild's single pass refuses stages it could not feed in one order with one verdict
 (platform/consuming/replay.py), naming the consumers at fault, before it reads anything."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from typing import cast
 import asyncpg
 import pytest
 
+from services.platform.consuming.applied_order import AppliedOrder
 from services.platform.consuming.consumer import Consumer
 from services.platform.consuming.replay import Stage, replay
 from services.platform.postgres.one_transaction import OneTransaction
@@ -16,8 +17,9 @@ from services.platform.postgres.one_transaction import OneTransaction
 NO_TRANSACTION = cast(OneTransaction, None)
 
 
-def stage(name: str, verdict_from: str | None = None) -> Stage:
-    return Stage(Consumer(name, {}, verdict_from=verdict_from), NO_TRANSACTION)
+def stage(name: str, verdict_from: str | None = None, *, ordered: bool = False) -> Stage:
+    order = AppliedOrder(name, f"SELECT event_id, seq FROM {name}_events") if ordered else None
+    return Stage(Consumer(name, {}, verdict_from=verdict_from), NO_TRANSACTION, order)
 
 
 @pytest.mark.parametrize(
@@ -33,6 +35,14 @@ def stage(name: str, verdict_from: str | None = None) -> Stage:
             "the same judge, got elsewhere",
         ),
         ([stage("risk", "registry"), stage("audit", "elsewhere")], "got elsewhere, registry"),
+        (
+            [
+                stage("registry"),
+                stage("risk", "registry", ordered=True),
+                stage("audit", "registry", ordered=True),
+            ],
+            "in one order, got those of audit, risk",
+        ),
     ],
 )
 async def test_stages_without_one_judge_are_refused(stages: list[Stage], message: str) -> None:

@@ -19,6 +19,10 @@ stage applies its batches through the one transaction its rebuild holds open
 (postgres/one_transaction.py), which the caller commits once the pass is over, the judge's
 first (cli/rebuilding.py), so the ledgers never say a follower applied what its judge has
 not judged.
+
+The log is read in position order, each partition in its order; a stage whose state depends
+on how live processing interleaved the partitions has it read in the order recorded then
+(applied_order.py).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from services.platform.consuming.applied_order import AppliedOrder, RecordedPages
 from services.platform.consuming.consumer import Consumer, apply_batch
 from services.platform.eventstore import event_store
 from services.platform.eventstore.event_store import Cursor, Read
@@ -51,6 +56,8 @@ class Stage:
 
     consumer: Consumer
     transaction: OneTransaction
+    # The order its live processing applied the log in, where its state depends on it.
+    applied_order: AppliedOrder | None = None
 
 
 def _judge_of(stages: Sequence[Stage]) -> tuple[Stage | None, list[Stage], str | None]:
@@ -89,20 +96,37 @@ async def replay(
     if not stages:
         raise ValueError("a replay needs at least one consumer")
     judge, followers, judged_by = _judge_of(stages)
+    order = _order_of(stages)
     limit = batch_size or REPLAY_BATCH_SIZE
     passed = 0
 
     async def read_all(outs: list[asyncio.Queue[Read | None]]) -> None:
         nonlocal passed
         cursor = Cursor()
-        while True:
-            async with read_pool.acquire() as conn:
-                read = await event_store.read_after(conn, cursor, limit, judged_by=judged_by)
+
+        async def passed_on(read: Read) -> bool:
+            """Hands a read on; False when it passed nothing (the end of what it reads)."""
+            nonlocal passed, cursor
             if read.cursor == cursor:
-                break
+                return False
             passed += sum(new - old for new, old in zip(read.cursor.seqs, cursor.seqs, strict=True))
             cursor = read.cursor
             await _put_each(outs, read)
+            return True
+
+        if order is not None:
+            async with (
+                read_pool.acquire() as conn,
+                RecordedPages.opened(conn, order, judged_by=judged_by) as pages,
+            ):
+                if pages is not None:
+                    while await passed_on(await pages.next(cursor, limit)):
+                        continue
+        while True:
+            async with read_pool.acquire() as conn:
+                read = await event_store.read_after(conn, cursor, limit, judged_by=judged_by)
+            if not await passed_on(read):
+                break
         await _put_each(outs, None)
 
     async def judge_all(
@@ -144,6 +168,17 @@ async def replay(
             raise unreadable.exceptions[0] from None  # the reader's alone, said as it is
         raise
     return passed
+
+
+def _order_of(stages: Sequence[Stage]) -> AppliedOrder | None:
+    """The one recorded order the replay reads in, if a stage has one."""
+    orders = {s.applied_order for s in stages if s.applied_order is not None}
+    if len(orders) > 1:
+        raise ValueError(
+            "a replay reads the log in one order, got those of "
+            + ", ".join(sorted(o.projection for o in orders))
+        )
+    return next(iter(orders), None)
 
 
 async def _put_each(queues: Sequence[asyncio.Queue[Read | None]], read: Read | None) -> None:

@@ -1,0 +1,129 @@
+"""Risk rebuilt in the order live processing applied the log: two appends to different
+partitions that committed out of position order (concurrent ingest transactions) were applied
+in commit order, and a history row keeps the agencies' totals as applied so far across
+vendors, so a replay in position order gave rows other totals than the live ones."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.cli import rebuilding
+from services.events.catalog import parse_event
+from services.ingest.handlers import ingest_batch
+from services.platform.eventlog.embedded import drain
+from services.platform.eventstore import chain, event_store
+from services.platform.settings import Settings
+from services.risk import setup as risk_setup
+from services.risk.handlers import risk_consumer
+from tests.support import case_b
+from tests.support.event_examples import envelope
+from tests.support.in_process_api import execute
+from tests.support.registry import REGISTRY
+
+pytestmark = pytest.mark.postgres
+
+AGENCY = "情報政策課"
+FIRST = "vendor-order-first"
+# A vendor of another partition: its append neither waits for the first's nor orders it.
+SECOND = next(
+    vendor
+    for vendor in (f"vendor-order-{n}" for n in range(100))
+    if chain.partition_of(vendor) != chain.partition_of(FIRST)
+)
+HISTORY = """query ($id: ID!) {
+  riskHistory(vendorId: $id, first: 50) {
+    edges { cursor node { asOf score factors { name contribution evidence { eventIds note } } } }
+  }
+}"""
+
+
+def _award(vendor_id: str, n: int) -> dict[str, Any]:
+    """A critical contract at the agency, running from the day it is awarded."""
+    return envelope(
+        "contract.awarded",
+        {
+            "contract_id": f"{vendor_id}-c{n}",
+            "agency": AGENCY,
+            "title": f"System {n}",
+            "category": "information_systems",
+            "criticality": "resident_facing",
+            "awarded_on": "2021-04-01",
+            "starts_on": "2021-04-01",
+            "ends_on": "2026-03-31",
+            "amount": 10_000_000,
+        },
+        vendor_id,
+    )
+
+
+async def _answers(pool: asyncpg.Pool) -> list[Any]:
+    """What risk says of both vendors: their histories as the API gives them, and the totals
+    each history row and current score keeps."""
+    histories = [(await execute(pool, HISTORY, id=v))["riskHistory"] for v in (FIRST, SECOND)]
+    rows = await pool.fetch(
+        """SELECT e.event_id, h.vendor_id, h.as_of, h.agency_totals::text AS totals
+           FROM risk_history h JOIN risk_events e USING (seq) ORDER BY e.event_id, h.vendor_id"""
+    )
+    current = await pool.fetch(
+        "SELECT vendor_id, score, factors::text, agency_totals::text FROM risk_current"
+        " ORDER BY vendor_id"
+    )
+    return [histories, [tuple(r) for r in rows], [tuple(r) for r in current]]
+
+
+async def test_risk_rebuilt_keeps_the_totals_of_appends_committed_out_of_position_order(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    settings = Settings(database_url=database_url)
+    risk = risk_consumer(risk_setup.service(settings))
+
+    async def applied() -> None:
+        await drain(pool, REGISTRY)
+        await drain(pool, risk)
+
+    await ingest_batch(
+        pool,
+        [case_b.line(case_b.another_vendor(v)) for v in (FIRST, SECOND)]
+        + [case_b.line(_award(v, 0)) for v in (FIRST, SECOND)],
+    )
+    await applied()
+    # The first vendor's award is appended first (the lower position), committed last.
+    async with pool.acquire() as held:
+        transaction = held.transaction()
+        await transaction.start()
+        try:
+            await event_store.append_batch(
+                held, [parse_event(json.dumps(_award(FIRST, 1), ensure_ascii=False))]
+            )
+            await ingest_batch(pool, [case_b.line(_award(SECOND, 1))])
+            await applied()
+        finally:
+            await transaction.commit()
+    await applied()
+    order = await pool.fetch(
+        "SELECT s.vendor_id FROM risk_events e JOIN event_store s USING (event_id)"
+        " WHERE s.event_type = 'contract.awarded' ORDER BY s.position"
+    )
+    applied_order = await pool.fetch(
+        "SELECT s.vendor_id FROM risk_events e JOIN event_store s USING (event_id)"
+        " WHERE s.event_type = 'contract.awarded' ORDER BY e.seq"
+    )
+    assert [r[0] for r in order][2:] == [FIRST, SECOND]
+    assert [r[0] for r in applied_order][2:] == [SECOND, FIRST]
+    live = await _answers(pool)
+    # Each vendor's entry after its second award, as live processing applied them: the
+    # second vendor's counted the first's award not yet, the first's counted all four.
+    said = {
+        vendor: history["edges"][-1]["node"]["factors"][0]["evidence"][0]["note"]
+        for vendor, history in zip((FIRST, SECOND), live[0], strict=True)
+    }
+    assert "holds 2 of the 3 running" in said[SECOND]
+    assert "holds 2 of the 4 running" in said[FIRST]
+
+    for projections in (["risk"], list(rebuilding.PROJECTIONS)):
+        await rebuilding.rebuild(settings, projections, force=False)
+        assert await _answers(pool) == live, projections
