@@ -127,3 +127,45 @@ async def test_risk_rebuilt_keeps_the_totals_of_appends_committed_out_of_positio
     for projections in (["risk"], list(rebuilding.PROJECTIONS)):
         await rebuilding.rebuild(settings, projections, force=False)
         assert await _answers(pool) == live, projections
+
+
+async def test_rebuilt_in_risks_order_the_registry_still_judges_in_the_logs(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """A registration is refused when another vendor holds its identifier: which of two is
+    refused depends on their order, so the registry is replayed in the log's order whatever
+    risk recorded (here only the award of a vendor whose partition holds the refused one)."""
+    settings = Settings(database_url=database_url)
+    risk = risk_consumer(risk_setup.service(settings))
+    holder = "vendor-clash-holder"
+    candidates = [f"vendor-clash-{n}" for n in range(400)]
+    awarded = next(v for v in candidates if chain.partition_of(v) != chain.partition_of(holder))
+    # The refused one shares the awarded vendor's partition, before its award.
+    clashing = next(
+        v
+        for v in candidates
+        if v != awarded and chain.partition_of(v) == chain.partition_of(awarded)
+    )
+    registrations = [
+        case_b.another_vendor(awarded),
+        *(
+            envelope(
+                "vendor.registered",
+                {
+                    "legal_name": f"{vendor} K.K.",
+                    "identifiers": [{"scheme": "internal", "value": "X-1"}],
+                },
+                vendor,
+            )
+            for vendor in (holder, clashing)
+        ),
+    ]
+    await ingest_batch(pool, [case_b.line(e) for e in [*registrations, _award(awarded, 0)]])
+    await drain(pool, REGISTRY)
+    await drain(pool, risk)
+    registered = "SELECT vendor_id FROM registry_vendors ORDER BY vendor_id"
+    live = [r[0] for r in await pool.fetch(registered)]
+    assert holder in live and clashing not in live
+
+    await rebuilding.rebuild(settings, list(rebuilding.PROJECTIONS), force=False)
+    assert [r[0] for r in await pool.fetch(registered)] == live

@@ -1,4 +1,5 @@
-"""A replay in the order live processing applied the log, where that order is part of the result.
+"""A replay's follower applying the log in the order its live processing applied it, where
+that order is part of its result.
 
 The log is ordered within each partition; across partitions, live consumers apply events in
 the order their appends committed (concurrent ingest transactions), or as Kafka interleaves
@@ -9,29 +10,37 @@ critical contracts as applied so far, so a replay in position order could give a
 total than the live one (a concentration of 2/4 live, 2/3 replayed).
 
 Such a projection records the order it applied events in (risk: `risk_events.seq`), and its
-replay reads the log in that order, a recorded decision like the planner's versions: every
-event it recorded comes in the recorded order, and each other event (one it does not take,
-one its judge refused, one it had not reached) just before the next recorded event of its
-partition, or, past the last of them, in position order. Each partition stays in its order,
-so the consumers' offsets (a seq per partition) mean what they mean live. A recorded order
-that breaks a partition's order (an edited table) is not used: the replay reads in position
-order and says so in the log.
+stage of a replay applies them in it, a recorded decision like the planner's versions. The
+judge still reads and judges in position order (the registry's verdicts depend on it: an
+identifier another vendor holds is refused), so the follower reorders what the judge hands
+it (`Reordering`): every event it had recorded comes in the recorded order, each other event
+it takes (one it had not reached, or judged otherwise before) with the next recorded event of
+its partition, or, past the last of them, in the order it came. Each partition stays in its
+order whatever the record says (an edited table is only logged). Events wait in memory until
+their turn: as many as live processing applied out of position order, a few in embedded mode,
+up to a backlog's worth in distributed mode.
 
-The order is read from the projection's tables as committed: its rebuild has emptied them
-in a transaction of its own, not committed until the replay is over (rebuilding.py).
+The order is read from the projection's tables as committed: its rebuild has emptied them in
+a transaction of its own, not committed until the replay is over (rebuilding.py). It is the
+order of one consumer applying batches one after the other; with several workers of one
+service applying at once, each read the totals the others had committed, which no sequential
+replay repeats.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import uuid
+from collections import defaultdict, deque
+from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass
 
 import asyncpg
 
-from services.events.catalog import EMITTED_TYPES
-from services.platform.eventstore.event_store import Cursor, Read, events_at
+from services.events.base import EventEnvelope
+from services.platform.eventstore import chain
+from services.platform.eventstore.event_store import Cursor
 from services.platform.postgres.database import Connection
 
 log = logging.getLogger(__name__)
@@ -46,79 +55,120 @@ class AppliedOrder:
     query: str
 
 
-# Events of the recorded order that come before an event of their own partition they follow:
-# the order cannot be the one live processing applied.
-_OUT_OF_PARTITION_ORDER = """
-    SELECT count(*) FROM (
-        SELECT o.rank < max(o.rank) OVER (
-                   PARTITION BY s.partition ORDER BY s.seq
-                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS back
-        FROM ({query}) AS o(event_id, rank)
-        JOIN event_store s ON s.event_id = o.event_id
-    ) AS recorded
-    WHERE back"""
+@dataclass(frozen=True)
+class Recorded:
+    """An event of the recorded order, and where the log holds it."""
 
-# The log in the recorded order. `slot`: an event's own rank if recorded, else the rank of the
-# next recorded event of its partition (the least rank at or after its seq, since ranks grow
-# with seqs), else none (after every recorded event). With a judge (`$1`), each partition
-# stops before its first input event not judged yet, as `event_store.read_after` reads.
-_IN_ORDER = """
-    WITH recorded AS (
-        SELECT s.partition, s.seq, o.rank
-        FROM ({query}) AS o(event_id, rank)
-        JOIN event_store s ON s.event_id = o.event_id
-    ), logged AS (
-        SELECT s.position, s.partition, s.seq, s.content_hash, r.rank,
-               coalesce(p.refused, false) AS refused,
-               bool_or(s.event_type <> ALL($2::text[]) AND p.event_id IS NULL)
-                   OVER (PARTITION BY s.partition ORDER BY s.seq) AS waiting
-        FROM event_store s
-        LEFT JOIN recorded r USING (partition, seq)
-        LEFT JOIN processed_events p ON p.consumer = $1 AND p.event_id = s.event_id
-    ), taken AS (
-        SELECT *, min(rank) OVER (PARTITION BY partition ORDER BY seq DESC) AS slot
-        FROM logged
-        WHERE $1::text IS NULL OR NOT waiting
-    )
-    SELECT partition, seq, refused, content_hash FROM taken
-    ORDER BY slot NULLS LAST, position"""
+    event_id: uuid.UUID
+    partition: int
+    seq: int
 
 
-class RecordedPages:
-    """The log read a page at a time in a recorded order, on one connection, in one snapshot."""
+class RecordedOrder:
+    """The recorded order read a part at a time, on one connection, in one snapshot."""
 
-    def __init__(self, conn: Connection, rows: asyncpg.cursor.Cursor) -> None:
-        self._conn = conn
+    def __init__(self, rows: asyncpg.cursor.Cursor) -> None:
         self._rows = rows
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def opened(
-        cls, conn: Connection, order: AppliedOrder, *, judged_by: str | None
-    ) -> AsyncIterator[RecordedPages | None]:
-        """The pages of the log in `order` (None when the order breaks a partition's), read
-        in one snapshot of the store; `judged_by` as `event_store.read_after` takes it."""
+    async def opened(cls, conn: Connection, order: AppliedOrder) -> AsyncIterator[RecordedOrder]:
         async with conn.transaction(isolation="repeatable_read", readonly=True):
-            broken = await conn.fetchval(_OUT_OF_PARTITION_ORDER.format(query=order.query))
-            if broken:
-                log.warning(
-                    "%s's recorded order puts %d events before events of their own partition"
-                    " they follow; replaying in the log's position order instead",
-                    order.projection,
-                    broken,
+            yield cls(
+                await conn.cursor(
+                    f"""SELECT o.event_id, s.partition, s.seq
+                        FROM ({order.query}) AS o(event_id, rank)
+                        JOIN event_store s ON s.event_id = o.event_id
+                        ORDER BY o.rank"""
                 )
-                yield None
-                return
-            rows = await conn.cursor(
-                _IN_ORDER.format(query=order.query), judged_by, sorted(EMITTED_TYPES)
             )
-            yield cls(conn, rows)
 
-    async def next(self, cursor: Cursor, limit: int) -> Read:
-        """The next `limit` events at most (those the judge refused passed over), and
-        `cursor` past them; a read that does not move the cursor is the end."""
-        rows = await self._rows.fetch(limit)
-        return Read(
-            await events_at(self._conn, [r for r in rows if not r["refused"]]),
-            cursor.past((r["partition"], r["seq"]) for r in rows),
+    async def next(self, limit: int) -> list[Recorded]:
+        """The next `limit` at most; none at the end."""
+        return [Recorded(*r) for r in await self._rows.fetch(limit)]
+
+
+class Reordering:
+    """Events handed in log order, each partition in its order, given out in a recorded order
+    (pure: the caller feeds it the judge's reads and the record's parts)."""
+
+    def __init__(self, projection: str, taken: Collection[str]) -> None:
+        self._projection = projection
+        self._taken = taken  # the event types the projection applies; others are passed
+        self._recorded: deque[Recorded] = deque()
+        self._record_read = False  # every part of the record has been given
+        self._input_over = False
+        self._passed = Cursor()  # how far the judge's reads have got
+        self._waiting: dict[int, deque[tuple[int, EventEnvelope]]] = defaultdict(deque)
+        self._where: dict[uuid.UUID, int] = {}  # a waiting event's partition
+        self._arrivals = 0
+        self._last_recorded: dict[int, int] = {}  # the seq of each partition's last recorded
+        self._out_of_order = 0
+
+    def wants_record(self) -> bool:
+        """Whether it needs the next part of the record to give out more."""
+        return not self._recorded and not self._record_read
+
+    def record(self, part: Sequence[Recorded]) -> None:
+        """The next part of the record; an empty one is its end."""
+        if not part:
+            self._record_read = True
+            if self._out_of_order:
+                log.warning(
+                    "%s's recorded order put %d events after later events of their own"
+                    " partition; they were replayed in their partition's order",
+                    self._projection,
+                    self._out_of_order,
+                )
+        for entry in part:
+            if entry.seq <= self._last_recorded.get(entry.partition, 0):
+                self._out_of_order += 1
+            self._last_recorded[entry.partition] = entry.seq
+        self._recorded.extend(part)
+
+    def arrive(self, events: Sequence[EventEnvelope], cursor: Cursor) -> None:
+        """What the judge handed on (in log order), and the cursor past all it has read."""
+        for event in events:
+            if event.event_type in self._taken and event.event_id not in self._where:
+                partition = chain.partition_of(event.vendor_id)
+                self._waiting[partition].append((self._arrivals, event))
+                self._where[event.event_id] = partition
+                self._arrivals += 1
+        self._passed = cursor
+
+    def end(self) -> None:
+        """Nothing more will arrive: a recorded event that did not is not given."""
+        self._input_over = True
+
+    def ready(self) -> list[EventEnvelope]:
+        """The events whose turn has come, in order."""
+        given: list[EventEnvelope] = []
+        while self._recorded:
+            entry = self._recorded[0]
+            if entry.event_id in self._where:
+                given += self._through(entry.partition, entry.event_id)
+            elif not self._input_over and self._passed.seqs[entry.partition] < entry.seq:
+                break  # not judged yet: it may come
+            # else judged and not handed on (refused now), or given already out of order
+            self._recorded.popleft()
+        if self._record_read and not self._recorded:
+            given += self._in_arrival_order()
+        return given
+
+    def _through(self, partition: int, event_id: uuid.UUID) -> list[EventEnvelope]:
+        """The partition's waiting events up to this one: those before it come before it."""
+        queue, given = self._waiting[partition], []
+        while True:
+            _, event = queue.popleft()
+            del self._where[event.event_id]
+            given.append(event)
+            if event.event_id == event_id:
+                return given
+
+    def _in_arrival_order(self) -> list[EventEnvelope]:
+        waiting = sorted(
+            (item for queue in self._waiting.values() for item in queue), key=lambda item: item[0]
         )
+        self._waiting.clear()
+        self._where.clear()
+        return [event for _, event in waiting]

@@ -20,9 +20,9 @@ stage applies its batches through the one transaction its rebuild holds open
 first (cli/rebuilding.py), so the ledgers never say a follower applied what its judge has
 not judged.
 
-The log is read in position order, each partition in its order; a stage whose state depends
-on how live processing interleaved the partitions has it read in the order recorded then
-(applied_order.py).
+The log is read and judged in position order, each partition in its order; a follower whose
+state depends on how live processing interleaved the partitions applies what it is handed in
+the order recorded then (applied_order.py).
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.platform.consuming.applied_order import AppliedOrder, RecordedPages
+from services.events.base import EventEnvelope
+from services.platform.consuming.applied_order import AppliedOrder, RecordedOrder, Reordering
 from services.platform.consuming.consumer import Consumer, apply_batch
 from services.platform.eventstore import event_store
 from services.platform.eventstore.event_store import Cursor, Read
@@ -56,7 +57,8 @@ class Stage:
 
     consumer: Consumer
     transaction: OneTransaction
-    # The order its live processing applied the log in, where its state depends on it.
+    # A follower's: the order its live processing applied the log in, where its state
+    # depends on it (applied_order.py).
     applied_order: AppliedOrder | None = None
 
 
@@ -65,6 +67,12 @@ def _judge_of(stages: Sequence[Stage]) -> tuple[Stage | None, list[Stage], str |
     read must consult when the judge is not replayed (None when it is)."""
     judges = [s for s in stages if s.consumer.verdict_from is None]
     followers = [s for s in stages if s.consumer.verdict_from is not None]
+    if ordered := [s.consumer.name for s in judges if s.applied_order is not None]:
+        raise ValueError(
+            "a consumer giving verdicts judges the log in its order, but "
+            + ", ".join(ordered)
+            + " has an order of its own"
+        )
     if len(judges) > 1:
         raise ValueError(
             "a replay has at most one consumer giving verdicts, got "
@@ -96,37 +104,20 @@ async def replay(
     if not stages:
         raise ValueError("a replay needs at least one consumer")
     judge, followers, judged_by = _judge_of(stages)
-    order = _order_of(stages)
     limit = batch_size or REPLAY_BATCH_SIZE
     passed = 0
 
     async def read_all(outs: list[asyncio.Queue[Read | None]]) -> None:
         nonlocal passed
         cursor = Cursor()
-
-        async def passed_on(read: Read) -> bool:
-            """Hands a read on; False when it passed nothing (the end of what it reads)."""
-            nonlocal passed, cursor
-            if read.cursor == cursor:
-                return False
-            passed += sum(new - old for new, old in zip(read.cursor.seqs, cursor.seqs, strict=True))
-            cursor = read.cursor
-            await _put_each(outs, read)
-            return True
-
-        if order is not None:
-            async with (
-                read_pool.acquire() as conn,
-                RecordedPages.opened(conn, order, judged_by=judged_by) as pages,
-            ):
-                if pages is not None:
-                    while await passed_on(await pages.next(cursor, limit)):
-                        continue
         while True:
             async with read_pool.acquire() as conn:
                 read = await event_store.read_after(conn, cursor, limit, judged_by=judged_by)
-            if not await passed_on(read):
+            if read.cursor == cursor:
                 break
+            passed += sum(new - old for new, old in zip(read.cursor.seqs, cursor.seqs, strict=True))
+            cursor = read.cursor
+            await _put_each(outs, read)
         await _put_each(outs, None)
 
     async def judge_all(
@@ -144,14 +135,34 @@ async def replay(
         await _put_each(outs, None)
 
     async def follow_all(stage: Stage, given: asyncio.Queue[Read | None]) -> None:
+        if stage.applied_order is not None:
+            return await follow_in_order(stage, stage.applied_order, given)
         while (read := await given.get()) is not None:
-            await apply_batch(
-                stage.transaction,
-                stage.consumer,
-                read.events,
-                save_cursor=read.cursor,
-                measure=False,
-            )
+            await _apply(stage, read.events, read.cursor)
+
+    async def follow_in_order(
+        stage: Stage, order: AppliedOrder, given: asyncio.Queue[Read | None]
+    ) -> None:
+        """As `follow_all`, each read's events given out in the recorded order as their turn
+        comes. The offsets saved with a batch are the judge's (only the last is committed,
+        saved once everything read is applied)."""
+        reordering = Reordering(order.projection, stage.consumer.handlers)
+        cursor = Cursor()
+        async with read_pool.acquire() as conn, RecordedOrder.opened(conn, order) as record:
+
+            async def ready() -> list[EventEnvelope]:
+                given_out = reordering.ready()
+                while reordering.wants_record():
+                    reordering.record(await record.next(limit))
+                    given_out += reordering.ready()
+                return given_out
+
+            while (read := await given.get()) is not None:
+                reordering.arrive(read.events, read.cursor)
+                cursor = read.cursor
+                await _apply(stage, await ready(), cursor)
+            reordering.end()
+            await _apply(stage, await ready(), cursor)
 
     reads: asyncio.Queue[Read | None] = asyncio.Queue(_AHEAD)
     inboxes: list[asyncio.Queue[Read | None]] = [asyncio.Queue(_AHEAD) for _ in followers]
@@ -170,15 +181,8 @@ async def replay(
     return passed
 
 
-def _order_of(stages: Sequence[Stage]) -> AppliedOrder | None:
-    """The one recorded order the replay reads in, if a stage has one."""
-    orders = {s.applied_order for s in stages if s.applied_order is not None}
-    if len(orders) > 1:
-        raise ValueError(
-            "a replay reads the log in one order, got those of "
-            + ", ".join(sorted(o.projection for o in orders))
-        )
-    return next(iter(orders), None)
+async def _apply(stage: Stage, events: Sequence[EventEnvelope], cursor: Cursor) -> None:
+    await apply_batch(stage.transaction, stage.consumer, events, save_cursor=cursor, measure=False)
 
 
 async def _put_each(queues: Sequence[asyncio.Queue[Read | None]], read: Read | None) -> None:

@@ -1,0 +1,103 @@
+"""A replay's follower given the judge's reads in log order applies them in the order its
+live processing recorded (platform/consuming/applied_order.py): recorded events in that
+order, the others with the next recorded event of their partition or, past them all, as they
+came; each partition in its own order whatever the record says; nothing given twice, nothing
+it does not take, nothing the judge passed over held up."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from services.events.base import EventEnvelope
+from services.events.catalog import parse_event
+from services.platform.consuming.applied_order import Recorded, Reordering
+from services.platform.eventstore import chain
+from services.platform.eventstore.event_store import Cursor
+from tests.support import case_b
+
+TAKEN = {"vendor.registered", "vendor.renamed"}
+
+
+def _vendors() -> list[str]:
+    """Two vendors of two partitions."""
+    found: dict[int, str] = {}
+    for n in range(200):
+        found.setdefault(chain.partition_of(f"vendor-order-{n}"), f"vendor-order-{n}")
+    return list(found.values())[:2]
+
+
+A, B = _vendors()
+PA, PB = chain.partition_of(A), chain.partition_of(B)
+
+
+def _event(kind: str, vendor: str) -> EventEnvelope:
+    made = case_b.another_vendor(vendor) if kind == "registered" else case_b.renamed(vendor)
+    return parse_event(json.dumps(made, ensure_ascii=False))
+
+
+def _at(event: EventEnvelope, seq: int) -> Recorded:
+    return Recorded(event.event_id, chain.partition_of(event.vendor_id), seq)
+
+
+def _past(**seqs: int) -> Cursor:
+    return Cursor.of({{"a": PA, "b": PB}[k]: v for k, v in seqs.items()})
+
+
+def test_recorded_events_come_in_the_recorded_order_the_others_with_their_partition() -> None:
+    a1, a2, a3 = (_event(k, A) for k in ("registered", "renamed", "renamed"))
+    b1, b2 = (_event(k, B) for k in ("registered", "renamed"))
+    reordering = Reordering("risk", TAKEN)
+    # Live, B's renaming was applied before A's first; A's registration (seq 1) and last
+    # renaming (seq 3) are not in the record (taken by no batch then).
+    reordering.record([_at(b2, 2), _at(a2, 2)])
+    reordering.record([])
+    # The judge hands them in position order.
+    reordering.arrive([a1, b1, a2], _past(a=2, b=1))
+    assert reordering.ready() == []  # b2 comes first, and is not judged yet
+    reordering.arrive([b2, a3], _past(a=3, b=2))
+    assert reordering.ready() == [b1, b2, a1, a2, a3]
+
+
+def test_a_recorded_event_the_judge_passed_over_holds_nothing_up() -> None:
+    a1, b1 = _event("registered", A), _event("registered", B)
+    reordering = Reordering("risk", TAKEN)
+    reordering.record([_at(a1, 1), _at(b1, 1)])
+    reordering.record([])
+    reordering.arrive([b1], _past(a=1, b=1))  # a1 refused by the judge now
+    assert reordering.ready() == [b1]
+
+
+def test_what_has_not_come_when_the_input_ends_is_not_waited_for() -> None:
+    a1, b1 = _event("registered", A), _event("registered", B)
+    reordering = Reordering("risk", TAKEN)
+    reordering.record([_at(a1, 1), _at(b1, 1)])
+    reordering.record([])
+    reordering.arrive([b1], _past(b=1))  # the judge stopped before a1's partition
+    assert reordering.ready() == []
+    reordering.end()
+    assert reordering.ready() == [b1]
+
+
+def test_events_it_does_not_take_are_not_given() -> None:
+    a1, a2 = _event("registered", A), _event("renamed", A)
+    reordering = Reordering("risk", {"vendor.renamed"})
+    reordering.record([])
+    reordering.arrive([a1, a2], _past(a=2))
+    assert reordering.ready() == [a2]
+
+
+def test_a_record_against_its_partitions_order_keeps_the_partitions_and_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    a1, a2 = _event("registered", A), _event("renamed", A)
+    b1 = _event("registered", B)
+    reordering = Reordering("risk", TAKEN)
+    with caplog.at_level(logging.WARNING):
+        reordering.record([_at(a2, 2), _at(b1, 1), _at(a1, 1)])
+        reordering.record([])
+    reordering.arrive([a1, a2, b1], _past(a=2, b=1))
+    assert reordering.ready() == [a1, a2, b1]
+    assert "risk's recorded order put 1 events after later events of their own" in caplog.text
