@@ -196,10 +196,9 @@ def print_report(
         click.echo(f"… and {more} more", err=True)
 
     def counts(kind: str) -> str:
-        return ", ".join(
-            f"{tally.count(kind, outcome)} {outcome.value}"
-            for outcome in (Outcome.APPLIED, Outcome.NOT_IMPORTED, Outcome.REFUSED)
-        )
+        # A party is a vendor whether or not the registry knew it (counted below).
+        told = [o for o in Outcome if kind != "party" or o is not Outcome.UNCHANGED]
+        return ", ".join(f"{tally.count(kind, outcome)} {outcome.value}" for outcome in told)
 
     click.echo(
         f"{NAME}: read {tally.processes} processes; parties: {counts('party')};"

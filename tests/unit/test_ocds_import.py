@@ -30,7 +30,9 @@ def _package(file: str) -> bytes:
 
 def _accounting(result: Mapped) -> dict[str, tuple[int, int, int]]:
     return {
-        kind: tuple(result.count(kind, o) for o in Outcome)  # type: ignore[misc]
+        kind: tuple(  # type: ignore[misc]
+            result.count(kind, o) for o in (Outcome.APPLIED, Outcome.NOT_IMPORTED, Outcome.REFUSED)
+        )
         for kind in ("party", "award", "contract")
     }
 

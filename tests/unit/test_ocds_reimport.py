@@ -1,7 +1,7 @@
 """Re-importing an OCDS register (pure): a contract an earlier import recorded is amended to a
-newer file's terms, not awarded again; nothing when the terms are the same; refused when
-recorded under another vendor; left as it is when recorded terminated, or when its terms
-were stated after the file's."""
+newer file's terms, not awarded again; nothing, counted unchanged, when the terms are the
+same; refused when recorded under another vendor; left as it is when recorded terminated, or
+when its terms were stated after the file's."""
 
 from __future__ import annotations
 
@@ -63,6 +63,10 @@ def test_a_contract_recorded_before_is_amended_to_a_newer_files_terms() -> None:
     }
     same = mapped({"releases": [small_process()]}, contracts=_recorded_c1())
     assert [e.event_type for e in same.events] == ["vendor.registered"]
+    # Counted as such: a file imported again does not say it applied what was recorded.
+    assert _contract_outcomes(same) == [(Outcome.UNCHANGED, "")]
+    assert [a.outcome for a in same.accounted if a.kind == "award"] == [Outcome.UNCHANGED]
+    assert _contract_outcomes(result) == [(Outcome.APPLIED, "")]
     # Moved back by one publication, forward again by the next: three amendments, each its
     # own id (the same id with other content would be refused as a reused one).
     r2_at = dt.datetime(2024, 10, 1, 0, 0, tzinfo=dt.UTC)

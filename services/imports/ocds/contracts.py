@@ -300,11 +300,16 @@ def contract_events(
     for award_id, (n, award) in awards.items():
         path = f"{process.where}.awards[{n}]"
         if award_id in contracted:
-            # An award is applied by its contracts: refused or not imported when they all are.
+            # An award is applied by its contracts: unchanged, refused or not imported when
+            # they all are.
             outcomes = contracted[award_id]
             outcome = min((o for o, _ in outcomes), key=list(Outcome).index)
             paths = ", ".join(where for _, where in outcomes)
-            why = "" if outcome is Outcome.APPLIED else f"{outcome.value} with {paths}"
+            why = (
+                ""
+                if outcome in (Outcome.APPLIED, Outcome.UNCHANGED)
+                else f"{outcome.value} with {paths}"
+            )
             tally.account(Accounted("award", process.ocid, path, outcome, why))
         else:
             status = text(award.get("status")) or "not given"
@@ -415,6 +420,8 @@ def _contract(
             events.append(envelope(f"{record}/terminated", when, vendor, ended))
     if held_back and not events:
         return Outcome.NOT_IMPORTED, "; ".join(held_back), []
+    if not events:  # every record known, and as the file says
+        return Outcome.UNCHANGED, "", []
     return Outcome.APPLIED, "; ".join(held_back), events
 
 
