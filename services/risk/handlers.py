@@ -155,7 +155,8 @@ class RiskService:
         await self.apply_batch(conn, [event])
 
     async def apply_batch(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
-        """Applies events (in log order, already claimed in the ledger) in one go: a risk
+        """Applies events (in log order, or a replay's in the order live processing applied
+        them; already claimed in the ledger) in one go: a risk
         history entry per event and subject vendor, for the event's day, the current scores,
         the announcements, all as if applied one by one.
 

@@ -146,7 +146,7 @@ class Reordering:
         while self._recorded:
             entry = self._recorded[0]
             if entry.event_id in self._where:
-                given += self._through(entry.partition, entry.event_id)
+                given += self._through(self._where[entry.event_id], entry.event_id)
             elif not self._input_over and self._passed.seqs[entry.partition] < entry.seq:
                 break  # not judged yet: it may come
             # else judged and not handed on (refused now), or given already out of order

@@ -14,7 +14,8 @@ thousands of events in memory and writes each table once per batch, not once per
 Each stage still goes through `consumer.apply_batch`: the same ledger claims, refusals,
 handlers and saved offsets as live processing (only the metrics are not counted: a rebuild's
 process serves none), so the result is the live one (the followers'
-batches hold what a read judged by the judge would have given them, and in log order). Each
+batches hold what a read judged by the judge would have given them, in log order or in the
+order their live processing recorded). Each
 stage applies its batches through the one transaction its rebuild holds open
 (postgres/one_transaction.py), which the caller commits once the pass is over, the judge's
 first (cli/rebuilding.py), so the ledgers never say a follower applied what its judge has
