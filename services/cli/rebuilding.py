@@ -41,7 +41,7 @@ class Projection:
     reset: Callable[[Connection], Awaitable[None]]  # emptied, nothing applied
     replaying: Callable[[Settings], Consumer]  # its consumer, announcing nothing
     finish: Callable[[Connection], Awaitable[None]] = _nothing_after
-    applied_order: AppliedOrder | None = None  # the order its replay reads the log in
+    applied_order: AppliedOrder | None = None  # the order its stage applies the log in
 
 
 # In the order `all` rebuilds them.
