@@ -81,9 +81,9 @@ async def _send_all(
 # Every vendor with its current names (the legal name first), its aliases in their order: what
 # an imported entity may join. A page at a time, by vendor id ($1: the previous page's last).
 _KNOWN = """SELECT v.vendor_id, v.country,
-    coalesce(array_agg(n.name ORDER BY n.kind <> 'legal', n.ctid)
+    coalesce(array_agg(n.name ORDER BY n.kind <> 'legal', n.recorded)
              FILTER (WHERE n.kind <> 'former'), '{}') AS names,
-    coalesce(array_agg(n.name ORDER BY n.ctid) FILTER (WHERE n.kind = 'alias'), '{}') AS aliases
+    coalesce(array_agg(n.name ORDER BY n.recorded) FILTER (WHERE n.kind = 'alias'), '{}') AS aliases
     FROM registry_vendors v LEFT JOIN registry_vendor_names n USING (vendor_id)
     WHERE v.vendor_id > $1 GROUP BY v.vendor_id, v.country ORDER BY v.vendor_id LIMIT $2"""
 # Every vendor's identifiers, a page at a time by (scheme, value).

@@ -59,6 +59,31 @@ async def test_a_vendor_is_found_as_soon_as_the_registry_applied_it(pool: asyncp
     assert (case_b.VENDOR, NameKind.ALIAS) not in await _search(pool, names, "Bシステム")
 
 
+async def test_a_tie_between_a_vendors_names_goes_to_the_one_recorded_first(
+    pool: asyncpg.Pool,
+) -> None:
+    """Two former names scoring alike: the match named is the one recorded first, however the
+    rows lie on disk (an update, a vacuum's reuse of a page, a rebuild move them), so a
+    process started later names the same."""
+    await apply(pool, case_b.registered())
+    await apply(pool, case_b.renamed())
+
+    async def matched() -> list[tuple[str, str]]:
+        async with pool.acquire() as conn:
+            hits = await queries.search(conn, "ビーシステム", 5, LiveNameIndex())
+        return [(h.matched_name, h.matched_kind) for h in hits if h.vendor_id == case_b.VENDOR]
+
+    first = await matched()
+    assert first == [("株式会社ビーシステム", NameKind.FORMER)]
+    # The legal name's row written again: stored after the kana's now.
+    await pool.execute(
+        "UPDATE registry_vendor_names SET used_until = used_until"
+        " WHERE vendor_id = $1 AND name = '株式会社ビーシステム'",
+        case_b.VENDOR,
+    )
+    assert await matched() == first
+
+
 async def test_a_refresh_rereads_only_the_vendors_that_changed(pool: asyncpg.Pool) -> None:
     await apply(pool, case_b.registered(), *(case_b.another_vendor(f"v{n}") for n in range(20)))
     names = LiveNameIndex()

@@ -55,12 +55,13 @@ _THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="name-index")
 
 Result = TypeVar("Result")
 
-# Within a vendor, names in the order stored (ctid): the order `rank` was given them before
-# the index, which breaks a vendor's ties between names of one kind and one score.
+# Within a vendor, names in the order they were recorded, which breaks a vendor's ties between
+# names of one kind and one score (registry migration 0011: not the order stored, which
+# vacuum and rebuilds move).
 _ALL_NAMES = """
 WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon)
 SELECT n.vendor_id, n.kind, n.name, NULL::xid8 AS xid, NULL::bigint AS seq, NULL::xid8 AS horizon
-FROM (SELECT vendor_id, kind, name FROM registry_vendor_names ORDER BY vendor_id, ctid) n
+FROM (SELECT vendor_id, kind, name FROM registry_vendor_names ORDER BY vendor_id, recorded) n
 UNION ALL
 SELECT NULL, NULL, NULL, c.xid, c.seq, NULL FROM registry_changes c, h
 WHERE c.xid >= h.horizon AND c.kind = 'identity'
@@ -74,7 +75,7 @@ LEFT JOIN registry_changes c ON c.xid >= $1::xid8 AND c.kind = 'identity'"""
 
 _NAMES_OF = """
 SELECT vendor_id, kind, name FROM registry_vendor_names
-WHERE vendor_id = ANY($1::text[]) ORDER BY vendor_id, ctid"""
+WHERE vendor_id = ANY($1::text[]) ORDER BY vendor_id, recorded"""
 
 
 @dataclass(frozen=True)
