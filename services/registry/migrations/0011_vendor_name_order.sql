@@ -3,5 +3,7 @@
 -- name_index_feed.py). The order stored (ctid) was not it: vacuum lets a new row into an
 -- earlier page, and a rebuild stores every name anew, so a process started later named
 -- another of two tied names as the match. Rows from before are numbered in the order stored,
--- the order they were read in until now.
+-- the order they were read in until now: the rewrite reads the table from its first page (a
+-- synchronised scan may start where another left off).
+SET LOCAL synchronize_seqscans = off;
 ALTER TABLE registry_vendor_names ADD COLUMN recorded bigserial;
