@@ -104,16 +104,17 @@ async def test_risk_rebuilt_keeps_the_totals_of_appends_committed_out_of_positio
         finally:
             await transaction.commit()
     await applied()
-    order = await pool.fetch(
-        "SELECT s.vendor_id FROM risk_events e JOIN event_store s USING (event_id)"
-        " WHERE s.event_type = 'contract.awarded' ORDER BY s.position"
-    )
-    applied_order = await pool.fetch(
-        "SELECT s.vendor_id FROM risk_events e JOIN event_store s USING (event_id)"
-        " WHERE s.event_type = 'contract.awarded' ORDER BY e.seq"
-    )
-    assert [r[0] for r in order][2:] == [FIRST, SECOND]
-    assert [r[0] for r in applied_order][2:] == [SECOND, FIRST]
+
+    async def awards_by(order: str) -> list[str]:
+        """The second awards' vendors, in the store's order or risk's."""
+        rows = await pool.fetch(
+            "SELECT s.vendor_id FROM risk_events e JOIN event_store s USING (event_id)"
+            f" WHERE s.event_type = 'contract.awarded' ORDER BY {order}"
+        )
+        return [r[0] for r in rows][2:]
+
+    assert await awards_by("s.position") == [FIRST, SECOND]
+    assert await awards_by("e.seq") == [SECOND, FIRST]
     live = await _answers(pool)
     # Each vendor's entry after its second award, as live processing applied them: the
     # second vendor's counted the first's award not yet, the first's counted all four.

@@ -75,7 +75,7 @@ async def test_a_tie_between_a_vendors_names_goes_to_the_one_recorded_first(
 
     first = await matched()
     assert first == [("株式会社ビーシステム", NameKind.FORMER)]
-    # The legal name's row written again: stored after the kana's now.
+    # The former legal name's row written again: stored after the former kana's now.
     await pool.execute(
         "UPDATE registry_vendor_names SET used_until = used_until"
         " WHERE vendor_id = $1 AND name = '株式会社ビーシステム'",
