@@ -52,6 +52,7 @@ PROJECTIONS = {
         registry.reset,
         lambda settings: registry.replaying(settings.clock, registry_setup.policies(settings)),
         registry.finish,
+        registry.APPLIED_ORDER,
     ),
     RISK: Projection(
         RISK,

@@ -303,7 +303,9 @@ def registry_consumer(
     passed: dict[str, Handler] = {t: _passes for t in INPUT_TYPES if t not in owned}
     handlers = owned | passed
     batch = RegistryBatch(clock, policies, handlers, announce)
-    return Consumer(CONSUMER_NAME, handlers, apply_all=batch.apply_all)
+    # Its verdicts depend on the order it judges in (an identifier another vendor holds is
+    # refused), across partitions too: it records that order, which a rebuild follows.
+    return Consumer(CONSUMER_NAME, handlers, apply_all=batch.apply_all, records_order=True)
 
 
 async def _passes(_conn: Connection, _event: EventEnvelope) -> None:

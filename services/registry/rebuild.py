@@ -5,7 +5,8 @@ vendors, identities, records, sanctions and their changes, import reports and re
 decisions. It comes out as live processing made it because nothing in it depends
 on when it is applied: facts and feed entries are dated when the log recorded their event
 (migrations/0003_recorded_from_the_log.sql, platform/eventstore/recorded_time.py),
-eligibility is judged for that day, and the verdicts (refusals) follow from the same rules.
+eligibility is judged for that day, and the verdicts (refusals) follow from the same rules,
+applied in the order live processing judged the events in (`APPLIED_ORDER`).
 
 Kept as they were, each a record of what subscribers were told rather than a function of the
 log: the change feed (`_FEED_AS_SAID`) and the eligibility last announced per vendor
@@ -28,12 +29,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from services.platform.clock import Clock
+from services.platform.consuming.applied_order import AppliedOrder
 from services.platform.consuming.consumer import Consumer
 from services.platform.consuming.rebuilding import empty, forget_progress
 from services.platform.postgres.database import Connection
 from services.registry.announcements import RECONCILE_LOCK_KEY
 from services.registry.domain.policy import SuspensionPolicy
 from services.registry.handlers import CONSUMER_NAME, registry_consumer
+
+# The order live processing judged the log in (recorded with the claims): which of two
+# registrations of one identifier is refused depends on it, and partitions interleave freely
+# (platform/consuming/applied_order.py).
+APPLIED_ORDER = AppliedOrder(
+    CONSUMER_NAME, f"SELECT event_id, seq FROM claim_order WHERE consumer = '{CONSUMER_NAME}'"
+)
 
 # Held beside the consumer's own lock while the registry is rebuilt.
 LOCKS = (RECONCILE_LOCK_KEY,)

@@ -170,3 +170,71 @@ async def test_rebuilt_in_risks_order_the_registry_still_judges_in_the_logs(
 
     await rebuilding.rebuild(settings, list(rebuilding.PROJECTIONS), force=False)
     assert [r[0] for r in await pool.fetch(registered)] == live
+
+
+async def test_registry_rebuilt_keeps_which_of_two_registrations_it_refused(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """Two vendors register one identifier, the first appended (the lower position) but
+    committed after the second was judged: live, the second holds it and the first is
+    refused. A replay in position order would refuse the second instead; the registry's
+    recorded order keeps the live verdicts, and risk follows them."""
+    settings = Settings(database_url=database_url)
+    risk = risk_consumer(risk_setup.service(settings))
+    first = "vendor-claim-first"
+    second = next(
+        vendor
+        for vendor in (f"vendor-claim-{n}" for n in range(100))
+        if chain.partition_of(vendor) != chain.partition_of(first)
+    )
+
+    def registration(vendor_id: str) -> dict[str, Any]:
+        return envelope(
+            "vendor.registered",
+            {
+                "legal_name": f"{vendor_id} K.K.",
+                "identifiers": [{"scheme": "internal", "value": "X-2"}],
+            },
+            vendor_id,
+        )
+
+    async def applied() -> None:
+        await drain(pool, REGISTRY)
+        await drain(pool, risk)
+
+    async with pool.acquire() as held:
+        transaction = held.transaction()
+        await transaction.start()
+        try:
+            await event_store.append_batch(
+                held,
+                [
+                    parse_event(json.dumps(e, ensure_ascii=False))
+                    for e in (registration(first), _award(first, 0))
+                ],
+            )
+            await ingest_batch(pool, [case_b.line(registration(second))])
+            await applied()
+        finally:
+            await transaction.commit()
+    await ingest_batch(pool, [case_b.line(_award(second, 0))])
+    await applied()
+
+    async def answers() -> list[Any]:
+        registered = await pool.fetch("SELECT vendor_id FROM registry_vendors ORDER BY 1")
+        refused = await pool.fetch(
+            "SELECT s.vendor_id, s.event_type FROM processed_events p"
+            " JOIN event_store s USING (event_id)"
+            " WHERE p.consumer = 'registry' AND p.refused ORDER BY 1, 2"
+        )
+        scored = await pool.fetch("SELECT vendor_id FROM risk_current ORDER BY 1")
+        return [[tuple(r) for r in rows] for rows in (registered, refused, scored)]
+
+    live = await answers()
+    assert live == [
+        [(second,)],
+        [(first, "contract.awarded"), (first, "vendor.registered")],
+        [(second,)],
+    ]
+    await rebuilding.rebuild(settings, list(rebuilding.PROJECTIONS), force=False)
+    assert await answers() == live

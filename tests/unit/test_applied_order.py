@@ -135,3 +135,21 @@ def test_a_record_read_a_part_at_a_time_gives_the_same_order() -> None:
     reordering.end()
     ready()
     assert given == [b1, a1, b2, a2] and not parts
+
+
+def test_a_judge_takes_every_event_and_hands_on_how_far_it_has_given_out() -> None:
+    """A judge reordered (taken None) gives out the events it does not judge too, in their
+    partition's order; the cursor it hands on stops before what it holds back, so a
+    follower does not take an event held back for one its judge refused."""
+    a1, a2 = _event("registered", A), _event("renamed", A)
+    b1, b2 = _event("registered", B), _event("renamed", B)
+    reordering = Reordering("registry")  # a2 stands for an event the judge does not judge
+    reordering.record([_at(b1, 1), _at(a1, 1), _at(b2, 2)])
+    reordering.record([])
+    reordering.arrive([a1, a2, b1], _past(a=2, b=1))
+    assert reordering.ready() == [b1, a1]
+    # a2 waits for the next recorded event of its partition (or the end): not given yet.
+    assert reordering.given_through() == _past(a=1, b=1)
+    reordering.arrive([b2], _past(a=2, b=2))
+    assert reordering.ready() == [b2, a2]  # past the record's end, as they came
+    assert reordering.given_through() == _past(a=2, b=2)

@@ -1,4 +1,4 @@
-"""A rebuild's single pass refuses stages it could not feed in log order with one verdict
+"""A rebuild's single pass refuses stages it could not feed with one verdict
 (platform/consuming/replay.py), naming the consumers at fault, before it reads anything."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from typing import cast
 import asyncpg
 import pytest
 
-from services.platform.consuming.applied_order import AppliedOrder
 from services.platform.consuming.consumer import Consumer
 from services.platform.consuming.replay import Stage, replay
 from services.platform.postgres.one_transaction import OneTransaction
@@ -17,9 +16,8 @@ from services.platform.postgres.one_transaction import OneTransaction
 NO_TRANSACTION = cast(OneTransaction, None)
 
 
-def stage(name: str, verdict_from: str | None = None, *, ordered: bool = False) -> Stage:
-    order = AppliedOrder(name, f"SELECT event_id, seq FROM {name}_events") if ordered else None
-    return Stage(Consumer(name, {}, verdict_from=verdict_from), NO_TRANSACTION, order)
+def stage(name: str, verdict_from: str | None = None) -> Stage:
+    return Stage(Consumer(name, {}, verdict_from=verdict_from), NO_TRANSACTION)
 
 
 @pytest.mark.parametrize(
@@ -35,10 +33,6 @@ def stage(name: str, verdict_from: str | None = None, *, ordered: bool = False) 
             "the same judge, got elsewhere",
         ),
         ([stage("risk", "registry"), stage("audit", "elsewhere")], "got elsewhere, registry"),
-        (
-            [stage("registry", ordered=True), stage("risk", "registry", ordered=True)],
-            "judges the log in its order, but registry has an order of its own",
-        ),
     ],
 )
 async def test_stages_without_one_judge_are_refused(stages: list[Stage], message: str) -> None:

@@ -1,30 +1,33 @@
-"""A replay's follower applying the log in the order its live processing applied it, where
-that order is part of its result.
+"""A replay's stage applying the log in the order its live processing applied it, where that
+order is part of its result.
 
 The log is ordered within each partition; across partitions, live consumers apply events in
 the order their appends committed (concurrent ingest transactions), or as Kafka interleaves
 the partitions (distributed mode), not in the store's position order. A projection whose state
-is per vendor comes out the same in any interleaving that keeps each partition's order. One
-that keeps a total across vendors does not: risk's history rows keep the agencies' totals of
-critical contracts as applied so far, so a replay in position order could give a row another
-total than the live one (a concentration of 2/4 live, 2/3 replayed).
+is per vendor comes out the same in any interleaving that keeps each partition's order. Two
+do not: the registry's verdicts (a registration is refused when another vendor holds its
+identifier, so which of two is refused depends on which came first), and risk's history
+rows, which keep the agencies' totals of critical contracts as applied so far (a
+concentration of 2/4 live, 2/3 replayed in position order).
 
-Such a projection records the order it applied events in (risk: `risk_events.seq`), and its
-stage of a replay applies them in it, a recorded decision like the planner's versions. The
-judge still reads and judges in position order (the registry's verdicts depend on it: an
-identifier another vendor holds is refused), so the follower reorders what the judge hands
-it (`Reordering`): every event it had recorded comes in the recorded order, each other event
-it takes (one it had not reached, or judged otherwise before) with the next recorded event of
-its partition, or, past the last of them, in the order it came. Each partition stays in its
-order whatever the record says (an edited table is only logged). Events wait in memory until
-their turn: as many as live processing applied out of position order, a few in embedded mode,
-up to a backlog's worth in distributed mode.
+Such a projection records the order it applied events in (the registry: `claim_order`,
+written with its claims; risk: `risk_events.seq`), and its stage of a replay applies them in
+it, a recorded decision like the planner's versions. The log is read in position order, so
+the stage reorders what it is handed (`Reordering`): every event it had recorded comes in
+the recorded order, each other event it takes (one it had not reached, or judged otherwise
+before; the judge's emitted events, which it hands on unjudged) with the next recorded event
+of its partition, or, past the last of them, in the order it came. Each partition stays in
+its order whatever the record says (an edited table is only logged). Events wait in memory
+until their turn: as many as live processing applied out of position order, a few in
+embedded mode, up to a backlog's worth in distributed mode. A judge reordered hands its
+followers the cursor up to which it has given out everything (`given_through`), so that a
+follower takes an event missing up to there for refused, never for held back.
 
 The order is read from the projection's tables as committed: its rebuild has emptied them in
 a transaction of its own, not committed until the replay is over (rebuilding.py). It is the
 order of one consumer applying batches one after the other; with several workers of one
-service applying at once, each read the totals the others had committed, which no sequential
-replay repeats.
+service applying at once, each read what the others had committed (identifiers held, totals),
+which no sequential replay repeats.
 """
 
 from __future__ import annotations
@@ -90,20 +93,25 @@ class RecordedOrder:
 
 class Reordering:
     """Events handed in log order, each partition in its order, given out in a recorded order
-    (pure: the caller feeds it the judge's reads and the record's parts)."""
+    (pure: the caller feeds it the reads it is handed and the record's parts)."""
 
-    def __init__(self, projection: str, taken: Collection[str]) -> None:
+    def __init__(self, projection: str, taken: Collection[str] | None = None) -> None:
         self._projection = projection
-        self._taken = taken  # the event types the projection applies; others are passed
+        # The event types the projection applies, others passed; None: every event (a
+        # judge's, which hands on what it does not judge in its partition's order).
+        self._taken = taken
         self._recorded: deque[Recorded] = deque()
         self._record_read = False  # every part of the record has been given
         self._input_over = False
-        self._passed = Cursor()  # how far the judge's reads have got
+        self._passed = Cursor()  # how far what it is handed has got (the judge's, the reader's)
         self._waiting: dict[int, deque[tuple[int, EventEnvelope]]] = defaultdict(deque)
         self._where: dict[uuid.UUID, int] = {}  # a waiting event's partition
         self._arrivals = 0
         self._last_recorded: dict[int, int] = {}  # the seq of each partition's last recorded
         self._out_of_order = 0
+        # Per partition, the seq up to which every event has been given out, as far as the
+        # recorded events given out tell (those waiting carry no seq).
+        self._given_through: list[int] = [0] * chain.PARTITIONS
 
     def wants_record(self) -> bool:
         """Whether it needs the next part of the record to give out more."""
@@ -127,9 +135,11 @@ class Reordering:
         self._recorded.extend(part)
 
     def arrive(self, events: Sequence[EventEnvelope], cursor: Cursor) -> None:
-        """What the judge handed on (in log order), and the cursor past all it has read."""
+        """What the stage before handed on (the reader or the judge, each partition in its
+        order), and the cursor up to which it has handed on everything it will."""
         for event in events:
-            if event.event_type in self._taken and event.event_id not in self._where:
+            taken = self._taken is None or event.event_type in self._taken
+            if taken and event.event_id not in self._where:
                 partition = chain.partition_of(event.vendor_id)
                 self._waiting[partition].append((self._arrivals, event))
                 self._where[event.event_id] = partition
@@ -146,14 +156,28 @@ class Reordering:
         while self._recorded:
             entry = self._recorded[0]
             if entry.event_id in self._where:
-                given += self._through(self._where[entry.event_id], entry.event_id)
+                partition = self._where[entry.event_id]
+                given += self._through(partition, entry.event_id)
+                if partition == entry.partition:  # else its stored vendor was edited
+                    seq = max(self._given_through[partition], entry.seq)
+                    self._given_through[partition] = seq
             elif not self._input_over and self._passed.seqs[entry.partition] < entry.seq:
-                break  # not judged yet: it may come
-            # else judged and not handed on (refused now), or given already out of order
+                break  # not handed on yet: it may come
+            # else not handed on (refused now), or given already out of order
             self._recorded.popleft()
         if self._record_read and not self._recorded:
             given += self._in_arrival_order()
         return given
+
+    def given_through(self) -> Cursor:
+        """How far everything has been given out: per partition, the cursor handed where
+        nothing waits, else the last recorded event given out. Where a stage reorders what
+        the next stage is handed, this is the cursor it hands on: an event the next stage
+        recorded and was not handed up to there was refused, not merely held back."""
+        for partition, passed in enumerate(self._passed.seqs):
+            if not self._waiting[partition]:
+                self._given_through[partition] = passed
+        return Cursor(tuple(self._given_through))
 
     def _through(self, partition: int, event_id: uuid.UUID) -> list[EventEnvelope]:
         """The partition's waiting events up to this one: those before it come before it."""

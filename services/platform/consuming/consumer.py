@@ -86,12 +86,16 @@ class Consumer:
     batch's events in one go (they are the event types of `handlers`); `handlers` then
     serve only to find the event at fault when a batch fails. Handlers must have no effect
     outside the transaction they are given: a batch may be rolled back and applied again.
+    `records_order`: the order it applied events in is recorded with their claims
+    (`claim_order`), for a consumer whose results depend on it, which a rebuild must repeat
+    (applied_order.py).
     """
 
     name: str
     handlers: Mapping[str, Handler]
     verdict_from: str | None = None
     apply_all: BatchHandler | None = None
+    records_order: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,7 @@ async def _apply_batch(
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(SHARED_FOR_BATCH, lock_key(consumer.name))  # consumer_lock.py
         await dead_letters.record_many(conn, unreadable)
-        recorded_at = await _claim(conn, consumer.name, taken, save_cursor, measure)
+        recorded_at = await _claim(conn, consumer, taken, save_cursor, measure)
         claimed = set(recorded_at)
         fresh = []
         for event in taken:
@@ -193,15 +197,17 @@ async def _apply_batch(
 
 async def _claim(
     conn: Connection,
-    consumer: str,
+    consumer: Consumer,
     taken: Sequence[EventEnvelope],
     save_cursor: Cursor | None,
     measure: bool,
 ) -> dict[uuid.UUID, datetime | None]:
-    """Claims the events in the ledger and saves the cursor, in one statement (a batch is a
-    transaction: where in it the offsets are written changes nothing, and a round trip less
-    is a live update's few milliseconds sooner); returns the events claimed now, each with
-    when the store appended it (`measure`: for the append-to-applied metric), else None."""
+    """Claims the events in the ledger (and, for a consumer that `records_order`, in the
+    order of `taken`, the order they are applied in) and saves the cursor, in one statement
+    (a batch is a transaction: where in it the offsets are written changes nothing, and a
+    round trip less is a live update's few milliseconds sooner); returns the events claimed
+    now, each with when the store appended it (`measure`: for the append-to-applied metric),
+    else None."""
     rows = await conn.fetch(
         """WITH claimed AS (
                INSERT INTO processed_events (consumer, event_id)
@@ -212,13 +218,20 @@ async def _claim(
                    WITH ORDINALITY AS o(seq, partition)
                ON CONFLICT (consumer, partition) DO UPDATE
                SET seq = EXCLUDED.seq, updated_at = now()
+           ), ordered AS (
+               INSERT INTO claim_order (consumer, event_id)
+               SELECT $1, t.event_id FROM unnest($2::uuid[]) WITH ORDINALITY AS t(event_id, n)
+               WHERE $5 AND t.event_id IN (SELECT event_id FROM claimed)
+               ORDER BY n
            )
            SELECT c.event_id, s.recorded_at FROM claimed c
            LEFT JOIN event_store s ON $4 AND s.event_id = c.event_id""",
-        consumer,
-        [e.event_id for e in taken],
+        consumer.name,
+        # Once each: the same event twice in a batch is applied once, at its first place.
+        list(dict.fromkeys(e.event_id for e in taken)),
         list(save_cursor.seqs) if save_cursor is not None else [],
         measure,
+        consumer.records_order,
     )
     return {row["event_id"]: row["recorded_at"] for row in rows}
 

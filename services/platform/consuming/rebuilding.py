@@ -92,7 +92,8 @@ async def empty(conn: Connection, tables: Sequence[str], *, restart_identity: bo
 
 
 async def forget_progress(conn: Connection, consumer: str) -> None:
-    """The consumer's ledger and offsets, gone: the log is applied to it again from the start
-    (its refusals too: they are judged again, and their dead letters are kept once)."""
-    await conn.execute("DELETE FROM processed_events WHERE consumer = $1", consumer)
-    await conn.execute("DELETE FROM consumer_offsets WHERE consumer = $1", consumer)
+    """The consumer's ledger, offsets and recorded order, gone: the log is applied to it
+    again from the start (its refusals too: they are judged again, and their dead letters
+    are kept once). The order a replay follows is read as committed, before this."""
+    for table in ("processed_events", "consumer_offsets", "claim_order"):
+        await conn.execute(f"DELETE FROM {table} WHERE consumer = $1", consumer)

@@ -13,23 +13,21 @@ thousands of events in memory and writes each table once per batch, not once per
 
 Each stage still goes through `consumer.apply_batch`: the same ledger claims, refusals,
 handlers and saved offsets as live processing (only the metrics are not counted: a rebuild's
-process serves none), so the result is the live one (the followers'
-batches hold what a read judged by the judge would have given them, in log order or in the
-order their live processing recorded). Each
-stage applies its batches through the one transaction its rebuild holds open
-(postgres/one_transaction.py), which the caller commits once the pass is over, the judge's
-first (cli/rebuilding.py), so the ledgers never say a follower applied what its judge has
-not judged.
+process serves none), so the result is the live one (the followers' batches hold what a read
+judged by the judge would have given them). Each stage applies its batches through the one
+transaction its rebuild holds open (postgres/one_transaction.py), which the caller commits
+once the pass is over, the judge's first (cli/rebuilding.py), so the ledgers never say a
+follower applied what its judge has not judged.
 
-The log is read and judged in position order, each partition in its order; a follower whose
-state depends on how live processing interleaved the partitions applies what it is handed in
-the order recorded then (applied_order.py).
+The log is read in position order, each partition in its order; a stage whose result depends
+on how live processing interleaved the partitions (the judge's verdicts, risk's totals)
+applies what it is handed in the order it recorded then (applied_order.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass
 
 import asyncpg
@@ -68,12 +66,6 @@ def _judge_of(stages: Sequence[Stage]) -> tuple[Stage | None, list[Stage], str |
     read must consult when the judge is not replayed (None when it is)."""
     judges = [s for s in stages if s.consumer.verdict_from is None]
     followers = [s for s in stages if s.consumer.verdict_from is not None]
-    if ordered := [s.consumer.name for s in judges if s.applied_order is not None]:
-        raise ValueError(
-            "a consumer giving verdicts judges the log in its order, but "
-            + ", ".join(ordered)
-            + " has an order of its own"
-        )
     if len(judges) > 1:
         raise ValueError(
             "a replay has at most one consumer giving verdicts, got "
@@ -124,7 +116,7 @@ async def replay(
     async def judge_all(
         stage: Stage, given: asyncio.Queue[Read | None], outs: list[asyncio.Queue[Read | None]]
     ) -> None:
-        while (read := await given.get()) is not None:
+        async for read in in_order(stage, given, taken=None):
             result = await apply_batch(
                 stage.transaction,
                 stage.consumer,
@@ -136,34 +128,38 @@ async def replay(
         await _put_each(outs, None)
 
     async def follow_all(stage: Stage, given: asyncio.Queue[Read | None]) -> None:
-        if stage.applied_order is not None:
-            return await follow_in_order(stage, stage.applied_order, given)
-        while (read := await given.get()) is not None:
+        async for read in in_order(stage, given, taken=stage.consumer.handlers):
             await _apply(stage, read.events, read.cursor)
 
-    async def follow_in_order(
-        stage: Stage, order: AppliedOrder, given: asyncio.Queue[Read | None]
-    ) -> None:
-        """As `follow_all`, each read's events given out in the recorded order as their turn
-        comes. The offsets saved with a batch are the judge's (only the last is committed,
-        saved once everything read is applied)."""
-        reordering = Reordering(order.projection, stage.consumer.handlers)
-        cursor = Cursor()
-        async with read_pool.acquire() as conn, RecordedOrder.opened(conn, order) as record:
+    async def in_order(
+        stage: Stage, given: asyncio.Queue[Read | None], taken: Collection[str] | None
+    ) -> AsyncIterator[Read]:
+        """The reads as given, or, for a stage with an applied order, their events (those of
+        `taken` types; None: all) given out in the recorded order as their turn comes, with
+        the cursor up to which everything has been given out (for a judge, what its
+        followers are handed is accepted or refused up to it)."""
+        if stage.applied_order is None:
+            while (read := await given.get()) is not None:
+                yield read
+            return
+        reordering = Reordering(stage.applied_order.projection, taken)
+        async with (
+            read_pool.acquire() as conn,
+            RecordedOrder.opened(conn, stage.applied_order) as record,
+        ):
 
-            async def ready() -> list[EventEnvelope]:
+            async def ready() -> Read:
                 given_out = reordering.ready()
                 while reordering.wants_record():
                     reordering.record(await record.next(limit))
                     given_out += reordering.ready()
-                return given_out
+                return Read(given_out, reordering.given_through())
 
             while (read := await given.get()) is not None:
                 reordering.arrive(read.events, read.cursor)
-                cursor = read.cursor
-                await _apply(stage, await ready(), cursor)
+                yield await ready()
             reordering.end()
-            await _apply(stage, await ready(), cursor)
+            yield await ready()
 
     reads: asyncio.Queue[Read | None] = asyncio.Queue(_AHEAD)
     inboxes: list[asyncio.Queue[Read | None]] = [asyncio.Queue(_AHEAD) for _ in followers]
