@@ -107,6 +107,23 @@ async def test_one_refusal_among_many_refuses_only_it_without_a_savepoint_per_ev
     assert len(one_by_one) <= ONE_BY_ONE_UP_TO
 
 
+async def test_the_registry_records_the_order_it_judged_in_refusals_included_once_each(
+    pool: asyncpg.Pool,
+) -> None:
+    """What a rebuild judges in again (claim_order): the batch's order, the refused event in
+    its place (its batch applied again after the refusal records nothing twice), an event
+    delivered twice in the batch at its first place, one delivered again later not at all."""
+    orphan = case_b.suspended(vendor_id="vendor-unknown", sanction_id="s-orphan")
+    made = [case_b.another_vendor(f"vendor-order-{n}") for n in range(3)]
+    batch = [made[2], orphan, made[0], made[2], made[1]]
+    await apply_serialized_batch(pool, REGISTRY, [case_b.line(e) for e in batch])
+    await apply_serialized_batch(pool, REGISTRY, [case_b.line(made[0])])
+    recorded = await pool.fetch("SELECT consumer, event_id::text FROM claim_order ORDER BY seq")
+    assert [tuple(r) for r in recorded] == [
+        ("registry", e["event_id"]) for e in (made[2], orphan, made[0], made[1])
+    ]
+
+
 async def test_identifier_clash_is_rejected_without_partial_writes(pool: asyncpg.Pool) -> None:
     first = case_b.registered()
     clash = case_b.registered(vendor_id="vendor-c")

@@ -349,29 +349,30 @@ async def test_contracts_amended_before_the_upgrade_know_when_their_terms_were_s
     }
 
 
-async def test_what_the_registry_judged_before_the_upgrade_is_ordered_as_rebuilds_judged_it(
+async def test_what_the_registry_judged_before_the_upgrade_is_ordered_by_its_batches(
     postgres_admin_url: str,
 ) -> None:
     """The registry's 0012 records the order of the events it judged before there was a
-    record, as the log's position order (what a rebuild followed until then), whatever
-    order they were claimed in; other consumers' claims are not its."""
+    record: batch by batch as they were claimed (a later batch may hold events of lower
+    positions, appended by a transaction that committed later), within a batch in position
+    order, whatever order the rows were written in; other consumers' claims are not its."""
     events = [
         parse_event(case_b.line(case_b.another_vendor(f"vendor-upgrade-{n}"))) for n in range(4)
     ]
+    # Two batches: the first claimed the last two events, the second the first two.
+    batches = {"2024-05-01T00:00Z": [3, 2], "2024-05-02T00:00Z": [1, 0]}
     async with new_database(postgres_admin_url) as conn:
         upgrade = await migrated_but(conn, "services.registry", 12)
         await event_store.append_batch(conn, events)
-        claimed = [events[n].event_id for n in (2, 0, 3, 1)]
-        for consumer in ("registry", "risk"):
-            await conn.execute(
-                "INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[])",
-                consumer,
-                claimed,
-            )
+        for at, claimed in batches.items():
+            for consumer in ("registry", "risk"):
+                await conn.execute(
+                    "INSERT INTO processed_events (consumer, event_id, processed_at)"
+                    " SELECT $1, unnest($2::uuid[]), $3",
+                    consumer,
+                    [events[n].event_id for n in claimed],
+                    dt.datetime.fromisoformat(at),
+                )
         await conn.execute(upgrade.sql)
-        rows = await conn.fetch(
-            """SELECT o.consumer, o.event_id FROM claim_order o
-               JOIN event_store s USING (event_id) ORDER BY o.seq"""
-        )
-        positions = await conn.fetch("SELECT event_id FROM event_store ORDER BY position")
-    assert [tuple(r) for r in rows] == [("registry", r["event_id"]) for r in positions]
+        rows = await conn.fetch("SELECT consumer, event_id FROM claim_order ORDER BY seq")
+    assert [tuple(r) for r in rows] == [("registry", events[n].event_id) for n in (2, 3, 0, 1)]

@@ -27,7 +27,8 @@ applies what it is handed in the order it recorded then (applied_order.py).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Collection, Sequence
+import contextlib
+from collections.abc import AsyncGenerator, Collection, Sequence
 from dataclasses import dataclass
 
 import asyncpg
@@ -42,7 +43,8 @@ from services.platform.postgres.one_transaction import OneTransaction
 # Events read, parsed and applied per batch. Larger batches mean fewer statements and fewer
 # intermediate states written (a follower writes each vendor's state once per batch), smaller
 # ones more overlap between the stages; a batch's events and the states they touch are held
-# in memory, so it is also the replay's bound on memory. Measured in README, "Performance".
+# in memory, so it bounds the replay's memory, with the events a stage with an applied order
+# holds until their turn (given out with a later batch). Measured in README, "Performance".
 REPLAY_BATCH_SIZE = 10_000
 
 # Batches waiting between two stages: one ready while the next stage applies the last.
@@ -56,8 +58,8 @@ class Stage:
 
     consumer: Consumer
     transaction: OneTransaction
-    # A follower's: the order its live processing applied the log in, where its state
-    # depends on it (applied_order.py).
+    # The order its live processing applied the log in, where its state depends on it
+    # (applied_order.py): the judge's, a follower's.
     applied_order: AppliedOrder | None = None
 
 
@@ -89,7 +91,9 @@ async def replay(
     """Applies the whole log, from its start, to every stage's consumer (emptied beforehand),
     in one pass; returns how many events the pass read (the log's, not only those taken).
 
-    `read_pool` serves the reads (not a stage's connection, so reading overlaps applying);
+    `read_pool` serves the reads (not a stage's connection, so reading overlaps applying):
+    one connection for the reader and one held through the pass per stage with an applied
+    order (its record, read in one snapshot), so it must have that many;
     `batch_size` is REPLAY_BATCH_SIZE unless given. Raises ValueError when the stages do not
     share one judge; any failure of a stage stops the pass and propagates (nothing is
     committed: the stages' transactions are the caller's to commit or roll back).
@@ -116,24 +120,29 @@ async def replay(
     async def judge_all(
         stage: Stage, given: asyncio.Queue[Read | None], outs: list[asyncio.Queue[Read | None]]
     ) -> None:
-        async for read in in_order(stage, given, taken=None):
-            result = await apply_batch(
-                stage.transaction,
-                stage.consumer,
-                read.events,
-                save_cursor=read.cursor,
-                measure=False,
-            )
-            await _put_each(outs, Read(list(result.accepted), read.cursor))
+        # Closed on the way out, failing too: its connection goes back to the pool at once.
+        async with contextlib.aclosing(in_order(stage, given, taken=None)) as reads:
+            async for read in reads:
+                result = await apply_batch(
+                    stage.transaction,
+                    stage.consumer,
+                    read.events,
+                    save_cursor=read.cursor,
+                    measure=False,
+                )
+                await _put_each(outs, Read(list(result.accepted), read.cursor))
         await _put_each(outs, None)
 
     async def follow_all(stage: Stage, given: asyncio.Queue[Read | None]) -> None:
-        async for read in in_order(stage, given, taken=stage.consumer.handlers):
-            await _apply(stage, read.events, read.cursor)
+        async with contextlib.aclosing(
+            in_order(stage, given, taken=stage.consumer.handlers)
+        ) as reads:
+            async for read in reads:
+                await _apply(stage, read.events, read.cursor)
 
     async def in_order(
         stage: Stage, given: asyncio.Queue[Read | None], taken: Collection[str] | None
-    ) -> AsyncIterator[Read]:
+    ) -> AsyncGenerator[Read, None]:
         """The reads as given, or, for a stage with an applied order, their events (those of
         `taken` types; None: all) given out in the recorded order as their turn comes, with
         the cursor up to which everything has been given out (for a judge, what its
