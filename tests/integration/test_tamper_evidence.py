@@ -270,3 +270,14 @@ async def test_readers_name_a_stored_event_this_version_cannot_read(
     forced = await asyncio.to_thread(run_cli, "rebuild", "--force", "--database-url", database_url)
     assert forced.returncode == 1
     assert forced.stderr.startswith(f"Error: {raised.value}"), forced.stderr
+
+
+async def test_a_recorded_order_naming_an_event_not_in_the_log_is_named(
+    stored: asyncpg.Pool,
+) -> None:
+    await stored.execute(
+        "INSERT INTO claim_order (consumer, event_id)"
+        " VALUES ('registry', '00000000-0000-4000-8000-000000000002')"
+    )
+    problem = await _first_problem(stored)
+    assert problem.startswith("ledger of registry") and "its recorded order names" in problem

@@ -147,17 +147,26 @@ async def _heads(conn: Connection, walks: Sequence[_Walk]) -> list[Problem]:
 
 
 async def _ledgers(conn: Connection) -> list[Problem]:
-    """Every event a service has applied must be in the log."""
+    """Every event a service has applied, or recorded the order of, must be in the log (a
+    rebuild following an order that names an event no longer there would pass over it)."""
     rows = await conn.fetch(
-        """SELECT consumer, count(*) AS missing, min(event_id::text) AS example
-           FROM processed_events p
+        """SELECT consumer, what, count(*) AS missing, min(event_id::text) AS example
+           FROM (SELECT consumer, 'applied' AS what, event_id FROM processed_events
+                 UNION ALL
+                 SELECT consumer, 'ordered', event_id FROM claim_order) p
            WHERE NOT EXISTS (SELECT 1 FROM event_store e WHERE e.event_id = p.event_id)
-           GROUP BY consumer ORDER BY consumer"""
+           GROUP BY consumer, what ORDER BY consumer, what"""
     )
     return [
         Problem(
             f"ledger of {r['consumer']}",
-            f"{r['missing']} applied event(s) are not in the log (e.g. {r['example']})",
+            f"{r['missing']} {_LEDGER_ROWS[r['what']]} not in the log (e.g. {r['example']})",
         )
         for r in rows
     ]
+
+
+_LEDGER_ROWS = {
+    "applied": "applied event(s) are",
+    "ordered": "event(s) its recorded order names are",
+}
