@@ -6,6 +6,7 @@ vendors, so a replay in position order gave rows other totals than the live ones
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import asyncpg
@@ -14,15 +15,21 @@ import pytest
 from services.cli import rebuilding
 from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
+from services.platform.clock import Clock
+from services.platform.consuming.consumer import apply_batch
+from services.platform.consuming.replay import Stage, replay
 from services.platform.eventlog.embedded import drain
 from services.platform.eventstore import chain, event_store
+from services.platform.postgres.one_transaction import one_transaction
 from services.platform.settings import Settings
+from services.registry import rebuild as registry_rebuild
+from services.registry.policy_loading import load_policies
 from services.risk import setup as risk_setup
 from services.risk.handlers import risk_consumer
 from tests.support import case_b
 from tests.support.event_examples import envelope
 from tests.support.in_process_api import execute
-from tests.support.registry import REGISTRY
+from tests.support.registry import REGISTRY, TOKYO
 
 pytestmark = pytest.mark.postgres
 
@@ -238,3 +245,48 @@ async def test_registry_rebuilt_keeps_which_of_two_registrations_it_refused(
     ]
     await rebuilding.rebuild(settings, list(rebuilding.PROJECTIONS), force=False)
     assert await answers() == live
+
+
+async def test_a_replay_reads_the_log_at_the_pace_of_the_judges_record(
+    pool: asyncpg.Pool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Live, the registry judged one partition's backlog before another's (as Kafka may hand
+    a worker one partition's thousands first), while the two were appended interleaved. Read
+    in position order, the replay would hold the whole second backlog until the first was
+    judged; read at the record's pace, it holds no more than a read's worth."""
+    first = "vendor-pace-a"
+    second = next(
+        v
+        for v in (f"vendor-pace-{n}" for n in range(100))
+        if chain.partition_of(v) != chain.partition_of(first)
+    )
+    backlogs = {
+        vendor: [case_b.another_vendor(vendor)]
+        + [
+            envelope(
+                "vendor.renamed",
+                {"new_legal_name": f"{vendor} {n} K.K.", "effective_on": f"2023-04-{n:02d}"},
+                vendor,
+            )
+            for n in range(1, 30)
+        ]
+        for vendor in (first, second)
+    }
+    appended = [e for pair in zip(*backlogs.values(), strict=True) for e in pair]
+    parsed = {e["event_id"]: parse_event(case_b.line(e)) for e in appended}
+    async with pool.acquire() as conn:
+        await event_store.append_batch(conn, [parsed[e["event_id"]] for e in appended])
+    judged = [parsed[e["event_id"]] for backlog in backlogs.values() for e in backlog]
+    await apply_batch(pool, REGISTRY, judged)
+    live = await pool.fetch("SELECT vendor_id, legal_name FROM registry_vendors ORDER BY 1")
+
+    async with one_transaction(pool) as held:
+        async with held.acquire() as conn:
+            await registry_rebuild.reset(conn)
+        replayed = registry_rebuild.replaying(Clock(TOKYO), load_policies())
+        stage = Stage(replayed, held, registry_rebuild.APPLIED_ORDER)
+        with caplog.at_level(logging.INFO, logger="services.platform.consuming.replay"):
+            await replay(pool, [stage], batch_size=5)
+        await held.commit()
+    assert await pool.fetch("SELECT vendor_id, legal_name FROM registry_vendors ORDER BY 1") == live
+    assert "registry's replay held at most 5 events for their recorded turn" in caplog.text

@@ -13,7 +13,7 @@ import pytest
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
-from services.platform.consuming.applied_order import Recorded, Reordering
+from services.platform.consuming.applied_order import ReadingPace, Recorded, Reordering
 from services.platform.eventstore import chain
 from services.platform.eventstore.event_store import Cursor
 from tests.support import case_b
@@ -153,3 +153,25 @@ def test_a_judge_takes_every_event_and_hands_on_how_far_it_has_given_out() -> No
     reordering.arrive([b2], _past(a=2, b=2))
     assert reordering.ready() == [b2, a2]  # past the record's end, as they came
     assert reordering.given_through() == _past(a=2, b=2)
+
+
+def test_a_reader_paced_by_a_record_reads_each_partition_up_to_what_its_next_part_names() -> None:
+    a1, a2 = _event("registered", A), _event("renamed", A)
+    b1 = _event("registered", B)
+    pace = ReadingPace()
+    assert pace.wants_record(Cursor())
+    pace.record([_at(a1, 1), _at(a2, 2)])  # A's backlog first: nothing of B's yet
+    assert pace.through == _past(a=2, b=0)
+    assert not pace.wants_record(_past(a=1))
+    assert pace.wants_record(_past(a=2))
+    pace.record([_at(b1, 1)])
+    assert pace.through == _past(a=2, b=1)
+    pace.record([])  # past the record's end: no bound
+    assert pace.through is None and not pace.wants_record(_past(a=2, b=1))
+
+
+def test_a_paced_reader_that_cannot_read_what_the_record_names_reads_on_freely() -> None:
+    pace = ReadingPace()
+    pace.record([_at(_event("registered", A), 3)])
+    pace.stop()
+    assert pace.through is None and not pace.wants_record(Cursor())

@@ -18,8 +18,11 @@ the recorded order, each other event it takes (one it had not reached, or judged
 before; the judge's emitted events, which it hands on unjudged) with the next recorded event
 of its partition, or, past the last of them, in the order it came. Each partition stays in
 its order whatever the record says (an edited table is only logged). Events wait in memory
-until their turn: as many as live processing applied out of position order, a few in
-embedded mode, up to a backlog's worth in distributed mode. A judge reordered hands its
+until their turn; the reader, paced by the record of the stage it feeds (`ReadingPace`),
+reads no further ahead than the record's next part needs, so that stage holds at most a
+read's worth; a stage behind it holds what its order and the one before differ by (a few in
+embedded mode, more in distributed mode, where each service's consumers went through the
+partitions at their own pace). A judge reordered hands its
 followers the cursor up to which it has given out everything (`given_through`), so that a
 follower takes an event missing up to there for refused, never for held back.
 
@@ -107,6 +110,7 @@ class Reordering:
         self._waiting: dict[int, deque[tuple[int, EventEnvelope]]] = defaultdict(deque)
         self._where: dict[uuid.UUID, int] = {}  # a waiting event's partition
         self._arrivals = 0
+        self.most_waiting = 0  # the most events held at once for their turn (memory)
         self._last_recorded: dict[int, int] = {}  # the seq of each partition's last recorded
         self._out_of_order = 0
         # Per partition, the seq up to which every event has been given out, as far as the
@@ -144,6 +148,7 @@ class Reordering:
                 self._waiting[partition].append((self._arrivals, event))
                 self._where[event.event_id] = partition
                 self._arrivals += 1
+        self.most_waiting = max(self.most_waiting, len(self._where))
         self._passed = cursor
 
     def end(self) -> None:
@@ -196,3 +201,39 @@ class Reordering:
         self._waiting.clear()
         self._where.clear()
         return [event for _, event in waiting]
+
+
+class ReadingPace:
+    """How far a replay's reader may read, so that the stage it feeds, reordering what it
+    reads in a recorded order, holds few events for their turn (pure: the caller feeds it
+    the record's parts as it asks).
+
+    Read in position order, a record that applied one partition's backlog before another's
+    (Kafka may hand a consumer one partition's thousands first) would leave the stage holding
+    the other's, up to a backlog's worth. Paced, the reader reads each partition only up to
+    the last event the record's next part names in it: what it reads is that part and the
+    events between (those the record does not name: emitted events, refusals passed over), all
+    given out once the part's turn comes. Past the record's end, it reads freely."""
+
+    def __init__(self) -> None:
+        self.through: Cursor | None = None  # the bound of the next read; None: none
+        self._over = False
+
+    def wants_record(self, cursor: Cursor) -> bool:
+        """Whether the reader, at `cursor`, needs the record's next part to read on."""
+        return not self._over and (
+            self.through is None
+            or all(at >= bound for at, bound in zip(cursor.seqs, self.through.seqs, strict=True))
+        )
+
+    def record(self, part: Sequence[Recorded]) -> None:
+        """The record's next part; an empty one is its end."""
+        if not part:
+            self.stop()
+        else:
+            self.through = (self.through or Cursor()).past((e.partition, e.seq) for e in part)
+
+    def stop(self) -> None:
+        """Reads freely from now on (the record is over, or what it names cannot be read
+        yet: its bound would stall the reader)."""
+        self._over, self.through = True, None

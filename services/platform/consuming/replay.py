@@ -21,24 +21,34 @@ follower applied what its judge has not judged.
 
 The log is read in position order, each partition in its order; a stage whose result depends
 on how live processing interleaved the partitions (the judge's verdicts, risk's totals)
-applies what it is handed in the order it recorded then (applied_order.py).
+applies what it is handed in the order it recorded then (applied_order.py), and the reader
+reads at the pace of the record of the stage it feeds, so that stage holds few events for
+their turn.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncGenerator, Collection, Sequence
 from dataclasses import dataclass
 
 import asyncpg
 
 from services.events.base import EventEnvelope
-from services.platform.consuming.applied_order import AppliedOrder, RecordedOrder, Reordering
+from services.platform.consuming.applied_order import (
+    AppliedOrder,
+    ReadingPace,
+    RecordedOrder,
+    Reordering,
+)
 from services.platform.consuming.consumer import Consumer, apply_batch
 from services.platform.eventstore import event_store
 from services.platform.eventstore.event_store import Cursor, Read
 from services.platform.postgres.one_transaction import OneTransaction
+
+log = logging.getLogger(__name__)
 
 # Events read, parsed and applied per batch. Larger batches mean fewer statements and fewer
 # intermediate states written (a follower writes each vendor's state once per batch), smaller
@@ -107,14 +117,28 @@ async def replay(
     async def read_all(outs: list[asyncio.Queue[Read | None]]) -> None:
         nonlocal passed
         cursor = Cursor()
-        while True:
-            async with read_pool.acquire() as conn:
-                read = await event_store.read_after(conn, cursor, limit, judged_by=judged_by)
-            if read.cursor == cursor:
-                break
-            passed += sum(new - old for new, old in zip(read.cursor.seqs, cursor.seqs, strict=True))
-            cursor = read.cursor
-            await _put_each(outs, read)
+        pace, record = ReadingPace(), None
+        async with contextlib.AsyncExitStack() as held:
+            if (order := _paced_by(judge, followers)) is not None:
+                conn = await held.enter_async_context(read_pool.acquire())
+                record = await held.enter_async_context(RecordedOrder.opened(conn, order))
+            while True:
+                while record is not None and pace.wants_record(cursor):
+                    pace.record(await record.next(limit))
+                async with read_pool.acquire() as conn:
+                    read = await event_store.read_after(
+                        conn, cursor, limit, judged_by=judged_by, through=pace.through
+                    )
+                if read.cursor == cursor:
+                    if pace.through is None:
+                        break
+                    pace.stop()  # what the record names next is not judged: read on freely
+                    continue
+                passed += sum(
+                    new - old for new, old in zip(read.cursor.seqs, cursor.seqs, strict=True)
+                )
+                cursor = read.cursor
+                await _put_each(outs, read)
         await _put_each(outs, None)
 
     async def judge_all(
@@ -169,6 +193,11 @@ async def replay(
                 yield await ready()
             reordering.end()
             yield await ready()
+        log.info(
+            "%s's replay held at most %d events for their recorded turn",
+            stage.consumer.name,
+            reordering.most_waiting,
+        )
 
     reads: asyncio.Queue[Read | None] = asyncio.Queue(_AHEAD)
     inboxes: list[asyncio.Queue[Read | None]] = [asyncio.Queue(_AHEAD) for _ in followers]
@@ -185,6 +214,17 @@ async def replay(
             raise unreadable.exceptions[0] from None  # the reader's alone, said as it is
         raise
     return passed
+
+
+def _paced_by(judge: Stage | None, followers: Sequence[Stage]) -> AppliedOrder | None:
+    """The recorded order that paces the reader: that of the stage it feeds, when that stage
+    has one (the judge, or else the one follower with an order), so that stage holds few
+    events for their turn (applied_order.ReadingPace). A follower behind a judge holds what
+    its order and the judge's differ by."""
+    if judge is not None:
+        return judge.applied_order
+    ordered = [s.applied_order for s in followers if s.applied_order is not None]
+    return ordered[0] if len(ordered) == 1 else None
 
 
 async def _apply(stage: Stage, events: Sequence[EventEnvelope], cursor: Cursor) -> None:

@@ -226,10 +226,20 @@ async def heads(conn: Connection) -> Cursor:
     return Cursor.of({r["partition"]: r["seq"] for r in rows})
 
 
+# A seq no partition reaches: `read_after` without a bound.
+_NO_END = 2**63 - 1
+
+
 async def read_after(
-    conn: Connection, cursor: Cursor, limit: int, *, judged_by: str | None = None
+    conn: Connection,
+    cursor: Cursor,
+    limit: int,
+    *,
+    judged_by: str | None = None,
+    through: Cursor | None = None,
 ) -> Read:
-    """The next events after `cursor` (at most `limit`, in log order), each partition in order.
+    """The next events after `cursor` (at most `limit`, in log order), each partition in order,
+    and none past `through` (a replay reading what the next part of a recorded order needs).
 
     With `judged_by` (the service that gives the verdict), an input event is returned only
     once that service has accepted it: a partition stops before its first input event not yet
@@ -246,11 +256,13 @@ async def read_after(
     rows = await conn.fetch(
         """WITH offered AS (
                SELECT s.position, s.partition, s.seq, s.event_id, s.event_type, s.content_hash
-               FROM unnest($1::smallint[], $2::bigint[]) AS c(partition, after)
+               FROM unnest($1::smallint[], $2::bigint[], $6::bigint[])
+                   AS c(partition, after, through)
                CROSS JOIN LATERAL (
                    SELECT position, partition, seq, event_id, event_type, content_hash
                    FROM event_store
-                   WHERE partition = c.partition AND seq > c.after AND seq <= c.after + $3
+                   WHERE partition = c.partition AND seq > c.after
+                     AND seq <= least(c.after + $3, c.through)
                ) AS s
                ORDER BY s.position LIMIT $3
            ), judged AS (
@@ -272,6 +284,7 @@ async def read_after(
         limit,
         judged_by,
         sorted(EMITTED_TYPES),
+        list(through.seqs) if through is not None else [_NO_END] * chain.PARTITIONS,
     )
     wanted = [r for r in rows if not r["refused"]]
     return Read(
