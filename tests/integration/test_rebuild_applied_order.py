@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 import asyncpg
@@ -253,7 +254,7 @@ async def test_a_replay_reads_the_log_at_the_pace_of_the_judges_record(
     """Live, the registry judged one partition's backlog before another's (as Kafka may hand
     a worker one partition's thousands first), while the two were appended interleaved. Read
     in position order, the replay would hold the whole second backlog until the first was
-    judged; read at the record's pace, it holds no more than a read's worth."""
+    judged; read at the record's pace, it holds less than a read."""
     first = "vendor-pace-a"
     second = next(
         v
@@ -289,4 +290,5 @@ async def test_a_replay_reads_the_log_at_the_pace_of_the_judges_record(
             await replay(pool, [stage], batch_size=5)
         await held.commit()
     assert await pool.fetch("SELECT vendor_id, legal_name FROM registry_vendors ORDER BY 1") == live
-    assert "registry's replay held at most 5 events for their recorded turn" in caplog.text
+    said = re.search(r"registry's replay held at most (\d+) events", caplog.text)
+    assert said is not None and int(said[1]) < 5  # less than a read (27 read unpaced)

@@ -18,13 +18,14 @@ the recorded order, each other event it takes (one it had not reached, or judged
 before; the judge's emitted events, which it hands on unjudged) with the next recorded event
 of its partition, or, past the last of them, in the order it came. Each partition stays in
 its order whatever the record says (an edited table is only logged). Events wait in memory
-until their turn; the reader, paced by the record of the stage it feeds (`ReadingPace`),
-reads no further ahead than the record's next part needs, so that stage holds at most a
-read's worth; a stage behind it holds what its order and the one before differ by (a few in
-embedded mode, more in distributed mode, where each service's consumers went through the
-partitions at their own pace). A judge reordered hands its
-followers the cursor up to which it has given out everything (`given_through`), so that a
-follower takes an event missing up to there for refused, never for held back.
+until their turn. The reader, paced by the record of the stage it feeds (`ReadingPace`),
+reads no further ahead than the record's next part needs, so that stage holds at most what
+one part spans (its events and those the record does not name between them); a stage
+behind it holds what its order and the one before differ by (a few in embedded mode, more in
+distributed mode, where each service's consumers went through the partitions at their own
+pace). A judge reordered hands its followers the cursor up to which it has given out
+everything (`given_through`), so that a follower takes an event missing up to there for
+refused, never for held back.
 
 The order is read from the projection's tables as committed: its rebuild has emptied them in
 a transaction of its own, not committed until the replay is over (rebuilding.py). It is the
@@ -110,7 +111,6 @@ class Reordering:
         self._waiting: dict[int, deque[tuple[int, EventEnvelope]]] = defaultdict(deque)
         self._where: dict[uuid.UUID, int] = {}  # a waiting event's partition
         self._arrivals = 0
-        self.most_waiting = 0  # the most events held at once for their turn (memory)
         self._last_recorded: dict[int, int] = {}  # the seq of each partition's last recorded
         self._out_of_order = 0
         # Per partition, the seq up to which every event has been given out, as far as the
@@ -148,7 +148,6 @@ class Reordering:
                 self._waiting[partition].append((self._arrivals, event))
                 self._where[event.event_id] = partition
                 self._arrivals += 1
-        self.most_waiting = max(self.most_waiting, len(self._where))
         self._passed = cursor
 
     def end(self) -> None:
@@ -173,6 +172,11 @@ class Reordering:
         if self._record_read and not self._recorded:
             given += self._in_arrival_order()
         return given
+
+    @property
+    def waiting(self) -> int:
+        """How many events it holds for their turn (its memory)."""
+        return len(self._where)
 
     def given_through(self) -> Cursor:
         """How far everything has been given out: per partition, the cursor handed where

@@ -102,8 +102,9 @@ async def replay(
     in one pass; returns how many events the pass read (the log's, not only those taken).
 
     `read_pool` serves the reads (not a stage's connection, so reading overlaps applying):
-    one connection for the reader and one held through the pass per stage with an applied
-    order (its record, read in one snapshot), so it must have that many;
+    one connection for the reader's reads, and one held through the pass for each record read
+    (each stage with an applied order, and the reader when one paces it), so it must have
+    that many;
     `batch_size` is REPLAY_BATCH_SIZE unless given. Raises ValueError when the stages do not
     share one judge; any failure of a stage stops the pass and propagates (nothing is
     committed: the stages' transactions are the caller's to commit or roll back).
@@ -180,12 +181,15 @@ async def replay(
             read_pool.acquire() as conn,
             RecordedOrder.opened(conn, stage.applied_order) as record,
         ):
+            most_held = 0
 
             async def ready() -> Read:
+                nonlocal most_held
                 given_out = reordering.ready()
                 while reordering.wants_record():
                     reordering.record(await record.next(limit))
                     given_out += reordering.ready()
+                most_held = max(most_held, reordering.waiting)
                 return Read(given_out, reordering.given_through())
 
             while (read := await given.get()) is not None:
@@ -196,7 +200,7 @@ async def replay(
         log.info(
             "%s's replay held at most %d events for their recorded turn",
             stage.consumer.name,
-            reordering.most_waiting,
+            most_held,
         )
 
     reads: asyncio.Queue[Read | None] = asyncio.Queue(_AHEAD)
