@@ -112,23 +112,55 @@ async def replay(
     if not stages:
         raise ValueError("a replay needs at least one consumer")
     judge, followers, judged_by = _judge_of(stages)
-    limit = batch_size or REPLAY_BATCH_SIZE
-    passed = 0
+    pipeline = _Pipeline(read_pool, batch_size or REPLAY_BATCH_SIZE)
+    reads: asyncio.Queue[Read | None] = asyncio.Queue(_AHEAD)
+    inboxes: list[asyncio.Queue[Read | None]] = [asyncio.Queue(_AHEAD) for _ in followers]
+    try:
+        async with asyncio.TaskGroup() as group:
+            reader = group.create_task(
+                pipeline.read_all(
+                    _paced_by(judge, followers), judged_by, [reads] if judge else inboxes
+                )
+            )
+            if judge:
+                group.create_task(pipeline.judge_all(judge, reads, inboxes))
+            for stage, inbox in zip(followers, inboxes, strict=True):
+                group.create_task(pipeline.follow_all(stage, inbox))
+    except ExceptionGroup as failed:
+        unreadable, others = failed.split(event_store.UnreadableStoredEvent)
+        if unreadable is not None and others is None:
+            raise unreadable.exceptions[0] from None  # the reader's alone, said as it is
+        raise
+    return reader.result()
 
-    async def read_all(outs: list[asyncio.Queue[Read | None]]) -> None:
-        nonlocal passed
-        cursor = Cursor()
+
+@dataclass(frozen=True)
+class _Pipeline:
+    """The tasks of one pass: the reader, the judge and the followers, joined by queues."""
+
+    read_pool: asyncpg.Pool
+    limit: int
+
+    async def read_all(
+        self,
+        order: AppliedOrder | None,
+        judged_by: str | None,
+        outs: list[asyncio.Queue[Read | None]],
+    ) -> int:
+        """Reads the log to its end into `outs`, paced by `order` if given; returns how many
+        events it read."""
+        passed, cursor = 0, Cursor()
         pace, record = ReadingPace(), None
         async with contextlib.AsyncExitStack() as held:
-            if (order := _paced_by(judge, followers)) is not None:
-                conn = await held.enter_async_context(read_pool.acquire())
+            if order is not None:
+                conn = await held.enter_async_context(self.read_pool.acquire())
                 record = await held.enter_async_context(RecordedOrder.opened(conn, order))
             while True:
                 while record is not None and pace.wants_record(cursor):
-                    pace.record(await record.next(limit))
-                async with read_pool.acquire() as conn:
+                    pace.record(await record.next(self.limit))
+                async with self.read_pool.acquire() as conn:
                     read = await event_store.read_after(
-                        conn, cursor, limit, judged_by=judged_by, through=pace.through
+                        conn, cursor, self.limit, judged_by=judged_by, through=pace.through
                     )
                 if read.cursor == cursor:
                     if pace.through is None:
@@ -141,12 +173,16 @@ async def replay(
                 cursor = read.cursor
                 await _put_each(outs, read)
         await _put_each(outs, None)
+        return passed
 
     async def judge_all(
-        stage: Stage, given: asyncio.Queue[Read | None], outs: list[asyncio.Queue[Read | None]]
+        self,
+        stage: Stage,
+        given: asyncio.Queue[Read | None],
+        outs: list[asyncio.Queue[Read | None]],
     ) -> None:
         # Closed on the way out, failing too: its connection goes back to the pool at once.
-        async with contextlib.aclosing(in_order(stage, given, taken=None)) as reads:
+        async with contextlib.aclosing(self.in_order(stage, given, taken=None)) as reads:
             async for read in reads:
                 result = await apply_batch(
                     stage.transaction,
@@ -158,15 +194,14 @@ async def replay(
                 await _put_each(outs, Read(list(result.accepted), read.cursor))
         await _put_each(outs, None)
 
-    async def follow_all(stage: Stage, given: asyncio.Queue[Read | None]) -> None:
-        async with contextlib.aclosing(
-            in_order(stage, given, taken=stage.consumer.handlers)
-        ) as reads:
+    async def follow_all(self, stage: Stage, given: asyncio.Queue[Read | None]) -> None:
+        taken = stage.consumer.handlers
+        async with contextlib.aclosing(self.in_order(stage, given, taken)) as reads:
             async for read in reads:
                 await _apply(stage, read.events, read.cursor)
 
     async def in_order(
-        stage: Stage, given: asyncio.Queue[Read | None], taken: Collection[str] | None
+        self, stage: Stage, given: asyncio.Queue[Read | None], taken: Collection[str] | None
     ) -> AsyncGenerator[Read, None]:
         """The reads as given, or, for a stage with an applied order, their events (those of
         `taken` types; None: all) given out in the recorded order as their turn comes, with
@@ -177,17 +212,17 @@ async def replay(
                 yield read
             return
         reordering = Reordering(stage.applied_order.projection, taken)
+        most_held = 0
         async with (
-            read_pool.acquire() as conn,
+            self.read_pool.acquire() as conn,
             RecordedOrder.opened(conn, stage.applied_order) as record,
         ):
-            most_held = 0
 
             async def ready() -> Read:
                 nonlocal most_held
                 given_out = reordering.ready()
                 while reordering.wants_record():
-                    reordering.record(await record.next(limit))
+                    reordering.record(await record.next(self.limit))
                     given_out += reordering.ready()
                 most_held = max(most_held, reordering.waiting)
                 return Read(given_out, reordering.given_through())
@@ -202,22 +237,6 @@ async def replay(
             stage.consumer.name,
             most_held,
         )
-
-    reads: asyncio.Queue[Read | None] = asyncio.Queue(_AHEAD)
-    inboxes: list[asyncio.Queue[Read | None]] = [asyncio.Queue(_AHEAD) for _ in followers]
-    try:
-        async with asyncio.TaskGroup() as group:
-            group.create_task(read_all([reads] if judge else inboxes))
-            if judge:
-                group.create_task(judge_all(judge, reads, inboxes))
-            for stage, inbox in zip(followers, inboxes, strict=True):
-                group.create_task(follow_all(stage, inbox))
-    except ExceptionGroup as failed:
-        unreadable, others = failed.split(event_store.UnreadableStoredEvent)
-        if unreadable is not None and others is None:
-            raise unreadable.exceptions[0] from None  # the reader's alone, said as it is
-        raise
-    return passed
 
 
 def _paced_by(judge: Stage | None, followers: Sequence[Stage]) -> AppliedOrder | None:
