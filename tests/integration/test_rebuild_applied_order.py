@@ -1,7 +1,9 @@
-"""Risk rebuilt in the order live processing applied the log: two appends to different
-partitions that committed out of position order (concurrent ingest transactions) were applied
-in commit order, and a history row keeps the agencies' totals as applied so far across
-vendors, so a replay in position order gave rows other totals than the live ones."""
+"""The registry and risk rebuilt in the order live processing applied the log: two appends to
+different partitions that committed out of position order (concurrent ingest transactions)
+were applied in commit order. A history row keeps the agencies' totals as applied so far
+across vendors, and of two registrations of one identifier the one judged second is refused,
+so a replay in position order gave other totals and other verdicts than the live ones. The
+replay reads at the pace of the judge's record, holding few events for their turn."""
 
 from __future__ import annotations
 
