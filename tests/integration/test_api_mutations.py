@@ -220,3 +220,47 @@ async def test_an_amendment_takes_its_new_period_the_same_way(pool: asyncpg.Pool
     assert answer["amendSanction"] == {"accepted": True, "errors": []}
     (event,) = await stored(pool)
     assert event["payload"]["duration_days"] == 90
+
+
+AWARD = """
+mutation ($vendorId: ID!, $payload: ContractAwardedInput!) {
+  awardContract(vendorId: $vendorId, payload: $payload) { accepted errors { field message } }
+}"""
+
+
+@pytest.mark.parametrize("amount", [3_000_000_000, "3000000000"], ids=["number", "digits"])
+async def test_an_award_of_billions_of_yen_is_recorded_exactly(
+    pool: asyncpg.Pool, amount: int | str
+) -> None:
+    # GraphQL's Int stops at 2,147,483,647: a 3-billion-yen system was refused by the type.
+    award = graphql_input(VALID_PAYLOADS["contract.awarded"] | {"amount": amount})
+    award["criticality"] = award["criticality"].upper()
+    answer = await execute(pool, AWARD, ADMIN, vendorId=case_b.VENDOR, payload=award)
+    assert answer["awardContract"] == {"accepted": True, "errors": []}
+    (event,) = await stored(pool)
+    assert event["payload"]["amount"] == 3_000_000_000
+
+
+async def test_an_amount_written_in_the_query_may_be_as_large(pool: asyncpg.Pool) -> None:
+    literal = """
+    mutation { fileClaim(vendorId: "%s", payload: {claimId: "cl-big", filedOn: "2022-11-28",
+      amount: 12000000000, description: "restoring every resident's record"}) { accepted } }"""
+    answer = await execute(pool, literal % case_b.VENDOR, ADMIN)
+    assert answer["fileClaim"] == {"accepted": True}
+    (event,) = await stored(pool)
+    assert event["payload"]["amount"] == 12_000_000_000
+
+
+async def test_an_amount_that_is_no_integer_is_refused_saying_how_to_give_it(
+    pool: asyncpg.Pool,
+) -> None:
+    award = graphql_input(VALID_PAYLOADS["contract.awarded"] | {"amount": "3 billion"})
+    award["criticality"] = award["criticality"].upper()
+    context = dataclasses.replace(in_process_api.shared_context(pool), principal=ADMIN)
+    result = await in_process_api.SCHEMA.execute(
+        AWARD, variable_values={"vendorId": case_b.VENDOR, "payload": award}, context_value=context
+    )
+    assert result.data is None and result.errors is not None
+    assert "Amount cannot represent '3 billion'" in result.errors[0].message
+    assert '"3000000000"' in result.errors[0].message
+    assert await stored(pool) == []

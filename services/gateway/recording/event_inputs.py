@@ -1,7 +1,7 @@
 """The GraphQL input types of the events people record, generated from the payload models:
 the form a client builds is the event contract itself (descriptions, enums, defaults), the
-gaps in its descriptions filled in the API's words, its identifiers IDs, a sanction's period
-also as one @oneOf `period`."""
+gaps in its descriptions filled in the API's words, its identifiers IDs, its amounts of money
+`Amount`s, a sanction's period also as one @oneOf `period`."""
 
 from __future__ import annotations
 
@@ -14,11 +14,15 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 import strawberry
+from annotated_types import Le
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 from strawberry.experimental.pydantic import input as pydantic_input
 
 from services.events.base import Identifier
 from services.events.compliance import AuditOutcome
+from services.events.contract import MAX_AMOUNT
+from services.events.contract import Amount as AmountField
 from services.events.sanction import (
     PERIOD_FIELDS,
     SanctionAmended,
@@ -31,6 +35,7 @@ from services.events.vendor import (
     ClearableVendorField,
 )
 from services.gateway.recording.recorded_events import RECORDED_BY_PEOPLE
+from services.gateway.scalars import Amount
 from services.platform.graphql.descriptions import described_enum
 
 _INPUTS: dict[type[BaseModel], type] = {}
@@ -209,11 +214,19 @@ def _ids_as_id(annotation: Any) -> Any:
     return annotation
 
 
-def _id_fields(model: type[BaseModel]) -> dict[str, Any]:
-    """The payload fields that are contract identifiers, with their type as IDs."""
-    found = {}
+def _is_amount(info: FieldInfo) -> bool:
+    """Whether the field is an amount of money (the contract's `Amount`, or one left out)."""
+    return Le(MAX_AMOUNT) in info.metadata or AmountField in typing.get_args(info.annotation)
+
+
+def _retyped_fields(model: type[BaseModel]) -> dict[str, Any]:
+    """The payload fields typed otherwise than strawberry would: contract identifiers as IDs,
+    amounts of money as `Amount` (an Int stops at 2,147,483,647 yen)."""
+    found: dict[str, Any] = {}
     for name, info in model.model_fields.items():
-        if _IDENTIFIER in info.metadata:
+        if _is_amount(info):
+            found[name] = Amount if info.is_required() else Amount | None
+        elif _IDENTIFIER in info.metadata:
             found[name] = strawberry.ID if info.is_required() else strawberry.ID | None
         elif (converted := _ids_as_id(info.annotation)) is not info.annotation:
             found[name] = converted
@@ -256,7 +269,7 @@ _PERIOD_DEPRECATED = "give `period` instead (`period: {{{0}}}`)."
 def input_type(model: type[BaseModel]) -> type:
     """The GraphQL input type of a payload model (nested models first, once each), described
     in the contract's words (with the client's names), gaps filled from _FIELD_HELP; its
-    identifiers IDs; a sanction's period also as one @oneOf `period`."""
+    identifiers IDs, its amounts `Amount`s; a sanction's period also as one @oneOf `period`."""
     if model not in _INPUTS:
         for info in model.model_fields.values():
             for nested in _nested_models(info.annotation):
@@ -266,7 +279,7 @@ def input_type(model: type[BaseModel]) -> type:
         doc = doc_for_clients(model)
         if isinstance(event_type := getattr(model, "event_type", None), str):
             doc = f"The payload of the event `{event_type}`. {doc}"
-        namespace: dict[str, Any] = {"__annotations__": _id_fields(model)}
+        namespace: dict[str, Any] = {"__annotations__": _retyped_fields(model)}
         if model in _PERIODS:
             namespace["__annotations__"]["period"] = SanctionPeriodInput | None
             namespace["period"] = strawberry.field(default=None, description=_PERIODS[model])
