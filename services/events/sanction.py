@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from services.events.base import (
     Identifier,
+    LaterFields,
     LocalDate,
     NonEmptyText,
     Payload,
@@ -159,7 +160,7 @@ class SanctionScope(StrEnum):
     CATEGORIES = "categories"
 
 
-class SanctionAmended(Payload):
+class SanctionAmended(Payload, LaterFields):
     """An imposed sanction changes: its period, where it applies, or whether it covers affiliates.
 
     A field left out (or null) is unchanged. A new period (at most one of the four period
@@ -169,6 +170,7 @@ class SanctionAmended(Payload):
     """
 
     event_type: ClassVar[str] = "sanction.amended"
+    ADDED_LATER = frozenset({"policy_override_reason"})
 
     sanction_id: Identifier
     effective_on: LocalDate = Field(description="First day the amendment applies.")
@@ -190,6 +192,11 @@ class SanctionAmended(Payload):
         default=None, description="New affiliate coverage; null: unchanged."
     )
     reason: NonEmptyText
+    policy_override_reason: NonEmptyText | None = Field(
+        default=None,
+        description="Why the new period departs from the suspension policy's range (as"
+        " an imposition's would need one).",
+    )
 
     def changes(self) -> dict[str, Any]:
         """The fields this event changes, with their new values (None: every one)."""

@@ -104,14 +104,18 @@ def amended(entry: ListEntry, on: dt.date) -> EventEnvelope:
     return amendment(entry, on, sanction_id(entry), vendor_id(entry))
 
 
-def amendment(entry: ListEntry, on: dt.date, sanction: str, vendor: str) -> EventEnvelope:
-    """`amended`, for a list whose entries name their sanction and vendor otherwise."""
+def amendment(
+    entry: ListEntry, on: dt.date, sanction: str, vendor: str, override: str | None = None
+) -> EventEnvelope:
+    """`amended`, for a list whose entries name their sanction and vendor otherwise;
+    `override`: why the period may depart from a policy, for lists whose impositions say so."""
     payload = SanctionAmended.model_validate(
         {
             "sanction_id": sanction,
             "effective_on": on,
             "reason": f"the {entry.authority} list now gives {entry.last_day or 'no end'}",
             **period_fields(entry.last_day),
+            **({"policy_override_reason": override} if override else {}),
         }
     )
     name = f"{sanction}/amended/{entry.last_day or 'indefinite'}"

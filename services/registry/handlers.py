@@ -211,7 +211,7 @@ class RegistryHandlers:
         """An amendment, or an early lift."""
         payload = cast(SanctionAmended | SanctionLifted, event.payload)
         sanction = await sanction_repository.sanction_header(conn, payload.sanction_id)
-        _refuse(change_refusal(event.vendor_id, payload, sanction))
+        _refuse(change_refusal(self.policies, event.vendor_id, payload, sanction))
         await sanction_repository.insert_change(
             conn,
             payload.sanction_id,

@@ -46,6 +46,8 @@ VENDOR = case_b.VENDOR
 SECRET = "alert-tests-secret"
 # The registry's today (its time zone), which its announcements are dated by.
 TODAY = Settings(database_url="unused").clock.today()
+# Past the policy's 18 months: an amendment says why, as an imposition would.
+EXTENDED = "extended on review of the investigation"
 
 
 def settings(url: str) -> Settings:
@@ -166,7 +168,9 @@ async def three_changes(pool: asyncpg.Pool, consumer: Any) -> list[bytes]:
         *await announce(
             pool,
             consumer,
-            case_b.amended(effective_on=str(TODAY), duration_months=24),
+            case_b.amended(
+                effective_on=str(TODAY), duration_months=24, policy_override_reason=EXTENDED
+            ),
         ),
         *await announce(pool, consumer, case_b.lifted(str(TODAY))),
     ]
@@ -284,7 +288,13 @@ async def test_history_from_before_the_alerts_were_installed_alerts_nobody(
     assert await pool.fetchval("SELECT count(*) FROM alerts") == 0
     await pool.execute("UPDATE alert_installed SET at = now() - interval '1 hour'")
     # It still knew B was barred: the next change is a changed period, not a new bar.
-    await announce(pool, consumer, case_b.amended(effective_on=str(TODAY), duration_months=24))
+    await announce(
+        pool,
+        consumer,
+        case_b.amended(
+            effective_on=str(TODAY), duration_months=24, policy_override_reason=EXTENDED
+        ),
+    )
     assert [tuple(r) for r in await pool.fetch("SELECT agency, change FROM alerts")] == [
         (MINE, "period_changed")
     ]

@@ -5,9 +5,9 @@ change feed, ledger, and refusals with the same reasons.
 The stream is the realistic workload (sanctions of past years) followed by what a city sees
 this year: affiliations, suspensions in force today (some scoped to an agency, some covering
 affiliates), amendments, early lifts, and the sanctions the registry must refuse: outside the
-policy's range, for an unknown vendor, amending an unknown sanction, lifting another vendor's
-sanction, ending before its start, reusing a sanction id. Dates count from today, since the
-registry judges eligibility for the day the log recorded each event.
+policy's range (imposed or amended), for an unknown vendor, amending an unknown sanction,
+lifting another vendor's sanction, ending before its start, reusing a sanction id. Dates count
+from today, since the registry judges eligibility for the day the log recorded each event.
 """
 
 from __future__ import annotations
@@ -91,11 +91,13 @@ class _Stream:
         return _event("sanction.imposed", vendor_id, **fields)
 
     def amended(self, sanction_id: str, **changes: Any) -> EventEnvelope:
-        """Shortened, made indefinite, scoped or widened; `changes` replace the choice."""
+        """Shortened, made indefinite, scoped or widened, saying why a period departs from
+        the policy's range; `changes` replace the choice."""
         rng = self.rng
         fields: dict[str, Any] = {
             "sanction_id": sanction_id,
             "effective_on": _day(-rng.randint(0, 5)),
+            "policy_override_reason": "on review",
         }
         choices: list[dict[str, Any]] = [
             {"duration_months": rng.randint(1, 3)},
@@ -167,6 +169,7 @@ def _batches() -> list[tuple[list[EventEnvelope], bool]]:
         ),
         s.lifted("y-s0", v[1]),  # another vendor's sanction
         s.amended("y-s2", ends_on="2001-01-01"),  # before its start
+        s.amended("y-s4", duration_months=120, policy_override_reason=None),  # beyond the range
         s.imposed_now(v[42], "y-s3"),  # a sanction id already used
     ]
     s.imposed["y-s3"] = v[3]
@@ -249,10 +252,11 @@ async def _reasons(url: str) -> list[str]:
 def _assert_exercised(
     expected: dict[str, list[tuple[Any, ...]]], reasons: list[str], announce: bool
 ) -> None:
-    """The stream did what it is for: the six refusals, announcements, a vendor barred
+    """The stream did what it is for: the seven refusals, announcements, a vendor barred
     through its affiliate, another eligible again."""
     wanted = [
-        "payload: ",  # outside the policy's range
+        "payload: 120 months is outside",  # imposed outside the policy's range
+        "payload: 120 months is outside",  # amended outside it
         "vendor_id: unknown vendor 'ghost'",
         "payload.sanction_id: unknown sanction 'y-unknown'",
         "payload.sanction_id: sanction 'y-s0' belongs to vendor",
@@ -261,6 +265,7 @@ def _assert_exercised(
     ]
     assert len(reasons) == len(wanted), reasons
     assert all(any(r.startswith(w) for r in reasons) for w in wanted), reasons
+    assert sum("amend it with policy_override_reason" in r for r in reasons) == 1, reasons
     outbox = [row[0] for row in expected["registry_outbox"]]
     assert bool(outbox) == announce
     if announce:

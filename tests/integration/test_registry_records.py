@@ -261,7 +261,10 @@ async def test_a_sanction_record_has_its_amendments_and_lift_applied(pool: async
         categories=None,
     )
     amended = case_b.amended(
-        effective_on="2022-08-01", duration_months=24, categories=["information_systems"]
+        effective_on="2022-08-01",
+        duration_months=24,
+        categories=["information_systems"],
+        policy_override_reason="Extended on review.",
     )
     await apply(pool, amended, consumer=CONSUMER)
     assert await only(pool, records.sanctions) == replace(

@@ -4,6 +4,7 @@ the suspension policy, and answers as known at a moment."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import asyncpg
 import pytest
@@ -63,7 +64,10 @@ async def test_known_at_answers_as_the_registry_stood_then(pool: asyncpg.Pool) -
 
 async def test_amendments_and_lifts_apply_from_their_dates(pool: asyncpg.Pool) -> None:
     await apply(pool, case_b.registered(), case_b.suspended())
-    await apply(pool, case_b.amended(effective_on="2023-06-01", duration_months=24))
+    extended = case_b.amended(
+        effective_on="2023-06-01", duration_months=24, policy_override_reason="new findings"
+    )
+    await apply(pool, extended)
     assert (await eligibility(pool, case_b.VENDOR, "2023-03-01")).eligible_again_on == dt.date(
         2024, 7, 9
     )
@@ -91,6 +95,32 @@ async def test_bad_sanction_events_are_refused_with_a_clear_reason(pool: asyncpg
         pool, case_b.suspended(vendor_id="vendor-x", sanction_id="s-x")
     )
     assert "already exists" in await rejection(pool, case_b.suspended())
+
+
+@pytest.mark.parametrize(
+    ("period", "says"),
+    [
+        ({"duration_months": 30}, "30 months is outside"),
+        ({"indefinite": True}, "an indefinite period is outside"),
+        ({"ends_on": "2026-01-08"}, "ending on 2026-01-08 is outside"),
+        ({"duration_months": 1}, "1 months is outside"),
+    ],
+)
+async def test_an_amended_period_outside_the_policy_is_refused_without_a_reason(
+    pool: asyncpg.Pool, period: dict[str, Any], says: str
+) -> None:
+    # The 18-month suspension (serious: 2–18 months) amended past its range, or below it:
+    # applied, it barred vendor B for as long as anyone wrote, with no reason recorded.
+    await apply(pool, case_b.registered(), case_b.suspended())
+    refusal = await rejection(pool, case_b.amended(effective_on="2023-01-01", **period))
+    assert says in refusal and "2–18 months" in refusal
+    assert "amend it with policy_override_reason to record why" in refusal
+    assert (await eligibility(pool, case_b.VENDOR, "2024-01-09")).eligible
+    # Within the range, or with the reason recorded, it applies (`apply` fails on a refusal).
+    await apply(pool, case_b.amended(effective_on="2023-01-01", duration_months=12))
+    assert (await eligibility(pool, case_b.VENDOR, "2023-07-09")).eligible
+    overridden = case_b.amended(effective_on="2023-01-02", policy_override_reason="found", **period)
+    await apply(pool, overridden)
 
 
 async def test_the_policy_refuses_a_period_outside_its_range_unless_overridden(

@@ -55,6 +55,7 @@ const AMEND_START = {
   coverCategories: false,
   "payload.coversAffiliates": "",
   "payload.reason": "",
+  "payload.policyOverrideReason": "",
 };
 const LIFT_START = { vendorId: "", "payload.sanctionId": "", "payload.effectiveOn": "", "payload.reason": "" };
 
@@ -104,6 +105,7 @@ function amended(values) {
       coverAll: coverAll.filter(Boolean),
       coversAffiliates: affiliates === "" ? null : affiliates === "yes",
       reason: values["payload.reason"].trim(),
+      policyOverrideReason: text(values, "payload.policyOverrideReason"),
     },
   };
 }
@@ -226,6 +228,7 @@ export function AmendForm({ session }) {
     { name: "coverCategories", label: t("sanction.coverAllCategories"), kind: "checkbox" },
     { name: "payload.coversAffiliates", label: t("sanction.coversAffiliates"), kind: "select", options: affiliates },
     { name: "payload.reason", label: t("sanction.reason"), kind: "textarea", required: true },
+    { name: "payload.policyOverrideReason", label: t("sanction.overrideReason"), hint: t("sanction.overrideHint"), kind: "textarea" },
   ];
   return html`<${EventForm} session=${session} form="amend" title=${t("sanction.amendTitle")} mutation=${AMEND}
     fields=${fields} variables=${amended} values=${values} setValues=${setValues} submitLabel=${t("sanction.amend")} />`;

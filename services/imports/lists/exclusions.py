@@ -211,7 +211,8 @@ def identifier_keys(entry: ExportedEntry) -> tuple[IdentifierKey, ...]:
 
 def amended(entry: ExportedEntry, on: dt.date) -> EventEnvelope:
     """The entry's sanction given the entry's last day, from `on` (the import's day)."""
-    return amendment(entry, on, sanction_id(entry), vendor_id(entry))
+    override = _OVERRIDE.format(entry.exported_sanction_id)
+    return amendment(entry, on, sanction_id(entry), vendor_id(entry), override)
 
 
 def _reason_text(entry: ExportedEntry) -> str | None:

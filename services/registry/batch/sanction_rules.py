@@ -30,7 +30,11 @@ from services.registry import announcements
 from services.registry.announcements import Announced
 from services.registry.domain.affiliations import Pair, Period, affiliates_of
 from services.registry.domain.eligibility import Eligibility, evaluate
-from services.registry.domain.imposition_rules import change_refusal, imposition_refusal
+from services.registry.domain.imposition_rules import (
+    SanctionHeader,
+    change_refusal,
+    imposition_refusal,
+)
 from services.registry.domain.policy import SuspensionPolicy
 from services.registry.domain.sanction_timeline import Change, SanctionTimeline
 from services.registry.reads.screening import exposures
@@ -59,7 +63,7 @@ class SanctionState:
 
     registered: frozenset[str]  # of the events' vendors
     # Stored sanctions the events name: their vendor and first day.
-    headers: Mapping[str, tuple[str, dt.date]]
+    headers: Mapping[str, SanctionHeader]
     partners: Mapping[str, Collection[str]]  # of the events' vendors (`reach`)
     periods: dict[Pair, list[Period]]  # of every pair of a vendor reached
     # Stored sanctions of the vendors reached and their affiliates: each row (with its change
@@ -154,12 +158,14 @@ class SanctionFold:
                 )
             )
             row = sanction_row(vendor_id, payload, event.event_id)
-            self._headers[sanction_id] = (vendor_id, payload.starts_on)
+            self._headers[sanction_id] = SanctionHeader.of(vendor_id, payload)
             self._known.rows[sanction_id] = row
             self._known.changes[sanction_id] = []
             self.writes.sanctions.append(row)
         else:
-            _refuse(change_refusal(vendor_id, payload, self._headers.get(sanction_id)))
+            _refuse(
+                change_refusal(self._policies, vendor_id, payload, self._headers.get(sanction_id))
+            )
             amendment = payload if isinstance(payload, SanctionAmended) else None
             row = change_row(
                 sanction_id, payload.effective_on, payload.reason, event.event_id, amendment

@@ -11,16 +11,41 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from services.events.base import EventEnvelope
 from services.events.catalog import Problem
-from services.events.sanction import SanctionAmended, SanctionImposed, SanctionLifted
+from services.events.sanction import (
+    PERIOD_FIELDS,
+    SanctionAmended,
+    SanctionImposed,
+    SanctionLifted,
+)
 from services.registry.domain.policy import (
     OutsidePolicy,
     PolicyError,
     SuspensionPolicy,
+    check_new_period,
     check_period,
 )
+
+
+@dataclass(frozen=True)
+class SanctionHeader:
+    """What judging a change of a sanction needs of its imposition: whose it is, its first
+    day, and what its policy range is found from."""
+
+    vendor_id: str
+    starts_on: dt.date
+    authority: str
+    grounds: tuple[str, ...]
+    serious: bool
+
+    @classmethod
+    def of(cls, vendor_id: str, payload: SanctionImposed) -> SanctionHeader:
+        return cls(
+            vendor_id, payload.starts_on, payload.authority, tuple(payload.grounds), payload.serious
+        )
 
 
 def policy_refusal(
@@ -73,23 +98,44 @@ def imposition_refusal(
 
 
 def change_refusal(
+    policies: Mapping[str, SuspensionPolicy],
     vendor_id: str,
     payload: SanctionAmended | SanctionLifted,
-    sanction: tuple[str, dt.date] | None,
+    sanction: SanctionHeader | None,
 ) -> str | None:
-    """Why the registry refuses an amendment or a lift of `sanction` (its vendor and first
-    day; None when unknown); None when it applies it."""
+    """Why the registry refuses an amendment or a lift of `sanction` (None when unknown);
+    None when it applies it. A new period is held to the policy range of the sanction's
+    grounds, as its imposition was, unless the amendment records why it departs."""
     if sanction is None:
         return f"payload.sanction_id: unknown sanction {payload.sanction_id!r}"
-    owner, starts_on = sanction
-    if owner != vendor_id:
+    if sanction.vendor_id != vendor_id:
         return (
-            f"payload.sanction_id: sanction {payload.sanction_id!r} belongs to vendor {owner!r},"
-            f" not {vendor_id!r}"
+            f"payload.sanction_id: sanction {payload.sanction_id!r} belongs to vendor"
+            f" {sanction.vendor_id!r}, not {vendor_id!r}"
         )
-    ends_on = payload.ends_on if isinstance(payload, SanctionAmended) else None
-    if ends_on is not None and ends_on < starts_on:
-        return f"payload.ends_on: {ends_on} is before the sanction's start {starts_on}"
+    if not isinstance(payload, SanctionAmended):
+        return None
+    starts_on = sanction.starts_on
+    if payload.ends_on is not None and payload.ends_on < starts_on:
+        return f"payload.ends_on: {payload.ends_on} is before the sanction's start {starts_on}"
+    policy = policies.get(sanction.authority)
+    if policy is None or payload.policy_override_reason is not None:
+        return None
+    if not any(name in payload.changes() for name in PERIOD_FIELDS):
+        return None  # the period stands as imposed
+    try:
+        check_new_period(
+            policy,
+            grounds=sanction.grounds,
+            serious=sanction.serious,
+            starts_on=starts_on,
+            duration_months=payload.duration_months,
+            duration_days=payload.duration_days,
+            ends_on=payload.ends_on,
+            indefinite=payload.indefinite,
+        )
+    except (OutsidePolicy, PolicyError) as problem:
+        return f"payload: {problem}"
     return None
 
 

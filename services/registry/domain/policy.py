@@ -33,11 +33,13 @@ __all__ = [
     "PolicyError",
     "Proposal",
     "SuspensionPolicy",
+    "check_new_period",
     "check_period",
     "propose",
 ]
 
-_OVERRIDE_HINT = "impose it with policy_override_reason to record why"
+IMPOSE_HINT = "impose it with policy_override_reason to record why"
+AMEND_HINT = "amend it with policy_override_reason to record why"
 
 
 class PolicyError(ValueError):
@@ -47,9 +49,9 @@ class PolicyError(ValueError):
 class OutsidePolicy(ValueError):
     """A sanction's start or period departs from the policy; ``reasons`` says each way how."""
 
-    def __init__(self, reasons: Sequence[str]) -> None:
+    def __init__(self, reasons: Sequence[str], hint: str = IMPOSE_HINT) -> None:
         self.reasons = tuple(reasons)
-        super().__init__("; ".join(self.reasons) + f"; {_OVERRIDE_HINT}")
+        super().__init__("; ".join(self.reasons) + f"; {hint}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,26 +187,7 @@ def check_period(
     The period is given in exactly one way (months, days, end date, or indefinite); anything
     else, or grounds the policy does not know, raise :class:`PolicyError`.
     """
-    given = [
-        name
-        for name, value in (
-            ("duration_months", duration_months),
-            ("duration_days", duration_days),
-            ("ends_on", ends_on),
-            ("indefinite", indefinite or None),
-        )
-        if value is not None
-    ]
-    if len(given) != 1:
-        got = " and ".join(given) if given else "none"
-        raise PolicyError(
-            "period: give exactly one of duration_months, duration_days, ends_on or "
-            f"indefinite=True; got {got}"
-        )
-    for name, number in (("duration_months", duration_months), ("duration_days", duration_days)):
-        if number is not None and number < 1:
-            raise PolicyError(f"{name}: must be at least 1, got {number}")
-
+    period = _Period(duration_months, duration_days, ends_on, indefinite)
     reasons: list[str] = []
     expected_start = policy.start_for(decided_on)
     if starts_on != expected_start:
@@ -213,26 +196,89 @@ def check_period(
             f"{policy.describe_start_rule()}, i.e. {expected_start} for a decision "
             f"on {decided_on}"
         )
-    months = _range_for(policy, grounds, serious)
-    range_text = _range_text(policy, months)
-    if duration_months is not None:
-        if not months.min_months <= duration_months <= months.max_months:
-            reasons.append(f"{duration_months} months is outside {range_text}")
-    elif indefinite:
-        reasons.append(f"an indefinite period is outside {range_text}")
-    else:
-        # Only a period in days or to an end date is compared with the range's last days
-        # (measured from the sanction's actual start): a period in months needs no dates.
-        proposal = _dated(months, starts_on)
-        last_days = f"last day {proposal.earliest_last_day} to {proposal.latest_last_day}"
-        if duration_days is not None:
-            last_day = last_day_after_days(starts_on, duration_days)
-            what = f"{duration_days} days (last day {last_day})"
-        else:
-            assert ends_on is not None
-            last_day = ends_on
-            what = f"ending on {ends_on}"
-        if not proposal.earliest_last_day <= last_day <= proposal.latest_last_day:
-            reasons.append(f"{what} is outside {range_text} ({last_days} from {starts_on})")
+    reasons += _period_reasons(policy, grounds, serious, starts_on, period)
     if reasons:
         raise OutsidePolicy(reasons)
+
+
+def check_new_period(
+    policy: SuspensionPolicy,
+    *,
+    grounds: Sequence[str],
+    serious: bool,
+    starts_on: dt.date,
+    duration_months: int | None = None,
+    duration_days: int | None = None,
+    ends_on: dt.date | None = None,
+    indefinite: bool = False,
+) -> None:
+    """Raise :class:`OutsidePolicy` when an amendment's new period (counted from the
+    sanction's start, as every period is) departs from the range of the sanction's grounds:
+    the range binds a period however it is reached, or a one-month suspension amended to
+    thirty would go unjustified. The start was judged with the imposition."""
+    period = _Period(duration_months, duration_days, ends_on, indefinite)
+    if reasons := _period_reasons(policy, grounds, serious, starts_on, period):
+        raise OutsidePolicy(reasons, hint=AMEND_HINT)
+
+
+@dataclass(frozen=True, slots=True)
+class _Period:
+    """A period given in exactly one way (PolicyError otherwise)."""
+
+    duration_months: int | None
+    duration_days: int | None
+    ends_on: dt.date | None
+    indefinite: bool
+
+    def __post_init__(self) -> None:
+        given = [
+            name
+            for name, value in (
+                ("duration_months", self.duration_months),
+                ("duration_days", self.duration_days),
+                ("ends_on", self.ends_on),
+                ("indefinite", self.indefinite or None),
+            )
+            if value is not None
+        ]
+        if len(given) != 1:
+            got = " and ".join(given) if given else "none"
+            raise PolicyError(
+                "period: give exactly one of duration_months, duration_days, ends_on or "
+                f"indefinite=True; got {got}"
+            )
+        for name in ("duration_months", "duration_days"):
+            if (number := getattr(self, name)) is not None and number < 1:
+                raise PolicyError(f"{name}: must be at least 1, got {number}")
+
+
+def _period_reasons(
+    policy: SuspensionPolicy,
+    grounds: Sequence[str],
+    serious: bool,
+    starts_on: dt.date,
+    period: _Period,
+) -> list[str]:
+    """How the period departs from the range of these grounds (empty: it does not)."""
+    months = _range_for(policy, grounds, serious)
+    range_text = _range_text(policy, months)
+    if period.duration_months is not None:
+        if not months.min_months <= period.duration_months <= months.max_months:
+            return [f"{period.duration_months} months is outside {range_text}"]
+        return []
+    if period.indefinite:
+        return [f"an indefinite period is outside {range_text}"]
+    # Only a period in days or to an end date is compared with the range's last days
+    # (measured from the sanction's actual start): a period in months needs no dates.
+    proposal = _dated(months, starts_on)
+    last_days = f"last day {proposal.earliest_last_day} to {proposal.latest_last_day}"
+    if period.duration_days is not None:
+        last_day = last_day_after_days(starts_on, period.duration_days)
+        what = f"{period.duration_days} days (last day {last_day})"
+    else:
+        assert period.ends_on is not None
+        last_day = period.ends_on
+        what = f"ending on {period.ends_on}"
+    if not proposal.earliest_last_day <= last_day <= proposal.latest_last_day:
+        return [f"{what} is outside {range_text} ({last_days} from {starts_on})"]
+    return []

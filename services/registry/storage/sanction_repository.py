@@ -12,27 +12,33 @@ import asyncpg
 from services.events.sanction import PERIOD_FIELDS, SanctionAmended, SanctionImposed, SanctionKind
 from services.platform.postgres.database import Connection
 from services.registry.domain import sanction_timeline
+from services.registry.domain.imposition_rules import SanctionHeader
 from services.registry.domain.sanction_timeline import Change, Decision, SanctionTimeline
 
 # A row as read (a record) or as about to be written (`sanction_row`, `change_row`).
 Row = asyncpg.Record | Mapping[str, Any]
 
 
-async def sanction_header(conn: Connection, sanction_id: str) -> tuple[str, dt.date] | None:
-    """The vendor and first day of a sanction, or None when unknown."""
+async def sanction_header(conn: Connection, sanction_id: str) -> SanctionHeader | None:
+    """What judging a change of the sanction needs of it, or None when unknown."""
     return (await sanction_headers(conn, [sanction_id])).get(sanction_id)
 
 
 async def sanction_headers(
     conn: Connection, sanction_ids: Sequence[str]
-) -> dict[str, tuple[str, dt.date]]:
+) -> dict[str, SanctionHeader]:
     """`sanction_header` of the known ones of these sanctions, in one query."""
     rows = await conn.fetch(
-        "SELECT sanction_id, vendor_id, starts_on FROM registry_sanctions"
-        " WHERE sanction_id = ANY($1::text[])",
+        "SELECT sanction_id, vendor_id, starts_on, authority, grounds, serious"
+        " FROM registry_sanctions WHERE sanction_id = ANY($1::text[])",
         list(sanction_ids),
     )
-    return {r["sanction_id"]: (r["vendor_id"], r["starts_on"]) for r in rows}
+    return {
+        r["sanction_id"]: SanctionHeader(
+            r["vendor_id"], r["starts_on"], r["authority"], tuple(r["grounds"]), r["serious"]
+        )
+        for r in rows
+    }
 
 
 def sanction_row(vendor_id: str, payload: SanctionImposed, event_id: uuid.UUID) -> dict[str, Any]:
