@@ -17,6 +17,7 @@ from typing import TextIO
 
 from services.events.base import EventEnvelope
 from services.events.vendor import CORPORATE_NUMBER
+from services.imports.csv_rows import UnreadableFile
 from services.imports.deltas import Delta, RecordedSanction, delta, gone
 from services.imports.entries import ListEntry, RowProblem
 from services.imports.events import (
@@ -65,6 +66,10 @@ LISTS: dict[str, tuple[Reader, str] | None] = {
 # another city's. The others are
 # one publisher's whole list (cross-debarments under other banks' names included).
 BY_AUTHORITY = frozenset({"jp_suspension"})
+# Published lists that are never empty: a file of one without a row is a download cut short
+# (a header and no row), and read as the list it would lift every sanction of it. (Our own
+# export may be: the other registry has lifted its last exclusion.)
+NEVER_EMPTY = frozenset({"worldbank", "idb", "ebrd", "jp_meti"})
 
 
 # A list's names are put in form once or twice each, within their row: the registry's cache of
@@ -319,6 +324,11 @@ def _list_events(
         sanction, own = _ids(item, sanctions.recorded)
         sanctions.listed.add(was or sanction)
         yield from _planned(item, was or sanction, own, context, renamed=bool(was))
+    if not report.rows and source in NEVER_EMPTY:
+        raise UnreadableFile(
+            "the file has a header and no row: it lists no one, and imported it would lift"
+            f" every sanction of the {authority} list"
+        )
     # Whose sanctions the file lists: the bodies its rows name, and those it was said to be
     # the whole list of (their names written as the rows' are read).
     named = {japanese.plain(body) for body in bodies}

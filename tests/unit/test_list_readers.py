@@ -58,7 +58,8 @@ def test_the_ebrds_list() -> None:
 
 def test_a_row_that_cannot_be_read_is_a_problem_with_its_line() -> None:
     csv = (
-        "Title,Entity,Nationality,Country,From,To,Grounds\nX Ltd,Firm,Chile,Chile,someday,,Fraud\n"
+        "Title,Entity,Nationality,Country,From,To,Grounds,Source\n"
+        "X Ltd,Firm,Chile,Chile,someday,,Fraud,IDB\n"
     )
     (problem,) = idb.entries(io.StringIO(csv))
     assert isinstance(problem, RowProblem) and problem.line == 2

@@ -17,6 +17,18 @@ from services.imports.entries import ListEntry, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
 
 AUTHORITY = "European Bank for Reconstruction and Development"
+# The columns an entry's identity and period are read from: a file without one of them
+# (another export, a renamed header, an empty file) is not the list, and read as one it
+# would lift every entry and impose each anew.
+COLUMNS = (
+    "Firm Name",
+    "Nationality",
+    "Ineligible From",
+    "Ineligible Until",
+    "Notice Effective At EBRD",
+    "Originating Institution",
+    "Prohibited Practice",
+)
 _OWN = {"", "EBRD", AUTHORITY}
 
 
@@ -25,7 +37,7 @@ def _day(text: str) -> dt.date:
 
 
 def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
-    for line, row in rows(stream):
+    for line, row in rows(stream, COLUMNS):
         start = row.get("Ineligible From", "").strip() or row.get("Notice Effective At EBRD", "")
         try:
             starts_on, last_day = period(start, row.get("Ineligible Until", ""), _day)

@@ -18,6 +18,10 @@ from services.imports.entries import ListEntry, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
 
 AUTHORITY = "Inter-American Development Bank"
+# The columns an entry's identity and period are read from: a file without one of them
+# (another export, a renamed header, an empty file) is not the list, and read as one it
+# would lift every entry and impose each anew.
+COLUMNS = ("Title", "Nationality", "From", "To", "Grounds", "Source")
 
 
 def _day(text: str) -> dt.date:
@@ -25,7 +29,7 @@ def _day(text: str) -> dt.date:
 
 
 def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
-    for line, row in rows(stream):
+    for line, row in rows(stream, COLUMNS):
         try:
             starts_on, last_day = period(row.get("From", ""), row.get("To", ""), _day)
         except ValueError as error:

@@ -32,6 +32,10 @@ from services.registry.domain.era_dates import parse_date
 
 SOURCE = "jp_meti"
 AUTHORITY = "経済産業省 (METI)"
+# The columns an entry's identity and period are read from: a file without one of them
+# (another export, a renamed header, an empty file) is not the list, and read as one it
+# would lift every entry and impose each anew.
+COLUMNS = ("designation_date", "name_ja", "name_en")
 # "X, a.k.a., the following two aliases: -A; and -B." (also "a.k.a. the follow three aliases:")
 _AKA = re.compile(
     r",?\s*a\.k\.a\.?,?\s*(?:the\s+follow(?:ing)?\s+\w+\s+alias(?:es)?\s*:?)?\s*", re.I
@@ -87,7 +91,7 @@ def english_names(name: str) -> tuple[str, tuple[str, ...]]:
 
 
 def entries(stream: TextIO) -> Iterator[JapaneseEntry | RowProblem]:
-    for line, row in rows(stream):
+    for line, row in rows(stream, COLUMNS):
         try:
             starts_on = _day(row.get("designation_date", ""))
         except ValueError as error:

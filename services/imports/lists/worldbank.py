@@ -19,6 +19,16 @@ from services.imports.entries import ListEntry, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
 
 AUTHORITY = "World Bank"
+# The columns an entry's identity and period are read from: a file without one of them
+# (another export, a renamed header, an empty file) is not the list, and read as one it
+# would lift every entry and impose each anew.
+COLUMNS = (
+    "Firm Name",
+    "Country",
+    "Ineligibility Period From Date",
+    "Ineligibility Period To Date",
+    "Grounds",
+)
 # "(aka X)", "(a.k.a. X)", "(formerly known as X)", "(f/k/a X)", "(also known as X)"
 _OTHER_NAME = re.compile(
     r"\(\s*(?:aka|a\.k\.a\.|also known as|formerly known as|f/k/a)\s+([^()]+?)\s*\)", re.I
@@ -38,7 +48,7 @@ def other_names(info: str) -> tuple[str, ...]:
 
 
 def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
-    for line, row in rows(stream):
+    for line, row in rows(stream, COLUMNS):
         try:
             starts_on, last_day = period(
                 row.get("Ineligibility Period From Date", ""),
