@@ -3,7 +3,8 @@
 A list is a snapshot: a row already recorded with the same last day changes nothing, one whose
 last day moved is an amendment, a new row an imposition, and a recorded debarment the file no
 longer has is lifted (from the import's day). A lifted debarment listed again stays lifted:
-the list would have to say why (noted for review rather than re-imposed on a guess).
+the list would have to say why, and a lift by hand looks the same here (so it is told to
+whoever imports, planning.py's `_note_relisted`, rather than re-imposed on a guess).
 """
 
 from __future__ import annotations

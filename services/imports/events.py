@@ -118,7 +118,10 @@ def amendment(
             **({"policy_override_reason": override} if override else {}),
         }
     )
-    name = f"{sanction}/amended/{entry.last_day or 'indefinite'}"
+    # Named by the import's day too: a last day moved back to one it had (A, B, then A again)
+    # is an amendment of its own, not the first one's resend (which the log would drop); only
+    # a third move on one day (A to B, back, to B again) still repeats a name.
+    name = f"{sanction}/amended/{on}/{entry.last_day or 'indefinite'}"
     return envelope(entry, vendor, name, payload)
 
 

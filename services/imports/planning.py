@@ -214,6 +214,8 @@ def _planned(
     report, today = context.report, context.today
     was = context.sanctions.recorded.get(sanction)
     change = delta(sanction, item.last_day, context.sanctions.recorded)
+    if was is not None and was.lifted:
+        context.relisted.append(item.line)
     try:
         names: tuple[EventEnvelope, ...] = ()
         if was is not None:  # the entity's vendor is the one its sanction is recorded on
@@ -256,6 +258,20 @@ def _note_unknown_bodies(
         )
 
 
+def _note_relisted(lines: list[int], report: ImportReport) -> None:
+    """Rows whose debarment an earlier import lifted (the list no longer gave it) or someone
+    lifted by hand: they stay lifted (deltas.py), which whoever imports must hear of, since
+    the list says the firm is barred."""
+    if not lines:
+        return
+    shown = ", ".join(str(line) for line in lines[:10])
+    more = f" and {len(lines) - 10} more" if len(lines) > 10 else ""
+    report.notes.append(
+        f"{len(lines)} row(s) list a debarment that was lifted before, which stays lifted"
+        f" (lines {shown}{more}): if the list is right, impose it again by hand"
+    )
+
+
 @dataclass(frozen=True)
 class _Import:
     source: str
@@ -263,6 +279,8 @@ class _Import:
     sanctions: SanctionTable
     today: dt.date
     report: ImportReport
+    # The lines of rows whose debarment was lifted before (deltas.py: it stays lifted).
+    relisted: list[int] = field(default_factory=list)
 
 
 def planned_events(
@@ -335,6 +353,7 @@ def _list_events(
     report.whole_list_of = tuple(sorted(named))
     authorities = in_rows | named
     _note_unknown_bodies(named, in_rows, sanctions, report)
+    _note_relisted(context.relisted, report)
     delisted = gone(
         sanctions.recorded, sanctions.listed, authorities if source in BY_AUTHORITY else None
     )

@@ -74,6 +74,51 @@ def test_amendments_and_lifts_go_to_the_vendor_recorded_and_the_same_file_sends_
     assert (report.amended, report.lifted, report.vendors) == (1, 1, 0)
 
 
+def test_a_last_day_moved_back_is_amended_again_not_dropped_as_a_resend() -> None:
+    # A, then B, then A again: the third import's amendment had the first's event id, so the
+    # log took it for a resend and the firm stayed barred to B while the report said amended.
+    cnn = _entry(CNN)
+    moved = CNN.replace("Dec 09, 2026", "Dec 31, 2027")
+    ids = []
+    for text, last_day in ((moved, dt.date(2026, 12, 9)), (CNN, dt.date(2027, 12, 31))):
+        recorded = {
+            sanction_id(cnn): RecordedSanction(
+                WB_CNN, last_day, lifted=False, authority=worldbank.AUTHORITY
+            )
+        }
+        [amended], _ = _sent(HEADER + text, Recorded(JOINED, recorded))
+        ids.append(amended.event_id)
+    recorded = {
+        sanction_id(cnn): RecordedSanction(
+            WB_CNN, dt.date(2026, 12, 9), lifted=False, authority=worldbank.AUTHORITY
+        )
+    }
+    report = ImportReport()
+    later = dt.date(2026, 2, 1)
+    [again] = [
+        p.event
+        for p in planned_events(
+            "idb", io.StringIO(HEADER + moved), Recorded(JOINED, recorded), later, report
+        )
+    ]
+    assert again.event_id not in ids and len(set(ids)) == 2
+
+
+def test_a_debarment_lifted_before_and_listed_again_is_told_to_whoever_imports() -> None:
+    cnn = _entry(CNN)
+    recorded = {
+        sanction_id(cnn): RecordedSanction(
+            WB_CNN, dt.date(2026, 12, 9), lifted=True, authority=worldbank.AUTHORITY
+        )
+    }
+    events, report = _sent(HEADER + CNN, Recorded(JOINED, recorded))
+    assert events == [] and report.unchanged == 1
+    assert report.notes == [
+        "1 row(s) list a debarment that was lifted before, which stays lifted (lines 2):"
+        " if the list is right, impose it again by hand"
+    ]
+
+
 # --- names changing between files ------------------------------------------------------------
 
 WB_HEADER = (
