@@ -9,7 +9,9 @@ function asCorporateNumber(cell) {
   return /^\d+$/.test(digits) ? digits : null;
 }
 
-// RFC 4180 records: quoted cells may hold commas, quotes ("") and line breaks.
+// RFC 4180 records: quoted cells may hold commas, quotes ("") and line breaks. A quote opens
+// a quoted cell only where the cell starts: inside a name (O"Neil, Toys "R" Us, חברת בע"מ) it
+// is the name's, or one stray quote would run every line after it into one bidder.
 export function csvRecords(text) {
   const records = [];
   let record = [];
@@ -23,8 +25,10 @@ export function csvRecords(text) {
         i++;
       } else if (c === '"') quoted = false;
       else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
+    } else if (c === '"' && cell.trim() === "") {
+      quoted = true;
+      cell = "";
+    } else if (c === ",") {
       record.push(cell);
       cell = "";
     } else if (c === "\n" || c === "\r") {
