@@ -7,6 +7,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from services.events.vendor import corporate_number_check_digit
 from services.registry.domain.names import IdentifierKey
 from services.registry.name_search.search import NameKind
 from services.registry.reads import queries
@@ -82,8 +83,13 @@ async def test_identifiers_resolve_a_vendor_and_clashes_are_refused(pool: asyncp
     async with pool.acquire() as conn:
         typed = IdentifierKey("corporate_number", "7000-0120-50002")
         assert await queries.resolve_vendor(conn, None, typed) == case_b.VENDOR
+        unknown = f"{corporate_number_check_digit('1' * 12)}{'1' * 12}"
         with pytest.raises(queries.RegistryQueryError, match="no vendor has corporate_number"):
-            await queries.resolve_vendor(conn, None, IdentifierKey("corporate_number", "1" * 13))
+            await queries.resolve_vendor(conn, None, IdentifierKey("corporate_number", unknown))
+        # A mistyped number is told as one, as registering or screening it is.
+        mistyped = IdentifierKey("corporate_number", "1234567890123")
+        with pytest.raises(queries.RegistryQueryError, match="fails its check digit"):
+            await queries.resolve_vendor(conn, None, mistyped)
     clash: dict[str, Any] = {"identifiers": [{"scheme": "internal", "value": "V-0042"}]}
     reason = await rejection(pool, envelope("vendor.updated", clash, "vendor-d1"))
     assert "already belong to another vendor" in reason and "vendor-b" in reason
