@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -10,7 +12,7 @@ from functools import partial
 import asyncpg
 
 from services.events.base import EventEnvelope
-from services.events.catalog import EventRejected, parse_event, size_problem
+from services.events.catalog import EVENT_TYPES, EventRejected, parse_event, size_problem
 from services.ingest.admission import admission_problem, key_problem
 from services.platform.consuming import dead_letters
 from services.platform.eventlog.base import Writer
@@ -45,10 +47,30 @@ IngestOutcome = Accepted | Rejected
 
 @dataclass(frozen=True)
 class _Refused:
-    """Input refused before storing: why, and the event it is when it could be read."""
+    """Input refused before storing: why, and the event it is when it could be read, or
+    else what it says it is (`said`)."""
 
     reason: str
     envelope: EventEnvelope | None = None
+    said: tuple[uuid.UUID | None, str | None] = (None, None)
+
+
+def _said(raw: bytes) -> tuple[uuid.UUID | None, str | None]:
+    """The id and the type an input that is no valid event gives, where they are readable
+    (a UUID, a type of the catalog): its dead letter then answers `eventStatus` for that id,
+    as the letter of an event read whole does, rather than the event seeming never sent."""
+    try:
+        given = json.loads(raw)
+    except ValueError:
+        return None, None
+    if not isinstance(given, dict):
+        return None, None
+    event_id, event_type = given.get("event_id"), given.get("event_type")
+    try:
+        said_id = uuid.UUID(event_id) if isinstance(event_id, str) else None
+    except ValueError:
+        said_id = None
+    return said_id, event_type if event_type in EVENT_TYPES else None
 
 
 def _parse(
@@ -61,7 +83,7 @@ def _parse(
         try:
             envelope = parse_event(raw)
         except EventRejected as rejection:
-            parsed.append(_Refused(rejection.reason))
+            parsed.append(_Refused(rejection.reason, said=_said(raw)))
             continue
         problem = admission_problem(envelope, writer)
         if problem is None and keys is not None:
@@ -152,7 +174,7 @@ async def _outcomes(
     for raw, item in zip(raws, parsed, strict=True):
         if isinstance(item, _Refused):
             outcomes.append(Rejected(item.reason))
-            letters.append(_letter(raw, item.reason, item.envelope))
+            letters.append(_letter(raw, item.reason, item.envelope, item.said))
             continue
         outcome = next(appended)
         if isinstance(outcome, Place):
@@ -188,16 +210,18 @@ async def _one_by_one(
     return outcomes
 
 
-def _letter(raw: bytes, reason: str, envelope: EventEnvelope | None) -> dead_letters.DeadLetter:
+def _letter(
+    raw: bytes,
+    reason: str,
+    envelope: EventEnvelope | None,
+    said: tuple[uuid.UUID | None, str | None] = (None, None),
+) -> dead_letters.DeadLetter:
+    event_id, event_type = (envelope.event_id, envelope.event_type) if envelope else said
     log.warning(
         "rejected input: %s",
         dead_letters.readable_reason(reason),
-        extra={"event_id": str(envelope.event_id)} if envelope else None,
+        extra={"event_id": str(event_id)} if event_id else None,
     )
     return dead_letters.DeadLetter(
-        stage=STAGE,
-        reason=reason,
-        raw=raw,
-        event_id=envelope.event_id if envelope else None,
-        event_type=envelope.event_type if envelope else None,
+        stage=STAGE, reason=reason, raw=raw, event_id=event_id, event_type=event_type
     )

@@ -78,6 +78,21 @@ async def test_bad_input_is_dead_lettered_and_the_next_valid_event_still_accepte
     assert await pool.fetchval("SELECT count(*) FROM event_store") == 1
 
 
+async def test_a_refused_input_that_gives_a_readable_id_is_found_by_it(pool: asyncpg.Pool) -> None:
+    # Its dead letter held no id: `eventStatus` of the id the producer sent answered as if it
+    # had never arrived. A naive time, a bad check digit: the id and type are still readable.
+    naive = {**case_b.registered(), "occurred_at": "2022-07-08T10:00:00"}
+    garbled = {"event_id": "not-a-uuid", "event_type": "no.such_type"}
+    await ingest_batch(pool, [case_b.line(naive), json.dumps(garbled).encode()])
+    async with pool.acquire() as conn:
+        (letter,) = await dead_letters.of_event(conn, uuid.UUID(naive["event_id"]))
+        assert (letter.event_type, letter.stage) == ("vendor.registered", "ingest")
+        assert "occurred_at" in letter.reason
+        kept = await pool.fetch("SELECT event_id, event_type FROM dead_letters ORDER BY id")
+    # What is not a UUID or a type of the catalog is not taken for one.
+    assert [tuple(row) for row in kept][1] == (None, None)
+
+
 async def test_event_store_is_append_only(pool: asyncpg.Pool) -> None:
     await ingest_batch(pool, [case_b.line(case_b.registered())])
     with pytest.raises(asyncpg.RaiseError, match="append-only"):
