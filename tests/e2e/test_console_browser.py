@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from services.events.vendor import corporate_number_check_digit
@@ -163,6 +164,16 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
         ]
         assert lines[0]["vendor_id"] == "vendor-b"
         assert lines[0]["eligible_again_on"] == case_b.ELIGIBLE_AGAIN
+        # Each answer says the day it is for, and says so no longer once the day is changed.
+        assert {r["as_of"] for r in lines} == {"2023-01-10"}
+        answered = "Answers for 2023-01-10"
+        assert shown(chrome, "#list-title ~ .results .answered-for") == answered
+        assert chrome.find_elements(By.CSS_SELECTOR, "#list-title ~ .results .stale") == []
+        chrome.find_element(By.ID, "condition-asOf").send_keys(Keys.BACKSPACE)
+        assert "screen again" in shown(chrome, "#list-title ~ .results .stale")
+        assert shown(chrome, "#list-title ~ .results .answered-for") == answered
+        chrome.find_element(By.ID, "condition-asOf").send_keys(DURING_THE_SUSPENSION[-1])
+        until(chrome, lambda c: not c.find_elements(By.CSS_SELECTOR, ".results .stale"), "fresh")
 
         # A CSV file with a header row: 300 bidders screened in one request.
         chrome.find_element(By.ID, "list-file").send_keys(str(uploaded))
@@ -242,6 +253,11 @@ def test_the_admin_signs_in_by_the_link_in_japanese_and_a_refused_token_says_why
         assert "API 経由で test-admin（管理者）が記録" in events[2].text
         assert "B-System Co., Ltd." in shown(chrome, "dl.facts")
         screenshot(chrome, "vendor-admin-ja")
+        # A link cut inside an escape: the screen says there is no such vendor (it stopped
+        # the navigation dead, the screen before left in place).
+        chrome.get(f"{origin(embedded)}/#/vendor/%E0%A4%A")
+        cut = "事業者 %E0%A4%A は登録されていません。"
+        until(chrome, lambda c: cut in c.find_element(By.TAG_NAME, "main").text, "no such vendor")
         assert_only_the_api_was_reached(chrome, embedded)
 
         # Signed out, then a token the API does not accept: its refusal, as it says it.
@@ -261,3 +277,10 @@ def test_the_admin_signs_in_by_the_link_in_japanese_and_a_refused_token_says_why
         assert "API が拒否しました" in alert and reason in alert
         assert chrome.find_elements(By.CSS_SELECTOR, "nav") == []
         screenshot(chrome, "refused-token-ja")
+
+        # The link opened again in this tab, where the console is open: only the address's
+        # fragment changes, no page loads, and it signed nobody in, the token left in sight.
+        chrome.get(link)
+        assert "local-admin（管理者）でサインイン中" in shown(chrome, ".who")
+        assert chrome.current_url == f"{origin(embedded)}/"
+        assert chrome.execute_script("return Object.values(sessionStorage)") == [token]

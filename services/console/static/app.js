@@ -12,7 +12,7 @@ import { RiskVendorScreen } from "./riskvendor.js";
 import { MigrationPlanScreen, MigrationScreen } from "./migration.js";
 import { SanctionsScreen } from "./sanctions.js";
 import { ScreeningScreen } from "./screening.js";
-import { claims, forgetToken, keepToken, storedToken, takeLinkToken, useTokenEnd } from "./session.js";
+import { LINK_PREFIX, claims, forgetToken, keepToken, storedToken, takeLinkToken, useTokenEnd } from "./session.js";
 import { SignIn } from "./signin.js";
 import { VendorScreen, VendorSearchScreen } from "./vendors.js";
 
@@ -35,8 +35,19 @@ const PAGES = [
 ];
 
 function currentRoute() {
+  if (location.hash.startsWith(LINK_PREFIX)) return { route: "", argument: "" }; // a sign-in link
   const [route, ...rest] = location.hash.replace(/^#\/?/, "").split("/");
-  return { route, argument: rest.map(decodeURIComponent).join("/") };
+  return { route, argument: rest.map(decoded).join("/") };
+}
+
+// A part of the address as it was meant; as written when it is no valid escape (a link cut
+// short): then the screen says no such vendor, rather than the navigation stopping dead.
+function decoded(part) {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 function useRoute() {
@@ -161,8 +172,15 @@ function App() {
     setToken(null);
   };
   useEffect(() => {
-    const linked = takeLinkToken();
-    if (linked) signIn(linked).then((refused) => refused && setNotice(refused));
+    // On load, and when the link is opened in a tab where the console is open already: then
+    // only the address's fragment changes, and no page loads.
+    const takeLink = () => {
+      const linked = takeLinkToken();
+      if (linked) signIn(linked).then((refused) => refused && setNotice(refused));
+    };
+    takeLink();
+    addEventListener("hashchange", takeLink);
+    return () => removeEventListener("hashchange", takeLink);
   }, []);
   return html`
     <header>

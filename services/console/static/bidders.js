@@ -109,6 +109,7 @@ export const RESULT_COLUMNS = [
   "ref",
   "input",
   "status",
+  "as_of",
   "vendor_id",
   "eligible_again_on",
   "reasons",
@@ -116,15 +117,24 @@ export const RESULT_COLUMNS = [
   "error",
 ];
 
+// The day the answers are for: the registry's (its today when none was asked), or as asked
+// when no bidder could be judged (all invalid or unknown).
+export function answeredDay(results, asked) {
+  return results.find((result) => result.eligibility)?.eligibility.asOf ?? asked.asOf ?? "";
+}
+
 // The screening's result as CSV (UTF-8 with a byte-order mark, so that spreadsheets read
-// Japanese names right), one row per bidder in the order given.
-export function resultCsv(bidders, results) {
+// Japanese names right), one row per bidder in the order given, each with the day it answers
+// for (a file kept or passed on must say it).
+export function resultCsv(bidders, results, asked) {
+  const day = answeredDay(results, asked);
   const rows = results.map((result, index) => {
     const eligibility = result.eligibility;
     return [
       result.ref,
       bidderInput(bidders[index]),
       result.status,
+      day,
       result.vendorId,
       eligibility?.eligibleAgainOn,
       (eligibility?.reasons ?? []).map(reasonText).join(" | "),

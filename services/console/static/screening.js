@@ -4,7 +4,7 @@
 // registry's exclusions export for other systems.
 import { useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
-import { parseBidders, resultCsv } from "./bidders.js";
+import { answeredDay, parseBidders, resultCsv } from "./bidders.js";
 import { saveBlob } from "./downloads.js";
 import { ExclusionsExport } from "./exclusions.js";
 import { html } from "./html.js";
@@ -120,16 +120,24 @@ function Details({ t, language, result }) {
   return null;
 }
 
-function Results({ t, language, bidders, results }) {
+// Answers stay on screen when the conditions change; they say which day they are for, and
+// that the conditions above are no longer theirs.
+function Results({ t, language, bidders, results, asked, conditions }) {
   const counts = STATUSES.map((status) => [
     status,
     results.filter((result) => result.status === status).length,
   ]);
   const download = () =>
-    saveBlob(new Blob([resultCsv(bidders, results)], { type: "text/csv;charset=utf-8" }), "screening.csv");
+    saveBlob(
+      new Blob([resultCsv(bidders, results, asked)], { type: "text/csv;charset=utf-8" }),
+      "screening.csv",
+    );
   const title = t("screening.results", { count: results.length });
+  const stale = JSON.stringify(asked) !== JSON.stringify(conditionVariables(conditions));
   return html`<section class="results" aria-label=${title}>
     <h4>${title}</h4>
+    <p class="answered-for">${t("screening.answeredFor", { day: answeredDay(results, asked) })}</p>
+    ${stale ? html`<p class="stale" role="status">${t("screening.stale")}</p>` : null}
     <p class="summary">
       ${counts.map(
         ([status, count]) =>
@@ -182,10 +190,10 @@ function OneBidder({ session, conditions }) {
     event.preventDefault();
     const bidder = { ref: "1", ...BY[by](value.trim()) };
     run(async () => {
-      const variables = { bidders: [bidder], ...conditionVariables(conditions) };
-      const screened = await api(SCREEN_BIDDERS, variables);
+      const asked = conditionVariables(conditions);
+      const screened = await api(SCREEN_BIDDERS, { bidders: [bidder], ...asked });
       const hits = by === "name" ? (await api(FIND_VENDOR, { search: value.trim() })).vendors : null;
-      return { bidders: [bidder], results: screened.screenBidders, hits };
+      return { bidders: [bidder], results: screened.screenBidders, hits, asked };
     });
   };
   return html`<section aria-labelledby="one-title">
@@ -201,7 +209,7 @@ function OneBidder({ session, conditions }) {
     </form>
     <${Refusal} t=${t} messages=${state.refused} />
     ${state.data
-      ? html`<${Results} t=${t} language=${language} ...${state.data} />
+      ? html`<${Results} t=${t} language=${language} conditions=${conditions} ...${state.data} />
           ${state.data.hits
             ? html`<${Candidates} t=${t} hits=${state.data.hits} caption=${t("search.ranked")} />`
             : null}`
@@ -221,8 +229,9 @@ function BidderList({ session, conditions }) {
   const submit = (event) => {
     event.preventDefault();
     run(async () => {
-      const variables = { bidders, ...conditionVariables(conditions) };
-      return { bidders, results: (await api(SCREEN_BIDDERS, variables)).screenBidders };
+      const asked = conditionVariables(conditions);
+      const results = (await api(SCREEN_BIDDERS, { bidders, ...asked })).screenBidders;
+      return { bidders, results, asked };
     });
   };
   return html`<section aria-labelledby="list-title">
@@ -245,7 +254,9 @@ function BidderList({ session, conditions }) {
       </button>
     </form>
     <${Refusal} t=${t} messages=${state.refused} />
-    ${state.data ? html`<${Results} t=${t} language=${language} ...${state.data} />` : null}
+    ${state.data
+      ? html`<${Results} t=${t} language=${language} conditions=${conditions} ...${state.data} />`
+      : null}
   </section>`;
 }
 

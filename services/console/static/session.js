@@ -4,7 +4,7 @@ import { useEffect } from "preact/hooks";
 
 const TOKEN_KEY = "vendorwatch.console.token";
 // `vendorwatch up` prints http://127.0.0.1:8000/#signin=<token> for the local admin.
-const LINK_PREFIX = "#signin=";
+export const LINK_PREFIX = "#signin=";
 
 export function storedToken() {
   return sessionStorage.getItem(TOKEN_KEY);
