@@ -6,8 +6,9 @@ The stream is the realistic workload (sanctions of past years) followed by what 
 this year: affiliations, suspensions in force today (some scoped to an agency, some covering
 affiliates), amendments, early lifts, and the sanctions the registry must refuse: outside the
 policy's range (imposed or amended), for an unknown vendor, amending an unknown sanction,
-lifting another vendor's sanction, ending before its start, reusing a sanction id. Dates count
-from today, since the registry judges eligibility for the day the log recorded each event.
+lifting another vendor's sanction, ending before its start, lifted before its decision,
+reusing a sanction id. Dates count from today, since the registry judges eligibility for the
+day the log recorded each event.
 """
 
 from __future__ import annotations
@@ -170,6 +171,9 @@ def _batches() -> list[tuple[list[EventEnvelope], bool]]:
         s.lifted("y-s0", v[1]),  # another vendor's sanction
         s.amended("y-s2", ends_on="2001-01-01"),  # before its start
         s.amended("y-s4", duration_months=120, policy_override_reason=None),  # beyond the range
+        _event(  # lifted before it was decided (at most 120 days ago)
+            "sanction.lifted", s.imposed["y-s6"], sanction_id="y-s6", effective_on=_day(-200)
+        ),
         s.imposed_now(v[42], "y-s3"),  # a sanction id already used
     ]
     s.imposed["y-s3"] = v[3]
@@ -252,7 +256,7 @@ async def _reasons(url: str) -> list[str]:
 def _assert_exercised(
     expected: dict[str, list[tuple[Any, ...]]], reasons: list[str], announce: bool
 ) -> None:
-    """The stream did what it is for: the seven refusals, announcements, a vendor barred
+    """The stream did what it is for: the eight refusals, announcements, a vendor barred
     through its affiliate, another eligible again."""
     wanted = [
         "payload: 120 months is outside",  # imposed outside the policy's range
@@ -262,6 +266,7 @@ def _assert_exercised(
         "payload.sanction_id: sanction 'y-s0' belongs to vendor",
         "payload.ends_on: 2001-01-01 is before the sanction's start",
         "payload.sanction_id: 'y-s3' already exists",
+        "payload.effective_on: ",  # before the decision
     ]
     assert len(reasons) == len(wanted), reasons
     assert all(any(r.startswith(w) for r in reasons) for w in wanted), reasons

@@ -88,6 +88,13 @@ async def test_bad_sanction_events_are_refused_with_a_clear_reason(pool: asyncpg
     assert "is before the sanction's start 2022-07-09" in await rejection(
         pool, case_b.amended(effective_on="2023-01-01", ends_on="2022-01-01")
     )
+    # Decided on 2022-07-08: nothing changes it before then.
+    assert "2022-07-01 is before the sanction was decided, on 2022-07-08" in await rejection(
+        pool, case_b.lifted("2022-07-01")
+    )
+    assert "is before the sanction was decided" in await rejection(
+        pool, case_b.amended(effective_on="2022-06-30", categories=["roads"])
+    )
     others = case_b.lifted("2023-01-01")
     others["vendor_id"] = "vendor-c"
     assert "belongs to vendor 'vendor-b'" in await rejection(pool, others)

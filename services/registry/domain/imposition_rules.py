@@ -36,6 +36,7 @@ class SanctionHeader:
     day, and what its policy range is found from."""
 
     vendor_id: str
+    decided_on: dt.date
     starts_on: dt.date
     authority: str
     grounds: tuple[str, ...]
@@ -44,7 +45,12 @@ class SanctionHeader:
     @classmethod
     def of(cls, vendor_id: str, payload: SanctionImposed) -> SanctionHeader:
         return cls(
-            vendor_id, payload.starts_on, payload.authority, tuple(payload.grounds), payload.serious
+            vendor_id,
+            payload.decided_on,
+            payload.starts_on,
+            payload.authority,
+            tuple(payload.grounds),
+            payload.serious,
         )
 
 
@@ -112,6 +118,13 @@ def change_refusal(
         return (
             f"payload.sanction_id: sanction {payload.sanction_id!r} belongs to vendor"
             f" {sanction.vendor_id!r}, not {vendor_id!r}"
+        )
+    if payload.effective_on < sanction.decided_on:
+        # Nothing changes a sanction before it was decided: a lift so dated ended it before
+        # it began, and the records and eligibility then told two different ends.
+        return (
+            f"payload.effective_on: {payload.effective_on} is before the sanction was decided,"
+            f" on {sanction.decided_on}"
         )
     if not isinstance(payload, SanctionAmended):
         return None

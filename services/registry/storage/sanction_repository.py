@@ -29,13 +29,18 @@ async def sanction_headers(
 ) -> dict[str, SanctionHeader]:
     """`sanction_header` of the known ones of these sanctions, in one query."""
     rows = await conn.fetch(
-        "SELECT sanction_id, vendor_id, starts_on, authority, grounds, serious"
+        "SELECT sanction_id, vendor_id, decided_on, starts_on, authority, grounds, serious"
         " FROM registry_sanctions WHERE sanction_id = ANY($1::text[])",
         list(sanction_ids),
     )
     return {
         r["sanction_id"]: SanctionHeader(
-            r["vendor_id"], r["starts_on"], r["authority"], tuple(r["grounds"]), r["serious"]
+            r["vendor_id"],
+            r["decided_on"],
+            r["starts_on"],
+            r["authority"],
+            tuple(r["grounds"]),
+            r["serious"],
         )
         for r in rows
     }
