@@ -112,7 +112,7 @@ def amendment(
     payload = SanctionAmended.model_validate(
         {
             "sanction_id": sanction,
-            "effective_on": on,
+            "effective_on": max(on, entry.starts_on),  # not before it is decided (in force)
             "reason": f"the {entry.authority} list now gives {entry.last_day or 'no end'}",
             **period_fields(entry.last_day),
             **({"policy_override_reason": override} if override else {}),
@@ -125,11 +125,20 @@ def amendment(
     return envelope(entry, vendor, name, payload)
 
 
-def lifted(source: str, vendor: str, sanction: str, authority: str, on: dt.date) -> EventEnvelope:
-    """A sanction an earlier import recorded and the list no longer has, lifted from `on`."""
+def lifted(
+    source: str,
+    vendor: str,
+    sanction: str,
+    authority: str,
+    on: dt.date,
+    starts_on: dt.date | None = None,
+) -> EventEnvelope:
+    """A sanction an earlier import recorded and the list no longer has, lifted from `on`, or
+    from its first day when that is later (the registry refuses a change dated before the
+    decision, which an import takes to be that day)."""
     payload = SanctionLifted(
         sanction_id=sanction,
-        effective_on=on,
+        effective_on=max(on, starts_on or on),
         reason=f"no longer on the {authority} list (import of {on})",
     )
     return ENVELOPES[payload.event_type](

@@ -364,4 +364,5 @@ def _list_events(
         return
     for sanction, gone_one in delisted:
         report.lifted += 1
-        yield Pending(0, lifted(source, gone_one.vendor_id, sanction, authority, today))
+        gone_from = gone_one.starts_on
+        yield Pending(0, lifted(source, gone_one.vendor_id, sanction, authority, today, gone_from))

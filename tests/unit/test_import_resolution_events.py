@@ -119,6 +119,20 @@ def test_a_debarment_lifted_before_and_listed_again_is_told_to_whoever_imports()
     ]
 
 
+def test_a_debarment_not_begun_is_lifted_from_its_first_day_not_before() -> None:
+    # The registry refuses a change dated before the sanction's decision, which an import
+    # takes to be its first day: lifted from the import's day, it stayed in force.
+    begins = dt.date(2026, 3, 1)  # after TODAY
+    recorded = {
+        "idb:gone": RecordedSanction(
+            "worldbank:gone-1", None, lifted=False, starts_on=begins, authority=idb.AUTHORITY
+        )
+    }
+    events, _ = _sent(HEADER + CNN, Recorded(JOINED, recorded))
+    [lift] = [e for e in events if e.event_type == "sanction.lifted"]
+    assert lift.vendor_id == "worldbank:gone-1" and lift.payload.effective_on == begins
+
+
 # --- names changing between files ------------------------------------------------------------
 
 WB_HEADER = (
