@@ -22,7 +22,7 @@ from services.events.vendor import corporate_number_check_digit
 from services.platform.security.auth import Role, issue_token
 from tests.e2e.conftest import System
 from tests.support import case_b, principals
-from tests.support.browser import closed_network_chromium
+from tests.support.browser import closed_network_chromium, traffic
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
     origin,
@@ -189,6 +189,18 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
         barred_refs = [ref for ref, status in statuses.items() if status == "BARRED"]
         assert barred_refs == [f"line {UPLOADED_BIDDERS + 1}"]  # the header is line 1
         assert set(statuses.values()) == {"BARRED", "UNKNOWN"}
+
+        # The API out of reach: the list says so (it was left busy, its button disabled, and
+        # the answers gone), and screens again once it is back.
+        chrome.execute_cdp_cmd("Network.enable", {})
+        chrome.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/graphql*"]})
+        chrome.find_element(By.CSS_SELECTOR, button).click()
+        assert "The API could not be reached" in shown(chrome, "#list-title ~ .refusal")
+        blocked = traffic(chrome).failed  # read now: the one failure is ours
+        assert [url for url, _ in blocked] == [f"{origin(embedded)}/graphql"]
+        chrome.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+        chrome.find_element(By.CSS_SELECTOR, button).click()
+        until(chrome, lambda c: len(rows(c, "#list-title ~ .results")) == UPLOADED_BIDDERS, "back")
 
         # Vendor B's page from its row: the suspension, on the calendar bar too.
         chrome.find_element(By.CSS_SELECTOR, "tr[data-status=BARRED] a").click()

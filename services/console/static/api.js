@@ -54,15 +54,23 @@ export async function refusalOf(response) {
 }
 
 export async function graphql(token, query, variables = {}) {
-  const response = await fetch("/graphql", {
-    method: "POST",
-    headers: {
-      "Content-Type": "application/json",
-      Accept: "application/graphql-response+json, application/json",
-      Authorization: `Bearer ${token}`,
-    },
-    body: JSON.stringify({ query, variables }),
-  });
+  let response;
+  try {
+    response = await fetch("/graphql", {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/graphql-response+json, application/json",
+        Authorization: `Bearer ${token}`,
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch (error) {
+    // No answer at all (the network, the server down): a refusal like the others, which
+    // every screen says in the user's language, rather than a page left "Loading…" and a
+    // button left busy.
+    throw new ApiRefusal([{ message: `no answer from the API (${error.message})`, code: "UNREACHABLE" }], 0);
+  }
   if (!response.ok) throw await refusalOf(response);
   let body = null;
   try {

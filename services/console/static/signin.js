@@ -7,8 +7,9 @@ import { said } from "./i18n.js";
 // own messages (strings).
 export function Refusal({ t, messages }) {
   if (!messages || messages.length === 0) return null;
+  const unanswered = messages.every((message) => message.code === "UNREACHABLE");
   return html`<div class="refusal" role="alert">
-    <strong>${t("api.refused")}</strong>
+    <strong>${t(unanswered ? "api.unanswered" : "api.refused")}</strong>
     <ul>
       ${messages.map((message) => html`<li data-code=${message.code ?? null}>${said(t, message)}</li>`)}
     </ul>
