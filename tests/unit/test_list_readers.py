@@ -36,6 +36,30 @@ def test_the_world_banks_list() -> None:
     assert (branch.starts_on, branch.last_day) == (dt.date(2024, 8, 22), dt.date(2027, 7, 22))
 
 
+def test_the_world_banks_other_names_however_the_list_introduces_them() -> None:
+    entries = _read(worldbank, "worldbank_debarred_firms_individuals.csv")
+    # Former and trading names were lost unless written "(aka …)" or "(formerly known as …)":
+    # a debarred firm screened under its former name was missed.
+    for line, alias in {
+        252: "Constructora Fajardo Nieto Ltda.",  # (f.k.a …)
+        351: "MC Consulting Ltda.",  # (formerly …)
+        374: "Shaanxi Neoplan Trading Co., Ltd.",  # (f.k.a [...])
+        425: "Lotte Innovate Company, Limited",  # (now known as …)
+        666: "A2Z Maintenance & Engineering Services Limited",  # (Previously known as …)
+        698: "Parkeon Transit Limited",  # (formerly operating as: …)
+        727: "Ltd Dagi",  # (also d/b/a …)
+        760: "Sujainco",  # (also doing business as …)
+        1041: "OOO ARMADA CENTER",  # (CURRENTLY KNOWN AS …)
+        1092: "J.M. COMÉRCIO DE EQUIPAMENTOS LTDA",  # (DBA …)
+        970: "ECOGRAPHY COMPANY",  # outside brackets: "*294 AKA …"
+        924: "MR. PEDRO CÉSAR LAZO MONTEJO",  # ", also …"
+    }.items():
+        assert _by_line(entries, line).aliases == (alias,), line
+    # Notes are no names: an address, a successor's prose, a footnote's continuation.
+    for line in (245, 974, 726):
+        assert _by_line(entries, line).aliases == (), line
+
+
 def test_the_idbs_list() -> None:
     entries = _read(idb, "iadb_sanctioned_firms_individuals.csv")
     assert len(entries) == 1081 and not [e for e in entries if isinstance(e, RowProblem)]

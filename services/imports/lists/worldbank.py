@@ -29,10 +29,16 @@ COLUMNS = (
     "Ineligibility Period To Date",
     "Grounds",
 )
-# "(aka X)", "(a.k.a. X)", "(formerly known as X)", "(f/k/a X)", "(also known as X)"
-_OTHER_NAME = re.compile(
-    r"\(\s*(?:aka|a\.k\.a\.|also known as|formerly known as|f/k/a)\s+([^()]+?)\s*\)", re.I
+# How the list introduces another name of the firm, inside brackets ("(aka X)", "(f.k.a X)",
+# "(formerly operating as: X)", "(also d/b/a X)", "(CURRENTLY KNOWN AS X)", …) or before the
+# text outside them ("*294 AKA X", ", also X"). Longer forms first: "formerly" alone comes last.
+_DESIGNATOR = (
+    r"(?:also\s+)?(?:a\.?k\.?a\.?|also known as|f/k/a|f\.k\.a\.?|formerly known as"
+    r"|formerly operating as:?|formerly|now known as|previously known as|currently known as"
+    r"|d/b/a|dba|doing business (?:as|under)|also)"
 )
+_OTHER_NAME = re.compile(rf"\(\s*{_DESIGNATOR}\s+([^()]+?)\s*\)", re.I)
+_LEADING_DESIGNATOR = re.compile(rf"^[\s,;]*{_DESIGNATOR}\s+", re.I)
 
 
 _BRACKETS = re.compile(r"\([^()]*\)")
@@ -40,11 +46,16 @@ _FOOTNOTE = re.compile(r"\*\d+")
 
 
 def other_names(info: str) -> tuple[str, ...]:
-    """The other names in "Additional Firm Info": those given as "(aka …)" and the like, and
-    a name written outside brackets (often in the firm's own script)."""
-    named = [one_line(name) for name in _OTHER_NAME.findall(info)]
+    """The other names in "Additional Firm Info": those a designator introduces ("(aka …)",
+    "(formerly …)", "(d/b/a …)" and the like), and the text written outside brackets, which
+    is the name in the firm's own script or one introduced so ("AKA …", ", also …"); not
+    when it is a labelled note ("Physical Address: …") or prose ("as a successor or assign
+    to …"), which no firm is called."""
+    named = [one_line(name).strip("[]") for name in _OTHER_NAME.findall(info)]
     rest = one_line(_FOOTNOTE.sub(" ", _BRACKETS.sub(" ", info)))
-    return tuple([*named, rest] if any(c.isalpha() for c in rest) else named)
+    rest = _LEADING_DESIGNATOR.sub("", rest).strip(" ,;")
+    a_name = any(c.isalpha() for c in rest) and ":" not in rest and not rest[:1].islower()
+    return tuple([*named, rest] if a_name else named)
 
 
 def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
