@@ -258,6 +258,18 @@ def _note_unknown_bodies(
         )
 
 
+def _note_repeats(repeats: list[tuple[int, int]], report: ImportReport) -> None:
+    """Rows that repeat an earlier row's debarment: counted once (they were imposed twice in
+    the report, once in the registry)."""
+    if not repeats:
+        return
+    shown = ", ".join(f"line {line} = line {first}" for line, first in repeats[:10])
+    more = f" and {len(repeats) - 10} more" if len(repeats) > 10 else ""
+    report.notes.append(
+        f"{len(repeats)} row(s) repeat an earlier row's debarment ({shown}{more}): counted once"
+    )
+
+
 def _note_relisted(lines: list[int], report: ImportReport) -> None:
     """Rows whose debarment an earlier import lifted (the list no longer gave it) or someone
     lifted by hand: they stay lifted (deltas.py), which whoever imports must hear of, since
@@ -320,6 +332,7 @@ def _list_events(
     context = _Import(source, Resolver(source, scratch=scratch), sanctions, today, report)
     renames = Renames.of(sanctions)
     unread = 0  # rows that could not be read: what they list is unknown
+    repeats: list[tuple[int, int]] = []  # (line, the line it repeats)
     in_rows: set[str] = set()  # the bodies the rows name
     for item in read(stream):
         report.rows += 1
@@ -331,6 +344,9 @@ def _list_events(
             continue
         in_rows.add(item.authority)
         sanction, own = _ids(item, sanctions.recorded)
+        if (first := sanctions.first_row(sanction, item.line)) is not None:
+            repeats.append((item.line, first))  # the same firm, first day and grounds
+            continue
         if renames.any_terms and sanction not in sanctions.recorded and renames.waits(item):
             continue  # until the end: it may be a recorded entry renamed
         sanctions.listed.add(sanction)
@@ -354,6 +370,7 @@ def _list_events(
     authorities = in_rows | named
     _note_unknown_bodies(named, in_rows, sanctions, report)
     _note_relisted(context.relisted, report)
+    _note_repeats(repeats, report)
     delisted = gone(
         sanctions.recorded, sanctions.listed, authorities if source in BY_AUTHORITY else None
     )

@@ -28,6 +28,7 @@ CREATE TABLE recorded (
     terms_reason TEXT, country TEXT  -- what tells a renamed entry (renames.py)
 ) WITHOUT ROWID;
 CREATE TABLE listed (sanction_id TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE rows_read (sanction_id TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE waiting (
     seq INTEGER PRIMARY KEY, starts_on TEXT NOT NULL, terms_reason TEXT NOT NULL,
     country TEXT, entry BLOB NOT NULL
@@ -117,6 +118,18 @@ class SanctionTable:
         db.executescript(_SCHEMA)
         self.recorded = RecordedSanctions(db)
         self.listed = Listed(db, self.recorded)
+
+    def first_row(self, sanction_id: str, line: int) -> int | None:
+        """The line of the file's earlier row of this sanction (None: this row is its first,
+        and is noted as such)."""
+        found = self._db.execute(
+            "SELECT line FROM rows_read WHERE sanction_id = ?", (sanction_id,)
+        ).fetchone()
+        if found is None:
+            self._db.execute("INSERT INTO rows_read VALUES (?, ?)", (sanction_id, line))
+            return None
+        first: int = found[0]
+        return first
 
     def record(self, sanctions: Iterable[tuple[str, RecordedSanction]]) -> None:
         """Recorded sanctions, by earlier imports of the list (a batch at a time)."""

@@ -10,6 +10,7 @@ import io
 from pathlib import Path
 
 from services.events.base import EventEnvelope
+from services.events.sanction import SanctionLifted
 from services.imports.deltas import RecordedSanction
 from services.imports.entries import ListEntry
 from services.imports.events import sanction_id
@@ -130,7 +131,18 @@ def test_a_debarment_not_begun_is_lifted_from_its_first_day_not_before() -> None
     }
     events, _ = _sent(HEADER + CNN, Recorded(JOINED, recorded))
     [lift] = [e for e in events if e.event_type == "sanction.lifted"]
-    assert lift.vendor_id == "worldbank:gone-1" and lift.payload.effective_on == begins
+    assert isinstance(lift.payload, SanctionLifted) and lift.vendor_id == "worldbank:gone-1"
+    assert lift.payload.effective_on == begins
+
+
+def test_a_row_repeated_in_the_file_is_counted_once() -> None:
+    # The report said 6 imposed where the registry held 5.
+    events, report = _sent(HEADER + CNN + GONE + CNN, Recorded())
+    imposed = [e for e in events if e.event_type == "sanction.imposed"]
+    assert len(imposed) == 2 and (report.rows, report.imposed, report.unchanged) == (3, 2, 0)
+    assert report.notes == [
+        "1 row(s) repeat an earlier row's debarment (line 4 = line 2): counted once"
+    ]
 
 
 # --- names changing between files ------------------------------------------------------------
