@@ -39,10 +39,10 @@ from services.cli.publishing import (
     to_kafka,
 )
 from services.events.base import EventEnvelope
-from services.imports.csv_rows import UnreadableFile
+from services.imports.csv_rows import UnreadableFile, unreadable_csv
 from services.imports.deltas import RecordedSanction
 from services.imports.file_encoding import not_utf8, rereadable
-from services.imports.planning import Pending, planned_events
+from services.imports.planning import CSV_LISTS, Pending, planned_events
 from services.imports.report import (
     ImportedFile,
     ImportReport,
@@ -226,6 +226,10 @@ async def _import_list(
     if (problem := not_utf8(file)) is not None:
         raise click.ClickException(
             f"{problem}: a list must be UTF-8 (Excel: save as “CSV UTF-8”); nothing was sent"
+        )
+    if source in CSV_LISTS and (problem := unreadable_csv(file)) is not None:
+        raise click.ClickException(
+            f"{problem}: nothing was sent; correct the file and import it again"
         )
     report = ImportReport()
     digesting = Digesting(file)

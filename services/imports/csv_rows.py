@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator, Sequence
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 
 def rows(stream: TextIO, required: Sequence[str] = ()) -> Iterator[tuple[int, dict[str, str]]]:
@@ -27,6 +28,27 @@ def rows(stream: TextIO, required: Sequence[str] = ()) -> Iterator[tuple[int, di
             start = reader.line_num + 1
     except csv.Error as error:  # a cell past the csv module's size limit, a stray NUL
         raise UnreadableFile(f"line {reader.line_num}: {error}") from None
+
+
+def unreadable_csv(file: BinaryIO) -> str | None:
+    """Where and why the CSV reader cannot read `file` to its end (a cell past its size limit,
+    a NUL), or None; leaves it at its start. Checked before an import sends anything, as its
+    encoding is: found at the row, the rows before it were sent already. None for a file that
+    cannot be read twice (a pipe not made rereadable)."""
+    if not file.seekable():
+        return None
+    start = file.tell()
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
+    try:
+        for _ in reader:
+            pass
+        return None
+    except csv.Error as error:
+        return f"line {reader.line_num}: {error}"
+    finally:
+        text.detach()
+        file.seek(start)
 
 
 class UnreadableFile(ValueError):

@@ -61,6 +61,8 @@ LISTS: dict[str, tuple[Reader, str] | None] = {
     "exclusions": (exclusions.entries, exclusions.AUTHORITY),  # our own JSON-lines export
     "ocds": None,
 }
+# The lists read as CSV (the others: our own export, JSON lines).
+CSV_LISTS = frozenset(LISTS) - {"exclusions", "ocds"}
 # Lists of which each file speaks only for the bodies its rows name, or the import names
 # (`bodies`): a municipality's 指名停止一覧 lifts none of its water bureau's suspensions, nor
 # another city's. The others are

@@ -155,3 +155,18 @@ async def test_a_file_that_is_not_utf8_is_refused_before_anything_is_sent(
     assert refused.value.message.startswith("line 4: byte 0xc9 is not UTF-8")
     assert refused.value.message.endswith("nothing was sent")
     assert await pool.fetchval("SELECT count(*) FROM event_store") == 0
+
+
+async def test_a_file_the_csv_reader_cannot_read_to_its_end_is_refused_before_anything_is_sent(
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path
+) -> None:
+    # A cell past the CSV reader's limit: found at its row, the batches of 500 rows before it
+    # had been sent, and the import stopped there with no report, a snapshot half applied.
+    good = ROWS.splitlines(keepends=True)[0]
+    file = tmp_path / "cut.csv"
+    file.write_text(HEADER + good + 'X LTD,"' + "x" * 200_000 + '",,France,,,Fraud\n' + good)
+    with file.open("rb") as opened, pytest.raises(click.ClickException) as refused:
+        await importing.run("worldbank", opened, None, database_url, None, dry_run=False)
+    assert refused.value.message.startswith("line 3: field larger than field limit")
+    assert "nothing was sent" in refused.value.message
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == 0
