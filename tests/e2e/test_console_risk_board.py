@@ -186,6 +186,12 @@ def test_a_risk_analyst_filters_the_board_reads_why_and_sees_a_sanction_move_a_r
         until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, "dl.facts"), "B's page")
         chrome.find_element(By.LINK_TEXT, "Its risk: score, why, and history").click()
         shown(chrome, "tr[data-factor=incidents]")
+        # A mistyped id: no vendor, not a vendor scored 0, low (the API scores any id so).
+        chrome.get(f"{origin(embedded)}/#/risk-vendor/vendor-bb")
+        until(chrome, lambda c: "No vendor vendor-bb is registered." in c.page_source, "unknown")
+        assert chrome.find_elements(By.CSS_SELECTOR, ".risk-now") == []
+        chrome.back()
+        shown(chrome, "tr[data-factor=incidents]")
 
         # Back on the board, another client imposes a suspension on B from today: B's row
         # changes in place, highlighted, with its move and its new eligibility, no reload.

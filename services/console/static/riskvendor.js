@@ -89,6 +89,10 @@ export function RiskVendorScreen({ session, argument }) {
   const { risk, refused } = state;
   if (refused) return html`<${Refusal} t=${t} messages=${refused} />`;
   if (risk === null) return html`<p aria-live="polite">${t("loading")}</p>`;
+  if (risk.vendor === null && risk.riskHistory.totalCount === 0) {
+    // The API scores any id 0, low: a mistyped one would read as a vendor of no risk.
+    return html`<p role="alert">${t("vendor.unknown", { id: argument })}</p>`;
+  }
   const score = risk.riskScore;
   const history = risk.riskHistory.edges.map((edge) => edge.node);
   return html`<h2>

@@ -2,8 +2,10 @@
 // the vendor's names matched and how well. Used by the vendor search and by screening.
 import { html } from "./html.js";
 
+// One more than shown: whether more match than the ten, which the list then says.
+export const SHOWN_HITS = 10;
 export const FIND_VENDOR = `query ConsoleFindVendor($search: String!) {
-  vendors(search: $search, first: 10) { vendorId matchedName matchedKind score }
+  vendors(search: $search, first: ${SHOWN_HITS + 1}) { vendorId matchedName matchedKind score }
 }`;
 
 export function vendorLink(vendorId) {
@@ -12,7 +14,10 @@ export function vendorLink(vendorId) {
 
 export function Candidates({ t, hits, caption }) {
   if (hits.length === 0) return html`<p class="empty">${t("search.none")}</p>`;
-  return html`<table class="candidates">
+  const more = hits.length > SHOWN_HITS;
+  const shown = hits.slice(0, SHOWN_HITS);
+  return html`${more ? html`<p class="more-hits">${t("search.more", { count: SHOWN_HITS })}</p>` : null}
+    <table class="candidates">
     <caption>${caption}</caption>
     <thead>
       <tr>
@@ -23,7 +28,7 @@ export function Candidates({ t, hits, caption }) {
       </tr>
     </thead>
     <tbody>
-      ${hits.map(
+      ${shown.map(
         (hit) => html`<tr>
           <td><a href=${vendorLink(hit.vendorId)}>${hit.vendorId}</a></td>
           <td>${hit.matchedName}</td>

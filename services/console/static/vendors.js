@@ -129,9 +129,16 @@ function Affiliates({ t, language, affiliates }) {
   </section>`;
 }
 
+// A page of a longer list says it is the first: the rest is the API's (`after:`), not lost.
+function FirstShown({ t, page }) {
+  if (page.totalCount <= page.edges.length) return null;
+  return html`<p class="first-shown">${t("vendor.timelineFirst", { count: page.edges.length })}</p>`;
+}
+
 function Sanctions({ t, language, sanctions }) {
   return html`<section aria-labelledby="sanctions-title">
     <h3 id="sanctions-title">${t("vendor.sanctions", { count: sanctions.totalCount })}</h3>
+    <${FirstShown} t=${t} page=${sanctions} />
     ${sanctions.edges.length
       ? html`<${SanctionCalendar} t=${t} language=${language} sanctions=${sanctions.edges.map((e) => e.node)} />
           <table class="sanctions">
@@ -176,6 +183,7 @@ function Sanctions({ t, language, sanctions }) {
 function Contracts({ t, language, contracts }) {
   return html`<section aria-labelledby="contracts-title">
     <h3 id="contracts-title">${t("vendor.contracts", { count: contracts.totalCount })}</h3>
+    <${FirstShown} t=${t} page=${contracts} />
     ${contracts.edges.length
       ? html`<table class="contracts">
           <caption class="visually-hidden">${t("vendor.contracts", { count: contracts.totalCount })}</caption>
