@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import asyncpg
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from services.events.base import EventEnvelope
 from services.events.catalog import EVENT_TYPES, EventRejected, parse_event, size_problem
@@ -58,19 +59,28 @@ class _Refused:
 def _said(raw: bytes) -> tuple[uuid.UUID | None, str | None]:
     """The id and the type an input that is no valid event gives, where they are readable
     (a UUID, a type of the catalog): its dead letter then answers `eventStatus` for that id,
-    as the letter of an event read whole does, rather than the event seeming never sent."""
+    as the letter of an event read whole does, rather than the event seeming never sent.
+    Read by pydantic's parser, which bounds the nesting it follows: any input at all, however
+    deep, is answered (None, None) at worst, never with an exception that would stall ingest."""
     try:
-        given = json.loads(raw)
-    except ValueError:
+        given = _Said.model_validate_json(raw)
+    except ValidationError:
         return None, None
-    if not isinstance(given, dict):
-        return None, None
-    event_id, event_type = given.get("event_id"), given.get("event_type")
     try:
-        said_id = uuid.UUID(event_id) if isinstance(event_id, str) else None
+        said_id = uuid.UUID(given.event_id) if isinstance(given.event_id, str) else None
     except ValueError:
         said_id = None
-    return said_id, event_type if event_type in EVENT_TYPES else None
+    event_type = given.event_type if given.event_type in EVENT_TYPES else None
+    return said_id, event_type
+
+
+class _Said(BaseModel):
+    """The two fields `_said` reads, whatever their types, the others ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    event_id: Any = None
+    event_type: Any = None
 
 
 def _parse(

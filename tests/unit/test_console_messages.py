@@ -76,9 +76,11 @@ def test_every_factor_of_the_risk_model_has_a_label() -> None:
 
 
 def test_every_refusal_code_has_its_words() -> None:
-    """The API's request codes, and those the console gives a refusal by its HTTP status when
-    a proxy answers without one (api.js's STATUS_CODES)."""
-    by_status = set(re.findall(r'^\s+\d{3}: "([A-Z_]+)",$', (STATIC / "api.js").read_text(), re.M))
+    """The API's request codes, those the console gives a refusal by its HTTP status when a
+    proxy answers without one (api.js's STATUS_CODES), and its own for no answer at all."""
+    api = (STATIC / "api.js").read_text()
+    by_status = set(re.findall(r'^\s+\d{3}: "([A-Z_]+)",$', api, re.M))
     assert {"RATE_LIMITED", "UNAVAILABLE"} <= by_status  # the pattern still reads the table
+    [no_answer] = re.findall(r'^export const NO_ANSWER = "([A-Z_]+)";$', api, re.M)
     upper_case = {code for code in keys("apiError") if code.isupper()}
-    assert upper_case == {code.value for code in ErrorCode} | by_status
+    assert upper_case == {code.value for code in ErrorCode} | by_status | {no_answer}

@@ -25,6 +25,9 @@ const STATUS_CODES = {
   504: "TIMEOUT",
 };
 
+// The code of no answer at all (the network, the server down): the console's own.
+export const NO_ANSWER = "UNREACHABLE";
+
 function statusCode(status) {
   return STATUS_CODES[status] ?? (status >= 500 ? "INTERNAL" : null);
 }
@@ -69,7 +72,7 @@ export async function graphql(token, query, variables = {}) {
     // No answer at all (the network, the server down): a refusal like the others, which
     // every screen says in the user's language, rather than a page left "Loading…" and a
     // button left busy.
-    throw new ApiRefusal([{ message: `no answer from the API (${error.message})`, code: "UNREACHABLE" }], 0);
+    throw new ApiRefusal([{ message: `no answer from the API (${error.message})`, code: NO_ANSWER }], 0);
   }
   if (!response.ok) throw await refusalOf(response);
   let body = null;
