@@ -211,7 +211,8 @@ class RegistryHandlers:
         """An amendment, or an early lift."""
         payload = cast(SanctionAmended | SanctionLifted, event.payload)
         sanction = await sanction_repository.sanction_header(conn, payload.sanction_id)
-        _refuse(change_refusal(self.policies, event.vendor_id, payload, sanction))
+        recorded = await recorded_time(conn, event, self.clock)
+        _refuse(change_refusal(self.policies, event.vendor_id, payload, sanction, recorded))
         await sanction_repository.insert_change(
             conn,
             payload.sanction_id,

@@ -122,6 +122,8 @@ async def test_an_amended_period_outside_the_policy_is_refused_without_a_reason(
     refusal = await rejection(pool, case_b.amended(effective_on="2023-01-01", **period))
     assert says in refusal and "2–18 months" in refusal
     assert "amend it with policy_override_reason to record why" in refusal
+    # The 18 months stand: barred on their last day, eligible the day after.
+    assert not (await eligibility(pool, case_b.VENDOR, "2024-01-08")).eligible
     assert (await eligibility(pool, case_b.VENDOR, "2024-01-09")).eligible
     # Within the range, or with the reason recorded, it applies (`apply` fails on a refusal).
     await apply(pool, case_b.amended(effective_on="2023-01-01", duration_months=12))

@@ -56,24 +56,27 @@ export async function refusalOf(response) {
   return new ApiRefusal(said, response.status);
 }
 
-export async function graphql(token, query, variables = {}) {
-  let response;
+// `fetch`, with no answer at all (the network, the server down) a refusal like the others,
+// which every screen says in the user's language, rather than a page left "Loading…" and a
+// button left busy.
+export async function reach(url, init) {
   try {
-    response = await fetch("/graphql", {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        Accept: "application/graphql-response+json, application/json",
-        Authorization: `Bearer ${token}`,
-      },
-      body: JSON.stringify({ query, variables }),
-    });
+    return await fetch(url, init);
   } catch (error) {
-    // No answer at all (the network, the server down): a refusal like the others, which
-    // every screen says in the user's language, rather than a page left "Loading…" and a
-    // button left busy.
     throw new ApiRefusal([{ message: `no answer from the API (${error.message})`, code: NO_ANSWER }], 0);
   }
+}
+
+export async function graphql(token, query, variables = {}) {
+  const response = await reach("/graphql", {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      Accept: "application/graphql-response+json, application/json",
+      Authorization: `Bearer ${token}`,
+    },
+    body: JSON.stringify({ query, variables }),
+  });
   if (!response.ok) throw await refusalOf(response);
   let body = null;
   try {

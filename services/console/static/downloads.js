@@ -2,7 +2,7 @@
 // export): fetched with the Authorization header and saved from memory. The token never goes
 // into a URL, where history, logs and proxies would keep it, so a plain link cannot do.
 import { useState } from "preact/hooks";
-import { ApiRefusal, refusalOf } from "./api.js";
+import { ApiRefusal, reach, refusalOf } from "./api.js";
 import { html } from "./html.js";
 import { Refusal } from "./signin.js";
 
@@ -11,7 +11,7 @@ const FILENAME = /filename="([^"]+)"/;
 
 // GET `path` with the token: the body and the file name the server gives it (else the path's).
 export async function fetchFile(token, path) {
-  const response = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
+  const response = await reach(path, { headers: { Authorization: `Bearer ${token}` } });
   if (!response.ok) throw await refusalOf(response);
   const named = FILENAME.exec(response.headers.get("Content-Disposition") ?? "");
   const filename = named ? named[1] : path.slice(path.lastIndexOf("/") + 1).split("?")[0];

@@ -134,9 +134,10 @@ function Results({ t, language, bidders, results, asked, conditions }) {
     );
   const title = t("screening.results", { count: results.length });
   const stale = JSON.stringify(asked) !== JSON.stringify(conditionVariables(conditions));
+  const day = answeredDay(results, asked); // none: no bidder judged, and no day asked
   return html`<section class="results" aria-label=${title}>
     <h4>${title}</h4>
-    <p class="answered-for">${t("screening.answeredFor", { day: answeredDay(results, asked) })}</p>
+    <p class="answered-for">${day ? t("screening.answeredFor", { day }) : t("screening.answeredForToday")}</p>
     ${stale ? html`<p class="stale" role="status">${t("screening.stale")}</p>` : null}
     <p class="summary">
       ${counts.map(

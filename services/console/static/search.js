@@ -2,8 +2,8 @@
 // the vendor's names matched and how well. Used by the vendor search and by screening.
 import { html } from "./html.js";
 
-// One more than shown: whether more match than the ten, which the list then says.
 export const SHOWN_HITS = 10;
+// One more than shown: whether more match than the ten, which the list then says.
 export const FIND_VENDOR = `query ConsoleFindVendor($search: String!) {
   vendors(search: $search, first: ${SHOWN_HITS + 1}) { vendorId matchedName matchedKind score }
 }`;

@@ -51,7 +51,11 @@ def other_names(info: str) -> tuple[str, ...]:
     is the name in the firm's own script or one introduced so ("AKA …", ", also …"); not
     when it is a labelled note ("Physical Address: …") or prose ("as a successor or assign
     to …"), which no firm is called."""
-    named = [one_line(name).strip("[]") for name in _OTHER_NAME.findall(info)]
+    named = [
+        name
+        for found in _OTHER_NAME.findall(info)
+        if not (name := one_line(found).strip("[]"))[:1].islower()  # "(also a member of …)"
+    ]
     rest = one_line(_FOOTNOTE.sub(" ", _BRACKETS.sub(" ", info)))
     rest = _LEADING_DESIGNATOR.sub("", rest).strip(" ,;")
     a_name = any(c.isalpha() for c in rest) and ":" not in rest and not rest[:1].islower()

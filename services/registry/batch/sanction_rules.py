@@ -62,7 +62,7 @@ class SanctionState:
     """What the database held before the batch's sanction events, of what they depend on."""
 
     registered: frozenset[str]  # of the events' vendors
-    # Stored sanctions the events name: their vendor and first day.
+    # Stored sanctions the events name: what judging a change of each needs.
     headers: Mapping[str, SanctionHeader]
     partners: Mapping[str, Collection[str]]  # of the events' vendors (`reach`)
     periods: dict[Pair, list[Period]]  # of every pair of a vendor reached
@@ -163,9 +163,8 @@ class SanctionFold:
             self._known.changes[sanction_id] = []
             self.writes.sanctions.append(row)
         else:
-            _refuse(
-                change_refusal(self._policies, vendor_id, payload, self._headers.get(sanction_id))
-            )
+            header, recorded = self._headers.get(sanction_id), self._recorded[event.event_id]
+            _refuse(change_refusal(self._policies, vendor_id, payload, header, recorded))
             amendment = payload if isinstance(payload, SanctionAmended) else None
             row = change_row(
                 sanction_id, payload.effective_on, payload.reason, event.event_id, amendment

@@ -1,8 +1,10 @@
 """Whether a sanction may be imposed as given under its authority's suspension policy, and
 why the registry refuses a sanction event (pure).
 
-The policy check is used twice on purpose: the API refuses at once (the person at the form
-hears why), and the registry refuses again for events from any other producer. The registry's
+The policy check of an imposition is used twice on purpose: the API refuses at once (the
+person at the form hears why), and the registry refuses again for events from any other
+producer. An amendment's new period is checked by the registry only (it needs the sanction
+as recorded): `amendSanction` with waitForProcessing says the refusal. The registry's
 reasons are decided here once for both of its paths, the handlers and the batch
 (registry/batch/sanction_rules.py), so that each refuses the same event with the same words.
 """
@@ -30,7 +32,7 @@ from services.registry.domain.policy import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SanctionHeader:
     """What judging a change of a sanction needs of its imposition: whose it is, its first
     day, and what its policy range is found from."""
@@ -44,6 +46,7 @@ class SanctionHeader:
 
     @classmethod
     def of(cls, vendor_id: str, payload: SanctionImposed) -> SanctionHeader:
+        """The header of the sanction this imposition records."""
         return cls(
             vendor_id,
             payload.decided_on,
@@ -103,15 +106,26 @@ def imposition_refusal(
     return policy_refusal(policies, payload)
 
 
+# The rules of changes added in 2026-12 (a change dated before the decision, a new period
+# outside the policy's range) judge the events the log recorded from then on: a rebuild judges
+# what live processing judged, and the events recorded before were judged without them (an
+# import's lift of a debarment not yet begun, dated the import's day, among them). Only events
+# recorded in the days between this instant and an upgrade are judged otherwise by a rebuild
+# than they were live, which the rebuild reports (`registry.rebuild.changed_verdicts`).
+CHANGE_RULES_FROM = dt.datetime(2026, 12, 4, tzinfo=dt.UTC)
+
+
 def change_refusal(
     policies: Mapping[str, SuspensionPolicy],
     vendor_id: str,
     payload: SanctionAmended | SanctionLifted,
     sanction: SanctionHeader | None,
+    recorded_at: dt.datetime,
 ) -> str | None:
-    """Why the registry refuses an amendment or a lift of `sanction` (None when unknown);
-    None when it applies it. A new period is held to the policy range of the sanction's
-    grounds, as its imposition was, unless the amendment records why it departs."""
+    """Why the registry refuses an amendment or a lift of `sanction` (None when unknown),
+    recorded by the log at `recorded_at`; None when it applies it. A new period is held to
+    the policy range of the sanction's grounds, as its imposition was, unless the amendment
+    records why it departs."""
     if sanction is None:
         return f"payload.sanction_id: unknown sanction {payload.sanction_id!r}"
     if sanction.vendor_id != vendor_id:
@@ -119,6 +133,8 @@ def change_refusal(
             f"payload.sanction_id: sanction {payload.sanction_id!r} belongs to vendor"
             f" {sanction.vendor_id!r}, not {vendor_id!r}"
         )
+    if recorded_at < CHANGE_RULES_FROM:
+        return _ends_before_start(payload, sanction)
     if payload.effective_on < sanction.decided_on:
         # Nothing changes a sanction before it was decided: a lift so dated ended it before
         # it began, and the records and eligibility then told two different ends.
@@ -128,9 +144,9 @@ def change_refusal(
         )
     if not isinstance(payload, SanctionAmended):
         return None
+    if (ends_before := _ends_before_start(payload, sanction)) is not None:
+        return ends_before
     starts_on = sanction.starts_on
-    if payload.ends_on is not None and payload.ends_on < starts_on:
-        return f"payload.ends_on: {payload.ends_on} is before the sanction's start {starts_on}"
     policy = policies.get(sanction.authority)
     if policy is None or payload.policy_override_reason is not None:
         return None
@@ -149,6 +165,15 @@ def change_refusal(
         )
     except (OutsidePolicy, PolicyError) as problem:
         return f"payload: {problem}"
+    return None
+
+
+def _ends_before_start(
+    payload: SanctionAmended | SanctionLifted, sanction: SanctionHeader
+) -> str | None:
+    ends_on = payload.ends_on if isinstance(payload, SanctionAmended) else None
+    if ends_on is not None and ends_on < sanction.starts_on:
+        return f"payload.ends_on: {ends_on} is before the sanction's start {sanction.starts_on}"
     return None
 
 
