@@ -12,6 +12,7 @@ import pytest
 import services
 from services.registry.domain.policy import (
     OutsidePolicy,
+    Period,
     PolicyError,
     SuspensionPolicy,
     check_period,
@@ -31,15 +32,21 @@ def city() -> SuspensionPolicy:
     return load_policies()[CITY]
 
 
+_PERIOD = ("duration_months", "duration_days", "ends_on", "indefinite")
+
+
 def check(policy: SuspensionPolicy, **kwargs: Any) -> None:
+    """`check_period` of the case's decision, with `kwargs` replacing its terms or giving
+    its period's fields."""
     arguments: dict[str, Any] = {
         "grounds": CASE_GROUNDS,
         "serious": True,
         "decided_on": DECIDED,
         "starts_on": STARTS,
     }
+    period = {name: kwargs.pop(name) for name in _PERIOD if name in kwargs}
     arguments.update(kwargs)
-    check_period(policy, **arguments)
+    check_period(policy, **arguments, period=Period(**period))
 
 
 # --- the shipped example and the case ------------------------------------------------------

@@ -25,6 +25,7 @@ from services.events.sanction import (
 )
 from services.registry.domain.policy import (
     OutsidePolicy,
+    Period,
     PolicyError,
     SuspensionPolicy,
     check_new_period,
@@ -65,21 +66,16 @@ def policy_refusal(
     policy = policies.get(payload.authority)
     if policy is None or payload.policy_override_reason is not None:
         return None
-    try:
-        check_period(
+    return _departure(
+        lambda: check_period(
             policy,
             grounds=payload.grounds,
             serious=payload.serious,
             decided_on=payload.decided_on,
             starts_on=payload.starts_on,
-            duration_months=payload.duration_months,
-            duration_days=payload.duration_days,
-            ends_on=payload.ends_on,
-            indefinite=payload.indefinite,
+            period=Period.of(payload),
         )
-    except (OutsidePolicy, PolicyError) as problem:
-        return f"payload: {problem}"
-    return None
+    )
 
 
 def unknown_vendor(vendor_id: str) -> str:
@@ -146,23 +142,26 @@ def change_refusal(
         return None
     if (ends_before := _ends_before_start(payload, sanction)) is not None:
         return ends_before
-    starts_on = sanction.starts_on
     policy = policies.get(sanction.authority)
     if policy is None or payload.policy_override_reason is not None:
         return None
     if not any(name in payload.changes() for name in PERIOD_FIELDS):
         return None  # the period stands as imposed
-    try:
-        check_new_period(
+    return _departure(
+        lambda: check_new_period(
             policy,
             grounds=sanction.grounds,
             serious=sanction.serious,
-            starts_on=starts_on,
-            duration_months=payload.duration_months,
-            duration_days=payload.duration_days,
-            ends_on=payload.ends_on,
-            indefinite=payload.indefinite,
+            starts_on=sanction.starts_on,
+            period=Period.of(payload),
         )
+    )
+
+
+def _departure(check: Callable[[], None]) -> str | None:
+    """Why the period departs from the policy, as `check` raises it; None when it does not."""
+    try:
+        check()
     except (OutsidePolicy, PolicyError) as problem:
         return f"payload: {problem}"
     return None

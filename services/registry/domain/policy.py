@@ -24,12 +24,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from services.registry.domain.periods import last_day_after_days, last_day_after_months
 
 __all__ = [
     "GroundRange",
     "OutsidePolicy",
+    "Period",
     "PolicyError",
     "Proposal",
     "SuspensionPolicy",
@@ -177,17 +179,10 @@ def check_period(
     serious: bool,
     decided_on: dt.date,
     starts_on: dt.date,
-    duration_months: int | None = None,
-    duration_days: int | None = None,
-    ends_on: dt.date | None = None,
-    indefinite: bool = False,
+    period: Period,
 ) -> None:
-    """Raise :class:`OutsidePolicy` when the start or the period departs from the policy.
-
-    The period is given in exactly one way (months, days, end date, or indefinite); anything
-    else, or grounds the policy does not know, raise :class:`PolicyError`.
-    """
-    period = _Period(duration_months, duration_days, ends_on, indefinite)
+    """Raise :class:`OutsidePolicy` when the start or the period departs from the policy;
+    grounds the policy does not know raise :class:`PolicyError`."""
     reasons: list[str] = []
     expected_start = policy.start_for(decided_on)
     if starts_on != expected_start:
@@ -207,28 +202,43 @@ def check_new_period(
     grounds: Sequence[str],
     serious: bool,
     starts_on: dt.date,
-    duration_months: int | None = None,
-    duration_days: int | None = None,
-    ends_on: dt.date | None = None,
-    indefinite: bool = False,
+    period: Period,
 ) -> None:
     """Raise :class:`OutsidePolicy` when an amendment's new period (counted from the
     sanction's start, as every period is) departs from the range of the sanction's grounds:
     the range binds a period however it is reached, or a one-month suspension amended to
     thirty would go unjustified. The start was judged with the imposition."""
-    period = _Period(duration_months, duration_days, ends_on, indefinite)
     if reasons := _period_reasons(policy, grounds, serious, starts_on, period):
         raise OutsidePolicy(reasons, hint=AMEND_HINT)
 
 
-@dataclass(frozen=True, slots=True)
-class _Period:
-    """A period given in exactly one way (PolicyError otherwise)."""
+class PeriodFields(Protocol):
+    """What gives a period: an imposition's or an amendment's four period fields."""
 
-    duration_months: int | None
-    duration_days: int | None
-    ends_on: dt.date | None
-    indefinite: bool
+    @property
+    def duration_months(self) -> int | None: ...
+    @property
+    def duration_days(self) -> int | None: ...
+    @property
+    def ends_on(self) -> dt.date | None: ...
+    @property
+    def indefinite(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A period given in exactly one way (PolicyError otherwise): in months, in days, to an
+    end date, or indefinite."""
+
+    duration_months: int | None = None
+    duration_days: int | None = None
+    ends_on: dt.date | None = None
+    indefinite: bool = False
+
+    @classmethod
+    def of(cls, given: PeriodFields) -> Period:
+        """The period an imposition or an amendment gives."""
+        return cls(given.duration_months, given.duration_days, given.ends_on, given.indefinite)
 
     def __post_init__(self) -> None:
         given = [
@@ -257,7 +267,7 @@ def _period_reasons(
     grounds: Sequence[str],
     serious: bool,
     starts_on: dt.date,
-    period: _Period,
+    period: Period,
 ) -> list[str]:
     """How the period departs from the range of these grounds (empty: it does not)."""
     months = _range_for(policy, grounds, serious)
