@@ -296,7 +296,7 @@ def registry_consumer(
     clock: Clock, policies: Mapping[str, SuspensionPolicy], *, announce: bool = True
 ) -> Consumer:
     owned = RegistryHandlers(clock, policies, announce).by_event_type()
-    owned |= RecordHandlers().by_event_type()
+    owned |= RecordHandlers(clock).by_event_type()
     owned[ImportReported.event_type] = import_reported
     owned[ImportCandidatesListed.event_type] = candidates_listed
     # The registry judges every input event; those it has no rule for (system owners'

@@ -4,7 +4,8 @@ registry's record of each vendor (migrations/0002_records.sql).
 Like the other registry handlers each runs in its own savepoint (platform/consuming/consumer.py) and
 says, with a `DomainRejection` naming the field, why an event cannot be applied: a change to
 a record the vendor does not have, or to one already past that step (a second decision on a
-subcontract, a settled claim settled again). The tables' columns are named like the payloads'
+subcontract, a settled claim settled again), an incident or claim naming records the registry
+does not know (domain/reference_rules.py). The tables' columns are named like the payloads'
 fields, so a payload is stored by its own field names.
 """
 
@@ -28,9 +29,18 @@ from services.events.contract import (
 )
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
 from services.events.sanction import ClaimFiled, ClaimSettled
+from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection, Handler
+from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.postgres.database import Connection
+from services.registry.domain.later_rules import judged_by_later_rules
+from services.registry.domain.reference_rules import (
+    named,
+    reference_refusal,
+    settlement_refusal,
+)
 from services.registry.storage import vendor_repository
+from services.registry.storage.named_records import known_records
 from services.registry.storage.record_repository import (
     ClaimStatus,
     IncidentStatus,
@@ -47,12 +57,17 @@ NEW_RECORDS: dict[str, tuple[str, str]] = {
 }
 
 
-async def _insert(conn: Connection, event: EventEnvelope) -> None:
-    """Adds the vendor's new record (NEW_RECORDS); its id must be new."""
+async def _insert(
+    conn: Connection, event: EventEnvelope, clock: Clock, *, names_records: bool = False
+) -> None:
+    """Adds the vendor's new record (NEW_RECORDS); its id must be new, and the records it
+    names (`names_records`: an incident or a claim) known to the registry."""
     table, key = NEW_RECORDS[event.event_type]
     values = event.payload.model_dump()
     if not await vendor_repository.vendor_exists(conn, event.vendor_id):
         raise DomainRejection(f"vendor_id: unknown vendor {event.vendor_id!r}; register it first")
+    if names_records and judged_by_later_rules(await recorded_time(conn, event, clock)):
+        _refuse(reference_refusal(event, await known_records(conn, named([event]))))
     row = {"vendor_id": event.vendor_id, **values, "event_id": event.event_id}
     placeholders = ", ".join(f"${n}" for n in range(1, len(row) + 1))
     status = await conn.execute(
@@ -88,6 +103,11 @@ async def _update(
         value,
         *changes.values(),
     )
+
+
+def _refuse(refusal: str | None) -> None:
+    if refusal is not None:
+        raise DomainRejection(refusal)
 
 
 def _refuse_if_done(field: str, what: str, done: str, on: dt.date | None) -> None:
@@ -141,8 +161,13 @@ async def _decide_subcontract(
 
 @dataclass(frozen=True)
 class RecordHandlers:
+    """`clock`: the time of an event applied without the log (when it was recorded decides
+    which rules judge it, later_rules)."""
+
+    clock: Clock
+
     async def contract_awarded(self, conn: Connection, event: EventEnvelope) -> None:
-        await _insert(conn, event)
+        await _insert(conn, event, self.clock)
 
     async def contract_amended(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(ContractAmended, event.payload)
@@ -193,7 +218,7 @@ class RecordHandlers:
                     f"payload.{field}: subcontract {parent_id!r} is of contract"
                     f" {parent['contract_id']!r}, not {payload.contract_id!r}"
                 )
-        await _insert(conn, event)
+        await _insert(conn, event, self.clock)
 
     async def subcontract_approved(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(SubcontractApproved, event.payload)
@@ -218,7 +243,7 @@ class RecordHandlers:
         )
 
     async def incident_reported(self, conn: Connection, event: EventEnvelope) -> None:
-        await _insert(conn, event)
+        await _insert(conn, event, self.clock, names_records=True)
 
     async def incident_investigated(self, conn: Connection, event: EventEnvelope) -> None:
         await _advance_incident(conn, event)
@@ -227,7 +252,7 @@ class RecordHandlers:
         await _advance_incident(conn, event)
 
     async def claim_filed(self, conn: Connection, event: EventEnvelope) -> None:
-        await _insert(conn, event)
+        await _insert(conn, event, self.clock, names_records=True)
 
     async def claim_settled(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(ClaimSettled, event.payload)
@@ -240,6 +265,8 @@ class RecordHandlers:
                 f"payload.currency: {payload.currency!r} is not the claim's currency"
                 f" {claim['currency']!r}"
             )
+        if judged_by_later_rules(await recorded_time(conn, event, self.clock)):
+            _refuse(settlement_refusal(payload.settled_on, claim["filed_on"]))
         await _update(
             conn,
             event,
@@ -252,7 +279,7 @@ class RecordHandlers:
         )
 
     async def certificate_submitted(self, conn: Connection, event: EventEnvelope) -> None:
-        await _insert(conn, event)
+        await _insert(conn, event, self.clock)
 
     def by_event_type(self) -> dict[str, Handler]:
         return {

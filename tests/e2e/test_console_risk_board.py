@@ -69,7 +69,7 @@ def risky(system: System, tmp_path: Path) -> list[str]:
     publish_events(
         system.publish,
         tmp_path / "risk.jsonl",
-        case_b.registered(),
+        *case_risk.registered_first(),
         *b_case,
         case_b.another_vendor(LEAKING),
         contract | {"vendor_id": LEAKING},

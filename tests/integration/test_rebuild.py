@@ -104,15 +104,18 @@ async def settled(pool: asyncpg.Pool) -> None:
     raise AssertionError(f"the system did not settle: {previous}")
 
 
+ON = case_migration.CONTRACTS[0].contract_id  # the resident records system
+
+
 def the_case(start: dt.date) -> list[dict[str, Any]]:
     """Vendor B: registered, ten contracts, the lost USB memory and its investigation, a
     claim, and the suspension from today (so the registry announces it and plans open)."""
-    claim = envelope("claim.filed", VALID_PAYLOADS["claim.filed"], VENDOR)
+    claim = envelope("claim.filed", VALID_PAYLOADS["claim.filed"] | {"contract_id": ON}, VENDOR)
     return [
         case_b.registered(),
         case_b.another_vendor(case_risk.SUBCONTRACTOR),
         *case_migration.contracts(start),
-        case_risk.usb_lost(),
+        case_risk.usb_lost(ON),
         case_risk.investigated(),
         claim,
         suspension_from_today(VENDOR, SANCTION),
@@ -149,6 +152,8 @@ async def case_applied(pool: asyncpg.Pool, start: dt.date) -> dt.datetime:
     a moment just before the suspension was recorded (for the eligibility as known then)."""
     await submit(pool, *the_case(start))
     await settled(pool)
+    # Every event of the case is accepted (its incident and claim name what it recorded).
+    assert await pool.fetch("SELECT reason FROM dead_letters") == []
     # The system owner shapes the plan: two more versions, with causes and diffs.
     await submit(pool, case_migration.configured(PLAN, start))
     await settled(pool)

@@ -26,7 +26,7 @@ from tests.support.database_copies import (
     two_copies,
     watched,
 )
-from tests.support.event_examples import envelope, example
+from tests.support.event_examples import DROP, envelope, example
 from tests.support.registry import TOKYO, FixedClock
 
 pytestmark = pytest.mark.postgres
@@ -56,17 +56,40 @@ def _incident(event_type: str, vendor_id: str, incident_id: str) -> EventEnvelop
     return _event(event_type, vendor_id, incident_id=incident_id)
 
 
+def _reported(
+    vendor_id: str, incident_id: str, contract_id: str, causer: Any = DROP
+) -> EventEnvelope:
+    """An incident on `contract_id`, caused by `causer` (by the vendor itself by default)."""
+    return _event(
+        "incident.reported",
+        vendor_id,
+        incident_id=incident_id,
+        contract_id=contract_id,
+        caused_by_vendor_id=causer,
+    )
+
+
+def _claim(vendor_id: str, claim_id: str, incident_id: str, contract_id: str) -> EventEnvelope:
+    return _event(
+        "claim.filed",
+        vendor_id,
+        claim_id=claim_id,
+        incident_id=incident_id,
+        contract_id=contract_id,
+    )
+
+
 # Dependencies inside one batch, none refused: set-based events before and after events
 # applied one by one, some of which must wait for them (a vendor sanctioned earlier in the
 # batch, a vendor an earlier event made an affiliate).
 CLEAN = [
     _registered("t-1", "T-1"),
     _contract("t-1", "t-c1"),
-    _incident("incident.reported", "t-1", "t-i1"),
+    _reported("t-1", "t-i1", "t-c1"),
     _incident("incident.investigated", "t-1", "t-i1"),
     _incident("incident.investigated", "t-1", "t-i1"),
     _incident("incident.closed", "t-1", "t-i1"),
-    _event("claim.filed", "t-1", claim_id="t-cl1"),
+    _claim("t-1", "t-cl1", "t-i1", "t-c1"),
     _event("certificate.submitted", "t-1", certificate_id="t-cert1"),
     _sanction("t-1", "t-s1"),
     _registered("t-2", "T-2"),
@@ -75,7 +98,7 @@ CLEAN = [
     _event("vendor.affiliation_changed", "t-2", related_vendor_id="t-1"),
     _registered("t-3", "T-3"),
     _contract("t-3", "t-c4"),
-    _incident("incident.reported", "t-2", "t-i2"),
+    _reported("t-2", "t-i2", "t-c2", causer="t-3"),  # a vendor registered in this batch
     _event("vendor.updated", "t-2", identifiers=[{"scheme": "internal", "value": "T-2b"}]),
     _registered("t-4", "T-2"),  # the identifier t-2 just gave up
     _sanction("t-2", "t-s2"),
@@ -102,10 +125,15 @@ REFUSED = [
     _contract("t-11", "t-c10"),  # unknown vendor
     _contract("t-2", "t-c10"),  # a contract id already used
     _incident("incident.investigated", "t-1", "t-i1"),  # closed
-    _incident("incident.reported", "t-10", "t-i10"),
+    _reported("t-10", "t-i10", "t-c10"),
     _incident("incident.closed", "t-10", "t-i10"),
     _incident("incident.investigated", "t-10", "t-i10"),  # closed in this batch
     _incident("incident.closed", "t-10", "t-nope"),  # unknown
+    _reported("t-10", "t-i11", "t-c1"),  # another vendor's contract
+    _reported("t-10", "t-i12", "t-nope"),  # an unknown contract
+    _reported("t-10", "t-i13", "t-c10", causer="t-nobody"),  # an unknown causer
+    _claim("t-10", "t-cl10", "t-nope", "t-c10"),  # an unknown incident
+    _claim("t-10", "t-cl11", "t-i10", "t-c10"),
     _registered("t-12", "T-12"),
 ]
 
@@ -135,5 +163,13 @@ async def test_the_batch_handler_has_the_effects_of_the_events_one_by_one(
 
     assert faults == [len(b) for b, refused in batches if refused]
     assert expected["registry_contracts"] and expected["dead_letters"]
+    reasons = str(expected["dead_letters"])
+    for refusal in (
+        "contract 't-c1' is vendor 't-1''s, not 't-10''s",
+        "vendor 't-10' has no contract 't-nope'",
+        "unknown vendor 't-nobody'",
+        "vendor 't-10' has no incident 't-nope'",
+    ):
+        assert refusal in reasons
     for table in expected:
         assert actual[table] == expected[table], table

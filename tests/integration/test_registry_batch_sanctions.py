@@ -175,12 +175,16 @@ def _batches() -> list[tuple[list[EventEnvelope], bool]]:
             "sanction.lifted", s.imposed["y-s6"], sanction_id="y-s6", effective_on=_day(-200)
         ),
         s.imposed_now(v[42], "y-s3"),  # a sanction id already used
+        s.lifted("y-s10"),  # lifted again
+        s.amended("y-s15", effective_on=_day(4), categories=["works"]),  # from its lift on
     ]
     s.imposed["y-s3"] = v[3]
     with_refusals = s.mixed(refused, *[[s.imposed_now(v[i], f"y-s{i}")] for i in range(43, 50)])
+    # Of the sanctions not lifted yet.
+    open_ids = [i for i in range(50) if i not in (40, 41, 42) and (i % 5 or i >= 40)]
     later = s.mixed(
-        *[[s.amended(f"y-s{i}")] for i in range(1, 50, 4) if i not in (40, 41, 42)],
-        *[[s.lifted(f"y-s{i}")] for i in range(2, 50, 6) if i not in (40, 41, 42)],
+        *[[s.amended(f"y-s{i}")] for i in range(1, 50, 4) if i in open_ids],
+        *[[s.lifted(f"y-s{i}")] for i in range(2, 50, 6) if i in open_ids],
         *[[s.imposed_now(v[i], f"y-s{i}")] for i in range(50, 70)],
     )
     # An affiliation in the middle: the sanctions after it go one by one.
@@ -256,7 +260,7 @@ async def _reasons(url: str) -> list[str]:
 def _assert_exercised(
     expected: dict[str, list[tuple[Any, ...]]], reasons: list[str], announce: bool
 ) -> None:
-    """The stream did what it is for: the eight refusals, announcements, a vendor barred
+    """The stream did what it is for: the ten refusals, announcements, a vendor barred
     through its affiliate, another eligible again."""
     wanted = [
         "payload: 120 months is outside",  # imposed outside the policy's range
@@ -267,6 +271,8 @@ def _assert_exercised(
         "payload.ends_on: 2001-01-01 is before the sanction's start",
         "payload.sanction_id: 'y-s3' already exists",
         "payload.effective_on: ",  # before the decision
+        "payload.sanction_id: sanction 'y-s10' was lifted from",
+        "payload.effective_on: sanction 'y-s15' was lifted from",
     ]
     assert len(reasons) == len(wanted), reasons
     assert all(any(r.startswith(w) for r in reasons) for w in wanted), reasons

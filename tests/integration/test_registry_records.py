@@ -14,7 +14,6 @@ import pytest
 
 from services.platform.consuming.consumer import Consumer
 from services.registry.handlers import CONSUMER_NAME
-from services.registry.records import RecordHandlers
 from services.registry.storage import record_repository as records
 from services.registry.storage.record_repository import (
     CertificateRecord,
@@ -34,7 +33,7 @@ pytestmark = pytest.mark.postgres
 
 T = TypeVar("T")
 
-CONSUMER = Consumer(CONSUMER_NAME, {**REGISTRY.handlers, **RecordHandlers().by_event_type()})
+CONSUMER = Consumer(CONSUMER_NAME, dict(REGISTRY.handlers))
 VENDOR = case_b.VENDOR
 CONTRACT = "c-2021-resident-records"
 BENEFITS = "c-2022-benefit-payments"  # the contract the examples subcontract
@@ -47,6 +46,22 @@ def event(event_type: str, vendor_id: str = VENDOR, **changes: Any) -> dict[str,
 
 def registered(*vendor_ids: str) -> list[dict[str, Any]]:
     return [case_b.another_vendor(v) for v in vendor_ids]
+
+
+# The example incident and claim name B's benefits contract, the lost USB memory and the
+# subcontractor D that caused it: the records the registry must know before it accepts them.
+CAUSER = "vendor-d"
+NAMED = [*registered(CAUSER), event("contract.awarded", contract_id=BENEFITS)]
+# An incident and a claim that name nothing but their vendor.
+ON_ITS_OWN = {
+    "incident.reported": {"contract_id": DROP, "caused_by_vendor_id": DROP},
+    "claim.filed": {"contract_id": DROP, "incident_id": DROP},
+}
+
+
+def alone(event_type: str, vendor_id: str = VENDOR, **changes: Any) -> dict[str, Any]:
+    """The example incident or claim, naming no other record."""
+    return event(event_type, vendor_id, **ON_ITS_OWN[event_type], **changes)
 
 
 def subcontracting() -> list[dict[str, Any]]:
@@ -159,7 +174,7 @@ async def test_a_subcontract_is_decided_once_approved_or_rejected(pool: asyncpg.
 
 
 async def test_an_incident_is_reported_investigated_and_closed(pool: asyncpg.Pool) -> None:
-    await apply(pool, case_b.registered(), event("incident.reported"), consumer=CONSUMER)
+    await apply(pool, case_b.registered(), *NAMED, event("incident.reported"), consumer=CONSUMER)
     reported = await only(pool, records.incidents)
     assert reported == IncidentRecord(
         incident_id="inc-2022-usb",
@@ -207,7 +222,10 @@ async def test_an_incident_is_reported_investigated_and_closed(pool: asyncpg.Poo
 
 
 async def test_a_claim_is_filed_then_settled(pool: asyncpg.Pool) -> None:
-    await apply(pool, case_b.registered(), event("claim.filed"), consumer=CONSUMER)
+    reported = event("incident.reported")
+    await apply(
+        pool, case_b.registered(), *NAMED, reported, event("claim.filed"), consumer=CONSUMER
+    )
     filed = await only(pool, records.claims)
     assert filed == ClaimRecord(
         claim_id="claim-2022-usb",
@@ -359,18 +377,18 @@ REFUSALS: dict[str, tuple[list[dict[str, Any]], dict[str, Any], str]] = {
         f"payload.incident_id: {NOT_VENDOR_BS} incident 'inc-2022-usb'",
     ),
     "investigation of another vendor's incident": (
-        [case_b.registered(), *registered("vendor-c"), event("incident.reported", "vendor-c")],
+        [case_b.registered(), *registered("vendor-c"), alone("incident.reported", "vendor-c")],
         event("incident.investigated"),
         f"payload.incident_id: {NOT_VENDOR_BS} incident 'inc-2022-usb'",
     ),
     "closing an incident twice": (
-        [case_b.registered(), event("incident.reported"), event("incident.closed")],
+        [case_b.registered(), alone("incident.reported"), event("incident.closed")],
         event("incident.closed"),
         "payload.incident_id: incident 'inc-2022-usb' was already closed on 2022-11-28",
     ),
     "incident reported twice": (
-        [case_b.registered(), event("incident.reported")],
-        event("incident.reported"),
+        [case_b.registered(), alone("incident.reported")],
+        alone("incident.reported"),
         "payload.incident_id: 'inc-2022-usb' is already recorded",
     ),
     "settlement of a claim never filed": (
@@ -379,14 +397,48 @@ REFUSALS: dict[str, tuple[list[dict[str, Any]], dict[str, Any], str]] = {
         f"payload.claim_id: {NOT_VENDOR_BS} claim 'claim-2022-usb'",
     ),
     "second settlement": (
-        [case_b.registered(), event("claim.filed"), event("claim.settled")],
+        [case_b.registered(), alone("claim.filed"), event("claim.settled")],
         event("claim.settled", settled_on="2023-04-30"),
         "payload.claim_id: claim 'claim-2022-usb' was already settled on 2023-03-31",
     ),
     "settlement in another currency": (
-        [case_b.registered(), event("claim.filed")],
+        [case_b.registered(), alone("claim.filed")],
         event("claim.settled", currency="USD"),
         "payload.currency: 'USD' is not the claim's currency 'JPY'",
+    ),
+    "settlement before the filing": (
+        [case_b.registered(), alone("claim.filed")],
+        event("claim.settled", settled_on="2022-11-27"),
+        "payload.settled_on: 2022-11-27 is before the claim was filed, on 2022-11-28",
+    ),
+    "incident caused by a vendor nobody registered": (
+        [case_b.registered(), event("contract.awarded", contract_id=BENEFITS)],
+        event("incident.reported"),
+        "payload.caused_by_vendor_id: unknown vendor 'vendor-d'; register it first",
+    ),
+    "incident on a contract never awarded": (
+        [case_b.registered(), *registered(CAUSER)],
+        event("incident.reported"),
+        f"payload.contract_id: vendor {VENDOR!r} has no contract {BENEFITS!r}",
+    ),
+    "incident on another vendor's contract": (
+        [
+            case_b.registered(),
+            *registered(CAUSER),
+            event("contract.awarded", CAUSER, contract_id=BENEFITS),
+        ],
+        event("incident.reported"),
+        f"payload.contract_id: contract {BENEFITS!r} is vendor 'vendor-d''s, not {VENDOR!r}'s",
+    ),
+    "claim for an incident never reported": (
+        [case_b.registered(), *NAMED],
+        event("claim.filed"),
+        f"payload.incident_id: vendor {VENDOR!r} has no incident 'inc-2022-usb'",
+    ),
+    "claim under a contract never awarded": (
+        [case_b.registered(), alone("incident.reported")],
+        event("claim.filed", contract_id="c-nope"),
+        f"payload.contract_id: vendor {VENDOR!r} has no contract 'c-nope'",
     ),
     "certificate submitted twice": (
         [case_b.registered(), event("certificate.submitted")],
@@ -408,7 +460,7 @@ async def test_an_event_that_cannot_apply_is_refused_naming_the_field(
 async def test_ids_the_vendors_choose_may_repeat_across_vendors(pool: asyncpg.Pool) -> None:
     vendors = ["vendor-a", "vendor-b"]
     await apply(pool, *registered(*vendors), consumer=CONSUMER)
-    reported = [event(t, v) for t in ("incident.reported", "claim.filed") for v in vendors]
+    reported = [alone(t, v) for t in ("incident.reported", "claim.filed") for v in vendors]
     await apply(pool, *reported, consumer=CONSUMER)
     await apply(pool, *(event("certificate.submitted", v) for v in vendors), consumer=CONSUMER)
     kinds: list[PageFunction[Any]] = [records.incidents, records.claims, records.certificates]
@@ -497,13 +549,13 @@ async def test_open_incidents_and_claims_by_status(pool: asyncpg.Pool) -> None:
     await apply(
         pool,
         case_b.registered(),
-        event("incident.reported", incident_id="inc-1"),
-        event("incident.reported", incident_id="inc-2"),
+        alone("incident.reported", incident_id="inc-1"),
+        alone("incident.reported", incident_id="inc-2"),
         event("incident.investigated", incident_id="inc-2"),
-        event("incident.reported", incident_id="inc-3"),
+        alone("incident.reported", incident_id="inc-3"),
         event("incident.closed", incident_id="inc-3"),
-        event("claim.filed", claim_id="claim-1"),
-        event("claim.filed", claim_id="claim-2"),
+        alone("claim.filed", claim_id="claim-1"),
+        alone("claim.filed", claim_id="claim-2"),
         event("claim.settled", claim_id="claim-2"),
         consumer=CONSUMER,
     )
@@ -591,8 +643,8 @@ def one_of_each(vendor_id: str) -> list[dict[str, Any]]:
             subcontract_id=f"sc-{vendor_id}",
             parent_subcontract_id=DROP,
         ),
-        event("incident.reported", vendor_id),
-        event("claim.filed", vendor_id),
+        event("incident.reported", vendor_id, **contract, caused_by_vendor_id=DROP),
+        event("claim.filed", vendor_id, **contract),
         event("certificate.submitted", vendor_id),
         case_b.suspended(vendor_id, sanction_id=f"s-{vendor_id}"),
     ]

@@ -48,9 +48,12 @@ def service(day: str = "2022-08-10", model_path: Path | None = None) -> RiskServ
 async def live(pool: asyncpg.Pool, risk: RiskService, events: list[dict[str, Any]]) -> None:
     """Through the real path: ingest into the event store, the registry's verdict, then the
     risk service, in log order. Vendors the registry does not know yet are registered first:
-    it refuses events about unknown vendors, and risk never sees them."""
+    it refuses events about unknown vendors or naming them as an incident's cause, and risk
+    never sees them."""
     known = {r["vendor_id"] for r in await pool.fetch("SELECT vendor_id FROM registry_vendors")}
-    newcomers = sorted({e["vendor_id"] for e in events} - known)
+    named = {e["vendor_id"] for e in events}
+    named |= {e["payload"].get("caused_by_vendor_id") or e["vendor_id"] for e in events}
+    newcomers = sorted(named - known)
     events = [*(case_b.another_vendor(v) for v in newcomers), *events]
     await ingest_batch(pool, [case_b.line(e) for e in events])
     await drain(pool, REGISTRY)

@@ -59,7 +59,7 @@ async def test_a_cursor_taken_before_a_rebuild_goes_on_after_it_from_the_same_en
     pool: asyncpg.Pool,
 ) -> None:
     risk = _service()
-    vendors = [case_b.registered(), case_b.another_vendor(case_risk.SUBCONTRACTOR)]
+    vendors = case_risk.registered_first()
     case = case_risk.the_case()
     await _applied(pool, risk, [*vendors, *case[:3]])
     # Live, a batch rolled back (a refusal applied again one by one, a deadlock retried)

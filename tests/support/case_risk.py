@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.support import case_b
 from tests.support.case_b import VENDOR, suspended
 from tests.support.event_examples import envelope
 
@@ -40,14 +41,15 @@ def subcontract() -> dict[str, Any]:
     return envelope("contract.subcontract_requested", payload, VENDOR)
 
 
-def usb_lost() -> dict[str, Any]:
+def usb_lost(contract_id: str = CONTRACT) -> dict[str, Any]:
+    """The lost USB memory, on B's `contract_id` (its resident records contract)."""
     payload = {
         "incident_id": "inc-2022-usb",
         "kind": "data_loss",
         "severity": "high",
         "occurred_on": "2022-05-20",
         "reported_on": "2022-05-26",
-        "contract_id": CONTRACT,
+        "contract_id": contract_id,
         "description": "A USB memory with every resident's personal data was lost.",
     }
     return envelope("incident.reported", payload, VENDOR)
@@ -80,7 +82,8 @@ def caused_by_subcontractor() -> dict[str, Any]:
 
 
 def the_case() -> list[dict[str, Any]]:
-    """In order: contract, subcontract, incident, investigation, suspension, C's incident."""
+    """In order: contract, subcontract, incident, investigation, suspension, C's incident
+    (C registered before it, or the registry refuses it: `registered_first`)."""
     return [
         contract(),
         subcontract(),
@@ -89,3 +92,9 @@ def the_case() -> list[dict[str, Any]]:
         suspended(),
         caused_by_subcontractor(),
     ]
+
+
+def registered_first() -> list[dict[str, Any]]:
+    """The vendors the case names that must be registered before it: B, and C, which caused
+    an incident on B's contract."""
+    return [case_b.registered(), case_b.another_vendor(SUBCONTRACTOR)]

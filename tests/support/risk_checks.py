@@ -40,7 +40,9 @@ def _publish(publish: Publish, path: Path, *events: dict[str, Any]) -> None:
 
 def check_risk_case(client: GraphQLClient, publish: Publish, work: Path) -> None:
     """B's band rises step by step, each step explained; C's incident shows on B, inherited."""
-    _publish(publish, work / "risk-case.jsonl", case_b.registered(), *case_risk.the_case())
+    _publish(
+        publish, work / "risk-case.jsonl", *case_risk.registered_first(), *case_risk.the_case()
+    )
 
     def history() -> list[dict[str, Any]]:
         page = client.data(HISTORY, id=case_b.VENDOR)["riskHistory"]

@@ -24,10 +24,14 @@ from services.registry.batch.rules import (
     vendors_to_screen,
 )
 from services.registry.domain.names import IdentifierKey
+from services.registry.domain.reference_rules import Known
 from tests.support.event_examples import envelope, example
 
 RECORDED = dt.datetime(2023, 3, 1, 9, tzinfo=dt.UTC)
-NOTHING_STORED = Stored(vendors=frozenset(), identifier_owners={}, incidents_closed={})
+NOTHING_NAMED = Known(registered=(), contract_owners={}, incidents=())
+NOTHING_STORED = Stored(
+    vendors=frozenset(), identifier_owners={}, incidents_closed={}, named=NOTHING_NAMED
+)
 
 
 def _event(event_type: str, vendor_id: str, **changes: Any) -> EventEnvelope:
@@ -145,6 +149,7 @@ def test_stored_state_counts() -> None:
         vendors=frozenset({"v-1"}),
         identifier_owners={IdentifierKey("internal", "X"): "v-1"},
         incidents_closed={("v-1", "inc-2022-usb"): True},
+        named=NOTHING_NAMED,
     )
     with pytest.raises(DomainRejection):
         _fold(_registered("v-2", "X"), stored=stored)
@@ -161,7 +166,9 @@ def test_an_incidents_steps_merge_in_log_order() -> None:
         _event("incident.investigated", "v-1", summary="Second."),
         _event("incident.closed", "v-1"),
     ]
-    writes = fold(events, NOTHING_STORED, {events[0].event_id: RECORDED}, registrations(events))
+    writes = fold(
+        events, NOTHING_STORED, {e.event_id: RECORDED for e in events}, registrations(events)
+    )
     (step,) = writes.incident_steps.values()
     assert (step["status"], step["summary"], step["closed_on"]) == (
         "closed",

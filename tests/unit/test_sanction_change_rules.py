@@ -6,11 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from services.events.sanction import SanctionAmended, SanctionLifted
-from services.registry.domain.imposition_rules import (
-    CHANGE_RULES_FROM,
-    SanctionHeader,
-    change_refusal,
-)
+from services.registry.domain.imposition_rules import SanctionHeader, change_refusal
+from services.registry.domain.later_rules import LATER_RULES_FROM
 from services.registry.policy_loading import load_policies
 
 POLICIES = load_policies()
@@ -23,7 +20,7 @@ B = SanctionHeader(
     ("breach_of_contract", "dishonest_conduct"),
     True,
 )
-BEFORE = CHANGE_RULES_FROM - dt.timedelta(seconds=1)
+BEFORE = LATER_RULES_FROM - dt.timedelta(seconds=1)
 LIFT = SanctionLifted(sanction_id="s", effective_on=dt.date(2022, 7, 1), reason="r")
 LONGER = SanctionAmended(
     sanction_id="s", effective_on=dt.date(2023, 1, 1), duration_months=30, reason="r"
@@ -31,9 +28,9 @@ LONGER = SanctionAmended(
 
 
 def test_changes_recorded_from_the_rules_on_are_held_to_them() -> None:
-    lift = change_refusal(POLICIES, "vendor-b", LIFT, B, CHANGE_RULES_FROM)
+    lift = change_refusal(POLICIES, "vendor-b", LIFT, B, LATER_RULES_FROM)
     assert lift is not None and "before the sanction was decided, on 2022-07-08" in lift
-    longer = change_refusal(POLICIES, "vendor-b", LONGER, B, CHANGE_RULES_FROM)
+    longer = change_refusal(POLICIES, "vendor-b", LONGER, B, LATER_RULES_FROM)
     assert longer is not None and "30 months is outside" in longer
 
 

@@ -25,15 +25,19 @@ from services.platform.off_the_loop import Turns
 from services.platform.postgres.database import Connection
 from services.registry import announcements
 from services.registry.batch import repository, rules
-from services.registry.batch.rules import REGISTERED, Stored, Writes
+from services.registry.batch.rules import NAMING, REGISTERED, Stored, Writes
 from services.registry.batch.sanction_rules import SanctionFold, SanctionState, reach
 from services.registry.domain.affiliations import periods_by_pair
 from services.registry.domain.policy import SuspensionPolicy
+from services.registry.domain.reference_rules import named
 from services.registry.reads.screening import TIMELINES
 from services.registry.storage import sanction_repository, vendor_repository
+from services.registry.storage.named_records import known_records
 from services.registry.storage.vendor_repository import VendorRow
 
 _SanctionEvent = SanctionImposed | SanctionAmended | SanctionLifted
+# The set-based events whose writes or verdicts depend on when the log recorded them.
+DATED = frozenset({REGISTERED, *NAMING})
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ class RegistryBatch:
         affiliates = await self._affiliates(conn, events)
         plan = rules.plan(events, affiliates)
         # When the log recorded them: the time their decisions are dated.
-        dated = [e.event_id for e in plan.together if e.event_type == REGISTERED]
+        dated = [e.event_id for e in plan.together if e.event_type in DATED]
         dated += [e.event_id for e in plan.sanctions]
         recorded = await recorded_times(conn, dated, self.clock) if dated else {}
         if plan.together or plan.sanctions:
@@ -155,6 +159,7 @@ class RegistryBatch:
             incidents_closed=(
                 await repository.incidents_closed(conn, incidents) if incidents else {}
             ),
+            named=await known_records(conn, named(events)),
         )
 
 

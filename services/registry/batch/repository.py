@@ -10,7 +10,7 @@ from typing import Any
 
 from services.platform.eventstore.recorded_time import recorded_at_sql
 from services.platform.postgres.database import Connection
-from services.registry.batch.rules import IncidentKey
+from services.registry.domain.reference_rules import IncidentKey
 
 
 async def incidents_closed(

@@ -24,7 +24,8 @@ other:
 An event that may not go first goes with the others, and its vendor's later events too.
 
 `fold` then checks, in log order and with what the database held before the batch, every
-condition that would refuse one of the records, and raises `DomainRejection` on the first:
+condition that would refuse one of the records (the records an incident or a claim names
+among them, domain/reference_rules.py), and raises `DomainRejection` on the first:
 the consumer then applies the batch event by event, which refuses exactly the faulty one. Id
 clashes with stored records are left to the tables' keys, which raise just the same.
 """
@@ -39,27 +40,31 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from services.events.base import EventEnvelope
-from services.events.contract import SubcontractRequested
+from services.events.contract import ContractAwarded, SubcontractRequested
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
 from services.events.match_review import MatchDecision, VendorMatchReviewed
+from services.events.sanction import ClaimFiled
 from services.events.vendor import VendorAffiliationChanged, VendorRegistered, VendorUpdated
 from services.platform.consuming.consumer import DomainRejection
 from services.registry.batch.sanction_rules import SANCTIONS, reach
+from services.registry.domain.later_rules import judged_by_later_rules
 from services.registry.domain.names import IdentifierKey
+from services.registry.domain.reference_rules import IncidentKey, Known, reference_refusal
 from services.registry.records import INCIDENT_STEPS, NEW_RECORDS, incident_step
 from services.registry.storage.record_repository import IncidentStatus
 from services.registry.storage.vendor_repository import VendorRow
 
 REGISTERED = VendorRegistered.event_type
 REPORTED = IncidentReported.event_type
+AWARDED = ContractAwarded.event_type
+# New records that may name others (reference_rules): judged by when the log recorded them.
+NAMING = frozenset({REPORTED, ClaimFiled.event_type})
 # New records whose only conditions are a registered vendor and a new id; a subcontract
 # depends on its contract's and parent's state, so it goes with the others.
 TOGETHER_RECORDS = frozenset(NEW_RECORDS) - {SubcontractRequested.event_type}
 TOGETHER = frozenset({REGISTERED, *TOGETHER_RECORDS, *INCIDENT_STEPS})
 # Events whose handlers may announce (write the outbox).
 ANNOUNCING = frozenset({*SANCTIONS, VendorAffiliationChanged.event_type})
-
-IncidentKey = tuple[str, str]  # (vendor_id, incident_id)
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,7 @@ class Stored:
     vendors: frozenset[str]  # registered
     identifier_owners: Mapping[IdentifierKey, str]
     incidents_closed: Mapping[IncidentKey, bool]  # the stored incidents asked about
+    named: Known  # of the records the incidents and claims name (reference_rules.named)
 
 
 @dataclass
@@ -206,11 +212,15 @@ def fold(
     vendors: Mapping[uuid.UUID, VendorRow],
 ) -> Writes:
     """The writes of `plan(...).together`, in log order; `recorded`: when the log recorded
-    each registration; `vendors`: `registrations(events)`."""
+    each registration and each event of `NAMING`; `vendors`: `registrations(events)`."""
     writes = Writes()
-    registered = set(stored.vendors)
+    registered = set(stored.vendors) | set(stored.named.registered)
     owners = dict(stored.identifier_owners)
     closed = dict(stored.incidents_closed)
+    # What the incidents and claims may name: the stored records, then the batch's own.
+    contract_owners = dict(stored.named.contract_owners)
+    incidents = set(stored.named.incidents)
+    known = Known(registered, contract_owners, incidents)
     for event in events:
         vendor_id = event.vendor_id
         if event.event_type == REGISTERED:
@@ -232,6 +242,8 @@ def fold(
             closed[key] = step["status"] == IncidentStatus.CLOSED
             writes.incident_steps.setdefault(key, {}).update(step)
         else:
+            if event.event_type in NAMING and judged_by_later_rules(recorded[event.event_id]):
+                _refuse(reference_refusal(event, known))
             table, _ = NEW_RECORDS[event.event_type]
             if table not in writes.records:
                 writes.records[table] = JsonRows(record_columns(event))
@@ -239,4 +251,13 @@ def fold(
             if event.event_type == REPORTED:
                 # A second report of it fails on the table's key.
                 closed.setdefault(incident_key(event), False)
+                incidents.add(incident_key(event))
+            elif event.event_type == AWARDED:
+                contract_id = cast(ContractAwarded, event.payload).contract_id
+                contract_owners.setdefault(contract_id, vendor_id)
     return writes
+
+
+def _refuse(refusal: str | None) -> None:
+    if refusal is not None:
+        raise DomainRejection(refusal)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from services.events.base import EventEnvelope
@@ -166,6 +166,8 @@ class SanctionFold:
             header, recorded = self._headers.get(sanction_id), self._recorded[event.event_id]
             _refuse(change_refusal(self._policies, vendor_id, payload, header, recorded))
             amendment = payload if isinstance(payload, SanctionAmended) else None
+            if amendment is None and header is not None and header.lifted_on is None:
+                self._headers[sanction_id] = replace(header, lifted_on=payload.effective_on)
             row = change_row(
                 sanction_id, payload.effective_on, payload.reason, event.event_id, amendment
             )

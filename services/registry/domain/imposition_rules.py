@@ -23,6 +23,7 @@ from services.events.sanction import (
     SanctionImposed,
     SanctionLifted,
 )
+from services.registry.domain.later_rules import judged_by_later_rules
 from services.registry.domain.policy import (
     OutsidePolicy,
     Period,
@@ -35,8 +36,8 @@ from services.registry.domain.policy import (
 
 @dataclass(frozen=True, slots=True)
 class SanctionHeader:
-    """What judging a change of a sanction needs of its imposition: whose it is, its first
-    day, and what its policy range is found from."""
+    """What judging a change of a sanction needs of it: whose it is, its first day, what its
+    policy range is found from, and from when it was lifted early, if it was."""
 
     vendor_id: str
     decided_on: dt.date
@@ -44,6 +45,7 @@ class SanctionHeader:
     authority: str
     grounds: tuple[str, ...]
     serious: bool
+    lifted_on: dt.date | None = None
 
     @classmethod
     def of(cls, vendor_id: str, payload: SanctionImposed) -> SanctionHeader:
@@ -102,15 +104,6 @@ def imposition_refusal(
     return policy_refusal(policies, payload)
 
 
-# The rules of changes added in 2026-12 (a change dated before the decision, a new period
-# outside the policy's range) judge the events the log recorded from then on: a rebuild judges
-# what live processing judged, and the events recorded before were judged without them (an
-# import's lift of a debarment not yet begun, dated the import's day, among them). Only events
-# recorded in the days between this instant and an upgrade are judged otherwise by a rebuild
-# than they were live, which the rebuild reports (`registry.rebuild.changed_verdicts`).
-CHANGE_RULES_FROM = dt.datetime(2026, 12, 4, tzinfo=dt.UTC)
-
-
 def change_refusal(
     policies: Mapping[str, SuspensionPolicy],
     vendor_id: str,
@@ -121,7 +114,8 @@ def change_refusal(
     """Why the registry refuses an amendment or a lift of `sanction` (None when unknown),
     recorded by the log at `recorded_at`; None when it applies it. A new period is held to
     the policy range of the sanction's grounds, as its imposition was, unless the amendment
-    records why it departs."""
+    records why it departs; a lifted sanction is not lifted again, nor amended from its
+    lift on (either would change nothing, or move its end unseen)."""
     if sanction is None:
         return f"payload.sanction_id: unknown sanction {payload.sanction_id!r}"
     if sanction.vendor_id != vendor_id:
@@ -129,8 +123,10 @@ def change_refusal(
             f"payload.sanction_id: sanction {payload.sanction_id!r} belongs to vendor"
             f" {sanction.vendor_id!r}, not {vendor_id!r}"
         )
-    if recorded_at < CHANGE_RULES_FROM:
+    if not judged_by_later_rules(recorded_at):
         return _ends_before_start(payload, sanction)
+    if (after_lift := _after_lift(payload, sanction)) is not None:
+        return after_lift
     if payload.effective_on < sanction.decided_on:
         # Nothing changes a sanction before it was decided: a lift so dated ended it before
         # it began, and the records and eligibility then told two different ends.
@@ -156,6 +152,20 @@ def change_refusal(
             period=Period.of(payload),
         )
     )
+
+
+def _after_lift(payload: SanctionAmended | SanctionLifted, sanction: SanctionHeader) -> str | None:
+    lifted_on = sanction.lifted_on
+    if lifted_on is None:
+        return None
+    if isinstance(payload, SanctionLifted):
+        return f"payload.sanction_id: sanction {payload.sanction_id!r} was lifted from {lifted_on}"
+    if payload.effective_on >= lifted_on:
+        return (
+            f"payload.effective_on: sanction {payload.sanction_id!r} was lifted from {lifted_on};"
+            " an amendment from then on would change nothing"
+        )
+    return None
 
 
 def _departure(check: Callable[[], None]) -> str | None:

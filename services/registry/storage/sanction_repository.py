@@ -29,8 +29,10 @@ async def sanction_headers(
 ) -> dict[str, SanctionHeader]:
     """`sanction_header` of the known ones of these sanctions, in one query."""
     rows = await conn.fetch(
-        "SELECT sanction_id, vendor_id, decided_on, starts_on, authority, grounds, serious"
-        " FROM registry_sanctions WHERE sanction_id = ANY($1::text[])",
+        """SELECT sanction_id, vendor_id, decided_on, starts_on, authority, grounds, serious,
+                  (SELECT min(c.effective_on) FROM registry_sanction_changes c
+                   WHERE c.sanction_id = s.sanction_id AND c.lifted) AS lifted_on
+           FROM registry_sanctions s WHERE sanction_id = ANY($1::text[])""",
         list(sanction_ids),
     )
     return {
@@ -41,6 +43,7 @@ async def sanction_headers(
             r["authority"],
             tuple(r["grounds"]),
             r["serious"],
+            r["lifted_on"],
         )
         for r in rows
     }

@@ -1,0 +1,28 @@
+"""From when the registry's later rules judge the log's events (pure).
+
+Rules added once the log had begun judge only the events it recorded from the day they were
+added, by each event's `recorded_at` (the same live and in a replay): a rebuild then gives an
+older log the verdicts live processing gave it, and the events recorded before were judged
+without them (an import's lift of a debarment not yet begun, dated the import's day, among
+them). Only events recorded between this instant and an upgrade are judged otherwise by a
+rebuild than they were live, which the rebuild reports (`registry.rebuild.changed_verdicts`).
+
+The rules added on 2026-12-04:
+
+- a change of a sanction dated before its decision, a new period outside the policy's range
+  without a reason (imposition_rules.change_refusal);
+- a second lift, or an amendment from a lift on (imposition_rules.change_refusal);
+- an incident or claim naming a contract, incident or causing vendor the registry does not
+  know of, and a settlement dated before its claim's filing (reference_rules).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+LATER_RULES_FROM = dt.datetime(2026, 12, 4, tzinfo=dt.UTC)
+
+
+def judged_by_later_rules(recorded_at: dt.datetime) -> bool:
+    """Whether an event the log recorded at `recorded_at` is held to the later rules."""
+    return recorded_at >= LATER_RULES_FROM

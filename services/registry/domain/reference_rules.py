@@ -1,0 +1,101 @@
+"""Whether the records an incident or a claim names are ones the registry knows (pure).
+
+An incident names the contract it happened under and, when a subcontractor caused it, that
+vendor; a claim names its incident and its contract. The risk service counts an incident
+against its causer and a claim against its vendor, so a name the registry does not know
+would give a vendor nobody registered a risk score, or tie a claim to another vendor's
+contract. The registry refuses such an event, in its handlers (records.py) and its batches
+(batch/rules.py) alike, for events recorded from the later rules on (later_rules).
+
+A contract or incident named must be the event's vendor's own: they travel in its partition,
+so the registry has judged them before. A causing vendor is another vendor: its registration
+must have been judged before the incident is, as a sanction's vendor's must (in distributed
+mode, send the registration and wait for it, as for a sanction).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+
+from services.events.base import EventEnvelope
+from services.events.incident import IncidentReported
+from services.events.sanction import ClaimFiled
+
+IncidentKey = tuple[str, str]  # (vendor_id, incident_id)
+
+
+@dataclass(frozen=True)
+class Named:
+    """The records some events name besides their own vendor."""
+
+    vendors: frozenset[str] = frozenset()
+    contracts: frozenset[str] = frozenset()
+    incidents: frozenset[IncidentKey] = frozenset()
+
+
+def named(events: Iterable[EventEnvelope]) -> Named:
+    """What `reference_refusal` will ask about these events."""
+    vendors: set[str] = set()
+    contracts: set[str] = set()
+    incidents: set[IncidentKey] = set()
+    for event in events:
+        payload = event.payload
+        if isinstance(payload, IncidentReported | ClaimFiled) and payload.contract_id:
+            contracts.add(payload.contract_id)
+        if isinstance(payload, IncidentReported) and payload.caused_by_vendor_id:
+            vendors.add(payload.caused_by_vendor_id)
+        if isinstance(payload, ClaimFiled) and payload.incident_id:
+            incidents.add((event.vendor_id, payload.incident_id))
+    return Named(frozenset(vendors), frozenset(contracts), frozenset(incidents))
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the registry knows of the records named (a batch adds what its events record)."""
+
+    registered: Collection[str]
+    contract_owners: Mapping[str, str]  # contract id → the vendor it was awarded to
+    incidents: Collection[IncidentKey]
+
+
+def reference_refusal(event: EventEnvelope, known: Known) -> str | None:
+    """Why the registry refuses an incident report or a claim for what it names; None when
+    it names nothing, or only records it knows."""
+    payload = event.payload
+    vendor_id = event.vendor_id
+    if isinstance(payload, IncidentReported):
+        causer = payload.caused_by_vendor_id
+        if causer is not None and causer not in known.registered:
+            return f"payload.caused_by_vendor_id: unknown vendor {causer!r}; register it first"
+    elif isinstance(payload, ClaimFiled):
+        incident = payload.incident_id
+        if incident is not None and (vendor_id, incident) not in known.incidents:
+            return f"payload.incident_id: vendor {vendor_id!r} has no incident {incident!r}"
+    else:
+        return None
+    return _contract_refusal(vendor_id, payload.contract_id, known.contract_owners)
+
+
+def _contract_refusal(
+    vendor_id: str, contract_id: str | None, owners: Mapping[str, str]
+) -> str | None:
+    if contract_id is None:
+        return None
+    owner = owners.get(contract_id)
+    if owner is None:
+        return f"payload.contract_id: vendor {vendor_id!r} has no contract {contract_id!r}"
+    if owner != vendor_id:
+        return (
+            f"payload.contract_id: contract {contract_id!r} is vendor {owner!r}'s,"
+            f" not {vendor_id!r}'s"
+        )
+    return None
+
+
+def settlement_refusal(settled_on: dt.date, filed_on: dt.date) -> str | None:
+    """Why a claim cannot be settled on that day: not before it was filed."""
+    if settled_on < filed_on:
+        return f"payload.settled_on: {settled_on} is before the claim was filed, on {filed_on}"
+    return None

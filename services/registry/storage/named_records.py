@@ -1,0 +1,35 @@
+"""Which of the records some events name the registry holds (reference_rules), in at most
+three statements however many events name them."""
+
+from __future__ import annotations
+
+from services.platform.postgres.database import Connection
+from services.registry.domain.reference_rules import Known, Named
+from services.registry.storage import vendor_repository
+
+
+async def known_records(conn: Connection, named: Named) -> Known:
+    """The registered vendors, the contracts' owners and the incidents among `named`."""
+    registered: set[str] = set()
+    if named.vendors:
+        registered = await vendor_repository.existing_vendors(conn, sorted(named.vendors))
+    owners: dict[str, str] = {}
+    if named.contracts:
+        rows = await conn.fetch(
+            "SELECT contract_id, vendor_id FROM registry_contracts"
+            " WHERE contract_id = ANY($1::text[])",
+            sorted(named.contracts),
+        )
+        owners = {r["contract_id"]: r["vendor_id"] for r in rows}
+    incidents: set[tuple[str, str]] = set()
+    if named.incidents:
+        keys = sorted(named.incidents)
+        rows = await conn.fetch(
+            """SELECT i.vendor_id, i.incident_id FROM registry_incidents i
+               JOIN unnest($1::text[], $2::text[]) AS k(vendor_id, incident_id)
+                 USING (vendor_id, incident_id)""",
+            [vendor_id for vendor_id, _ in keys],
+            [incident_id for _, incident_id in keys],
+        )
+        incidents = {(r["vendor_id"], r["incident_id"]) for r in rows}
+    return Known(registered, owners, incidents)

@@ -1,0 +1,130 @@
+"""What an incident or a claim names must be known to the registry, in its batches as in its
+handlers, for events recorded from the later rules on; a lifted sanction is not lifted again
+nor amended from its lift on; a claim is not settled before it was filed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+
+from services.events.base import EventEnvelope
+from services.events.catalog import parse_event
+from services.events.sanction import SanctionAmended, SanctionLifted
+from services.platform.consuming.consumer import DomainRejection
+from services.registry.batch.rules import Stored, fold, registrations
+from services.registry.domain.imposition_rules import SanctionHeader, change_refusal
+from services.registry.domain.later_rules import LATER_RULES_FROM
+from services.registry.domain.reference_rules import Known, settlement_refusal
+from services.registry.policy_loading import load_policies
+from tests.support.event_examples import DROP, envelope, example
+
+LIVE = LATER_RULES_FROM + dt.timedelta(hours=1)
+OLDER = LATER_RULES_FROM - dt.timedelta(seconds=1)
+CONTRACT = "c-2022-benefit-payments"  # the examples' contract
+
+
+def _event(event_type: str, vendor_id: str = "vendor-b", **changes: Any) -> EventEnvelope:
+    return parse_event(json.dumps(envelope(event_type, example(event_type, **changes), vendor_id)))
+
+
+def _stored(
+    causers: frozenset[str] = frozenset(),
+    owners: dict[str, str] | None = None,
+    incidents: frozenset[tuple[str, str]] = frozenset(),
+) -> Stored:
+    return Stored(
+        vendors=frozenset({"vendor-b"}),
+        identifier_owners={},
+        incidents_closed={},
+        named=Known(causers, owners or {}, incidents),
+    )
+
+
+def _fold(*events: EventEnvelope, stored: Stored, at: dt.datetime = LIVE) -> None:
+    fold(events, stored, {e.event_id: at for e in events}, registrations(events))
+
+
+def _refusal(*events: EventEnvelope, stored: Stored) -> str:
+    with pytest.raises(DomainRejection) as refused:
+        _fold(*events, stored=stored)
+    return str(refused.value)
+
+
+REPORT = _event("incident.reported")  # names contract CONTRACT and causer vendor-d
+CLAIM = _event("claim.filed")  # names incident inc-2022-usb and contract CONTRACT
+B_CONTRACT = {CONTRACT: "vendor-b"}
+
+
+def test_an_incident_caused_by_a_vendor_nobody_registered_is_refused() -> None:
+    refusal = _refusal(REPORT, stored=_stored(owners=B_CONTRACT))
+    assert refusal == "payload.caused_by_vendor_id: unknown vendor 'vendor-d'; register it first"
+    _fold(REPORT, stored=_stored(frozenset({"vendor-d"}), B_CONTRACT))
+    # Registered earlier in the same batch counts as registered.
+    registered = _event(
+        "vendor.registered", "vendor-d", identifiers=[{"scheme": "internal", "value": "D"}]
+    )
+    _fold(registered, REPORT, stored=_stored(owners=B_CONTRACT))
+
+
+def test_a_contract_named_must_be_the_vendors_own() -> None:
+    causer = frozenset({"vendor-d"})
+    unknown = _refusal(REPORT, stored=_stored(causer))
+    assert unknown == f"payload.contract_id: vendor 'vendor-b' has no contract '{CONTRACT}'"
+    others = _refusal(CLAIM, stored=_stored(owners={CONTRACT: "vendor-c"}))
+    assert others.startswith("payload.incident_id: vendor 'vendor-b' has no incident")
+    incident = frozenset({("vendor-b", "inc-2022-usb")})
+    others = _refusal(CLAIM, stored=_stored(owners={CONTRACT: "vendor-c"}, incidents=incident))
+    assert (
+        others
+        == f"payload.contract_id: contract '{CONTRACT}' is vendor 'vendor-c''s, not 'vendor-b''s"
+    )
+    # Awarded, then reported on and claimed for in one batch: known in log order.
+    awarded = _event("contract.awarded", contract_id=CONTRACT)
+    _fold(awarded, REPORT, CLAIM, stored=_stored(causer))
+    assert "has no contract" in _refusal(REPORT, awarded, stored=_stored(causer))
+    # A claim need name neither.
+    _fold(_event("claim.filed", incident_id=DROP, contract_id=DROP), stored=_stored())
+
+
+def test_an_older_log_is_judged_as_it_was() -> None:
+    _fold(REPORT, CLAIM, stored=_stored(), at=OLDER)
+
+
+POLICIES = load_policies()
+LIFTED = SanctionHeader(
+    "vendor-b",
+    dt.date(2022, 7, 8),
+    dt.date(2022, 7, 9),
+    "City procurement office",
+    ("breach_of_contract", "dishonest_conduct"),
+    True,
+    lifted_on=dt.date(2023, 1, 10),
+)
+AGAIN = SanctionLifted(sanction_id="s-1", effective_on=dt.date(2022, 9, 1), reason="Again.")
+NARROWER = SanctionAmended(
+    sanction_id="s-1", effective_on=dt.date(2023, 1, 10), agencies=["Health"], reason="Scope."
+)
+
+
+def test_a_lifted_sanction_is_not_lifted_again() -> None:
+    # An earlier second lift would have moved its end unseen.
+    refusal = change_refusal(POLICIES, "vendor-b", AGAIN, LIFTED, LIVE)
+    assert refusal == "payload.sanction_id: sanction 's-1' was lifted from 2023-01-10"
+    assert change_refusal(POLICIES, "vendor-b", AGAIN, LIFTED, OLDER) is None
+
+
+def test_a_lifted_sanction_is_amended_only_for_the_days_it_ran() -> None:
+    refusal = change_refusal(POLICIES, "vendor-b", NARROWER, LIFTED, LIVE)
+    assert refusal is not None and "was lifted from 2023-01-10" in refusal
+    before = NARROWER.model_copy(update={"effective_on": dt.date(2022, 12, 1)})
+    assert change_refusal(POLICIES, "vendor-b", before, LIFTED, LIVE) is None
+
+
+def test_a_claim_is_not_settled_before_it_was_filed() -> None:
+    filed = dt.date(2022, 11, 28)
+    refusal = settlement_refusal(dt.date(2022, 11, 27), filed)
+    assert refusal == "payload.settled_on: 2022-11-27 is before the claim was filed, on 2022-11-28"
+    assert settlement_refusal(filed, filed) is None
