@@ -49,12 +49,22 @@ def check_refused_events_have_no_effect(
         **case_b.another_vendor("vendor-raw"),
         "recorded_by": {"subject": "local-admin", "role": "admin", "agencies": []},
     }
+    # An incident on B's contract that names the ghost as its cause.
+    awarded = VALID_PAYLOADS["contract.awarded"]
+    benefits = awarded | {"contract_id": VALID_PAYLOADS["incident.reported"]["contract_id"]}
+    caused_by_ghost = envelope(
+        "incident.reported",
+        VALID_PAYLOADS["incident.reported"] | {"caused_by_vendor_id": GHOST},
+        case_b.VENDOR,
+    )
     # After the others in vendor B's order: once it is applied, they have all been judged.
-    contract = envelope("contract.awarded", VALID_PAYLOADS["contract.awarded"], case_b.VENDOR)
+    contract = envelope("contract.awarded", awarded, case_b.VENDOR)
     events = [
         case_b.registered(),
         too_long,
         for_ghost,
+        envelope("contract.awarded", benefits, case_b.VENDOR),
+        caused_by_ghost,
         forged_bar,
         forged_risk,
         claims_admin,
@@ -68,13 +78,15 @@ def check_refused_events_have_no_effect(
     for event in events:
         wait_until(partial(_settled, client, event), f"{event['event_type']} to be settled")
 
-    for refused in (too_long, for_ghost):
+    for refused in (too_long, for_ghost, caused_by_ghost):
         status = _status(client, refused)
         assert status["accepted"] and status["appliedBy"] == [], status
         assert status["refusedBy"] == ["REGISTRY"] and status["pending"] == [], status
         assert [d["stage"] for d in status["deadLetters"]] == ["REGISTRY"], status
     assert "18" in _status(client, too_long)["deadLetters"][0]["reason"]
     assert "unknown vendor 'ghost'" in _status(client, for_ghost)["deadLetters"][0]["reason"]
+    caused = _status(client, caused_by_ghost)["deadLetters"][0]["reason"]
+    assert caused.startswith("payload.caused_by_vendor_id: unknown vendor 'ghost'"), caused
     for forged, says in (
         (forged_bar, "emitted by VendorWatch's services only"),
         (forged_risk, "emitted by VendorWatch's services only"),
@@ -88,7 +100,7 @@ def check_refused_events_have_no_effect(
 
     seen = client.data(EFFECTS, vendor=case_b.VENDOR)
     factors = {f["name"] for f in seen["riskScore"]["factors"]}
-    assert "active_sanctions" not in factors, factors
+    assert "active_sanctions" not in factors and "incidents" not in factors, factors
     assert GHOST not in {r["vendorId"] for r in seen["riskiestVendors"]}
     changes = {(c["vendorId"], c["kind"]) for c in seen["registryChanges"]["changes"]}
     assert changes == {(case_b.VENDOR, "IDENTITY")}, changes
