@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from services.events.sanction import SanctionKind
+
 # Lists write "until further notice" as a far date, a word, or nothing.
 FOREVER = dt.date(2999, 12, 31)
 UNTIL_FURTHER_NOTICE = frozenset({"", "ongoing", "indefinite", "permanent"})
@@ -31,6 +33,9 @@ class ListEntry:
     last_day: dt.date | None  # None: until lifted
     grounds: str  # as the list words them
     authority: str  # who sanctioned: the list's publisher, or the bank it cross-debars for
+    # What the list records: a debarment, unless it says it is a reprimand (a warning, which
+    # bars nothing).
+    kind: SanctionKind = SanctionKind.DEBARMENT
 
 
 @dataclass(frozen=True)

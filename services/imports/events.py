@@ -32,7 +32,6 @@ from services.events.catalog import ENVELOPES, SCHEMA_VERSION, describe_validati
 from services.events.sanction import (
     SanctionAmended,
     SanctionImposed,
-    SanctionKind,
     SanctionLifted,
 )
 from services.events.vendor import (
@@ -161,7 +160,7 @@ def entry_events(entry: ListEntry, register: bool) -> EntryEvents:
         return VendorRegistered(legal_name=entry.name, aliases=aliases, country=entry.country)
 
     terms = {
-        "kind": SanctionKind.DEBARMENT,
+        "kind": entry.kind,
         "grounds": [ground_code(entry.grounds)],
         "reason": entry.grounds,
     }

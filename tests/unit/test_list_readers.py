@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections import Counter
 from pathlib import Path
 
+from services.events.sanction import SanctionImposed, SanctionKind
 from services.imports.entries import ListEntry, RowProblem, ground_code
+from services.imports.events import entry_events
 from services.imports.lists import ebrd, idb, worldbank
 from services.imports.lists.countries import country_code
 
@@ -67,6 +70,14 @@ def test_the_idbs_list() -> None:
     assert (weihai.starts_on, weihai.last_day) == (dt.date(2022, 2, 17), dt.date(2024, 10, 18))
     assert weihai.grounds == "Fraud (AfDB cross debarment)"
     assert weihai.aliases == ("威海建设集团股份有限公司第一建筑分公司",)
+    # A letter of reprimand bars no one: recorded as a warning, the debarments as debarments.
+    kinds = Counter(e.kind for e in entries if isinstance(e, ListEntry))
+    assert kinds == {SanctionKind.DEBARMENT: 1080, SanctionKind.WARNING: 1}
+    reprimand = _by_line(entries, 659)
+    assert reprimand.kind is SanctionKind.WARNING
+    (imposed,) = [e for e in entry_events(reprimand, register=False).events]
+    assert isinstance(imposed.payload, SanctionImposed)
+    assert imposed.payload.kind is SanctionKind.WARNING
 
 
 def test_the_ebrds_list() -> None:

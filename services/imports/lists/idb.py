@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TextIO
 
+from services.events.sanction import SanctionKind
 from services.imports.csv_rows import rows
 from services.imports.entries import ListEntry, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
@@ -22,6 +23,10 @@ AUTHORITY = "Inter-American Development Bank"
 # (another export, a renamed header, an empty file) is not the list, and read as one it
 # would lift every entry and impose each anew.
 COLUMNS = ("Title", "Nationality", "From", "To", "Grounds", "Source")
+# The IDB's own sanctions that bar no one: a letter of reprimand is recorded as a warning.
+# Every other type ("Debarment", "Debarment w/ conditional release", or none: the cross
+# debarments) bars.
+WARNINGS = frozenset({"letter of reprimand"})
 
 
 def _day(text: str) -> dt.date:
@@ -53,4 +58,11 @@ def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
             last_day=last_day,
             grounds=grounds if source in ("", "IDB") else f"{grounds} ({source})",
             authority=AUTHORITY,
+            kind=_kind(row.get("IDB Sanction Type", "")),
         )
+
+
+def _kind(sanction_type: str) -> SanctionKind:
+    if one_line(sanction_type).casefold() in WARNINGS:
+        return SanctionKind.WARNING
+    return SanctionKind.DEBARMENT
