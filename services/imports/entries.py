@@ -33,9 +33,9 @@ class ListEntry:
     last_day: dt.date | None  # None: until lifted
     grounds: str  # as the list words them
     authority: str  # who sanctioned: the list's publisher, or the bank it cross-debars for
-    # What the list records: a debarment, unless it says it is a reprimand (a warning, which
+    # What the list records: a debarment, a bid suspension, or a warning (a reprimand, which
     # bars nothing).
-    kind: SanctionKind = SanctionKind.DEBARMENT
+    kind: SanctionKind
 
 
 @dataclass(frozen=True)

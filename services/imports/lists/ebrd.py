@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TextIO
 
+from services.events.sanction import SanctionKind
 from services.imports.csv_rows import rows
 from services.imports.entries import ListEntry, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
@@ -61,4 +62,5 @@ def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
             last_day=last_day,
             grounds=grounds if origin in _OWN else f"{grounds} ({origin})",
             authority=AUTHORITY,
+            kind=SanctionKind.DEBARMENT,
         )

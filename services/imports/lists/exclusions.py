@@ -109,7 +109,6 @@ class ExportedEntry(ListEntry):
     name_kana: str | None
     name_en: str | None
     identifiers: tuple[tuple[str, str], ...]  # (scheme, value) as exported
-    kind: SanctionKind
     ground_codes: tuple[str, ...]
     reason: str | None
     agencies: tuple[str, ...] | None  # None: every agency

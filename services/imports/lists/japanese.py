@@ -72,7 +72,6 @@ class JapaneseEntry(ListEntry):
     name_en: str | None
     corporate_number: str | None  # 13 ASCII digits, its check digit verified
     categories: tuple[str, ...] | None  # 対象範囲; None: every category
-    kind: SanctionKind
 
 
 def plain(text: str) -> str:

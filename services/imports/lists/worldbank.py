@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import TextIO
 
+from services.events.sanction import SanctionKind
 from services.imports.csv_rows import rows
 from services.imports.entries import ListEntry, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
@@ -88,4 +89,5 @@ def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
             last_day=last_day,
             grounds=one_line(row.get("Grounds", "")) or "unspecified",
             authority=AUTHORITY,
+            kind=SanctionKind.DEBARMENT,
         )
