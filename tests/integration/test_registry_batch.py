@@ -138,11 +138,27 @@ REFUSED = [
 ]
 
 
+# An incident applied one by one (its vendor's earlier event is), caused by a vendor registered
+# only after it: in log order the registry does not know the causer yet, so the registration
+# may not go first.
+CAUSER_LATER = [
+    _event("vendor.renamed", "t-1"),
+    _reported("t-1", "t-i30", "t-c1", causer="t-30"),  # refused: t-30 is not registered yet
+    _registered("t-30", "T-30"),
+]
+
+
 def _batches() -> list[tuple[list[EventEnvelope], bool]]:
     """The batches in order, each with whether it holds a refusal."""
     events = list(workload.build(2_000).events)
     realistic = [(events[i : i + BATCH], False) for i in range(0, len(events), BATCH)]
-    return [*realistic, (CLEAN, False), (AFFILIATE, False), (REFUSED, True)]
+    return [
+        *realistic,
+        (CLEAN, False),
+        (AFFILIATE, False),
+        (REFUSED, True),
+        (CAUSER_LATER, True),
+    ]
 
 
 async def test_the_batch_handler_has_the_effects_of_the_events_one_by_one(
@@ -169,6 +185,7 @@ async def test_the_batch_handler_has_the_effects_of_the_events_one_by_one(
         "vendor 't-10' has no contract 't-nope'",
         "unknown vendor 't-nobody'",
         "vendor 't-10' has no incident 't-nope'",
+        "unknown vendor 't-30'",
     ):
         assert refusal in reasons
     for table in expected:

@@ -15,6 +15,7 @@ from services.events.catalog import parse_event
 from services.events.sanction import SanctionAmended, SanctionLifted
 from services.platform.consuming.consumer import DomainRejection
 from services.registry.batch.rules import Stored, fold, registrations
+from services.registry.batch.sanction_rules import SanctionFold, SanctionState
 from services.registry.domain.imposition_rules import SanctionHeader, change_refusal
 from services.registry.domain.later_rules import LATER_RULES_FROM
 from services.registry.domain.reference_rules import Known, settlement_refusal
@@ -128,3 +129,30 @@ def test_a_claim_is_not_settled_before_it_was_filed() -> None:
     refusal = settlement_refusal(dt.date(2022, 11, 27), filed)
     assert refusal == "payload.settled_on: 2022-11-27 is before the claim was filed, on 2022-11-28"
     assert settlement_refusal(filed, filed) is None
+
+
+def test_a_batch_judges_a_sanction_lifted_from_its_earliest_lift() -> None:
+    """Two lifts recorded before the later rules (the second one earlier), then an amendment
+    from between them recorded after: refused in a batch as by the handlers, which read the
+    sanction lifted from its earliest lift."""
+    sanction = {"sanction_id": "sanc-2022-07-b"}
+    events = [
+        _event("sanction.imposed"),
+        _event("sanction.lifted", **sanction, effective_on="2023-03-01"),
+        _event("sanction.lifted", **sanction, effective_on="2023-01-10"),
+        _event("sanction.amended", **sanction, effective_on="2023-02-01"),
+    ]
+    recorded = {e.event_id: OLDER for e in events[:3]} | {events[3].event_id: LIVE}
+    state = SanctionState(
+        registered=frozenset({"vendor-b"}),
+        headers={},
+        partners={},
+        periods={},
+        sanctions=[],
+        announced={},
+    )
+    folding = SanctionFold(state, recorded, POLICIES, announce=False)
+    for event in events[:3]:
+        folding.add(event)
+    with pytest.raises(DomainRejection, match="was lifted from 2023-01-10"):
+        folding.add(events[3])

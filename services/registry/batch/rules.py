@@ -11,8 +11,8 @@ other:
 
 - no handler of another event type creates a vendor or one of these records, so it is enough
   that a record's vendor is none that an earlier other event touched (its vendor, an
-  affiliate it re-screens), and that no earlier vendor.updated moved identifiers a
-  registration might claim;
+  affiliate it re-screens, the vendor an incident says caused it), and that no earlier
+  vendor.updated moved identifiers a registration might claim;
 - a sanction event reads and writes sanctions, announced states, announcements and the change
   feed of the vendors it re-screens (its vendor and every vendor ever affiliated with it):
   none of them may be one an earlier other event touched, and no earlier other event may have
@@ -75,9 +75,14 @@ class Plan:
 
 
 def _touched(event: EventEnvelope) -> set[str]:
-    """The vendors whose state an event's handler reads or writes (affiliates aside)."""
-    if isinstance(event.payload, VendorAffiliationChanged):
-        return {event.vendor_id, event.payload.related_vendor_id}
+    """The vendors whose state an event's handler reads or writes (affiliates aside): an
+    incident's handler reads whether the vendor that caused it is registered, so that
+    vendor's registration later in the batch may not go first."""
+    payload = event.payload
+    if isinstance(payload, VendorAffiliationChanged):
+        return {event.vendor_id, payload.related_vendor_id}
+    if isinstance(payload, IncidentReported) and payload.caused_by_vendor_id:
+        return {event.vendor_id, payload.caused_by_vendor_id}
     return {event.vendor_id}
 
 

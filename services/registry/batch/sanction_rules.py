@@ -166,8 +166,11 @@ class SanctionFold:
             header, recorded = self._headers.get(sanction_id), self._recorded[event.event_id]
             _refuse(change_refusal(self._policies, vendor_id, payload, header, recorded))
             amendment = payload if isinstance(payload, SanctionAmended) else None
-            if amendment is None and header is not None and header.lifted_on is None:
-                self._headers[sanction_id] = replace(header, lifted_on=payload.effective_on)
+            if amendment is None and header is not None:
+                # Lifted from its earliest lift, as the stored header reads it (lifts recorded
+                # before the later rules could be lifted again, earlier).
+                lifted_on = min(header.lifted_on or payload.effective_on, payload.effective_on)
+                self._headers[sanction_id] = replace(header, lifted_on=lifted_on)
             row = change_row(
                 sanction_id, payload.effective_on, payload.reason, event.event_id, amendment
             )
