@@ -47,6 +47,7 @@ from services.risk.domain.concentration import (
     DayChanges,
     contract_after,
     day_changes,
+    moved_today,
 )
 from services.risk.domain.contract_index import ContractIndex, IndexMemo
 from services.risk.domain.factor_memo import FactorMemo
@@ -55,7 +56,7 @@ from services.risk.domain.fold import facts_on, fold_one, stale_items
 from services.risk.domain.model import RiskModel
 from services.risk.domain.risk_score import RiskScore, moved_factors, should_announce
 from services.risk.domain.scoring import CRITICAL_CRITICALITIES, score
-from services.risk.storage import repository, state_storage
+from services.risk.storage import moved_agencies, repository, state_storage
 from services.risk.storage.state_storage import StateMemo
 
 CONSUMER_NAME = "risk"
@@ -236,6 +237,8 @@ class RiskService:
             await repository.put_contracts(conn, written)
         if any(counter_changes.values()):
             await repository.add_critical_days(conn, counter_changes)
+            if moved := moved_today(counter_changes, today):
+                await moved_agencies.mark(conn, moved)
         await state_storage.save(conn, list(states.values()), before, self.states)
         for vendor_id, index in indexes.items():
             self.indexes.keep(states[vendor_id], index)

@@ -38,6 +38,7 @@ _TABLES = (
     "risk_current",
     "risk_events",
     "risk_vendor_items",
+    "risk_moved_agencies",
 )
 
 

@@ -74,6 +74,16 @@ def day_changes(old: ContractRow | None, new: ContractRow | None) -> DayChanges:
     return changes
 
 
+def moved_today(changes: DayChanges, today: dt.date) -> list[str]:
+    """The agencies whose total on `today` these changes move (a contract that began and
+    ended before it moves none), in order."""
+    net: Counter[str] = Counter()
+    for (agency, day), delta in changes.items():
+        if day <= today:
+            net[agency] += delta
+    return sorted(agency for agency, delta in net.items() if delta)
+
+
 class _RunningTotal:
     """An agency's total on any day: the running totals stored up to the batch (summed in
     PostgreSQL, looked up by bisection) plus the changes made since, as a Fenwick tree over

@@ -1,0 +1,79 @@
+"""Another vendor's award moves a vendor's concentration: riskiestVendors, which ranks the
+stored current scores, agrees with riskScore once the risk service's periodic job has run,
+not only after the next daily refresh."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.ingest.handlers import ingest_batch
+from services.platform.eventlog.embedded import drain
+from services.risk import current_scores
+from services.risk.handlers import RiskService, risk_consumer
+from services.risk.jobs import calendar
+from services.risk.storage import moved_agencies
+from tests.integration.test_risk import service
+from tests.support import case_b, case_risk
+from tests.support.registry import REGISTRY
+
+pytestmark = pytest.mark.postgres
+
+DAY = "2022-08-10"  # the services' today: the contracts below run on it
+AGENCY = case_risk.AGENCY
+
+
+def _awards(vendor_id: str, count: int) -> list[dict[str, Any]]:
+    """`count` critical contracts of AGENCY to the vendor, running on DAY (the case's award,
+    each under ids of its own)."""
+    awards = []
+    for n in range(count):
+        award = case_risk.contract()
+        award["payload"] |= {"contract_id": f"c-{vendor_id}-{n}"}
+        awards.append(award | {"vendor_id": vendor_id, "event_id": str(uuid.uuid4())})
+    return awards
+
+
+async def _applied(pool: asyncpg.Pool, risk: RiskService, events: list[dict[str, Any]]) -> None:
+    await ingest_batch(pool, [case_b.line(e) for e in events])
+    await drain(pool, REGISTRY)
+    await drain(pool, risk_consumer(risk))
+
+
+async def _ranked(pool: asyncpg.Pool, risk: RiskService, vendor_id: str) -> float:
+    async with pool.acquire() as conn:
+        ranked = await current_scores.riskiest(conn, risk, 10, None)
+    return next(score.score for v, _, score in ranked if v == vendor_id)
+
+
+async def _asked(pool: asyncpg.Pool, risk: RiskService, vendor_id: str) -> float:
+    async with pool.acquire() as conn:
+        return (await risk.evaluate(conn, vendor_id, risk.clock.today())).score
+
+
+async def test_another_vendors_awards_move_a_ranked_score_once_the_job_has_run(
+    pool: asyncpg.Pool,
+) -> None:
+    risk = service(DAY)
+    registered = [case_b.another_vendor("vendor-a"), case_b.another_vendor("vendor-z")]
+    await _applied(pool, risk, [*registered, *_awards("vendor-a", 3)])
+    await calendar(pool, risk)
+    # A holds all three of the agency's critical contracts: the whole concentration.
+    alone = await _ranked(pool, risk, "vendor-a")
+    assert alone == await _asked(pool, risk, "vendor-a")
+
+    await _applied(pool, risk, _awards("vendor-z", 9))  # A now holds 3 of 12
+    asked = await _asked(pool, risk, "vendor-a")
+    assert asked < alone
+    assert await moved_agencies.marked(pool) != []
+    assert await _ranked(pool, risk, "vendor-a") == alone  # stored before Z's awards
+
+    await calendar(pool, risk)
+    assert await _ranked(pool, risk, "vendor-a") == asked
+    assert await moved_agencies.marked(pool) == []
+    # Nothing moved since: the job re-scores no one.
+    await calendar(pool, risk)
+    assert await moved_agencies.marked(pool) == []
