@@ -87,7 +87,7 @@ async def replan(conn: Connection, plan_id: str, clock: Clock) -> bool:
 
     started = time.perf_counter()
     try:
-        schedule = await asyncio.to_thread(solve, problem)
+        schedule = await asyncio.to_thread(solve, problem, _cut_over_days(previous))
     except ValueError as error:
         schedule = Schedule(status=SolverStatus.INFEASIBLE, conflicts=(str(error),))
     metrics.SOLVER_SECONDS.observe(time.perf_counter() - started)
@@ -108,6 +108,18 @@ async def replan(conn: Connection, plan_id: str, clock: Clock) -> bool:
             [new_event(payload, vendor_id=plan.vendor_id, source=SOURCE, occurred_at=clock.now())],
         )
     return True
+
+
+def _cut_over_days(previous: plan_repository.VersionRow | None) -> dict[str, dt.date]:
+    """Each item's cut-over day in the version before (none before the first), which the
+    solver keeps where it can among the best schedules."""
+    if previous is None:
+        return {}
+    settings = previous.snapshot.problem.settings
+    return {
+        a.contract_id: phase_start(settings, a.phase)
+        for a in previous.snapshot.schedule.assignments
+    }
 
 
 async def replan_due(pool: asyncpg.Pool, clock: Clock) -> int:

@@ -24,7 +24,7 @@ from services.migration.planning.model import (
     SchedulingProblem,
     SolverStatus,
 )
-from services.migration.planning.phases import phase_label
+from services.migration.planning.phases import phase_label, phase_start
 from services.migration.planning.plan_constraints import compile_plan
 from services.migration.planning.scheduling import solve
 from tests.support.migration_verifier import violations
@@ -477,3 +477,24 @@ def test_the_case_of_vendor_b() -> None:
             ("must move after B-09 'Welfare case files', which cuts over in 2024-07",),
         ),
     }
+
+
+def test_a_re_plan_keeps_items_where_the_last_version_put_them_among_equal_schedules() -> None:
+    """Four internal systems ending together, one cut-over a phase: any order costs the same.
+    A re-plan after an unrelated change (a fifth system added, ending a year later) keeps
+    each of the four where the version before put it, whichever order that was."""
+    ends = D(2023, 3, 31)
+    four = [item(f"C-0{n}", ends) for n in range(1, 5)]
+    first = solve(plan(*four, capacity=1))
+    assert first.status is SolverStatus.OPTIMAL and first.objective is not None
+    phases = {a.contract_id: a.phase for a in first.assignments}
+    later = item("C-05", D(2024, 3, 31))
+    for order in (sorted(phases), sorted(phases, reverse=True)):
+        # The version before: the four in this order from the first phase they may take.
+        before = {cid: D(2023, 4 + n, 1) for n, cid in enumerate(order)}
+        problem = plan(*four, later, capacity=1)
+        again = solve(problem, before)
+        assert again.status is SolverStatus.OPTIMAL
+        assert again.objective == first.objective + 15  # the fifth's phase: exposure alone
+        kept = {a.contract_id: phase_start(problem.settings, a.phase) for a in again.assignments}
+        assert {cid: kept[cid] for cid in before} == before

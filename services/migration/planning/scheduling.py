@@ -5,10 +5,18 @@ Constraint semantics (done items, horizon, capacity) are those of `plan_constrai
 Dependencies are strict: an item cuts over in a later phase than everything it depends on.
 The objective is Σ criticality weight × phase (exposure), plus, when early cut-overs are
 penalised, the penalty × phases before the natural end. Everything is an integer.
+
+Among schedules of the least exposure there are often many (two items of one criticality
+swapped between two phases cost the same), and a re-plan must not move items nobody touched
+from one of them to another: the people preparing a cut-over plan around its date. So a
+re-plan keeps, among the best, as many items as it can where the previous version put them
+(`previous`: each item's cut-over day then), a tie-break weighted below one unit of exposure:
+exposure × (kept items + 1) − items kept in place.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import time
 from collections.abc import Mapping
@@ -30,6 +38,7 @@ from services.migration.planning.model import (
     SchedulingProblem,
     SolverStatus,
 )
+from services.migration.planning.phases import phase_start
 from services.migration.planning.plan_constraints import (
     Plan,
     Window,
@@ -69,14 +78,15 @@ class Built:
         constraint.only_enforce_if(literal)
 
 
-def build_model(plan: Plan, named: bool) -> Built:
+def build_model(plan: Plan, named: bool, kept: Mapping[str, int] | None = None) -> Built:
     """One Boolean per item and phase it may take: an assignment model, whose linear relaxation
     bounds the objective closely enough to prove plans of hundreds of items optimal.
 
     Unnamed, it is the plan as it must hold (bounds and blackouts cut from the phases offered)
     and the exposure is minimised. Named, every phase up to the item's horizon is offered and
     each constraint is switchable, so that assumptions can single out a conflict; only
-    feasibility is asked then."""
+    feasibility is asked then. `kept`: the phase each item had in the previous version,
+    kept among schedules of equal exposure (the module's docstring)."""
     model = cp_model.CpModel()
     built = Built(model, named)
     in_phase: dict[str, dict[int, cp_model.IntVar]] = {}
@@ -105,14 +115,30 @@ def build_model(plan: Plan, named: bool) -> Built:
             assert before is not None, "compile_plan refuses unknown dependencies"
             built.require(model.add(x >= before + 1), plan.dependency_constraint(cid, dependency))
     if not named:
-        model.minimize(
-            sum(
-                _cost(plan, w, p) * b
-                for cid, w in plan.windows.items()
-                for p, b in in_phase[cid].items()
-            )
+        exposure = sum(
+            _cost(plan, w, p) * b
+            for cid, w in plan.windows.items()
+            for p, b in in_phase[cid].items()
         )
+        stays = [in_phase[cid][p] for cid, p in (kept or {}).items() if p in in_phase[cid]]
+        model.minimize(_tie_scale(kept) * exposure - sum(stays))
     return built
+
+
+def _tie_scale(kept: Mapping[str, int] | None) -> int:
+    """What one unit of exposure weighs in the objective: more than every item kept."""
+    return len(kept or {}) + 1
+
+
+def _kept_phases(plan: Plan, previous: Mapping[str, dt.date]) -> dict[str, int]:
+    """The phase of each item still to plan whose previous cut-over day starts one of the
+    phases offered now (the plan's settings may have moved its phases since)."""
+    by_start = {phase_start(plan.settings, p): p for p in range(plan.horizon + 1)}
+    return {
+        cid: by_start[day]
+        for cid, day in sorted(previous.items())
+        if cid in plan.windows and day in by_start
+    }
 
 
 def _open_phases(plan: Plan, window: Window) -> list[int]:
@@ -148,8 +174,9 @@ def _cost(plan: Plan, window: Window, phase: int) -> int:
     return cost
 
 
-def solve(problem: SchedulingProblem) -> Schedule:
-    """The best schedule found within the plan's time limit, or why there is none.
+def solve(problem: SchedulingProblem, previous: Mapping[str, dt.date] | None = None) -> Schedule:
+    """The best schedule found within the plan's time limit, or why there is none;
+    `previous`: each item's cut-over day in the version before, kept among the best.
 
     Raises ValueError on input no plan can be made from (unknown dependency, misplaced
     capacity override)."""
@@ -158,7 +185,8 @@ def solve(problem: SchedulingProblem) -> Schedule:
     known = cycle_conflict(plan) or single_item_conflicts(plan)
     if known:
         return _infeasible(known, started)
-    built = build_model(plan, named=False)
+    kept = _kept_phases(plan, previous or {})
+    built = build_model(plan, named=False, kept=kept)
     solver = _solver(plan.settings.time_limit_seconds)
     status = _STATUS.get(solver.solve(built.model))
     if status is None:
@@ -170,8 +198,11 @@ def solve(problem: SchedulingProblem) -> Schedule:
     if status is SolverStatus.UNKNOWN:
         return Schedule(status, wall_seconds=time.perf_counter() - started)
     phases = {cid: solver.value(x) for cid, x in built.phases.items()}
-    objective = round(solver.objective_value)
-    bound = math.ceil(solver.best_objective_bound - 1e-6)  # integer objective: round the bound up
+    # The exposure alone, as the schedule reports it: the tie-break is not a cost. The total
+    # is exposure × scale − items kept (fewer than the scale), so exposure ≥ bound / scale.
+    objective = sum(_cost(plan, plan.windows[cid], p) for cid, p in phases.items())
+    scale = _tie_scale(kept)
+    bound = math.ceil(solver.best_objective_bound / scale - 1e-6)  # integer: round up
     if status is SolverStatus.OPTIMAL:
         bound = objective
     return Schedule(
