@@ -66,8 +66,10 @@ async def _insert(
     values = event.payload.model_dump()
     if not await vendor_repository.vendor_exists(conn, event.vendor_id):
         raise DomainRejection(f"vendor_id: unknown vendor {event.vendor_id!r}; register it first")
-    if names_records and judged_by_later_rules(await recorded_time(conn, event, clock)):
-        _refuse(reference_refusal(event, await known_records(conn, named([event]))))
+    recorded = await recorded_time(conn, event, clock) if names_records else None
+    if recorded is not None and judged_by_later_rules(recorded):
+        known = await known_records(conn, named([event]))
+        _refuse(reference_refusal(event, known, recorded))
     row = {"vendor_id": event.vendor_id, **values, "event_id": event.event_id}
     placeholders = ", ".join(f"${n}" for n in range(1, len(row) + 1))
     status = await conn.execute(

@@ -138,9 +138,9 @@ REFUSED = [
 ]
 
 
-# An incident applied one by one (its vendor's earlier event is), caused by a vendor registered
-# only after it: in log order the registry does not know the causer yet, so the registration
-# may not go first.
+# An incident applied one by one (its vendor's earlier event is), caused by a vendor whose
+# registration the log recorded after it (`LATER`, appended last): in log order the registry
+# does not know the causer yet, so the registration may not go first.
 CAUSER_LATER = [
     _event("vendor.renamed", "t-1"),
     _reported("t-1", "t-i30", "t-c1", causer="t-30"),  # refused: t-30 is not registered yet
@@ -170,7 +170,10 @@ async def test_the_batch_handler_has_the_effects_of_the_events_one_by_one(
     batched = dataclasses.replace(consumer, apply_all=watched(consumer.apply_all, faults))
     one_by_one = dataclasses.replace(consumer, apply_all=None)
     batches = _batches()
-    async with two_copies(test_databases, [e for b, _ in batches for e in b]) as urls:
+    logged = [e for b, _ in batches for e in b]
+    later = [e for e in logged if e.vendor_id == "t-30"]
+    first = [e for e in logged if e.vendor_id != "t-30"]
+    async with two_copies(test_databases, first, then=later) as urls:
         batched_url, one_by_one_url = urls
         await apply(batched_url, batched, [b for b, _ in batches])
         await apply(one_by_one_url, one_by_one, [b for b, _ in batches])

@@ -31,13 +31,18 @@ REGISTRY_ORDER = {"registry_changes": "vendor_id, seq"}
 
 @asynccontextmanager
 async def two_copies(
-    test_databases: postgres.TestDatabases, events: Sequence[EventEnvelope]
+    test_databases: postgres.TestDatabases,
+    events: Sequence[EventEnvelope],
+    then: Sequence[EventEnvelope] = (),
 ) -> AsyncIterator[tuple[str, str]]:
-    """Two databases holding the same log (`events`, recorded once)."""
+    """Two databases holding the same log (`events`, recorded once; `then` recorded after
+    them, by a later append)."""
     first = await test_databases.create()
     pool = await open_pool(first, migrate=False)
     try:
         await event_log.append(pool, events)
+        if then:
+            await event_log.append(pool, then)
     finally:
         await pool.close()
     second = await test_databases.create(like=first)

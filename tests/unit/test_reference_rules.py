@@ -4,6 +4,7 @@ nor amended from its lift on; a claim is not settled before it was filed."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from typing import Any
@@ -68,6 +69,21 @@ def test_an_incident_caused_by_a_vendor_nobody_registered_is_refused() -> None:
         "vendor.registered", "vendor-d", identifiers=[{"scheme": "internal", "value": "D"}]
     )
     _fold(registered, REPORT, stored=_stored(owners=B_CONTRACT))
+
+
+def test_a_causer_whose_registration_the_log_recorded_first_counts_before_it_is_judged() -> None:
+    """In distributed mode the registry may judge the incident before the causer's
+    registration sent just before it (another partition): the log's order decides."""
+
+    def judged(registration_recorded: dt.datetime) -> None:
+        named = Known((), B_CONTRACT, frozenset(), {"vendor-d": registration_recorded})
+        stored = dataclasses.replace(_stored(), named=named)
+        fold([REPORT], stored, {REPORT.event_id: LIVE}, {})
+
+    judged(LIVE)  # recorded with it (one ingest batch)
+    judged(LIVE - dt.timedelta(seconds=1))
+    with pytest.raises(DomainRejection, match="unknown vendor 'vendor-d'"):
+        judged(LIVE + dt.timedelta(seconds=1))
 
 
 def test_a_contract_named_must_be_the_vendors_own() -> None:

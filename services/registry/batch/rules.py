@@ -225,7 +225,7 @@ def fold(
     # What the incidents and claims may name: the stored records, then the batch's own.
     contract_owners = dict(stored.named.contract_owners)
     incidents = set(stored.named.incidents)
-    known = Known(registered, contract_owners, incidents)
+    known = Known(registered, contract_owners, incidents, stored.named.logged)
     for event in events:
         vendor_id = event.vendor_id
         if event.event_type == REGISTERED:
@@ -247,8 +247,10 @@ def fold(
             closed[key] = step["status"] == IncidentStatus.CLOSED
             writes.incident_steps.setdefault(key, {}).update(step)
         else:
-            if event.event_type in NAMING and judged_by_later_rules(recorded[event.event_id]):
-                _refuse(reference_refusal(event, known))
+            if event.event_type in NAMING:
+                at = recorded[event.event_id]
+                if judged_by_later_rules(at):
+                    _refuse(reference_refusal(event, known, at))
             table, _ = NEW_RECORDS[event.event_type]
             if table not in writes.records:
                 writes.records[table] = JsonRows(record_columns(event))

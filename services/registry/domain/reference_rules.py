@@ -8,16 +8,20 @@ contract. The registry refuses such an event, in its handlers (records.py) and i
 (batch/rules.py) alike, for events recorded from the later rules on (later_rules).
 
 A contract or incident named must be the event's vendor's own: they travel in its partition,
-so the registry has judged them before. A causing vendor is another vendor: its registration
-must have been judged before the incident is, as a sanction's vendor's must (in distributed
-mode, send the registration and wait for it, as for a sanction).
+so the registry has judged them before. A causing vendor is another vendor, whose events
+travel in another partition: in distributed mode the registry may well judge the incident
+before a registration sent just before it (in the same file, say). So a causer counts as
+known when the registry holds it, or when the log recorded its registration no later than
+the incident: a property of the log, which a rebuild reads alike. (A registration the
+registry then refuses, an identifier clash, leaves such an incident naming a vendor it does
+not hold.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from services.events.base import EventEnvelope
 from services.events.incident import IncidentReported
@@ -58,16 +62,23 @@ class Known:
     registered: Collection[str]
     contract_owners: Mapping[str, str]  # contract id → the vendor it was awarded to
     incidents: Collection[IncidentKey]
+    # When the log first recorded a registration of each named vendor that has one.
+    logged: Mapping[str, dt.datetime] = field(default_factory=dict)
+
+    def knows_vendor(self, vendor_id: str, recorded_at: dt.datetime) -> bool:
+        """Whether the vendor is registered, or its registration was recorded by then."""
+        logged = self.logged.get(vendor_id)
+        return vendor_id in self.registered or (logged is not None and logged <= recorded_at)
 
 
-def reference_refusal(event: EventEnvelope, known: Known) -> str | None:
-    """Why the registry refuses an incident report or a claim for what it names; None when
-    it names nothing, or only records it knows."""
+def reference_refusal(event: EventEnvelope, known: Known, recorded_at: dt.datetime) -> str | None:
+    """Why the registry refuses an incident report or a claim, recorded by the log at
+    `recorded_at`, for what it names; None when it names nothing, or only records it knows."""
     payload = event.payload
     vendor_id = event.vendor_id
     if isinstance(payload, IncidentReported):
         causer = payload.caused_by_vendor_id
-        if causer is not None and causer not in known.registered:
+        if causer is not None and not known.knows_vendor(causer, recorded_at):
             return f"payload.caused_by_vendor_id: unknown vendor {causer!r}; register it first"
     elif isinstance(payload, ClaimFiled):
         incident = payload.incident_id

@@ -1,18 +1,32 @@
-"""Which of the records some events name the registry holds (reference_rules), in at most
-three statements however many events name them."""
+"""Which of the records some events name the registry holds (reference_rules), and when the
+log recorded the named vendors' registrations: at most four statements, however many events
+name them."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from services.events.vendor import VendorRegistered
 from services.platform.postgres.database import Connection
 from services.registry.domain.reference_rules import Known, Named
 from services.registry.storage import vendor_repository
 
 
 async def known_records(conn: Connection, named: Named) -> Known:
-    """The registered vendors, the contracts' owners and the incidents among `named`."""
+    """The registered vendors, the contracts' owners and the incidents among `named`, and
+    when the log first recorded a registration of each named vendor."""
     registered: set[str] = set()
+    logged: dict[str, dt.datetime] = {}
     if named.vendors:
         registered = await vendor_repository.existing_vendors(conn, sorted(named.vendors))
+        rows = await conn.fetch(
+            """SELECT vendor_id, min(recorded_at) AS recorded_at FROM event_store
+               WHERE vendor_id = ANY($1::text[]) AND event_type = $2
+               GROUP BY vendor_id""",
+            sorted(named.vendors - registered),
+            VendorRegistered.event_type,
+        )
+        logged = {r["vendor_id"]: r["recorded_at"] for r in rows}
     owners: dict[str, str] = {}
     if named.contracts:
         rows = await conn.fetch(
@@ -32,4 +46,4 @@ async def known_records(conn: Connection, named: Named) -> Known:
             [incident_id for _, incident_id in keys],
         )
         incidents = {(r["vendor_id"], r["incident_id"]) for r in rows}
-    return Known(registered, owners, incidents)
+    return Known(registered, owners, incidents, logged)
