@@ -1,8 +1,10 @@
 """The registry's rules of sanction changes judge the events recorded from when they were
-added, so that a rebuild judges an older log as live processing did (pure)."""
+added, so that a rebuild judges an older log as live processing did; a lifted sanction is
+not lifted again, nor amended from its lift on (pure)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from services.events.sanction import SanctionAmended, SanctionLifted
@@ -45,3 +47,24 @@ def test_changes_recorded_before_are_judged_as_they_were_then() -> None:
     ended = LONGER.model_copy(update={"duration_months": None, "ends_on": dt.date(2022, 1, 1)})
     early = change_refusal(POLICIES, "vendor-b", ended, B, BEFORE)
     assert early is not None and "is before the sanction's start 2022-07-09" in early
+
+
+LIFTED = dataclasses.replace(B, lifted_on=dt.date(2023, 1, 10))
+AGAIN = SanctionLifted(sanction_id="s-1", effective_on=dt.date(2022, 9, 1), reason="Again.")
+NARROWER = SanctionAmended(
+    sanction_id="s-1", effective_on=dt.date(2023, 1, 10), agencies=["Health"], reason="Scope."
+)
+
+
+def test_a_lifted_sanction_is_not_lifted_again() -> None:
+    # An earlier second lift would have moved its end unseen.
+    refusal = change_refusal(POLICIES, "vendor-b", AGAIN, LIFTED, LATER_RULES_FROM)
+    assert refusal == "payload.sanction_id: sanction 's-1' was lifted from 2023-01-10"
+    assert change_refusal(POLICIES, "vendor-b", AGAIN, LIFTED, BEFORE) is None
+
+
+def test_a_lifted_sanction_is_amended_only_for_the_days_it_ran() -> None:
+    refusal = change_refusal(POLICIES, "vendor-b", NARROWER, LIFTED, LATER_RULES_FROM)
+    assert refusal is not None and "was lifted from 2023-01-10" in refusal
+    before = NARROWER.model_copy(update={"effective_on": dt.date(2022, 12, 1)})
+    assert change_refusal(POLICIES, "vendor-b", before, LIFTED, LATER_RULES_FROM) is None
