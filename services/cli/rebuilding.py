@@ -67,6 +67,7 @@ PROJECTIONS = {
         migration.reset,
         lambda settings: migration.replaying(settings.clock),
         migration.finish,
+        migration.APPLIED_ORDER,
     ),
 }
 

@@ -23,12 +23,21 @@ from __future__ import annotations
 from services.migration.planner_lock import PLANNER_LOCK_KEY
 from services.migration.setup import CONSUMER_NAME, consumer
 from services.platform.clock import Clock
+from services.platform.consuming.applied_order import AppliedOrder
 from services.platform.consuming.consumer import Consumer
 from services.platform.consuming.rebuilding import empty, forget_progress
 from services.platform.postgres.database import Connection
 
 # Held beside the consumer's own lock while the plans are rebuilt.
 LOCKS = (PLANNER_LOCK_KEY,)
+
+# The order live processing applied the log in (recorded with the claims): an owner's event
+# on a plan is judged with other vendors' eligibility as it stood then, and partitions
+# interleave freely (platform/consuming/applied_order.py). Events applied before the order
+# was recorded come in the registry's order, as before.
+APPLIED_ORDER = AppliedOrder(
+    CONSUMER_NAME, f"SELECT event_id, seq FROM claim_order WHERE consumer = '{CONSUMER_NAME}'"
+)
 
 # Each before the tables it references.
 _TABLES = (

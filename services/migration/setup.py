@@ -55,4 +55,8 @@ def consumer(clock: Clock, *, announce: bool = True) -> Consumer:
         verdict_from=VERDICT_FROM,
         # Contract awards set-based; the handlers for the rest and to find an event at fault.
         apply_all=MigrationBatch(handlers).apply_all,
+        # A plan's items depend on other vendors' eligibility as it stood when each owner's
+        # event came (a replacement barred before a milestone refuses it): the order it
+        # applied the partitions in is part of its result, which a rebuild repeats.
+        records_order=True,
     )

@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import json
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ import pytest
 from services.cli import embedded, rebuilding
 from services.cli.consumers import service_consumers
 from services.events.base import EventEnvelope
-from services.events.migration import MigrationPlanConfigured
+from services.events.migration import ChecklistCheck, MigrationPlanConfigured
 from services.ingest.handlers import ingest_batch
 from services.migration.plan_opening import automatic_plan_id
 from services.migration.setup import CONSUMER_NAME as MIGRATION
@@ -385,3 +386,52 @@ async def test_settings_changed_a_field_at_a_time_keep_the_others_live_and_rebui
 
         assert await plan_days(pool) == before
         assert before["c09"] == live["c09"]
+
+
+def _owner(event_type: str, **payload: Any) -> dict[str, Any]:
+    return envelope(event_type, {"plan_id": PLAN, "contract_id": "c01", **payload}, VENDOR)
+
+
+async def test_a_rebuild_of_everything_judges_an_owners_event_with_eligibility_as_it_was(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """B's c01 gets a replacement, every check passed; the replacement is then barred (its
+    eligibility_changed comes from the registry, in its partition), and the owner marks c01
+    done: refused live, the replacement no longer eligible. A rebuild of everything hands
+    migration the events in the order it applied them live, not in the registry's order
+    (where the replacement's announcement, judged by no one, came after the owner's
+    event), so the item is not done after it either."""
+    settings = Settings(database_url=database_url)
+    today = settings.clock.today()
+    replacement = "vendor-replacement"
+    async with running_system(pool, settings):
+        await case_applied(pool, today.replace(day=1))
+        chosen = today.isoformat()
+        checks = [
+            _owner("migration.checklist_updated", check=check.value, passed=True)
+            for check in ChecklistCheck
+        ]
+        await submit(
+            pool,
+            case_b.another_vendor(replacement),
+            _owner(
+                "migration.replacement_chosen", replacement_vendor_id=replacement, chosen_on=chosen
+            ),
+            *checks,
+        )
+        await settled(pool)
+        await submit(pool, suspension_from_today(replacement, "s-replacement"))
+        await settled(pool)
+        done = _owner("migration.item_status_changed", status="done", on=chosen)
+        await submit(pool, done)
+        await settled(pool)
+        known_at = await pool.fetchval("SELECT max(recorded_at) FROM event_store")
+        before = await answers(pool, known_at, today)
+        refused = await pool.fetchval(
+            "SELECT reason FROM dead_letters WHERE event_id = $1", uuid.UUID(done["event_id"])
+        )
+        assert refused is not None and "not eligible" in refused, refused
+
+        await rebuilding.rebuild(settings, list(rebuilding.PROJECTIONS), force=False)
+        await settled(pool)
+        assert await answers(pool, known_at, today) == before
