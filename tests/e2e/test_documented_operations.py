@@ -133,6 +133,24 @@ def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> No
     # By hand, for a vendor with no sanction (C's own contract at another agency).
     manual = {"vendorId": REPLACEMENT, "agency": "税務課", "reason": "Watch list.", "planId": "p-c"}
     run("create-migration-plan", Role.ADMIN, **manual)
+    wait_until(
+        lambda: run("migration-plan", Role.ADMIN, planId="p-c")["migrationPlan"] is not None,
+        "the plan opened by hand",
+    )
+    # Another agency's plan is refused to a system owner in the words of a plan unknown: that
+    # it exists, and whose it is, are not the owner's to learn.
+    as_owner = embedded.client.as_role(owner, (AGENCY,))
+    try:
+        for unseen in ("p-c", "p-none"):
+            answer = as_owner.data(
+                operation("update-migration-checklist"), planId=unseen, contractId="c01", **check
+            )
+            errors = answer["updateMigrationChecklist"]["errors"]
+            assert errors == [
+                {"field": "planId", "message": f"no plan {unseen!r} of your agencies"}
+            ], errors
+    finally:
+        as_owner.close()
 
     answer = run("bid-eligibility", officer, vendorId=VENDOR, asOf=today.isoformat())
     assert answer["bidEligibility"]["eligible"] is False

@@ -135,15 +135,16 @@ def _given(value: object) -> dict[str, Any]:
 
 
 async def _plan(info: Info, plan_id: str) -> PlanRow:
+    """The plan, if it is one of the principal's agencies'. Another agency's plan is refused
+    as a plan unknown is, in the same words: that it exists, and whose it is, are not the
+    principal's to learn (`migrationPlan` and `node` answer null for it alike)."""
     async with info.context.pool.acquire() as conn:
         plan = await plan_repository.plan(conn, plan_id)
-    if plan is None:
-        raise FieldProblem("planId", f"no plan {plan_id!r}", "unknown_plan")
     principal = info.context.principal
-    if principal is not None and principal.agencies and plan.agency not in principal.agencies:
-        raise FieldProblem(
-            "planId", f"plan {plan_id} is {plan.agency}'s, not your agencies'", "not_your_agency"
-        )
+    agencies = principal.agencies if principal is not None else ()
+    if plan is None or (agencies and plan.agency not in agencies):
+        where = " of your agencies" if agencies else ""
+        raise FieldProblem("planId", f"no plan {plan_id!r}{where}", "unknown_plan")
     return plan
 
 
