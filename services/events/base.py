@@ -117,10 +117,17 @@ SchemaVersion = BeforeValidator(_exactly_an_int)
 def refuse_duplicates(
     field: str, values: Iterable[Hashable], what: str = "duplicate entries"
 ) -> None:
-    """Lists are sets in this contract; a repeated entry is a producer's mistake."""
-    repeated = [repr(value) for value, count in Counter(values).items() if count > 1]
+    """Lists are sets in this contract; a repeated entry is a producer's mistake. Each is
+    named as the producer wrote it (a day in ISO form, a text quoted), not as Python holds it."""
+    repeated = [_as_sent(value) for value, count in Counter(values).items() if count > 1]
     if repeated:
         raise ValueError(f"{field}: {what} {', '.join(repeated)}")
+
+
+def _as_sent(value: Hashable) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return repr(value)
 
 
 class StrictModel(BaseModel):

@@ -484,6 +484,15 @@ RULE_VIOLATIONS: dict[str, list[tuple[dict[str, Any], str]]] = {
             {"blackouts": [{"starts_on": "2023-04-10", "ends_on": "2023-04-01", "reason": "x"}]},
             "ends_on: 2023-04-01 is before starts_on 2023-04-10",
         ),
+        (
+            {
+                "capacity_overrides": [
+                    {"phase_start": "2023-03-01", "capacity": 1},
+                    {"phase_start": "2023-03-01", "capacity": 2},
+                ]
+            },
+            "capacity_overrides: duplicate entries 2023-03-01",
+        ),
     ],
     "migration.item_configured": [
         ({"depends_on": ["c-2022-benefit-payments"]}, "cannot move after itself"),
