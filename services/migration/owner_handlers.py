@@ -162,9 +162,11 @@ class OwnerHandlers:
                 f"payload.passed: {item.contract_id} is done; its checks can no longer be withdrawn"
             )
         if await plan_repository.set_check(conn, plan.plan_id, item.contract_id, p.check, p.passed):
-            state = "passed" if p.passed else "withdrawn"
+            # "check 'parallel run passed' ticked": a check's name may end in "passed" itself.
+            state = "ticked" if p.passed else "withdrawn"
+            check = p.check.value.replace("_", " ")
             await plan_repository.changed(
-                conn, plan.plan_id, f"{item.contract_id}: {p.check.value.replace('_', ' ')} {state}"
+                conn, plan.plan_id, f"{item.contract_id}: check '{check}' {state}"
             )
 
     async def item_status_changed(self, conn: Connection, event: EventEnvelope) -> None:

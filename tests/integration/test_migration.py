@@ -198,6 +198,8 @@ async def test_an_item_cannot_be_done_while_its_checklist_is_incomplete(
     version = await replan(pool)
     assert version.snapshot.statuses["c02"] == "done"
     assert version.snapshot.blockers["c02"] == ()
+    # The version says which checks were ticked, in words a name ending in "passed" reads in.
+    assert "c02: check 'parallel run passed' ticked" in version.causes
 
 
 async def test_capacity_too_small_for_the_deadline_is_explained(pool: asyncpg.Pool) -> None:
