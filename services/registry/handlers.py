@@ -68,11 +68,6 @@ def _unknown(vendor_id: str) -> DomainRejection:
     return DomainRejection(unknown_vendor(vendor_id))
 
 
-def _refuse(refusal: str | None) -> None:
-    if refusal is not None:
-        raise DomainRejection(refusal)
-
-
 async def _require_vendor(conn: Connection, vendor_id: str) -> VendorRow:
     vendor = await vendor_repository.fetch_vendor(conn, vendor_id)
     if vendor is None:
@@ -199,7 +194,7 @@ class RegistryHandlers:
         taken = registered and (
             await sanction_repository.sanction_header(conn, payload.sanction_id) is not None
         )
-        _refuse(
+        DomainRejection.if_any(
             imposition_refusal(
                 self.policies, event.vendor_id, payload, registered=registered, taken=taken
             )
@@ -212,7 +207,9 @@ class RegistryHandlers:
         payload = cast(SanctionAmended | SanctionLifted, event.payload)
         sanction = await sanction_repository.sanction_header(conn, payload.sanction_id)
         recorded = await recorded_time(conn, event, self.clock)
-        _refuse(change_refusal(self.policies, event.vendor_id, payload, sanction, recorded))
+        DomainRejection.if_any(
+            change_refusal(self.policies, event.vendor_id, payload, sanction, recorded)
+        )
         await sanction_repository.insert_change(
             conn,
             payload.sanction_id,

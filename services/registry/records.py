@@ -35,6 +35,7 @@ from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.postgres.database import Connection
 from services.registry.domain.later_rules import judged_by_later_rules
 from services.registry.domain.reference_rules import (
+    Named,
     named,
     reference_refusal,
     settlement_refusal,
@@ -66,10 +67,12 @@ async def _insert(
     values = event.payload.model_dump()
     if not await vendor_repository.vendor_exists(conn, event.vendor_id):
         raise DomainRejection(f"vendor_id: unknown vendor {event.vendor_id!r}; register it first")
-    recorded = await recorded_time(conn, event, clock) if names_records else None
-    if recorded is not None and judged_by_later_rules(recorded):
-        known = await known_records(conn, named([event]))
-        _refuse(reference_refusal(event, known, recorded))
+    names = named([event]) if names_records else Named()
+    if names != Named():  # an incident or claim naming nothing reads nothing more
+        recorded = await recorded_time(conn, event, clock)
+        if judged_by_later_rules(recorded):
+            known = await known_records(conn, names)
+            DomainRejection.if_any(reference_refusal(event, known, recorded))
     row = {"vendor_id": event.vendor_id, **values, "event_id": event.event_id}
     placeholders = ", ".join(f"${n}" for n in range(1, len(row) + 1))
     status = await conn.execute(
@@ -105,11 +108,6 @@ async def _update(
         value,
         *changes.values(),
     )
-
-
-def _refuse(refusal: str | None) -> None:
-    if refusal is not None:
-        raise DomainRejection(refusal)
 
 
 def _refuse_if_done(field: str, what: str, done: str, on: dt.date | None) -> None:
@@ -268,7 +266,7 @@ class RecordHandlers:
                 f" {claim['currency']!r}"
             )
         if judged_by_later_rules(await recorded_time(conn, event, self.clock)):
-            _refuse(settlement_refusal(payload.settled_on, claim["filed_on"]))
+            DomainRejection.if_any(settlement_refusal(payload.settled_on, claim["filed_on"]))
         await _update(
             conn,
             event,

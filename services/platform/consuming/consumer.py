@@ -56,6 +56,12 @@ class DomainRejection(Exception):
         super().__init__(reason)
         self.reason = reason
 
+    @classmethod
+    def if_any(cls, refusal: str | None) -> None:
+        """Raises for a rule's refusal; a pure rule says why (or None), a handler refuses."""
+        if refusal is not None:
+            raise cls(refusal)
+
 
 # Failures that come from the event's own content: retrying could never succeed, so the event
 # is refused and the rest of the batch goes on. Anything else (connection lost, a missing

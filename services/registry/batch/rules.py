@@ -250,7 +250,7 @@ def fold(
             if event.event_type in NAMING:
                 at = recorded[event.event_id]
                 if judged_by_later_rules(at):
-                    _refuse(reference_refusal(event, known, at))
+                    DomainRejection.if_any(reference_refusal(event, known, at))
             table, _ = NEW_RECORDS[event.event_type]
             if table not in writes.records:
                 writes.records[table] = JsonRows(record_columns(event))
@@ -263,8 +263,3 @@ def fold(
                 contract_id = cast(ContractAwarded, event.payload).contract_id
                 contract_owners.setdefault(contract_id, vendor_id)
     return writes
-
-
-def _refuse(refusal: str | None) -> None:
-    if refusal is not None:
-        raise DomainRejection(refusal)

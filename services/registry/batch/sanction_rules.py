@@ -148,7 +148,7 @@ class SanctionFold:
         payload = cast(SanctionImposed | SanctionAmended | SanctionLifted, event.payload)
         sanction_id = payload.sanction_id
         if isinstance(payload, SanctionImposed):
-            _refuse(
+            DomainRejection.if_any(
                 imposition_refusal(
                     self._policies,
                     vendor_id,
@@ -164,7 +164,9 @@ class SanctionFold:
             self.writes.sanctions.append(row)
         else:
             header, recorded = self._headers.get(sanction_id), self._recorded[event.event_id]
-            _refuse(change_refusal(self._policies, vendor_id, payload, header, recorded))
+            DomainRejection.if_any(
+                change_refusal(self._policies, vendor_id, payload, header, recorded)
+            )
             amendment = payload if isinstance(payload, SanctionAmended) else None
             if amendment is None and header is not None:
                 # Lifted from its earliest lift, as the stored header reads it (lifts recorded
@@ -186,11 +188,6 @@ class SanctionFold:
             self._recorded[event.event_id],
             self._announce,
         )
-
-
-def _refuse(refusal: str | None) -> None:
-    if refusal is not None:
-        raise DomainRejection(refusal)
 
 
 def _rescreen(
