@@ -17,15 +17,14 @@ from services.platform.settings import Settings
 
 
 def _rebuild_options(command: Callable[..., None]) -> Callable[..., None]:
-    """--force, --model and the database options of every rebuild."""
+    """--force and the database options of every rebuild.
+
+    No option chooses the risk model: the rebuild scores with the model every process reads
+    (VENDORWATCH_RISK_MODEL), since the API scores history and a vendor's score when it reads
+    them, and the daily refresh re-scores current scores, each with its own process's model;
+    a rebuild under another would leave stored and read scores disagreeing."""
     command = click.option(
         "--force", is_flag=True, help="Rebuild even from a log that fails verification."
-    )(command)
-    command = click.option(
-        "--model",
-        type=click.Path(path_type=Path, dir_okay=False, exists=True),
-        envvar="VENDORWATCH_RISK_MODEL",
-        help="Risk scoring model file (default: the packaged model).",
     )(command)
     return database_options(command)
 
@@ -34,14 +33,13 @@ def _rebuild(
     names: list[str],
     database_url: str | None,
     data_dir: Path | None,
-    model: Path | None,
     force: bool,
 ) -> None:
     configure("warn", quiet_libraries=True)
 
     async def main() -> None:
         async with database_choice.database(database_url, data_dir) as url:
-            settings = Settings(database_url=url, risk_model=model)
+            settings = Settings(database_url=url)
             try:
                 read = await rebuilding.rebuild(settings, names, force=force)
             except (
@@ -64,7 +62,6 @@ def rebuild(
     projection: str,
     database_url: str | None,
     data_dir: Path | None,
-    model: Path | None,
     force: bool,
 ) -> None:
     """Replay a service's state (or all, registry first) from the event log while the system
@@ -76,7 +73,7 @@ def rebuild(
     than before (risk and migration would count what it now refuses, and miss what it now
     accepts)."""
     names = list(rebuilding.PROJECTIONS) if projection == "all" else [projection]
-    _rebuild(names, database_url, data_dir, model, force)
+    _rebuild(names, database_url, data_dir, force)
 
 
 @click.group("risk")
@@ -86,9 +83,8 @@ def risk_group() -> None:
 
 @risk_group.command("rebuild")
 @_rebuild_options
-def risk_rebuild(
-    database_url: str | None, data_dir: Path | None, model: Path | None, force: bool
-) -> None:
-    """Recompute every score and the whole history from the event log (a replay, or a new
-    model version): `vendorwatch rebuild risk`."""
-    _rebuild(["risk"], database_url, data_dir, model, force)
+def risk_rebuild(database_url: str | None, data_dir: Path | None, force: bool) -> None:
+    """Recompute every score and the whole history from the event log with the model in
+    VENDORWATCH_RISK_MODEL (a replay, or a new model version once every process reads it):
+    `vendorwatch rebuild risk`."""
+    _rebuild(["risk"], database_url, data_dir, force)
