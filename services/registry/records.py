@@ -5,7 +5,8 @@ Like the other registry handlers each runs in its own savepoint (platform/consum
 says, with a `DomainRejection` naming the field, why an event cannot be applied: a change to
 a record the vendor does not have, or to one already past that step (a second decision on a
 subcontract, a settled claim settled again), an incident or claim naming records the registry
-does not know (domain/reference_rules.py). The tables' columns are named like the payloads'
+does not know (domain/reference_rules.py), or dated on a day that could not be true
+(domain/record_dates.py). The tables' columns are named like the payloads'
 fields, so a payload is stored by its own field names.
 """
 
@@ -34,6 +35,7 @@ from services.platform.consuming.consumer import DomainRejection, Handler
 from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.postgres.database import Connection
 from services.registry.domain.later_rules import judged_by_later_rules
+from services.registry.domain.record_dates import future_refusal, step_refusal
 from services.registry.domain.reference_rules import (
     Named,
     named,
@@ -67,12 +69,14 @@ async def _insert(
     values = event.payload.model_dump()
     if not await vendor_repository.vendor_exists(conn, event.vendor_id):
         raise DomainRejection(f"vendor_id: unknown vendor {event.vendor_id!r}; register it first")
-    names = named([event]) if names_records else Named()
-    if names != Named():  # an incident or claim naming nothing reads nothing more
+    if names_records:
         recorded = await recorded_time(conn, event, clock)
         if judged_by_later_rules(recorded):
-            known = await known_records(conn, names)
-            DomainRejection.if_any(reference_refusal(event, known, recorded))
+            DomainRejection.if_any(future_refusal(event, recorded))
+            names = named([event])
+            if names != Named():  # an incident or claim naming nothing reads nothing more
+                known = await known_records(conn, names)
+                DomainRejection.if_any(reference_refusal(event, known, recorded))
     row = {"vendor_id": event.vendor_id, **values, "event_id": event.event_id}
     placeholders = ", ".join(f"${n}" for n in range(1, len(row) + 1))
     status = await conn.execute(
@@ -125,9 +129,12 @@ async def _running_contract(
     return contract
 
 
-async def _open_incident(conn: Connection, event: EventEnvelope, incident_id: str) -> None:
+async def _open_incident(
+    conn: Connection, event: EventEnvelope, incident_id: str
+) -> asyncpg.Record:
     incident = await _record(conn, event, "registry_incidents", "incident_id", incident_id)
     _refuse_if_done("incident_id", f"incident {incident_id!r}", "closed", incident["closed_on"])
+    return incident
 
 
 async def _decide_subcontract(
@@ -246,10 +253,10 @@ class RecordHandlers:
         await _insert(conn, event, self.clock, names_records=True)
 
     async def incident_investigated(self, conn: Connection, event: EventEnvelope) -> None:
-        await _advance_incident(conn, event)
+        await _advance_incident(conn, event, self.clock)
 
     async def incident_closed(self, conn: Connection, event: EventEnvelope) -> None:
-        await _advance_incident(conn, event)
+        await _advance_incident(conn, event, self.clock)
 
     async def claim_filed(self, conn: Connection, event: EventEnvelope) -> None:
         await _insert(conn, event, self.clock, names_records=True)
@@ -265,7 +272,9 @@ class RecordHandlers:
                 f"payload.currency: {payload.currency!r} is not the claim's currency"
                 f" {claim['currency']!r}"
             )
-        if judged_by_later_rules(await recorded_time(conn, event, self.clock)):
+        recorded = await recorded_time(conn, event, self.clock)
+        if judged_by_later_rules(recorded):
+            DomainRejection.if_any(future_refusal(event, recorded))
             DomainRejection.if_any(settlement_refusal(payload.settled_on, claim["filed_on"]))
         await _update(
             conn,
@@ -313,10 +322,15 @@ def incident_step(event: EventEnvelope, *, as_json: bool = False) -> dict[str, A
     return {"status": INCIDENT_STEPS[event.event_type].value, **findings}
 
 
-async def _advance_incident(conn: Connection, event: EventEnvelope) -> None:
-    """An open incident investigated or closed (`incident_step`)."""
+async def _advance_incident(conn: Connection, event: EventEnvelope, clock: Clock) -> None:
+    """An open incident investigated or closed (`incident_step`), on a day that could be
+    true (record_dates)."""
     payload = cast(IncidentInvestigated | IncidentClosed, event.payload)
-    await _open_incident(conn, event, payload.incident_id)
+    incident = await _open_incident(conn, event, payload.incident_id)
+    recorded = await recorded_time(conn, event, clock)
+    if judged_by_later_rules(recorded):
+        DomainRejection.if_any(future_refusal(event, recorded))
+        DomainRejection.if_any(step_refusal(event, incident["occurred_on"]))
     await _update(
         conn,
         event,

@@ -440,6 +440,36 @@ REFUSALS: dict[str, tuple[list[dict[str, Any]], dict[str, Any], str]] = {
         event("claim.filed", contract_id="c-nope"),
         f"payload.contract_id: vendor {VENDOR!r} has no contract 'c-nope'",
     ),
+    "incident reported on a day still to come": (
+        [case_b.registered()],
+        alone("incident.reported", reported_on="2099-06-23"),
+        "payload.reported_on: 2099-06-23 is in the future",
+    ),
+    "investigation dated before the incident occurred": (
+        [case_b.registered(), alone("incident.reported")],
+        event("incident.investigated", investigated_on="2022-06-20"),
+        "payload.investigated_on: 2022-06-20 is before the incident occurred, on 2022-06-21",
+    ),
+    "closing dated before the incident occurred": (
+        [case_b.registered(), alone("incident.reported")],
+        event("incident.closed", closed_on="2022-06-20"),
+        "payload.closed_on: 2022-06-20 is before the incident occurred, on 2022-06-21",
+    ),
+    "closing on a day still to come": (
+        [case_b.registered(), alone("incident.reported")],
+        event("incident.closed", closed_on="2099-11-28"),
+        "payload.closed_on: 2099-11-28 is in the future",
+    ),
+    "claim filed before its incident occurred": (
+        [case_b.registered(), *NAMED, event("incident.reported")],
+        event("claim.filed", filed_on="2022-06-20"),
+        "payload.filed_on: 2022-06-20 is before incident 'inc-2022-usb' occurred, on 2022-06-21",
+    ),
+    "settlement on a day still to come": (
+        [case_b.registered(), alone("claim.filed")],
+        event("claim.settled", settled_on="2099-03-31"),
+        "payload.settled_on: 2099-03-31 is in the future",
+    ),
     "certificate submitted twice": (
         [case_b.registered(), event("certificate.submitted")],
         event("certificate.submitted"),

@@ -33,13 +33,13 @@ def _event(event_type: str, vendor_id: str = "vendor-b", **changes: Any) -> Even
 def _stored(
     causers: frozenset[str] = frozenset(),
     owners: dict[str, str] | None = None,
-    incidents: frozenset[tuple[str, str]] = frozenset(),
+    incidents: dict[tuple[str, str], dt.date] | None = None,
 ) -> Stored:
     return Stored(
         vendors=frozenset({"vendor-b"}),
         identifier_owners={},
-        incidents_closed={},
-        named=Known(causers, owners or {}, incidents),
+        incidents={},
+        named=Known(causers, owners or {}, incidents or {}),
     )
 
 
@@ -74,7 +74,7 @@ def test_a_causer_whose_registration_the_log_recorded_first_counts_before_it_is_
     registration sent just before it (another partition): the log's order decides."""
 
     def judged(registration_recorded: dt.datetime) -> None:
-        named = Known((), B_CONTRACT, frozenset(), {"vendor-d": registration_recorded})
+        named = Known((), B_CONTRACT, {}, {"vendor-d": registration_recorded})
         stored = dataclasses.replace(_stored(), named=named)
         fold([REPORT], stored, {REPORT.event_id: LIVE}, {})
 
@@ -90,7 +90,7 @@ def test_a_contract_named_must_be_the_vendors_own() -> None:
     assert unknown == f"payload.contract_id: vendor 'vendor-b' has no contract '{CONTRACT}'"
     others = _refusal(CLAIM, stored=_stored(owners={CONTRACT: "vendor-c"}))
     assert others.startswith("payload.incident_id: vendor 'vendor-b' has no incident")
-    incident = frozenset({("vendor-b", "inc-2022-usb")})
+    incident = {("vendor-b", "inc-2022-usb"): dt.date(2022, 6, 21)}
     others = _refusal(CLAIM, stored=_stored(owners={CONTRACT: "vendor-c"}, incidents=incident))
     assert (
         others

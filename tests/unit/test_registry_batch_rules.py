@@ -24,13 +24,13 @@ from services.registry.batch.rules import (
     vendors_to_screen,
 )
 from services.registry.domain.names import IdentifierKey
-from services.registry.domain.reference_rules import Known
+from services.registry.domain.reference_rules import IncidentState, Known
 from tests.support.event_examples import envelope, example
 
 RECORDED = dt.datetime(2023, 3, 1, 9, tzinfo=dt.UTC)
-NOTHING_NAMED = Known(registered=(), contract_owners={}, incidents=())
+NOTHING_NAMED = Known(registered=(), contract_owners={}, incidents={})
 NOTHING_STORED = Stored(
-    vendors=frozenset(), identifier_owners={}, incidents_closed={}, named=NOTHING_NAMED
+    vendors=frozenset(), identifier_owners={}, incidents={}, named=NOTHING_NAMED
 )
 
 
@@ -148,7 +148,7 @@ def test_stored_state_counts() -> None:
     stored = Stored(
         vendors=frozenset({"v-1"}),
         identifier_owners={IdentifierKey("internal", "X"): "v-1"},
-        incidents_closed={("v-1", "inc-2022-usb"): True},
+        incidents={("v-1", "inc-2022-usb"): IncidentState(dt.date(2022, 6, 21), closed=True)},
         named=NOTHING_NAMED,
     )
     with pytest.raises(DomainRejection):

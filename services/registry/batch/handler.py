@@ -31,13 +31,14 @@ from services.registry.domain.affiliations import periods_by_pair
 from services.registry.domain.policy import SuspensionPolicy
 from services.registry.domain.reference_rules import named
 from services.registry.reads.screening import TIMELINES
+from services.registry.records import INCIDENT_STEPS
 from services.registry.storage import sanction_repository, vendor_repository
 from services.registry.storage.named_records import known_records
 from services.registry.storage.vendor_repository import VendorRow
 
 _SanctionEvent = SanctionImposed | SanctionAmended | SanctionLifted
 # The set-based events whose writes or verdicts depend on when the log recorded them.
-DATED = frozenset({REGISTERED, *NAMING})
+DATED = frozenset({REGISTERED, *NAMING, *INCIDENT_STEPS})
 
 
 @dataclass(frozen=True)
@@ -156,9 +157,7 @@ class RegistryBatch:
             identifier_owners=(
                 await vendor_repository.identifier_owners(conn, identifiers) if identifiers else {}
             ),
-            incidents_closed=(
-                await repository.incidents_closed(conn, incidents) if incidents else {}
-            ),
+            incidents=await repository.incidents_open(conn, incidents) if incidents else {},
             named=await known_records(conn, named(events)),
         )
 

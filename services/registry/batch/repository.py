@@ -10,22 +10,26 @@ from typing import Any
 
 from services.platform.eventstore.recorded_time import recorded_at_sql
 from services.platform.postgres.database import Connection
-from services.registry.domain.reference_rules import IncidentKey
+from services.registry.domain.reference_rules import IncidentKey, IncidentState
 
 
-async def incidents_closed(
+async def incidents_open(
     conn: Connection, keys: Sequence[IncidentKey]
-) -> dict[IncidentKey, bool]:
-    """Which of these stored incidents are closed; unknown ones are left out."""
+) -> dict[IncidentKey, IncidentState]:
+    """The day each of these stored incidents occurred and whether it is closed; unknown
+    ones are left out."""
     rows = await conn.fetch(
-        """SELECT i.vendor_id, i.incident_id, i.closed_on IS NOT NULL AS closed
+        """SELECT i.vendor_id, i.incident_id, i.occurred_on, i.closed_on IS NOT NULL AS closed
            FROM registry_incidents i
            JOIN unnest($1::text[], $2::text[]) AS k(vendor_id, incident_id)
              USING (vendor_id, incident_id)""",
         [vendor_id for vendor_id, _ in keys],
         [incident_id for _, incident_id in keys],
     )
-    return {(r["vendor_id"], r["incident_id"]): r["closed"] for r in rows}
+    return {
+        (r["vendor_id"], r["incident_id"]): IncidentState(r["occurred_on"], r["closed"])
+        for r in rows
+    }
 
 
 async def insert_records(conn: Connection, table: str, rows: Sequence[Mapping[str, Any]]) -> None:

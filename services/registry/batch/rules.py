@@ -25,9 +25,10 @@ An event that may not go first goes with the others, and its vendor's later even
 
 `fold` then checks, in log order and with what the database held before the batch, every
 condition that would refuse one of the records (the records an incident or a claim names
-among them, domain/reference_rules.py), and raises `DomainRejection` on the first:
-the consumer then applies the batch event by event, which refuses exactly the faulty one. Id
-clashes with stored records are left to the tables' keys, which raise just the same.
+among them, domain/reference_rules.py, and their days, domain/record_dates.py), and raises
+`DomainRejection` on the first: the consumer then applies the batch event by event, which
+refuses exactly the faulty one. Id clashes with stored records are left to the tables' keys,
+which raise just the same.
 """
 
 from __future__ import annotations
@@ -49,7 +50,13 @@ from services.platform.consuming.consumer import DomainRejection
 from services.registry.batch.sanction_rules import SANCTIONS, reach
 from services.registry.domain.later_rules import judged_by_later_rules
 from services.registry.domain.names import IdentifierKey
-from services.registry.domain.reference_rules import IncidentKey, Known, reference_refusal
+from services.registry.domain.record_dates import future_refusal, step_refusal
+from services.registry.domain.reference_rules import (
+    IncidentKey,
+    IncidentState,
+    Known,
+    reference_refusal,
+)
 from services.registry.records import INCIDENT_STEPS, NEW_RECORDS, incident_step
 from services.registry.storage.record_repository import IncidentStatus
 from services.registry.storage.vendor_repository import VendorRow
@@ -146,7 +153,7 @@ class Stored:
 
     vendors: frozenset[str]  # registered
     identifier_owners: Mapping[IdentifierKey, str]
-    incidents_closed: Mapping[IncidentKey, bool]  # the stored incidents asked about
+    incidents: Mapping[IncidentKey, IncidentState]  # the stored incidents asked about
     named: Known  # of the records the incidents and claims name (reference_rules.named)
 
 
@@ -217,14 +224,15 @@ def fold(
     vendors: Mapping[uuid.UUID, VendorRow],
 ) -> Writes:
     """The writes of `plan(...).together`, in log order; `recorded`: when the log recorded
-    each registration and each event of `NAMING`; `vendors`: `registrations(events)`."""
+    each registration, each event of `NAMING` and each investigation or closing;
+    `vendors`: `registrations(events)`."""
     writes = Writes()
     registered = set(stored.vendors) | set(stored.named.registered)
     owners = dict(stored.identifier_owners)
-    closed = dict(stored.incidents_closed)
+    steps = dict(stored.incidents)  # the incidents investigated or closed, as they stand
     # What the incidents and claims may name: the stored records, then the batch's own.
     contract_owners = dict(stored.named.contract_owners)
-    incidents = set(stored.named.incidents)
+    incidents = dict(stored.named.incidents)
     known = Known(registered, contract_owners, incidents, stored.named.logged)
     for event in events:
         vendor_id = event.vendor_id
@@ -241,15 +249,22 @@ def fold(
             raise DomainRejection(f"vendor_id: unknown vendor {vendor_id!r}")
         elif event.event_type in INCIDENT_STEPS:
             key = incident_key(event)
-            if closed.get(key, True):
+            incident = steps.get(key)
+            if incident is None or incident.closed:
                 raise DomainRejection(f"payload.incident_id: {key} is unknown or closed")
+            at = recorded[event.event_id]
+            if judged_by_later_rules(at):
+                DomainRejection.if_any(future_refusal(event, at))
+                DomainRejection.if_any(step_refusal(event, incident.occurred_on))
             step = incident_step(event, as_json=True)
-            closed[key] = step["status"] == IncidentStatus.CLOSED
+            closed = step["status"] == IncidentStatus.CLOSED
+            steps[key] = incident._replace(closed=closed)
             writes.incident_steps.setdefault(key, {}).update(step)
         else:
             if event.event_type in NAMING:
                 at = recorded[event.event_id]
                 if judged_by_later_rules(at):
+                    DomainRejection.if_any(future_refusal(event, at))
                     DomainRejection.if_any(reference_refusal(event, known, at))
             table, _ = NEW_RECORDS[event.event_type]
             if table not in writes.records:
@@ -257,8 +272,9 @@ def fold(
             writes.records[table].rows.append(record_json(event))
             if event.event_type == REPORTED:
                 # A second report of it fails on the table's key.
-                closed.setdefault(incident_key(event), False)
-                incidents.add(incident_key(event))
+                occurred_on = cast(IncidentReported, event.payload).occurred_on
+                steps.setdefault(incident_key(event), IncidentState(occurred_on, closed=False))
+                incidents.setdefault(incident_key(event), occurred_on)
             elif event.event_type == AWARDED:
                 contract_id = cast(ContractAwarded, event.payload).contract_id
                 contract_owners.setdefault(contract_id, vendor_id)

@@ -13,7 +13,9 @@ The rules added on 2026-12-04:
   without a reason (imposition_rules.change_refusal);
 - a second lift, or an amendment from a lift on (imposition_rules.change_refusal);
 - an incident or claim naming a contract, incident or causing vendor the registry does not
-  know of, and a settlement dated before its claim's filing (reference_rules).
+  know of, and a settlement dated before its claim's filing (reference_rules);
+- an incident's or a claim's event dated on a day still to come, an investigation, closing or
+  claim dated before its incident occurred (record_dates).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ An incident names the contract it happened under and, when a subcontractor cause
 vendor; a claim names its incident and its contract. The risk service counts an incident
 against its causer and a claim against its vendor, so a name the registry does not know
 would give a vendor nobody registered a risk score, or tie a claim to another vendor's
-contract. The registry refuses such an event, in its handlers (records.py) and its batches
+contract; a claim filed before its incident occurred is refused as well (record_dates). The
+registry refuses such an event, in its handlers (records.py) and its batches
 (batch/rules.py) alike, for events recorded from the later rules on (later_rules).
 
 A contract or incident named must be the event's vendor's own: they travel in its partition,
@@ -22,12 +23,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from services.events.base import EventEnvelope
 from services.events.incident import IncidentReported
 from services.events.sanction import ClaimFiled
+from services.registry.domain.record_dates import claim_refusal
 
 IncidentKey = tuple[str, str]  # (vendor_id, incident_id)
+
+
+class IncidentState(NamedTuple):
+    """What an investigation or a closing of an incident is judged against."""
+
+    occurred_on: dt.date
+    closed: bool
 
 
 @dataclass(frozen=True)
@@ -61,7 +71,7 @@ class Known:
 
     registered: Collection[str]
     contract_owners: Mapping[str, str]  # contract id → the vendor it was awarded to
-    incidents: Collection[IncidentKey]
+    incidents: Mapping[IncidentKey, dt.date]  # → the day it occurred
     # When the log first recorded a registration of each named vendor that has one.
     logged: Mapping[str, dt.datetime] = field(default_factory=dict)
 
@@ -82,8 +92,12 @@ def reference_refusal(event: EventEnvelope, known: Known, recorded_at: dt.dateti
             return f"payload.caused_by_vendor_id: unknown vendor {causer!r}; register it first"
     elif isinstance(payload, ClaimFiled):
         incident = payload.incident_id
-        if incident is not None and (vendor_id, incident) not in known.incidents:
-            return f"payload.incident_id: vendor {vendor_id!r} has no incident {incident!r}"
+        if incident is not None:
+            occurred_on = known.incidents.get((vendor_id, incident))
+            if occurred_on is None:
+                return f"payload.incident_id: vendor {vendor_id!r} has no incident {incident!r}"
+            if refusal := claim_refusal(payload.filed_on, incident, occurred_on):
+                return refusal
     else:
         return None
     return _contract_refusal(vendor_id, payload.contract_id, known.contract_owners)

@@ -13,8 +13,9 @@ from services.registry.storage import vendor_repository
 
 
 async def known_records(conn: Connection, named: Named) -> Known:
-    """The registered vendors, the contracts' owners and the incidents among `named`, and
-    when the log first recorded a registration of each named vendor."""
+    """The registered vendors, the contracts' owners and the incidents (the day each
+    occurred) among `named`, and when the log first recorded a registration of each named
+    vendor."""
     registered: set[str] = set()
     logged: dict[str, dt.datetime] = {}
     if named.vendors:
@@ -35,15 +36,15 @@ async def known_records(conn: Connection, named: Named) -> Known:
             sorted(named.contracts),
         )
         owners = {r["contract_id"]: r["vendor_id"] for r in rows}
-    incidents: set[tuple[str, str]] = set()
+    incidents: dict[tuple[str, str], dt.date] = {}
     if named.incidents:
         keys = sorted(named.incidents)
         rows = await conn.fetch(
-            """SELECT i.vendor_id, i.incident_id FROM registry_incidents i
+            """SELECT i.vendor_id, i.incident_id, i.occurred_on FROM registry_incidents i
                JOIN unnest($1::text[], $2::text[]) AS k(vendor_id, incident_id)
                  USING (vendor_id, incident_id)""",
             [vendor_id for vendor_id, _ in keys],
             [incident_id for _, incident_id in keys],
         )
-        incidents = {(r["vendor_id"], r["incident_id"]) for r in rows}
+        incidents = {(r["vendor_id"], r["incident_id"]): r["occurred_on"] for r in rows}
     return Known(registered, owners, incidents, logged)

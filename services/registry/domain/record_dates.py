@@ -1,0 +1,80 @@
+"""Whether the days an incident's or a claim's events give could be true (pure).
+
+The risk service counts an incident from the day it occurred, an investigation's findings
+from the day they were established, a closing from its day, a claim from its filing: a day
+that cannot be true moves a vendor's score on a day nothing happened. The registry refuses,
+in its handlers (records.py) and its batches (batch/rules.py) alike, for events recorded
+from the later rules on (later_rules):
+
+- a day that had not yet begun anywhere on Earth when the log recorded the event (an
+  incident "reported" next year); a calendar day carries no time zone, and the log's
+  instant is compared with the last zone's date, UTC+14, so no zone's honest day is refused;
+- an investigation or a closing dated before the incident occurred;
+- a claim for an incident, filed before the incident occurred.
+
+The events' own checks (an incident reported before it occurred, a settlement before its
+filing) are in the catalog and reference_rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from services.events.base import EventEnvelope
+from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
+from services.events.sanction import ClaimFiled, ClaimSettled
+
+# The zone whose calendar is ahead of every other's (Kiribati's Line Islands).
+_LAST_ZONE = dt.timezone(dt.timedelta(hours=14))
+
+
+def _fact_day(event: EventEnvelope) -> tuple[str, dt.date] | None:
+    """The field and day of the fact an incident's or a claim's event states."""
+    payload = event.payload
+    if isinstance(payload, IncidentReported):
+        return "reported_on", payload.reported_on
+    if isinstance(payload, IncidentInvestigated):
+        return "investigated_on", payload.investigated_on
+    if isinstance(payload, IncidentClosed):
+        return "closed_on", payload.closed_on
+    if isinstance(payload, ClaimFiled):
+        return "filed_on", payload.filed_on
+    if isinstance(payload, ClaimSettled):
+        return "settled_on", payload.settled_on
+    return None
+
+
+def future_refusal(event: EventEnvelope, recorded_at: dt.datetime) -> str | None:
+    """Why the registry refuses an incident's or a claim's event, recorded by the log at
+    `recorded_at`, for a day that had not begun anywhere by then; None otherwise."""
+    fact = _fact_day(event)
+    if fact is None:
+        return None
+    field, day = fact
+    latest = recorded_at.astimezone(_LAST_ZONE).date()
+    if day > latest:
+        return f"payload.{field}: {day} is in the future"
+    return None
+
+
+def step_refusal(event: EventEnvelope, occurred_on: dt.date) -> str | None:
+    """Why an investigation or a closing of an incident that occurred on `occurred_on` is
+    refused for its day; None when it is not dated before then."""
+    fact = _fact_day(event)
+    if fact is None:
+        return None
+    field, day = fact
+    if day < occurred_on:
+        return f"payload.{field}: {day} is before the incident occurred, on {occurred_on}"
+    return None
+
+
+def claim_refusal(filed_on: dt.date, incident_id: str, occurred_on: dt.date) -> str | None:
+    """Why a claim for an incident that occurred on `occurred_on` is refused for its filing
+    day; None when it is not filed before then."""
+    if filed_on < occurred_on:
+        return (
+            f"payload.filed_on: {filed_on} is before incident {incident_id!r} occurred,"
+            f" on {occurred_on}"
+        )
+    return None
