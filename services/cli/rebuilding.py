@@ -30,17 +30,14 @@ from services.risk.handlers import CONSUMER_NAME as RISK
 from services.risk.jobs import REFRESH_LOCK_KEY as RISK_REFRESH_LOCK_KEY
 
 
-async def _nothing_after(_: Connection) -> None:
-    """Most projections are complete when the replay ends."""
-
-
 @dataclass(frozen=True)
 class Projection:
     consumer: str
     locks: tuple[int, ...]  # periodic jobs writing the same state
     reset: Callable[[Connection], Awaitable[None]]  # emptied, nothing applied
     replaying: Callable[[Settings], Consumer]  # its consumer, announcing nothing
-    finish: Callable[[Connection], Awaitable[None]] = _nothing_after
+    # What is left after the replay, in its transaction.
+    finish: Callable[[Connection, Settings], Awaitable[None]]
     applied_order: AppliedOrder | None = None  # the order its stage applies the log in
 
 
@@ -51,7 +48,7 @@ PROJECTIONS = {
         registry.LOCKS,
         registry.reset,
         lambda settings: registry.replaying(settings.clock, registry_setup.policies(settings)),
-        registry.finish,
+        lambda conn, _: registry.finish(conn),
         registry.APPLIED_ORDER,
     ),
     RISK: Projection(
@@ -59,14 +56,15 @@ PROJECTIONS = {
         (RISK_REFRESH_LOCK_KEY,),
         risk.reset,
         lambda settings: risk.replaying(risk_setup.service(settings)),
-        applied_order=risk.APPLIED_ORDER,
+        lambda conn, settings: risk.finish(conn, risk_setup.service(settings)),
+        risk.APPLIED_ORDER,
     ),
     MIGRATION: Projection(
         MIGRATION,
         migration.LOCKS,
         migration.reset,
         lambda settings: migration.replaying(settings.clock),
-        migration.finish,
+        lambda conn, _: migration.finish(conn),
         migration.APPLIED_ORDER,
     ),
 }
@@ -125,7 +123,7 @@ async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> d
                     raise VerdictsChanged(changed, left)
             for projection, stage in zip(chosen, stages, strict=True):
                 async with stage.transaction.acquire() as conn:
-                    await projection.finish(conn)
+                    await projection.finish(conn, settings)
             # The judge's first: however the process ends between two commits, no follower's
             # ledger says it applied what the registry's does not say it judged.
             for stage in stages:

@@ -138,7 +138,8 @@ class RiskService:
 
     async def refresh(self, conn: Connection, vendor_ids: Sequence[str]) -> list[str]:
         """Re-scores these vendors for today; announces significant moves. Returns those."""
-        await repository.lock_vendors(conn, vendor_ids)
+        if self.lock_vendors:
+            await repository.lock_vendors(conn, vendor_ids)
         states = await state_storage.load(conn, vendor_ids, self.states)
         announced = await repository.announced(conn, vendor_ids)
         totals = await _load_totals(conn, states.values(), ())

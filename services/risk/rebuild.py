@@ -21,6 +21,8 @@ from services.platform.consuming.replay import Stage, replay
 from services.platform.postgres.database import Connection
 from services.platform.postgres.one_transaction import one_transaction
 from services.risk.handlers import CONSUMER_NAME, RiskService, risk_consumer
+from services.risk.jobs import REFRESH_BATCH
+from services.risk.storage import moved_agencies
 
 # The order live processing applied the events in: a history row keeps the agencies' totals
 # of critical contracts as applied so far, across vendors, so the replay applies them in it
@@ -58,6 +60,21 @@ async def reset(conn: Connection) -> None:
     await forget_progress(conn, CONSUMER_NAME)
 
 
+async def finish(conn: Connection, service: RiskService) -> None:
+    """Re-scores for today the vendors holding a running critical contract at an agency the
+    replay marked (call inside the rebuild's transaction, after the replay).
+
+    The replay stores each current score as of the vendor's last event, with the agencies'
+    totals then (as a live batch does); live processing had since re-scored the vendors whose
+    concentration other vendors' contracts moved afterwards (jobs.rescore_moved). Without
+    this, riskiestVendors would rank the older scores until that job's next run."""
+    holders = await moved_agencies.holders_of_marked(conn, service.clock.today())
+    quiet = replace(service, announce=False, lock_vendors=False)
+    for start in range(0, len(holders), REFRESH_BATCH):
+        await quiet.refresh(conn, holders[start : start + REFRESH_BATCH])
+    await moved_agencies.forget_all(conn)
+
+
 def replaying(service: RiskService) -> Consumer:
     """The risk consumer for a replay: the live one, announcing nothing and taking no lock
     per vendor (`RiskService.lock_vendors`)."""
@@ -73,5 +90,7 @@ async def rebuild(pool: asyncpg.Pool, service: RiskService) -> int:
         async with held.acquire() as conn:
             await reset(conn)
         read = await replay(pool, [Stage(replaying(service), held, APPLIED_ORDER)])
+        async with held.acquire() as conn:
+            await finish(conn, service)
         await held.commit()
     return read

@@ -1,6 +1,6 @@
 """Another vendor's award moves a vendor's concentration: riskiestVendors, which ranks the
 stored current scores, agrees with riskScore once the risk service's periodic job has run,
-not only after the next daily refresh."""
+not only after the next daily refresh; and as soon as a rebuild commits."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from services.platform.eventlog.embedded import drain
 from services.risk import current_scores
 from services.risk.handlers import RiskService, risk_consumer
 from services.risk.jobs import calendar
+from services.risk.rebuild import rebuild
 from services.risk.storage import moved_agencies
 from tests.integration.test_risk import service
 from tests.support import case_b, case_risk
@@ -76,4 +77,21 @@ async def test_another_vendors_awards_move_a_ranked_score_once_the_job_has_run(
     assert await moved_agencies.marked(pool) == []
     # Nothing moved since: the job re-scores no one.
     await calendar(pool, risk)
+    assert await moved_agencies.marked(pool) == []
+
+
+async def test_a_rebuild_commits_the_ranking_live_processing_had_after_its_job(
+    pool: asyncpg.Pool,
+) -> None:
+    """A replay stores A's score as of its last event, before Z's awards; the rebuild
+    re-scores it before it commits, as the job had live."""
+    risk = service(DAY)
+    registered = [case_b.another_vendor("vendor-a"), case_b.another_vendor("vendor-z")]
+    await _applied(pool, risk, [*registered, *_awards("vendor-a", 3), *_awards("vendor-z", 9)])
+    await calendar(pool, risk)
+    asked = await _asked(pool, risk, "vendor-a")
+    assert await _ranked(pool, risk, "vendor-a") == asked
+
+    await rebuild(pool, risk)
+    assert await _ranked(pool, risk, "vendor-a") == asked
     assert await moved_agencies.marked(pool) == []

@@ -50,3 +50,20 @@ async def critical_holders(
         limit,
     )
     return [r["vendor_id"] for r in rows]
+
+
+async def holders_of_marked(conn: Connection, day: dt.date) -> list[str]:
+    """The vendors holding a critical contract running on `day` at any agency marked, in id
+    order (a rebuild's, once its replay is done: one transaction re-scores them all)."""
+    rows = await conn.fetch(
+        """SELECT DISTINCT c.vendor_id FROM risk_contracts c
+           JOIN risk_moved_agencies USING (agency)
+           WHERE c.critical AND c.starts_on <= $1 AND c.ends_on >= $1
+           ORDER BY c.vendor_id""",
+        day,
+    )
+    return [r["vendor_id"] for r in rows]
+
+
+async def forget_all(conn: Connection) -> None:
+    await conn.execute("DELETE FROM risk_moved_agencies")
