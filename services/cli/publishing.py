@@ -25,8 +25,8 @@ from aiokafka.errors import UnknownTopicOrPartitionError
 
 from services.cli import database_choice
 from services.events.catalog import EventRejected, parse_event
-from services.ingest.admission import admission_problem
-from services.ingest.handlers import Rejected, ingest_batch
+from services.ingest.admission import admission_problem, type_problem
+from services.ingest.handlers import Rejected, ingest_batch, said
 from services.platform.errors import StartupError
 from services.platform.eventlog.base import Writer
 from services.platform.eventlog.credentials import KafkaCredentials
@@ -155,7 +155,8 @@ def _first_look(raw: bytes) -> str | None:
     try:
         return admission_problem(parse_event(raw), Writer.PRODUCER)
     except EventRejected as rejection:
-        return rejection.reason
+        event_type = said(raw)[1]
+        return (event_type and type_problem(event_type, Writer.PRODUCER)) or rejection.reason
 
 
 @contextlib.asynccontextmanager

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import asyncpg
 
 from services.events.catalog import EVENT_TYPES
-from services.ingest.admission import api_check
+from services.ingest.admission import api_type_check
 from services.platform.consuming.consumer import Consumer
 from services.platform.eventlog.base import EventLog
 from services.platform.graphql.broadcast import Broadcaster
@@ -45,7 +45,8 @@ def request_context(
         settings,
         broadcaster,
         handled_by=handlers,
-        checks=(api_check, imposition_check(policies)),
+        type_checks=(api_type_check,),
+        checks=(imposition_check(policies),),
         # One name index per process: built on first use, then kept up to date by the feed.
         parts=(
             POLICIES.given(policies),

@@ -11,20 +11,27 @@ from services.platform.eventlog.base import Writer
 
 def admission_problem(envelope: EventEnvelope, writer: Writer) -> str | None:
     """Why `writer` may not submit this event, or None when it may."""
-    emitted = envelope.event_type in EMITTED_TYPES
-    if writer is Writer.SERVICE:
-        if not emitted:
-            return f"event_type: {envelope.event_type} is not an event a service emits"
-        return None
-    if emitted:
-        return (
-            f"event_type: {envelope.event_type} is emitted by VendorWatch's services only;"
-            " it cannot be submitted from outside"
-        )
+    if problem := type_problem(envelope.event_type, writer):
+        return problem
     if writer is Writer.PRODUCER and envelope.recorded_by is not None:
         return (
             "recorded_by: set only by the API, from the caller's verified token;"
             " a producer cannot claim it"
+        )
+    return None
+
+
+def type_problem(event_type: str, writer: Writer) -> str | None:
+    """Why `writer` may not submit an event of this type, or None when it may. Asked first,
+    also of an input the catalog refuses: an emitted type from outside is refused as such,
+    not for the fields its payload lacks."""
+    emitted = event_type in EMITTED_TYPES
+    if writer is Writer.SERVICE:
+        return None if emitted else f"event_type: {event_type} is not an event a service emits"
+    if emitted:
+        return (
+            f"event_type: {event_type} is emitted by VendorWatch's services only;"
+            " it cannot be submitted from outside"
         )
     return None
 
@@ -50,11 +57,12 @@ def key_problem(key: bytes | None, envelope: EventEnvelope) -> str | None:
     return None
 
 
-def api_check(event: EventEnvelope) -> Problem | None:
-    """The API's check of an event it records, before the log: an emitted type, which ingest
-    would refuse, is refused in the receipt, not accepted there and dead-lettered later (as
-    are an event too long as stored and a reused id: `graphql/receipts.py`)."""
-    problem = admission_problem(event, Writer.API)
+def api_type_check(event_type: str) -> Problem | None:
+    """The API's check of the type of an event it records, before the log and before the
+    payload's: an emitted type, which ingest would refuse, is refused in the receipt as such,
+    not accepted there and dead-lettered later (as are an event too long as stored and a
+    reused id: `graphql/receipts.py`), nor refused for the fields its payload lacks."""
+    problem = type_problem(event_type, Writer.API)
     return None if problem is None else Problem("event_type", _after_field(problem), "emitted_only")
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from services.events.base import EventEnvelope
 from services.events.catalog import EVENT_TYPES, EventRejected, parse_event, size_problem
-from services.ingest.admission import admission_problem, key_problem
+from services.ingest.admission import admission_problem, key_problem, type_problem
 from services.platform.consuming import dead_letters
 from services.platform.eventlog.base import Writer
 from services.platform.eventstore import event_store
@@ -56,7 +56,7 @@ class _Refused:
     said: tuple[uuid.UUID | None, str | None] = (None, None)
 
 
-def _said(raw: bytes) -> tuple[uuid.UUID | None, str | None]:
+def said(raw: bytes) -> tuple[uuid.UUID | None, str | None]:
     """The id and the type an input that is no valid event gives, where they are readable
     (a UUID, a type of the catalog): its dead letter then answers `eventStatus` for that id,
     as the letter of an event read whole does, rather than the event seeming never sent.
@@ -75,7 +75,7 @@ def _said(raw: bytes) -> tuple[uuid.UUID | None, str | None]:
 
 
 class _Said(BaseModel):
-    """The two fields `_said` reads, whatever their types, the others ignored."""
+    """The two fields `said` reads, whatever their types, the others ignored."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -93,7 +93,9 @@ def _parse(
         try:
             envelope = parse_event(raw)
         except EventRejected as rejection:
-            parsed.append(_Refused(rejection.reason, said=_said(raw)))
+            sent = said(raw)
+            problem = sent[1] and type_problem(sent[1], writer)
+            parsed.append(_Refused(problem or rejection.reason, said=sent))
             continue
         problem = admission_problem(envelope, writer)
         if problem is None and keys is not None:

@@ -108,12 +108,15 @@ async def test_an_event_only_the_services_emit_is_refused_in_the_receipt(
 ) -> None:
     # Accepted in the receipt, it was then dead-lettered by ingest: the caller was told the log
     # took an event it refused.
-    forged = envelope("vendor.eligibility_changed", VALID_PAYLOADS["vendor.eligibility_changed"])
-    answer = (await execute(pool, SUBMIT, ADMIN, event=forged))["submitEvent"]
-    assert not answer["accepted"]
-    (error,) = answer["errors"]
-    assert (error["field"], error["code"]) == ("event_type", "emitted_only")
-    assert "emitted by VendorWatch's services only" in error["message"]
+    # Whatever its payload lacks, the type is what refuses it, and the only error.
+    valid = VALID_PAYLOADS["vendor.eligibility_changed"]
+    for payload in (valid, {"eligible": True}):
+        forged = envelope("vendor.eligibility_changed", payload)
+        answer = (await execute(pool, SUBMIT, ADMIN, event=forged))["submitEvent"]
+        assert not answer["accepted"]
+        (error,) = answer["errors"]
+        assert (error["field"], error["code"]) == ("event_type", "emitted_only")
+        assert "emitted by VendorWatch's services only" in error["message"]
     assert await stored(pool) == []
     assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
 

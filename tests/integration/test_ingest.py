@@ -60,8 +60,13 @@ async def test_reused_event_id_with_other_content_is_refused(pool: asyncpg.Pool)
             case_b.line({**case_b.suspended(), "payload": {"kind": "bid_suspension"}}),
             "payload.sanction_id",
         ),
+        (
+            # Refused as a type only services emit, not for the fields its payload lacks.
+            case_b.line({**case_b.registered(), "event_type": "vendor.eligibility_changed"}),
+            "event_type: vendor.eligibility_changed is emitted by VendorWatch's services only",
+        ),
     ],
-    ids=["malformed-json", "not-an-object", "unknown-type", "missing-field"],
+    ids=["malformed-json", "not-an-object", "unknown-type", "missing-field", "emitted-type"],
 )
 async def test_bad_input_is_dead_lettered_and_the_next_valid_event_still_accepted(
     pool: asyncpg.Pool, raw: bytes, reason_part: str

@@ -37,6 +37,7 @@ Part = TypeVar("Part")
 # A rule beyond the event contract that an event recorded through the API must pass before
 # it goes into the log (the registry's suspension policies): the refusal, or None.
 EventCheck = Callable[[EventEnvelope], Problem | None]
+TypeCheck = Callable[[str], Problem | None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,6 +69,9 @@ class RequestContext:
     broadcaster: Broadcaster
     # Event type → the services that apply it (what "processed" waits for).
     handled_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The services' checks of an event recorded through the API: of its type alone, asked
+    # first (also of an event the catalog refuses), then of the whole event.
+    type_checks: Sequence[TypeCheck] = ()
     checks: Sequence[EventCheck] = ()
     parts: Sequence[Provided[Any]] = ()
     # Per request (per connection for WebSockets): the verified caller, and the address it

@@ -136,6 +136,9 @@ async def submit(
     surrogate = lone_surrogates.find(envelope)
     if surrogate is not None:
         return refused(event_type, vendor_id, (surrogate,), camel)
+    types = tuple(p for check in info.context.type_checks if (p := check(event_type)) is not None)
+    if types:
+        return refused(event_type, vendor_id, types, camel)
     envelope = {**envelope, "recorded_by": recorded_by(info)}
     raw = json.dumps(envelope, ensure_ascii=False, default=str).encode()
     try:
