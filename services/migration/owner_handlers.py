@@ -1,10 +1,12 @@
 """Migration handlers for what system owners record about their plans (through the API or any
 producer). Each checks the plan's rules; one that cannot apply is refused with the reason
-(a dead letter), and nothing of it is written."""
+(a dead letter), and nothing of it is written. A day an owner states as past may not be
+still to come (for events recorded from the later rules on: platform's later_rules)."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from typing import cast
 
@@ -26,6 +28,7 @@ from services.migration.storage.plan_loading import load_item, load_items
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection
+from services.platform.eventstore.later_rules import judged_by_later_rules, still_to_come
 from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.postgres.database import Connection
 
@@ -123,10 +126,21 @@ class OwnerHandlers:
             conn, plan.plan_id, f"{item.contract_id}: {', '.join(sorted(given))} changed"
         )
 
+    async def _refuse_if_to_come(
+        self, conn: Connection, event: EventEnvelope, field: str, day: dt.date
+    ) -> None:
+        """Refuses a day an owner states as past (a choice made, a milestone reached) that
+        had begun nowhere when the log recorded it: a replacement "chosen" in 2030 would push
+        its lead time, and the item's cut-over, there."""
+        recorded = await recorded_time(conn, event, self.clock)
+        if judged_by_later_rules(recorded) and still_to_come(day, recorded):
+            raise DomainRejection(f"payload.{field}: {day} is in the future")
+
     async def replacement_chosen(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(MigrationReplacementChosen, event.payload)
         plan = await require_plan(conn, event, p.plan_id)
         item = await require_item(conn, plan, p.contract_id)
+        await self._refuse_if_to_come(conn, event, "chosen_on", p.chosen_on)
         if p.replacement_vendor_id == plan.vendor_id:
             raise DomainRejection(
                 f"payload.replacement_vendor_id: {plan.vendor_id} is the vendor being replaced"
@@ -173,6 +187,7 @@ class OwnerHandlers:
         p = cast(MigrationItemStatusChanged, event.payload)
         plan = await require_plan(conn, event, p.plan_id)
         item = await require_item(conn, plan, p.contract_id)
+        await self._refuse_if_to_come(conn, event, "on", p.on)
         if p.status is MigrationItemStatus.DONE:
             refusal = refusal_to_finish(item)
             if refusal is not None:

@@ -32,9 +32,9 @@ from services.events.incident import IncidentClosed, IncidentInvestigated, Incid
 from services.events.sanction import ClaimFiled, ClaimSettled
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection, Handler
+from services.platform.eventstore.later_rules import judged_by_later_rules
 from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.postgres.database import Connection
-from services.registry.domain.later_rules import judged_by_later_rules
 from services.registry.domain.record_dates import future_refusal, step_refusal
 from services.registry.domain.reference_rules import (
     Named,

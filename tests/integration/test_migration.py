@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 
 import asyncpg
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from services.migration import planner
 from services.migration.planner import replan_due
 from services.migration.planning.model import SolverStatus
+from services.migration.setup import consumer
 from services.migration.storage import plan_repository
 from services.platform.clock import Clock
 from services.platform.postgres.database import Connection
@@ -34,6 +36,7 @@ from tests.support.migration_db import (
     the_case,
 )
 from tests.support.migration_verifier import violations
+from tests.support.registry import TOKYO, FixedClock
 
 pytestmark = pytest.mark.postgres
 
@@ -359,6 +362,28 @@ async def test_owner_changes_that_cannot_apply_are_refused_with_the_field(
     assert (
         plan is not None and plan.settings.capacity == 2 and plan.planned_revision == plan.revision
     )
+
+
+async def test_a_choice_or_a_milestone_dated_in_the_future_is_refused(pool: asyncpg.Pool) -> None:
+    """A replacement "chosen" years ahead would push its lead time, and the cut-over, there.
+    Judged for events recorded from the later rules on; an older log as it was judged."""
+    await the_case(pool)
+    recorded = dt.datetime(2026, 12, 20, 10, 30, tzinfo=dt.UTC)  # 2026-12-21 only in UTC+14
+    owners_now = consumer(FixedClock(TOKYO, recorded))
+    chosen = item_event(
+        "migration.replacement_chosen", "c01", replacement_vendor_id="vendor-c", chosen_on=""
+    )
+    ahead = {**chosen["payload"], "chosen_on": "2026-12-22"}
+    reason = await registry_db.rejection(pool, {**chosen, "payload": ahead}, owners_now)
+    assert reason == "payload.chosen_on: 2026-12-22 is in the future"
+    done = item_event("migration.item_status_changed", "c02", status="in_progress", on="2030-04-01")
+    reason = await registry_db.rejection(pool, done, owners_now)
+    assert reason == "payload.on: 2030-04-01 is in the future"
+    today = {**chosen["payload"], "chosen_on": "2026-12-21"}  # begun in UTC+14
+    again = {**chosen, "event_id": str(uuid.uuid4()), "payload": today}
+    await registry_db.apply(pool, again, consumer=owners_now)
+    # Recorded before the rule, the same milestone was applied.
+    await apply(pool, {**done, "event_id": str(uuid.uuid4())})
 
 
 async def test_many_causes_between_two_passes_are_summed_up_not_an_event_too_long(

@@ -13,8 +13,8 @@ import pytest
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.platform.consuming.consumer import DomainRejection
+from services.platform.eventstore.later_rules import LATER_RULES_FROM
 from services.registry.batch.rules import Stored, fold
-from services.registry.domain.later_rules import LATER_RULES_FROM
 from services.registry.domain.record_dates import future_refusal
 from services.registry.domain.reference_rules import IncidentState, Known
 from tests.support.event_examples import DROP, envelope, example

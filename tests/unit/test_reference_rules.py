@@ -14,9 +14,9 @@ import pytest
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.platform.consuming.consumer import DomainRejection
+from services.platform.eventstore.later_rules import LATER_RULES_FROM
 from services.registry.batch.rules import Stored, fold, registrations
 from services.registry.batch.sanction_rules import SanctionFold, SanctionState
-from services.registry.domain.later_rules import LATER_RULES_FROM
 from services.registry.domain.reference_rules import Known, settlement_refusal
 from services.registry.policy_loading import load_policies
 from tests.support.event_examples import DROP, envelope, example

@@ -8,8 +8,8 @@ import dataclasses
 import datetime as dt
 
 from services.events.sanction import SanctionAmended, SanctionLifted
+from services.platform.eventstore.later_rules import LATER_RULES_FROM
 from services.registry.domain.imposition_rules import SanctionHeader, change_refusal
-from services.registry.domain.later_rules import LATER_RULES_FROM
 from services.registry.policy_loading import load_policies
 
 POLICIES = load_policies()

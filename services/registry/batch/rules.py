@@ -47,8 +47,8 @@ from services.events.match_review import MatchDecision, VendorMatchReviewed
 from services.events.sanction import ClaimFiled
 from services.events.vendor import VendorAffiliationChanged, VendorRegistered, VendorUpdated
 from services.platform.consuming.consumer import DomainRejection
+from services.platform.eventstore.later_rules import judged_by_later_rules
 from services.registry.batch.sanction_rules import SANCTIONS, reach
-from services.registry.domain.later_rules import judged_by_later_rules
 from services.registry.domain.names import IdentifierKey
 from services.registry.domain.record_dates import future_refusal, step_refusal
 from services.registry.domain.reference_rules import (

@@ -23,7 +23,7 @@ from services.events.sanction import (
     SanctionImposed,
     SanctionLifted,
 )
-from services.registry.domain.later_rules import judged_by_later_rules
+from services.platform.eventstore.later_rules import judged_by_later_rules
 from services.registry.domain.policy import (
     OutsidePolicy,
     Period,

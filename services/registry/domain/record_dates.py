@@ -7,8 +7,7 @@ in its handlers (records.py) and its batches (batch/rules.py) alike, for events 
 from the later rules on (later_rules):
 
 - a day that had not yet begun anywhere on Earth when the log recorded the event (an
-  incident "reported" next year); a calendar day carries no time zone, and the log's
-  instant is compared with the last zone's date, UTC+14, so no zone's honest day is refused;
+  incident "reported" next year: later_rules.still_to_come);
 - an investigation or a closing dated before the incident occurred;
 - a claim for an incident, filed before the incident occurred.
 
@@ -23,9 +22,7 @@ import datetime as dt
 from services.events.base import EventEnvelope
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
 from services.events.sanction import ClaimFiled, ClaimSettled
-
-# The zone whose calendar is ahead of every other's (Kiribati's Line Islands).
-_LAST_ZONE = dt.timezone(dt.timedelta(hours=14))
+from services.platform.eventstore.later_rules import still_to_come
 
 
 def _fact_day(event: EventEnvelope) -> tuple[str, dt.date] | None:
@@ -51,8 +48,7 @@ def future_refusal(event: EventEnvelope, recorded_at: dt.datetime) -> str | None
     if fact is None:
         return None
     field, day = fact
-    latest = recorded_at.astimezone(_LAST_ZONE).date()
-    if day > latest:
+    if still_to_come(day, recorded_at):
         return f"payload.{field}: {day} is in the future"
     return None
 

@@ -1,13 +1,14 @@
-"""From when the registry's later rules judge the log's events (pure).
+"""From when the services' later rules judge the log's events (pure).
 
 Rules added once the log had begun judge only the events it recorded from the day they were
 added, by each event's `recorded_at` (the same live and in a replay): a rebuild then gives an
 older log the verdicts live processing gave it, and the events recorded before were judged
 without them (an import's lift of a debarment not yet begun, dated the import's day, among
 them). Only events recorded between this instant and an upgrade are judged otherwise by a
-rebuild than they were live, which the rebuild reports (`registry.rebuild.changed_verdicts`).
+rebuild than they were live, which the registry's rebuild reports
+(`registry.rebuild.changed_verdicts`).
 
-The rules added on 2026-12-04:
+The rules added on 2026-12-04, the registry's:
 
 - a change of a sanction dated before its decision, a new period outside the policy's range
   without a reason (imposition_rules.change_refusal);
@@ -15,7 +16,10 @@ The rules added on 2026-12-04:
 - an incident or claim naming a contract, incident or causing vendor the registry does not
   know of, and a settlement dated before its claim's filing (reference_rules);
 - an incident's or a claim's event dated on a day still to come, an investigation, closing or
-  claim dated before its incident occurred (record_dates).
+  claim dated before its incident occurred (record_dates);
+
+and migration's: a replacement chosen, or a milestone reached, on a day still to come
+(owner_handlers).
 """
 
 from __future__ import annotations
@@ -24,7 +28,17 @@ import datetime as dt
 
 LATER_RULES_FROM = dt.datetime(2026, 12, 4, tzinfo=dt.UTC)
 
+# The zone whose calendar is ahead of every other's (Kiribati's Line Islands).
+_LAST_ZONE = dt.timezone(dt.timedelta(hours=14))
+
 
 def judged_by_later_rules(recorded_at: dt.datetime) -> bool:
     """Whether an event the log recorded at `recorded_at` is held to the later rules."""
     return recorded_at >= LATER_RULES_FROM
+
+
+def still_to_come(day: dt.date, recorded_at: dt.datetime) -> bool:
+    """Whether a day an event states as past had begun nowhere on Earth when the log recorded
+    it. A calendar day carries no time zone, so the instant is compared with the date of the
+    last zone, UTC+14: no zone's honest today is refused."""
+    return day > recorded_at.astimezone(_LAST_ZONE).date()
