@@ -51,7 +51,7 @@ def request_context(
         parts=(
             POLICIES.given(policies),
             RISK.given(risk),
-            REGISTERED.given(existing_vendors),  # risk's check of a vendor id (why: there)
+            REGISTERED.given(existing_vendors),  # REGISTERED says why risk asks the registry
             NAME_INDEX.given(LiveNameIndex()),
             KEYED_LOOKUPS.given(keyed_lookups),
         ),
