@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import strawberry
 
 from services.alerts import repository
+from services.alerts.acknowledgements import already_acknowledged
 from services.alerts.changes import RUNNING_CONTRACTS
 from services.alerts.graphql_objects import Alert, Watchlist, watchlists_in_view
 from services.events.alerts import AlertAcknowledged, AlertRaised, WatchlistSaved, watchlist_key
@@ -130,7 +131,11 @@ class AlertsMutation:
 
         return await record(info, WatchlistSaved.event_type, build)
 
-    @strawberry.mutation(description="Marks an alert as seen by its agency, with a note.")
+    @strawberry.mutation(
+        description="Marks an alert as seen by its agency, with a note. Once: the first"
+        " acknowledgement stands, and another is refused (`alertId`, code"
+        " `already_acknowledged`, saying who acknowledged it and when)."
+    )
     async def acknowledge_alert(
         self,
         info: Info,
@@ -150,6 +155,9 @@ class AlertsMutation:
             stored = await repository.alert(info.context.pool, wanted)
             if stored is None or not sees_agency(info.context.principal, stored.agency):
                 raise FieldProblem("alertId", f"no alert {alert_id} among your agencies'")
+            if stored.acknowledged_at is not None:
+                said = already_acknowledged(wanted, stored.acknowledged_by, stored.acknowledged_at)
+                raise FieldProblem("alertId", said, "already_acknowledged")
             return stored.vendor_id, {"alert_id": str(wanted), "note": note}
 
         return await record(info, AlertAcknowledged.event_type, build)

@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from pydantic import TypeAdapter
 
 from services.alerts import repository
+from services.alerts.acknowledgements import already_acknowledged
 from services.alerts.changes import RUNNING_CONTRACTS, Seen, alert_id, change_at
 from services.events.alerts import (
     AlertAcknowledged,
@@ -206,22 +207,29 @@ class AlertHandlers:
     async def alert_acknowledged(self, conn: Connection, event: EventEnvelope) -> None:
         payload = event.payload
         assert isinstance(payload, AlertAcknowledged)
-        vendor_id = await conn.fetchval(
-            "SELECT vendor_id FROM alerts WHERE alert_id = $1", payload.alert_id
-        )
-        if vendor_id is None:
+        stored = await repository.alert(conn, payload.alert_id)
+        if stored is None:
             raise DomainRejection(f"alert_id: no alert {payload.alert_id}")
-        if vendor_id != event.vendor_id:
-            raise DomainRejection(f"vendor_id: alert {payload.alert_id} is about {vendor_id}")
-        # The first acknowledgement stands; a second one changes nothing.
+        if stored.vendor_id != event.vendor_id:
+            raise DomainRejection(
+                f"vendor_id: alert {payload.alert_id} is about {stored.vendor_id}"
+            )
+        if stored.acknowledged_at is not None:
+            if stored.acknowledged_event_id == event.event_id:
+                return  # this acknowledgement again: a replay from an empty ledger
+            said = already_acknowledged(
+                payload.alert_id, stored.acknowledged_by, stored.acknowledged_at
+            )
+            raise DomainRejection(f"alert_id: {said}")
         await conn.execute(
             """UPDATE alerts SET acknowledged_at = $2, acknowledged_by = $3::jsonb,
-                   acknowledge_note = $4
-               WHERE alert_id = $1 AND acknowledged_at IS NULL""",
+                   acknowledge_note = $4, acknowledged_event_id = $5
+               WHERE alert_id = $1""",
             payload.alert_id,
             await recorded_time(conn, event, self._clock),
             event.recorded_by.model_dump_json() if event.recorded_by else None,
             payload.note,
+            event.event_id,
         )
 
     async def _seen(self, conn: Connection, vendor_id: str, now: Seen) -> Seen | None:

@@ -150,6 +150,7 @@ class StoredAlert:
     acknowledged_at: dt.datetime | None
     acknowledged_by: str | None
     acknowledge_note: str | None
+    acknowledged_event_id: uuid.UUID | None  # the alert.acknowledged that stands
     possible_match: dict[str, Any] | None
     delivery: Delivery | None
 
@@ -190,6 +191,7 @@ def _stored(row: Any) -> StoredAlert:
         row["acknowledged_at"],
         by["subject"] if by else None,
         row["acknowledge_note"],
+        row["acknowledged_event_id"],
         json.loads(row["possible_match"]) if row["possible_match"] is not None else None,
         delivery,
     )

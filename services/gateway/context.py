@@ -18,7 +18,8 @@ from services.registry.api.graphql_context import KEYED_LOOKUPS, NAME_INDEX, POL
 from services.registry.domain.imposition_rules import imposition_check
 from services.registry.domain.policy import SuspensionPolicy
 from services.registry.name_search.name_index_feed import LiveNameIndex
-from services.risk.graphql_types import RISK
+from services.registry.storage.vendor_repository import existing_vendors
+from services.risk.graphql_types import REGISTERED, RISK
 from services.risk.handlers import RiskService
 
 
@@ -51,6 +52,7 @@ def request_context(
         parts=(
             POLICIES.given(policies),
             RISK.given(risk),
+            REGISTERED.given(existing_vendors),  # REGISTERED says why risk asks the registry
             NAME_INDEX.given(LiveNameIndex()),
             KEYED_LOOKUPS.given(keyed_lookups),
         ),

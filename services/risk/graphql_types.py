@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from typing import Annotated, cast
 
 import strawberry
@@ -28,6 +28,12 @@ from services.risk.storage import repository
 
 # The risk model in use, as loaded at startup (services/risk/setup.py).
 RISK: ContextKey[RiskService] = ContextKey("risk.service")
+# Which of these vendor ids the registry has registered. Risk sees only facts: a vendor
+# registered with nothing against it and an id nobody registered have the same empty record,
+# both scored 0, LOW. The gateway, which composes the services, gives the registry's answer
+# (a look-up by primary key).
+Registered = Callable[[DbConnection, Sequence[str]], Awaitable[set[str]]]
+REGISTERED: ContextKey[Registered] = ContextKey("risk.registered")
 
 RiskBand = described_enum(
     RiskBandModel,
@@ -121,9 +127,13 @@ class RiskScore(Node):
         risk = info.context.part(RISK)
         found: dict[Key, RiskScore] = {}
         entries = [(vendor, part) for vendor, part in keys if _day(part) is None]
+        scored = sorted({vendor for vendor, part in keys if _day(part) is not None})
         async with info.context.pool.acquire() as conn:
+            # A day's score is only a registered vendor's (`riskScore` refuses any other id):
+            # another's is null, as `node` answers for what does not exist.
+            known = await info.context.part(REGISTERED)(conn, scored) if scored else set()
             for vendor, part in keys:
-                if (day := _day(part)) is not None:
+                if (day := _day(part)) is not None and vendor in known:
                     found[(vendor, part)] = cls.of(
                         vendor, day, await risk.evaluate(conn, vendor, day)
                     )
@@ -210,9 +220,17 @@ class RiskUpdate(Node):
         return in_key_order({k: cls.of(e.envelope) for k, e in events.items()}, keys)
 
 
-async def risk_score_of(info: Info, vendor_id: str, as_of: dt.date | None) -> RiskScore:
+async def risk_score_of(
+    info: Info, vendor_id: str, as_of: dt.date | None, *, registered: bool
+) -> RiskScore:
+    """The vendor's score on `as_of` (default: today). An id the registry never registered
+    is refused, in `bidEligibility`'s words, rather than scored 0, LOW as a clean record
+    would be; `registered`: the caller holds the vendor's row in the registry (a `Vendor`),
+    so there is nothing to look up."""
     day = as_of or info.context.settings.clock.today()
     async with info.context.pool.acquire() as conn:
+        if not registered and not await info.context.part(REGISTERED)(conn, [vendor_id]):
+            raise InvalidArgument(f"vendorId: unknown vendor {vendor_id!r}")
         risk = await info.context.part(RISK).evaluate(conn, vendor_id, day)
     return RiskScore.of(vendor_id, day, risk)
 
@@ -244,7 +262,8 @@ async def _history_seq(conn: DbConnection, vendor_id: str, cursor: str | None) -
 class RiskQuery:
     @strawberry.field(
         description="A vendor's risk on `asOf` (default: today), from everything recorded about"
-        " it; past days answer as the score stood then."
+        " it; past days answer as the score stood then. An id the registry never registered"
+        " is refused (`vendorId: unknown vendor …`), not scored."
     )
     async def risk_score(
         self,
@@ -252,7 +271,7 @@ class RiskQuery:
         vendor_id: Annotated[strawberry.ID, VENDOR],
         as_of: Annotated[dt.date | None, AS_OF] = None,
     ) -> RiskScore:
-        return await risk_score_of(info, str(vendor_id), as_of)
+        return await risk_score_of(info, str(vendor_id), as_of, registered=False)
 
     @strawberry.field(
         description="The vendor's score after each event that moved it, in log order. A"

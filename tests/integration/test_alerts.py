@@ -37,7 +37,7 @@ from tests.support import case_b
 from tests.support.event_examples import envelope, example
 from tests.support.in_process_api import SCHEMA, shared_context
 from tests.support.processes import eventually
-from tests.support.registry_db import apply, outbox
+from tests.support.registry_db import apply, outbox, rejection
 
 pytestmark = pytest.mark.postgres
 
@@ -443,6 +443,67 @@ async def test_acknowledged_by_its_agency_and_seen_only_by_it(
     # THEIRS still has its own alert, unacknowledged.
     (other,) = (await graphql(pool, theirs, ALERTS))["data"]["alerts"]["edges"]
     assert other["node"]["agency"] == THEIRS and other["node"]["acknowledgedBy"] is None
+
+
+ACKNOWLEDGED = """{ alerts(first: 10, acknowledged: true) {
+  edges { node { alertId acknowledgedBy acknowledgedAt note } } } }"""
+ACKNOWLEDGE_WITH = """mutation ($id: ID!, $note: String) {
+  acknowledgeAlert(alertId: $id, note: $note) { accepted eventId errors { field message code } }
+}"""
+
+
+async def logged(pool: asyncpg.Pool, event_id: str) -> dict[str, Any]:
+    """The event the log holds under this id, as the alerts consumer reads it."""
+    text = await pool.fetchval(
+        "SELECT envelope::text FROM event_store WHERE event_id = $1::uuid", event_id
+    )
+    event: dict[str, Any] = json.loads(text)
+    return event
+
+
+async def test_an_alert_is_acknowledged_once_and_another_is_refused_saying_whose_stands(
+    pool: asyncpg.Pool, receiver: Receiver
+) -> None:
+    """An auditor reads who acknowledged an alert, when, and what they said: a second
+    acknowledgement must neither rewrite that nor vanish (its note was dropped unsaid)."""
+    consumer = alerts_setup.consumer(settings(receiver.url))
+    await apply(pool, case_b.registered(), contract(MINE))
+    await announce(pool, consumer, suspended())
+    owner = Principal("owner-mine", Role.SYSTEM_OWNER, (MINE,))
+    officer = Principal("officer", Role.PROCUREMENT_OFFICER, ())
+    (edge,) = (await graphql(pool, owner, ALERTS))["data"]["alerts"]["edges"]
+    alert_id = edge["node"]["alertId"]
+
+    # Two sent before either is applied: the log takes both; the first applied stands.
+    first = await graphql(pool, owner, ACKNOWLEDGE_WITH, id=alert_id, note="Review started.")
+    second = await graphql(pool, officer, ACKNOWLEDGE_WITH, id=alert_id, note="Vendor called.")
+    first_event = await logged(pool, first["data"]["acknowledgeAlert"]["eventId"])
+    await apply(pool, first_event, consumer=consumer)
+    second_event = await logged(pool, second["data"]["acknowledgeAlert"]["eventId"])
+    refused = await rejection(pool, second_event, consumer)
+    (stands,) = (await graphql(pool, owner, ACKNOWLEDGED))["data"]["alerts"]["edges"]
+    node = stands["node"]
+    assert (node["acknowledgedBy"], node["note"]) == ("owner-mine", "Review started.")
+    said = (
+        f"alert {alert_id} was acknowledged by owner-mine at {node['acknowledgedAt']};"
+        " the first acknowledgement stands"
+    )
+    assert refused == f"alert_id: {said}"
+
+    # Asked after the first was applied, another is refused in its receipt, nothing written.
+    third = await graphql(pool, officer, ACKNOWLEDGE_WITH, id=alert_id, note="Again.")
+    assert third["data"]["acknowledgeAlert"] == {
+        "accepted": False,
+        "eventId": None,
+        "errors": [{"field": "alertId", "message": said, "code": "already_acknowledged"}],
+    }
+    written = "SELECT count(*) FROM event_store WHERE event_type = 'alert.acknowledged'"
+    assert await pool.fetchval(written) == 2
+
+    # The first applied again (the alerts consumer replayed from an empty ledger) is no other.
+    await pool.execute("DELETE FROM processed_events WHERE consumer = 'alerts'")
+    await apply(pool, first_event, consumer=consumer)
+    assert (await graphql(pool, owner, ACKNOWLEDGED))["data"]["alerts"]["edges"] == [stands]
 
 
 SAVE = """mutation ($agency: String!, $ids: [ID!]!, $identifiers: [IdentifierInput!]) {

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from typing import Any
 
 import asyncpg
 import pytest
@@ -22,6 +23,8 @@ from services.platform.settings import Settings
 from tests.support import case_b, case_migration, registry_db
 from tests.support.case_migration import AGENCY, CONTRACTS, FORCED, VENDOR
 from tests.support.event_examples import envelope
+from tests.support.in_process_api import execute
+from tests.support.migration_checks import operation
 from tests.support.migration_db import (
     CLOCK,
     PLAN,
@@ -384,6 +387,35 @@ async def test_a_choice_or_a_milestone_dated_in_the_future_is_refused(pool: asyn
     await registry_db.apply(pool, again, consumer=owners_now)
     # Recorded before the rule, the same milestone was applied.
     await apply(pool, {**done, "event_id": str(uuid.uuid4())})
+
+
+async def _configured_through_the_api(pool: asyncpg.Pool, **settings: Any) -> None:
+    """`configureMigrationPlan`, then its event applied from the log as migration applies it."""
+    receipt = (
+        await execute(pool, operation("configure-migration-plan"), planId=PLAN, settings=settings)
+    )["configureMigrationPlan"]
+    assert receipt["accepted"], receipt
+    logged = await pool.fetchval(
+        "SELECT envelope::text FROM event_store WHERE event_id = $1::uuid", receipt["eventId"]
+    )
+    await apply(pool, json.loads(logged))
+
+
+async def test_capacity_overrides_set_through_the_api_are_read_back_in_phase_order(
+    pool: asyncpg.Pool,
+) -> None:
+    """A refusal naming a phase's capacity ("capacity of 2022-10: 2 cut-overs") is acted on
+    knowing which phases have a capacity of their own: what was set is read back."""
+    await the_case(pool)
+    october = {"phaseStart": "2022-10-01", "capacity": 3}
+    august = {"phaseStart": "2022-08-01", "capacity": 0}
+    await _configured_through_the_api(pool, capacityOverrides=[october, august])
+    plan = (await execute(pool, operation("migration-plan"), planId=PLAN))["migrationPlan"]
+    assert plan["settings"]["capacityOverrides"] == [august, october]
+    assert plan["settings"]["capacity"] == case_migration.CAPACITY  # the others' still
+    await _configured_through_the_api(pool, capacityOverrides=[])  # replaced by none
+    plan = (await execute(pool, operation("migration-plan"), planId=PLAN))["migrationPlan"]
+    assert plan["settings"]["capacityOverrides"] == []
 
 
 async def test_many_causes_between_two_passes_are_summed_up_not_an_event_too_long(

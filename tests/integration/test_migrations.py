@@ -376,3 +376,43 @@ async def test_what_the_registry_judged_before_the_upgrade_is_ordered_by_its_bat
         await conn.execute(upgrade.sql)
         rows = await conn.fetch("SELECT consumer, event_id FROM claim_order ORDER BY seq")
     assert [tuple(r) for r in rows] == [("registry", events[n].event_id) for n in (2, 3, 0, 1)]
+
+
+async def test_an_alert_acknowledged_before_the_upgrade_keeps_the_acknowledgement_that_stood(
+    postgres_admin_url: str,
+) -> None:
+    """Alerts' 0005 names the event that acknowledged each alert. For alerts acknowledged
+    before it, that is the first acknowledgement the alerts service applied, not one it
+    refused nor a later one it applied as nothing; were it another, a replay of the alerts
+    consumer would refuse the acknowledgement that stands."""
+    acknowledged, open_alert = uuid.uuid4(), uuid.uuid4()
+
+    def acknowledgement(note: str) -> EventEnvelope:
+        payload = {"alert_id": str(acknowledged), "note": note}
+        return parse_event(case_b.line(envelope("alert.acknowledged", payload, case_b.VENDOR)))
+
+    refused, stood, dropped = (acknowledgement(n) for n in ("refused", "stood", "dropped"))
+    async with new_database(postgres_admin_url) as conn:
+        upgrade = await migrated_but(conn, "services.alerts", 5)
+        await event_store.append_batch(conn, [refused, stood, dropped])
+        await conn.executemany(
+            "INSERT INTO processed_events (consumer, event_id, refused) VALUES ('alerts', $1, $2)",
+            [(refused.event_id, True), (stood.event_id, False), (dropped.event_id, False)],
+        )
+        for alert_id, note in ((acknowledged, "stood"), (open_alert, None)):
+            await conn.execute(
+                """INSERT INTO alerts (alert_id, agency, vendor_id, change, as_of, reasons,
+                       watchlists, cause_event_id, raised_at, acknowledged_at, acknowledge_note)
+                   VALUES ($1, '市民課', $2, 'barred', '2024-05-01', '[]', '{bidders}', $3,
+                           now(), CASE WHEN $4::text IS NULL THEN NULL ELSE now() END, $4)""",
+                alert_id,
+                case_b.VENDOR,
+                uuid.uuid4(),
+                note,
+            )
+        await conn.execute(upgrade.sql)
+        rows = await conn.fetch("SELECT alert_id, acknowledged_event_id FROM alerts")
+    assert {r["alert_id"]: r["acknowledged_event_id"] for r in rows} == {
+        acknowledged: stood.event_id,
+        open_alert: None,
+    }

@@ -19,6 +19,8 @@ from services.registry.jobs import calendar
 from services.registry.policy_loading import load_policies
 from services.registry.reads import queries
 from tests.support import case_b
+from tests.support.in_process_api import over_http
+from tests.support.principals import token
 from tests.support.registry import TOKYO, FixedClock, consumer
 from tests.support.registry_db import apply, outbox
 
@@ -94,6 +96,38 @@ async def test_the_change_feed_pages_by_cursor(pool: asyncpg.Pool) -> None:
         *both_eligibility,  # the affiliation: what bars either may differ from now on
         *both_eligibility,  # the sanction: both barred (the subsidiary through its parent)
     ]
+
+
+async def test_a_cursor_the_feed_never_gave_is_refused_and_its_end_polls_empty(
+    pool: asyncpg.Pool,
+) -> None:
+    """A screening client's cursor past the feed's end (mistyped, or kept from another
+    database) was answered with an empty page and given back as the next cursor: every
+    change written before that position would have been skipped, in silence."""
+    registry = consumer(clock("2023-03-01"))
+    await apply(pool, case_b.registered(), consumer=registry)
+    async with pool.acquire() as conn:
+        end = (await queries.changes_since(conn, None, 100)).cursor
+        polled = await queries.changes_since(conn, end, 100)
+        xid, seq = map(int, end.split("."))
+        for made_up in (f"{xid + 1000}.{seq + 1000}", f"{xid}.{seq + 1}", f"{xid - 1}.{seq}"):
+            with pytest.raises(
+                queries.RegistryQueryError, match=rf"^since: '{made_up}' names no position"
+            ):
+                await queries.changes_since(conn, made_up, 100)
+    # The current end: an empty page, and the same cursor to poll with again.
+    assert (polled.changes, polled.cursor, polled.has_more) == ([], end, False)
+    past_end = f"{xid + 1000}.{seq + 1000}"
+    query = f'{{ registryChanges(since: "{past_end}") {{ cursor }} }}'
+    refused = (await over_http(pool, token(), query))["errors"]
+    assert [(e["extensions"]["code"], e["path"]) for e in refused] == [
+        ("BAD_USER_INPUT", ["registryChanges"])
+    ]
+    assert refused[0]["message"].startswith(f"since: '{past_end}' names no position")
+    await apply(pool, case_b.another_vendor("vendor-c"), consumer=registry)
+    async with pool.acquire() as conn:
+        later = await queries.changes_since(conn, end, 100)
+    assert [(c.vendor_id, c.kind) for c in later.changes] == [("vendor-c", "identity")]
 
 
 async def test_the_feed_never_passes_a_change_still_being_written(pool: asyncpg.Pool) -> None:

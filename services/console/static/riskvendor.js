@@ -14,11 +14,15 @@ import { Refusal } from "./signin.js";
 // The API's largest page; a longer history shows its first page and says so.
 const HISTORY_PAGE = 500;
 
+// The score through the vendor: an id the registry does not hold is then a null vendor, said
+// as such below (the root `riskScore` refuses it, which would fail the whole answer).
 const RISK = `query ConsoleVendorRisk($vendorId: ID!, $first: Int!) {
-  vendor(vendorId: $vendorId) { legalName }
-  riskScore(vendorId: $vendorId) {
-    asOf score band modelVersion
-    factors { name contribution evidence { eventIds note vendorId } }
+  vendor(vendorId: $vendorId) {
+    legalName
+    riskScore {
+      asOf score band modelVersion
+      factors { name contribution evidence { eventIds note vendorId } }
+    }
   }
   riskHistory(vendorId: $vendorId, first: $first) {
     totalCount
@@ -89,14 +93,11 @@ export function RiskVendorScreen({ session, argument }) {
   const { risk, refused } = state;
   if (refused) return html`<${Refusal} t=${t} messages=${refused} />`;
   if (risk === null) return html`<p aria-live="polite">${t("loading")}</p>`;
-  if (risk.vendor === null && risk.riskHistory.totalCount === 0) {
-    // The API scores any id 0, low: a mistyped one would read as a vendor of no risk.
-    return html`<p role="alert">${t("vendor.unknown", { id: argument })}</p>`;
-  }
-  const score = risk.riskScore;
+  if (risk.vendor === null) return html`<p role="alert">${t("vendor.unknown", { id: argument })}</p>`;
+  const score = risk.vendor.riskScore;
   const history = risk.riskHistory.edges.map((edge) => edge.node);
   return html`<h2>
-      ${t("riskVendor.title", { vendor: risk.vendor?.legalName ?? argument })}
+      ${t("riskVendor.title", { vendor: risk.vendor.legalName })}
       <small><a href=${vendorLink(argument)}>${argument}</a></small>
     </h2>
     <${LiveStatus} t=${t} live=${live} />

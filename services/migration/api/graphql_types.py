@@ -41,12 +41,22 @@ class BlackoutWindow:
     reason: str = strawberry.field(description="Why nothing may cut over then.")
 
 
+@strawberry.type(description="A phase whose capacity differs from the plan's.")
+class PhaseCapacity:
+    phase_start: dt.date = strawberry.field(description="First day of the phase.")
+    capacity: int = strawberry.field(description="Cut-overs in that phase (0: none).")
+
+
 @strawberry.type(description="How the plan is scheduled.")
 class MigrationPlanSettings:
     starts_on: dt.date = strawberry.field(description="First day of the first phase.")
     phase_months: int = strawberry.field(description="Length of a phase in months.")
     capacity: int = strawberry.field(
         description="Cut-overs per phase (unless a phase has its own capacity)."
+    )
+    capacity_overrides: list[PhaseCapacity] = strawberry.field(
+        description="The phases with a capacity of their own, in phase order (as"
+        " `capacityOverrides` of the settings' input set them; empty: none)."
     )
     blackouts: list[BlackoutWindow] = strawberry.field(
         description="Days on which nothing may cut over."
@@ -72,6 +82,11 @@ class MigrationPlanSettings:
             starts_on=s.starts_on,
             phase_months=s.phase_months,
             capacity=s.capacity,
+            # In phase order, not as given: a refusal names phases by their first days.
+            capacity_overrides=[
+                PhaseCapacity(phase_start=c.phase_start, capacity=c.capacity)
+                for c in sorted(s.capacity_overrides, key=lambda c: c.phase_start)
+            ],
             blackouts=[
                 BlackoutWindow(starts_on=b.starts_on, ends_on=b.ends_on, reason=b.reason)
                 for b in s.blackouts

@@ -230,8 +230,9 @@ class RegistryQuery:
         since: Annotated[
             str | None,
             strawberry.argument(
-                description="The `cursor` of the previous page; omit it to start from the"
-                " beginning."
+                description="The `cursor` of the previous page, as given (the last page's"
+                " answers an empty page until something changes; one the feed never gave is"
+                " refused); omit it to start from the beginning."
             ),
         ] = None,
         first: Annotated[int, First5000] = 500,

@@ -150,7 +150,8 @@ class Vendor(Node, VendorRecords, VendorAffiliates):
         info: Info,
         as_of: Annotated[dt.date | None, strawberry.argument(description=AS_OF)] = None,
     ) -> RiskScore:
-        return await risk_score_of(info, str(self.vendor_id), as_of)
+        # A Vendor is made only from the registry's row of it: registered, no look-up.
+        return await risk_score_of(info, str(self.vendor_id), as_of, registered=True)
 
     node_key_names = ("vendorId",)
 

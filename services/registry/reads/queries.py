@@ -163,18 +163,41 @@ def _cursor(since: str | None) -> tuple[int, int]:
     return int(xid), int(seq)
 
 
+# The page after a cursor, and whether the cursor is a position the feed has shown: its start
+# (0.0) or a change below the oldest transaction still running (what a page may show). In one
+# statement (one look-up by the primary key beside the page's read): live consumers poll.
+_PAGE = """
+WITH asked AS (
+    SELECT ($1::xid8 = '0'::xid8 AND $2::bigint = 0) OR EXISTS (
+        SELECT FROM registry_changes
+        WHERE seq = $2 AND xid = $1::xid8
+          AND xid < pg_snapshot_xmin(pg_current_snapshot())
+    ) AS known
+)
+SELECT asked.known, c.seq, c.xid, c.vendor_id, c.kind, c.recorded_at
+FROM asked LEFT JOIN LATERAL (
+    SELECT seq, xid, vendor_id, kind, recorded_at FROM registry_changes
+    WHERE asked.known AND (xid, seq) > ($1::xid8, $2)
+      AND xid < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY xid, seq LIMIT $3
+) c ON true"""
+
+
 async def changes_since(conn: Connection, since: str | None, first: int) -> ChangePage:
-    """The change feed after a cursor (opaque to clients: `xid.seq` of the last change)."""
+    """The change feed after a cursor (opaque to clients: `xid.seq` of the last change).
+
+    A cursor must name a position the feed has shown: a made-up one past its end would be
+    answered with an empty page and echoed as the next cursor, and every change written
+    before that position skipped for good, in silence. The cursor of the last change (the
+    current end) answers an empty page: live consumers poll so."""
     after_xid, after_seq = _cursor(since)
-    rows = await conn.fetch(
-        """SELECT seq, xid, vendor_id, kind, recorded_at FROM registry_changes
-           WHERE (xid, seq) > ($1::xid8, $2)
-             AND xid < pg_snapshot_xmin(pg_current_snapshot())
-           ORDER BY xid, seq LIMIT $3""",
-        after_xid,
-        after_seq,
-        first + 1,
-    )
+    rows = await conn.fetch(_PAGE, after_xid, after_seq, first + 1)
+    if not rows[0]["known"]:
+        raise RegistryQueryError(
+            f"since: {since!r} names no position of registryChanges (pass the `cursor` of an"
+            " earlier page as it was given); omit `since` to read from the beginning"
+        )
+    rows = [r for r in rows if r["seq"] is not None]
     page = rows[:first]
     cursor = f"{page[-1]['xid']}.{page[-1]['seq']}" if page else f"{after_xid}.{after_seq}"
     return ChangePage(
