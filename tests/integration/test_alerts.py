@@ -489,6 +489,15 @@ async def test_an_alert_is_acknowledged_once_and_another_is_refused_saying_whose
         " the first acknowledgement stands"
     )
     assert refused == f"alert_id: {said}"
+    # The refusal is told where people look for it (the stage was unknown to the API, which
+    # answered both with an internal error).
+    auditor = Principal("auditor", Role.AUDITOR, ())
+    status = await graphql(pool, auditor, STATUS, id=second_event["event_id"])
+    assert status["data"]["eventStatus"]["refusedBy"] == ["ALERTS"]
+    (letter,) = status["data"]["eventStatus"]["deadLetters"]
+    assert letter == {"stage": "ALERTS", "reason": f"alert_id: {said}"}
+    letters = (await graphql(pool, auditor, DEAD_LETTERS))["data"]["deadLetters"]["edges"]
+    assert letters[0]["node"] == letter
 
     # Asked after the first was applied, another is refused in its receipt, nothing written.
     third = await graphql(pool, officer, ACKNOWLEDGE_WITH, id=alert_id, note="Again.")
@@ -504,6 +513,12 @@ async def test_an_alert_is_acknowledged_once_and_another_is_refused_saying_whose
     await pool.execute("DELETE FROM processed_events WHERE consumer = 'alerts'")
     await apply(pool, first_event, consumer=consumer)
     assert (await graphql(pool, owner, ACKNOWLEDGED))["data"]["alerts"]["edges"] == [stands]
+
+
+STATUS = """query ($id: ID!) {
+  eventStatus(eventId: $id) { refusedBy deadLetters { stage reason } }
+}"""
+DEAD_LETTERS = "{ deadLetters(first: 5) { edges { node { stage reason } } } }"
 
 
 SAVE = """mutation ($agency: String!, $ids: [ID!]!, $identifiers: [IdentifierInput!]) {

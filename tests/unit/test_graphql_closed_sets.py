@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from services.alerts.setup import CONSUMER_NAME as ALERTS
 from services.events.contract import Criticality
 from services.ingest.handlers import STAGE
 from services.migration.api.graphql_enums import ReadinessCheck
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_stage_is_ingest_or_a_service() -> None:
-    assert {s.value for s in StageName} == {STAGE, REGISTRY, RISK, MIGRATION}
+    assert {s.value for s in StageName} == {STAGE, REGISTRY, RISK, MIGRATION, ALERTS}
 
 
 def test_registry_change_kinds_are_those_the_table_allows() -> None:

@@ -34,6 +34,7 @@ class StageName(StrEnum):
     REGISTRY = "registry"
     RISK = "risk"
     MIGRATION = "migration"
+    ALERTS = "alerts"
 
 
 described_enum(
@@ -47,6 +48,8 @@ described_enum(
         " event's verdict.",
         "RISK": "The risk service: scores vendors.",
         "MIGRATION": "The migration service: plans moving contracts away from vendors.",
+        "ALERTS": "The alerts: raises alerts to agencies watching a vendor, records their"
+        " acknowledgements.",
     },
 )
 
