@@ -135,37 +135,51 @@ REFUSED = [
     _reported("t-10", "t-i13", "t-c10", causer="t-nobody"),  # an unknown causer
     _claim("t-10", "t-cl10", "t-nope", "t-c10"),  # an unknown incident
     _claim("t-10", "t-cl11", "t-i10", "t-c10"),
-    # Days that could not be true (record_dates): a stored incident closed, one of this
-    # batch investigated, and a claim filed, before the incident occurred (2022-06-21); an
-    # incident reported, and a claim filed, on a day still to come.
-    _event("incident.closed", "t-1", incident_id="t-i3", closed_on="2022-06-20"),
-    _reported("t-10", "t-i14", "t-c10"),
-    _event("incident.investigated", "t-10", incident_id="t-i14", investigated_on="2022-06-19"),
-    _event(
-        "claim.filed",
-        "t-10",
-        claim_id="t-cl12",
-        incident_id="t-i14",
-        contract_id="t-c10",
-        filed_on="2022-06-18",
-    ),
-    _event(
-        "incident.reported",
-        "t-10",
-        incident_id="t-i15",
-        contract_id="t-c10",
-        caused_by_vendor_id=DROP,
-        reported_on="2099-06-23",
-    ),
-    _event(
-        "claim.filed",
-        "t-10",
-        claim_id="t-cl13",
-        incident_id=DROP,
-        contract_id=DROP,
-        filed_on="2099-01-01",
-    ),
     _registered("t-12", "T-12"),
+]
+
+
+# Days that could not be true (record_dates), each alone in a batch of events that go
+# set-based, so that the batch's own rules must refuse it: an investigation, a closing and a
+# claim before the incident occurred (2022-06-21; t-i3 is stored, t-i40 reported in the same
+# batch), and a report, an investigation and a claim on a day still to come.
+IMPOSSIBLE_DAYS = [
+    [
+        _reported("t-1", "t-i40", "t-c1"),
+        _event("incident.investigated", "t-1", incident_id="t-i40", investigated_on="2022-06-19"),
+    ],
+    [_event("incident.closed", "t-1", incident_id="t-i3", closed_on="2022-06-20")],
+    [
+        _event(
+            "claim.filed",
+            "t-1",
+            claim_id="t-cl40",
+            incident_id="t-i3",
+            contract_id="t-c1",
+            filed_on="2022-06-18",
+        )
+    ],
+    [
+        _event(
+            "incident.reported",
+            "t-1",
+            incident_id="t-i41",
+            contract_id="t-c1",
+            caused_by_vendor_id=DROP,
+            reported_on="2099-06-23",
+        )
+    ],
+    [_event("incident.investigated", "t-1", incident_id="t-i3", investigated_on="2099-01-01")],
+    [
+        _event(
+            "claim.filed",
+            "t-1",
+            claim_id="t-cl41",
+            incident_id=DROP,
+            contract_id=DROP,
+            filed_on="2099-01-01",
+        )
+    ],
 ]
 
 
@@ -188,6 +202,7 @@ def _batches() -> list[tuple[list[EventEnvelope], bool]]:
         (CLEAN, False),
         (AFFILIATE, False),
         (REFUSED, True),
+        *[(batch, True) for batch in IMPOSSIBLE_DAYS],
         (CAUSER_LATER, True),
     ]
 
@@ -220,10 +235,11 @@ async def test_the_batch_handler_has_the_effects_of_the_events_one_by_one(
         "unknown vendor 't-nobody'",
         "vendor 't-10' has no incident 't-nope'",
         "unknown vendor 't-30'",
-        "payload.closed_on: 2022-06-20 is before the incident occurred, on 2022-06-21",
         "payload.investigated_on: 2022-06-19 is before the incident occurred, on 2022-06-21",
-        "payload.filed_on: 2022-06-18 is before incident 't-i14' occurred, on 2022-06-21",
+        "payload.closed_on: 2022-06-20 is before the incident occurred, on 2022-06-21",
+        "payload.filed_on: 2022-06-18 is before incident 't-i3' occurred, on 2022-06-21",
         "payload.reported_on: 2099-06-23 is in the future",
+        "payload.investigated_on: 2099-01-01 is in the future",
         "payload.filed_on: 2099-01-01 is in the future",
     ):
         assert refusal in reasons
