@@ -387,6 +387,18 @@ async def test_a_choice_or_a_milestone_dated_in_the_future_is_refused(pool: asyn
     await registry_db.apply(pool, again, consumer=owners_now)
     # Recorded before the rule, the same milestone was applied.
     await apply(pool, {**done, "event_id": str(uuid.uuid4())})
+    # Through the API, refused in the receipt, nothing written.
+    for mutation in (
+        'chooseReplacementVendor(planId: $plan, contractId: "c03", vendorId: "vendor-c",'
+        ' chosenOn: "2099-01-01")',
+        'recordMigrationMilestone(planId: $plan, contractId: "c03", status: IN_PROGRESS,'
+        ' on: "2099-01-01")',
+    ):
+        query = f"mutation ($plan: ID!) {{ {mutation} {{ accepted errors {{ field code }} }} }}"
+        (receipt,) = (await execute(pool, query, plan=PLAN)).values()
+        assert not receipt["accepted"]
+        assert receipt["errors"][0]["code"] == "in_the_future"
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == 0
 
 
 async def _configured_through_the_api(pool: asyncpg.Pool, **settings: Any) -> None:

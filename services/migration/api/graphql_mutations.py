@@ -29,6 +29,7 @@ from services.migration.domain.items import ItemState, refusal_to_finish
 from services.migration.storage import contract_repository, plan_repository
 from services.migration.storage.plan_loading import load_item
 from services.migration.storage.plan_repository import PlanRow
+from services.platform.eventstore.later_rules import still_to_come
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import WaitForProcessing, described_enum
 from services.platform.graphql.receipts import EventReceipt, FieldProblem, record
@@ -194,6 +195,13 @@ async def _refuse_ineligible(info: Info, vendor_id: str, agency: str, contract_i
         )
 
 
+def _refuse_if_to_come(field: str, day: dt.date | None) -> None:
+    """A day an owner states as past that has begun nowhere yet: refused in the receipt, as
+    migration would refuse the event (owner_handlers), rather than accepted and dead-lettered."""
+    if day is not None and still_to_come(day, dt.datetime.now(dt.UTC)):
+        raise FieldProblem(field, f"{day} is in the future", "in_the_future")
+
+
 def _reasons(reasons: Sequence[Reason]) -> str:
     return "; ".join(
         f"{r.kind.value.replace('_', ' ')} {r.sanction_id} by {r.authority}"
@@ -297,11 +305,13 @@ class MigrationMutation:
             dt.date | None,
             strawberry.argument(
                 description="Day it was chosen; default: today in the registry's time zone."
+                " A day still to come is refused (`in_the_future`)."
             ),
         ] = None,
         wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
         async def check(plan: PlanRow, _: ItemState | None) -> None:
+            _refuse_if_to_come("chosenOn", chosen_on)
             await _refuse_ineligible(info, str(vendor_id), plan.agency, str(contract_id))
 
         return await _record_on_plan(
@@ -367,6 +377,7 @@ class MigrationMutation:
             dt.date | None,
             strawberry.argument(
                 description="Day of the milestone; default: today in the registry's time zone."
+                " A day still to come is refused (`in_the_future`)."
             ),
         ] = None,
         note: Annotated[
@@ -376,6 +387,7 @@ class MigrationMutation:
         wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
         async def check(_: PlanRow, item: ItemState | None) -> None:
+            _refuse_if_to_come("on", on)
             refusal = refusal_to_finish(item) if item is not None else None
             if status == ItemStatusModel.DONE and refusal is not None:
                 raise FieldProblem("status", refusal, "checklist_incomplete")

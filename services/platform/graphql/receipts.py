@@ -58,7 +58,8 @@ class FieldError:
         default=None,
         description="What is wrong, as a stable code for a client to say in its user's"
         " language (the message gives the details): a rule's, e.g. `starts_before_decision`,"
-        " `outside_policy`, `not_eligible`, `checklist_incomplete`, `emitted_only` (a type"
+        " `outside_policy`, `not_eligible`, `checklist_incomplete`, `in_the_future`,"
+        " `emitted_only` (a type"
         " only VendorWatch's services emit), or the contract's check's,"
         " e.g. `greater_than_equal`, `string_pattern_mismatch`, `missing`; null when the"
         " problem has none.",
