@@ -30,7 +30,7 @@ const SCREENS = [
 // Pages reached from a screen, not listed in the navigation.
 const PAGES = [
   { route: "vendor", needs: ["vendor"], view: VendorScreen },
-  { route: "risk-vendor", needs: ["riskScore", "riskHistory"], view: RiskVendorScreen },
+  { route: "risk-vendor", needs: ["vendor", "riskHistory"], view: RiskVendorScreen },
   { route: "migration-plan", needs: ["migrationPlan"], view: MigrationPlanScreen },
 ];
 

@@ -5,8 +5,8 @@ added, by each event's `recorded_at` (the same live and in a replay): a rebuild 
 older log the verdicts live processing gave it, and the events recorded before were judged
 without them (an import's lift of a debarment not yet begun, dated the import's day, among
 them). Only events recorded between this instant and an upgrade are judged otherwise by a
-rebuild than they were live, which the registry's rebuild reports
-(`registry.rebuild.changed_verdicts`).
+rebuild than they were live: the registry's rebuild reports them
+(`registry.rebuild.changed_verdicts`); migration's does not report its own.
 
 The rules added on 2026-12-04, the registry's:
 

@@ -157,7 +157,7 @@ class RegistryBatch:
             identifier_owners=(
                 await vendor_repository.identifier_owners(conn, identifiers) if identifiers else {}
             ),
-            incidents=await repository.incidents_open(conn, incidents) if incidents else {},
+            incidents=await repository.incident_states(conn, incidents) if incidents else {},
             named=await known_records(conn, named(events)),
         )
 

@@ -13,7 +13,7 @@ from services.platform.postgres.database import Connection
 from services.registry.domain.reference_rules import IncidentKey, IncidentState
 
 
-async def incidents_open(
+async def incident_states(
     conn: Connection, keys: Sequence[IncidentKey]
 ) -> dict[IncidentKey, IncidentState]:
     """The day each of these stored incidents occurred and whether it is closed; unknown
