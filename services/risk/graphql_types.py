@@ -274,10 +274,12 @@ class RiskQuery:
         return await risk_score_of(info, str(vendor_id), as_of, registered=False)
 
     @strawberry.field(
-        description="The vendor's score after each event that moved it, in log order. A"
-        " cursor names its entry, not a place in a numbering: one taken before `vendorwatch"
-        " rebuild` goes on after it from the same entry (refused when the rebuild left that"
-        " entry out)."
+        description="The vendor's score after each event that bears on its risk (a contract,"
+        " subcontract, incident, sanction, claim or certificate of its own, or an incident it"
+        " caused), in log order: empty for a vendor with none, as for an id nobody registered"
+        " (`vendor` tells which). A cursor names its entry, not a place in a numbering: one"
+        " taken before `vendorwatch rebuild` goes on after it from the same entry (refused when"
+        " the rebuild left that entry out)."
     )
     async def risk_history(
         self,
