@@ -33,7 +33,8 @@ MigrationItemStatus = described_enum(
     values={
         "PLANNED": "Scheduled, not started.",
         "IN_PROGRESS": "The move to the replacement has started.",
-        "DONE": "Cut over to the replacement (only with the checklist complete).",
+        "DONE": "Cut over to the replacement: recorded by its owner only with the checklist"
+        " complete, or by the contract's termination as migrated (a fact, not a claim).",
         "BLOCKED": "Stuck; the status note says on what.",
     },
 )
