@@ -13,9 +13,12 @@ so the registry has judged them before. A causing vendor is another vendor, whos
 travel in another partition: in distributed mode the registry may well judge the incident
 before a registration sent just before it (in the same file, say). So a causer counts as
 known when the registry holds it, or when the log recorded its registration no later than
-the incident: a property of the log, which a rebuild reads alike. (A registration the
-registry then refuses, an identifier clash, leaves such an incident naming a vendor it does
-not hold.)
+the incident: a property of the log, which a rebuild reads alike. A registration appended
+with the incident (one ingest batch, one `recorded_at`) counts whatever its line: in
+distributed mode ingest reads the vendors' partitions in no order Kafka keeps, so positions
+within an append do not tell which the producer sent first. (A registration the registry
+then refuses, an identifier clash, leaves such an incident naming a vendor it does not
+hold.)
 """
 
 from __future__ import annotations
