@@ -121,6 +121,27 @@ async def test_an_event_only_the_services_emit_is_refused_in_the_receipt(
     assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
 
 
+async def test_a_receipt_names_only_what_the_input_named_as_text(pool: asyncpg.Pool) -> None:
+    # It echoed Python's words: vendorId "None" (a valid vendor id) for an input without one,
+    # "{'a': 1}" for an object.
+    named = """mutation ($event: JSON!) {
+      submitEvent(event: $event) { accepted eventType vendorId }
+    }"""
+    for event, expected in [
+        ({}, ("unknown", None)),
+        ({"event_type": "risk.changed", "payload": {}}, ("risk.changed", None)),
+        ({"event_type": {"a": 1}, "vendor_id": ["x"]}, ("unknown", None)),
+        (
+            {"event_type": "vendor.teleported", "vendor_id": "vendor-b"},
+            ("vendor.teleported", "vendor-b"),
+        ),
+    ]:
+        answer = (await execute(pool, named, ADMIN, event=event))["submitEvent"]
+        assert (answer["accepted"], answer["eventType"], answer["vendorId"]) == (False, *expected)
+    answer = (await execute(pool, named, ADMIN, event=case_b.registered()))["submitEvent"]
+    assert (answer["eventType"], answer["vendorId"]) == ("vendor.registered", case_b.VENDOR)
+
+
 async def test_an_event_id_used_for_other_content_is_refused_in_the_receipt(
     pool: asyncpg.Pool,
 ) -> None:

@@ -80,7 +80,8 @@ class EventReceipt:
         description="The event's id (a UUID), to follow it with `eventStatus`; null when refused."
     )
     event_type: str = strawberry.field(
-        description="The event's type, e.g. vendor.registered (unknown when the input named none)."
+        description="The event's type, e.g. vendor.registered (`unknown` when the input named"
+        " none as text)."
     )
     vendor_id: strawberry.ID | None = strawberry.field(
         description="The vendor the event is about; null when the input did not get as far as"
@@ -132,8 +133,8 @@ async def submit(
     info: Info, envelope: dict[str, Any], *, wait: bool, camel: bool = True
 ) -> EventReceipt:
     """Validates the event as ingest will, refuses it with its problems, or appends it."""
-    event_type = lone_surrogates.printable(str(envelope.get("event_type")))
-    vendor_id = lone_surrogates.printable(str(envelope.get("vendor_id")))
+    event_type = _named(envelope.get("event_type")) or "unknown"
+    vendor_id = _named(envelope.get("vendor_id"))
     surrogate = lone_surrogates.find(envelope)
     if surrogate is not None:
         return refused(event_type, vendor_id, (surrogate,), camel)
@@ -166,11 +167,17 @@ async def submit(
     return EventReceipt(
         accepted=True,
         event_id=strawberry.ID(str(event.event_id)),
-        event_type=event_type,
-        vendor_id=strawberry.ID(vendor_id),
+        event_type=event.event_type,
+        vendor_id=strawberry.ID(event.vendor_id),
         errors=[],
         processing=processing,
     )
+
+
+def _named(value: Any) -> str | None:
+    """What the input gives for an envelope's text field, printable; None when it gives no
+    text there (a number, an object: not a name to echo in the receipt)."""
+    return lone_surrogates.printable(value) if isinstance(value, str) and value else None
 
 
 async def _held(info: Info, event: EventEnvelope) -> str | None:
