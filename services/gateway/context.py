@@ -17,6 +17,7 @@ from services.platform.settings import Settings
 from services.registry.api.graphql_context import KEYED_LOOKUPS, NAME_INDEX, POLICIES
 from services.registry.domain.imposition_rules import imposition_check
 from services.registry.domain.policy import SuspensionPolicy
+from services.registry.domain.record_dates import future_check
 from services.registry.name_search.name_index_feed import LiveNameIndex
 from services.registry.storage.vendor_repository import existing_vendors
 from services.risk.graphql_types import REGISTERED, RISK
@@ -47,7 +48,7 @@ def request_context(
         broadcaster,
         handled_by=handlers,
         type_checks=(api_type_check,),
-        checks=(imposition_check(policies),),
+        checks=(imposition_check(policies), future_check),
         # One name index per process: built on first use, then kept up to date by the feed.
         parts=(
             POLICIES.given(policies),

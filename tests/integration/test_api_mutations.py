@@ -121,6 +121,27 @@ async def test_an_event_only_the_services_emit_is_refused_in_the_receipt(
     assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
 
 
+async def test_an_incident_or_claim_on_a_day_still_to_come_is_refused_in_the_receipt(
+    pool: asyncpg.Pool,
+) -> None:
+    # Accepted in the receipt, it was then refused by the registry: a form said it was saved.
+    for event_type, field, day in [
+        ("incident.reported", "reported_on", "2099-06-23"),
+        ("incident.closed", "closed_on", "2099-11-28"),
+        ("claim.filed", "filed_on", "2099-01-01"),
+    ]:
+        event = envelope(event_type, {**VALID_PAYLOADS[event_type], field: day})
+        answer = (await execute(pool, SUBMIT, ADMIN, event=event))["submitEvent"]
+        assert answer["errors"] == [
+            {
+                "field": f"payload.{field}",
+                "message": f"{day} is in the future",
+                "code": "in_the_future",
+            }
+        ]
+    assert await stored(pool) == []
+
+
 async def test_a_receipt_names_only_what_the_input_named_as_text(pool: asyncpg.Pool) -> None:
     # It echoed Python's words: vendorId "None" (a valid vendor id) for an input without one,
     # "{'a': 1}" for an object.

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 
 from services.events.base import EventEnvelope
+from services.events.catalog import Problem
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
 from services.events.sanction import ClaimFiled, ClaimSettled
 from services.platform.eventstore.later_rules import still_to_come
@@ -51,6 +52,17 @@ def future_refusal(event: EventEnvelope, recorded_at: dt.datetime) -> str | None
     if still_to_come(day, recorded_at):
         return f"payload.{field}: {day} is in the future"
     return None
+
+
+def future_check(event: EventEnvelope) -> Problem | None:
+    """The API's check of an event a person records: a day still to come now is refused in
+    the receipt, as the registry would refuse the event, not accepted there and dead-lettered
+    after; any other event passes. (The days an event is judged against records, such as
+    the incident's, are the registry's to check when it applies the event.)"""
+    fact = _fact_day(event)
+    if fact is None or not still_to_come(fact[1], dt.datetime.now(dt.UTC)):
+        return None
+    return Problem(f"payload.{fact[0]}", f"{fact[1]} is in the future", "in_the_future")
 
 
 def step_refusal(event: EventEnvelope, occurred_on: dt.date) -> str | None:
