@@ -428,6 +428,20 @@ async def test_capacity_overrides_set_through_the_api_are_read_back_in_phase_ord
     await _configured_through_the_api(pool, capacityOverrides=[])  # replaced by none
     plan = (await execute(pool, operation("migration-plan"), planId=PLAN))["migrationPlan"]
     assert plan["settings"]["capacityOverrides"] == []
+    # A day no phase starts on is refused in the receipt (it was accepted, then dead-lettered).
+    off_phase = [{"phaseStart": "2022-08-15", "capacity": 1}]
+    receipt = (
+        await execute(
+            pool,
+            operation("configure-migration-plan"),
+            planId=PLAN,
+            settings={"capacityOverrides": off_phase},
+        )
+    )["configureMigrationPlan"]
+    assert not receipt["accepted"]
+    (error,) = receipt["errors"]
+    assert (error["field"], error["code"]) == ("settings.capacityOverrides", "not_a_phase_start")
+    assert error["message"].startswith("2022-08-15 is not the first day of a phase")
 
 
 async def test_many_causes_between_two_passes_are_summed_up_not_an_event_too_long(

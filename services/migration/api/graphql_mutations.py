@@ -1,14 +1,15 @@
 """What system owners record about their migration plans. Each mutation checks what it can
-at once (the plan and item exist, the replacement is eligible, the checklist is complete),
+at once (plan_receipts.py: the plan and item exist, the replacement is eligible, a day stated
+as past has come; here: the checklist is complete, a phase's capacity falls on a phase),
 then appends the event to the log, where the migration service applies (and checks) it."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
 import strawberry
+from pydantic import ValidationError
 
 from services.events.migration import (
     ChecklistCheck as ChecklistCheckModel,
@@ -25,16 +26,17 @@ from services.events.migration import (
     MigrationItemStatus as ItemStatusModel,
 )
 from services.migration.api.graphql_enums import Criticality, EarlyCutover, MigrationItemStatus
+from services.migration.api.plan_receipts import (
+    record_on_plan,
+    refuse_if_to_come,
+    refuse_ineligible,
+)
 from services.migration.domain.items import ItemState, refusal_to_finish
-from services.migration.storage import contract_repository, plan_repository
-from services.migration.storage.plan_loading import load_item
+from services.migration.domain.plan_settings import configure, settings_refusal
 from services.migration.storage.plan_repository import PlanRow
-from services.platform.eventstore.later_rules import still_to_come
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import WaitForProcessing, described_enum
 from services.platform.graphql.receipts import EventReceipt, FieldProblem, record
-from services.registry.domain.eligibility import Reason
-from services.registry.reads.queries import RegistryQueryError, bid_eligibility_many
 
 ChecklistCheck = described_enum(
     ChecklistCheckModel,
@@ -135,81 +137,6 @@ def _given(value: object) -> dict[str, Any]:
     return fields
 
 
-async def _plan(info: Info, plan_id: str) -> PlanRow:
-    """The plan, if it is one of the principal's agencies'. Another agency's plan is refused
-    as a plan unknown is, in the same words: that it exists, and whose it is, are not the
-    principal's to learn (`migrationPlan` and `node` answer null for it alike)."""
-    async with info.context.pool.acquire() as conn:
-        plan = await plan_repository.plan(conn, plan_id)
-    principal = info.context.principal
-    agencies = principal.agencies if principal is not None else ()
-    if plan is None or (agencies and plan.agency not in agencies):
-        where = " of your agencies" if agencies else ""
-        raise FieldProblem("planId", f"no plan {plan_id!r}{where}", "unknown_plan")
-    return plan
-
-
-async def _item(info: Info, plan: PlanRow, contract_id: str) -> ItemState:
-    async with info.context.pool.acquire() as conn:
-        item = await load_item(conn, plan, contract_id)
-    if item is None:
-        raise FieldProblem(
-            "contractId", f"{contract_id!r} is not an item of plan {plan.plan_id}", "unknown_item"
-        )
-    return item
-
-
-async def _refuse_ineligible(info: Info, vendor_id: str, agency: str, contract_id: str) -> None:
-    """The registry's own answer for today, at the plan's agency for the contract's category,
-    so a suspended replacement is refused at once, and so is one a sanction already recorded
-    will bar there later: the contract moved to it would need moving again."""
-    async with info.context.pool.acquire() as conn:
-        category = await contract_repository.category_of(conn, contract_id)
-        try:
-            [answer] = await bid_eligibility_many(
-                conn,
-                [vendor_id],
-                info.context.settings.clock.today(),
-                agency=agency,
-                category=category,
-            )
-        except RegistryQueryError:
-            raise FieldProblem(
-                "vendorId", f"unknown vendor {vendor_id!r}", "unknown_vendor"
-            ) from None
-    if not answer.eligible:
-        again = (
-            f"; eligible again on {answer.eligible_again_on}" if answer.eligible_again_on else ""
-        )
-        raise FieldProblem(
-            "vendorId",
-            f"{vendor_id} is not eligible at {agency}: {_reasons(answer.reasons)}{again}",
-            "not_eligible",
-        )
-    if answer.upcoming:
-        raise FieldProblem(
-            "vendorId",
-            f"{vendor_id} will be barred at {agency} by a sanction already recorded:"
-            f" {_reasons(answer.upcoming)}",
-            "barred_later",
-        )
-
-
-def _refuse_if_to_come(field: str, day: dt.date | None) -> None:
-    """A day an owner states as past that has begun nowhere yet: refused in the receipt, as
-    migration would refuse the event (owner_handlers), rather than accepted and dead-lettered."""
-    if day is not None and still_to_come(day, dt.datetime.now(dt.UTC)):
-        raise FieldProblem(field, f"{day} is in the future", "in_the_future")
-
-
-def _reasons(reasons: Sequence[Reason]) -> str:
-    return "; ".join(
-        f"{r.kind.value.replace('_', ' ')} {r.sanction_id} by {r.authority}"
-        f" from {r.starts_on}" + (f" until {r.ends_on}" if r.ends_on else " indefinitely")
-        for r in reasons
-    )
-
-
 WAIT = "Also wait for the migration service to apply it."
 
 
@@ -259,13 +186,28 @@ class MigrationMutation:
         ],
         wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
-        return await _record_on_plan(
+        def payload(plan: PlanRow) -> dict[str, Any]:
+            return {"plan_id": plan.plan_id, **_given(settings)}
+
+        async def check(plan: PlanRow, _: ItemState | None) -> None:
+            # The plan's settings as migration would leave them: a phase's capacity given
+            # for a day no phase starts on is refused here, not dead-lettered after.
+            try:
+                change = MigrationPlanConfigured.model_validate(payload(plan))
+            except ValidationError:
+                return  # the event's own problems: the receipt says them, by field
+            if refusal := settings_refusal(configure(plan.settings, change)):
+                message = refusal.removeprefix("capacity_overrides: ")
+                raise FieldProblem("settings.capacityOverrides", message, "not_a_phase_start")
+
+        return await record_on_plan(
             info,
             MigrationPlanConfigured.event_type,
             str(plan_id),
             None,
-            lambda plan: {"plan_id": plan.plan_id, **_given(settings)},
+            payload,
             wait_for_processing,
+            check,
         )
 
     @strawberry.mutation(description="Describes an item: criticality, dependencies, lead time.")
@@ -279,7 +221,7 @@ class MigrationMutation:
         ],
         wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
-        return await _record_on_plan(
+        return await record_on_plan(
             info,
             MigrationItemConfigured.event_type,
             str(plan_id),
@@ -311,10 +253,10 @@ class MigrationMutation:
         wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
         async def check(plan: PlanRow, _: ItemState | None) -> None:
-            _refuse_if_to_come("chosenOn", chosen_on)
-            await _refuse_ineligible(info, str(vendor_id), plan.agency, str(contract_id))
+            refuse_if_to_come("chosenOn", chosen_on)
+            await refuse_ineligible(info, str(vendor_id), plan.agency, str(contract_id))
 
-        return await _record_on_plan(
+        return await record_on_plan(
             info,
             MigrationReplacementChosen.event_type,
             str(plan_id),
@@ -345,7 +287,7 @@ class MigrationMutation:
         ] = None,
         wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
-        return await _record_on_plan(
+        return await record_on_plan(
             info,
             MigrationChecklistUpdated.event_type,
             str(plan_id),
@@ -387,12 +329,12 @@ class MigrationMutation:
         wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
         async def check(_: PlanRow, item: ItemState | None) -> None:
-            _refuse_if_to_come("on", on)
+            refuse_if_to_come("on", on)
             refusal = refusal_to_finish(item) if item is not None else None
             if status == ItemStatusModel.DONE and refusal is not None:
                 raise FieldProblem("status", refusal, "checklist_incomplete")
 
-        return await _record_on_plan(
+        return await record_on_plan(
             info,
             MigrationItemStatusChanged.event_type,
             str(plan_id),
@@ -407,25 +349,3 @@ class MigrationMutation:
             wait_for_processing,
             check,
         )
-
-
-async def _record_on_plan(
-    info: Info,
-    event_type: str,
-    plan_id: str,
-    contract_id: str | None,
-    build: Callable[[PlanRow], dict[str, Any]],
-    wait: bool,
-    check: Callable[[PlanRow, ItemState | None], Awaitable[None]] | None = None,
-) -> EventReceipt:
-    """An event about one plan (and item): both must exist and be the caller's agency's; the
-    event travels under the plan's vendor."""
-
-    async def checked() -> tuple[str, dict[str, Any]]:
-        plan = await _plan(info, plan_id)
-        item = await _item(info, plan, contract_id) if contract_id is not None else None
-        if check is not None:
-            await check(plan, item)
-        return plan.vendor_id, build(plan)
-
-    return await record(info, event_type, checked, wait=wait)

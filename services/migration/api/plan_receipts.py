@@ -1,0 +1,116 @@
+"""What a system owner's mutation on a plan checks before it records its event, refusing in
+the receipt what migration would refuse after (graphql_mutations.py): the plan and item are
+the caller's agencies', a replacement may bid, a day stated as past has come."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from services.migration.domain.items import ItemState
+from services.migration.storage import contract_repository, plan_repository
+from services.migration.storage.plan_loading import load_item
+from services.migration.storage.plan_repository import PlanRow
+from services.platform.eventstore.later_rules import still_to_come
+from services.platform.graphql.context import Info
+from services.platform.graphql.receipts import EventReceipt, FieldProblem, record
+from services.registry.domain.eligibility import Reason
+from services.registry.reads.queries import RegistryQueryError, bid_eligibility_many
+
+
+async def _plan(info: Info, plan_id: str) -> PlanRow:
+    """The plan, if it is one of the principal's agencies'. Another agency's plan is refused
+    as a plan unknown is, in the same words: that it exists, and whose it is, are not the
+    principal's to learn (`migrationPlan` and `node` answer null for it alike)."""
+    async with info.context.pool.acquire() as conn:
+        plan = await plan_repository.plan(conn, plan_id)
+    principal = info.context.principal
+    agencies = principal.agencies if principal is not None else ()
+    if plan is None or (agencies and plan.agency not in agencies):
+        where = " of your agencies" if agencies else ""
+        raise FieldProblem("planId", f"no plan {plan_id!r}{where}", "unknown_plan")
+    return plan
+
+
+async def _item(info: Info, plan: PlanRow, contract_id: str) -> ItemState:
+    async with info.context.pool.acquire() as conn:
+        item = await load_item(conn, plan, contract_id)
+    if item is None:
+        raise FieldProblem(
+            "contractId", f"{contract_id!r} is not an item of plan {plan.plan_id}", "unknown_item"
+        )
+    return item
+
+
+async def refuse_ineligible(info: Info, vendor_id: str, agency: str, contract_id: str) -> None:
+    """The registry's own answer for today, at the plan's agency for the contract's category,
+    so a suspended replacement is refused at once, and so is one a sanction already recorded
+    will bar there later: the contract moved to it would need moving again."""
+    async with info.context.pool.acquire() as conn:
+        category = await contract_repository.category_of(conn, contract_id)
+        try:
+            [answer] = await bid_eligibility_many(
+                conn,
+                [vendor_id],
+                info.context.settings.clock.today(),
+                agency=agency,
+                category=category,
+            )
+        except RegistryQueryError:
+            raise FieldProblem(
+                "vendorId", f"unknown vendor {vendor_id!r}", "unknown_vendor"
+            ) from None
+    if not answer.eligible:
+        again = (
+            f"; eligible again on {answer.eligible_again_on}" if answer.eligible_again_on else ""
+        )
+        raise FieldProblem(
+            "vendorId",
+            f"{vendor_id} is not eligible at {agency}: {_reasons(answer.reasons)}{again}",
+            "not_eligible",
+        )
+    if answer.upcoming:
+        raise FieldProblem(
+            "vendorId",
+            f"{vendor_id} will be barred at {agency} by a sanction already recorded:"
+            f" {_reasons(answer.upcoming)}",
+            "barred_later",
+        )
+
+
+def refuse_if_to_come(field: str, day: dt.date | None) -> None:
+    """A day an owner states as past that has begun nowhere yet: refused in the receipt, as
+    migration would refuse the event (owner_handlers), rather than accepted and dead-lettered."""
+    if day is not None and still_to_come(day, dt.datetime.now(dt.UTC)):
+        raise FieldProblem(field, f"{day} is in the future", "in_the_future")
+
+
+def _reasons(reasons: Sequence[Reason]) -> str:
+    return "; ".join(
+        f"{r.kind.value.replace('_', ' ')} {r.sanction_id} by {r.authority}"
+        f" from {r.starts_on}" + (f" until {r.ends_on}" if r.ends_on else " indefinitely")
+        for r in reasons
+    )
+
+
+async def record_on_plan(
+    info: Info,
+    event_type: str,
+    plan_id: str,
+    contract_id: str | None,
+    build: Callable[[PlanRow], dict[str, Any]],
+    wait: bool,
+    check: Callable[[PlanRow, ItemState | None], Awaitable[None]] | None = None,
+) -> EventReceipt:
+    """An event about one plan (and item): both must exist and be the caller's agency's; the
+    event travels under the plan's vendor."""
+
+    async def checked() -> tuple[str, dict[str, Any]]:
+        plan = await _plan(info, plan_id)
+        item = await _item(info, plan, contract_id) if contract_id is not None else None
+        if check is not None:
+            await check(plan, item)
+        return plan.vendor_id, build(plan)
+
+    return await record(info, event_type, checked, wait=wait)
