@@ -5,11 +5,13 @@ their event was refused, with `raw` null."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import asyncpg
 import pytest
 
+from services.ingest.handlers import ingest_batch
 from services.platform.security.auth import Role
 from tests.support.event_examples import envelope, example
 from tests.support.in_process_api import over_http
@@ -75,3 +77,16 @@ async def test_the_dead_letter_store_shows_readers_the_refused_input(
     (edge,) = data["deadLetters"]["edges"]
     assert edge["node"]["reason"] == refused
     assert THEIRS in edge["node"]["raw"]
+
+
+async def test_an_input_ingest_refused_names_ingest_among_those_that_refused_it(
+    pool: asyncpg.Pool,
+) -> None:
+    """A producer polling `eventStatus` of a line the log never took learns who refused it
+    (it read `refusedBy: []` beside a dead letter of stage INGEST)."""
+    forged = envelope("vendor.eligibility_changed", example("vendor.eligibility_changed"))
+    await ingest_batch(pool, [json.dumps(forged).encode()])
+    data = await graphql(pool, caller(Role.AUDITOR), STATUS, id=forged["event_id"])
+    assert data["eventStatus"]["refusedBy"] == ["INGEST"]
+    (letter,) = data["eventStatus"]["deadLetters"]
+    assert letter["stage"] == "INGEST" and "services only" in letter["reason"]

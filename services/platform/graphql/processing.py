@@ -126,8 +126,9 @@ class EventStatus(Node):
     )
     applied_by: list[StageName] = strawberry.field(description="The services that have applied it.")
     refused_by: list[StageName] = strawberry.field(
-        description="The services that refused it (the dead letters say why). A refusal by"
-        " the registry is the event's verdict: no other service acts on it."
+        description="The services that refused it (the dead letters say why): INGEST when"
+        " the log never took it. A refusal by the registry is the event's verdict: no other"
+        " service acts on it."
     )
     pending: list[StageName] = strawberry.field(
         description="The services that take this kind of event and have not applied or"
@@ -166,12 +167,15 @@ async def status_of(
     done = set(found.applied_by) | set(found.refused_by) | {d.stage for d in letters}
     takers = handled_by.get(found.event_type, ()) if found.event_type else ()
     judged_no = VERDICT_FROM in found.refused_by
+    refused = _stages(found.refused_by)
+    if found.recorded_at is None and any(d.stage == StageName.INGEST for d in letters):
+        refused.insert(0, StageName.INGEST)  # the input itself refused, before the log
     return EventStatus(
         event_id=strawberry.ID(str(event_id)),
         accepted=found.recorded_at is not None,
         recorded_at=found.recorded_at,
         applied_by=_stages(found.applied_by),
-        refused_by=_stages(found.refused_by),
+        refused_by=refused,
         pending=[] if judged_no else _stages([s for s in takers if s not in done]),
         dead_letters=[DeadLetter.of(d) for d in letters],
     )
