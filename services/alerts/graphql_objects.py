@@ -196,7 +196,8 @@ class Alert(Node):
         description="When it was acknowledged; null until then."
     )
     acknowledged_by: str | None = strawberry.field(
-        description="Who acknowledged it (the token's subject); null until then."
+        description="Who acknowledged it (the token's subject); null until then, and when a"
+        " producer acknowledged it (recorded without a token: `acknowledgedAt` says it was)."
     )
     note: str | None = strawberry.field(description="What the acknowledgement said.")
     possible_match: ImportedMatch | None = strawberry.field(
