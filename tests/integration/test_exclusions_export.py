@@ -100,6 +100,9 @@ async def test_followthemoney_entities_the_model_reads(pool: asyncpg.Pool) -> No
         (Role.VIEWER, "/exports/exclusions.csv?asOf=2023-01-10", 403),
         (Role.ADMIN, "/exports/exclusions.xml", 404),
         (Role.ADMIN, "/exports/exclusions.json?asOf=10/01/2023", 400),
+        # The same day as an era date, as the API's `Date` reads it (it was refused).
+        (Role.PROCUREMENT_OFFICER, "/exports/exclusions.csv?asOf=令和5年1月10日", 200),
+        (Role.PROCUREMENT_OFFICER, "/exports/exclusions.csv?asOf=R5.1.10", 200),
     ],
 )
 async def test_over_http_for_those_who_may_check_eligibility(

@@ -1,9 +1,9 @@
-"""The exclusions export over HTTP: GET /exports/exclusions.{csv|json|ftm}?asOf=YYYY-MM-DD,
-streamed (a page of vendors at a time), for the roles that may check eligibility."""
+"""The exclusions export over HTTP: GET /exports/exclusions.{csv|json|ftm}?asOf=YYYY-MM-DD (or
+an era date), streamed (a page of vendors at a time), for the roles that may check
+eligibility."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Awaitable, Callable
 
 import asyncpg
@@ -14,6 +14,7 @@ from services.platform.clock import Clock
 from services.platform.error_codes import ErrorCode
 from services.platform.http_errors import error_response
 from services.platform.security.access import ELIGIBILITY_CHECKERS
+from services.registry.domain.era_dates import InvalidDate, parse_date
 from services.registry.exports.exclusion_formats import FORMATS, exported
 from services.registry.exports.exclusions import exclusions
 
@@ -37,11 +38,10 @@ def exclusions_endpoint(
             )
         asked = request.query_params.get("asOf")
         try:
-            as_of = dt.date.fromisoformat(asked) if asked else clock.today()
-        except ValueError:
-            return error_response(
-                400, f"asOf: {asked!r} is not a date (YYYY-MM-DD)", code=ErrorCode.BAD_USER_INPUT
-            )
+            # Read as the API's `Date` is: ISO, or a Japanese era date (令和4年11月28日, R4.11.28).
+            as_of = parse_date(asked) if asked else clock.today()
+        except InvalidDate as error:
+            return error_response(400, f"asOf: {error}", code=ErrorCode.BAD_USER_INPUT)
         filename = f"exclusions-{as_of.isoformat()}.{'jsonl' if format_ != 'csv' else 'csv'}"
         return StreamingResponse(
             exported(format_, exclusions(pool, as_of)),
