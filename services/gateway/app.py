@@ -27,8 +27,10 @@ from services.gateway.http.request_ids import RequestIds
 from services.gateway.live.websocket_frames import KeepServerSend
 from services.migration.api.http_exports import export_endpoint
 from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
+from services.platform.error_codes import ErrorCode
 from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.graphql.context import RequestContext
+from services.platform.http_errors import error_response
 from services.platform.operations import database_gauges
 from services.platform.operations.liveness import Liveness, health_report
 from services.platform.operations.metrics import exposition
@@ -111,6 +113,9 @@ def create_app(
                 exclusions_endpoint(context.pool, context.settings.clock),
             ),
         ],
+        # A path nothing serves (`/migration-plans/p1` without `.csv`) is refused as every
+        # other refusal is, in JSON with its code, not Starlette's plain "Not Found".
+        exception_handlers={404: _not_found},
         middleware=[
             # First: the fan-out writes its frames past the others (websocket_frames.py).
             Middleware(KeepServerSend),
@@ -119,3 +124,7 @@ def create_app(
             Middleware(BearerAuthentication, verifier=verifier),
         ],
     )
+
+
+async def _not_found(request: Request, _: Exception) -> Response:
+    return error_response(404, f"nothing at {request.url.path}", code=ErrorCode.NOT_FOUND)

@@ -116,3 +116,8 @@ async def test_the_exports_refusals_have_codes(pool: asyncpg.Pool) -> None:
         404,
         [("NOT_FOUND", "no scheduled plan 'plan-nope'")],
     )
+    # A path nothing serves (the extension left out) is refused alike (it was plain text).
+    assert await answer(pool, None, admin, "/migration-plans/plan-nope") == (
+        404,
+        [("NOT_FOUND", "nothing at /migration-plans/plan-nope")],
+    )
