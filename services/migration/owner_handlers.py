@@ -28,7 +28,7 @@ from services.migration.storage.plan_loading import load_item, load_items
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection
-from services.platform.eventstore.later_rules import judged_by_later_rules, still_to_come
+from services.platform.eventstore.later_rules import future_day, judged_by_later_rules
 from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.postgres.database import Connection
 
@@ -133,8 +133,8 @@ class OwnerHandlers:
         had begun nowhere when the log recorded it: a replacement "chosen" in 2030 would push
         its lead time, and the item's cut-over, there."""
         recorded = await recorded_time(conn, event, self.clock)
-        if judged_by_later_rules(recorded) and still_to_come(day, recorded):
-            raise DomainRejection(f"payload.{field}: {day} is in the future")
+        if judged_by_later_rules(recorded) and (message := future_day(day, recorded)):
+            raise DomainRejection(f"payload.{field}: {message}")
 
     async def replacement_chosen(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(MigrationReplacementChosen, event.payload)

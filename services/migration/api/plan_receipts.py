@@ -12,7 +12,7 @@ from services.migration.domain.items import ItemState
 from services.migration.storage import contract_repository, plan_repository
 from services.migration.storage.plan_loading import load_item
 from services.migration.storage.plan_repository import PlanRow
-from services.platform.eventstore.later_rules import still_to_come
+from services.platform.eventstore.later_rules import future_day
 from services.platform.graphql.context import Info
 from services.platform.graphql.receipts import EventReceipt, FieldProblem, record
 from services.registry.domain.eligibility import Reason
@@ -82,8 +82,8 @@ async def refuse_ineligible(info: Info, vendor_id: str, agency: str, contract_id
 def refuse_if_to_come(field: str, day: dt.date | None) -> None:
     """A day an owner states as past that has begun nowhere yet: refused in the receipt, as
     migration would refuse the event (owner_handlers), rather than accepted and dead-lettered."""
-    if day is not None and still_to_come(day, dt.datetime.now(dt.UTC)):
-        raise FieldProblem(field, f"{day} is in the future", "in_the_future")
+    if day is not None and (message := future_day(day, dt.datetime.now(dt.UTC))):
+        raise FieldProblem(field, message, "in_the_future")
 
 
 def _reasons(reasons: Sequence[Reason]) -> str:

@@ -37,8 +37,11 @@ def judged_by_later_rules(recorded_at: dt.datetime) -> bool:
     return recorded_at >= LATER_RULES_FROM
 
 
-def still_to_come(day: dt.date, recorded_at: dt.datetime) -> bool:
-    """Whether a day an event states as past had begun nowhere on Earth when the log recorded
-    it. A calendar day carries no time zone, so the instant is compared with the date of the
-    last zone, UTC+14: no zone's honest today is refused."""
-    return day > recorded_at.astimezone(_LAST_ZONE).date()
+def future_day(day: dt.date, recorded_at: dt.datetime) -> str | None:
+    """Why a day an event states as past cannot be (it had begun nowhere on Earth when the
+    log recorded the event), in the words every refusal of it uses; None when it could. A
+    calendar day carries no time zone, so the instant is compared with the date of the last
+    zone, UTC+14: no zone's honest today is refused."""
+    if day > recorded_at.astimezone(_LAST_ZONE).date():
+        return f"{day} is in the future"
+    return None

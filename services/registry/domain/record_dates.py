@@ -7,7 +7,7 @@ in its handlers (records.py) and its batches (batch/rules.py) alike, for events 
 from the later rules on (later_rules):
 
 - a day that had not yet begun anywhere on Earth when the log recorded the event (an
-  incident "reported" next year: later_rules.still_to_come);
+  incident "reported" next year: later_rules.future_day);
 - an investigation or a closing dated before the incident occurred;
 - a claim for an incident, filed before the incident occurred.
 
@@ -23,7 +23,7 @@ from services.events.base import EventEnvelope
 from services.events.catalog import Problem
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
 from services.events.sanction import ClaimFiled, ClaimSettled
-from services.platform.eventstore.later_rules import still_to_come
+from services.platform.eventstore.later_rules import future_day
 
 
 def _fact_day(event: EventEnvelope) -> tuple[str, dt.date] | None:
@@ -49,9 +49,8 @@ def future_refusal(event: EventEnvelope, recorded_at: dt.datetime) -> str | None
     if fact is None:
         return None
     field, day = fact
-    if still_to_come(day, recorded_at):
-        return f"payload.{field}: {day} is in the future"
-    return None
+    message = future_day(day, recorded_at)
+    return None if message is None else f"payload.{field}: {message}"
 
 
 def future_check(event: EventEnvelope) -> Problem | None:
@@ -60,9 +59,9 @@ def future_check(event: EventEnvelope) -> Problem | None:
     after; any other event passes. (The days an event is judged against records, such as
     the incident's, are the registry's to check when it applies the event.)"""
     fact = _fact_day(event)
-    if fact is None or not still_to_come(fact[1], dt.datetime.now(dt.UTC)):
+    if fact is None or (message := future_day(fact[1], dt.datetime.now(dt.UTC))) is None:
         return None
-    return Problem(f"payload.{fact[0]}", f"{fact[1]} is in the future", "in_the_future")
+    return Problem(f"payload.{fact[0]}", message, "in_the_future")
 
 
 def step_refusal(event: EventEnvelope, occurred_on: dt.date) -> str | None:
