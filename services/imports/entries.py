@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from services.events.sanction import SanctionKind
 
@@ -36,6 +36,16 @@ class ListEntry:
     # What the list records: a debarment, a bid suspension, or a warning (a reprimand, which
     # bars nothing).
     kind: SanctionKind
+    # The list's own words narrowing the sanction ("but only for its business operations in
+    # the water and sanitation sector"): no agency or category of ours says them, so the
+    # sanction bars everywhere, keeps the words in its reason, and the import says so.
+    limited_to: str | None = field(default=None, kw_only=True)
+
+
+def stated_reason(entry: ListEntry) -> str:
+    """A list's sanction's reason: its grounds as the list words them, and the limit it
+    words, if any."""
+    return f"{entry.grounds} ({entry.limited_to})" if entry.limited_to else entry.grounds
 
 
 @dataclass(frozen=True)

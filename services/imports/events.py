@@ -10,8 +10,10 @@ names the vendor lacks), or a new vendor under the entity's own id, registered b
 of its rows in the file (two rows of one name at two addresses are two vendors: nothing is
 merged on a guess). Each row is a debarment by the list's authority, from its first day to its
 last (or until lifted), with the list's grounds as a ground code and, in their own words, as
-the reason. A newer file of the same list amends a debarment whose last day changed and lifts
-one no longer listed (`deltas.py` decides which), on the vendor it was recorded on.
+the reason (with what the list says of its reach, which no agency or category of ours can
+say: `ListEntry.limited_to`). A newer file of the same list amends a debarment whose last day
+changed and lifts one no longer listed (`deltas.py` decides which), on the vendor it was
+recorded on.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from services.events.vendor import (
     VendorRenamed,
     VendorUpdated,
 )
-from services.imports.entries import ListEntry, ground_code
+from services.imports.entries import ListEntry, ground_code, stated_reason
 from services.registry.domain.names import IdentifierKey
 
 # The namespace of imported events' ids (uuid5 of what names them).
@@ -162,7 +164,7 @@ def entry_events(entry: ListEntry, register: bool) -> EntryEvents:
     terms = {
         "kind": entry.kind,
         "grounds": [ground_code(entry.grounds)],
-        "reason": entry.grounds,
+        "reason": stated_reason(entry),
     }
     return imposition_events(
         entry, vendor_id(entry), sanction_id(entry), registration if register else None, terms

@@ -237,6 +237,8 @@ def _planned(
     except ValueError as error:
         report.refuse(item.line, str(error))
         return
+    if item.limited_to and change is Delta.IMPOSE:
+        _note_reach(item, report)
     report.names_amended += bool(names)
     report.unchanged += change is Delta.KEEP
     report.amended += change is Delta.AMEND
@@ -269,6 +271,17 @@ def _note_repeats(repeats: list[tuple[int, int]], report: ImportReport) -> None:
     more = f" and {len(repeats) - 10} more" if len(repeats) > 10 else ""
     report.notes.append(
         f"{len(repeats)} row(s) repeat an earlier row's debarment ({shown}{more}): counted once"
+    )
+
+
+def _note_reach(item: ListEntry, report: ImportReport) -> None:
+    """A debarment imposed now whose reach the list words (`ListEntry.limited_to`): it bars
+    everywhere, which whoever imports must hear of, since the list may bar less."""
+    report.notes.append(
+        f"line {item.line}: {item.name!r} is debarred with words on its reach"
+        f" ({item.limited_to!r}) that no agency or category says: recorded as barring"
+        " everywhere, the words in its reason; amend its agencies or categories by hand"
+        " where it should bar less"
     )
 
 

@@ -19,12 +19,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from services.imports.entries import ListEntry
+from services.imports.entries import ListEntry, stated_reason
 from services.imports.scratch_sanctions import SanctionTable, Terms
 
 
 def _terms(item: ListEntry) -> Terms:
-    return item.starts_on, item.grounds.strip(), item.country
+    return item.starts_on, stated_reason(item).strip(), item.country
 
 
 @dataclass

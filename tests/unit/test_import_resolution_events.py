@@ -120,6 +120,24 @@ def test_a_debarment_lifted_before_and_listed_again_is_told_to_whoever_imports()
     ]
 
 
+def test_a_debarment_whose_reach_the_list_words_is_told_to_whoever_imports() -> None:
+    header = "Firm Name,Additional Firm Info,Address,Country,Ineligibility Period From Date,"
+    header += "Ineligibility Period To Date,Grounds\n"
+    row = "EGIS WATER AND MARITIME,(BUT ONLY FOR ITS WATER SECTOR),,France,2024-09-24,"
+    row += "2027-01-02,Cross Debarment: IDB\n"
+    report = ImportReport()
+    text = io.StringIO(header + row)
+    planned = planned_events("worldbank", text, Recorded((), {}), TODAY, report)
+    imposed = [p.event.payload for p in planned][-1]
+    assert imposed.event_type == "sanction.imposed"
+    assert report.imposed == 1 and report.notes == [
+        "line 2: 'EGIS WATER AND MARITIME' is debarred with words on its reach"
+        " ('BUT ONLY FOR ITS WATER SECTOR') that no agency or category says: recorded as"
+        " barring everywhere, the words in its reason; amend its agencies or categories by"
+        " hand where it should bar less"
+    ]
+
+
 def test_a_debarment_not_begun_is_lifted_from_its_first_day_not_before() -> None:
     # The registry refuses a change dated before the sanction's decision, which an import
     # takes to be its first day: lifted from the import's day, it stayed in force.

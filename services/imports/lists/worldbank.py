@@ -44,6 +44,18 @@ _LEADING_DESIGNATOR = re.compile(rf"^[\s,;]*{_DESIGNATOR}\s+", re.I)
 
 _BRACKETS = re.compile(r"\([^()]*\)")
 _FOOTNOTE = re.compile(r"\*\d+")
+# A bracket saying how far the debarment reaches rather than naming the firm: "(BUT ONLY FOR
+# ITS BUSINESS OPERATIONS IN THE WATER AND SANITATION SECTOR)", "(and all entities that it
+# controls, except …)".
+_REACH = re.compile(
+    r"\(\s*((?:but\s+)?only\b[^()]*|and all (?:entities|affiliates)\b[^()]*)\)", re.I
+)
+
+
+def reach(info: str) -> str | None:
+    """What "Additional Firm Info" says of the debarment's reach, in the list's words, or
+    None."""
+    return "; ".join(one_line(words) for words in _REACH.findall(info)) or None
 
 
 def other_names(info: str) -> tuple[str, ...]:
@@ -90,4 +102,5 @@ def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
             grounds=one_line(row.get("Grounds", "")) or "unspecified",
             authority=AUTHORITY,
             kind=SanctionKind.DEBARMENT,
+            limited_to=reach(row.get("Additional Firm Info", "")),
         )
