@@ -65,6 +65,20 @@ async def test_csv_in_sams_columns(pool: asyncpg.Pool) -> None:
     assert sub["Through Affiliate"] == case_b.VENDOR
 
 
+async def test_a_lift_dated_ahead_ends_the_exported_exclusion_there(pool: asyncpg.Pool) -> None:
+    # Lifted from 2023-03-01, recorded before: as of 2023-01-10 the row said it ran to
+    # 2024-01-08 beside eligibleAgainOn 2023-03-01, and a registry importing the export
+    # barred the vendor ten months longer.
+    await _case(pool)
+    await apply(pool, case_b.lifted("2023-03-01"))
+    rows = list(csv.DictReader(io.StringIO(await _text(pool, "csv", DURING))))
+    b = next(r for r in rows if r["Vendor ID"] == case_b.VENDOR)
+    assert (b["Active Date"], b["Termination Date"]) == ("2022-07-09", "2023-02-28")
+    documents = [json.loads(line) for line in (await _text(pool, "json", DURING)).splitlines()]
+    assert documents[0]["eligibleAgainOn"] == "2023-03-01"
+    assert [r["endsOn"] for r in documents[0]["reasons"]] == ["2023-02-28"]
+
+
 async def test_json_lines_with_every_reason(pool: asyncpg.Pool) -> None:
     await _case(pool)
     documents = [json.loads(line) for line in (await _text(pool, "json", DURING)).splitlines()]

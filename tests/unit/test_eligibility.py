@@ -91,8 +91,30 @@ def test_an_extension_moves_the_return_date() -> None:
     extended = timeline(changes=(Change(D(2023, 6, 1), False, {"duration_months": 24}),))
     before = evaluate("vendor-b", own(extended), D(2023, 3, 1))
     assert before.eligible_again_on == D(2024, 7, 9)  # already recorded: known in advance
-    assert before.reasons[0].ends_on == D(2024, 1, 8)  # the terms in force that day
+    # The reason's end counts the extension too: it said 2024-01-08 (the terms in force
+    # that day), and an export or an announcement carrying it told another end than the
+    # return date beside it.
+    assert before.reasons[0].ends_on == D(2024, 7, 8)
     assert not evaluate("vendor-b", own(extended), D(2024, 3, 1)).eligible
+
+
+def test_a_lift_or_a_shortening_dated_ahead_ends_the_reason_where_it_says() -> None:
+    lifted = timeline(changes=(Change(D(2023, 6, 1), True, {}),))
+    reason = evaluate("vendor-b", own(lifted), D(2023, 3, 1)).reasons[0]
+    assert reason.ends_on == D(2023, 5, 31)  # the terms then said 2024-01-08
+    # Shortened from 2023-06-01 to a period already over then: it ends the day before.
+    cut = timeline(changes=(Change(D(2023, 6, 1), False, {"duration_months": 3}),))
+    assert evaluate("vendor-b", own(cut), D(2023, 3, 1)).reasons[0].ends_on == D(2023, 5, 31)
+    # Made indefinite ahead, then lifted later still: the lift ends it.
+    both = timeline(
+        changes=(
+            Change(D(2023, 6, 1), False, {"indefinite": True}),
+            Change(D(2025, 2, 1), True, {}),
+        )
+    )
+    answer = evaluate("vendor-b", own(both), D(2023, 3, 1))
+    assert answer.reasons[0].ends_on == D(2025, 1, 31)
+    assert answer.eligible_again_on == D(2025, 2, 1)
 
 
 def test_a_shortening_takes_effect_from_its_date_not_before() -> None:

@@ -81,7 +81,9 @@ class Reason:
     kind: SanctionKind
     authority: str
     starts_on: dt.date
-    ends_on: dt.date | None  # last day under the terms in force that day; None: indefinite
+    # The last day it applies from that day on, as recorded (a lift or amendment dated ahead
+    # included, as `eligible_again_on` counts them); None: indefinite.
+    ends_on: dt.date | None
     via_vendor_id: str | None
     agencies: tuple[str, ...] | None
     categories: tuple[str, ...] | None
@@ -96,7 +98,7 @@ class Reason:
             kind=sanction.kind,
             authority=sanction.authority,
             starts_on=sanction.starts_on,
-            ends_on=terms.last_day,
+            ends_on=sanction.last_day_from(day),
             via_vendor_id=exposure.via_vendor_id,
             agencies=terms.agencies,
             categories=terms.categories,
