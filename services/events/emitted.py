@@ -116,10 +116,16 @@ class RiskChanged(Payload):
 
     model_version: ShortText = Field(description="Version of the scoring model used.")
     old_score: float | None = Field(
-        default=None, ge=0, le=100, allow_inf_nan=False, description="Null for the first score."
+        default=None,
+        ge=0,
+        le=100,
+        allow_inf_nan=False,
+        description="The score of the vendor's last announcement; null for its first.",
     )
     new_score: float = Field(ge=0, le=100, allow_inf_nan=False)
-    old_band: RiskBand | None = Field(default=None, description="Null for the first score.")
+    old_band: RiskBand | None = Field(
+        default=None, description="The band of the vendor's last announcement; null for its first."
+    )
     new_band: RiskBand
     moved_factors: list[ShortText] = Field(description="Factors whose contribution changed.")
 

@@ -179,11 +179,13 @@ class RiskUpdate(Node):
     event_id: strawberry.ID = strawberry.field(description="The `risk.changed` event.")
     vendor_id: strawberry.ID = strawberry.field(description="The vendor whose risk moved.")
     old_score: float | None = strawberry.field(
-        description="The score before; null for the vendor's first score."
+        description="The score this vendor's last announcement gave (what the move is"
+        " measured from: a move under the model's step is not announced); null for its first"
+        " announcement, although `riskScore` may have scored it before."
     )
     new_score: float = strawberry.field(description="The score now (0–100).")
     old_band: RiskBand | None = strawberry.field(  # type: ignore[valid-type]
-        description="The band before; null for the vendor's first score."
+        description="The band of the vendor's last announcement; null for its first."
     )
     new_band: RiskBand = strawberry.field(  # type: ignore[valid-type]
         description="The band now."
