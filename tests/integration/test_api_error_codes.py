@@ -84,6 +84,18 @@ async def test_a_value_the_api_refuses_is_bad_user_input(pool: asyncpg.Pool) -> 
     _, not_given = await answer(pool, {"query": missing}, admin)
     for errors in (no_such_day, not_given):
         assert [code for code, _ in errors] == ["BAD_USER_INPUT"], errors
+    # A blank agency or category names none: answered, it ruled out every sanction restricted
+    # to agencies and said "eligible" where null (any agency) says "barred".
+    for query in (
+        '{ bidEligibility(vendorId: "v", agency: "") { eligible } }',
+        '{ bidEligibilityMany(vendorIds: ["v"], agency: " ") { eligible } }',
+        '{ screenBidders(bidders: [{ref: "1", vendorId: "v"}], agency: "") { status } }',
+    ):
+        _, blank = await answer(pool, {"query": query}, admin)
+        assert blank == [("BAD_USER_INPUT", "agency: blank; give a name, or null for any")]
+    category = '{ bidEligibility(vendorId: "v", category: "") { eligible } }'
+    _, blank = await answer(pool, {"query": category}, admin)
+    assert blank == [("BAD_USER_INPUT", "category: blank; give a name, or null for any")]
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,15 @@ from services.platform.graphql.nodes import (
     one_of,
 )
 from services.platform.graphql.pagination import Connection, page_size
-from services.registry.api.graphql_arguments import AGENCY, AS_OF, CATEGORY, KNOWN_AT, moment, today
+from services.registry.api.graphql_arguments import (
+    AGENCY,
+    AS_OF,
+    CATEGORY,
+    KNOWN_AT,
+    judged_for,
+    moment,
+    today,
+)
 from services.registry.api.graphql_authorities import SuspensionProposal
 from services.registry.api.graphql_changes import RegistryChange, RegistryChangePage
 from services.registry.api.graphql_context import KEYED_LOOKUPS, NAME_INDEX, POLICIES
@@ -141,6 +149,7 @@ class RegistryQuery:
         category: Annotated[str | None, strawberry.argument(description=CATEGORY)] = None,
         known_at: Annotated[dt.datetime | None, strawberry.argument(description=KNOWN_AT)] = None,
     ) -> BidEligibility:
+        agency, category = judged_for(agency, category)
         by_id, wanted, by_old_id = named_vendor(vendor, vendor_id, identifier)
         async with info.context.part(KEYED_LOOKUPS).acquire() as conn:
             try:
@@ -178,6 +187,7 @@ class RegistryQuery:
         category: Annotated[str | None, strawberry.argument(description=CATEGORY)] = None,
         known_at: Annotated[dt.datetime | None, strawberry.argument(description=KNOWN_AT)] = None,
     ) -> list[BidEligibility]:
+        agency, category = judged_for(agency, category)
         async with info.context.pool.acquire() as conn:
             answers = await queries.bid_eligibility_many(
                 conn,

@@ -10,7 +10,15 @@ import strawberry
 from services.events.match_review import MatchDecision as MatchDecisionModel
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import described_enum
-from services.registry.api.graphql_arguments import AGENCY, AS_OF, CATEGORY, KNOWN_AT, moment, today
+from services.registry.api.graphql_arguments import (
+    AGENCY,
+    AS_OF,
+    CATEGORY,
+    KNOWN_AT,
+    judged_for,
+    moment,
+    today,
+)
 from services.registry.api.graphql_context import NAME_INDEX
 from services.registry.api.graphql_eligibility import BidEligibility, EligibilityReason
 from services.registry.api.graphql_vendors import IdentifierInput, NameKind
@@ -268,6 +276,7 @@ class BidderScreeningQuery:
         category: Annotated[str | None, strawberry.argument(description=CATEGORY)] = None,
         known_at: Annotated[dt.datetime | None, strawberry.argument(description=KNOWN_AT)] = None,
     ) -> list[BidderScreening]:
+        agency, category = judged_for(agency, category)
         settings = info.context.settings
         given = [b.bidder() for b in bidders]
         try:
