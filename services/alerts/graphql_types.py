@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import AsyncGenerator
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
@@ -19,10 +19,11 @@ from services.alerts.acknowledgements import already_acknowledged
 from services.alerts.changes import RUNNING_CONTRACTS
 from services.alerts.graphql_objects import Alert, Watchlist, watchlists_in_view
 from services.events.alerts import AlertAcknowledged, AlertRaised, WatchlistSaved, watchlist_key
+from services.events.catalog import Problem
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, First100
 from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
-from services.platform.graphql.receipts import EventReceipt, FieldProblem, record
+from services.platform.graphql.receipts import Draft, EventReceipt, FieldProblem, record
 from services.platform.security.access import agencies_in_view, sees_agency
 from services.registry.api.graphql_vendors import IdentifierInput
 from services.registry.domain.names import IdentifierKey, normalize_identifier
@@ -32,15 +33,17 @@ MAX_PAGE = 100
 AGENCY = strawberry.argument(description="Only this agency's; omit for every agency you see.")
 
 
-def _identifier_keys(identifiers: list[IdentifierInput]) -> list[IdentifierKey]:
-    """The identifiers' exact-match keys, or the first one that is not an identifier."""
-    keys = []
+def _identifier_keys(
+    identifiers: list[IdentifierInput],
+) -> tuple[list[IdentifierKey], list[Problem]]:
+    """The identifiers' exact-match keys, and a problem for each that is not an identifier."""
+    keys, problems = [], []
     for n, given in enumerate(identifiers):
         try:
             keys.append(normalize_identifier(given.scheme, given.value))
         except ValueError as problem:
-            raise FieldProblem(f"identifiers[{n}]", str(problem)) from None
-    return keys
+            problems.append(Problem(f"identifiers[{n}]", str(problem)))
+    return keys, problems
 
 
 @strawberry.type
@@ -108,26 +111,34 @@ class AlertsMutation:
             ),
         ] = None,
     ) -> EventReceipt:
-        async def build() -> tuple[str, dict[str, Any]]:
+        async def build() -> Draft:
+            problems = []
             if not sees_agency(info.context.principal, agency):
-                raise FieldProblem("agency", f"{agency!r} is not one of your agencies")
+                said = f"{agency!r} is not one of your agencies"
+                problems.append(Problem("agency", said, "not_your_agency"))
             if name.strip() == RUNNING_CONTRACTS:
-                raise FieldProblem("name", f"{RUNNING_CONTRACTS!r} is the automatic list's name")
-            keys = _identifier_keys(identifiers or [])
+                said = f"{RUNNING_CONTRACTS!r} is the automatic list's name"
+                problems.append(Problem("name", said, "reserved_name"))
+            keys, unreadable = _identifier_keys(identifiers or [])
+            problems += unreadable
             wanted = [str(v) for v in vendor_ids]
             async with info.context.pool.acquire() as conn:
                 known = await existing_vendors(conn, wanted)
                 owners = await identifier_owners(conn, keys) if keys else {}
             unknown = [v for v in wanted if v not in known]
             if unknown:
-                raise FieldProblem("vendorIds", f"no such vendor: {', '.join(unknown[:10])}")
+                said = f"no such vendor: {', '.join(unknown[:10])}"
+                problems.append(Problem("vendorIds", said, "unknown_vendor"))
             unheld = [f"{k.scheme} {k.value}" for k in keys if k not in owners]
             if unheld:
-                raise FieldProblem("identifiers", f"no vendor holds {', '.join(unheld[:10])}")
-            # In the order given, each vendor once (an id and its identifier may both be given).
-            watched = list(dict.fromkeys([*wanted, *(owners[k] for k in keys)]))
+                said = f"no vendor holds {', '.join(unheld[:10])}"
+                problems.append(Problem("identifiers", said, "unknown_identifier"))
+            # In the order given, each vendor once (an id and its identifier may both be
+            # given); the vendors refused above are left out, not refused by the contract too.
+            held = (owners[k] for k in keys if k in owners)
+            watched = list(dict.fromkeys([*(v for v in wanted if v in known), *held]))
             payload = {"agency": agency, "name": name, "vendor_ids": watched}
-            return watchlist_key(agency.strip(), name.strip()), payload
+            return Draft(watchlist_key(agency.strip(), name.strip()), payload, problems)
 
         return await record(info, WatchlistSaved.event_type, build)
 
@@ -147,18 +158,22 @@ class AlertsMutation:
             str | None, strawberry.argument(description="What was done about it.")
         ] = None,
     ) -> EventReceipt:
-        async def build() -> tuple[str, dict[str, Any]]:
+        async def build() -> Draft:
             try:
                 wanted = uuid.UUID(str(alert_id))
             except ValueError:
-                raise FieldProblem("alertId", f"{alert_id!r} is not an alert id") from None
+                said = f"{alert_id!r} is not an alert id"
+                raise FieldProblem("alertId", said, "not_an_alert_id") from None
             stored = await repository.alert(info.context.pool, wanted)
             if stored is None or not sees_agency(info.context.principal, stored.agency):
-                raise FieldProblem("alertId", f"no alert {alert_id} among your agencies'")
+                said = f"no alert {alert_id} among your agencies'"
+                raise FieldProblem("alertId", said, "unknown_alert")
+            acknowledged = None
             if stored.acknowledged_at is not None:
                 said = already_acknowledged(wanted, stored.acknowledged_by, stored.acknowledged_at)
-                raise FieldProblem("alertId", said, "already_acknowledged")
-            return stored.vendor_id, {"alert_id": str(wanted), "note": note}
+                acknowledged = Problem("alertId", said, "already_acknowledged")
+            payload = {"alert_id": str(wanted), "note": note}
+            return Draft(stored.vendor_id, payload, (acknowledged,))
 
         return await record(info, AlertAcknowledged.event_type, build)
 

@@ -21,6 +21,7 @@ from services.events.base import (
     ShortText,
     StrictModel,
     Timestamp,
+    refusal,
     refuse_duplicates,
 )
 from services.events.emitted import EligibilityReasonRef
@@ -114,7 +115,10 @@ class AlertRaised(Payload):
     @model_validator(mode="after")
     def _check_match(self) -> Self:
         if (self.change is AlertChange.POSSIBLE_MATCH) != (self.possible_match is not None):
-            raise ValueError("possible_match: given for a possible_match change, and only then")
+            raise refusal(
+                "possible_match_mismatch",
+                "possible_match: given for a possible_match change, and only then",
+            )
         return self
 
 

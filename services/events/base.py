@@ -21,6 +21,7 @@ from pydantic import (
     StringConstraints,
     model_serializer,
 )
+from pydantic_core import PydanticCustomError
 
 # Identifiers travel as Kafka keys and URL parts, so they are restricted to a safe alphabet.
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
@@ -45,6 +46,13 @@ ShortText = Annotated[
 ]
 
 
+def refusal(code: str, message: str) -> PydanticCustomError:
+    """A rule's refusal with a stable code (the error's type, a receipt's `code`), so that a
+    client can say it in its user's language; the message stays the contract's words. A
+    plain ValueError would reach the receipt without a code."""
+    return PydanticCustomError(code, "{message}", {"message": message})
+
+
 def cut(text: str, limit: int) -> str:
     """`text` made to fit a field of `limit` characters: cut, with an ellipsis, when longer."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -61,7 +69,7 @@ _Day = TypeVar("_Day", dt.date, dt.datetime)
 
 def _plausible_year(value: _Day) -> _Day:
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValueError(f"year {value.year} is outside {FIRST_YEAR}–{LAST_YEAR}")
+        raise refusal("year_out_of_range", f"year {value.year} is outside {FIRST_YEAR}–{LAST_YEAR}")
     return value
 
 
@@ -80,9 +88,12 @@ def _written_as(
     def check(value: object) -> object:
         if isinstance(value, str):
             if not shape.match(value):
-                raise ValueError(f"expected ISO 8601, like {example}; got {value[:40]!r}")
+                raise refusal(
+                    "not_iso_8601", f"expected ISO 8601, like {example}; got {value[:40]!r}"
+                )
         elif type(value) is not kind:
-            raise ValueError(f"expected ISO 8601, like {example}; got {type(value).__name__}")
+            got = type(value).__name__
+            raise refusal("not_iso_8601", f"expected ISO 8601, like {example}; got {got}")
         return value
 
     return check
@@ -106,7 +117,9 @@ Timestamp = Annotated[
 def _exactly_an_int(value: object) -> object:
     # A Literal[1] compares by equality, so strict mode still lets `true` and `1.0` through.
     if type(value) is not int:
-        raise ValueError(f"expected an integer; got {type(value).__name__} {value!r}")
+        raise refusal(
+            "not_an_integer", f"expected an integer; got {type(value).__name__} {value!r}"
+        )
     return value
 
 
@@ -121,7 +134,7 @@ def refuse_duplicates(
     named as the producer wrote it (a day in ISO form, a text quoted), not as Python holds it."""
     repeated = [_as_sent(value) for value, count in Counter(values).items() if count > 1]
     if repeated:
-        raise ValueError(f"{field}: {what} {', '.join(repeated)}")
+        raise refusal("duplicate_entries", f"{field}: {what} {', '.join(repeated)}")
 
 
 def _as_sent(value: Hashable) -> str:

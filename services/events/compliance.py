@@ -7,7 +7,7 @@ from typing import ClassVar, Self
 
 from pydantic import Field, model_validator
 
-from services.events.base import Identifier, LocalDate, NonEmptyText, Payload, ShortText
+from services.events.base import Identifier, LocalDate, NonEmptyText, Payload, ShortText, refusal
 
 
 class CertificateKind(StrEnum):
@@ -38,9 +38,10 @@ class CertificateSubmitted(Payload):
     @model_validator(mode="after")
     def _check_subcontract(self) -> Self:
         if self.kind is CertificateKind.SUBCONTRACTOR_FITNESS and self.subcontract_id is None:
-            raise ValueError(
+            raise refusal(
+                "subcontract_required",
                 "subcontract_id: required when kind is 'subcontractor_fitness', "
-                "to say which subcontract the certificate proves fit"
+                "to say which subcontract the certificate proves fit",
             )
         return self
 
@@ -69,8 +70,9 @@ class AuditCompleted(Payload):
     @model_validator(mode="after")
     def _check_findings(self) -> Self:
         if self.outcome is not AuditOutcome.PASSED and not self.findings:
-            raise ValueError(
+            raise refusal(
+                "findings_required",
                 f"findings: required when outcome is '{self.outcome.value}', "
-                "to say what the audit found"
+                "to say what the audit found",
             )
         return self

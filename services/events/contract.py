@@ -13,6 +13,7 @@ from services.events.base import (
     NonEmptyText,
     Payload,
     ShortText,
+    refusal,
     refuse_duplicates,
 )
 
@@ -58,9 +59,10 @@ class ContractAwarded(Payload):
     @model_validator(mode="after")
     def _check_term(self) -> Self:
         if self.ends_on < self.starts_on:
-            raise ValueError(
+            raise refusal(
+                "ends_before_start",
                 f"ends_on: {self.ends_on} is before starts_on {self.starts_on}; "
-                "a term ends on or after the day it starts"
+                "a term ends on or after the day it starts",
             )
         return self
 
@@ -81,7 +83,7 @@ class ContractAmended(Payload):
     @model_validator(mode="after")
     def _check_change(self) -> Self:
         if self.ends_on is None and self.amount is None:
-            raise ValueError("no change given: set ends_on, amount or both")
+            raise refusal("no_change", "no change given: set ends_on, amount or both")
         return self
 
 
@@ -105,7 +107,9 @@ class ContractTerminated(Payload):
     @model_validator(mode="after")
     def _check_note(self) -> Self:
         if self.reason is TerminationReason.OTHER and self.note is None:
-            raise ValueError("note: required when reason is 'other', to say what the reason is")
+            raise refusal(
+                "note_required", "note: required when reason is 'other', to say what the reason is"
+            )
         return self
 
 
@@ -130,7 +134,9 @@ class SubcontractRequested(Payload):
     @model_validator(mode="after")
     def _check_chain(self) -> Self:
         if self.parent_subcontract_id == self.subcontract_id:
-            raise ValueError("parent_subcontract_id: a subcontract cannot be its own parent")
+            raise refusal(
+                "own_parent", "parent_subcontract_id: a subcontract cannot be its own parent"
+            )
         return self
 
 

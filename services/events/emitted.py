@@ -16,6 +16,7 @@ from services.events.base import (
     Payload,
     ShortText,
     StrictModel,
+    refusal,
 )
 from services.events.sanction import SanctionKind, in_scope, scope_key
 
@@ -43,7 +44,9 @@ class EligibilityReasonRef(StrictModel):
     @model_validator(mode="after")
     def _check_period(self) -> Self:
         if self.ends_on is not None and self.ends_on < self.starts_on:
-            raise ValueError(f"ends_on: {self.ends_on} is before starts_on {self.starts_on}")
+            raise refusal(
+                "ends_before_start", f"ends_on: {self.ends_on} is before starts_on {self.starts_on}"
+            )
         return self
 
 
@@ -89,15 +92,23 @@ class EligibilityChanged(Payload):
     def _check_consistency(self) -> Self:
         if self.eligible:
             if self.reasons:
-                raise ValueError("reasons: must be empty when eligible is true")
+                raise refusal(
+                    "eligible_with_reasons", "reasons: must be empty when eligible is true"
+                )
             if self.eligible_again_on is not None:
-                raise ValueError("eligible_again_on: must be null when eligible is true")
+                raise refusal(
+                    "eligible_with_end", "eligible_again_on: must be null when eligible is true"
+                )
             return self
         if not self.reasons:
-            raise ValueError("reasons: at least one is required when eligible is false")
+            raise refusal(
+                "ineligible_without_reasons",
+                "reasons: at least one is required when eligible is false",
+            )
         if self.eligible_again_on is not None and self.eligible_again_on <= self.as_of:
-            raise ValueError(
-                f"eligible_again_on: {self.eligible_again_on} is not after as_of {self.as_of}"
+            raise refusal(
+                "eligible_again_not_later",
+                f"eligible_again_on: {self.eligible_again_on} is not after as_of {self.as_of}",
             )
         return self
 
@@ -132,7 +143,9 @@ class RiskChanged(Payload):
     @model_validator(mode="after")
     def _check_old(self) -> Self:
         if (self.old_score is None) != (self.old_band is None):
-            raise ValueError(
-                "old_score, old_band: give both (a previous score existed) or neither (first score)"
+            raise refusal(
+                "old_score_and_band",
+                "old_score, old_band: give both (a previous score existed) or neither"
+                " (first score)",
             )
         return self

@@ -23,6 +23,7 @@ from services.events.base import (
     ShortText,
     StrictModel,
     Timestamp,
+    refusal,
 )
 
 # Refused rows and review candidates a report lists; the rest are counted (and the review
@@ -117,14 +118,17 @@ class ImportReported(Payload, LaterFields):
     @model_validator(mode="after")
     def _check_counts(self) -> Self:
         if self.finished_at < self.started_at:
-            raise ValueError("finished_at: before started_at")
+            raise refusal("finished_before_start", "finished_at: before started_at")
         if len(self.refused) > self.refused_count:
-            raise ValueError(
-                f"refused: {len(self.refused)} listed, refused_count {self.refused_count}"
+            raise refusal(
+                "more_listed_than_counted",
+                f"refused: {len(self.refused)} listed, refused_count {self.refused_count}",
             )
         if len(self.review) > self.review_count:
             listed, counted = len(self.review), self.review_count
-            raise ValueError(f"review: {listed} listed, review_count {counted}")
+            raise refusal(
+                "more_listed_than_counted", f"review: {listed} listed, review_count {counted}"
+            )
         return self
 
 

@@ -7,7 +7,14 @@ from typing import ClassVar, Self
 
 from pydantic import Field, model_validator
 
-from services.events.base import Identifier, LocalDate, NonEmptyText, Payload, refuse_duplicates
+from services.events.base import (
+    Identifier,
+    LocalDate,
+    NonEmptyText,
+    Payload,
+    refusal,
+    refuse_duplicates,
+)
 
 
 class IncidentKind(StrEnum):
@@ -49,9 +56,10 @@ class IncidentReported(Payload):
     @model_validator(mode="after")
     def _check_dates(self) -> Self:
         if self.reported_on < self.occurred_on:
-            raise ValueError(
+            raise refusal(
+                "reported_before_occurred",
                 f"reported_on: {self.reported_on} is before occurred_on {self.occurred_on}; "
-                "an incident cannot be reported before it happens"
+                "an incident cannot be reported before it happens",
             )
         return self
 
@@ -95,9 +103,10 @@ class IncidentInvestigated(Payload):
             ControlFailure.UNAPPROVED_RESUBCONTRACTING in self.control_failures
             and not self.unapproved_subcontracting_found
         ):
-            raise ValueError(
+            raise refusal(
+                "findings_disagree",
                 "unapproved_subcontracting_found: must be true when control_failures "
-                "lists unapproved_resubcontracting"
+                "lists unapproved_resubcontracting",
             )
         return self
 

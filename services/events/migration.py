@@ -20,6 +20,7 @@ from services.events.base import (
     Payload,
     ShortText,
     StrictModel,
+    refusal,
     refuse_duplicates,
 )
 from services.events.contract import Criticality
@@ -76,7 +77,9 @@ class Blackout(StrictModel):
     @model_validator(mode="after")
     def _check_window(self) -> Self:
         if self.ends_on < self.starts_on:
-            raise ValueError(f"ends_on: {self.ends_on} is before starts_on {self.starts_on}")
+            raise refusal(
+                "ends_before_start", f"ends_on: {self.ends_on} is before starts_on {self.starts_on}"
+            )
         return self
 
 
@@ -121,7 +124,7 @@ class MigrationPlanConfigured(PartialChange):
     @model_validator(mode="after")
     def _check_change(self) -> Self:
         if self.model_fields_set <= {"plan_id"}:
-            raise ValueError("no change given: set at least one setting of the plan")
+            raise refusal("no_change", "no change given: set at least one setting of the plan")
         if self.capacity_overrides is not None:
             refuse_duplicates(
                 "capacity_overrides", (c.phase_start for c in self.capacity_overrides)
@@ -153,14 +156,17 @@ class MigrationItemConfigured(PartialChange):
     @model_validator(mode="after")
     def _check_change(self) -> Self:
         if self.model_fields_set <= {"plan_id", "contract_id"}:
-            raise ValueError("no change given: set at least one property of the item")
+            raise refusal("no_change", "no change given: set at least one property of the item")
         if self.depends_on is not None:
             refuse_duplicates("depends_on", self.depends_on)
             if self.contract_id in self.depends_on:
-                raise ValueError(f"depends_on: {self.contract_id} cannot move after itself")
+                raise refusal(
+                    "depends_on_itself", f"depends_on: {self.contract_id} cannot move after itself"
+                )
         if self.earliest_on and self.deadline_on and self.deadline_on < self.earliest_on:
-            raise ValueError(
-                f"deadline_on: {self.deadline_on} is before earliest_on {self.earliest_on}"
+            raise refusal(
+                "deadline_before_earliest",
+                f"deadline_on: {self.deadline_on} is before earliest_on {self.earliest_on}",
             )
         return self
 
@@ -220,7 +226,9 @@ class MigrationItemStatusChanged(Payload):
     @model_validator(mode="after")
     def _check_note(self) -> Self:
         if self.status is MigrationItemStatus.BLOCKED and self.note is None:
-            raise ValueError("note: required when status is 'blocked', to say what blocks it")
+            raise refusal(
+                "note_required", "note: required when status is 'blocked', to say what blocks it"
+            )
         return self
 
 
@@ -261,8 +269,9 @@ class MigrationPlanScheduled(Payload):
     def _check_phases(self) -> Self:
         scheduled = self.solver_status in (SolverStatus.OPTIMAL, SolverStatus.FEASIBLE)
         if not scheduled and self.phases:
-            raise ValueError(
-                f"phases: must be empty when solver_status is '{self.solver_status.value}'"
+            raise refusal(
+                "phases_unscheduled",
+                f"phases: must be empty when solver_status is '{self.solver_status.value}'",
             )
         refuse_duplicates(
             "phases", (p.contract_id for p in self.phases), "contracts scheduled twice:"

@@ -8,7 +8,6 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import Field, StringConstraints, model_validator
-from pydantic_core import PydanticCustomError
 
 from services.events.base import (
     Identifier,
@@ -17,6 +16,7 @@ from services.events.base import (
     NonEmptyText,
     Payload,
     ShortText,
+    refusal,
     refuse_duplicates,
 )
 from services.events.contract import AMOUNT_DESCRIPTION, Amount, Currency
@@ -63,21 +63,16 @@ def _period_fields_given(
     return [name for name, value in zip(PERIOD_FIELDS, values, strict=True) if value is not None]
 
 
-def _refusal(code: str, message: str) -> PydanticCustomError:
-    """A rule's refusal with a stable code (the error's type, a receipt's `code`), so that a
-    client can say it in its user's language; the message stays the contract's words."""
-    return PydanticCustomError(code, "{message}", {"message": message})
-
-
 def _check_scope(name: str, values: list[str] | None) -> None:
     # None means "everywhere"; an empty list would mean "nowhere", which is never intended
     # and would silently make the sanction void, so it is refused.
     if values is None:
         return
     if not values:
-        raise ValueError(
+        raise refusal(
+            "empty_scope",
             f"{name}: an empty list would cover nothing; to cover every one, leave {name} "
-            "out when imposing, or use cover_all when amending"
+            "out when imposing, or use cover_all when amending",
         )
     refuse_duplicates(name, values)
 
@@ -133,15 +128,15 @@ class SanctionImposed(Payload):
         )
         if len(given) != 1:
             got = " and ".join(given) if given else "none"
-            raise _refusal("period_not_one_way", f"sanction period: {_PERIOD_HELP}; got {got}")
+            raise refusal("period_not_one_way", f"sanction period: {_PERIOD_HELP}; got {got}")
         if self.starts_on < self.decided_on:
-            raise _refusal(
+            raise refusal(
                 "starts_before_decision",
                 f"starts_on: {self.starts_on} is before decided_on {self.decided_on}; "
                 "a sanction starts on or after the day it is decided",
             )
         if self.ends_on is not None and self.ends_on < self.starts_on:
-            raise _refusal(
+            raise refusal(
                 "ends_before_start",
                 f"ends_on: {self.ends_on} is before starts_on {self.starts_on}; "
                 "ends_on is the last day in force",
@@ -217,19 +212,21 @@ class SanctionAmended(Payload, LaterFields):
             self.duration_months, self.duration_days, self.ends_on, self.indefinite
         )
         if len(given) > 1:
-            raise _refusal(
+            raise refusal(
                 "period_not_one_way", f"sanction period: {_PERIOD_HELP}; got {' and '.join(given)}"
             )
         refuse_duplicates("cover_all", (scope.value for scope in self.cover_all))
         both = [scope.value for scope in self.cover_all if getattr(self, scope.value) is not None]
         if both:
-            raise ValueError(
-                f"cover_all: {', '.join(both)} cannot be both listed and covered entirely"
+            raise refusal(
+                "listed_and_covered",
+                f"cover_all: {', '.join(both)} cannot be both listed and covered entirely",
             )
         if not self.changes():
-            raise ValueError(
+            raise refusal(
+                "no_change",
                 "no change given: set a new period (duration_months, duration_days, ends_on "
-                "or indefinite=true), agencies, categories, cover_all or covers_affiliates"
+                "or indefinite=true), agencies, categories, cover_all or covers_affiliates",
             )
         _check_scope("agencies", self.agencies)
         _check_scope("categories", self.categories)

@@ -17,6 +17,7 @@ from services.events.base import (
     Payload,
     ShortText,
     StrictModel,
+    refusal,
     refuse_duplicates,
 )
 
@@ -46,26 +47,31 @@ def lei_check_digits(base: str) -> int:
 
 def _check_corporate_number(value: str) -> None:
     if len(value) != 13 or not (value.isascii() and value.isdigit()):
-        raise ValueError(f"a corporate number has 13 ASCII digits, got {value!r}")
+        raise refusal(
+            "corporate_number_form", f"a corporate number has 13 ASCII digits, got {value!r}"
+        )
     if not corporate_number.is_valid(value):
         expected = corporate_number_check_digit(value[1:])
-        raise ValueError(
-            f"corporate number {value} fails its check digit (first digit should be {expected})"
+        raise refusal(
+            "check_digit_mismatch",
+            f"corporate number {value} fails its check digit (first digit should be {expected})",
         )
 
 
 def _check_lei(value: str) -> None:
     if not _LEI_SHAPE.fullmatch(value):
-        raise ValueError(
+        raise refusal(
+            "lei_form",
             "an LEI has 20 characters, 18 upper-case letters A-Z or digits and then "
-            f"two check digits, got {value!r}"
+            f"two check digits, got {value!r}",
         )
     if value != value.upper():
-        raise ValueError(f"an LEI is written in upper case: {value.upper()}, not {value}")
+        raise refusal("lei_case", f"an LEI is written in upper case: {value.upper()}, not {value}")
     if not lei.is_valid(value):
-        raise ValueError(
+        raise refusal(
+            "check_digit_mismatch",
             f"LEI {value} fails its ISO 7064 check digits "
-            f"(expected {lei_check_digits(value[:18]):02d})"
+            f"(expected {lei_check_digits(value[:18]):02d})",
         )
 
 
@@ -182,11 +188,14 @@ class VendorUpdated(Payload):
         refuse_duplicates("clear", (field.value for field in self.clear))
         both = [field.value for field in self.clear if getattr(self, field.value) is not None]
         if both:
-            raise ValueError(f"clear: {', '.join(both)} cannot be both given and cleared")
+            raise refusal(
+                "given_and_cleared", f"clear: {', '.join(both)} cannot be both given and cleared"
+            )
         if not self.changes():
-            raise ValueError(
+            raise refusal(
+                "no_change",
                 "no change given: set at least one of legal_name, name_kana, name_en, "
-                "identifiers, aliases, country, or clear"
+                "identifiers, aliases, country, or clear",
             )
         _check_identity_lists(self.identifiers, self.aliases)
         return self

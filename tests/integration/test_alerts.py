@@ -387,7 +387,7 @@ ALERTS = """query ($acknowledged: Boolean) {
 }"""
 ACKNOWLEDGE = """mutation ($id: ID!) {
   acknowledgeAlert(alertId: $id, note: "Contract review started.") {
-    accepted errors { field message }
+    accepted errors { field message code }
   }
 }"""
 
@@ -420,7 +420,15 @@ async def test_acknowledged_by_its_agency_and_seen_only_by_it(
     # Another agency's alert is not found, nor is the agency's name accepted.
     refused = await graphql(pool, theirs, ACKNOWLEDGE, id=alert["alertId"])
     assert refused["data"]["acknowledgeAlert"]["errors"] == [
-        {"field": "alertId", "message": f"no alert {alert['alertId']} among your agencies'"}
+        {
+            "field": "alertId",
+            "message": f"no alert {alert['alertId']} among your agencies'",
+            "code": "unknown_alert",
+        }
+    ]
+    mistyped = await graphql(pool, owner, ACKNOWLEDGE, id="alert-1")
+    assert mistyped["data"]["acknowledgeAlert"]["errors"] == [
+        {"field": "alertId", "message": "'alert-1' is not an alert id", "code": "not_an_alert_id"}
     ]
     named = await graphql(pool, owner, '{ alerts(agency: "税務課") { totalCount } }')
     assert named["errors"] == ["agency '税務課' is not one of your agencies (市民課)"]
@@ -523,7 +531,7 @@ DEAD_LETTERS = "{ deadLetters(first: 5) { edges { node { stage reason } } } }"
 
 SAVE = """mutation ($agency: String!, $ids: [ID!]!, $identifiers: [IdentifierInput!]) {
   saveWatchlist(agency: $agency, name: "bidders", vendorIds: $ids, identifiers: $identifiers) {
-    accepted errors { field message }
+    accepted errors { field message code }
   }
 }"""
 
@@ -536,14 +544,18 @@ async def test_a_bidder_list_is_saved_by_ids_and_identifiers_of_known_vendors(
     # B's corporate number, as a portal might write it (full-width digits, a hyphen).
     b_number = {"scheme": "corporate_number", "value": "７０００-０１２０５０００２"}
 
-    unknown = await graphql(pool, officer, SAVE, agency=MINE, ids=["vendor-x"])
-    assert unknown["data"]["saveWatchlist"]["errors"] == [
-        {"field": "vendorIds", "message": "no such vendor: vendor-x"}
-    ]
+    # Every problem at once: a form showed the first, and refused the next once it was fixed.
     unheld = {"scheme": "corporate_number", "value": "1234567890123"}
-    refused = await graphql(pool, officer, SAVE, agency=MINE, ids=[], identifiers=[unheld])
-    assert refused["data"]["saveWatchlist"]["errors"] == [
-        {"field": "identifiers", "message": "no vendor holds corporate_number 1234567890123"}
+    unknown = await graphql(
+        pool, officer, SAVE, agency=MINE, ids=["vendor-x"], identifiers=[unheld]
+    )
+    assert unknown["data"]["saveWatchlist"]["errors"] == [
+        {"field": "vendorIds", "message": "no such vendor: vendor-x", "code": "unknown_vendor"},
+        {
+            "field": "identifiers",
+            "message": "no vendor holds corporate_number 1234567890123",
+            "code": "unknown_identifier",
+        },
     ]
     outsider = Principal("owner-theirs", Role.SYSTEM_OWNER, (THEIRS,))
     scoped = await graphql(pool, outsider, SAVE, agency=MINE, ids=["vendor-c"])

@@ -188,7 +188,9 @@ async def test_another_agency_in_a_variable_or_its_default_is_refused(
 def mutation(name: str, input_type: str) -> str:
     return f"""
     mutation ($vendorId: ID!, $payload: {input_type}!) {{
-      {name}(vendorId: $vendorId, payload: $payload) {{ accepted errors {{ field message }} }}
+      {name}(vendorId: $vendorId, payload: $payload) {{
+        accepted errors {{ field message code }}
+      }}
     }}"""
 
 
@@ -198,17 +200,17 @@ def form(event_type: str, enums: tuple[str, ...] = (), **changes: Any) -> dict[s
     return payload | {key: str(payload[key]).upper() for key in enums}
 
 
-# Mutation → (its input type, its payload naming one of the other agency's records, the field).
-BY_ID: dict[str, tuple[str, dict[str, Any], str]] = {
+# Mutation → (its input type, its payload naming the other agency's records, their fields).
+BY_ID: dict[str, tuple[str, dict[str, Any], tuple[str, ...]]] = {
     "amendContract": (
         "ContractAmendedInput",
         form("contract.amended", contract_id="c-theirs"),
-        "payload.contractId",
+        ("payload.contractId",),
     ),
     "terminateContract": (
         "ContractTerminatedInput",
         form("contract.terminated", ("reason",), contract_id="c-theirs"),
-        "payload.contractId",
+        ("payload.contractId",),
     ),
     "requestSubcontract": (
         "SubcontractRequestedInput",
@@ -219,7 +221,7 @@ BY_ID: dict[str, tuple[str, dict[str, Any], str]] = {
             parent_subcontract_id=DROP,
             subcontractor_vendor_id="vendor-c",
         ),
-        "payload.contractId",
+        ("payload.contractId",),
     ),
     "approveSubcontract": (
         "SubcontractApprovedInput",
@@ -230,12 +232,12 @@ BY_ID: dict[str, tuple[str, dict[str, Any], str]] = {
             subcontract_id="sc-theirs",
             fitness_certificate_ids=["cert-theirs"],
         ),
-        "payload.subcontractId",
+        ("payload.subcontractId",),
     ),
     "rejectSubcontract": (
         "SubcontractRejectedInput",
         form("contract.subcontract_rejected", contract_id="c-theirs", subcontract_id="sc-theirs"),
-        "payload.contractId",
+        ("payload.contractId", "payload.subcontractId"),
     ),
     "reportIncident": (
         "IncidentReportedInput",
@@ -246,7 +248,7 @@ BY_ID: dict[str, tuple[str, dict[str, Any], str]] = {
             contract_id="c-theirs",
             caused_by_vendor_id=DROP,
         ),
-        "payload.contractId",
+        ("payload.contractId",),
     ),
     "submitCertificate": (
         "CertificateSubmittedInput",
@@ -257,7 +259,7 @@ BY_ID: dict[str, tuple[str, dict[str, Any], str]] = {
             contract_id="c-theirs",
             subcontract_id="sc-theirs",
         ),
-        "payload.contractId",
+        ("payload.contractId", "payload.subcontractId"),
     ),
 }
 
@@ -271,16 +273,19 @@ async def stored(pool: asyncpg.Pool) -> int:
 async def test_a_mutation_naming_another_agencys_record_is_refused(
     two_agencies: asyncpg.Pool, name: str
 ) -> None:
-    input_type, payload, field = BY_ID[name]
+    input_type, payload, fields = BY_ID[name]
     answer = await over_http(
         two_agencies, OWNER, mutation(name, input_type), vendorId=VENDOR, payload=payload
     )
     receipt = answer["data"][name]
     assert not receipt["accepted"]
-    (error,) = receipt["errors"]
-    record_id = payload[field.removeprefix("payload.")]
-    assert error["field"] == field
-    assert error["message"].endswith(f"{record_id!r} of your agencies on record")
+    # Each record named that is not the caller's, not only the first.
+    assert [e["field"] for e in receipt["errors"]] == list(fields)
+    for error in receipt["errors"]:
+        record_id = payload[error["field"].removeprefix("payload.")]
+        assert error["message"].endswith(f"{record_id!r} of your agencies on record")
+        noun = error["field"].removeprefix("payload.").removesuffix("Id")
+        assert error["code"] == f"unknown_{noun}"
     assert await stored(two_agencies) == 0
 
 
@@ -299,8 +304,40 @@ async def test_a_record_not_on_record_is_refused_to_a_system_owner(
         {
             "field": "payload.contractId",
             "message": "no contract 'c-unknown' of your agencies on record",
+            "code": "unknown_contract",
         }
     ]
+
+
+async def test_a_record_out_of_view_is_refused_with_the_events_other_problems(
+    two_agencies: asyncpg.Pool,
+) -> None:
+    """Every problem at once, not the agency's first and the rest after it is fixed."""
+    input_type, incident, _ = BY_ID["reportIncident"]
+    out_of_view = {"field": "payload.contractId", "code": "unknown_contract"}
+    for changes, other in [
+        # The services' checks of the event, run beside the record's.
+        ({"reportedOn": "2099-06-23"}, {"field": "payload.reportedOn", "code": "in_the_future"}),
+        # The contract's own rules.
+        (
+            {"reportedOn": "2022-06-20"},
+            {"field": "payload.reportedOn", "code": "reported_before_occurred"},
+        ),
+    ]:
+        answer = await over_http(
+            two_agencies,
+            OWNER,
+            mutation("reportIncident", input_type),
+            vendorId=VENDOR,
+            payload=incident | changes,
+        )
+        receipt = answer["data"]["reportIncident"]
+        assert not receipt["accepted"]
+        assert [{k: e[k] for k in ("field", "code")} for e in receipt["errors"]] == [
+            out_of_view,
+            other,
+        ]
+    assert await stored(two_agencies) == 0
 
 
 async def test_awarding_a_contract_for_another_agency_is_refused(
@@ -315,7 +352,11 @@ async def test_awarding_a_contract_for_another_agency_is_refused(
         payload=payload,
     )
     assert answer["data"]["awardContract"]["errors"] == [
-        {"field": "payload.agency", "message": "税務課 is not one of your agencies"}
+        {
+            "field": "payload.agency",
+            "message": "税務課 is not one of your agencies",
+            "code": "not_your_agency",
+        }
     ]
 
 

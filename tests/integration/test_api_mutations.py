@@ -14,7 +14,14 @@ import pytest
 from services.events.sanction import PERIOD_FIELDS
 from services.platform.security.auth import Principal, Role
 from tests.support import case_b, in_process_api
-from tests.support.event_examples import VALID_PAYLOADS, envelope, graphql_input, sanction_input
+from tests.support.event_examples import (
+    DROP,
+    VALID_PAYLOADS,
+    envelope,
+    example,
+    graphql_input,
+    sanction_input,
+)
 from tests.support.principals import ADMIN
 
 pytestmark = pytest.mark.postgres
@@ -79,6 +86,43 @@ async def test_input_problems_come_back_per_field_and_nothing_is_written(
         "vendorId": "string_pattern_mismatch",
         "payload.period.endsOn": "ends_before_start",
     }
+    assert await stored(pool) == []
+
+
+async def test_a_rule_of_the_contract_comes_back_with_its_code(pool: asyncpg.Pool) -> None:
+    # They came back with a null code: a client could only show the English words.
+    typed = """mutation ($vendorId: ID!, $payload: %sInput!) {
+      %s(vendorId: $vendorId, payload: $payload) { accepted errors { field message code } }
+    }"""
+    late = graphql_input(example("incident.reported", reported_on="2022-06-20"))
+    late |= {"kind": "DATA_LOSS", "severity": "CRITICAL"}
+    unchanged = graphql_input(example("contract.amended", ends_on=DROP))
+    for mutation, kind, payload, error in [
+        (
+            "reportIncident",
+            "IncidentReported",
+            late,
+            {
+                "field": "payload.reportedOn",
+                "message": "2022-06-20 is before occurred_on 2022-06-21; an incident cannot be"
+                " reported before it happens",
+                "code": "reported_before_occurred",
+            },
+        ),
+        (
+            "amendContract",
+            "ContractAmended",
+            unchanged,
+            {
+                "field": "payload",
+                "message": "no change given: set ends_on, amount or both",
+                "code": "no_change",
+            },
+        ),
+    ]:
+        query = typed % (kind, mutation)
+        answer = await execute(pool, query, ADMIN, vendorId=case_b.VENDOR, payload=payload)
+        assert answer[mutation] == {"accepted": False, "errors": [error]}
     assert await stored(pool) == []
 
 

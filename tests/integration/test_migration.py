@@ -401,6 +401,40 @@ async def test_a_choice_or_a_milestone_dated_in_the_future_is_refused(pool: asyn
     assert await pool.fetchval("SELECT count(*) FROM event_store") == 0
 
 
+async def test_a_receipt_lists_every_problem_of_an_owners_change(pool: asyncpg.Pool) -> None:
+    """A form showed the first problem only: fixed, it was refused for the next."""
+    await the_case(pool)
+    today = Settings(database_url="unused").clock.today()  # the API's today
+    decided, starts = (str(today - dt.timedelta(days=n)) for n in (2, 1))
+    barred = case_b.suspended("vendor-x", "city-2022-777", decided_on=decided, starts_on=starts)
+    await registry_db.apply(pool, case_b.registered("vendor-x"), barred)
+    choose = (
+        'chooseReplacementVendor(planId: $plan, contractId: "c01", vendorId: "vendor-x",'
+        ' chosenOn: "2099-01-01")'
+    )
+    finish = (
+        'recordMigrationMilestone(planId: $plan, contractId: "c02", status: DONE, on: "2099-01-01")'
+    )
+    for mutation, expected in [
+        (
+            choose,
+            [("chosenOn", "in_the_future"), ("vendorId", "not_eligible")],
+        ),
+        (finish, [("on", "in_the_future"), ("status", "checklist_incomplete")]),
+    ]:
+        query = f"mutation ($plan: ID!) {{ {mutation} {{ accepted errors {{ field code }} }} }}"
+        (receipt,) = (await execute(pool, query, plan=PLAN)).values()
+        assert not receipt["accepted"]
+        assert [(e["field"], e["code"]) for e in receipt["errors"]] == expected
+    # A plan that is not there leaves nothing more to check: no follow-on errors.
+    unknown = choose.replace("$plan", '"no-such-plan"')
+    (receipt,) = (
+        await execute(pool, f"mutation {{ {unknown} {{ errors {{ field code }} }} }}")
+    ).values()
+    assert receipt["errors"] == [{"field": "planId", "code": "unknown_plan"}]
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == 0
+
+
 async def _configured_through_the_api(pool: asyncpg.Pool, **settings: Any) -> None:
     """`configureMigrationPlan`, then its event applied from the log as migration applies it."""
     receipt = (

@@ -339,6 +339,47 @@ def test_rule_violations_are_refused_with_a_reason(
 
 @pytest.mark.parametrize(
     ("event_type", "changes"),
+    [(t, changes) for t, cases in RULE_VIOLATIONS.items() for changes, _ in cases],
+)
+def test_every_rule_violation_has_a_code(event_type: str, changes: dict[str, Any]) -> None:
+    """A client says a problem in its user's language by its code, not by the English words:
+    a rule of the contract names its problem as pydantic's own checks do."""
+    raw = json.dumps(envelope(event_type, example(event_type, **changes)))
+    with pytest.raises(EventRejected) as info:
+        parse_event(raw)
+    assert [p for p in info.value.problems if p.code is None] == []
+
+
+@pytest.mark.parametrize(
+    ("event_type", "changes", "field", "code"),
+    [
+        (
+            "incident.reported",
+            {"reported_on": "2022-06-20"},
+            "reported_on",
+            "reported_before_occurred",
+        ),
+        ("contract.amended", {"ends_on": DROP}, "", "no_change"),
+        ("contract.awarded", {"ends_on": "2021-03-31"}, "ends_on", "ends_before_start"),
+        ("sanction.imposed", {"agencies": []}, "agencies", "empty_scope"),
+        ("vendor.registered", {"aliases": ["B", "B"]}, "aliases", "duplicate_entries"),
+        ("incident.reported", {"occurred_on": "1700-01-01"}, "occurred_on", "year_out_of_range"),
+    ],
+)
+def test_a_rules_code_travels_with_its_field_and_words(
+    event_type: str, changes: dict[str, Any], field: str, code: str
+) -> None:
+    raw = json.dumps(envelope(event_type, example(event_type, **changes)))
+    with pytest.raises(EventRejected) as info:
+        parse_event(raw)
+    (problem,) = info.value.problems
+    assert (problem.field, problem.code) == (".".join(("payload", field)).rstrip("."), code)
+    # The words are the rule's, in the receipt as in the reason a dead letter keeps.
+    assert problem.message in info.value.reason
+
+
+@pytest.mark.parametrize(
+    ("event_type", "changes"),
     [
         ("certificate.submitted", {"kind": "data_erasure", "subcontract_id": DROP}),
         ("audit.completed", {"outcome": "passed", "findings": DROP}),

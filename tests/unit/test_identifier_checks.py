@@ -174,7 +174,7 @@ def test_real_corporate_numbers_are_accepted(number: str) -> None:
 def test_wrong_corporate_number_names_the_field() -> None:
     reason = refusal("corporate_number", "2" + TOYOTA[1:])
     assert reason == (
-        "identifiers.0.value: Value error, corporate number 2180301018771 fails its check "
+        "identifiers.0.value: corporate number 2180301018771 fails its check "
         "digit (first digit should be 1)"
     )
 

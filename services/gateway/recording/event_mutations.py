@@ -92,15 +92,15 @@ def _resolver(kind: type[Payload]) -> Callable[..., Any]:
         if (problem := _with_period(fields)) is not None:
             return refused(kind.event_type, str(vendor_id), (problem,), camel=True)
         agencies = agencies_in_view(info.context.principal)
+        unseen: tuple[Problem, ...] = ()
         if agencies is not None:
             # The records it names by id (a contract to amend, a subcontract to approve)
-            # must be of the caller's agencies, like an agency it names outright.
+            # must be of the caller's agencies, like an agency it names outright; the
+            # event's other problems are told beside them.
             async with info.context.pool.acquire() as conn:
-                problem = await out_of_view(conn, agencies, kind.event_type, str(vendor_id), fields)
-            if problem is not None:
-                return refused(kind.event_type, str(vendor_id), (problem,), camel=True)
+                unseen = await out_of_view(conn, agencies, kind.event_type, str(vendor_id), fields)
         envelope = new_envelope(info, kind.event_type, str(vendor_id), fields)
-        receipt = await submit(info, envelope, wait=wait_for_processing)
+        receipt = await submit(info, envelope, wait=wait_for_processing, found=unseen)
         return _errors_under_period(receipt) if by_period else receipt
 
     # Built at run time, so the annotations are objects, not names strawberry would look up.

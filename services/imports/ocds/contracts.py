@@ -181,8 +181,8 @@ def _awarded(terms: _Terms, contract: str) -> ContractAwarded:
             }
         )
     except ValidationError as error:
-        # The term's check is the model's own: "event: Value error, ends_on: … is before …".
-        reason = describe_validation_error(error).replace("event: Value error, ", "period: ")
+        # The term's check is the model's own: "event: ends_on: … is before …".
+        reason = describe_validation_error(error).replace("event: ", "period: ")
         raise ValueError(reason) from None
 
 

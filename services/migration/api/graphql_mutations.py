@@ -1,7 +1,8 @@
 """What system owners record about their migration plans. Each mutation checks what it can
 at once (plan_receipts.py: the plan and item exist, the replacement is eligible, a day stated
-as past has come; here: the checklist is complete, a phase's capacity falls on a phase),
-then appends the event to the log, where the migration service applies (and checks) it."""
+as past has come; here: the checklist is complete, a phase's capacity falls on a phase), and
+answers every problem it finds together, or appends the event to the log, where the
+migration service applies (and checks) it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Annotated, Any
 import strawberry
 from pydantic import ValidationError
 
+from services.events.catalog import Problem
 from services.events.migration import (
     ChecklistCheck as ChecklistCheckModel,
 )
@@ -26,17 +28,13 @@ from services.events.migration import (
     MigrationItemStatus as ItemStatusModel,
 )
 from services.migration.api.graphql_enums import Criticality, EarlyCutover, MigrationItemStatus
-from services.migration.api.plan_receipts import (
-    record_on_plan,
-    refuse_if_to_come,
-    refuse_ineligible,
-)
+from services.migration.api.plan_receipts import ineligibility, record_on_plan, to_come
 from services.migration.domain.items import ItemState, refusal_to_finish
 from services.migration.domain.plan_settings import configure, settings_refusal
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import WaitForProcessing, described_enum
-from services.platform.graphql.receipts import EventReceipt, FieldProblem, record
+from services.platform.graphql.receipts import Draft, EventReceipt, record
 
 ChecklistCheck = described_enum(
     ChecklistCheckModel,
@@ -163,13 +161,16 @@ class MigrationMutation:
         ],
         wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
-        async def build() -> tuple[str, dict[str, Any]]:
+        async def build() -> Draft:
             principal = info.context.principal
-            if principal is not None and principal.agencies and agency not in principal.agencies:
-                raise FieldProblem(
-                    "agency", f"{agency} is not one of your agencies", "not_your_agency"
-                )
-            return str(vendor_id), {"plan_id": str(plan_id), "agency": agency, "reason": reason}
+            theirs = principal is None or not principal.agencies or agency in principal.agencies
+            payload = {"plan_id": str(plan_id), "agency": agency, "reason": reason}
+            problem = (
+                None
+                if theirs
+                else Problem("agency", f"{agency} is not one of your agencies", "not_your_agency")
+            )
+            return Draft(str(vendor_id), payload, (problem,))
 
         return await record(
             info, MigrationPlanRequested.event_type, build, wait=wait_for_processing
@@ -189,16 +190,17 @@ class MigrationMutation:
         def payload(plan: PlanRow) -> dict[str, Any]:
             return {"plan_id": plan.plan_id, **_given(settings)}
 
-        async def check(plan: PlanRow, _: ItemState | None) -> None:
+        async def check(plan: PlanRow, _: ItemState | None) -> tuple[Problem, ...]:
             # The plan's settings as migration would leave them: a phase's capacity given
             # for a day no phase starts on is refused here, not dead-lettered after.
             try:
                 change = MigrationPlanConfigured.model_validate(payload(plan))
             except ValidationError:
-                return  # the event's own problems: the receipt says them, by field
+                return ()  # the event's own problems: the receipt says them, by field
             if refusal := settings_refusal(configure(plan.settings, change)):
                 message = refusal.removeprefix("capacity_overrides: ")
-                raise FieldProblem("settings.capacityOverrides", message, "not_a_phase_start")
+                return (Problem("settings.capacityOverrides", message, "not_a_phase_start"),)
+            return ()
 
         return await record_on_plan(
             info,
@@ -252,9 +254,11 @@ class MigrationMutation:
         ] = None,
         wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
-        async def check(plan: PlanRow, _: ItemState | None) -> None:
-            refuse_if_to_come("chosenOn", chosen_on)
-            await refuse_ineligible(info, str(vendor_id), plan.agency, str(contract_id))
+        async def check(plan: PlanRow, _: ItemState | None) -> tuple[Problem | None, ...]:
+            return (
+                to_come("chosenOn", chosen_on),
+                await ineligibility(info, str(vendor_id), plan.agency, str(contract_id)),
+            )
 
         return await record_on_plan(
             info,
@@ -328,11 +332,13 @@ class MigrationMutation:
         ] = None,
         wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
-        async def check(_: PlanRow, item: ItemState | None) -> None:
-            refuse_if_to_come("on", on)
-            refusal = refusal_to_finish(item) if item is not None else None
-            if status == ItemStatusModel.DONE and refusal is not None:
-                raise FieldProblem("status", refusal, "checklist_incomplete")
+        async def check(_: PlanRow, item: ItemState | None) -> tuple[Problem | None, ...]:
+            done = status == ItemStatusModel.DONE
+            refusal = refusal_to_finish(item) if item is not None and done else None
+            return (
+                to_come("on", on),
+                None if refusal is None else Problem("status", refusal, "checklist_incomplete"),
+            )
 
         return await record_on_plan(
             info,

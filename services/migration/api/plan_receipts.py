@@ -1,6 +1,7 @@
 """What a system owner's mutation on a plan checks before it records its event, refusing in
 the receipt what migration would refuse after (graphql_mutations.py): the plan and item are
-the caller's agencies', a replacement may bid, a day stated as past has come."""
+the caller's agencies' (without them, nothing more is checked), a replacement may bid, a day
+stated as past has come (each found beside the others)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from services.events.catalog import Problem
 from services.migration.domain.items import ItemState
 from services.migration.storage import contract_repository, plan_repository
 from services.migration.storage.plan_loading import load_item
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.eventstore.later_rules import future_day
 from services.platform.graphql.context import Info
-from services.platform.graphql.receipts import EventReceipt, FieldProblem, record
+from services.platform.graphql.receipts import Draft, EventReceipt, FieldProblem, record
 from services.registry.domain.eligibility import Reason
 from services.registry.reads.queries import RegistryQueryError, bid_eligibility_many
 
@@ -43,7 +45,9 @@ async def _item(info: Info, plan: PlanRow, contract_id: str) -> ItemState:
     return item
 
 
-async def refuse_ineligible(info: Info, vendor_id: str, agency: str, contract_id: str) -> None:
+async def ineligibility(
+    info: Info, vendor_id: str, agency: str, contract_id: str
+) -> Problem | None:
     """The registry's own answer for today, at the plan's agency for the contract's category,
     so a suspended replacement is refused at once, and so is one a sanction already recorded
     will bar there later: the contract moved to it would need moving again."""
@@ -58,32 +62,32 @@ async def refuse_ineligible(info: Info, vendor_id: str, agency: str, contract_id
                 category=category,
             )
         except RegistryQueryError:
-            raise FieldProblem(
-                "vendorId", f"unknown vendor {vendor_id!r}", "unknown_vendor"
-            ) from None
+            return Problem("vendorId", f"unknown vendor {vendor_id!r}", "unknown_vendor")
     if not answer.eligible:
         again = (
             f"; eligible again on {answer.eligible_again_on}" if answer.eligible_again_on else ""
         )
-        raise FieldProblem(
+        return Problem(
             "vendorId",
             f"{vendor_id} is not eligible at {agency}: {_reasons(answer.reasons)}{again}",
             "not_eligible",
         )
     if answer.upcoming:
-        raise FieldProblem(
+        return Problem(
             "vendorId",
             f"{vendor_id} will be barred at {agency} by a sanction already recorded:"
             f" {_reasons(answer.upcoming)}",
             "barred_later",
         )
+    return None
 
 
-def refuse_if_to_come(field: str, day: dt.date | None) -> None:
+def to_come(field: str, day: dt.date | None) -> Problem | None:
     """A day an owner states as past that has begun nowhere yet: refused in the receipt, as
     migration would refuse the event (owner_handlers), rather than accepted and dead-lettered."""
     if day is not None and (message := future_day(day, dt.datetime.now(dt.UTC))):
-        raise FieldProblem(field, message, "in_the_future")
+        return Problem(field, message, "in_the_future")
+    return None
 
 
 def _reasons(reasons: Sequence[Reason]) -> str:
@@ -101,16 +105,16 @@ async def record_on_plan(
     contract_id: str | None,
     build: Callable[[PlanRow], dict[str, Any]],
     wait: bool,
-    check: Callable[[PlanRow, ItemState | None], Awaitable[None]] | None = None,
+    check: Callable[[PlanRow, ItemState | None], Awaitable[Sequence[Problem | None]]] | None = None,
 ) -> EventReceipt:
     """An event about one plan (and item): both must exist and be the caller's agency's; the
-    event travels under the plan's vendor."""
+    event travels under the plan's vendor. `check` gives the problems it finds, each
+    independent of the others (None for one that passed)."""
 
-    async def checked() -> tuple[str, dict[str, Any]]:
+    async def checked() -> Draft:
         plan = await _plan(info, plan_id)
         item = await _item(info, plan, contract_id) if contract_id is not None else None
-        if check is not None:
-            await check(plan, item)
-        return plan.vendor_id, build(plan)
+        found = await check(plan, item) if check is not None else ()
+        return Draft(plan.vendor_id, build(plan), found)
 
     return await record(info, event_type, checked, wait=wait)

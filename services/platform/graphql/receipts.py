@@ -12,7 +12,8 @@ import datetime as dt
 import json
 import re
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
@@ -37,15 +38,26 @@ API_SOURCE = "vendorwatch.api"
 
 
 class FieldProblem(Exception):
-    """An input the API checked before building the event (a plan that does not exist, a
-    replacement that may not bid); `field` is the argument's name in the mutation, `code`
-    names the problem for clients that say it in their user's language."""
+    """An input problem that leaves nothing more to check, found before the event could be
+    built (a plan that does not exist: no item of it, no replacement to judge for it);
+    `field` is the argument's name in the mutation, `code` names the problem for clients that
+    say it in their user's language."""
 
     def __init__(self, field: str, message: str, code: str | None = None) -> None:
         super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-        self.code = code
+        self.problem = Problem(field, message, code)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a typed mutation built from its input: the event's vendor and payload (in its JSON
+    form), and the problems it found that still let it be built (a replacement that may not
+    bid, a day still to come: None for a check that passed). The receipt lists them with the
+    event's own problems, so that a form shows every one at once, not one per attempt."""
+
+    vendor_id: str
+    payload: dict[str, Any]
+    problems: Sequence[Problem | None] = ()
 
 
 @strawberry.type(description="One input problem, for the form field it belongs to.")
@@ -58,8 +70,8 @@ class FieldError:
         default=None,
         description="What is wrong, as a stable code for a client to say in its user's"
         " language (the message gives the details): a rule's, e.g. `starts_before_decision`,"
-        " `outside_policy`, `not_eligible`, `checklist_incomplete`, `in_the_future`,"
-        " `emitted_only` (a type"
+        " `reported_before_occurred`, `no_change`, `outside_policy`, `not_eligible`,"
+        " `checklist_incomplete`, `in_the_future`, `unknown_contract`, `emitted_only` (a type"
         " only VendorWatch's services emit), or the contract's check's,"
         " e.g. `greater_than_equal`, `string_pattern_mismatch`, `missing`; null when the"
         " problem has none.",
@@ -130,33 +142,44 @@ def recorded_by(info: Info) -> dict[str, Any] | None:
 
 
 async def submit(
-    info: Info, envelope: dict[str, Any], *, wait: bool, camel: bool = True
+    info: Info,
+    envelope: dict[str, Any],
+    *,
+    wait: bool,
+    camel: bool = True,
+    found: tuple[Problem, ...] = (),
 ) -> EventReceipt:
-    """Validates the event as ingest will, refuses it with its problems, or appends it."""
+    """Validates the event as ingest will and holds it to every one of the services' checks;
+    refuses it with all their problems, after those the mutation `found` in its input, or
+    appends it."""
     event_type = _named(envelope.get("event_type")) or "unknown"
     vendor_id = _named(envelope.get("vendor_id"))
+
+    def refuse(*problems: Problem) -> EventReceipt:
+        return refused(event_type, vendor_id, (*found, *problems), camel)
+
     surrogate = lone_surrogates.find(envelope)
     if surrogate is not None:
-        return refused(event_type, vendor_id, (surrogate,), camel)
+        return refuse(surrogate)
     types = tuple(p for check in info.context.type_checks if (p := check(event_type)) is not None)
     if types:
-        return refused(event_type, vendor_id, types, camel)
+        return refuse(*types)
     envelope = {**envelope, "recorded_by": recorded_by(info)}
     raw = json.dumps(envelope, ensure_ascii=False, default=str).encode()
     try:
         event = parse_event(raw)
     except EventRejected as rejection:
-        return refused(event_type, vendor_id, rejection.problems, camel)
+        return refuse(*rejection.problems)
     problems = tuple(p for check in info.context.checks if (p := check(event)) is not None)
-    held = None
-    if not problems:
-        stored = event_store.canonical_json(event)
-        if (too_long := size_problem(stored, as_stored=True)) is not None:
-            problems = (Problem("event", too_long),)
-        elif (held := await _held(info, event)) is not None and not _same_event(held, event):
-            problems = (_reused(event),)
-    if problems:
-        return refused(event_type, vendor_id, problems, camel)
+    if found or problems:
+        return refuse(*problems)
+    # The log's own refusals (`_held`), of an event nothing else is wrong with.
+    stored = event_store.canonical_json(event)
+    if (too_long := size_problem(stored, as_stored=True)) is not None:
+        return refuse(Problem("event", too_long))
+    held = await _held(info, event)
+    if held is not None and not _same_event(held, event):
+        return refuse(_reused(event))
     if held is None:  # sent again, from wherever: the log has it, and says so once
         await info.context.event_log.submit([raw], Writer.API)
     processing = None
@@ -226,15 +249,19 @@ def new_envelope(info: Info, event_type: str, vendor_id: str, payload: Any) -> d
 async def record(
     info: Info,
     event_type: str,
-    build: Callable[[], Awaitable[tuple[str, dict[str, Any]]]],
+    build: Callable[[], Awaitable[Draft]],
     *,
     wait: bool = False,
 ) -> EventReceipt:
     """An event a person records through a typed mutation. `build` checks what it can first
-    (raising FieldProblem) and returns the vendor and the payload in its JSON form."""
+    and returns the draft with the problems it found, or raises FieldProblem when nothing
+    more can be checked. A draft is validated and checked as any event, so that its receipt
+    lists the contract's and the services' problems beside the build's. A build's problems
+    are named as the mutation's arguments are, in camelCase already."""
     try:
-        vendor_id, payload = await build()
-    except FieldProblem as problem:
-        given = Problem(problem.field, problem.message, problem.code)
-        return refused(event_type, None, (given,), False)
-    return await submit(info, new_envelope(info, event_type, vendor_id, payload), wait=wait)
+        draft = await build()
+    except FieldProblem as stop:
+        return refused(event_type, None, (stop.problem,), False)
+    envelope = new_envelope(info, event_type, draft.vendor_id, draft.payload)
+    found = tuple(p for p in draft.problems if p is not None)
+    return await submit(info, envelope, wait=wait, found=found)

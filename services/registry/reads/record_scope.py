@@ -56,11 +56,12 @@ async def _agency_of(
     return (row is not None, row["agency"] if row is not None else None)
 
 
+# Each field that names a record: what the record is, and the code of its refusal.
 _NOUNS = {
-    "contract_id": "contract",
-    "subcontract_id": "subcontract",
-    "parent_subcontract_id": "subcontract",
-    "incident_id": "incident",
+    "contract_id": ("contract", "unknown_contract"),
+    "subcontract_id": ("subcontract", "unknown_subcontract"),
+    "parent_subcontract_id": ("subcontract", "unknown_subcontract"),
+    "incident_id": ("incident", "unknown_incident"),
 }
 
 
@@ -70,23 +71,25 @@ async def out_of_view(
     event_type: str,
     vendor_id: str,
     payload: Mapping[str, Any],
-) -> Problem | None:
-    """Why a caller who sees only `agencies` may not record this event, or None.
+) -> tuple[Problem, ...]:
+    """Why a caller who sees only `agencies` may not record this event: every field that
+    names what is not theirs (none: it may).
 
     Every record the payload names by id must be on record and be of those agencies (or of
     none): a record not on record yet is refused too, since its agency cannot be told, and
     the message is the same for both, so that it says nothing about other agencies' records.
     """
+    problems = []
     agency = payload.get("agency")
     if isinstance(agency, str) and agency not in agencies:
-        return Problem("payload.agency", f"{agency} is not one of your agencies")
-    for field, noun in _NOUNS.items():
+        said = f"{agency} is not one of your agencies"
+        problems.append(Problem("payload.agency", said, "not_your_agency"))
+    for field, (noun, code) in _NOUNS.items():
         record_id = payload.get(field)
         if not isinstance(record_id, str) or _CREATED.get(event_type) == field:
             continue
         known, owner = await _agency_of(conn, field, record_id, vendor_id)
         if not known or (owner is not None and owner not in agencies):
-            return Problem(
-                f"payload.{field}", f"no {noun} {record_id!r} of your agencies on record"
-            )
-    return None
+            said = f"no {noun} {record_id!r} of your agencies on record"
+            problems.append(Problem(f"payload.{field}", said, code))
+    return tuple(problems)
