@@ -5,7 +5,6 @@ still to come (for events recorded from the later rules on: platform's later_rul
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import cast
@@ -20,6 +19,7 @@ from services.events.migration import (
     MigrationPlanRequested,
     MigrationReplacementChosen,
 )
+from services.migration.domain.item_changes import changed_item, item_change_problems
 from services.migration.domain.items import ItemState, refusal_to_finish
 from services.migration.domain.plan_settings import configure, settings_refusal
 from services.migration.plan_opening import open_by_hand
@@ -88,30 +88,12 @@ class OwnerHandlers:
         p = cast(MigrationItemConfigured, event.payload)
         plan = await require_plan(conn, event, p.plan_id)
         item = await require_item(conn, plan, p.contract_id)
-        given = p.model_fields_set - {"plan_id", "contract_id"}
-        if p.depends_on is not None:
-            items = await load_items(conn, plan)
-            unknown = [c for c in p.depends_on if c not in items]
-            if unknown:
-                raise DomainRejection(
-                    f"payload.depends_on: not items of plan {plan.plan_id}: {', '.join(unknown)}"
-                )
-        # Dates may be cleared (null); the other properties are only ever replaced.
-        updates: dict[str, object] = {
-            name: getattr(p, name)
-            for name in sorted(given)
-            if name in ("earliest_on", "deadline_on") or getattr(p, name) is not None
-        }
-        changed = dataclasses.replace(item, **updates)  # type: ignore[arg-type]
-        if (
-            changed.earliest_on
-            and changed.deadline_on
-            and changed.deadline_on < changed.earliest_on
-        ):
+        items = await load_items(conn, plan)
+        if problems := item_change_problems(item, plan.plan_id, items, p):
             raise DomainRejection(
-                f"payload.deadline_on: {changed.deadline_on} is before the item's earliest date "
-                f"{changed.earliest_on}"
+                "; ".join(f"payload.{problem.field}: {problem.message}" for problem in problems)
             )
+        changed = changed_item(item, p)
         await plan_repository.update_item(
             conn,
             plan.plan_id,
@@ -122,8 +104,9 @@ class OwnerHandlers:
             earliest_on=changed.earliest_on,
             deadline_on=changed.deadline_on,
         )
+        given = sorted(p.model_fields_set - {"plan_id", "contract_id"})
         await plan_repository.changed(
-            conn, plan.plan_id, f"{item.contract_id}: {', '.join(sorted(given))} changed"
+            conn, plan.plan_id, f"{item.contract_id}: {', '.join(given)} changed"
         )
 
     async def _refuse_if_to_come(

@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from services.events.catalog import new_event
 from services.events.emitted import EligibilityReasonRef, barring_at
@@ -144,6 +145,31 @@ async def restate(
             await plan_repository.set_reason(conn, plan.plan_id, *stated)
 
 
+@dataclass(frozen=True)
+class PlanRefusal:
+    field: str  # the payload's field, as the event names it
+    message: str
+    code: str
+
+
+async def by_hand_refusals(
+    conn: Connection, vendor_id: str, plan_id: str, agency: str, day: dt.date
+) -> list[PlanRefusal]:
+    """Why a plan asked for by hand cannot be opened on `day`, each problem on its own (the
+    API's receipt lists them as migration would refuse the event): the vendor has a plan at
+    the agency already, the plan id is taken, or nothing of the vendor's runs there."""
+    refusals = []
+    if (existing := await plan_repository.plan_for(conn, vendor_id, agency)) is not None:
+        message = f"{vendor_id} already has plan {existing.plan_id} at {agency}"
+        refusals.append(PlanRefusal("agency", message, "plan_exists"))
+    elif not await contract_repository.active_contracts(conn, vendor_id, agency, day):
+        message = f"{vendor_id} has no running contract at {agency} to migrate"
+        refusals.append(PlanRefusal("agency", message, "nothing_to_migrate"))
+    if await plan_repository.plan(conn, plan_id) is not None:
+        refusals.append(PlanRefusal("plan_id", f"{plan_id} is already taken", "plan_id_taken"))
+    return refusals
+
+
 async def open_by_hand(
     conn: Connection,
     vendor_id: str,
@@ -155,14 +181,9 @@ async def open_by_hand(
     announce: bool,
 ) -> str | None:
     """A plan a system owner asks for; returns why it cannot be opened (None when opened)."""
-    existing = await plan_repository.plan_for(conn, vendor_id, agency)
-    if existing is not None:
-        return f"agency: {vendor_id} already has plan {existing.plan_id} at {agency}"
-    if await plan_repository.plan(conn, plan_id) is not None:
-        return f"plan_id: {plan_id} is already taken"
+    if refusals := await by_hand_refusals(conn, vendor_id, plan_id, agency, day):
+        return "; ".join(f"{r.field}: {r.message}" for r in refusals)
     contracts = await contract_repository.active_contracts(conn, vendor_id, agency, day)
-    if not contracts:
-        return f"agency: {vendor_id} has no running contract at {agency} to migrate"
     barred = await contract_repository.bars_on(conn, vendor_id)
     plan = PlanRow(
         plan_id=plan_id,

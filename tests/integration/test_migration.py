@@ -435,6 +435,49 @@ async def test_a_receipt_lists_every_problem_of_an_owners_change(pool: asyncpg.P
     assert await pool.fetchval("SELECT count(*) FROM event_store") == 0
 
 
+async def test_what_migration_refuses_of_a_plan_or_item_change_the_receipt_refuses(
+    pool: asyncpg.Pool,
+) -> None:
+    """Said "accepted", then dead-lettered by migration: a dependency on no item of the plan,
+    a second plan for the same vendor and agency, a plan id already taken."""
+    await the_case(pool)
+    await apply(pool, item_event("migration.item_configured", "c03", earliest_on="2023-05-01"))
+    logged = await pool.fetchval("SELECT count(*) FROM event_store")
+    depends = (
+        f'configureMigrationItem(planId: "{PLAN}", contractId: "c03",'
+        ' item: {dependsOn: ["c99", "c01"], deadlineOn: "2023-01-31"})'
+    )
+    again = (
+        f'createMigrationPlan(vendorId: "{VENDOR}", agency: "{AGENCY}", reason: "second",'
+        f' planId: "{PLAN}")'
+    )
+    for mutation, expected in [
+        (
+            depends,
+            [
+                ("payload.dependsOn", "unknown_item", f"not items of plan {PLAN}: c99"),
+                (
+                    "payload.deadlineOn",
+                    "deadline_before_earliest",
+                    "2023-01-31 is before the item's earliest date 2023-05-01",
+                ),
+            ],
+        ),
+        (
+            again,
+            [
+                ("agency", "plan_exists", f"{VENDOR} already has plan {PLAN} at {AGENCY}"),
+                ("planId", "plan_id_taken", f"{PLAN} is already taken"),
+            ],
+        ),
+    ]:
+        query = f"mutation {{ {mutation} {{ accepted errors {{ field code message }} }} }}"
+        (receipt,) = (await execute(pool, query)).values()
+        assert not receipt["accepted"]
+        assert [(e["field"], e["code"], e["message"]) for e in receipt["errors"]] == expected
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == logged
+
+
 async def _configured_through_the_api(pool: asyncpg.Pool, **settings: Any) -> None:
     """`configureMigrationPlan`, then its event applied from the log as migration applies it."""
     receipt = (

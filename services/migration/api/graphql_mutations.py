@@ -29,8 +29,11 @@ from services.events.migration import (
 )
 from services.migration.api.graphql_enums import Criticality, EarlyCutover, MigrationItemStatus
 from services.migration.api.plan_receipts import ineligibility, record_on_plan, to_come
+from services.migration.domain.item_changes import item_change_problems
 from services.migration.domain.items import ItemState, refusal_to_finish
 from services.migration.domain.plan_settings import configure, settings_refusal
+from services.migration.plan_opening import by_hand_refusals
+from services.migration.storage.plan_loading import load_items
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import WaitForProcessing, described_enum
@@ -165,12 +168,21 @@ class MigrationMutation:
             principal = info.context.principal
             theirs = principal is None or not principal.agencies or agency in principal.agencies
             payload = {"plan_id": str(plan_id), "agency": agency, "reason": reason}
-            problem = (
-                None
-                if theirs
-                else Problem("agency", f"{agency} is not one of your agencies", "not_your_agency")
+            if not theirs:
+                problem = Problem(
+                    "agency", f"{agency} is not one of your agencies", "not_your_agency"
+                )
+                return Draft(str(vendor_id), payload, (problem,))
+            # What migration would refuse the request for, said here rather than after.
+            async with info.context.pool.acquire() as conn:
+                refusals = await by_hand_refusals(
+                    conn, str(vendor_id), str(plan_id), agency, info.context.settings.clock.today()
+                )
+            return Draft(
+                str(vendor_id),
+                payload,
+                tuple(Problem(r.field, r.message, r.code) for r in refusals),
             )
-            return Draft(str(vendor_id), payload, (problem,))
 
         return await record(
             info, MigrationPlanRequested.event_type, build, wait=wait_for_processing
@@ -223,13 +235,32 @@ class MigrationMutation:
         ],
         wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
+        def payload(plan: PlanRow) -> dict[str, Any]:
+            return {"plan_id": plan.plan_id, "contract_id": str(contract_id), **_given(item)}
+
+        async def check(plan: PlanRow, state: ItemState | None) -> tuple[Problem, ...]:
+            # Against the plan as it stands, as migration will judge it: a dependency on no
+            # item of the plan, a deadline before the earliest date.
+            try:
+                change = MigrationItemConfigured.model_validate(payload(plan))
+            except ValidationError:
+                return ()  # the event's own problems: the receipt says them, by field
+            assert state is not None  # record_on_plan gives the item a contract id names
+            async with info.context.pool.acquire() as conn:
+                items = await load_items(conn, plan)
+            return tuple(
+                Problem(f"payload.{p.field}", p.message, p.code)
+                for p in item_change_problems(state, plan.plan_id, items, change)
+            )
+
         return await record_on_plan(
             info,
             MigrationItemConfigured.event_type,
             str(plan_id),
             str(contract_id),
-            lambda plan: {"plan_id": plan.plan_id, "contract_id": str(contract_id), **_given(item)},
+            payload,
             wait_for_processing,
+            check,
         )
 
     @strawberry.mutation(
