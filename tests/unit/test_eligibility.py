@@ -115,6 +115,11 @@ def test_a_lift_or_a_shortening_dated_ahead_ends_the_reason_where_it_says() -> N
     answer = evaluate("vendor-b", own(both), D(2023, 3, 1))
     assert answer.reasons[0].ends_on == D(2025, 1, 31)
     assert answer.eligible_again_on == D(2025, 2, 1)
+    # Extended from the day after its last day: one bar, to the new end.
+    extended = timeline(changes=(Change(D(2024, 1, 9), False, {"duration_months": 24}),))
+    answer = evaluate("vendor-b", own(extended), D(2023, 3, 1))
+    assert answer.reasons[0].ends_on == D(2024, 7, 8)
+    assert answer.eligible_again_on == D(2024, 7, 9)
 
 
 def test_a_shortening_takes_effect_from_its_date_not_before() -> None:
@@ -153,6 +158,17 @@ def test_an_affiliates_sanction_reaches_the_vendor_only_when_it_says_so() -> Non
     # The relation ended on 2023-01-01: from then on the parent's sanction no longer reaches.
     assert answer.eligible_again_on == D(2023, 1, 1)
     assert evaluate("vendor-s", exposures, D(2023, 1, 1)).eligible
+    # The reason ends where the bar does: with the affiliation (its sanction runs to
+    # 2024-01-08), or where the sanction stops covering affiliates, dated ahead.
+    assert reason.ends_on == D(2022, 12, 31)
+    uncovering = Change(D(2022, 10, 1), False, {"covers_affiliates": False})
+    amended = timeline(
+        vendor_id="vendor-p", covers_affiliates=True, duration_months=18, changes=(uncovering,)
+    )
+    standing = (Period(D(2020, 1, 1), None),)
+    later = evaluate("vendor-s", [Exposure(amended, "vendor-p", standing)], D(2022, 8, 1))
+    assert later.reasons[0].ends_on == D(2022, 9, 30)
+    assert later.eligible_again_on == D(2022, 10, 1)
 
 
 def test_agency_and_category_names_compare_after_normalisation() -> None:

@@ -45,9 +45,9 @@ class EligibilityReason:
     authority: str = strawberry.field(description="Who imposed it, e.g. the city's procurement.")
     starts_on: dt.date = strawberry.field(description="First day the sanction applies.")
     ends_on: dt.date | None = strawberry.field(
-        description="Last day it applies (inclusive), counting every change recorded by"
-        " then, a lift or an amendment dated later included (as `eligibleAgainOn` does);"
-        " null: indefinite."
+        description="Last day it bars (inclusive), counting every change recorded by then"
+        " (a lift, an amendment, the end of an affiliation, dated later), as"
+        " `eligibleAgainOn` does; null: no end."
     )
     via_vendor_id: strawberry.ID | None = strawberry.field(
         description="The affiliate it was imposed on, when it reaches this vendor through one."

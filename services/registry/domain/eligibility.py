@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from services.events.sanction import SanctionKind, in_scope
 from services.registry.domain.affiliations import Period
+from services.registry.domain.periods import ONE_DAY
 from services.registry.domain.sanction_timeline import Decision, SanctionTimeline, Terms
 
 # Kinds that bar a vendor from bidding; a warning is recorded but bars nothing.
@@ -58,6 +59,19 @@ class Exposure:
                 more.add(period.until)
         return tuple(sorted(more))
 
+    def last_barring_day(
+        self, day: dt.date, agency: str | None, category: str | None
+    ) -> dt.date | None:
+        """The last day of the bar it holds on `day`, counting every change recorded (a lift,
+        an amendment, the affiliate coverage or the affiliation ending, dated ahead): the
+        day before the first of its breakpoints after `day` on which it no longer bars, as
+        `eligible_again_on` is found; None: it bars on every one (indefinitely)."""
+        days = self.breakpoints()
+        for later in days[bisect.bisect_right(days, day) :]:
+            if not self.bars_on(later, agency, category):
+                return later - ONE_DAY
+        return None
+
     def first_barring_day_after(
         self, day: dt.date, agency: str | None, category: str | None
     ) -> dt.date | None:
@@ -81,8 +95,8 @@ class Reason:
     kind: SanctionKind
     authority: str
     starts_on: dt.date
-    # The last day it applies from that day on, as recorded (a lift or amendment dated ahead
-    # included, as `eligible_again_on` counts them); None: indefinite.
+    # The last day it bars from that day on, as recorded (a lift, an amendment or the end of
+    # an affiliation dated ahead included, as `eligible_again_on` counts them); None: no end.
     ends_on: dt.date | None
     via_vendor_id: str | None
     agencies: tuple[str, ...] | None
@@ -90,7 +104,10 @@ class Reason:
     decision: Decision
 
     @classmethod
-    def of(cls, exposure: Exposure, day: dt.date) -> Reason:
+    def of(
+        cls, exposure: Exposure, day: dt.date, agency: str | None, category: str | None
+    ) -> Reason:
+        """The exposure as a reason it bars on `day` (for this agency and category)."""
         sanction = exposure.sanction
         terms = sanction.terms_on(day)
         return cls(
@@ -98,7 +115,7 @@ class Reason:
             kind=sanction.kind,
             authority=sanction.authority,
             starts_on=sanction.starts_on,
-            ends_on=sanction.last_day_from(day),
+            ends_on=exposure.last_barring_day(day, agency, category),
             via_vendor_id=exposure.via_vendor_id,
             agencies=terms.agencies,
             categories=terms.categories,
@@ -131,7 +148,11 @@ def evaluate(
     if not exposures:  # most vendors of a screen: nothing can bar them
         return Eligibility(vendor_id, as_of, True, (), None, ())
     barring = [e.bars_on(as_of, agency, category) for e in exposures]
-    reasons = tuple(Reason.of(e, as_of) for e, bars in zip(exposures, barring, strict=True) if bars)
+    reasons = tuple(
+        Reason.of(e, as_of, agency, category)
+        for e, bars in zip(exposures, barring, strict=True)
+        if bars
+    )
     upcoming = []
     for exposure, bars in zip(exposures, barring, strict=True):
         if (
@@ -139,7 +160,7 @@ def evaluate(
             and not bars
             and (first := exposure.first_barring_day_after(as_of, agency, category))
         ):
-            upcoming.append(Reason.of(exposure, first))
+            upcoming.append(Reason.of(exposure, first, agency, category))
     again = None
     if reasons:
         later = sorted({day for e in exposures for day in e.breakpoints() if day > as_of})

@@ -80,22 +80,6 @@ class SanctionTimeline:
     def in_force_on(self, day: dt.date) -> bool:
         return self.terms_in_force(day) is not None
 
-    def last_day_from(self, day: dt.date) -> dt.date | None:
-        """The last day it applies, counted from `day` (or its start, if later) with every
-        change recorded, those taking effect after `day` too: a lift or an amendment dated
-        ahead ends it where it says, not where the terms in force on `day` would. None:
-        indefinite. (Only whether it applies: scope changed ahead is not an end.)"""
-        day = max(day, self.starts_on)
-        ahead = [t for t in self.terms[1:] if t.effective_on > day]
-        next_changes = [*(t.effective_on for t in ahead), dt.date.max]
-        for terms, next_change in zip([self.terms_on(day), *ahead], next_changes, strict=True):
-            begins = max(terms.effective_on, day)
-            if terms.lifted or (terms.last_day is not None and terms.last_day < begins):
-                return begins - ONE_DAY  # over when these terms took effect
-            if terms.last_day is not None and terms.last_day < next_change:
-                return terms.last_day  # over before the next change takes effect
-        return None  # in force through every change, the last indefinite
-
     @functools.cached_property
     def breakpoints(self) -> tuple[dt.date, ...]:
         """The days on which whether (or how) it applies can change, in order. Worked out once:
