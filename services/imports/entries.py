@@ -36,16 +36,17 @@ class ListEntry:
     # What the list records: a debarment, a bid suspension, or a warning (a reprimand, which
     # bars nothing).
     kind: SanctionKind
-    # The list's own words narrowing the sanction ("but only for its business operations in
-    # the water and sanitation sector"): no agency or category of ours says them, so the
-    # sanction bars everywhere, keeps the words in its reason, and the import says so.
-    limited_to: str | None = field(default=None, kw_only=True)
+    # What the list says in words of the debarment's reach: narrower ("BUT ONLY FOR ITS
+    # BUSINESS OPERATIONS IN THE WATER AND SANITATION SECTOR") or wider ("and all entities
+    # that it controls, except …"). No field of ours says it as written, so the sanction bars
+    # the firm everywhere, keeps the words in its reason, and the import says so.
+    reach: str | None = field(default=None, kw_only=True)
 
 
 def stated_reason(entry: ListEntry) -> str:
     """A list's sanction's reason: its grounds as the list words them, and the limit it
     words, if any."""
-    return f"{entry.grounds} ({entry.limited_to})" if entry.limited_to else entry.grounds
+    return f"{entry.grounds} ({entry.reach})" if entry.reach else entry.grounds
 
 
 @dataclass(frozen=True)

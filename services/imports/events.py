@@ -11,7 +11,7 @@ of its rows in the file (two rows of one name at two addresses are two vendors: 
 merged on a guess). Each row is a debarment by the list's authority, from its first day to its
 last (or until lifted), with the list's grounds as a ground code and, in their own words, as
 the reason (with what the list says of its reach, which no agency or category of ours can
-say: `ListEntry.limited_to`). A newer file of the same list amends a debarment whose last day
+say: `ListEntry.reach`). A newer file of the same list amends a debarment whose last day
 changed and lifts one no longer listed (`deltas.py` decides which), on the vendor it was
 recorded on.
 """

@@ -237,7 +237,7 @@ def _planned(
     except ValueError as error:
         report.refuse(item.line, str(error))
         return
-    if item.limited_to and change is Delta.IMPOSE:
+    if item.reach and change is Delta.IMPOSE:
         _note_reach(item, report)
     report.names_amended += bool(names)
     report.unchanged += change is Delta.KEEP
@@ -275,13 +275,14 @@ def _note_repeats(repeats: list[tuple[int, int]], report: ImportReport) -> None:
 
 
 def _note_reach(item: ListEntry, report: ImportReport) -> None:
-    """A debarment imposed now whose reach the list words (`ListEntry.limited_to`): it bars
-    everywhere, which whoever imports must hear of, since the list may bar less."""
+    """A debarment imposed now whose reach the list words (`ListEntry.reach`): it bars the
+    firm everywhere, which whoever imports must hear of, since the list may bar it less, or
+    the entities it controls too."""
     report.notes.append(
         f"line {item.line}: {item.name!r} is debarred with words on its reach"
-        f" ({item.limited_to!r}) that no agency or category says: recorded as barring"
-        " everywhere, the words in its reason; amend its agencies or categories by hand"
-        " where it should bar less"
+        f" ({item.reach!r}) that no field of ours says as written: recorded as barring the"
+        " firm everywhere, the words in its reason; amend its agencies, categories or"
+        " affiliate coverage by hand to match"
     )
 
 

@@ -23,8 +23,12 @@ from services.imports.entries import ListEntry, stated_reason
 from services.imports.scratch_sanctions import SanctionTable, Terms
 
 
-def _terms(item: ListEntry) -> Terms:
-    return item.starts_on, stated_reason(item).strip(), item.country
+def _terms(item: ListEntry) -> list[Terms]:
+    """The terms a recorded sanction of the entry has: its reason as imports now state it,
+    or its bare grounds, as imports stated it before they kept the list's words on its reach
+    (`ListEntry.reach`)."""
+    reasons = dict.fromkeys((stated_reason(item).strip(), item.grounds.strip()))
+    return [(item.starts_on, reason, item.country) for reason in reasons]
 
 
 @dataclass
@@ -45,11 +49,11 @@ class Renames:
         """Whether a new entry may be a recorded one renamed: then it waits for the end."""
         if not self.any_terms or type(item) is not ListEntry:
             return False
-        terms = _terms(item)
-        if not self.table.has_terms(terms):
-            return False
-        self.table.wait(item, terms)
-        return True
+        for terms in _terms(item):
+            if self.table.has_terms(terms):
+                self.table.wait(item, terms)
+                return True
+        return False
 
     def paired(self) -> Iterator[tuple[ListEntry, str | None]]:
         """Each waiting entry with the recorded sanction it is, or None (a new entry), once

@@ -6,10 +6,12 @@ still to come (for events recorded from the later rules on: platform's later_rul
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
 from services.events.base import EventEnvelope
+from services.events.catalog import Problem
 from services.events.migration import (
     MigrationChecklistUpdated,
     MigrationItemConfigured,
@@ -31,6 +33,11 @@ from services.platform.consuming.consumer import DomainRejection
 from services.platform.eventstore.later_rules import future_day, judged_by_later_rules
 from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.postgres.database import Connection
+
+
+def problems_said(problems: Sequence[Problem]) -> str:
+    """A refusal of the event's payload, each problem at its field: a dead letter's reason."""
+    return "; ".join(f"payload.{problem.field}: {problem.message}" for problem in problems)
 
 
 async def require_plan(conn: Connection, event: EventEnvelope, plan_id: str) -> PlanRow:
@@ -68,8 +75,8 @@ class OwnerHandlers:
             await recorded_time(conn, event, self.clock),
             self.announce,
         )
-        if refusal is not None:
-            raise DomainRejection(f"payload.{refusal}")
+        if refusal:
+            raise DomainRejection(problems_said(refusal))
 
     async def plan_configured(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(MigrationPlanConfigured, event.payload)
@@ -90,9 +97,7 @@ class OwnerHandlers:
         item = await require_item(conn, plan, p.contract_id)
         items = await load_items(conn, plan)
         if problems := item_change_problems(item, plan.plan_id, items, p):
-            raise DomainRejection(
-                "; ".join(f"payload.{problem.field}: {problem.message}" for problem in problems)
-            )
+            raise DomainRejection(problems_said(problems))
         changed = changed_item(item, p)
         await plan_repository.update_item(
             conn,

@@ -7,9 +7,8 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
-from services.events.catalog import new_event
+from services.events.catalog import Problem, new_event
 from services.events.emitted import EligibilityReasonRef, barring_at
 from services.events.migration import MigrationPlanCreated, MigrationTrigger
 from services.migration.domain import bars
@@ -145,28 +144,21 @@ async def restate(
             await plan_repository.set_reason(conn, plan.plan_id, *stated)
 
 
-@dataclass(frozen=True)
-class PlanRefusal:
-    field: str  # the payload's field, as the event names it
-    message: str
-    code: str
-
-
 async def by_hand_refusals(
-    conn: Connection, vendor_id: str, plan_id: str, agency: str, day: dt.date
-) -> list[PlanRefusal]:
-    """Why a plan asked for by hand cannot be opened on `day`, each problem on its own (the
-    API's receipt lists them as migration would refuse the event): the vendor has a plan at
-    the agency already, the plan id is taken, or nothing of the vendor's runs there."""
+    conn: Connection, vendor_id: str, plan_id: str, agency: str
+) -> list[Problem]:
+    """Why a plan asked for by hand cannot be opened whatever runs at the agency, each problem
+    on its own (the API's receipt lists them as migration would refuse the event): the vendor
+    has a plan there already, or the plan id is taken (by another plan: the same request sent
+    again is told the first). Fields as the event names them."""
     refusals = []
-    if (existing := await plan_repository.plan_for(conn, vendor_id, agency)) is not None:
+    existing = await plan_repository.plan_for(conn, vendor_id, agency)
+    if existing is not None:
         message = f"{vendor_id} already has plan {existing.plan_id} at {agency}"
-        refusals.append(PlanRefusal("agency", message, "plan_exists"))
-    elif not await contract_repository.active_contracts(conn, vendor_id, agency, day):
-        message = f"{vendor_id} has no running contract at {agency} to migrate"
-        refusals.append(PlanRefusal("agency", message, "nothing_to_migrate"))
-    if await plan_repository.plan(conn, plan_id) is not None:
-        refusals.append(PlanRefusal("plan_id", f"{plan_id} is already taken", "plan_id_taken"))
+        refusals.append(Problem("agency", message, "plan_exists"))
+    taken = existing is None or existing.plan_id != plan_id
+    if taken and await plan_repository.plan(conn, plan_id) is not None:
+        refusals.append(Problem("plan_id", f"{plan_id} is already taken", "plan_id_taken"))
     return refusals
 
 
@@ -179,11 +171,16 @@ async def open_by_hand(
     day: dt.date,
     now: dt.datetime,
     announce: bool,
-) -> str | None:
-    """A plan a system owner asks for; returns why it cannot be opened (None when opened)."""
-    if refusals := await by_hand_refusals(conn, vendor_id, plan_id, agency, day):
-        return "; ".join(f"{r.field}: {r.message}" for r in refusals)
+) -> list[Problem]:
+    """A plan a system owner asks for; returns why it cannot be opened (nothing: opened). That
+    nothing of the vendor's runs at the agency on `day` is judged here only, not in the
+    receipt: a contract awarded a moment before may not be applied yet when it is asked."""
+    if refusals := await by_hand_refusals(conn, vendor_id, plan_id, agency):
+        return refusals
     contracts = await contract_repository.active_contracts(conn, vendor_id, agency, day)
+    if not contracts:
+        message = f"{vendor_id} has no running contract at {agency} to migrate"
+        return [Problem("agency", message, "nothing_to_migrate")]
     barred = await contract_repository.bars_on(conn, vendor_id)
     plan = PlanRow(
         plan_id=plan_id,
@@ -202,4 +199,4 @@ async def open_by_hand(
         causes=(f"plan opened by hand: {reason}",),
     )
     await open_plan(conn, plan, contracts, now, announce)
-    return None
+    return []

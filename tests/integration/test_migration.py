@@ -463,12 +463,15 @@ async def test_what_migration_refuses_of_a_plan_or_item_change_the_receipt_refus
                 ),
             ],
         ),
+        # The same request again: its plan is there (not also "its id is taken").
+        (again, [("agency", "plan_exists", f"{VENDOR} already has plan {PLAN} at {AGENCY}")]),
         (
-            again,
-            [
-                ("agency", "plan_exists", f"{VENDOR} already has plan {PLAN} at {AGENCY}"),
-                ("planId", "plan_id_taken", f"{PLAN} is already taken"),
-            ],
+            again.replace(f'planId: "{PLAN}"', 'planId: "another"'),
+            [("agency", "plan_exists", f"{VENDOR} already has plan {PLAN} at {AGENCY}")],
+        ),
+        (
+            again.replace(f'agency: "{AGENCY}"', 'agency: "税務課"'),
+            [("planId", "plan_id_taken", f"{PLAN} is already taken")],
         ),
     ]:
         query = f"mutation {{ {mutation} {{ accepted errors {{ field code message }} }} }}"

@@ -184,7 +184,7 @@ async def test_a_plan_opened_by_hand_keeps_its_owners_words(pool: asyncpg.Pool) 
             dt.datetime(2022, 7, 9, tzinfo=dt.UTC),
             announce=False,
         )
-    assert refused is None
+    assert refused == []
     await apply(pool, _announced(_reason("s-1", ends_on=dt.date(2024, 1, 8)), again=None))
     async with pool.acquire() as conn:
         plan = await plan_repository.plan(conn, "plan-by-hand")

@@ -12,7 +12,7 @@ from pathlib import Path
 from services.events.base import EventEnvelope
 from services.events.sanction import SanctionLifted
 from services.imports.deltas import RecordedSanction
-from services.imports.entries import ListEntry
+from services.imports.entries import ListEntry, stated_reason
 from services.imports.events import sanction_id
 from services.imports.events import vendor_id as wb_vendor_id
 from services.imports.lists import idb, worldbank
@@ -132,9 +132,9 @@ def test_a_debarment_whose_reach_the_list_words_is_told_to_whoever_imports() -> 
     assert imposed.event_type == "sanction.imposed"
     assert report.imposed == 1 and report.notes == [
         "line 2: 'EGIS WATER AND MARITIME' is debarred with words on its reach"
-        " ('BUT ONLY FOR ITS WATER SECTOR') that no agency or category says: recorded as"
-        " barring everywhere, the words in its reason; amend its agencies or categories by"
-        " hand where it should bar less"
+        " ('BUT ONLY FOR ITS WATER SECTOR') that no field of ours says as written: recorded"
+        " as barring the firm everywhere, the words in its reason; amend its agencies,"
+        " categories or affiliate coverage by hand to match"
     ]
 
 
@@ -178,14 +178,14 @@ def _wb(text: str, recorded: Recorded) -> tuple[list[EventEnvelope], ImportRepor
     return [p.event for p in planned], report
 
 
-def _recorded_as(row: str, *known: Known) -> Recorded:
-    """What the registry holds once `row` of the World Bank's list was imported."""
+def _recorded_as(row: str, *known: Known, reason: str | None = None) -> Recorded:
+    """What the registry holds once `row` of the World Bank's list was imported (its
+    sanction's reason as imports state it, or `reason`)."""
     [entry] = worldbank.entries(io.StringIO(WB_HEADER + row))
     assert isinstance(entry, ListEntry)
     vendor = wb_vendor_id(entry)
-    was = RecordedSanction(
-        vendor, entry.last_day, False, entry.starts_on, entry.grounds, entry.authority
-    )
+    stated = reason if reason is not None else stated_reason(entry)
+    was = RecordedSanction(vendor, entry.last_day, False, entry.starts_on, stated, entry.authority)
     return Recorded(known or (Known(vendor, "AZ", (entry.name,)),), {sanction_id(entry): was})
 
 
@@ -207,6 +207,18 @@ def test_a_newer_file_naming_an_entry_otherwise_renames_its_vendor() -> None:
     renamed = Recorded((Known(vendor, "AZ", ("GRAND MOTORS GROUP LLC",)),), recorded.sanctions)
     events, report = _wb(WB_HEADER + newer, renamed)
     assert events == [] and (report.names_amended, report.unchanged) == (0, 1)
+
+
+def test_an_entry_with_words_on_its_reach_renamed_is_still_its_recorded_debarment() -> None:
+    # Recorded with the list's words in its reason, or with the bare grounds, as imports
+    # recorded it before they kept the words: either way the same debarment, renamed.
+    limited = GRAND.replace("*678", "(BUT ONLY FOR ITS WATER SECTOR)")
+    newer = limited.replace("GRAND MOTORS LLC", "GRAND MOTORS GROUP LLC")
+    for reason in (None, "Fraud"):
+        recorded = _recorded_as(limited, reason=reason)
+        events, report = _wb(WB_HEADER + newer, recorded)
+        assert [e.event_type for e in events] == ["vendor.renamed"], reason
+        assert (report.imposed, report.lifted) == (0, 0)
 
 
 def test_with_a_row_that_could_not_be_read_nothing_is_renamed_nor_lifted() -> None:

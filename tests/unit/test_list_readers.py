@@ -70,9 +70,7 @@ def test_what_the_world_bank_says_of_a_debarments_reach_stays_with_the_sanction(
     entries = _read(worldbank, "worldbank_debarred_firms_individuals.csv")
     egis = _by_line(entries, 13)
     assert egis.name == "EGIS WATER AND MARITIME" and egis.aliases == ()
-    assert egis.limited_to == (
-        "BUT ONLY FOR ITS BUSINESS OPERATIONS IN THE WATER AND SANITATION SECTOR"
-    )
+    assert egis.reach == ("BUT ONLY FOR ITS BUSINESS OPERATIONS IN THE WATER AND SANITATION SECTOR")
     [imposed] = [e.payload for e in entry_events(egis, register=False).events]
     assert isinstance(imposed, SanctionImposed)
     assert imposed.reason == (
@@ -81,12 +79,12 @@ def test_what_the_world_bank_says_of_a_debarments_reach_stays_with_the_sanction(
     )
     assert imposed.agencies is None and imposed.categories is None
     controls = _by_line(entries, 470)
-    assert controls.limited_to == (
+    assert controls.reach == (
         "and all entities that it controls, except NJS E&M Co. and NJS Engineers India Pvt. Ltd."
     )
     # Every other row says nothing of its reach: its reason is its grounds, as before.
     others = [e for e in entries if isinstance(e, ListEntry) and e.line not in (13, 470)]
-    assert not [e.line for e in others if e.limited_to is not None]
+    assert not [e.line for e in others if e.reach is not None]
 
 
 def test_the_idbs_list() -> None:

@@ -102,5 +102,5 @@ def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
             grounds=one_line(row.get("Grounds", "")) or "unspecified",
             authority=AUTHORITY,
             kind=SanctionKind.DEBARMENT,
-            limited_to=reach(row.get("Additional Firm Info", "")),
+            reach=reach(row.get("Additional Firm Info", "")),
         )

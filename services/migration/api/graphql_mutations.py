@@ -6,6 +6,7 @@ migration service applies (and checks) it."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 
@@ -175,14 +176,8 @@ class MigrationMutation:
                 return Draft(str(vendor_id), payload, (problem,))
             # What migration would refuse the request for, said here rather than after.
             async with info.context.pool.acquire() as conn:
-                refusals = await by_hand_refusals(
-                    conn, str(vendor_id), str(plan_id), agency, info.context.settings.clock.today()
-                )
-            return Draft(
-                str(vendor_id),
-                payload,
-                tuple(Problem(r.field, r.message, r.code) for r in refusals),
-            )
+                refusals = await by_hand_refusals(conn, str(vendor_id), str(plan_id), agency)
+            return Draft(str(vendor_id), payload, tuple(refusals))
 
         return await record(
             info, MigrationPlanRequested.event_type, build, wait=wait_for_processing
@@ -249,8 +244,8 @@ class MigrationMutation:
             async with info.context.pool.acquire() as conn:
                 items = await load_items(conn, plan)
             return tuple(
-                Problem(f"payload.{p.field}", p.message, p.code)
-                for p in item_change_problems(state, plan.plan_id, items, change)
+                dataclasses.replace(problem, field=f"payload.{problem.field}")
+                for problem in item_change_problems(state, plan.plan_id, items, change)
             )
 
         return await record_on_plan(

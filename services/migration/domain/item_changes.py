@@ -7,20 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection
-from dataclasses import dataclass
 
+from services.events.catalog import Problem
 from services.events.migration import MigrationItemConfigured
 from services.migration.domain.items import ItemState
 
 # Properties the change may clear (null); the others are only ever replaced.
 _CLEARABLE = ("earliest_on", "deadline_on")
-
-
-@dataclass(frozen=True)
-class ItemChangeProblem:
-    field: str  # the payload's field, as the event names it
-    message: str
-    code: str
 
 
 def changed_item(item: ItemState, change: MigrationItemConfigured) -> ItemState:
@@ -36,14 +29,15 @@ def changed_item(item: ItemState, change: MigrationItemConfigured) -> ItemState:
 
 def item_change_problems(
     item: ItemState, plan_id: str, items: Collection[str], change: MigrationItemConfigured
-) -> list[ItemChangeProblem]:
-    """The change's problems against the plan's `items` (their contract ids), each on its own."""
+) -> list[Problem]:
+    """The change's problems against the plan's `items` (their contract ids), each on its own,
+    at the payload's field as the event names it."""
     problems = []
     if change.depends_on is not None:
         unknown = [c for c in change.depends_on if c not in items]
         if unknown:
             problems.append(
-                ItemChangeProblem(
+                Problem(
                     "depends_on",
                     f"not items of plan {plan_id}: {', '.join(unknown)}",
                     "unknown_item",
@@ -52,7 +46,7 @@ def item_change_problems(
     changed = changed_item(item, change)
     if changed.earliest_on and changed.deadline_on and changed.deadline_on < changed.earliest_on:
         problems.append(
-            ItemChangeProblem(
+            Problem(
                 "deadline_on",
                 f"{changed.deadline_on} is before the item's earliest date {changed.earliest_on}",
                 "deadline_before_earliest",
