@@ -36,13 +36,14 @@ AGENCY = strawberry.argument(description="Only this agency's; omit for every age
 def _identifier_keys(
     identifiers: list[IdentifierInput],
 ) -> tuple[list[IdentifierKey], list[Problem]]:
-    """The identifiers' exact-match keys, and a problem for each that is not an identifier."""
+    """The identifiers' exact-match keys, and a problem for each that is not an identifier
+    (`normalize_identifier` refuses only a blank scheme or value)."""
     keys, problems = [], []
     for n, given in enumerate(identifiers):
         try:
             keys.append(normalize_identifier(given.scheme, given.value))
         except ValueError as problem:
-            problems.append(Problem(f"identifiers[{n}]", str(problem)))
+            problems.append(Problem(f"identifiers[{n}]", str(problem), "blank_identifier"))
     return keys, problems
 
 

@@ -557,6 +557,15 @@ async def test_a_bidder_list_is_saved_by_ids_and_identifiers_of_known_vendors(
             "code": "unknown_identifier",
         },
     ]
+    blank = {"scheme": "corporate_number", "value": " - "}
+    unread = await graphql(pool, officer, SAVE, agency=MINE, ids=[], identifiers=[blank])
+    assert unread["data"]["saveWatchlist"]["errors"] == [
+        {
+            "field": "identifiers[0]",
+            "message": "identifier value for scheme 'corporate_number' is empty",
+            "code": "blank_identifier",
+        },
+    ]
     outsider = Principal("owner-theirs", Role.SYSTEM_OWNER, (THEIRS,))
     scoped = await graphql(pool, outsider, SAVE, agency=MINE, ids=["vendor-c"])
     assert scoped["errors"] == ["agency '市民課' is not one of your agencies (税務課)"]
