@@ -196,8 +196,9 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
         assert barred == {(case_migration.VENDOR, "city-001"), (SUSPENDED_OTHER, "city-002")}
         screenshot(chrome, "screening-exclusions")
 
-        # A plan opened by hand: an id the API refuses is shown at its field; a vendor that
-        # already has a plan here is refused by the migration service, as it says; then opened.
+        # A plan opened by hand: an id the API refuses is shown at its field; so is a vendor
+        # that already has a plan here (the receipt says what migration would refuse); then
+        # opened.
         chrome.find_element(By.LINK_TEXT, "Migration plans").click()
         shown(chrome, "details.open-plan summary")
         chrome.find_element(By.CSS_SELECTOR, "details.open-plan summary").click()
@@ -209,7 +210,7 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
         assert shown(chrome, "#open-plan-planId-error").startswith("Not in the expected form — ")
         type_into(chrome, "open-plan-planId", "plan-b-by-hand")
         chrome.find_element(By.CSS_SELECTOR, "#open-plan button[type=submit]").click()
-        assert f"already has plan {plan_id}" in shown(chrome, "#open-plan .refusal")
+        assert f"already has plan {plan_id}" in shown(chrome, "#open-plan-agency-error")
         type_into(chrome, "open-plan-vendorId", HIGH_RISK)
         type_into(chrome, "open-plan-planId", "plan-h")
         chrome.find_element(By.CSS_SELECTOR, "#open-plan button[type=submit]").click()
