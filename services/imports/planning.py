@@ -133,15 +133,21 @@ def _made(
 
 def _entity(item: ListEntry, source: str, own: str) -> Entity:
     """The entry as entity resolution sees it: its names, country, identifiers."""
-    aliases, identifiers = item.aliases, tuple[IdentifierKey, ...]()
+    name, aliases, identifiers = item.name, item.aliases, tuple[IdentifierKey, ...]()
     if isinstance(item, japanese.JapaneseEntry):
-        aliases = (*aliases, *([item.name_en] if item.name_en else []))
+        # As registered: a name past the registry's limit is cut (japanese.cut). Compared
+        # whole, it was a name the vendor lacked at every later import, sent as an alias the
+        # catalog refuses.
+        name = japanese.cut(name)
+        aliases = tuple(
+            japanese.cut(a) for a in (*aliases, *([item.name_en] if item.name_en else []))
+        )
         if item.corporate_number:
             identifiers = (normalize_identifier(CORPORATE_NUMBER, item.corporate_number),)
     if isinstance(item, exclusions.ExportedEntry):
         aliases = (*aliases, *(n for n in (item.name_kana, item.name_en) if n))
         identifiers = exclusions.identifier_keys(item)
-    return Entity(own, source, item.name, aliases, item.country, identifiers)
+    return Entity(own, source, name, aliases, item.country, identifiers)
 
 
 def _resolved(

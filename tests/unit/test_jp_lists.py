@@ -22,6 +22,7 @@ from services.imports.lists import japanese, jp_meti, jp_suspension
 from services.imports.lists.japanese import JapaneseEntry
 from services.imports.planning import Recorded, planned_events
 from services.imports.report import ImportReport
+from services.imports.scratch_vendors import Known
 
 LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"
 EXAMPLE = LISTS / "jp_suspension_example.csv"
@@ -340,3 +341,30 @@ def test_the_real_meti_list() -> None:
         ["export_ban"],
     )
     assert imposed.reason is not None and imposed.reason.startswith("国際平和のための")
+
+
+def test_the_real_meti_list_imported_again_changes_nothing() -> None:
+    # Entry 23's English name is cut to the registry's 300 characters when registered; read
+    # again in full, it was a name the vendor lacked, sent as an alias the catalog refused:
+    # every import after the first refused that row.
+    report = ImportReport()
+    with METI.open(encoding="utf-8-sig") as stream:
+        made = [p.event for p in planned_events("jp_meti", stream, Recorded(), TODAY, report)]
+    assert (report.imposed, report.refused) == (75, [])
+    known = tuple(
+        Known(
+            e.vendor_id,
+            e.payload.country,
+            # As the registry gives them to an import: every name but former ones, the
+            # legal first, and the aliases apart too.
+            (e.payload.legal_name, *(n for n in (e.payload.name_en,) if n), *e.payload.aliases),
+            tuple(e.payload.aliases),
+        )
+        for e in made
+        if isinstance(e.payload, VendorRegistered)
+    )
+    recorded = Recorded(known, _recorded(made).sanctions)
+    again = ImportReport()
+    with METI.open(encoding="utf-8-sig") as stream:
+        sent = [p.event for p in planned_events("jp_meti", stream, recorded, TODAY, again)]
+    assert (again.refused, again.unchanged, again.names_amended, sent) == ([], 75, 0, [])
