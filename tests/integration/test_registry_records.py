@@ -649,6 +649,27 @@ async def test_sanctions_in_force_on_a_day(pool: asyncpg.Pool) -> None:
     assert everything[None].total == 2
 
 
+async def test_a_sanction_listed_for_a_day_has_its_scope_that_day(pool: asyncpg.Pool) -> None:
+    # Narrowed to 税務課 from 2023-01-15: on 2022-12-01 it bars at every agency, which the
+    # list read for that day said as 税務課 only (the scope as last amended).
+    await apply(
+        pool,
+        case_b.registered(),
+        case_b.suspended(),
+        case_b.amended(effective_on="2023-01-15", agencies=["税務課"], reason="narrowed"),
+        consumer=CONSUMER,
+    )
+
+    async def scope(day: str | None) -> list[Any]:
+        on = dt.date.fromisoformat(day) if day else None
+        pages = await fetch(pool, records.sanctions, [VENDOR], active_on=on)
+        return [(s.agencies, s.ends_on) for s in pages[VENDOR].records]
+
+    assert await scope("2022-12-01") == [(None, dt.date(2024, 1, 8))]
+    assert await scope("2023-02-01") == [(("税務課",), dt.date(2024, 1, 8))]
+    assert await scope(None) == [(("税務課",), dt.date(2024, 1, 8))]
+
+
 KINDS: dict[str, tuple[PageFunction[Any], dict[str, Any]]] = {
     "contracts": (records.contracts, {"agency": "市民課", "active_on": dt.date(2023, 1, 1)}),
     "subcontracts": (records.subcontracts, {"status": "requested"}),

@@ -243,10 +243,12 @@ class Sanction(Node):
         description="First day it no longer applies, when lifted early; null otherwise."
     )
     agencies: list[str] | None = strawberry.field(
-        description="The agencies it applies at; null: every agency."
+        description="The agencies it applies at: on `activeOn` when the list was asked for a"
+        " day, else as last amended (an amendment dated later included); null: every agency."
     )
     categories: list[str] | None = strawberry.field(
-        description="The procurement categories it applies in; null: every category."
+        description="The procurement categories it applies in: on `activeOn` when the list was"
+        " asked for a day, else as last amended; null: every category."
     )
 
     node_key_names = ("sanctionId",)

@@ -153,8 +153,11 @@ class SanctionRecord:
     categories: tuple[str, ...] | None  # None: every procurement category
 
     @classmethod
-    def of(cls, timeline: SanctionTimeline) -> SanctionRecord:
+    def of(cls, timeline: SanctionTimeline, on: dt.date | None = None) -> SanctionRecord:
+        """Its record as last amended; the scope (agencies, categories) is that in force
+        `on` that day when given, since an amendment may narrow it from a later day."""
         latest = timeline.terms[-1]
+        scope = latest if on is None else timeline.terms_on(on)
         # A lift is final: later terms keep it, so the first lifted terms say when.
         lifted_on = next((t.effective_on for t in timeline.terms if t.lifted), None)
         ends_on = latest.last_day
@@ -170,8 +173,8 @@ class SanctionRecord:
             starts_on=timeline.starts_on,
             ends_on=ends_on,
             lifted_on=lifted_on,
-            agencies=latest.agencies,
-            categories=latest.categories,
+            agencies=scope.agencies,
+            categories=scope.categories,
         )
 
 
@@ -355,7 +358,8 @@ async def sanctions(
     after: str | None = None,
     active_on: dt.date | None = None,
 ) -> dict[str | None, Page[SanctionRecord]]:
-    """`active_on`: in force that day, by the terms in force that day (sanction_timeline).
+    """`active_on`: in force that day, by the terms in force that day (sanction_timeline),
+    each with its scope that day.
 
     Whether a sanction is in force depends on its amendments and lifts, which only the
     timeline folds, so with `active_on` the vendors' timelines are read first and the page
@@ -379,5 +383,6 @@ async def sanctions(
         listed = {r["vendor_id"] for page in pages.values() for r in page.records}
         timelines = await sanction_timelines(conn, sorted(listed))
     return {
-        v: p.map(lambda r: SanctionRecord.of(timelines[r["sanction_id"]])) for v, p in pages.items()
+        v: p.map(lambda r: SanctionRecord.of(timelines[r["sanction_id"]], active_on))
+        for v, p in pages.items()
     }
