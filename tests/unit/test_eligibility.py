@@ -122,29 +122,6 @@ def test_a_lift_or_a_shortening_dated_ahead_ends_the_reason_where_it_says() -> N
     assert answer.eligible_again_on == D(2024, 7, 9)
 
 
-def test_each_scope_is_a_reason_of_its_own_days() -> None:
-    # Barring at city-it only, then from 2023-01-15 at city-roads only: as of 2022-12-01 the
-    # reason said city-it until the sanction's end, and nothing of city-roads, so an export
-    # imported elsewhere barred the vendor at city-it for a year too long and never at
-    # city-roads.
-    moved = Change(D(2023, 1, 15), False, {"agencies": ["city-roads"]})
-    scoped = timeline(duration_months=18, agencies=["city-it"], changes=(moved,))
-    answer = evaluate("vendor-b", own(scoped), D(2022, 12, 1))
-    assert [(r.agencies, r.starts_on, r.ends_on) for r in answer.reasons] == [
-        (("city-it",), D(2022, 7, 9), D(2023, 1, 14))
-    ]
-    assert [(r.agencies, r.starts_on, r.ends_on) for r in answer.upcoming] == [
-        (("city-roads",), D(2023, 1, 15), D(2024, 1, 8))
-    ]
-    assert answer.eligible_again_on == D(2024, 1, 9)  # some agency bars it till then
-    # Asked for city-roads: barred there from the change, not from the sanction's start.
-    roads = evaluate("vendor-b", own(scoped), D(2022, 12, 1), agency="city-roads")
-    assert roads.eligible
-    assert [(r.starts_on, r.ends_on) for r in roads.upcoming] == [(D(2023, 1, 15), D(2024, 1, 8))]
-    it = evaluate("vendor-b", own(scoped), D(2022, 12, 1), agency="city-it")
-    assert (it.eligible_again_on, it.upcoming) == (D(2023, 1, 15), ())
-
-
 def test_a_shortening_takes_effect_from_its_date_not_before() -> None:
     shortened = timeline(changes=(Change(D(2023, 6, 1), False, {"duration_months": 9}),))
     # Until 2023-06-01 the 18 months stood, though 9 months would have ended on 2023-04-08.

@@ -28,10 +28,8 @@ The period is the authority's as the exporting registry recorded it, so it is im
 policy override naming the exported sanction: the importing registry's suspension policy
 (which the "serious" flag and the decision date, not exported, would need) does not refuse
 it. Not carried (not in the export): the decision date (the first day stands for it),
-incidents and the "serious" flag. A change of a sanction recorded to take effect after the
-export's day is carried as the registry's answer on that day gives it: a lift or a new period
-in the reason's last day, a new scope as an upcoming reason of its own (the terms of the day
-it starts), imposed here as a sanction from that day. A sanction
+incidents, the "serious" flag, and a future amendment of a sanction (the terms in force on the
+export's day are exported, an upcoming sanction's terms on the first day it bars). A sanction
 whose scope (agencies, categories, affiliate coverage) changed between two exports is another
 sanction (`sanction_id`): the old one lifted from the import's day, the new one imposed.
 """

@@ -43,15 +43,11 @@ class EligibilityReason:
         description="What kind of sanction it is."
     )
     authority: str = strawberry.field(description="Who imposed it, e.g. the city's procurement.")
-    starts_on: dt.date = strawberry.field(
-        description="First day the sanction applies; of an upcoming one, the first day it bars"
-        " (a scope changed from a later day is an upcoming reason from that day)."
-    )
+    starts_on: dt.date = strawberry.field(description="First day the sanction applies.")
     ends_on: dt.date | None = strawberry.field(
-        description="Last day it bars (inclusive) with these agencies and categories,"
-        " counting every change recorded by then (a lift, an amendment, the end of an"
-        " affiliation, dated later), as `eligibleAgainOn` does; a change of its scope ends it"
-        " (the new scope is an upcoming reason); null: no end."
+        description="Last day it bars (inclusive), counting every change recorded by then"
+        " (a lift, an amendment, the end of an affiliation, dated later), as"
+        " `eligibleAgainOn` does; null: no end."
     )
     via_vendor_id: strawberry.ID | None = strawberry.field(
         description="The affiliate it was imposed on, when it reaches this vendor through one."
@@ -119,9 +115,7 @@ class BidEligibility:
         return [EligibilityReason.of(r) for r in answer.reasons]
 
     @strawberry.field(
-        description="Sanctions already recorded that will bar the vendor after `asOf`, each"
-        " from its first barring day, and a barring sanction's later scopes, each from the day"
-        " it changes."
+        description="Sanctions already recorded that will bar the vendor after `asOf`."
     )
     @staticmethod
     def upcoming(answer: strawberry.Parent[eligibility.Eligibility]) -> list[EligibilityReason]:

@@ -72,24 +72,6 @@ class Exposure:
                 return later - ONE_DAY
         return None
 
-    def bars_ahead(
-        self, day: dt.date, agency: str | None, category: str | None, *, barring: bool
-    ) -> list[dt.date]:
-        """The first days of its bars after `day` that a reason on `day` does not tell: the
-        first day it bars, when it does not on `day` (`barring`), and each later change of
-        its scope on which it bars (a sanction narrowed to one agency from a later day bars
-        there from then, as its own reason: an export then carries each scope's days)."""
-        first = None if barring else self.first_barring_day_after(day, agency, category)
-        starts = [] if first is None else [first]
-        after = first or day
-        changes = self.sanction.scope_changes
-        starts += [
-            change
-            for change in changes[bisect.bisect_right(changes, after) :]
-            if self.bars_on(change, agency, category)
-        ]
-        return starts
-
     def first_barring_day_after(
         self, day: dt.date, agency: str | None, category: str | None
     ) -> dt.date | None:
@@ -112,11 +94,9 @@ class Reason:
     sanction_id: str
     kind: SanctionKind
     authority: str
-    starts_on: dt.date  # the sanction's first day; an upcoming reason's: the first it bars
-    # The last day it bars from that day on with the scope it has then, as recorded (a lift,
-    # an amendment or the end of an affiliation dated ahead included, as `eligible_again_on`
-    # counts them; a change of scope ahead ends it, and the new scope is an upcoming reason);
-    # None: no end.
+    starts_on: dt.date
+    # The last day it bars from that day on, as recorded (a lift, an amendment or the end of
+    # an affiliation dated ahead included, as `eligible_again_on` counts them); None: no end.
     ends_on: dt.date | None
     via_vendor_id: str | None
     agencies: tuple[str, ...] | None
@@ -125,30 +105,17 @@ class Reason:
 
     @classmethod
     def of(
-        cls,
-        exposure: Exposure,
-        day: dt.date,
-        agency: str | None,
-        category: str | None,
-        *,
-        ahead: bool = False,
+        cls, exposure: Exposure, day: dt.date, agency: str | None, category: str | None
     ) -> Reason:
-        """The exposure as a reason it bars on `day` (for this agency and category), with the
-        scope it has that day, until that scope changes (`Exposure.bars_ahead` tells the next
-        as a reason of its own). `ahead`: a bar from `day`, which it starts on."""
+        """The exposure as a reason it bars on `day` (for this agency and category)."""
         sanction = exposure.sanction
         terms = sanction.terms_on(day)
-        ends_on = exposure.last_barring_day(day, agency, category)
-        changes = sanction.scope_changes
-        if (at := bisect.bisect_right(changes, day)) < len(changes):
-            rescoped = changes[at] - ONE_DAY
-            ends_on = rescoped if ends_on is None else min(ends_on, rescoped)
         return cls(
             sanction_id=sanction.sanction_id,
             kind=sanction.kind,
             authority=sanction.authority,
-            starts_on=day if ahead else sanction.starts_on,
-            ends_on=ends_on,
+            starts_on=sanction.starts_on,
+            ends_on=exposure.last_barring_day(day, agency, category),
             via_vendor_id=exposure.via_vendor_id,
             agencies=terms.agencies,
             categories=terms.categories,
@@ -188,11 +155,12 @@ def evaluate(
     )
     upcoming = []
     for exposure, bars in zip(exposures, barring, strict=True):
-        if with_upcoming and exposure.sanction.kind in BARRING_KINDS:
-            upcoming += [
-                Reason.of(exposure, start, agency, category, ahead=True)
-                for start in exposure.bars_ahead(as_of, agency, category, barring=bars)
-            ]
+        if (
+            with_upcoming
+            and not bars
+            and (first := exposure.first_barring_day_after(as_of, agency, category))
+        ):
+            upcoming.append(Reason.of(exposure, first, agency, category))
     again = None
     if reasons:
         later = sorted({day for e in exposures for day in e.breakpoints() if day > as_of})
