@@ -122,6 +122,18 @@ def test_a_lift_or_a_shortening_dated_ahead_ends_the_reason_where_it_says() -> N
     assert answer.eligible_again_on == D(2024, 7, 9)
 
 
+def test_an_upcoming_reason_starts_on_its_first_barring_day() -> None:
+    # Barring at city-it, moved to city-roads from 2023-01-15: asked for city-roads on
+    # 2022-12-01, the upcoming reason said it started on 2022-07-09, a day already past.
+    moved = Change(D(2023, 1, 15), False, {"agencies": ["city-roads"]})
+    scoped = timeline(duration_months=18, agencies=["city-it"], changes=(moved,))
+    roads = evaluate("vendor-b", own(scoped), D(2022, 12, 1), agency="city-roads")
+    assert roads.eligible
+    assert [(r.starts_on, r.ends_on) for r in roads.upcoming] == [(D(2023, 1, 15), D(2024, 1, 8))]
+    later = evaluate("vendor-b", own(timeline(starts_on=D(2023, 3, 1))), D(2022, 12, 1))
+    assert [r.starts_on for r in later.upcoming] == [D(2023, 3, 1)]
+
+
 def test_a_shortening_takes_effect_from_its_date_not_before() -> None:
     shortened = timeline(changes=(Change(D(2023, 6, 1), False, {"duration_months": 9}),))
     # Until 2023-06-01 the 18 months stood, though 9 months would have ended on 2023-04-08.

@@ -28,8 +28,9 @@ The period is the authority's as the exporting registry recorded it, so it is im
 policy override naming the exported sanction: the importing registry's suspension policy
 (which the "serious" flag and the decision date, not exported, would need) does not refuse
 it. Not carried (not in the export): the decision date (the first day stands for it),
-incidents, the "serious" flag, and a future amendment of a sanction (the terms in force on the
-export's day are exported, an upcoming sanction's terms on the first day it bars). A sanction
+incidents, the "serious" flag, and a change of a sanction's scope dated after the export's day
+(the scope in force on that day is exported, an upcoming sanction's on the first day it bars;
+a lift or a new period dated ahead is carried, in the reason's last day). A sanction
 whose scope (agencies, categories, affiliate coverage) changed between two exports is another
 sanction (`sanction_id`): the old one lifted from the import's day, the new one imposed.
 """

@@ -43,7 +43,10 @@ class EligibilityReason:
         description="What kind of sanction it is."
     )
     authority: str = strawberry.field(description="Who imposed it, e.g. the city's procurement.")
-    starts_on: dt.date = strawberry.field(description="First day the sanction applies.")
+    starts_on: dt.date = strawberry.field(
+        description="First day the sanction applies; of an upcoming one, the first day it bars"
+        " (at the agency and category asked)."
+    )
     ends_on: dt.date | None = strawberry.field(
         description="Last day it bars (inclusive), counting every change recorded by then"
         " (a lift, an amendment, the end of an affiliation, dated later), as"

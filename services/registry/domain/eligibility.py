@@ -94,7 +94,7 @@ class Reason:
     sanction_id: str
     kind: SanctionKind
     authority: str
-    starts_on: dt.date
+    starts_on: dt.date  # the sanction's first day; an upcoming reason's: the first it bars
     # The last day it bars from that day on, as recorded (a lift, an amendment or the end of
     # an affiliation dated ahead included, as `eligible_again_on` counts them); None: no end.
     ends_on: dt.date | None
@@ -105,16 +105,25 @@ class Reason:
 
     @classmethod
     def of(
-        cls, exposure: Exposure, day: dt.date, agency: str | None, category: str | None
+        cls,
+        exposure: Exposure,
+        day: dt.date,
+        agency: str | None,
+        category: str | None,
+        *,
+        ahead: bool = False,
     ) -> Reason:
-        """The exposure as a reason it bars on `day` (for this agency and category)."""
+        """The exposure as a reason it bars on `day` (for this agency and category); `ahead`:
+        an upcoming one, whose first barring day `day` is (a sanction that bars at this
+        agency only from a later change of its scope starts there then, not on its own
+        first day, which is past)."""
         sanction = exposure.sanction
         terms = sanction.terms_on(day)
         return cls(
             sanction_id=sanction.sanction_id,
             kind=sanction.kind,
             authority=sanction.authority,
-            starts_on=sanction.starts_on,
+            starts_on=day if ahead else sanction.starts_on,
             ends_on=exposure.last_barring_day(day, agency, category),
             via_vendor_id=exposure.via_vendor_id,
             agencies=terms.agencies,
@@ -160,7 +169,7 @@ def evaluate(
             and not bars
             and (first := exposure.first_barring_day_after(as_of, agency, category))
         ):
-            upcoming.append(Reason.of(exposure, first, agency, category))
+            upcoming.append(Reason.of(exposure, first, agency, category, ahead=True))
     again = None
     if reasons:
         later = sorted({day for e in exposures for day in e.breakpoints() if day > as_of})
