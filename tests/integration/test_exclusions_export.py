@@ -79,32 +79,6 @@ async def test_a_lift_dated_ahead_ends_the_exported_exclusion_there(pool: asyncp
     assert [r["endsOn"] for r in documents[0]["reasons"]] == ["2023-02-28"]
 
 
-async def test_a_scope_changed_ahead_is_exported_with_each_scopes_days(
-    pool: asyncpg.Pool,
-) -> None:
-    # Narrowed to 税務課 from 2023-01-15: the export of 2023-01-10 said every agency until
-    # 2024-01-08, so a registry importing it barred the vendor at 市民課 for a year too long.
-    await _case(pool)
-    await apply(pool, case_b.amended(effective_on="2023-01-15", agencies=["税務課"]))
-    documents = [json.loads(line) for line in (await _text(pool, "json", DURING)).splitlines()]
-    b = documents[0]
-    scopes = [
-        (r["agencies"], r["startsOn"], r["endsOn"], r["coversAffiliates"])
-        for r in (*b["reasons"], *b["upcoming"])
-    ]
-    assert scopes == [
-        (None, "2022-07-09", "2023-01-14", True),
-        (["税務課"], "2023-01-15", "2024-01-08", True),
-    ]
-    assert b["eligibleAgainOn"] == "2024-01-09"
-    # The spreadsheet keeps one row per reason, as the registry answers on the day.
-    rows = list(csv.DictReader(io.StringIO(await _text(pool, "csv", DURING))))
-    mine = [r for r in rows if r["Vendor ID"] == case_b.VENDOR]
-    assert [(r["Active Date"], r["Termination Date"]) for r in mine] == [
-        ("2022-07-09", "2024-01-08")
-    ]
-
-
 async def test_json_lines_with_every_reason(pool: asyncpg.Pool) -> None:
     await _case(pool)
     documents = [json.loads(line) for line in (await _text(pool, "json", DURING)).splitlines()]

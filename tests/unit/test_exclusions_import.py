@@ -4,7 +4,6 @@ importer's ordinary path (deltas, resolution, deterministic ids)."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 import json
@@ -21,7 +20,7 @@ from services.registry.domain.eligibility import Eligibility, Reason
 from services.registry.domain.names import IdentifierKey
 from services.registry.domain.sanction_timeline import Decision
 from services.registry.exports.exclusion_formats import json_lines
-from services.registry.exports.exclusions import Exclusion, LaterScope
+from services.registry.exports.exclusions import Exclusion
 from services.registry.storage.vendor_repository import FormerName, VendorRow
 
 DAY = dt.date(2024, 6, 1)
@@ -131,23 +130,6 @@ def test_the_export_of_a_vendor_becomes_the_same_vendor_and_sanctions() -> None:
     assert events[2][1]["sanction_id"] == "exclusions:jp_suspension:aa11bb22cc33dd44"
     assert events[2][1]["starts_on"] == "2024-10-01"
     assert events[2][1]["ends_on"] == "2025-01-31"
-
-
-def test_a_reasons_later_scope_is_imposed_as_a_sanction_of_its_own_days() -> None:
-    # Narrowed to one agency from 2024-07-01: the reason as exported ends the day before, and
-    # the narrower scope is a sanction of its own from then to the reason's end.
-    narrowed = dataclasses.replace(
-        OWN, starts_on=dt.date(2024, 7, 1), agencies=("北浜市水道局",), categories=None
-    )
-    answer = Eligibility(VENDOR.vendor_id, DAY, False, (OWN,), dt.date(2024, 10, 1), ())
-    text = json_lines(Exclusion(VENDOR, answer, later_scopes=(LaterScope(narrowed, False),)))
-    imposed = [p for t, p in _payloads(text) if t == "sanction.imposed"]
-    days = [(p["starts_on"], p["ends_on"], p.get("categories")) for p in imposed]
-    assert days == [
-        ("2024-04-01", "2024-06-30", ["土木一式工事", "舗装工事"]),
-        ("2024-07-01", "2024-09-30", None),
-    ]
-    assert imposed[0]["sanction_id"] != imposed[1]["sanction_id"]
 
 
 def test_every_event_is_about_the_exported_vendor_with_ids_that_depend_on_what_it_says() -> None:

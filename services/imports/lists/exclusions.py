@@ -28,10 +28,9 @@ The period is the authority's as the exporting registry recorded it, so it is im
 policy override naming the exported sanction: the importing registry's suspension policy
 (which the "serious" flag and the decision date, not exported, would need) does not refuse
 it. Not carried (not in the export): the decision date (the first day stands for it),
-incidents and the "serious" flag. A change dated after the export's day is carried: a lift or
-a new period in the reason's last day; a new scope as the reason ending the day before and
-the new scope an upcoming reason from that day (`Exclusion.later_scopes`), a sanction of its
-own here (after that day its first day is the change's). A sanction
+incidents, the "serious" flag, and a change of a sanction's scope dated after the export's day
+(the scope in force on that day is exported, an upcoming sanction's on the first day it bars;
+a lift or a new period dated ahead is carried, in the reason's last day). A sanction
 whose scope (agencies, categories, affiliate coverage) changed between two exports is another
 sanction (`sanction_id`): the old one lifted from the import's day, the new one imposed.
 """
@@ -166,18 +165,10 @@ def entries(stream: TextIO) -> Iterator[ExportedEntry | RowProblem]:
         except ValidationError as error:
             yield RowProblem(line, describe_validation_error(error))
             continue
-        seen: set[tuple[object, ...]] = set()
+        seen: set[str] = set()
         for reason in (*vendor.reasons, *vendor.upcoming):
-            # A sanction listed twice would be imposed once; each of its scopes (a reason and
-            # its later scope, narrowed from a day after the export's) is a sanction here.
-            key = (
-                reason.sanction_id,
-                reason.via_vendor_id,
-                None if reason.agencies is None else tuple(reason.agencies),
-                None if reason.categories is None else tuple(reason.categories),
-                reason.covers_affiliates,
-            )
-            if key not in seen:
+            key = f"{reason.sanction_id}\x1f{reason.via_vendor_id}"
+            if key not in seen:  # a sanction listed twice would be imposed once
                 seen.add(key)
                 yield _entry(vendor, reason, line)
 

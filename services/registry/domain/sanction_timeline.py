@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -82,15 +81,6 @@ class SanctionTimeline:
         return self.terms_in_force(day) is not None
 
     @functools.cached_property
-    def scope_changes(self) -> tuple[dt.date, ...]:
-        """The days its scope (agencies, categories, affiliate coverage) changes, in order."""
-        return tuple(
-            later.effective_on
-            for earlier, later in itertools.pairwise(self.terms)
-            if _scope_of(later) != _scope_of(earlier)
-        )
-
-    @functools.cached_property
     def breakpoints(self) -> tuple[dt.date, ...]:
         """The days on which whether (or how) it applies can change, in order. Worked out once:
         a screen asks it of one timeline for the vendor and for each of its affiliates."""
@@ -100,10 +90,6 @@ class SanctionTimeline:
             if terms.last_day is not None:
                 days.add(terms.last_day + ONE_DAY)
         return tuple(sorted(days))
-
-
-def _scope_of(terms: Terms) -> tuple[object, ...]:
-    return terms.agencies, terms.categories, terms.covers_affiliates
 
 
 def _period_last_day(starts_on: dt.date, fields: dict[str, Any]) -> dt.date | None:

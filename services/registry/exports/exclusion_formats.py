@@ -53,7 +53,7 @@ def _other_names(vendor: VendorRow) -> list[str]:
     return [n for n in names if n]
 
 
-def _reason_json(reason: Reason, covers_affiliates: bool) -> dict[str, Any]:
+def _reason_json(reason: Reason, covering_affiliates: frozenset[str]) -> dict[str, Any]:
     return {
         "sanctionId": reason.sanction_id,
         "kind": reason.kind.value,
@@ -62,7 +62,7 @@ def _reason_json(reason: Reason, covers_affiliates: bool) -> dict[str, Any]:
         "endsOn": reason.ends_on.isoformat() if reason.ends_on else None,
         "agencies": list(reason.agencies) if reason.agencies is not None else None,
         "categories": list(reason.categories) if reason.categories is not None else None,
-        "coversAffiliates": covers_affiliates,
+        "coversAffiliates": reason.sanction_id in covering_affiliates,
         "viaVendorId": reason.via_vendor_id,
         "grounds": list(reason.decision.grounds),
         "reason": reason.decision.reason,
@@ -71,10 +71,6 @@ def _reason_json(reason: Reason, covers_affiliates: bool) -> dict[str, Any]:
 
 def json_lines(exclusion: Exclusion) -> str:
     vendor, answer = exclusion.vendor, exclusion.eligibility
-
-    def covers(reason: Reason) -> bool:
-        return reason.sanction_id in exclusion.covering_affiliates
-
     document = {
         "vendorId": vendor.vendor_id,
         "legalName": vendor.legal_name,
@@ -88,17 +84,11 @@ def json_lines(exclusion: Exclusion) -> str:
         "eligibleAgainOn": answer.eligible_again_on.isoformat()
         if answer.eligible_again_on
         else None,
-        # Each reason as a scope: until the day before its scope changes, if it changes
-        # after the day asked (`Exclusion.later_scopes`).
-        "reasons": [_reason_json(r, covers(r)) for r in exclusion.reasons_as_scopes()],
-        # Sanctions recorded already that bar it later, each as on the first day it bars,
-        # and the reasons' later scopes, each from its day: `eligibleAgainOn` counts them,
-        # and a registry importing the export needs them to give the same answer at every
-        # agency (services/imports/lists/exclusions.py).
-        "upcoming": [
-            *(_reason_json(r, covers(r)) for r in answer.upcoming),
-            *(_reason_json(s.reason, s.covers_affiliates) for s in exclusion.later_scopes),
-        ],
+        "reasons": [_reason_json(r, exclusion.covering_affiliates) for r in answer.reasons],
+        # Sanctions recorded already that bar it later, each as on the first day it bars:
+        # `eligibleAgainOn` counts them, and a registry importing the export needs them to
+        # give the same answer (services/imports/lists/exclusions.py).
+        "upcoming": [_reason_json(r, exclusion.covering_affiliates) for r in answer.upcoming],
     }
     return json.dumps(document, ensure_ascii=False) + "\n"
 

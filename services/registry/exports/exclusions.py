@@ -7,9 +7,7 @@ importing the export needs it to bar the affiliates it knows)."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -26,15 +24,6 @@ ONE_DAY = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
-class LaterScope:
-    """A reason's scope from a change dated after the day asked, as a reason of its own from
-    that day, and whether that scope covers affiliates."""
-
-    reason: Reason
-    covers_affiliates: bool
-
-
-@dataclass(frozen=True)
 class Exclusion:
     vendor: VendorRow
     eligibility: Eligibility  # barred: every reason, and when the vendor may bid again
@@ -42,53 +31,6 @@ class Exclusion:
     # first day after it that an upcoming one is in force) cover affiliates; a reason through
     # an affiliate is always one.
     covering_affiliates: frozenset[str] = frozenset()
-    # The reasons' scopes from changes dated after the day asked (narrowed to one agency from
-    # next month): each reason, exported as a scope, ends the day before (`reasons_as_scopes`),
-    # so that a registry importing the export bars at each scope on its own days.
-    later_scopes: tuple[LaterScope, ...] = ()
-
-    def reasons_as_scopes(self) -> list[Reason]:
-        """The reasons, each until the day before its scope changes after the day asked."""
-        firsts: dict[str, dt.date] = {}
-        for later in self.later_scopes:
-            firsts.setdefault(later.reason.sanction_id, later.reason.starts_on)
-        return [
-            dataclasses.replace(r, ends_on=firsts[r.sanction_id] - ONE_DAY)
-            if r.sanction_id in firsts
-            else r
-            for r in self.eligibility.reasons
-        ]
-
-
-def _later_scopes(
-    answer: Eligibility, timelines: dict[str, SanctionTimeline]
-) -> tuple[LaterScope, ...]:
-    """Each reason's scopes from the changes of scope after the day asked, up to its end: a
-    scope change alone neither starts nor ends a bar (an affiliate's coverage ending ends
-    the reason itself, before the change), so each later scope bars from its change on."""
-    found = []
-    for reason in answer.reasons:
-        timeline = timelines.get(reason.sanction_id)
-        if timeline is None:  # an affiliate's sanction on a vendor not barred itself
-            continue
-        changes = [
-            day
-            for day in timeline.scope_changes
-            if day > answer.as_of and (reason.ends_on is None or day <= reason.ends_on)
-        ]
-        for day, following in itertools.zip_longest(changes, changes[1:]):
-            terms = timeline.terms_on(day)
-            ends_on = reason.ends_on if following is None else following - ONE_DAY
-            scope = dataclasses.replace(
-                reason,
-                starts_on=day,
-                ends_on=ends_on,
-                agencies=terms.agencies,
-                categories=terms.categories,
-            )
-            covers = reason.via_vendor_id is not None or terms.covers_affiliates
-            found.append(LaterScope(scope, covers))
-    return tuple(found)
 
 
 def _covering(answer: Eligibility, timelines: dict[str, SanctionTimeline]) -> frozenset[str]:
@@ -123,7 +65,5 @@ async def exclusions(pool: asyncpg.Pool, as_of: dt.date) -> AsyncIterator[Exclus
             }
         for vendor_id in barred:
             answer = answers[vendor_id]
-            covering = _covering(answer, timelines)
-            later = _later_scopes(answer, timelines)
-            yield Exclusion(vendors[vendor_id], answer, covering, later)
+            yield Exclusion(vendors[vendor_id], answer, _covering(answer, timelines))
         after = ids[-1]
