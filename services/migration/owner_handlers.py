@@ -6,7 +6,7 @@ still to come (for events recorded from the later rules on: platform's later_rul
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -26,7 +26,7 @@ from services.migration.domain.items import ItemState, refusal_to_finish
 from services.migration.domain.plan_settings import configure, settings_refusal
 from services.migration.plan_opening import open_by_hand
 from services.migration.storage import contract_repository, plan_repository
-from services.migration.storage.plan_loading import load_item, load_items
+from services.migration.storage.plan_loading import load_items
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection
@@ -47,13 +47,20 @@ async def require_plan(conn: Connection, event: EventEnvelope, plan_id: str) -> 
     return plan
 
 
-async def require_item(conn: Connection, plan: PlanRow, contract_id: str) -> ItemState:
-    item = await load_item(conn, plan, contract_id)
-    if item is None:
+async def require_items(
+    conn: Connection, plan: PlanRow, contract_id: str
+) -> Mapping[str, ItemState]:
+    """The plan's items by contract id, `contract_id` among them."""
+    items = await load_items(conn, plan)
+    if contract_id not in items:
         raise DomainRejection(
             f"payload.contract_id: {contract_id!r} is not an item of plan {plan.plan_id}"
         )
-    return item
+    return items
+
+
+async def require_item(conn: Connection, plan: PlanRow, contract_id: str) -> ItemState:
+    return (await require_items(conn, plan, contract_id))[contract_id]
 
 
 @dataclass(frozen=True)
@@ -94,8 +101,8 @@ class OwnerHandlers:
     async def item_configured(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(MigrationItemConfigured, event.payload)
         plan = await require_plan(conn, event, p.plan_id)
-        item = await require_item(conn, plan, p.contract_id)
-        items = await load_items(conn, plan)
+        items = await require_items(conn, plan, p.contract_id)
+        item = items[p.contract_id]
         if problems := item_change_problems(item, plan.plan_id, items, p):
             raise DomainRejection(problems_said(problems))
         changed = changed_item(item, p)

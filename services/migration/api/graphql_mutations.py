@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import strawberry
@@ -34,7 +35,6 @@ from services.migration.domain.item_changes import item_change_problems
 from services.migration.domain.items import ItemState, refusal_to_finish
 from services.migration.domain.plan_settings import configure, settings_refusal
 from services.migration.plan_opening import by_hand_refusals
-from services.migration.storage.plan_loading import load_items
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import WaitForProcessing, described_enum
@@ -197,7 +197,7 @@ class MigrationMutation:
         def payload(plan: PlanRow) -> dict[str, Any]:
             return {"plan_id": plan.plan_id, **_given(settings)}
 
-        async def check(plan: PlanRow, _: ItemState | None) -> tuple[Problem, ...]:
+        async def check(plan: PlanRow, *_: object) -> tuple[Problem, ...]:
             # The plan's settings as migration would leave them: a phase's capacity given
             # for a day no phase starts on is refused here, not dead-lettered after.
             try:
@@ -233,7 +233,9 @@ class MigrationMutation:
         def payload(plan: PlanRow) -> dict[str, Any]:
             return {"plan_id": plan.plan_id, "contract_id": str(contract_id), **_given(item)}
 
-        async def check(plan: PlanRow, state: ItemState | None) -> tuple[Problem, ...]:
+        async def check(
+            plan: PlanRow, state: ItemState | None, items: Mapping[str, ItemState]
+        ) -> tuple[Problem, ...]:
             # Against the plan as it stands, as migration will judge it: a dependency on no
             # item of the plan, a deadline before the earliest date.
             try:
@@ -241,8 +243,6 @@ class MigrationMutation:
             except ValidationError:
                 return ()  # the event's own problems: the receipt says them, by field
             assert state is not None  # record_on_plan gives the item a contract id names
-            async with info.context.pool.acquire() as conn:
-                items = await load_items(conn, plan)
             return tuple(
                 dataclasses.replace(problem, field=f"payload.{problem.field}")
                 for problem in item_change_problems(state, plan.plan_id, items, change)
@@ -280,7 +280,7 @@ class MigrationMutation:
         ] = None,
         wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
-        async def check(plan: PlanRow, _: ItemState | None) -> tuple[Problem | None, ...]:
+        async def check(plan: PlanRow, *_: object) -> tuple[Problem | None, ...]:
             return (
                 to_come("chosenOn", chosen_on),
                 await ineligibility(info, str(vendor_id), plan.agency, str(contract_id)),
@@ -358,7 +358,9 @@ class MigrationMutation:
         ] = None,
         wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
-        async def check(_: PlanRow, item: ItemState | None) -> tuple[Problem | None, ...]:
+        async def check(
+            _: PlanRow, item: ItemState | None, *__: object
+        ) -> tuple[Problem | None, ...]:
             done = status == ItemStatusModel.DONE
             refusal = refusal_to_finish(item) if item is not None and done else None
             return (

@@ -6,13 +6,13 @@ stated as past has come (each found beside the others)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from services.events.catalog import Problem
 from services.migration.domain.items import ItemState
 from services.migration.storage import contract_repository, plan_repository
-from services.migration.storage.plan_loading import load_item
+from services.migration.storage.plan_loading import load_items
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.eventstore.later_rules import future_day
 from services.platform.graphql.context import Info
@@ -35,14 +35,15 @@ async def _plan(info: Info, plan_id: str) -> PlanRow:
     return plan
 
 
-async def _item(info: Info, plan: PlanRow, contract_id: str) -> ItemState:
+async def _items(info: Info, plan: PlanRow, contract_id: str) -> Mapping[str, ItemState]:
+    """The plan's items by contract id, `contract_id` among them."""
     async with info.context.pool.acquire() as conn:
-        item = await load_item(conn, plan, contract_id)
-    if item is None:
+        items = await load_items(conn, plan)
+    if contract_id not in items:
         raise FieldProblem(
             "contractId", f"{contract_id!r} is not an item of plan {plan.plan_id}", "unknown_item"
         )
-    return item
+    return items
 
 
 async def ineligibility(
@@ -98,6 +99,10 @@ def _reasons(reasons: Sequence[Reason]) -> str:
     )
 
 
+# What a plan mutation's check finds: a problem each, None for one that passed.
+Found = Sequence[Problem | None]
+
+
 async def record_on_plan(
     info: Info,
     event_type: str,
@@ -105,16 +110,19 @@ async def record_on_plan(
     contract_id: str | None,
     build: Callable[[PlanRow], dict[str, Any]],
     wait: bool,
-    check: Callable[[PlanRow, ItemState | None], Awaitable[Sequence[Problem | None]]] | None = None,
+    check: Callable[[PlanRow, ItemState | None, Mapping[str, ItemState]], Awaitable[Found]]
+    | None = None,
 ) -> EventReceipt:
     """An event about one plan (and item): both must exist and be the caller's agency's; the
-    event travels under the plan's vendor. `check` gives the problems it finds, each
-    independent of the others (None for one that passed)."""
+    event travels under the plan's vendor. `check` is given the plan, the item and the
+    plan's items (none for an event about the plan alone), and gives the problems it finds,
+    each independent of the others (None for one that passed)."""
 
     async def checked() -> Draft:
         plan = await _plan(info, plan_id)
-        item = await _item(info, plan, contract_id) if contract_id is not None else None
-        found = await check(plan, item) if check is not None else ()
+        items = await _items(info, plan, contract_id) if contract_id is not None else {}
+        item = items.get(contract_id) if contract_id is not None else None
+        found = await check(plan, item, items) if check is not None else ()
         return Draft(plan.vendor_id, build(plan), found)
 
     return await record(info, event_type, checked, wait=wait)

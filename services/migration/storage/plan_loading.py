@@ -34,7 +34,3 @@ async def load_items_of(conn: Connection, plans: list[PlanRow]) -> dict[str, dic
 
 async def load_items(conn: Connection, plan: PlanRow) -> dict[str, ItemState]:
     return (await load_items_of(conn, [plan]))[plan.plan_id]
-
-
-async def load_item(conn: Connection, plan: PlanRow, contract_id: str) -> ItemState | None:
-    return (await load_items(conn, plan)).get(contract_id)

@@ -66,23 +66,26 @@ class Exposure:
         an amendment, the affiliate coverage or the affiliation ending, dated ahead): the
         day before the first of its breakpoints after `day` on which it no longer bars, as
         `eligible_again_on` is found; None: it bars on every one (indefinitely)."""
-        days = self.breakpoints()
-        for later in days[bisect.bisect_right(days, day) :]:
-            if not self.bars_on(later, agency, category):
-                return later - ONE_DAY
-        return None
+        free = self._first_after(day, agency, category, barring=False)
+        return None if free is None else free - ONE_DAY
 
     def first_barring_day_after(
         self, day: dt.date, agency: str | None, category: str | None
     ) -> dt.date | None:
-        """The first day after `day` on which it bars, if any. Whether it bars changes only on
-        its own breakpoints, so that day is one of them: a vendor with many affiliates'
-        sanctions does not try each of them on every other one's days."""
+        """The first day after `day` on which it bars, if any."""
         if self.sanction.kind not in BARRING_KINDS:
             return None
+        return self._first_after(day, agency, category, barring=True)
+
+    def _first_after(
+        self, day: dt.date, agency: str | None, category: str | None, *, barring: bool
+    ) -> dt.date | None:
+        """The first day after `day` on which it bars (`barring`) or does not. Whether it bars
+        changes only on its own breakpoints, so that day is one of them: a vendor with many
+        affiliates' sanctions does not try each of them on every other one's days."""
         days = self.breakpoints()
         for later in days[bisect.bisect_right(days, day) :]:
-            if self.bars_on(later, agency, category):
+            if self.bars_on(later, agency, category) == barring:
                 return later
         return None
 
