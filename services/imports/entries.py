@@ -71,8 +71,19 @@ def one_line(text: str) -> str:
 def period(start: str, until: str, day: Callable[[str], dt.date]) -> tuple[dt.date, dt.date | None]:
     """A row's first and last day, each read by `day` (the list's date format); no last day
     when the list says "until further notice". Raises ValueError for a date it cannot read."""
-    starts_on = day(start.strip())
+    starts_on = _read("first day", start.strip(), day)
     if until.strip().lower() in UNTIL_FURTHER_NOTICE:
         return starts_on, None
-    last_day = day(until.strip())
+    last_day = _read("last day", until.strip(), day)
     return starts_on, None if last_day >= FOREVER else last_day
+
+
+def _read(which: str, text: str, day: Callable[[str], dt.date]) -> dt.date:
+    """A date as `day` reads it, or a ValueError naming the date and what it holds: the
+    parsers' own words ("Invalid isoformat string: '202'", from a file cut short) said
+    neither which date nor that it is one."""
+    try:
+        return day(text)
+    except ValueError as error:
+        detail = "" if text in str(error) else f" ({error})"  # "day is out of range for month"
+        raise ValueError(f"the {which} {text!r} is not a date{detail}") from None

@@ -43,6 +43,11 @@ def not_utf8(file: BinaryIO) -> str | None:
     line = 1
     after_cr = False  # the piece before ended with \r: a \n that opens this one ends that line
     try:
+        if file.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            # Excel's "Unicode Text", PowerShell's default: "byte 0xff is not UTF-8" said
+            # nothing of what to do about it.
+            return "line 1: the file is UTF-16 (it opens with UTF-16's byte-order mark)"
+        file.seek(start)
         while piece := file.read(_PIECE):
             try:
                 decoder.decode(piece)

@@ -97,7 +97,7 @@ async def test_each_import_is_reported_through_the_api_and_rebuilt(
         "eventsSent": 4,  # two registrations, two debarments
         "refusedCount": 1,
         "refused": [
-            {"line": 4, "reason": "ineligibility period: Invalid isoformat string: 'not a date'"}
+            {"line": 4, "reason": "ineligibility period: the last day 'not a date' is not a date"}
         ],
         "reviewCount": 0,
         "review": [],

@@ -30,6 +30,15 @@ def test_a_shift_jis_row_is_named_by_its_line() -> None:
     assert file.tell() == 0
 
 
+def test_a_utf16_file_is_named_as_such_whichever_its_byte_order() -> None:
+    text = "\ufeff" + (HEADER + ROW).decode()
+    for encoding in ("utf-16-le", "utf-16-be"):
+        file = io.BytesIO(text.encode(encoding))
+        said = not_utf8(file)
+        assert said == "line 1: the file is UTF-16 (it opens with UTF-16's byte-order mark)"
+        assert file.tell() == 0
+
+
 def test_a_character_across_two_pieces_is_one_character(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(file_encoding, "_PIECE", 4)  # every three-byte kana cut somewhere
     assert not_utf8(io.BytesIO(HEADER + ROW * 3)) is None

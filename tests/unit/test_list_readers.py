@@ -63,6 +63,32 @@ def test_the_world_banks_other_names_however_the_list_introduces_them() -> None:
         assert _by_line(entries, line).aliases == (), line
 
 
+def test_another_name_in_square_brackets_is_that_name() -> None:
+    # The list brackets "f.k.a" both ways (line 374: "(f.k.a [...])"); "[f.k.a. X]" was the
+    # alias "[f.k.a. X]", which no screening of X finds as written.
+    assert worldbank.other_names("[f.k.a. Shaanxi Neoplan Trading Co., Ltd.] *677") == (
+        "Shaanxi Neoplan Trading Co., Ltd.",
+    )
+    assert worldbank.other_names("陕西 [aka Neoplan]") == ("Neoplan", "陕西")
+
+
+def test_a_file_cut_short_names_the_date_it_cut() -> None:
+    # A download cut inside the last row's date: the parser's "Invalid isoformat string:
+    # '202'" said neither which date nor that the row holds one.
+    head = "Firm Name,Additional Firm Info,Address,Country,Ineligibility Period From Date,"
+    head += "Ineligibility Period To Date,Grounds"
+    cut = f"{head}\nX LTD,,1 STREET,Chile,2021-03-04,202"
+    (problem,) = worldbank.entries(io.StringIO(cut))
+    assert problem == RowProblem(2, "ineligibility period: the last day '202' is not a date")
+    leap = f"{cut}3-02-29,Fraud"
+    (problem,) = worldbank.entries(io.StringIO(leap))
+    assert problem == RowProblem(
+        2,
+        "ineligibility period: the last day '2023-02-29' is not a date"
+        " (day is out of range for month)",
+    )
+
+
 def test_what_the_world_bank_says_of_a_debarments_reach_stays_with_the_sanction() -> None:
     # The list limits a debarment in a bracket of "Additional Firm Info", which no agency or
     # category of ours can say; it was dropped, and the firm read as barred everywhere with

@@ -38,11 +38,14 @@ _DESIGNATOR = (
     r"|formerly operating as:?|formerly|now known as|previously known as|currently known as"
     r"|d/b/a|dba|doing business (?:as|under)|also)"
 )
-_OTHER_NAME = re.compile(rf"\(\s*{_DESIGNATOR}\s+([^()]+?)\s*\)", re.I)
+# In round brackets, or square ones ("[f.k.a. X]"), which the list uses too.
+_OTHER_NAME = re.compile(
+    rf"\(\s*{_DESIGNATOR}\s+([^()]+?)\s*\)|\[\s*{_DESIGNATOR}\s+([^\[\]]+?)\s*\]", re.I
+)
 _LEADING_DESIGNATOR = re.compile(rf"^[\s,;]*{_DESIGNATOR}\s+", re.I)
 
 
-_BRACKETS = re.compile(r"\([^()]*\)")
+_BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _FOOTNOTE = re.compile(r"\*\d+")
 # A bracket saying how far the debarment reaches rather than naming the firm: "(BUT ONLY FOR
 # ITS BUSINESS OPERATIONS IN THE WATER AND SANITATION SECTOR)", "(and all entities that it
@@ -66,8 +69,8 @@ def other_names(info: str) -> tuple[str, ...]:
     to …"), which no firm is called."""
     named = [
         name
-        for found in _OTHER_NAME.findall(info)
-        if not (name := one_line(found).strip("[]"))[:1].islower()  # "(also a member of …)"
+        for round_, square in _OTHER_NAME.findall(info)
+        if not (name := one_line(round_ or square).strip("[]"))[:1].islower()  # "(also a …)"
     ]
     rest = one_line(_FOOTNOTE.sub(" ", _BRACKETS.sub(" ", info)))
     rest = _LEADING_DESIGNATOR.sub("", rest).strip(" ,;")
