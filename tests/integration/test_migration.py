@@ -14,6 +14,7 @@ import pytest
 
 from services.migration import planner
 from services.migration.planner import replan_due
+from services.migration.planning.export_csv import plan_csv, read_plan_csv
 from services.migration.planning.model import SolverStatus
 from services.migration.setup import consumer
 from services.migration.storage import plan_repository
@@ -129,6 +130,11 @@ async def test_suspending_a_chosen_replacement_reopens_the_item_and_replans(
     before = await replan(pool)
     c01 = {a.contract_id: a for a in before.snapshot.schedule.assignments}["c01"]
     assert c01.phase == c01.natural_phase  # ready in time: chosen long enough ago
+    # The version names who takes c01 over, and so does its CSV.
+    assert before.snapshot.replacements == {"c01": "vendor-c"}
+    csv_rows = {row["contract_id"]: row for row in read_plan_csv(plan_csv(before.snapshot))}
+    assert csv_rows["c01"]["replacement_vendor_id"] == "vendor-c"
+    assert csv_rows["c02"]["replacement_vendor_id"] == ""
 
     await apply(pool, case_migration.eligibility_lost("vendor-c", SUSPENDED_ON, "city-2022-900"))
     after = await replan(pool)

@@ -72,6 +72,7 @@ def make_snapshot(
         if statuses is None
         else statuses,
         blockers={"C-03": ("replacement vendor not chosen", "data migration not rehearsed")},
+        replacements={"C-01": "vendor-c", "C-07": "vendor-d"},
     )
 
 
@@ -117,11 +118,19 @@ def test_csv_has_the_header_and_one_row_per_item_in_order() -> None:
         "phase_starts_on": "2023-08-01",
         "phase_ends_on": "2023-08-31",
         "status": "blocked",
+        "replacement_vendor_id": "",
         "depends_on": "",
         "blockers": "replacement vendor not chosen; data migration not rehearsed",
         "reasons": "2023-06 is a blackout: tax season",
     }
     assert rows[2]["depends_on"] == "C-01"
+    # Who takes each contract over: what a person filing the plan asks first.
+    assert {row["contract_id"]: row["replacement_vendor_id"] for row in rows} == {
+        "C-01": "vendor-c",
+        "C-02": "",
+        "C-03": "",
+        "C-07": "vendor-d",
+    }
 
 
 def test_csv_values_round_trip_through_dictreader() -> None:

@@ -118,3 +118,5 @@ class PlanSnapshot:
     schedule: Schedule
     statuses: Mapping[str, str] = field(default_factory=dict)  # contract id → item status
     blockers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # open checklist etc.
+    # Contract id → the vendor chosen to take it over (versions before it was kept have none).
+    replacements: Mapping[str, str] = field(default_factory=dict)

@@ -36,4 +36,7 @@ def snapshot(
         schedule=schedule,
         statuses={c: item.status.value for c, item in items.items()},
         blockers=blockers_by_item(items),
+        replacements={
+            c: item.replacement_vendor_id for c, item in items.items() if item.replacement_vendor_id
+        },
     )
