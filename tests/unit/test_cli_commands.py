@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import pathlib
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from services.cli.commands.exports import Day
 from services.cli.main import SUBCOMMANDS, cli
 from services.cli.workers import WORKERS
 
@@ -157,3 +159,14 @@ def test_a_body_is_named_only_for_a_list_of_bodies(
     result = CliRunner().invoke(cli, ["import", source, str(listed), "--body", body])
     assert result.exit_code == 2
     assert said in result.output
+
+
+def test_an_exports_day_is_read_as_the_api_reads_one() -> None:
+    """`--as-of` took ISO dates only where the API and the export's URL take era dates too;
+    a day that is neither is refused before anything is read, saying why."""
+    day = Day()
+    for written in ("2019-05-01", "令和元年5月1日", "R1.5.1", "平成31年5月1日"):
+        assert day.convert(written, None, None) == dt.date(2019, 5, 1), written
+    result = CliRunner().invoke(cli, ["export", "exclusions", "--as-of", "令和1年4月30日"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--as-of'" in result.output and "平成31年4月30日" in result.output

@@ -16,7 +16,25 @@ from services.cli.schema_export import export_all
 from services.migration.api.http_exports import FORMATS, latest_snapshot
 from services.platform.errors import StartupError
 from services.platform.postgres.database import open_pool
+from services.registry.domain.era_dates import InvalidDate, parse_date
 from services.registry.exports.exclusion_formats import FORMATS as EXCLUSION_FORMATS
+
+
+class Day(click.ParamType):
+    """A day as the API reads one: ISO (2026-12-04) or a Japanese era date (令和8年12月4日,
+    R8.12.4), as `?asOf=` on the export's URL takes it."""
+
+    name = "date"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_date(str(value))
+        except InvalidDate as error:
+            self.fail(str(error), param, ctx)
 
 
 @click.group("migration")
@@ -74,17 +92,17 @@ def export_group() -> None:
 )
 @click.option(
     "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The day to list the barred vendors of (default: today, in the registry's time zone).",
+    type=Day(),
+    help="The day to list the barred vendors of: 2026-12-04 or 令和8年12月4日 (default: today,"
+    " in the registry's time zone).",
 )
 @database_options
 def export_exclusions(
-    format_: str, as_of: dt.datetime | None, database_url: str | None, data_dir: Path | None
+    format_: str, as_of: dt.date | None, database_url: str | None, data_dir: Path | None
 ) -> None:
     """Every vendor barred on a day with its names, identifiers and every reason, to stdout."""
     configure("warn", quiet_libraries=True)
-    day = as_of.date() if as_of else None
-    run(exporting.write_exclusions(format_, day, database_url, data_dir, sys.stdout))
+    run(exporting.write_exclusions(format_, as_of, database_url, data_dir, sys.stdout))
 
 
 @click.group()
