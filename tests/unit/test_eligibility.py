@@ -134,6 +134,26 @@ def test_an_upcoming_reason_starts_on_its_first_barring_day() -> None:
     assert [r.starts_on for r in later.upcoming] == [D(2023, 3, 1)]
 
 
+def test_a_sanction_that_bars_again_after_a_gap_is_upcoming_too() -> None:
+    # Ended 2024-01-08, extended from 2024-02-01 to 24 months: free from 2024-01-09 to
+    # 2024-01-31, barred again to 2024-07-08. Asked on a day of the first bar, the later one
+    # was nowhere in the answer, so an export of it (and a registry importing that) lost it.
+    resumed = timeline(changes=(Change(D(2024, 2, 1), False, {"duration_months": 24}),))
+    answer = evaluate("vendor-b", own(resumed), D(2024, 1, 8))
+    assert [(r.starts_on, r.ends_on) for r in answer.reasons] == [(D(2022, 7, 9), D(2024, 1, 8))]
+    assert answer.eligible_again_on == D(2024, 1, 9)
+    assert [(r.sanction_id, r.starts_on, r.ends_on) for r in answer.upcoming] == [
+        ("s-1", D(2024, 2, 1), D(2024, 7, 8))
+    ]
+    # In the gap it is upcoming as any later bar; in the last bar, nothing is to come.
+    assert [r.starts_on for r in evaluate("vendor-b", own(resumed), D(2024, 1, 20)).upcoming] == [
+        D(2024, 2, 1)
+    ]
+    assert evaluate("vendor-b", own(resumed), D(2024, 3, 1)).upcoming == ()
+    # A bar that ends and never returns, or runs on, is no upcoming one.
+    assert evaluate("vendor-b", own(CASE), D(2023, 3, 1)).upcoming == ()
+
+
 def test_a_shortening_takes_effect_from_its_date_not_before() -> None:
     shortened = timeline(changes=(Change(D(2023, 6, 1), False, {"duration_months": 9}),))
     # Until 2023-06-01 the 18 months stood, though 9 months would have ended on 2023-04-08.

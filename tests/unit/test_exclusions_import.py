@@ -132,6 +132,30 @@ def test_the_export_of_a_vendor_becomes_the_same_vendor_and_sanctions() -> None:
     assert events[2][1]["ends_on"] == "2025-01-31"
 
 
+def test_a_sanction_that_bars_again_after_a_gap_is_imposed_for_that_bar_too() -> None:
+    # Barring on the export's day and again after a gap (an extension dated later): the
+    # export lists it in `upcoming` from that day, and the import had dropped it as "listed
+    # twice", so the importing registry called the vendor eligible from the second bar on.
+    plain = Reason(**{**LATER.__dict__, "starts_on": dt.date(2024, 4, 1)})
+    again = Reason(**{**plain.__dict__, "starts_on": dt.date(2024, 11, 1), "ends_on": None})
+    events = _payloads(_exported(plain, upcoming=(again,)))
+    imposed = [p for t, p in events if t == "sanction.imposed"]
+    assert [(p["sanction_id"], p["starts_on"], p.get("ends_on")) for p in imposed] == [
+        ("exclusions:jp_suspension:aa11bb22cc33dd44", "2024-04-01", "2025-01-31"),
+        ("exclusions:jp_suspension:aa11bb22cc33dd44:from-2024-11-01", "2024-11-01", None),
+    ]
+    # The same export again sends nothing; the gap's bar is a sanction as any other.
+    entries = [e for e in exclusions.entries(io.StringIO(_exported(plain, upcoming=(again,))))]
+    recorded = Recorded(
+        sanctions={
+            exclusions.sanction_id(e): RecordedSanction("v", e.last_day, lifted=False)
+            for e in entries
+            if isinstance(e, exclusions.ExportedEntry)
+        }
+    )
+    assert _payloads(_exported(plain, upcoming=(again,)), recorded) == []
+
+
 def test_every_event_is_about_the_exported_vendor_with_ids_that_depend_on_what_it_says() -> None:
     text = _exported(OWN, upcoming=(LATER,))
     report = ImportReport()

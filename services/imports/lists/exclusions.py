@@ -12,7 +12,8 @@ Everything the export writes that bears on eligibility is kept:
   identifiers in every scheme; it is `exclusions:<exported vendorId>` unless it joins a known
   vendor (by identifier, or by name and country: `resolution.py`);
 - each reason: a sanction `exclusions:<exported sanctionId>` (`.<key>` of its scope after it,
-  when it has one) of its kind, by its authority,
+  when it has one; `:from-<day>` after that for the later bar of a sanction that bars on the
+  export's day and again after a gap, which `upcoming` lists too) of its kind, by its authority,
   from its first day to its last (or indefinite), with its grounds (ground codes) and reason
   text, its agencies and categories (None: every one) and whether it covers affiliates
   (`coversAffiliates`: it then bars the affiliates the importing registry knows). A
@@ -106,6 +107,9 @@ class ExportedEntry(ListEntry):
 
     exported_vendor_id: str
     exported_sanction_id: str
+    # The sanction bars on the export's day, and again after a gap from `starts_on`: this is
+    # that later bar (`sanction_id` tells it from the one of the export's day).
+    resumes: bool
     via_vendor_id: str | None  # barred through this affiliate's sanction in the export
     name_kana: str | None
     name_en: str | None
@@ -121,7 +125,7 @@ def _grounds_text(reason: _Reason) -> str:
     return reason.reason or " ".join(reason.grounds) or "unspecified"
 
 
-def _entry(vendor: _Vendor, reason: _Reason, line: int) -> ExportedEntry:
+def _entry(vendor: _Vendor, reason: _Reason, line: int, resumes: bool = False) -> ExportedEntry:
     names = {vendor.legal_name, vendor.name_kana, vendor.name_en}
     others = (*vendor.aliases, *vendor.former_names)
     return ExportedEntry(
@@ -137,6 +141,7 @@ def _entry(vendor: _Vendor, reason: _Reason, line: int) -> ExportedEntry:
         authority=reason.authority,
         exported_vendor_id=vendor.vendor_id,
         exported_sanction_id=reason.sanction_id,
+        resumes=resumes,
         via_vendor_id=reason.via_vendor_id,
         name_kana=vendor.name_kana,
         name_en=vendor.name_en,
@@ -165,12 +170,20 @@ def entries(stream: TextIO) -> Iterator[ExportedEntry | RowProblem]:
         except ValidationError as error:
             yield RowProblem(line, describe_validation_error(error))
             continue
-        seen: set[str] = set()
-        for reason in (*vendor.reasons, *vendor.upcoming):
+        current: set[str] = set()
+        for reason in vendor.reasons:
             key = f"{reason.sanction_id}\x1f{reason.via_vendor_id}"
-            if key not in seen:  # a sanction listed twice would be imposed once
-                seen.add(key)
+            if key not in current:  # a sanction listed twice would be imposed once
+                current.add(key)
                 yield _entry(vendor, reason, line)
+        later: set[str] = set()
+        for reason in vendor.upcoming:
+            key = f"{reason.sanction_id}\x1f{reason.via_vendor_id}"
+            if key not in later:
+                later.add(key)
+                # Upcoming and a reason too: it bars again after a gap, which its reason's
+                # period does not hold, so that bar is a sanction of its own.
+                yield _entry(vendor, reason, line, resumes=key in current)
 
 
 def _prefixed(exported: str, *parts: str) -> str:
@@ -198,11 +211,14 @@ def sanction_id(entry: ExportedEntry) -> str:
     scope changed in a newer export is another sanction: the old one lifted, the new one
     imposed, as for the Japanese lists' 対象範囲, since `deltas.py` compares last days only);
     a reason through an affiliate is a sanction of its own on the vendor, `exclusions:<hash>`
-    of the vendor and the affiliate's sanction. Too long for the catalog: a hash."""
+    of the vendor and the affiliate's sanction; `:from-<day>` after either for the bar after
+    a gap of a sanction barring on the export's day too (`resumes`). Too long for the
+    catalog: a hash."""
+    resumes = f":from-{entry.starts_on.isoformat()}" if entry.resumes else ""
     if entry.via_vendor_id is not None:
         own = id_key(entry.exported_vendor_id, entry.exported_sanction_id)
-        return f"{SOURCE}:{own}{_scope(entry)}"
-    return _prefixed(entry.exported_sanction_id, _scope(entry))
+        return f"{SOURCE}:{own}{_scope(entry)}{resumes}"
+    return _prefixed(entry.exported_sanction_id, _scope(entry), resumes)
 
 
 def identifier_keys(entry: ExportedEntry) -> tuple[IdentifierKey, ...]:

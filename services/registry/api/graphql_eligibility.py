@@ -118,7 +118,9 @@ class BidEligibility:
         return [EligibilityReason.of(r) for r in answer.reasons]
 
     @strawberry.field(
-        description="Sanctions already recorded that will bar the vendor after `asOf`."
+        description="Sanctions already recorded that will bar the vendor after `asOf`, each"
+        " from the first day it bars; one of `reasons` too when it bars again after a gap"
+        " (an extension dated later than the day after its last day)."
     )
     @staticmethod
     def upcoming(answer: strawberry.Parent[eligibility.Eligibility]) -> list[EligibilityReason]:

@@ -142,7 +142,9 @@ class Eligibility:
     eligible: bool
     reasons: tuple[Reason, ...]
     eligible_again_on: dt.date | None  # None when eligible, or barred indefinitely
-    upcoming: tuple[Reason, ...]  # sanctions already recorded that will bar it later
+    # Sanctions already recorded that will bar it later, each from the first day it bars
+    # after `as_of` (of one barring today, after a gap that follows this bar).
+    upcoming: tuple[Reason, ...]
 
 
 def evaluate(
@@ -167,10 +169,14 @@ def evaluate(
     )
     upcoming = []
     for exposure, bars in zip(exposures, barring, strict=True):
+        # One barring today is upcoming too when it bars again after a gap (an extension
+        # dated later than the day after its last day): a registry importing the answer's
+        # export would otherwise never see that bar.
+        after = exposure.last_barring_day(as_of, agency, category) if bars else as_of
         if (
             with_upcoming
-            and not bars
-            and (first := exposure.first_barring_day_after(as_of, agency, category))
+            and after is not None
+            and (first := exposure.first_barring_day_after(after, agency, category))
         ):
             upcoming.append(Reason.of(exposure, first, agency, category, ahead=True))
     again = None
