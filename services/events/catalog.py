@@ -212,8 +212,15 @@ def size_problem(raw: bytes | str, *, as_stored: bool = False) -> str | None:
     return f"event: {size:,} bytes of JSON{written}; an event may have at most {MAX_EVENT_BYTES:,}"
 
 
-def parse_event(raw: bytes | str) -> EventEnvelope:
-    """Validates one JSON event against the catalog, or raises `EventRejected` saying why."""
+# A Kafka record may carry no value at all (a tombstone, in a compacted topic's terms).
+NO_VALUE = "event: the record has no value (a tombstone); an event is one JSON object"
+
+
+def parse_event(raw: bytes | str | None) -> EventEnvelope:
+    """Validates one JSON event against the catalog, or raises `EventRejected` saying why
+    (None: a Kafka record without a value)."""
+    if raw is None:
+        raise EventRejected(NO_VALUE)
     too_large = size_problem(raw)
     if too_large is not None:
         raise EventRejected(too_large)

@@ -84,7 +84,7 @@ class _Said(BaseModel):
 
 
 def _parse(
-    raws: Sequence[bytes], writer: Writer, keys: Sequence[bytes | None] | None
+    raws: Sequence[bytes | None], writer: Writer, keys: Sequence[bytes | None] | None
 ) -> tuple[list[EventEnvelope | _Refused], list[str]]:
     """Each input read and admitted, or refused; and the JSON each admitted one is stored as."""
     parsed: list[EventEnvelope | _Refused] = []
@@ -93,7 +93,7 @@ def _parse(
         try:
             envelope = parse_event(raw)
         except EventRejected as rejection:
-            sent = said(raw)
+            sent = said(raw) if raw is not None else (None, None)
             problem = sent[1] and type_problem(sent[1], writer)
             parsed.append(_Refused(problem or rejection.reason, said=sent))
             continue
@@ -116,14 +116,15 @@ def _parse(
 
 async def ingest_batch(
     pool: asyncpg.Pool,
-    raws: Sequence[bytes],
+    raws: Sequence[bytes | None],
     writer: Writer = Writer.PRODUCER,
     keys: Sequence[bytes | None] | None = None,
     *,
     notice: str = "",
 ) -> list[IngestOutcome]:
     """Ingests many raw events in one transaction, in a fixed number of statements; one
-    outcome per input, in order. Never raises for bad input: that is dead-lettered. `keys`:
+    outcome per input, in order (None: a Kafka record without a value). Never raises for bad
+    input: that is dead-lettered. `keys`:
     the Kafka records' keys, each checked against its event's vendor_id; `notice`: the
     payload of the store's notice (`event_store.append_batch`)."""
     parsed, texts = await for_batch(partial(_parse, writer=writer, keys=keys), raws)
@@ -174,7 +175,7 @@ def _count(parsed: Sequence[EventEnvelope | _Refused], outcomes: Sequence[Ingest
 
 async def _outcomes(
     conn: Connection,
-    raws: Sequence[bytes],
+    raws: Sequence[bytes | None],
     parsed: Sequence[EventEnvelope | _Refused],
     stored: Sequence[Place | AppendOutcome | Rejected],
 ) -> list[IngestOutcome]:
@@ -223,7 +224,7 @@ async def _one_by_one(
 
 
 def _letter(
-    raw: bytes,
+    raw: bytes | None,
     reason: str,
     envelope: EventEnvelope | None,
     said: tuple[uuid.UUID | None, str | None] = (None, None),
@@ -235,5 +236,5 @@ def _letter(
         extra={"event_id": str(event_id)} if event_id else None,
     )
     return dead_letters.DeadLetter(
-        stage=STAGE, reason=reason, raw=raw, event_id=event_id, event_type=event_type
+        stage=STAGE, reason=reason, raw=raw or b"", event_id=event_id, event_type=event_type
     )

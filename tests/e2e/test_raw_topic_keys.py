@@ -14,7 +14,7 @@ from typing import Any
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from services.platform.eventlog.topics import load_topics
 from tests.support.event_examples import envelope, example
@@ -96,4 +96,48 @@ async def test_records_keyed_by_their_vendor_only_and_a_resend_forwarded_once(
     finally:
         await conn.close()
         await validated.stop()
+        ingest.stop()
+
+
+async def test_a_record_without_a_value_is_dead_lettered_and_holds_nothing_up(
+    kafka_bootstrap: str, database_url: str, namespace: str, tmp_path: Path
+) -> None:
+    """A tombstone (a record whose value is null, which any producer may write) stopped the
+    ingest worker on every retry and after every restart: nothing behind it, in any
+    partition, was stored again."""
+    topics = load_topics()
+    ingest = Service(
+        "ingest",
+        ["worker", "ingest", "--kafka", kafka_bootstrap, "--database-url", database_url],
+        tmp_path,
+    )
+    behind, elsewhere = _registration("v-behind"), _registration("v-elsewhere")
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+    conn = await asyncpg.connect(database_url)
+    try:
+        await producer.start()
+        raw = topics["raw"].name
+        await producer.send_and_wait(raw, None, key=b"v-behind")
+        for event in (behind, elsewhere):
+            value = json.dumps(event).encode()
+            await producer.send_and_wait(raw, value, key=event["vendor_id"].encode())
+
+        async def settled() -> bool:
+            stored = await conn.fetchval("SELECT count(*) FROM event_store")
+            return bool(stored == 2 and await conn.fetchval("SELECT count(*) FROM dead_letters"))
+
+        await eventually(settled, "both events stored, the tombstone dead-lettered", seconds=90)
+        letter = await conn.fetchrow("SELECT stage, reason, raw FROM dead_letters")
+        assert letter is not None
+        assert (letter["stage"], letter["reason"], letter["raw"]) == (
+            "ingest",
+            "event: the record has no value (a tombstone); an event is one JSON object",
+            "",
+        )
+    except BaseException:
+        print(ingest.log_tail())
+        raise
+    finally:
+        await producer.stop()
+        await conn.close()
         ingest.stop()

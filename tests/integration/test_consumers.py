@@ -11,7 +11,7 @@ import pytest
 
 from services.alerts import setup as alerts
 from services.events.base import EventEnvelope
-from services.events.catalog import parse_event
+from services.events.catalog import NO_VALUE, parse_event
 from services.ingest.handlers import ingest_batch
 from services.platform.consuming.consumer import (
     BATCH_SIZE,
@@ -258,6 +258,17 @@ async def test_retried_batches_record_each_dead_letter_once(pool: asyncpg.Pool) 
         await ingest_batch(pool, [unreadable])
     stages = await pool.fetch("SELECT stage FROM dead_letters ORDER BY stage")
     assert [r["stage"] for r in stages] == ["ingest", "registry", "registry"]
+
+
+async def test_a_record_without_a_value_is_dead_lettered_beside_the_batch(
+    pool: asyncpg.Pool,
+) -> None:
+    # A tombstone on a service's topic (written past the brokers' rules) raised on every
+    # retry: the partition stalled behind it.
+    result = await apply_serialized_batch(pool, REGISTRY, [None, case_b.line(case_b.registered())])
+    assert (result.applied, result.rejected) == (1, 1)
+    letter = await pool.fetchrow("SELECT stage, reason FROM dead_letters")
+    assert letter is not None and tuple(letter) == ("registry", NO_VALUE)
 
 
 async def test_apply_batch_ignores_event_types_the_consumer_does_not_handle(

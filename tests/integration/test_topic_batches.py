@@ -89,7 +89,7 @@ async def test_records_in_order_a_failed_batch_again_offsets_after_the_handler(
         retried.set()
         await release.wait()
         for key, value, _ in records:
-            assert key is not None
+            assert key is not None and value is not None
             received[key.decode()].append(value.decode())
         taken += len(records)
         if taken >= count:
@@ -185,7 +185,9 @@ async def test_forwarded_events_declare_their_type_and_raw_submissions_do_not(
     }
 
 
-def _event_id(value: bytes) -> str | None:
+def _event_id(value: bytes | None) -> str | None:
+    if value is None:  # the topics are shared: a tombstone of another test
+        return None
     try:
         found = json.loads(value).get("event_id")
     except (ValueError, AttributeError):

@@ -331,7 +331,7 @@ async def _refuse(
 
 
 def _parse_all(
-    consumer: Consumer, raws: Sequence[bytes]
+    consumer: Consumer, raws: Sequence[bytes | None]
 ) -> tuple[list[EventEnvelope], list[dead_letters.DeadLetter]]:
     envelopes: list[EventEnvelope] = []
     unreadable: list[dead_letters.DeadLetter] = []
@@ -340,7 +340,9 @@ def _parse_all(
             envelopes.append(parse_event(raw))
         except EventRejected as rejection:
             unreadable.append(
-                dead_letters.DeadLetter(stage=consumer.name, reason=rejection.reason, raw=raw)
+                dead_letters.DeadLetter(
+                    stage=consumer.name, reason=rejection.reason, raw=raw or b""
+                )
             )
     return envelopes, unreadable
 
@@ -348,7 +350,7 @@ def _parse_all(
 async def apply_serialized_batch(
     pool: asyncpg.Pool,
     consumer: Consumer,
-    raws: Sequence[bytes],
+    raws: Sequence[bytes | None],
     declared: Sequence[str | None] = (),
 ) -> BatchResult:
     """Like `apply_batch`, for events still in their JSON form (as Kafka delivers them).

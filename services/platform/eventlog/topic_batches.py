@@ -63,7 +63,7 @@ class Record(NamedTuple):
     """A Kafka record as batch handlers get it."""
 
     key: bytes | None  # None: sent without one
-    value: bytes
+    value: bytes | None  # None: a record without one (a tombstone), which no event is
     # The event type its producer declared (EVENT_TYPE_HEADER; None: none declared): lets a
     # consumer leave unparsed the records of events it does not apply.
     event_type: str | None = None
