@@ -1,6 +1,7 @@
-"""Workers ride out a PostgreSQL outage and a Kafka outage while events flow: no process exits,
-their /healthz says what they are waiting for meanwhile, and once both are back everything is
-applied exactly once (the same effects as an uninterrupted embedded run of the same events).
+"""Workers and the API ride out a PostgreSQL outage and a Kafka outage while events flow: no
+process exits, their /healthz (200 throughout) says what they are waiting for meanwhile, and
+once both are back everything is applied exactly once (the same effects as an uninterrupted
+embedded run of the same events).
 
 The test has a PostgreSQL and a Kafka broker of its own, since it takes both down: PostgreSQL
 stopped with `pg_ctl stop -m immediate` for PG_DOWN_SECONDS while a third of the events is
@@ -85,16 +86,18 @@ def server() -> Iterator[StoppablePostgres]:
 
 
 class Workers:
-    """One process per worker, each serving /healthz on a port of its own."""
+    """One process per worker, each serving /healthz on a port of its own, and the API (whose
+    liveness probe must not restart it for an outage either)."""
 
     def __init__(self, bootstrap: str, database_url: str, log_dir: Path) -> None:
-        self.ports = {name: free_port() for name in sorted(WORKERS)}
+        self.ports = {name: free_port() for name in (*sorted(WORKERS), "api")}
         self.every = [
             Service(
                 name,
                 [
-                    *("worker", name, "--kafka", bootstrap, "--database-url", database_url),
-                    *("--health-port", str(port)),
+                    *(("api",) if name == "api" else ("worker", name)),
+                    *("--kafka", bootstrap, "--database-url", database_url),
+                    *("--port" if name == "api" else "--health-port", str(port)),
                 ],
                 log_dir,
                 {"VENDORWATCH_RETRY_MAX_SECONDS": str(RETRY_MAX_SECONDS)},
@@ -126,13 +129,15 @@ class Workers:
 
 
 def _waiting(report: dict[str, Any]) -> list[str]:
-    """The loops a /healthz body says are waiting for a dependency (and not stalled)."""
+    """The loops a /healthz body says are waiting for a dependency (and not stalled), and
+    "database" when the process could not reach PostgreSQL itself."""
     loops = [*report.get("consumers", []), *report.get("jobs", [])]
-    return [
+    waiting = [
         loop.get("consumer") or loop["job"]
         for loop in loops
         if loop.get("waiting_for") and not loop["stalled"]
     ]
+    return [*waiting, "database"] if "database" in report else waiting
 
 
 async def ride_out(

@@ -63,13 +63,19 @@ class Liveness:
 
 
 def health_report(
-    livenesses: Sequence[Liveness], chain: dict[str, Any] | None = None
+    livenesses: Sequence[Liveness],
+    chain: dict[str, Any] | None = None,
+    database_error: str | None = None,
 ) -> tuple[int, dict[str, Any]]:
     """HTTP status and body of a health endpoint: 503 when any loop has stalled; "degraded"
     (still 200) while some loop fails, e.g. waiting for PostgreSQL. `chain` is the last
-    verification of the event store (chain_watch.py), reported as it is."""
+    verification of the event store (chain_watch.py), reported as it is; `database_error`:
+    why the process could not reach PostgreSQL just now, "degraded" too, since a restart
+    does not bring it back (readiness takes the process out of traffic meanwhile)."""
     stalled = any(live.stalled() for live in livenesses)
-    failing = any(live.failing_since is not None for live in livenesses)
+    failing = database_error is not None or any(
+        live.failing_since is not None for live in livenesses
+    )
     body: dict[str, Any] = {
         "status": "stalled" if stalled else "degraded" if failing else "ok",
         "consumers": [live.report() for live in livenesses if live.kind == "consumer"],
@@ -78,4 +84,6 @@ def health_report(
         body["jobs"] = jobs
     if chain is not None:
         body["chain"] = chain
+    if database_error is not None:
+        body["database"] = {"waiting_for": "PostgreSQL", "last_error": database_error}
     return (503 if stalled else 200), body
