@@ -198,10 +198,11 @@ async def run(
     data_dir: Path | None,
     dry_run: bool,
     bodies: tuple[str, ...] = (),
+    empty_allowed: bool = False,
 ) -> None:
     """`vendorwatch import`: into Kafka if given, else the chosen embedded event log; the
-    report is sent last, as an `import.reported` event (imports/report.py). `bodies`: see
-    `planning.planned_events`."""
+    report is sent last, as an `import.reported` event (imports/report.py). `bodies`,
+    `empty_allowed`: see `planning.planned_events`."""
     if source == "ocds":  # a contract register, not a list: an importer of its own
         from services.cli import ocds_importing  # it imports this module
 
@@ -209,7 +210,9 @@ async def run(
         return
     name = Path(getattr(file, "name", "-")).name  # a pipe's is "<stdin>"
     with rereadable(file) as checked:
-        await _import_list(source, checked, name, kafka, database_url, data_dir, dry_run, bodies)
+        await _import_list(
+            source, checked, name, kafka, database_url, data_dir, dry_run, bodies, empty_allowed
+        )
 
 
 async def _import_list(
@@ -221,6 +224,7 @@ async def _import_list(
     data_dir: Path | None,
     dry_run: bool,
     bodies: tuple[str, ...],
+    empty_allowed: bool,
 ) -> None:
     """A list's import from a file that can be read twice (`name`: as the report gives it)."""
     if (problem := not_utf8(file)) is not None:
@@ -243,7 +247,7 @@ async def _import_list(
         with Scratch() as scratch:
             if url:
                 await _load(url, source, scratch)
-            pending = planned_events(source, stream, scratch, today, report, bodies)
+            pending = planned_events(source, stream, scratch, today, report, bodies, empty_allowed)
             with progress_bar(file) as progress:
                 done = 0
 

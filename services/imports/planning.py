@@ -72,6 +72,10 @@ BY_AUTHORITY = frozenset({"jp_suspension"})
 # (a header and no row), and read as the list it would lift every sanction of it. (Our own
 # export may be: the other registry has lifted its last exclusion.)
 NEVER_EMPTY = frozenset({"worldbank", "idb", "ebrd", "jp_meti"})
+# Lists that may be empty, imported so only when the import is told they are: our own export
+# of a registry that bars no one has no line, and neither has a failed export redirected to a
+# file, which, read as the list, lifted every sanction of the earlier exports.
+EMPTY_WHEN_TOLD = frozenset({"exclusions"})
 
 
 # A list's names are put in form once or twice each, within their row: the registry's cache of
@@ -324,19 +328,31 @@ def planned_events(
     today: dt.date,
     report: ImportReport,
     bodies: Collection[str] = (),
+    empty_allowed: bool = False,
 ) -> Iterator[Pending]:
     """The events an import of `stream` sends (lazily, row by row), reported into `report`.
     What it learns of each entity is kept in a scratch database (`scratch.py`): `recorded`
     loaded into one (closed with the iterator), or one the caller loaded, so that a list of
     any size is imported in bounded memory. `bodies`: of a list that speaks for the bodies
     its rows name (`BY_AUTHORITY`), those it is the whole list of even where it names none of
-    their suspensions (a body's list emptied: each of theirs it does not give is lifted)."""
+    their suspensions (a body's list emptied: each of theirs it does not give is lifted).
+    `empty_allowed`: a file of an `EMPTY_WHEN_TOLD` list without a row is the list (else it
+    is refused)."""
+    told = _Told(tuple(bodies), empty_allowed)
     if isinstance(recorded, Scratch):
-        yield from _list_events(source, stream, recorded, today, report, bodies)
+        yield from _list_events(source, stream, recorded, today, report, told)
         return
     with Scratch() as scratch:
         scratch.load(recorded.known, recorded.sanctions.items())
-        yield from _list_events(source, stream, scratch, today, report, bodies)
+        yield from _list_events(source, stream, scratch, today, report, told)
+
+
+@dataclass(frozen=True)
+class _Told:
+    """What the import was told of the file beside its rows (`planned_events`)."""
+
+    bodies: tuple[str, ...]
+    empty_allowed: bool
 
 
 def _list_events(
@@ -345,7 +361,7 @@ def _list_events(
     scratch: Scratch,
     today: dt.date,
     report: ImportReport,
-    bodies: Collection[str],
+    told: _Told,
 ) -> Iterator[Pending]:
     a_list = LISTS[source]
     assert a_list is not None, f"{source} is not a list"
@@ -385,9 +401,15 @@ def _list_events(
             "the file has a header and no row: it lists no one, and imported it would lift"
             f" every sanction of the {authority} list"
         )
+    if not report.rows and source in EMPTY_WHEN_TOLD and not told.empty_allowed:
+        raise UnreadableFile(
+            "the file lists no vendor: imported, it would lift every sanction of the earlier"
+            " exports (a failed export saved to a file looks the same); if the exporting"
+            " registry bars no one, import it with --allow-empty"
+        )
     # Whose sanctions the file lists: the bodies its rows name, and those it was said to be
     # the whole list of (their names written as the rows' are read).
-    named = {japanese.plain(body) for body in bodies}
+    named = {japanese.plain(body) for body in told.bodies}
     report.whole_list_of = tuple(sorted(named))
     authorities = in_rows | named
     _note_unknown_bodies(named, in_rows, sanctions, report)

@@ -170,3 +170,15 @@ def test_an_exports_day_is_read_as_the_api_reads_one() -> None:
     result = CliRunner().invoke(cli, ["export", "exclusions", "--as-of", "令和1年4月30日"])
     assert result.exit_code == 2
     assert "Invalid value for '--as-of'" in result.output and "平成31年4月30日" in result.output
+
+
+def test_an_empty_exclusions_file_is_imported_only_when_allowed(tmp_path: pathlib.Path) -> None:
+    empty = tmp_path / "barred.jsonl"
+    empty.write_text("", encoding="utf-8")
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["import", "exclusions", str(empty), "--dry-run"])
+    assert refused.exit_code == 1 and "the file lists no vendor" in refused.output
+    allowed = ["import", "exclusions", str(empty), "--dry-run", "--allow-empty"]
+    assert runner.invoke(cli, allowed).exit_code == 0
+    other = runner.invoke(cli, ["import", "worldbank", str(empty), "--allow-empty"])
+    assert other.exit_code == 2 and "--allow-empty is for exclusions only" in other.output

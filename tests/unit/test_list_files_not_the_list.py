@@ -70,3 +70,18 @@ def test_a_header_missing_a_column_it_reads_is_refused_naming_it(source: str) ->
     sent, report, why = _import(source, ",".join(header) + "\n" + row + "\n")
     assert sent == [] and report.lifted == 0
     assert f"the header has no {READ[source]} column" in why
+
+
+def test_an_export_without_a_vendor_lifts_only_when_the_import_is_told_it_may() -> None:
+    # A failed `export exclusions > file` leaves an empty file, as an export of a registry
+    # barring no one does: imported, it lifted every sanction of the earlier exports.
+    for text in ("", "\n\n"):
+        sent, report, why = _import("exclusions", text)
+        assert sent == [] and report.lifted == 0
+        assert why.startswith("the file lists no vendor") and "--allow-empty" in why
+    report = ImportReport()
+    told = planned_events(
+        "exclusions", io.StringIO(""), RECORDED, TODAY, report, empty_allowed=True
+    )
+    assert [p.event.event_type for p in told] == ["sanction.lifted"]
+    assert report.lifted == 1

@@ -27,6 +27,14 @@ from services.imports import planning
     " of its suspensions (each of the body's recorded suspensions the file does not list is"
     " lifted); repeat for several. Without it, a file speaks for the bodies its rows name.",
 )
+@click.option(
+    "--allow-empty",
+    "empty_allowed",
+    is_flag=True,
+    help="exclusions: the file may list no vendor (the exporting registry bars no one): every"
+    " sanction of the earlier exports is lifted. Without it such a file is refused, as a"
+    " failed export saved to a file looks the same.",
+)
 @database_options
 def import_list(
     source: str,
@@ -36,6 +44,7 @@ def import_list(
     data_dir: Path | None,
     dry_run: bool,
     bodies: tuple[str, ...],
+    empty_allowed: bool,
 ) -> None:
     """Import a debarment list (the World Bank's, the IDB's, the EBRD's CSV; `jp_suspension`:
     a Japanese 指名停止一覧 in VendorWatch's CSV layout; `jp_meti`: METI's barred entities;
@@ -44,7 +53,11 @@ def import_list(
     and contracts; prints what it read and refused; exits 1 if anything was."""
     if bodies and source not in planning.BY_AUTHORITY:
         raise click.UsageError(f"--body is for jp_suspension only: a {source} file names no bodies")
+    if empty_allowed and source not in planning.EMPTY_WHEN_TOLD:
+        raise click.UsageError(
+            f"--allow-empty is for exclusions only: an empty {source} file is never the list"
+        )
     if any(not body.strip() for body in bodies):
         raise click.UsageError("--body: a body's name, as the list's 措置機関 column gives it")
     configure("error", quiet_libraries=True)
-    run(importing.run(source, file, kafka, database_url, data_dir, dry_run, bodies))
+    run(importing.run(source, file, kafka, database_url, data_dir, dry_run, bodies, empty_allowed))
