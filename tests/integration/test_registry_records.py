@@ -14,6 +14,7 @@ import pytest
 
 from services.platform.consuming.consumer import Consumer
 from services.registry.handlers import CONSUMER_NAME
+from services.registry.reads import queries
 from services.registry.storage import record_repository as records
 from services.registry.storage.record_repository import (
     CertificateRecord,
@@ -300,6 +301,24 @@ async def test_a_sanction_record_has_its_amendments_and_lift_applied(pool: async
         ("city-2022-001", dt.date(2023, 5, 31)),
         ("city-2023-009", None),
     ]
+
+
+async def test_a_sanctions_end_is_the_last_day_it_bars_however_it_was_amended(
+    pool: asyncpg.Pool,
+) -> None:
+    """A new period ending before the amendment took effect (shortened from 2023-03-01 to a
+    last day of 2022-12-01) was given as the record's end, 2022-12-01, while the vendor was
+    barred to 2023-02-28; an extension after a gap ends at the gap's far end."""
+    await apply(pool, case_b.registered(), case_b.suspended(), consumer=CONSUMER)
+    cut = case_b.amended(
+        effective_on="2023-03-01", ends_on="2022-12-01", policy_override_reason="Shortened."
+    )
+    await apply(pool, cut, consumer=CONSUMER)
+    record = await only(pool, records.sanctions)
+    async with pool.acquire() as conn:
+        [barred] = await queries.bid_eligibility_many(conn, [VENDOR], dt.date(2023, 1, 15))
+    assert record.ends_on == barred.reasons[0].ends_on == dt.date(2023, 2, 28)
+    assert barred.eligible_again_on == dt.date(2023, 3, 1)
 
 
 def terminated(on: str, contract_id: str = CONTRACT) -> dict[str, Any]:

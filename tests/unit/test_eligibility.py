@@ -209,3 +209,19 @@ def test_agency_and_category_names_compare_after_normalisation() -> None:
     assert not evaluate(
         "vendor-b", own(scoped), day, agency="city it  division", category="it"
     ).eligible
+
+
+def test_a_sanctions_final_day_is_the_last_it_bars_every_change_counted() -> None:
+    assert CASE.final_day == D(2024, 1, 8)
+    # A new period ending before the amendment takes effect: it ends the day before.
+    cut = timeline(changes=(Change(D(2023, 3, 1), False, {"ends_on": D(2022, 12, 1)}),))
+    assert cut.final_day == D(2023, 2, 28)
+    # Extended after a gap: the far end; made indefinite: none; lifted: the day before.
+    resumed = timeline(changes=(Change(D(2024, 2, 1), False, {"duration_months": 24}),))
+    assert resumed.final_day == D(2024, 7, 8)
+    endless = timeline(changes=(Change(D(2023, 1, 1), False, {"indefinite": True}),))
+    assert endless.final_day is None
+    assert timeline(changes=(Change(D(2023, 1, 1), True, {}),)).final_day == D(2022, 12, 31)
+    # Lifted before it began: it never bars, and ends the day before its lift.
+    never = timeline(changes=(Change(D(2022, 7, 1), True, {}),))
+    assert never.final_day == D(2022, 6, 30)

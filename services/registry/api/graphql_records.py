@@ -238,7 +238,11 @@ class Sanction(Node):
     authority: str = strawberry.field(description="Who imposed it.")
     decided_on: dt.date = strawberry.field(description="Day the authority decided it.")
     starts_on: dt.date = strawberry.field(description="First day it applies.")
-    ends_on: dt.date | None = strawberry.field(description="Last day; null when indefinite.")
+    ends_on: dt.date | None = strawberry.field(
+        description="Last day it applies, every change counted as `bidEligibility` counts"
+        " them (a new period ending before the amendment that gave it ends it the day"
+        " before); null when indefinite."
+    )
     lifted_on: dt.date | None = strawberry.field(
         description="First day it no longer applies, when lifted early; null otherwise."
     )

@@ -81,6 +81,20 @@ class SanctionTimeline:
         return self.terms_in_force(day) is not None
 
     @functools.cached_property
+    def final_day(self) -> dt.date | None:
+        """The last day it applies, every change counted, as eligibility counts them: a new
+        period that ends before the amendment giving it takes effect ends it the day before
+        that; an extension after a gap, at the gap's far end. None: it applies from some day
+        on without end. A sanction that never applies (lifted before its start) ends the day
+        before its lift."""
+        days = self.breakpoints
+        for i in range(len(days) - 1, -1, -1):
+            if self.in_force_on(days[i]):
+                return days[i + 1] - ONE_DAY if i + 1 < len(days) else None
+        lifted_on = next((t.effective_on for t in self.terms if t.lifted), None)
+        return None if lifted_on is None else lifted_on - ONE_DAY
+
+    @functools.cached_property
     def breakpoints(self) -> tuple[dt.date, ...]:
         """The days on which whether (or how) it applies can change, in order. Worked out once:
         a screen asks it of one timeline for the vendor and for each of its affiliates."""

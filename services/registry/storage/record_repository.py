@@ -18,7 +18,6 @@ from typing import Self
 import asyncpg
 
 from services.platform.postgres.database import Connection
-from services.registry.domain.periods import ONE_DAY
 from services.registry.domain.sanction_timeline import SanctionTimeline
 from services.registry.reads import record_scope
 from services.registry.storage import sanction_repository
@@ -160,10 +159,6 @@ class SanctionRecord:
         scope = latest if on is None else timeline.terms_on(on)
         # A lift is final: later terms keep it, so the first lifted terms say when.
         lifted_on = next((t.effective_on for t in timeline.terms if t.lifted), None)
-        ends_on = latest.last_day
-        if lifted_on is not None:
-            until = lifted_on - ONE_DAY
-            ends_on = until if ends_on is None else min(ends_on, until)
         return cls(
             sanction_id=timeline.sanction_id,
             vendor_id=timeline.vendor_id,
@@ -171,7 +166,7 @@ class SanctionRecord:
             authority=timeline.authority,
             decided_on=timeline.decided_on,
             starts_on=timeline.starts_on,
-            ends_on=ends_on,
+            ends_on=timeline.final_day,
             lifted_on=lifted_on,
             agencies=scope.agencies,
             categories=scope.categories,
