@@ -201,7 +201,8 @@ def print_report(
         return ", ".join(f"{tally.count(kind, outcome)} {outcome.value}" for outcome in told)
 
     click.echo(
-        f"{NAME}: read {tally.processes} processes; parties: {counts('party')};"
+        f"{NAME}: read {tally.processes} process{'' if tally.processes == 1 else 'es'};"
+        f" parties: {counts('party')};"
         f" awards: {counts('award')}; contracts: {counts('contract')}"
     )
     click.echo(

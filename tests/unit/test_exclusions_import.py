@@ -9,7 +9,10 @@ import io
 import json
 from typing import Any
 
+import pytest
+
 from services.events.sanction import SanctionKind
+from services.imports.csv_rows import UnreadableFile
 from services.imports.deltas import RecordedSanction
 from services.imports.entries import RowProblem
 from services.imports.lists import exclusions
@@ -215,6 +218,16 @@ def test_lines_that_are_not_an_exported_vendor_are_refused_with_their_line() -> 
         "line 4: reasons: List should have at least 1 item after validation, not 0",
     ]
     assert report.imposed == 1
+
+
+def test_a_file_that_is_no_export_is_refused_whole() -> None:
+    # A bank's CSV given as an export: each of its 1,286 lines was refused one by one and a
+    # report of nothing else sent.
+    text = "Firm Name,Additional Firm Info,Address,Country\nX LTD,,1 STREET,Chile\n"
+    report = ImportReport()
+    with pytest.raises(UnreadableFile, match=r"line 1: not JSON .* not an exclusions export"):
+        list(planned_events("exclusions", io.StringIO(text), Recorded(), TODAY, report))
+    assert report.refused == [] and report.imposed == 0
 
 
 def test_an_id_too_long_for_the_catalog_is_hashed() -> None:

@@ -51,6 +51,7 @@ from services.events.base import EventEnvelope
 from services.events.catalog import describe_validation_error
 from services.events.sanction import GroundCode, SanctionKind
 from services.events.vendor import VendorIdentifierRef, VendorRegistered
+from services.imports.csv_rows import UnreadableFile
 from services.imports.entries import ListEntry, RowProblem
 from services.imports.events import EntryEvents, amendment, id_key, imposition_events
 from services.registry.domain.names import IdentifierKey, normalize_identifier
@@ -158,18 +159,28 @@ def _entry(vendor: _Vendor, reason: _Reason, line: int, resumes: bool = False) -
 
 def entries(stream: TextIO) -> Iterator[ExportedEntry | RowProblem]:
     """An entry per exported reason and upcoming sanction, a line at a time; a line that is
-    not an exported vendor is a `RowProblem`."""
+    not an exported vendor is a `RowProblem`, and a first line that is not JSON at all makes
+    the file an `UnreadableFile` (another list's CSV given as an export: every line refused,
+    one by one, a report of nothing but refusals)."""
+    first = True
     for line, text in enumerate(stream, start=1):
         if not text.strip():
             continue
         try:
             vendor = _Vendor.model_validate(json.loads(text))
         except json.JSONDecodeError as error:
+            if first:
+                raise UnreadableFile(
+                    f"line {line}: not JSON ({error.msg} at column {error.colno}): the file is"
+                    " not an exclusions export (JSON lines: `export exclusions --format json`)"
+                ) from None
             yield RowProblem(line, f"not JSON: {error.msg} at column {error.colno}")
             continue
         except ValidationError as error:
             yield RowProblem(line, describe_validation_error(error))
             continue
+        finally:
+            first = False
         current: set[str] = set()
         for reason in vendor.reasons:
             key = f"{reason.sanction_id}\x1f{reason.via_vendor_id}"
