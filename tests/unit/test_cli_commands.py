@@ -136,6 +136,15 @@ def test_a_webhook_key_is_printed_only_for_an_agency_the_webhooks_name() -> None
         cli, ["alerts", "webhook-key", "市民課"], env={"VENDORWATCH_ALERT_WEBHOOK_SECRET": None}
     )
     assert unset.exit_code == 1 and "VENDORWATCH_ALERT_WEBHOOK_SECRET is not set" in unset.output
+    python_quotes = runner.invoke(
+        cli,
+        ["alerts", "webhook-key", "市民課"],
+        env={**environment, "VENDORWATCH_ALERT_WEBHOOKS": "{'市民課': 'https://x'}"},
+    )
+    assert python_quotes.exit_code == 1 and python_quotes.output.startswith(
+        "Error: invalid setting: VENDORWATCH_ALERT_WEBHOOKS: not valid JSON ("
+    )
+    assert len(python_quotes.output.splitlines()) == 1
 
 
 @pytest.mark.parametrize(
