@@ -179,3 +179,21 @@ def test_an_exports_day_is_read_as_the_api_reads_one() -> None:
     result = CliRunner().invoke(cli, ["export", "exclusions", "--as-of", "令和1年4月30日"])
     assert result.exit_code == 2
     assert "Invalid value for '--as-of'" in result.output and "平成31年4月30日" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["csv", "svg"])
+def test_a_plan_export_refuses_a_file_it_could_not_write_before_reading_the_plan(
+    tmp_path: pathlib.Path, fmt: str
+) -> None:
+    """An `--output` in no directory was written after the plan was read, as a
+    FileNotFoundError traceback; it is refused first, naming the path and why (the database
+    named here is never reached)."""
+    nowhere = tmp_path / "nonexistent" / f"plan.{fmt}"
+    result = CliRunner().invoke(
+        cli,
+        ["migration", "export", "PLAN", "--format", fmt, "--output", str(nowhere)],
+        env={"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/nothing"},
+    )
+    assert result.exit_code == 2, result.output
+    said = f"'--output': '{nowhere}': its directory '{nowhere.parent}' does not exist"
+    assert said in result.output
