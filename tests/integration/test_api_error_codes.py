@@ -162,6 +162,36 @@ async def test_a_number_out_of_range_is_bad_user_input_not_a_fault(
     assert [code for code, _ in errors] == ["BAD_USER_INPUT"], errors
 
 
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        (
+            "/exports/exclusions.json?as_of=2025-01-01",
+            "unknown query parameter 'as_of': it reads asOf",
+        ),
+        (
+            "/exports/exclusions.csv?asof=2025-01-01",
+            "unknown query parameter 'asof': it reads asOf",
+        ),
+        (
+            "/exports/exclusions.csv?asOf=2025-01-01&asOf=2025-02-01",
+            "asOf: given 2 times; give it once",
+        ),
+        (
+            "/migration-plans/plan-nope.csv?version=1",
+            "unknown query parameter 'version': it reads none",
+        ),
+    ],
+    ids=["snake-case", "lower-case", "twice", "plan-export"],
+)
+async def test_an_export_refuses_a_query_parameter_it_does_not_read(
+    pool: asyncpg.Pool, path: str, message: str
+) -> None:
+    """A misspelled parameter was ignored (today's list, 200, for `?as_of=` a past day), and of
+    one given twice the second was taken: each is refused, naming it, before anything is read."""
+    assert await answer(pool, None, bearer(token()), path) == (400, [("BAD_REQUEST", message)])
+
+
 async def test_the_exports_refusals_have_codes(pool: asyncpg.Pool) -> None:
     viewer = bearer(token(Role.VIEWER))
     admin = bearer(token())
