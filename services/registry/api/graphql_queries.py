@@ -136,7 +136,7 @@ class RegistryQuery:
             strawberry.ID | None,
             strawberry.argument(
                 description="The vendor, by its id; not with `vendor` or `identifier`.",
-                deprecation_reason=OLD_VENDOR_ARGUMENT.format("id"),
+                deprecation_reason=OLD_VENDOR_ARGUMENT.format("vendorId"),
             ),
         ] = None,
         identifier: Annotated[
