@@ -9,6 +9,7 @@ ingest then dead-letters the refused ones there too.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import itertools
 import os
@@ -83,7 +84,9 @@ def _in_the_file(reason: str) -> str:
 def read_lines(source: BinaryIO) -> Iterator[Line]:
     """Every non-blank line, as sent: malformed ones too, so that ingest dead-letters them."""
     for number, line in enumerate(source, start=1):
-        stripped = line.strip()
+        # A file saved with UTF-8's byte-order mark (Windows' editors) opens with it: it is no
+        # part of the first event, as the list importers read it (`utf-8-sig`).
+        stripped = (line.removeprefix(codecs.BOM_UTF8) if number == 1 else line).strip()
         if stripped:
             yield Line(number, stripped, len(line))
 

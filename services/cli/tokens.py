@@ -15,6 +15,10 @@ from services.platform.security.auth import ROLE_NAMES, Role, auth_config, issue
 
 # The settings that give the keys themselves (services/platform/security/auth.py: auth_config).
 ENVIRONMENT_KEYS = ("VENDORWATCH_JWT_SECRET", "VENDORWATCH_JWT_PUBLIC_KEYS", "VENDORWATCH_JWKS_URL")
+# The longest lifetime a token is minted with: a year. An HS256 token cannot be revoked but by
+# changing the secret, and a lifetime past the calendar's end (`--hours 1e9`, `inf`) cannot
+# even be dated.
+MAX_HOURS = 366 * 24
 
 
 def create_token(
@@ -36,8 +40,11 @@ def create_token(
         raise StartupError("an agency name must not be empty")
     if not subject.strip():
         raise StartupError("the token subject must not be empty")
-    if not hours > 0:
-        raise StartupError(f"the token lifetime must be a positive number of hours, not {hours}")
+    if not 0 < hours <= MAX_HOURS:
+        raise StartupError(
+            "the token lifetime must be a positive number of hours "
+            f"up to {MAX_HOURS} (a year), not {hours:g}"
+        )
     # Without keys in the environment, embedded mode's local secret of the chosen data dir.
     keyed = any(environ.get(name) for name in ENVIRONMENT_KEYS)
     config = auth_config(environ, None if keyed else database_choice.token_home(data_dir))
@@ -71,7 +78,13 @@ def token_group() -> None:
     help="Restrict the token to this agency (repeatable); required for system_owner.",
 )
 @click.option("--subject", help="Who the token is for.  [default: cli-<role>]")
-@click.option("--hours", default=12.0, show_default=True, type=float, help="Lifetime.")
+@click.option(
+    "--hours",
+    default=12.0,
+    show_default=True,
+    type=float,
+    help=f"Lifetime, up to {MAX_HOURS} hours (a year).",
+)
 @click.option(
     "--data-dir",
     type=click.Path(path_type=Path, file_okay=False),

@@ -7,20 +7,33 @@ as ISO 8601 and accepts, as a literal or a variable, ISO or a Japanese era date 
 ``AMOUNT`` (for ``Amount``) is what the event inputs take for an amount of money: GraphQL's
 ``Int`` is 32 bits (up to 2,147,483,647), and a city's contracts and claims run to billions of
 yen.
+
+``DATETIME`` is strawberry's ``DateTime`` with a literal refused as the others' are.
+
+A value written in the document (a literal) that a scalar refuses is refused at its place in
+the document, saying the type expected (``_refused_literal``), with the code its value gets as a
+variable: graphql-core reports the GraphQLError a scalar raises for a literal as it is, and one
+without the node has no location, one without an original error reads as a malformed document
+(BAD_REQUEST, ``gateway/execution/errors.py``) where the same value in a variable is a value
+refused (BAD_USER_INPUT).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any, NewType
 
+import dateutil.parser
 import strawberry
+from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types.scalar import ScalarDefinition
 
-from graphql import GraphQLError, IntValueNode, StringValueNode, ValueNode
+from graphql import GraphQLError, IntValueNode, StringValueNode, ValueNode, print_ast
+from services.platform.graphql.errors import InvalidArgument
 from services.registry.domain.era_dates import InvalidDate, parse_date
 
-__all__ = ["AMOUNT", "DATE", "DATE_DESCRIPTION", "Amount"]
+__all__ = ["AMOUNT", "DATE", "DATETIME", "DATE_DESCRIPTION", "Amount"]
 
 DATE_DESCRIPTION = (
     "ISO 8601 date (2022-11-28) or a Japanese era date (令和4年11月28日, R4.11.28); "
@@ -45,10 +58,22 @@ def _parse_value(value: object) -> dt.date:
         raise GraphQLError(str(error)) from error
 
 
+def _refused_literal(type_name: str, node: ValueNode, error: Exception) -> GraphQLError:
+    """The refusal of a literal: at the node, naming the type expected, with why (`error`, a
+    client's error, which gives it the code a variable's refusal has)."""
+    return GraphQLError(
+        f"Expected value of type '{type_name}', not {error}", node, original_error=error
+    )
+
+
 def _parse_literal(node: ValueNode, _variables: dict[str, Any] | None = None) -> dt.date:
     if not isinstance(node, StringValueNode):
-        raise GraphQLError('Date must be given as a string, e.g. "2022-11-28"', node)
-    return _parse_value(node.value)
+        given = InvalidArgument(f'{print_ast(node)}: give a string, e.g. "2022-11-28"')
+        raise _refused_literal("Date", node, given)
+    try:
+        return parse_date(node.value)
+    except InvalidDate as error:
+        raise _refused_literal("Date", node, error) from error
 
 
 DATE: ScalarDefinition = strawberry.scalar(
@@ -60,26 +85,33 @@ DATE: ScalarDefinition = strawberry.scalar(
 )
 
 
+_AMOUNT_FORMS = 'give an integer, e.g. 3000000000, or its digits as a string, "3000000000"'
+
+
+def _digits(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def _amount(value: object) -> int:
     # A number of any size, or its digits as a string (what a JavaScript client can hold
     # exactly past 2**53); the range (0 up to PostgreSQL's bigint) is the event contract's to
     # check, field by field like every other.
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    raise GraphQLError(
-        f"Amount cannot represent {value!r}: give an integer, e.g. 3000000000, or its digits"
-        ' as a string, "3000000000"'
-    )
+    amount = _digits(value) if isinstance(value, str) else None
+    if amount is None:
+        raise GraphQLError(f"Amount cannot represent {value!r}: {_AMOUNT_FORMS}")
+    return amount
 
 
 def _amount_literal(node: ValueNode, _variables: dict[str, Any] | None = None) -> int:
     if isinstance(node, IntValueNode):
         return int(node.value)
-    if isinstance(node, StringValueNode):
-        return _amount(node.value)
-    raise GraphQLError('Amount must be an integer, e.g. 3000000000, or a string "3000000000"', node)
+    amount = _digits(node.value) if isinstance(node, StringValueNode) else None
+    if amount is None:
+        given = InvalidArgument(f"{print_ast(node)}: {_AMOUNT_FORMS}")
+        raise _refused_literal("Amount", node, given)
+    return amount
 
 
 # The type the event inputs annotate amounts with; the schema maps it to `AMOUNT`.
@@ -92,4 +124,23 @@ AMOUNT: ScalarDefinition = strawberry.scalar(
     serialize=str,
     parse_value=_amount,
     parse_literal=_amount_literal,
+)
+
+
+def _datetime_literal(node: ValueNode, _variables: dict[str, Any] | None = None) -> dt.datetime:
+    if not isinstance(node, StringValueNode):
+        given = InvalidArgument(
+            f'{print_ast(node)}: give a string, e.g. "2026-12-04T09:00:00+09:00"'
+        )
+        raise _refused_literal("DateTime", node, given)
+    try:  # strawberry's parser of a DateTime's variable, and so its readings
+        return dateutil.parser.isoparse(node.value)
+    except ValueError as error:
+        raise _refused_literal(
+            "DateTime", node, InvalidArgument(f"{print_ast(node)}: {error}")
+        ) from error
+
+
+DATETIME: ScalarDefinition = dataclasses.replace(
+    DateTimeDefinition, parse_literal=_datetime_literal
 )

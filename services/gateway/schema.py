@@ -19,7 +19,7 @@ from services.gateway.live.shared_events import SharedEventResults, sharing_exec
 from services.gateway.operations import OperationsQuery
 from services.gateway.recording.event_mutations import EventMutation
 from services.gateway.recording.mutations import Mutation as BaseMutation
-from services.gateway.scalars import AMOUNT, DATE, Amount
+from services.gateway.scalars import AMOUNT, DATE, DATETIME, Amount
 from services.migration.api.graphql_mutations import MigrationMutation
 from services.migration.api.graphql_queries import MigrationQuery, MigrationSubscription
 from services.platform.graphql.nodes import NodeQuery
@@ -86,7 +86,7 @@ def build_schema(limits: Limits, checks: DocumentChecks | None = None) -> strawb
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        scalar_overrides={dt.date: DATE, Amount: AMOUNT},
+        scalar_overrides={dt.date: DATE, dt.datetime: DATETIME, Amount: AMOUNT},
         config=StrawberryConfig(name_converter=RememberedNames()),
         execution_context_class=sharing_executor(SharedEventResults(), _Executor),
         extensions=[

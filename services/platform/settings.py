@@ -6,6 +6,8 @@ What a command is given wins; the rest comes from VENDORWATCH_* variables of the
 
 from __future__ import annotations
 
+import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from services.platform.clock import Clock
 from services.platform.errors import StartupError
@@ -114,6 +116,10 @@ class Settings(RetryBackoff):
             # One clear line naming the variable, not a traceback.
             problems = "; ".join(_named(problem) for problem in error.errors())
             raise StartupError(f"invalid setting: {problems}") from None
+        except SettingsError as error:
+            # A value pydantic-settings could not even parse (a JSON object's variable holding
+            # Python's quotes) is refused before validation, in words naming the field only.
+            raise StartupError(f"invalid setting: {_unparsed(error)}") from None
 
     @property
     def clock(self) -> Clock:
@@ -126,6 +132,19 @@ def _named(problem: Any) -> str:
         return f"{_variable(str(problem['loc'][0]))}: {problem['msg']}"
     name, _, message = str(problem["msg"]).removeprefix("Value error, ").partition(": ")
     return f"{_variable(name)}: {message}"
+
+
+def _unparsed(error: SettingsError) -> str:
+    """`VARIABLE: why`, from pydantic-settings' `… for field "alert_webhooks" …` and its cause
+    (json's words for a value that is not JSON: where it stopped and what it expected)."""
+    field = re.search(r'field "(\w+)"', str(error))
+    cause = error.__cause__
+    why = (
+        f"not valid JSON ({cause})"
+        if isinstance(cause, json.JSONDecodeError)
+        else str(cause or error)
+    )
+    return f"{_variable(field.group(1))}: {why}" if field else why
 
 
 def _variable(name: str) -> str:

@@ -17,7 +17,7 @@ from services.platform.graphql.context import ContextKey, Info
 from services.platform.graphql.descriptions import After, described_enum, first
 from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events, uuid_part
-from services.platform.graphql.pagination import Connection, page_size
+from services.platform.graphql.pagination import Connection, foreign_cursor, page_size
 from services.platform.postgres.database import Connection as DbConnection
 from services.platform.postgres.whole_numbers import is_count
 from services.risk import current_scores
@@ -250,7 +250,7 @@ async def _history_seq(conn: DbConnection, vendor_id: str, cursor: str | None) -
             " named their entries; ask again from the first page"
         )
     if uuid_part(cursor) is None:
-        raise InvalidArgument(f"after: {cursor!r} is not a cursor from this connection")
+        raise foreign_cursor(cursor)
     seq = (await repository.history_seqs(conn, [(vendor_id, cursor)])).get((vendor_id, cursor))
     if seq is None:
         raise InvalidArgument(

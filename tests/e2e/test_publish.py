@@ -4,6 +4,7 @@ by the file's line numbers, and a file streamed rather than read whole."""
 from __future__ import annotations
 
 import asyncio
+import codecs
 import subprocess
 from pathlib import Path
 
@@ -47,6 +48,30 @@ def test_refused_lines_are_counted_named_by_line_and_fail_the_command(
     assert reasons[0].endswith("EOF while parsing a value at column 12")
     assert reasons[1].startswith("line 6: event_type: unknown event type 'vendor.teleported'")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.postgres
+def test_a_file_saved_with_a_byte_order_mark_is_read_as_the_importers_read_one(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Windows' editors save UTF-8 with a byte-order mark: its first line was refused as "not a
+    JSON object" and dead-lettered. It is read without the mark, from a file or from stdin."""
+    events = write_lines(
+        tmp_path / "bom.jsonl",
+        codecs.BOM_UTF8 + case_b.line(case_b.registered()),
+        case_b.line(case_b.suspended()),
+    )
+    from_file = run_cli("publish", str(events), "--database-url", database_url)
+    assert (from_file.returncode, from_file.stdout) == (
+        0,
+        "accepted 2 of 2 events into the embedded event log; refused 0\n",
+    ), from_file.stderr
+    # The same events again, through stdin: each is a resend now, accepted as before.
+    from_stdin = run_cli(
+        "publish", "-", "--database-url", database_url, input=events.read_text(encoding="utf-8")
+    )
+    assert from_stdin.returncode == 0, from_stdin.stderr
+    assert from_stdin.stdout.startswith("accepted 2 of 2 events"), from_stdin.stdout
 
 
 @pytest.mark.postgres

@@ -99,6 +99,53 @@ async def test_a_value_the_api_refuses_is_bad_user_input(pool: asyncpg.Pool) -> 
 
 
 @pytest.mark.parametrize(
+    ("query", "column", "message"),
+    [
+        (
+            '{ bidEligibility(vendor: {vendorId: "t1"}, asOf: "2025-02-29") { eligible } }',
+            50,
+            "Expected value of type 'Date', not '2025-02-29': 2025-02 has no day 29",
+        ),
+        (
+            '{ bidEligibility(vendor: {vendorId: "t1"}, knownAt: "2026-13-01T00:00:00Z") {'
+            " eligible } }",
+            53,
+            "Expected value of type 'DateTime', not \"2026-13-01T00:00:00Z\": month must be in"
+            " 1..12",
+        ),
+        (
+            'mutation { configureMigrationPlan(planId: "p", settings: {blackouts: [{startsOn:'
+            ' "2027-02-29", endsOn: "2027-03-01", reason: "r"}]}) { accepted } }',
+            82,
+            "Expected value of type 'Date', not '2027-02-29': 2027-02 has no day 29",
+        ),
+        (
+            'mutation { settleClaim(vendorId: "v", payload: {claimId: "c", settledOn:'
+            ' "2026-01-05", amount: "3 billion"}) { accepted } }',
+            96,
+            "Expected value of type 'Amount', not \"3 billion\": give an integer, e.g."
+            ' 3000000000, or its digits as a string, "3000000000"',
+        ),
+    ],
+    ids=["date-argument", "datetime-argument", "date-in-an-input-object", "amount"],
+)
+async def test_a_literal_a_scalar_refuses_is_refused_where_it_is_written(
+    pool: asyncpg.Pool, query: str, column: int, message: str
+) -> None:
+    """A literal a scalar refuses is a value refused, as the same value in a variable is
+    (BAD_USER_INPUT), at its place in the document, saying the type expected: it came with
+    no location and nothing expected, as a malformed document (BAD_REQUEST)."""
+    async with asgi_client(pool) as client:
+        response = await client.post("/graphql", json={"query": query}, headers=bearer(token()))
+    [error] = response.json()["errors"]
+    assert error == {
+        "message": message,
+        "locations": [{"line": 1, "column": column}],
+        "extensions": {"code": "BAD_USER_INPUT"},
+    }
+
+
+@pytest.mark.parametrize(
     "query",
     [
         '{ deadLetters(after: "99999999999999999999") { totalCount } }',  # past a bigint
@@ -113,6 +160,36 @@ async def test_a_number_out_of_range_is_bad_user_input_not_a_fault(
 ) -> None:
     _, errors = await answer(pool, {"query": query}, bearer(token()))
     assert [code for code, _ in errors] == ["BAD_USER_INPUT"], errors
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        (
+            "/exports/exclusions.json?as_of=2025-01-01",
+            "unknown query parameter 'as_of': it reads asOf",
+        ),
+        (
+            "/exports/exclusions.csv?asof=2025-01-01",
+            "unknown query parameter 'asof': it reads asOf",
+        ),
+        (
+            "/exports/exclusions.csv?asOf=2025-01-01&asOf=2025-02-01",
+            "asOf: given 2 times; give it once",
+        ),
+        (
+            "/migration-plans/plan-nope.csv?version=1",
+            "unknown query parameter 'version': it reads none",
+        ),
+    ],
+    ids=["snake-case", "lower-case", "twice", "plan-export"],
+)
+async def test_an_export_refuses_a_query_parameter_it_does_not_read(
+    pool: asyncpg.Pool, path: str, message: str
+) -> None:
+    """A misspelled parameter was ignored (today's list, 200, for `?as_of=` a past day), and of
+    one given twice the second was taken: each is refused, naming it, before anything is read."""
+    assert await answer(pool, None, bearer(token()), path) == (400, [("BAD_REQUEST", message)])
 
 
 async def test_the_exports_refusals_have_codes(pool: asyncpg.Pool) -> None:

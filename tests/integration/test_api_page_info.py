@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
+from services.platform.graphql.pagination import key_cursor
 from tests.support import case_b
-from tests.support.in_process_api import execute
+from tests.support.in_process_api import execute, over_http
+from tests.support.principals import token
 from tests.support.registry_db import apply
 
 pytestmark = pytest.mark.postgres
@@ -18,20 +20,82 @@ PAGE = """query ($after: String) { registeredVendors(first: 2, after: $after) {
 
 async def test_pages_say_where_they_are(pool: asyncpg.Pool) -> None:
     await apply(pool, *(case_b.another_vendor(f"vendor-{n}") for n in range(3)))
+    cursor = {n: key_cursor("vendor_id", f"vendor-{n}") for n in range(3)}
     first = (await execute(pool, PAGE))["registeredVendors"]
     assert first["pageInfo"] == {
         "hasNextPage": True,
         "hasPreviousPage": False,
-        "startCursor": "vendor-0",
-        "endCursor": "vendor-1",
+        "startCursor": cursor[0],
+        "endCursor": cursor[1],
     }
-    second = (await execute(pool, PAGE, after="vendor-1"))["registeredVendors"]
+    second = (await execute(pool, PAGE, after=cursor[1]))["registeredVendors"]
     assert second["pageInfo"] == {
         "hasNextPage": False,
         "hasPreviousPage": True,
-        "startCursor": "vendor-2",
-        "endCursor": "vendor-2",
+        "startCursor": cursor[2],
+        "endCursor": cursor[2],
     }
-    empty = (await execute(pool, PAGE, after="vendor-2"))["registeredVendors"]
+    empty = (await execute(pool, PAGE, after=cursor[2]))["registeredVendors"]
     assert empty["edges"] == []
-    assert empty["pageInfo"]["startCursor"] is None and empty["pageInfo"]["endCursor"] == "vendor-2"
+    assert empty["pageInfo"]["startCursor"] is None and empty["pageInfo"]["endCursor"] == cursor[2]
+
+
+# Every connection of the API, asked after `$after` (a vendor's through vendor-0).
+CONNECTIONS = {
+    "registeredVendors": "registeredVendors(first: 2, after: $after) { totalCount }",
+    "contracts": "contracts(first: 2, after: $after) { totalCount }",
+    "sanctions": "sanctions(first: 2, after: $after) { totalCount }",
+    "migrationPlans": "migrationPlans(first: 2, after: $after) { totalCount }",
+    "imports": "imports(first: 2, after: $after) { totalCount }",
+    "alerts": "alerts(first: 2, after: $after) { totalCount }",
+    "deadLetters": "deadLetters(first: 2, after: $after) { totalCount }",
+    "events": 'events(vendorId: "vendor-0", first: 2, after: $after) { totalCount }',
+    "auditTrail": "auditTrail(first: 2, after: $after) { totalCount }",
+    "riskHistory": 'riskHistory(vendorId: "vendor-0", first: 2, after: $after) { totalCount }',
+    **{
+        f"Vendor.{records}": f'vendor(vendorId: "vendor-0") {{ {records}(first: 2, after: $after)'
+        " { totalCount } }"
+        for records in (
+            "contracts",
+            "subcontracts",
+            "incidents",
+            "claims",
+            "certificates",
+            "sanctions",
+        )
+    },
+}
+
+
+# A plans' cursor as the plans' connection gives it now.
+PLANS_CURSOR = key_cursor("plan_id", "plan-0a3ddab40f9e59208d5e")
+
+
+@pytest.mark.parametrize("connection", sorted(CONNECTIONS))
+@pytest.mark.parametrize(
+    "after",
+    [
+        "xyz",
+        "plan-0a3ddab40f9e59208d5e",  # a plan id, which a plans' page was once after
+        "vendor-0",  # a vendor id, which a vendors' page was once after
+        PLANS_CURSOR,
+    ],
+    ids=["garbage", "plan-id", "vendor-id", "plans-cursor"],
+)
+async def test_every_connection_refuses_a_cursor_it_did_not_give(
+    pool: asyncpg.Pool, connection: str, after: str
+) -> None:
+    """A string not from the connection, taken as a place in it, answered an empty page
+    ending at it, or a page skipping every item before it, as if that were the list: every
+    connection refuses it, naming `after`, as the log's connections did already."""
+    await apply(pool, case_b.another_vendor("vendor-0"))
+    if (connection, after) == ("migrationPlans", PLANS_CURSOR):
+        return  # its own
+    query = f"query ($after: String) {{ {CONNECTIONS[connection]} }}"
+    body = await over_http(pool, token(), query, after=after)
+    assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (
+            f"after: {after!r} is not a cursor from this connection; ask again from the first page",
+            "BAD_USER_INPUT",
+        )
+    ], body

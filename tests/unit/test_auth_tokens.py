@@ -298,6 +298,13 @@ def test_the_token_command_prints_a_verifiable_token(tmp_path: Path) -> None:
         (["--role", "king"], "Error: Invalid value for '--role': 'king' is not one of 'viewer',"),
         (["--role", "system_owner"], "Error: a system_owner token must name at least one agency"),
         (["--role", "viewer", "--hours", "0"], "Error: the token lifetime must be a positive"),
+        *(
+            (
+                ["--role", "viewer", "--hours", hours],
+                "Error: the token lifetime must be a positive number of hours up to 8784 (a year)",
+            )
+            for hours in ("100000000", "1e9", "inf", "nan", "8784.5")
+        ),
     ],
 )
 def test_the_token_command_refuses_in_one_line(

@@ -136,6 +136,15 @@ def test_a_webhook_key_is_printed_only_for_an_agency_the_webhooks_name() -> None
         cli, ["alerts", "webhook-key", "市民課"], env={"VENDORWATCH_ALERT_WEBHOOK_SECRET": None}
     )
     assert unset.exit_code == 1 and "VENDORWATCH_ALERT_WEBHOOK_SECRET is not set" in unset.output
+    python_quotes = runner.invoke(
+        cli,
+        ["alerts", "webhook-key", "市民課"],
+        env={**environment, "VENDORWATCH_ALERT_WEBHOOKS": "{'市民課': 'https://x'}"},
+    )
+    assert python_quotes.exit_code == 1 and python_quotes.output.startswith(
+        "Error: invalid setting: VENDORWATCH_ALERT_WEBHOOKS: not valid JSON ("
+    )
+    assert len(python_quotes.output.splitlines()) == 1
 
 
 @pytest.mark.parametrize(
@@ -182,3 +191,21 @@ def test_an_empty_exclusions_file_is_imported_only_when_allowed(tmp_path: pathli
     assert runner.invoke(cli, allowed).exit_code == 0
     other = runner.invoke(cli, ["import", "worldbank", str(empty), "--allow-empty"])
     assert other.exit_code == 2 and "--allow-empty is for exclusions only" in other.output
+
+
+@pytest.mark.parametrize("fmt", ["csv", "svg"])
+def test_a_plan_export_refuses_a_file_it_could_not_write_before_reading_the_plan(
+    tmp_path: pathlib.Path, fmt: str
+) -> None:
+    """An `--output` in no directory was written after the plan was read, as a
+    FileNotFoundError traceback; it is refused first, naming the path and why (the database
+    named here is never reached)."""
+    nowhere = tmp_path / "nonexistent" / f"plan.{fmt}"
+    result = CliRunner().invoke(
+        cli,
+        ["migration", "export", "PLAN", "--format", fmt, "--output", str(nowhere)],
+        env={"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/nothing"},
+    )
+    assert result.exit_code == 2, result.output
+    said = f"'--output': '{nowhere}': its directory '{nowhere.parent}' does not exist"
+    assert said in result.output

@@ -7,6 +7,7 @@ import datetime as dt
 import strawberry
 
 from services.gateway.scalars import DATE, DATE_DESCRIPTION
+from services.registry.domain.era_dates import InvalidDate
 
 
 @strawberry.type
@@ -51,11 +52,20 @@ def test_era_variable() -> None:
     assert result.data == {"nextDay": "2019-05-02"}
 
 
-def test_invalid_literal_is_the_invalid_date_message() -> None:
+def test_invalid_literal_is_the_invalid_date_message_at_its_place() -> None:
+    """A literal's refusal says the type expected and why, at its place in the document, with
+    the InvalidDate as its original error (a client's value refused, as a variable's is)."""
     result = schema.execute_sync('{ nextDay(day: "令和4年2月30日") }')
     assert result.data is None
     assert result.errors is not None
-    assert [e.message for e in result.errors] == ["'令和4年2月30日': 2022-02 has no day 30"]
+    [error] = result.errors
+    assert (
+        error.message
+        == "Expected value of type 'Date', not '令和4年2月30日': 2022-02 has no day 30"
+    )
+    assert error.locations is not None
+    assert [(location.line, location.column) for location in error.locations] == [(1, 16)]
+    assert isinstance(error.original_error, InvalidDate)
 
 
 def test_invalid_variable_carries_the_invalid_date_message() -> None:
@@ -74,7 +84,7 @@ def test_non_string_input_is_refused() -> None:
     literal = schema.execute_sync("{ nextDay(day: 20221128) }")
     assert literal.errors is not None
     assert [e.message for e in literal.errors] == [
-        'Date must be given as a string, e.g. "2022-11-28"'
+        "Expected value of type 'Date', not 20221128: give a string, e.g. \"2022-11-28\""
     ]
     variable = schema.execute_sync(BY_VARIABLE, variable_values={"day": 20221128})
     assert variable.errors is not None

@@ -50,3 +50,23 @@ def test_a_bad_value_names_its_variable(monkeypatch: pytest.MonkeyPatch) -> None
     assert "VENDORWATCH_KAFKA_REPLICATION_FACTOR: Input should be greater than or equal to 1" in (
         message
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("{'市民課': 'https://x'}", "Expecting property name enclosed in double quotes"),
+        ("not-json", "Expecting value: line 1 column 1"),
+    ],
+)
+def test_a_json_variable_that_is_not_json_names_its_variable(
+    monkeypatch: pytest.MonkeyPatch, value: str, why: str
+) -> None:
+    """pydantic-settings refuses a JSON object's variable it cannot parse before validating it:
+    the refusal is the same one line, naming the variable and where the JSON went wrong."""
+    monkeypatch.setenv("VENDORWATCH_ALERT_WEBHOOKS", value)
+    with pytest.raises(StartupError) as refused:
+        Settings(database_url="postgresql:///given")
+    message = str(refused.value)
+    assert message.startswith("invalid setting: VENDORWATCH_ALERT_WEBHOOKS: not valid JSON (")
+    assert why in message

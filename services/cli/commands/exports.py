@@ -4,6 +4,7 @@ systems and the repository's generated artefacts get."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -37,6 +38,21 @@ class Day(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
+def _writable_here(ctx: click.Context, param: click.Parameter, path: Path | None) -> Path | None:
+    """A file to write must have a directory to be written in: said before the plan is read,
+    not as a traceback once it has been (click checks only a path that exists already)."""
+    if path is None:
+        return None
+    directory = path.parent
+    if not directory.exists():
+        raise click.BadParameter(f"'{path}': its directory '{directory}' does not exist")
+    if not directory.is_dir():
+        raise click.BadParameter(f"'{path}': '{directory}' is not a directory")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise click.BadParameter(f"'{path}': the directory '{directory}' is not writable")
+    return path
+
+
 @click.group("migration")
 def migration_group() -> None:
     """Migration plans: export them."""
@@ -50,6 +66,7 @@ def migration_group() -> None:
 @click.option(
     "--output",
     type=click.Path(path_type=Path, dir_okay=False, writable=True),
+    callback=_writable_here,
     help="File to write (default: PLAN_ID-vVERSION.FORMAT in the current directory).",
 )
 @database_options

@@ -20,8 +20,11 @@ from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After
 from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.nodes import misplaced_global_id, one_of
-from services.platform.graphql.pagination import PageInfo, page_size
+from services.platform.graphql.pagination import PageInfo, cursor_key, key_cursor, page_size
 from services.platform.security.access import agencies_in_view, sees_agency
+
+# What plans' cursors name (`pagination.key_cursor`).
+PLAN_KEYS = "plan_id"
 
 
 @strawberry.type
@@ -49,11 +52,18 @@ class MigrationQuery:
             agencies = [a for a in (agencies or in_view) if a in in_view]
         async with info.context.pool.acquire() as conn:
             ids, total = await queries.plan_page(
-                conn, str(vendor_id) if vendor_id else None, agencies, after, limit + 1
+                conn,
+                str(vendor_id) if vendor_id else None,
+                agencies,
+                cursor_key(PLAN_KEYS, after),
+                limit + 1,
             )
             views = await queries.plan_views(conn, ids[:limit])
         edges = [
-            MigrationPlanEdge(cursor=v.plan.plan_id, node=MigrationPlan(view=v)) for v in views
+            MigrationPlanEdge(
+                cursor=key_cursor(PLAN_KEYS, v.plan.plan_id), node=MigrationPlan(view=v)
+            )
+            for v in views
         ]
         return MigrationPlanConnection(
             edges=edges,

@@ -14,6 +14,7 @@ from services.migration.planning.model import PlanSnapshot
 from services.migration.storage import plan_repository
 from services.platform.error_codes import ErrorCode
 from services.platform.http_errors import error_response
+from services.platform.query_parameters import parameters_refusal
 from services.platform.security.access import sees_agency
 
 FORMATS: dict[str, tuple[Callable[[PlanSnapshot], str], str]] = {
@@ -36,6 +37,8 @@ def export_endpoint(pool: asyncpg.Pool) -> Callable[[Request], Awaitable[Respons
         if fmt not in FORMATS:
             unknown = f"unknown format {fmt!r}: csv or svg"
             return error_response(404, unknown, code=ErrorCode.NOT_FOUND)
+        if refused := parameters_refusal(request.query_params, ()):
+            return refused
         snapshot = await latest_snapshot(pool, plan_id)
         principal = request.scope.get("state", {}).get("principal")
         if snapshot is None or not sees_agency(principal, snapshot.agency):

@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 import strawberry
 
 from services.platform.graphql.errors import InvalidArgument
+from services.platform.graphql.nodes import InvalidNodeId, decode, encode
 from services.platform.postgres.whole_numbers import BIGINT_MAX, is_count
 
 Node = TypeVar("Node")
@@ -45,13 +46,43 @@ def page_size(first: int, maximum: int) -> int:
     return first
 
 
+def foreign_cursor(cursor: str) -> InvalidArgument:
+    """The refusal of an `after` the connection did not give: taken as a place in it, it
+    would answer an empty page, or one that skips what sorts before it, as if that were all."""
+    return InvalidArgument(
+        f"after: {cursor!r} is not a cursor from this connection; ask again from the first page"
+    )
+
+
 def numeric_cursor(cursor: str | None, maximum: int = BIGINT_MAX) -> int | None:
     """A cursor that is a position (a log position; a version number, `INTEGER_MAX`)."""
     if cursor is None:
         return None
     if not is_count(cursor, maximum):
-        raise InvalidArgument(f"after: {cursor!r} is not a cursor from this connection")
+        raise foreign_cursor(cursor)
     return int(cursor)
+
+
+def key_cursor(keys: str, key: str) -> str:
+    """The cursor of the item with this key in a connection paged in key order, `keys` naming
+    what the keys are (`contract_id`, `plan_id`): encoded with that name as a global id is
+    (`nodes.encode`), so that `cursor_key` can tell a cursor the connection gave from any
+    other string, a key of another connection's included."""
+    return encode(keys, (key,))
+
+
+def cursor_key(keys: str, cursor: str | None) -> str | None:
+    """The key a cursor of `key_cursor(keys, …)` names; refused as not from this connection
+    otherwise (an id of the API, another connection's cursor, a bare key)."""
+    if cursor is None:
+        return None
+    try:
+        named, key = decode(cursor, "after")
+    except InvalidNodeId:
+        raise foreign_cursor(cursor) from None
+    if named != keys or len(key) != 1:
+        raise foreign_cursor(cursor)
+    return key[0]
 
 
 @strawberry.type(description="One item of a page, with the cursor that marks its place.")

@@ -19,7 +19,12 @@ from services.platform.graphql.descriptions import After, First100, First500
 from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.loaders import batched
 from services.platform.graphql.nodes import Key, Node, in_key_order
-from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
+from services.platform.graphql.pagination import (
+    Connection,
+    foreign_cursor,
+    numeric_cursor,
+    page_size,
+)
 from services.platform.postgres.database import Connection as Db
 from services.platform.postgres.whole_numbers import INTEGER_MAX
 from services.platform.security.access import IMPORT_READERS
@@ -214,7 +219,7 @@ def _after(cursor: str | None) -> tuple[dt.datetime, uuid.UUID] | None:
     try:
         return dt.datetime.fromisoformat(at), uuid.UUID(event_id)
     except ValueError:
-        raise InvalidArgument(f"after: {cursor!r} is not a cursor from this connection") from None
+        raise foreign_cursor(cursor) from None
 
 
 @strawberry.type

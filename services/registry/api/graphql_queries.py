@@ -18,7 +18,7 @@ from services.platform.graphql.nodes import (
     misplaced_global_id,
     one_of,
 )
-from services.platform.graphql.pagination import Connection, page_size
+from services.platform.graphql.pagination import Connection, key_cursor, page_size
 from services.registry.api.graphql_arguments import (
     AGENCY,
     AS_OF,
@@ -35,7 +35,7 @@ from services.registry.api.graphql_eligibility import (
     BidEligibility,
     EligibilityChange,
 )
-from services.registry.api.graphql_record_fields import vendor_rows
+from services.registry.api.graphql_record_fields import VENDOR_KEYS, vendor_rows
 from services.registry.api.graphql_vendors import (
     OLD_VENDOR_ARGUMENT,
     IdentifierInput,
@@ -57,7 +57,9 @@ class RegistryQuery:
     ) -> Connection[Vendor]:
         rows, total, has_next = await vendor_rows(info, first, after)
         vendors = [Vendor.of(r) for r in rows]
-        return Connection.of(vendors, lambda v: str(v.vendor_id), total, has_next, after)
+        return Connection.of(
+            vendors, lambda v: key_cursor(VENDOR_KEYS, str(v.vendor_id)), total, has_next, after
+        )
 
     @strawberry.field(description="One vendor by its id in the registry; null when unknown.")
     async def vendor(
@@ -134,7 +136,7 @@ class RegistryQuery:
             strawberry.ID | None,
             strawberry.argument(
                 description="The vendor, by its id; not with `vendor` or `identifier`.",
-                deprecation_reason=OLD_VENDOR_ARGUMENT.format("id"),
+                deprecation_reason=OLD_VENDOR_ARGUMENT.format("vendorId"),
             ),
         ] = None,
         identifier: Annotated[

@@ -19,7 +19,7 @@ from services.events.sanction import SanctionKind
 from services.platform.graphql.context import Info
 from services.platform.graphql.loaders import batched
 from services.platform.graphql.nodes import Key, Node, in_key_order
-from services.platform.graphql.pagination import Connection, page_size
+from services.platform.graphql.pagination import Connection, cursor_key, key_cursor, page_size
 from services.platform.security.access import agencies_in_view
 from services.registry.api.graphql_record_enums import ClaimState, IncidentState, SubcontractState
 from services.registry.storage import record_repository as records
@@ -355,10 +355,10 @@ async def vendor_connection(
     """A vendor's records of one kind (with `filters`) as a connection, loaded in one
     statement with the same field of every other vendor in the answer. (Positional
     parameters: a filter may be called `kind` too.)"""
-    n = limit(first)
-    fetch = partial(kind.pages, first=n, after=after, **filters)
+    n, after_key = limit(first), cursor_key(kind.cursor, after)
+    fetch = partial(kind.pages, first=n, after=after_key, **filters)
     # Fields of other vendors with the same arguments share a loader (and so the statement).
-    key = (kind.cursor, n, after, *filters.items())
+    key = (kind.cursor, n, after_key, *filters.items())
     empty: Page[Record] = Page([], 0, False)
     page = await batched(info, key, fetch, empty).load(vendor_id)
     return _connection(page, kind, after)
@@ -369,7 +369,8 @@ async def root_connection(
 ) -> Connection[Item]:
     """Records of one kind across vendors (with `filters`) as a connection."""
     async with info.context.pool.acquire() as conn:
-        page = (await kind.pages(conn, None, first=limit(first), after=after, **filters))[None]
+        after_key = cursor_key(kind.cursor, after)
+        page = (await kind.pages(conn, None, first=limit(first), after=after_key, **filters))[None]
     return _connection(page, kind, after)
 
 
@@ -377,8 +378,10 @@ def _connection(
     page: Page[Record], kind: RecordKind[Record, Item], after: str | None
 ) -> Connection[Item]:
     nodes = [kind.node(r) for r in page.records]
-    cursor = kind.cursor
-    return Connection.of(nodes, lambda n: str(getattr(n, cursor)), page.total, page.has_next, after)
+    keys = kind.cursor
+    return Connection.of(
+        nodes, lambda n: key_cursor(keys, str(getattr(n, keys))), page.total, page.has_next, after
+    )
 
 
 def limit(first: int) -> int:

@@ -13,6 +13,7 @@ from starlette.responses import Response, StreamingResponse
 from services.platform.clock import Clock
 from services.platform.error_codes import ErrorCode
 from services.platform.http_errors import error_response
+from services.platform.query_parameters import parameters_refusal
 from services.platform.security.access import ELIGIBILITY_CHECKERS
 from services.registry.domain.era_dates import InvalidDate, parse_date
 from services.registry.exports.exclusion_formats import FORMATS, exported
@@ -36,6 +37,8 @@ def exclusions_endpoint(
                 f"unknown format {format_!r}: {', '.join(FORMATS)}",
                 code=ErrorCode.NOT_FOUND,
             )
+        if refused := parameters_refusal(request.query_params, ("asOf",)):
+            return refused
         asked = request.query_params.get("asOf")
         try:
             # Read as the API's `Date` is: ISO, or a Japanese era date (令和4年11月28日, R4.11.28).
