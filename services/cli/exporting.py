@@ -10,7 +10,7 @@ from typing import TextIO
 from services.cli import database_choice
 from services.platform.postgres.database import open_pool
 from services.platform.settings import Settings
-from services.registry.exports.exclusion_formats import exported
+from services.registry.exports.exclusion_formats import WITH_LATER_BARS, exported
 from services.registry.exports.exclusions import exclusions
 
 
@@ -26,7 +26,8 @@ async def write_exclusions(
         day = as_of or Settings(database_url=url).clock.today()
         pool = await open_pool(url)
         try:
-            async for text in exported(format_, exclusions(pool, day)):
+            later = format_ in WITH_LATER_BARS
+            async for text in exported(format_, exclusions(pool, day, later=later)):
                 out.write(text)
         finally:
             await pool.close()

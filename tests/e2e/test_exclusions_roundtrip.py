@@ -13,6 +13,8 @@ What "the same answers" means, for the export taken on day D and the registry R_
   categories. Later days agree because the export carries the sanctions that bar a vendor
   later (`upcoming`: 東和土木's second suspension, in the export of 2024-02-15), and no
   sanction here is amended from a day after D;
+- a vendor barred only later (three of the example's on 2024-02-15): exported with its later
+  sanctions alone, and the same answers on D (eligible) and each later day;
 - a vendor not in the export: eligible on D in the original, and unknown to R_D (nothing
   excludes it there);
 - days before D are not compared: a sanction that ended before D is not in the export of D,
@@ -47,6 +49,8 @@ LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"
 # (中村工務店 still suspended, for two categories); the future (the indefinite ones).
 DAYS = ("2024-02-15", "2025-02-01", "2030-01-01")
 BARRED = (78, 77, 76)  # METI's 75, and 3, 2 and 1 of the example's
+# The example's firms barred only later, by day (exported with their later sanctions alone).
+LATER_ONLY = {DAYS[0]: ["中村工務店", "丸越管工株式会社", "株式会社北浜建設"]}
 CATEGORIES = (None, "土木一式工事", "建築一式工事")
 MANY = """query ($ids: [ID!]!, $day: Date!, $category: String) {
   bidEligibilityMany(vendorIds: $ids, asOf: $day, category: $category) {
@@ -147,21 +151,27 @@ def test_the_exclusions_export_round_trips(
     wait_for_sanctions(database_url, "jp_suspension:", 11)
 
     exports: list[tuple[str, str, list[str]]] = []
+    exports_later: list[list[str]] = []
     for day, url, barred in zip(DAYS, empty_urls, BARRED, strict=True):
         text = _export(embedded, database_url, day)
         path = tmp_path / f"exclusions-{day}.jsonl"
         path.write_text(text, encoding="utf-8")
         documents = [json.loads(line) for line in text.splitlines()]
-        assert len(documents) == barred, [d["legalName"] for d in documents]
-        chained = [d["legalName"] for d in documents if d["upcoming"]]
+        # Those barred only later are exported too: an import must not lift their bars.
+        later_only = sorted(d["legalName"] for d in documents if not d["reasons"])
+        assert later_only == LATER_ONLY.get(day, []), later_only
+        assert len(documents) - len(later_only) == barred, [d["legalName"] for d in documents]
+        chained = [d["legalName"] for d in documents if d["upcoming"] and d["reasons"]]
         assert chained == (["東和土木株式会社"] if day == DAYS[0] else []), chained
         sanctions = {r["sanctionId"] for d in documents for r in (*d["reasons"], *d["upcoming"])}
+        vendors = len(documents)
         assert report_of(_import("exclusions", path, url)) == (
             f"exclusions: read {len(sanctions)} rows; refused 0; sanctions: {len(sanctions)}"
-            f" imposed, 0 amended, 0 lifted, 0 unchanged; {barred} vendors registered",
-            f"events: {barred + len(sanctions)} new, 0 taken before (the same import sent again)",
+            f" imposed, 0 amended, 0 lifted, 0 unchanged; {vendors} vendors registered",
+            f"events: {vendors + len(sanctions)} new, 0 taken before (the same import sent again)",
         )
-        exports.append((day, url, [d["vendorId"] for d in documents]))
+        exports.append((day, url, [d["vendorId"] for d in documents if d["reasons"]]))
+        exports_later.append([d["vendorId"] for d in documents if not d["reasons"]])
         wait_for_sanctions(url, "exclusions:", len(sanctions))
 
     for client in copies:
@@ -170,20 +180,23 @@ def test_the_exclusions_export_round_trips(
     for n, ((day, _, ids), copy) in enumerate(zip(exports, copies, strict=True)):
         imported = [f"exclusions:{v}" for v in ids]
         assert not any(a["eligible"] for a in _answers(copy, imported, day, None))
+        exported = [*ids, *exports_later[n]]
         for later in DAYS[n:]:
             for category in CATEGORIES:
-                original = _answers(embedded.client, ids, later, category)
-                assert _answers(copy, imported, later, category) == original, (day, later)
+                original = _answers(embedded.client, exported, later, category)
+                copied = _answers(copy, [f"exclusions:{v}" for v in exported], later, category)
+                assert copied == original, (day, later)
         # Not exported: eligible on the day, and unknown to the registry the export filled.
-        others = sorted(set(everyone) - set(ids))
-        assert len(others) == len(everyone) - len(ids) > 0, day
+        others = sorted(set(everyone) - set(exported))
+        assert len(others) == len(everyone) - len(exported) > 0, day
         assert all(a["eligible"] for a in _answers(embedded.client, others, day, None))
         unknown = copy.execute(MANY, ids=[f"exclusions:{v}" for v in others], day=day)
         assert "unknown vendors" in unknown["errors"][0]["message"], unknown
 
-    day, url, _ = exports[0]  # 79 sanctions (東和土木's later one too) of 78 vendors
+    day, url, _ = exports[0]  # 東和土木's later sanction too, and those barred only later
+    rows = 79 + len(LATER_ONLY[day])
     assert report_of(_import("exclusions", tmp_path / f"exclusions-{day}.jsonl", url)) == (
-        "exclusions: read 79 rows; refused 0; sanctions: 0 imposed, 0 amended, 0 lifted,"
-        " 79 unchanged; 0 vendors registered",
+        f"exclusions: read {rows} rows; refused 0; sanctions: 0 imposed, 0 amended, 0 lifted,"
+        f" {rows} unchanged; 0 vendors registered",
         "events: 0 new, 0 taken before (the same import sent again)",
     )

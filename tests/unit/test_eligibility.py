@@ -152,6 +152,30 @@ def test_a_sanction_that_bars_again_after_a_gap_is_upcoming_too() -> None:
     assert evaluate("vendor-b", own(resumed), D(2024, 3, 1)).upcoming == ()
     # A bar that ends and never returns, or runs on, is no upcoming one.
     assert evaluate("vendor-b", own(CASE), D(2023, 3, 1)).upcoming == ()
+    # Each bar says where it begins, and whether a gap in its sanction came before it.
+    assert (answer.reasons[0].bars_from, answer.reasons[0].resumed) == (D(2022, 7, 9), False)
+    assert (answer.upcoming[0].bars_from, answer.upcoming[0].resumed) == (D(2024, 2, 1), True)
+    again = evaluate("vendor-b", own(resumed), D(2024, 3, 1)).reasons[0]
+    assert (again.starts_on, again.bars_from, again.resumed) == (D(2022, 7, 9), D(2024, 2, 1), True)
+
+
+def test_every_bar_after_a_gap_is_upcoming_however_many_gaps() -> None:
+    # Barred to 2024-01-08, again from 2024-02-01 to 2024-03-31, again from 2024-05-01 to
+    # 2024-07-08: only the first later bar was listed, and an export lost the third.
+    twice = timeline(
+        changes=(
+            Change(D(2024, 2, 1), False, {"ends_on": D(2024, 3, 31)}),
+            Change(D(2024, 5, 1), False, {"duration_months": 24}),
+        )
+    )
+    answer = evaluate("vendor-b", own(twice), D(2023, 6, 1))
+    assert [(r.starts_on, r.ends_on, r.resumed) for r in answer.upcoming] == [
+        (D(2024, 2, 1), D(2024, 3, 31), True),
+        (D(2024, 5, 1), D(2024, 7, 8), True),
+    ]
+    assert [r.starts_on for r in evaluate("vendor-b", own(twice), D(2024, 4, 1)).upcoming] == [
+        D(2024, 5, 1)
+    ]
 
 
 def test_a_shortening_takes_effect_from_its_date_not_before() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from services.events.sanction import SanctionKind
+from services.events.sanction import SanctionAmended, SanctionImposed, SanctionKind, SanctionLifted
 from services.imports.csv_rows import UnreadableFile
 from services.imports.deltas import RecordedSanction
 from services.imports.entries import RowProblem
@@ -19,11 +19,12 @@ from services.imports.lists import exclusions
 from services.imports.planning import Recorded, planned_events
 from services.imports.report import ImportReport
 from services.imports.resolution import Known
-from services.registry.domain.eligibility import Eligibility, Reason
+from services.registry.domain import sanction_timeline
+from services.registry.domain.eligibility import Eligibility, Exposure, Reason, evaluate
 from services.registry.domain.names import IdentifierKey
-from services.registry.domain.sanction_timeline import Decision
+from services.registry.domain.sanction_timeline import Change, Decision, SanctionTimeline
 from services.registry.exports.exclusion_formats import json_lines
-from services.registry.exports.exclusions import Exclusion
+from services.registry.exports.exclusions import Bar, Exclusion, bar_of
 from services.registry.storage.vendor_repository import FormerName, VendorRow
 
 DAY = dt.date(2024, 6, 1)
@@ -82,7 +83,7 @@ LATER = Reason(
 
 
 def _exported(
-    *reasons: Reason, upcoming: tuple[Reason, ...] = (), covering: frozenset[str] = frozenset()
+    *reasons: Reason, upcoming: tuple[Reason, ...] = (), covering: frozenset[Bar] = frozenset()
 ) -> str:
     answer = Eligibility(VENDOR.vendor_id, DAY, False, reasons, dt.date(2024, 10, 1), upcoming)
     return json_lines(Exclusion(VENDOR, answer, covering))
@@ -135,28 +136,73 @@ def test_the_export_of_a_vendor_becomes_the_same_vendor_and_sanctions() -> None:
     assert events[2][1]["ends_on"] == "2025-01-31"
 
 
-def test_a_sanction_that_bars_again_after_a_gap_is_imposed_for_that_bar_too() -> None:
-    # Barring on the export's day and again after a gap (an extension dated later): the
-    # export lists it in `upcoming` from that day, and the import had dropped it as "listed
-    # twice", so the importing registry called the vendor eligible from the second bar on.
-    plain = Reason(**{**LATER.__dict__, "starts_on": dt.date(2024, 4, 1)})
-    again = Reason(**{**plain.__dict__, "starts_on": dt.date(2024, 11, 1), "ends_on": None})
-    events = _payloads(_exported(plain, upcoming=(again,)))
-    imposed = [p for t, p in events if t == "sanction.imposed"]
-    assert [(p["sanction_id"], p["starts_on"], p.get("ends_on")) for p in imposed] == [
-        ("exclusions:jp_suspension:aa11bb22cc33dd44", "2024-04-01", "2025-01-31"),
-        ("exclusions:jp_suspension:aa11bb22cc33dd44:from-2024-11-01", "2024-11-01", None),
-    ]
-    # The same export again sends nothing; the gap's bar is a sanction as any other.
-    entries = [e for e in exclusions.entries(io.StringIO(_exported(plain, upcoming=(again,))))]
-    recorded = Recorded(
-        sanctions={
-            exclusions.sanction_id(e): RecordedSanction("v", e.last_day, lifted=False)
-            for e in entries
-            if isinstance(e, exclusions.ExportedEntry)
-        }
+def _exported_on(day: dt.date, *timelines: SanctionTimeline) -> str:
+    """The JSON-lines export of VENDOR on `day`, as the registry writes it (its vendor's
+    line even when it is barred only later)."""
+    answer = evaluate(VENDOR.vendor_id, [Exposure(t) for t in timelines], day)
+    return json_lines(Exclusion(VENDOR, answer))
+
+
+def _imported(
+    text: str, day: dt.date, recorded: dict[str, RecordedSanction]
+) -> list[tuple[str, str, str | None, str | None]]:
+    """An import of `text` on `day` over `recorded` (updated as the registry would record
+    it): each event's type, sanction id, first day (an imposition's) or effective day, and
+    last day."""
+    sent: list[tuple[str, str, str | None, str | None]] = []
+    for pending in planned_events(
+        "exclusions", io.StringIO(text), Recorded(sanctions=dict(recorded)), day, ImportReport()
+    ):
+        payload = pending.event.payload
+        if not isinstance(payload, SanctionImposed | SanctionAmended | SanctionLifted):
+            continue
+        sid = payload.sanction_id
+        if isinstance(payload, SanctionImposed):
+            recorded[sid] = RecordedSanction("v", payload.ends_on, lifted=False)
+            sent.append(("imposed", sid, str(payload.starts_on), str(payload.ends_on)))
+        elif isinstance(payload, SanctionAmended):
+            recorded[sid] = RecordedSanction("v", payload.ends_on, lifted=False)
+            sent.append(("amended", sid, str(payload.effective_on), str(payload.ends_on)))
+        else:
+            recorded[sid] = RecordedSanction("v", recorded[sid].last_day, lifted=True)
+            sent.append(("lifted", sid, str(payload.effective_on), None))
+    return sent
+
+
+def test_each_bar_of_a_sanction_after_a_gap_is_a_sanction_of_its_own_across_exports() -> None:
+    # Barred to 2024-03-31, and again from 2024-05-01 (an extension dated then) to 08-31.
+    # The later bar was in no export of a day of the first (an importing registry called the
+    # vendor eligible from 05-01), and an export of a day in the gap, which left the vendor
+    # out, lifted what the one before had imposed for good.
+    gap = sanction_timeline.build(
+        sanction_id="s-1",
+        vendor_id=VENDOR.vendor_id,
+        kind=SanctionKind.BID_SUSPENSION,
+        authority="北浜市",
+        decided_on=dt.date(2023, 12, 1),
+        starts_on=dt.date(2024, 1, 1),
+        imposed={"ends_on": dt.date(2024, 3, 31)},
+        changes=(Change(dt.date(2024, 5, 1), False, {"ends_on": dt.date(2024, 8, 31)}),),
     )
-    assert _payloads(_exported(plain, upcoming=(again,)), recorded) == []
+    first, later = "exclusions:s-1", "exclusions:s-1:from-2024-05-01"
+    recorded: dict[str, RecordedSanction] = {}
+    march, april, may = dt.date(2024, 3, 1), dt.date(2024, 4, 15), dt.date(2024, 5, 15)
+    assert _imported(_exported_on(march, gap), march, recorded) == [
+        ("imposed", first, "2024-01-01", "2024-03-31"),
+        ("imposed", later, "2024-05-01", "2024-08-31"),
+    ]
+    # In the gap the vendor is exported with its later bar alone: only the ended one goes.
+    gap_day = json.loads(_exported_on(april, gap))
+    assert gap_day["reasons"] == [] and len(gap_day["upcoming"]) == 1
+    assert _imported(_exported_on(april, gap), april, recorded) == [
+        ("lifted", first, "2024-04-15", None)
+    ]
+    assert _imported(_exported_on(may, gap), may, recorded) == []
+    assert not recorded[later].lifted
+    # A registry importing only the export of a day of the later bar has that bar alone.
+    assert _imported(_exported_on(may, gap), may, {}) == [
+        ("imposed", later, "2024-05-01", "2024-08-31")
+    ]
 
 
 def test_every_event_is_about_the_exported_vendor_with_ids_that_depend_on_what_it_says() -> None:
@@ -215,7 +261,7 @@ def test_lines_that_are_not_an_exported_vendor_are_refused_with_their_line() -> 
     list(planned_events("exclusions", io.StringIO(text), Recorded(), TODAY, report))
     assert report.refused == [
         "line 3: not JSON: Expecting value at column 1",
-        "line 4: reasons: List should have at least 1 item after validation, not 0",
+        "line 4: event: reasons and upcoming are both empty: an exported vendor is barred",
     ]
     assert report.imposed == 1
 
@@ -240,7 +286,7 @@ def test_an_id_too_long_for_the_catalog_is_hashed() -> None:
 
 
 def test_a_sanction_covering_affiliates_covers_them_in_the_importing_registry() -> None:
-    text = _exported(OWN, VIA, covering=frozenset({OWN.sanction_id, VIA.sanction_id}))
+    text = _exported(OWN, VIA, covering=frozenset({bar_of(OWN), bar_of(VIA)}))
     assert [r["coversAffiliates"] for r in json.loads(text)["reasons"]] == [True, True]
     (_, own), (_, via) = _payloads(text)[1:]
     assert (own["covers_affiliates"], via["covers_affiliates"]) == (True, False)

@@ -42,10 +42,11 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Self, TextIO
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 from services.events.base import EventEnvelope
 from services.events.catalog import describe_validation_error
@@ -87,6 +88,10 @@ class _Reason(_Exported):
     via_vendor_id: str | None = None
     grounds: list[str] = []
     reason: str | None = None
+    # The bar's first day and whether it follows a gap in the sanction (exports before
+    # 2026-12-04 have neither: each sanction was one bar there).
+    bars_from: dt.date | None = None
+    resumed: bool = False
 
 
 class _Vendor(_Exported):
@@ -98,8 +103,16 @@ class _Vendor(_Exported):
     former_names: list[str] = []
     country: str | None = None
     identifiers: list[_Identifier] = []
-    reasons: list[_Reason] = Field(min_length=1)
+    reasons: list[_Reason] = []  # none: barred only later (`upcoming`)
     upcoming: list[_Reason] = []
+
+    @model_validator(mode="after")
+    def _bars_someone(self) -> Self:
+        if not self.reasons and not self.upcoming:
+            raise PydanticCustomError(
+                "no_bar", "reasons and upcoming are both empty: an exported vendor is barred"
+            )
+        return self
 
 
 @dataclass(frozen=True)
@@ -108,8 +121,8 @@ class ExportedEntry(ListEntry):
 
     exported_vendor_id: str
     exported_sanction_id: str
-    # The sanction bars on the export's day, and again after a gap from `starts_on`: this is
-    # that later bar (`sanction_id` tells it from the one of the export's day).
+    # A bar of the sanction after a gap in it, from `starts_on`: a sanction of its own
+    # (`sanction_id` tells it from the sanction's first bar).
     resumes: bool
     via_vendor_id: str | None  # barred through this affiliate's sanction in the export
     name_kana: str | None
@@ -126,7 +139,7 @@ def _grounds_text(reason: _Reason) -> str:
     return reason.reason or " ".join(reason.grounds) or "unspecified"
 
 
-def _entry(vendor: _Vendor, reason: _Reason, line: int, resumes: bool = False) -> ExportedEntry:
+def _entry(vendor: _Vendor, reason: _Reason, line: int) -> ExportedEntry:
     names = {vendor.legal_name, vendor.name_kana, vendor.name_en}
     others = (*vendor.aliases, *vendor.former_names)
     return ExportedEntry(
@@ -136,13 +149,15 @@ def _entry(vendor: _Vendor, reason: _Reason, line: int, resumes: bool = False) -
         aliases=tuple(dict.fromkeys(n for n in others if n and n not in names)),
         address="",
         country=vendor.country,
-        starts_on=reason.starts_on,
+        # A bar after a gap is a sanction of its own, from the bar's first day: from the
+        # sanction's, it would bar in the gap too.
+        starts_on=reason.bars_from if reason.resumed and reason.bars_from else reason.starts_on,
         last_day=reason.ends_on,
         grounds=_grounds_text(reason),
         authority=reason.authority,
         exported_vendor_id=vendor.vendor_id,
         exported_sanction_id=reason.sanction_id,
-        resumes=resumes,
+        resumes=reason.resumed and reason.bars_from is not None,
         via_vendor_id=reason.via_vendor_id,
         name_kana=vendor.name_kana,
         name_en=vendor.name_en,
@@ -181,20 +196,12 @@ def entries(stream: TextIO) -> Iterator[ExportedEntry | RowProblem]:
             continue
         finally:
             first = False
-        current: set[str] = set()
-        for reason in vendor.reasons:
-            key = f"{reason.sanction_id}\x1f{reason.via_vendor_id}"
-            if key not in current:  # a sanction listed twice would be imposed once
-                current.add(key)
+        seen: set[tuple[str, str | None, dt.date | None]] = set()
+        for reason in (*vendor.reasons, *vendor.upcoming):
+            key = (reason.sanction_id, reason.via_vendor_id, reason.bars_from)
+            if key not in seen:  # a bar listed twice would be imposed once
+                seen.add(key)
                 yield _entry(vendor, reason, line)
-        later: set[str] = set()
-        for reason in vendor.upcoming:
-            key = f"{reason.sanction_id}\x1f{reason.via_vendor_id}"
-            if key not in later:
-                later.add(key)
-                # Upcoming and a reason too: it bars again after a gap, which its reason's
-                # period does not hold, so that bar is a sanction of its own.
-                yield _entry(vendor, reason, line, resumes=key in current)
 
 
 def _prefixed(exported: str, *parts: str) -> str:

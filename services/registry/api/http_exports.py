@@ -16,7 +16,7 @@ from services.platform.http_errors import error_response
 from services.platform.query_parameters import parameters_refusal
 from services.platform.security.access import ELIGIBILITY_CHECKERS
 from services.registry.domain.era_dates import InvalidDate, parse_date
-from services.registry.exports.exclusion_formats import FORMATS, exported
+from services.registry.exports.exclusion_formats import FORMATS, WITH_LATER_BARS, exported
 from services.registry.exports.exclusions import exclusions
 
 
@@ -47,7 +47,7 @@ def exclusions_endpoint(
             return error_response(400, f"asOf: {error}", code=ErrorCode.BAD_USER_INPUT)
         filename = f"exclusions-{as_of.isoformat()}.{'jsonl' if format_ != 'csv' else 'csv'}"
         return StreamingResponse(
-            exported(format_, exclusions(pool, as_of)),
+            exported(format_, exclusions(pool, as_of, later=format_ in WITH_LATER_BARS)),
             media_type=FORMATS[format_][2],
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from services.events.sanction import SanctionKind, in_scope
 from services.registry.domain.affiliations import Period
@@ -77,6 +77,34 @@ class Exposure:
             return None
         return self._first_after(day, agency, category, barring=True)
 
+    def first_day_of_bar(self, day: dt.date, agency: str | None, category: str | None) -> dt.date:
+        """The first day of the bar it holds on `day` (it bars that day): whether it bars is
+        the same from one breakpoint to the next, so the bar began at the earliest of the
+        barring breakpoints running back without a gap to `day`."""
+        days = self.breakpoints()
+        i = bisect.bisect_right(days, day) - 1  # the last breakpoint on or before `day`
+        while i > 0 and self.bars_on(days[i - 1], agency, category):
+            i -= 1
+        return days[i]
+
+    def bars_later(
+        self, day: dt.date, agency: str | None, category: str | None
+    ) -> list[tuple[dt.date, dt.date | None]]:
+        """Each bar it holds after `day` that begins after `day` (after a gap, when it bars on
+        `day` too): (first day, last day or None: no end), in order."""
+        bars: list[tuple[dt.date, dt.date | None]] = []
+        after: dt.date | None = (
+            self.last_barring_day(day, agency, category)
+            if self.bars_on(day, agency, category)
+            else day
+        )
+        while after is not None and (
+            first := self.first_barring_day_after(after, agency, category)
+        ):
+            after = self.last_barring_day(first, agency, category)
+            bars.append((first, after))
+        return bars
+
     def _first_after(
         self, day: dt.date, agency: str | None, category: str | None, *, barring: bool
     ) -> dt.date | None:
@@ -105,6 +133,12 @@ class Reason:
     agencies: tuple[str, ...] | None
     categories: tuple[str, ...] | None
     decision: Decision
+    # The first day of this bar: the sanction's first day, or one after a gap in it (an
+    # extension dated later than the day after its last day): then `resumed`. What tells
+    # one bar of a sanction from another where each is a sanction of its own (the exclusions
+    # export's importer); not compared, since the sanction and its period say it already.
+    bars_from: dt.date | None = field(default=None, compare=False)
+    resumed: bool = field(default=False, compare=False)
 
     @classmethod
     def of(
@@ -122,6 +156,7 @@ class Reason:
         first day, which is past)."""
         sanction = exposure.sanction
         terms = sanction.terms_on(day)
+        bars_from = day if ahead else exposure.first_day_of_bar(day, agency, category)
         return cls(
             sanction_id=sanction.sanction_id,
             kind=sanction.kind,
@@ -132,6 +167,8 @@ class Reason:
             agencies=terms.agencies,
             categories=terms.categories,
             decision=sanction.decision,
+            bars_from=bars_from,
+            resumed=exposure.first_barring_day_after(dt.date.min, agency, category) != bars_from,
         )
 
 
@@ -167,18 +204,15 @@ def evaluate(
         for e, bars in zip(exposures, barring, strict=True)
         if bars
     )
-    upcoming = []
-    for exposure, bars in zip(exposures, barring, strict=True):
-        # One barring today is upcoming too when it bars again after a gap (an extension
-        # dated later than the day after its last day): a registry importing the answer's
-        # export would otherwise never see that bar.
-        after = exposure.last_barring_day(as_of, agency, category) if bars else as_of
-        if (
-            with_upcoming
-            and after is not None
-            and (first := exposure.first_barring_day_after(after, agency, category))
-        ):
-            upcoming.append(Reason.of(exposure, first, agency, category, ahead=True))
+    # Every bar still to begin, each sanction's in order: one barring today is upcoming too
+    # when it bars again after a gap (an extension dated later than the day after its last
+    # day), and one may have several: a registry importing the answer's export would
+    # otherwise never see those bars.
+    upcoming = [
+        Reason.of(exposure, first, agency, category, ahead=True)
+        for exposure in (exposures if with_upcoming else ())
+        for first, _ in exposure.bars_later(as_of, agency, category)
+    ]
     again = None
     if reasons:
         later = sorted({day for e in exposures for day in e.breakpoints() if day > as_of})

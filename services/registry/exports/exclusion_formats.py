@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from services.platform.spreadsheet_cells import neutralise
 from services.registry.domain.eligibility import Reason
-from services.registry.exports.exclusions import Exclusion
+from services.registry.exports.exclusions import Bar, Exclusion, bar_of
 from services.registry.storage.vendor_repository import VendorRow
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def _other_names(vendor: VendorRow) -> list[str]:
     return [n for n in names if n]
 
 
-def _reason_json(reason: Reason, covering_affiliates: frozenset[str]) -> dict[str, Any]:
+def _reason_json(reason: Reason, covering_affiliates: frozenset[Bar]) -> dict[str, Any]:
     return {
         "sanctionId": reason.sanction_id,
         "kind": reason.kind.value,
@@ -62,7 +62,11 @@ def _reason_json(reason: Reason, covering_affiliates: frozenset[str]) -> dict[st
         "endsOn": reason.ends_on.isoformat() if reason.ends_on else None,
         "agencies": list(reason.agencies) if reason.agencies is not None else None,
         "categories": list(reason.categories) if reason.categories is not None else None,
-        "coversAffiliates": reason.sanction_id in covering_affiliates,
+        # The bar's first day, and whether it follows a gap in the sanction: what an
+        # importing registry keeps each bar of a sanction apart by.
+        "barsFrom": reason.bars_from.isoformat() if reason.bars_from else None,
+        "resumed": reason.resumed,
+        "coversAffiliates": bar_of(reason) in covering_affiliates,
         "viaVendorId": reason.via_vendor_id,
         "grounds": list(reason.decision.grounds),
         "reason": reason.decision.reason,
@@ -172,6 +176,10 @@ def ftm_entities(exclusion: Exclusion) -> str:
         lines.append(json.dumps(sanction.to_dict(), ensure_ascii=False))
     return "\n".join(lines) + "\n"
 
+
+# The formats that carry the bars still to come, and so a line for a vendor barred only
+# later (no reason: eligible on the day): what `vendorwatch import exclusions` reads.
+WITH_LATER_BARS = frozenset({"json"})
 
 # format -> (its header, a vendor's lines, media type)
 FORMATS: dict[str, tuple[Callable[[], str], Callable[[Exclusion], str], str]] = {

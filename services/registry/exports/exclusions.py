@@ -23,17 +23,28 @@ from services.registry.storage.vendor_repository import VendorRow
 ONE_DAY = dt.timedelta(days=1)
 
 
+# A bar of a sanction: its id and the bar's first day (`Reason.bars_from`), since a sanction
+# may bar now and again after a gap, under other terms.
+Bar = tuple[str, dt.date | None]
+
+
+def bar_of(reason: Reason) -> Bar:
+    return (reason.sanction_id, reason.bars_from)
+
+
 @dataclass(frozen=True)
 class Exclusion:
     vendor: VendorRow
-    eligibility: Eligibility  # barred: every reason, and when the vendor may bid again
-    # The sanctions of its reasons and upcoming ones whose terms (on the day asked, or the
-    # first day after it that an upcoming one is in force) cover affiliates; a reason through
-    # an affiliate is always one.
-    covering_affiliates: frozenset[str] = frozenset()
+    # Barred: every reason, and when the vendor may bid again; or (`exclusions(later=True)`)
+    # no reason, and the bars still to come.
+    eligibility: Eligibility
+    # The bars (`bar_of`) of its reasons and upcoming ones whose terms (on the day asked, or
+    # the first day after it that an upcoming one is in force) cover affiliates; a reason
+    # through an affiliate is always one.
+    covering_affiliates: frozenset[Bar] = frozenset()
 
 
-def _covering(answer: Eligibility, timelines: dict[str, SanctionTimeline]) -> frozenset[str]:
+def _covering(answer: Eligibility, timelines: dict[str, SanctionTimeline]) -> frozenset[Bar]:
     def covers(reason: Reason, day: dt.date) -> bool:
         if reason.via_vendor_id is not None:
             return True
@@ -42,14 +53,18 @@ def _covering(answer: Eligibility, timelines: dict[str, SanctionTimeline]) -> fr
 
     later = answer.as_of + ONE_DAY
     return frozenset(
-        [r.sanction_id for r in answer.reasons if covers(r, answer.as_of)]
-        + [r.sanction_id for r in answer.upcoming if covers(r, max(r.starts_on, later))]
+        [bar_of(r) for r in answer.reasons if covers(r, answer.as_of)]
+        + [bar_of(r) for r in answer.upcoming if covers(r, max(r.starts_on, later))]
     )
 
 
-async def exclusions(pool: asyncpg.Pool, as_of: dt.date) -> AsyncIterator[Exclusion]:
-    """The vendors barred on `as_of`, in vendor id order. Each page is read on its own, so a
-    long export sees each vendor as it was when its page was read."""
+async def exclusions(
+    pool: asyncpg.Pool, as_of: dt.date, *, later: bool = False
+) -> AsyncIterator[Exclusion]:
+    """The vendors barred on `as_of`, in vendor id order; `later`: and those a sanction
+    already recorded bars only later (a registry importing the export must not lift those
+    bars for the vendor's absence). Each page is read on its own, so a long export sees each
+    vendor as it was when its page was read."""
     after: str | None = None
     while True:
         async with pool.acquire() as conn:
@@ -57,7 +72,7 @@ async def exclusions(pool: asyncpg.Pool, as_of: dt.date) -> AsyncIterator[Exclus
             if not ids:
                 return
             answers = await screen(conn, ids, as_of)
-            barred = [v for v in ids if not answers[v].eligible]
+            barred = [v for v in ids if not answers[v].eligible or (later and answers[v].upcoming)]
             vendors = await vendor_repository.fetch_vendors(conn, barred) if barred else {}
             timelines = {
                 t.sanction_id: t
