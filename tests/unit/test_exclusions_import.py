@@ -24,7 +24,7 @@ from services.registry.domain.eligibility import Eligibility, Exposure, Reason, 
 from services.registry.domain.names import IdentifierKey
 from services.registry.domain.sanction_timeline import Change, Decision, SanctionTimeline
 from services.registry.exports.exclusion_formats import json_lines
-from services.registry.exports.exclusions import Bar, Exclusion, bar_of
+from services.registry.exports.exclusions import Bar, Exclusion, bar_of, covering_affiliates
 from services.registry.storage.vendor_repository import FormerName, VendorRow
 
 DAY = dt.date(2024, 6, 1)
@@ -203,6 +203,32 @@ def test_each_bar_of_a_sanction_after_a_gap_is_a_sanction_of_its_own_across_expo
     assert _imported(_exported_on(may, gap), may, {}) == [
         ("imposed", later, "2024-05-01", "2024-08-31")
     ]
+
+
+def test_whether_a_bar_covers_affiliates_is_told_per_bar() -> None:
+    # Covering affiliates only from the bar after the gap: both bars were exported as
+    # covering them, and an importing registry barred the affiliates in the first too.
+    gap = sanction_timeline.build(
+        sanction_id="s-1",
+        vendor_id=VENDOR.vendor_id,
+        kind=SanctionKind.BID_SUSPENSION,
+        authority="北浜市",
+        decided_on=dt.date(2023, 12, 1),
+        starts_on=dt.date(2024, 1, 1),
+        imposed={"ends_on": dt.date(2024, 3, 31)},
+        changes=(
+            Change(
+                dt.date(2024, 5, 1),
+                False,
+                {"ends_on": dt.date(2024, 8, 31), "covers_affiliates": True},
+            ),
+        ),
+    )
+    answer = evaluate(VENDOR.vendor_id, [Exposure(gap)], dt.date(2024, 3, 1))
+    covering = covering_affiliates(answer, {"s-1": gap})
+    exported = json.loads(json_lines(Exclusion(VENDOR, answer, covering)))
+    assert [r["coversAffiliates"] for r in exported["reasons"]] == [False]
+    assert [r["coversAffiliates"] for r in exported["upcoming"]] == [True]
 
 
 def test_every_event_is_about_the_exported_vendor_with_ids_that_depend_on_what_it_says() -> None:

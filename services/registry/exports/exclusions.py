@@ -44,7 +44,12 @@ class Exclusion:
     covering_affiliates: frozenset[Bar] = frozenset()
 
 
-def _covering(answer: Eligibility, timelines: dict[str, SanctionTimeline]) -> frozenset[Bar]:
+def covering_affiliates(
+    answer: Eligibility, timelines: dict[str, SanctionTimeline]
+) -> frozenset[Bar]:
+    """The bars of `answer` whose terms cover affiliates (each on its own day: a bar after a
+    gap may cover them where the one before did not), and every bar through an affiliate."""
+
     def covers(reason: Reason, day: dt.date) -> bool:
         if reason.via_vendor_id is not None:
             return True
@@ -80,5 +85,5 @@ async def exclusions(
             }
         for vendor_id in barred:
             answer = answers[vendor_id]
-            yield Exclusion(vendors[vendor_id], answer, _covering(answer, timelines))
+            yield Exclusion(vendors[vendor_id], answer, covering_affiliates(answer, timelines))
         after = ids[-1]
