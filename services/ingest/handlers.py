@@ -128,6 +128,7 @@ async def ingest_batch(
     the Kafka records' keys, each checked against its event's vendor_id; `notice`: the
     payload of the store's notice (`event_store.append_batch`)."""
     parsed, texts = await for_batch(partial(_parse, writer=writer, keys=keys), raws)
+    received = [_as_received(raw, keys[n] if keys else None) for n, raw in enumerate(raws)]
     valid = [p for p in parsed if isinstance(p, EventEnvelope)]
     async with pool.acquire() as conn:
         try:
@@ -140,12 +141,12 @@ async def ingest_batch(
                     if valid
                     else []
                 )
-                outcomes = await _outcomes(conn, raws, parsed, stored)
+                outcomes = await _outcomes(conn, received, parsed, stored)
         except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError):
             log.warning("a batch of %d could not be stored at once; storing one by one", len(valid))
             async with conn.transaction():
                 stored_one_by_one = await _one_by_one(conn, valid, notice)
-                outcomes = await _outcomes(conn, raws, parsed, stored_one_by_one)
+                outcomes = await _outcomes(conn, received, parsed, stored_one_by_one)
     _count(parsed, outcomes)
     return outcomes
 
@@ -175,7 +176,7 @@ def _count(parsed: Sequence[EventEnvelope | _Refused], outcomes: Sequence[Ingest
 
 async def _outcomes(
     conn: Connection,
-    raws: Sequence[bytes | None],
+    raws: Sequence[bytes],
     parsed: Sequence[EventEnvelope | _Refused],
     stored: Sequence[Place | AppendOutcome | Rejected],
 ) -> list[IngestOutcome]:
@@ -223,8 +224,17 @@ async def _one_by_one(
     return outcomes
 
 
+def _as_received(raw: bytes | None, key: bytes | None) -> bytes:
+    """What a dead letter keeps of an input: its bytes; of a Kafka record without a value,
+    which has none, its key. A letter is kept once per input (`dead_letters.record_many`),
+    so every producer's tombstone was the one letter of the first, saying nobody's."""
+    if raw is not None:
+        return raw
+    return f"(no value; Kafka key {key.decode(errors='replace')!r})".encode() if key else b""
+
+
 def _letter(
-    raw: bytes | None,
+    raw: bytes,
     reason: str,
     envelope: EventEnvelope | None,
     said: tuple[uuid.UUID | None, str | None] = (None, None),
@@ -236,5 +246,5 @@ def _letter(
         extra={"event_id": str(event_id)} if event_id else None,
     )
     return dead_letters.DeadLetter(
-        stage=STAGE, reason=reason, raw=raw or b"", event_id=event_id, event_type=event_type
+        stage=STAGE, reason=reason, raw=raw, event_id=event_id, event_type=event_type
     )

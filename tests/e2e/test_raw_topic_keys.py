@@ -132,7 +132,7 @@ async def test_a_record_without_a_value_is_dead_lettered_and_holds_nothing_up(
         assert (letter["stage"], letter["reason"], letter["raw"]) == (
             "ingest",
             "event: the record has no value (a tombstone); an event is one JSON object",
-            "",
+            "(no value; Kafka key 'v-behind')",
         )
     except BaseException:
         print(ingest.log_tail())

@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.events.catalog import MAX_EVENT_BYTES, parse_event
+from services.events.catalog import MAX_EVENT_BYTES, NO_VALUE, parse_event
 from services.ingest.handlers import Accepted, Rejected, ingest_batch
 from services.platform.consuming import dead_letters
 from services.platform.eventlog.base import Writer
@@ -159,6 +159,20 @@ async def test_a_nul_in_a_key_is_refused_without_taking_the_batch_with_it(
     assert await pool.fetchval("SELECT count(*) FROM event_store") == 40
     reason = await pool.fetchval("SELECT reason FROM dead_letters")
     assert "\x00" not in reason and "payload\\u0000" in reason
+
+
+async def test_each_producers_tombstone_is_a_letter_naming_its_key(pool: asyncpg.Pool) -> None:
+    # A record without a value has no bytes to keep: each was the same letter, the first,
+    # naming no one, and every later one was dropped as that input again.
+    valid = case_b.line(case_b.registered())
+    for _ in range(2):  # a redelivery is the same input: no second letter
+        await ingest_batch(pool, [None, None, valid], keys=[b"vendor-x", b"vendor-y", b"vendor-b"])
+    letters = await pool.fetch("SELECT reason, raw FROM dead_letters ORDER BY raw")
+    assert [(r["reason"], r["raw"]) for r in letters] == [
+        (NO_VALUE, "(no value; Kafka key 'vendor-x')"),
+        (NO_VALUE, "(no value; Kafka key 'vendor-y')"),
+    ]
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == 1
 
 
 async def test_input_text_cannot_show_is_kept_byte_for_byte_one_letter_each(
