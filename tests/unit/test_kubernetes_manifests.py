@@ -14,6 +14,7 @@ import yaml
 
 from services.cli.main import cli
 from services.cli.workers import WORKERS
+from services.gateway.app import LIVENESS_DATABASE_SECONDS
 from services.platform.eventlog.acls import acl_grants, render
 
 MANIFESTS = Path(__file__).resolve().parents[2] / "deploy" / "kubernetes"
@@ -87,6 +88,13 @@ def test_probes_reach_the_port_the_process_listens_on(
         probe = container[kind]["httpGet"]
         assert probe["path"] == path, (deployment, kind)
         assert ports[probe["port"]] == int(_option(container["args"], listens)), deployment
+
+
+def test_the_apis_liveness_probe_waits_longer_than_its_look_at_postgresql() -> None:
+    # A database that hangs made /healthz wait past the probe's default second: three
+    # probes timed out and every API pod was restarted for an outage.
+    api = _of_kind("Deployment")["vendorwatch-api"]["spec"]["template"]["spec"]["containers"][0]
+    assert api["livenessProbe"].get("timeoutSeconds", 1) >= 4 * LIVENESS_DATABASE_SECONDS
 
 
 def test_the_api_service_selects_the_api_pods() -> None:
