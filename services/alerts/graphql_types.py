@@ -22,7 +22,12 @@ from services.events.alerts import AlertAcknowledged, AlertRaised, WatchlistSave
 from services.events.catalog import Problem
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, First100
-from services.platform.graphql.pagination import Connection, numeric_cursor, page_size
+from services.platform.graphql.pagination import (
+    Connection,
+    cursor_position,
+    page_size,
+    position_cursor,
+)
 from services.platform.graphql.receipts import Draft, EventReceipt, FieldProblem, record
 from services.platform.security.access import agencies_in_view, sees_agency
 from services.registry.api.graphql_vendors import IdentifierInput
@@ -81,11 +86,14 @@ class AlertsQuery:
                 agency=agency,
                 acknowledged=acknowledged,
                 limit=limit + 1,
-                before=numeric_cursor(after),
+                before=cursor_position("alerts", after),
             )
         page = stored[:limit]
         return Connection.of_pairs(
-            [(str(s.seq), Alert.of(s)) for s in page], total, len(stored) > limit, after
+            [(position_cursor("alerts", s.seq), Alert.of(s)) for s in page],
+            total,
+            len(stored) > limit,
+            after,
         )
 
 

@@ -18,7 +18,13 @@ from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, described_enum, first
 from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events
-from services.platform.graphql.pagination import Connection, PageInfo, numeric_cursor, page_size
+from services.platform.graphql.pagination import (
+    Connection,
+    PageInfo,
+    cursor_position,
+    page_size,
+    position_cursor,
+)
 from services.platform.graphql.processing import DeadLetter, EventStatus, status_of
 from services.platform.security.auth import Role
 
@@ -137,11 +143,16 @@ class OperationsQuery:
     ) -> Connection[DeadLetter]:
         limit = page_size(first, MAX_PAGE)
         async with info.context.pool.acquire() as conn:
-            letters = await dead_letters.latest(conn, limit + 1, numeric_cursor(after))
+            before = cursor_position("dead_letters", after)
+            letters = await dead_letters.latest(conn, limit + 1, before)
             total = await dead_letters.count(conn)
         nodes = [DeadLetter.of(d) for d in letters[:limit]]
         return Connection.of(
-            nodes, lambda d: str(d.dead_letter_id), total, len(letters) > limit, after
+            nodes,
+            lambda d: position_cursor("dead_letters", int(d.dead_letter_id)),
+            total,
+            len(letters) > limit,
+            after,
         )
 
     @strawberry.field(description="Everything recorded about a vendor, in log order.")
@@ -157,10 +168,13 @@ class OperationsQuery:
         limit = page_size(first, MAX_PAGE)
         async with info.context.pool.acquire() as conn:
             recorded, total = await event_queries.vendor_timeline(
-                conn, str(vendor_id), numeric_cursor(after) or 0, limit + 1
+                conn, str(vendor_id), cursor_position("events", after) or 0, limit + 1
             )
         page = recorded[:limit]
-        edges = [EventEdge(cursor=str(r.position), node=LoggedEvent.of(r)) for r in page]
+        edges = [
+            EventEdge(cursor=position_cursor("events", r.position), node=LoggedEvent.of(r))
+            for r in page
+        ]
         return EventConnection(
             edges=edges,
             page_info=PageInfo.of([e.cursor for e in edges], len(recorded) > limit, after),
@@ -188,9 +202,12 @@ class OperationsQuery:
         limit = page_size(first, MAX_PAGE)
         async with info.context.pool.acquire() as conn:
             recorded, total = await event_queries.recorded_through_the_api(
-                conn, subject, numeric_cursor(after), limit + 1
+                conn, subject, cursor_position("audit_trail", after), limit + 1
             )
-        edges = [EventEdge(cursor=str(r.position), node=LoggedEvent.of(r)) for r in recorded]
+        edges = [
+            EventEdge(cursor=position_cursor("audit_trail", r.position), node=LoggedEvent.of(r))
+            for r in recorded
+        ]
         shown = edges[:limit]
         return EventConnection(
             edges=shown,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from services.platform.graphql.pagination import key_cursor
+from services.platform.graphql.pagination import key_cursor, position_cursor
 from tests.support import case_b
 from tests.support.in_process_api import execute, over_http
 from tests.support.principals import token
@@ -67,8 +67,9 @@ CONNECTIONS = {
 }
 
 
-# A plans' cursor as the plans' connection gives it now.
+# A plans' cursor as the plans' connection gives it now; an alerts' one, a position.
 PLANS_CURSOR = key_cursor("plan_id", "plan-0a3ddab40f9e59208d5e")
+ALERTS_CURSOR = position_cursor("alerts", 1)
 
 
 @pytest.mark.parametrize("connection", sorted(CONNECTIONS))
@@ -79,8 +80,10 @@ PLANS_CURSOR = key_cursor("plan_id", "plan-0a3ddab40f9e59208d5e")
         "plan-0a3ddab40f9e59208d5e",  # a plan id, which a plans' page was once after
         "vendor-0",  # a vendor id, which a vendors' page was once after
         PLANS_CURSOR,
+        "1",  # a position, which every list of the log's was once after
+        ALERTS_CURSOR,
     ],
-    ids=["garbage", "plan-id", "vendor-id", "plans-cursor"],
+    ids=["garbage", "plan-id", "vendor-id", "plans-cursor", "position", "alerts-cursor"],
 )
 async def test_every_connection_refuses_a_cursor_it_did_not_give(
     pool: asyncpg.Pool, connection: str, after: str
@@ -89,13 +92,14 @@ async def test_every_connection_refuses_a_cursor_it_did_not_give(
     ending at it, or a page skipping every item before it, as if that were the list: every
     connection refuses it, naming `after`, as the log's connections did already."""
     await apply(pool, case_b.another_vendor("vendor-0"))
-    if (connection, after) == ("migrationPlans", PLANS_CURSOR):
+    if (connection, after) in {("migrationPlans", PLANS_CURSOR), ("alerts", ALERTS_CURSOR)}:
         return  # its own
     query = f"query ($after: String) {{ {CONNECTIONS[connection]} }}"
     body = await over_http(pool, token(), query, after=after)
+    said = f"after: {after!r} is not a cursor from this connection"
+    if (connection, after) == ("riskHistory", "1"):  # its cursors were positions once
+        said = "after: '1' is a cursor of the form riskHistory gave before its cursors named"
+        said += " their entries"
     assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
-        (
-            f"after: {after!r} is not a cursor from this connection; ask again from the first page",
-            "BAD_USER_INPUT",
-        )
+        (f"{said}; ask again from the first page", "BAD_USER_INPUT")
     ], body

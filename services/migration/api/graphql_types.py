@@ -24,7 +24,12 @@ from services.migration.storage.queries import PlanView
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, first
 from services.platform.graphql.nodes import Key, Node, in_key_order
-from services.platform.graphql.pagination import PageInfo, numeric_cursor, page_size
+from services.platform.graphql.pagination import (
+    PageInfo,
+    cursor_position,
+    page_size,
+    position_cursor,
+)
 from services.platform.postgres.whole_numbers import INTEGER_MAX
 
 MAX_PAGE = 100
@@ -256,12 +261,15 @@ class MigrationPlan(Node):
     async def versions(
         self, info: Info, first: Annotated[int, First100] = 10, after: After = None
     ) -> MigrationPlanVersionConnection:
-        before = numeric_cursor(after, INTEGER_MAX)  # versions are integers
+        before = cursor_position("versions", after, INTEGER_MAX)  # versions are integers
         async with info.context.pool.acquire() as conn:
             page, total = await queries.version_page(
                 conn, self.view.plan.plan_id, before, page_size(first, MAX_PAGE) + 1
             )
-        edges = [MigrationPlanVersionEdge(cursor=str(v.version), node=_report(v)) for v in page]
+        edges = [
+            MigrationPlanVersionEdge(cursor=position_cursor("versions", v.version), node=_report(v))
+            for v in page
+        ]
         shown = edges[: page_size(first, MAX_PAGE)]
         return MigrationPlanVersionConnection(
             edges=shown,

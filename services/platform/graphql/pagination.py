@@ -54,15 +54,6 @@ def foreign_cursor(cursor: str) -> InvalidArgument:
     )
 
 
-def numeric_cursor(cursor: str | None, maximum: int = BIGINT_MAX) -> int | None:
-    """A cursor that is a position (a log position; a version number, `INTEGER_MAX`)."""
-    if cursor is None:
-        return None
-    if not is_count(cursor, maximum):
-        raise foreign_cursor(cursor)
-    return int(cursor)
-
-
 def key_cursor(keys: str, key: str) -> str:
     """The cursor of the item with this key in a connection paged in key order, `keys` naming
     what the keys are (`contract_id`, `plan_id`): encoded with that name as a global id is
@@ -83,6 +74,24 @@ def cursor_key(keys: str, cursor: str | None) -> str | None:
     if named != keys or len(key) != 1:
         raise foreign_cursor(cursor)
     return key[0]
+
+
+def position_cursor(positions: str, position: int) -> str:
+    """The cursor of the item at this position in a connection paged by position, `positions`
+    naming the list (`dead_letters`, `audit_trail`): a `key_cursor`, so that a number another
+    list gave is no place in this one."""
+    return key_cursor(positions, str(position))
+
+
+def cursor_position(positions: str, cursor: str | None, maximum: int = BIGINT_MAX) -> int | None:
+    """The position a cursor of `position_cursor(positions, …)` names (at most `maximum`: a
+    version number is an `INTEGER_MAX`); refused as not from this connection otherwise."""
+    key = cursor_key(positions, cursor)
+    if key is None:
+        return None
+    if not is_count(key, maximum):
+        raise foreign_cursor(key)
+    return int(key)
 
 
 @strawberry.type(description="One item of a page, with the cursor that marks its place.")

@@ -21,9 +21,10 @@ from services.platform.graphql.loaders import batched
 from services.platform.graphql.nodes import Key, Node, in_key_order
 from services.platform.graphql.pagination import (
     Connection,
+    cursor_position,
     foreign_cursor,
-    numeric_cursor,
     page_size,
+    position_cursor,
 )
 from services.platform.postgres.database import Connection as Db
 from services.platform.postgres.whole_numbers import INTEGER_MAX
@@ -148,7 +149,8 @@ class ImportReport(Node):
         self, info: Info, first: Annotated[int, First500] = 100, after: After = None
     ) -> Connection[ReviewCandidate]:
         # Positions are an integer column.
-        limit, position = page_size(first, MAX_CANDIDATES_PAGE), numeric_cursor(after, INTEGER_MAX)
+        limit = page_size(first, MAX_CANDIDATES_PAGE)
+        position = cursor_position("candidates", after, INTEGER_MAX)
 
         async def fetch(conn: Db, report_ids: list[str]) -> dict[str, _CandidatePage]:
             ids = [uuid.UUID(i) for i in report_ids]
@@ -159,7 +161,10 @@ class ImportReport(Node):
         empty: _CandidatePage = ([], 0)
         loader = batched(info, ("importCandidates", limit, position), fetch, empty)
         stored, total = await loader.load(str(self.report_id))
-        pairs = [(str(s.position), ReviewCandidate.of(s.candidate)) for s in stored[:limit]]
+        pairs = [
+            (position_cursor("candidates", s.position), ReviewCandidate.of(s.candidate))
+            for s in stored[:limit]
+        ]
         return Connection.of_pairs(pairs, total, len(stored) > limit, after)
 
     node_key_names = ("reportId",)
