@@ -22,7 +22,7 @@ from services.events.migration import (
     MigrationReplacementChosen,
 )
 from services.migration.domain.item_changes import changed_item, item_change_problems
-from services.migration.domain.items import ItemState, refusal_to_finish
+from services.migration.domain.items import ItemState, done_already, refusal_to_finish
 from services.migration.domain.plan_settings import configure, settings_refusal
 from services.migration.plan_opening import open_by_hand
 from services.migration.storage import contract_repository, plan_repository
@@ -103,6 +103,7 @@ class OwnerHandlers:
         plan = await require_plan(conn, event, p.plan_id)
         items = await require_items(conn, plan, p.contract_id)
         item = items[p.contract_id]
+        await self._refuse_if_done(conn, event, item)
         if problems := item_change_problems(item, plan.plan_id, items, p):
             raise DomainRejection(problems_said(problems))
         changed = changed_item(item, p)
@@ -131,11 +132,23 @@ class OwnerHandlers:
         if judged_by_later_rules(recorded) and (message := future_day(day, recorded)):
             raise DomainRejection(f"payload.{field}: {message}")
 
+    async def _refuse_if_done(
+        self, conn: Connection, event: EventEnvelope, item: ItemState
+    ) -> None:
+        """Refuses an owner's change of a done item (`done_already`), for events the log
+        recorded from the later rules on (earlier ones were applied)."""
+        refusal = done_already(item)
+        if refusal is not None and judged_by_later_rules(
+            await recorded_time(conn, event, self.clock)
+        ):
+            raise DomainRejection(f"payload.contract_id: {refusal}")
+
     async def replacement_chosen(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(MigrationReplacementChosen, event.payload)
         plan = await require_plan(conn, event, p.plan_id)
         item = await require_item(conn, plan, p.contract_id)
         await self._refuse_if_to_come(conn, event, "chosen_on", p.chosen_on)
+        await self._refuse_if_done(conn, event, item)
         if p.replacement_vendor_id == plan.vendor_id:
             raise DomainRejection(
                 f"payload.replacement_vendor_id: {plan.vendor_id} is the vendor being replaced"
@@ -184,6 +197,7 @@ class OwnerHandlers:
         item = await require_item(conn, plan, p.contract_id)
         await self._refuse_if_to_come(conn, event, "on", p.on)
         if p.status is MigrationItemStatus.DONE:
+            await self._refuse_if_done(conn, event, item)  # done again: a version of nothing
             refusal = refusal_to_finish(item)
             if refusal is not None:
                 raise DomainRejection(f"payload.status: {refusal}")

@@ -18,6 +18,7 @@ from services.migration.planning.export_csv import plan_csv, read_plan_csv
 from services.migration.planning.model import SolverStatus
 from services.migration.setup import consumer
 from services.migration.storage import plan_repository
+from services.migration.storage.plan_loading import load_items
 from services.platform.clock import Clock
 from services.platform.postgres.database import Connection
 from services.platform.settings import Settings
@@ -173,7 +174,16 @@ async def test_an_item_cannot_be_done_while_its_checklist_is_incomplete(
     done = item_event("migration.item_status_changed", "c02", status="done", on="2022-10-01")
     reason = await refusal(pool, done)
     assert "checklist incomplete" in reason and "replacement vendor not chosen" in reason
+    await _finish_c02(pool)
+    version = await replan(pool)
+    assert version.snapshot.statuses["c02"] == "done"
+    assert version.snapshot.blockers["c02"] == ()
+    # The version says which checks were ticked, in words a name ending in "passed" reads in.
+    assert "c02: check 'parallel run passed' ticked" in version.causes
 
+
+async def _finish_c02(pool: asyncpg.Pool) -> None:
+    """c02 cut over to vendor-c on 2022-10-01, its checklist complete."""
     await apply(
         pool,
         item_event(
@@ -207,11 +217,47 @@ async def test_an_item_cannot_be_done_while_its_checklist_is_incomplete(
     )
     done = item_event("migration.item_status_changed", "c02", status="done", on="2022-10-01")
     await apply(pool, done)
-    version = await replan(pool)
-    assert version.snapshot.statuses["c02"] == "done"
-    assert version.snapshot.blockers["c02"] == ()
-    # The version says which checks were ticked, in words a name ending in "passed" reads in.
-    assert "c02: check 'parallel run passed' ticked" in version.causes
+
+
+async def test_an_item_cut_over_is_changed_no_more(pool: asyncpg.Pool) -> None:
+    """A done item's replacement chosen anew rewrote who took the contract over, a property
+    configured or a second "done" made versions of nothing, and its receipts said "accepted"
+    for milestones and withdrawn checks that migration then refused."""
+    await the_case(pool)
+    await _finish_c02(pool)
+    # Judged by the rules of events recorded from 2026-12-04 on.
+    owners_now = consumer(FixedClock(TOKYO, dt.datetime(2026, 12, 20, tzinfo=dt.UTC)))
+    said = "payload.contract_id: c02 is done already: cut over to vendor-c"
+    for event in (
+        item_event(
+            "migration.replacement_chosen",
+            "c02",
+            replacement_vendor_id="vendor-d",
+            chosen_on="2022-10-02",
+        ),
+        item_event("migration.item_configured", "c02", lead_time_months=2),
+        item_event("migration.item_status_changed", "c02", status="done", on="2022-10-02"),
+    ):
+        assert await registry_db.rejection(pool, event, owners_now) == said
+    for mutation in (
+        'chooseReplacementVendor(planId: $plan, contractId: "c02", vendorId: "vendor-d")',
+        'configureMigrationItem(planId: $plan, contractId: "c02", item: {leadTimeMonths: 2})',
+        'recordMigrationMilestone(planId: $plan, contractId: "c02", status: PLANNED)',
+        'updateMigrationChecklist(planId: $plan, contractId: "c02",'
+        " check: PARALLEL_RUN_PASSED, passed: false)",
+    ):
+        query = f"mutation ($plan: ID!) {{ {mutation} {{ accepted errors {{ field code }} }} }}"
+        (receipt,) = (await execute(pool, query, plan=PLAN)).values()
+        assert not receipt["accepted"], mutation
+        assert receipt["errors"][0] == {"field": "contractId", "code": "item_done"}, mutation
+    # A sanction on the replacement since is its own record's: no check c02 could still fail,
+    # which no version said either.
+    await apply(pool, case_migration.eligibility_lost("vendor-c", SUSPENDED_ON, "city-2022-900"))
+    async with pool.acquire() as conn:
+        plan = await plan_repository.plan(conn, PLAN)
+        assert plan is not None
+        items = await load_items(conn, plan)
+    assert items["c02"].replacement_problem is None
 
 
 async def test_capacity_too_small_for_the_deadline_is_explained(pool: asyncpg.Pool) -> None:

@@ -30,7 +30,13 @@ from services.events.migration import (
     MigrationItemStatus as ItemStatusModel,
 )
 from services.migration.api.graphql_enums import Criticality, EarlyCutover, MigrationItemStatus
-from services.migration.api.plan_receipts import ineligibility, record_on_plan, to_come
+from services.migration.api.plan_receipts import (
+    Found,
+    done,
+    ineligibility,
+    record_on_plan,
+    to_come,
+)
 from services.migration.domain.item_changes import item_change_problems
 from services.migration.domain.items import ItemState, refusal_to_finish
 from services.migration.domain.plan_settings import configure, settings_refusal
@@ -243,6 +249,8 @@ class MigrationMutation:
             except ValidationError:
                 return ()  # the event's own problems: the receipt says them, by field
             assert state is not None  # record_on_plan gives the item a contract id names
+            if (finished := done(state)) is not None:
+                return (finished,)
             return tuple(
                 dataclasses.replace(problem, field=f"payload.{problem.field}")
                 for problem in item_change_problems(state, plan.plan_id, items, change)
@@ -280,9 +288,12 @@ class MigrationMutation:
         ] = None,
         wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
-        async def check(plan: PlanRow, *_: object) -> tuple[Problem | None, ...]:
+        async def check(
+            plan: PlanRow, item: ItemState | None, *_: object
+        ) -> tuple[Problem | None, ...]:
             return (
                 to_come("chosenOn", chosen_on),
+                done(item),
                 await ineligibility(info, str(vendor_id), plan.agency, str(contract_id)),
             )
 
@@ -317,6 +328,10 @@ class MigrationMutation:
         ] = None,
         wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
+        async def withdrawn(_: PlanRow, item: ItemState | None, *__: object) -> Found:
+            # Ticking a done item's check changes nothing; withdrawing one is refused.
+            return () if passed else (done(item),)
+
         return await record_on_plan(
             info,
             MigrationChecklistUpdated.event_type,
@@ -330,6 +345,7 @@ class MigrationMutation:
                 **({"note": note} if note is not None else {}),
             },
             wait_for_processing,
+            withdrawn,
         )
 
     @strawberry.mutation(
@@ -361,8 +377,10 @@ class MigrationMutation:
         async def check(
             _: PlanRow, item: ItemState | None, *__: object
         ) -> tuple[Problem | None, ...]:
-            done = status == ItemStatusModel.DONE
-            refusal = refusal_to_finish(item) if item is not None and done else None
+            finishing = status == ItemStatusModel.DONE
+            if (finished := done(item)) is not None:
+                return (to_come("on", on), finished)
+            refusal = refusal_to_finish(item) if item is not None and finishing else None
             return (
                 to_come("on", on),
                 None if refusal is None else Problem("status", refusal, "checklist_incomplete"),

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from services.events.catalog import Problem
-from services.migration.domain.items import ItemState
+from services.migration.domain.items import ItemState, done_already
 from services.migration.storage import contract_repository, plan_repository
 from services.migration.storage.plan_loading import load_items
 from services.migration.storage.plan_repository import PlanRow
@@ -89,6 +89,13 @@ def to_come(field: str, day: dt.date | None) -> Problem | None:
     if day is not None and (message := future_day(day, dt.datetime.now(dt.UTC))):
         return Problem(field, message, "in_the_future")
     return None
+
+
+def done(item: ItemState | None) -> Problem | None:
+    """An owner's change of an item already cut over, refused as migration refuses it
+    (`items.done_already`), at the item."""
+    refusal = done_already(item) if item is not None else None
+    return None if refusal is None else Problem("contractId", refusal, "item_done")
 
 
 def _reasons(reasons: Sequence[Reason]) -> str:

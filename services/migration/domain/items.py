@@ -79,6 +79,16 @@ def blockers(item: ItemState) -> tuple[str, ...]:
     return tuple(found)
 
 
+def done_already(item: ItemState) -> str | None:
+    """Why an owner may no longer change the item (None when it may): it is done, cut over to
+    its replacement. A replacement chosen, a property configured or a milestone recorded
+    after that would rewrite who took the contract over, or when (a done item's checks may
+    not be withdrawn either: `checklist_updated`)."""
+    if item.status is MigrationItemStatus.DONE:
+        return f"{item.contract_id} is done already: cut over to {item.replacement_vendor_id}"
+    return None
+
+
 def refusal_to_finish(item: ItemState) -> str | None:
     """Why the item may not be marked done yet (None when it may)."""
     missing = open_checks(item)

@@ -18,7 +18,8 @@ The rules added on 2026-12-04, the registry's:
 - an incident's or a claim's event dated on a day still to come, an investigation, closing or
   claim dated before its incident occurred (record_dates);
 
-and migration's: a replacement chosen, or a milestone reached, on a day still to come
+and migration's: a replacement chosen, or a milestone reached, on a day still to come; a
+replacement chosen, a property configured or "done" recorded again for an item already done
 (owner_handlers).
 """
 
