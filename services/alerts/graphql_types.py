@@ -175,7 +175,7 @@ class AlertsMutation:
                 raise FieldProblem("alertId", said, "not_an_alert_id") from None
             stored = await repository.alert(info.context.pool, wanted)
             if stored is None or not sees_agency(info.context.principal, stored.agency):
-                said = f"no alert {alert_id} among your agencies'"
+                said = f"no alert {alert_id} among your agencies' alerts"
                 raise FieldProblem("alertId", said, "unknown_alert")
             acknowledged = None
             if stored.acknowledged_at is not None:

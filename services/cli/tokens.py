@@ -75,7 +75,8 @@ def token_group() -> None:
     "--agency",
     "agencies",
     multiple=True,
-    help="Restrict the token to this agency (repeatable); required for system_owner.",
+    help="An agency a system_owner token is limited to (repeatable; required for it). Other"
+    " roles see and act for every agency: the agencies are only recorded with what they do.",
 )
 @click.option("--subject", help="Who the token is for.  [default: cli-<role>]")
 @click.option(

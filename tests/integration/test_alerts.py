@@ -422,7 +422,7 @@ async def test_acknowledged_by_its_agency_and_seen_only_by_it(
     assert refused["data"]["acknowledgeAlert"]["errors"] == [
         {
             "field": "alertId",
-            "message": f"no alert {alert['alertId']} among your agencies'",
+            "message": f"no alert {alert['alertId']} among your agencies' alerts",
             "code": "unknown_alert",
         }
     ]

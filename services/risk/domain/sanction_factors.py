@@ -44,7 +44,10 @@ def sanction_items(
             until = "indefinitely" if last is None else f"to {last}"
             state = f"in force from {sanction.starts_on} {until}"
         elif last is not None:  # always, for a sanction that ended
-            state = f"in force {sanction.starts_on} to {last}, ended {(as_of - last).days} days ago"
+            ago = (as_of - last).days
+            state = (
+                f"in force {sanction.starts_on} to {last}, ended {ago} day{'s' * (ago != 1)} ago"
+            )
         else:
             continue
         note = f"{sanction.kind.value} {sanction.sanction_id} {state}: {num(points)}"
