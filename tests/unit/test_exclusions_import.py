@@ -169,12 +169,10 @@ def _imported(
     return sent
 
 
-def test_each_bar_of_a_sanction_after_a_gap_is_a_sanction_of_its_own_across_exports() -> None:
-    # Barred to 2024-03-31, and again from 2024-05-01 (an extension dated then) to 08-31.
-    # The later bar was in no export of a day of the first (an importing registry called the
-    # vendor eligible from 05-01), and an export of a day in the gap, which left the vendor
-    # out, lifted what the one before had imposed for good.
-    gap = sanction_timeline.build(
+def _with_a_gap(**resumed_with: object) -> SanctionTimeline:
+    """s-1 of VENDOR: barring 2024-01-01 to 03-31, and again (an extension dated then, with
+    `resumed_with` besides) from 05-01 to 08-31."""
+    return sanction_timeline.build(
         sanction_id="s-1",
         vendor_id=VENDOR.vendor_id,
         kind=SanctionKind.BID_SUSPENSION,
@@ -182,8 +180,18 @@ def test_each_bar_of_a_sanction_after_a_gap_is_a_sanction_of_its_own_across_expo
         decided_on=dt.date(2023, 12, 1),
         starts_on=dt.date(2024, 1, 1),
         imposed={"ends_on": dt.date(2024, 3, 31)},
-        changes=(Change(dt.date(2024, 5, 1), False, {"ends_on": dt.date(2024, 8, 31)}),),
+        changes=(
+            Change(dt.date(2024, 5, 1), False, {"ends_on": dt.date(2024, 8, 31), **resumed_with}),
+        ),
     )
+
+
+def test_each_bar_of_a_sanction_after_a_gap_is_a_sanction_of_its_own_across_exports() -> None:
+    # Barred to 2024-03-31, and again from 2024-05-01 (an extension dated then) to 08-31.
+    # The later bar was in no export of a day of the first (an importing registry called the
+    # vendor eligible from 05-01), and an export of a day in the gap, which left the vendor
+    # out, lifted what the one before had imposed for good.
+    gap = _with_a_gap()
     first, later = "exclusions:s-1", "exclusions:s-1:from-2024-05-01"
     recorded: dict[str, RecordedSanction] = {}
     march, april, may = dt.date(2024, 3, 1), dt.date(2024, 4, 15), dt.date(2024, 5, 15)
@@ -208,22 +216,7 @@ def test_each_bar_of_a_sanction_after_a_gap_is_a_sanction_of_its_own_across_expo
 def test_whether_a_bar_covers_affiliates_is_told_per_bar() -> None:
     # Covering affiliates only from the bar after the gap: both bars were exported as
     # covering them, and an importing registry barred the affiliates in the first too.
-    gap = sanction_timeline.build(
-        sanction_id="s-1",
-        vendor_id=VENDOR.vendor_id,
-        kind=SanctionKind.BID_SUSPENSION,
-        authority="北浜市",
-        decided_on=dt.date(2023, 12, 1),
-        starts_on=dt.date(2024, 1, 1),
-        imposed={"ends_on": dt.date(2024, 3, 31)},
-        changes=(
-            Change(
-                dt.date(2024, 5, 1),
-                False,
-                {"ends_on": dt.date(2024, 8, 31), "covers_affiliates": True},
-            ),
-        ),
-    )
+    gap = _with_a_gap(covers_affiliates=True)
     answer = evaluate(VENDOR.vendor_id, [Exposure(gap)], dt.date(2024, 3, 1))
     covering = covering_affiliates(answer, {"s-1": gap})
     exported = json.loads(json_lines(Exclusion(VENDOR, answer, covering)))
