@@ -121,7 +121,8 @@ class LoggedEvent(Node):
 @strawberry.type(description="One event of a page, with the cursor that marks its place.")
 class EventEdge:
     cursor: str = strawberry.field(
-        description="The event's position in the log: pass it as `after` for the next ones."
+        description="Opaque: pass it as `after` for the next ones (this list's own: another"
+        " list's cursor is refused)."
     )
     node: LoggedEvent = strawberry.field(description="The event.")
 

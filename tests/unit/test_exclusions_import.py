@@ -213,6 +213,18 @@ def test_each_bar_of_a_sanction_after_a_gap_is_a_sanction_of_its_own_across_expo
     ]
 
 
+def test_an_export_naming_no_first_days_keeps_its_later_bar() -> None:
+    # Exports of 2026-12-04 listed a sanction barring again after a gap in `reasons` and in
+    # `upcoming`, with no `barsFrom`: the later bar was dropped as the same bar listed twice.
+    line = json.loads(_exported_on(dt.date(2024, 3, 1), _with_a_gap()))
+    for reason in (*line["reasons"], *line["upcoming"]):
+        del reason["barsFrom"], reason["resumed"]
+    assert _imported(json.dumps(line) + "\n", dt.date(2024, 3, 1), {}) == [
+        ("imposed", "exclusions:s-1", "2024-01-01", "2024-03-31"),
+        ("imposed", "exclusions:s-1:from-2024-05-01", "2024-05-01", "2024-08-31"),
+    ]
+
+
 def test_whether_a_bar_covers_affiliates_is_told_per_bar() -> None:
     # Covering affiliates only from the bar after the gap: both bars were exported as
     # covering them, and an importing registry barred the affiliates in the first too.

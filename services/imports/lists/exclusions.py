@@ -12,8 +12,8 @@ Everything the export writes that bears on eligibility is kept:
   identifiers in every scheme; it is `exclusions:<exported vendorId>` unless it joins a known
   vendor (by identifier, or by name and country: `resolution.py`);
 - each reason: a sanction `exclusions:<exported sanctionId>` (`.<key>` of its scope after it,
-  when it has one; `:from-<day>` after that for the later bar of a sanction that bars on the
-  export's day and again after a gap, which `upcoming` lists too) of its kind, by its authority,
+  when it has one; `:from-<day>` after that for a bar of a sanction after a gap in it, from
+  that bar's first day, which the export marks `resumed`) of its kind, by its authority,
   from its first day to its last (or indefinite), with its grounds (ground codes) and reason
   text, its agencies and categories (None: every one) and whether it covers affiliates
   (`coversAffiliates`: it then bars the affiliates the importing registry knows). A
@@ -88,8 +88,8 @@ class _Reason(_Exported):
     via_vendor_id: str | None = None
     grounds: list[str] = []
     reason: str | None = None
-    # The bar's first day and whether it follows a gap in the sanction (exports before
-    # 2026-12-04 have neither: each sanction was one bar there).
+    # The bar's first day and whether it follows a gap in the sanction (older exports have
+    # neither: each sanction was one bar there, but for those of 2026-12-04, `_dated`).
     bars_from: dt.date | None = None
     resumed: bool = False
 
@@ -197,11 +197,24 @@ def entries(stream: TextIO) -> Iterator[ExportedEntry | RowProblem]:
         finally:
             first = False
         seen: set[tuple[str, str | None, dt.date | None]] = set()
-        for reason in (*vendor.reasons, *vendor.upcoming):
+        current = {(r.sanction_id, r.via_vendor_id) for r in vendor.reasons}
+        for reason in (*vendor.reasons, *(_dated(r, current) for r in vendor.upcoming)):
             key = (reason.sanction_id, reason.via_vendor_id, reason.bars_from)
             if key not in seen:  # a bar listed twice would be imposed once
                 seen.add(key)
                 yield _entry(vendor, reason, line)
+
+
+def _dated(upcoming: _Reason, current: set[tuple[str, str | None]]) -> _Reason:
+    """An upcoming bar as this reader keeps it: an export of 2026-12-04 that named no bar's
+    first day listed a sanction barring again after a gap in `reasons` and `upcoming` both;
+    its later bar is one after a gap, from its first day (`startsOn`)."""
+    if (
+        upcoming.bars_from is not None
+        or (upcoming.sanction_id, upcoming.via_vendor_id) not in current
+    ):
+        return upcoming
+    return upcoming.model_copy(update={"bars_from": upcoming.starts_on, "resumed": True})
 
 
 def _prefixed(exported: str, *parts: str) -> str:

@@ -134,7 +134,7 @@ def plan_items(view: PlanView) -> list[MigrationItem]:
                     else None
                 ),
                 replacement_chosen_on=item.replacement_chosen_on,
-                replacement_problem=item.replacement_problem,
+                replacement_problem=item.replacement_problem_now,
                 checklist=[
                     ChecklistEntry(check=ReadinessCheck(k), passed=v)
                     for k, v in checklist(item).items()

@@ -47,11 +47,20 @@ class ItemState:
     def replacement_ready(self) -> bool:
         return self.replacement_vendor_id is not None and self.replacement_problem is None
 
+    @property
+    def replacement_problem_now(self) -> str | None:
+        """The replacement's problem as an owner sees it: none once the item is done, since
+        the replacement took the contract over; a sanction on it since is its own record's
+        (alerts, a plan of its own), not a check this item could still fail. (Migration's
+        rules keep judging by `replacement_problem`, as live processing did.)"""
+        return None if self.status is MigrationItemStatus.DONE else self.replacement_problem
+
 
 def checklist(item: ItemState) -> dict[str, bool]:
     """Every readiness check, passed or not, in the order they are usually done."""
     return {
-        REPLACEMENT_READY: item.replacement_ready,
+        REPLACEMENT_READY: item.replacement_vendor_id is not None
+        and item.replacement_problem_now is None,
         **{check.value: check in item.checks for check in ChecklistCheck},
     }
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from services.events.migration import MigrationItemStatus
 from services.migration.domain import bars
 from services.migration.domain.items import ItemState
 from services.migration.storage import contract_repository, plan_repository
@@ -23,10 +22,7 @@ async def load_items_of(conn: Connection, plans: list[PlanRow]) -> dict[str, dic
     agency = {p.plan_id: p.agency for p in plans}
     found: dict[str, dict[str, ItemState]] = defaultdict(dict)
     for row in rows:
-        # A done item's replacement took the contract over: a sanction on it since is its own
-        # record's (alerts, a plan of its own), not a check this item could still fail.
-        done = row["status"] == MigrationItemStatus.DONE.value
-        bar = None if done else barred.get(row["replacement_vendor_id"])
+        bar = barred.get(row["replacement_vendor_id"])
         problem = (
             bars.describe(bar[1], agency[row["plan_id"]], category.get(row["contract_id"]))
             if bar

@@ -149,14 +149,18 @@ class Reason:
         category: str | None,
         *,
         ahead: bool = False,
+        bars: bool = True,
     ) -> Reason:
         """The exposure as a reason it bars on `day` (for this agency and category); `ahead`:
         an upcoming one, whose first barring day `day` is (a sanction that bars at this
         agency only from a later change of its scope starts there then, not on its own
-        first day, which is past)."""
+        first day, which is past). `bars` False leaves `bars_from` and `resumed` unset: a
+        re-screen does not need them, and finding them walks the sanction's changes."""
         sanction = exposure.sanction
         terms = sanction.terms_on(day)
-        bars_from = day if ahead else exposure.first_day_of_bar(day, agency, category)
+        bars_from = (
+            None if not bars else day if ahead else exposure.first_day_of_bar(day, agency, category)
+        )
         return cls(
             sanction_id=sanction.sanction_id,
             kind=sanction.kind,
@@ -168,7 +172,8 @@ class Reason:
             categories=terms.categories,
             decision=sanction.decision,
             bars_from=bars_from,
-            resumed=exposure.first_barring_day_after(dt.date.min, agency, category) != bars_from,
+            resumed=bars_from is not None
+            and exposure.first_barring_day_after(dt.date.min, agency, category) != bars_from,
         )
 
 
@@ -200,7 +205,7 @@ def evaluate(
         return Eligibility(vendor_id, as_of, True, (), None, ())
     barring = [e.bars_on(as_of, agency, category) for e in exposures]
     reasons = tuple(
-        Reason.of(e, as_of, agency, category)
+        Reason.of(e, as_of, agency, category, bars=with_upcoming)
         for e, bars in zip(exposures, barring, strict=True)
         if bars
     )
