@@ -46,15 +46,20 @@ def gone(
     recorded: Mapping[str, RecordedSanction],
     listed: Container[str],
     authorities: Container[str] | None = None,
+    ended_before: dt.date | None = None,
 ) -> Iterator[tuple[str, RecordedSanction]]:
     """The recorded debarments in force that the file no longer lists, in the mapping's order
     (an import's, `scratch_sanctions.RecordedSanctions`: by id), as they are iterated. Given
     `authorities` (a list of which each file speaks only for the bodies it names, as a body's
-    指名停止一覧), only theirs: one body's file says nothing of another's suspensions."""
+    指名停止一覧), only theirs: one body's file says nothing of another's suspensions. Given
+    `ended_before` (the import's day), not those that ended before it: lifted, one would
+    stay lifted should a newer file list it again (our own export, whose ids follow its
+    sanctions' gaps: a gap closed later gives the first bar's id back)."""
     return (
         (sid, r)
         for sid, r in recorded.items()
         if not r.lifted
         and sid not in listed
         and (authorities is None or r.authority in authorities)
+        and (ended_before is None or r.last_day is None or r.last_day >= ended_before)
     )

@@ -76,6 +76,11 @@ NEVER_EMPTY = frozenset({"worldbank", "idb", "ebrd", "jp_meti"})
 # of a registry that bars no one has no line, and neither has a failed export redirected to a
 # file, which, read as the list, lifted every sanction of the earlier exports.
 EMPTY_WHEN_TOLD = frozenset({"exclusions"})
+# Lists of which a recorded sanction that ended is not lifted for its absence: our own export,
+# whose ids follow its sanctions' gaps (a bar after a gap is a sanction of its own there), so
+# that a gap closed later gives back the id of a bar that ended, which, lifted, would stay
+# lifted (`deltas.delta`).
+ENDED_KEPT = frozenset({"exclusions"})
 
 
 # A list's names are put in form once or twice each, within their row: the registry's cache of
@@ -416,7 +421,10 @@ def _list_events(
     _note_relisted(context.relisted, report)
     _note_repeats(repeats, report)
     delisted = gone(
-        sanctions.recorded, sanctions.listed, authorities if source in BY_AUTHORITY else None
+        sanctions.recorded,
+        sanctions.listed,
+        authorities if source in BY_AUTHORITY else None,
+        today if source in ENDED_KEPT else None,
     )
     if unread:
         # A row that could not be read may be the listing of a sanction still in force: lifted

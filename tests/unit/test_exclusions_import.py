@@ -169,9 +169,11 @@ def _imported(
     return sent
 
 
-def _with_a_gap(**resumed_with: object) -> SanctionTimeline:
+def _with_a_gap(
+    resumes_on: dt.date = dt.date(2024, 5, 1), **resumed_with: object
+) -> SanctionTimeline:
     """s-1 of VENDOR: barring 2024-01-01 to 03-31, and again (an extension dated then, with
-    `resumed_with` besides) from 05-01 to 08-31."""
+    `resumed_with` besides) from `resumes_on` (no gap from 04-01) to 08-31."""
     return sanction_timeline.build(
         sanction_id="s-1",
         vendor_id=VENDOR.vendor_id,
@@ -180,9 +182,7 @@ def _with_a_gap(**resumed_with: object) -> SanctionTimeline:
         decided_on=dt.date(2023, 12, 1),
         starts_on=dt.date(2024, 1, 1),
         imposed={"ends_on": dt.date(2024, 3, 31)},
-        changes=(
-            Change(dt.date(2024, 5, 1), False, {"ends_on": dt.date(2024, 8, 31), **resumed_with}),
-        ),
+        changes=(Change(resumes_on, False, {"ends_on": dt.date(2024, 8, 31), **resumed_with}),),
     )
 
 
@@ -199,18 +199,33 @@ def test_each_bar_of_a_sanction_after_a_gap_is_a_sanction_of_its_own_across_expo
         ("imposed", first, "2024-01-01", "2024-03-31"),
         ("imposed", later, "2024-05-01", "2024-08-31"),
     ]
-    # In the gap the vendor is exported with its later bar alone: only the ended one goes.
+    # In the gap the vendor is exported with its later bar alone: nothing changes (the first
+    # bar ended; lifted, it would stay lifted should a correction close the gap).
     gap_day = json.loads(_exported_on(april, gap))
     assert gap_day["reasons"] == [] and len(gap_day["upcoming"]) == 1
-    assert _imported(_exported_on(april, gap), april, recorded) == [
-        ("lifted", first, "2024-04-15", None)
-    ]
+    assert _imported(_exported_on(april, gap), april, recorded) == []
     assert _imported(_exported_on(may, gap), may, recorded) == []
     assert not recorded[later].lifted
     # A registry importing only the export of a day of the later bar has that bar alone.
     assert _imported(_exported_on(may, gap), may, {}) == [
         ("imposed", later, "2024-05-01", "2024-08-31")
     ]
+
+
+def test_a_gap_closed_after_an_export_of_a_day_in_it_bars_on() -> None:
+    # A correction recorded in the gap (from 04-01) joins the two bars into one, whose id is
+    # the first bar's again: the gap's export had lifted that bar, ended, and a lifted
+    # sanction listed again stays lifted, so the vendor was eligible from then on.
+    recorded: dict[str, RecordedSanction] = {}
+    march, april, later_in_april = dt.date(2024, 3, 1), dt.date(2024, 4, 15), dt.date(2024, 4, 20)
+    _imported(_exported_on(march, _with_a_gap()), march, recorded)
+    _imported(_exported_on(april, _with_a_gap()), april, recorded)
+    closed = _with_a_gap(resumes_on=dt.date(2024, 4, 1))
+    assert _imported(_exported_on(later_in_april, closed), later_in_april, recorded) == [
+        ("amended", "exclusions:s-1", "2024-04-20", "2024-08-31"),
+        ("lifted", "exclusions:s-1:from-2024-05-01", "2024-04-20", None),
+    ]
+    assert not recorded["exclusions:s-1"].lifted
 
 
 def test_an_export_naming_no_first_days_keeps_its_later_bar() -> None:
@@ -337,8 +352,9 @@ def test_a_scope_changed_in_a_newer_export_is_lifted_and_imposed_anew() -> None:
     )
     wider = Reason(**{**OWN.__dict__, "categories": None})
     report = ImportReport()
+    during = dt.date(2024, 7, 1)  # OWN in force: one that ended is left as it ended
     newer = list(
-        planned_events("exclusions", io.StringIO(_exported(wider)), recorded, TODAY, report)
+        planned_events("exclusions", io.StringIO(_exported(wider)), recorded, during, report)
     )
     assert [p.event.event_type for p in newer] == ["sanction.imposed", "sanction.lifted"]
     assert (report.imposed, report.lifted, report.amended) == (1, 1, 0)
