@@ -72,15 +72,14 @@ BY_AUTHORITY = frozenset({"jp_suspension"})
 # (a header and no row), and read as the list it would lift every sanction of it. (Our own
 # export may be: the other registry has lifted its last exclusion.)
 NEVER_EMPTY = frozenset({"worldbank", "idb", "ebrd", "jp_meti"})
-# Lists that may be empty, imported so only when the import is told they are: our own export
-# of a registry that bars no one has no line, and neither has a failed export redirected to a
-# file, which, read as the list, lifted every sanction of the earlier exports.
-EMPTY_WHEN_TOLD = frozenset({"exclusions"})
-# Lists of which a recorded sanction that ended is not lifted for its absence: our own export,
-# whose ids follow its sanctions' gaps (a bar after a gap is a sanction of its own there), so
-# that a gap closed later gives back the id of a bar that ended, which, lifted, would stay
-# lifted (`deltas.delta`).
-ENDED_KEPT = frozenset({"exclusions"})
+# A registry's own export (JSON lines), read as a list. It may be empty, but is imported so
+# only when the import is told it is: an export of a registry that bars no one has no line,
+# and neither has a failed export redirected to a file, which, read as the list, lifted every
+# sanction of the earlier exports. And a recorded sanction of it that ended is not lifted for
+# its absence: its ids follow its sanctions' gaps (a bar after a gap is a sanction of its own
+# there), so a gap closed later gives back the id of a bar that ended, which, lifted, would
+# stay lifted (`deltas.delta`).
+REGISTRY_EXPORTS = frozenset({"exclusions"})
 
 
 # A list's names are put in form once or twice each, within their row: the registry's cache of
@@ -341,7 +340,7 @@ def planned_events(
     any size is imported in bounded memory. `bodies`: of a list that speaks for the bodies
     its rows name (`BY_AUTHORITY`), those it is the whole list of even where it names none of
     their suspensions (a body's list emptied: each of theirs it does not give is lifted).
-    `empty_allowed`: a file of an `EMPTY_WHEN_TOLD` list without a row is the list (else it
+    `empty_allowed`: a file of a `REGISTRY_EXPORTS` list without a row is the list (else it
     is refused)."""
     told = _Told(tuple(bodies), empty_allowed)
     if isinstance(recorded, Scratch):
@@ -406,7 +405,7 @@ def _list_events(
             "the file has a header and no row: it lists no one, and imported it would lift"
             f" every sanction of the {authority} list"
         )
-    if not report.rows and source in EMPTY_WHEN_TOLD and not told.empty_allowed:
+    if not report.rows and source in REGISTRY_EXPORTS and not told.empty_allowed:
         raise UnreadableFile(
             "the file lists no vendor: imported, it would lift every sanction of the earlier"
             " exports (a failed export saved to a file looks the same); if the exporting"
@@ -424,7 +423,7 @@ def _list_events(
         sanctions.recorded,
         sanctions.listed,
         authorities if source in BY_AUTHORITY else None,
-        today if source in ENDED_KEPT else None,
+        today if source in REGISTRY_EXPORTS else None,
     )
     if unread:
         # A row that could not be read may be the listing of a sanction still in force: lifted

@@ -53,7 +53,7 @@ def import_list(
     and contracts; prints what it read and refused; exits 1 if anything was."""
     if bodies and source not in planning.BY_AUTHORITY:
         raise click.UsageError(f"--body is for jp_suspension only: a {source} file names no bodies")
-    if empty_allowed and source not in planning.EMPTY_WHEN_TOLD:
+    if empty_allowed and source not in planning.REGISTRY_EXPORTS:
         raise click.UsageError(
             f"--allow-empty is for exclusions only: an empty {source} file is never the list"
         )
