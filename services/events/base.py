@@ -195,6 +195,11 @@ class LaterFields(StrictModel):
         return written
 
 
+# The source of the events people record through the API's mutations: their `occurred_at` is
+# the API's clock at the request, so it is part of how they were recorded, as `recorded_by` is.
+API_SOURCE = "vendorwatch.api"
+
+
 class RecordedBy(StrictModel):
     """Who recorded the event through the API, and from where: the audit trail. Set by the
     API from the caller's verified token (never taken from the caller's input)."""

@@ -16,7 +16,11 @@ from tests.support.risk_checks import (
     check_live_risk_updates,
     check_risk_case,
 )
-from tests.support.slice_checks import check_mutation_goes_through_the_log, check_suspension_slice
+from tests.support.slice_checks import (
+    check_a_retried_mutation_records_once,
+    check_mutation_goes_through_the_log,
+    check_suspension_slice,
+)
 from tests.support.verdict_checks import check_refused_events_have_no_effect
 
 pytestmark = pytest.mark.postgres
@@ -60,3 +64,7 @@ def test_migration_case_planned_replanned_and_exported(system: System, tmp_path:
 
 def test_refused_and_forged_events_have_no_effect_anywhere(system: System, tmp_path: Path) -> None:
     check_refused_events_have_no_effect(system.client, system.publish, tmp_path)
+
+
+def test_a_retried_mutation_records_once(system: System) -> None:
+    check_a_retried_mutation_records_once(system.client)

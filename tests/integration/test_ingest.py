@@ -317,3 +317,33 @@ async def test_the_same_event_recorded_from_another_address_is_stored_once(
     assert isinstance(refused, Rejected) and "already accepted" in refused.reason
     (unrecorded,) = await ingest_batch(pool, [case_b.line(first)], Writer.PRODUCER)
     assert isinstance(unrecorded, Rejected) and "already accepted" in unrecorded.reason
+
+
+async def test_a_mutation_retried_under_its_key_is_stored_once_whenever_its_copies_arrive(
+    pool: asyncpg.Pool,
+) -> None:
+    """A mutation sent again under its idempotency key while its first attempt was still on
+    its way to the log (a timeout during a broker outage) arrives stamped at its own request:
+    the API's copies differ in `occurred_at` too, and are still one event. A producer's
+    `occurred_at` is what it says happened: its copies stay two events, the second refused."""
+    first = {**case_b.registered(), "source": "vendorwatch.api"}
+
+    def attempt(minute: int) -> bytes:
+        by = {"subject": "erp@city", "role": "procurement_officer", "client": "192.0.2.10"}
+        stamped = f"2026-12-04T09:{minute:02d}:00+09:00"
+        return case_b.line({**first, "occurred_at": stamped, "recorded_by": by})
+
+    (stored,) = await ingest_batch(pool, [attempt(0)], Writer.API)
+    later, in_batch = await ingest_batch(pool, [attempt(1), attempt(2)], Writer.API)
+    assert isinstance(stored, Accepted) and stored.new
+    assert all(isinstance(o, Accepted) and not o.new for o in (later, in_batch))
+    assert await pool.fetchval("SELECT envelope->>'occurred_at' FROM event_store") == (
+        "2026-12-04T09:00:00+09:00"
+    )
+    assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
+    producers = {**case_b.registered(), "event_id": str(uuid.uuid4())}
+    ingested = await ingest_batch(
+        pool,
+        [case_b.line(producers), case_b.line({**producers, "occurred_at": "2026-12-04T09:05:00Z"})],
+    )
+    assert isinstance(ingested[1], Rejected) and "already accepted" in ingested[1].reason

@@ -185,6 +185,13 @@ async def test_an_item_cannot_be_done_while_its_checklist_is_incomplete(
 
 async def _finish_c02(pool: asyncpg.Pool) -> None:
     """c02 cut over to vendor-c on 2022-10-01, its checklist complete."""
+    await _ready_c02(pool)
+    done = item_event("migration.item_status_changed", "c02", status="done", on="2022-10-01")
+    await apply(pool, done)
+
+
+async def _ready_c02(pool: asyncpg.Pool) -> None:
+    """c02's replacement chosen (vendor-c) and its checklist complete."""
     await apply(
         pool,
         item_event(
@@ -216,8 +223,6 @@ async def _finish_c02(pool: asyncpg.Pool) -> None:
             for kind in ("data_erasure", "media_disposal")
         ],
     )
-    done = item_event("migration.item_status_changed", "c02", status="done", on="2022-10-01")
-    await apply(pool, done)
 
 
 async def test_an_item_cut_over_is_changed_no_more(pool: asyncpg.Pool) -> None:
@@ -260,6 +265,29 @@ async def test_an_item_cut_over_is_changed_no_more(pool: asyncpg.Pool) -> None:
         c02 = (await load_items(conn, plan))["c02"]
     assert c02.replacement_problem is not None  # as migration's rules judge it
     assert c02.replacement_problem_now is None and all(checklist(c02).values())
+
+
+async def test_a_cut_over_retried_under_its_key_once_applied_is_the_first(
+    pool: asyncpg.Pool,
+) -> None:
+    """A system owner's "done" whose answer never came back, sent again under its idempotency
+    key once migration applied the first: the event recorded, not a second "done" refused."""
+    await the_case(pool)
+    await _ready_c02(pool)
+    query = """mutation ($plan: ID!, $key: String) {
+      recordMigrationMilestone(planId: $plan, contractId: "c02", status: DONE, on: "2022-10-01",
+        idempotencyKey: $key) { accepted eventId errors { field code } } }"""
+    first = (await execute(pool, query, plan=PLAN, key="cutover-c02"))["recordMigrationMilestone"]
+    stored = await pool.fetchval(
+        "SELECT envelope::text FROM event_store WHERE event_id = $1", uuid.UUID(first["eventId"])
+    )
+    await apply(pool, json.loads(stored))
+    again = (await execute(pool, query, plan=PLAN, key="cutover-c02"))["recordMigrationMilestone"]
+    assert again == first and first["accepted"]
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == 1
+    # Without its key, the same request is a second "done", refused.
+    unkeyed = (await execute(pool, query, plan=PLAN))["recordMigrationMilestone"]
+    assert unkeyed["errors"] == [{"field": "contractId", "code": "item_done"}]
 
 
 async def test_capacity_too_small_for_the_deadline_is_explained(pool: asyncpg.Pool) -> None:

@@ -164,3 +164,40 @@ def check_mutation_goes_through_the_log(client: GraphQLClient) -> None:
     bad_id = client.execute(STATUS, id="not-a-uuid")
     assert "eventId: 'not-a-uuid' is not an event id" in bad_id["errors"][0]["message"]
     assert dead_letters(client) == letters_before
+
+
+KEYED_REGISTER = """
+mutation ($id: ID!, $vendor: VendorRegisteredInput!, $key: String) {
+  registerVendor(vendorId: $id, payload: $vendor, waitForProcessing: true, idempotencyKey: $key) {
+    accepted eventId errors { field message code } processing { appliedBy pending } } }"""
+
+
+def check_a_retried_mutation_records_once(client: GraphQLClient) -> None:
+    """A mutation sent again under its idempotency key (the client never saw the first answer)
+    answers with the event the first recorded, once the services applied it as before it;
+    the key given for another event is refused; another caller's same key is its own."""
+    officer = client.as_role(Role.PROCUREMENT_OFFICER)
+    vendor = {"legalName": "Vendor K K.K.", "identifiers": [{"scheme": "internal", "value": "k"}]}
+    first = officer.data(KEYED_REGISTER, id="vendor-k", vendor=vendor, key="erp-4711")
+    retry = officer.data(KEYED_REGISTER, id="vendor-k", vendor=vendor, key="erp-4711")
+    (first, retry) = (first["registerVendor"], retry["registerVendor"])
+    assert first["accepted"] and first["processing"] == {"appliedBy": ["REGISTRY"], "pending": []}
+    # Applied already, the registration is not refused as a second one: it is the first.
+    assert retry == first
+    timeline = client.data(TIMELINE, vendor="vendor-k")["events"]
+    assert timeline["totalCount"] == 1
+
+    other = {**vendor, "legalName": "Vendor K2 K.K."}
+    reused = officer.data(KEYED_REGISTER, id="vendor-k2", vendor=other, key="erp-4711")
+    reused = reused["registerVendor"]
+    assert not reused["accepted"] and reused["eventId"] is None
+    (error,) = reused["errors"]
+    assert (error["field"], error["code"]) == ("idempotencyKey", "reused_key")
+    assert "vendor.registered of vendor vendor-k" in error["message"]
+    assert not _vendor_known(client, "vendor-k2")
+
+    # The same key from another caller is another event, judged as any (here a second
+    # registration of the vendor), not taken for the officer's.
+    again = client.data(KEYED_REGISTER, id="vendor-k", vendor=vendor, key="erp-4711")
+    assert again["registerVendor"]["eventId"] not in (None, first["eventId"])
+    officer.close()

@@ -23,7 +23,7 @@ from services.events.vendor import VendorRegistered
 from services.gateway.recording.event_inputs import camel_case, doc_for_clients, input_type
 from services.gateway.recording.recorded_events import RECORDED_BY_PEOPLE
 from services.platform.graphql.context import Info
-from services.platform.graphql.descriptions import WAIT
+from services.platform.graphql.descriptions import WAIT, IdempotencyKey
 from services.platform.graphql.receipts import EventReceipt, new_envelope, refused, submit
 from services.platform.security.access import agencies_in_view
 from services.registry.reads.record_scope import out_of_view
@@ -86,6 +86,7 @@ def _resolver(kind: type[Payload]) -> Callable[..., Any]:
         vendor_id: strawberry.ID,
         payload: Any,
         wait_for_processing: bool = False,
+        idempotency_key: str | None = None,
     ) -> EventReceipt:
         fields = plain(payload)
         by_period = fields.get("period") is not None
@@ -100,7 +101,9 @@ def _resolver(kind: type[Payload]) -> Callable[..., Any]:
             async with info.context.pool.acquire() as conn:
                 unseen = await out_of_view(conn, agencies, kind.event_type, str(vendor_id), fields)
         envelope = new_envelope(info, kind.event_type, str(vendor_id), fields)
-        receipt = await submit(info, envelope, wait=wait_for_processing, found=unseen)
+        receipt = await submit(
+            info, envelope, wait=wait_for_processing, found=unseen, key=idempotency_key
+        )
         return _errors_under_period(receipt) if by_period else receipt
 
     # Built at run time, so the annotations are objects, not names strawberry would look up.
@@ -118,6 +121,7 @@ def _resolver(kind: type[Payload]) -> Callable[..., Any]:
             strawberry.argument(description=f"What the `{kind.event_type}` event records."),
         ],
         "wait_for_processing": Annotated[bool, strawberry.argument(description=WAIT)],
+        "idempotency_key": IdempotencyKey,
         "return": EventReceipt,
     }
     return record

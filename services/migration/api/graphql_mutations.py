@@ -43,7 +43,11 @@ from services.migration.domain.plan_settings import configure, settings_refusal
 from services.migration.plan_opening import by_hand_refusals
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.graphql.context import Info
-from services.platform.graphql.descriptions import WaitForProcessing, described_enum
+from services.platform.graphql.descriptions import (
+    IdempotencyKey,
+    WaitForProcessing,
+    described_enum,
+)
 from services.platform.graphql.receipts import Draft, EventReceipt, record
 
 ChecklistCheck = described_enum(
@@ -170,6 +174,7 @@ class MigrationMutation:
             ),
         ],
         wait_for_processing: WaitForProcessing = False,
+        idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
         async def build() -> Draft:
             principal = info.context.principal
@@ -186,7 +191,11 @@ class MigrationMutation:
             return Draft(str(vendor_id), payload, tuple(refusals))
 
         return await record(
-            info, MigrationPlanRequested.event_type, build, wait=wait_for_processing
+            info,
+            MigrationPlanRequested.event_type,
+            build,
+            wait=wait_for_processing,
+            key=idempotency_key,
         )
 
     @strawberry.mutation(description="Changes how a plan is scheduled (capacity, blackouts, …).")
@@ -199,6 +208,7 @@ class MigrationMutation:
             strawberry.argument(description="The settings to change."),
         ],
         wait_for_processing: WaitForProcessing = False,
+        idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
         def payload(plan: PlanRow) -> dict[str, Any]:
             return {"plan_id": plan.plan_id, **_given(settings)}
@@ -223,6 +233,7 @@ class MigrationMutation:
             payload,
             wait_for_processing,
             check,
+            key=idempotency_key,
         )
 
     @strawberry.mutation(description="Describes an item: criticality, dependencies, lead time.")
@@ -235,6 +246,7 @@ class MigrationMutation:
             MigrationItemInput, strawberry.argument(description="What to change about it.")
         ],
         wait_for_processing: WaitForProcessing = False,
+        idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
         def payload(plan: PlanRow) -> dict[str, Any]:
             return {"plan_id": plan.plan_id, "contract_id": str(contract_id), **_given(item)}
@@ -264,6 +276,7 @@ class MigrationMutation:
             payload,
             wait_for_processing,
             check,
+            key=idempotency_key,
         )
 
     @strawberry.mutation(
@@ -287,6 +300,7 @@ class MigrationMutation:
             ),
         ] = None,
         wait_for_processing: WaitForProcessing = False,
+        idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
         async def check(
             plan: PlanRow, item: ItemState | None, *_: object
@@ -310,6 +324,7 @@ class MigrationMutation:
             },
             wait_for_processing,
             check,
+            key=idempotency_key,
         )
 
     @strawberry.mutation(description="Passes (or withdraws) one readiness check of an item.")
@@ -327,6 +342,7 @@ class MigrationMutation:
             str | None, strawberry.argument(description="A remark for the record; optional.")
         ] = None,
         wait_for_processing: WaitForProcessing = False,
+        idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
         async def withdrawn(_: PlanRow, item: ItemState | None, *__: object) -> Found:
             # Ticking a done item's check changes nothing; withdrawing one is refused.
@@ -346,6 +362,7 @@ class MigrationMutation:
             },
             wait_for_processing,
             withdrawn,
+            key=idempotency_key,
         )
 
     @strawberry.mutation(
@@ -373,6 +390,7 @@ class MigrationMutation:
             strawberry.argument(description="What happened; for BLOCKED, what blocks it."),
         ] = None,
         wait_for_processing: WaitForProcessing = False,
+        idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
         async def check(
             _: PlanRow, item: ItemState | None, *__: object
@@ -400,4 +418,5 @@ class MigrationMutation:
             },
             wait_for_processing,
             check,
+            key=idempotency_key,
         )

@@ -119,11 +119,14 @@ async def record_on_plan(
     wait: bool,
     check: Callable[[PlanRow, ItemState | None, Mapping[str, ItemState]], Awaitable[Found]]
     | None = None,
+    *,
+    key: str | None = None,
 ) -> EventReceipt:
     """An event about one plan (and item): both must exist and be the caller's agency's; the
     event travels under the plan's vendor. `check` is given the plan, the item and the
     plan's items (none for an event about the plan alone), and gives the problems it finds,
-    each independent of the others (None for one that passed)."""
+    each independent of the others (None for one that passed). `key`: the caller's
+    idempotency key (`receipts.submit`)."""
 
     async def checked() -> Draft:
         plan = await _plan(info, plan_id)
@@ -132,4 +135,4 @@ async def record_on_plan(
         found = await check(plan, item, items) if check is not None else ()
         return Draft(plan.vendor_id, build(plan), found)
 
-    return await record(info, event_type, checked, wait=wait)
+    return await record(info, event_type, checked, wait=wait, key=key)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 
-from services.events.base import EventEnvelope
+from services.events.base import API_SOURCE, EventEnvelope
 from services.events.catalog import EMITTED_TYPES
 from services.platform.eventstore import chain, parsed_events
 from services.platform.off_the_loop import for_batch
@@ -164,11 +165,15 @@ async def append_batch(
 
 def recorded_apart(first: EventEnvelope, again: EventEnvelope) -> bool:
     """Whether `again` is `first` recorded through the API once more, from another address or
-    with a renewed token: both recorded through it, and alike but for `recorded_by`. (A
-    producer's copy and the API's are two events: only the API's says who decided.)"""
+    with a renewed token: both recorded through it, and alike but for `recorded_by`, and for
+    `occurred_at` when both are the API's own (a mutation retried under its idempotency key
+    is stamped at each request). (A producer's copy and the API's are two events: only the
+    API's says who decided.)"""
     if first.recorded_by is None or again.recorded_by is None:
         return False
-    unrecorded = {"recorded_by": None}
+    unrecorded: dict[str, Any] = {"recorded_by": None}
+    if first.source == again.source == API_SOURCE:
+        unrecorded["occurred_at"] = first.occurred_at
     return canonical_json(first.model_copy(update=unrecorded)) == canonical_json(
         again.model_copy(update=unrecorded)
     )
@@ -181,9 +186,13 @@ async def _stored_apart(conn: Connection, sent: Sequence[tuple[int, str]]) -> li
         """SELECT k.n FROM unnest($1::int[], $2::jsonb[]) AS k(n, envelope)
            JOIN event_store s ON s.event_id = (k.envelope->>'event_id')::uuid
            WHERE s.envelope ? 'recorded_by' AND k.envelope ? 'recorded_by'
-             AND s.envelope - 'recorded_by' = k.envelope - 'recorded_by'""",
+             AND (s.envelope - 'recorded_by' = k.envelope - 'recorded_by'
+                  OR s.envelope->>'source' = $3 AND k.envelope->>'source' = $3
+                     AND s.envelope - 'recorded_by' - 'occurred_at'
+                         = k.envelope - 'recorded_by' - 'occurred_at')""",
         [n for n, _ in sent],
         [text for _, text in sent],
+        API_SOURCE,
     )
     return [r["n"] for r in rows]
 

@@ -22,7 +22,15 @@ WAIT = (
     " with the outcome in `processing`; false answers as soon as the log holds it."
 )
 
+IDEMPOTENCY_KEY = (
+    "Makes a retry safe: a key of your choosing (1–200 printable characters, a UUID will do),"
+    " new for each event. A request sent again with the same key (after a timeout, a dropped"
+    " connection) answers with the event the first one recorded, and records nothing more;"
+    " the same key for another event is refused (`reused_key`). Keys are per token subject."
+)
+
 After = Annotated[str | None, strawberry.argument(description=AFTER)]
+IdempotencyKey = Annotated[str | None, strawberry.argument(description=IDEMPOTENCY_KEY)]
 WaitForProcessing = Annotated[bool, strawberry.argument(description=WAIT)]
 
 

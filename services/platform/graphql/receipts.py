@@ -18,7 +18,7 @@ from typing import Any
 
 import strawberry
 
-from services.events.base import EventEnvelope, RecordedBy
+from services.events.base import API_SOURCE, EventEnvelope, RecordedBy
 from services.events.catalog import (
     SCHEMA_VERSION,
     EventRejected,
@@ -33,8 +33,9 @@ from services.platform.graphql import lone_surrogates
 from services.platform.graphql.context import Info
 from services.platform.graphql.processing import EventStatus, wait_for_processing
 
-# The source of the events people record through the API.
-API_SOURCE = "vendorwatch.api"
+# The namespace of the event ids that idempotency keys name (`keyed_event_id`).
+_KEYED = uuid.UUID("5f0b7d0e-3c1a-5a53-9d4e-7a1f2c6b8e90")
+_KEY_LENGTH = 200
 
 
 class FieldProblem(Exception):
@@ -141,6 +142,27 @@ def recorded_by(info: Info) -> dict[str, Any] | None:
     ).model_dump(mode="json")
 
 
+def keyed_event_id(subject: str, key: str) -> uuid.UUID:
+    """The id of the event a caller records under an idempotency key: the same for every
+    request of the same caller (the token's subject) with that key, another for another
+    caller's, so that a retry names the event its first attempt recorded."""
+    return uuid.uuid5(_KEYED, f"{subject}\n{key}")
+
+
+def _key_problem(key: str) -> Problem | None:
+    if not key:
+        return Problem("idempotencyKey", "give at least 1 character", "string_too_short")
+    if len(key) > _KEY_LENGTH:
+        return Problem(
+            "idempotencyKey", f"give at most {_KEY_LENGTH} characters", "string_too_long"
+        )
+    if not key.isprintable():
+        return Problem(
+            "idempotencyKey", "give printable characters only", "string_pattern_mismatch"
+        )
+    return None
+
+
 async def submit(
     info: Info,
     envelope: dict[str, Any],
@@ -148,16 +170,25 @@ async def submit(
     wait: bool,
     camel: bool = True,
     found: tuple[Problem, ...] = (),
+    key: str | None = None,
 ) -> EventReceipt:
     """Validates the event as ingest will and holds it to every one of the services' checks;
     refuses it with all their problems, after those the mutation `found` in its input, or
-    appends it."""
+    appends it. With an idempotency `key`, the event's id is the one the key names for the
+    caller: sent again, the event the log holds under it is the answer, and nothing is
+    appended twice, even while the first attempt is still on its way to the log."""
     event_type = _named(envelope.get("event_type")) or "unknown"
     vendor_id = _named(envelope.get("vendor_id"))
 
     def refuse(*problems: Problem) -> EventReceipt:
         return refused(event_type, vendor_id, (*found, *problems), camel)
 
+    if key is not None:
+        if (bad_key := _key_problem(key)) is not None:
+            return refuse(bad_key)
+        principal = info.context.principal
+        subject = principal.subject if principal is not None else ""
+        envelope = {**envelope, "event_id": str(keyed_event_id(subject, key))}
     surrogate = lone_surrogates.find(envelope)
     if surrogate is not None:
         return refuse(surrogate)
@@ -170,17 +201,20 @@ async def submit(
         event = parse_event(raw)
     except EventRejected as rejection:
         return refuse(*rejection.problems)
-    problems = tuple(p for check in info.context.checks if (p := check(event)) is not None)
-    if found or problems:
-        return refuse(*problems)
-    # The log's own refusals (`_held`), of an event nothing else is wrong with.
-    stored = event_store.canonical_json(event)
-    if (too_long := size_problem(stored, as_stored=True)) is not None:
-        return refuse(Problem("event", too_long))
+    # Sent again, from wherever: the log has it, and says so once, whatever the services would
+    # say of it now (a registration retried once applied is not a second registration).
     held = await _held(info, event)
-    if held is not None and not _same_event(held, event):
-        return refuse(_reused(event))
-    if held is None:  # sent again, from wherever: the log has it, and says so once
+    if held is not None:
+        if not _same_event(held, event):
+            return refuse(_reused(event) if key is None else _reused_key(held))
+    else:
+        problems = tuple(p for check in info.context.checks if (p := check(event)) is not None)
+        if found or problems:
+            return refuse(*problems)
+        # The log's own refusal, of an event nothing else is wrong with.
+        stored = event_store.canonical_json(event)
+        if (too_long := size_problem(stored, as_stored=True)) is not None:
+            return refuse(Problem("event", too_long))
         await info.context.event_log.submit([raw], Writer.API)
     processing = None
     if wait:
@@ -217,7 +251,8 @@ async def _held(info: Info, event: EventEnvelope) -> str | None:
 
 def _same_event(held: str, event: EventEnvelope) -> bool:
     """The same event sent again through the API: a retry from another address, or with a
-    renewed token, differs only in `recorded_by`, and is accepted as the event recorded."""
+    renewed token, differs only in `recorded_by` (a mutation's retry under its idempotency key
+    in `occurred_at` too), and is accepted as the event recorded."""
     try:
         stored = parse_stored(held)
     except EventRejected:  # stored under another catalog: not this event, whatever it was
@@ -231,6 +266,20 @@ def _reused(event: EventEnvelope) -> Problem:
         f"{event.event_id} was already accepted with different content; an event id"
         " identifies one event only",
         "reused_id",
+    )
+
+
+def _reused_key(held: str) -> Problem:
+    try:
+        stored = parse_stored(held)
+        what = f" ({stored.event_type} of vendor {stored.vendor_id})"
+    except EventRejected:
+        what = ""
+    return Problem(
+        "idempotencyKey",
+        f"was already used for another event{what}; a key names one event only: give a new"
+        " key for a new event",
+        "reused_key",
     )
 
 
@@ -252,16 +301,18 @@ async def record(
     build: Callable[[], Awaitable[Draft]],
     *,
     wait: bool = False,
+    key: str | None = None,
 ) -> EventReceipt:
     """An event a person records through a typed mutation. `build` checks what it can first
     and returns the draft with the problems it found, or raises FieldProblem when nothing
     more can be checked. A draft is validated and checked as any event, so that its receipt
     lists the contract's and the services' problems beside the build's. A build's problems
-    are named as the mutation's arguments are, in camelCase already."""
+    are named as the mutation's arguments are, in camelCase already. `key`: the caller's
+    idempotency key (`submit`)."""
     try:
         draft = await build()
     except FieldProblem as stop:
         return refused(event_type, None, (stop.problem,), False)
     envelope = new_envelope(info, event_type, draft.vendor_id, draft.payload)
     found = tuple(p for p in draft.problems if p is not None)
-    return await submit(info, envelope, wait=wait, found=found)
+    return await submit(info, envelope, wait=wait, found=found, key=key)
