@@ -10,7 +10,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
@@ -214,6 +214,8 @@ def test_renames_and_removals() -> None:
     query=_TEXT,
     frequent=st.sampled_from([2, 2000]),
 )
+# A frequent gram's names, read by a search before a compaction, were the old ids' after it.
+@example(steps=[(0, ["a"]), (0, ["adec", "de", "de"])], query="dec", frequent=2)
 def test_changes_leave_the_index_as_built_afresh(
     steps: list[tuple[int, list[str]]], query: str, frequent: int
 ) -> None:

@@ -341,6 +341,8 @@ class NameIndex:
 
     def _compact(self) -> None:
         """Drops the removed names for good, keeping the live ones in their order."""
+        # Names change ids: what was built from the old ones would find the wrong names.
+        self._batch, self._holders = None, {}
         live = [e for e in self._entries if e is not None]
         vendors = list(self._by_vendor)
         self._entries, self._postings, self._single = [], {}, {}
