@@ -41,6 +41,7 @@ from services.cli.publishing import (
 from services.events.base import EventEnvelope
 from services.imports.csv_rows import UnreadableFile, unreadable_csv
 from services.imports.deltas import RecordedSanction
+from services.imports.events import lift_id
 from services.imports.file_encoding import not_utf8, rereadable
 from services.imports.planning import CSV_LISTS, Pending, planned_events
 from services.imports.report import (
@@ -132,16 +133,21 @@ async def _load(database_url: str, source: str, scratch: Scratch) -> None:
         await _load_known(conn, scratch)
         after = ""
         while page := await sanction_repository.timelines_named(conn, f"{source}:", after, BATCH):
+            lifted = {t.sanction_id for t in page if any(terms.lifted for terms in t.terms)}
+            by_list = await sanction_repository.lifted_by(
+                conn, {sid: lift_id(sid) for sid in lifted}
+            )
             scratch.sanctions.record(
                 (
                     t.sanction_id,
                     RecordedSanction(
                         t.vendor_id,
                         t.terms[-1].last_day,
-                        any(terms.lifted for terms in t.terms),
+                        t.sanction_id in lifted,
                         t.starts_on,
                         t.decision.reason,
                         t.authority,
+                        t.sanction_id in by_list,
                     ),
                 )
                 for t in page

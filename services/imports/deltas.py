@@ -3,8 +3,10 @@
 A list is a snapshot: a row already recorded with the same last day changes nothing, one whose
 last day moved is an amendment, a new row an imposition, and a recorded debarment the file no
 longer has is lifted (from the import's day). A lifted debarment listed again stays lifted:
-the list would have to say why, and a lift by hand looks the same here (so it is told to
-whoever imports, planning.py's `_note_relisted`, rather than re-imposed on a guess).
+the list would have to say why (so it is told to whoever imports, planning.py's
+`_note_relisted`, rather than re-imposed on a guess); but for a registry's own export, a bar
+whose id goes and comes back, which its import lifted (`RecordedSanction.lifted_by_list`),
+is imposed again under a new id (planning.py's `_listed_again`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ class RecordedSanction:
     starts_on: dt.date | None = None  # its first day and reason (the list's grounds): what
     reason: str | None = None  # tells an entry renamed in a newer file (renames.py)
     authority: str | None = None  # who imposed it (a list may hold several bodies' sanctions)
+    # Lifted by an import of its list, for its absence from the file (`events.lifted`), not
+    # by hand: what a registry's own export, listing it again, imposes anew (planning.py).
+    lifted_by_list: bool = False
 
 
 class Delta(StrEnum):

@@ -126,6 +126,12 @@ def amendment(
     return envelope(entry, vendor, name, payload)
 
 
+def lift_id(sanction: str) -> uuid.UUID:
+    """The id of the event that lifts `sanction` for its absence from its list (`lifted`):
+    how a later import tells the list's lifts from those made by hand."""
+    return uuid.uuid5(NAMESPACE, f"{sanction}/lifted")
+
+
 def lifted(
     source: str,
     vendor: str,
@@ -143,7 +149,7 @@ def lifted(
         reason=f"no longer on the {authority} list (import of {on})",
     )
     return ENVELOPES[payload.event_type](
-        event_id=uuid.uuid5(NAMESPACE, f"{sanction}/lifted"),
+        event_id=lift_id(sanction),
         event_type=payload.event_type,
         schema_version=SCHEMA_VERSION,
         occurred_at=dt.datetime.combine(on, dt.time(), tzinfo=dt.UTC),

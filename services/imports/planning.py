@@ -117,8 +117,23 @@ def _ids(item: ListEntry, recorded: Mapping[str, RecordedSanction]) -> tuple[str
                 sanction = legacy
         return sanction, japanese.vendor_id(item)
     if isinstance(item, exclusions.ExportedEntry):
-        return exclusions.sanction_id(item), exclusions.vendor_id(item)
+        return _listed_again(exclusions.sanction_id(item), recorded), exclusions.vendor_id(item)
     return sanction_id(item), vendor_id(item)
+
+
+def _listed_again(first: str, recorded: Mapping[str, RecordedSanction]) -> str:
+    """The id of a bar of a registry's own export as it is, or is to be, recorded: `first`,
+    or once an import lifted it for its absence, its next generation (`exclusions.again`).
+    Such an export is the exporting registry's whole truth, and a bar's id there follows its
+    sanction's gaps and scope as of each export: one gone from an export and back in a newer
+    one (a gap an amendment ahead closes and a later one opens again; a scope of A, then A
+    and B, then A) is barring again, and would stay lifted under `first` (`deltas.delta`).
+    A bar lifted by hand stays lifted, told to whoever imports (`_note_relisted`)."""
+    sanction, generation = first, 1
+    while (was := recorded.get(sanction)) is not None and was.lifted_by_list:
+        generation += 1
+        sanction = exclusions.again(first, generation)
+    return sanction
 
 
 def _made(
@@ -132,8 +147,8 @@ def _made(
         return japanese.entry_events(item, register, sanction).events
     if isinstance(item, exclusions.ExportedEntry):
         if change is Delta.AMEND:
-            return (exclusions.amended(item, today),)
-        return exclusions.entry_events(item, register).events
+            return (exclusions.amended(item, today, sanction),)
+        return exclusions.entry_events(item, register, sanction).events
     if change is Delta.AMEND:
         return (amended(item, today),)
     return entry_events(item, register=register).events

@@ -25,6 +25,7 @@ _SCHEMA = """
 CREATE TABLE recorded (
     sanction_id TEXT PRIMARY KEY, vendor_id TEXT NOT NULL, last_day TEXT,
     lifted INTEGER NOT NULL, starts_on TEXT, reason TEXT, authority TEXT,
+    lifted_by_list INTEGER NOT NULL,
     terms_reason TEXT, country TEXT  -- what tells a renamed entry (renames.py)
 ) WITHOUT ROWID;
 CREATE TABLE listed (sanction_id TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -38,7 +39,7 @@ CREATE INDEX pairing_sanction ON pairing (sanction_id);
 """
 # The sanctions in force an entry renamed may be: those with a first day and a reason.
 _RENAMEABLE = "NOT lifted AND starts_on IS NOT NULL AND reason IS NOT NULL"
-_COLUMNS = "sanction_id, vendor_id, last_day, lifted, starts_on, reason, authority"
+_COLUMNS = "sanction_id, vendor_id, last_day, lifted, starts_on, reason, authority, lifted_by_list"
 
 
 def _day(text: str | None) -> dt.date | None:
@@ -46,9 +47,9 @@ def _day(text: str | None) -> dt.date | None:
 
 
 def _sanction(row: Any) -> tuple[str, RecordedSanction]:
-    sanction, vendor, last_day, lifted, starts_on, reason, authority = row
+    sanction, vendor, last_day, lifted, starts_on, reason, authority, by_list = row
     return sanction, RecordedSanction(
-        vendor, _day(last_day), bool(lifted), _day(starts_on), reason, authority
+        vendor, _day(last_day), bool(lifted), _day(starts_on), reason, authority, bool(by_list)
     )
 
 
@@ -142,12 +143,13 @@ class SanctionTable:
                 _iso(r.starts_on),
                 r.reason,
                 r.authority,
+                r.lifted_by_list,
             )
             for sid, r in sanctions
         )
         while batch := list(itertools.islice(rows, BATCH)):
             self._db.executemany(
-                "INSERT OR REPLACE INTO recorded VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)", batch
+                "INSERT OR REPLACE INTO recorded VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)", batch
             )
             self.recorded.empty = False
 

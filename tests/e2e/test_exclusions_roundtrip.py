@@ -36,6 +36,7 @@ import asyncpg
 import pytest
 
 from tests.e2e.conftest import System
+from tests.support.event_examples import VALID_PAYLOADS, envelope
 from tests.support.processes import GraphQLClient, Service, free_port, run_cli, stop_all, wait_until
 from tests.support.registry_db import wait_for_sanctions
 
@@ -200,3 +201,105 @@ def test_the_exclusions_export_round_trips(
         f" {rows} unchanged; 0 vendors registered",
         "events: 0 new, 0 taken before (the same import sent again)",
     )
+
+
+@pytest.fixture
+async def empty_url(test_databases: TestDatabases) -> AsyncIterator[str]:
+    url = await test_databases.create()
+    yield url
+    await test_databases.drop(url)
+
+
+def _lifts(database_url: str) -> int:
+    async def read() -> int:
+        conn = await asyncpg.connect(database_url)
+        try:
+            lifted: int = await conn.fetchval(
+                "SELECT count(*) FROM registry_sanction_changes WHERE lifted"
+            )
+            return lifted
+        finally:
+            await conn.close()
+
+    return asyncio.run(read())
+
+
+def _exported_agencies(system: System, vendor: str) -> list[list[str] | None]:
+    lines = system.client.get("/exports/exclusions.json").text.splitlines()
+    return [
+        reason["agencies"]
+        for line in map(json.loads, lines)
+        if line["vendorId"] == vendor
+        for reason in line["reasons"]
+    ]
+
+
+SCOPED = """query ($id: ID!, $agency: String) {
+  bidEligibility(vendor: {vendorId: $id}, agency: $agency) { eligible eligibleAgainOn } }"""
+
+
+def test_a_bar_back_in_a_newer_export_bars_again(
+    embedded: System, database_url: str, empty_url: str, tmp_path: Path
+) -> None:
+    """A suspension of one agency's, widened to two and back to one while in force: its id in
+    the exports goes (another scope, another id) and comes back, and the registry importing
+    them had lifted the first for its absence; a lifted sanction stays lifted, so the vendor
+    could bid at that agency there while barred here. Imposed again, it bars alike."""
+    port = free_port()
+    copy = Service("copy", ["up", "--database-url", empty_url, "--port", str(port)], tmp_path)
+    client = GraphQLClient(f"http://127.0.0.1:{port}/graphql")
+    vendor, city, water = "vendor-scoped", "市民課", "水道局"
+    imposed = VALID_PAYLOADS["sanction.imposed"] | {
+        "sanction_id": "s-scoped",
+        "decided_on": "2026-10-31",
+        "starts_on": "2026-11-01",
+        "incident_ids": [],
+        "agencies": [city],
+    }
+    steps = [
+        (
+            [
+                envelope("vendor.registered", VALID_PAYLOADS["vendor.registered"], vendor),
+                envelope("sanction.imposed", imposed, vendor),
+            ],
+            [city],
+        ),
+        *(
+            (
+                [
+                    envelope(
+                        "sanction.amended",
+                        {"sanction_id": "s-scoped", "effective_on": day, "agencies": scope,
+                         "reason": "scope reviewed"},
+                        vendor,
+                    )
+                ],
+                scope,
+            )
+            for day, scope in (("2026-11-15", [city, water]), ("2026-11-20", [city]))
+        ),
+    ]  # fmt: skip
+    try:
+        for n, (events, scope) in enumerate(steps):
+            path = tmp_path / f"events-{n}.jsonl"
+            path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
+            embedded.publish(path)
+            wait_until(lambda: _exported_agencies(embedded, vendor) == [scope], "the export")  # noqa: B023
+            export = tmp_path / f"exclusions-{n}.jsonl"
+            export.write_text(embedded.client.get("/exports/exclusions.json").text, "utf-8")
+            _import("exclusions", export, empty_url)
+            # Each export's scope is another sanction there, the one before lifted.
+            wait_for_sanctions(empty_url, "exclusions:", n + 1)
+            wait_until(lambda: _lifts(empty_url) == n, "the import's lifts to apply")  # noqa: B023
+        wait_until(client.healthy, "the copy's API to answer", 60)
+        for agency in (city, water, None):
+            here = embedded.client.data(SCOPED, id=vendor, agency=agency)["bidEligibility"]
+            there = client.data(SCOPED, id=f"exclusions:{vendor}", agency=agency)
+            assert there["bidEligibility"] == here, agency
+            assert here["eligible"] is (agency == water), agency  # no agency: any may be barred
+    except BaseException:
+        print(f"--- copy\n{copy.log_tail()}")
+        raise
+    finally:
+        client.close()
+        stop_all([copy])

@@ -163,8 +163,9 @@ def _imported(
         elif isinstance(payload, SanctionAmended):
             recorded[sid] = RecordedSanction("v", payload.ends_on, lifted=False)
             sent.append(("amended", sid, str(payload.effective_on), str(payload.ends_on)))
-        else:
-            recorded[sid] = RecordedSanction("v", recorded[sid].last_day, lifted=True)
+        else:  # the import's own lift, for the sanction's absence
+            was = recorded[sid].last_day
+            recorded[sid] = RecordedSanction("v", was, lifted=True, lifted_by_list=True)
             sent.append(("lifted", sid, str(payload.effective_on), None))
     return sent
 
@@ -359,3 +360,84 @@ def test_a_scope_changed_in_a_newer_export_is_lifted_and_imposed_anew() -> None:
     assert [p.event.event_type for p in newer] == ["sanction.imposed", "sanction.lifted"]
     assert (report.imposed, report.lifted, report.amended) == (1, 1, 0)
     assert {p.event.vendor_id for p in newer} == {vendor}
+
+
+def _amended_ahead(*changes: Change) -> SanctionTimeline:
+    """s-1 of VENDOR, barring 2024-01-01 to 03-31, then as `changes` say."""
+    return sanction_timeline.build(
+        sanction_id="s-1",
+        vendor_id=VENDOR.vendor_id,
+        kind=SanctionKind.BID_SUSPENSION,
+        authority="北浜市",
+        decided_on=dt.date(2023, 12, 1),
+        starts_on=dt.date(2024, 1, 1),
+        imposed={"ends_on": dt.date(2024, 3, 31)},
+        changes=changes,
+    )
+
+
+def test_a_bar_whose_gap_closes_and_opens_again_ahead_is_imposed_again() -> None:
+    # Exported on 03-01 with a gap ahead (again from 05-01); a correction ahead closes it (one
+    # bar to 08-31, the second id goes), another opens it again (the second id is back): the
+    # import had lifted that bar for its absence, and a lifted sanction stays lifted, so the
+    # vendor was eligible from 05-01 in the importing registry while barred in the exporting.
+    extended = Change(dt.date(2024, 5, 1), False, {"ends_on": dt.date(2024, 8, 31)})
+    closed = Change(dt.date(2024, 4, 1), False, {"ends_on": dt.date(2024, 8, 31)})
+    reopened = Change(dt.date(2024, 4, 1), False, {"ends_on": dt.date(2024, 3, 31)})
+    later = "exclusions:s-1:from-2024-05-01"
+    recorded: dict[str, RecordedSanction] = {}
+    day_1, day_2, day_3 = dt.date(2024, 3, 1), dt.date(2024, 3, 5), dt.date(2024, 3, 9)
+    _imported(_exported_on(day_1, _amended_ahead(extended)), day_1, recorded)
+    assert _imported(_exported_on(day_2, _amended_ahead(extended, closed)), day_2, recorded) == [
+        ("amended", "exclusions:s-1", "2024-03-05", "2024-08-31"),
+        ("lifted", later, "2024-03-05", None),
+    ]
+    back = _amended_ahead(extended, closed, reopened)
+    assert _imported(_exported_on(day_3, back), day_3, recorded) == [
+        ("amended", "exclusions:s-1", "2024-03-09", "2024-03-31"),
+        ("imposed", f"{later}:again-2", "2024-05-01", "2024-08-31"),
+    ]
+    # Listed again as it is, it changes nothing more.
+    assert _imported(_exported_on(day_3, back), day_3, recorded) == []
+
+
+def test_a_scope_narrowed_and_widened_back_is_imposed_again() -> None:
+    # A scope of A, then A and B (another id: A's lifted), then A again (A's id is back).
+    (entry,) = exclusions.entries(io.StringIO(_exported(OWN)))
+    assert isinstance(entry, exclusions.ExportedEntry)
+    first = exclusions.sanction_id(entry)
+    wider = Reason(**{**OWN.__dict__, "categories": None})
+    recorded: dict[str, RecordedSanction] = {}
+    during = dt.date(2024, 7, 1)
+    _imported(_exported(OWN), during, recorded)
+    _imported(_exported(wider), during, recorded)
+    assert recorded[first].lifted
+    sent = _imported(_exported(OWN), during, recorded)
+    assert [(kind, sid) for kind, sid, *_ in sent] == [
+        ("imposed", exclusions.again(first, 2)),
+        ("lifted", sent[1][1]),
+    ]
+    assert sent[1][1] != first and not recorded[exclusions.again(first, 2)].lifted
+
+
+def test_a_bar_lifted_by_hand_stays_lifted_and_the_import_says_so() -> None:
+    (entry,) = exclusions.entries(io.StringIO(_exported(OWN)))
+    assert isinstance(entry, exclusions.ExportedEntry)
+    sid, vendor = exclusions.sanction_id(entry), exclusions.vendor_id(entry)
+    by_hand = RecordedSanction(vendor, entry.last_day, lifted=True, authority=entry.authority)
+    report = ImportReport()
+    recorded = Recorded(sanctions={sid: by_hand})
+    during = dt.date(2024, 7, 1)
+    assert (
+        list(planned_events("exclusions", io.StringIO(_exported(OWN)), recorded, during, report))
+        == []
+    )
+    assert any("stays lifted" in note for note in report.notes)
+
+
+def test_a_generation_id_too_long_for_the_catalog_is_hashed() -> None:
+    first = "exclusions:" + "x" * 117
+    assert exclusions.again(first, 2).startswith("exclusions:")
+    assert len(exclusions.again(first, 2)) <= 128 and exclusions.again(
+        first, 3
+    ) != exclusions.again(first, 2)

@@ -205,6 +205,20 @@ async def timelines_named(
     return [timeline_of(s, [change_of(c) for c in s["changes"]]) for s in sanctions]
 
 
+async def lifted_by(conn: Connection, lifts: Mapping[str, uuid.UUID]) -> set[str]:
+    """Of these sanctions, those lifted by the event given for each (an import's lift of a
+    sanction its list no longer has: `imports/events.lift_id`)."""
+    rows = await conn.fetch(
+        """SELECT c.sanction_id FROM registry_sanction_changes c
+           JOIN unnest($1::text[], $2::uuid[]) AS l(sanction_id, event_id)
+             ON c.sanction_id = l.sanction_id AND c.event_id = l.event_id
+           WHERE c.lifted""",
+        list(lifts),
+        list(lifts.values()),
+    )
+    return {r["sanction_id"] for r in rows}
+
+
 # Sanction rows, each with its changes (as known at $2, all when NULL) as an array of rows
 # (also the inner part of single_check.py's statement).
 WITH_CHANGES = """SELECT s.*, array(
