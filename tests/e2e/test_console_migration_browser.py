@@ -123,12 +123,12 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
 
         # The plan's settings, as the plan has them now.
         chrome.find_element(By.CSS_SELECTOR, "details.plan-settings summary").click()
-        capacity = chrome.find_element(By.ID, "plan-settings-payload-capacity")
+        capacity = chrome.find_element(By.ID, "plan-settings-settings-capacity")
         assert capacity.get_attribute("value") == str(before["settings"]["capacity"]) == "2"
-        blackouts = chrome.find_element(By.ID, "plan-settings-payload-blackouts")
+        blackouts = chrome.find_element(By.ID, "plan-settings-settings-blackouts")
         assert (blackouts.get_attribute("value") or "").endswith(" tax")
         # A phase of 13 months: refused by the API, shown at its field in the code's words.
-        months = "plan-settings-payload-phaseMonths"
+        months = "plan-settings-settings-phaseMonths"
         type_into(chrome, months, "13")
         chrome.find_element(By.CSS_SELECTOR, "#plan-settings button[type=submit]").click()
         error = shown(chrome, f"#{months}-error")
@@ -144,8 +144,8 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
         last_end = max(dt.date.fromisoformat(i["endsOn"]) for i in before["items"])
         deadline = (last_end + dt.timedelta(days=365)).isoformat()
         type_into(chrome, months, str(before["settings"]["phaseMonths"]))
-        type_into(chrome, "plan-settings-payload-capacity", "3")
-        type_into(chrome, "plan-settings-payload-deadlineOn", deadline)
+        type_into(chrome, "plan-settings-settings-capacity", "3")
+        type_into(chrome, "plan-settings-settings-deadlineOn", deadline)
         chrome.find_element(By.CSS_SELECTOR, "#plan-settings button[type=submit]").click()
         assert "Recorded" in shown(chrome, "#plan-settings .accepted")
         assert chrome.find_elements(By.CSS_SELECTOR, f"#{months}-error") == []
@@ -170,14 +170,14 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
 
         # Another setting changed later keeps the deadline: only the penalty is sent, and the
         # log keeps the event as sent (a day left out is not read back as a null).
-        type_into(chrome, "plan-settings-payload-earlyPenalty", "3")
+        type_into(chrome, "plan-settings-settings-earlyPenalty", "3")
         chrome.find_element(By.CSS_SELECTOR, "#plan-settings button[type=submit]").click()
         until(chrome, lambda _: settings_of(embedded, plan_id)["earlyPenalty"] == 3, "penalty 3")
         assert settings_of(embedded, plan_id)["deadlineOn"] == deadline
 
         # An item's settings, on the item: c09 now moves after c08 too.
         chrome.find_element(By.CSS_SELECTOR, "details[data-contract='c09'] summary").click()
-        type_into(chrome, "item-settings-c09-payload-dependsOn", "c08")
+        type_into(chrome, "item-settings-c09-item-dependsOn", "c08")
         chrome.find_element(By.CSS_SELECTOR, "#item-settings-c09 button[type=submit]").click()
         assert "Recorded" in shown(chrome, "#item-settings-c09 .accepted")
         assert item(embedded, plan_id, "c09")["dependsOn"] == ["c08"]

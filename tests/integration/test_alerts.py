@@ -566,6 +566,9 @@ async def test_a_bidder_list_is_saved_by_ids_and_identifiers_of_known_vendors(
             "code": "blank_identifier",
         },
     ]
+    # The event's own problems are named by the arguments, not as `payload.agency`.
+    nameless = await graphql(pool, officer, SAVE, agency=" ", ids=[])
+    assert [e["field"] for e in nameless["data"]["saveWatchlist"]["errors"]] == ["agency"]
     outsider = Principal("owner-theirs", Role.SYSTEM_OWNER, (THEIRS,))
     scoped = await graphql(pool, outsider, SAVE, agency=MINE, ids=["vendor-c"])
     assert scoped["errors"] == ["agency '市民課' is not one of your agencies (税務課)"]

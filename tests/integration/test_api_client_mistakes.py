@@ -19,7 +19,7 @@ pytestmark = pytest.mark.postgres
 
 SUBMIT = """
 mutation ($event: JSON!) {
-  submitEvent(event: $event) { accepted eventId errors { field message } }
+  submitEvent(event: $event) { accepted eventId errors { field message code } }
 }"""
 
 
@@ -82,8 +82,19 @@ async def test_a_lone_surrogate_in_submit_event_is_refused_at_its_field(
     assert data is not None
     (problem,) = data["submitEvent"]["errors"]
     assert problem["field"] == field and "lone UTF-16 surrogate" in problem["message"]
+    assert problem["code"] == "lone_surrogate"
     assert data["submitEvent"]["accepted"] is False
     assert await pool.fetchval("SELECT count(*) FROM event_store") == 0
+
+
+@pytest.mark.parametrize("event", ["a string", 5, [case_b.registered()]])
+async def test_an_event_that_is_no_json_object_is_refused_with_a_code(
+    pool: asyncpg.Pool, caplog: pytest.LogCaptureFixture, event: Any
+) -> None:
+    data, errors = await run(pool, caplog, SUBMIT, event=event)
+    assert errors == [] and data is not None
+    (problem,) = data["submitEvent"]["errors"]
+    assert (problem["field"], problem["code"]) == ("event", "dict_type")
 
 
 async def test_a_lone_surrogate_sent_over_http_is_refused_at_its_field_too(

@@ -260,30 +260,33 @@ async def test_the_deprecated_period_fields_still_work_alone(pool: asyncpg.Pool)
 
 
 @pytest.mark.parametrize(
-    ("payload", "field", "says"),
+    ("payload", "field", "says", "code"),
     [
         (
             sanction() | {"durationDays": 30},
             "payload.period",
             "give it alone, not with the deprecated durationMonths, durationDays, endsOn or"
             " indefinite",
+            "period_given_twice",
         ),
         (
             sanction() | {"period": {"indefinite": False}},
             "payload.period.indefinite",
             "only true gives a period (no end until lifted); give durationMonths, durationDays"
             " or endsOn otherwise",
+            "not_a_period",
         ),
     ],
     ids=["with-a-deprecated-field", "indefinite-false"],
 )
 async def test_a_period_given_twice_or_as_no_period_is_refused(
-    pool: asyncpg.Pool, payload: dict[str, Any], field: str, says: str
+    pool: asyncpg.Pool, payload: dict[str, Any], field: str, says: str, code: str
 ) -> None:
     answer = (await execute(pool, IMPOSE, vendorId=case_b.VENDOR, payload=payload))[
         "imposeSanction"
     ]
-    assert answer["errors"] == [{"field": field, "message": says, "code": None}]
+    # A code for a client to say in its user's language, as every other refusal has.
+    assert answer["errors"] == [{"field": field, "message": says, "code": code}]
     assert await stored(pool) == []
 
 
@@ -353,3 +356,14 @@ async def test_an_amount_that_is_no_integer_is_refused_saying_how_to_give_it(
     assert "Amount cannot represent '3 billion'" in result.errors[0].message
     assert '"3000000000"' in result.errors[0].message
     assert await stored(pool) == []
+
+
+async def test_a_ground_the_policy_does_not_know_is_told_at_the_grounds(
+    pool: asyncpg.Pool,
+) -> None:
+    answer = (
+        await execute(pool, IMPOSE, vendorId=case_b.VENDOR, payload=sanction(grounds=["nonsense"]))
+    )["imposeSanction"]
+    (error,) = answer["errors"]
+    assert (error["field"], error["code"]) == ("payload.grounds", "outside_policy")
+    assert error["message"].startswith("nonsense not in City procurement office's policy")

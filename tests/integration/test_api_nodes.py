@@ -377,6 +377,8 @@ async def test_a_role_that_may_not_use_a_types_query_may_not_fetch_it_by_id(
     assert [e.message for e in refused.errors or []] == [
         f"id: role viewer may not read {how.type_name}s"
     ]
+    # As the root query refuses the role: a role's refusal, not a value to correct.
+    assert [(e.extensions or {}).get("code") for e in refused.errors or []] == ["FORBIDDEN"]
     assert (await data(world, query, AUDITOR, id=found["id"]))["node"] == {"id": found["id"]}
 
 

@@ -290,6 +290,34 @@ async def test_a_cut_over_retried_under_its_key_once_applied_is_the_first(
     assert unkeyed["errors"] == [{"field": "contractId", "code": "item_done"}]
 
 
+async def test_each_problem_is_named_by_the_argument_it_was_given_in(pool: asyncpg.Pool) -> None:
+    """The event's problems were named by the event's fields (`payload.phaseMonths`), which
+    no argument of these mutations is: a form could not put them at its fields."""
+    await the_case(pool)
+    for mutation, fields in [
+        (
+            f'configureMigrationPlan(planId: "{PLAN}", settings: {{phaseMonths: 0}})',
+            ["settings.phaseMonths"],
+        ),
+        (
+            f'createMigrationPlan(vendorId: "{VENDOR}", agency: "{AGENCY}", reason: "",'
+            ' planId: "bad id")',
+            ["agency", "planId", "reason"],  # its plan exists: told at `agency`
+        ),
+        (
+            f'recordMigrationMilestone(planId: "{PLAN}", contractId: "c03", status: BLOCKED)',
+            ["note"],
+        ),
+        (
+            f'chooseReplacementVendor(planId: "{PLAN}", contractId: "c03", vendorId: "bad id")',
+            ["vendorId", "vendorId"],  # no such vendor, and not an id at all
+        ),
+    ]:
+        query = f"mutation {{ {mutation} {{ accepted errors {{ field }} }} }}"
+        (receipt,) = (await execute(pool, query)).values()
+        assert sorted(e["field"] for e in receipt["errors"]) == fields, mutation
+
+
 async def test_capacity_too_small_for_the_deadline_is_explained(pool: asyncpg.Pool) -> None:
     await the_case(pool)
     # c01, c02 and c03 all end in September; only two may cut over in October.
@@ -537,9 +565,9 @@ async def test_what_migration_refuses_of_a_plan_or_item_change_the_receipt_refus
         (
             depends,
             [
-                ("payload.dependsOn", "unknown_item", f"not items of plan {PLAN}: c99"),
+                ("item.dependsOn", "unknown_item", f"not items of plan {PLAN}: c99"),
                 (
-                    "payload.deadlineOn",
+                    "item.deadlineOn",
                     "deadline_before_earliest",
                     "2023-01-31 is before the item's earliest date 2023-05-01",
                 ),

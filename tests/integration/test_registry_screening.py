@@ -93,3 +93,9 @@ async def test_unknown_bidders_are_named(pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn:
         with pytest.raises(queries.RegistryQueryError, match="unknown vendors 'b-typo'"):
             await queries.bid_eligibility_many(conn, [case_b.VENDOR, "b-typo"], DAY)
+        # A whole list of strangers is named up to a screenful, the rest counted.
+        strangers = [f"x-{n:04}" for n in range(5000)]
+        with pytest.raises(queries.RegistryQueryError) as refused:
+            await queries.bid_eligibility_many(conn, strangers, DAY)
+    said = str(refused.value)
+    assert said.endswith("'x-0019' and 4980 more (5000 in all)") and len(said) < 500

@@ -11,19 +11,6 @@ const CREATE = `mutation ConsoleCreatePlan($vendorId: ID!, $agency: String!, $re
 }`;
 const NAMES = ["vendorId", "agency", "reason", "planId"];
 
-// The receipt names the event's fields (`payload.planId`); the form's are the mutation's
-// arguments (`planId`), which the API's own checks and a request's refusal name.
-function atArguments(result) {
-  const byField = { ...result.byField };
-  const others = [];
-  for (const error of result.others) {
-    const name = error.field.replace(/^payload\./, "");
-    if (NAMES.includes(name)) (byField[name] ??= []).push(error);
-    else others.push(error);
-  }
-  return { ...result, byField, others };
-}
-
 // `opened`: called once a plan is opened (the list reads the plans again); `planLink`: a plan's
 // address in the console.
 export function OpenPlanForm({ session, opened, planLink }) {
@@ -37,7 +24,7 @@ export function OpenPlanForm({ session, opened, planLink }) {
     event.preventDefault();
     setBusy(true);
     const sent = Object.fromEntries(NAMES.map((name) => [name, values[name].trim()]));
-    const result = atArguments(await record(api, CREATE, sent, NAMES));
+    const result = await record(api, CREATE, sent, NAMES);
     setOutcome({ ...result, planId: sent.planId });
     setBusy(false);
     if (result.receipt?.accepted) opened();

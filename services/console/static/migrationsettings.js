@@ -9,18 +9,19 @@ import { Field, listOrNull, Outcome, RECEIPT, record } from "./fields.js";
 import { html } from "./html.js";
 import { Locked } from "./readonly.js";
 
-// The settings travel as `$payload`, so that a value the API cannot read (a date) is reported
-// at `payload.deadlineOn`, the path the receipt's own errors name too.
-const CONFIGURE_PLAN = `mutation ConsoleConfigurePlan($planId: ID!, $payload: MigrationPlanSettingsInput!) {
-  configureMigrationPlan(planId: $planId, settings: $payload, waitForProcessing: true) { ${RECEIPT} }
+// The settings travel as `$settings` (an item's as `$item`), named as the arguments, so that a
+// value the API cannot read (a date) is reported at `settings.deadlineOn`, the path the
+// receipt's own errors name too.
+const CONFIGURE_PLAN = `mutation ConsoleConfigurePlan($planId: ID!, $settings: MigrationPlanSettingsInput!) {
+  configureMigrationPlan(planId: $planId, settings: $settings, waitForProcessing: true) { ${RECEIPT} }
 }`;
-const CONFIGURE_ITEM = `mutation ConsoleConfigureItem($planId: ID!, $contractId: ID!, $payload: MigrationItemInput!) {
-  configureMigrationItem(planId: $planId, contractId: $contractId, item: $payload,
+const CONFIGURE_ITEM = `mutation ConsoleConfigureItem($planId: ID!, $contractId: ID!, $item: MigrationItemInput!) {
+  configureMigrationItem(planId: $planId, contractId: $contractId, item: $item,
       waitForProcessing: true) { ${RECEIPT} }
 }`;
 const EARLY = ["FORBID", "PENALISE"];
 const CRITICALITIES = ["RESIDENT_FACING", "LEGALLY_MANDATED", "INTERNAL"];
-const BLACKOUTS = "payload.blackouts";
+const BLACKOUTS = "settings.blackouts";
 // A blackout as one line: its first day, its last day, then why ("2027-02-01 2027-02-28 tax").
 const BLACKOUT_LINE = /^(\S+)\s+(\S+)\s+(.+)$/;
 
@@ -53,13 +54,13 @@ function changes(fields, values, current) {
   for (const field of fields) {
     if (values[field.name] === current[field.name]) continue;
     const value = field.read(values[field.name]);
-    if (value !== undefined) input[field.name.slice("payload.".length)] = value;
+    if (value !== undefined) input[field.name.slice(field.name.indexOf(".") + 1)] = value;
   }
   return input;
 }
 
-// Every path an error about the blackouts may name (the request's `payload.blackouts[0].endsOn`,
-// the receipt's `payload.blackouts.0.endsOn`), so that each is shown at the one blackouts field.
+// Every path an error about the blackouts may name (the request's `settings.blackouts[0].endsOn`,
+// the receipt's `settings.blackouts.0.endsOn`), so that each is shown at the one blackouts field.
 function blackoutPaths(count) {
   const paths = [BLACKOUTS];
   for (let n = 0; n < count; n += 1) {
@@ -120,55 +121,55 @@ export function PlanSettingsForm({ session, plan, changed }) {
   const { t } = session;
   const settings = plan.settings;
   const fields = [
-    { name: "payload.phaseMonths", label: t("migrationForm.phaseMonths"), kind: "number", read: number },
-    { name: "payload.capacity", label: t("migrationForm.capacity"), kind: "number", read: number },
+    { name: "settings.phaseMonths", label: t("migrationForm.phaseMonths"), kind: "number", read: number },
+    { name: "settings.capacity", label: t("migrationForm.capacity"), kind: "number", read: number },
     {
-      name: "payload.earlyCutover",
+      name: "settings.earlyCutover",
       label: t("migrationForm.earlyCutover"),
       kind: "select",
       options: EARLY.map((early) => [early, t(`migration.early.${early}`)]),
       read: choice,
     },
-    { name: "payload.earlyPenalty", label: t("migrationForm.earlyPenalty"), kind: "number", min: 0, read: number },
-    { name: "payload.deadlineOn", label: t("migrationForm.planDeadline"), hint: t("migrationForm.dayOrNone"), read: day },
+    { name: "settings.earlyPenalty", label: t("migrationForm.earlyPenalty"), kind: "number", min: 0, read: number },
+    { name: "settings.deadlineOn", label: t("migrationForm.planDeadline"), hint: t("migrationForm.dayOrNone"), read: day },
     { name: BLACKOUTS, label: t("migrationForm.blackouts"), hint: t("migrationForm.blackoutsHint"), kind: "textarea", read: blackoutsOf },
   ];
   const current = {
-    "payload.phaseMonths": String(settings.phaseMonths),
-    "payload.capacity": String(settings.capacity),
-    "payload.earlyCutover": settings.earlyCutover,
-    "payload.earlyPenalty": String(settings.earlyPenalty),
-    "payload.deadlineOn": settings.deadlineOn ?? "",
+    "settings.phaseMonths": String(settings.phaseMonths),
+    "settings.capacity": String(settings.capacity),
+    "settings.earlyCutover": settings.earlyCutover,
+    "settings.earlyPenalty": String(settings.earlyPenalty),
+    "settings.deadlineOn": settings.deadlineOn ?? "",
     [BLACKOUTS]: blackoutsText(settings.blackouts),
   };
   return html`<${ConfigureForm} session=${session} form="plan-settings" title=${t("migrationForm.planTitle")}
     heading="h3" root="configureMigrationPlan" mutation=${CONFIGURE_PLAN} fields=${fields} current=${current} changed=${changed}
-    variables=${(payload) => ({ planId: plan.planId, payload })} />`;
+    variables=${(settings) => ({ planId: plan.planId, settings })} />`;
 }
 
 export function ItemSettingsForm({ session, plan, item, changed }) {
   const { t } = session;
   const fields = [
     {
-      name: "payload.criticality",
+      name: "item.criticality",
       label: t("contract.criticality"),
       kind: "select",
       options: CRITICALITIES.map((criticality) => [criticality, t(`criticality.${criticality}`)]),
       read: choice,
     },
-    { name: "payload.dependsOn", label: t("migration.dependsOn"), hint: t("migrationForm.dependsOnHint"), read: list },
-    { name: "payload.leadTimeMonths", label: t("migrationForm.leadTime"), kind: "number", min: 0, read: number },
-    { name: "payload.earliestOn", label: t("migrationForm.earliestOn"), hint: t("migrationForm.dayOrNone"), read: day },
-    { name: "payload.deadlineOn", label: t("migration.deadlineOn"), hint: t("migrationForm.dayOrNone"), read: day },
+    { name: "item.dependsOn", label: t("migration.dependsOn"), hint: t("migrationForm.dependsOnHint"), read: list },
+    { name: "item.leadTimeMonths", label: t("migrationForm.leadTime"), kind: "number", min: 0, read: number },
+    { name: "item.earliestOn", label: t("migrationForm.earliestOn"), hint: t("migrationForm.dayOrNone"), read: day },
+    { name: "item.deadlineOn", label: t("migration.deadlineOn"), hint: t("migrationForm.dayOrNone"), read: day },
   ];
   const current = {
-    "payload.criticality": item.criticality,
-    "payload.dependsOn": item.dependsOn.join(", "),
-    "payload.leadTimeMonths": String(item.leadTimeMonths),
-    "payload.earliestOn": item.earliestOn ?? "",
-    "payload.deadlineOn": item.deadlineOn ?? "",
+    "item.criticality": item.criticality,
+    "item.dependsOn": item.dependsOn.join(", "),
+    "item.leadTimeMonths": String(item.leadTimeMonths),
+    "item.earliestOn": item.earliestOn ?? "",
+    "item.deadlineOn": item.deadlineOn ?? "",
   };
   return html`<${ConfigureForm} session=${session} form=${`item-settings-${item.contractId}`}
     title=${t("migrationForm.itemTitle")} heading="h5" root="configureMigrationItem" mutation=${CONFIGURE_ITEM} fields=${fields} current=${current}
-    changed=${changed} variables=${(payload) => ({ planId: plan.planId, contractId: item.contractId, payload })} />`;
+    changed=${changed} variables=${(input) => ({ planId: plan.planId, contractId: item.contractId, item: input })} />`;
 }

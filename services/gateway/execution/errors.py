@@ -22,7 +22,7 @@ from strawberry.types import ExecutionContext
 
 from services.events.catalog import EventRejected
 from services.platform.error_codes import ErrorCode
-from services.platform.graphql.errors import InvalidArgument
+from services.platform.graphql.errors import InvalidArgument, RoleRefused
 from services.registry.domain.era_dates import InvalidDate
 from services.registry.domain.policy import OutsidePolicy, PolicyError
 from services.registry.reads.queries import RegistryQueryError
@@ -55,6 +55,8 @@ def _code(error: GraphQLError) -> ErrorCode:
         # graphql-core's own: the document does not parse or validate (limits included), an
         # unknown operationName.
         return ErrorCode.BAD_REQUEST
+    if isinstance(error.original_error, RoleRefused):
+        return ErrorCode.FORBIDDEN
     # A resolver's refusal of a value; a variable missing, or refused by its type or its
     # scalar ("2019-02-30"), which graphql-core reports with the GraphQLError it met.
     return ErrorCode.BAD_USER_INPUT

@@ -43,12 +43,14 @@ def _with_period(fields: dict[str, Any]) -> Problem | None:
             "payload.period",
             "give it alone, not with the deprecated durationMonths, durationDays, endsOn or"
             " indefinite",
+            "period_given_twice",
         )
     if given == {"indefinite": False}:
         return Problem(
             "payload.period.indefinite",
             "only true gives a period (no end until lifted); give durationMonths, durationDays"
             " or endsOn otherwise",
+            "not_a_period",
         )
     fields.update(given)
     return None

@@ -36,7 +36,7 @@ class Mutation:
         wait_for_processing: WaitForProcessing = False,
     ) -> EventReceipt:
         if not isinstance(event, dict):
-            problem = Problem("event", "must be a JSON object (the envelope)")
+            problem = Problem("event", "must be a JSON object (the envelope)", "dict_type")
             return refused("unknown", "unknown", (problem,), camel=False)
         envelope: dict[str, Any] = event
         return await submit(info, envelope, wait=wait_for_processing, camel=False)

@@ -48,7 +48,7 @@ from services.platform.graphql.descriptions import (
     WaitForProcessing,
     described_enum,
 )
-from services.platform.graphql.receipts import Draft, EventReceipt, record
+from services.platform.graphql.receipts import Draft, EventReceipt, nested_in, record, renamed
 
 ChecklistCheck = described_enum(
     ChecklistCheckModel,
@@ -234,6 +234,7 @@ class MigrationMutation:
             wait_for_processing,
             check,
             key=idempotency_key,
+            argument=nested_in("settings", "planId"),
         )
 
     @strawberry.mutation(description="Describes an item: criticality, dependencies, lead time.")
@@ -277,6 +278,7 @@ class MigrationMutation:
             wait_for_processing,
             check,
             key=idempotency_key,
+            argument=nested_in("item", "planId", "contractId"),
         )
 
     @strawberry.mutation(
@@ -325,6 +327,7 @@ class MigrationMutation:
             wait_for_processing,
             check,
             key=idempotency_key,
+            argument=renamed({"replacementVendorId": "vendorId"}),
         )
 
     @strawberry.mutation(description="Passes (or withdraws) one readiness check of an item.")

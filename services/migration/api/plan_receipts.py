@@ -16,7 +16,14 @@ from services.migration.storage.plan_loading import load_items
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.eventstore.later_rules import future_day
 from services.platform.graphql.context import Info
-from services.platform.graphql.receipts import Draft, EventReceipt, FieldProblem, record
+from services.platform.graphql.receipts import (
+    ArgumentOf,
+    Draft,
+    EventReceipt,
+    FieldProblem,
+    as_named,
+    record,
+)
 from services.registry.domain.eligibility import Reason
 from services.registry.reads.queries import RegistryQueryError, bid_eligibility_many
 
@@ -121,18 +128,20 @@ async def record_on_plan(
     | None = None,
     *,
     key: str | None = None,
+    argument: ArgumentOf = as_named,
 ) -> EventReceipt:
     """An event about one plan (and item): both must exist and be the caller's agency's; the
     event travels under the plan's vendor. `check` is given the plan, the item and the
     plan's items (none for an event about the plan alone), and gives the problems it finds,
     each independent of the others (None for one that passed). `key`: the caller's
-    idempotency key (`receipts.submit`)."""
+    idempotency key (`receipts.submit`); `argument`: which argument each payload field was
+    given in (`receipts.Draft`)."""
 
     async def checked() -> Draft:
         plan = await _plan(info, plan_id)
         items = await _items(info, plan, contract_id) if contract_id is not None else {}
         item = items.get(contract_id) if contract_id is not None else None
         found = await check(plan, item, items) if check is not None else ()
-        return Draft(plan.vendor_id, build(plan), found)
+        return Draft(plan.vendor_id, build(plan), found, argument)
 
     return await record(info, event_type, checked, wait=wait, key=key)

@@ -9,6 +9,7 @@ from typing import Any
 from services.events.catalog import Problem
 
 MESSAGE = "contains a lone UTF-16 surrogate (such as \\ud800), which is not a character"
+CODE = "lone_surrogate"
 
 
 def _has_one(text: str) -> bool:
@@ -27,13 +28,13 @@ def printable(text: str) -> str:
 def find(value: Any, path: str = "") -> Problem | None:
     """The first field (key or value, at its dotted path) holding a lone surrogate, if any."""
     if isinstance(value, str):
-        return Problem(path or "event", MESSAGE) if _has_one(value) else None
+        return Problem(path or "event", MESSAGE, CODE) if _has_one(value) else None
     items: list[tuple[str, Any]] = []
     if isinstance(value, dict):
         for key, item in value.items():
             where = f"{path}.{key}" if path else str(key)
             if _has_one(str(key)):
-                return Problem(printable(where), f"the field's name {MESSAGE}")
+                return Problem(printable(where), f"the field's name {MESSAGE}", CODE)
             items.append((where, item))
     elif isinstance(value, list):
         items = [(f"{path}.{index}" if path else str(index), i) for index, i in enumerate(value)]

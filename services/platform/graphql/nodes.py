@@ -42,7 +42,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 from services.platform.eventstore import event_queries
 from services.platform.eventstore.event_queries import RecordedEvent
 from services.platform.graphql.context import Info
-from services.platform.graphql.errors import InvalidArgument
+from services.platform.graphql.errors import InvalidArgument, RoleRefused
 from services.platform.postgres.whole_numbers import INTEGER_MAX, is_count
 from services.platform.security.auth import Role
 
@@ -69,7 +69,7 @@ class InvalidNodeId(InvalidArgument):
     """An id this API did not issue (garbled, forged, or of a type without ids)."""
 
 
-class NodeRefused(InvalidArgument):
+class NodeRefused(RoleRefused):
     """An id of a type the caller's role may not read at all (as its root query refuses)."""
 
 

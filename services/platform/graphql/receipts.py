@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,16 +49,49 @@ class FieldProblem(Exception):
         self.problem = Problem(field, message, code)
 
 
+# A payload field's path (camelCase, `phaseMonths`) → the mutation's argument it was given in.
+ArgumentOf = Callable[[str], str]
+
+
+def as_named(path: str) -> str:
+    """The payload's fields are the mutation's arguments of the same names."""
+    return path
+
+
+def nested_in(argument: str, *own: str) -> ArgumentOf:
+    """The payload's fields were given in the input object `argument` (`settings`), but for
+    `own`, arguments of their own (`planId`)."""
+
+    def of(path: str) -> str:
+        return path if path.split(".", 1)[0] in own else f"{argument}.{path}"
+
+    return of
+
+
+def renamed(names: Mapping[str, str]) -> ArgumentOf:
+    """The payload's fields are the mutation's arguments, some under other `names`
+    (`replacementVendorId` given as `vendorId`)."""
+
+    def of(path: str) -> str:
+        head, dot, rest = path.partition(".")
+        return names.get(head, head) + dot + rest
+
+    return of
+
+
 @dataclass(frozen=True)
 class Draft:
     """What a typed mutation built from its input: the event's vendor and payload (in its JSON
     form), and the problems it found that still let it be built (a replacement that may not
     bid, a day still to come: None for a check that passed). The receipt lists them with the
-    event's own problems, so that a form shows every one at once, not one per attempt."""
+    event's own problems, so that a form shows every one at once, not one per attempt.
+    `argument`: which of the mutation's arguments each payload field was given in, so that
+    the event's problems are named as the client knows its input."""
 
     vendor_id: str
     payload: dict[str, Any]
     problems: Sequence[Problem | None] = ()
+    argument: ArgumentOf = as_named
 
 
 @strawberry.type(description="One input problem, for the form field it belongs to.")
@@ -315,4 +348,8 @@ async def record(
         return refused(event_type, None, (stop.problem,), False)
     envelope = new_envelope(info, event_type, draft.vendor_id, draft.payload)
     found = tuple(p for p in draft.problems if p is not None)
-    return await submit(info, envelope, wait=wait, found=found, key=key)
+    receipt = await submit(info, envelope, wait=wait, found=found, key=key)
+    for error in receipt.errors:
+        if error.field.startswith("payload."):
+            error.field = draft.argument(error.field.removeprefix("payload."))
+    return receipt

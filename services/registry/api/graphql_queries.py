@@ -175,7 +175,10 @@ class RegistryQuery:
         return BidEligibility.of(answer)
 
     @strawberry.field(
-        description="Screens many bidders at once (one bounded round of database work)."
+        description="Screens many bidders at once (one bounded round of database work). An id"
+        " the registry does not hold refuses the whole call, naming the unknown ids (an unknown"
+        " bidder may be a typo for a barred vendor); `screenBidders` answers such a bidder"
+        " `UNKNOWN` beside the others."
     )
     async def bid_eligibility_many(
         self,

@@ -198,6 +198,11 @@ def imposition_check(
         refusal = policy_refusal(policies, event.payload)
         if refusal is None:
             return None
-        return Problem("payload", refusal.removeprefix("payload: "), "outside_policy")
+        said = refusal.removeprefix("payload: ")
+        # A policy's problem with one field (`grounds: … not in …'s policy`) is that field's.
+        name, colon, rest = said.partition(": ")
+        if colon and name in SanctionImposed.model_fields:
+            return Problem(f"payload.{name}", rest, "outside_policy")
+        return Problem("payload", said, "outside_policy")
 
     return check

@@ -25,6 +25,8 @@ from services.registry.storage.vendor_repository import VendorRow
 
 # A batch screen beyond this is refused: one call must stay one bounded unit of work.
 MAX_BATCH = 5000
+# How many unknown ids a refusal names; the rest are counted.
+_NAMED_UNKNOWN = 20
 
 
 class RegistryQueryError(ValueError):
@@ -80,7 +82,13 @@ async def bid_eligibility_many(
         )
     unique = list(dict.fromkeys(vendor_ids))
     if unknown := await vendor_repository.unknown_vendors(conn, unique):
-        raise RegistryQueryError(f"vendorIds: unknown vendors {', '.join(map(repr, unknown))}")
+        # Named up to a screenful: 5,000 unknown ids made a message of 54,000 characters.
+        named = ", ".join(map(repr, unknown[:_NAMED_UNKNOWN]))
+        more = len(unknown) - _NAMED_UNKNOWN
+        raise RegistryQueryError(
+            f"vendorIds: unknown vendors {named}"
+            + (f" and {more} more ({len(unknown)} in all)" if more > 0 else "")
+        )
     answers = await screen(conn, unique, as_of, agency=agency, category=category, known_at=known_at)
     return [answers[v] for v in vendor_ids]
 
