@@ -38,8 +38,9 @@ from services.risk.graphql_types import RiskQuery, RiskSubscription
     " today means today in the registry's time zone); a DateTime carries its UTC offset. Every"
     " error of a request carries `extensions.code`, stable for a client to say in its user's"
     " language (the message, in English, gives the details): UNAUTHENTICATED, TOKEN_EXPIRED,"
-    " FORBIDDEN, BAD_REQUEST, BAD_USER_INPUT, INTERNAL (with `extensions.errorId`), and over"
-    " HTTP NOT_FOUND, REQUEST_TOO_LARGE, TIMEOUT and the persisted queries' codes."
+    " FORBIDDEN, BAD_REQUEST, BAD_USER_INPUT, INTERNAL (with `extensions.errorId`),"
+    " UNAVAILABLE (the database out of reach: try again shortly), and over HTTP NOT_FOUND,"
+    " REQUEST_TOO_LARGE, TIMEOUT and the persisted queries' codes."
 )
 class Query(
     RegistryQuery,

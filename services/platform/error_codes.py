@@ -36,6 +36,9 @@ class ErrorCode(StrEnum):
     TIMEOUT = "TIMEOUT"
     # A fault of ours, logged with the id given in `extensions.errorId`.
     INTERNAL = "INTERNAL"
+    # PostgreSQL out of reach (restarting, a failover): nothing was read or recorded; the same
+    # request later will do (a mutation safely so with its idempotency key).
+    UNAVAILABLE = "UNAVAILABLE"
     # Automatic persisted queries (graphql_over_http.py): send the query with its hash once.
     PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
     PERSISTED_QUERY_INVALID = "PERSISTED_QUERY_INVALID"

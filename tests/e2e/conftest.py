@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.postgres_outage import StoppablePostgres, stoppable_postgres
 from tests.support.principals import TEST_SECRET
 from tests.support.processes import (
     GraphQLClient,
@@ -32,6 +33,13 @@ class System:
     publish: Publish
     # What `vendorwatch up` printed (embedded mode only: its tokens and sign-in link).
     log_path: Path | None = None
+
+
+@pytest.fixture
+def server() -> Iterator[StoppablePostgres]:
+    """A PostgreSQL of the test's own, to take down and bring back (`postgres_outage.py`)."""
+    with stoppable_postgres() as started:
+        yield started
 
 
 @pytest.fixture(autouse=True)

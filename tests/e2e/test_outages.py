@@ -17,9 +17,6 @@ broker twice.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import subprocess
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -27,7 +24,6 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
@@ -71,18 +67,6 @@ RUN_SECONDS = 600.0  # a generous bound on the whole test (about 2 minutes)
 def broker() -> Iterator[KafkaBroker]:
     with start_kafka_broker(DEFAULT_CACHE_DIR) as started:
         yield started
-
-
-@pytest.fixture
-def server() -> Iterator[StoppablePostgres]:
-    # A short path: PostgreSQL's unix socket lives in the data dir, and paths are capped.
-    with tempfile.TemporaryDirectory(prefix="vwpg-") as data_dir:
-        started = StoppablePostgres(Path(data_dir))
-        try:
-            yield started
-        finally:
-            with contextlib.suppress(subprocess.CalledProcessError):  # already down: fine
-                started.stop_immediately()
 
 
 class Workers:
@@ -161,15 +145,6 @@ async def ride_out(
     return waiting, unready
 
 
-async def _database(server: StoppablePostgres) -> str:
-    conn = await asyncpg.connect(server.url())
-    try:
-        await conn.execute("CREATE DATABASE vendorwatch")
-    finally:
-        await conn.close()
-    return postgres.with_database(server.url(), "vendorwatch")
-
-
 async def test_workers_ride_out_postgres_and_kafka_outages(
     test_databases: postgres.TestDatabases,
     broker: KafkaBroker,
@@ -177,7 +152,7 @@ async def test_workers_ride_out_postgres_and_kafka_outages(
     namespace: str,
     tmp_path: Path,
 ) -> None:
-    database_url = await _database(server)
+    database_url = await server.database()
     settings = Settings(database_url=database_url)
     workload = spread_workload.build(EVENTS, await clear_of_midnight(settings.clock, RUN_SECONDS))
     consumers = service_consumers(

@@ -3,9 +3,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
+import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
+
+import asyncpg
+
+from tests.support.postgres import with_database
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # see services.platform.postgres.embedded_postgres
@@ -22,6 +29,15 @@ class StoppablePostgres:
     def url(self, database: str = "postgres") -> str:
         return str(self._server.get_uri(database))
 
+    async def database(self, name: str = "vendorwatch") -> str:
+        """The URL of a new database of this server."""
+        conn = await asyncpg.connect(self.url())
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        return with_database(self.url(), name)
+
     def stop_immediately(self) -> None:
         """Every backend killed at once, no checkpoint: clients see their connections drop
         and new ones refused until `start`."""
@@ -37,3 +53,16 @@ class StoppablePostgres:
     def start(self) -> None:
         """Starts it again where it was (crash recovery first), waiting until it accepts."""
         self._server.ensure_postgres_running()
+
+
+@contextlib.contextmanager
+def stoppable_postgres() -> Iterator[StoppablePostgres]:
+    """A StoppablePostgres for the block, down at its end whatever state it was left in."""
+    # A short path: PostgreSQL's unix socket lives in the data dir, and paths are capped.
+    with tempfile.TemporaryDirectory(prefix="vwpg-") as data_dir:
+        started = StoppablePostgres(Path(data_dir))
+        try:
+            yield started
+        finally:
+            with contextlib.suppress(subprocess.CalledProcessError):  # already down: fine
+                started.stop_immediately()

@@ -23,11 +23,14 @@ from strawberry.types import ExecutionContext
 from services.events.catalog import EventRejected
 from services.platform.error_codes import ErrorCode
 from services.platform.graphql.errors import InvalidArgument, RoleRefused
+from services.platform.operations.outages import is_outage
 from services.registry.domain.era_dates import InvalidDate
 from services.registry.domain.policy import OutsidePolicy, PolicyError
 from services.registry.reads.queries import RegistryQueryError
 
 log = logging.getLogger(__name__)
+
+UNAVAILABLE = "the database is out of reach (restarting?): nothing was done; try again shortly"
 
 
 # The errors whose message is meant for the client.
@@ -97,6 +100,17 @@ class InternalErrorIds(MaskErrors):
             result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if error.original_error is not None and is_outage(error.original_error):
+            # Not a fault to debug (/healthz says what it waits for): no traceback, no id.
+            log.warning("request at %s: PostgreSQL out of reach: %s", error.path, error.message)
+            return GraphQLError(
+                message=UNAVAILABLE,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions={"code": ErrorCode.UNAVAILABLE.value},
+            )
         error_id = uuid.uuid4().hex[:12]
         log.error("internal error %s at %s", error_id, error.path, exc_info=error.original_error)
         return GraphQLError(

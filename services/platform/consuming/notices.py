@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING
 
 import asyncpg
 
+from services.platform.operations.outages import is_outage
 from services.platform.postgres.database import Connection
 from services.platform.postgres.session_state import keeps_session_state
 
@@ -54,7 +56,90 @@ async def listening(pool: asyncpg.Pool, channel: str) -> AsyncIterator[Notices]:
         await conn.add_listener(channel, notices._notified)
         yield notices
     finally:
+        await _unlisten(pool, conn, channel, notices._notified)
+
+
+Callback = Callable[[object, int, str, object], None]
+if TYPE_CHECKING:
+    from asyncpg.pool import PoolConnectionProxy
+
+    Pooled = PoolConnectionProxy[asyncpg.Record]
+
+# How long a listener lost to an outage waits before listening again, and between attempts.
+RELISTEN_SECONDS = 0.5
+
+
+async def _unlisten(pool: asyncpg.Pool, conn: Pooled, channel: str, callback: Callback) -> None:
+    """Stops listening and gives the connection back. A connection lost in an outage is the
+    pool's again already, and asking it anything raises (InterfaceError): nothing is left to
+    undo, and what ends the caller's block (a cancellation, when stopping) must not be
+    replaced by that error, which the retry around it would take for an outage to wait out."""
+    with contextlib.suppress(asyncpg.InterfaceError):
         if not conn.is_closed():
-            with contextlib.suppress(Exception):
-                await conn.remove_listener(channel, notices._notified)
-        await pool.release(conn)
+            with contextlib.suppress(Exception):  # stopping: the pool resets it anyway
+                await conn.remove_listener(channel, callback)
+    await pool.release(conn)
+
+
+class _KeptListener:
+    """A LISTEN on one channel, on a pooled connection replaced whenever it is lost."""
+
+    def __init__(
+        self, pool: asyncpg.Pool, channel: str, callback: Callback, heard_again: Callable[[], None]
+    ) -> None:
+        self._pool, self._channel = pool, channel
+        self._callback, self._heard_again = callback, heard_again
+        self._conn: Pooled | None = None
+
+    async def listen(self) -> asyncio.Event:
+        """Listens on a new connection; the event is set when that connection is lost."""
+        lost = asyncio.Event()
+        conn = self._conn = await self._pool.acquire()
+        try:
+            keeps_session_state(conn)
+            conn.add_termination_listener(lambda _conn: lost.set())
+            await conn.add_listener(self._channel, self._callback)
+        except BaseException:
+            await self.close()
+            raise
+        return lost
+
+    async def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await _unlisten(self._pool, conn, self._channel, self._callback)
+
+    async def keep(self, lost: asyncio.Event) -> None:
+        """Listens again each time the connection is lost, once PostgreSQL takes one."""
+        while True:
+            await lost.wait()
+            await self.close()
+            while True:
+                await asyncio.sleep(RELISTEN_SECONDS)
+                try:
+                    lost = await self.listen()
+                    break
+                except Exception as error:
+                    if not is_outage(error):
+                        raise
+            self._heard_again()
+
+
+@contextlib.asynccontextmanager
+async def kept_listening(
+    pool: asyncpg.Pool, channel: str, callback: Callback, heard_again: Callable[[], None]
+) -> AsyncIterator[None]:
+    """LISTENs on `channel` with `callback` for the block (listening once it starts), and
+    again on a new connection whenever the one held is lost (PostgreSQL restarted, a
+    failover), then calling `heard_again`: the notices sent meanwhile reached no one. Without
+    it, the loops it wakes fell back to their polls for good after an outage."""
+    kept = _KeptListener(pool, channel, callback, heard_again)
+    lost = await kept.listen()
+    keeping = asyncio.create_task(kept.keep(lost), name=f"listen:{channel}")
+    try:
+        yield
+    finally:
+        keeping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeping
+        await kept.close()

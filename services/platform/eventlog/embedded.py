@@ -19,13 +19,13 @@ import asyncpg
 
 from services.events.base import EventEnvelope
 from services.platform.consuming.consumer import BATCH_SIZE, Consumer, apply_batch
+from services.platform.consuming.notices import kept_listening
 from services.platform.eventlog.base import Writer
 from services.platform.eventlog.own_appends import OwnAppends, Tail
 from services.platform.eventstore import event_store
 from services.platform.eventstore.event_store import Cursor
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import note_success, until_done
-from services.platform.postgres.session_state import keeps_session_state
 
 log = logging.getLogger(__name__)
 
@@ -149,17 +149,17 @@ async def run_consumers(
                 async with asyncio.timeout(POLL_SECONDS):
                     await wakeups[consumer.name].wait()
 
-    listener = await pool.acquire()
-    try:
-        keeps_session_state(listener)
-        await listener.add_listener(event_store.NOTIFY_CHANNEL, notified)
-        async with asyncio.TaskGroup() as group:
-            for consumer in consumers:
-                liveness = by_name.get(consumer.name) or Liveness(consumer.name)
-                group.create_task(tail_and_wake(consumer, liveness), name=f"tail:{consumer.name}")
-    finally:
-        await listener.remove_listener(event_store.NOTIFY_CHANNEL, notified)
-        await pool.release(listener)
+    def wake_all() -> None:  # listening again after an outage: appends meanwhile told no one
+        for wakeup in first_readers:
+            wakeup.set()
+
+    async with (
+        kept_listening(pool, event_store.NOTIFY_CHANNEL, notified, wake_all),
+        asyncio.TaskGroup() as group,
+    ):
+        for consumer in consumers:
+            liveness = by_name.get(consumer.name) or Liveness(consumer.name)
+            group.create_task(tail_and_wake(consumer, liveness), name=f"tail:{consumer.name}")
 
 
 async def follow(
@@ -179,18 +179,15 @@ async def follow(
             elif own is not None and not own.is_own(payload):
                 tail.notified()
 
-        listener = await pool.acquire()
-        try:
-            keeps_session_state(listener)
-            await listener.add_listener(event_store.NOTIFY_CHANNEL, notified)
+        def heard_again() -> None:  # after an outage: what was appended meanwhile
+            wakeup.set()
+            if tail is not None:
+                tail.notified()
+
+        async with kept_listening(pool, event_store.NOTIFY_CHANNEL, notified, heard_again):
             async with pool.acquire() as conn:
                 cursor = await event_store.heads(conn)
             await _follow(pool, handle, cursor, wakeup, tail)
-        finally:
-            if not listener.is_closed():
-                with contextlib.suppress(Exception):  # stopping: the pool resets it anyway
-                    await listener.remove_listener(event_store.NOTIFY_CHANNEL, notified)
-            await pool.release(listener)
 
 
 async def _follow(

@@ -15,6 +15,8 @@ from typing import Literal
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
+from services.platform.operations.outages import is_outage
+
 LogFormat = Literal["json", "text"]
 LOG_FORMATS: tuple[LogFormat, ...] = ("json", "text")
 LOG_FORMAT_ENV = "VENDORWATCH_LOG_FORMAT"
@@ -32,6 +34,20 @@ class _RequestId(logging.Filter):
         request_id = REQUEST_ID.get()
         if request_id is not None and not hasattr(record, "request_id"):
             record.request_id = request_id
+        return True
+
+
+class _OutageInOneLine(logging.Filter):
+    """A library's warning about a dependency out of reach (asyncpg's pool failing to open
+    its floor of connections while PostgreSQL restarts) in one line, its error named, with no
+    traceback: there is nothing to debug, and an outage made a screenful a second of them,
+    burying the lines that matter (our loops say once that they wait, `retry.note_failure`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and is_outage(error):
+            record.msg = f"{record.getMessage()}: {type(error).__name__}: {error}"
+            record.args, record.exc_info, record.exc_text = None, None, None
         return True
 
 
@@ -69,6 +85,9 @@ def configure_logging(
     )
     # pgserver narrates every initdb and pg_ctl step at INFO.
     logging.getLogger("pgserver").setLevel(logging.WARNING)
+    pool = logging.getLogger("asyncpg.pool")
+    pool.filters = [f for f in pool.filters if not isinstance(f, _OutageInOneLine)]
+    pool.addFilter(_OutageInOneLine())
     if quiet_libraries:
         # A one-shot command reports its failure itself, in one line.
         logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
