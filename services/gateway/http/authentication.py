@@ -85,7 +85,9 @@ class BearerAuthentication:
         try:
             state["principal"] = await verify(self.verifier, authorization)
         except AuthError as error:
-            bearer = {"www-authenticate": 'Bearer error="invalid_token"'}
+            # RFC 6750 §3.1: a request without credentials is told no error, only the scheme.
+            challenge = "Bearer" if authorization is None else 'Bearer error="invalid_token"'
+            bearer = {"www-authenticate": challenge}
             await error_response(401, str(error), code=error.code, headers=bearer)(
                 scope, receive, send
             )
