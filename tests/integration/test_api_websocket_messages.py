@@ -69,3 +69,12 @@ async def test_a_message_the_protocol_cannot_read_closes_with_4400(
 async def test_a_frame_that_is_not_json_still_closes_with_4400(pool: asyncpg.Pool) -> None:
     assert await _closed_by(pool, "{not json") == (4400, "WebSocket message must be valid JSON")
 
+
+async def test_several_operations_without_a_name_close_with_4400(pool: asyncpg.Pool) -> None:
+    """As strawberry closes for an unknown operation name: the first operation was run."""
+    query = f"query A {QUERY} query B {{ __typename }}"
+    subscribe = {"id": "1", "type": "subscribe", "payload": {"query": query}}
+    assert await _closed_by(pool, json.dumps(subscribe)) == (
+        4400,
+        "Must provide operation name if query contains multiple operations.",
+    )
