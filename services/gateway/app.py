@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import asyncpg
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -126,9 +127,10 @@ def create_app(
                 exclusions_endpoint(context.pool, context.settings.clock),
             ),
         ],
-        # A path nothing serves (`/migration-plans/p1` without `.csv`) is refused as every
-        # other refusal is, in JSON with its code, not Starlette's plain "Not Found".
-        exception_handlers={404: _not_found},
+        # A path nothing serves (`/migration-plans/p1` without `.csv`), or a method a path
+        # does not (POST of an export), is refused as every other refusal is, in JSON with
+        # its code, not Starlette's plain "Not Found" or "Method Not Allowed".
+        exception_handlers={404: _not_found, 405: _method_not_allowed},
         middleware=[
             # First: the fan-out writes its frames past the others (websocket_frames.py).
             Middleware(KeepServerSend),
@@ -141,3 +143,16 @@ def create_app(
 
 async def _not_found(request: Request, _: Exception) -> Response:
     return error_response(404, f"nothing at {request.url.path}", code=ErrorCode.NOT_FOUND)
+
+
+async def _method_not_allowed(request: Request, error: Exception) -> Response:
+    # Starlette's routes say what they allow; its static files' refusal does not (GET, HEAD).
+    given = error.headers if isinstance(error, HTTPException) and error.headers else {}
+    methods = given.get("Allow", "GET, HEAD").split(",")
+    allow = ", ".join(sorted(m.strip() for m in methods))  # Starlette's come from a set
+    return error_response(
+        405,
+        f"{request.method} is not served at {request.url.path} (allowed: {allow})",
+        code=ErrorCode.BAD_REQUEST,
+        headers={"allow": allow},
+    )

@@ -13,6 +13,7 @@ from services.gateway.execution.errors import ErrorTriageSchema, InternalErrorId
 from services.gateway.execution.id_list_variables import IdListVariables
 from services.gateway.execution.leaf_objects import LeafObjectsExecutor
 from services.gateway.execution.name_conversion import RememberedNames
+from services.gateway.execution.operation_choice import SpecOperationSchema
 from services.gateway.execution.operation_metrics import OperationMetrics
 from services.gateway.http.protection import Limits
 from services.gateway.live.shared_events import SharedEventResults, sharing_executor
@@ -80,10 +81,15 @@ class _Executor(IdListVariables, LeafObjectsExecutor):
     (id_list_variables.py), objects of stored leaves completed in one loop (leaf_objects.py)."""
 
 
+class _Schema(ErrorTriageSchema, SpecOperationSchema):
+    """strawberry's schema with errors logged and coded by whose they are (errors.py), and the
+    operation run chosen as the specification has it (operation_choice.py)."""
+
+
 def build_schema(limits: Limits, checks: DocumentChecks | None = None) -> strawberry.Schema:
     """The schema; `checks`, the document checks it keeps validations in (its own if None)."""
     checks = checks or DocumentChecks(limits.validation_rules())
-    return ErrorTriageSchema(
+    return _Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

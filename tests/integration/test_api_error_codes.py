@@ -210,3 +210,39 @@ async def test_the_exports_refusals_have_codes(pool: asyncpg.Pool) -> None:
         404,
         [("NOT_FOUND", "nothing at /migration-plans/plan-nope")],
     )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("POST", "/exports/exclusions.csv", "GET, HEAD"),
+        ("DELETE", "/migration-plans/x.csv", "GET, HEAD"),
+        ("POST", "/healthz", "GET, HEAD"),
+        ("POST", "/static/graphiql/graphiql.min.js", "GET, HEAD"),
+    ],
+)
+async def test_a_method_a_path_does_not_serve_is_refused_in_json_with_allow(
+    pool: asyncpg.Pool, method: str, path: str, allow: str
+) -> None:
+    """Starlette's own 405 was plain text without a code (/graphql's own: its own tests)."""
+    async with asgi_client(pool) as client:
+        response = await client.request(method, path, headers=bearer(token()))
+    assert response.status_code == 405
+    assert response.headers["allow"] == allow
+    assert response.headers["content-type"].startswith("application/json")
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert method in error["message"]
+
+
+async def test_a_request_without_credentials_is_not_told_its_token_is_invalid(
+    pool: asyncpg.Pool,
+) -> None:
+    """RFC 6750 §3.1: with no credentials, the challenge names no error; a token that is not
+    accepted is `invalid_token`."""
+    async with asgi_client(pool) as client:
+        none = await client.post("/graphql", json={"query": QUERY})
+        bad = await client.post("/graphql", json={"query": QUERY}, headers=bearer("nope"))
+    assert none.status_code == bad.status_code == 401
+    assert none.headers["www-authenticate"] == "Bearer"
+    assert bad.headers["www-authenticate"] == 'Bearer error="invalid_token"'

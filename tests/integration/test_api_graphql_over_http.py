@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Any
 
 import asyncpg
@@ -118,3 +119,156 @@ async def test_automatic_persisted_queries_round_trip(pool: asyncpg.Pool) -> Non
     assert registered.json() == {"data": {"riskiestVendors": []}}
     assert again.json() == {"data": {"riskiestVendors": []}}
     assert mismatch.status_code == 400 and "not the SHA-256" in _message(mismatch)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # What a Japanese integrator's system may send: JSON, in Shift_JIS.
+        json.dumps({"query": QUERY, "variables": {"agency": "市民課"}}, ensure_ascii=False).encode(
+            "shift_jis"
+        ),
+        b"\xff",
+    ],
+    ids=["shift-jis", "byte-ff"],
+)
+async def test_a_body_that_is_not_utf_8_is_a_bad_request_not_a_fault(
+    pool: asyncpg.Pool, caplog: pytest.LogCaptureFixture, body: bytes
+) -> None:
+    headers = {**SIGNED_IN, "content-type": "application/json"}
+    with caplog.at_level(logging.INFO):
+        async with asgi_client(pool) as client:
+            answer = await client.post("/graphql", content=body, headers=headers)
+    assert answer.status_code == 400, answer.text
+    [error] = answer.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert "must be JSON in UTF-8" in error["message"]
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_an_integer_beyond_64_bits_stays_an_integer(pool: asyncpg.Pool) -> None:
+    """orjson reads an integer past 64 bits as a float: the client sent an integer, and the
+    type's refusal must speak of the integer it sent."""
+    query = "query ($n: Int!) { riskiestVendors(first: $n) { vendorId } }"
+    for big in (2**64, -(2**63) - 1, 10**30):
+        body = {"query": query, "variables": {"n": big}}
+        async with asgi_client(pool) as client:
+            post = await _post(pool, body, client=client)
+            get = await client.get(
+                "/graphql",
+                params={"query": query, "variables": json.dumps(body["variables"])},
+                headers=SIGNED_IN,
+            )
+        for answer in (post, get):
+            message = _message(answer)
+            assert message.endswith(f"non 32-bit signed integer value: {big}"), message
+
+
+TWO_OPERATIONS = (
+    'mutation Write { submitEvent(event: "{}") { accepted } } '
+    "query Read { riskiestVendors(first: 1) { vendorId } }"
+)
+NAME_NEEDED = "Must provide operation name if query contains multiple operations."
+
+
+@pytest.mark.parametrize("accept", ["application/json", SPEC])
+async def test_several_operations_without_a_name_are_a_request_error(
+    pool: asyncpg.Pool, accept: str
+) -> None:
+    """The specification's GetOperation: with several operations, operationName is needed;
+    the first one was run, a mutation too."""
+    reads_first = "query Read { riskiestVendors(first: 1) { vendorId } } query Other { __typename }"
+    async with asgi_client(pool) as client:
+        post = await _post(pool, {"query": TWO_OPERATIONS}, accept=accept, client=client)
+        get = await client.get(
+            "/graphql", params={"query": reads_first}, headers={**SIGNED_IN, "accept": accept}
+        )
+        named = await _post(
+            pool, {"query": TWO_OPERATIONS, "operationName": "Read"}, accept=accept, client=client
+        )
+    status = 400 if accept == SPEC else 200
+    for answer in (post, get):
+        assert answer.status_code == status, answer.text
+        assert answer.json() == {
+            "errors": [{"message": NAME_NEEDED, "extensions": {"code": "BAD_REQUEST"}}]
+        }
+    assert named.json() == {"data": {"riskiestVendors": []}}
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == 0
+
+
+@pytest.mark.parametrize(("accept", "status"), [("application/json", 200), (SPEC, 400)])
+async def test_an_unknown_operation_name_is_a_request_error(
+    pool: asyncpg.Pool, accept: str, status: int
+) -> None:
+    body = {"query": QUERY, "operationName": "Nope"}
+    answer = await _post(pool, body, accept=accept)
+    assert answer.status_code == status
+    assert answer.headers["content-type"] == accept
+    assert answer.json() == {
+        "errors": [
+            {"message": 'Unknown operation named "Nope".', "extensions": {"code": "BAD_REQUEST"}}
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("query ($n: Int!) { riskiestVendors(first: $n) { vendorId } }", {}),
+        (
+            'query ($d: Date!) { bidEligibility(vendorId: "v", asOf: $d) { eligible } }',
+            {"d": "2019-02-30"},
+        ),
+    ],
+    ids=["missing", "no-such-day"],
+)
+async def test_a_variable_refused_is_a_request_error(
+    pool: asyncpg.Pool, query: str, variables: dict[str, Any]
+) -> None:
+    """Variables are coerced before execution: one refused is a request error (400, no data)
+    in the specification's media type, and 200 with `data: null` for plain JSON as before."""
+    body = {"query": query, "variables": variables}
+    spec = await _post(pool, body, accept=SPEC)
+    assert spec.status_code == 400, spec.text
+    assert "data" not in spec.json()
+    assert spec.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    legacy = await _post(pool, body, accept="application/json")
+    assert legacy.status_code == 200 and legacy.json()["data"] is None
+
+
+async def test_a_field_error_keeps_200_and_its_data(pool: asyncpg.Pool) -> None:
+    """An error in execution (a field's, with a path) is no request error: 200 either way."""
+    query = '{ bidEligibility(vendorId: "vendor-nope") { eligible } }'
+    spec = await _post(pool, {"query": query}, accept=SPEC)
+    assert spec.status_code == 200 and spec.json()["data"] is None
+    assert spec.json()["errors"][0]["path"] == ["bidEligibility"]
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", "application/json"])
+async def test_a_persisted_query_by_get_runs_whatever_the_client_accepts(
+    pool: asyncpg.Pool, accept: str | None
+) -> None:
+    """curl, httpx and requests send `Accept: */*`: a hashed query by GET is run, not
+    answered with the GraphiQL page; only a browser asking for HTML with nothing to run gets
+    the page. Answers by GET vary with Accept."""
+    digest = hashlib.sha256(QUERY.encode()).hexdigest()
+    extensions = json.dumps({"persistedQuery": {"version": 1, "sha256Hash": digest}})
+    async with asgi_client(pool) as client:
+        await _post(pool, {"query": QUERY, "extensions": json.loads(extensions)}, client=client)
+        headers = SIGNED_IN if accept is None else {**SIGNED_IN, "accept": accept}
+        answer = await client.get("/graphql", params={"extensions": extensions}, headers=headers)
+        browser = await client.get("/graphql", headers={"accept": "text/html,*/*;q=0.8"})
+        browser_hashed = await client.get(
+            "/graphql",
+            params={"extensions": extensions},
+            headers={"accept": "text/html,*/*;q=0.8"},
+        )
+        anything = await client.get("/graphql", headers={"accept": "*/*"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"data": {"riskiestVendors": []}}
+    assert "accept" in answer.headers["vary"].lower()
+    assert browser.status_code == 200 and browser.headers["content-type"].startswith("text/html")
+    assert "accept" in browser.headers["vary"].lower()
+    # Something to run needs a token, as any query does; without one, the 401.
+    assert browser_hashed.status_code == 401
+    assert anything.status_code == 401

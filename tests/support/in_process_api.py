@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+from httpx_ws.transport import ASGIWebSocketTransport
 
 from services.gateway.app import create_app
 from services.gateway.context import request_context
@@ -52,6 +53,13 @@ def asgi_client(
     verifier = TokenVerifier(AuthConfig(hs256_secret=TEST_SECRET))
     app = create_app(shared_context(pool), verifier, limits=limits, known_queries=known_queries)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api")
+
+
+def asgi_websocket_client(pool: asyncpg.Pool) -> httpx.AsyncClient:
+    """As `asgi_client`, for WebSockets too (httpx_ws's `aconnect_ws` with this client)."""
+    verifier = TokenVerifier(AuthConfig(hs256_secret=TEST_SECRET))
+    app = create_app(shared_context(pool), verifier)
+    return httpx.AsyncClient(transport=ASGIWebSocketTransport(app=app), base_url="http://api")
 
 
 async def over_http(

@@ -18,6 +18,7 @@ import uuid
 import strawberry
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types import ExecutionContext
 
 from services.events.catalog import EventRejected
@@ -41,6 +42,9 @@ CLIENT_ERRORS = (
     PolicyError,
     OutsidePolicy,
     InvalidDate,
+    # No operation of that name, or several and none named (operation_choice.py): over the
+    # WebSocket, strawberry closes with 4400 and its message, which it finds by this error.
+    CannotGetOperationTypeError,
 )
 
 
@@ -54,9 +58,11 @@ def _is_internal(error: GraphQLError) -> bool:
 
 def _code(error: GraphQLError) -> ErrorCode:
     """The code of an error raised without one (never an internal one: those are masked)."""
-    if error.original_error is None:
-        # graphql-core's own: the document does not parse or validate (limits included), an
-        # unknown operationName.
+    if error.original_error is None or isinstance(
+        error.original_error, CannotGetOperationTypeError
+    ):
+        # graphql-core's own: the document does not parse or validate (limits included);
+        # strawberry's: no such operation, or several and none named.
         return ErrorCode.BAD_REQUEST
     if isinstance(error.original_error, RoleRefused):
         return ErrorCode.FORBIDDEN

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from graphql import GraphQLError
@@ -20,7 +21,8 @@ class OperationMetrics(SchemaExtension):
         context = self.execution_context
         try:
             kind = context.operation_type
-        except (RuntimeError, GraphQLError):  # unparsable, or no such operation: still timed
+        # Unparsable, no such operation, or several and none named: still timed.
+        except (RuntimeError, GraphQLError, CannotGetOperationTypeError):
             kind = None
         if kind is OperationType.SUBSCRIPTION:
             return  # its lifetime is the client's choice, not a latency

@@ -12,6 +12,7 @@ from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.console.pages import ASSETS_PREFIX, PAGE_PATH
+from services.gateway.http.graphiql import asks_for_the_page
 from services.platform.http_errors import error_response
 from services.platform.security.auth import AuthError, Principal, TokenVerifier
 
@@ -27,12 +28,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 def _is_ide_page(scope: Scope) -> bool:
-    """A browser asking for the GraphiQL page. With a `query` parameter, strawberry executes
-    the query instead of rendering the page, so that request needs a token like any other."""
+    """A browser asking for the GraphiQL page, as the view tells it (graphiql.py); a request
+    with something to run needs a token like any other."""
+    params = QueryParams(scope.get("query_string", b""))
     accept = _header(scope, b"accept") or ""
-    if scope["method"] != "GET" or scope["path"] != "/graphql" or "text/html" not in accept:
-        return False
-    return "query" not in QueryParams(scope.get("query_string", b""))
+    return scope["path"] == "/graphql" and asks_for_the_page(scope["method"], accept, params)
 
 
 async def verify(verifier: TokenVerifier, authorization: str | None) -> Principal:
@@ -85,7 +85,9 @@ class BearerAuthentication:
         try:
             state["principal"] = await verify(self.verifier, authorization)
         except AuthError as error:
-            bearer = {"www-authenticate": 'Bearer error="invalid_token"'}
+            # RFC 6750 §3.1: a request without credentials is told no error, only the scheme.
+            challenge = "Bearer" if authorization is None else 'Bearer error="invalid_token"'
+            bearer = {"www-authenticate": challenge}
             await error_response(401, str(error), code=error.code, headers=bearer)(
                 scope, receive, send
             )

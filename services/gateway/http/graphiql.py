@@ -8,6 +8,8 @@ other versions this refuses to start rather than serve a page that would load no
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from starlette.staticfiles import StaticFiles
 from strawberry.http.ides import get_graphql_ide_html
 
@@ -26,6 +28,20 @@ _VENDORED = {
         "plugin-explorer.umd.js"
     ),
 }
+
+
+def asks_for_the_page(method: str, accept: str, params: Container[str]) -> bool:
+    """A browser asking for the GraphiQL page: a GET accepting `text/html` with nothing to
+    run, no `query` and no `extensions` (a persisted query's hash). strawberry's own test
+    also took `*/*`, which curl, httpx and requests send by default: their hashed queries
+    by GET were answered with the page. The page needs no token (authentication.py), a
+    query does: both ask this."""
+    return (
+        method == "GET"
+        and "text/html" in accept
+        and "query" not in params
+        and "extensions" not in params
+    )
 
 
 def graphiql_page() -> str:

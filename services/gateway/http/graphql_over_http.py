@@ -7,8 +7,9 @@
   a request error saying to subscribe over the WebSocket (strawberry would run it as a query
   and fail inside, an "internal error").
 - A client accepting `application/graphql-response+json` gets that media type, and a
-  request error (nothing executed: unparsable, invalid, refused) answers 400 without a
-  `data` entry; a client asking for `application/json` only gets 200 for every well-formed
+  request error (nothing executed: unparsable, invalid, refused, its variables refused, no
+  operation chosen: an unknown name, or several operations and none named) answers 400
+  without a `data` entry; a client asking for `application/json` only gets 200 for every well-formed
   request, as the specification keeps for older clients.
 - Automatic persisted queries (Apollo's protocol): a request may name its document by the
   SHA-256 of its text (`extensions.persistedQuery.sha256Hash`). A hash this process has not
@@ -22,6 +23,8 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from typing import Any
+
+from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from services.platform.error_codes import ErrorCode
@@ -43,6 +46,23 @@ def answers_in(accept: str | None) -> str:
         weights[media.lower()] = weight
     ours = weights.get(MEDIA_TYPE, 0.0)
     return MEDIA_TYPE if ours > 0 and ours >= weights.get(JSON, 0.0) else JSON
+
+
+def request_error_status(media_type: str) -> int:
+    """The status of a request error (nothing run): 400 in the specification's media type,
+    200 for clients of plain JSON."""
+    return 400 if media_type == MEDIA_TYPE else 200
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """Whether nothing ran: an error before execution (the document, the caller), or the
+    request's variables refused (one missing, `"2019-02-30"` for a Date), which graphql-core
+    reports as a result without data whose errors have no path; an error of a field always
+    has one, and a field's error leaves the request's status 200."""
+    if isinstance(result, PreExecutionError):
+        return True
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(e.path is None for e in errors)
 
 
 SUBSCRIPTION_OVER_HTTP = (

@@ -17,21 +17,24 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.types.execution import ExecutionResult, PreExecutionError
+from strawberry.types.execution import ExecutionResult
 
 from services.gateway.execution.document_checks import DocumentChecks
 from services.gateway.execution.known_queries import KnownQueries
-from services.gateway.http.graphiql import graphiql_page
+from services.gateway.http.graphiql import asks_for_the_page, graphiql_page
 from services.gateway.http.graphql_over_http import (
     MEDIA_TYPE,
     SUBSCRIPTION_OVER_HTTP,
     PersistedQueries,
     RequestError,
     answers_in,
+    is_request_error,
+    request_error_status,
     runs_a_subscription,
 )
+from services.gateway.http.json_bodies import NotUtf8, read_json
 from services.gateway.http.plain_posts import plain_post
 from services.gateway.http.protection import Limits
 from services.gateway.live.subscription_fanout import FanOutHandler
@@ -83,23 +86,17 @@ class GraphQLView(GraphQL[RequestContext, None]):
         try:
             response = await self._known_answer(request) or await self.run(request)
         except HTTPException as refused:  # strawberry's own refusals, as GraphQL JSON
-            status, allow = refused.status_code, "GET, POST"
-            if isinstance(refused.__cause__, InvalidOperationTypeError):
-                status, allow = 405, "POST"  # a mutation by GET: the specification's 405
-            headers = {"allow": allow} if status == 405 else None
-            # 400, 405, 415: the request's form (its body, method or media type).
-            response = error_response(
-                status,
-                refused.reason,
-                code=ErrorCode.BAD_REQUEST,
-                media_type=media_type,
-                headers=headers,
-            )
+            response = _refusal(refused, media_type)
         except RequestError as refused:
-            status = 400 if media_type == MEDIA_TYPE else 200
             response = error_response(
-                status, refused.message, media_type=media_type, code=refused.code
+                request_error_status(media_type),
+                refused.message,
+                media_type=media_type,
+                code=refused.code,
             )
+        if request.method == "GET":
+            # Its answer depends on Accept: the media type, or GraphiQL's page instead.
+            response.headers.add_vary_header("Accept")
         await response(scope, receive, send)
 
     async def _known_answer(self, request: Request) -> Response | None:
@@ -119,13 +116,22 @@ class GraphQLView(GraphQL[RequestContext, None]):
         return self.create_response(await self.process_result(request, result), sub_response)
 
     def decode_json(self, data: str | bytes) -> object:
-        # A request's body (5,000 bidder ids) and WebSocket messages. What orjson refuses
-        # json may read (a lone UTF-16 surrogate, which the API refuses at its field, with
-        # its path): json's answer then, or its json.JSONDecodeError (a bad body).
+        # A request's body (5,000 bidder ids) and WebSocket messages: orjson, with json where
+        # it would not read as json does (json_bodies.py).
+        return read_json(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
         try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
-            return json.loads(data)
+            return super().parse_json(data)
+        except HTTPException as refused:
+            if isinstance(refused.__cause__, NotUtf8):  # say so, not "unable to parse"
+                raise HTTPException(400, refused.__cause__.msg) from refused.__cause__
+            raise
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # The gateway's own test (graphiql.py), which the authentication asks as well.
+        accept: str = request.headers.get("accept", "")
+        return asks_for_the_page(request.method, accept, request.query_params)
 
     def encode_json(self, data: object) -> str:
         # Every answer and WebSocket message: orjson is about ten times json.dumps, which took
@@ -208,10 +214,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
     ) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
         sub_response: Response = request.state.sub_response
-        if (
-            isinstance(result, PreExecutionError)
-            and sub_response.headers["content-type"] == MEDIA_TYPE
-        ):
+        if sub_response.headers["content-type"] == MEDIA_TYPE and is_request_error(result):
             # A request error: nothing ran, so there is no data entry, and a 4xx status.
             processed.pop("data", None)
             sub_response.status_code = 400
@@ -225,3 +228,22 @@ class GraphQLView(GraphQL[RequestContext, None]):
         response = super().create_response(response_data, sub_response)
         response.headers["content-type"] = media_type
         return response
+
+
+def _refusal(refused: HTTPException, media_type: str) -> Response:
+    """strawberry's refusal of a request as GraphQL JSON, with the specification's status."""
+    if isinstance(refused.__cause__, CannotGetOperationTypeError):
+        # An unknown operationName, or several operations and none named: a request error,
+        # the document's (the request's form is fine).
+        status = request_error_status(media_type)
+        return error_response(
+            status, refused.reason, code=ErrorCode.BAD_REQUEST, media_type=media_type
+        )
+    status, allow = refused.status_code, "GET, POST"
+    if isinstance(refused.__cause__, InvalidOperationTypeError):
+        status, allow = 405, "POST"  # a mutation by GET: the specification's 405
+    headers = {"allow": allow} if status == 405 else None
+    # 400, 405, 415: the request's form (its body, method or media type).
+    return error_response(
+        status, refused.reason, code=ErrorCode.BAD_REQUEST, media_type=media_type, headers=headers
+    )

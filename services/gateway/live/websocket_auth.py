@@ -23,14 +23,11 @@ from typing import Any
 
 from starlette.types import Receive, Scope, Send
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-)
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 
 from services.gateway.http.authentication import token_from_connection_params, verify
+from services.gateway.live.websocket_messages import CheckedMessages
 from services.platform.error_codes import ErrorCode
-from services.platform.graphql.context import RequestContext
 from services.platform.security.auth import AuthError, Principal, TokenVerifier
 
 UNAUTHORIZED = 4401  # never retried by graphql-ws clients
@@ -42,9 +39,10 @@ def refusal_code(error: AuthError) -> int:
     return EXPIRED if error.code is ErrorCode.TOKEN_EXPIRED else UNAUTHORIZED
 
 
-class TokenCheckingHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
-    """graphql-transport-ws with the caller verified at `connection_init` (unless the upgrade
-    request carried a valid token) and the socket closed when its token expires."""
+class TokenCheckingHandler(CheckedMessages):
+    """graphql-transport-ws (messages it cannot read refused: websocket_messages.py) with the
+    caller verified at `connection_init` (unless the upgrade request carried a valid token)
+    and the socket closed when its token expires."""
 
     verifier: TokenVerifier  # set on a subclass per app (`for_verifier`)
     _expiry: asyncio.Task[None] | None = None
