@@ -23,6 +23,7 @@ from services.gateway.execution.permissions import MUTATIONS, QUERIES
 from services.gateway.http.authentication import BearerAuthentication
 from services.gateway.http.graphiql import STATIC_PATH, static_files
 from services.gateway.http.graphql_view import GraphQLView
+from services.gateway.http.outage_answers import OutageAnswers
 from services.gateway.http.protection import Limits, RequestLimits
 from services.gateway.http.request_ids import RequestIds
 from services.gateway.live.websocket_frames import KeepServerSend
@@ -137,6 +138,7 @@ def create_app(
             Middleware(RequestIds),
             Middleware(RequestLimits, limits=limits),
             Middleware(BearerAuthentication, verifier=verifier),
+            Middleware(OutageAnswers),
         ],
     )
 

@@ -70,6 +70,9 @@ def test_up_rides_out_a_postgres_outage_and_still_stops(
         assert error["extensions"] == {"code": "UNAVAILABLE"}, error
         assert "database is out of reach" in error["message"]
         assert client.healthy()  # waiting for PostgreSQL, not a process to restart
+        export = client.get("/exports/exclusions.csv")
+        assert export.status_code == 503 and export.headers["retry-after"] == "5", export.text
+        assert export.json()["errors"][0]["extensions"] == {"code": "UNAVAILABLE"}
 
         server.start()
         wait_until(lambda: "errors" not in client.execute(VENDOR), "the API to read again", 60)

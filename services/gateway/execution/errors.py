@@ -24,14 +24,12 @@ from strawberry.types import ExecutionContext
 from services.events.catalog import EventRejected
 from services.platform.error_codes import ErrorCode
 from services.platform.graphql.errors import InvalidArgument, RoleRefused
-from services.platform.operations.outages import is_outage
+from services.platform.operations.outages import DATABASE_OUT_OF_REACH, is_outage
 from services.registry.domain.era_dates import InvalidDate
 from services.registry.domain.policy import OutsidePolicy, PolicyError
 from services.registry.reads.queries import RegistryQueryError
 
 log = logging.getLogger(__name__)
-
-UNAVAILABLE = "the database is out of reach (restarting?): nothing was done; try again shortly"
 
 
 # The errors whose message is meant for the client.
@@ -110,7 +108,7 @@ class InternalErrorIds(MaskErrors):
             # Not a fault to debug (/healthz says what it waits for): no traceback, no id.
             log.warning("request at %s: PostgreSQL out of reach: %s", error.path, error.message)
             return GraphQLError(
-                message=UNAVAILABLE,
+                message=DATABASE_OUT_OF_REACH,
                 nodes=error.nodes,
                 source=error.source,
                 positions=error.positions,

@@ -18,6 +18,12 @@ _OUTAGES = (
 )
 
 
+# What a request that met PostgreSQL out of reach is told (`ErrorCode.UNAVAILABLE`).
+DATABASE_OUT_OF_REACH = (
+    "the database is out of reach (restarting?): nothing was done; try again shortly"
+)
+
+
 def _kafka_outage(error: BaseException) -> bool:
     """Whether `error` is Kafka's timeout or a retriable Kafka error. aiokafka is looked up,
     not imported: an error of it can exist only once it is loaded, and processes without

@@ -15,6 +15,7 @@ from services.platform.error_codes import ErrorCode
 from services.platform.http_errors import error_response
 from services.platform.query_parameters import parameters_refusal
 from services.platform.security.access import ELIGIBILITY_CHECKERS
+from services.platform.streaming import primed
 from services.registry.domain.era_dates import InvalidDate, parse_date
 from services.registry.exports.exclusion_formats import FORMATS, WITH_LATER_BARS, exported
 from services.registry.exports.exclusions import exclusions
@@ -46,8 +47,11 @@ def exclusions_endpoint(
         except InvalidDate as error:
             return error_response(400, f"asOf: {error}", code=ErrorCode.BAD_USER_INPUT)
         filename = f"exclusions-{as_of.isoformat()}.{'jsonl' if format_ != 'csv' else 'csv'}"
+        # The first page read before the status is sent: the database out of reach is then
+        # refused with 503 (gateway/http/outage_answers.py), not a body cut short.
+        barred = await primed(exclusions(pool, as_of, later=format_ in WITH_LATER_BARS))
         return StreamingResponse(
-            exported(format_, exclusions(pool, as_of, later=format_ in WITH_LATER_BARS)),
+            exported(format_, barred),
             media_type=FORMATS[format_][2],
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
