@@ -21,7 +21,12 @@ from services.alerts.graphql_objects import Alert, Watchlist, watchlists_in_view
 from services.events.alerts import AlertAcknowledged, AlertRaised, WatchlistSaved, watchlist_key
 from services.events.catalog import Problem
 from services.platform.graphql.context import Info
-from services.platform.graphql.descriptions import After, First100, IdempotencyKey
+from services.platform.graphql.descriptions import (
+    After,
+    First100,
+    IdempotencyKey,
+    WaitForProcessing,
+)
 from services.platform.graphql.pagination import (
     Connection,
     cursor_position,
@@ -119,6 +124,7 @@ class AlertsMutation:
                 " corporate numbers, say); each must be a registered vendor's."
             ),
         ] = None,
+        wait_for_processing: WaitForProcessing = False,
         idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
         async def build() -> Draft:
@@ -150,7 +156,9 @@ class AlertsMutation:
             payload = {"agency": agency, "name": name, "vendor_ids": watched}
             return Draft(watchlist_key(agency.strip(), name.strip()), payload, problems)
 
-        return await record(info, WatchlistSaved.event_type, build, key=idempotency_key)
+        return await record(
+            info, WatchlistSaved.event_type, build, wait=wait_for_processing, key=idempotency_key
+        )
 
     @strawberry.mutation(
         description="Marks an alert as seen by its agency, with a note. Once: the first"
@@ -167,6 +175,7 @@ class AlertsMutation:
         note: Annotated[
             str | None, strawberry.argument(description="What was done about it.")
         ] = None,
+        wait_for_processing: WaitForProcessing = False,
         idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
         async def build() -> Draft:
@@ -186,7 +195,13 @@ class AlertsMutation:
             payload = {"alert_id": str(wanted), "note": note}
             return Draft(stored.vendor_id, payload, (acknowledged,))
 
-        return await record(info, AlertAcknowledged.event_type, build, key=idempotency_key)
+        return await record(
+            info,
+            AlertAcknowledged.event_type,
+            build,
+            wait=wait_for_processing,
+            key=idempotency_key,
+        )
 
 
 @strawberry.type
