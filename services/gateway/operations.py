@@ -17,6 +17,7 @@ from services.platform.eventstore import event_queries
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, described_enum, first
 from services.platform.graphql.errors import InvalidArgument
+from services.platform.graphql.loaders import batched
 from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events
 from services.platform.graphql.pagination import (
     Connection,
@@ -25,7 +26,8 @@ from services.platform.graphql.pagination import (
     page_size,
     position_cursor,
 )
-from services.platform.graphql.processing import DeadLetter, EventStatus, status_of
+from services.platform.graphql.processing import DeadLetter, EventStatus, StageName, status_of
+from services.platform.postgres.database import Connection as Database
 from services.platform.security.auth import Role
 
 MAX_PAGE = 500
@@ -87,6 +89,16 @@ class LoggedEvent(Node):
         " (snake_case keys, as in schemas/events)."
     )
 
+    @strawberry.field(
+        description="The services that refused it, so that it had no effect there (the"
+        " registry's refusal is the event's verdict: no other service acts on it);"
+        " `eventStatus` and the dead letters say why. Empty for an event nobody refused."
+    )
+    async def refused_by(self, info: Info) -> list[StageName]:
+        none: list[str] = []
+        loader = batched(info, "logged_event_refusals", _refusals, none)
+        return [StageName(stage) for stage in await loader.load(str(self.event_id))]
+
     @classmethod
     def of(cls, recorded: event_queries.RecordedEvent) -> LoggedEvent:
         event, by = recorded.envelope, recorded.envelope.recorded_by
@@ -116,6 +128,12 @@ class LoggedEvent(Node):
     async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[LoggedEvent | None]:
         events = await logged_events(info, keys)
         return in_key_order({k: cls.of(e) for k, e in events.items()}, keys)
+
+
+async def _refusals(conn: Database, ids: list[str]) -> dict[str, list[str]]:
+    stages = [stage.value for stage in StageName]
+    found = await event_queries.refusals(conn, [uuid.UUID(i) for i in ids], stages)
+    return {str(event_id): consumers for event_id, consumers in found.items()}
 
 
 @strawberry.type(description="One event of a page, with the cursor that marks its place.")

@@ -23,6 +23,7 @@ query ($vendor: ID!) {
   migrationPlans(vendorId: $vendor) { totalCount }
   bidEligibility(vendorId: $vendor, asOf: "2023-01-01") { eligible }
   auditTrail(first: 100) { edges { node { eventId } } }
+  events(vendorId: $vendor, first: 100) { edges { node { eventId refusedBy } } }
 }"""
 
 
@@ -108,3 +109,7 @@ def check_refused_events_have_no_effect(
     assert seen["bidEligibility"]["eligible"] is True
     audited = {edge["node"]["eventId"] for edge in seen["auditTrail"]["edges"]}
     assert claims_admin["event_id"] not in audited
+    # The vendor's timeline, as an auditor reads it, says which of its events had no effect.
+    timeline = {e["node"]["eventId"]: e["node"]["refusedBy"] for e in seen["events"]["edges"]}
+    assert timeline[too_long["event_id"]] == timeline[caused_by_ghost["event_id"]] == ["REGISTRY"]
+    assert timeline[contract["event_id"]] == [] and timeline[events[0]["event_id"]] == []

@@ -64,9 +64,7 @@ class EventStatus:
     refused_by: list[str]  # the consumers that refused it (their dead letters say why)
 
 
-async def status(
-    conn: Connection, event_id: uuid.UUID, consumers: Sequence[str]
-) -> EventStatus:
+async def status(conn: Connection, event_id: uuid.UUID, consumers: Sequence[str]) -> EventStatus:
     """The event's place in the log and its verdicts by each of `consumers` (every consumer
     there is: the ledger's key starts with the consumer, so a look-up by the event alone
     read every row of the ledger, 0.23 s at a million events, at each poll of a receipt
@@ -86,6 +84,24 @@ async def status(
         [r["consumer"] for r in verdicts if not r["refused"]],
         [r["consumer"] for r in verdicts if r["refused"]],
     )
+
+
+async def refusals(
+    conn: Connection, event_ids: Sequence[uuid.UUID], consumers: Sequence[str]
+) -> dict[uuid.UUID, list[str]]:
+    """Which of `consumers` refused each of these events (those none refused left out): one
+    statement for a page of events, by the ledger's key."""
+    rows = await conn.fetch(
+        """SELECT event_id, consumer FROM processed_events
+           WHERE consumer = ANY($2::text[]) AND event_id = ANY($1::uuid[]) AND refused
+           ORDER BY consumer""",
+        list(event_ids),
+        list(consumers),
+    )
+    found: dict[uuid.UUID, list[str]] = {}
+    for row in rows:
+        found.setdefault(row["event_id"], []).append(row["consumer"])
+    return found
 
 
 async def recorded_through_the_api(
