@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import strawberry
 from strawberry.schema.config import StrawberryConfig
@@ -13,6 +14,7 @@ from services.gateway.execution.errors import ErrorTriageSchema, InternalErrorId
 from services.gateway.execution.id_list_variables import IdListVariables
 from services.gateway.execution.leaf_objects import LeafObjectsExecutor
 from services.gateway.execution.name_conversion import RememberedNames
+from services.gateway.execution.one_of_inputs import mark_one_of_inputs
 from services.gateway.execution.operation_choice import SpecOperationSchema
 from services.gateway.execution.operation_metrics import OperationMetrics
 from services.gateway.http.protection import Limits
@@ -82,8 +84,13 @@ class _Executor(IdListVariables, LeafObjectsExecutor):
 
 
 class _Schema(ErrorTriageSchema, SpecOperationSchema):
-    """strawberry's schema with errors logged and coded by whose they are (errors.py), and the
-    operation run chosen as the specification has it (operation_choice.py)."""
+    """strawberry's schema with errors logged and coded by whose they are (errors.py), the
+    operation run chosen as the specification has it (operation_choice.py), and `@oneOf`
+    inputs checked by graphql-core (one_of_inputs.py)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        mark_one_of_inputs(self._schema)
 
 
 def build_schema(limits: Limits, checks: DocumentChecks | None = None) -> strawberry.Schema:

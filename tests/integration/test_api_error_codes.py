@@ -99,6 +99,39 @@ async def test_a_value_the_api_refuses_is_bad_user_input(pool: asyncpg.Pool) -> 
 
 
 @pytest.mark.parametrize(
+    ("query", "variables", "says"),
+    [
+        (
+            "query ($v: VendorRefInput!) { bidEligibility(vendor: $v) { eligible } }",
+            {"v": {}},
+            "Variable '$v' has invalid value: Within OneOf Input Object type 'VendorRefInput',"
+            " exactly one field must be specified",
+        ),
+        (
+            "query ($v: VendorRefInput!) { bidEligibility(vendor: $v) { eligible } }",
+            {"v": {"vendorId": None}},
+            "Variable '$v' has invalid value at .vendorId: Within OneOf Input Object type",
+        ),
+        (
+            'mutation ($p: SanctionImposedInput!) { imposeSanction(vendorId: "v",'
+            " payload: $p) { accepted } }",
+            {"p": {"period": {"durationMonths": 18, "durationDays": 30}}},
+            "Variable '$p' has invalid value at .period: Within OneOf Input Object type",
+        ),
+    ],
+    ids=["no-key", "null-key", "inside-an-input"],
+)
+async def test_a_one_of_input_given_none_or_two_ways_names_its_variable(
+    pool: asyncpg.Pool, query: str, variables: dict[str, Any], says: str
+) -> None:
+    """It came back as strawberry's "OneOf Input Object … must specify exactly one key.",
+    coded BAD_REQUEST, naming no variable and no path."""
+    _, errors = await answer(pool, {"query": query, "variables": variables}, bearer(token()))
+    codes = {code for code, _ in errors}
+    assert codes == {"BAD_USER_INPUT"} and any(says in message for _, message in errors), errors
+
+
+@pytest.mark.parametrize(
     ("query", "column", "message"),
     [
         (

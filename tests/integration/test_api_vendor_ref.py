@@ -64,15 +64,20 @@ async def test_a_literal_one_of_and_the_deprecated_arguments_answer(pool: asyncp
         (
             BY_REF,
             {"vendor": {"vendorId": case_b.VENDOR, "identifier": CORPORATE}},
-            "exactly one key",
+            "Variable '$vendor' has invalid value: Within OneOf Input Object type"
+            " 'VendorRefInput', exactly one field must be specified",
         ),
-        (BY_REF, {"vendor": {"vendorId": case_b.VENDOR, "id": case_b.VENDOR}}, "exactly one key"),
-        (BY_REF, {"vendor": {}}, "exactly one key"),
+        (
+            BY_REF,
+            {"vendor": {"vendorId": case_b.VENDOR, "id": case_b.VENDOR}},
+            "Variable '$vendor' has invalid value: Within OneOf",
+        ),
+        (BY_REF, {"vendor": {}}, "Variable '$vendor' has invalid value: Within OneOf"),
         (
             '{ bidEligibility(vendor: {vendorId: "vendor-b", identifier: {scheme: "internal",'
             ' value: "V-0042"}}) { vendorId } }',
             {},
-            "exactly one key",
+            "Within OneOf Input Object type 'VendorRefInput', exactly one field must be specified",
         ),
         (
             '{ bidEligibility(vendor: {vendorId: "vendor-b"}, vendorId: "vendor-b") { vendorId } }',

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import validate_document
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 
 from graphql import (
     ASTValidationRule,
@@ -64,7 +64,9 @@ class DocumentFacts:
 def _facts(
     schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
 ) -> DocumentFacts:
-    errors = tuple(validate_document(schema, document, rules))
+    # strawberry's own rules but its @oneOf one: graphql-core's checks those inputs
+    # (one_of_inputs.py), and both told the same mistake twice.
+    errors = tuple(validate(schema, document, (*rules, MaybeNullValidationRule)))
     roots: list[RootField] = []
     scoped: list[ScopedArgument] = []
 
