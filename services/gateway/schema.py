@@ -23,6 +23,7 @@ from services.gateway.operations import OperationsQuery
 from services.gateway.recording.event_mutations import EventMutation
 from services.gateway.recording.mutations import Mutation as BaseMutation
 from services.gateway.scalars import AMOUNT, DATE, DATETIME, Amount
+from services.gateway.today import TodayQuery
 from services.migration.api.graphql_mutations import MigrationMutation
 from services.migration.api.graphql_queries import MigrationQuery, MigrationSubscription
 from services.platform.graphql.nodes import NodeQuery
@@ -55,6 +56,7 @@ class Query(
     MigrationQuery,
     OperationsQuery,
     AlertsQuery,
+    TodayQuery,
     NodeQuery,
 ):
     pass

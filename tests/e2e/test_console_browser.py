@@ -10,6 +10,9 @@ screenshot under test-artifacts/console/ (git-ignored)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -17,6 +20,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.select import Select
 
 from services.events.vendor import corporate_number_check_digit
 from services.platform.security.auth import Role, issue_token
@@ -29,6 +33,7 @@ from tests.support.console_browser import (
     screenshot,
     shown,
     sign_in_with,
+    slow_answers,
     until,
 )
 from tests.support.event_examples import envelope
@@ -85,6 +90,51 @@ def printed_sign_in_link(system: System) -> str:
     return lines[at + 1].strip()
 
 
+def holds(script: str) -> Callable[[WebDriver], bool]:
+    """A check that `script`, run in the page, returns true."""
+    return lambda chrome: bool(chrome.execute_script(script))
+
+
+def given(chrome: WebDriver) -> tuple[str, str] | None:
+    """The one bidder's answer: what the officer gave (the "Given" cell) and its status."""
+    found: list[str] | None = chrome.execute_script(
+        "const row = document.querySelector('#one-title ~ .results tr[data-ref]');"
+        "return row && [row.cells[1].innerText, row.dataset.status];"
+    )
+    return (found[0], found[1]) if found else None
+
+
+def screen_one(chrome: WebDriver, by: str, value: str) -> tuple[str, str]:
+    """One bidder screened by `by` (name, corporateNumber, vendorId): its answer."""
+    Select(chrome.find_element(By.ID, "one-by")).select_by_value(by)
+    field = chrome.find_element(By.ID, "one-value")
+    field.clear()
+    field.send_keys(value)
+    chrome.find_element(By.CSS_SELECTOR, "#one-value ~ button[type=submit]").click()
+    until(chrome, lambda c: (given(c) or ("",))[0] == value, f"the answer for {value}")
+    answer = given(chrome)
+    assert answer is not None
+    return answer
+
+
+def set_field(chrome: WebDriver, field_id: str, value: str) -> None:
+    """A field's value set as typing would (a date-time field's text is typed in the browser's
+    locale's order; the value is not)."""
+    chrome.execute_script(
+        "const field = document.getElementById(arguments[0]); field.value = arguments[1];"
+        "field.dispatchEvent(new Event('input', {bubbles: true}));",
+        field_id,
+        value,
+    )
+
+
+def last_recorded(system: System, vendor_id: str) -> dt.datetime:
+    query = """query ($id: ID!) { events(vendorId: $id, first: 500) {
+      edges { node { recordedAt } } } }"""
+    edges = system.client.data(query, id=vendor_id)["events"]["edges"]
+    return max(dt.datetime.fromisoformat(edge["node"]["recordedAt"]) for edge in edges)
+
+
 def rows(chrome: WebDriver, section: str) -> dict[str, tuple[str, str]]:
     """A result table's rows: ref → (status, the row's text), read in one script (a table
     being replaced cannot be read half old, half new)."""
@@ -115,6 +165,9 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
         chrome.execute_cdp_cmd(
             "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
         )
+        # An officer in Tokyo: the browser's own zone is not the UTC every time is shown in.
+        chrome.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Tokyo"})
+        slow_answers(chrome)
         chrome.get(f"{origin(embedded)}/")
         shown(chrome, "#token")
         screenshot(chrome, "sign-in")
@@ -133,7 +186,23 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
         until(chrome, lambda c: rows(c, "#one-title ~ .results"), "the one bidder's answer")
         assert rows(chrome, "#one-title ~ .results")["1"][0] == "POSSIBLE_MATCH"
         ranked = shown(chrome, "#one-title ~ table.candidates tbody tr")
-        assert ranked.startswith("vendor-b ") and "100" in ranked
+        assert ranked.startswith("vendor-b ") and "100.0" in ranked
+        # By vendor id: the answer says what was given (the cell was left empty).
+        assert screen_one(chrome, "vendorId", case_b.VENDOR) == (case_b.VENDOR, "BARRED")
+
+        # "As known at" is UTC, as the times the console shows: a moment just after B's
+        # sanction was recorded finds B barred, whatever the browser's zone (read as Tokyo's
+        # time it was nine hours earlier, before B was registered: UNKNOWN).
+        assert "UTC" in shown(chrome, "label[for=condition-knownAt]")
+        assert "UTC" in shown(chrome, "#condition-knownAt-hint")
+        after = last_recorded(embedded, case_b.VENDOR).replace(microsecond=0) + dt.timedelta(
+            seconds=1
+        )
+        wait_until(lambda: dt.datetime.now(dt.UTC) > after, "the moment asked to pass")
+        known_at = after.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        set_field(chrome, "condition-knownAt", known_at)
+        assert screen_one(chrome, "corporateNumber", B_NUMBER) == (B_NUMBER, "BARRED")
+        set_field(chrome, "condition-knownAt", "")
 
         chrome.find_element(By.ID, "list-text").send_keys("\n".join(pasted))
         chrome.find_element(By.CSS_SELECTOR, "#list-text ~ button[type=submit]").click()
@@ -173,7 +242,8 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
         assert "screen again" in shown(chrome, "#list-title ~ .results .stale")
         assert shown(chrome, "#list-title ~ .results .answered-for") == answered
         chrome.find_element(By.ID, "condition-asOf").send_keys(DURING_THE_SUSPENSION[-1])
-        until(chrome, lambda c: not c.find_elements(By.CSS_SELECTOR, ".results .stale"), "fresh")
+        fresh = "#list-title ~ .results .stale"
+        until(chrome, lambda c: not c.find_elements(By.CSS_SELECTOR, fresh), "fresh")
 
         # A CSV file with a header row: 300 bidders screened in one request.
         chrome.find_element(By.ID, "list-file").send_keys(str(uploaded))
@@ -216,6 +286,32 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
         # The log's timeline is for auditors and admins: an officer is not offered it.
         assert chrome.find_elements(By.CSS_SELECTOR, "ol.timeline") == []
         screenshot(chrome, "vendor-officer")
+
+        # An affiliate's link answered slowly: the page says it is loading, not B as the sub.
+        chrome.execute_script("window.slow = arguments[0];", f'"{case_b.SUBSIDIARY}"')
+        chrome.find_element(By.LINK_TEXT, case_b.SUBSIDIARY).click()
+        until(chrome, lambda c: c.find_element(By.TAG_NAME, "main").text == "Loading…", "loading")
+        until(chrome, lambda c: case_b.SUBSIDIARY in shown(c, "main h2"), "the affiliate's page")
+        # B asked, then a vendor that does not exist: B's late answer is not shown under it.
+        ghost = "No vendor ghost is registered."
+        for page in ("vendor", "risk-vendor"):
+            chrome.execute_script("window.slow = arguments[0];", f'"{case_b.VENDOR}"')
+            late = chrome.execute_script("return window.lateAnswers;")
+            chrome.execute_script(f"location.hash = '#/{page}/{case_b.VENDOR}';")
+            asked = f"return window.lateAsked > {late};"
+            until(chrome, holds(asked), "B asked")
+            chrome.execute_script(f"location.hash = '#/{page}/ghost';")
+            until(chrome, lambda c: ghost in c.find_element(By.TAG_NAME, "main").text, ghost)
+            answered = f"return window.lateAnswers > {late};"
+            until(chrome, holds(answered), "B's answer")
+            time.sleep(0.5)  # what the page would do with B's answer, done by now
+            assert chrome.find_element(By.TAG_NAME, "main").text == ghost, page
+
+        # Search scores as every score is shown: one decimal (92.3076923076923 was shown).
+        chrome.execute_script("window.slow = null; location.hash = '#/vendors';")
+        chrome.find_element(By.ID, "vendor-search").send_keys("ビーシステムズ", Keys.ENTER)
+        score = shown(chrome, "table.candidates tbody td.number")
+        assert score == "92.3"
         assert_only_the_api_was_reached(chrome, embedded)
 
 
@@ -270,6 +366,10 @@ def test_the_admin_signs_in_by_the_link_in_japanese_and_a_refused_token_says_why
         chrome.get(f"{origin(embedded)}/#/vendor/%E0%A4%A")
         cut = "事業者 %E0%A4%A は登録されていません。"
         until(chrome, lambda c: cut in c.find_element(By.TAG_NAME, "main").text, "no such vendor")
+        # No id at all: no vendor was named (it said none was registered).
+        chrome.get(f"{origin(embedded)}/#/vendor/")
+        none = "アドレスに事業者が指定されていません"
+        until(chrome, lambda c: none in c.find_element(By.TAG_NAME, "main").text, "none named")
         assert_only_the_api_was_reached(chrome, embedded)
 
         # Signed out, then a token the API does not accept: its refusal, as it says it.

@@ -25,6 +25,7 @@ from tests.support import case_b, case_migration, principals
 from tests.support.browser import closed_network_chromium
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
+    browser_clock_at,
     origin,
     screenshot,
     shown,
@@ -48,6 +49,7 @@ OTHER_AGENCY = "環境課"
 VENDOR_D = "vendor-d"
 NEW_SANCTION = "city-2022-007"
 POLICY_AUTHORITY = "City procurement office"
+DEBARRED = "vendor-debarred"  # barred with no last day: its calendar bar runs a year past today
 
 
 def era(iso: str) -> str:
@@ -138,8 +140,28 @@ def test_a_system_owner_follows_its_plan_on_the_gantt_and_ticks_a_check(
     embedded: System, tmp_path: Path
 ) -> None:
     plan_id = the_case_planned(embedded, tmp_path)
+    # Of an authority without a policy, which would refuse a debarment with no last day.
+    debarment = case_b.suspended(
+        DEBARRED, "pref-debar-1", kind="debarment", indefinite=True, authority="Prefecture"
+    )
+    del debarment["payload"]["duration_months"]
+    publish_events(
+        embedded.publish, tmp_path / "debarred.jsonl", case_b.another_vendor(DEBARRED), debarment
+    )
+    debarred = 'query { vendor(vendorId: "vendor-debarred") { sanctions { totalCount } } }'
+
+    def debarments() -> int:
+        vendor = embedded.client.data(debarred)["vendor"]
+        return int(vendor["sanctions"]["totalCount"]) if vendor else 0
+
+    wait_until(lambda: debarments() == 1, "the debarment")
     owner = principals.token(Role.SYSTEM_OWNER, agencies=(AGENCY,))
+    # The registry's today (Tokyo's) and a browser whose clock reads 00:30 that day, when its
+    # UTC day is still the day before: the chart and the calendar draw the registry's.
+    today = dt.datetime.now(case_migration.TOKYO).date()
+    midnight = dt.datetime.combine(today, dt.time(0, 30), case_migration.TOKYO)
     with closed_network_chromium() as chrome:
+        browser_clock_at(chrome, midnight)
         chrome.get(f"{origin(embedded)}/")
         shown(chrome, "#token")
         sign_in_with(chrome, owner)
@@ -162,6 +184,15 @@ def test_a_system_owner_follows_its_plan_on_the_gantt_and_ticks_a_check(
             row = f".gantt g.row[data-contract='{contract_id}']"
             assert attribute(chrome, row, "data-phase") == planned_item["phaseLabel"]
         assert attribute(chrome, ".gantt .blackout", "data-blackout") == "tax"
+        drawn_today = chrome.execute_script(
+            "return document.querySelector('.gantt line.today title').textContent;"
+        )
+        assert drawn_today == f"Today {today.isoformat()}"
+        # The plan's reason as the API gives it, which names the sanction's kind already.
+        why = "query ($id: ID!) { migrationPlan(planId: $id) { reason } }"
+        reason = embedded.client.data(why, id=plan_id)["migrationPlan"]["reason"]
+        about = shown(chrome, "main > p")
+        assert f"why: {reason}" in about and "bid suspension: bid suspension" not in about
         assert attribute(chrome, ".gantt g.row[data-contract='c01']", "data-checks") == "0/5"
         assert chrome.find_elements(By.CSS_SELECTOR, "ol.versions li[data-version]")
         until(
@@ -213,6 +244,11 @@ def test_a_system_owner_follows_its_plan_on_the_gantt_and_ticks_a_check(
         opened = embedded.client.data(created, id=plan_id)["migrationPlan"]["createdOn"]
         assert f"{opened} {era(opened)}" in shown(chrome, "main > p")
         screenshot(chrome, "migration-plan-ja")
+        # The debarred vendor's calendar: its bar runs a year and a month past the registry's
+        # today (the browser's UTC day is the day before).
+        chrome.get(f"{origin(embedded)}/#/vendor/{DEBARRED}")
+        ends = (today + dt.timedelta(days=395)).isoformat()
+        assert shown(chrome, ".calendar figcaption").endswith(f"{ends} {era(ends)}")
         assert_only_the_api_was_reached(chrome, embedded)
 
 
@@ -244,7 +280,14 @@ def test_a_sanction_authority_proposes_is_shown_a_field_error_then_imposes_amend
         for code in ("breach_of_contract", "dishonest_conduct"):
             chrome.find_element(By.CSS_SELECTOR, f"#propose-grounds input[value={code}]").click()
         chrome.find_element(By.ID, "propose-serious").click()
-        chrome.find_element(By.ID, "propose-decidedOn").send_keys("令和4年7月8日")
+        # A day that is none: refused at its field (it was shown above the form).
+        decision = chrome.find_element(By.ID, "propose-decidedOn")
+        decision.send_keys("2022-13-01")
+        chrome.find_element(By.CSS_SELECTOR, "#propose button[type=submit]").click()
+        assert "2022-13-01" in shown(chrome, "#propose-decidedOn-error")
+        assert chrome.find_elements(By.CSS_SELECTOR, "#propose-title ~ .refusal") == []
+        decision.clear()
+        decision.send_keys("令和4年7月8日")
         chrome.find_element(By.CSS_SELECTOR, "#propose button[type=submit]").click()
         assert case_b.SUSPENSION_START in shown(chrome, "[data-proposed=startsOn]")
         assert shown(chrome, "[data-proposed=range]") == "2 to 18 months"

@@ -45,6 +45,9 @@ RISKIEST = """query ($agency: String, $band: RiskBand) {
   riskiestVendors(first: 25, agency: $agency, band: $band) { vendorId score band } }"""
 JAPANESE_BANDS = {"LOW": "低", "MEDIUM": "中", "HIGH": "高", "CRITICAL": "重大"}
 LEAKING = "vendor-d"  # a vendor with today's critical data leak, contracted by another agency
+C_LATE_REPORT = "2021-06-02"  # the day of C's late-recorded incident's score change
+# Where the history chart's plot starts (riskchart.js's MARGIN.left): no point left of it.
+CHART_LEFT = 40
 
 
 def incident_today(vendor_id: str, incident_id: str, kind: str) -> dict[str, Any]:
@@ -60,9 +63,24 @@ def incident_today(vendor_id: str, incident_id: str, kind: str) -> dict[str, Any
     return envelope("incident.reported", payload, vendor_id)
 
 
+def c_reported_late() -> dict[str, Any]:
+    """An incident of C's from 2021, reported after the case's 2022 one that C caused: C's
+    score history, in log order, is then not in date order."""
+    payload = {
+        "incident_id": "inc-2021-c-late",
+        "kind": "service_failure",
+        "severity": "low",
+        "occurred_on": "2021-06-01",
+        "reported_on": C_LATE_REPORT,
+        "description": "A missed backup, found in 2022's review.",
+    }
+    return envelope("incident.reported", payload, case_risk.SUBCONTRACTOR)
+
+
 def risky(system: System, tmp_path: Path) -> list[str]:
-    """B's case (README, "The risk model") and vendor D's data leak today, once risk has scored
-    every event; the ids of the events of B's lost USB memory (reported, investigated)."""
+    """B's case (README, "The risk model"), an older incident of C's reported after it, and
+    vendor D's data leak today, once risk has scored every event; the ids of the events of B's
+    lost USB memory (reported, investigated)."""
     contract = case_risk.contract()
     contract["payload"] |= {"contract_id": "c-d-tax", "agency": "税務課"}
     b_case = case_risk.the_case()
@@ -71,6 +89,7 @@ def risky(system: System, tmp_path: Path) -> list[str]:
         tmp_path / "risk.jsonl",
         *case_risk.registered_first(),
         *b_case,
+        c_reported_late(),
         case_b.another_vendor(LEAKING),
         contract | {"vendor_id": LEAKING},
         incident_today(LEAKING, "inc-d-leak", "data_leak"),
@@ -79,8 +98,9 @@ def risky(system: System, tmp_path: Path) -> list[str]:
 
     def scored() -> bool:
         b = system.client.data(history, id=case_b.VENDOR)["riskHistory"]["totalCount"]
+        c = system.client.data(history, id=case_risk.SUBCONTRACTOR)["riskHistory"]["totalCount"]
         ranked = {r["vendorId"] for r in system.client.data(RISKIEST)["riskiestVendors"]}
-        return b == len(b_case) and LEAKING in ranked
+        return b == len(b_case) and c == 2 and LEAKING in ranked
 
     wait_until(scored, "B's case and D's leak scored")
     usb = [e for e in b_case if e["payload"].get("incident_id") == "inc-2022-usb"]
@@ -163,6 +183,7 @@ def test_a_risk_analyst_filters_the_board_reads_why_and_sees_a_sanction_move_a_r
 
         filtered(chrome, case_risk.AGENCY, "")  # B's contracting agency
         until(chrome, lambda c: [r[0] for r in board(c)] == [case_b.VENDOR], "市民課's vendors")
+        assert shown(chrome, "table.risk-board caption") == "The riskiest vendor (the only one)"
         filtered(chrome, "", d_band)
         in_band = embedded.client.data(RISKIEST, band=d_band)["riskiestVendors"]
         expected = [r["vendorId"] for r in in_band]
@@ -186,6 +207,16 @@ def test_a_risk_analyst_filters_the_board_reads_why_and_sees_a_sanction_move_a_r
         until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, "dl.facts"), "B's page")
         chrome.find_element(By.LINK_TEXT, "Its risk: score, why, and history").click()
         shown(chrome, "tr[data-factor=incidents]")
+        # C's history in date order, though its 2021 incident was recorded after 2022's: every
+        # point on the chart, and the caption's range starting with the earliest day.
+        chrome.get(f"{origin(embedded)}/#/risk-vendor/{case_risk.SUBCONTRACTOR}")
+        caption = shown(chrome, ".history-chart figcaption")
+        assert caption.startswith(
+            f"The score after each of its 2 recorded changes, {C_LATE_REPORT}"
+        )
+        circles = "return [...document.querySelectorAll('.history-chart circle')]"
+        xs = [float(x) for x in chrome.execute_script(f"{circles}.map(c => c.getAttribute('cx'));")]
+        assert len(xs) == 2 and min(xs) >= CHART_LEFT and xs == sorted(xs), xs
         # A mistyped id: no vendor, not a vendor scored 0, low (the API scores any id so).
         chrome.get(f"{origin(embedded)}/#/risk-vendor/vendor-bb")
         until(chrome, lambda c: "No vendor vendor-bb is registered." in c.page_source, "unknown")
@@ -235,6 +266,24 @@ def test_a_risk_analyst_filters_the_board_reads_why_and_sees_a_sanction_move_a_r
         assert chrome.execute_script("return window.sameDocument") is True
         assert case_b.VENDOR in shown(chrome, ".feed li[data-kind=risk]")
         screenshot(chrome, "risk-board-moved")
+
+        # C, low and never announced, leaks data today: the API's move has no old score, and
+        # the row moves from the score it showed (it said "new").
+        c_before = next(r for r in board(chrome) if r[0] == case_risk.SUBCONTRACTOR)[3]
+        c_score = next(r["score"] for r in ranked if r["vendorId"] == case_risk.SUBCONTRACTOR)
+        assert f"{c_score:.1f}" in c_before
+        publish_events(
+            embedded.publish,
+            tmp_path / "c-leak.jsonl",
+            incident_today(case_risk.SUBCONTRACTOR, "inc-c-leak", "data_leak"),
+        )
+
+        def c_moved(c: WebDriver) -> str | None:
+            row = next(r for r in board(c) if r[0] == case_risk.SUBCONTRACTOR)
+            return row[3] if "moved" in row[2] and "→" in row[3] else None
+
+        until(chrome, c_moved, "C's row moved")
+        assert f"↑ {c_score:.1f} → " in (c_moved(chrome) or "")
 
         # In Japanese, still highlighted: the labels, B's band, the day it is barred from
         # with its era date beside it.

@@ -4,6 +4,7 @@ page with axe-core and save its screenshot, and check the page reached nothing b
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -79,3 +80,36 @@ def viewport(chrome: webdriver.Chrome, width: int, height: int) -> None:
     whatever the browser's own window."""
     metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
     chrome.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+
+
+# Run in the page before the console: a request whose body holds `window.slow` (a vendor id
+# in quotes, say) is answered two seconds late, as on a slow network; `window.lateAsked` and
+# `window.lateAnswers` count those sent and answered. Pages must show only the answer for
+# what their address names now.
+SLOW_ANSWERS = """
+const realFetch = window.fetch;
+window.slow = null;
+window.lateAsked = 0;
+window.lateAnswers = 0;
+window.fetch = async (url, init) => {
+  const late = window.slow !== null && String(init?.body ?? "").includes(window.slow);
+  if (late) window.lateAsked += 1;
+  if (late) await new Promise((resolve) => setTimeout(resolve, 2000));
+  const response = await realFetch(url, init);
+  if (late) window.lateAnswers += 1;
+  return response;
+};
+"""
+
+
+def slow_answers(chrome: webdriver.Chrome) -> None:
+    """Makes the console's requests slow on demand (SLOW_ANSWERS), for every page loaded after."""
+    chrome.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SLOW_ANSWERS})
+
+
+def browser_clock_at(chrome: webdriver.Chrome, moment: dt.datetime) -> None:
+    """The pages' Date.now() as if the browser's clock read `moment` now (and ran on), for every
+    page loaded after: a browser whose UTC day is not the registry's."""
+    shift = f"{moment.timestamp() * 1000:.0f} - Date.now()"
+    source = f"const shift = {shift}; const realNow = Date.now; Date.now = () => realNow() + shift;"
+    chrome.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": source})

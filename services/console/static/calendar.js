@@ -1,5 +1,6 @@
 // A vendor's sanctions on one calendar bar: each sanction's barred days (to its last day, or
-// to the day before it was lifted), and below them the days it may bid (the gaps).
+// to the day before it was lifted), and below them the days it may bid (the gaps). `today`:
+// the registry's (the API's `today`), which an open-ended sanction's bar runs a year past.
 import { html } from "./html.js";
 import { DateText } from "./i18n.js";
 
@@ -43,8 +44,8 @@ function Bar({ from, to, start, end, className, label }) {
     aria-label=${label}></span>`;
 }
 
-export function SanctionCalendar({ t, language, sanctions }) {
-  const today = Math.floor(Date.now() / DAY_MS);
+export function SanctionCalendar({ t, language, sanctions, today: todayIso }) {
+  const today = day(todayIso);
   const spans = sanctions
     .map((sanction) => [day(sanction.startsOn), lastDay(sanction)])
     .filter(([first, last]) => last === null || last >= first)

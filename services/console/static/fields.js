@@ -12,6 +12,13 @@ import { Refusal } from "./signin.js";
 // "Variable '$payload' has invalid value at .decidedOn: …" is the field `payload.decidedOn`.
 const VARIABLE_AT = /^Variable '\$(\w+)' (?:has|got) invalid value(?: at ([\w.[\]]+))?/;
 
+// The field a refusal of the request names as a variable it could not read (its path in the
+// mutation or query: `payload.decidedOn`, `decidedOn`), or null.
+export function variableField(refusal) {
+  const at = VARIABLE_AT.exec(refusal.message);
+  return at && at[1] + (at[2] ?? "");
+}
+
 // The DOM id of a form's field: `impose` + `payload.period.endsOn` → impose-payload-period-endsOn.
 function fieldId(form, name) {
   return `${form}-${name.replace(/\./g, "-")}`;
@@ -145,8 +152,7 @@ export async function record(api, query, variables, names) {
     const byField = {};
     const refused = [];
     for (const refusal of error.messages) {
-      const at = VARIABLE_AT.exec(refusal.message);
-      const field = at && at[1] + (at[2] ?? "");
+      const field = variableField(refusal);
       if (field && names.includes(field)) (byField[field] ??= []).push(refusal);
       else refused.push(refusal);
     }

@@ -1,8 +1,9 @@
 // A migration plan's Gantt chart, drawn by the console as SVG from the plan the API answers:
 // one row per item (its contract running with the barred vendor to its last day, then its
 // cut-over phase, coloured by status, with its checklist count), the blackout windows across
-// every row, the plan's deadline and each item's own, and today. The table beside it says the
-// same in words; the chart is for seeing the whole plan at once.
+// every row, the plan's deadline and each item's own, and today (the registry's: the API's
+// `today`, not the browser's clock, whose day is UTC's or its own zone's). The table beside
+// it says the same in words; the chart is for seeing the whole plan at once.
 import { html } from "./html.js";
 import { day, iso } from "./calendar.js";
 
@@ -42,7 +43,7 @@ export function checksPassed(item) {
   return `${item.checklist.filter((entry) => entry.passed).length}/${item.checklist.length}`;
 }
 
-export function Gantt({ t, plan }) {
+export function Gantt({ t, plan, today: todayIso }) {
   const [first, last] = span(plan);
   const x = (dayNumber) => LABEL_WIDTH + ((dayNumber - first) / (last - first + 1)) * CHART_WIDTH;
   // Room on the right for the last month's label (written from its tick rightwards).
@@ -53,7 +54,7 @@ export function Gantt({ t, plan }) {
   const ticks = months(first, last);
   // A month label every n months, so that labels never overlap.
   const every = Math.max(1, Math.ceil((ticks.length * 58) / CHART_WIDTH));
-  const today = Math.floor(Date.now() / DAY_MS);
+  const today = day(todayIso);
   const version = plan.solver ? plan.solver.version : null;
   const line = (dayNumber, className, label) => html`<line
     class=${className} x1=${x(dayNumber)} x2=${x(dayNumber)} y1=${HEAD_HEIGHT - 6} y2=${bottom}

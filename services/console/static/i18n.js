@@ -22,11 +22,14 @@ export function keepLanguage(language) {
 // t("screening.results", {count: 3}): the message in `language`, {name}s filled in. A key
 // missing from a language is a bug: it shows as the key, never as the other language.
 // `fallback`: what to show for a key of open-ended data (an identifier scheme the console
-// has no label for), shown as the API gives it.
+// has no label for), shown as the API gives it. A count of one takes the key's `@one` form
+// when it has one ("Result: 1 bidder"): English and Japanese have no other plural forms.
 export function translator(language) {
   const messages = MESSAGES[language];
-  return (key, values = {}, fallback = key) =>
-    (messages[key] ?? fallback).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+  return (key, values = {}, fallback = key) => {
+    const message = (values.count === 1 && messages[`${key}@one`]) || messages[key];
+    return (message ?? fallback).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+  };
 }
 
 // A refusal of the API as the user reads it: its code's words in the user's language, when
@@ -39,6 +42,9 @@ export function said(t, refusal) {
   const words = code ? t(`apiError.${code}`, {}, "") : "";
   return words ? `${words} — ${message}` : message;
 }
+
+// A score or points (a search's 0–100, a risk score) as every screen shows it: one decimal.
+export const oneDecimal = (value) => value.toFixed(1);
 
 // Intl's Japanese calendar (Chromium ships ICU's eras): 令和4年11月28日, 令和元年5月1日.
 const ERA = new Intl.DateTimeFormat("ja-JP-u-ca-japanese", {

@@ -15,6 +15,7 @@ import { useLiveStatus, useReloadOnConnect, useSubscription } from "./live.js";
 import { MigrationItem } from "./migrationitem.js";
 import { OpenPlanForm } from "./migrationopen.js";
 import { PlanSettingsForm } from "./migrationsettings.js";
+import { useRead } from "./reads.js";
 import { vendorLink } from "./search.js";
 import { Refusal } from "./signin.js";
 
@@ -41,6 +42,7 @@ const PLAN = `query ConsoleMigrationPlan($planId: ID!) {
     }
     versions(first: 100) { totalCount edges { node { ${VERSION} } } }
   }
+  today
 }`;
 const PROGRESS = `subscription ConsoleMigrationProgress($planId: ID!) {
   migrationProgress(planId: $planId) { eventId eventType contractId version solverStatus changes }
@@ -182,20 +184,11 @@ function LiveSteps({ t, status, steps }) {
 
 export function MigrationPlanScreen({ session, argument }) {
   const { t, api, language, live } = session;
-  const [state, setState] = useState({ plan: undefined, refused: null });
+  const read = useRead(argument || null, () => api(PLAN, { planId: argument }));
+  const load = read.reload;
   const [steps, setSteps] = useState([]);
   const status = useLiveStatus(live);
-  const load = () =>
-    api(PLAN, { planId: argument })
-      .then(({ migrationPlan }) => setState({ plan: migrationPlan, refused: null }))
-      .catch((error) => {
-        if (!(error instanceof ApiRefusal)) throw error;
-        setState({ plan: null, refused: error.messages });
-      });
-  useEffect(() => {
-    setSteps([]);
-    load();
-  }, [argument]);
+  useEffect(() => setSteps([]), [argument]);
   useReloadOnConnect(live, load);
   useSubscription(
     live,
@@ -206,20 +199,22 @@ export function MigrationPlanScreen({ session, argument }) {
       setSteps((shown) => [migrationProgress, ...shown].slice(0, SHOWN_STEPS));
       load();
     },
-    (messages) => setState((current) => ({ ...current, refused: messages })),
+    read.refuse,
   );
-  const { plan, refused } = state;
-  if (plan === undefined) return html`<p aria-live="polite">${t("loading")}</p>`;
-  if (plan === null) {
+  const refused = read.refused;
+  if (!argument) return html`<p role="alert">${t("migration.noneNamed")}</p>`;
+  if (read.value === undefined) {
     return refused
       ? html`<${Refusal} t=${t} messages=${refused} />`
-      : html`<p role="alert">${t("migration.unknown", { id: argument })}</p>`;
+      : html`<p aria-live="polite">${t("loading")}</p>`;
   }
+  const { migrationPlan: plan, today } = read.value;
+  if (plan === null) return html`<p role="alert">${t("migration.unknown", { id: argument })}</p>`;
   return html`<h2>${t("migration.planTitle", { id: plan.planId })} <small>${plan.agency}</small></h2>
     <${Refusal} t=${t} messages=${refused} />
     <p>
       ${t("migration.awayFrom")} <a href=${vendorLink(plan.vendorId)}>${plan.vendorId}</a>
-      ${" · "}${t(`migration.trigger.${plan.trigger}`)}: ${plan.reason}
+      ${" · "}${t("migration.because", { trigger: t(`migration.trigger.${plan.trigger}`), reason: plan.reason })}
       ${" · "}${t("migration.createdOn")} <${DateText} iso=${plan.createdOn} language=${language} />
       ${plan.vendorEligible ? html`${" · "}<strong>${t("migration.vendorEligibleAgain")}</strong>` : null}
     </p>
@@ -228,7 +223,7 @@ export function MigrationPlanScreen({ session, argument }) {
       <summary>${t("migrationForm.planSummary")}</summary>
       <${PlanSettingsForm} session=${session} plan=${plan} changed=${load} />
     </details>
-    <${Gantt} t=${t} plan=${plan} />
+    <${Gantt} t=${t} plan=${plan} today=${today} />
     <div class="downloads">
       <${DownloadButton} session=${session} kind="csv" path=${plan.csvUrl} label=${t("migrationForm.downloadCsv")} />
       <${DownloadButton} session=${session} kind="svg" path=${plan.ganttUrl} label=${t("migrationForm.downloadSvg")} />

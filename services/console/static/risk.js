@@ -6,8 +6,9 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
 import { html } from "./html.js";
-import { DateText, InstantText } from "./i18n.js";
+import { DateText, InstantText, oneDecimal } from "./i18n.js";
 import { useLiveStatus, useReloadOnConnect, useSubscription } from "./live.js";
+import { useLatestOnly } from "./reads.js";
 import { Refusal } from "./signin.js";
 
 export const BANDS = ["LOW", "MEDIUM", "HIGH", "CRITICAL"];
@@ -50,7 +51,6 @@ export function riskLink(vendorId) {
   return `#/risk-vendor/${encodeURIComponent(vendorId)}`;
 }
 
-export const points = (value) => value.toFixed(1);
 
 export function Band({ t, band }) {
   return html`<span class=${`band band-${band}`}>${t(`band.${band}`)}</span>`;
@@ -82,10 +82,17 @@ function Filters({ t, agencies, applied, apply }) {
   </form>`;
 }
 
+// A move from the score its row showed: the API's oldScore is the last score it announced,
+// null when it never announced one (a low score is not announced), though the board showed it.
+function fromShown(move, rows) {
+  const row = (rows ?? []).find((shown) => shown.vendorId === move.vendorId);
+  return move.oldScore === null && row ? { ...move, oldScore: row.score } : move;
+}
+
 function Move({ t, move }) {
   const direction = move.newScore >= (move.oldScore ?? 0) ? "↑" : "↓";
-  const before = move.oldScore === null ? t("risk.firstScore") : points(move.oldScore);
-  return html`<span class="move">${direction} ${before} → ${points(move.newScore)}</span>`;
+  const before = move.oldScore === null ? t("risk.firstScore") : oneDecimal(move.oldScore);
+  return html`<span class="move">${direction} ${before} → ${oneDecimal(move.newScore)}</span>`;
 }
 
 function EligibilityNote({ t, language, change }) {
@@ -130,11 +137,11 @@ function BoardTable({ t, language, rows, moved, eligibility }) {
             <a href=${riskLink(row.vendorId)}>${row.legalName ?? row.vendorId}</a>
             <small>${row.vendorId}</small>
           </td>
-          <td class="number score">${points(row.score)}</td>
+          <td class="number score">${oneDecimal(row.score)}</td>
           <td><${Band} t=${t} band=${row.band} /></td>
           <td>
             ${row.factors
-              .map((factor) => `${t(`factor.${factor.name}`, {}, factor.name)} ${points(factor.contribution)}`)
+              .map((factor) => `${t(`factor.${factor.name}`, {}, factor.name)} ${oneDecimal(factor.contribution)}`)
               .join(" · ")}
           </td>
           <td>
@@ -180,7 +187,7 @@ export function RiskBoardScreen({ session }) {
   const [feed, setFeed] = useState([]);
   // Only the latest read is shown: reads started by moves in quick succession may answer
   // out of order.
-  const reads = useRef(0);
+  const begin = useLatestOnly();
   const filtersNow = useRef(filters);
   filtersNow.current = filters;
   const shownRows = useRef(null);
@@ -188,15 +195,15 @@ export function RiskBoardScreen({ session }) {
   // `missed`: after the connection came back, moves announced while it was down are marked
   // from the board itself (each shown vendor whose score is not the one shown before).
   const reload = async (missed = false) => {
-    const read = ++reads.current;
+    const isLatest = begin();
     try {
       const rows = await boardOf(api, filtersNow.current);
-      if (read !== reads.current) return;
+      if (!isLatest()) return;
       if (missed) markMissed(shownRows.current ?? [], rows);
       setState({ rows, refused: null });
     } catch (error) {
       if (!(error instanceof ApiRefusal)) throw error;
-      if (read === reads.current) setState({ rows: null, refused: error.messages });
+      if (isLatest()) setState({ rows: null, refused: error.messages });
     }
   };
   useEffect(() => {
@@ -215,7 +222,8 @@ export function RiskBoardScreen({ session }) {
   useReloadOnConnect(live, () => reload(true));
   const refused = (messages) => setState((now) => ({ ...now, refused: messages }));
   const arrived = (entry) => setFeed((now) => [entry, ...now].slice(0, FEED_SIZE));
-  useSubscription(live, MOVES, {}, "moves", ({ riskUpdates: move }) => {
+  useSubscription(live, MOVES, {}, "moves", ({ riskUpdates }) => {
+    const move = fromShown(riskUpdates, shownRows.current);
     setMoved((now) => new Map(now).set(move.vendorId, move));
     arrived({ ...move, kind: "risk", at: new Date().toISOString() });
     reload();

@@ -4,7 +4,7 @@
 // change and today the score decays day by day, which the history does not record). The same
 // figures as a table for screen readers and keyboard users.
 import { html } from "./html.js";
-import { DateText } from "./i18n.js";
+import { DateText, oneDecimal } from "./i18n.js";
 
 const WIDTH = 720;
 const HEIGHT = 240;
@@ -40,9 +40,17 @@ function stepPath(points) {
     .join(" ");
 }
 
+// The history by day: the API gives it in log order, which is not the days' order when events
+// were recorded out of date order (a late report of an old incident). Array.sort is stable, so
+// the changes of one day keep their log order.
+function byDay(history) {
+  return [...history].sort((a, b) => dayNumber(a.asOf) - dayNumber(b.asOf));
+}
+
 // `now`: today's score ({asOf, score, band}).
-export function ScoreHistoryChart({ t, language, history, now, labelledBy }) {
-  if (history.length === 0) return html`<p class="empty">${t("riskVendor.noHistory")}</p>`;
+export function ScoreHistoryChart({ t, language, history: logged, now, labelledBy }) {
+  if (logged.length === 0) return html`<p class="empty">${t("riskVendor.noHistory")}</p>`;
+  const history = byDay(logged);
   const recorded = placed([...history, now]);
   const today = recorded.pop();
   const last = recorded[recorded.length - 1];
@@ -69,17 +77,17 @@ export function ScoreHistoryChart({ t, language, history, now, labelledBy }) {
       <line class="history-since" x1=${last.x} y1=${last.y} x2=${today.x} y2=${today.y} />
       ${recorded.map(
         (point) => html`<circle class=${`point point-${point.band}`} cx=${point.x} cy=${point.y} r="4">
-          <title>${point.asOf}: ${point.score.toFixed(1)} (${t(`band.${point.band}`)})</title>
+          <title>${point.asOf}: ${oneDecimal(point.score)} (${t(`band.${point.band}`)})</title>
         </circle>`,
       )}
       <rect class=${`point today point-${now.band}`} x=${today.x - 5} y=${today.y - 5} width="10" height="10">
-        <title>${t("riskVendor.today")} ${now.asOf}: ${now.score.toFixed(1)} (${t(`band.${now.band}`)})</title>
+        <title>${t("riskVendor.today")} ${now.asOf}: ${oneDecimal(now.score)} (${t(`band.${now.band}`)})</title>
       </rect>
     </svg>
     <figcaption id="history-summary">
       ${t("riskVendor.historySummary", { count: history.length })} <${DateText} iso=${first} language=${language} />
       ${" – "}<${DateText} iso=${last.asOf} language=${language} />${"; "}${t("riskVendor.today")}${" "}
-      <${DateText} iso=${now.asOf} language=${language} />: ${now.score.toFixed(1)}
+      <${DateText} iso=${now.asOf} language=${language} />: ${oneDecimal(now.score)}
     </figcaption>
     <details>
       <summary>${t("riskVendor.historyTable")}</summary>
@@ -96,7 +104,7 @@ export function ScoreHistoryChart({ t, language, history, now, labelledBy }) {
           ${history.map(
             (point) => html`<tr>
               <td><${DateText} iso=${point.asOf} language=${language} /></td>
-              <td class="number">${point.score.toFixed(1)}</td>
+              <td class="number">${oneDecimal(point.score)}</td>
               <td>${t(`band.${point.band}`)}</td>
               <td>${point.factors.map((f) => t(`factor.${f.name}`, {}, f.name)).join(", ")}</td>
             </tr>`,

@@ -1,12 +1,11 @@
 // One vendor's risk: today's score factor by factor (its points and the events behind them,
 // with the risk model's note on what they count for) and the score's history as a chart.
 // Read again whenever riskUpdates says this vendor's risk moved.
-import { useEffect, useState } from "preact/hooks";
-import { ApiRefusal } from "./api.js";
 import { html } from "./html.js";
-import { DateText } from "./i18n.js";
+import { DateText, oneDecimal } from "./i18n.js";
 import { useReloadOnConnect, useSubscription } from "./live.js";
-import { Band, LiveStatus, points } from "./risk.js";
+import { useRead } from "./reads.js";
+import { Band, LiveStatus } from "./risk.js";
 import { ScoreHistoryChart } from "./riskchart.js";
 import { vendorLink } from "./search.js";
 import { Refusal } from "./signin.js";
@@ -36,7 +35,7 @@ const MOVES = `subscription ConsoleVendorRiskMoves($vendorIds: [ID!]) {
 function Factors({ t, score }) {
   if (score.factors.length === 0) return html`<p class="empty">${t("riskVendor.noFactors")}</p>`;
   return html`<table class="factors">
-    <caption>${t("riskVendor.breakdown", { score: points(score.score), model: score.modelVersion })}</caption>
+    <caption>${t("riskVendor.breakdown", { score: oneDecimal(score.score), model: score.modelVersion })}</caption>
     <thead>
       <tr>
         <th scope="col">${t("riskVendor.factor")}</th>
@@ -50,7 +49,7 @@ function Factors({ t, score }) {
           <th scope="row">
             ${t(`factor.${factor.name}`, {}, factor.name)} <code>${factor.name}</code>
           </th>
-          <td class="number">${points(factor.contribution)}</td>
+          <td class="number">${oneDecimal(factor.contribution)}</td>
           <td>
             <ul class="evidence">
               ${factor.evidence.map(
@@ -74,25 +73,13 @@ function Factors({ t, score }) {
 
 export function RiskVendorScreen({ session, argument }) {
   const { t, language, api, live } = session;
-  const [state, setState] = useState({ risk: null, refused: null });
-  const load = async () => {
-    try {
-      setState({ risk: await api(RISK, { vendorId: argument, first: HISTORY_PAGE }), refused: null });
-    } catch (error) {
-      if (!(error instanceof ApiRefusal)) throw error;
-      setState({ risk: null, refused: error.messages });
-    }
-  };
-  useEffect(() => {
-    load();
-  }, [argument]);
-  useReloadOnConnect(live, load);
-  useSubscription(live, MOVES, { vendorIds: [argument] }, argument, load, (messages) =>
-    setState((now) => ({ ...now, refused: messages })),
-  );
-  const { risk, refused } = state;
-  if (refused) return html`<${Refusal} t=${t} messages=${refused} />`;
-  if (risk === null) return html`<p aria-live="polite">${t("loading")}</p>`;
+  const read = useRead(argument || null, () => api(RISK, { vendorId: argument, first: HISTORY_PAGE }));
+  useReloadOnConnect(live, read.reload);
+  useSubscription(live, MOVES, { vendorIds: [argument] }, argument, read.reload, read.refuse);
+  if (!argument) return html`<p role="alert">${t("vendor.noneNamed")}</p>`;
+  if (read.refused) return html`<${Refusal} t=${t} messages=${read.refused} />`;
+  const risk = read.value;
+  if (risk === undefined) return html`<p aria-live="polite">${t("loading")}</p>`;
   if (risk.vendor === null) return html`<p role="alert">${t("vendor.unknown", { id: argument })}</p>`;
   const score = risk.vendor.riskScore;
   const history = risk.riskHistory.edges.map((edge) => edge.node);
@@ -102,7 +89,7 @@ export function RiskVendorScreen({ session, argument }) {
     </h2>
     <${LiveStatus} t=${t} live=${live} />
     <p class="risk-now">
-      <span class="score">${points(score.score)}</span> <${Band} t=${t} band=${score.band} />
+      <span class="score">${oneDecimal(score.score)}</span> <${Band} t=${t} band=${score.band} />
       ${" "}${t("riskVendor.asOfDay")} <${DateText} iso=${score.asOf} language=${language} />
     </p>
     <section aria-labelledby="breakdown-title">

@@ -5,7 +5,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
 import { groundOptions, policyOf, useAuthorities } from "./authorities.js";
-import { Field, listOrNull } from "./fields.js";
+import { Field, listOrNull, variableField } from "./fields.js";
 import { html } from "./html.js";
 import { DateText } from "./i18n.js";
 import { AmendForm, IMPOSE_START, ImposeForm, LiftForm } from "./sanctionforms.js";
@@ -19,7 +19,8 @@ const PROPOSE = `query ConsoleProposeSuspension($authority: String!, $grounds: [
 }`;
 const FORM = "propose";
 const FIELDS = ["authority", "grounds", "serious", "decidedOn"];
-// The policy's refusals name their argument first: "grounds: unknown ground 'x'… (proposeSuspension)".
+// The policy's refusals name their argument first: "grounds: unknown ground 'x'… (proposeSuspension)";
+// a value the API could not read names its variable ("Variable '$decidedOn' has invalid value…").
 const NAMED = /^(\w+): (.*?)(?: \(proposeSuspension\))?$/;
 
 function byArgument(refusals) {
@@ -27,7 +28,9 @@ function byArgument(refusals) {
   const others = [];
   for (const refusal of refusals) {
     const named = NAMED.exec(refusal.message);
+    const unread = variableField(refusal);
     if (named && FIELDS.includes(named[1])) (byField[named[1]] ??= []).push({ message: named[2], code: refusal.code });
+    else if (unread && FIELDS.includes(unread)) (byField[unread] ??= []).push(refusal);
     else others.push(refusal);
   }
   return { byField, others };

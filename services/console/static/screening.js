@@ -4,11 +4,12 @@
 // registry's exclusions export for other systems.
 import { useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
-import { answeredDay, parseBidders, resultCsv } from "./bidders.js";
+import { answeredDay, bidderInput, parseBidders, resultCsv } from "./bidders.js";
 import { saveBlob } from "./downloads.js";
 import { ExclusionsExport } from "./exclusions.js";
 import { html } from "./html.js";
-import { DateText } from "./i18n.js";
+import { DateText, oneDecimal } from "./i18n.js";
+import { useLatestOnly } from "./reads.js";
 import { Candidates, FIND_VENDOR, vendorLink } from "./search.js";
 import { Refusal } from "./signin.js";
 
@@ -24,16 +25,20 @@ const SCREEN_BIDDERS = `query ConsoleScreenBidders($bidders: [BidderInput!]!, $a
 }`;
 const STATUSES = ["ELIGIBLE", "BARRED", "POSSIBLE_MATCH", "UNKNOWN", "INVALID"];
 
-// Runs one request at a time; a refusal by the API is kept to be shown as it said it.
+// Runs a request, showing only the latest one's answer; a refusal by the API is kept to be
+// shown as it said it.
 function useRequest() {
   const [state, setState] = useState({ busy: false, refused: null, data: null });
+  const begin = useLatestOnly();
   const run = async (request) => {
+    const isLatest = begin();
     setState({ busy: true, refused: null, data: null });
     try {
-      setState({ busy: false, refused: null, data: await request() });
+      const data = await request();
+      if (isLatest()) setState({ busy: false, refused: null, data });
     } catch (error) {
       if (!(error instanceof ApiRefusal)) throw error;
-      setState({ busy: false, refused: error.messages, data: null });
+      if (isLatest()) setState({ busy: false, refused: error.messages, data: null });
     }
   };
   return [state, run];
@@ -60,10 +65,13 @@ function Conditions({ t, conditions, setConditions }) {
 }
 
 // The variables of screenBidders besides the bidders; an empty field is the API's default.
+// "As known at" is a UTC time, as every time the console shows (i18n.InstantText): the field
+// has no zone of its own, and read in the browser's zone a Tokyo officer's 23:30 would be
+// 14:30 UTC, before a record the console showed at 23:10 UTC.
 function conditionVariables(conditions) {
   return {
     asOf: conditions.asOf.trim() || null,
-    knownAt: conditions.knownAt ? new Date(conditions.knownAt).toISOString() : null,
+    knownAt: conditions.knownAt ? new Date(`${conditions.knownAt}Z`).toISOString() : null,
     agency: conditions.agency.trim() || null,
     category: conditions.category.trim() || null,
   };
@@ -108,7 +116,7 @@ function Details({ t, language, result }) {
         (candidate) => html`<li>
           <a href=${vendorLink(candidate.vendorId)}>${candidate.vendorId}</a>
           ${" "}${candidate.matchedName}${" "}
-          (${t(`nameKind.${candidate.matchedKind}`)}${", "}${t("search.score")} ${candidate.score})
+          (${t(`nameKind.${candidate.matchedKind}`)}${", "}${t("search.score")} ${oneDecimal(candidate.score)})
           <div class="why">${candidate.why}</div>
           <${Reasons} t=${t} language=${language} reasons=${candidate.reasons} />
           <${EligibleAgain} t=${t} language=${language} on=${candidate.eligibleAgainOn} />
@@ -161,7 +169,7 @@ function Results({ t, language, bidders, results, asked, conditions }) {
         ${results.map(
           (result, index) => html`<tr data-ref=${result.ref} data-status=${result.status}>
             <td>${result.ref}</td>
-            <td>${bidders[index].identifier?.value ?? bidders[index].name}</td>
+            <td>${bidderInput(bidders[index])}</td>
             <td><span class=${`status status-${result.status}`}>${t(`status.${result.status}`)}</span></td>
             <td>
               ${result.vendorId

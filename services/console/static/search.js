@@ -1,6 +1,7 @@
 // vendors(search:): the ranked candidates for a name, reading or identifier, with which of
 // the vendor's names matched and how well. Used by the vendor search and by screening.
 import { html } from "./html.js";
+import { oneDecimal } from "./i18n.js";
 
 export const SHOWN_HITS = 10;
 // One more than shown: whether more match than the ten, which the list then says.
@@ -33,7 +34,7 @@ export function Candidates({ t, hits, caption }) {
           <td><a href=${vendorLink(hit.vendorId)}>${hit.vendorId}</a></td>
           <td>${hit.matchedName}</td>
           <td>${t(`nameKind.${hit.matchedKind}`)}</td>
-          <td class="number">${hit.score}</td>
+          <td class="number">${oneDecimal(hit.score)}</td>
         </tr>`,
       )}
     </tbody>

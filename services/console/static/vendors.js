@@ -2,11 +2,12 @@
 // every script and former names, identifiers, affiliates, sanctions on a calendar bar,
 // contracts and, for auditors and admins, everything recorded about it in log order and who
 // recorded it; a link to its risk (riskvendor.js).
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
 import { html } from "./html.js";
 import { DateText, InstantText } from "./i18n.js";
 import { Candidates, FIND_VENDOR, vendorLink } from "./search.js";
+import { useRead } from "./reads.js";
 import { riskLink } from "./risk.js";
 import { Refusal } from "./signin.js";
 import { SanctionCalendar } from "./calendar.js";
@@ -26,6 +27,7 @@ const VENDOR = `query ConsoleVendor($vendorId: ID!) {
       edges { node { contractId agency title criticality startsOn endsOn amount currency terminatedOn } }
     }
   }
+  today
 }`;
 // The event log allows pages of 500; a longer record shows its first 500 and says so.
 const TIMELINE = `query ConsoleVendorTimeline($vendorId: ID!) {
@@ -135,12 +137,17 @@ function FirstShown({ t, page }) {
   return html`<p class="first-shown">${t("vendor.timelineFirst", { count: page.edges.length })}</p>`;
 }
 
-function Sanctions({ t, language, sanctions }) {
+function Sanctions({ t, language, sanctions, today }) {
   return html`<section aria-labelledby="sanctions-title">
     <h3 id="sanctions-title">${t("vendor.sanctions", { count: sanctions.totalCount })}</h3>
     <${FirstShown} t=${t} page=${sanctions} />
     ${sanctions.edges.length
-      ? html`<${SanctionCalendar} t=${t} language=${language} sanctions=${sanctions.edges.map((e) => e.node)} />
+      ? html`<${SanctionCalendar}
+            t=${t}
+            language=${language}
+            sanctions=${sanctions.edges.map((e) => e.node)}
+            today=${today}
+          />
           <table class="sanctions">
             <caption class="visually-hidden">${t("vendor.sanctions", { count: sanctions.totalCount })}</caption>
             <thead>
@@ -255,21 +262,15 @@ function Timeline({ t, language, events }) {
 
 export function VendorScreen({ session, argument }) {
   const { t, language, api, may } = session;
-  const [state, setState] = useState({ vendor: undefined, events: null, refused: null });
-  useEffect(() => {
-    const load = async () => {
-      const { vendor } = await api(VENDOR, { vendorId: argument });
-      const events = vendor && may(["events"]) ? (await api(TIMELINE, { vendorId: argument })).events : null;
-      setState({ vendor, events, refused: null });
-    };
-    load().catch((error) => {
-      if (!(error instanceof ApiRefusal)) throw error;
-      setState({ vendor: null, events: null, refused: error.messages });
-    });
-  }, [argument]);
-  const { vendor, events, refused } = state;
-  if (refused) return html`<${Refusal} t=${t} messages=${refused} />`;
-  if (vendor === undefined) return html`<p aria-live="polite">${t("loading")}</p>`;
+  const read = useRead(argument || null, async () => {
+    const { vendor, today } = await api(VENDOR, { vendorId: argument });
+    const events = vendor && may(["events"]) ? (await api(TIMELINE, { vendorId: argument })).events : null;
+    return { vendor, today, events };
+  });
+  if (!argument) return html`<p role="alert">${t("vendor.noneNamed")}</p>`;
+  if (read.refused) return html`<${Refusal} t=${t} messages=${read.refused} />`;
+  if (read.value === undefined) return html`<p aria-live="polite">${t("loading")}</p>`;
+  const { vendor, today, events } = read.value;
   if (vendor === null) return html`<p role="alert">${t("vendor.unknown", { id: argument })}</p>`;
   return html`<h2>${vendor.legalName} <small>${vendor.vendorId}</small></h2>
     ${may(["riskScore", "riskHistory"])
@@ -277,7 +278,7 @@ export function VendorScreen({ session, argument }) {
       : null}
     <${Names} t=${t} language=${language} vendor=${vendor} />
     <${Affiliates} t=${t} language=${language} affiliates=${vendor.affiliates} />
-    <${Sanctions} t=${t} language=${language} sanctions=${vendor.sanctions} />
+    <${Sanctions} t=${t} language=${language} sanctions=${vendor.sanctions} today=${today} />
     <${Contracts} t=${t} language=${language} contracts=${vendor.contracts} />
     ${events ? html`<${Timeline} t=${t} language=${language} events=${events} />` : null}`;
 }
