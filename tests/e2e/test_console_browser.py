@@ -341,6 +341,21 @@ def test_the_admin_signs_in_by_the_link_in_japanese_and_a_refused_token_says_why
         assert chrome.execute_script("return document.documentElement.lang") == "ja"
         screenshot(chrome, "screening-ja")
 
+        # A suspension longer than the policy allows, sent raw: in the log, refused by the
+        # registry; the timeline says it had no effect.
+        too_long = case_b.suspended(sanction_id="too-long", duration_months=24)
+        raw = tmp_path / "too-long.jsonl"
+        raw.write_bytes(case_b.line(too_long) + b"\n")
+        embedded.publish(raw)
+        status = "query ($id: ID!) { eventStatus(eventId: $id) { refusedBy } }"
+        until(
+            chrome,
+            lambda _: (
+                embedded.client.data(status, id=too_long["event_id"])["eventStatus"]["refusedBy"]
+                == ["REGISTRY"]
+            ),
+            "the registry's verdict",
+        )
         # Recorded through the API by another client (the tests' admin): the timeline says who.
         updated = embedded.client.data(
             'mutation { updateVendor(vendorId: "vendor-b", payload: {nameEn: "B-System Co., Ltd."},'
@@ -356,9 +371,17 @@ def test_the_admin_signs_in_by_the_link_in_japanese_and_a_refused_token_says_why
         until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, "ol.timeline li"), "timeline")
         events = chrome.find_elements(By.CSS_SELECTOR, "ol.timeline li")
         kinds = [event.get_attribute("data-event-type") for event in events]
-        assert kinds == ["vendor.registered", "sanction.imposed", "vendor.updated"]  # log order
+        assert kinds == [
+            "vendor.registered",
+            "sanction.imposed",
+            "sanction.imposed",
+            "vendor.updated",
+        ]  # log order
         assert "措置" in events[1].text and "送信元: city.procurement" in events[1].text
-        assert "API 経由で test-admin（管理者）が記録" in events[2].text
+        refused = [event.get_attribute("data-refused") for event in events]
+        assert refused == ["false", "false", "true", "false"], refused
+        assert "登録簿が受け付けず、そこでは何の効果もありません" in events[2].text
+        assert "API 経由で test-admin（管理者）が記録" in events[3].text
         assert "B-System Co., Ltd." in shown(chrome, "dl.facts")
         screenshot(chrome, "vendor-admin-ja")
         # A link cut inside an escape: the screen says there is no such vendor (it stopped

@@ -33,7 +33,7 @@ const VENDOR = `query ConsoleVendor($vendorId: ID!) {
 const TIMELINE = `query ConsoleVendorTimeline($vendorId: ID!) {
   events(vendorId: $vendorId, first: 500) {
     totalCount
-    edges { node { eventId eventType occurredAt recordedAt source recordedBy { subject role } payload } }
+    edges { node { eventId eventType occurredAt recordedAt source recordedBy { subject role } refusedBy payload } }
   }
 }`;
 
@@ -234,7 +234,7 @@ function Timeline({ t, language, events }) {
       : null}
     <ol class="timeline">
       ${events.edges.map(
-        ({ node }) => html`<li data-event-type=${node.eventType}>
+        ({ node }) => html`<li data-event-type=${node.eventType} data-refused=${node.refusedBy.length > 0}>
           <div class="event-head">
             <strong>${t(`event.${node.eventType}`, {}, node.eventType)}</strong> <code>${node.eventType}</code>
           </div>
@@ -242,6 +242,11 @@ function Timeline({ t, language, events }) {
             ${t("timeline.occurred")} <${InstantText} iso=${node.occurredAt} language=${language} />
             ${" · "}${t("timeline.recorded")} <${InstantText} iso=${node.recordedAt} language=${language} />
           </div>
+          ${node.refusedBy.length
+            ? html`<div class="refused" role="note">
+                ${t("timeline.refused", { stages: node.refusedBy.map((stage) => t(`stage.${stage}`)).join(", ") })}
+              </div>`
+            : null}
           <div class="recorder">
             ${node.recordedBy
               ? t("timeline.by", {
