@@ -29,6 +29,7 @@ from services.platform.graphql.descriptions import (
 )
 from services.platform.graphql.pagination import (
     Connection,
+    asks_total,
     cursor_position,
     page_size,
     position_cursor,
@@ -92,6 +93,7 @@ class AlertsQuery:
                 acknowledged=acknowledged,
                 limit=limit + 1,
                 before=cursor_position("alerts", after),
+                counted=asks_total(info),
             )
         page = stored[:limit]
         return Connection.of_pairs(

@@ -205,8 +205,10 @@ async def alerts(
     acknowledged: bool | None,
     limit: int,
     before: int | None,
+    counted: bool,
 ) -> tuple[list[StoredAlert], int]:
-    """A page of alerts newest first (below seq `before` when given), and how many match."""
+    """A page of alerts newest first (below seq `before` when given), and how many match
+    (0 unless `counted`: a count reads every matching alert)."""
     scope = (list(agencies) if agencies is not None else None, agency, acknowledged)
     rows = await conn.fetch(
         f"{_SELECT} WHERE {_FILTER} AND ($4::bigint IS NULL OR a.seq < $4)"
@@ -215,7 +217,9 @@ async def alerts(
         before,
         limit,
     )
-    total = await conn.fetchval(f"SELECT count(*) FROM alerts a WHERE {_FILTER}", *scope)
+    total = 0
+    if counted:
+        total = await conn.fetchval(f"SELECT count(*) FROM alerts a WHERE {_FILTER}", *scope)
     return [_stored(r) for r in rows], total
 
 

@@ -22,6 +22,7 @@ from services.platform.graphql.nodes import Key, Node, in_key_order, logged_even
 from services.platform.graphql.pagination import (
     Connection,
     PageInfo,
+    asks_total,
     cursor_position,
     page_size,
     position_cursor,
@@ -164,7 +165,8 @@ class OperationsQuery:
         async with info.context.pool.acquire() as conn:
             before = cursor_position("dead_letters", after)
             letters = await dead_letters.latest(conn, limit + 1, before)
-            total = await dead_letters.count(conn)
+            # Counted only when asked: a count reads every letter (0.2 s at a million).
+            total = await dead_letters.count(conn) if asks_total(info) else 0
         nodes = [DeadLetter.of(d) for d in letters[:limit]]
         return Connection.of(
             nodes,

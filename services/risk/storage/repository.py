@@ -340,17 +340,27 @@ async def riskiest(
     """The first vendors by current score (highest first), of `agency` and in `band` when
     given: vendor_id, as_of, score, band, model_version, factors and agency_totals (JSON;
     NULL for a score stored with its evidence)."""
+    # Each condition written only when given: as `$2 IS NULL OR EXISTS (…)`, the agency's
+    # test was no semi-join PostgreSQL could walk down the scores with, but a set of all the
+    # agency's contracts built at every call.
+    conditions, values = [], []
+    if agency is not None:
+        values.append(agency)
+        conditions.append(
+            "EXISTS (SELECT 1 FROM risk_contracts k"
+            f" WHERE k.agency = ${len(values) + 1} AND k.vendor_id = c.vendor_id)"
+        )
+    if band is not None:
+        values.append(band.value)
+        conditions.append(f"band = ${len(values) + 1}")
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     rows: list[asyncpg.Record] = await conn.fetch(
-        """SELECT vendor_id, as_of, score, band, model_version, factors::text AS factors,
-                  agency_totals::text AS agency_totals
-           FROM risk_current c
-           WHERE ($2::text IS NULL OR EXISTS (
-               SELECT 1 FROM risk_contracts k WHERE k.vendor_id = c.vendor_id AND k.agency = $2))
-             AND ($3::text IS NULL OR band = $3)
-           ORDER BY score DESC, vendor_id LIMIT $1""",
+        f"""SELECT vendor_id, as_of, score, band, model_version, factors::text AS factors,
+                   agency_totals::text AS agency_totals
+            FROM risk_current c {where}
+            ORDER BY score DESC, vendor_id LIMIT $1""",
         first,
-        agency,
-        band.value if band is not None else None,
+        *values,
     )
     return rows
 
