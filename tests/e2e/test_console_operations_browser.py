@@ -286,6 +286,7 @@ def test_a_sanction_authority_proposes_is_shown_a_field_error_then_imposes_amend
         chrome.find_element(By.CSS_SELECTOR, "#propose button[type=submit]").click()
         assert "2022-13-01" in shown(chrome, "#propose-decidedOn-error")
         assert chrome.find_elements(By.CSS_SELECTOR, "#propose-title ~ .refusal") == []
+        assert_only_the_api_was_reached(chrome, embedded, refused=1)  # the day refused
         decision.clear()
         decision.send_keys("令和4年7月8日")
         chrome.find_element(By.CSS_SELECTOR, "#propose button[type=submit]").click()
@@ -364,4 +365,4 @@ def test_a_sanction_authority_proposes_is_shown_a_field_error_then_imposes_amend
         chrome.find_element(By.CSS_SELECTOR, "#lift button[type=submit]").click()
         assert "Recorded" in shown(chrome, "#lift .accepted")
         assert sanction_of_d(embedded)["liftedOn"] == "2023-01-01"
-        assert_only_the_api_was_reached(chrome, embedded)
+        assert_only_the_api_was_reached(chrome, embedded, refused=1)  # 令和4年2月30日
