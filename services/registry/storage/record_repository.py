@@ -225,8 +225,10 @@ async def contracts(
     agency: str | None = None,
     active_on: dt.date | None = None,
     agencies: Sequence[str] | None = None,
+    count: bool = True,
 ) -> dict[str | None, Page[ContractRecord]]:
-    """`active_on`: in its (amended) term that day, and not terminated before it."""
+    """`active_on`: in its (amended) term that day, and not terminated before it. `count`:
+    whether the page across vendors (`vendor_ids` None) is counted (record_paging)."""
     pages = await fetch_pages(
         conn,
         "registry_contracts",
@@ -239,6 +241,7 @@ async def contracts(
             (_RUNNING, active_on),
             agency_filter(record_scope.CONTRACTS, agencies),
         ],
+        count=count,
     )
     return {v: p.map(ContractRecord.from_row) for v, p in pages.items()}
 
@@ -352,9 +355,10 @@ async def sanctions(
     first: int,
     after: str | None = None,
     active_on: dt.date | None = None,
+    count: bool = True,
 ) -> dict[str | None, Page[SanctionRecord]]:
     """`active_on`: in force that day, by the terms in force that day (sanction_timeline),
-    each with its scope that day.
+    each with its scope that day. `count`: as for `contracts`.
 
     Whether a sanction is in force depends on its amendments and lifts, which only the
     timeline folds, so with `active_on` the vendors' timelines are read first and the page
@@ -373,6 +377,7 @@ async def sanctions(
         first=first,
         after=after,
         filters=[("sanction_id = ANY({0}::text[])", in_force)],
+        count=count,
     )
     if timelines is None:
         listed = {r["vendor_id"] for page in pages.values() for r in page.records}
