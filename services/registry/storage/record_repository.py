@@ -202,7 +202,12 @@ async def running_contract_vendors(
     conn: Connection, on: dt.date, agencies: Sequence[str] | None, agency: str | None
 ) -> dict[str, list[str]]:
     """Agency → the vendors of its contracts running that day, in id order (of `agencies` only
-    when given, None: all; of `agency` only when given)."""
+    when given, None: all; of `agency` only when given).
+
+    One agency's contracts, or a system owner's few agencies', are found by the index
+    (agency, contract_id) (the pools plan each statement for its values, so an argument left
+    null drops out of the plan); every agency's (an administrator's `watchlists`) is a read
+    of the whole table, which only an index by end day would spare."""
     rows = await conn.fetch(
         "SELECT agency, array_agg(DISTINCT vendor_id ORDER BY vendor_id) AS vendor_ids"
         " FROM registry_contracts WHERE "
