@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
@@ -111,6 +111,26 @@ def cursor_position(positions: str, cursor: str | None, maximum: int = BIGINT_MA
     if not is_count(key, maximum):
         raise foreign_cursor(key)
     return int(key)
+
+
+def total_count_asked(info: strawberry.Info[Any, Any]) -> bool:
+    """Whether the connection field being resolved selects `totalCount`, directly or in a
+    fragment, so that a total whose count reads every matching row is counted only when it is
+    shown. A `totalCount` under @skip or @include counts as asked (a count too many, never a
+    total missing); a connection whose total is not asked may give any, since none is shown."""
+
+    def asks(selections: list[Selection]) -> bool:
+        for selection in selections:
+            if isinstance(selection, SelectedField):
+                if selection.name == "totalCount":
+                    return True
+            elif asks(selection.selections):  # a fragment's selections are the field's too
+                return True
+        return False
+
+    return any(
+        asks(field.selections) for field in info.selected_fields if isinstance(field, SelectedField)
+    )
 
 
 @strawberry.type(description="One item of a page, with the cursor that marks its place.")

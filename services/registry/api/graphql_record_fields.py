@@ -12,7 +12,7 @@ import strawberry
 from services.events.compliance import CertificateKind
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, First100
-from services.platform.graphql.pagination import Connection, cursor_key
+from services.platform.graphql.pagination import Connection, cursor_key, total_count_asked
 from services.registry.api.graphql_records import (
     CERTIFICATES,
     CLAIMS,
@@ -189,11 +189,13 @@ VENDOR_KEYS = "vendor_id"
 async def vendor_rows(
     info: Info, first: int, after: str | None
 ) -> tuple[list[VendorRow], int, bool]:
-    """A page of registered vendors: the rows, how many vendors there are, whether more."""
+    """A page of registered vendors: the rows, how many vendors there are (counted only when
+    `totalCount` is asked: 0 otherwise, never shown), whether more."""
     n, after_key = limit(first), cursor_key(VENDOR_KEYS, after)
     async with info.context.pool.acquire() as conn:
-        ids, total = await vendor_repository.vendor_page(conn, after_key, n + 1)
+        ids = await vendor_repository.vendor_page(conn, after_key, n + 1)
         rows = await vendor_repository.fetch_vendors(conn, ids[:n])
+        total = await vendor_repository.vendor_count(conn) if total_count_asked(info) else 0
     return [rows[i] for i in ids[:n] if i in rows], total, len(ids) > n
 
 

@@ -19,7 +19,13 @@ from services.events.sanction import SanctionKind
 from services.platform.graphql.context import Info
 from services.platform.graphql.loaders import batched
 from services.platform.graphql.nodes import Key, Node, in_key_order
-from services.platform.graphql.pagination import Connection, cursor_key, key_cursor, page_size
+from services.platform.graphql.pagination import (
+    Connection,
+    cursor_key,
+    key_cursor,
+    page_size,
+    total_count_asked,
+)
 from services.platform.security.access import agencies_in_view
 from services.registry.api.graphql_record_enums import ClaimState, IncidentState, SubcontractState
 from services.registry.storage import record_repository as records
@@ -367,11 +373,15 @@ async def vendor_connection(
 async def root_connection(
     info: Info, kind: RecordKind[Record, Item], first: int, after: str | None, /, **filters: Any
 ) -> Connection[Item]:
-    """Records of one kind across vendors (with `filters`) as a connection."""
+    """Records of one kind across vendors (with `filters`) as a connection, read by key after
+    the cursor; counted (every matching record) only when `totalCount` is asked."""
+    count = total_count_asked(info)
     async with info.context.pool.acquire() as conn:
         after_key = cursor_key(kind.cursor, after)
-        page = (await kind.pages(conn, None, first=limit(first), after=after_key, **filters))[None]
-    return _connection(page, kind, after)
+        pages = await kind.pages(
+            conn, None, first=limit(first), after=after_key, count=count, **filters
+        )
+    return _connection(pages[None], kind, after)
 
 
 def _connection(
@@ -379,8 +389,10 @@ def _connection(
 ) -> Connection[Item]:
     nodes = [kind.node(r) for r in page.records]
     keys = kind.cursor
+    # Not counted (None) only when `totalCount` is not asked: no total is shown then.
+    total = page.total if page.total is not None else 0
     return Connection.of(
-        nodes, lambda n: key_cursor(keys, str(getattr(n, keys))), page.total, page.has_next, after
+        nodes, lambda n: key_cursor(keys, str(getattr(n, keys))), total, page.has_next, after
     )
 
 

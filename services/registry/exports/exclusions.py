@@ -73,7 +73,7 @@ async def exclusions(
     after: str | None = None
     while True:
         async with pool.acquire() as conn:
-            ids, _ = await vendor_repository.vendor_page(conn, after, MAX_BATCH)
+            ids = await vendor_repository.vendor_page(conn, after, MAX_BATCH)
             if not ids:
                 return
             answers = await screen(conn, ids, as_of)

