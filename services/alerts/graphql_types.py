@@ -29,10 +29,10 @@ from services.platform.graphql.descriptions import (
 )
 from services.platform.graphql.pagination import (
     Connection,
-    asks_total,
     cursor_position,
     page_size,
     position_cursor,
+    total_count_asked,
 )
 from services.platform.graphql.receipts import Draft, EventReceipt, FieldProblem, record
 from services.platform.security.access import agencies_in_view, sees_agency
@@ -93,7 +93,7 @@ class AlertsQuery:
                 acknowledged=acknowledged,
                 limit=limit + 1,
                 before=cursor_position("alerts", after),
-                counted=asks_total(info),
+                counted=total_count_asked(info),
             )
         page = stored[:limit]
         return Connection.of_pairs(

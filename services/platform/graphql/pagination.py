@@ -8,29 +8,11 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
-from services.platform.graphql.context import Info
 from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.nodes import InvalidNodeId, decode, encode
 from services.platform.postgres.whole_numbers import BIGINT_MAX, is_count
 
 Node = TypeVar("Node")
-
-
-def asks_total(info: Info) -> bool:
-    """Whether the connection being resolved was asked its `totalCount` (through fragments
-    too). A total counts everything that matches, as much work as the table is large (a
-    million alerts or dead letters: 0.2 s), where a page is a few rows by an index: a
-    client paging without it pays for the page only."""
-
-    def holds(selections: Sequence[Selection]) -> bool:
-        return any(
-            selection.name == "totalCount"
-            if isinstance(selection, SelectedField)
-            else holds(selection.selections)
-            for selection in selections
-        )
-
-    return any(holds(field.selections) for field in info.selected_fields)
 
 
 @strawberry.type(description="Where a page is in its list (Relay's PageInfo).")
@@ -115,7 +97,8 @@ def cursor_position(positions: str, cursor: str | None, maximum: int = BIGINT_MA
 
 def total_count_asked(info: strawberry.Info[Any, Any]) -> bool:
     """Whether the connection field being resolved selects `totalCount`, directly or in a
-    fragment, so that a total whose count reads every matching row is counted only when it is
+    fragment, so that a total whose count reads every matching row (a million alerts or dead
+    letters: 0.2 s, where a page is a few rows by an index) is counted only when it is
     shown. A `totalCount` under @skip or @include counts as asked (a count too many, never a
     total missing); a connection whose total is not asked may give any, since none is shown."""
 
