@@ -36,8 +36,8 @@ class ErrorCode(StrEnum):
     TIMEOUT = "TIMEOUT"
     # A fault of ours, logged with the id given in `extensions.errorId`.
     INTERNAL = "INTERNAL"
-    # PostgreSQL out of reach (restarting, a failover): nothing was read or recorded; the same
-    # request later will do (a mutation safely so with its idempotency key).
+    # PostgreSQL or the broker out of reach (restarting, a failover): the same request later
+    # will do; a mutation may have been recorded, so with the same idempotency key.
     UNAVAILABLE = "UNAVAILABLE"
     # Automatic persisted queries (graphql_over_http.py): send the query with its hash once.
     PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"

@@ -15,7 +15,7 @@ from aiokafka.errors import (
     RequestTimedOutError,
 )
 
-from services.platform.operations.outages import is_outage
+from services.platform.operations.outages import is_outage, out_of_reach
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,57 @@ def test_a_process_without_kafka_tells_outages_without_importing_aiokafka() -> N
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "False", "False"]
+
+
+def _raised_while_handling(handled: BaseException, raised: BaseException) -> BaseException:
+    try:
+        try:
+            raise handled
+        except type(handled):
+            raise raised  # noqa: B904 - the context is the point
+    except type(raised) as error:
+        return error
+
+
+@pytest.mark.parametrize(
+    ("error", "what"),
+    [
+        (
+            asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+            "the database",
+        ),
+        (ConnectionRefusedError(111, "Connection refused"), "the database"),
+        (FileNotFoundError(2, "No such file or directory"), "the database"),  # its socket gone
+        (FileNotFoundError(2, "No such file or directory", "/etc/policies.toml"), None),
+        (TimeoutError(), None),
+        (PermissionError(13, "Permission denied"), None),
+        (
+            asyncpg.InterfaceError("cannot perform operation: another operation is in progress"),
+            None,
+        ),
+        (ValueError("a bug"), None),
+        (KafkaTimeoutError(), "the event log"),
+    ],
+    ids=[
+        "starting-up",
+        "refused",
+        "socket-gone",
+        "a-file",
+        "timeout",
+        "permission",
+        "interface",
+        "bug",
+        "broker",
+    ],
+)
+def test_a_request_is_told_to_try_again_only_for_a_dependency_out_of_reach(
+    error: BaseException, what: str | None
+) -> None:
+    """`UNAVAILABLE` ("try again shortly") for what a restart of PostgreSQL or the broker
+    raises; any other error is a fault of ours, logged with its traceback and an id."""
+    assert out_of_reach(error) == what
+    # A bug raised while an outage was being handled is the bug, not the outage.
+    raised_from = ValueError("a bug")
+    raised_from.__cause__ = error
+    assert out_of_reach(raised_from) == what
+    assert out_of_reach(_raised_while_handling(error, ValueError("a bug"))) is None

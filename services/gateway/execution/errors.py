@@ -24,7 +24,7 @@ from strawberry.types import ExecutionContext
 from services.events.catalog import EventRejected
 from services.platform.error_codes import ErrorCode
 from services.platform.graphql.errors import InvalidArgument, RoleRefused
-from services.platform.operations.outages import DATABASE_OUT_OF_REACH, is_outage
+from services.platform.operations.outages import out_of_reach, unavailable
 from services.registry.domain.era_dates import InvalidDate
 from services.registry.domain.policy import OutsidePolicy, PolicyError
 from services.registry.reads.queries import RegistryQueryError
@@ -104,11 +104,12 @@ class InternalErrorIds(MaskErrors):
             result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        if error.original_error is not None and is_outage(error.original_error):
+        what = out_of_reach(error.original_error) if error.original_error else None
+        if what is not None:
             # Not a fault to debug (/healthz says what it waits for): no traceback, no id.
-            log.warning("request at %s: PostgreSQL out of reach: %s", error.path, error.message)
+            log.warning("request at %s: %s out of reach: %s", error.path, what, error.message)
             return GraphQLError(
-                message=DATABASE_OUT_OF_REACH,
+                message=unavailable(what),
                 nodes=error.nodes,
                 source=error.source,
                 positions=error.positions,

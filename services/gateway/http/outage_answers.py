@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.platform.error_codes import ErrorCode
 from services.platform.http_errors import error_response
-from services.platform.operations.outages import DATABASE_OUT_OF_REACH, is_outage
+from services.platform.operations.outages import out_of_reach, unavailable
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +36,13 @@ class OutageAnswers:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as error:
-            if started or not is_outage(error):
+            what = out_of_reach(error)
+            if started or what is None:
                 raise  # a fault of ours, or an answer already under way: the server's to log
-            log.warning("%s %s: PostgreSQL out of reach: %s", scope["method"], scope["path"], error)
+            log.warning("%s %s: %s out of reach: %s", scope["method"], scope["path"], what, error)
             refusal = error_response(
                 503,
-                DATABASE_OUT_OF_REACH,
+                unavailable(what),
                 code=ErrorCode.UNAVAILABLE,
                 headers={"retry-after": str(RETRY_AFTER_SECONDS)},
             )

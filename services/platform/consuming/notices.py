@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
 import asyncpg
 
-from services.platform.operations.outages import is_outage
 from services.platform.postgres.database import Connection
 from services.platform.postgres.session_state import keeps_session_state
+
+log = logging.getLogger(__name__)
 
 
 class Notices:
@@ -90,14 +92,16 @@ class _KeptListener:
         self._pool, self._channel = pool, channel
         self._callback, self._heard_again = callback, heard_again
         self._conn: Pooled | None = None
+        self._lost: Callable[[object], None] = lambda _conn: None
 
     async def listen(self) -> asyncio.Event:
         """Listens on a new connection; the event is set when that connection is lost."""
         lost = asyncio.Event()
         conn = self._conn = await self._pool.acquire()
+        self._lost = lambda _conn: lost.set()
         try:
             keeps_session_state(conn)
-            conn.add_termination_listener(lambda _conn: lost.set())
+            conn.add_termination_listener(self._lost)
             await conn.add_listener(self._channel, self._callback)
         except BaseException:
             await self.close()
@@ -107,21 +111,32 @@ class _KeptListener:
     async def close(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
+            # The pool keeps the connection, and asyncpg's reset keeps its termination
+            # listeners: each listen's would pile up on it.
+            with contextlib.suppress(asyncpg.InterfaceError):
+                conn.remove_termination_listener(self._lost)
             await _unlisten(self._pool, conn, self._channel, self._callback)
 
     async def keep(self, lost: asyncio.Event) -> None:
-        """Listens again each time the connection is lost, once PostgreSQL takes one."""
+        """Listens again each time the connection is lost, once PostgreSQL takes one. Any
+        failure to listen again is tried again (PostgreSQL refusing connections for a while
+        after a restart, 53300 when every service reconnects at once): a keeper that gave up
+        would leave its loops on their polls for good, and no one would hear of it."""
         while True:
             await lost.wait()
             await self.close()
+            failures = 0
             while True:
                 await asyncio.sleep(RELISTEN_SECONDS)
                 try:
                     lost = await self.listen()
                     break
                 except Exception as error:
-                    if not is_outage(error):
-                        raise
+                    failures += 1
+                    if failures == 1:  # once a streak, as `retry.note_failure` says it
+                        log.warning(
+                            "listening on %s again failed; retrying: %r", self._channel, error
+                        )
             self._heard_again()
 
 
@@ -140,6 +155,11 @@ async def kept_listening(
         yield
     finally:
         keeping.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        try:
             await keeping
-        await kept.close()
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # the block's own ending is what the caller is told
+            log.exception("the listener on %s had stopped", channel)
+        finally:
+            await kept.close()

@@ -18,9 +18,12 @@ _OUTAGES = (
 )
 
 
-# What a request that met PostgreSQL out of reach is told (`ErrorCode.UNAVAILABLE`).
-DATABASE_OUT_OF_REACH = (
-    "the database is out of reach (restarting?): nothing was done; try again shortly"
+# PostgreSQL refusing or dropping connections: what its clients see of a restart, a crash,
+# a failover.
+_DATABASE_GONE = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    ConnectionError,
 )
 
 
@@ -34,6 +37,34 @@ def _kafka_outage(error: BaseException) -> bool:
     if isinstance(error, errors.KafkaTimeoutError):
         return True
     return isinstance(error, errors.KafkaError) and bool(error.retriable)
+
+
+def out_of_reach(error: BaseException) -> str | None:
+    """What a request met out of reach, "the database" or "the event log", when `error`
+    (or an error it was raised from) is one; None otherwise. Narrower than `is_outage`, which
+    lets loops wait out anything that may pass: a request told "try again" must not be a
+    fault of ours, so an error raised while handling another is not taken for it, nor is any
+    timeout or file error but a stopped PostgreSQL's socket file gone (no file named)."""
+    current: BaseException | None = error
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, _DATABASE_GONE):
+            return "the database"
+        if isinstance(current, FileNotFoundError) and current.filename is None:
+            return "the database"
+        if _kafka_outage(current):
+            return "the event log"
+        current = current.__cause__
+    return None
+
+
+def unavailable(what: str) -> str:
+    """What a request that met `what` out of reach is told (`ErrorCode.UNAVAILABLE`)."""
+    return (
+        f"{what} is out of reach (restarting?): try again shortly; a mutation may have been"
+        " recorded: send it again with the same idempotencyKey, which records it once"
+    )
 
 
 def is_outage(error: BaseException) -> bool:
