@@ -136,6 +136,20 @@ def _listed_again(first: str, recorded: Mapping[str, RecordedSanction]) -> str:
     return sanction
 
 
+def _first_home(
+    item: ListEntry, sanction: str, recorded: Mapping[str, RecordedSanction]
+) -> str | None:
+    """The vendor a bar imposed again (`_listed_again`) goes on: the one its first generation
+    was recorded on, whatever its names or identifiers are now (resolved afresh, a vendor
+    renamed since would have a new vendor barred, and itself not)."""
+    if not isinstance(item, exclusions.ExportedEntry):
+        return None
+    first = recorded.get(exclusions.sanction_id(item))
+    return (
+        first.vendor_id if first is not None and sanction != exclusions.sanction_id(item) else None
+    )
+
+
 def _made(
     item: ListEntry, sanction: str, change: Delta, today: dt.date, register: bool
 ) -> tuple[EventEnvelope, ...]:
@@ -243,23 +257,24 @@ def _planned(
     """An entry's events: its vendor's names amended, its sanction imposed or amended (or
     nothing), reported; a row the catalog refuses is reported with its line instead."""
     report, today = context.report, context.today
-    was = context.sanctions.recorded.get(sanction)
-    change = delta(sanction, item.last_day, context.sanctions.recorded)
+    recorded = context.sanctions.recorded
+    was = recorded.get(sanction)
+    # The vendor its sanction is recorded on, or for a bar imposed again, the first one's.
+    home = was.vendor_id if was is not None else _first_home(item, sanction, recorded)
+    change = delta(sanction, item.last_day, recorded)
     if was is not None and was.lifted:
         context.relisted.append(item.line)
     try:
         names: tuple[EventEnvelope, ...] = ()
-        if was is not None:  # the entity's vendor is the one its sanction is recorded on
-            context.resolver.note(own, was.vendor_id)
-            names = _names(
-                item, context.source, own, was.vendor_id, context.resolver, today, renamed
-            )
+        if home is not None:  # the entity's vendor is the one its sanction is recorded on
+            context.resolver.note(own, home)
+            names = _names(item, context.source, own, home, context.resolver, today, renamed)
         made: tuple[EventEnvelope, ...] = ()
-        if change is not Delta.KEEP and was is not None:
+        if change is not Delta.KEEP and home is not None:
             made = (
-                (amendment(item, today, sanction, was.vendor_id),)
+                (amendment(item, today, sanction, home),)
                 if renamed  # its sanction has the id of the entry's former name
-                else rehomed(_made(item, sanction, change, today, register=False), was.vendor_id)
+                else rehomed(_made(item, sanction, change, today, register=False), home)
             )
         elif change is not Delta.KEEP:
             made = _resolved(item, sanction, context.source, own, context.resolver, today, report)

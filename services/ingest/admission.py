@@ -4,7 +4,7 @@ Kafka, every record keyed by the vendor it is about."""
 
 from __future__ import annotations
 
-from services.events.base import EventEnvelope
+from services.events.base import API_SOURCE, EventEnvelope
 from services.events.catalog import EMITTED_TYPES, Problem
 from services.platform.eventlog.base import Writer
 
@@ -18,7 +18,16 @@ def admission_problem(envelope: EventEnvelope, writer: Writer) -> str | None:
             "recorded_by: set only by the API, from the caller's verified token;"
             " a producer cannot claim it"
         )
+    if writer is Writer.PRODUCER and envelope.source == API_SOURCE:
+        return RESERVED_SOURCE
     return None
+
+
+# The typed mutations' own source: their copies of one event are told apart from a second
+# event without `occurred_at`, which the API stamps at each request (event_store.recorded_apart).
+RESERVED_SOURCE = (
+    f"source: {API_SOURCE} is the API's typed mutations' own; name the producing system"
+)
 
 
 def type_problem(event_type: str, writer: Writer) -> str | None:

@@ -4,6 +4,7 @@ it, from the verified caller, never from the input."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from typing import Any
@@ -223,6 +224,12 @@ async def test_an_event_id_used_for_other_content_is_refused_in_the_receipt(
     assert not answer["accepted"]
     (error,) = answer["errors"]
     assert (error["field"], error["code"]) == ("event_id", "reused_id")
+    # The typed mutations' source is theirs: a raw event naming it is refused, whose copies
+    # would have been one event whatever their occurred_at.
+    claims_api = {**case_b.another_vendor("vendor-api"), "source": "vendorwatch.api"}
+    answer = (await execute(pool, SUBMIT, ADMIN, event=claims_api))["submitEvent"]
+    (error,) = answer["errors"]
+    assert (error["field"], error["code"]) == ("source", "reserved_source")
     assert [e["source"] for e in await stored(pool)] == [first["source"]]
     assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
 
@@ -371,3 +378,31 @@ async def test_a_ground_the_policy_does_not_know_is_told_at_the_grounds(
     (error,) = answer["errors"]
     assert (error["field"], error["code"]) == ("payload.grounds", "outside_policy")
     assert error["message"].startswith("nonsense not in City procurement office's policy")
+
+
+KEYED_REGISTER = """
+mutation ($vendorId: ID!, $key: String) {
+  registerVendor(vendorId: $vendorId, idempotencyKey: $key,
+                 payload: {legalName: "Kita Co", country: "JP"}) {
+    accepted eventId errors { field code } }
+}"""
+
+
+async def test_one_key_given_at_once_for_two_events_is_one_event_and_a_refusal(
+    pool: asyncpg.Pool,
+) -> None:
+    """Both requests found nothing held and both answered "accepted", with one id, while the
+    log kept one of the two events and dead-lettered the other."""
+    officer = Principal("officer@city", Role.PROCUREMENT_OFFICER, ())
+    answers = await asyncio.gather(
+        *(
+            in_process_api.execute(pool, KEYED_REGISTER, officer, vendorId=vendor, key="erp-9")
+            for vendor in ("vendor-r1", "vendor-r2")
+        )
+    )
+    receipts = [a["registerVendor"] for a in answers]
+    assert sorted(r["accepted"] for r in receipts) == [False, True], receipts
+    (refused,) = [r for r in receipts if not r["accepted"]]
+    assert refused["errors"] == [{"field": "idempotencyKey", "code": "reused_key"}]
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == 1
+    assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0

@@ -299,6 +299,11 @@ async def test_each_problem_is_named_by_the_argument_it_was_given_in(pool: async
             f'configureMigrationPlan(planId: "{PLAN}", settings: {{phaseMonths: 0}})',
             ["settings.phaseMonths"],
         ),
+        (f'configureMigrationPlan(planId: "{PLAN}", settings: {{}})', ["settings"]),
+        (
+            f'configureMigrationItem(planId: "{PLAN}", contractId: "c03", item: {{}})',
+            ["item"],
+        ),
         (
             f'createMigrationPlan(vendorId: "{VENDOR}", agency: "{AGENCY}", reason: "",'
             ' planId: "bad id")',

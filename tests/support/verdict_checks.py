@@ -50,6 +50,8 @@ def check_refused_events_have_no_effect(
         **case_b.another_vendor("vendor-raw"),
         "recorded_by": {"subject": "local-admin", "role": "admin", "agencies": []},
     }
+    # The typed mutations' source, whose copies are one event whatever their occurred_at.
+    claims_api = {**case_b.another_vendor("vendor-api"), "source": "vendorwatch.api"}
     # An incident on B's contract that names the ghost as its cause.
     awarded = VALID_PAYLOADS["contract.awarded"]
     benefits = awarded | {"contract_id": VALID_PAYLOADS["incident.reported"]["contract_id"]}
@@ -69,13 +71,14 @@ def check_refused_events_have_no_effect(
         forged_bar,
         forged_risk,
         claims_admin,
+        claims_api,
         contract,
     ]
     path = tmp_path / "refused.jsonl"
     path.write_bytes(b"".join(case_b.line(e) + b"\n" for e in events))
     # The forged emitted events and the claimed recorded_by never pass publish's own check;
     # the registry refuses the rest later.
-    publish(path, refused=3)
+    publish(path, refused=4)
     for event in events:
         wait_until(partial(_settled, client, event), f"{event['event_type']} to be settled")
 
@@ -92,6 +95,7 @@ def check_refused_events_have_no_effect(
         (forged_bar, "emitted by VendorWatch's services only"),
         (forged_risk, "emitted by VendorWatch's services only"),
         (claims_admin, "recorded_by: set only by the API"),
+        (claims_api, "source: vendorwatch.api is the API's typed mutations' own"),
     ):
         status = _status(client, forged)
         assert not status["accepted"] and status["appliedBy"] == [], status

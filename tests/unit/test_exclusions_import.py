@@ -441,3 +441,33 @@ def test_a_generation_id_too_long_for_the_catalog_is_hashed() -> None:
     assert len(exclusions.again(first, 2)) <= 128 and exclusions.again(
         first, 3
     ) != exclusions.again(first, 2)
+
+
+def test_a_bar_imposed_again_goes_on_the_vendor_its_first_was_recorded_on() -> None:
+    # The first bar sits on a vendor the entity joined at its first import, one that no
+    # longer answers to the entity's names or identifiers (renamed since): resolved afresh,
+    # a new vendor was registered and barred, and the vendor itself left free to bid.
+    (entry,) = exclusions.entries(io.StringIO(_exported(OWN)))
+    assert isinstance(entry, exclusions.ExportedEntry)
+    renamed = Known("hand:v1", "JP", ("北浜ホールディングス株式会社",), ())
+    lifted = RecordedSanction(
+        "hand:v1",
+        entry.last_day,
+        lifted=True,
+        lifted_by_list=True,
+        starts_on=entry.starts_on,
+        authority=entry.authority,
+    )
+    recorded = Recorded(known=(renamed,), sanctions={exclusions.sanction_id(entry): lifted})
+    sent = list(
+        planned_events(
+            "exclusions", io.StringIO(_exported(OWN)), recorded, dt.date(2024, 7, 1), ImportReport()
+        )
+    )
+    imposed = [
+        (p.event.vendor_id, p.event.payload.sanction_id)
+        for p in sent
+        if isinstance(p.event.payload, SanctionImposed)
+    ]
+    assert imposed == [("hand:v1", exclusions.again(exclusions.sanction_id(entry), 2))]
+    assert "vendor.registered" not in {p.event.event_type for p in sent}

@@ -8,7 +8,9 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
+from services.events.base import API_SOURCE
 from services.events.catalog import Problem
+from services.ingest.admission import RESERVED_SOURCE
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import WaitForProcessing
 from services.platform.graphql.receipts import EventReceipt, refused, submit
@@ -39,4 +41,14 @@ class Mutation:
             problem = Problem("event", "must be a JSON object (the envelope)", "dict_type")
             return refused("unknown", "unknown", (problem,), camel=False)
         envelope: dict[str, Any] = event
+        if envelope.get("source") == API_SOURCE:
+            # Its copies would be one event whatever their `occurred_at` (event_store.py).
+            said = RESERVED_SOURCE.removeprefix("source: ")
+            named = envelope.get("event_type")
+            return refused(
+                named if isinstance(named, str) else "unknown",
+                None,
+                (Problem("source", said, "reserved_source"),),
+                camel=False,
+            )
         return await submit(info, envelope, wait=wait_for_processing, camel=False)

@@ -8,11 +8,13 @@ verified token, never from the input), then appended to the log like any produce
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +34,10 @@ from services.platform.eventstore import event_store
 from services.platform.graphql import lone_surrogates
 from services.platform.graphql.context import Info
 from services.platform.graphql.processing import EventStatus, wait_for_processing
+from services.platform.postgres.session_state import keeps_session_state
 
+# The class of the advisory locks of keyed requests (`_one_at_a_time`).
+_KEYED_LOCKS = 0x6B657973  # "keys"
 # The namespace of the event ids that idempotency keys name (`keyed_event_id`).
 _KEYED = uuid.UUID("5f0b7d0e-3c1a-5a53-9d4e-7a1f2c6b8e90")
 _KEY_LENGTH = 200
@@ -63,6 +68,8 @@ def nested_in(argument: str, *own: str) -> ArgumentOf:
     `own`, arguments of their own (`planId`)."""
 
     def of(path: str) -> str:
+        if not path:  # the whole payload: the input object's problem
+            return argument
         return path if path.split(".", 1)[0] in own else f"{argument}.{path}"
 
     return of
@@ -234,21 +241,23 @@ async def submit(
         event = parse_event(raw)
     except EventRejected as rejection:
         return refuse(*rejection.problems)
-    # Sent again, from wherever: the log has it, and says so once, whatever the services would
-    # say of it now (a registration retried once applied is not a second registration).
-    held = await _held(info, event)
-    if held is not None:
-        if not _same_event(held, event):
-            return refuse(_reused(event) if key is None else _reused_key(held))
-    else:
-        problems = tuple(p for check in info.context.checks if (p := check(event)) is not None)
-        if found or problems:
-            return refuse(*problems)
-        # The log's own refusal, of an event nothing else is wrong with.
-        stored = event_store.canonical_json(event)
-        if (too_long := size_problem(stored, as_stored=True)) is not None:
-            return refuse(Problem("event", too_long))
-        await info.context.event_log.submit([raw], Writer.API)
+    async with _one_at_a_time(info, event.event_id if key is not None else None):
+        # Sent again, from wherever: the log has it, and says so once, whatever the services
+        # would say of it now (a registration retried once applied is not a second one).
+        held = await _held(info, event)
+        if held is not None:
+            if not _same_event(held, event):
+                return refuse(_reused(event) if key is None else _reused_key(held))
+        else:
+            checks = info.context.checks
+            problems = tuple(p for check in checks if (p := check(event)) is not None)
+            if found or problems:
+                return refuse(*problems)
+            # The log's own refusal, of an event nothing else is wrong with.
+            stored = event_store.canonical_json(event)
+            if (too_long := size_problem(stored, as_stored=True)) is not None:
+                return refuse(Problem("event", too_long))
+            await info.context.event_log.submit([raw], Writer.API)
     processing = None
     if wait:
         processing = await wait_for_processing(
@@ -262,6 +271,33 @@ async def submit(
         errors=[],
         processing=processing,
     )
+
+
+@contextlib.asynccontextmanager
+async def _one_at_a_time(info: Info, event_id: uuid.UUID | None) -> AsyncIterator[None]:
+    """For a keyed event (`event_id`), one request at a time from the look-up of the log to
+    the append, so that two requests giving one key for two events, at once, do not both find
+    nothing held and both answer "accepted" while the log keeps one: the second finds the
+    first (`reused_key`). Where the append is the log's (embedded mode) it is stored when the
+    lock is let go; sent to Kafka, it is stored a moment later, and a second event under the
+    key in that moment is refused by ingest, its receipt having said accepted (ARCHITECTURE,
+    "Idempotency keys")."""
+    if event_id is None:
+        yield
+        return
+    # The two-key form: its keys are apart from the one-key form's (the consumers' locks).
+    lock = (_KEYED_LOCKS, _int4(zlib.crc32(event_id.bytes)))
+    async with info.context.pool.acquire() as conn:
+        keeps_session_state(conn)  # a session lock: reset should the unlock not run
+        await conn.execute("SELECT pg_advisory_lock($1::int4, $2::int4)", *lock)
+        try:
+            yield
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1::int4, $2::int4)", *lock)
+
+
+def _int4(unsigned: int) -> int:
+    return unsigned - (1 << 32) if unsigned >= 1 << 31 else unsigned
 
 
 def _named(value: Any) -> str | None:
@@ -350,6 +386,8 @@ async def record(
     found = tuple(p for p in draft.problems if p is not None)
     receipt = await submit(info, envelope, wait=wait, found=found, key=key)
     for error in receipt.errors:
-        if error.field.startswith("payload."):
-            error.field = draft.argument(error.field.removeprefix("payload."))
+        if error.field == "payload" or error.field.startswith("payload."):
+            # The whole payload is no argument's but an input object's: else it stays named so.
+            path = error.field.removeprefix("payload").removeprefix(".")
+            error.field = draft.argument(path) or error.field
     return receipt
