@@ -170,11 +170,8 @@ def _imported(
     return sent
 
 
-def _with_a_gap(
-    resumes_on: dt.date = dt.date(2024, 5, 1), **resumed_with: object
-) -> SanctionTimeline:
-    """s-1 of VENDOR: barring 2024-01-01 to 03-31, and again (an extension dated then, with
-    `resumed_with` besides) from `resumes_on` (no gap from 04-01) to 08-31."""
+def _amended_ahead(*changes: Change) -> SanctionTimeline:
+    """s-1 of VENDOR, barring 2024-01-01 to 03-31, then as `changes` say."""
     return sanction_timeline.build(
         sanction_id="s-1",
         vendor_id=VENDOR.vendor_id,
@@ -183,7 +180,17 @@ def _with_a_gap(
         decided_on=dt.date(2023, 12, 1),
         starts_on=dt.date(2024, 1, 1),
         imposed={"ends_on": dt.date(2024, 3, 31)},
-        changes=(Change(resumes_on, False, {"ends_on": dt.date(2024, 8, 31), **resumed_with}),),
+        changes=changes,
+    )
+
+
+def _with_a_gap(
+    resumes_on: dt.date = dt.date(2024, 5, 1), **resumed_with: object
+) -> SanctionTimeline:
+    """s-1 of VENDOR: barring 2024-01-01 to 03-31, and again (an extension dated then, with
+    `resumed_with` besides) from `resumes_on` (no gap from 04-01) to 08-31."""
+    return _amended_ahead(
+        Change(resumes_on, False, {"ends_on": dt.date(2024, 8, 31), **resumed_with})
     )
 
 
@@ -360,20 +367,6 @@ def test_a_scope_changed_in_a_newer_export_is_lifted_and_imposed_anew() -> None:
     assert [p.event.event_type for p in newer] == ["sanction.imposed", "sanction.lifted"]
     assert (report.imposed, report.lifted, report.amended) == (1, 1, 0)
     assert {p.event.vendor_id for p in newer} == {vendor}
-
-
-def _amended_ahead(*changes: Change) -> SanctionTimeline:
-    """s-1 of VENDOR, barring 2024-01-01 to 03-31, then as `changes` say."""
-    return sanction_timeline.build(
-        sanction_id="s-1",
-        vendor_id=VENDOR.vendor_id,
-        kind=SanctionKind.BID_SUSPENSION,
-        authority="北浜市",
-        decided_on=dt.date(2023, 12, 1),
-        starts_on=dt.date(2024, 1, 1),
-        imposed={"ends_on": dt.date(2024, 3, 31)},
-        changes=changes,
-    )
 
 
 def test_a_bar_whose_gap_closes_and_opens_again_ahead_is_imposed_again() -> None:
