@@ -220,10 +220,10 @@ def parse_event(raw: bytes | str | None) -> EventEnvelope:
     """Validates one JSON event against the catalog, or raises `EventRejected` saying why
     (None: a Kafka record without a value)."""
     if raw is None:
-        raise EventRejected(NO_VALUE)
+        raise EventRejected(NO_VALUE, (Problem("event", NO_VALUE, "no_value"),))
     too_large = size_problem(raw)
     if too_large is not None:
-        raise EventRejected(too_large)
+        raise EventRejected(too_large, (Problem("event", too_large, "too_large"),))
     return parse_stored(raw)
 
 
@@ -236,14 +236,16 @@ def parse_stored(raw: bytes | str) -> EventEnvelope:
     except ValidationError as error:
         kinds = {item["type"] for item in error.errors()}
         if "json_invalid" in kinds or "model_type" in kinds:
-            raise EventRejected(f"not a JSON object: {describe_validation_error(error)}") from None
+            said = f"not a JSON object: {describe_validation_error(error)}"
+            raise EventRejected(said, (Problem("event", said, "dict_type"),)) from None
         raise EventRejected(describe_validation_error(error), validation_problems(error)) from None
     envelope = ENVELOPES.get(header.event_type)
     if envelope is None:
         # The type as sent is quoted, but not at any length.
         sent = header.event_type if len(header.event_type) <= 80 else header.event_type[:80] + "…"
         message = f"unknown event type {sent!r}; known types are {', '.join(EVENT_TYPES)}"
-        raise EventRejected(f"event_type: {message}", (Problem("event_type", message),))
+        unknown = Problem("event_type", message, "unknown_event_type")
+        raise EventRejected(f"event_type: {message}", (unknown,))
     try:
         return envelope.model_validate_json(raw)
     except ValidationError as error:

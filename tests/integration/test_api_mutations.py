@@ -406,3 +406,21 @@ async def test_one_key_given_at_once_for_two_events_is_one_event_and_a_refusal(
     assert refused["errors"] == [{"field": "idempotencyKey", "code": "reused_key"}]
     assert await pool.fetchval("SELECT count(*) FROM event_store") == 1
     assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
+
+
+async def test_many_keyed_requests_at_once_are_each_answered(pool: asyncpg.Pool) -> None:
+    """Each held a pooled connection for its key while waiting for a second: ten at once took
+    the pool's ten, and every request of the API waited until its time limit."""
+    officer = Principal("officer@city", Role.PROCUREMENT_OFFICER, ())
+    vendors = [f"vendor-m{n:02}" for n in range(24)]
+    answers = await asyncio.wait_for(
+        asyncio.gather(
+            *(
+                in_process_api.execute(pool, KEYED_REGISTER, officer, vendorId=v, key=v)
+                for v in vendors
+            )
+        ),
+        timeout=20,
+    )
+    assert all(a["registerVendor"]["accepted"] for a in answers)
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == len(vendors)

@@ -6,11 +6,14 @@ stops the command with one line naming its variable."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 
 import pytest
 
 from services.platform.errors import StartupError
+from services.platform.operations import retry
+from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import until_done
 from services.platform.settings import Settings, retry_backoff
 
@@ -69,3 +72,35 @@ def test_a_bad_back_off_names_its_variable(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("VENDORWATCH_RETRY_MAX_SECONDS", "0")
     with pytest.raises(StartupError, match="VENDORWATCH_RETRY_MAX_SECONDS: Input should be"):
         Settings(database_url="postgresql:///given")
+
+
+async def test_a_loop_that_never_returns_is_told_recovered_once_it_runs_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The live fan-out and the relays run until stopped: after an outage their liveness said
+    "failing" for good, since it heard of success only when an attempt returned."""
+    monkeypatch.setenv("VENDORWATCH_RETRY_FIRST_SECONDS", "0.01")
+    monkeypatch.setenv("VENDORWATCH_RETRY_MAX_SECONDS", "0.01")
+    monkeypatch.setattr(retry, "RECOVERED_AFTER_SECONDS", 0.05, raising=False)
+    retry_backoff.cache_clear()
+    live = Liveness("endless")
+    attempts = 0
+
+    async def endless() -> None:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            raise ConnectionRefusedError(111, "Connection refused")
+        await asyncio.Event().wait()  # runs until stopped, as a follower does
+
+    running = asyncio.create_task(until_done(endless, "endless", live))
+    try:
+        await asyncio.sleep(0.03)
+        assert live.failing_since is not None
+        await asyncio.sleep(0.2)
+        assert live.failing_since is None and attempts == 2
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        retry_backoff.cache_clear()

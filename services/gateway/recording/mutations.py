@@ -41,7 +41,8 @@ class Mutation:
             problem = Problem("event", "must be a JSON object (the envelope)", "dict_type")
             return refused("unknown", "unknown", (problem,), camel=False)
         envelope: dict[str, Any] = event
-        if envelope.get("source") == API_SOURCE:
+        source = envelope.get("source")
+        if isinstance(source, str) and source.strip() == API_SOURCE:  # stored stripped
             # Its copies would be one event whatever their `occurred_at` (event_store.py).
             said = RESERVED_SOURCE.removeprefix("source: ")
             named = envelope.get("event_type")

@@ -43,7 +43,7 @@ class Notices:
                 await asyncio.wait_for(self._arrived.wait(), timeout=fallback_seconds)
         self._arrived.clear()
         payloads, self._payloads = self._payloads, set()
-        if self._conn.is_closed():
+        if _lost(self._conn):
             raise ConnectionError(f"lost the connection listening on {self.channel}")
         return payloads
 
@@ -71,15 +71,23 @@ if TYPE_CHECKING:
 RELISTEN_SECONDS = 0.5
 
 
+def _lost(conn: Connection) -> bool:
+    """Whether the connection is gone: closed, or taken back by the pool once lost (asking
+    it anything then raises, which the caller's retry took for an outage of its own)."""
+    try:
+        return conn.is_closed()
+    except asyncpg.InterfaceError:
+        return True
+
+
 async def _unlisten(pool: asyncpg.Pool, conn: Pooled, channel: str, callback: Callback) -> None:
     """Stops listening and gives the connection back. A connection lost in an outage is the
     pool's again already, and asking it anything raises (InterfaceError): nothing is left to
     undo, and what ends the caller's block (a cancellation, when stopping) must not be
     replaced by that error, which the retry around it would take for an outage to wait out."""
-    with contextlib.suppress(asyncpg.InterfaceError):
-        if not conn.is_closed():
-            with contextlib.suppress(Exception):  # stopping: the pool resets it anyway
-                await conn.remove_listener(channel, callback)
+    if not _lost(conn):
+        with contextlib.suppress(Exception):  # stopping: the pool resets it anyway
+            await conn.remove_listener(channel, callback)
     await pool.release(conn)
 
 

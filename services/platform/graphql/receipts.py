@@ -8,12 +8,13 @@ verified token, never from the input), then appended to the log like any produce
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import json
 import re
 import uuid
-import zlib
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,10 +35,7 @@ from services.platform.eventstore import event_store
 from services.platform.graphql import lone_surrogates
 from services.platform.graphql.context import Info
 from services.platform.graphql.processing import EventStatus, wait_for_processing
-from services.platform.postgres.session_state import keeps_session_state
 
-# The class of the advisory locks of keyed requests (`_one_at_a_time`).
-_KEYED_LOCKS = 0x6B657973  # "keys"
 # The namespace of the event ids that idempotency keys name (`keyed_event_id`).
 _KEYED = uuid.UUID("5f0b7d0e-3c1a-5a53-9d4e-7a1f2c6b8e90")
 _KEY_LENGTH = 200
@@ -241,7 +239,7 @@ async def submit(
         event = parse_event(raw)
     except EventRejected as rejection:
         return refuse(*rejection.problems)
-    async with _one_at_a_time(info, event.event_id if key is not None else None):
+    async with _one_at_a_time(event.event_id if key is not None else None):
         # Sent again, from wherever: the log has it, and says so once, whatever the services
         # would say of it now (a registration retried once applied is not a second one).
         held = await _held(info, event)
@@ -256,7 +254,7 @@ async def submit(
             # The log's own refusal, of an event nothing else is wrong with.
             stored = event_store.canonical_json(event)
             if (too_long := size_problem(stored, as_stored=True)) is not None:
-                return refuse(Problem("event", too_long))
+                return refuse(Problem("event", too_long, "too_large"))
             await info.context.event_log.submit([raw], Writer.API)
     processing = None
     if wait:
@@ -274,30 +272,27 @@ async def submit(
 
 
 @contextlib.asynccontextmanager
-async def _one_at_a_time(info: Info, event_id: uuid.UUID | None) -> AsyncIterator[None]:
-    """For a keyed event (`event_id`), one request at a time from the look-up of the log to
-    the append, so that two requests giving one key for two events, at once, do not both find
-    nothing held and both answer "accepted" while the log keeps one: the second finds the
-    first (`reused_key`). Where the append is the log's (embedded mode) it is stored when the
-    lock is let go; sent to Kafka, it is stored a moment later, and a second event under the
-    key in that moment is refused by ingest, its receipt having said accepted (ARCHITECTURE,
-    "Idempotency keys")."""
+async def _one_at_a_time(event_id: uuid.UUID | None) -> AsyncIterator[None]:
+    """For a keyed event (`event_id`), one request of this process at a time from the look-up
+    of the log to the append, so that two requests giving one key for two events, at once, do
+    not both find nothing held and both answer "accepted" while the log keeps one: the second
+    finds the first (`reused_key`). A lock in the process, not PostgreSQL's: a session lock
+    held a pooled connection while the look-up and the append waited for another, so ten keyed
+    requests at once took the pool's ten and every request of the API waited out its time
+    limit. Two API processes (distributed mode's replicas) are not kept apart by it; nor is the
+    moment a Kafka append takes to be stored (ARCHITECTURE, "Idempotency keys")."""
     if event_id is None:
         yield
         return
-    # The two-key form: its keys are apart from the one-key form's (the consumers' locks).
-    lock = (_KEYED_LOCKS, _int4(zlib.crc32(event_id.bytes)))
-    async with info.context.pool.acquire() as conn:
-        keeps_session_state(conn)  # a session lock: reset should the unlock not run
-        await conn.execute("SELECT pg_advisory_lock($1::int4, $2::int4)", *lock)
-        try:
-            yield
-        finally:
-            await conn.execute("SELECT pg_advisory_unlock($1::int4, $2::int4)", *lock)
+    lock = _IN_FLIGHT.get(event_id)
+    if lock is None:
+        lock = _IN_FLIGHT[event_id] = asyncio.Lock()
+    async with lock:
+        yield
 
 
-def _int4(unsigned: int) -> int:
-    return unsigned - (1 << 32) if unsigned >= 1 << 31 else unsigned
+# The keyed events being recorded, each while a request holds or awaits its lock.
+_IN_FLIGHT: weakref.WeakValueDictionary[uuid.UUID, asyncio.Lock] = weakref.WeakValueDictionary()
 
 
 def _named(value: Any) -> str | None:

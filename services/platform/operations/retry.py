@@ -13,6 +13,7 @@ attempts in between are on the loop's liveness (/healthz), not one log line each
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -24,6 +25,9 @@ from services.platform.operations.liveness import Liveness
 from services.platform.settings import retry_backoff
 
 log = logging.getLogger(__name__)
+
+# How long an attempt after failures must run without failing to count as recovered.
+RECOVERED_AFTER_SECONDS = 5.0
 
 T = TypeVar("T")
 
@@ -45,7 +49,21 @@ async def until_done(
     )
     async for attempt in retrying:
         with attempt:
-            result = await operation()
+            # A loop that never returns (the live fan-out, the relays, the name index) stayed
+            # "failing" on /healthz for good after an outage: an attempt that has run this
+            # long without failing has recovered.
+            recovered = (
+                asyncio.get_running_loop().call_later(
+                    RECOVERED_AFTER_SECONDS, note_success, live, what
+                )
+                if live.failing_since is not None
+                else None
+            )
+            try:
+                result = await operation()
+            finally:
+                if recovered is not None:
+                    recovered.cancel()
     note_success(live, what)
     return result
 
