@@ -226,10 +226,15 @@ async def test_an_event_id_used_for_other_content_is_refused_in_the_receipt(
     assert (error["field"], error["code"]) == ("event_id", "reused_id")
     # The typed mutations' source is theirs: a raw event naming it is refused, whose copies
     # would have been one event whatever their occurred_at.
-    claims_api = {**case_b.another_vendor("vendor-api"), "source": "vendorwatch.api"}
-    answer = (await execute(pool, SUBMIT, ADMIN, event=claims_api))["submitEvent"]
-    (error,) = answer["errors"]
-    assert (error["field"], error["code"]) == ("source", "reserved_source")
+    for source in ("vendorwatch.api", " vendorwatch.api\t"):  # stored stripped, as the same
+        claims_api = {**case_b.another_vendor("vendor-api"), "source": source}
+        answer = (await execute(pool, SUBMIT, ADMIN, event=claims_api))["submitEvent"]
+        (error,) = answer["errors"]
+        assert (error["field"], error["code"]) == ("source", "reserved_source"), source
+    # Every refusal has its code: an unknown type too.
+    unknown = {**case_b.another_vendor("vendor-x"), "event_type": "x.y"}
+    (error,) = (await execute(pool, SUBMIT, ADMIN, event=unknown))["submitEvent"]["errors"]
+    assert (error["field"], error["code"]) == ("event_type", "unknown_event_type")
     assert [e["source"] for e in await stored(pool)] == [first["source"]]
     assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
 
