@@ -278,6 +278,7 @@ async def test_a_sanction_record_has_its_amendments_and_lift_applied(pool: async
         lifted_on=None,
         agencies=None,
         categories=None,
+        barred_periods=((dt.date(2022, 7, 9), dt.date(2024, 1, 8)),),
     )
     amended = case_b.amended(
         effective_on="2022-08-01",
@@ -287,7 +288,10 @@ async def test_a_sanction_record_has_its_amendments_and_lift_applied(pool: async
     )
     await apply(pool, amended, consumer=CONSUMER)
     assert await only(pool, records.sanctions) == replace(
-        imposed, ends_on=dt.date(2024, 7, 8), categories=("information_systems",)
+        imposed,
+        ends_on=dt.date(2024, 7, 8),
+        categories=("information_systems",),
+        barred_periods=((dt.date(2022, 7, 9), dt.date(2024, 7, 8)),),
     )
     await apply(pool, case_b.lifted("2023-06-01"), consumer=CONSUMER)
     lifted = await only(pool, records.sanctions)
@@ -319,6 +323,20 @@ async def test_a_sanctions_end_is_the_last_day_it_bars_however_it_was_amended(
         [barred] = await queries.bid_eligibility_many(conn, [VENDOR], dt.date(2023, 1, 15))
     assert record.ends_on == barred.reasons[0].ends_on == dt.date(2023, 2, 28)
     assert barred.eligible_again_on == dt.date(2023, 3, 1)
+    # Extended after a gap: two stretches, the vendor free to bid between them (a calendar
+    # drawn from the first day to `endsOn` barred it through the gap too).
+    extended = case_b.amended(
+        effective_on="2023-04-01", ends_on="2023-09-30", policy_override_reason="Again."
+    )
+    await apply(pool, extended, consumer=CONSUMER)
+    record = await only(pool, records.sanctions)
+    assert record.barred_periods == (
+        (dt.date(2022, 7, 9), dt.date(2023, 2, 28)),
+        (dt.date(2023, 4, 1), dt.date(2023, 9, 30)),
+    )
+    async with pool.acquire() as conn:
+        [free] = await queries.bid_eligibility_many(conn, [VENDOR], dt.date(2023, 3, 15))
+    assert free.eligible and record.ends_on == dt.date(2023, 9, 30)
 
 
 def terminated(on: str, contract_id: str = CONTRACT) -> dict[str, Any]:

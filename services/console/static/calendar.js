@@ -1,5 +1,6 @@
-// A vendor's sanctions on one calendar bar: each sanction's barred days (to its last day, or
-// to the day before it was lifted), and below them the days it may bid (the gaps). `today`:
+// A vendor's sanctions on one calendar bar: each sanction's barred days (its `barredPeriods`:
+// more than one for a sanction extended after a gap, the vendor free to bid between them),
+// and below them the days it may bid (the gaps). `today`:
 // the registry's (the API's `today`), which an open-ended sanction's bar runs a year past.
 import { html } from "./html.js";
 import { DateText } from "./i18n.js";
@@ -15,12 +16,9 @@ export function iso(dayNumber) {
   return new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
 }
 
-// The last day a sanction bars (null: open-ended).
-function lastDay(sanction) {
-  const lifted = sanction.liftedOn ? day(sanction.liftedOn) - 1 : null;
-  const ends = sanction.endsOn ? day(sanction.endsOn) : null;
-  if (lifted === null) return ends;
-  return ends === null ? lifted : Math.min(ends, lifted);
+// The stretches a sanction bars, as day numbers [first, last] (last null: open-ended).
+function periods(sanction) {
+  return sanction.barredPeriods.map((p) => [day(p.startsOn), p.endsOn ? day(p.endsOn) : null]);
 }
 
 // The barred periods of all sanctions merged, in order: [first, last] day numbers.
@@ -46,10 +44,8 @@ function Bar({ from, to, start, end, className, label }) {
 
 export function SanctionCalendar({ t, language, sanctions, today: todayIso }) {
   const today = day(todayIso);
-  const spans = sanctions
-    .map((sanction) => [day(sanction.startsOn), lastDay(sanction)])
-    .filter(([first, last]) => last === null || last >= first)
-    .map(([first, last]) => [first, last ?? Math.max(today, first) + 365]);
+  const shown = ([first, last]) => [first, last ?? Math.max(today, first) + 365];
+  const spans = sanctions.flatMap(periods).map(shown);
   if (spans.length === 0) return null;
   // From a month before the first sanction to a month after the last barred day.
   const start = Math.min(...spans.map((s) => s[0])) - 30;
@@ -71,16 +67,17 @@ export function SanctionCalendar({ t, language, sanctions, today: todayIso }) {
       <${DateText} iso=${iso(end)} language=${language} />
     </figcaption>
     ${sanctions.map((sanction) => {
-      const last = lastDay(sanction);
-      const first = day(sanction.startsOn);
-      if (last !== null && last < first) return null;
-      const shownLast = last ?? Math.max(today, first) + 365;
-      const label = `${sanction.sanctionId}: ${iso(first)} – ${last === null ? t("sanction.openEnded") : iso(last)}`;
+      const stretches = periods(sanction);
+      if (stretches.length === 0) return null; // lifted before it began
       return html`<div class="track" data-sanction=${sanction.sanctionId}>
         <span class="track-label">${sanction.sanctionId}</span>
         <span class="track-bars"
-          ><${Bar} from=${first} to=${shownLast} start=${start} end=${end} className="barred" label=${label}
-        /></span>
+          >${stretches.map(([first, last]) => {
+            const label = `${sanction.sanctionId}: ${iso(first)} – ${last === null ? t("sanction.openEnded") : iso(last)}`;
+            const [, to] = shown([first, last]);
+            return html`<${Bar} from=${first} to=${to} start=${start} end=${end} className="barred" label=${label} />`;
+          })}</span
+        >
       </div>`;
     })}
     <div class="track gaps">

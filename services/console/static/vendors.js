@@ -20,7 +20,7 @@ const VENDOR = `query ConsoleVendor($vendorId: ID!) {
     affiliates { vendorId periods { firstDay until } }
     sanctions(first: 100) {
       totalCount
-      edges { node { sanctionId kind authority decidedOn startsOn endsOn liftedOn agencies categories } }
+      edges { node { sanctionId kind authority decidedOn startsOn endsOn liftedOn agencies categories barredPeriods { startsOn endsOn } } }
     }
     contracts(first: 100) {
       totalCount

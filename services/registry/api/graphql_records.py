@@ -236,6 +236,14 @@ class Certificate(Node):
         return in_key_order({k: certificate(r) for k, r in found.items()}, keys)
 
 
+@strawberry.type(description="A stretch of days a sanction applies.")
+class BarredPeriod:
+    starts_on: dt.date = strawberry.field(description="Its first day.")
+    ends_on: dt.date | None = strawberry.field(
+        description="Its last day; null: it applies from then on without end (until lifted)."
+    )
+
+
 @strawberry.type(description="A sanction with its terms as amended (and lifted) so far.")
 class Sanction(Node):
     sanction_id: strawberry.ID = strawberry.field(description="The sanction's id.")
@@ -259,6 +267,11 @@ class Sanction(Node):
     categories: list[str] | None = strawberry.field(
         description="The procurement categories it applies in: on `activeOn` when the list was"
         " asked for a day, else as last amended; null: every category."
+    )
+    barred_periods: list[BarredPeriod] = strawberry.field(
+        description="The stretches of days it applies, in order: one, or more for a sanction"
+        " extended after a gap (the vendor may bid in the gap, as `bidEligibility` says);"
+        " `startsOn` is the first's first day and `endsOn` the last's last."
     )
 
     node_key_names = ("sanctionId",)
@@ -323,7 +336,12 @@ def certificate(r: records.CertificateRecord) -> Certificate:
 
 
 def sanction(r: records.SanctionRecord) -> Sanction:
-    return _node(Sanction, r, kind=SanctionKind)
+    return _node(
+        Sanction,
+        r,
+        kind=SanctionKind,
+        barred_periods=lambda periods: [BarredPeriod(starts_on=f, ends_on=t) for f, t in periods],
+    )
 
 
 # A record_repository page function: (connection, vendor ids or None for all, first=, after=,

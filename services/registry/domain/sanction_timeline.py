@@ -95,6 +95,23 @@ class SanctionTimeline:
         return None if lifted_on is None else lifted_on - ONE_DAY
 
     @functools.cached_property
+    def barred_periods(self) -> tuple[tuple[dt.date, dt.date | None], ...]:
+        """The stretches of days it applies, in order, each (first day, last day; None: from
+        then on without end): one for most, two or more for a sanction extended after a gap
+        (barred to 01-31, again from 02-10), where `final_day` is the last one's end."""
+        periods: list[tuple[dt.date, dt.date | None]] = []
+        first: dt.date | None = None
+        for start in self.breakpoints:
+            if self.in_force_on(start):
+                first = start if first is None else first
+            elif first is not None:
+                periods.append((first, start - ONE_DAY))
+                first = None
+        if first is not None:
+            periods.append((first, None))
+        return tuple(periods)
+
+    @functools.cached_property
     def breakpoints(self) -> tuple[dt.date, ...]:
         """The days on which whether (or how) it applies can change, in order. Worked out once:
         a screen asks it of one timeline for the vendor and for each of its affiliates."""

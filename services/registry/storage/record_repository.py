@@ -150,6 +150,8 @@ class SanctionRecord:
     lifted_on: dt.date | None  # first day it no longer applies, when lifted early
     agencies: tuple[str, ...] | None  # None: every agency
     categories: tuple[str, ...] | None  # None: every procurement category
+    # The stretches it applies (SanctionTimeline.barred_periods): more than one after a gap.
+    barred_periods: tuple[tuple[dt.date, dt.date | None], ...]
 
     @classmethod
     def of(cls, timeline: SanctionTimeline, on: dt.date | None = None) -> SanctionRecord:
@@ -170,6 +172,7 @@ class SanctionRecord:
             lifted_on=lifted_on,
             agencies=scope.agencies,
             categories=scope.categories,
+            barred_periods=timeline.barred_periods,
         )
 
 
