@@ -249,3 +249,23 @@ def test_a_sanctions_final_day_is_the_last_it_bars_every_change_counted() -> Non
     # Lifted before it began: it never bars, and ends the day before its lift.
     never = timeline(changes=(Change(D(2022, 7, 1), True, {}),))
     assert never.final_day == D(2022, 6, 30)
+
+
+def test_a_sanctions_barred_periods_are_the_stretches_eligibility_bars() -> None:
+    """What a calendar draws: one stretch, or one on each side of a gap, whose days the
+    vendor may bid (one bar from the first day to `final_day` barred it through the gap)."""
+    assert CASE.barred_periods == ((CASE.starts_on, D(2024, 1, 8)),)
+    resumed = timeline(changes=(Change(D(2024, 2, 1), False, {"duration_months": 24}),))
+    assert resumed.barred_periods == (
+        (CASE.starts_on, D(2024, 1, 8)),
+        (D(2024, 2, 1), D(2024, 7, 8)),
+    )
+    for stretch in resumed.barred_periods:
+        first, last = stretch
+        assert last is not None and resumed.in_force_on(first) and resumed.in_force_on(last)
+    assert not resumed.in_force_on(D(2024, 1, 15))
+    endless = timeline(changes=(Change(D(2023, 1, 1), False, {"indefinite": True}),))
+    assert endless.barred_periods == ((CASE.starts_on, None),)
+    lifted = timeline(changes=(Change(D(2023, 1, 1), True, {}),))
+    assert lifted.barred_periods == ((CASE.starts_on, D(2022, 12, 31)),)
+    assert timeline(changes=(Change(D(2022, 7, 1), True, {}),)).barred_periods == ()
