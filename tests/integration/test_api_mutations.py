@@ -429,3 +429,14 @@ async def test_many_keyed_requests_at_once_are_each_answered(pool: asyncpg.Pool)
     )
     assert all(a["registerVendor"]["accepted"] for a in answers)
     assert await pool.fetchval("SELECT count(*) FROM event_store") == len(vendors)
+
+
+async def test_a_sanction_given_no_period_is_told_at_the_period_in_the_clients_names(
+    pool: asyncpg.Pool,
+) -> None:
+    bare = {k: v for k, v in sanction().items() if k != "period"}
+    answer = (await execute(pool, IMPOSE, vendorId=case_b.VENDOR, payload=bare))["imposeSanction"]
+    (error,) = answer["errors"]
+    assert (error["field"], error["code"]) == ("payload.period", "period_not_one_way")
+    assert "durationMonths, durationDays, endsOn or indefinite: true" in error["message"]
+    assert "_" not in error["message"].split(";")[0]

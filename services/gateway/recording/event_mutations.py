@@ -68,6 +68,19 @@ def _errors_under_period(receipt: EventReceipt) -> EventReceipt:
     return receipt
 
 
+def _period_named(receipt: EventReceipt) -> EventReceipt:
+    """A sanction given no period, or two ways, is the period's problem, in the names the
+    client writes (`durationMonths`): the contract tells it at the whole payload, in its own
+    (`duration_months`)."""
+    for error in receipt.errors:
+        if error.code == "period_not_one_way":
+            error.field = "payload.period"
+            for name in PERIOD_FIELDS:
+                error.message = error.message.replace(name, camel_case(name))
+            error.message = error.message.replace("indefinite=true", "indefinite: true")
+    return receipt
+
+
 def plain(value: Any) -> Any:
     """A generated input's value in the event's JSON form (snake_case keys, ISO dates)."""
     if isinstance(value, list):
@@ -106,7 +119,7 @@ def _resolver(kind: type[Payload]) -> Callable[..., Any]:
         receipt = await submit(
             info, envelope, wait=wait_for_processing, found=unseen, key=idempotency_key
         )
-        return _errors_under_period(receipt) if by_period else receipt
+        return _period_named(_errors_under_period(receipt) if by_period else receipt)
 
     # Built at run time, so the annotations are objects, not names strawberry would look up.
     vendor = (
