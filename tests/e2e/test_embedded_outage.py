@@ -69,6 +69,11 @@ def test_up_rides_out_a_postgres_outage_and_still_stops(
         (error,) = down["errors"]
         assert error["extensions"] == {"code": "UNAVAILABLE"}, error
         assert "database is out of reach" in error["message"]
+        assert "idempotencyKey" not in error["message"]  # a query recorded nothing
+        recording = client.execute(REGISTER, id="vendor-m", vendor=_vendor("Vendor M"))
+        (error,) = recording["errors"]
+        assert error["extensions"] == {"code": "UNAVAILABLE"}, error
+        assert "send it again with the same idempotencyKey" in error["message"]
         assert client.healthy()  # waiting for PostgreSQL, not a process to restart
         export = client.get("/exports/exclusions.csv")
         assert export.status_code == 503 and export.headers["retry-after"] == "5", export.text

@@ -20,6 +20,7 @@ from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from services.events.catalog import EventRejected
 from services.platform.error_codes import ErrorCode
@@ -103,13 +104,19 @@ class InternalErrorIds(MaskErrors):
         if errors:
             result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
 
+    def _recording(self) -> bool:
+        """Whether the request may have recorded an event: a mutation (or one not known)."""
+        context = getattr(self, "execution_context", None)
+        operation = getattr(context, "operation_type", None)
+        return operation is None or operation == OperationType.MUTATION
+
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         what = out_of_reach(error.original_error) if error.original_error else None
         if what is not None:
             # Not a fault to debug (/healthz says what it waits for): no traceback, no id.
             log.warning("request at %s: %s out of reach: %s", error.path, what, error.message)
             return GraphQLError(
-                message=unavailable(what),
+                message=unavailable(what, recording=self._recording()),
                 nodes=error.nodes,
                 source=error.source,
                 positions=error.positions,

@@ -42,7 +42,7 @@ class OutageAnswers:
             log.warning("%s %s: %s out of reach: %s", scope["method"], scope["path"], what, error)
             refusal = error_response(
                 503,
-                unavailable(what),
+                unavailable(what, recording=scope["method"] not in ("GET", "HEAD")),
                 code=ErrorCode.UNAVAILABLE,
                 headers={"retry-after": str(RETRY_AFTER_SECONDS)},
             )

@@ -59,12 +59,16 @@ def out_of_reach(error: BaseException) -> str | None:
     return None
 
 
-def unavailable(what: str) -> str:
-    """What a request that met `what` out of reach is told (`ErrorCode.UNAVAILABLE`)."""
-    return (
-        f"{what} is out of reach (restarting?): try again shortly; a mutation may have been"
-        " recorded: send it again with the same idempotencyKey, which records it once"
-    )
+def unavailable(what: str, *, recording: bool = True) -> str:
+    """What a request that met `what` out of reach is told (`ErrorCode.UNAVAILABLE`);
+    `recording`: it may have recorded an event (a mutation), which a retry must not twice."""
+    retry = "try again shortly"
+    if recording:
+        retry += (
+            "; a mutation may have been recorded: send it again with the same"
+            " idempotencyKey, which records it once"
+        )
+    return f"{what} is out of reach (restarting?): {retry}"
 
 
 def is_outage(error: BaseException) -> bool:
