@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import asyncpg
 import pytest
 
+from tests.support.postgres import count_now
 from tests.support.postgres_outage import StoppablePostgres
 from tests.support.processes import GraphQLClient, Service, free_port, wait_until
 
@@ -26,19 +26,11 @@ mutation ($id: ID!, $vendor: VendorRegisteredInput!) {
 
 def _listening(database_url: str) -> int:
     """How many of the database's sessions LISTEN (their last statement)."""
-
-    async def count() -> int:
-        conn = await asyncpg.connect(database_url)
-        try:
-            found: int = await conn.fetchval(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND query LIKE 'LISTEN %'"
-            )
-            return found
-        finally:
-            await conn.close()
-
-    return asyncio.run(count())
+    return count_now(
+        database_url,
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND query LIKE 'LISTEN %'",
+    )
 
 
 def _vendor(name: str) -> dict[str, object]:

@@ -37,6 +37,7 @@ import pytest
 
 from tests.e2e.conftest import System
 from tests.support.event_examples import VALID_PAYLOADS, envelope
+from tests.support.postgres import count_now
 from tests.support.processes import GraphQLClient, Service, free_port, run_cli, stop_all, wait_until
 from tests.support.registry_db import wait_for_sanctions
 
@@ -211,17 +212,7 @@ async def empty_url(test_databases: TestDatabases) -> AsyncIterator[str]:
 
 
 def _lifts(database_url: str) -> int:
-    async def read() -> int:
-        conn = await asyncpg.connect(database_url)
-        try:
-            lifted: int = await conn.fetchval(
-                "SELECT count(*) FROM registry_sanction_changes WHERE lifted"
-            )
-            return lifted
-        finally:
-            await conn.close()
-
-    return asyncio.run(read())
+    return count_now(database_url, "SELECT count(*) FROM registry_sanction_changes WHERE lifted")
 
 
 def _exported_agencies(system: System, vendor: str) -> list[list[str] | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 import warnings
 from collections.abc import AsyncIterator, Iterator
@@ -35,6 +36,21 @@ ALTER SYSTEM SET full_page_writes = off;
 ALTER SYSTEM SET synchronous_commit = off;
 SELECT pg_reload_conf();
 """
+
+
+def count_now(database_url: str, sql: str, *args: object) -> int:
+    """The count `sql` gives, asked on a connection of its own from a test's own thread (a
+    test waiting for processes to apply something)."""
+
+    async def count() -> int:
+        conn = await asyncpg.connect(database_url)
+        try:
+            found: int = await conn.fetchval(sql, *args)
+            return found
+        finally:
+            await conn.close()
+
+    return asyncio.run(count())
 
 
 @contextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import time
@@ -14,6 +13,7 @@ from services.platform.consuming.consumer import Consumer, apply_serialized_batc
 from services.registry.domain.eligibility import Eligibility
 from services.registry.reads import queries
 from tests.support import case_b
+from tests.support.postgres import count_now
 from tests.support.registry import REGISTRY
 
 
@@ -63,18 +63,11 @@ def sanctions_recorded(database_url: str, prefix: str) -> int:
     """How many sanctions whose id starts with `prefix` (an imported list's) the registry
     holds: a list's import is applied once they are all there."""
 
-    async def count() -> int:
-        conn = await asyncpg.connect(database_url)
-        try:
-            found: int = await conn.fetchval(
-                "SELECT count(*) FROM registry_sanctions WHERE starts_with(sanction_id, $1)",
-                prefix,
-            )
-            return found
-        finally:
-            await conn.close()
-
-    return asyncio.run(count())
+    return count_now(
+        database_url,
+        "SELECT count(*) FROM registry_sanctions WHERE starts_with(sanction_id, $1)",
+        prefix,
+    )
 
 
 def wait_for_sanctions(database_url: str, prefix: str, count: int, stalled: float = 60) -> None:
