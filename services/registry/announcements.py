@@ -187,19 +187,24 @@ async def reconcile(
 
 
 async def reconcile_due(
-    conn: Connection, today: dt.date, now: dt.datetime, batch: int = 1000
-) -> int:
+    conn: Connection, today: dt.date, now: dt.datetime, batch: int = 1000, after: str = ""
+) -> list[str]:
     """The calendar's part: re-evaluates one batch of the vendors not yet evaluated for
-    `today`; returns how many it evaluated (0: none due, or another process is at it). Call
-    in a transaction, and again until it returns less than `batch`: committing batch by
-    batch keeps the locks on announced states short."""
+    `today`, those after `after` in id order; returns them, in that order (none: none due,
+    or another process is at it). Call in a transaction, and again after the last of them
+    until fewer than `batch` come back: committing batch by batch keeps the locks on
+    announced states short, and reading on from the last by the key reads each vendor once
+    a day (from the start each time, every batch read past those done before it: a day's
+    pass grew with the square of the vendors)."""
     if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", RECONCILE_LOCK_KEY):
-        return 0
+        return []
     due = await conn.fetch(
-        "SELECT vendor_id FROM registry_eligibility_state WHERE as_of < $1"
+        "SELECT vendor_id FROM registry_eligibility_state WHERE vendor_id > $3 AND as_of < $1"
         " ORDER BY vendor_id LIMIT $2",
         today,
         batch,
+        after,
     )
-    await reconcile(conn, [r["vendor_id"] for r in due], now)
-    return len(due)
+    vendor_ids = [r["vendor_id"] for r in due]
+    await reconcile(conn, vendor_ids, now)
+    return vendor_ids

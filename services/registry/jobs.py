@@ -13,8 +13,10 @@ RECONCILE_BATCH = 1000
 
 async def calendar(pool: asyncpg.Pool, clock: Clock) -> None:
     """Announces what the passing of the date changed, batch by batch."""
+    after = ""
     while True:
         async with pool.acquire() as conn, conn.transaction():
-            evaluated = await reconcile_due(conn, clock.today(), clock.now(), RECONCILE_BATCH)
-        if evaluated < RECONCILE_BATCH:
+            due = await reconcile_due(conn, clock.today(), clock.now(), RECONCILE_BATCH, after)
+        if len(due) < RECONCILE_BATCH:
             return
+        after = due[-1]

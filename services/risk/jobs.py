@@ -15,14 +15,15 @@ REFRESH_BATCH = 100  # short transactions: events for these vendors wait meanwhi
 REFRESH_LOCK_KEY = 0x5657_5253  # "VWRS"
 
 
-async def refresh_due(pool: asyncpg.Pool, service: RiskService) -> int:
-    """Re-scores one batch of vendors not yet scored today; returns how many."""
+async def refresh_due(pool: asyncpg.Pool, service: RiskService, after: str) -> list[str]:
+    """Re-scores one batch of vendors not yet scored today, those after `after` in id order;
+    returns them, in that order."""
     async with pool.acquire() as conn, conn.transaction():
         if not await _may_refresh(conn):
-            return 0
-        due = await repository.vendors_due(conn, service.clock.today(), REFRESH_BATCH)
+            return []
+        due = await repository.vendors_due(conn, service.clock.today(), REFRESH_BATCH, after)
         await service.refresh(conn, due)
-        return len(due)
+        return due
 
 
 async def rescore_moved(pool: asyncpg.Pool, service: RiskService) -> int:
@@ -59,8 +60,11 @@ async def rescore_moved(pool: asyncpg.Pool, service: RiskService) -> int:
 async def calendar(pool: asyncpg.Pool, service: RiskService) -> None:
     """Re-scores, once a day, every vendor (decay, sanctions ending), batch by batch; then
     the vendors whose concentration moved."""
-    while await refresh_due(pool, service) == REFRESH_BATCH:
-        pass
+    after = ""
+    # On from the last batch's last vendor, by the key: from the start each time, every
+    # batch read past the vendors done before it (a day's pass grew with their square).
+    while len(due := await refresh_due(pool, service, after)) == REFRESH_BATCH:
+        after = due[-1]
     await rescore_moved(pool, service)
 
 

@@ -56,7 +56,7 @@ async def _with_a_calendar_row(pool: asyncpg.Pool, settings: Settings) -> None:
     await settled(pool)
     midnight = dt.datetime.combine(tomorrow, dt.time(), settings.clock.timezone)
     async with pool.acquire() as conn, conn.transaction():
-        assert await announcements.reconcile_due(conn, tomorrow, midnight) >= 1
+        assert await announcements.reconcile_due(conn, tomorrow, midnight)
     await settled(pool)
 
 

@@ -365,10 +365,14 @@ async def riskiest(
     return rows
 
 
-async def vendors_due(conn: Connection, today: dt.date, limit: int) -> list[str]:
+async def vendors_due(conn: Connection, today: dt.date, limit: int, after: str) -> list[str]:
+    """Vendors not scored for `today`, after `after` in id order (at most `limit`): read on
+    by the key, so a day's pass reads each vendor once."""
     rows = await conn.fetch(
-        "SELECT vendor_id FROM risk_current WHERE as_of < $1 ORDER BY vendor_id LIMIT $2",
+        "SELECT vendor_id FROM risk_current WHERE vendor_id > $3 AND as_of < $1"
+        " ORDER BY vendor_id LIMIT $2",
         today,
         limit,
+        after,
     )
     return [r["vendor_id"] for r in rows]
