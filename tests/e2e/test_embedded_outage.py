@@ -2,7 +2,8 @@
 (or a crash, or a failover) makes one: meanwhile the API answers that the database is out of
 reach (`UNAVAILABLE`, which the console says in the user's words), not a fault of ours with a
 traceback per request; afterwards every LISTEN is back, so events wake the consumers and the
-live fan-out at once rather than at their polls; and SIGTERM still stops it."""
+live fan-out at once rather than at their polls, and no loop sits out the rest of its back-off;
+and SIGTERM still stops it."""
 
 from __future__ import annotations
 
@@ -46,7 +47,10 @@ def test_up_rides_out_a_postgres_outage_and_still_stops(
         "up",
         ["up", "--database-url", database_url, "--port", str(port)],
         tmp_path,
-        env={"VENDORWATCH_RETRY_MAX_SECONDS": "1"},
+        # Back-offs of a minute from the first failure: the loops must come back when
+        # PostgreSQL does, not when their waits end (the registry's would outlast the 10 s a
+        # receipt waits for processing).
+        env={"VENDORWATCH_RETRY_FIRST_SECONDS": "60", "VENDORWATCH_RETRY_MAX_SECONDS": "60"},
     )
     client = GraphQLClient(f"http://127.0.0.1:{port}/graphql")
     try:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 
+from services.platform.operations.back_again import reached_again
 from services.platform.postgres.database import Connection
 from services.platform.postgres.session_state import keeps_session_state
 
@@ -145,6 +146,7 @@ class _KeptListener:
                         log.warning(
                             "listening on %s again failed; retrying: %r", self._channel, error
                         )
+            reached_again()  # the process's other loops need not sit out their back-off
             self._heard_again()
 
 

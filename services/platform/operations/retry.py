@@ -7,6 +7,9 @@ settings.RetryBackoff), so that workers coming back after an outage do not
 reconnect in lockstep. Failures caused by an event's own content do not come here: consumers
 dead-letter those (see consumer.py).
 
+A wait is cut short once the process hears PostgreSQL answer again (back_again.py): the
+escalated wait is for an outage still going on, not one just over.
+
 The log says when a loop starts failing (with the traceback, once) and when it recovers; the
 attempts in between are on the loop's liveness (/healthz), not one log line each.
 """
@@ -21,6 +24,7 @@ from typing import TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential_jitter
 
+from services.platform.operations.back_again import back_off
 from services.platform.operations.liveness import Liveness
 from services.platform.settings import retry_backoff
 
@@ -45,6 +49,7 @@ async def until_done(
             multiplier=backoff.retry_first_seconds, max=backoff.retry_max_seconds
         ),
         before_sleep=lambda state: _failed_attempt(live, what, state),
+        sleep=back_off,  # cut short once PostgreSQL is back (back_again.py)
         reraise=True,
     )
     async for attempt in retrying:

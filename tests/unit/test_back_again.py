@@ -1,0 +1,27 @@
+"""A retried loop's back-off ends once PostgreSQL is heard back, not when its wait runs out."""
+
+from __future__ import annotations
+
+import asyncio
+
+from services.platform.operations import back_again
+
+
+async def test_a_back_off_under_way_ends_when_postgres_is_heard_back() -> None:
+    sleeping = asyncio.create_task(back_again.back_off(60))
+    await asyncio.sleep(0.05)
+    assert not sleeping.done()
+    back_again.reached_again()
+    await asyncio.wait_for(sleeping, back_again.JITTER_SECONDS + 5)
+
+
+async def test_a_failure_just_after_is_retried_within_a_moment_too() -> None:
+    back_again.reached_again()
+    await asyncio.wait_for(back_again.back_off(60), back_again.JITTER_SECONDS + 5)
+
+
+async def test_without_news_a_back_off_lasts_its_time() -> None:
+    sleeping = asyncio.create_task(back_again.back_off(60))
+    await asyncio.sleep(0.2)
+    assert not sleeping.done()
+    sleeping.cancel()
