@@ -8,12 +8,13 @@ ids, which ingest de-duplicates.
 Pushed, not polled: `put` notifies OUTBOX_CHANNEL (with the table's name) in the same
 transaction, so PostgreSQL tells the relayers when the rows commit and `relay_when_put` relays
 them at once; it also relays every RELAY_SECONDS, for a notice that never came (the relayer
-was not listening yet, or lost its connection).
+was not listening yet), and everything once it listens again after an outage.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
@@ -23,7 +24,7 @@ import asyncpg
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
-from services.platform.consuming.notices import listening
+from services.platform.consuming.notices import kept_listening
 from services.platform.eventlog.base import EventLog, Writer
 from services.platform.eventstore.event_store import canonical_json
 from services.platform.off_the_loop import for_batch
@@ -105,10 +106,22 @@ async def relay_when_put(
     caught_up: asyncio.Event | None = None,
 ) -> None:
     """Runs `relay` on each outbox as soon as events put in it commit (their notice), and on
-    all of them every `fallback_seconds`; until cancelled. Raises ConnectionError when the
-    listening connection is lost (start it again). `caught_up` is set once what was put
-    before it listened has been relayed."""
-    async with listening(pool, OUTBOX_CHANNEL) as notices:
+    all of them every `fallback_seconds`; until cancelled. The LISTEN is kept across an
+    outage (notices.kept_listening), and every outbox relayed once it is back: notices sent
+    meanwhile reached no one. `caught_up` is set once what was put before it listened has
+    been relayed."""
+    put: set[str] = set()  # the outboxes notified since the last look
+    arrived = asyncio.Event()
+
+    def notified(_conn: object, _pid: int, _channel: str, payload: object) -> None:
+        put.add(str(payload))
+        arrived.set()
+
+    def heard_again() -> None:
+        put.update(outbox.table for outbox in outboxes)
+        arrived.set()
+
+    async with kept_listening(pool, OUTBOX_CHANNEL, notified, heard_again):
         due = list(outboxes)  # at start: whatever was put before we listened
         while True:
             if len(due) == len(outboxes):
@@ -117,8 +130,13 @@ async def relay_when_put(
                 await relay(outbox)
             if caught_up is not None:
                 caught_up.set()
-            put = await notices.wait(max(0.0, polled + fallback_seconds - time.monotonic()))
+            if not arrived.is_set():
+                with contextlib.suppress(TimeoutError):
+                    wait = max(0.0, polled + fallback_seconds - time.monotonic())
+                    await asyncio.wait_for(arrived.wait(), timeout=wait)
+            arrived.clear()
             if time.monotonic() >= polled + fallback_seconds:  # the fallback poll
                 due = list(outboxes)
             else:  # other services' outboxes notify on the same channel: relay only ours
                 due = [outbox for outbox in outboxes if outbox.table in put]
+            put.clear()

@@ -238,7 +238,7 @@ def add_outbox_relay(app: faust.App, resources: WorkerResources, outbox: Outbox)
         while True:
             try:
                 await relay_when_put(await resources.pool(), [outbox], relay)
-            except Exception as error:  # PostgreSQL away: no pool, or the listener lost
+            except Exception as error:  # PostgreSQL away: no pool, or nothing to listen on
                 note_failure(liveness, name, error)
                 await asyncio.sleep(RELAY_SECONDS)
 
