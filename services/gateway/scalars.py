@@ -22,22 +22,23 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any, NewType
+from typing import Any, NewType, TypeVar
 
 import dateutil.parser
 import strawberry
-from strawberry.schema.types.base_scalars import DateTimeDefinition
+from strawberry.schema.types.base_scalars import DateTimeDefinition, wrap_parser
 from strawberry.types.scalar import ScalarDefinition
 
 from graphql import GraphQLError, IntValueNode, StringValueNode, ValueNode, print_ast
+from services.events.base import FIRST_YEAR, LAST_YEAR
 from services.platform.graphql.errors import InvalidArgument
 from services.registry.domain.era_dates import InvalidDate, parse_date
 
 __all__ = ["AMOUNT", "DATE", "DATETIME", "DATE_DESCRIPTION", "Amount"]
 
 DATE_DESCRIPTION = (
-    "ISO 8601 date (2022-11-28) or a Japanese era date (令和4年11月28日, R4.11.28); "
-    "always returned as ISO"
+    "ISO 8601 date (2022-11-28) or a Japanese era date (令和4年11月28日, R4.11.28), in the"
+    " years 1868–2999; always returned as ISO"
 )
 
 
@@ -48,12 +49,25 @@ def _serialize(value: object) -> str:
     return value.isoformat()
 
 
+_Day = TypeVar("_Day", dt.date, dt.datetime)
+
+
+def _within_years(day: _Day) -> _Day:
+    """The day or moment, if within the years the registry reads (events' dates are held to
+    them too): 0001-01-01 or 9999-12-31 as a `knownAt` or a decision day overflowed in
+    PostgreSQL or in period arithmetic, a fault of ours (INTERNAL) for a client's typing
+    error. Raises InvalidArgument (a client's error) otherwise."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InvalidArgument(f"year {day.year} is outside {FIRST_YEAR}–{LAST_YEAR}")
+    return day
+
+
 def _parse_value(value: object) -> dt.date:
     if not isinstance(value, str):
         raise GraphQLError(f"Date cannot represent {value!r}: expected a string")
     try:
-        return parse_date(value)
-    except InvalidDate as error:
+        return _within_years(parse_date(value))
+    except (InvalidDate, InvalidArgument) as error:
         # A GraphQLError keeps its message as is: clients see the InvalidDate message.
         raise GraphQLError(str(error)) from error
 
@@ -71,8 +85,8 @@ def _parse_literal(node: ValueNode, _variables: dict[str, Any] | None = None) ->
         given = InvalidArgument(f'{print_ast(node)}: give a string, e.g. "2022-11-28"')
         raise _refused_literal("Date", node, given)
     try:
-        return parse_date(node.value)
-    except InvalidDate as error:
+        return _within_years(parse_date(node.value))
+    except (InvalidDate, InvalidArgument) as error:
         raise _refused_literal("Date", node, error) from error
 
 
@@ -134,13 +148,31 @@ def _datetime_literal(node: ValueNode, _variables: dict[str, Any] | None = None)
         )
         raise _refused_literal("DateTime", node, given)
     try:  # strawberry's parser of a DateTime's variable, and so its readings
-        return dateutil.parser.isoparse(node.value)
+        moment = dateutil.parser.isoparse(node.value)
     except ValueError as error:
         raise _refused_literal(
             "DateTime", node, InvalidArgument(f"{print_ast(node)}: {error}")
         ) from error
+    try:
+        return _within_years(moment)
+    except InvalidArgument as error:
+        raise _refused_literal("DateTime", node, error) from error
+
+
+# strawberry's parser of a DateTime's variable, which refuses what it cannot read.
+_STRAWBERRY_DATETIME = wrap_parser(dateutil.parser.isoparse, "DateTime")
+
+
+def _datetime_value(value: object) -> dt.datetime:
+    moment = _STRAWBERRY_DATETIME(value)
+    if not isinstance(moment, dt.datetime):
+        raise GraphQLError(f"DateTime cannot represent {value!r}")
+    try:
+        return _within_years(moment)
+    except InvalidArgument as error:
+        raise GraphQLError(str(error)) from error
 
 
 DATETIME: ScalarDefinition = dataclasses.replace(
-    DateTimeDefinition, parse_literal=_datetime_literal
+    DateTimeDefinition, parse_value=_datetime_value, parse_literal=_datetime_literal
 )

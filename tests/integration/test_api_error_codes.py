@@ -196,6 +196,42 @@ async def test_a_number_out_of_range_is_bad_user_input_not_a_fault(
 
 
 @pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        (
+            '{ bidEligibility(vendor: {vendorId: "t1"}, knownAt: "0001-01-01T00:00:00+09:00")'
+            " { eligible } }",
+            None,
+        ),
+        (
+            'query ($at: DateTime!) { bidEligibility(vendor: {vendorId: "t1"}, knownAt: $at)'
+            " { eligible } }",
+            {"at": "9999-12-31T23:59:59-12:00"},
+        ),
+        (
+            '{ proposeSuspension(authority: "City procurement office", grounds: ["bribery"],'
+            ' serious: true, decidedOn: "9999-12-31") { startsOn } }',
+            None,
+        ),
+        (
+            'query ($day: Date!) { proposeSuspension(authority: "City procurement office",'
+            ' grounds: ["bribery"], serious: true, decidedOn: $day) { startsOn } }',
+            {"day": "0001-01-01"},
+        ),
+    ],
+    ids=["known-at-literal", "known-at-variable", "decided-on-literal", "decided-on-variable"],
+)
+async def test_a_day_beyond_the_years_read_is_bad_user_input_not_a_fault(
+    pool: asyncpg.Pool, query: str, variables: dict[str, str] | None
+) -> None:
+    """A moment or a day outside 1868–2999 overflowed in PostgreSQL or in period arithmetic
+    (INTERNAL): it is a typing error, told as payload dates are."""
+    _, errors = await answer(pool, {"query": query, "variables": variables}, bearer(token()))
+    assert [code for code, _ in errors] == ["BAD_USER_INPUT"], errors
+    assert "is outside 1868–2999" in errors[0][1], errors
+
+
+@pytest.mark.parametrize(
     ("path", "message"),
     [
         (
