@@ -416,3 +416,26 @@ async def test_an_alert_acknowledged_before_the_upgrade_keeps_the_acknowledgemen
         acknowledged: stood.event_id,
         open_alert: None,
     }
+
+
+async def test_dead_letters_stored_before_their_tallies_are_tallied(
+    postgres_admin_url: str,
+) -> None:
+    """Platform's 0007 counts the letters already stored; from then on its triggers count."""
+    async with new_database(postgres_admin_url) as conn:
+        upgrade = await migrated_but(conn, "services.platform", 7)
+        await conn.execute(
+            """INSERT INTO dead_letters (stage, reason, raw, raw_hash)
+               SELECT (ARRAY['ingest', 'risk'])[1 + i % 2], 'refused', i::text, md5(i::text)
+               FROM generate_series(1, 5) i"""
+        )
+        await conn.execute(upgrade.sql)
+        await conn.execute(
+            "INSERT INTO dead_letters (stage, reason, raw, raw_hash) VALUES"
+            " ('risk', 'refused', 'later', md5('later'))"
+        )
+        tallied = await conn.fetch(
+            "SELECT stage, sum(letters)::bigint AS n FROM dead_letter_tallies"
+            " GROUP BY stage ORDER BY stage"
+        )
+    assert [(r["stage"], r["n"]) for r in tallied] == [("ingest", 2), ("risk", 4)]

@@ -3,7 +3,8 @@ outbox's backlog and, in embedded mode, how far each consumer is behind the even
 
 The API samples them when scraped (one process per deployment is enough; replicas report the
 same values, which the dashboard takes the maximum of): fresh at every scrape, and nothing to
-keep running between scrapes.
+keep running between scrapes. Dead letters are read from their tallies, kept with the writes
+(`dead_letters.per_stage`), not counted: a scrape reads a few rows however many there are.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from services.platform.consuming import dead_letters
 from services.platform.eventstore.chain import PARTITIONS
 from services.platform.operations import metrics
 
@@ -47,8 +49,9 @@ async def measured_store_lags(pool: asyncpg.Pool, consumers: Sequence[str]) -> d
 
 async def sample(pool: asyncpg.Pool, outboxes: Sequence[str]) -> None:
     """Sets the dead-letter and outbox gauges from the database."""
-    for row in await pool.fetch("SELECT stage, count(*) AS n FROM dead_letters GROUP BY stage"):
-        metrics.DEAD_LETTERS.labels(row["stage"]).set(row["n"])
+    async with pool.acquire() as conn:
+        for stage, letters in (await dead_letters.per_stage(conn)).items():
+            metrics.DEAD_LETTERS.labels(stage).set(letters)
     for table in outboxes:
         # The tables are the services' own constants, never input.
         backlog = await pool.fetchval(f"SELECT count(*) FROM {table}")

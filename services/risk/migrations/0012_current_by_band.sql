@@ -1,0 +1,11 @@
+-- `riskiestVendors(band:)` ranks one band's vendors (score DESC, vendor_id). The only index
+-- was by score alone, so PostgreSQL walked every higher score to reach the band, or read the
+-- whole table and sorted it: a band few vendors are in was most of the table at each call
+-- (500,000 scores: tens of ms). This one starts at the band and is in the answer's order,
+-- ties included, so a page reads the rows it answers.
+--
+-- It is added, not in place of `risk_current_score`: the ranking of every band still needs
+-- the order by score alone. Current scores are written on risk's batch path, whose score
+-- column is indexed already (no update of a score was HOT), so this adds one index entry per
+-- score written: the batch throughput with it is in tests/benchmarks/HISTORY.md.
+CREATE INDEX risk_current_band ON risk_current (band, score DESC, vendor_id);
