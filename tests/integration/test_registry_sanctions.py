@@ -110,7 +110,7 @@ async def test_bad_sanction_events_are_refused_with_a_clear_reason(pool: asyncpg
         ({"duration_months": 30}, "30 months is outside"),
         ({"indefinite": True}, "an indefinite period is outside"),
         ({"ends_on": "2026-01-08"}, "ending on 2026-01-08 is outside"),
-        ({"duration_months": 1}, "1 months is outside"),
+        ({"duration_months": 1}, "1 month is outside"),
     ],
 )
 async def test_an_amended_period_outside_the_policy_is_refused_without_a_reason(

@@ -102,7 +102,7 @@ def test_months_within_the_range_pass(city: SuspensionPolicy, months: int) -> No
 
 
 def test_one_month_is_below_a_serious_case_minimum(city: SuspensionPolicy) -> None:
-    with pytest.raises(OutsidePolicy, match=r"1 months is outside .*: 2–18 months"):
+    with pytest.raises(OutsidePolicy, match=r"1 month is outside .*: 2–18 months"):
         check(city, duration_months=1)
 
 

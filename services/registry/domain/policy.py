@@ -274,7 +274,7 @@ def _period_reasons(
     range_text = _range_text(policy, months)
     if period.duration_months is not None:
         if not months.min_months <= period.duration_months <= months.max_months:
-            return [f"{period.duration_months} months is outside {range_text}"]
+            return [f"{_count(period.duration_months, 'month')} is outside {range_text}"]
         return []
     if period.indefinite:
         return [f"an indefinite period is outside {range_text}"]
@@ -284,7 +284,7 @@ def _period_reasons(
     last_days = f"last day {proposal.earliest_last_day} to {proposal.latest_last_day}"
     if period.duration_days is not None:
         last_day = last_day_after_days(starts_on, period.duration_days)
-        what = f"{period.duration_days} days (last day {last_day})"
+        what = f"{_count(period.duration_days, 'day')} (last day {last_day})"
     else:
         assert period.ends_on is not None
         last_day = period.ends_on
@@ -292,3 +292,8 @@ def _period_reasons(
     if not proposal.earliest_last_day <= last_day <= proposal.latest_last_day:
         return [f"{what} is outside {range_text} ({last_days} from {starts_on})"]
     return []
+
+
+def _count(n: int, unit: str) -> str:
+    """ "1 month", "2 months": a person reads the refusal."""
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
