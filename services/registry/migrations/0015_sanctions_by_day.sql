@@ -37,8 +37,8 @@ CREATE FUNCTION registry_sanction_days(
 $$;
 
 -- The imposition's period; an amendment's new period is found from the changes (far fewer),
--- joined to their sanction's start. Written by every sanction the registry's batches insert:
--- the batch throughput with it is in tests/benchmarks/HISTORY.md.
+-- joined to their sanction's start. Every sanction inserted writes an entry (the batches'
+-- throughput with it is not measured yet).
 CREATE INDEX registry_sanctions_days ON registry_sanctions USING gist (
     registry_sanction_days(starts_on, duration_months, duration_days, ends_on)
 );
