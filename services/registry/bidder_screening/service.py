@@ -3,7 +3,8 @@ and mix, the name matching in the name index's worker threads.
 
 Statements: the name index's catch-up (one when nothing changed), then on one connection the
 vendor ids given that exist, the vendors holding the identifiers given, the officers' review
-decisions on the names given, the vendors with a barring sanction (these two only when names
+decisions on the names given, the vendors with a barring sanction that may bar on the day or
+later (by an index on the sanctions' periods, sanctions_by_day; these two only when names
 are given), the affiliations of all these, their sanctions' timelines, and the barred ones'
 countries (only when names are given): eight at most. The connection goes back to the pool
 before the names are matched.
@@ -45,7 +46,7 @@ from services.registry.name_search.name_index_feed import LiveNameIndex
 from services.registry.reads.screening import screen_within
 from services.registry.storage import (
     match_review_repository,
-    sanction_repository,
+    sanctions_by_day,
     vendor_repository,
 )
 
@@ -112,11 +113,15 @@ async def _read(conn: Connection, valid: Sequence[CheckedBidder], named: bool, d
     reviews = await match_review_repository.reviews_of(conn, names, day.known_at) if named else {}
     # A bidder confirmed as a vendor is answered as that vendor: its eligibility is needed.
     confirmed = {r.vendor_id for found in reviews.values() if (r := decisions.confirmed(found))}
-    sanctioned = (
-        set(await sanction_repository.vendors_sanctioned(conn, BARRING_KINDS, day.known_at))
-        if named
-        else set()
-    )
+    # Those that may bar on the day or later: not every vendor ever sanctioned (a registry
+    # importing the banks' lists holds tens of thousands, most of them over).
+    sanctioned: set[str] = set()
+    if named:
+        sanctioned = set(
+            await sanctions_by_day.vendors_that_may_bar(
+                conn, BARRING_KINDS, day.as_of, day.known_at
+            )
+        )
     asked = vendor_ids | set(owners.values()) | confirmed
     eligibility, reachable = await _screen(conn, asked, sanctioned, day)
     barred = sorted(v for v in reachable if not eligibility[v].eligible)
@@ -134,8 +139,11 @@ async def _screen(
     """Eligibility of the vendors asked about, of the sanctioned ones and of their affiliates
     (whom a sanction covering affiliates reaches), by the registry's own screening; and which
     of them a name may be barred as (the sanctioned and their affiliates). Two statements:
-    every vendor with a barring sanction is among `sanctioned`, so the affiliations touching
-    `asked` and `sanctioned` hold every pair through which a sanction can reach anyone here."""
+    every vendor with a barring sanction that may bar on the day or later is among
+    `sanctioned`, so the affiliations touching `asked` and `sanctioned` hold every pair
+    through which a sanction can reach anyone here then. A sanction over by the day is left
+    out: it bars no one that day nor after, so it changes no one's eligibility, upcoming bars
+    and day eligible again included (`eligibility.evaluate`)."""
     touching = sorted(asked | sanctioned)
     if not touching:
         return {}, set()

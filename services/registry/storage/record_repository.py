@@ -20,7 +20,7 @@ import asyncpg
 from services.platform.postgres.database import Connection
 from services.registry.domain.sanction_timeline import SanctionTimeline
 from services.registry.reads import record_scope
-from services.registry.storage import sanction_repository
+from services.registry.storage import sanction_repository, sanctions_by_day
 
 # Page is re-exported: callers of the page functions need it, not the paging machinery.
 from services.registry.storage.record_paging import Page as Page
@@ -351,11 +351,9 @@ async def certificates(
 
 
 async def sanction_timelines(
-    conn: Connection, vendor_ids: Sequence[str] | None
+    conn: Connection, vendor_ids: Sequence[str]
 ) -> dict[str, SanctionTimeline]:
-    if vendor_ids is None:
-        rows = await conn.fetch("SELECT DISTINCT vendor_id FROM registry_sanctions")
-        vendor_ids = [r["vendor_id"] for r in rows]
+    """Every sanction of these vendors with its timeline, by id."""
     return {t.sanction_id: t for t in await sanction_repository.timelines(conn, vendor_ids, None)}
 
 
@@ -372,14 +370,15 @@ async def sanctions(
     each with its scope that day. `count`: as for `contracts`.
 
     Whether a sanction is in force depends on its amendments and lifts, which only the
-    timeline folds, so with `active_on` the vendors' timelines are read first and the page
+    timeline folds, so with `active_on` the timelines of the sanctions that may be in force
+    that day are read first (sanctions_by_day: by an index, not every vendor's) and the page
     is of the ids in force; otherwise only the timelines of the vendors on the pages are read.
     """
     timelines: dict[str, SanctionTimeline] | None = None
     in_force: list[str] | None = None
     if active_on is not None:
-        timelines = await sanction_timelines(conn, vendor_ids)
-        in_force = [i for i, t in timelines.items() if t.in_force_on(active_on)]
+        timelines = await sanctions_by_day.in_force_on(conn, active_on, vendor_ids)
+        in_force = list(timelines)
     pages = await fetch_pages(
         conn,
         "registry_sanctions",

@@ -241,21 +241,6 @@ async def timelines(
     ]
 
 
-async def vendors_sanctioned(
-    conn: Connection, kinds: Iterable[SanctionKind], known_at: dt.datetime | None
-) -> list[str]:
-    """The vendors with a sanction of these kinds recorded by `known_at` (ever: whether it
-    bars them on a day is the screening's to say), in id order."""
-    rows = await conn.fetch(
-        """SELECT DISTINCT vendor_id FROM registry_sanctions
-           WHERE kind = ANY($1::text[]) AND ($2::timestamptz IS NULL OR recorded_at <= $2)
-           ORDER BY vendor_id""",
-        sorted(kind.value for kind in kinds),
-        known_at,
-    )
-    return [r["vendor_id"] for r in rows]
-
-
 async def authorities_recorded(conn: Connection) -> dict[str, int]:
     """Every authority named by a recorded sanction, with how many sanctions it imposed."""
     rows = await conn.fetch(
