@@ -38,7 +38,11 @@ def _day(text: str) -> dt.date:
 
 
 def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
-    for line, row in rows(stream, COLUMNS):
+    for read in rows(stream, COLUMNS):
+        if isinstance(read, RowProblem):
+            yield read
+            continue
+        line, row = read
         start = row.get("Ineligible From", "").strip() or row.get("Notice Effective At EBRD", "")
         try:
             starts_on, last_day = period(start, row.get("Ineligible Until", ""), _day)

@@ -34,7 +34,11 @@ def _day(text: str) -> dt.date:
 
 
 def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
-    for line, row in rows(stream, COLUMNS):
+    for read in rows(stream, COLUMNS):
+        if isinstance(read, RowProblem):
+            yield read
+            continue
+        line, row = read
         try:
             starts_on, last_day = period(row.get("From", ""), row.get("To", ""), _day)
         except ValueError as error:

@@ -91,7 +91,11 @@ def english_names(name: str) -> tuple[str, tuple[str, ...]]:
 
 
 def entries(stream: TextIO) -> Iterator[JapaneseEntry | RowProblem]:
-    for line, row in rows(stream, COLUMNS):
+    for read in rows(stream, COLUMNS):
+        if isinstance(read, RowProblem):
+            yield read
+            continue
+        line, row = read
         try:
             starts_on = _day(row.get("designation_date", ""))
         except ValueError as error:

@@ -79,7 +79,11 @@ def other_names(info: str) -> tuple[str, ...]:
 
 
 def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
-    for line, row in rows(stream, COLUMNS):
+    for read in rows(stream, COLUMNS):
+        if isinstance(read, RowProblem):
+            yield read
+            continue
+        line, row = read
         try:
             starts_on, last_day = period(
                 row.get("Ineligibility Period From Date", ""),
