@@ -105,3 +105,16 @@ def test_a_nul_in_a_cell_is_refused_naming_its_column() -> None:
     assert sent == []
     assert report.refused == ["line 3: Grounds: holds a NUL byte (the file is damaged)"]
     _lifts_withheld(report)
+
+
+def test_a_row_the_catalog_refuses_lifts_nothing_either() -> None:
+    # Read whole, but its events refused (here a name past the catalog's 300 characters, on
+    # other grounds: a new debarment, not GRAND's renamed): what it lists is as unknown to
+    # the registry as an unreadable row's, and GRAND's debarment was lifted.
+    long = GRAND.replace("GRAND MOTORS LLC", "GRAND MOTORS " * 30 + "LLC")
+    long = long.replace("Obstructive practices", "Fraud")
+    sent, report = _import(HEADER + RUFAT + long)
+    assert sent == []
+    assert report.refused == ["line 3: legal_name: String should have at most 300 characters"]
+    _lifts_withheld(report)
+    assert "1 row(s) were refused" in (report.withheld_line() or "")
