@@ -20,9 +20,10 @@ from services.imports.lists.countries import country_code
 AUTHORITY = "European Bank for Reconstruction and Development"
 # The columns an entry's identity and period are read from: a file without one of them
 # (another export, a renamed header, an empty file) is not the list, and read as one it
-# would lift every entry and impose each anew.
+# would lift every entry and impose each anew. Address among them: the vendor's id holds it.
 COLUMNS = (
     "Firm Name",
+    "Address",
     "Nationality",
     "Ineligible From",
     "Ineligible Until",

@@ -22,9 +22,12 @@ from services.imports.lists.countries import country_code
 AUTHORITY = "World Bank"
 # The columns an entry's identity and period are read from: a file without one of them
 # (another export, a renamed header, an empty file) is not the list, and read as one it
-# would lift every entry and impose each anew.
+# would lift every entry and impose each anew. Address among them: the vendor's id holds it
+# (two branches of one name and country are two firms), so read as empty it made every
+# entry a new vendor and lifted every debarment.
 COLUMNS = (
     "Firm Name",
+    "Address",
     "Country",
     "Ineligibility Period From Date",
     "Ineligibility Period To Date",
