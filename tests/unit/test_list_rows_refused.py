@@ -118,3 +118,19 @@ def test_a_row_the_catalog_refuses_lifts_nothing_either() -> None:
     assert report.refused == ["line 3: legal_name: String should have at most 300 characters"]
     _lifts_withheld(report)
     assert "1 row(s) were refused" in (report.withheld_line() or "")
+
+
+def test_an_amendment_ending_before_it_began_is_refused_like_a_new_row() -> None:
+    # Counted "1 amended", exit 0, and dead-lettered by the registry out of the import's sight.
+    backwards = GRAND.replace("2027-08-09", "2023-08-09")
+    sent, report = _import(HEADER + RUFAT + backwards)
+    assert sent == []
+    assert report.refused == [
+        "line 3: ineligibility period: the last day 2023-08-09 is before the first 2024-12-10"
+    ]
+    assert (report.amended, report.lifted) == (0, 0)
+    new_row = backwards.replace("GRAND MOTORS LLC", "GRAND MOTORS TWO LLC")
+    _, report = _import(HEADER + RUFAT + GRAND + new_row)
+    assert report.refused == [
+        "line 4: ineligibility period: the last day 2023-08-09 is before the first 2024-12-10"
+    ]
