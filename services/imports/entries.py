@@ -55,6 +55,15 @@ class RowProblem:
     reason: str
 
 
+@dataclass(frozen=True)
+class NotARow:
+    """A line a list's reader knows to be no entry (an export's footer), skipped: no row,
+    refused or not, and told to whoever imports (`what`)."""
+
+    line: int
+    what: str
+
+
 def ground_code(grounds: str) -> str:
     """A list's grounds as a policy ground code (lower case, words joined by `_`, at most 64
     characters): "Fraudulent and Corrupt Practices" → fraudulent_and_corrupt_practices."""

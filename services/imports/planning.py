@@ -19,7 +19,7 @@ from services.events.base import EventEnvelope
 from services.events.vendor import CORPORATE_NUMBER
 from services.imports.csv_rows import UnreadableFile
 from services.imports.deltas import Delta, RecordedSanction, delta, gone
-from services.imports.entries import ListEntry, RowProblem
+from services.imports.entries import ListEntry, NotARow, RowProblem
 from services.imports.events import (
     aliases_updated,
     amended,
@@ -49,7 +49,7 @@ from services.imports.scratch import Scratch
 from services.imports.scratch_sanctions import SanctionTable
 from services.registry.domain.names import IdentifierKey, name_tokens, normalize_identifier
 
-Reader = Callable[[TextIO], Iterator[ListEntry | RowProblem]]
+Reader = Callable[[TextIO], Iterator[ListEntry | RowProblem | NotARow]]
 # Each list: its reader and the authority its debarments are recorded under. None: a source
 # that is not a list of sanctions, with an importer of its own (OCDS: ocds_importing.py).
 LISTS: dict[str, tuple[Reader, str] | None] = {
@@ -411,6 +411,9 @@ def _list_events(
     repeats: list[tuple[int, int]] = []  # (line, the line it repeats)
     in_rows: set[str] = set()  # the bodies the rows name
     for item in read(stream):
+        if isinstance(item, NotARow):
+            report.notes.append(f"line {item.line}: {item.what}")
+            continue
         report.rows += 1
         if report.rows % FORGET_NAMES_EVERY == 0:
             name_tokens.cache_clear()
