@@ -254,7 +254,9 @@ async def _import_list(
             if url:
                 await _load(url, source, scratch)
             pending = planned_events(source, stream, scratch, today, report, bodies, empty_allowed)
-            with progress_bar(file) as progress:
+            # A dry run sends nothing: its bar says so, and moves as the file is read.
+            label = "reading (dry run: nothing is sent)" if send is None else "importing"
+            with progress_bar(file, label) as progress:
                 done = 0
 
                 def advanced() -> None:  # by the bytes of the file read so far
@@ -266,15 +268,12 @@ async def _import_list(
 
                 try:
                     if send is None:
-                        for _ in pending:
-                            pass
+                        while list(itertools.islice(pending, BATCH_LINES)):
+                            advanced()
                     else:
                         await _send_all(pending, send, report, advanced)
                 except UnreadableFile as error:
-                    raise click.ClickException(
-                        f"{error}: the import stopped there; correct the file and import it"
-                        " again (what was sent is recognised and not sent twice)"
-                    ) from None
+                    raise click.ClickException(_stopped(error, report)) from None
         digesting.readall()  # what the reader left unread (a trailer) is the file's too
         read = ImportedFile(
             source,
@@ -286,6 +285,18 @@ async def _import_list(
         )
         said = None if send is None else await send_report(report, read, send)
     print_report(report, source, dry_run, compared=url is not None, reported=said)
+
+
+def _stopped(error: UnreadableFile, report: ImportReport) -> str:
+    """What to tell of an import the file stopped: a file refused at its header or for having
+    no row (or in a dry run) sent nothing, and to say otherwise sent whoever ran it looking
+    for what it might have sent."""
+    if not report.sent:
+        return f"{error}: nothing was sent; correct the file and import it again"
+    return (
+        f"{error}: the import stopped there; correct the file and import it again (the"
+        f" {report.sent:,} events sent are recognised and not sent twice)"
+    )
 
 
 async def send_report(report: ImportReport, file: ImportedFile, send: Send) -> str:

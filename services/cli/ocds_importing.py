@@ -35,6 +35,7 @@ from services.cli.importing import (
 )
 from services.cli.publishing import BATCH_LINES, SHOWN_REFUSALS, Send
 from services.events.base import EventEnvelope
+from services.imports.file_encoding import not_utf8, rereadable
 from services.imports.ocds.mapping import mapped
 from services.imports.ocds.outcomes import Accounted, Outcome, Tally
 from services.imports.ocds.reading import PackageError, read
@@ -128,6 +129,26 @@ async def run(
     its report last, as a list's is (`import.reported`: the processes read as its rows, the
     vendors registered and known, what was refused)."""
     name = Path(getattr(file, "name", "-")).name
+    with rereadable(file) as checked:
+        # JSON is UTF-8: a UTF-16 package (Excel's, PowerShell's) was "lexical error: invalid
+        # char in json text" at byte 0, which said nothing of what to do about it.
+        if (problem := not_utf8(checked)) is not None:
+            raise StartupError(
+                f"{name}: {problem}: an OCDS package must be UTF-8 (JSON is); nothing was sent"
+            )
+        await _import(checked, name, kafka, database_url, data_dir, dry_run)
+
+
+async def _import(
+    file: BinaryIO,
+    name: str,
+    kafka: str | None,
+    database_url: str | None,
+    data_dir: Path | None,
+    dry_run: bool,
+) -> None:
+    """An OCDS package's import from a file that can be read twice (`name`: as the report
+    gives it)."""
     digesting = Digesting(file)  # the file's SHA-256, for the report
     tally, sent, reasons, said = Tally(shown=SHOWN_REFUSALS), Sent(), list[str](), None
     with OcdsScratch() as scratch:

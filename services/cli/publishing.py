@@ -180,14 +180,14 @@ async def to_embedded(database_url: str) -> AsyncIterator[Send]:
 
 
 @contextlib.contextmanager
-def progress_bar(source: BinaryIO) -> Iterator[Callable[[int], None]]:
+def progress_bar(source: BinaryIO, label: str = "publishing") -> Iterator[Callable[[int], None]]:
     """A bar on a terminal, by bytes of a regular file; nothing otherwise (a pipe's size is
-    unknown, and a log file wants no bar)."""
+    unknown, and a log file wants no bar). `label`: what is done with the bytes."""
     size = _regular_file_size(source)
     if size is None or not sys.stderr.isatty():
         yield lambda done: None
         return
-    with click.progressbar(length=size, label="publishing", file=sys.stderr) as bar:
+    with click.progressbar(length=size, label=label, file=sys.stderr) as bar:
         yield bar.update
 
 

@@ -97,7 +97,8 @@ class ImportReported(Payload, LaterFields):
     sanctions_withheld: Count = Field(
         default=0,
         description="Recorded sanctions no longer listed but not lifted: rows that could not be"
-        " read may list them (corrected and imported again, the file lifts them).",
+        " read, or that the catalog refused, may list them (corrected and imported again, the"
+        " file lifts them).",
     )
     names_amended: Count = Field(
         default=0, description="Vendors whose names the list now gives otherwise, amended."

@@ -7,12 +7,17 @@ import io
 from collections.abc import Iterator, Sequence
 from typing import BinaryIO, TextIO
 
+from services.imports.entries import RowProblem
 
-def rows(stream: TextIO, required: Sequence[str] = ()) -> Iterator[tuple[int, dict[str, str]]]:
+
+def rows(
+    stream: TextIO, required: Sequence[str] = ()
+) -> Iterator[tuple[int, dict[str, str]] | RowProblem]:
     """(line, row) for every data row; header names stripped of spaces and a byte-order mark
     (EBRD's " Ineligible Until"), cells as written. A cell may span lines. A header without
     one of the `required` columns (or no header: an empty file) is an UnreadableFile: the
-    file is not the list, and none of its rows can say what it lists."""
+    file is not the list, and none of its rows can say what it lists. A row that is not as
+    many cells as the header, or holds a NUL, is a RowProblem (`misshapen`)."""
     reader = csv.reader(stream)
     try:
         header = [name.strip().lstrip("\ufeff").strip() for name in next(reader, [])]
@@ -24,10 +29,37 @@ def rows(stream: TextIO, required: Sequence[str] = ()) -> Iterator[tuple[int, di
         start = reader.line_num + 1
         for cells in reader:
             if any(cell.strip() for cell in cells):
-                yield start, dict(zip(header, cells, strict=False))
+                problem = misshapen(header, cells)
+                yield (
+                    (start, dict(zip(header, cells, strict=True)))
+                    if problem is None
+                    else RowProblem(start, problem)
+                )
             start = reader.line_num + 1
     except csv.Error as error:  # a cell past the csv module's size limit, a stray NUL
         raise UnreadableFile(f"line {reader.line_num}: {error}") from None
+
+
+def misshapen(header: Sequence[str], cells: Sequence[str]) -> str | None:
+    """Why a row's cells cannot be read under the header's names, or None. A row of fewer
+    cells is a row cut short (a download broken mid-row, a row cut after its first day): read
+    by name, its last columns were empty, which a list reads as "until further notice", so a
+    firm's debarment became open-ended and the one it had was lifted. One of more cells is a
+    comma not quoted ("NJS Co., Ltd."): every cell after it is under the next column's name.
+    A NUL is no character of any list (a file damaged on the way); the catalog refused the
+    row naming its event's field, not the column."""
+    if len(cells) < len(header):
+        missing = ", ".join(name or "(a column without a name)" for name in header[len(cells) :])
+        return f"row has {len(cells)} cells, the header {len(header)}: cut short (no {missing})"
+    if len(cells) > len(header):
+        return (
+            f"row has {len(cells)} cells, the header {len(header)}:"
+            " a comma not in quotes, or a cell too many"
+        )
+    nul = next((name for name, cell in zip(header, cells, strict=True) if "\x00" in cell), None)
+    if nul is not None:
+        return f"{nul or 'a column without a name'}: holds a NUL byte (the file is damaged)"
+    return None
 
 
 def unreadable_csv(file: BinaryIO) -> str | None:

@@ -55,6 +55,15 @@ class RowProblem:
     reason: str
 
 
+@dataclass(frozen=True)
+class NotARow:
+    """A line a list's reader knows to be no entry (an export's footer), skipped: no row,
+    refused or not, and told to whoever imports (`what`)."""
+
+    line: int
+    what: str
+
+
 def ground_code(grounds: str) -> str:
     """A list's grounds as a policy ground code (lower case, words joined by `_`, at most 64
     characters): "Fraudulent and Corrupt Practices" → fraudulent_and_corrupt_practices."""
@@ -70,11 +79,16 @@ def one_line(text: str) -> str:
 
 def period(start: str, until: str, day: Callable[[str], dt.date]) -> tuple[dt.date, dt.date | None]:
     """A row's first and last day, each read by `day` (the list's date format); no last day
-    when the list says "until further notice". Raises ValueError for a date it cannot read."""
+    when the list says "until further notice". Raises ValueError for a date it cannot read,
+    or a last day before the first: the catalog refused such a new row, but took it as an
+    amendment of a recorded one, which the registry then refused out of the import's sight
+    (a dead letter; the report said "amended")."""
     starts_on = _read("first day", start.strip(), day)
     if until.strip().lower() in UNTIL_FURTHER_NOTICE:
         return starts_on, None
     last_day = _read("last day", until.strip(), day)
+    if last_day < starts_on:
+        raise ValueError(f"the last day {last_day} is before the first {starts_on}")
     return starts_on, None if last_day >= FOREVER else last_day
 
 

@@ -43,10 +43,16 @@ def not_utf8(file: BinaryIO) -> str | None:
     line = 1
     after_cr = False  # the piece before ended with \r: a \n that opens this one ends that line
     try:
-        if file.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        head = file.read(2)
+        if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
             # Excel's "Unicode Text", PowerShell's default: "byte 0xff is not UTF-8" said
             # nothing of what to do about it.
             return "line 1: the file is UTF-16 (it opens with UTF-16's byte-order mark)"
+        if len(head) == 2 and (head[0] == 0) != (head[1] == 0):
+            # UTF-16 without its mark: a NUL beside the first character, which no text (nor
+            # UTF-8's) opens with. It read as UTF-8, NULs and all, refused further on for a
+            # header of no column or "invalid char in json text".
+            return "line 1: the file is UTF-16 (a NUL byte beside its first character)"
         file.seek(start)
         while piece := file.read(_PIECE):
             try:

@@ -19,7 +19,7 @@ from services.events.base import EventEnvelope
 from services.events.vendor import CORPORATE_NUMBER
 from services.imports.csv_rows import UnreadableFile
 from services.imports.deltas import Delta, RecordedSanction, delta, gone
-from services.imports.entries import ListEntry, RowProblem
+from services.imports.entries import ListEntry, NotARow, RowProblem
 from services.imports.events import (
     aliases_updated,
     amended,
@@ -49,7 +49,7 @@ from services.imports.scratch import Scratch
 from services.imports.scratch_sanctions import SanctionTable
 from services.registry.domain.names import IdentifierKey, name_tokens, normalize_identifier
 
-Reader = Callable[[TextIO], Iterator[ListEntry | RowProblem]]
+Reader = Callable[[TextIO], Iterator[ListEntry | RowProblem | NotARow]]
 # Each list: its reader and the authority its debarments are recorded under. None: a source
 # that is not a list of sanctions, with an importer of its own (OCDS: ocds_importing.py).
 LISTS: dict[str, tuple[Reader, str] | None] = {
@@ -280,6 +280,7 @@ def _planned(
             made = _resolved(item, sanction, context.source, own, context.resolver, today, report)
     except ValueError as error:
         report.refuse(item.line, str(error))
+        context.refused.append(item.line)  # its listing unknown to the registry: lifts wait
         return
     if item.reach and change is Delta.IMPOSE:
         _note_reach(item, report)
@@ -353,6 +354,9 @@ class _Import:
     report: ImportReport
     # The lines of rows whose debarment was lifted before (deltas.py: it stays lifted).
     relisted: list[int] = field(default_factory=list)
+    # The lines of rows read whole whose events the catalog refused (a NUL, a name past its
+    # limit): as unknown to the registry as a row that could not be read.
+    refused: list[int] = field(default_factory=list)
 
 
 def planned_events(
@@ -403,10 +407,13 @@ def _list_events(
     sanctions = scratch.sanctions
     context = _Import(source, Resolver(source, scratch=scratch), sanctions, today, report)
     renames = Renames.of(sanctions)
-    unread = 0  # rows that could not be read: what they list is unknown
+    unread = 0  # rows that could not be read: what they list is unknown (and `refused`)
     repeats: list[tuple[int, int]] = []  # (line, the line it repeats)
     in_rows: set[str] = set()  # the bodies the rows name
     for item in read(stream):
+        if isinstance(item, NotARow):
+            report.notes.append(f"line {item.line}: {item.what}")
+            continue
         report.rows += 1
         if report.rows % FORGET_NAMES_EVERY == 0:
             name_tokens.cache_clear()
@@ -424,9 +431,10 @@ def _list_events(
         sanctions.listed.add(sanction)
         yield from _planned(item, sanction, own, context)
     for item, paired in renames.paired():
-        # A row that could not be read may be the recorded entry that a waiting one seemed to
-        # rename: each waits no more and is an entry of its own (barred, not merged).
-        was = None if unread else paired
+        # A row that could not be read (or was refused) may be the recorded entry that a
+        # waiting one seemed to rename: each waits no more and is an entry of its own
+        # (barred, not merged).
+        was = None if unread or context.refused else paired
         sanction, own = _ids(item, sanctions.recorded)
         sanctions.listed.add(was or sanction)
         yield from _planned(item, was or sanction, own, context, renamed=bool(was))
@@ -455,10 +463,12 @@ def _list_events(
         authorities if source in BY_AUTHORITY else None,
         today if source in REGISTRY_EXPORTS else None,
     )
-    if unread:
+    if refused := unread + len(context.refused):
         # A row that could not be read may be the listing of a sanction still in force: lifted
-        # on its absence, a typo in a newer list would clear a barred firm.
-        report.withheld, report.unreadable = sum(1 for _ in delisted), unread
+        # on its absence, a typo in a newer list would clear a barred firm. So may a row the
+        # catalog refused: the registry holds what the file says of it no more than of one
+        # unread.
+        report.withheld, report.unreadable = sum(1 for _ in delisted), refused
         return
     for sanction, gone_one in delisted:
         report.lifted += 1

@@ -58,12 +58,13 @@ class ImportReport:
     amended: int = 0
     lifted: int = 0
     unchanged: int = 0
-    # Recorded sanctions no longer listed, not lifted because rows could not be read: not a
-    # refused row of its own (`refused` counts rows), said apart (`withheld_line`).
+    # Recorded sanctions no longer listed, not lifted because rows could not be read or were
+    # refused by the catalog: not a refused row of its own (`refused` counts rows), said
+    # apart (`withheld_line`).
     withheld: int = 0
     # The bodies the file was said to be the whole list of, as their rows' names are read.
     whole_list_of: tuple[str, ...] = ()
-    unreadable: int = 0  # of the rows refused, those that could not be read
+    unreadable: int = 0  # of the rows refused, those that hold lifts back (all but ingest's)
     names_amended: int = 0  # vendors whose names the list now gives otherwise
     identifiers_added: int = 0  # vendors joined by name that gained the entry's identifiers
     events_new: int = 0
@@ -86,7 +87,7 @@ class ImportReport:
             return None
         return (
             f"not lifted: {self.withheld:,} sanction(s) the list no longer gives, because"
-            f" {self.unreadable:,} row(s) could not be read and may list them; correct those"
+            f" {self.unreadable:,} row(s) were refused and may list them; correct those"
             " rows and import the list again to lift what it no longer lists"
         )
 

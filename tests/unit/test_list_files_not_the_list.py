@@ -85,3 +85,26 @@ def test_an_export_without_a_vendor_lifts_only_when_the_import_is_told_it_may() 
     )
     assert [p.event.event_type for p in told] == ["sanction.lifted"]
     assert report.lifted == 1
+
+
+# Per list, the columns its ids hold that its reader could read as empty: a vendor's address
+# (two branches of one name and country are two firms), METI's title (its debarments'
+# grounds). A file without one (another export, a column dropped) churned the whole list:
+# every entry a new vendor, every debarment lifted and imposed anew.
+IN_IDS = [
+    ("worldbank", "Address"),
+    ("ebrd", "Address"),
+    ("jp_meti", "address"),
+    ("jp_meti", "list_title"),
+]
+
+
+@pytest.mark.parametrize(("source", "column"), IN_IDS)
+def test_a_header_missing_a_column_the_ids_hold_is_refused_naming_it(
+    source: str, column: str
+) -> None:
+    header = [c for c in HEADERS[source].split(",") if c.strip() != column]
+    row = ",".join("x" for _ in header)
+    sent, report, why = _import(source, ",".join(header) + "\n" + row + "\n")
+    assert sent == [] and report.lifted == 0
+    assert f"the header has no {column} column" in why

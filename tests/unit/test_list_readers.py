@@ -72,13 +72,13 @@ def test_another_name_in_square_brackets_is_that_name() -> None:
     assert worldbank.other_names("陕西 [aka Neoplan]") == ("Neoplan", "陕西")
 
 
-def test_a_file_cut_short_names_the_date_it_cut() -> None:
-    # A download cut inside the last row's date: the parser's "Invalid isoformat string:
-    # '202'" said neither which date nor that the row holds one.
+def test_a_date_that_is_none_is_named() -> None:
+    # The parser's "Invalid isoformat string: '202'" said neither which date nor that the
+    # row holds one.
     head = "Firm Name,Additional Firm Info,Address,Country,Ineligibility Period From Date,"
     head += "Ineligibility Period To Date,Grounds"
     cut = f"{head}\nX LTD,,1 STREET,Chile,2021-03-04,202"
-    (problem,) = worldbank.entries(io.StringIO(cut))
+    (problem,) = worldbank.entries(io.StringIO(f"{cut},Fraud"))
     assert problem == RowProblem(2, "ineligibility period: the last day '202' is not a date")
     leap = f"{cut}3-02-29,Fraud"
     (problem,) = worldbank.entries(io.StringIO(leap))

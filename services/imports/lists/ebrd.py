@@ -20,9 +20,10 @@ from services.imports.lists.countries import country_code
 AUTHORITY = "European Bank for Reconstruction and Development"
 # The columns an entry's identity and period are read from: a file without one of them
 # (another export, a renamed header, an empty file) is not the list, and read as one it
-# would lift every entry and impose each anew.
+# would lift every entry and impose each anew. Address among them: the vendor's id holds it.
 COLUMNS = (
     "Firm Name",
+    "Address",
     "Nationality",
     "Ineligible From",
     "Ineligible Until",
@@ -38,7 +39,11 @@ def _day(text: str) -> dt.date:
 
 
 def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
-    for line, row in rows(stream, COLUMNS):
+    for read in rows(stream, COLUMNS):
+        if isinstance(read, RowProblem):
+            yield read
+            continue
+        line, row = read
         start = row.get("Ineligible From", "").strip() or row.get("Notice Effective At EBRD", "")
         try:
             starts_on, last_day = period(start, row.get("Ineligible Until", ""), _day)

@@ -10,12 +10,13 @@ Sanction Source, Other Name (often in another script).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import TextIO
 
 from services.events.sanction import SanctionKind
 from services.imports.csv_rows import rows
-from services.imports.entries import ListEntry, RowProblem, one_line, period
+from services.imports.entries import ListEntry, NotARow, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
 
 AUTHORITY = "Inter-American Development Bank"
@@ -27,39 +28,67 @@ COLUMNS = ("Title", "Nationality", "From", "To", "Grounds", "Source")
 # Every other type ("Debarment", "Debarment w/ conditional release", or none: the cross
 # debarments) bars.
 WARNINGS = frozenset({"letter of reprimand"})
+# "Applied filters:" as the site's export writes it: in English, Polish (as a tester's
+# browser had it), Spanish and Portuguese.
+_FOOTER = re.compile(r"(?:applied filters|zastosowane filtry|filtros aplicados)\s*:", re.I)
 
 
 def _day(text: str) -> dt.date:
     return dt.datetime.strptime(text, "%b %d, %Y").date()
 
 
-def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
-    for line, row in rows(stream, COLUMNS):
-        try:
-            starts_on, last_day = period(row.get("From", ""), row.get("To", ""), _day)
-        except ValueError as error:
-            yield RowProblem(line, f"From/To: {error}")
-            continue
-        name = one_line(row.get("Title", ""))
-        if not name:
-            yield RowProblem(line, "Title: empty")
-            continue
-        other = one_line(row.get("Other Name", ""))
-        source = one_line(row.get("Source", ""))
-        grounds = one_line(row.get("Grounds", "")) or "unspecified"
-        yield ListEntry(
-            source="idb",
-            line=line,
-            name=name,
-            aliases=(other,) if other and other != name else (),
-            address="",  # the list has none
-            country=country_code(row.get("Nationality", "")),
-            starts_on=starts_on,
-            last_day=last_day,
-            grounds=grounds if source in ("", "IDB") else f"{grounds} ({source})",
-            authority=AUTHORITY,
-            kind=_kind(row.get("IDB Sanction Type", "")),
-        )
+def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem | NotARow]:
+    held: tuple[int, dict[str, str]] | None = None  # a footer, if nothing follows it
+    for read in rows(stream, COLUMNS):
+        if held is not None:  # a row after it: it was no footer, but a row
+            yield _entry(*held)
+            held = None
+        if isinstance(read, RowProblem):
+            yield read
+        elif _footer(read[1]):
+            held = read
+        else:
+            yield _entry(*read)
+    if held is not None:
+        line, row = held
+        yield NotARow(line, f"the export's footer {one_line(row['Title'])!r}, not a row: skipped")
+
+
+def _footer(row: dict[str, str]) -> bool:
+    """The line the IDB site's export ends its file with, naming the filters its table had
+    ("Zastosowane filtry: From Date jest dnia marca 23, 2007 lub później", "Applied filters:
+    …" in the language of the browser that exported it), in its first cell, the others
+    empty. Read as a row, it was refused ("From/To: the first day '' is not a date"), so
+    every import of the file as published withheld its lifts. Only as the file's last row
+    (`entries`)."""
+    rest = (cell for column, cell in row.items() if column != "Title")
+    return _FOOTER.match(one_line(row["Title"])) is not None and not any(c.strip() for c in rest)
+
+
+def _entry(line: int, row: dict[str, str]) -> ListEntry | RowProblem:
+    try:
+        starts_on, last_day = period(row.get("From", ""), row.get("To", ""), _day)
+    except ValueError as error:
+        return RowProblem(line, f"From/To: {error}")
+    name = one_line(row.get("Title", ""))
+    if not name:
+        return RowProblem(line, "Title: empty")
+    other = one_line(row.get("Other Name", ""))
+    source = one_line(row.get("Source", ""))
+    grounds = one_line(row.get("Grounds", "")) or "unspecified"
+    return ListEntry(
+        source="idb",
+        line=line,
+        name=name,
+        aliases=(other,) if other and other != name else (),
+        address="",  # the list has none
+        country=country_code(row.get("Nationality", "")),
+        starts_on=starts_on,
+        last_day=last_day,
+        grounds=grounds if source in ("", "IDB") else f"{grounds} ({source})",
+        authority=AUTHORITY,
+        kind=_kind(row.get("IDB Sanction Type", "")),
+    )
 
 
 def _kind(sanction_type: str) -> SanctionKind:

@@ -34,8 +34,9 @@ SOURCE = "jp_meti"
 AUTHORITY = "経済産業省 (METI)"
 # The columns an entry's identity and period are read from: a file without one of them
 # (another export, a renamed header, an empty file) is not the list, and read as one it
-# would lift every entry and impose each anew.
-COLUMNS = ("designation_date", "name_ja", "name_en")
+# would lift every entry and impose each anew: the vendor's id holds the address, the
+# sanction's the list's title (its grounds).
+COLUMNS = ("list_title", "designation_date", "name_ja", "name_en", "address")
 # "X, a.k.a., the following two aliases: -A; and -B." (also "a.k.a. the follow three aliases:")
 _AKA = re.compile(
     r",?\s*a\.k\.a\.?,?\s*(?:the\s+follow(?:ing)?\s+\w+\s+alias(?:es)?\s*:?)?\s*", re.I
@@ -91,7 +92,11 @@ def english_names(name: str) -> tuple[str, tuple[str, ...]]:
 
 
 def entries(stream: TextIO) -> Iterator[JapaneseEntry | RowProblem]:
-    for line, row in rows(stream, COLUMNS):
+    for read in rows(stream, COLUMNS):
+        if isinstance(read, RowProblem):
+            yield read
+            continue
+        line, row = read
         try:
             starts_on = _day(row.get("designation_date", ""))
         except ValueError as error:

@@ -87,7 +87,11 @@ REQUIRED = ("措置機関", "業者名", "停止期間")
 
 
 def entries(stream: TextIO) -> Iterator[JapaneseEntry | RowProblem]:
-    for line, row in rows(stream, REQUIRED):
+    for read in rows(stream, REQUIRED):
+        if isinstance(read, RowProblem):
+            yield read
+            continue
+        line, row = read
         missing = [c for c in REQUIRED if not plain(row.get(c, ""))]
         if missing:
             yield RowProblem(line, f"{'、'.join(missing)}: empty")

@@ -22,9 +22,12 @@ from services.imports.lists.countries import country_code
 AUTHORITY = "World Bank"
 # The columns an entry's identity and period are read from: a file without one of them
 # (another export, a renamed header, an empty file) is not the list, and read as one it
-# would lift every entry and impose each anew.
+# would lift every entry and impose each anew. Address among them: the vendor's id holds it
+# (two branches of one name and country are two firms), so read as empty it made every
+# entry a new vendor and lifted every debarment.
 COLUMNS = (
     "Firm Name",
+    "Address",
     "Country",
     "Ineligibility Period From Date",
     "Ineligibility Period To Date",
@@ -79,7 +82,11 @@ def other_names(info: str) -> tuple[str, ...]:
 
 
 def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
-    for line, row in rows(stream, COLUMNS):
+    for read in rows(stream, COLUMNS):
+        if isinstance(read, RowProblem):
+            yield read
+            continue
+        line, row = read
         try:
             starts_on, last_day = period(
                 row.get("Ineligibility Period From Date", ""),

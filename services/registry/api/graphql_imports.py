@@ -119,8 +119,8 @@ class ImportReport(Node):
     )
     sanctions_withheld: int = strawberry.field(
         description="Recorded sanctions the file no longer lists that were not lifted: rows"
-        " that could not be read may list them. Corrected and imported again, the file lifts"
-        " them."
+        " that could not be read, or that the catalog refused, may list them. Corrected and"
+        " imported again, the file lifts them."
     )
     names_amended: int = strawberry.field(
         description="Vendors whose names (legal name or other names) the file now gives"
