@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
+
+import pytest
 
 from services.platform.operations import back_again
+
+
+@pytest.fixture(autouse=True)
+def heard_nothing_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with PostgreSQL never heard back (another test of the same event loop
+    may have said it was, and for a few seconds every back-off is a moment)."""
+    monkeypatch.setattr(back_again, "_back_at", weakref.WeakKeyDictionary())
+    monkeypatch.setattr(back_again, "_sleeping", weakref.WeakKeyDictionary())
 
 
 async def test_a_back_off_under_way_ends_when_postgres_is_heard_back() -> None:

@@ -42,7 +42,7 @@ async def waits_until_done(failures: int, monkeypatch: pytest.MonkeyPatch) -> li
         return "done"
 
     with monkeypatch.context() as patched:
-        patched.setattr(asyncio, "sleep", sleep)
+        patched.setattr(retry, "back_off", sleep)  # the sleep until_done hands tenacity
         assert await until_done(operation, "test loop") == "done"
     return waits
 
