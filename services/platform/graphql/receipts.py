@@ -109,7 +109,8 @@ class FieldError:
         default=None,
         description="What is wrong, as a stable code for a client to say in its user's"
         " language (the message gives the details): a rule's, e.g. `starts_before_decision`,"
-        " `reported_before_occurred`, `no_change`, `outside_policy`, `not_eligible`,"
+        " `reported_before_occurred`, `no_change`, `outside_policy`, `authority_spelling` (a"
+        " policy's authority written otherwise), `not_eligible`,"
         " `checklist_incomplete`, `in_the_future`, `unknown_contract`, `emitted_only` (a type"
         " only VendorWatch's services emit), or the contract's check's,"
         " e.g. `greater_than_equal`, `string_pattern_mismatch`, `missing`; null when the"

@@ -32,6 +32,7 @@ from services.registry.domain.policy import (
     check_new_period,
     check_period,
 )
+from services.registry.domain.policy_authority import authority_refusal, governing_policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +89,13 @@ def imposition_refusal(
     policies: Mapping[str, SuspensionPolicy],
     vendor_id: str,
     payload: SanctionImposed,
+    recorded_at: dt.datetime,
     *,
     registered: bool,
     taken: bool,
 ) -> str | None:
-    """Why the registry refuses an imposition (`taken`: its sanction id is already used);
-    None when it applies it."""
+    """Why the registry refuses an imposition the log recorded at `recorded_at` (`taken`: its
+    sanction id is already used); None when it applies it."""
     if not registered:
         return unknown_vendor(vendor_id)
     if taken:
@@ -101,6 +103,8 @@ def imposition_refusal(
             f"payload.sanction_id: {payload.sanction_id!r} already exists;"
             " send sanction.amended to change it"
         )
+    if (spelling := authority_refusal(policies, payload.authority, recorded_at)) is not None:
+        return spelling
     return policy_refusal(policies, payload)
 
 
@@ -138,7 +142,7 @@ def change_refusal(
         return None
     if (ends_before := _ends_before_start(payload, sanction)) is not None:
         return ends_before
-    policy = policies.get(sanction.authority)
+    policy = governing_policy(policies, sanction.authority, recorded_at)
     if policy is None or payload.policy_override_reason is not None:
         return None
     if not any(name in payload.changes() for name in PERIOD_FIELDS):
@@ -189,12 +193,18 @@ def _ends_before_start(
 def imposition_check(
     policies: Mapping[str, SuspensionPolicy],
 ) -> Callable[[EventEnvelope], Problem | None]:
-    """The API's check of an event a person records: a sanction outside its policy is refused
-    with the reason before it reaches the log; any other event passes."""
+    """The API's check of an event a person records: a sanction whose authority is written
+    otherwise than its policy writes it, or outside its policy, is refused with the reason
+    before it reaches the log; any other event passes."""
 
     def check(event: EventEnvelope) -> Problem | None:
         if not isinstance(event.payload, SanctionImposed):
             return None
+        now = dt.datetime.now(dt.UTC)  # the log records it after this, never before
+        spelling = authority_refusal(policies, event.payload.authority, now)
+        if spelling is not None:
+            said = spelling.removeprefix("payload.authority: ")
+            return Problem("payload.authority", said, "authority_spelling")
         refusal = policy_refusal(policies, event.payload)
         if refusal is None:
             return None
