@@ -194,9 +194,15 @@ class RegistryHandlers:
         taken = registered and (
             await sanction_repository.sanction_header(conn, payload.sanction_id) is not None
         )
+        recorded = await recorded_time(conn, event, self.clock)
         DomainRejection.if_any(
             imposition_refusal(
-                self.policies, event.vendor_id, payload, registered=registered, taken=taken
+                self.policies,
+                event.vendor_id,
+                payload,
+                recorded,
+                registered=registered,
+                taken=taken,
             )
         )
         await sanction_repository.insert_sanction(conn, event.vendor_id, payload, event.event_id)

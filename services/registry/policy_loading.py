@@ -14,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from services.events.sanction import scope_key
 from services.platform.config_table import ConfigTable, read_toml
 from services.registry.domain.policy import GroundRange, PolicyError, SuspensionPolicy
 
@@ -88,7 +89,7 @@ def load_policies(directory: Path | None = None) -> dict[str, SuspensionPolicy]:
     if not folder.is_dir():
         raise PolicyError(f"{folder}: the policy directory does not exist")
     policies: dict[str, SuspensionPolicy] = {}
-    sources: dict[str, str] = {}
+    sources: dict[str, str] = {}  # by the authority folded: its spellings name one policy
     entries = sorted(
         (entry for entry in folder.iterdir() if entry.name.endswith(".toml") and entry.is_file()),
         key=lambda entry: entry.name,
@@ -99,13 +100,17 @@ def load_policies(directory: Path | None = None) -> dict[str, SuspensionPolicy]:
             policy = _parse_file(entry, source)
         except OSError as exc:
             raise PolicyError(f"{source}: cannot be read: {exc}") from exc
-        if policy.authority in policies:
+        # "City IT" and "city it" are one authority (policy_authority.py), so two policies
+        # written so would leave a sanction of either spelling to the other's range.
+        key = scope_key(policy.authority)
+        if key in sources:
             raise PolicyError(
                 f"{source}: authority: {policy.authority!r} is already defined by "
-                f"{sources[policy.authority]}; one policy per authority"
+                f"{sources[key]}; one policy per authority (names that differ only in case,"
+                " width or spaces are one)"
             )
         policies[policy.authority] = policy
-        sources[policy.authority] = source
+        sources[key] = source
     if not policies:
         raise PolicyError(f"{folder}: no *.toml policy files in the policy directory")
     return policies

@@ -1,11 +1,14 @@
 """The registry rebuilt alone must not judge events otherwise than risk and migration saw
 them: after a policy change, `rebuild registry` is refused, changing nothing, and `rebuild
-all` rebuilds every projection on the new verdicts."""
+all` rebuilds every projection on the new verdicts; a rule added later leaves the events
+recorded before it their verdicts."""
 
 from __future__ import annotations
 
+import datetime as dt
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -13,6 +16,7 @@ import pytest
 from services.cli import rebuilding
 from services.ingest.handlers import ingest_batch
 from services.platform.eventlog.embedded import EmbeddedEventLog, drain
+from services.platform.eventstore import later_rules
 from services.platform.settings import Settings
 from services.registry import setup as registry_setup
 from tests.support import case_b
@@ -20,6 +24,7 @@ from tests.support import case_b
 pytestmark = pytest.mark.postgres
 
 _VERDICTS = "SELECT event_id, refused FROM processed_events WHERE consumer = 'registry'"
+_DAY = dt.timedelta(days=1)
 
 
 def lenient_policies(tmp_path: Path) -> Path:
@@ -70,3 +75,38 @@ async def test_events_the_live_registry_had_not_judged_yet_are_no_change(
     read = await rebuilding.rebuild(settings, ["registry"], force=True)
     assert read == {"registry": 2}
     assert await pool.fetchval("SELECT count(*) FROM registry_sanctions") == 1
+
+
+async def test_a_rule_added_later_leaves_the_events_recorded_before_it_their_verdicts(
+    pool: asyncpg.Pool, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sanction whose authority is the policy's only once folded escaped the policy until
+    the rule (`later_rules.SECOND_RULES_FROM`): one recorded before it stays applied, live
+    and rebuilt, while one recorded after is refused both ways."""
+    settings = Settings(database_url=database_url)
+    log = EmbeddedEventLog(pool, ingest_batch)
+    registry = registry_setup.consumer(settings, registry_setup.policies(settings))
+    # 36 months, beyond the policy's 2–18 for a serious case, written otherwise.
+    spelled: dict[str, Any] = {"authority": "City Procurement Office", "duration_months": 36}
+    monkeypatch.setattr(later_rules, "SECOND_RULES_FROM", dt.datetime.now(dt.UTC) + _DAY)
+    before = case_b.suspended(**spelled)
+    await log.submit([case_b.line(e) for e in (case_b.registered(), before)])
+    await drain(pool, registry)
+    recorded = await pool.fetchval("SELECT max(recorded_at) FROM event_store")
+    monkeypatch.setattr(later_rules, "SECOND_RULES_FROM", recorded + dt.timedelta(microseconds=1))
+    after = case_b.suspended(sanction_id="city-2022-002", **spelled)
+    await log.submit([case_b.line(after)])
+    await drain(pool, registry)
+    said = await pool.fetchval(
+        "SELECT reason FROM dead_letters WHERE event_id = $1", after["event_id"]
+    )
+    assert said is not None and "write it as its policy does: 'City procurement office'" in said
+    live = {str(r["event_id"]): r["refused"] for r in await pool.fetch(_VERDICTS)}
+    assert (live[before["event_id"]], live[after["event_id"]]) == (False, True)
+
+    # Alone (refused were any verdict to change), then with every projection.
+    await rebuilding.rebuild(settings, ["registry"], force=True)
+    await rebuilding.rebuild(settings, list(rebuilding.PROJECTIONS), force=True)
+    assert {str(r["event_id"]): r["refused"] for r in await pool.fetch(_VERDICTS)} == live
+    sanctions = await pool.fetch("SELECT sanction_id, authority FROM registry_sanctions")
+    assert [tuple(r) for r in sanctions] == [("city-2022-001", "City Procurement Office")]

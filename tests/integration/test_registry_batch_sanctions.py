@@ -5,10 +5,10 @@ change feed, ledger, and refusals with the same reasons.
 The stream is the realistic workload (sanctions of past years) followed by what a city sees
 this year: affiliations, suspensions in force today (some scoped to an agency, some covering
 affiliates), amendments, early lifts, and the sanctions the registry must refuse: outside the
-policy's range (imposed or amended), for an unknown vendor, amending an unknown sanction,
-lifting another vendor's sanction, ending before its start, lifted before its decision,
-reusing a sanction id. Dates count from today, since the registry judges eligibility for the
-day the log recorded each event.
+policy's range (imposed or amended), naming the policy's authority written otherwise, for an
+unknown vendor, amending an unknown sanction, lifting another vendor's sanction, ending before
+its start, lifted before its decision, reusing a sanction id. Dates count from today, since
+the registry judges eligibility for the day the log recorded each event.
 """
 
 from __future__ import annotations
@@ -180,6 +180,12 @@ def _batches() -> list[tuple[list[EventEnvelope], bool]]:
     ]
     s.imposed["y-s3"] = v[3]
     with_refusals = s.mixed(refused, *[[s.imposed_now(v[i], f"y-s{i}")] for i in range(43, 50)])
+    # Its policy's authority written otherwise; put in without a draw of the stream's seeded
+    # choices, which the events after it depend on.
+    spelled = _event(
+        "sanction.imposed", v[40], sanction_id="y-r3", authority="City Procurement Office"
+    )
+    with_refusals.insert(len(with_refusals) // 2, spelled)
     # Of the sanctions not lifted yet.
     open_ids = [i for i in range(50) if i not in (40, 41, 42) and (i % 5 or i >= 40)]
     later = s.mixed(
@@ -260,11 +266,12 @@ async def _reasons(url: str) -> list[str]:
 def _assert_exercised(
     expected: dict[str, list[tuple[Any, ...]]], reasons: list[str], announce: bool
 ) -> None:
-    """The stream did what it is for: the ten refusals, announcements, a vendor barred
+    """The stream did what it is for: the eleven refusals, announcements, a vendor barred
     through its affiliate, another eligible again."""
     wanted = [
         "payload: 120 months is outside",  # imposed outside the policy's range
         "payload: 120 months is outside",  # amended outside it
+        "payload.authority: 'City Procurement Office' names the suspension policy of",
         "vendor_id: unknown vendor 'ghost'",
         "payload.sanction_id: unknown sanction 'y-unknown'",
         "payload.sanction_id: sanction 'y-s0' belongs to vendor",

@@ -21,6 +21,13 @@ The rules added on 2026-12-04, the registry's:
 and migration's: a replacement chosen, or a milestone reached, on a day still to come; a
 replacement chosen, a property configured or "done" recorded again for an item already done
 (owner_handlers).
+
+The rules added on 2026-12-05 (`SECOND_RULES_FROM`), the registry's:
+
+- a sanction whose authority names a suspension policy's authority only once folded
+  (policy_authority: case, width, inner spaces) is refused, where it escaped the policy; an
+  amendment of one recorded before is held to that policy's range
+  (imposition_rules.imposition_refusal, change_refusal).
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 
 LATER_RULES_FROM = dt.datetime(2026, 12, 4, tzinfo=dt.UTC)
+SECOND_RULES_FROM = dt.datetime(2026, 12, 5, tzinfo=dt.UTC)
 
 # The zone whose calendar is ahead of every other's (Kiribati's Line Islands).
 _LAST_ZONE = dt.timezone(dt.timedelta(hours=14))
@@ -36,6 +44,12 @@ _LAST_ZONE = dt.timezone(dt.timedelta(hours=14))
 def judged_by_later_rules(recorded_at: dt.datetime) -> bool:
     """Whether an event the log recorded at `recorded_at` is held to the later rules."""
     return recorded_at >= LATER_RULES_FROM
+
+
+def judged_by_second_rules(recorded_at: dt.datetime) -> bool:
+    """Whether an event the log recorded at `recorded_at` is held to the rules added on
+    2026-12-05 too."""
+    return recorded_at >= SECOND_RULES_FROM
 
 
 def future_day(day: dt.date, recorded_at: dt.datetime) -> str | None:

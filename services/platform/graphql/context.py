@@ -18,7 +18,7 @@ in a resolver rather than as a named missing part).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
@@ -38,6 +38,9 @@ Part = TypeVar("Part")
 # it goes into the log (the registry's suspension policies): the refusal, or None.
 EventCheck = Callable[[EventEnvelope], Problem | None]
 TypeCheck = Callable[[str], Problem | None]
+# Such a rule that needs the services' records (the sanction an amendment changes): it reads
+# them on the pool only for the events it judges.
+ReadingCheck = Callable[[asyncpg.Pool, EventEnvelope], Awaitable[Problem | None]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,6 +76,7 @@ class RequestContext:
     # first (also of an event the catalog refuses), then of the whole event.
     type_checks: Sequence[TypeCheck] = ()
     checks: Sequence[EventCheck] = ()
+    reading_checks: Sequence[ReadingCheck] = ()
     parts: Sequence[Provided[Any]] = ()
     # Per request (per connection for WebSockets): the verified caller, and the address it
     # called from; the WebSocket's connection_init payload, which may carry the token.

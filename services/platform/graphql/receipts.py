@@ -2,8 +2,9 @@
 input problems field by field (nothing written); on request, whether the services applied it.
 
 Every event a person records goes through `record`: validated exactly as ingest will, held to
-the services' own rules (`RequestContext.checks`), stamped with who recorded it (from the
-verified token, never from the input), then appended to the log like any producer's event.
+the services' own rules (`RequestContext.checks`, and `reading_checks` for those that read
+their records), stamped with who recorded it (from the verified token, never from the
+input), then appended to the log like any producer's event.
 """
 
 from __future__ import annotations
@@ -109,7 +110,8 @@ class FieldError:
         default=None,
         description="What is wrong, as a stable code for a client to say in its user's"
         " language (the message gives the details): a rule's, e.g. `starts_before_decision`,"
-        " `reported_before_occurred`, `no_change`, `outside_policy`, `not_eligible`,"
+        " `reported_before_occurred`, `no_change`, `outside_policy`, `authority_spelling` (a"
+        " policy's authority written otherwise), `lifted_already`, `not_eligible`,"
         " `checklist_incomplete`, `in_the_future`, `unknown_contract`, `emitted_only` (a type"
         " only VendorWatch's services emit), or the contract's check's,"
         " e.g. `greater_than_equal`, `string_pattern_mismatch`, `missing`; null when the"
@@ -249,6 +251,9 @@ async def submit(
         else:
             checks = info.context.checks
             problems = tuple(p for check in checks if (p := check(event)) is not None)
+            for reading in info.context.reading_checks:
+                if (problem := await reading(info.context.pool, event)) is not None:
+                    problems += (problem,)
             if found or problems:
                 return refuse(*problems)
             # The log's own refusal, of an event nothing else is wrong with.

@@ -1,7 +1,9 @@
 """The sanction authorities a client can choose from: those with a suspension policy (its
 grounds and their ranges, `policy.py`) and those already named by a recorded sanction, so that
 a form offers choices instead of free text. An authority on neither list may still impose a
-sanction (the API checks a period against a policy only when the authority has one)."""
+sanction (the API checks a period against a policy only when the authority has one), but not
+one that writes a policy's authority otherwise (`domain/policy_authority.py`): each policy's
+authority is listed once."""
 
 from __future__ import annotations
 
@@ -106,7 +108,8 @@ class AuthoritiesQuery:
     @strawberry.field(
         description="The sanction authorities: each with a suspension policy (its grounds and"
         " ranges, what proposeSuspension applies) or named by a recorded sanction, by name."
-        " A sanction may name an authority not listed here."
+        " A sanction may name an authority not listed here, but one with a policy only as"
+        " the policy writes it (`authority_spelling`: not in another case, width or spacing)."
     )
     async def sanction_authorities(self, info: Info) -> list[SanctionAuthority]:
         async with info.context.pool.acquire() as conn:

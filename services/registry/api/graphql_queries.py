@@ -45,6 +45,7 @@ from services.registry.api.graphql_vendors import (
     named_vendor,
 )
 from services.registry.domain.policy import PolicyError, propose
+from services.registry.domain.policy_authority import spelled_otherwise
 from services.registry.reads import queries, single_check
 from services.registry.reads.queries import RegistryQueryError
 
@@ -231,8 +232,13 @@ class RegistryQuery:
         policies = info.context.part(POLICIES)
         policy = policies.get(authority)
         if policy is None:
-            known = ", ".join(sorted(policies)) or "none"
-            raise PolicyError(f"authority: no suspension policy for {authority!r}; known: {known}")
+            # Strict, as a sanction's authority is: say how the policy writes it.
+            near = spelled_otherwise(policies, authority)
+            if near is not None:
+                hint = f"write it as its policy does: {near.authority!r}"
+            else:
+                hint = f"known: {', '.join(sorted(policies)) or 'none'}"
+            raise PolicyError(f"authority: no suspension policy for {authority!r}; {hint}")
         return SuspensionProposal.of(authority, propose(policy, grounds, serious, decided_on))
 
     @strawberry.field(

@@ -153,6 +153,7 @@ class SanctionFold:
                     self._policies,
                     vendor_id,
                     payload,
+                    self._recorded[event.event_id],
                     registered=vendor_id in self._state.registered,
                     taken=sanction_id in self._headers,
                 )

@@ -1,12 +1,13 @@
 """Whether a sanction may be imposed as given under its authority's suspension policy, and
 why the registry refuses a sanction event (pure).
 
-The policy check of an imposition is used twice on purpose: the API refuses at once (the
-person at the form hears why), and the registry refuses again for events from any other
-producer. An amendment's new period is checked by the registry only (it needs the sanction
-as recorded): `amendSanction` with waitForProcessing says the refusal. The registry's
-reasons are decided here once for both of its paths, the handlers and the batch
-(registry/batch/sanction_rules.py), so that each refuses the same event with the same words.
+The rules are used twice on purpose: the API refuses at once (the person at the form hears
+why), and the registry refuses again for events from any other producer. The API judges an
+imposition alone (`imposition_check`), and an amendment or a lift against the sanction as
+the registry holds it (`change_problem`, read by `registry/reads/sanction_changes.py`). The
+registry's reasons are decided here once for all three paths, the handlers, the batch
+(registry/batch/sanction_rules.py) and the receipt, so that each refuses the same event with
+the same words; each reason has its code for the receipt.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from services.registry.domain.policy import (
     check_new_period,
     check_period,
 )
+from services.registry.domain.policy_authority import authority_refusal, governing_policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +90,13 @@ def imposition_refusal(
     policies: Mapping[str, SuspensionPolicy],
     vendor_id: str,
     payload: SanctionImposed,
+    recorded_at: dt.datetime,
     *,
     registered: bool,
     taken: bool,
 ) -> str | None:
-    """Why the registry refuses an imposition (`taken`: its sanction id is already used);
-    None when it applies it."""
+    """Why the registry refuses an imposition the log recorded at `recorded_at` (`taken`: its
+    sanction id is already used); None when it applies it."""
     if not registered:
         return unknown_vendor(vendor_id)
     if taken:
@@ -101,6 +104,8 @@ def imposition_refusal(
             f"payload.sanction_id: {payload.sanction_id!r} already exists;"
             " send sanction.amended to change it"
         )
+    if (spelling := authority_refusal(policies, payload.authority, recorded_at)) is not None:
+        return spelling
     return policy_refusal(policies, payload)
 
 
@@ -118,19 +123,51 @@ def change_refusal(
     lift on (either would change nothing, or move its end unseen)."""
     if sanction is None:
         return f"payload.sanction_id: unknown sanction {payload.sanction_id!r}"
+    refusal = _change_refusal(policies, vendor_id, payload, sanction, recorded_at)
+    return None if refusal is None else refusal[1]
+
+
+def change_problem(
+    policies: Mapping[str, SuspensionPolicy],
+    event: EventEnvelope,
+    sanction: SanctionHeader | None,
+    now: dt.datetime,
+) -> Problem | None:
+    """The API's check of an amendment or a lift recorded `now`, against the sanction as the
+    registry holds it (None: not on record), in the registry's words, with their code; any
+    other event passes. A sanction not on record passes: the registry may not have applied
+    its imposition yet (sent a moment before, without waitForProcessing), and refuses the
+    change itself if it never does. What the record gives cannot be undone by what the log
+    holds beyond it (its header is the imposition's; a lift only brings `lifted_on`
+    earlier), so whatever is refused here, the registry would refuse."""
+    payload = event.payload
+    if not isinstance(payload, SanctionAmended | SanctionLifted) or sanction is None:
+        return None
+    refusal = _change_refusal(policies, event.vendor_id, payload, sanction, now)
+    return None if refusal is None else _as_problem(*refusal, SanctionAmended)
+
+
+def _change_refusal(
+    policies: Mapping[str, SuspensionPolicy],
+    vendor_id: str,
+    payload: SanctionAmended | SanctionLifted,
+    sanction: SanctionHeader,
+    recorded_at: dt.datetime,
+) -> tuple[str, str] | None:
+    """`change_refusal` of a sanction on record: the code and the registry's reason."""
     if sanction.vendor_id != vendor_id:
-        return (
+        return "other_vendors_sanction", (
             f"payload.sanction_id: sanction {payload.sanction_id!r} belongs to vendor"
             f" {sanction.vendor_id!r}, not {vendor_id!r}"
         )
     if not judged_by_later_rules(recorded_at):
         return _ends_before_start(payload, sanction)
     if (after_lift := _after_lift(payload, sanction)) is not None:
-        return after_lift
+        return "lifted_already", after_lift
     if payload.effective_on < sanction.decided_on:
         # Nothing changes a sanction before it was decided: a lift so dated ended it before
         # it began, and the records and eligibility then told two different ends.
-        return (
+        return "before_decision", (
             f"payload.effective_on: {payload.effective_on} is before the sanction was decided,"
             f" on {sanction.decided_on}"
         )
@@ -138,12 +175,12 @@ def change_refusal(
         return None
     if (ends_before := _ends_before_start(payload, sanction)) is not None:
         return ends_before
-    policy = policies.get(sanction.authority)
+    policy = governing_policy(policies, sanction.authority, recorded_at)
     if policy is None or payload.policy_override_reason is not None:
         return None
     if not any(name in payload.changes() for name in PERIOD_FIELDS):
         return None  # the period stands as imposed
-    return _departure(
+    departure = _departure(
         lambda: check_new_period(
             policy,
             grounds=sanction.grounds,
@@ -152,6 +189,7 @@ def change_refusal(
             period=Period.of(payload),
         )
     )
+    return None if departure is None else ("outside_policy", departure)
 
 
 def _after_lift(payload: SanctionAmended | SanctionLifted, sanction: SanctionHeader) -> str | None:
@@ -179,30 +217,41 @@ def _departure(check: Callable[[], None]) -> str | None:
 
 def _ends_before_start(
     payload: SanctionAmended | SanctionLifted, sanction: SanctionHeader
-) -> str | None:
+) -> tuple[str, str] | None:
     ends_on = payload.ends_on if isinstance(payload, SanctionAmended) else None
     if ends_on is not None and ends_on < sanction.starts_on:
-        return f"payload.ends_on: {ends_on} is before the sanction's start {sanction.starts_on}"
+        return "ends_before_start", (
+            f"payload.ends_on: {ends_on} is before the sanction's start {sanction.starts_on}"
+        )
     return None
 
 
 def imposition_check(
     policies: Mapping[str, SuspensionPolicy],
 ) -> Callable[[EventEnvelope], Problem | None]:
-    """The API's check of an event a person records: a sanction outside its policy is refused
-    with the reason before it reaches the log; any other event passes."""
+    """The API's check of an event a person records: a sanction whose authority is written
+    otherwise than its policy writes it, or outside its policy, is refused with the reason
+    before it reaches the log; any other event passes."""
 
     def check(event: EventEnvelope) -> Problem | None:
         if not isinstance(event.payload, SanctionImposed):
             return None
+        now = dt.datetime.now(dt.UTC)  # the log records it after this, never before
+        spelling = authority_refusal(policies, event.payload.authority, now)
+        if spelling is not None:
+            return _as_problem("authority_spelling", spelling, SanctionImposed)
         refusal = policy_refusal(policies, event.payload)
-        if refusal is None:
-            return None
-        said = refusal.removeprefix("payload: ")
-        # A policy's problem with one field (`grounds: … not in …'s policy`) is that field's.
-        name, colon, rest = said.partition(": ")
-        if colon and name in SanctionImposed.model_fields:
-            return Problem(f"payload.{name}", rest, "outside_policy")
-        return Problem("payload", said, "outside_policy")
+        return None if refusal is None else _as_problem("outside_policy", refusal, SanctionImposed)
 
     return check
+
+
+def _as_problem(code: str, reason: str, model: type[SanctionImposed | SanctionAmended]) -> Problem:
+    """The registry's reason as the receipt's field error: `payload.ends_on: …` is that
+    field's; so is a policy's problem with one field (`payload: grounds: … not in …'s
+    policy`)."""
+    field, _, said = reason.partition(": ")
+    name, colon, rest = said.partition(": ")
+    if field == "payload" and colon and name in model.model_fields:
+        return Problem(f"payload.{name}", rest, code)
+    return Problem(field, said, code)

@@ -1,0 +1,160 @@
+"""The API's receipt refuses what the registry would refuse of a sanction event, in the
+registry's words and with a code, before the log (real PostgreSQL): an authority written
+otherwise than its suspension policy writes it, and an amendment or a lift judged against the
+sanction as the registry holds it (a new period outside the policy's range, a change after a
+lift, another vendor's sanction). Nothing refused is written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import pytest
+
+from tests.support import case_b, in_process_api
+from tests.support.event_examples import VALID_PAYLOADS, graphql_input, sanction_input
+from tests.support.principals import ADMIN
+from tests.support.registry_db import apply, rejection
+
+pytestmark = pytest.mark.postgres
+
+RECEIPT = "{ accepted errors { field message code } }"
+
+
+def typed(mutation: str, input_type: str) -> str:
+    return (
+        f"mutation ($vendorId: ID!, $payload: {input_type}!) {{"
+        f" {mutation}(vendorId: $vendorId, payload: $payload) {RECEIPT} }}"
+    )
+
+
+IMPOSE = typed("imposeSanction", "SanctionImposedInput")
+AMEND = typed("amendSanction", "SanctionAmendedInput")
+LIFT = typed("liftSanction", "SanctionLiftedInput")
+SUBMIT = f"mutation ($event: JSON!) {{ submitEvent(event: $event) {RECEIPT} }}"
+CITY = "City procurement office"
+
+
+async def receipt(pool: asyncpg.Pool, query: str, **variables: Any) -> dict[str, Any]:
+    answer = await in_process_api.execute(pool, query, ADMIN, **variables)
+    (receipt,) = answer.values()
+    assert isinstance(receipt, dict)
+    return receipt
+
+
+async def logged(pool: asyncpg.Pool) -> int:
+    count: int = await pool.fetchval("SELECT count(*) FROM event_store")
+    return count
+
+
+def imposition(**changes: Any) -> dict[str, Any]:
+    """The case's suspension (serious: 2–18 months) in the GraphQL input's names."""
+    payload = sanction_input(case_b.suspended(**changes)["payload"])
+    return payload | {"kind": str(payload["kind"]).upper()}
+
+
+def amendment(**changes: Any) -> dict[str, Any]:
+    return sanction_input(case_b.amended(effective_on="2023-01-01", **changes)["payload"])
+
+
+@pytest.mark.parametrize(
+    "authority",
+    ["City Procurement Office", "ＣＩＴＹ procurement office", "City  procurement office"],
+)
+async def test_an_authority_written_otherwise_than_its_policy_is_refused(
+    pool: asyncpg.Pool, authority: str
+) -> None:
+    # 36 months for a breach of contract (1–9): under another spelling it escaped the policy.
+    payload = imposition(
+        authority=authority, duration_months=36, grounds=["breach_of_contract"], serious=False
+    )
+    answer = await receipt(pool, IMPOSE, vendorId=case_b.VENDOR, payload=payload)
+    said = f"{authority!r} names the suspension policy of {CITY!r}; write it as its policy does:"
+    assert answer == {
+        "accepted": False,
+        "errors": [
+            {
+                "field": "payload.authority",
+                "message": f"{said} {CITY!r}",
+                "code": "authority_spelling",
+            }
+        ],
+    }
+    # The registry says the same of such an event from any other producer.
+    await apply(pool, case_b.registered())
+    event = case_b.suspended(authority=authority)
+    assert await rejection(pool, event) == f"payload.authority: {said} {CITY!r}"
+    assert await logged(pool) == 0
+
+
+async def test_an_amended_period_outside_the_policy_is_refused_in_the_receipt(
+    pool: asyncpg.Pool,
+) -> None:
+    await apply(pool, case_b.registered(), case_b.suspended())  # 18 months, serious
+    answer = await receipt(
+        pool, AMEND, vendorId=case_b.VENDOR, payload=amendment(duration_months=24)
+    )
+    assert not answer["accepted"]
+    (error,) = answer["errors"]
+    assert (error["field"], error["code"]) == ("payload", "outside_policy")
+    assert await logged(pool) == 0
+    # In the registry's words, which it would have dead-lettered after an "accepted".
+    reason = await rejection(pool, case_b.amended(effective_on="2023-01-01", duration_months=24))
+    assert reason == f"payload: {error['message']}"
+    assert "2–18 months; amend it with policy_override_reason" in reason
+
+    # Within the range, or saying why it departs, it is recorded.
+    within = await receipt(
+        pool, AMEND, vendorId=case_b.VENDOR, payload=amendment(duration_months=12)
+    )
+    why = amendment(duration_months=24, policy_override_reason="Repeated offence.")
+    overridden = await receipt(pool, AMEND, vendorId=case_b.VENDOR, payload=why)
+    assert within == overridden == {"accepted": True, "errors": []}
+    assert await logged(pool) == 2
+
+
+async def test_an_event_sent_whole_is_held_to_the_same_rule(pool: asyncpg.Pool) -> None:
+    await apply(pool, case_b.registered(), case_b.suspended())
+    event = case_b.amended(effective_on="2023-01-01", indefinite=True)
+    answer = await receipt(pool, SUBMIT, event=event)
+    (error,) = answer["errors"]
+    assert not answer["accepted"] and error["code"] == "outside_policy"
+    assert "an indefinite period is outside" in error["message"]
+    assert await logged(pool) == 0
+
+
+async def test_changes_the_registry_would_refuse_of_the_sanction_it_holds(
+    pool: asyncpg.Pool,
+) -> None:
+    await apply(pool, case_b.registered(), case_b.another_vendor("vendor-c"), case_b.suspended())
+    await apply(pool, case_b.lifted("2023-01-10"))
+    lift = graphql_input(case_b.lifted("2023-02-01")["payload"])
+    again = await receipt(pool, LIFT, vendorId=case_b.VENDOR, payload=lift)
+    narrower = amendment(categories=["works"]) | {"effectiveOn": "2023-01-10"}
+    after = await receipt(pool, AMEND, vendorId=case_b.VENDOR, payload=narrower)
+    others = await receipt(pool, LIFT, vendorId="vendor-c", payload=lift)
+    assert [
+        (a["accepted"], [(e["field"], e["code"]) for e in a["errors"]])
+        for a in (
+            again,
+            after,
+            others,
+        )
+    ] == [
+        (False, [("payload.sanctionId", "lifted_already")]),
+        (False, [("payload.effectiveOn", "lifted_already")]),
+        (False, [("payload.sanctionId", "other_vendors_sanction")]),
+    ]
+    assert again["errors"][0]["message"] == "sanction 'city-2022-001' was lifted from 2023-01-10"
+    assert await logged(pool) == 0
+
+
+async def test_a_change_of_a_sanction_not_on_record_yet_is_the_registrys_to_judge(
+    pool: asyncpg.Pool,
+) -> None:
+    # Its imposition may be in the log, not applied yet (sent a moment before without
+    # waitForProcessing): refusing it here would refuse what the registry accepts.
+    payload = sanction_input(VALID_PAYLOADS["sanction.amended"] | {"duration_months": 120})
+    answer = await receipt(pool, AMEND, vendorId=case_b.VENDOR, payload=payload)
+    assert answer == {"accepted": True, "errors": []}
+    assert await logged(pool) == 1

@@ -1,0 +1,76 @@
+"""A sanction's authority written otherwise than its suspension policy writes it (case,
+width, inner spaces) is refused from the rule's instant on, saying how the policy writes it,
+and an amendment is held to the policy it names so; before the instant both passed (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from services.events.sanction import SanctionAmended, SanctionImposed, SanctionKind
+from services.platform.eventstore.later_rules import SECOND_RULES_FROM
+from services.registry.domain.imposition_rules import SanctionHeader, change_refusal
+from services.registry.domain.imposition_rules import imposition_refusal as refusal
+from services.registry.domain.policy_authority import authority_refusal
+from services.registry.policy_loading import load_policies
+
+POLICIES = load_policies()
+CITY = "City procurement office"
+BEFORE = SECOND_RULES_FROM - dt.timedelta(seconds=1)
+# 36 months for a breach of contract, not serious: the policy gives 1–9.
+LONG = SanctionImposed(
+    sanction_id="s-1",
+    kind=SanctionKind.BID_SUSPENSION,
+    authority=CITY,
+    decided_on=dt.date(2022, 7, 8),
+    starts_on=dt.date(2022, 7, 9),
+    duration_months=36,
+    grounds=["breach_of_contract"],
+)
+
+
+@pytest.mark.parametrize(
+    "authority",
+    ["City Procurement Office", "ＣＩＴＹ procurement office", "City  procurement\u3000office"],
+)
+def test_another_spelling_of_a_policys_authority_is_refused(authority: str) -> None:
+    imposed = LONG.model_copy(update={"authority": authority})
+    said = refusal(POLICIES, "v", imposed, SECOND_RULES_FROM, registered=True, taken=False)
+    assert said == (
+        f"payload.authority: {authority!r} names the suspension policy of {CITY!r};"
+        f" write it as its policy does: {CITY!r}"
+    )
+    # Within the range too: the authority is one authority whatever the period.
+    short = imposed.model_copy(update={"duration_months": 3})
+    assert refusal(POLICIES, "v", short, SECOND_RULES_FROM, registered=True, taken=False) == said
+
+
+def test_the_policys_spelling_is_judged_by_its_range() -> None:
+    said = refusal(POLICIES, "v", LONG, SECOND_RULES_FROM, registered=True, taken=False)
+    assert said is not None and "36 months is outside" in said
+
+
+def test_an_authority_without_a_policy_passes() -> None:
+    assert authority_refusal(POLICIES, "Prefectural police", SECOND_RULES_FROM) is None
+    other = LONG.model_copy(update={"authority": "Prefectural police"})
+    assert refusal(POLICIES, "v", other, SECOND_RULES_FROM, registered=True, taken=False) is None
+
+
+def test_impositions_recorded_before_the_rule_are_judged_as_they_were() -> None:
+    # Live processing applied it: a rebuild refusing it would lift what risk counted.
+    imposed = LONG.model_copy(update={"authority": "City Procurement Office"})
+    assert refusal(POLICIES, "v", imposed, BEFORE, registered=True, taken=False) is None
+
+
+def test_an_amendment_of_a_sanction_spelled_otherwise_is_held_to_its_policy() -> None:
+    # Imposed under another spelling before the rule, so never checked: its amendments are.
+    header = SanctionHeader(
+        "v", LONG.decided_on, LONG.starts_on, "City Procurement Office", tuple(LONG.grounds), False
+    )
+    longer = SanctionAmended(
+        sanction_id="s-1", effective_on=dt.date(2023, 1, 1), duration_months=48, reason="r"
+    )
+    said = change_refusal(POLICIES, "v", longer, header, SECOND_RULES_FROM)
+    assert said is not None and f"48 months is outside {CITY}'s range" in said
+    assert change_refusal(POLICIES, "v", longer, header, BEFORE) is None
