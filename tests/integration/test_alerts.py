@@ -634,6 +634,23 @@ async def test_an_agency_is_alerted_only_when_what_bars_the_vendor_there_changes
     assert ends[2] is None
 
 
+async def test_a_sanction_widened_to_every_agency_alerts_only_where_it_now_bars(
+    pool: asyncpg.Pool,
+) -> None:
+    """Barred at MINE, then the same sanction amended to cover every agency, its period
+    unchanged: THEIRS hears of the bar; MINE, barred by the same sanction to the same day
+    as before, hears nothing (it heard PERIOD_CHANGED with the same sanction and day)."""
+    consumer = await _watched_by_both(pool)
+    mine = _suspended_at(MINE)
+    await announce(pool, consumer, mine)
+    widened = case_b.amended(effective_on=str(TODAY), cover_all=["agencies"])
+    assert await announce(pool, consumer, widened)  # a change: THEIRS is barred now
+
+    rows = await pool.fetch("SELECT agency, change, eligible_again_on FROM alerts ORDER BY seq")
+    assert [(r["agency"], r["change"]) for r in rows] == [(MINE, "barred"), (THEIRS, "barred")]
+    assert rows[0]["eligible_again_on"] == rows[1]["eligible_again_on"] is not None
+
+
 async def test_an_announcement_seen_before_reasons_were_kept_lifts_where_it_barred(
     pool: asyncpg.Pool,
 ) -> None:
