@@ -54,7 +54,9 @@ def change_at(
 
     A sanction may bar the vendor at some agencies only: an agency where it may bid before and
     after is not alerted, nor one still barred by the same sanctions until the day it was last
-    told (a sanction added or amended at another agency)."""
+    told (a sanction added or amended at another agency, or one barring it here widened to
+    other agencies: which agencies a reason names is compared only as far as it reaches this
+    one)."""
     barring = barring_at(now.reasons or (), agency)
     if previous is not None and previous.reasons is None:
         # Seen before its reasons were kept: where it was barred is unknown, so the agency is
@@ -70,9 +72,17 @@ def change_at(
     if previous is None or not before:
         return AgencyChange(AlertChange.BARRED, barring, day)
     same_day = told.eligible_again_on == day if told is not None else True
-    if reasons_key(before) == reasons_key(barring) and same_day:
+    if _bars_key(before) == _bars_key(barring) and same_day:
         return None
     return AgencyChange(AlertChange.PERIOD_CHANGED, barring, day)
+
+
+def _bars_key(barring: list[EligibilityReasonRef]) -> str:
+    """What bars the vendor at one agency, comparable: the reasons without their agencies.
+    `barring_at` kept only those that bar it there, so which other agencies they name says
+    nothing about this one: a sanction widened from this agency to every agency (or to
+    another one more) bars the vendor here as before, and is news only where it now bars."""
+    return reasons_key([r.model_copy(update={"agencies": None}) for r in barring])
 
 
 def alert_id(agency: str, cause_event_id: uuid.UUID, part: str | None = None) -> uuid.UUID:

@@ -184,6 +184,13 @@ class Alert(Node):
     reasons: list[EligibilityReason] = strawberry.field(
         description="Every sanction barring the vendor at this agency (empty when lifted there)."
     )
+    extended_by: list[EligibilityReason] = strawberry.field(
+        description="Sanctions recorded to bar the vendor at this agency later that keep it"
+        " barred past the end of `reasons` without a free day between, each from the first"
+        " day it bars, in order: with `reasons`, what makes `eligibleAgainOn` (as"
+        " `bidEligibility`'s `extendedBy`). Empty when the reasons alone make it, and in"
+        " alerts raised before it was kept."
+    )
     watchlists: list[str] = strawberry.field(
         description=f"The agency's watchlists naming the vendor (`{RUNNING_CONTRACTS}` first)."
     )
@@ -245,6 +252,10 @@ class Alert(Node):
                 EligibilityReason.of_ref(EligibilityReasonRef.model_validate(r, strict=False))
                 for r in stored.reasons
             ],
+            extended_by=[
+                EligibilityReason.of_ref(EligibilityReasonRef.model_validate(r, strict=False))
+                for r in stored.extended_by
+            ],
             watchlists=stored.watchlists,
             cause_event_id=strawberry.ID(str(stored.cause_event_id)),
             raised_at=stored.raised_at,
@@ -272,6 +283,7 @@ class Alert(Node):
             as_of=p.as_of,
             eligible_again_on=p.eligible_again_on,
             reasons=[EligibilityReason.of_ref(r) for r in p.reasons],
+            extended_by=[EligibilityReason.of_ref(r) for r in p.extended_by],
             watchlists=list(p.watchlists),
             cause_event_id=strawberry.ID(str(p.cause_event_id)),
             raised_at=p.raised_at,

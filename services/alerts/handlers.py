@@ -104,7 +104,7 @@ class AlertHandlers:
         told = await repository.last_told(conn, vendor_id, list(watching))
         alerts = []
         for agency, names in watching.items():
-            day = await _day_at(conn, vendor_id, payload, agency)
+            day, extended_by = await _day_at(conn, vendor_id, payload, agency)
             change = change_at(previous, now, agency, day, told.get(agency))
             if change is None:
                 continue
@@ -115,6 +115,7 @@ class AlertHandlers:
                 as_of=payload.as_of,
                 eligible_again_on=change.eligible_again_on,
                 reasons=change.reasons,
+                extended_by=extended_by if change.reasons else [],
                 watchlists=names,
                 cause_event_id=event.event_id,
                 raised_at=raised_at,
@@ -293,18 +294,20 @@ async def _with_reasons(
 
 async def _day_at(
     conn: Connection, vendor_id: str, payload: EligibilityChanged, agency: str
-) -> dt.date | None:
+) -> tuple[dt.date | None, list[EligibilityReasonRef]]:
     """The first day the vendor may bid at the agency again, as the registry answers for it
-    (None: it may now, or no end is known). Not the announcement's own day, the first day
-    nothing bars it anywhere: a sanction recorded at another agency moves that one, and a
-    sanction recorded to start later here is in no announcement's reasons."""
+    (None: it may now, or no end is known), and the sanctions recorded to start later that
+    keep it barred there until then (`Eligibility.extended_by`), so that the alert explains
+    its day. Not the announcement's own day, the first day nothing bars it anywhere: a
+    sanction recorded at another agency moves that one, and a sanction recorded to start
+    later here is in no announcement's reasons."""
     if payload.eligible or not barring_at(payload.reasons, agency):
-        return None
+        return None, []
     try:
         (answer,) = await bid_eligibility_many(conn, [vendor_id], payload.as_of, agency=agency)
     except RegistryQueryError:  # not registered (any more): the announcement's day
-        return payload.eligible_again_on
-    return answer.eligible_again_on
+        return payload.eligible_again_on, []
+    return answer.eligible_again_on, [reason_ref(r) for r in answer.extended_by]
 
 
 async def _history(conn: Connection, recorded_at: dt.datetime) -> bool:

@@ -98,6 +98,13 @@ class AlertRaised(Payload):
     reasons: list[EligibilityReasonRef] = Field(
         description="Every sanction barring the vendor at this agency; empty when lifted there."
     )
+    extended_by: list[EligibilityReasonRef] = Field(
+        default_factory=list,
+        description="Sanctions recorded to bar the vendor at this agency later that keep it"
+        " barred past the end of `reasons` without a free day between, each from the first"
+        " day it bars, in order: with `reasons`, what makes `eligible_again_on`. Empty when"
+        " the reasons alone make it (and in alerts raised before it was kept).",
+    )
     watchlists: list[ShortText] = Field(
         min_length=1,
         description="The agency's watchlists naming the vendor (`running contracts` for the"

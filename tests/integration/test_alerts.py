@@ -634,6 +634,23 @@ async def test_an_agency_is_alerted_only_when_what_bars_the_vendor_there_changes
     assert ends[2] is None
 
 
+async def test_a_sanction_widened_to_every_agency_alerts_only_where_it_now_bars(
+    pool: asyncpg.Pool,
+) -> None:
+    """Barred at MINE, then the same sanction amended to cover every agency, its period
+    unchanged: THEIRS hears of the bar; MINE, barred by the same sanction to the same day
+    as before, hears nothing (it heard PERIOD_CHANGED with the same sanction and day)."""
+    consumer = await _watched_by_both(pool)
+    mine = _suspended_at(MINE)
+    await announce(pool, consumer, mine)
+    widened = case_b.amended(effective_on=str(TODAY), cover_all=["agencies"])
+    assert await announce(pool, consumer, widened)  # a change: THEIRS is barred now
+
+    rows = await pool.fetch("SELECT agency, change, eligible_again_on FROM alerts ORDER BY seq")
+    assert [(r["agency"], r["change"]) for r in rows] == [(MINE, "barred"), (THEIRS, "barred")]
+    assert rows[0]["eligible_again_on"] == rows[1]["eligible_again_on"] is not None
+
+
 async def test_an_announcement_seen_before_reasons_were_kept_lifts_where_it_barred(
     pool: asyncpg.Pool,
 ) -> None:
@@ -648,3 +665,58 @@ async def test_an_announcement_seen_before_reasons_were_kept_lifts_where_it_barr
     await announce(pool, consumer, case_b.lifted(str(TODAY)))
     rows = await pool.fetch("SELECT agency, change FROM alerts ORDER BY seq")
     assert [(r["agency"], r["change"]) for r in rows] == [(MINE, "lifted")]
+
+
+EXPLAINED = """query ($vendorId: ID!, $agency: String) {
+  bidEligibility(vendor: {vendorId: $vendorId}, agency: $agency) {
+    eligibleAgainOn reasons { sanctionId } extendedBy { sanctionId startsOn endsOn }
+  }
+  alerts(first: 10) { edges { node { agency change eligibleAgainOn reasons { sanctionId }
+                                     extendedBy { sanctionId startsOn endsOn } } } }
+}"""
+
+
+async def test_an_eligible_again_day_a_later_sanction_makes_is_explained_by_it(
+    pool: asyncpg.Pool,
+) -> None:
+    """Barred at MINE for two months from yesterday; a second sanction, recorded first, bars
+    it from the 40th day for two months. The alert and `bidEligibility` give the second's
+    end as the day it may bid again, and name it in `extendedBy`, where the reasons name only
+    the first (the extra days were explained by nothing)."""
+    consumer = await _watched_by_both(pool)
+    start = TODAY - dt.timedelta(days=1)
+    later_start = start + dt.timedelta(days=40)
+    later = case_b.suspended(
+        sanction_id="tax-2026-010",
+        starts_on=str(later_start),
+        decided_on=str(start - dt.timedelta(days=1)),
+        duration_months=2,
+        agencies=[MINE],
+        policy_override_reason="start aligned to the quarter",
+    )
+    assert await announce(pool, consumer, later) == []  # not in force yet: nothing said
+    first = _suspended_at(MINE, duration_months=2)
+    await announce(pool, consumer, first)
+
+    admin = Principal("admin", Role.ADMIN, ())
+    answer = await graphql(pool, admin, EXPLAINED, vendorId=VENDOR, agency=MINE)
+    assert answer["errors"] == []
+    eligibility = answer["data"]["bidEligibility"]
+    (alert,) = [e["node"] for e in answer["data"]["alerts"]["edges"]]
+    (extending,) = eligibility["extendedBy"]
+    later_end = dt.date.fromisoformat(extending["endsOn"])
+    assert extending == {
+        "sanctionId": "tax-2026-010",
+        "startsOn": str(later_start),
+        "endsOn": str(later_end),
+    }
+    assert later_end > start + dt.timedelta(days=90)
+    for told in (eligibility, alert):
+        assert told["reasons"] == [{"sanctionId": first["payload"]["sanction_id"]}]
+        assert told["eligibleAgainOn"] == str(later_end + dt.timedelta(days=1))
+        assert told["extendedBy"] == [extending]
+    assert (alert["agency"], alert["change"]) == (MINE, "BARRED")
+    # The alert.raised event (and so the webhook's body) carries it too.
+    (raised,) = await pool.fetch("SELECT event FROM alert_outbox")
+    extended_by = json.loads(raised["event"])["payload"]["extended_by"]
+    assert [r["sanction_id"] for r in extended_by] == ["tax-2026-010"]

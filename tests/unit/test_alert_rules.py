@@ -92,6 +92,28 @@ def test_a_period_changed_at_the_agency_is_alerted_there() -> None:
     assert change_at(before, now, WATER, AFTER_WATER_12, Told(AFTER_WATER_12)) is None
 
 
+def test_a_sanction_widened_to_other_agencies_alerts_only_where_it_now_bars() -> None:
+    # CITY_6 covers every agency from today (coverAll: [AGENCIES]), same period: CITY, where
+    # it barred the vendor already until the day CITY was told, hears nothing; WATER hears
+    # of a bar. Narrowed back to CITY: WATER hears of the lift, CITY nothing.
+    everywhere = reason("city-1", CITY_6.ends_on, None)
+    before = barred(CITY_6, again=AFTER_CITY_6)
+    now = barred(everywhere, again=AFTER_CITY_6)
+    assert change_at(before, now, CITY, AFTER_CITY_6, Told(AFTER_CITY_6)) is None
+    assert change_at(before, now, WATER, AFTER_CITY_6, None) == AgencyChange(
+        AlertChange.BARRED, [everywhere], AFTER_CITY_6
+    )
+    assert change_at(now, before, CITY, AFTER_CITY_6, Told(AFTER_CITY_6)) is None
+    assert change_at(now, before, WATER, None, Told(AFTER_CITY_6)) == AgencyChange(
+        AlertChange.LIFTED, [], None
+    )
+    # What bars it at CITY does change with its categories: CITY is told.
+    narrower = CITY_6.model_copy(update={"categories": ["printing"]})
+    assert change_at(
+        before, barred(narrower, again=AFTER_CITY_6), CITY, AFTER_CITY_6, Told(AFTER_CITY_6)
+    ) == AgencyChange(AlertChange.PERIOD_CHANGED, [narrower], AFTER_CITY_6)
+
+
 def test_an_indefinite_sanction_has_no_day() -> None:
     now = barred(CITY_6, EVERYWHERE, again=None)
     change = change_at(ELIGIBLE, now, CITY, None, None)

@@ -72,6 +72,36 @@ def test_back_to_back_and_overlapping_sanctions_are_bridged() -> None:
     assert answer.eligible_again_on == D(2024, 7, 1)
 
 
+def test_the_later_sanctions_that_push_the_return_date_are_named() -> None:
+    # Barred to 2024-01-08 by s-1; s-2 (recorded, to start 2023-12-09, before s-1 ends) bars
+    # to 2024-06-08, s-3 the day after to 2024-09-30: the answer's reasons name s-1 alone,
+    # its day is 2024-10-01, and `extended_by` names the two that make it so.
+    overlapping = timeline("s-2", D(2023, 12, 9), duration_months=6)
+    consecutive = timeline("s-3", D(2024, 6, 9), ends_on=D(2024, 9, 30))
+    inside = timeline("s-4", D(2023, 9, 1), ends_on=D(2023, 10, 31))  # within s-1: no push
+    after_a_gap = timeline("s-5", D(2024, 10, 2), ends_on=D(2024, 12, 31))
+    exposures = own(CASE, overlapping, consecutive, inside, after_a_gap)
+    answer = evaluate("vendor-b", exposures, D(2023, 6, 1))
+    assert [r.sanction_id for r in answer.reasons] == ["s-1"]
+    assert answer.eligible_again_on == D(2024, 10, 1)
+    assert [(r.sanction_id, r.starts_on, r.ends_on) for r in answer.extended_by] == [
+        ("s-2", D(2023, 12, 9), D(2024, 6, 8)),
+        ("s-3", D(2024, 6, 9), D(2024, 9, 30)),
+    ]
+    assert {r.sanction_id for r in answer.upcoming} == {"s-2", "s-3", "s-4", "s-5"}
+    # Nothing to explain: eligible, or barred without end already, or no later bar joins.
+    assert evaluate("vendor-b", exposures, D(2022, 7, 8)).extended_by == ()
+    endless = own(timeline(indefinite=True), consecutive)
+    assert evaluate("vendor-b", endless, D(2023, 6, 1)).extended_by == ()
+    assert evaluate("vendor-b", own(CASE, after_a_gap), D(2023, 6, 1)).extended_by == ()
+    # One without end joins: the vendor is barred without end, and it says why.
+    joined = evaluate(
+        "vendor-b", own(CASE, timeline("s-6", D(2024, 1, 9), indefinite=True)), D(2023, 6, 1)
+    )
+    assert joined.eligible_again_on is None
+    assert [r.sanction_id for r in joined.extended_by] == ["s-6"]
+
+
 def test_an_indefinite_sanction_has_no_date_of_return() -> None:
     answer = evaluate("vendor-b", own(timeline(indefinite=True)), D(2030, 1, 1))
     assert not answer.eligible and answer.eligible_again_on is None

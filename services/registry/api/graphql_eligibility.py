@@ -126,6 +126,18 @@ class BidEligibility:
     def upcoming(answer: strawberry.Parent[eligibility.Eligibility]) -> list[EligibilityReason]:
         return [EligibilityReason.of(r) for r in answer.upcoming]
 
+    @strawberry.field(
+        description="The sanctions of `upcoming` that keep the vendor barred past the end of"
+        " `reasons` without a free day between, each from the first day it bars, in order:"
+        " with `reasons`, what makes `eligibleAgainOn` (the day after the last one's"
+        " `endsOn`). Empty when `reasons` alone make it."
+    )
+    @staticmethod
+    def extended_by(
+        answer: strawberry.Parent[eligibility.Eligibility],
+    ) -> list[EligibilityReason]:
+        return [EligibilityReason.of(r) for r in answer.extended_by]
+
     @staticmethod
     def of(answer: eligibility.Eligibility) -> BidEligibility:
         # The same attributes (vendor_id a str, as strawberry.ID is at run time).

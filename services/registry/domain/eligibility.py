@@ -188,6 +188,29 @@ class Eligibility:
     # after `as_of` (of one barring today, after a gap that follows this bar).
     upcoming: tuple[Reason, ...]
 
+    @property
+    def extended_by(self) -> tuple[Reason, ...]:
+        """The upcoming bars that keep the vendor barred past the end of `reasons` without a
+        free day between, each pushing that end further, in order: with the reasons, what
+        makes `eligible_again_on` (the day after the last one's end). A bar that begins
+        before the reasons end and ends before them explains nothing, and is not one."""
+        if not self.reasons:
+            return ()
+        ends = [r.ends_on for r in self.reasons]
+        if None in ends:
+            return ()  # barred without end already
+        reach = max(e for e in ends if e is not None)
+        extending: list[Reason] = []
+        for bar in sorted(self.upcoming, key=lambda r: r.starts_on):
+            if bar.starts_on > reach + ONE_DAY:
+                break  # a free day: eligible again then
+            if bar.ends_on is None or bar.ends_on > reach:
+                extending.append(bar)
+                if bar.ends_on is None:
+                    break
+                reach = bar.ends_on
+        return tuple(extending)
+
 
 def evaluate(
     vendor_id: str,

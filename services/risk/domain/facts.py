@@ -62,7 +62,9 @@ class SanctionFact:
     sanction_id: str
     kind: SanctionKind
     starts_on: dt.date
-    last_day: dt.date | None  # None: indefinite (until lifted)
+    # As it stands on the day: of one in force, its bar's last day as every change recorded
+    # says, those dated ahead too (fold.bar_end); None: indefinite (until lifted).
+    last_day: dt.date | None
     event_ids: tuple[str, ...] = ()
 
 

@@ -19,6 +19,7 @@ question about the past) folds that item again from its events: one statement, t
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import hashlib
@@ -188,14 +189,31 @@ def timeline_of(
 # vendor for today after each of its events: the same derivation recurs.
 @functools.lru_cache(maxsize=1 << 14)
 def _sanction_fact(source: SanctionSource, as_of: dt.date) -> SanctionFact:
-    """A sanction as it stands on `as_of`."""
+    """A sanction as it stands on `as_of`: in force then, to the last day of that bar as
+    every change recorded says (`bar_end`)."""
+    timeline, lifted_on = timeline_of(source)
+    last_day = last_day_on(timeline, lifted_on, as_of)
+    if source.starts_on <= as_of and (last_day is None or as_of <= last_day):
+        last_day = bar_end(timeline, as_of)
     return SanctionFact(
         sanction_id=source.sanction_id,
         kind=source.kind,
         starts_on=source.starts_on,
-        last_day=last_day_on(*timeline_of(source), as_of),
+        last_day=last_day,
         event_ids=source.event_ids,
     )
+
+
+def bar_end(timeline: sanction_timeline.SanctionTimeline, as_of: dt.date) -> dt.date | None:
+    """The last day of the stretch in force on `as_of`, every change recorded counted, those
+    dated ahead included (a lift from next month, a new period from a later day), as the
+    registry's reasons give a sanction's end; None: no end. Whether it is in force on `as_of`
+    is the day's own terms' (`last_day_on`): a change ahead moves the end, not the day."""
+    days = timeline.breakpoints
+    for later in days[bisect.bisect_right(days, as_of) :]:
+        if not timeline.in_force_on(later):
+            return later - ONE_DAY
+    return None
 
 
 def last_day_on(
