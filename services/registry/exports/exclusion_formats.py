@@ -148,12 +148,36 @@ def _ftm_model() -> Model:
     return model
 
 
+def _ftm_id(*parts: str) -> str:
+    # FtM's own id helper (a SHA-1 of the parts), imported on first use as the model is.
+    from followthemoney.util import make_entity_id
+
+    return f"vendorwatch-{make_entity_id(*parts)}"
+
+
+def ftm_entity_id(vendor_id: str) -> str:
+    """The vendor's FollowTheMoney id in every export: `vendorwatch-` and the SHA-1 (hex) of
+    its vendor id, so a consumer holding the vendor id derives it. Not the vendor id itself:
+    an FtM id has only letters, digits, `.` and `-` (`registry.entity`), and followthemoney
+    drops a reference to any other without a word, so Sanctions of `ebrd:…` and `ocds:…`
+    vendors had no `entity`."""
+    return _ftm_id(vendor_id)
+
+
+def ftm_sanction_id(sanction_id: str, vendor_id: str) -> str:
+    """A reason's Sanction's id: `vendorwatch-` and the SHA-1 of `<sanction id>/<vendor id>`
+    (a vendor barred through an affiliate has a Sanction of its own for the affiliate's
+    sanction). No id of the catalog holds `/`, so it tells the two apart, and no vendor's
+    hash is a sanction's."""
+    return _ftm_id(sanction_id, "/", vendor_id)
+
+
 def ftm_entities(exclusion: Exclusion) -> str:
     """The vendor as a LegalEntity, each reason as a Sanction on it; JSON lines."""
     vendor, answer = exclusion.vendor, exclusion.eligibility
     model = _ftm_model()
     entity = model.make_entity("LegalEntity")
-    entity.id = f"vendorwatch-{vendor.vendor_id}"
+    entity.id = ftm_entity_id(vendor.vendor_id)
     entity.add("name", vendor.legal_name)
     entity.add("alias", [n for n in (vendor.name_kana, vendor.name_en, *vendor.aliases) if n])
     entity.add("previousName", [f.name for f in vendor.former_names])
@@ -164,7 +188,7 @@ def ftm_entities(exclusion: Exclusion) -> str:
     lines = [json.dumps(entity.to_dict(), ensure_ascii=False)]
     for reason in answer.reasons:
         sanction = model.make_entity("Sanction")
-        sanction.id = f"vendorwatch-{reason.sanction_id}-{vendor.vendor_id}"
+        sanction.id = ftm_sanction_id(reason.sanction_id, vendor.vendor_id)
         sanction.add("entity", entity.id)
         sanction.add("authority", reason.authority)
         sanction.add("program", reason.kind.value)
