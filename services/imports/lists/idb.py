@@ -1,6 +1,7 @@
 """The Inter-American Development Bank's sanctioned firms and individuals (CSV export).
 
-Columns: Title (the name, often with a short name in brackets), Entity (Firm or Individual),
+Columns: Title (the name, often with a short name in brackets), Entity (Firm or Individual:
+the vendor's kind, which SAM.gov's exclusions format classifies a party by),
 Nationality, Country (where the sanctioned work was), From and To ("Jul 03, 2024"; "Ongoing"
 or empty: until further notice), Grounds (with a leading space), Source (IDB's own, or the
 bank whose debarment it cross-applies: "WBG cross debarment"), IDB Sanction Type, IDB
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from services.events.sanction import SanctionKind
+from services.events.vendor import VendorKind
 from services.imports.csv_rows import rows
 from services.imports.entries import ListEntry, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
@@ -27,6 +29,9 @@ COLUMNS = ("Title", "Nationality", "From", "To", "Grounds", "Source")
 # Every other type ("Debarment", "Debarment w/ conditional release", or none: the cross
 # debarments) bars.
 WARNINGS = frozenset({"letter of reprimand"})
+# The Entity column's words; another (or none) leaves the vendor's kind unknown. Not one of
+# COLUMNS: an entry is the same entry without it.
+_KINDS = {"firm": VendorKind.FIRM, "individual": VendorKind.INDIVIDUAL}
 
 
 def _day(text: str) -> dt.date:
@@ -59,6 +64,7 @@ def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
             grounds=grounds if source in ("", "IDB") else f"{grounds} ({source})",
             authority=AUTHORITY,
             kind=_kind(row.get("IDB Sanction Type", "")),
+            vendor_kind=_KINDS.get(one_line(row.get("Entity", "")).casefold()),
         )
 
 
