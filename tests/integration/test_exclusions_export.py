@@ -19,6 +19,7 @@ from services.platform.security.auth import Role
 from services.registry.exports.exclusion_formats import exported, ftm_entity_id
 from services.registry.exports.exclusions import exclusions
 from tests.support import case_b
+from tests.support.event_examples import envelope
 from tests.support.in_process_api import asgi_client
 from tests.support.principals import token
 from tests.support.registry_db import apply
@@ -64,6 +65,30 @@ async def test_csv_in_sams_columns(pool: asyncpg.Pool) -> None:
     assert "B System Co., Ltd." in b["Cross-Reference"]
     sub = next(r for r in rows if r["Vendor ID"] == case_b.SUBSIDIARY)
     assert sub["Through Affiliate"] == case_b.VENDOR
+
+
+async def test_each_party_classified_as_the_registry_knows_it(pool: asyncpg.Pool) -> None:
+    # Every row said "Firm", the IDB's 233 individuals too; a vendor of no known kind (its
+    # registration did not say) is not claimed to be one.
+    kinds = {"v-person": "individual", "v-firm": "firm", "v-unknown": None}
+    await apply(
+        pool,
+        *[
+            envelope("vendor.registered", {"legal_name": v, **({"kind": k} if k else {})}, v)
+            for v, k in kinds.items()
+        ],
+        *[case_b.suspended(vendor_id=v, sanction_id=f"s-{v}") for v in kinds],
+    )
+    rows = csv.DictReader(io.StringIO(await _text(pool, "csv", DURING)))
+    assert {r["Vendor ID"]: r["Classification"] for r in rows} == {
+        "v-person": "Individual",
+        "v-firm": "Firm",
+        "v-unknown": "",
+    }
+    lines = (await _text(pool, "ftm", DURING)).splitlines()
+    proxies = [model.get_proxy(json.loads(line)) for line in lines]
+    schemata = {p.first("name"): p.schema.name for p in proxies if p.schema.name != "Sanction"}
+    assert schemata == {"v-person": "Person", "v-firm": "Organization", "v-unknown": "LegalEntity"}
 
 
 async def test_a_lift_dated_ahead_ends_the_exported_exclusion_there(pool: asyncpg.Pool) -> None:

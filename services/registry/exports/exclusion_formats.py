@@ -12,6 +12,7 @@ import json
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
+from services.events.vendor import VendorKind
 from services.platform.spreadsheet_cells import neutralise
 from services.registry.domain.eligibility import Reason
 from services.registry.exports.exclusions import Bar, Exclusion, bar_of
@@ -41,6 +42,11 @@ CSV_COLUMNS = (
     "Eligible Again On",
 )
 _FTM_IDENTIFIERS = {"lei": "leiCode", "corporate_number": "registrationNumber", "duns": "dunsCode"}
+# SAM.gov's Classification of a party by the vendor's kind; a vendor of unknown kind gets an
+# empty cell, not "Firm": the lists hold individuals too (233 rows of the IDB's).
+_CLASSIFICATIONS = {VendorKind.FIRM: "Firm", VendorKind.INDIVIDUAL: "Individual"}
+# The FtM schema of a vendor by its kind: a Person is matched as people's names are.
+_FTM_SCHEMATA = {VendorKind.FIRM: "Organization", VendorKind.INDIVIDUAL: "Person"}
 
 
 def _other_names(vendor: VendorRow) -> list[str]:
@@ -83,6 +89,7 @@ def json_lines(exclusion: Exclusion) -> str:
         "aliases": list(vendor.aliases),
         "formerNames": [f.name for f in vendor.former_names],
         "country": vendor.country,
+        "kind": vendor.kind.value if vendor.kind else None,  # firm, individual; null: unknown
         "identifiers": [{"scheme": i.scheme, "value": i.value} for i in vendor.identifiers],
         "asOf": answer.as_of.isoformat(),
         "eligibleAgainOn": answer.eligible_again_on.isoformat()
@@ -110,7 +117,7 @@ def csv_rows(exclusion: Exclusion) -> str:
         rows.append(
             _csv_line(
                 (
-                    "Firm",
+                    _CLASSIFICATIONS[vendor.kind] if vendor.kind else "",
                     vendor.legal_name,
                     vendor.country or "",
                     uei,
@@ -173,10 +180,11 @@ def ftm_sanction_id(sanction_id: str, vendor_id: str) -> str:
 
 
 def ftm_entities(exclusion: Exclusion) -> str:
-    """The vendor as a LegalEntity, each reason as a Sanction on it; JSON lines."""
+    """The vendor as a Person or an Organization by its kind (a LegalEntity when unknown),
+    each reason as a Sanction on it; JSON lines."""
     vendor, answer = exclusion.vendor, exclusion.eligibility
     model = _ftm_model()
-    entity = model.make_entity("LegalEntity")
+    entity = model.make_entity(_FTM_SCHEMATA[vendor.kind] if vendor.kind else "LegalEntity")
     entity.id = ftm_entity_id(vendor.vendor_id)
     entity.add("name", vendor.legal_name)
     entity.add("alias", [n for n in (vendor.name_kana, vendor.name_en, *vendor.aliases) if n])
