@@ -4,6 +4,7 @@ FollowTheMoney entities; over HTTP for the roles that may check eligibility."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -15,6 +16,7 @@ import pytest
 from followthemoney import model
 from followthemoney.types import registry
 
+from services.imports import csv_rows
 from services.platform.security.auth import Role
 from services.registry.exports.exclusion_formats import exported, ftm_entity_id
 from services.registry.exports.exclusions import exclusions
@@ -45,6 +47,11 @@ async def _text(pool: asyncpg.Pool, format_: str, day: dt.date) -> str:
     return "".join([part async for part in exported(format_, exclusions(pool, day))])
 
 
+def _rows(text: str) -> list[dict[str, str]]:
+    """The CSV as a program reads it: UTF-8 with a byte-order mark (`utf-8-sig`)."""
+    return list(csv.DictReader(io.StringIO(text.encode().decode("utf-8-sig"))))
+
+
 async def test_the_barred_on_a_day_and_only_they(pool: asyncpg.Pool) -> None:
     await _case(pool)
     barred = [e async for e in exclusions(pool, DURING)]
@@ -55,7 +62,7 @@ async def test_the_barred_on_a_day_and_only_they(pool: asyncpg.Pool) -> None:
 
 async def test_csv_in_sams_columns(pool: asyncpg.Pool) -> None:
     await _case(pool)
-    rows = list(csv.DictReader(io.StringIO(await _text(pool, "csv", DURING))))
+    rows = _rows(await _text(pool, "csv", DURING))
     b = next(r for r in rows if r["Vendor ID"] == case_b.VENDOR)
     assert b["Name"] == "株式会社ビーシステム" and b["Country"] == "JP"
     assert (b["Active Date"], b["Termination Date"]) == ("2022-07-09", "2024-01-08")
@@ -79,7 +86,7 @@ async def test_each_party_classified_as_the_registry_knows_it(pool: asyncpg.Pool
         ],
         *[case_b.suspended(vendor_id=v, sanction_id=f"s-{v}") for v in kinds],
     )
-    rows = csv.DictReader(io.StringIO(await _text(pool, "csv", DURING)))
+    rows = _rows(await _text(pool, "csv", DURING))
     assert {r["Vendor ID"]: r["Classification"] for r in rows} == {
         "v-person": "Individual",
         "v-firm": "Firm",
@@ -97,7 +104,7 @@ async def test_a_lift_dated_ahead_ends_the_exported_exclusion_there(pool: asyncp
     # barred the vendor ten months longer.
     await _case(pool)
     await apply(pool, case_b.lifted("2023-03-01"))
-    rows = list(csv.DictReader(io.StringIO(await _text(pool, "csv", DURING))))
+    rows = _rows(await _text(pool, "csv", DURING))
     b = next(r for r in rows if r["Vendor ID"] == case_b.VENDOR)
     assert (b["Active Date"], b["Termination Date"]) == ("2022-07-09", "2023-02-28")
     documents = [json.loads(line) for line in (await _text(pool, "json", DURING)).splitlines()]
@@ -157,6 +164,33 @@ async def test_every_sanction_names_its_entity_whatever_the_vendor_id(
     assert all(registry.entity.validate(str(p.id)) for p in proxies)
     assert len({p.id for p in proxies}) == len(proxies) == 2 * len(ODD_IDS)
     assert sorted(str(s.first("entity")) for s in sanctions) == sorted(entities)
+
+
+async def test_each_format_downloads_under_its_own_name_the_csv_for_spreadsheets(
+    pool: asyncpg.Pool,
+) -> None:
+    # The JSON lines and FtM were both `exclusions-<day>.jsonl`: one download overwrote the
+    # other. The CSV had no byte-order mark, and Excel showed its Japanese names garbled.
+    await _case(pool)
+    headers = {"authorization": f"Bearer {token(Role.AUDITOR)}"}
+    async with asgi_client(pool) as client:
+        answers = {
+            f: await client.get(f"/exports/exclusions.{f}?asOf=2023-01-10", headers=headers)
+            for f in ("csv", "json", "ftm")
+        }
+    names = {f: a.headers["content-disposition"] for f, a in answers.items()}
+    assert names == {
+        "csv": 'attachment; filename="exclusions-2023-01-10.csv"',
+        "json": 'attachment; filename="exclusions-2023-01-10.jsonl"',
+        "ftm": 'attachment; filename="exclusions-2023-01-10.ftm.json"',
+    }
+    body = answers["csv"].content
+    assert body.startswith(codecs.BOM_UTF8) and "株式会社ビーシステム".encode() in body
+    # Read as the project's list importers read a CSV (`utf-8-sig`, the mark stripped): the
+    # first column by its name.
+    stream = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8-sig", newline="")
+    [(_, b), _] = list(csv_rows.rows(stream, ("Classification", "Name")))
+    assert b["Name"] == "株式会社ビーシステム" and "Classification" in b
 
 
 @pytest.mark.parametrize(

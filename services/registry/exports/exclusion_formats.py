@@ -10,7 +10,7 @@ import functools
 import io
 import json
 from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from services.events.vendor import VendorKind
 from services.platform.spreadsheet_cells import neutralise
@@ -105,7 +105,10 @@ def json_lines(exclusion: Exclusion) -> str:
 
 
 def csv_header() -> str:
-    return _csv_line(CSV_COLUMNS)
+    # UTF-8's byte-order mark first, as the console's bidder CSV has it: without it Excel
+    # reads the file in the system's code page and shows Japanese names garbled. Programs
+    # read it as `utf-8-sig` (as this project's list importers read every CSV).
+    return "\ufeff" + _csv_line(CSV_COLUMNS)
 
 
 def csv_rows(exclusion: Exclusion) -> str:
@@ -213,17 +216,26 @@ def ftm_entities(exclusion: Exclusion) -> str:
 # later (no reason: eligible on the day): what `vendorwatch import exclusions` reads.
 WITH_LATER_BARS = frozenset({"json"})
 
-# format -> (its header, a vendor's lines, media type)
-FORMATS: dict[str, tuple[Callable[[], str], Callable[[Exclusion], str], str]] = {
-    "csv": (csv_header, csv_rows, "text/csv; charset=utf-8"),
-    "json": (lambda: "", json_lines, "application/x-ndjson"),
-    "ftm": (lambda: "", ftm_entities, "application/x-ndjson"),
+
+class ExportFormat(NamedTuple):
+    header: Callable[[], str]
+    lines: Callable[[Exclusion], str]  # a vendor's
+    media_type: str
+    # The file's name after `exclusions-<day>`: each format its own, so that one download
+    # does not overwrite another (FtM's line files are `.ftm.json`, as OpenSanctions names them).
+    extension: str
+
+
+FORMATS: dict[str, ExportFormat] = {
+    "csv": ExportFormat(csv_header, csv_rows, "text/csv; charset=utf-8", ".csv"),
+    "json": ExportFormat(lambda: "", json_lines, "application/x-ndjson", ".jsonl"),
+    "ftm": ExportFormat(lambda: "", ftm_entities, "application/x-ndjson", ".ftm.json"),
 }
 
 
 async def exported(format_: str, exclusions: AsyncIterator[Exclusion]) -> AsyncIterator[str]:
     """The export as it is written, a vendor at a time."""
-    header, lines, _ = FORMATS[format_]
+    header, lines, _, _ = FORMATS[format_]
     yield header()
     async for exclusion in exclusions:
         yield lines(exclusion)
