@@ -13,6 +13,7 @@ from stdnum.jp import cn as corporate_number
 
 from services.events.base import (
     Identifier,
+    LaterFields,
     LocalDate,
     Payload,
     ShortText,
@@ -118,10 +119,20 @@ def _check_identity_lists(
         refuse_duplicates("aliases", aliases)
 
 
-class VendorRegistered(Payload):
+class VendorKind(StrEnum):
+    """Whether a vendor is a firm or a natural person, as debarment lists (the IDB's Entity
+    column) and SAM.gov's exclusions (Classification) tell them apart."""
+
+    FIRM = "firm"
+    INDIVIDUAL = "individual"
+
+
+class VendorRegistered(Payload, LaterFields):
     """A vendor becomes known to the registry, with its names and identifiers."""
 
     event_type: ClassVar[str] = "vendor.registered"
+    # `kind` came after registrations were stored: one without it is written as it was.
+    ADDED_LATER = frozenset({"kind"})
 
     legal_name: ShortText = Field(description="Registered legal name, e.g. 株式会社B.")
     name_kana: ShortText | None = Field(
@@ -136,6 +147,11 @@ class VendorRegistered(Payload):
     )
     country: CountryCode | None = Field(
         default=None, description="Country of registration, ISO 3166-1 alpha-2 (JP, US, …)."
+    )
+    kind: VendorKind | None = Field(
+        default=None,
+        description="A firm or an individual (a natural person), when the source says which;"
+        " null: not known.",
     )
 
     @model_validator(mode="after")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from services.events.sanction import SanctionKind
+from services.events.vendor import VendorKind
 
 # Lists write "until further notice" as a far date, a word, or nothing.
 FOREVER = dt.date(2999, 12, 31)
@@ -41,6 +42,9 @@ class ListEntry:
     # that it controls, except …"). No field of ours says it as written, so the sanction bars
     # the firm everywhere, keeps the words in its reason, and the import says so.
     reach: str | None = field(default=None, kw_only=True)
+    # A firm or a person, where the list says which (the IDB's Entity column); None: it does
+    # not, and the registry does not guess (the World Bank's "MR. RUFAT MAJIDOV" stays None).
+    vendor_kind: VendorKind | None = field(default=None, kw_only=True)
 
 
 def stated_reason(entry: ListEntry) -> str:

@@ -165,7 +165,11 @@ def entry_events(entry: ListEntry, register: bool) -> EntryEvents:
 
     def registration() -> VendorRegistered:
         aliases = list(dict.fromkeys(a for a in entry.aliases if a != entry.name))
-        return VendorRegistered(legal_name=entry.name, aliases=aliases, country=entry.country)
+        # `kind` only when the list says it: a registration without it is written as before.
+        kind = {"kind": entry.vendor_kind} if entry.vendor_kind else {}
+        return VendorRegistered.model_validate(
+            {"legal_name": entry.name, "aliases": aliases, "country": entry.country, **kind}
+        )
 
     terms = {
         "kind": entry.kind,

@@ -140,6 +140,7 @@ class RegistryHandlers:
             country=changes.get("country", vendor.country),
             aliases=tuple(changes.get("aliases", vendor.aliases)),
             identifiers=vendor.identifiers,
+            kind=vendor.kind,
         )
         await vendor_repository.update_vendor(
             conn, updated, await self._identity_changed(conn, event)
@@ -165,6 +166,7 @@ class RegistryHandlers:
             country=vendor.country,
             aliases=vendor.aliases,
             identifiers=vendor.identifiers,
+            kind=vendor.kind,
         )
         await vendor_repository.update_vendor(
             conn, renamed, await self._identity_changed(conn, event)

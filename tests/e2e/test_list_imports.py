@@ -164,9 +164,16 @@ def test_three_banks_lists_imported_as_the_lists_say(embedded: System, database_
         "export", "exclusions", "--as-of", "2025-06-01", "--database-url", database_url
     )
     assert exported.returncode == 0, exported.stderr
-    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    # UTF-8 with a byte-order mark, for spreadsheets; a program strips it (`utf-8-sig`).
+    assert exported.stdout.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(exported.stdout.removeprefix("\ufeff"))))
     majidov_row = next(r for r in rows if r["Vendor ID"] == majidov)
     assert majidov_row["Name"] == "MR. RUFAT MAJIDOV"
+    # The World Bank's list does not say he is a person, so no Classification is claimed; the
+    # IDB's says who its individuals are, and those it registered are classified so.
+    assert majidov_row["Classification"] == ""
+    by_idb = {r["Classification"] for r in rows if r["Vendor ID"].startswith("idb:")}
+    assert by_idb == {"Firm", "Individual"}
     assert (majidov_row["Excluding Agency"], majidov_row["Termination Date"]) == (
         WORLD_BANK,
         "2027-08-09",

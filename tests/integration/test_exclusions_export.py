@@ -4,6 +4,7 @@ FollowTheMoney entities; over HTTP for the roles that may check eligibility."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -13,11 +14,14 @@ from typing import Any
 import asyncpg
 import pytest
 from followthemoney import model
+from followthemoney.types import registry
 
+from services.imports import csv_rows
 from services.platform.security.auth import Role
-from services.registry.exports.exclusion_formats import exported
+from services.registry.exports.exclusion_formats import exported, ftm_entity_id
 from services.registry.exports.exclusions import exclusions
 from tests.support import case_b
+from tests.support.event_examples import envelope
 from tests.support.in_process_api import asgi_client
 from tests.support.principals import token
 from tests.support.registry_db import apply
@@ -43,6 +47,11 @@ async def _text(pool: asyncpg.Pool, format_: str, day: dt.date) -> str:
     return "".join([part async for part in exported(format_, exclusions(pool, day))])
 
 
+def _rows(text: str) -> list[dict[str, str]]:
+    """The CSV as a program reads it: UTF-8 with a byte-order mark (`utf-8-sig`)."""
+    return list(csv.DictReader(io.StringIO(text.encode().decode("utf-8-sig"))))
+
+
 async def test_the_barred_on_a_day_and_only_they(pool: asyncpg.Pool) -> None:
     await _case(pool)
     barred = [e async for e in exclusions(pool, DURING)]
@@ -53,7 +62,7 @@ async def test_the_barred_on_a_day_and_only_they(pool: asyncpg.Pool) -> None:
 
 async def test_csv_in_sams_columns(pool: asyncpg.Pool) -> None:
     await _case(pool)
-    rows = list(csv.DictReader(io.StringIO(await _text(pool, "csv", DURING))))
+    rows = _rows(await _text(pool, "csv", DURING))
     b = next(r for r in rows if r["Vendor ID"] == case_b.VENDOR)
     assert b["Name"] == "株式会社ビーシステム" and b["Country"] == "JP"
     assert (b["Active Date"], b["Termination Date"]) == ("2022-07-09", "2024-01-08")
@@ -65,13 +74,37 @@ async def test_csv_in_sams_columns(pool: asyncpg.Pool) -> None:
     assert sub["Through Affiliate"] == case_b.VENDOR
 
 
+async def test_each_party_classified_as_the_registry_knows_it(pool: asyncpg.Pool) -> None:
+    # Every row said "Firm", the IDB's 233 individuals too; a vendor of no known kind (its
+    # registration did not say) is not claimed to be one.
+    kinds = {"v-person": "individual", "v-firm": "firm", "v-unknown": None}
+    await apply(
+        pool,
+        *[
+            envelope("vendor.registered", {"legal_name": v, **({"kind": k} if k else {})}, v)
+            for v, k in kinds.items()
+        ],
+        *[case_b.suspended(vendor_id=v, sanction_id=f"s-{v}") for v in kinds],
+    )
+    rows = _rows(await _text(pool, "csv", DURING))
+    assert {r["Vendor ID"]: r["Classification"] for r in rows} == {
+        "v-person": "Individual",
+        "v-firm": "Firm",
+        "v-unknown": "",
+    }
+    lines = (await _text(pool, "ftm", DURING)).splitlines()
+    proxies = [model.get_proxy(json.loads(line)) for line in lines]
+    schemata = {p.first("name"): p.schema.name for p in proxies if p.schema.name != "Sanction"}
+    assert schemata == {"v-person": "Person", "v-firm": "Organization", "v-unknown": "LegalEntity"}
+
+
 async def test_a_lift_dated_ahead_ends_the_exported_exclusion_there(pool: asyncpg.Pool) -> None:
     # Lifted from 2023-03-01, recorded before: as of 2023-01-10 the row said it ran to
     # 2024-01-08 beside eligibleAgainOn 2023-03-01, and a registry importing the export
     # barred the vendor ten months longer.
     await _case(pool)
     await apply(pool, case_b.lifted("2023-03-01"))
-    rows = list(csv.DictReader(io.StringIO(await _text(pool, "csv", DURING))))
+    rows = _rows(await _text(pool, "csv", DURING))
     b = next(r for r in rows if r["Vendor ID"] == case_b.VENDOR)
     assert (b["Active Date"], b["Termination Date"]) == ("2022-07-09", "2023-02-28")
     documents = [json.loads(line) for line in (await _text(pool, "json", DURING)).splitlines()]
@@ -99,11 +132,66 @@ async def test_followthemoney_entities_the_model_reads(pool: asyncpg.Pool) -> No
     proxies = [model.get_proxy(json.loads(line)) for line in lines]
     entities = {p.id: p for p in proxies if p.schema.name == "LegalEntity"}
     sanctions = [p for p in proxies if p.schema.name == "Sanction"]
-    b = entities[f"vendorwatch-{case_b.VENDOR}"]
+    b = entities[ftm_entity_id(case_b.VENDOR)]
     assert b.get("name") == ["株式会社ビーシステム"] and b.get("country") == ["jp"]
     assert "7000012050002" in b.get("registrationNumber")
     assert {s.first("entity") for s in sanctions} == set(entities)
     assert sanctions[0].get("startDate") == ["2022-07-09"]
+
+
+# Vendor and sanction ids as the lists' importers and the catalog make them: FtM's ids have
+# only letters, digits, `.` and `-`, and followthemoney dropped each Sanction's `entity`
+# naming `vendorwatch-ebrd:…` without a word (none of 2,830 had one).
+ODD_IDS = ("worldbank:mr-rufat-majidov-1f2e", "ocds:ocds-b5fd17-000_1", "ebrd:x.", "v_1-")
+
+
+async def test_every_sanction_names_its_entity_whatever_the_vendor_id(
+    pool: asyncpg.Pool,
+) -> None:
+    await apply(
+        pool,
+        *[case_b.another_vendor(v) for v in ODD_IDS],
+        *[case_b.suspended(vendor_id=v, sanction_id=f"{v}:s") for v in ODD_IDS],
+    )
+    proxies = [
+        model.get_proxy(json.loads(line))
+        for line in (await _text(pool, "ftm", DURING)).splitlines()
+    ]
+    entities = {str(p.id) for p in proxies if p.schema.name == "LegalEntity"}
+    sanctions = [p for p in proxies if p.schema.name == "Sanction"]
+    # Each id valid FtM, and derived from the vendor id alone (the same in every export).
+    assert entities == {ftm_entity_id(v) for v in ODD_IDS}
+    assert all(registry.entity.validate(str(p.id)) for p in proxies)
+    assert len({p.id for p in proxies}) == len(proxies) == 2 * len(ODD_IDS)
+    assert sorted(str(s.first("entity")) for s in sanctions) == sorted(entities)
+
+
+async def test_each_format_downloads_under_its_own_name_the_csv_for_spreadsheets(
+    pool: asyncpg.Pool,
+) -> None:
+    # The JSON lines and FtM were both `exclusions-<day>.jsonl`: one download overwrote the
+    # other. The CSV had no byte-order mark, and Excel showed its Japanese names garbled.
+    await _case(pool)
+    headers = {"authorization": f"Bearer {token(Role.AUDITOR)}"}
+    async with asgi_client(pool) as client:
+        answers = {
+            f: await client.get(f"/exports/exclusions.{f}?asOf=2023-01-10", headers=headers)
+            for f in ("csv", "json", "ftm")
+        }
+    names = {f: a.headers["content-disposition"] for f, a in answers.items()}
+    assert names == {
+        "csv": 'attachment; filename="exclusions-2023-01-10.csv"',
+        "json": 'attachment; filename="exclusions-2023-01-10.jsonl"',
+        "ftm": 'attachment; filename="exclusions-2023-01-10.ftm.json"',
+    }
+    body = answers["csv"].content
+    assert body.startswith(codecs.BOM_UTF8) and "株式会社ビーシステム".encode() in body
+    # Read as the project's list importers read a CSV (`utf-8-sig`, the mark stripped): the
+    # first column by its name.
+    stream = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8-sig", newline="")
+    first, _ = list(csv_rows.rows(stream, ("Classification", "Name")))
+    assert isinstance(first, tuple), first  # a row read whole, not a RowProblem
+    assert first[1]["Name"] == "株式会社ビーシステム" and "Classification" in first[1]
 
 
 @pytest.mark.parametrize(
@@ -127,7 +215,9 @@ async def test_over_http_for_those_who_may_check_eligibility(
         answer = await client.get(path, headers={"authorization": f"Bearer {token(role)}"})
     assert answer.status_code == status, answer.text
     if status == 200:
-        assert case_b.VENDOR in answer.text
+        # FtM names the vendor by its id's hash (`ftm_entity_id`), the others by its id.
+        vendor = ftm_entity_id(case_b.VENDOR) if ".ftm" in path else case_b.VENDOR
+        assert vendor in answer.text
     else:
         body: dict[str, Any] = answer.json()
         assert body["errors"][0]["message"]

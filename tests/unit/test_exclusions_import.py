@@ -4,6 +4,7 @@ importer's ordinary path (deltas, resolution, deterministic ids)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from services.events.sanction import SanctionAmended, SanctionImposed, SanctionKind, SanctionLifted
+from services.events.vendor import VendorKind
 from services.imports.csv_rows import UnreadableFile
 from services.imports.deltas import RecordedSanction
 from services.imports.entries import RowProblem
@@ -134,6 +136,20 @@ def test_the_export_of_a_vendor_becomes_the_same_vendor_and_sanctions() -> None:
     assert events[2][1]["sanction_id"] == "exclusions:jp_suspension:aa11bb22cc33dd44"
     assert events[2][1]["starts_on"] == "2024-10-01"
     assert events[2][1]["ends_on"] == "2025-01-31"
+
+
+def test_an_individual_is_imported_as_an_individual() -> None:
+    # The kind the exporting registry knows (the IDB's Entity column) goes with the vendor;
+    # an export from before it, without `kind`, registers a vendor of no kind, as then.
+    person = dataclasses.replace(
+        VENDOR, legal_name="Abdulhamit Ademhan", kind=VendorKind.INDIVIDUAL
+    )
+    answer = Eligibility(VENDOR.vendor_id, DAY, False, (OWN,), dt.date(2024, 10, 1), ())
+    text = json_lines(Exclusion(person, answer))
+    assert json.loads(text)["kind"] == "individual"
+    assert _payloads(text)[0][1]["kind"] == "individual"
+    older = json.dumps({k: v for k, v in json.loads(text).items() if k != "kind"})
+    assert "kind" not in _payloads(older)[0][1]
 
 
 def _exported_on(day: dt.date, *timelines: SanctionTimeline) -> str:

@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from services.events.sanction import SanctionImposed, SanctionKind
+from services.events.vendor import VendorKind, VendorRegistered
 from services.imports.entries import ListEntry, RowProblem, ground_code
 from services.imports.events import entry_events
 from services.imports.lists import ebrd, idb, worldbank
@@ -128,6 +129,28 @@ def test_the_idbs_list() -> None:
     (imposed,) = [e for e in entry_events(reprimand, register=False).events]
     assert isinstance(imposed.payload, SanctionImposed)
     assert imposed.payload.kind is SanctionKind.WARNING
+
+
+def test_the_idbs_individuals_are_registered_as_individuals() -> None:
+    # The Entity column was dropped, and the exclusions CSV classified all 1,081 as "Firm".
+    entries = [
+        e for e in _read(idb, "iadb_sanctioned_firms_individuals.csv") if isinstance(e, ListEntry)
+    ]
+    kinds = Counter(e.vendor_kind for e in entries)
+    assert kinds == {VendorKind.FIRM: 848, VendorKind.INDIVIDUAL: 233}
+    person = next(e for e in entries if e.vendor_kind is VendorKind.INDIVIDUAL)
+    registered = entry_events(person, register=True).events[0]
+    assert isinstance(registered.payload, VendorRegistered)
+    assert registered.payload.kind is VendorKind.INDIVIDUAL
+
+
+def test_a_list_that_does_not_say_registers_a_vendor_of_no_kind_as_before() -> None:
+    # "MR. RUFAT MAJIDOV" is a person, but the World Bank's list does not say which: no guess,
+    # and the registration is written as before (no `kind`), its stored events' hashes kept.
+    (majidov, *_) = _read(worldbank, "worldbank_debarred_firms_individuals.csv")
+    assert isinstance(majidov, ListEntry) and majidov.vendor_kind is None
+    registered = entry_events(majidov, register=True).events[0]
+    assert '"kind"' not in registered.model_dump_json()
 
 
 def test_the_ebrds_list() -> None:

@@ -8,9 +8,10 @@ list's entry (`services/cli/importing.py`: deltas, entity resolution, determinis
 Everything the export writes that bears on eligibility is kept:
 
 - the vendor: its legal name, kana and English names, aliases (former names become aliases:
-  the export gives no dates for them, and they keep matching in searches), country and
-  identifiers in every scheme; it is `exclusions:<exported vendorId>` unless it joins a known
-  vendor (by identifier, or by name and country: `resolution.py`);
+  the export gives no dates for them, and they keep matching in searches), country, kind
+  (firm or individual, when known) and identifiers in every scheme; it is
+  `exclusions:<exported vendorId>` unless it joins a known vendor (by identifier, or by name
+  and country: `resolution.py`);
 - each reason: a sanction `exclusions:<exported sanctionId>` (`.<key>` of its scope after it,
   when it has one; `:from-<day>` after that for a bar of a sanction after a gap in it, from
   that bar's first day, which the export marks `resumed`) of its kind, by its authority,
@@ -51,7 +52,7 @@ from pydantic_core import PydanticCustomError
 from services.events.base import EventEnvelope
 from services.events.catalog import describe_validation_error
 from services.events.sanction import GroundCode, SanctionKind
-from services.events.vendor import VendorIdentifierRef, VendorRegistered
+from services.events.vendor import VendorIdentifierRef, VendorKind, VendorRegistered
 from services.imports.csv_rows import UnreadableFile
 from services.imports.entries import ListEntry, RowProblem
 from services.imports.events import EntryEvents, amendment, id_key, imposition_events
@@ -102,6 +103,7 @@ class _Vendor(_Exported):
     aliases: list[str] = []
     former_names: list[str] = []
     country: str | None = None
+    kind: VendorKind | None = None  # older exports have none: not known
     identifiers: list[_Identifier] = []
     reasons: list[_Reason] = []  # none: barred only later (`upcoming`)
     upcoming: list[_Reason] = []
@@ -169,6 +171,7 @@ def _entry(vendor: _Vendor, reason: _Reason, line: int) -> ExportedEntry:
         categories=tuple(reason.categories) if reason.categories is not None else None,
         # Through an affiliate: imposed on the vendor itself, it reaches no further.
         covers_affiliates=reason.covers_affiliates and reason.via_vendor_id is None,
+        vendor_kind=vendor.kind,
     )
 
 
@@ -285,6 +288,8 @@ def entry_events(entry: ExportedEntry, register: bool, sanction: str) -> EntryEv
     grounds: list[GroundCode] = list(entry.ground_codes) or ["unspecified"]
 
     def registration() -> VendorRegistered:
+        # `kind` only when known: a registration without it is written as before.
+        kind = {"kind": entry.vendor_kind} if entry.vendor_kind else {}
         return VendorRegistered(
             legal_name=entry.name,
             name_kana=entry.name_kana,
@@ -295,6 +300,7 @@ def entry_events(entry: ExportedEntry, register: bool, sanction: str) -> EntryEv
             ],
             aliases=list(entry.aliases),
             country=entry.country,
+            **kind,
         )
 
     terms = {

@@ -1,6 +1,7 @@
 """The Inter-American Development Bank's sanctioned firms and individuals (CSV export).
 
-Columns: Title (the name, often with a short name in brackets), Entity (Firm or Individual),
+Columns: Title (the name, often with a short name in brackets), Entity (Firm or Individual:
+the vendor's kind, which SAM.gov's exclusions format classifies a party by),
 Nationality, Country (where the sanctioned work was), From and To ("Jul 03, 2024"; "Ongoing"
 or empty: until further notice), Grounds (with a leading space), Source (IDB's own, or the
 bank whose debarment it cross-applies: "WBG cross debarment"), IDB Sanction Type, IDB
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from services.events.sanction import SanctionKind
+from services.events.vendor import VendorKind
 from services.imports.csv_rows import rows
 from services.imports.entries import ListEntry, NotARow, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
@@ -31,6 +33,9 @@ WARNINGS = frozenset({"letter of reprimand"})
 # "Applied filters:" as the site's export writes it: in English, Polish (as a tester's
 # browser had it), Spanish and Portuguese.
 _FOOTER = re.compile(r"(?:applied filters|zastosowane filtry|filtros aplicados)\s*:", re.I)
+# The Entity column's words; another (or none) leaves the vendor's kind unknown. Not one of
+# COLUMNS: an entry is the same entry without it.
+_KINDS = {"firm": VendorKind.FIRM, "individual": VendorKind.INDIVIDUAL}
 
 
 def _day(text: str) -> dt.date:
@@ -88,6 +93,7 @@ def _entry(line: int, row: dict[str, str]) -> ListEntry | RowProblem:
         grounds=grounds if source in ("", "IDB") else f"{grounds} ({source})",
         authority=AUTHORITY,
         kind=_kind(row.get("IDB Sanction Type", "")),
+        vendor_kind=_KINDS.get(one_line(row.get("Entity", "")).casefold()),
     )
 
 

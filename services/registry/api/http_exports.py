@@ -46,13 +46,13 @@ def exclusions_endpoint(
             as_of = parse_date(asked) if asked else clock.today()
         except InvalidDate as error:
             return error_response(400, f"asOf: {error}", code=ErrorCode.BAD_USER_INPUT)
-        filename = f"exclusions-{as_of.isoformat()}.{'jsonl' if format_ != 'csv' else 'csv'}"
+        filename = f"exclusions-{as_of.isoformat()}{FORMATS[format_].extension}"
         # The first page read before the status is sent: the database out of reach is then
         # refused with 503 (gateway/http/outage_answers.py), not a body cut short.
         barred = await primed(exclusions(pool, as_of, later=format_ in WITH_LATER_BARS))
         return StreamingResponse(
             exported(format_, barred),
-            media_type=FORMATS[format_][2],
+            media_type=FORMATS[format_].media_type,
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
 

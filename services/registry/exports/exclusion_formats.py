@@ -10,8 +10,9 @@ import functools
 import io
 import json
 from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from services.events.vendor import VendorKind
 from services.platform.spreadsheet_cells import neutralise
 from services.registry.domain.eligibility import Reason
 from services.registry.exports.exclusions import Bar, Exclusion, bar_of
@@ -41,6 +42,11 @@ CSV_COLUMNS = (
     "Eligible Again On",
 )
 _FTM_IDENTIFIERS = {"lei": "leiCode", "corporate_number": "registrationNumber", "duns": "dunsCode"}
+# SAM.gov's Classification of a party by the vendor's kind; a vendor of unknown kind gets an
+# empty cell, not "Firm": the lists hold individuals too (233 rows of the IDB's).
+_CLASSIFICATIONS = {VendorKind.FIRM: "Firm", VendorKind.INDIVIDUAL: "Individual"}
+# The FtM schema of a vendor by its kind: a Person is matched as people's names are.
+_FTM_SCHEMATA = {VendorKind.FIRM: "Organization", VendorKind.INDIVIDUAL: "Person"}
 
 
 def _other_names(vendor: VendorRow) -> list[str]:
@@ -83,6 +89,7 @@ def json_lines(exclusion: Exclusion) -> str:
         "aliases": list(vendor.aliases),
         "formerNames": [f.name for f in vendor.former_names],
         "country": vendor.country,
+        "kind": vendor.kind.value if vendor.kind else None,  # firm, individual; null: unknown
         "identifiers": [{"scheme": i.scheme, "value": i.value} for i in vendor.identifiers],
         "asOf": answer.as_of.isoformat(),
         "eligibleAgainOn": answer.eligible_again_on.isoformat()
@@ -98,7 +105,10 @@ def json_lines(exclusion: Exclusion) -> str:
 
 
 def csv_header() -> str:
-    return _csv_line(CSV_COLUMNS)
+    # UTF-8's byte-order mark first, as the console's bidder CSV has it: without it Excel
+    # reads the file in the system's code page and shows Japanese names garbled. Programs
+    # read it as `utf-8-sig` (as this project's list importers read every CSV).
+    return "\ufeff" + _csv_line(CSV_COLUMNS)
 
 
 def csv_rows(exclusion: Exclusion) -> str:
@@ -110,7 +120,7 @@ def csv_rows(exclusion: Exclusion) -> str:
         rows.append(
             _csv_line(
                 (
-                    "Firm",
+                    _CLASSIFICATIONS[vendor.kind] if vendor.kind else "",
                     vendor.legal_name,
                     vendor.country or "",
                     uei,
@@ -148,12 +158,37 @@ def _ftm_model() -> Model:
     return model
 
 
+def _ftm_id(*parts: str) -> str:
+    # FtM's own id helper (a SHA-1 of the parts), imported on first use as the model is.
+    from followthemoney.util import make_entity_id
+
+    return f"vendorwatch-{make_entity_id(*parts)}"
+
+
+def ftm_entity_id(vendor_id: str) -> str:
+    """The vendor's FollowTheMoney id in every export: `vendorwatch-` and the SHA-1 (hex) of
+    its vendor id, so a consumer holding the vendor id derives it. Not the vendor id itself:
+    an FtM id has only letters, digits, `.` and `-` (`registry.entity`), and followthemoney
+    drops a reference to any other without a word, so Sanctions of `ebrd:…` and `ocds:…`
+    vendors had no `entity`."""
+    return _ftm_id(vendor_id)
+
+
+def ftm_sanction_id(sanction_id: str, vendor_id: str) -> str:
+    """A reason's Sanction's id: `vendorwatch-` and the SHA-1 of `<sanction id>/<vendor id>`
+    (a vendor barred through an affiliate has a Sanction of its own for the affiliate's
+    sanction). No id of the catalog holds `/`, so it tells the two apart, and no vendor's
+    hash is a sanction's."""
+    return _ftm_id(sanction_id, "/", vendor_id)
+
+
 def ftm_entities(exclusion: Exclusion) -> str:
-    """The vendor as a LegalEntity, each reason as a Sanction on it; JSON lines."""
+    """The vendor as a Person or an Organization by its kind (a LegalEntity when unknown),
+    each reason as a Sanction on it; JSON lines."""
     vendor, answer = exclusion.vendor, exclusion.eligibility
     model = _ftm_model()
-    entity = model.make_entity("LegalEntity")
-    entity.id = f"vendorwatch-{vendor.vendor_id}"
+    entity = model.make_entity(_FTM_SCHEMATA[vendor.kind] if vendor.kind else "LegalEntity")
+    entity.id = ftm_entity_id(vendor.vendor_id)
     entity.add("name", vendor.legal_name)
     entity.add("alias", [n for n in (vendor.name_kana, vendor.name_en, *vendor.aliases) if n])
     entity.add("previousName", [f.name for f in vendor.former_names])
@@ -164,7 +199,7 @@ def ftm_entities(exclusion: Exclusion) -> str:
     lines = [json.dumps(entity.to_dict(), ensure_ascii=False)]
     for reason in answer.reasons:
         sanction = model.make_entity("Sanction")
-        sanction.id = f"vendorwatch-{reason.sanction_id}-{vendor.vendor_id}"
+        sanction.id = ftm_sanction_id(reason.sanction_id, vendor.vendor_id)
         sanction.add("entity", entity.id)
         sanction.add("authority", reason.authority)
         sanction.add("program", reason.kind.value)
@@ -181,17 +216,26 @@ def ftm_entities(exclusion: Exclusion) -> str:
 # later (no reason: eligible on the day): what `vendorwatch import exclusions` reads.
 WITH_LATER_BARS = frozenset({"json"})
 
-# format -> (its header, a vendor's lines, media type)
-FORMATS: dict[str, tuple[Callable[[], str], Callable[[Exclusion], str], str]] = {
-    "csv": (csv_header, csv_rows, "text/csv; charset=utf-8"),
-    "json": (lambda: "", json_lines, "application/x-ndjson"),
-    "ftm": (lambda: "", ftm_entities, "application/x-ndjson"),
+
+class ExportFormat(NamedTuple):
+    header: Callable[[], str]
+    lines: Callable[[Exclusion], str]  # a vendor's
+    media_type: str
+    # The file's name after `exclusions-<day>`: each format its own, so that one download
+    # does not overwrite another (FtM's line files are `.ftm.json`, as OpenSanctions names them).
+    extension: str
+
+
+FORMATS: dict[str, ExportFormat] = {
+    "csv": ExportFormat(csv_header, csv_rows, "text/csv; charset=utf-8", ".csv"),
+    "json": ExportFormat(lambda: "", json_lines, "application/x-ndjson", ".jsonl"),
+    "ftm": ExportFormat(lambda: "", ftm_entities, "application/x-ndjson", ".ftm.json"),
 }
 
 
 async def exported(format_: str, exclusions: AsyncIterator[Exclusion]) -> AsyncIterator[str]:
     """The export as it is written, a vendor at a time."""
-    header, lines, _ = FORMATS[format_]
+    header, lines, _, _ = FORMATS[format_]
     yield header()
     async for exclusion in exclusions:
         yield lines(exclusion)

@@ -10,7 +10,12 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.events.vendor import AffiliationChange, VendorIdentifierRef, VendorRegistered
+from services.events.vendor import (
+    AffiliationChange,
+    VendorIdentifierRef,
+    VendorKind,
+    VendorRegistered,
+)
 from services.platform.eventstore.recorded_time import recorded_at_sql
 from services.platform.postgres.database import Connection
 from services.registry.domain.affiliations import AffiliationEvent
@@ -33,6 +38,7 @@ class VendorRow:
     aliases: tuple[str, ...]
     identifiers: tuple[IdentifierKey, ...]
     former_names: tuple[FormerName, ...] = ()
+    kind: VendorKind | None = None  # None: not known
 
     @classmethod
     def registered(cls, vendor_id: str, payload: VendorRegistered) -> VendorRow:
@@ -45,6 +51,7 @@ class VendorRow:
             country=payload.country,
             aliases=tuple(payload.aliases),
             identifiers=normalized_identifiers(payload.identifiers),
+            kind=payload.kind,
         )
 
     def current_names(self) -> list[tuple[str, str]]:
@@ -127,14 +134,15 @@ async def vendors_with_identifier_value(conn: Connection, value: str) -> list[st
 async def insert_vendor(conn: Connection, vendor: VendorRow, event_id: uuid.UUID) -> None:
     await conn.execute(
         """INSERT INTO registry_vendors
-               (vendor_id, legal_name, name_kana, name_en, country, event_id)
-           VALUES ($1, $2, $3, $4, $5, $6)""",
+               (vendor_id, legal_name, name_kana, name_en, country, event_id, kind)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
         vendor.vendor_id,
         vendor.legal_name,
         vendor.name_kana,
         vendor.name_en,
         vendor.country,
         event_id,
+        vendor.kind,
     )
     await replace_identifiers(conn, vendor.vendor_id, vendor.identifiers)
     await replace_current_names(conn, vendor)
@@ -149,10 +157,11 @@ async def insert_new_vendors(
     # Dated in the statement (updated_at too, as the dating trigger does for a vendor).
     await conn.execute(
         f"""INSERT INTO registry_vendors (vendor_id, legal_name, name_kana, name_en, country,
-                                          event_id, recorded_at, updated_at)
+                                          event_id, kind, recorded_at, updated_at)
            SELECT v.*, d.at, d.at
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[])
-                AS v(vendor_id, legal_name, name_kana, name_en, country, event_id)
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[],
+                       $7::text[])
+                AS v(vendor_id, legal_name, name_kana, name_en, country, event_id, kind)
            CROSS JOIN LATERAL (SELECT {recorded_at_sql("v.event_id")}) AS d(at)""",
         [v.vendor_id for v in rows],
         [v.legal_name for v in rows],
@@ -160,6 +169,7 @@ async def insert_new_vendors(
         [v.name_en for v in rows],
         [v.country for v in rows],
         [event_id for _, event_id in vendors],
+        [v.kind for v in rows],
     )
     identifiers = [(i, v.vendor_id) for v in rows for i in v.identifiers]
     await conn.execute(
@@ -234,7 +244,7 @@ async def fetch_vendors(conn: Connection, vendor_ids: Sequence[str]) -> dict[str
     """The registered ones of these vendors, in three queries however many."""
     ids = list(vendor_ids)
     rows = await conn.fetch(
-        "SELECT vendor_id, legal_name, name_kana, name_en, country"
+        "SELECT vendor_id, legal_name, name_kana, name_en, country, kind"
         " FROM registry_vendors WHERE vendor_id = ANY($1::text[])",
         ids,
     )
@@ -270,6 +280,7 @@ async def fetch_vendors(conn: Connection, vendor_ids: Sequence[str]) -> dict[str
             former_names=tuple(
                 FormerName(n["name"], n["used_until"]) for n in own if n["kind"] == "former"
             ),
+            kind=VendorKind(row["kind"]) if row["kind"] else None,
         )
     return found
 
