@@ -38,6 +38,7 @@ from services.cli.publishing import (
     to_embedded,
     to_kafka,
 )
+from services.cli.registry_caught_up import judged_before_reading
 from services.events.base import EventEnvelope
 from services.imports.csv_rows import UnreadableFile, unreadable_csv
 from services.imports.deltas import RecordedSanction
@@ -249,6 +250,8 @@ async def _import_list(
         started = clock.now()
         # The import's day, in the registry's time zone: when lifts and amendments apply.
         today = clock.today()
+        if url and not kafka:
+            await judged_before_reading(url, dry_run=send is None)
         # What the import learns of each entity, on disk (imports/scratch.py).
         with Scratch() as scratch:
             if url:

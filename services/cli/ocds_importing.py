@@ -34,6 +34,7 @@ from services.cli.importing import (
     target,
 )
 from services.cli.publishing import BATCH_LINES, SHOWN_REFUSALS, Send
+from services.cli.registry_caught_up import judged_before_reading
 from services.events.base import EventEnvelope
 from services.imports.file_encoding import not_utf8, rereadable
 from services.imports.ocds.mapping import mapped
@@ -162,6 +163,8 @@ async def _import(
             clock = Settings(database_url=url or "", kafka_bootstrap=kafka).clock
             started = clock.now()
             if url is not None:
+                if not kafka:
+                    await judged_before_reading(url, dry_run=send is None)
                 await _know(url, scratch)
             events = mapped(package, scratch, tally)
             try:
