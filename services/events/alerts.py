@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 
 from services.events.base import (
     Identifier,
+    LaterFields,
     LocalDate,
     Payload,
     ShortText,
@@ -80,12 +81,14 @@ class PossibleMatch(StrictModel):
     why: ShortText = Field(description="Why the import did not join them.")
 
 
-class AlertRaised(Payload):
+class AlertRaised(Payload, LaterFields):
     """A watched vendor became barred at the agency, had what bars it there changed, or was
     cleared there, or a newly imported list entry may be it; one per agency watching it and
     change (emitted by the alerts service; the envelope's event_id is the alert id)."""
 
     event_type: ClassVar[str] = "alert.raised"
+    # `extended_by` came after alerts were stored: one without it is written as it was.
+    ADDED_LATER = frozenset({"extended_by"})
 
     alert_id: uuid.UUID = Field(description="Same for every retry and replay of this alert.")
     agency: ShortText = Field(description="The agency alerted.")
