@@ -17,7 +17,7 @@ from services.cli.serving import Background, serve
 from services.gateway.app import create_app
 from services.gateway.context import handled_by, request_context
 from services.ingest.handlers import Accepted, IngestOutcome, ingest_batch
-from services.migration import planner
+from services.migration import planner, planner_queue
 from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
 from services.platform.clock import CALENDAR_CHECK_SECONDS
 from services.platform.consuming.outbox import RELAY_SECONDS, Outbox, relay_when_put
@@ -105,10 +105,15 @@ async def run_calendar(
 
 
 async def run_planner(pool: asyncpg.Pool, settings: Settings, live: Liveness) -> None:
-    """Schedules the migration plans whose inputs changed."""
-    while True:
-        await until_done(partial(planner.replan_all_due, pool, settings.clock), "planner", live)
-        await asyncio.sleep(planner.PLANNER_SECONDS)
+    """Schedules the migration plans whose inputs changed: each pass starts the solves due
+    and goes on, so that a long solve holds up no other plan (planner_queue.py)."""
+    queue = planner_queue.PlanQueue(pool, settings.clock)
+    try:
+        while True:
+            await until_done(queue.start_due, "planner", live)
+            await asyncio.sleep(planner.PLANNER_SECONDS)
+    finally:
+        await queue.close()
 
 
 @contextlib.asynccontextmanager

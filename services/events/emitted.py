@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 
 from services.events.base import (
     Identifier,
+    LaterFields,
     LocalDate,
     Payload,
     ShortText,
@@ -74,10 +75,15 @@ def reasons_key(reasons: Sequence[EligibilityReasonRef]) -> str:
     return json.dumps(sorted(said(r) for r in reasons), ensure_ascii=False)
 
 
-class EligibilityChanged(Payload):
-    """The vendor becomes ineligible to bid, or eligible again, as of a date."""
+class EligibilityChanged(Payload, LaterFields):
+    """The vendor becomes ineligible to bid, or eligible again, as of a date; or the bars
+    recorded to begin later change (`upcoming`), which a replacement chosen for a contract
+    must not be under either."""
 
     event_type: ClassVar[str] = "vendor.eligibility_changed"
+    # Announcements before it was kept carry no `upcoming`: written only when given, so they
+    # are written as they were stored (LaterFields).
+    ADDED_LATER = frozenset({"upcoming"})
 
     as_of: LocalDate = Field(description="First day the new eligibility holds.")
     eligible: bool
@@ -86,6 +92,12 @@ class EligibilityChanged(Payload):
     )
     eligible_again_on: LocalDate | None = Field(
         description="First day eligible again; null when eligible, or when no end is known."
+    )
+    upcoming: list[EligibilityReasonRef] = Field(
+        default=[],
+        description="Every sanction already recorded that will bar the vendor after as_of,"
+        " each from the first day it bars then (one barring today too, after a gap);"
+        " empty when none (and in announcements made before it was said).",
     )
 
     @model_validator(mode="after")

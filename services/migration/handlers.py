@@ -5,6 +5,7 @@ the cause; the planner (planner.py) does the solving outside the event transacti
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -19,7 +20,12 @@ from services.events.contract import (
     SubcontractRequested,
     TerminationReason,
 )
-from services.events.emitted import EligibilityChanged, barring_at, reasons_key
+from services.events.emitted import (
+    EligibilityChanged,
+    EligibilityReasonRef,
+    barring_at,
+    reasons_key,
+)
 from services.events.migration import ChecklistCheck, MigrationItemStatus
 from services.migration.domain import bars
 from services.migration.plan_opening import cover, restate
@@ -33,6 +39,19 @@ _CERTIFICATE_CHECKS = {
     CertificateKind.DATA_ERASURE: ChecklistCheck.ERASURE_CERTIFICATE_RECEIVED,
     CertificateKind.MEDIA_DISPOSAL: ChecklistCheck.DISPOSAL_CERTIFICATE_RECEIVED,
 }
+
+
+def _said_here(
+    now: Sequence[EligibilityReasonRef],
+    later: Sequence[EligibilityReasonRef],
+    agency: str,
+    category: str | None,
+) -> tuple[str, str]:
+    """What bars a vendor at `agency` from `category`, now and later, as comparable texts."""
+    return (
+        reasons_key(barring_at(now, agency, category)),
+        reasons_key(barring_at(later, agency, category)),
+    )
 
 
 @dataclass(frozen=True)
@@ -127,7 +146,7 @@ class WorldHandlers:
     async def eligibility_changed(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(EligibilityChanged, event.payload)
         vendor_id = event.vendor_id
-        previously = await contract_repository.bars_on(conn, vendor_id)
+        said_before = (await contract_repository.said_of(conn, [vendor_id])).get(vendor_id)
         await contract_repository.record_eligibility(conn, vendor_id, p)
 
         def bar(agency: str, category: str | None) -> str | None:
@@ -165,22 +184,32 @@ class WorldHandlers:
         ):
             # An announcement about the replacement may change nothing for this contract (a
             # sanction elsewhere, or of other categories): no new version, and no cause that
-            # says otherwise.
-            before = barring_at(previously[1], agency, category) if previously is not None else []
-            if reasons_key(before) == reasons_key(barring_at(p.reasons, agency, category)):
+            # says otherwise. What bars it here now and what is recorded to bar it here
+            # later both count: a sanction recorded to begin before its cut-over leaves the
+            # contract moved to a vendor that may not take it (`barred_later`).
+            before = said_before or contract_repository.Said([], [])
+            if _said_here(before.reasons, before.upcoming, agency, category) == _said_here(
+                p.reasons, p.upcoming, agency, category
+            ):
                 continue
-            barred = bar(agency, category)
-            if barred is not None:
+            problem = bars.replacement_problem(p.reasons, p.upcoming, agency, category)
+            if problem is not None:
                 # The item is open again: a new replacement must be found and prepared.
                 await plan_repository.update_item(
                     conn, plan_id, contract_id, status=MigrationItemStatus.PLANNED.value
                 )
-            here = "no longer eligible" if barred else "eligible again"
+            here = (
+                "eligible again"
+                if problem is None
+                else "no longer eligible"
+                if bar(agency, category)
+                else "to be barred"
+            )
             await plan_repository.changed(
                 conn,
                 plan_id,
                 f"{contract_id}'s replacement {vendor_id} {here} as of {p.as_of}"
-                + (f": {barred}" if barred else ""),
+                + (f": {problem}" if problem else ""),
             )
 
     async def certificate_submitted(self, conn: Connection, event: EventEnvelope) -> None:

@@ -1,23 +1,20 @@
-"""The planner: schedules every plan whose inputs changed, outside the event transactions
-(a large plan may take the solver's whole time limit), and records the new version with
-what changed and why; migration.plan_scheduled leaves through the outbox."""
+"""The planner: schedules a plan whose inputs changed, outside the event transactions (a
+large plan may take the solver's whole time limit), and records the new version with what
+changed and why; migration.plan_scheduled leaves through the outbox. Which plans it solves
+when, and under which locks, is planner_queue.py's."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import logging
 import time
 from collections.abc import Sequence
-
-import asyncpg
 
 from services.events.base import TEXT_MAX_CHARS, cut
 from services.events.catalog import new_event
 from services.events.migration import MigrationPlanScheduled, ScheduledMigration
 from services.events.migration import SolverStatus as EventSolverStatus
 from services.migration.plan_opening import OUTBOX, SOURCE
-from services.migration.planner_lock import PLANNER_LOCK_KEY
 from services.migration.planning.model import Schedule, SolverStatus
 from services.migration.planning.phases import phase_start
 from services.migration.planning.plan_diff import plan_diff
@@ -26,13 +23,8 @@ from services.migration.storage import plan_repository
 from services.migration.storage.plan_loading import load_items
 from services.platform.clock import Clock
 from services.platform.operations import metrics
-from services.platform.operations.outages import is_outage
 from services.platform.postgres.database import Connection
-from services.platform.postgres.session_state import keeps_session_state
 
-log = logging.getLogger(__name__)
-
-PLAN_BATCH = 20
 # The causes named in a version's lines of what changed: sixty checklist updates between two
 # passes would make one line longer than an event holds.
 CAUSES_NAMED = 5
@@ -120,33 +112,3 @@ def _cut_over_days(previous: plan_repository.VersionRow | None) -> dict[str, dt.
         a.contract_id: phase_start(settings, a.phase)
         for a in previous.snapshot.schedule.assignments
     }
-
-
-async def replan_due(pool: asyncpg.Pool, clock: Clock) -> int:
-    """Schedules one batch of plans whose inputs changed; returns how many it scheduled."""
-    async with pool.acquire() as conn:
-        keeps_session_state(conn)
-        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", PLANNER_LOCK_KEY):
-            return 0
-        try:
-            due = await plan_repository.plans_due(conn, PLAN_BATCH)
-            scheduled = 0
-            for plan_id in due:
-                try:
-                    await replan(conn, plan_id, clock)
-                    scheduled += 1
-                except Exception as error:
-                    # One plan the planner cannot schedule (a fault in its code) must not stop
-                    # the others: said, and tried again at the next pass. An outage is the
-                    # planner's own, waited out by its loop.
-                    if is_outage(error):
-                        raise
-                    log.exception("plan %s could not be scheduled", plan_id)
-            return scheduled
-        finally:
-            await conn.execute("SELECT pg_advisory_unlock($1)", PLANNER_LOCK_KEY)
-
-
-async def replan_all_due(pool: asyncpg.Pool, clock: Clock) -> None:
-    while await replan_due(pool, clock) == PLAN_BATCH:
-        pass

@@ -67,11 +67,15 @@ def reason_ref(reason: Reason) -> EligibilityReasonRef:
 
 
 def eligibility_event(answer: Eligibility, occurred_at: dt.datetime) -> EventEnvelope:
+    # `upcoming` only when there is some: an announcement without it says what it said before
+    # the field existed (written without it, LaterFields).
+    upcoming = {"upcoming": [reason_ref(r) for r in answer.upcoming]} if answer.upcoming else {}
     payload = EligibilityChanged(
         as_of=answer.as_of,
         eligible=answer.eligible,
         reasons=[reason_ref(r) for r in answer.reasons],
         eligible_again_on=answer.eligible_again_on,
+        **upcoming,
     )
     return new_event(payload, vendor_id=answer.vendor_id, source=SOURCE, occurred_at=occurred_at)
 
@@ -79,8 +83,9 @@ def eligibility_event(answer: Eligibility, occurred_at: dt.datetime) -> EventEnv
 async def start_as_eligible(conn: Connection, vendors: Sequence[tuple[str, dt.datetime]]) -> None:
     """Newly registered vendors, each eligible as of when it was registered."""
     await conn.execute(
-        """INSERT INTO registry_eligibility_state (vendor_id, eligible, as_of, updated_at, barring)
-           SELECT vendor_id, true, as_of, updated_at, '[]'
+        """INSERT INTO registry_eligibility_state
+               (vendor_id, eligible, as_of, updated_at, barring, upcoming)
+           SELECT vendor_id, true, as_of, updated_at, '[]', '[]'
            FROM unnest($1::text[], $2::date[], $3::timestamptz[])
                AS s(vendor_id, as_of, updated_at)""",
         [vendor_id for vendor_id, _ in vendors],
@@ -93,8 +98,11 @@ async def start_as_eligible(conn: Connection, vendors: Sequence[tuple[str, dt.da
 # (`barring`; None for states saved before it was kept: compared without it, and filled in by
 # the vendor's next screening, which the calendar's first pass gives every vendor, without an
 # announcement. What changed before the upgrade and was never announced stays so, rather than
-# every barred vendor being announced, and every watching agency alerted, once more).
-Announced = tuple[bool, dt.date | None, str | None]
+# every barred vendor being announced, and every watching agency alerted, once more); and
+# what is recorded to bar it later (`upcoming`, None likewise for states saved before it was
+# kept: an upgrade announces nothing, and a vendor's bars to come are said from its next
+# announcement on).
+Announced = tuple[bool, dt.date | None, str | None, str | None]
 
 
 def barring(answer: Eligibility) -> str:
@@ -105,32 +113,48 @@ def barring(answer: Eligibility) -> str:
     return reasons_key([reason_ref(r) for r in answer.reasons])
 
 
+def upcoming(answer: Eligibility) -> str:
+    """What an answer says will bar the vendor later, as one comparable text: a sanction
+    recorded to begin next month changes nothing today, but a replacement chosen for a
+    contract must not be under it (migration flags it, as `chooseReplacementVendor` refuses
+    it), so a change of these is announced too."""
+    return reasons_key([reason_ref(r) for r in answer.upcoming])
+
+
 async def lock_states(conn: Connection, vendor_ids: Sequence[str]) -> dict[str, Announced]:
     """The announced states of those of these vendors that have one, in vendor order, locked
     for the transaction. Lock them before screening (in one order, so two reconcilers cannot
     deadlock): a concurrent reconcile of the same vendor waits, then screens what this one
     committed, instead of overwriting a newer answer with an older one."""
     rows = await conn.fetch(
-        "SELECT vendor_id, eligible, eligible_again_on, barring FROM registry_eligibility_state"
+        "SELECT vendor_id, eligible, eligible_again_on, barring, upcoming"
+        " FROM registry_eligibility_state"
         " WHERE vendor_id = ANY($1::text[]) ORDER BY vendor_id FOR UPDATE",
         list(vendor_ids),
     )
-    return {r["vendor_id"]: (r["eligible"], r["eligible_again_on"], r["barring"]) for r in rows}
+    return {
+        r["vendor_id"]: (r["eligible"], r["eligible_again_on"], r["barring"], r["upcoming"])
+        for r in rows
+    }
 
 
 def announced_as(answer: Eligibility) -> Announced:
     """The state an answer is recorded as once announced."""
-    return answer.eligible, answer.eligible_again_on, barring(answer)
+    return answer.eligible, answer.eligible_again_on, barring(answer), upcoming(answer)
 
 
 def _differs(announced: Announced | None, answer: Eligibility) -> bool:
     # A vendor without an announced state is new, and new vendors start eligible. A state kept
     # before its reasons were is compared without them (saying it all again on upgrading
     # would alert every agency once more).
-    eligible, again, said = announced if announced is not None else (True, None, "[]")
+    eligible, again, said, to_come = (
+        announced if announced is not None else (True, None, "[]", "[]")
+    )
     if (eligible, again) != (answer.eligible, answer.eligible_again_on):
         return True
-    return said is not None and said != barring(answer)
+    if said is not None and said != barring(answer):
+        return True
+    return to_come is not None and to_come != upcoming(answer)
 
 
 def changed_answers(
@@ -149,18 +173,20 @@ async def save_states(conn: Connection, answers: Sequence[tuple[Eligibility, dt.
     answer's day and updated when the log recorded the causing event; one statement."""
     await conn.execute(
         """INSERT INTO registry_eligibility_state
-               (vendor_id, eligible, eligible_again_on, as_of, updated_at, barring)
+               (vendor_id, eligible, eligible_again_on, as_of, updated_at, barring, upcoming)
            SELECT * FROM unnest($1::text[], $2::boolean[], $3::date[], $4::date[],
-                                $5::timestamptz[], $6::text[])
+                                $5::timestamptz[], $6::text[], $7::text[])
            ON CONFLICT (vendor_id) DO UPDATE SET eligible = EXCLUDED.eligible,
                eligible_again_on = EXCLUDED.eligible_again_on, as_of = EXCLUDED.as_of,
-               updated_at = EXCLUDED.updated_at, barring = EXCLUDED.barring""",
+               updated_at = EXCLUDED.updated_at, barring = EXCLUDED.barring,
+               upcoming = EXCLUDED.upcoming""",
         [a.vendor_id for a, _ in answers],
         [a.eligible for a, _ in answers],
         [a.eligible_again_on for a, _ in answers],
         [a.as_of for a, _ in answers],
         [at for _, at in answers],
         [barring(a) for a, _ in answers],
+        [upcoming(a) for a, _ in answers],
     )
 
 

@@ -126,7 +126,8 @@ async def finish(conn: Connection) -> None:
     await conn.execute(
         f"""UPDATE registry_eligibility_state s
             SET eligible = b.eligible, eligible_again_on = b.eligible_again_on,
-                barring = b.barring, as_of = b.as_of, updated_at = b.updated_at
+                barring = b.barring, upcoming = b.upcoming, as_of = b.as_of,
+                updated_at = b.updated_at
             FROM {_ANNOUNCED} b WHERE b.vendor_id = s.vendor_id"""
     )
     # The feed's statistics know nothing of the replay's rows (one estimated, tens of

@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 
 from services.migration.plan_opening import automatic_plan_id
-from services.migration.planner import replan_due
+from services.migration.planner_queue import replan_due
 from tests.support import case_b, case_migration, registry_db
 from tests.support.case_migration import AGENCY
 from tests.support.event_examples import envelope

@@ -14,7 +14,7 @@ import pytest
 
 from services.migration import planner
 from services.migration.domain.items import checklist
-from services.migration.planner import replan_due
+from services.migration.planner_queue import replan_due
 from services.migration.planning.export_csv import plan_csv, read_plan_csv
 from services.migration.planning.model import SolverStatus
 from services.migration.setup import consumer
@@ -673,11 +673,11 @@ async def test_a_plan_the_planner_cannot_schedule_does_not_stop_the_others(
             raise ValueError("a fault in the planner's code")
         return await scheduling(conn, plan_id, clock)
 
-    async def due(conn: Connection, limit: int) -> list[str]:
-        return ["plan-broken", PLAN]
+    async def due(conn: Connection, limit: int) -> list[tuple[str, float]]:
+        return [("plan-broken", 10.0), (PLAN, 10.0)]
 
     monkeypatch.setattr(planner, "replan", broken_first)
-    monkeypatch.setattr(plan_repository, "plans_due", due)
+    monkeypatch.setattr(plan_repository, "plans_due_by_size", due)
     assert await replan_due(pool, CLOCK) == 1
     async with pool.acquire() as conn:
         assert await plan_repository.latest_version(conn, PLAN) is not None

@@ -55,12 +55,36 @@ async def test_a_sanction_in_force_today_is_announced_once(pool: asyncpg.Pool) -
 async def test_the_calendar_alone_starts_and_ends_a_suspension(pool: asyncpg.Pool) -> None:
     registry = consumer(clock("2022-07-01"))
     await apply(pool, case_b.registered(), case_b.suspended(), consumer=registry)
-    assert await outbox(pool) == []  # recorded, not yet in force
+    await _calendar_passes(pool, "2022-07-02")  # nothing changed since it was recorded
     await _calendar_passes(pool, case_b.SUSPENSION_START)
     await _calendar_passes(pool, case_b.LAST_SUSPENDED_DAY)
     await _calendar_passes(pool, case_b.ELIGIBLE_AGAIN)
-    announced = [(e["payload"]["as_of"], e["payload"]["eligible"]) for e in await outbox(pool)]
-    assert announced == [(case_b.SUSPENSION_START, False), (case_b.ELIGIBLE_AGAIN, True)]
+    announced = [
+        (e["payload"]["as_of"], e["payload"]["eligible"], len(e["payload"].get("upcoming", [])))
+        for e in await outbox(pool)
+    ]
+    # Recorded, not yet in force: eligible, and said to be barred later (migration flags a
+    # replacement it will bar); then the calendar starts and ends it.
+    assert announced == [
+        ("2022-07-01", True, 1),
+        (case_b.SUSPENSION_START, False, 0),
+        (case_b.ELIGIBLE_AGAIN, True, 0),
+    ]
+
+
+async def test_a_state_saved_before_upcoming_bars_were_kept_is_not_announced_again(
+    pool: asyncpg.Pool,
+) -> None:
+    """An upgraded registry holds no upcoming bars for its vendors (null): compared without
+    them, so the upgrade announces nothing; the next screening keeps them."""
+    registry = consumer(clock("2022-07-01"))
+    await apply(pool, case_b.registered(), case_b.suspended(), consumer=registry)
+    await pool.execute("DELETE FROM registry_outbox")
+    await pool.execute("UPDATE registry_eligibility_state SET upcoming = NULL")
+    await _calendar_passes(pool, "2022-07-02")
+    assert await outbox(pool) == []
+    kept = await pool.fetchval("SELECT upcoming FROM registry_eligibility_state")
+    assert "city-2022-001" in kept
 
 
 async def test_announcements_reach_the_event_log_once(pool: asyncpg.Pool) -> None:
@@ -180,11 +204,16 @@ async def test_the_jobs_announce_the_calendar_and_relay_to_the_log(pool: asyncpg
     await calendar(pool, clock(case_b.SUSPENSION_START))
     await OUTBOX.relay_all(pool, EmbeddedEventLog(pool, ingest_batch))
     assert await outbox(pool) == []
-    stored = await pool.fetchval(
+    stored = await pool.fetch(
         "SELECT envelope FROM event_store WHERE event_type = 'vendor.eligibility_changed'"
+        " ORDER BY position"
     )
-    payload = json.loads(stored)["payload"]
-    assert (payload["as_of"], payload["eligible"]) == (case_b.SUSPENSION_START, False)
+    said = [json.loads(r["envelope"])["payload"] for r in stored]
+    # Recorded on 2022-07-01 to begin on the 9th (said to come), then in force.
+    assert [(p["as_of"], p["eligible"]) for p in said] == [
+        ("2022-07-01", True),
+        (case_b.SUSPENSION_START, False),
+    ]
 
 
 async def test_a_sanction_barring_the_vendor_somewhere_new_is_announced(

@@ -20,7 +20,7 @@ from services.alerts import handlers as alert_handlers
 from services.events.catalog import EMITTED_TYPES
 from services.ingest.handlers import ingest_batch
 from services.migration import plan_opening as migration_opening
-from services.migration import planner
+from services.migration import planner_queue
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import Consumer
 from services.platform.eventlog.embedded import EmbeddedEventLog, drain
@@ -151,7 +151,7 @@ async def reference_effects(
                 for consumer in consumers:
                     await drain(pool, consumer)
                 if planning is not None:
-                    await planner.replan_all_due(pool, planning)
+                    await planner_queue.replan_all_due(pool, planning)
                 if not await _pending(pool):
                     return await effects(pool, [c.name for c in consumers])
                 for outbox in OUTBOXES:

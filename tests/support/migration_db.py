@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 
 from services.migration.plan_opening import automatic_plan_id
-from services.migration.planner import replan_due
+from services.migration.planner_queue import replan_due
 from services.migration.setup import consumer
 from services.migration.storage import plan_repository
 from tests.support import case_migration, registry_db

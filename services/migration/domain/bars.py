@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from services.events.emitted import EligibilityReasonRef, barring_at
@@ -15,6 +16,57 @@ def describe(
     """Why the vendor may not take work at `agency` (of `category`, when named), in a line;
     None when nothing bars it."""
     return _said(barring_at(reasons, agency, category))
+
+
+def replacement_problem(
+    reasons: Sequence[EligibilityReasonRef],
+    upcoming: Sequence[EligibilityReasonRef],
+    agency: str,
+    category: str | None,
+) -> str | None:
+    """Why a vendor chosen to take over a contract of `category` at `agency` may not (None:
+    it may): a sanction barring it there now, or one already recorded to bar it there later
+    (`chooseReplacementVendor` refuses both, `barred_later` the second: the contract moved
+    to it would have to move again), and the first day it may bid there again through
+    every bar that follows without a gap. Each sanction says only its own end, so a short
+    one today followed by a longer one recorded later read as if the vendor were free after
+    the first."""
+    now = barring_at(reasons, agency, category)
+    later = barring_at(upcoming, agency, category)
+    if not now and not later:
+        return None
+    parts = [_said(now)] if now else []
+    if later:
+        parts.append(f"to come: {_said(later)}")
+    free = eligible_again_on(now, later)
+    parts.append(
+        f"eligible here again on {free}" if free is not None else "not eligible here again"
+    )
+    return "; ".join(part for part in parts if part)
+
+
+def eligible_again_on(
+    now: Sequence[EligibilityReasonRef], later: Sequence[EligibilityReasonRef]
+) -> dt.date | None:
+    """The first day none of these bars holds (None: one has no end), from the bars in force
+    now (`now`, each ending on its `ends_on`) and those to come, each from its `starts_on`:
+    the first bar's end carried on through every bar that begins by the day after it."""
+    ahead = sorted(later, key=lambda r: r.starts_on)
+    if not now:
+        if not ahead:
+            return None
+        now, ahead = ahead[:1], ahead[1:]
+    ends = [r.ends_on for r in now]
+    if None in ends:
+        return None
+    last = max(day for day in ends if day is not None)
+    for reason in ahead:
+        if reason.starts_on > last + dt.timedelta(days=1):
+            break  # a gap: free on the day after `last`
+        if reason.ends_on is None:
+            return None
+        last = max(last, reason.ends_on)
+    return last + dt.timedelta(days=1)
 
 
 def plan_reason(

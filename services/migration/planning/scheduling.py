@@ -30,6 +30,7 @@ from services.migration.planning.conflicts import (
     smallest_conflict,
 )
 from services.migration.planning.cutover_reasons import cutover_reasons
+from services.migration.planning.greedy import greedy_phases
 from services.migration.planning.model import (
     CRITICALITY_WEIGHT,
     Assignment,
@@ -68,6 +69,8 @@ class Built:
     named: bool
     phases: dict[str, cp_model.IntVar] = field(default_factory=dict)
     literals: dict[str, cp_model.IntVar] = field(default_factory=dict)  # by constraint name
+    # Item → phase → the Boolean of the item cutting over then.
+    in_phase: dict[str, dict[int, cp_model.IntVar]] = field(default_factory=dict)
 
     def require(self, constraint: cp_model.Constraint, name: str) -> None:
         if not self.named:
@@ -89,7 +92,7 @@ def build_model(plan: Plan, named: bool, kept: Mapping[str, int] | None = None) 
     kept among schedules of equal exposure (the module's docstring)."""
     model = cp_model.CpModel()
     built = Built(model, named)
-    in_phase: dict[str, dict[int, cp_model.IntVar]] = {}
+    in_phase = built.in_phase
     for cid, window in plan.windows.items():
         offered = range(window.horizon + 1) if named else _open_phases(plan, window)
         at = {p: model.new_bool_var(f"{cid} in {p}") for p in offered}
@@ -187,6 +190,10 @@ def solve(problem: SchedulingProblem, previous: Mapping[str, dt.date] | None = N
         return _infeasible(known, started)
     kept = _kept_phases(plan, previous or {})
     built = build_model(plan, named=False, kept=kept)
+    # A start by rule (greedy.py): the search improves on it, and nothing worse is reported.
+    greedy = greedy_phases(plan)
+    if greedy is not None:
+        _hint(built, greedy)
     solver = _solver(plan.settings.time_limit_seconds)
     status = _STATUS.get(solver.solve(built.model))
     if status is None:
@@ -195,14 +202,28 @@ def solve(problem: SchedulingProblem, previous: Mapping[str, dt.date] | None = N
         named = build_model(plan, named=True)
         conflict = smallest_conflict(named.model, named.literals, plan.settings.time_limit_seconds)
         return _infeasible(conflict, started)
-    if status is SolverStatus.UNKNOWN:
-        return Schedule(status, wall_seconds=time.perf_counter() - started)
-    phases = {cid: solver.value(x) for cid, x in built.phases.items()}
+    phases = (
+        {cid: solver.value(x) for cid, x in built.phases.items()}
+        if status is not SolverStatus.UNKNOWN
+        else None
+    )
+    if greedy is not None and (
+        phases is None or _total(plan, greedy, kept) < _total(plan, phases, kept)
+    ):
+        # The search ended (its time limit) short of the rule's schedule: keep the better.
+        # CP-SAT proved nothing about it, so it is feasible, with the search's bound.
+        phases, status = greedy, SolverStatus.FEASIBLE
+    if phases is None:
+        return Schedule(SolverStatus.UNKNOWN, wall_seconds=time.perf_counter() - started)
     # The exposure alone, as the schedule reports it: the tie-break is not a cost. The total
     # is exposure × scale − items kept (fewer than the scale), so exposure ≥ bound / scale.
     objective = sum(_cost(plan, plan.windows[cid], p) for cid, p in phases.items())
     scale = _tie_scale(kept)
-    bound = math.ceil(solver.best_objective_bound / scale - 1e-6)  # integer: round up
+    found = solver.best_objective_bound
+    # Rounded up (an integer); at least each item's least cost in its window (the search,
+    # cut short in its presolve, may have bounded nothing: inf).
+    searched = math.ceil(found / scale - 1e-6) if math.isfinite(found) else 0
+    bound = min(objective, max(searched, _least_exposure(plan)))
     if status is SolverStatus.OPTIMAL:
         bound = objective
     return Schedule(
@@ -213,6 +234,29 @@ def solve(problem: SchedulingProblem, previous: Mapping[str, dt.date] | None = N
         gap=(objective - bound) / max(1, objective),
         wall_seconds=time.perf_counter() - started,
     )
+
+
+def _hint(built: Built, phases: Mapping[str, int]) -> None:
+    """Hands CP-SAT a complete schedule to start its search from."""
+    for cid, at in built.in_phase.items():
+        for phase, literal in at.items():
+            built.model.add_hint(literal, phases[cid] == phase)
+        built.model.add_hint(built.phases[cid], phases[cid])
+
+
+def _least_exposure(plan: Plan) -> int:
+    """A bound no schedule beats: every item in the cheapest phase of its window, as if
+    capacity, blackouts and dependencies bound nothing."""
+    return sum(
+        min(_cost(plan, w, p) for p in range(w.lo, max(w.lo, w.hi) + 1))
+        for w in plan.windows.values()
+    )
+
+
+def _total(plan: Plan, phases: Mapping[str, int], kept: Mapping[str, int]) -> int:
+    """What the model minimises for a schedule: exposure × scale − items kept in place."""
+    exposure = sum(_cost(plan, plan.windows[cid], p) for cid, p in phases.items())
+    return _tie_scale(kept) * exposure - sum(phases.get(cid) == p for cid, p in kept.items())
 
 
 def _solver(time_limit_seconds: float) -> cp_model.CpSolver:

@@ -186,16 +186,18 @@ async def decide_subcontract(
 async def record_eligibility(conn: Connection, vendor_id: str, change: EligibilityChanged) -> None:
     await conn.execute(
         """INSERT INTO migration_eligibility
-               (vendor_id, eligible, as_of, eligible_again_on, reasons)
-           VALUES ($1, $2, $3, $4, $5::jsonb)
+               (vendor_id, eligible, as_of, eligible_again_on, reasons, upcoming)
+           VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)
            ON CONFLICT (vendor_id) DO UPDATE SET
                eligible = EXCLUDED.eligible, as_of = EXCLUDED.as_of,
-               eligible_again_on = EXCLUDED.eligible_again_on, reasons = EXCLUDED.reasons""",
+               eligible_again_on = EXCLUDED.eligible_again_on, reasons = EXCLUDED.reasons,
+               upcoming = EXCLUDED.upcoming""",
         vendor_id,
         change.eligible,
         change.as_of,
         change.eligible_again_on,
         _REASONS.dump_json(change.reasons).decode(),
+        _REASONS.dump_json(change.upcoming).decode(),
     )
 
 
@@ -225,3 +227,29 @@ async def bar(conn: Connection, vendor_id: str, agency: str, category: str | Non
     if barred is None:
         return None
     return bars.describe(barred[1], agency, category)
+
+
+@dataclass(frozen=True)
+class Said:
+    """What the registry's last announcement said of a vendor: the sanctions barring it now
+    and those recorded to bar it later (what a replacement is judged by)."""
+
+    reasons: list[EligibilityReasonRef]
+    upcoming: list[EligibilityReasonRef]
+
+
+async def said_of(conn: Connection, vendor_ids: Sequence[str]) -> dict[str, Said]:
+    """What was last announced of those of these vendors that are barred now or later (the
+    others are free, as far as anything recorded says), in one query."""
+    rows = await conn.fetch(
+        """SELECT vendor_id, reasons::text AS reasons, upcoming::text AS upcoming
+           FROM migration_eligibility
+           WHERE vendor_id = ANY($1::text[]) AND (NOT eligible OR upcoming <> '[]')""",
+        list(vendor_ids),
+    )
+    return {
+        r["vendor_id"]: Said(
+            _REASONS.validate_json(r["reasons"]), _REASONS.validate_json(r["upcoming"])
+        )
+        for r in rows
+    }

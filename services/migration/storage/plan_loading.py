@@ -16,15 +16,17 @@ async def load_items_of(conn: Connection, plans: list[PlanRow]) -> dict[str, dic
     """Plan id → its items by contract id (two queries however many plans)."""
     rows = await plan_repository.items_of_plans(conn, [p.plan_id for p in plans])
     replacements = sorted({r["replacement_vendor_id"] for r in rows if r["replacement_vendor_id"]})
-    barred = await contract_repository.bars_of(conn, replacements)
-    replaced = sorted({r["contract_id"] for r in rows if r["replacement_vendor_id"] in barred})
+    said = await contract_repository.said_of(conn, replacements)
+    replaced = sorted({r["contract_id"] for r in rows if r["replacement_vendor_id"] in said})
     category = await contract_repository.categories(conn, replaced) if replaced else {}
     agency = {p.plan_id: p.agency for p in plans}
     found: dict[str, dict[str, ItemState]] = defaultdict(dict)
     for row in rows:
-        bar = barred.get(row["replacement_vendor_id"])
+        bar = said.get(row["replacement_vendor_id"])
         problem = (
-            bars.describe(bar[1], agency[row["plan_id"]], category.get(row["contract_id"]))
+            bars.replacement_problem(
+                bar.reasons, bar.upcoming, agency[row["plan_id"]], category.get(row["contract_id"])
+            )
             if bar
             else None
         )

@@ -267,13 +267,20 @@ async def items_replaced_by(
     return [(r["plan_id"], r["contract_id"], r["agency"], r["category"]) for r in rows]
 
 
-async def plans_due(conn: Connection, limit: int) -> list[str]:
+async def plans_due_by_size(conn: Connection, limit: int) -> list[tuple[str, float]]:
+    """The plans whose inputs changed since they were scheduled, each with its solver's time
+    limit, the fewest items first (a small plan's solve is short: it need not wait for a
+    large one's), then by id."""
     rows = await conn.fetch(
-        """SELECT plan_id FROM migration_plans WHERE planned_revision < revision
-           ORDER BY plan_id LIMIT $1""",
+        """SELECT p.plan_id, (p.settings ->> 'time_limit_seconds')::float8 AS time_limit
+           FROM migration_plans p
+           WHERE p.planned_revision < p.revision
+           ORDER BY (SELECT count(*) FROM migration_items i WHERE i.plan_id = p.plan_id),
+                    p.plan_id
+           LIMIT $1""",
         limit,
     )
-    return [r["plan_id"] for r in rows]
+    return [(r["plan_id"], r["time_limit"]) for r in rows]
 
 
 async def latest_version(conn: Connection, plan_id: str) -> VersionRow | None:

@@ -209,7 +209,7 @@ def _rescreen(
     by_vendor = known.by_vendor({*screened, *(a for r in related.values() for a in r)})
     today = now.date()
     answers = {
-        v: evaluate(v, exposures(v, by_vendor, related[v]), today, with_upcoming=False)
+        v: evaluate(v, exposures(v, by_vendor, related[v]), today, with_bars_from=False)
         for v in screened
     }
     changed = announcements.changed_answers(answers, announced)

@@ -220,15 +220,17 @@ def evaluate(
     agency: str | None = None,
     category: str | None = None,
     with_upcoming: bool = True,
+    with_bars_from: bool = True,
 ) -> Eligibility:
-    """`with_upcoming=False` leaves `upcoming` empty: what is announced (eligible, reasons,
-    eligible again on) does not need it, and looking for each sanction's first barring day
-    after `as_of` was most of a re-screen's cost."""
+    """`with_upcoming=False` leaves `upcoming` empty (looking for each sanction's first
+    barring day after `as_of` is most of a re-screen's cost), for what needs only today's
+    answer. `with_bars_from=False` leaves the reasons' `bars_from` and `resumed` unset: what
+    is announced does not say them, and finding them walks each sanction's changes."""
     if not exposures:  # most vendors of a screen: nothing can bar them
         return Eligibility(vendor_id, as_of, True, (), None, ())
     barring = [e.bars_on(as_of, agency, category) for e in exposures]
     reasons = tuple(
-        Reason.of(e, as_of, agency, category, bars=with_upcoming)
+        Reason.of(e, as_of, agency, category, bars=with_upcoming and with_bars_from)
         for e, bars in zip(exposures, barring, strict=True)
         if bars
     )

@@ -1,0 +1,130 @@
+"""Which plans the planner solves when, so that one plan's solve holds up no other.
+
+The planner solved the plans due one after the other under one lock for every replica: while
+a 300-item plan ran a 60-second solve, a 7-item plan of another agency stayed "not up to
+date" for 61 s, and a plan's time limit may be set to 600 s. Now each plan is solved under a
+lock of its own (one solve per plan at a time, across replicas), beside the planners' shared
+hold on `PLANNER_LOCK_KEY` (a rebuild takes it exclusively: no plan half replayed is solved);
+a process solves up to `SOLVES_AT_ONCE` plans at a time, the smallest due first, and at most
+`SOLVES_AT_ONCE - 1` of them given a time limit longer than the default, so that a slot is
+always left for the others; and a pass starts solves without waiting for those under way
+(`PlanQueue.start_due`). The solver runs in a worker thread (`planner.replan`), off the
+event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+import asyncpg
+
+from services.migration import planner
+from services.migration.planner_lock import PLAN_LOCK_CLASS, PLANNER_LOCK_KEY
+from services.migration.planning.model import PlanSettings
+from services.migration.storage import plan_repository
+from services.platform.clock import Clock
+from services.platform.operations.outages import is_outage
+from services.platform.postgres.database import Connection
+from services.platform.postgres.session_state import keeps_session_state
+
+log = logging.getLogger(__name__)
+
+# How many plans one process solves at a time: the machine's two cores (each solve's CP-SAT
+# runs two workers, so two solves share them).
+SOLVES_AT_ONCE = 2
+# A plan given a longer time limit than the default may hold its slot for up to ten minutes.
+LONG_SOLVE_SECONDS = PlanSettings(starts_on=dt.date.min).time_limit_seconds
+PLANS_LISTED = 20
+
+
+class PlanQueue:
+    """One process's planner: the solves it has under way, by plan."""
+
+    def __init__(self, pool: asyncpg.Pool, clock: Clock) -> None:
+        self._pool = pool
+        self._clock = clock
+        self._solving: dict[str, bool] = {}  # plan → whether its time limit is long
+        self._tasks: set[asyncio.Task[bool]] = set()
+
+    async def start_due(self) -> list[asyncio.Task[bool]]:
+        """Starts a solve of each plan due that is not under way here, smallest first, while
+        a slot is free; returns the solves started (each gives whether it ran: False when
+        another replica had the plan, or it failed). Raises what reading the plans due
+        raises (an outage: the caller's loop waits it out)."""
+        async with self._pool.acquire() as conn:
+            due = await plan_repository.plans_due_by_size(conn, PLANS_LISTED)
+        started = []
+        for plan_id, time_limit in due:
+            if len(self._solving) >= SOLVES_AT_ONCE:
+                break
+            long = time_limit > LONG_SOLVE_SECONDS
+            if plan_id in self._solving or (
+                long and sum(self._solving.values()) >= SOLVES_AT_ONCE - 1
+            ):
+                continue
+            self._solving[plan_id] = long
+            task = asyncio.create_task(self._solve(plan_id), name=f"plan {plan_id}")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            started.append(task)
+        return started
+
+    async def close(self) -> None:
+        """Stops the solves under way (each solve's thread runs to its time limit)."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _solve(self, plan_id: str) -> bool:
+        try:
+            async with self._pool.acquire() as conn:
+                keeps_session_state(conn)
+                if not await _lock(conn, plan_id):
+                    return False
+                try:
+                    await planner.replan(conn, plan_id, self._clock)
+                    return True
+                finally:
+                    await _unlock(conn, plan_id)
+        except Exception as error:
+            # One plan the planner cannot schedule (a fault in its code, or an outage) must
+            # not stop the others: said, and tried again at the next pass.
+            if is_outage(error):
+                log.warning("plan %s not scheduled: %s", plan_id, error)
+            else:
+                log.exception("plan %s could not be scheduled", plan_id)
+            return False
+        finally:
+            del self._solving[plan_id]
+
+
+async def _lock(conn: Connection, plan_id: str) -> bool:
+    """The planners' shared hold (none while a rebuild runs), then the plan's own lock."""
+    if not await conn.fetchval("SELECT pg_try_advisory_lock_shared($1)", PLANNER_LOCK_KEY):
+        return False
+    if await conn.fetchval(
+        "SELECT pg_try_advisory_lock($1, hashtext($2))", PLAN_LOCK_CLASS, plan_id
+    ):
+        return True
+    await conn.execute("SELECT pg_advisory_unlock_shared($1)", PLANNER_LOCK_KEY)
+    return False
+
+
+async def _unlock(conn: Connection, plan_id: str) -> None:
+    await conn.execute("SELECT pg_advisory_unlock($1, hashtext($2))", PLAN_LOCK_CLASS, plan_id)
+    await conn.execute("SELECT pg_advisory_unlock_shared($1)", PLANNER_LOCK_KEY)
+
+
+async def replan_due(pool: asyncpg.Pool, clock: Clock) -> int:
+    """One pass, waited for: the plans due it could start (up to `SOLVES_AT_ONCE`, smallest
+    first), solved; how many of them ran."""
+    queue = PlanQueue(pool, clock)
+    return sum(await asyncio.gather(*await queue.start_due()))
+
+
+async def replan_all_due(pool: asyncpg.Pool, clock: Clock) -> None:
+    """Passes until one schedules nothing (every plan due done, or failing)."""
+    while await replan_due(pool, clock) > 0:
+        pass

@@ -1,0 +1,119 @@
+"""The planner's queue on a real PostgreSQL: one plan's long solve holds up no other plan
+(a tester saw a 7-item plan wait 61 s behind a 300-item plan's 60-second solve, and a time
+limit may be 600 s), a plan is solved by one planner at a time across replicas, and none
+while a rebuild holds the planners' lock. A long solve is stood in for by a solve that waits
+to be let go, so the test takes no solver time of its own."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.migration import planner
+from services.migration.plan_opening import automatic_plan_id
+from services.migration.planner_lock import PLANNER_LOCK_KEY
+from services.migration.planner_queue import PlanQueue
+from services.migration.storage import plan_repository
+from services.platform.clock import Clock
+from services.platform.postgres.database import Connection
+from tests.support import case_migration
+from tests.support.case_migration import CONTRACTS, VENDOR
+from tests.support.event_examples import envelope
+from tests.support.migration_db import CLOCK, PLAN, START, SUSPENDED_ON, apply, item_event
+
+pytestmark = pytest.mark.postgres
+
+WATER = "水道局"
+BIG = automatic_plan_id(VENDOR, WATER)
+
+
+def _at_water(n: int) -> dict[str, Any]:
+    award = case_migration.awarded(START, CONTRACTS[n % len(CONTRACTS)])
+    award["payload"] |= {"contract_id": f"w{n:02d}", "agency": WATER}
+    return award
+
+
+async def _versions(pool: asyncpg.Pool, plan_id: str) -> int:
+    async with pool.acquire() as conn:
+        latest = await plan_repository.latest_version(conn, plan_id)
+    return latest.version if latest is not None else 0
+
+
+async def test_a_long_solve_holds_up_no_other_plan(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Vendor B's ten contracts at 市民課 and twenty at 水道局, whose plan may solve for 60 s.
+    await apply(pool, *case_migration.contracts(START), *(_at_water(n) for n in range(20)))
+    await apply(pool, case_migration.eligibility_lost(VENDOR, SUSPENDED_ON))
+    configured = {"plan_id": BIG, "time_limit_seconds": 60}
+    await apply(pool, envelope("migration.plan_configured", configured, VENDOR))
+    let_go = asyncio.Event()
+    solve = planner.replan
+
+    async def long_for_big(conn: Connection, plan_id: str, clock: Clock) -> bool:
+        if plan_id == BIG:
+            await let_go.wait()
+        return await solve(conn, plan_id, clock)
+
+    monkeypatch.setattr(planner, "replan", long_for_big)
+    queue = PlanQueue(pool, CLOCK)
+    small, big = await queue.start_due()  # the smaller plan first
+    assert small.get_name() == f"plan {PLAN}" and big.get_name() == f"plan {BIG}"
+    assert await small and await _versions(pool, PLAN) == 1
+
+    # A change to the small plan while the big one solves: solved at once, by the next pass.
+    await apply(pool, item_event("migration.item_configured", "c01", lead_time_months=1))
+    (again,) = await queue.start_due()
+    assert await again and await _versions(pool, PLAN) == 2
+    assert not big.done()
+
+    # Another replica finds the big plan due, and leaves it to the one solving it.
+    (elsewhere,) = await PlanQueue(pool, CLOCK).start_due()
+    assert await elsewhere is False
+
+    let_go.set()
+    assert await big and await _versions(pool, BIG) == 1
+
+
+async def test_long_solves_leave_a_slot_to_the_others(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two plans given 60 s each: one long solve at a time, the other slot kept for plans of
+    the default time limit."""
+    await apply(pool, *case_migration.contracts(START), *(_at_water(n) for n in range(20)))
+    await apply(pool, case_migration.eligibility_lost(VENDOR, SUSPENDED_ON))
+    for plan_id in (PLAN, BIG):
+        configured = {"plan_id": plan_id, "time_limit_seconds": 60}
+        await apply(pool, envelope("migration.plan_configured", configured, VENDOR))
+    let_go = asyncio.Event()
+
+    async def waiting(conn: Connection, plan_id: str, clock: Clock) -> bool:
+        await let_go.wait()
+        return True
+
+    monkeypatch.setattr(planner, "replan", waiting)
+    queue = PlanQueue(pool, CLOCK)
+    (first,) = await queue.start_due()
+    assert first.get_name() == f"plan {PLAN}"
+    assert await queue.start_due() == []  # the other long one waits for the slot
+    let_go.set()
+    assert await first
+
+
+async def test_no_plan_is_solved_while_a_rebuild_holds_the_planners_lock(
+    pool: asyncpg.Pool,
+) -> None:
+    await apply(pool, *case_migration.contracts(START))
+    await apply(pool, case_migration.eligibility_lost(VENDOR, SUSPENDED_ON))
+    async with pool.acquire() as rebuild:
+        await rebuild.execute("SELECT pg_advisory_lock($1)", PLANNER_LOCK_KEY)
+        try:
+            (held,) = await PlanQueue(pool, CLOCK).start_due()
+            assert await held is False and await _versions(pool, PLAN) == 0
+        finally:
+            await rebuild.execute("SELECT pg_advisory_unlock($1)", PLANNER_LOCK_KEY)
+    (free,) = await PlanQueue(pool, CLOCK).start_due()
+    assert await free and await _versions(pool, PLAN) == 1
