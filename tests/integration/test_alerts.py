@@ -694,7 +694,13 @@ async def test_an_eligible_again_day_a_later_sanction_makes_is_explained_by_it(
         agencies=[MINE],
         policy_override_reason="start aligned to the quarter",
     )
-    assert await announce(pool, consumer, later) == []  # not in force yet: nothing said
+    # Not in force yet: the vendor stays eligible, and the registry says only what is to come
+    # (for migration, which flags a replacement under it); no agency is alerted.
+    (said,) = await announce(pool, consumer, later)
+    payload = json.loads(said)["payload"]
+    assert payload["eligible"], payload
+    assert [r["sanction_id"] for r in payload["upcoming"]] == ["tax-2026-010"]
+    assert await pool.fetchval("SELECT count(*) FROM alerts") == 0
     first = _suspended_at(MINE, duration_months=2)
     await announce(pool, consumer, first)
 
