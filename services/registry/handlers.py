@@ -24,6 +24,7 @@ from services.events.vendor import (
 )
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import VERDICT_FROM, Consumer, DomainRejection, Handler
+from services.platform.eventstore.later_rules import judged_by_second_rules
 from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.postgres.database import Connection
 from services.registry import announcements
@@ -37,6 +38,7 @@ from services.registry.domain.imposition_rules import (
 from services.registry.domain.names import IdentifierKey, normalize_identifier
 from services.registry.domain.periods import ONE_DAY
 from services.registry.domain.policy import SuspensionPolicy
+from services.registry.domain.record_dates import future_refusal
 from services.registry.records import RecordHandlers
 from services.registry.storage import (
     match_review_repository,
@@ -149,6 +151,11 @@ class RegistryHandlers:
     async def vendor_renamed(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(VendorRenamed, event.payload)
         vendor = await _require_vendor(conn, event.vendor_id)
+        # The record holds one legal name, the current one: a rename dated ahead made the new
+        # name current at once, and the name still held a former one.
+        recorded = await recorded_time(conn, event, self.clock)
+        if judged_by_second_rules(recorded):
+            DomainRejection.if_any(future_refusal(event, recorded))
         last_used = payload.effective_on - ONE_DAY
         # The old names keep matching: searches by a former name still find the vendor.
         for old, new in (

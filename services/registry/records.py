@@ -32,7 +32,10 @@ from services.events.incident import IncidentClosed, IncidentInvestigated, Incid
 from services.events.sanction import ClaimFiled, ClaimSettled
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection, Handler
-from services.platform.eventstore.later_rules import judged_by_later_rules
+from services.platform.eventstore.later_rules import (
+    judged_by_later_rules,
+    judged_by_second_rules,
+)
 from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.postgres.database import Connection
 from services.registry.domain.record_dates import future_refusal, step_refusal
@@ -200,7 +203,15 @@ class RecordHandlers:
 
     async def contract_terminated(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(ContractTerminated, event.payload)
-        await _running_contract(conn, event, payload.contract_id)
+        contract = await _running_contract(conn, event, payload.contract_id)
+        # A termination before the award is a typing error that nothing could correct after:
+        # every later termination or amendment of the contract is refused as already done.
+        recorded = await recorded_time(conn, event, self.clock)
+        if judged_by_second_rules(recorded) and payload.terminated_on < contract["awarded_on"]:
+            raise DomainRejection(
+                f"payload.terminated_on: {payload.terminated_on} is before the contract was"
+                f" awarded, on {contract['awarded_on']}"
+            )
         await _update(
             conn,
             event,

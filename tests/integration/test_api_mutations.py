@@ -166,14 +166,16 @@ async def test_an_event_only_the_services_emit_is_refused_in_the_receipt(
     assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
 
 
-async def test_an_incident_or_claim_on_a_day_still_to_come_is_refused_in_the_receipt(
+async def test_an_incident_claim_or_rename_on_a_day_still_to_come_is_refused_in_the_receipt(
     pool: asyncpg.Pool,
 ) -> None:
     # Accepted in the receipt, it was then refused by the registry: a form said it was saved.
+    # A rename dated ahead was applied at once: the new name current before its day.
     for event_type, field, day in [
         ("incident.reported", "reported_on", "2099-06-23"),
         ("incident.closed", "closed_on", "2099-11-28"),
         ("claim.filed", "filed_on", "2099-01-01"),
+        ("vendor.renamed", "effective_on", "2099-04-01"),
     ]:
         event = envelope(event_type, {**VALID_PAYLOADS[event_type], field: day})
         answer = (await execute(pool, SUBMIT, ADMIN, event=event))["submitEvent"]

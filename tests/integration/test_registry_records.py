@@ -507,6 +507,16 @@ REFUSALS: dict[str, tuple[list[dict[str, Any]], dict[str, Any], str]] = {
         event("claim.settled", settled_on="2099-03-31"),
         "payload.settled_on: 2099-03-31 is in the future",
     ),
+    "termination dated before the contract was awarded": (
+        [case_b.registered(), event("contract.awarded")],
+        event("contract.terminated", terminated_on="2020-01-01"),
+        "payload.terminated_on: 2020-01-01 is before the contract was awarded, on 2021-03-15",
+    ),
+    "rename taking effect on a day still to come": (
+        [case_b.registered()],
+        event("vendor.renamed", effective_on="2099-04-01"),
+        "payload.effective_on: 2099-04-01 is in the future",
+    ),
     "certificate submitted twice": (
         [case_b.registered(), event("certificate.submitted")],
         event("certificate.submitted"),

@@ -27,7 +27,9 @@ The rules added on 2026-12-05 (`SECOND_RULES_FROM`), the registry's:
 - a sanction whose authority names a suspension policy's authority only once folded
   (policy_authority: case, width, inner spaces) is refused, where it escaped the policy; an
   amendment of one recorded before is held to that policy's range
-  (imposition_rules.imposition_refusal, change_refusal).
+  (imposition_rules.imposition_refusal, change_refusal);
+- a rename dated on a day still to come (handlers.vendor_renamed, record_dates);
+- a contract's termination dated before its award (records.contract_terminated).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Whether the days an incident's or a claim's events give could be true (pure).
+"""Whether the days an incident's or a claim's events, or a rename, give could be true (pure).
 
 The risk service counts an incident from the day it occurred, an investigation's findings
 from the day they were established, a closing from its day, a claim from its filing: a day
@@ -10,6 +10,10 @@ from the later rules on (later_rules):
   incident "reported" next year: later_rules.future_day);
 - an investigation or a closing dated before the incident occurred;
 - a claim for an incident, filed before the incident occurred.
+
+A rename dated ahead is refused too (from the rules of 2026-12-05: the handler's): the record
+holds one legal name, the current one, so a rename on a day to come made the new name current
+at once and listed the name still held as a former one. It is recorded on its day.
 
 The events' own checks (an incident reported before it occurred, a settlement before its
 filing) are in the catalog and reference_rules.
@@ -23,11 +27,12 @@ from services.events.base import EventEnvelope
 from services.events.catalog import Problem
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
 from services.events.sanction import ClaimFiled, ClaimSettled
+from services.events.vendor import VendorRenamed
 from services.platform.eventstore.later_rules import future_day
 
 
 def _fact_day(event: EventEnvelope) -> tuple[str, dt.date] | None:
-    """The field and day of the fact an incident's or a claim's event states."""
+    """The field and day of the fact an incident's or a claim's event, or a rename, states."""
     payload = event.payload
     if isinstance(payload, IncidentReported):
         return "reported_on", payload.reported_on
@@ -39,6 +44,8 @@ def _fact_day(event: EventEnvelope) -> tuple[str, dt.date] | None:
         return "filed_on", payload.filed_on
     if isinstance(payload, ClaimSettled):
         return "settled_on", payload.settled_on
+    if isinstance(payload, VendorRenamed):
+        return "effective_on", payload.effective_on
     return None
 
 
