@@ -110,7 +110,7 @@ async def run_planner(pool: asyncpg.Pool, settings: Settings, live: Liveness) ->
     queue = planner_queue.PlanQueue(pool, settings.clock)
     try:
         while True:
-            await until_done(queue.start_due, "planner", live)
+            await until_done(partial(queue.pass_for, planner.PLANNER_SECONDS), "planner", live)
             await asyncio.sleep(planner.PLANNER_SECONDS)
     finally:
         await queue.close()

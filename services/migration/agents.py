@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import faust
 
 from services.migration import setup
@@ -24,8 +26,14 @@ def register(app: faust.App, resources: WorkerResources) -> None:
     async def plan(resources: WorkerResources) -> None:
         # Starts the solves due and returns: a tick does not wait for a long solve.
         if not queues:
-            queues.append(PlanQueue(await resources.pool(), clock))
-        await queues[0].start_due()
+            queues.append(PlanQueue(await resources.pool(), clock, cancelled_on_stop))
+        await queues[0].pass_for(PLANNER_SECONDS)
+
+    def cancelled_on_stop(solve: asyncio.Task[bool]) -> None:
+        # With the worker's other tasks when it stops, before its pool closes: a solve holds
+        # a pooled connection, which the pool's closing would wait for.
+        resources.listeners.add(solve)
+        solve.add_done_callback(resources.listeners.discard)
 
     add_periodic(app, "migration-planner", PLANNER_SECONDS, resources, plan)
     add_outbox_relay(app, resources, OUTBOX)

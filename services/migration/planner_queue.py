@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import asyncpg
 
@@ -28,6 +30,11 @@ from services.platform.clock import Clock
 from services.platform.operations.outages import is_outage
 from services.platform.postgres.database import Connection
 from services.platform.postgres.session_state import keeps_session_state
+
+if TYPE_CHECKING:
+    from asyncpg.pool import PoolConnectionProxy
+
+    Pooled = PoolConnectionProxy[asyncpg.Record]
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +49,43 @@ PLANS_LISTED = 20
 class PlanQueue:
     """One process's planner: the solves it has under way, by plan."""
 
-    def __init__(self, pool: asyncpg.Pool, clock: Clock) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        clock: Clock,
+        started: Callable[[asyncio.Task[bool]], None] = lambda _solve: None,
+    ) -> None:
         self._pool = pool
         self._clock = clock
+        self._started = started  # told of each solve as it starts (a worker's shutdown)
         self._solving: dict[str, bool] = {}  # plan → whether its time limit is long
         self._tasks: set[asyncio.Task[bool]] = set()
 
+    async def pass_for(self, seconds: float) -> None:
+        """Starts the solves due, and again as each ends, for up to `seconds`: many small
+        plans due at once (a list barring a hundred vendors) are solved as fast as they end,
+        not two a pass. Returns early when nothing runs, or when the solves that ended all
+        failed (tried again at the next pass, not over and over within this one)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while True:
+            await self.start_due()
+            left = deadline - loop.time()
+            if left <= 0 or not self._tasks:
+                return
+            ended, _ = await asyncio.wait(
+                set(self._tasks), timeout=left, return_when=asyncio.FIRST_COMPLETED
+            )
+            if not any(not t.cancelled() and t.exception() is None and t.result() for t in ended):
+                return
+
     async def start_due(self) -> list[asyncio.Task[bool]]:
         """Starts a solve of each plan due that is not under way here, smallest first, while
-        a slot is free; returns the solves started (each gives whether it ran: False when
-        another replica had the plan, or it failed). Raises what reading the plans due
-        raises (an outage: the caller's loop waits it out)."""
+        a slot is free; returns the solves started (each gives whether it ran: False when it
+        failed). A plan another replica solves is passed over at once, its lock tried before
+        a slot is taken: tried in its slot, it held the slot for nothing, and two such plans
+        the whole pass. Raises what reading the plans due or trying a lock raises (an
+        outage: the caller's loop waits it out)."""
         async with self._pool.acquire() as conn:
             due = await plan_repository.plans_due_by_size(conn, PLANS_LISTED)
         started = []
@@ -64,10 +97,14 @@ class PlanQueue:
                 long and sum(self._solving.values()) >= SOLVES_AT_ONCE - 1
             ):
                 continue
+            locked = await self._locked(plan_id)
+            if locked is None:
+                continue  # another replica's (or a rebuild runs): the next plan may have it
             self._solving[plan_id] = long
-            task = asyncio.create_task(self._solve(plan_id), name=f"plan {plan_id}")
+            task = asyncio.create_task(self._solve(locked, plan_id), name=f"plan {plan_id}")
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+            self._started(task)
             started.append(task)
         return started
 
@@ -77,17 +114,26 @@ class PlanQueue:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def _solve(self, plan_id: str) -> bool:
+    async def _locked(self, plan_id: str) -> Pooled | None:
+        """A connection holding the plan's lock, or None (given back) when it is taken."""
+        conn = await self._pool.acquire()
         try:
-            async with self._pool.acquire() as conn:
-                keeps_session_state(conn)
-                if not await _lock(conn, plan_id):
-                    return False
-                try:
-                    await planner.replan(conn, plan_id, self._clock)
-                    return True
-                finally:
-                    await _unlock(conn, plan_id)
+            keeps_session_state(conn)
+            if await _lock(conn, plan_id):
+                return conn
+        except BaseException:
+            await self._pool.release(conn)
+            raise
+        await self._pool.release(conn)
+        return None
+
+    async def _solve(self, conn: Pooled, plan_id: str) -> bool:
+        try:
+            try:
+                await planner.replan(conn, plan_id, self._clock)
+                return True
+            finally:
+                await _unlock(conn, plan_id)
         except Exception as error:
             # One plan the planner cannot schedule (a fault in its code, or an outage) must
             # not stop the others: said, and tried again at the next pass.
@@ -98,6 +144,7 @@ class PlanQueue:
             return False
         finally:
             del self._solving[plan_id]
+            await self._pool.release(conn)
 
 
 async def _lock(conn: Connection, plan_id: str) -> bool:

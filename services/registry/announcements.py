@@ -154,7 +154,10 @@ def _differs(announced: Announced | None, answer: Eligibility) -> bool:
         return True
     if said is not None and said != barring(answer):
         return True
-    return to_come is not None and to_come != upcoming(answer)
+    # Unlike `barring`, a state saved before `upcoming` was kept is compared as having none:
+    # a vendor with bars to come is announced once (alerts ignore a change of these alone),
+    # or a replacement chosen before the upgrade under a bar recorded then is never flagged.
+    return (to_come or "[]") != upcoming(answer)
 
 
 def changed_answers(

@@ -30,9 +30,9 @@ WATER = "水道局"
 BIG = automatic_plan_id(VENDOR, WATER)
 
 
-def _at_water(n: int) -> dict[str, Any]:
+def _at_water(n: int, agency: str = WATER, prefix: str = "w") -> dict[str, Any]:
     award = case_migration.awarded(START, CONTRACTS[n % len(CONTRACTS)])
-    award["payload"] |= {"contract_id": f"w{n:02d}", "agency": WATER}
+    award["payload"] |= {"contract_id": f"{prefix}{n:02d}", "agency": agency}
     return award
 
 
@@ -70,9 +70,9 @@ async def test_a_long_solve_holds_up_no_other_plan(
     assert await again and await _versions(pool, PLAN) == 2
     assert not big.done()
 
-    # Another replica finds the big plan due, and leaves it to the one solving it.
-    (elsewhere,) = await PlanQueue(pool, CLOCK).start_due()
-    assert await elsewhere is False
+    # Another replica finds the big plan due, and leaves it to the one solving it, taking no
+    # slot for it (tried in a slot, two such plans held a replica's whole pass).
+    assert await PlanQueue(pool, CLOCK).start_due() == []
 
     let_go.set()
     assert await big and await _versions(pool, BIG) == 1
@@ -111,9 +111,24 @@ async def test_no_plan_is_solved_while_a_rebuild_holds_the_planners_lock(
     async with pool.acquire() as rebuild:
         await rebuild.execute("SELECT pg_advisory_lock($1)", PLANNER_LOCK_KEY)
         try:
-            (held,) = await PlanQueue(pool, CLOCK).start_due()
-            assert await held is False and await _versions(pool, PLAN) == 0
+            assert await PlanQueue(pool, CLOCK).start_due() == []
+            assert await _versions(pool, PLAN) == 0
         finally:
             await rebuild.execute("SELECT pg_advisory_unlock($1)", PLANNER_LOCK_KEY)
     (free,) = await PlanQueue(pool, CLOCK).start_due()
     assert await free and await _versions(pool, PLAN) == 1
+
+
+async def test_a_pass_starts_the_next_plan_as_a_solve_ends(pool: asyncpg.Pool) -> None:
+    """Three plans due, two slots: the third is solved within the same pass as soon as a
+    slot frees, not at the next pass (many small plans at once: a list barring a hundred
+    vendors, each two at a pass of half a second)."""
+    agencies = {WATER: "w", "交通局": "t"}
+    contracts = [
+        _at_water(n, agency, prefix) for agency, prefix in agencies.items() for n in range(2)
+    ]
+    await apply(pool, *case_migration.contracts(START), *contracts)
+    await apply(pool, case_migration.eligibility_lost(VENDOR, SUSPENDED_ON))
+    plans = [PLAN, *(automatic_plan_id(VENDOR, agency) for agency in agencies)]
+    await PlanQueue(pool, CLOCK).pass_for(60)
+    assert [await _versions(pool, plan_id) for plan_id in plans] == [1, 1, 1]

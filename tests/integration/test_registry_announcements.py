@@ -72,19 +72,26 @@ async def test_the_calendar_alone_starts_and_ends_a_suspension(pool: asyncpg.Poo
     ]
 
 
-async def test_a_state_saved_before_upcoming_bars_were_kept_is_not_announced_again(
+async def test_a_state_saved_before_upcoming_bars_were_kept_says_them_once(
     pool: asyncpg.Pool,
 ) -> None:
-    """An upgraded registry holds no upcoming bars for its vendors (null): compared without
-    them, so the upgrade announces nothing; the next screening keeps them."""
+    """An upgraded registry holds no upcoming bars for its vendors (null), compared as none:
+    a vendor with bars to come is announced once, saying them (migration must hear of a bar
+    recorded before the upgrade that a replacement chosen then is under; alerts raise nothing
+    for a change of these alone), and not again."""
     registry = consumer(clock("2022-07-01"))
     await apply(pool, case_b.registered(), case_b.suspended(), consumer=registry)
     await pool.execute("DELETE FROM registry_outbox")
     await pool.execute("UPDATE registry_eligibility_state SET upcoming = NULL")
     await _calendar_passes(pool, "2022-07-02")
-    assert await outbox(pool) == []
+    (said,) = await outbox(pool)
+    assert said["payload"]["eligible"] is True
+    assert [r["sanction_id"] for r in said["payload"]["upcoming"]] == ["city-2022-001"]
     kept = await pool.fetchval("SELECT upcoming FROM registry_eligibility_state")
     assert "city-2022-001" in kept
+    await pool.execute("DELETE FROM registry_outbox")
+    await _calendar_passes(pool, "2022-07-03")
+    assert await outbox(pool) == []
 
 
 async def test_announcements_reach_the_event_log_once(pool: asyncpg.Pool) -> None:

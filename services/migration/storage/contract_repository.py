@@ -189,7 +189,16 @@ async def record_eligibility(conn: Connection, vendor_id: str, change: Eligibili
                (vendor_id, eligible, as_of, eligible_again_on, reasons, upcoming)
            VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)
            ON CONFLICT (vendor_id) DO UPDATE SET
-               eligible = EXCLUDED.eligible, as_of = EXCLUDED.as_of,
+               eligible = EXCLUDED.eligible,
+               -- Since when what bars it holds: an announcement of the bars to come alone
+               -- leaves it (plans opened later count from it).
+               as_of = CASE WHEN (migration_eligibility.eligible,
+                                  migration_eligibility.eligible_again_on,
+                                  migration_eligibility.reasons)
+                                 IS NOT DISTINCT FROM
+                                 (EXCLUDED.eligible, EXCLUDED.eligible_again_on,
+                                  EXCLUDED.reasons)
+                            THEN migration_eligibility.as_of ELSE EXCLUDED.as_of END,
                eligible_again_on = EXCLUDED.eligible_again_on, reasons = EXCLUDED.reasons,
                upcoming = EXCLUDED.upcoming""",
         vendor_id,

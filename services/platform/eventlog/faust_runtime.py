@@ -53,7 +53,8 @@ class WorkerResources:
         self.chain = ChainWatch(settings.database_url)
         # Tasks holding one of the pool's connections for good (LISTEN): stopped before the
         # pool is closed, which waits for every connection to come back.
-        self.listeners: set[asyncio.Task[None]] = set()
+        # Cancelled when the worker stops, before its pool closes (each may hold a connection).
+        self.listeners: set[asyncio.Task[Any]] = set()
 
     async def pool(self) -> asyncpg.Pool:
         async with self._lock:

@@ -159,6 +159,12 @@ class EligibilityChange(Node):
     reasons: list[EligibilityReason] = strawberry.field(
         description="Every sanction that bars the vendor on `asOf` (empty when eligible)."
     )
+    upcoming: list[EligibilityReason] = strawberry.field(
+        description="Sanctions already recorded that will bar the vendor after `asOf`, each"
+        " from the first day it bars: a change of these alone is a change too (a replacement"
+        " chosen for a contract must not be under them). Empty in announcements made before"
+        " they were said."
+    )
 
     @classmethod
     def of(cls, event: EventEnvelope) -> EligibilityChange:
@@ -170,6 +176,7 @@ class EligibilityChange(Node):
             eligible=payload.eligible,
             eligible_again_on=payload.eligible_again_on,
             reasons=[EligibilityReason.of_ref(r) for r in payload.reasons],
+            upcoming=[EligibilityReason.of_ref(r) for r in payload.upcoming],
         )
 
     # The `vendor.eligibility_changed` event announcing it names it.

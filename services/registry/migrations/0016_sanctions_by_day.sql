@@ -25,15 +25,21 @@ $$;
 
 -- [starts_on, last day], empty when the last day comes before the start, unbounded when there
 -- is none. LEAST drops a NULL, so an indefinite period keeps its start; an inverted one
--- becomes [d, d), empty, where daterange would refuse lower > upper.
+-- becomes [d, d), empty, where daterange would refuse lower > upper. The last day is written
+-- out again, not asked of registry_sanction_last_day: the index below calls this function,
+-- and PostgreSQL builds an index (a restore, REINDEX, VACUUM FULL; from version 17 every
+-- CREATE INDEX) with a search path of pg_catalog alone, where a function of ours named
+-- without its schema is not found.
 CREATE FUNCTION registry_sanction_days(
     starts_on date, duration_months integer, duration_days integer, ends_on date
 ) RETURNS daterange LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT daterange(
-        LEAST(starts_on, registry_sanction_last_day(
-            starts_on, duration_months, duration_days, ends_on) + 1),
-        registry_sanction_last_day(starts_on, duration_months, duration_days, ends_on) + 1
-    )
+    SELECT daterange(LEAST(starts_on, last_day + 1), last_day + 1)
+    FROM (SELECT CASE
+              WHEN duration_months IS NOT NULL
+                  THEN (starts_on + make_interval(months => duration_months))::date
+              WHEN duration_days IS NOT NULL THEN starts_on + (duration_days - 1)
+              ELSE ends_on
+          END AS last_day) AS period
 $$;
 
 -- The imposition's period; an amendment's new period is found from the changes (far fewer),
