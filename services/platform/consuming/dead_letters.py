@@ -82,8 +82,8 @@ async def record_many(conn: Connection, letters: Sequence[DeadLetter]) -> None:
         )
     # One statement for the batch's letters: each statement that writes letters adds a row
     # to their tallies (migration 0007), so a batch refusing 2,000 lines adds one, not 2,000.
-    # DO NOTHING skips a letter equal to one earlier in the same statement too. In key order:
-    # two batches inserting the same letters in two orders could each wait on the other's.
+    # DO NOTHING skips a letter equal to one earlier in the same statement too. In the order
+    # they came: letters are listed by their ids, in the order they arrived.
     await conn.execute(
         """INSERT INTO dead_letters (stage, event_id, event_type, reason, raw, raw_bytes, raw_hash)
            SELECT stage, event_id, event_type, reason, raw, raw_bytes, raw_hash
@@ -91,7 +91,7 @@ async def record_many(conn: Connection, letters: Sequence[DeadLetter]) -> None:
                        $7::text[])
                WITH ORDINALITY AS l(stage, event_id, event_type, reason, raw, raw_bytes,
                                     raw_hash, n)
-           ORDER BY stage, raw_hash, n
+           ORDER BY n
            ON CONFLICT (stage, raw_hash) DO NOTHING""",
         *([row[i] for row in rows] for i in range(7)),
     )
