@@ -38,6 +38,7 @@ from services.events.sanction import (
 )
 from services.events.vendor import (
     VendorIdentifierRef,
+    VendorKind,
     VendorRegistered,
     VendorRenamed,
     VendorUpdated,
@@ -159,16 +160,21 @@ def lifted(
     )
 
 
+def known_kind(kind: VendorKind | None) -> dict[str, VendorKind]:
+    """A registration's `kind`, given only when the source says it: a registration without
+    it is written as registrations were before it existed (LaterFields)."""
+    return {"kind": kind} if kind is not None else {}
+
+
 def entry_events(entry: ListEntry, register: bool) -> EntryEvents:
     """The events of one entry (its vendor's registration when `register`); raises
     ValueError saying which field when the catalog refuses what the row says."""
 
     def registration() -> VendorRegistered:
         aliases = list(dict.fromkeys(a for a in entry.aliases if a != entry.name))
-        # `kind` only when the list says it: a registration without it is written as before.
-        kind = {"kind": entry.vendor_kind} if entry.vendor_kind else {}
         return VendorRegistered.model_validate(
-            {"legal_name": entry.name, "aliases": aliases, "country": entry.country, **kind}
+            {"legal_name": entry.name, "aliases": aliases, "country": entry.country}
+            | known_kind(entry.vendor_kind)
         )
 
     terms = {

@@ -55,7 +55,13 @@ from services.events.sanction import GroundCode, SanctionKind
 from services.events.vendor import VendorIdentifierRef, VendorKind, VendorRegistered
 from services.imports.csv_rows import UnreadableFile
 from services.imports.entries import ListEntry, RowProblem
-from services.imports.events import EntryEvents, amendment, id_key, imposition_events
+from services.imports.events import (
+    EntryEvents,
+    amendment,
+    id_key,
+    imposition_events,
+    known_kind,
+)
 from services.registry.domain.names import IdentifierKey, normalize_identifier
 
 SOURCE = "exclusions"
@@ -288,8 +294,6 @@ def entry_events(entry: ExportedEntry, register: bool, sanction: str) -> EntryEv
     grounds: list[GroundCode] = list(entry.ground_codes) or ["unspecified"]
 
     def registration() -> VendorRegistered:
-        # `kind` only when known: a registration without it is written as before.
-        kind = {"kind": entry.vendor_kind} if entry.vendor_kind else {}
         return VendorRegistered(
             legal_name=entry.name,
             name_kana=entry.name_kana,
@@ -300,7 +304,7 @@ def entry_events(entry: ExportedEntry, register: bool, sanction: str) -> EntryEv
             ],
             aliases=list(entry.aliases),
             country=entry.country,
-            **kind,
+            **known_kind(entry.vendor_kind),
         )
 
     terms = {
