@@ -1,7 +1,7 @@
 """Faust wiring of ingest: each writer's topic → validate and store → on to the consumers.
 
-Input events go to the `events` topic, for the registry's verdict; the services' emitted
-events are facts already and go straight to `facts` (forwarding.py).
+Every stored event goes to the `events` topic in the store's order: input events for the
+registry's verdict, the services' emitted events for it to pass on among them (forwarding.py).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Forwarding stored events to the consumers' topics in the store's order (distributed mode).
+"""Forwarding stored events to the registry's topic in the store's order (distributed mode).
 
 The store's partitions are the topics' partitions (`chain.partition_of`), and a vendor's
 events must reach the consumers in the order its chain holds them: a rebuild replays that
@@ -9,7 +9,7 @@ between its commit and its send left its event to be sent when the batch was rea
 after the later ones.
 
 So each partition has a forwarding head (`ingest_forward_heads`): the seq up to which its
-events are on the topics. After storing a batch, ingest forwards every partition the batch
+events are on the topic. After storing a batch, ingest forwards every partition the batch
 touched from its head on, to the store's end, holding that head's row lock while it sends:
 whoever forwards a partition next starts where this one stopped, so each partition is sent in
 seq order whichever agent, replica or retry does it. A batch read again after a crash (its
@@ -17,11 +17,15 @@ events stored already) forwards what the crash left; a producer's resend of an e
 forwarded long ago forwards nothing. A crash between the send and the head's commit sends
 that stretch again, in the same order, after itself: the consumers' ledgers apply each
 event once.
+
+Every stored event goes to `events`, the services' emitted events too: the registry passes on
+to `facts` what it did not refuse in the order it read them (`faust_runtime.judge`), so
+`facts` is the store less the refusals, in the store's order. Emitted events sent straight to
+`facts` overtook the inputs stored before them that the registry had not yet judged.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections import Counter
@@ -30,7 +34,6 @@ from collections.abc import Collection, Sequence
 import asyncpg
 
 from services.events.base import EventEnvelope
-from services.events.catalog import EMITTED_TYPES
 from services.platform.eventlog.kafka import REQUEST_TIMEOUT_MS, KafkaEventLog
 from services.platform.eventstore import event_store
 
@@ -51,7 +54,7 @@ LOCK_HELD_MS = int(SEND_SECONDS * 1000) + 4 * REQUEST_TIMEOUT_MS
 async def forward_stored(
     pool: asyncpg.Pool, event_log: KafkaEventLog, partitions: Collection[int]
 ) -> int:
-    """Sends these partitions' stored events that are not on the topics yet, each partition
+    """Sends these partitions' stored events that are not on the topic yet, each partition
     in seq order; returns how many it sent."""
     sent = 0
     async with pool.acquire() as conn:
@@ -107,10 +110,8 @@ def reached_heads(
     left: Collection[uuid.UUID],
 ) -> dict[int, int]:
     """Per partition of a round's events (their (partition, seq), each partition's in seq
-    order, and their ids), the seq up to which they are on the topics: the last before its
-    first event `left` unsent, none if that is its first. What was sent after that one (the
-    other topic's share) goes again in the next round, and the consumers' ledgers apply it
-    once."""
+    order, and their ids), the seq up to which they are on the topic: the last before its
+    first event `left` unsent, none if that is its first."""
     reached: dict[int, int] = {}
     stopped: set[int] = set()
     for (partition, seq), event_id in zip(positions, event_ids, strict=True):
@@ -124,16 +125,6 @@ def reached_heads(
 async def _send(
     event_log: KafkaEventLog, events: Sequence[EventEnvelope], until: float
 ) -> set[uuid.UUID]:
-    """Input events to the registry (`events`); the services' emitted events past it
-    (`facts`): they are facts already. Each topic gets its share in order, batches started
-    until `until`; returns the events left unsent."""
-    inputs = [e for e in events if e.event_type not in EMITTED_TYPES]
-    emitted = [e for e in events if e.event_type in EMITTED_TYPES]
-    left = await asyncio.gather(
-        *(
-            event_log.forward(topic_role, share, until=until)
-            for topic_role, share in (("events", inputs), ("facts", emitted))
-            if share
-        )
-    )
-    return set().union(*left)
+    """Every stored event to the registry (`events`), emitted ones too (above); batches
+    started until `until`. Returns the events left unsent."""
+    return await event_log.forward("events", events, until=until)

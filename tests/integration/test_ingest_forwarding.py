@@ -9,9 +9,7 @@ from typing import Any
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from services.events.catalog import parse_event
 from services.ingest import forwarding
 from services.ingest.agents import ingest_and_forward
 from services.ingest.handlers import Accepted, ingest_batch
@@ -21,64 +19,20 @@ from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.faust_runtime import WorkerResources
 from services.platform.eventlog.kafka import KafkaEventLog
 from services.platform.eventlog.topic_batches import Record
-from services.platform.eventlog.topics import TOPICS, ensure_topics
+from services.platform.eventlog.topics import ensure_topics
 from services.platform.eventstore.chain import partition_of
 from services.platform.settings import Settings
 from tests.support import case_b
 from tests.support.event_examples import VALID_PAYLOADS, envelope
+from tests.support.vendor_records import ends, sent_since
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
 NO_CREDENTIALS = KafkaCredentials.from_env({})
-ROLES = ("events", "facts")  # the topics ingest forwards to
 
 
 def _record(event: dict[str, Any]) -> Record:
     return Record(event["vendor_id"].encode(), case_b.line(event))
-
-
-def _partition(role: str, vendor_id: str) -> TopicPartition:
-    return TopicPartition(TOPICS[role].name, partition_of(vendor_id))
-
-
-async def _ends(bootstrap: str, vendor_id: str) -> dict[str, int]:
-    """Per consumer topic, the end offset of the vendor's partition."""
-    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap)
-    await probe.start()
-    try:
-        partitions = {role: _partition(role, vendor_id) for role in ROLES}
-        ends = await probe.end_offsets(list(partitions.values()))
-        return {role: ends[partition] for role, partition in partitions.items()}
-    finally:
-        await probe.stop()
-
-
-async def _sent_since(
-    bootstrap: str, vendor_id: str, since: dict[str, int]
-) -> dict[str, list[str]]:
-    """Per consumer topic, the event ids sent about the vendor since those offsets, in order
-    (the topics are shared with other tests: only this vendor's records are kept)."""
-    ends = await _ends(bootstrap, vendor_id)
-    sent: dict[str, list[str]] = {}
-    for role in ROLES:
-        sent[role] = []
-        if ends[role] == since[role]:
-            continue  # nothing sent there (stopping a consumer that never fetched cancels)
-        partition = _partition(role, vendor_id)
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-        await consumer.start()
-        try:
-            consumer.assign([partition])
-            consumer.seek(partition, since[role])
-            while await consumer.position(partition) < ends[role]:
-                for record in (await consumer.getmany(partition, timeout_ms=5_000)).get(
-                    partition, []
-                ):
-                    if record.key == vendor_id.encode():
-                        sent[role].append(str(parse_event(record.value).event_id))
-        finally:
-            await consumer.stop()
-    return sent
 
 
 @pytest.fixture
@@ -95,7 +49,7 @@ async def test_a_vendors_events_are_forwarded_in_the_stores_order_once(
     resources: WorkerResources, kafka_bootstrap: str
 ) -> None:
     vendor = f"vendor-{uuid.uuid4().hex[:10]}"
-    since = await _ends(kafka_bootstrap, vendor)
+    since = await ends(kafka_bootstrap, vendor)
     registered = case_b.registered(vendor)
     renamed = case_b.renamed(vendor)
     announced = envelope(
@@ -107,15 +61,17 @@ async def test_a_vendors_events_are_forwarded_in_the_stores_order_once(
     assert isinstance(stored, Accepted) and stored.new
     # Meanwhile the API's entrance stores a later event of the same vendor and forwards it.
     await ingest_and_forward(Writer.API, resources, [_record(renamed)])
-    # A service's announcement goes past the registry, to `facts`.
+    # A service's announcement goes to the registry too, which passes it on among the
+    # inputs in the store's order (test_registry_passes_facts_on.py): not straight to `facts`.
     await ingest_and_forward(Writer.SERVICE, resources, [_record(announced)])
     # The dead worker's successor reads the batch again; later, the producer sends it again.
     await ingest_and_forward(Writer.PRODUCER, resources, [_record(registered)])
     await ingest_and_forward(Writer.PRODUCER, resources, [_record(registered)])
 
-    assert await _sent_since(kafka_bootstrap, vendor, since) == {
-        "events": [registered["event_id"], renamed["event_id"]],  # as stored, each once
-        "facts": [announced["event_id"]],
+    assert await sent_since(kafka_bootstrap, vendor, since) == {
+        # As stored, each once.
+        "events": [registered["event_id"], renamed["event_id"], announced["event_id"]],
+        "facts": [],
     }
 
 
@@ -125,7 +81,7 @@ async def test_a_backlog_is_forwarded_in_rounds_in_order(
     """What piles up while Kafka is away goes in several transactions, none of them larger
     than CHUNK events a partition, still in order and each once."""
     vendor = f"vendor-{uuid.uuid4().hex[:10]}"
-    since = await _ends(kafka_bootstrap, vendor)
+    since = await ends(kafka_bootstrap, vendor)
     backlog = [case_b.registered(vendor)] + [
         envelope(
             "vendor.renamed",
@@ -142,7 +98,7 @@ async def test_a_backlog_is_forwarded_in_rounds_in_order(
 
     assert await forwarding.forward_stored(pool, log, {partition_of(vendor)}) == len(backlog)
     assert await forwarding.forward_stored(pool, log, {partition_of(vendor)}) == 0
-    assert await _sent_since(kafka_bootstrap, vendor, since) == {
+    assert await sent_since(kafka_bootstrap, vendor, since) == {
         "events": [e["event_id"] for e in backlog],
         "facts": [],
     }
@@ -156,7 +112,7 @@ async def test_a_slow_brokers_stretch_goes_in_rounds_of_bounded_length(
     bounded time: the next round starts where the acknowledged batches ended, and the whole
     stretch still arrives in order, each event once."""
     vendor = f"vendor-{uuid.uuid4().hex[:10]}"
-    since = await _ends(kafka_bootstrap, vendor)
+    since = await ends(kafka_bootstrap, vendor)
     stretch = [case_b.registered(vendor), case_b.renamed(vendor), case_b.renamed(vendor)]
     pool: asyncpg.Pool = await resources.pool()
     await ingest_batch(pool, [case_b.line(e) for e in stretch], Writer.PRODUCER)
@@ -180,7 +136,7 @@ async def test_a_slow_brokers_stretch_goes_in_rounds_of_bounded_length(
     assert await forwarding.forward_stored(pool, log, {partition_of(vendor)}) == len(stretch)
     first = heads_at_each_round[0]
     assert heads_at_each_round == [first, first + 1, first + 2]
-    assert await _sent_since(kafka_bootstrap, vendor, since) == {
+    assert await sent_since(kafka_bootstrap, vendor, since) == {
         "events": [e["event_id"] for e in stretch],
         "facts": [],
     }

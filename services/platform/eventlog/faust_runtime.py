@@ -164,18 +164,8 @@ def add_batch_agent(
 
 
 def add_consumer(app: faust.App, resources: WorkerResources, consumer: Consumer) -> None:
-    """Applies a topic to a service's consumer, batch by batch.
-
-    The consumer that gives the verdict (the registry) reads the stored input events and
-    forwards those it did not refuse to `facts`, after its commit (again on a redelivery: a
-    crash may have come in between); the others read `facts` only.
-    """
-
-    async def judge(resources: WorkerResources, records: list[Record]) -> None:
-        raws = [r.value for r in records]
-        result = await apply_serialized_batch(await resources.pool(), consumer, raws)
-        if result.accepted:
-            await (await resources.event_log()).forward("facts", result.accepted)
+    """Applies a topic to a service's consumer, batch by batch: the one that gives the
+    verdict (the registry) reads `events` (`judge`), the others `facts` only."""
 
     async def apply(resources: WorkerResources, records: list[Record]) -> None:
         await apply_serialized_batch(
@@ -186,9 +176,21 @@ def add_consumer(app: faust.App, resources: WorkerResources, consumer: Consumer)
         )
 
     if consumer.verdict_from is None:
-        add_batch_agent(app, "events", resources, judge)
+        add_batch_agent(app, "events", resources, partial(judge, consumer))
     else:
         add_batch_agent(app, "facts", resources, apply)
+
+
+async def judge(consumer: Consumer, resources: WorkerResources, records: list[Record]) -> None:
+    """Judges a batch of every stored event (`events`) and forwards to `facts`, in the order
+    read, what `consumer` did not refuse: the inputs it accepted and the services' emitted
+    events, which it has no rule for and passes on unjudged. After its commit, and again on
+    a redelivery (a crash may have come in between); the next batch only once this one's
+    are on `facts`, so a vendor's facts keep the store's order, which a rebuild replays."""
+    raws = [r.value for r in records]
+    result = await apply_serialized_batch(await resources.pool(), consumer, raws)
+    if result.accepted:
+        await (await resources.event_log()).forward("facts", result.accepted)
 
 
 def add_periodic(

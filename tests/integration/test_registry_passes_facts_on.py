@@ -1,0 +1,86 @@
+"""The registry passes on to `facts` what it did not refuse, the services' emitted events
+among the inputs, in the order it read them from `events` (`faust_runtime.judge`), on a real
+broker and a real PostgreSQL: a vendor's facts keep the store's order, which a rebuild
+replays, and an event the registry refused reaches no follower."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from services.ingest.handlers import Accepted, ingest_batch
+from services.platform.eventlog.base import Writer
+from services.platform.eventlog.credentials import KafkaCredentials
+from services.platform.eventlog.faust_runtime import WorkerResources, judge
+from services.platform.eventlog.topic_batches import Record
+from services.platform.eventlog.topics import ensure_topics
+from services.platform.settings import Settings
+from services.registry import setup
+from tests.support import case_b
+from tests.support.event_examples import VALID_PAYLOADS, envelope
+from tests.support.vendor_records import ends, sent_since
+
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
+
+
+@pytest.fixture
+async def resources(database_url: str, kafka_bootstrap: str) -> AsyncIterator[WorkerResources]:
+    await ensure_topics(kafka_bootstrap, 1, KafkaCredentials.from_env({}))
+    worker = WorkerResources(
+        Settings(database_url=database_url, kafka_bootstrap=kafka_bootstrap), "registry"
+    )
+    yield worker
+    await worker.close()
+
+
+def _record(event: dict[str, Any]) -> Record:
+    """As ingest forwards it: keyed by its vendor, its type declared."""
+    return Record(event["vendor_id"].encode(), case_b.line(event), event["event_type"])
+
+
+async def test_emitted_events_reach_facts_among_the_accepted_inputs_in_the_order_read(
+    resources: WorkerResources, kafka_bootstrap: str
+) -> None:
+    vendor = f"vendor-{uuid.uuid4().hex[:10]}"
+    registered = case_b.registered(vendor)
+    # Outside the City's policy (2-18 months): the registry refuses it.
+    too_long = case_b.suspended(vendor, f"{vendor}-s1", duration_months=24)
+    announced = envelope(
+        "vendor.eligibility_changed", VALID_PAYLOADS["vendor.eligibility_changed"], vendor
+    )
+    renamed = case_b.renamed(vendor)
+    pool = await resources.pool()
+    for event, writer in (
+        (registered, Writer.PRODUCER),
+        (too_long, Writer.PRODUCER),
+        (announced, Writer.SERVICE),
+        (renamed, Writer.PRODUCER),
+    ):
+        (stored,) = await ingest_batch(pool, [case_b.line(event)], writer)
+        assert isinstance(stored, Accepted), stored
+    since = await ends(kafka_bootstrap, vendor)
+    consumer = setup.consumer(resources.settings, setup.policies(resources.settings))
+    batch = [_record(e) for e in (registered, too_long, announced, renamed)]
+
+    await judge(consumer, resources, batch)
+    # Read again after a crash between the commit and the send: passed on again, in order.
+    await judge(consumer, resources, batch)
+
+    passed_on = [registered["event_id"], announced["event_id"], renamed["event_id"]]
+    assert await sent_since(kafka_bootstrap, vendor, since) == {
+        "events": [],
+        "facts": passed_on + passed_on,
+    }
+    refused = await pool.fetchval(
+        "SELECT refused FROM processed_events WHERE consumer = 'registry' AND event_id = $1",
+        uuid.UUID(too_long["event_id"]),
+    )
+    assert refused is True
+    # The announcement is not the registry's to judge: passed on, not claimed.
+    assert not await pool.fetchval(
+        "SELECT count(*) FROM processed_events WHERE event_id = $1",
+        uuid.UUID(announced["event_id"]),
+    )
