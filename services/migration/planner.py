@@ -19,6 +19,7 @@ from services.migration.planning.model import Schedule, SolverStatus
 from services.migration.planning.phases import phase_start
 from services.migration.planning.plan_diff import plan_diff
 from services.migration.planning.problem import build_problem, snapshot
+from services.migration.planning.search_stop import SearchStop
 from services.migration.storage import plan_repository
 from services.migration.storage.plan_loading import load_items
 from services.platform.clock import Clock
@@ -30,6 +31,8 @@ from services.platform.postgres.database import Connection
 CAUSES_NAMED = 5
 # How often the planner looks for plans to schedule: changes show in a plan within this.
 PLANNER_SECONDS = 0.5
+# How often a cancelled solve is told again to stop, until its thread ends.
+STOP_AGAIN_SECONDS = 0.1
 
 
 def scheduled_event(
@@ -78,10 +81,17 @@ async def replan(conn: Connection, plan_id: str, clock: Clock) -> bool:
     from services.migration.planning.scheduling import solve
 
     started = time.perf_counter()
+    stop = SearchStop()
+    solving = asyncio.ensure_future(
+        asyncio.to_thread(solve, problem, _cut_over_days(previous), stop)
+    )
     try:
-        schedule = await asyncio.to_thread(solve, problem, _cut_over_days(previous))
+        schedule = await asyncio.shield(solving)
     except ValueError as error:
         schedule = Schedule(status=SolverStatus.INFEASIBLE, conflicts=(str(error),))
+    except asyncio.CancelledError:
+        await _stopped(solving, stop)
+        raise
     metrics.SOLVER_SECONDS.observe(time.perf_counter() - started)
     metrics.SOLVER_RUNS.labels(schedule.status.value).inc()
     version = previous.version + 1 if previous else 1
@@ -100,6 +110,16 @@ async def replan(conn: Connection, plan_id: str, clock: Clock) -> bool:
             [new_event(payload, vendor_id=plan.vendor_id, source=SOURCE, occurred_at=clock.now())],
         )
     return True
+
+
+async def _stopped(solving: asyncio.Future[Schedule], stop: SearchStop) -> None:
+    """Ends a cancelled solve's search and waits for its thread, a moment: left to run, it
+    went on to the plan's time limit, holding up the process's shutdown that long."""
+    while not solving.done():
+        stop.stop()
+        await asyncio.wait({solving}, timeout=STOP_AGAIN_SECONDS)
+    if not solving.cancelled():
+        solving.exception()  # retrieved: it ended because it was stopped
 
 
 def _cut_over_days(previous: plan_repository.VersionRow | None) -> dict[str, dt.date]:

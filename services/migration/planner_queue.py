@@ -109,7 +109,7 @@ class PlanQueue:
         return started
 
     async def close(self) -> None:
-        """Stops the solves under way (each solve's thread runs to its time limit)."""
+        """Stops the solves under way, their searches ended (planner.replan)."""
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

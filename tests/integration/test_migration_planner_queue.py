@@ -7,11 +7,15 @@ to be let go, so the test takes no solver time of its own."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import random
+import time
 from typing import Any
 
 import asyncpg
 import pytest
 
+from services.events.contract import Criticality
 from services.migration import planner
 from services.migration.plan_opening import automatic_plan_id
 from services.migration.planner_lock import PLANNER_LOCK_KEY
@@ -27,6 +31,7 @@ from tests.support.migration_db import CLOCK, PLAN, START, SUSPENDED_ON, apply, 
 pytestmark = pytest.mark.postgres
 
 WATER = "水道局"
+AWARDED = "contract.awarded"
 BIG = automatic_plan_id(VENDOR, WATER)
 
 
@@ -132,3 +137,47 @@ async def test_a_pass_starts_the_next_plan_as_a_solve_ends(pool: asyncpg.Pool) -
     plans = [PLAN, *(automatic_plan_id(VENDOR, agency) for agency in agencies)]
     await PlanQueue(pool, CLOCK).pass_for(60)
     assert [await _versions(pool, plan_id) for plan_id in plans] == [1, 1, 1]
+
+
+async def test_closing_the_queue_ends_the_search_under_way(pool: asyncpg.Pool) -> None:
+    """A worker shutting down (or `vendorwatch up` stopped) closes its queue: the solve's
+    search ends then. Its task was cancelled, but the search went on in its thread to the
+    plan's time limit (up to ten minutes), spending both cores and holding up the process's
+    exit. A real search: 200 contracts, two cut-overs a month, dependencies and lead times
+    at random, which CP-SAT does not finish proving within the two minutes given here."""
+    rng = random.Random(1)
+    events: list[dict[str, Any]] = []
+    for n in range(200):
+        award = _at_water(n, prefix="k")
+        ends_on = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randint(0, 900))
+        award["payload"] |= {"criticality": rng.choice(list(Criticality)), "ends_on": f"{ends_on}"}
+        earlier = [e["payload"]["contract_id"] for e in events if e["event_type"] == AWARDED]
+        configured_item = {
+            "plan_id": BIG,
+            "contract_id": award["payload"]["contract_id"],
+            "depends_on": rng.sample(earlier, k=min(len(earlier), rng.choice([0, 1, 2, 3]))),
+            "lead_time_months": rng.choice([0, 1, 2, 3, 6]),
+        }
+        events += [award, envelope("migration.item_configured", configured_item, VENDOR)]
+    await apply(pool, *(e for e in events if e["event_type"] == AWARDED))
+    await apply(pool, case_migration.eligibility_lost(VENDOR, SUSPENDED_ON))
+    configured = {"plan_id": BIG, "capacity": 2, "time_limit_seconds": 120}
+    await apply(pool, envelope("migration.plan_configured", configured, VENDOR))
+    await apply(pool, *(e for e in events if e["event_type"] != AWARDED))
+    queue = PlanQueue(pool, CLOCK)
+    (solving,) = await queue.start_due()
+    await asyncio.sleep(3)  # the model built, the search under way
+    assert not solving.done()
+    assert await _cpu_seconds_over(1.0) > 0.5  # searching, on both cores
+
+    await asyncio.wait_for(queue.close(), timeout=60)
+    assert solving.cancelled()
+    assert await _cpu_seconds_over(1.0) < 0.5  # the search is over
+    assert await _versions(pool, BIG) == 0
+
+
+async def _cpu_seconds_over(seconds: float) -> float:
+    """The CPU time this process spends while the loop sleeps `seconds`."""
+    before = time.process_time()
+    await asyncio.sleep(seconds)
+    return time.process_time() - before

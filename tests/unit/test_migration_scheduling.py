@@ -27,6 +27,7 @@ from services.migration.planning.model import (
 from services.migration.planning.phases import phase_label, phase_start
 from services.migration.planning.plan_constraints import compile_plan
 from services.migration.planning.scheduling import solve
+from services.migration.planning.search_stop import SearchStop, SearchStopped
 from tests.support.migration_verifier import violations
 
 RESIDENT = Criticality.RESIDENT_FACING
@@ -498,3 +499,12 @@ def test_a_re_plan_keeps_items_where_the_last_version_put_them_among_equal_sched
         assert again.objective == first.objective + 15  # the fifth's phase: exposure alone
         kept = {a.contract_id: phase_start(problem.settings, a.phase) for a in again.assignments}
         assert {cid: kept[cid] for cid in before} == before
+
+
+def test_a_run_stopped_before_its_search_begins_searches_nothing() -> None:
+    """A planner cancelled while its solve is still building the model: no search starts,
+    for a time limit no one waits for (the search under way: the planner queue's test)."""
+    stop = SearchStop()
+    stop.stop()
+    with pytest.raises(SearchStopped):
+        solve(plan(item("C-01", D(2023, 3, 31))), stop=stop)

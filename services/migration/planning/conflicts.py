@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from ortools.sat.python import cp_model
 
 from services.migration.planning.plan_constraints import Plan, Window, blackout_constraint
+from services.migration.planning.search_stop import SearchStop
 
 # Cores from assumptions are only reliable with one worker (or-tools #3102, #3983). Presolve is
 # off: it has returned a core literal that was no assumption (#5141), and it costs most of the
@@ -78,7 +79,10 @@ def _plan_start(plan: Plan) -> str:
 
 
 def smallest_conflict(
-    model: cp_model.CpModel, literals: Mapping[str, cp_model.IntVar], time_limit_seconds: float
+    model: cp_model.CpModel,
+    literals: Mapping[str, cp_model.IntVar],
+    time_limit_seconds: float,
+    stop: SearchStop,
 ) -> tuple[str, ...]:
     """The named constraints (each switched on by its literal) of an infeasible model that
     cannot all hold, shrunk until dropping any one would leave a schedule: a deletion filter
@@ -88,16 +92,16 @@ def smallest_conflict(
     smallest. Every set kept was proved infeasible, so no constraint is blamed wrongly."""
     deadline = time.monotonic() + time_limit_seconds
     everything = list(literals.items())
-    status, core = _try(model, everything, deadline)
+    status, core = _try(model, everything, deadline, stop)
     if status != cp_model.INFEASIBLE:
         return ("no schedule satisfies all the constraints together (no smaller set was found)",)
     candidate = [(name, lit) for name, lit in everything if lit.index in core]
-    if not candidate or _try(model, candidate, deadline)[0] != cp_model.INFEASIBLE:
+    if not candidate or _try(model, candidate, deadline, stop)[0] != cp_model.INFEASIBLE:
         candidate = everything
     kept = 0
     while kept < len(candidate) and time.monotonic() < deadline:
         trial = candidate[:kept] + candidate[kept + 1 :]
-        if _try(model, trial, deadline)[0] == cp_model.INFEASIBLE:
+        if _try(model, trial, deadline, stop)[0] == cp_model.INFEASIBLE:
             candidate = trial
         else:
             kept += 1
@@ -105,7 +109,10 @@ def smallest_conflict(
 
 
 def _try(
-    model: cp_model.CpModel, switched_on: list[tuple[str, cp_model.IntVar]], deadline: float
+    model: cp_model.CpModel,
+    switched_on: list[tuple[str, cp_model.IntVar]],
+    deadline: float,
+    stop: SearchStop,
 ) -> tuple[cp_model.CpSolverStatus, set[int]]:
     """Solve with these constraints on (the others free); the core's indices if infeasible."""
     model.clear_assumptions()
@@ -115,7 +122,7 @@ def _try(
     solver.parameters.num_workers = _WORKERS
     solver.parameters.random_seed = _RANDOM_SEED
     solver.parameters.cp_model_presolve = False
-    status = solver.solve(model)
+    status = stop.solve(solver, model)
     if status != cp_model.INFEASIBLE:
         return status, set()
     return status, set(solver.sufficient_assumptions_for_infeasibility())

@@ -47,6 +47,7 @@ from services.migration.planning.plan_constraints import (
     compile_plan,
     natural_phase,
 )
+from services.migration.planning.search_stop import SearchStop
 
 # Fixed so that two runs on the same plan explore alike (ties may still fall either way).
 RANDOM_SEED = 20220708
@@ -177,9 +178,14 @@ def _cost(plan: Plan, window: Window, phase: int) -> int:
     return cost
 
 
-def solve(problem: SchedulingProblem, previous: Mapping[str, dt.date] | None = None) -> Schedule:
+def solve(
+    problem: SchedulingProblem,
+    previous: Mapping[str, dt.date] | None = None,
+    stop: SearchStop | None = None,
+) -> Schedule:
     """The best schedule found within the plan's time limit, or why there is none;
-    `previous`: each item's cut-over day in the version before, kept among the best.
+    `previous`: each item's cut-over day in the version before, kept among the best; `stop`:
+    ends the searches early from another thread (they raise SearchStopped once it has).
 
     Raises ValueError on input no plan can be made from (unknown dependency, misplaced
     capacity override)."""
@@ -194,13 +200,16 @@ def solve(problem: SchedulingProblem, previous: Mapping[str, dt.date] | None = N
     greedy = greedy_phases(plan)
     if greedy is not None:
         _hint(built, greedy)
+    stop = stop or SearchStop()
     solver = _solver(plan.settings.time_limit_seconds)
-    status = _STATUS.get(solver.solve(built.model))
+    status = _STATUS.get(stop.solve(solver, built.model))
     if status is None:
         raise RuntimeError(f"CP-SAT refused the model: {solver.status_name()}")
     if status is SolverStatus.INFEASIBLE:
         named = build_model(plan, named=True)
-        conflict = smallest_conflict(named.model, named.literals, plan.settings.time_limit_seconds)
+        conflict = smallest_conflict(
+            named.model, named.literals, plan.settings.time_limit_seconds, stop
+        )
         return _infeasible(conflict, started)
     phases = (
         {cid: solver.value(x) for cid, x in built.phases.items()}
