@@ -5,11 +5,12 @@ a 300-item plan ran a 60-second solve, a 7-item plan of another agency stayed "n
 date" for 61 s, and a plan's time limit may be set to 600 s. Now each plan is solved under a
 lock of its own (one solve per plan at a time, across replicas), beside the planners' shared
 hold on `PLANNER_LOCK_KEY` (a rebuild takes it exclusively: no plan half replayed is solved);
-a process solves up to `SOLVES_AT_ONCE` plans at a time, the smallest due first, and at most
-`SOLVES_AT_ONCE - 1` of them given a time limit longer than the default, so that a slot is
-always left for the others; and a pass starts solves without waiting for those under way
-(`PlanQueue.start_due`). The solver runs in a worker thread (`planner.replan`), off the
-event loop.
+a process solves up to `SOLVES_AT_ONCE` plans at a time, the smallest due first (but one due
+for `WAITED_SECONDS` before them, so small plans coming one after the other cannot keep a
+large one waiting), and at most `SOLVES_AT_ONCE - 1` of them given a time limit longer than
+the default, so that a slot is always left for the others; and a pass starts solves without
+waiting for those under way (`PlanQueue.start_due`). The solver runs in a worker thread
+(`planner.replan`), off the event loop.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ SOLVES_AT_ONCE = 2
 # A plan given a longer time limit than the default may hold its slot for up to ten minutes.
 LONG_SOLVE_SECONDS = PlanSettings(starts_on=dt.date.min).time_limit_seconds
 PLANS_LISTED = 20
+# A plan due this long goes ahead of smaller ones (plans_due_by_size).
+WAITED_SECONDS = 60.0
 
 
 class PlanQueue:
@@ -87,7 +90,7 @@ class PlanQueue:
         the whole pass. Raises what reading the plans due or trying a lock raises (an
         outage: the caller's loop waits it out)."""
         async with self._pool.acquire() as conn:
-            due = await plan_repository.plans_due_by_size(conn, PLANS_LISTED)
+            due = await plan_repository.plans_due_by_size(conn, PLANS_LISTED, WAITED_SECONDS)
         started = []
         for plan_id, time_limit in due:
             if len(self._solving) >= SOLVES_AT_ONCE:

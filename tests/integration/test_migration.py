@@ -673,7 +673,7 @@ async def test_a_plan_the_planner_cannot_schedule_does_not_stop_the_others(
             raise ValueError("a fault in the planner's code")
         return await scheduling(conn, plan_id, clock)
 
-    async def due(conn: Connection, limit: int) -> list[tuple[str, float]]:
+    async def due(conn: Connection, limit: int, waited: float) -> list[tuple[str, float]]:
         return [("plan-broken", 10.0), (PLAN, 10.0)]
 
     monkeypatch.setattr(planner, "replan", broken_first)

@@ -19,7 +19,7 @@ from services.events.contract import Criticality
 from services.migration import planner
 from services.migration.plan_opening import automatic_plan_id
 from services.migration.planner_lock import PLANNER_LOCK_KEY
-from services.migration.planner_queue import PlanQueue
+from services.migration.planner_queue import WAITED_SECONDS, PlanQueue
 from services.migration.storage import plan_repository
 from services.platform.clock import Clock
 from services.platform.postgres.database import Connection
@@ -181,3 +181,29 @@ async def _cpu_seconds_over(seconds: float) -> float:
     before = time.process_time()
     await asyncio.sleep(seconds)
     return time.process_time() - before
+
+
+async def test_a_plan_due_for_a_minute_goes_ahead_of_smaller_ones(pool: asyncpg.Pool) -> None:
+    """The smallest plans first, but small plans coming one after the other (a list barring
+    a hundred vendors) could keep a large one waiting for as long as they came: once due for
+    `WAITED_SECONDS`, it goes ahead of them."""
+    tax = "税務課"
+    await apply(
+        pool,
+        *case_migration.contracts(START),  # ten at 市民課
+        *(_at_water(n) for n in range(20)),
+        *(_at_water(n, tax, "t") for n in range(5)),
+    )
+    await apply(pool, case_migration.eligibility_lost(VENDOR, SUSPENDED_ON))
+    small = automatic_plan_id(VENDOR, tax)
+    async with pool.acquire() as conn:
+        due = await plan_repository.plans_due_by_size(conn, 10, WAITED_SECONDS)
+        assert [plan_id for plan_id, _ in due] == [small, PLAN, BIG]
+        await conn.execute(
+            "UPDATE migration_plans SET due_since = now() - interval '61 seconds'"
+            " WHERE plan_id = $1",
+            BIG,
+        )
+    started = await PlanQueue(pool, CLOCK).start_due()
+    assert [task.get_name() for task in started] == [f"plan {BIG}", f"plan {small}"]
+    assert all(await asyncio.gather(*started))

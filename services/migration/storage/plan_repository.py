@@ -130,7 +130,8 @@ async def changed(conn: Connection, plan_id: str, cause: str) -> None:
     """The plan's inputs changed: the planner schedules it again, saying why."""
     await conn.execute(
         """UPDATE migration_plans
-           SET revision = revision + 1, causes = array_append(causes, $2)
+           SET revision = revision + 1, causes = array_append(causes, $2),
+               due_since = CASE WHEN planned_revision < revision THEN due_since ELSE now() END
            WHERE plan_id = $1""",
         plan_id,
         cause,
@@ -267,18 +268,26 @@ async def items_replaced_by(
     return [(r["plan_id"], r["contract_id"], r["agency"], r["category"]) for r in rows]
 
 
-async def plans_due_by_size(conn: Connection, limit: int) -> list[tuple[str, float]]:
+async def plans_due_by_size(
+    conn: Connection, limit: int, waited_seconds: float
+) -> list[tuple[str, float]]:
     """The plans whose inputs changed since they were scheduled, each with its solver's time
-    limit, the fewest items first (a small plan's solve is short: it need not wait for a
-    large one's), then by id."""
+    limit: those due for `waited_seconds` or longer first, the longest waiting first (a large
+    plan is not kept waiting for as long as smaller ones keep coming), then the fewest items
+    first (a small plan's solve is short: it need not wait for a large one's), then by id."""
     rows = await conn.fetch(
         """SELECT p.plan_id, (p.settings ->> 'time_limit_seconds')::float8 AS time_limit
            FROM migration_plans p
+           CROSS JOIN LATERAL (
+               SELECT p.due_since <= now() - make_interval(secs => $2) AS waited
+           ) w
            WHERE p.planned_revision < p.revision
-           ORDER BY (SELECT count(*) FROM migration_items i WHERE i.plan_id = p.plan_id),
+           ORDER BY w.waited DESC, CASE WHEN w.waited THEN p.due_since END,
+                    (SELECT count(*) FROM migration_items i WHERE i.plan_id = p.plan_id),
                     p.plan_id
            LIMIT $1""",
         limit,
+        waited_seconds,
     )
     return [(r["plan_id"], r["time_limit"]) for r in rows]
 
@@ -333,10 +342,11 @@ async def insert_version(
         _SNAPSHOT.dump_json(snapshot).decode(),
         list(changes),
     )
-    # Causes recorded after the planner read the plan stay for the next version.
+    # Causes recorded after the planner read the plan stay for the next version, which is
+    # then due from now.
     await conn.execute(
         """UPDATE migration_plans
-           SET planned_revision = $2, causes = causes[$3 + 1:]
+           SET planned_revision = $2, causes = causes[$3 + 1:], due_since = now()
            WHERE plan_id = $1""",
         snapshot.plan_id,
         revision,
