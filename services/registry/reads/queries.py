@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.events.vendor import check_identifier_value
+from services.events.vendor import identifier_value
 from services.platform.postgres.database import Connection
 from services.platform.postgres.whole_numbers import is_count
 from services.registry.domain.eligibility import Eligibility
@@ -42,7 +42,7 @@ async def resolve_vendor(
     if identifier is not None:
         wanted = normalize_identifier(identifier.scheme, identifier.value)
         try:  # a mistyped number is told as such, not as a vendor nobody registered
-            check_identifier_value(wanted.scheme, wanted.value)
+            identifier_value(wanted.scheme, wanted.value)
         except ValueError as error:
             raise RegistryQueryError(f"identifier: {error}") from None
         owners = await vendor_repository.identifier_owners(conn, [wanted])
