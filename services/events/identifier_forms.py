@@ -3,9 +3,10 @@
 A corporate number (法人番号) is printed 1-2345-6789-0123, typed with a Japanese IME in
 full-width digits (１２３４…), grouped by spaces, or with ー where a hyphen was meant; an LEI
 is printed in groups of four. `compact_identifier` reads them all alike, and it is the only
-reading: the event contract stores a corporate number in that form (`events/vendor.py`), and
-the registry's lookups match every identifier by it (`registry/domain/names.normalize_identifier`),
-so a number a lookup finds is a number a registration records, and the other way round.
+reading: the event contract stores a corporate number and an LEI in that form
+(`events/vendor.py`), and the registry's lookups match every identifier by it
+(`registry/domain/names.normalize_identifier`), so a number a lookup finds is a number a
+registration records, and the other way round.
 """
 
 from __future__ import annotations

@@ -30,9 +30,8 @@ CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 CORPORATE_NUMBER = "corporate_number"
 LEI = "lei"
-# ISO 17442: 18 upper-case letters or digits, then two decimal check digits. Lower case is
-# matched too, only to be refused with its own message.
-_LEI_SHAPE = re.compile(r"[0-9A-Za-z]{18}[0-9]{2}")
+# ISO 17442: 18 upper-case letters or digits, then two decimal check digits.
+_LEI_SHAPE = re.compile(r"[0-9A-Z]{18}[0-9]{2}")
 
 
 def corporate_number_check_digit(base: str) -> int:
@@ -66,15 +65,17 @@ def _corporate_number(written: str) -> str:
     return value
 
 
-def _lei(value: str) -> str:
+def _lei(written: str) -> str:
+    # Read as every lookup reads it, as the corporate number is: an LEI printed in groups of
+    # four, or typed in lower case, is the LEI in upper case. Every LEI stored before was in
+    # that form already, so it reads back unchanged.
+    value = compact_identifier(written)
     if not _LEI_SHAPE.fullmatch(value):
         raise refusal(
             "lei_form",
-            "an LEI has 20 characters, 18 upper-case letters A-Z or digits and then "
-            f"two check digits, got {value!r}",
+            "an LEI has 20 characters (spaces and hyphens aside), 18 letters A-Z or digits"
+            f" and then two check digits, got {written!r}",
         )
-    if value != value.upper():
-        raise refusal("lei_case", f"an LEI is written in upper case: {value.upper()}, not {value}")
     if not lei.is_valid(value):
         raise refusal(
             "check_digit_mismatch",
@@ -90,7 +91,8 @@ _VALUE_FORMS = {CORPORATE_NUMBER: _corporate_number, LEI: _lei}
 
 def identifier_value(scheme: str, value: str) -> str:
     """`value` as the event records it for `scheme`: a corporate number in its 13 ASCII
-    digits, however written; a value of a free-form scheme as given. Raises ValueError, saying
+    digits and an LEI in its 20 upper-case characters, however written; a value of a
+    free-form scheme as given. Raises ValueError, saying
     why, when it is not a possible identifier of `scheme` (a corporate number's or an LEI's
     form and check digits)."""
     read = _VALUE_FORMS.get(scheme)
@@ -104,9 +106,9 @@ class VendorIdentifierRef(StrictModel):
         description="Identifier scheme, e.g. corporate_number, lei, duns, uei, internal."
     )
     value: ShortText = Field(
-        description="The identifier as the scheme writes it. A corporate number may be written"
-        " with full-width digits, spaces or hyphens, as lookups take it, and is recorded as its"
-        " 13 digits."
+        description="The identifier as the scheme writes it. A corporate number or an LEI may"
+        " be written with full-width characters, spaces or hyphens (an LEI in lower case too),"
+        " as lookups take it, and is recorded as its 13 digits or 20 upper-case characters."
     )
 
     @field_validator("value")
