@@ -67,6 +67,27 @@ async def test_search_ranks_vendor_b_first(
     assert matched_kind in kinds
 
 
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        # An identifier, however typed, names the vendor by its legal name, not the text.
+        ("７０００－０１２０－５０００２", ("株式会社ビーソリューションズ", NameKind.IDENTIFIER)),
+        ("v-0042", ("株式会社ビーソリューションズ", NameKind.IDENTIFIER)),  # its internal id
+        # A name typed otherwise is named as recorded.
+        ("ｂシステム", ("Bシステム", NameKind.ALIAS)),
+        ("(株)ビーシステム", ("株式会社ビーシステム", NameKind.FORMER)),
+        ("b solutions co ltd", ("B Solutions Co., Ltd.", NameKind.ENGLISH)),
+    ],
+)
+async def test_a_hit_names_which_of_the_vendors_recorded_names_matched(
+    pool: asyncpg.Pool, text: str, named: tuple[str, NameKind]
+) -> None:
+    """The finding: an identifier's hit named the text searched for as `matchedName`."""
+    await _seed(pool)
+    vendor_id, matched_name, matched_kind = await _first_hit(pool, text)
+    assert (vendor_id, (matched_name, matched_kind)) == (case_b.VENDOR, named)
+
+
 async def test_a_renamed_vendor_keeps_its_former_names(pool: asyncpg.Pool) -> None:
     await _seed(pool)
     async with pool.acquire() as conn:

@@ -136,10 +136,12 @@ async def _hits(names: LiveNameIndex, text: str, limit: int) -> list[SearchHit]:
 
 async def _exact(conn: Connection, text: str) -> list[SearchHit]:
     """The vendors holding `text` as an identifier, in any scheme: the searcher may not know
-    which scheme the number belongs to."""
+    which scheme the number belongs to. Each is named by its legal name as recorded, as every
+    hit names one of the vendor's names: the text searched for would tell the searcher only
+    what they typed, not whose number it is."""
     value = normalize_identifier("any", text).value
     by_identifier = await vendor_repository.vendors_with_identifier_value(conn, value)
-    return [SearchHit(v, text.strip(), NameKind.IDENTIFIER, 100.0) for v in by_identifier]
+    return [SearchHit(v, name, NameKind.IDENTIFIER, 100.0) for v, name in by_identifier]
 
 
 def _merged(exact: list[SearchHit], hits: list[SearchHit], limit: int) -> list[SearchHit]:
