@@ -21,6 +21,7 @@ from services.events.base import (
     refusal,
     refuse_duplicates,
 )
+from services.events.identifier_forms import compact_identifier
 
 # Scheme names are data (any registry can add one), so only their spelling is fixed.
 SchemeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
@@ -29,9 +30,8 @@ CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 CORPORATE_NUMBER = "corporate_number"
 LEI = "lei"
-# ISO 17442: 18 upper-case letters or digits, then two decimal check digits. Lower case is
-# matched too, only to be refused with its own message.
-_LEI_SHAPE = re.compile(r"[0-9A-Za-z]{18}[0-9]{2}")
+# ISO 17442: 18 upper-case letters or digits, then two decimal check digits.
+_LEI_SHAPE = re.compile(r"[0-9A-Z]{18}[0-9]{2}")
 
 
 def corporate_number_check_digit(base: str) -> int:
@@ -46,10 +46,15 @@ def lei_check_digits(base: str) -> int:
     return int(mod_97_10.calc_check_digits(base))
 
 
-def _check_corporate_number(value: str) -> None:
+def _corporate_number(written: str) -> str:
+    # Read as every lookup reads it (full-width digits, spaces, hyphens: how the number is
+    # printed and typed in Japan), and recorded in that one form, 13 ASCII digits. Every
+    # corporate number stored before was already in it, so it reads back unchanged.
+    value = compact_identifier(written)
     if len(value) != 13 or not (value.isascii() and value.isdigit()):
         raise refusal(
-            "corporate_number_form", f"a corporate number has 13 ASCII digits, got {value!r}"
+            "corporate_number_form",
+            f"a corporate number has 13 digits (spaces and hyphens aside), got {written!r}",
         )
     if not corporate_number.is_valid(value):
         expected = corporate_number_check_digit(value[1:])
@@ -57,35 +62,41 @@ def _check_corporate_number(value: str) -> None:
             "check_digit_mismatch",
             f"corporate number {value} fails its check digit (first digit should be {expected})",
         )
+    return value
 
 
-def _check_lei(value: str) -> None:
+def _lei(written: str) -> str:
+    # Read as every lookup reads it, as the corporate number is: an LEI printed in groups of
+    # four, or typed in lower case, is the LEI in upper case. Every LEI stored before was in
+    # that form already, so it reads back unchanged.
+    value = compact_identifier(written)
     if not _LEI_SHAPE.fullmatch(value):
         raise refusal(
             "lei_form",
-            "an LEI has 20 characters, 18 upper-case letters A-Z or digits and then "
-            f"two check digits, got {value!r}",
+            "an LEI has 20 characters (spaces and hyphens aside), 18 letters A-Z or digits"
+            f" and then two check digits, got {written!r}",
         )
-    if value != value.upper():
-        raise refusal("lei_case", f"an LEI is written in upper case: {value.upper()}, not {value}")
     if not lei.is_valid(value):
         raise refusal(
             "check_digit_mismatch",
             f"LEI {value} fails its ISO 7064 check digits "
             f"(expected {lei_check_digits(value[:18]):02d})",
         )
+    return value
 
 
-# Schemes whose values have a known form; the values of other schemes are free-form text.
-_VALUE_CHECKS = {CORPORATE_NUMBER: _check_corporate_number, LEI: _check_lei}
+# Schemes whose values have a known form, each read into it; other schemes are free-form text.
+_VALUE_FORMS = {CORPORATE_NUMBER: _corporate_number, LEI: _lei}
 
 
-def check_identifier_value(scheme: str, value: str) -> None:
-    """Raises ValueError, saying why, when `value` is not a possible identifier of `scheme`
-    (a corporate number's or an LEI's form and check digits); other schemes are free-form."""
-    check = _VALUE_CHECKS.get(scheme)
-    if check is not None:
-        check(value)
+def identifier_value(scheme: str, value: str) -> str:
+    """`value` as the event records it for `scheme`: a corporate number in its 13 ASCII
+    digits and an LEI in its 20 upper-case characters, however written; a value of a
+    free-form scheme as given. Raises ValueError, saying
+    why, when it is not a possible identifier of `scheme` (a corporate number's or an LEI's
+    form and check digits)."""
+    read = _VALUE_FORMS.get(scheme)
+    return value if read is None else read(value)
 
 
 class VendorIdentifierRef(StrictModel):
@@ -94,16 +105,19 @@ class VendorIdentifierRef(StrictModel):
     scheme: SchemeName = Field(
         description="Identifier scheme, e.g. corporate_number, lei, duns, uei, internal."
     )
-    value: ShortText = Field(description="The identifier as the scheme writes it.")
+    value: ShortText = Field(
+        description="The identifier as the scheme writes it. A corporate number or an LEI may"
+        " be written with full-width characters, spaces or hyphens (an LEI in lower case too),"
+        " as lookups take it, and is recorded as its 13 digits or 20 upper-case characters."
+    )
 
     @field_validator("value")
     @classmethod
-    def _check_value(cls, value: str, info: ValidationInfo) -> str:
+    def _read_value(cls, value: str, info: ValidationInfo) -> str:
         # An invalid corporate number or LEI would never match the vendor again, so it is
         # refused here, where the producer still gets the error, rather than stored. (No
         # scheme in `info.data`: the scheme itself was refused, and that error is reported.)
-        check_identifier_value(info.data.get("scheme", ""), value)
-        return value
+        return identifier_value(info.data.get("scheme", ""), value)
 
 
 def _check_identity_lists(

@@ -67,6 +67,27 @@ async def test_search_ranks_vendor_b_first(
     assert matched_kind in kinds
 
 
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        # An identifier, however typed, names the vendor by its legal name, not the text.
+        ("７０００－０１２０－５０００２", ("株式会社ビーソリューションズ", NameKind.IDENTIFIER)),
+        ("v-0042", ("株式会社ビーソリューションズ", NameKind.IDENTIFIER)),  # its internal id
+        # A name typed otherwise is named as recorded.
+        ("ｂシステム", ("Bシステム", NameKind.ALIAS)),
+        ("(株)ビーシステム", ("株式会社ビーシステム", NameKind.FORMER)),
+        ("b solutions co ltd", ("B Solutions Co., Ltd.", NameKind.ENGLISH)),
+    ],
+)
+async def test_a_hit_names_which_of_the_vendors_recorded_names_matched(
+    pool: asyncpg.Pool, text: str, named: tuple[str, NameKind]
+) -> None:
+    """The finding: an identifier's hit named the text searched for as `matchedName`."""
+    await _seed(pool)
+    vendor_id, matched_name, matched_kind = await _first_hit(pool, text)
+    assert (vendor_id, (matched_name, matched_kind)) == (case_b.VENDOR, named)
+
+
 async def test_a_renamed_vendor_keeps_its_former_names(pool: asyncpg.Pool) -> None:
     await _seed(pool)
     async with pool.acquire() as conn:
@@ -93,6 +114,35 @@ async def test_identifiers_resolve_a_vendor_and_clashes_are_refused(pool: asyncp
     clash: dict[str, Any] = {"identifiers": [{"scheme": "internal", "value": "V-0042"}]}
     reason = await rejection(pool, envelope("vendor.updated", clash, "vendor-d1"))
     assert "already belong to another vendor" in reason and "vendor-b" in reason
+
+
+async def test_a_corporate_number_registered_as_written_by_hand_is_one_every_lookup_finds(
+    pool: asyncpg.Pool,
+) -> None:
+    """Written with full-width digits and a hyphen at registration (as it was refused, while
+    search and screening read it), recorded as its 13 digits, found however it is typed."""
+    await _seed(pool)
+    registered = {
+        "legal_name": "株式会社ティー工業",
+        "identifiers": [
+            {"scheme": "corporate_number", "value": "１－１８０３－０１０１－８７７１"}
+        ],
+    }
+    await apply(pool, envelope("vendor.registered", registered, "vendor-t"))
+    async with pool.acquire() as conn:
+        vendor = await queries.vendor(conn, "vendor-t")
+        assert vendor is not None
+        assert [(i.scheme, i.value) for i in vendor.identifiers] == [
+            ("corporate_number", "1180301018771")
+        ]
+        typed = IdentifierKey("corporate_number", "1180 3010 18771")
+        assert await queries.resolve_vendor(conn, None, typed) == "vendor-t"
+        hits = await queries.search(conn, "1180301018771", 5)
+    assert (hits[0].vendor_id, hits[0].matched_kind) == ("vendor-t", NameKind.IDENTIFIER)
+    # The same number written otherwise is the same identifier: another vendor's is refused.
+    again = {"identifiers": [{"scheme": "corporate_number", "value": "1180301018771"}]}
+    reason = await rejection(pool, envelope("vendor.updated", again, "vendor-d1"))
+    assert "already belong to another vendor" in reason and "vendor-t" in reason
 
 
 async def test_updates_replace_names_and_identifiers(pool: asyncpg.Pool) -> None:

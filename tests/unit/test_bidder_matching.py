@@ -129,7 +129,7 @@ def test_accents_are_folded_in_latin_letters_only() -> None:
         (Bidder("2", vendor_id="v", name="x"), "give exactly one of vendorId, identifier and name"),
         (
             Bidder("3", identifier=IdentifierKey("corporate_number", "1234")),
-            "identifier: a corporate number has 13 ASCII digits, got '1234'",
+            "identifier: a corporate number has 13 digits (spaces and hyphens aside), got '1234'",
         ),
         (
             Bidder("4", identifier=IdentifierKey("lei", "5493001kjtiigc8y1r11")),

@@ -31,12 +31,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from pydantic import ValidationError
-
 from services.events.base import EventEnvelope
-from services.events.catalog import describe_validation_error
 from services.events.sanction import SanctionKind
-from services.events.vendor import CORPORATE_NUMBER, VendorIdentifierRef, VendorRegistered
+from services.events.vendor import (
+    CORPORATE_NUMBER,
+    VendorIdentifierRef,
+    VendorRegistered,
+    identifier_value,
+)
 from services.imports.entries import ListEntry
 from services.imports.events import (
     EntryEvents,
@@ -45,7 +47,6 @@ from services.imports.events import (
     id_key,
     imposition_events,
 )
-from services.registry.domain.names import normalize_identifier
 
 # The registry's longest name (ShortText); a longer one is cut at a word, ending with "…".
 MAX_NAME = 300
@@ -94,13 +95,7 @@ def corporate_number(written: str) -> str | None:
     (not 13 digits, a wrong check digit: the message gives the right one)."""
     if not written.strip():
         return None
-    value = normalize_identifier(CORPORATE_NUMBER, written).value
-    try:
-        VendorIdentifierRef(scheme=CORPORATE_NUMBER, value=value)
-    except ValidationError as error:
-        problem = describe_validation_error(error).removeprefix("value: ")
-        raise ValueError(problem.removeprefix("Value error, ")) from None
-    return value
+    return identifier_value(CORPORATE_NUMBER, written.strip())  # the catalog's own reading
 
 
 def ground_codes(grounds: str) -> list[str]:

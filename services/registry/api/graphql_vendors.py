@@ -37,7 +37,8 @@ NameKind = described_enum(
         "ENGLISH": "The English name.",
         "FORMER": "A legal name, reading or English name the vendor used before.",
         "ALIAS": "Another name the vendor is known by.",
-        "IDENTIFIER": "An exact identifier (e.g. a corporate number), never a fuzzy match.",
+        "IDENTIFIER": "An exact identifier (e.g. a corporate number), never a fuzzy match;"
+        " the name given is the vendor's legal name.",
     },
 )
 
@@ -183,7 +184,12 @@ class Vendor(Node, VendorRecords, VendorAffiliates):
 @strawberry.type(description="A vendor found by a search, and which of its names matched.")
 class VendorSearchHit:
     vendor_id: strawberry.ID = strawberry.field(description="The vendor found.")
-    matched_name: str = strawberry.field(description="The vendor's name that matched, as stored.")
+    matched_name: str = strawberry.field(
+        description="Which of the vendor's recorded names matched, as recorded (its legal,"
+        " kana, English or a former name, or an alias: `matchedKind` says which), never the"
+        " text searched for; for an identifier that matched (`IDENTIFIER`), its current legal"
+        " name."
+    )
     matched_kind: NameKind = strawberry.field(  # type: ignore[valid-type]
         description="Which of its names it is."
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from services.events.vendor import check_identifier_value
+from services.events.vendor import identifier_value
 from services.registry.bidder_screening.model import MAX_BIDDERS, Bidder, CheckedBidder
 from services.registry.domain.names import (
     name_length_problem,
@@ -40,7 +40,7 @@ def check(bidder: Bidder) -> CheckedBidder:
         scheme, value = bidder.identifier
         try:
             key = normalize_identifier(scheme, value)
-            check_identifier_value(key.scheme, key.value)
+            identifier_value(key.scheme, key.value)
         except ValueError as error:
             return _invalid(bidder, f"identifier: {error}")
         return CheckedBidder(bidder, identifier=key)

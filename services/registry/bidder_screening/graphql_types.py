@@ -174,7 +174,10 @@ class ScoredName:
 class ScreeningCandidate:
     vendor_id: strawberry.ID = strawberry.field(description="The barred vendor.")
     score: float = strawberry.field(description="Its best name's score, 0–100.")
-    matched_name: str = strawberry.field(description="Its name that scored best.")
+    matched_name: str = strawberry.field(
+        description="Which of its recorded names scored best, as recorded (its legal, kana,"
+        " English or a former name, or an alias: `matchedKind` says which), not the bidder's."
+    )
     matched_kind: NameKind = strawberry.field(  # type: ignore[valid-type]
         description="Which of its names that is (a former name or an alias counts too)."
     )

@@ -44,6 +44,7 @@ from typing import NamedTuple
 import jaconv
 
 from services.events.base import SHORT_TEXT_MAX_CHARS
+from services.events.identifier_forms import DASHES, compact_identifier
 
 __all__ = [
     "IdentifierKey",
@@ -56,10 +57,6 @@ __all__ = [
     "normalize_name",
 ]
 
-# Hyphens, dashes and minus signs that people type for the long vowel mark ー, plus ー's
-# half-width form and box-drawing lines that IMEs offer for it (a regex class body).
-_DASHES = r"\-" "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2500\u2501\u30fc\uff0d\uff70"
-
 _KATAKANA = "\u30a1-\u30fa\u30fd\u30fe\u30fc"  # ァ..ヺ, ヽヾ, ー
 
 # jaconv's small-kana table has no small wa (ヮ, from ゎ too), which readings write large.
@@ -67,7 +64,7 @@ _SMALL_WA = str.maketrans("ヮ", "ワ")
 
 _DROP_BEFORE_NFKC = str.maketrans("", "", "\u2122\u2120")  # ™ ℠
 
-_LONG_VOWEL_AFTER_KANA = re.compile(f"(?<=[{_KATAKANA}])[{_DASHES}]+")
+_LONG_VOWEL_AFTER_KANA = re.compile(f"(?<=[{_KATAKANA}])[{DASHES}]+")
 # ー is a letter to the regex engine, so one that follows no kana is made a separator here;
 # other dashes are left alone (so "co-op" is still one word) and separate words later.
 _STRAY_LONG_VOWEL = re.compile(f"(?<![{_KATAKANA}])ー+")
@@ -332,12 +329,11 @@ class IdentifierKey(NamedTuple):
     value: str
 
 
-_IDENTIFIER_NOISE = re.compile(rf"[\s{_DASHES}]+")
-
-
 def normalize_identifier(scheme: str, value: str) -> IdentifierKey:
     """The exact-match key of an identifier: scheme trimmed and lower-cased; value after NFKC
-    (full-width digits and letters become ASCII) without spaces, hyphens or dashes, upper-cased.
+    (full-width digits and letters become ASCII) without spaces, hyphens or dashes, upper-cased
+    (`events.identifier_forms.compact_identifier`: the form the event contract records a
+    corporate number in, so what a lookup finds is what a registration records).
 
     "1234-5678-9012-3" and "１２３４ ５６７８ ９０１２ ３" give the same key. A corporate number
     and a DUNS number with the same digits do not: the scheme is part of the key.
@@ -345,7 +341,7 @@ def normalize_identifier(scheme: str, value: str) -> IdentifierKey:
     key_scheme = unicodedata.normalize("NFKC", scheme).strip().casefold()
     if not key_scheme:
         raise ValueError("identifier scheme is empty: give one, e.g. corporate_number")
-    key_value = _IDENTIFIER_NOISE.sub("", unicodedata.normalize("NFKC", value)).upper()
+    key_value = compact_identifier(value)
     if not key_value:
         raise ValueError(f"identifier value for scheme {key_scheme!r} is empty")
     return IdentifierKey(key_scheme, key_value)

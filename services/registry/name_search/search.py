@@ -54,7 +54,7 @@ class SearchHit:
     """A vendor that matched, by its best-matching name; score from 0 to 100."""
 
     vendor_id: str
-    matched_name: str
+    matched_name: str  # one of the vendor's names as recorded; its legal name for IDENTIFIER
     matched_kind: NameKind
     score: float
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.events.vendor import check_identifier_value
+from services.events.vendor import identifier_value
 from services.platform.postgres.database import Connection
 from services.platform.postgres.whole_numbers import is_count
 from services.registry.domain.eligibility import Eligibility
@@ -42,7 +42,7 @@ async def resolve_vendor(
     if identifier is not None:
         wanted = normalize_identifier(identifier.scheme, identifier.value)
         try:  # a mistyped number is told as such, not as a vendor nobody registered
-            check_identifier_value(wanted.scheme, wanted.value)
+            identifier_value(wanted.scheme, wanted.value)
         except ValueError as error:
             raise RegistryQueryError(f"identifier: {error}") from None
         owners = await vendor_repository.identifier_owners(conn, [wanted])
@@ -136,10 +136,12 @@ async def _hits(names: LiveNameIndex, text: str, limit: int) -> list[SearchHit]:
 
 async def _exact(conn: Connection, text: str) -> list[SearchHit]:
     """The vendors holding `text` as an identifier, in any scheme: the searcher may not know
-    which scheme the number belongs to."""
+    which scheme the number belongs to. Each is named by its legal name as recorded, as every
+    hit names one of the vendor's names: the text searched for would tell the searcher only
+    what they typed, not whose number it is."""
     value = normalize_identifier("any", text).value
     by_identifier = await vendor_repository.vendors_with_identifier_value(conn, value)
-    return [SearchHit(v, text.strip(), NameKind.IDENTIFIER, 100.0) for v in by_identifier]
+    return [SearchHit(v, name, NameKind.IDENTIFIER, 100.0) for v, name in by_identifier]
 
 
 def _merged(exact: list[SearchHit], hits: list[SearchHit], limit: int) -> list[SearchHit]:

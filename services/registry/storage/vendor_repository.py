@@ -123,12 +123,16 @@ async def identifier_owners(
     return {IdentifierKey(r["scheme"], r["value"]): r["vendor_id"] for r in rows}
 
 
-async def vendors_with_identifier_value(conn: Connection, value: str) -> list[str]:
-    """Vendors holding this (normalised) identifier value in any scheme."""
+async def vendors_with_identifier_value(conn: Connection, value: str) -> list[tuple[str, str]]:
+    """Vendors holding this (normalised) identifier value in any scheme, by id, each with its
+    legal name: the name a search names the vendor by when its identifier matched."""
     rows = await conn.fetch(
-        "SELECT DISTINCT vendor_id FROM registry_vendor_identifiers WHERE value = $1", value
+        """SELECT DISTINCT i.vendor_id, v.legal_name
+           FROM registry_vendor_identifiers i JOIN registry_vendors v USING (vendor_id)
+           WHERE i.value = $1""",
+        value,
     )
-    return sorted(r["vendor_id"] for r in rows)
+    return sorted((r["vendor_id"], r["legal_name"]) for r in rows)
 
 
 async def insert_vendor(conn: Connection, vendor: VendorRow, event_id: uuid.UUID) -> None:
