@@ -29,7 +29,8 @@ The rules added on 2026-12-05 (`SECOND_RULES_FROM`), the registry's:
   amendment of one recorded before is held to that policy's range
   (imposition_rules.imposition_refusal, change_refusal);
 - a rename dated on a day still to come (handlers.vendor_renamed, record_dates);
-- a contract's termination dated before its award (records.contract_terminated).
+- a contract's termination dated before its award (contract_rules.termination_refusal, in
+  records.contract_terminated and the API's receipt).
 """
 
 from __future__ import annotations
