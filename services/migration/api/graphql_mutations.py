@@ -34,13 +34,13 @@ from services.migration.api.plan_receipts import (
     Found,
     done,
     ineligibility,
+    plan_request_refusals,
     record_on_plan,
     to_come,
 )
 from services.migration.domain.item_changes import item_change_problems
 from services.migration.domain.items import ItemState, refusal_to_finish
 from services.migration.domain.plan_settings import configure, settings_refusal
-from services.migration.plan_opening import by_hand_refusals
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import (
@@ -186,8 +186,7 @@ class MigrationMutation:
                 )
                 return Draft(str(vendor_id), payload, (problem,))
             # What migration would refuse the request for, said here rather than after.
-            async with info.context.pool.acquire() as conn:
-                refusals = await by_hand_refusals(conn, str(vendor_id), str(plan_id), agency)
+            refusals = await plan_request_refusals(info, str(vendor_id), str(plan_id), agency)
             return Draft(str(vendor_id), payload, tuple(refusals))
 
         return await record(

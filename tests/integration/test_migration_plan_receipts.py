@@ -1,0 +1,112 @@
+"""What a system owner's plan mutations refuse in their receipt, before the log, that migration
+would refuse after or that could never be scheduled (real PostgreSQL; exploratory testers'
+findings): a plan asked for where nothing of the vendor's runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.ingest.handlers import ingest_batch
+from services.platform.eventlog.embedded import EmbeddedEventLog, drain
+from services.platform.settings import Settings
+from services.registry import setup as registry_setup
+from tests.support import case_b, case_migration
+from tests.support.case_migration import AGENCY, VENDOR
+from tests.support.event_examples import envelope
+from tests.support.in_process_api import execute
+from tests.support.migration_db import apply, refusal
+
+pytestmark = pytest.mark.postgres
+
+TAX = "税務課"
+CREATE = """mutation ($vendorId: ID!, $agency: String!, $planId: ID!) {
+  createMigrationPlan(vendorId: $vendorId, agency: $agency, reason: "Risk band critical.",
+    planId: $planId) { accepted errors { field message code } } }"""
+
+
+def today() -> dt.date:
+    """The API's today (the registry's time zone)."""
+    return Settings(database_url="unused").clock.today()
+
+
+async def create(pool: asyncpg.Pool, vendor_id: str, agency: str, plan_id: str) -> dict[str, Any]:
+    answer = await execute(pool, CREATE, vendorId=vendor_id, agency=agency, planId=plan_id)
+    receipt: dict[str, Any] = answer["createMigrationPlan"]
+    return receipt
+
+
+async def logged(pool: asyncpg.Pool) -> int:
+    count: int = await pool.fetchval("SELECT count(*) FROM event_store")
+    return count
+
+
+def tax_contract(vendor_id: str, ends_on: dt.date) -> dict[str, Any]:
+    payload = {
+        "contract_id": f"tax-{vendor_id}",
+        "agency": TAX,
+        "title": "税務システム",
+        "category": "information_systems",
+        "criticality": "legally_mandated",
+        "awarded_on": "2020-03-01",
+        "starts_on": "2020-04-01",
+        "ends_on": ends_on.isoformat(),
+        "amount": 50_000_000,
+    }
+    return envelope("contract.awarded", payload, vendor_id)
+
+
+async def test_a_plan_asked_for_where_nothing_of_the_vendors_runs_is_refused(
+    pool: asyncpg.Pool,
+) -> None:
+    """Said "accepted", then refused by migration: the vendor holds no contract at that
+    agency, or only contracts that have ended."""
+    await apply(pool, *case_migration.contracts(today().replace(day=1)))
+    ended = today() - dt.timedelta(days=1)
+    await apply(pool, case_b.another_vendor("vendor-e"), tax_contract("vendor-e", ended))
+    said = {
+        (VENDOR, TAX): f"{VENDOR} has no running contract at {TAX} to migrate",
+        ("vendor-e", TAX): f"vendor-e has no running contract at {TAX} to migrate",
+        ("vendor-z", AGENCY): f"vendor-z has no running contract at {AGENCY} to migrate",
+    }
+    for (vendor_id, agency), message in said.items():
+        receipt = await create(pool, vendor_id, agency, f"plan-{vendor_id}")
+        assert receipt == {
+            "accepted": False,
+            "errors": [{"field": "agency", "message": message, "code": "nothing_to_migrate"}],
+        }
+    assert await logged(pool) == 0
+    # In migration's words, for the same request from any other producer.
+    request = {"plan_id": "plan-tax", "agency": TAX, "reason": "Risk band critical."}
+    reason = await refusal(pool, envelope("migration.plan_requested", request, VENDOR))
+    assert reason == f"payload.agency: {said[VENDOR, TAX]}"
+    # Where its contracts run, the plan is asked for.
+    assert await create(pool, VENDOR, AGENCY, "plan-b") == {"accepted": True, "errors": []}
+    assert await logged(pool) == 1
+
+
+async def test_a_contract_awarded_a_moment_before_is_waited_for(pool: asyncpg.Pool) -> None:
+    """An award in the log that migration has not applied yet (sent without
+    waitForProcessing just before the request) may give the vendor its contract there:
+    migration judges the request, as before."""
+    running = today() + dt.timedelta(days=365)
+    log = EmbeddedEventLog(pool, ingest_batch)
+    await log.submit(
+        [
+            case_b.line(e)
+            for e in (case_b.another_vendor("vendor-q"), tax_contract("vendor-q", running))
+        ]
+    )
+    assert await create(pool, "vendor-q", TAX, "plan-q") == {"accepted": True, "errors": []}
+    # Elsewhere nothing is on its way: refused.
+    receipt = await create(pool, "vendor-q", AGENCY, "plan-q2")
+    assert [e["code"] for e in receipt["errors"]] == ["nothing_to_migrate"]
+    # An award the registry refused (its vendor never registered) never reaches migration.
+    await log.submit([case_b.line(tax_contract("vendor-r", running))])
+    settings = Settings(database_url="unused")
+    await drain(pool, registry_setup.consumer(settings, registry_setup.policies(settings)))
+    receipt = await create(pool, "vendor-r", TAX, "plan-r")
+    assert [e["code"] for e in receipt["errors"]] == ["nothing_to_migrate"]
