@@ -1,24 +1,30 @@
 """What a system owner's plan mutations refuse in their receipt, before the log, that migration
 would refuse after or that could never be scheduled (real PostgreSQL; exploratory testers'
-findings): a plan asked for where nothing of the vendor's runs."""
+findings): a plan asked for where nothing of the vendor's runs; an item's dependencies that
+close a cycle."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import asyncpg
 import pytest
 
 from services.ingest.handlers import ingest_batch
+from services.migration.planning.model import SolverStatus
+from services.migration.setup import consumer
 from services.platform.eventlog.embedded import EmbeddedEventLog, drain
+from services.platform.eventstore.later_rules import THIRD_RULES_FROM
 from services.platform.settings import Settings
 from services.registry import setup as registry_setup
-from tests.support import case_b, case_migration
+from tests.support import case_b, case_migration, registry_db
 from tests.support.case_migration import AGENCY, VENDOR
 from tests.support.event_examples import envelope
 from tests.support.in_process_api import execute
-from tests.support.migration_db import apply, refusal
+from tests.support.migration_db import PLAN, apply, item_event, refusal, replan, the_case
+from tests.support.registry import TOKYO, FixedClock
 
 pytestmark = pytest.mark.postgres
 
@@ -110,3 +116,57 @@ async def test_a_contract_awarded_a_moment_before_is_waited_for(pool: asyncpg.Po
     await drain(pool, registry_setup.consumer(settings, registry_setup.policies(settings)))
     receipt = await create(pool, "vendor-r", TAX, "plan-r")
     assert [e["code"] for e in receipt["errors"]] == ["nothing_to_migrate"]
+
+
+CONFIGURE = """mutation ($plan: ID!, $contractId: ID!, $dependsOn: [ID!]) {
+  configureMigrationItem(planId: $plan, contractId: $contractId, item: {dependsOn: $dependsOn}) {
+    accepted errors { field message code } } }"""
+
+
+async def test_dependencies_that_close_a_cycle_are_refused_naming_it(pool: asyncpg.Pool) -> None:
+    """c10 moves after c01 (the case); c01 asked to move after c10 was accepted, and the plan
+    could then never be scheduled."""
+    await the_case(pool)
+    for contract_id, depends_on, cycle in [
+        ("c01", ["c10"], "c01 → c10 → c01"),
+        ("c04", ["c03", "c05"], "c04 → c05 → c04"),  # c05 moves after c04 (the case)
+    ]:
+        answer = await execute(
+            pool, CONFIGURE, plan=PLAN, contractId=contract_id, dependsOn=depends_on
+        )
+        said = f"closes a dependency cycle, {cycle} (each must cut over after the next)"
+        assert answer["configureMigrationItem"] == {
+            "accepted": False,
+            "errors": [
+                {
+                    "field": "item.dependsOn",
+                    "message": f"{said}, which no schedule can keep",
+                    "code": "dependency_cycle",
+                }
+            ],
+        }
+    assert await logged(pool) == 0
+    # No cycle through the item: recorded.
+    answer = await execute(pool, CONFIGURE, plan=PLAN, contractId="c01", dependsOn=["c03"])
+    assert answer["configureMigrationItem"] == {"accepted": True, "errors": []}
+
+
+async def test_a_cycle_from_another_producer_is_refused_from_the_rules_of_2026_12_06(
+    pool: asyncpg.Pool,
+) -> None:
+    """Migration's own verdict on such an event from a raw producer: refused, naming the cycle,
+    when the log recorded it from `THIRD_RULES_FROM` on; recorded before, applied as it was
+    (a rebuild gives it the same verdict), and the planner names the cycle for want of a
+    schedule."""
+    await the_case(pool)
+    closing = item_event("migration.item_configured", "c01", depends_on=["c10"])
+    owners_now = consumer(FixedClock(TOKYO, THIRD_RULES_FROM))
+    reason = await registry_db.rejection(pool, closing, owners_now)
+    cycle = "c01 → c10 → c01 (each must cut over after the next)"
+    assert reason == (
+        f"payload.depends_on: closes a dependency cycle, {cycle}, which no schedule can keep"
+    )
+    await apply(pool, {**closing, "event_id": str(uuid.uuid4())})  # recorded before the rule
+    schedule = (await replan(pool)).snapshot.schedule
+    assert schedule.status is SolverStatus.INFEASIBLE
+    assert schedule.conflicts == (f"dependency cycle: {cycle}",)
