@@ -1,7 +1,7 @@
 """What a system owner's plan mutations refuse in their receipt, before the log, that migration
 would refuse after or that could never be scheduled (real PostgreSQL; exploratory testers'
 findings): a plan asked for where nothing of the vendor's runs; an item's dependencies that
-close a cycle."""
+close a cycle; a deadline already past, a milestone dated before its plan was opened."""
 
 from __future__ import annotations
 
@@ -170,3 +170,75 @@ async def test_a_cycle_from_another_producer_is_refused_from_the_rules_of_2026_1
     schedule = (await replan(pool)).snapshot.schedule
     assert schedule.status is SolverStatus.INFEASIBLE
     assert schedule.conflicts == (f"dependency cycle: {cycle}",)
+
+
+async def receipt_of(pool: asyncpg.Pool, query: str, **variables: Any) -> dict[str, Any]:
+    """The receipt of a query of one mutation."""
+    (receipt,) = (await execute(pool, query, **variables)).values()
+    assert isinstance(receipt, dict)
+    return receipt
+
+
+SETTINGS = """mutation ($plan: ID!, $settings: MigrationPlanSettingsInput!) {
+  configureMigrationPlan(planId: $plan, settings: $settings) {
+    accepted errors { field message code } } }"""
+ITEM = """mutation ($plan: ID!, $item: MigrationItemInput!) {
+  configureMigrationItem(planId: $plan, contractId: "c01", item: $item) {
+    accepted errors { field message code } } }"""
+MILESTONE = """mutation ($plan: ID!, $contractId: ID!, $status: MigrationItemStatus!, $on: Date) {
+  recordMigrationMilestone(planId: $plan, contractId: $contractId, status: $status, on: $on) {
+    accepted errors { field message code } } }"""
+
+
+async def test_a_deadline_already_past_is_refused_in_the_receipt(pool: asyncpg.Pool) -> None:
+    """A deadline binds the cut-overs still to come: one gone by (a year typed wrong) could
+    never be kept, and the plan then had no schedule."""
+    await the_case(pool)
+    yesterday = today() - dt.timedelta(days=1)
+    gone = f"{yesterday} has passed; a deadline is a day still to come (today is {today()})"
+    for query, argument in [(SETTINGS, "settings"), (ITEM, "item")]:
+        given = {argument: {"deadlineOn": yesterday.isoformat()}}
+        answer = await receipt_of(pool, query, plan=PLAN, **given)
+        field = f"{argument}.deadlineOn"
+        assert answer == {
+            "accepted": False,
+            "errors": [{"field": field, "message": gone, "code": "deadline_passed"}],
+        }
+    # Told beside the input's other problems, not after them.
+    both = {"deadlineOn": yesterday.isoformat(), "phaseMonths": 0}
+    answer = await receipt_of(pool, SETTINGS, plan=PLAN, settings=both)
+    assert sorted((e["field"], e["code"]) for e in answer["errors"]) == [
+        ("settings.deadlineOn", "deadline_passed"),
+        ("settings.phaseMonths", "greater_than_equal"),
+    ]
+    assert await logged(pool) == 0
+    # Today, or cleared, it is recorded.
+    kept = await receipt_of(pool, SETTINGS, plan=PLAN, settings={"deadlineOn": str(today())})
+    cleared = await receipt_of(pool, ITEM, plan=PLAN, item={"deadlineOn": None})
+    assert kept == cleared == {"accepted": True, "errors": []}
+
+
+async def test_a_milestone_dated_before_its_plan_was_opened_is_refused(
+    pool: asyncpg.Pool,
+) -> None:
+    """The plan was opened on the first day of the suspension (2022-07-09): an item's status
+    is the plan's record, which began then."""
+    await the_case(pool)
+    before = {
+        "field": "on",
+        "message": "2022-07-08 is before the plan was opened, on 2022-07-09",
+        "code": "before_plan",
+    }
+    for status, also in [("IN_PROGRESS", []), ("DONE", ["checklist_incomplete"])]:
+        answer = await receipt_of(
+            pool, MILESTONE, plan=PLAN, contractId="c03", status=status, on="2022-07-08"
+        )
+        assert not answer["accepted"]
+        # Each problem at once: a "done" then is not ready either.
+        first, *others = answer["errors"]
+        assert first == before and [e["code"] for e in others] == also
+    assert await logged(pool) == 0
+    answer = await receipt_of(
+        pool, MILESTONE, plan=PLAN, contractId="c03", status="IN_PROGRESS", on="2022-07-09"
+    )
+    assert answer == {"accepted": True, "errors": []}

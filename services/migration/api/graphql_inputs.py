@@ -66,7 +66,9 @@ class MigrationPlanSettingsInput:
         description="Cost of each phase early, if penalised: 0–1000." + KEEP,
     )
     deadline_on: dt.date | None = strawberry.field(
-        default=strawberry.UNSET, description="Every item cut over by this day." + KEEP_OR_CLEAR
+        default=strawberry.UNSET,
+        description="Every item cut over by this day; a day already past is refused"
+        " (`deadline_passed`)." + KEEP_OR_CLEAR,
     )
     time_limit_seconds: float | None = strawberry.field(
         default=strawberry.UNSET,
@@ -93,7 +95,9 @@ class MigrationItemInput:
         default=strawberry.UNSET, description="Cut over no earlier than this day." + KEEP_OR_CLEAR
     )
     deadline_on: dt.date | None = strawberry.field(
-        default=strawberry.UNSET, description="Cut over no later than this day." + KEEP_OR_CLEAR
+        default=strawberry.UNSET,
+        description="Cut over no later than this day; a day already past is refused"
+        " (`deadline_passed`)." + KEEP_OR_CLEAR,
     )
 
 

@@ -1,6 +1,7 @@
 """What system owners record about their migration plans. Each mutation checks what it can
 at once (plan_receipts.py: the plan and item exist, the replacement is eligible, a day stated
-as past has come; here: the checklist is complete, a phase's capacity falls on a phase), and
+as past has come, a deadline has not passed, a milestone is not dated before its plan; here:
+the checklist is complete, a phase's capacity falls on a phase), and
 answers every problem it finds together, or appends the event to the log, where the
 migration service applies (and checks) it."""
 
@@ -35,6 +36,8 @@ from services.migration.api.graphql_inputs import (
 )
 from services.migration.api.plan_receipts import (
     Found,
+    before_opened,
+    deadline_gone,
     done,
     ineligibility,
     plan_request_refusals,
@@ -115,17 +118,19 @@ class MigrationMutation:
         def payload(plan: PlanRow) -> dict[str, Any]:
             return {"plan_id": plan.plan_id, **given_fields(settings)}
 
-        async def check(plan: PlanRow, *_: object) -> tuple[Problem, ...]:
+        async def check(plan: PlanRow, *_: object) -> Found:
+            deadline = given_fields(settings).get("deadline_on")
+            gone = deadline_gone(info, "settings.deadlineOn", deadline)
             # The plan's settings as migration would leave them: a phase's capacity given
             # for a day no phase starts on is refused here, not dead-lettered after.
             try:
                 change = MigrationPlanConfigured.model_validate(payload(plan))
             except ValidationError:
-                return ()  # the event's own problems: the receipt says them, by field
+                return (gone,)  # and the event's own problems: the receipt says them, by field
             if refusal := settings_refusal(configure(plan.settings, change)):
                 message = refusal.removeprefix("capacity_overrides: ")
-                return (Problem("settings.capacityOverrides", message, "not_a_phase_start"),)
-            return ()
+                return (gone, Problem("settings.capacityOverrides", message, "not_a_phase_start"))
+            return (gone,)
 
         return await record_on_plan(
             info,
@@ -156,20 +161,19 @@ class MigrationMutation:
 
         async def check(
             plan: PlanRow, state: ItemState | None, items: Mapping[str, ItemState]
-        ) -> tuple[Problem, ...]:
+        ) -> Found:
+            assert state is not None  # record_on_plan gives the item a contract id names
+            if (finished := done(state)) is not None:
+                return (finished,)
+            gone = deadline_gone(info, "item.deadlineOn", given_fields(item).get("deadline_on"))
             # Against the plan as it stands, as migration will judge it: a dependency on no
             # item of the plan, a deadline before the earliest date.
             try:
                 change = MigrationItemConfigured.model_validate(payload(plan))
             except ValidationError:
-                return ()  # the event's own problems: the receipt says them, by field
-            assert state is not None  # record_on_plan gives the item a contract id names
-            if (finished := done(state)) is not None:
-                return (finished,)
-            return tuple(
-                dataclasses.replace(problem, field=f"payload.{problem.field}")
-                for problem in item_change_problems(state, plan.plan_id, items, change)
-            )
+                return (gone,)  # and the event's own problems: the receipt says them, by field
+            found = item_change_problems(state, plan.plan_id, items, change)
+            return (gone, *(dataclasses.replace(p, field=f"payload.{p.field}") for p in found))
 
         return await record_on_plan(
             info,
@@ -287,7 +291,8 @@ class MigrationMutation:
             dt.date | None,
             strawberry.argument(
                 description="Day of the milestone; default: today in the registry's time zone."
-                " A day still to come is refused (`in_the_future`)."
+                " A day still to come is refused (`in_the_future`), and so is one before the"
+                " plan was opened (`before_plan`)."
             ),
         ] = None,
         note: Annotated[
@@ -298,14 +303,15 @@ class MigrationMutation:
         idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
         async def check(
-            _: PlanRow, item: ItemState | None, *__: object
+            plan: PlanRow, item: ItemState | None, *__: object
         ) -> tuple[Problem | None, ...]:
             finishing = status == ItemStatusModel.DONE
+            dated = (to_come("on", on), before_opened("on", on, plan))
             if (finished := done(item)) is not None:
-                return (to_come("on", on), finished)
+                return (*dated, finished)
             refusal = refusal_to_finish(item) if item is not None and finishing else None
             return (
-                to_come("on", on),
+                *dated,
                 None if refusal is None else Problem("status", refusal, "checklist_incomplete"),
             )
 

@@ -1,8 +1,8 @@
 """What a system owner's mutation on a plan checks before it records its event, refusing in
 the receipt what migration would refuse after (graphql_mutations.py): the plan and item are
 the caller's agencies' (without them, nothing more is checked), a replacement may bid, a day
-stated as past has come (each found beside the others); a plan asked for by hand has
-something to migrate."""
+stated as past has come, a deadline has not passed, a milestone is not dated before its plan
+(each found beside the others); a plan asked for by hand has something to migrate."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from services.events.catalog import Problem
+from services.migration.domain import owner_days
 from services.migration.domain.items import ItemState, done_already
 from services.migration.plan_opening import by_hand_refusals, nothing_to_migrate
 from services.migration.setup import CONSUMER_NAME
@@ -119,6 +120,19 @@ def to_come(field: str, day: dt.date | None) -> Problem | None:
     if day is not None and (message := future_day(day, dt.datetime.now(dt.UTC))):
         return Problem(field, message, "in_the_future")
     return None
+
+
+def deadline_gone(info: Info, field: str, deadline: dt.date | None) -> Problem | None:
+    """A deadline already past today (the registry's), at the argument it was given in."""
+    today = info.context.settings.clock.today()
+    refusal = owner_days.deadline_passed(deadline, today)
+    return None if refusal is None else Problem(field, refusal, "deadline_passed")
+
+
+def before_opened(field: str, day: dt.date | None, plan: PlanRow) -> Problem | None:
+    """A milestone dated before its plan was opened (None: a day left to default, today)."""
+    refusal = owner_days.before_plan(day, plan.created_on) if day is not None else None
+    return None if refusal is None else Problem(field, refusal, "before_plan")
 
 
 def done(item: ItemState | None) -> Problem | None:
