@@ -76,7 +76,7 @@ def termination_refusal(
     return None
 
 
-def change_refusal(
+def _change_refusal(
     vendor_id: str,
     payload: ContractChange,
     contract: ContractHeader | None,
@@ -106,7 +106,7 @@ def change_problem(
     payload = event.payload
     if not isinstance(payload, ContractChange) or contract is None:
         return None
-    refusal = change_refusal(event.vendor_id, payload, contract, now)
+    refusal = _change_refusal(event.vendor_id, payload, contract, now)
     if refusal is None:
         return None
     code, reason = refusal
