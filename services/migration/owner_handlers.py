@@ -1,7 +1,8 @@
 """Migration handlers for what system owners record about their plans (through the API or any
 producer). Each checks the plan's rules; one that cannot apply is refused with the reason
 (a dead letter), and nothing of it is written. A day an owner states as past may not be
-still to come (for events recorded from the later rules on: platform's later_rules)."""
+still to come (for events recorded from the later rules on: platform's later_rules), nor may
+an item's dependencies close a cycle (from the rules of 2026-12-06 on)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,11 @@ from services.migration.storage.plan_loading import load_items
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection
-from services.platform.eventstore.later_rules import future_day, judged_by_later_rules
+from services.platform.eventstore.later_rules import (
+    future_day,
+    judged_by_later_rules,
+    judged_by_third_rules,
+)
 from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.postgres.database import Connection
 
@@ -104,7 +109,9 @@ class OwnerHandlers:
         items = await require_items(conn, plan, p.contract_id)
         item = items[p.contract_id]
         await self._refuse_if_done(conn, event, item)
-        if problems := item_change_problems(item, plan.plan_id, items, p):
+        # A cycle was applied before its rule, and no schedule of the plan was then found.
+        cycles = judged_by_third_rules(await recorded_time(conn, event, self.clock))
+        if problems := item_change_problems(item, plan.plan_id, items, p, cycles=cycles):
             raise DomainRejection(problems_said(problems))
         changed = changed_item(item, p)
         await plan_repository.update_item(

@@ -162,6 +162,12 @@ async def by_hand_refusals(
     return refusals
 
 
+def nothing_to_migrate(vendor_id: str, agency: str) -> Problem:
+    """Why a plan asked for by hand is not opened when nothing of the vendor's runs there."""
+    message = f"{vendor_id} has no running contract at {agency} to migrate"
+    return Problem("agency", message, "nothing_to_migrate")
+
+
 async def open_by_hand(
     conn: Connection,
     vendor_id: str,
@@ -173,14 +179,14 @@ async def open_by_hand(
     announce: bool,
 ) -> list[Problem]:
     """A plan a system owner asks for; returns why it cannot be opened (nothing: opened). That
-    nothing of the vendor's runs at the agency on `day` is judged here only, not in the
-    receipt: a contract awarded a moment before may not be applied yet when it is asked."""
+    nothing of the vendor's runs at the agency on `day` is judged again here: the receipt
+    says it only once no contract event of the vendor waits to be applied
+    (`plan_receipts.plan_request_refusals`)."""
     if refusals := await by_hand_refusals(conn, vendor_id, plan_id, agency):
         return refusals
     contracts = await contract_repository.active_contracts(conn, vendor_id, agency, day)
     if not contracts:
-        message = f"{vendor_id} has no running contract at {agency} to migrate"
-        return [Problem("agency", message, "nothing_to_migrate")]
+        return [nothing_to_migrate(vendor_id, agency)]
     barred = await contract_repository.bars_on(conn, vendor_id)
     plan = PlanRow(
         plan_id=plan_id,

@@ -4,9 +4,10 @@ registry's record of each vendor (migrations/0002_records.sql).
 Like the other registry handlers each runs in its own savepoint (platform/consuming/consumer.py) and
 says, with a `DomainRejection` naming the field, why an event cannot be applied: a change to
 a record the vendor does not have, or to one already past that step (a second decision on a
-subcontract, a settled claim settled again), an incident or claim naming records the registry
-does not know (domain/reference_rules.py), or dated on a day that could not be true
-(domain/record_dates.py). The tables' columns are named like the payloads'
+subcontract, a settled claim settled again), a change of a contract its rules refuse
+(domain/contract_rules.py, which the API's receipt asks too), an incident or claim naming
+records the registry does not know (domain/reference_rules.py), or dated on a day that could
+not be true (domain/record_dates.py). The tables' columns are named like the payloads'
 fields, so a payload is stored by its own field names.
 """
 
@@ -32,12 +33,15 @@ from services.events.incident import IncidentClosed, IncidentInvestigated, Incid
 from services.events.sanction import ClaimFiled, ClaimSettled
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection, Handler
-from services.platform.eventstore.later_rules import (
-    judged_by_later_rules,
-    judged_by_second_rules,
-)
+from services.platform.eventstore.later_rules import judged_by_later_rules
 from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.postgres.database import Connection
+from services.registry.domain.contract_rules import (
+    ContractHeader,
+    amendment_refusal,
+    running_refusal,
+    termination_refusal,
+)
 from services.registry.domain.record_dates import future_refusal, step_refusal
 from services.registry.domain.reference_rules import (
     Named,
@@ -46,6 +50,7 @@ from services.registry.domain.reference_rules import (
     settlement_refusal,
 )
 from services.registry.storage import vendor_repository
+from services.registry.storage.contract_headers import contract_row, header_of
 from services.registry.storage.named_records import known_records
 from services.registry.storage.record_repository import (
     ClaimStatus,
@@ -117,6 +122,11 @@ async def _update(
     )
 
 
+def _reason(refusal: tuple[str, str] | None) -> str | None:
+    """A rule's reason, without the code the receipt gives it."""
+    return None if refusal is None else refusal[1]
+
+
 def _refuse_if_done(field: str, what: str, done: str, on: dt.date | None) -> None:
     """Refuses a step on a record that already took its final one (`on` that day)."""
     if on is not None:
@@ -125,11 +135,14 @@ def _refuse_if_done(field: str, what: str, done: str, on: dt.date | None) -> Non
 
 async def _running_contract(
     conn: Connection, event: EventEnvelope, contract_id: str
-) -> asyncpg.Record:
-    contract = await _record(conn, event, "registry_contracts", "contract_id", contract_id)
-    what = f"contract {contract_id!r}"
-    _refuse_if_done("contract_id", what, "terminated", contract["terminated_on"])
-    return contract
+) -> tuple[asyncpg.Record, ContractHeader]:
+    """The vendor's contract, not terminated (contract_rules.running_refusal), with its
+    header for the rules that judge the change."""
+    row = await contract_row(conn, contract_id)
+    header = header_of(row)
+    DomainRejection.if_any(_reason(running_refusal(event.vendor_id, contract_id, header)))
+    assert row is not None and header is not None  # refused above otherwise
+    return row, header
 
 
 async def _open_incident(
@@ -181,12 +194,8 @@ class RecordHandlers:
 
     async def contract_amended(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(ContractAmended, event.payload)
-        contract = await _running_contract(conn, event, payload.contract_id)
-        if payload.ends_on is not None and payload.ends_on < contract["starts_on"]:
-            raise DomainRejection(
-                f"payload.ends_on: {payload.ends_on} is before the contract's start"
-                f" {contract['starts_on']}"
-            )
+        contract, header = await _running_contract(conn, event, payload.contract_id)
+        DomainRejection.if_any(_reason(amendment_refusal(payload, header)))
         # Amendments apply in the order the vendor's log records them, each replacing what
         # it gives; the log keeps the earlier terms. When they were stated is kept for the
         # imports of publishers' registers, which amend only to a later statement.
@@ -203,15 +212,9 @@ class RecordHandlers:
 
     async def contract_terminated(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(ContractTerminated, event.payload)
-        contract = await _running_contract(conn, event, payload.contract_id)
-        # A termination before the award is a typing error that nothing could correct after:
-        # every later termination or amendment of the contract is refused as already done.
+        _, header = await _running_contract(conn, event, payload.contract_id)
         recorded = await recorded_time(conn, event, self.clock)
-        if judged_by_second_rules(recorded) and payload.terminated_on < contract["awarded_on"]:
-            raise DomainRejection(
-                f"payload.terminated_on: {payload.terminated_on} is before the contract was"
-                f" awarded, on {contract['awarded_on']}"
-            )
+        DomainRejection.if_any(_reason(termination_refusal(payload, header, recorded)))
         await _update(
             conn,
             event,

@@ -556,11 +556,12 @@ async def test_what_migration_refuses_of_a_plan_or_item_change_the_receipt_refus
     """Said "accepted", then dead-lettered by migration: a dependency on no item of the plan,
     a second plan for the same vendor and agency, a plan id already taken."""
     await the_case(pool)
-    await apply(pool, item_event("migration.item_configured", "c03", earliest_on="2023-05-01"))
+    await apply(pool, item_event("migration.item_configured", "c03", earliest_on="2099-05-01"))
     logged = await pool.fetchval("SELECT count(*) FROM event_store")
+    # Days still to come: a deadline already past is a problem of its own (deadline_passed).
     depends = (
         f'configureMigrationItem(planId: "{PLAN}", contractId: "c03",'
-        ' item: {dependsOn: ["c99", "c01"], deadlineOn: "2023-01-31"})'
+        ' item: {dependsOn: ["c99", "c01"], deadlineOn: "2099-01-31"})'
     )
     again = (
         f'createMigrationPlan(vendorId: "{VENDOR}", agency: "{AGENCY}", reason: "second",'
@@ -574,7 +575,7 @@ async def test_what_migration_refuses_of_a_plan_or_item_change_the_receipt_refus
                 (
                     "item.deadlineOn",
                     "deadline_before_earliest",
-                    "2023-01-31 is before the item's earliest date 2023-05-01",
+                    "2099-01-31 is before the item's earliest date 2099-05-01",
                 ),
             ],
         ),

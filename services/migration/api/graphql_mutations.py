@@ -1,6 +1,7 @@
 """What system owners record about their migration plans. Each mutation checks what it can
 at once (plan_receipts.py: the plan and item exist, the replacement is eligible, a day stated
-as past has come; here: the checklist is complete, a phase's capacity falls on a phase), and
+as past has come, a deadline has not passed, a milestone is not dated before its plan; here:
+the checklist is complete, a phase's capacity falls on a phase), and
 answers every problem it finds together, or appends the event to the log, where the
 migration service applies (and checks) it."""
 
@@ -16,9 +17,6 @@ from pydantic import ValidationError
 
 from services.events.catalog import Problem
 from services.events.migration import (
-    ChecklistCheck as ChecklistCheckModel,
-)
-from services.events.migration import (
     MigrationChecklistUpdated,
     MigrationItemConfigured,
     MigrationItemStatusChanged,
@@ -29,125 +27,33 @@ from services.events.migration import (
 from services.events.migration import (
     MigrationItemStatus as ItemStatusModel,
 )
-from services.migration.api.graphql_enums import Criticality, EarlyCutover, MigrationItemStatus
+from services.migration.api.graphql_enums import MigrationItemStatus
+from services.migration.api.graphql_inputs import (
+    ChecklistCheck,
+    MigrationItemInput,
+    MigrationPlanSettingsInput,
+    given_fields,
+)
 from services.migration.api.plan_receipts import (
     Found,
+    before_opened,
+    deadline_gone,
     done,
     ineligibility,
+    plan_request_refusals,
     record_on_plan,
     to_come,
 )
 from services.migration.domain.item_changes import item_change_problems
 from services.migration.domain.items import ItemState, refusal_to_finish
 from services.migration.domain.plan_settings import configure, settings_refusal
-from services.migration.plan_opening import by_hand_refusals
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.graphql.context import Info
-from services.platform.graphql.descriptions import (
-    IdempotencyKey,
-    WaitForProcessing,
-    described_enum,
-)
+from services.platform.graphql.descriptions import IdempotencyKey, WaitForProcessing
 from services.platform.graphql.receipts import Draft, EventReceipt, nested_in, record, renamed
 
-ChecklistCheck = described_enum(
-    ChecklistCheckModel,
-    name="ChecklistCheck",
-    description="A readiness check an item must pass before it may be marked DONE (besides an"
-    " eligible replacement).",
-    values={
-        "DATA_MIGRATION_REHEARSED": "Moving the data to the replacement was rehearsed.",
-        "PARALLEL_RUN_PASSED": "Old and new systems ran side by side and agreed.",
-        "ERASURE_CERTIFICATE_RECEIVED": "The vendor's data erasure certificate was received.",
-        "DISPOSAL_CERTIFICATE_RECEIVED": "The vendor's media disposal certificate was received.",
-    },
-)
-KEEP = " Leave it out to keep the current value."
-KEEP_OR_CLEAR = " Leave it out to keep the current value; null clears it."
 PLAN = strawberry.argument(description="The plan, by its id.")
 ITEM = strawberry.argument(description="The item, by its contract's id.")
-
-
-@strawberry.input(description="Days on which no cut-over may happen.")
-class BlackoutInput:
-    starts_on: dt.date = strawberry.field(description="First day of the window.")
-    ends_on: dt.date = strawberry.field(
-        description="Last day of the window (inclusive); not before `startsOn`."
-    )
-    reason: str = strawberry.field(description="Why nothing may cut over then.")
-
-
-@strawberry.input(description="A phase whose capacity differs from the plan's.")
-class PhaseCapacityInput:
-    phase_start: dt.date = strawberry.field(description="First day of the phase.")
-    capacity: int = strawberry.field(description="Cut-overs in that phase: 0–10000.")
-
-
-@strawberry.input(description="Only the fields given change; null clears a deadline.")
-class MigrationPlanSettingsInput:
-    phase_months: int | None = strawberry.field(
-        default=strawberry.UNSET, description="Length of a phase in months: 1–12." + KEEP
-    )
-    capacity: int | None = strawberry.field(
-        default=strawberry.UNSET, description="Cut-overs per phase: 1–10000." + KEEP
-    )
-    capacity_overrides: list[PhaseCapacityInput] | None = strawberry.field(
-        default=strawberry.UNSET, description="Replaces the per-phase exceptions." + KEEP
-    )
-    blackouts: list[BlackoutInput] | None = strawberry.field(
-        default=strawberry.UNSET, description="Replaces the blackout windows." + KEEP
-    )
-    early_cutover: EarlyCutover | None = strawberry.field(  # type: ignore[valid-type]
-        default=strawberry.UNSET,
-        description="Forbid or penalise cutting over before a contract's end." + KEEP,
-    )
-    early_penalty: int | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Cost of each phase early, if penalised: 0–1000." + KEEP,
-    )
-    deadline_on: dt.date | None = strawberry.field(
-        default=strawberry.UNSET, description="Every item cut over by this day." + KEEP_OR_CLEAR
-    )
-    time_limit_seconds: float | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="How long the scheduler may search, in seconds: more than 0, at most 600."
-        + KEEP,
-    )
-
-
-@strawberry.input(description="Only the fields given change; null clears a date.")
-class MigrationItemInput:
-    criticality: Criticality | None = strawberry.field(  # type: ignore[valid-type]
-        default=strawberry.UNSET,
-        description="How much harm an interruption does; it orders the schedule." + KEEP,
-    )
-    depends_on: list[strawberry.ID] | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Contracts this one moves after (replaces the list)." + KEEP,
-    )
-    lead_time_months: int | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Preparation the replacement needs once chosen, in months: 0–120." + KEEP,
-    )
-    earliest_on: dt.date | None = strawberry.field(
-        default=strawberry.UNSET, description="Cut over no earlier than this day." + KEEP_OR_CLEAR
-    )
-    deadline_on: dt.date | None = strawberry.field(
-        default=strawberry.UNSET, description="Cut over no later than this day." + KEEP_OR_CLEAR
-    )
-
-
-def _given(value: object) -> dict[str, Any]:
-    """The input's fields the client sent, in the event's (snake_case, JSON) form."""
-    fields = {}
-    for name, given in vars(value).items():
-        if given is strawberry.UNSET:
-            continue
-        if isinstance(given, list):
-            given = [vars(v) if hasattr(v, "__dict__") else v for v in given]
-        fields[name] = given
-    return fields
-
 
 WAIT = "Also wait for the migration service to apply it."
 
@@ -186,8 +92,7 @@ class MigrationMutation:
                 )
                 return Draft(str(vendor_id), payload, (problem,))
             # What migration would refuse the request for, said here rather than after.
-            async with info.context.pool.acquire() as conn:
-                refusals = await by_hand_refusals(conn, str(vendor_id), str(plan_id), agency)
+            refusals = await plan_request_refusals(info, str(vendor_id), str(plan_id), agency)
             return Draft(str(vendor_id), payload, tuple(refusals))
 
         return await record(
@@ -211,19 +116,21 @@ class MigrationMutation:
         idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
         def payload(plan: PlanRow) -> dict[str, Any]:
-            return {"plan_id": plan.plan_id, **_given(settings)}
+            return {"plan_id": plan.plan_id, **given_fields(settings)}
 
-        async def check(plan: PlanRow, *_: object) -> tuple[Problem, ...]:
+        async def check(plan: PlanRow, *_: object) -> Found:
+            deadline = given_fields(settings).get("deadline_on")
+            gone = deadline_gone(info, "settings.deadlineOn", deadline)
             # The plan's settings as migration would leave them: a phase's capacity given
             # for a day no phase starts on is refused here, not dead-lettered after.
             try:
                 change = MigrationPlanConfigured.model_validate(payload(plan))
             except ValidationError:
-                return ()  # the event's own problems: the receipt says them, by field
+                return (gone,)  # and the event's own problems: the receipt says them, by field
             if refusal := settings_refusal(configure(plan.settings, change)):
                 message = refusal.removeprefix("capacity_overrides: ")
-                return (Problem("settings.capacityOverrides", message, "not_a_phase_start"),)
-            return ()
+                return (gone, Problem("settings.capacityOverrides", message, "not_a_phase_start"))
+            return (gone,)
 
         return await record_on_plan(
             info,
@@ -250,24 +157,23 @@ class MigrationMutation:
         idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
         def payload(plan: PlanRow) -> dict[str, Any]:
-            return {"plan_id": plan.plan_id, "contract_id": str(contract_id), **_given(item)}
+            return {"plan_id": plan.plan_id, "contract_id": str(contract_id), **given_fields(item)}
 
         async def check(
             plan: PlanRow, state: ItemState | None, items: Mapping[str, ItemState]
-        ) -> tuple[Problem, ...]:
+        ) -> Found:
+            assert state is not None  # record_on_plan gives the item a contract id names
+            if (finished := done(state)) is not None:
+                return (finished,)
+            gone = deadline_gone(info, "item.deadlineOn", given_fields(item).get("deadline_on"))
             # Against the plan as it stands, as migration will judge it: a dependency on no
             # item of the plan, a deadline before the earliest date.
             try:
                 change = MigrationItemConfigured.model_validate(payload(plan))
             except ValidationError:
-                return ()  # the event's own problems: the receipt says them, by field
-            assert state is not None  # record_on_plan gives the item a contract id names
-            if (finished := done(state)) is not None:
-                return (finished,)
-            return tuple(
-                dataclasses.replace(problem, field=f"payload.{problem.field}")
-                for problem in item_change_problems(state, plan.plan_id, items, change)
-            )
+                return (gone,)  # and the event's own problems: the receipt says them, by field
+            found = item_change_problems(state, plan.plan_id, items, change)
+            return (gone, *(dataclasses.replace(p, field=f"payload.{p.field}") for p in found))
 
         return await record_on_plan(
             info,
@@ -385,7 +291,8 @@ class MigrationMutation:
             dt.date | None,
             strawberry.argument(
                 description="Day of the milestone; default: today in the registry's time zone."
-                " A day still to come is refused (`in_the_future`)."
+                " A day still to come is refused (`in_the_future`), and so is one before the"
+                " plan was opened (`before_plan`)."
             ),
         ] = None,
         note: Annotated[
@@ -396,14 +303,15 @@ class MigrationMutation:
         idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
         async def check(
-            _: PlanRow, item: ItemState | None, *__: object
+            plan: PlanRow, item: ItemState | None, *__: object
         ) -> tuple[Problem | None, ...]:
             finishing = status == ItemStatusModel.DONE
+            dated = (to_come("on", on), before_opened("on", on, plan))
             if (finished := done(item)) is not None:
-                return (to_come("on", on), finished)
+                return (*dated, finished)
             refusal = refusal_to_finish(item) if item is not None and finishing else None
             return (
-                to_come("on", on),
+                *dated,
                 None if refusal is None else Problem("status", refusal, "checklist_incomplete"),
             )
 

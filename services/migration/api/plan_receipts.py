@@ -1,7 +1,8 @@
 """What a system owner's mutation on a plan checks before it records its event, refusing in
 the receipt what migration would refuse after (graphql_mutations.py): the plan and item are
 the caller's agencies' (without them, nothing more is checked), a replacement may bid, a day
-stated as past has come (each found beside the others)."""
+stated as past has come, a deadline has not passed, a milestone is not dated before its plan
+(each found beside the others); a plan asked for by hand has something to migrate."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from services.events.catalog import Problem
+from services.migration.domain import owner_days
 from services.migration.domain.items import ItemState, done_already
+from services.migration.plan_opening import by_hand_refusals, nothing_to_migrate
+from services.migration.setup import CONSUMER_NAME
 from services.migration.storage import contract_repository, plan_repository
+from services.migration.storage.contracts_to_come import work_on_its_way
 from services.migration.storage.plan_loading import load_items
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.eventstore.later_rules import future_day
@@ -90,12 +95,44 @@ async def ineligibility(
     return None
 
 
+async def plan_request_refusals(
+    info: Info, vendor_id: str, plan_id: str, agency: str
+) -> list[Problem]:
+    """What migration would refuse a plan asked for by hand for, as it judges it
+    (`plan_opening.open_by_hand`): the plan there or its id taken first, else nothing of the
+    vendor's running at the agency today. The latter only once no contract event that may
+    bring the vendor work there waits in the log for migration (an award sent a moment
+    before, without waitForProcessing): refused then, it would refuse what migration accepts."""
+    async with info.context.pool.acquire() as conn:
+        if refusals := await by_hand_refusals(conn, vendor_id, plan_id, agency):
+            return refusals
+        today = info.context.settings.clock.today()
+        if await contract_repository.active_contracts(conn, vendor_id, agency, today):
+            return []
+        if await work_on_its_way(conn, CONSUMER_NAME, vendor_id, agency):
+            return []
+    return [nothing_to_migrate(vendor_id, agency)]
+
+
 def to_come(field: str, day: dt.date | None) -> Problem | None:
     """A day an owner states as past that has begun nowhere yet: refused in the receipt, as
     migration would refuse the event (owner_handlers), rather than accepted and dead-lettered."""
     if day is not None and (message := future_day(day, dt.datetime.now(dt.UTC))):
         return Problem(field, message, "in_the_future")
     return None
+
+
+def deadline_gone(info: Info, field: str, deadline: dt.date | None) -> Problem | None:
+    """A deadline already past today (the registry's), at the argument it was given in."""
+    today = info.context.settings.clock.today()
+    refusal = owner_days.deadline_passed(deadline, today)
+    return None if refusal is None else Problem(field, refusal, "deadline_passed")
+
+
+def before_opened(field: str, day: dt.date | None, plan: PlanRow) -> Problem | None:
+    """A milestone dated before its plan was opened (None: a day left to default, today)."""
+    refusal = owner_days.before_plan(day, plan.created_on) if day is not None else None
+    return None if refusal is None else Problem(field, refusal, "before_plan")
 
 
 def done(item: ItemState | None) -> Problem | None:

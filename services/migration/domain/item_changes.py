@@ -1,15 +1,18 @@
 """What a change of an item's properties may not do to the plan as it stands (pure): depend
-on what is no item of the plan, or leave a deadline before the item's earliest date. The
-migration service refuses such an event (owner_handlers.py); the API's receipt says the same
-problems first, by field, so a form is not told "saved" for what migration then refuses."""
+on what is no item of the plan, close a cycle of dependencies through the item, or leave a
+deadline before the item's earliest date. The migration service refuses such an event
+(owner_handlers.py; a cycle for events recorded from the rules of 2026-12-06 on); the API's
+receipt says the same problems first, by field, so a form is not told "saved" for what
+migration then refuses, or for a plan no schedule could then be found for."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection
+from collections.abc import Mapping
 
 from services.events.catalog import Problem
-from services.events.migration import MigrationItemConfigured
+from services.events.migration import MigrationItemConfigured, MigrationItemStatus
+from services.migration.domain.dependencies import cycle_through, said
 from services.migration.domain.items import ItemState
 
 # Properties the change may clear (null); the others are only ever replaced.
@@ -28,10 +31,16 @@ def changed_item(item: ItemState, change: MigrationItemConfigured) -> ItemState:
 
 
 def item_change_problems(
-    item: ItemState, plan_id: str, items: Collection[str], change: MigrationItemConfigured
+    item: ItemState,
+    plan_id: str,
+    items: Mapping[str, ItemState],
+    change: MigrationItemConfigured,
+    *,
+    cycles: bool = True,
 ) -> list[Problem]:
-    """The change's problems against the plan's `items` (their contract ids), each on its own,
-    at the payload's field as the event names it."""
+    """The change's problems against the plan's `items` (by contract id), each on its own, at
+    the payload's field as the event names it; `cycles`: a cycle of dependencies is one (the
+    receipt's always, migration's from the rules of 2026-12-06 on)."""
     problems = []
     if change.depends_on is not None:
         unknown = [c for c in change.depends_on if c not in items]
@@ -41,6 +50,14 @@ def item_change_problems(
                     "depends_on",
                     f"not items of plan {plan_id}: {', '.join(unknown)}",
                     "unknown_item",
+                )
+            )
+        if cycles and (cycle := _cycle(item, items, change.depends_on)):
+            problems.append(
+                Problem(
+                    "depends_on",
+                    f"closes a dependency cycle, {said(cycle)}, which no schedule can keep",
+                    "dependency_cycle",
                 )
             )
     changed = changed_item(item, change)
@@ -53,3 +70,17 @@ def item_change_problems(
             )
         )
     return problems
+
+
+def _cycle(
+    item: ItemState, items: Mapping[str, ItemState], depends_on: list[str]
+) -> tuple[str, ...]:
+    """The cycle through the item its new dependencies close among the items still to plan,
+    as the planner reads them (a dependency on a done item is history: `cycle_conflict`);
+    one elsewhere in the plan, that the item only leads into, is not this change's."""
+    still_to_plan = {
+        cid: other.depends_on
+        for cid, other in items.items()
+        if other.status is not MigrationItemStatus.DONE
+    }
+    return cycle_through(item.contract_id, {**still_to_plan, item.contract_id: depends_on})

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from ortools.sat.python import cp_model
 
+from services.migration.domain.dependencies import first_cycle, said
 from services.migration.planning.plan_constraints import Plan, Window, blackout_constraint
 from services.migration.planning.search_stop import SearchStop
 
@@ -20,27 +21,9 @@ _RANDOM_SEED = 20220708
 
 def cycle_conflict(plan: Plan) -> tuple[str, ...]:
     """A dependency cycle among the items still to plan, named; empty when there is none."""
-    state: dict[str, int] = {}  # 1: on the current path, 2: explored, no cycle through it
-    path: list[str] = []
-
-    def visit(cid: str) -> list[str] | None:
-        state[cid] = 1
-        path.append(cid)
-        for dependency in plan.windows[cid].item.depends_on:
-            if dependency not in plan.windows:
-                continue  # done: its own dependencies are history
-            if state.get(dependency) == 1:
-                return [*path[path.index(dependency) :], dependency]
-            if dependency not in state and (cycle := visit(dependency)) is not None:
-                return cycle
-        path.pop()
-        state[cid] = 2
-        return None
-
-    for cid in plan.windows:
-        if cid not in state and (cycle := visit(cid)) is not None:
-            return (f"dependency cycle: {' → '.join(cycle)} (each must cut over after the next)",)
-    return ()
+    still_to_plan = {cid: window.item.depends_on for cid, window in plan.windows.items()}
+    cycle = first_cycle(still_to_plan)  # a dependency on a done item is history
+    return (f"dependency cycle: {said(cycle)}",) if cycle else ()
 
 
 def single_item_conflicts(plan: Plan) -> tuple[str, ...]:

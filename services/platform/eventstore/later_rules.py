@@ -29,7 +29,17 @@ The rules added on 2026-12-05 (`SECOND_RULES_FROM`), the registry's:
   amendment of one recorded before is held to that policy's range
   (imposition_rules.imposition_refusal, change_refusal);
 - a rename dated on a day still to come (handlers.vendor_renamed, record_dates);
-- a contract's termination dated before its award (records.contract_terminated).
+- a contract's termination dated before its award (contract_rules.termination_refusal, in
+  records.contract_terminated and the API's receipt).
+
+The rules added later on 2026-12-05, judging from the next day on (`THIRD_RULES_FROM`: an
+instant still to come when they were added, so that no event judged live before an upgrade is
+judged otherwise by a rebuild), migration's:
+
+- an item's dependencies that close a cycle through it, which no schedule can keep
+  (item_changes.item_change_problems, owner_handlers.item_configured); before, such a change
+  was applied and every schedule of its plan was refused, naming the cycle. The API's receipt
+  refuses it whenever it is asked: nothing is recorded of what it refuses.
 """
 
 from __future__ import annotations
@@ -38,6 +48,7 @@ import datetime as dt
 
 LATER_RULES_FROM = dt.datetime(2026, 12, 4, tzinfo=dt.UTC)
 SECOND_RULES_FROM = dt.datetime(2026, 12, 5, tzinfo=dt.UTC)
+THIRD_RULES_FROM = dt.datetime(2026, 12, 6, tzinfo=dt.UTC)
 
 # The zone whose calendar is ahead of every other's (Kiribati's Line Islands).
 _LAST_ZONE = dt.timezone(dt.timedelta(hours=14))
@@ -52,6 +63,12 @@ def judged_by_second_rules(recorded_at: dt.datetime) -> bool:
     """Whether an event the log recorded at `recorded_at` is held to the rules added on
     2026-12-05 too."""
     return recorded_at >= SECOND_RULES_FROM
+
+
+def judged_by_third_rules(recorded_at: dt.datetime) -> bool:
+    """Whether an event the log recorded at `recorded_at` is held to the rules judging from
+    2026-12-06 too."""
+    return recorded_at >= THIRD_RULES_FROM
 
 
 def future_day(day: dt.date, recorded_at: dt.datetime) -> str | None:

@@ -4,6 +4,7 @@ record, and the HTTP plan exports alike."""
 
 from __future__ import annotations
 
+from services.events.base import RecordedBy
 from services.platform.security.auth import Principal, Role
 
 
@@ -15,9 +16,20 @@ def agencies_in_view(principal: Principal | None) -> tuple[str, ...] | None:
     sees none: the doors refuse such callers first, this is the last line."""
     if principal is None:
         return ()
-    if principal.role is not Role.SYSTEM_OWNER:
+    return _in_view(principal.role, principal.agencies)
+
+
+def recorders_view(recorded_by: RecordedBy | None) -> tuple[str, ...] | None:
+    """`agencies_in_view` of whoever recorded an event through the API, as the event's stamp
+    says (taken from the verified token): for checks that see the event, not the request.
+    None for an event no caller recorded (a producer's)."""
+    if recorded_by is None:
         return None
-    return principal.agencies
+    return _in_view(Role(recorded_by.role), tuple(recorded_by.agencies))
+
+
+def _in_view(role: Role, agencies: tuple[str, ...]) -> tuple[str, ...] | None:
+    return agencies if role is Role.SYSTEM_OWNER else None
 
 
 def sees_agency(principal: Principal | None, agency: str) -> bool:

@@ -1,0 +1,114 @@
+"""Why the registry refuses a change of a contract: an amendment, a termination or a
+subcontract request (pure).
+
+Decided here once for two paths, the registry's handlers (records.py) and the API's receipt
+(`change_problem`, read by `registry/reads/contract_changes.py`), so that the receipt refuses
+what the registry would, in the same words, rather than accepting it and the registry
+dead-lettering it after. Each reason has its code for the receipt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from services.events.base import EventEnvelope
+from services.events.catalog import Problem
+from services.events.contract import ContractAmended, ContractTerminated, SubcontractRequested
+from services.platform.eventstore.later_rules import judged_by_second_rules
+
+# The events that change a contract the vendor holds, and must find it running.
+ContractChange = ContractAmended | ContractTerminated | SubcontractRequested
+
+
+@dataclass(frozen=True, slots=True)
+class ContractHeader:
+    """What judging a change of a contract needs of it: whose it is, at which agency, and
+    its days. None of them changes once awarded but `terminated_on`, which is set once."""
+
+    vendor_id: str
+    agency: str
+    awarded_on: dt.date
+    starts_on: dt.date
+    terminated_on: dt.date | None
+
+
+def running_refusal(
+    vendor_id: str, contract_id: str, contract: ContractHeader | None
+) -> tuple[str, str] | None:
+    """Why a change of the contract (None: not on record) by `vendor_id` is refused whatever
+    it says: it is not the vendor's, or it was terminated; the code and the reason."""
+    if contract is None or contract.vendor_id != vendor_id:
+        # Another vendor's is said as an unknown one is: the words name no other vendor.
+        code = "unknown_contract" if contract is None else "other_vendors_contract"
+        return code, f"payload.contract_id: vendor {vendor_id!r} has no contract {contract_id!r}"
+    if contract.terminated_on is not None:
+        return "terminated_already", (
+            f"payload.contract_id: contract {contract_id!r} was already terminated on"
+            f" {contract.terminated_on}"
+        )
+    return None
+
+
+def amendment_refusal(payload: ContractAmended, contract: ContractHeader) -> tuple[str, str] | None:
+    """Why an amendment of a running contract is refused: its new end before the term's
+    first day."""
+    if payload.ends_on is not None and payload.ends_on < contract.starts_on:
+        return "ends_before_start", (
+            f"payload.ends_on: {payload.ends_on} is before the contract's start"
+            f" {contract.starts_on}"
+        )
+    return None
+
+
+def termination_refusal(
+    payload: ContractTerminated, contract: ContractHeader, recorded_at: dt.datetime
+) -> tuple[str, str] | None:
+    """Why a termination of a running contract, recorded by the log at `recorded_at`, is
+    refused: dated before the award, a typing error nothing could correct after (every later
+    termination or amendment of the contract is refused as already done). Judged from the
+    rules of 2026-12-05 on (later_rules)."""
+    if judged_by_second_rules(recorded_at) and payload.terminated_on < contract.awarded_on:
+        return "before_award", (
+            f"payload.terminated_on: {payload.terminated_on} is before the contract was"
+            f" awarded, on {contract.awarded_on}"
+        )
+    return None
+
+
+def _change_refusal(
+    vendor_id: str,
+    payload: ContractChange,
+    contract: ContractHeader | None,
+    recorded_at: dt.datetime,
+) -> tuple[str, str] | None:
+    """Every reason above that judges this change, the first that refuses it."""
+    if (running := running_refusal(vendor_id, payload.contract_id, contract)) is not None:
+        return running
+    assert contract is not None  # running_refusal refuses a contract not on record
+    if isinstance(payload, ContractAmended):
+        return amendment_refusal(payload, contract)
+    if isinstance(payload, ContractTerminated):
+        return termination_refusal(payload, contract, recorded_at)
+    return None
+
+
+def change_problem(
+    event: EventEnvelope, contract: ContractHeader | None, now: dt.datetime
+) -> Problem | None:
+    """The API's check of a change of a contract recorded `now`, against the contract as the
+    registry holds it, in the registry's words with their code; any other event passes. A
+    contract not on record passes: its award may be in the log still unjudged (sent a moment
+    before, without waitForProcessing), and the registry refuses the change itself if it
+    never applies it. What the record gives only moves one way (a contract is terminated
+    once, and its vendor, agency and days of award and start never change), so whatever is
+    refused here, the registry would refuse."""
+    payload = event.payload
+    if not isinstance(payload, ContractChange) or contract is None:
+        return None
+    refusal = _change_refusal(event.vendor_id, payload, contract, now)
+    if refusal is None:
+        return None
+    code, reason = refusal
+    field, _, said = reason.partition(": ")
+    return Problem(field, said, code)

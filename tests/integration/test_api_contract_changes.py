@@ -1,0 +1,177 @@
+"""The API's receipt refuses what the registry would refuse of a change of a contract, in the
+registry's words and with a code, before the log (real PostgreSQL): a termination dated before
+the award, a change of another vendor's contract or of one terminated already, an amendment
+ending the term before it starts. Found by exploratory testing: the receipt said accepted,
+then the registry dead-lettered the event. Nothing refused is written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.platform.security.auth import Principal, Role
+from tests.support import case_b
+from tests.support.event_examples import DROP, envelope, example, graphql_input
+from tests.support.in_process_api import execute
+from tests.support.principals import ADMIN
+from tests.support.registry_db import apply, rejection
+
+pytestmark = pytest.mark.postgres
+
+RECEIPT = "{ accepted errors { field message code } }"
+VENDOR, OTHER = case_b.VENDOR, "vendor-c"
+CONTRACT = example("contract.awarded")["contract_id"]  # awarded 2021-03-15, from 2021-04-01
+INPUTS = {
+    "amendContract": "ContractAmendedInput",
+    "terminateContract": "ContractTerminatedInput",
+    "requestSubcontract": "SubcontractRequestedInput",
+}
+EVENTS = {
+    "amendContract": "contract.amended",
+    "terminateContract": "contract.terminated",
+    "requestSubcontract": "contract.subcontract_requested",
+}
+
+
+def change(name: str, vendor_id: str = VENDOR, **changes: Any) -> dict[str, Any]:
+    """The mutation's change of the case's contract, as the event it records."""
+    if name == "requestSubcontract":
+        changes = {"contract_id": CONTRACT, "parent_subcontract_id": DROP, **changes}
+    return envelope(EVENTS[name], example(EVENTS[name], **changes), vendor_id)
+
+
+async def receipt(
+    pool: asyncpg.Pool, name: str, event: dict[str, Any], principal: Principal = ADMIN
+) -> dict[str, Any]:
+    """`name`'s receipt for the event's payload, sent by `principal`."""
+    query = (
+        f"mutation ($vendorId: ID!, $payload: {INPUTS[name]}!) {{"
+        f" {name}(vendorId: $vendorId, payload: $payload) {RECEIPT} }}"
+    )
+    payload = graphql_input(event["payload"])
+    if "reason" in payload and name == "terminateContract":
+        payload["reason"] = str(payload["reason"]).upper()
+    answer = await execute(pool, query, principal, vendorId=event["vendor_id"], payload=payload)
+    found: dict[str, Any] = answer[name]
+    return found
+
+
+async def logged(pool: asyncpg.Pool) -> int:
+    count: int = await pool.fetchval("SELECT count(*) FROM event_store")
+    return count
+
+
+def awarded(vendor_id: str = VENDOR, **changes: Any) -> dict[str, Any]:
+    return envelope("contract.awarded", example("contract.awarded", **changes), vendor_id)
+
+
+async def test_a_termination_dated_before_the_award_is_refused_in_the_receipt(
+    pool: asyncpg.Pool,
+) -> None:
+    await apply(pool, case_b.registered(), awarded())
+    early = change("terminateContract", terminated_on="2021-03-14")
+    answer = await receipt(pool, "terminateContract", early)
+    assert answer == {
+        "accepted": False,
+        "errors": [
+            {
+                "field": "payload.terminatedOn",
+                "message": "2021-03-14 is before the contract was awarded, on 2021-03-15",
+                "code": "before_award",
+            }
+        ],
+    }
+    assert await logged(pool) == 0
+    # In the registry's words, which it would have dead-lettered after an "accepted".
+    said = await rejection(pool, early)
+    assert said == f"payload.terminated_on: {answer['errors'][0]['message']}"
+    # On the day of the award, it is recorded.
+    on_the_day = change("terminateContract", terminated_on="2021-03-15")
+    assert await receipt(pool, "terminateContract", on_the_day) == {"accepted": True, "errors": []}
+    assert await logged(pool) == 1
+
+
+@pytest.mark.parametrize("name", sorted(INPUTS))
+async def test_a_change_of_a_contract_terminated_already_is_refused(
+    pool: asyncpg.Pool, name: str
+) -> None:
+    ended = change("terminateContract", terminated_on="2023-03-31")
+    await apply(pool, case_b.registered(), awarded(), ended)
+    event = change(name)
+    answer = await receipt(pool, name, event)
+    message = f"contract {CONTRACT!r} was already terminated on 2023-03-31"
+    assert answer == {
+        "accepted": False,
+        "errors": [
+            {"field": "payload.contractId", "message": message, "code": "terminated_already"}
+        ],
+    }
+    assert await rejection(pool, event) == f"payload.contract_id: {message}"
+    assert await logged(pool) == 0
+
+
+@pytest.mark.parametrize("name", sorted(INPUTS))
+async def test_a_change_of_another_vendors_contract_is_refused(
+    pool: asyncpg.Pool, name: str
+) -> None:
+    await apply(pool, case_b.registered(), case_b.another_vendor(OTHER), awarded(OTHER))
+    event = change(name)
+    answer = await receipt(pool, name, event)
+    message = f"vendor {VENDOR!r} has no contract {CONTRACT!r}"  # naming no other vendor
+    assert answer == {
+        "accepted": False,
+        "errors": [
+            {"field": "payload.contractId", "message": message, "code": "other_vendors_contract"}
+        ],
+    }
+    assert await rejection(pool, event) == f"payload.contract_id: {message}"
+    assert await logged(pool) == 0
+
+
+async def test_an_amendment_ending_the_term_before_it_starts_is_refused(
+    pool: asyncpg.Pool,
+) -> None:
+    await apply(pool, case_b.registered(), awarded())
+    event = change("amendContract", ends_on="2021-03-31")
+    answer = await receipt(pool, "amendContract", event)
+    assert [(e["field"], e["code"]) for e in answer["errors"]] == [
+        ("payload.endsOn", "ends_before_start")
+    ]
+    assert await rejection(pool, event) == f"payload.ends_on: {answer['errors'][0]['message']}"
+    assert await logged(pool) == 0
+
+
+async def test_a_change_of_a_contract_not_on_record_yet_is_the_registrys_to_judge(
+    pool: asyncpg.Pool,
+) -> None:
+    # Its award may be in the log, not applied yet (sent a moment before without
+    # waitForProcessing): refusing the change here would refuse what the registry accepts.
+    await apply(pool, case_b.registered())
+    early = change("terminateContract", terminated_on="2000-01-01")
+    assert await receipt(pool, "terminateContract", early) == {"accepted": True, "errors": []}
+    assert await logged(pool) == 1
+
+
+async def test_another_agencys_contract_is_told_of_in_no_words_but_out_of_view(
+    pool: asyncpg.Pool,
+) -> None:
+    """A system owner terminating another agency's contract hears that no such contract of
+    its agencies is on record, and nothing of its termination or its vendor."""
+    ended = change("terminateContract", terminated_on="2023-03-31")
+    await apply(pool, case_b.registered(), awarded(), ended)
+    owner = Principal("test-owner", Role.SYSTEM_OWNER, ("税務課",))
+    answer = await receipt(pool, "terminateContract", change("terminateContract"), owner)
+    assert answer["errors"] == [
+        {
+            "field": "payload.contractId",
+            "message": f"no contract {CONTRACT!r} of your agencies on record",
+            "code": "unknown_contract",
+        }
+    ]
+    # The contract's own agency's system owner hears why.
+    owner = Principal("test-owner", Role.SYSTEM_OWNER, ("市民課",))
+    answer = await receipt(pool, "terminateContract", change("terminateContract"), owner)
+    assert [e["code"] for e in answer["errors"]] == ["terminated_already"]
+    assert await logged(pool) == 0

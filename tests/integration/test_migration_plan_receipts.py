@@ -1,0 +1,244 @@
+"""What a system owner's plan mutations refuse in their receipt, before the log, that migration
+would refuse after or that could never be scheduled (real PostgreSQL; exploratory testers'
+findings): a plan asked for where nothing of the vendor's runs; an item's dependencies that
+close a cycle; a deadline already past, a milestone dated before its plan was opened."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.ingest.handlers import ingest_batch
+from services.migration.planning.model import SolverStatus
+from services.migration.setup import consumer
+from services.platform.eventlog.embedded import EmbeddedEventLog, drain
+from services.platform.eventstore.later_rules import THIRD_RULES_FROM
+from services.platform.settings import Settings
+from services.registry import setup as registry_setup
+from tests.support import case_b, case_migration, registry_db
+from tests.support.case_migration import AGENCY, VENDOR
+from tests.support.event_examples import envelope
+from tests.support.in_process_api import execute
+from tests.support.migration_db import PLAN, apply, item_event, refusal, replan, the_case
+from tests.support.registry import TOKYO, FixedClock
+
+pytestmark = pytest.mark.postgres
+
+TAX = "税務課"
+CREATE = """mutation ($vendorId: ID!, $agency: String!, $planId: ID!) {
+  createMigrationPlan(vendorId: $vendorId, agency: $agency, reason: "Risk band critical.",
+    planId: $planId) { accepted errors { field message code } } }"""
+
+
+def today() -> dt.date:
+    """The API's today (the registry's time zone)."""
+    return Settings(database_url="unused").clock.today()
+
+
+async def create(pool: asyncpg.Pool, vendor_id: str, agency: str, plan_id: str) -> dict[str, Any]:
+    answer = await execute(pool, CREATE, vendorId=vendor_id, agency=agency, planId=plan_id)
+    receipt: dict[str, Any] = answer["createMigrationPlan"]
+    return receipt
+
+
+async def logged(pool: asyncpg.Pool) -> int:
+    count: int = await pool.fetchval("SELECT count(*) FROM event_store")
+    return count
+
+
+def tax_contract(vendor_id: str, ends_on: dt.date) -> dict[str, Any]:
+    payload = {
+        "contract_id": f"tax-{vendor_id}",
+        "agency": TAX,
+        "title": "税務システム",
+        "category": "information_systems",
+        "criticality": "legally_mandated",
+        "awarded_on": "2020-03-01",
+        "starts_on": "2020-04-01",
+        "ends_on": ends_on.isoformat(),
+        "amount": 50_000_000,
+    }
+    return envelope("contract.awarded", payload, vendor_id)
+
+
+async def test_a_plan_asked_for_where_nothing_of_the_vendors_runs_is_refused(
+    pool: asyncpg.Pool,
+) -> None:
+    """Said "accepted", then refused by migration: the vendor holds no contract at that
+    agency, or only contracts that have ended."""
+    await apply(pool, *case_migration.contracts(today().replace(day=1)))
+    ended = today() - dt.timedelta(days=1)
+    await apply(pool, case_b.another_vendor("vendor-e"), tax_contract("vendor-e", ended))
+    said = {
+        (VENDOR, TAX): f"{VENDOR} has no running contract at {TAX} to migrate",
+        ("vendor-e", TAX): f"vendor-e has no running contract at {TAX} to migrate",
+        ("vendor-z", AGENCY): f"vendor-z has no running contract at {AGENCY} to migrate",
+    }
+    for (vendor_id, agency), message in said.items():
+        receipt = await create(pool, vendor_id, agency, f"plan-{vendor_id}")
+        assert receipt == {
+            "accepted": False,
+            "errors": [{"field": "agency", "message": message, "code": "nothing_to_migrate"}],
+        }
+    assert await logged(pool) == 0
+    # In migration's words, for the same request from any other producer.
+    request = {"plan_id": "plan-tax", "agency": TAX, "reason": "Risk band critical."}
+    reason = await refusal(pool, envelope("migration.plan_requested", request, VENDOR))
+    assert reason == f"payload.agency: {said[VENDOR, TAX]}"
+    # Where its contracts run, the plan is asked for.
+    assert await create(pool, VENDOR, AGENCY, "plan-b") == {"accepted": True, "errors": []}
+    assert await logged(pool) == 1
+
+
+async def test_a_contract_awarded_a_moment_before_is_waited_for(pool: asyncpg.Pool) -> None:
+    """An award in the log that migration has not applied yet (sent without
+    waitForProcessing just before the request) may give the vendor its contract there:
+    migration judges the request, as before."""
+    running = today() + dt.timedelta(days=365)
+    log = EmbeddedEventLog(pool, ingest_batch)
+    await log.submit(
+        [
+            case_b.line(e)
+            for e in (case_b.another_vendor("vendor-q"), tax_contract("vendor-q", running))
+        ]
+    )
+    assert await create(pool, "vendor-q", TAX, "plan-q") == {"accepted": True, "errors": []}
+    # Elsewhere nothing is on its way: refused.
+    receipt = await create(pool, "vendor-q", AGENCY, "plan-q2")
+    assert [e["code"] for e in receipt["errors"]] == ["nothing_to_migrate"]
+    # An award the registry refused (its vendor never registered) never reaches migration.
+    await log.submit([case_b.line(tax_contract("vendor-r", running))])
+    settings = Settings(database_url="unused")
+    await drain(pool, registry_setup.consumer(settings, registry_setup.policies(settings)))
+    receipt = await create(pool, "vendor-r", TAX, "plan-r")
+    assert [e["code"] for e in receipt["errors"]] == ["nothing_to_migrate"]
+
+
+CONFIGURE = """mutation ($plan: ID!, $contractId: ID!, $dependsOn: [ID!]) {
+  configureMigrationItem(planId: $plan, contractId: $contractId, item: {dependsOn: $dependsOn}) {
+    accepted errors { field message code } } }"""
+
+
+async def test_dependencies_that_close_a_cycle_are_refused_naming_it(pool: asyncpg.Pool) -> None:
+    """c10 moves after c01 (the case); c01 asked to move after c10 was accepted, and the plan
+    could then never be scheduled."""
+    await the_case(pool)
+    for contract_id, depends_on, cycle in [
+        ("c01", ["c10"], "c01 → c10 → c01"),
+        ("c04", ["c03", "c05"], "c04 → c05 → c04"),  # c05 moves after c04 (the case)
+    ]:
+        answer = await execute(
+            pool, CONFIGURE, plan=PLAN, contractId=contract_id, dependsOn=depends_on
+        )
+        said = f"closes a dependency cycle, {cycle} (each must cut over after the next)"
+        assert answer["configureMigrationItem"] == {
+            "accepted": False,
+            "errors": [
+                {
+                    "field": "item.dependsOn",
+                    "message": f"{said}, which no schedule can keep",
+                    "code": "dependency_cycle",
+                }
+            ],
+        }
+    assert await logged(pool) == 0
+    # No cycle through the item: recorded.
+    answer = await execute(pool, CONFIGURE, plan=PLAN, contractId="c01", dependsOn=["c03"])
+    assert answer["configureMigrationItem"] == {"accepted": True, "errors": []}
+
+
+async def test_a_cycle_from_another_producer_is_refused_from_the_rules_of_2026_12_06(
+    pool: asyncpg.Pool,
+) -> None:
+    """Migration's own verdict on such an event from a raw producer: refused, naming the cycle,
+    when the log recorded it from `THIRD_RULES_FROM` on; recorded before, applied as it was
+    (a rebuild gives it the same verdict), and the planner names the cycle for want of a
+    schedule."""
+    await the_case(pool)
+    closing = item_event("migration.item_configured", "c01", depends_on=["c10"])
+    owners_now = consumer(FixedClock(TOKYO, THIRD_RULES_FROM))
+    reason = await registry_db.rejection(pool, closing, owners_now)
+    cycle = "c01 → c10 → c01 (each must cut over after the next)"
+    assert reason == (
+        f"payload.depends_on: closes a dependency cycle, {cycle}, which no schedule can keep"
+    )
+    await apply(pool, {**closing, "event_id": str(uuid.uuid4())})  # recorded before the rule
+    schedule = (await replan(pool)).snapshot.schedule
+    assert schedule.status is SolverStatus.INFEASIBLE
+    assert schedule.conflicts == (f"dependency cycle: {cycle}",)
+
+
+async def receipt_of(pool: asyncpg.Pool, query: str, **variables: Any) -> dict[str, Any]:
+    """The receipt of a query of one mutation."""
+    (receipt,) = (await execute(pool, query, **variables)).values()
+    assert isinstance(receipt, dict)
+    return receipt
+
+
+SETTINGS = """mutation ($plan: ID!, $settings: MigrationPlanSettingsInput!) {
+  configureMigrationPlan(planId: $plan, settings: $settings) {
+    accepted errors { field message code } } }"""
+ITEM = """mutation ($plan: ID!, $item: MigrationItemInput!) {
+  configureMigrationItem(planId: $plan, contractId: "c01", item: $item) {
+    accepted errors { field message code } } }"""
+MILESTONE = """mutation ($plan: ID!, $contractId: ID!, $status: MigrationItemStatus!, $on: Date) {
+  recordMigrationMilestone(planId: $plan, contractId: $contractId, status: $status, on: $on) {
+    accepted errors { field message code } } }"""
+
+
+async def test_a_deadline_already_past_is_refused_in_the_receipt(pool: asyncpg.Pool) -> None:
+    """A deadline binds the cut-overs still to come: one gone by (a year typed wrong) could
+    never be kept, and the plan then had no schedule."""
+    await the_case(pool)
+    yesterday = today() - dt.timedelta(days=1)
+    gone = f"{yesterday} has passed; a deadline is a day still to come (today is {today()})"
+    for query, argument in [(SETTINGS, "settings"), (ITEM, "item")]:
+        given = {argument: {"deadlineOn": yesterday.isoformat()}}
+        answer = await receipt_of(pool, query, plan=PLAN, **given)
+        field = f"{argument}.deadlineOn"
+        assert answer == {
+            "accepted": False,
+            "errors": [{"field": field, "message": gone, "code": "deadline_passed"}],
+        }
+    # Told beside the input's other problems, not after them.
+    both = {"deadlineOn": yesterday.isoformat(), "phaseMonths": 0}
+    answer = await receipt_of(pool, SETTINGS, plan=PLAN, settings=both)
+    assert sorted((e["field"], e["code"]) for e in answer["errors"]) == [
+        ("settings.deadlineOn", "deadline_passed"),
+        ("settings.phaseMonths", "greater_than_equal"),
+    ]
+    assert await logged(pool) == 0
+    # Today, or cleared, it is recorded.
+    kept = await receipt_of(pool, SETTINGS, plan=PLAN, settings={"deadlineOn": str(today())})
+    cleared = await receipt_of(pool, ITEM, plan=PLAN, item={"deadlineOn": None})
+    assert kept == cleared == {"accepted": True, "errors": []}
+
+
+async def test_a_milestone_dated_before_its_plan_was_opened_is_refused(
+    pool: asyncpg.Pool,
+) -> None:
+    """The plan was opened on the first day of the suspension (2022-07-09): an item's status
+    is the plan's record, which began then."""
+    await the_case(pool)
+    before = {
+        "field": "on",
+        "message": "2022-07-08 is before the plan was opened, on 2022-07-09",
+        "code": "before_plan",
+    }
+    for status, also in [("IN_PROGRESS", []), ("DONE", ["checklist_incomplete"])]:
+        answer = await receipt_of(
+            pool, MILESTONE, plan=PLAN, contractId="c03", status=status, on="2022-07-08"
+        )
+        assert not answer["accepted"]
+        # Each problem at once: a "done" then is not ready either.
+        first, *others = answer["errors"]
+        assert first == before and [e["code"] for e in others] == also
+    assert await logged(pool) == 0
+    answer = await receipt_of(
+        pool, MILESTONE, plan=PLAN, contractId="c03", status="IN_PROGRESS", on="2022-07-09"
+    )
+    assert answer == {"accepted": True, "errors": []}
