@@ -22,7 +22,7 @@ from tests.e2e.test_console_operations_browser import the_case_planned
 from tests.e2e.test_console_risk_board import risky
 from tests.support import case_b, principals
 from tests.support.browser import closed_network_chromium
-from tests.support.console_browser import origin, shown, sign_in_with, until, viewport
+from tests.support.console_browser import in_japanese, origin, shown, sign_in_with, until, viewport
 
 pytestmark = pytest.mark.postgres
 
@@ -69,7 +69,7 @@ def test_officer_auditor_and_sanction_authority(embedded: System, tmp_path: Path
         # An auditor reads vendor B's page in Japanese: the calendar bar and the timeline.
         chrome.execute_script("sessionStorage.clear()")
         signed_in(chrome, embedded, Role.AUDITOR)
-        chrome.find_element(By.CSS_SELECTOR, "header button[lang=ja]").click()
+        in_japanese(chrome)
         chrome.get(f"{origin(embedded)}/#/vendor/{case_b.VENDOR}")
         until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, "ol.timeline li"), "timeline")
         shown(chrome, ".track .barred")

@@ -29,6 +29,7 @@ from tests.support import case_b, principals
 from tests.support.browser import closed_network_chromium, traffic
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
+    in_japanese,
     origin,
     screenshot,
     shown,
@@ -330,7 +331,7 @@ def test_the_admin_signs_in_by_the_link_in_japanese_and_a_refused_token_says_why
         token = link.split("#signin=", 1)[1]
         assert chrome.execute_script("return Object.values(sessionStorage)") == [token]
 
-        chrome.find_element(By.CSS_SELECTOR, "header button[lang=ja]").click()
+        in_japanese(chrome)
         until(chrome, lambda c: "入札参加者の確認" in c.find_element(By.TAG_NAME, "nav").text, "ja")
         chrome.refresh()
         # Remembered: still Japanese after a reload, and still signed in (this tab).

@@ -29,6 +29,7 @@ from tests.support import case_b, case_migration, principals
 from tests.support.browser import closed_network_chromium
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
+    in_japanese,
     origin,
     screenshot,
     shown,
@@ -240,7 +241,7 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
         assert not settings.is_enabled()
         screenshot(chrome, "migration-plan-auditor")
 
-        chrome.find_element(By.CSS_SELECTOR, "header button[lang=ja]").click()
+        in_japanese(chrome)
         until(chrome, lambda c: "計画の設定を変更" in c.find_element(By.ID, "main").text, "ja")
         assert "監査担当者" in shown(chrome, "details[data-contract='c01'] .read-only")
         assert shown(chrome, "button[data-download=csv]") == "計画をダウンロード（CSV）"

@@ -26,6 +26,7 @@ from tests.support.browser import closed_network_chromium
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
     browser_clock_at,
+    in_japanese,
     origin,
     screenshot,
     shown,
@@ -234,7 +235,7 @@ def test_a_system_owner_follows_its_plan_on_the_gantt_and_ticks_a_check(
         shown(chrome, ".live li[data-event-type='migration.item_status_changed']")
 
         # In Japanese: the labels, and the plan's day with its era date beside it.
-        chrome.find_element(By.CSS_SELECTOR, "header button[lang=ja]").click()
+        in_japanese(chrome)
         until(chrome, lambda c: "移行計画" in c.find_element(By.TAG_NAME, "nav").text, "ja")
         assert "スケジュール第" in shown(chrome, ".gantt figcaption")
         # The refusal's code in Japanese, before the API's own (English) details.

@@ -28,6 +28,7 @@ from tests.support import case_b, case_risk, principals
 from tests.support.browser import closed_network_chromium, traffic
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
+    in_japanese,
     origin,
     screenshot,
     shown,
@@ -287,7 +288,7 @@ def test_a_risk_analyst_filters_the_board_reads_why_and_sees_a_sanction_move_a_r
 
         # In Japanese, still highlighted: the labels, B's band, the day it is barred from
         # with its era date beside it.
-        chrome.find_element(By.CSS_SELECTOR, "header button[lang=ja]").click()
+        in_japanese(chrome)
         until(chrome, lambda c: "リスク一覧" in c.find_element(By.TAG_NAME, "nav").text, "ja")
         assert shown(chrome, ".live") == "リアルタイム更新: 受信中"
         headers = chrome.find_elements(By.CSS_SELECTOR, "table.risk-board th")

@@ -27,6 +27,7 @@ from tests.support import principals
 from tests.support.browser import closed_network_chromium, traffic
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
+    in_japanese,
     origin,
     screenshot,
     shown,
@@ -57,7 +58,7 @@ def test_a_token_expiring_while_the_console_is_open_signs_out_saying_why_in_japa
     brief = principals.short_lived(TOKEN_SECONDS, Role.VIEWER)
     with closed_network_chromium() as chrome:
         chrome.get(f"{origin(embedded)}/")
-        chrome.find_element(By.CSS_SELECTOR, "header button[lang=ja]").click()
+        in_japanese(chrome)
         sign_in_with(chrome, brief)
         # Signed in, on the vendor search: a screen with no subscription, which sends nothing.
         until(chrome, lambda c: "事業者" in c.find_element(By.TAG_NAME, "nav").text, "ja")

@@ -111,7 +111,7 @@ def _payload_mistakes() -> Iterator[tuple[str, Any]]:
     for scheme, value in [
         ("corporate_number", "7000012050001"),  # wrong check digit
         ("corporate_number", "700001205000"),  # twelve digits
-        ("corporate_number", "７００００１２０５０００２"),
+        ("corporate_number", "７００００１２０５０００１"),  # full width (taken), wrong check digit
         ("lei", "7LTWFZYICNSX8D621K87"),  # wrong check digits
         ("lei", "not-an-lei"),
     ]:

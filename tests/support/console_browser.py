@@ -35,8 +35,18 @@ def origin(system: Running) -> str:
     return system.client.url.removesuffix("/graphql")
 
 
+JAPANESE = "header button[lang=ja]"
+
+
 def until(chrome: WebDriver, check: Callable[[WebDriver], object], what: str) -> None:
     WebDriverWait(chrome, PATIENCE_SECONDS).until(check, f"the console never showed {what}")
+
+
+def in_japanese(chrome: WebDriver) -> None:
+    """Switches the console to Japanese with its header's button, once the header is there:
+    the console draws it after its first fetch, which may end after the page's load."""
+    until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, JAPANESE), "the header")
+    chrome.find_element(By.CSS_SELECTOR, JAPANESE).click()
 
 
 def shown(chrome: WebDriver, css: str) -> str:
