@@ -43,15 +43,22 @@ from services.registry.domain.contract_rules import (
     termination_refusal,
 )
 from services.registry.domain.record_dates import future_refusal, step_refusal
+from services.registry.domain.record_steps import (
+    SubcontractDecision,
+    decision_refusal,
+    parent_refusal,
+)
 from services.registry.domain.reference_rules import (
     Named,
     named,
     reference_refusal,
     settlement_refusal,
 )
+from services.registry.domain.refusals import reason
 from services.registry.storage import vendor_repository
 from services.registry.storage.contract_headers import contract_row, header_of
 from services.registry.storage.named_records import known_records
+from services.registry.storage.record_headers import subcontract_header
 from services.registry.storage.record_repository import (
     ClaimStatus,
     IncidentStatus,
@@ -96,17 +103,15 @@ async def _insert(
 
 
 async def _record(
-    conn: Connection, event: EventEnvelope, table: str, key: str, value: str, field: str = ""
+    conn: Connection, event: EventEnvelope, table: str, key: str, value: str
 ) -> asyncpg.Record:
-    """The vendor's record `value` (named by the payload's `field`, `key` by default)."""
+    """The vendor's record `value`, named by the payload's `key`."""
     row = await conn.fetchrow(
         f"SELECT * FROM {table} WHERE vendor_id = $1 AND {key} = $2", event.vendor_id, value
     )
     if row is None:
         what = key.removesuffix("_id")
-        raise DomainRejection(
-            f"payload.{field or key}: vendor {event.vendor_id!r} has no {what} {value!r}"
-        )
+        raise DomainRejection(f"payload.{key}: vendor {event.vendor_id!r} has no {what} {value!r}")
     return row
 
 
@@ -122,11 +127,6 @@ async def _update(
     )
 
 
-def _reason(refusal: tuple[str, str] | None) -> str | None:
-    """A rule's reason, without the code the receipt gives it."""
-    return None if refusal is None else refusal[1]
-
-
 def _refuse_if_done(field: str, what: str, done: str, on: dt.date | None) -> None:
     """Refuses a step on a record that already took its final one (`on` that day)."""
     if on is not None:
@@ -140,7 +140,7 @@ async def _running_contract(
     header for the rules that judge the change."""
     row = await contract_row(conn, contract_id)
     header = header_of(row)
-    DomainRejection.if_any(_reason(running_refusal(event.vendor_id, contract_id, header)))
+    DomainRejection.if_any(reason(running_refusal(event.vendor_id, contract_id, header)))
     assert row is not None and header is not None  # refused above otherwise
     return row, header
 
@@ -156,26 +156,21 @@ async def _open_incident(
 async def _decide_subcontract(
     conn: Connection,
     event: EventEnvelope,
-    payload: SubcontractApproved | SubcontractRejected,
+    payload: SubcontractDecision,
     status: SubcontractStatus,
     decided_on: dt.date,
     **details: Any,
 ) -> None:
-    """An agency's decision on a requested subcontract; it decides once."""
-    sub_id = payload.subcontract_id
-    sub = await _record(conn, event, "registry_subcontracts", "subcontract_id", sub_id)
-    if sub["contract_id"] != payload.contract_id:
-        raise DomainRejection(
-            f"payload.contract_id: subcontract {sub_id!r} is of contract"
-            f" {sub['contract_id']!r}, not {payload.contract_id!r}"
-        )
-    _refuse_if_done("subcontract_id", f"subcontract {sub_id!r}", sub["status"], sub["decided_on"])
+    """An agency's decision on a requested subcontract; it decides once
+    (record_steps.decision_refusal)."""
+    sub = await subcontract_header(conn, payload.subcontract_id)
+    DomainRejection.if_any(reason(decision_refusal(event.vendor_id, payload, sub)))
     await _update(
         conn,
         event,
         "registry_subcontracts",
         "subcontract_id",
-        sub_id,
+        payload.subcontract_id,
         status=status.value,
         decided_on=decided_on,
         **details,
@@ -195,7 +190,7 @@ class RecordHandlers:
     async def contract_amended(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(ContractAmended, event.payload)
         contract, header = await _running_contract(conn, event, payload.contract_id)
-        DomainRejection.if_any(_reason(amendment_refusal(payload, header)))
+        DomainRejection.if_any(reason(amendment_refusal(payload, header)))
         # Amendments apply in the order the vendor's log records them, each replacing what
         # it gives; the log keeps the earlier terms. When they were stated is kept for the
         # imports of publishers' registers, which amend only to a later statement.
@@ -214,7 +209,7 @@ class RecordHandlers:
         payload = cast(ContractTerminated, event.payload)
         _, header = await _running_contract(conn, event, payload.contract_id)
         recorded = await recorded_time(conn, event, self.clock)
-        DomainRejection.if_any(_reason(termination_refusal(payload, header, recorded)))
+        DomainRejection.if_any(reason(termination_refusal(payload, header, recorded)))
         await _update(
             conn,
             event,
@@ -229,16 +224,9 @@ class RecordHandlers:
     async def subcontract_requested(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(SubcontractRequested, event.payload)
         await _running_contract(conn, event, payload.contract_id)
-        parent_id, field = payload.parent_subcontract_id, "parent_subcontract_id"
-        if parent_id is not None:
-            parent = await _record(
-                conn, event, "registry_subcontracts", "subcontract_id", parent_id, field
-            )
-            if parent["contract_id"] != payload.contract_id:
-                raise DomainRejection(
-                    f"payload.{field}: subcontract {parent_id!r} is of contract"
-                    f" {parent['contract_id']!r}, not {payload.contract_id!r}"
-                )
+        if payload.parent_subcontract_id is not None:
+            parent = await subcontract_header(conn, payload.parent_subcontract_id)
+            DomainRejection.if_any(reason(parent_refusal(event.vendor_id, payload, parent)))
         await _insert(conn, event, self.clock)
 
     async def subcontract_approved(self, conn: Connection, event: EventEnvelope) -> None:

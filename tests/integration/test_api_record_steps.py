@@ -1,0 +1,147 @@
+"""The API's receipt refuses a step on a record that the registry would refuse, judged against
+the record on record, in the registry's words and with a code, before the log (real
+PostgreSQL): a decision on a subcontract decided already, another vendor's or under another
+contract, and a re-subcontract of such a parent. The receipt said accepted, then the registry
+dead-lettered the event. Nothing refused is written; a record not on record yet is still the
+registry's to judge, and a system owner hears nothing of another agency's record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.platform.security.auth import Principal, Role
+from tests.support import case_b
+from tests.support.event_examples import DROP, envelope, example
+from tests.support.record_receipts import codes, logged, submitted, typed
+from tests.support.registry_db import apply, rejection
+
+pytestmark = pytest.mark.postgres
+
+VENDOR, OTHER = case_b.VENDOR, "vendor-c"
+CONTRACT, SECOND = "c-2022-benefit-payments", "c-2023-tax-forms"
+OWNER = Principal("test-owner", Role.SYSTEM_OWNER, ("市民課",))  # the contracts' agency
+STRANGER = Principal("test-owner", Role.SYSTEM_OWNER, ("税務課",))
+
+
+def event(event_type: str, vendor_id: str = VENDOR, **changes: Any) -> dict[str, Any]:
+    return envelope(event_type, example(event_type, **changes), vendor_id)
+
+
+def awarded(vendor_id: str = VENDOR, contract_id: str = CONTRACT) -> dict[str, Any]:
+    return event("contract.awarded", vendor_id, contract_id=contract_id)
+
+
+def requested(
+    subcontract_id: str = "sc-1", vendor_id: str = VENDOR, contract_id: str = CONTRACT, **more: Any
+) -> dict[str, Any]:
+    changes = {"parent_subcontract_id": DROP, **more}
+    return event(
+        "contract.subcontract_requested",
+        vendor_id,
+        subcontract_id=subcontract_id,
+        contract_id=contract_id,
+        **changes,
+    )
+
+
+def decided(event_type: str, vendor_id: str = VENDOR, **changes: Any) -> dict[str, Any]:
+    """A decision on sc-1 under the contract (`contract.subcontract_approved` or `_rejected`)."""
+    return event(
+        event_type, vendor_id, **{"subcontract_id": "sc-1", "contract_id": CONTRACT, **changes}
+    )
+
+
+async def refused_alike(pool: asyncpg.Pool, sent: dict[str, Any]) -> dict[str, Any]:
+    """The receipt's one problem, which must be the registry's reason for the event, in its
+    words; nothing is logged."""
+    receipt = await submitted(pool, sent)
+    assert receipt["accepted"] is False
+    problems: list[dict[str, Any]] = receipt["errors"]
+    [problem] = problems
+    said = await rejection(pool, sent)
+    assert said == f"{problem['field']}: {problem['message']}"
+    assert await logged(pool) == 0
+    return problem
+
+
+DECISIONS = ("contract.subcontract_approved", "contract.subcontract_rejected")
+
+
+@pytest.mark.parametrize("decision", DECISIONS)
+async def test_a_subcontract_decided_already_is_not_decided_again(
+    pool: asyncpg.Pool, decision: str
+) -> None:
+    # Approved on 2022-05-20.
+    await apply(pool, case_b.registered(), awarded(), requested(), decided(DECISIONS[0]))
+    problem = await refused_alike(pool, decided(decision))
+    assert problem == {
+        "field": "payload.subcontract_id",
+        "message": "subcontract 'sc-1' was already approved on 2022-05-20",
+        "code": "decided_already",
+    }
+
+
+async def test_a_decision_on_another_vendors_subcontract_is_refused(pool: asyncpg.Pool) -> None:
+    await apply(pool, case_b.registered(), case_b.another_vendor(OTHER))
+    await apply(pool, awarded(OTHER), requested(vendor_id=OTHER))
+    problem = await refused_alike(pool, decided(DECISIONS[0]))
+    assert problem == {
+        "field": "payload.subcontract_id",
+        "message": "vendor 'vendor-b' has no subcontract 'sc-1'",  # naming no other vendor
+        "code": "other_vendors_subcontract",
+    }
+    # So is a re-subcontract of it, under the vendor's own contract.
+    await apply(pool, awarded(VENDOR, SECOND))
+    again = requested("sc-2", contract_id=SECOND, parent_subcontract_id="sc-1")
+    problem = await refused_alike(pool, again)
+    assert (problem["field"], problem["code"]) == (
+        "payload.parent_subcontract_id",
+        "other_vendors_subcontract",
+    )
+
+
+async def test_a_subcontract_named_under_another_contract_is_refused(pool: asyncpg.Pool) -> None:
+    await apply(pool, case_b.registered(), awarded(), awarded(VENDOR, SECOND), requested())
+    problem = await refused_alike(pool, decided(DECISIONS[1], contract_id=SECOND))
+    assert problem == {
+        "field": "payload.contract_id",
+        "message": f"subcontract 'sc-1' is of contract {CONTRACT!r}, not {SECOND!r}",
+        "code": "other_contracts_subcontract",
+    }
+    again = requested("sc-2", contract_id=SECOND, parent_subcontract_id="sc-1")
+    problem = await refused_alike(pool, again)
+    assert (problem["field"], problem["code"]) == (
+        "payload.parent_subcontract_id",
+        "other_contracts_subcontract",
+    )
+
+
+async def test_a_step_on_a_subcontract_not_on_record_yet_is_the_registrys_to_judge(
+    pool: asyncpg.Pool,
+) -> None:
+    # Its request may be in the log, not applied yet (sent a moment before without
+    # waitForProcessing): refusing the decision here would refuse what the registry accepts.
+    await apply(pool, case_b.registered(), awarded())
+    assert await submitted(pool, decided(DECISIONS[0])) == {"accepted": True, "errors": []}
+    again = requested("sc-2", parent_subcontract_id="sc-1")
+    assert await submitted(pool, again) == {"accepted": True, "errors": []}
+    assert await logged(pool) == 2
+
+
+async def test_another_agencys_subcontract_is_told_of_in_no_words_but_out_of_view(
+    pool: asyncpg.Pool,
+) -> None:
+    await apply(pool, case_b.registered(), awarded(), requested(), decided(DECISIONS[0]))
+    answer = await typed(pool, decided(DECISIONS[1]), STRANGER)
+    assert codes(answer) == [
+        ("payload.contractId", "unknown_contract"),
+        ("payload.subcontractId", "unknown_subcontract"),
+    ]
+    assert "approved" not in str(answer)
+    # The subcontract's own agency's system owner hears why.
+    answer = await typed(pool, decided(DECISIONS[1]), OWNER)
+    assert codes(answer) == [("payload.subcontractId", "decided_already")]
+    assert await logged(pool) == 0

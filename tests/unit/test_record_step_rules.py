@@ -1,0 +1,65 @@
+"""A step on a record against the record on record (pure): the registry's reasons, and the
+receipt's problems with their codes, one rule for both."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from services.events.base import EventEnvelope
+from services.events.catalog import parse_event
+from services.events.contract import SubcontractApproved, SubcontractRequested
+from services.platform.eventstore.later_rules import SECOND_RULES_FROM
+from services.registry.domain.record_steps import (
+    SubcontractHeader,
+    decision_refusal,
+    parent_refusal,
+    step_problem,
+)
+from tests.support import case_b
+from tests.support.event_examples import envelope, example
+
+NOW = SECOND_RULES_FROM
+APPROVED = SubcontractHeader("vendor-b", "c-1", "approved", dt.date(2022, 5, 20))
+
+
+def parsed(event_type: str, **changes: Any) -> EventEnvelope:
+    return parse_event(case_b.line(envelope(event_type, example(event_type, **changes))))
+
+
+APPROVAL = parsed("contract.subcontract_approved", subcontract_id="sc-1", contract_id="c-1")
+RESUBCONTRACT = parsed(
+    "contract.subcontract_requested", parent_subcontract_id="sc-1", contract_id="c-1"
+)
+
+
+def test_a_subcontract_is_decided_once() -> None:
+    payload = cast(SubcontractApproved, APPROVAL.payload)
+    said = "payload.subcontract_id: subcontract 'sc-1' was already approved on 2022-05-20"
+    assert decision_refusal("vendor-b", payload, APPROVED) == ("decided_already", said)
+    requested = SubcontractHeader("vendor-b", "c-1", "requested", None)
+    assert decision_refusal("vendor-b", payload, requested) is None
+
+
+def test_another_vendors_subcontract_is_said_naming_no_other_vendor() -> None:
+    payload = cast(SubcontractApproved, APPROVAL.payload)
+    theirs = SubcontractHeader("vendor-c", "c-1", "requested", None)
+    said = "payload.subcontract_id: vendor 'vendor-b' has no subcontract 'sc-1'"
+    assert decision_refusal("vendor-b", payload, theirs) == ("other_vendors_subcontract", said)
+    assert decision_refusal("vendor-b", payload, None) == ("unknown_subcontract", said)
+
+
+def test_a_parent_under_another_contract_is_refused_in_its_own_field() -> None:
+    payload = cast(SubcontractRequested, RESUBCONTRACT.payload)
+    elsewhere = SubcontractHeader("vendor-b", "c-2", "approved", dt.date(2022, 5, 20))
+    said = "payload.parent_subcontract_id: subcontract 'sc-1' is of contract 'c-2', not 'c-1'"
+    assert parent_refusal("vendor-b", payload, elsewhere) == ("other_contracts_subcontract", said)
+    # A decided parent may be subcontracted again: only the contract and the vendor count.
+    assert parent_refusal("vendor-b", payload, APPROVED) is None
+
+
+def test_the_receipt_leaves_a_record_not_on_record_to_the_registry() -> None:
+    assert step_problem(APPROVAL, None, NOW) is None
+    problem = step_problem(APPROVAL, APPROVED, NOW)
+    assert problem is not None
+    assert (problem.field, problem.code) == ("payload.subcontract_id", "decided_already")
