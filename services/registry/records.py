@@ -42,10 +42,13 @@ from services.registry.domain.contract_rules import (
     running_refusal,
     termination_refusal,
 )
-from services.registry.domain.record_dates import future_refusal, step_refusal
+from services.registry.domain.record_dates import future_refusal
 from services.registry.domain.record_steps import (
+    IncidentStep,
     SubcontractDecision,
     decision_refusal,
+    incident_day_refusal,
+    open_incident_refusal,
     parent_refusal,
 )
 from services.registry.domain.reference_rules import (
@@ -58,7 +61,7 @@ from services.registry.domain.refusals import reason
 from services.registry.storage import vendor_repository
 from services.registry.storage.contract_headers import contract_row, header_of
 from services.registry.storage.named_records import known_records
-from services.registry.storage.record_headers import subcontract_header
+from services.registry.storage.record_headers import incident_header, subcontract_header
 from services.registry.storage.record_repository import (
     ClaimStatus,
     IncidentStatus,
@@ -143,14 +146,6 @@ async def _running_contract(
     DomainRejection.if_any(reason(running_refusal(event.vendor_id, contract_id, header)))
     assert row is not None and header is not None  # refused above otherwise
     return row, header
-
-
-async def _open_incident(
-    conn: Connection, event: EventEnvelope, incident_id: str
-) -> asyncpg.Record:
-    incident = await _record(conn, event, "registry_incidents", "incident_id", incident_id)
-    _refuse_if_done("incident_id", f"incident {incident_id!r}", "closed", incident["closed_on"])
-    return incident
 
 
 async def _decide_subcontract(
@@ -327,12 +322,16 @@ def incident_step(event: EventEnvelope, *, as_json: bool = False) -> dict[str, A
 async def _advance_incident(conn: Connection, event: EventEnvelope, clock: Clock) -> None:
     """An open incident investigated or closed (`incident_step`), on a day that could be
     true (record_dates)."""
-    payload = cast(IncidentInvestigated | IncidentClosed, event.payload)
-    incident = await _open_incident(conn, event, payload.incident_id)
+    payload = cast(IncidentStep, event.payload)
+    incident = await incident_header(conn, event.vendor_id, payload.incident_id)
+    DomainRejection.if_any(
+        reason(open_incident_refusal(event.vendor_id, payload.incident_id, incident))
+    )
+    assert incident is not None  # refused above otherwise
     recorded = await recorded_time(conn, event, clock)
     if judged_by_later_rules(recorded):
         DomainRejection.if_any(future_refusal(event, recorded))
-        DomainRejection.if_any(step_refusal(event, incident["occurred_on"]))
+        DomainRejection.if_any(reason(incident_day_refusal(event, incident)))
     await _update(
         conn,
         event,

@@ -1,7 +1,8 @@
 """The API's receipt refuses a step on a record that the registry would refuse, judged against
 the record on record, in the registry's words and with a code, before the log (real
 PostgreSQL): a decision on a subcontract decided already, another vendor's or under another
-contract, and a re-subcontract of such a parent. The receipt said accepted, then the registry
+contract, and a re-subcontract of such a parent; a step on an incident closed already, or
+dated before the incident occurred. The receipt said accepted, then the registry
 dead-lettered the event. Nothing refused is written; a record not on record yet is still the
 registry's to judge, and a system owner hears nothing of another agency's record."""
 
@@ -119,16 +120,53 @@ async def test_a_subcontract_named_under_another_contract_is_refused(pool: async
     )
 
 
-async def test_a_step_on_a_subcontract_not_on_record_yet_is_the_registrys_to_judge(
+def reported(**changes: Any) -> dict[str, Any]:
+    """The case's incident under the contract (occurred on 2022-06-21), caused by the vendor."""
+    return event("incident.reported", caused_by_vendor_id=DROP, **changes)
+
+
+INCIDENT_STEPS = ("incident.investigated", "incident.closed")
+
+
+@pytest.mark.parametrize("step", INCIDENT_STEPS)
+async def test_a_closed_incident_takes_no_further_step(pool: asyncpg.Pool, step: str) -> None:
+    await apply(pool, case_b.registered(), awarded(), reported(), event("incident.closed"))
+    problem = await refused_alike(pool, event(step))
+    assert problem == {
+        "field": "payload.incident_id",
+        "message": "incident 'inc-2022-usb' was already closed on 2022-11-28",
+        "code": "closed_already",
+    }
+
+
+@pytest.mark.parametrize("step", INCIDENT_STEPS)
+async def test_a_step_dated_before_the_incident_occurred_is_refused(
+    pool: asyncpg.Pool, step: str
+) -> None:
+    await apply(pool, case_b.registered(), awarded(), reported())
+    field = step.removeprefix("incident.") + "_on"
+    problem = await refused_alike(pool, event(step, **{field: "2022-06-20"}))
+    assert problem == {
+        "field": f"payload.{field}",
+        "message": "2022-06-20 is before the incident occurred, on 2022-06-21",
+        "code": "before_occurred",
+    }
+
+
+async def test_a_step_on_a_record_not_on_record_yet_is_the_registrys_to_judge(
     pool: asyncpg.Pool,
 ) -> None:
-    # Its request may be in the log, not applied yet (sent a moment before without
-    # waitForProcessing): refusing the decision here would refuse what the registry accepts.
+    # Its request or report may be in the log, not applied yet (sent a moment before without
+    # waitForProcessing): refusing the step here would refuse what the registry accepts.
     await apply(pool, case_b.registered(), awarded())
-    assert await submitted(pool, decided(DECISIONS[0])) == {"accepted": True, "errors": []}
-    again = requested("sc-2", parent_subcontract_id="sc-1")
-    assert await submitted(pool, again) == {"accepted": True, "errors": []}
-    assert await logged(pool) == 2
+    steps = [
+        decided(DECISIONS[0]),
+        requested("sc-2", parent_subcontract_id="sc-1"),
+        event("incident.closed", closed_on="2000-01-01"),
+    ]
+    for sent in steps:
+        assert await submitted(pool, sent) == {"accepted": True, "errors": []}
+    assert await logged(pool) == len(steps)
 
 
 async def test_another_agencys_subcontract_is_told_of_in_no_words_but_out_of_view(

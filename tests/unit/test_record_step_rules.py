@@ -9,10 +9,12 @@ from typing import Any, cast
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.events.contract import SubcontractApproved, SubcontractRequested
-from services.platform.eventstore.later_rules import SECOND_RULES_FROM
+from services.platform.eventstore.later_rules import LATER_RULES_FROM, SECOND_RULES_FROM
 from services.registry.domain.record_steps import (
+    IncidentHeader,
     SubcontractHeader,
     decision_refusal,
+    open_incident_refusal,
     parent_refusal,
     step_problem,
 )
@@ -63,3 +65,28 @@ def test_the_receipt_leaves_a_record_not_on_record_to_the_registry() -> None:
     problem = step_problem(APPROVAL, APPROVED, NOW)
     assert problem is not None
     assert (problem.field, problem.code) == ("payload.subcontract_id", "decided_already")
+
+
+CLOSING = parsed("incident.closed", closed_on="2022-06-20")
+OPEN = IncidentHeader(dt.date(2022, 6, 21), None)
+
+
+def test_a_closed_incident_is_refused_before_its_days_are_judged() -> None:
+    closed = IncidentHeader(OPEN.occurred_on, dt.date(2022, 11, 28))
+    said = "payload.incident_id: incident 'i-1' was already closed on 2022-11-28"
+    assert open_incident_refusal("vendor-b", "i-1", closed) == ("closed_already", said)
+    problem = step_problem(CLOSING, closed, NOW)
+    assert problem is not None
+    assert problem.code == "closed_already"
+
+
+def test_a_step_before_the_incident_occurred_is_refused_from_the_later_rules() -> None:
+    problem = step_problem(CLOSING, OPEN, NOW)
+    assert problem is not None
+    assert (problem.field, problem.message, problem.code) == (
+        "payload.closed_on",
+        "2022-06-20 is before the incident occurred, on 2022-06-21",
+        "before_occurred",
+    )
+    # As the log judged it before them.
+    assert step_problem(CLOSING, OPEN, LATER_RULES_FROM - dt.timedelta(seconds=1)) is None

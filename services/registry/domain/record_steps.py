@@ -1,5 +1,5 @@
 """Why the registry refuses a step on a record it holds (pure): a decision on a subcontract,
-and a re-subcontract's request naming its parent.
+a re-subcontract's request naming its parent, an investigation or a closing of an incident.
 
 Decided here once for two paths, the registry's handlers (records.py) and the API's receipt
 (`step_problem`, read by `registry/reads/record_changes.py`), so that the receipt refuses what
@@ -16,11 +16,15 @@ from dataclasses import dataclass
 from services.events.base import EventEnvelope
 from services.events.catalog import Problem
 from services.events.contract import SubcontractApproved, SubcontractRejected, SubcontractRequested
-from services.registry.domain.refusals import Refusal, problem
+from services.events.incident import IncidentClosed, IncidentInvestigated
+from services.platform.eventstore.later_rules import judged_by_later_rules
+from services.registry.domain.record_dates import step_refusal
+from services.registry.domain.refusals import Refusal, coded, problem
 
 SubcontractDecision = SubcontractApproved | SubcontractRejected
+IncidentStep = IncidentInvestigated | IncidentClosed
 # The events whose step the receipt judges against a record on record.
-RecordStep = SubcontractDecision | SubcontractRequested
+RecordStep = SubcontractDecision | SubcontractRequested | IncidentStep
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +37,15 @@ class SubcontractHeader:
     contract_id: str
     status: str
     decided_on: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentHeader:
+    """What judging an investigation or a closing of an incident needs of it: the day it
+    occurred, which never changes, and the day it was closed, set once."""
+
+    occurred_on: dt.date
+    closed_on: dt.date | None
 
 
 def _done(code: str, field: str, what: str, done: str, on: dt.date | None) -> Refusal | None:
@@ -92,23 +105,54 @@ def parent_refusal(
     return _subcontract_refusal(vendor_id, field, parent_id, parent, payload.contract_id, field)
 
 
-Header = SubcontractHeader
+def open_incident_refusal(
+    vendor_id: str, incident_id: str, incident: IncidentHeader | None
+) -> Refusal | None:
+    """Why a step on the vendor's incident (None: not on record) is refused whatever it says:
+    it is unknown, or closed already (nothing more is expected on it)."""
+    if incident is None:
+        said = f"vendor {vendor_id!r} has no incident {incident_id!r}"
+        return "unknown_incident", f"payload.incident_id: {said}"
+    what = f"incident {incident_id!r}"
+    return _done("closed_already", "incident_id", what, "closed", incident.closed_on)
+
+
+def incident_day_refusal(event: EventEnvelope, incident: IncidentHeader) -> Refusal | None:
+    """Why an investigation or a closing of an open incident is refused for its day: before
+    the incident occurred (record_dates.step_refusal, which the batch asks too). Judged from
+    the later rules on (later_rules), as the day still to come is (record_dates)."""
+    return coded("before_occurred", step_refusal(event, incident.occurred_on))
+
+
+def _incident_refusal(
+    event: EventEnvelope, payload: IncidentStep, incident: IncidentHeader, recorded_at: dt.datetime
+) -> Refusal | None:
+    """Every reason above that judges an incident's step, the first that refuses it; the day
+    still to come is the receipt's own check (record_dates.future_check)."""
+    refusal = open_incident_refusal(event.vendor_id, payload.incident_id, incident)
+    if refusal is None and judged_by_later_rules(recorded_at):
+        refusal = incident_day_refusal(event, incident)
+    return refusal
+
+
+Header = SubcontractHeader | IncidentHeader
 
 
 def step_problem(event: EventEnvelope, record: Header | None, now: dt.datetime) -> Problem | None:
     """The API's check of a step recorded `now`, against the record it names as the registry
-    holds it (a subcontract decided; a re-subcontract's parent), in the registry's words with
-    their code; any other event passes. A record not on record passes: the event creating it
-    may be in the log still unjudged (sent a moment before, without waitForProcessing), and
-    the registry refuses the step itself if it never applies it. What these rules read of a
-    record only moves one way (its vendor, contract and days never change, and its final
-    step is taken once), so whatever is refused here, the registry would refuse."""
+    holds it (a subcontract decided; a re-subcontract's parent; an incident investigated or
+    closed), in the registry's words with their code; any other event passes. A record not
+    on record passes: the event creating it may be in the log still unjudged (sent a moment
+    before, without waitForProcessing), and the registry refuses the step itself if it never
+    applies it. What these rules read of a record only moves one way (its vendor, contract
+    and days never change, and its final step is taken once), so whatever is refused here,
+    the registry would refuse."""
     payload = event.payload
-    if record is None:
-        return None
-    refusal: Refusal | None = None
-    if isinstance(payload, SubcontractDecision):
+    refusal: Refusal | None = None  # and so for a record not on record
+    if isinstance(payload, SubcontractDecision) and isinstance(record, SubcontractHeader):
         refusal = decision_refusal(event.vendor_id, payload, record)
-    elif isinstance(payload, SubcontractRequested):
+    elif isinstance(payload, SubcontractRequested) and isinstance(record, SubcontractHeader):
         refusal = parent_refusal(event.vendor_id, payload, record)
+    elif isinstance(payload, IncidentStep) and isinstance(record, IncidentHeader):
+        refusal = _incident_refusal(event, payload, record, now)
     return problem(refusal)

@@ -1,8 +1,9 @@
 """The API's check of a step on a record against the record as the registry holds it: what
 the registry would refuse (a decision on a subcontract decided already, of another vendor or
 under another contract; a re-subcontract of another vendor's subcontract or of one under
-another contract) is refused in the receipt, before the log, rather than accepted there and
-dead-lettered after (`record_steps.step_problem`).
+another contract; an investigation or a closing of an incident closed already, or dated
+before the incident occurred) is refused in the receipt, before the log, rather than
+accepted there and dead-lettered after (`record_steps.step_problem`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from services.events.contract import SubcontractRequested
 from services.platform.postgres.database import Connection
 from services.registry.domain.record_steps import (
     Header,
+    IncidentStep,
     RecordStep,
     SubcontractDecision,
     step_problem,
 )
 from services.registry.reads.record_scope import hidden_from_recorder
-from services.registry.storage.record_headers import subcontract_header
+from services.registry.storage.record_headers import incident_header, subcontract_header
 
 
 async def _header(conn: Connection, event: EventEnvelope) -> Header | None:
@@ -32,6 +34,8 @@ async def _header(conn: Connection, event: EventEnvelope) -> Header | None:
         return await subcontract_header(conn, payload.subcontract_id)
     if isinstance(payload, SubcontractRequested) and payload.parent_subcontract_id is not None:
         return await subcontract_header(conn, payload.parent_subcontract_id)
+    if isinstance(payload, IncidentStep):
+        return await incident_header(conn, event.vendor_id, payload.incident_id)
     return None
 
 

@@ -4,7 +4,7 @@ keyed row each, read by the registry's handlers and the API's receipt alike."""
 from __future__ import annotations
 
 from services.platform.postgres.database import Connection
-from services.registry.domain.record_steps import SubcontractHeader
+from services.registry.domain.record_steps import IncidentHeader, SubcontractHeader
 
 
 async def subcontract_header(conn: Connection, subcontract_id: str) -> SubcontractHeader | None:
@@ -18,3 +18,16 @@ async def subcontract_header(conn: Connection, subcontract_id: str) -> Subcontra
     if row is None:
         return None
     return SubcontractHeader(row["vendor_id"], row["contract_id"], row["status"], row["decided_on"])
+
+
+async def incident_header(
+    conn: Connection, vendor_id: str, incident_id: str
+) -> IncidentHeader | None:
+    """The vendor's incident (its ids are the vendor's own); None: not on record."""
+    row = await conn.fetchrow(
+        """SELECT occurred_on, closed_on FROM registry_incidents
+           WHERE vendor_id = $1 AND incident_id = $2""",
+        vendor_id,
+        incident_id,
+    )
+    return None if row is None else IncidentHeader(row["occurred_on"], row["closed_on"])
