@@ -46,22 +46,28 @@ from services.registry.domain.record_dates import future_refusal
 from services.registry.domain.record_steps import (
     IncidentStep,
     SubcontractDecision,
+    currency_refusal,
     decision_refusal,
     incident_day_refusal,
+    open_claim_refusal,
     open_incident_refusal,
     parent_refusal,
+    settlement_day_refusal,
 )
 from services.registry.domain.reference_rules import (
     Named,
     named,
     reference_refusal,
-    settlement_refusal,
 )
 from services.registry.domain.refusals import reason
 from services.registry.storage import vendor_repository
 from services.registry.storage.contract_headers import contract_row, header_of
 from services.registry.storage.named_records import known_records
-from services.registry.storage.record_headers import incident_header, subcontract_header
+from services.registry.storage.record_headers import (
+    claim_header,
+    incident_header,
+    subcontract_header,
+)
 from services.registry.storage.record_repository import (
     ClaimStatus,
     IncidentStatus,
@@ -105,19 +111,6 @@ async def _insert(
         raise DomainRejection(f"payload.{key}: {values[key]!r} is already recorded")
 
 
-async def _record(
-    conn: Connection, event: EventEnvelope, table: str, key: str, value: str
-) -> asyncpg.Record:
-    """The vendor's record `value`, named by the payload's `key`."""
-    row = await conn.fetchrow(
-        f"SELECT * FROM {table} WHERE vendor_id = $1 AND {key} = $2", event.vendor_id, value
-    )
-    if row is None:
-        what = key.removesuffix("_id")
-        raise DomainRejection(f"payload.{key}: vendor {event.vendor_id!r} has no {what} {value!r}")
-    return row
-
-
 async def _update(
     conn: Connection, event: EventEnvelope, table: str, key: str, value: str, **changes: Any
 ) -> None:
@@ -128,12 +121,6 @@ async def _update(
         value,
         *changes.values(),
     )
-
-
-def _refuse_if_done(field: str, what: str, done: str, on: dt.date | None) -> None:
-    """Refuses a step on a record that already took its final one (`on` that day)."""
-    if on is not None:
-        raise DomainRejection(f"payload.{field}: {what} was already {done} on {on}")
 
 
 async def _running_contract(
@@ -260,19 +247,14 @@ class RecordHandlers:
 
     async def claim_settled(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(ClaimSettled, event.payload)
-        claim = await _record(conn, event, "registry_claims", "claim_id", payload.claim_id)
-        what = f"claim {payload.claim_id!r}"
-        _refuse_if_done("claim_id", what, "settled", claim["settled_on"])
-        # A settlement in another currency could not be compared with the claim.
-        if payload.currency != claim["currency"]:
-            raise DomainRejection(
-                f"payload.currency: {payload.currency!r} is not the claim's currency"
-                f" {claim['currency']!r}"
-            )
+        claim = await claim_header(conn, event.vendor_id, payload.claim_id)
+        DomainRejection.if_any(reason(open_claim_refusal(event.vendor_id, payload.claim_id, claim)))
+        assert claim is not None  # refused above otherwise
+        DomainRejection.if_any(reason(currency_refusal(payload, claim)))
         recorded = await recorded_time(conn, event, self.clock)
         if judged_by_later_rules(recorded):
             DomainRejection.if_any(future_refusal(event, recorded))
-            DomainRejection.if_any(settlement_refusal(payload.settled_on, claim["filed_on"]))
+            DomainRejection.if_any(reason(settlement_day_refusal(payload, claim)))
         await _update(
             conn,
             event,

@@ -2,7 +2,8 @@
 the record on record, in the registry's words and with a code, before the log (real
 PostgreSQL): a decision on a subcontract decided already, another vendor's or under another
 contract, and a re-subcontract of such a parent; a step on an incident closed already, or
-dated before the incident occurred. The receipt said accepted, then the registry
+dated before the incident occurred; a settlement of a claim settled already, in another
+currency or dated before the filing. The receipt said accepted, then the registry
 dead-lettered the event. Nothing refused is written; a record not on record yet is still the
 registry's to judge, and a system owner hears nothing of another agency's record."""
 
@@ -94,8 +95,14 @@ async def test_a_decision_on_another_vendors_subcontract_is_refused(pool: asyncp
         "message": "vendor 'vendor-b' has no subcontract 'sc-1'",  # naming no other vendor
         "code": "other_vendors_subcontract",
     }
-    # So is a re-subcontract of it, under the vendor's own contract.
-    await apply(pool, awarded(VENDOR, SECOND))
+
+
+async def test_a_re_subcontract_of_another_vendors_subcontract_is_refused(
+    pool: asyncpg.Pool,
+) -> None:
+    await apply(pool, case_b.registered(), case_b.another_vendor(OTHER))
+    await apply(pool, awarded(OTHER), requested(vendor_id=OTHER), awarded(VENDOR, SECOND))
+    # Under the vendor's own contract.
     again = requested("sc-2", contract_id=SECOND, parent_subcontract_id="sc-1")
     problem = await refused_alike(pool, again)
     assert (problem["field"], problem["code"]) == (
@@ -112,6 +119,12 @@ async def test_a_subcontract_named_under_another_contract_is_refused(pool: async
         "message": f"subcontract 'sc-1' is of contract {CONTRACT!r}, not {SECOND!r}",
         "code": "other_contracts_subcontract",
     }
+
+
+async def test_a_re_subcontract_under_another_contract_than_its_parents_is_refused(
+    pool: asyncpg.Pool,
+) -> None:
+    await apply(pool, case_b.registered(), awarded(), awarded(VENDOR, SECOND), requested())
     again = requested("sc-2", contract_id=SECOND, parent_subcontract_id="sc-1")
     problem = await refused_alike(pool, again)
     assert (problem["field"], problem["code"]) == (
@@ -153,6 +166,41 @@ async def test_a_step_dated_before_the_incident_occurred_is_refused(
     }
 
 
+def filed() -> tuple[dict[str, Any], ...]:
+    """The claim filed on 2022-11-28 in JPY, for the incident, and what it names."""
+    return case_b.registered(), awarded(), reported(), event("claim.filed")
+
+
+async def test_a_settled_claim_is_not_settled_again(pool: asyncpg.Pool) -> None:
+    await apply(pool, *filed(), event("claim.settled"))  # on 2023-03-31
+    problem = await refused_alike(pool, event("claim.settled", settled_on="2023-04-01"))
+    assert problem == {
+        "field": "payload.claim_id",
+        "message": "claim 'claim-2022-usb' was already settled on 2023-03-31",
+        "code": "settled_already",
+    }
+
+
+async def test_a_settlement_in_another_currency_is_refused(pool: asyncpg.Pool) -> None:
+    await apply(pool, *filed())
+    problem = await refused_alike(pool, event("claim.settled", currency="USD"))
+    assert problem == {
+        "field": "payload.currency",
+        "message": "'USD' is not the claim's currency 'JPY'",
+        "code": "other_currency",
+    }
+
+
+async def test_a_settlement_dated_before_the_filing_is_refused(pool: asyncpg.Pool) -> None:
+    await apply(pool, *filed())
+    problem = await refused_alike(pool, event("claim.settled", settled_on="2022-11-27"))
+    assert problem == {
+        "field": "payload.settled_on",
+        "message": "2022-11-27 is before the claim was filed, on 2022-11-28",
+        "code": "before_filing",
+    }
+
+
 async def test_a_step_on_a_record_not_on_record_yet_is_the_registrys_to_judge(
     pool: asyncpg.Pool,
 ) -> None:
@@ -163,6 +211,7 @@ async def test_a_step_on_a_record_not_on_record_yet_is_the_registrys_to_judge(
         decided(DECISIONS[0]),
         requested("sc-2", parent_subcontract_id="sc-1"),
         event("incident.closed", closed_on="2000-01-01"),
+        event("claim.settled", settled_on="2000-01-01", currency="USD"),
     ]
     for sent in steps:
         assert await submitted(pool, sent) == {"accepted": True, "errors": []}

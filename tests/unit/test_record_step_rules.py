@@ -11,6 +11,7 @@ from services.events.catalog import parse_event
 from services.events.contract import SubcontractApproved, SubcontractRequested
 from services.platform.eventstore.later_rules import LATER_RULES_FROM, SECOND_RULES_FROM
 from services.registry.domain.record_steps import (
+    ClaimHeader,
     IncidentHeader,
     SubcontractHeader,
     decision_refusal,
@@ -90,3 +91,24 @@ def test_a_step_before_the_incident_occurred_is_refused_from_the_later_rules() -
     )
     # As the log judged it before them.
     assert step_problem(CLOSING, OPEN, LATER_RULES_FROM - dt.timedelta(seconds=1)) is None
+
+
+FILED = ClaimHeader(dt.date(2022, 11, 28), "JPY", None)
+
+
+def test_a_settlement_is_judged_in_the_registrys_order() -> None:
+    settled = ClaimHeader(FILED.filed_on, FILED.currency, dt.date(2023, 3, 31))
+    early_in_dollars = parsed("claim.settled", settled_on="2022-11-27", currency="USD")
+    found = [step_problem(early_in_dollars, claim, NOW) for claim in (settled, FILED)]
+    assert [(p.field, p.code) for p in found if p is not None] == [
+        ("payload.claim_id", "settled_already"),
+        ("payload.currency", "other_currency"),
+    ]
+    early = parsed("claim.settled", settled_on="2022-11-27")
+    problem = step_problem(early, FILED, NOW)
+    assert problem is not None
+    assert (problem.message, problem.code) == (
+        "2022-11-27 is before the claim was filed, on 2022-11-28",
+        "before_filing",
+    )
+    assert step_problem(early, FILED, LATER_RULES_FROM - dt.timedelta(seconds=1)) is None

@@ -1,5 +1,6 @@
 """Why the registry refuses a step on a record it holds (pure): a decision on a subcontract,
-a re-subcontract's request naming its parent, an investigation or a closing of an incident.
+a re-subcontract's request naming its parent, an investigation or a closing of an incident, a
+settlement of a claim.
 
 Decided here once for two paths, the registry's handlers (records.py) and the API's receipt
 (`step_problem`, read by `registry/reads/record_changes.py`), so that the receipt refuses what
@@ -17,14 +18,16 @@ from services.events.base import EventEnvelope
 from services.events.catalog import Problem
 from services.events.contract import SubcontractApproved, SubcontractRejected, SubcontractRequested
 from services.events.incident import IncidentClosed, IncidentInvestigated
+from services.events.sanction import ClaimSettled
 from services.platform.eventstore.later_rules import judged_by_later_rules
 from services.registry.domain.record_dates import step_refusal
+from services.registry.domain.reference_rules import settlement_refusal
 from services.registry.domain.refusals import Refusal, coded, problem
 
 SubcontractDecision = SubcontractApproved | SubcontractRejected
 IncidentStep = IncidentInvestigated | IncidentClosed
 # The events whose step the receipt judges against a record on record.
-RecordStep = SubcontractDecision | SubcontractRequested | IncidentStep
+RecordStep = SubcontractDecision | SubcontractRequested | IncidentStep | ClaimSettled
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,16 @@ class IncidentHeader:
 
     occurred_on: dt.date
     closed_on: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimHeader:
+    """What judging a settlement of a claim needs of it: the day it was filed and its
+    currency, which never change, and the day it was settled, set once."""
+
+    filed_on: dt.date
+    currency: str
+    settled_on: dt.date | None
 
 
 def _done(code: str, field: str, what: str, done: str, on: dt.date | None) -> Refusal | None:
@@ -135,18 +148,55 @@ def _incident_refusal(
     return refusal
 
 
-Header = SubcontractHeader | IncidentHeader
+def open_claim_refusal(vendor_id: str, claim_id: str, claim: ClaimHeader | None) -> Refusal | None:
+    """Why a settlement of the vendor's claim (None: not on record) is refused whatever it
+    says: the claim is unknown, or settled already (a claim is settled once)."""
+    if claim is None:
+        return "unknown_claim", f"payload.claim_id: vendor {vendor_id!r} has no claim {claim_id!r}"
+    what = f"claim {claim_id!r}"
+    return _done("settled_already", "claim_id", what, "settled", claim.settled_on)
+
+
+def currency_refusal(payload: ClaimSettled, claim: ClaimHeader) -> Refusal | None:
+    """Why a settlement of an open claim is refused for its currency: a settlement in
+    another currency could not be compared with the claim."""
+    if payload.currency != claim.currency:
+        return "other_currency", (
+            f"payload.currency: {payload.currency!r} is not the claim's currency {claim.currency!r}"
+        )
+    return None
+
+
+def settlement_day_refusal(payload: ClaimSettled, claim: ClaimHeader) -> Refusal | None:
+    """Why a settlement of an open claim is refused for its day: before the claim was filed
+    (reference_rules.settlement_refusal). Judged from the later rules on (later_rules)."""
+    return coded("before_filing", settlement_refusal(payload.settled_on, claim.filed_on))
+
+
+def _claim_refusal(
+    vendor_id: str, payload: ClaimSettled, claim: ClaimHeader, recorded_at: dt.datetime
+) -> Refusal | None:
+    """Every reason above that judges a settlement, the first that refuses it; the day still
+    to come is the receipt's own check (record_dates.future_check)."""
+    refusal = open_claim_refusal(vendor_id, payload.claim_id, claim)
+    refusal = refusal or currency_refusal(payload, claim)
+    if refusal is None and judged_by_later_rules(recorded_at):
+        refusal = settlement_day_refusal(payload, claim)
+    return refusal
+
+
+Header = SubcontractHeader | IncidentHeader | ClaimHeader
 
 
 def step_problem(event: EventEnvelope, record: Header | None, now: dt.datetime) -> Problem | None:
     """The API's check of a step recorded `now`, against the record it names as the registry
     holds it (a subcontract decided; a re-subcontract's parent; an incident investigated or
-    closed), in the registry's words with their code; any other event passes. A record not
-    on record passes: the event creating it may be in the log still unjudged (sent a moment
-    before, without waitForProcessing), and the registry refuses the step itself if it never
-    applies it. What these rules read of a record only moves one way (its vendor, contract
-    and days never change, and its final step is taken once), so whatever is refused here,
-    the registry would refuse."""
+    closed; a claim settled), in the registry's words with their code; any other event
+    passes. A record not on record passes: the event creating it may be in the log still
+    unjudged (sent a moment before, without waitForProcessing), and the registry refuses the
+    step itself if it never applies it. What these rules read of a record only moves one way
+    (its vendor, contract, currency and days never change, and its final step is taken
+    once), so whatever is refused here, the registry would refuse."""
     payload = event.payload
     refusal: Refusal | None = None  # and so for a record not on record
     if isinstance(payload, SubcontractDecision) and isinstance(record, SubcontractHeader):
@@ -155,4 +205,6 @@ def step_problem(event: EventEnvelope, record: Header | None, now: dt.datetime) 
         refusal = parent_refusal(event.vendor_id, payload, record)
     elif isinstance(payload, IncidentStep) and isinstance(record, IncidentHeader):
         refusal = _incident_refusal(event, payload, record, now)
+    elif isinstance(payload, ClaimSettled) and isinstance(record, ClaimHeader):
+        refusal = _claim_refusal(event.vendor_id, payload, record, now)
     return problem(refusal)

@@ -2,8 +2,9 @@
 the registry would refuse (a decision on a subcontract decided already, of another vendor or
 under another contract; a re-subcontract of another vendor's subcontract or of one under
 another contract; an investigation or a closing of an incident closed already, or dated
-before the incident occurred) is refused in the receipt, before the log, rather than
-accepted there and dead-lettered after (`record_steps.step_problem`).
+before the incident occurred; a settlement of a claim settled already, in another currency
+or dated before the filing) is refused in the receipt, before the log, rather than accepted
+there and dead-lettered after (`record_steps.step_problem`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import asyncpg
 from services.events.base import EventEnvelope
 from services.events.catalog import Problem
 from services.events.contract import SubcontractRequested
+from services.events.sanction import ClaimSettled
 from services.platform.postgres.database import Connection
 from services.registry.domain.record_steps import (
     Header,
@@ -24,7 +26,11 @@ from services.registry.domain.record_steps import (
     step_problem,
 )
 from services.registry.reads.record_scope import hidden_from_recorder
-from services.registry.storage.record_headers import incident_header, subcontract_header
+from services.registry.storage.record_headers import (
+    claim_header,
+    incident_header,
+    subcontract_header,
+)
 
 
 async def _header(conn: Connection, event: EventEnvelope) -> Header | None:
@@ -36,6 +42,8 @@ async def _header(conn: Connection, event: EventEnvelope) -> Header | None:
         return await subcontract_header(conn, payload.parent_subcontract_id)
     if isinstance(payload, IncidentStep):
         return await incident_header(conn, event.vendor_id, payload.incident_id)
+    if isinstance(payload, ClaimSettled):
+        return await claim_header(conn, event.vendor_id, payload.claim_id)
     return None
 
 

@@ -4,7 +4,7 @@ keyed row each, read by the registry's handlers and the API's receipt alike."""
 from __future__ import annotations
 
 from services.platform.postgres.database import Connection
-from services.registry.domain.record_steps import IncidentHeader, SubcontractHeader
+from services.registry.domain.record_steps import ClaimHeader, IncidentHeader, SubcontractHeader
 
 
 async def subcontract_header(conn: Connection, subcontract_id: str) -> SubcontractHeader | None:
@@ -31,3 +31,14 @@ async def incident_header(
         incident_id,
     )
     return None if row is None else IncidentHeader(row["occurred_on"], row["closed_on"])
+
+
+async def claim_header(conn: Connection, vendor_id: str, claim_id: str) -> ClaimHeader | None:
+    """The vendor's claim (its ids are the vendor's own); None: not on record."""
+    row = await conn.fetchrow(
+        """SELECT filed_on, currency, settled_on FROM registry_claims
+           WHERE vendor_id = $1 AND claim_id = $2""",
+        vendor_id,
+        claim_id,
+    )
+    return None if row is None else ClaimHeader(row["filed_on"], row["currency"], row["settled_on"])
