@@ -4,10 +4,12 @@ as a form sends it), on a real PostgreSQL; and how many events the log holds."""
 
 from __future__ import annotations
 
-from typing import Any
+import enum
+from typing import Any, get_args
 
 import asyncpg
 
+from services.events.base import Payload
 from services.gateway.recording.recorded_events import RECORDED_BY_PEOPLE
 from services.platform.security.auth import Principal
 from tests.support.event_examples import graphql_input
@@ -30,18 +32,30 @@ async def submitted(pool: asyncpg.Pool, event: dict[str, Any]) -> dict[str, Any]
 async def typed(
     pool: asyncpg.Pool, event: dict[str, Any], principal: Principal = ADMIN
 ) -> dict[str, Any]:
-    """The typed mutation's receipt for the event's payload (one without enumerations, which
-    GraphQL writes otherwise), sent by `principal`."""
+    """The typed mutation's receipt for the event's payload, sent by `principal`."""
     name = MUTATIONS[event["event_type"]]
     kind = RECORDED_BY_PEOPLE[name]
     query = (
         f"mutation ($vendorId: ID!, $payload: {kind.__name__}Input!) {{"
         f" {name}(vendorId: $vendorId, payload: $payload) {RECEIPT} }}"
     )
-    payload = graphql_input(event["payload"])
+    payload = graphql_input(_enums_named(kind, event["payload"]))
     answer = await execute(pool, query, principal, vendorId=event["vendor_id"], payload=payload)
     found: dict[str, Any] = answer[name]
     return found
+
+
+def _enums_named(kind: type[Payload], payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload with its enumerations' values as GraphQL names them (`DATA_LOSS`)."""
+
+    def named(name: str, value: Any) -> Any:
+        annotation = kind.model_fields[name].annotation
+        types = (annotation, *get_args(annotation))
+        if not any(isinstance(t, type) and issubclass(t, enum.Enum) for t in types):
+            return value
+        return [v.upper() for v in value] if isinstance(value, list) else value.upper()
+
+    return {name: named(name, value) for name, value in payload.items()}
 
 
 def codes(receipt: dict[str, Any]) -> list[tuple[str, str]]:
