@@ -43,6 +43,7 @@ from services.registry.domain.contract_rules import (
     termination_refusal,
 )
 from services.registry.domain.record_dates import future_refusal
+from services.registry.domain.record_ids import taken_refusal
 from services.registry.domain.record_steps import (
     IncidentStep,
     SubcontractDecision,
@@ -63,6 +64,7 @@ from services.registry.domain.refusals import reason
 from services.registry.storage import vendor_repository
 from services.registry.storage.contract_headers import contract_row, header_of
 from services.registry.storage.named_records import known_records
+from services.registry.storage.new_records import NEW_RECORDS
 from services.registry.storage.record_headers import (
     claim_header,
     incident_header,
@@ -73,15 +75,6 @@ from services.registry.storage.record_repository import (
     IncidentStatus,
     SubcontractStatus,
 )
-
-# The events that add a record: its table, and the payload field naming it.
-NEW_RECORDS: dict[str, tuple[str, str]] = {
-    ContractAwarded.event_type: ("registry_contracts", "contract_id"),
-    SubcontractRequested.event_type: ("registry_subcontracts", "subcontract_id"),
-    IncidentReported.event_type: ("registry_incidents", "incident_id"),
-    ClaimFiled.event_type: ("registry_claims", "claim_id"),
-    CertificateSubmitted.event_type: ("registry_certificates", "certificate_id"),
-}
 
 
 async def _insert(
@@ -108,7 +101,7 @@ async def _insert(
         *row.values(),
     )
     if status == "INSERT 0 0":
-        raise DomainRejection(f"payload.{key}: {values[key]!r} is already recorded")
+        DomainRejection.if_any(reason(taken_refusal(key, values[key])))
 
 
 async def _update(

@@ -31,6 +31,15 @@ CLAIMS = (
     " AND c.agency <> ALL({0}::text[]))"
 )
 
+# Each table's filter (`record_paging`'s, above), by table.
+IN_VIEW = {
+    "registry_contracts": CONTRACTS,
+    "registry_subcontracts": SUBCONTRACTS,
+    "registry_incidents": INCIDENTS,
+    "registry_claims": CLAIMS,
+    "registry_certificates": CERTIFICATES,
+}
+
 # The payload field that names a record an event creates rather than one already on record.
 _CREATED = {
     ContractAwarded.event_type: "contract_id",
