@@ -2,13 +2,16 @@
 registry's record of each vendor (migrations/0002_records.sql).
 
 Like the other registry handlers each runs in its own savepoint (platform/consuming/consumer.py) and
-says, with a `DomainRejection` naming the field, why an event cannot be applied: a change to
-a record the vendor does not have, or to one already past that step (a second decision on a
-subcontract, a settled claim settled again), a change of a contract its rules refuse
-(domain/contract_rules.py, which the API's receipt asks too), an incident or claim naming
-records the registry does not know (domain/reference_rules.py), or dated on a day that could
-not be true (domain/record_dates.py). The tables' columns are named like the payloads'
-fields, so a payload is stored by its own field names.
+says, with a `DomainRejection` naming the field, why an event cannot be applied: a new record
+whose id is on record already (domain/record_ids.py), a change of a contract its rules refuse
+(domain/contract_rules.py), a step on a record the vendor does not have or one already past
+that step (a second decision on a subcontract, a closed incident investigated, a settled claim
+settled again: domain/record_steps.py), an incident or claim naming records the registry does
+not know (domain/reference_rules.py), or dated on a day that could not be true
+(domain/record_dates.py). Each of those rules is pure, and the API's receipt asks it too, of
+the records on record, so that what the registry would refuse is refused before the log.
+The tables' columns are named like the payloads' fields, so a payload is stored by its own
+field names.
 """
 
 from __future__ import annotations
