@@ -49,8 +49,11 @@ async def _header(conn: Connection, event: EventEnvelope) -> Header | None:
 
 async def record_check(pool: asyncpg.Pool, event: EventEnvelope) -> Problem | None:
     """One of `RequestContext.reading_checks`: reads the record a step names (one keyed row),
-    and lets any other event pass unread."""
-    if not isinstance(event.payload, RecordStep):
+    and lets any other event, or a subcontract request naming no parent, pass unread."""
+    payload = event.payload
+    if not isinstance(payload, RecordStep):
+        return None
+    if isinstance(payload, SubcontractRequested) and payload.parent_subcontract_id is None:
         return None
     async with pool.acquire() as conn:
         if await hidden_from_recorder(conn, event):
