@@ -20,6 +20,9 @@ from services.registry.domain.policy import SuspensionPolicy
 from services.registry.domain.record_dates import future_check
 from services.registry.name_search.name_index_feed import LiveNameIndex
 from services.registry.reads.contract_changes import contract_check
+from services.registry.reads.record_changes import record_check
+from services.registry.reads.record_ids import taken_check
+from services.registry.reads.record_references import reference_check
 from services.registry.reads.sanction_changes import change_check
 from services.registry.storage.vendor_repository import existing_vendors
 from services.risk.graphql_types import REGISTERED, RISK
@@ -51,7 +54,13 @@ def request_context(
         handled_by=handlers,
         type_checks=(api_type_check,),
         checks=(imposition_check(policies), future_check),
-        reading_checks=(change_check(policies), contract_check),
+        reading_checks=(
+            change_check(policies),
+            contract_check,
+            record_check,
+            reference_check,
+            taken_check,
+        ),
         # One name index per process: built on first use, then kept up to date by the feed.
         parts=(
             POLICIES.given(policies),

@@ -2,13 +2,16 @@
 registry's record of each vendor (migrations/0002_records.sql).
 
 Like the other registry handlers each runs in its own savepoint (platform/consuming/consumer.py) and
-says, with a `DomainRejection` naming the field, why an event cannot be applied: a change to
-a record the vendor does not have, or to one already past that step (a second decision on a
-subcontract, a settled claim settled again), a change of a contract its rules refuse
-(domain/contract_rules.py, which the API's receipt asks too), an incident or claim naming
-records the registry does not know (domain/reference_rules.py), or dated on a day that could
-not be true (domain/record_dates.py). The tables' columns are named like the payloads'
-fields, so a payload is stored by its own field names.
+says, with a `DomainRejection` naming the field, why an event cannot be applied: a new record
+whose id is on record already (domain/record_ids.py), a change of a contract its rules refuse
+(domain/contract_rules.py), a step on a record the vendor does not have or one already past
+that step (a second decision on a subcontract, a closed incident investigated, a settled claim
+settled again: domain/record_steps.py), an incident or claim naming records the registry does
+not know (domain/reference_rules.py), or dated on a day that could not be true
+(domain/record_dates.py). Each of those rules is pure, and the API's receipt asks it too, of
+the records on record, so that what the registry would refuse is refused before the log.
+The tables' columns are named like the payloads' fields, so a payload is stored by its own
+field names.
 """
 
 from __future__ import annotations
@@ -42,30 +45,39 @@ from services.registry.domain.contract_rules import (
     running_refusal,
     termination_refusal,
 )
-from services.registry.domain.record_dates import future_refusal, step_refusal
+from services.registry.domain.record_dates import future_refusal
+from services.registry.domain.record_ids import taken_refusal
+from services.registry.domain.record_steps import (
+    IncidentStep,
+    SubcontractDecision,
+    currency_refusal,
+    decision_refusal,
+    incident_day_refusal,
+    open_claim_refusal,
+    open_incident_refusal,
+    parent_refusal,
+    settlement_day_refusal,
+)
 from services.registry.domain.reference_rules import (
     Named,
     named,
     reference_refusal,
-    settlement_refusal,
 )
+from services.registry.domain.refusals import reason
 from services.registry.storage import vendor_repository
 from services.registry.storage.contract_headers import contract_row, header_of
 from services.registry.storage.named_records import known_records
+from services.registry.storage.new_records import NEW_RECORDS
+from services.registry.storage.record_headers import (
+    claim_header,
+    incident_header,
+    subcontract_header,
+)
 from services.registry.storage.record_repository import (
     ClaimStatus,
     IncidentStatus,
     SubcontractStatus,
 )
-
-# The events that add a record: its table, and the payload field naming it.
-NEW_RECORDS: dict[str, tuple[str, str]] = {
-    ContractAwarded.event_type: ("registry_contracts", "contract_id"),
-    SubcontractRequested.event_type: ("registry_subcontracts", "subcontract_id"),
-    IncidentReported.event_type: ("registry_incidents", "incident_id"),
-    ClaimFiled.event_type: ("registry_claims", "claim_id"),
-    CertificateSubmitted.event_type: ("registry_certificates", "certificate_id"),
-}
 
 
 async def _insert(
@@ -92,22 +104,7 @@ async def _insert(
         *row.values(),
     )
     if status == "INSERT 0 0":
-        raise DomainRejection(f"payload.{key}: {values[key]!r} is already recorded")
-
-
-async def _record(
-    conn: Connection, event: EventEnvelope, table: str, key: str, value: str, field: str = ""
-) -> asyncpg.Record:
-    """The vendor's record `value` (named by the payload's `field`, `key` by default)."""
-    row = await conn.fetchrow(
-        f"SELECT * FROM {table} WHERE vendor_id = $1 AND {key} = $2", event.vendor_id, value
-    )
-    if row is None:
-        what = key.removesuffix("_id")
-        raise DomainRejection(
-            f"payload.{field or key}: vendor {event.vendor_id!r} has no {what} {value!r}"
-        )
-    return row
+        DomainRejection.if_any(reason(taken_refusal(key, values[key])))
 
 
 async def _update(
@@ -122,17 +119,6 @@ async def _update(
     )
 
 
-def _reason(refusal: tuple[str, str] | None) -> str | None:
-    """A rule's reason, without the code the receipt gives it."""
-    return None if refusal is None else refusal[1]
-
-
-def _refuse_if_done(field: str, what: str, done: str, on: dt.date | None) -> None:
-    """Refuses a step on a record that already took its final one (`on` that day)."""
-    if on is not None:
-        raise DomainRejection(f"payload.{field}: {what} was already {done} on {on}")
-
-
 async def _running_contract(
     conn: Connection, event: EventEnvelope, contract_id: str
 ) -> tuple[asyncpg.Record, ContractHeader]:
@@ -140,42 +126,29 @@ async def _running_contract(
     header for the rules that judge the change."""
     row = await contract_row(conn, contract_id)
     header = header_of(row)
-    DomainRejection.if_any(_reason(running_refusal(event.vendor_id, contract_id, header)))
+    DomainRejection.if_any(reason(running_refusal(event.vendor_id, contract_id, header)))
     assert row is not None and header is not None  # refused above otherwise
     return row, header
-
-
-async def _open_incident(
-    conn: Connection, event: EventEnvelope, incident_id: str
-) -> asyncpg.Record:
-    incident = await _record(conn, event, "registry_incidents", "incident_id", incident_id)
-    _refuse_if_done("incident_id", f"incident {incident_id!r}", "closed", incident["closed_on"])
-    return incident
 
 
 async def _decide_subcontract(
     conn: Connection,
     event: EventEnvelope,
-    payload: SubcontractApproved | SubcontractRejected,
+    payload: SubcontractDecision,
     status: SubcontractStatus,
     decided_on: dt.date,
     **details: Any,
 ) -> None:
-    """An agency's decision on a requested subcontract; it decides once."""
-    sub_id = payload.subcontract_id
-    sub = await _record(conn, event, "registry_subcontracts", "subcontract_id", sub_id)
-    if sub["contract_id"] != payload.contract_id:
-        raise DomainRejection(
-            f"payload.contract_id: subcontract {sub_id!r} is of contract"
-            f" {sub['contract_id']!r}, not {payload.contract_id!r}"
-        )
-    _refuse_if_done("subcontract_id", f"subcontract {sub_id!r}", sub["status"], sub["decided_on"])
+    """An agency's decision on a requested subcontract; it decides once
+    (record_steps.decision_refusal)."""
+    sub = await subcontract_header(conn, payload.subcontract_id)
+    DomainRejection.if_any(reason(decision_refusal(event.vendor_id, payload, sub)))
     await _update(
         conn,
         event,
         "registry_subcontracts",
         "subcontract_id",
-        sub_id,
+        payload.subcontract_id,
         status=status.value,
         decided_on=decided_on,
         **details,
@@ -195,7 +168,7 @@ class RecordHandlers:
     async def contract_amended(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(ContractAmended, event.payload)
         contract, header = await _running_contract(conn, event, payload.contract_id)
-        DomainRejection.if_any(_reason(amendment_refusal(payload, header)))
+        DomainRejection.if_any(reason(amendment_refusal(payload, header)))
         # Amendments apply in the order the vendor's log records them, each replacing what
         # it gives; the log keeps the earlier terms. When they were stated is kept for the
         # imports of publishers' registers, which amend only to a later statement.
@@ -214,7 +187,7 @@ class RecordHandlers:
         payload = cast(ContractTerminated, event.payload)
         _, header = await _running_contract(conn, event, payload.contract_id)
         recorded = await recorded_time(conn, event, self.clock)
-        DomainRejection.if_any(_reason(termination_refusal(payload, header, recorded)))
+        DomainRejection.if_any(reason(termination_refusal(payload, header, recorded)))
         await _update(
             conn,
             event,
@@ -229,16 +202,9 @@ class RecordHandlers:
     async def subcontract_requested(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(SubcontractRequested, event.payload)
         await _running_contract(conn, event, payload.contract_id)
-        parent_id, field = payload.parent_subcontract_id, "parent_subcontract_id"
-        if parent_id is not None:
-            parent = await _record(
-                conn, event, "registry_subcontracts", "subcontract_id", parent_id, field
-            )
-            if parent["contract_id"] != payload.contract_id:
-                raise DomainRejection(
-                    f"payload.{field}: subcontract {parent_id!r} is of contract"
-                    f" {parent['contract_id']!r}, not {payload.contract_id!r}"
-                )
+        if payload.parent_subcontract_id is not None:
+            parent = await subcontract_header(conn, payload.parent_subcontract_id)
+            DomainRejection.if_any(reason(parent_refusal(event.vendor_id, payload, parent)))
         await _insert(conn, event, self.clock)
 
     async def subcontract_approved(self, conn: Connection, event: EventEnvelope) -> None:
@@ -277,19 +243,14 @@ class RecordHandlers:
 
     async def claim_settled(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(ClaimSettled, event.payload)
-        claim = await _record(conn, event, "registry_claims", "claim_id", payload.claim_id)
-        what = f"claim {payload.claim_id!r}"
-        _refuse_if_done("claim_id", what, "settled", claim["settled_on"])
-        # A settlement in another currency could not be compared with the claim.
-        if payload.currency != claim["currency"]:
-            raise DomainRejection(
-                f"payload.currency: {payload.currency!r} is not the claim's currency"
-                f" {claim['currency']!r}"
-            )
+        claim = await claim_header(conn, event.vendor_id, payload.claim_id)
+        DomainRejection.if_any(reason(open_claim_refusal(event.vendor_id, payload.claim_id, claim)))
+        assert claim is not None  # refused above otherwise
+        DomainRejection.if_any(reason(currency_refusal(payload, claim)))
         recorded = await recorded_time(conn, event, self.clock)
         if judged_by_later_rules(recorded):
             DomainRejection.if_any(future_refusal(event, recorded))
-            DomainRejection.if_any(settlement_refusal(payload.settled_on, claim["filed_on"]))
+            DomainRejection.if_any(reason(settlement_day_refusal(payload, claim)))
         await _update(
             conn,
             event,
@@ -339,12 +300,16 @@ def incident_step(event: EventEnvelope, *, as_json: bool = False) -> dict[str, A
 async def _advance_incident(conn: Connection, event: EventEnvelope, clock: Clock) -> None:
     """An open incident investigated or closed (`incident_step`), on a day that could be
     true (record_dates)."""
-    payload = cast(IncidentInvestigated | IncidentClosed, event.payload)
-    incident = await _open_incident(conn, event, payload.incident_id)
+    payload = cast(IncidentStep, event.payload)
+    incident = await incident_header(conn, event.vendor_id, payload.incident_id)
+    DomainRejection.if_any(
+        reason(open_incident_refusal(event.vendor_id, payload.incident_id, incident))
+    )
+    assert incident is not None  # refused above otherwise
     recorded = await recorded_time(conn, event, clock)
     if judged_by_later_rules(recorded):
         DomainRejection.if_any(future_refusal(event, recorded))
-        DomainRejection.if_any(step_refusal(event, incident["occurred_on"]))
+        DomainRejection.if_any(reason(incident_day_refusal(event, incident)))
     await _update(
         conn,
         event,

@@ -1,6 +1,7 @@
 """What an incident or a claim names must be known to the registry, in its batches as in its
-handlers, for events recorded from the later rules on; a batch reads a sanction lifted from
-its earliest lift; a claim is not settled before it was filed."""
+handlers, for events recorded from the later rules on, and the receipt refuses what stands
+of it already; a batch reads a sanction lifted from its earliest lift; a claim is not settled
+before it was filed."""
 
 from __future__ import annotations
 
@@ -17,7 +18,12 @@ from services.platform.consuming.consumer import DomainRejection
 from services.platform.eventstore.later_rules import LATER_RULES_FROM
 from services.registry.batch.rules import Stored, fold, registrations
 from services.registry.batch.sanction_rules import SanctionFold, SanctionState
-from services.registry.domain.reference_rules import Known, settlement_refusal
+from services.registry.domain.reference_rules import (
+    Known,
+    reference_problem,
+    reference_refusal,
+    settlement_refusal,
+)
 from services.registry.policy_loading import load_policies
 from tests.support.event_examples import DROP, envelope, example
 
@@ -140,3 +146,25 @@ def test_a_batch_judges_a_sanction_lifted_from_its_earliest_lift() -> None:
         folding.add(event)
     with pytest.raises(DomainRejection, match="was lifted from 2023-01-10"):
         folding.add(events[3])
+
+
+def test_the_receipt_refuses_what_stands_and_leaves_what_is_not_on_record() -> None:
+    """The registry refuses the report first for its causer, unknown; the receipt leaves
+    that to the registry (its registration may be on its way) and refuses for the contract,
+    another vendor's whatever comes."""
+    theirs = Known(frozenset(), {CONTRACT: "vendor-c"}, {})
+    refusal = reference_refusal(REPORT, theirs, LIVE)
+    assert refusal == "payload.caused_by_vendor_id: unknown vendor 'vendor-d'; register it first"
+    problem = reference_problem(REPORT, theirs, LIVE)
+    assert problem is not None
+    assert (problem.field, problem.code) == ("payload.contract_id", "other_vendors_contract")
+    assert reference_problem(REPORT, Known(frozenset(), {}, {}), LIVE) is None
+    assert reference_problem(REPORT, theirs, OLDER) is None  # as the log judged it then
+
+
+def test_the_receipt_refuses_a_claim_filed_before_its_incident_occurred() -> None:
+    early = _event("claim.filed", filed_on="2022-06-20")
+    known = Known(frozenset(), B_CONTRACT, {("vendor-b", "inc-2022-usb"): dt.date(2022, 6, 21)})
+    problem = reference_problem(early, known, LIVE)
+    assert problem is not None
+    assert (problem.field, problem.code) == ("payload.filed_on", "before_occurred")

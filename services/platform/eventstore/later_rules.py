@@ -14,7 +14,8 @@ The rules added on 2026-12-04, the registry's:
   without a reason (imposition_rules.change_refusal);
 - a second lift, or an amendment from a lift on (imposition_rules.change_refusal);
 - an incident or claim naming a contract, incident or causing vendor the registry does not
-  know of, and a settlement dated before its claim's filing (reference_rules);
+  know of, and a settlement dated before its claim's filing (reference_rules, record_steps;
+  the API's receipt asks them too, of what is on record);
 - an incident's or a claim's event dated on a day still to come, an investigation, closing or
   claim dated before its incident occurred (record_dates);
 

@@ -57,7 +57,8 @@ from services.registry.domain.reference_rules import (
     Known,
     reference_refusal,
 )
-from services.registry.records import INCIDENT_STEPS, NEW_RECORDS, incident_step
+from services.registry.records import INCIDENT_STEPS, incident_step
+from services.registry.storage.new_records import NEW_RECORDS
 from services.registry.storage.record_repository import IncidentStatus
 from services.registry.storage.vendor_repository import VendorRow
 

@@ -16,6 +16,7 @@ from services.events.base import EventEnvelope
 from services.events.catalog import Problem
 from services.events.contract import ContractAmended, ContractTerminated, SubcontractRequested
 from services.platform.eventstore.later_rules import judged_by_second_rules
+from services.registry.domain.refusals import Refusal, problem
 
 # The events that change a contract the vendor holds, and must find it running.
 ContractChange = ContractAmended | ContractTerminated | SubcontractRequested
@@ -35,7 +36,7 @@ class ContractHeader:
 
 def running_refusal(
     vendor_id: str, contract_id: str, contract: ContractHeader | None
-) -> tuple[str, str] | None:
+) -> Refusal | None:
     """Why a change of the contract (None: not on record) by `vendor_id` is refused whatever
     it says: it is not the vendor's, or it was terminated; the code and the reason."""
     if contract is None or contract.vendor_id != vendor_id:
@@ -50,7 +51,7 @@ def running_refusal(
     return None
 
 
-def amendment_refusal(payload: ContractAmended, contract: ContractHeader) -> tuple[str, str] | None:
+def amendment_refusal(payload: ContractAmended, contract: ContractHeader) -> Refusal | None:
     """Why an amendment of a running contract is refused: its new end before the term's
     first day."""
     if payload.ends_on is not None and payload.ends_on < contract.starts_on:
@@ -63,7 +64,7 @@ def amendment_refusal(payload: ContractAmended, contract: ContractHeader) -> tup
 
 def termination_refusal(
     payload: ContractTerminated, contract: ContractHeader, recorded_at: dt.datetime
-) -> tuple[str, str] | None:
+) -> Refusal | None:
     """Why a termination of a running contract, recorded by the log at `recorded_at`, is
     refused: dated before the award, a typing error nothing could correct after (every later
     termination or amendment of the contract is refused as already done). Judged from the
@@ -81,7 +82,7 @@ def _change_refusal(
     payload: ContractChange,
     contract: ContractHeader | None,
     recorded_at: dt.datetime,
-) -> tuple[str, str] | None:
+) -> Refusal | None:
     """Every reason above that judges this change, the first that refuses it."""
     if (running := running_refusal(vendor_id, payload.contract_id, contract)) is not None:
         return running
@@ -106,9 +107,4 @@ def change_problem(
     payload = event.payload
     if not isinstance(payload, ContractChange) or contract is None:
         return None
-    refusal = _change_refusal(event.vendor_id, payload, contract, now)
-    if refusal is None:
-        return None
-    code, reason = refusal
-    field, _, said = reason.partition(": ")
-    return Problem(field, said, code)
+    return problem(_change_refusal(event.vendor_id, payload, contract, now))

@@ -19,19 +19,27 @@ distributed mode ingest reads the vendors' partitions in no order Kafka keeps, s
 within an append do not tell which the producer sent first. (A registration the registry
 then refuses, an identifier clash, leaves such an incident naming a vendor it does not
 hold.)
+
+The API's receipt asks the same rules (`reference_problem`, read by
+registry/reads/record_references.py) and refuses what would be refused whatever the log
+brings after: another vendor's contract, a claim filed before its incident occurred. A
+record named but not on record passes there, as its creating event may be on its way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from services.events.base import EventEnvelope
+from services.events.catalog import Problem
 from services.events.incident import IncidentReported
 from services.events.sanction import ClaimFiled
+from services.platform.eventstore.later_rules import judged_by_later_rules
 from services.registry.domain.record_dates import claim_refusal
+from services.registry.domain.refusals import Refusal, problem, reason
 
 IncidentKey = tuple[str, str]  # (vendor_id, incident_id)
 
@@ -84,38 +92,63 @@ class Known:
         return vendor_id in self.registered or (logged is not None and logged <= recorded_at)
 
 
-def reference_refusal(event: EventEnvelope, known: Known, recorded_at: dt.datetime) -> str | None:
-    """Why the registry refuses an incident report or a claim, recorded by the log at
-    `recorded_at`, for what it names; None when it names nothing, or only records it knows."""
+def _refusals(event: EventEnvelope, known: Known, recorded_at: dt.datetime) -> Iterator[Refusal]:
+    """Every reason the registry has to refuse an incident report or a claim, recorded by the
+    log at `recorded_at`, for what it names, in the order it gives them, with their codes."""
     payload = event.payload
     vendor_id = event.vendor_id
     if isinstance(payload, IncidentReported):
         causer = payload.caused_by_vendor_id
         if causer is not None and not known.knows_vendor(causer, recorded_at):
-            return f"payload.caused_by_vendor_id: unknown vendor {causer!r}; register it first"
+            said = f"unknown vendor {causer!r}; register it first"
+            yield "unknown_vendor", f"payload.caused_by_vendor_id: {said}"
     elif isinstance(payload, ClaimFiled):
         incident = payload.incident_id
         if incident is not None:
             occurred_on = known.incidents.get((vendor_id, incident))
             if occurred_on is None:
-                return f"payload.incident_id: vendor {vendor_id!r} has no incident {incident!r}"
-            if refusal := claim_refusal(payload.filed_on, incident, occurred_on):
-                return refusal
+                said = f"vendor {vendor_id!r} has no incident {incident!r}"
+                yield "unknown_incident", f"payload.incident_id: {said}"
+            elif refusal := claim_refusal(payload.filed_on, incident, occurred_on):
+                yield "before_occurred", refusal
     else:
+        return
+    if (contract := _contract_refusal(vendor_id, payload.contract_id, known)) is not None:
+        yield contract
+
+
+def reference_refusal(event: EventEnvelope, known: Known, recorded_at: dt.datetime) -> str | None:
+    """Why the registry refuses an incident report or a claim, recorded by the log at
+    `recorded_at`, for what it names; None when it names nothing, or only records it knows."""
+    return reason(next(_refusals(event, known, recorded_at), None))
+
+
+# What is named but not on record: the event recording it may still be on its way to the
+# registry (sent a moment before, without waitForProcessing), so the receipt leaves it be.
+_NOT_ON_RECORD = frozenset({"unknown_vendor", "unknown_incident", "unknown_contract"})
+
+
+def reference_problem(event: EventEnvelope, known: Known, now: dt.datetime) -> Problem | None:
+    """The API's check of an incident report or a claim recorded `now`, against the records
+    it names as the registry holds them (`known`): the first reason the registry would
+    refuse it for, in its words with their code, that stands whatever comes after (another
+    vendor's contract, a claim filed before its incident occurred: a contract's vendor and
+    an incident's day never change); a record not on record passes."""
+    if not judged_by_later_rules(now):
         return None
-    return _contract_refusal(vendor_id, payload.contract_id, known.contract_owners)
+    standing = (r for r in _refusals(event, known, now) if r[0] not in _NOT_ON_RECORD)
+    return problem(next(standing, None))
 
 
-def _contract_refusal(
-    vendor_id: str, contract_id: str | None, owners: Mapping[str, str]
-) -> str | None:
+def _contract_refusal(vendor_id: str, contract_id: str | None, known: Known) -> Refusal | None:
     if contract_id is None:
         return None
-    owner = owners.get(contract_id)
+    owner = known.contract_owners.get(contract_id)
     if owner is None:
-        return f"payload.contract_id: vendor {vendor_id!r} has no contract {contract_id!r}"
+        said = f"vendor {vendor_id!r} has no contract {contract_id!r}"
+        return "unknown_contract", f"payload.contract_id: {said}"
     if owner != vendor_id:
-        return (
+        return "other_vendors_contract", (
             f"payload.contract_id: contract {contract_id!r} is vendor {owner!r}'s,"
             f" not {vendor_id!r}'s"
         )

@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from services.events.base import EventEnvelope
 from services.events.catalog import Problem
 from services.events.contract import ContractAwarded, SubcontractRequested
 from services.events.incident import IncidentReported
 from services.platform.postgres.database import Connection
+from services.platform.security.access import recorders_view
 
 # Filters for record_paging: `{0}` is the text[] of agencies the caller sees.
 _OF_AGENCIES = " IN (SELECT contract_id FROM registry_contracts WHERE agency = ANY({0}::text[]))"
@@ -28,6 +30,15 @@ CLAIMS = (
     " WHERE i.vendor_id = registry_claims.vendor_id AND i.incident_id = registry_claims.incident_id"
     " AND c.agency <> ALL({0}::text[]))"
 )
+
+# Each table's filter (`record_paging`'s, above), by table.
+IN_VIEW = {
+    "registry_contracts": CONTRACTS,
+    "registry_subcontracts": SUBCONTRACTS,
+    "registry_incidents": INCIDENTS,
+    "registry_claims": CLAIMS,
+    "registry_certificates": CERTIFICATES,
+}
 
 # The payload field that names a record an event creates rather than one already on record.
 _CREATED = {
@@ -93,3 +104,16 @@ async def out_of_view(
             said = f"no {noun} {record_id!r} of your agencies on record"
             problems.append(Problem(f"payload.{field}", said, code))
     return tuple(problems)
+
+
+async def hidden_from_recorder(conn: Connection, event: EventEnvelope) -> bool:
+    """Whether the event names a record outside the agencies of the system owner who recorded
+    it (`access.recorders_view`): the receipt refuses it already (`out_of_view`), in words
+    that tell nothing of the record, so a check that reads the record must tell nothing
+    more of it (whose it is, its steps, its days). A reading check sees the event, not the
+    request, hence the agencies from the event's stamp."""
+    agencies = recorders_view(event.recorded_by)
+    if agencies is None:
+        return False
+    payload = event.payload.model_dump(mode="json")
+    return bool(await out_of_view(conn, agencies, event.event_type, event.vendor_id, payload))
