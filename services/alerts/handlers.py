@@ -104,7 +104,7 @@ class AlertHandlers:
         told = await repository.last_told(conn, vendor_id, list(watching))
         alerts = []
         for agency, names in watching.items():
-            day, extended_by = await _day_at(conn, vendor_id, payload, agency)
+            day, extended_by = await _day_at(conn, vendor_id, payload, agency, raised_at)
             change = change_at(previous, now, agency, day, told.get(agency))
             if change is None:
                 continue
@@ -293,18 +293,27 @@ async def _with_reasons(
 
 
 async def _day_at(
-    conn: Connection, vendor_id: str, payload: EligibilityChanged, agency: str
+    conn: Connection,
+    vendor_id: str,
+    payload: EligibilityChanged,
+    agency: str,
+    known_at: dt.datetime,
 ) -> tuple[dt.date | None, list[EligibilityReasonRef]]:
     """The first day the vendor may bid at the agency again, as the registry answers for it
     (None: it may now, or no end is known), and the sanctions recorded to start later that
     keep it barred there until then (`Eligibility.extended_by`), so that the alert explains
     its day. Not the announcement's own day, the first day nothing bars it anywhere: a
     sanction recorded at another agency moves that one, and a sanction recorded to start
-    later here is in no announcement's reasons."""
+    later here is in no announcement's reasons. Answered as known when the log recorded the
+    announcement (`known_at`), as the registry made it: asked as known now, an alert applied
+    again after a lift (a replay) gave no day, and one applied late a day the announcement
+    did not know."""
     if payload.eligible or not barring_at(payload.reasons, agency):
         return None, []
     try:
-        (answer,) = await bid_eligibility_many(conn, [vendor_id], payload.as_of, agency=agency)
+        (answer,) = await bid_eligibility_many(
+            conn, [vendor_id], payload.as_of, agency=agency, known_at=known_at
+        )
     except RegistryQueryError:  # not registered (any more): the announcement's day
         return payload.eligible_again_on, []
     return answer.eligible_again_on, [reason_ref(r) for r in answer.extended_by]
