@@ -35,6 +35,9 @@ AlertChange = described_enum(
         " or amended (its `reasons` say which).",
         "LIFTED": "It may bid again.",
         "POSSIBLE_MATCH": "A newly imported list entry may be it (see `possibleMatch`).",
+        "ALREADY_BARRED": "It was barred here already when the agency started watching it (a"
+        " saved list naming it, a contract of it running when the award was recorded): told"
+        " at once, with its `reasons` and `eligibleAgainOn`.",
     },
 )
 
@@ -165,8 +168,9 @@ class WebhookDelivery:
 
 
 @strawberry.type(
-    description="A watched vendor's eligibility changed: one alert per agency watching it and"
-    " change, whatever retries or replays happen."
+    description="A watched vendor's eligibility changed, or the agency started watching it"
+    " while it was barred: one alert per agency watching it and change, whatever retries or"
+    " replays happen."
 )
 class Alert(Node):
     alert_id: strawberry.ID = strawberry.field(
@@ -176,7 +180,10 @@ class Alert(Node):
     agency: str = strawberry.field(description="The agency alerted.")
     vendor_id: strawberry.ID = strawberry.field(description="The vendor whose eligibility changed.")
     change: AlertChange = strawberry.field(description="What changed.")  # type: ignore[valid-type]
-    as_of: dt.date = strawberry.field(description="First day the new eligibility holds.")
+    as_of: dt.date = strawberry.field(
+        description="First day the new eligibility holds; for `ALREADY_BARRED`, the day the"
+        " watch started."
+    )
     eligible_again_on: dt.date | None = strawberry.field(
         description="First day it may bid at this agency again; null when lifted, or when no"
         " end is known."
@@ -196,7 +203,8 @@ class Alert(Node):
     )
     cause_event_id: strawberry.ID = strawberry.field(
         description="The `vendor.eligibility_changed` event it comes from; for a"
-        " `POSSIBLE_MATCH`, the import report whose candidate it is (its `reportId`)."
+        " `POSSIBLE_MATCH`, the import report whose candidate it is (its `reportId`); for"
+        " `ALREADY_BARRED`, the `watchlist.saved` or `contract.awarded` that started the watch."
     )
     raised_at: dt.datetime = strawberry.field(description="When the log recorded that change.")
     acknowledged_at: dt.datetime | None = strawberry.field(

@@ -11,11 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+from pydantic import TypeAdapter
 
 from services.alerts.changes import Told
 from services.events.alerts import AlertChange, AlertRaised
 from services.events.base import EventEnvelope
+from services.events.emitted import EligibilityReasonRef
 from services.platform.postgres.database import Connection
+
+# Reasons as the `alerts` and `alert_eligibility` tables keep them (JSON).
+REASONS = TypeAdapter(list[EligibilityReasonRef])
 
 
 async def watchlists_naming(
@@ -35,18 +40,33 @@ async def watchlists_naming(
     return named
 
 
-async def last_told(conn: Connection, vendor_id: str, agencies: Sequence[str]) -> dict[str, Told]:
-    """Per agency, what its last alert about the vendor's eligibility said (agencies never
-    alerted about it are left out)."""
+async def last_told(
+    conn: Connection,
+    vendor_ids: Sequence[str],
+    agencies: Sequence[str],
+    by: dt.datetime | None = None,
+) -> dict[tuple[str, str], Told]:
+    """Per (vendor, agency), what the agency's last alert about the vendor's eligibility said
+    (pairs never alerted are left out); of the alerts raised by `by` only, when given: the
+    alerts a watch starting then could know of, the same when the alerts consumer is replayed
+    with the later ones already stored."""
     rows = await conn.fetch(
-        """SELECT DISTINCT ON (agency) agency, eligible_again_on, change FROM alerts
-           WHERE vendor_id = $1 AND agency = ANY($2::text[]) AND change <> 'possible_match'
-           ORDER BY agency, seq DESC""",
-        vendor_id,
+        """SELECT DISTINCT ON (vendor_id, agency) vendor_id, agency, eligible_again_on, change,
+                  reasons
+           FROM alerts
+           WHERE vendor_id = ANY($1::text[]) AND agency = ANY($2::text[])
+             AND change <> 'possible_match' AND ($3::timestamptz IS NULL OR raised_at <= $3)
+           ORDER BY vendor_id, agency, seq DESC""",
+        list(vendor_ids),
         list(agencies),
+        by,
     )
     return {
-        r["agency"]: Told(r["eligible_again_on"], r["change"] != AlertChange.LIFTED.value)
+        (r["vendor_id"], r["agency"]): Told(
+            r["eligible_again_on"],
+            r["change"] != AlertChange.LIFTED.value,
+            tuple(REASONS.validate_json(r["reasons"])),
+        )
         for r in rows
     }
 

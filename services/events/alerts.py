@@ -1,5 +1,6 @@
 """Payloads of watchlists and alerts: an agency's saved list of vendors to watch, the alert
-the alerts service raises when a watched vendor's eligibility changes, and its acknowledgement.
+the alerts service raises when a watched vendor's eligibility changes (or the agency starts
+watching a vendor already barred there), and its acknowledgement.
 
 A watchlist is keyed by `watchlist_key(agency, name)` (not a vendor): every save of one list
 stays in order on one partition. An acknowledgement is keyed by the alert's vendor, so it
@@ -66,6 +67,8 @@ class AlertChange(StrEnum):
     PERIOD_CHANGED = "period_changed"
     LIFTED = "lifted"
     POSSIBLE_MATCH = "possible_match"
+    # The agency started watching a vendor barred there already: a bar nobody announced to it.
+    ALREADY_BARRED = "already_barred"
 
 
 class PossibleMatch(StrictModel):
@@ -83,8 +86,9 @@ class PossibleMatch(StrictModel):
 
 class AlertRaised(Payload, LaterFields):
     """A watched vendor became barred at the agency, had what bars it there changed, or was
-    cleared there, or a newly imported list entry may be it; one per agency watching it and
-    change (emitted by the alerts service; the envelope's event_id is the alert id)."""
+    cleared there, or was barred there already when the agency started watching it, or a newly
+    imported list entry may be it; one per agency watching it and change (emitted by the alerts
+    service; the envelope's event_id is the alert id)."""
 
     event_type: ClassVar[str] = "alert.raised"
     # `extended_by` came after alerts were stored: one without it is written as it was.
@@ -93,7 +97,10 @@ class AlertRaised(Payload, LaterFields):
     alert_id: uuid.UUID = Field(description="Same for every retry and replay of this alert.")
     agency: ShortText = Field(description="The agency alerted.")
     change: AlertChange
-    as_of: LocalDate = Field(description="First day the new eligibility holds.")
+    as_of: LocalDate = Field(
+        description="First day the new eligibility holds; for already_barred, the day the"
+        " watch started (the day the log recorded the save or the award that started it)."
+    )
     eligible_again_on: LocalDate | None = Field(
         description="First day it may bid at this agency again; null when it may, or when no"
         " end is known."
@@ -114,8 +121,9 @@ class AlertRaised(Payload, LaterFields):
         " automatic one).",
     )
     cause_event_id: uuid.UUID = Field(
-        description="The vendor.eligibility_changed it comes from, or the import.reported"
-        " whose review candidate it is (whichever event listed the candidate)."
+        description="The vendor.eligibility_changed it comes from, the import.reported whose"
+        " review candidate it is (whichever event listed the candidate), or for"
+        " already_barred the watchlist.saved or contract.awarded that started the watch."
     )
     raised_at: Timestamp = Field(description="When the log recorded that change.")
     possible_match: PossibleMatch | None = Field(

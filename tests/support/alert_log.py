@@ -33,17 +33,28 @@ class AlertLog:
         self.alerts: Consumer = alerts_setup.consumer(Settings(database_url="unused"))
         self.lines: list[bytes] = []  # what the alerts consumer read, in order
 
-    async def record(self, *events: dict[str, Any]) -> list[dict[str, Any]]:
-        """Records and applies the events; returns the registry's announcements of them."""
+    async def record(self, *events: dict[str, Any], held: bool = False) -> list[dict[str, Any]]:
+        """Records and applies the events, then the registry's announcements of them, which it
+        returns; `held`: those are left to `relay` (an outbox not relayed yet, while other
+        events are recorded)."""
         await self._store(events)
         await apply(self.pool, *events)
         announced = await outbox(self.pool)
         await self.pool.execute("DELETE FROM registry_outbox")
+        await self._follow(events)
+        if not held:
+            await self.relay(announced)
+        return announced
+
+    async def relay(self, announced: list[dict[str, Any]]) -> None:
+        """Records the registry's announcements, and the alerts apply them."""
         await self._store(announced)
-        lines = [case_b.line(e) for e in (*events, *announced)]
+        await self._follow(announced)
+
+    async def _follow(self, events: Iterable[dict[str, Any]]) -> None:
+        lines = [case_b.line(e) for e in events]
         await apply_serialized_batch(self.pool, self.alerts, lines)
         self.lines += lines
-        return announced
 
     async def replay(self, *, from_nothing: bool) -> None:
         """The alerts consumer applies the whole log again from an empty ledger, keeping its
