@@ -1,5 +1,6 @@
 """What bars vendors at an agency on a day, as the registry knew it at a moment: an alert's
-reasons and day when no announcement carries them (a watch starting on a barred vendor).
+reasons and day when no announcement carries them (a watch starting on a barred vendor, an
+award made to one).
 
 Judged as known when the log recorded the event that asks (`known_before`), never now: the
 alerts consumer applied again later (a replay, a redelivery), with the registry gone on to

@@ -98,12 +98,12 @@ class AlertHandlers:
         await self.contracts_awarded(conn, [event])
 
     async def contracts_awarded(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
-        """Awards, in log order: one of a contract running when it was recorded starts the
-        agency's watch of its vendor (the automatic watchlist), told at once if the vendor is
-        barred there (`watch_starts.on_awards`). A batch's run of awards comes at once
-        (`setup.consumer`), judged a moment of the log at a time: half the events a registry
-        receives are awards, and a screen and an insert for each made the alerts the slowest
-        consumer."""
+        """Awards, in log order: one made to a vendor barred from it that day is told to its
+        agency, and one of a contract running when it was recorded starts the agency's watch
+        of its vendor (the automatic watchlist), told at once if the vendor is barred there
+        (`watch_starts.on_awards`). A batch's run of awards comes at once (`setup.consumer`),
+        judged a moment of the log at a time: half the events a registry receives are
+        awards, and a screen and an insert for each made the alerts the slowest consumer."""
         recorded = await recorded_times(conn, [e.event_id for e in events], self._clock)
         installed = await _installed(conn)
         for moment, run in groupby(events, key=lambda e: recorded[e.event_id]):
