@@ -28,11 +28,27 @@ class Seen:
 
 @dataclass(frozen=True)
 class Told:
-    """What an agency's last alert about a vendor's eligibility said: the day it may bid, and
-    whether it was barred there (false: the alert was a lift)."""
+    """What an agency's last alert about a vendor's eligibility said: the day it may bid,
+    whether it was barred there (false: the alert was a lift), and what barred it."""
 
     eligible_again_on: dt.date | None
     barred: bool = True
+    reasons: tuple[EligibilityReasonRef, ...] = ()
+
+
+def told_already(
+    told: Told | None, barring: list[EligibilityReasonRef], day: dt.date | None
+) -> bool:
+    """Whether the agency's last alert said just this: barred by these sanctions until this
+    day. A bar may reach an agency by an announcement or when it starts watching the vendor
+    (already_barred.py), in either order (a list saved between a sanction and its
+    announcement): whichever comes second tells it nothing new."""
+    return (
+        told is not None
+        and told.barred
+        and told.eligible_again_on == day
+        and bars_key(list(told.reasons)) == bars_key(barring)
+    )
 
 
 @dataclass(frozen=True)
@@ -56,7 +72,7 @@ def change_at(
     after is not alerted, nor one still barred by the same sanctions until the day it was last
     told (a sanction added or amended at another agency, or one barring it here widened to
     other agencies: which agencies a reason names is compared only as far as it reaches this
-    one)."""
+    one), nor one whose last alert told it this very bar already (`told_already`)."""
     barring = barring_at(now.reasons or (), agency)
     if previous is not None and previous.reasons is None:
         # Seen before its reasons were kept: where it was barred is unknown, so the agency is
@@ -70,14 +86,16 @@ def change_at(
     if not barring:
         return AgencyChange(AlertChange.LIFTED, [], None) if before else None
     if previous is None or not before:
+        if told_already(told, barring, day):
+            return None
         return AgencyChange(AlertChange.BARRED, barring, day)
     same_day = told.eligible_again_on == day if told is not None else True
-    if _bars_key(before) == _bars_key(barring) and same_day:
+    if bars_key(before) == bars_key(barring) and same_day:
         return None
     return AgencyChange(AlertChange.PERIOD_CHANGED, barring, day)
 
 
-def _bars_key(barring: list[EligibilityReasonRef]) -> str:
+def bars_key(barring: list[EligibilityReasonRef]) -> str:
     """What bars the vendor at one agency, comparable: the reasons without their agencies.
     `barring_at` kept only those that bar it there, so which other agencies they name says
     nothing about this one: a sanction widened from this agency to every agency (or to

@@ -15,7 +15,7 @@ from services.alerts import repository
 from services.alerts.changes import RUNNING_CONTRACTS
 from services.alerts.repository import Delivery, StoredAlert
 from services.events.alerts import AlertChange as AlertChangeModel
-from services.events.alerts import AlertRaised, PossibleMatch, watchlist_id
+from services.events.alerts import AlertRaised, BarredAward, PossibleMatch, watchlist_id
 from services.events.base import EventEnvelope
 from services.events.emitted import EligibilityReasonRef
 from services.platform.graphql.context import Info
@@ -28,13 +28,20 @@ from services.registry.storage.record_repository import running_contract_vendors
 AlertChange = described_enum(
     AlertChangeModel,
     name="AlertChange",
-    description="What happened to a watched vendor's eligibility.",
+    description="What happened to a watched vendor's eligibility, or to an award.",
     values={
         "BARRED": "It may no longer bid (a sanction on it, or on an affiliate it covers).",
         "PERIOD_CHANGED": "It stays barred, by other terms: another period, or a sanction added"
         " or amended (its `reasons` say which).",
         "LIFTED": "It may bid again.",
         "POSSIBLE_MATCH": "A newly imported list entry may be it (see `possibleMatch`).",
+        "ALREADY_BARRED": "It was barred here already when the agency started watching it (a"
+        " saved list naming it, a contract of it running when the award was recorded): told"
+        " at once, with its `reasons` and `eligibleAgainOn`.",
+        "AWARDED_WHILE_BARRED": "The agency awarded it a contract (see `award`) on a day it was"
+        " barred from it, by what the registry knew when the award was recorded: the award"
+        " stands, its `reasons` are the sanctions that barred it from the contract's category"
+        " there that day.",
     },
 )
 
@@ -62,6 +69,23 @@ class ImportedMatch:
             matched_name=match.matched_name,
             score=match.score,
             why=match.why,
+        )
+
+
+@strawberry.type(
+    description="The contract an agency awarded to a vendor barred from it on the award day."
+)
+class AwardedContract:
+    contract_id: strawberry.ID = strawberry.field(description="The contract's id.")
+    title: str = strawberry.field(description="What the contract is for.")
+    category: str = strawberry.field(description="Its procurement category.")
+
+    @classmethod
+    def of(cls, award: BarredAward) -> AwardedContract:
+        return cls(
+            contract_id=strawberry.ID(award.contract_id),
+            title=award.title,
+            category=award.category,
         )
 
 
@@ -165,8 +189,10 @@ class WebhookDelivery:
 
 
 @strawberry.type(
-    description="A watched vendor's eligibility changed: one alert per agency watching it and"
-    " change, whatever retries or replays happen."
+    description="A watched vendor's eligibility changed, or the agency started watching it"
+    " while it was barred: one alert per agency watching it and change, whatever retries or"
+    " replays happen. Or the agency awarded a contract to a vendor barred from it that day:"
+    " one alert per award."
 )
 class Alert(Node):
     alert_id: strawberry.ID = strawberry.field(
@@ -176,7 +202,10 @@ class Alert(Node):
     agency: str = strawberry.field(description="The agency alerted.")
     vendor_id: strawberry.ID = strawberry.field(description="The vendor whose eligibility changed.")
     change: AlertChange = strawberry.field(description="What changed.")  # type: ignore[valid-type]
-    as_of: dt.date = strawberry.field(description="First day the new eligibility holds.")
+    as_of: dt.date = strawberry.field(
+        description="First day the new eligibility holds; for `ALREADY_BARRED`, the day the"
+        " watch started; for `AWARDED_WHILE_BARRED`, the award's day."
+    )
     eligible_again_on: dt.date | None = strawberry.field(
         description="First day it may bid at this agency again; null when lifted, or when no"
         " end is known."
@@ -192,11 +221,14 @@ class Alert(Node):
         " alerts raised before it was kept."
     )
     watchlists: list[str] = strawberry.field(
-        description=f"The agency's watchlists naming the vendor (`{RUNNING_CONTRACTS}` first)."
+        description=f"The agency's watchlists naming the vendor (`{RUNNING_CONTRACTS}` first);"
+        " empty only for an `AWARDED_WHILE_BARRED` to an agency not watching it."
     )
     cause_event_id: strawberry.ID = strawberry.field(
         description="The `vendor.eligibility_changed` event it comes from; for a"
-        " `POSSIBLE_MATCH`, the import report whose candidate it is (its `reportId`)."
+        " `POSSIBLE_MATCH`, the import report whose candidate it is (its `reportId`); for"
+        " `ALREADY_BARRED`, the `watchlist.saved` or `contract.awarded` that started the watch;"
+        " for `AWARDED_WHILE_BARRED`, the `contract.awarded`."
     )
     raised_at: dt.datetime = strawberry.field(description="When the log recorded that change.")
     acknowledged_at: dt.datetime | None = strawberry.field(
@@ -209,6 +241,9 @@ class Alert(Node):
     note: str | None = strawberry.field(description="What the acknowledgement said.")
     possible_match: ImportedMatch | None = strawberry.field(
         description="For POSSIBLE_MATCH, the imported entry; null otherwise."
+    )
+    award: AwardedContract | None = strawberry.field(
+        description="For AWARDED_WHILE_BARRED, the contract awarded; null otherwise."
     )
     stored_delivery: strawberry.Private[Delivery | None]
     delivery_known: strawberry.Private[bool]
@@ -267,6 +302,11 @@ class Alert(Node):
                 if stored.possible_match
                 else None
             ),
+            award=(
+                AwardedContract.of(BarredAward.model_validate(stored.award, strict=False))
+                if stored.award
+                else None
+            ),
             stored_delivery=stored.delivery,
             delivery_known=True,
         )
@@ -291,6 +331,7 @@ class Alert(Node):
             acknowledged_by=None,
             note=None,
             possible_match=ImportedMatch.of(p.possible_match) if p.possible_match else None,
+            award=AwardedContract.of(p.award) if p.award else None,
             stored_delivery=None,
             delivery_known=False,
         )

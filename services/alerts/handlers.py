@@ -9,7 +9,9 @@ comes from the agency and the announcement: applied again, it is found, not rais
 import's review candidate that may be a watched vendor raises a possible-match alert the same
 way, whether its report (`import.reported`) or one of the report's listings
 (`import.candidates_listed`) carries it: its id from the agency, the report, the line and the
-candidate. What the log recorded before the service was installed alerts nobody.
+candidate. An agency that starts watching a vendor already barred there (a list saved naming
+it, a contract of it awarded and running) is told at once (`watch_starts.py`). What the log
+recorded before the service was installed alerts nobody.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from itertools import groupby
+from typing import cast
 
-from pydantic import TypeAdapter
-
-from services.alerts import repository
+from services.alerts import repository, watch_starts
 from services.alerts.acknowledgements import already_acknowledged
-from services.alerts.changes import RUNNING_CONTRACTS, Seen, alert_id, change_at
+from services.alerts.changes import Seen, alert_id, change_at
+from services.alerts.watchers import watching
 from services.events.alerts import (
     AlertAcknowledged,
     AlertChange,
@@ -34,21 +37,19 @@ from services.events.alerts import (
 )
 from services.events.base import EventEnvelope
 from services.events.catalog import ENVELOPES, SCHEMA_VERSION
+from services.events.contract import ContractAwarded
 from services.events.emitted import EligibilityChanged, EligibilityReasonRef, barring_at
 from services.events.imports import ImportCandidatesListed, ImportReported, ReviewCandidate
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection
 from services.platform.consuming.outbox import Outbox
-from services.platform.eventstore.recorded_time import recorded_time
+from services.platform.eventstore.recorded_time import recorded_time, recorded_times
 from services.platform.postgres.database import Connection
 from services.registry.announcements import reason_ref
 from services.registry.reads.queries import RegistryQueryError, bid_eligibility_many
-from services.registry.storage.record_repository import agencies_contracting
 
 SOURCE = "vendorwatch.alerts"
 OUTBOX = Outbox("alert_outbox")
-# An announcement's reasons as `alert_eligibility` keeps them.
-_REASONS = TypeAdapter(list[EligibilityReasonRef])
 
 
 def webhook_body(event: EventEnvelope) -> str:
@@ -73,6 +74,7 @@ class AlertHandlers:
         payload = event.payload
         assert isinstance(payload, WatchlistSaved)
         recorded_by = event.recorded_by.model_dump_json() if event.recorded_by else None
+        recorded = await recorded_time(conn, event, self._clock)
         await conn.execute(
             """INSERT INTO alert_watchlists
                    (agency, name, vendor_ids, saved_by, saved_at, event_id, watchlist_id)
@@ -84,10 +86,35 @@ class AlertHandlers:
             payload.name,
             payload.vendor_ids,
             recorded_by,
-            await recorded_time(conn, event, self._clock),
+            recorded,
             event.event_id,
             watchlist_id(payload.agency, payload.name),
         )
+        if not await _history(conn, recorded):
+            found = await watch_starts.on_save(conn, event.event_id, payload, recorded)
+            await self._raise(conn, [self._alert(v, alert) for v, alert in found])
+
+    async def contract_awarded(self, conn: Connection, event: EventEnvelope) -> None:
+        await self.contracts_awarded(conn, [event])
+
+    async def contracts_awarded(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
+        """Awards, in log order: one made to a vendor barred from it that day is told to its
+        agency, and one of a contract running when it was recorded starts the agency's watch
+        of its vendor (the automatic watchlist), told at once if the vendor is barred there
+        (`watch_starts.on_awards`). A batch's run of awards comes at once (`setup.consumer`),
+        judged a moment of the log at a time: half the events a registry receives are
+        awards, and a screen and an insert for each made the alerts the slowest consumer."""
+        recorded = await recorded_times(conn, [e.event_id for e in events], self._clock)
+        installed = await _installed(conn)
+        for moment, run in groupby(events, key=lambda e: recorded[e.event_id]):
+            if moment < installed:
+                continue
+            awards = [
+                watch_starts.Award(e.event_id, e.vendor_id, cast(ContractAwarded, e.payload))
+                for e in run
+            ]
+            found = await watch_starts.on_awards(conn, awards, moment)
+            await self._raise(conn, [self._alert(v, alert) for v, alert in found])
 
     async def eligibility_changed(self, conn: Connection, event: EventEnvelope) -> None:
         payload = event.payload
@@ -100,12 +127,12 @@ class AlertHandlers:
         raised_at = await recorded_time(conn, event, self._clock)
         if await _history(conn, raised_at):
             return
-        watching = (await _watching(conn, [vendor_id], payload.as_of)).get(vendor_id, {})
-        told = await repository.last_told(conn, vendor_id, list(watching))
+        watched = (await watching(conn, [vendor_id], payload.as_of)).get(vendor_id, {})
+        told = await repository.last_told(conn, [vendor_id], list(watched))
         alerts = []
-        for agency, names in watching.items():
-            day, extended_by = await _day_at(conn, vendor_id, payload, agency)
-            change = change_at(previous, now, agency, day, told.get(agency))
+        for agency, names in watched.items():
+            day, extended_by = await _day_at(conn, vendor_id, payload, agency, raised_at)
+            change = change_at(previous, now, agency, day, told.get((vendor_id, agency)))
             if change is None:
                 continue
             raised = AlertRaised(
@@ -153,7 +180,7 @@ class AlertHandlers:
         raised_at = await recorded_time(conn, event, self._clock)
         if not candidates or await _history(conn, raised_at):
             return
-        watched = await _watching(
+        watched = await watching(
             conn, [c.candidate_vendor_id for c in candidates], raised_at.date()
         )
         alerts = [
@@ -248,7 +275,7 @@ class AlertHandlers:
             vendor_id,
             now.eligible,
             now.eligible_again_on,
-            _REASONS.dump_json(list(now.reasons or ())).decode(),
+            repository.REASONS.dump_json(list(now.reasons or ())).decode(),
         )
         if row is None:
             return None
@@ -256,7 +283,7 @@ class AlertHandlers:
         return Seen(
             row["eligible"],
             row["eligible_again_on"],
-            None if reasons is None else tuple(_REASONS.validate_json(reasons)),
+            None if reasons is None else tuple(repository.REASONS.validate_json(reasons)),
         )
 
     def _alert(self, vendor_id: str, payload: AlertRaised) -> EventEnvelope:
@@ -293,18 +320,27 @@ async def _with_reasons(
 
 
 async def _day_at(
-    conn: Connection, vendor_id: str, payload: EligibilityChanged, agency: str
+    conn: Connection,
+    vendor_id: str,
+    payload: EligibilityChanged,
+    agency: str,
+    known_at: dt.datetime,
 ) -> tuple[dt.date | None, list[EligibilityReasonRef]]:
     """The first day the vendor may bid at the agency again, as the registry answers for it
     (None: it may now, or no end is known), and the sanctions recorded to start later that
     keep it barred there until then (`Eligibility.extended_by`), so that the alert explains
     its day. Not the announcement's own day, the first day nothing bars it anywhere: a
     sanction recorded at another agency moves that one, and a sanction recorded to start
-    later here is in no announcement's reasons."""
+    later here is in no announcement's reasons. Answered as known when the log recorded the
+    announcement (`known_at`), as the registry made it: asked as known now, an alert applied
+    again after a lift (a replay) gave no day, and one applied late a day the announcement
+    did not know."""
     if payload.eligible or not barring_at(payload.reasons, agency):
         return None, []
     try:
-        (answer,) = await bid_eligibility_many(conn, [vendor_id], payload.as_of, agency=agency)
+        (answer,) = await bid_eligibility_many(
+            conn, [vendor_id], payload.as_of, agency=agency, known_at=known_at
+        )
     except RegistryQueryError:  # not registered (any more): the announcement's day
         return payload.eligible_again_on, []
     return answer.eligible_again_on, [reason_ref(r) for r in answer.extended_by]
@@ -312,23 +348,12 @@ async def _day_at(
 
 async def _history(conn: Connection, recorded_at: dt.datetime) -> bool:
     """Recorded before the alerts service was installed: it alerts nobody."""
+    return recorded_at < await _installed(conn)
+
+
+async def _installed(conn: Connection) -> dt.datetime:
     installed: dt.datetime = await conn.fetchval("SELECT at FROM alert_installed")
-    return recorded_at < installed
-
-
-async def _watching(
-    conn: Connection, vendor_ids: Sequence[str], on: dt.date
-) -> dict[str, dict[str, list[str]]]:
-    """Vendor → agency watching it → its watchlists naming it, the automatic one (a contract
-    running on `on`) first; two statements whatever the number of vendors."""
-    watching: dict[str, dict[str, list[str]]] = {
-        vendor_id: {agency: [RUNNING_CONTRACTS] for agency in agencies}
-        for vendor_id, agencies in (await agencies_contracting(conn, vendor_ids, on)).items()
-    }
-    for vendor_id, named in (await repository.watchlists_naming(conn, vendor_ids)).items():
-        for agency, name in named:
-            watching.setdefault(vendor_id, {}).setdefault(agency, []).append(name)
-    return watching
+    return installed
 
 
 def _agency(alert: EventEnvelope) -> str:

@@ -11,11 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+from pydantic import TypeAdapter
 
 from services.alerts.changes import Told
 from services.events.alerts import AlertChange, AlertRaised
 from services.events.base import EventEnvelope
+from services.events.emitted import EligibilityReasonRef
 from services.platform.postgres.database import Connection
+
+# Reasons as the `alerts` and `alert_eligibility` tables keep them (JSON).
+REASONS = TypeAdapter(list[EligibilityReasonRef])
 
 
 async def watchlists_naming(
@@ -35,18 +40,33 @@ async def watchlists_naming(
     return named
 
 
-async def last_told(conn: Connection, vendor_id: str, agencies: Sequence[str]) -> dict[str, Told]:
-    """Per agency, what its last alert about the vendor's eligibility said (agencies never
-    alerted about it are left out)."""
+async def last_told(
+    conn: Connection,
+    vendor_ids: Sequence[str],
+    agencies: Sequence[str],
+    by: dt.datetime | None = None,
+) -> dict[tuple[str, str], Told]:
+    """Per (vendor, agency), what the agency's last alert about the vendor's eligibility said
+    (pairs never alerted are left out); of the alerts raised by `by` only, when given: the
+    alerts a watch starting then could know of, the same when the alerts consumer is replayed
+    with the later ones already stored."""
     rows = await conn.fetch(
-        """SELECT DISTINCT ON (agency) agency, eligible_again_on, change FROM alerts
-           WHERE vendor_id = $1 AND agency = ANY($2::text[]) AND change <> 'possible_match'
-           ORDER BY agency, seq DESC""",
-        vendor_id,
+        """SELECT DISTINCT ON (vendor_id, agency) vendor_id, agency, eligible_again_on, change,
+                  reasons
+           FROM alerts
+           WHERE vendor_id = ANY($1::text[]) AND agency = ANY($2::text[])
+             AND change <> 'possible_match' AND ($3::timestamptz IS NULL OR raised_at <= $3)
+           ORDER BY vendor_id, agency, seq DESC""",
+        list(vendor_ids),
         list(agencies),
+        by,
     )
     return {
-        r["agency"]: Told(r["eligible_again_on"], r["change"] != AlertChange.LIFTED.value)
+        (r["vendor_id"], r["agency"]): Told(
+            r["eligible_again_on"],
+            r["change"] != AlertChange.LIFTED.value,
+            tuple(REASONS.validate_json(r["reasons"])),
+        )
         for r in rows
     }
 
@@ -57,17 +77,18 @@ async def insert_alerts(conn: Connection, alerts: Sequence[EventEnvelope]) -> se
     rows = await conn.fetch(
         """INSERT INTO alerts (alert_id, agency, vendor_id, change, as_of, eligible_again_on,
                                reasons, watchlists, cause_event_id, raised_at,
-                               possible_match, extended_by)
+                               possible_match, extended_by, award)
            SELECT a.alert_id, a.agency, a.vendor_id, a.change, a.as_of, a.eligible_again_on,
                   a.reasons::jsonb,
                   ARRAY(SELECT jsonb_array_elements_text(a.watchlists::jsonb)),
-                  a.cause_event_id, a.raised_at, a.possible_match::jsonb, a.extended_by::jsonb
+                  a.cause_event_id, a.raised_at, a.possible_match::jsonb, a.extended_by::jsonb,
+                  a.award::jsonb
            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::date[], $6::date[],
                        $7::text[], $8::text[], $9::uuid[], $10::timestamptz[], $11::text[],
-                       $12::text[])
+                       $12::text[], $13::text[])
                WITH ORDINALITY AS a(alert_id, agency, vendor_id, change, as_of,
                                     eligible_again_on, reasons, watchlists, cause_event_id,
-                                    raised_at, possible_match, extended_by, n)
+                                    raised_at, possible_match, extended_by, award, n)
            ORDER BY n
            ON CONFLICT (alert_id) DO NOTHING RETURNING alert_id""",
         [p.alert_id for p in payloads],
@@ -83,6 +104,7 @@ async def insert_alerts(conn: Connection, alerts: Sequence[EventEnvelope]) -> se
         [p.raised_at for p in payloads],
         [p.possible_match.model_dump_json() if p.possible_match else None for p in payloads],
         [json.dumps([r.model_dump(mode="json") for r in p.extended_by]) for p in payloads],
+        [p.award.model_dump_json() if p.award else None for p in payloads],
     )
     return {r["alert_id"] for r in rows}
 
@@ -156,6 +178,7 @@ class StoredAlert:
     possible_match: dict[str, Any] | None
     delivery: Delivery | None
     extended_by: list[dict[str, Any]]
+    award: dict[str, Any] | None  # the contract, for an awarded_while_barred
 
 
 _SELECT = """SELECT a.*, d.url, d.attempts, d.last_status, d.last_error, d.last_try_at,
@@ -198,6 +221,7 @@ def _stored(row: Any) -> StoredAlert:
         json.loads(row["possible_match"]) if row["possible_match"] is not None else None,
         delivery,
         json.loads(row["extended_by"]),
+        json.loads(row["award"]) if row["award"] is not None else None,
     )
 
 

@@ -1,5 +1,7 @@
 """Payloads of watchlists and alerts: an agency's saved list of vendors to watch, the alert
-the alerts service raises when a watched vendor's eligibility changes, and its acknowledgement.
+the alerts service raises when a watched vendor's eligibility changes (or the agency starts
+watching a vendor already barred there, or awards a contract to a vendor barred from it), and
+its acknowledgement.
 
 A watchlist is keyed by `watchlist_key(agency, name)` (not a vendor): every save of one list
 stays in order on one partition. An acknowledgement is keyed by the alert's vendor, so it
@@ -66,6 +68,11 @@ class AlertChange(StrEnum):
     PERIOD_CHANGED = "period_changed"
     LIFTED = "lifted"
     POSSIBLE_MATCH = "possible_match"
+    # The agency started watching a vendor barred there already: a bar nobody announced to it.
+    ALREADY_BARRED = "already_barred"
+    # The agency awarded a contract to a vendor barred from it on the award day: recorded (an
+    # award is a fact), and told.
+    AWARDED_WHILE_BARRED = "awarded_while_barred"
 
 
 class PossibleMatch(StrictModel):
@@ -81,25 +88,44 @@ class PossibleMatch(StrictModel):
     why: ShortText = Field(description="Why the import did not join them.")
 
 
+class BarredAward(StrictModel):
+    """The contract an agency awarded to a vendor barred from it on the award day (the
+    contract's `contract.awarded`: its agency and category, as sanctions scope them)."""
+
+    contract_id: Identifier
+    title: ShortText = Field(description="What the contract is for.")
+    category: ShortText = Field(description="Its procurement category.")
+
+
 class AlertRaised(Payload, LaterFields):
     """A watched vendor became barred at the agency, had what bars it there changed, or was
-    cleared there, or a newly imported list entry may be it; one per agency watching it and
-    change (emitted by the alerts service; the envelope's event_id is the alert id)."""
+    cleared there, or was barred there already when the agency started watching it, or a newly
+    imported list entry may be it; one per agency watching it and change. Or the agency awarded
+    the vendor a contract on a day it was barred from it, one per award (emitted by the alerts
+    service; the envelope's event_id is the alert id)."""
 
     event_type: ClassVar[str] = "alert.raised"
-    # `extended_by` came after alerts were stored: one without it is written as it was.
-    ADDED_LATER = frozenset({"extended_by"})
+    # `extended_by` and `award` came after alerts were stored: one without them is written as
+    # it was.
+    ADDED_LATER = frozenset({"extended_by", "award"})
 
     alert_id: uuid.UUID = Field(description="Same for every retry and replay of this alert.")
     agency: ShortText = Field(description="The agency alerted.")
     change: AlertChange
-    as_of: LocalDate = Field(description="First day the new eligibility holds.")
+    as_of: LocalDate = Field(
+        description="First day the new eligibility holds; for already_barred, the day the"
+        " watch started (the day the log recorded the save or the award that started it); for"
+        " awarded_while_barred, the award's day."
+    )
     eligible_again_on: LocalDate | None = Field(
         description="First day it may bid at this agency again; null when it may, or when no"
         " end is known."
     )
     reasons: list[EligibilityReasonRef] = Field(
         description="Every sanction barring the vendor at this agency; empty when lifted there."
+        " For awarded_while_barred, those barring it from the contract's category on the"
+        " award's day, and `eligible_again_on` is the first day after it that it may bid for"
+        " such a contract there."
     )
     extended_by: list[EligibilityReasonRef] = Field(
         default_factory=list,
@@ -109,25 +135,41 @@ class AlertRaised(Payload, LaterFields):
         " the reasons alone make it (and in alerts raised before it was kept).",
     )
     watchlists: list[ShortText] = Field(
-        min_length=1,
         description="The agency's watchlists naming the vendor (`running contracts` for the"
-        " automatic one).",
+        " automatic one); at least one, but for awarded_while_barred, which is told to the"
+        " awarding agency whether it watches the vendor or not.",
     )
     cause_event_id: uuid.UUID = Field(
-        description="The vendor.eligibility_changed it comes from, or the import.reported"
-        " whose review candidate it is (whichever event listed the candidate)."
+        description="The vendor.eligibility_changed it comes from, the import.reported whose"
+        " review candidate it is (whichever event listed the candidate), for already_barred"
+        " the watchlist.saved or contract.awarded that started the watch, for"
+        " awarded_while_barred the contract.awarded."
     )
     raised_at: Timestamp = Field(description="When the log recorded that change.")
     possible_match: PossibleMatch | None = Field(
         default=None, description="The imported entry, for a possible_match; null otherwise."
     )
+    award: BarredAward | None = Field(
+        default=None,
+        description="The contract awarded, for an awarded_while_barred; absent otherwise.",
+    )
 
     @model_validator(mode="after")
-    def _check_match(self) -> Self:
+    def _check_by_change(self) -> Self:
         if (self.change is AlertChange.POSSIBLE_MATCH) != (self.possible_match is not None):
             raise refusal(
                 "possible_match_mismatch",
                 "possible_match: given for a possible_match change, and only then",
+            )
+        awarded = self.change is AlertChange.AWARDED_WHILE_BARRED
+        if awarded != (self.award is not None):
+            raise refusal(
+                "award_mismatch", "award: given for an awarded_while_barred change, and only then"
+            )
+        if not self.watchlists and not awarded:
+            raise refusal(
+                "too_short",
+                "watchlists: name at least one; only an awarded_while_barred may name none",
             )
         return self
 

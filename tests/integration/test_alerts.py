@@ -34,6 +34,7 @@ from services.platform.operations.liveness import Liveness
 from services.platform.security.auth import Principal, Role
 from services.platform.settings import Settings
 from tests.support import case_b
+from tests.support.alert_log import AlertLog, alerted
 from tests.support.event_examples import envelope, example
 from tests.support.in_process_api import SCHEMA, shared_context
 from tests.support.processes import eventually
@@ -726,3 +727,21 @@ async def test_an_eligible_again_day_a_later_sanction_makes_is_explained_by_it(
     (raised,) = await pool.fetch("SELECT event FROM alert_outbox")
     extended_by = json.loads(raised["event"])["payload"]["extended_by"]
     assert [r["sanction_id"] for r in extended_by] == ["tax-2026-010"]
+
+
+async def test_an_alert_applied_again_after_a_lift_gives_the_day_it_gave_live(
+    pool: asyncpg.Pool,
+) -> None:
+    """B barred at MINE (its contract), then lifted. The alerts consumer applied again from
+    nothing (as a rebuild of the alerts would) gives the BARRED alert the day it gave live:
+    the registry's answer for MINE as known when the log recorded the announcement, not as
+    known now (after the lift: no day at all)."""
+    log = AlertLog(pool)
+    await log.record(case_b.registered(), contract(MINE))
+    await log.record(suspended())
+    await log.record(case_b.lifted(str(TODAY)))
+    live = await alerted(pool)
+    assert [(a[1], a[3]) for a in live] == [(MINE, "barred"), (MINE, "lifted")]
+    assert live[0][5] is not None  # its eligible_again_on
+    await log.replay(from_nothing=True)
+    assert await alerted(pool) == live

@@ -1,11 +1,13 @@
-"""The alerts' pure rules: what an announcement changes for each watching agency, alert ids,
-webhook signatures as a receiver checks them, and the retries' backoff."""
+"""The alerts' pure rules: what an announcement changes for each watching agency, what an
+agency starting to watch a barred vendor is told, alert ids, webhook signatures as a receiver
+checks them, and the retries' backoff."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 
+from services.alerts.already_barred import already_barred
 from services.alerts.changes import AgencyChange, Seen, Told, alert_id, change_at
 from services.alerts.retries import retry_delay
 from services.alerts.signing import SIGNATURE_HEADER, signature, signature_problem
@@ -140,6 +142,42 @@ def test_an_announcement_seen_before_reasons_were_kept_is_compared_with_what_was
     assert change_at(unknown_barred, ELIGIBLE, CITY, None, None) is None
     assert change_at(unknown_barred, ELIGIBLE, CITY, None, Told(None, barred=False)) is None
     assert change_at(Seen(True, None, None), now, CITY, None, None) is None
+
+
+def test_an_agency_starting_to_watch_a_barred_vendor_is_told_of_the_bar_unless_it_was() -> None:
+    # Told at once, with the bar's reasons and day there; nothing when it may bid there.
+    assert already_barred([CITY_6], AFTER_CITY_6, None) == AgencyChange(
+        AlertChange.ALREADY_BARRED, [CITY_6], AFTER_CITY_6
+    )
+    assert already_barred([], None, None) is None
+    # Its last alert said this very bar (an earlier save of the list, another list, its
+    # contract's announcement): nothing new. The agencies a reason names do not count.
+    told = Told(AFTER_CITY_6, True, (CITY_6.model_copy(update={"agencies": None}),))
+    assert already_barred([CITY_6], AFTER_CITY_6, told) is None
+    # Anything else it was told is not this bar: another day, other sanctions, a lift.
+    for stale in (
+        Told(AFTER_WATER_12, True, (CITY_6,)),
+        Told(AFTER_CITY_6, True, (CITY_6, WATER_12)),
+        Told(None, barred=False),
+    ):
+        assert already_barred([CITY_6], AFTER_CITY_6, stale) == AgencyChange(
+            AlertChange.ALREADY_BARRED, [CITY_6], AFTER_CITY_6
+        )
+
+
+def test_an_announcement_of_a_bar_the_agency_was_told_as_it_started_watching_tells_nothing() -> (
+    None
+):
+    # A list saved between a sanction and its announcement: the list's alert told the bar;
+    # the announcement, which finds the list, tells nothing more, unless the bar differs.
+    now = barred(CITY_6, again=AFTER_CITY_6)
+    told = Told(AFTER_CITY_6, True, (CITY_6,))
+    assert change_at(ELIGIBLE, now, CITY, AFTER_CITY_6, told) is None
+    assert change_at(None, now, CITY, AFTER_CITY_6, told) is None
+    later = Told(AFTER_WATER_12, True, (CITY_6,))
+    assert change_at(ELIGIBLE, now, CITY, AFTER_CITY_6, later) == AgencyChange(
+        AlertChange.BARRED, [CITY_6], AFTER_CITY_6
+    )
 
 
 def test_an_alert_id_is_the_same_for_one_change_and_agency_only() -> None:

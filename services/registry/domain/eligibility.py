@@ -212,6 +212,24 @@ class Eligibility:
         return tuple(extending)
 
 
+def barring_reasons(
+    exposures: Sequence[Exposure],
+    as_of: dt.date,
+    agency: str | None = None,
+    category: str | None = None,
+    *,
+    bars_from: bool = True,
+) -> tuple[Reason, ...]:
+    """The reasons of `evaluate`'s answer alone: what bars the vendor on `as_of`, without
+    the day it may bid again or the bars to come, which scan every exposure's breakpoints.
+    `bars_from`: as `evaluate`'s `with_bars_from`."""
+    return tuple(
+        Reason.of(e, as_of, agency, category, bars=bars_from)
+        for e in exposures
+        if e.bars_on(as_of, agency, category)
+    )
+
+
 def evaluate(
     vendor_id: str,
     exposures: Sequence[Exposure],
@@ -228,11 +246,8 @@ def evaluate(
     is announced does not say them, and finding them walks each sanction's changes."""
     if not exposures:  # most vendors of a screen: nothing can bar them
         return Eligibility(vendor_id, as_of, True, (), None, ())
-    barring = [e.bars_on(as_of, agency, category) for e in exposures]
-    reasons = tuple(
-        Reason.of(e, as_of, agency, category, bars=with_upcoming and with_bars_from)
-        for e, bars in zip(exposures, barring, strict=True)
-        if bars
+    reasons = barring_reasons(
+        exposures, as_of, agency, category, bars_from=with_upcoming and with_bars_from
     )
     # Every bar still to begin, each sanction's in order: one barring today is upcoming too
     # when it bars again after a gap (an extension dated later than the day after its last

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import asyncpg
 
 from services.platform.off_the_loop import for_batch
 from services.platform.postgres.database import Connection
@@ -14,7 +17,14 @@ from services.registry.domain.affiliations import (
     affiliates_by_vendor,
     periods_by_pair,
 )
-from services.registry.domain.eligibility import Eligibility, Exposure, evaluate
+from services.registry.domain.eligibility import (
+    Eligibility,
+    Exposure,
+    Reason,
+    barring_reasons,
+    evaluate,
+)
+from services.registry.domain.periods import ONE_DAY
 from services.registry.domain.sanction_timeline import SanctionTimeline
 from services.registry.reads.timeline_cache import TimelineCache
 from services.registry.storage import sanction_repository, vendor_repository
@@ -56,10 +66,7 @@ async def screen_within(
     vendor of `vendor_ids` with a vendor that has sanctions. One query for any number; the
     judgement of a batch runs in a worker thread (5,000 bidders take tens of milliseconds)."""
     related = affiliates_by_vendor(vendor_ids, periods)
-    everyone = set(related)
-    for affiliates in related.values():
-        everyone.update(affiliates)
-    rows = await sanction_repository.sanction_rows(conn, sorted(everyone), known_at)
+    rows = await _sanction_rows(conn, related, known_at)
     return await for_batch(
         lambda vendors: judged(vendors, related, rows, as_of, agency=agency, category=category),
         list(related),
@@ -77,10 +84,7 @@ def judged(
 ) -> dict[str, Eligibility]:
     """The judgement of `vendor_ids` from their affiliates (`affiliates_by_vendor`) and the
     sanction rows of them and their affiliates (`sanction_repository.sanction_rows`)."""
-    by_vendor: dict[str, list[SanctionTimeline]] = defaultdict(list)
-    for row in rows:
-        timeline = TIMELINES.timeline(row)
-        by_vendor[timeline.vendor_id].append(timeline)
+    by_vendor = _timelines(rows)
     return {
         vendor_id: evaluate(
             vendor_id,
@@ -91,6 +95,103 @@ def judged(
         )
         for vendor_id in vendor_ids
     }
+
+
+@dataclass(frozen=True)
+class Records:
+    """Vendors' records as they stood at a moment, read once (`records_at`): judged for each
+    vendor on its own day, agency and category (the alerts judge each award of a batch on its
+    day, at its agency, in its category) without reading again. Each answer is what it is
+    asked for alone: most of an answer's cost is the day it may bid again and the bars to come,
+    which a vendor barred nowhere does not need."""
+
+    related: dict[str, dict[str, list[Period]]]
+    by_vendor: dict[str, list[SanctionTimeline]]
+    # Each vendor's exposures, made once: a batch asks several answers of a vendor.
+    _exposed: dict[str, list[Exposure]] = field(default_factory=dict, compare=False)
+
+    def bars(self, vendor_id: str, as_of: dt.date, *, agency: str, category: str | None) -> bool:
+        """Whether anything bars the vendor at `agency` (in `category`) on `as_of`."""
+        return any(e.bars_on(as_of, agency, category) for e in self._exposures(vendor_id))
+
+    def reasons(self, vendor_id: str, as_of: dt.date) -> tuple[Reason, ...]:
+        """The reasons of the vendor's answer for any agency and category (without their
+        `bars_from`, which reads each sanction's changes)."""
+        return barring_reasons(self._exposures(vendor_id), as_of, bars_from=False)
+
+    def again(
+        self, vendor_id: str, as_of: dt.date, *, agency: str, category: str | None
+    ) -> tuple[dt.date | None, tuple[Reason, ...]]:
+        """The first day the vendor may bid at `agency` (in `category`) again, and the bars to
+        come that make it (`Eligibility.extended_by`). Those are worked out only when the
+        reasons' own end does not make that day: then, and only then, a bar to come extends
+        it, and every bar to come is most of an answer's cost."""
+        short = self._judged(vendor_id, as_of, agency, category, with_upcoming=False)
+        ends = [r.ends_on for r in short.reasons]
+        known = [end for end in ends if end is not None]
+        if not ends or len(known) < len(ends) or short.eligible_again_on == max(known) + ONE_DAY:
+            return short.eligible_again_on, ()
+        whole = self._judged(vendor_id, as_of, agency, category, with_upcoming=True)
+        return whole.eligible_again_on, whole.extended_by
+
+    def _judged(
+        self,
+        vendor_id: str,
+        as_of: dt.date,
+        agency: str,
+        category: str | None,
+        *,
+        with_upcoming: bool,
+    ) -> Eligibility:
+        return evaluate(
+            vendor_id,
+            self._exposures(vendor_id),
+            as_of,
+            agency=agency,
+            category=category,
+            with_upcoming=with_upcoming,
+            with_bars_from=False,
+        )
+
+    def _exposures(self, vendor_id: str) -> list[Exposure]:
+        made = self._exposed.get(vendor_id)
+        if made is None:
+            related = self.related.get(vendor_id, {})
+            made = self._exposed[vendor_id] = exposures(vendor_id, self.by_vendor, related)
+        return made
+
+
+async def records_at(
+    conn: Connection, vendor_ids: Sequence[str], known_at: dt.datetime | None
+) -> Records:
+    """The records of `vendor_ids` as they stood at `known_at` (now, when None): `screen`'s
+    three queries, whatever the number of vendors."""
+    periods = periods_by_pair(
+        await vendor_repository.affiliation_events(conn, vendor_ids, known_at)
+    )
+    related = affiliates_by_vendor(vendor_ids, periods)
+    return Records(related, _timelines(await _sanction_rows(conn, related, known_at)))
+
+
+async def _sanction_rows(
+    conn: Connection,
+    related: Mapping[str, Mapping[str, Sequence[Period]]],
+    known_at: dt.datetime | None,
+) -> list[asyncpg.Record]:
+    """The sanction rows of the vendors of `related` and of their affiliates."""
+    everyone = set(related)
+    for affiliates in related.values():
+        everyone.update(affiliates)
+    return await sanction_repository.sanction_rows(conn, sorted(everyone), known_at)
+
+
+def _timelines(rows: Iterable[sanction_repository.Row]) -> dict[str, list[SanctionTimeline]]:
+    """Vendor → the timelines of its sanctions, from the process's cache."""
+    by_vendor: dict[str, list[SanctionTimeline]] = defaultdict(list)
+    for row in rows:
+        timeline = TIMELINES.timeline(row)
+        by_vendor[timeline.vendor_id].append(timeline)
+    return by_vendor
 
 
 def exposures(
