@@ -48,7 +48,11 @@ class VendorIdentifier:
     scheme: str = strawberry.field(
         description="The identifier scheme: corporate_number, lei, duns, uei, internal, …"
     )
-    value: str = strawberry.field(description="The identifier as the scheme writes it.")
+    value: str = strawberry.field(
+        description="The identifier in the one form the registry reads it in: without spaces,"
+        " hyphens or dashes, full-width characters as ASCII, upper case (a DUNS number given as"
+        " 12-345-6789 reads 123456789)."
+    )
 
 
 @strawberry.input(
@@ -59,7 +63,8 @@ class IdentifierInput:
         description="The identifier scheme: corporate_number, lei, duns, uei, internal, …"
     )
     value: str = strawberry.field(
-        description="The identifier as the scheme writes it (matched exactly)."
+        description="The identifier as written: spaces, hyphens, dashes, full-width characters"
+        " and case make no difference; otherwise matched exactly, never fuzzily."
     )
 
 
