@@ -144,6 +144,9 @@ class PlanQueue:
                 log.warning("plan %s not scheduled: %s", plan_id, error)
             else:
                 log.exception("plan %s could not be scheduled", plan_id)
+                # Ranked by how long it has waited, a plan failing at every pass would come
+                # first at every pass, and two of them would take both slots for good.
+                await plan_repository.waits_again(conn, plan_id)
             return False
         finally:
             del self._solving[plan_id]

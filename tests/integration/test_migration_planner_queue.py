@@ -207,3 +207,29 @@ async def test_a_plan_due_for_a_minute_goes_ahead_of_smaller_ones(pool: asyncpg.
     started = await PlanQueue(pool, CLOCK).start_due()
     assert [task.get_name() for task in started] == [f"plan {BIG}", f"plan {small}"]
     assert all(await asyncio.gather(*started))
+
+
+async def test_a_plan_that_fails_waits_again_behind_the_others(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plan the planner cannot schedule (a fault in its code) waits again from the failure:
+    ranked by its wait, it came first at every pass, and two such plans took both slots."""
+    await apply(pool, *case_migration.contracts(START), *(_at_water(n) for n in range(20)))
+    await apply(pool, case_migration.eligibility_lost(VENDOR, SUSPENDED_ON))
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE migration_plans SET due_since = now() - interval '61 seconds'"
+            " WHERE plan_id = $1",
+            BIG,
+        )
+
+    async def failing_big(conn: Connection, plan_id: str, clock: Clock) -> bool:
+        raise ValueError(f"a fault in the planner's code, planning {plan_id}")
+
+    monkeypatch.setattr(planner, "replan", failing_big)
+    started = await PlanQueue(pool, CLOCK).start_due()
+    assert [task.get_name() for task in started] == [f"plan {BIG}", f"plan {PLAN}"]
+    assert not any(await asyncio.gather(*started))
+    async with pool.acquire() as conn:
+        due = await plan_repository.plans_due_by_size(conn, 10, WAITED_SECONDS)
+    assert [plan_id for plan_id, _ in due] == [PLAN, BIG]  # by size again

@@ -292,6 +292,11 @@ async def plans_due_by_size(
     return [(r["plan_id"], r["time_limit"]) for r in rows]
 
 
+async def waits_again(conn: Connection, plan_id: str) -> None:
+    """The plan, whose solve failed, waits from now (`plans_due_by_size`)."""
+    await conn.execute("UPDATE migration_plans SET due_since = now() WHERE plan_id = $1", plan_id)
+
+
 async def latest_version(conn: Connection, plan_id: str) -> VersionRow | None:
     row = await conn.fetchrow(
         """SELECT plan_id, version, created_at, causes, snapshot::text AS snapshot, changes
