@@ -107,10 +107,13 @@ async def plan_request_refusals(
         if refusals := await by_hand_refusals(conn, vendor_id, plan_id, agency):
             return refusals
         today = info.context.settings.clock.today()
-        if await contract_repository.active_contracts(conn, vendor_id, agency, today):
-            return []
-        if await work_on_its_way(conn, CONSUMER_NAME, vendor_id, agency):
-            return []
+        # One snapshot for both: migration applying an award between two reads would make it
+        # neither running in the first nor waiting in the second.
+        async with conn.transaction(isolation="repeatable_read", readonly=True):
+            if await contract_repository.active_contracts(conn, vendor_id, agency, today):
+                return []
+            if await work_on_its_way(conn, CONSUMER_NAME, vendor_id, agency):
+                return []
     return [nothing_to_migrate(vendor_id, agency)]
 
 
