@@ -90,7 +90,7 @@ class AlertHandlers:
             event.event_id,
             watchlist_id(payload.agency, payload.name),
         )
-        if not await _history(conn, recorded):
+        if recorded >= await _installed(conn, "watch_starts_at"):
             found = await watch_starts.on_save(conn, event.event_id, payload, recorded)
             await self._raise(conn, [self._alert(v, alert) for v, alert in found])
 
@@ -105,9 +105,9 @@ class AlertHandlers:
         judged a moment of the log at a time: half the events a registry receives are
         awards, and a screen and an insert for each made the alerts the slowest consumer."""
         recorded = await recorded_times(conn, [e.event_id for e in events], self._clock)
-        installed = await _installed(conn)
+        told_from = await _installed(conn, "watch_starts_at")
         for moment, run in groupby(events, key=lambda e: recorded[e.event_id]):
-            if moment < installed:
+            if moment < told_from:
                 continue
             awards = [
                 watch_starts.Award(e.event_id, e.vendor_id, cast(ContractAwarded, e.payload))
@@ -351,8 +351,11 @@ async def _history(conn: Connection, recorded_at: dt.datetime) -> bool:
     return recorded_at < await _installed(conn)
 
 
-async def _installed(conn: Connection) -> dt.datetime:
-    installed: dt.datetime = await conn.fetchval("SELECT at FROM alert_installed")
+async def _installed(conn: Connection, since: str = "at") -> dt.datetime:
+    """When the alerts were installed (`at`), or the code telling of watches' starts and of
+    awards to barred vendors (`watch_starts_at`): saves and awards recorded before it tell
+    nothing, applied again or not (migrations/0010_watch_starts_told_from.sql)."""
+    installed: dt.datetime = await conn.fetchval(f"SELECT {since} FROM alert_installed")
     return installed
 
 

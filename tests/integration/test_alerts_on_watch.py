@@ -163,3 +163,19 @@ async def test_a_vendor_barred_at_another_agency_only_tells_nobody_who_watches_i
     assert await alerted(pool) == []
     await log.record(saved(MINE, "bidders", [VENDOR]))
     assert [(a[1], a[3]) for a in await alerted(pool)] == [(MINE, "already_barred")]
+
+
+async def test_saves_and_awards_recorded_before_the_upgrade_tell_nothing(
+    pool: asyncpg.Pool,
+) -> None:
+    """Applied again after the upgrade (offsets expired, a replay), a save or an award the
+    consumer before it applied, telling nothing, tells nothing still: months-old awards would
+    reach the agencies as news."""
+    log = AlertLog(pool)
+    await log.record(case_b.registered())
+    await log.record(suspended())
+    # The code telling of them installed after what follows was recorded.
+    await pool.execute("UPDATE alert_installed SET watch_starts_at = now() + interval '1 hour'")
+    await log.record(contract(MINE))
+    await log.record(saved(THEIRS, "bidders", [VENDOR]))
+    assert await alerted(pool) == []
