@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 from collections.abc import Coroutine
+from types import FrameType
 from typing import Any
 
 import click
@@ -18,7 +20,11 @@ LOG_LEVELS = click.Choice(["debug", "info", "warn", "error"])
 
 
 def run(coroutine: Coroutine[Any, Any, None], *, serving: bool = False) -> None:
-    """Runs a command's work; a StartupError is one line (click's), Ctrl-C a quiet stop.
+    """Runs a command's work; a StartupError is one line (click's). Ctrl-C or SIGTERM stops a
+    command `serving` quietly (how it is meant to stop); any other command, stopped before
+    it finished, says so and exits 128 + the signal's number, as a shell reports it: an
+    interrupted `verify` exiting 0 read as "intact" to the job that ran it, an interrupted
+    `publish` or `rebuild` as done.
 
     A command `serving` the API runs on uvloop: its sockets' reads and writes, callbacks and
     timers cost a fraction of asyncio's own loop, and a small request is mostly those (on
@@ -28,7 +34,13 @@ def run(coroutine: Coroutine[Any, Any, None], *, serving: bool = False) -> None:
     # SIGTERM stops like Ctrl-C, through every `finally` (the embedded PostgreSQL, pools):
     # uvicorn, having shut down on it, raises it again, and its default action would kill
     # the process on the spot.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    terminated: list[bool] = []
+
+    def terminate(signum: int, frame: FrameType | None) -> None:
+        terminated.append(True)
+        signal.default_int_handler(signum, frame)
+
+    signal.signal(signal.SIGTERM, terminate)
     tune_for_long_runs()
     try:
         with asyncio.Runner(loop_factory=uvloop.new_event_loop if serving else None) as runner:
@@ -36,7 +48,11 @@ def run(coroutine: Coroutine[Any, Any, None], *, serving: bool = False) -> None:
     except StartupError as error:
         raise click.ClickException(str(error)) from None
     except KeyboardInterrupt:
-        pass
+        if serving:
+            return
+        stopped_by = signal.SIGTERM if terminated else signal.SIGINT
+        click.echo(f"interrupted ({stopped_by.name}): stopped before it finished", err=True)
+        sys.exit(128 + stopped_by)
 
 
 def configure(level: str, *, quiet_libraries: bool = False) -> None:
