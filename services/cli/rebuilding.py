@@ -87,10 +87,18 @@ class VerdictsChanged(Exception):
 _FOLLOWERS = (RISK, MIGRATION)
 
 
-async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> dict[str, int]:
-    """Rebuilds the named projections in one pass over the log; returns the events each read.
-    Refuses (BrokenChain) when the log fails verification, walked during the replay, unless
-    `force`.
+@dataclass(frozen=True)
+class Rebuilt:
+    read: dict[str, int]  # per projection, the events it read
+    # The events the rebuilt registry judges otherwise than before (a policy changed, a log
+    # replayed with --force), rebuilt with its followers; None when it was not rebuilt.
+    verdicts_changed: registry.ChangedVerdicts | None = None
+
+
+async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> Rebuilt:
+    """Rebuilds the named projections in one pass over the log; says what each read and
+    which verdicts of the registry changed. Refuses (BrokenChain) when the log fails
+    verification, walked during the replay, unless `force`.
 
     Every projection's locks are taken (in PROJECTIONS' order) and its state emptied before
     the pass: live batches of those consumers wait until the pass is over. Each projection
@@ -114,12 +122,13 @@ async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> d
                     Stage(projection.replaying(settings), transaction, projection.applied_order)
                 )
             read = await replay_verified(pool, stages, settings.database_url, force=force)
-            left = [name for name in _FOLLOWERS if name not in names]
-            if REGISTRY in names and left:
+            changed = None
+            if REGISTRY in names:
                 judge = stages[[p.consumer for p in chosen].index(REGISTRY)]
                 async with judge.transaction.acquire() as conn:
                     changed = await registry.changed_verdicts(conn)
-                if changed.count:
+                left = [name for name in _FOLLOWERS if name not in names]
+                if changed.count and left:
                     raise VerdictsChanged(changed, left)
             for projection, stage in zip(chosen, stages, strict=True):
                 async with stage.transaction.acquire() as conn:
@@ -130,4 +139,4 @@ async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> d
                 await stage.transaction.commit()
     finally:
         await pool.close()
-    return {projection.consumer: read for projection in chosen}
+    return Rebuilt({projection.consumer: read for projection in chosen}, changed)

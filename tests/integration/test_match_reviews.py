@@ -269,8 +269,10 @@ async def test_a_rebuild_gives_the_same_decisions_back(
         return json.dumps([[dict(r) for r in rows], answers], default=str, ensure_ascii=False)
 
     before = await state()
-    read = await rebuilding.rebuild(Settings(database_url=database_url), ["registry"], force=False)
-    assert read["registry"] == await pool.fetchval("SELECT count(*) FROM event_store")
+    rebuilt = await rebuilding.rebuild(
+        Settings(database_url=database_url), ["registry"], force=False
+    )
+    assert rebuilt.read["registry"] == await pool.fetchval("SELECT count(*) FROM event_store")
     assert await state() == before
     # The confirmation gave B the name as an alias: the NOT_SAME decision is voided.
     assert '"voided": "voided: a confirmed review gave the vendor a new name' in before

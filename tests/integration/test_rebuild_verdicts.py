@@ -18,6 +18,7 @@ from services.ingest.handlers import ingest_batch
 from services.platform.eventlog.embedded import EmbeddedEventLog, drain
 from services.platform.eventstore import later_rules
 from services.platform.settings import Settings
+from services.registry import rebuild as registry_rebuild
 from services.registry import setup as registry_setup
 from tests.support import case_b
 
@@ -56,7 +57,11 @@ async def test_a_registry_rebuilt_alone_on_other_verdicts_is_refused(
     assert await pool.fetch(_VERDICTS) == before
     assert await pool.fetchval("SELECT count(*) FROM registry_sanctions") == 1
 
-    await rebuilding.rebuild(packaged, list(rebuilding.PROJECTIONS), force=True)
+    # Rebuilt with its followers: done, and said (an auditor read nothing of it before).
+    rebuilt = await rebuilding.rebuild(packaged, list(rebuilding.PROJECTIONS), force=True)
+    assert rebuilt.verdicts_changed is not None
+    assert rebuilt.verdicts_changed.count == 1
+    assert [str(i) for i in rebuilt.verdicts_changed.examples] == [long["event_id"]]
     verdicts = {str(r["event_id"]): r["refused"] for r in await pool.fetch(_VERDICTS)}
     assert verdicts[long["event_id"]] is True
     assert await pool.fetchval("SELECT count(*) FROM registry_sanctions") == 0
@@ -72,8 +77,9 @@ async def test_events_the_live_registry_had_not_judged_yet_are_no_change(
     await log.submit([case_b.line(case_b.registered())])
     await drain(pool, registry_setup.consumer(settings, registry_setup.policies(settings)))
     await log.submit([case_b.line(case_b.suspended())])  # stored, not judged yet
-    read = await rebuilding.rebuild(settings, ["registry"], force=True)
-    assert read == {"registry": 2}
+    rebuilt = await rebuilding.rebuild(settings, ["registry"], force=True)
+    assert rebuilt.read == {"registry": 2}
+    assert rebuilt.verdicts_changed == registry_rebuild.ChangedVerdicts(0, ())
     assert await pool.fetchval("SELECT count(*) FROM registry_sanctions") == 1
 
 

@@ -41,7 +41,7 @@ def _rebuild(
         async with database_choice.database(database_url, data_dir) as url:
             settings = Settings(database_url=url)
             try:
-                read = await rebuilding.rebuild(settings, names, force=force)
+                rebuilt = await rebuilding.rebuild(settings, names, force=force)
             except (
                 BrokenChain,
                 WalkFailed,
@@ -49,8 +49,17 @@ def _rebuild(
                 UnreadableStoredEvent,
             ) as refusal:
                 raise click.ClickException(str(refusal)) from None
-        for name, events in read.items():
+        for name, events in rebuilt.read.items():
             click.echo(f"rebuilt {name} from {events} events")
+        if (changed := rebuilt.verdicts_changed) is not None and changed.count:
+            # Rebuilt with its followers, which now act on the new verdicts: said, not
+            # refused. The dead letters of what it refused before stay, as a record.
+            examples = ", ".join(str(event_id) for event_id in changed.examples)
+            click.echo(
+                f"the registry now judges {changed.count} event(s) otherwise than before"
+                f" (accepted where it refused, or refused where it accepted; e.g. {examples});"
+                " their earlier dead letters stay in deadLetters"
+            )
 
     run(main())
 
