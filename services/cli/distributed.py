@@ -9,6 +9,7 @@ from services.cli.consumers import service_consumers
 from services.cli.serving import ensure_port_free, serve
 from services.gateway.app import create_app
 from services.gateway.context import handled_by, request_context
+from services.platform.consuming.rebuilt_notices import forget_when_rebuilt
 from services.platform.eventlog.kafka import KafkaEventLog, follow, reach
 from services.platform.eventlog.topics import ensure_topics
 from services.platform.eventstore.chain_watch import ChainWatch
@@ -41,7 +42,10 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
             context = request_context(
                 pool, log, settings, policies, broadcaster, scoring, handled_by(consumers), lookups
             )
-            jobs = {name: Liveness(name, "job") for name in ("broadcast", "chain", "name index")}
+            jobs = {
+                name: Liveness(name, "job")
+                for name in ("broadcast", "chain", "name index", "rebuilds")
+            }
             kafka = partial(reach, settings.kafka_bootstrap, settings.kafka_credentials)
             broadcast = partial(
                 follow, settings.kafka_bootstrap, settings.kafka_credentials, broadcaster.publish
@@ -60,6 +64,8 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
                         partial(context.part(NAME_INDEX).follow, pool, jobs["name index"]),
                         jobs["name index"],
                     ),
+                    # The caches a rebuild's commit leaves stale, forgotten when it commits.
+                    "rebuilds": (partial(forget_when_rebuilt, pool), jobs["rebuilds"]),
                 },
                 access_log=settings.access_log,
             )

@@ -21,6 +21,7 @@ from services.migration import planner, planner_queue
 from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
 from services.platform.clock import CALENDAR_CHECK_SECONDS
 from services.platform.consuming.outbox import RELAY_SECONDS, Outbox, relay_when_put
+from services.platform.consuming.rebuilt_notices import forget_when_rebuilt
 from services.platform.eventlog.base import Writer
 from services.platform.eventlog.embedded import Accept, EmbeddedEventLog, follow, run_consumers
 from services.platform.eventlog.own_appends import OwnAppends
@@ -186,6 +187,7 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
                 "planner",
                 "broadcast",
                 "name index",
+                "rebuilds",
             )
         }
         # Alerts are delivered by this process when a webhook is configured.
@@ -238,6 +240,8 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
                     partial(context.part(NAME_INDEX).follow, pool, jobs["name index"]),
                     jobs["name index"],
                 ),
+                # The caches a rebuild's commit leaves stale, forgotten when it commits.
+                "rebuilds": (partial(forget_when_rebuilt, pool), jobs["rebuilds"]),
                 **deliveries,
             },
             access_log=settings.access_log,

@@ -15,6 +15,7 @@ from services.platform.consuming.applied_order import AppliedOrder
 from services.platform.consuming.checked_replay import replay_verified
 from services.platform.consuming.consumer import Consumer
 from services.platform.consuming.rebuilding import exclusive_pool
+from services.platform.consuming.rebuilt_notices import announce_rebuilt
 from services.platform.consuming.replay import Stage
 from services.platform.postgres.database import Connection, open_pool
 from services.platform.postgres.one_transaction import one_transaction
@@ -134,8 +135,13 @@ async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> R
                 async with stage.transaction.acquire() as conn:
                     await projection.finish(conn, settings)
             # The judge's first: however the process ends between two commits, no follower's
-            # ledger says it applied what the registry's does not say it judged.
+            # ledger says it applied what the registry's does not say it judged. Each commit
+            # is announced with it: the running processes forget what they cached from the
+            # projection it replaced (a process ending between two commits announces those
+            # made).
             for stage in stages:
+                async with stage.transaction.acquire() as conn:
+                    await announce_rebuilt(conn)
                 await stage.transaction.commit()
     finally:
         await pool.close()

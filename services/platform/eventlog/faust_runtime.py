@@ -25,6 +25,7 @@ from faust.app import BootStrategy
 
 from services.platform.consuming.consumer import Consumer, apply_serialized_batch
 from services.platform.consuming.outbox import RELAY_SECONDS, Outbox, relay_when_put
+from services.platform.consuming.rebuilt_notices import forget_when_rebuilt
 from services.platform.eventlog.faust_observability import add_observability
 from services.platform.eventlog.kafka import KafkaEventLog
 from services.platform.eventlog.topic_batches import Record, TopicBatches
@@ -151,7 +152,40 @@ def build_app(
             await resources.batches.run(settings.kafka_bootstrap, credentials)
 
     app.task(consume)
+    add_rebuilt_listener(app, resources)
     return app
+
+
+def add_rebuilt_listener(app: faust.App, resources: WorkerResources) -> None:
+    """Forgets the worker's rebuilt caches whenever a rebuild commits (rebuilt_notices.py):
+    its consumers would otherwise go on from what the rebuild replaced."""
+    liveness = Liveness("rebuilds", "job")
+    resources.livenesses.append(liveness)
+    add_listening(app, resources, liveness, forget_when_rebuilt)
+
+
+def add_listening(
+    app: faust.App,
+    resources: WorkerResources,
+    liveness: Liveness,
+    listen: Callable[[asyncpg.Pool], Awaitable[None]],
+) -> None:
+    """Runs `listen` (a LISTEN held until cancelled) on the worker's pool, stopped before the
+    pool closes. PostgreSQL away (no pool, nothing to listen on): reported on the liveness,
+    and tried again after RELAY_SECONDS."""
+
+    async def run() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        resources.listeners.add(task)
+        while True:
+            try:
+                await listen(await resources.pool())
+            except Exception as error:
+                note_failure(liveness, liveness.name, error)
+                await asyncio.sleep(RELAY_SECONDS)
+
+    app.task(run)
 
 
 def add_batch_agent(
@@ -234,15 +268,4 @@ def add_outbox_relay(app: faust.App, resources: WorkerResources, outbox: Outbox)
         else:
             note_success(liveness, name)
 
-    async def run() -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        resources.listeners.add(task)
-        while True:
-            try:
-                await relay_when_put(await resources.pool(), [outbox], relay)
-            except Exception as error:  # PostgreSQL away: no pool, or nothing to listen on
-                note_failure(liveness, name, error)
-                await asyncio.sleep(RELAY_SECONDS)
-
-    app.task(run)
+    add_listening(app, resources, liveness, partial(relay_when_put, outboxes=[outbox], relay=relay))

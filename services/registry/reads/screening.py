@@ -11,6 +11,7 @@ import asyncpg
 
 from services.platform.off_the_loop import for_batch
 from services.platform.postgres.database import Connection
+from services.platform.rebuilt_caches import forgotten_after_rebuilds
 from services.registry.domain.affiliations import (
     Pair,
     Period,
@@ -29,8 +30,9 @@ from services.registry.domain.sanction_timeline import SanctionTimeline
 from services.registry.reads.timeline_cache import TimelineCache
 from services.registry.storage import sanction_repository, vendor_repository
 
-# The process's timelines, shared by every screen (timeline_cache.py says why that is safe).
-TIMELINES = TimelineCache()
+# The process's timelines, shared by every screen (timeline_cache.py says why that is safe),
+# forgotten when a rebuild commits.
+TIMELINES = forgotten_after_rebuilds(TimelineCache())
 
 
 async def screen(

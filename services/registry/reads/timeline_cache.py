@@ -1,13 +1,14 @@
 """Sanction timelines kept between screens, by what determines them.
 
 A screen of 5,000 bidders reads about 2,000 sanctions; building their timelines from the rows
-took a third of the screen's Python. Sanction rows and change rows are only ever inserted
-(a rebuild inserts them again from the same events), so a timeline is fixed by its sanction
-row's event and recording time and by the events of the changes known when it is read: that
-is the key. The recording time keeps two databases in one process (tests) apart even where
-their events have the same ids; a database copied from another holds the same rows, so
-sharing is right there too. The timeline's breakpoints, worked out on first use, are kept
-with it.
+took a third of the screen's Python. Live, sanction rows and change rows are only ever
+inserted, so a timeline is fixed by its sanction row's event and recording time and by the
+events of the changes known when it is read: that is the key. A rebuild inserts them again
+from the same events, yet maybe with other periods (another policy, an edited log replayed
+with `--force`): the cache is forgotten when a rebuild commits (platform/rebuilt_caches.py).
+The recording time keeps two databases in one process (tests) apart even where their events
+have the same ids; a database copied from another holds the same rows, so sharing is right
+there too. The timeline's breakpoints, worked out on first use, are kept with it.
 """
 
 from __future__ import annotations
@@ -42,10 +43,16 @@ class TimelineCache:
             sanction["recorded_at"],
             tuple(c["event_id"] for c in changes),
         )
-        known = self._timelines.get(key)
+        timelines = self._timelines  # one dict throughout, whatever `clear` does meanwhile
+        known = timelines.get(key)
         if known is None:
             known = timeline_of(sanction, [change_of(c) for c in changes])
-            if len(self._timelines) >= self._limit:
-                self._timelines.clear()
-            self._timelines[key] = known
+            if len(timelines) >= self._limit:
+                timelines.clear()
+            timelines[key] = known
         return known
+
+    def clear(self) -> None:
+        """Forgets every timeline (a rebuild committed). A new dict, not the old one
+        emptied: a screen in a worker thread finishes with the one it started with."""
+        self._timelines = {}

@@ -27,6 +27,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
+from services.platform.rebuilt_caches import forgotten_after_rebuilds
 from services.risk.domain.contract_index import MISSING_KINDS, ContractIndex
 from services.risk.domain.facts import ITEM_FIELDS, VendorFacts, VendorState
 from services.risk.domain.model import RiskModel, model_fingerprint
@@ -122,6 +123,14 @@ class FactorMemo:
     def __init__(self, vendors: int = VENDORS) -> None:
         self._vendors = vendors
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        # A digest follows the events folded into a field, not what a rebuild made of them
+        # (another policy, an edited log replayed): a rebuild's commit clears the memo.
+        forgotten_after_rebuilds(self)
+
+    def clear(self) -> None:
+        """Forgets every vendor's factors. A new dict, not the old one emptied: a score
+        under way (in a worker thread) finishes with the entries it started with."""
+        self._entries = OrderedDict()
 
     def score(
         self,
@@ -267,13 +276,14 @@ class FactorMemo:
         return entry.agencies[1]
 
     def _entry(self, vendor_id: str) -> _Entry:
-        entry = self._entries.get(vendor_id)
+        entries = self._entries  # one dict throughout, whatever `clear` does meanwhile
+        entry = entries.get(vendor_id)
         if entry is None:
-            entry = self._entries[vendor_id] = _Entry()
-            if len(self._entries) > self._vendors:
-                self._entries.popitem(last=False)
+            entry = entries[vendor_id] = _Entry()
+            if len(entries) > self._vendors:
+                entries.popitem(last=False)
         else:
-            self._entries.move_to_end(vendor_id)
+            entries.move_to_end(vendor_id)
         return entry
 
 
