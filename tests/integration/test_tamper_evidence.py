@@ -146,6 +146,24 @@ async def test_two_swapped_rows_are_named_at_the_first(stored: asyncpg.Pool) -> 
     assert "does not follow the event before it" in problem
 
 
+async def test_two_swapped_positions_are_named_at_the_later_seq(stored: asyncpg.Pool) -> None:
+    """The chain does not cover `position`, but the event lists order by it: swapped, they
+    would show two events out of chain order while every link still holds."""
+    second, third = await _row(stored, 2), await _row(stored, 3)
+    await _as_owner(
+        stored,
+        f"UPDATE event_store SET position = -1 WHERE event_id = '{second['event_id']}'",
+        f"UPDATE event_store SET position = {second['position']}"
+        f" WHERE event_id = '{third['event_id']}'",
+        f"UPDATE event_store SET position = {third['position']}"
+        f" WHERE event_id = '{second['event_id']}'",
+    )
+    problem = await _first_problem(stored)
+    assert f"seq 3 (position {second['position']}, event {third['event_id']})" in problem
+    assert f"not after that of seq 2 ({third['position']})" in problem
+    assert "positions were changed" in problem
+
+
 async def test_an_inserted_row_is_named(stored: asyncpg.Pool) -> None:
     """A forged event appended with a well-made link: the head still ends the chain earlier."""
     head = await stored.fetchrow(

@@ -54,6 +54,7 @@ class _Walk:
     partition: int
     seq: int = 0
     link: str = chain.GENESIS
+    position: int = 0  # the last row's: positions are handed out under the head's lock
     problem: Problem | None = None
 
     def check(self, rows: Sequence[asyncpg.Record]) -> None:
@@ -61,7 +62,7 @@ class _Walk:
             if self.problem is not None:
                 return
             self.problem = self._mismatch(row)
-            self.seq, self.link = row["seq"], row["chain_hash"]
+            self.seq, self.link, self.position = row["seq"], row["chain_hash"], row["position"]
 
     def _mismatch(self, row: asyncpg.Record) -> Problem | None:
         where = (
@@ -86,6 +87,15 @@ class _Walk:
             return Problem(
                 where,
                 "it does not follow the event before it: rows were inserted, removed or reordered",
+            )
+        # Positions are not in the chain, but readers by vendor and the event lists order by
+        # them: an append takes its positions under the partition's head lock, so they rise
+        # with seq, and a swap of two rows' positions would show events out of chain order.
+        if row["position"] <= self.position:
+            return Problem(
+                where,
+                f"its position is not after that of seq {self.seq} ({self.position}):"
+                " rows' positions were changed",
             )
         return None
 
