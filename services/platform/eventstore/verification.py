@@ -39,7 +39,8 @@ class Problem:
 class Verification:
     events: int
     problems: tuple[Problem, ...]
-    heads: dict[int, str] = field(default_factory=dict)  # partition → its last chain hash
+    # partition → its last event's seq and chain hash: what an auditor records elsewhere
+    heads: dict[int, tuple[int, str]] = field(default_factory=dict)
     checked_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     @property
@@ -129,7 +130,7 @@ async def verify(
         problems = [w.problem for w in walks if w.problem is not None]
         problems += await _heads(conn, walks)
         problems += await _ledgers(conn)
-    return Verification(total, tuple(problems), {w.partition: w.link for w in walks})
+    return Verification(total, tuple(problems), {w.partition: (w.seq, w.link) for w in walks})
 
 
 async def _heads(conn: Connection, walks: Sequence[_Walk]) -> list[Problem]:
