@@ -164,6 +164,29 @@ async def test_two_swapped_positions_are_named_at_the_later_seq(stored: asyncpg.
     assert "positions were changed" in problem
 
 
+async def test_recorded_at_may_go_back_along_seq_in_an_intact_log(pool: asyncpg.Pool) -> None:
+    """Why `verify` does not check that `recorded_at` rises with seq (ARCHITECTURE.md, "The
+    event store and its chain"): it is the appending transaction's start, so one that began
+    first but took the partition's head lock second stores the earlier time at the later seq."""
+    first, second = (
+        parse_event(case_b.line(case_b.another_vendor(v)).decode()) for v in NEIGHBOURS[:2]
+    )
+    async with (
+        pool.acquire() as began_first,
+        pool.acquire() as appended_first,
+        began_first.transaction(),
+    ):
+        await began_first.fetchval("SELECT 1")  # its now() is fixed here
+        async with appended_first.transaction():
+            await event_store.append_batch(appended_first, [second])
+        await event_store.append_batch(began_first, [first])
+    times = await pool.fetch(
+        "SELECT recorded_at FROM event_store WHERE partition = $1 ORDER BY seq", PARTITION
+    )
+    assert times[1]["recorded_at"] < times[0]["recorded_at"]
+    assert (await verification.verify(pool)).intact
+
+
 async def test_an_inserted_row_is_named(stored: asyncpg.Pool) -> None:
     """A forged event appended with a well-made link: the head still ends the chain earlier."""
     head = await stored.fetchrow(
