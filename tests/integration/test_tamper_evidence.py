@@ -146,6 +146,47 @@ async def test_two_swapped_rows_are_named_at_the_first(stored: asyncpg.Pool) -> 
     assert "does not follow the event before it" in problem
 
 
+async def test_two_swapped_positions_are_named_at_the_later_seq(stored: asyncpg.Pool) -> None:
+    """The chain does not cover `position`, but the event lists order by it: swapped, they
+    would show two events out of chain order while every link still holds."""
+    second, third = await _row(stored, 2), await _row(stored, 3)
+    await _as_owner(
+        stored,
+        f"UPDATE event_store SET position = -1 WHERE event_id = '{second['event_id']}'",
+        f"UPDATE event_store SET position = {second['position']}"
+        f" WHERE event_id = '{third['event_id']}'",
+        f"UPDATE event_store SET position = {third['position']}"
+        f" WHERE event_id = '{second['event_id']}'",
+    )
+    problem = await _first_problem(stored)
+    assert f"seq 3 (position {second['position']}, event {third['event_id']})" in problem
+    assert f"not after that of seq 2 ({third['position']})" in problem
+    assert "positions were changed" in problem
+
+
+async def test_recorded_at_may_go_back_along_seq_in_an_intact_log(pool: asyncpg.Pool) -> None:
+    """Why `verify` does not check that `recorded_at` rises with seq (ARCHITECTURE.md, "The
+    event store and its chain"): it is the appending transaction's start, so one that began
+    first but took the partition's head lock second stores the earlier time at the later seq."""
+    first, second = (
+        parse_event(case_b.line(case_b.another_vendor(v)).decode()) for v in NEIGHBOURS[:2]
+    )
+    async with (
+        pool.acquire() as began_first,
+        pool.acquire() as appended_first,
+        began_first.transaction(),
+    ):
+        await began_first.fetchval("SELECT 1")  # its now() is fixed here
+        async with appended_first.transaction():
+            await event_store.append_batch(appended_first, [second])
+        await event_store.append_batch(began_first, [first])
+    times = await pool.fetch(
+        "SELECT recorded_at FROM event_store WHERE partition = $1 ORDER BY seq", PARTITION
+    )
+    assert times[1]["recorded_at"] < times[0]["recorded_at"]
+    assert (await verification.verify(pool)).intact
+
+
 async def test_an_inserted_row_is_named(stored: asyncpg.Pool) -> None:
     """A forged event appended with a well-made link: the head still ends the chain earlier."""
     head = await stored.fetchrow(

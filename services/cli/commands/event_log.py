@@ -3,6 +3,7 @@ loads the lists' readers and the name matching, is `import_list.py`.)"""
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import BinaryIO
@@ -12,8 +13,12 @@ import click
 from services.cli import database_choice, publishing
 from services.cli.database_choice import database_options
 from services.cli.running import configure, run
+from services.platform.errors import StartupError
 from services.platform.eventstore import verification
+from services.platform.operations.outages import is_outage
 from services.platform.postgres.database import open_pool
+
+logger = logging.getLogger(__name__)
 
 
 @click.command()
@@ -30,14 +35,33 @@ def publish(
     run(publishing.run(file, kafka, database_url, data_dir))
 
 
+# verify's exit codes: a monitor must tell a broken log (tampering) from a check that could
+# not be made (PostgreSQL out of reach, no database in the data directory), which retrying
+# later can cure. 1 stays "broken", as before; 2 is click's for a usage mistake.
+BROKEN = 1
+UNVERIFIED = 3
+
+
+class _Unverified(click.ClickException):
+    """No verdict was reached: one `Error:` line, exit UNVERIFIED."""
+
+    exit_code = UNVERIFIED
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the event log could not be verified: {reason}")
+
+
 @click.command()
 @database_options
 def verify(database_url: str | None, data_dir: Path | None) -> None:
-    """Walk the event log's hash chains and check every service's ledger against it; exit 1
-    and name the first event that no longer matches."""
+    """Walk the event log's hash chains and check every service's ledger against it. Prints
+    each partition's last seq and head hash when intact (record them elsewhere: a later walk
+    must give the same head for the same seq). Exits 1 when the log is broken, naming the
+    first event that no longer matches; 3 when it could not be checked (PostgreSQL out of
+    reach, no database in the data directory), which says nothing of the log."""
     configure("warn", quiet_libraries=True)
 
-    async def main() -> None:
+    async def walk() -> verification.Verification:
         async with database_choice.database(database_url, data_dir) as url:
             pool = await open_pool(url)
             try:
@@ -47,16 +71,28 @@ def verify(database_url: str | None, data_dir: Path | None) -> None:
                         "SELECT coalesce(sum(seq), 0)::bigint FROM event_chain_heads"
                     )
                 with click.progressbar(length=total, label="verifying", file=sys.stderr) as bar:
-                    result = await verification.verify(pool, bar.update)
+                    return await verification.verify(pool, bar.update)
             finally:
                 await pool.close()
+
+    async def main() -> None:
+        try:
+            result = await walk()
+        except StartupError as error:
+            raise _Unverified(str(error)) from None
+        except Exception as error:
+            # Whatever stopped the walk, it gave no verdict: not the broken log's exit code.
+            if not is_outage(error):
+                logger.exception("verify stopped before its verdict")
+            raise _Unverified(f"{type(error).__name__}: {error}") from error
         if result.intact:
             click.echo(f"intact: {result.events} events in {len(result.heads)} chains")
-            for partition, head in sorted(result.heads.items()):
-                click.echo(f"  partition {partition} head {head}")
+            # The seq with the hash: a later walk's head for the same seq must be the same.
+            for partition, (seq, head) in sorted(result.heads.items()):
+                click.echo(f"  partition {partition} seq {seq} head {head}")
             return
         for problem in result.problems:
             click.echo(f"broken: {problem}", err=True)
-        raise SystemExit(1)
+        raise SystemExit(BROKEN)
 
     run(main())

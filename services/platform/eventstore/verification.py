@@ -39,7 +39,8 @@ class Problem:
 class Verification:
     events: int
     problems: tuple[Problem, ...]
-    heads: dict[int, str] = field(default_factory=dict)  # partition → its last chain hash
+    # partition → its last event's seq and chain hash: what an auditor records elsewhere
+    heads: dict[int, tuple[int, str]] = field(default_factory=dict)
     checked_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     @property
@@ -54,6 +55,7 @@ class _Walk:
     partition: int
     seq: int = 0
     link: str = chain.GENESIS
+    position: int = 0  # the last row's: positions are handed out under the head's lock
     problem: Problem | None = None
 
     def check(self, rows: Sequence[asyncpg.Record]) -> None:
@@ -61,7 +63,7 @@ class _Walk:
             if self.problem is not None:
                 return
             self.problem = self._mismatch(row)
-            self.seq, self.link = row["seq"], row["chain_hash"]
+            self.seq, self.link, self.position = row["seq"], row["chain_hash"], row["position"]
 
     def _mismatch(self, row: asyncpg.Record) -> Problem | None:
         where = (
@@ -86,6 +88,15 @@ class _Walk:
             return Problem(
                 where,
                 "it does not follow the event before it: rows were inserted, removed or reordered",
+            )
+        # Positions are not in the chain, but readers by vendor and the event lists order by
+        # them: an append takes its positions under the partition's head lock, so they rise
+        # with seq, and a swap of two rows' positions would show events out of chain order.
+        if row["position"] <= self.position:
+            return Problem(
+                where,
+                f"its position is not after that of seq {self.seq} ({self.position}):"
+                " rows' positions were changed",
             )
         return None
 
@@ -119,7 +130,7 @@ async def verify(
         problems = [w.problem for w in walks if w.problem is not None]
         problems += await _heads(conn, walks)
         problems += await _ledgers(conn)
-    return Verification(total, tuple(problems), {w.partition: w.link for w in walks})
+    return Verification(total, tuple(problems), {w.partition: (w.seq, w.link) for w in walks})
 
 
 async def _heads(conn: Connection, walks: Sequence[_Walk]) -> list[Problem]:
