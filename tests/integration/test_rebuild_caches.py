@@ -27,6 +27,7 @@ from tests.support.in_process_api import SCHEMA, shared_context
 from tests.support.migration_checks import operation
 from tests.support.principals import ADMIN
 from tests.support.processes import run_cli
+from tests.support.tampering import EDITED_SUSPENSION, as_owner
 
 pytestmark = pytest.mark.postgres
 
@@ -104,13 +105,7 @@ class Api:
 
 async def _edit_the_suspension(pool: asyncpg.Pool) -> None:
     """Its duration changed in the stored log, past the append-only trigger, as its owner can."""
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("ALTER TABLE event_store DISABLE TRIGGER event_store_append_only")
-        await conn.execute(
-            "UPDATE event_store SET envelope = jsonb_set(envelope, '{payload,duration_months}',"
-            " '9') WHERE event_type = 'sanction.imposed'"
-        )
-        await conn.execute("ALTER TABLE event_store ENABLE TRIGGER event_store_append_only")
+    await as_owner(pool, EDITED_SUSPENSION)
 
 
 async def test_answers_agree_with_a_rebuild_as_soon_as_it_commits(

@@ -23,6 +23,7 @@ from services.platform.operations.outages import is_outage
 from services.platform.settings import Settings
 from tests.support import case_b
 from tests.support.processes import run_cli
+from tests.support.tampering import as_owner
 
 pytestmark = pytest.mark.postgres
 
@@ -41,15 +42,6 @@ async def stored(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Pool]:
     before = await verification.verify(pool)
     assert before.intact, before.problems
     yield pool
-
-
-async def _as_owner(pool: asyncpg.Pool, *statements: str) -> None:
-    """Past the append-only trigger, as the table's owner can go."""
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("ALTER TABLE event_store DISABLE TRIGGER event_store_append_only")
-        for statement in statements:
-            await conn.execute(statement)
-        await conn.execute("ALTER TABLE event_store ENABLE TRIGGER event_store_append_only")
 
 
 async def _row(pool: asyncpg.Pool, seq: int) -> asyncpg.Record:
@@ -74,7 +66,7 @@ async def test_an_edited_payload_is_named(stored: asyncpg.Pool) -> None:
         "SELECT seq, event_id::text FROM event_store WHERE event_type = 'sanction.imposed'"
     )
     assert sanction is not None
-    await _as_owner(
+    await as_owner(
         stored,
         "UPDATE event_store SET envelope = jsonb_set(envelope, '{payload,duration_months}', '9')"
         " WHERE event_type = 'sanction.imposed'",
@@ -86,7 +78,7 @@ async def test_an_edited_payload_is_named(stored: asyncpg.Pool) -> None:
 
 async def test_an_edited_vendor_id_column_is_named(stored: asyncpg.Pool) -> None:
     target = await _row(stored, 2)
-    await _as_owner(
+    await as_owner(
         stored,
         f"UPDATE event_store SET vendor_id = 'ghost' WHERE event_id = '{target['event_id']}'",
     )
@@ -100,7 +92,7 @@ async def test_a_sanction_moved_to_another_vendor_is_named(stored: asyncpg.Pool)
     sanction = await stored.fetchval(
         "SELECT event_id::text FROM event_store WHERE event_type = 'sanction.imposed'"
     )
-    await _as_owner(
+    await as_owner(
         stored,
         f"UPDATE event_store SET vendor_id = '{moved_to}',"
         f" envelope = jsonb_set(envelope, '{{vendor_id}}', '\"{moved_to}\"')"
@@ -112,14 +104,14 @@ async def test_a_sanction_moved_to_another_vendor_is_named(stored: asyncpg.Pool)
 
 async def test_a_deleted_row_is_named_by_the_event_after_it(stored: asyncpg.Pool) -> None:
     deleted, after = await _row(stored, 2), await _row(stored, 3)
-    await _as_owner(stored, f"DELETE FROM event_store WHERE event_id = '{deleted['event_id']}'")
+    await as_owner(stored, f"DELETE FROM event_store WHERE event_id = '{deleted['event_id']}'")
     problem = await _first_problem(stored)
     assert after["event_id"] in problem and "follows seq 1: events are missing" in problem
 
 
 async def test_a_row_deleted_from_the_end_shows_at_the_head(stored: asyncpg.Pool) -> None:
     last = await stored.fetchval("SELECT max(seq) FROM event_store WHERE partition = $1", PARTITION)
-    await _as_owner(
+    await as_owner(
         stored, f"DELETE FROM event_store WHERE partition = {PARTITION} AND seq = {last}"
     )
     problem = await _first_problem(stored)
@@ -133,7 +125,7 @@ async def test_two_swapped_rows_are_named_at_the_first(stored: asyncpg.Pool) -> 
               FROM event_store AS o
               WHERE s.partition = {p} AND o.partition = {p}
                 AND ((s.seq = 2 AND o.seq = 3) OR (s.seq = 3 AND o.seq = 2))"""
-    await _as_owner(
+    await as_owner(
         stored,
         "ALTER TABLE event_store DROP CONSTRAINT event_store_event_id_key",
         swap.format(p=PARTITION),
@@ -150,7 +142,7 @@ async def test_two_swapped_positions_are_named_at_the_later_seq(stored: asyncpg.
     """The chain does not cover `position`, but the event lists order by it: swapped, they
     would show two events out of chain order while every link still holds."""
     second, third = await _row(stored, 2), await _row(stored, 3)
-    await _as_owner(
+    await as_owner(
         stored,
         f"UPDATE event_store SET position = -1 WHERE event_id = '{second['event_id']}'",
         f"UPDATE event_store SET position = {second['position']}"
@@ -234,7 +226,7 @@ async def test_processes_report_the_last_walk_and_walk_once_per_interval(
     assert await second.look(stored) == checked
     assert await stored.fetchval("SELECT count(*) FROM chain_verifications") == 1
 
-    await _as_owner(stored, 'UPDATE event_store SET envelope = envelope || \'{"source": "x"}\'')
+    await as_owner(stored, 'UPDATE event_store SET envelope = envelope || \'{"source": "x"}\'')
     due = ChainWatch(database_url, every=dt.timedelta(0))
     broken = await due.look(stored)
     assert broken is not None and not broken.intact
@@ -256,7 +248,7 @@ async def test_a_rebuild_refuses_an_edited_log_and_leaves_every_projection_as_it
     ledgers = "SELECT consumer, count(*) FROM processed_events GROUP BY consumer ORDER BY 1"
     before = (await stored.fetch(sanctions), await stored.fetch(ledgers))
     assert [tuple(r) for r in before[0]] == [("city-2022-001", 18)]
-    await _as_owner(
+    await as_owner(
         stored,
         "UPDATE event_store SET envelope = jsonb_set(envelope, '{payload,duration_months}', '9')"
         " WHERE event_type = 'sanction.imposed'",
@@ -292,7 +284,7 @@ async def test_readers_name_a_stored_event_this_version_cannot_read(
     )
     assert sanction is not None
     # Not a hash this process holds parsed: the reader parses the stored text.
-    await _as_owner(
+    await as_owner(
         stored,
         "UPDATE event_store SET envelope = jsonb_set(envelope, '{payload,duration_months}',"
         " '\"eighteen\"'), content_hash = 'edited' WHERE event_type = 'sanction.imposed'",

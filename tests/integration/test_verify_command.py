@@ -12,6 +12,7 @@ import pytest
 from services.ingest.handlers import ingest_batch
 from tests.support import case_b
 from tests.support.processes import run_cli
+from tests.support.tampering import EDITED_SUSPENSION, as_owner
 
 pytestmark = pytest.mark.postgres
 
@@ -42,13 +43,7 @@ async def test_an_intact_log_prints_each_partition_s_seq_and_head(
 
 async def test_a_broken_log_exits_1(pool: asyncpg.Pool, database_url: str) -> None:
     await ingest_batch(pool, [case_b.line(e) for e in (case_b.registered(), case_b.suspended())])
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("ALTER TABLE event_store DISABLE TRIGGER event_store_append_only")
-        await conn.execute(
-            "UPDATE event_store SET envelope = jsonb_set(envelope, '{payload,duration_months}',"
-            " '9') WHERE event_type = 'sanction.imposed'"
-        )
-        await conn.execute("ALTER TABLE event_store ENABLE TRIGGER event_store_append_only")
+    await as_owner(pool, EDITED_SUSPENSION)
 
     code, out, err = await _verify("--database-url", database_url)
 
