@@ -242,3 +242,21 @@ async def test_a_milestone_dated_before_its_plan_was_opened_is_refused(
         pool, MILESTONE, plan=PLAN, contractId="c03", status="IN_PROGRESS", on="2022-07-09"
     )
     assert answer == {"accepted": True, "errors": []}
+
+
+async def test_a_deadline_that_has_passed_since_it_was_set_may_be_sent_again(
+    pool: asyncpg.Pool,
+) -> None:
+    """A client re-sending the settings it read (the deadline set when it was ahead, passed
+    since) is not refused for it: it changes nothing."""
+    await the_case(pool)
+    yesterday = str(today() - dt.timedelta(days=1))
+    # Set when still ahead: recorded through the log as migration takes it.
+    await apply(
+        pool,
+        envelope("migration.plan_configured", {"plan_id": PLAN, "deadline_on": yesterday}, VENDOR),
+        item_event("migration.item_configured", "c01", deadline_on=yesterday),
+    )
+    again = await receipt_of(pool, SETTINGS, plan=PLAN, settings={"deadlineOn": yesterday})
+    item = await receipt_of(pool, ITEM, plan=PLAN, item={"deadlineOn": yesterday})
+    assert again == item == {"accepted": True, "errors": []}

@@ -120,7 +120,7 @@ class MigrationMutation:
 
         async def check(plan: PlanRow, *_: object) -> Found:
             deadline = given_fields(settings).get("deadline_on")
-            gone = deadline_gone(info, "settings.deadlineOn", deadline)
+            gone = deadline_gone(info, "settings.deadlineOn", deadline, plan.settings.deadline_on)
             # The plan's settings as migration would leave them: a phase's capacity given
             # for a day no phase starts on is refused here, not dead-lettered after.
             try:
@@ -165,7 +165,8 @@ class MigrationMutation:
             assert state is not None  # record_on_plan gives the item a contract id names
             if (finished := done(state)) is not None:
                 return (finished,)
-            gone = deadline_gone(info, "item.deadlineOn", given_fields(item).get("deadline_on"))
+            given = given_fields(item).get("deadline_on")
+            gone = deadline_gone(info, "item.deadlineOn", given, state.deadline_on)
             # Against the plan as it stands, as migration will judge it: a dependency on no
             # item of the plan, a deadline before the earliest date.
             try:

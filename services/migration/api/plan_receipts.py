@@ -125,8 +125,13 @@ def to_come(field: str, day: dt.date | None) -> Problem | None:
     return None
 
 
-def deadline_gone(info: Info, field: str, deadline: dt.date | None) -> Problem | None:
-    """A deadline already past today (the registry's), at the argument it was given in."""
+def deadline_gone(
+    info: Info, field: str, deadline: dt.date | None, stored: dt.date | None
+) -> Problem | None:
+    """A deadline already past today (the registry's), at the argument it was given in; not
+    the one `stored` given again (a client re-sending the settings it read)."""
+    if deadline == stored:
+        return None
     today = info.context.settings.clock.today()
     refusal = owner_days.deadline_passed(deadline, today)
     return None if refusal is None else Problem(field, refusal, "deadline_passed")
