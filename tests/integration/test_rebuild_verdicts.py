@@ -17,10 +17,13 @@ from services.cli import rebuilding
 from services.ingest.handlers import ingest_batch
 from services.platform.eventlog.embedded import EmbeddedEventLog, drain
 from services.platform.eventstore import later_rules
+from services.platform.security.auth import Role
 from services.platform.settings import Settings
 from services.registry import rebuild as registry_rebuild
 from services.registry import setup as registry_setup
 from tests.support import case_b
+from tests.support.in_process_api import over_http
+from tests.support.principals import token
 
 pytestmark = pytest.mark.postgres
 
@@ -65,6 +68,46 @@ async def test_a_registry_rebuilt_alone_on_other_verdicts_is_refused(
     verdicts = {str(r["event_id"]): r["refused"] for r in await pool.fetch(_VERDICTS)}
     assert verdicts[long["event_id"]] is True
     assert await pool.fetchval("SELECT count(*) FROM registry_sanctions") == 0
+
+
+_STATUS = """
+query ($id: ID!) {
+  eventStatus(eventId: $id) {
+    appliedBy refusedBy pending deadLetters { stage reason overturned }
+  }
+}"""
+
+
+async def _status(pool: asyncpg.Pool, event_id: str) -> dict[str, Any]:
+    body = await over_http(pool, token(Role.AUDITOR), _STATUS, id=event_id)
+    assert "errors" not in body, body["errors"]
+    status: dict[str, Any] = body["data"]["eventStatus"]
+    return status
+
+
+async def test_a_refusal_a_rebuild_overturns_is_shown_so_beside_the_new_verdict(
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path
+) -> None:
+    """Refused live under one policy, accepted by `rebuild all` under another: the dead
+    letter stays (what was refused then, and why), marked overturned, so that `eventStatus`
+    gives one verdict, the registry's ledger's, not an applied event beside a live refusal."""
+    live = Settings(database_url=database_url)
+    long = case_b.suspended(duration_months=24)  # beyond the packaged policy, not the lenient
+    await EmbeddedEventLog(pool, ingest_batch).submit(
+        [case_b.line(e) for e in (case_b.registered(), long)]
+    )
+    await drain(pool, registry_setup.consumer(live, registry_setup.policies(live)))
+    refused = await _status(pool, long["event_id"])
+    assert refused["refusedBy"] == ["REGISTRY"] and refused["appliedBy"] == []
+    (letter,) = refused["deadLetters"]
+    assert (letter["stage"], letter["overturned"]) == ("REGISTRY", False)
+
+    lenient = Settings(database_url=database_url, policy_dir=lenient_policies(tmp_path))
+    rebuilt = await rebuilding.rebuild(lenient, list(rebuilding.PROJECTIONS), force=True)
+    assert rebuilt.verdicts_changed is not None and rebuilt.verdicts_changed.count == 1
+    accepted = await _status(pool, long["event_id"])
+    assert "REGISTRY" in accepted["appliedBy"] and accepted["refusedBy"] == []
+    assert accepted["deadLetters"] == [{**letter, "overturned": True}]
 
 
 async def test_events_the_live_registry_had_not_judged_yet_are_no_change(

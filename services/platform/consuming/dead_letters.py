@@ -37,6 +37,10 @@ class StoredDeadLetter:
     event_id: uuid.UUID | None
     event_type: str | None
     recorded_at: datetime
+    # The service that refused the event has applied it since: a rebuild judged the log again
+    # (another policy, a rule gone) and accepted it. The letter stays, as what was refused
+    # then and why; its service's ledger says what holds now.
+    overturned: bool
 
 
 def as_text(raw: bytes | str) -> str:
@@ -100,9 +104,11 @@ async def record_many(conn: Connection, letters: Sequence[DeadLetter]) -> None:
     await conn.execute(_FOLD)
 
 
-_SELECT = (
-    "SELECT id, stage, event_id, event_type, reason, raw, raw_bytes, recorded_at FROM dead_letters"
-)
+_SELECT = """SELECT d.id, d.stage, d.event_id, d.event_type, d.reason, d.raw, d.raw_bytes,
+        d.recorded_at, EXISTS (SELECT 1 FROM processed_events p
+                               WHERE p.consumer = d.stage AND p.event_id = d.event_id
+                                 AND NOT p.refused) AS overturned
+    FROM dead_letters d"""
 
 
 async def latest(
@@ -110,7 +116,7 @@ async def latest(
 ) -> list[StoredDeadLetter]:
     """The newest dead letters (older than `before_id` when given)."""
     rows = await conn.fetch(
-        f"{_SELECT} WHERE ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $1",
+        f"{_SELECT} WHERE ($2::bigint IS NULL OR d.id < $2) ORDER BY d.id DESC LIMIT $1",
         limit,
         before_id,
     )
@@ -153,10 +159,10 @@ SELECT stage, sum(letters) FROM taken GROUP BY stage"""
 
 
 async def named(conn: Connection, ids: Sequence[int]) -> dict[int, StoredDeadLetter]:
-    rows = await conn.fetch(f"{_SELECT} WHERE id = ANY($1::bigint[])", list(ids))
+    rows = await conn.fetch(f"{_SELECT} WHERE d.id = ANY($1::bigint[])", list(ids))
     return {row["id"]: StoredDeadLetter(**dict(row)) for row in rows}
 
 
 async def of_event(conn: Connection, event_id: uuid.UUID) -> list[StoredDeadLetter]:
-    rows = await conn.fetch(f"{_SELECT} WHERE event_id = $1 ORDER BY id", event_id)
+    rows = await conn.fetch(f"{_SELECT} WHERE d.event_id = $1 ORDER BY d.id", event_id)
     return [StoredDeadLetter(**dict(row)) for row in rows]

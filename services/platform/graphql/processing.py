@@ -82,6 +82,11 @@ class DeadLetter(Node):
     recorded_at: dt.datetime = strawberry.field(
         description="When it was dead-lettered (with its UTC offset)."
     )
+    overturned: bool = strawberry.field(
+        description="The service that refused it has applied the event since: a rebuild"
+        " judged the log again (under a changed policy or rules) and accepted it. The letter"
+        " stays as what was refused then and why; `appliedBy` and `refusedBy` say what holds now."
+    )
     stored_raw: strawberry.Private[str]
     raw: str | None = strawberry.field(
         resolver=_raw_for_readers,
@@ -114,6 +119,7 @@ class DeadLetter(Node):
             event_id=strawberry.ID(str(letter.event_id)) if letter.event_id else None,
             event_type=letter.event_type,
             recorded_at=letter.recorded_at,
+            overturned=letter.overturned,
         )
 
 
