@@ -111,7 +111,7 @@ async def test_a_store_from_before_the_chain_is_chained_as_the_code_chains(
     for row in rows:
         partition = chain.partition_of(row["vendor_id"])
         seq, previous = links.get(partition, (0, chain.GENESIS))
-        link = chain.link(partition, seq + 1, previous, row["content_hash"])
+        link = chain.link_v1(partition, seq + 1, previous, row["content_hash"])
         assert (row["partition"], row["seq"], row["chain_hash"]) == (partition, seq + 1, link)
         links[partition] = (seq + 1, link)
     assert len(links) > 1  # the events spread over several partitions

@@ -158,8 +158,9 @@ async def test_two_swapped_positions_are_named_at_the_later_seq(stored: asyncpg.
 
 async def test_recorded_at_may_go_back_along_seq_in_an_intact_log(pool: asyncpg.Pool) -> None:
     """Why `verify` does not check that `recorded_at` rises with seq (ARCHITECTURE.md, "The
-    event store and its chain"): it is the appending transaction's start, so one that began
-    first but took the partition's head lock second stores the earlier time at the later seq."""
+    event store and its chain"; each row's link covers its own): it is the appending
+    transaction's start, so one that began first but took the partition's head lock second
+    stores the earlier time at the later seq."""
     first, second = (
         parse_event(case_b.line(case_b.another_vendor(v)).decode()) for v in NEIGHBOURS[:2]
     )
@@ -188,14 +189,18 @@ async def test_an_inserted_row_is_named(stored: asyncpg.Pool) -> None:
     forged = case_b.suspended(sanction_id="forged-1")
     text = case_b.line(forged).decode()
     digest = content_hash(parse_event(text))
-    link = chain.link(PARTITION, head["seq"] + 1, head["chain_hash"], digest)
+    recorded_at = dt.datetime.now(dt.UTC)
+    link = chain.link(
+        PARTITION, head["seq"] + 1, head["chain_hash"], digest, chain.recorded_micros(recorded_at)
+    )
     async with stored.acquire() as conn:
         await conn.execute(
-            """INSERT INTO event_store (event_id, event_type, vendor_id, occurred_at, envelope,
-                   content_hash, partition, seq, chain_hash)
-               VALUES ($1, 'sanction.imposed', $2, now(), $3::jsonb, $4, $5, $6, $7)""",
+            """INSERT INTO event_store (event_id, event_type, vendor_id, occurred_at, recorded_at,
+                   envelope, content_hash, partition, seq, chain_hash, chain_version)
+               VALUES ($1, 'sanction.imposed', $2, now(), $3, $4::jsonb, $5, $6, $7, $8, 2)""",
             forged["event_id"],
             case_b.VENDOR,
+            recorded_at,
             text,
             digest,
             PARTITION,

@@ -23,11 +23,13 @@ _COLUMNS = (
     "event_type",
     "vendor_id",
     "occurred_at",
+    "recorded_at",
     "envelope",
     "content_hash",
     "partition",
     "seq",
     "chain_hash",
+    "chain_version",
 )
 
 
@@ -77,17 +79,21 @@ async def append_batch(
     cannot deadlock) until commit, and only those: other partitions' writers go on. An event
     id is checked under its partition's lock, so two writers of one id cannot both store it.
     """
+    if not envelopes:
+        return []  # no head to lock, nor a time to take from it
     canonical = list(texts) if texts is not None else [canonical_json(e) for e in envelopes]
     digests = [chain.content_hash(c) for c in canonical]
     partitions = [chain.partition_of(e.vendor_id) for e in envelopes]
-    heads = {
-        r["partition"]: (r["seq"], r["chain_hash"])
-        for r in await conn.fetch(
-            "SELECT partition, seq, chain_hash FROM event_chain_heads"
-            " WHERE partition = ANY($1::smallint[]) ORDER BY partition FOR UPDATE",
-            sorted(set(partitions)),
-        )
-    }
+    locked = await conn.fetch(
+        "SELECT partition, seq, chain_hash, now() AS recorded_at FROM event_chain_heads"
+        " WHERE partition = ANY($1::smallint[]) ORDER BY partition FOR UPDATE",
+        sorted(set(partitions)),
+    )
+    heads = {r["partition"]: (r["seq"], r["chain_hash"]) for r in locked}
+    # When the log records the batch: the transaction's start, as the column's default
+    # gives, written explicitly because the link covers it (in the one form it hashes).
+    recorded_at = locked[0]["recorded_at"]
+    micros = chain.recorded_micros(recorded_at)
     known: dict[object, str] = {
         r["event_id"]: r["content_hash"]
         for r in await conn.fetch(
@@ -117,7 +123,7 @@ async def append_batch(
         batch[envelope.event_id] = envelope
         seq, previous = heads[partition]
         seq += 1
-        link = chain.link(partition, seq, previous, digest)
+        link = chain.link(partition, seq, previous, digest, micros)
         heads[partition] = (seq, link)
         rows.append(
             (
@@ -125,11 +131,13 @@ async def append_batch(
                 envelope.event_type,
                 envelope.vendor_id,
                 envelope.occurred_at,
+                recorded_at,
                 text,
                 digest,
                 partition,
                 seq,
                 link,
+                chain.VERSION,
             )
         )
         kept.append((digest, envelope))

@@ -1,10 +1,11 @@
 """Walking the event store's hash chains, and the consumers' ledgers against the log.
 
-What a database owner could do past the append-only trigger (edit a payload or a column,
-delete, insert or swap rows) shows here as the first event of a partition that no longer
-matches its chain. The check streams: a bounded number of rows in memory, the hashing in a
-worker thread while the next rows come. Processes with other work to do have a child
-process walk (walk_beside.py): a thread still takes the interpreter in turns with the loop.
+What a database owner could do past the append-only trigger (edit a payload or a column, the
+time the log recorded an event or the version of its link, delete, insert or swap rows) shows
+here as the first event of a partition that no longer matches its chain. The check streams: a
+bounded number of rows in memory, the hashing in a worker thread while the next rows come.
+Processes with other work to do have a child process walk (walk_beside.py): a thread still
+takes the interpreter in turns with the loop.
 """
 
 from __future__ import annotations
@@ -48,6 +49,36 @@ class Verification:
         return not self.problems
 
 
+@dataclass(frozen=True)
+class _Unlinked:
+    """A row that matches its content and columns but not its own link. The row after it (or
+    the head, after the last) was linked to its chain hash when it was appended: if that link
+    still holds, the chain hash is as recorded and one of the row's own inputs was changed;
+    if not, the chain was rewritten from here (a row moved out of its place carries its old
+    link along)."""
+
+    where: str
+    version: int
+
+    def settled(self, followed: bool) -> Problem:
+        if not followed:
+            return Problem(
+                self.where,
+                "it does not follow the event before it: rows were inserted, removed or reordered",
+            )
+        if self.version == 1:  # its recorded_at is not in its link
+            changed = "its content was changed after it was recorded, with its content_hash"
+        else:
+            changed = (
+                "its recorded_at was changed after it was recorded (or its content, with its"
+                " content_hash)"
+            )
+        return Problem(
+            self.where,
+            f"{changed}: the event after it still follows it, but its own link no longer holds",
+        )
+
+
 @dataclass
 class _Walk:
     """One partition's walk: where the chain stands after the rows seen so far."""
@@ -57,15 +88,40 @@ class _Walk:
     link: str = chain.GENESIS
     position: int = 0  # the last row's: positions are handed out under the head's lock
     problem: Problem | None = None
+    unlinked: _Unlinked | None = None  # the last row, if its own link fails: the next settles it
 
     def check(self, rows: Sequence[asyncpg.Record]) -> None:
         for row in rows:
+            if self.unlinked is not None:
+                self.problem, self.unlinked = self.unlinked.settled(self._links(row)), None
             if self.problem is not None:
                 return
-            self.problem = self._mismatch(row)
+            found = self._mismatch(row)
+            if isinstance(found, _Unlinked):
+                self.unlinked = found
+            else:
+                self.problem = found
             self.seq, self.link, self.position = row["seq"], row["chain_hash"], row["position"]
 
-    def _mismatch(self, row: asyncpg.Record) -> Problem | None:
+    def end(self, head: tuple[int, str]) -> None:
+        """After the partition's last row: the head records its seq and chain hash."""
+        if self.unlinked is not None:
+            self.problem, self.unlinked = self.unlinked.settled(head == (self.seq, self.link)), None
+
+    def _links(self, row: asyncpg.Record) -> bool:
+        """Whether `row` is linked to the chain as it stands, by its own version's formula."""
+        seq: int = row["seq"]
+        stored: str = row["chain_hash"]
+        return seq == self.seq + 1 and stored == chain.link_of(
+            row["chain_version"],
+            self.partition,
+            seq,
+            self.link,
+            row["content_hash"],
+            row["recorded_at"],
+        )
+
+    def _mismatch(self, row: asyncpg.Record) -> Problem | _Unlinked | None:
         where = (
             f"partition {self.partition}, seq {row['seq']}"
             f" (position {row['position']}, event {row['event_id']})"
@@ -84,11 +140,24 @@ class _Walk:
             return Problem(where, "its event_id, event_type or vendor_id column was changed")
         if chain.partition_of(envelope.vendor_id) != self.partition:
             return Problem(where, "it is not in its vendor's partition: rows were moved")
-        if chain.link(self.partition, row["seq"], self.link, content) != row["chain_hash"]:
+        if (version := row["chain_version"]) not in chain.VERSIONS:
             return Problem(
                 where,
-                "it does not follow the event before it: rows were inserted, removed or reordered",
+                f"its chain_version {version} is not one this version knows: a newer version"
+                " wrote it (upgrade), or the column was changed",
             )
+        if not self._links(row):
+            # Its chain hash made by another version's formula: only its version changed.
+            for other in chain.VERSIONS:
+                if other != version and row["chain_hash"] == chain.link_of(
+                    other, self.partition, row["seq"], self.link, content, row["recorded_at"]
+                ):
+                    return Problem(
+                        where,
+                        f"its chain_version was changed from {other} to {version} after it"
+                        " was recorded",
+                    )
+            return _Unlinked(where, version)
         # Positions are not in the chain, but readers by vendor and the event lists order by
         # them: an append takes its positions under the partition's head lock, so they rise
         # with seq, and a swap of two rows' positions would show events out of chain order.
@@ -109,10 +178,14 @@ async def verify(
     total = 0
     walks = [_Walk(p) for p in range(chain.PARTITIONS)]
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        heads = {
+            r["partition"]: (r["seq"], r["chain_hash"])
+            for r in await conn.fetch("SELECT partition, seq, chain_hash FROM event_chain_heads")
+        }
         for walk in walks:
             cursor = conn.cursor(
                 """SELECT position, event_id, event_type, vendor_id, envelope::text AS envelope,
-                          content_hash, seq, chain_hash
+                          content_hash, seq, chain_hash, chain_version, recorded_at
                    FROM event_store WHERE partition = $1 ORDER BY seq""",
                 walk.partition,
                 prefetch=_CHUNK,
@@ -125,21 +198,18 @@ async def verify(
                     total, rows = total + len(rows), []
                     progress(_CHUNK)
             await asyncio.to_thread(walk.check, rows)
+            walk.end(heads.get(walk.partition, (0, chain.GENESIS)))
             total += len(rows)
             progress(len(rows))
         problems = [w.problem for w in walks if w.problem is not None]
-        problems += await _heads(conn, walks)
+        problems += _heads(heads, walks)
         problems += await _ledgers(conn)
     return Verification(total, tuple(problems), {w.partition: (w.seq, w.link) for w in walks})
 
 
-async def _heads(conn: Connection, walks: Sequence[_Walk]) -> list[Problem]:
+def _heads(heads: dict[int, tuple[int, str]], walks: Sequence[_Walk]) -> list[Problem]:
     """The recorded head of each partition must be its last event: rows deleted from the
     end leave no gap to find, but a head that runs past the chain."""
-    heads = {
-        r["partition"]: (r["seq"], r["chain_hash"])
-        for r in await conn.fetch("SELECT partition, seq, chain_hash FROM event_chain_heads")
-    }
     problems = []
     for walk in walks:
         if walk.problem is None and heads.get(walk.partition, (0, chain.GENESIS)) != (
