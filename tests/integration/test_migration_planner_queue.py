@@ -168,11 +168,15 @@ async def test_closing_the_queue_ends_the_search_under_way(pool: asyncpg.Pool) -
     (solving,) = await queue.start_due()
     await asyncio.sleep(3)  # the model built, the search under way
     assert not solving.done()
-    assert await _cpu_seconds_over(1.0) > 0.5  # searching, on both cores
+    # Compared with itself, not with a rate: on a loaded machine (CI's other worker, the
+    # build) the search got 0.4 s of CPU a second, on an idle one 2.
+    searching = await _cpu_seconds_over(1.0)
+    assert searching > 0.2
 
     await asyncio.wait_for(queue.close(), timeout=60)
     assert solving.cancelled()
-    assert await _cpu_seconds_over(1.0) < 0.5  # the search is over
+    after = await _cpu_seconds_over(1.0)
+    assert after < min(0.5, searching / 4), (searching, after)  # the search is over
     assert await _versions(pool, BIG) == 0
 
 
