@@ -3,10 +3,10 @@
 A list is a snapshot: a row already recorded with the same last day changes nothing, one whose
 last day moved is an amendment, a new row an imposition, and a recorded debarment the file no
 longer has is lifted (from the import's day). A lifted debarment listed again stays lifted:
-the list would have to say why (so it is told to whoever imports, planning.py's
-`_note_relisted`, rather than re-imposed on a guess); but for a registry's own export, a bar
+the list would have to say why (so it is told to whoever imports, report_notes.py's
+`note_relisted`, rather than re-imposed on a guess); but for a registry's own export, a bar
 whose id goes and comes back, which its import lifted (`RecordedSanction.lifted_by_list`),
-is imposed again under a new id (planning.py's `_listed_again`).
+is imposed again under a new id (entry_ids.py's `_listed_again`).
 """
 
 from __future__ import annotations

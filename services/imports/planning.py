@@ -11,7 +11,7 @@ the scratch database (`scratch.py`) and sends what this plans.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -20,6 +20,7 @@ from services.events.vendor import CORPORATE_NUMBER
 from services.imports.csv_rows import UnreadableFile
 from services.imports.deltas import Delta, RecordedSanction, delta, gone
 from services.imports.entries import ListEntry, NotARow, RowProblem
+from services.imports.entry_ids import entry_ids, first_home
 from services.imports.events import (
     aliases_updated,
     amended,
@@ -29,8 +30,6 @@ from services.imports.events import (
     identifiers_updated,
     lifted,
     rehomed,
-    sanction_id,
-    vendor_id,
 )
 from services.imports.events import renamed as renamed_to
 from services.imports.lists import (
@@ -44,6 +43,12 @@ from services.imports.lists import (
 )
 from services.imports.renames import Renames
 from services.imports.report import ImportReport
+from services.imports.report_notes import (
+    note_reach,
+    note_relisted,
+    note_repeats,
+    note_unknown_bodies,
+)
 from services.imports.resolution import Entity, How, Known, Resolution, Resolver
 from services.imports.scratch import Scratch
 from services.imports.scratch_sanctions import SanctionTable
@@ -104,56 +109,10 @@ class Pending:
     event: EventEnvelope
 
 
-def _ids(item: ListEntry, recorded: Mapping[str, RecordedSanction]) -> tuple[str, str]:
-    """Its sanction's and its vendor's ids (lists/japanese.py's for the Japanese lists' entries:
-    corporate numbers, English names, scopes, bid suspensions by their body)."""
-    if isinstance(item, japanese.JapaneseEntry):
-        sanction = japanese.sanction_id(item)
-        if sanction not in recorded:
-            # Recorded under the id without its body, and by this body: it keeps that id.
-            legacy = japanese.legacy_sanction_id(item)
-            was = recorded.get(legacy) if legacy != sanction else None
-            if was is not None and was.authority == item.authority:
-                sanction = legacy
-        return sanction, japanese.vendor_id(item)
-    if isinstance(item, exclusions.ExportedEntry):
-        return _listed_again(exclusions.sanction_id(item), recorded), exclusions.vendor_id(item)
-    return sanction_id(item), vendor_id(item)
-
-
-def _listed_again(first: str, recorded: Mapping[str, RecordedSanction]) -> str:
-    """The id of a bar of a registry's own export as it is, or is to be, recorded: `first`,
-    or once an import lifted it for its absence, its next generation (`exclusions.again`).
-    Such an export is the exporting registry's whole truth, and a bar's id there follows its
-    sanction's gaps and scope as of each export: one gone from an export and back in a newer
-    one (a gap an amendment ahead closes and a later one opens again; a scope of A, then A
-    and B, then A) is barring again, and would stay lifted under `first` (`deltas.delta`).
-    A bar lifted by hand stays lifted, told to whoever imports (`_note_relisted`)."""
-    sanction, generation = first, 1
-    while (was := recorded.get(sanction)) is not None and was.lifted_by_list:
-        generation += 1
-        sanction = exclusions.again(first, generation)
-    return sanction
-
-
-def _first_home(
-    item: ListEntry, sanction: str, recorded: Mapping[str, RecordedSanction]
-) -> str | None:
-    """The vendor a bar imposed again (`_listed_again`) goes on: the one its first generation
-    was recorded on, whatever its names or identifiers are now (resolved afresh, a vendor
-    renamed since would have a new vendor barred, and itself not)."""
-    if not isinstance(item, exclusions.ExportedEntry):
-        return None
-    first = recorded.get(exclusions.sanction_id(item))
-    return (
-        first.vendor_id if first is not None and sanction != exclusions.sanction_id(item) else None
-    )
-
-
 def _made(
     item: ListEntry, sanction: str, change: Delta, today: dt.date, register: bool
 ) -> tuple[EventEnvelope, ...]:
-    """The events of an amended or imposed entry (`sanction`: its sanction's id, `_ids`);
+    """The events of an amended or imposed entry (`sanction`: its sanction's id, `entry_ids`);
     ValueError when the catalog refuses them."""
     if isinstance(item, japanese.JapaneseEntry):
         if change is Delta.AMEND:
@@ -260,7 +219,7 @@ def _planned(
     recorded = context.sanctions.recorded
     was = recorded.get(sanction)
     # The vendor its sanction is recorded on, or for a bar imposed again, the first one's.
-    home = was.vendor_id if was is not None else _first_home(item, sanction, recorded)
+    home = was.vendor_id if was is not None else first_home(item, sanction, recorded)
     change = delta(sanction, item.last_day, recorded)
     if was is not None and was.lifted:
         context.relisted.append(item.line)
@@ -283,66 +242,12 @@ def _planned(
         context.refused.append(item.line)  # its listing unknown to the registry: lifts wait
         return
     if item.reach and change is Delta.IMPOSE:
-        _note_reach(item, report)
+        note_reach(item, report)
     report.names_amended += bool(names)
     report.unchanged += change is Delta.KEEP
     report.amended += change is Delta.AMEND
     report.imposed += change is Delta.IMPOSE
     yield from (Pending(item.line, event) for event in (*names, *made))
-
-
-def _note_unknown_bodies(
-    bodies: set[str], in_rows: set[str], sanctions: SanctionTable, report: ImportReport
-) -> None:
-    """A body the import was told the file is the list of (`bodies`), that no row names and
-    no recorded suspension is by, is most likely misspelt: it lifts nothing, which the
-    importer must hear of (a lift it meant to make would not happen)."""
-    unknown = bodies - in_rows
-    if unknown:
-        unknown -= {r.authority for _, r in sanctions.recorded.items() if r.authority in unknown}
-    for body in sorted(unknown):
-        report.notes.append(
-            f"--body {body}: no suspension by it is recorded, so nothing of it was lifted"
-            " (is it written as the list's 措置機関 column writes it?)"
-        )
-
-
-def _note_repeats(repeats: list[tuple[int, int]], report: ImportReport) -> None:
-    """Rows that repeat an earlier row's debarment: counted once (they were imposed twice in
-    the report, once in the registry)."""
-    if not repeats:
-        return
-    shown = ", ".join(f"line {line} = line {first}" for line, first in repeats[:10])
-    more = f" and {len(repeats) - 10} more" if len(repeats) > 10 else ""
-    report.notes.append(
-        f"{len(repeats)} row(s) repeat an earlier row's debarment ({shown}{more}): counted once"
-    )
-
-
-def _note_reach(item: ListEntry, report: ImportReport) -> None:
-    """A debarment imposed now whose reach the list words (`ListEntry.reach`): it bars the
-    firm everywhere, which whoever imports must hear of, since the list may bar it less, or
-    the entities it controls too."""
-    report.notes.append(
-        f"line {item.line}: {item.name!r} is debarred with words on its reach"
-        f" ({item.reach!r}) that no field of ours says as written: recorded as barring the"
-        " firm everywhere, the words in its reason; amend its agencies, categories or"
-        " affiliate coverage by hand to match"
-    )
-
-
-def _note_relisted(lines: list[int], report: ImportReport) -> None:
-    """Rows whose debarment an earlier import lifted (the list no longer gave it) or someone
-    lifted by hand: they stay lifted (deltas.py), which whoever imports must hear of, since
-    the list says the firm is barred."""
-    if not lines:
-        return
-    shown = ", ".join(str(line) for line in lines[:10])
-    more = f" and {len(lines) - 10} more" if len(lines) > 10 else ""
-    report.notes.append(
-        f"{len(lines)} row(s) list a debarment that was lifted before, which stays lifted"
-        f" (lines {shown}{more}): if the list is right, impose it again by hand"
-    )
 
 
 @dataclass(frozen=True)
@@ -422,7 +327,7 @@ def _list_events(
             unread += 1
             continue
         in_rows.add(item.authority)
-        sanction, own = _ids(item, sanctions.recorded)
+        sanction, own = entry_ids(item, sanctions.recorded)
         if (first := sanctions.first_row(sanction, item.line)) is not None:
             repeats.append((item.line, first))  # the same firm, first day and grounds
             continue
@@ -435,7 +340,7 @@ def _list_events(
         # waiting one seemed to rename: each waits no more and is an entry of its own
         # (barred, not merged).
         was = None if unread or context.refused else paired
-        sanction, own = _ids(item, sanctions.recorded)
+        sanction, own = entry_ids(item, sanctions.recorded)
         sanctions.listed.add(was or sanction)
         yield from _planned(item, was or sanction, own, context, renamed=bool(was))
     if not report.rows and source in NEVER_EMPTY:
@@ -454,9 +359,9 @@ def _list_events(
     named = {japanese.plain(body) for body in told.bodies}
     report.whole_list_of = tuple(sorted(named))
     authorities = in_rows | named
-    _note_unknown_bodies(named, in_rows, sanctions, report)
-    _note_relisted(context.relisted, report)
-    _note_repeats(repeats, report)
+    note_unknown_bodies(named, in_rows, sanctions, report)
+    note_relisted(context.relisted, report)
+    note_repeats(repeats, report)
     delisted = gone(
         sanctions.recorded,
         sanctions.listed,

@@ -30,32 +30,36 @@ file's last ones, dated as above, and nothing when they are the same (a value in
 currency than the recorded one is not amended: the catalog cannot say it). One recorded
 under another vendor than the file names is refused; a recorded termination stays as
 recorded, the file's new terms not applied.
+
+The terms are read by contract_terms.py, the amendments made by contract_amendments.py.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 from pydantic import ValidationError
 
-from services.events.base import SHORT_TEXT_MAX_CHARS, EventEnvelope, cut
+from services.events.base import EventEnvelope
 from services.events.catalog import describe_validation_error
 from services.events.contract import (
-    ContractAmended,
     ContractAwarded,
     ContractTerminated,
     Criticality,
     TerminationReason,
 )
-from services.imports.ocds.fields import JSON, day, minor_units, moment, text
+from services.imports.ocds.contract_amendments import (
+    contract_versions,
+    later_amendments,
+    since_recorded,
+)
+from services.imports.ocds.contract_terms import Terms, terms_in
+from services.imports.ocds.fields import JSON, minor_units, moment, text
 from services.imports.ocds.outcomes import Accounted, Outcome, Tally, envelope
 from services.imports.ocds.package import Process
-from services.imports.ocds.parties import objects, roles, safe_id
-from services.imports.ocds.recorded import Recorded, RecordedContract
+from services.imports.ocds.parties import objects, safe_id
+from services.imports.ocds.recorded import Recorded
 
 CRITICALITY = Criticality.INTERNAL
 
@@ -64,89 +68,7 @@ def contract_id(ocid: str, contract: object) -> str:
     return safe_id(f"ocds:{ocid}:{text(contract)}")
 
 
-@dataclass(frozen=True)
-class _Terms:
-    agency: str
-    title: str
-    category: str
-    awarded_on: dt.date | None
-    starts_on: dt.date | None
-    ends_on: dt.date | None
-    amount: Any
-    currency: str
-
-
-def _first(*values: object) -> str:
-    return next((t for t in map(text, values) if t), "")
-
-
-def _get(obj: object, *keys: str) -> Any:
-    for key in keys:
-        obj = obj.get(key) if isinstance(obj, dict) else None
-    return obj
-
-
-def _agency(release: JSON) -> str:
-    buyer = release.get("buyer")
-    by_id = {text(p.get("id")): p for _, p in objects(release.get("parties"))}
-    buyer_party = by_id.get(text(_get(buyer, "id")), {})
-    entity = _get(release, "tender", "procuringEntity")
-    entity_party = by_id.get(text(_get(entity, "id")), {})
-    for _, party in objects(release.get("parties")):
-        if "buyer" in roles(party) and not buyer_party:
-            buyer_party = party
-    return _first(
-        _get(buyer, "name"), buyer_party.get("name"), _get(entity, "name"), entity_party.get("name")
-    )
-
-
-def _category(release: JSON, contract: JSON, award: JSON) -> str:
-    main = text(_get(release, "tender", "mainProcurementCategory"))
-    if main:
-        return main
-    for holder in (contract, award, release.get("tender")):
-        for _, item in objects(_get(holder, "items")):
-            scheme, ident = (
-                text(_get(item, "classification", "scheme")),
-                text(_get(item, "classification", "id")),
-            )
-            if ident:
-                return f"{scheme}:{ident}" if scheme else ident
-    return "unspecified"
-
-
-def _terms(release: JSON, contract: JSON, award: JSON) -> _Terms:
-    period = contract.get("period") if isinstance(contract.get("period"), dict) else None
-    period = period or _get(award, "contractPeriod") or {}
-    awarded_on = day(contract.get("dateSigned")) or day(award.get("date"))
-    starts_on = day(_get(period, "startDate")) or awarded_on
-    ends_on = day(_get(period, "endDate"))
-    duration = _get(period, "durationInDays")
-    if ends_on is None and starts_on is not None and isinstance(duration, int):
-        ends_on = starts_on + dt.timedelta(days=duration)
-    value = contract.get("value") if _get(contract, "value", "amount") is not None else None
-    value = value or award.get("value") or {}
-    title = _first(
-        contract.get("title"),
-        contract.get("description"),
-        award.get("title"),
-        award.get("description"),
-        _get(release, "tender", "title"),
-        _get(release, "tender", "description"),
-    )
-    return _Terms(
-        agency=_agency(release),
-        title=cut(title, SHORT_TEXT_MAX_CHARS),
-        category=_category(release, contract, award)[:300],
-        awarded_on=awarded_on or starts_on,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        amount=_get(value, "amount"),
-        currency=text(_get(value, "currency")) or text(_get(contract, "value", "currency")),
-    )
-
-
-def _awarded(terms: _Terms, contract: str) -> ContractAwarded:
+def _awarded(terms: Terms, contract: str) -> ContractAwarded:
     missing = [
         name
         for name, value in (
@@ -184,94 +106,6 @@ def _awarded(terms: _Terms, contract: str) -> ContractAwarded:
         # The term's check is the model's own: "event: ends_on: … is before …".
         reason = describe_validation_error(error).replace("event: ", "period: ")
         raise ValueError(reason) from None
-
-
-def _contract_versions(process: Process, ident: str) -> list[tuple[JSON, JSON, JSON]]:
-    """(release, contract, its award) in each version of the process that has the contract."""
-    found = []
-    for release in process.versions:
-        awards = {text(a.get("id")): a for _, a in objects(release.get("awards"))}
-        for _, contract in objects(release.get("contracts")):
-            if text(contract.get("id")) == ident:
-                found.append((release, contract, awards.get(text(contract.get("awardID")), {})))
-    return found
-
-
-def _amendments(
-    later: list[tuple[JSON, JSON, JSON]], record: str, first: ContractAwarded
-) -> list[tuple[dt.datetime | None, ContractAmended]]:
-    """The later versions' new end or value of the contract, as amendments (a value in
-    another currency, or unreadable, is not an amendment the catalog can express)."""
-    made: list[tuple[dt.datetime | None, ContractAmended]] = []
-    ends_on, amount = first.ends_on, first.amount
-    for release, contract, award in later:
-        terms = _terms(release, contract, award)
-        new_amount = amount
-        if terms.amount is not None and terms.currency == first.currency:
-            with contextlib.suppress(ValueError):
-                new_amount = minor_units(terms.amount, terms.currency)
-        new_end = terms.ends_on or ends_on
-        if (new_end, new_amount) == (ends_on, amount):
-            continue
-        moved_end = new_end if new_end != ends_on else None
-        moved_amount = new_amount if new_amount != amount else None
-        made.append(_change(release, contract, record, first.starts_on, moved_end, moved_amount))
-        ends_on, amount = new_end, new_amount
-    return made
-
-
-def _change(
-    release: JSON,
-    contract: JSON,
-    record: str,
-    starts_on: dt.date,
-    ends_on: dt.date | None,
-    amount: int | None,
-) -> tuple[dt.datetime | None, ContractAmended]:
-    """The amendment a version of the contract makes (only what moved: `ends_on`, `amount`),
-    dated by its latest `amendments` entry, else its release."""
-    latest = (objects(contract.get("amendments")) or [(0, {})])[-1][1]
-    effective = day(latest.get("date")) or day(release.get("date")) or starts_on
-    reason = _first(latest.get("rationale"), latest.get("description")) or (
-        f"release {text(release.get('id'))} gives new terms"
-    )
-    change = ContractAmended(
-        contract_id=record, effective_on=effective, ends_on=ends_on, amount=amount, reason=reason
-    )
-    return moment(release.get("date")), change
-
-
-def _since_recorded(
-    known: RecordedContract,
-    awarded: ContractAwarded,
-    amendments: list[tuple[dt.datetime | None, ContractAmended]],
-    last: tuple[JSON, JSON, JSON],
-    terms: _Terms,
-    record: str,
-) -> tuple[dt.datetime | None, ContractAmended] | None:
-    """What a recorded contract's terms become after the file's (its last version, `last`,
-    whose `terms` those are: end and value), as one amendment; None when the file says what
-    is recorded. A value in another currency than the recorded one is not an amendment the
-    catalog can express."""
-    ends_on, amount = awarded.ends_on, awarded.amount
-    for _, amended in amendments:
-        if amended.ends_on is not None:
-            ends_on = amended.ends_on
-        if amended.amount is not None:
-            amount = amended.amount
-    # The last value, when the last version gives one in the recorded currency (whatever the
-    # first version's), else the value the versions carried in it.
-    if terms.amount is not None and terms.currency == known.currency:
-        with contextlib.suppress(ValueError):
-            amount = minor_units(terms.amount, terms.currency)
-    elif awarded.currency != known.currency:
-        amount = known.amount
-    new_end = ends_on if ends_on != known.ends_on else None
-    new_amount = amount if amount != known.amount else None
-    if new_end is None and new_amount is None:
-        return None
-    release, contract, _ = last
-    return _change(release, contract, record, awarded.starts_on, new_end, new_amount)
 
 
 def contract_events(
@@ -350,17 +184,17 @@ def _contract(
     base = contract_id(process.ocid, ident)
     # The award as the first release that says enough of it (a contract release may come
     # before the one giving its value); later releases' changes are amendments.
-    versions = _contract_versions(process, ident)
+    versions = contract_versions(process, ident)
     for k, (first_release, first_contract, first_award) in enumerate(versions):
         try:
-            awarded = _awarded(_terms(first_release, first_contract, first_award), base)
+            awarded = _awarded(terms_in(first_release, first_contract, first_award), base)
             break
         except ValueError as error:
             if k == len(versions) - 1:
                 return Outcome.REFUSED, str(error), []
     at = moment(first_release.get("date")) or published or _midnight(awarded.awarded_on)
-    amendments = _amendments(versions[k + 1 :], base, awarded)
-    last_terms = _terms(*versions[-1])  # what the file says last: each record is held to it
+    amendments = later_amendments(versions[k + 1 :], base, awarded)
+    last_terms = terms_in(*versions[-1])  # what the file says last: each record is held to it
     events: list[EventEnvelope] = []
     held_back: list[str] = []  # the file's new terms not applied: terminated, or older
     for k, vendor in enumerate(dict.fromkeys(vendors)):
@@ -384,7 +218,7 @@ def _contract(
             # The file says what was so before the record's terms were stated (an older file
             # read after a newer one): it would move an extension back, or end a contract
             # the record says runs on. A file that dates nothing cannot be told older.
-            changes = _since_recorded(known, awarded, amendments, versions[-1], last_terms, record)
+            changes = since_recorded(known, awarded, amendments, versions[-1], last_terms, record)
             other = _other_money(record, known.currency, last_terms)
             if changes or other or (status == "terminated" and not known.terminated):
                 held_back.append(
@@ -393,7 +227,7 @@ def _contract(
                     " and whether it runs"
                 )
             continue
-        elif since := _since_recorded(known, awarded, amendments, versions[-1], last_terms, record):
+        elif since := since_recorded(known, awarded, amendments, versions[-1], last_terms, record):
             if known.terminated:
                 held_back.append(f"{record} is terminated on record: its new terms are not applied")
                 continue  # its value's currency included
@@ -408,7 +242,7 @@ def _contract(
         if other := _other_money(record, kept_in, last_terms):
             held_back.append(other)
         if status == "terminated" and not (known is not None and known.terminated):
-            last = _terms(release, contract, awards[award_id][1]).ends_on or awarded.ends_on
+            last = terms_in(release, contract, awards[award_id][1]).ends_on or awarded.ends_on
             ended = ContractTerminated(
                 contract_id=record,
                 terminated_on=last,
@@ -425,7 +259,7 @@ def _contract(
     return Outcome.APPLIED, "; ".join(held_back), events
 
 
-def _other_money(record: str, currency: str, terms: _Terms) -> str | None:
+def _other_money(record: str, currency: str, terms: Terms) -> str | None:
     """Why the file's last value of the contract (in its last version's `terms`) is not
     applied (None: it is, or says nothing): given in another currency than the one it is kept
     in (as recorded, or as first awarded), which no amendment can say."""

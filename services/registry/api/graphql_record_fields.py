@@ -13,13 +13,18 @@ from services.events.compliance import CertificateKind
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, First100
 from services.platform.graphql.pagination import Connection, cursor_key, total_count_asked
-from services.registry.api.graphql_records import (
+from services.registry.api.graphql_record_connections import (
     CERTIFICATES,
     CLAIMS,
     CONTRACTS,
     INCIDENTS,
     SANCTIONS,
     SUBCONTRACTS,
+    limit,
+    root_connection,
+    vendor_connection,
+)
+from services.registry.api.graphql_record_nodes import (
     Certificate,
     Claim,
     Contract,
@@ -27,9 +32,6 @@ from services.registry.api.graphql_records import (
     Sanction,
     Subcontract,
     in_view,
-    limit,
-    root_connection,
-    vendor_connection,
 )
 from services.registry.storage import vendor_repository
 from services.registry.storage.record_repository import ClaimStatus, SubcontractStatus

@@ -9,8 +9,6 @@ there and dead-lettered after (`record_steps.step_problem`).
 
 from __future__ import annotations
 
-import datetime as dt
-
 import asyncpg
 
 from services.events.base import EventEnvelope
@@ -25,7 +23,7 @@ from services.registry.domain.record_steps import (
     SubcontractDecision,
     step_problem,
 )
-from services.registry.reads.record_scope import hidden_from_recorder
+from services.registry.reads.record_scope import judged_in_view
 from services.registry.storage.record_headers import (
     claim_header,
     incident_header,
@@ -55,9 +53,4 @@ async def record_check(pool: asyncpg.Pool, event: EventEnvelope) -> Problem | No
         return None
     if isinstance(payload, SubcontractRequested) and payload.parent_subcontract_id is None:
         return None
-    async with pool.acquire() as conn:
-        if await hidden_from_recorder(conn, event):
-            return None
-        record = await _header(conn, event)
-    # The log records the event after this moment, never before it.
-    return step_problem(event, record, dt.datetime.now(dt.UTC))
+    return await judged_in_view(pool, event, lambda conn: _header(conn, event), step_problem)

@@ -8,7 +8,6 @@ before the log, rather than accepted there and dead-lettered after
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 import asyncpg
 
@@ -17,7 +16,7 @@ from services.events.catalog import Problem
 from services.events.incident import IncidentReported
 from services.events.sanction import ClaimFiled
 from services.registry.domain.reference_rules import Named, named, reference_problem
-from services.registry.reads.record_scope import hidden_from_recorder
+from services.registry.reads.record_scope import judged_in_view
 from services.registry.storage.named_records import known_records
 
 
@@ -32,9 +31,6 @@ async def reference_check(pool: asyncpg.Pool, event: EventEnvelope) -> Problem |
     names = dataclasses.replace(named([event]), vendors=frozenset())
     if names == Named():
         return None
-    async with pool.acquire() as conn:
-        if await hidden_from_recorder(conn, event):
-            return None
-        known = await known_records(conn, names)
-    # The log records the event after this moment, never before it.
-    return reference_problem(event, known, dt.datetime.now(dt.UTC))
+    return await judged_in_view(
+        pool, event, lambda conn: known_records(conn, names), reference_problem
+    )

@@ -1,6 +1,7 @@
 """Which agency a registry record belongs to, for callers who see only some agencies (system
-owners, services/platform/security/access.py): the read side's SQL filters, and the check of the
-records an event recorded through the API names by id.
+owners, services/platform/security/access.py): the read side's SQL filters, the check of the
+records an event recorded through the API names by id, and the reading checks' judgement of
+an event on what it names, hidden records left unread (`judged_in_view`).
 
 A contract belongs to its agency; subcontracts and certificates to their contract's; an
 incident or a claim to its contract's when it names one (through its incident, for a claim),
@@ -9,8 +10,11 @@ and to no agency otherwise: such a record is about the vendor alone and stays vi
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from typing import Any
+import datetime as dt
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from typing import Any, TypeVar
+
+import asyncpg
 
 from services.events.base import EventEnvelope
 from services.events.catalog import Problem
@@ -18,6 +22,8 @@ from services.events.contract import ContractAwarded, SubcontractRequested
 from services.events.incident import IncidentReported
 from services.platform.postgres.database import Connection
 from services.platform.security.access import recorders_view
+
+Found = TypeVar("Found")
 
 # Filters for record_paging: `{0}` is the text[] of agencies the caller sees.
 _OF_AGENCIES = " IN (SELECT contract_id FROM registry_contracts WHERE agency = ANY({0}::text[]))"
@@ -117,3 +123,20 @@ async def hidden_from_recorder(conn: Connection, event: EventEnvelope) -> bool:
         return False
     payload = event.payload.model_dump(mode="json")
     return bool(await out_of_view(conn, agencies, event.event_type, event.vendor_id, payload))
+
+
+async def judged_in_view(
+    pool: asyncpg.Pool,
+    event: EventEnvelope,
+    read: Callable[[Connection], Awaitable[Found]],
+    judge: Callable[[EventEnvelope, Found, dt.datetime], Problem | None],
+) -> Problem | None:
+    """A reading check's answer: `judge` of the event on what `read` finds of the records it
+    names, on one connection; None, unread, when it names a record hidden from its recorder
+    (`hidden_from_recorder`: the receipt refuses it already)."""
+    async with pool.acquire() as conn:
+        if await hidden_from_recorder(conn, event):
+            return None
+        found = await read(conn)
+    # The log records the event after this moment, never before it.
+    return judge(event, found, dt.datetime.now(dt.UTC))

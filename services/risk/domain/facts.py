@@ -63,7 +63,7 @@ class SanctionFact:
     kind: SanctionKind
     starts_on: dt.date
     # As it stands on the day: of one in force, its bar's last day as every change recorded
-    # says, those dated ahead too (fold.bar_end); None: indefinite (until lifted).
+    # says, those dated ahead too (sanction_facts.bar_end); None: indefinite (until lifted).
     last_day: dt.date | None
     event_ids: tuple[str, ...] = ()
 
@@ -119,7 +119,7 @@ class VendorFacts:
 
     vendor_id: str
     incidents: dict[str, IncidentFact] = field(default_factory=dict)
-    # Derived for the day when asked (fold.SanctionsOn), or given.
+    # Derived for the day when asked (sanction_facts.SanctionsOn), or given.
     sanctions: Mapping[str, SanctionFact] = field(default_factory=dict)
     contracts: dict[str, ContractFact] = field(default_factory=dict)
     subcontracts: dict[str, SubcontractFact] = field(default_factory=dict)

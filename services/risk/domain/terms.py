@@ -27,11 +27,11 @@ from typing import TypeVar
 
 from services.registry.domain.sanction_timeline import SanctionTimeline
 from services.risk.domain.facts import IncidentFact, SanctionSource, VendorFacts
-from services.risk.domain.fold import last_day_on, timeline_of
 from services.risk.domain.incident_factors import counts_as, decay_table, incident_key
 from services.risk.domain.model import RiskModel
 from services.risk.domain.risk_score import round_points
 from services.risk.domain.sanction_factors import sanction_key
+from services.risk.domain.sanction_facts import last_day_on, timeline_of
 from services.risk.domain.scoring import unapproved
 
 # An incident not closed: closed after every day; a finding: counted from before any.

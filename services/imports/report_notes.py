@@ -1,0 +1,63 @@
+"""The notes an import of a list adds to its report (`ImportReport.notes`): what it did
+that whoever imports must hear of, since the list may mean otherwise (a body named that
+lifts nothing, rows repeated, a debarment's reach in words, a debarment that stays lifted)."""
+
+from __future__ import annotations
+
+from services.imports.entries import ListEntry
+from services.imports.report import ImportReport
+from services.imports.scratch_sanctions import SanctionTable
+
+
+def note_unknown_bodies(
+    bodies: set[str], in_rows: set[str], sanctions: SanctionTable, report: ImportReport
+) -> None:
+    """A body the import was told the file is the list of (`bodies`), that no row names and
+    no recorded suspension is by, is most likely misspelt: it lifts nothing, which the
+    importer must hear of (a lift it meant to make would not happen)."""
+    unknown = bodies - in_rows
+    if unknown:
+        unknown -= {r.authority for _, r in sanctions.recorded.items() if r.authority in unknown}
+    for body in sorted(unknown):
+        report.notes.append(
+            f"--body {body}: no suspension by it is recorded, so nothing of it was lifted"
+            " (is it written as the list's 措置機関 column writes it?)"
+        )
+
+
+def note_repeats(repeats: list[tuple[int, int]], report: ImportReport) -> None:
+    """Rows that repeat an earlier row's debarment: counted once (they were imposed twice in
+    the report, once in the registry)."""
+    if not repeats:
+        return
+    shown = ", ".join(f"line {line} = line {first}" for line, first in repeats[:10])
+    more = f" and {len(repeats) - 10} more" if len(repeats) > 10 else ""
+    report.notes.append(
+        f"{len(repeats)} row(s) repeat an earlier row's debarment ({shown}{more}): counted once"
+    )
+
+
+def note_reach(item: ListEntry, report: ImportReport) -> None:
+    """A debarment imposed now whose reach the list words (`ListEntry.reach`): it bars the
+    firm everywhere, which whoever imports must hear of, since the list may bar it less, or
+    the entities it controls too."""
+    report.notes.append(
+        f"line {item.line}: {item.name!r} is debarred with words on its reach"
+        f" ({item.reach!r}) that no field of ours says as written: recorded as barring the"
+        " firm everywhere, the words in its reason; amend its agencies, categories or"
+        " affiliate coverage by hand to match"
+    )
+
+
+def note_relisted(lines: list[int], report: ImportReport) -> None:
+    """Rows whose debarment an earlier import lifted (the list no longer gave it) or someone
+    lifted by hand: they stay lifted (deltas.py), which whoever imports must hear of, since
+    the list says the firm is barred."""
+    if not lines:
+        return
+    shown = ", ".join(str(line) for line in lines[:10])
+    more = f" and {len(lines) - 10} more" if len(lines) > 10 else ""
+    report.notes.append(
+        f"{len(lines)} row(s) list a debarment that was lifted before, which stays lifted"
+        f" (lines {shown}{more}): if the list is right, impose it again by hand"
+    )
