@@ -14,7 +14,7 @@ from services.cli import database_choice, publishing
 from services.cli.database_choice import database_options
 from services.cli.running import configure, run
 from services.platform.errors import StartupError
-from services.platform.eventstore import verification
+from services.platform.eventstore import chain_checks, verification
 from services.platform.operations.outages import is_outage
 from services.platform.postgres.database import open_pool
 
@@ -71,7 +71,11 @@ def verify(database_url: str | None, data_dir: Path | None) -> None:
                         "SELECT coalesce(sum(seq), 0)::bigint FROM event_chain_heads"
                     )
                 with click.progressbar(length=total, label="verifying", file=sys.stderr) as bar:
-                    return await verification.verify(pool, bar.update)
+                    result = await verification.verify(pool, bar.update)
+                # The running processes' /healthz and /metrics report it (chain_checks.py).
+                problems = [str(problem) for problem in result.problems]
+                await chain_checks.record(pool, result.events, problems)
+                return result
             finally:
                 await pool.close()
 

@@ -6,7 +6,8 @@ the rebuild parse and hash every event before applying the first: a fifth of `re
 Since a rebuild commits nothing until its replay is over (rebuilding.py), the walk can run
 meanwhile instead; in this process it would take the event loop's CPU from the replay, so a
 child process walks, on the other core (eventstore/walk_beside.py). A broken chain stops the
-replay, and the rebuild is rolled back whole.
+replay, and the rebuild is rolled back whole. The walk's result is recorded
+(chain_checks.py), so /healthz reports the broken chain a rebuild met.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import asyncpg
 
 from services.platform.consuming.rebuilding import BrokenChain
 from services.platform.consuming.replay import Stage, replay
+from services.platform.eventstore import chain_checks
 from services.platform.eventstore.event_store import UnreadableStoredEvent
 from services.platform.eventstore.walk_beside import walk_in_child
 
@@ -25,13 +27,13 @@ from services.platform.eventstore.walk_beside import walk_in_child
 async def replay_verified(
     pool: asyncpg.Pool, stages: Sequence[Stage], database_url: str, *, force: bool
 ) -> int:
-    """`replay.replay(pool, stages)`, the log walked meanwhile unless `force`; raises
-    BrokenChain naming the problems found (WalkFailed if the walk could not be made), once
-    the replay is stopped."""
+    """`replay.replay(pool, stages)`, the log walked meanwhile (its result recorded) unless
+    `force`; raises BrokenChain naming the problems found (WalkFailed if the walk could not
+    be made), once the replay is stopped."""
     if force:
         return await replay(pool, stages)
     replaying = asyncio.ensure_future(replay(pool, stages))
-    walking = asyncio.ensure_future(_walked_beside(database_url))
+    walking = asyncio.ensure_future(_walked_beside(pool, database_url))
     try:
         await asyncio.wait((replaying, walking), return_when=asyncio.FIRST_EXCEPTION)
         if replaying.done() and isinstance(replaying.exception(), UnreadableStoredEvent):
@@ -48,9 +50,11 @@ async def replay_verified(
         await asyncio.gather(replaying, walking, return_exceptions=True)
 
 
-async def _walked_beside(database_url: str) -> None:
-    """Walks the chains in a child process; raises BrokenChain naming what it found."""
+async def _walked_beside(pool: asyncpg.Pool, database_url: str) -> None:
+    """Walks the chains in a child process and records the result; raises BrokenChain naming
+    what it found."""
     walked = await walk_in_child(database_url)
+    await chain_checks.record(pool, walked.events, walked.problems)
     if walked.problems:
         raise BrokenChain(
             f"the event log is broken ({'; '.join(walked.problems)}); --force rebuilds anyway"
