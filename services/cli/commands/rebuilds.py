@@ -10,6 +10,7 @@ import click
 from services.cli import database_choice, rebuilding
 from services.cli.database_choice import database_options
 from services.cli.running import configure, run
+from services.cli.wording import plural
 from services.platform.consuming.rebuilding import BrokenChain
 from services.platform.eventstore.event_store import UnreadableStoredEvent
 from services.platform.eventstore.walk_beside import WalkFailed
@@ -49,8 +50,25 @@ def _rebuild(
                 UnreadableStoredEvent,
             ) as refusal:
                 raise click.ClickException(str(refusal)) from None
+        if overridden := rebuilt.log.overridden:
+            # Said first, on stderr: what the projections now rest on.
+            click.echo(
+                f"--force: replayed past {plural(len(overridden), 'problem')} the log's"
+                " verification found (the first of each chain; see verify):",
+                err=True,
+            )
+            for problem in overridden:
+                click.echo(f"  {problem}", err=True)
+        numbered, read = rebuilt.log.numbered, rebuilt.log.read
+        if numbered is not None and numbered != read:
+            click.echo(
+                f"the log's chains number {plural(numbered, 'event')}, the replay read"
+                f" {plural(read, 'event')} (rows removed or inserted, or events appended"
+                " after the replay read to the log's end)",
+                err=True,
+            )
         for name, events in rebuilt.read.items():
-            click.echo(f"rebuilt {name} from {events} events")
+            click.echo(f"rebuilt {name} from {plural(events, 'event')}")
         if (changed := rebuilt.verdicts_changed) is not None and changed.count:
             # Rebuilt with its followers, which now act on the new verdicts: said, not
             # refused. The dead letters of what it refused before stay, as a record.

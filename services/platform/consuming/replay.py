@@ -167,9 +167,7 @@ class _Pipeline:
                         break
                     pace.stop()  # what the record names next is not judged: read on freely
                     continue
-                passed += sum(
-                    new - old for new, old in zip(read.cursor.seqs, cursor.seqs, strict=True)
-                )
+                passed += read.passed
                 cursor = read.cursor
                 await _put_each(outs, read)
         await _put_each(outs, None)
@@ -191,7 +189,7 @@ class _Pipeline:
                     save_cursor=read.cursor,
                     measure=False,
                 )
-                await _put_each(outs, Read(list(result.accepted), read.cursor))
+                await _put_each(outs, Read(list(result.accepted), read.cursor, read.passed))
         await _put_each(outs, None)
 
     async def follow_all(self, stage: Stage, given: asyncio.Queue[Read | None]) -> None:
@@ -225,7 +223,7 @@ class _Pipeline:
                     reordering.record(await record.next(self.limit))
                     given_out += reordering.ready()
                 most_held = max(most_held, reordering.waiting)
-                return Read(given_out, reordering.given_through())
+                return Read(given_out, reordering.given_through(), len(given_out))
 
             while (read := await given.get()) is not None:
                 reordering.arrive(read.events, read.cursor)
