@@ -20,6 +20,7 @@ from services.platform.consuming.replay import Stage
 from services.platform.postgres.database import Connection, open_pool
 from services.platform.postgres.one_transaction import one_transaction
 from services.platform.settings import Settings
+from services.platform.wording import plural
 from services.registry import rebuild as registry
 from services.registry import setup as registry_setup
 from services.registry.handlers import CONSUMER_NAME as REGISTRY
@@ -77,8 +78,8 @@ class VerdictsChanged(Exception):
     def __init__(self, changed: registry.ChangedVerdicts, followers: Sequence[str]) -> None:
         examples = ", ".join(str(event_id) for event_id in changed.examples)
         super().__init__(
-            f"the rebuilt registry judges {changed.count} events otherwise than before (accepted"
-            f" where it refused, or refused where it accepted; e.g. {examples}), and"
+            f"the rebuilt registry judges {plural(changed.count, 'event')} otherwise than before"
+            f" (accepted where it refused, or refused where it accepted; e.g. {examples}), and"
             f" {' and '.join(followers)} acted on the old verdicts. Nothing was changed:"
             " rebuild them with it, `vendorwatch rebuild all`."
         )

@@ -17,6 +17,7 @@ from services.platform.errors import StartupError
 from services.platform.eventstore import chain_checks, verification
 from services.platform.operations.outages import is_outage
 from services.platform.postgres.database import open_pool
+from services.platform.wording import plural
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def verify(database_url: str | None, data_dir: Path | None) -> None:
                 logger.exception("verify stopped before its verdict")
             raise _Unverified(f"{type(error).__name__}: {error}") from error
         if result.intact:
-            click.echo(f"intact: {result.events} events in {len(result.heads)} chains")
+            click.echo(f"intact: {plural(result.events, 'event')} in {len(result.heads)} chains")
             # The seq with the hash: a later walk's head for the same seq must be the same.
             for partition, (seq, head) in sorted(result.heads.items()):
                 click.echo(f"  partition {partition} seq {seq} head {head}")

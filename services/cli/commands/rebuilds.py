@@ -10,11 +10,11 @@ import click
 from services.cli import database_choice, rebuilding
 from services.cli.database_choice import database_options
 from services.cli.running import configure, run
-from services.cli.wording import plural
 from services.platform.consuming.rebuilding import BrokenChain
 from services.platform.eventstore.event_store import UnreadableStoredEvent
 from services.platform.eventstore.walk_beside import WalkFailed
 from services.platform.settings import Settings
+from services.platform.wording import plural
 
 
 def _rebuild_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -74,7 +74,7 @@ def _rebuild(
             # refused. The dead letters of what it refused before stay, as a record.
             examples = ", ".join(str(event_id) for event_id in changed.examples)
             click.echo(
-                f"the registry now judges {changed.count} event(s) otherwise than before"
+                f"the registry now judges {plural(changed.count, 'event')} otherwise than before"
                 f" (accepted where it refused, or refused where it accepted; e.g. {examples});"
                 " their earlier dead letters stay in deadLetters"
             )
