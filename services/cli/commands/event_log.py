@@ -25,15 +25,28 @@ logger = logging.getLogger(__name__)
 @click.command()
 @click.argument("file", type=click.File("rb"))
 @click.option("--kafka", "kafka", envvar="KAFKA_BOOTSTRAP_SERVERS", help="Distributed mode.")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="Then wait (up to a minute) for the registry's verdicts, and report its refusals"
+    " (embedded mode).",
+)
 @database_options
 def publish(
-    file: BinaryIO, kafka: str | None, database_url: str | None, data_dir: Path | None
+    file: BinaryIO, kafka: str | None, wait: bool, database_url: str | None, data_dir: Path | None
 ) -> None:
     """Send events (JSON lines; - for stdin) into the event log of either mode. Prints how
-    many were accepted and why the others were refused (by line); exits 1 if any was."""
+    many were stored (sent, into Kafka) and why the others were refused (by line); exits 1
+    if any was. The registry judges the stored events later and may still refuse one:
+    eventStatus gives its verdict, or --wait waits for them (exit 1 if it refused any)."""
+    if wait and kafka:
+        raise click.UsageError(
+            "--wait reads the registry's verdicts in the embedded mode's database; in the"
+            " distributed mode ask eventStatus"
+        )
     # "error": the refusals are reported by line at the end, not also as ingest's warnings.
     configure("error", quiet_libraries=True)
-    run(publishing.run(file, kafka, database_url, data_dir))
+    run(publishing.run(file, kafka, database_url, data_dir, wait))
 
 
 # verify's exit codes: a monitor must tell a broken log (tampering) from a check that could
