@@ -56,6 +56,7 @@ from services.imports.scratch import Scratch
 from services.imports.scratch_vendors import BATCH
 from services.platform.errors import StartupError
 from services.platform.settings import Settings
+from services.platform.wording import plural
 from services.registry.domain.names import IdentifierKey
 from services.registry.storage import sanction_repository
 
@@ -298,7 +299,7 @@ def _stopped(error: UnreadableFile, report: ImportReport) -> str:
         return f"{error}: nothing was sent; correct the file and import it again"
     return (
         f"{error}: the import stopped there; correct the file and import it again (the"
-        f" {report.sent:,} events sent are recognised and not sent twice)"
+        f" {plural(report.sent, 'event', grouped=True)} sent are recognised and not sent twice)"
     )
 
 
@@ -365,6 +366,6 @@ def print_sent(dry_run: bool, to_kafka: int, new: int, known: int) -> None:
     if dry_run:
         click.echo("dry run: nothing was sent")
     elif to_kafka:
-        click.echo(f"sent {to_kafka} events to Kafka; ingest records them")
+        click.echo(f"sent {plural(to_kafka, 'event')} to Kafka; ingest records them")
     else:
         click.echo(f"events: {new} new, {known} taken before (the same import sent again)")

@@ -1,10 +1,13 @@
 """`vendorwatch publish`: JSON lines from a file into either mode's event log, a batch at a
-time (memory stays constant whatever the file's size), with the verdict on every line.
+time (memory stays constant whatever the file's size), with ingest's verdict on every line.
 
-Embedded mode hands each batch to ingest in this process: its verdicts are final. Kafka
-carries raw lines to ingest workers that judge them later, so publish judges each line by
-the same rules first (the catalog's models, who may say what) and still sends every line:
-ingest then dead-letters the refused ones there too.
+Embedded mode hands each batch to ingest in this process: what it stores is in the log of
+record. Kafka carries raw lines to ingest workers that judge them later, so publish judges
+each line by the same rules first (the catalog's models, who may say what) and still sends
+every line: ingest then dead-letters the refused ones there too. Either way the registry
+judges the stored events later, as it applies them, and may refuse them still: publish says
+"stored" or "sent", not "accepted", and waits for the registry's verdicts only when asked
+(`--wait`, publish_verdicts.py).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import os
 import re
 import stat
 import sys
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +29,7 @@ import click
 from aiokafka.errors import UnknownTopicOrPartitionError
 
 from services.cli import database_choice
+from services.cli.publish_verdicts import registry_verdicts, report_verdicts
 from services.events.catalog import EventRejected, parse_event
 from services.ingest.admission import admission_problem, type_problem
 from services.ingest.handlers import Rejected, ingest_batch, said
@@ -33,6 +38,7 @@ from services.platform.eventlog.base import Writer
 from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.kafka import KafkaEventLog
 from services.platform.postgres.database import open_pool
+from services.platform.wording import plural
 
 # One ingest batch (the consumers' batch size too).
 BATCH_LINES = 500
@@ -46,6 +52,7 @@ class Verdict:
 
     refused: str | None = None  # why, when it was refused
     new: bool | None = None  # False: recorded before (a resend); None: not known yet (Kafka)
+    event_id: uuid.UUID | None = None  # of an event stored (embedded)
 
 
 # A batch of raw events sent; a verdict per event.
@@ -64,11 +71,15 @@ class Tally:
     accepted: int = 0
     refused: int = 0
     reasons: list[str] = field(default_factory=list)  # the first SHOWN_REFUSALS
+    # Event id → line of each event stored, kept for `--wait` only (an id a line).
+    stored: dict[uuid.UUID, int] | None = None
 
     def count(self, line: Line, verdict: Verdict) -> None:
         reason = verdict.refused
         if reason is None:
             self.accepted += 1
+            if self.stored is not None and verdict.event_id is not None:
+                self.stored[verdict.event_id] = line.number
             return
         self.refused += 1
         if len(self.reasons) < SHOWN_REFUSALS:
@@ -98,35 +109,54 @@ def _batches(lines: Iterable[Line]) -> Iterator[list[Line]]:
 
 
 async def run(
-    source: BinaryIO, kafka: str | None, database_url: str | None, data_dir: Path | None
+    source: BinaryIO,
+    kafka: str | None,
+    database_url: str | None,
+    data_dir: Path | None,
+    wait: bool = False,
 ) -> None:
-    """`vendorwatch publish`: into Kafka if given, else into the chosen embedded event log."""
+    """`vendorwatch publish`: into Kafka if given, else into the chosen embedded event log;
+    `wait` (embedded): then for the registry's verdicts."""
     lines = read_lines(source)
     first = next(lines, None)
     if first is None:  # said before connecting anywhere: the file is the mistake
         raise StartupError(f"{getattr(source, 'name', 'input')}: no events in it (JSON lines)")
+    tally = Tally(stored={} if wait else None)
     async with contextlib.AsyncExitStack() as stack:
         if kafka:
             send = await stack.enter_async_context(to_kafka(kafka))
-            where, later = f"Kafka at {kafka}", "by ingest"
+            done, where, later = "sent", f"to Kafka at {kafka}", "by ingest"
         else:
             url = await stack.enter_async_context(database_choice.database(database_url, data_dir))
             send = await stack.enter_async_context(to_embedded(url))
-            where, later = "the embedded event log", "already"
+            done, where, later = "stored", "in the embedded event log", "already"
         with progress_bar(source) as progress:
-            tally = await publish(itertools.chain([first], lines), send, progress)
-    report(tally, where, later)
+            await publish(itertools.chain([first], lines), send, progress, tally)
+        ok = report(tally, done, where, later)
+        if tally.stored is None and tally.accepted:
+            click.echo(
+                "the registry judges them as it applies them, and may still refuse one:"
+                " eventStatus(eventId) gives its verdict (publish --wait waits for them)",
+                err=True,
+            )
+        elif tally.stored:
+            click.echo("waiting for the registry's verdicts", err=True)
+            verdicts = await registry_verdicts(url, tally.stored)
+            ok = report_verdicts(verdicts, SHOWN_REFUSALS) and ok
+    if not ok:
+        raise SystemExit(1)
 
 
-async def publish(lines: Iterable[Line], send: Send, progress: Callable[[int], None]) -> Tally:
-    """Sends the lines a batch at a time, reporting the bytes done to `progress`."""
-    tally = Tally()
+async def publish(
+    lines: Iterable[Line], send: Send, progress: Callable[[int], None], tally: Tally
+) -> None:
+    """Sends the lines a batch at a time into `tally`, reporting the bytes done to
+    `progress`."""
     for batch in _batches(lines):
         verdicts = await send([line.raw for line in batch])
         for line, verdict in zip(batch, verdicts, strict=True):
             tally.count(line, verdict)
         progress(sum(line.size for line in batch))
-    return tally
 
 
 @contextlib.asynccontextmanager
@@ -169,7 +199,9 @@ async def to_embedded(database_url: str) -> AsyncIterator[Send]:
 
     async def send(raws: list[bytes]) -> list[Verdict]:
         return [
-            Verdict(refused=o.reason) if isinstance(o, Rejected) else Verdict(new=o.new)
+            Verdict(refused=o.reason)
+            if isinstance(o, Rejected)
+            else Verdict(new=o.new, event_id=o.envelope.event_id)
             for o in await ingest_batch(pool, raws)
         ]
 
@@ -199,14 +231,16 @@ def _regular_file_size(source: BinaryIO) -> int | None:
     return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
-def report(tally: Tally, where: str, later: str) -> None:
-    """The counts on stdout, the refusals' reasons on stderr; exits 1 if any was refused."""
+def report(tally: Tally, done: str, where: str, later: str) -> bool:
+    """The counts on stdout (`done`: what became of the events, stored or sent, `where`),
+    the refusals' reasons on stderr; returns whether none was refused."""
     for reason in tally.reasons:
         click.echo(reason, err=True)
     if tally.refused > len(tally.reasons):
         click.echo(f"… and {tally.refused - len(tally.reasons)} more refused", err=True)
     total = tally.accepted + tally.refused
-    click.echo(f"accepted {tally.accepted} of {total} events into {where}; refused {tally.refused}")
+    of_total = f"{tally.accepted} of {plural(total, 'event')}"
+    click.echo(f"{done} {of_total} {where}; refused {tally.refused}")
     if tally.refused:
         click.echo(f"refused lines are dead-lettered {later} (query deadLetters)", err=True)
-        raise SystemExit(1)
+    return not tally.refused

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from services.migration import rebuild as migration
 from services.migration.setup import CONSUMER_NAME as MIGRATION
 from services.platform.consuming.applied_order import AppliedOrder
-from services.platform.consuming.checked_replay import replay_verified
+from services.platform.consuming.checked_replay import Replayed, replay_verified
 from services.platform.consuming.consumer import Consumer
 from services.platform.consuming.rebuilding import exclusive_pool
 from services.platform.consuming.rebuilt_notices import announce_rebuilt
@@ -20,6 +20,7 @@ from services.platform.consuming.replay import Stage
 from services.platform.postgres.database import Connection, open_pool
 from services.platform.postgres.one_transaction import one_transaction
 from services.platform.settings import Settings
+from services.platform.wording import plural
 from services.registry import rebuild as registry
 from services.registry import setup as registry_setup
 from services.registry.handlers import CONSUMER_NAME as REGISTRY
@@ -77,8 +78,8 @@ class VerdictsChanged(Exception):
     def __init__(self, changed: registry.ChangedVerdicts, followers: Sequence[str]) -> None:
         examples = ", ".join(str(event_id) for event_id in changed.examples)
         super().__init__(
-            f"the rebuilt registry judges {changed.count} events otherwise than before (accepted"
-            f" where it refused, or refused where it accepted; e.g. {examples}), and"
+            f"the rebuilt registry judges {plural(changed.count, 'event')} otherwise than before"
+            f" (accepted where it refused, or refused where it accepted; e.g. {examples}), and"
             f" {' and '.join(followers)} acted on the old verdicts. Nothing was changed:"
             " rebuild them with it, `vendorwatch rebuild all`."
         )
@@ -91,6 +92,9 @@ _FOLLOWERS = (RISK, MIGRATION)
 @dataclass(frozen=True)
 class Rebuilt:
     read: dict[str, int]  # per projection, the events it read
+    # What the pass found of the log: the problems --force went past, and then the events
+    # the chains number.
+    log: Replayed
     # The events the rebuilt registry judges otherwise than before (a policy changed, a log
     # replayed with --force), rebuilt with its followers; None when it was not rebuilt.
     verdicts_changed: registry.ChangedVerdicts | None = None
@@ -99,7 +103,7 @@ class Rebuilt:
 async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> Rebuilt:
     """Rebuilds the named projections in one pass over the log; says what each read and
     which verdicts of the registry changed. Refuses (BrokenChain) when the log fails
-    verification, walked during the replay, unless `force`.
+    verification, walked during the replay, unless `force`: then says what it went past.
 
     Every projection's locks are taken (in PROJECTIONS' order) and its state emptied before
     the pass: live batches of those consumers wait until the pass is over. Each projection
@@ -122,7 +126,7 @@ async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> R
                 stages.append(
                     Stage(projection.replaying(settings), transaction, projection.applied_order)
                 )
-            read = await replay_verified(pool, stages, settings.database_url, force=force)
+            replayed = await replay_verified(pool, stages, settings.database_url, force=force)
             changed = None
             if REGISTRY in names:
                 judge = stages[[p.consumer for p in chosen].index(REGISTRY)]
@@ -145,4 +149,4 @@ async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> R
                 await stage.transaction.commit()
     finally:
         await pool.close()
-    return Rebuilt({projection.consumer: read for projection in chosen}, changed)
+    return Rebuilt({projection.consumer: replayed.read for projection in chosen}, replayed, changed)

@@ -24,6 +24,7 @@ from collections.abc import Callable
 import asyncpg
 import click
 
+from services.platform.wording import plural
 from services.registry.handlers import CONSUMER_NAME as REGISTRY
 
 WAIT_SECONDS = 60.0
@@ -54,8 +55,9 @@ async def wait_for_registry(
         behind = await unjudged(conn, heads)
         if behind:
             say(
-                f"waiting for the registry to judge the {behind:,} events of the log it has"
-                " not judged yet, so that the import reads what earlier imports recorded"
+                f"waiting for the registry to judge the {plural(behind, 'event', grouped=True)}"
+                " of the log it has not judged yet, so that the import reads what earlier"
+                " imports recorded"
             )
         while behind and time.monotonic() < deadline:
             await asyncio.sleep(_POLL_SECONDS)
@@ -73,7 +75,7 @@ async def judged_before_reading(database_url: str, *, dry_run: bool) -> None:
     if not behind:
         return
     why = (
-        f"the registry has not judged {behind:,} event{'s' if behind != 1 else ''} of the log after"
+        f"the registry has not judged {plural(behind, 'event', grouped=True)} of the log after"
         f" {WAIT_SECONDS:.0f} s (is `vendorwatch up` running on this database?)"
     )
     if dry_run:

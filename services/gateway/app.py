@@ -34,7 +34,11 @@ from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.graphql.context import RequestContext
 from services.platform.http_errors import error_response
 from services.platform.operations import database_gauges
-from services.platform.operations.liveness import Liveness, health_report
+from services.platform.operations.liveness import (
+    LIVENESS_DATABASE_SECONDS,
+    Liveness,
+    health_report,
+)
 from services.platform.operations.metrics import exposition
 from services.platform.operations.readiness import (
     CHECK_SECONDS,
@@ -54,11 +58,6 @@ OUTBOX_TABLES = tuple(
 )
 
 
-# How long /healthz waits for PostgreSQL before calling it unreachable (the Kubernetes
-# manifest's liveness probe gives the answer 3 s).
-LIVENESS_DATABASE_SECONDS = 0.5
-
-
 def create_app(
     context: RequestContext,
     verifier: TokenVerifier,
@@ -70,11 +69,14 @@ def create_app(
     known_queries: bool = True,
 ) -> Starlette:
     """The API; `livenesses` are the in-process consumers /healthz reports on (embedded),
-    `chain` what this process knows of the last verification of the event store; /readyz
+    `chain` reports the latest verification of the event store recorded; /readyz
     checks Kafka with `kafka` (distributed) and the consumers' lag with `lags` (embedded);
     `known_queries` False runs every GraphQL request strawberry's whole way
     (known_queries.py)."""
     limits = limits or Limits()
+
+    async def pool() -> asyncpg.Pool:
+        return context.pool
 
     async def healthz(_: Request) -> JSONResponse:
         # PostgreSQL away is no reason to restart the API (README, "Operating it"): it was
@@ -87,13 +89,9 @@ def create_app(
                 await context.pool.fetchval("SELECT 1")
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             unreachable = f"{type(error).__name__}: {error}"
-        status, body = health_report(
-            list(livenesses), chain.report() if chain else None, unreachable
-        )
+        report = await chain.report(pool, LIVENESS_DATABASE_SECONDS) if chain else None
+        status, body = health_report(list(livenesses), report, unreachable)
         return JSONResponse(body, status_code=status)
-
-    async def pool() -> asyncpg.Pool:
-        return context.pool
 
     async def readyz(_: Request) -> JSONResponse:
         status, body = await readiness_report(pool, kafka, lags)

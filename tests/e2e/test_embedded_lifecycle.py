@@ -133,7 +133,7 @@ def test_every_command_finds_the_running_up(
     viewer = GraphQLClient(client.url, token=created.stdout.strip())
     published = run_cli("publish", str(README_EXAMPLE))
     assert published.returncode == 0, published.stderr
-    assert published.stdout.startswith("accepted 2 of 2 events into the embedded event log")
+    assert published.stdout.startswith("stored 2 of 2 events in the embedded event log")
 
     def registered() -> bool:
         return bool(viewer.data(VENDOR, id=case_b.VENDOR)["vendor"] is not None)

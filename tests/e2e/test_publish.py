@@ -12,9 +12,12 @@ import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from services.platform.eventlog.embedded import drain
 from services.platform.eventlog.topics import load_topics
+from services.platform.postgres.database import open_pool
 from tests.support import case_b
 from tests.support.processes import VENDORWATCH, run_cli, wait_until
+from tests.support.registry import REGISTRY
 
 BAD_JSON = b'{"event_id": '
 UNKNOWN_TYPE = b'{"event_type": "vendor.teleported"}'
@@ -40,7 +43,7 @@ def test_refused_lines_are_counted_named_by_line_and_fail_the_command(
     )
     result = run_cli("publish", str(events), "--database-url", database_url)
     assert result.returncode == 1
-    assert result.stdout == "accepted 2 of 4 events into the embedded event log; refused 2\n"
+    assert result.stdout == "stored 2 of 4 events in the embedded event log; refused 2\n"
     reasons = [line for line in result.stderr.splitlines() if line.startswith("line ")]
     assert len(reasons) == 2, result.stderr
     # Numbered as in the file (blank lines count), the position inside a line by column.
@@ -48,6 +51,58 @@ def test_refused_lines_are_counted_named_by_line_and_fail_the_command(
     assert reasons[0].endswith("EOF while parsing a value at column 12")
     assert reasons[1].startswith("line 6: event_type: unknown event type 'vendor.teleported'")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.postgres
+def test_without_wait_the_registry_s_verdict_is_said_to_come_later(
+    database_url: str, tmp_path: Path
+) -> None:
+    events = write_lines(tmp_path / "b.jsonl", case_b.line(case_b.registered()))
+    result = run_cli("publish", str(events), "--database-url", database_url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "stored 1 of 1 event in the embedded event log; refused 0\n"
+    assert "eventStatus(eventId) gives its verdict" in result.stderr
+
+
+@pytest.mark.postgres
+async def test_wait_reports_what_the_registry_refused_of_what_was_stored(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Ingest stores a suspension of a vendor not yet registered; the registry, judging the
+    log in its order, refuses it. Without --wait publish could only say it was stored."""
+    events = write_lines(
+        tmp_path / "b.jsonl",
+        case_b.line(case_b.suspended()),
+        case_b.line(case_b.registered()),
+    )
+    publishing = asyncio.ensure_future(
+        asyncio.to_thread(run_cli, "publish", str(events), "--wait", "--database-url", database_url)
+    )
+    pool = await open_pool(database_url, migrate=False)
+    try:
+        while not publishing.done():  # the registry of a `vendorwatch up` on this database
+            await drain(pool, REGISTRY)
+            await asyncio.sleep(0.1)
+    finally:
+        await pool.close()
+    result = await publishing
+
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "stored 2 of 2 events in the embedded event log; refused 0",
+        "the registry accepted 1 of 2 events stored; refused 1",
+    ]
+    refusals = [line for line in result.stderr.splitlines() if line.startswith("line ")]
+    assert refusals == [
+        "line 1: the registry refused it: vendor_id: unknown vendor 'vendor-b'; register it first"
+    ]
+
+
+def test_wait_is_for_the_embedded_mode(tmp_path: Path) -> None:
+    events = write_lines(tmp_path / "b.jsonl", case_b.line(case_b.registered()))
+    result = run_cli("publish", str(events), "--wait", "--kafka", "127.0.0.1:1")
+    assert result.returncode == 2
+    assert "--wait reads the registry's verdicts in the embedded mode's database" in result.stderr
 
 
 @pytest.mark.postgres
@@ -64,14 +119,14 @@ def test_a_file_saved_with_a_byte_order_mark_is_read_as_the_importers_read_one(
     from_file = run_cli("publish", str(events), "--database-url", database_url)
     assert (from_file.returncode, from_file.stdout) == (
         0,
-        "accepted 2 of 2 events into the embedded event log; refused 0\n",
+        "stored 2 of 2 events in the embedded event log; refused 0\n",
     ), from_file.stderr
     # The same events again, through stdin: each is a resend now, accepted as before.
     from_stdin = run_cli(
         "publish", "-", "--database-url", database_url, input=events.read_text(encoding="utf-8")
     )
     assert from_stdin.returncode == 0, from_stdin.stderr
-    assert from_stdin.stdout.startswith("accepted 2 of 2 events"), from_stdin.stdout
+    assert from_stdin.stdout.startswith("stored 2 of 2 events"), from_stdin.stdout
 
 
 @pytest.mark.postgres
@@ -79,7 +134,7 @@ def test_every_line_refused_is_a_failure_too(database_url: str, tmp_path: Path) 
     events = write_lines(tmp_path / "bad.jsonl", BAD_JSON, UNKNOWN_TYPE)
     result = run_cli("publish", str(events), "--database-url", database_url)
     assert result.returncode == 1
-    assert result.stdout.startswith("accepted 0 of 2 events")
+    assert result.stdout.startswith("stored 0 of 2 events")
 
 
 @pytest.mark.postgres
@@ -116,7 +171,7 @@ def test_the_file_is_streamed_a_batch_at_a_time(database_url: str) -> None:
             publish.kill()
             publish.wait()
     assert publish.returncode == 0, err
-    assert out.decode().startswith("accepted 700 of 700 events")
+    assert out.decode().startswith("stored 700 of 700 events")
     assert stored(database_url) == 700
 
 
@@ -159,7 +214,7 @@ def test_into_kafka_the_same_lines_are_refused(
     asyncio.run(create_producers_topic(kafka_bootstrap))
     result = run_cli("publish", str(events), "--kafka", kafka_bootstrap, timeout=120)
     assert result.returncode == 1, result.stderr
-    assert result.stdout == f"accepted 1 of 3 events into Kafka at {kafka_bootstrap}; refused 2\n"
+    assert result.stdout == f"sent 1 of 3 events to Kafka at {kafka_bootstrap}; refused 2\n"
     reasons = [line for line in result.stderr.splitlines() if line.startswith("line ")]
     assert [r.split(":")[0] for r in reasons] == ["line 2", "line 3"]
     assert "refused lines are dead-lettered by ingest (query deadLetters)" in result.stderr

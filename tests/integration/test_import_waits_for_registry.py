@@ -64,7 +64,7 @@ def test_an_import_waits_for_the_registry_and_stops_if_it_stays_behind(
 
     code, said = _import(file, database_url)
     assert code == 1, said
-    assert "waiting for the registry to judge the 1 events" in said
+    assert "waiting for the registry to judge the 1 event of" in said
     assert "the registry has not judged 1 event of the log after 0 s" in said
     assert "nothing was sent" in said
     assert count_now(database_url, STORED) == stored

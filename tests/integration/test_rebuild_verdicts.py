@@ -56,7 +56,7 @@ async def test_a_registry_rebuilt_alone_on_other_verdicts_is_refused(
     packaged = Settings(database_url=database_url)  # the policy back to the packaged one
     with pytest.raises(rebuilding.VerdictsChanged) as refused:
         await rebuilding.rebuild(packaged, ["registry"], force=True)
-    assert "1 events otherwise" in str(refused.value) and long["event_id"] in str(refused.value)
+    assert "1 event otherwise" in str(refused.value) and long["event_id"] in str(refused.value)
     assert await pool.fetch(_VERDICTS) == before
     assert await pool.fetchval("SELECT count(*) FROM registry_sanctions") == 1
 

@@ -17,6 +17,7 @@ from services.gateway.http.protection import Limits
 from services.gateway.schema import build_schema
 from services.ingest.handlers import ingest_batch
 from services.platform.eventlog.embedded import EmbeddedEventLog
+from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.graphql.context import RequestContext
 from services.platform.security.auth import AuthConfig, Principal, TokenVerifier
@@ -45,13 +46,19 @@ def shared_context(pool: asyncpg.Pool) -> RequestContext:
 
 
 def asgi_client(
-    pool: asyncpg.Pool, limits: Limits | None = None, known_queries: bool = True
+    pool: asyncpg.Pool,
+    limits: Limits | None = None,
+    known_queries: bool = True,
+    chain: ChainWatch | None = None,
 ) -> httpx.AsyncClient:
     """An HTTP client of the whole ASGI app (middleware, bearer tokens, routes) on this
     database, accepting the tokens of tests.support.principals; `known_queries` False runs
-    every request strawberry's whole way."""
+    every request strawberry's whole way; `chain`: the process's watch of the chains, for
+    /healthz."""
     verifier = TokenVerifier(AuthConfig(hs256_secret=TEST_SECRET))
-    app = create_app(shared_context(pool), verifier, limits=limits, known_queries=known_queries)
+    app = create_app(
+        shared_context(pool), verifier, limits=limits, chain=chain, known_queries=known_queries
+    )
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api")
 
 

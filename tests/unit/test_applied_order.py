@@ -100,7 +100,7 @@ def test_a_record_against_its_partitions_order_keeps_the_partitions_and_is_logge
         reordering.record([])
     reordering.arrive([a1, a2, b1], _past(a=2, b=1))
     assert reordering.ready() == [a1, a2, b1]
-    assert "risk's recorded order put 1 events after later events of their own" in caplog.text
+    assert "risk's recorded order put 1 event after later events of their own" in caplog.text
 
 
 def test_an_event_whose_vendor_was_edited_into_another_partition_is_still_given() -> None:

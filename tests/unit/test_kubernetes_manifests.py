@@ -14,8 +14,8 @@ import yaml
 
 from services.cli.main import cli
 from services.cli.workers import WORKERS
-from services.gateway.app import LIVENESS_DATABASE_SECONDS
 from services.platform.eventlog.acls import acl_grants, render
+from services.platform.operations.liveness import LIVENESS_DATABASE_SECONDS
 
 MANIFESTS = Path(__file__).resolve().parents[2] / "deploy" / "kubernetes"
 

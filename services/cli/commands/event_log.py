@@ -14,9 +14,10 @@ from services.cli import database_choice, publishing
 from services.cli.database_choice import database_options
 from services.cli.running import configure, run
 from services.platform.errors import StartupError
-from services.platform.eventstore import verification
+from services.platform.eventstore import chain_checks, verification
 from services.platform.operations.outages import is_outage
 from services.platform.postgres.database import open_pool
+from services.platform.wording import plural
 
 logger = logging.getLogger(__name__)
 
@@ -24,15 +25,28 @@ logger = logging.getLogger(__name__)
 @click.command()
 @click.argument("file", type=click.File("rb"))
 @click.option("--kafka", "kafka", envvar="KAFKA_BOOTSTRAP_SERVERS", help="Distributed mode.")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="Then wait (up to a minute) for the registry's verdicts, and report its refusals"
+    " (embedded mode).",
+)
 @database_options
 def publish(
-    file: BinaryIO, kafka: str | None, database_url: str | None, data_dir: Path | None
+    file: BinaryIO, kafka: str | None, wait: bool, database_url: str | None, data_dir: Path | None
 ) -> None:
     """Send events (JSON lines; - for stdin) into the event log of either mode. Prints how
-    many were accepted and why the others were refused (by line); exits 1 if any was."""
+    many were stored (sent, into Kafka) and why the others were refused (by line); exits 1
+    if any was. The registry judges the stored events later and may still refuse one:
+    eventStatus gives its verdict, or --wait waits for them (exit 1 if it refused any)."""
+    if wait and kafka:
+        raise click.UsageError(
+            "--wait reads the registry's verdicts in the embedded mode's database; in the"
+            " distributed mode ask eventStatus"
+        )
     # "error": the refusals are reported by line at the end, not also as ingest's warnings.
     configure("error", quiet_libraries=True)
-    run(publishing.run(file, kafka, database_url, data_dir))
+    run(publishing.run(file, kafka, database_url, data_dir, wait))
 
 
 # verify's exit codes: a monitor must tell a broken log (tampering) from a check that could
@@ -71,7 +85,11 @@ def verify(database_url: str | None, data_dir: Path | None) -> None:
                         "SELECT coalesce(sum(seq), 0)::bigint FROM event_chain_heads"
                     )
                 with click.progressbar(length=total, label="verifying", file=sys.stderr) as bar:
-                    return await verification.verify(pool, bar.update)
+                    result = await verification.verify(pool, bar.update)
+                # The running processes' /healthz and /metrics report it (chain_checks.py).
+                problems = [str(problem) for problem in result.problems]
+                await chain_checks.record(pool, result.events, problems)
+                return result
             finally:
                 await pool.close()
 
@@ -86,7 +104,7 @@ def verify(database_url: str | None, data_dir: Path | None) -> None:
                 logger.exception("verify stopped before its verdict")
             raise _Unverified(f"{type(error).__name__}: {error}") from error
         if result.intact:
-            click.echo(f"intact: {result.events} events in {len(result.heads)} chains")
+            click.echo(f"intact: {plural(result.events, 'event')} in {len(result.heads)} chains")
             # The seq with the hash: a later walk's head for the same seq must be the same.
             for partition, (seq, head) in sorted(result.heads.items()):
                 click.echo(f"  partition {partition} seq {seq} head {head}")

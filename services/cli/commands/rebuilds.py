@@ -14,6 +14,7 @@ from services.platform.consuming.rebuilding import BrokenChain
 from services.platform.eventstore.event_store import UnreadableStoredEvent
 from services.platform.eventstore.walk_beside import WalkFailed
 from services.platform.settings import Settings
+from services.platform.wording import plural
 
 
 def _rebuild_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -49,14 +50,31 @@ def _rebuild(
                 UnreadableStoredEvent,
             ) as refusal:
                 raise click.ClickException(str(refusal)) from None
+        if overridden := rebuilt.log.overridden:
+            # Said first, on stderr: what the projections now rest on.
+            click.echo(
+                f"--force: replayed past {plural(len(overridden), 'problem')} the log's"
+                " verification found (the first of each chain; see verify):",
+                err=True,
+            )
+            for problem in overridden:
+                click.echo(f"  {problem}", err=True)
+        numbered, read = rebuilt.log.numbered, rebuilt.log.read
+        if numbered is not None and numbered != read:
+            click.echo(
+                f"the log's chains number {plural(numbered, 'event')}, the replay read"
+                f" {plural(read, 'event')} (rows removed or inserted, or events appended"
+                " after the replay read to the log's end)",
+                err=True,
+            )
         for name, events in rebuilt.read.items():
-            click.echo(f"rebuilt {name} from {events} events")
+            click.echo(f"rebuilt {name} from {plural(events, 'event')}")
         if (changed := rebuilt.verdicts_changed) is not None and changed.count:
             # Rebuilt with its followers, which now act on the new verdicts: said, not
             # refused. The dead letters of what it refused before stay, as a record.
             examples = ", ".join(str(event_id) for event_id in changed.examples)
             click.echo(
-                f"the registry now judges {changed.count} event(s) otherwise than before"
+                f"the registry now judges {plural(changed.count, 'event')} otherwise than before"
                 f" (accepted where it refused, or refused where it accepted; e.g. {examples});"
                 " their earlier dead letters stay in deadLetters"
             )

@@ -49,6 +49,7 @@ from services.events.base import EventEnvelope
 from services.platform.eventstore import chain
 from services.platform.eventstore.event_store import Cursor
 from services.platform.postgres.database import Connection
+from services.platform.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -127,10 +128,10 @@ class Reordering:
             self._record_read = True
             if self._out_of_order:
                 log.warning(
-                    "%s's recorded order put %d events after later events of their own"
+                    "%s's recorded order put %s after later events of their own"
                     " partition; they were replayed in their partition's order",
                     self._projection,
-                    self._out_of_order,
+                    plural(self._out_of_order, "event"),
                 )
         for entry in part:
             if entry.seq <= self._last_recorded.get(entry.partition, 0):

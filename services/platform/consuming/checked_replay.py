@@ -6,32 +6,46 @@ the rebuild parse and hash every event before applying the first: a fifth of `re
 Since a rebuild commits nothing until its replay is over (rebuilding.py), the walk can run
 meanwhile instead; in this process it would take the event loop's CPU from the replay, so a
 child process walks, on the other core (eventstore/walk_beside.py). A broken chain stops the
-replay, and the rebuild is rolled back whole.
+replay, and the rebuild is rolled back whole. Forced, the rebuild still walks, to say what it
+went past: `--force` was told nothing of the log it replayed, and its count of the events it
+read passed for the log's. Either way the walk's result is recorded (chain_checks.py), so
+/healthz reports the broken chain a rebuild met.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import asyncpg
 
 from services.platform.consuming.rebuilding import BrokenChain
 from services.platform.consuming.replay import Stage, replay
+from services.platform.eventstore import chain_checks, event_store
 from services.platform.eventstore.event_store import UnreadableStoredEvent
 from services.platform.eventstore.walk_beside import walk_in_child
 
 
+@dataclass(frozen=True)
+class Replayed:
+    read: int  # the stored events the replay read
+    # What `force` went past: the problems the walk found (the first of each partition's
+    # chain, then the heads' and ledgers'), none when the log is intact.
+    overridden: tuple[str, ...] = ()
+    # When forced past problems: the events the chains' heads say were appended, which rows
+    # removed or inserted make other than those read.
+    numbered: int | None = None
+
+
 async def replay_verified(
     pool: asyncpg.Pool, stages: Sequence[Stage], database_url: str, *, force: bool
-) -> int:
-    """`replay.replay(pool, stages)`, the log walked meanwhile unless `force`; raises
-    BrokenChain naming the problems found (WalkFailed if the walk could not be made), once
-    the replay is stopped."""
-    if force:
-        return await replay(pool, stages)
+) -> Replayed:
+    """`replay.replay(pool, stages)`, the log walked meanwhile and the walk's result recorded
+    (chain_checks.py); raises BrokenChain naming the problems found unless `force`
+    (WalkFailed if the walk could not be made), once the replay is stopped."""
     replaying = asyncio.ensure_future(replay(pool, stages))
-    walking = asyncio.ensure_future(_walked_beside(database_url))
+    walking = asyncio.ensure_future(_walked_beside(pool, database_url, force=force))
     try:
         await asyncio.wait((replaying, walking), return_when=asyncio.FIRST_EXCEPTION)
         if replaying.done() and isinstance(replaying.exception(), UnreadableStoredEvent):
@@ -40,18 +54,28 @@ async def replay_verified(
         for task in (walking, replaying):
             if task.done():
                 task.result()
-        await walking
-        return await replaying
+        overridden = await walking
+        read = await replaying
     finally:
         for task in (replaying, walking):
             task.cancel()
         await asyncio.gather(replaying, walking, return_exceptions=True)
+    if not overridden:
+        return Replayed(read)
+    # Only when forced past problems: an intact log's heads number exactly the events
+    # stored, and a comparison would only find those appended since the replay's last read.
+    async with pool.acquire() as conn:
+        numbered = sum((await event_store.heads(conn)).seqs)
+    return Replayed(read, overridden, numbered)
 
 
-async def _walked_beside(database_url: str) -> None:
-    """Walks the chains in a child process; raises BrokenChain naming what it found."""
+async def _walked_beside(pool: asyncpg.Pool, database_url: str, *, force: bool) -> tuple[str, ...]:
+    """Walks the chains in a child process and records the result; raises BrokenChain naming
+    what it found unless `force`, else returns it."""
     walked = await walk_in_child(database_url)
-    if walked.problems:
+    await chain_checks.record(pool, walked.events, walked.problems)
+    if walked.problems and not force:
         raise BrokenChain(
             f"the event log is broken ({'; '.join(walked.problems)}); --force rebuilds anyway"
         )
+    return walked.problems

@@ -129,9 +129,9 @@ async def apply_batch(
     `unreadable` input (dead letters already written up by the caller) is recorded in the same
     transaction, so a retried batch does not record it again; `save_cursor` (embedded mode)
     records how far the consumer has read, also in it. `measure=False` counts nothing in the
-    metrics (a rebuild: its process serves none). Any other exception rolls the whole
-    batch back and propagates, for the caller to retry: nothing is acknowledged that is not
-    committed.
+    metrics (a rebuild: its process serves none) and logs no refusal (its replay counts
+    them). Any other exception rolls the whole batch back and propagates, for the caller to
+    retry: nothing is acknowledged that is not committed.
 
     Refusals are rare, so the handlers first run in the batch's transaction itself, without
     a savepoint (two round trips less per batch, on a live update's path); when an event is
@@ -182,6 +182,16 @@ async def _apply_batch(
                 )
             )
     if measure:
+        # Live, each refusal is news. A rebuild refuses again what live processing refused,
+        # each already a dead letter: its replay says how many, once (replay.py).
+        for event_id, reason in refusals.items():
+            log.warning(
+                "%s refused %s: %s",
+                consumer.name,
+                event_id,
+                reason,
+                extra={"event_id": str(event_id)},
+            )
         metrics.batch_applied(
             consumer.name,
             (e.event_type for e in taken),
@@ -292,13 +302,6 @@ async def _apply_parts(
                 await consumer.handlers[event.event_type](conn, event)
         except _EVENT_FAULTS as fault:
             refusals[event.event_id] = _reason(fault)
-            log.warning(
-                "%s refused %s: %s",
-                consumer.name,
-                event.event_id,
-                _reason(fault),
-                extra={"event_id": str(event.event_id)},
-            )
     return refusals
 
 

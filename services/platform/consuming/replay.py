@@ -31,8 +31,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import AsyncGenerator, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 
@@ -47,6 +48,7 @@ from services.platform.consuming.consumer import Consumer, apply_batch
 from services.platform.eventstore import event_store
 from services.platform.eventstore.event_store import Cursor, Read
 from services.platform.postgres.one_transaction import OneTransaction
+from services.platform.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +133,16 @@ async def replay(
         if unreadable is not None and others is None:
             raise unreadable.exceptions[0] from None  # the reader's alone, said as it is
         raise
+    # Once per consumer, not once per event: what a replay refuses, live processing refused
+    # too (unless a verdict changed, which the rebuild says apart), each line read as news.
+    for name, refused in pipeline.refused.items():
+        if refused:
+            log.warning(
+                "%s refused %s in the replay, as when they were first applied unless its"
+                " verdicts changed; each refusal's reason is in deadLetters",
+                name,
+                plural(refused, "event"),
+            )
     return reader.result()
 
 
@@ -140,6 +152,7 @@ class _Pipeline:
 
     read_pool: asyncpg.Pool
     limit: int
+    refused: Counter[str] = field(default_factory=Counter)  # per consumer
 
     async def read_all(
         self,
@@ -167,9 +180,7 @@ class _Pipeline:
                         break
                     pace.stop()  # what the record names next is not judged: read on freely
                     continue
-                passed += sum(
-                    new - old for new, old in zip(read.cursor.seqs, cursor.seqs, strict=True)
-                )
+                passed += read.passed
                 cursor = read.cursor
                 await _put_each(outs, read)
         await _put_each(outs, None)
@@ -191,14 +202,15 @@ class _Pipeline:
                     save_cursor=read.cursor,
                     measure=False,
                 )
-                await _put_each(outs, Read(list(result.accepted), read.cursor))
+                self.refused[stage.consumer.name] += result.rejected
+                await _put_each(outs, Read(list(result.accepted), read.cursor, read.passed))
         await _put_each(outs, None)
 
     async def follow_all(self, stage: Stage, given: asyncio.Queue[Read | None]) -> None:
         taken = stage.consumer.handlers
         async with contextlib.aclosing(self.in_order(stage, given, taken)) as reads:
             async for read in reads:
-                await _apply(stage, read.events, read.cursor)
+                self.refused[stage.consumer.name] += await _apply(stage, read.events, read.cursor)
 
     async def in_order(
         self, stage: Stage, given: asyncio.Queue[Read | None], taken: Collection[str] | None
@@ -225,7 +237,7 @@ class _Pipeline:
                     reordering.record(await record.next(self.limit))
                     given_out += reordering.ready()
                 most_held = max(most_held, reordering.waiting)
-                return Read(given_out, reordering.given_through())
+                return Read(given_out, reordering.given_through(), len(given_out))
 
             while (read := await given.get()) is not None:
                 reordering.arrive(read.events, read.cursor)
@@ -250,8 +262,12 @@ def _paced_by(judge: Stage | None, followers: Sequence[Stage]) -> AppliedOrder |
     return ordered[0] if len(ordered) == 1 else None
 
 
-async def _apply(stage: Stage, events: Sequence[EventEnvelope], cursor: Cursor) -> None:
-    await apply_batch(stage.transaction, stage.consumer, events, save_cursor=cursor, measure=False)
+async def _apply(stage: Stage, events: Sequence[EventEnvelope], cursor: Cursor) -> int:
+    """Applies the events; returns how many the stage refused."""
+    applied = await apply_batch(
+        stage.transaction, stage.consumer, events, save_cursor=cursor, measure=False
+    )
+    return applied.rejected
 
 
 async def _put_each(queues: Sequence[asyncio.Queue[Read | None]], read: Read | None) -> None:

@@ -31,7 +31,11 @@ from services.platform.eventlog.kafka import KafkaEventLog
 from services.platform.eventlog.topic_batches import Record, TopicBatches
 from services.platform.eventlog.topics import TOPICS, consumer_group
 from services.platform.eventstore.chain_watch import LOOK_SECONDS, ChainWatch
-from services.platform.operations.liveness import Liveness, health_report
+from services.platform.operations.liveness import (
+    LIVENESS_DATABASE_SECONDS,
+    Liveness,
+    health_report,
+)
 from services.platform.operations.retry import note_failure, note_success
 from services.platform.postgres.database import open_pool
 from services.platform.settings import Settings
@@ -135,7 +139,8 @@ def build_app(
 
     @app.page("/healthz")
     async def healthz(web: Any, _request: Any) -> Any:
-        status, body = health_report(resources.livenesses, resources.chain.report())
+        chain = await resources.chain.report(resources.pool, LIVENESS_DATABASE_SECONDS)
+        status, body = health_report(resources.livenesses, chain)
         return web.json(body, status=status)
 
     add_observability(app, service, resources)  # /readyz, /metrics

@@ -70,7 +70,7 @@ class Tail:
             events.append(event)
         else:
             self._pending.clear()
-        return Read(events, Cursor(tuple(seqs))) if events else None
+        return Read(events, Cursor(tuple(seqs)), len(events)) if events else None
 
 
 class OwnAppends:

@@ -1,5 +1,5 @@
-"""The long-running processes' periodic walk of the event store's chains, and its last result
-for /healthz.
+"""The long-running processes' periodic walk of the event store's chains, and the latest
+result recorded by anyone (chain_checks.py) for /healthz.
 
 One walk per interval for the whole deployment: every process looks at the latest result
 each minute, and the one that finds it stale (and wins an advisory lock) has a child process
@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
 import asyncpg
 
+from services.platform.eventstore import chain_checks
+from services.platform.eventstore.chain_checks import ChainCheck
 from services.platform.eventstore.walk_beside import walk_in_child
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import until_done
@@ -29,38 +31,30 @@ LOOK_SECONDS = 60.0
 _LOCK_KEY = 0x5657_4348  # "VWCH"
 
 
-@dataclass(frozen=True)
-class ChainCheck:
-    checked_at: dt.datetime
-    events: int
-    intact: bool
-    problems: tuple[str, ...]
-
-    def report(self) -> dict[str, Any]:
-        return {
-            "status": "intact" if self.intact else "broken",
-            "checked_at": self.checked_at.isoformat(),
-            "events": self.events,
-            "first_problem": self.problems[0] if self.problems else None,
-        }
-
-
 class ChainWatch:
-    """What this process knows of the last walk of the chains of the store at
-    `database_url`."""
+    """The walks of the chains of the store at `database_url`, and the latest result."""
 
     def __init__(self, database_url: str, every: dt.timedelta = VERIFY_EVERY) -> None:
         self.database_url = database_url
         self.every = every
-        self.last: ChainCheck | None = None
+        self.last: ChainCheck | None = None  # the latest read, kept for when none can be
 
-    def report(self) -> dict[str, Any]:
+    async def report(
+        self, pool: Callable[[], Awaitable[asyncpg.Pool]], seconds: float
+    ) -> dict[str, Any]:
+        """The latest result recorded by anyone, read now (within `seconds`); the latest
+        this process read when the database does not answer (health_report says so)."""
+        try:
+            async with asyncio.timeout(seconds):
+                self.last = await chain_checks.latest(await pool())
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            pass
         return self.last.report() if self.last else {"status": "not checked yet"}
 
     async def look(self, pool: asyncpg.Pool) -> ChainCheck | None:
         """Walks the chains if the latest walk is older than the interval; remembers the
         latest result either way."""
-        latest = await _latest(pool)
+        latest = await chain_checks.latest(pool)
         if latest is None or dt.datetime.now(dt.UTC) - latest.checked_at >= self.every:
             async with pool.acquire() as conn:
                 keeps_session_state(conn)
@@ -69,7 +63,7 @@ class ChainWatch:
                         await _walk_and_record(pool, self.database_url)
                     finally:
                         await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
-            latest = await _latest(pool)
+            latest = await chain_checks.latest(pool)
         self.last = latest
         return latest
 
@@ -82,19 +76,4 @@ class ChainWatch:
 
 async def _walk_and_record(pool: asyncpg.Pool, database_url: str) -> None:
     walked = await walk_in_child(database_url)
-    await pool.execute(
-        "INSERT INTO chain_verifications (events, intact, problems) VALUES ($1, $2, $3)",
-        walked.events,
-        not walked.problems,
-        list(walked.problems),
-    )
-
-
-async def _latest(pool: asyncpg.Pool) -> ChainCheck | None:
-    row = await pool.fetchrow(
-        "SELECT checked_at, events, intact, problems FROM chain_verifications"
-        " ORDER BY id DESC LIMIT 1"
-    )
-    if row is None:
-        return None
-    return ChainCheck(row["checked_at"], row["events"], row["intact"], tuple(row["problems"]))
+    await chain_checks.record(pool, walked.events, walked.problems)

@@ -235,6 +235,9 @@ class Read:
 
     events: list[EventEnvelope]
     cursor: Cursor
+    # The stored events it passed, refused ones included: a replay's count of what it read
+    # (a cursor's seqs also count the seqs of rows no longer there).
+    passed: int
 
 
 async def heads(conn: Connection) -> Cursor:
@@ -307,6 +310,7 @@ async def read_after(
     return Read(
         await events_at(conn, wanted),
         cursor.past((r["partition"], r["seq"]) for r in rows),
+        len(rows),
     )
 
 

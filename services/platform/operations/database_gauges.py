@@ -1,5 +1,6 @@
 """Gauges read from the database rather than counted in a process: dead letters stored, each
-outbox's backlog and, in embedded mode, how far each consumer is behind the event store.
+outbox's backlog, the latest verification of the event store's chains and, in embedded mode,
+how far each consumer is behind the event store.
 
 The API samples them when scraped (one process per deployment is enough; replicas report the
 same values, which the dashboard takes the maximum of): fresh at every scrape, and nothing to
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from services.platform.consuming import dead_letters
+from services.platform.eventstore import chain_checks
 from services.platform.eventstore.chain import PARTITIONS
 from services.platform.operations import metrics
 
@@ -48,7 +50,7 @@ async def measured_store_lags(pool: asyncpg.Pool, consumers: Sequence[str]) -> d
 
 
 async def sample(pool: asyncpg.Pool, outboxes: Sequence[str]) -> None:
-    """Sets the dead-letter and outbox gauges from the database."""
+    """Sets the dead-letter, outbox and chain gauges from the database."""
     async with pool.acquire() as conn:
         for stage, letters in (await dead_letters.per_stage(conn)).items():
             metrics.DEAD_LETTERS.labels(stage).set(letters)
@@ -56,3 +58,6 @@ async def sample(pool: asyncpg.Pool, outboxes: Sequence[str]) -> None:
         # The tables are the services' own constants, never input.
         backlog = await pool.fetchval(f"SELECT count(*) FROM {table}")
         metrics.OUTBOX_BACKLOG.labels(table).set(backlog)
+    if (checked := await chain_checks.latest(pool)) is not None:
+        metrics.CHAIN_PROBLEMS.set(len(checked.problems))
+        metrics.CHAIN_CHECKED.set(checked.checked_at.timestamp())

@@ -19,6 +19,9 @@ from services.platform.operations.outages import is_outage
 
 # Long enough to ride out a leader election or a deployment's rolling restart.
 STALL_SECONDS = 120.0
+# How long /healthz waits for PostgreSQL before calling it unreachable (the Kubernetes
+# manifest's liveness probe gives the answer 3 s).
+LIVENESS_DATABASE_SECONDS = 0.5
 _ERROR_CHARS = 300
 
 
@@ -68,8 +71,8 @@ def health_report(
     database_error: str | None = None,
 ) -> tuple[int, dict[str, Any]]:
     """HTTP status and body of a health endpoint: 503 when any loop has stalled; "degraded"
-    (still 200) while some loop fails, e.g. waiting for PostgreSQL. `chain` is the last
-    verification of the event store (chain_watch.py), reported as it is; `database_error`:
+    (still 200) while some loop fails, e.g. waiting for PostgreSQL. `chain` is the latest
+    verification of the event store (chain_checks.py), reported as it is; `database_error`:
     why the process could not reach PostgreSQL just now, "degraded" too, since a restart
     does not bring it back (readiness takes the process out of traffic meanwhile)."""
     stalled = any(live.stalled() for live in livenesses)

@@ -8,6 +8,7 @@ a client's report, an `internal error <id>` and the events it touched.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from contextvars import ContextVar
 from typing import Literal
@@ -51,8 +52,24 @@ class _OutageInOneLine(logging.Filter):
         return True
 
 
+def _utc_time(record: logging.LogRecord) -> str:
+    """ISO 8601 in UTC, to the millisecond, with its `Z`: logging's default is the process's
+    local time with no offset, which lines from hosts in other zones (or a zone's change to
+    summer time) leave ambiguous, and which a collector cannot order."""
+    stamp = dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds")
+    return stamp.replace("+00:00", "Z")
+
+
+class _Json(JsonFormatter):
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return _utc_time(record)
+
+
 class _Text(logging.Formatter):
     """The classic line, with the ids a record has appended as key=value."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return _utc_time(record)
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
@@ -68,7 +85,7 @@ def configure_logging(
     handler.addFilter(_RequestId())
     if log_format == "json":
         handler.setFormatter(
-            JsonFormatter(
+            _Json(
                 "%(asctime)s %(levelname)s %(name)s %(message)s",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
                 json_ensure_ascii=False,

@@ -3,7 +3,8 @@ scrape config name these; a unit test holds them to it).
 
 Counters and histograms are updated at the narrowest points (a batch committed, a relay done,
 a GraphQL operation answered, a solver run); gauges that describe the database as a whole
-(dead letters, outbox backlog, embedded consumers' lag) are sampled by `database_gauges.py`.
+(dead letters, outbox backlog, embedded consumers' lag, the chains' latest verification) are
+sampled by `database_gauges.py`.
 Each process serves its own registry at /metrics (`exposition`).
 """
 
@@ -66,6 +67,16 @@ OUTBOX_BACKLOG = Gauge(
     "vendorwatch_outbox_backlog_events",
     "Emitted events waiting in a service's outbox (sampled by the API from the database).",
     ["outbox"],
+)
+# Not set before the first verification: no series rather than a made-up "intact".
+CHAIN_PROBLEMS = Gauge(
+    "vendorwatch_chain_problems",
+    "Problems the latest verification of the event store's chains found (0: intact), whoever"
+    " made it (the hourly walk, verify, a rebuild); sampled by the API from the database.",
+)
+CHAIN_CHECKED = Gauge(
+    "vendorwatch_chain_checked_timestamp_seconds",
+    "When the latest verification of the event store's chains was made (Unix time).",
 )
 OUTBOX_RELAYED = Counter(
     "vendorwatch_outbox_relayed_events", "Emitted events relayed into the log.", ["outbox"]
