@@ -1,6 +1,8 @@
 // A vendor's sanctions on one calendar bar: each sanction's barred days (its `barredPeriods`:
 // more than one for a sanction extended after a gap, the vendor free to bid between them),
-// and below them the days it may bid (the gaps). `today`:
+// then its bars through affiliates (an affiliate's sanction covering affiliates, while they
+// are affiliated: `through`, as `bidEligibility` gives them, each bar from its own first day),
+// drawn apart from its own, and below them the days it may bid (the gaps). `today`:
 // the registry's (the API's `today`), which an open-ended sanction's bar runs a year past.
 import { html } from "./html.js";
 import { DateText } from "./i18n.js";
@@ -42,10 +44,26 @@ function Bar({ from, to, start, end, className, label }) {
     aria-label=${label}></span>`;
 }
 
-export function SanctionCalendar({ t, language, sanctions, today: todayIso }) {
+// Bars through affiliates, one track per affiliate's sanction: [{sanctionId, viaVendorId,
+// label, spans: [[first, last]]}] in the order first met.
+function throughTracks(t, through) {
+  const tracks = new Map();
+  for (const bar of through) {
+    const key = `${bar.viaVendorId}\u0000${bar.sanctionId}`;
+    if (!tracks.has(key)) {
+      const label = t("calendar.through", { sanction: bar.sanctionId, vendor: bar.viaVendorId });
+      tracks.set(key, { sanctionId: bar.sanctionId, viaVendorId: bar.viaVendorId, label, spans: [] });
+    }
+    tracks.get(key).spans.push([day(bar.startsOn), bar.endsOn ? day(bar.endsOn) : null]);
+  }
+  return [...tracks.values()];
+}
+
+export function SanctionCalendar({ t, language, sanctions, through = [], today: todayIso }) {
   const today = day(todayIso);
   const shown = ([first, last]) => [first, last ?? Math.max(today, first) + 365];
-  const spans = sanctions.flatMap(periods).map(shown);
+  const viaTracks = throughTracks(t, through);
+  const spans = [...sanctions.flatMap(periods), ...viaTracks.flatMap((track) => track.spans)].map(shown);
   if (spans.length === 0) return null;
   // From a month before the first sanction to a month after the last barred day.
   const start = Math.min(...spans.map((s) => s[0])) - 30;
@@ -80,6 +98,18 @@ export function SanctionCalendar({ t, language, sanctions, today: todayIso }) {
         >
       </div>`;
     })}
+    ${viaTracks.map(
+      (track) => html`<div class="track through" data-through=${track.viaVendorId} data-sanction-through=${track.sanctionId}>
+        <span class="track-label">${track.label}</span>
+        <span class="track-bars"
+          >${track.spans.map(([first, last]) => {
+            const label = `${track.label}: ${iso(first)} – ${last === null ? t("sanction.openEnded") : iso(last)}`;
+            const [, to] = shown([first, last]);
+            return html`<${Bar} from=${first} to=${to} start=${start} end=${end} className="barred through" label=${label} />`;
+          })}</span
+        >
+      </div>`,
+    )}
     <div class="track gaps">
       <span class="track-label">${t("calendar.eligible")}</span>
       <span class="track-bars">

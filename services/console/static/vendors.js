@@ -1,6 +1,7 @@
 // Vendors: the search (ranked, with the name that matched) and a vendor's page: its names in
-// every script and former names, identifiers, affiliates, sanctions on a calendar bar,
-// contracts and, for auditors and admins, everything recorded about it in log order and who
+// every script and former names, identifiers, affiliates, sanctions on a calendar bar (with
+// the bars through affiliates' sanctions, and whether it may bid today, for the roles that
+// may ask `bidEligibility`), contracts and, for auditors and admins, everything recorded about it in log order and who
 // recorded it; a link to its risk (riskvendor.js).
 import { useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
@@ -10,7 +11,7 @@ import { Candidates, FIND_VENDOR, vendorLink } from "./search.js";
 import { useRead } from "./reads.js";
 import { riskLink } from "./risk.js";
 import { Refusal } from "./signin.js";
-import { SanctionCalendar } from "./calendar.js";
+import { SanctionCalendar, day, iso } from "./calendar.js";
 
 const VENDOR = `query ConsoleVendor($vendorId: ID!) {
   vendor(vendorId: $vendorId) {
@@ -28,6 +29,17 @@ const VENDOR = `query ConsoleVendor($vendorId: ID!) {
     }
   }
   today
+}`;
+// Whether it may bid today, and every bar through an affiliate's sanction (covering
+// affiliates, while they are affiliated), as `bidEligibility` judges them at any agency and
+// category: today's answer, and every bar after the day before its first affiliation began
+// (`upcoming` then: each bar from its own first day to its own last, a bar after a gap apart).
+const BAR = "sanctionId kind authority startsOn endsOn viaVendorId agencies categories";
+const BARS = `query ConsoleVendorBars($vendorId: ID!, $today: Date!, $before: Date!) {
+  now: bidEligibility(vendor: {vendorId: $vendorId}, asOf: $today) {
+    asOf eligible eligibleAgainOn reasons { ${BAR} }
+  }
+  since: bidEligibility(vendor: {vendorId: $vendorId}, asOf: $before) { upcoming { ${BAR} } }
 }`;
 // The event log allows pages of 500; a longer record shows its first 500 and says so.
 const TIMELINE = `query ConsoleVendorTimeline($vendorId: ID!) {
@@ -137,18 +149,101 @@ function FirstShown({ t, page }) {
   return html`<p class="first-shown">${t("vendor.timelineFirst", { count: page.edges.length })}</p>`;
 }
 
-function Sanctions({ t, language, sanctions, today }) {
+// "through vx's sanction s-vx-1", the affiliate linked to its page.
+function Through({ t, bar }) {
+  const [before, after] = t("vendor.through", { sanction: bar.sanctionId, vendor: "\u0000" }).split("\u0000");
+  return html`${before}<a href=${vendorLink(bar.viaVendorId)}>${bar.viaVendorId}</a>${after}`;
+}
+
+function Scope({ t, bar }) {
+  return [...(bar.agencies ?? [t("sanction.allAgencies")]), ...(bar.categories ?? [])].join(", ");
+}
+
+// A bar's days: from its own first day (not its sanction's, which may be before the
+// affiliation, or before a gap in the sanction) to its last.
+function BarDays({ t, language, first, last }) {
+  return html`<${DateText} iso=${first} language=${language} />${" – "}${last
+      ? html`<${DateText} iso=${last} language=${language} />`
+      : t("sanction.openEnded")}`;
+}
+
+// The bar through an affiliate that holds on `asOf`, among every bar since the first
+// affiliation: the one of the same sanction and affiliate whose days hold `asOf`.
+function barOn(bars, reason, asOf) {
+  const on = day(asOf);
+  return bars.find(
+    (bar) =>
+      bar.sanctionId === reason.sanctionId &&
+      bar.viaVendorId === reason.viaVendorId &&
+      day(bar.startsOn) <= on &&
+      (bar.endsOn === null || on <= day(bar.endsOn)),
+  );
+}
+
+// Whether it may bid today (at any agency, in any category), and every reason if not: its
+// own sanctions, and those of its affiliates through which it is barred.
+function EligibilityToday({ t, language, bars }) {
+  const { now, through } = bars;
+  return html`<div class="eligibility-today" data-eligible=${now.eligible}>
+    <p>
+      ${t("vendor.today")} <${DateText} iso=${now.asOf} language=${language} />${": "}
+      ${now.eligible
+        ? t("vendor.eligibleToday")
+        : html`<span class="barred-today">${t("vendor.barredToday")}</span>`}
+      ${now.eligibleAgainOn
+        ? html`${" · "}${t("screening.eligibleAgainOn")} <${DateText} iso=${now.eligibleAgainOn} language=${language} />`
+        : null}
+    </p>
+    ${now.reasons.length
+      ? html`<ul class="reasons">
+          ${now.reasons.map((reason) => {
+            const bar = reason.viaVendorId ? barOn(through, reason, now.asOf) : null;
+            return html`<li data-reason=${reason.sanctionId} data-through=${reason.viaVendorId ?? ""}>
+              ${reason.viaVendorId
+                ? html`<${Through} t=${t} bar=${reason} />`
+                : t("vendor.own", { sanction: reason.sanctionId })}${" · "}${t(`sanctionKind.${reason.kind}`)}${" · "}
+              <${BarDays} t=${t} language=${language} first=${bar?.startsOn ?? reason.startsOn} last=${reason.endsOn} />
+              ${" · "}<${Scope} t=${t} bar=${reason} />
+            </li>`;
+          })}
+        </ul>`
+      : null}
+  </div>`;
+}
+
+// Every bar through an affiliate's sanction, past, present and to come.
+function ThroughAffiliates({ t, language, through }) {
+  if (!through.length) return null;
+  return html`<h4 id="through-title">${t("vendor.throughTitle")}</h4>
+    <ul class="through" aria-labelledby="through-title">
+      ${through.map(
+        (bar) => html`<li data-through=${bar.viaVendorId} data-sanction-through=${bar.sanctionId}>
+          <${Through} t=${t} bar=${bar} />${" · "}${t(`sanctionKind.${bar.kind}`)}${" · "}${bar.authority}${" · "}
+          <${BarDays} t=${t} language=${language} first=${bar.startsOn} last=${bar.endsOn} />
+          ${" · "}<${Scope} t=${t} bar=${bar} />
+        </li>`,
+      )}
+    </ul>`;
+}
+
+function Sanctions({ t, language, sanctions, today, bars, affiliated }) {
+  const through = bars?.through ?? [];
   return html`<section aria-labelledby="sanctions-title">
     <h3 id="sanctions-title">${t("vendor.sanctions", { count: sanctions.totalCount })}</h3>
+    ${bars ? html`<${EligibilityToday} t=${t} language=${language} bars=${bars} />` : null}
+    ${!bars && affiliated ? html`<p class="note">${t("vendor.throughNotShown")}</p>` : null}
     <${FirstShown} t=${t} page=${sanctions} />
-    ${sanctions.edges.length
+    ${sanctions.edges.length || through.length
       ? html`<${SanctionCalendar}
-            t=${t}
-            language=${language}
-            sanctions=${sanctions.edges.map((e) => e.node)}
-            today=${today}
-          />
-          <table class="sanctions">
+          t=${t}
+          language=${language}
+          sanctions=${sanctions.edges.map((e) => e.node)}
+          through=${through}
+          today=${today}
+        />`
+      : null}
+    ${sanctions.edges.length
+      ? html`<table class="sanctions">
             <caption class="visually-hidden">${t("vendor.sanctions", { count: sanctions.totalCount })}</caption>
             <thead>
               <tr>
@@ -183,7 +278,8 @@ function Sanctions({ t, language, sanctions, today }) {
               )}
             </tbody>
           </table>`
-      : html`<p class="empty">${t("vendor.noSanctions")}</p>`}
+      : html`<p class="empty">${t(through.length ? "vendor.noOwnSanctions" : "vendor.noSanctions")}</p>`}
+    <${ThroughAffiliates} t=${t} language=${language} through=${through} />
   </section>`;
 }
 
@@ -265,17 +361,27 @@ function Timeline({ t, language, events }) {
   </section>`;
 }
 
+// Today's answer and the bars through affiliates (none without an affiliate: then only
+// today's answer is asked, from the day before today).
+async function barsOf(api, vendor, today) {
+  const firsts = vendor.affiliates.flatMap((affiliate) => affiliate.periods.map((period) => day(period.firstDay)));
+  const before = iso((firsts.length ? Math.min(...firsts) : day(today)) - 1);
+  const { now, since } = await api(BARS, { vendorId: vendor.vendorId, today, before });
+  return { now, through: since.upcoming.filter((bar) => bar.viaVendorId) };
+}
+
 export function VendorScreen({ session, argument }) {
   const { t, language, api, may } = session;
   const read = useRead(argument || null, async () => {
     const { vendor, today } = await api(VENDOR, { vendorId: argument });
     const events = vendor && may(["events"]) ? (await api(TIMELINE, { vendorId: argument })).events : null;
-    return { vendor, today, events };
+    const bars = vendor && may(["bidEligibility"]) ? await barsOf(api, vendor, today) : null;
+    return { vendor, today, events, bars };
   });
   if (!argument) return html`<p role="alert">${t("vendor.noneNamed")}</p>`;
   if (read.refused) return html`<${Refusal} t=${t} messages=${read.refused} />`;
   if (read.value === undefined) return html`<p aria-live="polite">${t("loading")}</p>`;
-  const { vendor, today, events } = read.value;
+  const { vendor, today, events, bars } = read.value;
   if (vendor === null) return html`<p role="alert">${t("vendor.unknown", { id: argument })}</p>`;
   return html`<h2>${vendor.legalName} <small>${vendor.vendorId}</small></h2>
     ${may(["riskScore", "riskHistory"])
@@ -283,7 +389,14 @@ export function VendorScreen({ session, argument }) {
       : null}
     <${Names} t=${t} language=${language} vendor=${vendor} />
     <${Affiliates} t=${t} language=${language} affiliates=${vendor.affiliates} />
-    <${Sanctions} t=${t} language=${language} sanctions=${vendor.sanctions} today=${today} />
+    <${Sanctions}
+      t=${t}
+      language=${language}
+      sanctions=${vendor.sanctions}
+      today=${today}
+      bars=${bars}
+      affiliated=${vendor.affiliates.length > 0}
+    />
     <${Contracts} t=${t} language=${language} contracts=${vendor.contracts} />
     ${events ? html`<${Timeline} t=${t} language=${language} events=${events} />` : null}`;
 }
