@@ -1,4 +1,4 @@
-"""Pure rules of webhook signatures (README, "Verifying a webhook").
+"""Pure rules of webhook signatures (services/alerts/README.md, "Verifying a webhook").
 
 The header is `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: the timestamp is signed
 with the exact body bytes, so a receiver that refuses old timestamps cannot be replayed an old

@@ -1,2 +1,2 @@
-"""The event contract: the envelope and every payload model of the catalog (README.md, "The
-event contract")."""
+"""The event contract: the envelope and every payload model of the catalog (README.md in
+this folder, "The event contract")."""

@@ -79,8 +79,9 @@ def create_app(
         return context.pool
 
     async def healthz(_: Request) -> JSONResponse:
-        # PostgreSQL away is no reason to restart the API (README, "Operating it"): it was
-        # answered 503, and an outage of three probes restarted every API pod.
+        # PostgreSQL away is no reason to restart the API (services/platform/README.md,
+        # "Operating it"): it was answered 503, and an outage of three probes restarted every
+        # API pod.
         unreachable = None
         try:
             # Well inside the probe's timeout: a database that hangs (a host gone without

@@ -37,8 +37,8 @@ First500 = first(MAX_PAGE)
 described_enum(
     Role,
     name="Role",
-    description="What a token's holder may do: the role its `role` claim names (the README's"
-    ' "Authentication and roles" has the whole matrix).',
+    description="What a token's holder may do: the role its `role` claim names"
+    ' (services/gateway/README.md, "Authentication and roles", has the whole matrix).',
     values={
         "VIEWER": "Reads vendors, risk, plans and changes; subscribes.",
         "PROCUREMENT_OFFICER": "A viewer that also checks eligibility and records vendors,"

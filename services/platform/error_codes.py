@@ -1,8 +1,8 @@
 """The codes of the API's refusals: `extensions.code` of every GraphQL error and of every HTTP
 refusal's JSON body (`http_errors.py`). A client says them in its user's language (the web
 console does, in Japanese and English) and keeps the message, which is English and gives the
-details (which field, which value, why). README, "Error codes", lists them; a code is never
-renamed, only added.
+details (which field, which value, why). services/gateway/README.md, "Error codes", lists
+them; a code is never renamed, only added.
 
 A receipt's field errors carry their own, lower-case codes (`EventReceipt.errors.code`,
 pydantic's error types and the rules'): they say what is wrong with one field of an event,

@@ -77,8 +77,8 @@ class Settings(RetryBackoff):
     risk_model: Path | None = None
     # Bidder screening: a name scoring this much (0–100) against a barred vendor's name is a
     # possible match (VENDORWATCH_SCREENING_REVIEW_THRESHOLD), and this much when the bidder's
-    # and the vendor's countries differ (…_OTHER_COUNTRY_THRESHOLD); README gives the
-    # precision and recall of the defaults on the labelled pairs.
+    # and the vendor's countries differ (…_OTHER_COUNTRY_THRESHOLD); services/registry/README.md
+    # gives the precision and recall of the defaults on the labelled pairs.
     screening_review_threshold: float = Field(default=88.0, gt=0, le=100)
     screening_other_country_threshold: float = Field(default=100.0, gt=0, le=100)
     # Alert webhooks: agency → the URL its alerts are POSTed to (VENDORWATCH_ALERT_WEBHOOKS,

@@ -79,9 +79,9 @@ def c_reported_late() -> dict[str, Any]:
 
 
 def risky(system: System, tmp_path: Path) -> list[str]:
-    """B's case (README, "The risk model"), an older incident of C's reported after it, and
-    vendor D's data leak today, once risk has scored every event; the ids of the events of B's
-    lost USB memory (reported, investigated)."""
+    """B's case (services/risk/README.md, "The risk model"), an older incident of C's reported
+    after it, and vendor D's data leak today, once risk has scored every event; the ids of the
+    events of B's lost USB memory (reported, investigated)."""
     contract = case_risk.contract()
     contract["payload"] |= {"contract_id": "c-d-tax", "agency": "税務課"}
     b_case = case_risk.the_case()

@@ -1,6 +1,7 @@
 """Every refusal a client meets carries a code (`extensions.code`) it can say in its user's
 language, beside the API's English message, which stays as it was: over HTTP, on the whole
-ASGI app and a real PostgreSQL, one request per kind of refusal (README, "Error codes")."""
+ASGI app and a real PostgreSQL, one request per kind of refusal (services/gateway/README.md,
+"Error codes")."""
 
 from __future__ import annotations
 

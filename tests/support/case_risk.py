@@ -1,4 +1,4 @@
-"""Vendor B's case (README.md, "The risk model") as risk events: B's contract, its
+"""Vendor B's case (services/risk/README.md, "The risk model") as risk events: B's contract, its
 subcontractor C, the lost USB memory, the investigation, the suspension, and an incident C
 caused on B's contract."""
 

@@ -1,6 +1,7 @@
 """The screening's name matching measured on labelled pairs from the real debarment lists
 (tests/data/screening/name_pairs.csv, built by tests/support/name_pairs.py; PROVENANCE.md says how):
-precision and recall at the default thresholds must not fall below the floors README states."""
+precision and recall at the default thresholds must not fall below the floors
+services/registry/README.md states."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from services.registry.bidder_screening.matching import (
 from services.registry.name_search.search import NameCandidate, NameKind
 from tests.support import name_pairs
 
-# The figures measured when the thresholds were chosen (README, "Screening a bidder list"):
-# precision 0.792, recall 0.912. The floors leave room for a changed tie, not for a regression.
+# The figures measured when the thresholds were chosen (services/registry/README.md, "Screening a
+# bidder list"): precision 0.792, recall 0.912. The floors leave room for a changed tie, not for
+# a regression.
 PRECISION_FLOOR = 0.78
 RECALL_FLOOR = 0.90
 SETTINGS = Settings(database_url="unused")

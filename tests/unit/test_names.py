@@ -1,4 +1,4 @@
-"""Name and identifier normalisation (README.md, "The registry's rules")."""
+"""Name and identifier normalisation (services/registry/README.md, "The registry's rules")."""
 
 from __future__ import annotations
 

@@ -113,7 +113,8 @@ def test_a_truncated_package_is_refused_saying_where_it_ends() -> None:
 
 
 def test_the_json_parser_is_ijsons_c_backend() -> None:
-    # What README and the benchmark say, and what tells where a file broke to the chunk.
+    # What services/imports/README.md and the benchmark say, and what tells where a file broke
+    # to the chunk.
     assert BACKEND == "yajl2_c"
 
 

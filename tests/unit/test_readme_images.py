@@ -1,6 +1,7 @@
-"""README's images: each one it shows is in the repository with words for those who cannot see
-it, and each console screenshot (made by scripts/console-screenshots) is shown, at the size
-the script makes, small enough to keep in git."""
+"""README's images, and its guides' (a README next to the code each describes): each one they
+show is in the repository with words for those who cannot see it, and each console screenshot
+(made by scripts/console-screenshots) is shown by README and by the console's guide, at the
+size the script makes, small enough to keep in git."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
 README = ROOT / "README.md"
+CONSOLE_GUIDE = ROOT / "services" / "console" / "README.md"
+# README's guides: services/<service>/README.md and the benchmarks' (README's "Guides").
+GUIDES = [*sorted((ROOT / "services").glob("*/README.md")), ROOT / "tests/benchmarks/README.md"]
 SCREENSHOTS = ROOT / "services" / "console" / "screenshots"
 # Markdown images: ![alt](path "optional title").
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<path>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
@@ -18,24 +22,38 @@ SIZE = (1280, 800)
 MOST_BYTES = 150_000
 
 
-def readme_images() -> dict[str, str]:
-    """Each image README shows: its path → its alt text."""
-    return {m["path"]: m["alt"] for m in IMAGE.finditer(README.read_text(encoding="utf-8"))}
+def readme_images(document: Path = README) -> dict[str, str]:
+    """Each image a document shows: its path (relative to the document's folder) → its alt."""
+    text = document.read_text(encoding="utf-8")
+    return {m["path"]: m["alt"] for m in IMAGE.finditer(text)}
+
+
+def shown_from_the_root(document: Path) -> set[str]:
+    """The repository paths of the images a document shows."""
+    folder = document.parent
+    return {
+        (folder / path).resolve().relative_to(ROOT.resolve()).as_posix()
+        for path in readme_images(document)
+    }
 
 
 def test_every_image_readme_shows_is_in_the_repository_with_alt_text() -> None:
-    images = readme_images()
-    assert images, "README shows no image"
-    for path, alt in images.items():
-        assert not re.match(r"[a-z]+:", path), f"{path}: README's images are files of the clone"
-        assert (ROOT / path).is_file(), f"README shows {path}, which is not in the repository"
-        assert alt.strip(), f"README shows {path} without alt text"
+    assert readme_images(), "README shows no image"
+    assert all(guide.is_file() for guide in GUIDES)
+    for document in [README, *GUIDES]:
+        name = document.relative_to(ROOT)
+        for path, alt in readme_images(document).items():
+            assert not re.match(r"[a-z]+:", path), f"{name}: {path}: images are files of the clone"
+            shown = document.parent / path
+            assert shown.is_file(), f"{name} shows {path}, which is not in the repository"
+            assert alt.strip(), f"{name} shows {path} without alt text"
 
 
-def test_every_console_screenshot_is_shown_by_readme() -> None:
+def test_every_console_screenshot_is_shown_by_readme_and_the_console_guide() -> None:
     made = {f"services/console/screenshots/{png.name}" for png in SCREENSHOTS.glob("*.png")}
     assert made, f"no screenshot in {SCREENSHOTS} (scripts/console-screenshots makes them)"
-    assert made - readme_images().keys() == set()
+    assert made - shown_from_the_root(README) == set()
+    assert made - shown_from_the_root(CONSOLE_GUIDE) == set()
 
 
 def test_each_screenshot_is_a_small_png_of_1280_by_800() -> None:

@@ -1,5 +1,5 @@
-"""The README's worked example of the risk model, computed by the real model: if a weight or
-the scoring changes, this fails until the README's table is brought up to date."""
+"""The risk model's worked example (services/risk/README.md), computed by the real model: if a
+weight or the scoring changes, this fails until that table is brought up to date."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Vendor name search: the right vendor ranks first among similar ones (README.md, "The
-registry's rules")."""
+"""Vendor name search: the right vendor ranks first among similar ones (services/registry/README.md,
+"The registry's rules")."""
 
 from __future__ import annotations
 

@@ -42,7 +42,8 @@ def export_endpoint(pool: asyncpg.Pool) -> Callable[[Request], Awaitable[Respons
         snapshot = await latest_snapshot(pool, plan_id)
         principal = request.scope.get("state", {}).get("principal")
         if snapshot is None or not sees_agency(principal, snapshot.agency):
-            # Another agency's plan is answered as one that does not exist (README, "Agencies").
+            # Another agency's plan is answered as one that does not exist
+            # (services/gateway/README.md, "Agencies").
             unknown = f"no scheduled plan {plan_id!r}"
             return error_response(404, unknown, code=ErrorCode.NOT_FOUND)
         render, media_type = FORMATS[fmt]

@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 # intermediate states written (a follower writes each vendor's state once per batch), smaller
 # ones more overlap between the stages; a batch's events and the states they touch are held
 # in memory, so it bounds the replay's memory, with the events a stage with an applied order
-# holds until their turn (given out with a later batch). Measured in README, "Performance".
+# holds until their turn (given out with a later batch). Measured in tests/benchmarks/README.md.
 REPLAY_BATCH_SIZE = 10_000
 
 # Batches waiting between two stages: one ready while the next stage applies the last.

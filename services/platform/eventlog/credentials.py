@@ -1,6 +1,6 @@
 """How a process logs in to Kafka. Nobody by default (PLAINTEXT); with SASL, each process kind
 has a principal of its own, so that the broker's ACLs decide which topics it may write
-(README.md, "Who may write what")."""
+(services/platform/README.md, "Who may write what")."""
 
 from __future__ import annotations
 

@@ -17,8 +17,8 @@ costs about 2 µs a pair (9 s for 1,000 names against the three banks' 4,040): A
 
 Thresholds (`Thresholds`): the review threshold, and a higher one when the bidder's and the
 vendor's countries are both known and differ (the lists hold distinct firms of one name in
-several countries). README gives the precision and recall they have on the labelled pairs of
-tests/data/screening/name_pairs.csv.
+several countries). services/registry/README.md gives the precision and recall they have on
+the labelled pairs of tests/data/screening/name_pairs.csv.
 """
 
 from __future__ import annotations
