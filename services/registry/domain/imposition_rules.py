@@ -38,6 +38,7 @@ from services.registry.domain.policy import (
     check_period,
 )
 from services.registry.domain.policy_authority import authority_refusal, governing_policy
+from services.registry.domain.record_ids import sanction_taken_refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +96,7 @@ def imposition_refusal(
     if not registered:
         return unknown_vendor(vendor_id)
     if taken:
-        return (
-            f"payload.sanction_id: {payload.sanction_id!r} already exists;"
-            " send sanction.amended to change it"
-        )
+        return sanction_taken_refusal(payload.sanction_id)[1]
     if (spelling := authority_refusal(policies, payload.authority, recorded_at)) is not None:
         return spelling
     return policy_refusal(policies, payload)
