@@ -21,7 +21,8 @@ from services.registry import setup as registry_setup
 from tests.integration.test_api_sanction_policy import LIFT, logged, receipt
 from tests.support import case_b
 from tests.support.event_examples import graphql_input
-from tests.support.registry_db import REGISTRY, apply, eligibility, rejection
+from tests.support.registry import REGISTRY
+from tests.support.registry_db import apply, eligibility, rejection
 
 pytestmark = pytest.mark.postgres
 
