@@ -8,7 +8,8 @@ as ISO 8601 and accepts, as a literal or a variable, ISO or a Japanese era date 
 ``Int`` is 32 bits (up to 2,147,483,647), and a city's contracts and claims run to billions of
 yen.
 
-``DATETIME`` is strawberry's ``DateTime`` with a literal refused as the others' are.
+``DATETIME`` is strawberry's ``DateTime`` with a literal refused as the others' are, and a
+moment without its UTC offset refused (strawberry read it in the process's zone).
 
 A value written in the document (a literal) that a scalar refuses is refused at its place in
 the document, saying the type expected (``_refused_literal``), with the code its value gets as a
@@ -154,9 +155,21 @@ def _datetime_literal(node: ValueNode, _variables: dict[str, Any] | None = None)
             "DateTime", node, InvalidArgument(f"{print_ast(node)}: {error}")
         ) from error
     try:
-        return _within_years(moment)
+        return _within_years(_with_offset(moment, node.value))
     except InvalidArgument as error:
         raise _refused_literal("DateTime", node, error) from error
+
+
+def _with_offset(moment: dt.datetime, given: object) -> dt.datetime:
+    """The moment, if it says its offset from UTC: one without was read in the deployment's
+    zone (Asia/Tokyo), so `knownAt: "2026-12-05T07:45:00"` answered nine hours off what the
+    client meant in UTC, silently. Raises InvalidArgument (a client's error) otherwise."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidArgument(
+            f"{given} without a UTC offset: give one, e.g. 2026-12-05T07:45:00Z or"
+            " 2026-12-05T16:45:00+09:00"
+        )
+    return moment
 
 
 # strawberry's parser of a DateTime's variable, which refuses what it cannot read.
@@ -168,11 +181,15 @@ def _datetime_value(value: object) -> dt.datetime:
     if not isinstance(moment, dt.datetime):
         raise GraphQLError(f"DateTime cannot represent {value!r}")
     try:
-        return _within_years(moment)
+        return _within_years(_with_offset(moment, value))
     except InvalidArgument as error:
         raise GraphQLError(str(error)) from error
 
 
 DATETIME: ScalarDefinition = dataclasses.replace(
-    DateTimeDefinition, parse_value=_datetime_value, parse_literal=_datetime_literal
+    DateTimeDefinition,
+    description="ISO 8601 date with time and its UTC offset (2026-12-05T07:45:00Z,"
+    " 2026-12-05T16:45:00+09:00); one without an offset is refused, never read in a zone",
+    parse_value=_datetime_value,
+    parse_literal=_datetime_literal,
 )

@@ -28,7 +28,8 @@ class ErrorCode(StrEnum):
     # unknown operationName.
     BAD_REQUEST = "BAD_REQUEST"
     # A value the API refused: a variable missing or not of its type, a date that does not
-    # exist, an unknown vendor, a ground the policy does not have, a page size out of range…
+    # exist, a date-time without its UTC offset, an unknown vendor, a ground the policy does
+    # not have, a page size out of range…
     BAD_USER_INPUT = "BAD_USER_INPUT"
     # A body over the size limit (HTTP 413).
     REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"

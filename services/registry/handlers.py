@@ -39,6 +39,8 @@ from services.registry.domain.names import IdentifierKey, normalize_identifier
 from services.registry.domain.periods import ONE_DAY
 from services.registry.domain.policy import SuspensionPolicy
 from services.registry.domain.record_dates import future_refusal
+from services.registry.domain.record_ids import registered_refusal
+from services.registry.domain.refusals import reason
 from services.registry.records import RecordHandlers
 from services.registry.storage import (
     match_review_repository,
@@ -115,10 +117,7 @@ class RegistryHandlers:
     async def vendor_registered(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(VendorRegistered, event.payload)
         if await vendor_repository.vendor_exists(conn, event.vendor_id):
-            raise DomainRejection(
-                f"vendor_id: {event.vendor_id!r} is already registered;"
-                " send vendor.updated to change it"
-            )
+            DomainRejection.if_any(reason(registered_refusal(event.vendor_id)))
         vendor = VendorRow.registered(event.vendor_id, payload)
         await _refuse_clashes(conn, event.vendor_id, vendor.identifiers)
         await vendor_repository.insert_vendor(conn, vendor, event.event_id)

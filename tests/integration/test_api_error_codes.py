@@ -160,8 +160,15 @@ async def test_a_one_of_input_given_none_or_two_ways_names_its_variable(
             "Expected value of type 'Amount', not \"3 billion\": give an integer, e.g."
             ' 3000000000, or its digits as a string, "3000000000"',
         ),
+        (  # read in the deployment's zone (Asia/Tokyo), it answered nine hours off
+            '{ bidEligibility(vendor: {vendorId: "t1"}, knownAt: "2026-12-05T07:45:00") {'
+            " eligible } }",
+            53,
+            "Expected value of type 'DateTime', not 2026-12-05T07:45:00 without a UTC offset:"
+            " give one, e.g. 2026-12-05T07:45:00Z or 2026-12-05T16:45:00+09:00",
+        ),
     ],
-    ids=["date-argument", "datetime-argument", "date-in-an-input-object", "amount"],
+    ids=["date-argument", "datetime-argument", "date-in-an-input-object", "amount", "no-offset"],
 )
 async def test_a_literal_a_scalar_refuses_is_refused_where_it_is_written(
     pool: asyncpg.Pool, query: str, column: int, message: str
@@ -220,7 +227,12 @@ async def test_a_number_out_of_range_is_bad_user_input_not_a_fault(
             {"day": "0001-01-01"},
         ),
     ],
-    ids=["known-at-literal", "known-at-variable", "decided-on-literal", "decided-on-variable"],
+    ids=[
+        "known-at-literal",
+        "known-at-variable",
+        "decided-on-literal",
+        "decided-on-variable",
+    ],
 )
 async def test_a_day_beyond_the_years_read_is_bad_user_input_not_a_fault(
     pool: asyncpg.Pool, query: str, variables: dict[str, str] | None
@@ -316,3 +328,23 @@ async def test_a_request_without_credentials_is_not_told_its_token_is_invalid(
     assert none.status_code == bad.status_code == 401
     assert none.headers["www-authenticate"] == "Bearer"
     assert bad.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+
+
+async def test_a_moment_without_its_utc_offset_is_refused_in_a_variable_too(
+    pool: asyncpg.Pool,
+) -> None:
+    """It was read in the deployment's zone (Asia/Tokyo): "2026-12-05T07:45:00" answered
+    eligible where "2026-12-05T07:45:00Z" answered barred."""
+    query = (
+        'query ($at: DateTime!) { bidEligibility(vendor: {vendorId: "t1"}, knownAt: $at)'
+        " { eligible } }"
+    )
+    variables = {"at": "2026-12-05T07:45:00"}
+    _, errors = await answer(pool, {"query": query, "variables": variables}, bearer(token()))
+    assert errors == [
+        (
+            "BAD_USER_INPUT",
+            "Variable '$at' has invalid value: 2026-12-05T07:45:00 without a UTC offset: give"
+            " one, e.g. 2026-12-05T07:45:00Z or 2026-12-05T16:45:00+09:00",
+        )
+    ]

@@ -12,8 +12,11 @@ from typing import Any
 import asyncpg
 import pytest
 
+from services.platform.eventlog.embedded import drain
 from services.platform.security.auth import Principal, Role
-from tests.support import case_b
+from services.platform.settings import Settings
+from services.registry import setup as registry_setup
+from tests.support import case_b, in_process_api
 from tests.support.event_examples import DROP, envelope, example
 from tests.support.record_receipts import codes, logged, submitted, typed
 from tests.support.registry_db import apply, rejection
@@ -95,3 +98,51 @@ async def test_another_agencys_record_is_told_of_by_nothing(pool: asyncpg.Pool) 
     answer = await typed(pool, awarded(), owner)
     assert codes(answer) == [("payload.contractId", "recorded_already")]
     assert await logged(pool) == 1
+
+
+async def test_a_vendor_or_a_sanction_id_on_record_is_refused_in_the_receipt(
+    pool: asyncpg.Pool,
+) -> None:
+    """Both said accepted, then the registry dead-lettered them ("already registered",
+    "already exists"): now refused at once, in its words."""
+    await apply(pool, case_b.registered(), case_b.another_vendor(OTHER), case_b.suspended())
+    again = case_b.registered()
+    taken = case_b.suspended(OTHER)  # the sanction id is vendor B's
+    receipts = [await submitted(pool, e) for e in (again, taken)]
+    said = [
+        ("vendor_id", f"{VENDOR!r} is already registered; send vendor.updated to change it"),
+        (
+            "payload.sanction_id",
+            "'city-2022-001' already exists; send sanction.amended to change it",
+        ),
+    ]
+    assert receipts == [
+        {
+            "accepted": False,
+            "errors": [{"field": field, "message": message, "code": "recorded_already"}],
+        }
+        for field, message in said
+    ]
+    assert await logged(pool) == 0
+    # The registry's own words, for such events from any other producer.
+    assert await rejection(pool, again) == f"vendor_id: {said[0][1]}"
+    assert await rejection(pool, taken) == f"payload.sanction_id: {said[1][1]}"
+
+
+async def test_a_keyed_registration_sent_again_still_answers_its_receipt(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """The same event sent again is the log's to answer, before any check: a registration
+    retried once the registry applied it is not refused as registered."""
+    officer = Principal("officer@city", Role.PROCUREMENT_OFFICER, ())
+    register = """mutation { registerVendor(vendorId: "idem1", idempotencyKey: "erp-1",
+        payload: {legalName: "Kita Co", country: "JP"}) { accepted eventId errors { code } } }"""
+    first = (await in_process_api.execute(pool, register, officer))["registerVendor"]
+    settings = Settings(database_url=database_url)
+    await drain(pool, registry_setup.consumer(settings, registry_setup.policies(settings)))
+    assert await pool.fetchval("SELECT count(*) FROM registry_vendors") == 1
+    again = (await in_process_api.execute(pool, register, officer))["registerVendor"]
+    assert first["accepted"] and again == first
+    unkeyed = register.replace('idempotencyKey: "erp-1",', "")
+    refused = (await in_process_api.execute(pool, unkeyed, officer))["registerVendor"]
+    assert refused["errors"] == [{"code": "recorded_already"}]  # at vendorId

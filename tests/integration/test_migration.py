@@ -707,3 +707,34 @@ async def test_a_replacement_a_recorded_sanction_will_bar_is_refused_saying_from
     assert "city-2027-010" in error["message"] and f"from {starts}" in error["message"]
     stored = "SELECT count(*) FROM event_store WHERE event_type = 'migration.replacement_chosen'"
     assert await pool.fetchval(stored) == 0
+
+
+async def test_a_replacement_barred_later_through_an_affiliate_is_told_so(
+    pool: asyncpg.Pool,
+) -> None:
+    """The refusal named the parent's sanction as if it were the replacement's own."""
+    await the_case(pool)
+    starts = Settings(database_url="unused").clock.today() + dt.timedelta(days=30)
+    parent = case_b.suspended(
+        "vendor-p",
+        "city-2027-011",
+        covers_affiliates=True,
+        starts_on=str(starts),
+        decided_on=str(starts - dt.timedelta(days=1)),
+    )
+    owned = envelope(
+        "vendor.affiliation_changed",
+        {
+            "related_vendor_id": "vendor-p",
+            "relation": "parent",
+            "change": "added",
+            "effective_on": "2020-04-01",
+        },
+        "vendor-y",
+    )
+    await registry_db.apply(
+        pool, case_b.another_vendor("vendor-p"), case_b.another_vendor("vendor-y"), owned, parent
+    )
+    (error,) = (await choose_for_c01(pool, "vendor-y"))["errors"]
+    assert error["code"] == "barred_later"
+    assert "bid suspension city-2027-011 through vendor-p by " in error["message"]

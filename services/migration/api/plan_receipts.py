@@ -151,8 +151,12 @@ def done(item: ItemState | None) -> Problem | None:
 
 
 def _reasons(reasons: Sequence[Reason]) -> str:
+    # A sanction of an affiliate's bars the vendor through it: said as the vendor's own, the
+    # officer looked for a sanction of the replacement's that is not there.
     return "; ".join(
-        f"{r.kind.value.replace('_', ' ')} {r.sanction_id} by {r.authority}"
+        f"{r.kind.value.replace('_', ' ')} {r.sanction_id}"
+        + (f" through {r.via_vendor_id}" if r.via_vendor_id else "")
+        + f" by {r.authority}"
         f" from {r.starts_on}" + (f" until {r.ends_on}" if r.ends_on else " indefinitely")
         for r in reasons
     )

@@ -41,6 +41,18 @@ judged otherwise by a rebuild), migration's:
   (item_changes.item_change_problems, owner_handlers.item_configured); before, such a change
   was applied and every schedule of its plan was refused, naming the cycle. The API's receipt
   refuses it whenever it is asked: nothing is recorded of what it refuses.
+
+The rules added on 2026-12-05 once those were out, judging from 2026-12-07 on
+(`FOURTH_RULES_FROM`: still to come when they were added, with a day's room for the change to
+reach main and be deployed before it, so that no event judged live by the code before them is
+judged otherwise by a rebuild), the registry's (imposition_rules.change_refusal, lift_rules):
+
+- a lift effective after the sanction's last day (every amendment counted) is refused: it
+  changed nothing, yet blocked every real lift as `lifted_already`. The API's receipt refuses
+  it whenever it is asked (`no_change`);
+- a lift recorded before, which changed nothing so, no longer blocks a lift: a real one is
+  applied, and the sanction is lifted from the earlier day. The receipt judges this one as the
+  registry will, by the instant, since it accepts what was refused before.
 """
 
 from __future__ import annotations
@@ -50,6 +62,7 @@ import datetime as dt
 LATER_RULES_FROM = dt.datetime(2026, 12, 4, tzinfo=dt.UTC)
 SECOND_RULES_FROM = dt.datetime(2026, 12, 5, tzinfo=dt.UTC)
 THIRD_RULES_FROM = dt.datetime(2026, 12, 6, tzinfo=dt.UTC)
+FOURTH_RULES_FROM = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
 
 # The zone whose calendar is ahead of every other's (Kiribati's Line Islands).
 _LAST_ZONE = dt.timezone(dt.timedelta(hours=14))
@@ -70,6 +83,12 @@ def judged_by_third_rules(recorded_at: dt.datetime) -> bool:
     """Whether an event the log recorded at `recorded_at` is held to the rules judging from
     2026-12-06 too."""
     return recorded_at >= THIRD_RULES_FROM
+
+
+def judged_by_fourth_rules(recorded_at: dt.datetime) -> bool:
+    """Whether an event the log recorded at `recorded_at` is held to the rules judging from
+    2026-12-07 too."""
+    return recorded_at >= FOURTH_RULES_FROM
 
 
 def future_day(day: dt.date, recorded_at: dt.datetime) -> str | None:

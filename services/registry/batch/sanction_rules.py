@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from services.events.base import EventEnvelope
@@ -42,6 +42,7 @@ from services.registry.storage.sanction_repository import (
     Row,
     change_of,
     change_row,
+    header_of,
     sanction_row,
     timeline_of,
 )
@@ -159,7 +160,7 @@ class SanctionFold:
                 )
             )
             row = sanction_row(vendor_id, payload, event.event_id)
-            self._headers[sanction_id] = SanctionHeader.of(vendor_id, payload)
+            self._headers[sanction_id] = header_of(row, [])
             self._known.rows[sanction_id] = row
             self._known.changes[sanction_id] = []
             self.writes.sanctions.append(row)
@@ -169,15 +170,13 @@ class SanctionFold:
                 change_refusal(self._policies, vendor_id, payload, header, recorded)
             )
             amendment = payload if isinstance(payload, SanctionAmended) else None
-            if amendment is None and header is not None:
-                # Lifted from its earliest lift, as the stored header reads it (lifts recorded
-                # before the later rules could be lifted again, earlier).
-                lifted_on = min(header.lifted_on or payload.effective_on, payload.effective_on)
-                self._headers[sanction_id] = replace(header, lifted_on=lifted_on)
             row = change_row(
                 sanction_id, payload.effective_on, payload.reason, event.event_id, amendment
             )
-            self._known.changes_of(sanction_id).append(change_of(row))
+            changes = self._known.changes_of(sanction_id)
+            changes.append(change_of(row))
+            # As the stored header would read it now: its earliest lift, its last day.
+            self._headers[sanction_id] = header_of(self._known.rows[sanction_id], changes)
             self.writes.changes.append(row)
         self._known.rebuild(sanction_id)
         _rescreen(

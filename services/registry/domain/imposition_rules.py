@@ -24,7 +24,11 @@ from services.events.sanction import (
     SanctionImposed,
     SanctionLifted,
 )
-from services.platform.eventstore.later_rules import judged_by_later_rules
+from services.platform.eventstore.later_rules import (
+    judged_by_fourth_rules,
+    judged_by_later_rules,
+)
+from services.registry.domain.lift_rules import changes_nothing, nothing_to_lift
 from services.registry.domain.policy import (
     OutsidePolicy,
     Period,
@@ -34,12 +38,15 @@ from services.registry.domain.policy import (
     check_period,
 )
 from services.registry.domain.policy_authority import authority_refusal, governing_policy
+from services.registry.domain.record_ids import sanction_taken_refusal
 
 
 @dataclass(frozen=True, slots=True)
 class SanctionHeader:
     """What judging a change of a sanction needs of it: whose it is, its first day, what its
-    policy range is found from, and from when it was lifted early, if it was."""
+    policy range is found from, from when it was lifted early, if it was (its earliest
+    lift), and its last day, every amendment counted and lifts aside (None: it has none, or
+    is not known here: a lift is then never found to change nothing)."""
 
     vendor_id: str
     decided_on: dt.date
@@ -48,18 +55,7 @@ class SanctionHeader:
     grounds: tuple[str, ...]
     serious: bool
     lifted_on: dt.date | None = None
-
-    @classmethod
-    def of(cls, vendor_id: str, payload: SanctionImposed) -> SanctionHeader:
-        """The header of the sanction this imposition records."""
-        return cls(
-            vendor_id,
-            payload.decided_on,
-            payload.starts_on,
-            payload.authority,
-            tuple(payload.grounds),
-            payload.serious,
-        )
+    last_day: dt.date | None = None
 
 
 def policy_refusal(
@@ -100,10 +96,7 @@ def imposition_refusal(
     if not registered:
         return unknown_vendor(vendor_id)
     if taken:
-        return (
-            f"payload.sanction_id: {payload.sanction_id!r} already exists;"
-            " send sanction.amended to change it"
-        )
+        return sanction_taken_refusal(payload.sanction_id)[1]
     if (spelling := authority_refusal(policies, payload.authority, recorded_at)) is not None:
         return spelling
     return policy_refusal(policies, payload)
@@ -120,7 +113,8 @@ def change_refusal(
     recorded by the log at `recorded_at`; None when it applies it. A new period is held to
     the policy range of the sanction's grounds, as its imposition was, unless the amendment
     records why it departs; a lifted sanction is not lifted again, nor amended from its
-    lift on (either would change nothing, or move its end unseen)."""
+    lift on (either would change nothing, or move its end unseen); a sanction is not lifted
+    from after its last day (lift_rules)."""
     if sanction is None:
         return f"payload.sanction_id: unknown sanction {payload.sanction_id!r}"
     refusal = _change_refusal(policies, vendor_id, payload, sanction, recorded_at)
@@ -139,11 +133,13 @@ def change_problem(
     its imposition yet (sent a moment before, without waitForProcessing), and refuses the
     change itself if it never does. What the record gives cannot be undone by what the log
     holds beyond it (its header is the imposition's; a lift only brings `lifted_on`
-    earlier), so whatever is refused here, the registry would refuse."""
+    earlier), so whatever is refused here, the registry would refuse. A lift that would
+    change nothing is refused whenever it is asked (nothing is recorded of what a receipt
+    refuses), though the registry refuses it only from `FOURTH_RULES_FROM` on."""
     payload = event.payload
     if not isinstance(payload, SanctionAmended | SanctionLifted) or sanction is None:
         return None
-    refusal = _change_refusal(policies, event.vendor_id, payload, sanction, now)
+    refusal = _change_refusal(policies, event.vendor_id, payload, sanction, now, receipt=True)
     return None if refusal is None else _as_problem(*refusal, SanctionAmended)
 
 
@@ -153,8 +149,11 @@ def _change_refusal(
     payload: SanctionAmended | SanctionLifted,
     sanction: SanctionHeader,
     recorded_at: dt.datetime,
+    *,
+    receipt: bool = False,
 ) -> tuple[str, str] | None:
-    """`change_refusal` of a sanction on record: the code and the registry's reason."""
+    """`change_refusal` of a sanction on record: the code and the registry's reason (with
+    `receipt`, the receipt's, which refuses a lift changing nothing whenever asked)."""
     if sanction.vendor_id != vendor_id:
         return "other_vendors_sanction", (
             f"payload.sanction_id: sanction {payload.sanction_id!r} belongs to vendor"
@@ -162,7 +161,8 @@ def _change_refusal(
         )
     if not judged_by_later_rules(recorded_at):
         return _ends_before_start(payload, sanction)
-    if (after_lift := _after_lift(payload, sanction)) is not None:
+    fourth = judged_by_fourth_rules(recorded_at)
+    if (after_lift := _after_lift(payload, sanction, fourth)) is not None:
         return "lifted_already", after_lift
     if payload.effective_on < sanction.decided_on:
         # Nothing changes a sanction before it was decided: a lift so dated ended it before
@@ -172,7 +172,8 @@ def _change_refusal(
             f" on {sanction.decided_on}"
         )
     if not isinstance(payload, SanctionAmended):
-        return None
+        nothing = nothing_to_lift(payload.sanction_id, payload.effective_on, sanction.last_day)
+        return None if nothing is None or not (fourth or receipt) else ("no_change", nothing)
     if (ends_before := _ends_before_start(payload, sanction)) is not None:
         return ends_before
     policy = governing_policy(policies, sanction.authority, recorded_at)
@@ -192,11 +193,17 @@ def _change_refusal(
     return None if departure is None else ("outside_policy", departure)
 
 
-def _after_lift(payload: SanctionAmended | SanctionLifted, sanction: SanctionHeader) -> str | None:
+def _after_lift(
+    payload: SanctionAmended | SanctionLifted, sanction: SanctionHeader, fourth: bool
+) -> str | None:
+    """Why a change after the sanction's lift is refused; `fourth`: judged by the rules from
+    `FOURTH_RULES_FROM`, under which a lift that changed nothing lifted nothing."""
     lifted_on = sanction.lifted_on
     if lifted_on is None:
         return None
     if isinstance(payload, SanctionLifted):
+        if fourth and changes_nothing(lifted_on, sanction.last_day):
+            return None  # the lift of a mistaken day, after the end: the real one may follow
         return f"payload.sanction_id: sanction {payload.sanction_id!r} was lifted from {lifted_on}"
     if payload.effective_on >= lifted_on:
         return (

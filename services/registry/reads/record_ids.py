@@ -1,5 +1,6 @@
-"""The API's check of an event adding a record (an award, a subcontract request, an incident
-report, a claim, a certificate) whose id is on record already: the registry would refuse it
+"""The API's check of an event adding a record (a vendor's registration, a sanction's
+imposition, an award, a subcontract request, an incident report, a claim, a certificate) whose
+id is on record already: the registry would refuse it
 (an award sent twice, say, each time as a new event), so the receipt refuses it, before the
 log, rather than accepting it and the registry dead-lettering it after
 (`record_ids.taken_refusal`). The same event sent again is the log's to answer, before any
@@ -14,16 +15,25 @@ import asyncpg
 
 from services.events.base import EventEnvelope
 from services.events.catalog import Problem
+from services.events.sanction import SanctionImposed
+from services.events.vendor import VendorRegistered
 from services.platform.security.access import recorders_view
-from services.registry.domain.record_ids import taken_refusal
+from services.registry.domain.record_ids import (
+    registered_refusal,
+    sanction_taken_refusal,
+    taken_refusal,
+)
 from services.registry.domain.refusals import problem
 from services.registry.reads.record_scope import IN_VIEW
 from services.registry.storage.new_records import ACROSS_VENDORS, NEW_RECORDS
+from services.registry.storage.vendor_repository import vendor_exists
 
 
 async def taken_check(pool: asyncpg.Pool, event: EventEnvelope) -> Problem | None:
     """One of `RequestContext.reading_checks`: looks the new record's id up (one keyed row),
     and lets any other event pass unread."""
+    if isinstance(event.payload, VendorRegistered | SanctionImposed):
+        return await _identity_taken(pool, event)
     created = NEW_RECORDS.get(event.event_type)
     if created is None:
         return None
@@ -43,3 +53,22 @@ async def taken_check(pool: asyncpg.Pool, event: EventEnvelope) -> Problem | Non
     async with pool.acquire() as conn:
         taken = await conn.fetchval(sql, *values)
     return problem(taken_refusal(key, record_id)) if taken else None
+
+
+async def _identity_taken(pool: asyncpg.Pool, event: EventEnvelope) -> Problem | None:
+    """A registration of a vendor on record, or an imposition of a sanction id on record (any
+    vendor's: ids are unique across vendors). Vendors and sanctions are everyone's to read,
+    and those who may record these are never limited to some agencies, so the refusal tells
+    no one of what they could not see. A sanction id taken is refused whether or not its
+    vendor is registered yet: the registry refuses the event either way (as an unknown
+    vendor's, or once the registration on its way is applied, as taken)."""
+    async with pool.acquire() as conn:
+        if isinstance(event.payload, SanctionImposed):
+            sanction_id = event.payload.sanction_id
+            taken = await conn.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM registry_sanctions WHERE sanction_id = $1)",
+                sanction_id,
+            )
+            return problem(sanction_taken_refusal(sanction_id)) if taken else None
+        registered = await vendor_exists(conn, event.vendor_id)
+    return problem(registered_refusal(event.vendor_id)) if registered else None

@@ -29,24 +29,27 @@ async def sanction_headers(
 ) -> dict[str, SanctionHeader]:
     """`sanction_header` of the known ones of these sanctions, in one query."""
     rows = await conn.fetch(
-        """SELECT sanction_id, vendor_id, decided_on, starts_on, authority, grounds, serious,
-                  (SELECT min(c.effective_on) FROM registry_sanction_changes c
-                   WHERE c.sanction_id = s.sanction_id AND c.lifted) AS lifted_on
-           FROM registry_sanctions s WHERE sanction_id = ANY($1::text[])""",
-        list(sanction_ids),
+        f"{WITH_CHANGES} WHERE s.sanction_id = ANY($1::text[])", list(sanction_ids), None
     )
-    return {
-        r["sanction_id"]: SanctionHeader(
-            r["vendor_id"],
-            r["decided_on"],
-            r["starts_on"],
-            r["authority"],
-            tuple(r["grounds"]),
-            r["serious"],
-            r["lifted_on"],
-        )
-        for r in rows
-    }
+    return {r["sanction_id"]: header_of(r, [change_of(c) for c in r["changes"]]) for r in rows}
+
+
+def header_of(sanction: Row, changes: Sequence[Change]) -> SanctionHeader:
+    """The header of a sanction from its row (stored, or `sanction_row`) and its changes: lifted
+    from its earliest lift (lifts recorded before the later rules could be lifted again,
+    earlier), and its last day that of its amended timeline, lifts aside."""
+    lifts = [change.effective_on for change in changes if change.lifted]
+    amended = timeline_of(sanction, [change for change in changes if not change.lifted])
+    return SanctionHeader(
+        sanction["vendor_id"],
+        sanction["decided_on"],
+        sanction["starts_on"],
+        sanction["authority"],
+        tuple(sanction["grounds"]),
+        sanction["serious"],
+        min(lifts, default=None),
+        amended.final_day,
+    )
 
 
 def sanction_row(vendor_id: str, payload: SanctionImposed, event_id: uuid.UUID) -> dict[str, Any]:
