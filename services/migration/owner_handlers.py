@@ -2,7 +2,8 @@
 producer). Each checks the plan's rules; one that cannot apply is refused with the reason
 (a dead letter), and nothing of it is written. A day an owner states as past may not be
 still to come (for events recorded from the later rules on: platform's later_rules), nor may
-an item's dependencies close a cycle (from the rules of 2026-12-06 on)."""
+an item's dependencies close a cycle (from the rules of 2026-12-06 on), nor an item be marked
+done out of the order its plan keeps (from the rules of 2026-12-07 on)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from services.events.migration import (
     MigrationPlanRequested,
     MigrationReplacementChosen,
 )
+from services.migration.domain.cutover_order import done_problems
 from services.migration.domain.item_changes import changed_item, item_change_problems
 from services.migration.domain.items import ItemState, done_already, refusal_to_finish
 from services.migration.domain.plan_settings import configure, settings_refusal
@@ -33,6 +35,7 @@ from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection
 from services.platform.eventstore.later_rules import (
     future_day,
+    judged_by_fourth_rules,
     judged_by_later_rules,
     judged_by_third_rules,
 )
@@ -201,13 +204,19 @@ class OwnerHandlers:
     async def item_status_changed(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(MigrationItemStatusChanged, event.payload)
         plan = await require_plan(conn, event, p.plan_id)
-        item = await require_item(conn, plan, p.contract_id)
+        items = await require_items(conn, plan, p.contract_id)
+        item = items[p.contract_id]
         await self._refuse_if_to_come(conn, event, "on", p.on)
         if p.status is MigrationItemStatus.DONE:
             await self._refuse_if_done(conn, event, item)  # done again: a version of nothing
             refusal = refusal_to_finish(item)
             if refusal is not None:
                 raise DomainRejection(f"payload.status: {refusal}")
+            # Out of order, it was applied before its rule, as it was then.
+            if judged_by_fourth_rules(await recorded_time(conn, event, self.clock)) and (
+                problems := done_problems(item, items, p.on, plan.settings)
+            ):
+                raise DomainRejection(problems_said(problems))
         elif item.status is MigrationItemStatus.DONE:
             raise DomainRejection(f"payload.status: {item.contract_id} is done already")
         await plan_repository.update_item(

@@ -44,6 +44,7 @@ from services.migration.api.plan_receipts import (
     record_on_plan,
     to_come,
 )
+from services.migration.domain.cutover_order import done_problems
 from services.migration.domain.item_changes import item_change_problems
 from services.migration.domain.items import ItemState, refusal_to_finish
 from services.migration.domain.plan_settings import configure, settings_refusal
@@ -277,7 +278,9 @@ class MigrationMutation:
 
     @strawberry.mutation(
         description="Records a milestone: started, done (refused while the checklist is"
-        " incomplete), blocked (with what blocks it), or back to planned."
+        " incomplete, before the items it moves after are done, `dependency_not_done`, and,"
+        " where its plan forbids early termination, in a phase before its contract's end,"
+        " `before_contract_end`), blocked (with what blocks it), or back to planned."
     )
     async def record_migration_milestone(
         self,
@@ -304,16 +307,22 @@ class MigrationMutation:
         idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
         async def check(
-            plan: PlanRow, item: ItemState | None, *__: object
+            plan: PlanRow, item: ItemState | None, items: Mapping[str, ItemState]
         ) -> tuple[Problem | None, ...]:
+            assert item is not None  # record_on_plan gives the item a contract id names
             finishing = status == ItemStatusModel.DONE
             dated = (to_come("on", on), before_opened("on", on, plan))
             if (finished := done(item)) is not None:
                 return (*dated, finished)
-            refusal = refusal_to_finish(item) if item is not None and finishing else None
+            if not finishing:
+                return dated
+            refusal = refusal_to_finish(item)
+            day = on or info.context.settings.clock.today()
             return (
                 *dated,
                 None if refusal is None else Problem("status", refusal, "checklist_incomplete"),
+                # Out of the plan's order: what migration refuses (cutover_order.py).
+                *done_problems(item, items, day, plan.settings),
             )
 
         return await record_on_plan(

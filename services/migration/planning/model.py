@@ -92,7 +92,9 @@ class Assignment:
     contract_id: str
     phase: int  # the phase in which the item cuts over to its replacement
     natural_phase: int  # the phase holding the day after its contract ends
-    reasons: tuple[str, ...] = ()  # why it is not in its natural phase (empty when it is)
+    # Why it is not in its natural phase (none when it is); a done item's also the order its
+    # cut-over broke, if it did (cutover_reasons).
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

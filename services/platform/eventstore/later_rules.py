@@ -41,6 +41,17 @@ judged otherwise by a rebuild), migration's:
   (item_changes.item_change_problems, owner_handlers.item_configured); before, such a change
   was applied and every schedule of its plan was refused, naming the cycle. The API's receipt
   refuses it whenever it is asked: nothing is recorded of what it refuses.
+
+The rules added on 2026-12-05 once those were out, judging from 2026-12-07 on
+(`FOURTH_RULES_FROM`, still to come when they were added), migration's:
+
+- an item marked done before an item it moves after is done, or, when its plan forbids early
+  termination, in a phase before its contract's natural end (cutover_order.done_problems,
+  owner_handlers.item_status_changed); before, it was applied and the plan went on as if
+  the order had been kept;
+- an owner's change that changes nothing: a replacement chosen again on its day, a check
+  ticked or withdrawn again, a milestone recorded again (no_change, owner_handlers); before,
+  each was applied, and a replacement chosen again made a new version identical to the last.
 """
 
 from __future__ import annotations
@@ -50,6 +61,7 @@ import datetime as dt
 LATER_RULES_FROM = dt.datetime(2026, 12, 4, tzinfo=dt.UTC)
 SECOND_RULES_FROM = dt.datetime(2026, 12, 5, tzinfo=dt.UTC)
 THIRD_RULES_FROM = dt.datetime(2026, 12, 6, tzinfo=dt.UTC)
+FOURTH_RULES_FROM = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
 
 # The zone whose calendar is ahead of every other's (Kiribati's Line Islands).
 _LAST_ZONE = dt.timezone(dt.timedelta(hours=14))
@@ -70,6 +82,12 @@ def judged_by_third_rules(recorded_at: dt.datetime) -> bool:
     """Whether an event the log recorded at `recorded_at` is held to the rules judging from
     2026-12-06 too."""
     return recorded_at >= THIRD_RULES_FROM
+
+
+def judged_by_fourth_rules(recorded_at: dt.datetime) -> bool:
+    """Whether an event the log recorded at `recorded_at` is held to the rules judging from
+    2026-12-07 too."""
+    return recorded_at >= FOURTH_RULES_FROM
 
 
 def future_day(day: dt.date, recorded_at: dt.datetime) -> str | None:
