@@ -100,7 +100,8 @@ class Assignment:
 @dataclass(frozen=True)
 class Schedule:
     status: SolverStatus
-    assignments: tuple[Assignment, ...] = ()  # empty unless optimal or feasible
+    # Every item's when optimal or feasible; else the done items' alone (their cut-overs).
+    assignments: tuple[Assignment, ...] = ()
     objective: int | None = None
     best_bound: int | None = None
     gap: float | None = None  # (objective − bound) / objective; 0 when optimal
