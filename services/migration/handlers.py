@@ -26,7 +26,7 @@ from services.events.emitted import (
     barring_at,
     reasons_key,
 )
-from services.events.migration import ChecklistCheck, MigrationItemStatus
+from services.events.migration import ChecklistCheck, MigrationItemStatus, MigrationTrigger
 from services.migration.domain import bars
 from services.migration.plan_opening import cover, restate
 from services.migration.storage import contract_repository, plan_repository
@@ -173,6 +173,10 @@ class WorldHandlers:
             )
             if eligible_here != plan.vendor_eligible:
                 await plan_repository.set_vendor_eligible(conn, plan.plan_id, eligible_here)
+                if eligible_here and plan.trigger is not MigrationTrigger.MANUAL:
+                    # Its reason said a bar still in force; barred again, `restate` says anew.
+                    free = bars.free_again(vendor_id, plan.agency, p.as_of, plan.reason)
+                    await plan_repository.set_reason(conn, plan.plan_id, free, plan.trigger)
                 state = "eligible again" if eligible_here else "no longer eligible"
                 await plan_repository.changed(
                     conn, plan.plan_id, f"{vendor_id} {state} as of {p.as_of}"

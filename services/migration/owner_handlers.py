@@ -2,7 +2,9 @@
 producer). Each checks the plan's rules; one that cannot apply is refused with the reason
 (a dead letter), and nothing of it is written. A day an owner states as past may not be
 still to come (for events recorded from the later rules on: platform's later_rules), nor may
-an item's dependencies close a cycle (from the rules of 2026-12-06 on)."""
+an item's dependencies close a cycle (from the rules of 2026-12-06 on), nor an item be marked
+done out of the order its plan keeps, nor a change change nothing (from the rules of
+2026-12-07 on)."""
 
 from __future__ import annotations
 
@@ -22,8 +24,10 @@ from services.events.migration import (
     MigrationPlanRequested,
     MigrationReplacementChosen,
 )
+from services.migration.domain.cutover_order import done_problems
 from services.migration.domain.item_changes import changed_item, item_change_problems
 from services.migration.domain.items import ItemState, done_already, refusal_to_finish
+from services.migration.domain.no_change import same_check, same_milestone, same_replacement
 from services.migration.domain.plan_settings import configure, settings_refusal
 from services.migration.plan_opening import open_by_hand
 from services.migration.storage import contract_repository, plan_repository
@@ -33,6 +37,7 @@ from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection
 from services.platform.eventstore.later_rules import (
     future_day,
+    judged_by_fourth_rules,
     judged_by_later_rules,
     judged_by_third_rules,
 )
@@ -150,12 +155,29 @@ class OwnerHandlers:
         ):
             raise DomainRejection(f"payload.contract_id: {refusal}")
 
+    async def _refuse_if_nothing(
+        self, conn: Connection, event: EventEnvelope, field: str, refusal: str | None
+    ) -> None:
+        """Refuses a change that changes nothing (`no_change`), for events the log recorded
+        from the rules of 2026-12-07 on (earlier ones were applied: a replacement chosen
+        again made a version identical to the last)."""
+        if refusal is not None and judged_by_fourth_rules(
+            await recorded_time(conn, event, self.clock)
+        ):
+            raise DomainRejection(f"payload.{field}: {refusal}")
+
     async def replacement_chosen(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(MigrationReplacementChosen, event.payload)
         plan = await require_plan(conn, event, p.plan_id)
         item = await require_item(conn, plan, p.contract_id)
         await self._refuse_if_to_come(conn, event, "chosen_on", p.chosen_on)
         await self._refuse_if_done(conn, event, item)
+        await self._refuse_if_nothing(
+            conn,
+            event,
+            "replacement_vendor_id",
+            same_replacement(item, p.replacement_vendor_id, p.chosen_on),
+        )
         if p.replacement_vendor_id == plan.vendor_id:
             raise DomainRejection(
                 f"payload.replacement_vendor_id: {plan.vendor_id} is the vendor being replaced"
@@ -190,6 +212,7 @@ class OwnerHandlers:
             raise DomainRejection(
                 f"payload.passed: {item.contract_id} is done; its checks can no longer be withdrawn"
             )
+        await self._refuse_if_nothing(conn, event, "check", same_check(item, p.check, p.passed))
         if await plan_repository.set_check(conn, plan.plan_id, item.contract_id, p.check, p.passed):
             # "check 'parallel run passed' ticked": a check's name may end in "passed" itself.
             state = "ticked" if p.passed else "withdrawn"
@@ -201,15 +224,25 @@ class OwnerHandlers:
     async def item_status_changed(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(MigrationItemStatusChanged, event.payload)
         plan = await require_plan(conn, event, p.plan_id)
-        item = await require_item(conn, plan, p.contract_id)
+        items = await require_items(conn, plan, p.contract_id)
+        item = items[p.contract_id]
         await self._refuse_if_to_come(conn, event, "on", p.on)
         if p.status is MigrationItemStatus.DONE:
             await self._refuse_if_done(conn, event, item)  # done again: a version of nothing
             refusal = refusal_to_finish(item)
             if refusal is not None:
                 raise DomainRejection(f"payload.status: {refusal}")
+            # Out of order, it was applied before its rule, as it was then.
+            if judged_by_fourth_rules(await recorded_time(conn, event, self.clock)) and (
+                problems := done_problems(item, items, p.on, plan.settings)
+            ):
+                raise DomainRejection(problems_said(problems))
         elif item.status is MigrationItemStatus.DONE:
             raise DomainRejection(f"payload.status: {item.contract_id} is done already")
+        else:
+            await self._refuse_if_nothing(
+                conn, event, "status", same_milestone(item, p.status, p.on, p.note)
+            )
         await plan_repository.update_item(
             conn,
             plan.plan_id,

@@ -135,7 +135,8 @@ async def restate(
     suspension extended, its scope amended, a debarment after it), its reason and trigger.
     Not a new version: what the plan schedules does not depend on them, and the announcement
     is in the log. A plan opened by hand keeps its owner's words, and one whose vendor is
-    free again there keeps what opened it."""
+    free again there says so (`bars.free_again`, set by `handlers.eligibility_changed` as
+    the plan turns eligible)."""
     for plan in plans:
         if plan.trigger is MigrationTrigger.MANUAL:
             continue

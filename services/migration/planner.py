@@ -17,7 +17,7 @@ from services.events.migration import SolverStatus as EventSolverStatus
 from services.migration.plan_opening import OUTBOX, SOURCE
 from services.migration.planning.model import Schedule, SolverStatus
 from services.migration.planning.phases import phase_start
-from services.migration.planning.plan_diff import plan_diff
+from services.migration.planning.plan_diff import has_schedule, plan_diff
 from services.migration.planning.problem import build_problem, snapshot
 from services.migration.planning.search_stop import SearchStop
 from services.migration.storage import plan_repository
@@ -47,9 +47,11 @@ def scheduled_event(
         version=version,
         solver_status=EventSolverStatus(schedule.status.value),
         gap=schedule.gap,
+        # The schedule's phases: none without one (the done items' cut-overs it still holds
+        # are in the versions before, and in the plan).
         phases=[
             ScheduledMigration(contract_id=a.contract_id, phase_start=phase_starts[a.phase])
-            for a in schedule.assignments
+            for a in (schedule.assignments if has_schedule(schedule) else ())
         ],
         changes=list(changes),
         # An item's reasons or a solver's conflicts can make a line longer than an event holds.

@@ -120,6 +120,12 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
         open_plan(chrome, plan_id)
         drawn = phases_drawn(chrome)
         assert drawn == phases_planned(embedded, plan_id)
+        # The axis names the plan's first month too, where its first phase's column starts
+        # (that column had no label).
+        axis = chrome.execute_script(
+            "return [...document.querySelectorAll('.gantt .tick text')].map((t) => t.textContent);"
+        )
+        assert axis[0] == before["settings"]["startsOn"][:7], axis
         version = attribute(chrome, ".gantt", "data-version")
 
         # The plan's settings, as the plan has them now.

@@ -336,10 +336,41 @@ async def test_capacity_too_small_for_the_deadline_is_explained(pool: asyncpg.Po
     version = await replan(pool)
     schedule = version.snapshot.schedule
     assert schedule.status is SolverStatus.INFEASIBLE
-    assert schedule.assignments == ()
+    assert schedule.assignments == ()  # nothing is done
     text = " ".join(schedule.conflicts)
     assert "capacity" in text and "2022-10" in text, schedule.conflicts
     assert any(line.startswith("no schedule") for line in version.changes)
+
+
+async def test_a_plan_without_a_schedule_keeps_the_cut_overs_done(pool: asyncpg.Pool) -> None:
+    """A done item's phase is history (an exploratory tester's finding): once a deadline left
+    the plan without a schedule, c02, cut over in 2022-10, had no phase at all."""
+    await the_case(pool)
+    await _finish_c02(pool)
+    # c02 takes one of October's two cut-overs: c01 and c03 cannot both have the other.
+    await apply(
+        pool,
+        *[
+            item_event("migration.item_configured", c, deadline_on="2022-10-31")
+            for c in ("c01", "c03")
+        ],
+    )
+    version = await replan(pool)
+    schedule = version.snapshot.schedule
+    assert schedule.status is SolverStatus.INFEASIBLE
+    assert [(a.contract_id, a.phase) for a in schedule.assignments] == [("c02", 3)]
+    query = """query ($plan: ID!) { migrationPlan(planId: $plan) {
+      items { contractId phaseLabel } phases { label items { contractId } } } }"""
+    plan = (await execute(pool, query, plan=PLAN))["migrationPlan"]
+    labels = {i["contractId"]: i["phaseLabel"] for i in plan["items"]}
+    assert labels["c02"] == "2022-10" and labels["c01"] is None
+    assert plan["phases"] == [{"label": "2022-10", "items": [{"contractId": "c02"}]}]
+    rows = {r["contract_id"]: r for r in read_plan_csv(plan_csv(version.snapshot))}
+    assert (rows["c02"]["phase"], rows["c01"]["phase"]) == ("2022-10", "")
+    # Bounds that cross (c01 due before its contract ends) are found without the solver.
+    await apply(pool, item_event("migration.item_configured", "c01", deadline_on="2022-09-30"))
+    schedule = (await replan(pool)).snapshot.schedule
+    assert [(a.contract_id, a.phase) for a in schedule.assignments] == [("c02", 3)]
 
 
 async def test_contracts_found_or_ended_change_the_plan_and_say_so(pool: asyncpg.Pool) -> None:

@@ -16,6 +16,7 @@ from services.migration.storage import plan_repository
 from services.migration.storage.plan_repository import PlanRow
 from tests.support import case_migration
 from tests.support.case_migration import VENDOR
+from tests.support.event_examples import envelope
 from tests.support.migration_db import PLAN, START, SUSPENDED_ON, apply
 
 pytestmark = pytest.mark.postgres
@@ -190,3 +191,35 @@ async def test_a_plan_opened_by_hand_keeps_its_owners_words(pool: asyncpg.Pool) 
         plan = await plan_repository.plan(conn, "plan-by-hand")
     assert plan is not None and not plan.vendor_eligible
     assert (plan.reason, plan.trigger) == (words, MigrationTrigger.MANUAL)
+
+
+async def test_a_plan_whose_vendor_may_bid_there_again_says_so(pool: asyncpg.Pool) -> None:
+    """The suspension lifted (an exploratory tester's finding): the plan said its vendor
+    eligible, and its reason still the suspension "until" a day to come. It says since when
+    nothing bars the vendor there, and what did; barred again, what bars it then."""
+    until = dt.date(2024, 1, 8)
+    await apply(pool, *case_migration.contracts(START))
+    await apply(pool, _announced(_reason("s-1", ends_on=until), again=until + ONE_DAY))
+    barred = (await _plan(pool)).reason
+    lifted_on = dt.date(2022, 12, 5)
+    free = {
+        "as_of": lifted_on.isoformat(),
+        "eligible": True,
+        "reasons": [],
+        "eligible_again_on": None,
+    }
+    await apply(pool, envelope("vendor.eligibility_changed", free, VENDOR))
+    plan = await _plan(pool)
+    assert plan.vendor_eligible
+    assert (plan.reason, plan.trigger) == (
+        f"nothing bars {VENDOR} at {case_migration.AGENCY} since {lifted_on}; barred before by:"
+        f" {barred}",
+        MigrationTrigger.SUSPENSION,
+    )
+    again = _announced(_reason("d-1", kind="debarment", starts_on=dt.date(2023, 2, 1)), again=None)
+    await apply(pool, again)
+    plan = await _plan(pool)
+    assert (plan.reason, plan.trigger) == (
+        f"debarment d-1 by {AUTHORITY} from 2023-02-01 indefinitely",
+        MigrationTrigger.DEBARMENT,
+    )

@@ -229,12 +229,14 @@ async def test_a_milestone_dated_before_its_plan_was_opened_is_refused(
         "message": "2022-07-08 is before the plan was opened, on 2022-07-09",
         "code": "before_plan",
     }
-    for status, also in [("IN_PROGRESS", []), ("DONE", ["checklist_incomplete"])]:
+    # A "done" then is not ready either, and is before c03's contract ends (2022-09-30).
+    done = ["checklist_incomplete", "before_contract_end"]
+    for status, also in [("IN_PROGRESS", []), ("DONE", done)]:
         answer = await receipt_of(
             pool, MILESTONE, plan=PLAN, contractId="c03", status=status, on="2022-07-08"
         )
         assert not answer["accepted"]
-        # Each problem at once: a "done" then is not ready either.
+        # Each problem at once.
         first, *others = answer["errors"]
         assert first == before and [e["code"] for e in others] == also
     assert await logged(pool) == 0

@@ -33,7 +33,11 @@ def violations(problem: SchedulingProblem, schedule: Schedule) -> list[str]:
         natural = max(0, phase_of(settings, item.ends_on + dt.timedelta(days=1)))
         if a.natural_phase != natural:
             found.append(f"{a.contract_id}: natural phase {a.natural_phase}, expected {natural}")
-        if (a.phase != natural) != bool(a.reasons):
+        # A done item may also say the order its cut-over broke (cutover_reasons).
+        order = [r for r in a.reasons if r.startswith("cut over before ")]
+        if item.done_in_phase is None and order:
+            found.append(f"{a.contract_id}: still to plan, yet {order!r}")
+        if (a.phase != natural) != bool(set(a.reasons) - set(order)):
             found.append(f"{a.contract_id}: reasons {a.reasons!r} for phase {a.phase}/{natural}")
         if item.done_in_phase is not None:
             if a.phase != item.done_in_phase:

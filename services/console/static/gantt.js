@@ -13,11 +13,13 @@ const ROW_HEIGHT = 28;
 const HEAD_HEIGHT = 34;
 const DAY_MS = 86400000;
 
+// The first day of every month from `first` (included when it is one: a plan's first phase
+// starts on the 1st, and its column had no label) to `last`.
 function months(first, last) {
   const ticks = [];
   const start = new Date(first * DAY_MS);
   let year = start.getUTCFullYear();
-  let month = start.getUTCMonth() + 1;
+  let month = start.getUTCMonth() + (start.getUTCDate() === 1 ? 0 : 1);
   for (;;) {
     const tick = Date.UTC(year, month, 1) / DAY_MS;
     if (tick > last) return ticks;
@@ -54,6 +56,10 @@ export function Gantt({ t, plan, today: todayIso }) {
   const ticks = months(first, last);
   // A month label every n months, so that labels never overlap.
   const every = Math.max(1, Math.ceil((ticks.length * 58) / CHART_WIDTH));
+  // A chart starting within a month (a plan's phases may start on any day) labels that month
+  // at its left edge too, where there is room before the first month's own label.
+  const roomy = ticks.length === 0 || x(ticks[0]) - x(first) >= 58;
+  const lead = ticks[0] !== first && roomy ? iso(first).slice(0, 7) : null;
   const today = day(todayIso);
   const version = plan.solver ? plan.solver.version : null;
   const line = (dayNumber, className, label) => html`<line
@@ -64,6 +70,9 @@ export function Gantt({ t, plan, today: todayIso }) {
       ${t("migration.ganttCaption", { version: version ?? "—" })}
     </figcaption>
     <svg viewBox=${`0 0 ${width} ${height}`} role="img" aria-labelledby="gantt-title" width="100%">
+      ${lead !== null
+        ? html`<text class="lead" x=${x(first) + 2} y=${HEAD_HEIGHT - 12}>${lead}</text>`
+        : null}
       ${ticks.map(
         (tick, n) => html`<g class="tick">
           <line x1=${x(tick)} x2=${x(tick)} y1=${HEAD_HEIGHT - 6} y2=${bottom} />

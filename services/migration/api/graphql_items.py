@@ -79,7 +79,10 @@ class MigrationItem(Node):
         description="The phase holding the day after the contract ends, when the replacement"
         " would take over anyway (its natural cut-over); null when not scheduled."
     )
-    reasons: list[str] = strawberry.field(description="Why it is not cut over at its end.")
+    reasons: list[str] = strawberry.field(
+        description="Why it is not cut over at its end; for a done item, also the items it"
+        " moves after that had not cut over before it (`cut over before …`)."
+    )
 
     # An item is a contract within one plan.
     node_key_names = ("planId", "contractId")

@@ -43,9 +43,12 @@ from services.migration.api.plan_receipts import (
     plan_request_refusals,
     record_on_plan,
     to_come,
+    unchanged,
 )
+from services.migration.domain.cutover_order import done_problems
 from services.migration.domain.item_changes import item_change_problems
 from services.migration.domain.items import ItemState, refusal_to_finish
+from services.migration.domain.no_change import same_check, same_milestone, same_replacement
 from services.migration.domain.plan_settings import configure, settings_refusal
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.graphql.context import Info
@@ -191,7 +194,8 @@ class MigrationMutation:
     @strawberry.mutation(
         description="Chooses the vendor that takes an item over; refused, with the reason, when"
         " that vendor may not bid at the plan's agency for the contract's category, or a"
-        " sanction already recorded will bar it there later (`barred_later`)."
+        " sanction already recorded will bar it there later (`barred_later`); the same vendor"
+        " chosen again on the day it was chosen changes nothing (`no_change`)."
     )
     async def choose_replacement_vendor(
         self,
@@ -214,9 +218,12 @@ class MigrationMutation:
         async def check(
             plan: PlanRow, item: ItemState | None, *_: object
         ) -> tuple[Problem | None, ...]:
+            assert item is not None  # record_on_plan gives the item a contract id names
+            day = chosen_on or info.context.settings.clock.today()
             return (
                 to_come("chosenOn", chosen_on),
                 done(item),
+                unchanged("vendorId", same_replacement(item, str(vendor_id), day)),
                 await ineligibility(info, str(vendor_id), plan.agency, str(contract_id)),
             )
 
@@ -237,7 +244,10 @@ class MigrationMutation:
             argument=renamed({"replacementVendorId": "vendorId"}),
         )
 
-    @strawberry.mutation(description="Passes (or withdraws) one readiness check of an item.")
+    @strawberry.mutation(
+        description="Passes (or withdraws) one readiness check of an item; one already passed"
+        " (or not passed) changes nothing (`no_change`)."
+    )
     async def update_migration_checklist(
         self,
         info: Info,
@@ -255,8 +265,12 @@ class MigrationMutation:
         idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
         async def withdrawn(_: PlanRow, item: ItemState | None, *__: object) -> Found:
-            # Ticking a done item's check changes nothing; withdrawing one is refused.
-            return () if passed else (done(item),)
+            assert item is not None  # record_on_plan gives the item a contract id names
+            # Withdrawing a done item's check is refused; ticking one, as any check ticked
+            # already, changes nothing.
+            if not passed and (finished := done(item)) is not None:
+                return (finished,)
+            return (unchanged("check", same_check(item, check, passed)),)
 
         return await record_on_plan(
             info,
@@ -277,7 +291,11 @@ class MigrationMutation:
 
     @strawberry.mutation(
         description="Records a milestone: started, done (refused while the checklist is"
-        " incomplete), blocked (with what blocks it), or back to planned."
+        " incomplete, before the items it moves after are done, `dependency_not_done`, and,"
+        " where its plan forbids early termination, in a phase before its contract's end,"
+        " `before_contract_end`), blocked (with what blocks it), or back to planned; the"
+        " milestone the item stands at, on its day with its note, again changes nothing"
+        " (`no_change`)."
     )
     async def record_migration_milestone(
         self,
@@ -304,16 +322,24 @@ class MigrationMutation:
         idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
         async def check(
-            plan: PlanRow, item: ItemState | None, *__: object
+            plan: PlanRow, item: ItemState | None, items: Mapping[str, ItemState]
         ) -> tuple[Problem | None, ...]:
+            assert item is not None  # record_on_plan gives the item a contract id names
             finishing = status == ItemStatusModel.DONE
             dated = (to_come("on", on), before_opened("on", on, plan))
             if (finished := done(item)) is not None:
                 return (*dated, finished)
-            refusal = refusal_to_finish(item) if item is not None and finishing else None
+            if not finishing:
+                day = on or info.context.settings.clock.today()
+                same = same_milestone(item, status, day, note)
+                return (*dated, unchanged("status", same))
+            refusal = refusal_to_finish(item)
+            day = on or info.context.settings.clock.today()
             return (
                 *dated,
                 None if refusal is None else Problem("status", refusal, "checklist_incomplete"),
+                # Out of the plan's order: what migration refuses (cutover_order.py).
+                *done_problems(item, items, day, plan.settings),
             )
 
         return await record_on_plan(

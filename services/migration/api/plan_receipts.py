@@ -1,8 +1,9 @@
 """What a system owner's mutation on a plan checks before it records its event, refusing in
 the receipt what migration would refuse after (graphql_mutations.py): the plan and item are
 the caller's agencies' (without them, nothing more is checked), a replacement may bid, a day
-stated as past has come, a deadline has not passed, a milestone is not dated before its plan
-(each found beside the others); a plan asked for by hand has something to migrate."""
+stated as past has come, a deadline has not passed, a milestone is not dated before its plan,
+a change changes something (each found beside the others); a plan asked for by hand has
+something to migrate."""
 
 from __future__ import annotations
 
@@ -148,6 +149,11 @@ def done(item: ItemState | None) -> Problem | None:
     (`items.done_already`), at the item."""
     refusal = done_already(item) if item is not None else None
     return None if refusal is None else Problem("contractId", refusal, "item_done")
+
+
+def unchanged(field: str, refusal: str | None) -> Problem | None:
+    """A change that changes nothing of the item (`domain/no_change.py`), at its argument."""
+    return None if refusal is None else Problem(field, refusal, "no_change")
 
 
 def _reasons(reasons: Sequence[Reason]) -> str:

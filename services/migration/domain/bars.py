@@ -84,6 +84,14 @@ def plan_reason(
     return (said, trigger(barring)) if said is not None else None
 
 
+def free_again(vendor_id: str, agency: str, as_of: dt.date, was: str) -> str:
+    """What an automatic plan says of why it exists once nothing bars its vendor at its agency
+    from its contracts (a sanction lifted or ended): that, since when, and what barred it
+    (`was`, the plan's reason until then). Kept, that reason read as a bar in force, beside a
+    plan whose vendor may bid again."""
+    return f"nothing bars {vendor_id} at {agency} since {as_of}; barred before by: {was}"
+
+
 def _said(barring: Sequence[EligibilityReasonRef]) -> str | None:
     """The reasons, each with its own end, in the order they began (the same text whatever
     order an announcement lists them in). Not the registry's eligible-again day: it is the

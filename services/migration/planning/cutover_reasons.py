@@ -26,10 +26,7 @@ def cutover_reasons(plan: Plan, phases: Mapping[str, int]) -> dict[str, tuple[st
         for dependency in window.item.depends_on:
             dependents.setdefault(dependency, []).append(cid)
     explain = _Explainer(plan, phases, occupants, dependents)
-    reasons: dict[str, tuple[str, ...]] = {}
-    for cid, done in plan.done.items():
-        if done != plan.natural(cid):
-            reasons[cid] = (f"already cut over in {plan.label(done)} (done)",)
+    reasons = done_reasons(plan, phases)
     for cid, window in plan.windows.items():
         chosen = phases[cid]
         if chosen > window.natural:
@@ -46,6 +43,42 @@ def cutover_reasons(plan: Plan, phases: Mapping[str, int]) -> dict[str, tuple[st
             continue
         reasons[cid] = tuple(dict.fromkeys(found))  # each once, in the order met
     return reasons
+
+
+def done_reasons(plan: Plan, phases: Mapping[str, int]) -> dict[str, tuple[str, ...]]:
+    """Contract id → reasons, for the done items not in their natural phase or that cut over
+    before an item they move after; `phases` holds the done items' and whichever others are
+    scheduled (none, when no schedule was found)."""
+    reasons: dict[str, tuple[str, ...]] = {}
+    for cid, done in plan.done.items():
+        moved = done != plan.natural(cid)
+        said = [f"already cut over in {plan.label(done)} (done)"] if moved else []
+        said += _order_broken(plan, cid, phases)
+        if said:
+            reasons[cid] = tuple(said)
+    return reasons
+
+
+def _order_broken(plan: Plan, cid: str, phases: Mapping[str, int]) -> list[str]:
+    """The items a done item moves after that had not cut over before it: recorded so (a
+    contract terminated as migrated, an owner's "done" before the rules of 2026-12-07), the
+    cut-over stands, and the plan says the order it broke rather than nothing. A dependency
+    still to plan cuts over after it whatever its phase; one done in the same phase may have
+    gone first (the days are not the plan's)."""
+    done = plan.done[cid]
+    broken = []
+    for dependency in plan.items[cid].depends_on:
+        title = plan.items[dependency].title
+        if dependency not in phases:  # not done, and no schedule was found
+            when = "it has not cut over"
+        elif dependency not in plan.done:
+            when = f"it cuts over in {plan.label(phases[dependency])}"
+        elif phases[dependency] > done:
+            when = f"it cut over in {plan.label(phases[dependency])} (done)"
+        else:
+            continue
+        broken.append(f"cut over before {dependency} '{title}', which it moves after ({when})")
+    return broken
 
 
 @dataclass(frozen=True)

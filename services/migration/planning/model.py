@@ -92,13 +92,16 @@ class Assignment:
     contract_id: str
     phase: int  # the phase in which the item cuts over to its replacement
     natural_phase: int  # the phase holding the day after its contract ends
-    reasons: tuple[str, ...] = ()  # why it is not in its natural phase (empty when it is)
+    # Why it is not in its natural phase (none when it is); a done item's also the order its
+    # cut-over broke, if it did (cutover_reasons).
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Schedule:
     status: SolverStatus
-    assignments: tuple[Assignment, ...] = ()  # empty unless optimal or feasible
+    # Every item's when optimal or feasible; else the done items' alone (their cut-overs).
+    assignments: tuple[Assignment, ...] = ()
     objective: int | None = None
     best_bound: int | None = None
     gap: float | None = None  # (objective − bound) / objective; 0 when optimal

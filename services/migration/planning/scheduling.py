@@ -29,7 +29,7 @@ from services.migration.planning.conflicts import (
     single_item_conflicts,
     smallest_conflict,
 )
-from services.migration.planning.cutover_reasons import cutover_reasons
+from services.migration.planning.cutover_reasons import cutover_reasons, done_reasons
 from services.migration.planning.greedy import greedy_phases
 from services.migration.planning.model import (
     CRITICALITY_WEIGHT,
@@ -193,7 +193,7 @@ def solve(
     plan = compile_plan(problem)
     known = cycle_conflict(plan) or single_item_conflicts(plan)
     if known:
-        return _infeasible(known, started)
+        return _infeasible(plan, known, started)
     kept = _kept_phases(plan, previous or {})
     built = build_model(plan, named=False, kept=kept)
     # A start by rule (greedy.py): the search improves on it, and nothing worse is reported.
@@ -210,7 +210,7 @@ def solve(
         conflict = smallest_conflict(
             named.model, named.literals, plan.settings.time_limit_seconds, stop
         )
-        return _infeasible(conflict, started)
+        return _infeasible(plan, conflict, started)
     phases = (
         {cid: solver.value(x) for cid, x in built.phases.items()}
         if status is not SolverStatus.UNKNOWN
@@ -223,7 +223,11 @@ def solve(
         # CP-SAT proved nothing about it, so it is feasible, with the search's bound.
         phases, status = greedy, SolverStatus.FEASIBLE
     if phases is None:
-        return Schedule(SolverStatus.UNKNOWN, wall_seconds=time.perf_counter() - started)
+        return Schedule(
+            SolverStatus.UNKNOWN,
+            assignments=_assignments(plan, None),
+            wall_seconds=time.perf_counter() - started,
+        )
     # The exposure alone, as the schedule reports it: the tie-break is not a cost. The total
     # is exposure × scale − items kept (fewer than the scale), so exposure ≥ bound / scale.
     objective = sum(_cost(plan, plan.windows[cid], p) for cid, p in phases.items())
@@ -276,16 +280,22 @@ def _solver(time_limit_seconds: float) -> cp_model.CpSolver:
     return solver
 
 
-def _infeasible(conflicts: tuple[str, ...], started: float) -> Schedule:
+def _infeasible(plan: Plan, conflicts: tuple[str, ...], started: float) -> Schedule:
     return Schedule(
-        SolverStatus.INFEASIBLE, conflicts=conflicts, wall_seconds=time.perf_counter() - started
+        SolverStatus.INFEASIBLE,
+        assignments=_assignments(plan, None),
+        conflicts=conflicts,
+        wall_seconds=time.perf_counter() - started,
     )
 
 
-def _assignments(plan: Plan, planned: Mapping[str, int]) -> tuple[Assignment, ...]:
-    phases = {**plan.done, **planned}
-    reasons = cutover_reasons(plan, phases)
+def _assignments(plan: Plan, planned: Mapping[str, int] | None) -> tuple[Assignment, ...]:
+    """Every item's phase, or, with nothing `planned` (no schedule was found), the done items'
+    alone: their cut-overs are history, which a plan left without a schedule still holds."""
+    phases = {**plan.done, **(planned or {})}
+    reasons = cutover_reasons(plan, phases) if planned is not None else done_reasons(plan, phases)
     return tuple(
         Assignment(cid, phases[cid], natural_phase(plan.settings, item), reasons.get(cid, ()))
         for cid, item in sorted(plan.items.items())
+        if cid in phases
     )

@@ -53,6 +53,16 @@ judged otherwise by a rebuild), the registry's (imposition_rules.change_refusal,
 - a lift recorded before, which changed nothing so, no longer blocks a lift: a real one is
   applied, and the sanction is lifted from the earlier day. The receipt judges this one as the
   registry will, by the instant, since it accepts what was refused before.
+
+and migration's:
+
+- an item marked done before an item it moves after is done, or, when its plan forbids early
+  termination, in a phase before its contract's natural end (cutover_order.done_problems,
+  owner_handlers.item_status_changed); before, it was applied and the plan went on as if
+  the order had been kept;
+- an owner's change that changes nothing: a replacement chosen again on its day, a check
+  ticked or withdrawn again, a milestone recorded again (no_change, owner_handlers); before,
+  each was applied, and a replacement chosen again made a new version identical to the last.
 """
 
 from __future__ import annotations

@@ -1,0 +1,135 @@
+"""An item marked done out of the order its plan keeps (real PostgreSQL; an exploratory
+tester's finding): before an item it moves after, or, where early termination is forbidden,
+before its contract's end. Accepted, the plan then went on as OPTIMAL with no word of it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.migration.planning.model import SolverStatus
+from services.migration.setup import consumer
+from services.platform.eventstore.later_rules import FOURTH_RULES_FROM
+from tests.support import registry_db
+from tests.support.case_migration import VENDOR
+from tests.support.event_examples import envelope
+from tests.support.in_process_api import execute
+from tests.support.migration_db import PLAN, apply, item_event, replan, the_case
+from tests.support.registry import TOKYO, FixedClock
+
+pytestmark = pytest.mark.postgres
+
+MILESTONE = """mutation ($plan: ID!, $contractId: ID!, $on: Date) {
+  recordMigrationMilestone(planId: $plan, contractId: $contractId, status: DONE, on: $on) {
+    accepted errors { field message code } } }"""
+# c05 (税務ポータル) moves after c04 (税務システム); its contract ends on 2022-12-31 (the case).
+EARLY = "2022-10-03"
+WAITS = (
+    "c05 cannot be marked done before what it moves after: c04 (planned); record those done"
+    " first, or take them out of its dependencies"
+)
+TOO_EARLY = (
+    "c05's contract runs until 2022-12-31 and the plan forbids early termination: not done"
+    " before 2023-01, its natural end"
+)
+
+
+async def _ready(pool: asyncpg.Pool, contract_id: str) -> None:
+    """The item's replacement chosen and every check ticked."""
+    chosen = item_event(
+        "migration.replacement_chosen",
+        contract_id,
+        replacement_vendor_id="vendor-c",
+        chosen_on="2022-07-10",
+    )
+    checks = [
+        item_event("migration.checklist_updated", contract_id, check=check, passed=True)
+        for check in (
+            "data_migration_rehearsed",
+            "parallel_run_passed",
+            "erasure_certificate_received",
+            "disposal_certificate_received",
+        )
+    ]
+    await apply(pool, chosen, *checks)
+
+
+async def _done(pool: asyncpg.Pool, contract_id: str, on: str) -> dict[str, Any]:
+    answer = await execute(pool, MILESTONE, plan=PLAN, contractId=contract_id, on=on)
+    receipt: dict[str, Any] = answer["recordMigrationMilestone"]
+    return receipt
+
+
+async def test_done_before_what_it_moves_after_is_refused(pool: asyncpg.Pool) -> None:
+    await the_case(pool)
+    await _ready(pool, "c05")
+    receipt = await _done(pool, "c05", EARLY)
+    assert receipt == {
+        "accepted": False,
+        "errors": [
+            {"field": "status", "message": WAITS, "code": "dependency_not_done"},
+            {"field": "on", "message": TOO_EARLY, "code": "before_contract_end"},
+        ],
+    }
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == 0
+    # At its natural end, still before c04: refused for the order alone.
+    receipt = await _done(pool, "c05", "2023-01-05")
+    assert [e["code"] for e in receipt["errors"]] == ["dependency_not_done"]
+    # Migration's own verdict on the event from any producer, from the rules of 2026-12-07.
+    owners_now = consumer(FixedClock(TOKYO, FOURTH_RULES_FROM))
+    done = item_event("migration.item_status_changed", "c05", status="done", on=EARLY)
+    reason = await registry_db.rejection(pool, done, owners_now)
+    assert reason == f"payload.status: {WAITS}; payload.on: {TOO_EARLY}"
+    # c04 done first (after its own end, 2023-01-31), c05 then: recorded.
+    await _ready(pool, "c04")
+    assert await _done(pool, "c04", "2023-03-01") == {"accepted": True, "errors": []}
+    await apply(
+        pool, item_event("migration.item_status_changed", "c04", status="done", on="2023-03-01")
+    )
+    # Done the day before c04 is, it still waits for it.
+    receipt = await _done(pool, "c05", "2023-02-28")
+    assert receipt["errors"] == [
+        {
+            "field": "status",
+            "message": "c05 cannot be marked done before what it moves after: c04 (done on"
+            " 2023-03-01, after 2023-02-28); record those done first, or take them out of its"
+            " dependencies",
+            "code": "dependency_not_done",
+        }
+    ]
+    assert await _done(pool, "c05", "2023-03-02") == {"accepted": True, "errors": []}
+
+
+async def test_a_cut_over_out_of_order_recorded_before_the_rule_is_said_on_the_plan(
+    pool: asyncpg.Pool,
+) -> None:
+    """Recorded before the rules of 2026-12-07 (as a contract terminated as migrated is, a
+    fact of the world, whenever it comes), the cut-over stands, and the plan says the order
+    it broke rather than nothing."""
+    await the_case(pool)
+    await _ready(pool, "c05")
+    done = item_event("migration.item_status_changed", "c05", status="done", on=EARLY)
+    await apply(pool, {**done, "event_id": str(uuid.uuid4())})
+    version = await replan(pool)
+    assert version.snapshot.schedule.status is SolverStatus.OPTIMAL
+    c05 = {a.contract_id: a for a in version.snapshot.schedule.assignments}["c05"]
+    assert c05.reasons == (
+        "already cut over in 2022-10 (done)",
+        "cut over before c04 '税務システム', which it moves after (it cuts over in 2023-03)",
+    )
+    # A contract terminated as migrated out of order: a fact, said alike (c10 takes one of
+    # 2022-10's two cut-overs, c01 waits a month).
+    terminated = envelope(
+        "contract.terminated",
+        {"contract_id": "c10", "terminated_on": "2022-09-30", "reason": "migrated"},
+        VENDOR,
+    )
+    await apply(pool, terminated)
+    version = await replan(pool)
+    c10 = {a.contract_id: a for a in version.snapshot.schedule.assignments}["c10"]
+    assert c10.reasons[-1] == (
+        "cut over before c01 '住民記録システム', which it moves after (it cuts over in 2022-11)"
+    )
