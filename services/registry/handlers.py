@@ -39,7 +39,7 @@ from services.registry.domain.names import IdentifierKey, normalize_identifier
 from services.registry.domain.periods import ONE_DAY
 from services.registry.domain.policy import SuspensionPolicy
 from services.registry.domain.record_dates import future_refusal
-from services.registry.domain.record_ids import registered_refusal
+from services.registry.domain.record_ids import identifiers_taken_refusal, registered_refusal
 from services.registry.domain.refusals import reason
 from services.registry.records import RecordHandlers
 from services.registry.storage import (
@@ -64,8 +64,7 @@ async def _refuse_clashes(
     owners = await vendor_repository.identifier_owners(conn, identifiers)
     clashes = {i: owner for i, owner in owners.items() if owner != vendor_id}
     if clashes:
-        listed = ", ".join(f"{i.scheme} {i.value} (vendor {v})" for i, v in clashes.items())
-        raise DomainRejection(f"{field}: already belong to another vendor: {listed}")
+        DomainRejection.if_any(reason(identifiers_taken_refusal(field, clashes)))
 
 
 def _unknown(vendor_id: str) -> DomainRejection:

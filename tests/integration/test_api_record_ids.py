@@ -129,6 +129,34 @@ async def test_a_vendor_or_a_sanction_id_on_record_is_refused_in_the_receipt(
     assert await rejection(pool, taken) == f"payload.sanction_id: {said[1][1]}"
 
 
+async def test_a_registration_giving_another_vendors_identifier_is_refused_in_the_receipt(
+    pool: asyncpg.Pool,
+) -> None:
+    """Vendor B's corporate number written in full width with hyphens, as a form may give it:
+    the receipt said accepted, then the registry dead-lettered the registration. Now refused
+    at once, read as the registry reads it, in its words."""
+    await apply(pool, case_b.registered())
+    held = {"scheme": "corporate_number", "value": "７-００００-１２０５-０００２"}
+    other = envelope("vendor.registered", {"legal_name": "株式会社テスト電算"}, OTHER)
+    other["payload"]["identifiers"] = [held]
+    message = "already belong to another vendor: corporate_number 7000012050002 (vendor vendor-b)"
+    assert await submitted(pool, other) == {
+        "accepted": False,
+        "errors": [
+            {"field": "payload.identifiers", "message": message, "code": "identifier_taken"}
+        ],
+    }
+    assert await logged(pool) == 0
+    assert await rejection(pool, other) == f"payload.identifiers: {message}"
+    # Nor given to a vendor on record by an update.
+    await apply(pool, case_b.another_vendor(OTHER))
+    update = envelope("vendor.updated", {"identifiers": [held]}, OTHER)
+    assert (await submitted(pool, update))["errors"] == [
+        {"field": "payload.identifiers", "message": message, "code": "identifier_taken"}
+    ]
+    assert await rejection(pool, update) == f"payload.identifiers: {message}"
+
+
 async def test_a_keyed_registration_sent_again_still_answers_its_receipt(
     pool: asyncpg.Pool, database_url: str
 ) -> None:

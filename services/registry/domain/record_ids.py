@@ -6,6 +6,9 @@ so an id on record when the receipt looks stays taken when the registry applies 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from services.registry.domain.names import IdentifierKey
 from services.registry.domain.refusals import Refusal
 
 
@@ -30,3 +33,10 @@ def sanction_taken_refusal(sanction_id: str) -> Refusal:
     return "recorded_already", (
         f"payload.sanction_id: {sanction_id!r} already exists; send sanction.amended to change it"
     )
+
+
+def identifiers_taken_refusal(field: str, owners: Mapping[IdentifierKey, str]) -> Refusal:
+    """Why identifiers other vendors hold (identifier → its owner) are refused to a vendor: an
+    identifier names one vendor. `field`: where the event gives them."""
+    listed = ", ".join(f"{i.scheme} {i.value} (vendor {v})" for i, v in owners.items())
+    return "identifier_taken", f"{field}: already belong to another vendor: {listed}"

@@ -9,16 +9,20 @@ check (`receipts.submit`), so it is never refused here.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 import asyncpg
 
 from services.events.base import EventEnvelope
 from services.events.catalog import Problem
 from services.events.sanction import SanctionImposed
-from services.events.vendor import VendorRegistered
+from services.events.vendor import VendorRegistered, VendorUpdated
+from services.platform.postgres.database import Connection
 from services.platform.security.access import recorders_view
+from services.registry.domain.names import IdentifierKey
 from services.registry.domain.record_ids import (
+    identifiers_taken_refusal,
     registered_refusal,
     sanction_taken_refusal,
     taken_refusal,
@@ -26,7 +30,11 @@ from services.registry.domain.record_ids import (
 from services.registry.domain.refusals import problem
 from services.registry.reads.record_scope import IN_VIEW
 from services.registry.storage.new_records import ACROSS_VENDORS, NEW_RECORDS
-from services.registry.storage.vendor_repository import vendor_exists
+from services.registry.storage.vendor_repository import (
+    identifier_owners,
+    normalized_identifiers,
+    vendor_exists,
+)
 
 
 async def taken_check(pool: asyncpg.Pool, event: EventEnvelope) -> Problem | None:
@@ -34,6 +42,10 @@ async def taken_check(pool: asyncpg.Pool, event: EventEnvelope) -> Problem | Non
     and lets any other event pass unread."""
     if isinstance(event.payload, VendorRegistered | SanctionImposed):
         return await _identity_taken(pool, event)
+    if isinstance(event.payload, VendorUpdated) and event.payload.identifiers is not None:
+        given = normalized_identifiers(event.payload.identifiers)
+        async with pool.acquire() as conn:
+            return await _identifiers_taken(conn, event.vendor_id, given)
     created = NEW_RECORDS.get(event.event_type)
     if created is None:
         return None
@@ -57,11 +69,13 @@ async def taken_check(pool: asyncpg.Pool, event: EventEnvelope) -> Problem | Non
 
 async def _identity_taken(pool: asyncpg.Pool, event: EventEnvelope) -> Problem | None:
     """A registration of a vendor on record, or an imposition of a sanction id on record (any
-    vendor's: ids are unique across vendors). Vendors and sanctions are everyone's to read,
-    and those who may record these are never limited to some agencies, so the refusal tells
-    no one of what they could not see. A sanction id taken is refused whether or not its
-    vendor is registered yet: the registry refuses the event either way (as an unknown
-    vendor's, or once the registration on its way is applied, as taken)."""
+        vendor's: ids are unique across vendors). Vendors and sanctions are everyone's to read,
+        and those who may record these are never limited to some agencies, so the refusal tells
+        no one of what they could not see. A sanction id taken is refused whether or not its
+        vendor is registered yet: the registry refuses the event either way (as an unknown
+        vendor's, or once the registration on its way is applied, as taken). So are a
+    registration's identifiers held by another vendor: identifiers are everyone's to read too
+    (a search by one finds its vendor)."""
     async with pool.acquire() as conn:
         if isinstance(event.payload, SanctionImposed):
             sanction_id = event.payload.sanction_id
@@ -70,5 +84,23 @@ async def _identity_taken(pool: asyncpg.Pool, event: EventEnvelope) -> Problem |
                 sanction_id,
             )
             return problem(sanction_taken_refusal(sanction_id)) if taken else None
-        registered = await vendor_exists(conn, event.vendor_id)
-    return problem(registered_refusal(event.vendor_id)) if registered else None
+        if await vendor_exists(conn, event.vendor_id):
+            return problem(registered_refusal(event.vendor_id))
+        registered = cast(VendorRegistered, event.payload)
+        given = normalized_identifiers(registered.identifiers)
+        return await _identifiers_taken(conn, event.vendor_id, given)
+
+
+async def _identifiers_taken(
+    conn: Connection, vendor_id: str, identifiers: Sequence[IdentifierKey]
+) -> Problem | None:
+    """Identifiers a registration or an update gives that another vendor holds, read in the
+    form the registry stores them (a corporate number in full width or with hyphens is the
+    same number). One race is left to the registry: an update on its way that takes the
+    identifier from its holder, after which the registry accepts what this refused; the other
+    way round (an identifier taken by an event on its way) it refuses what this accepted, as
+    it must."""
+    owners = await identifier_owners(conn, identifiers)
+    if clashes := {i: owner for i, owner in owners.items() if owner != vendor_id}:
+        return problem(identifiers_taken_refusal("payload.identifiers", clashes))
+    return None
