@@ -48,12 +48,54 @@ C_NUMBER = f"{corporate_number_check_digit(C_BASE)}{C_BASE}"
 DURING_THE_SUSPENSION = "令和5年1月10日"  # 2023-01-10, as an officer may type it
 SANCTION = "city-2022-001"
 UPLOADED_BIDDERS = 300
+# Vendor D's suspension, covering affiliates: 2022-07-09 to 2022-10-08, then, by an amendment
+# dated after a free spell, from 2022-12-01 to 2023-07-08; vendor E its subsidiary from
+# 2022-12-20. On DURING_THE_SUSPENSION each is barred by a bar that began after the
+# sanction's first day.
+D_SANCTION = "city-2022-009"
+D_RESUMED, E_AFFILIATED, D_LAST_DAY = "2022-12-01", "2022-12-20", "2023-07-08"
+
+
+def bars_that_began_later() -> list[dict[str, object]]:
+    """Vendors D and E, each barred on DURING_THE_SUSPENSION by a bar that began after its
+    sanction's first day: D's after a gap, E's when it became D's subsidiary."""
+    imposed = {
+        "sanction_id": D_SANCTION,
+        "kind": "bid_suspension",
+        "authority": "City procurement office",
+        "decided_on": "2022-07-08",
+        "starts_on": case_b.SUSPENSION_START,
+        "duration_months": 3,
+        "grounds": ["breach_of_contract"],
+        "covers_affiliates": True,
+        "policy_override_reason": "A short suspension, on review.",
+    }
+    extended = {
+        "sanction_id": D_SANCTION,
+        "effective_on": D_RESUMED,
+        "duration_months": 12,
+        "reason": "Extended on new findings, after it had ended.",
+        "policy_override_reason": "New findings.",
+    }
+    parent = {
+        "related_vendor_id": "vendor-d",
+        "relation": "parent",
+        "change": "added",
+        "effective_on": E_AFFILIATED,
+    }
+    return [
+        envelope("vendor.registered", {"legal_name": "Delta Holdings Ltd"}, "vendor-d"),
+        envelope("vendor.registered", {"legal_name": "Echo Works Ltd"}, "vendor-e"),
+        envelope("sanction.imposed", imposed, "vendor-d"),
+        envelope("sanction.amended", extended, "vendor-d"),
+        envelope("vendor.affiliation_changed", parent, "vendor-e"),
+    ]
 
 
 def recorded(system: System, tmp_path: Path) -> None:
     """Vendor B suspended from 2022-07-09 to 2024-01-08 (README's worked example), its
-    subsidiary since 2020-04-01, and vendor C, registered with a corporate number and never
-    sanctioned."""
+    subsidiary since 2020-04-01, vendor C, registered with a corporate number and never
+    sanctioned, and vendors D and E (`bars_that_began_later`)."""
     vendor_c = envelope(
         "vendor.registered",
         {
@@ -69,6 +111,7 @@ def recorded(system: System, tmp_path: Path) -> None:
         vendor_c,
         case_b.subsidiary(),
         case_b.owned_by_b(),
+        *bars_that_began_later(),
     ]
     events.write_bytes(b"\n".join(case_b.line(event) for event in lines) + b"\n")
     system.publish(events)
@@ -79,9 +122,14 @@ def recorded(system: System, tmp_path: Path) -> None:
     def b_barred_c_known() -> bool:
         b = system.client.data(query, id=case_b.VENDOR, on="2023-01-10")
         c = system.client.data('query { vendor(vendorId: "vendor-c") { vendorId } }')
-        return b["bidEligibility"]["eligible"] is False and c["vendor"] is not None
+        e = system.client.data(query, id="vendor-e", on="2023-01-10")
+        return (
+            b["bidEligibility"]["eligible"] is False
+            and c["vendor"] is not None
+            and e["bidEligibility"]["eligible"] is False
+        )
 
-    wait_until(b_barred_c_known, "vendor B barred and vendor C registered")
+    wait_until(b_barred_c_known, "vendors B and E barred and vendor C registered")
 
 
 def printed_sign_in_link(system: System) -> str:
@@ -190,6 +238,21 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
         assert ranked.startswith("vendor-b ") and "100.0" in ranked
         # By vendor id: the answer says what was given (the cell was left empty).
         assert screen_one(chrome, "vendorId", case_b.VENDOR) == (case_b.VENDOR, "BARRED")
+        one = "#one-title ~ .results tr[data-ref] .reasons li"
+        assert f"{case_b.SUSPENSION_START} – {case_b.LAST_SUSPENDED_DAY}" in shown(chrome, one)
+        assert "sanction from" not in shown(chrome, one)  # the bar began with its sanction
+        # A bar that began after its sanction's first day shows its own days, the sanction's
+        # first day apart: after a gap (D's), and from an affiliation's start (E's).
+        assert screen_one(chrome, "vendorId", "vendor-d") == ("vendor-d", "BARRED")
+        reason = shown(chrome, one)
+        assert (
+            f"{D_SANCTION} · bid suspension · City procurement office · {D_RESUMED} –"
+            f" {D_LAST_DAY} · resumed after a gap (sanction from {case_b.SUSPENSION_START})"
+        ) in reason, reason
+        assert screen_one(chrome, "vendorId", "vendor-e") == ("vendor-e", "BARRED")
+        reason = shown(chrome, one)
+        assert f"{E_AFFILIATED} – {D_LAST_DAY} (sanction from {case_b.SUSPENSION_START})" in reason
+        assert "resumed" not in reason and "through affiliate vendor-d" in reason, reason
 
         # "As known at" is UTC, as the times the console shows: a moment just after B's
         # sanction was recorded finds B barred, whatever the browser's zone (read as Tokyo's

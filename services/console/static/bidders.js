@@ -99,8 +99,11 @@ function cell(value) {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+// Its bar's days: from the bar's own first day (later than the sanction's through an
+// affiliation that began later, or after a gap: "resumed") to its last.
 function reasonText(reason) {
-  const period = `${reason.startsOn}..${reason.endsOn ?? ""}`;
+  const resumed = reason.resumed ? " resumed" : "";
+  const period = `${reason.barsFrom ?? reason.startsOn}..${reason.endsOn ?? ""}${resumed}`;
   const via = reason.viaVendorId ? ` via ${reason.viaVendorId}` : "";
   return `${reason.sanctionId} ${reason.kind} ${reason.authority} ${period}${via}`;
 }

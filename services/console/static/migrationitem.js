@@ -29,8 +29,8 @@ const CHOOSE = `mutation ConsoleChooseReplacement($planId: ID!, $contractId: ID!
 }`;
 const BARRED_BY = `query ConsoleBarredBy($vendorId: ID!, $agency: String) {
   bidEligibility(vendor: {vendorId: $vendorId}, agency: $agency) {
-    reasons { sanctionId kind authority startsOn endsOn viaVendorId }
-    upcoming { sanctionId kind authority startsOn endsOn viaVendorId }
+    reasons { sanctionId kind authority startsOn barsFrom resumed endsOn viaVendorId }
+    upcoming { sanctionId kind authority startsOn barsFrom resumed endsOn viaVendorId }
   }
 }`;
 // The checks a person ticks; REPLACEMENT_CHOSEN_AND_ELIGIBLE follows the replacement.

@@ -13,7 +13,7 @@ import { useLatestOnly } from "./reads.js";
 import { Candidates, FIND_VENDOR, vendorLink } from "./search.js";
 import { Refusal } from "./signin.js";
 
-const REASON = "sanctionId kind authority startsOn endsOn viaVendorId";
+const REASON = "sanctionId kind authority startsOn barsFrom resumed endsOn viaVendorId";
 const SCREEN_BIDDERS = `query ConsoleScreenBidders($bidders: [BidderInput!]!, $asOf: Date,
     $agency: String, $category: String, $knownAt: DateTime) {
   screenBidders(bidders: $bidders, asOf: $asOf, agency: $agency, category: $category,
@@ -77,15 +77,29 @@ function conditionVariables(conditions) {
   };
 }
 
+// A bar's days: from its own first day (`barsFrom`) to its last. That is the sanction's first
+// day unless the bar began later: through an affiliation that began after the sanction, or
+// after a gap in the sanction ("resumed"); then the sanction's first day is said apart, so
+// that the period does not read as one bar since then.
+export function BarPeriod({ t, language, reason }) {
+  const from = reason.barsFrom ?? reason.startsOn;
+  return html`<span class="bar-period" data-bars-from=${from}>
+    <${DateText} iso=${from} language=${language} />${" – "}${reason.endsOn
+      ? html`<${DateText} iso=${reason.endsOn} language=${language} />`
+      : t("sanction.openEnded")}${reason.resumed
+      ? html`${" · "}<span class="resumed">${t("screening.resumed")}</span>`
+      : null}${from !== reason.startsOn
+      ? html`${" "}(${t("screening.sanctionFrom")} <${DateText} iso=${reason.startsOn} language=${language} />)`
+      : null}
+  </span>`;
+}
+
 export function Reasons({ t, language, reasons }) {
   return html`<ul class="reasons">
     ${reasons.map(
       (reason) => html`<li>
         ${reason.sanctionId} · ${t(`sanctionKind.${reason.kind}`)} · ${reason.authority}${" · "}
-        <${DateText} iso=${reason.startsOn} language=${language} />${" – "}
-        ${reason.endsOn
-          ? html`<${DateText} iso=${reason.endsOn} language=${language} />`
-          : t("sanction.openEnded")}
+        <${BarPeriod} t=${t} language=${language} reason=${reason} />
         ${reason.viaVendorId
           ? html` · ${t("screening.via")} <a href=${vendorLink(reason.viaVendorId)}
                 >${reason.viaVendorId}</a

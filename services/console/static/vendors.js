@@ -34,7 +34,8 @@ const VENDOR = `query ConsoleVendor($vendorId: ID!) {
 // affiliates, while they are affiliated), as `bidEligibility` judges them at any agency and
 // category: today's answer, and every bar after the day before its first affiliation began
 // (`upcoming` then: each bar from its own first day to its own last, a bar after a gap apart).
-const BAR = "sanctionId kind authority startsOn endsOn viaVendorId agencies categories";
+// Today's reasons say their bar's own first day (`barsFrom`), and whether it resumed after a gap.
+const BAR = "sanctionId kind authority startsOn barsFrom resumed endsOn viaVendorId agencies categories";
 const BARS = `query ConsoleVendorBars($vendorId: ID!, $today: Date!, $before: Date!) {
   now: bidEligibility(vendor: {vendorId: $vendorId}, asOf: $today) {
     asOf eligible eligibleAgainOn reasons { ${BAR} }
@@ -160,30 +161,19 @@ function Scope({ t, bar }) {
 }
 
 // A bar's days: from its own first day (not its sanction's, which may be before the
-// affiliation, or before a gap in the sanction) to its last.
-function BarDays({ t, language, first, last }) {
+// affiliation, or before a gap in the sanction: then "resumed") to its last.
+function BarDays({ t, language, first, last, resumed }) {
   return html`<${DateText} iso=${first} language=${language} />${" – "}${last
       ? html`<${DateText} iso=${last} language=${language} />`
-      : t("sanction.openEnded")}`;
-}
-
-// The bar through an affiliate that holds on `asOf`, among every bar since the first
-// affiliation: the one of the same sanction and affiliate whose days hold `asOf`.
-function barOn(bars, reason, asOf) {
-  const on = day(asOf);
-  return bars.find(
-    (bar) =>
-      bar.sanctionId === reason.sanctionId &&
-      bar.viaVendorId === reason.viaVendorId &&
-      day(bar.startsOn) <= on &&
-      (bar.endsOn === null || on <= day(bar.endsOn)),
-  );
+      : t("sanction.openEnded")}${resumed
+      ? html`${" · "}<span class="resumed">${t("screening.resumed")}</span>`
+      : null}`;
 }
 
 // Whether it may bid today (at any agency, in any category), and every reason if not: its
 // own sanctions, and those of its affiliates through which it is barred.
 function EligibilityToday({ t, language, bars }) {
-  const { now, through } = bars;
+  const { now } = bars;
   return html`<div class="eligibility-today" data-eligible=${now.eligible}>
     <p>
       ${t("vendor.today")} <${DateText} iso=${now.asOf} language=${language} />${": "}
@@ -196,16 +186,21 @@ function EligibilityToday({ t, language, bars }) {
     </p>
     ${now.reasons.length
       ? html`<ul class="reasons">
-          ${now.reasons.map((reason) => {
-            const bar = reason.viaVendorId ? barOn(through, reason, now.asOf) : null;
-            return html`<li data-reason=${reason.sanctionId} data-through=${reason.viaVendorId ?? ""}>
+          ${now.reasons.map(
+            (reason) => html`<li data-reason=${reason.sanctionId} data-through=${reason.viaVendorId ?? ""}>
               ${reason.viaVendorId
                 ? html`<${Through} t=${t} bar=${reason} />`
                 : t("vendor.own", { sanction: reason.sanctionId })}${" · "}${t(`sanctionKind.${reason.kind}`)}${" · "}
-              <${BarDays} t=${t} language=${language} first=${bar?.startsOn ?? reason.startsOn} last=${reason.endsOn} />
+              <${BarDays}
+                t=${t}
+                language=${language}
+                first=${reason.barsFrom ?? reason.startsOn}
+                last=${reason.endsOn}
+                resumed=${reason.resumed}
+              />
               ${" · "}<${Scope} t=${t} bar=${reason} />
-            </li>`;
-          })}
+            </li>`,
+          )}
         </ul>`
       : null}
   </div>`;
@@ -219,7 +214,7 @@ function ThroughAffiliates({ t, language, through }) {
       ${through.map(
         (bar) => html`<li data-through=${bar.viaVendorId} data-sanction-through=${bar.sanctionId}>
           <${Through} t=${t} bar=${bar} />${" · "}${t(`sanctionKind.${bar.kind}`)}${" · "}${bar.authority}${" · "}
-          <${BarDays} t=${t} language=${language} first=${bar.startsOn} last=${bar.endsOn} />
+          <${BarDays} t=${t} language=${language} first=${bar.startsOn} last=${bar.endsOn} resumed=${bar.resumed} />
           ${" · "}<${Scope} t=${t} bar=${bar} />
         </li>`,
       )}

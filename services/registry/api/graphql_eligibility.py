@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import cast
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from services.events.base import EventEnvelope
 from services.events.emitted import EligibilityChanged, EligibilityReasonRef
@@ -52,6 +53,18 @@ class EligibilityReason:
         " (a lift, an amendment, the end of an affiliation, dated later), as"
         " `eligibleAgainOn` does; null: no end."
     )
+    bars_from: dt.date | None = strawberry.field(
+        description="The first day of this bar, which lasts to `endsOn`: the sanction's first"
+        " day, the affiliation's start (an affiliate's sanction reaching this vendor only"
+        " from then), or the first day after a gap (then `resumed`); `startsOn` may be"
+        " earlier. Of an upcoming one, `startsOn`. Null in live announcements and alerts."
+    )
+    resumed: bool | None = strawberry.field(
+        description="True when this bar began after a gap: the sanction (or the affiliation"
+        " it reaches this vendor through) barred before, then did not, until e.g. an"
+        " amendment dated after its last day extended it; from `startsOn` to `endsOn` is then"
+        " not one bar. Null in live announcements and alerts."
+    )
     via_vendor_id: strawberry.ID | None = strawberry.field(
         description="The affiliate it was imposed on, when it reaches this vendor through one."
     )
@@ -87,6 +100,12 @@ class EligibilityReason:
             authority=ref.authority,
             starts_on=ref.starts_on,
             ends_on=ref.ends_on,
+            bars_from=ref.bars_from if isinstance(ref, eligibility.Reason) else None,
+            resumed=(
+                ref.resumed
+                if isinstance(ref, eligibility.Reason) and ref.bars_from is not None
+                else None
+            ),
             via_vendor_id=strawberry.ID(ref.via_vendor_id) if ref.via_vendor_id else None,
             agencies=list(ref.agencies) if ref.agencies is not None else None,
             categories=list(ref.categories) if ref.categories is not None else None,
@@ -94,6 +113,26 @@ class EligibilityReason:
             incident_ids=[strawberry.ID(i) for i in decision.incident_ids] if decision else None,
             decision_reason=decision.reason if decision else None,
         )
+
+
+BAR_FIELDS = frozenset({"barsFrom", "resumed"})
+
+
+def bar_days_asked(info: Info) -> bool:
+    """Whether the field being resolved selects a reason's `barsFrom` or `resumed` anywhere
+    below it, directly or in a fragment: the registry works them out only then (they walk
+    each barring sanction's changes, which a screen that does not show them need not do).
+    One under @skip or @include counts as asked (worked out in vain, never missing)."""
+
+    def asks(selections: list[Selection]) -> bool:
+        for selection in selections:
+            if isinstance(selection, SelectedField) and selection.name in BAR_FIELDS:
+                return True
+            if asks(selection.selections):
+                return True
+        return False
+
+    return asks(list(info.selected_fields))
 
 
 @strawberry.type(description="Whether a vendor may bid on a date, and every reason if not.")

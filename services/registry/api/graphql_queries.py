@@ -34,6 +34,7 @@ from services.registry.api.graphql_context import KEYED_LOOKUPS, NAME_INDEX, POL
 from services.registry.api.graphql_eligibility import (
     BidEligibility,
     EligibilityChange,
+    bar_days_asked,
 )
 from services.registry.api.graphql_record_fields import VENDOR_KEYS, vendor_rows
 from services.registry.api.graphql_vendors import (
@@ -164,6 +165,7 @@ class RegistryQuery:
                     agency=agency,
                     category=category,
                     known_at=moment(info, known_at),
+                    with_bars_from=bar_days_asked(info),
                 )
             except RegistryQueryError:
                 if (
@@ -202,6 +204,7 @@ class RegistryQuery:
                 agency=agency,
                 category=category,
                 known_at=moment(info, known_at),
+                with_bars_from=bar_days_asked(info),
             )
         return [BidEligibility.of(a) for a in answers]
 

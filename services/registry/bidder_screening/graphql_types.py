@@ -20,7 +20,11 @@ from services.registry.api.graphql_arguments import (
     today,
 )
 from services.registry.api.graphql_context import NAME_INDEX
-from services.registry.api.graphql_eligibility import BidEligibility, EligibilityReason
+from services.registry.api.graphql_eligibility import (
+    BidEligibility,
+    EligibilityReason,
+    bar_days_asked,
+)
 from services.registry.api.graphql_vendors import IdentifierInput, NameKind
 from services.registry.bidder_screening import model
 from services.registry.bidder_screening.bidders import TooManyBidders
@@ -292,6 +296,7 @@ class BidderScreeningQuery:
                     settings.screening_review_threshold,
                     settings.screening_other_country_threshold,
                 ),
+                with_bars_from=bar_days_asked(info),
             )
         except TooManyBidders as error:
             raise queries.RegistryQueryError(str(error)) from None

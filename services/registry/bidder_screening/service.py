@@ -80,8 +80,12 @@ async def screen_bidders(
     bidders: Sequence[Bidder],
     day: Day,
     thresholds: Thresholds,
+    *,
+    with_bars_from: bool = True,
 ) -> list[BidderAnswer]:
-    """Every bidder's answer, in input order (TooManyBidders above the limit)."""
+    """Every bidder's answer, in input order (TooManyBidders above the limit).
+    `with_bars_from`: as `eligibility.evaluate`'s (False: the reasons without the first day
+    of their bar, for an answer that does not show it)."""
     # Off the loop: checking 5,000 bidders' identifiers and names takes about half a second.
     bidder_checks = await for_batch(checks.checked, bidders)
     valid = [c for c in bidder_checks if c.error is None]
@@ -89,7 +93,7 @@ async def screen_bidders(
     if named:
         await names.refresh_from(pool)
     async with pool.acquire() as conn:
-        known = await _read(conn, valid, bool(named), day)
+        known = await _read(conn, valid, bool(named), day, with_bars_from)
     matches: list[list[NameMatch]] = []
     if named:
         barred_names = await names.names_of(known.barred)
@@ -104,7 +108,13 @@ async def screen_bidders(
     return [_answer(c, known, by_bidder.get(id(c), [])) for c in bidder_checks]
 
 
-async def _read(conn: Connection, valid: Sequence[CheckedBidder], named: bool, day: Day) -> _Known:
+async def _read(
+    conn: Connection,
+    valid: Sequence[CheckedBidder],
+    named: bool,
+    day: Day,
+    with_bars_from: bool,
+) -> _Known:
     by_id = sorted({c.bidder.vendor_id for c in valid if c.bidder.vendor_id is not None})
     keys = sorted({c.identifier for c in valid if c.identifier is not None})
     vendor_ids = await vendor_repository.existing_vendors(conn, by_id) if by_id else set()
@@ -123,7 +133,7 @@ async def _read(conn: Connection, valid: Sequence[CheckedBidder], named: bool, d
             )
         )
     asked = vendor_ids | set(owners.values()) | confirmed
-    eligibility, reachable = await _screen(conn, asked, sanctioned, day)
+    eligibility, reachable = await _screen(conn, asked, sanctioned, day, with_bars_from)
     barred = sorted(v for v in reachable if not eligibility[v].eligible)
     countries = await vendor_repository.countries(conn, barred) if barred else {}
     return _Known(vendor_ids, owners, reviews, eligibility, {v: countries.get(v) for v in barred})
@@ -134,7 +144,7 @@ def _key(checked: CheckedBidder) -> ReviewKey:
 
 
 async def _screen(
-    conn: Connection, asked: set[str], sanctioned: set[str], day: Day
+    conn: Connection, asked: set[str], sanctioned: set[str], day: Day, with_bars_from: bool
 ) -> tuple[dict[str, Eligibility], set[str]]:
     """Eligibility of the vendors asked about, of the sanctioned ones and of their affiliates
     (whom a sanction covering affiliates reaches), by the registry's own screening; and which
@@ -159,6 +169,7 @@ async def _screen(
         agency=day.agency,
         category=day.category,
         known_at=day.known_at,
+        with_bars_from=with_bars_from,
     )
     return answers, reachable
 

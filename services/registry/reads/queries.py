@@ -73,9 +73,11 @@ async def bid_eligibility_many(
     agency: str | None = None,
     category: str | None = None,
     known_at: dt.datetime | None = None,
+    with_bars_from: bool = True,
 ) -> list[Eligibility]:
     """Screens many bidders in three queries however many they are; unknown ids are refused
-    together, by name (an unknown bidder may be a typo for a sanctioned one)."""
+    together, by name (an unknown bidder may be a typo for a sanctioned one).
+    `with_bars_from`: as `eligibility.evaluate`'s."""
     if len(vendor_ids) > MAX_BATCH:
         raise RegistryQueryError(
             f"vendorIds: {len(vendor_ids)} bidders in one call; the limit is {MAX_BATCH}"
@@ -89,7 +91,15 @@ async def bid_eligibility_many(
             f"vendorIds: unknown vendors {named}"
             + (f" and {more} more ({len(unknown)} in all)" if more > 0 else "")
         )
-    answers = await screen(conn, unique, as_of, agency=agency, category=category, known_at=known_at)
+    answers = await screen(
+        conn,
+        unique,
+        as_of,
+        agency=agency,
+        category=category,
+        known_at=known_at,
+        with_bars_from=with_bars_from,
+    )
     return [answers[v] for v in vendor_ids]
 
 

@@ -43,14 +43,24 @@ async def screen(
     agency: str | None = None,
     category: str | None = None,
     known_at: dt.datetime | None = None,
+    with_bars_from: bool = True,
 ) -> dict[str, Eligibility]:
     """Eligibility of every vendor in `vendor_ids` (registered ones) on `as_of`, from the
-    record as it stood at `known_at` (now, when None). Three queries for any number."""
+    record as it stood at `known_at` (now, when None). Three queries for any number.
+    `with_bars_from`: as `eligibility.evaluate`'s (False: the reasons without the first
+    day of their bar, for an answer that does not show it)."""
     periods = periods_by_pair(
         await vendor_repository.affiliation_events(conn, vendor_ids, known_at)
     )
     return await screen_within(
-        conn, vendor_ids, periods, as_of, agency=agency, category=category, known_at=known_at
+        conn,
+        vendor_ids,
+        periods,
+        as_of,
+        agency=agency,
+        category=category,
+        known_at=known_at,
+        with_bars_from=with_bars_from,
     )
 
 
@@ -63,6 +73,7 @@ async def screen_within(
     agency: str | None = None,
     category: str | None = None,
     known_at: dt.datetime | None = None,
+    with_bars_from: bool = True,
 ) -> dict[str, Eligibility]:
     """`screen` with the affiliations already read: `periods` must hold every pair of a
     vendor of `vendor_ids` with a vendor that has sanctions. One query for any number; the
@@ -70,7 +81,15 @@ async def screen_within(
     related = affiliates_by_vendor(vendor_ids, periods)
     rows = await _sanction_rows(conn, related, known_at)
     return await for_batch(
-        lambda vendors: judged(vendors, related, rows, as_of, agency=agency, category=category),
+        lambda vendors: judged(
+            vendors,
+            related,
+            rows,
+            as_of,
+            agency=agency,
+            category=category,
+            with_bars_from=with_bars_from,
+        ),
         list(related),
     )
 
@@ -83,9 +102,11 @@ def judged(
     *,
     agency: str | None,
     category: str | None,
+    with_bars_from: bool = True,
 ) -> dict[str, Eligibility]:
     """The judgement of `vendor_ids` from their affiliates (`affiliates_by_vendor`) and the
-    sanction rows of them and their affiliates (`sanction_repository.sanction_rows`)."""
+    sanction rows of them and their affiliates (`sanction_repository.sanction_rows`);
+    `with_bars_from` as `eligibility.evaluate`'s."""
     by_vendor = _timelines(rows)
     return {
         vendor_id: evaluate(
@@ -94,6 +115,7 @@ def judged(
             as_of,
             agency=agency,
             category=category,
+            with_bars_from=with_bars_from,
         )
         for vendor_id in vendor_ids
     }

@@ -62,10 +62,12 @@ async def eligibility(
     agency: str | None = None,
     category: str | None = None,
     known_at: dt.datetime | None = None,
+    with_bars_from: bool = True,
 ) -> Eligibility:
     """The eligibility of the vendor named by its id or by an identifier (exactly one of
     them: `queries.resolve_vendor`'s errors otherwise) on `as_of`, as the registry stood at
-    `known_at` (now, when None). One statement by id; an identifier is resolved first."""
+    `known_at` (now, when None). One statement by id; an identifier is resolved first.
+    `with_bars_from`: as `eligibility.evaluate`'s."""
     if vendor_id is None or identifier is not None:
         vendor_id = await resolve_vendor(conn, vendor_id, identifier)
     rows = await conn.fetch(ONE_CHECK, vendor_id, known_at)
@@ -78,6 +80,12 @@ async def eligibility(
     related = affiliates_by_vendor([vendor_id], periods)
     exposed = {vendor_id, *related[vendor_id]}
     sanctions = [row for row in rows if row["vendor_id"] in exposed]
-    return judged([vendor_id], related, sanctions, as_of, agency=agency, category=category)[
-        vendor_id
-    ]
+    return judged(
+        [vendor_id],
+        related,
+        sanctions,
+        as_of,
+        agency=agency,
+        category=category,
+        with_bars_from=with_bars_from,
+    )[vendor_id]
