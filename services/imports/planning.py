@@ -250,6 +250,19 @@ def _planned(
     yield from (Pending(item.line, event) for event in (*names, *made))
 
 
+def _renamed_before(item: ListEntry, paired: str | None, context: _Import) -> bool:
+    """Whether the vendor of the recorded sanction a waiting entry seems to rename already
+    bears the entry's name: an earlier import recorded the rename (or the vendor had the name
+    as an alias), so the entry is that sanction's whichever row could not be read. Taken for
+    a new entry, it registered a second vendor, barred anew, and the next whole file lifted
+    the first vendor's sanction for its absence."""
+    was = context.sanctions.recorded.get(paired) if paired is not None else None
+    if was is None:
+        return False
+    name = folded(item.name)
+    return any(folded(known) == name for known in context.resolver.names_of(was.vendor_id))
+
+
 @dataclass(frozen=True)
 class _Import:
     source: str
@@ -338,8 +351,9 @@ def _list_events(
     for item, paired in renames.paired():
         # A row that could not be read (or was refused) may be the recorded entry that a
         # waiting one seemed to rename: each waits no more and is an entry of its own
-        # (barred, not merged).
-        was = None if unread or context.refused else paired
+        # (barred, not merged), unless the rename is on record (`_renamed_before`).
+        doubt = bool(unread or context.refused)
+        was = paired if not doubt or _renamed_before(item, paired, context) else None
         sanction, own = entry_ids(item, sanctions.recorded)
         sanctions.listed.add(was or sanction)
         yield from _planned(item, was or sanction, own, context, renamed=bool(was))

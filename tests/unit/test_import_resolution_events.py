@@ -234,6 +234,25 @@ def test_with_a_row_that_could_not_be_read_nothing_is_renamed_nor_lifted() -> No
     assert (report.withheld_line() or "").startswith("not lifted: 1 sanction(s) the list no")
 
 
+def test_a_rename_on_record_is_its_debarment_whatever_row_could_not_be_read() -> None:
+    # Renamed by an earlier import: a file with a row cut short still has the renamed row
+    # unchanged (it registered a second vendor, barred again, and the next whole file lifted
+    # the first vendor's debarment, the duplicate keeping the bar).
+    recorded = _recorded_as(GRAND)
+    [vendor] = [k.vendor_id for k in recorded.known]
+    newer = GRAND.replace("GRAND MOTORS LLC", "GRAND MOTORS GROUP LLC")
+    names = ("GRAND MOTORS GROUP LLC", "GRAND MOTORS LLC")  # its former name kept
+    renamed = Recorded((Known(vendor, "AZ", names),), recorded.sanctions)
+    cut = 'NEW FIRM LLC,*999,"POTI",Georgia,2024-12-10\n'
+    events, report = _wb(WB_HEADER + newer + cut, renamed)
+    assert events == []
+    assert (report.unchanged, report.imposed, report.vendors, report.lifted) == (1, 0, 0, 0)
+    assert (report.withheld, len(report.refused)) == (0, 1)
+    # The next whole file lifts nothing either.
+    events, report = _wb(WB_HEADER + newer, renamed)
+    assert events == [] and (report.unchanged, report.lifted) == (1, 0)
+
+
 def test_a_newer_file_with_another_aka_adds_it_to_the_vendors_names() -> None:
     recorded = _recorded_as(GRAND)
     [vendor] = [k.vendor_id for k in recorded.known]
