@@ -349,6 +349,8 @@ def print_report(
         )
         for line in report.review:
             click.echo(line)
+    if report.ended:
+        click.echo(f"ended: {report.ended} sanction(s) no longer listed, already over (not lifted)")
     if report.names_amended:
         click.echo(f"names amended: {report.names_amended} vendors named otherwise by the list")
     if not compared:

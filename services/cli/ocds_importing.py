@@ -220,9 +220,8 @@ def print_report(
         click.echo(f"… and {more} more", err=True)
 
     def counts(kind: str) -> str:
-        # A party is a vendor whether or not the registry knew it (counted below).
-        told = [o for o in Outcome if kind != "party" or o is not Outcome.UNCHANGED]
-        return ", ".join(f"{tally.count(kind, outcome)} {outcome.value}" for outcome in told)
+        # A party whose vendor the registry has is unchanged (nothing is sent for it).
+        return ", ".join(f"{tally.count(kind, outcome)} {outcome.value}" for outcome in Outcome)
 
     click.echo(
         f"{NAME}: read {tally.processes} process{'' if tally.processes == 1 else 'es'};"

@@ -2,11 +2,14 @@
 
 A list is a snapshot: a row already recorded with the same last day changes nothing, one whose
 last day moved is an amendment, a new row an imposition, and a recorded debarment the file no
-longer has is lifted (from the import's day). A lifted debarment listed again stays lifted:
-the list would have to say why (so it is told to whoever imports, report_notes.py's
-`note_relisted`, rather than re-imposed on a guess); but for a registry's own export, a bar
-whose id goes and comes back, which its import lifted (`RecordedSanction.lifted_by_list`),
-is imposed again under a new id (entry_ids.py's `_listed_again`).
+longer has is lifted (from the import's day), unless it is already over: its last day, under
+its latest terms, before the import's day (`over`: lists drop debarments that ended, and such
+a lift would change nothing; the registry refuses one dated after a sanction's last day). A
+lifted debarment listed again stays lifted: the list would have to say why (so it is told to
+whoever imports, report_notes.py's `note_relisted`, rather than re-imposed on a guess); but for
+a registry's own export, a bar whose id goes and comes back, which its import lifted
+(`RecordedSanction.lifted_by_list`), is imposed again under a new id (entry_ids.py's
+`_listed_again`).
 """
 
 from __future__ import annotations
@@ -57,9 +60,10 @@ def gone(
     (an import's, `scratch_sanctions.RecordedSanctions`: by id), as they are iterated. Given
     `authorities` (a list of which each file speaks only for the bodies it names, as a body's
     指名停止一覧), only theirs: one body's file says nothing of another's suspensions. Given
-    `ended_before` (the import's day), not those that ended before it: lifted, one would
-    stay lifted should a newer file list it again (our own export, whose ids follow its
-    sanctions' gaps: a gap closed later gives the first bar's id back)."""
+    `ended_before` (the import's day), not those that ended before it (`over`): a lift would
+    change nothing, and, lifted, one would stay lifted should a newer file list it again (our
+    own export, whose ids follow its sanctions' gaps: a gap closed later gives the first bar's
+    id back)."""
     return (
         (sid, r)
         for sid, r in recorded.items()
@@ -67,4 +71,25 @@ def gone(
         and sid not in listed
         and (authorities is None or r.authority in authorities)
         and (ended_before is None or r.last_day is None or r.last_day >= ended_before)
+    )
+
+
+def over(
+    recorded: Mapping[str, RecordedSanction],
+    listed: Container[str],
+    authorities: Container[str] | None,
+    day: dt.date,
+) -> Iterator[tuple[str, RecordedSanction]]:
+    """The recorded debarments the file no longer lists (`gone`'s, `authorities` as there)
+    that are already over on `day`, the import's: their last day, under their latest terms,
+    before it. Not lifted: a list drops what ended, and a lift from `day` would change nothing
+    (the registry refuses a lift effective after a sanction's last day)."""
+    return (
+        (sid, r)
+        for sid, r in recorded.items()
+        if not r.lifted
+        and sid not in listed
+        and (authorities is None or r.authority in authorities)
+        and r.last_day is not None
+        and r.last_day < day
     )

@@ -3,9 +3,10 @@ read row by row against what earlier imports of the same list recorded, each new
 resolved to its vendor.
 
 A new row is imposed, a row whose last day moved is amended, a recorded debarment no longer
-listed is lifted from the import's day, the rest is unchanged and sends nothing; a row the
-catalog refuses is reported with its line. `cli/importing.py` reads the recorded state into
-the scratch database (`scratch.py`) and sends what this plans.
+listed is lifted from the import's day (unless it is already over: `deltas.over`), the rest is
+unchanged and sends nothing; a row the catalog refuses is reported with its line.
+`cli/importing.py` reads the recorded state into the scratch database (`scratch.py`) and sends
+what this plans.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import TextIO
 from services.events.base import EventEnvelope
 from services.events.vendor import CORPORATE_NUMBER
 from services.imports.csv_rows import UnreadableFile
-from services.imports.deltas import Delta, RecordedSanction, delta, gone
+from services.imports.deltas import Delta, RecordedSanction, delta, gone, over
 from services.imports.entries import ListEntry, NotARow, RowProblem
 from services.imports.entry_ids import entry_ids, first_home
 from services.imports.events import (
@@ -80,10 +81,9 @@ NEVER_EMPTY = frozenset({"worldbank", "idb", "ebrd", "jp_meti"})
 # A registry's own export (JSON lines), read as a list. It may be empty, but is imported so
 # only when the import is told it is: an export of a registry that bars no one has no line,
 # and neither has a failed export redirected to a file, which, read as the list, lifted every
-# sanction of the earlier exports. And a recorded sanction of it that ended is not lifted for
-# its absence: its ids follow its sanctions' gaps (a bar after a gap is a sanction of its own
-# there), so a gap closed later gives back the id of a bar that ended, which, lifted, would
-# stay lifted (`deltas.delta`).
+# sanction of the earlier exports. (A recorded sanction that ended is not lifted for its
+# absence, of any list, `deltas.over`; of an export, lifted, it would also stay lifted: its ids
+# follow its sanctions' gaps, so a gap closed later gives back the id of a bar that ended.)
 REGISTRY_EXPORTS = frozenset({"exclusions"})
 
 
@@ -250,6 +250,19 @@ def _planned(
     yield from (Pending(item.line, event) for event in (*names, *made))
 
 
+def _renamed_before(item: ListEntry, paired: str | None, context: _Import) -> bool:
+    """Whether the vendor of the recorded sanction a waiting entry seems to rename already
+    bears the entry's name: an earlier import recorded the rename (or the vendor had the name
+    as an alias), so the entry is that sanction's whichever row could not be read. Taken for
+    a new entry, it registered a second vendor, barred anew, and the next whole file lifted
+    the first vendor's sanction for its absence."""
+    was = context.sanctions.recorded.get(paired) if paired is not None else None
+    if was is None:
+        return False
+    name = folded(item.name)
+    return any(folded(known) == name for known in context.resolver.names_of(was.vendor_id))
+
+
 @dataclass(frozen=True)
 class _Import:
     source: str
@@ -338,8 +351,9 @@ def _list_events(
     for item, paired in renames.paired():
         # A row that could not be read (or was refused) may be the recorded entry that a
         # waiting one seemed to rename: each waits no more and is an entry of its own
-        # (barred, not merged).
-        was = None if unread or context.refused else paired
+        # (barred, not merged), unless the rename is on record (`_renamed_before`).
+        doubt = bool(unread or context.refused)
+        was = paired if not doubt or _renamed_before(item, paired, context) else None
         sanction, own = entry_ids(item, sanctions.recorded)
         sanctions.listed.add(was or sanction)
         yield from _planned(item, was or sanction, own, context, renamed=bool(was))
@@ -362,12 +376,10 @@ def _list_events(
     note_unknown_bodies(named, in_rows, sanctions, report)
     note_relisted(context.relisted, report)
     note_repeats(repeats, report)
-    delisted = gone(
-        sanctions.recorded,
-        sanctions.listed,
-        authorities if source in BY_AUTHORITY else None,
-        today if source in REGISTRY_EXPORTS else None,
-    )
+    # Of the debarments no longer listed, those already over are not lifted (deltas.over).
+    whose = authorities if source in BY_AUTHORITY else None
+    delisted = gone(sanctions.recorded, sanctions.listed, whose, today)
+    report.ended = sum(1 for _ in over(sanctions.recorded, sanctions.listed, whose, today))
     if refused := unread + len(context.refused):
         # A row that could not be read may be the listing of a sanction still in force: lifted
         # on its absence, a typo in a newer list would clear a barred firm. So may a row the

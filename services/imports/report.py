@@ -62,6 +62,9 @@ class ImportReport:
     # refused by the catalog: not a refused row of its own (`refused` counts rows), said
     # apart (`withheld_line`).
     withheld: int = 0
+    # Recorded sanctions no longer listed and already over (their last day before the
+    # import's): not lifted, a lift would change nothing (`deltas.over`).
+    ended: int = 0
     # The bodies the file was said to be the whole list of, as their rows' names are read.
     whole_list_of: tuple[str, ...] = ()
     unreadable: int = 0  # of the rows refused, those that hold lifts back (all but ingest's)

@@ -266,6 +266,11 @@ class Resolver:
         names = self._vendors.names(vendor_id)
         return names[0] if names else None
 
+    def names_of(self, vendor_id: str) -> tuple[str, ...]:
+        """The vendor's names as this import knows them (its legal name first, and those it
+        keeps matching by: former names, aliases); (): not known."""
+        return self._vendors.names(vendor_id)
+
     def names_to_add(
         self, vendor_id: str, entity: Entity, besides: str | None = None
     ) -> tuple[str, ...] | None:

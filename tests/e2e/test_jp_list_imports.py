@@ -78,8 +78,9 @@ def test_the_japanese_lists_imported(embedded: System, database_url: str, tmp_pa
         "events: 0 new, 0 taken before (the same import sent again)\n"
     )
 
-    # The water bureau's list, emptied: said to be its whole list, it lifts the bureau's
-    # suspensions and none of the city's.
+    # The water bureau's list, emptied: said to be its whole list, it speaks for the bureau's
+    # suspensions and none of the city's. The bureau's one ended on 2025-01-31: over, it is
+    # not lifted but counted as ended (lifting one in force: test_jp_lists.py).
     emptied = tmp_path / "water-bureau.csv"
     emptied.write_text(EXAMPLE.read_text(encoding="utf-8").splitlines()[0] + "\n", "utf-8")
     bureau = [
@@ -98,10 +99,11 @@ def test_the_japanese_lists_imported(embedded: System, database_url: str, tmp_pa
     )
     assert lifted.returncode == 0, lifted.stderr
     assert lifted.stdout.startswith(
-        f"jp_suspension: read 0 rows; refused 0; sanctions: 0 imposed, 0 amended,"
-        f" {len(bureau)} lifted, 0 unchanged; 0 vendors registered\n"
+        "jp_suspension: read 0 rows; refused 0; sanctions: 0 imposed, 0 amended,"
+        " 0 lifted, 0 unchanged; 0 vendors registered\n"
+        f"ended: {len(bureau)} sanction(s) no longer listed, already over (not lifted)\n"
     )
-    # Its report says whose whole list the file was: why an empty file lifted anything.
+    # Its report says whose whole list the file was: why an empty file spoke for anything.
     report_id = lifted.stderr.split("import report ", 1)[1].split()[0]
 
     def bureau_report() -> dict[str, Any] | None:
@@ -109,7 +111,7 @@ def test_the_japanese_lists_imported(embedded: System, database_url: str, tmp_pa
         return found
 
     wait_until(lambda: bureau_report() is not None, "the report recorded")
-    assert bureau_report() == {"wholeListOf": ["北浜市水道局"], "sanctionsLifted": len(bureau)}
+    assert bureau_report() == {"wholeListOf": ["北浜市水道局"], "sanctionsLifted": 0}
 
     meti = run_cli("import", "jp_meti", str(METI), "--database-url", database_url)
     assert meti.returncode == 0, meti.stderr

@@ -110,7 +110,7 @@ def test_an_armenian_package_imported_and_a_supplier_screened_by_its_tax_number(
 
     stdout, stderr = _import(database_url)
     assert stdout == (
-        "ocds: read 19 processes; parties: 26 applied, 19 not imported, 0 refused;"
+        "ocds: read 19 processes; parties: 26 applied, 0 unchanged, 19 not imported, 0 refused;"
         " awards: 19 applied, 0 unchanged, 0 not imported, 2 refused;"
         " contracts: 19 applied, 0 unchanged, 0 not imported, 2 refused\n"
         "vendors: 25 registered, 0 already known;"
@@ -156,7 +156,7 @@ def test_an_armenian_package_imported_and_a_supplier_screened_by_its_tax_number(
     # The same file again: its vendors are known, its contracts recorded as it gives them.
     stdout, stderr = _import(database_url)
     assert stdout == (
-        "ocds: read 19 processes; parties: 26 applied, 19 not imported, 0 refused;"
+        "ocds: read 19 processes; parties: 0 applied, 26 unchanged, 19 not imported, 0 refused;"
         " awards: 0 applied, 19 unchanged, 0 not imported, 2 refused;"
         " contracts: 0 applied, 19 unchanged, 0 not imported, 2 refused\n"
         "vendors: 0 registered, 25 already known;"

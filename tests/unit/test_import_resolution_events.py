@@ -234,6 +234,47 @@ def test_with_a_row_that_could_not_be_read_nothing_is_renamed_nor_lifted() -> No
     assert (report.withheld_line() or "").startswith("not lifted: 1 sanction(s) the list no")
 
 
+def test_a_rename_on_record_is_its_debarment_whatever_row_could_not_be_read() -> None:
+    # Renamed by an earlier import: a file with a row cut short still has the renamed row
+    # unchanged (it registered a second vendor, barred again, and the next whole file lifted
+    # the first vendor's debarment, the duplicate keeping the bar).
+    recorded = _recorded_as(GRAND)
+    [vendor] = [k.vendor_id for k in recorded.known]
+    newer = GRAND.replace("GRAND MOTORS LLC", "GRAND MOTORS GROUP LLC")
+    names = ("GRAND MOTORS GROUP LLC", "GRAND MOTORS LLC")  # its former name kept
+    renamed = Recorded((Known(vendor, "AZ", names),), recorded.sanctions)
+    cut = 'NEW FIRM LLC,*999,"POTI",Georgia,2024-12-10\n'
+    events, report = _wb(WB_HEADER + newer + cut, renamed)
+    assert events == []
+    assert (report.unchanged, report.imposed, report.vendors, report.lifted) == (1, 0, 0, 0)
+    assert (report.withheld, len(report.refused)) == (0, 1)
+    # The next whole file lifts nothing either.
+    events, report = _wb(WB_HEADER + newer, renamed)
+    assert events == [] and (report.unchanged, report.lifted) == (1, 0)
+
+
+def test_a_debarment_over_before_the_import_is_not_lifted_for_its_absence() -> None:
+    # A list drops what ended: lifted, it read as a lift that changed nothing (recorded
+    # after the last day, which the registry refuses from 2026-12-07), counted as lifted.
+    [entry] = worldbank.entries(io.StringIO(WB_HEADER + GRAND))
+    assert isinstance(entry, ListEntry)
+    other = GRAND.replace("GRAND MOTORS LLC", "OTHER MOTORS LLC").replace(
+        "2024-12-10", "2025-01-02"
+    )
+    for last_day, lifts, ended in ((TODAY - dt.timedelta(days=3), 0, 1), (TODAY, 1, 0)):
+        was = RecordedSanction(wb_vendor_id(entry), last_day, False, entry.starts_on)
+        events, report = _wb(WB_HEADER + other, Recorded((), {sanction_id(entry): was}))
+        assert [e.event_type for e in events if e.vendor_id == was.vendor_id] == [
+            "sanction.lifted"
+        ] * lifts
+        assert (report.lifted, report.ended, report.imposed) == (lifts, ended, 1)
+    # Nor is it held back by a row that could not be read: no row may list it in force.
+    ended_one = RecordedSanction(wb_vendor_id(entry), dt.date(2025, 12, 1), False, entry.starts_on)
+    broken = other.replace("2027-08-09", "2027-08-0l")
+    events, report = _wb(WB_HEADER + broken, Recorded((), {sanction_id(entry): ended_one}))
+    assert events == [] and (report.withheld, report.ended) == (0, 1)
+
+
 def test_a_newer_file_with_another_aka_adds_it_to_the_vendors_names() -> None:
     recorded = _recorded_as(GRAND)
     [vendor] = [k.vendor_id for k in recorded.known]

@@ -189,7 +189,8 @@ def test_importing_the_example_then_a_newer_one() -> None:
     newer = (
         (
             "".join(lines[:3])  # the header, rows 1 and 2
-            + "".join(lines[4:])  # row 3 (みなと設備, 平成30年) is gone
+            + "".join(lines[4:6])  # row 3 (みなと設備, 平成30年: over) is gone
+            + "".join(lines[7:])  # row 6 (青葉興業, 当分の間: in force) is gone
         ).replace("令和6年6月1日〜令和6年11月30日", "令和6年6月1日〜令和7年2月28日")
         + (
             "13,北浜市,株式会社港北舗装,北浜市港北区新町三丁目1番2号,,"
@@ -197,17 +198,18 @@ def test_importing_the_example_then_a_newer_one() -> None:
         )
     )
     delta, made = _imported(newer, recorded)
-    # Line 8 (a wrong check digit) cannot be read, and may list what row 3 listed: nothing is
-    # lifted until it is corrected.
+    # Row 7 (a wrong check digit) cannot be read, and may list what row 6 listed: nothing is
+    # lifted until it is corrected. Row 3's suspension ended in 2019: over, never lifted.
     assert (delta.imposed, delta.amended, delta.lifted, delta.vendors) == (1, 1, 0, 1)
-    assert (delta.withheld, len(delta.refused)) == (1, 1)
+    assert (delta.withheld, delta.ended, len(delta.refused)) == (1, 1, 1)
     kinds = sorted(e.event_type for e in made)
     assert kinds == ["sanction.amended", "sanction.imposed", "vendor.registered"]
 
     corrected = newer.replace("8999901000001", "7999901000001")
     delta, made = _imported(corrected, recorded)
-    assert (delta.lifted, delta.refused) == (1, [])
-    assert "sanction.lifted" in {e.event_type for e in made}
+    assert (delta.lifted, delta.ended, delta.refused) == (1, 1, [])
+    [lift] = [e for e in made if e.event_type == "sanction.lifted"]
+    assert lift.vendor_id == next(e.vendor_id for e in events if "青葉興業" in e.model_dump_json())
 
     # Another body's file lifts none of 北浜市's suspensions.
     other = (
@@ -219,9 +221,9 @@ def test_importing_the_example_then_a_newer_one() -> None:
 
 
 HEADER = EXAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)[0]
-ONE_CASE = (
+ONE_CASE = (  # in force on TODAY (a suspension already over is not lifted for its absence)
     "株式会社北浜建設,北浜市中央区本町一丁目2番3号,7999901000001,"
-    "令和6年4月1日から令和6年9月30日まで,贈賄,全部門"
+    "令和8年4月1日から令和9年9月30日まで,贈賄,全部門"
 )
 
 

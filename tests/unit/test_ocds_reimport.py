@@ -9,6 +9,9 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+import pytest
+
+from services.cli.ocds_importing import Sent, print_report
 from services.events.base import EventEnvelope
 from services.events.contract import ContractAmended
 from services.imports.ocds.outcomes import Outcome
@@ -227,3 +230,18 @@ def test_a_value_in_the_recorded_currency_is_amended_whatever_the_first_versions
     result = mapped({"releases": [first, last]}, contracts=_recorded_c1())
     assert [a.payload.model_dump()["amount"] for a in _amendments_of(result)] == [2000000]
     assert _contract_outcomes(result) == [(Outcome.APPLIED, "")]
+
+
+def test_a_party_whose_vendor_the_registry_has_is_counted_unchanged(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The same file again said "parties: 1 applied" beside "0 registered, 1 already known",
+    # its award and contract unchanged: nothing is sent for a vendor the registry has.
+    first = mapped({"releases": [small_process()]})
+    again = mapped({"releases": [small_process()]}, vendors=frozenset({BETA}))
+    for result, outcome in ((first, Outcome.APPLIED), (again, Outcome.UNCHANGED)):
+        parties = [a.outcome for a in result.accounted if a.kind == "party"]
+        assert parties == [Outcome.NOT_IMPORTED, outcome]  # the buyer, the supplier
+    assert "vendor.registered" not in {e.event_type for e in again.events}
+    print_report(again, Sent(), [], dry_run=True, compared=True)
+    assert "parties: 0 applied, 1 unchanged, 1 not imported, 0 refused;" in capsys.readouterr().out

@@ -87,7 +87,11 @@ def _parties(
             scratch.keep(merged or vendor)
         scratch.claim(vendor.identifiers, vendor.vendor_id)
         scratch.set_party(n, text(party.get("id")), vendor.vendor_id)
-        tally.account(Accounted("party", process.ocid, path, Outcome.APPLIED))
+        # A vendor the registry has is not registered again (nor updated): nothing is sent
+        # for the party, unchanged, as a contract recorded as the file gives it is.
+        known = scratch.registered(vendor.vendor_id)
+        outcome = Outcome.UNCHANGED if known else Outcome.APPLIED
+        tally.account(Accounted("party", process.ocid, path, outcome))
 
 
 def _events(package: Package, scratch: OcdsScratch, tally: Tally) -> Iterator[EventEnvelope]:

@@ -40,7 +40,8 @@ def envelope(name: str, at: dt.datetime, vendor: str, payload: Payload) -> Event
 
 class Outcome(StrEnum):
     APPLIED = "applied"  # a vendor; a contract (its events); an award (by its contracts)
-    # A contract (an award) recorded already as the file says it: a file imported again.
+    # A contract (an award) recorded already as the file says it, a party whose vendor the
+    # registry has already (nothing is sent for it): a file imported again.
     UNCHANGED = "unchanged"
     NOT_IMPORTED = "not imported"  # by rule: not a vendor, no contract, cancelled
     REFUSED = "refused"  # what it says cannot become a catalog event
