@@ -136,13 +136,15 @@ class OwnerHandlers:
 
     async def _refuse_if_to_come(
         self, conn: Connection, event: EventEnvelope, field: str, day: dt.date
-    ) -> None:
+    ) -> dt.datetime:
         """Refuses a day an owner states as past (a choice made, a milestone reached) that
         had begun nowhere when the log recorded it: a replacement "chosen" in 2030 would push
-        its lead time, and the item's cut-over, there."""
+        its lead time, and the item's cut-over, there. Returns when the log recorded the
+        event, for the handler's other rules (a statement less each)."""
         recorded = await recorded_time(conn, event, self.clock)
         if judged_by_later_rules(recorded) and (message := future_day(day, recorded)):
             raise DomainRejection(f"payload.{field}: {message}")
+        return recorded
 
     async def _refuse_if_done(
         self, conn: Connection, event: EventEnvelope, item: ItemState
@@ -226,16 +228,15 @@ class OwnerHandlers:
         plan = await require_plan(conn, event, p.plan_id)
         items = await require_items(conn, plan, p.contract_id)
         item = items[p.contract_id]
-        await self._refuse_if_to_come(conn, event, "on", p.on)
+        recorded = await self._refuse_if_to_come(conn, event, "on", p.on)
         if p.status is MigrationItemStatus.DONE:
             await self._refuse_if_done(conn, event, item)  # done again: a version of nothing
             refusal = refusal_to_finish(item)
             if refusal is not None:
                 raise DomainRejection(f"payload.status: {refusal}")
             # Out of order, it was applied before its rule, as it was then.
-            if judged_by_fourth_rules(await recorded_time(conn, event, self.clock)) and (
-                problems := done_problems(item, items, p.on, plan.settings)
-            ):
+            problems = done_problems(item, items, p.on, plan.settings)
+            if problems and judged_by_fourth_rules(recorded):
                 raise DomainRejection(problems_said(problems))
         elif item.status is MigrationItemStatus.DONE:
             raise DomainRejection(f"payload.status: {item.contract_id} is done already")

@@ -198,9 +198,7 @@ class RegistryHandlers:
     async def sanction_imposed(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(SanctionImposed, event.payload)
         registered = await vendor_repository.vendor_exists(conn, event.vendor_id)
-        taken = registered and (
-            await sanction_repository.sanction_header(conn, payload.sanction_id) is not None
-        )
+        taken = registered and await sanction_repository.sanction_taken(conn, payload.sanction_id)
         recorded = await recorded_time(conn, event, self.clock)
         DomainRejection.if_any(
             imposition_refusal(

@@ -133,3 +133,20 @@ async def test_a_cut_over_out_of_order_recorded_before_the_rule_is_said_on_the_p
     assert c10.reasons[-1] == (
         "cut over before c01 '住民記録システム', which it moves after (it cuts over in 2022-11)"
     )
+
+
+async def test_a_done_milestone_reads_when_it_was_recorded_once(
+    pool: asyncpg.Pool, counted: tuple[asyncpg.Pool, list[str]]
+) -> None:
+    """The handler's rules share one reading of the event's `recorded_at` (a reviewer's
+    finding: the cut-over order's rule read it again for every done milestone)."""
+    await the_case(pool)
+    await _ready(pool, "c04")
+    owners_now = consumer(FixedClock(TOKYO, FOURTH_RULES_FROM))
+    done = item_event("migration.item_status_changed", "c04", status="done", on="2023-03-01")
+    watched, statements = counted
+    await registry_db.apply(watched, done, consumer=owners_now)
+    status = "SELECT status FROM migration_items WHERE contract_id = 'c04'"
+    assert await pool.fetchval(status) == "done"
+    reads = [s for s in statements if s.startswith("SELECT event_id, recorded_at FROM event_store")]
+    assert len(reads) == 1, statements

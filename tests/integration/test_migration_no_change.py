@@ -98,3 +98,43 @@ async def test_a_change_that_changes_nothing_is_refused(pool: asyncpg.Pool) -> N
     assert (await _receipt(pool, CHOOSE, on="2022-07-12"))["accepted"]
     assert (await _receipt(pool, TICK, passed=False))["accepted"]
     assert (await _receipt(pool, MILESTONE, on="2022-07-12"))["accepted"]
+
+
+BLOCK = """mutation ($plan: ID!, $on: Date, $note: String) {
+  recordMigrationMilestone(planId: $plan, contractId: "c01", status: BLOCKED, on: $on,
+    note: $note) { accepted errors { field message code } } }"""
+
+
+async def test_a_milestone_again_is_judged_by_its_note_as_recorded(pool: asyncpg.Pool) -> None:
+    """The note the event holds is stripped (NonEmptyText): the receipt judges that one, as
+    migration does, so that it does not accept what migration refuses (a reviewer's finding)."""
+    await the_case(pool)
+    await apply(
+        pool,
+        item_event(
+            "migration.item_status_changed",
+            "c01",
+            status="blocked",
+            on="2022-07-11",
+            note="vendor late",
+        ),
+    )
+    await replan(pool)
+    blocked = "c01 is blocked since 2022-07-11 already"
+    again = await _receipt(pool, BLOCK, on="2022-07-11", note="vendor late ")
+    assert again == _nothing("status", blocked)
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == 0
+    owners_now = consumer(FixedClock(TOKYO, FOURTH_RULES_FROM))
+    event = item_event(
+        "migration.item_status_changed",
+        "c01",
+        status="blocked",
+        on="2022-07-11",
+        note="vendor late ",
+    )
+    assert await registry_db.rejection(pool, event, owners_now) == f"payload.status: {blocked}"
+    # Another note is a change; a blank one is the event's own problem, said once, by field.
+    assert (await _receipt(pool, BLOCK, on="2022-07-11", note=" vendor later"))["accepted"]
+    blank = await _receipt(pool, BLOCK, on="2022-07-12", note="  ")
+    assert not blank["accepted"]
+    assert [e["field"] for e in blank["errors"]] == ["note"]

@@ -235,6 +235,8 @@ async def test_the_batch_handler_has_the_effects_of_the_events_one_by_one(
         "unknown vendor 't-nobody'",
         "vendor 't-10' has no incident 't-nope'",
         "unknown vendor 't-30'",
+        # The handler's and the receipt's words, whichever path applied the batch.
+        "vendor_id: 't-10' is already registered; send vendor.updated to change it",
         "payload.investigated_on: 2022-06-19 is before the incident occurred, on 2022-06-21",
         "payload.closed_on: 2022-06-20 is before the incident occurred, on 2022-06-21",
         "payload.filed_on: 2022-06-18 is before incident 't-i3' occurred, on 2022-06-21",

@@ -13,6 +13,7 @@ import pytest
 from services.cli import rebuilding
 from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
+from services.platform.consuming import checked_replay
 from services.platform.consuming.rebuilding import BrokenChain
 from services.platform.eventstore import chain, event_store, verification
 from services.platform.eventstore.chain_watch import ChainWatch
@@ -274,6 +275,28 @@ async def test_a_rebuild_refuses_an_edited_log_and_leaves_every_projection_as_it
     forced = await asyncio.to_thread(run_cli, "rebuild", "--force", "--database-url", database_url)
     assert forced.returncode == 0, forced.stderr
     assert [tuple(r) for r in await stored.fetch(sanctions)] == [("city-2022-001", 9)]
+
+
+async def test_a_forced_rebuild_goes_past_a_walk_that_could_not_be_made(
+    stored: asyncpg.Pool, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walk's child killed, or without a connection: a rebuild is refused, as it is from a
+    broken log; forced, it replays all the same and says the log was not verified (--force
+    must not depend on the walk it overrides; a reviewer's finding)."""
+
+    async def killed(_: str) -> object:
+        raise WalkFailed("its process ended (-9) without an answer")
+
+    monkeypatch.setattr(checked_replay, "walk_in_child", killed)
+    settings = Settings(database_url=database_url)
+    everything = list(rebuilding.PROJECTIONS)
+    with pytest.raises(WalkFailed, match="could not be verified"):
+        await rebuilding.rebuild(settings, everything, force=False)
+    assert await stored.fetchval("SELECT count(*) FROM registry_vendors") == 0
+    rebuilt = await rebuilding.rebuild(settings, everything, force=True)
+    assert rebuilt.log.overridden == ("not verified: its process ended (-9) without an answer",)
+    assert rebuilt.log.numbered == rebuilt.log.read
+    assert await stored.fetchval("SELECT count(*) FROM registry_vendors") == 1 + len(NEIGHBOURS) + 6
 
 
 async def test_a_walk_that_cannot_reach_postgresql_is_an_outage_to_wait_out() -> None:

@@ -4,7 +4,9 @@ elsewhere, and exit codes that tell a broken log from a log that could not be ch
 from __future__ import annotations
 
 import asyncio
+import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -39,6 +41,60 @@ async def test_an_intact_log_prints_each_partition_s_seq_and_head(
         f"  partition {h['partition']} seq {h['seq']} head {h['chain_hash']}"
         for h in sorted(heads, key=lambda h: h["partition"])
     ]
+
+
+@pytest.mark.parametrize("broken", [False, True])
+async def test_a_monitor_that_may_only_read_still_gets_the_verdict(
+    pool: asyncpg.Pool, database_url: str, broken: bool
+) -> None:
+    """verify records its result for /healthz (chain_checks.py): with read-only credentials,
+    it says it could not, and exits by its verdict all the same (a reviewer's finding: it
+    exited 3, no verdict, for the recording it could not make, and before that for migrating
+    a schema up to date)."""
+    await ingest_batch(pool, [case_b.line(e) for e in (case_b.registered(), case_b.suspended())])
+    if broken:
+        await as_owner(pool, EDITED_SUSPENSION)
+    sep = "&" if "?" in database_url else "?"
+    read_only = f"{database_url}{sep}default_transaction_read_only=on"
+
+    code, out, err = await _verify("--database-url", read_only)
+
+    assert code == (1 if broken else 0), err
+    if not broken:
+        assert out.startswith("intact: 2 events in 6 chains")
+    assert "the result could not be recorded for /healthz" in err
+    assert "Traceback" not in err
+    assert await pool.fetchval("SELECT count(*) FROM chain_verifications") == 0
+
+
+async def test_a_role_granted_only_select_still_gets_the_verdict(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """The same with a role of its own that may only read (permission denied, not a read-only
+    transaction)."""
+    await ingest_batch(pool, [case_b.line(e) for e in (case_b.registered(), case_b.suspended())])
+    role = f"monitor_{uuid.uuid4().hex[:12]}"
+    database = await pool.fetchval("SELECT current_database()")
+    await pool.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'monitor'")
+    try:
+        await pool.execute(f'GRANT CONNECT ON DATABASE "{database}" TO {role}')
+        await pool.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
+        await pool.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
+        parts = urlsplit(database_url)
+        host = parts.hostname or ""
+        netloc = f"{role}:monitor@{host}" + (f":{parts.port}" if parts.port else "")
+        as_monitor = urlunsplit(parts._replace(netloc=netloc))
+
+        code, out, err = await _verify("--database-url", as_monitor)
+
+        assert code == 0, err
+        assert out.startswith("intact: 2 events in 6 chains")
+        assert "the result could not be recorded for /healthz (InsufficientPrivilegeError" in err
+    finally:
+        await pool.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}")
+        await pool.execute(f"REVOKE ALL ON SCHEMA public FROM {role}")
+        await pool.execute(f'REVOKE ALL ON DATABASE "{database}" FROM {role}')
+        await pool.execute(f"DROP ROLE {role}")
 
 
 async def test_a_broken_log_exits_1(pool: asyncpg.Pool, database_url: str) -> None:

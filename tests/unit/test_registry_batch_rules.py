@@ -3,6 +3,7 @@ the records."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from typing import Any
@@ -142,6 +143,19 @@ def test_registrations_wait_for_an_earlier_change_of_identifiers() -> None:
 def test_a_refusal_in_the_batch_is_foreseen(events: list[EventEnvelope]) -> None:
     with pytest.raises(DomainRejection):
         _fold(*events)
+
+
+def test_a_registration_again_is_refused_in_the_handler_s_words() -> None:
+    """The batch's refusal in the words of the handler and the receipt (record_ids.py), so
+    that a vendor registered twice reads alike whichever path found it (a reviewer's finding)."""
+    stored = dataclasses.replace(NOTHING_STORED, vendors=frozenset({"v-1"}))
+    said = "vendor_id: 'v-1' is already registered; send vendor.updated to change it"
+    with pytest.raises(DomainRejection) as refused:
+        _fold(_registered("v-1", "Y"), stored=stored)
+    assert refused.value.reason == said
+    with pytest.raises(DomainRejection) as refused:
+        _fold(_registered("v-1"), _registered("v-1", "Y"))
+    assert refused.value.reason == said
 
 
 def test_stored_state_counts() -> None:

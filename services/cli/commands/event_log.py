@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import BinaryIO
 
+import asyncpg
 import click
 
 from services.cli import database_choice, publishing
@@ -17,6 +18,7 @@ from services.platform.errors import StartupError
 from services.platform.eventstore import chain_checks, verification
 from services.platform.operations.outages import is_outage
 from services.platform.postgres.database import open_pool
+from services.platform.postgres.migrations import pending_migrations
 from services.platform.wording import plural
 
 logger = logging.getLogger(__name__)
@@ -65,6 +67,21 @@ class _Unverified(click.ClickException):
         super().__init__(f"the event log could not be verified: {reason}")
 
 
+# What a role that may only read gets when verify writes (its result, chain_checks.py).
+MAY_NOT_WRITE = (asyncpg.InsufficientPrivilegeError, asyncpg.ReadOnlySQLTransactionError)
+
+
+async def _reading_pool(url: str) -> asyncpg.Pool:
+    """A pool on a schema up to date: migrated first when this version has migrations the
+    database lacks, as any command's; else only read, since migrating writes even when there
+    is nothing to apply, which read-only credentials may not (a monitor's)."""
+    pool = await open_pool(url, migrate=False)
+    if not await pending_migrations(pool):
+        return pool
+    await pool.close()
+    return await open_pool(url)
+
+
 @click.command()
 @database_options
 def verify(database_url: str | None, data_dir: Path | None) -> None:
@@ -77,7 +94,7 @@ def verify(database_url: str | None, data_dir: Path | None) -> None:
 
     async def walk() -> verification.Verification:
         async with database_choice.database(database_url, data_dir) as url:
-            pool = await open_pool(url)
+            pool = await _reading_pool(url)
             try:
                 async with pool.acquire() as conn:
                     # bigint: sum() of bigints is numeric, which asyncpg reads as a Decimal.
@@ -88,7 +105,15 @@ def verify(database_url: str | None, data_dir: Path | None) -> None:
                     result = await verification.verify(pool, bar.update)
                 # The running processes' /healthz and /metrics report it (chain_checks.py).
                 problems = [str(problem) for problem in result.problems]
-                await chain_checks.record(pool, result.events, problems)
+                try:
+                    await chain_checks.record(pool, result.events, problems)
+                except MAY_NOT_WRITE as error:
+                    # A monitor with read-only credentials: the verdict stands, unrecorded.
+                    click.echo(
+                        "warning: the result could not be recorded for /healthz"
+                        f" ({type(error).__name__}: {error})",
+                        err=True,
+                    )
                 return result
             finally:
                 await pool.close()

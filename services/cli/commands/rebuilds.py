@@ -10,6 +10,7 @@ import click
 from services.cli import database_choice, rebuilding
 from services.cli.database_choice import database_options
 from services.cli.running import configure, run
+from services.platform.consuming.checked_replay import NOT_VERIFIED
 from services.platform.consuming.rebuilding import BrokenChain
 from services.platform.eventstore.event_store import UnreadableStoredEvent
 from services.platform.eventstore.walk_beside import WalkFailed
@@ -52,13 +53,17 @@ def _rebuild(
                 raise click.ClickException(str(refusal)) from None
         if overridden := rebuilt.log.overridden:
             # Said first, on stderr: what the projections now rest on.
-            click.echo(
-                f"--force: replayed past {plural(len(overridden), 'problem')} the log's"
-                " verification found (the first of each chain; see verify):",
-                err=True,
-            )
-            for problem in overridden:
-                click.echo(f"  {problem}", err=True)
+            if overridden[0].startswith(NOT_VERIFIED):
+                # The walk could not be made: nothing is known of the log.
+                click.echo(f"--force: replayed a log {overridden[0]}", err=True)
+            else:
+                click.echo(
+                    f"--force: replayed past {plural(len(overridden), 'problem')} the log's"
+                    " verification found (the first of each chain; see verify):",
+                    err=True,
+                )
+                for problem in overridden:
+                    click.echo(f"  {problem}", err=True)
         numbered, read = rebuilt.log.numbered, rebuilt.log.read
         if numbered is not None and numbered != read:
             click.echo(

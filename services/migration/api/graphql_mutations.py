@@ -321,6 +321,15 @@ class MigrationMutation:
         wait_for_processing: WaitForProcessing = False,
         idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
+        def payload(plan: PlanRow) -> dict[str, Any]:
+            return {
+                "plan_id": plan.plan_id,
+                "contract_id": str(contract_id),
+                "status": status,
+                "on": on or info.context.settings.clock.today(),
+                **({"note": note} if note is not None else {}),
+            }
+
         async def check(
             plan: PlanRow, item: ItemState | None, items: Mapping[str, ItemState]
         ) -> tuple[Problem | None, ...]:
@@ -330,8 +339,13 @@ class MigrationMutation:
             if (finished := done(item)) is not None:
                 return (*dated, finished)
             if not finishing:
-                day = on or info.context.settings.clock.today()
-                same = same_milestone(item, status, day, note)
+                # The milestone as the event will hold it (its note stripped), as migration
+                # compares it: the raw note, "vendor late ", is no other note than "vendor late".
+                try:
+                    given = MigrationItemStatusChanged.model_validate(payload(plan))
+                except ValidationError:
+                    return dated  # and the event's own problems: the receipt says them, by field
+                same = same_milestone(item, given.status, given.on, given.note)
                 return (*dated, unchanged("status", same))
             refusal = refusal_to_finish(item)
             day = on or info.context.settings.clock.today()
@@ -347,13 +361,7 @@ class MigrationMutation:
             MigrationItemStatusChanged.event_type,
             str(plan_id),
             str(contract_id),
-            lambda plan: {
-                "plan_id": plan.plan_id,
-                "contract_id": str(contract_id),
-                "status": status,
-                "on": on or info.context.settings.clock.today(),
-                **({"note": note} if note is not None else {}),
-            },
+            payload,
             wait_for_processing,
             check,
             key=idempotency_key,

@@ -9,7 +9,9 @@ child process walks, on the other core (eventstore/walk_beside.py). A broken cha
 replay, and the rebuild is rolled back whole. Forced, the rebuild still walks, to say what it
 went past: `--force` was told nothing of the log it replayed, and its count of the events it
 read passed for the log's. Either way the walk's result is recorded (chain_checks.py), so
-/healthz reports the broken chain a rebuild met.
+/healthz reports the broken chain a rebuild met. A walk that could not be made (its process
+killed, no connection for it) refuses a rebuild; forced, the rebuild goes on and says that
+the log was not verified, as what it went past.
 """
 
 from __future__ import annotations
@@ -24,14 +26,18 @@ from services.platform.consuming.rebuilding import BrokenChain
 from services.platform.consuming.replay import Stage, replay
 from services.platform.eventstore import chain_checks, event_store
 from services.platform.eventstore.event_store import UnreadableStoredEvent
-from services.platform.eventstore.walk_beside import walk_in_child
+from services.platform.eventstore.walk_beside import WalkFailed, walk_in_child
+
+# What a forced rebuild went past when the walk could not be made, before why.
+NOT_VERIFIED = "not verified: "
 
 
 @dataclass(frozen=True)
 class Replayed:
     read: int  # the stored events the replay read
     # What `force` went past: the problems the walk found (the first of each partition's
-    # chain, then the heads' and ledgers'), none when the log is intact.
+    # chain, then the heads' and ledgers'), none when the log is intact; "not verified: …"
+    # when the walk could not be made.
     overridden: tuple[str, ...] = ()
     # When forced past problems: the events the chains' heads say were appended, which rows
     # removed or inserted make other than those read.
@@ -42,8 +48,8 @@ async def replay_verified(
     pool: asyncpg.Pool, stages: Sequence[Stage], database_url: str, *, force: bool
 ) -> Replayed:
     """`replay.replay(pool, stages)`, the log walked meanwhile and the walk's result recorded
-    (chain_checks.py); raises BrokenChain naming the problems found unless `force`
-    (WalkFailed if the walk could not be made), once the replay is stopped."""
+    (chain_checks.py); raises BrokenChain naming the problems found, or WalkFailed if the
+    walk could not be made, unless `force`, once the replay is stopped."""
     replaying = asyncio.ensure_future(replay(pool, stages))
     walking = asyncio.ensure_future(_walked_beside(pool, database_url, force=force))
     try:
@@ -71,8 +77,15 @@ async def replay_verified(
 
 async def _walked_beside(pool: asyncpg.Pool, database_url: str, *, force: bool) -> tuple[str, ...]:
     """Walks the chains in a child process and records the result; raises BrokenChain naming
-    what it found unless `force`, else returns it."""
-    walked = await walk_in_child(database_url)
+    what it found unless `force`, else returns it. A walk that could not be made raises
+    WalkFailed unless `force`; forced, it is what the rebuild goes past (nothing recorded:
+    /healthz keeps the last walk's result)."""
+    try:
+        walked = await walk_in_child(database_url)
+    except WalkFailed as failed:
+        if not force:
+            raise
+        return (f"{NOT_VERIFIED}{failed.why}",)
     await chain_checks.record(pool, walked.events, walked.problems)
     if walked.problems and not force:
         raise BrokenChain(

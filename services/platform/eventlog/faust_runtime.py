@@ -67,6 +67,22 @@ class WorkerResources:
                 self._pool = await open_pool(self.settings.database_url)
             return self._pool
 
+    async def opened_pool(self) -> asyncpg.Pool:
+        """The pool if the worker has opened it; ConnectionError (an OSError: "the database
+        does not answer", to ChainWatch.report) when not. /healthz must not open it: `pool`
+        runs the migrations under the lock the worker's loops wait on, and the report's
+        timeout could cancel that part-way."""
+        if self._pool is None:
+            raise ConnectionError("the worker has not opened its pool yet")
+        return self._pool
+
+    async def health(self) -> tuple[int, dict[str, Any]]:
+        """/healthz's status and body: the loops', with the chain's latest verification
+        (read within LIVENESS_DATABASE_SECONDS from the pool if open; else the latest this
+        worker read)."""
+        chain = await self.chain.report(self.opened_pool, LIVENESS_DATABASE_SECONDS)
+        return health_report(self.livenesses, chain)
+
     async def event_log(self) -> KafkaEventLog:
         async with self._lock:
             if self._log is None:
@@ -139,8 +155,7 @@ def build_app(
 
     @app.page("/healthz")
     async def healthz(web: Any, _request: Any) -> Any:
-        chain = await resources.chain.report(resources.pool, LIVENESS_DATABASE_SECONDS)
-        status, body = health_report(resources.livenesses, chain)
+        status, body = await resources.health()
         return web.json(body, status=status)
 
     add_observability(app, service, resources)  # /readyz, /metrics

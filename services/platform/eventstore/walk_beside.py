@@ -42,7 +42,11 @@ class Walked:
 class WalkFailed(RuntimeError):
     """The chains could not be walked (the child could not reach the database, or died).
     Raised from a ConnectionError when the child's failure was an outage, so that retrying
-    loops wait it out (`outages.is_outage` follows the cause)."""
+    loops wait it out (`outages.is_outage` follows the cause). `why`: what stopped it."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(f"the event log could not be verified: {why}")
+        self.why = why
 
 
 async def walk_in_child(database_url: str) -> Walked:
@@ -69,7 +73,7 @@ async def walk_in_child(database_url: str) -> Walked:
         # Its exit code is known once it is joined.
         found = _Failure(f"its process ended ({child.exitcode}) without an answer", True)
     if isinstance(found, _Failure):
-        failed = WalkFailed(f"the event log could not be verified: {found.why}")
+        failed = WalkFailed(found.why)
         if found.outage:
             raise failed from ConnectionError(found.why)
         raise failed

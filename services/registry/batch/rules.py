@@ -51,12 +51,14 @@ from services.platform.eventstore.later_rules import judged_by_later_rules
 from services.registry.batch.sanction_rules import SANCTIONS, reach
 from services.registry.domain.names import IdentifierKey
 from services.registry.domain.record_dates import future_refusal, step_refusal
+from services.registry.domain.record_ids import registered_refusal
 from services.registry.domain.reference_rules import (
     IncidentKey,
     IncidentState,
     Known,
     reference_refusal,
 )
+from services.registry.domain.refusals import reason
 from services.registry.records import INCIDENT_STEPS, incident_step
 from services.registry.storage.new_records import NEW_RECORDS
 from services.registry.storage.record_repository import IncidentStatus
@@ -239,7 +241,8 @@ def fold(
         vendor_id = event.vendor_id
         if event.event_type == REGISTERED:
             if vendor_id in registered:
-                raise DomainRejection(f"vendor_id: {vendor_id!r} is already registered")
+                # The handler's and the receipt's words (record_ids.py).
+                DomainRejection.if_any(reason(registered_refusal(vendor_id)))
             vendor = vendors[event.event_id]
             for identifier in vendor.identifiers:
                 if owners.setdefault(identifier, vendor_id) != vendor_id:

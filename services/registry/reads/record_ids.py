@@ -29,6 +29,7 @@ from services.registry.domain.record_ids import (
 )
 from services.registry.domain.refusals import problem
 from services.registry.reads.record_scope import IN_VIEW
+from services.registry.storage import sanction_repository
 from services.registry.storage.new_records import ACROSS_VENDORS, NEW_RECORDS
 from services.registry.storage.vendor_repository import (
     identifier_owners,
@@ -79,10 +80,7 @@ async def _identity_taken(pool: asyncpg.Pool, event: EventEnvelope) -> Problem |
     async with pool.acquire() as conn:
         if isinstance(event.payload, SanctionImposed):
             sanction_id = event.payload.sanction_id
-            taken = await conn.fetchval(
-                "SELECT EXISTS (SELECT 1 FROM registry_sanctions WHERE sanction_id = $1)",
-                sanction_id,
-            )
+            taken = await sanction_repository.sanction_taken(conn, sanction_id)
             return problem(sanction_taken_refusal(sanction_id)) if taken else None
         if await vendor_exists(conn, event.vendor_id):
             return problem(registered_refusal(event.vendor_id))

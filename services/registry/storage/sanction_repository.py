@@ -24,6 +24,17 @@ async def sanction_header(conn: Connection, sanction_id: str) -> SanctionHeader 
     return (await sanction_headers(conn, [sanction_id])).get(sanction_id)
 
 
+async def sanction_taken(conn: Connection, sanction_id: str) -> bool:
+    """Whether a sanction of this id is on record (of any vendor: ids are unique across
+    vendors), by its key: an imposition asks nothing more (its header, `sanction_header`,
+    reads every change of the sanction to build its timeline)."""
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM registry_sanctions WHERE sanction_id = $1)", sanction_id
+        )
+    )
+
+
 async def sanction_headers(
     conn: Connection, sanction_ids: Sequence[str]
 ) -> dict[str, SanctionHeader]:
