@@ -70,13 +70,13 @@ async def taken_check(pool: asyncpg.Pool, event: EventEnvelope) -> Problem | Non
 
 async def _identity_taken(pool: asyncpg.Pool, event: EventEnvelope) -> Problem | None:
     """A registration of a vendor on record, or an imposition of a sanction id on record (any
-        vendor's: ids are unique across vendors). Vendors and sanctions are everyone's to read,
-        and those who may record these are never limited to some agencies, so the refusal tells
-        no one of what they could not see. A sanction id taken is refused whether or not its
-        vendor is registered yet: the registry refuses the event either way (as an unknown
-        vendor's, or once the registration on its way is applied, as taken). So are a
-    registration's identifiers held by another vendor: identifiers are everyone's to read too
-    (a search by one finds its vendor)."""
+    vendor's: ids are unique across vendors). Vendors and sanctions are everyone's to read,
+    and those who may record these are never limited to some agencies, so the refusal tells
+    no one of what they could not see. A sanction id taken is refused whether or not its
+    vendor is registered yet: the registry refuses the event either way (as an unknown
+    vendor's, or once the registration on its way is applied, as taken). So are a
+    registration's identifiers held by another vendor: identifiers are everyone's to read
+    too (a search by one finds its vendor)."""
     async with pool.acquire() as conn:
         if isinstance(event.payload, SanctionImposed):
             sanction_id = event.payload.sanction_id
