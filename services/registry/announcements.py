@@ -206,7 +206,9 @@ async def reconcile(
     announced = await lock_states(conn, vendor_ids)
     # Every registered vendor has an announced state; one named before its registration (an
     # affiliate recorded first, as distributed mode allows) is screened once it registers.
-    answers = await screen(conn, list(announced), today)
+    # Announcements say no bar's first day (`reason_ref`): finding it walks each sanction's
+    # changes, for every vendor the daily calendar re-evaluates.
+    answers = await screen(conn, list(announced), today, with_bars_from=False)
     changed = changed_answers(answers, announced)
     await save_states(conn, [(a, now) for a in answers.values()])
     if announce:
