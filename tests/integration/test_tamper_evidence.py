@@ -189,7 +189,8 @@ async def test_an_inserted_row_is_named(stored: asyncpg.Pool) -> None:
     assert head is not None
     forged = case_b.suspended(sanction_id="forged-1")
     text = case_b.line(forged).decode()
-    digest = content_hash(parse_event(text))
+    event = parse_event(text)
+    digest = content_hash(event)
     recorded_at = dt.datetime.now(dt.UTC)
     link = chain.link(
         PARTITION, head["seq"] + 1, head["chain_hash"], digest, chain.recorded_micros(recorded_at)
@@ -198,9 +199,10 @@ async def test_an_inserted_row_is_named(stored: asyncpg.Pool) -> None:
         await conn.execute(
             """INSERT INTO event_store (event_id, event_type, vendor_id, occurred_at, recorded_at,
                    envelope, content_hash, partition, seq, chain_hash, chain_version)
-               VALUES ($1, 'sanction.imposed', $2, now(), $3, $4::jsonb, $5, $6, $7, $8, 2)""",
+               VALUES ($1, 'sanction.imposed', $2, $3, $4, $5::jsonb, $6, $7, $8, $9, 2)""",
             forged["event_id"],
             case_b.VENDOR,
+            event.occurred_at,  # every column as an append writes it: only the head tells
             recorded_at,
             text,
             digest,

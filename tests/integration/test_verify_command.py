@@ -127,3 +127,50 @@ async def test_a_log_that_could_not_be_checked_exits_3(
     assert "the event log could not be verified" in error
     assert expected in error
     assert out == ""
+
+
+async def test_a_database_holding_no_log_is_not_verified_nor_written(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """A monitor pointed at the wrong database (another application's, an empty one): verify
+    gave it every VendorWatch table, migrating it, and answered "intact: 0 events", exit 0
+    (a tester's finding). It says it holds no log, exit 3, and leaves it as it was."""
+    name = f"not_vendorwatch_{uuid.uuid4().hex[:8]}"
+    await pool.execute(f'CREATE DATABASE "{name}"')
+    try:
+        parts = urlsplit(database_url)
+        elsewhere = urlunsplit(parts._replace(path=f"/{name}"))
+
+        code, out, err = await _verify("--database-url", elsewhere)
+
+        assert code == 3, err
+        assert "no VendorWatch database" in err and "holds no event log" in err
+        assert out == ""
+        conn = await asyncpg.connect(elsewhere)
+        try:
+            tables = await conn.fetchval(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+            )
+        finally:
+            await conn.close()
+        assert tables == 0
+    finally:
+        await pool.execute(f'DROP DATABASE "{name}"')
+
+
+async def test_an_edited_occurred_at_column_is_named(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """The row's `occurred_at` is a copy of the envelope's, which the chain covers: an owner
+    moving it a year back passed (a tester's finding)."""
+    await ingest_batch(pool, [case_b.line(e) for e in (case_b.registered(), case_b.suspended())])
+    await as_owner(
+        pool,
+        "UPDATE event_store SET occurred_at = occurred_at - interval '1 year'"
+        " WHERE event_type = 'sanction.imposed'",
+    )
+
+    code, _, err = await _verify("--database-url", database_url)
+
+    assert code == 1, err
+    assert "occurred_at" in err and "column was changed" in err

@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import parse_qsl, urlsplit
 
 import asyncpg
 import click
@@ -72,14 +73,43 @@ MAY_NOT_WRITE = (asyncpg.InsufficientPrivilegeError, asyncpg.ReadOnlySQLTransact
 
 
 async def _reading_pool(url: str) -> asyncpg.Pool:
-    """A pool on a schema up to date: migrated first when this version has migrations the
-    database lacks, as any command's; else only read, since migrating writes even when there
-    is nothing to apply, which read-only credentials may not (a monitor's)."""
+    """A pool on a VendorWatch database whose schema is this version's, never migrated: an
+    audit writes nothing but its result, and a database given by mistake (another
+    application's, an empty one) must be said to hold no log, not be given every table and
+    called intact. One this version would still migrate is not verified either (its rows
+    lack what the walk reads): the processes of this version migrate it when they start."""
     pool = await open_pool(url, migrate=False)
-    if not await pending_migrations(pool):
-        return pool
-    await pool.close()
-    return await open_pool(url)
+    try:
+        pending = await pending_migrations(pool)
+    except BaseException:
+        await pool.close()
+        raise
+    if pending:
+        await pool.close()
+        if not await _has_log(url):
+            raise StartupError(f"no VendorWatch database at {_shown(url)}: it holds no event log")
+        raise StartupError(
+            f"the database at {_shown(url)} lacks this version's migrations"
+            f" ({', '.join(pending)}): start `vendorwatch up` or a worker of this version to"
+            " upgrade it, then verify"
+        )
+    return pool
+
+
+async def _has_log(url: str) -> bool:
+    conn = await asyncpg.connect(url)
+    try:
+        found: bool = await conn.fetchval("SELECT to_regclass('event_store') IS NOT NULL")
+        return found
+    finally:
+        await conn.close()
+
+
+def _shown(url: str) -> str:
+    """The database's place without its password."""
+    parsed = urlsplit(url)
+    host = parsed.hostname or dict(parse_qsl(parsed.query)).get("host", "")
+    return f"{host}{':' + str(parsed.port) if parsed.port else ''}{parsed.path}"
 
 
 @click.command()
