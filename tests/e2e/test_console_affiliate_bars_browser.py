@@ -113,12 +113,15 @@ def test_a_vendor_barred_only_through_an_affiliate_shows_the_bar_on_its_page(
         until(chrome, lambda c: "vp" in shown(c, "main h2"), "vp's page")
 
         # Today's answer: barred, through vx's sanction (vx linked), from the day vp became
-        # vx's parent (the sanction began twenty days before), with the day it may bid again.
+        # vx's parent, the sanction's own first day (twenty days before) said apart, with the
+        # day it may bid again.
         answer = shown(chrome, ".eligibility-today")
         assert "barred from bidding" in answer, answer
         reason = shown(chrome, f".eligibility-today li[data-reason='{SANCTION}']")
         assert f"through vx's sanction {SANCTION}" in reason, reason
-        assert days["vp_from"] in reason and days["sanction_start"] not in reason, reason
+        period = shown(chrome, f".eligibility-today li[data-reason='{SANCTION}'] .bar-period")
+        assert period.startswith(f"{days['vp_from']} – "), period
+        assert period.endswith(f"(sanction from {days['sanction_start']})"), period
         link = chrome.find_element(By.CSS_SELECTOR, ".eligibility-today li a")
         assert link.text == "vx" and (link.get_attribute("href") or "").endswith("#/vendor/vx")
         assert "Eligible again on" in answer

@@ -7,6 +7,7 @@ import { ApiRefusal } from "./api.js";
 import { answeredDay, bidderInput, parseBidders, resultCsv } from "./bidders.js";
 import { saveBlob } from "./downloads.js";
 import { ExclusionsExport } from "./exclusions.js";
+import { BarPeriod } from "./barperiod.js";
 import { html } from "./html.js";
 import { DateText, oneDecimal } from "./i18n.js";
 import { useLatestOnly } from "./reads.js";
@@ -75,23 +76,6 @@ function conditionVariables(conditions) {
     agency: conditions.agency.trim() || null,
     category: conditions.category.trim() || null,
   };
-}
-
-// A bar's days: from its own first day (`barsFrom`) to its last. That is the sanction's first
-// day unless the bar began later: through an affiliation that began after the sanction, or
-// after a gap in the sanction ("resumed"); then the sanction's first day is said apart, so
-// that the period does not read as one bar since then.
-export function BarPeriod({ t, language, reason }) {
-  const from = reason.barsFrom ?? reason.startsOn;
-  return html`<span class="bar-period" data-bars-from=${from}>
-    <${DateText} iso=${from} language=${language} />${" – "}${reason.endsOn
-      ? html`<${DateText} iso=${reason.endsOn} language=${language} />`
-      : t("sanction.openEnded")}${reason.resumed
-      ? html`${" · "}<span class="resumed">${t("screening.resumed")}</span>`
-      : null}${from !== reason.startsOn
-      ? html`${" "}(${t("screening.sanctionFrom")} <${DateText} iso=${reason.startsOn} language=${language} />)`
-      : null}
-  </span>`;
 }
 
 export function Reasons({ t, language, reasons }) {

@@ -5,6 +5,7 @@
 // recorded it; a link to its risk (riskvendor.js).
 import { useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
+import { BarPeriod } from "./barperiod.js";
 import { html } from "./html.js";
 import { DateText, InstantText } from "./i18n.js";
 import { Candidates, FIND_VENDOR, vendorLink } from "./search.js";
@@ -191,13 +192,7 @@ function EligibilityToday({ t, language, bars }) {
               ${reason.viaVendorId
                 ? html`<${Through} t=${t} bar=${reason} />`
                 : t("vendor.own", { sanction: reason.sanctionId })}${" · "}${t(`sanctionKind.${reason.kind}`)}${" · "}
-              <${BarDays}
-                t=${t}
-                language=${language}
-                first=${reason.barsFrom ?? reason.startsOn}
-                last=${reason.endsOn}
-                resumed=${reason.resumed}
-              />
+              <${BarPeriod} t=${t} language=${language} reason=${reason} />
               ${" · "}<${Scope} t=${t} bar=${reason} />
             </li>`,
           )}
