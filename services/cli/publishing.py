@@ -69,6 +69,7 @@ class Line:
 @dataclass
 class Tally:
     accepted: int = 0
+    again: int = 0  # of those accepted, the events the log held already (a file sent again)
     refused: int = 0
     reasons: list[str] = field(default_factory=list)  # the first SHOWN_REFUSALS
     # Event id → line of each event stored, kept for `--wait` only (an id a line).
@@ -78,6 +79,7 @@ class Tally:
         reason = verdict.refused
         if reason is None:
             self.accepted += 1
+            self.again += verdict.new is False
             if self.stored is not None and verdict.event_id is not None:
                 self.stored[verdict.event_id] = line.number
             return
@@ -239,8 +241,9 @@ def report(tally: Tally, done: str, where: str, later: str) -> bool:
     if tally.refused > len(tally.reasons):
         click.echo(f"… and {tally.refused - len(tally.reasons)} more refused", err=True)
     total = tally.accepted + tally.refused
-    of_total = f"{tally.accepted} of {plural(total, 'event')}"
-    click.echo(f"{done} {of_total} {where}; refused {tally.refused}")
+    of_total = f"{tally.accepted - tally.again} of {plural(total, 'event')}"
+    held = f", {tally.again} already in it" if tally.again else ""
+    click.echo(f"{done} {of_total} {where}{held}; refused {tally.refused}")
     if tally.refused:
         click.echo(f"refused lines are dead-lettered {later} (query deadLetters)", err=True)
     return not tally.refused
