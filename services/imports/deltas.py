@@ -66,11 +66,8 @@ def gone(
     id back)."""
     return (
         (sid, r)
-        for sid, r in recorded.items()
-        if not r.lifted
-        and sid not in listed
-        and (authorities is None or r.authority in authorities)
-        and (ended_before is None or r.last_day is None or r.last_day >= ended_before)
+        for sid, r in _unlisted(recorded, listed, authorities)
+        if ended_before is None or r.last_day is None or r.last_day >= ended_before
     )
 
 
@@ -86,10 +83,22 @@ def over(
     (the registry refuses a lift effective after a sanction's last day)."""
     return (
         (sid, r)
+        for sid, r in _unlisted(recorded, listed, authorities)
+        if r.last_day is not None and r.last_day < day
+    )
+
+
+def _unlisted(
+    recorded: Mapping[str, RecordedSanction],
+    listed: Container[str],
+    authorities: Container[str] | None,
+) -> Iterator[tuple[str, RecordedSanction]]:
+    """The recorded debarments, not lifted, that the file no longer lists, of the bodies it
+    speaks for (all, without `authorities`)."""
+    return (
+        (sid, r)
         for sid, r in recorded.items()
         if not r.lifted
         and sid not in listed
         and (authorities is None or r.authority in authorities)
-        and r.last_day is not None
-        and r.last_day < day
     )
