@@ -19,7 +19,7 @@ from services.platform.eventstore.event_store import canonical_json, content_has
 from services.platform.settings import Settings
 from tests.support import case_b
 from tests.support.processes import run_cli
-from tests.support.tampering import as_owner
+from tests.support.tampering import as_owner, first_problem
 
 pytestmark = pytest.mark.postgres
 
@@ -46,12 +46,6 @@ async def _sanction(pool: asyncpg.Pool) -> asyncpg.Record:
     )
     assert row is not None
     return row
-
-
-async def _first_problem(pool: asyncpg.Pool) -> str:
-    result = await verification.verify(pool)
-    assert not result.intact
-    return str(result.problems[0])
 
 
 async def test_a_backdated_recorded_at_fails_verify_naming_the_event(
@@ -88,7 +82,7 @@ async def test_the_last_event_s_edited_recorded_at_is_named_by_the_head(
         stored,
         f"UPDATE event_store SET recorded_at = {edited} WHERE event_id = '{last['event_id']}'",
     )
-    problem = await _first_problem(stored)
+    problem = await first_problem(stored)
     assert f"seq {last['seq']} " in problem and last["event_id"] in problem
     assert TIME_CHANGED in problem
 
@@ -100,7 +94,7 @@ async def test_a_downgraded_chain_version_is_named(stored: asyncpg.Pool) -> None
         stored,
         f"UPDATE event_store SET chain_version = 1 WHERE event_id = '{sanction['event_id']}'",
     )
-    problem = await _first_problem(stored)
+    problem = await first_problem(stored)
     assert f"seq {sanction['seq']} " in problem and sanction["event_id"] in problem
     assert "its chain_version was changed from 2 to 1 after it was recorded" in problem
 
@@ -160,7 +154,7 @@ async def test_a_store_with_version_1_rows_then_version_2_rows_verifies_intact(
     await as_owner(
         pool, f"UPDATE event_store SET chain_version = 2 WHERE event_id = '{sanction['event_id']}'"
     )
-    problem = await _first_problem(pool)
+    problem = await first_problem(pool)
     assert sanction["event_id"] in problem
     assert "its chain_version was changed from 1 to 2 after it was recorded" in problem
 

@@ -24,7 +24,7 @@ from services.platform.operations.outages import is_outage
 from services.platform.settings import Settings
 from tests.support import case_b
 from tests.support.processes import run_cli
-from tests.support.tampering import as_owner
+from tests.support.tampering import as_owner, first_problem
 
 pytestmark = pytest.mark.postgres
 
@@ -56,12 +56,6 @@ async def _row(pool: asyncpg.Pool, seq: int) -> asyncpg.Record:
     return row
 
 
-async def _first_problem(pool: asyncpg.Pool) -> str:
-    result = await verification.verify(pool)
-    assert not result.intact
-    return str(result.problems[0])
-
-
 async def test_an_edited_payload_is_named(stored: asyncpg.Pool) -> None:
     sanction = await stored.fetchrow(
         "SELECT seq, event_id::text FROM event_store WHERE event_type = 'sanction.imposed'"
@@ -72,7 +66,7 @@ async def test_an_edited_payload_is_named(stored: asyncpg.Pool) -> None:
         "UPDATE event_store SET envelope = jsonb_set(envelope, '{payload,duration_months}', '9')"
         " WHERE event_type = 'sanction.imposed'",
     )
-    problem = await _first_problem(stored)
+    problem = await first_problem(stored)
     assert f"seq {sanction['seq']}" in problem and sanction["event_id"] in problem
     assert "content was changed" in problem
 
@@ -83,7 +77,7 @@ async def test_an_edited_vendor_id_column_is_named(stored: asyncpg.Pool) -> None
         stored,
         f"UPDATE event_store SET vendor_id = 'ghost' WHERE event_id = '{target['event_id']}'",
     )
-    problem = await _first_problem(stored)
+    problem = await first_problem(stored)
     assert target["event_id"] in problem and "vendor_id column was changed" in problem
 
 
@@ -99,14 +93,14 @@ async def test_a_sanction_moved_to_another_vendor_is_named(stored: asyncpg.Pool)
         f" envelope = jsonb_set(envelope, '{{vendor_id}}', '\"{moved_to}\"')"
         f" WHERE event_id = '{sanction}'",
     )
-    problem = await _first_problem(stored)
+    problem = await first_problem(stored)
     assert sanction in problem and "content was changed" in problem
 
 
 async def test_a_deleted_row_is_named_by_the_event_after_it(stored: asyncpg.Pool) -> None:
     deleted, after = await _row(stored, 2), await _row(stored, 3)
     await as_owner(stored, f"DELETE FROM event_store WHERE event_id = '{deleted['event_id']}'")
-    problem = await _first_problem(stored)
+    problem = await first_problem(stored)
     assert after["event_id"] in problem and "follows seq 1: events are missing" in problem
 
 
@@ -115,7 +109,7 @@ async def test_a_row_deleted_from_the_end_shows_at_the_head(stored: asyncpg.Pool
     await as_owner(
         stored, f"DELETE FROM event_store WHERE partition = {PARTITION} AND seq = {last}"
     )
-    problem = await _first_problem(stored)
+    problem = await first_problem(stored)
     assert f"partition {PARTITION}" in problem and f"head records seq {last}" in problem
 
 
@@ -132,7 +126,7 @@ async def test_two_swapped_rows_are_named_at_the_first(stored: asyncpg.Pool) -> 
         swap.format(p=PARTITION),
         "ALTER TABLE event_store ADD CONSTRAINT event_store_event_id_key UNIQUE (event_id)",
     )
-    problem = await _first_problem(stored)
+    problem = await first_problem(stored)
     # Seq 2 now holds the third event: the chain breaks exactly there.
     assert "seq 2 " in problem and third["event_id"] in problem
     assert second["event_id"] != third["event_id"]
@@ -151,7 +145,7 @@ async def test_two_swapped_positions_are_named_at_the_later_seq(stored: asyncpg.
         f"UPDATE event_store SET position = {third['position']}"
         f" WHERE event_id = '{second['event_id']}'",
     )
-    problem = await _first_problem(stored)
+    problem = await first_problem(stored)
     assert f"seq 3 (position {second['position']}, event {third['event_id']})" in problem
     assert f"not after that of seq 2 ({third['position']})" in problem
     assert "positions were changed" in problem
@@ -210,7 +204,7 @@ async def test_an_inserted_row_is_named(stored: asyncpg.Pool) -> None:
             head["seq"] + 1,
             link,
         )
-    problem = await _first_problem(stored)
+    problem = await first_problem(stored)
     assert f"partition {PARTITION}" in problem and "the chain ends at seq" in problem
 
 
@@ -219,7 +213,7 @@ async def test_a_ledger_entry_for_an_event_not_in_the_log_is_named(stored: async
         "INSERT INTO processed_events (consumer, event_id)"
         " VALUES ('risk', '00000000-0000-4000-8000-000000000001')"
     )
-    problem = await _first_problem(stored)
+    problem = await first_problem(stored)
     assert problem.startswith("ledger of risk") and "not in the log" in problem
 
 
@@ -349,5 +343,5 @@ async def test_a_recorded_order_naming_an_event_not_in_the_log_is_named(
         "INSERT INTO claim_order (consumer, event_id)"
         " VALUES ('registry', '00000000-0000-4000-8000-000000000002')"
     )
-    problem = await _first_problem(stored)
+    problem = await first_problem(stored)
     assert problem.startswith("ledger of registry") and "its recorded order names" in problem

@@ -158,9 +158,7 @@ async def test_a_database_holding_no_log_is_not_verified_nor_written(
         await pool.execute(f'DROP DATABASE "{name}"')
 
 
-async def test_an_edited_occurred_at_column_is_named(
-    pool: asyncpg.Pool, database_url: str
-) -> None:
+async def test_an_edited_occurred_at_column_is_named(pool: asyncpg.Pool, database_url: str) -> None:
     """The row's `occurred_at` is a copy of the envelope's, which the chain covers: an owner
     moving it a year back passed (a tester's finding)."""
     await ingest_batch(pool, [case_b.line(e) for e in (case_b.registered(), case_b.suspended())])
