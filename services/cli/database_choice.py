@@ -6,15 +6,23 @@
    its embedded PostgreSQL, started for the command and stopped after, if it holds one.
 3. Neither: the one `vendorwatch up` running (instances.py). With several, or none, the
    command refuses and says how to choose, rather than guess or create a second database.
+
+Both options on the command line is a usage error (exit 2): one of them would be ignored in
+silence. An option given wins over the other's environment variable: `--data-dir DIR` with
+DATABASE_URL set works on DIR's database (`database_options` tells them apart by where click
+took each value from).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from services.cli import instances
 from services.platform.errors import StartupError
@@ -26,17 +34,41 @@ NONE_RUNNING = (
 )
 
 
+BOTH_GIVEN = "--database-url and --data-dir each choose the database: give one of them, not both"
+
+
 def database_options(command: Callable[..., None]) -> Callable[..., None]:
-    """--database-url, or the embedded PostgreSQL's --data-dir; by default the running `up`'s."""
-    command = click.option(
+    """--database-url, or the embedded PostgreSQL's --data-dir; by default the running `up`'s.
+    Both given is a usage error; --data-dir given wins over DATABASE_URL (module docstring)."""
+
+    @functools.wraps(command)
+    def with_one_database(*args: Any, **kwargs: Any) -> None:
+        kwargs["database_url"] = _url_chosen(kwargs["database_url"], kwargs["data_dir"])
+        command(*args, **kwargs)
+
+    chosen = click.option(
         "--data-dir",
         type=click.Path(path_type=Path, file_okay=False),
-        help="The embedded PostgreSQL in this directory. "
+        help="The embedded PostgreSQL in this directory (not with --database-url; given, it"
+        " wins over $DATABASE_URL). "
         "Default: $VENDORWATCH_DATA_DIR, else the database of the running `vendorwatch up`.",
-    )(command)
+    )(with_one_database)
     return click.option("--database-url", envvar="DATABASE_URL", help="Use this PostgreSQL.")(
-        command
+        chosen
     )
+
+
+def _url_chosen(database_url: str | None, data_dir: Path | None) -> str | None:
+    """The URL `database()` is to use, given where click took each option's value from: none
+    when --data-dir was given and the URL came from DATABASE_URL alone."""
+    if not database_url or data_dir is None:
+        return database_url
+    ctx = click.get_current_context()
+    if ctx.get_parameter_source("data_dir") is not ParameterSource.COMMANDLINE:
+        return database_url
+    if ctx.get_parameter_source("database_url") is ParameterSource.COMMANDLINE:
+        raise click.UsageError(BOTH_GIVEN, ctx)
+    return None
 
 
 def the_running_up() -> instances.Instance:

@@ -65,7 +65,7 @@ class ImportReported(Payload, LaterFields):
     imposed, amended and lifted, names amended, rows refused and candidates for review."""
 
     event_type: ClassVar[str] = "import.reported"
-    ADDED_LATER = frozenset({"sanctions_withheld", "whole_list_of"})
+    ADDED_LATER = frozenset({"sanctions_withheld", "sanctions_ended", "whole_list_of"})
 
     source: SourceName = Field(description="The list imported, e.g. worldbank, jp_meti.")
     file_name: ShortText = Field(description="The file's name as given to the importer.")
@@ -99,6 +99,12 @@ class ImportReported(Payload, LaterFields):
         description="Recorded sanctions no longer listed but not lifted: rows that could not be"
         " read, or that the catalog refused, may list them (corrected and imported again, the"
         " file lifts them).",
+    )
+    sanctions_ended: Count = Field(
+        default=0,
+        description="Recorded sanctions no longer listed and already over (their last day,"
+        " every amendment counted, before the import's day): not lifted, a lift would change"
+        " nothing (lists drop debarments that ended).",
     )
     names_amended: Count = Field(
         default=0, description="Vendors whose names the list now gives otherwise, amended."

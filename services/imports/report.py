@@ -150,6 +150,7 @@ def report_event(report: ImportReport, file: ImportedFile) -> EventEnvelope:
         sanctions_lifted=report.lifted,
         sanctions_unchanged=report.unchanged,
         sanctions_withheld=report.withheld,
+        sanctions_ended=report.ended,
         names_amended=report.names_amended,
         identifiers_added=report.identifiers_added,
         events_sent=report.sent,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -52,6 +53,37 @@ def test_a_password_in_the_database_url_is_never_printed() -> None:
         assert result.returncode != 0
         _one_clear_line(result.stderr, "cannot reach PostgreSQL at postgresql://nobody@127.0.0.1:1")
         assert "hunter2" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    "command", [["verify"], ["export", "exclusions"], ["migration", "export", "plan-1"]]
+)
+def test_database_url_and_data_dir_together_is_a_usage_error(
+    command: list[str], tmp_path: Path
+) -> None:
+    """Both on the command line: one was ignored in silence (the URL). Said before either is
+    opened, naming the two options."""
+    data_dir = tmp_path / "data"
+    result = run_cli(*command, "--database-url", UNREACHABLE_DB, "--data-dir", str(data_dir))
+    assert result.returncode == 2, result.stderr
+    _one_clear_line(result.stderr, "--database-url and --data-dir", "not both")
+    assert "cannot reach" not in result.stderr and result.stdout == ""
+    assert not data_dir.exists()
+
+
+def test_a_data_dir_given_wins_over_database_url_in_the_environment(tmp_path: Path) -> None:
+    """DATABASE_URL is the option's default, not a choice made on this command line: the
+    directory given is the database worked on (here: none in it, said), not an error."""
+    data_dir = tmp_path / "data"
+    env = {**os.environ, "DATABASE_URL": UNREACHABLE_DB}
+    result = run_cli("verify", "--data-dir", str(data_dir), env=env)
+    assert result.returncode == 3, result.stderr
+    _one_clear_line(result.stderr, f"no VendorWatch database in {data_dir}")
+    assert "cannot reach" not in result.stderr
+    # Without --data-dir, DATABASE_URL is the database, as before.
+    result = run_cli("verify", env=env)
+    assert result.returncode == 3, result.stderr
+    _one_clear_line(result.stderr, "cannot reach PostgreSQL at postgresql://nobody@127.0.0.1:1")
 
 
 @pytest.mark.parametrize("command", ["worker", "api"])

@@ -35,7 +35,8 @@ ROWS = (
 )
 REPORT_FIELDS = """id reportId source fileName fileSha256 startedAt finishedAt compared rowsRead
   vendorsCreated vendorsMatchedByIdentifier vendorsMatchedByName sanctionsImposed
-  sanctionsAmended sanctionsLifted sanctionsUnchanged sanctionsWithheld namesAmended eventsSent
+  sanctionsAmended sanctionsLifted sanctionsUnchanged sanctionsWithheld sanctionsEnded
+  namesAmended eventsSent
   refusedCount
   refused { line reason } reviewCount review { name candidateName }"""
 IMPORTS = f"""query ($first: Int!, $after: String) {{ imports(first: $first, after: $after) {{
@@ -43,12 +44,16 @@ IMPORTS = f"""query ($first: Int!, $after: String) {{ imports(first: $first, aft
 ONE = f"query ($id: ID!) {{ importReport(reportId: $id) {{ {REPORT_FIELDS} }} }}"
 
 
-async def _import(file: Path, database_url: str) -> None:
+async def _import(file: Path, database_url: str, *, refused: bool = True) -> None:
     """`vendorwatch import worldbank FILE` into the embedded log, then the registry applies it;
-    the broken row makes the command exit 1 after it has sent everything else."""
-    with file.open("rb") as opened, pytest.raises(SystemExit) as exit_:
-        await importing.run("worldbank", opened, None, database_url, None, dry_run=False)
-    assert exit_.value.code == 1
+    a broken row (`refused`) makes the command exit 1 after it has sent everything else."""
+    with file.open("rb") as opened:
+        if refused:
+            with pytest.raises(SystemExit) as exit_:
+                await importing.run("worldbank", opened, None, database_url, None, dry_run=False)
+            assert exit_.value.code == 1
+        else:
+            await importing.run("worldbank", opened, None, database_url, None, dry_run=False)
     settings = Settings(database_url=database_url)
     await drain_registry(database_url, settings)
 
@@ -93,6 +98,7 @@ async def test_each_import_is_reported_through_the_api_and_rebuilt(
         "sanctionsLifted": 0,
         "sanctionsUnchanged": 0,
         "sanctionsWithheld": 0,
+        "sanctionsEnded": 0,
         "namesAmended": 0,
         "eventsSent": 4,  # two registrations, two debarments
         "refusedCount": 1,
@@ -139,6 +145,27 @@ async def test_each_import_is_reported_through_the_api_and_rebuilt(
     counts = ("sanctionsLifted", "sanctionsWithheld", "refusedCount", "sanctionsUnchanged")
     assert [withheld[name] for name in counts] == [0, 1, 1, 1]
     assert [row["line"] for row in withheld["refused"]] == [3]
+
+
+async def test_a_report_counts_the_debarments_no_longer_listed_and_already_over(
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path
+) -> None:
+    # The bank drops a debarment once it has ended: the import does not lift it (`ended: 1 …`
+    # on stdout), and the report the API keeps says so too, for whoever reads it there.
+    over = 'OLD FIRM LLC,*679,"1 STREET, BAKU",Azerbaijan,2023-01-10,2024-01-09,Fraud\n'
+    listed = ROWS.splitlines(keepends=True)[0]
+    older = tmp_path / "wb-2023-12.csv"
+    older.write_text(HEADER + listed + over, encoding="utf-8")
+    await _import(older, database_url, refused=False)
+    newer = tmp_path / "wb-2024-12.csv"
+    newer.write_text(HEADER + listed, encoding="utf-8")
+    await _import(newer, database_url, refused=False)
+
+    [report] = [e["node"] for e in (await execute(pool, IMPORTS, first=1))["imports"]["edges"]]
+    assert report["fileName"] == "wb-2024-12.csv"
+    counts = ("sanctionsLifted", "sanctionsWithheld", "sanctionsEnded", "sanctionsUnchanged")
+    assert [report[name] for name in counts] == [0, 0, 1, 1]
+    assert (await execute(pool, ONE, id=report["reportId"]))["importReport"] == report
 
 
 async def test_a_file_that_is_not_utf8_is_refused_before_anything_is_sent(

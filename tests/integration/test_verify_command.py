@@ -97,6 +97,38 @@ async def test_a_role_granted_only_select_still_gets_the_verdict(
         await pool.execute(f"DROP ROLE {role}")
 
 
+async def test_a_role_that_may_not_read_the_migrations_gets_one_error_line(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """A role that may connect but not read `schema_migrations` (what verify reads first):
+    exit 3 with one `Error:` line naming the refusal, and no ERROR log with a traceback on
+    stderr beside it (a refusal of the database's, not a fault of verify's)."""
+    role = f"monitor_{uuid.uuid4().hex[:12]}"
+    database = await pool.fetchval("SELECT current_database()")
+    await pool.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'monitor'")
+    try:
+        await pool.execute(f'GRANT CONNECT ON DATABASE "{database}" TO {role}')
+        await pool.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
+        parts = urlsplit(database_url)
+        host = parts.hostname or ""
+        netloc = f"{role}:monitor@{host}" + (f":{parts.port}" if parts.port else "")
+        as_monitor = urlunsplit(parts._replace(netloc=netloc))
+
+        code, out, err = await _verify("--database-url", as_monitor)
+
+        assert code == 3, err
+        assert "Traceback" not in err, err
+        (error,) = [line for line in err.splitlines() if line.startswith("Error:")]
+        assert "the event log could not be verified" in error
+        assert "InsufficientPrivilegeError" in error and "schema_migrations" in error
+        assert err.strip() == error, err  # nothing logged beside it
+        assert out == ""
+    finally:
+        await pool.execute(f"REVOKE ALL ON SCHEMA public FROM {role}")
+        await pool.execute(f'REVOKE ALL ON DATABASE "{database}" FROM {role}')
+        await pool.execute(f"DROP ROLE {role}")
+
+
 async def test_a_broken_log_exits_1(pool: asyncpg.Pool, database_url: str) -> None:
     await ingest_batch(pool, [case_b.line(e) for e in (case_b.registered(), case_b.suspended())])
     await as_owner(pool, EDITED_SUSPENSION)

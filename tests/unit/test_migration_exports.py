@@ -158,12 +158,18 @@ def test_csv_cells_never_start_a_formula_and_read_back_unchanged() -> None:
     assert restored == {item.contract_id: item.title for item in items}
 
 
-def test_csv_of_an_infeasible_plan_leaves_the_phase_columns_empty() -> None:
+def test_csv_of_an_infeasible_plan_leaves_the_phase_columns_empty_but_the_natural_phase() -> None:
     rows = read_csv(plan_csv(make_snapshot(schedule=infeasible())))
     assert [row["contract_id"] for row in rows] == ["C-01", "C-02", "C-03", "C-07"]
-    phase_columns = ("natural_phase", "phase", "phase_starts_on", "phase_ends_on", "reasons")
+    phase_columns = ("phase", "phase_starts_on", "phase_ends_on", "reasons")
     assert all(row[column] == "" for row in rows for column in phase_columns)
     assert rows[0]["contract_ends_on"] == "2023-04-30"
+    # Each contract's end is known without a schedule: its natural phase is said, as the
+    # scheduled plan's CSV says it (its assignments' natural phases).
+    natural = {row["contract_id"]: row["natural_phase"] for row in rows}
+    assert natural == {"C-01": "2023-05", "C-02": "2023-04", "C-03": "2023-06", "C-07": "2023-07"}
+    scheduled = read_csv(plan_csv(make_snapshot()))
+    assert {row["contract_id"]: row["natural_phase"] for row in scheduled} == natural
 
 
 # -- Gantt chart -------------------------------------------------------------------------------

@@ -41,18 +41,23 @@ def test_every_event_type_has_an_event_as_stored() -> None:
 
 
 def test_a_later_field_is_written_when_it_says_something() -> None:
-    # An import report that withheld lifts and named a body's whole list: both written, and
-    # read back as written.
+    # An import report that withheld lifts, counted some ended and named a body's whole list:
+    # all written, and read back as written.
     report = next(text for text in _stored() if '"event_type":"import.reported"' in text)
     event = parse_stored(report)
     told = event.model_copy(
         update={
             "payload": event.payload.model_copy(
-                update={"sanctions_withheld": 2, "whole_list_of": ["北浜市水道局"]}
+                update={
+                    "sanctions_withheld": 2,
+                    "sanctions_ended": 3,
+                    "whole_list_of": ["北浜市水道局"],
+                }
             )
         }
     )
     text = canonical_json(told)
     payload = json.loads(text)["payload"]
-    assert (payload["sanctions_withheld"], payload["whole_list_of"]) == (2, ["北浜市水道局"])
+    assert (payload["sanctions_withheld"], payload["sanctions_ended"]) == (2, 3)
+    assert payload["whole_list_of"] == ["北浜市水道局"]
     assert canonical_json(parse_stored(text)) == text

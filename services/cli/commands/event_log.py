@@ -70,6 +70,9 @@ class _Unverified(click.ClickException):
 
 # What a role that may only read gets when verify writes (its result, chain_checks.py).
 MAY_NOT_WRITE = (asyncpg.InsufficientPrivilegeError, asyncpg.ReadOnlySQLTransactionError)
+# What a role not granted SELECT on what verify reads gets (`schema_migrations`, the log):
+# no verdict (exit 3), said in one line.
+MAY_NOT_READ = asyncpg.InsufficientPrivilegeError
 
 
 async def _reading_pool(url: str) -> asyncpg.Pool:
@@ -155,7 +158,12 @@ def verify(database_url: str | None, data_dir: Path | None) -> None:
             raise _Unverified(str(error)) from None
         except Exception as error:
             # Whatever stopped the walk, it gave no verdict: not the broken log's exit code.
-            if not is_outage(error):
+            # An outage, or a role refused what verify reads, is said by the `Error:` line
+            # alone (its traceback only at debug level); anything else is logged with its
+            # traceback, as a fault of verify's own.
+            if is_outage(error) or isinstance(error, MAY_NOT_READ):
+                logger.debug("verify stopped before its verdict", exc_info=True)
+            else:
                 logger.exception("verify stopped before its verdict")
             raise _Unverified(f"{type(error).__name__}: {error}") from error
         if result.intact:

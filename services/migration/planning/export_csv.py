@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from services.migration.planning.model import Assignment, PlanItem, PlanSnapshot
 from services.migration.planning.phases import phase_end, phase_label, phase_start
+from services.migration.planning.plan_constraints import natural_phase
 from services.platform.spreadsheet_cells import neutralise, restore
 
 COLUMNS = (
@@ -62,7 +63,9 @@ def plan_csv(snapshot: PlanSnapshot) -> str:
             "title": item.title,
             "criticality": item.criticality.value,
             "contract_ends_on": item.ends_on.isoformat(),
-            "natural_phase": "",
+            # Known without a schedule (the phase of the day after its contract ends): an
+            # infeasible plan's items say it too, beside the empty phase the solver found none for.
+            "natural_phase": phase_label(settings, natural_phase(settings, item)),
             "phase": "",
             "phase_starts_on": "",
             "phase_ends_on": "",

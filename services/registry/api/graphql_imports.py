@@ -122,6 +122,12 @@ class ImportReport(Node):
         " that could not be read, or that the catalog refused, may list them. Corrected and"
         " imported again, the file lifts them."
     )
+    sanctions_ended: int = strawberry.field(
+        description="Recorded sanctions the file no longer lists that were already over (their"
+        " last day, every amendment counted, before the import's day): not lifted, a lift would"
+        " change nothing (lists drop debarments that ended). 0 in reports of imports before"
+        " the count existed."
+    )
     names_amended: int = strawberry.field(
         description="Vendors whose names (legal name or other names) the file now gives"
         " otherwise, amended."
@@ -202,6 +208,7 @@ class ImportReport(Node):
             sanctions_lifted=r.sanctions_lifted,
             sanctions_unchanged=r.sanctions_unchanged,
             sanctions_withheld=r.sanctions_withheld,
+            sanctions_ended=r.sanctions_ended,
             names_amended=r.names_amended,
             identifiers_added=r.identifiers_added,
             events_sent=r.events_sent,
