@@ -360,13 +360,18 @@ async def test_a_plan_without_a_schedule_keeps_the_cut_overs_done(pool: asyncpg.
     assert schedule.status is SolverStatus.INFEASIBLE
     assert [(a.contract_id, a.phase) for a in schedule.assignments] == [("c02", 3)]
     query = """query ($plan: ID!) { migrationPlan(planId: $plan) {
-      items { contractId phaseLabel } phases { label items { contractId } } } }"""
+      items { contractId phaseLabel naturalPhaseLabel } phases { label items { contractId } } }
+    }"""
     plan = (await execute(pool, query, plan=PLAN))["migrationPlan"]
     labels = {i["contractId"]: i["phaseLabel"] for i in plan["items"]}
     assert labels["c02"] == "2022-10" and labels["c01"] is None
     assert plan["phases"] == [{"label": "2022-10", "items": [{"contractId": "c02"}]}]
     rows = {r["contract_id"]: r for r in read_plan_csv(plan_csv(version.snapshot))}
     assert (rows["c02"]["phase"], rows["c01"]["phase"]) == ("2022-10", "")
+    # Each item's natural phase is its contract's, schedule or not: as the CSV gives it.
+    natural = {i["contractId"]: i["naturalPhaseLabel"] for i in plan["items"]}
+    assert natural == {c: row["natural_phase"] for c, row in rows.items()}
+    assert all(natural.values())
     # Bounds that cross (c01 due before its contract ends) are found without the solver.
     await apply(pool, item_event("migration.item_configured", "c01", deadline_on="2022-09-30"))
     schedule = (await replan(pool)).snapshot.schedule

@@ -13,6 +13,7 @@ from services.migration.api.plan_visibility import views_in_view
 from services.migration.domain.items import blockers, checklist
 from services.migration.planning.model import Assignment
 from services.migration.planning.phases import phase_label
+from services.migration.planning.plan_constraints import natural_phase_of
 from services.migration.storage.queries import PlanView
 from services.platform.graphql.context import Info
 from services.platform.graphql.nodes import Key, Node, in_key_order
@@ -75,9 +76,10 @@ class MigrationItem(Node):
         description="The cut-over phase as a person reads it: `2027-04` for a one-month phase"
         " starting on the 1st, else its first and last day; null when not scheduled."
     )
-    natural_phase_label: str | None = strawberry.field(
+    natural_phase_label: str = strawberry.field(
         description="The phase holding the day after the contract ends, when the replacement"
-        " would take over anyway (its natural cut-over); null when not scheduled."
+        " would take over anyway (its natural cut-over); given for a plan without a schedule"
+        " too."
     )
     reasons: list[str] = strawberry.field(
         description="Why it is not cut over at its end; for a done item, also the items it"
@@ -148,7 +150,12 @@ def plan_items(view: PlanView) -> list[MigrationItem]:
                 status_note=item.status_note,
                 phase=at.phase if at else None,
                 phase_label=phase_label(settings, at.phase) if at else None,
-                natural_phase_label=phase_label(settings, at.natural_phase) if at else None,
+                # Known from the contract's end when no schedule places it (an infeasible
+                # plan), as the plan's CSV gives it.
+                natural_phase_label=phase_label(
+                    settings,
+                    at.natural_phase if at else natural_phase_of(settings, item.ends_on),
+                ),
                 reasons=list(at.reasons) if at else [],
             )
         )

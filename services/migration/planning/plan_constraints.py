@@ -110,7 +110,12 @@ class Plan:
 
 def natural_phase(settings: PlanSettings, item: PlanItem) -> int:
     """The phase holding the day the replacement takes over (the day after the contract ends)."""
-    return max(0, phase_of(settings, item.ends_on + dt.timedelta(days=1)))
+    return natural_phase_of(settings, item.ends_on)
+
+
+def natural_phase_of(settings: PlanSettings, ends_on: dt.date) -> int:
+    """`natural_phase` of a contract ending on `ends_on`: known without a schedule."""
+    return max(0, phase_of(settings, ends_on + dt.timedelta(days=1)))
 
 
 def blackout_constraint(blackout: Blackout) -> str:
