@@ -16,14 +16,13 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.cli import rebuilding
 from services.ingest.handlers import ingest_batch
 from services.platform.consuming import notices
 from services.platform.consuming.rebuilt_notices import REBUILT_CHANNEL, forget_when_rebuilt
 from services.platform.rebuilt_caches import forget_rebuilt, forgotten_after_rebuilds
-from services.platform.settings import Settings
 from tests.support import case_b
 from tests.support.in_process_api import SCHEMA, shared_context
+from tests.support.live_consumers import applied_live
 from tests.support.migration_checks import operation
 from tests.support.principals import ADMIN
 from tests.support.processes import run_cli
@@ -111,10 +110,9 @@ async def _edit_the_suspension(pool: asyncpg.Pool) -> None:
 async def test_answers_agree_with_a_rebuild_as_soon_as_it_commits(
     pool: asyncpg.Pool, database_url: str
 ) -> None:
-    settings = Settings(database_url=database_url)
     events = [case_b.registered(), case_b.suspended()]
     await ingest_batch(pool, [case_b.line(e) for e in events])
-    await rebuilding.rebuild(settings, list(rebuilding.PROJECTIONS), force=False)
+    await applied_live(pool, database_url)
     api = Api(pool)
     async with listening(pool):
         before = await api.answers()  # the caches filled

@@ -16,6 +16,8 @@ from services.platform.eventlog.embedded import EmbeddedEventLog, drain
 from services.platform.settings import Settings
 from services.registry import setup as registry_setup
 from services.registry.announcements import reconcile_due
+from services.risk import setup as risk_setup
+from services.risk.handlers import risk_consumer
 from tests.support import case_b
 from tests.support.registry import TOKYO
 
@@ -63,3 +65,43 @@ def _eligible(event: str) -> bool:
     payload = parse_event(event).payload
     assert isinstance(payload, EligibilityChanged)
     return payload.eligible
+
+
+async def test_what_the_live_consumers_had_not_reached_is_theirs_to_apply_and_announce(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """A rebuild while a consumer is behind the log (a worker down, a backlog) replays what
+    it had applied, no more: it applied the rest silently, and live processing then passed
+    it as applied, so that a suspension from today was never announced, nor did risk say its
+    score moved (an operator's finding in distributed mode). Now the live consumers apply
+    them once the rebuild commits, announcing as they always do."""
+    settings = Settings(database_url=database_url)
+    today = dt.datetime.now(TOKYO).date()
+    log = EmbeddedEventLog(pool, ingest_batch)
+    registry = registry_setup.consumer(settings, registry_setup.policies(settings))
+    risk = risk_consumer(risk_setup.service(settings))
+    await log.submit([case_b.line(case_b.registered())])
+    await drain(pool, registry)
+    await drain(pool, risk)
+    suspended = case_b.suspended(
+        decided_on=(today - dt.timedelta(days=1)).isoformat(), starts_on=today.isoformat()
+    )
+    await log.submit([case_b.line(suspended)])
+    await drain(pool, registry)  # judged and announced; risk is behind
+    said = await pool.fetch("SELECT event FROM registry_outbox ORDER BY id")
+    assert [_eligible(row["event"]) for row in said] == [False]
+    risk_said = await pool.fetchval("SELECT count(*) FROM risk_outbox")
+    risk_had = await pool.fetchval("SELECT count(*) FROM risk_events")
+    await log.submit([case_b.line(case_b.lifted((today + dt.timedelta(days=30)).isoformat()))])
+
+    await rebuilding.rebuild(settings, list(rebuilding.PROJECTIONS), force=True)
+    # The lift was not judged live, nor the suspension applied by risk: not replayed either.
+    assert await pool.fetchval("SELECT count(*) FROM registry_sanction_changes") == 0
+    assert await pool.fetchval("SELECT count(*) FROM risk_events") == risk_had
+
+    await drain(pool, registry)
+    await drain(pool, risk)
+    said = await pool.fetch("SELECT event FROM registry_outbox ORDER BY id")
+    assert [_eligible(row["event"]) for row in said] == [False, False]  # the lift's new end
+    assert await pool.fetchval("SELECT count(*) FROM risk_events") == risk_had + 2
+    assert await pool.fetchval("SELECT count(*) FROM risk_outbox") > risk_said

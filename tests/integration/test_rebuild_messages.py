@@ -11,6 +11,7 @@ import pytest
 
 from services.ingest.handlers import ingest_batch
 from tests.support import case_b
+from tests.support.live_consumers import applied_live
 from tests.support.processes import run_cli
 
 pytestmark = pytest.mark.postgres
@@ -22,6 +23,7 @@ async def test_what_the_replay_refused_again_is_one_line(
     # A suspension of a vendor never registered: the registry refuses it, live and replayed.
     suspended = case_b.suspended()
     await ingest_batch(pool, [case_b.line(suspended)])
+    await applied_live(pool, database_url)
 
     done = await asyncio.to_thread(run_cli, "rebuild", "registry", "--database-url", database_url)
 

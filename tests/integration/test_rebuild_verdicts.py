@@ -113,8 +113,9 @@ async def test_a_refusal_a_rebuild_overturns_is_shown_so_beside_the_new_verdict(
 async def test_events_the_live_registry_had_not_judged_yet_are_no_change(
     pool: asyncpg.Pool, database_url: str
 ) -> None:
-    """The live registry lags behind the log (an import under way): the replay judges events
-    nobody acted on yet, which is no reason to refuse it."""
+    """The live registry lags behind the log (an import under way): events nobody acted on
+    yet are no reason to refuse the rebuild, nor does it judge them: the live registry
+    does, once the rebuild commits (test_rebuild_keeps_announcements.py)."""
     settings = Settings(database_url=database_url)
     log = EmbeddedEventLog(pool, ingest_batch)
     await log.submit([case_b.line(case_b.registered())])
@@ -123,6 +124,8 @@ async def test_events_the_live_registry_had_not_judged_yet_are_no_change(
     rebuilt = await rebuilding.rebuild(settings, ["registry"], force=True)
     assert rebuilt.read == {"registry": 2}
     assert rebuilt.verdicts_changed == registry_rebuild.ChangedVerdicts(0, ())
+    assert await pool.fetchval("SELECT count(*) FROM registry_sanctions") == 0
+    await drain(pool, registry_setup.consumer(settings, registry_setup.policies(settings)))
     assert await pool.fetchval("SELECT count(*) FROM registry_sanctions") == 1
 
 

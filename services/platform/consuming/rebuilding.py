@@ -13,6 +13,7 @@ it as it was.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -91,9 +92,35 @@ async def empty(conn: Connection, tables: Sequence[str], *, restart_identity: bo
             await conn.execute(f"ALTER SEQUENCE {row['name']} RESTART")
 
 
+# What the consumer had applied when its rebuild took its lock: the replay applies that, and
+# no more (replay.py, "What live processing had reached"). A table of the rebuild's session
+# (each projection's has its own), dropped with its transaction.
+REACHED = "replay_reached"
+
+
 async def forget_progress(conn: Connection, consumer: str) -> None:
-    """The consumer's ledger, offsets and recorded order, gone: the log is applied to it
-    again from the start (its refusals too: they are judged again, and their dead letters
-    are kept once). The order a replay follows is read as committed, before this."""
-    for table in ("processed_events", "consumer_offsets", "claim_order"):
+    """The consumer's ledger and recorded order, gone: the log is applied to it again from
+    the start (its refusals too: they are judged again, and their dead letters are kept
+    once), as far as it had applied it, which is kept first (`REACHED`). Its offsets stay:
+    live processing goes on from where it was, applying (and announcing) what it had not
+    reached. The order a replay follows is read as committed, before this."""
+    await conn.execute(
+        f"CREATE TEMPORARY TABLE {REACHED} (event_id uuid PRIMARY KEY, refused boolean NOT NULL)"
+        " ON COMMIT DROP"
+    )
+    await conn.execute(
+        f"INSERT INTO {REACHED} SELECT event_id, refused FROM processed_events WHERE consumer = $1",
+        consumer,
+    )
+    for table in ("processed_events", "claim_order"):
         await conn.execute(f"DELETE FROM {table} WHERE consumer = $1", consumer)
+
+
+async def reached(conn: Connection, event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, bool]:
+    """Of these events, those the consumer whose rebuild holds `conn` had applied when it
+    began, each with whether it refused it."""
+    rows = await conn.fetch(
+        f"SELECT event_id, refused FROM {REACHED} WHERE event_id = ANY($1::uuid[])",
+        list(event_ids),
+    )
+    return {r["event_id"]: r["refused"] for r in rows}

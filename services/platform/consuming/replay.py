@@ -19,6 +19,14 @@ transaction its rebuild holds open (postgres/one_transaction.py), which the call
 once the pass is over, the judge's first (cli/rebuilding.py), so the ledgers never say a
 follower applied what its judge has not judged.
 
+What live processing had reached: each stage applies the events its consumer had applied when
+the rebuild took its lock (`rebuilding.REACHED`), and those a follower could not have applied
+then because its judge refused them and now accepts them (a changed policy); nothing else.
+An event the live consumer had not reached yet is its to apply once the rebuild commits, from
+the offsets it kept, announcing what it says: applied silently by the replay, live processing
+then passed it as applied, and nobody heard of it (an eligibility change, a plan, an alert
+lost for good, when a rebuild ran while a consumer was behind).
+
 The log is read in position order, each partition in its order; a stage whose result depends
 on how live processing interleaved the partitions (the judge's verdicts, risk's totals)
 applies what it is handed in the order it recorded then (applied_order.py), and the reader
@@ -31,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections import Counter
 from collections.abc import AsyncGenerator, Collection, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +54,7 @@ from services.platform.consuming.applied_order import (
     Reordering,
 )
 from services.platform.consuming.consumer import Consumer, apply_batch
+from services.platform.consuming.rebuilding import reached
 from services.platform.eventstore import event_store
 from services.platform.eventstore.event_store import Cursor, Read
 from services.platform.postgres.one_transaction import OneTransaction
@@ -61,6 +71,15 @@ REPLAY_BATCH_SIZE = 10_000
 
 # Batches waiting between two stages: one ready while the next stage applies the last.
 _AHEAD = 1
+
+
+@dataclass(frozen=True)
+class _Handed:
+    """A read handed to a stage, with the events among it that its judge refused live and
+    accepts now (a follower never had them, and live processing will never hand them on)."""
+
+    read: Read
+    reopened: frozenset[uuid.UUID] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -115,8 +134,8 @@ async def replay(
         raise ValueError("a replay needs at least one consumer")
     judge, followers, judged_by = _judge_of(stages)
     pipeline = _Pipeline(read_pool, batch_size or REPLAY_BATCH_SIZE)
-    reads: asyncio.Queue[Read | None] = asyncio.Queue(_AHEAD)
-    inboxes: list[asyncio.Queue[Read | None]] = [asyncio.Queue(_AHEAD) for _ in followers]
+    reads: asyncio.Queue[_Handed | None] = asyncio.Queue(_AHEAD)
+    inboxes: list[asyncio.Queue[_Handed | None]] = [asyncio.Queue(_AHEAD) for _ in followers]
     try:
         async with asyncio.TaskGroup() as group:
             reader = group.create_task(
@@ -158,7 +177,7 @@ class _Pipeline:
         self,
         order: AppliedOrder | None,
         judged_by: str | None,
-        outs: list[asyncio.Queue[Read | None]],
+        outs: list[asyncio.Queue[_Handed | None]],
     ) -> int:
         """Reads the log to its end into `outs`, paced by `order` if given; returns how many
         events it read."""
@@ -182,46 +201,47 @@ class _Pipeline:
                     continue
                 passed += read.passed
                 cursor = read.cursor
-                await _put_each(outs, read)
+                await _put_each(outs, _Handed(read))
         await _put_each(outs, None)
         return passed
 
     async def judge_all(
         self,
         stage: Stage,
-        given: asyncio.Queue[Read | None],
-        outs: list[asyncio.Queue[Read | None]],
+        given: asyncio.Queue[_Handed | None],
+        outs: list[asyncio.Queue[_Handed | None]],
     ) -> None:
         # Closed on the way out, failing too: its connection goes back to the pool at once.
         async with contextlib.aclosing(self.in_order(stage, given, taken=None)) as reads:
             async for read in reads:
+                async with stage.transaction.acquire() as conn:
+                    before = await reached(conn, [e.event_id for e in read.events])
                 result = await apply_batch(
-                    stage.transaction,
-                    stage.consumer,
-                    read.events,
-                    save_cursor=read.cursor,
-                    measure=False,
+                    stage.transaction, stage.consumer, read.events, measure=False
                 )
                 self.refused[stage.consumer.name] += result.rejected
-                await _put_each(outs, Read(list(result.accepted), read.cursor, read.passed))
+                accepted = Read(list(result.accepted), read.cursor, read.passed)
+                reopened = frozenset(e.event_id for e in result.accepted if before.get(e.event_id))
+                await _put_each(outs, _Handed(accepted, reopened))
         await _put_each(outs, None)
 
-    async def follow_all(self, stage: Stage, given: asyncio.Queue[Read | None]) -> None:
+    async def follow_all(self, stage: Stage, given: asyncio.Queue[_Handed | None]) -> None:
         taken = stage.consumer.handlers
         async with contextlib.aclosing(self.in_order(stage, given, taken)) as reads:
             async for read in reads:
-                self.refused[stage.consumer.name] += await _apply(stage, read.events, read.cursor)
+                self.refused[stage.consumer.name] += await _apply(stage, read.events)
 
     async def in_order(
-        self, stage: Stage, given: asyncio.Queue[Read | None], taken: Collection[str] | None
+        self, stage: Stage, given: asyncio.Queue[_Handed | None], taken: Collection[str] | None
     ) -> AsyncGenerator[Read, None]:
-        """The reads as given, or, for a stage with an applied order, their events (those of
-        `taken` types; None: all) given out in the recorded order as their turn comes, with
-        the cursor up to which everything has been given out (for a judge, what its
-        followers are handed is accepted or refused up to it)."""
+        """The reads as given, as far as the stage's consumer had reached (`_reached`), or,
+        for a stage with an applied order, their events (those of `taken` types; None: all)
+        given out in the recorded order as their turn comes, with the cursor up to which
+        everything has been given out (for a judge, what its followers are handed is
+        accepted or refused up to it)."""
         if stage.applied_order is None:
-            while (read := await given.get()) is not None:
-                yield read
+            while (handed := await given.get()) is not None:
+                yield await _reached(stage, handed)
             return
         reordering = Reordering(stage.applied_order.projection, taken)
         most_held = 0
@@ -239,7 +259,8 @@ class _Pipeline:
                 most_held = max(most_held, reordering.waiting)
                 return Read(given_out, reordering.given_through(), len(given_out))
 
-            while (read := await given.get()) is not None:
+            while (handed := await given.get()) is not None:
+                read = await _reached(stage, handed)
                 reordering.arrive(read.events, read.cursor)
                 yield await ready()
             reordering.end()
@@ -262,14 +283,30 @@ def _paced_by(judge: Stage | None, followers: Sequence[Stage]) -> AppliedOrder |
     return ordered[0] if len(ordered) == 1 else None
 
 
-async def _apply(stage: Stage, events: Sequence[EventEnvelope], cursor: Cursor) -> int:
+async def _reached(stage: Stage, handed: _Handed) -> Read:
+    """The read, without the events of the types the stage's consumer takes that it had not
+    applied live when its rebuild began, unless reopened: live processing applies those once
+    the rebuild commits (its offsets are kept: the replay saves none)."""
+    events = handed.read.events
+    takes = stage.consumer.handlers
+    async with stage.transaction.acquire() as conn:
+        before = await reached(conn, [e.event_id for e in events if e.event_type in takes])
+    kept = [
+        e
+        for e in events
+        if e.event_type not in takes or e.event_id in before or e.event_id in handed.reopened
+    ]
+    return Read(kept, handed.read.cursor, handed.read.passed)
+
+
+async def _apply(stage: Stage, events: Sequence[EventEnvelope]) -> int:
     """Applies the events; returns how many the stage refused."""
-    applied = await apply_batch(
-        stage.transaction, stage.consumer, events, save_cursor=cursor, measure=False
-    )
+    applied = await apply_batch(stage.transaction, stage.consumer, events, measure=False)
     return applied.rejected
 
 
-async def _put_each(queues: Sequence[asyncio.Queue[Read | None]], read: Read | None) -> None:
+async def _put_each(
+    queues: Sequence[asyncio.Queue[_Handed | None]], handed: _Handed | None
+) -> None:
     for queue in queues:
-        await queue.put(read)
+        await queue.put(handed)
