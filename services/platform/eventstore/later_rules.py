@@ -52,7 +52,11 @@ judged otherwise by a rebuild), the registry's (imposition_rules.change_refusal,
   it whenever it is asked (`no_change`);
 - a lift recorded before, which changed nothing so, no longer blocks a lift: a real one is
   applied, and the sanction is lifted from the earlier day. The receipt judges this one as the
-  registry will, by the instant, since it accepts what was refused before.
+  registry will, by the instant, since it accepts what was refused before;
+- an amendment that changes nothing: the sanction's terms from its effective day on (last
+  day, agencies, categories, affiliate coverage), every other amendment counted, are the same
+  with it and without it (amendment_rules; in the batch too, whose headers carry the
+  amendments). The API's receipt refuses it whenever it is asked (`no_change`).
 
 and migration's:
 
