@@ -66,7 +66,12 @@ and migration's:
   the order had been kept;
 - an owner's change that changes nothing: a replacement chosen again on its day, a check
   ticked or withdrawn again, a milestone recorded again (no_change, owner_handlers); before,
-  each was applied, and a replacement chosen again made a new version identical to the last.
+  each was applied, and a replacement chosen again made a new version identical to the last;
+- an item's properties or a plan's settings given as they are (`configureMigrationItem`,
+  `configureMigrationPlan`): the partial change, applied, leaves the item or the settings as
+  they were (no_change.same_properties, same_settings; owner_handlers.item_configured,
+  plan_configured); before, each was applied and made a plan version identical to the last.
+  The API's receipt refuses them whenever it is asked (`no_change`).
 """
 
 from __future__ import annotations
