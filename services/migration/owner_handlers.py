@@ -27,7 +27,13 @@ from services.events.migration import (
 from services.migration.domain.cutover_order import done_problems
 from services.migration.domain.item_changes import changed_item, item_change_problems
 from services.migration.domain.items import ItemState, done_already, refusal_to_finish
-from services.migration.domain.no_change import same_check, same_milestone, same_replacement
+from services.migration.domain.no_change import (
+    same_check,
+    same_milestone,
+    same_properties,
+    same_replacement,
+    same_settings,
+)
 from services.migration.domain.plan_settings import configure, settings_refusal
 from services.migration.plan_opening import open_by_hand
 from services.migration.storage import contract_repository, plan_repository
@@ -102,6 +108,9 @@ class OwnerHandlers:
         refusal = settings_refusal(settings)
         if refusal is not None:
             raise DomainRejection(f"payload.{refusal}")
+        await self._refuse_if_nothing(
+            conn, event, "", same_settings(plan.plan_id, plan.settings, p)
+        )
         await plan_repository.set_settings(conn, plan.plan_id, settings)
         given = sorted(p.model_fields_set - {"plan_id"})
         await plan_repository.changed(
@@ -118,6 +127,7 @@ class OwnerHandlers:
         cycles = judged_by_third_rules(await recorded_time(conn, event, self.clock))
         if problems := item_change_problems(item, plan.plan_id, items, p, cycles=cycles):
             raise DomainRejection(problems_said(problems))
+        await self._refuse_if_nothing(conn, event, "", same_properties(item, p))
         changed = changed_item(item, p)
         await plan_repository.update_item(
             conn,
@@ -162,11 +172,12 @@ class OwnerHandlers:
     ) -> None:
         """Refuses a change that changes nothing (`no_change`), for events the log recorded
         from the rules of 2026-12-07 on (earlier ones were applied: a replacement chosen
-        again made a version identical to the last)."""
+        again made a version identical to the last); `field` "": the payload's as a whole (an
+        item's properties, a plan's settings)."""
         if refusal is not None and judged_by_fourth_rules(
             await recorded_time(conn, event, self.clock)
         ):
-            raise DomainRejection(f"payload.{field}: {refusal}")
+            raise DomainRejection(f"payload{'.' if field else ''}{field}: {refusal}")
 
     async def replacement_chosen(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(MigrationReplacementChosen, event.payload)

@@ -1,7 +1,7 @@
 """An owner's change that changes nothing (real PostgreSQL; an exploratory tester's finding):
-the same replacement chosen again, a check ticked that is ticked, a milestone recorded again.
-Each was a new event, and a replacement chosen again a new version identical to the last ("no
-change to the schedule")."""
+the same replacement chosen again, a check ticked that is ticked, a milestone recorded again,
+an item's properties or a plan's settings given as they are. Each was a new event, and a
+replacement chosen again a new version identical to the last ("no change to the schedule")."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import pytest
 from services.migration.setup import consumer
 from services.platform.eventstore.later_rules import FOURTH_RULES_FROM
 from tests.support import case_b, registry_db
+from tests.support.case_migration import VENDOR
+from tests.support.event_examples import envelope
 from tests.support.in_process_api import execute
 from tests.support.migration_db import PLAN, apply, item_event, replan, the_case
 from tests.support.registry import TOKYO, FixedClock
@@ -138,3 +140,43 @@ async def test_a_milestone_again_is_judged_by_its_note_as_recorded(pool: asyncpg
     blank = await _receipt(pool, BLOCK, on="2022-07-12", note="  ")
     assert not blank["accepted"]
     assert [e["field"] for e in blank["errors"]] == ["note"]
+
+
+ITEM = """mutation ($plan: ID!, $item: MigrationItemInput!) {
+  configureMigrationItem(planId: $plan, contractId: "c05", item: $item)
+  { accepted errors { field message code } } }"""
+SETTINGS = """mutation ($plan: ID!, $settings: MigrationPlanSettingsInput!) {
+  configureMigrationPlan(planId: $plan, settings: $settings)
+  { accepted errors { field message code } } }"""
+
+
+async def test_properties_and_settings_given_as_they_are_change_nothing(
+    pool: asyncpg.Pool,
+) -> None:
+    """Only the fields given are compared, as migration applies them: a null given keeps a
+    property (or clears a date the item does not have), so it changes nothing either."""
+    await the_case(pool)  # c05 moves after c04; capacity 2, early cut-overs forbidden
+    depends = "c05's depends_on is so already"
+    kept = "c05's deadline_on, depends_on, lead_time_months are so already"
+    settings = f"plan {PLAN}'s capacity, early_cutover are so already"
+    assert await _receipt(pool, ITEM, item={"dependsOn": ["c04"]}) == _nothing("item", depends)
+    given = {"dependsOn": ["c04"], "leadTimeMonths": None, "deadlineOn": None}
+    assert await _receipt(pool, ITEM, item=given) == _nothing("item", kept)
+    same = {"capacity": 2, "earlyCutover": "FORBID"}
+    assert await _receipt(pool, SETTINGS, settings=same) == _nothing("settings", settings)
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == 0
+    # Migration's own verdict, from the rules of 2026-12-07; before them, they were applied.
+    item = item_event("migration.item_configured", "c05", depends_on=["c04"])
+    plan = envelope("migration.plan_configured", {"plan_id": PLAN, "capacity": 2}, VENDOR)
+    owners_now = consumer(FixedClock(TOKYO, FOURTH_RULES_FROM))
+    assert await registry_db.rejection(pool, item, owners_now) == f"payload: {depends}"
+    capacity = f"plan {PLAN}'s capacity is so already"
+    assert await registry_db.rejection(pool, plan, owners_now) == f"payload: {capacity}"
+    await apply(
+        pool,
+        item_event("migration.item_configured", "c05", depends_on=["c04"]),
+        envelope("migration.plan_configured", {"plan_id": PLAN, "capacity": 2}, VENDOR),
+    )
+    # What changes something is taken: the dependency dropped, another capacity.
+    assert (await _receipt(pool, ITEM, item={"dependsOn": []}))["accepted"]
+    assert (await _receipt(pool, SETTINGS, settings={"capacity": 3}))["accepted"]

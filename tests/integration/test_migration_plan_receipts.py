@@ -212,10 +212,12 @@ async def test_a_deadline_already_past_is_refused_in_the_receipt(pool: asyncpg.P
         ("settings.phaseMonths", "greater_than_equal"),
     ]
     assert await logged(pool) == 0
-    # Today, or cleared, it is recorded.
-    kept = await receipt_of(pool, SETTINGS, plan=PLAN, settings={"deadlineOn": str(today())})
+    # Cleared where none is set, it changes nothing (`no_change`); today, it is recorded.
     cleared = await receipt_of(pool, ITEM, plan=PLAN, item={"deadlineOn": None})
-    assert kept == cleared == {"accepted": True, "errors": []}
+    assert [e["code"] for e in cleared["errors"]] == ["no_change"]
+    kept = await receipt_of(pool, SETTINGS, plan=PLAN, settings={"deadlineOn": str(today())})
+    dated = await receipt_of(pool, ITEM, plan=PLAN, item={"deadlineOn": str(today())})
+    assert kept == dated == {"accepted": True, "errors": []}
 
 
 async def test_a_milestone_dated_before_its_plan_was_opened_is_refused(
@@ -250,7 +252,8 @@ async def test_a_deadline_that_has_passed_since_it_was_set_may_be_sent_again(
     pool: asyncpg.Pool,
 ) -> None:
     """A client re-sending the settings it read (the deadline set when it was ahead, passed
-    since) is not refused for it: it changes nothing."""
+    since) is not refused for it: alone, it changes nothing (`no_change`, not
+    `deadline_passed`); beside a real change, it is taken."""
     await the_case(pool)
     yesterday = str(today() - dt.timedelta(days=1))
     # Set when still ahead: recorded through the log as migration takes it.
@@ -261,4 +264,10 @@ async def test_a_deadline_that_has_passed_since_it_was_set_may_be_sent_again(
     )
     again = await receipt_of(pool, SETTINGS, plan=PLAN, settings={"deadlineOn": yesterday})
     item = await receipt_of(pool, ITEM, plan=PLAN, item={"deadlineOn": yesterday})
+    assert [e["code"] for e in again["errors"] + item["errors"]] == ["no_change", "no_change"]
+    settings = {"deadlineOn": yesterday, "capacity": 3}
+    again = await receipt_of(pool, SETTINGS, plan=PLAN, settings=settings)
+    item = await receipt_of(
+        pool, ITEM, plan=PLAN, item={"deadlineOn": yesterday, "leadTimeMonths": 9}
+    )
     assert again == item == {"accepted": True, "errors": []}

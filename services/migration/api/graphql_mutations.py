@@ -48,7 +48,13 @@ from services.migration.api.plan_receipts import (
 from services.migration.domain.cutover_order import done_problems
 from services.migration.domain.item_changes import item_change_problems
 from services.migration.domain.items import ItemState, refusal_to_finish
-from services.migration.domain.no_change import same_check, same_milestone, same_replacement
+from services.migration.domain.no_change import (
+    same_check,
+    same_milestone,
+    same_properties,
+    same_replacement,
+    same_settings,
+)
 from services.migration.domain.plan_settings import configure, settings_refusal
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.graphql.context import Info
@@ -106,7 +112,10 @@ class MigrationMutation:
             key=idempotency_key,
         )
 
-    @strawberry.mutation(description="Changes how a plan is scheduled (capacity, blackouts, …).")
+    @strawberry.mutation(
+        description="Changes how a plan is scheduled (capacity, blackouts, …); settings given"
+        " as they are change nothing (`no_change`)."
+    )
     async def configure_migration_plan(
         self,
         info: Info,
@@ -133,7 +142,8 @@ class MigrationMutation:
             if refusal := settings_refusal(configure(plan.settings, change)):
                 message = refusal.removeprefix("capacity_overrides: ")
                 return (gone, Problem("settings.capacityOverrides", message, "not_a_phase_start"))
-            return (gone,)
+            # The settings given as they are, at `settings` (the payload as a whole).
+            return (gone, unchanged("payload", same_settings(plan.plan_id, plan.settings, change)))
 
         return await record_on_plan(
             info,
@@ -147,7 +157,10 @@ class MigrationMutation:
             argument=nested_in("settings", "planId"),
         )
 
-    @strawberry.mutation(description="Describes an item: criticality, dependencies, lead time.")
+    @strawberry.mutation(
+        description="Describes an item: criticality, dependencies, lead time; properties given"
+        " as they are change nothing (`no_change`)."
+    )
     async def configure_migration_item(
         self,
         info: Info,
@@ -177,7 +190,11 @@ class MigrationMutation:
             except ValidationError:
                 return (gone,)  # and the event's own problems: the receipt says them, by field
             found = item_change_problems(state, plan.plan_id, items, change)
-            return (gone, *(dataclasses.replace(p, field=f"payload.{p.field}") for p in found))
+            return (
+                gone,
+                *(dataclasses.replace(p, field=f"payload.{p.field}") for p in found),
+                unchanged("payload", same_properties(state, change)),  # at `item`
+            )
 
         return await record_on_plan(
             info,

@@ -27,6 +27,8 @@ def changed_item(item: ItemState, change: MigrationItemConfigured) -> ItemState:
         for name in sorted(given)
         if name in _CLEARABLE or getattr(change, name) is not None
     }
+    if "depends_on" in updates:  # as the item holds them (a list is never its tuple)
+        updates["depends_on"] = tuple(change.depends_on or ())
     return dataclasses.replace(item, **updates)  # type: ignore[arg-type]
 
 

@@ -1,16 +1,26 @@
-"""An owner's change that would change nothing of an item (pure): the replacement it has chosen
-again on the day it was chosen, a check ticked that is ticked (or withdrawn that is not), the
-milestone it stands at recorded again. Recorded, each was a new event in the log and, for a
-replacement, a new version of the plan identical to the last ("no change to the schedule"):
-noise an auditor reads as a decision. The API's receipt refuses them (`no_change`), and
-migration does from the rules of 2026-12-07 on. Returns the reason, None for a real change."""
+"""An owner's change that would change nothing of an item or a plan (pure): the replacement it
+has chosen again on the day it was chosen, a check ticked that is ticked (or withdrawn that is
+not), the milestone it stands at recorded again, an item's properties or a plan's settings
+given as they are. Recorded, each was a new event in the log and, for a replacement or a
+configuration, a new version of the plan identical to the last ("no change to the
+schedule"): noise an auditor reads as a decision. The API's receipt refuses them
+(`no_change`), and migration does from the rules of 2026-12-07 on. Returns the reason, None
+for a real change."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from services.events.migration import ChecklistCheck, MigrationItemStatus
+from services.events.migration import (
+    ChecklistCheck,
+    MigrationItemConfigured,
+    MigrationItemStatus,
+    MigrationPlanConfigured,
+)
+from services.migration.domain.item_changes import changed_item
 from services.migration.domain.items import ItemState
+from services.migration.domain.plan_settings import configure
+from services.migration.planning.model import PlanSettings
 
 
 def same_replacement(item: ItemState, vendor_id: str, chosen_on: dt.date) -> str | None:
@@ -36,3 +46,28 @@ def same_milestone(
     if (item.status, item.status_on, item.status_note) != (status, on, note):
         return None
     return f"{item.contract_id} is {status.value} since {on} already"
+
+
+def same_properties(item: ItemState, change: MigrationItemConfigured) -> str | None:
+    """An item's properties given as they are: the change, as migration applies it (only the
+    fields given; a null given keeps a property, or clears a date, `changed_item`), leaves the
+    item as it is. A list of dependencies in another order is another list."""
+    if changed_item(item, change) != item:
+        return None
+    given = sorted(change.model_fields_set - {"plan_id", "contract_id"})
+    return f"{item.contract_id}'s {', '.join(given)} {_are(given)} so already"
+
+
+def same_settings(
+    plan_id: str, settings: PlanSettings, change: MigrationPlanConfigured
+) -> str | None:
+    """A plan's settings given as they are: the change, as migration applies it (only the
+    fields given, `configure`), leaves them as they are."""
+    if configure(settings, change) != settings:
+        return None
+    given = sorted(change.model_fields_set - {"plan_id"})
+    return f"plan {plan_id}'s {', '.join(given)} {_are(given)} so already"
+
+
+def _are(names: list[str]) -> str:
+    return "is" if len(names) == 1 else "are"

@@ -52,7 +52,11 @@ judged otherwise by a rebuild), the registry's (imposition_rules.change_refusal,
   it whenever it is asked (`no_change`);
 - a lift recorded before, which changed nothing so, no longer blocks a lift: a real one is
   applied, and the sanction is lifted from the earlier day. The receipt judges this one as the
-  registry will, by the instant, since it accepts what was refused before.
+  registry will, by the instant, since it accepts what was refused before;
+- an amendment that changes nothing: the sanction's terms from its effective day on (last
+  day, agencies, categories, affiliate coverage), every other amendment counted, are the same
+  with it and without it (amendment_rules; in the batch too, whose headers carry the
+  amendments). The API's receipt refuses it whenever it is asked (`no_change`).
 
 and migration's:
 
@@ -62,7 +66,12 @@ and migration's:
   the order had been kept;
 - an owner's change that changes nothing: a replacement chosen again on its day, a check
   ticked or withdrawn again, a milestone recorded again (no_change, owner_handlers); before,
-  each was applied, and a replacement chosen again made a new version identical to the last.
+  each was applied, and a replacement chosen again made a new version identical to the last;
+- an item's properties or a plan's settings given as they are (`configureMigrationItem`,
+  `configureMigrationPlan`): the partial change, applied, leaves the item or the settings as
+  they were (no_change.same_properties, same_settings; owner_handlers.item_configured,
+  plan_configured); before, each was applied and made a plan version identical to the last.
+  The API's receipt refuses them whenever it is asked (`no_change`).
 """
 
 from __future__ import annotations

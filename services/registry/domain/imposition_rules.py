@@ -28,6 +28,7 @@ from services.platform.eventstore.later_rules import (
     judged_by_fourth_rules,
     judged_by_later_rules,
 )
+from services.registry.domain.amendment_rules import unchanged_refusal
 from services.registry.domain.lift_rules import changes_nothing, nothing_to_lift
 from services.registry.domain.policy import (
     OutsidePolicy,
@@ -39,6 +40,7 @@ from services.registry.domain.policy import (
 )
 from services.registry.domain.policy_authority import authority_refusal, governing_policy
 from services.registry.domain.record_ids import sanction_taken_refusal
+from services.registry.domain.sanction_timeline import Change, Terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,9 @@ class SanctionHeader:
     """What judging a change of a sanction needs of it: whose it is, its first day, what its
     policy range is found from, from when it was lifted early, if it was (its earliest
     lift), and its last day, every amendment counted and lifts aside (None: it has none, or
-    is not known here: a lift is then never found to change nothing)."""
+    is not known here: a lift is then never found to change nothing); the terms it was
+    imposed with and its amendments, in recorded order (`imposed` None: not known here, an
+    amendment is then never found to change nothing: amendment_rules)."""
 
     vendor_id: str
     decided_on: dt.date
@@ -56,6 +60,8 @@ class SanctionHeader:
     serious: bool
     lifted_on: dt.date | None = None
     last_day: dt.date | None = None
+    imposed: Terms | None = None
+    amendments: tuple[Change, ...] = ()
 
 
 def policy_refusal(
@@ -114,7 +120,7 @@ def change_refusal(
     the policy range of the sanction's grounds, as its imposition was, unless the amendment
     records why it departs; a lifted sanction is not lifted again, nor amended from its
     lift on (either would change nothing, or move its end unseen); a sanction is not lifted
-    from after its last day (lift_rules)."""
+    from after its last day (lift_rules), nor amended to the terms it has (amendment_rules)."""
     if sanction is None:
         return f"payload.sanction_id: unknown sanction {payload.sanction_id!r}"
     refusal = _change_refusal(policies, vendor_id, payload, sanction, recorded_at)
@@ -133,9 +139,11 @@ def change_problem(
     its imposition yet (sent a moment before, without waitForProcessing), and refuses the
     change itself if it never does. What the record gives cannot be undone by what the log
     holds beyond it (its header is the imposition's; a lift only brings `lifted_on`
-    earlier), so whatever is refused here, the registry would refuse. A lift that would
-    change nothing is refused whenever it is asked (nothing is recorded of what a receipt
-    refuses), though the registry refuses it only from `FOURTH_RULES_FROM` on."""
+    earlier), so whatever is refused here, the registry would refuse. A lift or an amendment
+    that would change nothing is refused whenever it is asked (nothing is recorded of what a
+    receipt refuses), though the registry refuses it only from `FOURTH_RULES_FROM` on; both
+    are judged against the changes on record (one still on its way to the registry can make
+    it judge them otherwise: lift_rules, amendment_rules)."""
     payload = event.payload
     if not isinstance(payload, SanctionAmended | SanctionLifted) or sanction is None:
         return None
@@ -153,7 +161,8 @@ def _change_refusal(
     receipt: bool = False,
 ) -> tuple[str, str] | None:
     """`change_refusal` of a sanction on record: the code and the registry's reason (with
-    `receipt`, the receipt's, which refuses a lift changing nothing whenever asked)."""
+    `receipt`, the receipt's, which refuses a lift or an amendment changing nothing whenever
+    asked)."""
     if sanction.vendor_id != vendor_id:
         return "other_vendors_sanction", (
             f"payload.sanction_id: sanction {payload.sanction_id!r} belongs to vendor"
@@ -176,6 +185,10 @@ def _change_refusal(
         return None if nothing is None or not (fourth or receipt) else ("no_change", nothing)
     if (ends_before := _ends_before_start(payload, sanction)) is not None:
         return ends_before
+    if fourth or receipt:
+        same = unchanged_refusal(payload, sanction.starts_on, sanction.imposed, sanction.amendments)
+        if same is not None:
+            return "no_change", same
     policy = governing_policy(policies, sanction.authority, recorded_at)
     if policy is None or payload.policy_override_reason is not None:
         return None

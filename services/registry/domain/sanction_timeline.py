@@ -61,12 +61,7 @@ class SanctionTimeline:
     decision: Decision = Decision()
 
     def terms_on(self, day: dt.date) -> Terms:
-        current = self.terms[0]
-        for terms in self.terms[1:]:
-            if terms.effective_on > day:
-                break
-            current = terms
-        return current
+        return terms_on(self.terms, day)
 
     def terms_in_force(self, day: dt.date) -> Terms | None:
         """The terms in force on `day`, or None when the sanction does not apply that day."""
@@ -123,6 +118,37 @@ class SanctionTimeline:
         return tuple(sorted(days))
 
 
+def terms_on(terms: Sequence[Terms], day: dt.date) -> Terms:
+    """Of `terms` (ordered by effective_on, the first the imposition's), those of `day`: the
+    latest effective on or before it (the imposition's before any)."""
+    current = terms[0]
+    for later in terms[1:]:
+        if later.effective_on > day:
+            break
+        current = later
+    return current
+
+
+def imposed_terms(imposed: dict[str, Any], starts_on: dt.date) -> Terms:
+    """The terms an imposition gives (`imposed`: its period, scope and coverage fields)."""
+    return Terms(
+        effective_on=dt.date.min,
+        last_day=_period_last_day(starts_on, imposed),
+        agencies=_scope(imposed.get("agencies")),
+        categories=_scope(imposed.get("categories")),
+        covers_affiliates=bool(imposed.get("covers_affiliates", False)),
+    )
+
+
+def fold(first: Terms, changes: Iterable[Change], starts_on: dt.date) -> tuple[Terms, ...]:
+    """The terms from `first` (the imposition's) as `changes` make them, in effective order
+    (those of one day in the order given: the last given is the last applied)."""
+    terms = [first]
+    for change in sorted(changes, key=lambda c: c.effective_on):
+        terms.append(_apply(terms[-1], change, starts_on))
+    return tuple(terms)
+
+
 def _period_last_day(starts_on: dt.date, fields: dict[str, Any]) -> dt.date | None:
     return sanction_last_day(
         starts_on,
@@ -146,18 +172,9 @@ def build(
 ) -> SanctionTimeline:
     """Folds the imposition (`imposed`: its period, scope and coverage fields) and the known
     changes, in effective order, into a timeline."""
-    first = Terms(
-        effective_on=dt.date.min,
-        last_day=_period_last_day(starts_on, imposed),
-        agencies=_scope(imposed.get("agencies")),
-        categories=_scope(imposed.get("categories")),
-        covers_affiliates=bool(imposed.get("covers_affiliates", False)),
-    )
-    terms = [first]
-    for change in sorted(changes, key=lambda c: c.effective_on):
-        terms.append(_apply(terms[-1], change, starts_on))
+    terms = fold(imposed_terms(imposed, starts_on), changes, starts_on)
     return SanctionTimeline(
-        sanction_id, vendor_id, kind, authority, decided_on, starts_on, tuple(terms), decision
+        sanction_id, vendor_id, kind, authority, decided_on, starts_on, terms, decision
     )
 
 

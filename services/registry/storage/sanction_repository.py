@@ -48,9 +48,11 @@ async def sanction_headers(
 def header_of(sanction: Row, changes: Sequence[Change]) -> SanctionHeader:
     """The header of a sanction from its row (stored, or `sanction_row`) and its changes: lifted
     from its earliest lift (lifts recorded before the later rules could be lifted again,
-    earlier), and its last day that of its amended timeline, lifts aside."""
+    earlier), its last day that of its amended timeline, lifts aside, and that timeline's
+    terms as imposed and its amendments (whether an amendment changes anything)."""
     lifts = [change.effective_on for change in changes if change.lifted]
-    amended = timeline_of(sanction, [change for change in changes if not change.lifted])
+    amendments = tuple(change for change in changes if not change.lifted)
+    amended = timeline_of(sanction, amendments)
     return SanctionHeader(
         sanction["vendor_id"],
         sanction["decided_on"],
@@ -60,6 +62,8 @@ def header_of(sanction: Row, changes: Sequence[Change]) -> SanctionHeader:
         sanction["serious"],
         min(lifts, default=None),
         amended.final_day,
+        amended.terms[0],
+        amendments,
     )
 
 
