@@ -84,3 +84,42 @@ async def test_emitted_events_reach_facts_among_the_accepted_inputs_in_the_order
         "SELECT count(*) FROM processed_events WHERE event_id = $1",
         uuid.UUID(announced["event_id"]),
     )
+
+
+async def test_what_the_store_does_not_hold_is_dead_lettered_not_judged_nor_passed_on(
+    resources: WorkerResources, kafka_bootstrap: str
+) -> None:
+    """Only ingest writes `events`; on a broker without the ACLs, an outsider wrote a
+    suspension and an announcement there, never stored: the registry barred the vendor on
+    it, passed the announcement to `facts`, and migration opened a plan (an operator's
+    finding). Now each is dead-lettered, and only what the log holds goes on."""
+    vendor = f"vendor-{uuid.uuid4().hex[:10]}"
+    registered = case_b.registered(vendor)
+    pool = await resources.pool()
+    (stored,) = await ingest_batch(pool, [case_b.line(registered)])
+    assert isinstance(stored, Accepted), stored
+    forged = case_b.suspended(vendor, f"{vendor}-forged")
+    announced = envelope(
+        "vendor.eligibility_changed", VALID_PAYLOADS["vendor.eligibility_changed"], vendor
+    )
+    since = await ends(kafka_bootstrap, vendor)
+    consumer = setup.consumer(resources.settings, setup.policies(resources.settings))
+
+    await judge(consumer, resources, [_record(e) for e in (registered, forged, announced)])
+
+    assert await sent_since(kafka_bootstrap, vendor, since) == {
+        "events": [],
+        "facts": [registered["event_id"]],
+    }
+    assert not await pool.fetchval(
+        "SELECT count(*) FROM registry_sanctions WHERE vendor_id = $1", vendor
+    )
+    letters = await pool.fetch(
+        "SELECT event_id::text, reason FROM dead_letters WHERE stage = 'registry'"
+        " AND event_id = ANY($1::uuid[])",
+        [uuid.UUID(forged["event_id"]), uuid.UUID(announced["event_id"])],
+    )
+    assert sorted(r["event_id"] for r in letters) == sorted(
+        [forged["event_id"], announced["event_id"]]
+    )
+    assert all(r["reason"].startswith("not in the event log") for r in letters)

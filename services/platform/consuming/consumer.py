@@ -350,11 +350,20 @@ def _parse_all(
     return envelopes, unreadable
 
 
+# Which of a batch's parsed events may be applied, and dead letters for the others (the
+# judge's `stored_only.stored_only`).
+Admission = Callable[
+    [asyncpg.Pool, str, Sequence[EventEnvelope]],
+    Awaitable[tuple[list[EventEnvelope], list[dead_letters.DeadLetter]]],
+]
+
+
 async def apply_serialized_batch(
     pool: asyncpg.Pool,
     consumer: Consumer,
     raws: Sequence[bytes | None],
     declared: Sequence[str | None] = (),
+    admit: Admission | None = None,
 ) -> BatchResult:
     """Like `apply_batch`, for events still in their JSON form (as Kafka delivers them).
 
@@ -365,6 +374,7 @@ async def apply_serialized_batch(
     a raw of a type it has no handler for is left unparsed, as it would have been left
     unapplied (the alerts consumer applies about one event in ten of what it reads). What a
     parsed event is applied as is its own type: a declared one only lets a raw go unparsed.
+    `admit`: which parsed events may be applied, the others dead-lettered.
     """
     if declared:
         raws = [
@@ -375,4 +385,7 @@ async def apply_serialized_batch(
         if not raws:
             return BatchResult()
     envelopes, unreadable = await for_batch(partial(_parse_all, consumer), raws)
+    if admit is not None:
+        envelopes, refused = await admit(pool, consumer.name, envelopes)
+        unreadable += refused
     return await apply_batch(pool, consumer, envelopes, unreadable=unreadable)

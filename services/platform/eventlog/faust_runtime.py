@@ -26,6 +26,7 @@ from faust.app import BootStrategy
 from services.platform.consuming.consumer import Consumer, apply_serialized_batch
 from services.platform.consuming.outbox import RELAY_SECONDS, Outbox, relay_when_put
 from services.platform.consuming.rebuilt_notices import forget_when_rebuilt
+from services.platform.consuming.stored_only import stored_only
 from services.platform.eventlog.faust_observability import add_observability
 from services.platform.eventlog.kafka import KafkaEventLog
 from services.platform.eventlog.topic_batches import Record, TopicBatches
@@ -237,12 +238,14 @@ def add_consumer(app: faust.App, resources: WorkerResources, consumer: Consumer)
 
 async def judge(consumer: Consumer, resources: WorkerResources, records: list[Record]) -> None:
     """Judges a batch of every stored event (`events`) and forwards to `facts`, in the order
-    read, what `consumer` did not refuse: the inputs it accepted and the services' emitted
-    events, which it has no rule for and passes on unjudged. After its commit, and again on
-    a redelivery (a crash may have come in between); the next batch only once this one's
-    are on `facts`, so a vendor's facts keep the store's order, which a rebuild replays."""
+        read, what `consumer` did not refuse: the inputs it accepted and the services' emitted
+        events, which it has no rule for and passes on unjudged. After its commit, and again on
+        a redelivery (a crash may have come in between); the next batch only once this one's
+        are on `facts`, so a vendor's facts keep the store's order, which a rebuild replays. What
+    the store does not hold is dead-lettered, not judged nor passed on (`stored_only`)."""
     raws = [r.value for r in records]
-    result = await apply_serialized_batch(await resources.pool(), consumer, raws)
+    pool = await resources.pool()
+    result = await apply_serialized_batch(pool, consumer, raws, admit=stored_only)
     if result.accepted:
         await (await resources.event_log()).forward("facts", result.accepted)
 
