@@ -136,9 +136,11 @@ async def run(
             await publish(itertools.chain([first], lines), send, progress, tally)
         ok = report(tally, done, where, later)
         if tally.stored is None and tally.accepted:
+            # --wait reads the verdicts in the embedded mode's database only.
+            waits = "" if kafka else " (publish --wait waits for them)"
             click.echo(
                 "the registry judges them as it applies them, and may still refuse one:"
-                " eventStatus(eventId) gives its verdict (publish --wait waits for them)",
+                f" eventStatus(eventId) gives its verdict{waits}",
                 err=True,
             )
         elif tally.stored:

@@ -221,3 +221,7 @@ def test_into_kafka_the_same_lines_are_refused(
     reasons = [line for line in result.stderr.splitlines() if line.startswith("line ")]
     assert [r.split(":")[0] for r in reasons] == ["line 2", "line 3"]
     assert "refused lines are dead-lettered by ingest (query deadLetters)" in result.stderr
+    # The verdicts are eventStatus's to give: --wait reads the embedded mode's database only,
+    # and is refused with --kafka, so it is not offered here (an operator's finding).
+    assert "eventStatus(eventId) gives its verdict" in result.stderr
+    assert "--wait" not in result.stderr
