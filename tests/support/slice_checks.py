@@ -197,7 +197,10 @@ def check_a_retried_mutation_records_once(client: GraphQLClient) -> None:
     assert not _vendor_known(client, "vendor-k2")
 
     # The same key from another caller is another event, judged as any (here a second
-    # registration of the vendor), not taken for the officer's.
+    # registration of the vendor, refused at once as the registry would), not taken for the
+    # officer's.
     again = client.data(KEYED_REGISTER, id="vendor-k", vendor=vendor, key="erp-4711")
-    assert again["registerVendor"]["eventId"] not in (None, first["eventId"])
+    again = again["registerVendor"]
+    assert not again["accepted"] and again["eventId"] is None
+    assert [(e["field"], e["code"]) for e in again["errors"]] == [("vendorId", "recorded_already")]
     officer.close()
