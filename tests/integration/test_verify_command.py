@@ -4,7 +4,9 @@ elsewhere, and exit codes that tell a broken log from a log that could not be ch
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -73,28 +75,12 @@ async def test_a_role_granted_only_select_still_gets_the_verdict(
     """The same with a role of its own that may only read (permission denied, not a read-only
     transaction)."""
     await ingest_batch(pool, [case_b.line(e) for e in (case_b.registered(), case_b.suspended())])
-    role = f"monitor_{uuid.uuid4().hex[:12]}"
-    database = await pool.fetchval("SELECT current_database()")
-    await pool.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'monitor'")
-    try:
-        await pool.execute(f'GRANT CONNECT ON DATABASE "{database}" TO {role}')
-        await pool.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
-        await pool.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
-        parts = urlsplit(database_url)
-        host = parts.hostname or ""
-        netloc = f"{role}:monitor@{host}" + (f":{parts.port}" if parts.port else "")
-        as_monitor = urlunsplit(parts._replace(netloc=netloc))
-
+    async with _monitor(pool, database_url, reads_tables=True) as as_monitor:
         code, out, err = await _verify("--database-url", as_monitor)
 
-        assert code == 0, err
-        assert out.startswith("intact: 2 events in 6 chains")
-        assert "the result could not be recorded for /healthz (InsufficientPrivilegeError" in err
-    finally:
-        await pool.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}")
-        await pool.execute(f"REVOKE ALL ON SCHEMA public FROM {role}")
-        await pool.execute(f'REVOKE ALL ON DATABASE "{database}" FROM {role}')
-        await pool.execute(f"DROP ROLE {role}")
+    assert code == 0, err
+    assert out.startswith("intact: 2 events in 6 chains")
+    assert "the result could not be recorded for /healthz (InsufficientPrivilegeError" in err
 
 
 async def test_a_role_that_may_not_read_the_migrations_gets_one_error_line(
@@ -103,27 +89,38 @@ async def test_a_role_that_may_not_read_the_migrations_gets_one_error_line(
     """A role that may connect but not read `schema_migrations` (what verify reads first):
     exit 3 with one `Error:` line naming the refusal, and no ERROR log with a traceback on
     stderr beside it (a refusal of the database's, not a fault of verify's)."""
+    async with _monitor(pool, database_url, reads_tables=False) as as_monitor:
+        code, out, err = await _verify("--database-url", as_monitor)
+
+    assert code == 3, err
+    assert "Traceback" not in err, err
+    (error,) = [line for line in err.splitlines() if line.startswith("Error:")]
+    assert "the event log could not be verified" in error
+    assert "InsufficientPrivilegeError" in error and "schema_migrations" in error
+    assert err.strip() == error, err  # nothing logged beside it
+    assert out == ""
+
+
+@contextlib.asynccontextmanager
+async def _monitor(
+    pool: asyncpg.Pool, database_url: str, *, reads_tables: bool
+) -> AsyncIterator[str]:
+    """The URL of a role of its own that may connect (and read every table, `reads_tables`),
+    dropped after."""
     role = f"monitor_{uuid.uuid4().hex[:12]}"
     database = await pool.fetchval("SELECT current_database()")
     await pool.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'monitor'")
     try:
         await pool.execute(f'GRANT CONNECT ON DATABASE "{database}" TO {role}')
         await pool.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
+        if reads_tables:
+            await pool.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
         parts = urlsplit(database_url)
         host = parts.hostname or ""
         netloc = f"{role}:monitor@{host}" + (f":{parts.port}" if parts.port else "")
-        as_monitor = urlunsplit(parts._replace(netloc=netloc))
-
-        code, out, err = await _verify("--database-url", as_monitor)
-
-        assert code == 3, err
-        assert "Traceback" not in err, err
-        (error,) = [line for line in err.splitlines() if line.startswith("Error:")]
-        assert "the event log could not be verified" in error
-        assert "InsufficientPrivilegeError" in error and "schema_migrations" in error
-        assert err.strip() == error, err  # nothing logged beside it
-        assert out == ""
+        yield urlunsplit(parts._replace(netloc=netloc))
     finally:
+        await pool.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}")
         await pool.execute(f"REVOKE ALL ON SCHEMA public FROM {role}")
         await pool.execute(f'REVOKE ALL ON DATABASE "{database}" FROM {role}')
         await pool.execute(f"DROP ROLE {role}")
