@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Literal
 
@@ -52,6 +54,38 @@ class _OutageInOneLine(logging.Filter):
         return True
 
 
+class KafkaClientNoise(logging.Filter):
+    """The Kafka client's (aiokafka's) complaints as what they are: while a broker is out of
+    reach it logs every failed connection, fetch and metadata request at ERROR, some 400
+    lines a second across a deployment's processes in an operator's test, where only real
+    faults should be (our loops say once that they wait, and `/readyz` names Kafka). Its
+    ERRORs are WARNINGs here, and one line of each kind stands for the others of the next
+    `window` seconds, its count said on the next line of that kind. On the handler, so that
+    it sees the records of every `aiokafka.*` logger."""
+
+    def __init__(self, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self._window, self._clock = window, clock
+        # (logger, message template) → when its last line was let through, lines held since
+        self._seen: dict[tuple[str, object], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("aiokafka"):
+            return True
+        if record.levelno > logging.WARNING:
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        key, now = (record.name, record.msg), self._clock()
+        last = self._seen.get(key)
+        if last is not None and now - last[0] < self._window:
+            self._seen[key] = (last[0], last[1] + 1)
+            return False
+        if last is not None and last[1]:
+            record.msg = f"{record.getMessage()} (and {last[1]} more like it since)"
+            record.args = None
+        self._seen[key] = (now, 0)
+        return True
+
+
 def _utc_time(record: logging.LogRecord) -> str:
     """ISO 8601 in UTC, to the millisecond, with its `Z`: logging's default is the process's
     local time with no offset, which lines from hosts in other zones (or a zone's change to
@@ -83,6 +117,7 @@ def configure_logging(
     """Configures the root logger of this process (replacing any handler already there)."""
     handler = logging.StreamHandler()
     handler.addFilter(_RequestId())
+    handler.addFilter(KafkaClientNoise())
     if log_format == "json":
         handler.setFormatter(
             _Json(
