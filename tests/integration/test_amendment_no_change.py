@@ -24,13 +24,10 @@ from tests.support import case_b
 from tests.support.event_examples import sanction_input
 from tests.support.registry import REGISTRY
 from tests.support.registry_db import apply, rejection
+from tests.support.rule_instants import DAY, FAR, PAST, REGISTRY_VERDICTS
 
 pytestmark = pytest.mark.postgres
 
-_VERDICTS = "SELECT event_id, refused FROM processed_events WHERE consumer = 'registry'"
-_DAY = dt.timedelta(days=1)
-_PAST = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-_FAR = dt.datetime(2999, 1, 1, tzinfo=dt.UTC)
 # case_b's suspension starts on 2022-07-09: twelve months end on 2023-07-08.
 ON = "2023-01-01"
 SAID = (
@@ -49,7 +46,7 @@ async def test_the_amendment_in_force_sent_again_is_refused(
     await apply(pool, case_b.registered(), case_b.suspended(), twelve_months())
     before = await logged(pool)
     # The receipt refuses it whenever asked, and the same period given as its last day.
-    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", _FAR)
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", FAR)
     for payload in (
         twelve_months()["payload"],
         {**twelve_months()["payload"], "duration_months": None, "ends_on": "2023-07-08"},
@@ -61,7 +58,7 @@ async def test_the_amendment_in_force_sent_again_is_refused(
         }
     assert await logged(pool) == before
     # The registry, of one recorded from the rule on, in the same words.
-    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", _PAST)
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", PAST)
     assert await rejection(pool, twelve_months()) == f"payload: {SAID}"
     # A day's difference in the period, or the scope, is a change.
     for changed in ({"ends_on": "2023-07-09"}, {"categories": ["works"]}):
@@ -73,7 +70,7 @@ async def test_the_amendment_in_force_sent_again_is_refused(
 async def test_a_batch_judges_it_against_the_amendments_before_it(
     pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", _PAST)
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", PAST)
     await apply(pool, case_b.registered())
     first, again = twelve_months(), twelve_months()
     batch = [case_b.suspended(), first, again]
@@ -90,7 +87,7 @@ async def test_a_rebuild_keeps_the_verdicts_given_either_side_of_the_rule(
     settings = Settings(database_url=database_url)
     log = EmbeddedEventLog(pool, ingest_batch)
     registry = registry_setup.consumer(settings, registry_setup.policies(settings))
-    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", dt.datetime.now(dt.UTC) + _DAY)
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", dt.datetime.now(dt.UTC) + DAY)
     other = "city-2022-002"
     opening = (case_b.registered(), case_b.suspended(), case_b.suspended(sanction_id=other))
     await log.submit([case_b.line(e) for e in opening])
@@ -103,8 +100,8 @@ async def test_a_rebuild_keeps_the_verdicts_given_either_side_of_the_rule(
     after = twelve_months(other)
     await log.submit([case_b.line(after)])
     await drain(pool, registry)
-    live = {str(r["event_id"]): r["refused"] for r in await pool.fetch(_VERDICTS)}
+    live = {str(r["event_id"]): r["refused"] for r in await pool.fetch(REGISTRY_VERDICTS)}
     assert (live[before["event_id"]], live[after["event_id"]]) == (False, True)
 
     await rebuilding.rebuild(settings, ["registry"], force=True)
-    assert {str(r["event_id"]): r["refused"] for r in await pool.fetch(_VERDICTS)} == live
+    assert {str(r["event_id"]): r["refused"] for r in await pool.fetch(REGISTRY_VERDICTS)} == live

@@ -23,13 +23,10 @@ from tests.support import case_b
 from tests.support.event_examples import graphql_input
 from tests.support.registry import REGISTRY
 from tests.support.registry_db import apply, eligibility, rejection
+from tests.support.rule_instants import DAY, FAR, PAST, REGISTRY_VERDICTS
 
 pytestmark = pytest.mark.postgres
 
-_VERDICTS = "SELECT event_id, refused FROM processed_events WHERE consumer = 'registry'"
-_DAY = dt.timedelta(days=1)
-_PAST = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-_FAR = dt.datetime(2999, 1, 1, tzinfo=dt.UTC)
 # case_b's suspension runs 2022-07-09..2024-01-08 (18 months).
 AFTER_END = "2025-11-01"
 SAID = (
@@ -43,7 +40,7 @@ async def test_a_lift_after_the_last_day_is_refused_in_the_receipt_and_the_regis
 ) -> None:
     await apply(pool, case_b.registered(), case_b.suspended())
     # The receipt refuses it whenever asked: nothing is recorded of what it refuses.
-    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", _FAR)
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", FAR)
     payload = graphql_input(case_b.lifted(AFTER_END)["payload"])
     answer = await receipt(pool, LIFT, vendorId=case_b.VENDOR, payload=payload)
     assert answer == {
@@ -52,7 +49,7 @@ async def test_a_lift_after_the_last_day_is_refused_in_the_receipt_and_the_regis
     }
     assert await logged(pool) == 0
     # The registry, of one recorded from the rule on, in the same words.
-    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", _PAST)
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", PAST)
     assert await rejection(pool, case_b.lifted(AFTER_END)) == f"payload.effective_on: {SAID}"
     # Its last day lifted, or any day before, still ends something.
     assert (
@@ -68,7 +65,7 @@ async def test_a_lift_after_the_last_day_is_refused_in_the_receipt_and_the_regis
 async def test_the_last_day_counts_every_amendment_in_one_batch_too(
     pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", _PAST)
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", PAST)
     longer = case_b.amended(effective_on="2023-01-01", ends_on="2025-12-31")
     longer["payload"]["policy_override_reason"] = "Repeated offence."
     # Judged together (the batch's own headers): within the amended period, it ends it.
@@ -94,7 +91,7 @@ async def test_a_lift_that_changed_nothing_recorded_before_blocks_no_real_lift(
     pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Recorded before the rule: applied as it was (a rebuild keeps that verdict).
-    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", _FAR)
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", FAR)
     mistaken = case_b.lifted(AFTER_END)
     await apply(pool, case_b.registered(), case_b.suspended(), mistaken)
     real = case_b.lifted("2023-01-01")
@@ -105,7 +102,7 @@ async def test_a_lift_that_changed_nothing_recorded_before_blocks_no_real_lift(
     assert "was lifted from 2025-11-01" in await rejection(pool, real)
 
     # From the rule on, the real lift is taken and ends the sanction from its day.
-    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", _PAST)
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", PAST)
     taken = await receipt(pool, LIFT, vendorId=case_b.VENDOR, payload=payload)
     assert taken == {"accepted": True, "errors": []}
     await apply(pool, case_b.lifted("2023-01-01"))
@@ -129,7 +126,7 @@ async def test_a_rebuild_keeps_the_verdicts_given_either_side_of_the_rule(
     settings = Settings(database_url=database_url)
     log = EmbeddedEventLog(pool, ingest_batch)
     registry = registry_setup.consumer(settings, registry_setup.policies(settings))
-    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", dt.datetime.now(dt.UTC) + _DAY)
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", dt.datetime.now(dt.UTC) + DAY)
     before = case_b.lifted(AFTER_END)
     other = case_b.suspended(sanction_id="city-2022-002")
     await log.submit([case_b.line(e) for e in (case_b.registered(), case_b.suspended(), other)])
@@ -140,8 +137,8 @@ async def test_a_rebuild_keeps_the_verdicts_given_either_side_of_the_rule(
     after = case_b.lifted(AFTER_END, "city-2022-002")
     await log.submit([case_b.line(after)])
     await drain(pool, registry)
-    live = {str(r["event_id"]): r["refused"] for r in await pool.fetch(_VERDICTS)}
+    live = {str(r["event_id"]): r["refused"] for r in await pool.fetch(REGISTRY_VERDICTS)}
     assert (live[before["event_id"]], live[after["event_id"]]) == (False, True)
 
     await rebuilding.rebuild(settings, ["registry"], force=True)
-    assert {str(r["event_id"]): r["refused"] for r in await pool.fetch(_VERDICTS)} == live
+    assert {str(r["event_id"]): r["refused"] for r in await pool.fetch(REGISTRY_VERDICTS)} == live
