@@ -317,6 +317,30 @@ async def test_a_long_run_of_refusals_does_not_stall_the_services_after_the_regi
     assert await _applied_by_downstream(pool) == {contract["event_id"]}
 
 
+async def test_a_follower_applies_nothing_its_judge_refuses_now_whatever_brought_it(
+    pool: asyncpg.Pool,
+) -> None:
+    """Distributed mode's `facts` still holds what the registry passed on before a rebuild
+    that refuses it now (another policy): a follower behind on the topic reaches it after
+    the rebuild's commit, and must not apply it, as embedded mode's reader would not."""
+    second = envelope("contract.awarded", VALID_PAYLOADS["contract.awarded"], case_b.VENDOR)
+    second["payload"] = {**second["payload"], "contract_id": "C-2"}
+    first = envelope("contract.awarded", VALID_PAYLOADS["contract.awarded"], case_b.VENDOR)
+    lines = [case_b.line(e) for e in (case_b.registered(), first, second)]
+    await ingest_batch(pool, lines)
+    await drain(pool, REGISTRY)
+    # The verdict a rebuild writes in the registry's ledger when it refuses the event now.
+    await pool.execute(
+        "UPDATE processed_events SET refused = true WHERE consumer = 'registry'"
+        " AND event_id = $1::uuid",
+        first["event_id"],
+    )
+    # Delivered as `facts` delivers it, its verdict no longer the one that sent it there.
+    result = await apply_serialized_batch(pool, DOWNSTREAM, lines[1:])
+    assert await _applied_by_downstream(pool) == {second["event_id"]}
+    assert result.applied == 1
+
+
 async def test_a_follower_leaves_unparsed_what_it_declaredly_does_not_apply(
     pool: asyncpg.Pool, database_url: str
 ) -> None:

@@ -223,11 +223,22 @@ async def _claim(
     (a batch is a transaction: where in it the offsets are written changes nothing, and a
     round trip less is a live update's few milliseconds sooner); returns the events claimed
     now, each with when the store appended it (`measure`: for the append-to-applied metric),
-    else None."""
+    else None.
+
+    A consumer that waits for a judge's verdict claims nothing its judge's ledger refuses, as
+    it stands under the batch's lock: what brought the event counts for nothing then. In
+    distributed mode `facts` still holds what the judge passed on before a rebuild that now
+    refuses it, and a follower behind on the topic reached it after the rebuild's commit
+    (embedded mode's reader passes over refused events already: the same verdict)."""
     rows = await conn.fetch(
         """WITH claimed AS (
                INSERT INTO processed_events (consumer, event_id)
-               SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id
+               SELECT $1, t.event_id FROM unnest($2::uuid[]) AS t(event_id)
+               WHERE $6::text IS NULL OR NOT EXISTS (
+                   SELECT 1 FROM processed_events j
+                   WHERE j.consumer = $6 AND j.event_id = t.event_id AND j.refused
+               )
+               ON CONFLICT DO NOTHING RETURNING event_id
            ), saved AS (
                INSERT INTO consumer_offsets (consumer, partition, seq)
                SELECT $1, partition - 1, seq FROM unnest($3::bigint[])
@@ -248,6 +259,7 @@ async def _claim(
         list(save_cursor.seqs) if save_cursor is not None else [],
         measure,
         consumer.records_order,
+        consumer.verdict_from,
     )
     return {row["event_id"]: row["recorded_at"] for row in rows}
 
