@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 
+from services.events.catalog import parse_event
 from services.ingest.handlers import Accepted, ingest_batch
 from services.platform.eventlog.base import Writer
 from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.faust_runtime import WorkerResources, judge
 from services.platform.eventlog.topic_batches import Record
 from services.platform.eventlog.topics import ensure_topics
+from services.platform.eventstore.event_store import canonical_json
 from services.platform.settings import Settings
 from services.registry import setup
 from tests.support import case_b
@@ -37,8 +39,9 @@ async def resources(database_url: str, kafka_bootstrap: str) -> AsyncIterator[Wo
 
 
 def _record(event: dict[str, Any]) -> Record:
-    """As ingest forwards it: keyed by its vendor, its type declared."""
-    return Record(event["vendor_id"].encode(), case_b.line(event), event["event_type"])
+    """As ingest forwards it: keyed by its vendor, its type declared, as the log stores it."""
+    stored = canonical_json(parse_event(case_b.line(event))).encode()
+    return Record(event["vendor_id"].encode(), stored, event["event_type"])
 
 
 async def test_emitted_events_reach_facts_among_the_accepted_inputs_in_the_order_read(
@@ -123,3 +126,38 @@ async def test_what_the_store_does_not_hold_is_dead_lettered_not_judged_nor_pass
         [forged["event_id"], announced["event_id"]]
     )
     assert all(r["reason"].startswith("not in the event log") for r in letters)
+
+
+async def test_a_record_reusing_a_stored_id_with_other_content_is_dead_lettered(
+    resources: WorkerResources, kafka_bootstrap: str
+) -> None:
+    """An outsider on a broker without the ACLs sends a stored suspension's id with a longer
+    period, ahead of ingest's copy: the registry barred the vendor for the forged period
+    while the log held the other, and a rebuild undid it. Now the stored copy is the one
+    applied, and the forged one a dead letter."""
+    vendor = f"vendor-{uuid.uuid4().hex[:10]}"
+    registered = case_b.registered(vendor)
+    suspended = case_b.suspended(vendor, f"{vendor}-s1", duration_months=6)
+    pool = await resources.pool()
+    for event in (registered, suspended):
+        (stored,) = await ingest_batch(pool, [case_b.line(event)])
+        assert isinstance(stored, Accepted), stored
+    forged = {**suspended, "payload": {**suspended["payload"], "duration_months": 18}}
+    since = await ends(kafka_bootstrap, vendor)
+    consumer = setup.consumer(resources.settings, setup.policies(resources.settings))
+
+    await judge(consumer, resources, [_record(e) for e in (registered, forged, suspended)])
+
+    assert await sent_since(kafka_bootstrap, vendor, since) == {
+        "events": [],
+        "facts": [registered["event_id"], suspended["event_id"]],
+    }
+    months = await pool.fetchval(
+        "SELECT duration_months FROM registry_sanctions WHERE sanction_id = $1", f"{vendor}-s1"
+    )
+    assert months == 6
+    reason = await pool.fetchval(
+        "SELECT reason FROM dead_letters WHERE stage = 'registry' AND event_id = $1",
+        uuid.UUID(suspended["event_id"]),
+    )
+    assert reason.startswith("not the event the log holds under its id")

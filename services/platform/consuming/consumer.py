@@ -347,25 +347,28 @@ async def _refuse(
 
 def _parse_all(
     consumer: Consumer, raws: Sequence[bytes | None]
-) -> tuple[list[EventEnvelope], list[dead_letters.DeadLetter]]:
+) -> tuple[list[EventEnvelope], list[bytes], list[dead_letters.DeadLetter]]:
+    """The events read, each with the bytes it was read from, and dead letters for the rest."""
     envelopes: list[EventEnvelope] = []
+    read_from: list[bytes] = []
     unreadable: list[dead_letters.DeadLetter] = []
     for raw in raws:
         try:
             envelopes.append(parse_event(raw))
+            read_from.append(raw or b"")
         except EventRejected as rejection:
             unreadable.append(
                 dead_letters.DeadLetter(
                     stage=consumer.name, reason=rejection.reason, raw=raw or b""
                 )
             )
-    return envelopes, unreadable
+    return envelopes, read_from, unreadable
 
 
-# Which of a batch's parsed events may be applied, and dead letters for the others (the
-# judge's `stored_only.stored_only`).
+# Which of a batch's parsed events (each with the bytes it was read from) may be applied, and
+# dead letters for the others (the judge's `stored_only.stored_only`).
 Admission = Callable[
-    [asyncpg.Pool, str, Sequence[EventEnvelope]],
+    [asyncpg.Pool, str, Sequence[EventEnvelope], Sequence[bytes]],
     Awaitable[tuple[list[EventEnvelope], list[dead_letters.DeadLetter]]],
 ]
 
@@ -396,8 +399,8 @@ async def apply_serialized_batch(
         ]
         if not raws:
             return BatchResult()
-    envelopes, unreadable = await for_batch(partial(_parse_all, consumer), raws)
+    envelopes, read_from, unreadable = await for_batch(partial(_parse_all, consumer), raws)
     if admit is not None:
-        envelopes, refused = await admit(pool, consumer.name, envelopes)
+        envelopes, refused = await admit(pool, consumer.name, envelopes, read_from)
         unreadable += refused
     return await apply_batch(pool, consumer, envelopes, unreadable=unreadable)

@@ -33,7 +33,12 @@ def partition_of(vendor_id: str) -> int:
 
 
 def content_hash(canonical_json: str) -> str:
-    return hashlib.sha256(canonical_json.encode()).hexdigest()
+    return content_hash_of(canonical_json.encode())
+
+
+def content_hash_of(encoded: bytes) -> str:
+    """`content_hash` of the canonical JSON as sent (UTF-8): a Kafka record's value."""
+    return hashlib.sha256(encoded).hexdigest()
 
 
 def recorded_micros(recorded_at: dt.datetime) -> int:
