@@ -1,7 +1,11 @@
 """Delivering alerts to the agencies' webhooks: at least once, signed, with backoff.
 
 The pending deliveries are rows (`alert_deliveries`), so a restart loses none and keeps each
-one's backoff. A round claims the due rows with `FOR UPDATE SKIP LOCKED` and moves their
+one's backoff. Each attempt goes to the agency's webhook as configured now (the row keeps the
+URL it last went to): a deployment that corrects an agency's URL has its pending deliveries
+follow, where each kept the URL of its raising and was retried there for ever; an agency whose
+webhook is taken out has its pending deliveries wait, attempted once one is configured again.
+A round claims the due rows with `FOR UPDATE SKIP LOCKED` and moves their
 `next_try_at` past the attempt's timeout (a lease: replicas never take the same row, and a
 process that dies mid-attempt leaves it due again later), posts them concurrently with httpx
 (async, with a timeout, so a slow receiver holds neither the event loop nor a connection),
@@ -15,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 
@@ -42,6 +47,8 @@ class WebhookConfig:
     first_retry_seconds: float
     max_retry_seconds: float
     timeout_seconds: float
+    # Agency → the URL its deliveries go to now.
+    urls: Mapping[str, str]
 
     @classmethod
     def of(cls, settings: Settings) -> WebhookConfig | None:
@@ -53,6 +60,7 @@ class WebhookConfig:
             settings.alert_retry_first_seconds,
             settings.alert_retry_max_seconds,
             settings.alert_webhook_timeout_seconds,
+            dict(settings.alert_webhooks),
         )
 
 
@@ -90,18 +98,24 @@ async def _attempt(
 
 
 async def deliver_due(pool: asyncpg.Pool, client: httpx.AsyncClient, config: WebhookConfig) -> int:
-    """One round: the due deliveries attempted and their outcomes recorded; returns how many."""
+    """One round: the due deliveries of the agencies with a webhook now attempted, at its
+    URL, and their outcomes recorded; returns how many."""
+    agencies = list(config.urls)
     claimed = await pool.fetch(
-        """UPDATE alert_deliveries d SET next_try_at = now() + make_interval(secs => $2)
-           FROM alerts a
-           WHERE a.alert_id = d.alert_id AND d.alert_id IN (
-               SELECT alert_id FROM alert_deliveries
-               WHERE delivered_at IS NULL AND next_try_at <= now()
-               ORDER BY next_try_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+        """UPDATE alert_deliveries d SET next_try_at = now() + make_interval(secs => $2),
+               url = w.url
+           FROM alerts a, unnest($3::text[], $4::text[]) AS w(agency, url)
+           WHERE a.alert_id = d.alert_id AND w.agency = a.agency AND d.alert_id IN (
+               SELECT p.alert_id FROM alert_deliveries p JOIN alerts pa USING (alert_id)
+               WHERE p.delivered_at IS NULL AND p.next_try_at <= now()
+                 AND pa.agency = ANY($3::text[])
+               ORDER BY p.next_try_at LIMIT $1 FOR UPDATE OF p SKIP LOCKED)
            RETURNING d.alert_id, d.url, d.body, d.attempts, a.agency""",
         ROUND,
         # The lease: longer than an attempt may take.
         config.timeout_seconds * 2 + 5,
+        agencies,
+        [config.urls[agency] for agency in agencies],
     )
     if not claimed:
         return 0

@@ -278,6 +278,28 @@ async def test_an_attempt_that_outlived_its_lease_does_not_undo_a_delivery(
     assert all(d["delivered_at"] is not None for d in await deliveries(pool))
 
 
+async def test_pending_deliveries_go_to_the_agencys_webhook_as_configured_now(
+    pool: asyncpg.Pool, receiver: Receiver
+) -> None:
+    """An operator corrects an agency's URL and restarts: its pending deliveries were tried
+    at the URL of their raising for ever (an integrator's finding). They go to the URL
+    configured now; with no webhook for the agency now they wait, tried once it has one."""
+    receiver.start()
+    raised_with = settings("http://127.0.0.1:9/old")
+    await three_changes(pool, alerts_setup.consumer(raised_with))
+    assert len(await deliveries(pool)) == 3
+    unconfigured = WebhookConfig.of(raised_with.model_copy(update={"alert_webhooks": {}}))
+    assert unconfigured is not None
+    async with httpx.AsyncClient() as client:
+        assert await deliver_due(pool, client, unconfigured) == 0
+        assert all(d["attempts"] == 0 for d in await deliveries(pool))
+        corrected = WebhookConfig.of(settings(receiver.url))
+        assert corrected is not None
+        assert await deliver_due(pool, client, corrected) == 3
+    assert len(receiver.received) == 3
+    assert all(d["delivered_at"] and d["url"] == receiver.url for d in await deliveries(pool))
+
+
 async def test_history_from_before_the_alerts_were_installed_alerts_nobody(
     pool: asyncpg.Pool,
 ) -> None:
