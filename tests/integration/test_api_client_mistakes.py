@@ -19,7 +19,7 @@ pytestmark = pytest.mark.postgres
 
 SUBMIT = """
 mutation ($event: JSON!) {
-  submitEvent(event: $event) { accepted eventId errors { field message code } }
+  submitEvent(event: $event) { accepted eventId vendorId errors { field message code } }
 }"""
 
 
@@ -95,6 +95,8 @@ async def test_an_event_that_is_no_json_object_is_refused_with_a_code(
     assert errors == [] and data is not None
     (problem,) = data["submitEvent"]["errors"]
     assert (problem["field"], problem["code"]) == ("event", "dict_type")
+    # The input names no vendor: the schema says null, not a vendor called "unknown".
+    assert data["submitEvent"]["vendorId"] is None
 
 
 async def test_a_lone_surrogate_sent_over_http_is_refused_at_its_field_too(

@@ -260,11 +260,15 @@ async def test_a_day_beyond_the_years_read_is_bad_user_input_not_a_fault(
             "asOf: given 2 times; give it once",
         ),
         (
+            "/exports/exclusions.csv?asOf=",
+            "asOf: given empty; give a value, or leave the parameter out",
+        ),
+        (
             "/migration-plans/plan-nope.csv?version=1",
             "unknown query parameter 'version': it reads none",
         ),
     ],
-    ids=["snake-case", "lower-case", "twice", "plan-export"],
+    ids=["snake-case", "lower-case", "twice", "empty", "plan-export"],
 )
 async def test_an_export_refuses_a_query_parameter_it_does_not_read(
     pool: asyncpg.Pool, path: str, message: str

@@ -39,7 +39,7 @@ class Mutation:
     ) -> EventReceipt:
         if not isinstance(event, dict):
             problem = Problem("event", "must be a JSON object (the envelope)", "dict_type")
-            return refused("unknown", "unknown", (problem,), camel=False)
+            return refused("unknown", None, (problem,), camel=False)
         envelope: dict[str, Any] = event
         source = envelope.get("source")
         if isinstance(source, str) and source.strip() == API_SOURCE:  # stored stripped
