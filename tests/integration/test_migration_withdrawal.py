@@ -119,9 +119,20 @@ async def test_a_withdrawn_plan_is_not_scheduled_and_later_events_pass_it_by(
     pool: asyncpg.Pool,
 ) -> None:
     await the_case(pool)
-    # c01 cut over (its contract terminated as migrated); then the vendor is free again.
+    # c01 cut over (its contract terminated as migrated); c03 marked done by its owner, its
+    # contract still running; then the vendor is free again.
     migrated = {"contract_id": "c01", "terminated_on": "2022-09-30", "reason": "migrated"}
     await apply(pool, envelope("contract.terminated", migrated, VENDOR))
+    chosen = {"replacement_vendor_id": "vendor-c", "chosen_on": "2022-05-01"}
+    await apply(pool, item_event("migration.replacement_chosen", "c03", **chosen))
+    checks = ["data_migration_rehearsed", "parallel_run_passed"]
+    checks += ["erasure_certificate_received", "disposal_certificate_received"]
+    for check in checks:
+        ticked = item_event("migration.checklist_updated", "c03", check=check, passed=True)
+        await apply(pool, ticked)
+    await apply(
+        pool, item_event("migration.item_status_changed", "c03", status="done", on="2022-07-09")
+    )
     await apply(pool, envelope("vendor.eligibility_changed", FREED, VENDOR))
     async with pool.acquire() as conn:
         due = await plan_repository.plan(conn, PLAN)
@@ -131,14 +142,16 @@ async def test_a_withdrawn_plan_is_not_scheduled_and_later_events_pass_it_by(
     # Due before its withdrawal, it is scheduled no more.
     assert await replan_due(pool, CLOCK) == 0
     # A contract's change reaches it no more.
-    amended = {"contract_id": "c02", "ends_on": "2030-03-31", "reason": "extended"}
+    amended = {"contract_id": "c02", "effective_on": "2022-07-09", "ends_on": "2030-03-31"}
+    amended["reason"] = "extended"
     await apply(pool, envelope("contract.amended", amended, VENDOR))
     async with pool.acquire() as conn:
         after = await plan_repository.plan(conn, PLAN)
         version = await plan_repository.latest_version(conn, PLAN)
     assert after is not None and after.revision == due.revision
     assert version == latest
-    # Barred there again: a new plan, of the contracts still to move (c01 moved already).
+    # Barred there again: a new plan, of the contracts still to move (c01 and c03 moved
+    # already: c03's contract still runs, but cut over in the withdrawn plan).
     await apply(pool, case_migration.eligibility_lost(VENDOR, SUSPENDED_ON, "city-2022-009"))
     new = automatic_plan_id(VENDOR, AGENCY, 1)
     async with pool.acquire() as conn:
@@ -146,8 +159,8 @@ async def test_a_withdrawn_plan_is_not_scheduled_and_later_events_pass_it_by(
         items = {r["contract_id"] for r in await plan_repository.items(conn, new)}
         kept = {r["contract_id"]: r["status"] for r in await plan_repository.items(conn, PLAN)}
     assert opened is not None and opened.withdrawn_at is None
-    assert "c01" not in items and "c02" in items
-    assert kept["c01"] == "done" and kept["c02"] == "planned"  # history, as withdrawn
+    assert "c01" not in items and "c03" not in items and "c02" in items
+    assert kept["c01"] == kept["c03"] == "done" and kept["c02"] == "planned"  # history
     assert await replan_due(pool, CLOCK) == 1  # the new plan alone
 
 

@@ -79,7 +79,8 @@ async def _progress(pool: asyncpg.Pool) -> tuple[Any, ...]:
                       (SELECT count(*) FROM registry_outbox) + (SELECT count(*) FROM risk_outbox)
                           + (SELECT count(*) FROM migration_outbox)
                           + (SELECT count(*) FROM alert_outbox),
-                      (SELECT count(*) FROM migration_plans WHERE planned_revision < revision)"""
+                      (SELECT count(*) FROM migration_plans
+                       WHERE planned_revision < revision AND withdrawn_at IS NULL)"""
     )
     assert row is not None
     return tuple(row)
@@ -87,7 +88,8 @@ async def _progress(pool: asyncpg.Pool) -> tuple[Any, ...]:
 
 async def settled(pool: asyncpg.Pool) -> None:
     """Waits until every consumer has read the whole log, every outbox is relayed and every
-    plan is scheduled, twice in a row across a poll."""
+    plan is scheduled (but those withdrawn, which the planner passes by), twice in a row
+    across a poll."""
     previous, deadline = None, asyncio.get_running_loop().time() + 120
     while asyncio.get_running_loop().time() < deadline:
         now = await _progress(pool)
