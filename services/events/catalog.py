@@ -34,6 +34,7 @@ from services.events.migration import (
     MigrationPlanCreated,
     MigrationPlanRequested,
     MigrationPlanScheduled,
+    MigrationPlanWithdrawn,
     MigrationReplacementChosen,
 )
 from services.events.sanction import (
@@ -83,6 +84,7 @@ PAYLOADS: tuple[type[Payload], ...] = (
     MigrationReplacementChosen,
     MigrationChecklistUpdated,
     MigrationItemStatusChanged,
+    MigrationPlanWithdrawn,
     MigrationPlanScheduled,
     ImportReported,
     ImportCandidatesListed,

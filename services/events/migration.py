@@ -62,6 +62,17 @@ class MigrationPlanCreated(Payload):
         return self
 
 
+class MigrationPlanWithdrawn(Payload):
+    """A system owner withdraws a plan that need not be carried out: one opened by hand by
+    mistake, or one whose vendor may bid for its contracts at the agency again and whose
+    agency keeps them. Its items already done stay its history; nothing more is scheduled."""
+
+    event_type: ClassVar[str] = "migration.plan_withdrawn"
+
+    plan_id: Identifier
+    reason: NonEmptyText = Field(description="Why the plan is withdrawn.")
+
+
 class EarlyCutoverPolicy(StrEnum):
     FORBID = "forbid"
     PENALISE = "penalise"

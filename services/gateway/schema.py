@@ -26,6 +26,7 @@ from services.gateway.scalars import AMOUNT, DATE, DATETIME, Amount
 from services.gateway.today import TodayQuery
 from services.migration.api.graphql_mutations import MigrationMutation
 from services.migration.api.graphql_queries import MigrationQuery, MigrationSubscription
+from services.migration.api.graphql_withdrawal import MigrationWithdrawalMutation
 from services.platform.graphql.nodes import NodeQuery
 from services.registry.api.graphql_authorities import AuthoritiesQuery
 from services.registry.api.graphql_imports import ImportsQuery
@@ -66,7 +67,13 @@ class Query(
     description="What can be recorded: each mutation appends one event to the log and answers"
     " with an EventReceipt (the event id, or the field errors with nothing written)."
 )
-class Mutation(BaseMutation, EventMutation, MigrationMutation, AlertsMutation):  # type: ignore[misc]
+class Mutation(
+    BaseMutation,
+    EventMutation,  # type: ignore[misc]
+    MigrationMutation,
+    MigrationWithdrawalMutation,
+    AlertsMutation,
+):
     pass
 
 

@@ -4,7 +4,8 @@ producer). Each checks the plan's rules; one that cannot apply is refused with t
 still to come (for events recorded from the later rules on: platform's later_rules), nor may
 an item's dependencies close a cycle (from the rules of 2026-12-06 on), nor an item be marked
 done out of the order its plan keeps, nor a change change nothing (from the rules of
-2026-12-07 on)."""
+2026-12-07 on). A withdrawn plan changes no more, and a plan whose vendor is barred from its
+contracts is not withdrawn (domain/withdrawal.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from services.events.migration import (
     MigrationItemStatusChanged,
     MigrationPlanConfigured,
     MigrationPlanRequested,
+    MigrationPlanWithdrawn,
     MigrationReplacementChosen,
 )
 from services.migration.domain.cutover_order import done_problems
@@ -35,8 +37,9 @@ from services.migration.domain.no_change import (
     same_settings,
 )
 from services.migration.domain.plan_settings import configure, settings_refusal
+from services.migration.domain.withdrawal import changes_refusal, withdrawal_refusal
 from services.migration.plan_opening import open_by_hand
-from services.migration.storage import contract_repository, plan_repository
+from services.migration.storage import contract_repository, plan_repository, plan_withdrawal
 from services.migration.storage.plan_loading import load_items
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.clock import Clock
@@ -56,10 +59,17 @@ def problems_said(problems: Sequence[Problem]) -> str:
     return "; ".join(f"payload.{problem.field}: {problem.message}" for problem in problems)
 
 
-async def require_plan(conn: Connection, event: EventEnvelope, plan_id: str) -> PlanRow:
+async def require_plan(
+    conn: Connection, event: EventEnvelope, plan_id: str, *, withdrawn_too: bool = False
+) -> PlanRow:
+    """The event's plan, of its vendor; not withdrawn (a withdrawn plan changes no more: no
+    plan was withdrawn before the event that withdraws one existed, so this judges no event
+    of an older log otherwise), unless `withdrawn_too`."""
     plan = await plan_repository.plan(conn, plan_id)
     if plan is None or plan.vendor_id != event.vendor_id:
         raise DomainRejection(f"payload.plan_id: no plan {plan_id!r} for {event.vendor_id}")
+    if not withdrawn_too and (refusal := changes_refusal(plan.plan_id, plan.withdrawn_at)):
+        raise DomainRejection(problems_said([refusal]))
     return plan
 
 
@@ -100,6 +110,21 @@ class OwnerHandlers:
         )
         if refusal:
             raise DomainRejection(problems_said(refusal))
+
+    async def plan_withdrawn(self, conn: Connection, event: EventEnvelope) -> None:
+        """The plan withdrawn: not scheduled again (`plans_due_by_size`), passed by by the
+        world's events, its items as they are (those done stay its history). No new version:
+        nothing is scheduled, and the event is the record. No rule of a later day: the event
+        type is new, so no log holds one judged before."""
+        p = cast(MigrationPlanWithdrawn, event.payload)
+        plan = await require_plan(conn, event, p.plan_id, withdrawn_too=True)
+        refusal = withdrawal_refusal(
+            plan.plan_id, plan.vendor_id, plan.agency, plan.withdrawn_at, plan.vendor_eligible
+        )
+        if refusal is not None:
+            raise DomainRejection(problems_said([refusal]))
+        at = await recorded_time(conn, event, self.clock)
+        await plan_withdrawal.withdraw(conn, plan.plan_id, at, p.reason)
 
     async def plan_configured(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(MigrationPlanConfigured, event.payload)

@@ -14,7 +14,7 @@ from services.events.migration import MigrationPlanCreated, MigrationTrigger
 from services.migration.domain import bars
 from services.migration.domain.items import ItemState
 from services.migration.domain.plan_settings import default_settings
-from services.migration.storage import contract_repository, plan_repository
+from services.migration.storage import contract_repository, plan_repository, plan_withdrawal
 from services.migration.storage.contract_repository import ContractRow
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.consuming.outbox import Outbox
@@ -25,10 +25,13 @@ OUTBOX = Outbox("migration_outbox")
 _PLAN_IDS = uuid.UUID("6b1f4a52-0c59-4a7e-9a41-57a1d3c0f0de")
 
 
-def automatic_plan_id(vendor_id: str, agency: str) -> str:
+def automatic_plan_id(vendor_id: str, agency: str, withdrawn: int = 0) -> str:
     """The same plan id on every replay of the log (events are applied once, but a rebuilt
-    projection must reach the same ids)."""
-    key = "\x00".join((vendor_id, agency))
+    projection must reach the same ids). `withdrawn`: how many of the vendor's plans at the
+    agency were withdrawn before (a vendor's events, withdrawals among them, are applied in
+    its partition's order, live and replayed); the first plan's id is as it always was."""
+    parts = (vendor_id, agency) + ((str(withdrawn),) if withdrawn else ())
+    key = "\x00".join(parts)
     return f"plan-{uuid.uuid5(_PLAN_IDS, key).hex[:20]}"
 
 
@@ -76,16 +79,21 @@ async def cover(
 ) -> dict[str, list[str | None]]:
     """When the vendor is barred, every agency where it still has running contracts that a
     sanction bars it from (at that agency, of their category) gets a plan holding all of them
-    (only `agency`, when given); contracts new to a plan re-plan it. Returns, per plan that
-    existed, the categories of the contracts it gained."""
+    (only `agency`, when given): its plan there not withdrawn, or a new one (after a plan
+    withdrawn there, a bar or a contract barred opens a new plan, which the contracts of the
+    withdrawn one that still run and had not cut over join); contracts new to a plan re-plan
+    it. Returns, per plan that existed, the categories of the contracts it gained."""
     gained: dict[str, list[str | None]] = {}
     barred = await contract_repository.bars_on(conn, vendor_id)
     if barred is None:
         return gained
     since, reasons = barred
+    moved = await plan_withdrawal.cut_over_in_withdrawn(conn, vendor_id)
     by_agency: dict[str, list[ContractRow]] = defaultdict(list)
     for contract in await contract_repository.active_contracts(conn, vendor_id, agency, since):
-        if barring_at(reasons, contract.agency, contract.category):
+        if contract.contract_id not in moved and barring_at(
+            reasons, contract.agency, contract.category
+        ):
             by_agency[contract.agency].append(contract)
     for where, contracts in sorted(by_agency.items()):
         plan = await plan_repository.plan_for(conn, vendor_id, where)
@@ -96,7 +104,11 @@ async def cover(
             await open_plan(
                 conn,
                 PlanRow(
-                    plan_id=automatic_plan_id(vendor_id, where),
+                    plan_id=automatic_plan_id(
+                        vendor_id,
+                        where,
+                        await plan_withdrawal.withdrawn_count(conn, vendor_id, where),
+                    ),
                     vendor_id=vendor_id,
                     agency=where,
                     trigger=trigger,
@@ -163,6 +175,14 @@ async def by_hand_refusals(
     return refusals
 
 
+async def to_move(conn: Connection, vendor_id: str, agency: str, day: dt.date) -> list[ContractRow]:
+    """The vendor's contracts running at the agency on `day` that a plan opened by hand would
+    hold: not those that cut over in a plan of its withdrawn before (they moved already)."""
+    moved = await plan_withdrawal.cut_over_in_withdrawn(conn, vendor_id)
+    running = await contract_repository.active_contracts(conn, vendor_id, agency, day)
+    return [c for c in running if c.contract_id not in moved]
+
+
 def nothing_to_migrate(vendor_id: str, agency: str) -> Problem:
     """Why a plan asked for by hand is not opened when nothing of the vendor's runs there."""
     message = f"{vendor_id} has no running contract at {agency} to migrate"
@@ -185,7 +205,7 @@ async def open_by_hand(
     (`plan_receipts.plan_request_refusals`)."""
     if refusals := await by_hand_refusals(conn, vendor_id, plan_id, agency):
         return refusals
-    contracts = await contract_repository.active_contracts(conn, vendor_id, agency, day)
+    contracts = await to_move(conn, vendor_id, agency, day)
     if not contracts:
         return [nothing_to_migrate(vendor_id, agency)]
     barred = await contract_repository.bars_on(conn, vendor_id)

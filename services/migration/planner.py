@@ -69,10 +69,11 @@ def causes_text(causes: Sequence[str]) -> str:
 
 async def replan(conn: Connection, plan_id: str, clock: Clock) -> bool:
     """Schedules the plan as it stands; False when it changed meanwhile (the next pass
-    schedules it again)."""
+    schedules it again). A withdrawn plan is scheduled no more, one withdrawn during its solve
+    included: its version would schedule what its owner gave up."""
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         plan = await plan_repository.plan(conn, plan_id)
-        if plan is None:
+        if plan is None or plan.withdrawn_at is not None:
             return True
         items = await load_items(conn, plan)
         previous = await plan_repository.latest_version(conn, plan_id)
@@ -102,7 +103,9 @@ async def replan(conn: Connection, plan_id: str, clock: Clock) -> bool:
     changes = tuple(cut(line, TEXT_MAX_CHARS) for line in diff)
     async with conn.transaction():
         current = await plan_repository.plan(conn, plan_id, lock=True)
-        if current is None or current.revision != plan.revision:
+        if current is None or current.withdrawn_at is not None:
+            return True
+        if current.revision != plan.revision:
             return False
         await plan_repository.insert_version(conn, plan.revision, plan.causes, new, changes)
         starts = {a.phase: phase_start(plan.settings, a.phase) for a in schedule.assignments}

@@ -18,6 +18,7 @@ from services.events.migration import (
     MigrationItemStatusChanged,
     MigrationPlanConfigured,
     MigrationPlanRequested,
+    MigrationPlanWithdrawn,
     MigrationReplacementChosen,
 )
 from services.migration.batch.handler import MigrationBatch
@@ -42,6 +43,7 @@ def consumer(clock: Clock, *, announce: bool = True) -> Consumer:
         EligibilityChanged.event_type: world.eligibility_changed,
         CertificateSubmitted.event_type: world.certificate_submitted,
         MigrationPlanRequested.event_type: owner.plan_requested,
+        MigrationPlanWithdrawn.event_type: owner.plan_withdrawn,
         MigrationPlanConfigured.event_type: owner.plan_configured,
         MigrationItemConfigured.event_type: owner.item_configured,
         MigrationReplacementChosen.event_type: owner.replacement_chosen,

@@ -79,7 +79,8 @@ async def _progress(pool: asyncpg.Pool) -> tuple[Any, ...]:
                       (SELECT count(*) FROM registry_outbox) + (SELECT count(*) FROM risk_outbox)
                           + (SELECT count(*) FROM migration_outbox)
                           + (SELECT count(*) FROM alert_outbox),
-                      (SELECT count(*) FROM migration_plans WHERE planned_revision < revision)"""
+                      (SELECT count(*) FROM migration_plans
+                       WHERE planned_revision < revision AND withdrawn_at IS NULL)"""
     )
     assert row is not None
     return tuple(row)
@@ -87,7 +88,8 @@ async def _progress(pool: asyncpg.Pool) -> tuple[Any, ...]:
 
 async def settled(pool: asyncpg.Pool) -> None:
     """Waits until every consumer has read the whole log, every outbox is relayed and every
-    plan is scheduled, twice in a row across a poll."""
+    plan is scheduled (but those withdrawn, which the planner passes by), twice in a row
+    across a poll."""
     previous, deadline = None, asyncio.get_running_loop().time() + 120
     while asyncio.get_running_loop().time() < deadline:
         now = await _progress(pool)
@@ -106,6 +108,27 @@ async def settled(pool: asyncpg.Pool) -> None:
 
 
 ON = case_migration.CONTRACTS[0].contract_id  # the resident records system
+
+
+# A vendor nothing bars, whose plan opened by hand at the agency is withdrawn.
+WITHDRAWN_VENDOR = "vendor-h"
+PLAN_STATUSES = """{ migrationPlans { edges { node {
+  planId status withdrawnAt withdrawalReason upToDate } } } }"""
+
+
+def withdrawn_by_hand(start: dt.date) -> list[dict[str, Any]]:
+    """WITHDRAWN_VENDOR registered, a contract at the agency, a plan opened by hand for it and
+    withdrawn (a plan's status and withdrawal, rebuilt as they were)."""
+    award = case_migration.awarded(start, case_migration.CONTRACTS[5])
+    award = {**award, "payload": {**award["payload"], "contract_id": "h01"}}
+    request = {"plan_id": "plan-h", "agency": AGENCY, "reason": "Critical risk score."}
+    withdrawal = {"plan_id": "plan-h", "reason": "Opened before the risk review ended."}
+    return [
+        case_b.another_vendor(WITHDRAWN_VENDOR),
+        {**award, "vendor_id": WITHDRAWN_VENDOR},
+        envelope("migration.plan_requested", request, WITHDRAWN_VENDOR),
+        envelope("migration.plan_withdrawn", withdrawal, WITHDRAWN_VENDOR),
+    ]
 
 
 def the_case(start: dt.date) -> list[dict[str, Any]]:
@@ -144,6 +167,7 @@ async def answers(pool: asyncpg.Pool, known_at: dt.datetime, today: dt.date) -> 
         "plans": await execute(pool, operation("migration-plans"), vendorId=VENDOR),
         "versions": await execute(pool, operation("migration-plan-versions"), planId=PLAN),
         "plan": await execute(pool, operation("migration-plan"), planId=PLAN),
+        "statuses": await execute(pool, PLAN_STATUSES),
     }
     return json.dumps(found, ensure_ascii=False, sort_keys=True, indent=1)
 
@@ -186,6 +210,9 @@ async def test_a_rebuild_of_everything_answers_byte_for_byte_as_before(
     start = today.replace(day=1)
     async with running_system(pool, settings):
         known_at = await case_applied(pool, start)
+        await submit(pool, *withdrawn_by_hand(start))
+        await settled(pool)
+        assert await pool.fetch("SELECT reason FROM dead_letters") == []
         before = await answers(pool, known_at, today)
         state_before = await announced(pool)
         stored_before = await pool.fetchval("SELECT count(*) FROM event_store")
@@ -207,6 +234,11 @@ async def test_a_rebuild_of_everything_answers_byte_for_byte_as_before(
     assert rebuilt.verdicts_changed is not None and rebuilt.verdicts_changed.count == 0
     plan = json.loads(before)["versions"]["migrationPlan"]
     assert plan["versions"]["totalCount"] >= 2
+    statuses = {
+        e["node"]["planId"]: e["node"]["status"]
+        for e in json.loads(before)["statuses"]["migrationPlans"]["edges"]
+    }
+    assert statuses["plan-h"] == "WITHDRAWN" and statuses[PLAN] == "OPEN"
     eligibility = json.loads(before)
     assert eligibility["eligibility"]["bidEligibility"]["eligible"] is False
     assert eligibility["as known"]["bidEligibility"]["eligible"] is True

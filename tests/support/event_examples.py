@@ -207,6 +207,10 @@ VALID_PAYLOADS: dict[str, dict[str, Any]] = {
         "agency": "市民課",
         "reason": "Risk band critical: prepare the move before any sanction.",
     },
+    "migration.plan_withdrawn": {
+        "plan_id": "plan-b-manual",
+        "reason": "Opened for the wrong vendor.",
+    },
     "migration.plan_created": {
         "plan_id": "plan-b-2022",
         "agency": "市民課",

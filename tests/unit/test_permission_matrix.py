@@ -62,6 +62,7 @@ EXPECTED_MUTATIONS: dict[str, set[Role]] = {
             "chooseReplacementVendor",
             "updateMigrationChecklist",
             "recordMigrationMilestone",
+            "withdrawMigrationPlan",
         )
     },
     # An agency's watchlists and alerts: those who buy and those who run its contracts.

@@ -15,15 +15,16 @@ import { useLiveStatus, useReloadOnConnect, useSubscription } from "./live.js";
 import { MigrationItem } from "./migrationitem.js";
 import { OpenPlanForm } from "./migrationopen.js";
 import { PlanSettingsForm } from "./migrationsettings.js";
+import { WithdrawPlanForm } from "./migrationwithdraw.js";
 import { useRead } from "./reads.js";
 import { vendorLink } from "./search.js";
 import { Refusal } from "./signin.js";
 
-const PLANS = `query ConsoleMigrationPlans($after: String) {
-  migrationPlans(first: 100, after: $after) {
+const PLANS = `query ConsoleMigrationPlans($after: String, $status: MigrationPlanStatus) {
+  migrationPlans(first: 100, after: $after, status: $status) {
     totalCount
     pageInfo { hasNextPage endCursor }
-    edges { node { planId vendorId agency trigger reason createdOn vendorEligible upToDate
+    edges { node { planId vendorId agency trigger reason createdOn vendorEligible upToDate status
       items { contractId status } solver { version status } } }
   }
 }`;
@@ -31,6 +32,7 @@ const VERSION = "version status gap objective bestBound wallSeconds conflicts ch
 const PLAN = `query ConsoleMigrationPlan($planId: ID!) {
   migrationPlan(planId: $planId) {
     planId vendorId agency trigger reason createdOn vendorEligible upToDate csvUrl ganttUrl
+    status withdrawnAt withdrawalReason
     settings { startsOn phaseMonths capacity earlyCutover earlyPenalty deadlineOn blackouts { startsOn endsOn reason } }
     solver { ${VERSION} }
     phases { index label startsOn endsOn }
@@ -47,6 +49,8 @@ const PLAN = `query ConsoleMigrationPlan($planId: ID!) {
 const PROGRESS = `subscription ConsoleMigrationProgress($planId: ID!) {
   migrationProgress(planId: $planId) { eventId eventType contractId version solverStatus changes }
 }`;
+// The plan statuses the list can be narrowed to ("": every status, as the API gives by default).
+const STATUSES = ["", "OPEN", "COMPLETED", "WITHDRAWN"];
 // How many live steps the page lists (the newest first).
 const SHOWN_STEPS = 20;
 
@@ -57,12 +61,13 @@ export function planLink(planId) {
 export function MigrationScreen({ session }) {
   const { t, api, language, agencies, may } = session;
   const [state, setState] = useState({ plans: null, refused: null });
+  const [status, setStatus] = useState("");
   // Every page of plans (a hundred at a time): an owner's agencies rarely hold many.
   const plansNow = async () => {
     const plans = [];
     let after = null;
     for (;;) {
-      const page = (await api(PLANS, { after })).migrationPlans;
+      const page = (await api(PLANS, { after, status: status || null })).migrationPlans;
       plans.push(...page.edges.map((edge) => edge.node));
       if (!page.pageInfo.hasNextPage) return plans;
       after = page.pageInfo.endCursor;
@@ -77,14 +82,20 @@ export function MigrationScreen({ session }) {
       });
   useEffect(() => {
     load();
-  }, []);
+  }, [status]);
   const { plans, refused } = state;
   return html`<h2>${t("migration.title")}</h2>
     ${agencies.length ? html`<p>${t("migration.ofAgencies", { agencies: agencies.join(", ") })}</p>` : null}
     <${Refusal} t=${t} messages=${refused} />
     ${may(["createMigrationPlan"]) ? html`<${OpenPlanForm} session=${session} opened=${load} planLink=${planLink} />` : null}
+    <label class="plan-status-filter">
+      ${t("migration.statusFilter")}${" "}
+      <select name="status" value=${status} onChange=${(event) => setStatus(event.target.value)}>
+        ${STATUSES.map((value) => html`<option value=${value}>${value ? t(`migration.planStatus.${value}`) : t("migration.everyStatus")}</option>`)}
+      </select>
+    </label>
     ${plans === null && !refused ? html`<p aria-live="polite">${t("loading")}</p>` : null}
-    ${plans && plans.length === 0 ? html`<p class="empty">${t("migration.noPlans")}</p>` : null}
+    ${plans && plans.length === 0 ? html`<p class="empty">${t(status ? "migration.noPlansOfStatus" : "migration.noPlans")}</p>` : null}
     ${plans && plans.length
       ? html`<table class="plans">
           <caption>${t("migration.plans", { count: plans.length })}</caption>
@@ -93,6 +104,7 @@ export function MigrationScreen({ session }) {
               <th scope="col">${t("migration.plan")}</th>
               <th scope="col">${t("migration.vendor")}</th>
               <th scope="col">${t("contract.agency")}</th>
+              <th scope="col">${t("migration.planStatus")}</th>
               <th scope="col">${t("migration.trigger")}</th>
               <th scope="col">${t("migration.createdOn")}</th>
               <th scope="col">${t("migration.items")}</th>
@@ -105,6 +117,7 @@ export function MigrationScreen({ session }) {
                 <td><a href=${planLink(plan.planId)}>${plan.planId}</a></td>
                 <td><a href=${vendorLink(plan.vendorId)}>${plan.vendorId}</a></td>
                 <td>${plan.agency}</td>
+                <td data-status=${plan.status}>${t(`migration.planStatus.${plan.status}`)}</td>
                 <td>${t(`migration.trigger.${plan.trigger}`)}<div class="why">${plan.reason}</div></td>
                 <td><${DateText} iso=${plan.createdOn} language=${language} /></td>
                 <td class="number">
@@ -183,7 +196,7 @@ function LiveSteps({ t, status, steps }) {
 }
 
 export function MigrationPlanScreen({ session, argument }) {
-  const { t, api, language, live } = session;
+  const { t, api, language, live, may } = session;
   const read = useRead(argument || null, () => api(PLAN, { planId: argument }));
   const load = read.reload;
   const [steps, setSteps] = useState([]);
@@ -218,11 +231,20 @@ export function MigrationPlanScreen({ session, argument }) {
       ${" · "}${t("migration.createdOn")} <${DateText} iso=${plan.createdOn} language=${language} />
       ${plan.vendorEligible ? html`${" · "}<strong>${t("migration.vendorEligibleAgain")}</strong>` : null}
     </p>
+    <p class="plan-status" data-status=${plan.status}>
+      ${t("migration.planStatus")}: <strong>${t(`migration.planStatus.${plan.status}`)}</strong>
+      ${plan.withdrawnAt
+        ? html`${" · "}${t("migration.withdrawnAt")} <${InstantText} iso=${plan.withdrawnAt} language=${language} />${" · "}${t("migration.because", { reason: plan.withdrawalReason })}`
+        : null}
+    </p>
     <${SolverReport} t=${t} plan=${plan} />
-    <details class="plan-settings">
-      <summary>${t("migrationForm.planSummary")}</summary>
-      <${PlanSettingsForm} session=${session} plan=${plan} changed=${load} />
-    </details>
+    ${plan.status === "WITHDRAWN"
+      ? null
+      : html`<details class="plan-settings">
+            <summary>${t("migrationForm.planSummary")}</summary>
+            <${PlanSettingsForm} session=${session} plan=${plan} changed=${load} />
+          </details>
+          ${may(["withdrawMigrationPlan"]) ? html`<${WithdrawPlanForm} session=${session} plan=${plan} withdrawn=${load} />` : null}`}
     <${Gantt} t=${t} plan=${plan} today=${today} />
     <div class="downloads">
       <${DownloadButton} session=${session} kind="csv" path=${plan.csvUrl} label=${t("migrationForm.downloadCsv")} />

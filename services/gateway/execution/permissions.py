@@ -77,6 +77,7 @@ MUTATIONS: Mapping[str, frozenset[Role]] = {
     "chooseReplacementVendor": PLANS,
     "updateMigrationChecklist": PLANS,
     "recordMigrationMilestone": PLANS,
+    "withdrawMigrationPlan": PLANS,
     "saveWatchlist": WATCHERS,
     "acknowledgeAlert": WATCHERS,
 }

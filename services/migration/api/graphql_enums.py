@@ -12,6 +12,7 @@ from services.events.migration import MigrationItemStatus as ItemStatusModel
 from services.events.migration import MigrationTrigger as TriggerModel
 from services.events.migration import SolverStatus as SolverStatusModel
 from services.migration.domain.items import REPLACEMENT_READY
+from services.migration.domain.plan_status import PlanStatus as PlanStatusModel
 from services.platform.graphql.descriptions import described_enum
 
 Criticality = described_enum(
@@ -46,6 +47,19 @@ MigrationTrigger = described_enum(
         "SUSPENSION": "The vendor was suspended from bidding.",
         "DEBARMENT": "The vendor was debarred.",
         "MANUAL": "A system owner opened it by hand (e.g. for a high-risk vendor).",
+    },
+)
+MigrationPlanStatus = described_enum(
+    PlanStatusModel,
+    name="MigrationPlanStatus",
+    description="Where a plan stands as a whole.",
+    values={
+        "OPEN": "Work to do: an item not done yet, or none left to move (every contract"
+        " terminated otherwise than as migrated).",
+        "COMPLETED": "Every item is done (derived when read: a contract found later joins the"
+        " plan and opens it again).",
+        "WITHDRAWN": "Its owner withdrew it: it is scheduled and changed no more; its items"
+        " done stay its history.",
     },
 )
 SolverStatus = described_enum(

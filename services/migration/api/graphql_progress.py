@@ -14,6 +14,7 @@ from services.events.migration import (
     MigrationPlanConfigured,
     MigrationPlanCreated,
     MigrationPlanScheduled,
+    MigrationPlanWithdrawn,
     MigrationReplacementChosen,
     SolverStatus,
 )
@@ -30,6 +31,7 @@ _PAYLOADS = (
     MigrationChecklistUpdated,
     MigrationItemStatusChanged,
     MigrationPlanScheduled,
+    MigrationPlanWithdrawn,
 )
 PROGRESS_EVENTS = frozenset(kind.event_type for kind in _PAYLOADS)
 
@@ -89,6 +91,8 @@ def progress_of(event: EventEnvelope) -> MigrationProgress:
         changes = [f"{p.contract_id}: {p.check.value} {'passed' if p.passed else 'withdrawn'}"]
     elif isinstance(p, MigrationReplacementChosen):
         changes = [f"{p.contract_id}: replacement {p.replacement_vendor_id} chosen"]
+    elif isinstance(p, MigrationPlanWithdrawn):
+        changes = [f"plan withdrawn: {p.reason}"]
     elif isinstance(p, MigrationPlanCreated):
         changes = [f"plan opened ({p.trigger.value}) for {len(p.contract_ids)} contracts"]
     else:

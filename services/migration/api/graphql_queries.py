@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from services.migration.api.graphql_enums import MigrationPlanStatus
 from services.migration.api.graphql_progress import PROGRESS_EVENTS, MigrationProgress, progress_of
 from services.migration.api.graphql_types import (
     MAX_PAGE,
@@ -29,7 +30,7 @@ PLAN_KEYS = "plan_id"
 
 @strawberry.type
 class MigrationQuery:
-    @strawberry.field(description="Plans, by vendor and/or agency, in id order.")
+    @strawberry.field(description="Plans, by vendor, agency and/or status, in id order.")
     async def migration_plans(
         self,
         info: Info,
@@ -40,6 +41,13 @@ class MigrationQuery:
         agency: Annotated[
             str | None,
             strawberry.argument(description="Only plans of this agency; null: every agency."),
+        ] = None,
+        status: Annotated[
+            MigrationPlanStatus | None,  # type: ignore[valid-type]
+            strawberry.argument(
+                description="Only plans of this status; null (the default): every status,"
+                " withdrawn plans included, as before there were statuses."
+            ),
         ] = None,
         first: Annotated[int, First100] = 20,
         after: After = None,
@@ -55,6 +63,7 @@ class MigrationQuery:
                 conn,
                 str(vendor_id) if vendor_id else None,
                 agencies,
+                status,
                 cursor_key(PLAN_KEYS, after),
                 limit + 1,
             )

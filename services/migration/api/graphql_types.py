@@ -11,11 +11,13 @@ import strawberry
 
 from services.events.migration import EarlyCutoverPolicy as EarlyCutoverModel
 from services.migration.api.graphql_enums import (
+    MigrationPlanStatus,
     MigrationTrigger,
     SolverStatus,
 )
 from services.migration.api.graphql_items import MigrationItem, MigrationPhase, plan_items
 from services.migration.api.plan_visibility import plans_in_view, views_in_view
+from services.migration.domain.plan_status import plan_status
 from services.migration.planning.model import PlanSettings
 from services.migration.planning.phases import phase_end, phase_label, phase_start
 from services.migration.storage import queries
@@ -223,9 +225,34 @@ class MigrationPlan(Node):
     def vendor_eligible(self) -> bool:
         return self.view.plan.vendor_eligible
 
-    @strawberry.field(description="False for the moment between a change and its re-plan.")
+    @strawberry.field(
+        description="Where the plan stands: OPEN, COMPLETED once every item is done (until a"
+        " contract found later joins it), WITHDRAWN by its owner."
+    )
+    def status(self) -> MigrationPlanStatus:  # type: ignore[valid-type]
+        plan = self.view.plan
+        return plan_status(
+            plan.withdrawn_at is not None, (i.status for i in self.view.items.values())
+        )
+
+    @strawberry.field(
+        description="When its owner withdrew the plan (when the log recorded it, with its UTC"
+        " offset); null while it is not withdrawn."
+    )
+    def withdrawn_at(self) -> dt.datetime | None:
+        return self.view.plan.withdrawn_at
+
+    @strawberry.field(description="Why its owner withdrew the plan; null while it is not.")
+    def withdrawal_reason(self) -> str | None:
+        return self.view.plan.withdrawal_reason
+
+    @strawberry.field(
+        description="False for the moment between a change and its re-plan (a withdrawn plan"
+        " is re-planned no more: true)."
+    )
     def up_to_date(self) -> bool:
-        return self.view.plan.planned_revision == self.view.plan.revision
+        plan = self.view.plan
+        return plan.withdrawn_at is not None or plan.planned_revision == plan.revision
 
     @strawberry.field(description="How the plan is scheduled.")
     def settings(self) -> MigrationPlanSettings:

@@ -2,8 +2,8 @@
 the receipt what migration would refuse after (graphql_mutations.py): the plan and item are
 the caller's agencies' (without them, nothing more is checked), a replacement may bid, a day
 stated as past has come, a deadline has not passed, a milestone is not dated before its plan,
-a change changes something (each found beside the others); a plan asked for by hand has
-something to migrate."""
+a change changes something (each found beside the others), the plan is not withdrawn; a plan
+asked for by hand has something to migrate."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from typing import Any
 from services.events.catalog import Problem
 from services.migration.domain import owner_days
 from services.migration.domain.items import ItemState, done_already
-from services.migration.plan_opening import by_hand_refusals, nothing_to_migrate
+from services.migration.domain.withdrawal import changes_refusal
+from services.migration.plan_opening import by_hand_refusals, nothing_to_migrate, to_move
 from services.migration.setup import CONSUMER_NAME
 from services.migration.storage import contract_repository, plan_repository
 from services.migration.storage.contracts_to_come import work_on_its_way
@@ -111,7 +112,7 @@ async def plan_request_refusals(
         # One snapshot for both: migration applying an award between two reads would make it
         # neither running in the first nor waiting in the second.
         async with conn.transaction(isolation="repeatable_read", readonly=True):
-            if await contract_repository.active_contracts(conn, vendor_id, agency, today):
+            if await to_move(conn, vendor_id, agency, today):
                 return []
             if await work_on_its_way(conn, CONSUMER_NAME, vendor_id, agency):
                 return []
@@ -184,16 +185,20 @@ async def record_on_plan(
     *,
     key: str | None = None,
     argument: ArgumentOf = as_named,
+    withdrawn_too: bool = False,
 ) -> EventReceipt:
     """An event about one plan (and item): both must exist and be the caller's agency's; the
     event travels under the plan's vendor. `check` is given the plan, the item and the
     plan's items (none for an event about the plan alone), and gives the problems it finds,
     each independent of the others (None for one that passed). `key`: the caller's
     idempotency key (`receipts.submit`); `argument`: which argument each payload field was
-    given in (`receipts.Draft`)."""
+    given in (`receipts.Draft`). A withdrawn plan changes no more (`plan_withdrawn`, as
+    migration refuses it), unless `withdrawn_too` (its withdrawal, whose check says it)."""
 
     async def checked() -> Draft:
         plan = await _plan(info, plan_id)
+        if not withdrawn_too and (closed := changes_refusal(plan.plan_id, plan.withdrawn_at)):
+            raise FieldProblem("planId", closed.message, closed.code)
         items = await _items(info, plan, contract_id) if contract_id is not None else {}
         item = items.get(contract_id) if contract_id is not None else None
         found = await check(plan, item, items) if check is not None else ()

@@ -32,6 +32,9 @@ class PlanRow:
     revision: int
     planned_revision: int
     causes: tuple[str, ...]
+    # Set once its owner withdrew it (migration.plan_withdrawn): when the log recorded it, why.
+    withdrawn_at: dt.datetime | None = None
+    withdrawal_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,8 @@ class VersionRow:
 
 
 _PLAN_COLUMNS = """plan_id, vendor_id, agency, trigger, reason, created_on, settings::text,
-                   vendor_eligible, revision, planned_revision, causes"""
+                   vendor_eligible, revision, planned_revision, causes, withdrawn_at,
+                   withdrawal_reason"""
 
 
 def _plan(row: asyncpg.Record) -> PlanRow:
@@ -61,6 +65,8 @@ def _plan(row: asyncpg.Record) -> PlanRow:
         revision=row["revision"],
         planned_revision=row["planned_revision"],
         causes=tuple(row["causes"]),
+        withdrawn_at=row["withdrawn_at"],
+        withdrawal_reason=row["withdrawal_reason"],
     )
 
 
@@ -79,9 +85,16 @@ async def plans(conn: Connection, plan_ids: list[str]) -> dict[str, PlanRow]:
     return {r["plan_id"]: _plan(r) for r in rows}
 
 
+# A withdrawn plan is history: the world's events and a new bar pass it by (`plan_for`,
+# `plans_of`, `open_items_of_contract`, `items_replaced_by`), and the planner skips it.
+_NOT_WITHDRAWN = "withdrawn_at IS NULL"
+
+
 async def plan_for(conn: Connection, vendor_id: str, agency: str) -> PlanRow | None:
+    """The vendor's plan at the agency that is not withdrawn (at most one)."""
     row = await conn.fetchrow(
-        f"SELECT {_PLAN_COLUMNS} FROM migration_plans WHERE vendor_id = $1 AND agency = $2",
+        f"""SELECT {_PLAN_COLUMNS} FROM migration_plans
+            WHERE vendor_id = $1 AND agency = $2 AND {_NOT_WITHDRAWN}""",
         vendor_id,
         agency,
     )
@@ -89,8 +102,10 @@ async def plan_for(conn: Connection, vendor_id: str, agency: str) -> PlanRow | N
 
 
 async def plans_of(conn: Connection, vendor_id: str) -> list[PlanRow]:
+    """The vendor's plans not withdrawn, by id."""
     rows = await conn.fetch(
-        f"SELECT {_PLAN_COLUMNS} FROM migration_plans WHERE vendor_id = $1 ORDER BY plan_id",
+        f"""SELECT {_PLAN_COLUMNS} FROM migration_plans
+            WHERE vendor_id = $1 AND {_NOT_WITHDRAWN} ORDER BY plan_id""",
         vendor_id,
     )
     return [_plan(r) for r in rows]
@@ -246,7 +261,8 @@ async def delete_item(conn: Connection, plan_id: str, contract_id: str) -> None:
 async def open_items_of_contract(conn: Connection, contract_id: str) -> list[str]:
     """The plans still to move this contract."""
     rows = await conn.fetch(
-        "SELECT plan_id FROM migration_items WHERE contract_id = $1 AND status <> 'done'",
+        f"""SELECT i.plan_id FROM migration_items i JOIN migration_plans p USING (plan_id)
+            WHERE i.contract_id = $1 AND i.status <> 'done' AND p.{_NOT_WITHDRAWN}""",
         contract_id,
     )
     return [r["plan_id"] for r in rows]
@@ -258,11 +274,11 @@ async def items_replaced_by(
     """(plan, contract, agency, the contract's category) of every open item this vendor is to
     take over."""
     rows = await conn.fetch(
-        """SELECT i.plan_id, i.contract_id, p.agency, c.category
-           FROM migration_items i JOIN migration_plans p USING (plan_id)
-           LEFT JOIN migration_contracts c USING (contract_id)
-           WHERE i.replacement_vendor_id = $1 AND i.status <> 'done'
-           ORDER BY i.plan_id, i.contract_id""",
+        f"""SELECT i.plan_id, i.contract_id, p.agency, c.category
+            FROM migration_items i JOIN migration_plans p USING (plan_id)
+            LEFT JOIN migration_contracts c USING (contract_id)
+            WHERE i.replacement_vendor_id = $1 AND i.status <> 'done' AND p.{_NOT_WITHDRAWN}
+            ORDER BY i.plan_id, i.contract_id""",
         vendor_id,
     )
     return [(r["plan_id"], r["contract_id"], r["agency"], r["category"]) for r in rows]
@@ -271,17 +287,18 @@ async def items_replaced_by(
 async def plans_due_by_size(
     conn: Connection, limit: int, waited_seconds: float
 ) -> list[tuple[str, float]]:
-    """The plans whose inputs changed since they were scheduled, each with its solver's time
-    limit: those due for `waited_seconds` or longer first, the longest waiting first (a large
-    plan is not kept waiting for as long as smaller ones keep coming), then the fewest items
-    first (a small plan's solve is short: it need not wait for a large one's), then by id."""
+    """The plans not withdrawn whose inputs changed since they were scheduled, each with its
+    solver's time limit: those due for `waited_seconds` or longer first, the longest waiting
+    first (a large plan is not kept waiting for as long as smaller ones keep coming), then
+    the fewest items first (a small plan's solve is short: it need not wait for a large
+    one's), then by id."""
     rows = await conn.fetch(
         """SELECT p.plan_id, (p.settings ->> 'time_limit_seconds')::float8 AS time_limit
            FROM migration_plans p
            CROSS JOIN LATERAL (
                SELECT p.due_since <= now() - make_interval(secs => $2) AS waited
            ) w
-           WHERE p.planned_revision < p.revision
+           WHERE p.planned_revision < p.revision AND p.withdrawn_at IS NULL
            ORDER BY w.waited DESC, CASE WHEN w.waited THEN p.due_since END,
                     (SELECT count(*) FROM migration_items i WHERE i.plan_id = p.plan_id),
                     p.plan_id

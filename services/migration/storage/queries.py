@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.migration.domain.items import ItemState
+from services.migration.domain.plan_status import PlanStatus
 from services.migration.storage import plan_repository
 from services.migration.storage.plan_loading import load_items_of
 from services.migration.storage.plan_repository import PlanRow, VersionRow
@@ -32,27 +33,40 @@ async def plan_view(conn: Connection, plan_id: str) -> PlanView | None:
     return views[0] if views else None
 
 
+# A plan's status in SQL, as `domain/plan_status.plan_status` derives it: withdrawn when its
+# owner withdrew it, completed when it holds items and every one is done, else open.
+_STATUS = """CASE
+    WHEN p.withdrawn_at IS NOT NULL THEN 'withdrawn'
+    WHEN EXISTS (SELECT 1 FROM migration_items i WHERE i.plan_id = p.plan_id)
+         AND NOT EXISTS (SELECT 1 FROM migration_items i
+                         WHERE i.plan_id = p.plan_id AND i.status <> 'done') THEN 'completed'
+    ELSE 'open' END"""
+
+
 async def plan_page(
     conn: Connection,
     vendor_id: str | None,
     agencies: list[str] | None,
+    status: PlanStatus | None,
     after: str | None,
     limit: int,
 ) -> tuple[list[str], int]:
     """Plan ids in id order after the cursor (at most `limit`), and how many match; only
-    plans of `agencies` when given."""
-    where = "($1::text IS NULL OR vendor_id = $1) AND ($2::text[] IS NULL OR agency = ANY($2))"
+    plans of `agencies`, and of `status`, when given."""
+    where = f"""($1::text IS NULL OR p.vendor_id = $1)
+                AND ($2::text[] IS NULL OR p.agency = ANY($2))
+                AND ($3::text IS NULL OR {_STATUS} = $3)"""
+    given = (vendor_id, agencies, status.value if status is not None else None)
     rows = await conn.fetch(
-        f"""SELECT plan_id FROM migration_plans
-            WHERE {where} AND ($3::text IS NULL OR plan_id > $3)
-            ORDER BY plan_id LIMIT $4""",
-        vendor_id,
-        agencies,
+        f"""SELECT p.plan_id FROM migration_plans p
+            WHERE {where} AND ($4::text IS NULL OR p.plan_id > $4)
+            ORDER BY p.plan_id LIMIT $5""",
+        *given,
         after,
         limit,
     )
     total: int = await conn.fetchval(
-        f"SELECT count(*) FROM migration_plans WHERE {where}", vendor_id, agencies
+        f"SELECT count(*) FROM migration_plans p WHERE {where}", *given
     )
     return [r["plan_id"] for r in rows], total
 
