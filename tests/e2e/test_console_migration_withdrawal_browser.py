@@ -1,7 +1,8 @@
 """A system owner withdraws a plan from its page in a real browser on a closed network, against
 a real `vendorwatch up`: the case's plan, whose vendor is still suspended, is refused in the
 API's words (`still_barred`), nothing recorded; a plan opened by hand for a vendor nothing bars
-is withdrawn with its reason, its page then says so and offers no more forms, and the list,
+is withdrawn with its reason, its page then says so and offers no more forms (its items'
+are read-only, saying why), and the list,
 filtered by status, shows it among the withdrawn plans only.
 
 The page is checked by axe-core and saved as a screenshot under test-artifacts/console/, as in
@@ -91,6 +92,14 @@ def test_a_system_owner_withdraws_a_plan_from_its_page(embedded: System, tmp_pat
         # Nothing more to change on it: no withdrawal, no settings.
         assert chrome.find_elements(By.CSS_SELECTOR, "details.withdraw-plan") == []
         assert chrome.find_elements(By.CSS_SELECTOR, "details.plan-settings") == []
+        # Its items' forms stay to read, disabled, saying why (the API would refuse them).
+        locked = chrome.execute_script(
+            "return [...document.querySelectorAll('details.item .item-forms .locked')]"
+            ".map((l) => [l.querySelector('fieldset').disabled, l.textContent]);"
+        )
+        assert locked and all(
+            disabled and "withdrawn: it changes no more" in text for disabled, text in locked
+        ), locked
         answer = embedded.client.data(STATUS, id="plan-h")["migrationPlan"]
         assert answer == {
             "status": "WITHDRAWN",

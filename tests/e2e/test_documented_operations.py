@@ -151,6 +151,12 @@ def test_every_documented_operation_runs(embedded: System, tmp_path: Path) -> No
             ], errors
     finally:
         as_owner.close()
+    # Nothing bars vendor C there: the plan opened by hand may be withdrawn.
+    withdrawal = {"planId": "p-c", "reason": "Its risk is no longer critical."}
+    run("withdraw-migration-plan", Role.ADMIN, **withdrawal)
+    assert run("migration-plan", Role.ADMIN, planId="p-c")["migrationPlan"]["status"] == (
+        "WITHDRAWN"
+    )
 
     answer = run("bid-eligibility", officer, vendorId=VENDOR, asOf=today.isoformat())
     assert answer["bidEligibility"]["eligible"] is False

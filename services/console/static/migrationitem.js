@@ -148,6 +148,8 @@ function Replacement({ session, plan, item, changed }) {
 
 export function MigrationItem({ session, plan, item, changed }) {
   const { t, language } = session;
+  // A withdrawn plan's items change no more (the API refuses it: `plan_withdrawn`).
+  const closed = plan.status === "WITHDRAWN" ? t("apiError.plan_withdrawn") : null;
   return html`<details class="item" data-contract=${item.contractId}>
     <summary>
       <strong>${item.contractId} ${item.title}</strong>
@@ -169,16 +171,16 @@ export function MigrationItem({ session, plan, item, changed }) {
       ${item.statusNote ? html`<dt>${t("migration.note")}</dt><dd>${item.statusNote}</dd>` : null}
     </dl>
     <div class="item-forms">
-      <${Locked} session=${session} mutation="updateMigrationChecklist" id=${`checklist-${item.contractId}`}>
+      <${Locked} session=${session} mutation="updateMigrationChecklist" closed=${closed} id=${`checklist-${item.contractId}`}>
         <${Checklist} session=${session} plan=${plan} item=${item} changed=${changed} />
       </${Locked}>
-      <${Locked} session=${session} mutation="recordMigrationMilestone" id=${`milestone-${item.contractId}`}>
+      <${Locked} session=${session} mutation="recordMigrationMilestone" closed=${closed} id=${`milestone-${item.contractId}`}>
         <${Milestone} session=${session} plan=${plan} item=${item} changed=${changed} />
       </${Locked}>
-      <${Locked} session=${session} mutation="chooseReplacementVendor" id=${`replacement-${item.contractId}`}>
+      <${Locked} session=${session} mutation="chooseReplacementVendor" closed=${closed} id=${`replacement-${item.contractId}`}>
         <${Replacement} session=${session} plan=${plan} item=${item} changed=${changed} />
       </${Locked}>
-      <${ItemSettingsForm} session=${session} plan=${plan} item=${item} changed=${changed} />
+      <${ItemSettingsForm} session=${session} plan=${plan} item=${item} changed=${changed} closed=${closed} />
     </div>
   </details>`;
 }

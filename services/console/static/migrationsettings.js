@@ -85,7 +85,7 @@ function foldBlackouts(byField) {
 // from them whenever they change (a schedule's new version does not wipe what is being typed).
 // `root`: the mutation's root field, which the user's role may or may not use; `heading`: the
 // title's element, as deep as where the form sits.
-function ConfigureForm({ session, form, title, heading, root, mutation, fields, current, variables, changed }) {
+function ConfigureForm({ session, form, title, heading, root, mutation, fields, current, variables, changed, closed = null }) {
   const { t, api } = session;
   const [values, setValues] = useState(current);
   const [outcome, setOutcome] = useState(null);
@@ -104,7 +104,7 @@ function ConfigureForm({ session, form, title, heading, root, mutation, fields, 
   };
   return html`<form id=${form} class="configure" onSubmit=${submit} aria-labelledby=${`${form}-title`}>
     <${heading} id=${`${form}-title`}>${title}</${heading}>
-    <${Locked} session=${session} mutation=${root} id=${form}>
+    <${Locked} session=${session} mutation=${root} id=${form} closed=${closed}>
       <div class="form-grid">
         ${fields.map(
           ({ read, ...field }) =>
@@ -147,7 +147,7 @@ export function PlanSettingsForm({ session, plan, changed }) {
     variables=${(settings) => ({ planId: plan.planId, settings })} />`;
 }
 
-export function ItemSettingsForm({ session, plan, item, changed }) {
+export function ItemSettingsForm({ session, plan, item, changed, closed = null }) {
   const { t } = session;
   const fields = [
     {
@@ -171,5 +171,5 @@ export function ItemSettingsForm({ session, plan, item, changed }) {
   };
   return html`<${ConfigureForm} session=${session} form=${`item-settings-${item.contractId}`}
     title=${t("migrationForm.itemTitle")} heading="h5" root="configureMigrationItem" mutation=${CONFIGURE_ITEM} fields=${fields} current=${current}
-    changed=${changed} variables=${(input) => ({ planId: plan.planId, contractId: item.contractId, item: input })} />`;
+    changed=${changed} closed=${closed} variables=${(input) => ({ planId: plan.planId, contractId: item.contractId, item: input })} />`;
 }

@@ -4,12 +4,13 @@
 // the console says so before anyone tries.
 import { html } from "./html.js";
 
-export function Locked({ session, mutation, id, children }) {
+// `closed`: why nobody may use them now, whatever the role (a withdrawn plan's items).
+export function Locked({ session, mutation, id, children, closed = null }) {
   const { t, may, role } = session;
-  if (may([mutation])) return children;
+  if (closed === null && may([mutation])) return children;
   const why = `${id}-locked`;
   return html`<div class="locked" data-locked=${mutation}>
     <fieldset disabled aria-describedby=${why}>${children}</fieldset>
-    <p class="read-only" id=${why}>${t("readOnly.reason", { role: t(`role.${role}`) })}</p>
+    <p class="read-only" id=${why}>${closed ?? t("readOnly.reason", { role: t(`role.${role}`) })}</p>
   </div>`;
 }
