@@ -3,8 +3,10 @@ distributed mode: operations/start_up.py), before there is anything to serve Gra
 
 The port answers from the process's first moment, so that an orchestrator's probes find a
 process that waits, not one that is not there: /healthz "degraded" (200) with `waiting_for`
-naming the dependency, /readyz 503 naming it, anything else 503 UNAVAILABLE. Once the app is
-given (`started`), every request is the app's.
+naming the dependency, /readyz 503 naming it, anything else 503 UNAVAILABLE. Between waits
+(the app being built, when nothing is waited for) /healthz is 503 "starting", as unanswered
+as the port was before it listened early. Once the app is given (`started`), every request
+is the app's.
 """
 
 from __future__ import annotations
@@ -45,9 +47,13 @@ class Starting:
             return
         waiting = self._start_up.waiting()
         response: Response
-        if scope["path"] == "/healthz":
+        if scope["path"] == "/healthz" and waiting:
             status, body = health_report([], None, waiting)
             response = JSONResponse(body, status_code=status)
+        elif scope["path"] == "/healthz":
+            # Building the app, a second or two, when the port did not answer at all before:
+            # not "degraded", which a client waiting for the API to serve would take for it.
+            response = JSONResponse({"status": "starting"}, status_code=503)
         elif scope["path"] == "/readyz":
             status, body = waiting_report(waiting or STARTING)
             response = JSONResponse(body, status_code=status)

@@ -75,9 +75,9 @@ class WorkerResources:
         self.reach_kafka = partial(reach, settings.kafka_bootstrap, settings.kafka_credentials)
 
     async def start(self) -> None:
-        """Waits for PostgreSQL (migrating it) and then Kafka (creating the topics), so that
-        every process may start in any order, before any dependency: the worker's loops
-        wait for it (`pool`, `started`)."""
+        """Waits for PostgreSQL (then migrates it) and Kafka (then creates the topics), so
+        that the processes may start in any order, before their dependencies too; the
+        worker's loops wait for it (`pool`, `started`)."""
         settings = self.settings
         url, bootstrap = settings.database_url, settings.kafka_bootstrap
         assert bootstrap is not None
