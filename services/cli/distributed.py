@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 
 from services.cli.consumers import service_consumers
-from services.cli.serving import ensure_port_free, serve
+from services.cli.serving import ensure_port_free, serving
 from services.gateway.app import create_app
 from services.gateway.context import handled_by, request_context
 from services.platform.consuming.rebuilt_notices import forget_when_rebuilt
@@ -15,7 +15,8 @@ from services.platform.eventlog.topics import ensure_topics
 from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.operations.liveness import Liveness
-from services.platform.postgres.database import keyed_lookups_pool, open_pool
+from services.platform.operations.start_up import StartUp
+from services.platform.postgres.database import keyed_lookups_pool, open_pool, redacted
 from services.platform.security.auth import AuthConfig, TokenVerifier
 from services.platform.settings import Settings
 from services.registry import setup as registry
@@ -24,51 +25,64 @@ from services.risk import setup as risk
 
 
 async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) -> None:
-    assert settings.kafka_bootstrap is not None
+    """Serves from the start, waiting for PostgreSQL and then Kafka meanwhile
+    (operations/start_up.py), then the API until stopped."""
+    url, bootstrap, credentials = (
+        settings.database_url,
+        settings.kafka_bootstrap,
+        settings.kafka_credentials,
+    )
+    assert bootstrap is not None
     ensure_port_free(host, port)
-    pool = await open_pool(settings.database_url)
-    log = KafkaEventLog(settings.kafka_bootstrap, settings.kafka_credentials)
-    try:
-        async with keyed_lookups_pool(settings.database_url) as lookups:
-            await ensure_topics(
-                settings.kafka_bootstrap,
-                settings.kafka_replication_factor,
-                settings.kafka_credentials,
-            )
-            await log.start()
-            broadcaster, chain = Broadcaster(), ChainWatch(settings.database_url)
-            policies, scoring = registry.policies(settings), risk.service(settings)
-            consumers = service_consumers(settings, policies, scoring)
-            context = request_context(
-                pool, log, settings, policies, broadcaster, scoring, handled_by(consumers), lookups
-            )
-            jobs = {
-                name: Liveness(name, "job")
-                for name in ("broadcast", "chain", "name index", "rebuilds")
-            }
-            kafka = partial(reach, settings.kafka_bootstrap, settings.kafka_credentials)
-            broadcast = partial(
-                follow, settings.kafka_bootstrap, settings.kafka_credentials, broadcaster.publish
-            )
-            await serve(
-                create_app(
-                    context, TokenVerifier(auth), list(jobs.values()), chain=chain, kafka=kafka
-                ),
-                host,
-                port,
-                {
-                    "broadcast": (broadcast, jobs["broadcast"]),
-                    "chain": (partial(chain.run, pool, jobs["chain"]), jobs["chain"]),
-                    # Built at start, then kept up to date; searches refresh it too.
-                    "name index": (
-                        partial(context.part(NAME_INDEX).follow, pool, jobs["name index"]),
-                        jobs["name index"],
+    start_up = StartUp()
+    async with serving(host, port, start_up, access_log=settings.access_log) as server:
+        pool = await start_up.wait_for("database", redacted(url), partial(open_pool, url))
+        log = KafkaEventLog(bootstrap, credentials)
+        try:
+            async with keyed_lookups_pool(url) as lookups:
+                await start_up.wait_for(
+                    "kafka",
+                    bootstrap,
+                    partial(
+                        ensure_topics, bootstrap, settings.kafka_replication_factor, credentials
                     ),
-                    # The caches a rebuild's commit leaves stale, forgotten when it commits.
-                    "rebuilds": (partial(forget_when_rebuilt, pool), jobs["rebuilds"]),
-                },
-                access_log=settings.access_log,
-            )
-    finally:
-        await log.stop()
-        await pool.close()
+                )
+                await log.start()
+                broadcaster, chain = Broadcaster(), ChainWatch(url)
+                policies, scoring = registry.policies(settings), risk.service(settings)
+                consumers = service_consumers(settings, policies, scoring)
+                context = request_context(
+                    pool,
+                    log,
+                    settings,
+                    policies,
+                    broadcaster,
+                    scoring,
+                    handled_by(consumers),
+                    lookups,
+                )
+                jobs = {
+                    name: Liveness(name, "job")
+                    for name in ("broadcast", "chain", "name index", "rebuilds")
+                }
+                kafka = partial(reach, bootstrap, credentials)
+                broadcast = partial(follow, bootstrap, credentials, broadcaster.publish)
+                await server.run(
+                    create_app(
+                        context, TokenVerifier(auth), list(jobs.values()), chain=chain, kafka=kafka
+                    ),
+                    {
+                        "broadcast": (broadcast, jobs["broadcast"]),
+                        "chain": (partial(chain.run, pool, jobs["chain"]), jobs["chain"]),
+                        # Built at start, then kept up to date; searches refresh it too.
+                        "name index": (
+                            partial(context.part(NAME_INDEX).follow, pool, jobs["name index"]),
+                            jobs["name index"],
+                        ),
+                        # The caches a rebuild's commit leaves stale, forgotten when it commits.
+                        "rebuilds": (partial(forget_when_rebuilt, pool), jobs["rebuilds"]),
+                    },
+                )
+        finally:
+            await log.stop()
+            await pool.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import asyncpg
 from services.alerts import handlers as alert_handlers
 from services.alerts.webhooks import WebhookConfig, run_deliveries
 from services.cli.consumers import service_consumers
-from services.cli.serving import Background, serve
+from services.cli.serving import Background, serving
 from services.gateway.app import create_app
 from services.gateway.context import handled_by, request_context
 from services.ingest.handlers import Accepted, IngestOutcome, ingest_batch
@@ -30,8 +30,9 @@ from services.platform.graphql.broadcast import Broadcaster
 from services.platform.operations.database_gauges import measured_store_lags
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import note_failure, until_done
+from services.platform.operations.start_up import StartUp
 from services.platform.postgres import embedded_postgres
-from services.platform.postgres.database import keyed_lookups_pool, open_pool
+from services.platform.postgres.database import keyed_lookups_pool, open_pool, redacted
 from services.platform.security.auth import AuthConfig, TokenVerifier
 from services.platform.settings import Settings
 from services.registry import announcements as registry_announcements
@@ -157,20 +158,31 @@ def publishing(broadcaster: Broadcaster, own: OwnAppends) -> Accept:
 
 @contextlib.asynccontextmanager
 async def embedded_log(
-    database_url: str, broadcaster: Broadcaster, own: OwnAppends
+    opened: Callable[[], Awaitable[asyncpg.Pool]], broadcaster: Broadcaster, own: OwnAppends
 ) -> AsyncIterator[tuple[asyncpg.Pool, EmbeddedEventLog]]:
-    pool = await open_pool(database_url)
+    pool = await opened()
     try:
         yield pool, EmbeddedEventLog(pool, publishing(broadcaster, own))
     finally:
         await pool.close()
 
 
-async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> None:
-    broadcaster, chain, own = Broadcaster(), ChainWatch(settings.database_url), OwnAppends()
+async def run_up(
+    settings: Settings, auth: AuthConfig, host: str, port: int, *, external: bool
+) -> None:
+    """Serves from the start; an `external` PostgreSQL (--database-url) out of reach is
+    waited for meanwhile (operations/start_up.py). The embedded one, just started by this
+    process, is no outage to wait out: failing to open it fails the start."""
+    url = settings.database_url
+    broadcaster, chain, own = Broadcaster(), ChainWatch(url), OwnAppends()
+    start_up = StartUp()
+    opened = partial(open_pool, url)
+    if external:
+        opened = partial(start_up.wait_for, "database", redacted(url), opened)
     async with (
-        embedded_log(settings.database_url, broadcaster, own) as (pool, log),
-        keyed_lookups_pool(settings.database_url) as lookups,
+        serving(host, port, start_up, access_log=settings.access_log) as server,
+        embedded_log(opened, broadcaster, own) as (pool, log),
+        keyed_lookups_pool(url) as lookups,
     ):
         policies = registry.policies(settings)
         risk = risk_setup.service(settings)
@@ -201,12 +213,10 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
         context = request_context(
             pool, log, settings, policies, broadcaster, risk, handled_by(subscribed), lookups
         )
-        await serve(
+        await server.run(
             create_app(
                 context, TokenVerifier(auth), [*consuming, *jobs.values()], chain=chain, lags=lags
             ),
-            host,
-            port,
             {
                 # Each consumer reports on its own; "consumers" is their task as a whole.
                 "consumers": (
@@ -244,5 +254,4 @@ async def run_up(settings: Settings, auth: AuthConfig, host: str, port: int) -> 
                 "rebuilds": (partial(forget_when_rebuilt, pool), jobs["rebuilds"]),
                 **deliveries,
             },
-            access_log=settings.access_log,
         )

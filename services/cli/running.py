@@ -14,7 +14,7 @@ import uvloop
 
 from services.platform.errors import StartupError
 from services.platform.operations.collector import tune_for_long_runs
-from services.platform.operations.logs import configure_logging
+from services.platform.operations.logs import LogFormat, configure_logging
 
 LOG_LEVELS = click.Choice(["debug", "info", "warn", "error"])
 
@@ -55,7 +55,9 @@ def run(coroutine: Coroutine[Any, Any, None], *, serving: bool = False) -> None:
         sys.exit(128 + stopped_by)
 
 
-def configure(level: str, *, quiet_libraries: bool = False) -> None:
-    """Every command logs the same way; the format is the root group's --log-format."""
-    log_format = click.get_current_context().find_root().params.get("log_format", "json")
+def configure(level: str, *, quiet_libraries: bool = False) -> LogFormat:
+    """Every command logs the same way; the format is the root group's --log-format, which
+    is returned."""
+    log_format: LogFormat = click.get_current_context().find_root().params.get("log_format", "json")
     configure_logging(level, log_format, quiet_libraries=quiet_libraries)
+    return log_format

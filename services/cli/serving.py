@@ -1,18 +1,23 @@
-"""Serving the ASGI app with uvicorn inside an already running event loop."""
+"""Serving the ASGI app with uvicorn inside an already running event loop: from the process's
+start, before the app can be built (`serving`: what it waits for meanwhile is answered)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import socket
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
+from services.gateway.http.starting import Starting
 from services.platform.errors import StartupError
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import until_done
+from services.platform.operations.start_up import StartUp
 
 # Longer than the proxies' own keep-alive in front of the API (nginx: 60 s), as they expect.
 KEEP_ALIVE_SECONDS = 75
@@ -36,6 +41,50 @@ def ensure_port_free(host: str, port: int) -> None:
             raise StartupError(f"cannot listen on {host}:{port}: {error.strerror}") from error
 
 
+class Serving:
+    """uvicorn serving a process that is starting (`serving`), until `run` hands it the app."""
+
+    def __init__(self, gate: Starting, server: uvicorn.Server, task: asyncio.Task[None]) -> None:
+        self._gate, self._server, self._task = gate, server, task
+
+    async def run(self, app: Starlette, background: Background | None = None) -> None:
+        """Serves `app` until Ctrl-C or SIGTERM (uvicorn handles both and shuts down
+        gracefully), with the `background` loops (named) running alongside, started again
+        whenever one fails, and cancelled when serving stops."""
+        tasks = [
+            asyncio.create_task(until_done(loop, name, liveness), name=name)
+            for name, (loop, liveness) in (background or {}).items()
+        ]
+        self._gate.started(app)
+        try:
+            await self._task
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def close(self) -> None:
+        """Stops serving (a start that failed), if uvicorn has not stopped already."""
+        self._server.should_exit = True
+        await asyncio.gather(self._task, return_exceptions=True)
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    host: str, port: int, start_up: StartUp, *, access_log: bool = False
+) -> AsyncIterator[Serving]:
+    """Listens on `host:port` at once, answering /healthz and /readyz from `start_up`'s
+    waits (gateway/http/starting.py) while the block gets what the app needs; the block
+    ends with `Serving.run`. uvicorn logs a line per request only with `access_log`."""
+    gate = Starting(start_up)
+    server = uvicorn.Server(_config(gate, host, port, access_log))
+    started = Serving(gate, server, asyncio.create_task(server.serve(), name="uvicorn"))
+    try:
+        yield started
+    finally:
+        await started.close()
+
+
 async def serve(
     app: Starlette,
     host: str,
@@ -44,13 +93,12 @@ async def serve(
     *,
     access_log: bool = False,
 ) -> None:
-    """Runs until Ctrl-C or SIGTERM (uvicorn handles both and shuts down gracefully), with
-    the `background` loops (named) running alongside, started again whenever one fails, and
-    cancelled when serving stops; uvicorn logs a line per request only with `access_log`."""
-    tasks = [
-        asyncio.create_task(until_done(loop, name, liveness), name=name)
-        for name, (loop, liveness) in (background or {}).items()
-    ]
+    """`serving` an app that needs no wait: `Serving.run` at once."""
+    async with serving(host, port, StartUp(), access_log=access_log) as server:
+        await server.run(app, background)
+
+
+def _config(app: ASGIApp, host: str, port: int, access_log: bool) -> uvicorn.Config:
     # Without log_config uvicorn's records go to the root logger, formatted like all others.
     # WebSocket messages are not compressed: a subscription's message is a few hundred bytes,
     # which deflate shrinks little, at a cost per message and subscriber at both ends (a
@@ -58,7 +106,7 @@ async def serve(
     # No access line per request unless asked for (VENDORWATCH_ACCESS_LOG): formatting and
     # writing a JSON line was 3% of an eligibility check's CPU, and a proxy in front (nginx
     # in the compose file) logs the same requests. Errors and refusals are still logged.
-    config = uvicorn.Config(
+    return uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -76,9 +124,3 @@ async def serve(
         # (seen between the eligibility benchmark's rounds).
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
-    try:
-        await uvicorn.Server(config).serve()
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)

@@ -15,9 +15,8 @@ from collections.abc import Callable
 import faust
 
 from services.platform.eventlog.faust_runtime import HealthEndpoint, WorkerResources, build_app
-from services.platform.eventlog.topics import ensure_topics
 from services.platform.operations.collector import tune_for_long_runs
-from services.platform.postgres.database import open_pool
+from services.platform.operations.logs import LogFormat
 from services.platform.settings import Settings
 
 Wiring = Callable[[faust.App, WorkerResources], None]
@@ -40,21 +39,16 @@ def register(service: str, app: faust.App, resources: WorkerResources) -> None:
         wire(app, resources)
 
 
-async def check_dependencies(settings: Settings) -> None:
-    """Fails fast with a clear line when PostgreSQL or Kafka is unreachable; migrates and
-    creates the topics so that every process may start in any order."""
-    assert settings.kafka_bootstrap is not None
-    pool = await open_pool(settings.database_url)
-    await pool.close()
-    await ensure_topics(
-        settings.kafka_bootstrap, settings.kafka_replication_factor, settings.kafka_credentials
-    )
-
-
 def run_worker(
-    service: str, settings: Settings, log_level: str, health: HealthEndpoint | None
+    service: str,
+    settings: Settings,
+    log_level: str,
+    health: HealthEndpoint | None,
+    log_format: LogFormat = "json",
 ) -> None:
-    asyncio.run(check_dependencies(settings))
+    """Runs the worker until it is stopped. It starts with its health server, then waits
+    for PostgreSQL and Kafka (`WorkerResources.start`); a dependency refusing its
+    configuration stops it, raised here as the StartupError it is."""
     tune_for_long_runs()
     resources = WorkerResources(settings, service)
     app = build_app(service, resources, health)
@@ -62,6 +56,18 @@ def run_worker(
     # faust runs its own loop and handles SIGINT/SIGTERM with a graceful stop.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    # Logging is configured already, as in every process (platform/operations/logs.py).
-    worker = faust.Worker(app, loglevel=log_level, loop=loop, override_logging=False)
-    worker.execute_from_commandline()
+    # Logging is configured already, as in every process (platform/operations/logs.py). With
+    # JSON lines, faust's start-up spinner and its "OK" are not written to the terminal
+    # between them (its "Ready" is then logged).
+    json_logs = log_format == "json"
+    worker = faust.Worker(
+        app, loglevel=log_level, loop=loop, override_logging=False, quiet=json_logs
+    )
+    if json_logs:
+        worker.spinner = None
+    try:
+        worker.execute_from_commandline()
+    except SystemExit:
+        if resources.refused is None:
+            raise
+        raise resources.refused from None

@@ -38,6 +38,7 @@ from services.platform.operations.liveness import (
     LIVENESS_DATABASE_SECONDS,
     Liveness,
     health_report,
+    unreachable,
 )
 from services.platform.operations.metrics import exposition
 from services.platform.operations.readiness import (
@@ -78,20 +79,22 @@ def create_app(
     async def pool() -> asyncpg.Pool:
         return context.pool
 
+    async def select_one() -> None:
+        await context.pool.fetchval("SELECT 1")
+
+    async def no_chain() -> None:
+        return None
+
     async def healthz(_: Request) -> JSONResponse:
-        # PostgreSQL away is no reason to restart the API (services/platform/README.md,
-        # "Operating it"): it was answered 503, and an outage of three probes restarted every
-        # API pod.
-        unreachable = None
-        try:
-            # Well inside the probe's timeout: a database that hangs (a host gone without
-            # refusing) must answer "degraded", not time the probe out into a restart.
-            async with asyncio.timeout(LIVENESS_DATABASE_SECONDS):
-                await context.pool.fetchval("SELECT 1")
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            unreachable = f"{type(error).__name__}: {error}"
-        report = await chain.report(pool, LIVENESS_DATABASE_SECONDS) if chain else None
-        status, body = health_report(list(livenesses), report, unreachable)
+        # PostgreSQL or Kafka away is no reason to restart the API (services/platform/
+        # README.md, "Operating it"): it was answered 503, and an outage of three probes
+        # restarted every API pod. "degraded" says which it waits for.
+        probes = {"database": select_one, **({"kafka": kafka} if kafka else {})}
+        lost, report = await asyncio.gather(
+            unreachable(probes),
+            chain.report(pool, LIVENESS_DATABASE_SECONDS) if chain else no_chain(),
+        )
+        status, body = health_report(list(livenesses), report, lost)
         return JSONResponse(body, status_code=status)
 
     async def readyz(_: Request) -> JSONResponse:

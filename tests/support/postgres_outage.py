@@ -9,6 +9,7 @@ import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -37,6 +38,21 @@ class StoppablePostgres:
         finally:
             await conn.close()
         return with_database(self.url(), name)
+
+    async def login_with_password(self, role: str, password: str, database: str) -> str:
+        """A role that logs in to `database` with `password` only (scram-sha-256; pgserver
+        trusts every other login); the URL of its login with that password."""
+        conn = await asyncpg.connect(self.url())
+        try:
+            await conn.execute(f"CREATE ROLE \"{role}\" LOGIN PASSWORD '{password}'")
+            hba = Path(self._server.pgdata) / "pg_hba.conf"
+            # The first line that matches a connection decides how it logs in.
+            hba.write_text(f"local all {role} scram-sha-256\n{hba.read_text()}")
+            await conn.execute("SELECT pg_reload_conf()")
+        finally:
+            await conn.close()
+        parts = urlsplit(with_database(self.url(), database))
+        return urlunsplit(parts._replace(netloc=f"{role}:{password}@{parts.hostname or ''}"))
 
     def stop_immediately(self) -> None:
         """Every backend killed at once, no checkpoint: clients see their connections drop

@@ -58,6 +58,8 @@ def up(
                         "Console for the local admin (this link signs in for an hour):\n"
                         + sign_in.sign_in_link(origin, link)
                     )
-                await embedded.run_up(Settings(database_url=url), auth, host, port)
+                await embedded.run_up(
+                    Settings(database_url=url), auth, host, port, external=bool(database_url)
+                )
 
     run(main(), serving=True)

@@ -32,11 +32,15 @@ def worker(
     health_host: str,
 ) -> None:
     """Distributed mode: run one service's Kafka consumers."""
-    configure(log_level)
+    log_format = configure(log_level)
     health = HealthEndpoint(health_host, health_port) if health_port is not None else None
     try:
         workers.run_worker(
-            service, Settings(database_url=database_url, kafka_bootstrap=kafka), log_level, health
+            service,
+            Settings(database_url=database_url, kafka_bootstrap=kafka),
+            log_level,
+            health,
+            log_format,
         )
     except StartupError as error:
         raise click.ClickException(str(error)) from None

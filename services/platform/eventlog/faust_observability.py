@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import faust
 
-from services.platform.eventlog.kafka import reach
 from services.platform.operations import metrics
-from services.platform.operations.readiness import readiness_report
+from services.platform.operations.readiness import readiness_report, waiting_report
 
 if TYPE_CHECKING:
     from services.platform.eventlog.faust_runtime import WorkerResources
@@ -34,14 +33,16 @@ async def kafka_lags(resources: WorkerResources, service: str) -> dict[str, int]
 
 
 def add_observability(app: faust.App, service: str, resources: WorkerResources) -> None:
-    settings = resources.settings
-    assert settings.kafka_bootstrap is not None
-    kafka = partial(reach, settings.kafka_bootstrap, settings.kafka_credentials)
     lags = partial(kafka_lags, resources, service)
 
     @app.page("/readyz")
     async def readyz(web: Any, _request: Any) -> Any:
-        status, body = await readiness_report(resources.pool, kafka, lags)
+        if waiting := resources.start_up.waiting():
+            status, body = waiting_report(waiting)
+        else:
+            status, body = await readiness_report(
+                resources.opened_pool, resources.reach_kafka, lags
+            )
         return web.json(body, status=status)
 
     @app.page("/metrics")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -27,18 +28,21 @@ from services.platform.consuming.consumer import Consumer, apply_serialized_batc
 from services.platform.consuming.outbox import RELAY_SECONDS, Outbox, relay_when_put
 from services.platform.consuming.rebuilt_notices import forget_when_rebuilt
 from services.platform.consuming.stored_only import stored_only
+from services.platform.errors import StartupError
 from services.platform.eventlog.faust_observability import add_observability
-from services.platform.eventlog.kafka import KafkaEventLog
+from services.platform.eventlog.kafka import KafkaEventLog, reach
 from services.platform.eventlog.topic_batches import Record, TopicBatches
-from services.platform.eventlog.topics import TOPICS, consumer_group
+from services.platform.eventlog.topics import TOPICS, consumer_group, ensure_topics
 from services.platform.eventstore.chain_watch import LOOK_SECONDS, ChainWatch
 from services.platform.operations.liveness import (
     LIVENESS_DATABASE_SECONDS,
     Liveness,
     health_report,
+    unreachable,
 )
 from services.platform.operations.retry import note_failure, note_success
-from services.platform.postgres.database import open_pool
+from services.platform.operations.start_up import StartUp
+from services.platform.postgres.database import open_pool, redacted
 from services.platform.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,9 +51,11 @@ BatchHandler = Callable[["WorkerResources", list[Record]], Awaitable[None]]
 
 
 class WorkerResources:
-    """The pool and producer of a worker, opened lazily inside faust's event loop."""
+    """The pool and producer of a worker, opened inside faust's event loop: the pool at
+    start-up (`start`), the producer when first used."""
 
     def __init__(self, settings: Settings, service: str) -> None:
+        assert settings.kafka_bootstrap is not None
         self.settings = settings
         self.batches = TopicBatches(consumer_group(service))
         self._pool: asyncpg.Pool | None = None
@@ -61,18 +67,45 @@ class WorkerResources:
         # pool is closed, which waits for every connection to come back.
         # Cancelled when the worker stops, before its pool closes (each may hold a connection).
         self.listeners: set[asyncio.Task[Any]] = set()
+        self.start_up = StartUp()
+        self.started = asyncio.Event()  # PostgreSQL reached and migrated, the topics there
+        # Why the start failed (a dependency refused the configuration), for the command to
+        # say once the worker has stopped.
+        self.refused: StartupError | None = None
+        self.reach_kafka = partial(reach, settings.kafka_bootstrap, settings.kafka_credentials)
+
+    async def start(self) -> None:
+        """Waits for PostgreSQL (then migrates it) and Kafka (then creates the topics), so
+        that the processes may start in any order, before their dependencies too; the
+        worker's loops wait for it (`pool`, `started`)."""
+        settings = self.settings
+        url, bootstrap = settings.database_url, settings.kafka_bootstrap
+        assert bootstrap is not None
+        self._pool = await self.start_up.wait_for(
+            "database", redacted(url), partial(open_pool, url)
+        )
+        await self.start_up.wait_for(
+            "kafka",
+            bootstrap,
+            partial(
+                ensure_topics,
+                bootstrap,
+                settings.kafka_replication_factor,
+                settings.kafka_credentials,
+            ),
+        )
+        self.started.set()
 
     async def pool(self) -> asyncpg.Pool:
-        async with self._lock:
-            if self._pool is None:
-                self._pool = await open_pool(self.settings.database_url)
-            return self._pool
+        """The pool, once the worker has started (`start`)."""
+        await self.started.wait()
+        assert self._pool is not None
+        return self._pool
 
     async def opened_pool(self) -> asyncpg.Pool:
         """The pool if the worker has opened it; ConnectionError (an OSError: "the database
-        does not answer", to ChainWatch.report) when not. /healthz must not open it: `pool`
-        runs the migrations under the lock the worker's loops wait on, and the report's
-        timeout could cancel that part-way."""
+        does not answer", to ChainWatch.report) when not. /healthz and /readyz must not wait
+        for the start (`pool`): they answer meanwhile."""
         if self._pool is None:
             raise ConnectionError("the worker has not opened its pool yet")
         return self._pool
@@ -80,9 +113,14 @@ class WorkerResources:
     async def health(self) -> tuple[int, dict[str, Any]]:
         """/healthz's status and body: the loops', with the chain's latest verification
         (read within LIVENESS_DATABASE_SECONDS from the pool if open; else the latest this
-        worker read)."""
-        chain = await self.chain.report(self.opened_pool, LIVENESS_DATABASE_SECONDS)
-        return health_report(self.livenesses, chain)
+        worker read), and what the worker waits for: at start-up, or Kafka not reached now
+        (its own outage shows on no loop: aiokafka rides it out inside its fetches)."""
+        waiting = self.start_up.waiting()
+        probes = {} if "kafka" in waiting else {"kafka": self.reach_kafka}
+        chain, lost = await asyncio.gather(
+            self.chain.report(self.opened_pool, LIVENESS_DATABASE_SECONDS), unreachable(probes)
+        )
+        return health_report(self.livenesses, chain, {**waiting, **lost})
 
     async def event_log(self) -> KafkaEventLog:
         async with self._lock:
@@ -154,6 +192,17 @@ def build_app(
     # mode types receivers as taking a `signal` keyword; faust passes it inside **kwargs.
     app.on_before_shutdown.connect(close_resources)  # type: ignore[arg-type]
 
+    async def start() -> None:
+        try:
+            await resources.start()
+        except StartupError as refused:
+            # Said by the command once the worker has stopped, as an operator's SIGTERM
+            # stops it (raised here, faust would log a crash with its traceback instead).
+            resources.refused = refused
+            signal.raise_signal(signal.SIGTERM)
+
+    app.task(start)
+
     @app.page("/healthz")
     async def healthz(web: Any, _request: Any) -> Any:
         status, body = await resources.health()
@@ -167,6 +216,7 @@ def build_app(
     add_periodic(app, "chain-check", LOOK_SECONDS, resources, look_at_the_chain)
 
     async def consume() -> None:
+        await resources.started.wait()
         if resources.batches.handlers:
             credentials = settings.kafka_credentials
             assert settings.kafka_bootstrap is not None

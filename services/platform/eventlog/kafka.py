@@ -18,9 +18,9 @@ from aiokafka.errors import KafkaError
 
 from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event, size_problem
-from services.platform.errors import StartupError
 from services.platform.eventlog.base import Writer, vendor_key
 from services.platform.eventlog.credentials import KafkaCredentials
+from services.platform.eventlog.kafka_login import unusable
 from services.platform.eventlog.topic_batches import EVENT_TYPE_HEADER, Record
 from services.platform.eventlog.topics import ENTRANCES, TOPICS
 from services.platform.eventstore.chain import partition_of
@@ -71,7 +71,7 @@ class KafkaEventLog:
             await self._producer.start()
         except KafkaError as error:
             await self._producer.stop()
-            raise StartupError(f"cannot reach Kafka at {self._bootstrap}: {error}") from error
+            raise await unusable(self._bootstrap, self._credentials, error) from error
 
     async def stop(self) -> None:
         await self._producer.stop()
@@ -211,7 +211,7 @@ async def follow(
         await consumer.start()
     except KafkaError as error:
         await consumer.stop()
-        raise StartupError(f"cannot reach Kafka at {bootstrap}: {error}") from error
+        raise await unusable(bootstrap, credentials, error) from error
     try:
         async for message in consumer:
             try:
@@ -224,9 +224,11 @@ async def follow(
 
 async def reach(bootstrap: str, credentials: KafkaCredentials) -> None:
     """Connects to the cluster and fetches its metadata, as this process's principal; raises
-    when no broker answers (readiness)."""
+    when no broker answers, or one refuses the login (readiness, liveness)."""
     client = AIOKafkaClient(bootstrap_servers=bootstrap, **credentials.aiokafka_options())
     try:
         await client.bootstrap()
+    except KafkaError as error:
+        raise await unusable(bootstrap, credentials, error) from error
     finally:
         await client.close()

@@ -14,6 +14,7 @@ from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 from services.platform.errors import StartupError
 from services.platform.eventlog.base import Writer
 from services.platform.eventlog.credentials import KafkaCredentials
+from services.platform.eventlog.kafka_login import unusable
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ async def ensure_topics(
         await admin.start()
     except KafkaError as error:
         await admin.close()
-        raise StartupError(f"cannot reach Kafka at {bootstrap}: {error}") from error
+        raise await unusable(bootstrap, credentials, error) from error
     try:
         existing = set(await admin.list_topics())
         missing = [spec for spec in TOPICS.values() if spec.name not in existing]

@@ -7,6 +7,8 @@ import sys
 
 import asyncpg
 
+from services.platform.errors import Refused
+
 # Connections refused, reset or timed out; PostgreSQL shutting down, starting up or crashed
 # (57P01-57P03: what a `pg_ctl stop -m immediate` or a failover shows its clients); a
 # connection dropped under a pool.
@@ -78,6 +80,8 @@ def is_outage(error: BaseException) -> bool:
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
+        if isinstance(current, Refused):
+            return False  # met while retrying a dependency, perhaps, but no outage
         if isinstance(current, _OUTAGES) or _kafka_outage(current):
             return True
         current = current.__cause__ or current.__context__

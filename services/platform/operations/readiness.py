@@ -94,6 +94,19 @@ async def readiness_report(
         checks["kafka"] = await _kafka(kafka)
     if lags is not None and checks["database"]["ready"]:
         checks.update(await _consumers(lags))
+    return _report(checks)
+
+
+def waiting_report(waiting: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
+    """/readyz while the process waits at start-up for the dependencies in `waiting` (name,
+    as the checks are named, → why): not ready, naming each. The other checks wait with it:
+    the migrations and the consumers' lag need the database and Kafka it waits for."""
+    return _report(
+        {name: _check(False, f"waiting at start-up: {why}") for name, why in waiting.items()}
+    )
+
+
+def _report(checks: dict[str, dict[str, Any]]) -> tuple[int, dict[str, Any]]:
     ready = all(check["ready"] for check in checks.values())
     body = {
         "status": "ready" if ready else "not ready",

@@ -22,10 +22,17 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential_jitter
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    retry_if_exception_type,
+    wait_exponential_jitter,
+)
 
 from services.platform.operations.back_again import back_off
 from services.platform.operations.liveness import Liveness
+from services.platform.operations.outages import is_outage
 from services.platform.settings import retry_backoff
 
 log = logging.getLogger(__name__)
@@ -37,14 +44,21 @@ T = TypeVar("T")
 
 
 async def until_done(
-    operation: Callable[[], Awaitable[T]], what: str, liveness: Liveness | None = None
+    operation: Callable[[], Awaitable[T]],
+    what: str,
+    liveness: Liveness | None = None,
+    *,
+    outages_only: bool = False,
 ) -> T:
     """Runs `operation` until it succeeds, backing off exponentially (capped) between
-    attempts; `liveness` (one is made if not given) records each outcome."""
+    attempts; `liveness` (one is made if not given) records each outcome. `outages_only`:
+    only a dependency out of reach is retried, anything else raised at once (a process
+    starting: a wrong password or a missing migration is said, not waited on)."""
     live = liveness or Liveness(what)
     backoff = retry_backoff()
     retrying = AsyncRetrying(
-        retry=retry_if_exception_type(Exception),  # never a cancellation: a stop stops
+        # Never a cancellation: a stop stops.
+        retry=retry_if_exception(is_outage) if outages_only else retry_if_exception_type(Exception),
         wait=wait_exponential_jitter(
             multiplier=backoff.retry_first_seconds, max=backoff.retry_max_seconds
         ),
@@ -85,7 +99,7 @@ def note_failure(live: Liveness, what: str, error: BaseException) -> None:
     first = live.failing_since is None
     live.failed(error)
     if first:
-        cause = "waiting for PostgreSQL or Kafka" if live.outage else "failing"
+        cause = f"waiting for {live.dependency}" if live.outage else "failing"
         log.warning(
             "%s %s; retrying with backoff: %s",
             what,

@@ -1,4 +1,5 @@
-"""The asyncpg connection pool, opened with a clear error when PostgreSQL cannot be reached."""
+"""The asyncpg connection pool, opened with a clear error when PostgreSQL cannot be reached
+or refuses the connection."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Protocol
 
 import asyncpg
 
-from services.platform.errors import StartupError
+from services.platform.errors import Refused, StartupError
 from services.platform.postgres.migrations import MigrationDrift, apply_migrations
 
 # What handlers and repositories take (defined beside the pool's reset, which the migrations
@@ -33,6 +34,16 @@ KEYED_LOOKUP_SETTINGS = {"plan_cache_mode": "auto"}
 CONNECTIONS = 10
 KEYED_LOOKUP_CONNECTIONS = 4
 
+# PostgreSQL answering and turning the connection down for what it was given: a wrong
+# password or a role that may not log in (28000, 28P01), a database that does not exist
+# (3D000), a role without CONNECT on it (42501). No wait cures these: a process starting
+# says so and exits (errors.Refused), where it waits for a PostgreSQL out of reach.
+REFUSALS = (
+    asyncpg.InvalidAuthorizationSpecificationError,
+    asyncpg.InvalidCatalogNameError,
+    asyncpg.InsufficientPrivilegeError,
+)
+
 
 class ConnectionSource(Protocol):
     """What a batch takes its connection from: a pool, or one connection held in one
@@ -41,7 +52,7 @@ class ConnectionSource(Protocol):
     def acquire(self) -> AbstractAsyncContextManager[Connection]: ...
 
 
-def _redacted(url: str) -> str:
+def redacted(url: str) -> str:
     """The URL without its password, safe to print: the query string goes too (libpq takes
     `password=` and `sslpassword=` there)."""
     url = url.split("?", 1)[0]
@@ -68,9 +79,14 @@ async def open_pool(
             server_settings=KEYED_LOOKUP_SETTINGS if keyed_lookups else SERVER_SETTINGS,
             reset=reset_if_needed,
         )
+    except REFUSALS as error:
+        raise Refused(
+            f"PostgreSQL at {redacted(database_url)} refused the connection:"
+            f" {error} ({type(error).__name__})"
+        ) from error
     except (OSError, asyncpg.PostgresError, TimeoutError) as error:
         raise StartupError(
-            f"cannot reach PostgreSQL at {_redacted(database_url)}: {error}"
+            f"cannot reach PostgreSQL at {redacted(database_url)}: {error}"
         ) from error
     if migrate:
         try:
