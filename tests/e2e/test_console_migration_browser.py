@@ -26,9 +26,9 @@ from services.platform.security.auth import Role
 from tests.e2e.conftest import System
 from tests.e2e.test_console_operations_browser import AGENCY, attribute, item, the_case_planned
 from tests.support import case_b, case_migration, principals
-from tests.support.browser import closed_network_chromium
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
+    console_chromium,
     in_japanese,
     origin,
     screenshot,
@@ -111,7 +111,7 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
     owner = principals.token(Role.SYSTEM_OWNER, agencies=(AGENCY,))
     downloads = tmp_path / "downloads"
     downloads.mkdir()
-    with closed_network_chromium() as chrome:
+    with console_chromium() as chrome:
         chrome.execute_cdp_cmd(
             "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
         )
