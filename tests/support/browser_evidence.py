@@ -20,7 +20,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +45,10 @@ return [...document.querySelectorAll('input, textarea, select, button')].map((e)
 class _Request:
     request_id: str
     sent: float  # the browser's wall time, in seconds
+    started: float  # the browser's monotonic time, in seconds (as its answer's is given)
     what: str  # method, address and GraphQL operation
     ended: str = "unanswered"
     graphql: bool = False
-    said: list[str] = field(default_factory=list)
 
 
 def _requests(chrome: webdriver.Chrome) -> list[_Request]:
@@ -65,13 +65,17 @@ def _requests(chrome: webdriver.Chrome) -> list[_Request]:
             what = f"{request['method']} {request['url']}{named}"
             graphql = request["url"].endswith("/graphql") and request["method"] == "POST"
             requests[params["requestId"]] = _Request(
-                params["requestId"], params["wallTime"], what, graphql=graphql
+                params["requestId"], params["wallTime"], params["timestamp"], what, graphql=graphql
             )
-        elif (found := requests.get(params.get("requestId", ""))) is not None:
+        elif method in ("Network.responseReceived", "Network.loadingFailed"):
+            found = requests.get(params["requestId"])
+            if found is None:
+                continue  # sent before the log was last read
+            after = f"after {params['timestamp'] - found.started:.1f} s"
             if method == "Network.responseReceived":
-                found.ended = f"HTTP {params['response']['status']}"
-            elif method == "Network.loadingFailed":
-                found.ended = f"failed: {params['errorText']}"
+                found.ended = f"HTTP {params['response']['status']} {after}"
+            else:
+                found.ended = f"failed {after}: {params['errorText']}"
     return list(requests.values())
 
 
