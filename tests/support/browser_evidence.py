@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import glob
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,7 +90,7 @@ def _answers(chrome: webdriver.Chrome, requests: list[_Request]) -> list[str]:
                 "Network.getResponseBody", {"requestId": request.request_id}
             )
             text = str(body.get("body", ""))[:ANSWER_CHARACTERS]
-        except Exception as error:
+        except Exception as error:  # evicted, or the browser gone: said, the rest kept
             text = f"(not kept: {type(error).__name__})"
         kept.append(f"{request.what} → {request.ended}\n{text}")
     return kept
@@ -103,10 +104,10 @@ def _page(chrome: webdriver.Chrome) -> list[str]:
     """The text file's sections, each read on its own: one that fails says so."""
     sections: list[str] = []
 
-    def section(title: str, read: Any) -> None:
+    def section(title: str, read: Callable[[], object]) -> None:
         try:
             body = read()
-        except Exception as error:
+        except Exception as error:  # the browser gone, say: said, the other sections kept
             body = f"(could not be read: {type(error).__name__}: {error})"
         sections.append(f"--- {title}\n{body}")
 
@@ -138,7 +139,7 @@ def _whole_page(chrome: webdriver.Chrome) -> bytes:
     return base64.b64decode(shot["data"])
 
 
-def test_name() -> str:
+def _file_name() -> str:
     """The running test's id (pytest sets it for each test), made a file name."""
     running = os.environ.get("PYTEST_CURRENT_TEST", "browser").rsplit(" ", 1)[0]
     return re.sub(r"[^\w.-]+", "-", running.rsplit("/", 1)[-1]).strip("-")
@@ -146,19 +147,23 @@ def test_name() -> str:
 
 @contextmanager
 def kept_on_failure(chrome: webdriver.Chrome, folder: Path) -> Iterator[None]:
-    """Saves what the page showed in `folder` if the body fails (see the module), then fails."""
+    """Saves what the page showed in `folder` if the body fails (see the module), then fails.
+    What an earlier run of the same test kept goes first: files there are of the last run."""
+    name = _file_name()
+    for earlier in folder.glob(f"{glob.escape(name)}.*"):
+        earlier.unlink()
     try:
         yield
     except Exception as failure:
         folder.mkdir(parents=True, exist_ok=True)
-        name = test_name()
         text = folder / f"{name}.txt"
         picture = folder / f"{name}.png"
-        failed = f"--- failed at {dt.datetime.now(dt.UTC):%H:%M:%S.%f}Z\n{failure!r}"
+        when = _at(dt.datetime.now(dt.UTC).timestamp())
+        failed = f"--- failed at {when}Z\n{type(failure).__name__}: {failure}"
         text.write_text("\n\n".join([failed, *_page(chrome)]) + "\n", encoding="utf-8")
         try:
             picture.write_bytes(_whole_page(chrome))
-        except Exception as error:
+        except Exception as error:  # said in the text; the test's own failure goes on
             with text.open("a", encoding="utf-8") as file:
                 file.write(f"\n--- no screenshot: {type(error).__name__}: {error}\n")
         failure.add_note(f"what the page showed: {text} and {picture}")
