@@ -55,6 +55,8 @@ def test_a_search_and_a_vendor_page_say_when_they_show_the_first_of_more(
         sign_in_with(chrome, principals.token())
         shown(chrome, ".who")  # signed in: the navigation drawn
         chrome.find_element(By.LINK_TEXT, "Vendors").click()
+        # The screen follows the address on its hashchange event, after the click returned.
+        shown(chrome, "#vendor-search")
         chrome.find_element(By.ID, "vendor-search").send_keys(NAME)
         chrome.find_element(By.CSS_SELECTOR, "#vendor-search ~ button[type=submit]").click()
         until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, "table.candidates"), "hits")
