@@ -19,9 +19,9 @@ from selenium.webdriver.common.by import By
 from services.platform.security.auth import Role
 from tests.e2e.conftest import System
 from tests.support import principals
-from tests.support.browser import closed_network_chromium
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
+    console_chromium,
     in_japanese,
     origin,
     screenshot,
@@ -105,7 +105,7 @@ def test_a_vendor_barred_only_through_an_affiliate_shows_the_bar_on_its_page(
 ) -> None:
     today = dt.date.fromisoformat(embedded.client.data("query { today }")["today"])
     days = recorded(embedded, tmp_path, today)
-    with closed_network_chromium() as chrome:
+    with console_chromium() as chrome:
         chrome.get(f"{origin(embedded)}/")
         sign_in_with(chrome, principals.token(Role.PROCUREMENT_OFFICER))
         shown(chrome, ".who")

@@ -26,9 +26,10 @@ from services.events.vendor import corporate_number_check_digit
 from services.platform.security.auth import Role, issue_token
 from tests.e2e.conftest import System
 from tests.support import case_b, principals
-from tests.support.browser import closed_network_chromium, traffic
+from tests.support.browser import traffic
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
+    console_chromium,
     in_japanese,
     origin,
     screenshot,
@@ -210,7 +211,7 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
         for n in range(UPLOADED_BIDDERS - 1):
             writer.writerow(["", f"入札参加者{n:03d}建設株式会社"])
         writer.writerow([B_NUMBER, "株式会社ビーシステム"])
-    with closed_network_chromium() as chrome:
+    with console_chromium() as chrome:
         chrome.execute_cdp_cmd(
             "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
         )
@@ -386,7 +387,7 @@ def test_the_admin_signs_in_by_the_link_in_japanese_and_a_refused_token_says_why
     recorded(embedded, tmp_path)
     link = printed_sign_in_link(embedded)
     assert link.startswith(f"{origin(embedded)}/#signin=")
-    with closed_network_chromium() as chrome:
+    with console_chromium() as chrome:
         chrome.get(link)
         assert "Signed in as local-admin (administrator)" in shown(chrome, ".who")
         # The token left the address bar (and the history entry) at once.

@@ -20,9 +20,9 @@ from services.platform.security.auth import Role
 from tests.e2e.conftest import System
 from tests.e2e.test_console_operations_browser import the_case_planned
 from tests.support import case_b, principals
-from tests.support.browser import closed_network_chromium
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
+    console_chromium,
     origin,
     shown,
     until,
@@ -97,7 +97,7 @@ def test_every_screen_fits_a_phone_a_tablet_and_1280_px_and_a_keyboard_signs_in_
     embedded: System, tmp_path: Path
 ) -> None:
     plan_id = the_case_planned(embedded, tmp_path)
-    with closed_network_chromium() as chrome:
+    with console_chromium() as chrome:
         viewport(chrome, *TABLET)
         chrome.get(f"{origin(embedded)}/")
         shown(chrome, "#token")

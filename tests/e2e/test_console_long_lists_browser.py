@@ -13,8 +13,7 @@ from selenium.webdriver.common.by import By
 
 from tests.e2e.conftest import System
 from tests.support import principals
-from tests.support.browser import closed_network_chromium
-from tests.support.console_browser import origin, shown, sign_in_with, until
+from tests.support.console_browser import console_chromium, origin, shown, sign_in_with, until
 from tests.support.event_examples import VALID_PAYLOADS, envelope
 from tests.support.processes import wait_until
 
@@ -51,11 +50,13 @@ def test_a_search_and_a_vendor_page_say_when_they_show_the_first_of_more(
         return vendor is not None and vendor["contracts"]["totalCount"] == CONTRACTS
 
     wait_until(recorded, "the long lists recorded", timeout=120)
-    with closed_network_chromium() as chrome:
+    with console_chromium() as chrome:
         chrome.get(f"{origin(embedded)}/")
         sign_in_with(chrome, principals.token())
         shown(chrome, ".who")  # signed in: the navigation drawn
         chrome.find_element(By.LINK_TEXT, "Vendors").click()
+        # The screen follows the address on its hashchange event, after the click returned.
+        shown(chrome, "#vendor-search")
         chrome.find_element(By.ID, "vendor-search").send_keys(NAME)
         chrome.find_element(By.CSS_SELECTOR, "#vendor-search ~ button[type=submit]").click()
         until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, "table.candidates"), "hits")

@@ -22,10 +22,10 @@ from selenium.webdriver.support.select import Select
 from services.platform.security.auth import Role
 from tests.e2e.conftest import System
 from tests.support import case_b, case_migration, principals
-from tests.support.browser import closed_network_chromium
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
     browser_clock_at,
+    console_chromium,
     in_japanese,
     origin,
     screenshot,
@@ -161,7 +161,7 @@ def test_a_system_owner_follows_its_plan_on_the_gantt_and_ticks_a_check(
     # UTC day is still the day before: the chart and the calendar draw the registry's.
     today = dt.datetime.now(case_migration.TOKYO).date()
     midnight = dt.datetime.combine(today, dt.time(0, 30), case_migration.TOKYO)
-    with closed_network_chromium() as chrome:
+    with console_chromium() as chrome:
         browser_clock_at(chrome, midnight)
         chrome.get(f"{origin(embedded)}/")
         shown(chrome, "#token")
@@ -264,7 +264,7 @@ def test_a_sanction_authority_proposes_is_shown_a_field_error_then_imposes_amend
     registered = 'query { vendor(vendorId: "vendor-d") { vendorId } }'
     wait_until(lambda: embedded.client.data(registered)["vendor"] is not None, "vendor D")
     authority = principals.token(Role.SANCTION_AUTHORITY)
-    with closed_network_chromium() as chrome:
+    with console_chromium() as chrome:
         chrome.get(f"{origin(embedded)}/")
         shown(chrome, "#token")
         sign_in_with(chrome, authority)

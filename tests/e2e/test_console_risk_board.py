@@ -25,9 +25,10 @@ from services.platform.security.auth import Role
 from services.risk.domain.risk_score import FACTOR_NAMES
 from tests.e2e.conftest import System
 from tests.support import case_b, case_risk, principals
-from tests.support.browser import closed_network_chromium, traffic
+from tests.support.browser import traffic
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
+    console_chromium,
     in_japanese,
     origin,
     screenshot,
@@ -164,7 +165,7 @@ def test_a_risk_analyst_filters_the_board_reads_why_and_sees_a_sanction_move_a_r
     usb_events = risky(embedded, tmp_path)
     ranked = embedded.client.data(RISKIEST)["riskiestVendors"]
     d_band = next(r["band"] for r in ranked if r["vendorId"] == LEAKING)
-    with closed_network_chromium() as chrome:
+    with console_chromium() as chrome:
         chrome.get(f"{origin(embedded)}/")
         sign_in_with(chrome, principals.token(Role.RISK_ANALYST))
         assert shown(chrome, "nav ul").splitlines() == [
@@ -327,7 +328,7 @@ def test_the_board_reconnects_after_a_drop_and_shows_what_moved_meanwhile(
 ) -> None:
     d_score = leaking_vendor_scored(embedded, tmp_path)
     before = d_score()
-    with closed_network_chromium() as chrome:
+    with console_chromium() as chrome:
         chrome.execute_cdp_cmd(
             "Page.addScriptToEvaluateOnNewDocument", {"source": DROPPABLE_SOCKETS}
         )

@@ -24,9 +24,10 @@ from tests.e2e.test_console_risk_board import (
     leaking_vendor_scored,
 )
 from tests.support import principals
-from tests.support.browser import closed_network_chromium, traffic
+from tests.support.browser import traffic
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
+    console_chromium,
     in_japanese,
     origin,
     screenshot,
@@ -56,7 +57,7 @@ def test_a_token_expiring_while_the_console_is_open_signs_out_saying_why_in_japa
     embedded: System,
 ) -> None:
     brief = principals.short_lived(TOKEN_SECONDS, Role.VIEWER)
-    with closed_network_chromium() as chrome:
+    with console_chromium() as chrome:
         chrome.get(f"{origin(embedded)}/")
         in_japanese(chrome)
         sign_in_with(chrome, brief)
@@ -123,7 +124,7 @@ def test_the_board_s_subscriptions_resume_when_the_server_restarts(
     system = System(restartable.client, restartable.publish)
     d_score = leaking_vendor_scored(system, tmp_path)
     before = d_score()
-    with closed_network_chromium() as chrome:
+    with console_chromium() as chrome:
         chrome.get(f"{origin(system)}/#/risk")
         sign_in_with(chrome, principals.token(Role.RISK_ANALYST))
         until(chrome, lambda c: board(c) and f"{before:.1f}" in board(c)[0][3], "D's score")

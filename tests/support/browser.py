@@ -80,7 +80,8 @@ def closed_network_chromium() -> Iterator[webdriver.Chrome]:
         chrome.quit()
 
 
-def _log(chrome: webdriver.Chrome, kind: str) -> list[dict[str, Any]]:
+def log_entries(chrome: webdriver.Chrome, kind: str) -> list[dict[str, Any]]:
+    """The entries of one of Chromium's logs since it was last read (reading empties it)."""
     # Selenium declares no types for get_log; its entries are JSON objects.
     entries: list[dict[str, Any]] = chrome.get_log(kind)  # type: ignore[no-untyped-call]
     return entries
@@ -92,7 +93,7 @@ def traffic(chrome: webdriver.Chrome) -> Traffic:
     urls: list[str] = []
     failed: list[tuple[str, str]] = []
     url_of: dict[str, str] = {}
-    for entry in _log(chrome, "performance"):
+    for entry in log_entries(chrome, "performance"):
         message: dict[str, Any] = json.loads(entry["message"])["message"]
         params = message.get("params", {})
         if message["method"] == "Network.requestWillBeSent":
@@ -105,6 +106,8 @@ def traffic(chrome: webdriver.Chrome) -> Traffic:
             if response["status"] >= 400:
                 failed.append((response["url"], f"HTTP {response['status']}"))
     console_errors = [
-        str(entry["message"]) for entry in _log(chrome, "browser") if entry["level"] == "SEVERE"
+        str(entry["message"])
+        for entry in log_entries(chrome, "browser")
+        if entry["level"] == "SEVERE"
     ]
     return Traffic(urls, failed, console_errors)

@@ -1,11 +1,13 @@
-"""What the console's browser tests do alike: wait for what the page shows, sign in, check a
-page with axe-core and save its screenshot, and check the page reached nothing but the API."""
+"""What the console's browser tests do alike: a browser that keeps what its page showed when the
+test fails, wait for what the page shows, sign in, check a page with axe-core and save its
+screenshot, and check the page reached nothing but the API."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -15,13 +17,16 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.support.accessibility import violations
-from tests.support.browser import traffic
+from tests.support.browser import closed_network_chromium, traffic
+from tests.support.browser_evidence import kept_on_failure
 from tests.support.processes import GraphQLClient
 
 # A generous bound for a cold browser on a slow machine; the pages need far less.
 PATIENCE_SECONDS = 60
 SCREENSHOTS = Path(__file__).parents[2] / "test-artifacts" / "console"
 SCREENSHOT_HEIGHT = 4000
+# What a failed test's page showed (browser_evidence.py), one screenshot and text file a test.
+FAILURES = SCREENSHOTS / "failures"
 
 
 class Running(Protocol):
@@ -36,6 +41,14 @@ def origin(system: Running) -> str:
 
 
 JAPANESE = "header button[lang=ja]"
+
+
+@contextmanager
+def console_chromium() -> Iterator[webdriver.Chrome]:
+    """The closed network's Chromium, keeping under FAILURES what the page showed if the test
+    fails in it (a wait that ran out, an assertion), before the browser is closed."""
+    with closed_network_chromium() as chrome, kept_on_failure(chrome, FAILURES):
+        yield chrome
 
 
 def until(chrome: WebDriver, check: Callable[[WebDriver], object], what: str) -> None:
