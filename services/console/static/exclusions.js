@@ -3,7 +3,7 @@
 // API's eligibility checkers, those of screenBidders, so it sits on the screening screen.
 import { useState } from "preact/hooks";
 import { DownloadButton } from "./downloads.js";
-import { Field } from "./fields.js";
+import { Field, fieldSetter } from "./fields.js";
 import { html } from "./html.js";
 
 const FORMATS = ["csv", "json", "ftm"];
@@ -17,7 +17,7 @@ function exclusionsPath(format, asOf) {
 export function ExclusionsExport({ session }) {
   const { t } = session;
   const [values, setValues] = useState({ format: "csv", asOf: "" });
-  const set = (name, value) => setValues({ ...values, [name]: value });
+  const set = fieldSetter(setValues);
   const formats = FORMATS.map((format) => [format, t(`exclusions.format.${format}`)]);
   return html`<section aria-labelledby="exclusions-title" class="exclusions">
     <h3 id="exclusions-title">${t("exclusions.title")}</h3>

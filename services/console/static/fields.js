@@ -8,6 +8,14 @@ import { html } from "./html.js";
 import { said } from "./i18n.js";
 import { Refusal } from "./signin.js";
 
+// The setter a form's fields call, given the form's `setValues`: each change made to the values
+// as they are when it lands. A setter that copied the values of its render lost all but the
+// last of two changes made before the next render (autofill filling several fields).
+// `also(name, value)`: other values a change resets (a sanction's grounds with its authority).
+export function fieldSetter(setValues, also = () => ({})) {
+  return (name, value) => setValues((now) => ({ ...now, [name]: value, ...also(name, value) }));
+}
+
 // A variable the API could not read (a date it cannot parse) names its place:
 // "Variable '$payload' has invalid value at .decidedOn: …" is the field `payload.decidedOn`.
 const VARIABLE_AT = /^Variable '\$(\w+)' (?:has|got) invalid value(?: at ([\w.[\]]+))?/;

@@ -5,7 +5,7 @@
 // sanctions that bar that vendor at the plan's agency), and its settings (migrationsettings.js).
 // A role that may read the plan but not record on it sees each form disabled, with why.
 import { useState } from "preact/hooks";
-import { Field, Outcome, RECEIPT, record } from "./fields.js";
+import { Field, fieldSetter, Outcome, RECEIPT, record } from "./fields.js";
 import { checksPassed } from "./gantt.js";
 import { html } from "./html.js";
 import { DateText } from "./i18n.js";
@@ -71,7 +71,7 @@ function Milestone({ session, plan, item, changed }) {
   const form = `milestone-${item.contractId}`;
   const [values, setValues] = useState({ status: item.status, on: "", note: "" });
   const [outcome, setOutcome] = useState(null);
-  const set = (name, value) => setValues({ ...values, [name]: value });
+  const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
     const variables = {
@@ -103,7 +103,7 @@ function Replacement({ session, plan, item, changed }) {
   const [values, setValues] = useState({ vendorId: item.replacementVendorId ?? "", chosenOn: "" });
   const [outcome, setOutcome] = useState(null);
   const [barredBy, setBarredBy] = useState(null);
-  const set = (name, value) => setValues({ ...values, [name]: value });
+  const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
     const vendorId = values.vendorId.trim();

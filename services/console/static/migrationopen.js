@@ -2,7 +2,7 @@
 // high-risk one) at one of its agencies; the migration service then gathers that agency's
 // contracts with the vendor into the plan. Shown only to roles that may open plans.
 import { useState } from "preact/hooks";
-import { Field, Outcome, RECEIPT, record } from "./fields.js";
+import { Field, fieldSetter, Outcome, RECEIPT, record } from "./fields.js";
 import { html } from "./html.js";
 
 const CREATE = `mutation ConsoleCreatePlan($vendorId: ID!, $agency: String!, $reason: String!, $planId: ID!) {
@@ -19,7 +19,7 @@ export function OpenPlanForm({ session, opened, planLink }) {
   const [values, setValues] = useState({ vendorId: "", agency: agencies[0] ?? "", reason: "", planId: "" });
   const [outcome, setOutcome] = useState(null);
   const [busy, setBusy] = useState(false);
-  const set = (name, value) => setValues({ ...values, [name]: value });
+  const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
     setBusy(true);

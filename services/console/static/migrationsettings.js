@@ -5,7 +5,7 @@
 // the fields given); the receipt's field errors are shown at the fields. The schedule that
 // follows arrives live (migrationProgress), and the page draws it.
 import { useEffect, useState } from "preact/hooks";
-import { Field, listOrNull, Outcome, RECEIPT, record } from "./fields.js";
+import { Field, fieldSetter, listOrNull, Outcome, RECEIPT, record } from "./fields.js";
 import { html } from "./html.js";
 import { Locked } from "./readonly.js";
 
@@ -91,7 +91,7 @@ function ConfigureForm({ session, form, title, heading, root, mutation, fields, 
   const [outcome, setOutcome] = useState(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => setValues(current), [JSON.stringify(current)]);
-  const set = (name, value) => setValues({ ...values, [name]: value });
+  const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
     setBusy(true);

@@ -4,7 +4,7 @@
 // `payload.period.durationMonths`, `vendorId`), the others above the button.
 import { useState } from "preact/hooks";
 import { authoritySuggestions, groundOptions, policyOf } from "./authorities.js";
-import { Field, listOrNull, Outcome, RECEIPT, record } from "./fields.js";
+import { Field, fieldSetter, listOrNull, Outcome, RECEIPT, record } from "./fields.js";
 import { html } from "./html.js";
 import { vendorLink } from "./search.js";
 
@@ -144,7 +144,7 @@ function EventForm({ session, form, title, help, mutation, fields, variables, va
   const [outcome, setOutcome] = useState(null);
   const [busy, setBusy] = useState(false);
   const shown = fields(values);
-  const set = (name, value) => setValues({ ...values, [name]: value });
+  const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
     setBusy(true);

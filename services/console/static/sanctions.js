@@ -5,7 +5,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
 import { groundOptions, policyOf, useAuthorities } from "./authorities.js";
-import { Field, listOrNull, variableField } from "./fields.js";
+import { Field, fieldSetter, listOrNull, variableField } from "./fields.js";
 import { html } from "./html.js";
 import { DateText } from "./i18n.js";
 import { AmendForm, IMPOSE_START, ImposeForm, LiftForm } from "./sanctionforms.js";
@@ -60,7 +60,7 @@ function ProposeForm({ session, authorities, takeProposal }) {
   const { t, api, language } = session;
   const [values, setValues] = useState({ authority: "", grounds: "", serious: false, decidedOn: "" });
   const [state, setState] = useState({ proposal: null, byField: {}, others: [] });
-  const set = (name, value) => setValues({ ...values, [name]: value, ...(name === "authority" ? { grounds: "" } : {}) });
+  const set = fieldSetter(setValues, (name) => (name === "authority" ? { grounds: "" } : {}));
   // Only an authority with a policy has proposals; when there is one, it is chosen already.
   const withPolicy = (authorities ?? []).filter((authority) => authority.policy);
   useEffect(() => {
