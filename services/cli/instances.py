@@ -16,9 +16,10 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
+
+from services.platform.postgres.database import redacted
 
 
 @dataclass(frozen=True)
@@ -35,16 +36,9 @@ class Instance:
 
     def describe(self) -> str:
         """How to choose this one on the command line (no password shown)."""
-        choice = f"--data-dir {self.home}" if self.embedded else f"--database-url {_redacted(self)}"
+        url = redacted(self.database_url)
+        choice = f"--data-dir {self.home}" if self.embedded else f"--database-url {url}"
         return f"pid {self.pid} at {self.graphql}: {choice}"
-
-
-def _redacted(instance: Instance) -> str:
-    parts = urlsplit(instance.database_url)
-    if parts.password is None:
-        return instance.database_url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def records_dir() -> Path:

@@ -7,7 +7,6 @@ import logging
 import sys
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import parse_qsl, urlsplit
 
 import asyncpg
 import click
@@ -18,7 +17,7 @@ from services.cli.running import configure, run
 from services.platform.errors import StartupError
 from services.platform.eventstore import chain_checks, verification
 from services.platform.operations.outages import is_outage
-from services.platform.postgres.database import open_pool
+from services.platform.postgres.database import open_pool, redacted
 from services.platform.postgres.migrations import pending_migrations
 from services.platform.wording import plural
 
@@ -90,9 +89,9 @@ async def _reading_pool(url: str) -> asyncpg.Pool:
     if pending:
         await pool.close()
         if not await _has_log(url):
-            raise StartupError(f"no VendorWatch database at {_shown(url)}: it holds no event log")
+            raise StartupError(f"no VendorWatch database at {redacted(url)}: it holds no event log")
         raise StartupError(
-            f"the database at {_shown(url)} lacks this version's migrations"
+            f"the database at {redacted(url)} lacks this version's migrations"
             f" ({', '.join(pending)}): start `vendorwatch up` or a worker of this version to"
             " upgrade it, then verify"
         )
@@ -106,13 +105,6 @@ async def _has_log(url: str) -> bool:
         return found
     finally:
         await conn.close()
-
-
-def _shown(url: str) -> str:
-    """The database's place without its password."""
-    parsed = urlsplit(url)
-    host = parsed.hostname or dict(parse_qsl(parsed.query)).get("host", "")
-    return f"{host}{':' + str(parsed.port) if parsed.port else ''}{parsed.path}"
 
 
 @click.command()
