@@ -23,6 +23,7 @@ from services.platform.operations.outages import is_outage, out_of_reach
     [
         ConnectionRefusedError("refused"),
         asyncpg.exceptions.AdminShutdownError("terminating connection"),
+        asyncpg.exceptions.TooManyConnectionsError("sorry, too many clients already"),
         KafkaTimeoutError(),
         KafkaConnectionError("broker gone"),
         RequestTimedOutError(),

@@ -10,12 +10,14 @@ import asyncpg
 from services.platform.errors import Refused
 
 # Connections refused, reset or timed out; PostgreSQL shutting down, starting up or crashed
-# (57P01-57P03: what a `pg_ctl stop -m immediate` or a failover shows its clients); a
+# (57P01-57P03: what a `pg_ctl stop -m immediate` or a failover shows its clients), or full
+# (53300, "too many clients": every worker of a deployment reconnecting at once); a
 # connection dropped under a pool.
 _OUTAGES = (
     OSError,
     asyncpg.PostgresConnectionError,
     asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.InterfaceError,
 )
 

@@ -49,19 +49,22 @@ async def until_done(
     liveness: Liveness | None = None,
     *,
     outages_only: bool = False,
+    max_seconds: float | None = None,
 ) -> T:
     """Runs `operation` until it succeeds, backing off exponentially (capped) between
     attempts; `liveness` (one is made if not given) records each outcome. `outages_only`:
     only a dependency out of reach is retried, anything else raised at once (a process
-    starting: a wrong password or a missing migration is said, not waited on)."""
+    starting: a wrong password or a missing migration is said, not waited on).
+    `max_seconds`: a lower cap than the settings' on the wait between attempts."""
     live = liveness or Liveness(what)
     backoff = retry_backoff()
+    cap = backoff.retry_max_seconds
+    if max_seconds is not None:
+        cap = min(cap, max_seconds)
     retrying = AsyncRetrying(
         # Never a cancellation: a stop stops.
         retry=retry_if_exception(is_outage) if outages_only else retry_if_exception_type(Exception),
-        wait=wait_exponential_jitter(
-            multiplier=backoff.retry_first_seconds, max=backoff.retry_max_seconds
-        ),
+        wait=wait_exponential_jitter(multiplier=backoff.retry_first_seconds, max=cap),
         before_sleep=lambda state: _failed_attempt(live, what, state),
         sleep=back_off,  # cut short once PostgreSQL is back (back_again.py)
         reraise=True,

@@ -21,6 +21,12 @@ from services.platform.operations.retry import until_done
 
 T = TypeVar("T")
 
+# The longest wait between two attempts at start-up. The loops' cap (30 s) spares a running
+# process's many loops; a starting one makes one connection attempt at a time and does nothing
+# else meanwhile, and nothing tells it the dependency is back (a running `up` hears PostgreSQL
+# through its kept LISTEN, back_again.py): it went on up to 16 s after its database came back.
+WAIT_AT_MOST_SECONDS = 2.0
+
 # What a wait that has not failed yet (its first attempt under way) says.
 FIRST_ATTEMPT = "not reached yet"
 
@@ -42,6 +48,8 @@ class StartUp:
         live = Liveness("start-up", "job", dependency=f"{DEPENDENCIES[dependency]} at {where}")
         self._waits[dependency] = live
         try:
-            return await until_done(reach, "start-up", live, outages_only=True)
+            return await until_done(
+                reach, "start-up", live, outages_only=True, max_seconds=WAIT_AT_MOST_SECONDS
+            )
         finally:
             del self._waits[dependency]
