@@ -16,7 +16,12 @@ from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.start_up import StartUp
-from services.platform.postgres.database import keyed_lookups_pool, open_pool, redacted
+from services.platform.postgres.database import (
+    close_pool,
+    keyed_lookups_pool,
+    open_pool,
+    redacted,
+)
 from services.platform.security.auth import AuthConfig, TokenVerifier
 from services.platform.settings import Settings
 from services.registry import setup as registry
@@ -85,4 +90,4 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
                 )
         finally:
             await log.stop()
-            await pool.close()
+            await close_pool(pool)

@@ -32,7 +32,12 @@ from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import note_failure, until_done
 from services.platform.operations.start_up import StartUp
 from services.platform.postgres import embedded_postgres
-from services.platform.postgres.database import keyed_lookups_pool, open_pool, redacted
+from services.platform.postgres.database import (
+    close_pool,
+    keyed_lookups_pool,
+    open_pool,
+    redacted,
+)
 from services.platform.security.auth import AuthConfig, TokenVerifier
 from services.platform.settings import Settings
 from services.registry import announcements as registry_announcements
@@ -164,7 +169,7 @@ async def embedded_log(
     try:
         yield pool, EmbeddedEventLog(pool, publishing(broadcaster, own))
     finally:
-        await pool.close()
+        await close_pool(pool)
 
 
 async def run_up(

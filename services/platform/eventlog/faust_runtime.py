@@ -42,7 +42,7 @@ from services.platform.operations.liveness import (
 )
 from services.platform.operations.retry import note_failure, note_success
 from services.platform.operations.start_up import StartUp
-from services.platform.postgres.database import open_pool, redacted
+from services.platform.postgres.database import close_pool, open_pool, redacted
 from services.platform.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ class WorkerResources:
         if self._log is not None:
             await self._log.stop()
         if self._pool is not None:
-            await self._pool.close()
+            await close_pool(self._pool)
 
 
 @dataclass(frozen=True)

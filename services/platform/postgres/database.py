@@ -3,7 +3,9 @@ or refuses the connection."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
@@ -33,6 +35,11 @@ KEYED_LOOKUP_SETTINGS = {"plan_cache_mode": "auto"}
 # single statement: four served 16 clients as fast as ten).
 CONNECTIONS = 10
 KEYED_LOOKUP_CONNECTIONS = 4
+
+log = logging.getLogger(__name__)
+
+# How long a long-running process's stop waits for its pool's connections to be released.
+CLOSE_SECONDS = 10.0
 
 # PostgreSQL answering and turning the connection down for what it was given: a wrong
 # password or a role that may not log in (28000, 28P01), a database that does not exist
@@ -107,4 +114,25 @@ async def keyed_lookups_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     try:
         yield pool
     finally:
-        await pool.close()
+        await close_pool(pool)
+
+
+async def close_pool(pool: asyncpg.Pool, within: float = CLOSE_SECONDS) -> None:
+    """Closes a long-running process's pool as it stops: once its connections are released,
+    or after `within` seconds under them (`Pool.terminate`), saying which tasks were still
+    running. `Pool.close` waits for every connection for ever: a `vendorwatch up` stopped
+    by SIGTERM after a day's use hung so, its embedded PostgreSQL left running, until a
+    second signal."""
+    try:
+        await asyncio.wait_for(pool.close(), within)
+    except TimeoutError:
+        pending = sorted(
+            task.get_name() for task in asyncio.all_tasks() if task is not asyncio.current_task()
+        )
+        log.warning(
+            "connections still in use %.0f s into the stop: closed under them (tasks still"
+            " running: %s)",
+            within,
+            ", ".join(pending) or "none",
+        )
+        pool.terminate()
