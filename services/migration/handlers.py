@@ -154,7 +154,10 @@ class WorldHandlers:
             return bars.describe(p.reasons, agency, category)
 
         plans = await plan_repository.plans_of(conn, vendor_id)
-        categories = await plan_repository.item_categories(conn, [pl.plan_id for pl in plans])
+        withdrawn = await plan_repository.plans_of(conn, vendor_id, withdrawn=True)
+        categories = await plan_repository.item_categories(
+            conn, [pl.plan_id for pl in (*plans, *withdrawn)]
+        )
         gained: dict[str, list[str | None]] = {}
         if not p.eligible:
             cause = f"{vendor_id} no longer eligible"
@@ -165,12 +168,23 @@ class WorldHandlers:
             plan_id: [*categories.get(plan_id, []), *gained.get(plan_id, [])]
             for plan_id in {*categories, *gained}
         }
-        for plan in plans:
+
+        def eligible_at(plan: plan_repository.PlanRow) -> bool:
             # Free to bid for the plan's contracts: no sanction bars the vendor from any of
             # their categories there (a plan without items: from none at the agency).
-            eligible_here = not any(
+            return not any(
                 bar(plan.agency, category) for category in held.get(plan.plan_id) or [None]
             )
+
+        for plan in withdrawn:
+            # Passed by, but what it says of its vendor stays true: it said "may bid again"
+            # of a vendor barred anew (a tester's finding). Nothing else of it changes.
+            if eligible_at(plan) != plan.vendor_eligible:
+                await plan_repository.set_vendor_eligible(
+                    conn, plan.plan_id, not plan.vendor_eligible
+                )
+        for plan in plans:
+            eligible_here = eligible_at(plan)
             if eligible_here != plan.vendor_eligible:
                 await plan_repository.set_vendor_eligible(conn, plan.plan_id, eligible_here)
                 if eligible_here and plan.trigger is not MigrationTrigger.MANUAL:

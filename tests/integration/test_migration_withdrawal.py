@@ -162,6 +162,12 @@ async def test_a_withdrawn_plan_is_not_scheduled_and_later_events_pass_it_by(
     assert "c01" not in items and "c03" not in items and "c02" in items
     assert kept["c01"] == kept["c03"] == "done" and kept["c02"] == "planned"  # history
     assert await replan_due(pool, CLOCK) == 1  # the new plan alone
+    # What the withdrawn plan says of its vendor stays true: barred there again (it said
+    # "may bid again" of a vendor barred anew), and nothing else of it changed.
+    async with pool.acquire() as conn:
+        withdrawn = await plan_repository.plan(conn, PLAN)
+    assert withdrawn is not None and withdrawn.vendor_eligible is False
+    assert withdrawn.revision == due.revision
 
 
 def award(vendor_id: str, contract_id: str) -> dict[str, Any]:

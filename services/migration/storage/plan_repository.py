@@ -101,12 +101,13 @@ async def plan_for(conn: Connection, vendor_id: str, agency: str) -> PlanRow | N
     return _plan(row) if row else None
 
 
-async def plans_of(conn: Connection, vendor_id: str) -> list[PlanRow]:
-    """The vendor's plans not withdrawn, by id."""
+async def plans_of(conn: Connection, vendor_id: str, *, withdrawn: bool = False) -> list[PlanRow]:
+    """The vendor's plans not withdrawn (`withdrawn`: those withdrawn), by id."""
     rows = await conn.fetch(
         f"""SELECT {_PLAN_COLUMNS} FROM migration_plans
-            WHERE vendor_id = $1 AND {_NOT_WITHDRAWN} ORDER BY plan_id""",
+            WHERE vendor_id = $1 AND ({_NOT_WITHDRAWN}) <> $2 ORDER BY plan_id""",
         vendor_id,
+        withdrawn,
     )
     return [_plan(r) for r in rows]
 
