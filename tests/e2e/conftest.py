@@ -67,7 +67,7 @@ def namespace(monkeypatch: pytest.MonkeyPatch) -> str:
 
 def _serve(services: list[Service], client: GraphQLClient, timeout: float) -> Iterator[None]:
     try:
-        wait_until(client.healthy, "the API to answer", timeout=timeout)
+        wait_until(client.serving, "the API to answer", timeout=timeout)
         yield
     except BaseException:
         for service in services:

@@ -45,7 +45,7 @@ def replicas(
         clients.append(GraphQLClient(f"http://127.0.0.1:{port}/graphql"))
     try:
         for client in clients:
-            wait_until(client.healthy, "both APIs to answer", timeout=90)
+            wait_until(client.serving, "both APIs to answer", timeout=90)
         yield clients[0], clients[1], cli_publisher("--kafka", kafka_bootstrap)
     except BaseException:
         for service in services:

@@ -99,7 +99,7 @@ class RestartableUp:
     def start(self) -> None:
         self.starts += 1
         self.service = Service(f"up-{self.starts}", self.args, self.work)
-        wait_until(self.client.healthy, "the API to answer")
+        wait_until(self.client.serving, "the API to answer")
 
     def stop(self) -> None:
         if self.service is not None:

@@ -43,7 +43,7 @@ def start_up(name: str, tmp_path: Path, *args: str) -> tuple[Service, GraphQLCli
     service = Service(name, ["up", "--port", str(port), *args], tmp_path)
     client = GraphQLClient(f"http://127.0.0.1:{port}/graphql")
     try:
-        wait_until(client.healthy, f"{name} to answer", timeout=90)
+        wait_until(client.serving, f"{name} to answer", timeout=90)
     except AssertionError:
         print(service.log_tail())
         service.kill()

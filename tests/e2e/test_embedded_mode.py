@@ -133,7 +133,7 @@ def test_readme_example_and_data_kept_across_restarts(
     args = ["up", "--data-dir", str(data_dir), "--port", str(port)]
 
     first = Service("up-first", args, tmp_path)
-    wait_until(GraphQLClient(url, token="").healthy, "the first run to answer", timeout=90)
+    wait_until(GraphQLClient(url, token="").serving, "the first run to answer", timeout=90)
     client = GraphQLClient(url, token=printed_admin_token(first))
     assert httpx.post(url, json={"query": "{ deadLetters { totalCount } }"}).status_code == 401
     published = run_cli("publish", str(README_EXAMPLE), "--data-dir", str(data_dir))
@@ -149,7 +149,7 @@ def test_readme_example_and_data_kept_across_restarts(
 
     second = Service("up-second", args, tmp_path)
     try:
-        wait_until(client.healthy, "the second run to answer", timeout=90)
+        wait_until(client.serving, "the second run to answer", timeout=90)
         vendor = client.data(VENDOR, id=case_b.VENDOR)["vendor"]
         assert vendor["legalName"] == "株式会社ビー情報システム"
         assert barred_on_last_day()

@@ -54,7 +54,7 @@ def test_up_rides_out_a_postgres_outage_and_still_stops(
     )
     client = GraphQLClient(f"http://127.0.0.1:{port}/graphql")
     try:
-        wait_until(client.healthy, "the API to answer", 60)
+        wait_until(client.serving, "the API to answer", 60)
         first = client.data(REGISTER, id="vendor-k", vendor=_vendor("Vendor K"))
         assert first["registerVendor"]["processing"]["appliedBy"] == ["REGISTRY"]
         listeners = _listening(database_url)

@@ -177,7 +177,7 @@ def test_the_exclusions_export_round_trips(
         wait_for_sanctions(url, "exclusions:", len(sanctions))
 
     for client in copies:
-        wait_until(client.healthy, "a copy's API to answer", 60)
+        wait_until(client.serving, "a copy's API to answer", 60)
     everyone = _vendor_ids(database_url)
     for n, ((day, _, ids), copy) in enumerate(zip(exports, copies, strict=True)):
         imported = [f"exclusions:{v}" for v in ids]
@@ -282,7 +282,7 @@ def test_a_bar_back_in_a_newer_export_bars_again(
             # Each export's scope is another sanction there, the one before lifted.
             wait_for_sanctions(empty_url, "exclusions:", n + 1)
             wait_until(lambda: _lifts(empty_url) == n, "the import's lifts to apply")  # noqa: B023
-        wait_until(client.healthy, "the copy's API to answer", 60)
+        wait_until(client.serving, "the copy's API to answer", 60)
         for agency in (city, water, None):
             here = embedded.client.data(SCOPED, id=vendor, agency=agency)["bidEligibility"]
             there = client.data(SCOPED, id=f"exclusions:{vendor}", agency=agency)

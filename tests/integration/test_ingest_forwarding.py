@@ -19,7 +19,6 @@ from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.faust_runtime import WorkerResources
 from services.platform.eventlog.kafka import KafkaEventLog
 from services.platform.eventlog.topic_batches import Record
-from services.platform.eventlog.topics import ensure_topics
 from services.platform.eventstore.chain import partition_of
 from services.platform.settings import Settings
 from tests.support import case_b
@@ -37,10 +36,10 @@ def _record(event: dict[str, Any]) -> Record:
 
 @pytest.fixture
 async def resources(database_url: str, kafka_bootstrap: str) -> Any:
-    await ensure_topics(kafka_bootstrap, 1, NO_CREDENTIALS)
     worker = WorkerResources(
         Settings(database_url=database_url, kafka_bootstrap=kafka_bootstrap), "ingest"
     )
+    await worker.start()  # as a worker does: the pool opened, the topics there
     yield worker
     await worker.close()
 

@@ -14,10 +14,8 @@ import pytest
 from services.events.catalog import parse_event
 from services.ingest.handlers import Accepted, ingest_batch
 from services.platform.eventlog.base import Writer
-from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.faust_runtime import WorkerResources, judge
 from services.platform.eventlog.topic_batches import Record
-from services.platform.eventlog.topics import ensure_topics
 from services.platform.eventstore.event_store import canonical_json
 from services.platform.settings import Settings
 from services.registry import setup
@@ -30,10 +28,10 @@ pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
 @pytest.fixture
 async def resources(database_url: str, kafka_bootstrap: str) -> AsyncIterator[WorkerResources]:
-    await ensure_topics(kafka_bootstrap, 1, KafkaCredentials.from_env({}))
     worker = WorkerResources(
         Settings(database_url=database_url, kafka_bootstrap=kafka_bootstrap), "registry"
     )
+    await worker.start()  # as a worker does: the pool opened, the topics there
     yield worker
     await worker.close()
 

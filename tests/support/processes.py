@@ -143,10 +143,20 @@ class GraphQLClient:
         return GraphQLClient(self.url, principals.token(role, agencies))
 
     def healthy(self) -> bool:
+        """Alive (/healthz 200): waiting for a dependency included."""
         try:
             return self._http.get(self.url.replace("/graphql", "/healthz")).status_code == 200
         except httpx.HTTPError:
             return False
+
+    def serving(self) -> bool:
+        """Alive and waiting for nothing: /healthz answers 200 from the start, while the
+        process still waits at start-up for its database (`waiting_for`)."""
+        try:
+            answer = self._http.get(self.url.replace("/graphql", "/healthz"))
+        except httpx.HTTPError:
+            return False
+        return answer.status_code == 200 and "waiting_for" not in answer.json()
 
     def get(self, path: str) -> httpx.Response:
         """GET a path of the API (e.g. a plan export), signed in."""
