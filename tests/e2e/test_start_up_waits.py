@@ -13,6 +13,7 @@ wrong password can be refused) SIGKILLed before and started again on its data.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import time
@@ -147,6 +148,20 @@ class Processes:
         return "\n".join(f"--- {service.name}\n{service.log_tail()}" for service in self.every)
 
 
+@contextlib.contextmanager
+def _stopped_after(processes: Processes) -> Iterator[None]:
+    """The block, then every process stopped, each exiting 0; their logs' tails printed when
+    the block failed."""
+    try:
+        yield
+    except BaseException:
+        print(processes.tails())
+        raise
+    finally:
+        codes = processes.stop()
+    assert codes == [0] * len(codes), codes
+
+
 def _waits_for(processes: Processes, dependency: str, where: str) -> None:
     """Every process alive through several capped waits, saying it waits for `dependency`."""
     wait_until(processes.answering, "every process to answer /healthz", START_SECONDS)
@@ -194,18 +209,12 @@ def test_processes_started_before_postgresql_wait_for_it(
     server.stop_immediately()
     bootstrap = sasl_broker.bootstrap_servers
     processes = Processes(bootstrap, database_url, tmp_path)
-    try:
+    with _stopped_after(processes):
         # Where it waits, without the password (the server's socket, in the query, goes too).
         where = database_url.split("?")[0].replace("postgres:@", "postgres@")
         _waits_for(processes, "database", where)
         server.start()
         _applies_events(processes, bootstrap, database_url, tmp_path)
-    except BaseException:
-        print(processes.tails())
-        raise
-    finally:
-        codes = processes.stop()
-    assert codes == [0] * len(codes), codes
 
 
 def test_a_refused_kafka_login_is_said_at_once(
@@ -238,7 +247,7 @@ def test_processes_started_before_kafka_wait_for_it(
     bootstrap = sasl_broker.bootstrap_servers
     sasl_broker.kill()
     processes = Processes(bootstrap, database_url, tmp_path)
-    try:
+    with _stopped_after(processes):
         _waits_for(processes, "kafka", bootstrap)
         sasl_broker.restart()
         _applies_events(processes, bootstrap, database_url, tmp_path)
@@ -255,12 +264,6 @@ def test_processes_started_before_kafka_wait_for_it(
         wait_until(processes.ready, "every process to be ready again", START_SECONDS)
         for name, (status, body) in processes.answers("/healthz").items():
             assert status == 200 and "waiting_for" not in body, (name, body)
-    except BaseException:
-        print(processes.tails())
-        raise
-    finally:
-        codes = processes.stop()
-    assert codes == [0] * len(codes), codes
 
 
 def test_up_waits_for_the_postgresql_it_is_given(server: StoppablePostgres, tmp_path: Path) -> None:
