@@ -153,11 +153,10 @@ class WorldHandlers:
             # The announcement itself says what bars the vendor where: no need to read it back.
             return bars.describe(p.reasons, agency, category)
 
-        plans = await plan_repository.plans_of(conn, vendor_id)
-        withdrawn = await plan_repository.plans_of(conn, vendor_id, withdrawn=True)
-        categories = await plan_repository.item_categories(
-            conn, [pl.plan_id for pl in (*plans, *withdrawn)]
-        )
+        every_plan = await plan_repository.plans_of(conn, vendor_id, withdrawn=True)
+        plans = [pl for pl in every_plan if pl.withdrawn_at is None]
+        withdrawn = [pl for pl in every_plan if pl.withdrawn_at is not None]
+        categories = await plan_repository.item_categories(conn, [pl.plan_id for pl in every_plan])
         gained: dict[str, list[str | None]] = {}
         if not p.eligible:
             cause = f"{vendor_id} no longer eligible"

@@ -102,10 +102,10 @@ async def plan_for(conn: Connection, vendor_id: str, agency: str) -> PlanRow | N
 
 
 async def plans_of(conn: Connection, vendor_id: str, *, withdrawn: bool = False) -> list[PlanRow]:
-    """The vendor's plans not withdrawn (`withdrawn`: those withdrawn), by id."""
+    """The vendor's plans not withdrawn (`withdrawn`: every one, those withdrawn too), by id."""
     rows = await conn.fetch(
         f"""SELECT {_PLAN_COLUMNS} FROM migration_plans
-            WHERE vendor_id = $1 AND ({_NOT_WITHDRAWN}) <> $2 ORDER BY plan_id""",
+            WHERE vendor_id = $1 AND ($2 OR {_NOT_WITHDRAWN}) ORDER BY plan_id""",
         vendor_id,
         withdrawn,
     )
