@@ -45,6 +45,13 @@ pytestmark = pytest.mark.postgres
 ROWS = ".gantt g.row[data-contract]"
 # A vendor nothing bars, with one running contract at the owner's agency: a plan opened by hand.
 HIGH_RISK = "vendor-h"
+# Whether a form says it waits for an answer, how many errors it shows, and how many late
+# answers came (SLOW_ANSWERS), read in one script.
+WAITING = """
+const form = document.getElementById(arguments[0]);
+return {waiting: !!form.querySelector('.waiting'),
+        errors: form.querySelectorAll('.error, .refusal').length,
+        answered: window.lateAnswers};"""
 
 
 def phases_drawn(chrome: WebDriver) -> dict[str, str]:
@@ -213,16 +220,21 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
         chrome.find_element(By.CSS_SELECTOR, "#open-plan button[type=submit]").click()
         assert shown(chrome, "#open-plan-planId-error").startswith("Not in the expected form — ")
         # The id corrected and sent again, its answer late (as on a slow network or a busy
-        # machine). The first answer named the vendor's plan too (the API says every problem
-        # at once), so its error at the agency is no sign of the second answer; the id's error
-        # gone is. Acting sooner typed into a form still waiting (whose answer, rendered,
-        # set the vendor's field back to the text it held) and clicked its disabled button.
+        # machine). While it is awaited the form says so, and the first answer's errors are
+        # gone (they read as the second's, beside a disabled button). The first answer named
+        # the vendor's plan too (the API says every problem at once), so only the waiting
+        # notice gone is a sign of the second answer: acting sooner typed into a form still
+        # waiting (whose answer, rendered, set the vendor's field back to the text it held)
+        # and clicked its disabled button.
         fill(chrome, "open-plan-planId", "plan-b-by-hand")
         chrome.execute_script("window.slow = arguments[0];", "plan-b-by-hand")
         chrome.find_element(By.CSS_SELECTOR, "#open-plan button[type=submit]").click()
-        until(chrome, lambda c: not c.find_elements(By.ID, "open-plan-planId-error"), "the answer")
+        waiting = chrome.execute_script(WAITING, "open-plan")
+        assert waiting == {"waiting": True, "errors": 0, "answered": 0}, waiting
+        until(chrome, lambda c: not c.execute_script(WAITING, "open-plan")["waiting"], "the answer")
         assert chrome.execute_script("return window.lateAnswers;") == 1
         assert f"already has plan {plan_id}" in shown(chrome, "#open-plan-agency-error")
+        assert chrome.find_elements(By.ID, "open-plan-planId-error") == []
         fill(chrome, "open-plan-vendorId", HIGH_RISK)
         fill(chrome, "open-plan-planId", "plan-h")
         chrome.find_element(By.CSS_SELECTOR, "#open-plan button[type=submit]").click()

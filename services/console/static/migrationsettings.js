@@ -5,6 +5,7 @@
 // the fields given); the receipt's field errors are shown at the fields. The schedule that
 // follows arrives live (migrationProgress), and the page draws it.
 import { useEffect, useState } from "preact/hooks";
+import { useAttempt } from "./attempts.js";
 import { Field, fieldSetter, listOrNull, Outcome, RECEIPT, record } from "./fields.js";
 import { html } from "./html.js";
 import { Locked } from "./readonly.js";
@@ -88,18 +89,17 @@ function foldBlackouts(byField) {
 function ConfigureForm({ session, form, title, heading, root, mutation, fields, current, variables, changed, closed = null }) {
   const { t, api } = session;
   const [values, setValues] = useState(current);
-  const [outcome, setOutcome] = useState(null);
-  const [busy, setBusy] = useState(false);
   useEffect(() => setValues(current), [JSON.stringify(current)]);
+  const { outcome, busy, attempt } = useAttempt();
   const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
-    setBusy(true);
     const input = changes(fields, values, current);
     const names = [...fields.map((field) => field.name), ...blackoutPaths(input.blackouts?.length ?? 0)];
-    const result = await record(api, mutation, variables(input), names);
-    setOutcome({ ...result, byField: foldBlackouts(result.byField) });
-    setBusy(false);
+    const result = await attempt(async () => {
+      const answer = await record(api, mutation, variables(input), names);
+      return { ...answer, byField: foldBlackouts(answer.byField) };
+    });
     if (result.receipt?.accepted) changed();
   };
   return html`<form id=${form} class="configure" onSubmit=${submit} aria-labelledby=${`${form}-title`}>
@@ -112,7 +112,7 @@ function ConfigureForm({ session, form, title, heading, root, mutation, fields, 
         )}
       </div>
       <button type="submit" disabled=${busy}>${t("migrationForm.save")}</button>
-      <${Outcome} t=${t} outcome=${outcome} />
+      <${Outcome} t=${t} outcome=${outcome} busy=${busy} />
     </${Locked}>
   </form>`;
 }
