@@ -70,7 +70,8 @@ def phases_planned(system: System, plan_id: str) -> dict[str, str]:
 
 def settings_of(system: System, plan_id: str) -> dict[str, Any]:
     query = (
-        "query ($id: ID!) { migrationPlan(planId: $id) { settings { earlyPenalty deadlineOn } } }"
+        "query ($id: ID!) { migrationPlan(planId: $id) {"
+        " settings { capacity earlyPenalty deadlineOn } } }"
     )
     settings: dict[str, Any] = system.client.data(query, id=plan_id)["migrationPlan"]["settings"]
     return settings
