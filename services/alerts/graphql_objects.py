@@ -13,7 +13,7 @@ import strawberry
 
 from services.alerts import repository
 from services.alerts.changes import RUNNING_CONTRACTS
-from services.alerts.repository import Delivery, StoredAlert
+from services.alerts.repository import Delivery, DeliveryState, StoredAlert
 from services.events.alerts import AlertChange as AlertChangeModel
 from services.events.alerts import AlertRaised, BarredAward, PossibleMatch, watchlist_id
 from services.events.base import EventEnvelope
@@ -156,9 +156,27 @@ async def watchlists_in_view(
     return sorted(lists, key=lambda w: (w.agency, not w.automatic, w.name))
 
 
+WebhookDeliveryState = described_enum(
+    DeliveryState,
+    name="WebhookDeliveryState",
+    description="Where an alert's webhook delivery stands.",
+    values={
+        "PENDING": "Not delivered yet: tried at `nextTryAt` (again, after a failed attempt).",
+        "WAITING_FOR_WEBHOOK": "Not delivered, and not tried: its agency's webhook was taken"
+        " out of the deployment's settings (since `waitingSince`). It is tried once the agency"
+        " has a webhook again, at that URL; `nextTryAt` is null meanwhile.",
+        "DELIVERED": "The receiver accepted it (2xx) at `deliveredAt`.",
+    },
+)
+
+
 @strawberry.type(description="How an alert's webhook delivery is going (the delivery log).")
 class WebhookDelivery:
-    url: str = strawberry.field(description="Where it is sent.")
+    url: str = strawberry.field(
+        description="Where it was last sent (before any attempt: its agency's webhook when it"
+        " was raised). Each attempt goes to the agency's webhook as configured then."
+    )
+    state: WebhookDeliveryState = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
     attempts: int = strawberry.field(description="Attempts made so far.")
     last_status: int | None = strawberry.field(
         description="The receiver's HTTP status at the last attempt; null: none yet, or no"
@@ -169,22 +187,29 @@ class WebhookDelivery:
     )
     last_try_at: dt.datetime | None = strawberry.field(description="When it was last tried.")
     next_try_at: dt.datetime | None = strawberry.field(
-        description="When it is tried next; null once delivered."
+        description="When it is tried next; null once delivered, and while it waits for its"
+        " agency's webhook (`state` WAITING_FOR_WEBHOOK)."
     )
     delivered_at: dt.datetime | None = strawberry.field(
         description="When the receiver accepted it (2xx); null until then."
+    )
+    waiting_since: dt.datetime | None = strawberry.field(
+        description="Since when it waits for its agency's webhook to be configured again (the"
+        " delivery loop found none for the agency then); null when it does not wait."
     )
 
     @classmethod
     def of(cls, delivery: Delivery) -> WebhookDelivery:
         return cls(
             url=delivery.url,
+            state=delivery.state,
             attempts=delivery.attempts,
             last_status=delivery.last_status,
             last_error=delivery.last_error,
             last_try_at=delivery.last_try_at,
             next_try_at=delivery.next_try_at,
             delivered_at=delivery.delivered_at,
+            waiting_since=delivery.waiting_since,
         )
 
 
@@ -249,8 +274,8 @@ class Alert(Node):
     delivery_known: strawberry.Private[bool]
 
     @strawberry.field(
-        description="Its webhook delivery: attempts, last status, next try; null when the"
-        " agency has no webhook."
+        description="Its webhook delivery: where it stands, attempts, last status, next try;"
+        " null when the agency had no webhook when it was raised."
     )
     async def delivery(self, info: Info) -> WebhookDelivery | None:
         found = self.stored_delivery

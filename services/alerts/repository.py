@@ -8,6 +8,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import asyncpg
@@ -147,15 +148,31 @@ async def watchlists(
     return [Watchlist(r["agency"], r["name"], list(r["vendor_ids"]), r["saved_at"]) for r in rows]
 
 
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    # Its agency has no webhook now (taken out of the settings): nothing is tried until it has.
+    WAITING_FOR_WEBHOOK = "waiting_for_webhook"
+    DELIVERED = "delivered"
+
+
 @dataclass(frozen=True)
 class Delivery:
-    url: str
+    url: str  # where it was last sent (before any attempt: its agency's webhook then)
     attempts: int
     last_status: int | None
     last_error: str | None
     last_try_at: dt.datetime | None
-    next_try_at: dt.datetime | None  # None once delivered
+    next_try_at: dt.datetime | None  # None once delivered, and while waiting for a webhook
     delivered_at: dt.datetime | None
+    waiting_since: dt.datetime | None  # since when it waits for its agency's webhook
+
+    @property
+    def state(self) -> DeliveryState:
+        if self.delivered_at is not None:
+            return DeliveryState.DELIVERED
+        if self.waiting_since is not None:
+            return DeliveryState.WAITING_FOR_WEBHOOK
+        return DeliveryState.PENDING
 
 
 @dataclass(frozen=True)
@@ -182,7 +199,7 @@ class StoredAlert:
 
 
 _SELECT = """SELECT a.*, d.url, d.attempts, d.last_status, d.last_error, d.last_try_at,
-                    d.next_try_at, d.delivered_at
+                    d.next_try_at, d.delivered_at, d.waiting_for_webhook_since
              FROM alerts a LEFT JOIN alert_deliveries d USING (alert_id)"""
 _FILTER = """($1::text[] IS NULL OR a.agency = ANY($1::text[]))
              AND ($2::text IS NULL OR a.agency = $2)
@@ -192,14 +209,18 @@ _FILTER = """($1::text[] IS NULL OR a.agency = ANY($1::text[]))
 def _stored(row: Any) -> StoredAlert:
     delivery = None
     if row["url"] is not None:
+        # A delivery done, or waiting for its agency's webhook, has no next try: its row keeps
+        # the last one's time, in the past, which read as due.
+        waiting = row["delivered_at"] is None and row["waiting_for_webhook_since"] is not None
         delivery = Delivery(
             row["url"],
             row["attempts"],
             row["last_status"],
             row["last_error"],
             row["last_try_at"],
-            None if row["delivered_at"] is not None else row["next_try_at"],
+            None if row["delivered_at"] is not None or waiting else row["next_try_at"],
             row["delivered_at"],
+            row["waiting_for_webhook_since"] if waiting else None,
         )
     by = json.loads(row["acknowledged_by"]) if row["acknowledged_by"] is not None else None
     return StoredAlert(

@@ -5,6 +5,9 @@ one's backoff. Each attempt goes to the agency's webhook as configured now (the 
 URL it last went to): a deployment that corrects an agency's URL has its pending deliveries
 follow, where each kept the URL of its raising and was retried there for ever; an agency whose
 webhook is taken out has its pending deliveries wait, attempted once one is configured again.
+Each round marks those that wait (`waiting_for_webhook_since`) and unmarks those whose agency
+has a webhook again: only this loop reads the webhooks as configured, and a waiting delivery,
+which keeps its last URL and a next try in the past, read as due.
 A round claims the due rows with `FOR UPDATE SKIP LOCKED` and moves their
 `next_try_at` past the attempt's timeout (a lease: replicas never take the same row, and a
 process that dies mid-attempt leaves it due again later), posts them concurrently with httpx
@@ -97,13 +100,29 @@ async def _attempt(
     return _Outcome(row["alert_id"], answer.status_code, refused, delay)
 
 
+async def _mark_waiting(pool: asyncpg.Pool, agencies: list[str]) -> None:
+    """The pending deliveries of agencies with no webhook now marked as waiting (since now, or
+    since they were first found so), the others not: only rows whose mark is wrong are
+    written, so a round with nothing changed writes nothing."""
+    await pool.execute(
+        """UPDATE alert_deliveries d
+           SET waiting_for_webhook_since = CASE WHEN a.agency = ANY($1::text[]) THEN NULL
+                                                ELSE now() END
+           FROM alerts a
+           WHERE a.alert_id = d.alert_id AND d.delivered_at IS NULL
+             AND (d.waiting_for_webhook_since IS NULL) = (a.agency <> ALL($1::text[]))""",
+        agencies,
+    )
+
+
 async def deliver_due(pool: asyncpg.Pool, client: httpx.AsyncClient, config: WebhookConfig) -> int:
     """One round: the due deliveries of the agencies with a webhook now attempted, at its
     URL, and their outcomes recorded; returns how many."""
     agencies = list(config.urls)
+    await _mark_waiting(pool, agencies)
     claimed = await pool.fetch(
         """UPDATE alert_deliveries d SET next_try_at = now() + make_interval(secs => $2),
-               url = w.url
+               url = w.url, waiting_for_webhook_since = NULL
            FROM alerts a, unnest($3::text[], $4::text[]) AS w(agency, url)
            WHERE a.alert_id = d.alert_id AND w.agency = a.agency AND d.alert_id IN (
                SELECT p.alert_id FROM alert_deliveries p JOIN alerts pa USING (alert_id)

@@ -22,7 +22,15 @@ from tests.e2e.test_console_operations_browser import the_case_planned
 from tests.e2e.test_console_risk_board import risky
 from tests.support import case_b, principals
 from tests.support.browser import closed_network_chromium
-from tests.support.console_browser import in_japanese, origin, shown, sign_in_with, until, viewport
+from tests.support.console_browser import (
+    fill,
+    in_japanese,
+    origin,
+    shown,
+    sign_in_with,
+    until,
+    viewport,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -92,9 +100,7 @@ def test_officer_auditor_and_sanction_authority(embedded: System, tmp_path: Path
         chrome.find_element(By.CSS_SELECTOR, ".proposal button").click()
         chrome.find_element(By.ID, "impose-vendorId").send_keys("vendor-c")
         chrome.find_element(By.ID, "impose-payload-sanctionId").send_keys("city-2022-007")
-        starts = chrome.find_element(By.ID, "impose-payload-startsOn")
-        starts.clear()
-        starts.send_keys("2022-07-01")
+        fill(chrome, "impose-payload-startsOn", "2022-07-01")
         chrome.find_element(By.CSS_SELECTOR, "#impose button[type=submit]").click()
         shown(chrome, "#impose-payload-startsOn-error")
         to_top(chrome, ".proposal")

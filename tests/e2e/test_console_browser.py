@@ -30,6 +30,7 @@ from tests.support.browser import traffic
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
     console_chromium,
+    fill,
     in_japanese,
     origin,
     screenshot,
@@ -157,25 +158,12 @@ def given(chrome: WebDriver) -> tuple[str, str] | None:
 def screen_one(chrome: WebDriver, by: str, value: str) -> tuple[str, str]:
     """One bidder screened by `by` (name, corporateNumber, vendorId): its answer."""
     Select(chrome.find_element(By.ID, "one-by")).select_by_value(by)
-    field = chrome.find_element(By.ID, "one-value")
-    field.clear()
-    field.send_keys(value)
+    fill(chrome, "one-value", value)
     chrome.find_element(By.CSS_SELECTOR, "#one-value ~ button[type=submit]").click()
     until(chrome, lambda c: (given(c) or ("",))[0] == value, f"the answer for {value}")
     answer = given(chrome)
     assert answer is not None
     return answer
-
-
-def set_field(chrome: WebDriver, field_id: str, value: str) -> None:
-    """A field's value set as typing would (a date-time field's text is typed in the browser's
-    locale's order; the value is not)."""
-    chrome.execute_script(
-        "const field = document.getElementById(arguments[0]); field.value = arguments[1];"
-        "field.dispatchEvent(new Event('input', {bubbles: true}));",
-        field_id,
-        value,
-    )
 
 
 def last_recorded(system: System, vendor_id: str) -> dt.datetime:
@@ -265,9 +253,9 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
         )
         wait_until(lambda: dt.datetime.now(dt.UTC) > after, "the moment asked to pass")
         known_at = after.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
-        set_field(chrome, "condition-knownAt", known_at)
+        fill(chrome, "condition-knownAt", known_at)
         assert screen_one(chrome, "corporateNumber", B_NUMBER) == (B_NUMBER, "BARRED")
-        set_field(chrome, "condition-knownAt", "")
+        fill(chrome, "condition-knownAt", "")
 
         chrome.find_element(By.ID, "list-text").send_keys("\n".join(pasted))
         chrome.find_element(By.CSS_SELECTOR, "#list-text ~ button[type=submit]").click()

@@ -11,18 +11,19 @@ from selenium.webdriver.common.by import By
 from services.platform.security.auth import Role
 from tests.e2e.conftest import System
 from tests.support import principals
-from tests.support.console_browser import console_chromium, origin, shown, sign_in_with, until
+from tests.support.console_browser import (
+    console_chromium,
+    fill_at_once,
+    origin,
+    shown,
+    sign_in_with,
+    until,
+)
 
 pytestmark = pytest.mark.postgres
 
-# Two fields filled and their input events sent in one task, as autofill does: no drawing
+# Three fields filled and their input events sent in one task, as autofill does: no drawing
 # comes in between.
-FILL_AT_ONCE = """
-for (const [id, text] of arguments[0]) {
-  const field = document.getElementById(id);
-  field.value = text;
-  field.dispatchEvent(new Event("input", { bubbles: true }));
-}"""
 FILLED = {
     "open-plan-vendorId": "vendor-x",
     "open-plan-reason": "Critical risk score.",
@@ -40,7 +41,7 @@ def test_fields_filled_at_once_all_keep_their_values(embedded: System) -> None:
         shown(chrome, "details.open-plan summary")
         chrome.find_element(By.CSS_SELECTOR, "details.open-plan summary").click()
         shown(chrome, "#open-plan-reason")
-        chrome.execute_script(FILL_AT_ONCE, list(FILLED.items()))
+        fill_at_once(chrome, FILLED)
 
         # Drawn again (a tick later) with every value, not the last alone.
         chrome.execute_script("return new Promise((done) => setTimeout(done, 200));")

@@ -29,6 +29,7 @@ from tests.support import case_b, case_migration, principals
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
     console_chromium,
+    fill,
     in_japanese,
     origin,
     screenshot,
@@ -44,6 +45,13 @@ pytestmark = pytest.mark.postgres
 ROWS = ".gantt g.row[data-contract]"
 # A vendor nothing bars, with one running contract at the owner's agency: a plan opened by hand.
 HIGH_RISK = "vendor-h"
+# Whether a form says it waits for an answer, how many errors it shows, and how many late
+# answers came (SLOW_ANSWERS), read in one script.
+WAITING = """
+const form = document.getElementById(arguments[0]);
+return {waiting: !!form.querySelector('.waiting'),
+        errors: form.querySelectorAll('.error, .refusal').length,
+        answered: window.lateAnswers};"""
 
 
 def phases_drawn(chrome: WebDriver) -> dict[str, str]:
@@ -62,16 +70,11 @@ def phases_planned(system: System, plan_id: str) -> dict[str, str]:
 
 def settings_of(system: System, plan_id: str) -> dict[str, Any]:
     query = (
-        "query ($id: ID!) { migrationPlan(planId: $id) { settings { earlyPenalty deadlineOn } } }"
+        "query ($id: ID!) { migrationPlan(planId: $id) {"
+        " settings { capacity earlyPenalty deadlineOn } } }"
     )
     settings: dict[str, Any] = system.client.data(query, id=plan_id)["migrationPlan"]["settings"]
     return settings
-
-
-def type_into(chrome: WebDriver, field_id: str, text: str) -> None:
-    field = chrome.find_element(By.ID, field_id)
-    field.clear()
-    field.send_keys(text)
 
 
 def open_plan(chrome: WebDriver, plan_id: str) -> None:
@@ -138,7 +141,7 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
         assert (blackouts.get_attribute("value") or "").endswith(" tax")
         # A phase of 13 months: refused by the API, shown at its field in the code's words.
         months = "plan-settings-settings-phaseMonths"
-        type_into(chrome, months, "13")
+        fill(chrome, months, "13")
         chrome.find_element(By.CSS_SELECTOR, "#plan-settings button[type=submit]").click()
         error = shown(chrome, f"#{months}-error")
         assert error.startswith("Too large — ") and "12" in error
@@ -152,9 +155,9 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
         # (c03 no longer waits behind c01 and c02; the deadline drawn).
         last_end = max(dt.date.fromisoformat(i["endsOn"]) for i in before["items"])
         deadline = (last_end + dt.timedelta(days=365)).isoformat()
-        type_into(chrome, months, str(before["settings"]["phaseMonths"]))
-        type_into(chrome, "plan-settings-settings-capacity", "3")
-        type_into(chrome, "plan-settings-settings-deadlineOn", deadline)
+        fill(chrome, months, str(before["settings"]["phaseMonths"]))
+        fill(chrome, "plan-settings-settings-capacity", "3")
+        fill(chrome, "plan-settings-settings-deadlineOn", deadline)
         chrome.find_element(By.CSS_SELECTOR, "#plan-settings button[type=submit]").click()
         assert "Recorded" in shown(chrome, "#plan-settings .accepted")
         assert chrome.find_elements(By.CSS_SELECTOR, f"#{months}-error") == []
@@ -179,14 +182,14 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
 
         # Another setting changed later keeps the deadline: only the penalty is sent, and the
         # log keeps the event as sent (a day left out is not read back as a null).
-        type_into(chrome, "plan-settings-settings-earlyPenalty", "3")
+        fill(chrome, "plan-settings-settings-earlyPenalty", "3")
         chrome.find_element(By.CSS_SELECTOR, "#plan-settings button[type=submit]").click()
         until(chrome, lambda _: settings_of(embedded, plan_id)["earlyPenalty"] == 3, "penalty 3")
         assert settings_of(embedded, plan_id)["deadlineOn"] == deadline
 
         # An item's settings, on the item: c09 now moves after c08 too.
         chrome.find_element(By.CSS_SELECTOR, "details[data-contract='c09'] summary").click()
-        type_into(chrome, "item-settings-c09-item-dependsOn", "c08")
+        fill(chrome, "item-settings-c09-item-dependsOn", "c08")
         chrome.find_element(By.CSS_SELECTOR, "#item-settings-c09 button[type=submit]").click()
         assert "Recorded" in shown(chrome, "#item-settings-c09 .accepted")
         assert item(embedded, plan_id, "c09")["dependsOn"] == ["c08"]
@@ -212,24 +215,29 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
         shown(chrome, "details.open-plan summary")
         chrome.find_element(By.CSS_SELECTOR, "details.open-plan summary").click()
         assert attribute(chrome, "#open-plan-agency", "data-field") == "agency"
-        type_into(chrome, "open-plan-vendorId", case_migration.VENDOR)
-        type_into(chrome, "open-plan-planId", "plan by hand")
-        type_into(chrome, "open-plan-reason", "Critical risk score.")
+        fill(chrome, "open-plan-vendorId", case_migration.VENDOR)
+        fill(chrome, "open-plan-planId", "plan by hand")
+        fill(chrome, "open-plan-reason", "Critical risk score.")
         chrome.find_element(By.CSS_SELECTOR, "#open-plan button[type=submit]").click()
         assert shown(chrome, "#open-plan-planId-error").startswith("Not in the expected form — ")
         # The id corrected and sent again, its answer late (as on a slow network or a busy
-        # machine). The first answer named the vendor's plan too (the API says every problem
-        # at once), so its error at the agency is no sign of the second answer; the id's error
-        # gone is. Acting sooner typed into a form still waiting (whose answer, rendered,
-        # set the vendor's field back to the text it held) and clicked its disabled button.
-        type_into(chrome, "open-plan-planId", "plan-b-by-hand")
+        # machine). While it is awaited the form says so, and the first answer's errors are
+        # gone (they read as the second's, beside a disabled button). The first answer named
+        # the vendor's plan too (the API says every problem at once), so only the waiting
+        # notice gone is a sign of the second answer: acting sooner typed into a form still
+        # waiting (whose answer, rendered, set the vendor's field back to the text it held)
+        # and clicked its disabled button.
+        fill(chrome, "open-plan-planId", "plan-b-by-hand")
         chrome.execute_script("window.slow = arguments[0];", "plan-b-by-hand")
         chrome.find_element(By.CSS_SELECTOR, "#open-plan button[type=submit]").click()
-        until(chrome, lambda c: not c.find_elements(By.ID, "open-plan-planId-error"), "the answer")
+        waiting = chrome.execute_script(WAITING, "open-plan")
+        assert waiting == {"waiting": True, "errors": 0, "answered": 0}, waiting
+        until(chrome, lambda c: not c.execute_script(WAITING, "open-plan")["waiting"], "the answer")
         assert chrome.execute_script("return window.lateAnswers;") == 1
         assert f"already has plan {plan_id}" in shown(chrome, "#open-plan-agency-error")
-        type_into(chrome, "open-plan-vendorId", HIGH_RISK)
-        type_into(chrome, "open-plan-planId", "plan-h")
+        assert chrome.find_elements(By.ID, "open-plan-planId-error") == []
+        fill(chrome, "open-plan-vendorId", HIGH_RISK)
+        fill(chrome, "open-plan-planId", "plan-h")
         chrome.find_element(By.CSS_SELECTOR, "#open-plan button[type=submit]").click()
         assert "Recorded" in shown(chrome, "#open-plan .accepted")
         until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, "tr[data-plan='plan-h']"), "")

@@ -19,12 +19,13 @@ from selenium.webdriver.support.ui import Select
 
 from services.platform.security.auth import Role
 from tests.e2e.conftest import System
-from tests.e2e.test_console_migration_browser import HIGH_RISK, high_risk_vendor, type_into
+from tests.e2e.test_console_migration_browser import HIGH_RISK, high_risk_vendor
 from tests.e2e.test_console_operations_browser import AGENCY, attribute, the_case_planned
 from tests.support import principals
 from tests.support.browser import closed_network_chromium
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
+    fill,
     origin,
     screenshot,
     shown,
@@ -70,7 +71,7 @@ def test_a_system_owner_withdraws_a_plan_from_its_page(embedded: System, tmp_pat
         page_of(chrome, plan_id)
         assert attribute(chrome, "p.plan-status", "data-status") == "OPEN"
         chrome.find_element(By.CSS_SELECTOR, "details.withdraw-plan summary").click()
-        type_into(chrome, "withdraw-plan-reason", "The agency keeps the contracts.")
+        fill(chrome, "withdraw-plan-reason", "The agency keeps the contracts.")
         chrome.find_element(By.CSS_SELECTOR, "#withdraw-plan button[type=submit]").click()
         refused = shown(chrome, "#withdraw-plan [role=alert]")
         assert "still barred" in refused and "planId" in refused, refused
@@ -80,7 +81,7 @@ def test_a_system_owner_withdraws_a_plan_from_its_page(embedded: System, tmp_pat
         # The plan opened by hand for a vendor nothing bars: withdrawn, with its reason.
         page_of(chrome, "plan-h")
         chrome.find_element(By.CSS_SELECTOR, "details.withdraw-plan summary").click()
-        type_into(chrome, "withdraw-plan-reason", "Opened before the risk review ended.")
+        fill(chrome, "withdraw-plan-reason", "Opened before the risk review ended.")
         chrome.find_element(By.CSS_SELECTOR, "#withdraw-plan button[type=submit]").click()
         until(
             chrome,

@@ -26,6 +26,8 @@ from tests.support.console_browser import (
     assert_only_the_api_was_reached,
     browser_clock_at,
     console_chromium,
+    fill,
+    fill_at_once,
     in_japanese,
     origin,
     screenshot,
@@ -112,14 +114,19 @@ def the_case_planned(system: System, tmp_path: Path) -> str:
     return plan_id
 
 
-def fill(chrome: WebDriver, form: str, vendor_id: str, effective_on: str, reason: str) -> None:
+def fill_change(
+    chrome: WebDriver, form: str, vendor_id: str, effective_on: str, reason: str
+) -> None:
     """The fields an amendment and a lift of NEW_SANCTION share, once the page shows the form
     (a link's page renders after the click returns)."""
     shown(chrome, f"#{form}-vendorId")
-    chrome.find_element(By.ID, f"{form}-vendorId").send_keys(vendor_id)
-    chrome.find_element(By.ID, f"{form}-payload-sanctionId").send_keys(NEW_SANCTION)
-    chrome.find_element(By.ID, f"{form}-payload-effectiveOn").send_keys(effective_on)
-    chrome.find_element(By.ID, f"{form}-payload-reason").send_keys(reason)
+    texts = {
+        "vendorId": vendor_id,
+        "payload-sanctionId": NEW_SANCTION,
+        "payload-effectiveOn": effective_on,
+        "payload-reason": reason,
+    }
+    fill_at_once(chrome, {f"{form}-{name}": text for name, text in texts.items()})
 
 
 def sanction_of_d(system: System) -> dict[str, Any]:
@@ -282,14 +289,12 @@ def test_a_sanction_authority_proposes_is_shown_a_field_error_then_imposes_amend
             chrome.find_element(By.CSS_SELECTOR, f"#propose-grounds input[value={code}]").click()
         chrome.find_element(By.ID, "propose-serious").click()
         # A day that is none: refused at its field (it was shown above the form).
-        decision = chrome.find_element(By.ID, "propose-decidedOn")
-        decision.send_keys("2022-13-01")
+        fill(chrome, "propose-decidedOn", "2022-13-01")
         chrome.find_element(By.CSS_SELECTOR, "#propose button[type=submit]").click()
         assert "2022-13-01" in shown(chrome, "#propose-decidedOn-error")
         assert chrome.find_elements(By.CSS_SELECTOR, "#propose-title ~ .refusal") == []
         assert_only_the_api_was_reached(chrome, embedded, refused=1)  # the day refused
-        decision.clear()
-        decision.send_keys("令和4年7月8日")
+        fill(chrome, "propose-decidedOn", "令和4年7月8日")
         chrome.find_element(By.CSS_SELECTOR, "#propose button[type=submit]").click()
         assert case_b.SUSPENSION_START in shown(chrome, "[data-proposed=startsOn]")
         assert shown(chrome, "[data-proposed=range]") == "2 to 18 months"
@@ -315,17 +320,12 @@ def test_a_sanction_authority_proposes_is_shown_a_field_error_then_imposes_amend
         chrome.find_element(By.ID, "impose-vendorId").send_keys(VENDOR_D)
         chrome.find_element(By.ID, "impose-payload-sanctionId").send_keys(NEW_SANCTION)
         # A day the API cannot read: the request is refused, the reason shown at the field.
-        decided = chrome.find_element(By.ID, "impose-payload-decidedOn")
-        decided.clear()
-        decided.send_keys("令和4年2月30日")
+        fill(chrome, "impose-payload-decidedOn", "令和4年2月30日")
         chrome.find_element(By.CSS_SELECTOR, "#impose button[type=submit]").click()
         unread = shown(chrome, "#impose-payload-decidedOn-error")
         assert "'令和4年2月30日': 2022-02 has no day 30" in unread
-        decided.clear()
-        decided.send_keys("令和4年7月8日")
-        starts = chrome.find_element(By.ID, "impose-payload-startsOn")
-        starts.clear()
-        starts.send_keys("2022-07-01")
+        fill(chrome, "impose-payload-decidedOn", "令和4年7月8日")
+        fill(chrome, "impose-payload-startsOn", "2022-07-01")
         chrome.find_element(By.CSS_SELECTOR, "#impose button[type=submit]").click()
         error = shown(chrome, "#impose-payload-startsOn-error")
         assert error.startswith("Starts before the decision — ")
@@ -342,8 +342,7 @@ def test_a_sanction_authority_proposes_is_shown_a_field_error_then_imposes_amend
         screenshot(chrome, "sanction-field-error")
 
         # Corrected: imposed, applied by the registry, and on the vendor's page.
-        starts.clear()
-        starts.send_keys(case_b.SUSPENSION_START)
+        fill(chrome, "impose-payload-startsOn", case_b.SUSPENSION_START)
         chrome.find_element(By.CSS_SELECTOR, "#impose button[type=submit]").click()
         assert "Recorded" in shown(chrome, "#impose .accepted")
         assert chrome.find_elements(By.CSS_SELECTOR, "#impose-payload-startsOn-error") == []
@@ -356,13 +355,13 @@ def test_a_sanction_authority_proposes_is_shown_a_field_error_then_imposes_amend
 
         # Amended to twelve months, then lifted: each form's mutation reaches the registry.
         chrome.find_element(By.LINK_TEXT, "Sanctions").click()
-        fill(chrome, "amend", VENDOR_D, "2022-08-01", "Reviewed: twelve months.")
+        fill_change(chrome, "amend", VENDOR_D, "2022-08-01", "Reviewed: twelve months.")
         Select(chrome.find_element(By.ID, "amend-payload-period")).select_by_value("durationMonths")
         chrome.find_element(By.ID, "amend-payload-period-durationMonths").send_keys("12")
         chrome.find_element(By.CSS_SELECTOR, "#amend button[type=submit]").click()
         assert "Recorded" in shown(chrome, "#amend .accepted")
         assert sanction_of_d(embedded) == {"endsOn": "2023-07-08", "liftedOn": None}
-        fill(chrome, "lift", VENDOR_D, "2023-01-01", "Measures taken.")
+        fill_change(chrome, "lift", VENDOR_D, "2023-01-01", "Measures taken.")
         chrome.find_element(By.CSS_SELECTOR, "#lift button[type=submit]").click()
         assert "Recorded" in shown(chrome, "#lift .accepted")
         assert sanction_of_d(embedded)["liftedOn"] == "2023-01-01"

@@ -300,6 +300,67 @@ async def test_pending_deliveries_go_to_the_agencys_webhook_as_configured_now(
     assert all(d["delivered_at"] and d["url"] == receiver.url for d in await deliveries(pool))
 
 
+DELIVERIES = """{ alerts(first: 10) { edges { node {
+  delivery { url state attempts lastError nextTryAt waitingSince deliveredAt } } } } }"""
+
+
+async def deliveries_read(pool: asyncpg.Pool) -> list[dict[str, Any]]:
+    """MINE's deliveries as its system owner reads them in the API."""
+    owner = Principal("owner-mine", Role.SYSTEM_OWNER, (MINE,))
+    answer = await graphql(pool, owner, DELIVERIES)
+    assert answer["errors"] == []
+    return [edge["node"]["delivery"] for edge in answer["data"]["alerts"]["edges"]]
+
+
+async def test_a_delivery_whose_agency_lost_its_webhook_reads_as_waiting_for_one(
+    pool: asyncpg.Pool, receiver: Receiver
+) -> None:
+    """An agency taken out of the webhook settings: its deliveries wait, and read so in the
+    API, where they kept their last URL and a next try in the past, as if due (a tester's
+    finding); configured again, they are pending (their next try as the backoff has it), then
+    delivered."""
+    receiver.start()
+    down = "http://127.0.0.1:9/down"
+    # A first retry a minute away: configured again, a delivery waits out its backoff.
+    raised_with = settings(down).model_copy(update={"alert_retry_first_seconds": 60.0})
+    await three_changes(pool, alerts_setup.consumer(raised_with))
+    refused = WebhookConfig.of(raised_with)
+    taken_out = WebhookConfig.of(raised_with.model_copy(update={"alert_webhooks": {}}))
+    corrected = WebhookConfig.of(settings(receiver.url))
+    assert refused is not None and taken_out is not None and corrected is not None
+    async with httpx.AsyncClient() as client:
+        assert await deliver_due(pool, client, refused) == 3
+        tried = await deliveries_read(pool)
+        assert {(d["state"], d["attempts"]) for d in tried} == {("PENDING", 1)}
+        assert all(d["nextTryAt"] and d["waitingSince"] is None for d in tried)
+
+        await pool.execute("UPDATE alert_deliveries SET next_try_at = now()")  # due now
+        assert await deliver_due(pool, client, taken_out) == 0
+        waiting = await deliveries_read(pool)
+        assert {(d["state"], d["url"], d["nextTryAt"]) for d in waiting} == {
+            ("WAITING_FOR_WEBHOOK", down, None)
+        }
+        assert all(d["waitingSince"] and d["lastError"] for d in waiting)
+        since = {d["waitingSince"] for d in waiting}
+        assert await deliver_due(pool, client, taken_out) == 0  # still waiting, since then
+        assert {d["waitingSince"] for d in await deliveries_read(pool)} == since
+
+        await pool.execute("UPDATE alert_deliveries SET next_try_at = now() + interval '1 hour'")
+        assert await deliver_due(pool, client, refused) == 0  # configured again, not yet due
+        pending = await deliveries_read(pool)
+        assert {(d["state"], d["waitingSince"]) for d in pending} == {("PENDING", None)}
+        assert all(d["nextTryAt"] for d in pending)
+
+        await pool.execute("UPDATE alert_deliveries SET next_try_at = now()")
+        assert await deliver_due(pool, client, corrected) == 3
+    done = await deliveries_read(pool)
+    assert {(d["state"], d["url"], d["nextTryAt"]) for d in done} == {
+        ("DELIVERED", receiver.url, None)
+    }
+    assert all(d["deliveredAt"] and d["waitingSince"] is None for d in done)
+    assert len(receiver.received) == 3
+
+
 async def test_history_from_before_the_alerts_were_installed_alerts_nobody(
     pool: asyncpg.Pool,
 ) -> None:

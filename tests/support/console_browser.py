@@ -102,11 +102,32 @@ def assert_only_the_api_was_reached(
     assert elsewhere == [], elsewhere
 
 
+# Each field's text replaced and its input event sent, in one task of the page: no drawing
+# comes in between, as autofill fills a form. Selenium's clear() empties a field without an
+# input event, so a drawing between it and the keys typed (a live update's read, an answer)
+# wrote the form's old text back, and the keys were typed after it.
+FILL = """
+for (const [id, text] of arguments[0]) {
+  const field = document.getElementById(id);
+  field.value = text;
+  field.dispatchEvent(new Event("input", { bubbles: true }));
+}"""
+
+
+def fill_at_once(chrome: WebDriver, texts: dict[str, str]) -> None:
+    """Text fields (input, textarea) by id given their texts, as typing over them would (a
+    date-time field's text is typed in the browser's locale's order; its value is not)."""
+    chrome.execute_script(FILL, list(texts.items()))
+
+
+def fill(chrome: WebDriver, field_id: str, text: str) -> None:
+    """One text field given its text (`fill_at_once`), once the console has drawn it."""
+    shown(chrome, f"#{field_id}")
+    fill_at_once(chrome, {field_id: text})
+
+
 def sign_in_with(chrome: WebDriver, token: str) -> None:
-    shown(chrome, "#token")  # once the console has drawn its form
-    field = chrome.find_element(By.ID, "token")
-    field.clear()
-    field.send_keys(token)
+    fill(chrome, "token", token)
     chrome.find_element(By.CSS_SELECTOR, ".signin button[type=submit]").click()
 
 

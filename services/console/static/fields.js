@@ -4,6 +4,7 @@
 // shown above the button, with its field. The API's message is English; an error whose code
 // the console knows is introduced by its words in the user's language (`apiError.<code>`).
 import { ApiRefusal } from "./api.js";
+import { Waiting } from "./attempts.js";
 import { html } from "./html.js";
 import { said } from "./i18n.js";
 import { Refusal } from "./signin.js";
@@ -120,8 +121,10 @@ export function Field({ t, form, name, label, hint, value, set, errors, kind = "
 }
 
 // What became of a form's event: accepted (with what the services did, when waited for), or
-// the errors no field of the form holds; the fields' own errors are shown at the fields.
-export function Outcome({ t, outcome }) {
+// the errors no field of the form holds; the fields' own errors are shown at the fields. While
+// an attempt is `busy`, that the form waits for its answer (`attempts.js`).
+export function Outcome({ t, outcome, busy = false }) {
+  if (busy) return html`<${Waiting} t=${t} busy=${busy} />`;
   if (!outcome) return null;
   if (outcome.refused) return html`<${Refusal} t=${t} messages=${outcome.refused} />`;
   if (!outcome.receipt || !outcome.receipt.accepted) {

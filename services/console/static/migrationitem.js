@@ -5,6 +5,7 @@
 // sanctions that bar that vendor at the plan's agency), and its settings (migrationsettings.js).
 // A role that may read the plan but not record on it sees each form disabled, with why.
 import { useState } from "preact/hooks";
+import { useAttempt } from "./attempts.js";
 import { Field, fieldSetter, Outcome, RECEIPT, record } from "./fields.js";
 import { checksPassed } from "./gantt.js";
 import { html } from "./html.js";
@@ -39,12 +40,11 @@ const STATUSES = ["PLANNED", "IN_PROGRESS", "DONE", "BLOCKED"];
 
 function Checklist({ session, plan, item, changed }) {
   const { t, api } = session;
-  const [outcome, setOutcome] = useState(null);
+  const { outcome, busy, attempt } = useAttempt();
   const tick = async (check, passed) => {
     const variables = { planId: plan.planId, contractId: item.contractId, check, passed };
     // A checkbox has no room for an error beside it: the receipt's errors go below the list.
-    const result = await record(api, TICK, variables, []);
-    setOutcome(result);
+    const result = await attempt(() => record(api, TICK, variables, []));
     if (result.receipt?.accepted) changed();
   };
   return html`<fieldset class="checklist">
@@ -62,7 +62,7 @@ function Checklist({ session, plan, item, changed }) {
         ${check === BY_REPLACEMENT ? html`<small id=${`${id}-hint`}>${t("migration.checkByReplacement")}</small>` : null}
       </div>`;
     })}
-    <${Outcome} t=${t} outcome=${outcome} />
+    <${Outcome} t=${t} outcome=${outcome} busy=${busy} />
   </fieldset>`;
 }
 
@@ -70,7 +70,7 @@ function Milestone({ session, plan, item, changed }) {
   const { t, api } = session;
   const form = `milestone-${item.contractId}`;
   const [values, setValues] = useState({ status: item.status, on: "", note: "" });
-  const [outcome, setOutcome] = useState(null);
+  const { outcome, busy, attempt } = useAttempt();
   const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
@@ -81,8 +81,7 @@ function Milestone({ session, plan, item, changed }) {
       on: values.on.trim() || null,
       note: values.note.trim() || null,
     };
-    const result = await record(api, MILESTONE, variables, ["status", "on", "note"]);
-    setOutcome(result);
+    const result = await attempt(() => record(api, MILESTONE, variables, ["status", "on", "note"]));
     if (result.receipt?.accepted) changed();
   };
   const errors = outcome?.byField;
@@ -92,8 +91,8 @@ function Milestone({ session, plan, item, changed }) {
     <${Field} t=${t} form=${form} name="status" label=${t("migration.newStatus")} kind="select" options=${statuses} value=${values.status} set=${set} errors=${errors} />
     <${Field} t=${t} form=${form} name="on" label=${t("migration.milestoneOn")} hint=${t("form.dateHint")} value=${values.on} set=${set} errors=${errors} />
     <${Field} t=${t} form=${form} name="note" label=${t("migration.note")} hint=${t("migration.noteHint")} value=${values.note} set=${set} errors=${errors} />
-    <button type="submit">${t("migration.recordMilestone")}</button>
-    <${Outcome} t=${t} outcome=${outcome} />
+    <button type="submit" disabled=${busy}>${t("migration.recordMilestone")}</button>
+    <${Outcome} t=${t} outcome=${outcome} busy=${busy} />
   </form>`;
 }
 
@@ -101,16 +100,15 @@ function Replacement({ session, plan, item, changed }) {
   const { t, api, language } = session;
   const form = `replacement-${item.contractId}`;
   const [values, setValues] = useState({ vendorId: item.replacementVendorId ?? "", chosenOn: "" });
-  const [outcome, setOutcome] = useState(null);
+  const { outcome, busy, attempt } = useAttempt();
   const [barredBy, setBarredBy] = useState(null);
   const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
     const vendorId = values.vendorId.trim();
     const variables = { planId: plan.planId, contractId: item.contractId, vendorId, chosenOn: values.chosenOn.trim() || null };
-    const result = await record(api, CHOOSE, variables, ["vendorId", "chosenOn"]);
-    setOutcome(result);
     setBarredBy(null);
+    const result = await attempt(() => record(api, CHOOSE, variables, ["vendorId", "chosenOn"]));
     if (result.receipt?.accepted) changed();
     else if (result.byField.vendorId) {
       // The refusal names the sanction; the sanctions themselves, as screening shows them:
@@ -141,8 +139,8 @@ function Replacement({ session, plan, item, changed }) {
         </div>`
       : null}
     <${Field} t=${t} form=${form} name="chosenOn" label=${t("migration.chosenOn")} hint=${t("form.dateHint")} value=${values.chosenOn} set=${set} errors=${errors} />
-    <button type="submit">${t("migration.choose")}</button>
-    <${Outcome} t=${t} outcome=${outcome} />
+    <button type="submit" disabled=${busy}>${t("migration.choose")}</button>
+    <${Outcome} t=${t} outcome=${outcome} busy=${busy} />
   </form>`;
 }
 

@@ -2,6 +2,7 @@
 // high-risk one) at one of its agencies; the migration service then gathers that agency's
 // contracts with the vendor into the plan. Shown only to roles that may open plans.
 import { useState } from "preact/hooks";
+import { useAttempt } from "./attempts.js";
 import { Field, fieldSetter, Outcome, RECEIPT, record } from "./fields.js";
 import { html } from "./html.js";
 
@@ -17,16 +18,12 @@ export function OpenPlanForm({ session, opened, planLink }) {
   const { t, api, agencies } = session;
   const form = "open-plan";
   const [values, setValues] = useState({ vendorId: "", agency: agencies[0] ?? "", reason: "", planId: "" });
-  const [outcome, setOutcome] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { outcome, busy, attempt } = useAttempt();
   const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
-    setBusy(true);
     const sent = Object.fromEntries(NAMES.map((name) => [name, values[name].trim()]));
-    const result = await record(api, CREATE, sent, NAMES);
-    setOutcome({ ...result, planId: sent.planId });
-    setBusy(false);
+    const result = await attempt(async () => ({ ...(await record(api, CREATE, sent, NAMES)), planId: sent.planId }));
     if (result.receipt?.accepted) opened();
   };
   // A system owner's agencies are in its token: one of them, chosen; an admin types any.
@@ -45,7 +42,7 @@ export function OpenPlanForm({ session, opened, planLink }) {
         <${Field} t=${t} form=${form} name="reason" label=${t("migrationForm.reason")} kind="textarea" required value=${values.reason} set=${set} errors=${outcome?.byField} />
       </div>
       <button type="submit" disabled=${busy}>${t("migrationForm.open")}</button>
-      <${Outcome} t=${t} outcome=${outcome} />
+      <${Outcome} t=${t} outcome=${outcome} busy=${busy} />
       ${accepted ? html`<p><a href=${planLink(outcome.planId)}>${t("migrationForm.seePlan", { id: outcome.planId })}</a></p>` : null}
     </form>
   </details>`;

@@ -4,9 +4,10 @@
 // starts from what the plan is now and sends only what the user changed (the API changes only
 // the fields given); the receipt's field errors are shown at the fields. The schedule that
 // follows arrives live (migrationProgress), and the page draws it.
-import { useEffect, useState } from "preact/hooks";
+import { useAttempt } from "./attempts.js";
 import { Field, fieldSetter, listOrNull, Outcome, RECEIPT, record } from "./fields.js";
 import { html } from "./html.js";
+import { ChangedMeanwhile, useLiveDraft } from "./livedraft.js";
 import { Locked } from "./readonly.js";
 
 // The settings travel as `$settings` (an item's as `$item`), named as the arguments, so that a
@@ -81,30 +82,30 @@ function foldBlackouts(byField) {
   return folded;
 }
 
-// One configure form: `current` is the plan's values as the fields hold them; it starts again
-// from them whenever they change (a schedule's new version does not wipe what is being typed).
-// `root`: the mutation's root field, which the user's role may or may not use; `heading`: the
-// title's element, as deep as where the form sits.
+// One configure form: `current` is the plan's values as the fields hold them; the fields the
+// user has not edited follow them as they change, the edited ones keep the user's text
+// (`livedraft.js`: a schedule's new version, or another owner's change, does not wipe what is
+// being typed). `root`: the mutation's root field, which the user's role may or may not use;
+// `heading`: the title's element, as deep as where the form sits.
 function ConfigureForm({ session, form, title, heading, root, mutation, fields, current, variables, changed, closed = null }) {
   const { t, api } = session;
-  const [values, setValues] = useState(current);
-  const [outcome, setOutcome] = useState(null);
-  const [busy, setBusy] = useState(false);
-  useEffect(() => setValues(current), [JSON.stringify(current)]);
+  const { values, setValues, meanwhile, takeNew, keepMine } = useLiveDraft(current);
+  const { outcome, busy, attempt } = useAttempt();
   const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
-    setBusy(true);
     const input = changes(fields, values, current);
     const names = [...fields.map((field) => field.name), ...blackoutPaths(input.blackouts?.length ?? 0)];
-    const result = await record(api, mutation, variables(input), names);
-    setOutcome({ ...result, byField: foldBlackouts(result.byField) });
-    setBusy(false);
+    const result = await attempt(async () => {
+      const answer = await record(api, mutation, variables(input), names);
+      return { ...answer, byField: foldBlackouts(answer.byField) };
+    });
     if (result.receipt?.accepted) changed();
   };
   return html`<form id=${form} class="configure" onSubmit=${submit} aria-labelledby=${`${form}-title`}>
     <${heading} id=${`${form}-title`}>${title}</${heading}>
     <${Locked} session=${session} mutation=${root} id=${form} closed=${closed}>
+      <${ChangedMeanwhile} t=${t} form=${form} fields=${fields} meanwhile=${meanwhile} takeNew=${takeNew} keepMine=${keepMine} />
       <div class="form-grid">
         ${fields.map(
           ({ read, ...field }) =>
@@ -112,7 +113,7 @@ function ConfigureForm({ session, form, title, heading, root, mutation, fields, 
         )}
       </div>
       <button type="submit" disabled=${busy}>${t("migrationForm.save")}</button>
-      <${Outcome} t=${t} outcome=${outcome} />
+      <${Outcome} t=${t} outcome=${outcome} busy=${busy} />
     </${Locked}>
   </form>`;
 }

@@ -4,6 +4,7 @@
 // withdrawn; the receipt, or the refusal's words, show under the button. Shown only to roles
 // that may withdraw plans, on a plan not withdrawn.
 import { useState } from "preact/hooks";
+import { useAttempt } from "./attempts.js";
 import { Field, Outcome, RECEIPT, record } from "./fields.js";
 import { html } from "./html.js";
 
@@ -19,14 +20,10 @@ export function WithdrawPlanForm({ session, plan, withdrawn }) {
   const { t, api } = session;
   const form = "withdraw-plan";
   const [reason, setReason] = useState("");
-  const [outcome, setOutcome] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { outcome, busy, attempt } = useAttempt();
   const submit = async (event) => {
     event.preventDefault();
-    setBusy(true);
-    const result = await record(api, WITHDRAW, { planId: plan.planId, reason: reason.trim() }, NAMES);
-    setOutcome(result);
-    setBusy(false);
+    const result = await attempt(() => record(api, WITHDRAW, { planId: plan.planId, reason: reason.trim() }, NAMES));
     if (result.receipt?.accepted && !result.receipt.processing?.refusedBy.length) withdrawn();
   };
   return html`<details class="withdraw-plan">
@@ -37,7 +34,7 @@ export function WithdrawPlanForm({ session, plan, withdrawn }) {
         <${Field} t=${t} form=${form} name="reason" label=${t("migrationForm.withdrawReason")} kind="textarea" required value=${reason} set=${(_, value) => setReason(value)} errors=${outcome?.byField} />
       </div>
       <button type="submit" disabled=${busy}>${t("migrationForm.withdraw")}</button>
-      <${Outcome} t=${t} outcome=${outcome} />
+      <${Outcome} t=${t} outcome=${outcome} busy=${busy} />
     </form>
   </details>`;
 }

@@ -3,6 +3,7 @@
 // it; the receipt's field errors are shown at the fields they name (`payload.startsOn`,
 // `payload.period.durationMonths`, `vendorId`), the others above the button.
 import { useState } from "preact/hooks";
+import { useAttempt } from "./attempts.js";
 import { authoritySuggestions, groundOptions, policyOf } from "./authorities.js";
 import { Field, fieldSetter, listOrNull, Outcome, RECEIPT, record } from "./fields.js";
 import { html } from "./html.js";
@@ -141,17 +142,14 @@ function periodFields(t, values, keep) {
 // One mutation's form: `fields(values)` says which fields it shows (name: the receipt's path).
 function EventForm({ session, form, title, help, mutation, fields, variables, values, setValues, submitLabel }) {
   const { t, api } = session;
-  const [outcome, setOutcome] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { outcome, busy, attempt } = useAttempt();
   const shown = fields(values);
   const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
-    setBusy(true);
     const sent = variables(values);
-    const result = await record(api, mutation, sent, shown.map((field) => field.name));
-    setOutcome({ ...result, vendorId: sent.vendorId });
-    setBusy(false);
+    const names = shown.map((field) => field.name);
+    await attempt(async () => ({ ...(await record(api, mutation, sent, names)), vendorId: sent.vendorId }));
   };
   const accepted = outcome?.receipt?.accepted && !outcome.receipt.processing?.refusedBy.length;
   return html`<section aria-labelledby=${`${form}-title`} class="event-form">
@@ -164,7 +162,7 @@ function EventForm({ session, form, title, help, mutation, fields, variables, va
         )}
       </div>
       <button type="submit" disabled=${busy}>${submitLabel}</button>
-      <${Outcome} t=${t} outcome=${outcome} />
+      <${Outcome} t=${t} outcome=${outcome} busy=${busy} />
       ${accepted
         ? html`<p><a href=${vendorLink(outcome.vendorId)}>${t("sanction.seeVendor", { id: outcome.vendorId })}</a></p>`
         : null}

@@ -4,6 +4,7 @@
 // grounds are chosen from those the API knows (authorities.js).
 import { useEffect, useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
+import { useAttempt, Waiting } from "./attempts.js";
 import { groundOptions, policyOf, useAuthorities } from "./authorities.js";
 import { Field, fieldSetter, listOrNull, variableField } from "./fields.js";
 import { html } from "./html.js";
@@ -18,6 +19,8 @@ const PROPOSE = `query ConsoleProposeSuspension($authority: String!, $grounds: [
   }
 }`;
 const FORM = "propose";
+// A proposal form's state before its first answer, and as an answer without refusals leaves it.
+const NO_PROPOSAL = { proposal: null, byField: {}, others: [] };
 const FIELDS = ["authority", "grounds", "serious", "decidedOn"];
 // The policy's refusals name their argument first: "grounds: unknown ground 'x'… (proposeSuspension)";
 // a value the API could not read names its variable ("Variable '$decidedOn' has invalid value…").
@@ -59,7 +62,8 @@ function Proposal({ t, language, policy, proposal, use }) {
 function ProposeForm({ session, authorities, takeProposal }) {
   const { t, api, language } = session;
   const [values, setValues] = useState({ authority: "", grounds: "", serious: false, decidedOn: "" });
-  const [state, setState] = useState({ proposal: null, byField: {}, others: [] });
+  const { outcome, busy, attempt } = useAttempt();
+  const state = outcome ?? NO_PROPOSAL;
   const set = fieldSetter(setValues, (name) => (name === "authority" ? { grounds: "" } : {}));
   // Only an authority with a policy has proposals; when there is one, it is chosen already.
   const withPolicy = (authorities ?? []).filter((authority) => authority.policy);
@@ -75,13 +79,15 @@ function ProposeForm({ session, authorities, takeProposal }) {
       serious: values.serious,
       decidedOn: values.decidedOn.trim(),
     };
-    try {
-      const { proposeSuspension } = await api(PROPOSE, variables);
-      setState({ proposal: { ...proposeSuspension, grounds: variables.grounds, decidedOn: variables.decidedOn }, byField: {}, others: [] });
-    } catch (error) {
-      if (!(error instanceof ApiRefusal)) throw error;
-      setState({ proposal: null, ...byArgument(error.messages) });
-    }
+    await attempt(async () => {
+      try {
+        const { proposeSuspension } = await api(PROPOSE, variables);
+        return { ...NO_PROPOSAL, proposal: { ...proposeSuspension, grounds: variables.grounds, decidedOn: variables.decidedOn } };
+      } catch (error) {
+        if (!(error instanceof ApiRefusal)) throw error;
+        return { proposal: null, ...byArgument(error.messages) };
+      }
+    });
   };
   const field = (name, extra = {}) =>
     html`<${Field} t=${t} form=${FORM} name=${name} label=${t(`sanction.propose.${name}`)} value=${values[name]} set=${set}
@@ -99,7 +105,8 @@ function ProposeForm({ session, authorities, takeProposal }) {
         ${field("serious", { kind: "checkbox" })}
         ${field("decidedOn", { required: true, hint: t("form.dateHint") })}
       </div>
-      <button type="submit">${t("sanction.propose")}</button>
+      <button type="submit" disabled=${busy}>${t("sanction.propose")}</button>
+      <${Waiting} t=${t} busy=${busy} />
     </form>
     <${Refusal} t=${t} messages=${state.others} />
     ${state.proposal

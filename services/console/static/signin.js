@@ -1,6 +1,7 @@
 // Signing in with a pasted token; the one-time link of `vendorwatch up` signs in by itself.
 import { useState } from "preact/hooks";
 import { NO_ANSWER } from "./api.js";
+import { useAttempt, Waiting } from "./attempts.js";
 import { html } from "./html.js";
 import { said } from "./i18n.js";
 
@@ -19,18 +20,15 @@ export function Refusal({ t, messages }) {
 
 export function SignIn({ t, signIn, notice }) {
   const [token, setToken] = useState("");
-  const [refused, setRefused] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { outcome: refused, busy, attempt } = useAttempt();
   const submit = async (event) => {
     event.preventDefault();
-    setBusy(true);
-    setRefused(await signIn(token.trim()));
-    setBusy(false);
+    await attempt(() => signIn(token.trim()));
   };
   return html`<section class="signin" aria-labelledby="signin-title">
     <h2 id="signin-title">${t("signin.title")}</h2>
     <p>${t("signin.help")}</p>
-    <${Refusal} t=${t} messages=${refused || notice} />
+    <${Refusal} t=${t} messages=${busy ? null : refused || notice} />
     <form onSubmit=${submit}>
       <label for="token">${t("signin.token")}</label>
       <textarea
@@ -44,6 +42,7 @@ export function SignIn({ t, signIn, notice }) {
         onInput=${(event) => setToken(event.target.value)}
       ></textarea>
       <button type="submit" disabled=${busy}>${t("signin.submit")}</button>
+      <${Waiting} t=${t} busy=${busy} />
     </form>
   </section>`;
 }

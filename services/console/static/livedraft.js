@@ -1,0 +1,61 @@
+// A form's draft over values that change live (a plan's settings, read again on each
+// `migrationProgress` step, another owner's change among them): what the user typed survives a
+// change of the values the form started from, where the form was started again from them and
+// the typing lost. A field left alone takes the new value; an edited one keeps the user's
+// text, and when its value changed meanwhile the form says so, with the value now recorded,
+// and lets the user take it or keep theirs.
+import { useEffect, useState } from "preact/hooks";
+import { html } from "./html.js";
+
+// The draft once the values recorded are `current`: fields not edited (the text still the
+// `base` the form took) follow; `meanwhile` holds the edited ones whose recorded value changed
+// under them and is not what the user typed (name → the value now), until taken or kept.
+function rebased(draft, current) {
+  const values = {};
+  const meanwhile = {};
+  for (const [name, now] of Object.entries(current)) {
+    const typed = draft.values[name];
+    const edited = typed !== draft.base[name];
+    values[name] = edited ? typed : now;
+    const changed = now !== draft.base[name] || name in draft.meanwhile;
+    if (edited && changed && typed !== now) meanwhile[name] = now;
+  }
+  return { base: current, values, meanwhile };
+}
+
+// `values` and `setValues` as a form's state (for `fields.fieldSetter`), kept across changes of
+// `current`; `meanwhile`, and `takeNew` / `keepMine` to settle it.
+export function useLiveDraft(current) {
+  const [draft, setDraft] = useState({ base: current, values: current, meanwhile: {} });
+  useEffect(() => setDraft((now) => rebased(now, current)), [JSON.stringify(current)]);
+  return {
+    values: draft.values,
+    meanwhile: draft.meanwhile,
+    setValues: (change) => setDraft((now) => ({ ...now, values: change(now.values) })),
+    takeNew: () => setDraft((now) => ({ ...now, values: { ...now.values, ...now.meanwhile }, meanwhile: {} })),
+    keepMine: () => setDraft((now) => ({ ...now, meanwhile: {} })),
+  };
+}
+
+// The value of a field as the form shows it: a choice by its words, nothing as "none".
+function shown(t, field, value) {
+  if (value === "") return t("draft.none");
+  return field.options?.find(([option]) => option === value)?.[1] ?? value;
+}
+
+// The notice of values changed meanwhile, each field with its value now; `fields` as the form
+// has them (name, label, options).
+export function ChangedMeanwhile({ t, form, fields, meanwhile, takeNew, keepMine }) {
+  const changed = fields.filter((field) => field.name in meanwhile);
+  if (!changed.length) return null;
+  return html`<div class="meanwhile" role="status" id=${`${form}-meanwhile`}>
+    <p>${t("draft.changedMeanwhile")}</p>
+    <ul>
+      ${changed.map(
+        (field) => html`<li data-field=${field.name}>${field.label}: <span class="now">${shown(t, field, meanwhile[field.name])}</span></li>`,
+      )}
+    </ul>
+    <button type="button" data-meanwhile="take" onClick=${takeNew}>${t("draft.takeNew")}</button>
+    <button type="button" data-meanwhile="keep" onClick=${keepMine}>${t("draft.keepMine")}</button>
+  </div>`;
+}
