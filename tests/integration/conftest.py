@@ -1,4 +1,5 @@
-"""Fixtures of the integration tests that look under the API."""
+"""Fixtures shared by integration test modules: the statements a pool ran (for the tests that
+look under the API), and the world of the global-id tests (every kind of object the API serves)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,12 @@ from typing import Any
 
 import asyncpg
 import pytest
+
+from services.platform.postgres.database import open_pool
+from services.platform.settings import Settings
+from tests.integration.test_rebuild import running_system, settled, submit, the_case
+from tests.support import postgres
+from tests.support.served_objects import records
 
 ASYNCPG_INTROSPECTION = ("typeinfo_tree", "set_config('jit'")
 
@@ -27,3 +34,20 @@ async def counted(database_url: str) -> AsyncIterator[tuple[asyncpg.Pool, list[s
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2, init=log_queries)
     yield pool, statements
     await pool.close()
+
+
+# The global-id tests' (test_api_node_*.py) objects of every kind.
+@pytest.fixture(scope="module")
+async def world(test_databases: postgres.TestDatabases) -> AsyncIterator[asyncpg.Pool]:
+    """The case, processed by every service until settled, then left still for the tests."""
+    url = await test_databases.create()
+    pool = await open_pool(url)
+    try:
+        settings = Settings(database_url=url)
+        async with running_system(pool, settings):
+            await submit(pool, *the_case(settings.clock.today().replace(day=1)), *records())
+            await settled(pool)
+        yield pool
+    finally:
+        await pool.close()
+        await test_databases.drop(url)

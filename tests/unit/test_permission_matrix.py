@@ -105,7 +105,7 @@ EXPECTED_QUERIES: dict[str, set[Role]] = {
             # The registry's today: what a client draws as today (the console's charts).
             "today",
             # Any object by its global id: each type read by the roles of the query that
-            # serves it (below, and tests/integration/test_api_nodes.py).
+            # serves it (below, and tests/integration/test_api_node_access.py).
             "node",
             "nodes",
         )

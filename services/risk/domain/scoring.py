@@ -264,7 +264,7 @@ class FactorRule:
     daily: bool  # changes with the day, the record unchanged
     compute: FactorFunction
     # The fields whose items it counts (a subset of `reads`): none on the record, no points
-    # whatever the day, the model or the totals (tests/unit/test_risk_scoring.py checks it).
+    # whatever the day, the model or the totals (tests/unit/test_risk_factor_memo.py checks it).
     counts: frozenset[str]
 
 
