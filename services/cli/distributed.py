@@ -41,18 +41,13 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
     ensure_port_free(host, port)
     start_up = StartUp()
     async with serving(host, port, start_up, access_log=settings.access_log) as server:
-        pool = await start_up.wait_for("database", redacted(url), partial(open_pool, url))
+        # Both pools in the wait: PostgreSQL gone since the first opened is waited for again.
+        waiting_for_database = partial(start_up.wait_for, "database", redacted(url))
+        pool = await waiting_for_database(partial(open_pool, url))
         log = KafkaEventLog(bootstrap, credentials)
         try:
-            async with keyed_lookups_pool(url) as lookups:
-                await start_up.wait_for(
-                    "kafka",
-                    bootstrap,
-                    partial(
-                        ensure_topics, bootstrap, settings.kafka_replication_factor, credentials
-                    ),
-                )
-                await log.start()
+            async with keyed_lookups_pool(url, waiting_for_database) as lookups:
+                await start_up.wait_for("kafka", bootstrap, partial(_reach_kafka, settings, log))
                 broadcaster, chain = Broadcaster(), ChainWatch(url)
                 policies, scoring = registry.policies(settings), risk.service(settings)
                 consumers = service_consumers(settings, policies, scoring)
@@ -91,3 +86,12 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
         finally:
             await log.stop()
             await close_pool(pool)
+
+
+async def _reach_kafka(settings: Settings, log: KafkaEventLog) -> None:
+    """The topics there, then the producer started: in one wait, so that Kafka gone since
+    the topics were created is waited for as at the start."""
+    assert settings.kafka_bootstrap is not None
+    credentials = settings.kafka_credentials
+    await ensure_topics(settings.kafka_bootstrap, settings.kafka_replication_factor, credentials)
+    await log.start()

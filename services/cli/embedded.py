@@ -33,6 +33,8 @@ from services.platform.operations.retry import note_failure, until_done
 from services.platform.operations.start_up import StartUp
 from services.platform.postgres import embedded_postgres
 from services.platform.postgres.database import (
+    Opening,
+    at_once,
     close_pool,
     keyed_lookups_pool,
     open_pool,
@@ -181,13 +183,13 @@ async def run_up(
     url = settings.database_url
     broadcaster, chain, own = Broadcaster(), ChainWatch(url), OwnAppends()
     start_up = StartUp()
-    opened = partial(open_pool, url)
+    opening: Opening = at_once
     if external:
-        opened = partial(start_up.wait_for, "database", redacted(url), opened)
+        opening = partial(start_up.wait_for, "database", redacted(url))
     async with (
         serving(host, port, start_up, access_log=settings.access_log) as server,
-        embedded_log(opened, broadcaster, own) as (pool, log),
-        keyed_lookups_pool(url) as lookups,
+        embedded_log(partial(opening, partial(open_pool, url)), broadcaster, own) as (pool, log),
+        keyed_lookups_pool(url, opening) as lookups,
     ):
         policies = registry.policies(settings)
         risk = risk_setup.service(settings)

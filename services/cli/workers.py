@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import sys
 from collections.abc import Callable
 
 import faust
@@ -57,13 +58,15 @@ def run_worker(
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     # Logging is configured already, as in every process (platform/operations/logs.py). With
-    # JSON lines, faust's start-up spinner and its "OK" are not written to the terminal
-    # between them (its "Ready" is then logged).
+    # JSON lines, faust's start-up spinner and its "OK" are not written between them (its
+    # "Ready" is then logged); nor with text lines anywhere but on a terminal: faust draws
+    # the spinner's cursor codes, backspaces and "OK ^" whatever stdout is, into the log
+    # file, journal or container log that collects it.
     json_logs = log_format == "json"
     worker = faust.Worker(
         app, loglevel=log_level, loop=loop, override_logging=False, quiet=json_logs
     )
-    if json_logs:
+    if json_logs or not (sys.stdout.isatty() and sys.stderr.isatty()):
         worker.spinner = None
     try:
         worker.execute_from_commandline()

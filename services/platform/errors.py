@@ -5,8 +5,13 @@ class StartupError(RuntimeError):
     """A dependency (PostgreSQL, Kafka, a port, a file) is not usable; the message says which."""
 
 
-class Refused(StartupError):
+class Misconfigured(StartupError):
+    """This process's configuration cannot work with a dependency, however long it waits: a
+    Kafka CA file that cannot be read or does not verify the broker, no SASL login for a
+    broker that wants one, and every `Refused`. Unlike a dependency out of reach
+    (outages.is_outage says no to it), a process starting says it at once and exits."""
+
+
+class Refused(Misconfigured):
     """A dependency answered and refused this process's configuration: a wrong password, a
-    role or a database that does not exist, a Kafka login the broker turned down. Unlike a
-    dependency out of reach, waiting cannot cure it (outages.is_outage says no to it), so a
-    process starting says it at once and exits."""
+    role or a database that does not exist, a Kafka login the broker turned down."""

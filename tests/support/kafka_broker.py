@@ -17,7 +17,8 @@ Typical use::
 
 ``start_kafka_broker(..., sasl=SaslPlain({...}))`` starts one that enforces who may do what:
 SASL/PLAIN on every listener and the StandardAuthorizer; :func:`apply_acls` runs kafka-acls
-(``AclCommand``) against it as the super user.
+(``AclCommand``) against it as the super user. With ``SaslPlain(..., keystore=...)`` it also
+listens for SASL_SSL logins, at ``tls_bootstrap_servers`` (``kafka_tls.py`` makes the keystore).
 
 The broker does NOT auto-create topics (``auto.create.topics.enable=false``), so tests prove that
 the application creates the topics it needs. New topics default to 3 partitions, replication 1.
@@ -98,7 +99,11 @@ def _random_cluster_id() -> str:
 
 
 def broker_properties(
-    port: int, controller_port: int, log_dir: Path, sasl: SaslPlain | None = None
+    port: int,
+    controller_port: int,
+    log_dir: Path,
+    sasl: SaslPlain | None = None,
+    tls_port: int | None = None,
 ) -> dict[str, str]:
     """The server.properties of the single-node test broker (KRaft, broker + controller)."""
     properties = {
@@ -135,7 +140,7 @@ def broker_properties(
         "num.recovery.threads.per.data.dir": "1",
     }
     if sasl is not None:
-        properties.update(sasl_properties(sasl, port, controller_port))
+        properties.update(sasl_properties(sasl, port, controller_port, tls_port))
     return properties
 
 
@@ -177,10 +182,12 @@ class KafkaBroker:
         work_dir: Path,
         sasl: SaslPlain | None = None,
         command: Sequence[str] = (),
+        tls_port: int | None = None,
     ) -> None:
         self.process = process
         self.command = list(command)  # how it was started: `restart` runs it again
         self.port = port
+        self.tls_port = tls_port  # its SASL_SSL listener's, when it has one
         self.sasl = sasl
         self.work_dir = work_dir
         self.log_path = work_dir / "broker.log"
@@ -189,6 +196,11 @@ class KafkaBroker:
     @property
     def bootstrap_servers(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def tls_bootstrap_servers(self) -> str:
+        assert self.tls_port is not None, "a broker started with SaslPlain(keystore=...)"
+        return f"127.0.0.1:{self.tls_port}"
 
     def log_tail(self, lines: int = _LOG_TAIL_LINES) -> str:
         try:
@@ -286,8 +298,9 @@ def _start_once(
 ) -> KafkaBroker:
     work_dir = Path(tempfile.mkdtemp(prefix="vendorwatch-kafka-"))
     try:
-        port, controller_port = _free_loopback_ports(2)
-        properties = broker_properties(port, controller_port, work_dir / "data", sasl)
+        port, controller_port, *tls = _free_loopback_ports(3 if sasl and sasl.keystore else 2)
+        tls_port = tls[0] if tls else None
+        properties = broker_properties(port, controller_port, work_dir / "data", sasl, tls_port)
         properties.update(extra_properties or {})
         config = work_dir / "server.properties"
         _write_properties(config, properties)
@@ -324,7 +337,7 @@ def _start_once(
         shutil.rmtree(work_dir, ignore_errors=True)
         raise
 
-    broker = KafkaBroker(process, port, work_dir, sasl, command)
+    broker = KafkaBroker(process, port, work_dir, sasl, command, tls_port)
     atexit.register(broker.stop)  # never leave a JVM behind if the caller forgets
     try:
         _wait_until_ready(broker, startup_timeout)

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from services.cli.workers import WORKERS, register
-from services.platform.errors import StartupError
-from services.platform.eventlog.credentials import KafkaCredentials
+from services.platform.errors import Misconfigured, StartupError
+from services.platform.eventlog.credentials import CA_FILE_ENV, KafkaCredentials
 from services.platform.eventlog.faust_runtime import WorkerResources, build_app
 from services.platform.eventlog.topics import TOPICS, consumer_group
+from services.platform.operations.outages import is_outage
 from services.platform.settings import Settings
 
 SASL = {
@@ -47,6 +50,29 @@ def test_sasl_settings_become_client_options() -> None:
 def test_incomplete_or_unknown_settings_are_refused(environ: dict[str, str]) -> None:
     with pytest.raises(StartupError):
         KafkaCredentials.from_env(environ)
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (None, "no such file or directory"),
+        ("not a certificate\n", "holds no PEM certificate (NO_CERTIFICATE_OR_CRL_FOUND)"),
+    ],
+)
+def test_a_ca_file_that_cannot_be_used_is_said_with_its_setting(
+    content: str | None, why: str, tmp_path: Path
+) -> None:
+    """Before any connection: each would fail with an OSError, which a process starting
+    takes for Kafka out of reach."""
+    ca_file = tmp_path / "ca.pem"
+    if content is not None:
+        ca_file.write_text(content)
+    with pytest.raises(Misconfigured) as raised:
+        KafkaCredentials.from_env(
+            {**SASL, "VENDORWATCH_KAFKA_SECURITY_PROTOCOL": "SASL_SSL", CA_FILE_ENV: str(ca_file)}
+        )
+    assert str(raised.value) == f"VENDORWATCH_KAFKA_CA_FILE={ca_file}: {why}"
+    assert not is_outage(raised.value)
 
 
 @pytest.mark.parametrize("service", sorted(WORKERS))

@@ -3,25 +3,34 @@ distributed mode: operations/start_up.py), before there is anything to serve Gra
 
 The port answers from the process's first moment, so that an orchestrator's probes find a
 process that waits, not one that is not there: /healthz "degraded" (200) with `waiting_for`
-naming the dependency, /readyz 503 naming it, anything else 503 UNAVAILABLE. Between waits
-(the app being built, when nothing is waited for) /healthz is 503 "starting", as unanswered
-as the port was before it listened early. Once the app is given (`started`), every request
-is the app's.
+naming the dependency, /readyz 503 naming it, /metrics the process's own series and
+`vendorwatch_start_up_waiting` (Prometheus sees a process waiting, not a target down), the
+console's page a short page of its own (503) saying what the service waits for and trying
+again every few seconds, anything else 503 UNAVAILABLE. Between waits (the app being built,
+when nothing is waited for) /healthz is 503 "starting", as unanswered as the port was before
+it listened early. Once the app is given (`started`), every request is the app's.
 """
 
 from __future__ import annotations
 
-from starlette.responses import JSONResponse, Response
+import html
+from collections.abc import Mapping
+
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from services.console.pages import PAGE_PATH
 from services.platform.error_codes import ErrorCode
 from services.platform.http_errors import error_response
 from services.platform.operations.liveness import DEPENDENCIES, health_report
+from services.platform.operations.metrics import exposition
 from services.platform.operations.readiness import waiting_report
 from services.platform.operations.start_up import StartUp
 
 # What /readyz names between waits (the app being built): the process is not ready yet.
 STARTING = {"start-up": "under way"}
+# How often the page shown at the console's address while starting reloads itself.
+RETRY_SECONDS = 5
 # The WebSocket close code for "try again later" (RFC 6455's registry).
 TRY_AGAIN_LATER = 1013
 
@@ -57,8 +66,49 @@ class Starting:
         elif scope["path"] == "/readyz":
             status, body = waiting_report(waiting or STARTING)
             response = JSONResponse(body, status_code=status)
+        elif scope["path"] == "/metrics":
+            exposed, content_type = exposition()
+            response = Response(exposed, media_type=content_type)
+        elif scope["path"] == PAGE_PATH:
+            response = _starting_page(_waited_for(waiting))
         else:
-            what = ", ".join(DEPENDENCIES[name] for name in waiting) or "its start"
-            message = f"the API is starting (waiting for {what}): try again shortly"
+            message = f"the API is starting (waiting for {_waited_for(waiting)}): try again shortly"
             response = error_response(503, message, code=ErrorCode.UNAVAILABLE)
         await response(scope, receive, send)
+
+
+def _waited_for(waiting: Mapping[str, str]) -> str:
+    return " and ".join(DEPENDENCIES[name] for name in waiting) or "its start"
+
+
+def _starting_page(what: str) -> Response:
+    """The console's address while the service starts: a person who opens it is told why
+    there is no console yet, and the page reloads itself until the console is there."""
+    page = _PAGE.format(seconds=RETRY_SECONDS, what=html.escape(what))
+    return HTMLResponse(
+        page,
+        status_code=503,
+        headers={
+            "Retry-After": str(RETRY_SECONDS),
+            "Cache-Control": "no-store",  # never shown again in the console's place
+            "Content-Security-Policy": "default-src 'none'",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="refresh" content="{seconds}">
+<title>VendorWatch is starting</title>
+</head>
+<body>
+<h1>VendorWatch is starting</h1>
+<p>It is waiting for {what}. This page tries again every {seconds} seconds and shows the
+console once the service is up.</p>
+<p>Why it waits: <a href="/healthz">/healthz</a>.</p>
+</body>
+</html>
+"""

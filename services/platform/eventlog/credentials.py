@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from services.platform.errors import StartupError
+from services.platform.errors import Misconfigured, StartupError
 
 PROTOCOLS = ("PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL")
+CA_FILE_ENV = "VENDORWATCH_KAFKA_CA_FILE"
 MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 
 
@@ -38,11 +39,27 @@ class KafkaCredentials:
             raise StartupError("a Kafka username or password needs a SASL security protocol")
         if self.ca_file is not None and self.protocol != "SASL_SSL":
             raise StartupError("a Kafka CA file needs the SASL_SSL security protocol")
+        if self.ca_file is not None:
+            self._load_ca_file()
+
+    def _load_ca_file(self) -> None:
+        """Loads the CA file once before any connection: one that is missing, unreadable or
+        holds no certificate failed every connection with an OSError, which a process
+        starting took for Kafka out of reach and waited on for good."""
+        try:
+            self.ssl_context()
+        except ssl.SSLError as error:  # read, but no PEM certificate in it
+            why = f"holds no PEM certificate ({error.reason or error})"
+        except OSError as error:
+            why = (error.strerror or str(error)).lower()
+        else:
+            return
+        raise Misconfigured(f"{CA_FILE_ENV}={self.ca_file}: {why}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> KafkaCredentials:
         env = os.environ if environ is None else environ
-        ca_file = env.get("VENDORWATCH_KAFKA_CA_FILE")
+        ca_file = env.get(CA_FILE_ENV)
         return cls(
             protocol=env.get("VENDORWATCH_KAFKA_SECURITY_PROTOCOL") or "PLAINTEXT",
             mechanism=env.get("VENDORWATCH_KAFKA_SASL_MECHANISM") or "PLAIN",

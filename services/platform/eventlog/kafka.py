@@ -67,10 +67,13 @@ class KafkaEventLog:
         )
 
     async def start(self) -> None:
+        """Starts the producer; one that failed to start may be started again (a process
+        starting waits for Kafka so)."""
         try:
             await self._producer.start()
         except KafkaError as error:
             await self._producer.stop()
+            self._producer = self._new_producer()  # a stopped producer does not start again
             raise await unusable(self._bootstrap, self._credentials, error) from error
 
     async def stop(self) -> None:

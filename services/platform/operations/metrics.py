@@ -96,6 +96,14 @@ SOLVER_RUNS = Counter(
     "Migration plans scheduled by the CP-SAT solver, by outcome.",
     ["status"],
 )
+# Set by a process's start-up (start_up.py): a process that waits serves /metrics already, so
+# that it is seen waiting, not missing.
+START_UP_WAITING = Gauge(
+    "vendorwatch_start_up_waiting",
+    "1 while the process waits at start-up for a dependency (database: PostgreSQL, kafka:"
+    " Kafka), 0 once it has reached it.",
+    ["dependency"],
+)
 SOLVER_SECONDS = Histogram(
     "vendorwatch_solver_seconds",
     "Wall time of one CP-SAT scheduling run.",

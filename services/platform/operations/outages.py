@@ -7,7 +7,7 @@ import sys
 
 import asyncpg
 
-from services.platform.errors import Refused
+from services.platform.errors import Misconfigured
 
 # Connections refused, reset or timed out; PostgreSQL shutting down, starting up or crashed
 # (57P01-57P03: what a `pg_ctl stop -m immediate` or a failover shows its clients), or full
@@ -82,7 +82,7 @@ def is_outage(error: BaseException) -> bool:
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, Refused):
+        if isinstance(current, Misconfigured):
             return False  # met while retrying a dependency, perhaps, but no outage
         if isinstance(current, _OUTAGES) or _kafka_outage(current):
             return True

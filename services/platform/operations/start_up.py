@@ -6,9 +6,10 @@ during an outage) used to exit at once, and its orchestrator restarted it in a l
 serves /healthz and /readyz first and waits with the loops' own capped backoff
 (`retry.until_done`), saying it once in the log, with where it waits; /healthz answers
 "degraded" with `waiting_for` naming the dependency (a restart would not bring it), /readyz
-503 naming it. Only an outage is waited on: a dependency that answers and refuses (a wrong
-password, a database that does not exist: `errors.Refused`) or anything else fails the start
-at once, as before.
+503 naming it, /metrics `vendorwatch_start_up_waiting` 1 for it. Only an outage is waited on:
+a configuration that cannot work with the dependency (`errors.Misconfigured`: a wrong
+password, a database that does not exist, a Kafka CA file that does not verify the broker)
+or anything else fails the start at once, as before.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from services.platform.operations.liveness import DEPENDENCIES, Liveness
+from services.platform.operations.metrics import START_UP_WAITING
 from services.platform.operations.retry import until_done
 
 T = TypeVar("T")
@@ -47,9 +49,12 @@ class StartUp:
         raised."""
         live = Liveness("start-up", "job", dependency=f"{DEPENDENCIES[dependency]} at {where}")
         self._waits[dependency] = live
+        waiting = START_UP_WAITING.labels(dependency)
+        waiting.set(1)
         try:
             return await until_done(
                 reach, "start-up", live, outages_only=True, max_seconds=WAIT_AT_MOST_SECONDS
             )
         finally:
             del self._waits[dependency]
+            waiting.set(0)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from functools import partial
 from typing import Protocol
 
 import asyncpg
@@ -37,6 +38,10 @@ CONNECTIONS = 10
 KEYED_LOOKUP_CONNECTIONS = 4
 
 log = logging.getLogger(__name__)
+
+# How a pool is opened, given what opens it: at once (`at_once`), or as a process starting
+# waits for PostgreSQL (`StartUp.wait_for`).
+Opening = Callable[[Callable[[], Awaitable[asyncpg.Pool]]], Awaitable[asyncpg.Pool]]
 
 # How long a long-running process's stop waits for its pool's connections to be released.
 CLOSE_SECONDS = 10.0
@@ -106,11 +111,19 @@ async def open_pool(
     return pool
 
 
+async def at_once(opened: Callable[[], Awaitable[asyncpg.Pool]]) -> asyncpg.Pool:
+    """An `Opening` that tries once."""
+    return await opened()
+
+
 @contextlib.asynccontextmanager
-async def keyed_lookups_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+async def keyed_lookups_pool(
+    database_url: str, opening: Opening = at_once
+) -> AsyncIterator[asyncpg.Pool]:
     """A pool for keyed look-ups (`open_pool`'s `keyed_lookups`), open while in use; the
-    schema is the main pool's to bring up to date."""
-    pool = await open_pool(database_url, migrate=False, keyed_lookups=True)
+    schema is the main pool's to bring up to date. `opening`: how it is opened (a process
+    starting waits for PostgreSQL: gone since the main pool opened, it is waited for again)."""
+    pool = await opening(partial(open_pool, database_url, migrate=False, keyed_lookups=True))
     try:
         yield pool
     finally:
