@@ -1,6 +1,7 @@
 """Certificates for the test broker's SASL_SSL listener (kafka_sasl.py): a CA, the broker's key
-and certificate for 127.0.0.1 signed by it, and a CA that signed nothing of the broker's (a
-client given that one cannot verify the broker)."""
+and certificate for 127.0.0.1 signed by it, a CA that signed nothing of the broker's (a
+client given that one cannot verify the broker), and the broker's key with a certificate of
+the CA's that has expired."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class Certificates:
     ca_file: Path  # the CA that signed the broker's certificate
     other_ca_file: Path  # a CA that did not
     keystore: Path  # the broker's private key and certificate chain (Kafka's PEM keystore)
+    expired_keystore: Path  # the same key with a certificate of the CA's that has expired
 
 
 def make_certificates(directory: Path) -> Certificates:
@@ -31,13 +33,20 @@ def make_certificates(directory: Path) -> Certificates:
     other = _certificate("another test CA", other_key, other_key, None)
     broker_key = ec.generate_private_key(ec.SECP256R1())
     broker = _certificate("test broker", broker_key, ca_key, ca)
-    made = Certificates(directory / "ca.pem", directory / "other-ca.pem", directory / "broker.pem")
+    expired = _certificate("test broker", broker_key, ca_key, ca, expired=True)
+    made = Certificates(
+        directory / "ca.pem",
+        directory / "other-ca.pem",
+        directory / "broker.pem",
+        directory / "expired-broker.pem",
+    )
     made.ca_file.write_bytes(_pem(ca))
     made.other_ca_file.write_bytes(_pem(other))
     key = broker_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     made.keystore.write_bytes(key + _pem(broker) + _pem(ca))
+    made.expired_keystore.write_bytes(key + _pem(expired) + _pem(ca))
     return made
 
 
@@ -46,10 +55,13 @@ def _certificate(
     key: ec.EllipticCurvePrivateKey,
     issuer_key: ec.EllipticCurvePrivateKey,
     issuer: x509.Certificate | None,
+    *,
+    expired: bool = False,
 ) -> x509.Certificate:
-    """A CA's own certificate when `issuer` is None; else one for 127.0.0.1 that it signs."""
+    """A CA's own certificate when `issuer` is None; else one for 127.0.0.1 that it signs
+    (valid until yesterday if `expired`)."""
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.datetime.now(datetime.UTC)
+    now = datetime.datetime.now(datetime.UTC) - (2 * VALID_FOR if expired else datetime.timedelta())
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)

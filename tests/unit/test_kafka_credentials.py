@@ -62,15 +62,17 @@ def test_incomplete_or_unknown_settings_are_refused(environ: dict[str, str]) -> 
 def test_a_ca_file_that_cannot_be_used_is_said_with_its_setting(
     content: str | None, why: str, tmp_path: Path
 ) -> None:
-    """Before any connection: each would fail with an OSError, which a process starting
-    takes for Kafka out of reach."""
+    """When a client is built, before any connection: each would fail with an OSError,
+    which a process starting takes for Kafka out of reach. Not before: a command that never
+    reaches Kafka runs where the file is not mounted for it."""
     ca_file = tmp_path / "ca.pem"
     if content is not None:
         ca_file.write_text(content)
+    credentials = KafkaCredentials.from_env(
+        {**SASL, "VENDORWATCH_KAFKA_SECURITY_PROTOCOL": "SASL_SSL", CA_FILE_ENV: str(ca_file)}
+    )
     with pytest.raises(Misconfigured) as raised:
-        KafkaCredentials.from_env(
-            {**SASL, "VENDORWATCH_KAFKA_SECURITY_PROTOCOL": "SASL_SSL", CA_FILE_ENV: str(ca_file)}
-        )
+        credentials.aiokafka_options()
     assert str(raised.value) == f"VENDORWATCH_KAFKA_CA_FILE={ca_file}: {why}"
     assert not is_outage(raised.value)
 

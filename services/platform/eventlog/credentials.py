@@ -39,22 +39,6 @@ class KafkaCredentials:
             raise StartupError("a Kafka username or password needs a SASL security protocol")
         if self.ca_file is not None and self.protocol != "SASL_SSL":
             raise StartupError("a Kafka CA file needs the SASL_SSL security protocol")
-        if self.ca_file is not None:
-            self._load_ca_file()
-
-    def _load_ca_file(self) -> None:
-        """Loads the CA file once before any connection: one that is missing, unreadable or
-        holds no certificate failed every connection with an OSError, which a process
-        starting took for Kafka out of reach and waited on for good."""
-        try:
-            self.ssl_context()
-        except ssl.SSLError as error:  # read, but no PEM certificate in it
-            why = f"holds no PEM certificate ({error.reason or error})"
-        except OSError as error:
-            why = (error.strerror or str(error)).lower()
-        else:
-            return
-        raise Misconfigured(f"{CA_FILE_ENV}={self.ca_file}: {why}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> KafkaCredentials:
@@ -73,9 +57,20 @@ class KafkaCredentials:
         return self.protocol != "PLAINTEXT"
 
     def ssl_context(self) -> ssl.SSLContext | None:
+        """The TLS context of a client about to be built. A CA file that is missing,
+        unreadable or holds no certificate is said here, before any connection (each failed
+        with an OSError, which a process starting took for Kafka out of reach and waited on
+        for good), and only by what builds a Kafka client: a command that never reaches
+        Kafka runs in an environment whose CA file is not mounted for it."""
         if self.protocol != "SASL_SSL":
             return None
-        return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
+        try:
+            return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
+        except ssl.SSLError as error:  # read, but no PEM certificate in it
+            why = f"holds no PEM certificate ({error.reason or error})"
+        except OSError as error:
+            why = (error.strerror or str(error)).lower()
+        raise Misconfigured(f"{CA_FILE_ENV}={self.ca_file}: {why}")
 
     def aiokafka_options(self) -> dict[str, Any]:
         """Keyword arguments for every aiokafka producer, consumer and admin client (aiokafka

@@ -71,10 +71,12 @@ class KafkaEventLog:
         starting waits for Kafka so)."""
         try:
             await self._producer.start()
-        except KafkaError as error:
+        except Exception as error:  # an OSError or a time-out too: the next start is afresh
             await self._producer.stop()
             self._producer = self._new_producer()  # a stopped producer does not start again
-            raise await unusable(self._bootstrap, self._credentials, error) from error
+            if isinstance(error, KafkaError):
+                raise await unusable(self._bootstrap, self._credentials, error) from error
+            raise
 
     async def stop(self) -> None:
         await self._producer.stop()

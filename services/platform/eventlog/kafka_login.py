@@ -9,10 +9,13 @@ with none. So when a client cannot start, each broker is asked for the reason on
 opening a connection to it as the client does; what it says is said as a configuration
 error (errors.Misconfigured, errors.Refused).
 
-A process without SASL settings asks a broker whether it wants a login with a SaslHandshake
-request, which Kafka answers on any listener before authentication: a SASL listener with the
-mechanisms it offers, a PLAINTEXT one with ILLEGAL_SASL_STATE and none. A TLS listener is not
-told apart so: it closes a connection that does not speak TLS as a broker going away would.
+A process without SASL settings asks a broker for the metadata of no topic: a listener that
+wants a login closes the connection instead of answering, and a SaslHandshake request on a
+new connection, which Kafka answers on any listener before authentication, then lists the
+mechanisms it offers (a PLAINTEXT listener answers ILLEGAL_SASL_STATE and none). The
+handshake alone would not do: a Kafka-compatible broker may list mechanisms on a listener
+that wants no login. A TLS listener is not told apart so: it closes a connection that does
+not speak TLS as a broker going away would.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from aiokafka.errors import (
     UnsupportedSaslMechanismError,
 )
 from aiokafka.protocol.admin import SaslHandShakeRequest
+from aiokafka.protocol.metadata import MetadataRequest
 
 from services.platform.errors import Misconfigured, Refused, StartupError
 from services.platform.eventlog.credentials import CA_FILE_ENV, KafkaCredentials
@@ -47,21 +51,26 @@ ASK_SECONDS = 10.0
 # The mechanism a process without SASL settings names in its handshake: any would do, since
 # a SASL listener lists the ones it offers whether or not it offers this one.
 ASKED_MECHANISM = "PLAIN"
+# OpenSSL's verification failures that a setting of this process cures: no CA it was given
+# signed the certificate (2, 18-21), or the certificate names another host (62, 64).
+CONFIGURATION_VERIFY_CODES = frozenset({2, 18, 19, 20, 21, 62, 64})
 
 
 async def unusable(
     bootstrap: str, credentials: KafkaCredentials, error: KafkaError
 ) -> StartupError:
     """What a client that could not start on `bootstrap` (failing with `error`) says: why
-    the first broker that answers cannot be used with this configuration, or Kafka out of
-    reach."""
-    misconfigured = await refused_login(bootstrap, credentials)
-    return misconfigured or StartupError(f"cannot reach Kafka at {bootstrap}: {error}")
+    the first broker that answers cannot be used, or Kafka out of reach. Raised from `error`,
+    all but a Misconfigured are outages (outages.is_outage), waited on."""
+    said = await why_unusable(bootstrap, credentials)
+    return said or StartupError(f"cannot reach Kafka at {bootstrap}: {error}")
 
 
-async def refused_login(bootstrap: str, credentials: KafkaCredentials) -> Misconfigured | None:
-    """Why the first broker that answers cannot be used with this process's configuration,
-    if one says so; None when none is reached or none does."""
+async def why_unusable(bootstrap: str, credentials: KafkaCredentials) -> StartupError | None:
+    """Why the first broker that answers cannot be used: with this process's configuration
+    (errors.Misconfigured), or until something on the broker's side is mended (a plain
+    StartupError, an outage to wait on, saying what); None when none is reached or none
+    says."""
     for host, port, _ in collect_hosts(bootstrap):
         try:
             async with asyncio.timeout(ASK_SECONDS):
@@ -73,7 +82,7 @@ async def refused_login(bootstrap: str, credentials: KafkaCredentials) -> Miscon
     return None
 
 
-async def _ask(host: str, port: int, credentials: KafkaCredentials) -> Misconfigured | None:
+async def _ask(host: str, port: int, credentials: KafkaCredentials) -> StartupError | None:
     where = f"Kafka at {host}:{port}"
     try:
         connection = await create_conn(host, port, **credentials.aiokafka_options())
@@ -83,23 +92,53 @@ async def _ask(host: str, port: int, credentials: KafkaCredentials) -> Misconfig
             f" ({credentials.protocol} {credentials.mechanism}): {error}"
         )
     except ssl.SSLCertVerificationError as error:
-        ca = credentials.ca_file
-        trusted = f"{CA_FILE_ENV}={ca}" if ca else "the system's CAs (no CA file given)"
-        return Misconfigured(
-            f"{where}: its TLS certificate is not verified by {trusted}"
-            f" ({error.verify_message}); {CA_FILE_ENV} names the CA that signed it"
-        )
+        return _unverified(where, credentials, error)
     try:
-        return None if credentials.sasl else await _wanted_login(connection, where)
+        if credentials.sasl or await _answers_unauthenticated(connection):
+            return None
     finally:
         connection.close()
+    return await _wanted_login(host, port, where)
 
 
-async def _wanted_login(connection: AIOKafkaConnection, where: str) -> Misconfigured | None:
-    """The broker's wish for a SASL login, which this process has none for."""
-    answer = await connection.send(SaslHandShakeRequest(ASKED_MECHANISM))
+def _unverified(
+    where: str, credentials: KafkaCredentials, error: ssl.SSLCertVerificationError
+) -> StartupError:
+    """A broker's certificate this process does not verify: signed by a CA it was not given,
+    or for another name, is its configuration's (no wait cures it); expired, not valid yet,
+    revoked, is the broker's, cured there by a new certificate while this process waits."""
+    if error.verify_code not in CONFIGURATION_VERIFY_CODES:
+        return StartupError(f"{where}: its TLS certificate is refused ({error.verify_message})")
+    ca = credentials.ca_file
+    trusted = f"{CA_FILE_ENV}={ca}" if ca else "the system's CAs (no CA file given)"
+    return Misconfigured(
+        f"{where}: its TLS certificate is not verified by {trusted}"
+        f" ({error.verify_message}); {CA_FILE_ENV} names the CA that signed it"
+    )
+
+
+async def _answers_unauthenticated(connection: AIOKafkaConnection) -> bool:
+    """Whether the broker answers a request that needs no more than a connection (the
+    metadata of no topic): a listener that wants a login closes the connection instead."""
+    try:
+        await connection.send(MetadataRequest([]))
+    except KafkaError:
+        return False
+    return True
+
+
+async def _wanted_login(host: str, port: int, where: str) -> Misconfigured | None:
+    """The SASL login a broker that would not answer wants, which this process has none for:
+    asked on a connection of its own (the last one was closed on it), the handshake lists
+    the mechanisms it offers. Asked only of a broker that did not answer: a Kafka-compatible
+    broker may list mechanisms on a listener that wants no login."""
+    connection = await create_conn(host, port)
+    try:
+        answer = await connection.send(SaslHandShakeRequest(ASKED_MECHANISM))
+    finally:
+        connection.close()
     if not answer.enabled_mechanisms:
-        return None  # a PLAINTEXT listener: no login wanted
+        return None  # a PLAINTEXT listener, closing for another reason (it was stopping)
     offered = ", ".join(answer.enabled_mechanisms)
     return Misconfigured(
         f"{where} wants a SASL login ({offered}) and this process has none:"
