@@ -5,9 +5,11 @@ one's backoff. Each attempt goes to the agency's webhook as configured now (the 
 URL it last went to): a deployment that corrects an agency's URL has its pending deliveries
 follow, where each kept the URL of its raising and was retried there for ever; an agency whose
 webhook is taken out has its pending deliveries wait, attempted once one is configured again.
-Each round marks those that wait (`waiting_for_webhook_since`) and unmarks those whose agency
+Each pass marks those that wait (`waiting_for_webhook_since`) and unmarks those whose agency
 has a webhook again: only this loop reads the webhooks as configured, and a waiting delivery,
-which keeps its last URL and a next try in the past, read as due.
+which keeps its last URL and a next try in the past, read as due. The rounds pass them over
+by an index that leaves them out (alerts' 0012), where each walked past them, first in the
+order of their next tries, to reach those it could attempt.
 A round claims the due rows with `FOR UPDATE SKIP LOCKED` and moves their
 `next_try_at` past the attempt's timeout (a lease: replicas never take the same row, and a
 process that dies mid-attempt leaves it due again later), posts them concurrently with httpx
@@ -101,16 +103,21 @@ async def _attempt(
 
 
 async def _mark_waiting(pool: asyncpg.Pool, agencies: list[str]) -> None:
-    """The pending deliveries of agencies with no webhook now marked as waiting (since now, or
-    since they were first found so), the others not: only rows whose mark is wrong are
-    written, so a round with nothing changed writes nothing."""
+    """The deliveries waiting for a webhook their agency has again unmarked (a few, by their
+    own index), the due ones of agencies with none now marked as waiting since now: only rows
+    whose mark is wrong are written, so a pass with nothing changed writes nothing."""
     await pool.execute(
-        """UPDATE alert_deliveries d
-           SET waiting_for_webhook_since = CASE WHEN a.agency = ANY($1::text[]) THEN NULL
-                                                ELSE now() END
+        """WITH unmarked AS (
+               UPDATE alert_deliveries d SET waiting_for_webhook_since = NULL
+               FROM alerts a
+               WHERE a.alert_id = d.alert_id AND d.delivered_at IS NULL
+                 AND d.waiting_for_webhook_since IS NOT NULL AND a.agency = ANY($1::text[])
+               RETURNING 1)
+           UPDATE alert_deliveries d SET waiting_for_webhook_since = now()
            FROM alerts a
            WHERE a.alert_id = d.alert_id AND d.delivered_at IS NULL
-             AND (d.waiting_for_webhook_since IS NULL) = (a.agency <> ALL($1::text[]))""",
+             AND d.waiting_for_webhook_since IS NULL AND d.next_try_at <= now()
+             AND a.agency <> ALL($1::text[])""",
         agencies,
     )
 
@@ -119,15 +126,14 @@ async def deliver_due(pool: asyncpg.Pool, client: httpx.AsyncClient, config: Web
     """One round: the due deliveries of the agencies with a webhook now attempted, at its
     URL, and their outcomes recorded; returns how many."""
     agencies = list(config.urls)
-    await _mark_waiting(pool, agencies)
     claimed = await pool.fetch(
         """UPDATE alert_deliveries d SET next_try_at = now() + make_interval(secs => $2),
                url = w.url, waiting_for_webhook_since = NULL
            FROM alerts a, unnest($3::text[], $4::text[]) AS w(agency, url)
            WHERE a.alert_id = d.alert_id AND w.agency = a.agency AND d.alert_id IN (
                SELECT p.alert_id FROM alert_deliveries p JOIN alerts pa USING (alert_id)
-               WHERE p.delivered_at IS NULL AND p.next_try_at <= now()
-                 AND pa.agency = ANY($3::text[])
+               WHERE p.delivered_at IS NULL AND p.waiting_for_webhook_since IS NULL
+                 AND p.next_try_at <= now() AND pa.agency = ANY($3::text[])
                ORDER BY p.next_try_at LIMIT $1 FOR UPDATE OF p SKIP LOCKED)
            RETURNING d.alert_id, d.url, d.body, d.attempts, a.agency""",
         ROUND,
@@ -166,9 +172,17 @@ async def deliver_due(pool: asyncpg.Pool, client: httpx.AsyncClient, config: Web
 
 async def deliver_all_due(
     pool: asyncpg.Pool, client: httpx.AsyncClient, config: WebhookConfig
-) -> None:
-    while await deliver_due(pool, client, config) == ROUND:
-        pass
+) -> int:
+    """The deliveries' waiting marks set right once (not at every round: a backlog would be
+    walked again at each), then rounds until one finds fewer than ROUND due; returns how
+    many were attempted."""
+    await _mark_waiting(pool, list(config.urls))
+    attempted = 0
+    while True:
+        count = await deliver_due(pool, client, config)
+        attempted += count
+        if count < ROUND:
+            return attempted
 
 
 async def run_deliveries(

@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from services.alerts import setup as alerts_setup
 from services.alerts.changes import RUNNING_CONTRACTS
 from services.alerts.signing import ALERT_ID_HEADER, SIGNATURE_HEADER, signature_problem
-from services.alerts.webhooks import WebhookConfig, deliver_due, run_deliveries
+from services.alerts.webhooks import WebhookConfig, deliver_all_due, run_deliveries
 from services.cli.main import cli
 from services.events.alerts import watchlist_key
 from services.platform.consuming.consumer import apply_serialized_batch
@@ -255,7 +255,7 @@ async def test_one_signed_alert_per_change_and_agency(
     await apply_serialized_batch(pool, consumer, announced)
     assert await pool.fetchval("SELECT count(*) FROM alerts") == 6
     async with httpx.AsyncClient() as client:
-        assert await deliver_due(pool, client, webhook) == 0
+        assert await deliver_all_due(pool, client, webhook) == 0
     assert len(receiver.received) == 3
 
 
@@ -274,7 +274,7 @@ async def test_an_attempt_that_outlived_its_lease_does_not_undo_a_delivery(
         return httpx.Response(503)
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(slow_and_failing)) as client:
-        assert await deliver_due(pool, client, webhook) == 3
+        assert await deliver_all_due(pool, client, webhook) == 3
     assert all(d["delivered_at"] is not None for d in await deliveries(pool))
 
 
@@ -291,11 +291,11 @@ async def test_pending_deliveries_go_to_the_agencys_webhook_as_configured_now(
     unconfigured = WebhookConfig.of(raised_with.model_copy(update={"alert_webhooks": {}}))
     assert unconfigured is not None
     async with httpx.AsyncClient() as client:
-        assert await deliver_due(pool, client, unconfigured) == 0
+        assert await deliver_all_due(pool, client, unconfigured) == 0
         assert all(d["attempts"] == 0 for d in await deliveries(pool))
         corrected = WebhookConfig.of(settings(receiver.url))
         assert corrected is not None
-        assert await deliver_due(pool, client, corrected) == 3
+        assert await deliver_all_due(pool, client, corrected) == 3
     assert len(receiver.received) == 3
     assert all(d["delivered_at"] and d["url"] == receiver.url for d in await deliveries(pool))
 
@@ -329,30 +329,30 @@ async def test_a_delivery_whose_agency_lost_its_webhook_reads_as_waiting_for_one
     corrected = WebhookConfig.of(settings(receiver.url))
     assert refused is not None and taken_out is not None and corrected is not None
     async with httpx.AsyncClient() as client:
-        assert await deliver_due(pool, client, refused) == 3
+        assert await deliver_all_due(pool, client, refused) == 3
         tried = await deliveries_read(pool)
         assert {(d["state"], d["attempts"]) for d in tried} == {("PENDING", 1)}
         assert all(d["nextTryAt"] and d["waitingSince"] is None for d in tried)
 
         await pool.execute("UPDATE alert_deliveries SET next_try_at = now()")  # due now
-        assert await deliver_due(pool, client, taken_out) == 0
+        assert await deliver_all_due(pool, client, taken_out) == 0
         waiting = await deliveries_read(pool)
         assert {(d["state"], d["url"], d["nextTryAt"]) for d in waiting} == {
             ("WAITING_FOR_WEBHOOK", down, None)
         }
         assert all(d["waitingSince"] and d["lastError"] for d in waiting)
         since = {d["waitingSince"] for d in waiting}
-        assert await deliver_due(pool, client, taken_out) == 0  # still waiting, since then
+        assert await deliver_all_due(pool, client, taken_out) == 0  # still waiting, since then
         assert {d["waitingSince"] for d in await deliveries_read(pool)} == since
 
         await pool.execute("UPDATE alert_deliveries SET next_try_at = now() + interval '1 hour'")
-        assert await deliver_due(pool, client, refused) == 0  # configured again, not yet due
+        assert await deliver_all_due(pool, client, refused) == 0  # configured again, not yet due
         pending = await deliveries_read(pool)
         assert {(d["state"], d["waitingSince"]) for d in pending} == {("PENDING", None)}
         assert all(d["nextTryAt"] for d in pending)
 
         await pool.execute("UPDATE alert_deliveries SET next_try_at = now()")
-        assert await deliver_due(pool, client, corrected) == 3
+        assert await deliver_all_due(pool, client, corrected) == 3
     done = await deliveries_read(pool)
     assert {(d["state"], d["url"], d["nextTryAt"]) for d in done} == {
         ("DELIVERED", receiver.url, None)
