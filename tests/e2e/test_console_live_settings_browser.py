@@ -99,3 +99,12 @@ def test_an_owners_unsaved_settings_survive_a_live_change_of_the_plan(
         assert (settings["capacity"], settings["earlyPenalty"]) == (5, penalty + 5)
         assert values(chrome) == ("5", str(penalty + 5))
         assert meanwhile(chrome) == {}
+
+        # Saved as typed, not as the plan writes it: the plan comes back with the owner's own
+        # value, which is no change meanwhile (it was said as one, and the typed text kept),
+        # and the form shows it as recorded.
+        fill(chrome, CAPACITY, "06")
+        chrome.find_element(By.CSS_SELECTOR, "#plan-settings button[type=submit]").click()
+        until(chrome, lambda c: settings_of(embedded, plan_id)["capacity"] == 6, "saved")
+        until(chrome, lambda c: values(c)[0] == "6", "the capacity as the plan writes it")
+        assert meanwhile(chrome) == {}

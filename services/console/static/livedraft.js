@@ -7,31 +7,48 @@
 import { useEffect, useState } from "preact/hooks";
 import { html } from "./html.js";
 
-// The draft once the values recorded are `current`: fields not edited (the text still the
+// Whether two texts of a field say the same: compared as the form reads them into what it sends
+// (`reads`: name → read), so that "C-1,C-3" typed and "C-1, C-3" recorded, or "05" and "5", are
+// one value: the user's own save coming back written the plan's way is not a change meanwhile.
+function sameValue(reads, name, one, other) {
+  const read = reads[name] ?? ((text) => text);
+  return JSON.stringify(read(one)) === JSON.stringify(read(other));
+}
+
+// The draft once the values recorded are `current`: fields not edited (the text still says the
 // `base` the form took) follow; `meanwhile` holds the edited ones whose recorded value changed
 // under them and is not what the user typed (name → the value now), until taken or kept.
-function rebased(draft, current) {
+function rebased(draft, current, same) {
   const values = {};
   const meanwhile = {};
   for (const [name, now] of Object.entries(current)) {
     const typed = draft.values[name];
-    const edited = typed !== draft.base[name];
+    const edited = !same(name, typed, draft.base[name]) && !same(name, typed, now);
     values[name] = edited ? typed : now;
-    const changed = now !== draft.base[name] || name in draft.meanwhile;
-    if (edited && changed && typed !== now) meanwhile[name] = now;
+    const changed = !same(name, now, draft.base[name]) || name in draft.meanwhile;
+    if (edited && changed) meanwhile[name] = now;
   }
   return { base: current, values, meanwhile };
 }
 
 // `values` and `setValues` as a form's state (for `fields.fieldSetter`), kept across changes of
-// `current`; `meanwhile`, and `takeNew` / `keepMine` to settle it.
-export function useLiveDraft(current) {
+// `current`; `meanwhile`, and `takeNew` / `keepMine` to settle it. `reads`: each field's read
+// (name → function from its text to the value sent), by which texts are compared.
+export function useLiveDraft(current, reads = {}) {
+  const same = (name, one, other) => sameValue(reads, name, one, other);
   const [draft, setDraft] = useState({ base: current, values: current, meanwhile: {} });
-  useEffect(() => setDraft((now) => rebased(now, current)), [JSON.stringify(current)]);
+  useEffect(() => setDraft((now) => rebased(now, current, same)), [JSON.stringify(current)]);
+  // Typing what is recorded now settles that field's notice.
+  const settled = (values, meanwhile) =>
+    Object.fromEntries(Object.entries(meanwhile).filter(([name, now]) => !same(name, values[name], now)));
   return {
     values: draft.values,
     meanwhile: draft.meanwhile,
-    setValues: (change) => setDraft((now) => ({ ...now, values: change(now.values) })),
+    setValues: (change) =>
+      setDraft((now) => {
+        const values = change(now.values);
+        return { ...now, values, meanwhile: settled(values, now.meanwhile) };
+      }),
     takeNew: () => setDraft((now) => ({ ...now, values: { ...now.values, ...now.meanwhile }, meanwhile: {} })),
     keepMine: () => setDraft((now) => ({ ...now, meanwhile: {} })),
   };

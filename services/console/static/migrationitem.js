@@ -38,6 +38,8 @@ const BARRED_BY = `query ConsoleBarredBy($vendorId: ID!, $agency: String) {
 const BY_REPLACEMENT = "REPLACEMENT_CHOSEN_AND_ELIGIBLE";
 const STATUSES = ["PLANNED", "IN_PROGRESS", "DONE", "BLOCKED"];
 
+// One tick at a time: its checkboxes wait with the attempt, whose answer (the only one shown)
+// a second tick sent meanwhile would have outrun or replaced.
 function Checklist({ session, plan, item, changed }) {
   const { t, api } = session;
   const { outcome, busy, attempt } = useAttempt();
@@ -54,7 +56,7 @@ function Checklist({ session, plan, item, changed }) {
       return html`<div class="field field-checkbox">
         <input
           type="checkbox" id=${id} data-check=${check} checked=${passed}
-          disabled=${check === BY_REPLACEMENT}
+          disabled=${check === BY_REPLACEMENT || busy}
           aria-describedby=${check === BY_REPLACEMENT ? `${id}-hint` : null}
           onChange=${(event) => tick(check, event.target.checked)}
         />

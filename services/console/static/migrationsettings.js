@@ -89,7 +89,8 @@ function foldBlackouts(byField) {
 // `heading`: the title's element, as deep as where the form sits.
 function ConfigureForm({ session, form, title, heading, root, mutation, fields, current, variables, changed, closed = null }) {
   const { t, api } = session;
-  const { values, setValues, meanwhile, takeNew, keepMine } = useLiveDraft(current);
+  const reads = Object.fromEntries(fields.map((field) => [field.name, field.read]));
+  const { values, setValues, meanwhile, takeNew, keepMine } = useLiveDraft(current, reads);
   const { outcome, busy, attempt } = useAttempt();
   const set = fieldSetter(setValues);
   const submit = async (event) => {
