@@ -23,7 +23,6 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from services.platform.security.auth import Role
-from tests.e2e.conftest import System
 from tests.e2e.test_console_operations_browser import AGENCY, attribute, item, the_case_planned
 from tests.support import case_b, case_migration, principals
 from tests.support.console_browser import (
@@ -39,6 +38,7 @@ from tests.support.console_browser import (
     until,
 )
 from tests.support.migration_checks import SUSPENDED_OTHER, plan_of, publish_events
+from tests.support.processes import System
 
 pytestmark = pytest.mark.postgres
 

@@ -18,7 +18,6 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 
 from services.platform.security.auth import Role
-from tests.e2e.conftest import System
 from tests.e2e.test_console_migration_browser import HIGH_RISK, high_risk_vendor
 from tests.e2e.test_console_operations_browser import AGENCY, attribute, the_case_planned
 from tests.support import principals
@@ -32,6 +31,7 @@ from tests.support.console_browser import (
     sign_in_with,
     until,
 )
+from tests.support.processes import System
 
 pytestmark = pytest.mark.postgres
 

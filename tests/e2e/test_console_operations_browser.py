@@ -20,7 +20,6 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
 
 from services.platform.security.auth import Role
-from tests.e2e.conftest import System
 from tests.support import case_b, case_migration, principals
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
@@ -43,7 +42,7 @@ from tests.support.migration_checks import (
     publish_events,
     suspension_from_today,
 )
-from tests.support.processes import wait_until
+from tests.support.processes import System, wait_until
 
 pytestmark = pytest.mark.postgres
 

@@ -23,7 +23,6 @@ from selenium.webdriver.support.select import Select
 
 from services.platform.security.auth import Role
 from services.risk.domain.risk_score import FACTOR_NAMES
-from tests.e2e.conftest import System
 from tests.support import case_b, case_risk, principals
 from tests.support.browser import traffic
 from tests.support.console_browser import (
@@ -38,7 +37,7 @@ from tests.support.console_browser import (
 )
 from tests.support.event_examples import envelope, sanction_input
 from tests.support.migration_checks import TOKYO, operation, publish_events
-from tests.support.processes import wait_until
+from tests.support.processes import System, wait_until
 
 pytestmark = pytest.mark.postgres
 

@@ -16,7 +16,6 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from services.platform.security.auth import Role
-from tests.e2e.conftest import System
 from tests.e2e.test_console_risk_board import (
     LEAKING,
     board,
@@ -38,6 +37,7 @@ from tests.support.console_browser import (
 from tests.support.processes import (
     GraphQLClient,
     Service,
+    System,
     cli_publisher,
     free_port,
     wait_until,
