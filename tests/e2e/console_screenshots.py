@@ -16,8 +16,6 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 
 from services.platform.security.auth import Role
-from tests.e2e.conftest import System
-from tests.e2e.test_console_browser import B_NUMBER, C_NUMBER, recorded
 from tests.e2e.test_console_operations_browser import the_case_planned
 from tests.e2e.test_console_risk_board import risky
 from tests.support import case_b, principals
@@ -31,6 +29,8 @@ from tests.support.console_browser import (
     until,
     viewport,
 )
+from tests.support.console_registry_case import B_NUMBER, C_NUMBER, recorded
+from tests.support.processes import System
 
 pytestmark = pytest.mark.postgres
 
