@@ -16,7 +16,6 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 
 from services.platform.security.auth import Role
-from tests.e2e.test_console_operations_browser import the_case_planned
 from tests.support import case_b, principals
 from tests.support.browser import closed_network_chromium
 from tests.support.console_browser import (
@@ -27,6 +26,9 @@ from tests.support.console_browser import (
     sign_in_with,
     until,
     viewport,
+)
+from tests.support.console_migration_case import (
+    the_case_planned,
 )
 from tests.support.console_registry_case import B_NUMBER, C_NUMBER, recorded
 from tests.support.console_risk_case import risky

@@ -17,7 +17,6 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from services.platform.security.auth import Role
-from tests.e2e.test_console_operations_browser import the_case_planned
 from tests.support import case_b, principals
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
@@ -26,6 +25,9 @@ from tests.support.console_browser import (
     shown,
     until,
     viewport,
+)
+from tests.support.console_migration_case import (
+    the_case_planned,
 )
 from tests.support.processes import System
 
