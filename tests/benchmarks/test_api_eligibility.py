@@ -30,12 +30,11 @@ import psutil
 import pytest
 
 from services.platform.postgres.database import Connection
-from tests.benchmarks.test_core_throughput import run_embedded
 from tests.support import http_floor, postgres, principals
 from tests.support.in_process_api import execute
 from tests.support.latency import Latencies, LatencyComparison
 from tests.support.processes import Service, free_port, wait_until
-from tests.support.throughput import rounds
+from tests.support.throughput import rounds, run_embedded
 from tests.support.workload import CHECK_DAY, Workload
 
 pytestmark = pytest.mark.postgres

@@ -17,7 +17,6 @@ Only the narrowest interfaces of the core are used, since it is being reworked: 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 import uuid
 from collections.abc import Callable
@@ -29,17 +28,11 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from services.cli.consumers import service_consumers
 from services.cli.workers import WORKERS
 from services.events.catalog import parse_event
-from services.ingest.handlers import ingest_batch
-from services.platform.consuming.consumer import Consumer
-from services.platform.eventlog.embedded import EmbeddedEventLog, run_consumers
 from services.platform.eventlog.topics import load_topics
-from services.platform.operations.collector import tune_for_long_runs
 from services.platform.postgres.database import open_pool
 from services.platform.settings import Settings
-from services.registry import setup as registry_setup
 from services.risk import setup as risk_setup
 from services.risk.jobs import rescore_moved
 from tests.support import postgres
@@ -48,14 +41,16 @@ from tests.support.throughput import (
     BATCH,
     Comparison,
     LedgerWatch,
-    batches,
     check_outcome,
+    consumers_of,
     copy_baseline,
     copy_events,
     create_copy_table,
     expected_per_consumer,
     produce,
     rounds,
+    run_embedded,
+    timeout,
 )
 from tests.support.workload import Workload, warm_up
 
@@ -65,60 +60,7 @@ pytestmark = pytest.mark.postgres
 START_TIMEOUT = 120.0
 
 
-def _timeout(workload: Workload) -> float:
-    return 300.0 + len(workload.events) / 10
-
-
-def _consumers(database_url: str) -> list[Consumer]:
-    """The services' consumers, as embedded mode runs them and as the workers are built."""
-    settings = Settings(database_url=database_url)
-    return service_consumers(
-        settings, registry_setup.policies(settings), risk_setup.service(settings)
-    )
-
-
 # -- embedded ----------------------------------------------------------------------------------
-
-
-def _running(task: asyncio.Task[None]) -> Callable[[], None]:
-    def alive() -> None:
-        if task.done():
-            raise AssertionError(f"the consumers stopped: {task.exception()!r}")
-
-    return alive
-
-
-async def run_embedded(
-    database_url: str, workload: Workload, clock_started: asyncio.Event | None = None
-) -> dict[str, float]:
-    """Submits the workload into the embedded log, a producer's batch at a time, while the
-    consumers run in the same process (as `vendorwatch up` does); returns when each consumer
-    had applied everything it takes, in seconds from the first submit (`clock_started` set
-    then: what is measured beside it starts there, after the set-up)."""
-    tune_for_long_runs()  # as every vendorwatch process does
-    consumers = _consumers(database_url)
-    pool = await open_pool(database_url, migrate=False)
-    watch = await LedgerWatch.open(database_url, workload.event_ids)
-    log = EmbeddedEventLog(pool, ingest_batch)
-    started = time.perf_counter()
-    if clock_started is not None:
-        clock_started.set()
-    consuming = asyncio.create_task(run_consumers(pool, consumers))
-    try:
-        for batch in batches(workload.raws):
-            await log.submit(batch)
-        return await watch.wait(
-            expected_per_consumer(consumers, workload),
-            started,
-            within=_timeout(workload),
-            alive=_running(consuming),
-        )
-    finally:
-        consuming.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await consuming
-        await watch.close()
-        await pool.close()
 
 
 async def _check(database_url: str, workload: Workload) -> None:
@@ -168,7 +110,7 @@ async def run_distributed(
     """Starts every worker as a real process, waits until they consume (a warm-up vendor),
     then produces the workload to the raw topic; returns when each worker had done all its
     work, in seconds from the first send. The namespace comes from the environment."""
-    consumers = _consumers(database_url)
+    consumers = consumers_of(database_url)
     raw_topic = load_topics()["raw"].name  # under this run's namespace
     common = ["--kafka", bootstrap, "--database-url", database_url]
     await asyncio.to_thread(log_dir.mkdir)
@@ -190,7 +132,7 @@ async def run_distributed(
             return await watch.wait(
                 expected_per_consumer(consumers, workload),
                 started,
-                within=_timeout(workload),
+                within=timeout(workload),
                 alive=alive,
                 ingest=len(workload.events),
             )
@@ -341,7 +283,7 @@ async def test_rebuild(
     try:
         # The live state to rebuild, made by the embedded consumers (not timed).
         await run_embedded(url, workload)
-        expected = expected_per_consumer(_consumers(url), workload)
+        expected = expected_per_consumer(consumers_of(url), workload)
         pool = await open_pool(url, migrate=False)
         watch = await LedgerWatch.open(url, workload.event_ids)
         try:
@@ -356,7 +298,7 @@ async def test_rebuild(
                 before = await pool.fetchval("SELECT clock_timestamp()")
                 started = time.perf_counter()
                 result = await asyncio.to_thread(
-                    run_cli, *REBUILD.args, "--database-url", url, timeout=_timeout(workload)
+                    run_cli, *REBUILD.args, "--database-url", url, timeout=timeout(workload)
                 )
                 seconds = time.perf_counter() - started
                 assert result.returncode == 0, result.stderr

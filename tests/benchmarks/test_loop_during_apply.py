@@ -23,11 +23,10 @@ import pytest
 
 from services.platform import off_the_loop
 from services.platform.operations.collector import tune_for_long_runs
-from tests.benchmarks.test_core_throughput import run_embedded
 from tests.support import postgres
 from tests.support.latency import Latencies, LatencyComparison
 from tests.support.loop_probe import loop_waits, requests
-from tests.support.throughput import rounds
+from tests.support.throughput import rounds, run_embedded
 from tests.support.workload import Workload
 
 pytestmark = pytest.mark.postgres

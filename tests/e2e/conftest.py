@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,8 @@ from tests.support.postgres_outage import StoppablePostgres, stoppable_postgres
 from tests.support.principals import TEST_SECRET
 from tests.support.processes import (
     GraphQLClient,
-    Publish,
     Service,
+    System,
     cli_publisher,
     free_port,
     stop_all,
@@ -23,16 +22,6 @@ from tests.support.processes import (
 )
 
 WORKERS = ("ingest", "registry", "risk", "migration")
-
-
-@dataclass(frozen=True)
-class System:
-    """A running VendorWatch: its GraphQL endpoint, and how to publish events into its log."""
-
-    client: GraphQLClient
-    publish: Publish
-    # What `vendorwatch up` printed (embedded mode only: its tokens and sign-in link).
-    log_path: Path | None = None
 
 
 @pytest.fixture

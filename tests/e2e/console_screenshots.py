@@ -16,10 +16,6 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 
 from services.platform.security.auth import Role
-from tests.e2e.conftest import System
-from tests.e2e.test_console_browser import B_NUMBER, C_NUMBER, recorded
-from tests.e2e.test_console_operations_browser import the_case_planned
-from tests.e2e.test_console_risk_board import risky
 from tests.support import case_b, principals
 from tests.support.browser import closed_network_chromium
 from tests.support.console_browser import (
@@ -31,6 +27,12 @@ from tests.support.console_browser import (
     until,
     viewport,
 )
+from tests.support.console_migration_case import (
+    the_case_planned,
+)
+from tests.support.console_registry_case import B_NUMBER, C_NUMBER, recorded
+from tests.support.console_risk_case import risky
+from tests.support.processes import System
 
 pytestmark = pytest.mark.postgres
 

@@ -17,7 +17,6 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from services.platform.security.auth import Role
-from tests.e2e.conftest import System
 from tests.support import principals
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
@@ -30,7 +29,7 @@ from tests.support.console_browser import (
     until,
 )
 from tests.support.event_examples import envelope
-from tests.support.processes import wait_until
+from tests.support.processes import System, wait_until
 
 pytestmark = pytest.mark.postgres
 

@@ -9,7 +9,6 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from services.platform.security.auth import Role
-from tests.e2e.conftest import System
 from tests.support import principals
 from tests.support.console_browser import (
     console_chromium,
@@ -19,6 +18,7 @@ from tests.support.console_browser import (
     sign_in_with,
     until,
 )
+from tests.support.processes import System
 
 pytestmark = pytest.mark.postgres
 

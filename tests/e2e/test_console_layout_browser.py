@@ -17,8 +17,6 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from services.platform.security.auth import Role
-from tests.e2e.conftest import System
-from tests.e2e.test_console_operations_browser import the_case_planned
 from tests.support import case_b, principals
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
@@ -28,6 +26,10 @@ from tests.support.console_browser import (
     until,
     viewport,
 )
+from tests.support.console_migration_case import (
+    the_case_planned,
+)
+from tests.support.processes import System
 
 pytestmark = pytest.mark.postgres
 

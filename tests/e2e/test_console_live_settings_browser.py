@@ -15,9 +15,6 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from services.platform.security.auth import Role
-from tests.e2e.conftest import System
-from tests.e2e.test_console_migration_browser import open_plan, settings_of
-from tests.e2e.test_console_operations_browser import AGENCY, the_case_planned
 from tests.support import principals
 from tests.support.console_browser import (
     console_chromium,
@@ -28,7 +25,14 @@ from tests.support.console_browser import (
     sign_in_with,
     until,
 )
+from tests.support.console_migration_case import (
+    AGENCY,
+    open_plan,
+    settings_of,
+    the_case_planned,
+)
 from tests.support.migration_checks import operation, plan_of
+from tests.support.processes import System
 
 pytestmark = pytest.mark.postgres
 

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.e2e.conftest import System
 from tests.support import principals
 from tests.support.console_browser import console_chromium, origin, shown, sign_in_with, until
 from tests.support.event_examples import VALID_PAYLOADS, envelope
-from tests.support.processes import wait_until
+from tests.support.processes import System, wait_until
 
 pytestmark = pytest.mark.postgres
 

@@ -16,18 +16,16 @@ import csv
 import datetime as dt
 import io
 from pathlib import Path
-from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from services.platform.security.auth import Role
-from tests.e2e.conftest import System
-from tests.e2e.test_console_operations_browser import AGENCY, attribute, item, the_case_planned
-from tests.support import case_b, case_migration, principals
+from tests.support import case_migration, principals
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
+    attribute,
     console_chromium,
     fill,
     in_japanese,
@@ -38,13 +36,21 @@ from tests.support.console_browser import (
     slow_answers,
     until,
 )
-from tests.support.migration_checks import SUSPENDED_OTHER, plan_of, publish_events
+from tests.support.console_migration_case import (
+    AGENCY,
+    HIGH_RISK,
+    ROWS,
+    high_risk_vendor,
+    item,
+    open_plan,
+    settings_of,
+    the_case_planned,
+)
+from tests.support.migration_checks import SUSPENDED_OTHER, plan_of
+from tests.support.processes import System
 
 pytestmark = pytest.mark.postgres
 
-ROWS = ".gantt g.row[data-contract]"
-# A vendor nothing bars, with one running contract at the owner's agency: a plan opened by hand.
-HIGH_RISK = "vendor-h"
 # Whether a form says it waits for an answer, how many errors it shows, and how many late
 # answers came (SLOW_ANSWERS), read in one script.
 WAITING = """
@@ -68,23 +74,6 @@ def phases_planned(system: System, plan_id: str) -> dict[str, str]:
     return {i["contractId"]: i["phaseLabel"] for i in plan_of(system.client, plan_id)["items"]}
 
 
-def settings_of(system: System, plan_id: str) -> dict[str, Any]:
-    query = (
-        "query ($id: ID!) { migrationPlan(planId: $id) {"
-        " settings { capacity earlyPenalty deadlineOn } } }"
-    )
-    settings: dict[str, Any] = system.client.data(query, id=plan_id)["migrationPlan"]["settings"]
-    return settings
-
-
-def open_plan(chrome: WebDriver, plan_id: str) -> None:
-    until(chrome, lambda c: c.find_elements(By.LINK_TEXT, "Migration plans"), "the navigation")
-    chrome.find_element(By.LINK_TEXT, "Migration plans").click()
-    until(chrome, lambda c: c.find_elements(By.LINK_TEXT, plan_id), "the plan in the list")
-    chrome.find_element(By.LINK_TEXT, plan_id).click()
-    until(chrome, lambda c: len(c.find_elements(By.CSS_SELECTOR, ROWS)) == 10, "the Gantt")
-
-
 def downloaded(chrome: WebDriver, folder: Path, pattern: str) -> list[dict[str, str]]:
     """The rows of the one CSV file named like `pattern` Chromium finished saving in `folder`."""
 
@@ -96,14 +85,6 @@ def downloaded(chrome: WebDriver, folder: Path, pattern: str) -> list[dict[str, 
     until(chrome, lambda c: len(saved(c)) == 1, f"{pattern} saved")
     (found,) = saved(chrome)
     return list(csv.DictReader(io.StringIO(found.read_text(encoding="utf-8-sig"))))
-
-
-def high_risk_vendor(system: System, tmp_path: Path) -> None:
-    """HIGH_RISK registered, with contract h01 at AGENCY running as long as the case's c06."""
-    start = dt.datetime.now(case_migration.TOKYO).date().replace(day=1)
-    award = case_migration.awarded(start, case_migration.CONTRACTS[5])
-    award = {**award, "vendor_id": HIGH_RISK, "payload": {**award["payload"], "contract_id": "h01"}}
-    publish_events(system.publish, tmp_path / "h.jsonl", case_b.another_vendor(HIGH_RISK), award)
 
 
 def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(

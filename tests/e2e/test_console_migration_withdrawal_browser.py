@@ -18,13 +18,11 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 
 from services.platform.security.auth import Role
-from tests.e2e.conftest import System
-from tests.e2e.test_console_migration_browser import HIGH_RISK, high_risk_vendor
-from tests.e2e.test_console_operations_browser import AGENCY, attribute, the_case_planned
 from tests.support import principals
 from tests.support.browser import closed_network_chromium
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
+    attribute,
     fill,
     origin,
     screenshot,
@@ -32,6 +30,13 @@ from tests.support.console_browser import (
     sign_in_with,
     until,
 )
+from tests.support.console_migration_case import (
+    AGENCY,
+    HIGH_RISK,
+    high_risk_vendor,
+    the_case_planned,
+)
+from tests.support.processes import System
 
 pytestmark = pytest.mark.postgres
 

@@ -20,10 +20,10 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
 
 from services.platform.security.auth import Role
-from tests.e2e.conftest import System
 from tests.support import case_b, case_migration, principals
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
+    attribute,
     browser_clock_at,
     console_chromium,
     fill,
@@ -35,20 +35,22 @@ from tests.support.console_browser import (
     sign_in_with,
     until,
 )
+from tests.support.console_migration_case import (
+    AGENCY,
+    item,
+    the_case_planned,
+)
 from tests.support.event_examples import envelope
 from tests.support.migration_checks import (
     SUSPENDED_OTHER,
     operation,
     plan_of,
     publish_events,
-    suspension_from_today,
 )
-from tests.support.processes import wait_until
+from tests.support.processes import System, wait_until
 
 pytestmark = pytest.mark.postgres
 
-AGENCY = case_migration.AGENCY
-OTHER_AGENCY = "環境課"
 VENDOR_D = "vendor-d"
 NEW_SANCTION = "city-2022-007"
 POLICY_AUTHORITY = "City procurement office"
@@ -60,58 +62,6 @@ def era(iso: str) -> str:
     day = dt.date.fromisoformat(iso)
     year = day.year - 2018
     return f"令和{'元' if year == 1 else year}年{day.month}月{day.day}日"
-
-
-def attribute(chrome: WebDriver, css: str, name: str) -> str | None:
-    """An attribute of the first element matching `css`, read in one script (an element
-    Preact re-renders between finding and reading it cannot go stale)."""
-    value: str | None = chrome.execute_script(
-        "return document.querySelector(arguments[0])?.getAttribute(arguments[1]) ?? null;",
-        css,
-        name,
-    )
-    return value
-
-
-def the_case_planned(system: System, tmp_path: Path) -> str:
-    """Vendor B's ten contracts at 市民課 and one at another agency, B suspended from today
-    (a plan per agency), vendor-x suspended too; 市民課's plan set up as the case's (capacity
-    2, the tax-filing blackout). Its plan id, once scheduled so."""
-    start = dt.datetime.now(case_migration.TOKYO).date().replace(day=1)
-    elsewhere = case_migration.awarded(start, case_migration.CONTRACTS[0])
-    elsewhere["payload"] = {**elsewhere["payload"], "contract_id": "e01", "agency": OTHER_AGENCY}
-    publish_events(
-        system.publish,
-        tmp_path / "case.jsonl",
-        *[case_b.another_vendor(v) for v in (case_migration.VENDOR, SUSPENDED_OTHER)],
-        *case_migration.contracts(start),
-        elsewhere,
-        suspension_from_today(case_migration.VENDOR, "city-001"),
-        suspension_from_today(SUSPENDED_OTHER, "city-002"),
-    )
-
-    def plans() -> dict[str, dict[str, Any]]:
-        page = system.client.data(operation("migration-plans"), vendorId=case_migration.VENDOR)
-        return {edge["node"]["agency"]: edge["node"] for edge in page["migrationPlans"]["edges"]}
-
-    wait_until(lambda: plans().keys() == {AGENCY, OTHER_AGENCY}, "a plan per agency")
-    plan_id: str = plans()[AGENCY]["planId"]
-    blackout = case_migration.blackout(start)
-    settings = {
-        "capacity": case_migration.CAPACITY,
-        "earlyCutover": "FORBID",
-        "blackouts": [
-            {"startsOn": blackout["starts_on"], "endsOn": blackout["ends_on"], "reason": "tax"}
-        ],
-    }
-    system.client.data(operation("configure-migration-plan"), planId=plan_id, settings=settings)
-
-    def scheduled() -> bool:
-        plan = plan_of(system.client, plan_id)
-        return bool(plan["settings"]["blackouts"]) and plan["upToDate"] and plan["solver"]
-
-    wait_until(scheduled, "the plan scheduled with its blackout")
-    return plan_id
 
 
 def fill_change(
@@ -136,12 +86,6 @@ def sanction_of_d(system: System) -> dict[str, Any]:
     (edge,) = system.client.data(query)["vendor"]["sanctions"]["edges"]
     node: dict[str, Any] = edge["node"]
     return node
-
-
-def item(system: System, plan_id: str, contract_id: str) -> dict[str, Any]:
-    items: list[dict[str, Any]] = plan_of(system.client, plan_id)["items"]
-    (found,) = [i for i in items if i["contractId"] == contract_id]
-    return found
 
 
 def test_a_system_owner_follows_its_plan_on_the_gantt_and_ticks_a_check(

@@ -16,13 +16,6 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from services.platform.security.auth import Role
-from tests.e2e.conftest import System
-from tests.e2e.test_console_risk_board import (
-    LEAKING,
-    board,
-    leaking_vendor_breached,
-    leaking_vendor_scored,
-)
 from tests.support import principals
 from tests.support.browser import traffic
 from tests.support.console_browser import (
@@ -35,9 +28,16 @@ from tests.support.console_browser import (
     sign_in_with,
     until,
 )
+from tests.support.console_risk_case import (
+    LEAKING,
+    board,
+    leaking_vendor_breached,
+    leaking_vendor_scored,
+)
 from tests.support.processes import (
     GraphQLClient,
     Service,
+    System,
     cli_publisher,
     free_port,
     wait_until,

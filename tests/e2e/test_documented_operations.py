@@ -12,13 +12,12 @@ from typing import Any
 import pytest
 
 from services.platform.security.auth import Role
-from tests.e2e.conftest import System
 from tests.support import case_migration
 from tests.support.case_migration import AGENCY, TOKYO, VENDOR
 from tests.support.event_examples import VALID_PAYLOADS, graphql_input, sanction_input
 from tests.support.migration_checks import OPERATIONS, operation, publish_events
 from tests.support.principals import token
-from tests.support.processes import GraphQLClient, wait_until
+from tests.support.processes import GraphQLClient, System, wait_until
 from tests.support.subscriptions import subscribe
 
 pytestmark = pytest.mark.postgres

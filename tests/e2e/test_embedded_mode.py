@@ -13,12 +13,12 @@ import httpx
 import pytest
 from httpx_ws import WebSocketDisconnect
 
-from tests.e2e.conftest import System
 from tests.support import case_b, case_migration
 from tests.support.migration_checks import operation, publish_events, suspension_from_today
 from tests.support.processes import (
     GraphQLClient,
     Service,
+    System,
     free_port,
     run_cli,
     wait_until,

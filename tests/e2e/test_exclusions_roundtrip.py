@@ -35,10 +35,17 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 import pytest
 
-from tests.e2e.conftest import System
 from tests.support.event_examples import VALID_PAYLOADS, envelope
 from tests.support.postgres import count_now
-from tests.support.processes import GraphQLClient, Service, free_port, run_cli, stop_all, wait_until
+from tests.support.processes import (
+    GraphQLClient,
+    Service,
+    System,
+    free_port,
+    run_cli,
+    stop_all,
+    wait_until,
+)
 from tests.support.registry_db import wait_for_sanctions
 
 if TYPE_CHECKING:

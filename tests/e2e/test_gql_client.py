@@ -17,8 +17,8 @@ from gql.transport.websockets import WebsocketsTransport
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from services.platform.security.auth import Role
-from tests.e2e.conftest import System
 from tests.support.principals import expired, short_lived, token
+from tests.support.processes import System
 
 pytestmark = pytest.mark.postgres
 

@@ -12,8 +12,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.e2e.conftest import System
 from tests.support.browser import Traffic, closed_network_chromium, traffic
+from tests.support.processes import System
 
 QUERY = "{ deadLetters { totalCount } }"  # auditors' and admins' only: the token was sent
 # A generous bound for a cold browser on a slow machine; the page needs far less.

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import System
-from tests.support.processes import run_cli, wait_until
+from tests.support.processes import System, run_cli, wait_until
 from tests.support.registry_db import wait_for_sanctions
 
 pytestmark = pytest.mark.postgres

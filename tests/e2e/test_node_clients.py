@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from services.platform.security.auth import Role
-from tests.e2e.conftest import System
 from tests.support import case_b
 from tests.support.migration_checks import publish_events, suspension_from_today
 from tests.support.node_clients import NodeSubscription, run_node
 from tests.support.principals import expired, short_lived, token
+from tests.support.processes import System
 from tests.support.registry_checks import LIVE
 
 pytestmark = pytest.mark.postgres

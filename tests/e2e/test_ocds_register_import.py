@@ -14,8 +14,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from tests.e2e.conftest import System
-from tests.support.processes import run_cli, wait_until
+from tests.support.processes import System, run_cli, wait_until
 
 pytestmark = pytest.mark.postgres
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import System
 from tests.support.alert_checks import check_live_alerts
 from tests.support.migration_checks import check_migration_case
+from tests.support.processes import System
 from tests.support.registry_checks import check_live_eligibility_changes, check_registry_case
 from tests.support.risk_checks import (
     LIVE_LATENCY_BOUND,

@@ -17,10 +17,10 @@ import pytest
 from httpx_ws import WebSocketSession, connect_ws
 
 from services.platform.security.auth import Role
-from tests.e2e.conftest import System
 from tests.support import case_b
 from tests.support.migration_checks import publish_events, suspension_from_today
 from tests.support.principals import token
+from tests.support.processes import System
 from tests.support.registry_checks import LIVE
 
 pytestmark = pytest.mark.postgres

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from httpx_ws import WebSocketDisconnect
 
-from tests.e2e.conftest import System
 from tests.support.principals import expired, short_lived
+from tests.support.processes import System
 from tests.support.subscriptions import subscribe
 
 pytestmark = pytest.mark.postgres

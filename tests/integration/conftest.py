@@ -11,9 +11,10 @@ import pytest
 
 from services.platform.postgres.database import open_pool
 from services.platform.settings import Settings
-from tests.integration.test_rebuild import running_system, settled, submit, the_case
 from tests.support import postgres
+from tests.support.running_system import running_system, settled, submit
 from tests.support.served_objects import records
+from tests.support.whole_case import the_case
 
 ASYNCPG_INTROSPECTION = ("typeinfo_tree", "set_config('jit'")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import datetime as dt
 import http.server
 import json
@@ -34,19 +33,16 @@ from services.platform.operations.liveness import Liveness
 from services.platform.security.auth import Principal, Role
 from services.platform.settings import Settings
 from tests.support import case_b
+from tests.support.alert_events import MINE, THEIRS, TODAY, VENDOR, contract, saved, suspended
 from tests.support.alert_log import AlertLog, alerted
 from tests.support.event_examples import envelope, example
-from tests.support.in_process_api import SCHEMA, shared_context
+from tests.support.in_process_api import graphql
 from tests.support.processes import eventually
 from tests.support.registry_db import apply, outbox, rejection
 
 pytestmark = pytest.mark.postgres
 
-MINE, THEIRS = "市民課", "税務課"
-VENDOR = case_b.VENDOR
 SECRET = "alert-tests-secret"
-# The registry's today (its time zone), which its announcements are dated by.
-TODAY = Settings(database_url="unused").clock.today()
 # Past the policy's 18 months: an amendment says why, as an imposition would.
 EXTENDED = "extended on review of the investigation"
 
@@ -123,30 +119,6 @@ async def delivering(pool: asyncpg.Pool, config: WebhookConfig) -> AsyncIterator
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-
-
-def contract(agency: str) -> dict[str, Any]:
-    """A contract of vendor B with `agency`, running today."""
-    payload = example(
-        "contract.awarded",
-        contract_id=f"c-{'mine' if agency == MINE else 'theirs'}",
-        agency=agency,
-        awarded_on=str(TODAY - dt.timedelta(days=60)),
-        starts_on=str(TODAY - dt.timedelta(days=30)),
-        ends_on=str(TODAY + dt.timedelta(days=365)),
-    )
-    return envelope("contract.awarded", payload, VENDOR)
-
-
-def suspended() -> dict[str, Any]:
-    """B suspended from yesterday, decided the day before."""
-    start = TODAY - dt.timedelta(days=1)
-    return case_b.suspended(starts_on=str(start), decided_on=str(start - dt.timedelta(days=1)))
-
-
-def saved(agency: str, name: str, vendor_ids: list[str]) -> dict[str, Any]:
-    payload = {"agency": agency, "name": name, "vendor_ids": vendor_ids}
-    return envelope("watchlist.saved", payload, watchlist_key(agency, name))
 
 
 async def announce(pool: asyncpg.Pool, consumer: Any, *events: dict[str, Any]) -> list[bytes]:
@@ -452,14 +424,6 @@ async def test_a_receiver_down_past_the_backoff_cap_gets_each_alert_once(
     assert up["last_status"] == 204 and up["next_try_at"] is not None
     assert len(receiver.received) == 1
     check_signed(receiver.received)
-
-
-async def graphql(
-    pool: asyncpg.Pool, principal: Principal, query: str, **variables: Any
-) -> dict[str, Any]:
-    context = dataclasses.replace(shared_context(pool), principal=principal)
-    result = await SCHEMA.execute(query, variable_values=variables, context_value=context)
-    return {"data": result.data, "errors": [e.message for e in result.errors or []]}
 
 
 ALERTS = """query ($acknowledged: Boolean) {

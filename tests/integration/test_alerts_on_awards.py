@@ -13,10 +13,11 @@ from typing import Any
 import asyncpg
 
 from services.platform.security.auth import Principal, Role
-from tests.integration.test_alerts import MINE, THEIRS, TODAY, VENDOR, graphql, saved, suspended
 from tests.support import case_b
+from tests.support.alert_events import MINE, THEIRS, TODAY, VENDOR, saved, suspended
 from tests.support.alert_log import ALERTED, AlertLog, alerted, raised_events
 from tests.support.event_examples import envelope, example
+from tests.support.in_process_api import graphql
 from tests.support.registry_db import eligibility
 
 CATEGORY = "information_systems"  # the example contract's

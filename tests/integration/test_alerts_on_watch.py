@@ -14,8 +14,8 @@ import asyncpg
 
 from services.alerts.changes import RUNNING_CONTRACTS
 from services.platform.consuming.consumer import apply_serialized_batch
-from tests.integration.test_alerts import MINE, THEIRS, TODAY, VENDOR, contract, saved, suspended
 from tests.support import case_b
+from tests.support.alert_events import MINE, THEIRS, TODAY, VENDOR, contract, saved, suspended
 from tests.support.alert_log import ALERTED, AlertLog, alerted, raised_events
 from tests.support.registry_db import eligibility
 

@@ -19,12 +19,13 @@ from services.platform.eventlog.embedded import EmbeddedEventLog, drain
 from services.platform.eventstore import later_rules
 from services.platform.settings import Settings
 from services.registry import setup as registry_setup
-from tests.integration.test_api_sanction_policy import AMEND, logged, receipt
 from tests.support import case_b
 from tests.support.event_examples import sanction_input
+from tests.support.record_receipts import logged, receipt
 from tests.support.registry import REGISTRY
 from tests.support.registry_db import apply, rejection
 from tests.support.rule_instants import DAY, FAR, PAST, REGISTRY_VERDICTS
+from tests.support.sanction_mutations import AMEND
 
 pytestmark = pytest.mark.postgres
 

@@ -20,8 +20,7 @@ from prometheus_client import REGISTRY
 from services.gateway.execution.known_queries import KnownQueries
 from services.gateway.execution.query_plans import QueryPlan
 from services.platform.security.auth import Role
-from tests.integration.test_registry_screening import _portfolio
-from tests.integration.test_single_check import _apply
+from tests.support.bidder_portfolio import apply, bidder_portfolio
 from tests.support.in_process_api import asgi_client
 from tests.support.principals import token
 
@@ -130,11 +129,11 @@ async def clients(pool: asyncpg.Pool) -> AsyncIterator[tuple[httpx.AsyncClient, 
     wanted = {f"b{i:04d}" for i in range(VENDORS)}
     events = [
         e
-        for e in _portfolio()
+        for e in bidder_portfolio()
         if e["vendor_id"] in wanted and e["payload"].get("related_vendor_id", "b0000") in wanted
     ]
-    await _apply(pool, [e for e in events if e["event_type"] == "vendor.registered"])
-    await _apply(pool, [e for e in events if e["event_type"] != "vendor.registered"])
+    await apply(pool, [e for e in events if e["event_type"] == "vendor.registered"])
+    await apply(pool, [e for e in events if e["event_type"] != "vendor.registered"])
     async with (
         asgi_client(pool, known_queries=False) as general,
         asgi_client(pool) as known,

@@ -10,8 +10,8 @@ import asyncpg
 import pytest
 
 from services.platform.security.auth import Principal, Role
-from tests.integration.test_rebuild import PLAN
 from tests.support.served_objects import MINE, SERVED, THEIRS, VENDOR, again, answer, data, served
+from tests.support.whole_case import PLAN
 
 pytestmark = pytest.mark.postgres
 

@@ -13,8 +13,8 @@ import asyncpg
 import pytest
 
 from services.platform.graphql.nodes import decode, encode
-from tests.integration.test_rebuild import PLAN
 from tests.support.served_objects import MINE, SERVED, VENDOR, again, answer, data, served
+from tests.support.whole_case import PLAN
 
 pytestmark = pytest.mark.postgres
 

@@ -11,40 +11,16 @@ from typing import Any
 import asyncpg
 import pytest
 
-from tests.support import case_b, in_process_api
+from tests.support import case_b
 from tests.support.event_examples import VALID_PAYLOADS, graphql_input, sanction_input
-from tests.support.principals import ADMIN
+from tests.support.record_receipts import RECEIPT, logged, receipt
 from tests.support.registry_db import apply, rejection
+from tests.support.sanction_mutations import AMEND, IMPOSE, LIFT
 
 pytestmark = pytest.mark.postgres
 
-RECEIPT = "{ accepted errors { field message code } }"
-
-
-def typed(mutation: str, input_type: str) -> str:
-    return (
-        f"mutation ($vendorId: ID!, $payload: {input_type}!) {{"
-        f" {mutation}(vendorId: $vendorId, payload: $payload) {RECEIPT} }}"
-    )
-
-
-IMPOSE = typed("imposeSanction", "SanctionImposedInput")
-AMEND = typed("amendSanction", "SanctionAmendedInput")
-LIFT = typed("liftSanction", "SanctionLiftedInput")
 SUBMIT = f"mutation ($event: JSON!) {{ submitEvent(event: $event) {RECEIPT} }}"
 CITY = "City procurement office"
-
-
-async def receipt(pool: asyncpg.Pool, query: str, **variables: Any) -> dict[str, Any]:
-    answer = await in_process_api.execute(pool, query, ADMIN, **variables)
-    (receipt,) = answer.values()
-    assert isinstance(receipt, dict)
-    return receipt
-
-
-async def logged(pool: asyncpg.Pool) -> int:
-    count: int = await pool.fetchval("SELECT count(*) FROM event_store")
-    return count
 
 
 def imposition(**changes: Any) -> dict[str, Any]:

@@ -20,11 +20,12 @@ from services.events.imports import LISTED, PART
 from services.ingest.handlers import Rejected, ingest_batch
 from services.platform.eventlog.embedded import drain
 from services.platform.settings import Settings
-from tests.integration.test_import_reports import HEADER, drain_registry
 from tests.support import case_b
 from tests.support.event_examples import envelope, example
 from tests.support.in_process_api import execute
+from tests.support.live_consumers import drain_registry
 from tests.support.registry_db import apply, rejection
+from tests.support.worldbank_csv import HEADER
 
 pytestmark = pytest.mark.postgres
 

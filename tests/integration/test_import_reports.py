@@ -14,18 +14,13 @@ import click
 import pytest
 
 from services.cli import importing, rebuilding
-from services.platform.eventlog.embedded import drain
 from services.platform.settings import Settings
-from services.registry import setup as registry_setup
-from services.registry.handlers import registry_consumer
 from tests.support.in_process_api import execute
+from tests.support.live_consumers import drain_registry
+from tests.support.worldbank_csv import HEADER
 
 pytestmark = pytest.mark.postgres
 
-HEADER = (
-    "Firm Name,Additional Firm Info,Address,Country,Ineligibility Period From Date,"
-    "Ineligibility Period To Date,Grounds\n"
-)
 ROWS = (
     'MR. RUFAT MAJIDOV,*677,"BINAGADI HIGHWAY, BAKU",Azerbaijan,2024-12-10,2027-08-09,'
     "Obstructive Practices\n"
@@ -56,15 +51,6 @@ async def _import(file: Path, database_url: str, *, refused: bool = True) -> Non
             await importing.run("worldbank", opened, None, database_url, None, dry_run=False)
     settings = Settings(database_url=database_url)
     await drain_registry(database_url, settings)
-
-
-async def drain_registry(database_url: str, settings: Settings) -> None:
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
-    try:
-        policies = registry_setup.policies(settings)
-        await drain(pool, registry_consumer(settings.clock, policies))
-    finally:
-        await pool.close()
 
 
 async def _stored(pool: asyncpg.Pool) -> list[tuple[Any, ...]]:

@@ -5,109 +5,33 @@ duplicates nothing; a plan's settings changed a field at a time are kept, live a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import datetime as dt
 import json
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
 import pytest
 
-from services.cli import embedded, rebuilding
-from services.cli.consumers import service_consumers
+from services.cli import rebuilding
 from services.events.base import EventEnvelope
 from services.events.migration import ChecklistCheck, MigrationPlanConfigured
-from services.ingest.handlers import ingest_batch
-from services.migration.plan_opening import automatic_plan_id
 from services.migration.setup import CONSUMER_NAME as MIGRATION
 from services.platform.consuming import replay
 from services.platform.consuming.consumer import Consumer
-from services.platform.eventlog.embedded import EmbeddedEventLog, run_consumers
-from services.platform.operations.liveness import Liveness
 from services.platform.postgres.database import Connection
 from services.platform.settings import Settings
-from services.registry import setup as registry_setup
-from services.risk import setup as risk_setup
 from services.risk.handlers import CONSUMER_NAME as RISK
-from tests.support import case_b, case_migration, case_risk
-from tests.support.event_examples import VALID_PAYLOADS, envelope
+from tests.support import case_b, case_migration
+from tests.support.event_examples import envelope
 from tests.support.in_process_api import execute
 from tests.support.migration_checks import operation, suspension_from_today
+from tests.support.running_system import running_system, settled, submit
+from tests.support.whole_case import AGENCY, PLAN, VENDOR, case_applied, the_case
 
 pytestmark = pytest.mark.postgres
-
-VENDOR, AGENCY = case_migration.VENDOR, case_migration.AGENCY
-PLAN = automatic_plan_id(VENDOR, AGENCY)
-SANCTION = "city-2022-001"
-
-
-@contextlib.asynccontextmanager
-async def running_system(pool: asyncpg.Pool, settings: Settings) -> AsyncIterator[None]:
-    """What `vendorwatch up` runs beside the API: consumers, relays, planner, calendar."""
-    risk = risk_setup.service(settings)
-    consumers = service_consumers(settings, registry_setup.policies(settings), risk)
-    log = EmbeddedEventLog(pool, ingest_batch)
-    tasks = [
-        asyncio.create_task(run_consumers(pool, consumers)),
-        asyncio.create_task(embedded.run_relays(pool, log, Liveness("relays", "job"))),
-        asyncio.create_task(embedded.run_planner(pool, settings, Liveness("planner", "job"))),
-        asyncio.create_task(
-            embedded.run_calendar(pool, settings, risk, Liveness("calendar", "job"))
-        ),
-    ]
-    try:
-        yield
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def submit(pool: asyncpg.Pool, *events: dict[str, Any]) -> None:
-    await EmbeddedEventLog(pool, ingest_batch).submit([case_b.line(e) for e in events])
-
-
-async def _progress(pool: asyncpg.Pool) -> tuple[Any, ...]:
-    row = await pool.fetchrow(
-        """SELECT (SELECT sum(seq) FROM event_chain_heads),
-                      (SELECT array_agg(o ORDER BY o) FROM (
-                          SELECT consumer || ':' || sum(seq) AS o FROM consumer_offsets
-                          GROUP BY consumer) c),
-                      (SELECT count(*) FROM registry_outbox) + (SELECT count(*) FROM risk_outbox)
-                          + (SELECT count(*) FROM migration_outbox)
-                          + (SELECT count(*) FROM alert_outbox),
-                      (SELECT count(*) FROM migration_plans
-                       WHERE planned_revision < revision AND withdrawn_at IS NULL)"""
-    )
-    assert row is not None
-    return tuple(row)
-
-
-async def settled(pool: asyncpg.Pool) -> None:
-    """Waits until every consumer has read the whole log, every outbox is relayed and every
-    plan is scheduled (but those withdrawn, which the planner passes by), twice in a row
-    across a poll."""
-    previous, deadline = None, asyncio.get_running_loop().time() + 120
-    while asyncio.get_running_loop().time() < deadline:
-        now = await _progress(pool)
-        heads = now[0] or 0
-        caught_up = (
-            now[1] is not None
-            and all(o.endswith(f":{heads}") for o in now[1])
-            # registry, risk, migration, alerts
-            and len(now[1]) == 4
-        )
-        if caught_up and now[2] == 0 and now[3] == 0 and now == previous:
-            return
-        previous = now
-        await asyncio.sleep(1.5)
-    raise AssertionError(f"the system did not settle: {previous}")
-
-
-ON = case_migration.CONTRACTS[0].contract_id  # the resident records system
 
 
 # A vendor nothing bars, whose plan opened by hand at the agency is withdrawn.
@@ -128,21 +52,6 @@ def withdrawn_by_hand(start: dt.date) -> list[dict[str, Any]]:
         {**award, "vendor_id": WITHDRAWN_VENDOR},
         envelope("migration.plan_requested", request, WITHDRAWN_VENDOR),
         envelope("migration.plan_withdrawn", withdrawal, WITHDRAWN_VENDOR),
-    ]
-
-
-def the_case(start: dt.date) -> list[dict[str, Any]]:
-    """Vendor B: registered, ten contracts, the lost USB memory and its investigation, a
-    claim, and the suspension from today (so the registry announces it and plans open)."""
-    claim = envelope("claim.filed", VALID_PAYLOADS["claim.filed"] | {"contract_id": ON}, VENDOR)
-    return [
-        case_b.registered(),
-        case_b.another_vendor(case_risk.SUBCONTRACTOR),
-        *case_migration.contracts(start),
-        case_risk.usb_lost(ON),
-        case_risk.investigated(),
-        claim,
-        suspension_from_today(VENDOR, SANCTION),
     ]
 
 
@@ -170,25 +79,6 @@ async def answers(pool: asyncpg.Pool, known_at: dt.datetime, today: dt.date) -> 
         "statuses": await execute(pool, PLAN_STATUSES),
     }
     return json.dumps(found, ensure_ascii=False, sort_keys=True, indent=1)
-
-
-async def case_applied(pool: asyncpg.Pool, start: dt.date) -> dt.datetime:
-    """The whole case applied by the running system, the plan shaped by its owner; returns
-    a moment just before the suspension was recorded (for the eligibility as known then)."""
-    await submit(pool, *the_case(start))
-    await settled(pool)
-    # Every event of the case is accepted (its incident and claim name what it recorded).
-    assert await pool.fetch("SELECT reason FROM dead_letters") == []
-    # The system owner shapes the plan: two more versions, with causes and diffs.
-    await submit(pool, case_migration.configured(PLAN, start))
-    await settled(pool)
-    await submit(pool, *case_migration.dependencies(PLAN))
-    await settled(pool)
-    suspension_recorded = await pool.fetchval(
-        "SELECT recorded_at FROM event_store WHERE event_type = 'sanction.imposed'"
-    )
-    known_at: dt.datetime = suspension_recorded - dt.timedelta(milliseconds=1)
-    return known_at
 
 
 async def announced(pool: asyncpg.Pool) -> list[Any]:

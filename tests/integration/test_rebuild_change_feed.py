@@ -15,11 +15,12 @@ from services.ingest.handlers import ingest_batch
 from services.platform.eventlog.embedded import drain
 from services.platform.settings import Settings
 from services.registry import announcements
-from tests.integration.test_rebuild import case_applied, running_system, settled, submit
 from tests.support import case_b
 from tests.support.in_process_api import execute
 from tests.support.migration_checks import operation
 from tests.support.registry import REGISTRY
+from tests.support.running_system import running_system, settled, submit
+from tests.support.whole_case import case_applied
 
 pytestmark = pytest.mark.postgres
 

@@ -31,18 +31,14 @@ from services.risk.storage import factor_storage, state_storage
 from services.risk.storage.state_storage import StateMemo
 from tests.support import case_b, case_risk
 from tests.support.event_examples import envelope
-from tests.support.registry import REGISTRY, TOKYO, FixedClock
+from tests.support.registry import REGISTRY
+from tests.support.risk_service import service
 
 pytestmark = pytest.mark.postgres
 
 BANDS = list(RiskBand)
 MODEL = load_model()
 MODEL_V1 = Path(__file__).resolve().parents[2] / "services" / "risk" / "models" / "v1.toml"
-
-
-def service(day: str = "2022-08-10", model_path: Path | None = None) -> RiskService:
-    moment = dt.datetime.fromisoformat(f"{day}T09:00:00+09:00")
-    return RiskService(FixedClock(TOKYO, moment), load_model(model_path))
 
 
 async def live(pool: asyncpg.Pool, risk: RiskService, events: list[dict[str, Any]]) -> None:

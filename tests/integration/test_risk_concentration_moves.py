@@ -17,9 +17,9 @@ from services.risk.handlers import RiskService, risk_consumer
 from services.risk.jobs import calendar
 from services.risk.rebuild import rebuild
 from services.risk.storage import moved_agencies
-from tests.integration.test_risk import service
 from tests.support import case_b, case_risk
 from tests.support.registry import REGISTRY
+from tests.support.risk_service import service
 
 pytestmark = pytest.mark.postgres
 

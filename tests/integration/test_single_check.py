@@ -10,13 +10,11 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.platform.consuming.consumer import apply_serialized_batch
 from services.platform.postgres.database import Connection, keyed_lookups_pool
 from services.registry.domain.names import IdentifierKey
 from services.registry.reads import queries, single_check
-from tests.integration.test_registry_screening import BIDDERS, DAY, _portfolio
 from tests.support import case_b
-from tests.support.registry import REGISTRY
+from tests.support.bidder_portfolio import BIDDERS, DAY, apply, bidder_portfolio
 
 pytestmark = pytest.mark.postgres
 
@@ -38,18 +36,12 @@ def _ended_and_never_started() -> list[dict[str, Any]]:
     return ended + never
 
 
-async def _apply(pool: asyncpg.Pool, events: list[dict[str, Any]]) -> None:
-    lines = [case_b.line(e) for e in events]
-    for start in range(0, len(lines), 500):
-        await apply_serialized_batch(pool, REGISTRY, lines[start : start + 500])
-
-
 async def test_one_statement_answers_as_the_screen_of_that_bidder(pool: asyncpg.Pool) -> None:
-    portfolio = _portfolio()
+    portfolio = bidder_portfolio()
     vendors = [e for e in portfolio if e["event_type"] == "vendor.registered"]
-    await _apply(pool, vendors)
+    await apply(pool, vendors)
     before_sanctions = await pool.fetchval("SELECT now()")
-    await _apply(pool, [e for e in portfolio if e not in vendors] + _ended_and_never_started())
+    await apply(pool, [e for e in portfolio if e not in vendors] + _ended_and_never_started())
     assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 0
     bidders = [f"b{i:04d}" for i in range(BIDDERS)]
 
@@ -87,7 +79,7 @@ async def _plans(conn: Connection) -> tuple[int, int]:
 async def test_the_keyed_lookups_pool_plans_the_statement_once_with_the_same_answers(
     database_url: str, pool: asyncpg.Pool
 ) -> None:
-    await _apply(pool, _portfolio() + _ended_and_never_started())
+    await apply(pool, bidder_portfolio() + _ended_and_never_started())
     bidders = [f"b{i:04d}" for i in range(BIDDERS)]
     async with keyed_lookups_pool(database_url) as lookups, lookups.acquire() as keyed:
         on_keyed = [await single_check.eligibility(keyed, b, None, DAY) for b in bidders]
@@ -103,7 +95,7 @@ async def test_the_keyed_lookups_pool_plans_the_statement_once_with_the_same_ans
 
 
 async def test_an_unknown_vendor_is_named_and_an_identifier_resolved(pool: asyncpg.Pool) -> None:
-    await _apply(pool, [case_b.registered(), case_b.suspended()])
+    await apply(pool, [case_b.registered(), case_b.suspended()])
     corporate = IdentifierKey("corporate_number", "7000012050002")
     async with pool.acquire() as conn:
         with pytest.raises(queries.RegistryQueryError, match="vendorId: unknown vendor 'b-typo'"):

@@ -1,6 +1,6 @@
 """What the console's browser tests do alike: a browser that keeps what its page showed when the
 test fails, wait for what the page shows, sign in, check a page with axe-core and save its
-screenshot, and check the page reached nothing but the API."""
+screenshot, read an element's attribute, and check the page reached nothing but the API."""
 
 from __future__ import annotations
 
@@ -169,3 +169,14 @@ def browser_clock_at(chrome: webdriver.Chrome, moment: dt.datetime) -> None:
     shift = f"{moment.timestamp() * 1000:.0f} - Date.now()"
     source = f"const shift = {shift}; const realNow = Date.now; Date.now = () => realNow() + shift;"
     chrome.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": source})
+
+
+def attribute(chrome: WebDriver, css: str, name: str) -> str | None:
+    """An attribute of the first element matching `css`, read in one script (an element
+    Preact re-renders between finding and reading it cannot go stale)."""
+    value: str | None = chrome.execute_script(
+        "return document.querySelector(arguments[0])?.getAttribute(arguments[1]) ?? null;",
+        css,
+        name,
+    )
+    return value

@@ -1,6 +1,7 @@
 """The GraphQL schema executed in-process on a real PostgreSQL (and its embedded event log),
 as a signed-in caller: for tests that look under the API (SQL statements, stored events);
-and the whole ASGI app on the same, for tests of what reaches it over HTTP."""
+the whole answer, errors included, of an operation asked as a caller (`graphql`); and the whole
+ASGI app on the same, for tests of what reaches it over HTTP."""
 
 from __future__ import annotations
 
@@ -96,3 +97,11 @@ async def execute(
     result = await SCHEMA.execute(query, variable_values=variables, context_value=context)
     assert result.errors is None and result.data is not None, result.errors
     return result.data
+
+
+async def graphql(
+    pool: asyncpg.Pool, principal: Principal, query: str, **variables: Any
+) -> dict[str, Any]:
+    context = dataclasses.replace(shared_context(pool), principal=principal)
+    result = await SCHEMA.execute(query, variable_values=variables, context_value=context)
+    return {"data": result.data, "errors": [e.message for e in result.errors or []]}

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -178,3 +179,13 @@ class GraphQLClient:
 
     def close(self) -> None:
         self._http.close()
+
+
+@dataclass(frozen=True)
+class System:
+    """A running VendorWatch: its GraphQL endpoint, and how to publish events into its log."""
+
+    client: GraphQLClient
+    publish: Publish
+    # What `vendorwatch up` printed (embedded mode only: its tokens and sign-in link).
+    log_path: Path | None = None

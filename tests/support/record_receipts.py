@@ -1,6 +1,7 @@
 """The API's receipt for an event about a vendor's records, through `submitEvent` (its problems
 named as the registry names them, snake_case) or the event's own typed mutation (camelCase,
-as a form sends it), on a real PostgreSQL; and how many events the log holds."""
+as a form sends it), or the one receipt of any mutation sent by an admin (`receipt`), on a real
+PostgreSQL; and how many events the log holds."""
 
 from __future__ import annotations
 
@@ -19,6 +20,13 @@ from tests.support.principals import ADMIN
 RECEIPT = "{ accepted errors { field message code } }"
 # Event type → the typed mutation that records it.
 MUTATIONS = {kind.event_type: name for name, kind in RECORDED_BY_PEOPLE.items()}
+
+
+async def receipt(pool: asyncpg.Pool, query: str, **variables: Any) -> dict[str, Any]:
+    answer = await execute(pool, query, ADMIN, **variables)
+    (receipt,) = answer.values()
+    assert isinstance(receipt, dict)
+    return receipt
 
 
 async def submitted(pool: asyncpg.Pool, event: dict[str, Any]) -> dict[str, Any]:

@@ -19,11 +19,11 @@ from services.events.alerts import watchlist_key
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.platform.security.auth import Principal
-from tests.integration.test_rebuild import PLAN
 from tests.support import case_b
 from tests.support.event_examples import envelope, example
 from tests.support.in_process_api import SCHEMA, shared_context
 from tests.support.principals import ADMIN
+from tests.support.whole_case import PLAN
 
 VENDOR, SUBCONTRACTOR = case_b.VENDOR, "vendor-c"
 MINE, THEIRS = "市民課", "税務課"  # the case's contracts are all 市民課's

@@ -8,11 +8,16 @@ registry's answers), so a fast but wrong run fails.
 Progress is read from the narrowest interface the core offers: the processed-event ledger
 (`processed_events(consumer, event_id)`, every row counted, refused events too) and, for
 ingest in distributed mode, the event store's event ids.
+
+The embedded run (`run_embedded`) submits a workload into the embedded log while the services'
+consumers run in the same process, as `vendorwatch up` runs them: embedded mode's measure, and
+the load of the benchmarks that measure something else beside it (the API, the event loop).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -26,10 +31,17 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
+from services.cli.consumers import service_consumers
+from services.ingest.handlers import ingest_batch
 from services.platform.consuming.consumer import Consumer, apply_batch
+from services.platform.eventlog.embedded import EmbeddedEventLog, run_consumers
+from services.platform.operations.collector import tune_for_long_runs
 from services.platform.postgres.database import open_pool
+from services.platform.settings import Settings
+from services.registry import setup as registry_setup
 from services.registry.reads import queries
 from services.registry.reads.queries import MAX_BATCH
+from services.risk import setup as risk_setup
 from tests.support import event_log
 from tests.support.workload import CHECK_DAY, Workload
 
@@ -354,3 +366,59 @@ async def check_outcome(pool: asyncpg.Pool, workload: Workload) -> None:
         "sanctions": counts["sanction.imposed"],
         "closed": counts["incident.closed"],
     }
+
+
+# -- the embedded run ---------------------------------------------------------------------
+
+
+def timeout(workload: Workload) -> float:
+    return 300.0 + len(workload.events) / 10
+
+
+def consumers_of(database_url: str) -> list[Consumer]:
+    """The services' consumers, as embedded mode runs them and as the workers are built."""
+    settings = Settings(database_url=database_url)
+    return service_consumers(
+        settings, registry_setup.policies(settings), risk_setup.service(settings)
+    )
+
+
+def _running(task: asyncio.Task[None]) -> Callable[[], None]:
+    def alive() -> None:
+        if task.done():
+            raise AssertionError(f"the consumers stopped: {task.exception()!r}")
+
+    return alive
+
+
+async def run_embedded(
+    database_url: str, workload: Workload, clock_started: asyncio.Event | None = None
+) -> dict[str, float]:
+    """Submits the workload into the embedded log, a producer's batch at a time, while the
+    consumers run in the same process (as `vendorwatch up` does); returns when each consumer
+    had applied everything it takes, in seconds from the first submit (`clock_started` set
+    then: what is measured beside it starts there, after the set-up)."""
+    tune_for_long_runs()  # as every vendorwatch process does
+    consumers = consumers_of(database_url)
+    pool = await open_pool(database_url, migrate=False)
+    watch = await LedgerWatch.open(database_url, workload.event_ids)
+    log = EmbeddedEventLog(pool, ingest_batch)
+    started = time.perf_counter()
+    if clock_started is not None:
+        clock_started.set()
+    consuming = asyncio.create_task(run_consumers(pool, consumers))
+    try:
+        for batch in batches(workload.raws):
+            await log.submit(batch)
+        return await watch.wait(
+            expected_per_consumer(consumers, workload),
+            started,
+            within=timeout(workload),
+            alive=_running(consuming),
+        )
+    finally:
+        consuming.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await consuming
+        await watch.close()
+        await pool.close()

@@ -24,8 +24,8 @@ from services.migration.planning.model import (
 )
 from services.migration.planning.plan_constraints import compile_plan
 from services.migration.planning.scheduling import _assignments, solve
-from tests.benchmarks.test_migration_solver_benchmark import _problem as city_portfolio
 from tests.support.migration_verifier import violations
+from tests.support.schedule_problems import city_portfolio
 
 
 def _portfolio(items: int, capacity: int, time_limit_seconds: float) -> SchedulingProblem:

@@ -18,7 +18,7 @@ from services.registry.domain.names import normalize_name
 from services.registry.name_search.gram_postings import shared_grams
 from services.registry.name_search.name_index import TRIGRAMS_FROM, NameIndex
 from services.registry.name_search.search import NameCandidate, NameKind, rank
-from tests.unit.test_search import CANDIDATES
+from tests.support.name_candidates import CANDIDATES
 
 K = NameKind
 

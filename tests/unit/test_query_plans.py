@@ -1,9 +1,10 @@
 """A plan answers exactly as graphql-core's execution does, or not at all.
 
-The schema of `test_leaf_objects.py`, its queries run by strawberry and by a plan of their
-document (`query_plans.plan_of`): where strawberry's answer has no errors the plan's data is
-the same, byte for byte once encoded; where it has errors the plan gives None (the caller then
-takes the whole way); and documents a plan cannot follow (fragments, directives) get none.
+The schema of `test_leaf_objects.py` (tests/support/leaf_schema.py), its queries run by
+strawberry and by a plan of their document (`query_plans.plan_of`): where strawberry's answer
+has no errors the plan's data is the same, byte for byte once encoded; where it has errors the
+plan gives None (the caller then takes the whole way); and documents a plan cannot follow
+(fragments, directives) get none.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 
 from graphql import parse
 from services.gateway.execution.query_plans import plan_of
-from tests.unit.test_leaf_objects import PLAIN
+from tests.support.leaf_schema import PLAIN
 
 # (query, whether it gets a plan)
 CASES = [
