@@ -21,6 +21,11 @@ from services.platform.operations.start_up import StartUp
 
 # Longer than the proxies' own keep-alive in front of the API (nginx: 60 s), as they expect.
 KEEP_ALIVE_SECONDS = 75
+# How long a stop waits for the answers under way: then it cancels them. Without a limit, one
+# client that stopped reading a large answer (an export, the GraphiQL bundle) held the stop,
+# and the embedded PostgreSQL, for as long as it kept its socket open, and a second SIGTERM
+# did not help. Well inside Kubernetes' 30 s of grace before its SIGKILL.
+GRACEFUL_STOP_SECONDS = 10
 
 # A loop that runs beside the API until cancelled (a consumer, a relay, a job), started again
 # with backoff if it ever fails (its liveness, reported on /healthz, says so meanwhile).
@@ -123,4 +128,5 @@ def _config(app: ASGIApp, host: str, port: int, access_log: bool) -> uvicorn.Con
         # request sent as the server closes fails with a reset connection on the client's side
         # (seen between the eligibility benchmark's rounds).
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        timeout_graceful_shutdown=GRACEFUL_STOP_SECONDS,
     )

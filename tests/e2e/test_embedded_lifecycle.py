@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import httpx
 import psutil
 import pytest
 
+from services.cli.serving import GRACEFUL_STOP_SECONDS
+from services.gateway.http.graphiql import STATIC_PATH
 from tests.support import case_b
 from tests.support.processes import GraphQLClient, Service, free_port, run_cli, wait_until
 from tests.support.slice_checks import VENDOR
 
 pytestmark = pytest.mark.postgres
 
+GRAPHIQL_BUNDLE = f"{STATIC_PATH}/graphiql.min.js"
 README_EXAMPLE = Path(__file__).resolve().parents[2] / "schemas" / "examples" / "case-b.jsonl"
 
 
@@ -108,6 +113,29 @@ def test_a_stop_signal_leaves_no_process_behind(
     # pgserver's list of the server's users is empty, so the next run stops it as well.
     assert json.loads((data_dir / ".handle_pids.json").read_text()) == []
     assert records(own_user_dirs) == []
+
+
+def test_a_client_that_stops_reading_does_not_hold_the_stop(
+    own_user_dirs: Path, tmp_path: Path
+) -> None:
+    """One client that stopped reading a large answer kept a SIGTERM'd `up`, and its embedded
+    PostgreSQL, running for as long as it held its socket (an operator's finding: 90 s, a
+    second SIGTERM no help). The answers under way are given GRACEFUL_STOP_SECONDS."""
+    data_dir = (tmp_path / "data").resolve()
+    up, client = start_up("up", tmp_path, "--data-dir", str(data_dir))
+    client.close()
+    port = httpx.URL(client.url).port
+    with socket.socket() as stalled:
+        # A small window, read no further than the headers: the 3.5 MB bundle stalls.
+        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stalled.connect(("127.0.0.1", port))
+        stalled.sendall(f"GET {GRAPHIQL_BUNDLE} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        assert stalled.recv(200).startswith(b"HTTP/1.1 200")
+        started = time.monotonic()
+        assert up.stop(signal.SIGTERM) == 0, up.log_tail()
+        took = time.monotonic() - started
+    assert took < GRACEFUL_STOP_SECONDS + 15, up.log_tail()
+    assert processes_using(data_dir) == []
 
 
 @pytest.fixture
