@@ -14,6 +14,7 @@ from services.platform.eventlog.kafka import KafkaEventLog, follow, reach
 from services.platform.eventlog.topics import ensure_topics
 from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.graphql.broadcast import Broadcaster
+from services.platform.operations.database_probe import database_probe
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.start_up import StartUp
 from services.platform.postgres.database import (
@@ -46,7 +47,10 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
         pool = await waiting_for_database(partial(open_pool, url))
         log = KafkaEventLog(bootstrap, credentials)
         try:
-            async with keyed_lookups_pool(url, waiting_for_database) as lookups:
+            async with (
+                keyed_lookups_pool(url, waiting_for_database) as lookups,
+                database_probe(url) as probe,
+            ):
                 await start_up.wait_for("kafka", bootstrap, partial(_reach_kafka, settings, log))
                 broadcaster, chain = Broadcaster(), ChainWatch(url)
                 policies, scoring = registry.policies(settings), risk.service(settings)
@@ -69,7 +73,12 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
                 broadcast = partial(follow, bootstrap, credentials, broadcaster.publish)
                 await server.run(
                     create_app(
-                        context, TokenVerifier(auth), list(jobs.values()), chain=chain, kafka=kafka
+                        context,
+                        TokenVerifier(auth),
+                        list(jobs.values()),
+                        chain=chain,
+                        kafka=kafka,
+                        database=probe,
                     ),
                     {
                         "broadcast": (broadcast, jobs["broadcast"]),

@@ -28,6 +28,7 @@ from services.platform.eventlog.own_appends import OwnAppends
 from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.operations.database_gauges import measured_store_lags
+from services.platform.operations.database_probe import database_probe
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import note_failure, until_done
 from services.platform.operations.start_up import StartUp
@@ -190,6 +191,7 @@ async def run_up(
         serving(host, port, start_up, access_log=settings.access_log) as server,
         embedded_log(partial(opening, partial(open_pool, url)), broadcaster, own) as (pool, log),
         keyed_lookups_pool(url, opening) as lookups,
+        database_probe(url) as probe,
     ):
         policies = registry.policies(settings)
         risk = risk_setup.service(settings)
@@ -222,7 +224,12 @@ async def run_up(
         )
         await server.run(
             create_app(
-                context, TokenVerifier(auth), [*consuming, *jobs.values()], chain=chain, lags=lags
+                context,
+                TokenVerifier(auth),
+                [*consuming, *jobs.values()],
+                chain=chain,
+                lags=lags,
+                database=probe,
             ),
             {
                 # Each consumer reports on its own; "consumers" is their task as a whole.

@@ -34,6 +34,7 @@ from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.graphql.context import RequestContext
 from services.platform.http_errors import error_response
 from services.platform.operations import database_gauges
+from services.platform.operations.database_probe import DatabaseProbe
 from services.platform.operations.liveness import (
     LIVENESS_DATABASE_SECONDS,
     Liveness,
@@ -68,19 +69,24 @@ def create_app(
     kafka: KafkaCheck | None = None,
     lags: LagSource | None = None,
     known_queries: bool = True,
+    database: DatabaseProbe | None = None,
 ) -> Starlette:
     """The API; `livenesses` are the in-process consumers /healthz reports on (embedded),
     `chain` reports the latest verification of the event store recorded; /readyz
     checks Kafka with `kafka` (distributed) and the consumers' lag with `lags` (embedded);
     `known_queries` False runs every GraphQL request strawberry's whole way
-    (known_queries.py)."""
+    (known_queries.py); /healthz asks PostgreSQL through `database` (a connection of its
+    own, database_probe.py), else through the pool."""
     limits = limits or Limits()
 
     async def pool() -> asyncpg.Pool:
         return context.pool
 
     async def select_one() -> None:
-        await context.pool.fetchval("SELECT 1")
+        if database is not None:
+            await database.select_one()
+        else:
+            await context.pool.fetchval("SELECT 1")
 
     async def no_chain() -> None:
         return None

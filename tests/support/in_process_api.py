@@ -21,6 +21,7 @@ from services.platform.eventlog.embedded import EmbeddedEventLog
 from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.graphql.broadcast import Broadcaster
 from services.platform.graphql.context import RequestContext
+from services.platform.operations.database_probe import DatabaseProbe
 from services.platform.security.auth import AuthConfig, Principal, TokenVerifier
 from services.platform.settings import Settings
 from services.registry.policy_loading import load_policies
@@ -51,14 +52,20 @@ def asgi_client(
     limits: Limits | None = None,
     known_queries: bool = True,
     chain: ChainWatch | None = None,
+    database: DatabaseProbe | None = None,
 ) -> httpx.AsyncClient:
     """An HTTP client of the whole ASGI app (middleware, bearer tokens, routes) on this
     database, accepting the tokens of tests.support.principals; `known_queries` False runs
-    every request strawberry's whole way; `chain`: the process's watch of the chains, for
-    /healthz."""
+    every request strawberry's whole way; `chain`: the process's watch of the chains, and
+    `database` its probe of PostgreSQL, for /healthz."""
     verifier = TokenVerifier(AuthConfig(hs256_secret=TEST_SECRET))
     app = create_app(
-        shared_context(pool), verifier, limits=limits, chain=chain, known_queries=known_queries
+        shared_context(pool),
+        verifier,
+        limits=limits,
+        chain=chain,
+        known_queries=known_queries,
+        database=database,
     )
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api")
 
