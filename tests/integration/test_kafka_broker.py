@@ -37,7 +37,13 @@ async def _create_topic(bootstrap: str, topic: str) -> None:
         )
         errors = [(name, code) for name, code, *_ in response.topic_errors if code != 0]
         assert errors == [], f"create_topics failed: {errors}"
-        (described,) = await admin.describe_topics([topic])
+        # Created is not yet known to every broker's metadata: described until it is
+        # (UNKNOWN_TOPIC_OR_PARTITION meanwhile, seen under load).
+        for _ in range(100):
+            (described,) = await admin.describe_topics([topic])
+            if described["error_code"] == 0:
+                break
+            await asyncio.sleep(0.1)
         assert described["error_code"] == 0
         assert len(described["partitions"]) == PARTITIONS
     finally:

@@ -51,6 +51,7 @@ class KafkaEventLog:
         self._bootstrap = bootstrap
         self._credentials = credentials
         self._producer = self._new_producer()
+        self._stopped = False  # the producer's start failed: the next start makes another
         self._renewing = asyncio.Lock()
 
     def _new_producer(self) -> AIOKafkaProducer:
@@ -69,11 +70,16 @@ class KafkaEventLog:
     async def start(self) -> None:
         """Starts the producer; one that failed to start may be started again (a process
         starting waits for Kafka so)."""
+        if self._stopped:
+            # A stopped producer does not start again. Made here, not when the last failed:
+            # one made then and never started or stopped (a `publish` giving up) was reported
+            # unclosed as the process ended.
+            self._producer, self._stopped = self._new_producer(), False
         try:
             await self._producer.start()
         except Exception as error:  # an OSError or a time-out too: the next start is afresh
             await self._producer.stop()
-            self._producer = self._new_producer()  # a stopped producer does not start again
+            self._stopped = True
             if isinstance(error, KafkaError):
                 raise await unusable(self._bootstrap, self._credentials, error) from error
             raise
