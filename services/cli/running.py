@@ -31,23 +31,25 @@ def run(coroutine: Coroutine[Any, Any, None], *, serving: bool = False) -> None:
     asyncio's loop, the socket writes of its statements and its answer were the largest part
     of an eligibility check's sampled CPU). The workers keep asyncio's loop, which faust is
     built and tested on."""
-    # SIGTERM stops as Ctrl-C does, through every `finally` (the embedded PostgreSQL, pools):
-    # uvicorn, having shut down on it, raises it again, and its default action would kill
-    # the process on the spot. As Ctrl-C does means by the SIGINT handler in place: the
+    # SIGTERM stops through every `finally` (the embedded PostgreSQL, pools): uvicorn, having
+    # shut down on it, raises it again, and its default action would kill the process on the
+    # spot. A command `serving` stops as Ctrl-C does, by the SIGINT handler in place: the
     # runner's, which cancels the command's task and lets it unwind (a second signal raises
-    # KeyboardInterrupt), or uvicorn's while it serves. A KeyboardInterrupt raised in the
-    # middle of a turn of the loop made the runner cancel every task at once, asyncpg's
-    # shielded returns of connections to their pool among them: the pool then waited for
-    # those connections at its close (a `vendorwatch up` stopping in 11-15 s, one stop in
-    # five, after a WARNING naming no task; tests/integration/test_stop_signal.py).
+    # KeyboardInterrupt), or uvicorn's while it serves. KeyboardInterrupt raised in the middle
+    # of a turn of its loop made the runner cancel every task at once, asyncpg's shielded
+    # returns of connections to their pool among them: the pool then waited for those
+    # connections at its close (`up` stopping in 11-15 s, one stop in five, after a WARNING
+    # naming no task; tests/integration/test_stop_signal.py). Any other command is
+    # interrupted where it is: it may be blocked reading its input on the loop's thread (a
+    # `publish -` from a pipe), which a cancelled task would not leave.
     terminated: list[bool] = []
 
     def terminate(signum: int, frame: FrameType | None) -> None:
         terminated.append(True)
         interrupt = signal.getsignal(signal.SIGINT)
-        if callable(interrupt):
+        if serving and callable(interrupt):
             interrupt(signal.SIGINT, frame)
-        else:  # SIGINT ignored or left to the system: stop as its default would
+        else:
             signal.default_int_handler(signum, frame)
 
     signal.signal(signal.SIGTERM, terminate)
