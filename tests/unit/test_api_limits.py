@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import pathlib
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
+from starlette.types import Message
 
+from services.gateway.http import protection
 from services.gateway.http.protection import Limits, RequestLimits
 from services.gateway.schema import build_schema
 from tests.support.principals import bare_context
@@ -85,6 +89,65 @@ async def test_a_body_over_the_size_limit_is_refused() -> None:
         ]
     }
     assert accepted.status_code == 200
+
+
+class _Kept(logging.Handler):
+    """The module's warnings, whatever another test set the root logger to."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+async def test_an_answer_cut_off_by_the_time_limit_is_said_naming_the_request() -> None:
+    """Begun, the answer cannot become a 504: its connection is closed, which uvicorn logs
+    as an ERROR naming no request (an operator's soak test: 13 such lines, no path)."""
+
+    async def stream() -> AsyncIterator[bytes]:
+        yield b"["
+        await asyncio.sleep(2)
+        yield b"]"
+
+    async def exported(_: Request) -> StreamingResponse:
+        return StreamingResponse(stream(), media_type="application/json")
+
+    app = RequestLimits(Starlette(routes=[Route("/export", exported)]), Limits(request_seconds=0.2))
+    kept = _Kept()
+    logger = logging.getLogger(protection.__name__)
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    logger.addHandler(kept)
+    sent: list[Message] = []
+
+    requested = False
+
+    async def receive() -> Message:
+        """The request, then nothing more (a client still connected, reading slowly)."""
+        nonlocal requested
+        if requested:
+            await asyncio.Event().wait()
+        requested = True
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": "/export", "headers": [], "query_string": b""}
+    try:
+        await app(scope, receive, send)
+    finally:
+        logger.removeHandler(kept)
+        logger.setLevel(level)
+    # Begun, and left unfinished: the server closes the connection on it.
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
+    assert sent[-1].get("more_body") is True
+    assert kept.messages == [
+        "GET /export: its answer was cut off 0.2 s into the request (read too slowly, or too"
+        " long to send within the limit); its connection is closed"
+    ]
 
 
 async def test_a_request_over_the_time_limit_is_cut_off() -> None:

@@ -9,6 +9,7 @@ held to limits of its own (introspection_limits.py).
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from services.gateway.execution.introspection_limits import (
 )
 from services.platform.error_codes import ErrorCode
 from services.platform.http_errors import error_response
+
+log = logging.getLogger(__name__)
 
 # Distinct documents whose parse is kept (document_checks.py keeps their validation).
 PARSED_DOCUMENTS = 1024
@@ -130,6 +133,16 @@ class RequestLimits:
             if not started:
                 took = f"request took over {self.limits.request_seconds:g} s"
                 await error_response(504, took, code=ErrorCode.TIMEOUT)(scope, receive, send)
+                return
+            # Its answer begun, no error can be sent: the connection is closed on it, which
+            # uvicorn logs as an ERROR naming no request. Said here, with the request's id.
+            log.warning(
+                "%s %s: its answer was cut off %g s into the request (read too slowly, or too"
+                " long to send within the limit); its connection is closed",
+                scope.get("method", ""),
+                scope.get("path", ""),
+                self.limits.request_seconds,
+            )
 
 
 class _ClientGone(Exception):
