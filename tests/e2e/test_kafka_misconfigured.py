@@ -1,8 +1,9 @@
 """A Kafka configuration that cannot work is said at once, not waited on as Kafka out of reach
 (aiokafka's bootstrap says that of any failure, and a process starting waited on it for
 good): a CA file that does not verify the broker, one that cannot be read or holds no
-certificate, no SASL settings for a broker that wants a login. Each process kind exits 1
-with one `Error:` line naming the setting and why.
+certificate, no SASL settings for a broker that wants a login, a listener met in the other
+protocol (TLS or plain). Each process kind exits 1 with one `Error:` line naming the setting
+and why.
 
 The broker is real: SASL/PLAIN on one listener and SASL_SSL on another, its certificate
 signed by a CA of the test's own (kafka_tls.py).
@@ -18,8 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from services.platform.errors import Misconfigured, StartupError
 from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.kafka import reach
+from services.platform.operations.outages import is_outage
 from tests.support.kafka_broker import KafkaBroker, SaslPlain, start_kafka_broker
 from tests.support.kafka_classpath import DEFAULT_CACHE_DIR
 from tests.support.kafka_tls import Certificates, make_certificates
@@ -123,3 +126,50 @@ def test_no_sasl_settings_for_a_broker_that_wants_a_login_is_said_at_once(
             f"Kafka at {broker.bootstrap_servers} wants a SASL login (PLAIN) and this process"
             " has none: set VENDORWATCH_KAFKA_SECURITY_PROTOCOL"
         ) in error, error
+
+
+def _sasl_plaintext() -> dict[str, str]:
+    return {
+        "VENDORWATCH_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        "VENDORWATCH_KAFKA_SASL_MECHANISM": "PLAIN",
+        "VENDORWATCH_KAFKA_USERNAME": ADMIN,
+        "VENDORWATCH_KAFKA_PASSWORD": ADMIN_PASSWORD,
+    }
+
+
+def test_a_tls_listener_met_without_tls_is_said_at_once(
+    broker: KafkaBroker, certificates: Certificates
+) -> None:
+    """It closes a connection not in TLS as a broker going away would: asked in TLS, it
+    answers, and is no outage to wait on."""
+    credentials = KafkaCredentials.from_env(_sasl_plaintext())
+    asyncio.run(reach(broker.bootstrap_servers, credentials))  # its own listener lets it in
+    with pytest.raises(Misconfigured) as raised:
+        asyncio.run(reach(broker.tls_bootstrap_servers, credentials))
+    assert str(raised.value).startswith(
+        f"Kafka at {broker.tls_bootstrap_servers} speaks TLS, and this process does not"
+        " (VENDORWATCH_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT): set SASL_SSL"
+    ), raised.value
+    assert not is_outage(raised.value)
+
+
+def test_a_plain_listener_met_with_tls_is_said_at_once(
+    broker: KafkaBroker, certificates: Certificates
+) -> None:
+    credentials = KafkaCredentials.from_env(_over_tls(certificates.ca_file))
+    asyncio.run(reach(broker.tls_bootstrap_servers, credentials))
+    with pytest.raises(Misconfigured) as raised:
+        asyncio.run(reach(broker.bootstrap_servers, credentials))
+    assert str(raised.value).startswith(
+        f"Kafka at {broker.bootstrap_servers} answers without TLS, and this process speaks TLS"
+    ), raised.value
+    assert not is_outage(raised.value)
+
+
+def test_a_broker_out_of_reach_is_still_an_outage(certificates: Certificates) -> None:
+    """Neither protocol answered: waited on, whatever the process speaks."""
+    for env in (_sasl_plaintext(), _over_tls(certificates.ca_file)):
+        with pytest.raises(StartupError) as raised:
+            asyncio.run(reach(UNREACHABLE_KAFKA, KafkaCredentials.from_env(env)))
+        assert not isinstance(raised.value, Misconfigured), raised.value
+        assert is_outage(raised.value)

@@ -14,8 +14,9 @@ wants a login closes the connection instead of answering, and a SaslHandshake re
 new connection, which Kafka answers on any listener before authentication, then lists the
 mechanisms it offers (a PLAINTEXT listener answers ILLEGAL_SASL_STATE and none). The
 handshake alone would not do: a Kafka-compatible broker may list mechanisms on a listener
-that wants no login. A TLS listener is not told apart so: it closes a connection that does
-not speak TLS as a broker going away would.
+that wants no login. A listener that closes a connection not in its protocol (TLS met
+without TLS, or plain Kafka met with it) is asked in the other one: a TLS handshake
+completed, or an ApiVersions request answered, tells it from a broker gone.
 """
 
 from __future__ import annotations
@@ -76,10 +77,52 @@ async def why_unusable(bootstrap: str, credentials: KafkaCredentials) -> Startup
             async with asyncio.timeout(ASK_SECONDS):
                 said = await _ask(host, port, credentials)
         except (OSError, KafkaError, TimeoutError):
-            continue  # this one is out of reach: perhaps another answers
+            # Out of reach (perhaps another answers), or closing on a protocol not its own.
+            said = await _other_protocol(host, port, credentials)
         if said is not None:
             return said
     return None
+
+
+async def _other_protocol(
+    host: str, port: int, credentials: KafkaCredentials
+) -> Misconfigured | None:
+    """Whether a listener that closed on this process speaks the other protocol: TLS to a
+    process without it, or plain Kafka to one speaking TLS. Either drops bytes that are not
+    its protocol as a broker going away would, and a process starting waited on it for good.
+    Said only when the other protocol is answered: the broker is there, and speaks it."""
+    where = f"Kafka at {host}:{port}"
+    try:
+        async with asyncio.timeout(ASK_SECONDS):
+            if credentials.protocol == "SASL_SSL":
+                plain = await create_conn(host, port)  # answers ApiVersions, before any login
+                plain.close()
+                return Misconfigured(
+                    f"{where} answers without TLS, and this process speaks TLS to it"
+                    " (VENDORWATCH_KAFKA_SECURITY_PROTOCOL=SASL_SSL): give the address of its"
+                    " TLS listener, or set SASL_PLAINTEXT"
+                )
+            _, writer = await asyncio.open_connection(host, port, ssl=_ANY_CERTIFICATE)
+            writer.close()
+    except (OSError, KafkaError, TimeoutError):
+        return None  # neither: out of reach
+    return Misconfigured(
+        f"{where} speaks TLS, and this process does not"
+        f" (VENDORWATCH_KAFKA_SECURITY_PROTOCOL={credentials.protocol}): set SASL_SSL, with"
+        f" {CA_FILE_ENV} naming its CA, or give the address of its plain listener"
+    )
+
+
+def _any_certificate() -> ssl.SSLContext:
+    """A TLS client that verifies nothing: it only asks whether the listener speaks TLS, and
+    sends nothing over it."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+_ANY_CERTIFICATE = _any_certificate()
 
 
 async def _ask(host: str, port: int, credentials: KafkaCredentials) -> StartupError | None:
