@@ -16,6 +16,10 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 
+# How the probe's connection shows in pg_stat_activity: an idle connection an operator would
+# otherwise wonder about.
+APPLICATION_NAME = "vendorwatch /healthz"
+
 
 class DatabaseProbe:
     def __init__(self, database_url: str) -> None:
@@ -28,7 +32,9 @@ class DatabaseProbe:
         async with self._lock:
             try:
                 if self._connection is None or self._connection.is_closed():
-                    self._connection = await asyncpg.connect(self._url)
+                    self._connection = await asyncpg.connect(
+                        self._url, server_settings={"application_name": APPLICATION_NAME}
+                    )
                 await self._connection.fetchval("SELECT 1")
             except BaseException:  # its time run out too: a statement may be under way on it
                 self.close()
