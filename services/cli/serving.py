@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import signal
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from types import FrameType
 
 import uvicorn
 from starlette.applications import Starlette
@@ -46,6 +48,16 @@ def ensure_port_free(host: str, port: int) -> None:
             raise StartupError(f"cannot listen on {host}:{port}: {error.strerror}") from error
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, a second SIGTERM forcing the stop as a second Ctrl-C does: it waited
+    out the answers' GRACEFUL_STOP_SECONDS all the same (an operator's second `kill`)."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.should_exit and sig == signal.SIGTERM:
+            self.force_exit = True
+        super().handle_exit(sig, frame)
+
+
 class Serving:
     """uvicorn serving a process that is starting (`serving`), until `run` hands it the app."""
 
@@ -82,7 +94,7 @@ async def serving(
     waits (gateway/http/starting.py) while the block gets what the app needs; the block
     ends with `Serving.run`. uvicorn logs a line per request only with `access_log`."""
     gate = Starting(start_up)
-    server = uvicorn.Server(_config(gate, host, port, access_log))
+    server = _Server(_config(gate, host, port, access_log))
     started = Serving(gate, server, asyncio.create_task(server.serve(), name="uvicorn"))
     try:
         yield started

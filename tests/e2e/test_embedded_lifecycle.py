@@ -3,6 +3,7 @@ and the other commands find its database without being told, or refuse to guess.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import socket
@@ -115,26 +116,54 @@ def test_a_stop_signal_leaves_no_process_behind(
     assert records(own_user_dirs) == []
 
 
+@contextlib.contextmanager
+def stalled_download(client: GraphQLClient) -> Iterator[None]:
+    """A client reading no further than the headers of the 3.5 MB GraphiQL bundle, with a
+    small window: its answer stalls, under way, for the block."""
+    with socket.socket() as stalled:
+        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stalled.connect(("127.0.0.1", httpx.URL(client.url).port))
+        stalled.sendall(f"GET {GRAPHIQL_BUNDLE} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        assert stalled.recv(200).startswith(b"HTTP/1.1 200")
+        yield
+
+
 def test_a_client_that_stops_reading_does_not_hold_the_stop(
     own_user_dirs: Path, tmp_path: Path
 ) -> None:
     """One client that stopped reading a large answer kept a SIGTERM'd `up`, and its embedded
     PostgreSQL, running for as long as it held its socket (an operator's finding: 90 s, a
-    second SIGTERM no help). The answers under way are given GRACEFUL_STOP_SECONDS."""
+    second SIGTERM no help). The answers under way are given GRACEFUL_STOP_SECONDS, then
+    cancelled, which is said in a WARNING, not an ERROR with a traceback."""
     data_dir = (tmp_path / "data").resolve()
     up, client = start_up("up", tmp_path, "--data-dir", str(data_dir))
     client.close()
-    port = httpx.URL(client.url).port
-    with socket.socket() as stalled:
-        # A small window, read no further than the headers: the 3.5 MB bundle stalls.
-        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        stalled.connect(("127.0.0.1", port))
-        stalled.sendall(f"GET {GRAPHIQL_BUNDLE} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-        assert stalled.recv(200).startswith(b"HTTP/1.1 200")
+    with stalled_download(client):
         started = time.monotonic()
         assert up.stop(signal.SIGTERM) == 0, up.log_tail()
         took = time.monotonic() - started
     assert took < GRACEFUL_STOP_SECONDS + 15, up.log_tail()
+    assert processes_using(data_dir) == []
+    logged = up.log_tail(400)
+    assert "an answer under way was cancelled by the stop" in logged, logged
+    assert "Traceback" not in logged and '"level": "ERROR"' not in logged, logged
+
+
+def test_a_second_sigterm_does_not_wait_for_the_answers(
+    own_user_dirs: Path, tmp_path: Path
+) -> None:
+    """As a second Ctrl-C: an operator's second `kill` waited out the answers' time all the
+    same."""
+    data_dir = (tmp_path / "data").resolve()
+    up, client = start_up("up", tmp_path, "--data-dir", str(data_dir))
+    client.close()
+    with stalled_download(client):
+        started = time.monotonic()
+        up.process.send_signal(signal.SIGTERM)
+        time.sleep(1)
+        assert up.stop(signal.SIGTERM) == 0, up.log_tail()
+        took = time.monotonic() - started
+    assert took < GRACEFUL_STOP_SECONDS, up.log_tail()
     assert processes_using(data_dir) == []
 
 

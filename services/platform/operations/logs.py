@@ -8,6 +8,7 @@ a client's report, an `internal error <id>` and the events it touched.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import time
@@ -52,6 +53,27 @@ class _OutageInOneLine(logging.Filter):
             record.msg = f"{record.getMessage()}: {type(error).__name__}: {error}"
             record.args, record.exc_info, record.exc_text = None, None, None
         return True
+
+
+class _StopInOneLine(logging.Filter):
+    """uvicorn's records of the answers a stop cut short once their time was up
+    (`serving.GRACEFUL_STOP_SECONDS`: a client that stopped reading a large answer): their
+    count at ERROR, then each one's CancelledError with a 60-line traceback. The stop did as
+    it should: one WARNING each, no traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, asyncio.CancelledError):
+            record.msg, record.args = "an answer under way was cancelled by the stop: %s", (error,)
+            record.exc_info, record.exc_text = None, None
+        elif record.msg != _STOP_CANCELS:
+            return True
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+# uvicorn's words for the answers it cancels at a stop (uvicorn/server.py, `shutdown`).
+_STOP_CANCELS = "Cancel %s running task(s), timeout graceful shutdown exceeded"
 
 
 class KafkaClientNoise(logging.Filter):
@@ -140,6 +162,9 @@ def configure_logging(
     pool = logging.getLogger("asyncpg.pool")
     pool.filters = [f for f in pool.filters if not isinstance(f, _OutageInOneLine)]
     pool.addFilter(_OutageInOneLine())
+    server = logging.getLogger("uvicorn.error")
+    server.filters = [f for f in server.filters if not isinstance(f, _StopInOneLine)]
+    server.addFilter(_StopInOneLine())
     if quiet_libraries:
         # A one-shot command reports its failure itself, in one line.
         logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
