@@ -33,6 +33,7 @@ from tests.support.console_browser import (
     screenshot,
     shown,
     sign_in_with,
+    slow_answers,
     until,
 )
 from tests.support.console_migration_case import (
@@ -114,6 +115,7 @@ def test_a_system_owner_follows_its_plan_on_the_gantt_and_ticks_a_check(
     midnight = dt.datetime.combine(today, dt.time(0, 30), case_migration.TOKYO)
     with console_chromium() as chrome:
         browser_clock_at(chrome, midnight)
+        slow_answers(chrome)
         chrome.get(f"{origin(embedded)}/")
         shown(chrome, "#token")
         sign_in_with(chrome, owner)
@@ -153,9 +155,14 @@ def test_a_system_owner_follows_its_plan_on_the_gantt_and_ticks_a_check(
             "live",
         )
 
-        # A check ticked: the API records it, and the chart counts it.
+        # A check ticked: shown ticked while its answer is awaited (each redraw put it back as
+        # recorded, a tester's finding), the API records it, and the chart counts it.
         chrome.find_element(By.CSS_SELECTOR, "details[data-contract='c01'] summary").click()
+        chrome.execute_script("window.slow = arguments[0];", "ConsoleTickCheck")
         chrome.find_element(By.ID, "check-c01-DATA_MIGRATION_REHEARSED").click()
+        shown(chrome, "details[data-contract='c01'] .checklist .waiting")
+        assert chrome.find_element(By.ID, "check-c01-DATA_MIGRATION_REHEARSED").is_selected()
+        chrome.execute_script("window.slow = null;")
         c01 = ".gantt g.row[data-contract='c01']"
         until(chrome, lambda c: attribute(c, c01, "data-checks") == "1/5", "the check counted")
         checks = {e["check"]: e["passed"] for e in item(embedded, plan_id, "c01")["checklist"]}

@@ -51,7 +51,28 @@ export function useLiveDraft(current, reads = {}) {
       }),
     takeNew: () => setDraft((now) => ({ ...now, values: { ...now.values, ...now.meanwhile }, meanwhile: {} })),
     keepMine: () => setDraft((now) => ({ ...now, meanwhile: {} })),
+    saved: (names) => setDraft((now) => savedAs(now, names)),
   };
+}
+
+// The draft once the user's save of the fields `names` is accepted: they follow what the plan
+// records of them, however it writes what was typed (an era date "R14.3.1" recorded as
+// 2032-03-01, which no comparison of texts knows for the same day). The plan may have come
+// back before the answer: a value it said changed meanwhile is the one recorded, taken;
+// else the text sent is the base, and the plan's next values replace it.
+function savedAs(draft, names) {
+  const values = { ...draft.values };
+  const base = { ...draft.base };
+  const meanwhile = { ...draft.meanwhile };
+  for (const name of names) {
+    if (name in meanwhile) {
+      values[name] = meanwhile[name];
+      delete meanwhile[name];
+    } else {
+      base[name] = values[name];
+    }
+  }
+  return { base, values, meanwhile };
 }
 
 // The value of a field as the form shows it: a choice by its words, nothing as "none".

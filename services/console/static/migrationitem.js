@@ -4,7 +4,7 @@
 // replacement vendor (chooseReplacementVendor; a refusal is shown at the field, with the
 // sanctions that bar that vendor at the plan's agency), and its settings (migrationsettings.js).
 // A role that may read the plan but not record on it sees each form disabled, with why.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { useAttempt } from "./attempts.js";
 import { Field, fieldSetter, Outcome, RECEIPT, record } from "./fields.js";
 import { checksPassed } from "./gantt.js";
@@ -43,11 +43,26 @@ const STATUSES = ["PLANNED", "IN_PROGRESS", "DONE", "BLOCKED"];
 function Checklist({ session, plan, item, changed }) {
   const { t, api } = session;
   const { outcome, busy, attempt } = useAttempt();
+  // The tick sent, shown as ticked until the plan read again shows it or it is refused: each
+  // redraw while waiting put the box back as recorded, and the user's tick went for as long.
+  const [pending, setPending] = useState(null);
+  useEffect(() => {
+    if (pending && item.checklist.some((c) => c.check === pending.check && c.passed === pending.passed)) {
+      setPending(null);
+    }
+  }, [item]);
   const tick = async (check, passed) => {
     const variables = { planId: plan.planId, contractId: item.contractId, check, passed };
-    // A checkbox has no room for an error beside it: the receipt's errors go below the list.
-    const result = await attempt(() => record(api, TICK, variables, []));
-    if (result.receipt?.accepted) changed();
+    setPending({ check, passed });
+    let accepted = false;
+    try {
+      // A checkbox has no room for an error beside it: the receipt's errors go below the list.
+      const result = await attempt(() => record(api, TICK, variables, []));
+      accepted = Boolean(result?.receipt?.accepted);
+    } finally {
+      if (!accepted) setPending(null);
+    }
+    if (accepted) changed();
   };
   return html`<fieldset class="checklist">
     <legend>${t("migration.checklist", { passed: checksPassed(item) })}</legend>
@@ -55,7 +70,7 @@ function Checklist({ session, plan, item, changed }) {
       const id = `check-${item.contractId}-${check}`;
       return html`<div class="field field-checkbox">
         <input
-          type="checkbox" id=${id} data-check=${check} checked=${passed}
+          type="checkbox" id=${id} data-check=${check} checked=${pending?.check === check ? pending.passed : passed}
           disabled=${check === BY_REPLACEMENT || busy}
           aria-describedby=${check === BY_REPLACEMENT ? `${id}-hint` : null}
           onChange=${(event) => tick(check, event.target.checked)}

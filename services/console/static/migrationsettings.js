@@ -90,18 +90,22 @@ function foldBlackouts(byField) {
 function ConfigureForm({ session, form, title, heading, root, mutation, fields, current, variables, changed, closed = null }) {
   const { t, api } = session;
   const reads = Object.fromEntries(fields.map((field) => [field.name, field.read]));
-  const { values, setValues, meanwhile, takeNew, keepMine } = useLiveDraft(current, reads);
+  const { values, setValues, meanwhile, takeNew, keepMine, saved } = useLiveDraft(current, reads);
   const { outcome, busy, attempt } = useAttempt();
   const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
     const input = changes(fields, values, current);
+    const sent = fields.filter((field) => values[field.name] !== current[field.name]).map((field) => field.name);
     const names = [...fields.map((field) => field.name), ...blackoutPaths(input.blackouts?.length ?? 0)];
     const result = await attempt(async () => {
       const answer = await record(api, mutation, variables(input), names);
       return { ...answer, byField: foldBlackouts(answer.byField) };
     });
-    if (result.receipt?.accepted) changed();
+    if (result.receipt?.accepted) {
+      saved(sent);
+      changed();
+    }
   };
   return html`<form id=${form} class="configure" onSubmit=${submit} aria-labelledby=${`${form}-title`}>
     <${heading} id=${`${form}-title`}>${title}</${heading}>
