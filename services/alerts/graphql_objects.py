@@ -22,6 +22,7 @@ from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import described_enum
 from services.platform.graphql.nodes import Key, Node, in_key_order, uuid_part
 from services.platform.security.access import ELIGIBILITY_CHECKERS, agencies_in_view, sees_agency
+from services.platform.urls import redacted_url
 from services.registry.api.graphql_eligibility import EligibilityReason
 from services.registry.storage.record_repository import running_contract_vendors
 
@@ -174,7 +175,9 @@ WebhookDeliveryState = described_enum(
 class WebhookDelivery:
     url: str = strawberry.field(
         description="Where it was last sent (before any attempt: its agency's webhook when it"
-        " was raised). Each attempt goes to the agency's webhook as configured then."
+        " was raised), without its credentials: no user or password, no query string (the"
+        " deliveries use the URL whole). Each attempt goes to the agency's webhook as"
+        " configured then."
     )
     state: WebhookDeliveryState = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
     attempts: int = strawberry.field(description="Attempts made so far.")
@@ -201,7 +204,7 @@ class WebhookDelivery:
     @classmethod
     def of(cls, delivery: Delivery) -> WebhookDelivery:
         return cls(
-            url=delivery.url,
+            url=redacted_url(delivery.url),
             state=delivery.state,
             attempts=delivery.attempts,
             last_status=delivery.last_status,

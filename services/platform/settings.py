@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 from services.platform.clock import Clock
 from services.platform.errors import StartupError
 from services.platform.eventlog.credentials import KafkaCredentials
+from services.platform.urls import redacted_url
 
 DEFAULT_TIMEZONE = "Asia/Tokyo"
 _FROM_ENVIRONMENT = SettingsConfigDict(env_prefix="VENDORWATCH_", env_ignore_empty=True)
@@ -84,7 +85,8 @@ class Settings(RetryBackoff):
     # Alert webhooks: agency → the URL its alerts are POSTed to (VENDORWATCH_ALERT_WEBHOOKS,
     # a JSON object), each body signed with this secret (VENDORWATCH_ALERT_WEBHOOK_SECRET).
     # Configuration, not events: a URL is where this deployment reaches an agency, and a
-    # secret must never enter the log.
+    # secret must never enter the log. A URL may carry credentials (userinfo, a token in its
+    # query): only the deliveries use it whole, it is shown as `urls.redacted_url` has it.
     alert_webhooks: dict[str, str] = Field(default_factory=dict)
     alert_webhook_secret: SecretStr | None = None
     # A failed delivery is tried again after this many seconds, doubling up to the maximum;
@@ -106,7 +108,9 @@ class Settings(RetryBackoff):
             raise ValueError("alert_webhook_secret: required when alert_webhooks are set")
         for agency, url in self.alert_webhooks.items():
             if not url.startswith(("https://", "http://")):
-                raise ValueError(f"alert_webhooks: {agency!r} has {url!r}, not an http(s) URL")
+                # Shown without its credentials, as everywhere (urls.redacted_url).
+                shown = redacted_url(url)
+                raise ValueError(f"alert_webhooks: {agency!r} has {shown!r}, not an http(s) URL")
         return self
 
     def __init__(self, **given: Any) -> None:

@@ -7,10 +7,12 @@ acknowledgement; agency scope."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import datetime as dt
 import http.server
 import json
+import logging
 import socket
 import threading
 import time
@@ -30,6 +32,7 @@ from services.cli.main import cli
 from services.events.alerts import watchlist_key
 from services.platform.consuming.consumer import apply_serialized_batch
 from services.platform.operations.liveness import Liveness
+from services.platform.operations.logs import configure_logging
 from services.platform.security.auth import Principal, Role
 from services.platform.settings import Settings
 from tests.support import case_b
@@ -64,6 +67,7 @@ class Receiver:
     def __init__(self, port: int) -> None:
         self.port = port
         self.received: list[tuple[dict[str, str], bytes]] = []
+        self.paths: list[str] = []  # each request's path and query
         self._server: http.server.ThreadingHTTPServer | None = None
 
     @property
@@ -71,11 +75,12 @@ class Receiver:
         return f"http://127.0.0.1:{self.port}/hooks/alerts"
 
     def start(self) -> None:
-        received = self.received
+        received, paths = self.received, self.paths
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["content-length"]))
+                paths.append(self.path)
                 received.append((dict(self.headers.items()), body))
                 self.send_response(204)
                 self.end_headers()
@@ -331,6 +336,54 @@ async def test_a_delivery_whose_agency_lost_its_webhook_reads_as_waiting_for_one
     }
     assert all(d["deliveredAt"] and d["waitingSince"] is None for d in done)
     assert len(receiver.received) == 3
+
+
+@pytest.fixture
+def root_logging() -> Iterator[None]:
+    """configure_logging replaces the root logger's handlers: pytest's are put back."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+async def test_a_webhooks_credentials_are_sent_but_neither_shown_nor_logged(
+    pool: asyncpg.Pool,
+    receiver: Receiver,
+    capsys: pytest.CaptureFixture[str],
+    root_logging: None,
+) -> None:
+    """A webhook URL with a user, a password and a token in its query (a tester's finding:
+    the API showed it whole to whoever reads alerts, and httpx logged it at every delivery):
+    the deliveries go to it whole, credentials and token included; the API shows it without
+    its userinfo and query, to every role that reads alerts; no log line of the process that
+    delivers, at INFO, has them."""
+    receiver.start()
+    secret = "hookuser:HookPw123"
+    url = receiver.url.replace("http://", f"http://{secret}@") + "?token=QueryTok999"
+    configure_logging("info", "text")
+    raised_with = settings(url)
+    await three_changes(pool, alerts_setup.consumer(raised_with))
+    config = WebhookConfig.of(raised_with)
+    assert config is not None
+
+    async def delivered() -> bool:
+        return len(receiver.received) == 3
+
+    async with delivering(pool, config):  # the loop, with its own client, as a process runs it
+        await eventually(delivered, "the three alerts delivered")
+    assert receiver.paths == ["/hooks/alerts?token=QueryTok999"] * 3
+    basic = f"Basic {base64.b64encode(secret.encode()).decode()}"
+    assert {headers["Authorization"] for headers, _ in receiver.received} == {basic}
+    for role in (Role.PROCUREMENT_OFFICER, Role.AUDITOR, Role.SYSTEM_OWNER):
+        answer = await graphql(pool, Principal(f"{role}-mine", role, (MINE,)), DELIVERIES)
+        assert answer["errors"] == []
+        shown = [edge["node"]["delivery"] for edge in answer["data"]["alerts"]["edges"]]
+        assert {(d["state"], d["url"]) for d in shown if d} == {("DELIVERED", receiver.url)}
+    logged = capsys.readouterr().err
+    for word in ("hookuser", "HookPw123", "QueryTok999"):
+        assert word not in logged, logged
 
 
 async def test_history_from_before_the_alerts_were_installed_alerts_nobody(

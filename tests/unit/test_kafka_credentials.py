@@ -52,6 +52,56 @@ def test_incomplete_or_unknown_settings_are_refused(environ: dict[str, str]) -> 
         KafkaCredentials.from_env(environ)
 
 
+PROTOCOL, MECHANISM = "VENDORWATCH_KAFKA_SECURITY_PROTOCOL", "VENDORWATCH_KAFKA_SASL_MECHANISM"
+USERNAME, PASSWORD = "VENDORWATCH_KAFKA_USERNAME", "VENDORWATCH_KAFKA_PASSWORD"
+
+
+@pytest.mark.parametrize(
+    ("environ", "said"),
+    [
+        (
+            {PROTOCOL: "BOGUS"},
+            "Kafka security protocol 'BOGUS' (VENDORWATCH_KAFKA_SECURITY_PROTOCOL): one of"
+            " PLAINTEXT, SASL_PLAINTEXT, SASL_SSL",
+        ),
+        (
+            {**SASL, MECHANISM: "GSSAPI"},
+            "Kafka SASL mechanism 'GSSAPI' (VENDORWATCH_KAFKA_SASL_MECHANISM): one of PLAIN,"
+            " SCRAM-SHA-256, SCRAM-SHA-512",
+        ),
+        (
+            {**SASL, PASSWORD: ""},
+            "Kafka security protocol SASL_PLAINTEXT (VENDORWATCH_KAFKA_SECURITY_PROTOCOL) needs"
+            " a username and a password: VENDORWATCH_KAFKA_PASSWORD is not set",
+        ),
+        (
+            {PROTOCOL: "SASL_SSL"},
+            "Kafka security protocol SASL_SSL (VENDORWATCH_KAFKA_SECURITY_PROTOCOL) needs a"
+            " username and a password: VENDORWATCH_KAFKA_USERNAME and"
+            " VENDORWATCH_KAFKA_PASSWORD are not set",
+        ),
+        (
+            {PASSWORD: "secret"},
+            "VENDORWATCH_KAFKA_PASSWORD is set, which needs a SASL security protocol"
+            " (VENDORWATCH_KAFKA_SECURITY_PROTOCOL: SASL_PLAINTEXT or SASL_SSL; it is"
+            " PLAINTEXT)",
+        ),
+        (
+            {**SASL, CA_FILE_ENV: "/etc/ca.pem"},
+            "VENDORWATCH_KAFKA_CA_FILE is set, which needs the SASL_SSL security protocol"
+            " (VENDORWATCH_KAFKA_SECURITY_PROTOCOL is SASL_PLAINTEXT)",
+        ),
+    ],
+)
+def test_a_refusal_names_the_variables_to_change(environ: dict[str, str], said: str) -> None:
+    """An operator is told which VENDORWATCH_KAFKA_* variable to change (a tester's finding:
+    three refusals named none), and never a password's value."""
+    with pytest.raises(StartupError) as refused:
+        KafkaCredentials.from_env(environ)
+    assert str(refused.value) == said
+    assert "secret" not in str(refused.value)
+
+
 @pytest.mark.parametrize(
     ("content", "why"),
     [

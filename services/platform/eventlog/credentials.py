@@ -14,6 +14,10 @@ from typing import Any
 from services.platform.errors import Misconfigured, StartupError
 
 PROTOCOLS = ("PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL")
+PROTOCOL_ENV = "VENDORWATCH_KAFKA_SECURITY_PROTOCOL"
+MECHANISM_ENV = "VENDORWATCH_KAFKA_SASL_MECHANISM"
+USERNAME_ENV = "VENDORWATCH_KAFKA_USERNAME"
+PASSWORD_ENV = "VENDORWATCH_KAFKA_PASSWORD"
 CA_FILE_ENV = "VENDORWATCH_KAFKA_CA_FILE"
 MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 
@@ -28,27 +32,47 @@ class KafkaCredentials:
     ca_file: Path | None = None
 
     def __post_init__(self) -> None:
+        # Each refusal names the variables an operator changes (from_env reads them), and
+        # only whether a password is set, never its value.
         if self.protocol not in PROTOCOLS:
-            raise StartupError(f"Kafka security protocol {self.protocol!r}: one of {PROTOCOLS}")
+            raise StartupError(
+                f"Kafka security protocol {self.protocol!r} ({PROTOCOL_ENV}): one of"
+                f" {', '.join(PROTOCOLS)}"
+            )
         if self.mechanism not in MECHANISMS:
-            raise StartupError(f"Kafka SASL mechanism {self.mechanism!r}: one of {MECHANISMS}")
-        if self.sasl and not (self.username and self.password):
-            raise StartupError(f"Kafka {self.protocol} needs a username and a password")
+            raise StartupError(
+                f"Kafka SASL mechanism {self.mechanism!r} ({MECHANISM_ENV}): one of"
+                f" {', '.join(MECHANISMS)}"
+            )
+        login = {USERNAME_ENV: bool(self.username), PASSWORD_ENV: bool(self.password)}
+        if self.sasl and not all(login.values()):
+            unset = _are([name for name, given in login.items() if not given])
+            raise StartupError(
+                f"Kafka security protocol {self.protocol} ({PROTOCOL_ENV}) needs a username and"
+                f" a password: {unset} not set"
+            )
         # A username without SASL would otherwise connect anonymously without a word.
-        if not self.sasl and (self.username or self.password):
-            raise StartupError("a Kafka username or password needs a SASL security protocol")
+        if not self.sasl and any(login.values()):
+            given = _are([name for name, given in login.items() if given])
+            raise StartupError(
+                f"{given} set, which needs a SASL security protocol ({PROTOCOL_ENV}:"
+                f" SASL_PLAINTEXT or SASL_SSL; it is {self.protocol})"
+            )
         if self.ca_file is not None and self.protocol != "SASL_SSL":
-            raise StartupError("a Kafka CA file needs the SASL_SSL security protocol")
+            raise StartupError(
+                f"{CA_FILE_ENV} is set, which needs the SASL_SSL security protocol"
+                f" ({PROTOCOL_ENV} is {self.protocol})"
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> KafkaCredentials:
         env = os.environ if environ is None else environ
         ca_file = env.get(CA_FILE_ENV)
         return cls(
-            protocol=env.get("VENDORWATCH_KAFKA_SECURITY_PROTOCOL") or "PLAINTEXT",
-            mechanism=env.get("VENDORWATCH_KAFKA_SASL_MECHANISM") or "PLAIN",
-            username=env.get("VENDORWATCH_KAFKA_USERNAME") or None,
-            password=env.get("VENDORWATCH_KAFKA_PASSWORD") or None,
+            protocol=env.get(PROTOCOL_ENV) or "PLAINTEXT",
+            mechanism=env.get(MECHANISM_ENV) or "PLAIN",
+            username=env.get(USERNAME_ENV) or None,
+            password=env.get(PASSWORD_ENV) or None,
             ca_file=Path(ca_file) if ca_file else None,
         )
 
@@ -84,3 +108,8 @@ class KafkaCredentials:
             "sasl_plain_password": self.password,
             "ssl_context": self.ssl_context(),
         }
+
+
+def _are(names: list[str]) -> str:
+    """`A is`, `A and B are`: the variables a refusal names."""
+    return f"{' and '.join(names)} {'is' if len(names) == 1 else 'are'}"

@@ -157,8 +157,11 @@ def configure_logging(
         handlers=[handler],
         force=True,
     )
-    # pgserver narrates every initdb and pg_ctl step at INFO.
-    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    # pgserver narrates every initdb and pg_ctl step at INFO; httpx logs every request at
+    # INFO with its URL whole: an alert webhook's, with its credentials and its query's token
+    # (the deliveries record each attempt's outcome themselves, `alert_deliveries`).
+    for chatty in ("pgserver", "httpx"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     pool = logging.getLogger("asyncpg.pool")
     pool.filters = [f for f in pool.filters if not isinstance(f, _OutageInOneLine)]
     pool.addFilter(_OutageInOneLine())

@@ -20,6 +20,7 @@ from services.platform.postgres.migrations import MigrationDrift, apply_migratio
 # need too: they cannot import this module).
 from services.platform.postgres.session_state import Connection as Connection
 from services.platform.postgres.session_state import reset_if_needed
+from services.platform.urls import redacted_url
 
 # asyncpg prepares every statement, and after five runs PostgreSQL may switch a prepared
 # statement to a generic plan that ignores the values. Ours take arrays of one to thousands
@@ -65,15 +66,9 @@ class ConnectionSource(Protocol):
 
 
 def redacted(url: str) -> str:
-    """The URL without its password, safe to print: the query string goes too (libpq takes
-    `password=` and `sslpassword=` there)."""
-    url = url.split("?", 1)[0]
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    credentials, host = rest.rsplit("@", 1)
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}@{host}" if user else f"{scheme}://{host}"
+    """The database URL safe to print: its role kept, its password and query string gone
+    (libpq takes `password=` and `sslpassword=` there)."""
+    return redacted_url(url, keep_user=True)
 
 
 async def open_pool(
