@@ -55,6 +55,7 @@ from services.imports.resolution import JOIN_SCORE, Known
 from services.imports.scratch import Scratch
 from services.imports.scratch_vendors import BATCH
 from services.platform.errors import StartupError
+from services.platform.postgres import database
 from services.platform.settings import Settings
 from services.platform.wording import plural
 from services.registry.domain.names import IdentifierKey
@@ -130,7 +131,7 @@ async def _load_known(conn: asyncpg.Connection, scratch: Scratch) -> None:
 async def _load(database_url: str, source: str, scratch: Scratch) -> None:
     """What the import starts from: the registry's vendors and what earlier imports of the
     list recorded, read into `scratch` a page at a time."""
-    conn = await asyncpg.connect(database_url)
+    conn = await database.connect(database_url)
     try:
         await _load_known(conn, scratch)
         after = ""
