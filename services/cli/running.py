@@ -63,6 +63,8 @@ def run(coroutine: Coroutine[Any, Any, None], *, serving: bool = False) -> None:
             runner.run(coroutine)
     except StartupError as error:
         raise click.ClickException(str(error)) from None
+    except click.ClickException:
+        raise  # said by the command already (verify's "no verdict", exit 3)
     except Exception as error:
         # A command that knows where and how far says so itself (errors.Lost, above).
         if serving or (what := outages.lost(error)) is None:

@@ -99,14 +99,16 @@ def lost(error: BaseException) -> str | None:
     if isinstance(error, BaseExceptionGroup):
         found = [lost(inner) for inner in error.exceptions]
         return found[0] if found and all(found) else None
-    if isinstance(error, StartupError) or not is_outage(error):
+    if not is_outage(error):
         return None
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, OSError) and current.filename is not None:
-            return None
+        if isinstance(current, StartupError) or (
+            isinstance(current, OSError) and current.filename is not None
+        ):
+            return None  # said already as it is, or a file of ours
         if _kafka_outage(current) or type(current).__module__.startswith("aiokafka"):
             return "Kafka"
         current = current.__cause__ or current.__context__
