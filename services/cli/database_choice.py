@@ -25,7 +25,9 @@ import click
 from click.core import ParameterSource
 
 from services.cli import instances
-from services.platform.errors import StartupError
+from services.platform.errors import Lost, StartupError
+from services.platform.operations import outages
+from services.platform.postgres.database import redacted
 from services.platform.settings import configured_data_dir
 
 NONE_RUNNING = (
@@ -87,7 +89,22 @@ def the_running_up() -> instances.Instance:
 
 @contextlib.asynccontextmanager
 async def database(database_url: str | None, data_dir: Path | None) -> AsyncIterator[str]:
-    """The chosen database's URL for the block (see the module's docstring for the rules)."""
+    """The chosen database's URL for the block (see the module's docstring for the rules).
+    PostgreSQL lost in the block (`outages.lost`) is said in one line naming it, unless the
+    command said already how far it got (errors.Lost)."""
+    async with _chosen(database_url, data_dir) as url:
+        try:
+            yield url
+        except Exception as error:
+            if outages.lost(error) != "PostgreSQL":
+                raise
+            raise Lost(
+                f"lost PostgreSQL at {redacted(url)} partway: {outages.said(error)}"
+            ) from error
+
+
+@contextlib.asynccontextmanager
+async def _chosen(database_url: str | None, data_dir: Path | None) -> AsyncIterator[str]:
     if database_url:
         yield database_url
         return

@@ -54,7 +54,9 @@ from services.imports.report import (
 from services.imports.resolution import JOIN_SCORE, Known
 from services.imports.scratch import Scratch
 from services.imports.scratch_vendors import BATCH
-from services.platform.errors import StartupError
+from services.platform.errors import Lost, StartupError
+from services.platform.operations import outages
+from services.platform.postgres import database
 from services.platform.settings import Settings
 from services.platform.wording import plural
 from services.registry.domain.names import IdentifierKey
@@ -130,7 +132,7 @@ async def _load_known(conn: asyncpg.Connection, scratch: Scratch) -> None:
 async def _load(database_url: str, source: str, scratch: Scratch) -> None:
     """What the import starts from: the registry's vendors and what earlier imports of the
     list recorded, read into `scratch` a page at a time."""
-    conn = await asyncpg.connect(database_url)
+    conn = await database.connect(database_url)
     try:
         await _load_known(conn, scratch)
         after = ""
@@ -247,48 +249,100 @@ async def _import_list(
     digesting = Digesting(file)
     stream = io.TextIOWrapper(io.BufferedReader(digesting), encoding="utf-8-sig", newline="")
     async with target(kafka, database_url, data_dir, dry_run) as (url, send):
-        clock = Settings(database_url=url or "", kafka_bootstrap=kafka).clock
-        started = clock.now()
-        # The import's day, in the registry's time zone: when lifts and amendments apply.
-        today = clock.today()
-        if url and not kafka:
-            await judged_before_reading(url, dry_run=send is None)
-        # What the import learns of each entity, on disk (imports/scratch.py).
-        with Scratch() as scratch:
-            if url:
-                await _load(url, source, scratch)
-            pending = planned_events(source, stream, scratch, today, report, bodies, empty_allowed)
-            # A dry run sends nothing: its bar says so, and moves as the file is read.
-            label = "reading (dry run: nothing is sent)" if send is None else "importing"
-            with progress_bar(file, label) as progress:
-                done = 0
-
-                def advanced() -> None:  # by the bytes of the file read so far
-                    nonlocal done
-                    with contextlib.suppress(OSError, ValueError):
-                        now = file.tell()
-                        progress(now - done)
-                        done = now
-
-                try:
-                    if send is None:
-                        while list(itertools.islice(pending, BATCH_LINES)):
-                            advanced()
-                    else:
-                        await _send_all(pending, send, report, advanced)
-                except UnreadableFile as error:
-                    raise click.ClickException(_stopped(error, report)) from None
-        digesting.readall()  # what the reader left unread (a trailer) is the file's too
-        read = ImportedFile(
-            source,
-            name,
-            digesting.sha256.hexdigest(),
-            started,
-            clock.now(),
-            compared=url is not None,
-        )
-        said = None if send is None else await send_report(report, read, send)
+        try:
+            said = await _imported(
+                source,
+                file,
+                stream,
+                digesting,
+                name,
+                kafka,
+                url,
+                send,
+                report,
+                bodies,
+                empty_allowed,
+            )
+        except Exception as error:
+            if (what := outages.lost(error)) is None:
+                raise
+            where = (kafka if what == "Kafka" else None) or database.redacted(url or "")
+            raise Lost(_lost(what, where, report, to_kafka=bool(kafka))) from error
     print_report(report, source, dry_run, compared=url is not None, reported=said)
+
+
+async def _imported(
+    source: str,
+    file: BinaryIO,
+    stream: io.TextIOWrapper,
+    digesting: Digesting,
+    name: str,
+    kafka: str | None,
+    url: str | None,
+    send: Send | None,
+    report: ImportReport,
+    bodies: tuple[str, ...],
+    empty_allowed: bool,
+) -> str | None:
+    """The import's work once its database and target are chosen: what became of its report
+    (`send_report`), None for a dry run."""
+    clock = Settings(database_url=url or "", kafka_bootstrap=kafka).clock
+    started = clock.now()
+    # The import's day, in the registry's time zone: when lifts and amendments apply.
+    today = clock.today()
+    if url and not kafka:
+        await judged_before_reading(url, dry_run=send is None)
+    # What the import learns of each entity, on disk (imports/scratch.py).
+    with Scratch() as scratch:
+        if url:
+            await _load(url, source, scratch)
+        pending = planned_events(source, stream, scratch, today, report, bodies, empty_allowed)
+        # A dry run sends nothing: its bar says so, and moves as the file is read.
+        label = "reading (dry run: nothing is sent)" if send is None else "importing"
+        with progress_bar(file, label) as progress:
+            done = 0
+
+            def advanced() -> None:  # by the bytes of the file read so far
+                nonlocal done
+                with contextlib.suppress(OSError, ValueError):
+                    now = file.tell()
+                    progress(now - done)
+                    done = now
+
+            try:
+                if send is None:
+                    while list(itertools.islice(pending, BATCH_LINES)):
+                        advanced()
+                else:
+                    await _send_all(pending, send, report, advanced)
+            except UnreadableFile as error:
+                raise click.ClickException(_stopped(error, report)) from None
+    digesting.readall()  # what the reader left unread (a trailer) is the file's too
+    read = ImportedFile(
+        source,
+        name,
+        digesting.sha256.hexdigest(),
+        started,
+        clock.now(),
+        compared=url is not None,
+    )
+    return None if send is None else await send_report(report, read, send)
+
+
+def _lost(what: str, where: str, report: ImportReport, *, to_kafka: bool) -> str:
+    """What to tell of an import that lost PostgreSQL or Kafka partway: what it had recorded
+    (or sent), each batch whole or not at all, the rest not, nor the import's report."""
+    done = report.events_sent if to_kafka else report.events_new + report.events_known
+    verb = "sent" if to_kafka else "recorded"
+    lost = f"lost {what} at {where} partway through the import"
+    again = "import the file again once it is back"
+    if not done:
+        return f"{lost}: nothing was {verb}; {again}"
+    return (
+        f"{lost}: {plural(done, 'event', grouped=True)} {verb} (the file's first"
+        f" {plural(report.rows, 'row', grouped=True)} read), the rest not, nor the import's"
+        f" report; {again} (the events {verb} are recognised and not {verb} twice)"
+    )
 
 
 def _stopped(error: UnreadableFile, report: ImportReport) -> str:

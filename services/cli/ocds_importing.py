@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-import asyncpg
 import click
 
 from services.cli.importing import (
@@ -44,6 +43,7 @@ from services.imports.ocds.recorded import RecordedContract
 from services.imports.ocds.scratch import OcdsScratch
 from services.imports.report import ImportedFile, ImportReport
 from services.platform.errors import StartupError
+from services.platform.postgres import database
 from services.platform.settings import Settings
 from services.registry.domain.names import IdentifierKey
 
@@ -75,7 +75,7 @@ async def _know(database_url: str, scratch: OcdsScratch) -> None:
     imports (a vendor's id is `ocds:…` or its identifier's holder's) and who holds every
     identifier; and the contracts of earlier imports, as they stand; into `scratch` a page
     at a time (memory bounded whatever the registry's size)."""
-    conn = await asyncpg.connect(database_url)
+    conn = await database.connect(database_url)
     try:
         async for rows in keyed_pages(conn, _OCDS_VENDORS, "vendor_id"):
             scratch.know((r["vendor_id"] for r in rows), ())

@@ -15,10 +15,10 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import asyncpg
 import click
 
 from services.cli.registry_caught_up import WAIT_SECONDS, wait_for_registry
+from services.platform.postgres import database
 from services.platform.wording import plural
 from services.registry.handlers import CONSUMER_NAME as REGISTRY
 
@@ -36,7 +36,7 @@ async def registry_verdicts(
     """Waits (up to `within` seconds) for the registry to judge the log, then reads its
     verdict on each stored event (event id → its line)."""
     await wait_for_registry(database_url, lambda _: None, within)
-    conn = await asyncpg.connect(database_url)
+    conn = await database.connect(database_url)
     try:
         rows = await conn.fetch(
             """SELECT p.event_id, p.refused,

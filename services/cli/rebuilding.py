@@ -17,7 +17,9 @@ from services.platform.consuming.consumer import Consumer
 from services.platform.consuming.rebuilding import exclusive_pool
 from services.platform.consuming.rebuilt_notices import announce_rebuilt
 from services.platform.consuming.replay import Stage
-from services.platform.postgres.database import Connection, open_pool
+from services.platform.errors import Lost
+from services.platform.operations import outages
+from services.platform.postgres.database import Connection, open_pool, redacted
 from services.platform.postgres.one_transaction import one_transaction
 from services.platform.settings import Settings
 from services.platform.wording import plural
@@ -112,6 +114,38 @@ async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> R
     registry rebuilt without its followers is refused (VerdictsChanged) when its verdicts
     changed: their state would count what it now refuses, and miss what it now accepts."""
     chosen = [projection for name, projection in PROJECTIONS.items() if name in names]
+    committed: list[str] = []  # the projections whose rebuild is committed, in order
+    try:
+        return await _rebuild(settings, chosen, names, committed, force=force)
+    except Exception as error:
+        if (what := outages.lost(error)) is None:
+            raise
+        raise Lost(_lost(what, redacted(settings.database_url), chosen, committed)) from error
+
+
+def _lost(what: str, where: str, chosen: Sequence[Projection], committed: Sequence[str]) -> str:
+    """What to tell of a rebuild that lost PostgreSQL partway: nothing committed (each
+    projection is rebuilt in one transaction), or which projections were, the others left
+    as they were."""
+    lost = f"lost {what} at {where} partway through the rebuild"
+    if not committed:
+        return f"{lost}: nothing was committed, every projection is as it was; rebuild again"
+    left = [p.consumer for p in chosen if p.consumer not in committed]
+    return (
+        f"{lost}: {', '.join(committed)} rebuilt and committed, {', '.join(left)} as"
+        f" {'it was' if len(left) == 1 else 'they were'}; rebuild {' '.join(left)} again"
+    )
+
+
+async def _rebuild(
+    settings: Settings,
+    chosen: Sequence[Projection],
+    names: Sequence[str],
+    committed: list[str],
+    *,
+    force: bool,
+) -> Rebuilt:
+    """`rebuild`'s work, each projection's name added to `committed` once committed."""
     pool = await open_pool(settings.database_url)
     try:
         async with AsyncExitStack() as held:
@@ -143,10 +177,11 @@ async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> R
             # is announced with it: the running processes forget what they cached from the
             # projection it replaced (a process ending between two commits announces those
             # made).
-            for stage in stages:
+            for projection, stage in zip(chosen, stages, strict=True):
                 async with stage.transaction.acquire() as conn:
                     await announce_rebuilt(conn)
                 await stage.transaction.commit()
+                committed.append(projection.consumer)
     finally:
         await pool.close()
     return Rebuilt({projection.consumer: replayed.read for projection in chosen}, replayed, changed)

@@ -24,6 +24,7 @@ from collections.abc import Callable
 import asyncpg
 import click
 
+from services.platform.postgres import database
 from services.platform.wording import plural
 from services.registry.handlers import CONSUMER_NAME as REGISTRY
 
@@ -47,7 +48,7 @@ async def wait_for_registry(
     """Waits until the registry has judged every event the log holds now, for at most
     `within` seconds; returns how many it had still not judged then (0: caught up). Says
     once, through `say`, that it waits."""
-    conn = await asyncpg.connect(database_url)
+    conn = await database.connect(database_url)
     try:
         rows = await conn.fetch("SELECT partition, seq FROM event_chain_heads")
         heads = {row["partition"]: row["seq"] for row in rows}

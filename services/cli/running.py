@@ -13,6 +13,7 @@ import click
 import uvloop
 
 from services.platform.errors import StartupError
+from services.platform.operations import outages
 from services.platform.operations.collector import tune_for_long_runs
 from services.platform.operations.logs import LogFormat, configure_logging
 
@@ -20,7 +21,10 @@ LOG_LEVELS = click.Choice(["debug", "info", "warn", "error"])
 
 
 def run(coroutine: Coroutine[Any, Any, None], *, serving: bool = False) -> None:
-    """Runs a command's work; a StartupError is one line (click's). Ctrl-C or SIGTERM stops a
+    """Runs a command's work; a StartupError is one line (click's), and so is a dependency
+    lost partway by a command not `serving` (`outages.lost`: PostgreSQL stopped under an
+    import, a TaskGroup's errors each an outage), which exits 1: a traceback of 85 to 254
+    lines read as a fault of ours. A fault of ours keeps its traceback. Ctrl-C or SIGTERM stops a
     command `serving` quietly (how it is meant to stop); any other command, stopped before
     it finished, says so and exits 128 + the signal's number, as a shell reports it: an
     interrupted `verify` exiting 0 read as "intact" to the job that ran it, an interrupted
@@ -59,6 +63,13 @@ def run(coroutine: Coroutine[Any, Any, None], *, serving: bool = False) -> None:
             runner.run(coroutine)
     except StartupError as error:
         raise click.ClickException(str(error)) from None
+    except click.ClickException:
+        raise  # said by the command already (verify's "no verdict", exit 3)
+    except Exception as error:
+        # A command that knows where and how far says so itself (errors.Lost, above).
+        if serving or (what := outages.lost(error)) is None:
+            raise
+        raise click.ClickException(f"lost {what} partway: {outages.said(error)}") from None
     except KeyboardInterrupt:
         if serving:
             return

@@ -15,3 +15,9 @@ class Misconfigured(StartupError):
 class Refused(Misconfigured):
     """A dependency answered and refused this process's configuration: a wrong password, a
     role or a database that does not exist, a Kafka login the broker turned down."""
+
+
+class Lost(StartupError):
+    """A dependency lost partway through a one-off command's work (PostgreSQL stopped under
+    an import or a rebuild): the message says which, where (without a password) and, where the
+    command knows it, how far it got. No traceback: it is no fault of the command's."""

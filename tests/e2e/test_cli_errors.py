@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.processes import run_cli
+from services.platform.postgres.database import redacted
+from tests.support.processes import free_port, run_cli
 
 UNREACHABLE_DB = "postgresql://nobody@127.0.0.1:1/nothing"
 
@@ -101,3 +102,55 @@ def test_publish_empty_file(tmp_path: Path) -> None:
     result = run_cli("publish", str(empty), "--database-url", UNREACHABLE_DB)
     assert result.returncode != 0
     _one_clear_line(result.stderr, "empty.jsonl", "no events")
+
+
+# URLs asyncpg cannot read, each with why: said before any connection is tried.
+MALFORMED_URLS = [
+    ("postgresql://nobody:hunter2@/nothing?host=/nowhere&sslmode=bogus", "`sslmode` parameter"),
+    ("mysql://nobody:hunter2@127.0.0.1/nothing", "scheme is expected to be"),
+    ("postgresql://nobody:hunter2@127.0.0.1:notaport/nothing", "'notaport'"),
+]
+# Every kind of command, the serving ones too: each opens its database first.
+COMMANDS = {
+    "api": ["api", "--kafka", "127.0.0.1:1"],
+    "up": ["up"],
+    "worker": ["worker", "registry", "--kafka", "127.0.0.1:1"],
+    "publish": ["publish", "EVENTS"],
+    "import": ["import", "worldbank", "EVENTS"],
+    "rebuild": ["rebuild", "all"],
+    "export": ["export", "exclusions"],
+    "verify": ["verify"],
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_malformed_database_url_is_said_at_once(command: str, tmp_path: Path) -> None:
+    """Not waited on as an outage (a serving command retried an unknown `sslmode` for ever),
+    nor a traceback: one line naming the setting, the URL without its password, and why."""
+    events = tmp_path / "events.jsonl"
+    events.write_text("{}\n")
+    args = [str(events) if arg == "EVENTS" else arg for arg in COMMANDS[command]]
+    if command in ("api", "up"):
+        args += ["--port", str(free_port())]
+    for url, why in MALFORMED_URLS:
+        result = run_cli(*args, "--database-url", url, timeout=30)
+        # verify's own code for "no verdict" (3), 1 for the others.
+        assert result.returncode == (3 if command == "verify" else 1), result.stderr
+        shown = redacted(url)
+        _one_clear_line(result.stderr, "DATABASE_URL / --database-url", shown, why)
+        assert "hunter2" not in result.stderr + result.stdout
+
+
+@pytest.mark.postgres
+def test_an_option_postgresql_does_not_know_is_a_refusal(database_url: str) -> None:
+    """asyncpg passes a query option it does not know to PostgreSQL as a setting, which
+    PostgreSQL refuses: said as its refusal, not "cannot reach"."""
+    url = f"{database_url}{'&' if '?' in database_url else '?'}bogus_option=1"
+    result = run_cli("publish", "-", "--database-url", url, input="{}\n")
+    assert result.returncode == 1, result.stderr
+    _one_clear_line(
+        result.stderr,
+        'refused the connection: unrecognized configuration parameter "bogus_option"',
+        "DATABASE_URL / --database-url",
+    )
+    assert "cannot reach" not in result.stderr

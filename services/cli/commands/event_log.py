@@ -17,6 +17,7 @@ from services.cli.running import configure, run
 from services.platform.errors import StartupError
 from services.platform.eventstore import chain_checks, verification
 from services.platform.operations.outages import is_outage
+from services.platform.postgres import database
 from services.platform.postgres.database import open_pool, redacted
 from services.platform.postgres.migrations import pending_migrations
 from services.platform.wording import plural
@@ -99,7 +100,7 @@ async def _reading_pool(url: str) -> asyncpg.Pool:
 
 
 async def _has_log(url: str) -> bool:
-    conn = await asyncpg.connect(url)
+    conn = await database.connect(url)
     try:
         found: bool = await conn.fetchval("SELECT to_regclass('event_store') IS NOT NULL")
         return found

@@ -7,7 +7,7 @@ import sys
 
 import asyncpg
 
-from services.platform.errors import Misconfigured
+from services.platform.errors import Misconfigured, StartupError
 
 # Connections refused, reset or timed out; PostgreSQL shutting down, starting up or crashed
 # (57P01-57P03: what a `pg_ctl stop -m immediate` or a failover shows its clients), or full
@@ -88,3 +88,35 @@ def is_outage(error: BaseException) -> bool:
             return True
         current = current.__cause__ or current.__context__
     return False
+
+
+def lost(error: BaseException) -> str | None:
+    """What a one-off command lost partway, "PostgreSQL" or "Kafka", when `error` is an
+    outage (`is_outage`; a group of errors, a TaskGroup's, when every error in it is one);
+    None otherwise: a fault of ours, or of an input, whose traceback is to be seen. Narrower
+    than `is_outage` where that would hide a fault: a file error naming its file (an output
+    that cannot be written) is no outage, nor is a StartupError, said as it is."""
+    if isinstance(error, BaseExceptionGroup):
+        found = [lost(inner) for inner in error.exceptions]
+        return found[0] if found and all(found) else None
+    if not is_outage(error):
+        return None
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, StartupError) or (
+            isinstance(current, OSError) and current.filename is not None
+        ):
+            return None  # said already as it is, or a file of ours
+        if _kafka_outage(current) or type(current).__module__.startswith("aiokafka"):
+            return "Kafka"
+        current = current.__cause__ or current.__context__
+    return "PostgreSQL"
+
+
+def said(error: BaseException) -> str:
+    """`error` in a line: its type and message; of a group, its first error's (`lost`)."""
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        error = error.exceptions[0]
+    return f"{type(error).__name__}: {error}".rstrip(": ")

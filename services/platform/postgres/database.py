@@ -9,11 +9,13 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
+from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 
-from services.platform.errors import Refused, StartupError
+from services.platform.errors import Misconfigured, Refused, StartupError
+from services.platform.operations.outages import is_outage
 from services.platform.postgres.migrations import MigrationDrift, apply_migrations
 
 # What handlers and repositories take (defined beside the pool's reset, which the migrations
@@ -50,12 +52,23 @@ CLOSE_SECONDS = 10.0
 # PostgreSQL answering and turning the connection down for what it was given: a wrong
 # password or a role that may not log in (28000, 28P01), a database that does not exist
 # (3D000), a role without CONNECT on it (42501). No wait cures these: a process starting
-# says so and exits (errors.Refused), where it waits for a PostgreSQL out of reach.
+# says so and exits (errors.Refused), where it waits for a PostgreSQL out of reach (so does
+# any other error of PostgreSQL's at the login that is no outage: `refusal`).
 REFUSALS = (
     asyncpg.InvalidAuthorizationSpecificationError,
     asyncpg.InvalidCatalogNameError,
     asyncpg.InsufficientPrivilegeError,
 )
+
+# What asyncpg raises reading a URL it cannot take, before it connects: a scheme that is not
+# PostgreSQL's, an `sslmode` or other option it does not know (ClientConfigurationError),
+# a port that is not a number (ValueError). ClientConfigurationError is an InterfaceError,
+# which outages.is_outage takes for a connection dropped: a process starting waited on a
+# mistyped `sslmode` for ever, retrying, and a one-off command showed a traceback.
+MALFORMED = (asyncpg.ClientConfigurationError, ValueError)
+
+# The setting a database URL comes from, as the person who gave it knows it.
+URL_SETTING = "DATABASE_URL / --database-url"
 
 
 class ConnectionSource(Protocol):
@@ -69,6 +82,60 @@ def redacted(url: str) -> str:
     """The database URL safe to print: its role kept, its password and query string gone
     (libpq takes `password=` and `sslpassword=` there)."""
     return redacted_url(url, keep_user=True)
+
+
+def _scrubbed(message: str, url: str) -> str:
+    """`message` without the URL's password (as its user info or a `password=` parameter)."""
+    try:
+        parts = urlsplit(url)
+        secrets = [parts.password or "", *parse_qs(parts.query).get("password", [])]
+    except ValueError:  # a port that is no number: the password is still the user info's
+        secrets = [url.split("://", 1)[-1].rsplit("@", 1)[0].partition(":")[2]]
+    for secret in filter(None, secrets):
+        message = message.replace(secret, "***")
+    return message
+
+
+def malformed(database_url: str, error: BaseException) -> Misconfigured:
+    """What to say of a URL asyncpg could not read (`MALFORMED`): which setting, the URL
+    without its password, and why. No wait cures it: a process starting says it and exits."""
+    return Misconfigured(
+        f"the database URL ({URL_SETTING}) {redacted(database_url)} cannot be used:"
+        f" {_scrubbed(str(error), database_url)} ({type(error).__name__})"
+    )
+
+
+def refusal(error: BaseException) -> bool:
+    """Whether PostgreSQL, answering, turned the connection down for what it was given:
+    `REFUSALS`, or any error of its that is no outage (an option of the URL it does not
+    know, `bogus_option=1`: "unrecognized configuration parameter")."""
+    return isinstance(error, REFUSALS) or (
+        isinstance(error, asyncpg.PostgresError) and not is_outage(error)
+    )
+
+
+def refused(database_url: str, error: BaseException) -> Refused:
+    """What to say of PostgreSQL turning the connection down (`refusal`)."""
+    said = (
+        f"PostgreSQL at {redacted(database_url)} refused the connection:"
+        f" {_scrubbed(str(error), database_url)} ({type(error).__name__})"
+    )
+    if not isinstance(error, REFUSALS):
+        said += f"; check the database URL ({URL_SETTING})"
+    return Refused(said)
+
+
+async def connect(database_url: str, **options: Any) -> asyncpg.Connection:
+    """One connection (`asyncpg.connect`), with what `open_pool` says of a URL that cannot
+    be used or a login PostgreSQL refuses; an outage is raised as asyncpg raised it."""
+    try:
+        return await asyncpg.connect(database_url, **options)
+    except MALFORMED as error:
+        raise malformed(database_url, error) from error
+    except asyncpg.PostgresError as error:
+        if refusal(error):
+            raise refused(database_url, error) from error
+        raise
 
 
 async def open_pool(
@@ -86,12 +153,15 @@ async def open_pool(
             server_settings=KEYED_LOOKUP_SETTINGS if keyed_lookups else SERVER_SETTINGS,
             reset=reset_if_needed,
         )
-    except REFUSALS as error:
-        raise Refused(
-            f"PostgreSQL at {redacted(database_url)} refused the connection:"
-            f" {error} ({type(error).__name__})"
+    except MALFORMED as error:
+        raise malformed(database_url, error) from error
+    except asyncpg.PostgresError as error:
+        if refusal(error):
+            raise refused(database_url, error) from error
+        raise StartupError(
+            f"cannot reach PostgreSQL at {redacted(database_url)}: {error}"
         ) from error
-    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+    except (OSError, TimeoutError) as error:
         raise StartupError(
             f"cannot reach PostgreSQL at {redacted(database_url)}: {error}"
         ) from error

@@ -47,8 +47,12 @@ async def one_transaction(pool: asyncpg.Pool) -> AsyncIterator[OneTransaction]:
         try:
             yield held
         finally:
-            if not held.committed and not conn.is_closed():
+            if not held.committed:
                 # Not over the error that brought us here: a commit that failed leaves the
-                # transaction unusable, and the pool rolls back what it gets back anyway.
+                # transaction unusable, and the pool rolls back what it gets back anyway. Not
+                # asked of `conn` either: a connection lost (PostgreSQL stopped) is taken back
+                # by its pool at once, and the proxy lent raises InterfaceError at any call,
+                # `is_closed()` too, which hid the lost connection behind it. The
+                # transaction holds the connection itself: a closed one raises InterfaceError.
                 with contextlib.suppress(asyncpg.InterfaceError, asyncpg.PostgresError, OSError):
                     await transaction.rollback()
