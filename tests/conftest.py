@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -85,3 +86,13 @@ def kafka_bootstrap() -> Iterator[str]:
     """
     with kafka_bootstrap_servers() as bootstrap:
         yield bootstrap
+
+
+@pytest.fixture
+def root_logging() -> Iterator[None]:
+    """configure_logging replaces the root logger's handlers: pytest's are put back."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

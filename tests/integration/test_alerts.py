@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import http.server
 import json
-import logging
 import socket
 import threading
 import time
@@ -336,16 +335,6 @@ async def test_a_delivery_whose_agency_lost_its_webhook_reads_as_waiting_for_one
     }
     assert all(d["deliveredAt"] and d["waitingSince"] is None for d in done)
     assert len(receiver.received) == 3
-
-
-@pytest.fixture
-def root_logging() -> Iterator[None]:
-    """configure_logging replaces the root logger's handlers: pytest's are put back."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 async def test_a_webhooks_credentials_are_sent_but_neither_shown_nor_logged(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import pathlib
 from collections.abc import AsyncIterator
 
@@ -18,6 +17,7 @@ from starlette.types import Message
 from services.gateway.http import protection
 from services.gateway.http.protection import Limits, RequestLimits
 from services.gateway.schema import build_schema
+from tests.support.kept_logs import kept_logs
 from tests.support.principals import bare_context
 
 OPERATIONS = {
@@ -91,17 +91,6 @@ async def test_a_body_over_the_size_limit_is_refused() -> None:
     assert accepted.status_code == 200
 
 
-class _Kept(logging.Handler):
-    """The module's warnings, whatever another test set the root logger to."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 async def test_an_answer_cut_off_by_the_time_limit_is_said_naming_the_request() -> None:
     """Begun, the answer cannot become a 504: its connection is closed, which uvicorn logs
     as an ERROR naming no request (an operator's soak test: 13 such lines, no path)."""
@@ -115,11 +104,6 @@ async def test_an_answer_cut_off_by_the_time_limit_is_said_naming_the_request() 
         return StreamingResponse(stream(), media_type="application/json")
 
     app = RequestLimits(Starlette(routes=[Route("/export", exported)]), Limits(request_seconds=0.2))
-    kept = _Kept()
-    logger = logging.getLogger(protection.__name__)
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    logger.addHandler(kept)
     sent: list[Message] = []
 
     requested = False
@@ -136,11 +120,8 @@ async def test_an_answer_cut_off_by_the_time_limit_is_said_naming_the_request() 
         sent.append(message)
 
     scope = {"type": "http", "method": "GET", "path": "/export", "headers": [], "query_string": b""}
-    try:
+    with kept_logs(protection.__name__) as kept:
         await app(scope, receive, send)
-    finally:
-        logger.removeHandler(kept)
-        logger.setLevel(level)
     # Begun, and left unfinished: the server closes the connection on it.
     assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
     assert sent[-1].get("more_body") is True

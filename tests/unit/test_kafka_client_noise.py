@@ -11,24 +11,15 @@ from collections.abc import Iterator
 import pytest
 
 from services.platform.operations.logs import KafkaClientNoise
-
-
-class _Kept(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
+from tests.support.kept_logs import Kept
 
 _NAMES = ("aiokafka.conn", "aiokafka.consumer.fetcher", "vendorwatch.test.noise")
 
 
 @pytest.fixture
-def kept() -> Iterator[_Kept]:
+def kept() -> Iterator[Kept]:
     """The loggers' records to one handler, the loggers as they were after."""
-    handler = _Kept()
+    handler = Kept()
     loggers = [logging.getLogger(name) for name in _NAMES]
     before = [(lg.handlers[:], lg.propagate, lg.level) for lg in loggers]
     for logger in loggers:
@@ -40,7 +31,7 @@ def kept() -> Iterator[_Kept]:
         logger.setLevel(level)
 
 
-def test_an_outage_s_errors_are_one_warning_a_minute_each_with_its_count(kept: _Kept) -> None:
+def test_an_outage_s_errors_are_one_warning_a_minute_each_with_its_count(kept: Kept) -> None:
     now = [0.0]
     kept.addFilter(KafkaClientNoise(window=60.0, clock=lambda: now[0]))
     conn, fetcher, ours = (logging.getLogger(name) for name in _NAMES)

@@ -7,23 +7,12 @@ import datetime as dt
 import json
 import logging
 import re
-from collections.abc import Iterator
 
 import pytest
 
 from services.platform.operations.logs import LogFormat, configure_logging
 
 _UTC_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
-
-
-@pytest.fixture
-def root_logging() -> Iterator[None]:
-    """configure_logging replaces the root logger's handlers: pytest's are put back."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def _logged_time(capsys: pytest.CaptureFixture[str], log_format: LogFormat) -> str:
