@@ -30,9 +30,9 @@ import asyncpg
 import click
 
 from services.cli import database_choice
+from services.cli.import_messages import lost_partway, print_report, stopped_by_file
 from services.cli.publishing import (
     BATCH_LINES,
-    SHOWN_REFUSALS,
     Send,
     progress_bar,
     to_embedded,
@@ -51,14 +51,13 @@ from services.imports.report import (
     candidate_listings,
     report_event,
 )
-from services.imports.resolution import JOIN_SCORE, Known
+from services.imports.resolution import Known
 from services.imports.scratch import Scratch
 from services.imports.scratch_vendors import BATCH
 from services.platform.errors import Lost, StartupError
 from services.platform.operations import outages
 from services.platform.postgres import database
 from services.platform.settings import Settings
-from services.platform.wording import plural
 from services.registry.domain.names import IdentifierKey
 from services.registry.storage import sanction_repository
 
@@ -267,7 +266,7 @@ async def _import_list(
             if (what := outages.lost(error)) is None:
                 raise
             where = (kafka if what == "Kafka" else None) or database.redacted(url or "")
-            raise Lost(_lost(what, where, report, to_kafka=bool(kafka))) from error
+            raise Lost(lost_partway(what, where, report, to_kafka=bool(kafka))) from error
     print_report(report, source, dry_run, compared=url is not None, reported=said)
 
 
@@ -316,7 +315,7 @@ async def _imported(
                 else:
                     await _send_all(pending, send, report, advanced)
             except UnreadableFile as error:
-                raise click.ClickException(_stopped(error, report)) from None
+                raise click.ClickException(stopped_by_file(error, report)) from None
     digesting.readall()  # what the reader left unread (a trailer) is the file's too
     read = ImportedFile(
         source,
@@ -327,34 +326,6 @@ async def _imported(
         compared=url is not None,
     )
     return None if send is None else await send_report(report, read, send)
-
-
-def _lost(what: str, where: str, report: ImportReport, *, to_kafka: bool) -> str:
-    """What to tell of an import that lost PostgreSQL or Kafka partway: what it had recorded
-    (or sent), each batch whole or not at all, the rest not, nor the import's report."""
-    done = report.events_sent if to_kafka else report.events_new + report.events_known
-    verb = "sent" if to_kafka else "recorded"
-    lost = f"lost {what} at {where} partway through the import"
-    again = "import the file again once it is back"
-    if not done:
-        return f"{lost}: nothing was {verb}; {again}"
-    return (
-        f"{lost}: {plural(done, 'event', grouped=True)} {verb} (the file's first"
-        f" {plural(report.rows, 'row', grouped=True)} read), the rest not, nor the import's"
-        f" report; {again} (the events {verb} are recognised and not {verb} twice)"
-    )
-
-
-def _stopped(error: UnreadableFile, report: ImportReport) -> str:
-    """What to tell of an import the file stopped: a file refused at its header or for having
-    no row (or in a dry run) sent nothing, and to say otherwise sent whoever ran it looking
-    for what it might have sent."""
-    if not report.sent:
-        return f"{error}: nothing was sent; correct the file and import it again"
-    return (
-        f"{error}: the import stopped there; correct the file and import it again (the"
-        f" {plural(report.sent, 'event', grouped=True)} sent are recognised and not sent twice)"
-    )
 
 
 async def send_report(report: ImportReport, file: ImportedFile, send: Send) -> str:
@@ -375,53 +346,3 @@ async def send_report(report: ImportReport, file: ImportedFile, send: Send) -> s
 
 def _raw(event: EventEnvelope) -> bytes:
     return event.model_dump_json(exclude_none=True).encode()
-
-
-def print_report(
-    report: ImportReport, source: str, dry_run: bool, compared: bool, reported: str | None = None
-) -> None:
-    """The counts on stdout, refused rows and what became of the report (`reported`) on
-    stderr; exits 1 if any row was refused."""
-    for reason in report.refused[:SHOWN_REFUSALS]:
-        click.echo(reason, err=True)
-    if len(report.refused) > SHOWN_REFUSALS:
-        click.echo(f"… and {len(report.refused) - SHOWN_REFUSALS} more refused", err=True)
-    if (withheld := report.withheld_line()) is not None:
-        click.echo(withheld, err=True)
-    for note in report.notes:
-        click.echo(note, err=True)
-    click.echo(
-        f"{source}: read {report.rows} rows; refused {len(report.refused)}; sanctions:"
-        f" {report.imposed} imposed, {report.amended} amended, {report.lifted} lifted,"
-        f" {report.unchanged} unchanged; {report.vendors} vendors registered"
-    )
-    if report.by_identifier or report.by_name or report.review:
-        click.echo(
-            f"vendors matched: {report.by_identifier} by identifier, {report.by_name} by name"
-            f" and country (score {JOIN_SCORE:.0f}); {len(report.review)} possible same as"
-            " for review"
-        )
-        for line in report.review:
-            click.echo(line)
-    if report.ended:
-        click.echo(f"ended: {report.ended} sanction(s) no longer listed, already over (not lifted)")
-    if report.names_amended:
-        click.echo(f"names amended: {report.names_amended} vendors named otherwise by the list")
-    if not compared:
-        click.echo("no database given: every row imposed, nothing amended or lifted", err=True)
-    print_sent(dry_run, report.events_sent, report.events_new, report.events_known)
-    if reported is not None:
-        click.echo(reported, err=True)
-    if report.refused:
-        raise SystemExit(1)
-
-
-def print_sent(dry_run: bool, to_kafka: int, new: int, known: int) -> None:
-    """What an import sent: nothing (a dry run), into Kafka (ingest judges them later), or
-    into the embedded log, new or taken before."""
-    if dry_run:
-        click.echo("dry run: nothing was sent")
-    elif to_kafka:
-        click.echo(f"sent {plural(to_kafka, 'event')} to Kafka; ingest records them")
-    else:
-        click.echo(f"events: {new} new, {known} taken before (the same import sent again)")

@@ -24,11 +24,11 @@ from typing import BinaryIO
 
 import click
 
+from services.cli.import_messages import print_sent
 from services.cli.importing import (
     Digesting,
     identifier_pages,
     keyed_pages,
-    print_sent,
     send_report,
     target,
 )
