@@ -79,3 +79,55 @@ async def test_the_events_held_are_bounded(
     held = parsed_events.known([event_store.content_hash(e) for e in stored])
     assert [e is not None for e in held] == [False] * 7 + [True] * 5
     assert await _read_all(pool) == stored
+
+
+# The store's rows this backend has read and not yet reported (its counts since the last
+# report, the current transaction's included).
+_ROWS_READ = (
+    "SELECT seq_tup_read + idx_tup_fetch FROM pg_stat_xact_user_tables"
+    " WHERE relname = 'event_store'"
+)
+
+
+async def test_a_read_deep_in_the_log_reads_only_what_the_partitions_offer(
+    pool: asyncpg.Pool,
+) -> None:
+    """A consumer's read costs the same wherever it is in the log: each partition's next
+    events by its key, not the log walked from its start (the planner did that once the
+    log held some thousands of events, and a read 90,000 events in took 99 ms, not 13)."""
+    for start in range(0, 12_000, 500):
+        vendors = [f"deep-{n}" for n in range(start, start + 500)]
+        await ingest_batch(pool, [case_b.line(case_b.another_vendor(v)) for v in vendors])
+    await pool.execute("ANALYZE event_store")
+    limit = 300
+    async with pool.acquire() as conn:
+        heads = await event_store.heads(conn)
+        near_the_end = Cursor(tuple(max(0, seq - 100) for seq in heads.seqs))
+        async with conn.transaction():
+            # Counted in this backend alone (a parallel worker's rows are not).
+            await conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            before = await conn.fetchval(_ROWS_READ)
+            read = await event_store.read_after(conn, near_the_end, limit)
+            rows_read = await conn.fetchval(_ROWS_READ) - before
+    assert len(read.events) == limit
+    # Each partition offers at most `limit` rows, then the texts of those kept are read.
+    assert rows_read <= len(heads.seqs) * limit + limit
+
+
+async def test_a_reader_passes_the_types_it_does_not_apply_by_unread(pool: asyncpg.Pool) -> None:
+    """A consumer that applies some event types gets those, in log order, and its cursor goes
+    past the others, whose texts it neither reads nor parses (held for nobody after)."""
+    sanctioned = VENDORS[::4]
+    await ingest_batch(
+        pool,
+        [case_b.line(case_b.another_vendor(v)) for v in VENDORS]
+        + [case_b.line(case_b.suspended(v, sanction_id=f"s-{v}")) for v in sanctioned],
+    )
+    stored = await _stored(pool)
+    async with pool.acquire() as conn:
+        read = await event_store.read_after(conn, Cursor(), 1_000, types={"sanction.imposed"})
+        assert read.cursor == await event_store.heads(conn)
+    assert read.events == [e for e in stored if e.event_type == "sanction.imposed"]
+    assert [e.vendor_id for e in read.events] == sanctioned
+    held = parsed_events.known([event_store.content_hash(e) for e in stored])
+    assert [e is not None for e in held] == [e.event_type == "sanction.imposed" for e in stored]

@@ -68,7 +68,11 @@ async def drain(
         if read is None:
             async with pool.acquire() as conn:
                 read = await event_store.read_after(
-                    conn, cursor, BATCH_SIZE, judged_by=consumer.verdict_from
+                    conn,
+                    cursor,
+                    BATCH_SIZE,
+                    judged_by=consumer.verdict_from,
+                    types=consumer.handlers.keys(),
                 )
             if read.cursor == cursor:
                 return passed

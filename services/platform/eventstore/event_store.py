@@ -4,7 +4,7 @@ partitions that are hash chains (chain.py), read partition by partition like Kaf
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -257,9 +257,13 @@ async def read_after(
     *,
     judged_by: str | None = None,
     through: Cursor | None = None,
+    types: Collection[str] | None = None,
 ) -> Read:
     """The next events after `cursor` (at most `limit`, in log order), each partition in order,
     and none past `through` (a replay reading what the next part of a recorded order needs).
+    `types`: the event types the reader applies; it passes the others by without their texts
+    read or parsed (what a consumer that applies one event in two would otherwise do for
+    each event of the log it does not hold parsed).
 
     With `judged_by` (the service that gives the verdict), an input event is returned only
     once that service has accepted it: a partition stops before its first input event not yet
@@ -269,7 +273,11 @@ async def read_after(
     """
     # Each partition offers its next `limit` events (seqs are dense, so a range: bounded work
     # whatever the backlog and the planner's statistics); the first `limit` of them all in
-    # log order are kept, a prefix of each partition. Only those are looked up in the judge's
+    # log order are kept, a prefix of each partition. The range's own ORDER BY and LIMIT keep
+    # it a range scan of each partition: without them the planner merged the partitions by
+    # walking the whole store in position order from its start, filtering, so that a read
+    # 90,000 events into the log took 99 ms rather than 13, and grew with the log
+    # (tests/benchmarks/HISTORY.md, 2026-12-05). Only those are looked up in the judge's
     # ledger (one by one on its key: LIMIT 1 keeps the planner from a join over the whole
     # ledger while a fast-filling table's statistics lag). The events passed on come by
     # content hash: those this process holds parsed (parsed_events.py) need no text.
@@ -283,10 +291,11 @@ async def read_after(
                    FROM event_store
                    WHERE partition = c.partition AND seq > c.after
                      AND seq <= least(c.after + $3, c.through)
+                   ORDER BY seq LIMIT $3
                ) AS s
                ORDER BY s.position LIMIT $3
            ), judged AS (
-               SELECT o.position, o.partition, o.seq, o.content_hash,
+               SELECT o.position, o.partition, o.seq, o.event_type, o.content_hash,
                       coalesce(p.refused, false) AS refused,
                       bool_or(o.event_type <> ALL($5::text[]) AND p.event_id IS NULL)
                           OVER (PARTITION BY o.partition ORDER BY o.seq) AS waiting
@@ -296,7 +305,7 @@ async def read_after(
                    WHERE p.consumer = $4 AND p.event_id = o.event_id LIMIT 1
                ) AS p ON true
            )
-           SELECT partition, seq, refused, content_hash FROM judged
+           SELECT partition, seq, event_type, refused, content_hash FROM judged
            WHERE $4::text IS NULL OR NOT waiting
            ORDER BY position""",
         list(range(chain.PARTITIONS)),
@@ -306,7 +315,7 @@ async def read_after(
         sorted(EMITTED_TYPES),
         list(through.seqs) if through is not None else [_NO_END] * chain.PARTITIONS,
     )
-    wanted = [r for r in rows if not r["refused"]]
+    wanted = [r for r in rows if not r["refused"] and (types is None or r["event_type"] in types)]
     return Read(
         await events_at(conn, wanted),
         cursor.past((r["partition"], r["seq"]) for r in rows),
@@ -335,10 +344,15 @@ async def events_at(conn: Connection, rows: Sequence[asyncpg.Record]) -> list[Ev
     (`UnreadableStoredEvent` for one this version cannot read)."""
     events = parsed_events.known([r["content_hash"] for r in rows])
     if missing := [i for i, event in enumerate(events) if event is None]:
+        # Each text by its key (LIMIT 1 keeps it a lookup): as a join, the planner hashed the
+        # whole store for a few hundred rows while it held some tens of thousands.
         texts = await conn.fetch(
             """SELECT s.envelope::text AS envelope
                FROM unnest($1::smallint[], $2::bigint[]) WITH ORDINALITY AS k(partition, seq, n)
-               JOIN event_store s USING (partition, seq)
+               CROSS JOIN LATERAL (
+                   SELECT envelope FROM event_store
+                   WHERE partition = k.partition AND seq = k.seq LIMIT 1
+               ) AS s
                ORDER BY k.n""",
             [rows[i]["partition"] for i in missing],
             [rows[i]["seq"] for i in missing],
