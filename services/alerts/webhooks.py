@@ -15,7 +15,9 @@ A round claims the due rows with `FOR UPDATE SKIP LOCKED` and moves their
 process that dies mid-attempt leaves it due again later), posts them concurrently with httpx
 (async, with a timeout, so a slow receiver holds neither the event loop nor a connection),
 then records every outcome in one statement. A receiver that answered 2xx has it; anything
-else is tried again after `retries.retry_delay`. The alert id travels in a header and in the
+else is tried again after `retries.retry_delay`, an attempt that failed in any way (a URL
+httpx cannot use among them) as that delivery's failure alone: the round's others go on. The
+alert id travels in a header and in the
 body, so a receiver that got a delivery whose answer was lost drops the repeat.
 """
 
@@ -37,6 +39,7 @@ from services.platform.operations import metrics
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import until_done
 from services.platform.settings import Settings
+from services.platform.urls import redacted_text
 
 # Deliveries per round; a round lasts at most one timeout.
 ROUND = 50
@@ -96,10 +99,21 @@ async def _attempt(
         answer = await client.post(
             row["url"], content=body, headers=headers, timeout=config.timeout_seconds
         )
-    except httpx.HTTPError as failure:
-        return _Outcome(row["alert_id"], None, f"{type(failure).__name__}: {failure}", delay)
+    # Any failure is this delivery's, never the round's: a URL httpx cannot parse raised out
+    # of the round, and the others claimed with it were neither attempted nor recorded.
+    except Exception as failure:
+        return _Outcome(row["alert_id"], None, _why(failure, row["url"]), delay)
     refused = None if 200 <= answer.status_code < 300 else f"HTTP {answer.status_code}"
     return _Outcome(row["alert_id"], answer.status_code, refused, delay)
+
+
+def _why(failure: Exception, url: str) -> str:
+    """A failed attempt's `lastError`, shown to integrators: the exception's type and text
+    (the innermost of a group: a port above 65535 fails in anyio's connecting, as "unhandled
+    errors in a TaskGroup"), without the URL's credentials however its text quotes them."""
+    while isinstance(failure, ExceptionGroup) and len(failure.exceptions) == 1:
+        failure = failure.exceptions[0]
+    return redacted_text(f"{type(failure).__name__}: {failure}", url)
 
 
 async def _mark_waiting(pool: asyncpg.Pool, agencies: list[str]) -> None:

@@ -48,6 +48,7 @@ from services.platform.operations.readiness import (
     LagSource,
     readiness_report,
 )
+from services.platform.postgres.migrations import pending_migrations
 from services.platform.security.auth import TokenVerifier
 from services.registry.announcements import OUTBOX as REGISTRY_OUTBOX
 from services.registry.api.http_exports import exclusions_endpoint
@@ -75,8 +76,8 @@ def create_app(
     `chain` reports the latest verification of the event store recorded; /readyz
     checks Kafka with `kafka` (distributed) and the consumers' lag with `lags` (embedded);
     `known_queries` False runs every GraphQL request strawberry's whole way
-    (known_queries.py); /healthz asks PostgreSQL through `database` (a connection of its
-    own, database_probe.py), else through the pool."""
+    (known_queries.py); /healthz and /readyz ask PostgreSQL through `database` (a connection
+    of its own, database_probe.py), else through the pool."""
     limits = limits or Limits()
 
     async def pool() -> asyncpg.Pool:
@@ -87,6 +88,11 @@ def create_app(
             await database.select_one()
         else:
             await context.pool.fetchval("SELECT 1")
+
+    async def migrations() -> list[str]:
+        if database is not None:
+            return await database.ask(pending_migrations)
+        return await pending_migrations(context.pool)
 
     async def no_chain() -> None:
         return None
@@ -104,7 +110,7 @@ def create_app(
         return JSONResponse(body, status_code=status)
 
     async def readyz(_: Request) -> JSONResponse:
-        status, body = await readiness_report(pool, kafka, lags)
+        status, body = await readiness_report(migrations, kafka, lags)
         return JSONResponse(body, status_code=status)
 
     async def metrics(_: Request) -> Response:

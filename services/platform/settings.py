@@ -21,6 +21,7 @@ from services.platform.clock import Clock
 from services.platform.errors import StartupError
 from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.urls import redacted_url
+from services.platform.webhook_urls import webhook_url_problem
 
 DEFAULT_TIMEZONE = "Asia/Tokyo"
 _FROM_ENVIRONMENT = SettingsConfigDict(env_prefix="VENDORWATCH_", env_ignore_empty=True)
@@ -107,10 +108,10 @@ class Settings(RetryBackoff):
         if self.alert_webhooks and self.alert_webhook_secret is None:
             raise ValueError("alert_webhook_secret: required when alert_webhooks are set")
         for agency, url in self.alert_webhooks.items():
-            if not url.startswith(("https://", "http://")):
+            if problem := webhook_url_problem(url):
                 # Shown without its credentials, as everywhere (urls.redacted_url).
                 shown = redacted_url(url)
-                raise ValueError(f"alert_webhooks: {agency!r} has {shown!r}, not an http(s) URL")
+                raise ValueError(f"alert_webhooks: {agency!r} has {shown!r}, {problem}")
         return self
 
     def __init__(self, **given: Any) -> None:

@@ -10,10 +10,7 @@ import asyncio
 import base64
 import contextlib
 import datetime as dt
-import http.server
 import json
-import socket
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -41,6 +38,7 @@ from tests.support.event_examples import envelope, example
 from tests.support.in_process_api import graphql
 from tests.support.processes import eventually
 from tests.support.registry_db import apply, outbox, rejection
+from tests.support.webhook_receiver import Receiver, free_port
 
 pytestmark = pytest.mark.postgres
 
@@ -58,52 +56,6 @@ def settings(url: str) -> Settings:
         alert_retry_max_seconds=4.0,
         alert_webhook_timeout_seconds=2.0,
     )
-
-
-class Receiver:
-    """An agency's webhook endpoint: records what it was sent, answers 204."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        self.paths: list[str] = []  # each request's path and query
-        self._server: http.server.ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hooks/alerts"
-
-    def start(self) -> None:
-        received, paths = self.received, self.paths
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["content-length"]))
-                paths.append(self.path)
-                received.append((dict(self.headers.items()), body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *_: Any) -> None:
-                pass
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def alert_ids(self) -> list[str]:
-        return [headers[ALERT_ID_HEADER] for headers, _ in self.received]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -358,7 +310,9 @@ async def test_a_webhooks_credentials_are_sent_but_neither_shown_nor_logged(
     assert config is not None
 
     async def delivered() -> bool:
-        return len(receiver.received) == 3
+        # Recorded too: the loop, stopped once the receiver had them, may not have been yet.
+        recorded = await deliveries(pool)
+        return len(receiver.received) == 3 and all(d["delivered_at"] for d in recorded)
 
     async with delivering(pool, config):  # the loop, with its own client, as a process runs it
         await eventually(delivered, "the three alerts delivered")

@@ -1,7 +1,7 @@
-"""/healthz asks PostgreSQL on a connection of its own: asked through the process's pool, it
-said `degraded`, waiting for the database, whenever every connection of the pool was busy
-longer than its probe may wait (an import, a rebuild: an operator's soak test), while
-PostgreSQL answered all along."""
+"""/healthz and /readyz ask PostgreSQL on a connection of their own: asked through the
+process's pool, /healthz said `degraded`, waiting for the database, whenever every connection
+of the pool was busy longer than its probe may wait (an import, a rebuild: an operator's soak
+test), while PostgreSQL answered all along; /readyz said `not ready` (a tester's finding)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,25 @@ async def test_a_pool_busy_to_its_last_connection_is_no_database_out_of_reach(
             await pool.release(connection)
     assert health["status"] == "ok", health
     assert "waiting_for" not in health
+
+
+async def test_a_pool_busy_to_its_last_connection_is_still_ready(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """Its migrations asked on the probe's connection, the process is ready: it was `not
+    ready`, the database "unreachable: TimeoutError" after the 4 s /readyz waits."""
+    held = [await pool.acquire() for _ in range(pool.get_max_size())]
+    try:
+        async with (
+            database_probe(database_url) as probe,
+            asgi_client(pool, database=probe) as client,
+        ):
+            answer = await client.get("/readyz")
+    finally:
+        for connection in held:
+            await pool.release(connection)
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["checks"]["migrations"] == {"ready": True, "detail": "all applied"}
 
 
 async def test_the_probes_connection_lost_is_made_again(

@@ -10,7 +10,7 @@ import pytest
 from services.platform.errors import StartupError
 from services.platform.postgres.database import redacted
 from services.platform.settings import Settings
-from services.platform.urls import redacted_url
+from services.platform.urls import redacted_text, redacted_url
 
 WEBHOOK = "http://hookuser:HookPw123@127.0.0.1:8162/hook-minato?token=QueryTok999"
 
@@ -27,6 +27,9 @@ WEBHOOK = "http://hookuser:HookPw123@127.0.0.1:8162/hook-minato?token=QueryTok99
         # An `@` in the query's values is not taken for the userinfo's.
         ("https://hooks.example/a?notify=ops@city.example", "https://hooks.example/a"),
         ("u:pw@hooks.example/a", "hooks.example/a"),
+        # An unescaped `#` or `?` in a password: it was shown up to there (`http://u:Pw`).
+        ("http://u:Pw#1@hooks.example/a?t=T", "http://hooks.example/a"),
+        ("http://u:Pw?1@hooks.example/a", "http://hooks.example/a"),
     ],
 )
 def test_a_webhooks_url_is_shown_without_userinfo_or_query(url: str, shown: str) -> None:
@@ -59,3 +62,37 @@ def test_a_refused_webhook_is_said_without_its_credentials() -> None:
         "invalid setting: VENDORWATCH_ALERT_WEBHOOKS: 'a' has 'ftp://hooks.example/in',"
         " not an http(s) URL"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        (
+            "http://hookuser:Hook#Pw123@hooks.example/in",
+            "which httpx cannot parse: Invalid port: '***'",
+        ),
+        ("http://hooks.example:99999/in", "with port 99999, not 1-65535"),
+        ("http://hooks\x01.example/in", "which httpx cannot parse: Invalid non-printable ASCII"),
+        ("http:///in", "with no host"),
+    ],
+)
+def test_a_webhook_httpx_cannot_send_to_is_refused_at_start(url: str, refused: str) -> None:
+    """A URL httpx's parser refuses, or with a port no socket takes, passed the settings and
+    failed every delivery to it; it is refused at start, its credentials nowhere."""
+    with pytest.raises(StartupError) as error:
+        Settings(database_url="unused", alert_webhook_secret="secret", alert_webhooks={"a": url})
+    said = str(error.value)
+    assert said.startswith("invalid setting: VENDORWATCH_ALERT_WEBHOOKS: 'a' has "), said
+    assert refused in said, said
+    assert not any(secret in said for secret in ("hookuser", "Hook", "Pw123")), said
+
+
+def test_an_errors_text_keeps_none_of_the_urls_credentials() -> None:
+    """What an error quotes of a webhook's URL, the URL or its pieces, shown without them."""
+    url = "http://hookuser:HookPw123@hooks.example/in?token=QueryTok999"
+    assert redacted_text(f"failed: {url}.", url) == "failed: http://hooks.example/in"
+    assert (
+        redacted_text("illegal status line: b'POST /in?token=QueryTok999 HTTP/1.1'", url)
+        == "illegal status line: b'POST /in?*** HTTP/1.1'"
+    )
+    assert redacted_text("unsupported for hookuser", url) == "unsupported for ***"

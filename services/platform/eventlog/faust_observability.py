@@ -17,6 +17,7 @@ import faust
 
 from services.platform.operations import metrics
 from services.platform.operations.readiness import readiness_report, waiting_report
+from services.platform.postgres.migrations import pending_migrations
 
 if TYPE_CHECKING:
     from services.platform.eventlog.faust_runtime import WorkerResources
@@ -35,14 +36,15 @@ async def kafka_lags(resources: WorkerResources, service: str) -> dict[str, int]
 def add_observability(app: faust.App, service: str, resources: WorkerResources) -> None:
     lags = partial(kafka_lags, resources, service)
 
+    async def migrations() -> list[str]:
+        return await pending_migrations(await resources.opened_pool())
+
     @app.page("/readyz")
     async def readyz(web: Any, _request: Any) -> Any:
         if waiting := resources.start_up.waiting():
             status, body = waiting_report(waiting)
         else:
-            status, body = await readiness_report(
-                resources.opened_pool, resources.reach_kafka, lags
-            )
+            status, body = await readiness_report(migrations, resources.reach_kafka, lags)
         return web.json(body, status=status)
 
     @app.page("/metrics")

@@ -18,18 +18,17 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-import asyncpg
-
 from services.platform.consuming.consumer import BATCH_SIZE
-from services.platform.postgres.migrations import pending_migrations
 
 CAUGHT_UP_EVENTS = BATCH_SIZE
 # A probe must answer before the orchestrator's own time-out (Kubernetes: 1 s by default,
 # set to 5 s in deploy/kubernetes); a dependency slower than this counts as unreachable.
 CHECK_SECONDS = 4.0
 
-# The process's pool (opened on first use by a worker: raises while it cannot be).
-PoolSource = Callable[[], Awaitable[asyncpg.Pool]]
+# The migrations this code has that PostgreSQL has not applied (`pending_migrations`), asked
+# of it as the process asks (the API: on its probe's connection, database_probe.py; a worker:
+# through its pool); raises when PostgreSQL does not answer.
+MigrationsSource = Callable[[], Awaitable[list[str]]]
 # Raises when Kafka cannot be reached.
 KafkaCheck = Callable[[], Awaitable[None]]
 # Per consumer, the events it has not applied yet (summed over its partitions); measuring
@@ -41,10 +40,10 @@ def _check(ready: bool, detail: str) -> dict[str, Any]:
     return {"ready": ready, "detail": detail}
 
 
-async def _database(database: PoolSource) -> dict[str, dict[str, Any]]:
+async def _database(migrations: MigrationsSource) -> dict[str, dict[str, Any]]:
     try:
         async with asyncio.timeout(CHECK_SECONDS):
-            pending = await pending_migrations(await database())
+            pending = await migrations()
     except Exception as error:  # whatever keeps the database from answering is the answer
         reason = f"unreachable: {type(error).__name__}: {error}".rstrip(": ")
         return {
@@ -85,11 +84,11 @@ async def _consumers(lags: LagSource) -> dict[str, dict[str, Any]]:
 
 
 async def readiness_report(
-    database: PoolSource, kafka: KafkaCheck | None = None, lags: LagSource | None = None
+    migrations: MigrationsSource, kafka: KafkaCheck | None = None, lags: LagSource | None = None
 ) -> tuple[int, dict[str, Any]]:
     """HTTP status and body of /readyz; checks not given (no Kafka in embedded mode, no
     consumers in the distributed API) are not reported."""
-    checks = await _database(database)
+    checks = await _database(migrations)
     if kafka is not None:
         checks["kafka"] = await _kafka(kafka)
     if lags is not None and checks["database"]["ready"]:

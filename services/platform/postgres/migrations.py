@@ -101,7 +101,7 @@ async def apply_migrations(pool: asyncpg.Pool) -> list[Migration]:
     return applied
 
 
-async def pending_migrations(pool: asyncpg.Pool) -> list[str]:
+async def pending_migrations(pool: asyncpg.Pool | asyncpg.Connection) -> list[str]:
     """The migrations this code has that the database has not applied (readiness: a process
     started before a newer one migrated is fine, one whose schema is missing is not)."""
     if not await pool.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL"):
