@@ -39,6 +39,9 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
         settings.kafka_credentials,
     )
     assert bootstrap is not None
+    # Read before any wait: a policy or a model that cannot be used was said once PostgreSQL
+    # and Kafka had been waited for.
+    policies, scoring = registry.policies(settings), risk.service(settings)
     ensure_port_free(host, port)
     start_up = StartUp()
     async with serving(host, port, start_up, access_log=settings.access_log) as server:
@@ -53,7 +56,6 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
             ):
                 await start_up.wait_for("kafka", bootstrap, partial(_reach_kafka, settings, log))
                 broadcaster, chain = Broadcaster(), ChainWatch(url)
-                policies, scoring = registry.policies(settings), risk.service(settings)
                 consumers = service_consumers(settings, policies, scoring)
                 context = request_context(
                     pool,

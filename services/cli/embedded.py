@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -45,12 +45,11 @@ from services.platform.security.auth import AuthConfig, TokenVerifier
 from services.platform.settings import Settings
 from services.registry import announcements as registry_announcements
 from services.registry import jobs as registry_jobs
-from services.registry import setup as registry
 from services.registry.api.graphql_context import NAME_INDEX
+from services.registry.domain.policy import SuspensionPolicy
 from services.registry.handlers import CONSUMER_NAME as REGISTRY_CONSUMER
 from services.risk import handlers as risk_handlers
 from services.risk import jobs as risk_jobs
-from services.risk import setup as risk_setup
 from services.risk.handlers import RiskService
 
 
@@ -176,11 +175,19 @@ async def embedded_log(
 
 
 async def run_up(
-    settings: Settings, auth: AuthConfig, host: str, port: int, *, external: bool
+    settings: Settings,
+    policies: Mapping[str, SuspensionPolicy],
+    risk: RiskService,
+    auth: AuthConfig,
+    host: str,
+    port: int,
+    *,
+    external: bool,
 ) -> None:
     """Serves from the start; an `external` PostgreSQL (--database-url) out of reach is
     waited for meanwhile (operations/start_up.py). The embedded one, just started by this
-    process, is no outage to wait out: failing to open it fails the start."""
+    process, is no outage to wait out: failing to open it fails the start. The policies and
+    the risk model come read, as the settings come checked: before that PostgreSQL started."""
     url = settings.database_url
     broadcaster, chain, own = Broadcaster(), ChainWatch(url), OwnAppends()
     start_up = StartUp()
@@ -193,8 +200,6 @@ async def run_up(
         keyed_lookups_pool(url, opening) as lookups,
         database_probe(url) as probe,
     ):
-        policies = registry.policies(settings)
-        risk = risk_setup.service(settings)
         # The consumers of the validated log, in the order they are started.
         subscribed = service_consumers(settings, policies, risk)
         consuming = [Liveness(consumer.name) for consumer in subscribed]

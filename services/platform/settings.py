@@ -14,11 +14,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from services.platform.clock import Clock
 from services.platform.errors import StartupError
+from services.platform.eventlog.bootstrap import BOOTSTRAP_SETTING, bootstrap_problem
 from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.urls import redacted_url
 from services.platform.webhook_urls import webhook_url_problem
@@ -103,6 +111,15 @@ class Settings(RetryBackoff):
     # Who this process is to Kafka (VENDORWATCH_KAFKA_*, checked together); nobody by default.
     kafka_credentials: KafkaCredentials = Field(default_factory=KafkaCredentials.from_env)
 
+    @field_validator("kafka_bootstrap")
+    @classmethod
+    def _bootstrap_usable(cls, bootstrap: str | None) -> str | None:
+        # A port out of range was waited on as a broker out of reach (eventlog/bootstrap.py).
+        problem = None if bootstrap is None else bootstrap_problem(bootstrap)
+        if problem is not None:
+            raise ValueError(problem)
+        return bootstrap
+
     @model_validator(mode="after")
     def _webhooks_signed(self) -> Settings:
         if self.alert_webhooks and self.alert_webhook_secret is None:
@@ -126,6 +143,11 @@ class Settings(RetryBackoff):
             # Python's quotes) is refused before validation, in words naming the field only.
             raise StartupError(f"invalid setting: {_unparsed(error)}") from None
 
+    def over(self, database_url: str) -> Settings:
+        """These settings, checked, over the database at `database_url`: `up` checks them
+        before it starts the embedded PostgreSQL whose URL that is."""
+        return self.model_copy(update={"database_url": database_url})
+
     @property
     def clock(self) -> Clock:
         return Clock(self.timezone)
@@ -133,9 +155,10 @@ class Settings(RetryBackoff):
 
 def _named(problem: Any) -> str:
     """`VARIABLE: what is wrong`; a rule across settings names its setting first."""
+    said = str(problem["msg"]).removeprefix("Value error, ")
     if problem["loc"]:
-        return f"{_variable(str(problem['loc'][0]))}: {problem['msg']}"
-    name, _, message = str(problem["msg"]).removeprefix("Value error, ").partition(": ")
+        return f"{_variable(str(problem['loc'][0]))}: {said}"
+    name, _, message = said.partition(": ")
     return f"{_variable(name)}: {message}"
 
 
@@ -153,5 +176,5 @@ def _unparsed(error: SettingsError) -> str:
 
 
 def _variable(name: str) -> str:
-    unprefixed = {"database_url": "DATABASE_URL", "kafka_bootstrap": "KAFKA_BOOTSTRAP_SERVERS"}
+    unprefixed = {"database_url": "DATABASE_URL", "kafka_bootstrap": BOOTSTRAP_SETTING}
     return unprefixed.get(name, f"VENDORWATCH_{name.upper()}")

@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Collection
 from urllib.parse import parse_qsl, urlsplit
 
 
-def redacted_url(url: str, *, keep_user: bool = False) -> str:
+def redacted_url(
+    url: str, *, keep_user: bool = False, kept_parameters: Collection[str] = ()
+) -> str:
     """The URL without its password, its user unless `keep_user` (a database's role says
-    which login was refused; a webhook's user is half of its credentials), its query string
-    and its fragment: a query's values may be secrets (a webhook's token, libpq's `password=`
-    and `sslpassword=`), and its names alone tell little. The last `@` before the query ends
-    the userinfo, wherever it is: a password with an unescaped `/` or `@` is never shown,
-    where a path with an `@` (rare) loses its start. A password with an unescaped `?` or `#`
-    (`user:Pw#1@host`) reads as a host and a port that is no number before a query: the
-    userinfo then ends at the first `@` after it (it was shown as `http://user:Pw`)."""
+    which login was refused; a webhook's user is half of its credentials), its fragment and
+    every query parameter but those named in `kept_parameters`: a query's values may be
+    secrets (a webhook's token, libpq's `password=` and `sslpassword=`), so what is kept is
+    named, never guessed. A kept parameter is shown as given, in its place. The last `@`
+    before the query ends the userinfo, wherever it is: a password with an unescaped `/` or
+    `@` is never shown, where a path with an `@` (rare) loses its start. A password with an
+    unescaped `?` or `#` (`user:Pw#1@host`) reads as a host and a port that is no number
+    before a query: the userinfo then ends at the first `@` after it (it was shown as
+    `http://user:Pw`)."""
     kept, *query = re.split(r"[?#]", url, maxsplit=1)
     scheme, sep, rest = kept.partition("://")
     if not sep:
@@ -27,11 +32,15 @@ def redacted_url(url: str, *, keep_user: bool = False) -> str:
     after = "".join(query)
     if not at and "@" in after and _port_no_number(rest.split("/", 1)[0]):
         user, host = rest.split(":", 1)[0], after.split("@", 1)[1]
-        return redacted_url(f"{scheme}{sep}{user}@{host}", keep_user=keep_user)
+        return redacted_url(
+            f"{scheme}{sep}{user}@{host}", keep_user=keep_user, kept_parameters=kept_parameters
+        )
     if at:
         user = credentials.split(":", 1)[0]
         rest = f"{user}@{host}" if keep_user and user else host
-    return f"{scheme}{sep}{rest}"
+    given = url.split("#", 1)[0].partition("?")[2]
+    shown = [pair for pair in given.split("&") if pair.partition("=")[0] in kept_parameters]
+    return f"{scheme}{sep}{rest}" + (f"?{'&'.join(shown)}" if shown else "")
 
 
 def _port_no_number(authority: str) -> bool:

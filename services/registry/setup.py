@@ -16,7 +16,7 @@ def policies(settings: Settings) -> Mapping[str, SuspensionPolicy]:
     try:
         return load_policies(settings.policy_dir)
     except PolicyError as error:
-        raise StartupError(f"suspension policies: {error}") from error
+        raise StartupError(f"suspension policies (VENDORWATCH_POLICY_DIR): {error}") from error
 
 
 def consumer(settings: Settings, loaded: Mapping[str, SuspensionPolicy]) -> Consumer:

@@ -12,5 +12,5 @@ def service(settings: Settings) -> RiskService:
     try:
         model = load_model(settings.risk_model)
     except ModelError as error:
-        raise StartupError(f"risk model: {error}") from error
+        raise StartupError(f"risk model (VENDORWATCH_RISK_MODEL): {error}") from error
     return RiskService(settings.clock, model)

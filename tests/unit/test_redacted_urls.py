@@ -1,7 +1,7 @@
 """A URL shown in a log line, an error or an API answer says where, never with what
-credentials: no password, no query string (a webhook's token, libpq's `password=`); the
-database's keeps its role, a webhook's no userinfo at all (a tester's finding: an alert
-webhook's URL was shown whole)."""
+credentials: no password, no query parameter that may be a secret (a webhook's token,
+libpq's `password=`); the database's keeps its role and which server (`host=`), a webhook's
+no userinfo and no query at all (a tester's finding: an alert webhook's URL was shown whole)."""
 
 from __future__ import annotations
 
@@ -41,12 +41,45 @@ def test_a_webhooks_url_is_shown_without_userinfo_or_query(url: str, shown: str)
     [
         ("postgresql://vw:secret@db:5432/vendorwatch", "postgresql://vw@db:5432/vendorwatch"),
         ("postgresql://vw:se@cret@db/vw?sslpassword=x", "postgresql://vw@db/vw"),
-        ("postgresql:///vendorwatch?host=/tmp&password=secret", "postgresql:///vendorwatch"),
         ("postgresql://:secret@db/vw", "postgresql://db/vw"),
     ],
 )
 def test_a_database_url_keeps_its_role_only(url: str, shown: str) -> None:
     assert redacted(url) == shown
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        # The socket directory is the server (a tester's finding: it was dropped, and
+        # `postgresql:///vendorwatch` named none).
+        (
+            "postgresql:///vendorwatch?host=/run/postgresql&password=secret",
+            "postgresql:///vendorwatch?host=/run/postgresql",
+        ),
+        (
+            "postgresql://vw:secret@/vw?host=%2Ftmp%2Fpg&port=5433&sslpassword=x&sslmode=require",
+            "postgresql://vw@/vw?host=%2Ftmp%2Fpg&port=5433&sslmode=require",
+        ),
+        (
+            "postgresql://vw@db/vw?dbname=other&token=QueryTok999",
+            "postgresql://vw@db/vw?dbname=other",
+        ),
+        ("postgresql://vw@db/vw?password=secret#host=x", "postgresql://vw@db/vw"),
+    ],
+)
+def test_a_database_url_keeps_which_server_and_how(url: str, shown: str) -> None:
+    """Its query's parameters that name the server (`host`, `port`, `dbname`) and how it is
+    reached (`sslmode`) are shown; a password, an SSL key's password or anything else is not."""
+    assert redacted(url) == shown
+    assert "secret" not in redacted(url) and "QueryTok999" not in redacted(url)
+
+
+def test_a_webhooks_query_is_never_shown_whatever_its_names() -> None:
+    """The parameters a database's URL shows are no exception for a webhook's."""
+    assert redacted_url("https://hooks.example/a?host=x&token=QueryTok999") == (
+        "https://hooks.example/a"
+    )
 
 
 def test_a_refused_webhook_is_said_without_its_credentials() -> None:

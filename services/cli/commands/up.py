@@ -13,6 +13,8 @@ from services.cli.serving import ensure_port_free
 from services.console import sign_in
 from services.platform.security.auth import Role, auth_config, issue_token
 from services.platform.settings import Settings, default_data_dir
+from services.registry import setup as registry
+from services.risk import setup as risk_setup
 
 
 @click.command()
@@ -33,6 +35,12 @@ def up(
     configure(log_level)
 
     async def main() -> None:
+        # Every setting, policy and the risk model checked before anything starts: a bad one
+        # was said after initdb had run and the sign-in link was printed. The database is
+        # not known yet (the embedded one's URL is its start's); embedded mode has no Kafka,
+        # whatever KAFKA_BOOTSTRAP_SERVERS holds for the other commands.
+        checked = Settings(database_url=database_url or "", kafka_bootstrap=None)
+        policies, risk = registry.policies(checked), risk_setup.service(checked)
         ensure_port_free(host, port)  # before a token is printed for a server that cannot start
         home = (data_dir or default_data_dir()).expanduser().resolve()
         auth = auth_config(os.environ, home)
@@ -59,7 +67,7 @@ def up(
                         + sign_in.sign_in_link(origin, link)
                     )
                 await embedded.run_up(
-                    Settings(database_url=url), auth, host, port, external=bool(database_url)
+                    checked.over(url), policies, risk, auth, host, port, external=bool(database_url)
                 )
 
     run(main(), serving=True)

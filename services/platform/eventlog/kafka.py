@@ -19,6 +19,7 @@ from aiokafka.errors import KafkaError
 from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event, size_problem
 from services.platform.eventlog.base import Writer, vendor_key
+from services.platform.eventlog.bootstrap import checked_bootstrap
 from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.kafka_login import unusable
 from services.platform.eventlog.topic_batches import EVENT_TYPE_HEADER, Record
@@ -48,7 +49,8 @@ class KafkaEventLog:
     """Submits input to its writer's topic and forwards stored events on to the consumers."""
 
     def __init__(self, bootstrap: str, credentials: KafkaCredentials) -> None:
-        self._bootstrap = bootstrap
+        # Before a producer tries it: `publish --kafka host:99999` showed asyncio's traceback.
+        self._bootstrap = checked_bootstrap(bootstrap)
         self._credentials = credentials
         self._producer = self._new_producer()
         self._stopped = False  # the producer's start failed: the next start makes another

@@ -78,10 +78,30 @@ class ConnectionSource(Protocol):
     def acquire(self) -> AbstractAsyncContextManager[Connection]: ...
 
 
+# The query parameters of a database URL that say which server and how, and are no secret:
+# shown, the socket directory (`host=/run/postgresql`) above all, without which an error
+# named no server at all (`postgresql:///vendorwatch`). Any other is dropped: libpq takes
+# `password=` and `sslpassword=` there too.
+SHOWN_PARAMETERS = frozenset(
+    {
+        "host",
+        "hostaddr",
+        "port",
+        "dbname",
+        "database",
+        "user",
+        "sslmode",
+        "target_session_attrs",
+        "connect_timeout",
+        "application_name",
+    }
+)
+
+
 def redacted(url: str) -> str:
-    """The database URL safe to print: its role kept, its password and query string gone
-    (libpq takes `password=` and `sslpassword=` there)."""
-    return redacted_url(url, keep_user=True)
+    """The database URL safe to print: its role and which server kept (`SHOWN_PARAMETERS`),
+    its password and any other query parameter gone."""
+    return redacted_url(url, keep_user=True, kept_parameters=SHOWN_PARAMETERS)
 
 
 def _scrubbed(message: str, url: str) -> str:
