@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from services.events.sanction import SanctionKind
 from services.registry.domain import sanction_timeline
 from services.registry.domain.affiliations import Period
 from services.registry.domain.eligibility import Exposure, evaluate
 from services.registry.domain.sanction_timeline import Change, SanctionTimeline
+from tests.support.sanction_timelines import AGENCIES, CATEGORIES, START, VENDOR, sanctions
 
 D = dt.date
 
@@ -299,3 +303,31 @@ def test_a_sanctions_barred_periods_are_the_stretches_eligibility_bars() -> None
     lifted = timeline(changes=(Change(D(2023, 1, 1), True, {}),))
     assert lifted.barred_periods == ((CASE.starts_on, D(2022, 12, 31)),)
     assert timeline(changes=(Change(D(2022, 7, 1), True, {}),)).barred_periods == ()
+
+
+# Far past every breakpoint the timelines drawn can have (tests/support/sanction_timelines.py).
+_HORIZON = dt.timedelta(days=2_500)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(sanctions(), max_size=6, unique_by=lambda t: t.sanction_id),
+    st.integers(0, 800),
+    st.one_of(st.none(), st.sampled_from(AGENCIES)),
+    st.one_of(st.none(), st.sampled_from(CATEGORIES)),
+)
+def test_the_day_of_return_is_the_first_day_nothing_bars(
+    timelines: list[SanctionTimeline], offset: int, agency: str | None, category: str | None
+) -> None:
+    """However sanctions overlap, chain, are extended, shortened or lifted: the day a barred
+    vendor may bid again is the first day after the asked one that no sanction bars, found
+    day by day here; None when one bars without end."""
+    exposures = own(*timelines)
+    day = START + dt.timedelta(days=offset)
+    answer = evaluate(VENDOR, exposures, day, agency=agency, category=category)
+    free = (
+        day + dt.timedelta(days=n)
+        for n in range(1, _HORIZON.days)
+        if not any(e.bars_on(day + dt.timedelta(days=n), agency, category) for e in exposures)
+    )
+    assert answer.eligible_again_on == (None if answer.eligible else next(free, None))
