@@ -279,7 +279,7 @@ async def _import_list(
                 empty_allowed,
             )
         except Exception as error:
-            if (what := outages.lost(error)) is None:
+            if (what := await outages.lost_at(error, url or "")) is None:
                 raise
             where = (kafka if what == "Kafka" else None) or database.redacted(url or "")
             raise Lost(lost_partway(what, where, report, to_kafka=bool(kafka))) from error
