@@ -90,13 +90,13 @@ def the_running_up() -> instances.Instance:
 @contextlib.asynccontextmanager
 async def database(database_url: str | None, data_dir: Path | None) -> AsyncIterator[str]:
     """The chosen database's URL for the block (see the module's docstring for the rules).
-    PostgreSQL lost in the block (`outages.lost`) is said in one line naming it, unless the
+    PostgreSQL lost in the block (`outages.lost_at`) is said in one line naming it, unless the
     command said already how far it got (errors.Lost)."""
     async with _chosen(database_url, data_dir) as url:
         try:
             yield url
         except Exception as error:
-            if outages.lost(error) != "PostgreSQL":
+            if await outages.lost_at(error, url) != "PostgreSQL":
                 raise
             raise Lost(
                 f"lost PostgreSQL at {redacted(url)} partway: {outages.said(error)}"

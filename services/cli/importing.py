@@ -54,6 +54,7 @@ from services.imports.report import (
 from services.imports.resolution import Known
 from services.imports.scratch import Scratch
 from services.imports.scratch_vendors import BATCH
+from services.platform.clock import Clock
 from services.platform.errors import Lost, StartupError
 from services.platform.operations import outages
 from services.platform.postgres import database
@@ -212,15 +213,28 @@ async def run(
     """`vendorwatch import`: into Kafka if given, else the chosen embedded event log; the
     report is sent last, as an `import.reported` event (imports/report.py). `bodies`,
     `empty_allowed`: see `planning.planned_events`."""
+    # The settings checked before a database is chosen, as `up` checks them: a bad
+    # VENDORWATCH_TIMEZONE was said once an embedded PostgreSQL had been started for the
+    # import. Only the registry's clock is the import's; the database is known later.
+    clock = Settings(database_url=database_url or "", kafka_bootstrap=kafka).clock
     if source == "ocds":  # a contract register, not a list: an importer of its own
         from services.cli import ocds_importing  # it imports this module
 
-        await ocds_importing.run(file, kafka, database_url, data_dir, dry_run)
+        await ocds_importing.run(file, kafka, database_url, data_dir, dry_run, clock)
         return
     name = Path(getattr(file, "name", "-")).name  # a pipe's is "<stdin>"
     with rereadable(file) as checked:
         await _import_list(
-            source, checked, name, kafka, database_url, data_dir, dry_run, bodies, empty_allowed
+            source,
+            checked,
+            name,
+            kafka,
+            database_url,
+            data_dir,
+            clock,
+            dry_run,
+            bodies,
+            empty_allowed,
         )
 
 
@@ -231,6 +245,7 @@ async def _import_list(
     kafka: str | None,
     database_url: str | None,
     data_dir: Path | None,
+    clock: Clock,
     dry_run: bool,
     bodies: tuple[str, ...],
     empty_allowed: bool,
@@ -258,12 +273,13 @@ async def _import_list(
                 kafka,
                 url,
                 send,
+                clock,
                 report,
                 bodies,
                 empty_allowed,
             )
         except Exception as error:
-            if (what := outages.lost(error)) is None:
+            if (what := await outages.lost_at(error, url or "")) is None:
                 raise
             where = (kafka if what == "Kafka" else None) or database.redacted(url or "")
             raise Lost(lost_partway(what, where, report, to_kafka=bool(kafka))) from error
@@ -279,13 +295,13 @@ async def _imported(
     kafka: str | None,
     url: str | None,
     send: Send | None,
+    clock: Clock,
     report: ImportReport,
     bodies: tuple[str, ...],
     empty_allowed: bool,
 ) -> str | None:
     """The import's work once its database and target are chosen: what became of its report
     (`send_report`), None for a dry run."""
-    clock = Settings(database_url=url or "", kafka_bootstrap=kafka).clock
     started = clock.now()
     # The import's day, in the registry's time zone: when lifts and amendments apply.
     today = clock.today()

@@ -42,9 +42,9 @@ from services.imports.ocds.reading import PackageError, read
 from services.imports.ocds.recorded import RecordedContract
 from services.imports.ocds.scratch import OcdsScratch
 from services.imports.report import ImportedFile, ImportReport
+from services.platform.clock import Clock
 from services.platform.errors import StartupError
 from services.platform.postgres import database
-from services.platform.settings import Settings
 from services.registry.domain.names import IdentifierKey
 
 NAME = "ocds"
@@ -125,6 +125,7 @@ async def run(
     database_url: str | None,
     data_dir: Path | None,
     dry_run: bool,
+    clock: Clock,
 ) -> None:
     """`vendorwatch import ocds`: into Kafka if given, else the chosen embedded event log;
     its report last, as a list's is (`import.reported`: the processes read as its rows, the
@@ -137,7 +138,7 @@ async def run(
             raise StartupError(
                 f"{name}: {problem}: an OCDS package must be UTF-8 (JSON is); nothing was sent"
             )
-        await _import(checked, name, kafka, database_url, data_dir, dry_run)
+        await _import(checked, name, kafka, database_url, data_dir, dry_run, clock)
 
 
 async def _import(
@@ -147,9 +148,10 @@ async def _import(
     database_url: str | None,
     data_dir: Path | None,
     dry_run: bool,
+    clock: Clock,
 ) -> None:
     """An OCDS package's import from a file that can be read twice (`name`: as the report
-    gives it)."""
+    gives it; `clock`: the registry's, from the settings checked first)."""
     digesting = Digesting(file)  # the file's SHA-256, for the report
     tally, sent, reasons, said = Tally(shown=SHOWN_REFUSALS), Sent(), list[str](), None
     with OcdsScratch() as scratch:
@@ -160,7 +162,6 @@ async def _import(
         digesting.readall()  # what the parser left unread is the file's too
         digest = digesting.sha256.hexdigest()
         async with target(kafka, database_url, data_dir, dry_run) as (url, send):
-            clock = Settings(database_url=url or "", kafka_bootstrap=kafka).clock
             started = clock.now()
             if url is not None:
                 if not kafka:

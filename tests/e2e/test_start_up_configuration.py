@@ -125,3 +125,36 @@ def test_a_bootstrap_address_that_cannot_work_is_said_at_once(
     result = run_cli("publish", "-", "--kafka", bootstrap, input="{}\n")
     assert result.returncode == 1, result.stderr
     _said_once(result.stderr, named)
+
+
+# Each importer's file, one the import would read and send (it is refused before that).
+IMPORTED_FILES = {
+    "worldbank": "tests/data/lists/worldbank_debarred_firms_individuals.csv",
+    "ocds": "tests/data/ocds/ocds_mexico_jalisco_release_package.json",
+}
+# The settings an import reads, and what its one line says (BAD_SETTINGS: `up`'s).
+IMPORT_SETTINGS = ["timezone", "webhooks without their secret"]
+
+
+@pytest.mark.parametrize("source", IMPORTED_FILES)
+@pytest.mark.parametrize("setting", IMPORT_SETTINGS)
+def test_an_import_says_a_bad_setting_before_it_opens_a_database(
+    source: str, setting: str, tmp_path: Path
+) -> None:
+    """`import` read its settings only once it had chosen and opened its database: a bad
+    VENDORWATCH_TIMEZONE was said after an embedded PostgreSQL had been started for it, or
+    not at all behind a database it could not reach. Said first, whichever is chosen: a
+    directory (none made in it) or a URL (not asked)."""
+    env, said = BAD_SETTINGS[setting]
+    data_dir = tmp_path / "data"
+    for database in (["--data-dir", str(data_dir)], ["--database-url", UNREACHABLE_DB]):
+        result = run_cli(
+            *("import", source, IMPORTED_FILES[source], *database),
+            env={**os.environ, **env},
+            timeout=SAID_WITHIN_SECONDS,
+        )
+        assert result.returncode == 1, result.stderr
+        _said_once(result.stderr, *said)
+        assert "PostgreSQL" not in result.stderr and "database" not in result.stderr
+        assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == []

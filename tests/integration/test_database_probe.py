@@ -5,10 +5,14 @@ test), while PostgreSQL answered all along; /readyz said `not ready` (a tester's
 
 from __future__ import annotations
 
+import json
+
 import asyncpg
 import pytest
 
+from services.platform.eventlog.faust_runtime import HealthEndpoint, WorkerResources, build_app
 from services.platform.operations.database_probe import APPLICATION_NAME, database_probe
+from services.platform.settings import Settings
 from tests.support.in_process_api import asgi_client
 
 pytestmark = pytest.mark.postgres
@@ -48,6 +52,34 @@ async def test_a_pool_busy_to_its_last_connection_is_still_ready(
             await pool.release(connection)
     assert answer.status_code == 200, answer.json()
     assert answer.json()["checks"]["migrations"] == {"ready": True, "detail": "all applied"}
+
+
+@pytest.mark.kafka
+async def test_a_worker_whose_pool_is_busy_to_its_last_connection_is_still_ready(
+    database_url: str, kafka_bootstrap: str
+) -> None:
+    """A distributed worker's /readyz asked its migrations through the worker's pool: busy
+    to its last connection for the 4 s it waits (a batch of every partition, the LISTENs),
+    the worker was `not ready`, the database "unreachable: TimeoutError"."""
+    settings = Settings(database_url=database_url, kafka_bootstrap=kafka_bootstrap)
+    resources = WorkerResources(settings, "registry")
+    readyz = build_app("registry", resources, HealthEndpoint("127.0.0.1", 6066)).web.views[
+        "/readyz"
+    ]
+    await resources.start()  # as a worker does: its pool opened, Kafka reached
+    try:
+        pool = await resources.pool()
+        held = [await pool.acquire() for _ in range(pool.get_max_size())]
+        try:
+            answer = await readyz.get(None)  # the page's handler, as faust's server calls it
+        finally:
+            for connection in held:
+                await pool.release(connection)
+    finally:
+        await resources.close()
+    body = json.loads(answer.body)
+    assert answer.status == 200, body
+    assert body["checks"]["migrations"] == {"ready": True, "detail": "all applied"}
 
 
 async def test_the_probes_connection_lost_is_made_again(

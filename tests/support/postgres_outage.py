@@ -57,9 +57,17 @@ class StoppablePostgres:
     def stop_immediately(self) -> None:
         """Every backend killed at once, no checkpoint: clients see their connections drop
         and new ones refused until `start`."""
+        self._stop("immediate")
+
+    def stop_fast(self) -> None:
+        """As `vendorwatch up` stops its embedded PostgreSQL (pgserver's `pg_ctl stop`): every
+        connection sent its termination notice (57P01), then closed; a checkpoint."""
+        self._stop("fast")
+
+    def _stop(self, mode: str) -> None:
         pg_ctl = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self._server.pgdata)]
         subprocess.run(
-            [*pg_ctl, "-m", "immediate", "stop"],
+            [*pg_ctl, "-m", mode, "-w", "stop"],
             user=self._server.system_user,  # pgserver's own user when the tests run as root
             check=True,
             capture_output=True,

@@ -31,6 +31,7 @@ from services.gateway.execution.introspection_limits import (
 )
 from services.platform.error_codes import ErrorCode
 from services.platform.http_errors import error_response
+from services.platform.operations.logs import ANSWER_CUT_OFF_SAID
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,8 @@ class RequestLimits:
                 await error_response(504, took, code=ErrorCode.TIMEOUT)(scope, receive, send)
                 return
             # Its answer begun, no error can be sent: the connection is closed on it, which
-            # uvicorn logs as an ERROR naming no request. Said here, with the request's id.
+            # uvicorn logs as an ERROR naming no request. Said here, with the request's id;
+            # uvicorn's line for it then left out (operations/logs.py, `_CutOffSaidOnce`).
             log.warning(
                 "%s %s: its answer was cut off %g s into the request (read too slowly, or too"
                 " long to send within the limit); its connection is closed",
@@ -143,6 +145,7 @@ class RequestLimits:
                 scope.get("path", ""),
                 self.limits.request_seconds,
             )
+            ANSWER_CUT_OFF_SAID.set(True)
 
 
 class _ClientGone(Exception):

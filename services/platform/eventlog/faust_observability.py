@@ -37,7 +37,7 @@ def add_observability(app: faust.App, service: str, resources: WorkerResources) 
     lags = partial(kafka_lags, resources, service)
 
     async def migrations() -> list[str]:
-        return await pending_migrations(await resources.opened_pool())
+        return await resources.probe.ask(pending_migrations)
 
     @app.page("/readyz")
     async def readyz(web: Any, _request: Any) -> Any:

@@ -34,6 +34,7 @@ from services.platform.eventlog.kafka import KafkaEventLog, reach
 from services.platform.eventlog.topic_batches import Record, TopicBatches
 from services.platform.eventlog.topics import TOPICS, consumer_group, ensure_topics
 from services.platform.eventstore.chain_watch import LOOK_SECONDS, ChainWatch
+from services.platform.operations.database_probe import DatabaseProbe
 from services.platform.operations.liveness import (
     LIVENESS_DATABASE_SECONDS,
     Liveness,
@@ -63,6 +64,9 @@ class WorkerResources:
         self._lock = asyncio.Lock()
         self.livenesses: list[Liveness] = []
         self.chain = ChainWatch(settings.database_url)
+        # What /readyz asks PostgreSQL on: a connection of its own, as the API's (a pool busy
+        # to its last connection read as the database unreachable, the worker not ready).
+        self.probe = DatabaseProbe(settings.database_url)
         # Tasks holding one of the pool's connections for good (LISTEN): stopped before the
         # pool is closed, which waits for every connection to come back.
         # Cancelled when the worker stops, before its pool closes (each may hold a connection).
@@ -104,8 +108,8 @@ class WorkerResources:
 
     async def opened_pool(self) -> asyncpg.Pool:
         """The pool if the worker has opened it; ConnectionError (an OSError: "the database
-        does not answer", to ChainWatch.report) when not. /healthz and /readyz must not wait
-        for the start (`pool`): they answer meanwhile."""
+        does not answer", to ChainWatch.report) when not. /healthz must not wait for the
+        start (`pool`): it answers meanwhile."""
         if self._pool is None:
             raise ConnectionError("the worker has not opened its pool yet")
         return self._pool
@@ -139,6 +143,7 @@ class WorkerResources:
         await asyncio.gather(*self.listeners, return_exceptions=True)
         if self._log is not None:
             await self._log.stop()
+        self.probe.close()
         if self._pool is not None:
             await close_pool(self._pool)
 

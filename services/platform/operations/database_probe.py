@@ -7,7 +7,8 @@ PostgreSQL that answered all along (an operator's soak test: 24 such answers in 
 What a pool has free says how busy the process is, not whether its database answers, so the
 probe keeps one connection apart from the pool, made again after any failure. /readyz, which
 asked its migrations through the pool within its own 4 s, read the same busy pool as "not
-ready" (the load balancer took traffic away from a process busy with it): it asks here too.
+ready" (the load balancer took traffic away from a process busy with it): it asks here too,
+as a distributed worker's /readyz does (eventlog/faust_observability.py).
 """
 
 from __future__ import annotations

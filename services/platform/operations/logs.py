@@ -30,6 +30,11 @@ REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 _FIELDS = ("request_id", "event_id")
 
+# Set, in the request's own task, once the API's time limit has said in its WARNING that the
+# answer under way was cut off (gateway/http/protection.py): uvicorn's ERROR for the same
+# answer follows in that task (`_CutOffSaidOnce`). A task serves one request, so it ends there.
+ANSWER_CUT_OFF_SAID: ContextVar[bool] = ContextVar("answer_cut_off_said", default=False)
+
 
 class _RequestId(logging.Filter):
     """Stamps the current request's id on every record made while serving it."""
@@ -74,6 +79,21 @@ class _StopInOneLine(logging.Filter):
 
 # uvicorn's words for the answers it cancels at a stop (uvicorn/server.py, `shutdown`).
 _STOP_CANCELS = "Cancel %s running task(s), timeout graceful shutdown exceeded"
+
+
+class _CutOffSaidOnce(logging.Filter):
+    """uvicorn's ERROR for an answer the API's time limit cut off, once our WARNING has said
+    it naming the method, path and request: the same event, said again at ERROR naming
+    nothing (an operator's soak test: 13 such pairs). uvicorn logs it whenever an app returns
+    with an answer begun and not finished to a client still connected (`run_asgi` in
+    uvicorn/protocols/http/*_impl.py), a fault of the app's own otherwise: then it is kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.msg == _UNFINISHED and ANSWER_CUT_OFF_SAID.get())
+
+
+# uvicorn's words for an app that returned with its answer begun and not finished.
+_UNFINISHED = "ASGI callable returned without completing response."
 
 
 class KafkaClientNoise(logging.Filter):
@@ -166,8 +186,10 @@ def configure_logging(
     pool.filters = [f for f in pool.filters if not isinstance(f, _OutageInOneLine)]
     pool.addFilter(_OutageInOneLine())
     server = logging.getLogger("uvicorn.error")
-    server.filters = [f for f in server.filters if not isinstance(f, _StopInOneLine)]
-    server.addFilter(_StopInOneLine())
+    ours = (_StopInOneLine, _CutOffSaidOnce)
+    server.filters = [f for f in server.filters if not isinstance(f, ours)]
+    for said_once in ours:
+        server.addFilter(said_once())
     if quiet_libraries:
         # A one-shot command reports its failure itself, in one line.
         logging.getLogger("aiokafka").setLevel(logging.CRITICAL)

@@ -115,6 +115,35 @@ def lost(error: BaseException) -> str | None:
     return "PostgreSQL"
 
 
+# How long `lost_at` waits for PostgreSQL to answer a new connection.
+_ASK_SECONDS = 5.0
+
+
+async def lost_at(error: BaseException, database_url: str) -> str | None:
+    """`lost(error)`; and "PostgreSQL" for asyncpg's InternalClientError (or an error raised
+    from one) when PostgreSQL at `database_url` no longer answers. Stopped (fast: `up`
+    stopping its embedded one), PostgreSQL sends each connection its termination notice,
+    then closes it: read on a connection idle in its pool, the notice breaks asyncpg's
+    protocol before the close is seen, and the next statement on it fails so ("cannot switch
+    to state 15; another operation (2) is in progress"), by no type of an outage. From a
+    PostgreSQL that still answers, that error is a fault, whose traceback is to be seen."""
+    if (what := lost(error)) is not None or not database_url:
+        return what
+    current: BaseException | None = error
+    while current is not None and not isinstance(current, asyncpg.InternalClientError):
+        if isinstance(current, StartupError):
+            return None  # said already as it is (errors.Lost: how far a command got)
+        current = current.__cause__
+    if current is None:
+        return None
+    try:
+        connection = await asyncpg.connect(database_url, timeout=_ASK_SECONDS)
+    except Exception as asked:
+        return "PostgreSQL" if is_outage(asked) else None
+    await connection.close()
+    return None
+
+
 def said(error: BaseException) -> str:
     """`error` in a line: its type and message; of a group, its first error's (`lost`)."""
     while isinstance(error, BaseExceptionGroup) and error.exceptions:

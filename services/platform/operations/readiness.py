@@ -26,8 +26,8 @@ CAUGHT_UP_EVENTS = BATCH_SIZE
 CHECK_SECONDS = 4.0
 
 # The migrations this code has that PostgreSQL has not applied (`pending_migrations`), asked
-# of it as the process asks (the API: on its probe's connection, database_probe.py; a worker:
-# through its pool); raises when PostgreSQL does not answer.
+# of it on the process's probe connection (database_probe.py: the API's, a worker's, not its
+# busy pool); raises when PostgreSQL does not answer.
 MigrationsSource = Callable[[], Awaitable[list[str]]]
 # Raises when Kafka cannot be reached.
 KafkaCheck = Callable[[], Awaitable[None]]
