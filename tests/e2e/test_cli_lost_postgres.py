@@ -9,6 +9,7 @@ import asyncio
 import re
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
@@ -49,32 +50,44 @@ def _list(path: Path) -> Path:
     return path
 
 
-def test_an_import_that_loses_postgresql_says_what_it_recorded(
-    server: StoppablePostgres, tmp_path: Path
-) -> None:
-    database_url = asyncio.run(_migrated(server))
-    events = "SELECT count(*) FROM event_store"
-    command = [*VENDORWATCH, "import", "worldbank", str(_list(tmp_path / "wb.csv"))]
+_EVENTS = "SELECT count(*) FROM event_store"
+
+
+def _import_stopped(
+    server: StoppablePostgres, database_url: str, listed: Path, stop: Callable[[], None]
+) -> tuple[int, str]:
+    """An import of `listed` into `database_url`, PostgreSQL stopped by `stop` once its first
+    batches are recorded (and started again after); the import's exit code and stderr."""
     importing = subprocess.Popen(
-        [*command, "--database-url", database_url],
+        [*VENDORWATCH, "import", "worldbank", str(listed), "--database-url", database_url],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
         deadline = time.monotonic() + 120
-        while not count_now(database_url, events):  # the first batches recorded
+        while not count_now(database_url, _EVENTS):
             assert importing.poll() is None, importing.communicate()
             assert time.monotonic() < deadline
             time.sleep(0.05)
-        server.stop_immediately()
+        stop()
         _, stderr = importing.communicate(timeout=60)
     finally:
         importing.kill()
         server.start()
-    assert importing.returncode == 1, stderr
+    return importing.returncode, stderr
+
+
+def test_an_import_that_loses_postgresql_says_what_it_recorded(
+    server: StoppablePostgres, tmp_path: Path
+) -> None:
+    database_url = asyncio.run(_migrated(server))
+    returncode, stderr = _import_stopped(
+        server, database_url, _list(tmp_path / "wb.csv"), server.stop_immediately
+    )
+    assert returncode == 1, stderr
     line = _one_error_line(stderr)
-    recorded = count_now(database_url, events)
+    recorded = count_now(database_url, _EVENTS)
     assert 0 < recorded < FIRMS, recorded
     shown = redacted(database_url)
     assert line.startswith(f"Error: lost PostgreSQL at {shown} partway through the import: "), line
@@ -104,24 +117,8 @@ def test_an_import_whose_postgresql_is_stopped_says_it_lost_it(
     listed = _list(tmp_path / "wb.csv")
     for attempt in range(FAST_STOPS):
         database_url = asyncio.run(_migrated_as(server, f"vendorwatch{attempt}"))
-        importing = subprocess.Popen(
-            [*VENDORWATCH, "import", "worldbank", str(listed), "--database-url", database_url],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            deadline = time.monotonic() + 120
-            while not count_now(database_url, "SELECT count(*) FROM event_store"):
-                assert importing.poll() is None, importing.communicate()
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
-            server.stop_fast()
-            _, stderr = importing.communicate(timeout=60)
-        finally:
-            importing.kill()
-            server.start()
-        assert importing.returncode == 1, stderr
+        returncode, stderr = _import_stopped(server, database_url, listed, server.stop_fast)
+        assert returncode == 1, stderr
         line = _one_error_line(stderr)
         shown = redacted(database_url)
         assert line.startswith(f"Error: lost PostgreSQL at {shown} partway through the import"), (
