@@ -210,8 +210,8 @@ def test_processes_started_before_postgresql_wait_for_it(
     bootstrap = sasl_broker.bootstrap_servers
     processes = Processes(bootstrap, database_url, tmp_path)
     with _stopped_after(processes):
-        # Where it waits, without the password (the server's socket, in the query, goes too).
-        where = database_url.split("?")[0].replace("postgres:@", "postgres@")
+        # Where it waits, without the password, and which server: its socket, in the query.
+        where = database_url.replace("postgres:@", "postgres@")
         _waits_for(processes, "database", where)
         server.start()
         _applies_events(processes, bootstrap, database_url, tmp_path)
@@ -325,7 +325,8 @@ def test_a_refused_postgresql_login_is_said_at_once(
             'database "nothing" does not exist (InvalidCatalogNameError)',
         ),
     }[refusal]
-    shown = url.split("?")[0].replace(":wrong-secret", "").replace(":right-secret", "")
+    # Without the password, with the server's socket (`?host=`): which login, at which server.
+    shown = url.replace(":wrong-secret", "").replace(":right-secret", "")
     for command in (
         ["worker", "registry", "--kafka", UNREACHABLE_KAFKA],
         ["api", "--kafka", UNREACHABLE_KAFKA, "--port", str(free_port())],
