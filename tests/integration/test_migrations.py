@@ -14,7 +14,7 @@ import pytest
 from services.events.alerts import watchlist_id, watchlist_key
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
-from services.platform.eventstore import chain, event_store
+from services.platform.eventstore import chain, event_store, order_seals
 from services.platform.eventstore.event_store import canonical_json, content_hash
 from services.platform.postgres import migrations
 from services.platform.postgres.migrations import Migration, MigrationDrift, apply_migrations
@@ -376,6 +376,51 @@ async def test_what_the_registry_judged_before_the_upgrade_is_ordered_by_its_bat
         await conn.execute(upgrade.sql)
         rows = await conn.fetch("SELECT consumer, event_id FROM claim_order ORDER BY seq")
     assert [tuple(r) for r in rows] == [("registry", events[n].event_id) for n in (2, 3, 0, 1)]
+
+
+async def test_the_order_judged_before_the_seals_is_sealed_as_it_stood(
+    postgres_admin_url: str,
+) -> None:
+    """A store upgrading across the registry's 0012 and the seals at once: the platform's
+    0009 ran before 0012 numbered the rows, so the registry's 0019 seals them, one block per
+    partition after its head, as order_seals.py walks them (and the claims write them)."""
+    events = [
+        parse_event(case_b.line(case_b.another_vendor(f"vendor-sealed-{n}"))) for n in range(8)
+    ]
+    async with new_database(postgres_admin_url) as conn:
+        upgrade = await migrated_but(conn, "services.registry", 12)
+        await event_store.append_batch(conn, events)
+        await conn.execute(
+            "INSERT INTO processed_events (consumer, event_id)"
+            " SELECT 'registry', unnest($1::uuid[])",
+            [e.event_id for e in events],
+        )
+        await conn.execute(upgrade.sql)
+        sealing = next(
+            m for m in migrations.load_migrations("services.registry") if m.version == 19
+        )
+        await conn.execute(sealing.sql)
+        rows = await conn.fetch(
+            """SELECT s.partition, o.seq, o.event_id::text AS event_id, o.seal
+               FROM claim_order o JOIN event_store s USING (event_id)
+               ORDER BY s.partition, o.seq"""
+        )
+        heads = {
+            r["partition"]: (r["seq"], r["seal"])
+            for r in await conn.fetch(
+                "SELECT partition, seq, seal FROM claim_order_heads WHERE consumer = 'registry'"
+            )
+        }
+    walks: dict[int, order_seals.OrderWalk] = {}
+    for row in rows:
+        walk = walks.setdefault(
+            row["partition"], order_seals.OrderWalk("registry", row["partition"])
+        )
+        walk.check(row["seq"], row["event_id"], row["seal"])
+    assert len(rows) == 8 and len(walks) > 1
+    for partition, walk in walks.items():
+        walk.end(heads[partition])
+        assert walk.problem is None and walk.seq > 0, walk
 
 
 async def test_an_alert_acknowledged_before_the_upgrade_keeps_the_acknowledgement_that_stood(

@@ -21,6 +21,7 @@ from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event
 from services.platform.consuming import dead_letters
 from services.platform.consuming.consumer_lock import SHARED_FOR_BATCH, lock_key
+from services.platform.eventstore import chain
 from services.platform.eventstore.event_store import Cursor, canonical_json
 from services.platform.off_the_loop import for_batch
 from services.platform.operations import metrics
@@ -160,8 +161,10 @@ async def _apply_batch(
     taken = [e for e in events if e.event_type in consumer.handlers]
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(SHARED_FOR_BATCH, lock_key(consumer.name))  # consumer_lock.py
-        await dead_letters.record_many(conn, unreadable)
         recorded_at = await _claim(conn, consumer, taken, save_cursor, measure)
+        # After the claim, which may wait for the recorded order's heads: a letter written
+        # before it would hold its key meanwhile, for a batch holding a head to wait on.
+        await dead_letters.record_many(conn, unreadable)
         claimed = set(recorded_at)
         fresh = []
         for event in taken:
@@ -225,11 +228,22 @@ async def _claim(
     now, each with when the store appended it (`measure`: for the append-to-applied metric),
     else None.
 
+    The recorded order is sealed in the same statement (eventstore/order_seals.py): the
+    batch's claims in each partition are a block, sealed after the one before it, whose
+    head (`claim_order_heads`) the statement locks until the batch commits, as an append
+    locks its partitions' heads. Batches of other partitions (a distributed worker's
+    replicas) go on; two of one partition take turns from their claims on.
+
     A consumer that waits for a judge's verdict claims nothing its judge's ledger refuses, as
     it stands under the batch's lock: what brought the event counts for nothing then. In
     distributed mode `facts` still holds what the judge passed on before a rebuild that now
     refuses it, and a follower behind on the topic reached it after the rebuild's commit
     (embedded mode's reader passes over refused events already: the same verdict)."""
+    # Once each: the same event twice in a batch is applied once, at its first place. Each
+    # with its partition, for the recorded order's seals (order_seals.py).
+    partitions = {
+        e.event_id: chain.partition_of(e.vendor_id) if consumer.records_order else 0 for e in taken
+    }
     rows = await conn.fetch(
         """WITH claimed AS (
                INSERT INTO processed_events (consumer, event_id)
@@ -245,21 +259,47 @@ async def _claim(
                    WITH ORDINALITY AS o(seq, partition)
                ON CONFLICT (consumer, partition) DO UPDATE
                SET seq = EXCLUDED.seq, updated_at = now()
+           ), heads AS (
+               SELECT partition, seal FROM claim_order_heads
+               WHERE $5 AND consumer = $1 AND partition = ANY($7::smallint[])
+               ORDER BY partition FOR UPDATE
+           ), numbered AS (
+               -- Seqs drawn once the heads are locked, in the batch's order: along a
+               -- partition, seq order is then the order of the seals.
+               SELECT nextval('claim_order_seq_seq') AS seq, o.event_id, o.partition
+               FROM (SELECT t.event_id, t.partition
+                     FROM unnest($2::uuid[], $7::smallint[])
+                         WITH ORDINALITY AS t(event_id, partition, n)
+                     WHERE $5 AND t.event_id IN (SELECT event_id FROM claimed)
+                       AND (SELECT count(*) FROM heads) >= 0
+                     ORDER BY n) o
+           ), sealed AS (
+               SELECT n.partition, max(n.seq) AS seq,
+                      encode(sha256(convert_to(concat_ws('|',
+                          coalesce(h.seal, repeat('0', 64)), $1::text, n.partition,
+                          string_agg(n.seq || ':' || n.event_id, ',' ORDER BY n.seq)), 'UTF8')),
+                          'hex') AS seal
+               FROM numbered n LEFT JOIN heads h USING (partition)
+               GROUP BY n.partition, h.seal
            ), ordered AS (
-               INSERT INTO claim_order (consumer, event_id)
-               SELECT $1, t.event_id FROM unnest($2::uuid[]) WITH ORDINALITY AS t(event_id, n)
-               WHERE $5 AND t.event_id IN (SELECT event_id FROM claimed)
-               ORDER BY n
+               INSERT INTO claim_order (seq, consumer, event_id, seal)
+               SELECT n.seq, $1, n.event_id, s.seal FROM numbered n
+               LEFT JOIN sealed s ON s.seq = n.seq
+           ), moved AS (
+               INSERT INTO claim_order_heads (consumer, partition, seq, seal)
+               SELECT $1, partition, seq, seal FROM sealed
+               ON CONFLICT (consumer, partition) DO UPDATE
+               SET seq = EXCLUDED.seq, seal = EXCLUDED.seal
            )
            SELECT c.event_id, s.recorded_at FROM claimed c
            LEFT JOIN event_store s ON $4 AND s.event_id = c.event_id""",
         consumer.name,
-        # Once each: the same event twice in a batch is applied once, at its first place.
-        list(dict.fromkeys(e.event_id for e in taken)),
+        list(partitions),
         list(save_cursor.seqs) if save_cursor is not None else [],
         measure,
         consumer.records_order,
         consumer.verdict_from,
+        list(partitions.values()),
     )
     return {row["event_id"]: row["recorded_at"] for row in rows}
 

@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 import asyncpg
 
 from services.platform.consuming.consumer_lock import lock_key
+from services.platform.eventstore import order_seals
 from services.platform.postgres.database import SERVER_SETTINGS, Connection
 
 
@@ -114,6 +115,12 @@ async def forget_progress(conn: Connection, consumer: str) -> None:
     )
     for table in ("processed_events", "claim_order"):
         await conn.execute(f"DELETE FROM {table} WHERE consumer = $1", consumer)
+    # The replay's claims seal the recorded order again from the start (order_seals.py).
+    await conn.execute(
+        "UPDATE claim_order_heads SET seq = 0, seal = $2 WHERE consumer = $1",
+        consumer,
+        order_seals.GENESIS,
+    )
 
 
 async def reached(conn: Connection, event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, bool]:

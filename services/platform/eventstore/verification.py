@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from services.events.catalog import EventRejected, parse_stored
-from services.platform.eventstore import chain
+from services.platform.eventstore import chain, order_seals
 from services.platform.eventstore.event_store import content_hash
 from services.platform.postgres.database import Connection
 
@@ -32,7 +32,9 @@ _COPIED_COLUMNS = ("event_id", "event_type", "vendor_id", "occurred_at")
 class Problem:
     """The first event of a partition that no longer matches its chain, or a ledger problem."""
 
-    where: str  # "partition 3, seq 17 (position 120, event …)" or "ledger of risk"
+    # "partition 3, seq 17 (position 120, event …)", "ledger of risk" or "recorded order of
+    # registry, partition 2, seq 40 (event …)"
+    where: str
     what: str
 
     def __str__(self) -> str:
@@ -209,6 +211,7 @@ async def verify(
         problems = [w.problem for w in walks if w.problem is not None]
         problems += _heads(heads, walks)
         problems += await _ledgers(conn)
+        problems += await _recorded_orders(conn)
     return Verification(total, tuple(problems), {w.partition: (w.seq, w.link) for w in walks})
 
 
@@ -256,3 +259,34 @@ _LEDGER_ROWS = {
     "applied": "applied event(s) are",
     "ordered": "event(s) its recorded order names are",
 }
+
+
+async def _recorded_orders(conn: Connection) -> list[Problem]:
+    """Each consumer's recorded order against its seals (order_seals.py), per partition of
+    the events it names, in seq order: the first row of each chain that no longer matches.
+    Rows naming an event not in the log are left to `_ledgers`: they have no partition."""
+    heads = {
+        (r["consumer"], r["partition"]): (r["seq"], r["seal"])
+        for r in await conn.fetch("SELECT consumer, partition, seq, seal FROM claim_order_heads")
+    }
+    walks: dict[tuple[str, int], order_seals.OrderWalk] = {}
+    cursor = conn.cursor(
+        """SELECT o.consumer, s.partition, o.seq, o.event_id::text AS event_id, o.seal
+           FROM claim_order o JOIN event_store s USING (event_id)
+           ORDER BY o.consumer, s.partition, o.seq""",
+        prefetch=_CHUNK,
+    )
+    async for row in cursor:
+        key = (row["consumer"], row["partition"])
+        if (walk := walks.get(key)) is None:
+            walk = walks[key] = order_seals.OrderWalk(*key)
+        walk.check(row["seq"], row["event_id"], row["seal"])
+    for key in heads.keys() - walks.keys():  # a head past rows all removed
+        walks[key] = order_seals.OrderWalk(*key)
+    problems = []
+    for key in sorted(walks):
+        walk = walks[key]
+        walk.end(heads.get(key, (0, order_seals.GENESIS)))
+        if walk.problem is not None:
+            problems.append(Problem(*walk.problem))
+    return problems
