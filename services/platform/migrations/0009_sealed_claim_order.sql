@@ -22,7 +22,7 @@ CREATE TABLE claim_order_heads (
 );
 
 -- Seals the rows after each chain's head as one block per (consumer, partition): the starting
--- point of rows written before the seals (this migration, and the registry's 0013 for the
+-- point of rows written before the seals (this migration, and the registry's 0019 for the
 -- rows its 0012 numbered when a store upgrades across both at once). Such rows are sealed as
 -- they stand when it runs: an edit made to them before then is not found.
 CREATE FUNCTION claim_order_sealed_as_it_stands() RETURNS void LANGUAGE sql AS $$
