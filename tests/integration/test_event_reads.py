@@ -14,6 +14,7 @@ from services.ingest.handlers import ingest_batch
 from services.platform.eventstore import event_store, parsed_events
 from services.platform.eventstore.event_store import Cursor
 from tests.support import case_b
+from tests.support.rows_read import rows_read
 
 pytestmark = pytest.mark.postgres
 
@@ -81,14 +82,6 @@ async def test_the_events_held_are_bounded(
     assert await _read_all(pool) == stored
 
 
-# The store's rows this backend has read and not yet reported (its counts since the last
-# report, the current transaction's included).
-_ROWS_READ = (
-    "SELECT seq_tup_read + idx_tup_fetch FROM pg_stat_xact_user_tables"
-    " WHERE relname = 'event_store'"
-)
-
-
 async def test_a_read_deep_in_the_log_reads_only_what_the_partitions_offer(
     pool: asyncpg.Pool,
 ) -> None:
@@ -103,15 +96,12 @@ async def test_a_read_deep_in_the_log_reads_only_what_the_partitions_offer(
     async with pool.acquire() as conn:
         heads = await event_store.heads(conn)
         near_the_end = Cursor(tuple(max(0, seq - 100) for seq in heads.seqs))
-        async with conn.transaction():
-            # Counted in this backend alone (a parallel worker's rows are not).
-            await conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-            before = await conn.fetchval(_ROWS_READ)
-            read = await event_store.read_after(conn, near_the_end, limit)
-            rows_read = await conn.fetchval(_ROWS_READ) - before
+        read, read_rows = await rows_read(
+            conn, "event_store", lambda: event_store.read_after(conn, near_the_end, limit)
+        )
     assert len(read.events) == limit
     # Each partition offers at most `limit` rows, then the texts of those kept are read.
-    assert rows_read <= len(heads.seqs) * limit + limit
+    assert read_rows <= len(heads.seqs) * limit + limit
 
 
 async def test_a_reader_passes_the_types_it_does_not_apply_by_unread(pool: asyncpg.Pool) -> None:

@@ -27,12 +27,23 @@ async def work_on_its_way(conn: Connection, consumer: str, vendor_id: str, agenc
     """Whether the log holds an event of `_BRINGING_WORK` that `consumer` (migration) has not
     applied and the registry has not refused, about `agency`: an award there, or a change of a
     contract there migration knows; the vendor's own, or its prime contractors' on the
-    contracts there migration knows it subcontracts. One statement, by the log's index of each
-    vendor's events and the ledger's key.
+    contracts there migration knows it subcontracts. One statement.
+
+    Read from the last such event of each vendor that migration applied (or refused) on:
+    migration applies a vendor's events in its partition's order, so every earlier one is
+    applied, refused, or refused by the registry and never to come. Its cost is what migration
+    has yet to apply of the vendor (and what the registry refused since), not the vendor's
+    history: the last applied event of each type is found from the newest back, by the log's
+    index of each vendor's events by type (platform migration 0010), and the contract an
+    event names by migration's key.
 
     Not seen: a subcontract whose request migration has not applied either, from a prime
     contractor it knows no other subcontract of there (the request names its subcontractor
     only in its payload, which no index reads)."""
+    # Each look-up in the ledger and in migration's contracts is a lateral subquery with a
+    # limit, as the log's reader makes them (event_store.read_after): a probe by the key per
+    # event read, never a join or a hashed set that could read a consumer's whole ledger or
+    # all the vendor's contracts at the agency.
     found: bool = await conn.fetchval(
         """WITH vendors AS (
                SELECT $1::text AS vendor_id
@@ -40,21 +51,41 @@ async def work_on_its_way(conn: Connection, consumer: str, vendor_id: str, agenc
                SELECT c.vendor_id FROM migration_subcontracts s
                JOIN migration_contracts c USING (contract_id)
                WHERE s.subcontractor_vendor_id = $1 AND c.agency = $2
-           ), there AS (
-               SELECT contract_id FROM migration_contracts
-               WHERE agency = $2 AND vendor_id IN (SELECT vendor_id FROM vendors)
+           ), applied AS (
+               SELECT v.vendor_id, coalesce(max(last.seq), 0) AS seq
+               FROM vendors v CROSS JOIN unnest($3::text[]) AS t(event_type)
+               LEFT JOIN LATERAL (
+                   SELECT e.seq FROM event_store e
+                   CROSS JOIN LATERAL (
+                       SELECT FROM processed_events p
+                       WHERE p.consumer = $4 AND p.event_id = e.event_id LIMIT 1
+                   ) AS done
+                   WHERE e.vendor_id = v.vendor_id AND e.event_type = t.event_type
+                   ORDER BY e.seq DESC LIMIT 1
+               ) AS last ON true
+               GROUP BY v.vendor_id
            )
            SELECT EXISTS (
-               SELECT 1 FROM event_store e
-               WHERE e.vendor_id IN (SELECT vendor_id FROM vendors)
-                 AND e.event_type = ANY($3::text[])
-                 AND (e.envelope->'payload'->>'agency' = $2
-                      OR e.envelope->'payload'->>'contract_id' IN (SELECT contract_id FROM there))
-                 AND NOT EXISTS (SELECT 1 FROM processed_events p
-                                 WHERE p.consumer = $4 AND p.event_id = e.event_id)
-                 AND NOT EXISTS (SELECT 1 FROM processed_events r
-                                 WHERE r.consumer = $5 AND r.event_id = e.event_id
-                                   AND r.refused))""",
+               SELECT FROM applied a CROSS JOIN unnest($3::text[]) AS t(event_type)
+               CROSS JOIN LATERAL (
+                   SELECT FROM event_store e
+                   LEFT JOIN LATERAL (
+                       SELECT true AS judged FROM processed_events p
+                       WHERE (p.consumer = $4 OR p.consumer = $5 AND p.refused)
+                         AND p.event_id = e.event_id
+                       LIMIT 1
+                   ) AS verdict ON true
+                   LEFT JOIN LATERAL (
+                       SELECT c.agency, c.vendor_id FROM migration_contracts c
+                       WHERE c.contract_id = e.envelope->'payload'->>'contract_id' LIMIT 1
+                   ) AS known ON true
+                   WHERE e.vendor_id = a.vendor_id AND e.event_type = t.event_type
+                     AND e.seq > a.seq AND verdict.judged IS NULL
+                     AND (e.envelope->'payload'->>'agency' = $2
+                          OR known.agency = $2
+                             AND known.vendor_id IN (SELECT vendor_id FROM vendors))
+                   LIMIT 1
+               ) AS waiting)""",
         vendor_id,
         agency,
         _BRINGING_WORK,
