@@ -59,7 +59,7 @@ from services.risk.domain.scoring import CRITICAL_CRITICALITIES, score
 from services.risk.storage import moved_agencies, repository, state_storage
 from services.risk.storage.state_storage import StateMemo
 
-CONSUMER_NAME = "risk"
+CONSUMER_NAME = repository.CONSUMER_NAME
 SOURCE = "vendorwatch.risk"
 OUTBOX = Outbox("risk_outbox")
 

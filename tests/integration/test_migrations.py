@@ -194,7 +194,8 @@ async def test_risks_envelope_copies_are_dropped_only_when_the_store_holds_every
         columns = await conn.fetch(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'risk_events'"
         )
-        assert {c["column_name"] for c in columns} == {"seq", "event_id"}
+        # The copy gone (the seal of risk's 0013, applied already here, stays).
+        assert {c["column_name"] for c in columns} == {"seq", "event_id", "seal"}
         with pytest.raises(asyncpg.ForeignKeyViolationError):
             await conn.execute("INSERT INTO risk_events (event_id) VALUES ($1)", uuid.uuid4())
 
@@ -418,6 +419,44 @@ async def test_the_order_judged_before_the_seals_is_sealed_as_it_stood(
         )
         walk.check(row["seq"], row["event_id"], row["seal"])
     assert len(rows) == 8 and len(walks) > 1
+    for partition, walk in walks.items():
+        walk.end(heads[partition])
+        assert walk.problem is None and walk.seq > 0, walk
+
+
+async def test_the_order_risk_recorded_before_its_seals_is_sealed_as_it_stood(
+    postgres_admin_url: str,
+) -> None:
+    """Risk's 0013 seals the rows `risk_events` held, one block per partition, as
+    order_seals.py walks them (and `add_events` writes them), seeds every partition's head,
+    and names the table for `verify`."""
+    events = [parse_event(case_b.line(case_b.another_vendor(f"vendor-risk-{n}"))) for n in range(8)]
+    async with new_database(postgres_admin_url) as conn:
+        upgrade = await migrated_but(conn, "services.risk", 13)
+        await event_store.append_batch(conn, events)
+        await conn.execute(
+            "INSERT INTO risk_events (event_id) SELECT unnest($1::uuid[])",
+            [e.event_id for e in events[::-1]],
+        )
+        await conn.execute(upgrade.sql)
+        rows = await conn.fetch(
+            """SELECT s.partition, r.seq, r.event_id::text AS event_id, r.seal
+               FROM risk_events r JOIN event_store s USING (event_id)
+               ORDER BY s.partition, r.seq"""
+        )
+        heads = {
+            r["partition"]: (r["seq"], r["seal"])
+            for r in await conn.fetch(
+                "SELECT partition, seq, seal FROM claim_order_heads WHERE consumer = 'risk'"
+            )
+        }
+        named = await conn.fetchval("SELECT recorded_in::text FROM recorded_orders")
+    walks: dict[int, order_seals.OrderWalk] = {}
+    for row in rows:
+        walk = walks.setdefault(row["partition"], order_seals.OrderWalk("risk", row["partition"]))
+        walk.check(row["seq"], row["event_id"], row["seal"])
+    assert len(rows) == 8 and len(walks) > 1 and named == "risk_events"
+    assert sorted(heads) == list(range(chain.PARTITIONS))
     for partition, walk in walks.items():
         walk.end(heads[partition])
         assert walk.problem is None and walk.seq > 0, walk

@@ -21,7 +21,7 @@ from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event
 from services.platform.consuming import dead_letters
 from services.platform.consuming.consumer_lock import SHARED_FOR_BATCH, lock_key
-from services.platform.eventstore import chain
+from services.platform.eventstore import chain, order_seals
 from services.platform.eventstore.event_store import Cursor, canonical_json
 from services.platform.off_the_loop import for_batch
 from services.platform.operations import metrics
@@ -214,6 +214,18 @@ async def _apply_batch(
     )
 
 
+# The claims' recorded order, numbered and sealed in the claim's statement (order_seals.py):
+# $1 the consumer, $2 the batch's events, $5 whether it records its order, $7 their partitions.
+_SEALED_CLAIMS = order_seals.sealing(
+    consumer="$1::text",
+    events="$2::uuid[]",
+    partitions="$7::smallint[]",
+    seqs="claim_order_seq_seq",
+    recording="$5",
+    among="t.event_id IN (SELECT event_id FROM claimed)",
+)
+
+
 async def _claim(
     conn: Connection,
     consumer: Consumer,
@@ -245,7 +257,7 @@ async def _claim(
         e.event_id: chain.partition_of(e.vendor_id) if consumer.records_order else 0 for e in taken
     }
     rows = await conn.fetch(
-        """WITH claimed AS (
+        f"""WITH claimed AS (
                INSERT INTO processed_events (consumer, event_id)
                SELECT $1, t.event_id FROM unnest($2::uuid[]) AS t(event_id)
                WHERE $6::text IS NULL OR NOT EXISTS (
@@ -259,37 +271,10 @@ async def _claim(
                    WITH ORDINALITY AS o(seq, partition)
                ON CONFLICT (consumer, partition) DO UPDATE
                SET seq = EXCLUDED.seq, updated_at = now()
-           ), heads AS (
-               SELECT partition, seal FROM claim_order_heads
-               WHERE $5 AND consumer = $1 AND partition = ANY($7::smallint[])
-               ORDER BY partition FOR UPDATE
-           ), numbered AS (
-               -- Seqs drawn once the heads are locked, in the batch's order: along a
-               -- partition, seq order is then the order of the seals.
-               SELECT nextval('claim_order_seq_seq') AS seq, o.event_id, o.partition
-               FROM (SELECT t.event_id, t.partition
-                     FROM unnest($2::uuid[], $7::smallint[])
-                         WITH ORDINALITY AS t(event_id, partition, n)
-                     WHERE $5 AND t.event_id IN (SELECT event_id FROM claimed)
-                       AND (SELECT count(*) FROM heads) >= 0
-                     ORDER BY n) o
-           ), sealed AS (
-               SELECT n.partition, max(n.seq) AS seq,
-                      encode(sha256(convert_to(concat_ws('|',
-                          coalesce(h.seal, repeat('0', 64)), $1::text, n.partition,
-                          string_agg(n.seq || ':' || n.event_id, ',' ORDER BY n.seq)), 'UTF8')),
-                          'hex') AS seal
-               FROM numbered n LEFT JOIN heads h USING (partition)
-               GROUP BY n.partition, h.seal
-           ), ordered AS (
+           ), {_SEALED_CLAIMS}, ordered AS (
                INSERT INTO claim_order (seq, consumer, event_id, seal)
                SELECT n.seq, $1, n.event_id, s.seal FROM numbered n
                LEFT JOIN sealed s ON s.seq = n.seq
-           ), moved AS (
-               INSERT INTO claim_order_heads (consumer, partition, seq, seal)
-               SELECT $1, partition, seq, seal FROM sealed
-               ON CONFLICT (consumer, partition) DO UPDATE
-               SET seq = EXCLUDED.seq, seal = EXCLUDED.seal
            )
            SELECT c.event_id, s.recorded_at FROM claimed c
            LEFT JOIN event_store s ON $4 AND s.event_id = c.event_id""",

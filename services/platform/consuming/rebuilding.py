@@ -115,7 +115,8 @@ async def forget_progress(conn: Connection, consumer: str) -> None:
     )
     for table in ("processed_events", "claim_order"):
         await conn.execute(f"DELETE FROM {table} WHERE consumer = $1", consumer)
-    # The replay's claims seal the recorded order again from the start (order_seals.py).
+    # The replay seals the recorded order again from the start (order_seals.py): its claims,
+    # or a service's own insert into the table it names in `recorded_orders` (risk's).
     await conn.execute(
         "UPDATE claim_order_heads SET seq = 0, seal = $2 WHERE consumer = $1",
         consumer,

@@ -1,15 +1,19 @@
-"""The seals of the orders consumers recorded (`claim_order`), as pure functions and a walk.
+"""The seals of the orders consumers recorded, as pure functions, the SQL that writes them,
+and a walk.
 
-A rebuild judges the registry's (and migration's) events again in the order their claims
-recorded (platform/consuming/applied_order.py), so that order is part of the log of record:
-an edited, removed, inserted or reordered row would have a rebuild judge otherwise. Each
-(consumer, partition of the event) is a chain of blocks, one per batch that claimed events of
-that partition: the block's last row carries its seal, over the seal before it and the
-block's rows in seq order (which covers each row's seq, so a swap across partitions shows
-too). The claim statement writes it in SQL (platform/consuming/consumer.py `_claim`), and
-migrations/0009_sealed_claim_order.sql for rows written before; the three must stay equal.
-A block, not a row, is the unit: one hash per batch and partition, no per-row chaining in
-the claim statement that every batch runs.
+A rebuild applies events again in the order live processing recorded applying them
+(platform/consuming/applied_order.py): the registry's and migration's claims (`claim_order`),
+risk's own record (`risk_events.seq`, whose cross-vendor order its totals of critical contracts
+depend on). That order is part of the log of record: an edited, removed, inserted or reordered
+row would have a rebuild judge or score otherwise. Each (consumer, partition of the event) is
+a chain of blocks, one per batch that recorded events of that partition: the block's last row
+carries its seal, over the seal before it and the block's rows in seq order (which covers each
+row's seq, so a swap across partitions shows too), and the chain's head (`claim_order_heads`,
+every recorded order's) its last seal. The statement recording a batch writes them (`sealing`:
+the claim's, platform/consuming/consumer.py `_claim`, and risk's `add_events`), and each order's
+migration for rows written before (platform's 0009_sealed_claim_order.sql, risk's
+0013_sealed_order.sql); all must stay equal to `seal`. A block, not a row, is the unit: one hash
+per batch and partition, no per-row chaining in a statement that every batch runs.
 """
 
 from __future__ import annotations
@@ -21,6 +25,48 @@ from dataclasses import dataclass, field
 from services.platform.eventstore import chain
 
 GENESIS = chain.GENESIS
+
+
+def sealing(
+    *, consumer: str, events: str, partitions: str, seqs: str, recording: str, among: str
+) -> str:
+    """The CTEs that number a batch's rows of a recorded order and seal them, for a statement
+    that then inserts them: `heads` (the batch's partitions' heads, locked to the commit as an
+    append locks its partitions' heads: two batches of one partition take turns from here on,
+    others go on), `numbered` (seq, event_id, partition: seqs drawn from the sequence `seqs`
+    once the heads are locked, in the batch's order, so that along a partition seq order is
+    the order of the seals), `sealed` (each partition's block: its last seq and its seal) and
+    `moved` (the heads, at the blocks' ends). The insert writes each row of `numbered` with
+    the seal `sealed` gives its seq (none for the others). Arguments are SQL: `consumer` a
+    text, `events` and `partitions` the batch's event ids and their partitions (arrays of
+    one length), `recording` whether the batch records its order at all (else nothing is
+    locked nor numbered), `among` which of its events it records (a condition on
+    `t.event_id`)."""
+    return f"""heads AS (
+               SELECT partition, seal FROM claim_order_heads
+               WHERE {recording} AND consumer = {consumer} AND partition = ANY({partitions})
+               ORDER BY partition FOR UPDATE
+           ), numbered AS (
+               SELECT nextval('{seqs}') AS seq, o.event_id, o.partition
+               FROM (SELECT t.event_id, t.partition
+                     FROM unnest({events}, {partitions})
+                         WITH ORDINALITY AS t(event_id, partition, n)
+                     WHERE {recording} AND ({among}) AND (SELECT count(*) FROM heads) >= 0
+                     ORDER BY n) o
+           ), sealed AS (
+               SELECT n.partition, max(n.seq) AS seq,
+                      encode(sha256(convert_to(concat_ws('|',
+                          coalesce(h.seal, repeat('0', 64)), {consumer}, n.partition,
+                          string_agg(n.seq || ':' || n.event_id, ',' ORDER BY n.seq)), 'UTF8')),
+                          'hex') AS seal
+               FROM numbered n LEFT JOIN heads h USING (partition)
+               GROUP BY n.partition, h.seal
+           ), moved AS (
+               INSERT INTO claim_order_heads (consumer, partition, seq, seal)
+               SELECT {consumer}, partition, seq, seal FROM sealed
+               ON CONFLICT (consumer, partition) DO UPDATE
+               SET seq = EXCLUDED.seq, seal = EXCLUDED.seal
+           )"""
 
 
 def seal(previous: str, consumer: str, partition: int, rows: Sequence[tuple[int, str]]) -> str:

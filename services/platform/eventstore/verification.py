@@ -210,8 +210,9 @@ async def verify(
             progress(len(rows))
         problems = [w.problem for w in walks if w.problem is not None]
         problems += _heads(heads, walks)
-        problems += await _ledgers(conn)
-        problems += await _recorded_orders(conn)
+        orders = await _orders(conn)
+        problems += await _ledgers(conn, orders)
+        problems += await _recorded_orders(conn, orders)
     return Verification(total, tuple(problems), {w.partition: (w.seq, w.link) for w in walks})
 
 
@@ -235,16 +236,16 @@ def _heads(heads: dict[int, tuple[int, str]], walks: Sequence[_Walk]) -> list[Pr
     return problems
 
 
-async def _ledgers(conn: Connection) -> list[Problem]:
+async def _ledgers(conn: Connection, orders: str) -> list[Problem]:
     """Every event a service has applied, or recorded the order of, must be in the log (a
     rebuild following an order that names an event no longer there would pass over it)."""
     rows = await conn.fetch(
-        """SELECT consumer, what, count(*) AS missing, min(event_id::text) AS example
-           FROM (SELECT consumer, 'applied' AS what, event_id FROM processed_events
-                 UNION ALL
-                 SELECT consumer, 'ordered', event_id FROM claim_order) p
-           WHERE NOT EXISTS (SELECT 1 FROM event_store e WHERE e.event_id = p.event_id)
-           GROUP BY consumer, what ORDER BY consumer, what"""
+        f"""SELECT consumer, what, count(*) AS missing, min(event_id::text) AS example
+            FROM (SELECT consumer, 'applied' AS what, event_id FROM processed_events
+                  UNION ALL
+                  SELECT consumer, 'ordered', event_id FROM ({orders}) o) p
+            WHERE NOT EXISTS (SELECT 1 FROM event_store e WHERE e.event_id = p.event_id)
+            GROUP BY consumer, what ORDER BY consumer, what"""
     )
     return [
         Problem(
@@ -261,7 +262,23 @@ _LEDGER_ROWS = {
 }
 
 
-async def _recorded_orders(conn: Connection) -> list[Problem]:
+async def _orders(conn: Connection) -> str:
+    """A query of every recorded order's rows (consumer, seq, event_id, seal): the claims'
+    (`claim_order`) and those services keep in tables of their own, which their migrations
+    name in `recorded_orders` (risk's `risk_events`), so that the platform need not know them."""
+    others = await conn.fetch(
+        "SELECT quote_literal(consumer) AS consumer, recorded_in::text AS rows"
+        " FROM recorded_orders ORDER BY consumer"
+    )
+    return " UNION ALL ".join(
+        [
+            "SELECT consumer, seq, event_id, seal FROM claim_order",
+            *(f"SELECT {r['consumer']}, seq, event_id, seal FROM {r['rows']}" for r in others),
+        ]
+    )
+
+
+async def _recorded_orders(conn: Connection, orders: str) -> list[Problem]:
     """Each consumer's recorded order against its seals (order_seals.py), per partition of
     the events it names, in seq order: the first row of each chain that no longer matches.
     Rows naming an event not in the log are left to `_ledgers`: they have no partition."""
@@ -271,9 +288,9 @@ async def _recorded_orders(conn: Connection) -> list[Problem]:
     }
     walks: dict[tuple[str, int], order_seals.OrderWalk] = {}
     cursor = conn.cursor(
-        """SELECT o.consumer, s.partition, o.seq, o.event_id::text AS event_id, o.seal
-           FROM claim_order o JOIN event_store s USING (event_id)
-           ORDER BY o.consumer, s.partition, o.seq""",
+        f"""SELECT o.consumer, s.partition, o.seq, o.event_id::text AS event_id, o.seal
+            FROM ({orders}) o JOIN event_store s USING (event_id)
+            ORDER BY o.consumer, s.partition, o.seq""",
         prefetch=_CHUNK,
     )
     async for row in cursor:

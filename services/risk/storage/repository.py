@@ -14,10 +14,26 @@ import asyncpg
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_stored
 from services.events.emitted import RiskBand
+from services.platform.eventstore import chain, order_seals
 from services.platform.postgres.database import Connection
 from services.risk.domain.concentration import ContractRow, DayChanges, StoredTotals
 from services.risk.domain.risk_score import RiskScore
 from services.risk.storage import factor_storage
+
+# The risk consumer's, and its recorded order's in the heads of every recorded order
+# (`claim_order_heads`), which its rebuild sets back to the start (rebuilding.forget_progress).
+CONSUMER_NAME = "risk"
+
+# Risk's recorded order, numbered and sealed in `add_events`' statement (order_seals.py): $1
+# the batch's events, $2 their partitions, $3 the consumer.
+_SEALED_EVENTS = order_seals.sealing(
+    consumer="$3::text",
+    events="$1::uuid[]",
+    partitions="$2::smallint[]",
+    seqs="risk_events_seq_seq",
+    recording="TRUE",
+    among="TRUE",
+)
 
 
 async def add_events(
@@ -28,13 +44,22 @@ async def add_events(
 ) -> list[int]:
     """Records events in this order (their log order), each with the item it is about and the
     vendors it bears on. Returns the events' seqs. The envelopes stay the event store's
-    (where every event risk is given was stored first): read through their ids."""
+    (where every event risk is given was stored first): read through their ids.
+
+    The order is sealed in the same statement, as the registry's claims seal theirs
+    (platform/eventstore/order_seals.py): a rebuild replays it, and the agencies' totals of
+    critical contracts it scores with depend on it across vendors."""
     rows = await conn.fetch(
-        """INSERT INTO risk_events (event_id)
-           SELECT event_id FROM unnest($1::uuid[]) WITH ORDINALITY AS e(event_id, n)
-           ORDER BY n
-           RETURNING seq, event_id""",
+        f"""WITH {_SEALED_EVENTS}, recorded AS (
+               INSERT INTO risk_events (seq, event_id, seal)
+               SELECT n.seq, n.event_id, s.seal FROM numbered n
+               LEFT JOIN sealed s ON s.seq = n.seq
+               RETURNING seq, event_id
+           )
+           SELECT seq, event_id FROM recorded""",
         [e.event_id for e in events],
+        [chain.partition_of(e.vendor_id) for e in events],
+        CONSUMER_NAME,
     )
     seq_of = {r["event_id"]: r["seq"] for r in rows}
     seqs = [seq_of[e.event_id] for e in events]
