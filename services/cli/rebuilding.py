@@ -118,7 +118,9 @@ async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> R
     try:
         return await _rebuild(settings, chosen, names, committed, force=force)
     except Exception as error:
-        if (what := outages.lost(error)) is None:
+        # `lost_at`, as an import's: a PostgreSQL stopped fast breaks an idle connection's
+        # protocol before its close is seen (asyncpg's InternalClientError, no outage's type).
+        if (what := await outages.lost_at(error, settings.database_url)) is None:
             raise
         raise Lost(_lost(what, redacted(settings.database_url), chosen, committed)) from error
 
