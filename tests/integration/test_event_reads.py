@@ -15,6 +15,7 @@ from services.platform.eventstore import event_store, parsed_events
 from services.platform.eventstore.event_store import Cursor
 from tests.support import case_b
 from tests.support.rows_read import rows_read
+from tests.support.tampering import as_owner
 
 pytestmark = pytest.mark.postgres
 
@@ -121,3 +122,19 @@ async def test_a_reader_passes_the_types_it_does_not_apply_by_unread(pool: async
     assert [e.vendor_id for e in read.events] == sanctioned
     held = parsed_events.known([event_store.content_hash(e) for e in stored])
     assert [e is not None for e in held] == [e.event_type == "sanction.imposed" for e in stored]
+
+
+async def test_a_reader_stops_at_a_type_this_version_does_not_know(pool: asyncpg.Pool) -> None:
+    """Passing by the types it does not apply, a reader still stops at one this version does
+    not know (a newer version wrote it, and may have the reader apply it): skipped, it would
+    never be applied after the upgrade."""
+    await ingest_batch(pool, [case_b.line(case_b.another_vendor(v)) for v in VENDORS])
+    await as_owner(
+        pool,
+        "UPDATE event_store SET event_type = 'vendor.teleported', content_hash = 'newer',"
+        " envelope = jsonb_set(envelope, '{event_type}', '\"vendor.teleported\"')"
+        f" WHERE vendor_id = '{VENDORS[5]}'",
+    )
+    async with pool.acquire() as conn:
+        with pytest.raises(event_store.UnreadableStoredEvent, match="a newer version wrote it"):
+            await event_store.read_after(conn, Cursor(), 1_000, types={"sanction.imposed"})

@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 
 from services.events.base import API_SOURCE, EventEnvelope
-from services.events.catalog import EMITTED_TYPES
+from services.events.catalog import EMITTED_TYPES, ENVELOPES
 from services.platform.eventstore import chain, parsed_events
 from services.platform.off_the_loop import for_batch
 from services.platform.postgres.database import Connection
@@ -261,9 +261,11 @@ async def read_after(
 ) -> Read:
     """The next events after `cursor` (at most `limit`, in log order), each partition in order,
     and none past `through` (a replay reading what the next part of a recorded order needs).
-    `types`: the event types the reader applies; it passes the others by without their texts
-    read or parsed (what a consumer that applies one event in two would otherwise do for
-    each event of the log it does not hold parsed).
+    `types`: the event types the reader applies; it passes the other types this version
+    knows by without their texts read or parsed (what a consumer that applies one event in
+    two would otherwise do for each event of the log it does not hold parsed). A type this
+    version does not know is read as any event, so that its reader stops there
+    (`UnreadableStoredEvent`) rather than pass by what a newer version may have it apply.
 
     With `judged_by` (the service that gives the verdict), an input event is returned only
     once that service has accepted it: a partition stops before its first input event not yet
@@ -315,7 +317,12 @@ async def read_after(
         sorted(EMITTED_TYPES),
         list(through.seqs) if through is not None else [_NO_END] * chain.PARTITIONS,
     )
-    wanted = [r for r in rows if not r["refused"] and (types is None or r["event_type"] in types)]
+    wanted = [
+        r
+        for r in rows
+        if not r["refused"]
+        and (types is None or r["event_type"] in types or r["event_type"] not in ENVELOPES)
+    ]
     return Read(
         await events_at(conn, wanted),
         cursor.past((r["partition"], r["seq"]) for r in rows),
