@@ -401,27 +401,35 @@ async def test_the_order_judged_before_the_seals_is_sealed_as_it_stood(
             m for m in migrations.load_migrations("services.registry") if m.version == 19
         )
         await conn.execute(sealing.sql)
-        rows = await conn.fetch(
-            """SELECT s.partition, o.seq, o.event_id::text AS event_id, o.seal
-               FROM claim_order o JOIN event_store s USING (event_id)
-               ORDER BY s.partition, o.seq"""
+        rows, walks, _ = await _walked(conn, "claim_order", "registry")
+    assert rows == 8 and len(walks) > 1
+    for walk in walks:
+        assert walk.problem is None and walk.seq > 0, walk
+
+
+async def _walked(
+    conn: asyncpg.Connection, table: str, consumer: str
+) -> tuple[int, list[order_seals.OrderWalk], dict[int, tuple[int, str]]]:
+    """The recorded order in `table` walked per partition against its seals and `consumer`'s
+    heads, as `verify` walks it: the rows walked, each partition's walk, and the heads."""
+    rows = await conn.fetch(
+        f"""SELECT s.partition, o.seq, o.event_id::text AS event_id, o.seal
+            FROM {table} o JOIN event_store s USING (event_id)
+            ORDER BY s.partition, o.seq"""
+    )
+    heads = {
+        r["partition"]: (r["seq"], r["seal"])
+        for r in await conn.fetch(
+            "SELECT partition, seq, seal FROM claim_order_heads WHERE consumer = $1", consumer
         )
-        heads = {
-            r["partition"]: (r["seq"], r["seal"])
-            for r in await conn.fetch(
-                "SELECT partition, seq, seal FROM claim_order_heads WHERE consumer = 'registry'"
-            )
-        }
+    }
     walks: dict[int, order_seals.OrderWalk] = {}
     for row in rows:
-        walk = walks.setdefault(
-            row["partition"], order_seals.OrderWalk("registry", row["partition"])
-        )
+        walk = walks.setdefault(row["partition"], order_seals.OrderWalk(consumer, row["partition"]))
         walk.check(row["seq"], row["event_id"], row["seal"])
-    assert len(rows) == 8 and len(walks) > 1
     for partition, walk in walks.items():
         walk.end(heads[partition])
-        assert walk.problem is None and walk.seq > 0, walk
+    return len(rows), list(walks.values()), heads
 
 
 async def test_the_order_risk_recorded_before_its_seals_is_sealed_as_it_stood(
@@ -439,26 +447,11 @@ async def test_the_order_risk_recorded_before_its_seals_is_sealed_as_it_stood(
             [e.event_id for e in events[::-1]],
         )
         await conn.execute(upgrade.sql)
-        rows = await conn.fetch(
-            """SELECT s.partition, r.seq, r.event_id::text AS event_id, r.seal
-               FROM risk_events r JOIN event_store s USING (event_id)
-               ORDER BY s.partition, r.seq"""
-        )
-        heads = {
-            r["partition"]: (r["seq"], r["seal"])
-            for r in await conn.fetch(
-                "SELECT partition, seq, seal FROM claim_order_heads WHERE consumer = 'risk'"
-            )
-        }
+        rows, walks, heads = await _walked(conn, "risk_events", "risk")
         named = await conn.fetchval("SELECT recorded_in::text FROM recorded_orders")
-    walks: dict[int, order_seals.OrderWalk] = {}
-    for row in rows:
-        walk = walks.setdefault(row["partition"], order_seals.OrderWalk("risk", row["partition"]))
-        walk.check(row["seq"], row["event_id"], row["seal"])
-    assert len(rows) == 8 and len(walks) > 1 and named == "risk_events"
+    assert rows == 8 and len(walks) > 1 and named == "risk_events"
     assert sorted(heads) == list(range(chain.PARTITIONS))
-    for partition, walk in walks.items():
-        walk.end(heads[partition])
+    for walk in walks:
         assert walk.problem is None and walk.seq > 0, walk
 
 
