@@ -96,11 +96,14 @@ class _Sanctions:
     timelines: dict[str, dict[str, SanctionTimeline]]  # by vendor, then sanction id
 
     @classmethod
-    def of(cls, stored: Sequence[tuple[Row, SanctionTimeline]]) -> _Sanctions:
+    def of(cls, stored: Sequence[tuple[Row, SanctionTimeline]], since: dt.date) -> _Sanctions:
+        """`since`: the first day the batch screens; what ended before it has no timeline
+        here (it bars nothing then), only its row, until an event changes it."""
         known = cls({}, {}, {})
         for row, timeline in stored:
             known.rows[row["sanction_id"]] = row
-            known.timelines.setdefault(row["vendor_id"], {})[row["sanction_id"]] = timeline
+            if timeline.applies_on_or_after(since):
+                known.timelines.setdefault(row["vendor_id"], {})[row["sanction_id"]] = timeline
         return known
 
     def changes_of(self, sanction_id: str) -> list[Change]:
@@ -114,10 +117,17 @@ class _Sanctions:
         timeline = timeline_of(row, self.changes_of(sanction_id))
         self.timelines.setdefault(row["vendor_id"], {})[sanction_id] = timeline
 
-    def by_vendor(self, vendor_ids: Collection[str]) -> dict[str, list[SanctionTimeline]]:
-        """In sanction id order, as sanction_repository reads them."""
+    def by_vendor(
+        self, vendor_ids: Collection[str], day: dt.date
+    ) -> dict[str, list[SanctionTimeline]]:
+        """Those that apply on `day` or later, in sanction id order, as sanction_repository
+        reads them (what ended before bars nothing then: `eligibility.evaluate`)."""
         return {
-            vendor_id: [t for _, t in sorted(self.timelines.get(vendor_id, {}).items())]
+            vendor_id: [
+                t
+                for _, t in sorted(self.timelines.get(vendor_id, {}).items())
+                if t.applies_on_or_after(day)
+            ]
             for vendor_id in vendor_ids
         }
 
@@ -141,7 +151,8 @@ class SanctionFold:
         self._policies = policies
         self._announce = announce
         self._headers = dict(state.headers)
-        self._known = _Sanctions.of(state.sanctions)
+        since = min((at.date() for at in recorded.values()), default=dt.date.min)
+        self._known = _Sanctions.of(state.sanctions, since)
         self._announced = dict(state.announced)
 
     def add(self, event: EventEnvelope) -> None:
@@ -205,8 +216,8 @@ def _rescreen(
     # Only vendors with an announced state are screened (registered ones), in vendor order.
     screened = [v for v in touched if v in announced]
     related = {v: affiliates_of(v, state.periods) for v in screened}
-    by_vendor = known.by_vendor({*screened, *(a for r in related.values() for a in r)})
     today = now.date()
+    by_vendor = known.by_vendor({*screened, *(a for r in related.values() for a in r)}, today)
     answers = {
         v: evaluate(v, exposures(v, by_vendor, related[v]), today, with_bars_from=False)
         for v in screened

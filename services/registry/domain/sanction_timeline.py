@@ -75,6 +75,11 @@ class SanctionTimeline:
     def in_force_on(self, day: dt.date) -> bool:
         return self.terms_in_force(day) is not None
 
+    def applies_on_or_after(self, day: dt.date) -> bool:
+        """Whether it applies on `day` or on any day after it (`final_day`): one that ended
+        before can bar neither then nor later, whatever is asked of it."""
+        return self.final_day is None or self.final_day >= day
+
     @functools.cached_property
     def final_day(self) -> dt.date | None:
         """The last day it applies, every change counted, as eligibility counts them: a new
