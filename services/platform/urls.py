@@ -18,6 +18,7 @@ class _Read(NamedTuple):
     userinfo: str | None  # None when it has none (`https://:pw@host` has one: `:pw`)
     where: str  # its host, port and path
     query: str  # between its query's `?` and a `#`
+    fragment: str  # after that `#`
 
 
 def _read(url: str) -> _Read:
@@ -35,7 +36,7 @@ def _read(url: str) -> _Read:
     rest = rest if sep else head
     credentials, at, where = rest.rpartition("@")
     if at:
-        return _Read(start, credentials, where, _query(separator, after))
+        return _Read(start, credentials, where, *_query(separator, after))
     tail, at, beyond = after.partition("@")
     mistyped_port = separator == "?" and "/" in rest and "=" in tail
     if at and _port_no_number(rest.split("/", 1)[0]) and not mistyped_port:
@@ -44,7 +45,7 @@ def _read(url: str) -> _Read:
         if inner.userinfo is not None:
             userinfo = f"{userinfo}@{inner.userinfo}"
         return inner._replace(userinfo=userinfo)
-    return _Read(start, None, rest, _query(separator, after))
+    return _Read(start, None, rest, *_query(separator, after))
 
 
 def _split_at_query(url: str) -> tuple[str, str, str]:
@@ -53,9 +54,12 @@ def _split_at_query(url: str) -> tuple[str, str, str]:
     return (head, found[0], found[1]) if found else (head, "", "")
 
 
-def _query(separator: str, after: str) -> str:
-    """The query, given what follows a URL's first `?` or `#` (a fragment has none)."""
-    return after.split("#", 1)[0] if separator == "?" else ""
+def _query(separator: str, after: str) -> tuple[str, str]:
+    """The query and the fragment, given what follows a URL's first `?` or `#`."""
+    if separator == "?":
+        query, _, fragment = after.partition("#")
+        return query, fragment
+    return "", after
 
 
 def _port_no_number(authority: str) -> bool:
@@ -96,15 +100,16 @@ def redacted_text(
     database's refusal) as it may be shown: without `url`'s secrets wherever they show, and
     nothing else hidden, for the rest may be what to mend (a mistyped port, which host, an
     `sslmode`). The secrets are its password, its user unless `keep_user` (and unless the URL
-    as shown has it as a word: user `hooks` of `/hooks/in` hid that path), and the values of
-    its query's `secret_parameters`, each with its name (None: every parameter's, a
-    webhook's, whose receiver may take a token by any name). What went wrong may quote a
-    piece of the URL, where a URL is no longer recognised (httpx: a receiver that echoed
-    the request, `illegal status line: …'POST /hook?token=…'`; a password's unescaped `#`,
-    where its parser ended the userinfo, `Invalid port: 'Pw'`): the password's pieces, as a
-    parser may split it at a `/`, `?`, `#` or `@`, are secrets too. A secret is replaced by
-    `***` where it stands as a word of its own (`u`, a user, leaves `unsupported` whole); a
-    URL the text quotes is shown as `redacted_url` has it, with its query's other parameters."""
+    as shown has it as a word: user `hooks` of `/hooks/in` hid that path), the values of its
+    query's `secret_parameters`, each with its name (None: every parameter's, a webhook's,
+    whose receiver may take a token by any name), and its fragment. What went wrong may
+    quote a piece of the URL, where a URL is no longer recognised (httpx: a receiver that
+    echoed the request, `illegal status line: …'POST /hook?token=…'`; a password's
+    unescaped `#`, where its parser ended the userinfo, `Invalid port: 'Pw'`): the
+    password's pieces, as a parser may split it at a `/`, `?`, `#` or `@`, are secrets too.
+    A secret is replaced by `***` where it stands as a word of its own (`u`, a user, leaves
+    `unsupported` whole); a URL the text quotes is shown as `redacted_url` has it, with its
+    query's other parameters."""
 
     def shown(quoted: re.Match[str]) -> str:
         names = {pair.partition("=")[0] for pair in _read(quoted[0]).query.split("&")}
@@ -130,9 +135,10 @@ def _as_word(piece: str) -> re.Pattern[str]:
 def _secrets(url: str, keep_user: bool, secret_parameters: Collection[str] | None) -> set[str]:
     """What `redacted_text` hides of `url`: its userinfo, its password and the pieces a
     parser may split it into, its user unless kept or a word of the URL as shown, and its
-    secret parameters, each as given and as it reads decoded."""
+    secret parameters, each as given and as it reads decoded, and its fragment (never sent,
+    and not shown: a token may be put there)."""
     read = _read(url)
-    found: set[str] = set()
+    found = {read.fragment}
     if read.userinfo is not None:
         user, _, password = read.userinfo.partition(":")
         found |= _pieces(password)

@@ -179,3 +179,10 @@ def test_a_database_error_hides_its_secrets_and_keeps_what_to_mend() -> None:
         " cannot be used: role vw, *** and *** for '54x3', sslmode bogus, /ca.pem at"
         " postgresql://vw@db:54x3/vw?sslmode=bogus&sslrootcert=/ca.pem (ValueError)"
     )
+
+
+def test_an_errors_text_keeps_no_more_of_a_fragment_than_the_url_shown() -> None:
+    """A fragment is never sent and never shown (a token may be put there): nor is it in a
+    text that quotes it."""
+    url = "https://hooks.example/in#FragTok999"
+    assert redacted_text("no route to /in#FragTok999", url) == "no route to /in#***"
