@@ -29,7 +29,8 @@ def _read(url: str) -> _Read:
     the first `@` after it (it was shown as `http://user:Pw`), unless a path came before the
     `?` and what follows it up to the `@` is a parameter's `name=value`: that is a mistyped
     port, its query an address (`host:80a/in?notify=ops@city.example`), whose host and port
-    are what to mend (they were hidden, and shown as `http://city.example`)."""
+    are what to mend (they were hidden, and shown as `http://city.example`). *Known gap*: a
+    password holding an unescaped `/`, then `?`, then `=` reads so too, shown up to its `?`."""
     head, separator, after = _split_at_query(url)
     scheme, sep, rest = head.partition("://")
     start = f"{scheme}{sep}" if sep else ""
