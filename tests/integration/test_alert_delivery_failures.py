@@ -108,19 +108,34 @@ async def echoing() -> AsyncIterator[int]:
         yield server.sockets[0].getsockname()[1]
 
 
-async def test_a_failures_text_quoting_the_url_keeps_none_of_its_credentials(
-    pool: asyncpg.Pool,
-) -> None:
-    """httpx's text for the receiver's answer quotes the request line it got back, the URL's
-    path and query: the token was kept as `lastError`, and shown to the agency's integrators.
-    It is kept without it, saying what failed."""
+async def echoed_error(pool: asyncpg.Pool, user: str) -> str:
+    """MINE's `lastError` after one attempt to an echoing receiver at
+    `http://USER:HookPw123@…/hooks?token=QueryTok999`: httpx's text for the answer quotes
+    the request line it got back, the URL's path and query."""
     async with echoing() as port:
-        url = f"http://hookuser:HookPw123@127.0.0.1:{port}/hooks?token=QueryTok999"
+        url = f"http://{user}:HookPw123@127.0.0.1:{port}/hooks?token=QueryTok999"
         config = await barred_with_webhooks(pool, {MINE: url})
         async with httpx.AsyncClient() as client:
             assert await deliver_due(pool, client, config) == 1
     [(state, attempts, error)] = await last_errors(pool, MINE)
     assert (state, attempts) == ("PENDING", 1)
     assert error is not None and error.startswith("RemoteProtocolError: illegal status line"), error
+    return error
+
+
+async def test_a_failures_text_quoting_the_url_keeps_none_of_its_credentials(
+    pool: asyncpg.Pool,
+) -> None:
+    """The token in the request line was kept as `lastError`, and shown to the agency's
+    integrators. It is kept without it, saying what failed."""
+    error = await echoed_error(pool, "hookuser")
     assert "POST /hooks?" in error, error
     assert not any(secret in error for secret in ("hookuser", "HookPw123", "QueryTok999")), error
+
+
+async def test_a_failures_text_keeps_the_path_its_user_is_named_like(pool: asyncpg.Pool) -> None:
+    """User `hooks` of the path `/hooks`: the request line was kept as `POST /***?***`,
+    which hid the path the receiver was sent to as if it were a credential."""
+    error = await echoed_error(pool, "hooks")
+    assert "POST /hooks?*** HTTP/1.1" in error, error
+    assert not any(secret in error for secret in ("HookPw123", "QueryTok999")), error

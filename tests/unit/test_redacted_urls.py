@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.platform.errors import StartupError
-from services.platform.postgres.database import redacted
+from services.platform.errors import Misconfigured, StartupError
+from services.platform.postgres.database import connect, malformed, redacted
 from services.platform.settings import Settings
 from services.platform.urls import redacted_text, redacted_url
 
@@ -129,3 +129,68 @@ def test_an_errors_text_keeps_none_of_the_urls_credentials() -> None:
         == "illegal status line: b'POST /in?*** HTTP/1.1'"
     )
     assert redacted_text("unsupported for hookuser", url) == "unsupported for ***"
+
+
+def test_a_mistyped_port_is_shown_with_its_host() -> None:
+    """A port that is no number before a path, with an `@` in the query (an address), is the
+    port to mend, not a password's start: it was shown as `Invalid port: '***'`, the URL as
+    `http://city.example`."""
+    with pytest.raises(StartupError) as refused:
+        Settings(
+            database_url="unused",
+            alert_webhook_secret="secret",
+            alert_webhooks={"a": "http://hooks.example:80a/in?notify=ops@city.example"},
+        )
+    assert str(refused.value) == (
+        "invalid setting: VENDORWATCH_ALERT_WEBHOOKS: 'a' has 'http://hooks.example:80a/in',"
+        " which httpx cannot parse: Invalid port: '80a'"
+    )
+
+
+def test_a_user_that_is_a_word_of_the_url_hides_no_word_of_it() -> None:
+    """User `hooks` of `hooks.example/hooks/in`: the host and the path the URL is shown with
+    stay whole in an error's text (they read `***.example/***/in`); its password and token
+    are still hidden wherever they show."""
+    url = "https://hooks:HookPw123@hooks.example/hooks/in?token=QueryTok999"
+    assert redacted_text(
+        f"failed: {url} with b'POST /hooks/in?token=QueryTok999 HTTP/1.1' (HookPw123)", url
+    ) == ("failed: https://hooks.example/hooks/in with b'POST /hooks/in?*** HTTP/1.1' (***)")
+
+
+async def test_a_database_error_keeps_no_piece_of_the_password() -> None:
+    """A password with an unescaped `?`: asyncpg's parser quotes what follows it, which was
+    shown (`bad query field: 'cret@127.0.0.1/vw'`)."""
+    with pytest.raises(Misconfigured) as refused:
+        await connect("postgresql://vw:se?cret@127.0.0.1/vw")
+    assert str(refused.value) == (
+        "the database URL (DATABASE_URL / --database-url) postgresql://vw@127.0.0.1/vw cannot"
+        " be used: bad query field: '***@127.0.0.1/vw' (ValueError)"
+    )
+
+
+def test_a_database_error_hides_its_secrets_and_keeps_what_to_mend() -> None:
+    """Its role, port, `sslmode`, a certificate's path and the URL it quotes are kept (the
+    URL's secrets dropped from it); the password and `sslpassword`'s value are not (an
+    `sslpassword` was shown)."""
+    url = "postgresql://vw:Pw1@db:54x3/vw?sslmode=bogus&sslpassword=KeyPw2&sslrootcert=/ca.pem"
+    said = "role vw, Pw1 and KeyPw2 for '54x3', sslmode bogus, /ca.pem at"
+    assert str(malformed(url, ValueError(f"{said} {url}"))) == (
+        "the database URL (DATABASE_URL / --database-url) postgresql://vw@db:54x3/vw?sslmode=bogus"
+        " cannot be used: role vw, *** and *** for '54x3', sslmode bogus, /ca.pem at"
+        " postgresql://vw@db:54x3/vw?sslmode=bogus&sslrootcert=/ca.pem (ValueError)"
+    )
+
+
+def test_an_errors_text_keeps_no_more_of_a_fragment_than_the_url_shown() -> None:
+    """A fragment is never sent and never shown (a token may be put there): nor is it in a
+    text that quotes it."""
+    url = "https://hooks.example/in#FragTok999"
+    assert redacted_text("no route to /in#FragTok999", url) == "no route to /in#***"
+
+
+def test_a_password_with_a_slash_a_query_and_no_digit_stays_hidden() -> None:
+    """A password's unescaped `/`, `?` and `=` read as a port that is no number, a path and a
+    query: without a digit in that "port" it is taken for the password it more likely is."""
+    text = "Invalid port: 'P' in http://u:P/w?x=1@hooks.example/in"
+    shown = redacted_text(text, "http://u:P/w?x=1@hooks.example/in")
+    assert "P/w" not in shown and "'P'" not in shown and "x=1" not in shown

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from functools import partial
 from typing import Any, Protocol
-from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 
@@ -22,7 +21,7 @@ from services.platform.postgres.migrations import MigrationDrift, apply_migratio
 # need too: they cannot import this module).
 from services.platform.postgres.session_state import Connection as Connection
 from services.platform.postgres.session_state import reset_if_needed
-from services.platform.urls import redacted_url
+from services.platform.urls import redacted_text, redacted_url
 
 # asyncpg prepares every statement, and after five runs PostgreSQL may switch a prepared
 # statement to a generic plan that ignores the values. Ours take arrays of one to thousands
@@ -96,6 +95,11 @@ SHOWN_PARAMETERS = frozenset(
         "application_name",
     }
 )
+# The query parameters of a database URL that are secrets (libpq's, which asyncpg reads). An
+# error's text is shown without their values and the password, and keeps every other value
+# of the URL, for it may be what to mend: a mistyped `sslmode` or port, a certificate's path,
+# a setting PostgreSQL refuses.
+SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
 
 
 def redacted(url: str) -> str:
@@ -104,16 +108,12 @@ def redacted(url: str) -> str:
     return redacted_url(url, keep_user=True, kept_parameters=SHOWN_PARAMETERS)
 
 
-def _scrubbed(message: str, url: str) -> str:
-    """`message` without the URL's password (as its user info or a `password=` parameter)."""
-    try:
-        parts = urlsplit(url)
-        secrets = [parts.password or "", *parse_qs(parts.query).get("password", [])]
-    except ValueError:  # a port that is no number: the password is still the user info's
-        secrets = [url.split("://", 1)[-1].rsplit("@", 1)[0].partition(":")[2]]
-    for secret in filter(None, secrets):
-        message = message.replace(secret, "***")
-    return message
+def _said(database_url: str, error: BaseException) -> str:
+    """An error's text, without the URL's password or `SECRET_PARAMETERS`, and its type."""
+    said = redacted_text(
+        str(error), database_url, keep_user=True, secret_parameters=SECRET_PARAMETERS
+    )
+    return f"{said} ({type(error).__name__})"
 
 
 def malformed(database_url: str, error: BaseException) -> Misconfigured:
@@ -121,7 +121,7 @@ def malformed(database_url: str, error: BaseException) -> Misconfigured:
     without its password, and why. No wait cures it: a process starting says it and exits."""
     return Misconfigured(
         f"the database URL ({URL_SETTING}) {redacted(database_url)} cannot be used:"
-        f" {_scrubbed(str(error), database_url)} ({type(error).__name__})"
+        f" {_said(database_url, error)}"
     )
 
 
@@ -138,7 +138,7 @@ def refused(database_url: str, error: BaseException) -> Refused:
     """What to say of PostgreSQL turning the connection down (`refusal`)."""
     said = (
         f"PostgreSQL at {redacted(database_url)} refused the connection:"
-        f" {_scrubbed(str(error), database_url)} ({type(error).__name__})"
+        f" {_said(database_url, error)}"
     )
     if not isinstance(error, REFUSALS):
         said += f"; check the database URL ({URL_SETTING})"
