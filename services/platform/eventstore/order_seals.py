@@ -12,14 +12,14 @@ row's seq, so a swap across partitions shows too), and the chain's head (`claim_
 every recorded order's) its last seal. The statement recording a batch writes them (`sealing`:
 the claim's, platform/consuming/consumer.py `_claim`, and risk's `add_events`), and each order's
 migration for rows written before (platform's 0009_sealed_claim_order.sql, risk's
-0013_sealed_order.sql); all must stay equal to `seal`. A block, not a row, is the unit: one hash
-per batch and partition, no per-row chaining in a statement that every batch runs.
+0013_sealed_order.sql); all must stay equal to what `OrderWalk` computes. A block, not a
+row, is the unit: one hash per batch and partition, no per-row chaining in a statement that
+every batch runs.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from services.platform.eventstore import chain
@@ -69,47 +69,53 @@ def sealing(
            )"""
 
 
-def seal(previous: str, consumer: str, partition: int, rows: Sequence[tuple[int, str]]) -> str:
-    """The seal of a block: its (seq, event id) rows in seq order, after `previous`."""
-    listed = ",".join(f"{seq}:{event_id}" for seq, event_id in rows)
-    return hashlib.sha256(f"{previous}|{consumer}|{partition}|{listed}".encode()).hexdigest()
-
-
 @dataclass
 class OrderWalk:
     """One (consumer, partition) chain's walk, in seq order; `problem` is the first found,
-    as (where, what)."""
+    as (where, what). The rows since the last seal are held as their seal so far (sha256
+    over the seal before, the consumer, the partition and their `seq:event_id` list, as
+    `sealing` writes it), with the first row and their number: rows inserted after the last
+    seal may be any number, and the walk holds none of them."""
 
     consumer: str
     partition: int
     seq: int = 0  # the last sealed row's
     link: str = GENESIS
-    block: list[tuple[int, str]] = field(default_factory=list)  # rows since the last seal
     problem: tuple[str, str] | None = None
+    first: tuple[int, str] | None = None  # the first row since the last seal
+    rows: int = 0  # since the last seal
+    digest: hashlib._Hash = field(default_factory=hashlib.sha256, repr=False)
 
     def check(self, seq: int, event_id: str, sealed: str | None) -> None:
         if self.problem is not None:
             return
-        self.block.append((seq, event_id))
+        if self.first is None:
+            self.first = (seq, event_id)
+            self.digest = hashlib.sha256(
+                f"{self.link}|{self.consumer}|{self.partition}|{seq}:{event_id}".encode()
+            )
+        else:
+            self.digest.update(f",{seq}:{event_id}".encode())
+        self.rows += 1
         if sealed is None:
             return
-        if sealed != seal(self.link, self.consumer, self.partition, self.block):
+        if sealed != self.digest.hexdigest():
             self.problem = (
-                self._where(),
+                self._where(self.first),
                 f"the rows from here to seq {seq} no longer match their seal: rows were"
                 " edited, removed, inserted or reordered",
             )
             return
-        self.seq, self.link, self.block = seq, sealed, []
+        self.seq, self.link, self.first, self.rows = seq, sealed, None, 0
 
     def end(self, head: tuple[int, str]) -> None:
         """After the chain's last row: the head records its last seal."""
         if self.problem is not None:
             return
-        if self.block:
+        if self.first is not None:
             self.problem = (
-                self._where(),
-                f"it and the {len(self.block) - 1} row(s) after it are not sealed: rows were"
+                self._where(self.first),
+                f"it and the {self.rows - 1} row(s) after it are not sealed: rows were"
                 " inserted after the last sealed one",
             )
         elif head != (self.seq, self.link):
@@ -119,8 +125,8 @@ class OrderWalk:
                 " rows were removed from its end, or the head was changed",
             )
 
-    def _where(self) -> str:
-        seq, event_id = self.block[0]
+    def _where(self, row: tuple[int, str]) -> str:
+        seq, event_id = row
         return (
             f"recorded order of {self.consumer}, partition {self.partition}, seq {seq}"
             f" (event {event_id})"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from services.events.catalog import EventRejected, parse_stored
-from services.platform.eventstore import chain, order_seals
+from services.platform.eventstore import chain, order_pages
 from services.platform.eventstore.event_store import content_hash
 from services.platform.postgres.database import Connection
 
@@ -210,9 +210,9 @@ async def verify(
             progress(len(rows))
         problems = [w.problem for w in walks if w.problem is not None]
         problems += _heads(heads, walks)
-        orders = await _orders(conn)
-        problems += await _ledgers(conn, orders)
-        problems += await _recorded_orders(conn, orders)
+        orders = await order_pages.recorded(conn)
+        problems += await _ledgers(conn, order_pages.ledger_rows(orders))
+        problems += [Problem(*found) for found in await order_pages.walked(conn, orders)]
     return Verification(total, tuple(problems), {w.partition: (w.seq, w.link) for w in walks})
 
 
@@ -260,50 +260,3 @@ _LEDGER_ROWS = {
     "applied": "applied event(s) are",
     "ordered": "event(s) its recorded order names are",
 }
-
-
-async def _orders(conn: Connection) -> str:
-    """A query of every recorded order's rows (consumer, seq, event_id, seal): the claims'
-    (`claim_order`) and those services keep in tables of their own, which their migrations
-    name in `recorded_orders` (risk's `risk_events`), so that the platform need not know them."""
-    others = await conn.fetch(
-        "SELECT quote_literal(consumer) AS consumer, recorded_in::text AS rows"
-        " FROM recorded_orders ORDER BY consumer"
-    )
-    return " UNION ALL ".join(
-        [
-            "SELECT consumer, seq, event_id, seal FROM claim_order",
-            *(f"SELECT {r['consumer']}, seq, event_id, seal FROM {r['rows']}" for r in others),
-        ]
-    )
-
-
-async def _recorded_orders(conn: Connection, orders: str) -> list[Problem]:
-    """Each consumer's recorded order against its seals (order_seals.py), per partition of
-    the events it names, in seq order: the first row of each chain that no longer matches.
-    Rows naming an event not in the log are left to `_ledgers`: they have no partition."""
-    heads = {
-        (r["consumer"], r["partition"]): (r["seq"], r["seal"])
-        for r in await conn.fetch("SELECT consumer, partition, seq, seal FROM claim_order_heads")
-    }
-    walks: dict[tuple[str, int], order_seals.OrderWalk] = {}
-    cursor = conn.cursor(
-        f"""SELECT o.consumer, s.partition, o.seq, o.event_id::text AS event_id, o.seal
-            FROM ({orders}) o JOIN event_store s USING (event_id)
-            ORDER BY o.consumer, s.partition, o.seq""",
-        prefetch=_CHUNK,
-    )
-    async for row in cursor:
-        key = (row["consumer"], row["partition"])
-        if (walk := walks.get(key)) is None:
-            walk = walks[key] = order_seals.OrderWalk(*key)
-        walk.check(row["seq"], row["event_id"], row["seal"])
-    for key in heads.keys() - walks.keys():  # a head past rows all removed
-        walks[key] = order_seals.OrderWalk(*key)
-    problems = []
-    for key in sorted(walks):
-        walk = walks[key]
-        walk.end(heads.get(key, (0, order_seals.GENESIS)))
-        if walk.problem is not None:
-            problems.append(Problem(*walk.problem))
-    return problems
