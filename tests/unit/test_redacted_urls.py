@@ -82,16 +82,17 @@ def test_a_webhooks_query_is_never_shown_whatever_its_names() -> None:
     )
 
 
+def _webhook_refused(url: str) -> str:
+    """What the settings say refusing agency `a`'s webhook at `url`."""
+    with pytest.raises(StartupError) as refused:
+        Settings(database_url="unused", alert_webhook_secret="secret", alert_webhooks={"a": url})
+    return str(refused.value)
+
+
 def test_a_refused_webhook_is_said_without_its_credentials() -> None:
     """A webhook that is not an http(s) URL is refused naming its agency and the URL as
     it may be shown: its password and query were echoed."""
-    with pytest.raises(StartupError) as refused:
-        Settings(
-            database_url="unused",
-            alert_webhook_secret="secret",
-            alert_webhooks={"a": "ftp://user:HookPw123@hooks.example/in?token=QueryTok999"},
-        )
-    assert str(refused.value) == (
+    assert _webhook_refused("ftp://user:HookPw123@hooks.example/in?token=QueryTok999") == (
         "invalid setting: VENDORWATCH_ALERT_WEBHOOKS: 'a' has 'ftp://hooks.example/in',"
         " not an http(s) URL"
     )
@@ -112,9 +113,7 @@ def test_a_refused_webhook_is_said_without_its_credentials() -> None:
 def test_a_webhook_httpx_cannot_send_to_is_refused_at_start(url: str, refused: str) -> None:
     """A URL httpx's parser refuses, or with a port no socket takes, passed the settings and
     failed every delivery to it; it is refused at start, its credentials nowhere."""
-    with pytest.raises(StartupError) as error:
-        Settings(database_url="unused", alert_webhook_secret="secret", alert_webhooks={"a": url})
-    said = str(error.value)
+    said = _webhook_refused(url)
     assert said.startswith("invalid setting: VENDORWATCH_ALERT_WEBHOOKS: 'a' has "), said
     assert refused in said, said
     assert not any(secret in said for secret in ("hookuser", "Hook", "Pw123")), said
@@ -135,13 +134,7 @@ def test_a_mistyped_port_is_shown_with_its_host() -> None:
     """A port that is no number before a path, with an `@` in the query (an address), is the
     port to mend, not a password's start: it was shown as `Invalid port: '***'`, the URL as
     `http://city.example`."""
-    with pytest.raises(StartupError) as refused:
-        Settings(
-            database_url="unused",
-            alert_webhook_secret="secret",
-            alert_webhooks={"a": "http://hooks.example:80a/in?notify=ops@city.example"},
-        )
-    assert str(refused.value) == (
+    assert _webhook_refused("http://hooks.example:80a/in?notify=ops@city.example") == (
         "invalid setting: VENDORWATCH_ALERT_WEBHOOKS: 'a' has 'http://hooks.example:80a/in',"
         " which httpx cannot parse: Invalid port: '80a'"
     )
