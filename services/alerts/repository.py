@@ -41,6 +41,24 @@ async def watchlists_naming(
     return named
 
 
+# The last alert of each pair that says something of eligibility (possible matches do not),
+# the newest stored; `_LAST_TOLD_BY`: of those raised by $3, the last raised. Each condition
+# on the kind is written as the predicate of the partial index by moment is (migration 0013),
+# for the planner to use it whatever the parameters.
+_LAST_TOLD, _LAST_TOLD_BY = (
+    f"""SELECT v.vendor_id, g.agency, a.eligible_again_on, a.change, a.reasons
+        FROM unnest($1::text[]) AS v (vendor_id)
+        CROSS JOIN unnest($2::text[]) AS g (agency)
+        CROSS JOIN LATERAL (
+            SELECT eligible_again_on, change, reasons FROM alerts
+            WHERE alerts.vendor_id = v.vendor_id AND alerts.agency = g.agency
+              AND change <> 'possible_match' {by}
+            ORDER BY {order} LIMIT 1
+        ) AS a"""
+    for by, order in [("", "seq DESC"), ("AND raised_at <= $3", "raised_at DESC, seq DESC")]
+)
+
+
 async def last_told(
     conn: Connection,
     vendor_ids: Sequence[str],
@@ -50,25 +68,21 @@ async def last_told(
     """Per (vendor, agency), what the agency's last alert about the vendor's eligibility said
     (pairs never alerted are left out); of the alerts raised by `by` only, when given: the
     alerts a watch starting then could know of, the same when the alerts consumer is replayed
-    with the later ones already stored.
+    with the later ones already stored. The last is the one stored last; by `by`, the one
+    raised last (stored last of those raised at one instant): alike but where the log's
+    partitions were applied apart, when it is the newest state the agency was told of.
 
-    One probe per pair of `alerts_by_vendor` from its newest alert, passing only those not
-    counted (possible matches, those raised after `by`): a `DISTINCT ON (vendor_id, agency)`
-    read and sorted every alert of the pairs to keep the last (5,000 of a vendor's alerts at
-    an agency: 18 ms, where the probe reads 1 and takes 0.03 ms)."""
+    One probe per pair: of `alerts_by_vendor` from its newest alert, passing possible
+    matches; with `by`, of `alerts_by_vendor_raised` (alerts' migration 0013) from that
+    moment back, which holds no possible match. A `DISTINCT ON (vendor_id, agency)` read and
+    sorted every alert of the pairs to keep the last (5,000 of a vendor's alerts at an
+    agency: 18 ms, where the probe reads 1 and takes 0.03 ms), and the probe from the newest
+    passed, in a replay, every alert raised after `by`."""
     rows = await conn.fetch(
-        """SELECT v.vendor_id, g.agency, a.eligible_again_on, a.change, a.reasons
-           FROM unnest($1::text[]) AS v (vendor_id)
-           CROSS JOIN unnest($2::text[]) AS g (agency)
-           CROSS JOIN LATERAL (
-               SELECT eligible_again_on, change, reasons FROM alerts
-               WHERE alerts.vendor_id = v.vendor_id AND alerts.agency = g.agency
-                 AND change <> 'possible_match' AND ($3::timestamptz IS NULL OR raised_at <= $3)
-               ORDER BY seq DESC LIMIT 1
-           ) AS a""",
+        _LAST_TOLD if by is None else _LAST_TOLD_BY,
         list(vendor_ids),
         list(agencies),
-        by,
+        *(() if by is None else (by,)),
     )
     return {
         (r["vendor_id"], r["agency"]): Told(

@@ -69,7 +69,32 @@ async def test_the_last_alert_of_each_pair_is_read_alone(pool: asyncpg.Pool) -> 
             (f"{OTHER}-7", MINE): _told(100),
         }
         assert read <= 3 + 3  # the three pairs' last alerts, the possible matches above one
-        # A watch starting at minute 1,000: the alerts raised by then.
-        by = START + dt.timedelta(minutes=1_000)
-        earlier = await repository.last_told(conn, [VENDOR], [MINE], by)
-        assert earlier == {(VENDOR, MINE): _told(1_000)}
+
+
+async def test_the_last_alert_raised_by_a_moment_is_read_alone(pool: asyncpg.Pool) -> None:
+    """A watch starting at a moment compares with the last alert raised by then: in a replay,
+    with the alerts raised after it stored already, every one of those was passed from the
+    newest (4,000 of a vendor's 5,000 at an agency, and its possible matches, for a watch
+    starting at minute 1,000). Now the pair's last alert raised by then is read alone."""
+    await _alerts(pool, VENDOR, MINE, 0, 5_000)
+    await _alerts(pool, VENDOR, MINE, 5_000, 3, possible_match=True)
+    await pool.execute("ANALYZE alerts")
+    by = START + dt.timedelta(minutes=1_000)
+    async with pool.acquire() as conn:
+        told, read = await rows_read(
+            conn, "alerts", lambda: repository.last_told(conn, [VENDOR], [MINE], by)
+        )
+    assert told == {(VENDOR, MINE): _told(1_000)}
+    assert read == 1
+
+
+async def test_the_last_alert_raised_by_a_moment_is_the_last_raised(pool: asyncpg.Pool) -> None:
+    """Stored out of the order they were raised in (each partition of the log applied on its
+    own), the alert raised last by the moment is the pair's last word then, not the one
+    stored last: what the agency was told of the vendor's newest state."""
+    await _alerts(pool, VENDOR, MINE, 20, 4)  # raised at minutes 21 to 24, a bar to 2030-01-05
+    await _alerts(pool, VENDOR, MINE, 0, 2)  # at 1 and 2 (a bar to 2030-01-03), stored after
+    by = START + dt.timedelta(minutes=30)
+    async with pool.acquire() as conn:
+        told = await repository.last_told(conn, [VENDOR], [MINE], by)
+    assert told == {(VENDOR, MINE): Told(dt.date(2030, 1, 5), True, ())}

@@ -15,7 +15,6 @@ import pytest
 from services.ingest.handlers import ingest_batch
 from services.migration.planning.model import SolverStatus
 from services.migration.setup import consumer
-from services.migration.storage.contracts_to_come import work_on_its_way
 from services.platform.eventlog.embedded import EmbeddedEventLog, drain
 from services.platform.eventstore.later_rules import THIRD_RULES_FROM
 from services.platform.settings import Settings
@@ -24,21 +23,24 @@ from tests.support import case_b, case_migration, registry_db
 from tests.support.case_migration import AGENCY, VENDOR
 from tests.support.event_examples import envelope
 from tests.support.in_process_api import execute
-from tests.support.migration_db import PLAN, apply, item_event, refusal, replan, the_case
+from tests.support.migration_db import (
+    PLAN,
+    TAX,
+    apply,
+    item_event,
+    refusal,
+    replan,
+    tax_contract,
+    the_case,
+    today,
+)
 from tests.support.registry import TOKYO, FixedClock
-from tests.support.rows_read import rows_read
 
 pytestmark = pytest.mark.postgres
 
-TAX = "税務課"
 CREATE = """mutation ($vendorId: ID!, $agency: String!, $planId: ID!) {
   createMigrationPlan(vendorId: $vendorId, agency: $agency, reason: "Risk band critical.",
     planId: $planId) { accepted errors { field message code } } }"""
-
-
-def today() -> dt.date:
-    """The API's today (the registry's time zone)."""
-    return Settings(database_url="unused").clock.today()
 
 
 async def create(pool: asyncpg.Pool, vendor_id: str, agency: str, plan_id: str) -> dict[str, Any]:
@@ -50,21 +52,6 @@ async def create(pool: asyncpg.Pool, vendor_id: str, agency: str, plan_id: str) 
 async def logged(pool: asyncpg.Pool) -> int:
     count: int = await pool.fetchval("SELECT count(*) FROM event_store")
     return count
-
-
-def tax_contract(vendor_id: str, ends_on: dt.date) -> dict[str, Any]:
-    payload = {
-        "contract_id": f"tax-{vendor_id}",
-        "agency": TAX,
-        "title": "税務システム",
-        "category": "information_systems",
-        "criticality": "legally_mandated",
-        "awarded_on": "2020-03-01",
-        "starts_on": "2020-04-01",
-        "ends_on": ends_on.isoformat(),
-        "amount": 50_000_000,
-    }
-    return envelope("contract.awarded", payload, vendor_id)
 
 
 async def test_a_plan_asked_for_where_nothing_of_the_vendors_runs_is_refused(
@@ -118,62 +105,6 @@ async def test_a_contract_awarded_a_moment_before_is_waited_for(pool: asyncpg.Po
     await drain(pool, registry_setup.consumer(settings, registry_setup.policies(settings)))
     receipt = await create(pool, "vendor-r", TAX, "plan-r")
     assert [e["code"] for e in receipt["errors"]] == ["nothing_to_migrate"]
-
-
-def awards(
-    vendor_id: str, count: int, agency: str, ends_on: dt.date, name: str
-) -> list[dict[str, Any]]:
-    """`count` contracts of the vendor at the agency (ids `name-vendor-n`), as
-    `tax_contract` awards them."""
-    awarded = []
-    for n in range(count):
-        award = tax_contract(vendor_id, ends_on)
-        award["payload"] |= {"contract_id": f"{name}-{vendor_id}-{n}", "agency": agency}
-        awarded.append(award)
-    return awarded
-
-
-async def test_what_is_on_its_way_is_read_after_what_migration_applied(
-    pool: asyncpg.Pool,
-) -> None:
-    """Whether a contract event waits for migration is read from the vendor's last one it
-    applied on, not from the vendor's history: a vendor with 1,500 awards applied had each
-    of them read at each plan asked for by hand (1,506 rows of the log), now a few."""
-    running, ended = today() + dt.timedelta(days=365), today() - dt.timedelta(days=1)
-    vendor = "vendor-large"
-    history = [case_b.another_vendor(vendor), *awards(vendor, 1_500, TAX, running, "tax")]
-    history += awards(vendor, 1, AGENCY, ended, "records")
-    # Among others' events, as a store holds it: the log is not this vendor's alone.
-    history += [case_b.another_vendor(f"vendor-{n}") for n in range(6_000)]
-    for start in range(0, len(history), 1_000):
-        await ingest_batch(pool, [case_b.line(e) for e in history[start : start + 1_000]])
-    settings = Settings(database_url="unused")
-    registry = registry_setup.consumer(settings, registry_setup.policies(settings))
-    await drain(pool, registry)
-    await drain(pool, consumer(FixedClock(TOKYO)))
-    await pool.execute("ANALYZE")
-
-    async def on_its_way(agency: str) -> tuple[bool, int]:
-        async with pool.acquire() as conn:
-            return await rows_read(
-                conn, "event_store", lambda: work_on_its_way(conn, "migration", vendor, agency)
-            )
-
-    # The last applied event of each of the four types, and none after them.
-    assert await on_its_way(AGENCY) == (False, 1)
-    # An amendment extending the ended contract there, judged by the registry, not applied.
-    extended = {
-        "contract_id": f"records-{vendor}-0",
-        "effective_on": str(ended),
-        "ends_on": str(running),
-        "reason": "Extended.",
-    }
-    await ingest_batch(pool, [case_b.line(envelope("contract.amended", extended, vendor))])
-    await drain(pool, registry)
-    found, read = await on_its_way(AGENCY)
-    assert found
-    assert read <= 3  # the last applied award; the amendment, passed from the back, then found
-    assert (await on_its_way(TAX))[0] is False
 
 
 CONFIGURE = """mutation ($plan: ID!, $contractId: ID!, $dependsOn: [ID!]) {

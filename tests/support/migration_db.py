@@ -14,6 +14,7 @@ from services.migration.plan_opening import automatic_plan_id
 from services.migration.planner_queue import replan_due
 from services.migration.setup import consumer
 from services.migration.storage import plan_repository
+from services.platform.settings import Settings
 from tests.support import case_migration, registry_db
 from tests.support.case_migration import AGENCY, VENDOR
 from tests.support.event_examples import envelope
@@ -26,6 +27,7 @@ START = dt.date(2022, 7, 1)
 CLOCK = FixedClock(TOKYO, dt.datetime(2022, 7, 9, 9, 0, tzinfo=TOKYO))
 MIGRATION = consumer(CLOCK)
 PLAN = automatic_plan_id(VENDOR, AGENCY)
+TAX = "税務課"
 
 
 async def apply(pool: asyncpg.Pool, *events: dict[str, Any]) -> None:
@@ -80,3 +82,37 @@ async def choose_for_c01(pool: asyncpg.Pool, vendor_id: str) -> dict[str, Any]:
     )
     receipt: dict[str, Any] = chosen["chooseReplacementVendor"]
     return receipt
+
+
+def today() -> dt.date:
+    """The API's today (the registry's time zone)."""
+    return Settings(database_url="unused").clock.today()
+
+
+def tax_contract(vendor_id: str, ends_on: dt.date) -> dict[str, Any]:
+    """The award of a contract of the vendor at `TAX` (id `tax-vendor`), ending then."""
+    payload = {
+        "contract_id": f"tax-{vendor_id}",
+        "agency": TAX,
+        "title": "税務システム",
+        "category": "information_systems",
+        "criticality": "legally_mandated",
+        "awarded_on": "2020-03-01",
+        "starts_on": "2020-04-01",
+        "ends_on": ends_on.isoformat(),
+        "amount": 50_000_000,
+    }
+    return envelope("contract.awarded", payload, vendor_id)
+
+
+def awards(
+    vendor_id: str, count: int, agency: str, ends_on: dt.date, name: str
+) -> list[dict[str, Any]]:
+    """`count` contracts of the vendor at the agency (ids `name-vendor-n`), as
+    `tax_contract` awards them."""
+    awarded = []
+    for n in range(count):
+        award = tax_contract(vendor_id, ends_on)
+        award["payload"] |= {"contract_id": f"{name}-{vendor_id}-{n}", "agency": agency}
+        awarded.append(award)
+    return awarded

@@ -11,6 +11,18 @@ from services.platform.postgres.database import Connection
 from services.registry.domain.reference_rules import Known, Named
 from services.registry.storage import vendor_repository
 
+# When the log first recorded a registration of each vendor: one probe per vendor of the
+# registrations' index (platform migration 0012), its earliest, however many the log holds
+# (the index is partial: the type is written here as its predicate is, for the planner to
+# use it whatever the statement's parameters).
+_FIRST_REGISTRATIONS = f"""
+    SELECT v.vendor_id, first.recorded_at FROM unnest($1::text[]) AS v(vendor_id)
+    CROSS JOIN LATERAL (
+        SELECT e.recorded_at FROM event_store e
+        WHERE e.vendor_id = v.vendor_id AND e.event_type = '{VendorRegistered.event_type}'
+        ORDER BY e.recorded_at LIMIT 1
+    ) AS first"""
+
 
 async def known_records(conn: Connection, named: Named) -> Known:
     """The registered vendors, the contracts' owners and the incidents (the day each
@@ -20,13 +32,7 @@ async def known_records(conn: Connection, named: Named) -> Known:
     logged: dict[str, dt.datetime] = {}
     if named.vendors:
         registered = await vendor_repository.existing_vendors(conn, sorted(named.vendors))
-        rows = await conn.fetch(
-            """SELECT vendor_id, min(recorded_at) AS recorded_at FROM event_store
-               WHERE vendor_id = ANY($1::text[]) AND event_type = $2
-               GROUP BY vendor_id""",
-            sorted(named.vendors - registered),
-            VendorRegistered.event_type,
-        )
+        rows = await conn.fetch(_FIRST_REGISTRATIONS, sorted(named.vendors - registered))
         logged = {r["vendor_id"]: r["recorded_at"] for r in rows}
     owners: dict[str, str] = {}
     if named.contracts:
