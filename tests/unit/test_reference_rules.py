@@ -135,6 +135,7 @@ def test_a_batch_judges_a_sanction_lifted_from_its_earliest_lift() -> None:
     recorded = {e.event_id: OLDER for e in events[:3]} | {events[3].event_id: LIVE}
     state = SanctionState(
         registered=frozenset({"vendor-b"}),
+        since=min(recorded.values()).date(),
         headers={},
         partners={},
         periods={},

@@ -32,7 +32,7 @@ from services.registry.domain.policy import SuspensionPolicy
 from services.registry.domain.reference_rules import named
 from services.registry.reads.screening import TIMELINES
 from services.registry.records import INCIDENT_STEPS
-from services.registry.storage import sanction_repository, vendor_repository
+from services.registry.storage import sanction_repository, sanctions_by_day, vendor_repository
 from services.registry.storage.named_records import known_records
 from services.registry.storage.vendor_repository import VendorRow
 
@@ -95,18 +95,23 @@ class RegistryBatch:
             else []
         )
         everyone = reached.union(*periods)  # and their affiliates
+        sanction_ids = sorted({cast(_SanctionEvent, e.payload).sanction_id for e in events})
+        # The first day the batch screens: a sanction over by then bars nothing then or
+        # after, and is not read (a repeat offender's record grows, its screens do not).
+        since = min(recorded[e.event_id] for e in events).date()
         state = SanctionState(
             registered=registered,
-            headers=await sanction_repository.sanction_headers(
-                conn, sorted({cast(_SanctionEvent, e.payload).sanction_id for e in events})
-            ),
+            since=since,
+            headers=await sanction_repository.sanction_headers(conn, sanction_ids),
             partners=affiliates,
             periods=periods,
             # Rows are only ever inserted, so a stored sanction's timeline is the one the
             # screens' cache keeps for its events (built once per process, not every batch).
             sanctions=[
                 (row, TIMELINES.timeline(row))
-                for row in await sanction_repository.sanction_rows(conn, sorted(everyone), None)
+                for row in await sanctions_by_day.rows_applying_from(
+                    conn, sorted(everyone), since, sanction_ids
+                )
             ],
             announced=announced,
         )

@@ -63,12 +63,14 @@ class SanctionState:
     """What the database held before the batch's sanction events, of what they depend on."""
 
     registered: frozenset[str]  # of the events' vendors
+    since: dt.date  # the first day the events re-screen (the earliest the log recorded)
     # Stored sanctions the events name: what judging a change of each needs.
     headers: Mapping[str, SanctionHeader]
     partners: Mapping[str, Collection[str]]  # of the events' vendors (`reach`)
     periods: dict[Pair, list[Period]]  # of every pair of a vendor reached
-    # Stored sanctions of the vendors reached and their affiliates: each row (with its change
-    # rows, `sanction_repository.sanction_rows`) and its timeline.
+    # Stored sanctions of the vendors reached and their affiliates that may apply on `since`
+    # or later, and those the events name: each row (with its change rows,
+    # `sanction_repository.sanction_rows`' form) and its timeline.
     sanctions: Sequence[tuple[Row, SanctionTimeline]]
     announced: Mapping[str, Announced]  # of the vendors reached that have an announced state
 
@@ -151,8 +153,7 @@ class SanctionFold:
         self._policies = policies
         self._announce = announce
         self._headers = dict(state.headers)
-        since = min((at.date() for at in recorded.values()), default=dt.date.min)
-        self._known = _Sanctions.of(state.sanctions, since)
+        self._known = _Sanctions.of(state.sanctions, state.since)
         self._announced = dict(state.announced)
 
     def add(self, event: EventEnvelope) -> None:

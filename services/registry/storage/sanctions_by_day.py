@@ -18,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+import asyncpg
+
 from services.events.sanction import SanctionKind
 from services.platform.postgres.database import Connection
 from services.registry.domain.sanction_timeline import SanctionTimeline
@@ -97,3 +99,24 @@ async def vendors_that_may_bar(
         sorted(kind.value for kind in kinds),
     )
     return [r["vendor_id"] for r in rows]
+
+
+async def rows_applying_from(
+    conn: Connection, vendor_ids: Sequence[str], day: dt.date, named: Sequence[str]
+) -> list[asyncpg.Record]:
+    """The sanction rows of these vendors that may apply on `day` or later, and those of
+    `named` sanctions whatever their days, each with every change recorded, in
+    `sanction_repository.sanction_rows`' form and order: what re-screens from `day` on need
+    (a sanction over by then bars nothing then or after), not a vendor's whole record."""
+    return await conn.fetch(
+        f"""WITH {_candidates(True)}
+            {sanction_repository.WITH_CHANGES}
+            WHERE s.vendor_id IN (SELECT unnest($4::text[]))
+              AND (({_KEPT}) OR s.sanction_id IN (SELECT unnest($5::text[])))
+            ORDER BY s.vendor_id, s.sanction_id COLLATE "C" """,
+        day,
+        None,
+        None,
+        list(vendor_ids),
+        list(named),
+    )

@@ -1,0 +1,100 @@
+"""A sanction event re-screens its vendor for the day the log records it; what the registry's
+batch reads for that must not grow with the vendor's past sanctions, which bar nothing then
+(`sanctions_by_day.rows_applying_from`). Counted as the rows the batch's statements hand
+back to Python, each to decode and fold (PostgreSQL's own index probes by vendor stay, at
+about a microsecond a sanction), not timed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.events.base import EventEnvelope
+from services.events.catalog import parse_event
+from services.platform.consuming.consumer import apply_batch
+from services.platform.postgres.database import SERVER_SETTINGS
+from services.registry.handlers import registry_consumer
+from services.registry.policy_loading import load_policies
+from tests.support import event_log
+from tests.support.event_examples import envelope, example
+from tests.support.registry import TOKYO, FixedClock
+
+pytestmark = pytest.mark.postgres
+
+PAST = 300  # suspensions of two months, one a week from 2000 on: all over years ago
+VENDOR = "vendor-b"
+
+
+class _RowsCounted(asyncpg.Connection):
+    """A connection that counts the rows its `fetch` calls hand back."""
+
+    rows = 0
+
+    async def fetch(self, query: str, *args: Any, **options: Any) -> list[Any]:
+        found: list[Any] = await super().fetch(query, *args, **options)
+        self.rows += len(found)
+        return found
+
+
+def _event(event_type: str, **changes: Any) -> EventEnvelope:
+    payload = example(event_type, **changes)
+    return parse_event(json.dumps(envelope(event_type, payload, VENDOR), ensure_ascii=False))
+
+
+def _imposed(sanction_id: str, starts_on: dt.date) -> EventEnvelope:
+    return _event(
+        "sanction.imposed",
+        sanction_id=sanction_id,
+        decided_on=(starts_on - dt.timedelta(days=1)).isoformat(),
+        starts_on=starts_on.isoformat(),
+        duration_months=2,
+    )
+
+
+async def test_a_sanction_event_reads_the_sanctions_that_can_still_bar_not_the_record(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    consumer = registry_consumer(FixedClock(TOKYO), load_policies())
+    past = [
+        _imposed(f"past-{n:03d}", dt.date(2000, 1, 3) + dt.timedelta(weeks=n)) for n in range(PAST)
+    ]
+    history = [_event("vendor.registered"), *past]
+    await event_log.append(pool, history)
+    await apply_batch(pool, consumer, history)
+    today = (await pool.fetchval("SELECT now()")).astimezone(TOKYO).date()
+    # A suspension from tomorrow, and an amendment of one of the past ones (named by the
+    # batch: its row is read, whatever its days).
+    batch = [
+        _imposed("now-1", today + dt.timedelta(days=1)),
+        _event(
+            "sanction.amended",
+            sanction_id="past-007",
+            effective_on="2000-03-01",
+            categories=["information_systems"],
+        ),
+    ]
+    await event_log.append(pool, batch)
+    assert consumer.apply_all is not None
+    apply_all = consumer.apply_all
+    conn = await asyncpg.connect(
+        database_url, connection_class=_RowsCounted, server_settings=SERVER_SETTINGS
+    )
+    try:
+        async with conn.transaction():
+            await apply_all(conn, batch)
+    finally:
+        await conn.close()
+    # Before: every one of the vendor's sanctions, each batch (300 and more).
+    assert conn.rows < 20, f"{conn.rows} rows handed back for two sanction events"
+    changes = await pool.fetchval(
+        "SELECT count(*) FROM registry_sanction_changes WHERE sanction_id = 'past-007'"
+    )
+    upcoming = await pool.fetchval(
+        "SELECT upcoming FROM registry_eligibility_state WHERE vendor_id = $1", VENDOR
+    )
+    assert changes == 1
+    assert upcoming is not None and "now-1" in upcoming
