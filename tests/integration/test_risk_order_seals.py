@@ -38,8 +38,10 @@ OTHERS = [
     for v in (f"vendor-o{i}" for i in range(100))
     if chain.partition_of(v) not in (B_PARTITION, X_PARTITION)
 ][:6]
-# What an owner does to edit rows that risk_events_kept refuses to remove or renumber.
+# What an owner does to edit rows that risk_events_kept refuses to remove or renumber, and
+# to insert a row that risk_events_sealed refuses to write unsealed.
 UNKEPT = "ALTER TABLE risk_events DISABLE TRIGGER risk_events_kept; {};"
+UNSEALED = "ALTER TABLE risk_events DISABLE TRIGGER risk_events_sealed; {};"
 
 
 async def _ingested_and_applied(pool: asyncpg.Pool, database_url: str, *events: Any) -> None:
@@ -104,7 +106,9 @@ def _tampering(rows: dict[str, Any]) -> dict[str, tuple[str, str]]:
             f"{_row(B_PARTITION, later['seq'], later['event_id'])}: the rows from here",
         ),
         "insert": (
-            f"INSERT INTO risk_events (seq, event_id) VALUES (0, '{other['event_id']}')",
+            UNSEALED.format(
+                f"INSERT INTO risk_events (seq, event_id) VALUES (0, '{other['event_id']}')"
+            ),
             f"{_row(X_PARTITION, 0, other['event_id'])}: the rows from here to seq {x['seq']}",
         ),
     }

@@ -26,7 +26,9 @@ MIGRATION_PACKAGES: tuple[str, ...] = (
 )
 
 # Any constant works; it only has to be the same for every process migrating this database.
-_LOCK_KEY = 0x56574D49  # "VWMI"
+# Platform migration 0012 names it too (as 1448561993): migrations, holding it, may write a
+# recorded order's rows for a later migration to seal, which other writers may not.
+LOCK_KEY = 0x56574D49  # "VWMI"
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ async def apply_migrations(pool: asyncpg.Pool) -> list[Migration]:
     applied: list[Migration] = []
     async with pool.acquire() as conn:
         keeps_session_state(conn)
-        await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
+        await conn.execute("SELECT pg_advisory_lock($1)", LOCK_KEY)
         try:
             await conn.execute(
                 """CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -97,7 +99,7 @@ async def apply_migrations(pool: asyncpg.Pool) -> list[Migration]:
                         )
                     applied.append(migration)
         finally:
-            await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
+            await conn.execute("SELECT pg_advisory_unlock($1)", LOCK_KEY)
     return applied
 
 
