@@ -1,12 +1,16 @@
-"""A process of the release before the recorded orders' seals, still running after the new
-release's migrations ran (a distributed worker started before the upgrade), cannot write its
-claims' order or risk's unsealed: its statement is refused whole, with why, and its batch
-stalls rather than being applied or refused (platform migration 0012, risk 0014). Before,
-the statements succeeded, and `vendorwatch verify` named their rows as inserted after the last
-seal: tampering, for an auditor, where an upgrade was rolled instead of made whole."""
+"""A process of a release older than its database does not write to it. One of this release
+or later, started against a database a newer release migrated, refuses to start, naming both
+(the migrations' runner). One of the release before the recorded orders' seals, still
+running after the new release's migrations ran (a distributed worker started before the
+upgrade), cannot write its claims' order or risk's unsealed: its statement is refused whole,
+with why, and its batch stalls rather than being applied or refused (platform migration
+0012, risk 0014). Before, those statements succeeded, and `vendorwatch verify` named their
+rows as inserted after the last seal: tampering, for an auditor, where an upgrade was rolled
+instead of made whole; and an old process started against a newer database ran."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 import asyncpg
@@ -21,6 +25,7 @@ from services.platform.postgres.database import Connection
 from services.platform.settings import Settings
 from tests.support import case_b
 from tests.support.live_consumers import applied_live, drain_registry
+from tests.support.processes import free_port, run_cli
 
 pytestmark = pytest.mark.postgres
 
@@ -149,3 +154,37 @@ async def test_a_risk_worker_of_the_release_before_the_seals_stalls_and_refuses_
     assert await pool.fetchval(claimed, suspension.event_id) == 1
     result = await verification.verify(pool)
     assert result.intact, result.problems
+
+
+@pytest.mark.parametrize("command", ["up", "worker"])
+async def test_a_process_older_than_its_database_refuses_to_start(
+    pool: asyncpg.Pool, database_url: str, command: str
+) -> None:
+    """Embedded or distributed: the process says which migration of the database it does not
+    know and where its own release ends, and exits before any consumer or request runs."""
+    await pool.execute(
+        "INSERT INTO schema_migrations (package, version, name, checksum)"
+        " VALUES ('services.platform', 9999, 'of_a_newer_release', 'x')"
+    )
+    last = await pool.fetchval(
+        "SELECT max(version) FROM schema_migrations"
+        " WHERE package = 'services.platform' AND version < 9999"
+    )
+    name = await pool.fetchval(
+        "SELECT name FROM schema_migrations WHERE package = 'services.platform' AND version = $1",
+        last,
+    )
+    args = {
+        "up": ["up", "--port", str(free_port())],
+        "worker": ["worker", "registry", "--kafka", f"127.0.0.1:{free_port()}"],
+    }[command]
+    done = await asyncio.to_thread(run_cli, *args, "--database-url", database_url)
+
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert (
+        "the database was migrated by a newer release than this process's: it has applied"
+        f" services.platform 9999_of_a_newer_release, where this release ends at"
+        f" services.platform {last:04d}_{name}. Stop this process and run the release that"
+        " migrated the database: an upgrade is whole, not rolling"
+    ) in done.stderr, done.stderr
+    assert await pool.fetchval("SELECT count(*) FROM processed_events") == 0

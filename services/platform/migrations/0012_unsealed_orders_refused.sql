@@ -1,5 +1,5 @@
 -- A recorded order's rows written without their seal are refused (see ARCHITECTURE.md,
--- "Verify", the recorded orders sealed). Since 0009 the statement recording a batch's order
+-- "Whole upgrades" under Cross-cutting concerns). Since 0009 the statement recording a batch's order
 -- seals it (services/platform/eventstore/order_seals.py): the batch's last row of each
 -- partition carries its block's seal, so a statement's highest seq always does. A process of
 -- a release before the seals, still claiming after the upgrade ran (a distributed worker
