@@ -1,9 +1,9 @@
 -- A recorded order's rows written without their seal are refused (see ARCHITECTURE.md,
--- "Whole upgrades" under Cross-cutting concerns). Since 0009 the statement recording a batch's order
--- seals it (services/platform/eventstore/order_seals.py): the batch's last row of each
--- partition carries its block's seal, so a statement's highest seq always does. A process of
--- a release before the seals, still claiming after the upgrade ran (a distributed worker
--- started before it), wrote its rows unsealed, and `vendorwatch verify` then named them rows
+-- "Whole upgrades" under Cross-cutting concerns). Since 0009 the statement recording a
+-- batch's order seals it (services/platform/eventstore/order_seals.py): the batch's last row
+-- of each partition carries its block's seal, so a statement's highest seq always does. A
+-- process of a release before the seals, still claiming after the upgrade ran (a distributed
+-- worker started before it), wrote its rows unsealed, and `vendorwatch verify` then named them rows
 -- inserted after the last seal: tampering, for an auditor, where there was none. Such a
 -- statement now fails whole, saying why, and the old process stalls on it (it retries the
 -- batch, failing, on its /healthz) instead of writing what verify would call tampered.
