@@ -56,6 +56,32 @@ async def migrated_but(conn: asyncpg.Connection, package: str, version: int) -> 
     return left_out
 
 
+async def applied(conn: asyncpg.Connection, migration: Migration) -> None:
+    """Runs `migration` as `apply_migrations` does, holding the migrations' lock: under it
+    the registry's 0012 may write the claims' order unsealed, for its 0019 to seal (platform
+    0012 refuses such rows from any other writer)."""
+    await conn.execute("SELECT pg_advisory_lock($1)", migrations.LOCK_KEY)
+    try:
+        await conn.execute(migration.sql)
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", migrations.LOCK_KEY)
+
+
+@contextlib.asynccontextmanager
+async def written_unsealed(conn: asyncpg.Connection) -> AsyncIterator[None]:
+    """Rows of the recorded orders written without seals, as the releases before the seals
+    wrote them: the guards refusing such rows since (platform 0013, risk 0014, which
+    `migrated_but` applies too) off meanwhile, as they were not there then."""
+    guarded = {"claim_order": "claim_order_sealed", "risk_events": "risk_events_sealed"}
+    for table, trigger in guarded.items():
+        await conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+    try:
+        yield
+    finally:
+        for table, trigger in guarded.items():
+            await conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+
+
 async def test_migrations_are_recorded_and_not_applied_twice(pool: asyncpg.Pool) -> None:
     assert await apply_migrations(pool) == []  # the test database is migrated already
     recorded = await pool.fetch("SELECT package, version FROM schema_migrations")
@@ -179,12 +205,13 @@ async def test_risks_envelope_copies_are_dropped_only_when_the_store_holds_every
     async with new_database(postgres_admin_url) as conn:
         upgrade = await migrated_but(conn, "services.risk", 9)
         await event_store.append_batch(conn, [stored])
-        for event in (stored, lacking):
-            await conn.execute(
-                "INSERT INTO risk_events (event_id, envelope) VALUES ($1, $2)",
-                event.event_id,
-                canonical_json(event),
-            )
+        async with written_unsealed(conn):
+            for event in (stored, lacking):
+                await conn.execute(
+                    "INSERT INTO risk_events (event_id, envelope) VALUES ($1, $2)",
+                    event.event_id,
+                    canonical_json(event),
+                )
         with pytest.raises(asyncpg.ForeignKeyViolationError) as refused:
             await conn.execute(upgrade.sql)
         assert refused.value.detail is not None and str(lacking.event_id) in refused.value.detail
@@ -197,7 +224,11 @@ async def test_risks_envelope_copies_are_dropped_only_when_the_store_holds_every
         # The copy gone (the seal of risk's 0013, applied already here, stays).
         assert {c["column_name"] for c in columns} == {"seq", "event_id", "seal"}
         with pytest.raises(asyncpg.ForeignKeyViolationError):
-            await conn.execute("INSERT INTO risk_events (event_id) VALUES ($1)", uuid.uuid4())
+            await conn.execute(
+                "INSERT INTO risk_events (event_id, seal) VALUES ($1, $2)",
+                uuid.uuid4(),
+                order_seals.GENESIS,
+            )
 
 
 async def test_forwarding_heads_start_before_the_first_event_never_forwarded(
@@ -374,7 +405,7 @@ async def test_what_the_registry_judged_before_the_upgrade_is_ordered_by_its_bat
                     [events[n].event_id for n in claimed],
                     dt.datetime.fromisoformat(at),
                 )
-        await conn.execute(upgrade.sql)
+        await applied(conn, upgrade)
         rows = await conn.fetch("SELECT consumer, event_id FROM claim_order ORDER BY seq")
     assert [tuple(r) for r in rows] == [("registry", events[n].event_id) for n in (2, 3, 0, 1)]
 
@@ -384,7 +415,8 @@ async def test_the_order_judged_before_the_seals_is_sealed_as_it_stood(
 ) -> None:
     """A store upgrading across the registry's 0012 and the seals at once: the platform's
     0009 ran before 0012 numbered the rows, so the registry's 0019 seals them, one block per
-    partition after its head, as order_seals.py walks them (and the claims write them)."""
+    partition after its head, as order_seals.py walks them (and the claims write them). The
+    platform's 0013, run before both too, lets the migrations write those rows unsealed."""
     events = [
         parse_event(case_b.line(case_b.another_vendor(f"vendor-sealed-{n}"))) for n in range(8)
     ]
@@ -396,11 +428,11 @@ async def test_the_order_judged_before_the_seals_is_sealed_as_it_stood(
             " SELECT 'registry', unnest($1::uuid[])",
             [e.event_id for e in events],
         )
-        await conn.execute(upgrade.sql)
+        await applied(conn, upgrade)
         sealing = next(
             m for m in migrations.load_migrations("services.registry") if m.version == 19
         )
-        await conn.execute(sealing.sql)
+        await applied(conn, sealing)
         rows, walks, _ = await _walked(conn, "claim_order", "registry")
     assert rows == 8 and len(walks) > 1
     for walk in walks:
@@ -442,10 +474,11 @@ async def test_the_order_risk_recorded_before_its_seals_is_sealed_as_it_stood(
     async with new_database(postgres_admin_url) as conn:
         upgrade = await migrated_but(conn, "services.risk", 13)
         await event_store.append_batch(conn, events)
-        await conn.execute(
-            "INSERT INTO risk_events (event_id) SELECT unnest($1::uuid[])",
-            [e.event_id for e in events[::-1]],
-        )
+        async with written_unsealed(conn):
+            await conn.execute(
+                "INSERT INTO risk_events (event_id) SELECT unnest($1::uuid[])",
+                [e.event_id for e in events[::-1]],
+            )
         await conn.execute(upgrade.sql)
         rows, walks, heads = await _walked(conn, "risk_events", "risk")
         named = await conn.fetchval("SELECT recorded_in::text FROM recorded_orders")

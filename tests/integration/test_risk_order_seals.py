@@ -38,8 +38,13 @@ OTHERS = [
     for v in (f"vendor-o{i}" for i in range(100))
     if chain.partition_of(v) not in (B_PARTITION, X_PARTITION)
 ][:6]
-# What an owner does to edit rows that risk_events_kept refuses to remove or renumber.
+# Two vendors of B's partition, whose batches take turns on its head.
+TURNS = [v for v in (f"vendor-t{i}" for i in range(200)) if chain.partition_of(v) == B_PARTITION]
+TURNS = TURNS[:2]
+# What an owner does to edit rows that risk_events_kept refuses to remove or renumber, and
+# to insert a row that risk_events_sealed refuses to write unsealed.
 UNKEPT = "ALTER TABLE risk_events DISABLE TRIGGER risk_events_kept; {};"
+UNSEALED = "ALTER TABLE risk_events DISABLE TRIGGER risk_events_sealed; {};"
 
 
 async def _ingested_and_applied(pool: asyncpg.Pool, database_url: str, *events: Any) -> None:
@@ -104,7 +109,9 @@ def _tampering(rows: dict[str, Any]) -> dict[str, tuple[str, str]]:
             f"{_row(B_PARTITION, later['seq'], later['event_id'])}: the rows from here",
         ),
         "insert": (
-            f"INSERT INTO risk_events (seq, event_id) VALUES (0, '{other['event_id']}')",
+            UNSEALED.format(
+                f"INSERT INTO risk_events (seq, event_id) VALUES (0, '{other['event_id']}')"
+            ),
             f"{_row(X_PARTITION, 0, other['event_id'])}: the rows from here to seq {x['seq']}",
         ),
     }
@@ -155,24 +162,51 @@ async def test_a_rebuilt_risk_order_is_sealed_again(
     assert await pool.fetchval("SELECT count(*) FROM risk_events WHERE seal IS NOT NULL") > 0
 
 
-async def test_concurrent_batches_of_risk_leave_a_sealed_order(
+async def _until_waiting(pool: asyncpg.Pool, *wait_events: str) -> None:
+    """Until a backend of this database waits for a lock of one of these kinds."""
+    for _ in range(1_000):
+        if await pool.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock' AND wait_event = ANY($1::text[])",
+            list(wait_events),
+        ):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"no backend came to wait for a lock of {wait_events}")
+
+
+async def test_a_batch_recording_the_partition_another_holds_seals_after_it(
     pool: asyncpg.Pool, database_url: str
 ) -> None:
-    """Batches of risk at once, over the same partitions (they take turns on each partition's
-    head) and others: the order they recorded verifies, whatever their turns."""
-    vendors = [f"vendor-c{i}" for i in range(30)]
-    sanctions = [case_b.suspended(vendor_id=v, sanction_id=f"{v}-1") for v in vendors]
-    await ingest_batch(pool, [case_b.line(case_b.another_vendor(v)) for v in vendors])
+    """Batch 1 has recorded (and sealed) its event of a partition and is still in its
+    transaction (held here at its next step, the lock of its vendor) when batch 2 records an
+    event of that partition: batch 2 waits for the partition's head (locked FOR UPDATE by the
+    recording statement) and seals after batch 1's block. Without that lock batch 2 read the
+    head as it stood before batch 1 and sealed over it too, and verify named its block."""
+    first = TURNS[0]
+    sanctions = [case_b.suspended(vendor_id=v, sanction_id=f"{v}-1") for v in TURNS]
+    await ingest_batch(pool, [case_b.line(case_b.another_vendor(v)) for v in TURNS])
     await ingest_batch(pool, [case_b.line(e) for e in sanctions])
     settings = Settings(database_url=database_url)
     await drain_registry(database_url, settings)  # risk takes what the registry accepted
     consumer = risk_consumer(risk_setup.service(settings))
-    batches = [sanctions[i::5] for i in range(5)]
-    results = await asyncio.gather(
-        *(apply_serialized_batch(pool, consumer, [case_b.line(e) for e in b]) for b in batches)
-    )
-    assert sum(r.applied for r in results) == len(sanctions)
+
+    def batch(event: dict[str, Any]) -> asyncio.Task[Any]:
+        return asyncio.create_task(apply_serialized_batch(pool, consumer, [case_b.line(event)]))
+
+    async with pool.acquire() as holder:
+        await holder.execute("SELECT pg_advisory_lock(hashtext('risk:' || $1::text))", first)
+        try:
+            held = batch(sanctions[0])
+            await _until_waiting(pool, "advisory")  # recorded, sealed, not committed
+            waiting = batch(sanctions[1])
+            await _until_waiting(pool, "transactionid", "tuple")  # for batch 1's head
+        finally:
+            await holder.execute("SELECT pg_advisory_unlock(hashtext('risk:' || $1::text))", first)
+        results = await asyncio.gather(held, waiting)
+    assert [r.applied for r in results] == [1, 1]
+    seqs = [await _seq(pool, e) for e in sanctions]
+    assert seqs[0] < seqs[1], seqs
 
     result = await verification.verify(pool)
     assert result.intact, result.problems
-    assert await pool.fetchval("SELECT count(*) FROM risk_events") == len(sanctions)

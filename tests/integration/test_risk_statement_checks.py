@@ -23,9 +23,8 @@ async def _recorded(pool: asyncpg.Pool) -> int:
     """An event of the store, recorded by risk (its seq)."""
     event = parse_event(case_b.line(envelope("incident.reported", example("incident.reported"))))
     await event_log.append(pool, [event])
-    seq: int = await pool.fetchval(
-        "INSERT INTO risk_events (event_id) VALUES ($1) RETURNING seq", event.event_id
-    )
+    async with pool.acquire() as conn, conn.transaction():
+        [seq] = await repository.add_events(conn, [event], ["i"], [set()])
     return seq
 
 

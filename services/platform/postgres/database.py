@@ -15,7 +15,7 @@ import asyncpg
 
 from services.platform.errors import Misconfigured, Refused, StartupError
 from services.platform.operations.outages import is_outage
-from services.platform.postgres.migrations import MigrationDrift, apply_migrations
+from services.platform.postgres.migrations import MigrationDrift, NewerDatabase, apply_migrations
 
 # What handlers and repositories take (defined beside the pool's reset, which the migrations
 # need too: they cannot import this module).
@@ -190,7 +190,7 @@ async def open_pool(
             await apply_migrations(pool)
         except BaseException as error:
             await pool.close()
-            if isinstance(error, MigrationDrift):
+            if isinstance(error, MigrationDrift | NewerDatabase):
                 raise StartupError(str(error)) from error
             raise
     return pool

@@ -26,7 +26,9 @@ MIGRATION_PACKAGES: tuple[str, ...] = (
 )
 
 # Any constant works; it only has to be the same for every process migrating this database.
-_LOCK_KEY = 0x56574D49  # "VWMI"
+# Platform migration 0013 names it too (as 1448561993): migrations, holding it, may write a
+# recorded order's rows for a later migration to seal, which other writers may not.
+LOCK_KEY = 0x56574D49  # "VWMI"
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,47 @@ class MigrationDrift(RuntimeError):
     """An applied migration's file changed afterwards: history must not be rewritten."""
 
 
+class NewerDatabase(RuntimeError):
+    """The database has applied migrations this code does not have: a newer release migrated
+    it, whose schema this process's statements may no longer fit (ARCHITECTURE.md, "Whole
+    upgrades")."""
+
+
+def _refuse_newer(code: dict[str, list[Migration]], rows: list[asyncpg.Record]) -> None:
+    """Raises NewerDatabase, naming the database's migrations this code lacks and the last
+    this code has of their packages, when there are any."""
+    ours = {(package, m.version) for package, found in code.items() for m in found}
+    unknown = sorted(
+        (r["package"], r["version"], r["name"])
+        for r in rows
+        if (r["package"], r["version"]) not in ours
+    )
+    if not unknown:
+        return
+    theirs = ", ".join(f"{package} {version:04d}_{name}" for package, version, name in unknown)
+    last = []
+    for package in dict.fromkeys(package for package, _, _ in unknown):  # each once, in order
+        found = code.get(package)  # a package a newer release added: none here
+        last.append(
+            f"{package} {found[-1].version:04d}_{found[-1].name}"
+            if found
+            else f"no {package} migration"
+        )
+    raise NewerDatabase(
+        f"the database was migrated by a newer release than this process's: it has applied"
+        f" {theirs}, where this release ends at {', '.join(last)}. Stop this process and run"
+        " the release that migrated the database: an upgrade is whole, not rolling"
+    )
+
+
 async def apply_migrations(pool: asyncpg.Pool) -> list[Migration]:
-    """Applies what is missing, each file in its own transaction; returns what it applied."""
+    """Applies what is missing, each file in its own transaction; returns what it applied.
+    Refuses a database a newer release migrated (NewerDatabase), applying nothing."""
     applied: list[Migration] = []
+    code = {package: load_migrations(package) for package in MIGRATION_PACKAGES}
     async with pool.acquire() as conn:
         keeps_session_state(conn)
-        await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
+        await conn.execute("SELECT pg_advisory_lock($1)", LOCK_KEY)
         try:
             await conn.execute(
                 """CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -73,10 +110,13 @@ async def apply_migrations(pool: asyncpg.Pool) -> list[Migration]:
                        applied_at timestamptz NOT NULL DEFAULT now(),
                        PRIMARY KEY (package, version))"""
             )
-            rows = await conn.fetch("SELECT package, version, checksum FROM schema_migrations")
+            rows = await conn.fetch(
+                "SELECT package, version, name, checksum FROM schema_migrations"
+            )
+            _refuse_newer(code, rows)
             known = {(r["package"], r["version"]): r["checksum"] for r in rows}
-            for package in MIGRATION_PACKAGES:
-                for migration in load_migrations(package):
+            for package, found in code.items():
+                for migration in found:
                     checksum = known.get((package, migration.version))
                     if checksum == migration.checksum:
                         continue
@@ -97,7 +137,7 @@ async def apply_migrations(pool: asyncpg.Pool) -> list[Migration]:
                         )
                     applied.append(migration)
         finally:
-            await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
+            await conn.execute("SELECT pg_advisory_unlock($1)", LOCK_KEY)
     return applied
 
 
