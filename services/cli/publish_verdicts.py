@@ -56,16 +56,24 @@ async def registry_verdicts(
     return RegistryVerdicts(len(rows), dict(sorted(refused.items())), len(stored) - len(rows))
 
 
-def report_verdicts(verdicts: RegistryVerdicts, shown: int) -> bool:
+def report_verdicts(verdicts: RegistryVerdicts, shown: int, already: int = 0) -> bool:
     """Says what the registry accepted and refused (the first `shown` refusals by line, on
-    stderr); returns whether it accepted every event."""
+    stderr) of the file's events the log holds, `already` of them held before the file was
+    published, in the terms of the line before it (`publishing.report`: "stored 3 of 5
+    events …, 1 already in it"); returns whether it accepted every event."""
     for number, reason in list(verdicts.refused.items())[:shown]:
         click.echo(f"line {number}: the registry refused it: {reason}", err=True)
     if len(verdicts.refused) > shown:
         click.echo(f"… and {len(verdicts.refused) - shown} more refused", err=True)
     accepted = verdicts.judged - len(verdicts.refused)
-    stored = plural(verdicts.judged + verdicts.unjudged, "event")
-    said = f"the registry accepted {accepted} of {stored} stored; refused {len(verdicts.refused)}"
+    held = verdicts.judged + verdicts.unjudged
+    # The events in the log, whether stored now or held already: never "4 stored" after
+    # "stored 3", which counted those of this run only.
+    how = f" ({held - already} stored now, {already} already in it)" if already else ""
+    said = (
+        f"the registry accepted {accepted} of the {plural(held, 'event')} in the log{how};"
+        f" refused {len(verdicts.refused)}"
+    )
     if verdicts.unjudged:
         said += (
             f"; {verdicts.unjudged} not judged after {WAIT_SECONDS:.0f} s"

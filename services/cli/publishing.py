@@ -146,7 +146,7 @@ async def run(
         elif tally.stored:
             click.echo("waiting for the registry's verdicts", err=True)
             verdicts = await registry_verdicts(url, tally.stored)
-            ok = report_verdicts(verdicts, SHOWN_REFUSALS) and ok
+            ok = report_verdicts(verdicts, SHOWN_REFUSALS, tally.again) and ok
     if not ok:
         raise SystemExit(1)
 

@@ -19,6 +19,7 @@ from services.registry.domain.imposition_rules import imposition_check
 from services.registry.domain.policy import SuspensionPolicy
 from services.registry.domain.record_dates import future_check
 from services.registry.name_search.name_index_feed import LiveNameIndex
+from services.registry.reads.affiliation_changes import affiliation_check
 from services.registry.reads.contract_changes import contract_check
 from services.registry.reads.record_changes import record_check
 from services.registry.reads.record_ids import taken_check
@@ -60,6 +61,7 @@ def request_context(
             record_check,
             reference_check,
             taken_check,
+            affiliation_check,
         ),
         # One name index per process: built on first use, then kept up to date by the feed.
         parts=(

@@ -24,12 +24,16 @@ from services.events.vendor import (
 )
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import VERDICT_FROM, Consumer, DomainRejection, Handler
-from services.platform.eventstore.later_rules import judged_by_second_rules
+from services.platform.eventstore.later_rules import (
+    judged_by_fourth_rules,
+    judged_by_second_rules,
+)
 from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.postgres.database import Connection
 from services.registry import announcements
 from services.registry.batch.handler import RegistryBatch
 from services.registry.bidder_screening.reviews import key as review_key
+from services.registry.domain.affiliation_rules import affiliation_refusal
 from services.registry.domain.imposition_rules import (
     change_refusal,
     imposition_refusal,
@@ -43,6 +47,7 @@ from services.registry.domain.record_ids import identifiers_taken_refusal, regis
 from services.registry.domain.refusals import reason
 from services.registry.records import RecordHandlers
 from services.registry.storage import (
+    affiliation_links,
     match_review_repository,
     sanction_repository,
     vendor_repository,
@@ -182,8 +187,14 @@ class RegistryHandlers:
         if payload.related_vendor_id == event.vendor_id:
             raise DomainRejection("payload.related_vendor_id: a vendor cannot be its own affiliate")
         await _require_registered(conn, event.vendor_id)
-        # The related vendor is not required to be known yet: in distributed mode its
-        # registration travels in another partition and may well arrive after this.
+        # The related vendor need not be registered yet, only logged by then: in distributed
+        # mode its registration travels in another partition and may well arrive after this.
+        recorded = await recorded_time(conn, event, self.clock)
+        if judged_by_fourth_rules(recorded):
+            known = await affiliation_links.related_known(conn, payload, recorded)
+            pair = await affiliation_links.pair_links(conn, event, recorded)
+            refusal = affiliation_refusal(event.vendor_id, payload, known, pair)
+            DomainRejection.if_any(reason(refusal))
         await vendor_repository.insert_affiliation_change(
             conn,
             event.vendor_id,

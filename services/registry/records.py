@@ -36,7 +36,10 @@ from services.events.incident import IncidentClosed, IncidentInvestigated, Incid
 from services.events.sanction import ClaimFiled, ClaimSettled
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection, Handler
-from services.platform.eventstore.later_rules import judged_by_later_rules
+from services.platform.eventstore.later_rules import (
+    judged_by_fourth_rules,
+    judged_by_later_rules,
+)
 from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.postgres.database import Connection
 from services.registry.domain.contract_rules import (
@@ -163,12 +166,18 @@ class RecordHandlers:
     clock: Clock
 
     async def contract_awarded(self, conn: Connection, event: EventEnvelope) -> None:
+        # The award is a day past (its term may start later): one dated ahead is refused
+        # from the rules of 2026-12-07 on (record_dates, later_rules).
+        recorded = await recorded_time(conn, event, self.clock)
+        if judged_by_fourth_rules(recorded):
+            DomainRejection.if_any(future_refusal(event, recorded))
         await _insert(conn, event, self.clock)
 
     async def contract_amended(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(ContractAmended, event.payload)
         contract, header = await _running_contract(conn, event, payload.contract_id)
-        DomainRejection.if_any(reason(amendment_refusal(payload, header)))
+        recorded = await recorded_time(conn, event, self.clock)
+        DomainRejection.if_any(reason(amendment_refusal(payload, header, recorded)))
         # Amendments apply in the order the vendor's log records them, each replacing what
         # it gives; the log keeps the earlier terms. When they were stated is kept for the
         # imports of publishers' registers, which amend only to a later statement.

@@ -90,7 +90,7 @@ async def test_wait_reports_what_the_registry_refused_of_what_was_stored(
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         "stored 2 of 2 events in the embedded event log; refused 0",
-        "the registry accepted 1 of 2 events stored; refused 1",
+        "the registry accepted 1 of the 2 events in the log; refused 1",
     ]
     refusals = [line for line in result.stderr.splitlines() if line.startswith("line ")]
     assert refusals == [

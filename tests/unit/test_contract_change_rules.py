@@ -19,7 +19,8 @@ from tests.support import case_b
 from tests.support.event_examples import envelope, example
 
 BEFORE = SECOND_RULES_FROM - dt.timedelta(seconds=1)
-HELD = ContractHeader("vendor-b", "市民課", dt.date(2021, 3, 15), dt.date(2021, 4, 1), None)
+TERMS = (dt.date(2026, 3, 31), 128000000)
+HELD = ContractHeader("vendor-b", "市民課", dt.date(2021, 3, 15), dt.date(2021, 4, 1), None, *TERMS)
 TERMINATION = parse_event(
     case_b.line(
         envelope("contract.terminated", example("contract.terminated", terminated_on="2021-03-14"))
@@ -35,7 +36,7 @@ def test_a_termination_before_the_award_is_refused_from_the_rules_of_2026_12_05(
 
 
 def test_a_contract_not_the_vendors_is_said_naming_no_other_vendor() -> None:
-    theirs = ContractHeader("vendor-c", "市民課", HELD.awarded_on, HELD.starts_on, None)
+    theirs = ContractHeader("vendor-c", "市民課", HELD.awarded_on, HELD.starts_on, None, *TERMS)
     said = "payload.contract_id: vendor 'vendor-b' has no contract 'c-1'"
     assert running_refusal("vendor-b", "c-1", theirs) == ("other_vendors_contract", said)
     assert running_refusal("vendor-b", "c-1", None) == ("unknown_contract", said)

@@ -56,7 +56,14 @@ judged otherwise by a rebuild), the registry's (imposition_rules.change_refusal,
 - an amendment that changes nothing: the sanction's terms from its effective day on (last
   day, agencies, categories, affiliate coverage), every other amendment counted, are the same
   with it and without it (amendment_rules; in the batch too, whose headers carry the
-  amendments). The API's receipt refuses it whenever it is asked (`no_change`).
+  amendments). The API's receipt refuses it whenever it is asked (`no_change`);
+- an award dated on a day still to come (record_dates, records.contract_awarded and the
+  batch's fold; its term may start later), a contract amendment whose every term is the
+  contract's already (contract_rules.amendment_refusal, `no_change`), and an affiliation
+  change naming a related vendor neither registered nor logged before it, ending a relation
+  that does not stand, or adding one the other way round from one standing, or as it stands
+  (affiliation_rules, handlers.affiliation_changed). The API's receipt refuses each whenever
+  it is asked.
 
 and migration's:
 

@@ -25,7 +25,7 @@ from services.platform.off_the_loop import Turns
 from services.platform.postgres.database import Connection
 from services.registry import announcements
 from services.registry.batch import repository, rules
-from services.registry.batch.rules import NAMING, REGISTERED, Stored, Writes
+from services.registry.batch.rules import AWARDED, NAMING, REGISTERED, Stored, Writes
 from services.registry.batch.sanction_rules import SanctionFold, SanctionState, reach
 from services.registry.domain.affiliations import periods_by_pair
 from services.registry.domain.policy import SuspensionPolicy
@@ -38,7 +38,7 @@ from services.registry.storage.vendor_repository import VendorRow
 
 _SanctionEvent = SanctionImposed | SanctionAmended | SanctionLifted
 # The set-based events whose writes or verdicts depend on when the log recorded them.
-DATED = frozenset({REGISTERED, *NAMING, *INCIDENT_STEPS})
+DATED = frozenset({REGISTERED, AWARDED, *NAMING, *INCIDENT_STEPS})
 
 
 @dataclass(frozen=True)

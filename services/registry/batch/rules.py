@@ -47,7 +47,10 @@ from services.events.match_review import MatchDecision, VendorMatchReviewed
 from services.events.sanction import ClaimFiled
 from services.events.vendor import VendorAffiliationChanged, VendorRegistered, VendorUpdated
 from services.platform.consuming.consumer import DomainRejection
-from services.platform.eventstore.later_rules import judged_by_later_rules
+from services.platform.eventstore.later_rules import (
+    judged_by_fourth_rules,
+    judged_by_later_rules,
+)
 from services.registry.batch.sanction_rules import SANCTIONS, reach
 from services.registry.domain.names import IdentifierKey
 from services.registry.domain.record_dates import future_refusal, step_refusal
@@ -227,7 +230,7 @@ def fold(
     vendors: Mapping[uuid.UUID, VendorRow],
 ) -> Writes:
     """The writes of `plan(...).together`, in log order; `recorded`: when the log recorded
-    each registration, each event of `NAMING` and each investigation or closing;
+    each registration, award, each event of `NAMING` and each investigation or closing;
     `vendors`: `registrations(events)`."""
     writes = Writes()
     registered = set(stored.vendors) | set(stored.named.registered)
@@ -270,6 +273,10 @@ def fold(
                 if judged_by_later_rules(at):
                     DomainRejection.if_any(future_refusal(event, at))
                     DomainRejection.if_any(reference_refusal(event, known, at))
+            elif event.event_type == AWARDED:
+                at = recorded[event.event_id]
+                if judged_by_fourth_rules(at):
+                    DomainRejection.if_any(future_refusal(event, at))
             table, _ = NEW_RECORDS[event.event_type]
             if table not in writes.records:
                 writes.records[table] = JsonRows(record_columns(event))

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from services.events.base import EventEnvelope
 from services.events.catalog import Problem
 from services.events.contract import ContractAmended, ContractTerminated, SubcontractRequested
-from services.platform.eventstore.later_rules import judged_by_second_rules
+from services.platform.eventstore.later_rules import (
+    judged_by_fourth_rules,
+    judged_by_second_rules,
+)
 from services.registry.domain.refusals import Refusal, problem
 
 # The events that change a contract the vendor holds, and must find it running.
@@ -32,6 +35,9 @@ class ContractHeader:
     awarded_on: dt.date
     starts_on: dt.date
     terminated_on: dt.date | None
+    # The terms as the amendments so far left them (an amendment changing neither is refused).
+    ends_on: dt.date
+    amount: int
 
 
 def running_refusal(
@@ -51,13 +57,30 @@ def running_refusal(
     return None
 
 
-def amendment_refusal(payload: ContractAmended, contract: ContractHeader) -> Refusal | None:
-    """Why an amendment of a running contract is refused: its new end before the term's
-    first day."""
+def amendment_refusal(
+    payload: ContractAmended,
+    contract: ContractHeader,
+    recorded_at: dt.datetime,
+    *,
+    receipt: bool = False,
+) -> Refusal | None:
+    """Why an amendment of a running contract, recorded by the log at `recorded_at`, is
+    refused: its new end before the term's first day; or, from the rules of 2026-12-07 on
+    (later_rules), every term it gives being the contract's already (sent twice, the same
+    amendment read as two decisions in the log); with `receipt`, the receipt's, which refuses
+    that whenever it is asked (nothing is recorded of what a receipt refuses)."""
     if payload.ends_on is not None and payload.ends_on < contract.starts_on:
         return "ends_before_start", (
             f"payload.ends_on: {payload.ends_on} is before the contract's start"
             f" {contract.starts_on}"
+        )
+    judged = receipt or judged_by_fourth_rules(recorded_at)
+    same = payload.ends_on in (None, contract.ends_on) and payload.amount in (None, contract.amount)
+    if judged and same:
+        return "no_change", (
+            f"payload: contract {payload.contract_id!r} has these terms already"
+            f" (ends on {contract.ends_on}, amount {contract.amount});"
+            " the amendment would change nothing"
         )
     return None
 
@@ -88,7 +111,7 @@ def _change_refusal(
         return running
     assert contract is not None  # running_refusal refuses a contract not on record
     if isinstance(payload, ContractAmended):
-        return amendment_refusal(payload, contract)
+        return amendment_refusal(payload, contract, recorded_at, receipt=True)
     if isinstance(payload, ContractTerminated):
         return termination_refusal(payload, contract, recorded_at)
     return None
@@ -103,7 +126,10 @@ def change_problem(
     before, without waitForProcessing), and the registry refuses the change itself if it
     never applies it. What the record gives only moves one way (a contract is terminated
     once, and its vendor, agency and days of award and start never change), so whatever is
-    refused here, the registry would refuse."""
+    refused here, the registry would refuse, but for an amendment that changes nothing
+    (`no_change`), refused whenever it is asked, as a sanction's is: judged against the
+    terms on record, it is one an amendment still unjudged in the log may yet make a
+    change."""
     payload = event.payload
     if not isinstance(payload, ContractChange) or contract is None:
         return None

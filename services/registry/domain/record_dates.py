@@ -14,6 +14,9 @@ from the later rules on (later_rules):
 A rename dated ahead is refused too (from the rules of 2026-12-05: the handler's): the record
 holds one legal name, the current one, so a rename on a day to come made the new name current
 at once and listed the name still held as a former one. It is recorded on its day.
+So is an award dated ahead (from the rules of 2026-12-07: records.contract_awarded, the
+batch's fold): the award is a decision taken, recorded once it is; its term may start on a
+day to come (`starts_on`, `ends_on` are not held to this).
 
 The events' own checks (an incident reported before it occurred, a settlement before its
 filing) are in the catalog and reference_rules.
@@ -25,6 +28,7 @@ import datetime as dt
 
 from services.events.base import EventEnvelope
 from services.events.catalog import Problem
+from services.events.contract import ContractAwarded
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
 from services.events.sanction import ClaimFiled, ClaimSettled
 from services.events.vendor import VendorRenamed
@@ -32,7 +36,8 @@ from services.platform.eventstore.later_rules import future_day
 
 
 def _fact_day(event: EventEnvelope) -> tuple[str, dt.date] | None:
-    """The field and day of the fact an incident's or a claim's event, or a rename, states."""
+    """The field and day of the fact an incident's or a claim's event, a rename or an award
+    states (an award's term may start later: only the day it was awarded is past)."""
     payload = event.payload
     if isinstance(payload, IncidentReported):
         return "reported_on", payload.reported_on
@@ -46,6 +51,8 @@ def _fact_day(event: EventEnvelope) -> tuple[str, dt.date] | None:
         return "settled_on", payload.settled_on
     if isinstance(payload, VendorRenamed):
         return "effective_on", payload.effective_on
+    if isinstance(payload, ContractAwarded):
+        return "awarded_on", payload.awarded_on
     return None
 
 

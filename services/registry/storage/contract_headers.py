@@ -17,7 +17,13 @@ def header_of(row: asyncpg.Record | Mapping[str, Any] | None) -> ContractHeader 
     if row is None:
         return None
     return ContractHeader(
-        row["vendor_id"], row["agency"], row["awarded_on"], row["starts_on"], row["terminated_on"]
+        row["vendor_id"],
+        row["agency"],
+        row["awarded_on"],
+        row["starts_on"],
+        row["terminated_on"],
+        row["ends_on"],
+        row["amount"],
     )
 
 
@@ -32,7 +38,7 @@ async def contract_row(conn: Connection, contract_id: str) -> asyncpg.Record | N
 async def contract_header(conn: Connection, contract_id: str) -> ContractHeader | None:
     """One keyed row: what judging a change of the contract needs of it, or None."""
     row = await conn.fetchrow(
-        """SELECT vendor_id, agency, awarded_on, starts_on, terminated_on
+        """SELECT vendor_id, agency, awarded_on, starts_on, terminated_on, ends_on, amount
            FROM registry_contracts WHERE contract_id = $1""",
         contract_id,
     )
