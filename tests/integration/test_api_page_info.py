@@ -40,6 +40,19 @@ async def test_pages_say_where_they_are(pool: asyncpg.Pool) -> None:
     assert empty["pageInfo"]["startCursor"] is None and empty["pageInfo"]["endCursor"] == cursor[2]
 
 
+async def test_a_cursor_is_a_place_in_the_list_s_order_not_a_record_of_a_page(
+    pool: asyncpg.Pool,
+) -> None:
+    """What services/gateway/README.md promises: a cursor of the connection's form names a place
+    in its order, the same after a restart, on another replica, and after its item is gone; one
+    written by hand is answered as that place (the caller sees nothing its role does not)."""
+    await apply(pool, *(case_b.another_vendor(f"vendor-{n}") for n in (0, 2)))
+    never_given = key_cursor("vendor_id", "vendor-1")  # no vendor-1 was ever registered
+    page = (await execute(pool, PAGE, after=never_given))["registeredVendors"]
+    assert page["edges"] == [{"cursor": key_cursor("vendor_id", "vendor-2")}]
+    assert page["pageInfo"]["hasPreviousPage"] is True
+
+
 # Every connection of the API, asked after `$after` (a vendor's through vendor-0).
 CONNECTIONS = {
     "registeredVendors": "registeredVendors(first: 2, after: $after) { totalCount }",
@@ -85,7 +98,7 @@ ALERTS_CURSOR = position_cursor("alerts", 1)
     ],
     ids=["garbage", "plan-id", "vendor-id", "plans-cursor", "position", "alerts-cursor"],
 )
-async def test_every_connection_refuses_a_cursor_it_did_not_give(
+async def test_every_connection_refuses_a_string_not_of_its_cursors_form(
     pool: asyncpg.Pool, connection: str, after: str
 ) -> None:
     """A string not from the connection, taken as a place in it, answered an empty page

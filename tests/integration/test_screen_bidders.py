@@ -395,3 +395,28 @@ async def test_more_bidders_than_the_limit_is_the_request_s_error(pool: asyncpg.
     assert result.errors is not None
     (error,) = result.errors
     assert error.message == "bidders: 5001 bidders in one call; the limit is 5000"
+
+
+async def test_a_ref_given_to_two_bidders_is_the_request_s_error(pool: asyncpg.Pool) -> None:
+    """A ref is how a client tells its answers apart: two bidders with one would be answered
+    as two lines the portal cannot place, silently."""
+    bidders = [
+        {"ref": "line 1", "vendorId": "v1"},
+        {"ref": "line 2", "name": "Nordbro Konsult AB"},
+        {"ref": "line 1", "vendorId": "v3"},
+        {"ref": "line 4", "vendorId": "v4"},
+    ]
+    context = dataclasses.replace(shared_context(pool), principal=ADMIN)
+    result = await SCHEMA.execute(
+        "query ($b: [BidderInput!]!) { screenBidders(bidders: $b) { ref } }",
+        variable_values={"b": bidders},
+        context_value=context,
+    )
+    assert result.data is None
+    assert [(e.message, e.path, e.extensions) for e in result.errors or []] == [
+        (
+            "bidders: duplicate refs 'line 1'; a ref names one bidder, to tell its answer",
+            ["screenBidders"],
+            {"code": "BAD_USER_INPUT"},
+        )
+    ]

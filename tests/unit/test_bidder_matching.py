@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.registry.bidder_screening.bidders import TooManyBidders, check, checked
+from services.registry.bidder_screening.bidders import BidderListRefused, check, checked
 from services.registry.bidder_screening.explanations import why
 from services.registry.bidder_screening.matching import (
     BarredVendor,
@@ -155,5 +155,15 @@ def test_a_full_width_hyphenated_corporate_number_is_read_and_checked() -> None:
 
 
 def test_more_bidders_than_the_limit_are_refused_together() -> None:
-    with pytest.raises(TooManyBidders, match=f"the limit is {MAX_BIDDERS}"):
+    with pytest.raises(BidderListRefused, match=f"the limit is {MAX_BIDDERS}"):
         checked([Bidder(str(n), vendor_id="v") for n in range(MAX_BIDDERS + 1)])
+
+
+def test_repeated_refs_are_named_up_to_ten_and_the_rest_counted() -> None:
+    bidders = [Bidder(str(n % 12), vendor_id="v") for n in range(30)]
+    with pytest.raises(BidderListRefused) as refused:
+        checked(bidders)
+    named = ", ".join(repr(str(n)) for n in range(10))
+    assert str(refused.value) == (
+        f"bidders: duplicate refs {named} and 2 more; a ref names one bidder, to tell its answer"
+    )

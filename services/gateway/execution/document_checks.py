@@ -32,6 +32,11 @@ from graphql import (
 )
 from services.gateway.execution.agency_scope import SCOPED_FIELDS, ScopedArgument, agency_errors
 from services.gateway.execution.permissions import RootField, role_errors
+from services.gateway.execution.read_arguments import (
+    VariableArgument,
+    read_arguments,
+    variable_errors,
+)
 from services.platform.security.access import agencies_in_view
 from services.platform.security.auth import Principal
 
@@ -48,13 +53,19 @@ class DocumentFacts:
     errors: tuple[GraphQLError, ...]
     roots: tuple[RootField, ...]
     scoped: tuple[ScopedArgument, ...]
+    read_variables: tuple[VariableArgument, ...]
 
     def caller_errors(
         self, principal: Principal | None, variables: Mapping[str, Any]
     ) -> list[GraphQLError]:
-        """The document's errors, then the caller's: root fields its role may not use, agencies
-        not its own (the request's `variables`, the operation's defaults)."""
-        errors = [*self.errors, *role_errors(principal, self.roots)]
+        """The document's errors, then the request's: its read arguments' variables given text
+        no read can match; then the caller's: root fields its role may not use, agencies not
+        its own (the request's `variables`, the operation's defaults)."""
+        errors = [
+            *self.errors,
+            *variable_errors(self.read_variables, variables),
+            *role_errors(principal, self.roots),
+        ]
         agencies = agencies_in_view(principal)
         if agencies is not None:
             errors += agency_errors(agencies, self.scoped, variables)
@@ -103,7 +114,8 @@ def _facts(
                 )
 
     validate(schema, document, [Collect])
-    return DocumentFacts(document, errors, tuple(roots), tuple(scoped))
+    unstorable, read_variables = read_arguments(schema, document) if not errors else ((), ())
+    return DocumentFacts(document, errors + unstorable, tuple(roots), tuple(scoped), read_variables)
 
 
 class DocumentChecks:

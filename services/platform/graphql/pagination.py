@@ -48,8 +48,10 @@ def page_size(first: int, maximum: int) -> int:
 
 
 def foreign_cursor(cursor: str) -> InvalidArgument:
-    """The refusal of an `after` the connection did not give: taken as a place in it, it
-    would answer an empty page, or one that skips what sorts before it, as if that were all."""
+    """The refusal of an `after` not of the connection's form (another connection's cursor,
+    an id): taken as a place in it, it would answer an empty page, or one that skips what
+    sorts before it, as if that were all. A cursor of its form is a place in its order,
+    whoever wrote it (ARCHITECTURE.md, "Cursors")."""
     return InvalidArgument(
         f"after: {cursor!r} is not a cursor from this connection; ask again from the first page"
     )
@@ -58,7 +60,7 @@ def foreign_cursor(cursor: str) -> InvalidArgument:
 def key_cursor(keys: str, key: str) -> str:
     """The cursor of the item with this key in a connection paged in key order, `keys` naming
     what the keys are (`contract_id`, `plan_id`): encoded with that name as a global id is
-    (`nodes.encode`), so that `cursor_key` can tell a cursor the connection gave from any
+    (`nodes.encode`), so that `cursor_key` can tell a cursor of the connection's form from any
     other string, a key of another connection's included."""
     return encode(keys, (key,))
 

@@ -4,6 +4,7 @@ that bidder's answer (INVALID, saying which field and why), never the whole requ
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 from services.events.vendor import identifier_value
@@ -17,15 +18,29 @@ from services.registry.domain.names import (
 _COUNTRY = re.compile(r"[A-Z]{2}")
 
 
-class TooManyBidders(ValueError):
-    """More bidders than one call screens: the request's error, not a bidder's."""
+# Repeated refs named in a refusal, at most: the rest are counted.
+NAMED_REPEATS = 10
+
+
+class BidderListRefused(ValueError):
+    """The request's error, not a bidder's: more bidders than one call screens, or a ref
+    given to two of them (the client could not tell their answers apart)."""
 
 
 def checked(bidders: Sequence[Bidder]) -> list[CheckedBidder]:
-    """Every bidder checked, in order; raises TooManyBidders above MAX_BIDDERS."""
+    """Every bidder checked, in order; raises BidderListRefused above MAX_BIDDERS or for a
+    repeated ref."""
     if len(bidders) > MAX_BIDDERS:
-        raise TooManyBidders(
+        raise BidderListRefused(
             f"bidders: {len(bidders)} bidders in one call; the limit is {MAX_BIDDERS}"
+        )
+    repeated = [repr(ref) for ref, count in Counter(b.ref for b in bidders).items() if count > 1]
+    if repeated:
+        named = ", ".join(repeated[:NAMED_REPEATS])
+        more = len(repeated) - NAMED_REPEATS
+        named += f" and {more} more" if more > 0 else ""
+        raise BidderListRefused(
+            f"bidders: duplicate refs {named}; a ref names one bidder, to tell its answer"
         )
     return [check(b) for b in bidders]
 

@@ -27,7 +27,7 @@ from services.registry.api.graphql_eligibility import (
 )
 from services.registry.api.graphql_vendors import IdentifierInput, NameKind
 from services.registry.bidder_screening import model
-from services.registry.bidder_screening.bidders import TooManyBidders
+from services.registry.bidder_screening.bidders import BidderListRefused
 from services.registry.bidder_screening.explanations import why
 from services.registry.bidder_screening.matching import Thresholds
 from services.registry.bidder_screening.reviews import voided_why
@@ -126,7 +126,8 @@ class MatchReview:
 class BidderInput:
     ref: str = strawberry.field(
         description="Your reference for the bidder (e.g. its line in the portal's list);"
-        " returned with its answer."
+        " returned with its answer, so one ref per bidder of the list: a ref given twice"
+        " refuses the call."
     )
     vendor_id: strawberry.ID | None = strawberry.field(
         default=None, description="The bidder, by its vendor id in the registry."
@@ -298,6 +299,6 @@ class BidderScreeningQuery:
                 ),
                 with_bars_from=bar_days_asked(info),
             )
-        except TooManyBidders as error:
+        except BidderListRefused as error:
             raise queries.RegistryQueryError(str(error)) from None
         return [BidderScreening.of(a, b) for a, b in zip(answers, given, strict=True)]

@@ -83,7 +83,8 @@ async def screen_bidders(
     *,
     with_bars_from: bool = True,
 ) -> list[BidderAnswer]:
-    """Every bidder's answer, in input order (TooManyBidders above the limit).
+    """Every bidder's answer, in input order (BidderListRefused above the limit or for a
+    repeated ref).
     `with_bars_from`: as `eligibility.evaluate`'s (False: the reasons without the first day
     of their bar, for an answer that does not show it)."""
     # Off the loop: checking 5,000 bidders' identifiers and names takes about half a second.
