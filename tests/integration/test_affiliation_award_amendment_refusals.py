@@ -1,4 +1,4 @@
-"""Inputs an exploratory tester found accepted that the registry should refuse (real
+"""Inputs the registry refuses (real
 PostgreSQL): an affiliation naming a vendor nobody registered, ending a relation that does
 not stand, or making a parent its subsidiary's subsidiary; an award dated on a day still to
 come; a contract amendment that changes nothing. The receipt refuses each whenever it is
