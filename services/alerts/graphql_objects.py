@@ -231,8 +231,10 @@ class Alert(Node):
     vendor_id: strawberry.ID = strawberry.field(description="The vendor whose eligibility changed.")
     change: AlertChange = strawberry.field(description="What changed.")  # type: ignore[valid-type]
     as_of: dt.date = strawberry.field(
-        description="First day the new eligibility holds; for `ALREADY_BARRED`, the day the"
-        " watch started; for `AWARDED_WHILE_BARRED`, the award's day."
+        description="The day the change was judged on: the day it was recorded, or the"
+        " calendar's (a sanction recorded late bars from its reason's `startsOn`); for"
+        " `ALREADY_BARRED`, the day the watch started; for `AWARDED_WHILE_BARRED`, the award's"
+        " day (`raisedAt` later when a sanction recorded afterwards reaches back to it)."
     )
     eligible_again_on: dt.date | None = strawberry.field(
         description="First day it may bid at this agency again; null when lifted, or when no"

@@ -10,8 +10,10 @@ import's review candidate that may be a watched vendor raises a possible-match a
 way, whether its report (`import.reported`) or one of the report's listings
 (`import.candidates_listed`) carries it: its id from the agency, the report, the line and the
 candidate. An agency that starts watching a vendor already barred there (a list saved naming
-it, a contract of it awarded and running) is told at once (`watch_starts.py`). What the log
-recorded before the service was installed alerts nobody.
+it, a contract of it awarded and running) is told at once (`watch_starts.py`). An announcement
+of a bar that reaches back to days gone by tells each agency of the awards it made the vendor
+on those days (`late_bars.py`). What the log recorded before the service was installed alerts
+nobody.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from itertools import groupby
 from typing import cast
 
-from services.alerts import repository, watch_starts
+from services.alerts import late_bars, repository, watch_starts
 from services.alerts.acknowledgements import already_acknowledged
 from services.alerts.changes import Seen, alert_id, change_at
 from services.alerts.watchers import watching
@@ -129,7 +131,9 @@ class AlertHandlers:
             return
         watched = (await watching(conn, [vendor_id], payload.as_of)).get(vendor_id, {})
         told = await repository.last_told(conn, [vendor_id], list(watched))
-        alerts = []
+        # The awards on days a bar recorded since reaches back to come first: the change's own
+        # alert, after them, is what the agency was last told of the vendor's eligibility.
+        alerts = await self._barred_later(conn, event, previous, now, raised_at, watched)
         for agency, names in watched.items():
             day, extended_by = await _day_at(conn, vendor_id, payload, agency, raised_at)
             change = change_at(previous, now, agency, day, told.get((vendor_id, agency)))
@@ -149,6 +153,27 @@ class AlertHandlers:
             )
             alerts.append(self._alert(vendor_id, raised))
         await self._raise(conn, alerts)
+
+    async def _barred_later(
+        self,
+        conn: Connection,
+        event: EventEnvelope,
+        previous: Seen | None,
+        now: Seen,
+        raised_at: dt.datetime,
+        watched: Mapping[str, list[str]],
+    ) -> list[EventEnvelope]:
+        """The alerts of the vendor's awards made on days the announcement newly bars
+        (`late_bars.py`); none for one recorded before that code was installed."""
+        first = late_bars.reaches_back_from(previous, now)
+        if first is None or raised_at < await _installed(conn, "late_bars_at"):
+            return []
+        payload = event.payload
+        assert isinstance(payload, EligibilityChanged)
+        found = await late_bars.awards_barred_later(
+            conn, event.vendor_id, payload, first, raised_at, watched
+        )
+        return [self._alert(v, alert) for v, alert in found]
 
     async def import_reported(self, conn: Connection, event: EventEnvelope) -> None:
         """An import's review candidates ("possible same as") that may be a watched vendor:
@@ -354,7 +379,8 @@ async def _history(conn: Connection, recorded_at: dt.datetime) -> bool:
 async def _installed(conn: Connection, since: str = "at") -> dt.datetime:
     """When the alerts were installed (`at`), or the code telling of watches' starts and of
     awards to barred vendors (`watch_starts_at`): saves and awards recorded before it tell
-    nothing, applied again or not (migrations/0010_watch_starts_told_from.sql)."""
+    nothing, applied again or not (migrations/0010_watch_starts_told_from.sql); or the code
+    telling of awards a bar recorded later reaches back to (`late_bars_at`, 0013)."""
     installed: dt.datetime = await conn.fetchval(f"SELECT {since} FROM alert_installed")
     return installed
 

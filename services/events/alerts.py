@@ -113,9 +113,12 @@ class AlertRaised(Payload, LaterFields):
     agency: ShortText = Field(description="The agency alerted.")
     change: AlertChange
     as_of: LocalDate = Field(
-        description="First day the new eligibility holds; for already_barred, the day the"
-        " watch started (the day the log recorded the save or the award that started it); for"
-        " awarded_while_barred, the award's day."
+        description="The announcement's as_of (the day the change was judged on: the day the"
+        " log recorded what caused it, or the calendar's; a sanction recorded late bars from"
+        " its reason's starts_on); for already_barred, the day the watch started (the day the"
+        " log recorded the save or the award that started it); for awarded_while_barred, the"
+        " award's day (raised_at says when it was told: later, for an award a sanction"
+        " recorded afterwards reaches back to)."
     )
     eligible_again_on: LocalDate | None = Field(
         description="First day it may bid at this agency again; null when it may, or when no"
@@ -143,7 +146,8 @@ class AlertRaised(Payload, LaterFields):
         description="The vendor.eligibility_changed it comes from, the import.reported whose"
         " review candidate it is (whichever event listed the candidate), for already_barred"
         " the watchlist.saved or contract.awarded that started the watch, for"
-        " awarded_while_barred the contract.awarded."
+        " awarded_while_barred the contract.awarded (told when it was recorded, or when a"
+        " sanction recorded afterwards that bars its day was announced)."
     )
     raised_at: Timestamp = Field(description="When the log recorded that change.")
     possible_match: PossibleMatch | None = Field(

@@ -85,7 +85,16 @@ class EligibilityChanged(Payload, LaterFields):
     # are written as they were stored (LaterFields).
     ADDED_LATER = frozenset({"upcoming"})
 
-    as_of: LocalDate = Field(description="First day the new eligibility holds.")
+    # The day judged, not the bar's first day: the registry keeps it as the day its announced
+    # state was judged for (the calendar re-judges a vendor once its day is past), the alerts
+    # read who watches the vendor on it, and `eligible_again_on` must come after it.
+    as_of: LocalDate = Field(
+        description="The day the change was judged on, from which it is announced: the day"
+        " the log recorded what caused it (a sanction imposed, amended or lifted, an"
+        " affiliation), or the day the calendar brought it. A change recorded late holds from"
+        " earlier: a sanction recorded after the day it starts bars from its reason's"
+        " starts_on."
+    )
     eligible: bool
     reasons: list[EligibilityReasonRef] = Field(
         description="Every sanction making the vendor ineligible; empty when eligible."

@@ -108,10 +108,11 @@ async def test_an_award_running_at_once_is_told_once_and_a_list_after_it_tells_n
 async def test_an_award_is_judged_by_its_agency_and_category_as_known_when_recorded(
     pool: asyncpg.Pool,
 ) -> None:
-    """Nothing is told of an award B was not barred from when the log recorded it: a
-    suspension from construction contracts only, one at THEIRS only, or one recorded after
-    the award (even dated to cover its day). One recorded before it and lifted after, from
-    the award's day, still tells of it in a replay: the registry knew it then."""
+    """Nothing is told of an award when the log records it if B was not barred from it then:
+    a suspension from construction contracts only, or one at THEIRS only. One recorded after
+    the award, dated to cover its day, tells of it when it is announced
+    (test_alerts_barred_later.py). One recorded before an award and lifted after, from the
+    award's day, still tells of it in a replay: the registry knew it then."""
     log = AlertLog(pool)
     start = TODAY - dt.timedelta(days=1)
     dates: dict[str, Any] = {
@@ -124,15 +125,20 @@ async def test_an_award_is_judged_by_its_agency_and_category_as_known_when_recor
     await log.record(award(MINE, 30, "c-1"))
     assert await alerted(pool) == []
 
-    await log.record(award(MINE, 30, "c-2"))
+    c_2 = award(MINE, 30, "c-2")
+    await log.record(c_2)
     await log.record(case_b.suspended(sanction_id="s-later", **dates))
-    assert await alerted(pool) == []  # c-2 was recorded before s-later, and runs next month
+    # Told by s-later's announcement, which reaches back to their day.
+    told = [(a[3], str(a[9])) for a in await alerted(pool)]
+    assert told[1] == ("awarded_while_barred", c_2["event_id"])
 
-    await log.record(award(MINE, 30, "c-3"))
+    c_3 = award(MINE, 30, "c-3")
+    await log.record(c_3)
     await log.record(case_b.lifted(str(TODAY), sanction_id="s-later"))
     live = await alerted(pool)
     assert [(a[3], json.loads(a[6])[0]["sanction_id"]) for a in live] == [
         ("awarded_while_barred", "s-later")
-    ]
+    ] * 3
+    assert str(live[2][9]) == c_3["event_id"]
     await log.replay(from_nothing=True)
     assert await alerted(pool) == live

@@ -189,7 +189,11 @@ class EligibilityChange(Node):
         description="The `vendor.eligibility_changed` event announcing it."
     )
     vendor_id: strawberry.ID = strawberry.field(description="The vendor whose eligibility changed.")
-    as_of: dt.date = strawberry.field(description="The day from which the new answer holds.")
+    as_of: dt.date = strawberry.field(
+        description="The day the change was judged on: the day it was recorded, or the"
+        " calendar's. A sanction recorded after the day it starts bars from its reason's"
+        " `startsOn`."
+    )
     eligible: bool = strawberry.field(description="Whether the vendor may bid from `asOf`.")
     eligible_again_on: dt.date | None = strawberry.field(
         description="First date the vendor is eligible again; null when eligible now or barred"
