@@ -380,7 +380,7 @@ async def _installed(conn: Connection, since: str = "at") -> dt.datetime:
     """When the alerts were installed (`at`), or the code telling of watches' starts and of
     awards to barred vendors (`watch_starts_at`): saves and awards recorded before it tell
     nothing, applied again or not (migrations/0010_watch_starts_told_from.sql); or the code
-    telling of awards a bar recorded later reaches back to (`late_bars_at`, 0013)."""
+    telling of awards a bar recorded later reaches back to (`late_bars_at`, 0014)."""
     installed: dt.datetime = await conn.fetchval(f"SELECT {since} FROM alert_installed")
     return installed
 
