@@ -67,7 +67,7 @@ async def bars_at(
 ) -> dict[str, Bar]:
     """The vendors of `vendor_ids` barred at `agency` on `day` as known at `known_at`, with
     their bars: their records in three queries, judged in a worker thread (a list of 5,000)."""
-    records = await records_at(conn, vendor_ids, known_at)
+    records = await records_at(conn, vendor_ids, known_at, day)
 
     def judged(vendors: Sequence[str]) -> dict[str, Bar]:
         return {v: bar for v in vendors if (bar := bar_in(records, v, day, agency)) is not None}

@@ -75,7 +75,7 @@ async def awards_barred_later(
         if (told := own.get(alert_id(a.agency, a.event_id, vendor_id))) is None
         or told.award is None
     ]
-    records = await records_at(conn, [vendor_id], raised_at)
+    records = await records_at(conn, [vendor_id], raised_at, first)
 
     def judged(batch: Sequence[RecordedAward]) -> list[VendorAlert]:
         alerts = []

@@ -78,8 +78,10 @@ async def on_awards(
     running on the day recorded puts its vendor on the agency's automatic watchlist: told at
     once if barred there then. (One that starts later joins the list on its first day, which
     no event marks: nothing is told then.) One alert per award at most."""
-    records = await records_at(conn, [a.vendor_id for a in awards], known_before(recorded))
     day = recorded.date()
+    # Each award is judged on its own day and, when it runs, on the day recorded.
+    since = min(day, *(a.awarded.awarded_on for a in awards))
+    records = await records_at(conn, [a.vendor_id for a in awards], known_before(recorded), since)
 
     def judged(batch: Sequence[Award]) -> list[_Found]:
         # Up to a millisecond a barred vendor's award: a batch's, in a worker thread.

@@ -2,7 +2,7 @@
 their recorded periods, storage/sanctions_by_day.py), and answer as if they had read every
 sanction: `sanctions(activeOn:)` (across vendors and per vendor, paged) against every
 timeline filtered in Python, on every day where any of them changes and the day before;
-`screenBidders` by name against `screening.screen` of every vendor.
+`screenBidders` by name and `screening.screen` against the screen of every sanction row.
 
 The sanctions are of every shape the timeline folds (amended to a longer, shorter or no
 period, before or after a gap, before the start; lifted, then amended; a scope change only;
@@ -24,12 +24,14 @@ from services.platform.settings import Settings
 from services.registry.bidder_screening.matching import Thresholds
 from services.registry.bidder_screening.model import Bidder, Status
 from services.registry.bidder_screening.service import Day, screen_bidders
+from services.registry.domain.affiliations import affiliates_by_vendor, periods_by_pair
+from services.registry.domain.eligibility import Eligibility
 from services.registry.domain.periods import ONE_DAY
 from services.registry.domain.sanction_timeline import SanctionTimeline
 from services.registry.name_search.name_index_feed import LiveNameIndex
 from services.registry.reads import screening
 from services.registry.storage import record_repository as records
-from services.registry.storage import sanction_repository
+from services.registry.storage import sanction_repository, sanctions_by_day, vendor_repository
 
 pytestmark = pytest.mark.postgres
 
@@ -281,6 +283,20 @@ async def test_sanctions_active_on_a_day_read_only_those_that_may_be_in_force(
     assert set(built) == in_force | {"i-shortened"}
 
 
+async def _screened_reading_everything(
+    conn: Connection, vendor_ids: Sequence[str], known_at: dt.datetime | None
+) -> dict[str, Eligibility]:
+    """`screening.screen`'s answers on DAY from every sanction row of the vendors and their
+    affiliates, read without the pre-filter: what the screens must answer."""
+    periods = periods_by_pair(
+        await vendor_repository.affiliation_events(conn, vendor_ids, known_at)
+    )
+    related = affiliates_by_vendor(vendor_ids, periods)
+    everyone = sorted({*related, *(a for r in related.values() for a in r)})
+    rows = await sanction_repository.sanction_rows(conn, everyone, known_at)
+    return screening.judged(vendor_ids, related, rows, DAY, agency=None, category=None)
+
+
 async def test_screening_by_name_judges_only_who_may_be_barred_as_screen_judges_everyone(
     pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -321,19 +337,21 @@ async def test_screening_by_name_judges_only_who_may_be_barred_as_screen_judges_
         await _sanction(conn, "warning-1", "v-warned", "2024-01-01", {}, kind="warning")
     everyone = sorted(names)
     read: list[str] = []
-    sanction_rows = sanction_repository.sanction_rows
+    rows_applying_from = sanctions_by_day.rows_applying_from
 
-    async def spied(conn: Any, vendor_ids: Sequence[str], known_at: Any) -> Any:
+    async def spied(conn: Any, vendor_ids: Sequence[str], *args: Any, **kwargs: Any) -> Any:
         read.extend(vendor_ids)
-        return await sanction_rows(conn, vendor_ids, known_at)
+        return await rows_applying_from(conn, vendor_ids, *args, **kwargs)
 
     index = LiveNameIndex()
     bidders = [Bidder(v, name=names[v]) for v in everyone]
     for known_at in (None, KNOWN_AT):
         async with pool.acquire() as conn:
-            expected = await screening.screen(conn, everyone, DAY, known_at=known_at)
+            expected = await _screened_reading_everything(conn, everyone, known_at)
+            # A screen reads only what may apply on its day or later (and answers alike).
+            assert await screening.screen(conn, everyone, DAY, known_at=known_at) == expected
         barred = {v for v, e in expected.items() if not e.eligible}
-        monkeypatch.setattr(sanction_repository, "sanction_rows", spied)
+        monkeypatch.setattr(sanctions_by_day, "rows_applying_from", spied)
         read.clear()
         answers = await screen_bidders(
             pool, index, bidders, Day(DAY, known_at=known_at), THRESHOLDS

@@ -28,7 +28,7 @@ from services.registry.domain.eligibility import (
 from services.registry.domain.periods import ONE_DAY
 from services.registry.domain.sanction_timeline import SanctionTimeline
 from services.registry.reads.timeline_cache import TimelineCache
-from services.registry.storage import sanction_repository, vendor_repository
+from services.registry.storage import sanction_repository, sanctions_by_day, vendor_repository
 
 # The process's timelines, shared by every screen (timeline_cache.py says why that is safe),
 # forgotten when a rebuild commits.
@@ -79,7 +79,7 @@ async def screen_within(
     vendor of `vendor_ids` with a vendor that has sanctions. One query for any number; the
     judgement of a batch runs in a worker thread (5,000 bidders take tens of milliseconds)."""
     related = affiliates_by_vendor(vendor_ids, periods)
-    rows = await _sanction_rows(conn, related, known_at)
+    rows = await _sanction_rows(conn, related, known_at, as_of)
     return await for_batch(
         lambda vendors: judged(
             vendors,
@@ -186,27 +186,32 @@ class Records:
 
 
 async def records_at(
-    conn: Connection, vendor_ids: Sequence[str], known_at: dt.datetime | None
+    conn: Connection, vendor_ids: Sequence[str], known_at: dt.datetime | None, since: dt.date
 ) -> Records:
-    """The records of `vendor_ids` as they stood at `known_at` (now, when None): `screen`'s
-    three queries, whatever the number of vendors."""
+    """The records of `vendor_ids` as they stood at `known_at` (now, when None), to be asked
+    about `since` or later days: `screen`'s three queries, whatever the number of vendors."""
     periods = periods_by_pair(
         await vendor_repository.affiliation_events(conn, vendor_ids, known_at)
     )
     related = affiliates_by_vendor(vendor_ids, periods)
-    return Records(related, _timelines(await _sanction_rows(conn, related, known_at)))
+    return Records(related, _timelines(await _sanction_rows(conn, related, known_at, since)))
 
 
 async def _sanction_rows(
     conn: Connection,
     related: Mapping[str, Mapping[str, Sequence[Period]]],
     known_at: dt.datetime | None,
+    since: dt.date,
 ) -> list[asyncpg.Record]:
-    """The sanction rows of the vendors of `related` and of their affiliates."""
+    """The sanction rows of the vendors of `related` and of their affiliates that may apply
+    on `since` or later: one over before bars nothing then nor after, so answers for those
+    days read what can still bar, not every vendor's whole record."""
     everyone = set(related)
     for affiliates in related.values():
         everyone.update(affiliates)
-    return await sanction_repository.sanction_rows(conn, sorted(everyone), known_at)
+    return await sanctions_by_day.rows_applying_from(
+        conn, sorted(everyone), since, known_at=known_at
+    )
 
 
 def _timelines(rows: Iterable[sanction_repository.Row]) -> dict[str, list[SanctionTimeline]]:

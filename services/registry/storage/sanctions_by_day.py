@@ -102,12 +102,17 @@ async def vendors_that_may_bar(
 
 
 async def rows_applying_from(
-    conn: Connection, vendor_ids: Sequence[str], day: dt.date, named: Sequence[str]
+    conn: Connection,
+    vendor_ids: Sequence[str],
+    day: dt.date,
+    named: Sequence[str] = (),
+    known_at: dt.datetime | None = None,
 ) -> list[asyncpg.Record]:
-    """The sanction rows of these vendors that may apply on `day` or later, and those of
-    `named` sanctions whatever their days, each with every change recorded, in
-    `sanction_repository.sanction_rows`' form and order: what re-screens from `day` on need
-    (a sanction over by then bars nothing then or after), not a vendor's whole record."""
+    """The sanction rows of these vendors that may apply on `day` or later as recorded by
+    `known_at` (all, when None), and those of `named` sanctions whatever their days, each
+    with its changes recorded by then, in `sanction_repository.sanction_rows`' form and
+    order: what answers from `day` on need (a sanction over by then bars nothing then or
+    after, `eligibility.evaluate`), not a vendor's whole record."""
     return await conn.fetch(
         f"""WITH {_candidates(True)}
             {sanction_repository.WITH_CHANGES}
@@ -115,7 +120,7 @@ async def rows_applying_from(
               AND (({_KEPT}) OR s.sanction_id IN (SELECT unnest($5::text[])))
             ORDER BY s.vendor_id, s.sanction_id COLLATE "C" """,
         day,
-        None,
+        known_at,
         None,
         list(vendor_ids),
         list(named),
