@@ -115,8 +115,10 @@ class OwnerHandlers:
     async def plan_withdrawn(self, conn: Connection, event: EventEnvelope) -> None:
         """The plan withdrawn: not scheduled again (`plans_due_by_size`), passed by by the
         world's events, its items as they are (those done stay its history). No new version:
-        nothing is scheduled, and the event is the record. No rule of a later day: the event
-        type is new, so no log holds one judged before."""
+        nothing is scheduled, and the event is the record. Its first rules judge every
+        withdrawal (the event type was new: no log held one judged before them); a bar
+        recorded to come judges those recorded from the rules of 2026-12-07 on, since
+        withdrawals were recorded before it."""
         p = cast(MigrationPlanWithdrawn, event.payload)
         plan = await require_plan(conn, event, p.plan_id, withdrawn_too=True)
         at = await recorded_time(conn, event, self.clock)
