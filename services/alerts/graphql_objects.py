@@ -250,6 +250,12 @@ class Alert(Node):
         " `bidEligibility`'s `extendedBy`). Empty when the reasons alone make it, and in"
         " alerts raised before it was kept."
     )
+    upcoming: list[EligibilityReason] = strawberry.field(
+        description="For `LIFTED`: the sanctions already recorded to bar the vendor at this"
+        " agency again later, each from the first day it bars (free to bid now, not for"
+        " good; as `bidEligibility`'s `upcoming`). Empty otherwise, and in alerts raised"
+        " before it was kept."
+    )
     watchlists: list[str] = strawberry.field(
         description=f"The agency's watchlists naming the vendor (`{RUNNING_CONTRACTS}` first);"
         " empty only for an `AWARDED_WHILE_BARRED` to an agency not watching it."
@@ -321,6 +327,10 @@ class Alert(Node):
                 EligibilityReason.of_ref(EligibilityReasonRef.model_validate(r, strict=False))
                 for r in stored.extended_by
             ],
+            upcoming=[
+                EligibilityReason.of_ref(EligibilityReasonRef.model_validate(r, strict=False))
+                for r in stored.upcoming
+            ],
             watchlists=stored.watchlists,
             cause_event_id=strawberry.ID(str(stored.cause_event_id)),
             raised_at=stored.raised_at,
@@ -354,6 +364,7 @@ class Alert(Node):
             eligible_again_on=p.eligible_again_on,
             reasons=[EligibilityReason.of_ref(r) for r in p.reasons],
             extended_by=[EligibilityReason.of_ref(r) for r in p.extended_by],
+            upcoming=[EligibilityReason.of_ref(r) for r in p.upcoming],
             watchlists=list(p.watchlists),
             cause_event_id=strawberry.ID(str(p.cause_event_id)),
             raised_at=p.raised_at,

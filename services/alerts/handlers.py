@@ -139,6 +139,8 @@ class AlertHandlers:
             change = change_at(previous, now, agency, day, told.get((vendor_id, agency)))
             if change is None:
                 continue
+            # A lift that leaves a bar recorded to come here says it: free now, not for good.
+            lifted = change.kind is AlertChange.LIFTED
             raised = AlertRaised(
                 alert_id=alert_id(agency, event.event_id),
                 agency=agency,
@@ -147,6 +149,7 @@ class AlertHandlers:
                 eligible_again_on=change.eligible_again_on,
                 reasons=change.reasons,
                 extended_by=extended_by if change.reasons else [],
+                upcoming=barring_at(payload.upcoming, agency) if lifted else [],
                 watchlists=names,
                 cause_event_id=event.event_id,
                 raised_at=raised_at,

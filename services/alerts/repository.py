@@ -100,18 +100,19 @@ async def insert_alerts(conn: Connection, alerts: Sequence[EventEnvelope]) -> se
     rows = await conn.fetch(
         """INSERT INTO alerts (alert_id, agency, vendor_id, change, as_of, eligible_again_on,
                                reasons, watchlists, cause_event_id, raised_at,
-                               possible_match, extended_by, award)
+                               possible_match, extended_by, award, upcoming)
            SELECT a.alert_id, a.agency, a.vendor_id, a.change, a.as_of, a.eligible_again_on,
                   a.reasons::jsonb,
                   ARRAY(SELECT jsonb_array_elements_text(a.watchlists::jsonb)),
                   a.cause_event_id, a.raised_at, a.possible_match::jsonb, a.extended_by::jsonb,
-                  a.award::jsonb
+                  a.award::jsonb, a.upcoming::jsonb
            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::date[], $6::date[],
                        $7::text[], $8::text[], $9::uuid[], $10::timestamptz[], $11::text[],
-                       $12::text[], $13::text[])
+                       $12::text[], $13::text[], $14::text[])
                WITH ORDINALITY AS a(alert_id, agency, vendor_id, change, as_of,
                                     eligible_again_on, reasons, watchlists, cause_event_id,
-                                    raised_at, possible_match, extended_by, award, n)
+                                    raised_at, possible_match, extended_by, award, upcoming,
+                                    n)
            ORDER BY n
            ON CONFLICT (alert_id) DO NOTHING RETURNING alert_id""",
         [p.alert_id for p in payloads],
@@ -128,6 +129,7 @@ async def insert_alerts(conn: Connection, alerts: Sequence[EventEnvelope]) -> se
         [p.possible_match.model_dump_json() if p.possible_match else None for p in payloads],
         [json.dumps([r.model_dump(mode="json") for r in p.extended_by]) for p in payloads],
         [p.award.model_dump_json() if p.award else None for p in payloads],
+        [json.dumps([r.model_dump(mode="json") for r in p.upcoming]) for p in payloads],
     )
     return {r["alert_id"] for r in rows}
 
@@ -218,6 +220,7 @@ class StoredAlert:
     delivery: Delivery | None
     extended_by: list[dict[str, Any]]
     award: dict[str, Any] | None  # the contract, for an awarded_while_barred
+    upcoming: list[dict[str, Any]]  # for a lift: the bars recorded to come there
 
 
 _SELECT = """SELECT a.*, d.url, d.attempts, d.last_status, d.last_error, d.last_try_at,
@@ -265,6 +268,7 @@ def _stored(row: Any) -> StoredAlert:
         delivery,
         json.loads(row["extended_by"]),
         json.loads(row["award"]) if row["award"] is not None else None,
+        json.loads(row["upcoming"]),
     )
 
 

@@ -105,9 +105,9 @@ class AlertRaised(Payload, LaterFields):
     service; the envelope's event_id is the alert id)."""
 
     event_type: ClassVar[str] = "alert.raised"
-    # `extended_by` and `award` came after alerts were stored: one without them is written as
-    # it was.
-    ADDED_LATER = frozenset({"extended_by", "award"})
+    # `extended_by`, `award` and `upcoming` came after alerts were stored: one without them is
+    # written as it was.
+    ADDED_LATER = frozenset({"extended_by", "award", "upcoming"})
 
     alert_id: uuid.UUID = Field(description="Same for every retry and replay of this alert.")
     agency: ShortText = Field(description="The agency alerted.")
@@ -136,6 +136,12 @@ class AlertRaised(Payload, LaterFields):
         " barred past the end of `reasons` without a free day between, each from the first"
         " day it bars, in order: with `reasons`, what makes `eligible_again_on`. Empty when"
         " the reasons alone make it (and in alerts raised before it was kept).",
+    )
+    upcoming: list[EligibilityReasonRef] = Field(
+        default_factory=list,
+        description="For lifted: the sanctions already recorded to bar the vendor at this agency"
+        " again later, each from the first day it bars (free to bid now, not for good). Empty"
+        " otherwise, and in alerts raised before it was kept.",
     )
     watchlists: list[ShortText] = Field(
         description="The agency's watchlists naming the vendor (`running contracts` for the"

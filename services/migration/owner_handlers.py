@@ -5,7 +5,8 @@ still to come (for events recorded from the later rules on: platform's later_rul
 an item's dependencies close a cycle (from the rules of 2026-12-06 on), nor an item be marked
 done out of the order its plan keeps, nor a change change nothing (from the rules of
 2026-12-07 on). A withdrawn plan changes no more, and a plan whose vendor is barred from its
-contracts is not withdrawn (domain/withdrawal.py)."""
+contracts, now or, from the rules of 2026-12-07 on, by a bar already recorded to begin
+before they end, is not withdrawn (domain/withdrawal.py)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ from services.migration.domain.plan_settings import configure, settings_refusal
 from services.migration.domain.withdrawal import changes_refusal, withdrawal_refusal
 from services.migration.plan_opening import open_by_hand
 from services.migration.storage import contract_repository, plan_repository, plan_withdrawal
-from services.migration.storage.plan_loading import load_items
+from services.migration.storage.plan_loading import barred_later_of_plan, load_items
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection
@@ -114,16 +115,25 @@ class OwnerHandlers:
     async def plan_withdrawn(self, conn: Connection, event: EventEnvelope) -> None:
         """The plan withdrawn: not scheduled again (`plans_due_by_size`), passed by by the
         world's events, its items as they are (those done stay its history). No new version:
-        nothing is scheduled, and the event is the record. No rule of a later day: the event
-        type is new, so no log holds one judged before."""
+        nothing is scheduled, and the event is the record. Its first rules judge every
+        withdrawal (the event type was new: no log held one judged before them); a bar
+        recorded to come judges those recorded from the rules of 2026-12-07 on, since
+        withdrawals were recorded before it."""
         p = cast(MigrationPlanWithdrawn, event.payload)
         plan = await require_plan(conn, event, p.plan_id, withdrawn_too=True)
+        at = await recorded_time(conn, event, self.clock)
+        # A bar recorded to begin before the contracts end: from the rules of 2026-12-07 on.
+        later = await barred_later_of_plan(conn, plan) if judged_by_fourth_rules(at) else None
         refusal = withdrawal_refusal(
-            plan.plan_id, plan.vendor_id, plan.agency, plan.withdrawn_at, plan.vendor_eligible
+            plan.plan_id,
+            plan.vendor_id,
+            plan.agency,
+            plan.withdrawn_at,
+            plan.vendor_eligible,
+            later,
         )
         if refusal is not None:
             raise DomainRejection(problems_said([refusal]))
-        at = await recorded_time(conn, event, self.clock)
         await plan_withdrawal.withdraw(conn, plan.plan_id, at, p.reason)
 
     async def plan_configured(self, conn: Connection, event: EventEnvelope) -> None:

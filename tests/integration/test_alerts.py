@@ -2,7 +2,7 @@
 library's server in a thread) for the webhooks: one signed alert per change and agency,
 applied again without a second one; a receiver down until its retries reach the backoff's
 cap still gets each alert once;
-acknowledgement; agency scope."""
+acknowledgement; agency scope; a lift that leaves a bar to come says it."""
 
 from __future__ import annotations
 
@@ -770,6 +770,43 @@ async def test_an_eligible_again_day_a_later_sanction_makes_is_explained_by_it(
     (raised,) = await pool.fetch("SELECT event FROM alert_outbox")
     extended_by = json.loads(raised["event"])["payload"]["extended_by"]
     assert [r["sanction_id"] for r in extended_by] == ["tax-2026-010"]
+
+
+LIFTS = """{ alerts(first: 10) { edges { node {
+  agency change eligibleAgainOn upcoming { sanctionId startsOn endsOn } } } } }"""
+
+
+async def test_a_lift_that_leaves_a_bar_to_come_says_it(pool: asyncpg.Pool) -> None:
+    """An exploratory tester's finding: a suspension lifted while a second sanction is
+    already recorded to bar the vendor later was told as a plain lift (`eligibleAgainOn`
+    null, nothing of what is to come). The lift's alert names the bar to come there, and
+    nothing where it does not reach; the alert.raised event (the webhook's body) too."""
+    consumer = await _watched_by_both(pool)
+    await announce(pool, consumer, _suspended_at(MINE))
+    start = TODAY - dt.timedelta(days=1)
+    later_start = start + dt.timedelta(days=60)
+    later = case_b.suspended(
+        sanction_id="tax-2026-011",
+        starts_on=str(later_start),
+        decided_on=str(start - dt.timedelta(days=1)),
+        duration_months=2,
+        agencies=[MINE],
+        policy_override_reason="start aligned to the quarter",
+    )
+    await announce(pool, consumer, later)
+    await pool.execute("DELETE FROM alert_outbox")
+    await announce(pool, consumer, case_b.lifted(str(TODAY)))
+    answer = await graphql(pool, Principal("admin", Role.ADMIN, ()), LIFTS)
+    assert answer["errors"] == []
+    alerts = [e["node"] for e in answer["data"]["alerts"]["edges"]]
+    lift = [a for a in alerts if a["change"] == "LIFTED"]
+    assert len(lift) == 1 and lift[0]["agency"] == MINE and lift[0]["eligibleAgainOn"] is None
+    (to_come,) = lift[0]["upcoming"]
+    assert to_come["sanctionId"] == "tax-2026-011" and to_come["startsOn"] == str(later_start)
+    assert all(a["upcoming"] == [] for a in alerts if a["change"] != "LIFTED")
+    (raised,) = await pool.fetch("SELECT event FROM alert_outbox")
+    upcoming = json.loads(raised["event"])["payload"]["upcoming"]
+    assert [r["sanction_id"] for r in upcoming] == ["tax-2026-011"]
 
 
 async def test_an_alert_applied_again_after_a_lift_gives_the_day_it_gave_live(

@@ -1,6 +1,7 @@
 """A plan withdrawn by its owner (real PostgreSQL): `withdrawMigrationPlan`'s receipt and
 migration's verdict alike (each refusal's code), the plan's status and the list's filter, the
-planner passing it by, and what later events of its vendor do (a new bar opens a new plan)."""
+planner passing it by, and what later events of its vendor do (a new bar opens a new plan);
+a plan whose contracts run into a bar already recorded to come says it and is kept."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import pytest
 
 from services.migration.plan_opening import automatic_plan_id
 from services.migration.planner_queue import replan_due
+from services.migration.setup import consumer
 from services.migration.storage import plan_repository
+from services.platform.eventstore.later_rules import FOURTH_RULES_FROM
 from services.platform.security.auth import Principal, Role
-from tests.support import case_migration
+from tests.support import case_migration, registry_db
 from tests.support.case_migration import AGENCY, VENDOR
 from tests.support.event_examples import envelope
 from tests.support.in_process_api import execute
@@ -28,6 +31,7 @@ from tests.support.migration_db import (
     refusal,
     the_case,
 )
+from tests.support.registry import TOKYO, FixedClock
 
 pytestmark = pytest.mark.postgres
 
@@ -209,3 +213,70 @@ async def test_the_list_filters_by_status_and_gives_every_plan_by_default(
     await apply(pool, case_migration.eligibility_lost("vendor-e", SUSPENDED_ON, "city-2022-010"))
     await apply(pool, award("vendor-e", "e02"))
     assert await listed("OPEN") == {PLAN: "OPEN", "plan-e": "OPEN"}
+
+
+# Free again, but a debarment is already recorded to begin at every agency on 2023-12-01.
+DEBARMENT = {
+    "sanction_id": "pref-2024-001",
+    "kind": "debarment",
+    "authority": "Prefecture",
+    "starts_on": "2023-12-01",
+    "ends_on": "2025-06-30",
+}
+FREED_BARRED_LATER = {**FREED, "upcoming": [DEBARMENT]}
+PLAN_READING = """query ($planId: ID!) {
+  migrationPlan(planId: $planId) { vendorEligible vendorBarredLater reason status } }"""
+TO_COME = (
+    "to come: debarment pref-2024-001 by Prefecture from 2023-12-01 until 2025-06-30;"
+    " eligible here again on 2025-07-01; c09, c10 run into it"
+)
+
+
+async def test_a_plan_whose_contracts_run_into_a_bar_recorded_to_come_says_it_and_is_kept(
+    pool: asyncpg.Pool,
+) -> None:
+    """An exploratory tester's finding: once the suspension was lifted, the plan read its
+    vendor as plainly eligible ("nothing bars vendor-b …") and its withdrawal was accepted,
+    though a debarment already recorded bars the vendor before two of its contracts end."""
+    await the_case(pool)
+    await apply(pool, envelope("vendor.eligibility_changed", FREED_BARRED_LATER, VENDOR))
+    # Its withdrawal is refused, naming the bar and the contracts; nothing recorded.
+    said = (
+        f"{VENDOR} will be barred at {AGENCY} by a sanction already recorded before plan {PLAN}'s"
+        f" contracts end ({TO_COME}): they must move to other vendors before it begins"
+    )
+    refused = await withdraw(pool)
+    assert refused["errors"] == [{"field": "planId", "message": said, "code": "barred_later"}]
+    assert await logged(pool) == 0
+    plan = (await execute(pool, PLAN_READING, planId=PLAN))["migrationPlan"]
+    # Free to bid today, but not plainly: the bar to come and the contracts it reaches.
+    assert plan["vendorEligible"] is True
+    assert plan["vendorBarredLater"] == TO_COME
+    assert plan["reason"].startswith(f"nothing bars {VENDOR} at {AGENCY} since 2023-07-09")
+    assert plan["reason"].endswith(f"; {TO_COME}")
+    # Migration refuses it alike from any producer, from the rules of 2026-12-07 on; one
+    # recorded before them was judged without it, and a rebuild judges it so.
+    owners_now = consumer(FixedClock(TOKYO, FOURTH_RULES_FROM))
+    assert await registry_db.rejection(pool, withdrawal(), owners_now) == f"payload.plan_id: {said}"
+    # The bar moved to begin after every contract's end: nothing reaches them, withdrawn.
+    later = {**DEBARMENT, "starts_on": "2030-01-01", "ends_on": "2031-06-30"}
+    await apply(
+        pool, envelope("vendor.eligibility_changed", {**FREED, "upcoming": [later]}, VENDOR)
+    )
+    plan = (await execute(pool, PLAN_READING, planId=PLAN))["migrationPlan"]
+    assert plan["vendorBarredLater"] is None and "to come" not in plan["reason"]
+    assert (await withdraw(pool))["accepted"] is True
+    assert (await execute(pool, PLAN_STATUS, planId=PLAN))["migrationPlan"]["status"] == "WITHDRAWN"
+
+
+async def test_a_bar_to_come_reaches_only_the_contracts_still_to_move(pool: asyncpg.Pool) -> None:
+    """A contract cut over already (its item done) runs into nothing of its old vendor's;
+    and before the rules of 2026-12-07 a withdrawal under a bar to come was applied."""
+    await the_case(pool)
+    migrated = {"contract_id": "c10", "terminated_on": "2022-09-30", "reason": "migrated"}
+    await apply(pool, envelope("contract.terminated", migrated, VENDOR))
+    await apply(pool, envelope("vendor.eligibility_changed", FREED_BARRED_LATER, VENDOR))
+    plan = (await execute(pool, PLAN_READING, planId=PLAN))["migrationPlan"]
+    assert plan["vendorBarredLater"] == TO_COME.replace("c09, c10", "c09")
+    await apply(pool, withdrawal())  # recorded at the case's 2022 clock: before the rule
+    assert (await execute(pool, PLAN_STATUS, planId=PLAN))["migrationPlan"]["status"] == "WITHDRAWN"

@@ -13,6 +13,7 @@ from services.migration.plan_opening import automatic_plan_id
 
 DONE, PLANNED = MigrationItemStatus.DONE, MigrationItemStatus.PLANNED
 AT = dt.datetime(2026, 12, 8, 3, 0, tzinfo=dt.UTC)
+TO_COME = "to come: debarment pref-1 by Prefecture from 2027-06-01 until 2029-01-31"
 
 
 def test_a_plan_is_completed_once_every_item_is_done() -> None:
@@ -29,11 +30,16 @@ def test_a_plan_without_items_is_open_and_a_withdrawn_one_withdrawn_whatever_its
 
 
 def test_a_plan_whose_vendor_may_bid_again_may_be_withdrawn() -> None:
-    assert withdrawal_refusal("plan-1", "vendor-b", "市民課", None, vendor_eligible=True) is None
+    refusal = withdrawal_refusal(
+        "plan-1", "vendor-b", "市民課", None, vendor_eligible=True, barred_later=None
+    )
+    assert refusal is None
 
 
 def test_a_plan_whose_vendor_is_still_barred_there_is_not_withdrawn() -> None:
-    refusal = withdrawal_refusal("plan-1", "vendor-b", "市民課", None, vendor_eligible=False)
+    refusal = withdrawal_refusal(
+        "plan-1", "vendor-b", "市民課", None, vendor_eligible=False, barred_later=TO_COME
+    )
     assert refusal is not None
     assert (refusal.field, refusal.code) == ("plan_id", "still_barred")
     assert refusal.message == (
@@ -42,9 +48,24 @@ def test_a_plan_whose_vendor_is_still_barred_there_is_not_withdrawn() -> None:
     )
 
 
+def test_a_plan_whose_vendor_a_recorded_bar_reaches_before_its_contracts_end_is_kept() -> None:
+    """Barred now is said first (it says what must happen now); free now, the bar to come."""
+    refusal = withdrawal_refusal(
+        "plan-1", "vendor-b", "市民課", None, vendor_eligible=True, barred_later=TO_COME
+    )
+    assert refusal is not None
+    assert (refusal.field, refusal.code) == ("plan_id", "barred_later")
+    assert refusal.message == (
+        "vendor-b will be barred at 市民課 by a sanction already recorded before plan plan-1's"
+        f" contracts end ({TO_COME}): they must move to other vendors before it begins"
+    )
+
+
 def test_a_plan_is_withdrawn_once() -> None:
     for eligible in (True, False):  # said as withdrawn first: barred or not, it is history
-        refusal = withdrawal_refusal("plan-1", "vendor-b", "市民課", AT, vendor_eligible=eligible)
+        refusal = withdrawal_refusal(
+            "plan-1", "vendor-b", "市民課", AT, vendor_eligible=eligible, barred_later=TO_COME
+        )
         assert refusal is not None
         assert (refusal.field, refusal.code) == ("plan_id", "withdrawn_already")
         assert refusal.message == "plan plan-1 is withdrawn already"

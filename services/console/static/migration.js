@@ -31,7 +31,8 @@ const PLANS = `query ConsoleMigrationPlans($after: String, $status: MigrationPla
 const VERSION = "version status gap objective bestBound wallSeconds conflicts changes causes createdAt";
 const PLAN = `query ConsoleMigrationPlan($planId: ID!) {
   migrationPlan(planId: $planId) {
-    planId vendorId agency trigger reason createdOn vendorEligible upToDate csvUrl ganttUrl
+    planId vendorId agency trigger reason createdOn vendorEligible vendorBarredLater upToDate
+    csvUrl ganttUrl
     status withdrawnAt withdrawalReason
     settings { startsOn phaseMonths capacity earlyCutover earlyPenalty deadlineOn blackouts { startsOn endsOn reason } }
     solver { ${VERSION} }
@@ -229,7 +230,7 @@ export function MigrationPlanScreen({ session, argument }) {
       ${t("migration.awayFrom")} <a href=${vendorLink(plan.vendorId)}>${plan.vendorId}</a>
       ${" · "}${t("migration.because", { trigger: t(`migration.trigger.${plan.trigger}`), reason: plan.reason })}
       ${" · "}${t("migration.createdOn")} <${DateText} iso=${plan.createdOn} language=${language} />
-      ${plan.vendorEligible ? html`${" · "}<strong>${t("migration.vendorEligibleAgain")}</strong>` : null}
+      ${plan.vendorEligible && plan.vendorBarredLater === null ? html`${" · "}<strong>${t("migration.vendorEligibleAgain")}</strong>` : null}
     </p>
     <p class="plan-status" data-status=${plan.status}>
       ${t("migration.planStatus")}: <strong>${t(`migration.planStatus.${plan.status}`)}</strong>

@@ -209,21 +209,37 @@ class MigrationPlan(Node):
     def trigger(self) -> MigrationTrigger:  # type: ignore[valid-type]
         return self.view.plan.trigger
 
-    @strawberry.field(description="Why the plan exists (the sanction, or the owner's reason).")
+    @strawberry.field(
+        description="Why the plan exists (the sanction, or the owner's reason); of a vendor"
+        " that may bid for the plan's contracts again, what bars it before they end too, as"
+        " `vendorBarredLater` says it."
+    )
     def reason(self) -> str:
-        return self.view.plan.reason
+        plan = self.view.plan
+        later = self.view.barred_later
+        return f"{plan.reason}; {later}" if later and plan.vendor_eligible else plan.reason
 
     @strawberry.field(description="Day the plan was opened.")
     def created_on(self) -> dt.date:
         return self.view.plan.created_on
 
     @strawberry.field(
-        description="Whether the vendor may bid again for the plan's contracts: no sanction"
+        description="Whether the vendor may bid again for the plan's contracts now: no sanction"
         " bars it at the plan's agency from their categories (one of other categories leaves"
-        " it true)."
+        " it true). One recorded to begin before they end is `vendorBarredLater`'s."
     )
     def vendor_eligible(self) -> bool:
         return self.view.plan.vendor_eligible
+
+    @strawberry.field(
+        description="What a sanction already recorded will bar the vendor from at the plan's"
+        " agency before the contracts still to move (items not done) end: the bar to come, the"
+        " day the vendor may bid there again, and the contracts that run into it; null when"
+        " nothing recorded does. While it is said, the plan cannot be withdrawn"
+        " (`barred_later`): those contracts must move before the bar begins."
+    )
+    def vendor_barred_later(self) -> str | None:
+        return self.view.barred_later
 
     @strawberry.field(
         description="Where the plan stands: OPEN, COMPLETED once every item is done (until a"

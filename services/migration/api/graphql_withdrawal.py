@@ -14,6 +14,7 @@ from services.events.migration import MigrationPlanWithdrawn
 from services.migration.api.graphql_mutations import PLAN
 from services.migration.api.plan_receipts import Found, record_on_plan
 from services.migration.domain.withdrawal import withdrawal_refusal
+from services.migration.storage.plan_loading import barred_later_of_plan
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import IdempotencyKey, WaitForProcessing
@@ -27,8 +28,10 @@ class MigrationWithdrawalMutation:
         " vendor may bid for its contracts again and the agency keeps them): it is scheduled"
         " and changed no more, its items done stay its history, and a later bar of the vendor"
         " at the agency opens a new plan. Refused while the vendor is still barred at the"
-        " agency from the plan's contracts (`still_barred`: they must move), and for a plan"
-        " withdrawn already (`withdrawn_already`)."
+        " agency from the plan's contracts (`still_barred`: they must move), while a sanction"
+        " already recorded will bar it there before they end (`barred_later`, naming the bar"
+        " and the contracts that run into it: they must move before it begins), and for a"
+        " plan withdrawn already (`withdrawn_already`)."
     )
     async def withdraw_migration_plan(
         self,
@@ -39,8 +42,15 @@ class MigrationWithdrawalMutation:
         idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
         async def check(plan: PlanRow, *_: object) -> Found:
+            async with info.context.pool.acquire() as conn:
+                later = await barred_later_of_plan(conn, plan)
             refusal = withdrawal_refusal(
-                plan.plan_id, plan.vendor_id, plan.agency, plan.withdrawn_at, plan.vendor_eligible
+                plan.plan_id,
+                plan.vendor_id,
+                plan.agency,
+                plan.withdrawn_at,
+                plan.vendor_eligible,
+                later,
             )
             # At the argument the plan was named by: the event's `plan_id`.
             return (None if refusal is None else dataclasses.replace(refusal, field="planId"),)

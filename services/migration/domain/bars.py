@@ -69,6 +69,29 @@ def eligible_again_on(
     return last + dt.timedelta(days=1)
 
 
+def barred_later(
+    upcoming: Sequence[EligibilityReasonRef],
+    agency: str,
+    contracts: Sequence[tuple[str, str | None, dt.date]],
+) -> str | None:
+    """What a sanction already recorded will bar the vendor from at `agency` before these
+    contracts (id, category, last day) end, in a replacement's words (`replacement_problem`),
+    with the contracts that run into it; None when nothing recorded does. A plan's look-ahead
+    at its own vendor: free to bid today, it still may not keep a contract a bar begins
+    under (one begun after a contract's end leaves it be)."""
+    reaching: list[EligibilityReasonRef] = []
+    into: list[str] = []
+    for contract_id, category, ends_on in contracts:
+        hit = [r for r in barring_at(upcoming, agency, category) if r.starts_on <= ends_on]
+        if hit:
+            into.append(contract_id)
+            reaching += [r for r in hit if r not in reaching]
+    said = replacement_problem([], reaching, agency, None)
+    if said is None:
+        return None
+    return f"{said}; {', '.join(sorted(into))} run into it"
+
+
 def plan_reason(
     reasons: Sequence[EligibilityReasonRef], agency: str, categories: Sequence[str | None]
 ) -> tuple[str, MigrationTrigger] | None:

@@ -9,7 +9,12 @@ must move by the rules whoever opened the plan: an automatic plan's, and a hand-
 that a bar has since made the vendor's plan there (a bar finds it and adds its contracts to
 it, as to any plan of the vendor's at the agency). A hand-opened plan for a vendor nothing
 bars there, and an automatic plan whose vendor may bid for its contracts again, may be
-withdrawn: the agency keeps its contracts with the vendor.
+withdrawn: the agency keeps its contracts with the vendor. Nor while a sanction already
+recorded will bar the vendor there before the plan's contracts still to move end
+(`barred_later`, as `chooseReplacementVendor` refuses a replacement under one: a contract
+kept must move all the same, and later, with less time); judged by migration for the events
+recorded from `later_rules.FOURTH_RULES_FROM` on, which no event judged before the rule is
+(the receipt asks it whenever it is asked: nothing is recorded of what it refuses).
 
 Once withdrawn, a plan changes no more: its owner's changes are refused (`plan_withdrawn`,
 `changes_refusal`), and the world's events pass it by."""
@@ -27,8 +32,12 @@ def withdrawal_refusal(
     agency: str,
     withdrawn_at: dt.datetime | None,
     vendor_eligible: bool,
+    barred_later: str | None,
 ) -> Problem | None:
-    """Why the plan cannot be withdrawn (at the event's `plan_id`); None when it can."""
+    """Why the plan cannot be withdrawn (at the event's `plan_id`); None when it can.
+    `barred_later`: what a sanction already recorded will bar the vendor from there before
+    the plan's contracts end (`bars.barred_later`), None when nothing does or the rule does
+    not judge the event."""
     if withdrawn_at is not None:
         message = f"plan {plan_id} is withdrawn already"
         return Problem("plan_id", message, "withdrawn_already")
@@ -39,6 +48,13 @@ def withdrawal_refusal(
             " for them again"
         )
         return Problem("plan_id", message, "still_barred")
+    if barred_later is not None:
+        message = (
+            f"{vendor_id} will be barred at {agency} by a sanction already recorded before plan"
+            f" {plan_id}'s contracts end ({barred_later}): they must move to other vendors before"
+            " it begins"
+        )
+        return Problem("plan_id", message, "barred_later")
     return None
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from services.migration.domain.items import ItemState
 from services.migration.domain.plan_status import PlanStatus
 from services.migration.storage import plan_repository
-from services.migration.storage.plan_loading import load_items_of
+from services.migration.storage.plan_loading import barred_later_of, load_items_of
 from services.migration.storage.plan_repository import PlanRow, VersionRow
 from services.platform.postgres.database import Connection
 
@@ -17,15 +17,19 @@ class PlanView:
     plan: PlanRow
     items: dict[str, ItemState]  # as recorded now (the schedule may lag by a moment)
     latest: VersionRow | None  # the newest schedule; None until the planner has run
+    # What a sanction already recorded will bar the vendor from here before its contracts
+    # end (`bars.barred_later`); None: nothing recorded does.
+    barred_later: str | None = None
 
 
 async def plan_views(conn: Connection, plan_ids: list[str]) -> list[PlanView]:
-    """The plans that exist of `plan_ids`, in that order: five queries however many."""
+    """The plans that exist of `plan_ids`, in that order: seven queries however many."""
     plans = await plan_repository.plans(conn, plan_ids)
     found = [plans[p] for p in plan_ids if p in plans]
     items = await load_items_of(conn, found)
+    later = await barred_later_of(conn, found, items)
     latest = await plan_repository.latest_versions(conn, [p.plan_id for p in found])
-    return [PlanView(p, items[p.plan_id], latest.get(p.plan_id)) for p in found]
+    return [PlanView(p, items[p.plan_id], latest.get(p.plan_id), later[p.plan_id]) for p in found]
 
 
 async def plan_view(conn: Connection, plan_id: str) -> PlanView | None:

@@ -78,7 +78,11 @@ and migration's:
   `configureMigrationPlan`): the partial change, applied, leaves the item or the settings as
   they were (no_change.same_properties, same_settings; owner_handlers.item_configured,
   plan_configured); before, each was applied and made a plan version identical to the last.
-  The API's receipt refuses them whenever it is asked (`no_change`).
+  The API's receipt refuses them whenever it is asked (`no_change`);
+- a plan's withdrawal while a sanction already recorded will bar its vendor at its agency
+  before contracts the plan still holds to move end (withdrawal.withdrawal_refusal,
+  `barred_later`; owner_handlers.plan_withdrawn); before, it was applied. The API's receipt
+  refuses it whenever it is asked.
 """
 
 from __future__ import annotations
