@@ -25,9 +25,8 @@ import click
 from click.core import ParameterSource
 
 from services.cli import instances
-from services.platform.errors import Lost, StartupError
-from services.platform.operations import outages
-from services.platform.postgres.database import redacted
+from services.cli.lost_partway import said_if_lost
+from services.platform.errors import StartupError
 from services.platform.settings import configured_data_dir
 
 NONE_RUNNING = (
@@ -90,17 +89,11 @@ def the_running_up() -> instances.Instance:
 @contextlib.asynccontextmanager
 async def database(database_url: str | None, data_dir: Path | None) -> AsyncIterator[str]:
     """The chosen database's URL for the block (see the module's docstring for the rules).
-    PostgreSQL lost in the block (`outages.lost_at`) is said in one line naming it, unless the
-    command said already how far it got (errors.Lost)."""
-    async with _chosen(database_url, data_dir) as url:
-        try:
-            yield url
-        except Exception as error:
-            if await outages.lost_at(error, url) != "PostgreSQL":
-                raise
-            raise Lost(
-                f"lost PostgreSQL at {redacted(url)} partway: {outages.said(error)}"
-            ) from error
+    PostgreSQL lost in the block is said in one line naming it (`lost_partway`, knowing the
+    database: a PostgreSQL stopped fast is told from a fault by it), unless the command said
+    already how far it got (errors.Lost)."""
+    async with _chosen(database_url, data_dir) as url, said_if_lost(url):
+        yield url
 
 
 @contextlib.asynccontextmanager

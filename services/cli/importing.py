@@ -31,6 +31,7 @@ import click
 
 from services.cli import database_choice
 from services.cli.import_messages import lost_partway, print_report, stopped_by_file
+from services.cli.lost_partway import said_if_lost
 from services.cli.publishing import (
     BATCH_LINES,
     Send,
@@ -55,8 +56,7 @@ from services.imports.resolution import Known
 from services.imports.scratch import Scratch
 from services.imports.scratch_vendors import BATCH
 from services.platform.clock import Clock
-from services.platform.errors import Lost, StartupError
-from services.platform.operations import outages
+from services.platform.errors import StartupError
 from services.platform.postgres import database
 from services.platform.settings import Settings
 from services.registry.domain.names import IdentifierKey
@@ -263,7 +263,11 @@ async def _import_list(
     digesting = Digesting(file)
     stream = io.TextIOWrapper(io.BufferedReader(digesting), encoding="utf-8-sig", newline="")
     async with target(kafka, database_url, data_dir, dry_run) as (url, send):
-        try:
+
+        def told(what: str, where: str) -> str:
+            return lost_partway(what, where, report, to_kafka=bool(kafka))
+
+        async with said_if_lost(url or "", kafka or "", told):
             said = await _imported(
                 source,
                 file,
@@ -278,11 +282,6 @@ async def _import_list(
                 bodies,
                 empty_allowed,
             )
-        except Exception as error:
-            if (what := await outages.lost_at(error, url or "")) is None:
-                raise
-            where = (kafka if what == "Kafka" else None) or database.redacted(url or "")
-            raise Lost(lost_partway(what, where, report, to_kafka=bool(kafka))) from error
     print_report(report, source, dry_run, compared=url is not None, reported=said)
 
 

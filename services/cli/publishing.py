@@ -29,6 +29,7 @@ import click
 from aiokafka.errors import UnknownTopicOrPartitionError
 
 from services.cli import database_choice
+from services.cli.lost_partway import said_if_lost
 from services.cli.publish_verdicts import registry_verdicts, report_verdicts
 from services.events.catalog import EventRejected, parse_event
 from services.ingest.admission import admission_problem, type_problem
@@ -126,6 +127,7 @@ async def run(
     tally = Tally(stored={} if wait else None)
     async with contextlib.AsyncExitStack() as stack:
         if kafka:
+            await stack.enter_async_context(said_if_lost(kafka=kafka))  # Kafka lost, said where
             send = await stack.enter_async_context(to_kafka(kafka))
             done, where, later = "sent", f"to Kafka at {kafka}", "by ingest"
         else:

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
+from services.cli.lost_partway import said_if_lost
 from services.migration import rebuild as migration
 from services.migration.setup import CONSUMER_NAME as MIGRATION
 from services.platform.consuming.applied_order import AppliedOrder
@@ -17,9 +18,7 @@ from services.platform.consuming.consumer import Consumer
 from services.platform.consuming.rebuilding import exclusive_pool
 from services.platform.consuming.rebuilt_notices import announce_rebuilt
 from services.platform.consuming.replay import Stage
-from services.platform.errors import Lost
-from services.platform.operations import outages
-from services.platform.postgres.database import Connection, open_pool, redacted
+from services.platform.postgres.database import Connection, open_pool
 from services.platform.postgres.one_transaction import one_transaction
 from services.platform.settings import Settings
 from services.platform.wording import plural
@@ -115,14 +114,13 @@ async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> R
     changed: their state would count what it now refuses, and miss what it now accepts."""
     chosen = [projection for name, projection in PROJECTIONS.items() if name in names]
     committed: list[str] = []  # the projections whose rebuild is committed, in order
-    try:
-        return await _rebuild(settings, chosen, names, committed, force=force)
-    except Exception as error:
-        # `lost_at`, as an import's: a PostgreSQL stopped fast breaks an idle connection's
-        # protocol before its close is seen (asyncpg's InternalClientError, no outage's type).
-        if (what := await outages.lost_at(error, settings.database_url)) is None:
-            raise
-        raise Lost(_lost(what, redacted(settings.database_url), chosen, committed)) from error
+
+    def told(what: str, where: str) -> str:
+        return _lost(what, where, chosen, committed)
+
+    async with said_if_lost(settings.database_url, told=told):
+        rebuilt = await _rebuild(settings, chosen, names, committed, force=force)
+    return rebuilt
 
 
 def _lost(what: str, where: str, chosen: Sequence[Projection], committed: Sequence[str]) -> str:

@@ -12,8 +12,8 @@ from typing import Any
 import click
 import uvloop
 
+from services.cli.lost_partway import said_if_lost
 from services.platform.errors import StartupError
-from services.platform.operations import outages
 from services.platform.operations.collector import tune_for_long_runs
 from services.platform.operations.logs import LogFormat, configure_logging
 
@@ -22,9 +22,10 @@ LOG_LEVELS = click.Choice(["debug", "info", "warn", "error"])
 
 def run(coroutine: Coroutine[Any, Any, None], *, serving: bool = False) -> None:
     """Runs a command's work; a StartupError is one line (click's), and so is a dependency
-    lost partway by a command not `serving` (`outages.lost`: PostgreSQL stopped under an
-    import, a TaskGroup's errors each an outage), which exits 1: a traceback of 85 to 254
-    lines read as a fault of ours. A fault of ours keeps its traceback. Ctrl-C or SIGTERM stops a
+    lost partway by a command not `serving` (`lost_partway`, as the commands that know where
+    say it: PostgreSQL stopped under an import, a TaskGroup's errors each an outage), which
+    exits 1: a traceback of 85 to 254 lines read as a fault of ours. A fault of ours keeps its
+    traceback. Ctrl-C or SIGTERM stops a
     command `serving` quietly (how it is meant to stop); any other command, stopped before
     it finished, says so and exits 128 + the signal's number, as a shell reports it: an
     interrupted `verify` exiting 0 read as "intact" to the job that ran it, an interrupted
@@ -60,22 +61,22 @@ def run(coroutine: Coroutine[Any, Any, None], *, serving: bool = False) -> None:
     tune_for_long_runs()
     try:
         with asyncio.Runner(loop_factory=uvloop.new_event_loop if serving else None) as runner:
-            runner.run(coroutine)
-    except StartupError as error:
+            runner.run(coroutine if serving else _said_if_lost(coroutine))
+    except StartupError as error:  # errors.Lost among them
         raise click.ClickException(str(error)) from None
-    except click.ClickException:
-        raise  # said by the command already (verify's "no verdict", exit 3)
-    except Exception as error:
-        # A command that knows where and how far says so itself (errors.Lost, above).
-        if serving or (what := outages.lost(error)) is None:
-            raise
-        raise click.ClickException(f"lost {what} partway: {outages.said(error)}") from None
     except KeyboardInterrupt:
         if serving:
             return
         stopped_by = signal.SIGTERM if terminated else signal.SIGINT
         click.echo(f"interrupted ({stopped_by.name}): stopped before it finished", err=True)
         sys.exit(128 + stopped_by)
+
+
+async def _said_if_lost(work: Coroutine[Any, Any, None]) -> None:
+    """`work`, a dependency it loses said by the one handler every command's goes through
+    (a command that knows where, and how far, says so first: errors.Lost)."""
+    async with said_if_lost():
+        await work
 
 
 def configure(level: str, *, quiet_libraries: bool = False) -> LogFormat:

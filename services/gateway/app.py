@@ -30,6 +30,8 @@ from services.gateway.live.websocket_frames import KeepServerSend
 from services.migration.api.http_exports import export_endpoint
 from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
 from services.platform.error_codes import ErrorCode
+from services.platform.eventstore import chain_checks
+from services.platform.eventstore.chain_checks import ChainCheck
 from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.graphql.context import RequestContext
 from services.platform.http_errors import error_response
@@ -80,9 +82,6 @@ def create_app(
     of its own, database_probe.py), else through the pool."""
     limits = limits or Limits()
 
-    async def pool() -> asyncpg.Pool:
-        return context.pool
-
     async def select_one() -> None:
         if database is not None:
             await database.select_one()
@@ -94,6 +93,11 @@ def create_app(
             return await database.ask(pending_migrations)
         return await pending_migrations(context.pool)
 
+    async def latest_chain_check() -> ChainCheck | None:
+        if database is not None:
+            return await database.ask(chain_checks.latest)
+        return await chain_checks.latest(context.pool)
+
     async def no_chain() -> None:
         return None
 
@@ -104,7 +108,7 @@ def create_app(
         probes = {"database": select_one, **({"kafka": kafka} if kafka else {})}
         lost, report = await asyncio.gather(
             unreachable(probes),
-            chain.report(pool, LIVENESS_DATABASE_SECONDS) if chain else no_chain(),
+            chain.report(latest_chain_check, LIVENESS_DATABASE_SECONDS) if chain else no_chain(),
         )
         status, body = health_report(list(livenesses), report, lost)
         return JSONResponse(body, status_code=status)

@@ -17,6 +17,7 @@ import pytest
 
 from services.cli.publishing import BATCH_LINES
 from services.platform.postgres.database import open_pool, redacted
+from tests.support.notice_before_close import NoticeBeforeClose, notice_before_close
 from tests.support.postgres import count_now
 from tests.support.postgres_outage import StoppablePostgres
 from tests.support.processes import VENDORWATCH
@@ -29,11 +30,7 @@ FIRMS = 40_000
 
 async def _migrated(server: StoppablePostgres) -> str:
     """A new database of the server's, this version's schema in it."""
-    return await _migrated_as(server, "vendorwatch")
-
-
-async def _migrated_as(server: StoppablePostgres, name: str) -> str:
-    url = await server.database(name)
+    url = await server.database()
     await (await open_pool(url)).close()
     return url
 
@@ -54,12 +51,18 @@ _EVENTS = "SELECT count(*) FROM event_store"
 
 
 def _import_stopped(
-    server: StoppablePostgres, database_url: str, listed: Path, stop: Callable[[], None]
+    server: StoppablePostgres,
+    database_url: str,
+    listed: Path,
+    stop: Callable[[subprocess.Popen[str]], None],
+    reached_at: str | None = None,
 ) -> tuple[int, str]:
-    """An import of `listed` into `database_url`, PostgreSQL stopped by `stop` once its first
-    batches are recorded (and started again after); the import's exit code and stderr."""
+    """An import of `listed` into `database_url` (reached at `reached_at`, else at it),
+    PostgreSQL stopped by `stop` (given the import's process) once its first batches are
+    recorded, and started again after; the import's exit code and stderr."""
+    command = [*VENDORWATCH, "import", "worldbank", str(listed)]
     importing = subprocess.Popen(
-        [*VENDORWATCH, "import", "worldbank", str(listed), "--database-url", database_url],
+        [*command, "--database-url", reached_at or database_url],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -70,7 +73,7 @@ def _import_stopped(
             assert importing.poll() is None, importing.communicate()
             assert time.monotonic() < deadline
             time.sleep(0.05)
-        stop()
+        stop(importing)
         _, stderr = importing.communicate(timeout=60)
     finally:
         importing.kill()
@@ -83,7 +86,7 @@ def test_an_import_that_loses_postgresql_says_what_it_recorded(
 ) -> None:
     database_url = asyncio.run(_migrated(server))
     returncode, stderr = _import_stopped(
-        server, database_url, _list(tmp_path / "wb.csv"), server.stop_immediately
+        server, database_url, _list(tmp_path / "wb.csv"), lambda _: server.stop_immediately()
     )
     assert returncode == 1, stderr
     line = _one_error_line(stderr)
@@ -101,29 +104,50 @@ def test_an_import_that_loses_postgresql_says_what_it_recorded(
     assert "the rest not, nor the import's report" in line, line
 
 
-# How many imports a fast stop is made under: one in three or so read PostgreSQL's notice on
-# an idle connection (a tester's finding; 3 of 8 in a run of the reproduction).
-FAST_STOPS = 6
-
-
 def test_an_import_whose_postgresql_is_stopped_says_it_lost_it(
     server: StoppablePostgres, tmp_path: Path
 ) -> None:
     """`up` SIGTERMed stops its embedded PostgreSQL fast, as `pg_ctl stop` does: every
-    connection is sent its termination notice, then closed. Read between two batches, on a
-    connection idle in the pool, the notice broke asyncpg's protocol before the close was
-    seen, and the import ended with a traceback of asyncpg's `InternalClientError: cannot
-    switch to state 15`. Said as any PostgreSQL lost partway, whenever the stop lands."""
-    listed = _list(tmp_path / "wb.csv")
-    for attempt in range(FAST_STOPS):
-        database_url = asyncio.run(_migrated_as(server, f"vendorwatch{attempt}"))
-        returncode, stderr = _import_stopped(server, database_url, listed, server.stop_fast)
-        assert returncode == 1, stderr
-        line = _one_error_line(stderr)
-        shown = redacted(database_url)
-        assert line.startswith(f"Error: lost PostgreSQL at {shown} partway through the import"), (
-            line
+    connection is sent its termination notice, then closed. Read apart from the close on a
+    connection with no statement under way, the notice broke asyncpg's protocol, and the
+    import's next statement ended it with a traceback of asyncpg's `InternalClientError:
+    cannot switch to state 15` (one import in three to ten, by where the stop landed). Here
+    the stop lands there every time: the answer to a batch's commit held back until
+    PostgreSQL is stopped, then handed over with the notice, the close kept back
+    (notice_before_close.py): the next statement on the connection, the pool's reset of it,
+    meets the broken protocol."""
+    database_url = asyncio.run(_migrated(server))
+    with notice_before_close(database_url) as forwarder:
+
+        def stop(importing: subprocess.Popen[str]) -> None:
+            _hold_at_a_commit(forwarder, importing)
+            server.stop_fast()
+            forwarder.hand_over_stopped()
+
+        returncode, stderr = _import_stopped(
+            server, database_url, _list(tmp_path / "wb.csv"), stop, reached_at=forwarder.url
         )
+    assert returncode == 1, stderr
+    line = _one_error_line(stderr)
+    shown = redacted(forwarder.url)
+    assert line.startswith(f"Error: lost PostgreSQL at {shown} partway through the import: "), line
+
+
+def _hold_at_a_commit(forwarder: NoticeBeforeClose, importing: subprocess.Popen[str]) -> None:
+    """Until the import waits for an answer that leaves it out of a transaction (a batch's
+    commit's, or the pool's reset of the connection after it): PostgreSQL's answers held
+    back, and let through again while the one held leaves it within one (a statement under
+    way when the notice is read fails by the notice, an outage's type)."""
+    deadline = time.monotonic() + 60
+    while True:
+        forwarder.hold()
+        while (status := forwarder.held_status()) is None:
+            assert importing.poll() is None, importing.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        if status == "I":
+            return
+        forwarder.let_through()
 
 
 def test_a_rebuild_that_loses_postgresql_commits_nothing_and_says_so(

@@ -1,7 +1,8 @@
 """/healthz and /readyz ask PostgreSQL on a connection of their own: asked through the
 process's pool, /healthz said `degraded`, waiting for the database, whenever every connection
 of the pool was busy longer than its probe may wait (an import, a rebuild: an operator's soak
-test), while PostgreSQL answered all along; /readyz said `not ready` (a tester's finding)."""
+test), while PostgreSQL answered all along; /readyz said `not ready` (a tester's finding); the
+chain's latest verification was reported "not checked yet"."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import asyncpg
 import pytest
 
 from services.platform.eventlog.faust_runtime import HealthEndpoint, WorkerResources, build_app
+from services.platform.eventstore import chain_checks
+from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.operations.database_probe import APPLICATION_NAME, database_probe
 from services.platform.settings import Settings
 from tests.support.in_process_api import asgi_client
@@ -33,6 +36,27 @@ async def test_a_pool_busy_to_its_last_connection_is_no_database_out_of_reach(
             await pool.release(connection)
     assert health["status"] == "ok", health
     assert "waiting_for" not in health
+
+
+async def test_a_pool_busy_to_its_last_connection_still_reports_the_chain(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """The chain's latest verification read on the probe's connection: read through the
+    pool, it was no answer within the 0.5 s /healthz waits, and the report "not checked
+    yet" (or an older result this process had read) for the one recorded."""
+    await chain_checks.record(pool, 7, [])
+    held = [await pool.acquire() for _ in range(pool.get_max_size())]
+    try:
+        async with (
+            database_probe(database_url) as probe,
+            asgi_client(pool, chain=ChainWatch(database_url), database=probe) as client,
+        ):
+            health = (await client.get("/healthz")).json()
+    finally:
+        for connection in held:
+            await pool.release(connection)
+    assert health["chain"]["status"] == "intact", health
+    assert health["chain"]["events"] == 7, health
 
 
 async def test_a_pool_busy_to_its_last_connection_is_still_ready(
@@ -80,6 +104,35 @@ async def test_a_worker_whose_pool_is_busy_to_its_last_connection_is_still_ready
     body = json.loads(answer.body)
     assert answer.status == 200, body
     assert body["checks"]["migrations"] == {"ready": True, "detail": "all applied"}
+
+
+@pytest.mark.kafka
+async def test_a_worker_whose_pool_is_busy_to_its_last_connection_still_reports_the_chain(
+    database_url: str, kafka_bootstrap: str
+) -> None:
+    """A worker's /healthz read the chain's latest verification through the worker's pool:
+    busy to its last connection for the 0.5 s it waits, the report said "not checked yet"
+    for the verification recorded."""
+    settings = Settings(database_url=database_url, kafka_bootstrap=kafka_bootstrap)
+    resources = WorkerResources(settings, "registry")
+    healthz = build_app("registry", resources, HealthEndpoint("127.0.0.1", 6066)).web.views[
+        "/healthz"
+    ]
+    await resources.start()
+    try:
+        pool = await resources.pool()
+        await chain_checks.record(pool, 7, [])
+        held = [await pool.acquire() for _ in range(pool.get_max_size())]
+        try:
+            answer = await healthz.get(None)
+        finally:
+            for connection in held:
+                await pool.release(connection)
+    finally:
+        await resources.close()
+    body = json.loads(answer.body)
+    assert body["chain"]["status"] == "intact", body
+    assert body["chain"]["events"] == 7, body
 
 
 async def test_the_probes_connection_lost_is_made_again(

@@ -1,15 +1,20 @@
 """asyncpg's InternalClientError is PostgreSQL lost only when PostgreSQL no longer answers
 (`outages.lost_at`): a fast stop's termination notice read on an idle connection breaks
 asyncpg's protocol so (tests/e2e/test_cli_lost_postgres.py), but from a PostgreSQL that
-answers the same error is a fault, whose traceback a command must show."""
+answers the same error is a fault, whose traceback a command must show. Every command says
+what it lost by one handler (cli/lost_partway.py), in plain words."""
 
 from __future__ import annotations
 
 import asyncpg
+import click
 import pytest
 
+from services.cli.database_choice import database
+from services.cli.lost_partway import said_if_lost
 from services.platform.errors import Lost
 from services.platform.operations.outages import lost_at
+from services.platform.postgres.database import redacted
 
 pytestmark = pytest.mark.postgres
 
@@ -30,3 +35,49 @@ async def test_asyncpg_s_internal_error_is_postgresql_lost_once_it_does_not_answ
     told = Lost("lost PostgreSQL partway through the import")
     told.__cause__ = error
     assert await lost_at(told, UNREACHABLE_DB) is None
+
+
+async def test_a_database_chosen_and_lost_is_said_plainly() -> None:
+    """Which database, lost, what to do: not asyncpg's words for it (`publish`, `verify`,
+    `export` said "lost PostgreSQL at … partway: InternalClientError: cannot switch to state
+    15; another operation (2) is in progress")."""
+    with pytest.raises(Lost) as said:
+        async with database(UNREACHABLE_DB, None):
+            raise asyncpg.InternalClientError(BROKEN)
+    assert str(said.value) == (
+        f"lost PostgreSQL at {redacted(UNREACHABLE_DB)} partway: run the command again once"
+        " PostgreSQL is back"
+    )
+
+
+async def test_every_command_s_lost_dependency_is_told_by_one_handler(database_url: str) -> None:
+    """`running.run`'s, knowing no address, and the commands' that know their database (an
+    import, a rebuild, `database_choice`): the same test of what was lost, the same line
+    unless the command says how far it got."""
+    with pytest.raises(Lost) as said:
+        async with said_if_lost():  # running.run's
+            raise ConnectionRefusedError(111, "Connection refused")
+    assert (
+        str(said.value) == "lost PostgreSQL partway: run the command again once PostgreSQL is back"
+    )
+    told: list[tuple[str, str]] = []
+
+    def how_far(what: str, where: str) -> str:
+        told.append((what, where))
+        return f"lost {what} at {where} partway through the work: half of it done"
+
+    with pytest.raises(Lost) as said:
+        async with said_if_lost(UNREACHABLE_DB, told=how_far):  # PostgreSQL stopped fast
+            raise asyncpg.InternalClientError(BROKEN)
+    assert told == [("PostgreSQL", redacted(UNREACHABLE_DB))]
+    assert str(said.value).endswith("partway through the work: half of it done")
+    # From a PostgreSQL that answers, the same error is a fault: its traceback is seen.
+    with pytest.raises(asyncpg.InternalClientError):
+        async with said_if_lost(database_url):
+            raise asyncpg.InternalClientError(BROKEN)
+    # A line the command chose stays its own, outage or not (verify's "no verdict", exit 3).
+    with pytest.raises(click.ClickException, match="could not be verified"):
+        async with said_if_lost(UNREACHABLE_DB):
+            raise click.ClickException("the event log could not be verified") from (
+                ConnectionRefusedError(111, "Connection refused")
+            )

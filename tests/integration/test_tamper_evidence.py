@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
+from functools import partial
 
 import asyncpg
 import pytest
@@ -15,7 +16,7 @@ from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
 from services.platform.consuming import checked_replay
 from services.platform.consuming.rebuilding import BrokenChain
-from services.platform.eventstore import chain, event_store, verification
+from services.platform.eventstore import chain, chain_checks, event_store, verification
 from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.eventstore.event_store import content_hash
 from services.platform.eventstore.walk_beside import WalkFailed, walk_in_child
@@ -226,7 +227,7 @@ async def test_processes_report_the_last_walk_and_walk_once_per_interval(
     first, second = ChainWatch(database_url), ChainWatch(database_url)
     checked = await first.look(stored)
     assert checked is not None and checked.intact
-    assert (await first.report(_pool_of(stored), 5))["status"] == "intact"
+    assert (await first.report(partial(chain_checks.latest, stored), 5))["status"] == "intact"
     # Another process within the interval reads that result rather than walking again.
     assert await second.look(stored) == checked
     assert await stored.fetchval("SELECT count(*) FROM chain_verifications") == 1
@@ -235,17 +236,10 @@ async def test_processes_report_the_last_walk_and_walk_once_per_interval(
     due = ChainWatch(database_url, every=dt.timedelta(0))
     broken = await due.look(stored)
     assert broken is not None and not broken.intact
-    report = await due.report(_pool_of(stored), 5)
+    report = await due.report(partial(chain_checks.latest, stored), 5)
     assert report["status"] == "broken" and "content was changed" in report["first_problem"]
     status, body = health_report([], report)
     assert status == 200 and body["chain"]["status"] == "broken"
-
-
-def _pool_of(pool: asyncpg.Pool) -> Callable[[], Awaitable[asyncpg.Pool]]:
-    async def given() -> asyncpg.Pool:
-        return pool
-
-    return given
 
 
 async def test_a_rebuild_refuses_an_edited_log_and_leaves_every_projection_as_it_was(

@@ -33,6 +33,7 @@ from services.platform.eventlog.faust_observability import add_observability
 from services.platform.eventlog.kafka import KafkaEventLog, reach
 from services.platform.eventlog.topic_batches import Record, TopicBatches
 from services.platform.eventlog.topics import TOPICS, consumer_group, ensure_topics
+from services.platform.eventstore import chain_checks
 from services.platform.eventstore.chain_watch import LOOK_SECONDS, ChainWatch
 from services.platform.operations.database_probe import DatabaseProbe
 from services.platform.operations.liveness import (
@@ -64,8 +65,9 @@ class WorkerResources:
         self._lock = asyncio.Lock()
         self.livenesses: list[Liveness] = []
         self.chain = ChainWatch(settings.database_url)
-        # What /readyz asks PostgreSQL on: a connection of its own, as the API's (a pool busy
-        # to its last connection read as the database unreachable, the worker not ready).
+        # What /healthz and /readyz ask PostgreSQL on: a connection of its own, as the API's
+        # (a pool busy to its last connection read as the database unreachable, the worker
+        # not ready, and its chain report as none).
         self.probe = DatabaseProbe(settings.database_url)
         # Tasks holding one of the pool's connections for good (LISTEN): stopped before the
         # pool is closed, which waits for every connection to come back.
@@ -106,23 +108,18 @@ class WorkerResources:
         assert self._pool is not None
         return self._pool
 
-    async def opened_pool(self) -> asyncpg.Pool:
-        """The pool if the worker has opened it; ConnectionError (an OSError: "the database
-        does not answer", to ChainWatch.report) when not. /healthz must not wait for the
-        start (`pool`): it answers meanwhile."""
-        if self._pool is None:
-            raise ConnectionError("the worker has not opened its pool yet")
-        return self._pool
-
     async def health(self) -> tuple[int, dict[str, Any]]:
         """/healthz's status and body: the loops', with the chain's latest verification
-        (read within LIVENESS_DATABASE_SECONDS from the pool if open; else the latest this
-        worker read), and what the worker waits for: at start-up, or Kafka not reached now
-        (its own outage shows on no loop: aiokafka rides it out inside its fetches)."""
+        (read within LIVENESS_DATABASE_SECONDS on the probe's connection, not through the
+        pool, which a busy worker may hold to its last connection, nor waiting for the
+        start; else the latest this worker read), and what the worker waits for: at
+        start-up, or Kafka not reached now (its own outage shows on no loop: aiokafka rides
+        it out inside its fetches)."""
         waiting = self.start_up.waiting()
         probes = {} if "kafka" in waiting else {"kafka": self.reach_kafka}
+        read = partial(self.probe.ask, chain_checks.latest)
         chain, lost = await asyncio.gather(
-            self.chain.report(self.opened_pool, LIVENESS_DATABASE_SECONDS), unreachable(probes)
+            self.chain.report(read, LIVENESS_DATABASE_SECONDS), unreachable(probes)
         )
         return health_report(self.livenesses, chain, {**waiting, **lost})
 

@@ -44,9 +44,10 @@ async def record(pool: asyncpg.Pool, events: int, problems: Sequence[str]) -> No
     )
 
 
-async def latest(pool: asyncpg.Pool) -> ChainCheck | None:
-    """The latest result recorded; None before the first walk."""
-    row = await pool.fetchrow(
+async def latest(database: asyncpg.Pool | asyncpg.Connection) -> ChainCheck | None:
+    """The latest result recorded; None before the first walk. `database`: a pool, or a
+    connection (a probe's: /healthz, chain_watch.py)."""
+    row = await database.fetchrow(
         "SELECT checked_at, events, intact, problems FROM chain_verifications"
         " ORDER BY id DESC LIMIT 1"
     )

@@ -40,13 +40,16 @@ class ChainWatch:
         self.last: ChainCheck | None = None  # the latest read, kept for when none can be
 
     async def report(
-        self, pool: Callable[[], Awaitable[asyncpg.Pool]], seconds: float
+        self, read: Callable[[], Awaitable[ChainCheck | None]], seconds: float
     ) -> dict[str, Any]:
-        """The latest result recorded by anyone, read now (within `seconds`); the latest
-        this process read when the database does not answer (health_report says so)."""
+        """The latest result recorded by anyone, read now by `read` (within `seconds`); the
+        latest this process read when the database does not answer. `read` asks on the
+        process's probe connection (database_probe.py), not through its pool: a pool busy to
+        its last connection for the `seconds` (an import, a rebuild) read as no answer, and
+        /healthz reported an older result, or "not checked yet", for the one recorded."""
         try:
             async with asyncio.timeout(seconds):
-                self.last = await chain_checks.latest(await pool())
+                self.last = await read()
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
             pass
         return self.last.report() if self.last else {"status": "not checked yet"}

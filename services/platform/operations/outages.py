@@ -142,10 +142,3 @@ async def lost_at(error: BaseException, database_url: str) -> str | None:
         return "PostgreSQL" if is_outage(asked) else None
     await connection.close()
     return None
-
-
-def said(error: BaseException) -> str:
-    """`error` in a line: its type and message; of a group, its first error's (`lost`)."""
-    while isinstance(error, BaseExceptionGroup) and error.exceptions:
-        error = error.exceptions[0]
-    return f"{type(error).__name__}: {error}".rstrip(": ")
