@@ -23,6 +23,7 @@ import asyncpg
 
 from services.platform.eventstore import order_seals
 from services.platform.postgres.database import Connection
+from services.platform.postgres.index_order import along_indexes
 
 # Rows of a table of a recorded order read at a time.
 PAGE = 2000
@@ -53,6 +54,12 @@ class RecordedOrder:
             for table, condition in self.tables
         ]
 
+    def rows(self) -> str:
+        """A query of the order's rows, as `event_id`."""
+        return " UNION ALL ".join(
+            f"SELECT event_id FROM {table} WHERE {condition}" for table, condition in self.tables
+        )
+
 
 async def recorded(conn: Connection) -> list[RecordedOrder]:
     """Every recorded order: `claim_order`'s rows of each consumer with rows there (the
@@ -82,21 +89,6 @@ async def recorded(conn: Connection) -> list[RecordedOrder]:
     return list(orders.values())
 
 
-def ledger_rows(orders: Sequence[RecordedOrder]) -> str:
-    """A query of every recorded order's rows, as (consumer, event_id)."""
-    return " UNION ALL ".join(
-        [
-            "SELECT consumer, event_id FROM claim_order",
-            *(
-                f"SELECT {order.literal}, event_id FROM {table} WHERE {condition}"
-                for order in orders
-                for table, condition in order.tables
-                if table != "claim_order"
-            ),
-        ]
-    )
-
-
 async def walked(conn: Connection, orders: Sequence[RecordedOrder]) -> list[tuple[str, str]]:
     """Each order's chains against their seals and heads (`claim_order_heads`): the first
     row of each chain that no longer matches, as (where, what), by consumer and partition.
@@ -107,16 +99,10 @@ async def walked(conn: Connection, orders: Sequence[RecordedOrder]) -> list[tupl
         for r in await conn.fetch("SELECT consumer, partition, seq, seal FROM claim_order_heads")
     }
     walks: dict[tuple[str, int], order_seals.OrderWalk] = {}
-    # Along the index whatever the statistics say: a table filled since it was last analysed
-    # (a rebuild's replay, a restore) is estimated at a few rows, and each page was then read
-    # by sorting every row after it. For this transaction's walk only (an error ends the
-    # transaction, and the setting with it).
-    sorting = await conn.fetchval("SELECT current_setting('enable_sort')")
-    await conn.execute("SELECT set_config('enable_sort', 'off', true)")
-    for order in orders:
-        async for rows in _in_seq_order(conn, order):
-            await asyncio.to_thread(_walk, walks, order.consumer, rows)
-    await conn.execute("SELECT set_config('enable_sort', $1, true)", sorting)
+    async with along_indexes(conn):
+        for order in orders:
+            async for rows in _in_seq_order(conn, order):
+                await asyncio.to_thread(_walk, walks, order.consumer, rows)
     for key in heads.keys() - walks.keys():  # a head past rows all removed
         walks[key] = order_seals.OrderWalk(*key)
     problems = []

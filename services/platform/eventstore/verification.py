@@ -12,17 +12,27 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
 
 from services.events.catalog import EventRejected, parse_stored
-from services.platform.eventstore import chain, order_pages
+from services.platform.eventstore import chain, ledger_checks, order_pages
 from services.platform.eventstore.event_store import content_hash
 from services.platform.postgres.database import Connection
+from services.platform.postgres.index_order import along_indexes
 
-_CHUNK = 2000
+# Rows of a partition read, and checked, at a time.
+PAGE = 2000
+# A partition's rows in seq order: the first page (any seq: a row moved to a negative seq is
+# still read), and those after seq $2. Each is read along the (partition, seq) key.
+_ROWS = """SELECT position, event_id, event_type, vendor_id, occurred_at,
+                  envelope::text AS envelope, content_hash, seq, chain_hash, chain_version,
+                  recorded_at
+           FROM event_store WHERE partition = $1"""
+_FIRST_PAGE = f"{_ROWS} ORDER BY seq LIMIT {PAGE}"
+_NEXT_PAGE = f"{_ROWS} AND seq > $2 ORDER BY seq LIMIT {PAGE}"
 # The stored row's columns that repeat a field of its envelope (compared as instants, for
 # `occurred_at`: the column is in UTC, the envelope in its producer's offset).
 _COPIED_COLUMNS = ("event_id", "event_type", "vendor_id", "occurred_at")
@@ -179,8 +189,8 @@ class _Walk:
 async def verify(
     pool: asyncpg.Pool, progress: Callable[[int], None] = lambda _: None
 ) -> Verification:
-    """Walks every partition's chain and checks the heads and ledgers; `progress` is told
-    how many more events were checked, chunk by chunk."""
+    """Walks every partition's chain and checks the heads and ledgers, in one snapshot;
+    `progress` is told how many more events were checked, page by page."""
     total = 0
     walks = [_Walk(p) for p in range(chain.PARTITIONS)]
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
@@ -188,32 +198,38 @@ async def verify(
             r["partition"]: (r["seq"], r["chain_hash"])
             for r in await conn.fetch("SELECT partition, seq, chain_hash FROM event_chain_heads")
         }
-        for walk in walks:
-            cursor = conn.cursor(
-                """SELECT position, event_id, event_type, vendor_id, occurred_at,
-                          envelope::text AS envelope, content_hash, seq, chain_hash,
-                          chain_version, recorded_at
-                   FROM event_store WHERE partition = $1 ORDER BY seq""",
-                walk.partition,
-                prefetch=_CHUNK,
-            )
-            rows: list[asyncpg.Record] = []
-            async for row in cursor:
-                rows.append(row)
-                if len(rows) == _CHUNK:
-                    await asyncio.to_thread(walk.check, rows)
-                    total, rows = total + len(rows), []
-                    progress(_CHUNK)
-            await asyncio.to_thread(walk.check, rows)
-            walk.end(heads.get(walk.partition, (0, chain.GENESIS)))
-            total += len(rows)
-            progress(len(rows))
+        async with along_indexes(conn):
+            for walk in walks:
+                async for checked in _checked_pages(conn, walk):
+                    total += checked
+                    progress(checked)
+                walk.end(heads.get(walk.partition, (0, chain.GENESIS)))
         problems = [w.problem for w in walks if w.problem is not None]
         problems += _heads(heads, walks)
         orders = await order_pages.recorded(conn)
-        problems += await _ledgers(conn, order_pages.ledger_rows(orders))
+        problems += [Problem(*found) for found in await ledger_checks.unlogged(conn, orders)]
         problems += [Problem(*found) for found in await order_pages.walked(conn, orders)]
     return Verification(total, tuple(problems), {w.partition: (w.seq, w.link) for w in walks})
+
+
+async def _checked_pages(conn: Connection, walk: _Walk) -> AsyncIterator[int]:
+    """The walk's partition read in seq order along its (partition, seq) key, `PAGE` rows at
+    a time after the last one read, each page checked in a worker thread while the next is
+    read; yields how many rows each page held. Two pages held at most, whatever the store's
+    size (a cursor over the whole partition had PostgreSQL sort it whole when its estimates
+    favoured a bitmap scan)."""
+    rows = await conn.fetch(_FIRST_PAGE, walk.partition)
+    while rows:
+        checking = asyncio.to_thread(walk.check, rows)
+        if len(rows) < PAGE:
+            await checking
+            yield len(rows)
+            return
+        following, _ = await asyncio.gather(
+            conn.fetch(_NEXT_PAGE, walk.partition, rows[-1]["seq"]), checking
+        )
+        yield len(rows)
+        rows = following
 
 
 def _heads(heads: dict[int, tuple[int, str]], walks: Sequence[_Walk]) -> list[Problem]:
@@ -234,29 +250,3 @@ def _heads(heads: dict[int, tuple[int, str]], walks: Sequence[_Walk]) -> list[Pr
                 )
             )
     return problems
-
-
-async def _ledgers(conn: Connection, orders: str) -> list[Problem]:
-    """Every event a service has applied, or recorded the order of, must be in the log (a
-    rebuild following an order that names an event no longer there would pass over it)."""
-    rows = await conn.fetch(
-        f"""SELECT consumer, what, count(*) AS missing, min(event_id::text) AS example
-            FROM (SELECT consumer, 'applied' AS what, event_id FROM processed_events
-                  UNION ALL
-                  SELECT consumer, 'ordered', event_id FROM ({orders}) o) p
-            WHERE NOT EXISTS (SELECT 1 FROM event_store e WHERE e.event_id = p.event_id)
-            GROUP BY consumer, what ORDER BY consumer, what"""
-    )
-    return [
-        Problem(
-            f"ledger of {r['consumer']}",
-            f"{r['missing']} {_LEDGER_ROWS[r['what']]} not in the log (e.g. {r['example']})",
-        )
-        for r in rows
-    ]
-
-
-_LEDGER_ROWS = {
-    "applied": "applied event(s) are",
-    "ordered": "event(s) its recorded order names are",
-}
