@@ -21,6 +21,7 @@ from services.registry.domain.record_dates import future_check
 from services.registry.name_search.name_index_feed import LiveNameIndex
 from services.registry.reads.affiliation_changes import affiliation_check
 from services.registry.reads.contract_changes import contract_check
+from services.registry.reads.known_vendors import known_vendor_check
 from services.registry.reads.record_changes import record_check
 from services.registry.reads.record_ids import taken_check
 from services.registry.reads.record_references import reference_check
@@ -56,6 +57,7 @@ def request_context(
         type_checks=(api_type_check,),
         checks=(imposition_check(policies), future_check),
         reading_checks=(
+            known_vendor_check,
             change_check(policies),
             contract_check,
             record_check,

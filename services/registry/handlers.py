@@ -34,11 +34,8 @@ from services.registry import announcements
 from services.registry.batch.handler import RegistryBatch
 from services.registry.bidder_screening.reviews import key as review_key
 from services.registry.domain.affiliation_rules import affiliation_refusal
-from services.registry.domain.imposition_rules import (
-    change_refusal,
-    imposition_refusal,
-    unknown_vendor,
-)
+from services.registry.domain.imposition_rules import change_refusal, imposition_refusal
+from services.registry.domain.known_vendors import unknown_vendor
 from services.registry.domain.names import IdentifierKey, normalize_identifier
 from services.registry.domain.periods import ONE_DAY
 from services.registry.domain.policy import SuspensionPolicy
@@ -54,6 +51,7 @@ from services.registry.storage import (
 )
 from services.registry.storage.import_candidates import candidates_listed
 from services.registry.storage.import_reports import import_reported
+from services.registry.storage.named_records import vendor_known
 from services.registry.storage.vendor_repository import VendorRow
 
 # The registry judges every input event (platform/consuming/consumer.py, VERDICT_FROM).
@@ -191,7 +189,7 @@ class RegistryHandlers:
         # mode its registration travels in another partition and may well arrive after this.
         recorded = await recorded_time(conn, event, self.clock)
         if judged_by_fourth_rules(recorded):
-            known = await affiliation_links.related_known(conn, payload, recorded)
+            known = await vendor_known(conn, payload.related_vendor_id, recorded)
             pair = await affiliation_links.pair_links(conn, event, recorded)
             refusal = affiliation_refusal(event.vendor_id, payload, known, pair)
             DomainRejection.if_any(reason(refusal))

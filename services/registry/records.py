@@ -48,6 +48,7 @@ from services.registry.domain.contract_rules import (
     running_refusal,
     termination_refusal,
 )
+from services.registry.domain.known_vendors import unknown_vendor
 from services.registry.domain.record_dates import future_refusal
 from services.registry.domain.record_ids import taken_refusal
 from services.registry.domain.record_steps import (
@@ -91,7 +92,7 @@ async def _insert(
     table, key = NEW_RECORDS[event.event_type]
     values = event.payload.model_dump()
     if not await vendor_repository.vendor_exists(conn, event.vendor_id):
-        raise DomainRejection(f"vendor_id: unknown vendor {event.vendor_id!r}; register it first")
+        raise DomainRejection(unknown_vendor(event.vendor_id))
     if names_records:
         recorded = await recorded_time(conn, event, clock)
         if judged_by_later_rules(recorded):

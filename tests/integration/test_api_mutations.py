@@ -24,6 +24,7 @@ from tests.support.event_examples import (
     sanction_input,
 )
 from tests.support.principals import ADMIN
+from tests.support.registry_db import apply
 
 pytestmark = pytest.mark.postgres
 
@@ -52,12 +53,21 @@ def sanction(**changes: Any) -> dict[str, Any]:
     return payload | {"kind": str(payload["kind"]).upper()}
 
 
+@pytest.fixture
+async def b_registered(pool: asyncpg.Pool) -> None:
+    """Vendor B registered in the registry (not in the log, which the tests read): the receipt
+    refuses an event of a vendor it does not know."""
+    await apply(pool, case_b.registered())
+
+
 async def stored(pool: asyncpg.Pool) -> list[dict[str, Any]]:
     rows = await pool.fetch("SELECT envelope::text AS e FROM event_store ORDER BY position")
     return [json.loads(r["e"]) for r in rows]
 
 
-async def test_a_valid_sanction_is_recorded_with_who_recorded_it(pool: asyncpg.Pool) -> None:
+async def test_a_valid_sanction_is_recorded_with_who_recorded_it(
+    pool: asyncpg.Pool, b_registered: None
+) -> None:
     answer = (await execute(pool, IMPOSE, vendorId=case_b.VENDOR, payload=sanction()))[
         "imposeSanction"
     ]
@@ -127,7 +137,9 @@ async def test_a_rule_of_the_contract_comes_back_with_its_code(pool: asyncpg.Poo
     assert await stored(pool) == []
 
 
-async def test_a_period_outside_the_policy_is_a_field_error(pool: asyncpg.Pool) -> None:
+async def test_a_period_outside_the_policy_is_a_field_error(
+    pool: asyncpg.Pool, b_registered: None
+) -> None:
     answer = (
         await execute(pool, IMPOSE, vendorId=case_b.VENDOR, payload=sanction(duration_months=24))
     )["imposeSanction"]
@@ -138,7 +150,9 @@ async def test_a_period_outside_the_policy_is_a_field_error(pool: asyncpg.Pool) 
     assert await stored(pool) == []
 
 
-async def test_a_raw_event_cannot_claim_to_be_recorded_by_someone_else(pool: asyncpg.Pool) -> None:
+async def test_a_raw_event_cannot_claim_to_be_recorded_by_someone_else(
+    pool: asyncpg.Pool, b_registered: None
+) -> None:
     forged = case_b.suspended() | {
         "recorded_by": {"subject": "mayor", "role": "admin", "agencies": []}
     }
@@ -168,6 +182,7 @@ async def test_an_event_only_the_services_emit_is_refused_in_the_receipt(
 
 async def test_an_incident_claim_or_rename_on_a_day_still_to_come_is_refused_in_the_receipt(
     pool: asyncpg.Pool,
+    b_registered: None,
 ) -> None:
     # Accepted in the receipt, it was then refused by the registry: a form said it was saved.
     # A rename dated ahead was applied at once: the new name current before its day.
@@ -249,7 +264,9 @@ async def test_a_raw_event_keeps_the_contracts_field_names_in_its_errors(
     assert [e["field"] for e in answer["errors"]] == ["payload.ends_on"]
 
 
-async def test_a_sanctions_period_is_given_one_way_by_its_one_of_input(pool: asyncpg.Pool) -> None:
+async def test_a_sanctions_period_is_given_one_way_by_its_one_of_input(
+    pool: asyncpg.Pool, b_registered: None
+) -> None:
     introspected = await execute(pool, '{ __type(name: "SanctionPeriodInput") { isOneOf } }')
     assert introspected["__type"] == {"isOneOf": True}
     answer = (await execute(pool, IMPOSE, vendorId=case_b.VENDOR, payload=sanction()))[
@@ -266,7 +283,9 @@ async def test_a_sanctions_period_is_given_one_way_by_its_one_of_input(pool: asy
     }
 
 
-async def test_the_deprecated_period_fields_still_work_alone(pool: asyncpg.Pool) -> None:
+async def test_the_deprecated_period_fields_still_work_alone(
+    pool: asyncpg.Pool, b_registered: None
+) -> None:
     flat = graphql_input(VALID_PAYLOADS["sanction.imposed"]) | {"kind": "BID_SUSPENSION"}
     answer = (await execute(pool, IMPOSE, vendorId=case_b.VENDOR, payload=flat))["imposeSanction"]
     assert answer["accepted"], answer["errors"]
@@ -319,7 +338,9 @@ async def test_two_ways_in_one_period_are_refused_by_validation(pool: asyncpg.Po
     assert await stored(pool) == []
 
 
-async def test_an_amendment_takes_its_new_period_the_same_way(pool: asyncpg.Pool) -> None:
+async def test_an_amendment_takes_its_new_period_the_same_way(
+    pool: asyncpg.Pool, b_registered: None
+) -> None:
     amend = """
     mutation ($vendorId: ID!, $payload: SanctionAmendedInput!) {
       amendSanction(vendorId: $vendorId, payload: $payload) { accepted errors { field message } }
@@ -340,7 +361,7 @@ mutation ($vendorId: ID!, $payload: ContractAwardedInput!) {
 
 @pytest.mark.parametrize("amount", [3_000_000_000, "3000000000"], ids=["number", "digits"])
 async def test_an_award_of_billions_of_yen_is_recorded_exactly(
-    pool: asyncpg.Pool, amount: int | str
+    pool: asyncpg.Pool, b_registered: None, amount: int | str
 ) -> None:
     # GraphQL's Int stops at 2,147,483,647: a 3-billion-yen system was refused by the type.
     award = graphql_input(VALID_PAYLOADS["contract.awarded"] | {"amount": amount})
@@ -351,7 +372,9 @@ async def test_an_award_of_billions_of_yen_is_recorded_exactly(
     assert event["payload"]["amount"] == 3_000_000_000
 
 
-async def test_an_amount_written_in_the_query_may_be_as_large(pool: asyncpg.Pool) -> None:
+async def test_an_amount_written_in_the_query_may_be_as_large(
+    pool: asyncpg.Pool, b_registered: None
+) -> None:
     literal = """
     mutation { fileClaim(vendorId: "%s", payload: {claimId: "cl-big", filedOn: "2022-11-28",
       amount: 12000000000, description: "restoring every resident's record"}) { accepted } }"""
@@ -378,6 +401,7 @@ async def test_an_amount_that_is_no_integer_is_refused_saying_how_to_give_it(
 
 async def test_a_ground_the_policy_does_not_know_is_told_at_the_grounds(
     pool: asyncpg.Pool,
+    b_registered: None,
 ) -> None:
     answer = (
         await execute(pool, IMPOSE, vendorId=case_b.VENDOR, payload=sanction(grounds=["nonsense"]))

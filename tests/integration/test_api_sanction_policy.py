@@ -41,6 +41,7 @@ async def test_an_authority_written_otherwise_than_its_policy_is_refused(
     pool: asyncpg.Pool, authority: str
 ) -> None:
     # 36 months for a breach of contract (1–9): under another spelling it escaped the policy.
+    await apply(pool, case_b.registered())
     payload = imposition(
         authority=authority, duration_months=36, grounds=["breach_of_contract"], serious=False
     )
@@ -57,7 +58,6 @@ async def test_an_authority_written_otherwise_than_its_policy_is_refused(
         ],
     }
     # The registry says the same of such an event from any other producer.
-    await apply(pool, case_b.registered())
     event = case_b.suspended(authority=authority)
     assert await rejection(pool, event) == f"payload.authority: {said} {CITY!r}"
     assert await logged(pool) == 0
@@ -130,6 +130,7 @@ async def test_a_change_of_a_sanction_not_on_record_yet_is_the_registrys_to_judg
 ) -> None:
     # Its imposition may be in the log, not applied yet (sent a moment before without
     # waitForProcessing): refusing it here would refuse what the registry accepts.
+    await apply(pool, case_b.registered())
     payload = sanction_input(VALID_PAYLOADS["sanction.amended"] | {"duration_months": 120})
     answer = await receipt(pool, AMEND, vendorId=case_b.VENDOR, payload=payload)
     assert answer == {"accepted": True, "errors": []}

@@ -21,8 +21,10 @@ class Mutation:
     @strawberry.mutation(
         description="Submits one event (the JSON envelope documented in schemas/events) into"
         " the event log. An event that breaks the contract is refused at once with each field"
-        " and reason (snake_case, as in the contract), and nothing is written; one the services"
-        " cannot apply later (an unknown vendor) shows in the receipt's processing (with"
+        " and reason (snake_case, as in the contract), and nothing is written, as are those the"
+        " services' rules refuse of the records on hand (an unknown vendor: `vendor_id`,"
+        " `unknown_vendor`); one the services cannot apply later (a registration whose"
+        " identifier one sent just before takes) shows in the receipt's processing (with"
         " waitForProcessing) and in deadLetters. `recorded_by` is set from the caller's token."
     )
     async def submit_event(

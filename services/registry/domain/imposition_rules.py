@@ -29,6 +29,7 @@ from services.platform.eventstore.later_rules import (
     judged_by_later_rules,
 )
 from services.registry.domain.amendment_rules import unchanged_refusal
+from services.registry.domain.known_vendors import unknown_vendor
 from services.registry.domain.lift_rules import changes_nothing, nothing_to_lift
 from services.registry.domain.policy import (
     OutsidePolicy,
@@ -82,10 +83,6 @@ def policy_refusal(
             period=Period.of(payload),
         )
     )
-
-
-def unknown_vendor(vendor_id: str) -> str:
-    return f"vendor_id: unknown vendor {vendor_id!r}; register it first"
 
 
 def imposition_refusal(

@@ -1,32 +1,17 @@
-"""What judging an affiliation change reads (`affiliation_rules`): whether its related vendor
-is known, and the pair's changes as the log recorded them up to it. Two keyed statements, on
-the two vendors' events only (`event_store_vendor_type`), however many vendors there are."""
+"""What judging an affiliation change reads (`affiliation_rules`) besides whether its related
+vendor is known (`named_records.vendor_known`): the pair's changes as the log recorded them up
+to it. A keyed statement, on the two vendors' events only (`event_store_vendor_type`), however
+many vendors there are."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from services.events.base import EventEnvelope
-from services.events.vendor import (
-    AffiliationChange,
-    AffiliationRelation,
-    VendorAffiliationChanged,
-)
+from services.events.vendor import AffiliationChange, AffiliationRelation, VendorAffiliationChanged
 from services.platform.consuming.consumer import VERDICT_FROM
 from services.platform.postgres.database import Connection
 from services.registry.domain.affiliation_rules import Link, link_of
-from services.registry.domain.reference_rules import Named
-from services.registry.storage.named_records import known_records
-
-
-async def related_known(
-    conn: Connection, payload: VendorAffiliationChanged, recorded_at: dt.datetime
-) -> bool:
-    """Whether the related vendor is registered, or the log recorded its registration by
-    `recorded_at` (`reference_rules.Known.knows_vendor`)."""
-    related = payload.related_vendor_id
-    known = await known_records(conn, Named(vendors=frozenset({related})))
-    return known.knows_vendor(related, recorded_at)
 
 
 async def pair_links(

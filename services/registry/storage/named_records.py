@@ -1,6 +1,6 @@
 """Which of the records some events name the registry holds (reference_rules), and when the
 log recorded the named vendors' registrations: at most four statements, however many events
-name them."""
+name them; and whether one vendor is known so (`vendor_known`)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ _FIRST_REGISTRATIONS = f"""
         ORDER BY e.recorded_at LIMIT 1
     ) AS first"""
 
+# Later than anything the log records.
+_AFTER_ALL = dt.datetime.max.replace(tzinfo=dt.UTC)
+
 
 async def known_records(conn: Connection, named: Named) -> Known:
     """The registered vendors, the contracts' owners and the incidents (the day each
@@ -32,8 +35,9 @@ async def known_records(conn: Connection, named: Named) -> Known:
     logged: dict[str, dt.datetime] = {}
     if named.vendors:
         registered = await vendor_repository.existing_vendors(conn, sorted(named.vendors))
-        rows = await conn.fetch(_FIRST_REGISTRATIONS, sorted(named.vendors - registered))
-        logged = {r["vendor_id"]: r["recorded_at"] for r in rows}
+        if unregistered := sorted(named.vendors - registered):
+            rows = await conn.fetch(_FIRST_REGISTRATIONS, unregistered)
+            logged = {r["vendor_id"]: r["recorded_at"] for r in rows}
     owners: dict[str, str] = {}
     if named.contracts:
         rows = await conn.fetch(
@@ -54,3 +58,12 @@ async def known_records(conn: Connection, named: Named) -> Known:
         )
         incidents = {(r["vendor_id"], r["incident_id"]): r["occurred_on"] for r in rows}
     return Known(registered, owners, incidents, logged)
+
+
+async def vendor_known(conn: Connection, vendor_id: str, at: dt.datetime | None = None) -> bool:
+    """Whether the vendor is registered, or the log recorded its registration by `at`
+    (`reference_rules.Known.knows_vendor`): a keyed row, and one probe of the log when it is
+    not registered. `at` None (a receipt's): any registration the log holds now, since the
+    event asked about is recorded after it, whatever the API's clock says of the log's."""
+    known = await known_records(conn, Named(vendors=frozenset({vendor_id})))
+    return known.knows_vendor(vendor_id, _AFTER_ALL if at is None else at)
