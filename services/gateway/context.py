@@ -56,14 +56,19 @@ def request_context(
         handled_by=handlers,
         type_checks=(api_type_check,),
         checks=(imposition_check(policies), future_check),
+        # The checks that refuse for what the log does not hold (a vendor nobody registered,
+        # a relation that does not stand) only where what a client sent a moment before is
+        # in the store by then: on Kafka a registration sent just before may still be on its
+        # way to ingest, and refusing its vendor's next event would refuse what the registry
+        # accepts. The registry judges those there, as it judges all that `publish` sends.
         reading_checks=(
-            known_vendor_check,
+            *((known_vendor_check,) if event_log.stored_on_submit else ()),
             change_check(policies),
             contract_check,
             record_check,
             reference_check,
             taken_check,
-            affiliation_check,
+            *((affiliation_check,) if event_log.stored_on_submit else ()),
         ),
         # One name index per process: built on first use, then kept up to date by the feed.
         parts=(

@@ -21,6 +21,10 @@ class Writer(enum.Enum):
 class EventLog(Protocol):
     """Producers submit raw events; ingest validates them on the far side of the log."""
 
+    # Whether what `submit` delivered is in the event store once it returns (embedded:
+    # ingest runs in the call), or only later (Kafka: ingest stores it when it reads it).
+    stored_on_submit: bool
+
     async def submit(self, raws: Sequence[bytes], writer: Writer = Writer.PRODUCER) -> None:
         """Delivers raw events durably into the log (not necessarily applied yet)."""
 

@@ -35,6 +35,8 @@ POLL_SECONDS = 1.0
 
 
 class EmbeddedEventLog:
+    stored_on_submit = True  # ingest runs in `submit`
+
     def __init__(self, pool: asyncpg.Pool, accept: Accept) -> None:
         self._pool = pool
         self._accept = accept

@@ -48,6 +48,8 @@ def _partition(key: bytes | None, all_partitions: list[int], available: list[int
 class KafkaEventLog:
     """Submits input to its writer's topic and forwards stored events on to the consumers."""
 
+    stored_on_submit = False  # ingest stores it when it reads the topic
+
     def __init__(self, bootstrap: str, credentials: KafkaCredentials) -> None:
         # Before a producer tries it: `publish --kafka host:99999` showed asyncio's traceback.
         self._bootstrap = checked_bootstrap(bootstrap)
