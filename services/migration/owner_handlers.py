@@ -124,14 +124,7 @@ class OwnerHandlers:
         at = await recorded_time(conn, event, self.clock)
         # A bar recorded to begin before the contracts end: from the rules of 2026-12-07 on.
         later = await barred_later_of_plan(conn, plan) if judged_by_fourth_rules(at) else None
-        refusal = withdrawal_refusal(
-            plan.plan_id,
-            plan.vendor_id,
-            plan.agency,
-            plan.withdrawn_at,
-            plan.vendor_eligible,
-            later,
-        )
+        refusal = withdrawal_refusal(plan, later)
         if refusal is not None:
             raise DomainRejection(problems_said([refusal]))
         await plan_withdrawal.withdraw(conn, plan.plan_id, at, p.reason)

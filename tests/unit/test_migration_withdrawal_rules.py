@@ -5,6 +5,7 @@ after a withdrawn one (plan_opening.automatic_plan_id)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from services.events.migration import MigrationItemStatus
 from services.migration.domain.plan_status import PlanStatus, plan_status
@@ -14,6 +15,19 @@ from services.migration.plan_opening import automatic_plan_id
 DONE, PLANNED = MigrationItemStatus.DONE, MigrationItemStatus.PLANNED
 AT = dt.datetime(2026, 12, 8, 3, 0, tzinfo=dt.UTC)
 TO_COME = "to come: debarment pref-1 by Prefecture from 2027-06-01 until 2029-01-31"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    plan_id: str
+    vendor_id: str
+    agency: str
+    withdrawn_at: dt.datetime | None
+    vendor_eligible: bool
+
+
+def _plan(withdrawn_at: dt.datetime | None, *, eligible: bool) -> _Plan:
+    return _Plan("plan-1", "vendor-b", "市民課", withdrawn_at, eligible)
 
 
 def test_a_plan_is_completed_once_every_item_is_done() -> None:
@@ -30,16 +44,12 @@ def test_a_plan_without_items_is_open_and_a_withdrawn_one_withdrawn_whatever_its
 
 
 def test_a_plan_whose_vendor_may_bid_again_may_be_withdrawn() -> None:
-    refusal = withdrawal_refusal(
-        "plan-1", "vendor-b", "市民課", None, vendor_eligible=True, barred_later=None
-    )
+    refusal = withdrawal_refusal(_plan(None, eligible=True), None)
     assert refusal is None
 
 
 def test_a_plan_whose_vendor_is_still_barred_there_is_not_withdrawn() -> None:
-    refusal = withdrawal_refusal(
-        "plan-1", "vendor-b", "市民課", None, vendor_eligible=False, barred_later=TO_COME
-    )
+    refusal = withdrawal_refusal(_plan(None, eligible=False), TO_COME)
     assert refusal is not None
     assert (refusal.field, refusal.code) == ("plan_id", "still_barred")
     assert refusal.message == (
@@ -50,9 +60,7 @@ def test_a_plan_whose_vendor_is_still_barred_there_is_not_withdrawn() -> None:
 
 def test_a_plan_whose_vendor_a_recorded_bar_reaches_before_its_contracts_end_is_kept() -> None:
     """Barred now is said first (it says what must happen now); free now, the bar to come."""
-    refusal = withdrawal_refusal(
-        "plan-1", "vendor-b", "市民課", None, vendor_eligible=True, barred_later=TO_COME
-    )
+    refusal = withdrawal_refusal(_plan(None, eligible=True), TO_COME)
     assert refusal is not None
     assert (refusal.field, refusal.code) == ("plan_id", "barred_later")
     assert refusal.message == (
@@ -63,9 +71,7 @@ def test_a_plan_whose_vendor_a_recorded_bar_reaches_before_its_contracts_end_is_
 
 def test_a_plan_is_withdrawn_once() -> None:
     for eligible in (True, False):  # said as withdrawn first: barred or not, it is history
-        refusal = withdrawal_refusal(
-            "plan-1", "vendor-b", "市民課", AT, vendor_eligible=eligible, barred_later=TO_COME
-        )
+        refusal = withdrawal_refusal(_plan(AT, eligible=eligible), TO_COME)
         assert refusal is not None
         assert (refusal.field, refusal.code) == ("plan_id", "withdrawn_already")
         assert refusal.message == "plan plan-1 is withdrawn already"

@@ -44,14 +44,7 @@ class MigrationWithdrawalMutation:
         async def check(plan: PlanRow, *_: object) -> Found:
             async with info.context.pool.acquire() as conn:
                 later = await barred_later_of_plan(conn, plan)
-            refusal = withdrawal_refusal(
-                plan.plan_id,
-                plan.vendor_id,
-                plan.agency,
-                plan.withdrawn_at,
-                plan.vendor_eligible,
-                later,
-            )
+            refusal = withdrawal_refusal(plan, later)
             # At the argument the plan was named by: the event's `plan_id`.
             return (None if refusal is None else dataclasses.replace(refusal, field="planId"),)
 

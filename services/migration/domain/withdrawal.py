@@ -22,26 +22,36 @@ Once withdrawn, a plan changes no more: its owner's changes are refused (`plan_w
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 
 from services.events.catalog import Problem
 
 
-def withdrawal_refusal(
-    plan_id: str,
-    vendor_id: str,
-    agency: str,
-    withdrawn_at: dt.datetime | None,
-    vendor_eligible: bool,
-    barred_later: str | None,
-) -> Problem | None:
+class WithdrawnPlan(Protocol):
+    """What a plan's withdrawal is judged by, as migration keeps it (`PlanRow`)."""
+
+    @property
+    def plan_id(self) -> str: ...
+    @property
+    def vendor_id(self) -> str: ...
+    @property
+    def agency(self) -> str: ...
+    @property
+    def withdrawn_at(self) -> dt.datetime | None: ...
+    @property
+    def vendor_eligible(self) -> bool: ...
+
+
+def withdrawal_refusal(plan: WithdrawnPlan, barred_later: str | None) -> Problem | None:
     """Why the plan cannot be withdrawn (at the event's `plan_id`); None when it can.
     `barred_later`: what a sanction already recorded will bar the vendor from there before
     the plan's contracts end (`bars.barred_later`), None when nothing does or the rule does
     not judge the event."""
-    if withdrawn_at is not None:
+    plan_id, vendor_id, agency = plan.plan_id, plan.vendor_id, plan.agency
+    if plan.withdrawn_at is not None:
         message = f"plan {plan_id} is withdrawn already"
         return Problem("plan_id", message, "withdrawn_already")
-    if not vendor_eligible:
+    if not plan.vendor_eligible:
         message = (
             f"{vendor_id} is still barred at {agency} from plan {plan_id}'s contracts: they"
             " must move to other vendors; the plan can be withdrawn once the vendor may bid"
