@@ -7,6 +7,8 @@ chain's latest verification was reported "not checked yet"."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import asyncpg
 import pytest
@@ -21,19 +23,26 @@ from tests.support.in_process_api import asgi_client
 pytestmark = pytest.mark.postgres
 
 
-async def test_a_pool_busy_to_its_last_connection_is_no_database_out_of_reach(
-    pool: asyncpg.Pool, database_url: str
-) -> None:
+@asynccontextmanager
+async def _every_connection_held(pool: asyncpg.Pool) -> AsyncIterator[None]:
+    """The pool busy to its last connection for the block."""
     held = [await pool.acquire() for _ in range(pool.get_max_size())]
     try:
-        async with (
-            database_probe(database_url) as probe,
-            asgi_client(pool, database=probe) as client,
-        ):
-            health = (await client.get("/healthz")).json()
+        yield
     finally:
         for connection in held:
             await pool.release(connection)
+
+
+async def test_a_pool_busy_to_its_last_connection_is_no_database_out_of_reach(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    async with (
+        _every_connection_held(pool),
+        database_probe(database_url) as probe,
+        asgi_client(pool, database=probe) as client,
+    ):
+        health = (await client.get("/healthz")).json()
     assert health["status"] == "ok", health
     assert "waiting_for" not in health
 
@@ -45,16 +54,12 @@ async def test_a_pool_busy_to_its_last_connection_still_reports_the_chain(
     pool, it was no answer within the 0.5 s /healthz waits, and the report "not checked
     yet" (or an older result this process had read) for the one recorded."""
     await chain_checks.record(pool, 7, [])
-    held = [await pool.acquire() for _ in range(pool.get_max_size())]
-    try:
-        async with (
-            database_probe(database_url) as probe,
-            asgi_client(pool, chain=ChainWatch(database_url), database=probe) as client,
-        ):
-            health = (await client.get("/healthz")).json()
-    finally:
-        for connection in held:
-            await pool.release(connection)
+    async with (
+        _every_connection_held(pool),
+        database_probe(database_url) as probe,
+        asgi_client(pool, chain=ChainWatch(database_url), database=probe) as client,
+    ):
+        health = (await client.get("/healthz")).json()
     assert health["chain"]["status"] == "intact", health
     assert health["chain"]["events"] == 7, health
 
@@ -64,16 +69,12 @@ async def test_a_pool_busy_to_its_last_connection_is_still_ready(
 ) -> None:
     """Its migrations asked on the probe's connection, the process is ready: it was `not
     ready`, the database "unreachable: TimeoutError" after the 4 s /readyz waits."""
-    held = [await pool.acquire() for _ in range(pool.get_max_size())]
-    try:
-        async with (
-            database_probe(database_url) as probe,
-            asgi_client(pool, database=probe) as client,
-        ):
-            answer = await client.get("/readyz")
-    finally:
-        for connection in held:
-            await pool.release(connection)
+    async with (
+        _every_connection_held(pool),
+        database_probe(database_url) as probe,
+        asgi_client(pool, database=probe) as client,
+    ):
+        answer = await client.get("/readyz")
     assert answer.status_code == 200, answer.json()
     assert answer.json()["checks"]["migrations"] == {"ready": True, "detail": "all applied"}
 
@@ -93,12 +94,8 @@ async def test_a_worker_whose_pool_is_busy_to_its_last_connection_is_still_ready
     await resources.start()  # as a worker does: its pool opened, Kafka reached
     try:
         pool = await resources.pool()
-        held = [await pool.acquire() for _ in range(pool.get_max_size())]
-        try:
+        async with _every_connection_held(pool):
             answer = await readyz.get(None)  # the page's handler, as faust's server calls it
-        finally:
-            for connection in held:
-                await pool.release(connection)
     finally:
         await resources.close()
     body = json.loads(answer.body)
@@ -122,12 +119,8 @@ async def test_a_worker_whose_pool_is_busy_to_its_last_connection_still_reports_
     try:
         pool = await resources.pool()
         await chain_checks.record(pool, 7, [])
-        held = [await pool.acquire() for _ in range(pool.get_max_size())]
-        try:
+        async with _every_connection_held(pool):
             answer = await healthz.get(None)
-        finally:
-            for connection in held:
-                await pool.release(connection)
     finally:
         await resources.close()
     body = json.loads(answer.body)
