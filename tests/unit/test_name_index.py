@@ -213,16 +213,18 @@ def test_renames_and_removals() -> None:
     ),
     query=_TEXT,
     frequent=st.sampled_from([2, 2000]),
+    budget=st.sampled_from([2, 400]),
 )
 # A frequent gram's names, read by a search before a compaction, were the old ids' after it.
-@example(steps=[(0, ["a"]), (0, ["adec", "de", "de"])], query="dec", frequent=2)
+@example(steps=[(0, ["a"]), (0, ["adec", "de", "de"])], query="dec", frequent=2, budget=400)
 def test_changes_leave_the_index_as_built_afresh(
-    steps: list[tuple[int, list[str]]], query: str, frequent: int
+    steps: list[tuple[int, list[str]]], query: str, frequent: int, budget: int
 ) -> None:
     """Names replaced vendor by vendor, searched between changes (which keeps the frequent
     grams' names), removed ones compacted away now and then: the same answers as an index of
-    the names as they now are."""
-    index = NameIndex(frequent=frequent)
+    the names as they now are, read in vendor id order (as at start), the budget's cut
+    included."""
+    index = NameIndex(frequent=frequent, budget=budget)
     current: dict[str, list[NameCandidate]] = {}
     for vendor, names in steps:
         vendor_id = f"v{vendor}"
@@ -230,7 +232,9 @@ def test_changes_leave_the_index_as_built_afresh(
         index.replace_vendors({vendor_id: current[vendor_id]})
         index.search(query)
     index._compact()  # what a long run of changes does from time to time
-    fresh = NameIndex.of([c for names in current.values() for c in names], frequent=frequent)
+    fresh = NameIndex.of(
+        [c for _, names in sorted(current.items()) for c in names], frequent=frequent, budget=budget
+    )
     assert index.search(query, limit=100) == fresh.search(query, limit=100)
     assert len(index) == len(fresh)
     for vendor_id, candidates in current.items():
@@ -279,3 +283,24 @@ def test_shared_grams_counts_what_the_lists_and_masks_say(
         expected[i] += sum(weight for ids, weight in frequent if i in ids)
     assert names.tolist() == sorted(expected)
     assert counts.tolist() == [expected[i] for i in sorted(expected)]
+
+
+def test_the_budget_s_cut_is_the_same_however_the_index_was_filled() -> None:
+    """Names tied at the cut level (as many grams shared, as long) are kept by vendor id, then
+    name: an API process whose index was fed vendor by vendor as they registered answers as
+    one that read every vendor at start (by vendor id). Cut by the order names were added,
+    the two had answered one query with different vendors."""
+    names = [
+        NameCandidate(f"v{n:02d}", K.LEGAL, f"{kana}Construction")
+        for n, kana in enumerate(["Abe ", "Ito ", "Oda ", "Ono ", "Abe ", "Uno ", "Eto ", "Ise "])
+    ]
+    at_start = NameIndex.of(names, budget=3)  # read ordered by vendor id
+    fed = NameIndex(budget=3)
+    for candidate in reversed(names):  # registered one by one, the last first
+        fed.replace_vendors({candidate.vendor_id: [candidate]})
+    hits = at_start.search("Construction", limit=20, min_score=0)
+    assert [h.vendor_id for h in hits] == ["v00", "v01", "v02"]
+    assert fed.search("Construction", limit=20, min_score=0) == hits
+    query = normalize_name("Construction")
+    assert fed.candidates_many([query]) == [fed.candidates(query)]
+    assert fed.candidates(query)[1] == at_start.candidates(query)[1]

@@ -14,9 +14,10 @@ than FREQUENT names, whose posting lists are not read), and, when more than BUDG
 reach it, to one above what the first name left out shares: the names sharing the most are
 kept by whole levels (names sharing as many grams) while they fit in BUDGET, then from the
 next level the CLOSEST nearest the query's length (a typo rather than a longer or shorter
-name). `candidates` returns the bar used: every name sharing that many grams is scored. A
-name with half its own grams in the query is scored too (a name that is one word of a longer
-query: "B System" for "B Information System").
+name; names as near by vendor id, then name, so that the cut does not depend on the order the
+names were added). `candidates` returns the bar used: every name sharing that many grams is
+scored. A name with half its own grams in the query is scored too (a name that is one word of
+a longer query: "B System" for "B Information System").
 
 What can be missed: only names sharing fewer than T grams (and not half their own). Their
 compact `fuzz.ratio` is bounded: a longest common subsequence of L characters in R runs holds
@@ -50,7 +51,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -241,7 +242,9 @@ class NameIndex:
         found, shared, own = counted[kept], shared[kept], own[kept]
         if len(found) > self._budget:
             alive = np.frombuffer(self._alive, np.bool_)[found]
-            found, need = _within_budget(found, shared, own - total, alive, need, self._budget)
+            found, need = _within_budget(
+                found, shared, own - total, alive, need, self._budget, self._in_data_order
+            )
         return self._answer(found.tolist(), need, query_compact)
 
     def candidates_many(self, queries_compact: Sequence[str]) -> list[tuple[list[int], int]]:
@@ -272,7 +275,13 @@ class NameIndex:
         found = np.flatnonzero((rare > 0) & ((shared >= need) | (2 * shared >= own)))
         if len(found) > self._budget:
             found, need = _within_budget(
-                found, shared[found], own[found] - total, batch.live[found], need, self._budget
+                found,
+                shared[found],
+                own[found] - total,
+                batch.live[found],
+                need,
+                self._budget,
+                self._in_data_order,
             )
         return self._answer(found[batch.live[found]].tolist(), need, query_compact)
 
@@ -299,6 +308,14 @@ class NameIndex:
             if entries[i] is not None
         }
         return (sorted(singles.union(ids)) if singles else ids), need
+
+    def _in_data_order(self, ids: Ints) -> Ints:
+        """These live names' ids by vendor id, then name, then kind: an order the names
+        themselves give, where ids follow the order they were added (by vendor id when the
+        index is built at start, by arrival when it is fed change by change)."""
+        named = [(e.candidate, i) for i in ids.tolist() if (e := self._entries[i]) is not None]
+        named.sort(key=lambda c: (c[0].vendor_id, c[0].name, c[0].kind))
+        return np.array([i for _, i in named], np.int64)
 
     def _live_entries(self, ids: Iterable[int]) -> list[_Entry]:
         return [e for e in (self._entries[i] for i in ids) if e is not None]
@@ -355,13 +372,22 @@ class NameIndex:
 
 
 def _within_budget(
-    ids: Ints, shared: Ints, own: Ints, live: npt.NDArray[np.bool_], need: int, budget: int
+    ids: Ints,
+    shared: Ints,
+    own: Ints,
+    live: npt.NDArray[np.bool_],
+    need: int,
+    budget: int,
+    in_data_order: Callable[[Ints], Ints],
 ) -> tuple[Ints, int]:
     """Of the names found (ascending ids, with the grams each shares, how much longer each is
     than the query, whether it is live): whole levels (names sharing as many grams) from the
     top while they fit in the budget, then from the next level the CLOSEST nearest the
-    query's length (a typo rather than a longer or shorter name); the bar becomes one above
-    what the first name left out shares. Ascending ids, removed ones still among them."""
+    query's length (a typo rather than a longer or shorter name), names as near taken in
+    `in_data_order` (by vendor id, then name: never by id, which is the order names were
+    added, so two processes fed differently would keep different names); the bar becomes
+    one above what the first name left out shares. Ascending ids, removed ones still among
+    them."""
     levels = np.bincount(shared)
     whole, cut = 0, 0
     for level in np.flatnonzero(levels)[::-1].tolist():
@@ -370,11 +396,18 @@ def _within_budget(
             break
         whole += int(levels[level])
     at_cut = (shared == cut) & live
-    closest = np.argsort(np.abs(own[at_cut]), kind="stable")  # by id among names as close
+    level, far = ids[at_cut], np.abs(own[at_cut])
     room = min(CLOSEST, budget - whole)
-    kept = np.sort(np.concatenate((ids[shared > cut], ids[at_cut][closest[:room]])))
+    if room < len(level):
+        # All the names nearer than the room-th nearest, then as many of those as near as
+        # it as there is room for: only that tie is put in order (in Python), not the level.
+        edge = np.partition(far, room - 1)[room - 1] if room else -1
+        nearer = level[far < edge]
+        tied = in_data_order(level[far == edge])[: room - len(nearer)]
+        level = np.concatenate((nearer, tied))
+    kept = np.sort(np.concatenate((ids[shared > cut], level)))
     # Everything at the cut level kept (removed names made room): the bar is the cut.
-    return kept, max(need, cut + 1 if room < len(closest) else cut)
+    return kept, max(need, cut + 1 if room < int(at_cut.sum()) else cut)
 
 
 @dataclass(frozen=True, slots=True)
