@@ -33,7 +33,8 @@ itself has made so far, in this order:
 
 4. **Otherwise a new vendor**, and for review, as "possible same as" candidates, the known
    vendors that scored at least REVIEW_SCORE by the registry's search scorer
-   (`registry.search.score_names`: the best of the compact ratio and WRatio over words), or
+   (`registry.search.score_names`: the best of the compact ratio and WRatio over words, an
+   acronym or short alias such as "GRU" matching whole words only, never inside "Grupo"), or
    that had the same resolution form but another country, or no country on one side, or that
    tied in an ambiguous case. Candidates are never merged: the registry has no event for
    "possible same as" yet, so they are part of the import's report (one line each on

@@ -20,7 +20,7 @@ from services.registry.domain.names import (
     fold_accents,
     normalisations,
 )
-from services.registry.name_search.search import NameCandidate, NameKind
+from services.registry.name_search.search import NameCandidate, NameKind, rank
 
 THRESHOLDS = Thresholds(review=88.0, other_country=100.0)
 ACME = BarredVendor(
@@ -167,3 +167,28 @@ def test_repeated_refs_are_named_up_to_ten_and_the_rest_counted() -> None:
     assert str(refused.value) == (
         f"bidders: duplicate refs {named} and 2 more; a ref names one bidder, to tell its answer"
     )
+
+
+def test_an_acronym_matches_whole_words_only_and_as_vendors_search_scores_it() -> None:
+    """A bidder's short name is not found inside a barred vendor's longer one, nor a barred
+    vendor's acronym inside a bidder's name; a barred name holding it as a word is, at the
+    score `vendors(search:)` gives."""
+    barred = [
+        BarredVendor("gru", "RU", (NameCandidate("gru", NameKind.ALIAS, "GRU"),)),
+        BarredVendor("feder", "AR", (NameCandidate("feder", NameKind.LEGAL, "Grupo Feder"),)),
+        BarredVendor("works", "RU", (NameCandidate("works", NameKind.LEGAL, "GRU Works"),)),
+    ]
+    thresholds = Thresholds(review=90.0, other_country=90.0)
+    (gru, feder) = match_all(
+        [NameQuery("GRU", None), NameQuery("Grupo Feder SA", None)], barred, thresholds
+    )
+    assert [(m.vendor_id, m.score) for m in gru] == [("gru", 100.0), ("works", 90.0)]
+    assert [m.vendor_id for m in feder] == ["feder"]
+    candidates = [name for vendor in barred for name in vendor.names]
+    assert [(h.vendor_id, h.score) for h in rank("GRU", candidates, min_score=90)] == [
+        ("gru", 100.0),
+        ("works", 90.0),
+    ]
+    # Other scripts keep the partial score: two kanji name a firm.
+    toshiba = BarredVendor("t", "JP", (NameCandidate("t", NameKind.LEGAL, "東芝エネルギー"),))
+    assert match_all([NameQuery("東芝", "JP")], [toshiba], thresholds)[0]

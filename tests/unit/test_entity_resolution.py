@@ -115,3 +115,24 @@ def test_the_same_name_with_another_identifier_of_the_scheme_does_not_join() -> 
     )
     assert found.how is How.NEW
     assert [c.why for c in found.candidates] == ["same name and country, another corporate_number"]
+
+
+def test_a_short_alias_is_no_candidate_for_the_longer_names_holding_its_letters() -> None:
+    """An entity's acronym or short alias ("GRU", "FT", "EC") is compared as a whole word: a
+    list's import had proposed "Grupo Feder S.A." for the GRU and "VENUS SOFTWARES" for an
+    "FT", at 90 (WRatio's partial score), a dozen such lines in one import."""
+    known = [
+        Known("idb:grupo-feder", "AR", ("Grupo Feder S.A.",)),
+        Known("worldbank:venus", "IN", ("VENUS SOFTWARES",)),
+        Known("worldbank:a2z", "IN", ("A2Z POWERTECH LTD.",)),
+        Known("ebrd:gru-works", "RU", ("GRU Works",)),
+    ]
+    resolver = Resolver("jp_meti", known)
+    gru = resolver.resolve(_entity("参謀本部情報総局", "RU", "GRU", own="jp_meti:1"))
+    assert [c.vendor_id for c in gru.candidates] == ["ebrd:gru-works"]  # "GRU" as a word: 90
+    for name, alias in (("フォルステクノロジー", "FT"), ("有限会社エンジニアリングセンター", "EC")):
+        assert resolver.resolve(_entity(name, "JP", alias, own=f"jp_meti:{alias}")).candidates == ()
+    # Nor the other way: a later list's "Grupo …" does not find the GRU's alias.
+    later = Resolver("ebrd2", [*known, Known("jp_meti:1", "RU", ("参謀本部情報総局",), ("GRU",))])
+    found = later.resolve(_entity("Grupo Cesa S.A.", "MX", own="ebrd2:x"))
+    assert "jp_meti:1" not in [c.vendor_id for c in found.candidates]

@@ -189,3 +189,23 @@ def test_query_of_punctuation_only_is_refused() -> None:
 def test_bad_limit_or_min_score_is_refused(limit: int, min_score: float, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         rank("ビー", CANDIDATES, limit=limit, min_score=min_score)
+
+
+def test_an_acronym_is_found_as_a_whole_word_never_inside_a_longer_name() -> None:
+    """ "GRU" had scored 90 against "Grupo Feder S.A." (WRatio's partial alignment), as "FT"
+    against "VENUS SOFTWARES": a short Latin name matches an equal name or a name holding
+    it as a word, in either direction; kanji keep the partial score."""
+    names = [
+        NameCandidate("feder", K.LEGAL, "Grupo Feder S.A."),
+        NameCandidate("venus", K.LEGAL, "VENUS SOFTWARES"),
+        NameCandidate("gru", K.ALIAS, "GRU"),
+        NameCandidate("works", K.LEGAL, "GRU Works"),
+        NameCandidate("toshiba", K.LEGAL, "東芝エネルギーシステムズ"),
+    ]
+    assert [(h.vendor_id, h.score) for h in rank("GRU", names, min_score=80)] == [
+        ("gru", 100.0),
+        ("works", 90.0),
+    ]
+    assert rank("FT", names, min_score=80) == []
+    assert [h.vendor_id for h in rank("Grupo Feder", names, min_score=80)] == ["feder"]
+    assert [h.vendor_id for h in rank("東芝", names, min_score=80)] == ["toshiba"]

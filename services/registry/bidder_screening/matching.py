@@ -35,7 +35,12 @@ from services.registry.bidder_screening.model import NameMatch, ScoredName
 from services.registry.domain.names import Normalisation, fold_accents, name_tokens, normalisations
 from services.registry.name_search.gram_postings import Ints
 from services.registry.name_search.name_index import NameIndex
-from services.registry.name_search.search import NameCandidate, NameKind
+from services.registry.name_search.search import (
+    NameCandidate,
+    NameKind,
+    acronym_scores,
+    is_acronym,
+)
 
 _KIND_ORDER = {kind: n for n, kind in enumerate(NameKind)}
 _NONE: Ints = np.zeros(0, np.int64)
@@ -91,7 +96,8 @@ def match_all(
     # Object arrays: rapidfuzz reads them as sequences, numpy picks the pairs' strings in C.
     words = np.array([w for w, _ in forms], dtype=object)
     compact = np.array([c for _, c in forms], dtype=object)
-    asked, vendors = _kept(known, words, compact, [q.country for q in queries], thresholds)
+    acronym = _acronyms(compact)
+    asked, vendors = _kept(known, words, compact, acronym, [q.country for q in queries], thresholds)
     answers: list[list[NameMatch]] = [[] for _ in queries]
     if not len(asked):
         return answers
@@ -103,7 +109,8 @@ def match_all(
     names += np.arange(int(ends[-1]), dtype=np.int64)
     rows = np.repeat(asked, counts)
     by_order = process.cpdist(compact[rows], known.all_compact[names], scorer=fuzz.ratio, workers=1)
-    by_words = process.cpdist(words[rows], known.all_words[names], scorer=fuzz.WRatio, workers=1)
+    whole = acronym[rows] | known.all_acronym[names]
+    by_words = _by_words(words[rows], known.all_words[names], whole, 0.0)
     scores = np.maximum(by_order, by_words).tolist()
     won_by_words = (by_words > by_order).tolist()
     start = 0
@@ -124,6 +131,7 @@ def _kept(
     known: _Barred,
     words: npt.NDArray[np.object_],
     compact: npt.NDArray[np.object_],
+    acronym: npt.NDArray[np.bool_],
     countries: Sequence[str | None],
     thresholds: Thresholds,
 ) -> tuple[Ints, Ints]:
@@ -155,19 +163,36 @@ def _kept(
     )
     reached = by_order.astype(np.float64) >= needed
     short = np.flatnonzero(~reached)
-    by_words = process.cpdist(
-        words[asked[short]],
-        known.words[names[short]],
-        scorer=fuzz.WRatio,
-        score_cutoff=cut,
-        workers=1,
-    )
+    whole = acronym[asked[short]] | known.acronym[names[short]]
+    by_words = _by_words(words[asked[short]], known.words[names[short]], whole, cut)
     reached[short] = by_words.astype(np.float64) >= needed[short]
     width = len(known.country_of)
     asked_kept, vendors_kept = np.divmod(
         np.unique(asked[reached] * width + vendors[reached]), width
     )
     return asked_kept, vendors_kept
+
+
+def _by_words(
+    queries: npt.NDArray[np.object_],
+    names: npt.NDArray[np.object_],
+    whole: npt.NDArray[np.bool_],
+    cut: float,
+) -> npt.NDArray[np.float32]:
+    """Each pair's words scored by WRatio, or whole-word only where either side is an
+    acronym (`whole`), as `search.score_names` scores them; below `cut`: 0."""
+    scores: npt.NDArray[np.float32] = process.cpdist(
+        queries, names, scorer=fuzz.WRatio, score_cutoff=cut, workers=1
+    )
+    if whole.any():
+        acronyms = np.array(acronym_scores(queries[whole].tolist(), names[whole].tolist()))
+        scores[whole] = np.where(acronyms >= cut, acronyms, 0.0)
+    return scores
+
+
+def _acronyms(compact: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
+    """Which of these compact forms are acronyms (`search.is_acronym`)."""
+    return np.fromiter((is_acronym(c) for c in compact.tolist()), np.bool_, len(compact))
 
 
 def _match(
@@ -223,11 +248,13 @@ class _Barred:
     vendor_of: Ints
     words: npt.NDArray[np.object_]
     compact: npt.NDArray[np.object_]
+    acronym: npt.NDArray[np.bool_]
     country_codes: Mapping[str, int]
     country_of: Ints
     first_name: Ints
     all_words: npt.NDArray[np.object_]
     all_compact: npt.NDArray[np.object_]
+    all_acronym: npt.NDArray[np.bool_]
 
 
 @lru_cache(maxsize=4)
@@ -242,14 +269,18 @@ def _prepared(barred: tuple[BarredVendor, ...]) -> _Barred:
     indexed = index.forms(range(len(index)))
     codes = {c: n for n, c in enumerate(sorted({v.country for v in barred if v.country}), 1)}
     every = [_forms(name.name) for vendor in barred for name in vendor.names]
+    compact = np.array([c for _, _, c in indexed], dtype=object)
+    all_compact = np.array([c for _, c in every], dtype=object)
     return _Barred(
         index,
         np.fromiter((position[c.vendor_id] for c, _, _ in indexed), np.int64, len(indexed)),
         np.array([w for _, w, _ in indexed], dtype=object),
-        np.array([c for _, _, c in indexed], dtype=object),
+        compact,
+        _acronyms(compact),
         codes,
         np.fromiter((codes.get(v.country or "", 0) for v in barred), np.int64, len(barred)),
         np.cumsum([0, *(len(vendor.names) for vendor in barred)], dtype=np.int64),
         np.array([w for w, _ in every], dtype=object),
-        np.array([c for _, c in every], dtype=object),
+        all_compact,
+        _acronyms(all_compact),
     )

@@ -16,10 +16,13 @@ from rapidfuzz import fuzz, process
 from services.registry.domain.names import name_tokens
 
 __all__ = [
+    "ACRONYM",
     "NameCandidate",
     "NameKind",
     "SearchHit",
+    "acronym_scores",
     "best_per_vendor",
+    "is_acronym",
     "query_forms",
     "rank",
     "score_names",
@@ -38,6 +41,9 @@ class NameKind(StrEnum):
 
 
 _KIND_ORDER = {kind: n for n, kind in enumerate(NameKind)}
+
+# Names of this many ASCII letters and digits or fewer match only whole (comment below).
+ACRONYM = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,14 @@ class SearchHit:
 #   the best-aligned substring (a part of a Japanese name, which has no spaces: "ビー情報"
 #   in "ビー情報システム" → 90). Those partial and word-set scores are scaled down (×0.95,
 #   ×0.9, ×0.6 for very different lengths), so they never reach 100.
+#
+# A name of at most ACRONYM letters and digits, all ASCII ("GRU", "FT", "EC": an acronym or a
+# short alias), is compared whole-word only, never by WRatio's partial alignment, in either
+# direction: "gru" is in "grupo feder" and "ft" in "venus softwares", and each scored 90, the
+# review threshold, so one list's short aliases had made a dozen "possible same as" lines of
+# unrelated firms at an import. It still matches an equal name, or a name holding it as a
+# word ("GRU" in "GRU Works": 90 as before, `acronym_scores`). Names in other scripts keep the
+# partial score: two kanji ("東芝") name a firm, as three Latin letters rarely do.
 #
 # Hence a score of 100 means exactly "equal after normalisation", and a complete name always
 # ranks above a name that merely contains the query. Plain `token_set_ratio` was not chosen:
@@ -123,12 +137,47 @@ def score_names(
         query_compact, compact, scorer=fuzz.ratio, limit=None, score_cutoff=min_score
     ):
         scores[index] = score
-    for _, score, index in process.extract(
-        query_words, words, scorer=fuzz.WRatio, limit=None, score_cutoff=min_score
-    ):
+    whole = (
+        range(len(words))
+        if is_acronym(query_compact)
+        else [i for i, name in enumerate(compact) if is_acronym(name)]
+    )
+    by_words: dict[int, float] = {}
+    if len(whole) < len(words):
+        for _, score, index in process.extract(
+            query_words, words, scorer=fuzz.WRatio, limit=None, score_cutoff=min_score
+        ):
+            by_words[index] = score
+    if whole:
+        for index in whole:  # WRatio's partial score, if any, does not count (ACRONYM)
+            by_words.pop(index, None)
+        scored = acronym_scores([query_words] * len(whole), [words[i] for i in whole])
+        by_words.update((i, s) for i, s in zip(whole, scored, strict=True) if s >= min_score)
+    for index, score in by_words.items():
         if score > scores.get(index, -1.0):
             scores[index] = score
     return scores
+
+
+def is_acronym(compact: str) -> bool:
+    """Whether a name's compact form is ACRONYM ASCII letters or digits at most."""
+    return len(compact) <= ACRONYM and compact.isascii()
+
+
+def acronym_scores(query_words: Sequence[str], words: Sequence[str]) -> list[float]:
+    """Each query's word score against the name at its position, one of them an acronym
+    (`is_acronym`): WRatio where the two are of about one length (it aligns no part of one
+    with the other then) or the shorter's words are words of the longer ("GRU" in "GRU
+    Works": 90, as before), otherwise their ratio only (no "gru" in "grupo")."""
+    return [
+        fuzz.WRatio(query, name) if _whole_words(query, name) else fuzz.ratio(query, name)
+        for query, name in zip(query_words, words, strict=True)
+    ]
+
+
+def _whole_words(one: str, other: str) -> bool:
+    short, long = sorted((one, other), key=len)
+    return len(long) < 1.5 * len(short) or f" {short} " in f" {long} "
 
 
 def best_per_vendor(
