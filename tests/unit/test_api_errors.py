@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from graphql.error import GraphQLError
 
 from services.gateway.http.protection import Limits
 from services.gateway.schema import build_schema
@@ -80,3 +81,34 @@ async def test_only_an_internal_error_is_logged_at_error(caplog: pytest.LogCaptu
         )
     (logged,) = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert logged.levelno == logging.ERROR and logged.getMessage().startswith("internal error")
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "where"),
+    [
+        # The document, or a variable or literal, refused before any field ran: its place.
+        ("{ noSuchField }", None, "client error in the query at line:column 1:3: "),
+        (BID_ELIGIBILITY_ON, {"d": "garbage"}, "client error in the query at line:column 1:8: "),
+    ],
+)
+async def test_a_clients_error_without_a_field_is_logged_with_where_it_is(
+    caplog: pytest.LogCaptureFixture,
+    query: str,
+    variables: dict[str, object] | None,
+    where: str,
+) -> None:
+    """The INFO line had read "client error at None: …" for every error without a path."""
+    with caplog.at_level(logging.INFO):
+        await build_schema(Limits()).execute(
+            query, variable_values=variables, context_value=bare_context()
+        )
+    (logged,) = [r for r in caplog.records if r.getMessage().startswith("client error")]
+    assert logged.getMessage().startswith(where), logged.getMessage()
+
+
+def test_a_field_s_error_is_logged_at_its_path(caplog: pytest.LogCaptureFixture) -> None:
+    refused = GraphQLError("limit must be at least 1, got 0", path=["vendors", 0, "name"])
+    with caplog.at_level(logging.INFO):
+        build_schema(Limits()).process_errors([refused])
+    (logged,) = caplog.records
+    assert logged.getMessage() == "client error at vendors.0.name: limit must be at least 1, got 0"

@@ -87,10 +87,22 @@ class ErrorTriageSchema(strawberry.Schema):
     ) -> None:
         for error in errors:
             if not _is_internal(error):
-                log.info("client error at %s: %s", error.path, error.message)
+                log.info("client error %s: %s", _where(error), error.message)
                 # Here rather than in InternalErrorIds: strawberry reports a document its
                 # parser cache cannot parse after the extensions' operation hook has ended.
                 with_code(error)
+
+
+def _where(error: GraphQLError) -> str:
+    """Where in the request the error is: the field's path when a field raised it, else its
+    place in the query text (a document or a variable refused before any field ran), else
+    the request itself (an operation not found, no query given): never "at None"."""
+    if error.path:
+        return "at " + ".".join(str(step) for step in error.path)
+    if error.locations:
+        places = ", ".join(f"{place.line}:{place.column}" for place in error.locations)
+        return f"in the query at line:column {places}"
+    return "in the request"
 
 
 class InternalErrorIds(MaskErrors):

@@ -10,7 +10,7 @@ import uuid
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.platform.operations.logs import REQUEST_ID
+from services.platform.operations.logs import REQUEST, ServedRequest
 
 HEADER = "x-request-id"
 # A caller's id is logged as it is: only a short, plain one is taken.
@@ -27,7 +27,8 @@ class RequestIds:
             return
         given = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
         request_id = given if _SANE.match(given) else uuid.uuid4().hex
-        token = REQUEST_ID.set(request_id)
+        request = ServedRequest(request_id)
+        token = REQUEST.set(request)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -37,4 +38,6 @@ class RequestIds:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            REQUEST_ID.reset(token)
+            # Tasks started while serving it hold it in their copy of the context.
+            request.over = True
+            REQUEST.reset(token)

@@ -1,7 +1,7 @@
 """How every VendorWatch process logs: one JSON object a line on stderr (python-json-logger),
 or the same records as human-readable text (`--log-format text`, VENDORWATCH_LOG_FORMAT).
 
-Records carry `request_id` (the API request being served, from `REQUEST_ID`) and `event_id`
+Records carry `request_id` (the API request being served, from `REQUEST`) and `event_id`
 (passed as `extra` where a line concerns one event) as fields, so that a collector can join
 a client's report, an `internal error <id>` and the events it touched.
 """
@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Literal
 
 from pythonjsonlogger.core import RESERVED_ATTRS
@@ -25,8 +26,22 @@ LogFormat = Literal["json", "text"]
 LOG_FORMATS: tuple[LogFormat, ...] = ("json", "text")
 LOG_FORMAT_ENV = "VENDORWATCH_LOG_FORMAT"
 
-# The id of the HTTP request this code runs for (set by the gateway's middleware).
-REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+@dataclass(slots=True)
+class ServedRequest:
+    """The HTTP request this code runs for, and whether it is still being served. A task
+    started while serving it copies the context, and may outlive it: asyncpg's pool starts
+    one to restore its floor of connections when a request hands back a broken one, which
+    retries every few seconds while PostgreSQL is down. Its lines had carried the id of that
+    long-answered request; once `over`, the request's id is stamped on nothing more."""
+
+    id: str
+    over: bool = False
+
+
+# The HTTP request this code runs for (set, and ended, by the gateway's middleware).
+REQUEST: ContextVar[ServedRequest | None] = ContextVar("request", default=None)
 
 _FIELDS = ("request_id", "event_id")
 
@@ -37,12 +52,13 @@ ANSWER_CUT_OFF_SAID: ContextVar[bool] = ContextVar("answer_cut_off_said", defaul
 
 
 class _RequestId(logging.Filter):
-    """Stamps the current request's id on every record made while serving it."""
+    """Stamps the current request's id on every record made while serving it (not after:
+    `ServedRequest`)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        request_id = REQUEST_ID.get()
-        if request_id is not None and not hasattr(record, "request_id"):
-            record.request_id = request_id
+        request = REQUEST.get()
+        if request is not None and not request.over and not hasattr(record, "request_id"):
+            record.request_id = request.id
         return True
 
 
