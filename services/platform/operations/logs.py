@@ -27,7 +27,6 @@ LOG_FORMATS: tuple[LogFormat, ...] = ("json", "text")
 LOG_FORMAT_ENV = "VENDORWATCH_LOG_FORMAT"
 
 
-
 @dataclass(slots=True)
 class ServedRequest:
     """The HTTP request this code runs for, and whether it is still being served. A task
