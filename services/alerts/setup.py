@@ -11,7 +11,8 @@ from services.events.base import EventEnvelope
 from services.events.contract import ContractAwarded
 from services.events.emitted import EligibilityChanged
 from services.events.imports import ImportCandidatesListed, ImportReported
-from services.platform.consuming.consumer import VERDICT_FROM, Consumer, Handler
+from services.platform.consuming.consumer import Consumer, Handler
+from services.platform.eventstore.event_store import VERDICT_FROM
 from services.platform.postgres.database import Connection
 from services.platform.settings import Settings
 

@@ -25,7 +25,8 @@ from services.migration.batch.handler import MigrationBatch
 from services.migration.handlers import WorldHandlers
 from services.migration.owner_handlers import OwnerHandlers
 from services.platform.clock import Clock
-from services.platform.consuming.consumer import VERDICT_FROM, Consumer, Handler
+from services.platform.consuming.consumer import Consumer, Handler
+from services.platform.eventstore.event_store import VERDICT_FROM
 
 CONSUMER_NAME = "migration"
 

@@ -23,7 +23,8 @@ from services.events.vendor import (
     VendorUpdated,
 )
 from services.platform.clock import Clock
-from services.platform.consuming.consumer import VERDICT_FROM, Consumer, DomainRejection, Handler
+from services.platform.consuming.consumer import Consumer, DomainRejection, Handler
+from services.platform.eventstore.event_store import VERDICT_FROM
 from services.platform.eventstore.later_rules import (
     judged_by_fourth_rules,
     judged_by_second_rules,
@@ -54,7 +55,7 @@ from services.registry.storage.import_reports import import_reported
 from services.registry.storage.named_records import vendor_known
 from services.registry.storage.vendor_repository import VendorRow
 
-# The registry judges every input event (platform/consuming/consumer.py, VERDICT_FROM).
+# The registry judges every input event (platform/eventstore/event_store.py, VERDICT_FROM).
 CONSUMER_NAME = VERDICT_FROM
 
 

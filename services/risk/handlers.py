@@ -37,8 +37,9 @@ from services.events.sanction import (
     SanctionLifted,
 )
 from services.platform.clock import Clock
-from services.platform.consuming.consumer import VERDICT_FROM, Consumer
+from services.platform.consuming.consumer import Consumer
 from services.platform.consuming.outbox import Outbox
+from services.platform.eventstore.event_store import VERDICT_FROM
 from services.platform.off_the_loop import Turns
 from services.platform.postgres.database import Connection
 from services.risk.domain.concentration import (

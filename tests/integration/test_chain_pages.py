@@ -122,3 +122,31 @@ async def test_the_ledgers_of_a_store_larger_than_memory_are_checked_against_it(
     assert len(found) == 5 and found[4].startswith(
         f"recorded order of registry, partition {PARTITION}, seq "
     )
+
+
+async def test_the_ledgers_are_checked_against_the_offsets_and_orders_along_their_keys(
+    limited: asyncpg.Pool, pool: asyncpg.Pool
+) -> None:
+    """A ledger row removed from the middle of the partition: every input event up to the
+    registry's offset is looked up in its ledger, every row of its order too, each a probe."""
+    await pool.execute(
+        "INSERT INTO consumer_offsets (consumer, partition, seq) VALUES ('registry', $1, $2)",
+        PARTITION,
+        EVENTS,
+    )
+    assert (await verification.verify(limited)).intact
+    seq = PAGE + 7
+    removed = await pool.fetchval(
+        "DELETE FROM processed_events WHERE consumer = 'registry' AND event_id ="
+        " (SELECT event_id FROM event_store WHERE partition = $1 AND seq = $2)"
+        " RETURNING event_id::text",
+        PARTITION,
+        seq,
+    )
+    assert [str(p) for p in (await verification.verify(limited)).problems] == [
+        f"ledger of registry: 1 event(s) its sealed recorded order names have no row in its"
+        f" ledger: ledger rows were removed (e.g. {removed})",
+        f"ledger of registry, partition {PARTITION}: 1 input event(s) at or below its offset"
+        f" (seq {EVENTS}) have no row in its ledger, the first at seq {seq}: ledger rows were"
+        " removed",
+    ]

@@ -10,7 +10,7 @@ from services.events.contract import (
     SubcontractApproved,
     SubcontractRequested,
 )
-from services.platform.consuming.consumer import VERDICT_FROM
+from services.platform.eventstore.event_store import VERDICT_FROM
 from services.platform.postgres.database import Connection
 
 # What may make a contract run with the vendor: its award, an amendment extending an ended

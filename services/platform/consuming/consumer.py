@@ -45,10 +45,6 @@ Refusals = dict[uuid.UUID, str]
 # Applies a whole batch's events (in log order) at once, set-based; raises if any is at fault.
 BatchHandler = Callable[[Connection, Sequence[EventEnvelope]], Awaitable[None]]
 
-# The service that owns the rules of vendors, sanctions and records, and so gives every input
-# event its verdict before any other service sees it (ARCHITECTURE.md, "One verdict").
-VERDICT_FROM = "registry"
-
 
 class DomainRejection(Exception):
     """A valid event the service cannot apply (e.g. a sanction for an unknown vendor)."""

@@ -26,6 +26,7 @@ from services.platform.eventstore import event_store
 from services.platform.eventstore.event_store import Cursor
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import note_success, until_done
+from services.platform.postgres.database import Connection
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ async def drain(
     cursor, passed = await offsets(pool, consumer.name), 0
     while True:
         read = tail.take(cursor, BATCH_SIZE) if tail is not None else None
+        rewound = None
         if read is None:
             async with pool.acquire() as conn:
                 read = await event_store.read_after(
@@ -76,13 +78,50 @@ async def drain(
                     judged_by=consumer.verdict_from,
                     types=consumer.handlers.keys(),
                 )
+                if read.cursor == cursor:
+                    rewound = await _rewound(conn, consumer.name, cursor)
             if read.cursor == cursor:
-                return passed
+                if rewound is None:
+                    return passed
+                # Saved, so that a restart reads from there too.
+                await apply_batch(pool, consumer, [], save_cursor=rewound)
+                cursor = rewound
+                continue
         passed += sum(new - old for new, old in zip(read.cursor.seqs, cursor.seqs, strict=True))
         cursor = read.cursor
         await apply_batch(pool, consumer, read.events, save_cursor=cursor)
         if applied is not None:
             await applied()
+
+
+async def _rewound(conn: Connection, consumer: str, cursor: Cursor) -> Cursor | None:
+    """`cursor` moved back to the heads of the partitions it is past, if any, with an error
+    logged for each. An offset past the head (moved by hand, or events removed from the
+    end) would take the events appended there next for read already: the consumer would
+    never apply them, silently. Read again from the head, each is applied as it comes (the
+    ledger passes over what was applied before); `vendorwatch verify` names the offset until
+    then, and ledger rows of forged events read meanwhile after. Looked at when a read finds
+    nothing new: the heads, one small read, when the consumer has nothing else to do."""
+    heads = await event_store.heads(conn)
+    past = [
+        (partition, seq, head)
+        for partition, (seq, head) in enumerate(zip(cursor.seqs, heads.seqs, strict=True))
+        if seq > head
+    ]
+    for partition, seq, head in past:
+        log.error(
+            "%s consumer's offset in partition %d is seq %d, past the log's head there (seq %d):"
+            " the offset was moved, or events were removed from the end (`vendorwatch verify`"
+            " names it); reading that partition again from its head, so that the events"
+            " appended next are applied",
+            consumer,
+            partition,
+            seq,
+            head,
+        )
+    if not past:
+        return None
+    return Cursor(tuple(min(seq, head) for seq, head in zip(cursor.seqs, heads.seqs, strict=True)))
 
 
 async def run_consumers(

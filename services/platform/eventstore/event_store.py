@@ -18,6 +18,11 @@ from services.platform.postgres.database import Connection
 
 NOTIFY_CHANNEL = "vendorwatch_events"
 
+# The service that owns the rules of vendors, sanctions and records, and so gives every input
+# event its verdict before any other service sees it (ARCHITECTURE.md, "One verdict"): it
+# claims every input event, which `verify` holds its ledger to (ledger_checks.py).
+VERDICT_FROM = "registry"
+
 _COLUMNS = (
     "event_id",
     "event_type",

@@ -55,9 +55,12 @@ class RecordedOrder:
         ]
 
     def rows(self) -> str:
-        """A query of the order's rows, as `event_id`."""
+        """A query of the order's rows, as `event_id` and `applied`: whether its table records
+        applications (a service's own, written by its handler: risk's) rather than claims,
+        refusals included (`claim_order`)."""
         return " UNION ALL ".join(
-            f"SELECT event_id FROM {table} WHERE {condition}" for table, condition in self.tables
+            f"SELECT event_id, {table != 'claim_order'} AS applied FROM {table} WHERE {condition}"
+            for table, condition in self.tables
         )
 
 

@@ -208,6 +208,8 @@ async def verify(
         problems += _heads(heads, walks)
         orders = await order_pages.recorded(conn)
         problems += [Problem(*found) for found in await ledger_checks.unlogged(conn, orders)]
+        problems += [Problem(*found) for found in await ledger_checks.unjudged(conn)]
+        problems += [Problem(*found) for found in await ledger_checks.offsets_past_heads(conn)]
         problems += [Problem(*found) for found in await order_pages.walked(conn, orders)]
     return Verification(total, tuple(problems), {w.partition: (w.seq, w.link) for w in walks})
 

@@ -13,8 +13,8 @@ import asyncpg
 import strawberry
 
 from services.platform.consuming import dead_letters
-from services.platform.consuming.consumer import VERDICT_FROM
 from services.platform.eventstore import event_queries
+from services.platform.eventstore.event_store import VERDICT_FROM
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import described_enum
 from services.platform.graphql.nodes import Key, Node, in_key_order

@@ -9,7 +9,7 @@ import datetime as dt
 
 from services.events.base import EventEnvelope
 from services.events.vendor import AffiliationChange, AffiliationRelation, VendorAffiliationChanged
-from services.platform.consuming.consumer import VERDICT_FROM
+from services.platform.eventstore.event_store import VERDICT_FROM
 from services.platform.postgres.database import Connection
 from services.registry.domain.affiliation_rules import Link, link_of
 

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 
 from services.events.match_review import MatchDecision, VendorMatchReviewed
-from services.platform.consuming.consumer import VERDICT_FROM
+from services.platform.eventstore.event_store import VERDICT_FROM
 from services.platform.postgres.database import Connection
 from services.registry.bidder_screening.model import Review, Voiding
 from services.registry.bidder_screening.reviews import (
