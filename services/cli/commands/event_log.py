@@ -169,4 +169,4 @@ def verify(database_url: str | None, data_dir: Path | None) -> None:
             click.echo(f"broken: {problem}", err=True)
         raise SystemExit(BROKEN)
 
-    run(main())
+    run(main(), unwritten_exit=UNVERIFIED)
