@@ -110,13 +110,14 @@ async def database(database_url: str | None, data_dir: Path | None) -> AsyncIter
 
 async def _holds_a_log(url: str) -> bool:
     """Whether the database at `url` has VendorWatch's event log, asked without creating
-    anything in it."""
-    conn = await postgres.connect(url)
+    anything in it (a pool not migrating: a PostgreSQL out of reach said as every command's
+    first pool says it, "cannot reach PostgreSQL at …")."""
+    pool = await postgres.open_pool(url, migrate=False)
     try:
-        found: bool = await conn.fetchval("SELECT to_regclass('event_store') IS NOT NULL")
+        found: bool = await pool.fetchval("SELECT to_regclass('event_store') IS NOT NULL")
         return found
     finally:
-        await conn.close()
+        await pool.close()
 
 
 @contextlib.asynccontextmanager
