@@ -7,6 +7,11 @@
 3. Neither: the one `vendorwatch up` running (instances.py). With several, or none, the
    command refuses and says how to choose, rather than guess or create a second database.
 
+Whichever it is, it must hold VendorWatch's event log: a database given by mistake (the
+server's `postgres`, another application's, a `createdb` with a typo) is refused, naming it,
+rather than given every VendorWatch table and called rebuilt, exported or published to.
+Only the processes that serve a database create its schema (`up`, `api`, the workers).
+
 Both options on the command line is a usage error (exit 2): one of them would be ignored in
 silence. An option given wins over the other's environment variable: `--data-dir DIR` with
 DATABASE_URL set works on DIR's database (`database_options` tells them apart by where click
@@ -27,6 +32,7 @@ from click.core import ParameterSource
 from services.cli import instances
 from services.cli.lost_partway import said_if_lost
 from services.platform.errors import StartupError
+from services.platform.postgres import database as postgres
 from services.platform.settings import configured_data_dir
 
 NONE_RUNNING = (
@@ -91,9 +97,27 @@ async def database(database_url: str | None, data_dir: Path | None) -> AsyncIter
     """The chosen database's URL for the block (see the module's docstring for the rules).
     PostgreSQL lost in the block is said in one line naming it (`lost_partway`, knowing the
     database: a PostgreSQL stopped fast is told from a fault by it), unless the command said
-    already how far it got (errors.Lost)."""
+    already how far it got (errors.Lost). One holding no event log is refused."""
     async with _chosen(database_url, data_dir) as url, said_if_lost(url):
+        if not await _holds_a_log(url):
+            raise StartupError(
+                f"no VendorWatch database at {postgres.redacted(url)}: it holds no event log"
+                " (create one with `vendorwatch up --database-url URL`, or a worker or `api`"
+                " started on it)"
+            )
         yield url
+
+
+async def _holds_a_log(url: str) -> bool:
+    """Whether the database at `url` has VendorWatch's event log, asked without creating
+    anything in it (a pool not migrating: a PostgreSQL out of reach said as every command's
+    first pool says it, "cannot reach PostgreSQL at …")."""
+    pool = await postgres.open_pool(url, migrate=False)
+    try:
+        found: bool = await pool.fetchval("SELECT to_regclass('event_store') IS NOT NULL")
+        return found
+    finally:
+        await pool.close()
 
 
 @contextlib.asynccontextmanager

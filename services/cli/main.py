@@ -7,8 +7,10 @@ publish` or `token create` should not pay a few seconds of imports for them."""
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from services.platform.operations.logs import LOG_FORMAT_ENV, LOG_FORMATS
 
@@ -48,10 +50,30 @@ class LazyGroup(click.Group):
         return command
 
 
+class _ChoiceOrVariable(click.Choice[str]):
+    """A choice whose refusal of a value taken from the environment names the variable with
+    the option: "Invalid value for '--log-format'" sent an operator looking for an option
+    that no command line of theirs had given."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as error:
+            if param is not None and _from_environment(param, ctx):
+                error.param_hint = f"'{param.opts[0]}' (from ${param.envvar})"
+            raise
+
+
+def _from_environment(param: click.Parameter, ctx: click.Context | None) -> bool:
+    if ctx is None or param.name is None:
+        return False
+    return ctx.get_parameter_source(param.name) is ParameterSource.ENVIRONMENT
+
+
 @click.group(cls=LazyGroup)
 @click.option(
     "--log-format",
-    type=click.Choice(LOG_FORMATS),
+    type=_ChoiceOrVariable(LOG_FORMATS),
     default="json",
     envvar=LOG_FORMAT_ENV,
     show_default=True,

@@ -10,7 +10,7 @@ import json
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from zoneinfo import ZoneInfo
 
 import platformdirs
@@ -61,6 +61,17 @@ class RetryBackoff(BaseSettings):
 
     retry_first_seconds: float = Field(default=0.5, gt=0)
     retry_max_seconds: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _max_not_below_first(self) -> Self:
+        # Accepted, a maximum below the first wait capped every wait at it in silence.
+        if self.retry_max_seconds < self.retry_first_seconds:
+            raise ValueError(
+                f"retry_max_seconds: {self.retry_max_seconds:g} is below"
+                f" VENDORWATCH_RETRY_FIRST_SECONDS ({self.retry_first_seconds:g});"
+                " the longest wait must be at least the first"
+            )
+        return self
 
 
 @cache

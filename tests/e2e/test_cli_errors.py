@@ -154,3 +154,29 @@ def test_an_option_postgresql_does_not_know_is_a_refusal(database_url: str) -> N
         "DATABASE_URL / --database-url",
     )
     assert "cannot reach" not in result.stderr
+
+
+def test_a_log_format_from_the_environment_names_its_variable() -> None:
+    """`VENDORWATCH_LOG_FORMAT=xml` was refused as "Invalid value for '--log-format'", an
+    option no command line had given: the variable is named with it."""
+    env = {**os.environ, "VENDORWATCH_LOG_FORMAT": "xml"}
+    result = run_cli("verify", "--database-url", UNREACHABLE_DB, env=env)
+    assert result.returncode == 2, result.stderr
+    _one_clear_line(result.stderr, "'--log-format' (from $VENDORWATCH_LOG_FORMAT)", "'xml'")
+
+
+def test_a_longest_retry_below_the_first_is_refused(tmp_path: Path) -> None:
+    """Accepted in silence, it capped every wait at the maximum. Said before anything starts,
+    naming both variables."""
+    data_dir = tmp_path / "data"
+    env = {
+        **os.environ,
+        "VENDORWATCH_RETRY_FIRST_SECONDS": "10",
+        "VENDORWATCH_RETRY_MAX_SECONDS": "0.1",
+    }
+    result = run_cli("up", "--data-dir", str(data_dir), "--port", str(free_port()), env=env)
+    assert result.returncode == 1, result.stderr
+    _one_clear_line(
+        result.stderr, "VENDORWATCH_RETRY_MAX_SECONDS: 0.1", "VENDORWATCH_RETRY_FIRST_SECONDS (10)"
+    )
+    assert not data_dir.exists()

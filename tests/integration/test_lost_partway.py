@@ -10,7 +10,6 @@ import asyncpg
 import click
 import pytest
 
-from services.cli.database_choice import database
 from services.cli.lost_partway import said_if_lost
 from services.platform.errors import Lost
 from services.platform.operations.outages import lost_at
@@ -40,9 +39,11 @@ async def test_asyncpg_s_internal_error_is_postgresql_lost_once_it_does_not_answ
 async def test_a_database_chosen_and_lost_is_said_plainly() -> None:
     """Which database, lost, what to do: not asyncpg's words for it (`publish`, `verify`,
     `export` said "lost PostgreSQL at … partway: InternalClientError: cannot switch to state
-    15; another operation (2) is in progress")."""
+    15; another operation (2) is in progress"). The handler `database_choice.database` wraps
+    its block in, given the database it chose (which it must reach first, to ask for its log:
+    tests/e2e/test_cli_lost_postgres.py loses it under the commands themselves)."""
     with pytest.raises(Lost) as said:
-        async with database(UNREACHABLE_DB, None):
+        async with said_if_lost(UNREACHABLE_DB):
             raise asyncpg.InternalClientError(BROKEN)
     assert str(said.value) == (
         f"lost PostgreSQL at {redacted(UNREACHABLE_DB)} partway: run the command again once"

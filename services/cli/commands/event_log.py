@@ -17,7 +17,6 @@ from services.cli.running import configure, run
 from services.platform.errors import StartupError
 from services.platform.eventstore import chain_checks, verification
 from services.platform.operations.outages import is_outage
-from services.platform.postgres import database
 from services.platform.postgres.database import open_pool, redacted
 from services.platform.postgres.migrations import pending_migrations
 from services.platform.wording import plural
@@ -77,10 +76,10 @@ MAY_NOT_READ = asyncpg.InsufficientPrivilegeError
 
 async def _reading_pool(url: str) -> asyncpg.Pool:
     """A pool on a VendorWatch database whose schema is this version's, never migrated: an
-    audit writes nothing but its result, and a database given by mistake (another
-    application's, an empty one) must be said to hold no log, not be given every table and
-    called intact. One this version would still migrate is not verified either (its rows
-    lack what the walk reads): the processes of this version migrate it when they start."""
+    audit writes nothing but its result (a database holding no log at all is refused before,
+    by `database_choice.database`). One this version would still migrate is not verified
+    either (its rows lack what the walk reads): the processes of this version migrate it
+    when they start."""
     pool = await open_pool(url, migrate=False)
     try:
         pending = await pending_migrations(pool)
@@ -89,23 +88,12 @@ async def _reading_pool(url: str) -> asyncpg.Pool:
         raise
     if pending:
         await pool.close()
-        if not await _has_log(url):
-            raise StartupError(f"no VendorWatch database at {redacted(url)}: it holds no event log")
         raise StartupError(
             f"the database at {redacted(url)} lacks this version's migrations"
             f" ({', '.join(pending)}): start `vendorwatch up` or a worker of this version to"
             " upgrade it, then verify"
         )
     return pool
-
-
-async def _has_log(url: str) -> bool:
-    conn = await database.connect(url)
-    try:
-        found: bool = await conn.fetchval("SELECT to_regclass('event_store') IS NOT NULL")
-        return found
-    finally:
-        await conn.close()
 
 
 @click.command()
@@ -169,4 +157,4 @@ def verify(database_url: str | None, data_dir: Path | None) -> None:
             click.echo(f"broken: {problem}", err=True)
         raise SystemExit(BROKEN)
 
-    run(main())
+    run(main(), unwritten_exit=UNVERIFIED)

@@ -3,6 +3,7 @@ from a fault of our own or of an input: the first is waited out, the second repo
 
 from __future__ import annotations
 
+import errno
 import sys
 
 import asyncpg
@@ -90,12 +91,27 @@ def is_outage(error: BaseException) -> bool:
     return False
 
 
+# What writing a command's output fails with: its reader gone (`| head -1`), the disk or the
+# quota full, the file too large. PostgreSQL's and Kafka's clients raise their own errors for
+# their sockets (a write to a closed one is asyncpg's ConnectionDoesNotExistError, aiokafka's
+# KafkaConnectionError), so one of these raised as it is is the output's, not an outage.
+_OUTPUT_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def output_failed(error: BaseException) -> bool:
+    """Whether `error` is a one-off command's output that could not be written."""
+    return isinstance(error, OSError) and error.errno in _OUTPUT_ERRNOS
+
+
 def lost(error: BaseException) -> str | None:
     """What a one-off command lost partway, "PostgreSQL" or "Kafka", when `error` is an
     outage (`is_outage`; a group of errors, a TaskGroup's, when every error in it is one);
     None otherwise: a fault of ours, or of an input, whose traceback is to be seen. Narrower
     than `is_outage` where that would hide a fault: a file error naming its file (an output
-    that cannot be written) is no outage, nor is a StartupError, said as it is."""
+    that cannot be written) is no outage, nor is the output written to a pipe or disk
+    (`output_failed`, which names no file), nor a StartupError, said as it is."""
+    if output_failed(error):
+        return None
     if isinstance(error, BaseExceptionGroup):
         found = [lost(inner) for inner in error.exceptions]
         return found[0] if found and all(found) else None
