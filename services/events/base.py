@@ -23,12 +23,28 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from services.events.error_words import worded
+
 # Identifiers travel as Kafka keys and URL parts, so they are restricted to a safe alphabet.
-Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
+# Its length is checked on its own, so that one too long is told so, not that it mismatches.
+IDENTIFIER_MAX_CHARS = 128
+Identifier = Annotated[
+    str,
+    StringConstraints(
+        max_length=IDENTIFIER_MAX_CHARS,
+        pattern=worded(
+            r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$",
+            "give letters A–Z or a–z, digits and . _ : - only (no spaces), starting with a"
+            " letter or a digit",
+        ),
+    ),
+]
 VendorId = Identifier
 # PostgreSQL refuses U+0000 in text and jsonb, so an event carrying it could be accepted here
 # and then fail to be stored; it is refused up front instead.
-_NO_NUL = r"^[^\x00]*$"
+_NO_NUL = worded(
+    r"^[^\x00]*$", "contains a NUL character (U+0000), which cannot be stored: remove it"
+)
 # The longest free text an event field holds (a reason, a line of what changed), and the
 # longest short one (a name, a title).
 TEXT_MAX_CHARS, SHORT_TEXT_MAX_CHARS = 2000, 300

@@ -23,6 +23,7 @@ from services.events.contract import (
     SubcontractRequested,
 )
 from services.events.emitted import EligibilityChanged, RiskChanged
+from services.events.error_words import in_words
 from services.events.imports import ImportCandidatesListed, ImportReported
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
 from services.events.match_review import VendorMatchReviewed
@@ -177,7 +178,7 @@ def validation_problems(error: ValidationError) -> tuple[Problem, ...]:
     problems = []
     for item in error.errors(include_url=False):
         where = ".".join(str(p) for p in item["loc"])
-        message = item["msg"].removeprefix("Value error, ")
+        message = in_words(item)
         named = _NAMED_FIELD.match(message)
         if named:
             where = f"{where}.{named.group(1)}" if where else named.group(1)
@@ -192,7 +193,7 @@ def describe_validation_error(error: ValidationError) -> str:
     parts = []
     for item in error.errors(include_url=False):
         where = ".".join(str(p) for p in item["loc"]) or "event"
-        parts.append(f"{where}: {item['msg']}")
+        parts.append(f"{where}: {in_words(item)}")
     return "; ".join(parts)
 
 

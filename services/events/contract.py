@@ -16,9 +16,15 @@ from services.events.base import (
     refusal,
     refuse_duplicates,
 )
+from services.events.error_words import worded
 
 # ISO 4217 alphabetic code (JPY, USD, EUR).
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+CurrencyCode = Annotated[
+    str,
+    StringConstraints(
+        pattern=worded(r"^[A-Z]{3}$", "give a three-letter ISO 4217 code such as JPY (capitals)")
+    ),
+]
 
 # Amounts are integers so that sums are exact: they count the currency's smallest unit
 # (ISO 4217 minor unit). The yen has no minor unit, so for JPY the amount is in yen.

@@ -25,6 +25,7 @@ from services.events.base import (
     Timestamp,
     refusal,
 )
+from services.events.error_words import worded
 
 # Refused rows and review candidates a report lists; the rest are counted (and the review
 # candidates among them listed by `ImportCandidatesListed`).
@@ -33,8 +34,22 @@ LISTED = 100
 # `catalog.MAX_EVENT_BYTES`: a candidate's texts may take up to about 6 KB of JSON).
 PART = 500
 # A list's name, as `vendorwatch import` spells it.
-SourceName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
-Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+SourceName = Annotated[
+    str,
+    StringConstraints(
+        pattern=worded(
+            r"^[a-z][a-z0-9_]{1,31}$",
+            "give 2 to 32 lowercase letters a–z, digits and _, starting with a letter,"
+            " e.g. worldbank",
+        )
+    ),
+]
+Sha256 = Annotated[
+    str,
+    StringConstraints(
+        pattern=worded(r"^[0-9a-f]{64}$", "give a SHA-256 digest: 64 lowercase hex digits")
+    ),
+]
 Count = Annotated[int, Field(ge=0)]
 
 

@@ -20,10 +20,20 @@ from services.events.base import (
     refuse_duplicates,
 )
 from services.events.contract import AMOUNT_DESCRIPTION, Amount, Currency
+from services.events.error_words import worded
 
 # Grounds are keys of the suspension policy, which is data: any lowercase identifier is
 # accepted here and the registry checks it against the policy in force.
-GroundCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+GroundCode = Annotated[
+    str,
+    StringConstraints(
+        pattern=worded(
+            r"^[a-z][a-z0-9_]{1,63}$",
+            "give a ground's code of the policy: 2 to 64 lowercase letters a–z, digits and _,"
+            " starting with a letter",
+        )
+    ),
+]
 
 # The four ways to say how long a sanction lasts; exactly one describes a period.
 PERIOD_FIELDS: tuple[str, ...] = ("duration_months", "duration_days", "ends_on", "indefinite")

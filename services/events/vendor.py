@@ -21,12 +21,27 @@ from services.events.base import (
     refusal,
     refuse_duplicates,
 )
+from services.events.error_words import worded
 from services.events.identifier_forms import compact_identifier
 
 # Scheme names are data (any registry can add one), so only their spelling is fixed.
-SchemeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+SchemeName = Annotated[
+    str,
+    StringConstraints(
+        pattern=worded(
+            r"^[a-z][a-z0-9_]{1,31}$",
+            "give 2 to 32 lowercase letters a–z, digits and _, starting with a letter,"
+            " e.g. corporate_number",
+        )
+    ),
+]
 # ISO 3166-1 alpha-2; the pattern keeps lowercase or three-letter codes out of the record.
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+CountryCode = Annotated[
+    str,
+    StringConstraints(
+        pattern=worded(r"^[A-Z]{2}$", "give a two-letter ISO 3166-1 code such as JP (capitals)")
+    ),
+]
 
 CORPORATE_NUMBER = "corporate_number"
 LEI = "lei"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from typing import Any, NewType, TypeVar
 
 import dateutil.parser
@@ -160,11 +161,21 @@ def _datetime_literal(node: ValueNode, _variables: dict[str, Any] | None = None)
         raise _refused_literal("DateTime", node, error) from error
 
 
+_DAY_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _with_offset(moment: dt.datetime, given: object) -> dt.datetime:
     """The moment, if it says its offset from UTC: one without was read in the deployment's
     zone (Asia/Tokyo), so `knownAt: "2026-12-05T07:45:00"` answered nine hours off what the
     client meant in UTC, silently. Raises InvalidArgument (a client's error) otherwise."""
     if moment.tzinfo is None or moment.utcoffset() is None:
+        if isinstance(given, str) and _DAY_ONLY.fullmatch(given.strip()):
+            # A day is not a moment: which of its instants, in which zone, is the client's
+            # to say (the start of the day in Japan is not the start of the day in UTC).
+            raise InvalidArgument(
+                f"{given}, a date without a time: give a timestamp with its UTC offset,"
+                f" e.g. {given.strip()}T00:00:00+09:00"
+            )
         raise InvalidArgument(
             f"{given} without a UTC offset: give one, e.g. 2026-12-05T07:45:00Z or"
             " 2026-12-05T16:45:00+09:00"

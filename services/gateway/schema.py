@@ -10,6 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from services.alerts.graphql_types import AlertsMutation, AlertsQuery, AlertsSubscription
 from services.gateway.execution.document_checks import DocumentChecks
+from services.gateway.execution.enum_values import list_enum_values
 from services.gateway.execution.errors import ErrorTriageSchema, InternalErrorIds
 from services.gateway.execution.id_list_variables import IdListVariables
 from services.gateway.execution.leaf_objects import LeafObjectsExecutor
@@ -95,11 +96,13 @@ class _Executor(IdListVariables, LeafObjectsExecutor):
 class _Schema(ErrorTriageSchema, SpecOperationSchema):
     """strawberry's schema with errors logged and coded by whose they are (errors.py), the
     operation run chosen as the specification has it (operation_choice.py), and `@oneOf`
-    inputs checked by graphql-core (one_of_inputs.py)."""
+    inputs checked by graphql-core (one_of_inputs.py); an enum's value refused with the values
+    it takes (enum_values.py)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         mark_one_of_inputs(self._schema)
+        list_enum_values(self._schema)
 
 
 def build_schema(limits: Limits, checks: DocumentChecks | None = None) -> strawberry.Schema:

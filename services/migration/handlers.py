@@ -108,7 +108,10 @@ class WorldHandlers:
         await contract_repository.terminate(conn, p.contract_id, p.terminated_on)
         for plan_id in await plan_repository.open_items_of_contract(conn, p.contract_id):
             if p.reason is TerminationReason.MIGRATED:
-                # The replacement took over the next day: the item is done.
+                # The replacement took over the next day: the item is done, on that day (as a
+                # milestone's DONE is dated, `MigrationItemStatusChanged.on`), and its contract
+                # ended with the termination, not at the end of the term it was awarded for.
+                await plan_repository.end_item_by(conn, plan_id, p.contract_id, p.terminated_on)
                 await plan_repository.update_item(
                     conn,
                     plan_id,

@@ -145,7 +145,7 @@ async def test_a_period_outside_the_policy_is_a_field_error(
     )["imposeSanction"]
     assert not answer["accepted"]
     (error,) = answer["errors"]
-    assert error["field"] == "payload" and "18" in error["message"]
+    assert error["field"] == "payload.period.durationMonths" and "18" in error["message"]
     assert error["code"] == "outside_policy"
     assert await stored(pool) == []
 

@@ -61,7 +61,7 @@ async def test_another_vendors_contract_is_refused(
     problem = await refused_alike(pool, naming)
     assert problem == {
         "field": "payload.contract_id",
-        "message": f"contract {CONTRACT!r} is vendor {OTHER!r}'s, not {VENDOR!r}'s",
+        "message": f"contract {CONTRACT!r} belongs to vendor {OTHER!r}, not {VENDOR!r}",
         "code": "other_vendors_contract",
     }
 

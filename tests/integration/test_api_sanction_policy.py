@@ -72,11 +72,11 @@ async def test_an_amended_period_outside_the_policy_is_refused_in_the_receipt(
     )
     assert not answer["accepted"]
     (error,) = answer["errors"]
-    assert (error["field"], error["code"]) == ("payload", "outside_policy")
+    assert (error["field"], error["code"]) == ("payload.period.durationMonths", "outside_policy")
     assert await logged(pool) == 0
     # In the registry's words, which it would have dead-lettered after an "accepted".
     reason = await rejection(pool, case_b.amended(effective_on="2023-01-01", duration_months=24))
-    assert reason == f"payload: {error['message']}"
+    assert reason == f"payload.duration_months: {error['message']}"
     assert "2–18 months; amend it with policy_override_reason" in reason
 
     # Within the range, or saying why it departs, it is recorded.

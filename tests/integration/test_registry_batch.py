@@ -230,7 +230,7 @@ async def test_the_batch_handler_has_the_effects_of_the_events_one_by_one(
     assert expected["registry_contracts"] and expected["dead_letters"]
     reasons = str(expected["dead_letters"])
     for refusal in (
-        "contract 't-c1' is vendor 't-1''s, not 't-10''s",
+        "contract 't-c1' belongs to vendor 't-1', not 't-10'",
         "vendor 't-10' has no contract 't-nope'",
         "unknown vendor 't-nobody'",
         "vendor 't-10' has no incident 't-nope'",

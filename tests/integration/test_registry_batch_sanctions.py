@@ -269,8 +269,8 @@ def _assert_exercised(
     """The stream did what it is for: the eleven refusals, announcements, a vendor barred
     through its affiliate, another eligible again."""
     wanted = [
-        "payload: 120 months is outside",  # imposed outside the policy's range
-        "payload: 120 months is outside",  # amended outside it
+        "payload.duration_months: 120 months is outside",  # imposed outside the policy's range
+        "payload.duration_months: 120 months is outside",  # amended outside it
         "payload.authority: 'City Procurement Office' names the suspension policy of",
         "vendor_id: unknown vendor 'ghost'",
         "payload.sanction_id: unknown sanction 'y-unknown'",

@@ -150,7 +150,7 @@ REFUSALS: dict[str, tuple[list[dict[str, Any]], dict[str, Any], str]] = {
             event("contract.awarded", CAUSER, contract_id=BENEFITS),
         ],
         event("incident.reported"),
-        f"payload.contract_id: contract {BENEFITS!r} is vendor 'vendor-d''s, not {VENDOR!r}'s",
+        f"payload.contract_id: contract {BENEFITS!r} belongs to vendor 'vendor-d', not {VENDOR!r}",
     ),
     "claim for an incident never reported": (
         [case_b.registered(), *NAMED],

@@ -301,7 +301,8 @@ async def test_screening_by_name_judges_only_who_may_be_barred_as_screen_judges_
     pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Names screened on a day: each vendor's own name, candidates exactly the vendors
-    `screen` finds barred that day (as known at the time asked), with its answer; the
+    `screen` finds barred that day or with a bar to come (as known at the time asked), with
+    its answer; the
     sanctions read are those of the vendors that may be barred then or later and their
     affiliates."""
     extra = ["v-parent", "v-child", "v-future", "v-late-lift", "v-warned"]
@@ -351,6 +352,9 @@ async def test_screening_by_name_judges_only_who_may_be_barred_as_screen_judges_
             # A screen reads only what may apply on its day or later (and answers alike).
             assert await screening.screen(conn, everyone, DAY, known_at=known_at) == expected
         barred = {v for v, e in expected.items() if not e.eligible}
+        # A name may be a vendor barred that day or one a bar recorded to come will bar.
+        to_be_barred = barred | {v for v, e in expected.items() if e.upcoming}
+        assert "v-future" in to_be_barred - barred  # eligible that day, debarred from 2025
         monkeypatch.setattr(sanctions_by_day, "rows_applying_from", spied)
         read.clear()
         answers = await screen_bidders(
@@ -359,7 +363,8 @@ async def test_screening_by_name_judges_only_who_may_be_barred_as_screen_judges_
         monkeypatch.undo()
         for answer in answers:
             found = {c.match.vendor_id: c.eligibility for c in answer.candidates}
-            assert found == ({answer.ref: expected[answer.ref]} if answer.ref in barred else {})
+            may_be = answer.ref in to_be_barred
+            assert found == ({answer.ref: expected[answer.ref]} if may_be else {})
             assert answer.status is (Status.POSSIBLE_MATCH if found else Status.UNKNOWN)
         # Read: the vendors with a barring sanction that may bar that day or later, their
         # affiliates; not those whose sanctions are over, lifted by then, only warnings.

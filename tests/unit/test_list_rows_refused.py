@@ -115,7 +115,7 @@ def test_a_row_the_catalog_refuses_lifts_nothing_either() -> None:
     long = long.replace("Obstructive practices", "Fraud")
     sent, report = _import(HEADER + RUFAT + long)
     assert sent == []
-    assert report.refused == ["line 3: legal_name: String should have at most 300 characters"]
+    assert report.refused == ["line 3: legal_name: give at most 300 characters; it has 393"]
     _lifts_withheld(report)
     assert "1 row(s) were refused" in (report.withheld_line() or "")
 

@@ -99,8 +99,8 @@ def test_a_contract_named_must_be_the_vendors_own() -> None:
     incident = {("vendor-b", "inc-2022-usb"): dt.date(2022, 6, 21)}
     others = _refusal(CLAIM, stored=_stored(owners={CONTRACT: "vendor-c"}, incidents=incident))
     assert (
-        others
-        == f"payload.contract_id: contract '{CONTRACT}' is vendor 'vendor-c''s, not 'vendor-b''s"
+        others == f"payload.contract_id: contract '{CONTRACT}' belongs to vendor 'vendor-c',"
+        " not 'vendor-b'"
     )
     # Awarded, then reported on and claimed for in one batch: known in log order.
     awarded = _event("contract.awarded", contract_id=CONTRACT)

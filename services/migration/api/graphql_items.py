@@ -33,7 +33,10 @@ class MigrationItem(Node):
     criticality: Criticality = strawberry.field(  # type: ignore[valid-type]
         description="How much harm an interruption does (the contract's, unless configured)."
     )
-    ends_on: dt.date = strawberry.field(description="Last day of the contract: natural end.")
+    ends_on: dt.date = strawberry.field(
+        description="Last day of the contract: its term's end, or its termination's when it was"
+        " terminated as migrated before then."
+    )
     via_subcontract_id: strawberry.ID | None = strawberry.field(
         description="Set when the vendor works on this contract as a subcontractor."
     )
@@ -66,7 +69,9 @@ class MigrationItem(Node):
         description="Where its cut-over stands."
     )
     status_on: dt.date | None = strawberry.field(
-        description="Day of the latest milestone; null before one."
+        description="Day of the latest milestone; for DONE, the day the replacement took over"
+        " (after a termination as migrated, the day after the contract's last day, still to"
+        " come when the termination was recorded on that day); null before one."
     )
     status_note: str | None = strawberry.field(
         description="The latest milestone's note (what blocks it, for BLOCKED); null when none."

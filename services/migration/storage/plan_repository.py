@@ -246,6 +246,17 @@ async def update_item(conn: Connection, plan_id: str, contract_id: str, **fields
     )
 
 
+async def end_item_by(conn: Connection, plan_id: str, contract_id: str, on: dt.date) -> None:
+    """The item's contract ended on `on` (terminated), unless its term ended before."""
+    await conn.execute(
+        "UPDATE migration_items SET ends_on = LEAST(ends_on, $3)"
+        " WHERE plan_id = $1 AND contract_id = $2",
+        plan_id,
+        contract_id,
+        on,
+    )
+
+
 async def delete_item(conn: Connection, plan_id: str, contract_id: str) -> None:
     await conn.execute(
         "DELETE FROM migration_items WHERE plan_id = $1 AND contract_id = $2", plan_id, contract_id

@@ -44,10 +44,12 @@ ScreeningStatus = described_enum(
         "ELIGIBLE": "A registered vendor (by id or identifier) nothing bars on the day.",
         "BARRED": "A registered vendor barred on the day: `eligibility` has every reason and"
         " `eligibleAgainOn`.",
-        "POSSIBLE_MATCH": "A name scoring at the review threshold against a barred vendor's"
-        " names (or an affiliate's it is barred through): `candidates`, to be reviewed.",
-        "UNKNOWN": "No vendor has this id or identifier; or, by name, no barred vendor's name"
-        " reaches the threshold (nothing the registry knows bars it).",
+        "POSSIBLE_MATCH": "A name scoring at the review threshold against the names of a"
+        " vendor barred on the day or with a bar recorded to come (or of an affiliate it is"
+        " barred through): `candidates`, to be reviewed.",
+        "UNKNOWN": "No vendor has this id or identifier; or, by name, no name of a vendor barred"
+        " on the day or later reaches the threshold (nothing the registry knows bars it, now"
+        " or to come).",
         "INVALID": "The bidder's own input is wrong (`error` says which field and why); the"
         " other bidders are screened.",
     },
@@ -175,9 +177,14 @@ class ScoredName:
     )
 
 
-@strawberry.type(description="A barred vendor a bidder's name may be, and why.")
+@strawberry.type(
+    description="A vendor barred on the day, or with a bar recorded to come, that a bidder's"
+    " name may be, and why."
+)
 class ScreeningCandidate:
-    vendor_id: strawberry.ID = strawberry.field(description="The barred vendor.")
+    vendor_id: strawberry.ID = strawberry.field(
+        description="The vendor barred on the day, or to be barred (`eligible`, `upcoming`)."
+    )
     score: float = strawberry.field(description="Its best name's score, 0–100.")
     matched_name: str = strawberry.field(
         description="Which of its recorded names scored best, as recorded (its legal, kana,"
@@ -194,11 +201,21 @@ class ScreeningCandidate:
     )
     country: str | None = strawberry.field(description="The vendor's country, when recorded.")
     why: str = strawberry.field(description="The match explained in one sentence.")
+    eligible: bool = strawberry.field(
+        description="True when nothing bars the vendor on the day: a candidate for the bar to"
+        " come that `upcoming` lists."
+    )
     reasons: list[EligibilityReason] = strawberry.field(
-        description="Every sanction barring the vendor on the day (its own or an affiliate's)."
+        description="Every sanction barring the vendor on the day (its own or an affiliate's);"
+        " empty when `eligible`."
+    )
+    upcoming: list[EligibilityReason] = strawberry.field(
+        description="Sanctions already recorded that will bar the vendor after the day, each"
+        " with the first day it bars (as `bidEligibility`'s `upcoming`)."
     )
     eligible_again_on: dt.date | None = strawberry.field(
-        description="First date the vendor is eligible again; null when barred indefinitely."
+        description="First date the vendor is eligible again; null when eligible on the day or"
+        " barred indefinitely."
     )
 
     @classmethod
@@ -216,7 +233,9 @@ class ScreeningCandidate:
             normalisations=_ordered(matched),
             country=match.country,
             why=why(match, bidder_country),
+            eligible=candidate.eligibility.eligible,
             reasons=[EligibilityReason.of(r) for r in candidate.eligibility.reasons],
+            upcoming=[EligibilityReason.of(r) for r in candidate.eligibility.upcoming],
             eligible_again_on=candidate.eligibility.eligible_again_on,
         )
 
@@ -239,8 +258,8 @@ class BidderScreening:
         " `eligibleAgainOn`; null otherwise."
     )
     candidates: list[ScreeningCandidate] = strawberry.field(
-        description="POSSIBLE_MATCH: the barred vendors the name may be, best first; empty"
-        " otherwise."
+        description="POSSIBLE_MATCH: the vendors barred on the day or with a bar to come that"
+        " the name may be, best first; empty otherwise."
     )
     error: str | None = strawberry.field(
         description="INVALID: which field is wrong and why; null otherwise."

@@ -1,4 +1,5 @@
-"""Bidders' names against the barred vendors' names, all in one batch (pure, no I/O).
+"""Bidders' names against the barred vendors' names (barred on the screening's day or with a
+bar recorded to come, service.py), all in one batch (pure, no I/O).
 
 The candidates come from a `NameIndex` of the barred vendors' names only (its gram filter:
 `name_index.py`), so a name is compared with the names that share enough of its character

@@ -74,7 +74,8 @@ class NameMatch:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A barred vendor a bidder's name may be: the match, and why the vendor is barred."""
+    """A vendor barred on the day, or with a bar recorded to come, that a bidder's name may
+    be: the match, and the vendor's eligibility (why it is barred, or what will bar it)."""
 
     match: NameMatch
     eligibility: Eligibility

@@ -5,9 +5,9 @@ Statements: the name index's catch-up (one when nothing changed), then on one co
 vendor ids given that exist, the vendors holding the identifiers given, the officers' review
 decisions on the names given, the vendors with a barring sanction that may bar on the day or
 later (by an index on the sanctions' periods, sanctions_by_day; these two only when names
-are given), the affiliations of all these, their sanctions' timelines, and the barred ones'
-countries (only when names are given): eight at most. The connection goes back to the pool
-before the names are matched.
+are given), the affiliations of all these, their sanctions' timelines, and the countries of
+those barred on the day or with a bar to come (only when names are given): eight at most. The
+connection goes back to the pool before the names are matched.
 """
 
 from __future__ import annotations
@@ -64,8 +64,8 @@ class Day:
 @dataclass(frozen=True)
 class _Known:
     """What the database said: vendors found by id and identifier, the review decisions on
-    the names given, every screened vendor's eligibility, and the barred vendors a name may
-    be (with their countries)."""
+    the names given, every screened vendor's eligibility, and the vendors a name may be (with
+    their countries): barred on the day, or with a bar recorded to come."""
 
     vendor_ids: set[str]
     owners: dict[IdentifierKey, str]
@@ -135,7 +135,10 @@ async def _read(
         )
     asked = vendor_ids | set(owners.values()) | confirmed
     eligibility, reachable = await _screen(conn, asked, sanctioned, day, with_bars_from)
-    barred = sorted(v for v in reachable if not eligibility[v].eligible)
+    # A name is matched against the vendors a bar recorded to come will bar too, not only those
+    # barred on the day: the officer awarding a contract needs to know the firm is about to be
+    # barred (its contract would run into the bar), as its answer by id says (`upcoming`).
+    barred = sorted(v for v in reachable if not eligibility[v].eligible or eligibility[v].upcoming)
     countries = await vendor_repository.countries(conn, barred) if barred else {}
     return _Known(vendor_ids, owners, reviews, eligibility, {v: countries.get(v) for v in barred})
 

@@ -224,10 +224,15 @@ def _after_lift(
 
 
 def _departure(check: Callable[[], None]) -> str | None:
-    """Why the period departs from the policy, as `check` raises it; None when it does not."""
+    """Why the period departs from the policy, as `check` raises it; None when it does not.
+    Said of the field it is about when there is one (the start, or the field giving the
+    period), so that a form shows it beside that field; of the payload when both depart."""
     try:
         check()
-    except (OutsidePolicy, PolicyError) as problem:
+    except OutsidePolicy as problem:
+        where = f"payload.{problem.fields[0]}" if len(problem.fields) == 1 else "payload"
+        return f"{where}: {problem}"
+    except PolicyError as problem:
         return f"payload: {problem}"
     return None
 

@@ -49,10 +49,12 @@ class PolicyError(ValueError):
 
 
 class OutsidePolicy(ValueError):
-    """A sanction's start or period departs from the policy; ``reasons`` says each way how."""
+    """A sanction's start or period departs from the policy; ``reasons`` says each way how,
+    as (the payload's field it is about, why), so that a form shows it beside that field."""
 
-    def __init__(self, reasons: Sequence[str], hint: str = IMPOSE_HINT) -> None:
-        self.reasons = tuple(reasons)
+    def __init__(self, reasons: Sequence[tuple[str, str]], hint: str = IMPOSE_HINT) -> None:
+        self.fields = tuple(dict.fromkeys(field for field, _ in reasons))
+        self.reasons = tuple(reason for _, reason in reasons)
         super().__init__("; ".join(self.reasons) + f"; {hint}")
 
 
@@ -183,13 +185,16 @@ def check_period(
 ) -> None:
     """Raise :class:`OutsidePolicy` when the start or the period departs from the policy;
     grounds the policy does not know raise :class:`PolicyError`."""
-    reasons: list[str] = []
+    reasons: list[tuple[str, str]] = []
     expected_start = policy.start_for(decided_on)
     if starts_on != expected_start:
         reasons.append(
-            f"starting on {starts_on} is outside {policy.authority}'s start rule: "
-            f"{policy.describe_start_rule()}, i.e. {expected_start} for a decision "
-            f"on {decided_on}"
+            (
+                "starts_on",
+                f"starting on {starts_on} is outside {policy.authority}'s start rule: "
+                f"{policy.describe_start_rule()}, i.e. {expected_start} for a decision "
+                f"on {decided_on}",
+            )
         )
     reasons += _period_reasons(policy, grounds, serious, starts_on, period)
     if reasons:
@@ -268,16 +273,18 @@ def _period_reasons(
     serious: bool,
     starts_on: dt.date,
     period: Period,
-) -> list[str]:
-    """How the period departs from the range of these grounds (empty: it does not)."""
+) -> list[tuple[str, str]]:
+    """How the period departs from the range of these grounds (empty: it does not), said of
+    the field that gives the period."""
     months = _range_for(policy, grounds, serious)
     range_text = _range_text(policy, months)
     if period.duration_months is not None:
         if not months.min_months <= period.duration_months <= months.max_months:
-            return [f"{_count(period.duration_months, 'month')} is outside {range_text}"]
+            said = f"{_count(period.duration_months, 'month')} is outside {range_text}"
+            return [("duration_months", said)]
         return []
     if period.indefinite:
-        return [f"an indefinite period is outside {range_text}"]
+        return [("indefinite", f"an indefinite period is outside {range_text}")]
     # Only a period in days or to an end date is compared with the range's last days
     # (measured from the sanction's actual start): a period in months needs no dates.
     proposal = _dated(months, starts_on)
@@ -285,12 +292,14 @@ def _period_reasons(
     if period.duration_days is not None:
         last_day = last_day_after_days(starts_on, period.duration_days)
         what = f"{_count(period.duration_days, 'day')} (last day {last_day})"
+        field = "duration_days"
     else:
         assert period.ends_on is not None
         last_day = period.ends_on
         what = f"ending on {period.ends_on}"
+        field = "ends_on"
     if not proposal.earliest_last_day <= last_day <= proposal.latest_last_day:
-        return [f"{what} is outside {range_text} ({last_days} from {starts_on})"]
+        return [(field, f"{what} is outside {range_text} ({last_days} from {starts_on})")]
     return []
 
 

@@ -149,8 +149,8 @@ def _contract_refusal(vendor_id: str, contract_id: str | None, known: Known) -> 
         return "unknown_contract", f"payload.contract_id: {said}"
     if owner != vendor_id:
         return "other_vendors_contract", (
-            f"payload.contract_id: contract {contract_id!r} is vendor {owner!r}'s,"
-            f" not {vendor_id!r}'s"
+            f"payload.contract_id: contract {contract_id!r} belongs to vendor {owner!r},"
+            f" not {vendor_id!r}"
         )
     return None
 
