@@ -5,6 +5,7 @@ risk and migration see."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -77,13 +78,33 @@ class VerdictsChanged(Exception):
     """The registry, rebuilt alone, judges events otherwise than risk and migration saw."""
 
     def __init__(self, changed: registry.ChangedVerdicts, followers: Sequence[str]) -> None:
-        examples = ", ".join(str(event_id) for event_id in changed.examples)
         super().__init__(
-            f"the rebuilt registry judges {plural(changed.count, 'event')} otherwise than before"
-            f" (accepted where it refused, or refused where it accepted; e.g. {examples}), and"
-            f" {' and '.join(followers)} acted on the old verdicts. Nothing was changed:"
-            " rebuild them with it, `vendorwatch rebuild all`."
+            f"the rebuilt registry {verdicts_said(changed)}, and {' and '.join(followers)}"
+            " acted on the old verdicts. Nothing was changed: rebuild them with it,"
+            " `vendorwatch rebuild all`."
         )
+
+
+def verdicts_said(changed: registry.ChangedVerdicts) -> str:
+    """What became of the registry's verdicts, after "the registry": events judged
+    otherwise, and apart those judged before that are no longer in the log, which a replay
+    could not judge otherwise (an auditor read a removed forgery as a verdict changed)."""
+    said = []
+    if changed.count:
+        said.append(
+            f"judges {plural(changed.count, 'event')} otherwise than before (accepted where it"
+            f" refused, or refused where it accepted; e.g. {_listed(changed.examples)})"
+        )
+    if changed.unlogged:
+        said.append(
+            f"no longer finds in the log {plural(changed.unlogged, 'event')} it judged before"
+            f" (removed from the log since; e.g. {_listed(changed.unlogged_examples)})"
+        )
+    return " and ".join(said)
+
+
+def _listed(event_ids: Sequence[uuid.UUID]) -> str:
+    return ", ".join(str(event_id) for event_id in event_ids)
 
 
 # Those that act only on what the registry accepted, and that a rebuild reproduces.
@@ -167,7 +188,7 @@ async def _rebuild(
                 async with judge.transaction.acquire() as conn:
                     changed = await registry.changed_verdicts(conn)
                 left = [name for name in _FOLLOWERS if name not in names]
-                if changed.count and left:
+                if (changed.count or changed.unlogged) and left:
                     raise VerdictsChanged(changed, left)
             for projection, stage in zip(chosen, stages, strict=True):
                 async with stage.transaction.acquire() as conn:

@@ -197,9 +197,12 @@ async def _outcomes(
             outcomes.append(outcome)
             letters.append(_letter(raw, outcome.reason, item))
         elif outcome is AppendOutcome.CONFLICT:
+            # Its letter is found by the id of the event the log holds: `eventStatus` shows
+            # it beside `accepted: true`, so it says that what it refused is another event.
             reason = (
-                f"event_id: {item.event_id} was already accepted with different content;"
-                " an event id identifies one event only"
+                f"event_id: {item.event_id} was already accepted with different content:"
+                " this submission, another event under the same id, was refused and the event"
+                " the log holds under it stands; an event id identifies one event only"
             )
             outcomes.append(Rejected(reason))
             letters.append(_letter(raw, reason, item))

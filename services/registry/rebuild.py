@@ -97,10 +97,13 @@ LEFT JOIN names n USING (vendor_id) LEFT JOIN identifiers i USING (vendor_id)"""
 @dataclass(frozen=True)
 class ChangedVerdicts:
     """Events the replay judged otherwise than live processing had: accepted then refused, or
-    refused then accepted (how many, and the first few)."""
+    refused then accepted (how many, and the first few); and, apart, those live processing
+    judged that are no longer in the log (removed from it: the replay could not judge them)."""
 
     count: int
     examples: tuple[uuid.UUID, ...]
+    unlogged: int = 0
+    unlogged_examples: tuple[uuid.UUID, ...] = ()
 
 
 async def reset(conn: Connection) -> None:
@@ -183,15 +186,29 @@ async def changed_verdicts(conn: Connection) -> ChangedVerdicts:
     policy or rule changed since). Risk and migration acted on the old verdicts. Events the
     live registry had judged count, the replay's verdict or its silence (a handler gone) being
     otherwise; those it had not reached yet (it may lag behind the log) nobody acted on."""
+    # Whether each is in the log, a probe of its event_id index per differing event.
     row = await conn.fetchrow(
-        f"""SELECT count(*) AS n, (array_agg(b.event_id ORDER BY b.event_id))[1:3] AS examples
-            FROM {_VERDICTS} b
-            LEFT JOIN processed_events a ON a.consumer = $1 AND a.event_id = b.event_id
-            WHERE a.refused IS DISTINCT FROM b.refused""",
+        f"""SELECT count(*) FILTER (WHERE NOT gone) AS n,
+                   (array_agg(event_id ORDER BY event_id) FILTER (WHERE NOT gone))[1:3]
+                       AS examples,
+                   count(*) FILTER (WHERE gone) AS gone,
+                   (array_agg(event_id ORDER BY event_id) FILTER (WHERE gone))[1:3]
+                       AS gone_examples
+            FROM (SELECT b.event_id,
+                         (SELECT s.event_id FROM event_store s WHERE s.event_id = b.event_id)
+                             IS NULL AS gone
+                  FROM {_VERDICTS} b
+                  LEFT JOIN processed_events a ON a.consumer = $1 AND a.event_id = b.event_id
+                  WHERE a.refused IS DISTINCT FROM b.refused) d""",
         CONSUMER_NAME,
     )
     assert row is not None
-    return ChangedVerdicts(row["n"], tuple(row["examples"] or ()))
+    return ChangedVerdicts(
+        row["n"],
+        tuple(row["examples"] or ()),
+        row["gone"],
+        tuple(row["gone_examples"] or ()),
+    )
 
 
 def replaying(clock: Clock, policies: Mapping[str, SuspensionPolicy]) -> Consumer:

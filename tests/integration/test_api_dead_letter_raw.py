@@ -13,6 +13,7 @@ import pytest
 
 from services.ingest.handlers import ingest_batch
 from services.platform.security.auth import Role
+from tests.support import case_b
 from tests.support.event_examples import envelope, example
 from tests.support.in_process_api import over_http
 from tests.support.principals import token
@@ -90,3 +91,27 @@ async def test_an_input_ingest_refused_names_ingest_among_those_that_refused_it(
     assert data["eventStatus"]["refusedBy"] == ["INGEST"]
     (letter,) = data["eventStatus"]["deadLetters"]
     assert letter["stage"] == "INGEST" and "services only" in letter["reason"]
+
+
+async def test_a_reused_id_s_refusal_says_it_refused_another_event_under_it(
+    pool: asyncpg.Pool,
+) -> None:
+    """Other content sent under the id of a stored sanction: `eventStatus` of that id shows
+    the sanction accepted beside an INGEST dead letter, whose reason must say that what it
+    refused was another submission under the id, not the sanction (an auditor read it as the
+    sanction refused)."""
+    sanction = case_b.suspended()
+    other = {**sanction, "payload": {**sanction["payload"], "duration_months": 1}}
+    await ingest_batch(pool, [case_b.line(sanction)])
+    await ingest_batch(pool, [case_b.line(other)])
+    query = """
+    query ($id: ID!) {
+      eventStatus(eventId: $id) { accepted refusedBy deadLetters { stage reason } }
+    }"""
+    data = await graphql(pool, caller(Role.AUDITOR), query, id=sanction["event_id"])
+    status = data["eventStatus"]
+    assert status["accepted"] is True and status["refusedBy"] == []
+    (letter,) = status["deadLetters"]
+    assert letter["stage"] == "INGEST"
+    assert "this submission, another event under the same id, was refused" in letter["reason"]
+    assert "the event the log holds under it stands" in letter["reason"]

@@ -12,6 +12,7 @@ import pytest
 from services.ingest.handlers import ingest_batch
 from services.platform.eventstore import chain
 from tests.support import case_b
+from tests.support.live_consumers import applied_live
 from tests.support.processes import run_cli
 from tests.support.tampering import EDITED_SUSPENSION, as_owner
 
@@ -48,7 +49,7 @@ async def test_it_names_the_problems_it_replayed_past(
         # The last of the chain: the replay read to the end of what is there.
         ("sanction.imposed", "the chain ends at seq 1 but its head records seq 2"),
         # Its first: the replay's cursor passed seqs 1 and 2, but read one row.
-        ("vendor.registered", "follows seq 0: events are missing before it"),
+        ("vendor.registered", "the partition's first event is missing (seq 1)"),
     ],
 )
 async def test_it_says_how_many_events_the_chains_number_and_how_many_it_read(
@@ -63,3 +64,24 @@ async def test_it_says_how_many_events_the_chains_number_and_how_many_it_read(
     assert problem in err
     assert "the log's chains number 2 events, the replay read 1 event " in err
     assert out.splitlines() == ["rebuilt registry from 1 event"]
+
+
+async def test_an_event_removed_from_the_log_is_said_gone_not_judged_otherwise(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """An event the registry judged, removed from the log since (a forged row taken out):
+    the rebuild cannot judge it, so it says the event is no longer in the log. It said the
+    registry now judged it otherwise than before."""
+    suspension = case_b.suspended()
+    await ingest_batch(pool, [case_b.line(e) for e in (case_b.registered(), suspension)])
+    await applied_live(pool, database_url)
+    await as_owner(pool, "DELETE FROM event_store WHERE event_type = 'sanction.imposed'")
+
+    code, out, err = await _forced(database_url, "all")
+
+    assert code == 0, err
+    (said,) = [line for line in out.splitlines() if line.startswith("the registry now")]
+    assert said == (
+        "the registry now no longer finds in the log 1 event it judged before (removed from"
+        f" the log since; e.g. {suspension['event_id']})"
+    )

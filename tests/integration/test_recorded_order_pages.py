@@ -69,9 +69,9 @@ async def test_an_order_longer_than_a_page_is_walked_unsorted_to_its_first_bad_b
         second["event_id"],
     )
     named: Any = (
-        f"recorded order of registry, partition {first['partition']}, seq {first['seq']}"
+        f"recorded order of registry, partition {first['partition']}, order row {first['seq']}"
         f" (event {second['event_id']})",
-        f"the rows from here to seq {block[-1]['seq']} no longer match their seal: rows were"
+        f"the rows from here to order row {block[-1]['seq']} no longer match their seal: rows were"
         " edited, removed, inserted or reordered",
     )
 

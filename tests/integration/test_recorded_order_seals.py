@@ -78,7 +78,7 @@ async def _seq(pool: asyncpg.Pool, event: dict[str, Any]) -> int:
 
 
 def _row(partition: int, seq: int, event_id: str) -> str:
-    return f"recorded order of registry, partition {partition}, seq {seq} (event {event_id})"
+    return f"recorded order of registry, partition {partition}, order row {seq} (event {event_id})"
 
 
 def _tampering(rows: dict[str, Any]) -> dict[str, tuple[str, str]]:
@@ -89,7 +89,7 @@ def _tampering(rows: dict[str, Any]) -> dict[str, tuple[str, str]]:
             f"UPDATE claim_order SET seq = -1 WHERE seq = {b['seq']};"
             f" UPDATE claim_order SET seq = {b['seq']} WHERE seq = {x['seq']};"
             f" UPDATE claim_order SET seq = {x['seq']} WHERE seq = -1",
-            f"{_row(B_PARTITION, x['seq'], b['event_id'])}: the rows from here to seq"
+            f"{_row(B_PARTITION, x['seq'], b['event_id'])}: the rows from here to order row"
             f" {x['seq']} no longer match their seal",
         ),
         "edit": (
@@ -103,7 +103,7 @@ def _tampering(rows: dict[str, Any]) -> dict[str, tuple[str, str]]:
         "insert": (
             f"{UNGUARDED} INSERT INTO claim_order (seq, consumer, event_id)"
             f" VALUES (0, 'registry', '{x['event_id']}')",
-            f"{_row(X_PARTITION, 0, x['event_id'])}: the rows from here to seq {x['seq']}",
+            f"{_row(X_PARTITION, 0, x['event_id'])}: the rows from here to order row {x['seq']}",
         ),
     }
 
@@ -135,8 +135,8 @@ async def test_a_removed_last_block_shows_at_the_head(
     await pool.execute(f"DELETE FROM claim_order WHERE seq = {x['seq']}")
     problems = [str(p) for p in (await verification.verify(pool)).problems]
     assert (
-        f"recorded order of registry, partition {X_PARTITION}: the sealed order ends at seq 0"
-        f" but its head records seq {x['seq']}"
+        f"recorded order of registry, partition {X_PARTITION}: the sealed order ends at order row 0"
+        f" but its head records order row {x['seq']}"
     ) in " ".join(problems)
 
 

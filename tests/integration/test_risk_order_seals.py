@@ -84,7 +84,7 @@ async def _seq(pool: asyncpg.Pool, event: dict[str, Any]) -> int:
 
 
 def _row(partition: int, seq: int, event_id: str) -> str:
-    return f"recorded order of risk, partition {partition}, seq {seq} (event {event_id})"
+    return f"recorded order of risk, partition {partition}, order row {seq} (event {event_id})"
 
 
 def _tampering(rows: dict[str, Any]) -> dict[str, tuple[str, str]]:
@@ -97,7 +97,7 @@ def _tampering(rows: dict[str, Any]) -> dict[str, tuple[str, str]]:
                 f" UPDATE risk_events SET seq = {b['seq']} WHERE seq = {x['seq']};"
                 f" UPDATE risk_events SET seq = {x['seq']} WHERE seq = -1"
             ),
-            f"{_row(B_PARTITION, x['seq'], b['event_id'])}: the rows from here to seq"
+            f"{_row(B_PARTITION, x['seq'], b['event_id'])}: the rows from here to order row"
             f" {x['seq']} no longer match their seal",
         ),
         "edit": (
@@ -112,7 +112,8 @@ def _tampering(rows: dict[str, Any]) -> dict[str, tuple[str, str]]:
             UNSEALED.format(
                 f"INSERT INTO risk_events (seq, event_id) VALUES (0, '{other['event_id']}')"
             ),
-            f"{_row(X_PARTITION, 0, other['event_id'])}: the rows from here to seq {x['seq']}",
+            f"{_row(X_PARTITION, 0, other['event_id'])}: the rows from here to order row"
+            f" {x['seq']}",
         ),
     }
 
@@ -142,8 +143,8 @@ async def test_a_removed_last_block_shows_at_the_head(
     await pool.execute(UNKEPT.format(f"DELETE FROM risk_events WHERE seq = {x['seq']}"))
     problems = " ".join(str(p) for p in (await verification.verify(pool)).problems)
     assert (
-        f"recorded order of risk, partition {X_PARTITION}: the sealed order ends at seq 0"
-        f" but its head records seq {x['seq']}"
+        f"recorded order of risk, partition {X_PARTITION}: the sealed order ends at order row 0"
+        f" but its head records order row {x['seq']}"
     ) in problems
 
 

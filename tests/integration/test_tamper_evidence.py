@@ -108,13 +108,30 @@ async def test_a_deleted_row_is_named_by_the_event_after_it(stored: asyncpg.Pool
     assert after["event_id"] in problem and "follows seq 1: events are missing" in problem
 
 
+async def test_a_deleted_first_row_is_named_as_the_partition_s_first_event_missing(
+    stored: asyncpg.Pool,
+) -> None:
+    # It read "follows seq 0", a seq no event has.
+    first, after = await _row(stored, 1), await _row(stored, 2)
+    await as_owner(stored, f"DELETE FROM event_store WHERE event_id = '{first['event_id']}'")
+    problem = await first_problem(stored)
+    assert after["event_id"] in problem
+    assert problem.endswith("the partition's first event is missing (seq 1)")
+
+
 async def test_a_row_deleted_from_the_end_shows_at_the_head(stored: asyncpg.Pool) -> None:
     last = await stored.fetchval("SELECT max(seq) FROM event_store WHERE partition = $1", PARTITION)
     await as_owner(
         stored, f"DELETE FROM event_store WHERE partition = {PARTITION} AND seq = {last}"
     )
-    problem = await first_problem(stored)
-    assert f"partition {PARTITION}" in problem and f"head records seq {last}" in problem
+    problems = [str(p) for p in (await verification.verify(stored)).problems]
+    assert f"partition {PARTITION}" in problems[0] and f"head records seq {last}" in problems[0]
+    # The recorded orders are as they were sealed, the last sealed row naming the removed
+    # event: the ledgers' check names it. They read as rows inserted after the last seal
+    # (registry's), and as rows removed from the order's end (risk's, whose block was that
+    # row alone).
+    assert not [p for p in problems if p.startswith("recorded order")], problems
+    assert any("its recorded order names are not in the log" in p for p in problems)
 
 
 async def test_two_swapped_rows_are_named_at_the_first(stored: asyncpg.Pool) -> None:

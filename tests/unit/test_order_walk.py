@@ -30,9 +30,9 @@ def test_rows_after_the_last_seal_are_named_without_being_held() -> None:
     walk.end((0, GENESIS))
 
     assert walk.problem == (
-        f"recorded order of registry, partition 2, seq 1 (event {_event(1)})",
-        f"it and the {ROWS - 1} row(s) after it are not sealed: rows were inserted after the"
-        " last sealed one",
+        f"recorded order of registry, partition 2, order row 1 (event {_event(1)})",
+        f"it and the {ROWS - 1} row(s) after it are not sealed as they stand: rows were"
+        " inserted after the last sealed one, or the row sealing them was removed",
     )
     # Holding the rows took 18 MB here (a tuple, an int and a str each).
     assert peak < 100_000, peak
@@ -54,4 +54,23 @@ def test_a_block_is_sealed_over_its_rows_in_seq_order_after_the_seal_before() ->
     swapped.check(1, _event(3), None)
     swapped.check(3, _event(1), first)
     assert swapped.problem is not None
-    assert swapped.problem[0] == f"recorded order of risk, partition 4, seq 1 (event {_event(3)})"
+    assert swapped.problem[0] == (
+        f"recorded order of risk, partition 4, order row 1 (event {_event(3)})"
+    )
+
+
+def test_a_block_ended_by_a_row_whose_event_left_the_log_is_still_sealed() -> None:
+    """The row of a removed event has no partition to be walked in; when it carries its
+    block's seal, it closes the chain whose rows it seals, instead of those rows being named
+    as inserted after the last seal (the ledgers' check names the event missing)."""
+    sealed = hashlib.sha256(f"{GENESIS}|registry|2|1:{_event(1)},2:{_event(2)}".encode())
+    walk = OrderWalk("registry", 2)
+    walk.check(1, _event(1), None)
+    other = OrderWalk("registry", 3)
+    assert not other.sealed_by_unlogged(2, _event(2), sealed.hexdigest())
+    assert walk.sealed_by_unlogged(2, _event(2), sealed.hexdigest())
+    walk.end((2, sealed.hexdigest()))
+    assert walk.problem is None
+
+    alone = hashlib.sha256(f"{GENESIS}|risk|4|5:{_event(5)}".encode()).hexdigest()
+    assert OrderWalk("risk", 4).sealed_by_unlogged(5, _event(5), alone)

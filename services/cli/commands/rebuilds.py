@@ -74,15 +74,12 @@ def _rebuild(
             )
         for name, events in rebuilt.read.items():
             click.echo(f"rebuilt {name} from {plural(events, 'event')}")
-        if (changed := rebuilt.verdicts_changed) is not None and changed.count:
+        changed = rebuilt.verdicts_changed
+        if changed is not None and (changed.count or changed.unlogged):
             # Rebuilt with its followers, which now act on the new verdicts: said, not
             # refused. The dead letters of what it refused before stay, as a record.
-            examples = ", ".join(str(event_id) for event_id in changed.examples)
-            click.echo(
-                f"the registry now judges {plural(changed.count, 'event')} otherwise than before"
-                f" (accepted where it refused, or refused where it accepted; e.g. {examples});"
-                " their earlier dead letters stay in deadLetters"
-            )
+            kept = "; their earlier dead letters stay in deadLetters" if changed.count else ""
+            click.echo(f"the registry now {rebuilding.verdicts_said(changed)}{kept}")
 
     run(main())
 

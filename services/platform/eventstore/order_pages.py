@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
-from services.platform.eventstore import order_seals
+from services.platform.eventstore import chain, order_seals
 from services.platform.postgres.database import Connection
 from services.platform.postgres.index_order import along_indexes
 
@@ -95,8 +95,8 @@ async def recorded(conn: Connection) -> list[RecordedOrder]:
 async def walked(conn: Connection, orders: Sequence[RecordedOrder]) -> list[tuple[str, str]]:
     """Each order's chains against their seals and heads (`claim_order_heads`): the first
     row of each chain that no longer matches, as (where, what), by consumer and partition.
-    Rows naming an event not in the log are left to the ledgers' check: they have no
-    partition."""
+    Rows naming an event not in the log are left to the ledgers' check (they have no
+    partition), but one that carries a seal still closes the block it ends (`_walk`)."""
     heads = {
         (r["consumer"], r["partition"]): (r["seq"], r["seal"])
         for r in await conn.fetch("SELECT consumer, partition, seq, seal FROM claim_order_heads")
@@ -155,11 +155,29 @@ def _walk(
     consumer: str,
     rows: Sequence[asyncpg.Record],
 ) -> None:
-    """A batch of `consumer`'s rows, each to its partition's walk."""
+    """A batch of `consumer`'s rows, each to its partition's walk. A row whose event is no
+    longer in the log has no partition: if it carries a seal, it is given to the chain whose
+    block it ends (a partition the seal names, one hash per partition), else left out."""
     for row in rows:
         if row["partition"] is None:
+            if row["seal"] is not None:
+                _sealing_unlogged(walks, consumer, row)
             continue
         key = (consumer, row["partition"])
         if (walk := walks.get(key)) is None:
             walk = walks[key] = order_seals.OrderWalk(*key)
         walk.check(row["seq"], row["event_id"], row["seal"])
+
+
+def _sealing_unlogged(
+    walks: dict[tuple[str, int], order_seals.OrderWalk], consumer: str, row: asyncpg.Record
+) -> None:
+    """The chain of `consumer` whose block `row` (sealed, its event not in the log) ends, if
+    any, its block closed: its last event removed from the log left its order sealed as it
+    stood, not rows inserted after the last seal."""
+    for partition in range(chain.PARTITIONS):
+        key = (consumer, partition)
+        walk = walks.get(key) or order_seals.OrderWalk(*key)
+        if walk.sealed_by_unlogged(row["seq"], row["event_id"], row["seal"]):
+            walks[key] = walk
+            return

@@ -91,22 +91,43 @@ class OrderWalk:
             return
         if self.first is None:
             self.first = (seq, event_id)
-            self.digest = hashlib.sha256(
-                f"{self.link}|{self.consumer}|{self.partition}|{seq}:{event_id}".encode()
-            )
+            self.digest = self._opened(seq, event_id)
         else:
-            self.digest.update(f",{seq}:{event_id}".encode())
+            self.digest.update(f",{_row(seq, event_id)}".encode())
         self.rows += 1
         if sealed is None:
             return
         if sealed != self.digest.hexdigest():
             self.problem = (
                 self._where(self.first),
-                f"the rows from here to seq {seq} no longer match their seal: rows were"
+                f"the rows from here to order row {seq} no longer match their seal: rows were"
                 " edited, removed, inserted or reordered",
             )
             return
         self.seq, self.link, self.first, self.rows = seq, sealed, None, 0
+
+    def sealed_by_unlogged(self, seq: int, event_id: str, sealed: str) -> bool:
+        """Whether a sealed row whose event is no longer in the log (so of no known
+        partition) ends this chain's block: if so, the block is closed by it. Its event was
+        removed from the log, not the order (the ledgers' check names such rows); left out,
+        the rows before it read as rows inserted past the last seal."""
+        if self.problem is not None:
+            return False
+        if self.first is None:
+            digest = self._opened(seq, event_id)
+        else:
+            digest = self.digest.copy()
+            digest.update(f",{_row(seq, event_id)}".encode())
+        if digest.hexdigest() != sealed:
+            return False
+        self.seq, self.link, self.first, self.rows = seq, sealed, None, 0
+        return True
+
+    def _opened(self, seq: int, event_id: str) -> hashlib._Hash:
+        """A block's seal so far, of its first row (seq, event_id)."""
+        return hashlib.sha256(
+            f"{self.link}|{self.consumer}|{self.partition}|{_row(seq, event_id)}".encode()
+        )
 
     def end(self, head: tuple[int, str]) -> None:
         """After the chain's last row: the head records its last seal."""
@@ -115,19 +136,25 @@ class OrderWalk:
         if self.first is not None:
             self.problem = (
                 self._where(self.first),
-                f"it and the {self.rows - 1} row(s) after it are not sealed: rows were"
-                " inserted after the last sealed one",
+                f"it and the {self.rows - 1} row(s) after it are not sealed as they stand: rows"
+                " were inserted after the last sealed one, or the row sealing them was removed",
             )
         elif head != (self.seq, self.link):
             self.problem = (
                 f"recorded order of {self.consumer}, partition {self.partition}",
-                f"the sealed order ends at seq {self.seq} but its head records seq {head[0]}:"
+                f"the sealed order ends at order row {self.seq} but its head records order row"
+                f" {head[0]}:"
                 " rows were removed from its end, or the head was changed",
             )
 
     def _where(self, row: tuple[int, str]) -> str:
         seq, event_id = row
         return (
-            f"recorded order of {self.consumer}, partition {self.partition}, seq {seq}"
+            f"recorded order of {self.consumer}, partition {self.partition}, order row {seq}"
             f" (event {event_id})"
         )
+
+
+def _row(seq: int, event_id: str) -> str:
+    """A row as a block's seal lists it (`sealing`'s `seq:event_id`)."""
+    return f"{seq}:{event_id}"

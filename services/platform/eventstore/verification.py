@@ -136,13 +136,29 @@ class _Walk:
             row["recorded_at"],
         )
 
+    def _gap(self, seq: int) -> str:
+        """What a row at `seq`, not the one after the last row read, says: seqs missing
+        before it (from the partition's first, seq 1, when no row came before), or a seq below
+        1 (rows are read in seq order, and the first page reads those too)."""
+        if seq <= self.seq:
+            return (
+                f"its seq is {seq}, below 1, where every partition's seqs start: rows were"
+                " renumbered"
+            )
+        first, last = self.seq + 1, seq - 1
+        missing = f"seq {first}" if first == last else f"seqs {first} to {last}"
+        if self.seq == 0:
+            are = "events are" if first != last else "event is"
+            return f"the partition's first {are} missing ({missing})"
+        return f"follows seq {self.seq}: events are missing before it ({missing})"
+
     def _mismatch(self, row: asyncpg.Record) -> Problem | _Unlinked | None:
         where = (
             f"partition {self.partition}, seq {row['seq']}"
             f" (position {row['position']}, event {row['event_id']})"
         )
         if row["seq"] != self.seq + 1:
-            return Problem(where, f"follows seq {self.seq}: events are missing before it")
+            return Problem(where, self._gap(row["seq"]))
         try:
             envelope = parse_stored(row["envelope"])
         except EventRejected as rejection:
