@@ -1,8 +1,8 @@
-"""A sanction event re-screens its vendor for the day the log records it; what the registry's
-batch reads for that must not grow with the vendor's past sanctions, which bar nothing then
-(`sanctions_by_day.rows_applying_from`). Counted as the rows the batch's statements hand
-back to Python, each to decode and fold (PostgreSQL's own index probes by vendor stay, at
-about a microsecond a sanction), not timed."""
+"""A sanction event re-screens its vendor for the day the log records it, and `bidEligibility`
+answers for a day: what either reads must not grow with the vendor's past sanctions, which
+bar nothing then (`sanctions_by_day.rows_applying_from`, `may_apply_from`). Counted as the
+rows the statements hand back to Python, each to decode and judge (PostgreSQL's own index
+probes by vendor stay, at about a microsecond a sanction), not timed."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ import pytest
 
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
-from services.platform.consuming.consumer import apply_batch
+from services.platform.consuming.consumer import Consumer, apply_batch
 from services.platform.postgres.database import SERVER_SETTINGS
 from services.registry.handlers import registry_consumer
 from services.registry.policy_loading import load_policies
+from services.registry.reads import single_check
 from tests.support import event_log
 from tests.support.event_examples import envelope, example
 from tests.support.registry import TOKYO, FixedClock
@@ -55,9 +56,8 @@ def _imposed(sanction_id: str, starts_on: dt.date) -> EventEnvelope:
     )
 
 
-async def test_a_sanction_event_reads_the_sanctions_that_can_still_bar_not_the_record(
-    pool: asyncpg.Pool, database_url: str
-) -> None:
+async def _past_record(pool: asyncpg.Pool) -> Consumer:
+    """The vendor registered with its PAST suspensions, applied by the registry."""
     consumer = registry_consumer(FixedClock(TOKYO), load_policies())
     past = [
         _imposed(f"past-{n:03d}", dt.date(2000, 1, 3) + dt.timedelta(weeks=n)) for n in range(PAST)
@@ -65,6 +65,38 @@ async def test_a_sanction_event_reads_the_sanctions_that_can_still_bar_not_the_r
     history = [_event("vendor.registered"), *past]
     await event_log.append(pool, history)
     await apply_batch(pool, consumer, history)
+    return consumer
+
+
+async def _counted(database_url: str) -> _RowsCounted:
+    counted: _RowsCounted = await asyncpg.connect(
+        database_url, connection_class=_RowsCounted, server_settings=SERVER_SETTINGS
+    )
+    return counted
+
+
+async def test_a_single_check_reads_the_sanctions_that_can_still_bar_not_the_record(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    await _past_record(pool)
+    conn = await _counted(database_url)
+    try:
+        today = await single_check.eligibility(conn, VENDOR, None, dt.date(2026, 1, 5))
+        read_for_today = conn.rows
+        # Asked about a day of its record, what may bar then or after is read: all of it.
+        back_then = await single_check.eligibility(conn, VENDOR, None, dt.date(2000, 2, 1))
+    finally:
+        await conn.close()
+    assert today.eligible and not back_then.eligible
+    assert [r.sanction_id for r in back_then.reasons] == [f"past-00{n}" for n in range(5)]
+    # Before: every sanction of the vendor (300 rows, one each).
+    assert read_for_today < 10, f"{read_for_today} rows handed back for today's answer"
+
+
+async def test_a_sanction_event_reads_the_sanctions_that_can_still_bar_not_the_record(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    consumer = await _past_record(pool)
     today = (await pool.fetchval("SELECT now()")).astimezone(TOKYO).date()
     # A suspension from tomorrow, and an amendment of one of the past ones (named by the
     # batch: its row is read, whatever its days).
@@ -80,9 +112,7 @@ async def test_a_sanction_event_reads_the_sanctions_that_can_still_bar_not_the_r
     await event_log.append(pool, batch)
     assert consumer.apply_all is not None
     apply_all = consumer.apply_all
-    conn = await asyncpg.connect(
-        database_url, connection_class=_RowsCounted, server_settings=SERVER_SETTINGS
-    )
+    conn = await _counted(database_url)
     try:
         async with conn.transaction():
             await apply_all(conn, batch)

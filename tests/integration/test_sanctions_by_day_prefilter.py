@@ -29,7 +29,7 @@ from services.registry.domain.eligibility import Eligibility
 from services.registry.domain.periods import ONE_DAY
 from services.registry.domain.sanction_timeline import SanctionTimeline
 from services.registry.name_search.name_index_feed import LiveNameIndex
-from services.registry.reads import screening
+from services.registry.reads import screening, single_check
 from services.registry.storage import record_repository as records
 from services.registry.storage import sanction_repository, sanctions_by_day, vendor_repository
 
@@ -284,9 +284,12 @@ async def test_sanctions_active_on_a_day_read_only_those_that_may_be_in_force(
 
 
 async def _screened_reading_everything(
-    conn: Connection, vendor_ids: Sequence[str], known_at: dt.datetime | None
+    conn: Connection,
+    vendor_ids: Sequence[str],
+    known_at: dt.datetime | None,
+    day: dt.date = DAY,
 ) -> dict[str, Eligibility]:
-    """`screening.screen`'s answers on DAY from every sanction row of the vendors and their
+    """`screening.screen`'s answers on `day` from every sanction row of the vendors and their
     affiliates, read without the pre-filter: what the screens must answer."""
     periods = periods_by_pair(
         await vendor_repository.affiliation_events(conn, vendor_ids, known_at)
@@ -294,7 +297,31 @@ async def _screened_reading_everything(
     related = affiliates_by_vendor(vendor_ids, periods)
     everyone = sorted({*related, *(a for r in related.values() for a in r)})
     rows = await sanction_repository.sanction_rows(conn, everyone, known_at)
-    return screening.judged(vendor_ids, related, rows, DAY, agency=None, category=None)
+    return screening.judged(vendor_ids, related, rows, day, agency=None, category=None)
+
+
+async def test_a_screen_and_a_single_check_on_any_day_answer_as_from_every_sanction(
+    pool: asyncpg.Pool,
+) -> None:
+    """A screen (`screening.screen`) and `bidEligibility`'s single check read only the
+    sanctions that may apply on the day asked or later: on every day where any shape changes
+    and the day before, as known now and at KNOWN_AT, they answer as the judgement of every
+    sanction row does, the day eligible again and the bars to come included."""
+    await _seed_shapes(pool)
+    async with pool.acquire() as conn:
+        await _change(conn, "d-indefinite", "2024-06-01", {"lifted": True}, recorded_at=LATE)
+    timelines = await _every_timeline(pool)
+    for known_at in (None, KNOWN_AT):
+        for day in _days(timelines):
+            async with pool.acquire() as conn:
+                expected = await _screened_reading_everything(conn, ALL_VENDORS, known_at, day)
+                screened = await screening.screen(conn, ALL_VENDORS, day, known_at=known_at)
+                assert screened == expected, (day, known_at)
+                for vendor in ALL_VENDORS:
+                    single = await single_check.eligibility(
+                        conn, vendor, None, day, known_at=known_at
+                    )
+                    assert single == expected[vendor], (vendor, day, known_at)
 
 
 async def test_screening_by_name_judges_only_who_may_be_barred_as_screen_judges_everyone(

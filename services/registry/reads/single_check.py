@@ -28,9 +28,12 @@ from services.registry.domain.names import IdentifierKey
 from services.registry.reads.queries import resolve_vendor, unknown_vendor
 from services.registry.reads.screening import judged
 from services.registry.storage.sanction_repository import WITH_CHANGES
+from services.registry.storage.sanctions_by_day import may_apply_from
 
-# $1 the vendor, $2 the moment known at (NULL: now). The affiliation changes in recorded
-# order (periods_by_pair keeps that order within a day); the sanctions in the order of
+# $1 the vendor, $2 the moment known at (NULL: now), $3 the day asked. The affiliation
+# changes in recorded order (periods_by_pair keeps that order within a day); the sanctions
+# that may apply on the day or later (one over by then bars nothing then nor after, so a
+# vendor's past record is not read: `sanctions_by_day.may_apply_from`), in the order of
 # `sanction_repository.sanction_rows`, which is the order of an answer's reasons.
 ONE_CHECK = f"""
 WITH touching AS (
@@ -48,6 +51,7 @@ FROM (SELECT) AS asked LEFT JOIN LATERAL (
     WHERE s.vendor_id IN (SELECT $1 UNION SELECT t.vendor_id FROM touching t
                           UNION SELECT t.related_vendor_id FROM touching t)
       AND ($2::timestamptz IS NULL OR s.recorded_at <= $2)
+      AND {may_apply_from("$3", "$2")}
 ) AS s ON true
 ORDER BY s.vendor_id, s.sanction_id COLLATE "C"
 """
@@ -70,7 +74,7 @@ async def eligibility(
     `with_bars_from`: as `eligibility.evaluate`'s."""
     if vendor_id is None or identifier is not None:
         vendor_id = await resolve_vendor(conn, vendor_id, identifier)
-    rows = await conn.fetch(ONE_CHECK, vendor_id, known_at)
+    rows = await conn.fetch(ONE_CHECK, vendor_id, known_at, as_of)
     if not rows[0]["registered"]:
         raise unknown_vendor(vendor_id)
     periods = periods_by_pair(

@@ -101,6 +101,27 @@ async def vendors_that_may_bar(
     return [r["vendor_id"] for r in rows]
 
 
+def may_apply_from(day: str, known_at: str) -> str:
+    """SQL: whether the sanction row `s` may apply on the day `day` or later, as recorded by
+    the moment `known_at` (NULL: all), both placeholders: `_CANDIDATES`' and `_KEPT`'s test
+    for one row, where the vendors are few and read by their own index (a screen, a single
+    check) rather than found across vendors by the periods' index."""
+    return f"""(registry_sanction_days(s.starts_on, s.duration_months, s.duration_days,
+                                   s.ends_on) && daterange({day}::date, NULL, '[]')
+        OR EXISTS (
+            SELECT 1 FROM registry_sanction_changes c
+            WHERE c.sanction_id = s.sanction_id AND NOT c.lifted
+              AND (c.duration_months IS NOT NULL OR c.duration_days IS NOT NULL
+                   OR c.ends_on IS NOT NULL OR c.indefinite)
+              AND ({known_at}::timestamptz IS NULL OR c.recorded_at <= {known_at})
+              AND registry_sanction_days(s.starts_on, c.duration_months, c.duration_days,
+                                         c.ends_on) && daterange({day}::date, NULL, '[]')))
+      AND NOT EXISTS (
+          SELECT 1 FROM registry_sanction_changes l
+          WHERE l.sanction_id = s.sanction_id AND l.lifted AND l.effective_on <= {day}::date
+            AND ({known_at}::timestamptz IS NULL OR l.recorded_at <= {known_at}))"""
+
+
 async def rows_applying_from(
     conn: Connection,
     vendor_ids: Sequence[str],
@@ -114,14 +135,13 @@ async def rows_applying_from(
     order: what answers from `day` on need (a sanction over by then bars nothing then or
     after, `eligibility.evaluate`), not a vendor's whole record."""
     return await conn.fetch(
-        f"""WITH {_candidates(True)}
-            {sanction_repository.WITH_CHANGES}
-            WHERE s.vendor_id IN (SELECT unnest($4::text[]))
-              AND (({_KEPT}) OR s.sanction_id IN (SELECT unnest($5::text[])))
+        f"""{sanction_repository.WITH_CHANGES}
+            WHERE s.vendor_id IN (SELECT unnest($3::text[]))
+              AND ($2::timestamptz IS NULL OR s.recorded_at <= $2)
+              AND ({may_apply_from("$1", "$2")} OR s.sanction_id IN (SELECT unnest($4::text[])))
             ORDER BY s.vendor_id, s.sanction_id COLLATE "C" """,
         day,
         known_at,
-        None,
         list(vendor_ids),
         list(named),
     )
