@@ -1,6 +1,6 @@
 """A sanction event re-screens its vendor for the day the log records it, and `bidEligibility`
 answers for a day: what either reads must not grow with the vendor's past sanctions, which
-bar nothing then (`sanctions_by_day.rows_applying_from`, `may_apply_from`). Counted as the
+bar nothing then (`sanctions_by_day.rows_applying_from`, `candidates`). Counted as the
 rows the statements hand back to Python, each to decode and judge (PostgreSQL's own index
 probes by vendor stay, at about a microsecond a sanction), not timed."""
 

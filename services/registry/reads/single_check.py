@@ -28,30 +28,30 @@ from services.registry.domain.names import IdentifierKey
 from services.registry.reads.queries import resolve_vendor, unknown_vendor
 from services.registry.reads.screening import judged
 from services.registry.storage.sanction_repository import WITH_CHANGES
-from services.registry.storage.sanctions_by_day import may_apply_from
+from services.registry.storage.sanctions_by_day import candidates, kept
 
 # $1 the vendor, $2 the moment known at (NULL: now), $3 the day asked. The affiliation
 # changes in recorded order (periods_by_pair keeps that order within a day); the sanctions
 # that may apply on the day or later (one over by then bars nothing then nor after, so a
-# vendor's past record is not read: `sanctions_by_day.may_apply_from`), in the order of
+# vendor's past record is not read: `sanctions_by_day.candidates`), in the order of
 # `sanction_repository.sanction_rows`, which is the order of an answer's reasons.
+# The vendor and every vendor its affiliation changes name.
+_EXPOSED = """SELECT $1 UNION SELECT t.vendor_id FROM touching t
+                          UNION SELECT t.related_vendor_id FROM touching t"""
 ONE_CHECK = f"""
 WITH touching AS (
     SELECT a.id, a.vendor_id, a.related_vendor_id, a.change, a.effective_on
     FROM registry_affiliation_changes a
     WHERE (a.vendor_id = $1 OR a.related_vendor_id = $1)
       AND ($2::timestamptz IS NULL OR a.recorded_at <= $2)
-)
+), {candidates("$3", "$2", "NULL", _EXPOSED)}
 SELECT EXISTS (SELECT FROM registry_vendors v WHERE v.vendor_id = $1) AS registered,
        array(SELECT (t.vendor_id, t.related_vendor_id, t.change, t.effective_on)
              FROM touching t ORDER BY t.id) AS affiliations,
        s.*
 FROM (SELECT) AS asked LEFT JOIN LATERAL (
     {WITH_CHANGES}
-    WHERE s.vendor_id IN (SELECT $1 UNION SELECT t.vendor_id FROM touching t
-                          UNION SELECT t.related_vendor_id FROM touching t)
-      AND ($2::timestamptz IS NULL OR s.recorded_at <= $2)
-      AND {may_apply_from("$3", "$2")}
+    WHERE s.vendor_id IN ({_EXPOSED}) AND {kept("$3", "$2")}
 ) AS s ON true
 ORDER BY s.vendor_id, s.sanction_id COLLATE "C"
 """

@@ -25,38 +25,48 @@ from services.platform.postgres.database import Connection
 from services.registry.domain.sanction_timeline import SanctionTimeline
 from services.registry.storage import sanction_repository
 
-# The ids of the sanctions that may apply on a day of [$1, $3] ($3 NULL: no end), as
-# recorded by $2 (all, when NULL); `{vendors}` narrows both parts to some vendors.
-_CANDIDATES = """candidates AS (
+
+def candidates(first: str, known_at: str, last: str, vendors: str | None = None) -> str:
+    """A CTE `candidates`: the ids of the sanctions that may apply on a day of [`first`,
+    `last`] (`last` NULL: no end), as recorded by `known_at` (NULL: all), each a placeholder
+    or literal of the statement; `vendors`, a query of vendor ids, narrows both parts to
+    them (the ids join as a set, `IN (SELECT …)`, as sanction_repository.sanction_rows says)."""
+    of_vendors = "" if vendors is None else f"\n          AND s.vendor_id IN ({vendors})"
+    return f"""candidates AS (
     SELECT s.sanction_id FROM registry_sanctions s
     WHERE registry_sanction_days(s.starts_on, s.duration_months, s.duration_days, s.ends_on)
-          && daterange($1::date, $3::date, '[]'){vendors}
+          && daterange({first}::date, {last}::date, '[]'){of_vendors}
     UNION
     SELECT c.sanction_id FROM registry_sanction_changes c
     JOIN registry_sanctions s ON s.sanction_id = c.sanction_id
     WHERE NOT c.lifted
       AND (c.duration_months IS NOT NULL OR c.duration_days IS NOT NULL
            OR c.ends_on IS NOT NULL OR c.indefinite)
-      AND ($3::date IS NULL OR c.effective_on <= $3::date)
-      AND ($2::timestamptz IS NULL OR c.recorded_at <= $2)
+      AND ({last}::date IS NULL OR c.effective_on <= {last}::date)
+      AND ({known_at}::timestamptz IS NULL OR c.recorded_at <= {known_at})
       AND registry_sanction_days(s.starts_on, c.duration_months, c.duration_days, c.ends_on)
-          && daterange($1::date, $3::date, '[]'){vendors}
+          && daterange({first}::date, {last}::date, '[]'){of_vendors}
 )"""
 
-# Of the candidates, those recorded by $2 and not lifted by $1 (as recorded by $2).
-_KEPT = """s.sanction_id IN (SELECT sanction_id FROM candidates)
-      AND ($2::timestamptz IS NULL OR s.recorded_at <= $2)
+
+def kept(first: str, known_at: str) -> str:
+    """SQL: the sanction row `s` is a candidate (`candidates`), recorded by `known_at` and not
+    lifted by `first` as recorded by then."""
+    return f"""s.sanction_id IN (SELECT sanction_id FROM candidates)
+      AND ({known_at}::timestamptz IS NULL OR s.recorded_at <= {known_at})
       AND NOT EXISTS (
           SELECT 1 FROM registry_sanction_changes l
-          WHERE l.sanction_id = s.sanction_id AND l.lifted AND l.effective_on <= $1::date
-            AND ($2::timestamptz IS NULL OR l.recorded_at <= $2))"""
+          WHERE l.sanction_id = s.sanction_id AND l.lifted AND l.effective_on <= {first}::date
+            AND ({known_at}::timestamptz IS NULL OR l.recorded_at <= {known_at}))"""
 
-# The ids join as a set (`IN (SELECT unnest …)`), as sanction_repository.sanction_rows says.
-_OF_VENDORS = "\n          AND s.vendor_id IN (SELECT unnest($4::text[]))"
+
+# The statements' own placeholders: $1 the first day, $2 known at, $3 the last, $4 vendors.
+_VENDORS = "SELECT unnest($4::text[])"
+_KEPT = kept("$1", "$2")
 
 
 def _candidates(vendors: bool) -> str:
-    return _CANDIDATES.format(vendors=_OF_VENDORS if vendors else "")
+    return candidates("$1", "$2", "$3", _VENDORS if vendors else None)
 
 
 async def in_force_on(
@@ -101,27 +111,6 @@ async def vendors_that_may_bar(
     return [r["vendor_id"] for r in rows]
 
 
-def may_apply_from(day: str, known_at: str) -> str:
-    """SQL: whether the sanction row `s` may apply on the day `day` or later, as recorded by
-    the moment `known_at` (NULL: all), both placeholders: `_CANDIDATES`' and `_KEPT`'s test
-    for one row, where the vendors are few and read by their own index (a screen, a single
-    check) rather than found across vendors by the periods' index."""
-    return f"""(registry_sanction_days(s.starts_on, s.duration_months, s.duration_days,
-                                   s.ends_on) && daterange({day}::date, NULL, '[]')
-        OR EXISTS (
-            SELECT 1 FROM registry_sanction_changes c
-            WHERE c.sanction_id = s.sanction_id AND NOT c.lifted
-              AND (c.duration_months IS NOT NULL OR c.duration_days IS NOT NULL
-                   OR c.ends_on IS NOT NULL OR c.indefinite)
-              AND ({known_at}::timestamptz IS NULL OR c.recorded_at <= {known_at})
-              AND registry_sanction_days(s.starts_on, c.duration_months, c.duration_days,
-                                         c.ends_on) && daterange({day}::date, NULL, '[]')))
-      AND NOT EXISTS (
-          SELECT 1 FROM registry_sanction_changes l
-          WHERE l.sanction_id = s.sanction_id AND l.lifted AND l.effective_on <= {day}::date
-            AND ({known_at}::timestamptz IS NULL OR l.recorded_at <= {known_at}))"""
-
-
 async def rows_applying_from(
     conn: Connection,
     vendor_ids: Sequence[str],
@@ -135,13 +124,14 @@ async def rows_applying_from(
     order: what answers from `day` on need (a sanction over by then bars nothing then or
     after, `eligibility.evaluate`), not a vendor's whole record."""
     return await conn.fetch(
-        f"""{sanction_repository.WITH_CHANGES}
-            WHERE s.vendor_id IN (SELECT unnest($3::text[]))
-              AND ($2::timestamptz IS NULL OR s.recorded_at <= $2)
-              AND ({may_apply_from("$1", "$2")} OR s.sanction_id IN (SELECT unnest($4::text[])))
+        f"""WITH {_candidates(True)}
+            {sanction_repository.WITH_CHANGES}
+            WHERE s.vendor_id IN ({_VENDORS})
+              AND (({_KEPT}) OR s.sanction_id IN (SELECT unnest($5::text[])))
             ORDER BY s.vendor_id, s.sanction_id COLLATE "C" """,
         day,
         known_at,
+        None,
         list(vendor_ids),
         list(named),
     )
