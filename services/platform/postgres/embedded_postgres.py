@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import time
 import warnings
 from collections.abc import AsyncIterator, Callable
@@ -70,19 +69,9 @@ def _forget_dead_users(data_dir: Path) -> None:
     saying so (kill -9): while their pids stayed listed, no later user would ever stop it."""
     users = DiskList(data_dir / HANDLE_PIDS)
     listed = users.get()
-    alive = [pid for pid in listed if _alive(pid)]
+    alive = [pid for pid in listed if _state(pid) == "running"]
     if alive != listed:
         users.put(alive)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # someone else's process, alive
-    return True
 
 
 def stopped(data_dir: Path) -> str | None:
@@ -90,26 +79,32 @@ def stopped(data_dir: Path) -> str | None:
     pid its postmaster.pid names: PostgreSQL removes the file when it stops, a kill -9
     leaves it naming a process gone)."""
     try:
-        first_line = (data_dir / "postmaster.pid").read_text().partition("\n")[0]
+        pid = _postmaster_pid(data_dir)
     except FileNotFoundError:
         return "its postmaster.pid is gone"
     except OSError as error:
         return f"its postmaster.pid cannot be read: {error.strerror}"
-    if not first_line.strip().isdigit():
-        return None  # being written by a postmaster starting
-    pid = int(first_line)
-    if _state(pid) == "running":
+    if pid is None or _state(pid) == "running":
         return None
     return f"its postmaster (pid {pid}) is gone"
 
 
+def _postmaster_pid(data_dir: Path) -> int | None:
+    """The pid postmaster.pid names; None while a postmaster starting writes it."""
+    first_line = (data_dir / "postmaster.pid").read_text().partition("\n")[0].strip()
+    return int(first_line) if first_line.isdigit() else None
+
+
 def _state(pid: int) -> str:
-    """ "running", "zombie" (ended, its parent has not reaped it yet) or "gone"."""
+    """The process's state: "running", "zombie" (ended, its parent has not reaped it yet:
+    init, in a container, reaps in its own time) or "gone"."""
     try:
         if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
             return "zombie"
     except psutil.NoSuchProcess:
         return "gone"
+    except psutil.AccessDenied:
+        pass  # someone else's process, alive
     return "running"
 
 
@@ -120,10 +115,10 @@ def _reaped(data_dir: Path) -> None:
     lock file naming a process that exists."""
     deadline = time.monotonic() + REAPED_SECONDS
     try:
-        pid = int((data_dir / "postmaster.pid").read_text().partition("\n")[0])
-    except (OSError, ValueError):
+        pid = _postmaster_pid(data_dir)
+    except OSError:
         return  # no pid to wait for: PostgreSQL says what it makes of the file
-    while _state(pid) == "zombie":
+    while pid is not None and _state(pid) == "zombie":
         if time.monotonic() > deadline:
             raise StartupError(
                 f"{CANNOT_START_AGAIN}: its postmaster (pid {pid}) has ended, but its"
