@@ -125,14 +125,22 @@ async def run_planner(pool: asyncpg.Pool, settings: Settings, live: Liveness) ->
         await queue.close()
 
 
+def _no_watch() -> None:
+    """An external PostgreSQL is not `up`'s to start: out of reach, it is waited for."""
+
+
 @contextlib.asynccontextmanager
-async def database(database_url: str | None, data_dir: Path) -> AsyncIterator[str]:
-    """`up`'s database: the given URL, or the embedded PostgreSQL in `data_dir`."""
+async def database(
+    database_url: str | None, data_dir: Path
+) -> AsyncIterator[tuple[str, Callable[[], None]]]:
+    """`up`'s database: the given URL, or the embedded PostgreSQL in `data_dir`, kept
+    running (started again if it stops under `up`). With the URL, what `up` calls as it
+    starts to stop: it stops that watch (embedded_postgres.kept_running)."""
     if database_url:
-        yield database_url
+        yield database_url, _no_watch
         return
-    async with embedded_postgres.running(data_dir) as url:
-        yield url
+    async with embedded_postgres.kept_running(data_dir) as kept:
+        yield kept
 
 
 def publishing(broadcaster: Broadcaster, own: OwnAppends) -> Accept:
@@ -183,11 +191,13 @@ async def run_up(
     port: int,
     *,
     external: bool,
+    on_stop: Callable[[], None] = _no_watch,
 ) -> None:
     """Serves from the start; an `external` PostgreSQL (--database-url) out of reach is
     waited for meanwhile (operations/start_up.py). The embedded one, just started by this
     process, is no outage to wait out: failing to open it fails the start. The policies and
-    the risk model come read, as the settings come checked: before that PostgreSQL started."""
+    the risk model come read, as the settings come checked: before that PostgreSQL started.
+    `on_stop` is called when a stop signal comes (`database`'s)."""
     url = settings.database_url
     broadcaster, chain, own = Broadcaster(), ChainWatch(url), OwnAppends()
     start_up = StartUp()
@@ -195,7 +205,7 @@ async def run_up(
     if external:
         opening = partial(start_up.wait_for, "database", redacted(url))
     async with (
-        serving(host, port, start_up, access_log=settings.access_log) as server,
+        serving(host, port, start_up, access_log=settings.access_log, on_stop=on_stop) as server,
         embedded_log(partial(opening, partial(open_pool, url)), broadcaster, own) as (pool, log),
         keyed_lookups_pool(url, opening) as lookups,
         database_probe(url) as probe,

@@ -50,11 +50,18 @@ def ensure_port_free(host: str, port: int) -> None:
 
 class _Server(uvicorn.Server):
     """uvicorn's server, a second SIGTERM forcing the stop as a second Ctrl-C does: it waited
-    out the answers' GRACEFUL_STOP_SECONDS all the same (an operator's second `kill`)."""
+    out the answers' GRACEFUL_STOP_SECONDS all the same (an operator's second `kill`).
+    `on_stop` is called at the first signal, before the answers under way are waited for."""
+
+    def __init__(self, config: uvicorn.Config, on_stop: Callable[[], None] | None) -> None:
+        super().__init__(config)
+        self._on_stop = on_stop
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if self.should_exit and sig == signal.SIGTERM:
             self.force_exit = True
+        if self._on_stop is not None:
+            self._on_stop()
         super().handle_exit(sig, frame)
 
 
@@ -88,13 +95,19 @@ class Serving:
 
 @contextlib.asynccontextmanager
 async def serving(
-    host: str, port: int, start_up: StartUp, *, access_log: bool = False
+    host: str,
+    port: int,
+    start_up: StartUp,
+    *,
+    access_log: bool = False,
+    on_stop: Callable[[], None] | None = None,
 ) -> AsyncIterator[Serving]:
     """Listens on `host:port` at once, answering /healthz and /readyz from `start_up`'s
     waits (gateway/http/starting.py) while the block gets what the app needs; the block
-    ends with `Serving.run`. uvicorn logs a line per request only with `access_log`."""
+    ends with `Serving.run`. uvicorn logs a line per request only with `access_log`;
+    `on_stop` is called when a stop signal comes (`up`: its PostgreSQL is no longer kept)."""
     gate = Starting(start_up)
-    server = _Server(_config(gate, host, port, access_log))
+    server = _Server(_config(gate, host, port, access_log), on_stop)
     started = Serving(gate, server, asyncio.create_task(server.serve(), name="uvicorn"))
     try:
         yield started

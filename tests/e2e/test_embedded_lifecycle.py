@@ -18,6 +18,7 @@ import pytest
 from services.cli.serving import GRACEFUL_STOP_SECONDS
 from services.gateway.http.graphiql import STATIC_PATH
 from tests.support import case_b
+from tests.support.postgres_outage import pg_ctl_stop
 from tests.support.processes import GraphQLClient, Service, free_port, run_cli, wait_until
 from tests.support.slice_checks import VENDOR
 
@@ -264,3 +265,103 @@ def test_with_none_running_the_commands_refuse_rather_than_create_one(
     assert f"no VendorWatch database in {mistyped}" in _one_error_line(refused.stderr)
     assert not mistyped.exists()
     assert not (own_user_dirs / "user-data" / "vendorwatch").exists()
+
+
+def _postmaster(data_dir: Path) -> int:
+    return int((data_dir / "postmaster.pid").read_text().splitlines()[0])
+
+
+def _ready(client: GraphQLClient) -> bool:
+    try:
+        return client.get("/readyz").status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.mark.parametrize("stopped_by", ["kill -9", "pg_ctl stop -m fast"])
+def test_its_postgresql_stopped_is_started_again(
+    stopped_by: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operator's finding: `up` waited for good on the embedded PostgreSQL it had started,
+    once that one was killed or stopped (/healthz 200 `degraded`, so no supervisor restarted
+    it), its log saying FileNotFoundError of a socket. It starts it again on the same data
+    dir, in seconds, and stops it as before."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)  # the tests' admin token signs in
+    data_dir = (tmp_path / "data").resolve()
+    up, client = start_up("up", tmp_path, "--data-dir", str(data_dir))
+    try:
+        killed = _postmaster(data_dir)
+        if stopped_by == "kill -9":
+            psutil.Process(killed).kill()
+            why = f"its postmaster (pid {killed}) is gone"
+        else:
+            pg_ctl_stop(data_dir, "fast")
+            why = "its postmaster.pid is gone"
+        started = time.monotonic()
+        back = "the embedded PostgreSQL is running again"
+        wait_until(lambda: back in up.log_tail(400), "it started again", 45)
+        wait_until(lambda: _ready(client), "/readyz 200 again", 15)
+        wait_until(lambda: "errors" not in client.execute(VENDOR, id="none"), "a query", 15)
+        assert time.monotonic() - started < 45
+        assert _postmaster(data_dir) != killed
+        logged = up.log_tail(400)
+        restarting = f"the embedded PostgreSQL stopped ({why})"
+        assert logged.count(f"{restarting}; starting it again") == 1, logged
+        assert logged.count(back) == 1, logged
+        # The loops waiting meanwhile say why, not a socket's FileNotFoundError.
+        waiting = f"waiting for PostgreSQL or Kafka; retrying with backoff: {restarting}"
+        assert f"{waiting} and is being restarted" in logged, logged
+        assert "FileNotFoundError" not in logged and '"level": "ERROR"' not in logged, logged
+    finally:
+        client.close()
+        code = up.stop()
+    assert code == 0, up.log_tail()
+    assert processes_using(data_dir) == []
+    assert not (data_dir / "postmaster.pid").exists()
+
+
+def test_its_postgresql_that_cannot_start_again_ends_it(
+    own_user_dirs: Path, tmp_path: Path
+) -> None:
+    """Its data dir no longer one (removed, or broken): `up` exits non-zero with one line
+    saying why, for a supervisor to restart it, rather than waiting for good."""
+    data_dir = (tmp_path / "data").resolve()
+    up, client = start_up("up", tmp_path, "--data-dir", str(data_dir))
+    client.close()
+    (data_dir / "PG_VERSION").unlink()
+    psutil.Process(_postmaster(data_dir)).kill()
+    try:
+        code = up.process.wait(timeout=45)
+    except BaseException:
+        up.kill()
+        raise
+    finally:
+        up.stop()
+    logged = up.log_tail(400)
+    assert code == 1, logged
+    (error,) = [line for line in logged.splitlines() if line.startswith("Error:")]
+    assert error == (
+        f"Error: the embedded PostgreSQL stopped and cannot be started again: {data_dir}"
+        " holds no PostgreSQL data directory (PG_VERSION is missing)"
+    ), logged
+    assert left_behind(processes_using(data_dir)) == []
+
+
+def test_its_postgresql_stopped_with_it_is_not_started_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A supervisor stopping the whole group (systemd's default) stops the PostgreSQL as well
+    as `up`, which then waits for the answers under way: it must not start the PostgreSQL
+    again meanwhile, only to stop it, nor leave it running."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    data_dir = (tmp_path / "data").resolve()
+    up, client = start_up("up", tmp_path, "--data-dir", str(data_dir))
+    client.close()
+    with stalled_download(client):
+        up.process.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        pg_ctl_stop(data_dir, "fast")
+        assert up.process.wait(timeout=GRACEFUL_STOP_SECONDS + 15) == 0, up.log_tail()
+    logged = up.log_tail(400)
+    assert "starting it again" not in logged, logged
+    assert left_behind(processes_using(data_dir)) == []

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import tempfile
 import warnings
@@ -65,18 +66,24 @@ class StoppablePostgres:
         self._stop("fast")
 
     def _stop(self, mode: str) -> None:
-        pg_ctl = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self._server.pgdata)]
-        subprocess.run(
-            [*pg_ctl, "-m", mode, "-w", "stop"],
-            user=self._server.system_user,  # pgserver's own user when the tests run as root
-            check=True,
-            capture_output=True,
-            timeout=30,
-        )
+        pg_ctl_stop(self._server.pgdata, mode)
 
     def start(self) -> None:
         """Starts it again where it was (crash recovery first), waiting until it accepts."""
         self._server.ensure_postgres_running()
+
+
+def pg_ctl_stop(data_dir: Path, mode: str) -> None:
+    """`pg_ctl stop -m mode` of the PostgreSQL in `data_dir`, as the user owning it (pgserver's
+    own when the tests run as root: pg_ctl refuses root)."""
+    pg_ctl = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir)]
+    subprocess.run(
+        [*pg_ctl, "-m", mode, "-w", "stop"],
+        user=data_dir.owner() if os.geteuid() == 0 else None,
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
 
 
 @contextlib.contextmanager

@@ -46,7 +46,7 @@ def up(
         auth = auth_config(os.environ, home)
         origin = f"http://{host}:{port}"
         graphql = f"{origin}/graphql"
-        async with embedded.database(database_url, home) as url:
+        async with embedded.database(database_url, home) as (url, stopping):
             # Where it runs, for the other commands (database_choice.py), while it runs.
             here = instances.Instance(os.getpid(), url, home, database_url is None, graphql)
             with instances.recorded(here):
@@ -67,7 +67,14 @@ def up(
                         + sign_in.sign_in_link(origin, link)
                     )
                 await embedded.run_up(
-                    checked.over(url), policies, risk, auth, host, port, external=bool(database_url)
+                    checked.over(url),
+                    policies,
+                    risk,
+                    auth,
+                    host,
+                    port,
+                    external=bool(database_url),
+                    on_stop=stopping,
                 )
 
     run(main(), serving=True)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import asyncpg
 
 from services.platform.operations.back_again import reached_again
+from services.platform.operations.outage_cause import said
 from services.platform.postgres.database import Connection
 from services.platform.postgres.session_state import keeps_session_state
 
@@ -100,7 +101,7 @@ class _KeptListener:
                     failures += 1
                     if failures == 1:  # once a streak, as `retry.note_failure` says it
                         log.warning(
-                            "listening on %s again failed; retrying: %r", self._channel, error
+                            "listening on %s again failed; retrying: %s", self._channel, said(error)
                         )
             reached_again()  # the process's other loops need not sit out their back-off
             self._heard_again()

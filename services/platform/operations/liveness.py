@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from services.platform.operations.outage_cause import said
 from services.platform.operations.outages import is_outage
 
 # Long enough to ride out a leader election or a deployment's rolling restart.
@@ -51,7 +52,7 @@ class Liveness:
     def failed(self, error: BaseException) -> None:
         if self.failing_since is None:
             self.failing_since = time.monotonic()
-        self.last_error = f"{type(error).__name__}: {error}"[:_ERROR_CHARS]
+        self.last_error = said(error)[:_ERROR_CHARS]
         self.outage = is_outage(error)
 
     def failing_for(self) -> float:

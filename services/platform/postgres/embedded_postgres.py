@@ -1,16 +1,23 @@
-"""The embedded PostgreSQL of `vendorwatch up`: pgserver in a data dir that survives restarts."""
+"""The embedded PostgreSQL of `vendorwatch up`: pgserver in a data dir that survives restarts.
+
+`up` keeps it running (`kept_running`): the PostgreSQL it started, killed or stopped under
+it, is started again on the same data dir. `up` waited for it for good before (/healthz 200
+`degraded`, which no supervisor restarts on), while only `up` could start it again. One
+that cannot be started again ends `up` with one line, for a supervisor to restart it."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import os
+import time
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from functools import partial
 from pathlib import Path
 
 import asyncpg
+import psutil
 
 with warnings.catch_warnings():
     # pgserver resolves a runtime dir at import and warns when XDG_RUNTIME_DIR is unset (as on
@@ -20,12 +27,18 @@ with warnings.catch_warnings():
     from pgserver.utils import DiskList
 
 from services.platform.errors import StartupError
+from services.platform.operations.outage_cause import explained_by
 
 log = logging.getLogger(__name__)
 
 DATABASE = "vendorwatch"
 # pgserver's list of the processes using a data dir's server (pgserver/postgres_server.py).
 HANDLE_PIDS = ".handle_pids.json"
+# How often `up` looks whether its PostgreSQL still runs: a postmaster pid read and checked.
+WATCH_SECONDS = 1.0
+# How long a killed postmaster may stay a zombie before `up` gives up starting it again.
+REAPED_SECONDS = 30.0
+CANNOT_START_AGAIN = "the embedded PostgreSQL stopped and cannot be started again"
 
 
 def start(data_dir: Path) -> PostgresServer:
@@ -56,19 +69,81 @@ def _forget_dead_users(data_dir: Path) -> None:
     saying so (kill -9): while their pids stayed listed, no later user would ever stop it."""
     users = DiskList(data_dir / HANDLE_PIDS)
     listed = users.get()
-    alive = [pid for pid in listed if _alive(pid)]
+    alive = [pid for pid in listed if _state(pid) == "running"]
     if alive != listed:
         users.put(alive)
 
 
-def _alive(pid: int) -> bool:
+def stopped(data_dir: Path) -> str | None:
+    """Why the PostgreSQL of `data_dir` is not running, or None while its postmaster is (the
+    pid its postmaster.pid names: PostgreSQL removes the file when it stops, a kill -9
+    leaves it naming a process gone)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
+        pid = _postmaster_pid(data_dir)
+    except FileNotFoundError:
+        return "its postmaster.pid is gone"
+    except OSError as error:
+        return f"its postmaster.pid cannot be read: {error.strerror}"
+    if pid is None or _state(pid) == "running":
+        return None
+    return f"its postmaster (pid {pid}) is gone"
+
+
+def _postmaster_pid(data_dir: Path) -> int | None:
+    """The pid postmaster.pid names; None while a postmaster starting writes it."""
+    first_line = (data_dir / "postmaster.pid").read_text().partition("\n")[0].strip()
+    return int(first_line) if first_line.isdigit() else None
+
+
+def _state(pid: int) -> str:
+    """The process's state: "running", "zombie" (ended, its parent has not reaped it yet:
+    init, in a container, reaps in its own time) or "gone"."""
+    try:
+        if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+            return "zombie"
+    except psutil.NoSuchProcess:
+        return "gone"
+    except psutil.AccessDenied:
         pass  # someone else's process, alive
-    return True
+    return "running"
+
+
+def _reaped(data_dir: Path) -> None:
+    """Waits (REAPED_SECONDS at most) until the postmaster a kill left in postmaster.pid is no
+    process at all. Its parent (init, in a container) reaps it in its own time; meanwhile
+    pgserver takes the zombie for a running server, and PostgreSQL refuses to start over a
+    lock file naming a process that exists."""
+    deadline = time.monotonic() + REAPED_SECONDS
+    try:
+        pid = _postmaster_pid(data_dir)
+    except OSError:
+        return  # no pid to wait for: PostgreSQL says what it makes of the file
+    while pid is not None and _state(pid) == "zombie":
+        if time.monotonic() > deadline:
+            raise StartupError(
+                f"{CANNOT_START_AGAIN}: its postmaster (pid {pid}) has ended, but its"
+                f" parent process has not reaped it in {REAPED_SECONDS:.0f} s"
+            )
+        time.sleep(0.05)
+
+
+def restart(server: PostgresServer) -> None:
+    """Starts again the PostgreSQL `server` started or joined, stopped under it, on the same
+    data dir, as this process's: pgserver's list of its users still holds this process, so
+    `stop` stops it. A stale postmaster.pid is PostgreSQL's to handle (it starts over one
+    naming a process gone). A data dir no longer one is not made a new, empty database."""
+    data_dir = server.pgdata
+    if not (data_dir / "PG_VERSION").is_file():
+        raise StartupError(
+            f"{CANNOT_START_AGAIN}: {data_dir} holds no PostgreSQL data directory"
+            " (PG_VERSION is missing)"
+        )
+    _reaped(data_dir)
+    try:
+        with PostgresServer._lock:
+            server.ensure_postgres_running()
+    except Exception as error:  # pgserver raises bare Exceptions from pg_ctl
+        raise StartupError(f"{CANNOT_START_AGAIN}: {error}") from error
 
 
 async def database_url(server: PostgresServer) -> str:
@@ -93,3 +168,68 @@ async def running(data_dir: Path) -> AsyncIterator[str]:
         yield await database_url(server)
     finally:
         await asyncio.to_thread(stop, server)
+
+
+@contextlib.asynccontextmanager
+async def kept_running(data_dir: Path) -> AsyncIterator[tuple[str, Callable[[], None]]]:
+    """`running`, and the PostgreSQL started again whenever it stops during the block (looked
+    at every WATCH_SECONDS). Yields its URL and what stops that watch: the process stopping
+    (a signal) calls it, so that a PostgreSQL stopped with it (the whole group signalled) is
+    not started again meanwhile. One that cannot be started again ends the block with its
+    StartupError; a failure meanwhile says that the PostgreSQL is being restarted."""
+    server = await asyncio.to_thread(start, data_dir)
+    body = asyncio.current_task()
+    assert body is not None
+    watching = [True]
+    failed: list[BaseException] = []
+
+    def ended(watch: asyncio.Task[None]) -> None:
+        error = None if watch.cancelled() else watch.exception()
+        if error is not None:
+            failed.append(error)
+            body.cancel()
+
+    def stop_watching() -> None:
+        watching.clear()
+
+    watch = asyncio.create_task(_keep_running(server, watching), name="embedded PostgreSQL")
+    watch.add_done_callback(ended)
+    try:
+        url = await database_url(server)
+        with explained_by(partial(_being_restarted, server.pgdata, watching)):
+            yield url, stop_watching
+    except asyncio.CancelledError:
+        if not failed:
+            raise
+        body.uncancel()
+        raise failed[0] from None
+    finally:
+        watch.cancel()
+        # Waits for a start under way (it is not cancelled: `stop` then stops it).
+        await asyncio.gather(watch, return_exceptions=True)
+        await asyncio.to_thread(stop, server)
+
+
+async def _keep_running(server: PostgresServer, watching: list[bool]) -> None:
+    while True:
+        await asyncio.sleep(WATCH_SECONDS)
+        why = stopped(server.pgdata)
+        if why is None or not watching:
+            continue
+        log.warning("the embedded PostgreSQL stopped (%s); starting it again", why)
+        starting = asyncio.ensure_future(asyncio.to_thread(restart, server))
+        try:
+            await asyncio.shield(starting)
+        except asyncio.CancelledError:
+            await asyncio.gather(starting, return_exceptions=True)
+            raise
+        log.info("the embedded PostgreSQL is running again")
+
+
+def _being_restarted(data_dir: Path, watching: list[bool]) -> str | None:
+    why = stopped(data_dir)
+    if why is None:
+        return None
+    if not watching:  # `up` stopping
+        return f"the embedded PostgreSQL stopped ({why})"
+    return f"the embedded PostgreSQL stopped ({why}) and is being restarted"
