@@ -15,8 +15,11 @@ import pytest
 from services.cli import rebuilding
 from services.ingest.handlers import ingest_batch
 from services.platform.consuming.rebuilding import BrokenChain
+from services.platform.eventlog.embedded import drain
 from services.platform.eventstore import chain, verification
 from services.platform.settings import Settings
+from services.registry import setup as registry_setup
+from services.registry.handlers import registry_consumer
 from tests.support import case_b
 from tests.support.live_consumers import applied_live
 
@@ -189,6 +192,34 @@ async def test_a_reader_past_the_head_reads_again_from_it(
     )
     result = await verification.verify(stored)
     assert result.intact, result.problems
+
+
+async def test_a_reader_busy_elsewhere_reads_again_from_the_head(
+    stored: asyncpg.Pool, database_url: str
+) -> None:
+    """Offsets past the head, and events to read in another partition: a reader that looked
+    at the heads only when a read found nothing passed over what was appended meanwhile below
+    its offset (here right after its first batch), and, the head having grown to the offset,
+    never saw it (a reviewer's finding). The heads are looked at as a drain starts."""
+    await _moved_past_the_head(stored)
+    elsewhere = next(v for v in (f"vendor-{i}" for i in range(200)) if v not in NEIGHBOURS)
+    assert chain.partition_of(elsewhere) != PARTITION
+    await ingest_batch(stored, [case_b.line(case_b.another_vendor(elsewhere))])
+    appended: list[bool] = []
+
+    async def append_there_once() -> None:
+        if not appended:
+            appended.append(True)
+            await ingest_batch(stored, [case_b.line(case_b.another_vendor(NEIGHBOURS[1]))])
+
+    settings = Settings(database_url=database_url)
+    registry = registry_consumer(settings.clock, registry_setup.policies(settings))
+    await drain(stored, registry, applied=append_there_once)
+    registered = await stored.fetchval(
+        "SELECT count(*) FROM registry_vendors WHERE vendor_id = ANY($1::text[])",
+        [NEIGHBOURS[1], elsewhere],
+    )
+    assert appended and registered == 2
 
 
 async def test_an_event_passed_over_below_the_offset_is_named(stored: asyncpg.Pool) -> None:

@@ -66,6 +66,13 @@ async def drain(
     (a consumer that gives its own verdict): events handed by this process's ingest, applied
     without reading the log while they come next; the log is read before returning."""
     cursor, passed = await offsets(pool, consumer.name), 0
+    # The heads as the drain starts too: with events to read elsewhere a read never finds
+    # nothing, and what is appended where the offset is past the head would be passed over.
+    async with pool.acquire() as conn:
+        rewound = await _rewound(conn, consumer.name, cursor)
+    if rewound is not None:
+        await apply_batch(pool, consumer, [], save_cursor=rewound)
+        cursor = rewound
     while True:
         read = tail.take(cursor, BATCH_SIZE) if tail is not None else None
         rewound = None
@@ -100,8 +107,8 @@ async def _rewound(conn: Connection, consumer: str, cursor: Cursor) -> Cursor | 
     end) would take the events appended there next for read already: the consumer would
     never apply them, silently. Read again from the head, each is applied as it comes (the
     ledger passes over what was applied before); `vendorwatch verify` names the offset until
-    then, and ledger rows of forged events read meanwhile after. Looked at when a read finds
-    nothing new: the heads, one small read, when the consumer has nothing else to do."""
+    then, and ledger rows of forged events read meanwhile after. Looked at as a drain starts
+    and when a read finds nothing new: the heads, one small read each time."""
     heads = await event_store.heads(conn)
     past = [
         (partition, seq, head)
