@@ -30,9 +30,11 @@ def _read(url: str) -> _Read:
     `?` and what follows it up to the `@` is a parameter's `name=value`: that is a mistyped
     port with a digit in it, its query an address (`host:80a/in?notify=ops@city.example`),
     whose host and port are what to mend (they were hidden, and shown as
-    `http://city.example`). When in doubt a password is assumed: one holding a digit, an
-    unescaped `/`, then `?`, then `=` (`u:8P/w?x=1@h`) reads as such a port, shown up to its
-    `?`; without a digit (`u:P/w?x=1@h`) it stays hidden."""
+    `http://city.example`). When in doubt a password is assumed: with no path before the
+    `?` or `#`, what precedes the `@` after it is always the userinfo (`app:2024#Secret@db`,
+    whose port of digits showed `2024`); one holding a digit, an unescaped `/`, then `?`,
+    then `=` (`u:8P/w?x=1@h`) reads as a mistyped port, shown up to its `?`; without a digit
+    (`u:P/w?x=1@h`) it stays hidden."""
     head, separator, after = _split_at_query(url)
     scheme, sep, rest = head.partition("://")
     start = f"{scheme}{sep}" if sep else ""
@@ -45,7 +47,9 @@ def _read(url: str) -> _Read:
     mistyped_port = (
         separator == "?" and "/" in rest and "=" in tail and any(c.isdigit() for c in port)
     )
-    if at and _port_no_number(rest.split("/", 1)[0]) and not mistyped_port:
+    # No path before the `?` or `#`: what comes before the `@` after it is a password's
+    # whatever it looks like (`app:2024#Secret@db`: a port of digits showed its start).
+    if at and ("/" not in rest or (_port_no_number(rest.split("/", 1)[0]) and not mistyped_port)):
         inner = _read(f"{start}{beyond}")
         userinfo = f"{rest}{separator}{tail}"
         if inner.userinfo is not None:
@@ -118,7 +122,10 @@ def redacted_text(
     query's other parameters."""
 
     def shown(quoted: re.Match[str]) -> str:
-        names = {pair.partition("=")[0] for pair in _read(quoted[0]).query.split("&")}
+        # No empty name (a URL without a query gained a `?`), none whose pair holds an `@`
+        # (what follows a password's unescaped `?` may read as one).
+        pairs = _read(quoted[0]).query.split("&")
+        names = {pair.partition("=")[0] for pair in pairs if pair and "@" not in pair}
         kept = {name for name in names if not _secret(name, secret_parameters)}
         return redacted_url(quoted[0], keep_user=keep_user, kept_parameters=kept)
 

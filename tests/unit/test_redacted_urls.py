@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from services.platform.errors import Misconfigured, StartupError
-from services.platform.postgres.database import connect, malformed, redacted
+from services.platform.postgres.database import SECRET_PARAMETERS, connect, malformed, redacted
 from services.platform.settings import Settings
 from services.platform.urls import redacted_text, redacted_url
 
@@ -187,3 +187,29 @@ def test_a_password_with_a_slash_a_query_and_no_digit_stays_hidden() -> None:
     text = "Invalid port: 'P' in http://u:P/w?x=1@hooks.example/in"
     shown = redacted_text(text, "http://u:P/w?x=1@hooks.example/in")
     assert "P/w" not in shown and "'P'" not in shown and "x=1" not in shown
+
+
+@pytest.mark.parametrize(
+    ("url", "secrets"),
+    [
+        ("postgresql://app:2024#Secret@db.internal/vw", ("2024", "Secret")),
+        ("postgresql://app:12345?x@db/vw", ("12345", "x@db")),
+    ],
+)
+def test_a_password_of_digits_before_an_unescaped_separator_is_never_shown(
+    url: str, secrets: tuple[str, ...]
+) -> None:
+    """A password whose part before an unescaped `#` or `?` is digits read as a port: the URL
+    was shown with `2024`, and an error's text quoting the URL showed the whole password as
+    the URL's query (a reviewer's finding)."""
+    shown = [redacted(url), redacted_text(f"refused at {url} today", url, keep_user=True)]
+    assert not any(secret in said for secret in secrets for said in shown), shown
+
+
+def test_a_database_url_without_a_query_is_quoted_without_one() -> None:
+    """It was quoted as `postgresql://app@db/vw?` in every refusal that quotes it."""
+    url = "postgresql://app:pw@db/vw"
+    said = redacted_text(
+        f"failed: {url} down", url, keep_user=True, secret_parameters=SECRET_PARAMETERS
+    )
+    assert said == "failed: postgresql://app@db/vw down"
