@@ -36,10 +36,14 @@ _LATE = "barred later"
 def reaches_back_from(previous: Seen | None, now: Seen) -> dt.date | None:
     """The first day the announcement `now` may bar that the one before (`previous`) did not:
     the earliest start of its reasons that the previous one did not give (none: the vendor
-    started eligible; unknown reasons, seen before they were kept: all). A reason compared
-    without its last day: a bar made longer bars no day gone by (it barred them already). None:
-    no new reason, so no day newly barred."""
+    started eligible). A reason compared without its last day: a bar made longer bars no day
+    gone by (it barred them already). None: no new reason, so no day newly barred; or the
+    previous reasons unknown (seen before they were kept): every award since the bar's start
+    would be told, news or not, as announcements recorded before this was installed tell
+    none (a reviewer's finding)."""
     if now.eligible or not now.reasons:
+        return None
+    if previous is not None and previous.reasons is None:
         return None
     said = previous.reasons if previous is not None else None
     before = {_without_end(r) for r in said or ()}

@@ -55,6 +55,8 @@ def test_a_bar_widened_to_more_agencies_reaches_back_to_its_start() -> None:
     assert reaches_back_from(before, barred(reason("s-1"))) == START
 
 
-def test_reasons_unknown_before_count_as_new_and_a_lift_reaches_nowhere() -> None:
-    assert reaches_back_from(Seen(False, None, None), barred(reason("s-1"))) == START
+def test_reasons_unknown_before_and_a_lift_reach_nowhere() -> None:
+    """Reasons seen before the alerts kept them: which are new is unknown, and counting all
+    would tell every award since the bar's start, months old perhaps, as news."""
+    assert reaches_back_from(Seen(False, None, None), barred(reason("s-1"))) is None
     assert reaches_back_from(barred(reason("s-1")), Seen(True, None, ())) is None
