@@ -720,6 +720,18 @@ EXPLAINED = """query ($vendorId: ID!, $agency: String) {
 }"""
 
 
+def _to_come(sanction_id: str, starts_on: dt.date) -> dict[str, Any]:
+    """A suspension at MINE for two months from `starts_on`, decided two days before today."""
+    return case_b.suspended(
+        sanction_id=sanction_id,
+        starts_on=str(starts_on),
+        decided_on=str(TODAY - dt.timedelta(days=2)),
+        duration_months=2,
+        agencies=[MINE],
+        policy_override_reason="start aligned to the quarter",
+    )
+
+
 async def test_an_eligible_again_day_a_later_sanction_makes_is_explained_by_it(
     pool: asyncpg.Pool,
 ) -> None:
@@ -730,14 +742,7 @@ async def test_an_eligible_again_day_a_later_sanction_makes_is_explained_by_it(
     consumer = await _watched_by_both(pool)
     start = TODAY - dt.timedelta(days=1)
     later_start = start + dt.timedelta(days=40)
-    later = case_b.suspended(
-        sanction_id="tax-2026-010",
-        starts_on=str(later_start),
-        decided_on=str(start - dt.timedelta(days=1)),
-        duration_months=2,
-        agencies=[MINE],
-        policy_override_reason="start aligned to the quarter",
-    )
+    later = _to_come("tax-2026-010", later_start)
     # Not in force yet: the vendor stays eligible, and the registry says only what is to come
     # (for migration, which flags a replacement under it); no agency is alerted.
     (said,) = await announce(pool, consumer, later)
@@ -785,14 +790,7 @@ async def test_a_lift_that_leaves_a_bar_to_come_says_it(pool: asyncpg.Pool) -> N
     await announce(pool, consumer, _suspended_at(MINE))
     start = TODAY - dt.timedelta(days=1)
     later_start = start + dt.timedelta(days=60)
-    later = case_b.suspended(
-        sanction_id="tax-2026-011",
-        starts_on=str(later_start),
-        decided_on=str(start - dt.timedelta(days=1)),
-        duration_months=2,
-        agencies=[MINE],
-        policy_override_reason="start aligned to the quarter",
-    )
+    later = _to_come("tax-2026-011", later_start)
     await announce(pool, consumer, later)
     await pool.execute("DELETE FROM alert_outbox")
     await announce(pool, consumer, case_b.lifted(str(TODAY)))
