@@ -45,6 +45,7 @@ from services.events.imports import ImportCandidatesListed, ImportReported, Revi
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection
 from services.platform.consuming.outbox import Outbox
+from services.platform.eventstore.event_store import canonical_json
 from services.platform.eventstore.recorded_time import recorded_time, recorded_times
 from services.platform.postgres.database import Connection
 from services.registry.announcements import reason_ref
@@ -247,18 +248,19 @@ class AlertHandlers:
         """Stores the alerts not stored yet; those get their deliveries and events."""
         if not alerts:
             return
-        new = await repository.insert_alerts(conn, alerts)
-        raised = [a for a in alerts if a.event_id in new]
+        texts = [canonical_json(a) for a in alerts]
+        new = await repository.insert_alerts(conn, texts)
+        raised = [(a, text) for a, text in zip(alerts, texts, strict=True) if a.event_id in new]
         await repository.insert_deliveries(
             conn,
             [
                 (a.event_id, self._webhooks[agency], webhook_body(a))
-                for a in raised
+                for a, _ in raised
                 if (agency := _agency(a)) in self._webhooks
             ],
         )
         if self._announce:
-            await OUTBOX.put(conn, raised)
+            await OUTBOX.put(conn, [a for a, _ in raised], [text for _, text in raised])
 
     async def alert_acknowledged(self, conn: Connection, event: EventEnvelope) -> None:
         payload = event.payload

@@ -15,8 +15,7 @@ import asyncpg
 from pydantic import TypeAdapter
 
 from services.alerts.changes import Told
-from services.events.alerts import AlertChange, AlertRaised
-from services.events.base import EventEnvelope
+from services.events.alerts import AlertChange
 from services.events.emitted import EligibilityReasonRef
 from services.platform.postgres.database import Connection
 
@@ -94,42 +93,32 @@ async def last_told(
     }
 
 
-async def insert_alerts(conn: Connection, alerts: Sequence[EventEnvelope]) -> set[uuid.UUID]:
-    """Stores the alerts not stored yet, in one statement; returns their ids."""
-    payloads = [a.payload for a in alerts if isinstance(a.payload, AlertRaised)]
+async def insert_alerts(conn: Connection, texts: Sequence[str]) -> set[uuid.UUID]:
+    """Stores the alerts not stored yet, in one statement; returns their ids. `texts`: each
+    alert's event as the log and the outbox take it (`canonical_json`), whose fields the
+    statement reads: each alert is serialised once, not once for its row and again for its
+    event (thousands of alerts a batch, each listing every sanction that bars the vendor).
+    Fields an alert's event leaves out (`AlertRaised.ADDED_LATER`, when empty) are stored
+    as the columns' defaults say."""
     rows = await conn.fetch(
         """INSERT INTO alerts (alert_id, agency, vendor_id, change, as_of, eligible_again_on,
                                reasons, watchlists, cause_event_id, raised_at,
                                possible_match, extended_by, award, upcoming)
-           SELECT a.alert_id, a.agency, a.vendor_id, a.change, a.as_of, a.eligible_again_on,
-                  a.reasons::jsonb,
-                  ARRAY(SELECT jsonb_array_elements_text(a.watchlists::jsonb)),
-                  a.cause_event_id, a.raised_at, a.possible_match::jsonb, a.extended_by::jsonb,
-                  a.award::jsonb, a.upcoming::jsonb
-           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::date[], $6::date[],
-                       $7::text[], $8::text[], $9::uuid[], $10::timestamptz[], $11::text[],
-                       $12::text[], $13::text[], $14::text[])
-               WITH ORDINALITY AS a(alert_id, agency, vendor_id, change, as_of,
-                                    eligible_again_on, reasons, watchlists, cause_event_id,
-                                    raised_at, possible_match, extended_by, award, upcoming,
-                                    n)
+           SELECT (p->>'alert_id')::uuid, p->>'agency', e->>'vendor_id', p->>'change',
+                  (p->>'as_of')::date, (p->>'eligible_again_on')::date, p->'reasons',
+                  ARRAY(SELECT jsonb_array_elements_text(p->'watchlists')),
+                  (p->>'cause_event_id')::uuid, (p->>'raised_at')::timestamptz,
+                  NULLIF(p->'possible_match', 'null'), COALESCE(p->'extended_by', '[]'),
+                  NULLIF(p->'award', 'null'), COALESCE(p->'upcoming', '[]')
+           -- OFFSET 0: each text parsed once, not once for every field read from it (a
+           -- subquery pulled up would repeat the cast in each expression).
+           FROM (SELECT n, e, e->'payload' AS p
+                 FROM (SELECT n, text::jsonb AS e
+                       FROM unnest($1::text[]) WITH ORDINALITY AS a(text, n) OFFSET 0) AS parsed
+                 OFFSET 0) AS alert
            ORDER BY n
            ON CONFLICT (alert_id) DO NOTHING RETURNING alert_id""",
-        [p.alert_id for p in payloads],
-        [p.agency for p in payloads],
-        [a.vendor_id for a in alerts],
-        [p.change.value for p in payloads],
-        [p.as_of for p in payloads],
-        [p.eligible_again_on for p in payloads],
-        [json.dumps([r.model_dump(mode="json") for r in p.reasons]) for p in payloads],
-        # unnest would flatten arrays of arrays: each alert's names travel as a JSON array.
-        [json.dumps(p.watchlists) for p in payloads],
-        [p.cause_event_id for p in payloads],
-        [p.raised_at for p in payloads],
-        [p.possible_match.model_dump_json() if p.possible_match else None for p in payloads],
-        [json.dumps([r.model_dump(mode="json") for r in p.extended_by]) for p in payloads],
-        [p.award.model_dump_json() if p.award else None for p in payloads],
-        [json.dumps([r.model_dump(mode="json") for r in p.upcoming]) for p in payloads],
+        list(texts),
     )
     return {r["alert_id"] for r in rows}
 

@@ -9,6 +9,7 @@ written in the same transaction, relayed to the event log afterwards.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 
 from services.events.base import EventEnvelope
@@ -52,6 +53,9 @@ async def record_each_change(
     )
 
 
+# A sanction bars a vendor with the same reason on many days (its alerts and re-screens ask
+# again and again), and the model is frozen: each is made once.
+@functools.lru_cache(maxsize=1 << 14)
 def reason_ref(reason: Reason) -> EligibilityReasonRef:
     """A barring sanction as announcements carry it."""
     return EligibilityReasonRef(

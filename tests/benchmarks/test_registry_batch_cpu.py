@@ -20,52 +20,24 @@ registry must leave what the workload says (`check_outcome`).
 from __future__ import annotations
 
 import dataclasses
-import os
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import asyncpg
 import pytest
 
-from services.events.base import EventEnvelope
-from services.platform.consuming.consumer import BatchHandler, apply_batch
+from services.platform.consuming.consumer import apply_batch
 from services.platform.eventstore import event_store
-from services.platform.postgres.database import SERVER_SETTINGS, Connection, open_pool
+from services.platform.postgres.database import SERVER_SETTINGS, open_pool
 from services.registry.handlers import registry_consumer
 from services.registry.policy_loading import load_policies
 from tests.support import postgres
+from tests.support.cpu_time import TimedHandler, backend_cpu
 from tests.support.registry import TOKYO, FixedClock
 from tests.support.throughput import BATCH, check_outcome, rounds
 from tests.support.workload import Workload
 
 pytestmark = pytest.mark.postgres
-
-
-@dataclass
-class _Timed:
-    """A batch handler with the CPU time it spent counted."""
-
-    apply_all: BatchHandler
-    seconds: float = 0.0
-
-    async def __call__(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
-        started = time.process_time()
-        try:
-            await self.apply_all(conn, events)
-        finally:
-            self.seconds += time.process_time() - started
-
-
-def backend_cpu(pid: int) -> float | None:
-    """CPU seconds (user and system) a PostgreSQL backend on this machine has spent so far;
-    None when the server runs elsewhere."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -80,7 +52,7 @@ async def _one_round(database_url: str, workload: Workload) -> _Round:
     pool = await open_pool(database_url, migrate=False)
     consumer = registry_consumer(FixedClock(TOKYO), load_policies())
     assert consumer.apply_all is not None
-    timed = _Timed(consumer.apply_all)
+    timed = TimedHandler(consumer.apply_all)
     consumer = dataclasses.replace(consumer, apply_all=timed)
     events = workload.events
     try:

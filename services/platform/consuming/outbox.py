@@ -50,9 +50,15 @@ class Outbox:
         # One relayer per outbox at a time (workers may be replicated), so events keep order.
         return zlib.crc32(self.table.encode())
 
-    async def put(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
+    async def put(
+        self,
+        conn: Connection,
+        events: Sequence[EventEnvelope],
+        texts: Sequence[str] | None = None,
+    ) -> None:
         """Call in the transaction that decided the events; relayers hear of them at its
-        commit (nothing is notified if it rolls back)."""
+        commit (nothing is notified if it rolls back). `texts`: the events' `canonical_json`,
+        when the caller made it already."""
         if not events:
             return
         # One statement for the batch and its notice (a statement per event made a batch of
@@ -64,7 +70,7 @@ class Outbox:
                     ORDER BY n
                 )
                 SELECT pg_notify($2, $3)""",
-            [canonical_json(event) for event in events],
+            list(texts) if texts is not None else [canonical_json(event) for event in events],
             OUTBOX_CHANNEL,
             self.table,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -127,12 +128,28 @@ class Records:
     vendor on its own day, agency and category (the alerts judge each award of a batch on its
     day, at its agency, in its category) without reading again. Each answer is what it is
     asked for alone: most of an answer's cost is the day it may bid again and the bars to come,
-    which a vendor barred nowhere does not need."""
+    which a vendor barred nowhere does not need.
+
+    Whether each of a vendor's exposures bars, and every field of its reason (its end above
+    all), change only on the exposures' breakpoints (`Exposure.breakpoints`, what `evaluate`
+    relies on too), so a vendor's answers are the same on every day between two of them: each
+    is worked out once per stretch (a barred vendor's awards of a batch fall on few stretches:
+    four in five of the alerts' answers were asked before in the benchmark's workload). The
+    day it may bid again depends on the agency and category asked, unless none of its
+    sanctions is scoped."""
 
     related: dict[str, dict[str, list[Period]]]
     by_vendor: dict[str, list[SanctionTimeline]]
     # Each vendor's exposures, made once: a batch asks several answers of a vendor.
     _exposed: dict[str, list[Exposure]] = field(default_factory=dict, compare=False)
+    # Each vendor's breakpoints, and whether its sanctions are scoped to agencies or categories.
+    _stretches: dict[str, tuple[tuple[dt.date, ...], bool]] = field(
+        default_factory=dict, compare=False
+    )
+    _reasons: dict[tuple[str, int], tuple[Reason, ...]] = field(default_factory=dict, compare=False)
+    _again: dict[
+        tuple[str, int, str | None, str | None], tuple[dt.date | None, tuple[Reason, ...]]
+    ] = field(default_factory=dict, compare=False)
 
     def bars(self, vendor_id: str, as_of: dt.date, *, agency: str, category: str | None) -> bool:
         """Whether anything bars the vendor at `agency` (in `category`) on `as_of`."""
@@ -141,7 +158,13 @@ class Records:
     def reasons(self, vendor_id: str, as_of: dt.date) -> tuple[Reason, ...]:
         """The reasons of the vendor's answer for any agency and category (without their
         `bars_from`, which reads each sanction's changes)."""
-        return barring_reasons(self._exposures(vendor_id), as_of, bars_from=False)
+        key = (vendor_id, self._stretch(vendor_id, as_of)[0])
+        found = self._reasons.get(key)
+        if found is None:
+            found = self._reasons[key] = barring_reasons(
+                self._exposures(vendor_id), as_of, bars_from=False
+            )
+        return found
 
     def again(
         self, vendor_id: str, as_of: dt.date, *, agency: str, category: str | None
@@ -150,6 +173,16 @@ class Records:
         come that make it (`Eligibility.extended_by`). Those are worked out only when the
         reasons' own end does not make that day: then, and only then, a bar to come extends
         it, and every bar to come is most of an answer's cost."""
+        stretch, scoped = self._stretch(vendor_id, as_of)
+        key = (vendor_id, stretch, agency, category) if scoped else (vendor_id, stretch, None, None)
+        found = self._again.get(key)
+        if found is None:
+            found = self._again[key] = self._again_on(vendor_id, as_of, agency, category)
+        return found
+
+    def _again_on(
+        self, vendor_id: str, as_of: dt.date, agency: str, category: str | None
+    ) -> tuple[dt.date | None, tuple[Reason, ...]]:
         short = self._judged(vendor_id, as_of, agency, category, with_upcoming=False)
         ends = [r.ends_on for r in short.reasons]
         known = [end for end in ends if end is not None]
@@ -176,6 +209,23 @@ class Records:
             with_upcoming=with_upcoming,
             with_bars_from=False,
         )
+
+    def _stretch(self, vendor_id: str, as_of: dt.date) -> tuple[int, bool]:
+        """Which stretch between the vendor's breakpoints `as_of` falls in, and whether any
+        of its sanctions is scoped."""
+        found = self._stretches.get(vendor_id)
+        if found is None:
+            made = self._exposures(vendor_id)
+            found = self._stretches[vendor_id] = (
+                tuple(sorted({day for e in made for day in e.breakpoints()})),
+                any(
+                    t.agencies is not None or t.categories is not None
+                    for e in made
+                    for t in e.sanction.terms
+                ),
+            )
+        days, scoped = found
+        return bisect.bisect_right(days, as_of), scoped
 
     def _exposures(self, vendor_id: str) -> list[Exposure]:
         made = self._exposed.get(vendor_id)

@@ -1,0 +1,129 @@
+"""The alerts' batch handler's CPU over the benchmark's workload, alone in process (printed,
+not asserted), and PostgreSQL's for its statements: the alerts service's own cost, without the
+consumers it shares a core with in embedded mode, so that two versions of the code compare on
+a busy machine by the CPU each spends (the lowest of the rounds).
+
+    VENDORWATCH_BENCH_EVENTS=20000 VENDORWATCH_BENCH_ROUNDS=3 \\
+        python -m pytest -q -p no:cacheprovider -s tests/benchmarks/test_alerts_batch_cpu.py
+
+Each round, on a fresh database: the workload stored in the log as ingest stores it (500
+events a transaction), judged by the registry (the
+alerts follow its verdicts), then applied by the alerts' consumer through
+`consumer.apply_batch`, 2,000 events a batch as live. The workload's awards made to vendors
+barred on their day (3,667 of its 10,000 awards at full size, each alert listing some nine
+sanctions) are told to their agencies. The alerts stored must be those recorded for the size
+(`ALERTS`: their count and a digest of every column but the moment they were told, which is
+the clock's), so that a cheaper version must still tell the same.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+
+import asyncpg
+import pytest
+
+from services.alerts.setup import consumer as alerts_consumer
+from services.platform.consuming.consumer import apply_batch
+from services.platform.postgres.database import SERVER_SETTINGS, open_pool
+from services.platform.settings import Settings
+from services.registry.handlers import registry_consumer
+from services.registry.policy_loading import load_policies
+from tests.support import event_log, postgres
+from tests.support.cpu_time import TimedHandler, backend_cpu
+from tests.support.registry import TOKYO, FixedClock
+from tests.support.throughput import BATCH, bench_events, rounds
+from tests.support.workload import Workload
+
+pytestmark = pytest.mark.postgres
+
+LIVE_BATCH = 2_000
+
+# Workload size → (alerts, md5 of their rows as recorded by the code of 2026-12-05 21:30 UTC,
+# before the alerts' judgement was memoised and their rows read from their events' JSON).
+ALERTS = {
+    3_000: (103, "fe8a628bdc706da93c0e0867800b3e15"),
+    20_000: (3667, "eec583559fb6463d1f7a3d09f0ddfd50"),
+}
+
+_DIGEST = """SELECT count(*) AS alerts,
+                    coalesce(md5(string_agg((to_jsonb(a) - 'seq' - 'raised_at')::text, E'\\n'
+                                            ORDER BY alert_id)), '') AS digest
+             FROM alerts a"""
+
+
+@dataclass(frozen=True)
+class _Round:
+    handler: float  # apply_all alone
+    batches: float  # apply_batch, the handler included
+    postgres: float | None  # PostgreSQL's backend during the batches
+    alerts: int
+    digest: str
+
+
+async def _one_round(database_url: str, workload: Workload) -> _Round:
+    events = workload.events
+    pool = await open_pool(database_url, migrate=False)
+    try:
+        # As ingest stores them, a batch at a time: an award is judged by what the log held
+        # before its batch was stored (`bars.known_before`).
+        for start in range(0, len(events), BATCH):
+            await event_log.append(pool, events[start : start + BATCH])
+        registry = registry_consumer(FixedClock(TOKYO), load_policies())
+        for start in range(0, len(events), LIVE_BATCH):
+            await apply_batch(pool, registry, events[start : start + LIVE_BATCH])
+        alerts = alerts_consumer(Settings(database_url=database_url))
+        assert alerts.apply_all is not None
+        timed = TimedHandler(alerts.apply_all)
+        alerts = dataclasses.replace(alerts, apply_all=timed)
+        # One connection, so that PostgreSQL's work is one backend's.
+        one = await asyncpg.create_pool(
+            database_url, min_size=1, max_size=1, server_settings=SERVER_SETTINGS
+        )
+        try:
+            async with one.acquire() as conn:
+                backend = conn.get_server_pid()
+            before = backend_cpu(backend)
+            applying = time.process_time()
+            for start in range(0, len(events), LIVE_BATCH):
+                await apply_batch(one, alerts, events[start : start + LIVE_BATCH])
+            applied = time.process_time()
+            after = backend_cpu(backend)
+        finally:
+            await one.close()
+        told = await pool.fetchrow(_DIGEST)
+        assert told is not None
+        backend_seconds = None if after is None or before is None else after - before
+        return _Round(
+            timed.seconds, applied - applying, backend_seconds, told["alerts"], told["digest"]
+        )
+    finally:
+        await pool.close()
+
+
+async def test_alerts_batch_handler_cpu(
+    test_databases: postgres.TestDatabases, workload: Workload
+) -> None:
+    spent: list[_Round] = []
+    for _ in range(rounds()):
+        async with test_databases.fresh() as url:
+            spent.append(await _one_round(url, workload))
+    told = {(r.alerts, r.digest) for r in spent}
+    print(f"\nalerts told: {told}")
+    assert len(told) == 1, told
+    if (recorded := ALERTS.get(bench_events())) is not None:
+        assert told == {recorded}
+    events = len(workload.events)
+    for measure in ("handler", "batches", "postgres"):
+        seconds = [getattr(r, measure) for r in spent]
+        if None in seconds:
+            print(f"\n{measure:>8}: not measured (the server is not on this machine)")
+            continue
+        best = min(seconds)
+        print(
+            f"\n{measure:>8}, {events:,} events: CPU {best:.2f} s at best"
+            f" ({best / events * 1e6:,.0f} µs per event); rounds:"
+            f" {', '.join(f'{s:.2f} s' for s in seconds)}"
+        )
