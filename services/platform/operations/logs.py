@@ -183,9 +183,11 @@ def configure_logging(
     # (the deliveries record each attempt's outcome themselves, `alert_deliveries`).
     for chatty in ("pgserver", "httpx"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
+    # An outage once where it starts and ends; in a one-shot command (`quiet_libraries`),
+    # never: its one `Error:` line says what it lost (pool_floor.py).
     pool = logging.getLogger("asyncpg.pool")
     pool.filters = [f for f in pool.filters if not isinstance(f, FloorOutageSaidOnce)]
-    pool.addFilter(FloorOutageSaidOnce())
+    pool.addFilter(FloorOutageSaidOnce(one_off=quiet_libraries))
     server = logging.getLogger("uvicorn.error")
     ours = (_StopInOneLine, _CutOffSaidOnce)
     server.filters = [f for f in server.filters if not isinstance(f, ours)]

@@ -39,12 +39,21 @@ _out_since: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, float] = (
 class FloorOutageSaidOnce(logging.Filter):
     """On asyncpg.pool's logger: its failures to restore a floor of connections for an outage
     said once until PostgreSQL is reached again, without a traceback (there is nothing to
-    debug)."""
+    debug). `one_off`: said never, in a one-off command (`rebuild`, an export): it tries
+    nothing again, so asyncpg's "retrying" is not true of it, and its one `Error:` line
+    says what it lost and what to do (cli/lost_partway.py), where 3 such WARNINGs came
+    before it in an operator's `rebuild`."""
+
+    def __init__(self, *, one_off: bool = False) -> None:
+        super().__init__()
+        self._one_off = one_off
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
         if record.msg != FLOOR_NOT_RESTORED or error is None or not is_outage(error):
             return True
+        if self._one_off:
+            return False
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # asyncpg logs it from its pool's task: never so
