@@ -64,14 +64,20 @@ class RetryBackoff(BaseSettings):
 
     @model_validator(mode="after")
     def _max_not_below_first(self) -> Self:
-        # Accepted, a maximum below the first wait capped every wait at it in silence.
-        if self.retry_max_seconds < self.retry_first_seconds:
-            raise ValueError(
-                f"retry_max_seconds: {self.retry_max_seconds:g} is below"
-                f" VENDORWATCH_RETRY_FIRST_SECONDS ({self.retry_first_seconds:g});"
-                " the longest wait must be at least the first"
-            )
+        _longest_not_below_first(self, "retry_first_seconds", "retry_max_seconds")
         return self
+
+
+def _longest_not_below_first(settings: BaseSettings, first: str, longest: str) -> None:
+    """Refuses a back-off whose longest wait (the setting `longest`) is below its first
+    (`first`), naming both variables and their values: accepted, the maximum capped every
+    wait at it in silence, the first included."""
+    first_seconds, longest_seconds = getattr(settings, first), getattr(settings, longest)
+    if longest_seconds < first_seconds:
+        raise ValueError(
+            f"{longest}: {longest_seconds:g} is below {_variable(first)} ({first_seconds:g});"
+            " the longest wait must be at least the first"
+        )
 
 
 @cache
@@ -109,8 +115,9 @@ class Settings(RetryBackoff):
     # query): only the deliveries use it whole, it is shown as `urls.redacted_url` has it.
     alert_webhooks: dict[str, str] = Field(default_factory=dict)
     alert_webhook_secret: SecretStr | None = None
-    # A failed delivery is tried again after this many seconds, doubling up to the maximum;
-    # a receiver that has not answered within the timeout counts as failed.
+    # A failed delivery is tried again after this many seconds, doubling up to the maximum
+    # (at least the first); a receiver that has not answered within the timeout counts as
+    # failed.
     alert_retry_first_seconds: float = Field(default=5.0, gt=0)
     alert_retry_max_seconds: float = Field(default=300.0, gt=0)
     alert_webhook_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -130,6 +137,11 @@ class Settings(RetryBackoff):
         if problem is not None:
             raise ValueError(problem)
         return bootstrap
+
+    @model_validator(mode="after")
+    def _alert_retries_grow(self) -> Settings:
+        _longest_not_below_first(self, "alert_retry_first_seconds", "alert_retry_max_seconds")
+        return self
 
     @model_validator(mode="after")
     def _webhooks_signed(self) -> Settings:

@@ -9,7 +9,7 @@ import asyncio
 import re
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import asyncpg
@@ -150,6 +150,54 @@ def _hold_at_a_commit(forwarder: NoticeBeforeClose, importing: subprocess.Popen[
         forwarder.let_through()
 
 
+async def _rebuild_lost_at(
+    database_url: str, table: str, lose: Callable[[asyncpg.Connection], Awaitable[None]]
+) -> subprocess.CompletedProcess[str]:
+    """`rebuild all` of `database_url`, held where it empties `table` (a reader holding a lock
+    on it), then PostgreSQL lost under it by `lose`, given the reader's connection; the
+    rebuild's exit code and output."""
+    holder = await asyncpg.connect(database_url)
+    rebuild = await asyncio.create_subprocess_exec(
+        *VENDORWATCH,
+        "rebuild",
+        "all",
+        "--database-url",
+        database_url,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        async with holder.transaction():
+            await holder.execute(f"LOCK TABLE {table} IN SHARE MODE")
+            for _ in range(600):  # until the rebuild waits on the lock
+                waiting = await holder.fetchval(
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = $1::regclass",
+                    table,
+                )
+                if waiting:
+                    break
+                assert rebuild.returncode is None
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError(f"the rebuild never reached {table}")
+            await lose(holder)
+    except (asyncpg.PostgresConnectionError, ConnectionError, asyncpg.InterfaceError):
+        pass  # the holder's own connection went with PostgreSQL
+    finally:
+        holder.terminate()
+    stdout, stderr = await asyncio.wait_for(rebuild.communicate(), 60)
+    return subprocess.CompletedProcess(
+        [], rebuild.returncode or 0, stdout.decode(), stderr.decode()
+    )
+
+
+def _nothing_committed(database_url: str) -> str:
+    return (
+        f"Error: lost PostgreSQL at {redacted(database_url)} partway through the rebuild:"
+        " nothing was committed, every projection is as it was; rebuild again"
+    )
+
+
 def test_a_rebuild_that_loses_postgresql_commits_nothing_and_says_so(
     server: StoppablePostgres,
 ) -> None:
@@ -159,49 +207,39 @@ def test_a_rebuild_that_loses_postgresql_commits_nothing_and_says_so(
     254 lines with the ExceptionGroups)."""
     database_url = asyncio.run(_migrated(server))
 
-    async def rebuild_stopped_midway() -> subprocess.CompletedProcess[str]:
-        holder = await asyncpg.connect(database_url)
-        rebuild = await asyncio.create_subprocess_exec(
-            *VENDORWATCH,
-            "rebuild",
-            "all",
-            "--database-url",
-            database_url,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            async with holder.transaction():
-                await holder.execute("LOCK TABLE registry_vendors IN SHARE MODE")
-                for _ in range(600):  # until the rebuild waits on the lock
-                    waiting = await holder.fetchval(
-                        "SELECT count(*) FROM pg_locks WHERE NOT granted"
-                        " AND relation = 'registry_vendors'::regclass"
-                    )
-                    if waiting:
-                        break
-                    assert rebuild.returncode is None
-                    await asyncio.sleep(0.1)
-                else:
-                    raise AssertionError("the rebuild never reached the registry's tables")
-                server.stop_immediately()
-        except (asyncpg.PostgresConnectionError, ConnectionError, asyncpg.InterfaceError):
-            pass  # the holder's own connection went with PostgreSQL
-        finally:
-            holder.terminate()
-        stdout, stderr = await asyncio.wait_for(rebuild.communicate(), 60)
-        return subprocess.CompletedProcess(
-            [], rebuild.returncode or 0, stdout.decode(), stderr.decode()
-        )
+    async def stop(_: asyncpg.Connection) -> None:
+        server.stop_immediately()
 
     try:
-        result = asyncio.run(rebuild_stopped_midway())
+        result = asyncio.run(_rebuild_lost_at(database_url, "registry_vendors", stop))
     finally:
         server.start()
     assert result.returncode == 1, result.stderr
     line = _one_error_line(result.stderr)
-    assert line == (
-        f"Error: lost PostgreSQL at {redacted(database_url)} partway through the rebuild:"
-        " nothing was committed, every projection is as it was; rebuild again"
-    ), result.stderr
+    assert line == _nothing_committed(database_url), result.stderr
     assert "is_closed" not in result.stderr
+
+
+def test_a_rebuild_that_loses_postgresql_says_so_in_its_one_line_alone(
+    server: StoppablePostgres,
+) -> None:
+    """A rebuild is one-off: it tries nothing again, and its `Error:` line says what it lost
+    and what to do. Its pools' tasks restoring their floors of connections said before it, in
+    asyncpg's words, "Failed to restore the pool connection floor; retrying" (3 such WARNINGs
+    in an operator's run), which was not true of it. Here PostgreSQL is shutting down (new
+    connections refused) and ends the rebuild's idle connection first (its main pool's), so
+    that its pool tries to restore its floor, at once and a second later, while the rebuild
+    still waits where it empties the migration's tables; then its other sessions."""
+    database_url = asyncio.run(_migrated(server))
+
+    async def shut_down(holder: asyncpg.Connection) -> None:
+        server.begin_smart_stop()
+        ended = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+        ended += " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        assert await holder.fetchval(f"{ended} AND state = 'idle'") >= 1
+        await asyncio.sleep(1.5)
+        assert await holder.fetchval(ended) >= 3  # the transactions of the rebuild's stages
+
+    result = asyncio.run(_rebuild_lost_at(database_url, "migration_items", shut_down))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [_nothing_committed(database_url)], result.stderr

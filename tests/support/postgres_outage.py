@@ -65,6 +65,12 @@ class StoppablePostgres:
         connection sent its termination notice (57P01), then closed; a checkpoint."""
         self._stop("fast")
 
+    def begin_smart_stop(self) -> None:
+        """A smart stop begun, not waited for: new connections refused ("the database system
+        is shutting down", 57P03), the sessions open kept until they end (or are ended:
+        `pg_terminate_backend`, 57P01 on each); PostgreSQL down once the last one has."""
+        pg_ctl_stop(self._server.pgdata, "smart", wait=False)
+
     def _stop(self, mode: str) -> None:
         pg_ctl_stop(self._server.pgdata, mode)
 
@@ -73,12 +79,12 @@ class StoppablePostgres:
         self._server.ensure_postgres_running()
 
 
-def pg_ctl_stop(data_dir: Path, mode: str) -> None:
+def pg_ctl_stop(data_dir: Path, mode: str, *, wait: bool = True) -> None:
     """`pg_ctl stop -m mode` of the PostgreSQL in `data_dir`, as the user owning it (pgserver's
-    own when the tests run as root: pg_ctl refuses root)."""
+    own when the tests run as root: pg_ctl refuses root); `wait`: until it is down."""
     pg_ctl = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir)]
     subprocess.run(
-        [*pg_ctl, "-m", mode, "-w", "stop"],
+        [*pg_ctl, "-m", mode, "-w" if wait else "-W", "stop"],
         user=data_dir.owner() if os.geteuid() == 0 else None,
         check=True,
         capture_output=True,

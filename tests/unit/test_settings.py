@@ -70,3 +70,28 @@ def test_a_json_variable_that_is_not_json_names_its_variable(
     message = str(refused.value)
     assert message.startswith("invalid setting: VENDORWATCH_ALERT_WEBHOOKS: not valid JSON (")
     assert why in message
+
+
+@pytest.mark.parametrize(
+    ("first", "longest"),
+    [
+        ("VENDORWATCH_ALERT_RETRY_FIRST_SECONDS", "VENDORWATCH_ALERT_RETRY_MAX_SECONDS"),
+        ("VENDORWATCH_RETRY_FIRST_SECONDS", "VENDORWATCH_RETRY_MAX_SECONDS"),
+    ],
+)
+def test_a_back_off_whose_longest_wait_is_below_its_first_is_refused(
+    monkeypatch: pytest.MonkeyPatch, first: str, longest: str
+) -> None:
+    """A maximum below the first wait capped every wait at it, the first included (alert
+    deliveries retried every 2 s where the first wait asked for was 5 s), in silence: the
+    start refuses it, naming both variables and what each holds."""
+    monkeypatch.setenv(first, "5")
+    monkeypatch.setenv(longest, "2")
+    with pytest.raises(StartupError) as refused:
+        Settings(database_url="postgresql:///given")
+    assert str(refused.value) == (
+        f"invalid setting: {longest}: 2 is below {first} (5); the longest wait must be at least"
+        " the first"
+    )
+    monkeypatch.setenv(longest, "5")
+    Settings(database_url="postgresql:///given")  # as long as the first: each wait is it

@@ -20,7 +20,7 @@ from typing import Literal
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
-from services.platform.operations.outages import is_outage
+from services.platform.operations.pool_floor import FloorOutageSaidOnce
 
 LogFormat = Literal["json", "text"]
 LOG_FORMATS: tuple[LogFormat, ...] = ("json", "text")
@@ -58,20 +58,6 @@ class _RequestId(logging.Filter):
         request = REQUEST.get()
         if request is not None and not request.over and not hasattr(record, "request_id"):
             record.request_id = request.id
-        return True
-
-
-class _OutageInOneLine(logging.Filter):
-    """A library's warning about a dependency out of reach (asyncpg's pool failing to open
-    its floor of connections while PostgreSQL restarts) in one line, its error named, with no
-    traceback: there is nothing to debug, and an outage made a screenful a second of them,
-    burying the lines that matter (our loops say once that they wait, `retry.note_failure`)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        error = record.exc_info[1] if record.exc_info else None
-        if error is not None and is_outage(error):
-            record.msg = f"{record.getMessage()}: {type(error).__name__}: {error}"
-            record.args, record.exc_info, record.exc_text = None, None, None
         return True
 
 
@@ -197,9 +183,11 @@ def configure_logging(
     # (the deliveries record each attempt's outcome themselves, `alert_deliveries`).
     for chatty in ("pgserver", "httpx"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
+    # An outage once where it starts and ends; in a one-shot command (`quiet_libraries`),
+    # never: its one `Error:` line says what it lost (pool_floor.py).
     pool = logging.getLogger("asyncpg.pool")
-    pool.filters = [f for f in pool.filters if not isinstance(f, _OutageInOneLine)]
-    pool.addFilter(_OutageInOneLine())
+    pool.filters = [f for f in pool.filters if not isinstance(f, FloorOutageSaidOnce)]
+    pool.addFilter(FloorOutageSaidOnce(one_off=quiet_libraries))
     server = logging.getLogger("uvicorn.error")
     ours = (_StopInOneLine, _CutOffSaidOnce)
     server.filters = [f for f in server.filters if not isinstance(f, ours)]

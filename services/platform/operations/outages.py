@@ -23,6 +23,25 @@ _OUTAGES = (
 )
 
 
+# asyncpg's words, ending its InternalClientError, for a statement started on a connection
+# whose protocol is still consuming an error (state 2, PROTOCOL_ERROR_CONSUME, of
+# asyncpg/protocol/coreproto.pxd) that no statement of its own met: PostgreSQL's termination
+# notice (57P01 of a fast stop, 57P02 of a crash of another backend) read on a connection
+# idle between statements, before the close that follows it. Only PostgreSQL ending the
+# session sends an error between statements; asyncpg awaits a ReadyForQuery that never comes.
+_ENDED_IN_AN_IDLE_SESSION = "another operation (2) is in progress"
+
+
+def _session_ended(error: BaseException) -> bool:
+    """Whether `error` is asyncpg's for a statement on a connection PostgreSQL ended while it
+    was idle ("cannot switch to state 12; another operation (2) is in progress", the risk
+    consumer's next batch once PostgreSQL was stopped): a connection lost, by no outage's
+    type."""
+    return isinstance(error, asyncpg.InternalClientError) and str(error).endswith(
+        _ENDED_IN_AN_IDLE_SESSION
+    )
+
+
 # PostgreSQL refusing or dropping connections: what its clients see of a restart, a crash,
 # a failover.
 _DATABASE_GONE = (
@@ -78,14 +97,16 @@ def unavailable(what: str, *, recording: bool = True) -> str:
 
 def is_outage(error: BaseException) -> bool:
     """Whether `error` (or what caused it) is a dependency out of reach, which retrying later
-    can cure, rather than something retrying cannot."""
+    can cure, rather than something retrying cannot: a long-running loop waits it out, said
+    in one line, its liveness waiting rather than stalled (a session PostgreSQL ended while
+    it was idle among them: `_session_ended`)."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         if isinstance(current, Misconfigured):
             return False  # met while retrying a dependency, perhaps, but no outage
-        if isinstance(current, _OUTAGES) or _kafka_outage(current):
+        if isinstance(current, _OUTAGES) or _session_ended(current) or _kafka_outage(current):
             return True
         current = current.__cause__ or current.__context__
     return False
@@ -109,7 +130,10 @@ def lost(error: BaseException) -> str | None:
     None otherwise: a fault of ours, or of an input, whose traceback is to be seen. Narrower
     than `is_outage` where that would hide a fault: a file error naming its file (an output
     that cannot be written) is no outage, nor is the output written to a pipe or disk
-    (`output_failed`, which names no file), nor a StartupError, said as it is."""
+    (`output_failed`, which names no file), nor a StartupError, said as it is; nor a session
+    PostgreSQL ended (`_session_ended`): a loop waits that out whatever ended it, but a
+    command, which cannot try again, says it lost PostgreSQL only once it is seen gone
+    (`lost_at`)."""
     if output_failed(error):
         return None
     if isinstance(error, BaseExceptionGroup):
@@ -121,10 +145,12 @@ def lost(error: BaseException) -> str | None:
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, StartupError) or (
-            isinstance(current, OSError) and current.filename is not None
+        if (
+            isinstance(current, StartupError)
+            or (isinstance(current, OSError) and current.filename is not None)
+            or _session_ended(current)
         ):
-            return None  # said already as it is, or a file of ours
+            return None  # said already as it is, a file of ours, or for `lost_at` to ask
         if _kafka_outage(current) or type(current).__module__.startswith("aiokafka"):
             return "Kafka"
         current = current.__cause__ or current.__context__

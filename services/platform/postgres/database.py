@@ -15,6 +15,7 @@ import asyncpg
 
 from services.platform.errors import Misconfigured, Refused, StartupError
 from services.platform.operations.outages import is_outage
+from services.platform.operations.pool_floor import reached
 from services.platform.postgres.migrations import MigrationDrift, NewerDatabase, apply_migrations
 
 # What handlers and repositories take (defined beside the pool's reset, which the migrations
@@ -172,6 +173,8 @@ async def open_pool(
             timeout=10,
             server_settings=KEYED_LOOKUP_SETTINGS if keyed_lookups else SERVER_SETTINGS,
             reset=reset_if_needed,
+            # Says an outage its floor's restoring said is over (pool_floor.py).
+            init=reached,
         )
     except MALFORMED as error:
         raise malformed(database_url, error) from error
