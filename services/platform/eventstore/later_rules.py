@@ -63,7 +63,12 @@ judged otherwise by a rebuild), the registry's (imposition_rules.change_refusal,
   change naming a related vendor neither registered nor logged before it, ending a relation
   that does not stand, or adding one the other way round from one standing, or as it stands
   (affiliation_rules, handlers.affiliation_changed). The API's receipt refuses each whenever
-  it is asked.
+  it is asked;
+- a sanction whose authority names a suspension policy's authority once folded as vendor
+  names are (policy_authority: punctuation, symbols and every space ignored too: "City
+  procurement office.", "City procurement-office") is refused, where it escaped the policy;
+  an amendment of one recorded before is held to that policy's range. The API's receipt
+  refuses it whenever it is asked (`authority_spelling`).
 
 and migration's:
 

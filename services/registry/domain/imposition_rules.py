@@ -259,7 +259,7 @@ def imposition_check(
         if not isinstance(event.payload, SanctionImposed):
             return None
         now = dt.datetime.now(dt.UTC)  # the log records it after this, never before
-        spelling = authority_refusal(policies, event.payload.authority, now)
+        spelling = authority_refusal(policies, event.payload.authority, now, receipt=True)
         if spelling is not None:
             return _as_problem("authority_spelling", spelling, SanctionImposed)
         refusal = policy_refusal(policies, event.payload)
