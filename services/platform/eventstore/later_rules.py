@@ -54,9 +54,10 @@ judged otherwise by a rebuild), the registry's (imposition_rules.change_refusal,
   applied, and the sanction is lifted from the earlier day. The receipt judges this one as the
   registry will, by the instant, since it accepts what was refused before;
 - an amendment that changes nothing: the sanction's terms from its effective day on (last
-  day, agencies, categories, affiliate coverage), every other amendment counted, are the same
-  with it and without it (amendment_rules; in the batch too, whose headers carry the
-  amendments). The API's receipt refuses it whenever it is asked (`no_change`);
+  day, agencies, categories, affiliate coverage), every other amendment and its lift counted
+  (until a lift, a last day is the lift's eve at the latest), are the same with it and
+  without it (amendment_rules; in the batch too, whose headers carry the amendments). The
+  API's receipt refuses it whenever it is asked (`no_change`);
 - an award dated on a day still to come (record_dates, records.contract_awarded and the
   batch's fold; its term may start later), a contract amendment whose every term is the
   contract's already (contract_rules.amendment_refusal, `no_change`), and an affiliation
