@@ -14,9 +14,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from services.events.sanction import scope_key
 from services.platform.config_table import ConfigTable, read_toml
 from services.registry.domain.policy import GroundRange, PolicyError, SuspensionPolicy
+from services.registry.domain.policy_authority import same_authority
 
 # The same shape as the sanction events' GroundCode.
 _GROUND_ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
@@ -89,7 +89,7 @@ def load_policies(directory: Path | None = None) -> dict[str, SuspensionPolicy]:
     if not folder.is_dir():
         raise PolicyError(f"{folder}: the policy directory does not exist")
     policies: dict[str, SuspensionPolicy] = {}
-    sources: dict[str, str] = {}  # by the authority folded: its spellings name one policy
+    sources: dict[str, str] = {}  # by authority as written: its spellings name one policy
     entries = sorted(
         (entry for entry in folder.iterdir() if entry.name.endswith(".toml") and entry.is_file()),
         key=lambda entry: entry.name,
@@ -100,17 +100,18 @@ def load_policies(directory: Path | None = None) -> dict[str, SuspensionPolicy]:
             policy = _parse_file(entry, source)
         except OSError as exc:
             raise PolicyError(f"{source}: cannot be read: {exc}") from exc
-        # "City IT" and "city it" are one authority (policy_authority.py), so two policies
-        # written so would leave a sanction of either spelling to the other's range.
-        key = scope_key(policy.authority)
-        if key in sources:
+        # "City IT" and "city it." are one authority (policy_authority.py), so two policies
+        # written so would leave a sanction of either spelling to the other's range. A
+        # handful of files: each is compared with those before it.
+        twin = next((a for a in sources if same_authority(a, policy.authority)), None)
+        if twin is not None:
             raise PolicyError(
                 f"{source}: authority: {policy.authority!r} is already defined by "
-                f"{sources[key]}; one policy per authority (names that differ only in case,"
-                " width or spaces are one)"
+                f"{sources[twin]}; one policy per authority (names that differ only in case,"
+                " width, spaces, punctuation or symbols are one)"
             )
         policies[policy.authority] = policy
-        sources[key] = source
+        sources[policy.authority] = source
     if not policies:
         raise PolicyError(f"{folder}: no *.toml policy files in the policy directory")
     return policies

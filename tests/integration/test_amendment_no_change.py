@@ -106,3 +106,43 @@ async def test_a_rebuild_keeps_the_verdicts_given_either_side_of_the_rule(
 
     await rebuilding.rebuild(settings, ["registry"], force=True)
     assert {str(r["event_id"]): r["refused"] for r in await pool.fetch(REGISTRY_VERDICTS)} == live
+
+
+async def test_a_new_period_its_lift_cuts_short_anyway_is_refused_as_its_twin(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found by exploratory testing: six months from 2023-01-11 (to 2023-07-10), lifted from
+    # 2023-02-15. Eight months from 2023-02-01 was accepted, and still ended it on 2023-02-14,
+    # while the same amendment from 2023-02-15 on was refused as changing nothing.
+    sanction = "lf-s1"
+    imposed = case_b.suspended(
+        sanction_id=sanction,
+        decided_on="2023-01-10",
+        starts_on="2023-01-11",
+        duration_months=6,
+        grounds=["breach_of_contract"],
+        serious=False,
+    )
+    await apply(pool, case_b.registered(), imposed, case_b.lifted("2023-02-15", sanction))
+    before = await logged(pool)
+    eight = case_b.amended(sanction_id=sanction, effective_on="2023-02-01", duration_months=8)
+    said = (
+        "sanction 'lf-s1' has these terms from 2023-02-01 on until its lift from 2023-02-15"
+        " already; the amendment would change nothing"
+    )
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", FAR)  # the receipt: whenever asked
+    answer = await receipt(
+        pool, AMEND, vendorId=case_b.VENDOR, payload=sanction_input(eight["payload"])
+    )
+    assert answer == {
+        "accepted": False,
+        "errors": [{"field": "payload", "message": said, "code": "no_change"}],
+    }
+    assert await logged(pool) == before
+    # The registry, of one recorded from the rule on, in the same words.
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", PAST)
+    assert await rejection(pool, eight) == f"payload: {said}"
+    # Ending it before the lift changes the days until it.
+    sooner = {**eight["payload"], "duration_months": None, "ends_on": "2023-02-10"}
+    answer = await receipt(pool, AMEND, vendorId=case_b.VENDOR, payload=sanction_input(sooner))
+    assert answer == {"accepted": True, "errors": []}

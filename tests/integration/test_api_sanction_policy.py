@@ -1,6 +1,7 @@
 """The API's receipt refuses what the registry would refuse of a sanction event, in the
 registry's words and with a code, before the log (real PostgreSQL): an authority written
-otherwise than its suspension policy writes it, and an amendment or a lift judged against the
+otherwise than its suspension policy writes it (punctuation too, from the rule's instant on in
+the registry, whenever asked in the receipt), and an amendment or a lift judged against the
 sanction as the registry holds it (a new period outside the policy's range, a change after a
 lift, another vendor's sanction). Nothing refused is written."""
 
@@ -11,10 +12,12 @@ from typing import Any
 import asyncpg
 import pytest
 
+from services.platform.eventstore import later_rules
 from tests.support import case_b
 from tests.support.event_examples import VALID_PAYLOADS, graphql_input, sanction_input
 from tests.support.record_receipts import RECEIPT, logged, receipt
 from tests.support.registry_db import apply, rejection
+from tests.support.rule_instants import FAR, PAST
 from tests.support.sanction_mutations import AMEND, IMPOSE, LIFT
 
 pytestmark = pytest.mark.postgres
@@ -61,6 +64,40 @@ async def test_an_authority_written_otherwise_than_its_policy_is_refused(
     event = case_b.suspended(authority=authority)
     assert await rejection(pool, event) == f"payload.authority: {said} {CITY!r}"
     assert await logged(pool) == 0
+
+
+@pytest.mark.parametrize("authority", ["City procurement office.", "City procurement-office"])
+async def test_punctuation_does_not_make_another_authority(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch, authority: str
+) -> None:
+    # Found by exploratory testing: 24 months for a breach of contract (1–9) was accepted, and
+    # `sanctionAuthorities` listed a second authority without a policy.
+    await apply(pool, case_b.registered())
+    payload = imposition(
+        authority=authority, duration_months=24, grounds=["breach_of_contract"], serious=False
+    )
+    said = f"{authority!r} names the suspension policy of {CITY!r}; write it as its policy does:"
+    # The receipt refuses it whenever asked, the rule's instant still to come.
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", FAR)
+    answer = await receipt(pool, IMPOSE, vendorId=case_b.VENDOR, payload=payload)
+    assert answer == {
+        "accepted": False,
+        "errors": [
+            {
+                "field": "payload.authority",
+                "message": f"{said} {CITY!r}",
+                "code": "authority_spelling",
+            }
+        ],
+    }
+    assert await logged(pool) == 0
+    # The registry applies one recorded before the rule, as live processing did…
+    await apply(pool, case_b.suspended(authority=authority, sanction_id="recorded-before"))
+    # …and refuses one recorded from it on, from any producer, in the same words.
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", PAST)
+    assert await rejection(pool, case_b.suspended(authority=authority)) == (
+        f"payload.authority: {said} {CITY!r}"
+    )
 
 
 async def test_an_amended_period_outside_the_policy_is_refused_in_the_receipt(

@@ -8,6 +8,8 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+import pytest
+
 from services.events.sanction import SanctionAmended, SanctionScope
 from services.platform.eventstore.later_rules import FOURTH_RULES_FROM
 from services.registry.domain.amendment_rules import changes_nothing
@@ -107,3 +109,63 @@ def test_the_registry_refuses_it_from_the_fourth_rules_on() -> None:
     # A header that does not know the sanction's terms finds nothing unchanged.
     unknown = dataclasses.replace(B, imposed=None)
     assert change_refusal(policies, "vendor-b", same, unknown, FOURTH_RULES_FROM) is None
+
+
+# Found by exploratory testing: six months from 2023-01-11 (to 2023-07-10), lifted from
+# 2023-02-15. Eight months from 2023-02-01 ends it on 2023-02-14 all the same.
+LF_STARTS = dt.date(2023, 1, 11)
+LF_IMPOSED = imposed_terms({"duration_months": 6, "covers_affiliates": False}, LF_STARTS)
+LIFTED_ON = dt.date(2023, 2, 15)
+FEB_1 = dt.date(2023, 2, 1)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"duration_months": 8},
+        {"indefinite": True},
+        {"ends_on": dt.date(2023, 2, 14)},  # shortened to the lift's eve, as the lift ends it
+        {"ends_on": dt.date(2023, 3, 1)},
+    ],
+)
+def test_a_new_period_the_lift_cuts_short_anyway_changes_nothing(fields: dict[str, Any]) -> None:
+    extended = amendment(FEB_1, **fields)
+    assert changes_nothing(extended, LF_STARTS, LF_IMPOSED, [], LIFTED_ON)
+    # Not lifted, it changes the last day.
+    assert not changes_nothing(extended, LF_STARTS, LF_IMPOSED, [])
+
+
+def test_before_its_lift_an_amendment_still_changes_the_days_until_it() -> None:
+    # Ended before the lift, or narrowed for the days until it: a change.
+    ended = amendment(FEB_1, ends_on=dt.date(2023, 2, 10))
+    assert not changes_nothing(ended, LF_STARTS, LF_IMPOSED, [], LIFTED_ON)
+    narrowed = amendment(FEB_1, duration_months=8, agencies=["Health"])
+    assert not changes_nothing(narrowed, LF_STARTS, LF_IMPOSED, [], LIFTED_ON)
+    # An amendment on record ending it before the lift: giving the old period back changes
+    # the days between.
+    shortened = [change(dt.date(2023, 1, 20), ends_on=dt.date(2023, 2, 5))]
+    back = amendment(FEB_1, duration_months=6)
+    assert not changes_nothing(back, LF_STARTS, LF_IMPOSED, shortened, LIFTED_ON)
+
+
+def test_the_registry_refuses_it_as_its_twin_from_the_fourth_rules_on() -> None:
+    policies = load_policies()
+    header = SanctionHeader(
+        "lf-1",
+        dt.date(2023, 1, 10),
+        LF_STARTS,
+        "Prefectural police",
+        ("breach_of_contract",),
+        False,
+        lifted_on=LIFTED_ON,
+        last_day=dt.date(2023, 7, 10),
+        imposed=LF_IMPOSED,
+    )
+    extended = amendment(FEB_1, duration_months=8)
+    said = (
+        "payload: sanction 's-1' has these terms from 2023-02-01 on until its lift from"
+        " 2023-02-15 already; the amendment would change nothing"
+    )
+    assert change_refusal(policies, "lf-1", extended, header, FOURTH_RULES_FROM) == said
+    before = FOURTH_RULES_FROM - dt.timedelta(microseconds=1)
+    assert change_refusal(policies, "lf-1", extended, header, before) is None

@@ -1,6 +1,7 @@
 """A sanction's authority written otherwise than its suspension policy writes it (case,
-width, inner spaces) is refused from the rule's instant on, saying how the policy writes it,
-and an amendment is held to the policy it names so; before the instant both passed (pure)."""
+width, inner spaces; from the fourth rules on punctuation and symbols too) is refused from the
+rule's instant on, saying how the policy writes it, and an amendment is held to the policy it
+names so; before the instant both passed (pure)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import datetime as dt
 import pytest
 
 from services.events.sanction import SanctionAmended, SanctionImposed, SanctionKind
-from services.platform.eventstore.later_rules import SECOND_RULES_FROM
+from services.platform.eventstore.later_rules import FOURTH_RULES_FROM, SECOND_RULES_FROM
 from services.registry.domain.imposition_rules import SanctionHeader, change_refusal
 from services.registry.domain.imposition_rules import imposition_refusal as refusal
 from services.registry.domain.policy_authority import authority_refusal
@@ -74,3 +75,40 @@ def test_an_amendment_of_a_sanction_spelled_otherwise_is_held_to_its_policy() ->
     said = change_refusal(POLICIES, "v", longer, header, SECOND_RULES_FROM)
     assert said is not None and f"48 months is outside {CITY}'s range" in said
     assert change_refusal(POLICIES, "v", longer, header, BEFORE) is None
+
+
+# Found by exploratory testing: each escaped the policy, 24 months accepted where it gives 1–9.
+PUNCTUATED = ["City procurement office.", "City procurement-office", "City-Procurement-Office!"]
+
+
+@pytest.mark.parametrize("authority", PUNCTUATED)
+def test_punctuation_does_not_make_another_authority(authority: str) -> None:
+    imposed = LONG.model_copy(update={"authority": authority})
+    said = refusal(POLICIES, "v", imposed, FOURTH_RULES_FROM, registered=True, taken=False)
+    assert said == (
+        f"payload.authority: {authority!r} names the suspension policy of {CITY!r};"
+        f" write it as its policy does: {CITY!r}"
+    )
+    # Recorded before the rule, it was applied: a rebuild applies it again.
+    before = FOURTH_RULES_FROM - dt.timedelta(microseconds=1)
+    assert refusal(POLICIES, "v", imposed, before, registered=True, taken=False) is None
+
+
+@pytest.mark.parametrize("authority", ["City procurement offices", "市 procurement office"])
+def test_another_word_names_another_authority(authority: str) -> None:
+    # No folding tells a slip from another office: it has no policy, and its period passes.
+    imposed = LONG.model_copy(update={"authority": authority})
+    assert refusal(POLICIES, "v", imposed, FOURTH_RULES_FROM, registered=True, taken=False) is None
+
+
+def test_an_amendment_of_a_punctuated_authority_is_held_to_its_policy_from_the_rule() -> None:
+    header = SanctionHeader(
+        "v", LONG.decided_on, LONG.starts_on, "City procurement office.", tuple(LONG.grounds), False
+    )
+    longer = SanctionAmended(
+        sanction_id="s-1", effective_on=dt.date(2023, 1, 1), duration_months=48, reason="r"
+    )
+    said = change_refusal(POLICIES, "v", longer, header, FOURTH_RULES_FROM)
+    assert said is not None and f"48 months is outside {CITY}'s range" in said
+    before = FOURTH_RULES_FROM - dt.timedelta(microseconds=1)
+    assert change_refusal(POLICIES, "v", longer, header, before) is None

@@ -54,16 +54,22 @@ judged otherwise by a rebuild), the registry's (imposition_rules.change_refusal,
   applied, and the sanction is lifted from the earlier day. The receipt judges this one as the
   registry will, by the instant, since it accepts what was refused before;
 - an amendment that changes nothing: the sanction's terms from its effective day on (last
-  day, agencies, categories, affiliate coverage), every other amendment counted, are the same
-  with it and without it (amendment_rules; in the batch too, whose headers carry the
-  amendments). The API's receipt refuses it whenever it is asked (`no_change`);
+  day, agencies, categories, affiliate coverage), every other amendment and its lift counted
+  (until a lift, a last day is the lift's eve at the latest), are the same with it and
+  without it (amendment_rules; in the batch too, whose headers carry the amendments). The
+  API's receipt refuses it whenever it is asked (`no_change`);
 - an award dated on a day still to come (record_dates, records.contract_awarded and the
   batch's fold; its term may start later), a contract amendment whose every term is the
   contract's already (contract_rules.amendment_refusal, `no_change`), and an affiliation
   change naming a related vendor neither registered nor logged before it, ending a relation
   that does not stand, or adding one the other way round from one standing, or as it stands
   (affiliation_rules, handlers.affiliation_changed). The API's receipt refuses each whenever
-  it is asked.
+  it is asked;
+- a sanction whose authority names a suspension policy's authority once folded as vendor
+  names are (policy_authority: punctuation, symbols and every space ignored too: "City
+  procurement office.", "City procurement-office") is refused, where it escaped the policy;
+  an amendment of one recorded before is held to that policy's range. The API's receipt
+  refuses it whenever it is asked (`authority_spelling`).
 
 and migration's:
 

@@ -109,7 +109,9 @@ class AuthoritiesQuery:
         description="The sanction authorities: each with a suspension policy (its grounds and"
         " ranges, what proposeSuspension applies) or named by a recorded sanction, by name."
         " A sanction may name an authority not listed here, but one with a policy only as"
-        " the policy writes it (`authority_spelling`: not in another case, width or spacing)."
+        " the policy writes it (`authority_spelling`: not in another case, width, spacing,"
+        " punctuation or symbols); another letter or word names another authority, with no"
+        " policy."
     )
     async def sanction_authorities(self, info: Info) -> list[SanctionAuthority]:
         async with info.context.pool.acquire() as conn:

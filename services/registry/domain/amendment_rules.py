@@ -17,6 +17,15 @@ on (`imposition_rules.change_refusal`).
 
 What is compared is what the terms say, not whether the sanction applies: an amendment
 effective after the sanction ended that narrows its scope changes its terms, and is taken.
+A lift is what the sanction says too: lifted from a day, it says nothing from that day on
+(an amendment effective then is refused as `lifted_already`), and its last day is the day
+before at the latest. An amendment effective before its lift is compared on the days until
+the lift, each term's last day taken as the lift ends it: a new period that still ends on
+or after the lift changes nothing (eight months instead of six, effective 2023-02-01, of a
+sanction lifted from 2023-02-15 ends it on 2023-02-14 all the same), and is refused as its
+twin effective on the lift's day is (found by exploratory testing). This is part of the
+rule of `FOURTH_RULES_FROM`, still to come when it was refined, so no verdict given live
+changes.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from services.events.sanction import SanctionAmended
+from services.registry.domain.periods import ONE_DAY
 from services.registry.domain.sanction_timeline import Change, Terms, fold, terms_on
 
 
@@ -34,17 +44,25 @@ def changes_nothing(
     starts_on: dt.date,
     imposed: Terms,
     amendments: Sequence[Change],
+    lifted_on: dt.date | None = None,
 ) -> bool:
-    """Whether `amendment` of a sanction starting `starts_on`, imposed with `imposed` terms
-    and amended so far by `amendments` (in recorded order, lifts aside), leaves its terms on
-    every day from its effective day on as they are."""
+    """Whether `amendment` of a sanction starting `starts_on`, imposed with `imposed` terms,
+    amended so far by `amendments` (in recorded order, lifts aside) and lifted from
+    `lifted_on` (None: not lifted), leaves its terms on every day from its effective day on
+    as they are."""
     day = amendment.effective_on
     change = Change(day, False, amendment.changes())
     without = fold(imposed, amendments, starts_on)
     with_it = fold(imposed, [*amendments, change], starts_on)
-    # The terms change only on the days a change takes effect: these are the days to compare.
+    # The terms change only on the days a change takes effect: these are the days to compare,
+    # those before the lift (from it on, the sanction says nothing either way).
     days = {day, *(c.effective_on for c in amendments if c.effective_on > day)}
-    return all(_said(terms_on(without, d)) == _said(terms_on(with_it, d)) for d in days)
+    if lifted_on is not None:
+        days = {d for d in days if d < lifted_on}
+    return all(
+        _said(terms_on(without, d), lifted_on) == _said(terms_on(with_it, d), lifted_on)
+        for d in days
+    )
 
 
 def unchanged_refusal(
@@ -52,17 +70,26 @@ def unchanged_refusal(
     starts_on: dt.date,
     imposed: Terms | None,
     amendments: Sequence[Change],
+    lifted_on: dt.date | None = None,
 ) -> str | None:
     """Why the amendment is refused: it changes nothing of the sanction's terms (`imposed`
     None: they are not known here, and it is never found to); None when it changes some."""
-    if imposed is None or not changes_nothing(amendment, starts_on, imposed, amendments):
+    if imposed is None or not changes_nothing(amendment, starts_on, imposed, amendments, lifted_on):
         return None
+    until = "" if lifted_on is None else f" until its lift from {lifted_on}"
     return (
         f"payload: sanction {amendment.sanction_id!r} has these terms from"
-        f" {amendment.effective_on} on already; the amendment would change nothing"
+        f" {amendment.effective_on} on{until} already; the amendment would change nothing"
     )
 
 
-def _said(terms: Terms) -> Terms:
-    """The terms without the day they took effect on."""
-    return dataclasses.replace(terms, effective_on=dt.date.min)
+def _said(terms: Terms, lifted_on: dt.date | None) -> Terms:
+    """The terms without the day they took effect on, their last day as a lift from
+    `lifted_on` ends them: on the day before at the latest."""
+    said = dataclasses.replace(terms, effective_on=dt.date.min)
+    if lifted_on is None:
+        return said
+    last = lifted_on - ONE_DAY
+    return dataclasses.replace(
+        said, last_day=last if terms.last_day is None else min(terms.last_day, last)
+    )

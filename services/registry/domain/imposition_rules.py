@@ -183,7 +183,9 @@ def _change_refusal(
     if (ends_before := _ends_before_start(payload, sanction)) is not None:
         return ends_before
     if fourth or receipt:
-        same = unchanged_refusal(payload, sanction.starts_on, sanction.imposed, sanction.amendments)
+        same = unchanged_refusal(
+            payload, sanction.starts_on, sanction.imposed, sanction.amendments, sanction.lifted_on
+        )
         if same is not None:
             return "no_change", same
     policy = governing_policy(policies, sanction.authority, recorded_at)
@@ -259,7 +261,7 @@ def imposition_check(
         if not isinstance(event.payload, SanctionImposed):
             return None
         now = dt.datetime.now(dt.UTC)  # the log records it after this, never before
-        spelling = authority_refusal(policies, event.payload.authority, now)
+        spelling = authority_refusal(policies, event.payload.authority, now, receipt=True)
         if spelling is not None:
             return _as_problem("authority_spelling", spelling, SanctionImposed)
         refusal = policy_refusal(policies, event.payload)
