@@ -225,7 +225,9 @@ DEBARMENT = {
 }
 FREED_BARRED_LATER = {**FREED, "upcoming": [DEBARMENT]}
 PLAN_READING = """query ($planId: ID!) {
-  migrationPlan(planId: $planId) { vendorEligible vendorBarredLater reason status } }"""
+  migrationPlan(planId: $planId) { vendorEligible vendorBarredLater reason status
+    vendorBarsToCome { sanctionId kind authority startsOn endsOn barsFrom }
+    vendorBarredLaterContracts } }"""
 TO_COME = (
     "to come: debarment pref-2024-001 by Prefecture from 2023-12-01 until 2025-06-30;"
     " eligible here again on 2025-07-01; c09, c10 run into it"
@@ -254,6 +256,19 @@ async def test_a_plan_whose_contracts_run_into_a_bar_recorded_to_come_says_it_an
     assert plan["vendorBarredLater"] == TO_COME
     assert plan["reason"].startswith(f"nothing bars {VENDOR} at {AGENCY} since 2023-07-09")
     assert plan["reason"].endswith(f"; {TO_COME}")
+    # And apart, for a reader that shows them its own way: the bar's days and reason, and
+    # the contracts.
+    assert plan["vendorBarsToCome"] == [
+        {
+            "sanctionId": "pref-2024-001",
+            "kind": "DEBARMENT",
+            "authority": "Prefecture",
+            "startsOn": "2023-12-01",
+            "endsOn": "2025-06-30",
+            "barsFrom": None,
+        }
+    ]
+    assert plan["vendorBarredLaterContracts"] == ["c09", "c10"]
     # Migration refuses it alike from any producer, from the rules of 2026-12-07 on; one
     # recorded before them was judged without it, and a rebuild judges it so.
     owners_now = consumer(FixedClock(TOKYO, FOURTH_RULES_FROM))
@@ -265,6 +280,7 @@ async def test_a_plan_whose_contracts_run_into_a_bar_recorded_to_come_says_it_an
     )
     plan = (await execute(pool, PLAN_READING, planId=PLAN))["migrationPlan"]
     assert plan["vendorBarredLater"] is None and "to come" not in plan["reason"]
+    assert plan["vendorBarsToCome"] == [] and plan["vendorBarredLaterContracts"] == []
     assert (await withdraw(pool))["accepted"] is True
     assert (await execute(pool, PLAN_STATUS, planId=PLAN))["migrationPlan"]["status"] == "WITHDRAWN"
 
@@ -278,5 +294,6 @@ async def test_a_bar_to_come_reaches_only_the_contracts_still_to_move(pool: asyn
     await apply(pool, envelope("vendor.eligibility_changed", FREED_BARRED_LATER, VENDOR))
     plan = (await execute(pool, PLAN_READING, planId=PLAN))["migrationPlan"]
     assert plan["vendorBarredLater"] == TO_COME.replace("c09, c10", "c09")
+    assert plan["vendorBarredLaterContracts"] == ["c09"]
     await apply(pool, withdrawal())  # recorded at the case's 2022 clock: before the rule
     assert (await execute(pool, PLAN_STATUS, planId=PLAN))["migrationPlan"]["status"] == "WITHDRAWN"

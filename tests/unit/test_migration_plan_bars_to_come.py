@@ -1,7 +1,8 @@
 """What a sanction already recorded will bar a plan's own vendor from before its contracts end
 (pure, `bars.barred_later`): the bar to come, in a replacement's words, and the contracts that
-run into it; a bar of another agency or category, or one beginning after a contract's end,
-reaches none (an exploratory tester's finding: the plan read its vendor as plainly eligible)."""
+run into it, and both apart (the console shows the bars' days and reasons its own way); a bar of
+another agency or category, or one beginning after a contract's end, reaches none (an
+exploratory tester's finding: the plan read its vendor as plainly eligible)."""
 
 from __future__ import annotations
 
@@ -37,9 +38,23 @@ def test_the_contracts_a_bar_to_come_begins_under_are_named_with_it() -> None:
         _contract("c-ends-before", "2027-05-31", "it_services"),
         _contract("c-other-category", "2028-03-31", "cleaning"),
     ]
-    assert barred_later([DEBARMENT], "市民課", contracts) == (
-        f"{SAID}; c-last-day, c-run1, c-run2 run into it"
+    later = barred_later([DEBARMENT], "市民課", contracts)
+    assert later is not None
+    assert later.said == f"{SAID}; c-last-day, c-run1, c-run2 run into it"
+    assert later.reasons == (DEBARMENT,)
+    assert later.contracts == ("c-last-day", "c-run1", "c-run2")
+
+
+def test_the_bars_to_come_are_given_in_the_order_they_begin() -> None:
+    """Whatever order the announcement lists them in, as the words say them."""
+    sooner = DEBARMENT.model_copy(
+        update={"sanction_id": "city-2027-004", "starts_on": dt.date(2027, 3, 1)}
     )
+    contracts = [_contract("c-run1", "2028-03-31", "it_services")]
+    later = barred_later([DEBARMENT, sooner], "市民課", contracts)
+    assert later is not None
+    assert [r.sanction_id for r in later.reasons] == ["city-2027-004", "pref-2027-001"]
+    assert later.said.index("city-2027-004") < later.said.index("pref-2027-001")
 
 
 def test_nothing_is_said_when_no_contract_runs_into_a_bar_to_come() -> None:

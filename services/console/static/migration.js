@@ -1,5 +1,6 @@
 // The system owner's migration plans: the plans of its agencies (the API scopes them: a
-// system owner gets only its own), and a plan's page: the solver's report, the Gantt chart,
+// system owner gets only its own), and a plan's page: a bar already recorded to come for its
+// vendor (planbars.js), the solver's report, the Gantt chart,
 // each item's blockers, checklist, milestones and replacement, and every version of the
 // schedule with its causes and what changed. The page follows `migrationProgress` live and
 // reads the plan again on each step (and after each reconnection: the API replays nothing).
@@ -16,6 +17,7 @@ import { MigrationItem } from "./migrationitem.js";
 import { OpenPlanForm } from "./migrationopen.js";
 import { PlanSettingsForm } from "./migrationsettings.js";
 import { WithdrawPlanForm } from "./migrationwithdraw.js";
+import { BarredHereFrom, BarredLater, BARS_TO_COME } from "./planbars.js";
 import { useRead } from "./reads.js";
 import { vendorLink } from "./search.js";
 import { Refusal } from "./signin.js";
@@ -25,13 +27,14 @@ const PLANS = `query ConsoleMigrationPlans($after: String, $status: MigrationPla
     totalCount
     pageInfo { hasNextPage endCursor }
     edges { node { planId vendorId agency trigger reason createdOn vendorEligible upToDate status
-      items { contractId status } solver { version status } } }
+      vendorBarsToCome { startsOn } items { contractId status } solver { version status } } }
   }
 }`;
 const VERSION = "version status gap objective bestBound wallSeconds conflicts changes causes createdAt";
 const PLAN = `query ConsoleMigrationPlan($planId: ID!) {
   migrationPlan(planId: $planId) {
     planId vendorId agency trigger reason createdOn vendorEligible vendorBarredLater upToDate
+    ${BARS_TO_COME}
     csvUrl ganttUrl
     status withdrawnAt withdrawalReason
     settings { startsOn phaseMonths capacity earlyCutover earlyPenalty deadlineOn blackouts { startsOn endsOn reason } }
@@ -119,7 +122,10 @@ export function MigrationScreen({ session }) {
                 <td><a href=${vendorLink(plan.vendorId)}>${plan.vendorId}</a></td>
                 <td>${plan.agency}</td>
                 <td data-status=${plan.status}>${t(`migration.planStatus.${plan.status}`)}</td>
-                <td>${t(`migration.trigger.${plan.trigger}`)}<div class="why">${plan.reason}</div></td>
+                <td>
+                  ${t(`migration.trigger.${plan.trigger}`)}<div class="why">${plan.reason}</div>
+                  <${BarredHereFrom} t=${t} language=${language} plan=${plan} />
+                </td>
                 <td><${DateText} iso=${plan.createdOn} language=${language} /></td>
                 <td class="number">
                   ${t("migration.doneOf", {
@@ -232,6 +238,7 @@ export function MigrationPlanScreen({ session, argument }) {
       ${" · "}${t("migration.createdOn")} <${DateText} iso=${plan.createdOn} language=${language} />
       ${plan.vendorEligible && plan.vendorBarredLater === null ? html`${" · "}<strong>${t("migration.vendorEligibleAgain")}</strong>` : null}
     </p>
+    <${BarredLater} t=${t} language=${language} plan=${plan} />
     <p class="plan-status" data-status=${plan.status}>
       ${t("migration.planStatus")}: <strong>${t(`migration.planStatus.${plan.status}`)}</strong>
       ${plan.withdrawnAt

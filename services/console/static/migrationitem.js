@@ -12,7 +12,7 @@ import { html } from "./html.js";
 import { DateText } from "./i18n.js";
 import { ItemSettingsForm } from "./migrationsettings.js";
 import { Locked } from "./readonly.js";
-import { Reasons } from "./screening.js";
+import { Reasons } from "./reasons.js";
 import { vendorLink } from "./search.js";
 
 const TICK = `mutation ConsoleTickCheck($planId: ID!, $contractId: ID!, $check: ChecklistCheck!, $passed: Boolean!) {

@@ -1,16 +1,17 @@
 // The procurement officer's screening: one bidder (by vendor id, corporate number or name,
 // with the ranked candidates of a name), or a whole bidder list in one screenBidders request,
-// as of a day and as the registry knew it at a moment, with the result as CSV; and the
+// as of a day and as the registry knew it at a moment, each answer with the bars already
+// recorded to come (reasons.js), with the result as CSV; and the
 // registry's exclusions export for other systems.
 import { useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
 import { answeredDay, bidderInput, parseBidders, resultCsv } from "./bidders.js";
 import { saveBlob } from "./downloads.js";
 import { ExclusionsExport } from "./exclusions.js";
-import { BarPeriod } from "./barperiod.js";
 import { html } from "./html.js";
 import { DateText, oneDecimal } from "./i18n.js";
 import { useLatestOnly } from "./reads.js";
+import { BarsToCome, Reasons } from "./reasons.js";
 import { Candidates, FIND_VENDOR, vendorLink } from "./search.js";
 import { Refusal } from "./signin.js";
 
@@ -20,8 +21,9 @@ const SCREEN_BIDDERS = `query ConsoleScreenBidders($bidders: [BidderInput!]!, $a
   screenBidders(bidders: $bidders, asOf: $asOf, agency: $agency, category: $category,
       knownAt: $knownAt) {
     ref status vendorId error
-    eligibility { asOf eligibleAgainOn reasons { ${REASON} } }
-    candidates { vendorId score matchedName matchedKind why eligibleAgainOn reasons { ${REASON} } }
+    eligibility { asOf eligibleAgainOn reasons { ${REASON} } upcoming { ${REASON} } }
+    candidates { vendorId score matchedName matchedKind why eligible eligibleAgainOn
+      reasons { ${REASON} } upcoming { ${REASON} } }
   }
 }`;
 const STATUSES = ["ELIGIBLE", "BARRED", "POSSIBLE_MATCH", "UNKNOWN", "INVALID"];
@@ -78,22 +80,6 @@ function conditionVariables(conditions) {
   };
 }
 
-export function Reasons({ t, language, reasons }) {
-  return html`<ul class="reasons">
-    ${reasons.map(
-      (reason) => html`<li>
-        ${reason.sanctionId} · ${t(`sanctionKind.${reason.kind}`)} · ${reason.authority}${" · "}
-        <${BarPeriod} t=${t} language=${language} reason=${reason} />
-        ${reason.viaVendorId
-          ? html` · ${t("screening.via")} <a href=${vendorLink(reason.viaVendorId)}
-                >${reason.viaVendorId}</a
-              >`
-          : null}
-      </li>`,
-    )}
-  </ul>`;
-}
-
 function EligibleAgain({ t, language, on }) {
   return on
     ? html`<p class="again">
@@ -102,11 +88,22 @@ function EligibleAgain({ t, language, on }) {
     : null;
 }
 
+// A vendor's bars to come, led by whether it may bid on the day: an officer awarding a
+// contract to a vendor eligible today needs the day its bar begins.
+function ToCome({ t, language, eligible, upcoming }) {
+  const lead = eligible ? t("toCome.eligibleOnTheDay") : t("toCome.barredAgain");
+  return html`<${BarsToCome} t=${t} language=${language} bars=${upcoming} lead=${lead} />`;
+}
+
 // What a bidder's answer says beyond its status.
 function Details({ t, language, result }) {
+  if (result.status === "ELIGIBLE") {
+    return html`<${ToCome} t=${t} language=${language} eligible upcoming=${result.eligibility.upcoming} />`;
+  }
   if (result.status === "BARRED") {
     return html`<${Reasons} t=${t} language=${language} reasons=${result.eligibility.reasons} />
-      <${EligibleAgain} t=${t} language=${language} on=${result.eligibility.eligibleAgainOn} />`;
+      <${EligibleAgain} t=${t} language=${language} on=${result.eligibility.eligibleAgainOn} />
+      <${ToCome} t=${t} language=${language} eligible=${false} upcoming=${result.eligibility.upcoming} />`;
   }
   if (result.status === "POSSIBLE_MATCH") {
     return html`<ul class="matches">
@@ -118,6 +115,7 @@ function Details({ t, language, result }) {
           <div class="why">${candidate.why}</div>
           <${Reasons} t=${t} language=${language} reasons=${candidate.reasons} />
           <${EligibleAgain} t=${t} language=${language} on=${candidate.eligibleAgainOn} />
+          <${ToCome} t=${t} language=${language} eligible=${candidate.eligible} upcoming=${candidate.upcoming} />
         </li>`,
       )}
     </ul>`;

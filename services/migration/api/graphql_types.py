@@ -33,6 +33,7 @@ from services.platform.graphql.pagination import (
     position_cursor,
 )
 from services.platform.postgres.whole_numbers import INTEGER_MAX
+from services.registry.api.graphql_eligibility import EligibilityReason
 
 MAX_PAGE = 100
 First100 = first(MAX_PAGE)
@@ -217,7 +218,7 @@ class MigrationPlan(Node):
     def reason(self) -> str:
         plan = self.view.plan
         later = self.view.barred_later
-        return f"{plan.reason}; {later}" if later and plan.vendor_eligible else plan.reason
+        return f"{plan.reason}; {later.said}" if later and plan.vendor_eligible else plan.reason
 
     @strawberry.field(description="Day the plan was opened.")
     def created_on(self) -> dt.date:
@@ -239,7 +240,26 @@ class MigrationPlan(Node):
         " (`barred_later`): those contracts must move before the bar begins."
     )
     def vendor_barred_later(self) -> str | None:
-        return self.view.barred_later
+        later = self.view.barred_later
+        return later.said if later is not None else None
+
+    @strawberry.field(
+        description="The sanctions `vendorBarredLater` says, each from the first day it bars the"
+        " vendor at the plan's agency (its `startsOn`), in the order they begin: when the bar to"
+        " come begins, and why. Empty when `vendorBarredLater` is null."
+    )
+    def vendor_bars_to_come(self) -> list[EligibilityReason]:
+        later = self.view.barred_later
+        return [EligibilityReason.of_ref(r) for r in later.reasons] if later else []
+
+    @strawberry.field(
+        description="The contracts still to move that `vendorBarsToCome` begin before they"
+        " end, by id: they must move before the bar begins. Empty when `vendorBarredLater` is"
+        " null."
+    )
+    def vendor_barred_later_contracts(self) -> list[strawberry.ID]:
+        later = self.view.barred_later
+        return [strawberry.ID(c) for c in later.contracts] if later else []
 
     @strawberry.field(
         description="Where the plan stands: OPEN, COMPLETED once every item is done (until a"

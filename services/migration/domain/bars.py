@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from services.events.emitted import EligibilityReasonRef, barring_at
 from services.events.migration import MigrationTrigger
@@ -69,11 +70,23 @@ def eligible_again_on(
     return last + dt.timedelta(days=1)
 
 
+@dataclass(frozen=True)
+class BarToCome:
+    """What sanctions already recorded will bar a plan's own vendor from at its agency before
+    contracts it still holds end: in a replacement's words with those contracts (`said`), and
+    apart, for a reader that shows them its own way: the bars, each from the first day it bars,
+    in the order they begin, and the contracts' ids, sorted."""
+
+    said: str
+    reasons: tuple[EligibilityReasonRef, ...]
+    contracts: tuple[str, ...]
+
+
 def barred_later(
     upcoming: Sequence[EligibilityReasonRef],
     agency: str,
     contracts: Sequence[tuple[str, str | None, dt.date]],
-) -> str | None:
+) -> BarToCome | None:
     """What a sanction already recorded will bar the vendor from at `agency` before these
     contracts (id, category, last day) end, in a replacement's words (`replacement_problem`),
     with the contracts that run into it; None when nothing recorded does. A plan's look-ahead
@@ -89,7 +102,11 @@ def barred_later(
     said = replacement_problem([], reaching, agency, None)
     if said is None:
         return None
-    return f"{said}; {', '.join(sorted(into))} run into it"
+    return BarToCome(
+        said=f"{said}; {', '.join(sorted(into))} run into it",
+        reasons=tuple(sorted(reaching, key=_begins)),
+        contracts=tuple(sorted(into)),
+    )
 
 
 def plan_reason(
@@ -123,9 +140,7 @@ def _said(barring: Sequence[EligibilityReasonRef]) -> str | None:
     if not barring:
         return None
     parts = []
-    for reason in sorted(
-        barring, key=lambda r: (r.starts_on, r.sanction_id, r.via_vendor_id or "")
-    ):
+    for reason in sorted(barring, key=_begins):
         text = f"{reason.kind.value.replace('_', ' ')} {reason.sanction_id} by {reason.authority}"
         text += f" from {reason.starts_on}"
         text += f" until {reason.ends_on}" if reason.ends_on else " indefinitely"
@@ -135,6 +150,11 @@ def _said(barring: Sequence[EligibilityReasonRef]) -> str | None:
             text += f" (via affiliate {reason.via_vendor_id})"
         parts.append(text)
     return "; ".join(parts)
+
+
+def _begins(reason: EligibilityReasonRef) -> tuple[dt.date, str, str]:
+    """The order bars are said in: as they begin (the same whatever order they came in)."""
+    return (reason.starts_on, reason.sanction_id, reason.via_vendor_id or "")
 
 
 def trigger(reasons: Sequence[EligibilityReasonRef]) -> MigrationTrigger:

@@ -43,7 +43,7 @@ async def load_items(conn: Connection, plan: PlanRow) -> dict[str, ItemState]:
 
 async def barred_later_of(
     conn: Connection, plans: list[PlanRow], items: Mapping[str, Mapping[str, ItemState]]
-) -> dict[str, str | None]:
+) -> dict[str, bars.BarToCome | None]:
     """Plan id → what a sanction already recorded will bar its vendor from at its agency
     before the contracts still to move (items not done) end (`bars.barred_later`; None:
     nothing), from the registry's last announcement of the vendor as migration keeps it, so
@@ -71,6 +71,7 @@ async def barred_later_of(
 
 
 async def barred_later_of_plan(conn: Connection, plan: PlanRow) -> str | None:
-    """`barred_later_of` one plan: what a plan's withdrawal is judged by, in migration's
-    handler and in the API's receipt alike."""
-    return (await barred_later_of(conn, [plan], await load_items_of(conn, [plan])))[plan.plan_id]
+    """`barred_later_of` one plan, in words: what a plan's withdrawal is judged by, in
+    migration's handler and in the API's receipt alike."""
+    later = (await barred_later_of(conn, [plan], await load_items_of(conn, [plan])))[plan.plan_id]
+    return later.said if later is not None else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.migration.domain.bars import BarToCome
 from services.migration.domain.items import ItemState
 from services.migration.domain.plan_status import PlanStatus
 from services.migration.storage import plan_repository
@@ -19,7 +20,7 @@ class PlanView:
     latest: VersionRow | None  # the newest schedule; None until the planner has run
     # What a sanction already recorded will bar the vendor from here before its contracts
     # end (`bars.barred_later`); None: nothing recorded does.
-    barred_later: str | None = None
+    barred_later: BarToCome | None = None
 
 
 async def plan_views(conn: Connection, plan_ids: list[str]) -> list[PlanView]:
