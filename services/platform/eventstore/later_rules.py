@@ -63,7 +63,12 @@ judged otherwise by a rebuild), the registry's (imposition_rules.change_refusal,
   change naming a related vendor neither registered nor logged before it, ending a relation
   that does not stand, or adding one the other way round from one standing, or as it stands
   (affiliation_rules, handlers.affiliation_changed). The API's receipt refuses each whenever
-  it is asked.
+  it is asked;
+- a rename effective before the vendor's latest rename (by effective day), and one giving
+  only the names the vendor has (rename_rules, handlers.vendor_renamed); before, the first
+  made the earlier name current and listed the later one as used until before it was
+  adopted, and the second was recorded as a decision. The API's receipt refuses each
+  whenever it is asked.
 
 and migration's:
 
