@@ -8,20 +8,25 @@ dropped the old name from `screenBidders` and `vendors(search:)`."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import asyncpg
 import pytest
 
-from services.platform.eventlog.embedded import drain
+from services.cli import rebuilding
+from services.ingest.handlers import ingest_batch
+from services.platform.eventlog.embedded import EmbeddedEventLog, drain
 from services.platform.eventstore import later_rules
+from services.platform.settings import Settings
+from services.registry import setup as registry_setup
 from tests.support import case_b
 from tests.support.event_examples import envelope
 from tests.support.in_process_api import execute
 from tests.support.record_receipts import logged, submitted, typed
 from tests.support.registry import REGISTRY
 from tests.support.registry_db import apply, rejection
-from tests.support.rule_instants import FAR, PAST
+from tests.support.rule_instants import DAY, FAR, PAST, REGISTRY_VERDICTS
 
 pytestmark = pytest.mark.postgres
 
@@ -146,3 +151,33 @@ async def test_a_name_an_update_replaces_keeps_matching(
         }
         hits = (await execute(pool, SEARCH, s=name))["vendors"]
         assert hits[0] == {"vendorId": VENDOR, "matchedName": name, "matchedKind": "FORMER"}
+
+
+async def test_a_rebuild_keeps_the_verdicts_given_either_side_of_the_rule(
+    pool: asyncpg.Pool, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backdated rename recorded before the rule stays applied, one after it refused; and
+    the rebuilt registry keeps the names an update replaced as the live one did."""
+    settings = Settings(database_url=database_url)
+    log = EmbeddedEventLog(pool, ingest_batch)
+    registry = registry_setup.consumer(settings, registry_setup.policies(settings))
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", dt.datetime.now(dt.UTC) + DAY)
+    registration = envelope("vendor.registered", {"legal_name": ORIGINAL}, VENDOR)
+    before = renamed("Third Name", "2024-01-01")
+    update = envelope("vendor.updated", {"legal_name": "Updated via update"}, VENDOR)
+    for event in (registration, renamed(NEW, "2024-05-01"), before, update):
+        await log.submit([case_b.line(event)])
+    await drain(pool, registry)
+    recorded = await pool.fetchval("SELECT max(recorded_at) FROM event_store")
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", recorded + dt.timedelta(microseconds=1))
+    after = renamed("Fourth Name", "2024-02-01")
+    await log.submit([case_b.line(after)])
+    await drain(pool, registry)
+    live = {str(r["event_id"]): r["refused"] for r in await pool.fetch(REGISTRY_VERDICTS)}
+    assert (live[before["event_id"]], live[after["event_id"]]) == (False, True)
+    vendor = await names(pool)
+    assert {"name": "Third Name", "usedUntil": None} in vendor["formerNames"]
+
+    await rebuilding.rebuild(settings, ["registry"], force=True)
+    assert {str(r["event_id"]): r["refused"] for r in await pool.fetch(REGISTRY_VERDICTS)} == live
+    assert await names(pool) == vendor
