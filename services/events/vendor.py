@@ -203,7 +203,10 @@ class VendorUpdated(Payload):
     A field left out (or null) is unchanged; `clear` lists the fields that become empty. A list
     given replaces the whole list (send `[]` to empty it). `changes()` returns exactly what
     changes. Clearing is explicit, not a null, because a stored event is re-serialized with
-    every field and its nulls, and must mean the same afterwards.
+    every field and its nulls, and must mean the same afterwards. A legal, kana or English
+    name it replaces or clears keeps matching in screening and searches as a former name,
+    whose last day of use is not known (null): the update gives no day. A new name the
+    vendor took on a day is a rename (`vendor.renamed`), which dates it.
     """
 
     event_type: ClassVar[str] = "vendor.updated"
@@ -247,14 +250,23 @@ class VendorUpdated(Payload):
 
 
 class VendorRenamed(Payload):
-    """A vendor takes a new legal name; its former names keep matching in searches."""
+    """A vendor takes a new legal name; its former names keep matching in screening and
+    searches, each listed as used until the day before the rename took effect.
+
+    Renames are recorded in the order they took effect: one effective before the vendor's
+    latest rename is refused (`before_last_rename`, naming it; one on its day is taken, as a
+    correction of it), and so is one giving only the names the vendor has (`no_change`).
+    """
 
     event_type: ClassVar[str] = "vendor.renamed"
 
     new_legal_name: ShortText = Field(description="The legal name from `effective_on` on.")
     new_name_kana: ShortText | None = Field(default=None, description="Kana reading of it.")
     new_name_en: ShortText | None = Field(default=None, description="New English name.")
-    effective_on: LocalDate = Field(description="First day the new name is the legal name.")
+    effective_on: LocalDate = Field(
+        description="First day the new name is the legal name: not a day still to come, nor"
+        " one before the vendor's latest rename took effect."
+    )
 
 
 class AffiliationRelation(StrEnum):

@@ -25,6 +25,7 @@ from services.registry.reads.known_vendors import known_vendor_check
 from services.registry.reads.record_changes import record_check
 from services.registry.reads.record_ids import taken_check
 from services.registry.reads.record_references import reference_check
+from services.registry.reads.rename_changes import rename_check
 from services.registry.reads.sanction_changes import change_check
 from services.registry.storage.vendor_repository import existing_vendors
 from services.risk.graphql_types import REGISTERED, RISK
@@ -67,6 +68,7 @@ def request_context(
             contract_check,
             record_check,
             reference_check,
+            rename_check,
             taken_check,
             *((affiliation_check,) if event_log.stored_on_submit else ()),
         ),

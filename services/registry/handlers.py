@@ -43,11 +43,18 @@ from services.registry.domain.policy import SuspensionPolicy
 from services.registry.domain.record_dates import future_refusal
 from services.registry.domain.record_ids import identifiers_taken_refusal, registered_refusal
 from services.registry.domain.refusals import reason
+from services.registry.domain.rename_rules import (
+    NamesOnRecord,
+    rename_changes,
+    rename_refusal,
+    replaced_names,
+)
 from services.registry.records import RecordHandlers
 from services.registry.storage import (
     affiliation_links,
     match_review_repository,
     sanction_repository,
+    vendor_names,
     vendor_repository,
 )
 from services.registry.storage.import_candidates import candidates_listed
@@ -132,6 +139,12 @@ class RegistryHandlers:
         payload = cast(VendorUpdated, event.payload)
         vendor = await _require_vendor(conn, event.vendor_id)
         changes = payload.changes()
+        # A name it replaces or clears keeps matching, as a rename's does: a barred firm's
+        # old name must not leave screening by an update. The update gives no day.
+        held = NamesOnRecord(vendor.legal_name, vendor.name_kana, vendor.name_en)
+        await vendor_names.add_former_names(
+            conn, vendor.vendor_id, replaced_names(held, changes), None
+        )
         if payload.identifiers is not None:
             identifiers = vendor_repository.normalized_identifiers(payload.identifiers)
             await _refuse_clashes(conn, event.vendor_id, identifiers)
@@ -158,15 +171,18 @@ class RegistryHandlers:
         recorded = await recorded_time(conn, event, self.clock)
         if judged_by_second_rules(recorded):
             DomainRejection.if_any(future_refusal(event, recorded))
-        last_used = payload.effective_on - ONE_DAY
+        # Renames in the order they took effect, each changing something (rename_rules).
+        held = await vendor_names.names_on_record(conn, vendor.vendor_id)
+        assert held is not None  # _require_vendor found it, in this transaction
+        DomainRejection.if_any(reason(rename_refusal(vendor.vendor_id, payload, held, recorded)))
         # The old names keep matching: searches by a former name still find the vendor.
-        for old, new in (
-            (vendor.legal_name, payload.new_legal_name),
-            (vendor.name_kana, payload.new_name_kana),
-            (vendor.name_en, payload.new_name_en),
-        ):
-            if old and new and old != new:
-                await vendor_repository.add_former_name(conn, vendor.vendor_id, old, last_used)
+        replaced = replaced_names(held, rename_changes(payload))
+        await vendor_names.add_former_names(
+            conn, vendor.vendor_id, replaced, payload.effective_on - ONE_DAY
+        )
+        await vendor_names.record_rename(
+            conn, vendor.vendor_id, payload.effective_on, payload.new_legal_name
+        )
         renamed = VendorRow(
             vendor_id=vendor.vendor_id,
             legal_name=payload.new_legal_name,

@@ -549,3 +549,41 @@ async def test_dead_letters_stored_before_their_tallies_are_tallied(
             " GROUP BY stage ORDER BY stage"
         )
     assert [(r["stage"], r["n"]) for r in tallied] == [("ingest", 2), ("risk", 4)]
+
+
+async def test_vendors_renamed_before_the_upgrade_know_their_latest_rename(
+    postgres_admin_url: str,
+) -> None:
+    """The registry's 0021 gives each vendor the rename it applied that took effect last
+    (recorded later, an earlier one does not count, nor one it refused), and none to a
+    vendor never renamed: a rename effective before it is then refused, naming it."""
+
+    def renamed(name: str, on: str) -> EventEnvelope:
+        payload = {"new_legal_name": name, "effective_on": on}
+        return parse_event(case_b.line(envelope("vendor.renamed", payload, "vendor-b")))
+
+    may, january, refused = (
+        renamed("May K.K.", "2024-05-01"),
+        renamed("January K.K.", "2024-01-01"),
+        renamed("July K.K.", "2024-07-01"),
+    )
+    async with new_database(postgres_admin_url) as conn:
+        upgrade = await migrated_but(conn, "services.registry", 21)
+        await event_store.append_batch(conn, [may, january, refused])
+        await conn.execute(
+            "INSERT INTO processed_events (consumer, event_id, refused)"
+            " SELECT 'registry', unnest($1::uuid[]), unnest($2::boolean[])",
+            [e.event_id for e in (may, january, refused)],
+            [False, False, True],
+        )
+        await conn.execute(
+            "INSERT INTO registry_vendors (vendor_id, legal_name, event_id, recorded_at)"
+            " SELECT id, 'January K.K.', gen_random_uuid(), now()"
+            " FROM unnest(ARRAY['vendor-b', 'vendor-c']) AS id"
+        )
+        await conn.execute(upgrade.sql)
+        rows = await conn.fetch("SELECT vendor_id, renamed_on, renamed_to FROM registry_vendors")
+    assert {r["vendor_id"]: (r["renamed_on"], r["renamed_to"]) for r in rows} == {
+        "vendor-b": (dt.date(2024, 5, 1), "May K.K."),
+        "vendor-c": (None, None),
+    }

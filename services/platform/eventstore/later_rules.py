@@ -69,7 +69,12 @@ judged otherwise by a rebuild), the registry's (imposition_rules.change_refusal,
   names are (policy_authority: punctuation, symbols and every space ignored too: "City
   procurement office.", "City procurement-office") is refused, where it escaped the policy;
   an amendment of one recorded before is held to that policy's range. The API's receipt
-  refuses it whenever it is asked (`authority_spelling`).
+  refuses it whenever it is asked (`authority_spelling`);
+- a rename effective before the vendor's latest rename (by effective day), and one giving
+  only the names the vendor has (rename_rules, handlers.vendor_renamed); before, the first
+  made the earlier name current and listed the later one as used until before it was
+  adopted, and the second was recorded as a decision. The API's receipt refuses each
+  whenever it is asked.
 
 and migration's:
 

@@ -125,7 +125,8 @@ def named_vendor(
 class FormerName:
     name: str = strawberry.field(description="The name as it was used.")
     used_until: dt.date | None = strawberry.field(
-        description="Last day it was used; null when not known."
+        description="Last day it was used (the day before the rename that replaced it took"
+        " effect); null when not known (a name an update replaced: the update gives no day)."
     )
 
 
@@ -147,7 +148,8 @@ class Vendor(Node, VendorRecords, VendorAffiliates):
         description="Its identifiers in any scheme (corporate number, LEI, …)."
     )
     former_names: list[FormerName] = strawberry.field(
-        description="Names it used before (searches still match them)."
+        description="Names it used before, replaced by a rename or an update (screening and"
+        " searches still match them)."
     )
 
     @strawberry.field(description="The vendor's risk on `asOf` (default: today), explained.")

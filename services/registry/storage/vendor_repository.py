@@ -230,16 +230,6 @@ async def replace_current_names(conn: Connection, vendor: VendorRow) -> None:
     )
 
 
-async def add_former_name(conn: Connection, vendor_id: str, name: str, used_until: dt.date) -> None:
-    await conn.execute(
-        "INSERT INTO registry_vendor_names (vendor_id, kind, name, used_until)"
-        " VALUES ($1, 'former', $2, $3)",
-        vendor_id,
-        name,
-        used_until,
-    )
-
-
 async def fetch_vendor(conn: Connection, vendor_id: str) -> VendorRow | None:
     return (await fetch_vendors(conn, [vendor_id])).get(vendor_id)
 

@@ -1,0 +1,53 @@
+"""SQL of a vendor's name history: the former names kept matching, and its latest rename,
+which judging a rename reads (`domain/rename_rules.py`; the API's receipt reads it too)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from services.platform.postgres.database import Connection
+from services.registry.domain.rename_rules import NamesOnRecord
+
+
+async def names_on_record(conn: Connection, vendor_id: str) -> NamesOnRecord | None:
+    """The vendor's current names and latest rename, one keyed row; None: not registered."""
+    row = await conn.fetchrow(
+        "SELECT legal_name, name_kana, name_en, renamed_on, renamed_to"
+        " FROM registry_vendors WHERE vendor_id = $1",
+        vendor_id,
+    )
+    return None if row is None else NamesOnRecord(**dict(row))
+
+
+async def record_rename(conn: Connection, vendor_id: str, on: dt.date, to: str) -> None:
+    """A rename applied: its day and name become the latest rename's unless one effective
+    later was applied before it (recorded before the rule that refuses that, it was taken),
+    so the day kept is the latest any rename took effect; of two on one day, the later one."""
+    await conn.execute(
+        "UPDATE registry_vendors SET renamed_on = $2, renamed_to = $3"
+        " WHERE vendor_id = $1 AND (renamed_on IS NULL OR renamed_on <= $2)",
+        vendor_id,
+        on,
+        to,
+    )
+
+
+async def add_former_names(
+    conn: Connection, vendor_id: str, names: Sequence[str], used_until: dt.date | None
+) -> None:
+    """Keeps these names matching as former names, last used on `used_until` (None: not
+    known); one the vendor holds already as a former name with that day is not listed twice."""
+    await conn.execute(
+        """INSERT INTO registry_vendor_names (vendor_id, kind, name, used_until)
+           SELECT $1, 'former', n.name, $3
+           FROM unnest($2::text[]) WITH ORDINALITY AS n(name, i)
+           WHERE NOT EXISTS (
+               SELECT FROM registry_vendor_names f
+               WHERE f.vendor_id = $1 AND f.kind = 'former' AND f.name = n.name
+                 AND f.used_until IS NOT DISTINCT FROM $3)
+           ORDER BY n.i""",
+        vendor_id,
+        list(dict.fromkeys(names)),
+        used_until,
+    )
