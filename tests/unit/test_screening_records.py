@@ -80,7 +80,7 @@ def test_records_asked_many_questions_answer_each_as_alone(
             START + dt.timedelta(days=first),
             None if length is None else START + dt.timedelta(days=first + length),
         )
-        for first, length in sorted(spans)
+        for first, length in sorted(spans, key=lambda span: span[0])
     ]
     theirs = [_covering_affiliates(t) for t in theirs]
     related = {AFFILIATE: affiliated} if affiliated else {}
