@@ -98,14 +98,6 @@ async def test_a_refused_input_that_gives_a_readable_id_is_found_by_it(pool: asy
     assert [tuple(row) for row in kept][1] == (None, None)
 
 
-async def test_event_store_is_append_only(pool: asyncpg.Pool) -> None:
-    await ingest_batch(pool, [case_b.line(case_b.registered())])
-    with pytest.raises(asyncpg.RaiseError, match="append-only"):
-        await pool.execute("UPDATE event_store SET vendor_id = 'other'")
-    with pytest.raises(asyncpg.RaiseError, match="append-only"):
-        await pool.execute("DELETE FROM event_store")
-
-
 async def test_nul_bytes_in_bad_input_are_kept_readable(pool: asyncpg.Pool) -> None:
     await ingest_batch(pool, [b'{"event_type": "x\x00"}'])
     raw = await pool.fetchval("SELECT raw FROM dead_letters")

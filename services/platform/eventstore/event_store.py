@@ -288,11 +288,16 @@ async def read_after(
     # ledger (one by one on its key: LIMIT 1 keeps the planner from a join over the whole
     # ledger while a fast-filling table's statistics lag). The events passed on come by
     # content hash: those this process holds parsed (parsed_events.py) need no text.
+    # Each partition's head comes along (six rows, one probe each, in the read's snapshot):
+    # an append writes its rows and moves the head in one transaction, so a row past the
+    # head is none an append wrote (`UnappendedStoredRow`).
     rows = await conn.fetch(
         """WITH offered AS (
-               SELECT s.position, s.partition, s.seq, s.event_id, s.event_type, s.content_hash
+               SELECT s.position, s.partition, s.seq, s.event_id, s.event_type, s.content_hash,
+                      coalesce(h.seq, 0) AS head
                FROM unnest($1::smallint[], $2::bigint[], $6::bigint[])
                    AS c(partition, after, through)
+               LEFT JOIN event_chain_heads h ON h.partition = c.partition
                CROSS JOIN LATERAL (
                    SELECT position, partition, seq, event_id, event_type, content_hash
                    FROM event_store
@@ -302,8 +307,8 @@ async def read_after(
                ) AS s
                ORDER BY s.position LIMIT $3
            ), judged AS (
-               SELECT o.position, o.partition, o.seq, o.event_type, o.content_hash,
-                      coalesce(p.refused, false) AS refused,
+               SELECT o.position, o.partition, o.seq, o.event_id, o.event_type,
+                      o.content_hash, o.head, coalesce(p.refused, false) AS refused,
                       bool_or(o.event_type <> ALL($5::text[]) AND p.event_id IS NULL)
                           OVER (PARTITION BY o.partition ORDER BY o.seq) AS waiting
                FROM offered o
@@ -312,7 +317,8 @@ async def read_after(
                    WHERE p.consumer = $4 AND p.event_id = o.event_id LIMIT 1
                ) AS p ON true
            )
-           SELECT partition, seq, event_type, refused, content_hash FROM judged
+           SELECT partition, seq, event_id, event_type, refused, content_hash, head
+           FROM judged
            WHERE $4::text IS NULL OR NOT waiting
            ORDER BY position""",
         list(range(chain.PARTITIONS)),
@@ -322,6 +328,8 @@ async def read_after(
         sorted(EMITTED_TYPES),
         list(through.seqs) if through is not None else [_NO_END] * chain.PARTITIONS,
     )
+    if past := next((r for r in rows if r["seq"] > r["head"]), None):
+        raise UnappendedStoredRow(past["partition"], past["seq"], past["event_id"], past["head"])
     wanted = [
         r
         for r in rows
@@ -347,6 +355,21 @@ class UnreadableStoredEvent(Exception):
             f"the stored event at partition {partition}, seq {seq} cannot be read by this"
             " version: if a newer version wrote it, upgrade this process; `vendorwatch"
             f" verify` checks the log for edits. Why: {reason}"
+        )
+
+
+class UnappendedStoredRow(UnreadableStoredEvent):
+    """A row past its partition's head: no append wrote it (one moves the head with its rows),
+    so it was inserted by hand. Its readers stop there as at an unreadable one, applying it
+    to nothing, rather than take it for an event the log recorded; read past, it also left
+    their offsets past the head, which they read again from for ever (`embedded._rewound`)."""
+
+    def __init__(self, partition: int, seq: int, event_id: object, head: int) -> None:
+        Exception.__init__(
+            self,
+            f"the stored row at partition {partition}, seq {seq} (event {event_id}) is past"
+            f" the partition's head (seq {head}): no append wrote it, it was inserted by hand;"
+            " nothing is applied until it is removed. `vendorwatch verify` names it",
         )
 
 
