@@ -11,12 +11,14 @@ from typing import Any
 import asyncpg
 import pytest
 
+from services.platform.eventstore import later_rules
 from services.platform.security.auth import Principal, Role
 from tests.support import case_b
 from tests.support.event_examples import DROP, envelope, example, graphql_input
 from tests.support.in_process_api import execute
 from tests.support.principals import ADMIN
 from tests.support.registry_db import apply, rejection
+from tests.support.rule_instants import FAR, PAST
 
 pytestmark = pytest.mark.postgres
 
@@ -175,3 +177,44 @@ async def test_another_agencys_contract_is_told_of_in_no_words_but_out_of_view(
     answer = await receipt(pool, "terminateContract", change("terminateContract"), owner)
     assert [e["code"] for e in answer["errors"]] == ["terminated_already"]
     assert await logged(pool) == 0
+
+
+async def test_a_termination_after_the_contracts_end_is_refused(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Accepted, it was recorded as the contract's end a year after its term's, and every
+    later amendment was refused as "already terminated" on that day (a tester's finding)."""
+    await apply(pool, case_b.registered(), awarded(ends_on="2025-11-30"))
+    late = change("terminateContract", terminated_on="2025-12-01")
+    said = "2025-12-01 is after the contract's end, 2025-11-30; it had ended by then"
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", FAR)  # the receipt: whenever asked
+    answer = await receipt(pool, "terminateContract", late)
+    assert answer == {
+        "accepted": False,
+        "errors": [{"field": "payload.terminatedOn", "message": said, "code": "after_end"}],
+    }
+    assert await logged(pool) == 0
+    # The registry, of terminations recorded from the rules of 2026-12-07 on, in its words.
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", PAST)
+    assert await rejection(pool, late) == f"payload.terminated_on: {said}"
+    # On its last day, it is recorded.
+    last_day = change("terminateContract", terminated_on="2025-11-30")
+    assert await receipt(pool, "terminateContract", last_day) == {"accepted": True, "errors": []}
+
+
+async def test_a_termination_dated_ahead_is_refused(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As an award dated ahead is: recorded, the contract was terminated at once."""
+    await apply(pool, case_b.registered(), awarded(ends_on="2031-01-31"))
+    ahead = change("terminateContract", terminated_on="2030-01-10")
+    said = "2030-01-10 is in the future"
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", FAR)
+    answer = await receipt(pool, "terminateContract", ahead)
+    assert answer == {  # told once, not by the contract's check as well
+        "accepted": False,
+        "errors": [{"field": "payload.terminatedOn", "message": said, "code": "in_the_future"}],
+    }
+    assert await logged(pool) == 0
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", PAST)
+    assert await rejection(pool, ahead) == f"payload.terminated_on: {said}"

@@ -135,3 +135,25 @@ async def test_a_change_of_a_sanction_not_on_record_yet_is_the_registrys_to_judg
     answer = await receipt(pool, AMEND, vendorId=case_b.VENDOR, payload=payload)
     assert answer == {"accepted": True, "errors": []}
     assert await logged(pool) == 1
+
+
+async def test_a_decision_dated_ahead_is_refused_in_the_receipt(pool: asyncpg.Pool) -> None:
+    """Every other day a person states as past is refused when still to come; a sanction's
+    decision was accepted (a tester's finding). The receipt's alone: the imports date an
+    upcoming sanction's decision on its first day, which the registry applies."""
+    await apply(pool, case_b.registered())
+    ahead = imposition(decided_on="2030-01-31", starts_on="2030-02-01")
+    answer = await receipt(pool, IMPOSE, vendorId=case_b.VENDOR, payload=ahead)
+    assert answer == {
+        "accepted": False,
+        "errors": [
+            {
+                "field": "payload.decidedOn",
+                "message": "2030-01-31 is in the future",
+                "code": "in_the_future",
+            }
+        ],
+    }
+    assert await logged(pool) == 0
+    upcoming = case_b.suspended(decided_on="2030-01-31", starts_on="2030-02-01")
+    await apply(pool, upcoming)  # an import's, through ingest: applied

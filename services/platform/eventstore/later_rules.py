@@ -63,7 +63,12 @@ judged otherwise by a rebuild), the registry's (imposition_rules.change_refusal,
   change naming a related vendor neither registered nor logged before it, ending a relation
   that does not stand, or adding one the other way round from one standing, or as it stands
   (affiliation_rules, handlers.affiliation_changed). The API's receipt refuses each whenever
-  it is asked.
+  it is asked;
+- a contract's termination dated after its end, the terms as amended so far
+  (contract_rules.termination_refusal, `after_end`), or on a day still to come (record_dates,
+  records.contract_terminated): recorded, either ended the contract on a day it did not end,
+  and every later change of it was refused as terminated already. The API's receipt refuses
+  each whenever it is asked (added on 2026-12-05 too, the instant still to come).
 
 and migration's:
 

@@ -86,16 +86,29 @@ def amendment_refusal(
 
 
 def termination_refusal(
-    payload: ContractTerminated, contract: ContractHeader, recorded_at: dt.datetime
+    payload: ContractTerminated,
+    contract: ContractHeader,
+    recorded_at: dt.datetime,
+    *,
+    receipt: bool = False,
 ) -> Refusal | None:
     """Why a termination of a running contract, recorded by the log at `recorded_at`, is
-    refused: dated before the award, a typing error nothing could correct after (every later
-    termination or amendment of the contract is refused as already done). Judged from the
-    rules of 2026-12-05 on (later_rules)."""
+    refused: a typing error nothing could correct after (every later termination or
+    amendment of the contract is refused as already done), dated before the award (judged
+    from the rules of 2026-12-05 on, later_rules) or after the contract's end, the terms as
+    amended so far (the contract ended then; from the rules of 2026-12-07 on; with
+    `receipt`, the receipt's, which refuses it whenever it is asked). A day still to come is
+    record_dates'."""
     if judged_by_second_rules(recorded_at) and payload.terminated_on < contract.awarded_on:
         return "before_award", (
             f"payload.terminated_on: {payload.terminated_on} is before the contract was"
             f" awarded, on {contract.awarded_on}"
+        )
+    judged = receipt or judged_by_fourth_rules(recorded_at)
+    if judged and payload.terminated_on > contract.ends_on:
+        return "after_end", (
+            f"payload.terminated_on: {payload.terminated_on} is after the contract's end,"
+            f" {contract.ends_on}; it had ended by then"
         )
     return None
 
@@ -113,7 +126,7 @@ def _change_refusal(
     if isinstance(payload, ContractAmended):
         return amendment_refusal(payload, contract, recorded_at, receipt=True)
     if isinstance(payload, ContractTerminated):
-        return termination_refusal(payload, contract, recorded_at)
+        return termination_refusal(payload, contract, recorded_at, receipt=True)
     return None
 
 
@@ -127,9 +140,9 @@ def change_problem(
     never applies it. What the record gives only moves one way (a contract is terminated
     once, and its vendor, agency and days of award and start never change), so whatever is
     refused here, the registry would refuse, but for an amendment that changes nothing
-    (`no_change`), refused whenever it is asked, as a sanction's is: judged against the
-    terms on record, it is one an amendment still unjudged in the log may yet make a
-    change."""
+    (`no_change`) and a termination after the contract's end (`after_end`), refused whenever
+    they are asked, as a sanction's change that changes nothing is: judged against the terms
+    on record, each is one an amendment still unjudged in the log may yet make right."""
     payload = event.payload
     if not isinstance(payload, ContractChange) or contract is None:
         return None
