@@ -17,6 +17,7 @@ from tests.support import case_b
 from tests.support.event_examples import DROP, envelope, example, graphql_input
 from tests.support.in_process_api import execute
 from tests.support.principals import ADMIN
+from tests.support.record_receipts import typed
 from tests.support.registry_db import apply, rejection
 from tests.support.rule_instants import FAR, PAST
 
@@ -145,15 +146,33 @@ async def test_an_amendment_ending_the_term_before_it_starts_is_refused(
     assert await logged(pool) == 0
 
 
-async def test_a_change_of_a_contract_not_on_record_yet_is_the_registrys_to_judge(
+@pytest.mark.parametrize("name", sorted(INPUTS))
+async def test_a_change_of_a_contract_the_vendor_does_not_have_is_refused(
+    pool: asyncpg.Pool, name: str
+) -> None:
+    """Accepted, it was dead-lettered by the registry after (a tester's finding)."""
+    await apply(pool, case_b.registered())
+    event = change(name)
+    answer = await receipt(pool, name, event)
+    message = f"vendor {VENDOR!r} has no contract {CONTRACT!r}"
+    assert answer == {
+        "accepted": False,
+        "errors": [{"field": "payload.contractId", "message": message, "code": "unknown_contract"}],
+    }
+    assert await rejection(pool, event) == f"payload.contract_id: {message}"
+    assert await logged(pool) == 0
+
+
+async def test_a_change_of_a_contract_whose_award_is_logged_is_the_registrys_to_judge(
     pool: asyncpg.Pool,
 ) -> None:
-    # Its award may be in the log, not applied yet (sent a moment before without
-    # waitForProcessing): refusing the change here would refuse what the registry accepts.
+    # Awarded a moment before without waitForProcessing: logged, not yet applied (no
+    # registry runs); refusing the change here would refuse what the registry accepts.
     await apply(pool, case_b.registered())
-    early = change("terminateContract", terminated_on="2000-01-01")
+    assert await typed(pool, awarded()) == {"accepted": True, "errors": []}
+    early = change("terminateContract", terminated_on="2021-03-20")
     assert await receipt(pool, "terminateContract", early) == {"accepted": True, "errors": []}
-    assert await logged(pool) == 1
+    assert await logged(pool) == 2
 
 
 async def test_another_agencys_contract_is_told_of_in_no_words_but_out_of_view(
