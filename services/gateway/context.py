@@ -15,6 +15,7 @@ from services.platform.graphql.broadcast import Broadcaster
 from services.platform.graphql.context import RequestContext
 from services.platform.settings import Settings
 from services.registry.api.graphql_context import KEYED_LOOKUPS, NAME_INDEX, POLICIES
+from services.registry.domain.affiliation_rules import own_affiliate_check
 from services.registry.domain.imposition_rules import imposition_check
 from services.registry.domain.policy import SuspensionPolicy
 from services.registry.domain.record_dates import future_check
@@ -27,6 +28,7 @@ from services.registry.reads.record_ids import taken_check
 from services.registry.reads.record_references import reference_check
 from services.registry.reads.rename_changes import rename_check
 from services.registry.reads.sanction_changes import change_check
+from services.registry.reads.unknown_records import unknown_record_check
 from services.registry.storage.vendor_repository import existing_vendors
 from services.risk.graphql_types import REGISTERED, RISK
 from services.risk.handlers import RiskService
@@ -56,12 +58,13 @@ def request_context(
         broadcaster,
         handled_by=handlers,
         type_checks=(api_type_check,),
-        checks=(imposition_check(policies), future_check),
+        checks=(imposition_check(policies), future_check, own_affiliate_check),
         # The checks that refuse for what the log does not hold (a vendor nobody registered,
-        # a relation that does not stand) only where what a client sent a moment before is
-        # in the store by then: on Kafka a registration sent just before may still be on its
-        # way to ingest, and refusing its vendor's next event would refuse what the registry
-        # accepts. The registry judges those there, as it judges all that `publish` sends.
+        # a relation that does not stand, a sanction or a contract the vendor does not have)
+        # only where what a client sent a moment before is in the store by then: on Kafka a
+        # registration sent just before may still be on its way to ingest, and refusing its
+        # vendor's next event would refuse what the registry accepts. The registry judges
+        # those there, as it judges all that `publish` sends.
         reading_checks=(
             *((known_vendor_check,) if event_log.stored_on_submit else ()),
             change_check(policies),
@@ -70,7 +73,7 @@ def request_context(
             reference_check,
             rename_check,
             taken_check,
-            *((affiliation_check,) if event_log.stored_on_submit else ()),
+            *((affiliation_check, unknown_record_check) if event_log.stored_on_submit else ()),
         ),
         # One name index per process: built on first use, then kept up to date by the feed.
         parts=(

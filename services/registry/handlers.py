@@ -34,7 +34,7 @@ from services.platform.postgres.database import Connection
 from services.registry import announcements
 from services.registry.batch.handler import RegistryBatch
 from services.registry.bidder_screening.reviews import key as review_key
-from services.registry.domain.affiliation_rules import affiliation_refusal
+from services.registry.domain.affiliation_rules import affiliation_refusal, own_affiliate_refusal
 from services.registry.domain.imposition_rules import change_refusal, imposition_refusal
 from services.registry.domain.known_vendors import unknown_vendor
 from services.registry.domain.names import IdentifierKey, normalize_identifier
@@ -199,8 +199,7 @@ class RegistryHandlers:
 
     async def affiliation_changed(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(VendorAffiliationChanged, event.payload)
-        if payload.related_vendor_id == event.vendor_id:
-            raise DomainRejection("payload.related_vendor_id: a vendor cannot be its own affiliate")
+        DomainRejection.if_any(reason(own_affiliate_refusal(event.vendor_id, payload)))
         await _require_registered(conn, event.vendor_id)
         # The related vendor need not be registered yet, only logged by then: in distributed
         # mode its registration travels in another partition and may well arrive after this.

@@ -197,6 +197,8 @@ class RecordHandlers:
         payload = cast(ContractTerminated, event.payload)
         _, header = await _running_contract(conn, event, payload.contract_id)
         recorded = await recorded_time(conn, event, self.clock)
+        if judged_by_fourth_rules(recorded):  # dated ahead (record_dates, later_rules)
+            DomainRejection.if_any(future_refusal(event, recorded))
         DomainRejection.if_any(reason(termination_refusal(payload, header, recorded)))
         await _update(
             conn,

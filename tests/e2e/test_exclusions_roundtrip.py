@@ -200,7 +200,7 @@ def test_the_exclusions_export_round_trips(
         assert len(others) == len(everyone) - len(exported) > 0, day
         assert all(a["eligible"] for a in _answers(embedded.client, others, day, None))
         unknown = copy.execute(MANY, ids=[f"exclusions:{v}" for v in others], day=day)
-        assert "unknown vendors" in unknown["errors"][0]["message"], unknown
+        assert "unknown vendor" in unknown["errors"][0]["message"], unknown
 
     day, url, _ = exports[0]  # 東和土木's later sanction too, and those barred only later
     rows = 79 + len(LATER_ONLY[day])

@@ -17,7 +17,7 @@ from services.platform.eventlog.embedded import EmbeddedEventLog
 from services.platform.eventstore import later_rules
 from tests.support import case_b
 from tests.support.event_examples import envelope, example
-from tests.support.record_receipts import logged, typed
+from tests.support.record_receipts import logged, submitted, typed
 from tests.support.registry import REGISTRY
 from tests.support.registry_db import apply, rejection
 from tests.support.rule_instants import FAR, PAST
@@ -82,6 +82,22 @@ async def test_an_affiliation_must_name_a_known_vendor_and_a_standing_relation(
         assert await rejection(pool, cycle) == f"payload.relation: {CYCLE}"
     # Ended from the other side, as it stands, it is applied.
     await apply(pool, affiliation(PARENT, CHILD, "subsidiary", "removed", on="2021-04-01"))
+
+
+async def test_a_vendor_named_its_own_affiliate_is_refused_in_the_receipt(
+    pool: asyncpg.Pool,
+) -> None:
+    """The registry refuses it whatever the log holds; the receipt said accepted (a tester's
+    finding). Refused whatever the rules' instant and the mode: nothing is read to judge it."""
+    await apply(pool, case_b.registered())
+    itself = affiliation(PARENT, PARENT, "subsidiary")
+    said = "a vendor cannot be its own affiliate"
+    assert await typed(pool, itself) == refused("payload.relatedVendorId", said, "own_affiliate")
+    assert await submitted(pool, itself) == refused(
+        "payload.related_vendor_id", said, "own_affiliate"
+    )
+    assert await logged(pool) == 0
+    assert await rejection(pool, itself) == f"payload.related_vendor_id: {said}"
 
 
 async def test_a_related_vendor_the_log_registered_first_counts_as_known(

@@ -11,12 +11,15 @@ from typing import Any
 import asyncpg
 import pytest
 
+from services.platform.eventstore import later_rules
 from services.platform.security.auth import Principal, Role
 from tests.support import case_b
 from tests.support.event_examples import DROP, envelope, example, graphql_input
 from tests.support.in_process_api import execute
 from tests.support.principals import ADMIN
+from tests.support.record_receipts import typed
 from tests.support.registry_db import apply, rejection
+from tests.support.rule_instants import FAR, PAST
 
 pytestmark = pytest.mark.postgres
 
@@ -143,15 +146,33 @@ async def test_an_amendment_ending_the_term_before_it_starts_is_refused(
     assert await logged(pool) == 0
 
 
-async def test_a_change_of_a_contract_not_on_record_yet_is_the_registrys_to_judge(
+@pytest.mark.parametrize("name", sorted(INPUTS))
+async def test_a_change_of_a_contract_the_vendor_does_not_have_is_refused(
+    pool: asyncpg.Pool, name: str
+) -> None:
+    """Accepted, it was dead-lettered by the registry after (a tester's finding)."""
+    await apply(pool, case_b.registered())
+    event = change(name)
+    answer = await receipt(pool, name, event)
+    message = f"vendor {VENDOR!r} has no contract {CONTRACT!r}"
+    assert answer == {
+        "accepted": False,
+        "errors": [{"field": "payload.contractId", "message": message, "code": "unknown_contract"}],
+    }
+    assert await rejection(pool, event) == f"payload.contract_id: {message}"
+    assert await logged(pool) == 0
+
+
+async def test_a_change_of_a_contract_whose_award_is_logged_is_the_registrys_to_judge(
     pool: asyncpg.Pool,
 ) -> None:
-    # Its award may be in the log, not applied yet (sent a moment before without
-    # waitForProcessing): refusing the change here would refuse what the registry accepts.
+    # Awarded a moment before without waitForProcessing: logged, not yet applied (no
+    # registry runs); refusing the change here would refuse what the registry accepts.
     await apply(pool, case_b.registered())
-    early = change("terminateContract", terminated_on="2000-01-01")
+    assert await typed(pool, awarded()) == {"accepted": True, "errors": []}
+    early = change("terminateContract", terminated_on="2021-03-20")
     assert await receipt(pool, "terminateContract", early) == {"accepted": True, "errors": []}
-    assert await logged(pool) == 1
+    assert await logged(pool) == 2
 
 
 async def test_another_agencys_contract_is_told_of_in_no_words_but_out_of_view(
@@ -175,3 +196,44 @@ async def test_another_agencys_contract_is_told_of_in_no_words_but_out_of_view(
     answer = await receipt(pool, "terminateContract", change("terminateContract"), owner)
     assert [e["code"] for e in answer["errors"]] == ["terminated_already"]
     assert await logged(pool) == 0
+
+
+async def test_a_termination_after_the_contracts_end_is_refused(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Accepted, it was recorded as the contract's end a year after its term's, and every
+    later amendment was refused as "already terminated" on that day (a tester's finding)."""
+    await apply(pool, case_b.registered(), awarded(ends_on="2025-11-30"))
+    late = change("terminateContract", terminated_on="2025-12-01")
+    said = "2025-12-01 is after the contract's end, 2025-11-30; it had ended by then"
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", FAR)  # the receipt: whenever asked
+    answer = await receipt(pool, "terminateContract", late)
+    assert answer == {
+        "accepted": False,
+        "errors": [{"field": "payload.terminatedOn", "message": said, "code": "after_end"}],
+    }
+    assert await logged(pool) == 0
+    # The registry, of terminations recorded from the rules of 2026-12-07 on, in its words.
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", PAST)
+    assert await rejection(pool, late) == f"payload.terminated_on: {said}"
+    # On its last day, it is recorded.
+    last_day = change("terminateContract", terminated_on="2025-11-30")
+    assert await receipt(pool, "terminateContract", last_day) == {"accepted": True, "errors": []}
+
+
+async def test_a_termination_dated_ahead_is_refused(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As an award dated ahead is: recorded, the contract was terminated at once."""
+    await apply(pool, case_b.registered(), awarded(ends_on="2031-01-31"))
+    ahead = change("terminateContract", terminated_on="2030-01-10")
+    said = "2030-01-10 is in the future"
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", FAR)
+    answer = await receipt(pool, "terminateContract", ahead)
+    assert answer == {  # told once, not by the contract's check as well
+        "accepted": False,
+        "errors": [{"field": "payload.terminatedOn", "message": said, "code": "in_the_future"}],
+    }
+    assert await logged(pool) == 0
+    monkeypatch.setattr(later_rules, "FOURTH_RULES_FROM", PAST)
+    assert await rejection(pool, ahead) == f"payload.terminated_on: {said}"

@@ -12,7 +12,7 @@ import pytest
 
 from services.platform.graphql.nodes import encode
 from services.platform.security.auth import Role
-from tests.support.in_process_api import asgi_client
+from tests.support.in_process_api import SCHEMA, asgi_client
 from tests.support.principals import expired, token
 
 pytestmark = pytest.mark.postgres
@@ -352,3 +352,14 @@ async def test_a_moment_without_its_utc_offset_is_refused_in_a_variable_too(
             " one, e.g. 2026-12-05T07:45:00Z or 2026-12-05T16:45:00+09:00",
         )
     ]
+
+
+@pytest.mark.parametrize("field", ["bidEligibility", "bidEligibilityMany", "screenBidders"])
+def test_known_at_is_described_as_it_is_read(field: str) -> None:
+    """Its description said a moment without an offset was read in the registry's time zone,
+    where the API refuses it (above): a client following the schema was refused."""
+    query = SCHEMA._schema.query_type
+    assert query is not None
+    described = query.fields[field].args["knownAt"].description
+    assert described is not None and "registry's time zone" not in described
+    assert "2026-12-05T16:45:00+09:00" in described and "without one is refused" in described

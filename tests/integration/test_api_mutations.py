@@ -345,6 +345,8 @@ async def test_an_amendment_takes_its_new_period_the_same_way(
     mutation ($vendorId: ID!, $payload: SanctionAmendedInput!) {
       amendSanction(vendorId: $vendorId, payload: $payload) { accepted errors { field message } }
     }"""
+    # The sanction on record (an amendment of one the vendor does not have is refused).
+    await apply(pool, envelope("sanction.imposed", example("sanction.imposed"), case_b.VENDOR))
     payload = sanction_input(VALID_PAYLOADS["sanction.amended"] | {"duration_days": 90})
     assert payload["period"] == {"durationDays": 90}
     answer = await execute(pool, amend, vendorId=case_b.VENDOR, payload=payload)

@@ -14,7 +14,7 @@ import pytest
 
 from services.platform.eventstore import later_rules
 from tests.support import case_b
-from tests.support.event_examples import VALID_PAYLOADS, graphql_input, sanction_input
+from tests.support.event_examples import graphql_input, sanction_input
 from tests.support.record_receipts import RECEIPT, logged, receipt
 from tests.support.registry_db import apply, rejection
 from tests.support.rule_instants import FAR, PAST
@@ -162,13 +162,63 @@ async def test_changes_the_registry_would_refuse_of_the_sanction_it_holds(
     assert await logged(pool) == 0
 
 
-async def test_a_change_of_a_sanction_not_on_record_yet_is_the_registrys_to_judge(
+async def test_a_change_of_a_sanction_the_vendor_does_not_have_is_refused(
     pool: asyncpg.Pool,
 ) -> None:
-    # Its imposition may be in the log, not applied yet (sent a moment before without
-    # waitForProcessing): refusing it here would refuse what the registry accepts.
+    """Accepted, it was dead-lettered by the registry after (a tester's finding)."""
     await apply(pool, case_b.registered())
-    payload = sanction_input(VALID_PAYLOADS["sanction.amended"] | {"duration_months": 120})
-    answer = await receipt(pool, AMEND, vendorId=case_b.VENDOR, payload=payload)
+    said = "unknown sanction 'city-2022-001'"
+    unknown = {
+        "accepted": False,
+        "errors": [{"field": "payload.sanctionId", "message": said, "code": "unknown_sanction"}],
+    }
+    lift = graphql_input(case_b.lifted("2023-02-01")["payload"])
+    assert (
+        await receipt(pool, AMEND, vendorId=case_b.VENDOR, payload=amendment(duration_months=12))
+        == unknown
+    )
+    assert await receipt(pool, LIFT, vendorId=case_b.VENDOR, payload=lift) == unknown
+    assert await logged(pool) == 0
+    # In the registry's words, which it would have dead-lettered after an "accepted".
+    assert await rejection(pool, case_b.lifted("2023-02-01")) == f"payload.sanction_id: {said}"
+
+
+async def test_a_change_of_a_sanction_whose_imposition_is_logged_is_the_registrys_to_judge(
+    pool: asyncpg.Pool,
+) -> None:
+    # Imposed a moment before without waitForProcessing: logged, not yet applied (no registry
+    # runs); refusing its change here would refuse what the registry accepts.
+    await apply(pool, case_b.registered())
+    imposed = await receipt(pool, IMPOSE, vendorId=case_b.VENDOR, payload=imposition())
+    assert imposed == {"accepted": True, "errors": []}
+    answer = await receipt(
+        pool, AMEND, vendorId=case_b.VENDOR, payload=amendment(duration_months=12)
+    )
     assert answer == {"accepted": True, "errors": []}
-    assert await logged(pool) == 1
+    # Another vendor's imposition logged does not make it this vendor's.
+    await apply(pool, case_b.another_vendor("vendor-c"))
+    others = await receipt(pool, AMEND, vendorId="vendor-c", payload=amendment(duration_months=12))
+    assert [e["code"] for e in others["errors"]] == ["unknown_sanction"]
+    assert await logged(pool) == 2
+
+
+async def test_a_decision_dated_ahead_is_refused_in_the_receipt(pool: asyncpg.Pool) -> None:
+    """Every other day a person states as past is refused when still to come; a sanction's
+    decision was accepted (a tester's finding). The receipt's alone: the imports date an
+    upcoming sanction's decision on its first day, which the registry applies."""
+    await apply(pool, case_b.registered())
+    ahead = imposition(decided_on="2030-01-31", starts_on="2030-02-01")
+    answer = await receipt(pool, IMPOSE, vendorId=case_b.VENDOR, payload=ahead)
+    assert answer == {
+        "accepted": False,
+        "errors": [
+            {
+                "field": "payload.decidedOn",
+                "message": "2030-01-31 is in the future",
+                "code": "in_the_future",
+            }
+        ],
+    }
+    assert await logged(pool) == 0
+    upcoming = case_b.suspended(decided_on="2030-01-31", starts_on="2030-02-01")
+    await apply(pool, upcoming)  # an import's, through ingest: applied

@@ -237,6 +237,35 @@ async def test_a_milestone_dated_before_its_plan_was_opened_is_refused(
     assert answer == {"accepted": True, "errors": []}
 
 
+CHOOSE = """mutation ($plan: ID!, $on: Date) {
+  chooseReplacementVendor(planId: $plan, contractId: "c01", vendorId: "vendor-c", chosenOn: $on)
+  { accepted errors { field message code } } }"""
+
+
+async def test_a_replacement_chosen_before_its_plan_was_opened_is_refused(
+    pool: asyncpg.Pool,
+) -> None:
+    """As a milestone is: the choice is the plan's record, which began on 2022-07-09; dated
+    before, it was accepted and counted toward the item's lead time from a day the plan did
+    not exist (a tester's finding)."""
+    await the_case(pool)
+    await registry_db.apply(pool, case_b.another_vendor("vendor-c"))  # eligible, by the registry
+    answer = await receipt_of(pool, CHOOSE, plan=PLAN, on="2022-07-08")
+    assert answer == {
+        "accepted": False,
+        "errors": [
+            {
+                "field": "chosenOn",
+                "message": "2022-07-08 is before the plan was opened, on 2022-07-09",
+                "code": "before_plan",
+            }
+        ],
+    }
+    assert await logged(pool) == 0
+    answer = await receipt_of(pool, CHOOSE, plan=PLAN, on="2022-07-09")
+    assert answer == {"accepted": True, "errors": []}
+
+
 async def test_a_deadline_that_has_passed_since_it_was_set_may_be_sent_again(
     pool: asyncpg.Pool,
 ) -> None:

@@ -63,7 +63,7 @@ def _expected(bidder: str) -> bool:
 async def test_unknown_bidders_are_named(pool: asyncpg.Pool) -> None:
     await apply_serialized_batch(pool, REGISTRY, [case_b.line(case_b.registered())])
     async with pool.acquire() as conn:
-        with pytest.raises(queries.RegistryQueryError, match="unknown vendors 'b-typo'"):
+        with pytest.raises(queries.RegistryQueryError, match=r"unknown vendor 'b-typo'$"):
             await queries.bid_eligibility_many(conn, [case_b.VENDOR, "b-typo"], DAY)
         # A whole list of strangers is named up to a screenful, the rest counted.
         strangers = [f"x-{n:04}" for n in range(5000)]
@@ -71,3 +71,12 @@ async def test_unknown_bidders_are_named(pool: asyncpg.Pool) -> None:
             await queries.bid_eligibility_many(conn, strangers, DAY)
     said = str(refused.value)
     assert said.endswith("'x-0019' and 4980 more (5000 in all)") and len(said) < 500
+
+
+async def test_more_vendors_than_the_limit_are_counted_as_vendors(pool: asyncpg.Pool) -> None:
+    """bidEligibilityMany is given vendor ids, not bidders (screenBidders' word): it said
+    "5001 bidders in one call"."""
+    async with pool.acquire() as conn:
+        with pytest.raises(queries.RegistryQueryError) as refused:
+            await queries.bid_eligibility_many(conn, [f"v{n}" for n in range(5001)], DAY)
+    assert str(refused.value) == "vendorIds: 5,001 vendors in one call; the limit is 5,000"

@@ -394,7 +394,7 @@ async def test_more_bidders_than_the_limit_is_the_request_s_error(pool: asyncpg.
     )
     assert result.errors is not None
     (error,) = result.errors
-    assert error.message == "bidders: 5001 bidders in one call; the limit is 5000"
+    assert error.message == "bidders: 5,001 bidders in one call; the limit is 5,000"
 
 
 async def test_a_ref_given_to_two_bidders_is_the_request_s_error(pool: asyncpg.Pool) -> None:

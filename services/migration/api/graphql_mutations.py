@@ -1,8 +1,8 @@
 """What system owners record about their migration plans. Each mutation checks what it can
 at once (plan_receipts.py: the plan and item exist, the replacement is eligible, a day stated
-as past has come, a deadline has not passed, a milestone is not dated before its plan; here:
-the checklist is complete, a phase's capacity falls on a phase), and
-answers every problem it finds together, or appends the event to the log, where the
+as past has come, a deadline has not passed, a milestone or a replacement's choice is not
+dated before its plan; here: the checklist is complete, a phase's capacity falls on a phase),
+and answers every problem it finds together, or appends the event to the log, where the
 migration service applies (and checks) it."""
 
 from __future__ import annotations
@@ -226,7 +226,8 @@ class MigrationMutation:
             dt.date | None,
             strawberry.argument(
                 description="Day it was chosen; default: today in the registry's time zone."
-                " A day still to come is refused (`in_the_future`)."
+                " A day still to come is refused (`in_the_future`), and so is one before the"
+                " plan was opened (`before_plan`)."
             ),
         ] = None,
         wait_for_processing: WaitForProcessing = False,
@@ -239,6 +240,7 @@ class MigrationMutation:
             day = chosen_on or info.context.settings.clock.today()
             return (
                 to_come("chosenOn", chosen_on),
+                before_opened("chosenOn", chosen_on, plan),
                 done(item),
                 unchanged("vendorId", same_replacement(item, str(vendor_id), day)),
                 await ineligibility(info, str(vendor_id), plan.agency, str(contract_id)),

@@ -1,9 +1,9 @@
 """What a system owner's mutation on a plan checks before it records its event, refusing in
 the receipt what migration would refuse after (graphql_mutations.py): the plan and item are
 the caller's agencies' (without them, nothing more is checked), a replacement may bid, a day
-stated as past has come, a deadline has not passed, a milestone is not dated before its plan,
-a change changes something (each found beside the others), the plan is not withdrawn; a plan
-asked for by hand has something to migrate."""
+stated as past has come, a deadline has not passed, a milestone or a replacement's choice is
+not dated before its plan, a change changes something (each found beside the others), the
+plan is not withdrawn; a plan asked for by hand has something to migrate."""
 
 from __future__ import annotations
 
@@ -140,7 +140,8 @@ def deadline_gone(
 
 
 def before_opened(field: str, day: dt.date | None, plan: PlanRow) -> Problem | None:
-    """A milestone dated before its plan was opened (None: a day left to default, today)."""
+    """A milestone or a replacement's choice dated before its plan was opened (None: a day
+    left to default, today)."""
     refusal = owner_days.before_plan(day, plan.created_on) if day is not None else None
     return None if refusal is None else Problem(field, refusal, "before_plan")
 

@@ -74,7 +74,12 @@ judged otherwise by a rebuild), the registry's (imposition_rules.change_refusal,
   only the names the vendor has (rename_rules, handlers.vendor_renamed); before, the first
   made the earlier name current and listed the later one as used until before it was
   adopted, and the second was recorded as a decision. The API's receipt refuses each
-  whenever it is asked.
+  whenever it is asked;
+- a contract's termination dated after its end, the terms as amended so far
+  (contract_rules.termination_refusal, `after_end`), or on a day still to come (record_dates,
+  records.contract_terminated): recorded, either ended the contract on a day it did not end,
+  and every later change of it was refused as terminated already. The API's receipt refuses
+  each whenever it is asked (added on 2026-12-05 too, the instant still to come).
 
 and migration's:
 

@@ -12,9 +12,12 @@ AS_OF = (
     "The day asked about (a calendar day, no time zone); default: today in the registry's"
     " time zone."
 )
+# The DateTime scalar refuses a moment without its UTC offset (gateway/scalars.py): read in
+# a zone, it answered hours off what a client in another meant, silently.
 KNOWN_AT = (
     "Answer as the registry stood at this moment (what had been recorded by then); default:"
-    " now. Without an offset it is a time in the registry's time zone."
+    " now. Give its UTC offset (2026-12-05T07:45:00Z, 2026-12-05T16:45:00+09:00): a moment"
+    " without one is refused, never read in a time zone."
 )
 AGENCY = "Judge for this agency: sanctions restricted to other agencies do not count; null: any."
 CATEGORY = (
@@ -35,10 +38,3 @@ def judged_for(agency: str | None, category: str | None) -> tuple[str | None, st
 
 def today(info: Info) -> dt.date:
     return info.context.settings.clock.today()
-
-
-def moment(info: Info, known_at: dt.datetime | None) -> dt.datetime | None:
-    """A `knownAt` without an offset is a time in the registry's time zone, not the host's."""
-    if known_at is None or known_at.tzinfo is not None:
-        return known_at
-    return known_at.replace(tzinfo=info.context.settings.timezone)

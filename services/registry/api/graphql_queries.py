@@ -25,7 +25,6 @@ from services.registry.api.graphql_arguments import (
     CATEGORY,
     KNOWN_AT,
     judged_for,
-    moment,
     today,
 )
 from services.registry.api.graphql_authorities import SuspensionProposal
@@ -164,7 +163,7 @@ class RegistryQuery:
                     as_of or today(info),
                     agency=agency,
                     category=category,
-                    known_at=moment(info, known_at),
+                    known_at=known_at,
                     with_bars_from=bar_days_asked(info),
                 )
             except RegistryQueryError:
@@ -203,7 +202,7 @@ class RegistryQuery:
                 as_of or today(info),
                 agency=agency,
                 category=category,
-                known_at=moment(info, known_at),
+                known_at=known_at,
                 with_bars_from=bar_days_asked(info),
             )
         return [BidEligibility.of(a) for a in answers]

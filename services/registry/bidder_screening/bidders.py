@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from services.events.vendor import identifier_value
+from services.platform.wording import plural
 from services.registry.bidder_screening.model import MAX_BIDDERS, Bidder, CheckedBidder
 from services.registry.domain.names import (
     name_length_problem,
@@ -32,7 +33,8 @@ def checked(bidders: Sequence[Bidder]) -> list[CheckedBidder]:
     repeated ref."""
     if len(bidders) > MAX_BIDDERS:
         raise BidderListRefused(
-            f"bidders: {len(bidders)} bidders in one call; the limit is {MAX_BIDDERS}"
+            f"bidders: {plural(len(bidders), 'bidder', grouped=True)} in one call;"
+            f" the limit is {MAX_BIDDERS:,}"
         )
     repeated = [repr(ref) for ref, count in Counter(b.ref for b in bidders).items() if count > 1]
     if repeated:

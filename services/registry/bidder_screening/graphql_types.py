@@ -16,7 +16,6 @@ from services.registry.api.graphql_arguments import (
     CATEGORY,
     KNOWN_AT,
     judged_for,
-    moment,
     today,
 )
 from services.registry.api.graphql_context import NAME_INDEX
@@ -311,7 +310,7 @@ class BidderScreeningQuery:
                 info.context.pool,
                 info.context.part(NAME_INDEX),
                 given,
-                Day(as_of or today(info), agency, category, moment(info, known_at)),
+                Day(as_of or today(info), agency, category, known_at),
                 Thresholds(
                     settings.screening_review_threshold,
                     settings.screening_other_country_threshold,

@@ -1,5 +1,8 @@
 """Why the registry refuses an affiliation change (pure): what it names must be able to stand.
 
+A vendor named its own affiliate is refused whatever the log holds (`own_affiliate`, in the
+handler for every event, and by the receipt always: `own_affiliate_check`, nothing read).
+
 A sanction covering affiliates reaches the vendors related to its vendor, so a relation
 naming a vendor nobody registered, the end of a relation that never stood, and a parent
 named its own subsidiary's subsidiary were each recorded as a decision the register's
@@ -32,8 +35,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from services.events.base import EventEnvelope
+from services.events.catalog import Problem
 from services.events.vendor import AffiliationChange, AffiliationRelation, VendorAffiliationChanged
-from services.registry.domain.refusals import Refusal
+from services.registry.domain.refusals import Refusal, problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +77,23 @@ def standing(links: Iterable[Link], day: dt.date) -> Link | None:
         elif link.change is AffiliationChange.REMOVED and now is not None:
             now = None
     return now
+
+
+def own_affiliate_refusal(vendor_id: str, payload: VendorAffiliationChanged) -> Refusal | None:
+    """Why a change naming `vendor_id` its own affiliate is refused; None for another vendor."""
+    if payload.related_vendor_id == vendor_id:
+        return "own_affiliate", "payload.related_vendor_id: a vendor cannot be its own affiliate"
+    return None
+
+
+def own_affiliate_check(event: EventEnvelope) -> Problem | None:
+    """The API's check of an event a person records: an affiliation change naming its own
+    vendor is refused in the receipt, as the registry refuses it, rather than accepted there
+    and dead-lettered after; any other event passes."""
+    payload = event.payload
+    if not isinstance(payload, VendorAffiliationChanged):
+        return None
+    return problem(own_affiliate_refusal(event.vendor_id, payload))
 
 
 def affiliation_refusal(

@@ -40,15 +40,23 @@ class ContractHeader:
     amount: int
 
 
+def unknown_contract(vendor_id: str, contract_id: str) -> Refusal:
+    """A change of a contract the registry does not hold: its code and reason."""
+    return "unknown_contract", (
+        f"payload.contract_id: vendor {vendor_id!r} has no contract {contract_id!r}"
+    )
+
+
 def running_refusal(
     vendor_id: str, contract_id: str, contract: ContractHeader | None
 ) -> Refusal | None:
     """Why a change of the contract (None: not on record) by `vendor_id` is refused whatever
     it says: it is not the vendor's, or it was terminated; the code and the reason."""
-    if contract is None or contract.vendor_id != vendor_id:
+    if contract is None:
+        return unknown_contract(vendor_id, contract_id)
+    if contract.vendor_id != vendor_id:
         # Another vendor's is said as an unknown one is: the words name no other vendor.
-        code = "unknown_contract" if contract is None else "other_vendors_contract"
-        return code, f"payload.contract_id: vendor {vendor_id!r} has no contract {contract_id!r}"
+        return "other_vendors_contract", unknown_contract(vendor_id, contract_id)[1]
     if contract.terminated_on is not None:
         return "terminated_already", (
             f"payload.contract_id: contract {contract_id!r} was already terminated on"
@@ -86,16 +94,29 @@ def amendment_refusal(
 
 
 def termination_refusal(
-    payload: ContractTerminated, contract: ContractHeader, recorded_at: dt.datetime
+    payload: ContractTerminated,
+    contract: ContractHeader,
+    recorded_at: dt.datetime,
+    *,
+    receipt: bool = False,
 ) -> Refusal | None:
     """Why a termination of a running contract, recorded by the log at `recorded_at`, is
-    refused: dated before the award, a typing error nothing could correct after (every later
-    termination or amendment of the contract is refused as already done). Judged from the
-    rules of 2026-12-05 on (later_rules)."""
+    refused: a typing error nothing could correct after (every later termination or
+    amendment of the contract is refused as already done), dated before the award (judged
+    from the rules of 2026-12-05 on, later_rules) or after the contract's end, the terms as
+    amended so far (the contract ended then; from the rules of 2026-12-07 on; with
+    `receipt`, the receipt's, which refuses it whenever it is asked). A day still to come is
+    record_dates'."""
     if judged_by_second_rules(recorded_at) and payload.terminated_on < contract.awarded_on:
         return "before_award", (
             f"payload.terminated_on: {payload.terminated_on} is before the contract was"
             f" awarded, on {contract.awarded_on}"
+        )
+    judged = receipt or judged_by_fourth_rules(recorded_at)
+    if judged and payload.terminated_on > contract.ends_on:
+        return "after_end", (
+            f"payload.terminated_on: {payload.terminated_on} is after the contract's end,"
+            f" {contract.ends_on}; it had ended by then"
         )
     return None
 
@@ -113,7 +134,7 @@ def _change_refusal(
     if isinstance(payload, ContractAmended):
         return amendment_refusal(payload, contract, recorded_at, receipt=True)
     if isinstance(payload, ContractTerminated):
-        return termination_refusal(payload, contract, recorded_at)
+        return termination_refusal(payload, contract, recorded_at, receipt=True)
     return None
 
 
@@ -123,13 +144,14 @@ def change_problem(
     """The API's check of a change of a contract recorded `now`, against the contract as the
     registry holds it, in the registry's words with their code; any other event passes. A
     contract not on record passes: its award may be in the log still unjudged (sent a moment
-    before, without waitForProcessing), and the registry refuses the change itself if it
-    never applies it. What the record gives only moves one way (a contract is terminated
-    once, and its vendor, agency and days of award and start never change), so whatever is
-    refused here, the registry would refuse, but for an amendment that changes nothing
-    (`no_change`), refused whenever it is asked, as a sanction's is: judged against the
-    terms on record, it is one an amendment still unjudged in the log may yet make a
-    change."""
+    before, without waitForProcessing); one whose award the log does not hold either is
+    `reads/unknown_records.py`'s to refuse (`unknown_contract`). What the record gives only
+    moves one way (a contract is terminated once, and its vendor, agency and days of award
+    and start never change), so whatever is refused here, the registry would refuse, but
+    for an amendment that changes nothing (`no_change`) and a termination after the
+    contract's end (`after_end`), refused whenever they are asked, as a sanction's change
+    that changes nothing is: judged against the terms on record, each is one an amendment
+    still unjudged in the log may yet make right."""
     payload = event.payload
     if not isinstance(payload, ContractChange) or contract is None:
         return None

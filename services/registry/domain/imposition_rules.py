@@ -119,9 +119,14 @@ def change_refusal(
     lift on (either would change nothing, or move its end unseen); a sanction is not lifted
     from after its last day (lift_rules), nor amended to the terms it has (amendment_rules)."""
     if sanction is None:
-        return f"payload.sanction_id: unknown sanction {payload.sanction_id!r}"
+        return unknown_sanction(payload.sanction_id)[1]
     refusal = _change_refusal(policies, vendor_id, payload, sanction, recorded_at)
     return None if refusal is None else refusal[1]
+
+
+def unknown_sanction(sanction_id: str) -> tuple[str, str]:
+    """A change of a sanction the registry does not hold: its code and reason."""
+    return "unknown_sanction", f"payload.sanction_id: unknown sanction {sanction_id!r}"
 
 
 def change_problem(
@@ -133,10 +138,11 @@ def change_problem(
     """The API's check of an amendment or a lift recorded `now`, against the sanction as the
     registry holds it (None: not on record), in the registry's words, with their code; any
     other event passes. A sanction not on record passes: the registry may not have applied
-    its imposition yet (sent a moment before, without waitForProcessing), and refuses the
-    change itself if it never does. What the record gives cannot be undone by what the log
-    holds beyond it (its header is the imposition's; a lift only brings `lifted_on`
-    earlier), so whatever is refused here, the registry would refuse. A lift or an amendment
+    its imposition yet (sent a moment before, without waitForProcessing); one whose
+    imposition the log does not hold either is `reads/unknown_records.py`'s to refuse. What
+    the record gives cannot be undone by what the log holds beyond it (its header is the
+    imposition's; a lift only brings `lifted_on` earlier), so whatever is refused here, the
+    registry would refuse. A lift or an amendment
     that would change nothing is refused whenever it is asked (nothing is recorded of what a
     receipt refuses), though the registry refuses it only from `FOURTH_RULES_FROM` on; both
     are judged against the changes on record (one still on its way to the registry can make

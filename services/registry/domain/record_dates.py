@@ -16,7 +16,13 @@ holds one legal name, the current one, so a rename on a day to come made the new
 at once and listed the name still held as a former one. It is recorded on its day.
 So is an award dated ahead (from the rules of 2026-12-07: records.contract_awarded, the
 batch's fold): the award is a decision taken, recorded once it is; its term may start on a
-day to come (`starts_on`, `ends_on` are not held to this).
+day to come (`starts_on`, `ends_on` are not held to this). So is a termination dated ahead
+(from the same rules: records.contract_terminated): recorded, the contract was terminated at
+once, and every later change of it refused as terminated already.
+
+A sanction's decision dated ahead is the receipt's alone (`future_check`): a person records a
+decision taken, but the imports date an entry's decision on its first day (a list's
+suspension, or the exclusions export's sanction, to come), so the registry does not refuse it.
 
 The events' own checks (an incident reported before it occurred, a settlement before its
 filing) are in the catalog and reference_rules.
@@ -28,16 +34,17 @@ import datetime as dt
 
 from services.events.base import EventEnvelope
 from services.events.catalog import Problem
-from services.events.contract import ContractAwarded
+from services.events.contract import ContractAwarded, ContractTerminated
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
-from services.events.sanction import ClaimFiled, ClaimSettled
+from services.events.sanction import ClaimFiled, ClaimSettled, SanctionImposed
 from services.events.vendor import VendorRenamed
 from services.platform.eventstore.later_rules import future_day
 
 
 def _fact_day(event: EventEnvelope) -> tuple[str, dt.date] | None:
-    """The field and day of the fact an incident's or a claim's event, a rename or an award
-    states (an award's term may start later: only the day it was awarded is past)."""
+    """The field and day of the fact an incident's or a claim's event, a rename, an award, a
+    termination or an imposition states (an award's term, or a sanction's, may start later:
+    only the day it was awarded, or decided, is past)."""
     payload = event.payload
     if isinstance(payload, IncidentReported):
         return "reported_on", payload.reported_on
@@ -53,6 +60,10 @@ def _fact_day(event: EventEnvelope) -> tuple[str, dt.date] | None:
         return "effective_on", payload.effective_on
     if isinstance(payload, ContractAwarded):
         return "awarded_on", payload.awarded_on
+    if isinstance(payload, ContractTerminated):
+        return "terminated_on", payload.terminated_on
+    if isinstance(payload, SanctionImposed):
+        return "decided_on", payload.decided_on
     return None
 
 

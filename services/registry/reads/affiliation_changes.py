@@ -20,7 +20,10 @@ import asyncpg
 from services.events.base import EventEnvelope
 from services.events.catalog import Problem
 from services.events.vendor import VendorAffiliationChanged
-from services.registry.domain.affiliation_rules import affiliation_refusal
+from services.registry.domain.affiliation_rules import (
+    affiliation_refusal,
+    own_affiliate_refusal,
+)
 from services.registry.domain.refusals import problem
 from services.registry.storage.affiliation_links import pair_links
 from services.registry.storage.named_records import vendor_known
@@ -32,8 +35,8 @@ async def affiliation_check(pool: asyncpg.Pool, event: EventEnvelope) -> Problem
     payload = event.payload
     if not isinstance(payload, VendorAffiliationChanged):
         return None
-    if payload.related_vendor_id == event.vendor_id:
-        return None  # the registry refuses it whatever the log holds (handlers.affiliation_changed)
+    if own_affiliate_refusal(event.vendor_id, payload) is not None:
+        return None  # refused by the receipt's own check, nothing read (own_affiliate_check)
     now = dt.datetime.now(dt.UTC)
     async with pool.acquire() as conn:
         known = await vendor_known(conn, payload.related_vendor_id)

@@ -11,6 +11,7 @@ import asyncpg
 from services.events.vendor import identifier_value
 from services.platform.postgres.database import Connection
 from services.platform.postgres.whole_numbers import is_count
+from services.platform.wording import plural
 from services.registry.domain.eligibility import Eligibility
 from services.registry.domain.names import (
     IdentifierKey,
@@ -80,7 +81,8 @@ async def bid_eligibility_many(
     `with_bars_from`: as `eligibility.evaluate`'s."""
     if len(vendor_ids) > MAX_BATCH:
         raise RegistryQueryError(
-            f"vendorIds: {len(vendor_ids)} bidders in one call; the limit is {MAX_BATCH}"
+            f"vendorIds: {plural(len(vendor_ids), 'vendor', grouped=True)} in one call;"
+            f" the limit is {MAX_BATCH:,}"
         )
     unique = list(dict.fromkeys(vendor_ids))
     if unknown := await vendor_repository.unknown_vendors(conn, unique):
@@ -88,7 +90,7 @@ async def bid_eligibility_many(
         named = ", ".join(map(repr, unknown[:_NAMED_UNKNOWN]))
         more = len(unknown) - _NAMED_UNKNOWN
         raise RegistryQueryError(
-            f"vendorIds: unknown vendors {named}"
+            f"vendorIds: unknown {'vendor' if len(unknown) == 1 else 'vendors'} {named}"
             + (f" and {more} more ({len(unknown)} in all)" if more > 0 else "")
         )
     answers = await screen(
