@@ -209,7 +209,8 @@ def test_a_newer_file_imposes_amends_and_lifts_what_changed(
     assert delta.startswith(
         "worldbank: read 1285 rows; refused 0; sanctions: 1 imposed, 1 amended, 1 lifted,"
         " 1283 unchanged; 1 vendors registered\n"
-        "names amended: 2 vendors named otherwise by the list\n"
+        "names amended: 2 vendors named otherwise by the list (1 renamed, 0 legal names"
+        " corrected, the others given the names they lacked as aliases)\n"
     )
     today = dt.datetime.now(TOKYO).date()
     majidov, grand = (_vendor(embedded, n) for n in ("MR. RUFAT MAJIDOV", "GRAND MOTORS LLC"))
