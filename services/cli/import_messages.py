@@ -73,7 +73,11 @@ def print_report(
     if report.ended:
         click.echo(f"ended: {report.ended} sanction(s) no longer listed, already over (not lifted)")
     if report.names_amended:
-        click.echo(f"names amended: {report.names_amended} vendors named otherwise by the list")
+        click.echo(
+            f"names amended: {report.names_amended} vendors named otherwise by the list"
+            f" ({report.renamed} renamed, {report.corrected} legal names corrected, the"
+            " others given the names they lacked as aliases)"
+        )
     if not compared:
         click.echo("no database given: every row imposed, nothing amended or lifted", err=True)
     print_sent(dry_run, report.events_sent, report.events_new, report.events_known)

@@ -64,15 +64,22 @@ class RefusedRow(StrictModel):
 
 class ReviewCandidate(StrictModel):
     """An imported entity made a new vendor, though it may be a vendor already known: for a
-    person to review ("possible same as"); nothing was merged."""
+    person to review ("possible same as"); nothing was merged. Or it joined a vendor by an
+    identifier under a name unlike the vendor's: joined, for a person to check."""
 
     line: int = Field(ge=1, description="The entity's line in the file.")
     name: ShortText = Field(description="The entity's name as the file gives it.")
-    vendor_id: Identifier = Field(description="The new vendor it became.")
+    vendor_id: Identifier = Field(
+        description="The new vendor it became (the vendor it joined, when `candidate_vendor_id`"
+        " is the same)."
+    )
     candidate_name: ShortText = Field(description="The name of the vendor it may be.")
     candidate_vendor_id: Identifier = Field(description="The vendor it may be.")
     score: float = Field(ge=0, le=100, allow_inf_nan=False, description="Name score, 0–100.")
-    why: ShortText = Field(description="Why it was not joined (a weaker name, a tie, …).")
+    why: ShortText = Field(
+        description="Why it was not joined (a weaker name, a tie, …), or why its join by an"
+        " identifier is to be checked."
+    )
 
 
 class ImportReported(Payload, LaterFields):
@@ -80,7 +87,15 @@ class ImportReported(Payload, LaterFields):
     imposed, amended and lifted, names amended, rows refused and candidates for review."""
 
     event_type: ClassVar[str] = "import.reported"
-    ADDED_LATER = frozenset({"sanctions_withheld", "sanctions_ended", "whole_list_of"})
+    ADDED_LATER = frozenset(
+        {
+            "sanctions_withheld",
+            "sanctions_ended",
+            "whole_list_of",
+            "vendors_renamed",
+            "legal_names_corrected",
+        }
+    )
 
     source: SourceName = Field(description="The list imported, e.g. worldbank, jp_meti.")
     file_name: ShortText = Field(description="The file's name as given to the importer.")
@@ -123,6 +138,17 @@ class ImportReported(Payload, LaterFields):
     )
     names_amended: Count = Field(
         default=0, description="Vendors whose names the list now gives otherwise, amended."
+    )
+    vendors_renamed: Count = Field(
+        default=0,
+        description="Of the vendors whose names were amended, those renamed (vendor.renamed)"
+        " from the import's day: the list names the firm otherwise, or gives a name back.",
+    )
+    legal_names_corrected: Count = Field(
+        default=0,
+        description="Of the vendors whose names were amended, those whose legal name, registered"
+        " as the list's name cell was written (its other names in it), was corrected"
+        " (vendor.updated's legal_name).",
     )
     identifiers_added: Count = Field(
         default=0, description="Vendors joined by name that gained the list's identifiers."

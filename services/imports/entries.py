@@ -45,6 +45,13 @@ class ListEntry:
     # A firm or a person, where the list says which (the IDB's Entity column); None: it does
     # not, and the registry does not guess (the World Bank's "MR. RUFAT MAJIDOV" stays None).
     vendor_kind: VendorKind | None = field(default=None, kw_only=True)
+    # The name cell as the list writes it, other names and all ("ELMCREST GROUP LIMITED,
+    # FORMERLY KNOWN AS LANDMARC LIMITED"); None: the name as written.
+    written: str | None = field(default=None, kw_only=True)
+    # The name the entry's ids hold, when not `name`: `written`, for an entry imported before
+    # other names were read out of its name cell (`entry_ids.as_recorded`), so that it keeps
+    # its vendor and sanction.
+    ids_name: str | None = field(default=None, kw_only=True)
 
 
 def stated_reason(entry: ListEntry) -> str:

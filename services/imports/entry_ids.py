@@ -4,6 +4,7 @@ once lifted for its absence), and the vendor a bar imposed again goes on (pure).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 from services.imports.deltas import RecordedSanction
@@ -27,6 +28,20 @@ def entry_ids(item: ListEntry, recorded: Mapping[str, RecordedSanction]) -> tupl
     if isinstance(item, exclusions.ExportedEntry):
         return _listed_again(exclusions.sanction_id(item), recorded), exclusions.vendor_id(item)
     return sanction_id(item), vendor_id(item)
+
+
+def as_recorded(item: ListEntry, recorded: Mapping[str, RecordedSanction]) -> ListEntry:
+    """The entry with the ids it was recorded under: a bank's entry whose name cell holds
+    other names ("…, FORMERLY KNOWN AS …") was imported, before they were read apart, under
+    ids of the cell as written, and keeps them (its vendor and sanction, not a new vendor
+    barred and the first one's sanction lifted or paired as a rename). Its vendor's legal name
+    is then corrected (planning.py). Ids of the name alone for an entry never recorded."""
+    if type(item) is not ListEntry or item.written in (None, item.name):
+        return item
+    if sanction_id(item) in recorded:
+        return item
+    legacy = dataclasses.replace(item, ids_name=item.written)
+    return legacy if sanction_id(legacy) in recorded else item
 
 
 def _listed_again(first: str, recorded: Mapping[str, RecordedSanction]) -> str:

@@ -73,7 +73,7 @@ def folded(name: str) -> str:
 
 
 def vendor_id(entry: ListEntry) -> str:
-    name = folded(entry.name)
+    name = folded(entry.ids_name or entry.name)
     slug = "-".join(_SLUG_WORD.findall(name.encode("ascii", "ignore").decode()))
     tail = id_key(name, entry.country, folded(entry.address))
     return f"{entry.source}:{slug[:48].strip('-') or 'entity'}-{tail}"
@@ -240,13 +240,29 @@ def aliases_updated(entry: ListEntry, vendor: str, aliases: Sequence[str]) -> Ev
 
 def renamed(entry: ListEntry, vendor: str, on: dt.date) -> EventEnvelope:
     """`vendor` takes the name its entry now has on the list as its legal name, from `on`
-    (the import's day); its former name keeps matching. The id is the vendor's and the new
-    name's. Raises ValueError when the catalog refuses the name."""
+    (the import's day); its former name keeps matching. The id is the vendor's, the day's and
+    the new name's: a name given back (A, B, then A again) is a rename of its own, not the
+    first one's resend, which the log would drop. Raises ValueError when the catalog refuses
+    the name."""
     try:
         payload = VendorRenamed(new_legal_name=entry.name, effective_on=on)
     except ValidationError as error:
         raise ValueError(describe_validation_error(error)) from None
-    return envelope(entry, vendor, f"{vendor}/renamed/{id_key(folded(entry.name))}", payload)
+    name = f"{vendor}/renamed/{on}/{id_key(folded(entry.name))}"
+    return envelope(entry, vendor, name, payload)
+
+
+def legal_name_corrected(entry: ListEntry, vendor: str) -> EventEnvelope:
+    """`vendor`'s legal name, registered as the list's name cell was written (other names
+    and all: "A.K.A. X"), corrected to the entry's name: an update, not a rename (the firm's
+    name did not change on the import's day); the written one keeps matching as a former
+    name. The id is the vendor's and the name's. Raises ValueError when the catalog refuses
+    the name."""
+    try:
+        payload = VendorUpdated(legal_name=entry.name)
+    except ValidationError as error:
+        raise ValueError(describe_validation_error(error)) from None
+    return envelope(entry, vendor, f"{vendor}/legal/{id_key(folded(entry.name))}", payload)
 
 
 def identifiers_updated(

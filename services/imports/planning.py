@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from services.events.base import EventEnvelope
-from services.events.vendor import CORPORATE_NUMBER
+from services.events.vendor import CORPORATE_NUMBER, VendorRenamed, VendorUpdated
 from services.imports.csv_rows import UnreadableFile
 from services.imports.deltas import Delta, RecordedSanction, delta, gone, over
 from services.imports.entries import ListEntry, NotARow, RowProblem
-from services.imports.entry_ids import entry_ids, first_home
+from services.imports.entry_ids import as_recorded, entry_ids, first_home
 from services.imports.events import (
     aliases_updated,
     amended,
@@ -29,6 +29,7 @@ from services.imports.events import (
     entry_events,
     folded,
     identifiers_updated,
+    legal_name_corrected,
     lifted,
     rehomed,
 )
@@ -175,39 +176,60 @@ def _resolved(
     report.vendors += found.how is How.NEW
     report.by_identifier += found.how is How.IDENTIFIER
     report.by_name += found.how is How.NAME_COUNTRY
-    for candidate in found.candidates:
-        report.propose(item.line, item.name, own, candidate)
+    for candidate in found.candidates:  # of a join by identifier: the vendor it joined
+        report.propose(item.line, item.name, found.vendor_id, candidate)
     return made
 
 
 def _names(
     item: ListEntry,
-    source: str,
     own: str,
     vendor: str,
-    resolver: Resolver,
-    today: dt.date,
+    context: _Import,
     renamed: bool,
+    sanction: str,
 ) -> tuple[EventEnvelope, ...]:
-    """The events that give a recorded entry's vendor the names the list now gives it: its
-    legal name when the entry was `renamed` (renames.py) and the vendor is this list's own,
+    """The events that give a recorded entry's vendor the names the list now gives it, when
+    the vendor is this list's own: its legal name corrected when it was registered as the
+    name cell was written (`ListEntry.ids_name`), or renamed from the import's day when the
+    list names the firm otherwise (an entry `renamed`, renames.py; or a recorded entry whose
+    vendor bears another name, renamed by an earlier file: the list gives the name back);
     and the names it has no form of as aliases (none is taken away: a vendor's aliases may
-    come from other lists); () when it has them all. ValueError when the catalog refuses one."""
+    come from other lists); () when it has them all. ValueError when the catalog refuses
+    one."""
+    source, resolver = context.source, context.resolver
     entity = _entity(item, source, own)
     legal = resolver.legal_name(vendor)
-    retitled = (
-        renamed
-        and vendor.startswith(f"{source}:")
-        and legal is not None
-        and folded(legal) != folded(item.name)
+    other = vendor.startswith(f"{source}:") and legal is not None
+    other = other and folded(legal or "") != folded(item.name)
+    written = item.ids_name
+    corrected = other and written is not None and folded(legal or "") == folded(written)
+    # A recorded entry renames its vendor only when no other sanction the list recorded on it
+    # is in force: two rows of one firm named two ways would rename it back and forth at
+    # every import. (Asked only of a vendor named otherwise: the look-up scans.)
+    retitled = (other and not corrected) and (
+        renamed or (type(item) is ListEntry and not context.sanctions.shared(vendor, sanction))
     )
-    aliases = resolver.names_to_add(vendor, entity, besides=item.name if retitled else None)
-    events = (*([renamed_to(item, vendor, today)] if retitled else []),)
+    besides = item.name if retitled or corrected else None
+    aliases = resolver.names_to_add(vendor, entity, besides=besides)
+    events = (
+        *([renamed_to(item, vendor, context.today)] if retitled else []),
+        *([legal_name_corrected(item, vendor)] if corrected else []),
+    )
     if aliases is not None:
         events = (*events, aliases_updated(item, vendor, aliases))
     if events:
         resolver.record(entity, Resolution(vendor, How.OWN, aliases=aliases or ()))
     return events
+
+
+def _count_names(names: tuple[EventEnvelope, ...], report: ImportReport) -> None:
+    """What the events giving a vendor its names did, counted apart in the report: a rename,
+    a legal name corrected, or only aliases added."""
+    payloads = [event.payload for event in names]
+    report.names_amended += bool(names)
+    report.renamed += any(isinstance(p, VendorRenamed) for p in payloads)
+    report.corrected += any(isinstance(p, VendorUpdated) and p.legal_name for p in payloads)
 
 
 def _planned(
@@ -227,7 +249,7 @@ def _planned(
         names: tuple[EventEnvelope, ...] = ()
         if home is not None:  # the entity's vendor is the one its sanction is recorded on
             context.resolver.note(own, home)
-            names = _names(item, context.source, own, home, context.resolver, today, renamed)
+            names = _names(item, own, home, context, renamed, sanction)
         made: tuple[EventEnvelope, ...] = ()
         if change is not Delta.KEEP and home is not None:
             made = (
@@ -243,7 +265,7 @@ def _planned(
         return
     if item.reach and change is Delta.IMPOSE:
         note_reach(item, report)
-    report.names_amended += bool(names)
+    _count_names(names, report)
     report.unchanged += change is Delta.KEEP
     report.amended += change is Delta.AMEND
     report.imposed += change is Delta.IMPOSE
@@ -340,6 +362,7 @@ def _list_events(
             unread += 1
             continue
         in_rows.add(item.authority)
+        item = as_recorded(item, sanctions.recorded)
         sanction, own = entry_ids(item, sanctions.recorded)
         if (first := sanctions.first_row(sanction, item.line)) is not None:
             repeats.append((item.line, first))  # the same firm, first day and grounds

@@ -69,6 +69,8 @@ class ImportReport:
     whole_list_of: tuple[str, ...] = ()
     unreadable: int = 0  # of the rows refused, those that hold lifts back (all but ingest's)
     names_amended: int = 0  # vendors whose names the list now gives otherwise
+    renamed: int = 0  # of those, renamed (vendor.renamed)
+    corrected: int = 0  # of those, their legal name corrected (vendor.updated's legal_name)
     identifiers_added: int = 0  # vendors joined by name that gained the entry's identifiers
     events_new: int = 0
     events_known: int = 0  # taken before: the same import sent again
@@ -152,6 +154,8 @@ def report_event(report: ImportReport, file: ImportedFile) -> EventEnvelope:
         sanctions_withheld=report.withheld,
         sanctions_ended=report.ended,
         names_amended=report.names_amended,
+        vendors_renamed=report.renamed,
+        legal_names_corrected=report.corrected,
         identifiers_added=report.identifiers_added,
         events_sent=report.sent,
         refused_count=len(report.refused),

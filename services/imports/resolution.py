@@ -31,6 +31,11 @@ itself has made so far, in this order:
    "… Kunming Branch" 93. A fuzzy join would merge different firms; a typo ("Comnpany",
    "lndah") goes to review instead.
 
+   An entity joined by an identifier (2., or 1. for a Japanese list's entity, whose own id
+   holds its 法人番号) none of whose names resembles the vendor's (scoring under
+   REVIEW_SCORE) is joined all the same and proposed for review: a firm renamed, or another
+   firm's number written on its row.
+
 4. **Otherwise a new vendor**, and for review, as "possible same as" candidates, the known
    vendors that scored at least REVIEW_SCORE by the registry's search scorer
    (`registry.search.score_names`: the best of the compact ratio and WRatio over words, an
@@ -58,9 +63,9 @@ from enum import StrEnum
 from services.imports.resolution_forms import resolution_form
 from services.imports.scratch import Scratch
 from services.imports.scratch_vendors import Known
-from services.registry.domain.names import IdentifierKey, normalize_name
+from services.registry.domain.names import IdentifierKey, name_tokens, normalize_name
 from services.registry.name_search.name_index import NameIndex
-from services.registry.name_search.search import NameCandidate, NameKind
+from services.registry.name_search.search import NameCandidate, NameKind, score_names
 
 __all__ = [
     "JOIN_SCORE",
@@ -136,6 +141,20 @@ class Resolution:
     aliases: tuple[str, ...] | None = None
 
 
+def _likeness(ours: Sequence[str], theirs: Sequence[str]) -> float:
+    """The best score, by the registry's search scorer, of any of `ours` against any of
+    `theirs` (0: none has a letter or digit to compare)."""
+    words = [name_tokens(name) for name in theirs]
+    compact = [w.replace(" ", "") for w in words]
+    best = 0.0
+    for name in ours:
+        query = name_tokens(name)
+        if query:
+            found = score_names(query, query.replace(" ", ""), words, compact, 0.0)
+            best = max(best, *found.values(), 0.0)
+    return best
+
+
 def _indexed(vendor_id: str, names: Sequence[str]) -> list[NameCandidate]:
     """A vendor's names as the fuzzy index holds them (the legal name first)."""
     kinds = (NameKind.LEGAL, *(NameKind.ALIAS for _ in names[1:]))
@@ -194,11 +213,14 @@ class Resolver:
     def _resolution(self, entity: Entity) -> Resolution:
         own = self._vendors.own(entity.own_id)
         if own is not None:
-            return Resolution(own, How.OWN, aliases=self._new_aliases(own, entity))
+            aliases, check = self._new_aliases(own, entity), self._named_otherwise(own, entity)
+            return Resolution(own, How.OWN, aliases=aliases, candidates=check)
         holders = self._vendors.holders(entity.identifiers)
         if len(holders) == 1:
             vendor = holders[0]
-            return Resolution(vendor, How.IDENTIFIER, aliases=self._new_aliases(vendor, entity))
+            check = self._named_otherwise(vendor, entity)
+            aliases = self._new_aliases(vendor, entity)
+            return Resolution(vendor, How.IDENTIFIER, aliases=aliases, candidates=check)
         tied = [
             Candidate(v, known.names[0], 100.0, "shares an identifier")
             for v in holders
@@ -232,6 +254,22 @@ class Resolver:
             tied += [Candidate(v, m, JOIN_SCORE, why) for v, m in joinable.items()]
         candidates = self._review_candidates(entity, [*tied, *other])
         return Resolution(entity.own_id, How.NEW, candidates=candidates)
+
+    def _named_otherwise(self, vendor_id: str, entity: Entity) -> tuple[Candidate, ...]:
+        """The vendor an entity joined by an identifier (its own id holds a 法人番号, or a
+        known vendor holds it), for review when none of the entity's names resembles one of
+        the vendor's (their best score under the review score): one firm renamed, or a
+        number mistyped into another firm's (a check digit catches one wrong digit, not a
+        number copied from the row above). Joined all the same: the identifier says so."""
+        if not entity.identifiers or not (names := self._vendors.names(vendor_id)):
+            return ()
+        score = _likeness(entity.names, names)
+        if score >= self._review:
+            return ()
+        held = set(self._vendors.identifiers(vendor_id))
+        key = next((k for k in entity.identifiers if k in held), entity.identifiers[0])
+        why = f"joined by its {key.scheme} {key.value}, under another name: check the number"
+        return (Candidate(vendor_id, names[0], score, why),)
 
     def _other_scheme(self, entity: Entity, vendor_id: str) -> str | None:
         """`_differing` of the entity's identifiers and the vendor's (None when it has none)."""

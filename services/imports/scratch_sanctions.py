@@ -204,6 +204,15 @@ class SanctionTable:
             gone = self._db.execute("SELECT sanction_id FROM pairing WHERE seq = ?", (seq,))
             yield item, [str(sanction) for (sanction,) in gone]
 
+    def shared(self, vendor_id: str, sanction_id: str) -> bool:
+        """Whether `vendor_id` holds a recorded sanction in force besides `sanction_id` (asked
+        of the few vendors the list names otherwise: no index on the vendor)."""
+        found = self._db.execute(
+            "SELECT 1 FROM recorded WHERE vendor_id = ? AND sanction_id <> ? AND NOT lifted",
+            (vendor_id, sanction_id),
+        )
+        return found.fetchone() is not None
+
     def claims(self, sanction_id: str) -> int:
         """How many waiting entries may be `sanction_id` renamed."""
         found = self._db.execute(

@@ -1,9 +1,10 @@
 """The EBRD's ineligible entities (CSV, UTF-8 with a byte-order mark).
 
-Columns: Firm Name (with a leading space), Address, Nationality, Ineligible From and
-" Ineligible Until" (ISO timestamps; From is sometimes empty, then the notice date counts;
-Until may be "Ongoing", "Indefinite" or "Permanent"), Notice Effective At EBRD,
-Originating Institution (EBRD, or the bank it cross-debars for), Prohibited Practice.
+Columns: Firm Name (with a leading space; at times with other names in it, "… (also known as
+…)", "… Formerly known as …", read apart by `other_names.py`), Address, Nationality,
+Ineligible From and " Ineligible Until" (ISO timestamps; From is sometimes empty, then the
+notice date counts; Until may be "Ongoing", "Indefinite" or "Permanent"), Notice Effective
+At EBRD, Originating Institution (EBRD, or the bank it cross-debars for), Prohibited Practice.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from services.events.sanction import SanctionKind
 from services.imports.csv_rows import rows
 from services.imports.entries import ListEntry, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
+from services.imports.lists.other_names import split_name
 
 AUTHORITY = "European Bank for Reconstruction and Development"
 # The columns an entry's identity and period are read from: a file without one of them
@@ -50,17 +52,18 @@ def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
         except ValueError as error:
             yield RowProblem(line, f"Ineligible From/Until: {error}")
             continue
-        name = one_line(row.get("Firm Name", ""))
-        if not name:
+        written = one_line(row.get("Firm Name", ""))
+        if not written:
             yield RowProblem(line, "Firm Name: empty")
             continue
         origin = one_line(row.get("Originating Institution", ""))
         grounds = one_line(row.get("Prohibited Practice", "")) or "unspecified"
+        name, aliases = split_name(written)
         yield ListEntry(
             source="ebrd",
             line=line,
             name=name,
-            aliases=(),
+            aliases=aliases,
             address=one_line(row.get("Address", "")),
             country=country_code(row.get("Nationality", "")),
             starts_on=starts_on,
@@ -68,4 +71,5 @@ def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
             grounds=grounds if origin in _OWN else f"{grounds} ({origin})",
             authority=AUTHORITY,
             kind=SanctionKind.DEBARMENT,
+            written=written,
         )

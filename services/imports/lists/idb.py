@@ -1,7 +1,8 @@
 """The Inter-American Development Bank's sanctioned firms and individuals (CSV export).
 
-Columns: Title (the name, often with a short name in brackets), Entity (Firm or Individual:
-the vendor's kind, which SAM.gov's exclusions format classifies a party by),
+Columns: Title (the name, often with a short name in brackets, at times with other names:
+"(also known as …)", ", Formerly known as …", read apart by `other_names.py`), Entity (Firm
+or Individual: the vendor's kind, which SAM.gov's exclusions format classifies a party by),
 Nationality, Country (where the sanctioned work was), From and To ("Jul 03, 2024"; "Ongoing"
 or empty: until further notice), Grounds (with a leading space), Source (IDB's own, or the
 bank whose debarment it cross-applies: "WBG cross debarment"), IDB Sanction Type, IDB
@@ -20,6 +21,7 @@ from services.events.vendor import VendorKind
 from services.imports.csv_rows import rows
 from services.imports.entries import ListEntry, NotARow, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
+from services.imports.lists.other_names import split_name
 
 AUTHORITY = "Inter-American Development Bank"
 # The columns an entry's identity and period are read from: a file without one of them
@@ -75,9 +77,10 @@ def _entry(line: int, row: dict[str, str]) -> ListEntry | RowProblem:
         starts_on, last_day = period(row.get("From", ""), row.get("To", ""), _day)
     except ValueError as error:
         return RowProblem(line, f"From/To: {error}")
-    name = one_line(row.get("Title", ""))
-    if not name:
+    written = one_line(row.get("Title", ""))
+    if not written:
         return RowProblem(line, "Title: empty")
+    name, also = split_name(written)
     other = one_line(row.get("Other Name", ""))
     source = one_line(row.get("Source", ""))
     grounds = one_line(row.get("Grounds", "")) or "unspecified"
@@ -85,7 +88,7 @@ def _entry(line: int, row: dict[str, str]) -> ListEntry | RowProblem:
         source="idb",
         line=line,
         name=name,
-        aliases=(other,) if other and other != name else (),
+        aliases=tuple(a for a in dict.fromkeys((*also, other)) if a and a != name),
         address="",  # the list has none
         country=country_code(row.get("Nationality", "")),
         starts_on=starts_on,
@@ -94,6 +97,7 @@ def _entry(line: int, row: dict[str, str]) -> ListEntry | RowProblem:
         authority=AUTHORITY,
         kind=_kind(row.get("IDB Sanction Type", "")),
         vendor_kind=_KINDS.get(one_line(row.get("Entity", "")).casefold()),
+        written=written,
     )
 
 

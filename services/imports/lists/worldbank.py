@@ -1,10 +1,11 @@
 """The World Bank's list of debarred firms and individuals (CSV, as exported from its site).
 
-Columns: Firm Name, Additional Firm Info (other names as "(aka …)" or "(formerly known as …)",
-the name in another script, registration numbers, and a footnote mark "*677"), Address,
-Country, Ineligibility Period From Date and To Date (ISO dates; 2999-12-31: until further
-notice), Grounds. Two rows may share a name and country and still be two firms (two branches
-at two addresses, with two Chinese names).
+Columns: Firm Name (at times with other names in it: "…, FORMERLY KNOWN AS …", "A.K.A. …",
+read apart by `other_names.py`), Additional Firm Info (other names as "(aka …)" or
+"(formerly known as …)", the name in another script, registration numbers, and a footnote
+mark "*677"), Address, Country, Ineligibility Period From Date and To Date (ISO dates;
+2999-12-31: until further notice), Grounds. Two rows may share a name and country and still be
+two firms (two branches at two addresses, with two Chinese names).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from services.events.sanction import SanctionKind
 from services.imports.csv_rows import rows
 from services.imports.entries import ListEntry, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
+from services.imports.lists.other_names import DESIGNATOR, bracketed, split_name
 
 AUTHORITY = "World Bank"
 # The columns an entry's identity and period are read from: a file without one of them
@@ -33,19 +35,8 @@ COLUMNS = (
     "Ineligibility Period To Date",
     "Grounds",
 )
-# How the list introduces another name of the firm, inside brackets ("(aka X)", "(f.k.a X)",
-# "(formerly operating as: X)", "(also d/b/a X)", "(CURRENTLY KNOWN AS X)", …) or before the
-# text outside them ("*294 AKA X", ", also X"). Longer forms first: "formerly" alone comes last.
-_DESIGNATOR = (
-    r"(?:also\s+)?(?:a\.?k\.?a\.?|also known as|f/k/a|f\.k\.a\.?|formerly known as"
-    r"|formerly operating as:?|formerly|now known as|previously known as|currently known as"
-    r"|d/b/a|dba|doing business (?:as|under)|also)"
-)
-# In round brackets, or square ones ("[f.k.a. X]"), which the list uses too.
-_OTHER_NAME = re.compile(
-    rf"\(\s*{_DESIGNATOR}\s+([^()]+?)\s*\)|\[\s*{_DESIGNATOR}\s+([^\[\]]+?)\s*\]", re.I
-)
-_LEADING_DESIGNATOR = re.compile(rf"^[\s,;]*{_DESIGNATOR}\s+", re.I)
+# Another name introduced before the text outside brackets ("*294 AKA X", ", also X").
+_LEADING_DESIGNATOR = re.compile(rf"^[\s,;]*{DESIGNATOR}\s+", re.I)
 
 
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
@@ -70,12 +61,8 @@ def other_names(info: str) -> tuple[str, ...]:
     is the name in the firm's own script or one introduced so ("AKA …", ", also …"); not
     when it is a labelled note ("Physical Address: …") or prose ("as a successor or assign
     to …"), which no firm is called."""
-    named = [
-        name
-        for round_, square in _OTHER_NAME.findall(info)
-        if not (name := one_line(round_ or square).strip("[]"))[:1].islower()  # "(also a …)"
-    ]
-    rest = one_line(_FOOTNOTE.sub(" ", _BRACKETS.sub(" ", info)))
+    outside, named = bracketed(info)
+    rest = one_line(_FOOTNOTE.sub(" ", _BRACKETS.sub(" ", outside)))
     rest = _LEADING_DESIGNATOR.sub("", rest).strip(" ,;")
     a_name = any(c.isalpha() for c in rest) and ":" not in rest and not rest[:1].islower()
     return tuple([*named, rest] if a_name else named)
@@ -96,15 +83,17 @@ def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
         except ValueError as error:
             yield RowProblem(line, f"ineligibility period: {error}")
             continue
-        name = one_line(row.get("Firm Name", ""))
-        if not name:
+        written = one_line(row.get("Firm Name", ""))
+        if not written:
             yield RowProblem(line, "Firm Name: empty")
             continue
+        name, also = split_name(written)
+        info = other_names(row.get("Additional Firm Info", ""))
         yield ListEntry(
             source="worldbank",
             line=line,
             name=name,
-            aliases=other_names(row.get("Additional Firm Info", "")),
+            aliases=tuple(a for a in dict.fromkeys((*also, *info)) if a != name),
             address=one_line(row.get("Address", "")),
             country=country_code(row.get("Country", "")),
             starts_on=starts_on,
@@ -113,4 +102,5 @@ def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
             authority=AUTHORITY,
             kind=SanctionKind.DEBARMENT,
             reach=reach(row.get("Additional Firm Info", "")),
+            written=written,
         )

@@ -132,6 +132,16 @@ class ImportReport(Node):
         description="Vendors whose names (legal name or other names) the file now gives"
         " otherwise, amended."
     )
+    vendors_renamed: int = strawberry.field(
+        description="Of the vendors whose names were amended, those renamed from the import's"
+        " day (the file names the firm otherwise, or gives a name back). 0 in reports of"
+        " imports before the count existed."
+    )
+    legal_names_corrected: int = strawberry.field(
+        description="Of the vendors whose names were amended, those whose legal name,"
+        " registered as the file's name cell was written (other names in it), was corrected."
+        " 0 in reports of imports before the count existed."
+    )
     identifiers_added: int = strawberry.field(
         description="Vendors joined by name that gained the file's identifiers."
     )
@@ -210,6 +220,8 @@ class ImportReport(Node):
             sanctions_withheld=r.sanctions_withheld,
             sanctions_ended=r.sanctions_ended,
             names_amended=r.names_amended,
+            vendors_renamed=r.vendors_renamed,
+            legal_names_corrected=r.legal_names_corrected,
             identifiers_added=r.identifiers_added,
             events_sent=r.events_sent,
             refused_count=r.refused_count,
