@@ -31,6 +31,9 @@ class RecordedSanction:
     # Lifted by an import of its list, for its absence from the file (`events.lifted`), not
     # by hand: what a registry's own export, listing it again, imposes anew (planning.py).
     lifted_by_list: bool = False
+    # How many changes (amendments, lifts) are recorded on it: an amendment's id holds it
+    # (`events.amendment`), so that each new decision of the list has an id of its own.
+    changes: int = 0
 
 
 class Delta(StrEnum):

@@ -105,7 +105,7 @@ def test_a_last_day_moved_back_is_amended_again_not_dropped_as_a_resend() -> Non
     assert again.event_id not in ids and len(set(ids)) == 2
 
 
-def test_a_debarment_lifted_before_and_listed_again_is_told_to_whoever_imports() -> None:
+def test_a_debarment_lifted_by_hand_and_listed_again_is_told_to_whoever_imports() -> None:
     cnn = _entry(CNN)
     recorded = {
         sanction_id(cnn): RecordedSanction(
@@ -115,7 +115,7 @@ def test_a_debarment_lifted_before_and_listed_again_is_told_to_whoever_imports()
     events, report = _sent(HEADER + CNN, Recorded(JOINED, recorded))
     assert events == [] and report.unchanged == 1
     assert report.notes == [
-        "1 row(s) list a debarment that was lifted before, which stays lifted (lines 2):"
+        "1 row(s) list a debarment that was lifted by hand, which stays lifted (lines 2):"
         " if the list is right, impose it again by hand"
     ]
 
