@@ -3,16 +3,15 @@
 
 A list is a snapshot: what a file no longer lists is lifted. So a file cut short at a row's
 end (a download broken there, `head -601` of the list), a filtered export, or another export
-under the list's name reads as the bank having lifted every debarment it lacks: 630 of the
-World Bank's debarments were lifted by its first 600 rows, and 62,750 of a 64,000-row list by a
-1,285-row file, without a word; a lift is final, and the firms were eligible at once. A real
-list drops a debarment in force rarely (an early release, a decision overturned: a few a
-month; a debarment that ended is not lifted at all, `deltas.over`), so an import that would
-lift more than `SHARE` of the list's debarments in force and more than `FEW` of them is
-refused before anything is sent, unless it is told the list did drop them
-(`--allow-mass-lift`). The share protects a large list (the World Bank's 1,285 rows: some 120
-lifts), the count a small one (a city's 指名停止一覧 of 30 may lift a few of its suspensions
-early; ten more than that is not a month's news).
+under the list's name reads as the bank having lifted every debarment it lacks: the World
+Bank's first 600 rows lifted 630 of its debarments without a word; a lift is final, and the
+firms were eligible at once. A list drops a debarment in force rarely (an early release, a
+decision overturned; a debarment that ended is not lifted at all, `deltas.over`), so an import
+that would lift more than `SHARE` of the list's debarments in force and more than `FEW` of
+them is refused before anything is sent, unless it is told the list did drop them
+(`--allow-mass-lift`). The share protects a long list (the World Bank's 1,052 in force: over
+some 100 lifts), the count a short one (a city's 指名停止一覧 of 30 suspensions may lift two
+or three early, which a share alone would refuse).
 
 The file is read through once for this, as its encoding and CSV are (`file_encoding.py`,
 `csv_rows.py`): each row's sanction id against the recorded ones, as `planning.py` reads it.
