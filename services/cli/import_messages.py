@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from services.cli.publishing import BATCH_LINES, SHOWN_REFUSALS
+from services.imports import mass_lifts
 from services.imports.csv_rows import UnreadableFile
 from services.imports.report import ImportReport
 from services.imports.resolution import JOIN_SCORE
@@ -44,11 +45,20 @@ def stopped_by_file(error: UnreadableFile, report: ImportReport) -> str:
     )
 
 
+def mass_lift_refused() -> str:
+    """What to do with a file refused for what it would lift (imports/mass_lifts.py)."""
+    return (
+        "nothing was sent. Check the file is the whole list; if the list did drop them,"
+        f" import it with {mass_lifts.ALLOW} (--dry-run shows what it would do)"
+    )
+
+
 def print_report(
     report: ImportReport, source: str, dry_run: bool, compared: bool, reported: str | None = None
 ) -> None:
     """The counts on stdout, refused rows and what became of the report (`reported`) on
-    stderr; exits 1 if any row was refused."""
+    stderr; exits 1 if any row was refused, or (a dry run) the import would be refused for
+    what it lifts."""
     for reason in report.refused[:SHOWN_REFUSALS]:
         click.echo(reason, err=True)
     if len(report.refused) > SHOWN_REFUSALS:
@@ -83,7 +93,13 @@ def print_report(
     print_sent(dry_run, report.events_sent, report.events_new, report.events_known)
     if reported is not None:
         click.echo(reported, err=True)
-    if report.refused:
+    if report.mass_lift is not None:
+        click.echo(
+            f"the import would be refused: {report.mass_lift} (to import it all the same:"
+            f" {mass_lifts.ALLOW})",
+            err=True,
+        )
+    if report.refused or report.mass_lift is not None:
         raise SystemExit(1)
 
 

@@ -30,7 +30,12 @@ import asyncpg
 import click
 
 from services.cli import database_choice
-from services.cli.import_messages import lost_partway, print_report, stopped_by_file
+from services.cli.import_messages import (
+    lost_partway,
+    mass_lift_refused,
+    print_report,
+    stopped_by_file,
+)
 from services.cli.lost_partway import said_if_lost
 from services.cli.publishing import (
     BATCH_LINES,
@@ -41,6 +46,7 @@ from services.cli.publishing import (
 )
 from services.cli.registry_caught_up import judged_before_reading
 from services.events.base import EventEnvelope
+from services.imports import mass_lifts
 from services.imports.csv_rows import UnreadableFile, unreadable_csv
 from services.imports.deltas import RecordedSanction
 from services.imports.events import lift_id
@@ -152,6 +158,7 @@ async def _load(database_url: str, source: str, scratch: Scratch) -> None:
                         t.decision.reason,
                         t.authority,
                         t.sanction_id in by_list,
+                        len(t.terms) - 1,  # one terms a change, after the imposition's
                     ),
                 )
                 for t in page
@@ -209,10 +216,12 @@ async def run(
     dry_run: bool,
     bodies: tuple[str, ...] = (),
     empty_allowed: bool = False,
+    mass_lift_allowed: bool = False,
 ) -> None:
     """`vendorwatch import`: into Kafka if given, else the chosen embedded event log; the
     report is sent last, as an `import.reported` event (imports/report.py). `bodies`,
-    `empty_allowed`: see `planning.planned_events`."""
+    `empty_allowed`: see `planning.planned_events`; `mass_lift_allowed`: a file that would
+    lift much of its list is imported (imports/mass_lifts.py), not refused."""
     # The settings checked before a database is chosen, as `up` checks them: a bad
     # VENDORWATCH_TIMEZONE was said once an embedded PostgreSQL had been started for the
     # import. Only the registry's clock is the import's; the database is known later.
@@ -235,6 +244,7 @@ async def run(
             dry_run,
             bodies,
             empty_allowed,
+            mass_lift_allowed,
         )
 
 
@@ -249,6 +259,7 @@ async def _import_list(
     dry_run: bool,
     bodies: tuple[str, ...],
     empty_allowed: bool,
+    mass_lift_allowed: bool,
 ) -> None:
     """A list's import from a file that can be read twice (`name`: as the report gives it)."""
     if (problem := not_utf8(file)) is not None:
@@ -281,6 +292,7 @@ async def _import_list(
                 report,
                 bodies,
                 empty_allowed,
+                mass_lift_allowed,
             )
     print_report(report, source, dry_run, compared=url is not None, reported=said)
 
@@ -298,9 +310,11 @@ async def _imported(
     report: ImportReport,
     bodies: tuple[str, ...],
     empty_allowed: bool,
+    mass_lift_allowed: bool,
 ) -> str | None:
     """The import's work once its database and target are chosen: what became of its report
-    (`send_report`), None for a dry run."""
+    (`send_report`), None for a dry run. A file that would lift much of its list is refused
+    before anything is sent (a dry run's report says so) unless `mass_lift_allowed`."""
     started = clock.now()
     # The import's day, in the registry's time zone: when lifts and amendments apply.
     today = clock.today()
@@ -310,6 +324,11 @@ async def _imported(
     with Scratch() as scratch:
         if url:
             await _load(url, source, scratch)
+        lifting = mass_lifts.foreseen(source, file, scratch.sanctions, today, bodies)
+        if lifting.massive and not mass_lift_allowed:
+            if send is not None:
+                raise click.ClickException(f"{lifting.said()}; {mass_lift_refused()}")
+            report.mass_lift = lifting.said()
         pending = planned_events(source, stream, scratch, today, report, bodies, empty_allowed)
         # A dry run sends nothing: its bar says so, and moves as the file is read.
         label = "reading (dry run: nothing is sent)" if send is None else "importing"

@@ -5,11 +5,10 @@ last day moved is an amendment, a new row an imposition, and a recorded debarmen
 longer has is lifted (from the import's day), unless it is already over: its last day, under
 its latest terms, before the import's day (`over`: lists drop debarments that ended, and such
 a lift would change nothing; the registry refuses one dated after a sanction's last day). A
-lifted debarment listed again stays lifted: the list would have to say why (so it is told to
-whoever imports, report_notes.py's `note_relisted`, rather than re-imposed on a guess); but for
-a registry's own export, a bar whose id goes and comes back, which its import lifted
-(`RecordedSanction.lifted_by_list`), is imposed again under a new id (entry_ids.py's
-`_listed_again`).
+lifted sanction listed again is KEEP here: a lift is final in the registry. One lifted by hand
+stays lifted (told to whoever imports, report_notes.py's `note_relisted`); one an import of
+the list lifted for its absence (`RecordedSanction.lifted_by_list`) is imposed again under a
+new id (entry_ids.py's `_listed_again`), which this then finds new.
 """
 
 from __future__ import annotations
@@ -31,6 +30,9 @@ class RecordedSanction:
     # Lifted by an import of its list, for its absence from the file (`events.lifted`), not
     # by hand: what a registry's own export, listing it again, imposes anew (planning.py).
     lifted_by_list: bool = False
+    # How many changes (amendments, lifts) are recorded on it: an amendment's id holds it
+    # (`events.amendment`), so that each new decision of the list has an id of its own.
+    changes: int = 0
 
 
 class Delta(StrEnum):

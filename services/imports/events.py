@@ -101,16 +101,18 @@ def period_fields(last_day: dt.date | None) -> dict[str, object]:
     return {"indefinite": True} if last_day is None else {"ends_on": last_day}
 
 
-def amended(entry: ListEntry, on: dt.date) -> EventEnvelope:
-    """The entry's sanction given the entry's last day, from `on` (the import's day)."""
-    return amendment(entry, on, sanction_id(entry), vendor_id(entry))
-
-
 def amendment(
-    entry: ListEntry, on: dt.date, sanction: str, vendor: str, override: str | None = None
+    entry: ListEntry,
+    on: dt.date,
+    sanction: str,
+    vendor: str,
+    changes: int,
+    override: str | None = None,
 ) -> EventEnvelope:
-    """`amended`, for a list whose entries name their sanction and vendor otherwise;
-    `override`: why the period may depart from a policy, for lists whose impositions say so."""
+    """The entry's sanction given the entry's last day, from `on` (the import's day), on
+    `vendor` (the one it was recorded on); `changes`: how many changes the registry records
+    on the sanction (`RecordedSanction`); `override`: why the period may depart from a
+    policy, for lists whose impositions say so."""
     payload = SanctionAmended.model_validate(
         {
             "sanction_id": sanction,
@@ -120,10 +122,13 @@ def amendment(
             **({"policy_override_reason": override} if override else {}),
         }
     )
-    # Named by the import's day too: a last day moved back to one it had (A, B, then A again)
-    # is an amendment of its own, not the first one's resend (which the log would drop); only
-    # a third move on one day (A to B, back, to B again) still repeats a name.
-    name = f"{sanction}/amended/{on}/{entry.last_day or 'indefinite'}"
+    # Named by the sanction as it stands (its changes so far), the import's day and the new
+    # last day: the same file sent again before the registry applied it is the same event,
+    # taken once, but every amendment that moves the sanction is a new one. Named by the day
+    # and last day alone, a third move on one day (to B, back to A, to B again) was the
+    # first's name, dropped by ingest as a resend: the report said "1 amended" and the
+    # sanction kept A.
+    name = f"{sanction}/amended/{on}/{changes}/{entry.last_day or 'indefinite'}"
     return envelope(entry, vendor, name, payload)
 
 
@@ -166,8 +171,9 @@ def known_kind(kind: VendorKind | None) -> dict[str, VendorKind]:
     return {"kind": kind} if kind is not None else {}
 
 
-def entry_events(entry: ListEntry, register: bool) -> EntryEvents:
-    """The events of one entry (its vendor's registration when `register`); raises
+def entry_events(entry: ListEntry, register: bool, sanction: str | None = None) -> EntryEvents:
+    """The events of one entry (its vendor's registration when `register`; `sanction`: its
+    sanction's id, by default `sanction_id`, another for one imposed again); raises
     ValueError saying which field when the catalog refuses what the row says."""
 
     def registration() -> VendorRegistered:
@@ -183,7 +189,11 @@ def entry_events(entry: ListEntry, register: bool) -> EntryEvents:
         "reason": stated_reason(entry),
     }
     return imposition_events(
-        entry, vendor_id(entry), sanction_id(entry), registration if register else None, terms
+        entry,
+        vendor_id(entry),
+        sanction or sanction_id(entry),
+        registration if register else None,
+        terms,
     )
 
 

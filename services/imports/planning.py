@@ -24,7 +24,6 @@ from services.imports.entries import ListEntry, NotARow, RowProblem
 from services.imports.entry_ids import as_recorded, entry_ids, first_home
 from services.imports.events import (
     aliases_updated,
-    amended,
     amendment,
     entry_events,
     folded,
@@ -32,6 +31,7 @@ from services.imports.events import (
     legal_name_corrected,
     lifted,
     rehomed,
+    vendor_id,
 )
 from services.imports.events import renamed as renamed_to
 from services.imports.lists import (
@@ -46,6 +46,7 @@ from services.imports.lists import (
 from services.imports.renames import Renames
 from services.imports.report import ImportReport
 from services.imports.report_notes import (
+    note_imposed_again,
     note_reach,
     note_relisted,
     note_repeats,
@@ -111,21 +112,27 @@ class Pending:
 
 
 def _made(
-    item: ListEntry, sanction: str, change: Delta, today: dt.date, register: bool
+    item: ListEntry,
+    sanction: str,
+    change: Delta,
+    today: dt.date,
+    register: bool,
+    changes: int = 0,
 ) -> tuple[EventEnvelope, ...]:
-    """The events of an amended or imposed entry (`sanction`: its sanction's id, `entry_ids`);
-    ValueError when the catalog refuses them."""
+    """The events of an amended or imposed entry (`sanction`: its sanction's id, `entry_ids`;
+    `changes`: those recorded on it, for an amendment's id); ValueError when the catalog
+    refuses them."""
     if isinstance(item, japanese.JapaneseEntry):
         if change is Delta.AMEND:
-            return (japanese.amended(item, today, sanction),)
+            return (japanese.amended(item, today, sanction, changes),)
         return japanese.entry_events(item, register, sanction).events
     if isinstance(item, exclusions.ExportedEntry):
         if change is Delta.AMEND:
-            return (exclusions.amended(item, today, sanction),)
+            return (exclusions.amended(item, today, sanction, changes),)
         return exclusions.entry_events(item, register, sanction).events
     if change is Delta.AMEND:
-        return (amended(item, today),)
-    return entry_events(item, register=register).events
+        return (amendment(item, today, sanction, vendor_id(item), changes),)
+    return entry_events(item, register, sanction).events
 
 
 def _entity(item: ListEntry, source: str, own: str) -> Entity:
@@ -245,17 +252,20 @@ def _planned(
     change = delta(sanction, item.last_day, recorded)
     if was is not None and was.lifted:
         context.relisted.append(item.line)
+    elif was is None and home is not None:
+        context.again.append(item.line)
     try:
         names: tuple[EventEnvelope, ...] = ()
         if home is not None:  # the entity's vendor is the one its sanction is recorded on
             context.resolver.note(own, home)
             names = _names(item, own, home, context, renamed, sanction)
         made: tuple[EventEnvelope, ...] = ()
+        changes = was.changes if was is not None else 0
         if change is not Delta.KEEP and home is not None:
             made = (
-                (amendment(item, today, sanction, home),)
+                (amendment(item, today, sanction, home, changes),)
                 if renamed  # its sanction has the id of the entry's former name
-                else rehomed(_made(item, sanction, change, today, register=False), home)
+                else rehomed(_made(item, sanction, change, today, False, changes), home)
             )
         elif change is not Delta.KEEP:
             made = _resolved(item, sanction, context.source, own, context.resolver, today, report)
@@ -292,8 +302,10 @@ class _Import:
     sanctions: SanctionTable
     today: dt.date
     report: ImportReport
-    # The lines of rows whose debarment was lifted before (deltas.py: it stays lifted).
+    # The lines of rows whose debarment was lifted by hand (deltas.py: it stays lifted).
     relisted: list[int] = field(default_factory=list)
+    # The lines of rows whose debarment an import of the list lifted: imposed again.
+    again: list[int] = field(default_factory=list)
     # The lines of rows read whole whose events the catalog refused (a NUL, a name past its
     # limit): as unknown to the registry as a row that could not be read.
     refused: list[int] = field(default_factory=list)
@@ -398,6 +410,7 @@ def _list_events(
     authorities = in_rows | named
     note_unknown_bodies(named, in_rows, sanctions, report)
     note_relisted(context.relisted, report)
+    note_imposed_again(context.again, report)
     note_repeats(repeats, report)
     # Of the debarments no longer listed, those already over are not lifted (deltas.over).
     whose = authorities if source in BY_AUTHORITY else None

@@ -47,13 +47,16 @@ class Renames:
 
     def waits(self, item: ListEntry) -> bool:
         """Whether a new entry may be a recorded one renamed: then it waits for the end."""
+        terms = self.held(item)
+        if terms is not None:
+            self.table.wait(item, terms)
+        return terms is not None
+
+    def held(self, item: ListEntry) -> Terms | None:
+        """The terms by which a new entry may be a recorded one renamed, or None."""
         if not self.any_terms or type(item) is not ListEntry:
-            return False
-        for terms in _terms(item):
-            if self.table.has_terms(terms):
-                self.table.wait(item, terms)
-                return True
-        return False
+            return None
+        return next((terms for terms in _terms(item) if self.table.has_terms(terms)), None)
 
     def paired(self) -> Iterator[tuple[ListEntry, str | None]]:
         """Each waiting entry with the recorded sanction it is, or None (a new entry), once

@@ -77,6 +77,8 @@ class ImportReport:
     events_sent: int = 0  # into Kafka: ingest judges them later
     refused: list[str] = field(default_factory=list)  # "line N: reason"
     notes: list[str] = field(default_factory=list)  # for whoever ran it, not the report
+    # A dry run's: why the import itself would be refused (mass_lifts.py), not the report's.
+    mass_lift: str | None = None
     refused_rows: list[RefusedRow] = field(default_factory=list)  # the first LISTED
 
     def refuse(self, line: int, reason: str) -> None:

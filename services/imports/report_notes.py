@@ -1,6 +1,7 @@
 """The notes an import of a list adds to its report (`ImportReport.notes`): what it did
 that whoever imports must hear of, since the list may mean otherwise (a body named that
-lifts nothing, rows repeated, a debarment's reach in words, a debarment that stays lifted)."""
+lifts nothing, rows repeated, a debarment's reach in words, a debarment that stays lifted or
+is imposed again)."""
 
 from __future__ import annotations
 
@@ -50,14 +51,30 @@ def note_reach(item: ListEntry, report: ImportReport) -> None:
 
 
 def note_relisted(lines: list[int], report: ImportReport) -> None:
-    """Rows whose debarment an earlier import lifted (the list no longer gave it) or someone
-    lifted by hand: they stay lifted (deltas.py), which whoever imports must hear of, since
-    the list says the firm is barred."""
+    """Rows whose debarment was lifted in the registry other than by an import of the list
+    (by hand): they stay lifted (entry_ids.py), which whoever imports must hear of, since the
+    list says the firm is barred."""
     if not lines:
         return
+    report.notes.append(
+        f"{len(lines)} row(s) list a debarment that was lifted by hand, which stays lifted"
+        f" ({_lines(lines)}): if the list is right, impose it again by hand"
+    )
+
+
+def note_imposed_again(lines: list[int], report: ImportReport) -> None:
+    """Rows whose debarment an earlier import of the list lifted for its absence from the
+    file: imposed again (entry_ids.py), counted as imposed, which whoever imports must hear
+    of (a file cut short before, or the list changed its mind)."""
+    if not lines:
+        return
+    report.notes.append(
+        f"{len(lines)} row(s) list a debarment an earlier import lifted, as the list no longer"
+        f" gave it then: imposed again ({_lines(lines)})"
+    )
+
+
+def _lines(lines: list[int]) -> str:
     shown = ", ".join(str(line) for line in lines[:10])
     more = f" and {len(lines) - 10} more" if len(lines) > 10 else ""
-    report.notes.append(
-        f"{len(lines)} row(s) list a debarment that was lifted before, which stays lifted"
-        f" (lines {shown}{more}): if the list is right, impose it again by hand"
-    )
+    return f"lines {shown}{more}"

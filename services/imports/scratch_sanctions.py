@@ -25,10 +25,11 @@ _SCHEMA = """
 CREATE TABLE recorded (
     sanction_id TEXT PRIMARY KEY, vendor_id TEXT NOT NULL, last_day TEXT,
     lifted INTEGER NOT NULL, starts_on TEXT, reason TEXT, authority TEXT,
-    lifted_by_list INTEGER NOT NULL,
+    lifted_by_list INTEGER NOT NULL, changes INTEGER NOT NULL,
     terms_reason TEXT, country TEXT  -- what tells a renamed entry (renames.py)
 ) WITHOUT ROWID;
 CREATE TABLE listed (sanction_id TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE foreseen (sanction_id TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE rows_read (sanction_id TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE waiting (
     seq INTEGER PRIMARY KEY, starts_on TEXT NOT NULL, terms_reason TEXT NOT NULL,
@@ -39,7 +40,10 @@ CREATE INDEX pairing_sanction ON pairing (sanction_id);
 """
 # The sanctions in force an entry renamed may be: those with a first day and a reason.
 _RENAMEABLE = "NOT lifted AND starts_on IS NOT NULL AND reason IS NOT NULL"
-_COLUMNS = "sanction_id, vendor_id, last_day, lifted, starts_on, reason, authority, lifted_by_list"
+_COLUMNS = (
+    "sanction_id, vendor_id, last_day, lifted, starts_on, reason, authority, lifted_by_list,"
+    " changes"
+)
 
 
 def _day(text: str | None) -> dt.date | None:
@@ -47,9 +51,16 @@ def _day(text: str | None) -> dt.date | None:
 
 
 def _sanction(row: Any) -> tuple[str, RecordedSanction]:
-    sanction, vendor, last_day, lifted, starts_on, reason, authority, by_list = row
+    sanction, vendor, last_day, lifted, starts_on, reason, authority, by_list, changes = row
     return sanction, RecordedSanction(
-        vendor, _day(last_day), bool(lifted), _day(starts_on), reason, authority, bool(by_list)
+        vendor,
+        _day(last_day),
+        bool(lifted),
+        _day(starts_on),
+        reason,
+        authority,
+        bool(by_list),
+        changes,
     )
 
 
@@ -96,19 +107,23 @@ class _Items(ItemsView[str, RecordedSanction]):
 
 
 class Listed:
-    """The recorded sanctions' ids the file lists (or renamed entries claim) so far."""
+    """The recorded sanctions' ids the file lists (or renamed entries claim) so far, in
+    `table`: `listed`, or `foreseen` for the reading before the import (mass_lifts.py)."""
 
-    def __init__(self, db: sqlite3.Connection, recorded: RecordedSanctions) -> None:
+    def __init__(
+        self, db: sqlite3.Connection, recorded: RecordedSanctions, table: str = "listed"
+    ) -> None:
         self._db, self._recorded = db, recorded
+        self._add = f"INSERT OR IGNORE INTO {table} VALUES (?)"
+        self._has = f"SELECT 1 FROM {table} WHERE sanction_id = ?"
 
     def add(self, sanction_id: str) -> None:
         # Only recorded sanctions are asked about (lifts, renames): none in a first import.
         if not self._recorded.empty:
-            self._db.execute("INSERT OR IGNORE INTO listed VALUES (?)", (sanction_id,))
+            self._db.execute(self._add, (sanction_id,))
 
     def __contains__(self, sanction_id: object) -> bool:
-        found = self._db.execute("SELECT 1 FROM listed WHERE sanction_id = ?", (sanction_id,))
-        return found.fetchone() is not None
+        return self._db.execute(self._has, (sanction_id,)).fetchone() is not None
 
 
 class SanctionTable:
@@ -119,6 +134,7 @@ class SanctionTable:
         db.executescript(_SCHEMA)
         self.recorded = RecordedSanctions(db)
         self.listed = Listed(db, self.recorded)
+        self.foreseen = Listed(db, self.recorded, "foreseen")
 
     def first_row(self, sanction_id: str, line: int) -> int | None:
         """The line of the file's earlier row of this sanction (None: this row is its first,
@@ -144,18 +160,21 @@ class SanctionTable:
                 r.reason,
                 r.authority,
                 r.lifted_by_list,
+                r.changes,
             )
             for sid, r in sanctions
         )
         while batch := list(itertools.islice(rows, BATCH)):
             self._db.executemany(
-                "INSERT OR REPLACE INTO recorded VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)", batch
+                "INSERT OR REPLACE INTO recorded VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+                batch,
             )
             self.recorded.empty = False
 
     def renameable(self) -> bool:
         """Gives each recorded sanction in force its terms, with its vendor's country as the
-        import knows it now (at the start); whether any has terms."""
+        import knows it now (at the start); whether any has terms. Asked again (the reading
+        before the import, mass_lifts.py), the same."""
         # Python's strip (SQLite's trim knows only spaces); the vendor table: scratch_vendors.
         self._db.create_function("py_strip", 1, str.strip, deterministic=True)
         self._db.execute(
@@ -164,8 +183,8 @@ class SanctionTable:
                 WHERE {_RENAMEABLE}"""
         )
         self._db.execute(
-            f"CREATE INDEX recorded_terms ON recorded (starts_on, terms_reason, country)"
-            f" WHERE {_RENAMEABLE}"
+            "CREATE INDEX IF NOT EXISTS recorded_terms"
+            f" ON recorded (starts_on, terms_reason, country) WHERE {_RENAMEABLE}"
         )
         found = self._db.execute(f"SELECT 1 FROM recorded WHERE {_RENAMEABLE}")
         return found.fetchone() is not None

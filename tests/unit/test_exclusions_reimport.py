@@ -11,6 +11,7 @@ import io
 from services.events.sanction import SanctionImposed
 from services.imports.deltas import RecordedSanction
 from services.imports.entries import RowProblem
+from services.imports.entry_ids import again
 from services.imports.lists import exclusions
 from services.imports.planning import Recorded, planned_events
 from services.imports.report import ImportReport
@@ -92,10 +93,10 @@ def test_a_scope_narrowed_and_widened_back_is_imposed_again() -> None:
     assert recorded[first].lifted
     sent = imported(exported(OWN), during, recorded)
     assert [(kind, sid) for kind, sid, *_ in sent] == [
-        ("imposed", exclusions.again(first, 2)),
+        ("imposed", again(first, 2)),
         ("lifted", sent[1][1]),
     ]
-    assert sent[1][1] != first and not recorded[exclusions.again(first, 2)].lifted
+    assert sent[1][1] != first and not recorded[again(first, 2)].lifted
 
 
 def test_a_bar_lifted_by_hand_stays_lifted_and_the_import_says_so() -> None:
@@ -115,10 +116,8 @@ def test_a_bar_lifted_by_hand_stays_lifted_and_the_import_says_so() -> None:
 
 def test_a_generation_id_too_long_for_the_catalog_is_hashed() -> None:
     first = "exclusions:" + "x" * 117
-    assert exclusions.again(first, 2).startswith("exclusions:")
-    assert len(exclusions.again(first, 2)) <= 128 and exclusions.again(
-        first, 3
-    ) != exclusions.again(first, 2)
+    assert again(first, 2).startswith("exclusions:")
+    assert len(again(first, 2)) <= 128 and again(first, 3) != again(first, 2)
 
 
 def test_a_bar_imposed_again_goes_on_the_vendor_its_first_was_recorded_on() -> None:
@@ -147,5 +146,5 @@ def test_a_bar_imposed_again_goes_on_the_vendor_its_first_was_recorded_on() -> N
         for p in sent
         if isinstance(p.event.payload, SanctionImposed)
     ]
-    assert imposed == [("hand:v1", exclusions.again(exclusions.sanction_id(entry), 2))]
+    assert imposed == [("hand:v1", again(exclusions.sanction_id(entry), 2))]
     assert "vendor.registered" not in {p.event.event_type for p in sent}

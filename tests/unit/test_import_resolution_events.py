@@ -105,7 +105,31 @@ def test_a_last_day_moved_back_is_amended_again_not_dropped_as_a_resend() -> Non
     assert again.event_id not in ids and len(set(ids)) == 2
 
 
-def test_a_debarment_lifted_before_and_listed_again_is_told_to_whoever_imports() -> None:
+def test_a_third_move_on_one_day_is_an_amendment_of_its_own_and_a_resend_the_same() -> None:
+    # A to B, back to A, to B again, on one day: the third had the first's event id (the
+    # sanction, the day and the last day), and ingest dropped it as a resend. The sanction's
+    # recorded changes tell them apart; the same state sent again is the same event.
+    cnn = _entry(CNN)
+    moved = CNN.replace("Dec 09, 2026", "Dec 31, 2027")
+
+    def amendment_id(changes: int) -> object:
+        recorded = {
+            sanction_id(cnn): RecordedSanction(
+                WB_CNN,
+                dt.date(2026, 12, 9),
+                lifted=False,
+                authority=worldbank.AUTHORITY,
+                changes=changes,
+            )
+        }
+        [amended], _ = _sent(HEADER + moved, Recorded(JOINED, recorded))
+        return amended.event_id
+
+    assert amendment_id(0) != amendment_id(2)  # the first move, the third
+    assert amendment_id(2) == amendment_id(2)  # the same import sent again
+
+
+def test_a_debarment_lifted_by_hand_and_listed_again_is_told_to_whoever_imports() -> None:
     cnn = _entry(CNN)
     recorded = {
         sanction_id(cnn): RecordedSanction(
@@ -115,7 +139,7 @@ def test_a_debarment_lifted_before_and_listed_again_is_told_to_whoever_imports()
     events, report = _sent(HEADER + CNN, Recorded(JOINED, recorded))
     assert events == [] and report.unchanged == 1
     assert report.notes == [
-        "1 row(s) list a debarment that was lifted before, which stays lifted (lines 2):"
+        "1 row(s) list a debarment that was lifted by hand, which stays lifted (lines 2):"
         " if the list is right, impose it again by hand"
     ]
 

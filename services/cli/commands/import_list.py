@@ -35,6 +35,14 @@ from services.imports import planning
     " sanction of the earlier exports is lifted. Without it such a file is refused, as a"
     " failed export saved to a file looks the same.",
 )
+@click.option(
+    "--allow-mass-lift",
+    "mass_lift_allowed",
+    is_flag=True,
+    help="The list did drop many debarments at once: lift them. Without it, a file that would"
+    " lift more than 10% of the list's debarments in force, and more than 10, is refused"
+    " before anything is sent (a file cut short reads so).",
+)
 @database_options
 def import_list(
     source: str,
@@ -45,6 +53,7 @@ def import_list(
     dry_run: bool,
     bodies: tuple[str, ...],
     empty_allowed: bool,
+    mass_lift_allowed: bool,
 ) -> None:
     """Import a debarment list (the World Bank's, the IDB's, the EBRD's CSV; `jp_suspension`:
     a Japanese 指名停止一覧 in VendorWatch's CSV layout; `jp_meti`: METI's barred entities;
@@ -60,4 +69,18 @@ def import_list(
     if any(not body.strip() for body in bodies):
         raise click.UsageError("--body: a body's name, as the list's 措置機関 column gives it")
     configure("error", quiet_libraries=True)
-    run(importing.run(source, file, kafka, database_url, data_dir, dry_run, bodies, empty_allowed))
+    if mass_lift_allowed and source == "ocds":
+        raise click.UsageError("--allow-mass-lift is for lists: an OCDS import lifts nothing")
+    run(
+        importing.run(
+            source,
+            file,
+            kafka,
+            database_url,
+            data_dir,
+            dry_run,
+            bodies,
+            empty_allowed,
+            mass_lift_allowed,
+        )
+    )

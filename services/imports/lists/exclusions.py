@@ -261,23 +261,15 @@ def sanction_id(entry: ExportedEntry) -> str:
     return _prefixed(entry.exported_sanction_id, _scope(entry), resumes)
 
 
-def again(first: str, generation: int) -> str:
-    """The id under which a bar is imposed again (its `generation`, 2 and up) once an import
-    lifted it under `first` for its absence from an export, and a newer export lists it:
-    `<first>:again-<generation>` (a hash of both when that would be too long)."""
-    whole = f"{first}:again-{generation}"
-    return whole if len(whole) <= _MAX_ID else f"{SOURCE}:{id_key(first, str(generation))}"
-
-
 def identifier_keys(entry: ExportedEntry) -> tuple[IdentifierKey, ...]:
     return tuple(normalize_identifier(scheme, value) for scheme, value in entry.identifiers)
 
 
-def amended(entry: ExportedEntry, on: dt.date, sanction: str) -> EventEnvelope:
-    """The entry's sanction (recorded as `sanction`: `sanction_id`, or `again`) given the
-    entry's last day, from `on` (the import's day)."""
+def amended(entry: ExportedEntry, on: dt.date, sanction: str, changes: int) -> EventEnvelope:
+    """The entry's sanction (recorded as `sanction`: `sanction_id`, or `entry_ids.again`)
+    given the entry's last day, from `on` (the import's day); `changes`: as `events.amendment`."""
     override = _OVERRIDE.format(entry.exported_sanction_id)
-    return amendment(entry, on, sanction, vendor_id(entry), override)
+    return amendment(entry, on, sanction, vendor_id(entry), changes, override)
 
 
 def _reason_text(entry: ExportedEntry) -> str | None:
@@ -289,8 +281,8 @@ def _reason_text(entry: ExportedEntry) -> str | None:
 
 def entry_events(entry: ExportedEntry, register: bool, sanction: str) -> EntryEvents:
     """The events of one entry (its vendor's registration when `register`), its sanction
-    imposed as `sanction` (`sanction_id`, or `again`); raises ValueError saying which field
-    when the catalog refuses what the export says."""
+    imposed as `sanction` (`sanction_id`, or `entry_ids.again`); raises ValueError saying
+    which field when the catalog refuses what the export says."""
     grounds: list[GroundCode] = list(entry.ground_codes) or ["unspecified"]
 
     def registration() -> VendorRegistered:

@@ -137,10 +137,10 @@ def _scope(entry: JapaneseEntry) -> str:
     return "\x1e".join(entry.categories) if entry.categories is not None else "*"
 
 
-def amended(entry: JapaneseEntry, on: dt.date, sanction: str) -> EventEnvelope:
+def amended(entry: JapaneseEntry, on: dt.date, sanction: str, changes: int) -> EventEnvelope:
     """The entry's sanction (`sanction`: its id) given the entry's last day, from `on` (the
-    import's day)."""
-    return amendment(entry, on, sanction, vendor_id(entry))
+    import's day); `changes`: as `events.amendment`."""
+    return amendment(entry, on, sanction, vendor_id(entry), changes)
 
 
 def entry_events(entry: JapaneseEntry, register: bool, sanction: str | None = None) -> EntryEvents:
