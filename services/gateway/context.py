@@ -29,6 +29,7 @@ from services.registry.reads.record_references import reference_check
 from services.registry.reads.rename_changes import rename_check
 from services.registry.reads.sanction_changes import change_check
 from services.registry.reads.unknown_records import unknown_record_check
+from services.registry.reads.unsettled_refusals import settled_only
 from services.registry.storage.vendor_repository import existing_vendors
 from services.risk.graphql_types import REGISTERED, RISK
 from services.risk.handlers import RiskService
@@ -51,6 +52,7 @@ def request_context(
 ) -> RequestContext:
     """The context shared by every request (the app adds who is asking, per request);
     `keyed_lookups`: the pool of the registry's single checks (`database.keyed_lookups_pool`)."""
+    stored = event_log.stored_on_submit
     return RequestContext(
         pool,
         event_log,
@@ -66,14 +68,14 @@ def request_context(
         # vendor's next event would refuse what the registry accepts. The registry judges
         # those there, as it judges all that `publish` sends.
         reading_checks=(
-            *((known_vendor_check,) if event_log.stored_on_submit else ()),
-            change_check(policies),
-            contract_check,
+            *((known_vendor_check,) if stored else ()),
+            settled_only(change_check(policies), stored_on_submit=stored),
+            settled_only(contract_check, stored_on_submit=stored),
             record_check,
             reference_check,
-            rename_check,
+            settled_only(rename_check, stored_on_submit=stored),
             taken_check,
-            *((affiliation_check, unknown_record_check) if event_log.stored_on_submit else ()),
+            *((affiliation_check, unknown_record_check) if stored else ()),
         ),
         # One name index per process: built on first use, then kept up to date by the feed.
         parts=(
