@@ -18,21 +18,18 @@ the clock's), so that a cheaper version must still tell the same.
 
 from __future__ import annotations
 
-import dataclasses
-import time
 from dataclasses import dataclass
 
-import asyncpg
 import pytest
 
 from services.alerts.setup import consumer as alerts_consumer
 from services.platform.consuming.consumer import apply_batch
-from services.platform.postgres.database import SERVER_SETTINGS, open_pool
+from services.platform.postgres.database import open_pool
 from services.platform.settings import Settings
 from services.registry.handlers import registry_consumer
 from services.registry.policy_loading import load_policies
 from tests.support import event_log, postgres
-from tests.support.cpu_time import TimedHandler, backend_cpu
+from tests.support.cpu_time import Applied, applied_alone, print_cpu
 from tests.support.registry import TOKYO, FixedClock
 from tests.support.throughput import BATCH, bench_events, rounds
 from tests.support.workload import Workload
@@ -56,9 +53,7 @@ _DIGEST = """SELECT count(*) AS alerts,
 
 @dataclass(frozen=True)
 class _Round:
-    handler: float  # apply_all alone
-    batches: float  # apply_batch, the handler included
-    postgres: float | None  # PostgreSQL's backend during the batches
+    applied: Applied
     alerts: int
     digest: str
 
@@ -75,30 +70,10 @@ async def _one_round(database_url: str, workload: Workload) -> _Round:
         for start in range(0, len(events), LIVE_BATCH):
             await apply_batch(pool, registry, events[start : start + LIVE_BATCH])
         alerts = alerts_consumer(Settings(database_url=database_url))
-        assert alerts.apply_all is not None
-        timed = TimedHandler(alerts.apply_all)
-        alerts = dataclasses.replace(alerts, apply_all=timed)
-        # One connection, so that PostgreSQL's work is one backend's.
-        one = await asyncpg.create_pool(
-            database_url, min_size=1, max_size=1, server_settings=SERVER_SETTINGS
-        )
-        try:
-            async with one.acquire() as conn:
-                backend = conn.get_server_pid()
-            before = backend_cpu(backend)
-            applying = time.process_time()
-            for start in range(0, len(events), LIVE_BATCH):
-                await apply_batch(one, alerts, events[start : start + LIVE_BATCH])
-            applied = time.process_time()
-            after = backend_cpu(backend)
-        finally:
-            await one.close()
+        applied = await applied_alone(database_url, alerts, events, LIVE_BATCH)
         told = await pool.fetchrow(_DIGEST)
         assert told is not None
-        backend_seconds = None if after is None or before is None else after - before
-        return _Round(
-            timed.seconds, applied - applying, backend_seconds, told["alerts"], told["digest"]
-        )
+        return _Round(applied, told["alerts"], told["digest"])
     finally:
         await pool.close()
 
@@ -115,15 +90,11 @@ async def test_alerts_batch_handler_cpu(
     assert len(told) == 1, told
     if (recorded := ALERTS.get(bench_events())) is not None:
         assert told == {recorded}
-    events = len(workload.events)
-    for measure in ("handler", "batches", "postgres"):
-        seconds = [getattr(r, measure) for r in spent]
-        if None in seconds:
-            print(f"\n{measure:>8}: not measured (the server is not on this machine)")
-            continue
-        best = min(seconds)
-        print(
-            f"\n{measure:>8}, {events:,} events: CPU {best:.2f} s at best"
-            f" ({best / events * 1e6:,.0f} µs per event); rounds:"
-            f" {', '.join(f'{s:.2f} s' for s in seconds)}"
-        )
+    print_cpu(
+        len(workload.events),
+        {
+            "handler": [r.applied.handler for r in spent],
+            "batches": [r.applied.batches for r in spent],
+            "postgres": [r.applied.postgres for r in spent],
+        },
+    )

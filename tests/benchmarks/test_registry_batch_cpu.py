@@ -19,20 +19,17 @@ registry must leave what the workload says (`check_outcome`).
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass
 
-import asyncpg
 import pytest
 
-from services.platform.consuming.consumer import apply_batch
 from services.platform.eventstore import event_store
-from services.platform.postgres.database import SERVER_SETTINGS, open_pool
+from services.platform.postgres.database import open_pool
 from services.registry.handlers import registry_consumer
 from services.registry.policy_loading import load_policies
 from tests.support import postgres
-from tests.support.cpu_time import TimedHandler, backend_cpu
+from tests.support.cpu_time import Applied, applied_alone, print_cpu
 from tests.support.registry import TOKYO, FixedClock
 from tests.support.throughput import BATCH, check_outcome, rounds
 from tests.support.workload import Workload
@@ -43,17 +40,12 @@ pytestmark = pytest.mark.postgres
 @dataclass(frozen=True)
 class _Round:
     append: float  # ingest's append_batch
-    batches: float  # apply_batch, the handler included
-    handler: float  # apply_all alone
-    postgres: float | None  # PostgreSQL's backend during the batches
+    applied: Applied
 
 
 async def _one_round(database_url: str, workload: Workload) -> _Round:
     pool = await open_pool(database_url, migrate=False)
     consumer = registry_consumer(FixedClock(TOKYO), load_policies())
-    assert consumer.apply_all is not None
-    timed = TimedHandler(consumer.apply_all)
-    consumer = dataclasses.replace(consumer, apply_all=timed)
     events = workload.events
     try:
         started = time.process_time()
@@ -61,24 +53,9 @@ async def _one_round(database_url: str, workload: Workload) -> _Round:
             async with pool.acquire() as conn, conn.transaction():
                 await event_store.append_batch(conn, events[start : start + BATCH])
         appended = time.process_time()
-        # One connection, so that PostgreSQL's work is one backend's.
-        one = await asyncpg.create_pool(
-            database_url, min_size=1, max_size=1, server_settings=SERVER_SETTINGS
-        )
-        try:
-            async with one.acquire() as conn:
-                backend = conn.get_server_pid()
-            before = backend_cpu(backend)
-            applying = time.process_time()
-            for start in range(0, len(events), BATCH):
-                await apply_batch(one, consumer, events[start : start + BATCH])
-            applied = time.process_time()
-            after = backend_cpu(backend)
-        finally:
-            await one.close()
+        applied = await applied_alone(database_url, consumer, events, BATCH)
         await check_outcome(pool, workload)
-        backend_seconds = None if after is None or before is None else after - before
-        return _Round(appended - started, applied - applying, timed.seconds, backend_seconds)
+        return _Round(appended - started, applied)
     finally:
         await pool.close()
 
@@ -90,15 +67,12 @@ async def test_registry_batch_handler_cpu(
     for _ in range(rounds()):
         async with test_databases.fresh() as url:
             spent.append(await _one_round(url, workload))
-    events = len(workload.events)
-    for measure in ("handler", "batches", "append", "postgres"):
-        seconds = [getattr(r, measure) for r in spent]
-        if None in seconds:
-            print(f"\n{measure:>8}: not measured (the server is not on this machine)")
-            continue
-        best = min(seconds)
-        print(
-            f"\n{measure:>8}, {events:,} events: CPU {best:.2f} s at best"
-            f" ({best / events * 1e6:,.0f} µs per event); rounds:"
-            f" {', '.join(f'{s:.2f} s' for s in seconds)}"
-        )
+    print_cpu(
+        len(workload.events),
+        {
+            "handler": [r.applied.handler for r in spent],
+            "batches": [r.applied.batches for r in spent],
+            "append": [r.append for r in spent],
+            "postgres": [r.applied.postgres for r in spent],
+        },
+    )
