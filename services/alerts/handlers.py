@@ -205,7 +205,11 @@ class AlertHandlers:
         candidates: Sequence[ReviewCandidate],
     ) -> None:
         """Alerts of `candidates` of the report `report_id`, carried by `event`; two
-        statements find who watches them all."""
+        statements find who watches them all. A candidate that is the vendor the entry joined
+        (by an identifier, under another name) alerts no one: the entry was merged, its
+        sanction imposed on the watched vendor, which its watchers hear of as the bar it is;
+        the import's review keeps the line for the importer."""
+        candidates = [c for c in candidates if c.vendor_id != c.candidate_vendor_id]
         raised_at = await recorded_time(conn, event, self._clock)
         if not candidates or await _history(conn, raised_at):
             return

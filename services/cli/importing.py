@@ -49,9 +49,10 @@ from services.events.base import EventEnvelope
 from services.imports import mass_lifts
 from services.imports.csv_rows import UnreadableFile, unreadable_csv
 from services.imports.deltas import RecordedSanction
+from services.imports.entry_planning import Pending
 from services.imports.events import lift_id
 from services.imports.file_encoding import not_utf8, rereadable
-from services.imports.planning import CSV_LISTS, Pending, planned_events
+from services.imports.planning import CSV_LISTS, planned_events
 from services.imports.report import (
     ImportedFile,
     ImportReport,

@@ -60,7 +60,7 @@ def as_recorded(item: ListEntry, recorded: Mapping[str, RecordedSanction]) -> Li
     other names ("…, FORMERLY KNOWN AS …") was imported, before they were read apart, under
     ids of the cell as written, and keeps them (its vendor and sanction, not a new vendor
     barred and the first one's sanction lifted or paired as a rename). Its vendor's legal name
-    is then corrected (planning.py). Ids of the name alone for an entry never recorded."""
+    is then corrected (entry_planning.py). Ids of the name alone for an entry never recorded."""
     if type(item) is not ListEntry or item.written in (None, item.name):
         return item
     if sanction_id(item) in recorded:

@@ -35,7 +35,7 @@ import asyncpg
 
 from services.events.base import EventEnvelope
 from services.platform.eventlog.kafka import REQUEST_TIMEOUT_MS, KafkaEventLog
-from services.platform.eventstore import event_store
+from services.platform.eventstore import event_reads
 
 # Events per partition sent in one transaction: bounded memory and lock time when a partition
 # has a backlog (Kafka away for a while), several rounds then.
@@ -75,7 +75,7 @@ async def forward_stored(
                 # partition share its batches first come, first sent, so a round cut short
                 # by SEND_SECONDS cannot leave one behind another's backlog round after round.
                 # Each partition's range keeps its ORDER BY and LIMIT so that it stays a range
-                # scan (as `event_store.read_after`'s): without them the planner scanned the
+                # scan (as `event_reads.read_after`'s): without them the planner scanned the
                 # whole store, 49 ms a round 90,000 events in and growing with the log.
                 rows = await conn.fetch(
                     """SELECT s.partition, s.seq, s.content_hash
@@ -92,7 +92,7 @@ async def forward_stored(
                 )
                 if not rows:
                     return sent
-                events = await event_store.events_at(conn, rows)
+                events = await event_reads.events_at(conn, rows)
                 left = await _send(event_log, events, time.monotonic() + SEND_SECONDS)
                 positions: list[tuple[int, int]] = [(r["partition"], r["seq"]) for r in rows]
                 reached = reached_heads(positions, [e.event_id for e in events], left)

@@ -108,7 +108,7 @@ def load_policies(directory: Path | None = None) -> dict[str, SuspensionPolicy]:
             raise PolicyError(
                 f"{source}: authority: {policy.authority!r} is already defined by "
                 f"{sources[twin]}; one policy per authority (names that differ only in case,"
-                " width, spaces, punctuation or symbols are one)"
+                " width, spaces, punctuation, symbols, kana or legal-form words are one)"
             )
         policies[policy.authority] = policy
         sources[policy.authority] = source

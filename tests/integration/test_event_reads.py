@@ -11,8 +11,8 @@ import pytest
 from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
-from services.platform.eventstore import event_store, parsed_events
-from services.platform.eventstore.event_store import Cursor
+from services.platform.eventstore import event_reads, event_store, parsed_events
+from services.platform.eventstore.event_reads import Cursor
 from tests.support import case_b
 from tests.support.rows_read import rows_read
 from tests.support.tampering import as_owner
@@ -30,7 +30,7 @@ async def _stored(pool: asyncpg.Pool) -> list[EventEnvelope]:
 
 async def _read_all(pool: asyncpg.Pool) -> list[EventEnvelope]:
     async with pool.acquire() as conn:
-        return (await event_store.read_after(conn, Cursor(), 1_000)).events
+        return (await event_reads.read_after(conn, Cursor(), 1_000)).events
 
 
 @pytest.fixture(autouse=True)
@@ -95,10 +95,10 @@ async def test_a_read_deep_in_the_log_reads_only_what_the_partitions_offer(
     await pool.execute("ANALYZE event_store")
     limit = 300
     async with pool.acquire() as conn:
-        heads = await event_store.heads(conn)
+        heads = await event_reads.heads(conn)
         near_the_end = Cursor(tuple(max(0, seq - 100) for seq in heads.seqs))
         read, read_rows = await rows_read(
-            conn, "event_store", lambda: event_store.read_after(conn, near_the_end, limit)
+            conn, "event_store", lambda: event_reads.read_after(conn, near_the_end, limit)
         )
     assert len(read.events) == limit
     # Each partition offers at most `limit` rows, then the texts of those kept are read.
@@ -116,8 +116,8 @@ async def test_a_reader_passes_the_types_it_does_not_apply_by_unread(pool: async
     )
     stored = await _stored(pool)
     async with pool.acquire() as conn:
-        read = await event_store.read_after(conn, Cursor(), 1_000, types={"sanction.imposed"})
-        assert read.cursor == await event_store.heads(conn)
+        read = await event_reads.read_after(conn, Cursor(), 1_000, types={"sanction.imposed"})
+        assert read.cursor == await event_reads.heads(conn)
     assert read.events == [e for e in stored if e.event_type == "sanction.imposed"]
     assert [e.vendor_id for e in read.events] == sanctioned
     held = parsed_events.known([event_store.content_hash(e) for e in stored])
@@ -136,5 +136,5 @@ async def test_a_reader_stops_at_a_type_this_version_does_not_know(pool: asyncpg
         f" WHERE vendor_id = '{VENDORS[5]}'",
     )
     async with pool.acquire() as conn:
-        with pytest.raises(event_store.UnreadableStoredEvent, match="a newer version wrote it"):
-            await event_store.read_after(conn, Cursor(), 1_000, types={"sanction.imposed"})
+        with pytest.raises(event_reads.UnreadableStoredEvent, match="a newer version wrote it"):
+            await event_reads.read_after(conn, Cursor(), 1_000, types={"sanction.imposed"})

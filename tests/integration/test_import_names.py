@@ -3,7 +3,8 @@ the registry applying it, on a real PostgreSQL: a name the list gives back renam
 back; other names written inside a name cell ("…, FORMERLY KNOWN AS …", "A.K.A. …") are
 aliases, not the legal name, and a vendor an earlier import registered under such a cell keeps
 its id and has its legal name corrected; a row joined to another firm's vendor by its 法人番号
-under another name is listed for review."""
+under another name is listed for review, and alerts no agency watching that vendor as a
+"possible match": it was merged."""
 
 from __future__ import annotations
 
@@ -14,11 +15,17 @@ from typing import Any
 import asyncpg
 import pytest
 
+from services.alerts import setup as alerts_setup
 from services.cli import importing, publishing
+from services.events.alerts import watchlist_key
 from services.imports import events
 from services.imports.entries import ListEntry
 from services.imports.lists import worldbank
+from services.ingest.handlers import Rejected, ingest_batch
+from services.platform.eventlog.embedded import drain
 from services.platform.settings import Settings
+from tests.support import case_b
+from tests.support.event_examples import envelope
 from tests.support.in_process_api import execute
 from tests.support.live_consumers import drain_registry
 from tests.support.worldbank_csv import HEADER
@@ -177,3 +184,46 @@ async def test_a_corporate_number_of_another_firm_is_listed_for_review(
     assert candidate["why"] == (
         "joined by its corporate_number 7999901000001, under another name: check the number"
     )
+
+
+async def test_a_row_joined_by_its_number_under_another_name_alerts_no_possible_match(
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings(database_url=database_url)
+    alerts = alerts_setup.consumer(settings)
+    # An agency watches two known firms: 株式会社北浜建設 with its 法人番号, and 東和土木株式会社
+    # with no country.
+    number = {"scheme": "corporate_number", "value": "7999901000001"}
+    kitahama = {"legal_name": "株式会社北浜建設", "identifiers": [number], "country": "JP"}
+    known = [
+        envelope("vendor.registered", kitahama, "kitahama"),
+        envelope("vendor.registered", {"legal_name": "東和土木株式会社"}, "towa"),
+    ]
+    watch = {"agency": "市民課", "name": "bidders", "vendor_ids": ["kitahama", "towa"]}
+    saved = envelope("watchlist.saved", watch, watchlist_key("市民課", "bidders"))
+    outcomes = await ingest_batch(pool, [case_b.line(e) for e in (*known, saved)])
+    assert not [o for o in outcomes if isinstance(o, Rejected)]
+    await drain_registry(database_url, settings)
+    await drain(pool, alerts)
+    # Line 8 written with 北浜建設's number (as in the test above).
+    text = (LISTS / "jp_suspension_example.csv").read_text(encoding="utf-8")
+    fixed = tmp_path / "jp.csv"
+    fixed.write_text(text.replace(",8999901000001,", ",7999901000001,"), encoding="utf-8")
+
+    _, report_id = await _import("jp_suspension", fixed, database_url, capsys)
+    await drain(pool, alerts)
+
+    # Both are for the importer to review ...
+    report = (await execute(pool, REPORT, id=report_id))["importReport"]
+    review = {(c["line"], c["vendorId"], c["candidateVendorId"]) for c in report["review"]}
+    assert (8, "kitahama", "kitahama") in review
+    assert [c["why"] for c in report["review"] if c["line"] == 8] == [
+        "joined by its corporate_number 7999901000001, under another name: check the number"
+    ]
+    # ... but only the entry made a vendor apart from the watched one may be it: line 8's
+    # debarment was imposed on 北浜建設 itself, which its watchers hear of as a bar.
+    rows = await pool.fetch(
+        """SELECT vendor_id, (possible_match ->> 'line')::int AS line FROM alerts
+           WHERE change = 'possible_match'"""
+    )
+    assert [(r["vendor_id"], r["line"]) for r in rows] == [("towa", 3)]

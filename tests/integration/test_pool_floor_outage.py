@@ -1,7 +1,9 @@
 """A long-running process's pools through a PostgreSQL outage (`pg_ctl stop -m immediate`):
 asyncpg's "Failed to restore the pool connection floor; retrying" came after 1 s, 2 s, 4 s …
 for the whole outage, and nothing when it was over. An operator reads one line where the
-outage starts, and one where it ends, saying how long it lasted (pool_floor.py)."""
+outage starts, and one where it ends, saying how long it lasted at most (pool_floor.py). A pool
+that said an outage and closed before PostgreSQL came back leaves nothing for another pool to
+say over."""
 
 from __future__ import annotations
 
@@ -65,9 +67,53 @@ async def test_an_outage_is_said_once_where_it_starts_and_once_where_it_ends(
     assert "exc_info" not in logged[0]  # a traceback of asyncpg's: nothing to debug
     assert end_level == "INFO", said
     lasted = re.fullmatch(
-        r"PostgreSQL is reached again: the connection pool connects after ([\d.]+) s out of"
-        r" reach",
+        r"PostgreSQL is reached again: the connection pool connects ([\d.]+) s after it first"
+        r" failed to \(out of reach at most that long since; it tries again up to a minute"
+        r" apart\)",
         end,
     )
     assert lasted is not None, end
     assert float(lasted.group(1)) >= DOWN_SECONDS, end
+
+
+def _said(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """The messages logged since last asked."""
+    return [json.loads(line)["message"] for line in capsys.readouterr().err.splitlines()]
+
+
+async def test_an_outage_its_closed_pool_said_is_not_said_over_by_another(
+    capsys: pytest.CaptureFixture[str], root_logging: None
+) -> None:
+    configure_logging("info", "json")
+    with stoppable_postgres() as server:
+        database_url = await server.database()
+        first = await open_pool(database_url, migrate=False)
+        try:
+            await first.fetchval("SELECT 1")
+            server.stop_immediately()
+            deadline = time.monotonic() + 30
+            said = _said(capsys)
+            while not any(m.startswith("PostgreSQL is out of reach") for m in said):
+                assert time.monotonic() < deadline, said
+                await asyncio.sleep(0.1)
+                said += _said(capsys)
+        finally:
+            first.terminate()  # a process stopping its pool mid-outage
+        await asyncio.sleep(0)  # its task's end handled
+        server.start()
+        # A pool opened afterwards never met the outage: its first connection says nothing
+        # of one; and the next outage is said again.
+        second = await open_pool(database_url, migrate=False)
+        try:
+            await second.fetchval("SELECT 1")
+            assert _said(capsys) == []
+            server.stop_immediately()
+            deadline = time.monotonic() + 30
+            said = []
+            while not said:
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.1)
+                said = _said(capsys)
+            assert said[0].startswith("PostgreSQL is out of reach"), said
+        finally:
+            second.terminate()

@@ -4,7 +4,8 @@ operator's `pg_ctl stop` sends it): asyncpg's next statement on it fails with
 `InternalClientError: cannot switch to state 12; another operation (2) is in progress`. The
 risk consumer logged that as a fault of ours, with a traceback, and its liveness as failing
 (a stall on /healthz after two minutes, where a restart cures nothing): it is PostgreSQL gone,
-waited for and said in one line as every other lost connection is."""
+waited for and said in one line, as its session ended by the server: PostgreSQL stopping ends
+it, but so do an idle timeout and pg_terminate_backend where PostgreSQL is up."""
 
 from __future__ import annotations
 
@@ -53,8 +54,8 @@ async def test_a_session_postgresql_ended_is_waited_for_as_an_outage(
     [line] = [line for line in logged if line["logger"] == "services.platform.operations.retry"]
     assert line["level"] == "WARNING", line
     assert line["message"].startswith(
-        "risk.facts waiting for PostgreSQL or Kafka; retrying with backoff: InternalClientError:"
-        " cannot switch to state"
+        "risk.facts had its PostgreSQL session ended by the server; retrying with backoff:"
+        " InternalClientError: cannot switch to state"
     ), line
     assert "exc_info" not in line, line  # no traceback: nothing of ours to debug
     assert live.report()["waiting_for"] == "a dependency (PostgreSQL or Kafka)"

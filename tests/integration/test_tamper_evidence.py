@@ -16,7 +16,7 @@ from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
 from services.platform.consuming import checked_replay
 from services.platform.consuming.rebuilding import BrokenChain
-from services.platform.eventstore import chain, chain_checks, event_store, verification
+from services.platform.eventstore import chain, chain_checks, event_reads, event_store, verification
 from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.eventstore.event_store import content_hash
 from services.platform.eventstore.walk_beside import WalkFailed, walk_in_child
@@ -337,8 +337,8 @@ async def test_readers_name_a_stored_event_this_version_cannot_read(
         " '\"eighteen\"'), content_hash = 'edited' WHERE event_type = 'sanction.imposed'",
     )
     async with stored.acquire() as conn:
-        with pytest.raises(event_store.UnreadableStoredEvent) as raised:
-            await event_store.read_after(conn, event_store.Cursor(), 1_000)
+        with pytest.raises(event_reads.UnreadableStoredEvent) as raised:
+            await event_reads.read_after(conn, event_reads.Cursor(), 1_000)
     assert str(raised.value).startswith(
         f"the stored event at partition {PARTITION}, seq {sanction['seq']} cannot be read by"
         " this version: if a newer version wrote it, upgrade this process; `vendorwatch"

@@ -16,7 +16,7 @@ import pytest
 from services.cli import rebuilding
 from services.ingest.handlers import ingest_batch
 from services.platform.eventstore import chain, verification
-from services.platform.eventstore.event_store import UnappendedStoredRow
+from services.platform.eventstore.event_reads import UnappendedStoredRow
 from services.platform.settings import Settings
 from tests.support import case_b
 from tests.support.live_consumers import applied_live

@@ -15,7 +15,7 @@ from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.platform.consuming.applied_order import ReadingPace, Recorded, Reordering
 from services.platform.eventstore import chain
-from services.platform.eventstore.event_store import Cursor
+from services.platform.eventstore.event_reads import Cursor
 from tests.support import case_b
 
 TAKEN = {"vendor.registered", "vendor.renamed"}

@@ -14,6 +14,7 @@ from services.imports.entries import ListEntry, RowProblem, ground_code
 from services.imports.events import entry_events
 from services.imports.lists import ebrd, idb, worldbank
 from services.imports.lists.countries import country_code
+from services.imports.lists.other_names import split_name
 
 LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"
 
@@ -71,6 +72,45 @@ def test_another_name_in_square_brackets_is_that_name() -> None:
         "Shaanxi Neoplan Trading Co., Ltd.",
     )
     assert worldbank.other_names("陕西 [aka Neoplan]") == ("Neoplan", "陕西")
+
+
+def test_a_bare_aka_dba_or_formerly_inside_a_name_is_a_word_of_it() -> None:
+    # "aka", "dba" and "formerly" alone split any name they were words of: HOTEL, also
+    # known as TOKYO LTD.
+    for cell in (
+        "HOTEL AKA TOKYO LTD",
+        "GRUPO DBA INGENIERIA S.A.",
+        "AKA HOLDINGS LIMITED",
+        "DBA TECHNOLOGIES LLC",
+        "FORMERLY YOURS BOUTIQUE LTD",
+    ):
+        assert split_name(cell) == (cell, ()), cell
+    # After a comma or semicolon, after the legal form that ends the firm's name (the
+    # EBRD's lines 269 and 1108), or dotted, slashed or in words, they still introduce one.
+    for cell, name, other in (
+        ("HOTEL SAKURA LTD, aka TOKYO HOTEL", "HOTEL SAKURA LTD", "TOKYO HOTEL"),
+        ("Rufat Majidov; dba Majidov Trading", "Rufat Majidov", "Majidov Trading"),
+        ("Ecograph LLC aka Ecography Company", "Ecograph LLC", "Ecography Company"),
+        (
+            "Pyramind E&C Co. Ltd. Formerly PMA Property Management Agent Co., Ltd.",
+            "Pyramind E&C Co. Ltd.",
+            "PMA Property Management Agent Co., Ltd.",
+        ),
+        (
+            "MR. G.I.P. GUNATHILAKE A.K.A. INDRALAL GUNATHILAKE",
+            "MR. G.I.P. GUNATHILAKE",
+            "INDRALAL GUNATHILAKE",
+        ),
+        ("HOTEL AKA TOKYO LTD f/k/a HOTEL TOKYO", "HOTEL AKA TOKYO LTD", "HOTEL TOKYO"),
+        (
+            "LTD Dagi Also doing business as Dagi LLC",
+            "LTD Dagi",
+            "Dagi LLC",
+        ),
+        ("SOL DE MAYO S.R.L. (dba SOLMAYO)", "SOL DE MAYO S.R.L.", "SOLMAYO"),
+    ):
+        assert split_name(cell) == (name, (other,)), cell
+    assert split_name("A.K.A. INDRALAL GUNATHILAKE") == ("INDRALAL GUNATHILAKE", ())
 
 
 def test_a_date_that_is_none_is_named() -> None:

@@ -9,7 +9,8 @@ from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.platform.eventlog import own_appends
 from services.platform.eventlog.own_appends import OwnAppends, Stored, Tail
-from services.platform.eventstore.event_store import Cursor, Place
+from services.platform.eventstore.event_reads import Cursor
+from services.platform.eventstore.event_store import Place
 from tests.support import case_b
 
 

@@ -12,7 +12,7 @@ from services.cli.database_choice import database_options
 from services.cli.running import configure, run
 from services.platform.consuming.checked_replay import NOT_VERIFIED
 from services.platform.consuming.rebuilding import BrokenChain
-from services.platform.eventstore.event_store import UnreadableStoredEvent
+from services.platform.eventstore.event_reads import UnreadableStoredEvent
 from services.platform.eventstore.walk_beside import WalkFailed
 from services.platform.settings import Settings
 from services.platform.wording import plural

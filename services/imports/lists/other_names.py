@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from services.imports.entries import one_line
+from services.registry.domain.names import ends_in_legal_form
 
 # How the lists introduce another name ("(aka X)", "(f.k.a X)", "(formerly operating as:
 # X)", "(also d/b/a X)", "(CURRENTLY D/B/A X)", "may also be doing business as X", …).
@@ -36,8 +37,11 @@ _BRACKETED = re.compile(
 # Outside brackets, after the firm's name (", FORMERLY KNOWN AS X", " A.K.A. X", " aka X"):
 # a word of its own, not the start of one ("DBAS LTD").
 _INLINE = re.compile(rf"(?<![^\s,;]){_QUALIFIED}(?:{_FORMS})(?=\s)", re.I)
-# A cell may open with these only ("A.K.A. X"): a bare "aka" or "dba" there may be the
-# firm's own first word.
+# These alone may be words of a name ("HOTEL AKA TOKYO LTD", "DBA SOLUTIONS", "FORMERLY
+# YOURS LTD"): they introduce another name only after a comma or semicolon ("…, aka X") or
+# after the legal form that ends the firm's name ("Ecograph LLC aka Ecography Company",
+# "Pyramind E&C Co. Ltd. Formerly PMA …"), never at the start of the cell. Dotted, slashed or
+# several words ("A.K.A.", "f/k/a", "formerly known as", "also dba") introduce one anywhere.
 _BARE = frozenset({"aka", "dba", "formerly"})
 _QUOTES = " ,;:'\"‘’“”[]"  # and a bracket within ("(f.k.a [X])")
 
@@ -63,14 +67,20 @@ def bracketed(text: str) -> tuple[str, list[str]]:
     return one_line(_BRACKETED.sub(taken, text)), others
 
 
+def _introduces(found: re.Match[str], text: str) -> bool:
+    """Whether a designator `_INLINE` found in `text` introduces another name (`_BARE`)."""
+    if found.group(0).casefold() not in _BARE:
+        return True
+    before = text[: found.start()].rstrip()
+    return before[-1:] in (",", ";") or (bool(before) and ends_in_legal_form(before))
+
+
 def split_name(cell: str) -> tuple[str, tuple[str, ...]]:
     """The firm's name and its other names, from a name cell as a list writes it; the cell
     as it is when no other name is in it (or nothing but the designator would be left)."""
     text = one_line(cell)
     rest, others = bracketed(text)
-    found = _INLINE.search(rest)
-    if found is not None and found.start() == 0 and found.group(0).casefold() in _BARE:
-        found = None
+    found = next((f for f in _INLINE.finditer(rest) if _introduces(f, rest)), None)
     if found is not None:
         after = named(rest[found.end() :].strip(_QUOTES))
         rest, others = rest[: found.start()], [*after, *others]

@@ -49,7 +49,7 @@ async def work_on_its_way(conn: Connection, consumer: str, vendor_id: str, agenc
     contractor it knows no other subcontract of there that may run again (the request names
     its subcontractor only in its payload, which no index reads)."""
     # Each look-up in the ledger and in migration's contracts is a lateral subquery with a
-    # limit, as the log's reader makes them (event_store.read_after): a probe by the key per
+    # limit, as the log's reader makes them (event_reads.read_after): a probe by the key per
     # event read, never a join or a hashed set that could read a consumer's whole ledger or
     # all the vendor's contracts at the agency. Each read of the log is ordered by its index
     # with a limit, so that it stays a range of the vendor's events whatever the statistics

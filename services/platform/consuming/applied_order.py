@@ -47,7 +47,7 @@ import asyncpg
 
 from services.events.base import EventEnvelope
 from services.platform.eventstore import chain
-from services.platform.eventstore.event_store import Cursor
+from services.platform.eventstore.event_reads import Cursor
 from services.platform.postgres.database import Connection
 from services.platform.wording import plural
 

@@ -24,8 +24,8 @@ import asyncpg
 
 from services.platform.consuming.rebuilding import BrokenChain
 from services.platform.consuming.replay import Stage, replay
-from services.platform.eventstore import chain_checks, event_store
-from services.platform.eventstore.event_store import UnreadableStoredEvent
+from services.platform.eventstore import chain_checks, event_reads
+from services.platform.eventstore.event_reads import UnreadableStoredEvent
 from services.platform.eventstore.walk_beside import WalkFailed, walk_in_child
 
 # What a forced rebuild went past when the walk could not be made, before why.
@@ -71,7 +71,7 @@ async def replay_verified(
     # Only when forced past problems: an intact log's heads number exactly the events
     # stored, and a comparison would only find those appended since the replay's last read.
     async with pool.acquire() as conn:
-        numbered = sum((await event_store.heads(conn)).seqs)
+        numbered = sum((await event_reads.heads(conn)).seqs)
     return Replayed(read, overridden, numbered)
 
 

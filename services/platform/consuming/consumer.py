@@ -22,7 +22,8 @@ from services.events.catalog import EventRejected, parse_event
 from services.platform.consuming import dead_letters
 from services.platform.consuming.consumer_lock import SHARED_FOR_BATCH, lock_key
 from services.platform.eventstore import chain, order_seals
-from services.platform.eventstore.event_store import Cursor, canonical_json
+from services.platform.eventstore.event_reads import Cursor
+from services.platform.eventstore.event_store import canonical_json
 from services.platform.off_the_loop import for_batch
 from services.platform.operations import metrics
 from services.platform.postgres.database import Connection, ConnectionSource

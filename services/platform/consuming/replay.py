@@ -55,8 +55,8 @@ from services.platform.consuming.applied_order import (
 )
 from services.platform.consuming.consumer import Consumer, apply_batch
 from services.platform.consuming.rebuilding import reached
-from services.platform.eventstore import event_store
-from services.platform.eventstore.event_store import Cursor, Read
+from services.platform.eventstore import event_reads
+from services.platform.eventstore.event_reads import Cursor, Read
 from services.platform.postgres.one_transaction import OneTransaction
 from services.platform.wording import plural
 
@@ -148,7 +148,7 @@ async def replay(
             for stage, inbox in zip(followers, inboxes, strict=True):
                 group.create_task(pipeline.follow_all(stage, inbox))
     except ExceptionGroup as failed:
-        unreadable, others = failed.split(event_store.UnreadableStoredEvent)
+        unreadable, others = failed.split(event_reads.UnreadableStoredEvent)
         if unreadable is not None and others is None:
             raise unreadable.exceptions[0] from None  # the reader's alone, said as it is
         raise
@@ -191,7 +191,7 @@ class _Pipeline:
                 while record is not None and pace.wants_record(cursor):
                     pace.record(await record.next(self.limit))
                 async with self.read_pool.acquire() as conn:
-                    read = await event_store.read_after(
+                    read = await event_reads.read_after(
                         conn, cursor, self.limit, judged_by=judged_by, through=pace.through
                     )
                 if read.cursor == cursor:

@@ -22,8 +22,8 @@ from services.platform.consuming.consumer import BATCH_SIZE, Consumer, apply_bat
 from services.platform.consuming.notices import kept_listening
 from services.platform.eventlog.base import Writer
 from services.platform.eventlog.own_appends import OwnAppends, Tail
-from services.platform.eventstore import event_store
-from services.platform.eventstore.event_store import Cursor
+from services.platform.eventstore import event_reads, event_store
+from services.platform.eventstore.event_reads import Cursor
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import note_success, until_done
 from services.platform.postgres.database import Connection
@@ -78,7 +78,7 @@ async def drain(
         rewound = None
         if read is None:
             async with pool.acquire() as conn:
-                read = await event_store.read_after(
+                read = await event_reads.read_after(
                     conn,
                     cursor,
                     BATCH_SIZE,
@@ -109,7 +109,7 @@ async def _rewound(conn: Connection, consumer: str, cursor: Cursor) -> Cursor | 
     ledger passes over what was applied before); `vendorwatch verify` names the offset until
     then, and ledger rows of forged events read meanwhile after. Looked at as a drain starts
     and when a read finds nothing new: the heads, one small read each time."""
-    heads = await event_store.heads(conn)
+    heads = await event_reads.heads(conn)
     past = [
         (partition, seq, head)
         for partition, (seq, head) in enumerate(zip(cursor.seqs, heads.seqs, strict=True))
@@ -238,7 +238,7 @@ async def follow(
 
         async with kept_listening(pool, event_store.NOTIFY_CHANNEL, notified, heard_again):
             async with pool.acquire() as conn:
-                cursor = await event_store.heads(conn)
+                cursor = await event_reads.heads(conn)
             await _follow(pool, handle, cursor, wakeup, tail)
 
 
@@ -256,7 +256,7 @@ async def _follow(
             if tail is not None:
                 tail.read_the_log = False  # a notice from now on asks for another read
             async with pool.acquire() as conn:
-                read = await event_store.read_after(conn, cursor, BATCH_SIZE)
+                read = await event_reads.read_after(conn, cursor, BATCH_SIZE)
         if read is not None:
             for event in read.events:
                 handle(event)

@@ -19,7 +19,8 @@ import uuid
 from collections.abc import Iterator, Sequence
 
 from services.events.base import EventEnvelope
-from services.platform.eventstore.event_store import Cursor, Place, Read
+from services.platform.eventstore.event_reads import Cursor, Read
+from services.platform.eventstore.event_store import Place
 
 # Handed events a reader may have waiting; beyond, they are dropped and the reader reads the
 # log (a reader that stopped taking them must not hold them without bound).

@@ -29,9 +29,14 @@ def explained_by(cause: Callable[[], str | None]) -> Iterator[None]:
         _CAUSE.reset(token)
 
 
+def known(error: BaseException) -> str | None:
+    """Why this process knows `error`, an outage, came (`explained_by`); None: it does not."""
+    cause = _CAUSE.get()
+    return cause() if cause is not None and is_outage(error) else None
+
+
 def said(error: BaseException) -> str:
     """`error` as a log line or /healthz says it: an outage whose cause this process knows
-    (`explained_by`) by that cause, anything else by its type and message."""
-    cause = _CAUSE.get()
-    known = cause() if cause is not None and is_outage(error) else None
-    return known if known is not None else f"{type(error).__name__}: {error}"
+    (`known`) by that cause, anything else by its type and message."""
+    cause = known(error)
+    return cause if cause is not None else f"{type(error).__name__}: {error}"

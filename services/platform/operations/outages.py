@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import sys
+from collections.abc import Iterator
 
 import asyncpg
 
@@ -26,9 +27,12 @@ _OUTAGES = (
 # asyncpg's words, ending its InternalClientError, for a statement started on a connection
 # whose protocol is still consuming an error (state 2, PROTOCOL_ERROR_CONSUME, of
 # asyncpg/protocol/coreproto.pxd) that no statement of its own met: PostgreSQL's termination
-# notice (57P01 of a fast stop, 57P02 of a crash of another backend) read on a connection
-# idle between statements, before the close that follows it. Only PostgreSQL ending the
-# session sends an error between statements; asyncpg awaits a ReadyForQuery that never comes.
+# notice (57P01 of a fast stop or of pg_terminate_backend, 57P02 of a crash of another
+# backend, 57P05 of idle_session_timeout) read on a connection idle between statements,
+# before the close that follows it. Only PostgreSQL ending the session sends an error between
+# statements; asyncpg awaits a ReadyForQuery that never comes. PostgreSQL may be stopping, or
+# up and ending that one session: retrying is right either way, but it is said as a session
+# ended (`session_ended`), not as PostgreSQL out of reach.
 _ENDED_IN_AN_IDLE_SESSION = "another operation (2) is in progress"
 
 
@@ -49,6 +53,22 @@ _DATABASE_GONE = (
     asyncpg.exceptions.OperatorInterventionError,
     ConnectionError,
 )
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """`error`, then the error it was raised from or while handling, and so on, each once."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def session_ended(error: BaseException) -> bool:
+    """Whether `error`, or an error it was raised from or while handling, is a session
+    PostgreSQL ended while it was idle (`_session_ended`)."""
+    return any(_session_ended(current) for current in _chain(error))
 
 
 def _kafka_outage(error: BaseException) -> bool:
@@ -100,15 +120,11 @@ def is_outage(error: BaseException) -> bool:
     can cure, rather than something retrying cannot: a long-running loop waits it out, said
     in one line, its liveness waiting rather than stalled (a session PostgreSQL ended while
     it was idle among them: `_session_ended`)."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
+    for current in _chain(error):
         if isinstance(current, Misconfigured):
             return False  # met while retrying a dependency, perhaps, but no outage
         if isinstance(current, _OUTAGES) or _session_ended(current) or _kafka_outage(current):
             return True
-        current = current.__cause__ or current.__context__
     return False
 
 
@@ -141,10 +157,7 @@ def lost(error: BaseException) -> str | None:
         return found[0] if found and all(found) else None
     if not is_outage(error):
         return None
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
+    for current in _chain(error):
         if (
             isinstance(current, StartupError)
             or (isinstance(current, OSError) and current.filename is not None)
@@ -153,7 +166,6 @@ def lost(error: BaseException) -> str | None:
             return None  # said already as it is, a file of ours, or for `lost_at` to ask
         if _kafka_outage(current) or type(current).__module__.startswith("aiokafka"):
             return "Kafka"
-        current = current.__cause__ or current.__context__
     return "PostgreSQL"
 
 

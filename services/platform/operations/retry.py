@@ -32,7 +32,8 @@ from tenacity import (
 
 from services.platform.operations.back_again import back_off
 from services.platform.operations.liveness import Liveness
-from services.platform.operations.outages import is_outage
+from services.platform.operations.outage_cause import known
+from services.platform.operations.outages import is_outage, session_ended
 from services.platform.settings import retry_backoff
 
 log = logging.getLogger(__name__)
@@ -98,11 +99,16 @@ def _failed_attempt(live: Liveness, what: str, state: RetryCallState) -> None:
 
 def note_failure(live: Liveness, what: str, error: BaseException) -> None:
     """Records a failed attempt; logs the first of a streak (with its traceback unless a
-    dependency is out of reach: that needs no debugging)."""
+    dependency is out of reach: that needs no debugging). A session PostgreSQL ended is said
+    so, unless the process knows why (`outage_cause.known`: `up`'s PostgreSQL stopped):
+    PostgreSQL stopping ends it, but so do an idle timeout and an administrator's
+    pg_terminate_backend, where PostgreSQL is up."""
     first = live.failing_since is None
     live.failed(error)
     if first:
         cause = f"waiting for {live.dependency}" if live.outage else "failing"
+        if live.outage and session_ended(error) and known(error) is None:
+            cause = "had its PostgreSQL session ended by the server"
         log.warning(
             "%s %s; retrying with backoff: %s",
             what,

@@ -110,8 +110,10 @@ class AuthoritiesQuery:
         " ranges, what proposeSuspension applies) or named by a recorded sanction, by name."
         " A sanction may name an authority not listed here, but one with a policy only as"
         " the policy writes it (`authority_spelling`: not in another case, width, spacing,"
-        " punctuation or symbols); another letter or word names another authority, with no"
-        " policy."
+        " punctuation or symbols, nor with hiragana for katakana, small kana for large, or"
+        " legal-form words such as Co., Ltd., Company or 株式会社 added or dropped, which"
+        " vendor-name matching ignores too); another letter or word names another authority,"
+        " with no policy."
     )
     async def sanction_authorities(self, info: Info) -> list[SanctionAuthority]:
         async with info.context.pool.acquire() as conn:

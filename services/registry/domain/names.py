@@ -205,6 +205,13 @@ def _strip_designators(text: str) -> str:
     return _LATIN_DESIGNATOR.sub(" ", text)
 
 
+def ends_in_legal_form(text: str) -> bool:
+    """Whether a Latin-script name ends with a legal form ("Ecograph LLC", "… Co. Ltd."), as
+    `name_tokens` finds them: a name complete there."""
+    folded = unicodedata.normalize("NFKC", text.casefold()).rstrip(" ,;")
+    return any(m.end() == len(folded) for m in _LATIN_DESIGNATOR.finditer(folded))
+
+
 def _words(text: str) -> str:
     return _SEPARATORS.sub(" ", text).strip()
 

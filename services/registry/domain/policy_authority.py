@@ -21,9 +21,10 @@ Two rules, each added once the log had begun and judging the events recorded fro
   What folds alike either way is one authority (policy files are refused at loading when
   theirs do).
 
-A different letter or word ("City procurement offices", "市 procurement office") names
-another authority: no folding can tell a slip from another office ("District 1 office",
-"District 2 office"), and the lists imported name hundreds of authorities without a policy.
+A different letter or word, other than a legal form ("City procurement offices", "市
+procurement office"), names another authority: no folding can tell a slip from another office
+("District 1 office", "District 2 office"), and the lists imported name hundreds of
+authorities without a policy.
 """
 
 from __future__ import annotations
