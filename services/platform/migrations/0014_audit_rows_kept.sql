@@ -43,11 +43,3 @@ CREATE TRIGGER chain_verifications_append_only BEFORE UPDATE OR DELETE ON chain_
     FOR EACH ROW EXECUTE FUNCTION audit_rows_kept();
 CREATE TRIGGER chain_verifications_not_truncated BEFORE TRUNCATE ON chain_verifications
     FOR EACH STATEMENT EXECUTE FUNCTION audit_rows_kept();
-
--- Migration 0007's tally triggers on dead_letters for UPDATE (dead_letters_tallied_on_update),
--- DELETE (dead_letters_tallied_on_delete) and TRUNCATE (dead_letters_emptied) no longer fire
--- in operation: the guards above refuse those statements first. They are kept, not dropped:
--- an owner who disables dead_letters_append_only or dead_letters_not_truncated by name (what
--- the guard does not stop, above) and updates, deletes or empties letters still has
--- dead_letter_tallies follow, so that the counts /metrics and the API report stay true
--- (tests/integration/test_dead_letter_tallies.py writes and removes letters so).
