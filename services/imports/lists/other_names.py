@@ -81,6 +81,8 @@ def split_name(cell: str) -> tuple[str, tuple[str, ...]]:
     text = one_line(cell)
     rest, others = bracketed(text)
     found = next((f for f in _INLINE.finditer(rest) if _introduces(f, rest)), None)
+    if found is None and not others:
+        return text, ()  # quotes and all: “INTERYER INŞAAT” MƏHDUD … is how the list names it
     if found is not None:
         after = named(rest[found.end() :].strip(_QUOTES))
         rest, others = rest[: found.start()], [*after, *others]
