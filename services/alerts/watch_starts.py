@@ -4,12 +4,13 @@ contract awarded to one that runs on the day the log recorded it (ARCHITECTURE.m
 (`already_barred.py`). An award made to a vendor barred from it on the award day is told
 instead (`AWARDED_WHILE_BARRED`), whatever the agency was told before: the award is a fact
 the registry records, refusing nothing, and what is irregular is the award, not news of the
-bar. Both are judged as known when the log recorded the save or the award (`known_before`),
-so that the alerts consumer applied again raises the same alerts; each alert's id comes from
+bar. Both are judged as the log held the records before the save or the award, by its place
+in the log (`records_in_order`), so that the alerts consumer applied again raises the same
+alerts, however the events were batched; each alert's id comes from
 the agency, the event and the vendor, so a redelivery or a replay finds it.
 
 Awards are half of what a registry receives: those recorded at one moment (one ingest batch)
-are judged together, their vendors' records read in three statements, most of them found
+are judged together, their vendors' records read in four statements, most of them found
 never sanctioned, and their alerts raised in one go."""
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ from typing import Any
 
 from services.alerts import repository
 from services.alerts.already_barred import already_barred
-from services.alerts.bars import Bar, bar_in, bars_at, known_before
+from services.alerts.bars import Bar, bar_in, bars_at
 from services.alerts.changes import RUNNING_CONTRACTS, Told, alert_id
 from services.alerts.watchers import watching
 from services.events.alerts import AlertChange, AlertRaised, BarredAward, WatchlistSaved
 from services.events.contract import ContractAwarded
 from services.platform.off_the_loop import for_batch
 from services.platform.postgres.database import Connection
-from services.registry.reads.screening import records_at
+from services.registry.reads.records_in_order import records_before
 
 # A vendor and an alert about it.
 VendorAlert = tuple[str, AlertRaised]
@@ -65,7 +66,7 @@ async def on_save(
     told unless its last alert told the agency this bar already (an earlier save of the list
     among them)."""
     day = recorded.date()
-    bars = await bars_at(conn, saved.vendor_ids, day, saved.agency, known_before(recorded))
+    bars = await bars_at(conn, event_id, saved.vendor_ids, saved.agency, recorded)
     found = [_Found(event_id, v, saved.agency, day, bar, saved.name) for v, bar in bars.items()]
     return await _alerts(conn, found, recorded)
 
@@ -81,14 +82,19 @@ async def on_awards(
     day = recorded.date()
     # Each award is judged on its own day and, when it runs, on the day recorded.
     since = min(day, *(a.awarded.awarded_on for a in awards))
-    records = await records_at(conn, [a.vendor_id for a in awards], known_before(recorded), since)
+    # Each judged as the log held the records before it: a sanction its batch stored ahead
+    # of it counts, one stored after does not.
+    records = await records_before(
+        conn, [a.vendor_id for a in awards], [a.event_id for a in awards], recorded, since
+    )
 
     def judged(batch: Sequence[Award]) -> list[_Found]:
         # Up to a millisecond a barred vendor's award: a batch's, in a worker thread.
         found = []
         for a in batch:
             terms = a.awarded
-            barred = bar_in(records, a.vendor_id, terms.awarded_on, terms.agency, terms.category)
+            held = records.before(a.vendor_id, a.event_id)
+            barred = bar_in(held, a.vendor_id, terms.awarded_on, terms.agency, terms.category)
             if barred is not None:
                 found.append(
                     _Found(
@@ -102,7 +108,7 @@ async def on_awards(
                     )
                 )
             elif terms.starts_on <= day <= terms.ends_on:
-                bar = bar_in(records, a.vendor_id, day, terms.agency)
+                bar = bar_in(held, a.vendor_id, day, terms.agency)
                 if bar is not None:
                     found.append(
                         _Found(a.event_id, a.vendor_id, terms.agency, day, bar, RUNNING_CONTRACTS)

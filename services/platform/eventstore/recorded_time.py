@@ -43,3 +43,14 @@ async def recorded_times(
     )
     found = {r["event_id"]: r["recorded_at"].astimezone(clock.timezone) for r in rows}
     return {event_id: found.get(event_id) or clock.now() for event_id in event_ids}
+
+
+async def positions(conn: Connection, event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Where the log holds these events (`event_store.position`, the order appends are
+    written in): what orders the events of one ingest batch, which share their recorded
+    moment. An event applied without the log has none."""
+    rows = await conn.fetch(
+        "SELECT event_id, position FROM event_store WHERE event_id = ANY($1::uuid[])",
+        list(event_ids),
+    )
+    return {r["event_id"]: r["position"] for r in rows}

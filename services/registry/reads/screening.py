@@ -80,7 +80,7 @@ async def screen_within(
     vendor of `vendor_ids` with a vendor that has sanctions. One query for any number; the
     judgement of a batch runs in a worker thread (5,000 bidders take tens of milliseconds)."""
     related = affiliates_by_vendor(vendor_ids, periods)
-    rows = await _sanction_rows(conn, related, known_at, as_of)
+    rows = await sanction_rows_from(conn, related, known_at, as_of)
     return await for_batch(
         lambda vendors: judged(
             vendors,
@@ -108,7 +108,7 @@ def judged(
     """The judgement of `vendor_ids` from their affiliates (`affiliates_by_vendor`) and the
     sanction rows of them and their affiliates (`sanction_repository.sanction_rows`);
     `with_bars_from` as `eligibility.evaluate`'s."""
-    by_vendor = _timelines(rows)
+    by_vendor = timelines_by_vendor(rows)
     return {
         vendor_id: evaluate(
             vendor_id,
@@ -244,27 +244,38 @@ async def records_at(
         await vendor_repository.affiliation_events(conn, vendor_ids, known_at)
     )
     related = affiliates_by_vendor(vendor_ids, periods)
-    return Records(related, _timelines(await _sanction_rows(conn, related, known_at, since)))
+    return Records(
+        related, timelines_by_vendor(await sanction_rows_from(conn, related, known_at, since))
+    )
 
 
-async def _sanction_rows(
+async def sanction_rows_from(
     conn: Connection,
     related: Mapping[str, Mapping[str, Sequence[Period]]],
     known_at: dt.datetime | None,
     since: dt.date,
+    named: Sequence[str] = (),
 ) -> list[asyncpg.Record]:
     """The sanction rows of the vendors of `related` and of their affiliates that may apply
-    on `since` or later: one over before bars nothing then nor after, so answers for those
-    days read what can still bar, not every vendor's whole record."""
-    everyone = set(related)
-    for affiliates in related.values():
-        everyone.update(affiliates)
+    on `since` or later (and those of `named` sanctions whatever their days): one over
+    before bars nothing then nor after, so answers for those days read what can still bar,
+    not every vendor's whole record."""
     return await sanctions_by_day.rows_applying_from(
-        conn, sorted(everyone), since, known_at=known_at
+        conn, everyone(related), since, named, known_at=known_at
     )
 
 
-def _timelines(rows: Iterable[sanction_repository.Row]) -> dict[str, list[SanctionTimeline]]:
+def everyone(related: Mapping[str, Mapping[str, Sequence[Period]]]) -> list[str]:
+    """The vendors of `related` and their affiliates, in id order."""
+    found = set(related)
+    for affiliates in related.values():
+        found.update(affiliates)
+    return sorted(found)
+
+
+def timelines_by_vendor(
+    rows: Iterable[sanction_repository.Row],
+) -> dict[str, list[SanctionTimeline]]:
     """Vendor → the timelines of its sanctions, from the process's cache."""
     by_vendor: dict[str, list[SanctionTimeline]] = defaultdict(list)
     for row in rows:

@@ -265,3 +265,28 @@ async def authorities_recorded(conn: Connection) -> dict[str, int]:
         "SELECT authority, count(*) AS sanctions FROM registry_sanctions GROUP BY authority"
     )
     return {r["authority"]: r["sanctions"] for r in rows}
+
+
+async def placed_at(
+    conn: Connection, vendor_ids: Sequence[str], moment: dt.datetime
+) -> list[asyncpg.Record]:
+    """The sanction events of these vendors the log recorded at `moment` (an imposition or a
+    change of one: `sanction_id`, `vendor_id`, `event_id`) with their `position` in the log,
+    which orders the events of one ingest batch, all recorded at its one instant. Rows of
+    events applied without the log (no position) are left out. One query: the vendors'
+    sanctions by their index, their changes by theirs."""
+    return await conn.fetch(
+        """WITH mine AS (
+               SELECT sanction_id, vendor_id, event_id, recorded_at FROM registry_sanctions
+               WHERE vendor_id IN (SELECT unnest($1::text[])))
+           SELECT m.sanction_id, m.vendor_id, e.event_id, e.position
+           FROM mine m JOIN event_store e ON e.event_id = m.event_id
+           WHERE m.recorded_at = $2
+           UNION ALL
+           SELECT m.sanction_id, m.vendor_id, e.event_id, e.position
+           FROM mine m JOIN registry_sanction_changes c ON c.sanction_id = m.sanction_id
+           JOIN event_store e ON e.event_id = c.event_id
+           WHERE c.recorded_at = $2""",
+        list(vendor_ids),
+        moment,
+    )
