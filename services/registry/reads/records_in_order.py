@@ -64,12 +64,19 @@ class InOrder:
     # Each vendor → the places of its own sanction events recorded at the moment, in order.
     changed: dict[str, list[int]]
     _cut: dict[tuple[str, int], Records] = field(default_factory=dict, compare=False)
+    # Each vendor's places of its and its affiliates' changes at the moment, sorted once: a
+    # vendor's awards of a batch ask them each.
+    _places: dict[str, list[int]] = field(default_factory=dict, compare=False)
 
     def before(self, vendor_id: str, event_id: uuid.UUID) -> Records:
         """Records for judging `vendor_id` as the log held them before the event `event_id`
         of the moment (one applied without the log: before the moment)."""
         vendors = [vendor_id, *self.related.get(vendor_id, {})]
-        places = sorted(p for v in vendors for p in self.changed.get(v, ()))
+        places = self._places.get(vendor_id)
+        if places is None:
+            places = self._places[vendor_id] = sorted(
+                p for v in vendors for p in self.changed.get(v, ())
+            )
         place = self.placed.get(event_id)
         ahead = 0 if place is None else bisect.bisect_left(places, place)
         if ahead == 0:
