@@ -155,7 +155,7 @@ def test_a_full_width_hyphenated_corporate_number_is_read_and_checked() -> None:
 
 
 def test_more_bidders_than_the_limit_are_refused_together() -> None:
-    with pytest.raises(BidderListRefused, match=f"the limit is {MAX_BIDDERS}"):
+    with pytest.raises(BidderListRefused, match=f"the limit is {MAX_BIDDERS:,}"):
         checked([Bidder(str(n), vendor_id="v") for n in range(MAX_BIDDERS + 1)])
 
 
