@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
 
 import asyncpg
 import pytest
@@ -18,28 +17,17 @@ import pytest
 from services.ingest.handlers import ingest_batch
 from services.platform.eventlog import embedded
 from services.platform.operations.liveness import Liveness, health_report
-from services.platform.settings import stalls
 from tests.support import case_b
 from tests.support.processes import eventually
 from tests.support.registry import REGISTRY
 
 pytestmark = pytest.mark.postgres
 
-STALL_SECONDS = 1.0
-
-
-@pytest.fixture
-def short_stalls(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("VENDORWATCH_STALL_SECONDS", str(STALL_SECONDS))
-    stalls.cache_clear()
-    yield
-    stalls.cache_clear()
-
 
 async def test_a_consumer_blocked_on_a_lock_is_reported_stuck_and_then_recovered(
     pool: asyncpg.Pool,
     database_url: str,
-    short_stalls: None,
+    short_stalls: float,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO, logger="services.platform.operations.liveness")
@@ -62,7 +50,7 @@ async def test_a_consumer_blocked_on_a_lock_is_reported_stuck_and_then_recovered
         [report] = body["consumers"]
         assert report["consumer"] == "registry" and report["stalled"] and report["stuck"]
         assert report["failing_for_seconds"] == 0.0  # it fails nothing: it waits
-        assert report["busy_for_seconds"] >= STALL_SECONDS
+        assert report["busy_for_seconds"] >= short_stalls
         assert report["doing"].startswith("applying a batch of 1 events"), report
         assert report["busy_since"].endswith("+00:00"), report
         warned = [r for r in caplog.records if r.levelno == logging.WARNING]
