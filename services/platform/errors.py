@@ -19,5 +19,6 @@ class Refused(Misconfigured):
 
 class Lost(StartupError):
     """A dependency lost partway through a one-off command's work (PostgreSQL stopped under
-    an import or a rebuild): the message says which, where (without a password) and, where the
-    command knows it, how far it got. No traceback: it is no fault of the command's."""
+    an import or a rebuild, or out of room: its disk full): the message says which, where
+    (without a password) and, where the command knows it, how far it got. No traceback: it
+    is no fault of the command's."""

@@ -80,6 +80,23 @@ def _longest_not_below_first(settings: BaseSettings, first: str, longest: str) -
         )
 
 
+class Stalls(BaseSettings):
+    """How long a loop may fail, or have one unit of its work (a batch, a read, a statement)
+    in progress, before /healthz calls it stalled and answers 503 (VENDORWATCH_STALL_SECONDS).
+    The default rides out a leader election or a rolling restart; a test shrinks it."""
+
+    model_config = SettingsConfigDict(**_FROM_ENVIRONMENT, frozen=True)
+
+    stall_seconds: float = Field(default=120.0, gt=0)
+
+
+@cache
+def stalls() -> Stalls:
+    """The process's stall threshold, read from the environment once (every unit of work
+    asks). Commands read it first as part of their Settings, whose errors name the variable."""
+    return Stalls()
+
+
 @cache
 def retry_backoff() -> RetryBackoff:
     """The process's back-off, read from the environment once (every retried batch asks).
@@ -87,7 +104,7 @@ def retry_backoff() -> RetryBackoff:
     return RetryBackoff()
 
 
-class Settings(RetryBackoff):
+class Settings(RetryBackoff, Stalls):
     model_config = SettingsConfigDict(**_FROM_ENVIRONMENT, frozen=True)
 
     # The commands pass these (their options read the unprefixed variables README.md names).

@@ -1,22 +1,32 @@
 """Fixtures shared by integration test modules: the statements a pool ran (for the tests that
-look under the API), and the world of the global-id tests (every kind of object the API serves)."""
+look under the API), the world of the global-id tests (every kind of object the API serves),
+and a stall time of a second (the stuck loops' tests)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import asyncpg
 import pytest
 
 from services.platform.postgres.database import open_pool
-from services.platform.settings import Settings
+from services.platform.settings import Settings, stalls
 from tests.support import postgres
 from tests.support.running_system import running_system, settled, submit
 from tests.support.served_objects import records
 from tests.support.whole_case import the_case
 
 ASYNCPG_INTROSPECTION = ("typeinfo_tree", "set_config('jit'")
+
+
+@pytest.fixture
+def short_stalls(monkeypatch: pytest.MonkeyPatch) -> Iterator[float]:
+    """VENDORWATCH_STALL_SECONDS set to a second for the test; that stall time."""
+    monkeypatch.setenv("VENDORWATCH_STALL_SECONDS", "1")
+    stalls.cache_clear()
+    yield stalls().stall_seconds
+    stalls.cache_clear()
 
 
 @pytest.fixture

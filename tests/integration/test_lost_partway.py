@@ -11,6 +11,7 @@ import click
 import pytest
 
 from services.cli.lost_partway import said_if_lost
+from services.platform.consuming.consumer import DomainRejection
 from services.platform.errors import Lost
 from services.platform.operations.outages import lost_at
 from services.platform.postgres.database import redacted
@@ -82,3 +83,57 @@ async def test_every_command_s_lost_dependency_is_told_by_one_handler(database_u
             raise click.ClickException("the event log could not be verified") from (
                 ConnectionRefusedError(111, "Connection refused")
             )
+
+
+async def test_a_task_group_s_errors_each_postgresql_lost_are_said_as_lost() -> None:
+    """`rebuild all` with PostgreSQL's postmaster killed 2-3 s in: its reader's, judge's and
+    followers' tasks each met the ended session, one after handling a refusal ("vendor ...
+    is already registered"), and the TaskGroup's ExceptionGroup printed 140-218 lines
+    ending in that refusal instead of the rebuild's one line."""
+    handled = DomainRejection("vendor vendor-b is already registered")
+    ended = asyncpg.InternalClientError(BROKEN)
+    ended.__context__ = handled
+    group = ExceptionGroup("unhandled errors in a TaskGroup", [ended, ConnectionResetError()])
+    with pytest.raises(Lost) as said:
+        async with said_if_lost(UNREACHABLE_DB):
+            raise group
+    assert str(said.value).startswith(f"lost PostgreSQL at {redacted(UNREACHABLE_DB)} partway")
+
+
+async def test_a_task_group_with_a_fault_in_it_keeps_its_traceback(database_url: str) -> None:
+    """A group is lost only when each of its errors is: PostgreSQL answering, the same ended
+    session is a fault; and a refusal escaping beside an outage is a fault to be seen."""
+    with pytest.raises(ExceptionGroup):
+        async with said_if_lost(database_url):
+            raise ExceptionGroup("in a TaskGroup", [asyncpg.InternalClientError(BROKEN)])
+    with pytest.raises(ExceptionGroup):
+        async with said_if_lost(UNREACHABLE_DB):
+            raise ExceptionGroup("in a TaskGroup", [ConnectionResetError(), KeyError("a bug")])
+
+
+async def test_postgresql_out_of_room_is_said_in_one_line(database_url: str) -> None:
+    """`publish` into a PostgreSQL whose disk filled printed a 54-line traceback ending in
+    DiskFullError, with no `Error:` line. PostgreSQL refusing for want of resources (class
+    53; here a real one, its temporary files' limit) is said in one line with what to do;
+    the same for its disk full."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        with pytest.raises(Lost) as said:
+            async with said_if_lost(database_url):
+                await conn.execute("SET temp_file_limit = '64kB'")
+                await conn.execute(
+                    "SELECT g FROM generate_series(1, 200000) g ORDER BY md5(g::text)"
+                )
+    finally:
+        await conn.close()
+    assert str(said.value).startswith(
+        f"PostgreSQL at {redacted(database_url)} refused to go on for want of resources"
+        " partway (ConfigurationLimitExceededError: temporary file size exceeds"
+    ), said.value
+    assert str(said.value).endswith("run the command again once it has room")
+    full = asyncpg.exceptions.DiskFullError(
+        'could not extend file "base/16384/16400": No space left on device'
+    )
+    with pytest.raises(Lost, match=r"^PostgreSQL refused to go on .* \(DiskFullError: could"):
+        async with said_if_lost():
+            raise full

@@ -7,7 +7,10 @@ import time
 
 import asyncpg
 
-from services.platform.operations.liveness import STALL_SECONDS, Liveness, health_report
+from services.platform.operations.liveness import Liveness, health_report
+from services.platform.settings import stalls
+
+STALL_SECONDS = stalls().stall_seconds
 
 
 def test_a_consumer_failing_past_the_limit_is_stalled_until_it_succeeds() -> None:
@@ -53,3 +56,22 @@ def test_a_loop_waiting_for_postgresql_is_reported_but_never_stalled() -> None:
     assert relay.outage
     relay.failed(asyncpg.exceptions.UniqueViolationError("duplicate key"))
     assert not relay.outage and relay.stalled()
+
+
+async def test_waiting_for_a_rebuild_is_in_progress_but_never_stuck() -> None:
+    """A consumer's batch waits for its lock while a rebuild holds it (minutes, for a large
+    store): a restart would wait again, so it is reported, not stalled; once the lock is
+    had, the batch's clock starts then, not at its wait's start."""
+    live = Liveness("registry")
+    with live.working("applying a batch"):
+        live.now_doing("waiting for the registry consumer's lock (a rebuild)", excused=True)
+        live.busy_since = time.monotonic() - STALL_SECONDS - 60
+        assert not live.stalled()
+        report = live.report()
+        assert report["stuck"] is False and report["doing"].startswith("waiting for"), report
+        assert health_report([live])[0] == 200
+        live.now_doing("applying a batch of 3 events")
+        assert not live.stalled() and live.busy_for() < 1
+        live.busy_since = time.monotonic() - STALL_SECONDS - 1
+        assert live.stalled() and health_report([live])[0] == 503
+    assert not live.stalled() and "stuck" not in live.report()

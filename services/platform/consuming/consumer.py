@@ -26,6 +26,7 @@ from services.platform.eventstore.event_reads import Cursor
 from services.platform.eventstore.event_store import canonical_json
 from services.platform.off_the_loop import for_batch
 from services.platform.operations import metrics
+from services.platform.operations.liveness import now_doing
 from services.platform.postgres.database import Connection, ConnectionSource
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,11 @@ async def _apply_batch(
 ) -> BatchResult:
     taken = [e for e in events if e.event_type in consumer.handlers]
     async with pool.acquire() as conn, conn.transaction():
+        # Only a rebuild holds the lock exclusively: waiting for it is no stuck loop (a
+        # restart would wait again), and the loop's liveness says so.
+        now_doing(f"waiting for the {consumer.name} consumer's lock (a rebuild)", excused=True)
         await conn.execute(SHARED_FOR_BATCH, lock_key(consumer.name))  # consumer_lock.py
+        now_doing(f"applying a batch of {len(events)} events in one transaction")
         recorded_at = await _claim(conn, consumer, taken, save_cursor, measure)
         # After the claim, which may wait for the recorded order's heads: a letter written
         # before it would hold its key meanwhile, for a batch holding a head to wait on.

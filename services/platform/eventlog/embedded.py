@@ -59,20 +59,45 @@ async def drain(
     consumer: Consumer,
     applied: Callable[[], Awaitable[object]] | None = None,
     tail: Tail | None = None,
+    live: Liveness | None = None,
 ) -> int:
     """Applies everything after the consumer's offsets that it may see yet, batch by batch;
     returns how many events it passed (the log's, not only those the consumer takes).
     `applied`: what to do as soon as each batch has committed, before the next read. `tail`
     (a consumer that gives its own verdict): events handed by this process's ingest, applied
-    without reading the log while they come next; the log is read before returning."""
-    cursor, passed = await offsets(pool, consumer.name), 0
-    # The heads as the drain starts too: with events to read elsewhere a read never finds
-    # nothing, and what is appended where the offset is past the head would be passed over.
-    async with pool.acquire() as conn:
-        rewound = await _rewound(conn, consumer.name, cursor)
-    if rewound is not None:
-        await apply_batch(pool, consumer, [], save_cursor=rewound)
-        cursor = rewound
+    without reading the log while they come next; the log is read before returning. `live`:
+    the consumer's liveness, told of each read and batch in progress (stuck past the stall
+    time: liveness.py)."""
+    live = live or Liveness(consumer.name)
+    with live.working("reading its offsets and the log's heads"):
+        cursor, passed = await offsets(pool, consumer.name), 0
+        # The heads as the drain starts too: with events to read elsewhere a read never
+        # finds nothing, and what is appended where the offset is past the head would be
+        # passed over.
+        async with pool.acquire() as conn:
+            rewound = await _rewound(conn, consumer.name, cursor)
+        if rewound is not None:
+            await apply_batch(pool, consumer, [], save_cursor=rewound)
+            cursor = rewound
+    while True:
+        with live.working("reading the log"):
+            read, cursor = await _read(pool, consumer, cursor, tail)
+        if read is None:
+            return passed
+        passed += sum(new - old for new, old in zip(read.cursor.seqs, cursor.seqs, strict=True))
+        cursor = read.cursor
+        with live.working(f"applying a batch of {len(read.events)} events"):
+            await apply_batch(pool, consumer, read.events, save_cursor=cursor)
+        if applied is not None:
+            await applied()
+
+
+async def _read(
+    pool: asyncpg.Pool, consumer: Consumer, cursor: Cursor, tail: Tail | None
+) -> tuple[event_reads.Read | None, Cursor]:
+    """The next events after `cursor` the consumer may see (handed by `tail` when they come
+    next), with the cursor they follow; None when there are none (a cursor past a head is
+    moved back to it first, and saved)."""
     while True:
         read = tail.take(cursor, BATCH_SIZE) if tail is not None else None
         rewound = None
@@ -89,16 +114,12 @@ async def drain(
                     rewound = await _rewound(conn, consumer.name, cursor)
             if read.cursor == cursor:
                 if rewound is None:
-                    return passed
+                    return None, cursor
                 # Saved, so that a restart reads from there too.
                 await apply_batch(pool, consumer, [], save_cursor=rewound)
                 cursor = rewound
                 continue
-        passed += sum(new - old for new, old in zip(read.cursor.seqs, cursor.seqs, strict=True))
-        cursor = read.cursor
-        await apply_batch(pool, consumer, read.events, save_cursor=cursor)
-        if applied is not None:
-            await applied()
+        return read, cursor
 
 
 async def _rewound(conn: Connection, consumer: str, cursor: Cursor) -> Cursor | None:
@@ -187,7 +208,7 @@ async def run_consumers(
                 await then()
 
         async def drain_and_wake() -> int:
-            read = await drain(pool, consumer, progressed, tail)
+            read = await drain(pool, consumer, progressed, tail, liveness)
             for name in downstream.get(consumer.name, []):
                 wakeups[name].set()
             return read

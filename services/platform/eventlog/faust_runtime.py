@@ -40,6 +40,7 @@ from services.platform.operations.liveness import (
     LIVENESS_DATABASE_SECONDS,
     Liveness,
     health_report,
+    now_doing,
     unreachable,
 )
 from services.platform.operations.retry import note_failure, note_success
@@ -299,6 +300,7 @@ async def judge(consumer: Consumer, resources: WorkerResources, records: list[Re
     pool = await resources.pool()
     result = await apply_serialized_batch(pool, consumer, raws, admit=stored_only)
     if result.accepted:
+        now_doing(f"forwarding {len(result.accepted)} events to the facts topic")
         await (await resources.event_log()).forward("facts", result.accepted)
 
 

@@ -131,7 +131,9 @@ class TopicBatches:
             return
         await asyncio.gather(
             *(
-                until_done(partial(handle, by_topic[topic]), liveness.name, liveness)
+                until_done(
+                    partial(_attempt, handle, by_topic[topic], liveness), liveness.name, liveness
+                )
                 for topic, (handle, liveness) in self.handlers.items()
                 if by_topic[topic]
             )
@@ -175,6 +177,14 @@ class TopicBatches:
         earliest = await consumer.beginning_offsets(never) if never else {}
         self.committed.clear()
         self.committed.update({tp: earliest.get(tp, offset) for tp, offset in starts.items()})
+
+
+async def _attempt(handle: Handle, records: list[Record], liveness: Liveness) -> None:
+    """One attempt at a topic's batch, in progress on its liveness: stuck past the stall
+    time (a statement blocked on a lock, a connection that no longer answers), as the
+    embedded consumers' batches are (liveness.py)."""
+    with liveness.working(f"applying a batch of {len(records)} records"):
+        await handle(records)
 
 
 class _Rebalances(ConsumerRebalanceListener):  # type: ignore[misc]

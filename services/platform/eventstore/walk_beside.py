@@ -18,6 +18,7 @@ parent, however the parent ends.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -28,6 +29,7 @@ from multiprocessing.connection import Connection as Pipe
 
 from services.platform.eventstore import verification
 from services.platform.operations.outages import is_outage
+from services.platform.operations.pool_floor import FloorOutageSaidOnce
 from services.platform.postgres.database import open_pool
 
 
@@ -90,6 +92,10 @@ def _walk(database_url: str, sending: Pipe) -> None:
     """In the child: walks the chains and sends back what it found, or why it could not."""
     # Ctrl-C at a terminal reaches the whole group: the parent stops the child itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Its parent says an outage (WalkFailed): asyncpg's failures to restore the pool's floor,
+    # with no logging configured here, went to the parent's stderr by Python's last resort,
+    # a WARNING and a traceback each, before a rebuild's one `Error:` line.
+    logging.getLogger("asyncpg.pool").addFilter(FloorOutageSaidOnce(one_off=True))
     # A parent killed outright (SIGKILL) cannot stop it: it stops when the parent is gone.
     parent = multiprocessing.parent_process()
     if parent is not None:

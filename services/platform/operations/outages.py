@@ -135,6 +135,23 @@ def is_outage(error: BaseException) -> bool:
 _OUTPUT_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
+def out_of_room(error: BaseException) -> asyncpg.InsufficientResourcesError | None:
+    """PostgreSQL's refusal for want of resources (class 53: its disk full, out of memory, a
+    configuration limit), when `error` is one or was raised from one; None otherwise. Too
+    many clients is an outage instead (`is_outage`): it passes as connections close, where
+    a full disk needs an operator."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, asyncpg.InsufficientResourcesError) and not isinstance(
+            current, asyncpg.exceptions.TooManyConnectionsError
+        ):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def output_failed(error: BaseException) -> bool:
     """Whether `error` is a one-off command's output that could not be written."""
     return isinstance(error, OSError) and error.errno in _OUTPUT_ERRNOS
@@ -180,7 +197,16 @@ async def lost_at(error: BaseException, database_url: str) -> str | None:
     then closes it: read on a connection idle in its pool, the notice breaks asyncpg's
     protocol before the close is seen, and the next statement on it fails so ("cannot switch
     to state 15; another operation (2) is in progress"), by no type of an outage. From a
-    PostgreSQL that still answers, that error is a fault, whose traceback is to be seen."""
+    PostgreSQL that still answers, that error is a fault, whose traceback is to be seen.
+
+    A group of errors (a TaskGroup's: a rebuild's reader, judge and followers) is each of
+    its errors asked so, and lost when every one is: PostgreSQL killed under a rebuild
+    ended its stages' idle sessions so, and the group's traceback, 140 to 218 lines naming
+    a refusal the judge had handled before the statement that failed, stood where the one
+    line belongs."""
+    if isinstance(error, BaseExceptionGroup):
+        found = [await lost_at(inner, database_url) for inner in error.exceptions]
+        return found[0] if found and all(found) else None
     if (what := lost(error)) is not None or not database_url:
         return what
     current: BaseException | None = error
