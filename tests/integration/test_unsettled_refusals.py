@@ -58,6 +58,11 @@ async def test_a_termination_after_the_old_end_waits_for_an_extension_still_in_t
     refused = await settled_only(contract_check, stored_on_submit=True)(pool, late)
     assert refused is not None and refused.code == "after_end"
     assert await settled_only(contract_check, stored_on_submit=True)(pool, terminated) is None
+    # The services' own announcements about the vendor, stored after its events, are not the
+    # registry's to judge: they leave the refusal standing.
+    await event_log.append(pool, [_event("risk.changed")])
+    refused = await settled_only(contract_check, stored_on_submit=True)(pool, late)
+    assert refused is not None and refused.code == "after_end"
     # Where the log may not hold what was sent before (Kafka), the registry judges it.
     assert await settled_only(contract_check, stored_on_submit=False)(pool, late) is None
 

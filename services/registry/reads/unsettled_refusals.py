@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncpg
 
 from services.events.base import EventEnvelope
-from services.events.catalog import Problem
+from services.events.catalog import EMITTED_TYPES, Problem
 from services.platform.eventstore.event_store import VERDICT_FROM
 from services.platform.graphql.context import ReadingCheck
 from services.platform.postgres.database import Connection
@@ -25,7 +25,9 @@ UNSETTLED = frozenset({"no_change", "after_end"})
 
 def settled_only(check: ReadingCheck, *, stored_on_submit: bool) -> ReadingCheck:
     """`check`, its `UNSETTLED` refusals given only when nothing of the vendor awaits the
-    registry's judgement in the log."""
+    registry's judgement in the log. The check is asked again once that is known: the record
+    it read first may have been read before the registry applied the vendor's last change
+    (a refusal is rare, so only a refusal costs the probe and the second read)."""
 
     async def settled(pool: asyncpg.Pool, event: EventEnvelope) -> Problem | None:
         found = await check(pool, event)
@@ -34,20 +36,28 @@ def settled_only(check: ReadingCheck, *, stored_on_submit: bool) -> ReadingCheck
         if not stored_on_submit:
             return None
         async with pool.acquire() as conn:
-            return found if await all_judged(conn, event.vendor_id) else None
+            if not await all_judged(conn, event.vendor_id):
+                return None
+        # Everything logged before this request is judged now: the record read from here on
+        # is the one the registry will judge the event against.
+        return await check(pool, event)
 
     return settled
 
 
 async def all_judged(conn: Connection, vendor_id: str) -> bool:
-    """Whether the registry has judged every event of the vendor the log holds: its last one
-    (the registry judges each partition in order, and a vendor's events share one)."""
+    """Whether the registry has judged every event of the vendor's the log holds that it
+    judges (its last one: the registry judges each partition in order, and a vendor's events
+    share one; the services' own announcements about the vendor are not the registry's to
+    judge, and stand after its events)."""
     judged: bool | None = await conn.fetchval(
         """SELECT EXISTS (SELECT FROM processed_events p
                           WHERE p.consumer = $2 AND p.event_id = last.event_id)
-           FROM (SELECT event_id FROM event_store WHERE vendor_id = $1
+           FROM (SELECT event_id FROM event_store
+                 WHERE vendor_id = $1 AND event_type <> ALL($3::text[])
                  ORDER BY position DESC LIMIT 1) AS last""",
         vendor_id,
         VERDICT_FROM,
+        sorted(EMITTED_TYPES),
     )
     return judged is None or judged
