@@ -325,7 +325,8 @@ async def _imported(
     with Scratch() as scratch:
         if url:
             await _load(url, source, scratch)
-        lifting = mass_lifts.foreseen(source, file, scratch.sanctions, today, bodies)
+        with said_in_one_line(report):
+            lifting = mass_lifts.foreseen(source, file, scratch.sanctions, today, bodies)
         if lifting.massive and not mass_lift_allowed:
             if send is not None:
                 raise click.ClickException(f"{lifting.said()}; {mass_lift_refused()}")
@@ -333,7 +334,7 @@ async def _imported(
         pending = planned_events(source, stream, scratch, today, report, bodies, empty_allowed)
         # A dry run sends nothing: its bar says so, and moves as the file is read.
         label = "reading (dry run: nothing is sent)" if send is None else "importing"
-        with progress_bar(file, label) as progress:
+        with progress_bar(file, label) as progress, said_in_one_line(report):
             done = 0
 
             def advanced() -> None:  # by the bytes of the file read so far
@@ -343,14 +344,11 @@ async def _imported(
                     progress(now - done)
                     done = now
 
-            try:
-                if send is None:
-                    while list(itertools.islice(pending, BATCH_LINES)):
-                        advanced()
-                else:
-                    await _send_all(pending, send, report, advanced)
-            except UnreadableFile as error:
-                raise click.ClickException(stopped_by_file(error, report)) from None
+            if send is None:
+                while list(itertools.islice(pending, BATCH_LINES)):
+                    advanced()
+            else:
+                await _send_all(pending, send, report, advanced)
     digesting.readall()  # what the reader left unread (a trailer) is the file's too
     read = ImportedFile(
         source,
@@ -361,6 +359,18 @@ async def _imported(
         compared=url is not None,
     )
     return None if send is None else await send_report(report, read, send)
+
+
+@contextlib.contextmanager
+def said_in_one_line(report: ImportReport) -> Iterator[None]:
+    """A file found unreadable (a header without a required column, an export whose first
+    line is not JSON, a row the CSV reader cannot read) said in one line with what was sent
+    (`stopped_by_file`), not a traceback: by the foresight of its lifts (which reads it first,
+    once something is recorded) as by the reading that plans its events."""
+    try:
+        yield
+    except UnreadableFile as error:
+        raise click.ClickException(stopped_by_file(error, report)) from None
 
 
 async def send_report(report: ImportReport, file: ImportedFile, send: Send) -> str:

@@ -22,6 +22,17 @@ def entry_ids(item: ListEntry, recorded: Mapping[str, RecordedSanction]) -> tupl
     return _listed_again(_first_id(item, recorded), recorded), _vendor_id(item)
 
 
+def recorded_entry(
+    item: ListEntry, recorded: Mapping[str, RecordedSanction]
+) -> tuple[ListEntry, str, str]:
+    """The entry with the ids it was recorded under (`as_recorded`), its sanction's and its
+    vendor's ids (`entry_ids`): a row as the import plans it (planning.py) and as the foresight
+    of its lifts reads it (mass_lifts.py), so that both find the same recorded sanctions."""
+    item = as_recorded(item, recorded)
+    sanction, vendor = entry_ids(item, recorded)
+    return item, sanction, vendor
+
+
 def _first_id(item: ListEntry, recorded: Mapping[str, RecordedSanction]) -> str:
     """The id the entry's sanction was first imposed under (or is to be)."""
     if isinstance(item, japanese.JapaneseEntry):

@@ -14,7 +14,8 @@ some 100 lifts), the count a short one (a city's 指名停止一覧 of 30 suspen
 or three early, which a share alone would refuse).
 
 The file is read through once for this, as its encoding and CSV are (`file_encoding.py`,
-`csv_rows.py`): each row's sanction id against the recorded ones, as `planning.py` reads it.
+`csv_rows.py`): each row's sanction id against the recorded ones, as `planning.py` reads it
+(`entry_ids.recorded_entry`: under the ids it was recorded under).
 The count is a floor: a new row that may be a recorded one renamed (`renames.py`) is taken to
 be one, since only the end of the real reading tells; and none is foreseen when a row cannot
 be read (the import then lifts nothing, `planning.py`).
@@ -30,7 +31,7 @@ from typing import BinaryIO
 
 from services.imports.deltas import gone
 from services.imports.entries import NotARow, RowProblem
-from services.imports.entry_ids import entry_ids
+from services.imports.entry_ids import recorded_entry
 from services.imports.lists import japanese
 from services.imports.planning import BY_AUTHORITY, LISTS
 from services.imports.renames import Renames
@@ -107,7 +108,7 @@ def _foreseen(
             return Foreseen(source, 0, 0)  # the import lifts nothing (planning.py)
         rows += 1
         in_rows.add(item.authority)
-        sanction, _ = entry_ids(item, sanctions.recorded)
+        item, sanction, _ = recorded_entry(item, sanctions.recorded)
         if sanction in sanctions.recorded:
             sanctions.foreseen.add(sanction)
         elif renames.held(item) is not None:

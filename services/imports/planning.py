@@ -20,7 +20,7 @@ from typing import TextIO
 from services.imports.csv_rows import UnreadableFile
 from services.imports.deltas import RecordedSanction, gone, over
 from services.imports.entries import ListEntry, NotARow, RowProblem
-from services.imports.entry_ids import as_recorded, entry_ids
+from services.imports.entry_ids import entry_ids, recorded_entry
 from services.imports.entry_planning import ImportContext, Pending, planned_entry, renamed_before
 from services.imports.events import lifted
 from services.imports.lists import (
@@ -155,8 +155,7 @@ def _list_events(
             unread += 1
             continue
         in_rows.add(item.authority)
-        item = as_recorded(item, sanctions.recorded)
-        sanction, own = entry_ids(item, sanctions.recorded)
+        item, sanction, own = recorded_entry(item, sanctions.recorded)
         if (first := sanctions.first_row(sanction, item.line)) is not None:
             repeats.append((item.line, first))  # the same firm, first day and grounds
             continue

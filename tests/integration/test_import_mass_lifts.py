@@ -90,3 +90,22 @@ def test_a_debarment_lifted_by_hand_stays_lifted_when_the_list_gives_it_again(
     assert code == 0 and "0 imposed, 0 amended, 0 lifted, 40 unchanged" in said, said
     assert "1 row(s) list a debarment that was lifted by hand, which stays lifted (lines 2)" in said
     assert eligible(database_url, first, BARRED_ON)
+
+
+def test_a_second_import_of_a_file_without_a_required_column_is_refused_in_one_line(
+    database_url: str, tmp_path: Path
+) -> None:
+    # The foresight of what a file would lift reads it before anything is sent, and only once
+    # something is recorded: a file that is not the list is refused there as at a first
+    # import, the header's fault in one line, not a traceback.
+    whole, renamed = tmp_path / "wb.csv", tmp_path / "renamed.csv"
+    whole.write_text(HEADER + "".join(ROWS), encoding="utf-8")
+    renamed.write_text(HEADER.replace("Grounds", "Reason") + "".join(ROWS), encoding="utf-8")
+    assert imported("worldbank", whole, database_url)[0] == 0
+    stored = count_now(database_url, STORED)
+    for options in ((), ("--dry-run",)):
+        code, said = imported("worldbank", renamed, database_url, *options)
+        assert code == 1, said
+        assert "Error: line 1: the header has no Grounds column (Firm Name," in said, said
+        assert "nothing was sent; correct the file and import it again" in said, said
+    assert count_now(database_url, STORED) == stored
