@@ -28,21 +28,12 @@ from tests.support.console_browser import (
     sign_in_with,
     until,
 )
-from tests.support.event_examples import envelope
+from tests.support.event_examples import envelope_now
 from tests.support.processes import System, wait_until
 
 pytestmark = pytest.mark.postgres
 
 SANCTION = "s-vx-1"
-
-
-def event(event_type: str, payload: dict[str, Any], vendor_id: str) -> dict[str, Any]:
-    """An event that occurred now (the sanction is decided a month ago, after the examples'
-    fixed moment)."""
-    return {
-        **envelope(event_type, payload, vendor_id),
-        "occurred_at": dt.datetime.now(dt.UTC).isoformat(),
-    }
 
 
 def recorded(system: System, tmp_path: Path, today: dt.date) -> dict[str, str]:
@@ -61,7 +52,7 @@ def recorded(system: System, tmp_path: Path, today: dt.date) -> dict[str, str]:
             "change": "added",
             "effective_on": effective_on,
         }
-        return event("vendor.affiliation_changed", payload, vendor_id)
+        return envelope_now("vendor.affiliation_changed", payload, vendor_id)
 
     sanction = {
         "sanction_id": SANCTION,
@@ -75,11 +66,11 @@ def recorded(system: System, tmp_path: Path, today: dt.date) -> dict[str, str]:
         "covers_affiliates": True,
     }
     lines = [
-        event("vendor.registered", {"legal_name": name}, vendor_id)
+        envelope_now("vendor.registered", {"legal_name": name}, vendor_id)
         for vendor_id, name in [("vp", "VP Holdings"), ("vx", "VX Systems"), ("vxsub", "VX Sub")]
     ]
     lines += [
-        event("sanction.imposed", sanction, "vx"),
+        envelope_now("sanction.imposed", sanction, "vx"),
         parent("vx", "vp", days["vp_from"]),
         parent("vxsub", "vx", days["vxsub_from"]),
     ]

@@ -30,7 +30,7 @@ from tests.support.console_browser import (
     sign_in_with,
     until,
 )
-from tests.support.event_examples import envelope
+from tests.support.event_examples import envelope_now
 from tests.support.processes import System, wait_until
 
 pytestmark = pytest.mark.postgres
@@ -46,15 +46,6 @@ BAR = """query { bidEligibility(vendor: {vendorId: "vt"}) {
 LATER = "query ($id: ID!) { migrationPlan(planId: $id) { vendorBarredLater } }"
 
 
-def now(event_type: str, payload: dict[str, Any], vendor_id: str) -> dict[str, Any]:
-    """An event that occurred now (the suspension is decided yesterday, after the examples'
-    fixed moment)."""
-    return {
-        **envelope(event_type, payload, vendor_id),
-        "occurred_at": dt.datetime.now(dt.UTC).isoformat(),
-    }
-
-
 def award(contract_id: str, vendor_id: str, today: dt.date) -> dict[str, Any]:
     """A contract at AGENCY running a year past today."""
     payload = {
@@ -68,7 +59,7 @@ def award(contract_id: str, vendor_id: str, today: dt.date) -> dict[str, Any]:
         "ends_on": (today + dt.timedelta(days=365)).isoformat(),
         "amount": 50_000_000,
     }
-    return now("contract.awarded", payload, vendor_id)
+    return envelope_now("contract.awarded", payload, vendor_id)
 
 
 def recorded(system: System, tmp_path: Path, today: dt.date) -> dict[str, str]:
@@ -88,11 +79,11 @@ def recorded(system: System, tmp_path: Path, today: dt.date) -> dict[str, str]:
         "policy_override_reason": "Begins once the current phase of its works is handed over.",
     }
     lines = [
-        now("vendor.registered", {"legal_name": "Tango Works Ltd"}, "vt"),
-        now("vendor.registered", {"legal_name": "November Systems Ltd"}, "vn"),
+        envelope_now("vendor.registered", {"legal_name": "Tango Works Ltd"}, "vt"),
+        envelope_now("vendor.registered", {"legal_name": "November Systems Ltd"}, "vn"),
         award("t01", "vt", today),
         award("n01", "vn", today),
-        now("sanction.imposed", suspension, "vt"),
+        envelope_now("sanction.imposed", suspension, "vt"),
     ]
     events = tmp_path / "events.jsonl"
     events.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))

@@ -9,6 +9,7 @@ changes that make an example invalid, with what the rejection must say.
 from __future__ import annotations
 
 import copy
+import datetime
 import uuid
 from typing import Any
 
@@ -358,6 +359,13 @@ def envelope(
         "vendor_id": vendor_id,
         "payload": payload,
     }
+
+
+def envelope_now(event_type: str, payload: dict[str, Any], vendor_id: str) -> dict[str, Any]:
+    """`envelope`, occurred now rather than at the examples' fixed moment (a sanction
+    decided lately must not precede what it is about)."""
+    occurred_at = datetime.datetime.now(datetime.UTC).isoformat()
+    return {**envelope(event_type, payload, vendor_id), "occurred_at": occurred_at}
 
 
 DROP: Any = object()  # marks a key `example` removes

@@ -32,7 +32,17 @@ def test_records_answer_as_a_whole_evaluation(
 ) -> None:
     records = Records({VENDOR: {}}, {VENDOR: timelines})
     day = START + dt.timedelta(days=offset)
-    exposures = [Exposure(t) for t in timelines]
+    _answers_as_evaluated(records, [Exposure(t) for t in timelines], day, agency, category)
+
+
+def _answers_as_evaluated(
+    records: Records,
+    exposures: list[Exposure],
+    day: dt.date,
+    agency: str,
+    category: str | None,
+) -> None:
+    """The records' three answers for VENDOR are `evaluate`'s of its exposures, asked alone."""
     whole = evaluate(VENDOR, exposures, day, with_bars_from=False)
     there = evaluate(VENDOR, exposures, day, agency=agency, category=category)
     assert records.bars(VENDOR, day, agency=agency, category=category) == (not there.eligible)
@@ -90,11 +100,4 @@ def test_records_asked_many_questions_answer_each_as_alone(
         exposures += [Exposure(t, AFFILIATE, tuple(affiliated)) for t in theirs]
     for offset, agency, category in questions:
         day = START + dt.timedelta(days=offset)
-        whole = evaluate(VENDOR, exposures, day, with_bars_from=False)
-        there = evaluate(VENDOR, exposures, day, agency=agency, category=category)
-        assert records.bars(VENDOR, day, agency=agency, category=category) == (not there.eligible)
-        assert records.reasons(VENDOR, day) == whole.reasons
-        assert records.again(VENDOR, day, agency=agency, category=category) == (
-            there.eligible_again_on,
-            there.extended_by,
-        )
+        _answers_as_evaluated(records, exposures, day, agency, category)
