@@ -52,12 +52,14 @@ def bar_in(
 async def bars_at(
     conn: Connection,
     event_id: uuid.UUID,
+    partition: int,
     vendor_ids: Sequence[str],
     agency: str,
     recorded: dt.datetime,
 ) -> dict[str, Bar]:
     """The vendors of `vendor_ids` barred at `agency` on the day the log recorded the event
-    `event_id` (at `recorded`), as it held their records before the event, with their bars:
+    `event_id` (at `recorded`, on the log's `partition`), as it held their records before the
+    event, with their bars:
     their records in four or five queries, judged in a worker thread (a list of 5,000)."""
     day = recorded.date()
     records = await records_before(conn, vendor_ids, [event_id], recorded, day)
@@ -66,7 +68,7 @@ async def bars_at(
         return {
             v: bar
             for v in vendors
-            if (bar := bar_in(records.before(v, event_id), v, day, agency)) is not None
+            if (bar := bar_in(records.before(v, event_id, partition), v, day, agency)) is not None
         }
 
     return await for_batch(judged, list(vendor_ids))

@@ -45,6 +45,7 @@ from services.events.imports import ImportCandidatesListed, ImportReported, Revi
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection
 from services.platform.consuming.outbox import Outbox
+from services.platform.eventstore.chain import partition_of
 from services.platform.eventstore.event_store import canonical_json
 from services.platform.eventstore.recorded_time import recorded_time, recorded_times
 from services.platform.postgres.database import Connection
@@ -94,7 +95,8 @@ class AlertHandlers:
             watchlist_id(payload.agency, payload.name),
         )
         if recorded >= await _installed(conn, "watch_starts_at"):
-            found = await watch_starts.on_save(conn, event.event_id, payload, recorded)
+            partition = partition_of(event.vendor_id)
+            found = await watch_starts.on_save(conn, event.event_id, partition, payload, recorded)
             await self._raise(conn, [self._alert(v, alert) for v, alert in found])
 
     async def contract_awarded(self, conn: Connection, event: EventEnvelope) -> None:

@@ -28,6 +28,7 @@ from services.alerts.changes import RUNNING_CONTRACTS, Told, alert_id
 from services.alerts.watchers import watching
 from services.events.alerts import AlertChange, AlertRaised, BarredAward, WatchlistSaved
 from services.events.contract import ContractAwarded
+from services.platform.eventstore.chain import partition_of
 from services.platform.off_the_loop import for_batch
 from services.platform.postgres.database import Connection
 from services.registry.reads.records_in_order import records_before
@@ -60,13 +61,18 @@ class _Found:
 
 
 async def on_save(
-    conn: Connection, event_id: uuid.UUID, saved: WatchlistSaved, recorded: dt.datetime
+    conn: Connection,
+    event_id: uuid.UUID,
+    partition: int,
+    saved: WatchlistSaved,
+    recorded: dt.datetime,
 ) -> list[VendorAlert]:
-    """The vendors of a saved list barred at its agency when the log recorded the save, each
-    told unless its last alert told the agency this bar already (an earlier save of the list
-    among them)."""
+    """The vendors of a saved list barred at its agency when the log recorded the save (on
+    the log's `partition`, its list's), each told unless its last alert told the agency this
+    bar already (an earlier save of the list among them). A vendor's changes stored ahead of
+    the save in its batch count only on that partition (`records_in_order`)."""
     day = recorded.date()
-    bars = await bars_at(conn, event_id, saved.vendor_ids, saved.agency, recorded)
+    bars = await bars_at(conn, event_id, partition, saved.vendor_ids, saved.agency, recorded)
     found = [_Found(event_id, v, saved.agency, day, bar, saved.name) for v, bar in bars.items()]
     return await _alerts(conn, found, recorded)
 
@@ -93,7 +99,7 @@ async def on_awards(
         found = []
         for a in batch:
             terms = a.awarded
-            held = records.before(a.vendor_id, a.event_id)
+            held = records.before(a.vendor_id, a.event_id, partition_of(a.vendor_id))
             barred = bar_in(held, a.vendor_id, terms.awarded_on, terms.agency, terms.category)
             if barred is not None:
                 found.append(
