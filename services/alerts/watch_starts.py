@@ -66,32 +66,42 @@ async def on_save(
     partition: int,
     saved: WatchlistSaved,
     recorded: dt.datetime,
+    in_order: bool,
 ) -> list[VendorAlert]:
     """The vendors of a saved list barred at its agency when the log recorded the save (on
     the log's `partition`, its list's), each told unless its last alert told the agency this
     bar already (an earlier save of the list among them). A vendor's changes stored ahead of
-    the save in its batch count only on that partition (`records_in_order`)."""
+    the save in its batch count only on that partition (`records_in_order`); none unless
+    `in_order` (a save recorded before that was installed is judged just before its moment)."""
     day = recorded.date()
-    bars = await bars_at(conn, event_id, partition, saved.vendor_ids, saved.agency, recorded)
+    bars = await bars_at(
+        conn, event_id, partition, saved.vendor_ids, saved.agency, recorded, in_order
+    )
     found = [_Found(event_id, v, saved.agency, day, bar, saved.name) for v, bar in bars.items()]
     return await _alerts(conn, found, recorded)
 
 
 async def on_awards(
-    conn: Connection, awards: Sequence[Award], recorded: dt.datetime
+    conn: Connection, awards: Sequence[Award], recorded: dt.datetime, in_order: bool
 ) -> list[VendorAlert]:
     """Awards the log recorded at one moment, in its order. One made to a vendor barred from
     it on the award day (its agency and category) is told to its agency. Else a contract
     running on the day recorded puts its vendor on the agency's automatic watchlist: told at
     once if barred there then. (One that starts later joins the list on its first day, which
-    no event marks: nothing is told then.) One alert per award at most."""
+    no event marks: nothing is told then.) One alert per award at most. Not `in_order`
+    (recorded before that was installed): judged just before the moment, as then."""
     day = recorded.date()
     # Each award is judged on its own day and, when it runs, on the day recorded.
     since = min(day, *(a.awarded.awarded_on for a in awards))
     # Each judged as the log held the records before it: a sanction its batch stored ahead
     # of it counts, one stored after does not.
     records = await records_before(
-        conn, [a.vendor_id for a in awards], [a.event_id for a in awards], recorded, since
+        conn,
+        [a.vendor_id for a in awards],
+        [a.event_id for a in awards],
+        recorded,
+        since,
+        in_order,
     )
 
     def judged(batch: Sequence[Award]) -> list[_Found]:

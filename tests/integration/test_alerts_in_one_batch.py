@@ -174,3 +174,23 @@ async def test_an_affiliates_sanction_ahead_in_the_batch_counts_only_on_the_awar
     await log.replay(from_nothing=True)
     assert await changes("vendor-c") == []
     assert await changes("vendor-q") == ["awarded_while_barred"]
+
+
+async def test_an_award_recorded_before_the_upgrade_is_judged_just_before_its_batch(
+    pool: asyncpg.Pool,
+) -> None:
+    """X suspended and awarded in one batch recorded before the code judging awards by their
+    place in the log was installed (alerts' migration 0016): the consumer before it judged
+    the award just before the batch, telling nothing; applied again (a backlog, a replay) it
+    tells nothing still, where Y's, recorded after, is told."""
+    log = AlertLog(pool)
+    await pool.execute("UPDATE alert_installed SET in_order_at = now() + interval '1 hour'")
+    await log.record(registered("vendor-x"), suspended("vendor-x"), award("vendor-x"))
+    assert await told(pool, "vendor-x") == []
+    await pool.execute("UPDATE alert_installed SET in_order_at = now()")
+    await log.record(registered("vendor-y"), suspended("vendor-y"), award("vendor-y"))
+    assert [a["change"] for a in await told(pool, "vendor-y")] == ["awarded_while_barred"]
+
+    await log.replay(from_nothing=True)
+    assert await told(pool, "vendor-x") == []
+    assert [a["change"] for a in await told(pool, "vendor-y")] == ["awarded_while_barred"]

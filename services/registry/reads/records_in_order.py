@@ -140,6 +140,7 @@ async def records_before(
     event_ids: Sequence[uuid.UUID],
     moment: dt.datetime,
     since: dt.date,
+    in_order: bool,
 ) -> InOrder:
     """The records of `vendor_ids` for judging the events `event_ids`, all recorded at
     `moment`, each as the log held them before it, to be asked about `since` or later days
@@ -148,7 +149,11 @@ async def records_before(
     before = just_before(moment)
     periods = periods_by_pair(await vendor_repository.affiliation_events(conn, vendor_ids, before))
     related = affiliates_by_vendor(vendor_ids, periods)
-    events = await sanction_repository.placed_at(conn, everyone(related), moment)
+    # Not `in_order`: every event judged just before the moment (as the alerts judged those
+    # recorded before this was installed).
+    events = (
+        await sanction_repository.placed_at(conn, everyone(related), moment) if in_order else []
+    )
     if not events:
         rows = await sanction_rows_from(conn, related, before, since)
         earlier = Records(related, timelines_by_vendor(rows))
