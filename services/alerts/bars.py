@@ -60,8 +60,8 @@ async def bars_at(
 ) -> dict[str, Bar]:
     """The vendors of `vendor_ids` barred at `agency` on the day the log recorded the event
     `event_id` (at `recorded`, on the log's `partition`), as it held their records before the
-    event, with their bars:
-    their records in four or five queries, judged in a worker thread (a list of 5,000)."""
+    event, with their bars: their records in three or four queries (`records_before`), judged
+    in a worker thread (a list of 5,000)."""
     day = recorded.date()
     records = await records_before(conn, vendor_ids, [event_id], recorded, day, in_order)
 

@@ -10,8 +10,9 @@ alerts, however the events were batched; each alert's id comes from
 the agency, the event and the vendor, so a redelivery or a replay finds it.
 
 Awards are half of what a registry receives: those recorded at one moment (one ingest batch)
-are judged together, their vendors' records read in four statements, most of them found
-never sanctioned, and their alerts raised in one go."""
+are judged together, their vendors' records read in three statements (four when the moment
+changed a sanction of theirs), most of them found never sanctioned, and their alerts raised
+in one go."""
 
 from __future__ import annotations
 

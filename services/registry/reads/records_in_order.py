@@ -144,8 +144,9 @@ async def records_before(
 ) -> InOrder:
     """The records of `vendor_ids` for judging the events `event_ids`, all recorded at
     `moment`, each as the log held them before it, to be asked about `since` or later days
-    (`InOrder.before`): four queries whatever the number of vendors and events, five when
-    the moment changed a sanction of theirs."""
+    (`InOrder.before`): three queries whatever the number of vendors and events, four when
+    the moment changed a sanction of theirs (two when not `in_order`: every event judged
+    just before the moment)."""
     before = just_before(moment)
     periods = periods_by_pair(await vendor_repository.affiliation_events(conn, vendor_ids, before))
     related = affiliates_by_vendor(vendor_ids, periods)
