@@ -52,21 +52,24 @@ def bar_in(
 async def bars_at(
     conn: Connection,
     event_id: uuid.UUID,
+    partition: int,
     vendor_ids: Sequence[str],
     agency: str,
     recorded: dt.datetime,
+    in_order: bool,
 ) -> dict[str, Bar]:
     """The vendors of `vendor_ids` barred at `agency` on the day the log recorded the event
-    `event_id` (at `recorded`), as it held their records before the event, with their bars:
-    their records in four or five queries, judged in a worker thread (a list of 5,000)."""
+    `event_id` (at `recorded`, on the log's `partition`), as it held their records before the
+    event, with their bars: their records in three or four queries (`records_before`), judged
+    in a worker thread (a list of 5,000)."""
     day = recorded.date()
-    records = await records_before(conn, vendor_ids, [event_id], recorded, day)
+    records = await records_before(conn, vendor_ids, [event_id], recorded, day, in_order)
 
     def judged(vendors: Sequence[str]) -> dict[str, Bar]:
         return {
             v: bar
             for v in vendors
-            if (bar := bar_in(records.before(v, event_id), v, day, agency)) is not None
+            if (bar := bar_in(records.before(v, event_id, partition), v, day, agency)) is not None
         }
 
     return await for_batch(judged, list(vendor_ids))

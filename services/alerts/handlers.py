@@ -45,6 +45,7 @@ from services.events.imports import ImportCandidatesListed, ImportReported, Revi
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection
 from services.platform.consuming.outbox import Outbox
+from services.platform.eventstore.chain import partition_of
 from services.platform.eventstore.event_store import canonical_json
 from services.platform.eventstore.recorded_time import recorded_time, recorded_times
 from services.platform.postgres.database import Connection
@@ -94,7 +95,11 @@ class AlertHandlers:
             watchlist_id(payload.agency, payload.name),
         )
         if recorded >= await _installed(conn, "watch_starts_at"):
-            found = await watch_starts.on_save(conn, event.event_id, payload, recorded)
+            in_order = recorded >= await _installed(conn, "in_order_at")
+            partition = partition_of(event.vendor_id)
+            found = await watch_starts.on_save(
+                conn, event.event_id, partition, payload, recorded, in_order
+            )
             await self._raise(conn, [self._alert(v, alert) for v, alert in found])
 
     async def contract_awarded(self, conn: Connection, event: EventEnvelope) -> None:
@@ -109,6 +114,7 @@ class AlertHandlers:
         awards, and a screen and an insert for each made the alerts the slowest consumer."""
         recorded = await recorded_times(conn, [e.event_id for e in events], self._clock)
         told_from = await _installed(conn, "watch_starts_at")
+        in_order_from = await _installed(conn, "in_order_at")
         for moment, run in groupby(events, key=lambda e: recorded[e.event_id]):
             if moment < told_from:
                 continue
@@ -116,7 +122,7 @@ class AlertHandlers:
                 watch_starts.Award(e.event_id, e.vendor_id, cast(ContractAwarded, e.payload))
                 for e in run
             ]
-            found = await watch_starts.on_awards(conn, awards, moment)
+            found = await watch_starts.on_awards(conn, awards, moment, moment >= in_order_from)
             await self._raise(conn, [self._alert(v, alert) for v, alert in found])
 
     async def eligibility_changed(self, conn: Connection, event: EventEnvelope) -> None:
@@ -208,10 +214,15 @@ class AlertHandlers:
         statements find who watches them all. A candidate that is the vendor the entry joined
         (by an identifier, under another name) alerts no one: the entry was merged, its
         sanction imposed on the watched vendor, which its watchers hear of as the bar it is;
-        the import's review keeps the line for the importer."""
-        candidates = [c for c in candidates if c.vendor_id != c.candidate_vendor_id]
+        the import's review keeps the line for the importer (from `merged_candidates_at`: one
+        recorded before alerted, and applied again still does, as an agency may have
+        acknowledged it)."""
         raised_at = await recorded_time(conn, event, self._clock)
-        if not candidates or await _history(conn, raised_at):
+        if await _history(conn, raised_at):
+            return
+        if raised_at >= await _installed(conn, "merged_candidates_at"):
+            candidates = [c for c in candidates if c.vendor_id != c.candidate_vendor_id]
+        if not candidates:
             return
         watched = await watching(
             conn, [c.candidate_vendor_id for c in candidates], raised_at.date()
@@ -389,7 +400,9 @@ async def _installed(conn: Connection, since: str = "at") -> dt.datetime:
     """When the alerts were installed (`at`), or the code telling of watches' starts and of
     awards to barred vendors (`watch_starts_at`): saves and awards recorded before it tell
     nothing, applied again or not (migrations/0010_watch_starts_told_from.sql); or the code
-    telling of awards a bar recorded later reaches back to (`late_bars_at`, 0014)."""
+    telling of awards a bar recorded later reaches back to (`late_bars_at`, 0014); or the code
+    judging awards and saves by their place in the log (`in_order_at`), and leaving out
+    candidates that are their entry's own vendor (`merged_candidates_at`, 0016)."""
     installed: dt.datetime = await conn.fetchval(f"SELECT {since} FROM alert_installed")
     return installed
 

@@ -10,8 +10,9 @@ alerts, however the events were batched; each alert's id comes from
 the agency, the event and the vendor, so a redelivery or a replay finds it.
 
 Awards are half of what a registry receives: those recorded at one moment (one ingest batch)
-are judged together, their vendors' records read in four statements, most of them found
-never sanctioned, and their alerts raised in one go."""
+are judged together, their vendors' records read in three statements (four when the moment
+changed a sanction of theirs), most of them found never sanctioned, and their alerts raised
+in one go."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from services.alerts.changes import RUNNING_CONTRACTS, Told, alert_id
 from services.alerts.watchers import watching
 from services.events.alerts import AlertChange, AlertRaised, BarredAward, WatchlistSaved
 from services.events.contract import ContractAwarded
+from services.platform.eventstore.chain import partition_of
 from services.platform.off_the_loop import for_batch
 from services.platform.postgres.database import Connection
 from services.registry.reads.records_in_order import records_before
@@ -60,32 +62,47 @@ class _Found:
 
 
 async def on_save(
-    conn: Connection, event_id: uuid.UUID, saved: WatchlistSaved, recorded: dt.datetime
+    conn: Connection,
+    event_id: uuid.UUID,
+    partition: int,
+    saved: WatchlistSaved,
+    recorded: dt.datetime,
+    in_order: bool,
 ) -> list[VendorAlert]:
-    """The vendors of a saved list barred at its agency when the log recorded the save, each
-    told unless its last alert told the agency this bar already (an earlier save of the list
-    among them)."""
+    """The vendors of a saved list barred at its agency when the log recorded the save (on
+    the log's `partition`, its list's), each told unless its last alert told the agency this
+    bar already (an earlier save of the list among them). A vendor's changes stored ahead of
+    the save in its batch count only on that partition (`records_in_order`); none unless
+    `in_order` (a save recorded before that was installed is judged just before its moment)."""
     day = recorded.date()
-    bars = await bars_at(conn, event_id, saved.vendor_ids, saved.agency, recorded)
+    bars = await bars_at(
+        conn, event_id, partition, saved.vendor_ids, saved.agency, recorded, in_order
+    )
     found = [_Found(event_id, v, saved.agency, day, bar, saved.name) for v, bar in bars.items()]
     return await _alerts(conn, found, recorded)
 
 
 async def on_awards(
-    conn: Connection, awards: Sequence[Award], recorded: dt.datetime
+    conn: Connection, awards: Sequence[Award], recorded: dt.datetime, in_order: bool
 ) -> list[VendorAlert]:
     """Awards the log recorded at one moment, in its order. One made to a vendor barred from
     it on the award day (its agency and category) is told to its agency. Else a contract
     running on the day recorded puts its vendor on the agency's automatic watchlist: told at
     once if barred there then. (One that starts later joins the list on its first day, which
-    no event marks: nothing is told then.) One alert per award at most."""
+    no event marks: nothing is told then.) One alert per award at most. Not `in_order`
+    (recorded before that was installed): judged just before the moment, as then."""
     day = recorded.date()
     # Each award is judged on its own day and, when it runs, on the day recorded.
     since = min(day, *(a.awarded.awarded_on for a in awards))
     # Each judged as the log held the records before it: a sanction its batch stored ahead
     # of it counts, one stored after does not.
     records = await records_before(
-        conn, [a.vendor_id for a in awards], [a.event_id for a in awards], recorded, since
+        conn,
+        [a.vendor_id for a in awards],
+        [a.event_id for a in awards],
+        recorded,
+        since,
+        in_order,
     )
 
     def judged(batch: Sequence[Award]) -> list[_Found]:
@@ -93,7 +110,7 @@ async def on_awards(
         found = []
         for a in batch:
             terms = a.awarded
-            held = records.before(a.vendor_id, a.event_id)
+            held = records.before(a.vendor_id, a.event_id, partition_of(a.vendor_id))
             barred = bar_in(held, a.vendor_id, terms.awarded_on, terms.agency, terms.category)
             if barred is not None:
                 found.append(

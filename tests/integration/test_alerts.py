@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -385,6 +386,31 @@ async def test_an_imported_entry_that_may_be_a_watched_vendor_alerts_once(
             "why": "a weaker name match",
         },
     }
+
+
+async def test_a_merged_candidate_recorded_before_the_upgrade_still_alerts_when_replayed(
+    pool: asyncpg.Pool,
+) -> None:
+    """A review candidate that is its entry's own vendor (joined by an identifier under
+    another name) alerts no one from alerts' migration 0016 on; a report recorded before it
+    alerted, and applied again it still does (the agency may have acknowledged that alert),
+    where one recorded after does not."""
+    log = AlertLog(pool)
+    await log.record(case_b.registered(), contract(MINE))
+    payload = example("import.reported")
+    payload["review"] = [{**payload["review"][0], "vendor_id": VENDOR}]
+    before = envelope("import.reported", payload, "import:worldbank")
+    after = envelope("import.reported", payload, "import:worldbank")
+    await pool.execute(
+        "UPDATE alert_installed SET merged_candidates_at = now() + interval '1 hour'"
+    )
+    await log.record(before)
+    await pool.execute("UPDATE alert_installed SET merged_candidates_at = now()")
+    await log.record(after)
+    await log.replay(from_nothing=True)
+
+    rows = await pool.fetch("SELECT cause_event_id FROM alerts WHERE change = 'possible_match'")
+    assert [r["cause_event_id"] for r in rows] == [uuid.UUID(before["event_id"])]
 
 
 async def test_a_receiver_down_past_the_backoff_cap_gets_each_alert_once(

@@ -20,6 +20,7 @@ from services.platform.postgres.database import SERVER_SETTINGS
 from services.registry.handlers import registry_consumer
 from services.registry.policy_loading import load_policies
 from services.registry.reads import single_check
+from services.registry.storage import sanction_repository
 from tests.support import event_log
 from tests.support.event_examples import envelope, example
 from tests.support.registry import TOKYO, FixedClock
@@ -128,3 +129,45 @@ async def test_a_sanction_event_reads_the_sanctions_that_can_still_bar_not_the_r
     )
     assert changes == 1
     assert upcoming is not None and "now-1" in upcoming
+
+
+def _scanned(plan: dict[str, Any], tables: set[str]) -> int:
+    """The rows the plan's scans of `tables` read: those kept and those filtered out."""
+    own = 0
+    if plan.get("Relation Name") in tables:
+        kept = plan["Actual Rows"] + plan.get("Rows Removed by Filter", 0)
+        own = (kept + plan.get("Rows Removed by Index Recheck", 0)) * plan["Actual Loops"]
+    return own + sum(_scanned(p, tables) for p in plan.get("Plans", ()))
+
+
+async def test_the_sanction_events_of_a_moment_are_probed_not_the_record(
+    pool: asyncpg.Pool,
+) -> None:
+    """`placed_at` (asked for every moment of awards the alerts judge) reads the moment's
+    sanction rows and changes, not the vendor's past ones: planned as on a large table (no
+    sequential scan of the sanctions)."""
+    consumer = await _past_record(pool)
+    batch = [
+        _imposed("now-1", dt.date(2026, 2, 1)),
+        _event("sanction.amended", sanction_id="past-007", effective_on="2000-03-01"),
+    ]
+    await event_log.append(pool, batch)
+    await apply_batch(pool, consumer, batch)
+    moment = await pool.fetchval(
+        "SELECT recorded_at FROM registry_sanctions WHERE sanction_id = 'now-1'"
+    )
+    async with pool.acquire() as conn:
+        await conn.execute("ANALYZE registry_sanctions, registry_sanction_changes")
+        await conn.execute("SET enable_seqscan = off")
+        assert len(await sanction_repository.placed_at(conn, [VENDOR], moment)) == 2
+        plan = json.loads(
+            await conn.fetchval(
+                "EXPLAIN (ANALYZE, FORMAT JSON) " + sanction_repository.PLACED_AT,
+                [VENDOR],
+                moment,
+            )
+        )[0]["Plan"]
+        await conn.execute("RESET enable_seqscan")
+    scanned = _scanned(plan, {"registry_sanctions", "registry_sanction_changes"})
+    # Before: every sanction of the vendor, twice (300 and more each).
+    assert scanned < 20, f"{scanned} sanction rows read for the moment's 2 events"

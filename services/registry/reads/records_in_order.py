@@ -13,6 +13,13 @@ are read once for all the moment's events (`records_before`), and each event's v
 from those (`InOrder.before`): a vendor none of whose sanctions (or its affiliates') changed
 at the moment, most of them, from the records as they stood before it.
 
+Only changes on the asking event's own partition count within its moment (the vendor's own,
+an affiliate's or a listed vendor's that shares it; `chain.partition_of`): the alerts wait for
+the registry on that partition alone, and a registry consuming partitions apart may not have
+applied another partition's change of the same batch when the event is judged live, while a
+replay would find it. Another partition's vendors are judged as they stood before the moment;
+their changes at it are told by their own announcements.
+
 Affiliations are as they stood before the moment (`vendor_repository.affiliation_events`
 dates them by the same instant, and a vendor's affiliates decide which sanctions are read).
 """
@@ -28,6 +35,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
+from services.platform.eventstore.chain import partition_of
 from services.platform.eventstore.recorded_time import positions
 from services.platform.postgres.database import Connection
 from services.registry.domain.affiliations import Period, affiliates_by_vendor, periods_by_pair
@@ -63,32 +71,36 @@ class InOrder:
     placed: dict[uuid.UUID, int]
     # Each vendor → the places of its own sanction events recorded at the moment, in order.
     changed: dict[str, list[int]]
-    _cut: dict[tuple[str, int], Records] = field(default_factory=dict, compare=False)
-    # Each vendor's places of its and its affiliates' changes at the moment, sorted once: a
-    # vendor's awards of a batch ask them each.
-    _places: dict[str, list[int]] = field(default_factory=dict, compare=False)
+    _cut: dict[tuple[str, int, int], Records] = field(default_factory=dict, compare=False)
+    # Each vendor's places of its and its affiliates' changes at the moment on a partition,
+    # sorted once: a vendor's awards of a batch ask them each.
+    _places: dict[tuple[str, int], list[int]] = field(default_factory=dict, compare=False)
 
-    def before(self, vendor_id: str, event_id: uuid.UUID) -> Records:
+    def before(self, vendor_id: str, event_id: uuid.UUID, partition: int) -> Records:
         """Records for judging `vendor_id` as the log held them before the event `event_id`
-        of the moment (one applied without the log: before the moment)."""
+        of the moment, on the log's `partition` (one applied without the log: before the
+        moment). Changes at the moment of vendors on other partitions do not count."""
         vendors = [vendor_id, *self.related.get(vendor_id, {})]
-        places = self._places.get(vendor_id)
+        here = [v for v in vendors if partition_of(v) == partition]
+        places = self._places.get((vendor_id, partition))
         if places is None:
-            places = self._places[vendor_id] = sorted(
-                p for v in vendors for p in self.changed.get(v, ())
+            places = self._places[vendor_id, partition] = sorted(
+                p for v in here for p in self.changed.get(v, ())
             )
         place = self.placed.get(event_id)
         ahead = 0 if place is None else bisect.bisect_left(places, place)
         if ahead == 0:
             return self.earlier
-        key = (vendor_id, ahead)
+        key = (vendor_id, partition, ahead)
         found = self._cut.get(key)
         if found is None:
             cut = places[ahead - 1] + 1  # every change of them ahead of the event, no other
             rows = [
                 r
                 for v in vendors
-                for r in _as_placed(self.rows.get(v, ()), self.moment, self.placed, cut)
+                for r in _as_placed(
+                    self.rows.get(v, ()), self.moment, self.placed, cut if v in here else None
+                )
             ]
             found = self._cut[key] = Records(
                 {vendor_id: self.related.get(vendor_id, {})}, timelines_by_vendor(rows)
@@ -128,15 +140,21 @@ async def records_before(
     event_ids: Sequence[uuid.UUID],
     moment: dt.datetime,
     since: dt.date,
+    in_order: bool,
 ) -> InOrder:
     """The records of `vendor_ids` for judging the events `event_ids`, all recorded at
     `moment`, each as the log held them before it, to be asked about `since` or later days
-    (`InOrder.before`): four queries whatever the number of vendors and events, five when
-    the moment changed a sanction of theirs."""
+    (`InOrder.before`): three queries whatever the number of vendors and events, four when
+    the moment changed a sanction of theirs (two when not `in_order`: every event judged
+    just before the moment)."""
     before = just_before(moment)
     periods = periods_by_pair(await vendor_repository.affiliation_events(conn, vendor_ids, before))
     related = affiliates_by_vendor(vendor_ids, periods)
-    events = await sanction_repository.placed_at(conn, everyone(related), moment)
+    # Not `in_order`: every event judged just before the moment (as the alerts judged those
+    # recorded before this was installed).
+    events = (
+        await sanction_repository.placed_at(conn, everyone(related), moment) if in_order else []
+    )
     if not events:
         rows = await sanction_rows_from(conn, related, before, since)
         earlier = Records(related, timelines_by_vendor(rows))
