@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.events.base import EventEnvelope
+from services.events.base import EventEnvelope, Payload
 from services.events.catalog import Problem
 from services.events.contract import ContractAwarded, ContractTerminated
 from services.events.incident import IncidentClosed, IncidentInvestigated, IncidentReported
@@ -40,31 +40,26 @@ from services.events.sanction import ClaimFiled, ClaimSettled, SanctionImposed
 from services.events.vendor import VendorRenamed
 from services.platform.eventstore.later_rules import future_day
 
+# The field holding the day of the fact each event states: an incident's or a claim's step,
+# a rename, an award, a termination, an imposition (an award's term, or a sanction's, may start
+# later: only the day it was awarded, or decided, is past).
+_FACT_DAYS: dict[type[Payload], str] = {
+    IncidentReported: "reported_on",
+    IncidentInvestigated: "investigated_on",
+    IncidentClosed: "closed_on",
+    ClaimFiled: "filed_on",
+    ClaimSettled: "settled_on",
+    VendorRenamed: "effective_on",
+    ContractAwarded: "awarded_on",
+    ContractTerminated: "terminated_on",
+    SanctionImposed: "decided_on",
+}
+
 
 def _fact_day(event: EventEnvelope) -> tuple[str, dt.date] | None:
-    """The field and day of the fact an incident's or a claim's event, a rename, an award, a
-    termination or an imposition states (an award's term, or a sanction's, may start later:
-    only the day it was awarded, or decided, is past)."""
-    payload = event.payload
-    if isinstance(payload, IncidentReported):
-        return "reported_on", payload.reported_on
-    if isinstance(payload, IncidentInvestigated):
-        return "investigated_on", payload.investigated_on
-    if isinstance(payload, IncidentClosed):
-        return "closed_on", payload.closed_on
-    if isinstance(payload, ClaimFiled):
-        return "filed_on", payload.filed_on
-    if isinstance(payload, ClaimSettled):
-        return "settled_on", payload.settled_on
-    if isinstance(payload, VendorRenamed):
-        return "effective_on", payload.effective_on
-    if isinstance(payload, ContractAwarded):
-        return "awarded_on", payload.awarded_on
-    if isinstance(payload, ContractTerminated):
-        return "terminated_on", payload.terminated_on
-    if isinstance(payload, SanctionImposed):
-        return "decided_on", payload.decided_on
-    return None
+    """The field and day of the fact the event states, if it states one (`_FACT_DAYS`)."""
+    field = _FACT_DAYS.get(type(event.payload))
+    return None if field is None else (field, getattr(event.payload, field))
 
 
 def future_refusal(event: EventEnvelope, recorded_at: dt.datetime) -> str | None:
