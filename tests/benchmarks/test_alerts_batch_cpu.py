@@ -29,9 +29,9 @@ from services.platform.settings import Settings
 from services.registry.handlers import registry_consumer
 from services.registry.policy_loading import load_policies
 from tests.support import event_log, postgres
-from tests.support.cpu_time import Applied, applied_alone, print_cpu
+from tests.support.cpu_time import Applied, applied_alone, print_cpu, rounds_on_fresh_databases
 from tests.support.registry import TOKYO, FixedClock
-from tests.support.throughput import BATCH, bench_events, rounds
+from tests.support.throughput import BATCH, bench_events
 from tests.support.workload import Workload
 
 pytestmark = pytest.mark.postgres
@@ -83,10 +83,7 @@ async def _one_round(database_url: str, workload: Workload) -> _Round:
 async def test_alerts_batch_handler_cpu(
     test_databases: postgres.TestDatabases, workload: Workload
 ) -> None:
-    spent: list[_Round] = []
-    for _ in range(rounds()):
-        async with test_databases.fresh() as url:
-            spent.append(await _one_round(url, workload))
+    spent = await rounds_on_fresh_databases(test_databases, lambda url: _one_round(url, workload))
     told = {(r.alerts, r.digest) for r in spent}
     print(f"\nalerts told: {told}")
     assert len(told) == 1, told

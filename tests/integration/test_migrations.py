@@ -314,10 +314,10 @@ async def test_contracts_learnt_before_categories_get_the_category_of_their_awar
     async with new_database(postgres_admin_url) as conn:
         upgrade = await migrated_but(conn, "services.migration", 3)
         await event_store.append_batch(conn, [applied, refused, earlier, later, elsewhere])
-        await conn.execute(
-            "INSERT INTO processed_events (consumer, event_id, refused)"
-            " SELECT 'migration', unnest($1::uuid[]), unnest($2::boolean[])",
-            [e.event_id for e in (applied, refused, earlier, later, elsewhere)],
+        await _judged(
+            conn,
+            "migration",
+            [applied, refused, earlier, later, elsewhere],
             [False, True, False, False, False],
         )
         await conn.execute(
@@ -357,12 +357,7 @@ async def test_contracts_amended_before_the_upgrade_know_when_their_terms_were_s
     async with new_database(postgres_admin_url) as conn:
         upgrade = await migrated_but(conn, "services.registry", 10)
         await event_store.append_batch(conn, [june, may, refused])
-        await conn.execute(
-            "INSERT INTO processed_events (consumer, event_id, refused)"
-            " SELECT 'registry', unnest($1::uuid[]), unnest($2::boolean[])",
-            [e.event_id for e in (june, may, refused)],
-            [False, False, True],
-        )
+        await _judged(conn, "registry", [june, may, refused], [False, False, True])
         await conn.execute("SET session_replication_role = replica")  # no vendor rows needed
         await conn.execute(
             """INSERT INTO registry_contracts
@@ -437,6 +432,19 @@ async def test_the_order_judged_before_the_seals_is_sealed_as_it_stood(
     assert rows == 8 and len(walks) > 1
     for walk in walks:
         assert walk.problem is None and walk.seq > 0, walk
+
+
+async def _judged(
+    conn: asyncpg.Connection, consumer: str, events: list[EventEnvelope], refused: list[bool]
+) -> None:
+    """`consumer`'s ledger rows for `events`, each applied or refused, as it wrote them."""
+    await conn.execute(
+        "INSERT INTO processed_events (consumer, event_id, refused)"
+        " SELECT $1, unnest($2::uuid[]), unnest($3::boolean[])",
+        consumer,
+        [e.event_id for e in events],
+        refused,
+    )
 
 
 async def _walked(
@@ -570,12 +578,7 @@ async def test_vendors_renamed_before_the_upgrade_know_their_latest_rename(
     async with new_database(postgres_admin_url) as conn:
         upgrade = await migrated_but(conn, "services.registry", 21)
         await event_store.append_batch(conn, [may, january, refused])
-        await conn.execute(
-            "INSERT INTO processed_events (consumer, event_id, refused)"
-            " SELECT 'registry', unnest($1::uuid[]), unnest($2::boolean[])",
-            [e.event_id for e in (may, january, refused)],
-            [False, False, True],
-        )
+        await _judged(conn, "registry", [may, january, refused], [False, False, True])
         await conn.execute(
             "INSERT INTO registry_vendors (vendor_id, legal_name, event_id, recorded_at)"
             " SELECT id, 'January K.K.', gen_random_uuid(), now()"

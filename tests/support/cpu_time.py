@@ -7,14 +7,19 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import asyncpg
 
 from services.events.base import EventEnvelope
 from services.platform.consuming.consumer import BatchHandler, Consumer, apply_batch
 from services.platform.postgres.database import SERVER_SETTINGS, Connection
+from tests.support import postgres
+from tests.support.throughput import rounds
+
+Measured = TypeVar("Measured")
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,18 @@ async def applied_alone(
         await one.close()
     backend_seconds = None if after is None or before is None else after - before
     return Applied(timed.seconds, applied - applying, backend_seconds)
+
+
+async def rounds_on_fresh_databases(
+    test_databases: postgres.TestDatabases,
+    one_round: Callable[[str], Awaitable[Measured]],
+) -> list[Measured]:
+    """`one_round` on a fresh database per round (VENDORWATCH_BENCH_ROUNDS)."""
+    spent: list[Measured] = []
+    for _ in range(rounds()):
+        async with test_databases.fresh() as url:
+            spent.append(await one_round(url))
+    return spent
 
 
 def print_cpu(events: int, rounds: Mapping[str, Sequence[float | None]]) -> None:
