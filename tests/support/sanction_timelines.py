@@ -1,6 +1,6 @@
 """Random sanction timelines of one vendor for property tests of eligibility (hypothesis):
 barring sanctions within a year or so of START, of some length or none, at some agencies and
-categories, maybe extended or lifted later."""
+categories, maybe extended, lifted or moved to other agencies later."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ CATEGORIES = ("it", "works")
 @st.composite
 def sanctions(draw: st.DrawFn) -> SanctionTimeline:
     """A barring sanction of the vendor within a year or so of START, of some length or none,
-    at some agencies and categories, maybe extended or lifted later."""
+    at some agencies and categories, maybe extended, lifted or moved to other agencies later
+    (then its reason on one day differs by the agency asked)."""
     n = draw(st.integers(0, 10_000))
     starts_on = START + dt.timedelta(days=draw(st.integers(0, 400)))
     period = draw(
@@ -40,6 +41,10 @@ def sanctions(draw: st.DrawFn) -> SanctionTimeline:
             st.just(()),
             st.builds(lambda d: (Change(later, False, {"duration_days": d}),), st.integers(1, 400)),
             st.just((Change(later, True, {}),)),
+            st.builds(
+                lambda agencies: (Change(later, False, {"agencies": agencies}),),
+                st.one_of(st.none(), st.lists(st.sampled_from(AGENCIES), min_size=1)),
+            ),
         )
     )
     return sanction_timeline.build(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -32,19 +33,20 @@ def test_records_answer_as_a_whole_evaluation(
 ) -> None:
     records = Records({VENDOR: {}}, {VENDOR: timelines})
     day = START + dt.timedelta(days=offset)
-    _answers_as_evaluated(records, [Exposure(t) for t in timelines], day, agency, category)
+    _answers_as_evaluated(records, lambda: [Exposure(t) for t in timelines], day, agency, category)
 
 
 def _answers_as_evaluated(
     records: Records,
-    exposures: list[Exposure],
+    exposures: Callable[[], list[Exposure]],
     day: dt.date,
     agency: str,
     category: str | None,
 ) -> None:
-    """The records' three answers for VENDOR are `evaluate`'s of its exposures, asked alone."""
-    whole = evaluate(VENDOR, exposures, day, with_bars_from=False)
-    there = evaluate(VENDOR, exposures, day, agency=agency, category=category)
+    """The records' three answers for VENDOR are `evaluate`'s of its exposures, asked alone
+    (exposures made for the question: an exposure remembers what it was asked)."""
+    whole = evaluate(VENDOR, exposures(), day, with_bars_from=False)
+    there = evaluate(VENDOR, exposures(), day, agency=agency, category=category)
     assert records.bars(VENDOR, day, agency=agency, category=category) == (not there.eligible)
     assert records.reasons(VENDOR, day) == whole.reasons
     assert records.again(VENDOR, day, agency=agency, category=category) == (
@@ -95,9 +97,13 @@ def test_records_asked_many_questions_answer_each_as_alone(
     theirs = [_covering_affiliates(t) for t in theirs]
     related = {AFFILIATE: affiliated} if affiliated else {}
     records = Records({VENDOR: related}, {VENDOR: own, AFFILIATE: theirs})
-    exposures = [Exposure(t) for t in own]
-    if affiliated:
-        exposures += [Exposure(t, AFFILIATE, tuple(affiliated)) for t in theirs]
+
+    def exposures() -> list[Exposure]:
+        made = [Exposure(t) for t in own]
+        if affiliated:
+            made += [Exposure(t, AFFILIATE, tuple(affiliated)) for t in theirs]
+        return made
+
     for offset, agency, category in questions:
         day = START + dt.timedelta(days=offset)
         _answers_as_evaluated(records, exposures, day, agency, category)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Sequence
+import functools
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
 from services.events.sanction import SanctionKind, in_scope
@@ -35,6 +36,10 @@ class Exposure:
     sanction: SanctionTimeline
     via_vendor_id: str | None = None
     affiliation: tuple[Period, ...] = ()
+    # The reasons it gave (`reason_on`), per stretch between its breakpoints: whatever it
+    # says of a day is the same on every day of that stretch, and a vendor's answers on many
+    # days (the alerts' judgement of its awards) ask each of its sanctions again.
+    _reasons: dict[Hashable, Reason] = field(default_factory=dict, compare=False, repr=False)
 
     def bars_on(self, day: dt.date, agency: str | None, category: str | None) -> bool:
         sanction = self.sanction
@@ -53,6 +58,10 @@ class Exposure:
 
     def breakpoints(self) -> tuple[dt.date, ...]:
         """The days on which whether it bars can change, in order."""
+        return self._breakpoints
+
+    @functools.cached_property
+    def _breakpoints(self) -> tuple[dt.date, ...]:
         days = self.sanction.breakpoints
         if not self.affiliation:
             return days
@@ -62,6 +71,25 @@ class Exposure:
             if period.until is not None:
                 more.add(period.until)
         return tuple(sorted(more))
+
+    @functools.cached_property
+    def _scoped(self) -> bool:
+        """Whether some terms of it name agencies or categories (else what it says is the
+        same whatever agency and category are asked)."""
+        return any(t.agencies is not None or t.categories is not None for t in self.sanction.terms)
+
+    def reason_on(
+        self, day: dt.date, agency: str | None, category: str | None, *, bars: bool
+    ) -> Reason:
+        """`Reason.of(self, day, agency, category, bars=bars)`, worked out once per stretch
+        between its breakpoints: every field of it (its terms, its end, the first day of
+        its bar) changes only on them."""
+        stretch = bisect.bisect_right(self._breakpoints, day)
+        key = (stretch, agency, category, bars) if self._scoped else (stretch, bars)
+        found = self._reasons.get(key)
+        if found is None:
+            found = self._reasons[key] = Reason.of(self, day, agency, category, bars=bars)
+        return found
 
     def last_barring_day(
         self, day: dt.date, agency: str | None, category: str | None
@@ -228,7 +256,7 @@ def barring_reasons(
     the day it may bid again or the bars to come, which scan every exposure's breakpoints.
     `bars_from`: as `evaluate`'s `with_bars_from`."""
     return tuple(
-        Reason.of(e, as_of, agency, category, bars=bars_from)
+        e.reason_on(as_of, agency, category, bars=bars_from)
         for e in exposures
         if e.bars_on(as_of, agency, category)
     )
