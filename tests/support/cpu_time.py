@@ -5,6 +5,7 @@ each spends, not by wall-clock time (the registry's and the alerts' batch benchm
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -15,6 +16,7 @@ import asyncpg
 
 from services.events.base import EventEnvelope
 from services.platform.consuming.consumer import BatchHandler, Consumer, apply_batch
+from services.platform.operations.collector import tune_for_long_runs
 from services.platform.postgres.database import SERVER_SETTINGS, Connection
 from tests.support import postgres
 from tests.support.throughput import rounds
@@ -78,11 +80,18 @@ async def rounds_on_fresh_databases(
     test_databases: postgres.TestDatabases,
     one_round: Callable[[str], Awaitable[Measured]],
 ) -> list[Measured]:
-    """`one_round` on a fresh database per round (VENDORWATCH_BENCH_ROUNDS)."""
+    """`one_round` on a fresh database per round (VENDORWATCH_BENCH_ROUNDS), the garbage
+    collector set as every vendorwatch process sets it (with the interpreter's default, its
+    full collections fell inside one round or another: up to 0.3 s of a round's CPU)."""
     spent: list[Measured] = []
-    for _ in range(rounds()):
-        async with test_databases.fresh() as url:
-            spent.append(await one_round(url))
+    previous = gc.get_threshold()
+    tune_for_long_runs()
+    try:
+        for _ in range(rounds()):
+            async with test_databases.fresh() as url:
+                spent.append(await one_round(url))
+    finally:
+        gc.set_threshold(*previous)
     return spent
 
 
