@@ -19,7 +19,7 @@ from tests.support import case_b
 from tests.support.event_examples import envelope, example
 from tests.support.record_receipts import logged, submitted, typed
 from tests.support.registry import REGISTRY
-from tests.support.registry_db import apply, rejection
+from tests.support.registry_db import apply, eligibility, rejection
 from tests.support.rule_instants import FAR, PAST
 
 pytestmark = pytest.mark.postgres
@@ -109,6 +109,20 @@ async def test_a_related_vendor_the_log_registered_first_counts_as_known(
     # Logged, not yet applied by the registry.
     await EmbeddedEventLog(pool, ingest_batch).submit([case_b.line(case_b.subsidiary())])
     await apply(pool, affiliation(PARENT, CHILD, "subsidiary"))
+    recorded = await pool.fetch(
+        """SELECT vendor_id, related_vendor_id, relation, change, effective_on::text
+           FROM registry_affiliation_changes"""
+    )
+    assert [tuple(row) for row in recorded] == [
+        (PARENT, CHILD, "subsidiary", "added", "2020-04-01")
+    ]
+    # It holds once the subsidiary is applied too: the parent's sanction covering its
+    # affiliates bars it, through the parent.
+    await apply(pool, case_b.subsidiary())
+    await apply(pool, case_b.suspended(covers_affiliates=True))
+    barred = await eligibility(pool, CHILD, "2023-03-01")
+    assert not barred.eligible
+    assert [(r.sanction_id, r.via_vendor_id) for r in barred.reasons] == [("city-2022-001", PARENT)]
 
 
 def awarded(**changes: Any) -> dict[str, Any]:

@@ -85,18 +85,27 @@ PLANS_CURSOR = key_cursor("plan_id", "plan-0a3ddab40f9e59208d5e")
 ALERTS_CURSOR = position_cursor("alerts", 1)
 
 
-@pytest.mark.parametrize("connection", sorted(CONNECTIONS))
+# Every string above, each a cursor of some connection's form once or now, or none.
+NOT_ITS_FORM = {
+    "garbage": "xyz",
+    "plan-id": "plan-0a3ddab40f9e59208d5e",  # a plan id, which a plans' page was once after
+    "vendor-id": "vendor-0",  # a vendor id, which a vendors' page was once after
+    "plans-cursor": PLANS_CURSOR,
+    "position": "1",  # a position, which every list of the log's was once after
+    "alerts-cursor": ALERTS_CURSOR,
+}
+# The two strings above that are of their own connection's form now.
+OWN_FORM = {("migrationPlans", PLANS_CURSOR), ("alerts", ALERTS_CURSOR)}
+
+
 @pytest.mark.parametrize(
-    "after",
+    ("connection", "after"),
     [
-        "xyz",
-        "plan-0a3ddab40f9e59208d5e",  # a plan id, which a plans' page was once after
-        "vendor-0",  # a vendor id, which a vendors' page was once after
-        PLANS_CURSOR,
-        "1",  # a position, which every list of the log's was once after
-        ALERTS_CURSOR,
+        pytest.param(connection, after, id=f"{name}-{connection}")
+        for name, after in NOT_ITS_FORM.items()
+        for connection in sorted(CONNECTIONS)
+        if (connection, after) not in OWN_FORM
     ],
-    ids=["garbage", "plan-id", "vendor-id", "plans-cursor", "position", "alerts-cursor"],
 )
 async def test_every_connection_refuses_a_string_not_of_its_cursors_form(
     pool: asyncpg.Pool, connection: str, after: str
@@ -105,8 +114,6 @@ async def test_every_connection_refuses_a_string_not_of_its_cursors_form(
     ending at it, or a page skipping every item before it, as if that were the list: every
     connection refuses it, naming `after`, as the log's connections did already."""
     await apply(pool, case_b.another_vendor("vendor-0"))
-    if (connection, after) in {("migrationPlans", PLANS_CURSOR), ("alerts", ALERTS_CURSOR)}:
-        return  # its own
     query = f"query ($after: String) {{ {CONNECTIONS[connection]} }}"
     body = await over_http(pool, token(), query, after=after)
     said = f"after: {after!r} is not a cursor from this connection"
@@ -116,3 +123,17 @@ async def test_every_connection_refuses_a_string_not_of_its_cursors_form(
     assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
         (f"{said}; ask again from the first page", "BAD_USER_INPUT")
     ], body
+
+
+@pytest.mark.parametrize(
+    ("connection", "after"), [pytest.param(*own, id=own[0]) for own in sorted(OWN_FORM)]
+)
+async def test_a_connection_takes_a_cursor_of_its_own_form(
+    pool: asyncpg.Pool, connection: str, after: str
+) -> None:
+    """The refusal above is of other forms only: the plans' and the alerts' connections take
+    a cursor of their own form as a place, and answer (here, an empty list) without error."""
+    await apply(pool, case_b.another_vendor("vendor-0"))
+    query = f"query ($after: String) {{ {CONNECTIONS[connection]} }}"
+    body = await over_http(pool, token(), query, after=after)
+    assert body == {"data": {connection: {"totalCount": 0}}}, body

@@ -4,6 +4,9 @@ principal every topic that deploy/kafka/topics.toml does not list it as a writer
 
 from __future__ import annotations
 
+import asyncio
+import json
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -66,12 +69,14 @@ async def write(bootstrap: str, principal: str, topic: str) -> bool:
         await producer.stop()
 
 
-async def submit(bootstrap: str, principal: str, writer: Writer) -> None:
+async def submit(
+    bootstrap: str, principal: str, writer: Writer, record: bytes = b'{"vendor_id": "vendor-acl"}'
+) -> None:
     """What `vendorwatch publish` (producers) and the API do: submit through the event log."""
     log = KafkaEventLog(bootstrap, credentials(principal))
     await log.start()
     try:
-        await log.submit([b'{"vendor_id": "vendor-acl"}'], writer)
+        await log.submit([record], writer)
     finally:
         await log.stop()
 
@@ -107,7 +112,9 @@ async def test_every_principal_writes_exactly_the_topics_it_is_a_writer_of(
 
 
 async def test_ingest_reads_raw_input_in_its_consumer_group(bootstrap: str) -> None:
-    await submit(bootstrap, "producers", Writer.PRODUCER)
+    # A record of its own: the module's other tests write to the raw topic too.
+    record = json.dumps({"vendor_id": "vendor-acl", "marker": uuid.uuid4().hex}).encode()
+    await submit(bootstrap, "producers", Writer.PRODUCER, record)
     consumer = AIOKafkaConsumer(
         TOPICS["raw"].name,
         bootstrap_servers=bootstrap,
@@ -118,8 +125,12 @@ async def test_ingest_reads_raw_input_in_its_consumer_group(bootstrap: str) -> N
     )
     await consumer.start()
     try:
-        batch = await consumer.getmany(timeout_ms=10_000)
-        assert batch, "ingest read nothing from the raw topic"
+        read: list[bytes | None] = []
+        deadline = asyncio.get_running_loop().time() + 10
+        while record not in read and asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(timeout_ms=1_000)
+            read += [message.value for messages in batch.values() for message in messages]
+        assert record in read, f"ingest did not read the submitted record ({len(read)} read)"
         await consumer.commit()
     finally:
         await consumer.stop()

@@ -5,10 +5,13 @@ summed up, and a plan the planner cannot schedule stopping no other."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import asyncpg
 import pytest
 
 from services.migration import planner
+from services.migration.plan_opening import automatic_plan_id
 from services.migration.planner_queue import replan_due
 from services.migration.planning.model import SolverStatus
 from services.migration.storage import plan_repository
@@ -22,14 +25,18 @@ from tests.support.migration_db import (
     PLAN,
     START,
     SUSPENDED_ON,
+    TAX,
     apply,
     item_event,
     replan,
+    tax_contract,
     the_case,
 )
 from tests.support.migration_verifier import violations
 
 pytestmark = pytest.mark.postgres
+
+TAX_ENDS = dt.date(2023, 3, 31)  # a contract at the tax office still running when suspended
 
 
 async def test_the_case_is_scheduled_at_natural_ends_unless_a_constraint_forces_otherwise(
@@ -124,21 +131,24 @@ async def test_many_causes_between_two_passes_are_summed_up_not_an_event_too_lon
 async def test_a_plan_the_planner_cannot_schedule_does_not_stop_the_others(
     pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await apply(pool, *case_migration.contracts(START))
+    # Two real plans of the vendor: the case's, and one of a single contract at the tax
+    # office, which (fewer items) the queue takes first, and whose solve raises.
+    await apply(pool, *case_migration.contracts(START), tax_contract(VENDOR, TAX_ENDS))
     await apply(pool, case_migration.eligibility_lost(VENDOR, SUSPENDED_ON))
+    broken = automatic_plan_id(VENDOR, TAX)
+    async with pool.acquire() as conn:
+        due = await plan_repository.plans_due_by_size(conn, 10, 0.0)
+    assert [plan_id for plan_id, _ in due] == [broken, PLAN]
     scheduling = planner.replan
 
     async def broken_first(conn: Connection, plan_id: str, clock: Clock) -> bool:
-        if plan_id == "plan-broken":
+        if plan_id == broken:
             raise ValueError("a fault in the planner's code")
         return await scheduling(conn, plan_id, clock)
 
-    async def due(conn: Connection, limit: int, waited: float) -> list[tuple[str, float]]:
-        return [("plan-broken", 10.0), (PLAN, 10.0)]
-
     monkeypatch.setattr(planner, "replan", broken_first)
-    monkeypatch.setattr(plan_repository, "plans_due_by_size", due)
     assert await replan_due(pool, CLOCK) == 1
     async with pool.acquire() as conn:
         assert await plan_repository.latest_version(conn, PLAN) is not None
-    assert "plan plan-broken could not be scheduled" in caplog.text
+        assert await plan_repository.latest_version(conn, broken) is None
+    assert f"plan {broken} could not be scheduled" in caplog.text

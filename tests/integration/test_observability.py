@@ -13,15 +13,17 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from services.gateway.app import create_app
 from services.ingest.handlers import ingest_batch
-from services.platform.eventlog.embedded import drain
+from services.platform.eventlog.embedded import EmbeddedEventLog, drain
 from services.platform.operations.database_gauges import measured_store_lags
 from services.platform.operations.readiness import CAUGHT_UP_EVENTS
 from services.platform.postgres.database import open_pool
 from services.platform.security.auth import AuthConfig, TokenVerifier
+from services.registry.announcements import OUTBOX
 from tests.support import case_b, postgres
 from tests.support.in_process_api import shared_context
 from tests.support.principals import TEST_SECRET, token
-from tests.support.registry import REGISTRY
+from tests.support.registry import REGISTRY, TOKYO, FixedClock, consumer
+from tests.support.registry_db import apply
 
 pytestmark = pytest.mark.postgres
 
@@ -56,11 +58,28 @@ def _samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
 def _value(
     samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
 ) -> float:
-    return sum(
+    """The sum of the samples of `name` with these labels; refused if there is none, so that a
+    metric gone or renamed fails the test rather than reading as 0."""
+    matching = [
         value
         for (sample, sample_labels), value in samples.items()
         if sample == name and set(labels.items()) <= sample_labels
-    )
+    ]
+    if not matching:
+        raise AssertionError(f"no sample of {name} with labels {labels} in the exposition")
+    return sum(matching)
+
+
+def _counted_before(
+    samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
+) -> float:
+    """A counter's value before the step a test counts: 0 if it has no sample yet, as a counter
+    with labels has none until this process first counts it (the later reading, which must
+    exist, is taken with `_value`)."""
+    try:
+        return _value(samples, name, **labels)
+    except AssertionError:
+        return 0.0
 
 
 async def _scrape(api: httpx.AsyncClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
@@ -124,10 +143,10 @@ async def test_metrics_show_the_lag_and_the_delays_moving(
     pool: asyncpg.Pool, api: httpx.AsyncClient
 ) -> None:
     before = await _scrape(api)
-    applied_before = _value(
+    applied_before = _counted_before(
         before, "vendorwatch_events_applied_total", service=CONSUMER, event_type="vendor.registered"
     )
-    delays_before = _value(
+    delays_before = _counted_before(
         before, "vendorwatch_appended_to_applied_seconds_count", service=CONSUMER
     )
     assert _value(before, "vendorwatch_consumer_lag_events", consumer=CONSUMER) == 0
@@ -153,18 +172,29 @@ async def test_metrics_show_the_lag_and_the_delays_moving(
     delays = _value(after, "vendorwatch_appended_to_applied_seconds_count", service=CONSUMER)
     assert delays - delays_before == 40
     assert _value(after, "vendorwatch_occurred_to_applied_seconds_sum", service=CONSUMER) > 0
-    assert _value(after, "vendorwatch_outbox_backlog_events", outbox="registry_outbox") >= 0
+
+
+async def test_metrics_show_the_outbox_backlog_until_it_is_relayed(
+    pool: asyncpg.Pool, api: httpx.AsyncClient
+) -> None:
+    """An operator sees announcements waiting to reach the log: the gauge is the outbox's rows
+    as the database holds them, and falls to 0 once the relay has pushed them."""
+    await apply(pool, case_b.registered(), case_b.suspended(), consumer=consumer(FixedClock(TOKYO)))
+    waiting = await pool.fetchval("SELECT count(*) FROM registry_outbox")
+    assert waiting == 1  # the suspension's eligibility change, not yet relayed
+    backlog = "vendorwatch_outbox_backlog_events"
+    assert _value(await _scrape(api), backlog, outbox="registry_outbox") == waiting
+
+    assert await OUTBOX.relay(pool, EmbeddedEventLog(pool, ingest_batch)) == waiting
+    assert await pool.fetchval("SELECT count(*) FROM registry_outbox") == 0
+    assert _value(await _scrape(api), backlog, outbox="registry_outbox") == 0
 
 
 async def test_graphql_latency_is_recorded_by_operation_name(
     pool: asyncpg.Pool, api: httpx.AsyncClient
 ) -> None:
-    def count(samples: dict[tuple[str, frozenset[tuple[str, str]]], float]) -> float:
-        return _value(
-            samples, "vendorwatch_graphql_request_seconds_count", operation="DeadLetterCount"
-        )
-
-    before = count(await _scrape(api))
+    counted = "vendorwatch_graphql_request_seconds_count"
+    before = _counted_before(await _scrape(api), counted, operation="DeadLetterCount")
     response = await api.post(
         "/graphql",
         json={"query": "query DeadLetterCount { deadLetters { totalCount } }"},
@@ -172,4 +202,4 @@ async def test_graphql_latency_is_recorded_by_operation_name(
     )
     assert response.status_code == 200 and "errors" not in response.json()
     assert response.headers["x-request-id"] == "req-42"
-    assert count(await _scrape(api)) == before + 1
+    assert _value(await _scrape(api), counted, operation="DeadLetterCount") == before + 1

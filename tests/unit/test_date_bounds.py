@@ -3,11 +3,13 @@ or PostgreSQL downstream and stall a consumer."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 
 from services.events.catalog import EventRejected, parse_event
+from services.events.sanction import SanctionImposed
 from tests.support import case_b
 
 
@@ -29,7 +31,11 @@ def test_far_future_sanction_start_is_refused() -> None:
 
 
 def test_boundary_years_are_accepted() -> None:
-    parse_event(_with(case_b.registered(), occurred_at="1868-01-01T00:00:00+09:00"))
+    """The bounds' own years are taken, and read as the dates they say."""
+    first = parse_event(_with(case_b.registered(), occurred_at="1868-01-01T00:00:00+09:00"))
+    assert first.occurred_at == dt.datetime(1868, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=9)))
     event = case_b.suspended()
     payload = {**event["payload"], "decided_on": "2999-01-01", "starts_on": "2999-01-01"}
-    parse_event(_with(event, payload=payload))
+    last = parse_event(_with(event, payload=payload)).payload
+    assert isinstance(last, SanctionImposed)
+    assert (last.decided_on, last.starts_on) == (dt.date(2999, 1, 1), dt.date(2999, 1, 1))

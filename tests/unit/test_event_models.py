@@ -145,13 +145,24 @@ def test_occurred_at_is_refused_unless_written_as_iso_8601(occurred_at: object) 
     assert envelope_rejection(occurred_at=occurred_at).startswith("occurred_at:")
 
 
+JST = dt.timezone(dt.timedelta(hours=9))
+
+
 @pytest.mark.parametrize(
-    "occurred_at",
-    ["2022-07-08T10:00:00+09:00", "2022-07-08T01:00:00Z", "2022-07-08 10:00:00.250+09:00"],
+    ("occurred_at", "instant"),
+    [
+        ("2022-07-08T10:00:00+09:00", dt.datetime(2022, 7, 8, 10, tzinfo=JST)),
+        ("2022-07-08T01:00:00Z", dt.datetime(2022, 7, 8, 1, tzinfo=dt.UTC)),
+        ("2022-07-08 10:00:00.250+09:00", dt.datetime(2022, 7, 8, 10, 0, 0, 250_000, tzinfo=JST)),
+    ],
 )
-def test_iso_8601_timestamps_with_an_offset_are_accepted(occurred_at: str) -> None:
+def test_iso_8601_timestamps_with_an_offset_are_accepted(
+    occurred_at: str, instant: dt.datetime
+) -> None:
+    """Read as the instant written, its offset kept (the day it fell on where it happened)."""
     event = envelope("sanction.imposed", example("sanction.imposed")) | {"occurred_at": occurred_at}
-    assert parse_event(json.dumps(event)).occurred_at.utcoffset() is not None
+    parsed = parse_event(json.dumps(event)).occurred_at
+    assert (parsed, parsed.utcoffset()) == (instant, instant.utcoffset())
 
 
 @pytest.mark.parametrize("vendor_id", ["vendor b", "", "-vendor", "v" * 129, "ベンダー"])

@@ -12,7 +12,7 @@ import string
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -261,8 +261,7 @@ def test_changing_one_corporate_number_digit_is_refused(
     number = f"{corporate_number_check_digit(base)}{base}"
     # Weights 1 and 2 modulo 9 cannot tell 0 from 9 (they differ by 9): that typo passes.
     unnoticed = {number[position], replacement} == {"0", "9"} and position > 0
-    if replacement == number[position] or unnoticed:
-        return
+    assume(replacement != number[position] and not unnoticed)
     assert not accepts("corporate_number", number[:position] + replacement + number[position + 1 :])
 
 

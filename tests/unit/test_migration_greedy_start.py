@@ -69,7 +69,12 @@ def test_a_solve_cut_short_is_no_worse_than_the_schedule_by_rule() -> None:
     assert schedule.status in (SolverStatus.OPTIMAL, SolverStatus.FEASIBLE)
     assert violations(problem, schedule) == []
     assert schedule.objective is not None
-    assert schedule.objective <= _exposure(problem, _by_rule(problem)) == 7925
+    by_rule = _exposure(problem, _by_rule(problem))
+    assert schedule.objective <= by_rule
+    # The rule's own exposure on this portfolio when the start by rule came in (the module's
+    # docstring): what a plan cut short by its time limit gives at worst, so a change of the
+    # rule must not raise it (a lower one is better for the agencies, and passes).
+    assert by_rule <= 7925
 
 
 def test_no_start_by_rule_when_it_misses_a_deadline() -> None:

@@ -10,7 +10,7 @@ import calendar
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from services.registry.domain.periods import last_day_after_days, last_day_after_months
@@ -115,8 +115,7 @@ def test_a_period_of_months_lasts_28_to_31_days_per_month(start: dt.date, months
 
 @given(starts, st.integers(min_value=1, max_value=50))
 def test_periods_of_whole_years_end_before_the_same_date(start: dt.date, years: int) -> None:
-    if (start.month, start.day) == (2, 29):
-        return  # the leap day has its own cases above
+    assume((start.month, start.day) != (2, 29))  # the leap day has its own cases above
     last_day = last_day_after_months(start, 12 * years)
     assert last_day == D(start.year + years, start.month, start.day) - dt.timedelta(days=1)
 

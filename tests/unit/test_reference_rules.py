@@ -16,7 +16,7 @@ from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.platform.consuming.consumer import DomainRejection
 from services.platform.eventstore.later_rules import LATER_RULES_FROM
-from services.registry.batch.rules import Stored, fold, registrations
+from services.registry.batch.rules import Stored, Writes, fold, registrations
 from services.registry.batch.sanction_rules import SanctionFold, SanctionState
 from services.registry.domain.reference_rules import (
     Known,
@@ -49,8 +49,16 @@ def _stored(
     )
 
 
-def _fold(*events: EventEnvelope, stored: Stored, at: dt.datetime = LIVE) -> None:
-    fold(events, stored, {e.event_id: at for e in events}, registrations(events))
+def _fold(*events: EventEnvelope, stored: Stored, at: dt.datetime = LIVE) -> dict[str, int]:
+    """What the batch writes (`_written`), each event recorded `at`."""
+    return _written(fold(events, stored, {e.event_id: at for e in events}, registrations(events)))
+
+
+def _written(writes: Writes) -> dict[str, int]:
+    """How many rows each table gets (registrations under `registry_vendors`): an event taken
+    is written, so a batch taken whole writes one row for each of its events."""
+    written = {table: len(rows.rows) for table, rows in writes.records.items()}
+    return written | ({"registry_vendors": len(writes.vendors)} if writes.vendors else {})
 
 
 def _refusal(*events: EventEnvelope, stored: Stored) -> str:
@@ -62,30 +70,35 @@ def _refusal(*events: EventEnvelope, stored: Stored) -> str:
 REPORT = _event("incident.reported")  # names contract CONTRACT and causer vendor-d
 CLAIM = _event("claim.filed")  # names incident inc-2022-usb and contract CONTRACT
 B_CONTRACT = {CONTRACT: "vendor-b"}
+INCIDENT = {"registry_incidents": 1}  # the batch's writes (`_written`) of one incident
+CLAIMED = {"registry_claims": 1}
 
 
 def test_an_incident_caused_by_a_vendor_nobody_registered_is_refused() -> None:
     refusal = _refusal(REPORT, stored=_stored(owners=B_CONTRACT))
     assert refusal == "payload.caused_by_vendor_id: unknown vendor 'vendor-d'; register it first"
-    _fold(REPORT, stored=_stored(frozenset({"vendor-d"}), B_CONTRACT))
+    assert _fold(REPORT, stored=_stored(frozenset({"vendor-d"}), B_CONTRACT)) == INCIDENT
     # Registered earlier in the same batch counts as registered.
     registered = _event(
         "vendor.registered", "vendor-d", identifiers=[{"scheme": "internal", "value": "D"}]
     )
-    _fold(registered, REPORT, stored=_stored(owners=B_CONTRACT))
+    assert _fold(registered, REPORT, stored=_stored(owners=B_CONTRACT)) == {
+        "registry_vendors": 1,
+        **INCIDENT,
+    }
 
 
 def test_a_causer_whose_registration_the_log_recorded_first_counts_before_it_is_judged() -> None:
     """In distributed mode the registry may judge the incident before the causer's
     registration sent just before it (another partition): the log's order decides."""
 
-    def judged(registration_recorded: dt.datetime) -> None:
+    def judged(registration_recorded: dt.datetime) -> dict[str, int]:
         named = Known((), B_CONTRACT, {}, {"vendor-d": registration_recorded})
         stored = dataclasses.replace(_stored(), named=named)
-        fold([REPORT], stored, {REPORT.event_id: LIVE}, {})
+        return _written(fold([REPORT], stored, {REPORT.event_id: LIVE}, {}))
 
-    judged(LIVE)  # recorded with it (one ingest batch)
-    judged(LIVE - dt.timedelta(seconds=1))
+    assert judged(LIVE) == INCIDENT  # recorded with it (one ingest batch)
+    assert judged(LIVE - dt.timedelta(seconds=1)) == INCIDENT
     with pytest.raises(DomainRejection, match="unknown vendor 'vendor-d'"):
         judged(LIVE + dt.timedelta(seconds=1))
 
@@ -104,14 +117,22 @@ def test_a_contract_named_must_be_the_vendors_own() -> None:
     )
     # Awarded, then reported on and claimed for in one batch: known in log order.
     awarded = _event("contract.awarded", contract_id=CONTRACT)
-    _fold(awarded, REPORT, CLAIM, stored=_stored(causer))
+    assert _fold(awarded, REPORT, CLAIM, stored=_stored(causer)) == {
+        "registry_contracts": 1,
+        **INCIDENT,
+        **CLAIMED,
+    }
     assert "has no contract" in _refusal(REPORT, awarded, stored=_stored(causer))
     # A claim need name neither.
-    _fold(_event("claim.filed", incident_id=DROP, contract_id=DROP), stored=_stored())
+    unnamed = _event("claim.filed", incident_id=DROP, contract_id=DROP)
+    assert _fold(unnamed, stored=_stored()) == CLAIMED
 
 
 def test_an_older_log_is_judged_as_it_was() -> None:
-    _fold(REPORT, CLAIM, stored=_stored(), at=OLDER)
+    """Recorded before the later rules, an incident and a claim naming nothing the registry
+    knows are taken, as they were then: both are written."""
+    assert _fold(REPORT, CLAIM, stored=_stored(), at=OLDER) == INCIDENT | CLAIMED
+    assert "unknown vendor" in _refusal(REPORT, CLAIM, stored=_stored())  # as judged now
 
 
 def test_a_claim_is_not_settled_before_it_was_filed() -> None:
