@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from services.events.sanction import SanctionKind
 from services.events.vendor import VendorKind
 
-# Lists write "until further notice" as a far date, a word, or nothing.
+# Lists write "until further notice" as a far date (every list's reader takes it), or as
+# words of their own (`NoEnd`).
 FOREVER = dt.date(2999, 12, 31)
-UNTIL_FURTHER_NOTICE = frozenset({"", "ongoing", "indefinite", "permanent"})
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,18 @@ def stated_reason(entry: ListEntry) -> str:
 
 
 @dataclass(frozen=True)
+class NoEnd:
+    """How one list writes "until further notice" in its last day's column, besides a far
+    date: the cells (lower case) that say it, "" among them only for a list whose empty cell
+    does (the EBRD's). An empty cell of any other list is refused: one blanked or lost on the
+    way made a fixed debarment permanent, with no word to whoever imported it."""
+
+    column: str  # the last day's column, named when its cell is refused
+    words: frozenset[str]
+    written: str  # how the list writes it, said when its cell is refused
+
+
+@dataclass(frozen=True)
 class RowProblem:
     line: int
     reason: str
@@ -88,15 +100,23 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def period(start: str, until: str, day: Callable[[str], dt.date]) -> tuple[dt.date, dt.date | None]:
+def period(
+    start: str, until: str, day: Callable[[str], dt.date], no_end: NoEnd
+) -> tuple[dt.date, dt.date | None]:
     """A row's first and last day, each read by `day` (the list's date format); no last day
-    when the list says "until further notice". Raises ValueError for a date it cannot read,
-    or a last day before the first: the catalog refused such a new row, but took it as an
-    amendment of a recorded one, which the registry then refused out of the import's sight
-    (a dead letter; the report said "amended")."""
+    when the list says "until further notice" as it writes it (`no_end`). Raises ValueError
+    for a date it cannot read, an empty last day the list does not write so, or a last day
+    before the first: the catalog refused such a new row, but took it as an amendment of a
+    recorded one, which the registry then refused out of the import's sight (a dead letter;
+    the report said "amended")."""
     starts_on = _read("first day", start.strip(), day)
-    if until.strip().lower() in UNTIL_FURTHER_NOTICE:
+    if until.strip().lower() in no_end.words:
         return starts_on, None
+    if not until.strip():
+        raise ValueError(
+            f"the last day '' is not a date: {no_end.column} is empty, and the list writes"
+            f' "until further notice" as {no_end.written}'
+        )
     last_day = _read("last day", until.strip(), day)
     if last_day < starts_on:
         raise ValueError(f"the last day {last_day} is before the first {starts_on}")
