@@ -109,7 +109,7 @@ def period(
     before the first: the catalog refused such a new row, but took it as an amendment of a
     recorded one, which the registry then refused out of the import's sight (a dead letter;
     the report said "amended")."""
-    starts_on = _read("first day", start.strip(), day)
+    starts_on = read_day("first day", start.strip(), day)
     if until.strip().lower() in no_end.words:
         return starts_on, None
     if not until.strip():
@@ -117,18 +117,21 @@ def period(
             f"the last day '' is not a date: {no_end.column} is empty, and the list writes"
             f' "until further notice" as {no_end.written}'
         )
-    last_day = _read("last day", until.strip(), day)
+    last_day = read_day("last day", until.strip(), day)
     if last_day < starts_on:
         raise ValueError(f"the last day {last_day} is before the first {starts_on}")
     return starts_on, None if last_day >= FOREVER else last_day
 
 
-def _read(which: str, text: str, day: Callable[[str], dt.date]) -> dt.date:
+def read_day(which: str, text: str, day: Callable[[str], dt.date]) -> dt.date:
     """A date as `day` reads it, or a ValueError naming the date and what it holds: the
-    parsers' own words ("Invalid isoformat string: '202'", from a file cut short) said
-    neither which date nor that it is one."""
+    parsers' own words ("Invalid isoformat string: '202'", from a file cut short; "month must
+    be in 1..12") said neither which date nor what the cell held."""
     try:
         return day(text)
     except ValueError as error:
-        detail = "" if text in str(error) else f" ({error})"  # "day is out of range for month"
+        # Why, when the parser says more than the text ("day is out of range for month"; the
+        # era dates' "'2024-02-30': 2024-02 has no day 30", the text quoted once here).
+        why = str(error).removeprefix(f"{text!r}: ")
+        detail = "" if text in why else f" ({why})"
         raise ValueError(f"the {which} {text!r} is not a date{detail}") from None
