@@ -30,7 +30,7 @@ from aiokafka.errors import UnknownTopicOrPartitionError
 
 from services.cli import database_choice
 from services.cli.lost_partway import said_if_lost
-from services.cli.publish_verdicts import registry_verdicts, report_verdicts
+from services.cli.publish_verdicts import StoredEvents, registry_verdicts, report_verdicts
 from services.events.catalog import EventRejected, parse_event
 from services.ingest.admission import admission_problem, type_problem
 from services.ingest.handlers import Rejected, ingest_batch, said
@@ -73,8 +73,8 @@ class Tally:
     again: int = 0  # of those accepted, the events the log held already (a file sent again)
     refused: int = 0
     reasons: list[str] = field(default_factory=list)  # the first SHOWN_REFUSALS
-    # Event id → line of each event stored, kept for `--wait` only (an id a line).
-    stored: dict[uuid.UUID, int] | None = None
+    # The events stored or held, with their lines, kept for `--wait` only (an event once).
+    stored: StoredEvents | None = None
 
     def count(self, line: Line, verdict: Verdict) -> None:
         reason = verdict.refused
@@ -82,7 +82,7 @@ class Tally:
             self.accepted += 1
             self.again += verdict.new is False
             if self.stored is not None and verdict.event_id is not None:
-                self.stored[verdict.event_id] = line.number
+                self.stored.add(verdict.event_id, line.number, verdict.new)
             return
         self.refused += 1
         if len(self.reasons) < SHOWN_REFUSALS:
@@ -124,7 +124,7 @@ async def run(
     first = next(lines, None)
     if first is None:  # said before connecting anywhere: the file is the mistake
         raise StartupError(f"{getattr(source, 'name', 'input')}: no events in it (JSON lines)")
-    tally = Tally(stored={} if wait else None)
+    tally = Tally(stored=StoredEvents() if wait else None)
     async with contextlib.AsyncExitStack() as stack:
         if kafka:
             await stack.enter_async_context(said_if_lost(kafka=kafka))  # Kafka lost, said where
@@ -145,10 +145,10 @@ async def run(
                 f" eventStatus(eventId) gives its verdict{waits}",
                 err=True,
             )
-        elif tally.stored:
+        elif tally.stored is not None and tally.stored.lines:
             click.echo("waiting for the registry's verdicts", err=True)
             verdicts = await registry_verdicts(url, tally.stored)
-            ok = report_verdicts(verdicts, SHOWN_REFUSALS, tally.again) and ok
+            ok = report_verdicts(verdicts, SHOWN_REFUSALS) and ok
     if not ok:
         raise SystemExit(1)
 

@@ -16,6 +16,7 @@ from services.platform.graphql.context import RequestContext
 from services.platform.settings import Settings
 from services.registry.api.graphql_context import KEYED_LOOKUPS, NAME_INDEX, POLICIES
 from services.registry.domain.affiliation_rules import own_affiliate_check
+from services.registry.domain.countries import country_check
 from services.registry.domain.imposition_rules import imposition_check
 from services.registry.domain.policy import SuspensionPolicy
 from services.registry.domain.record_dates import future_check
@@ -60,7 +61,7 @@ def request_context(
         broadcaster,
         handled_by=handlers,
         type_checks=(api_type_check,),
-        checks=(imposition_check(policies), future_check, own_affiliate_check),
+        checks=(imposition_check(policies), future_check, own_affiliate_check, country_check),
         # The checks that refuse for what the log does not hold (a vendor nobody registered,
         # a relation that does not stand, a sanction or a contract the vendor does not have)
         # only where what a client sent a moment before is in the store by then: on Kafka a

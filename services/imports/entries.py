@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from services.events.sanction import SanctionKind
 from services.events.vendor import VendorKind
 
-# Lists write "until further notice" as a far date, a word, or nothing.
+# Lists write "until further notice" as a far date (every list's reader takes it), or as
+# words of their own (`NoEnd`).
 FOREVER = dt.date(2999, 12, 31)
-UNTIL_FURTHER_NOTICE = frozenset({"", "ongoing", "indefinite", "permanent"})
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,18 @@ def stated_reason(entry: ListEntry) -> str:
 
 
 @dataclass(frozen=True)
+class NoEnd:
+    """How one list writes "until further notice" in its last day's column, besides a far
+    date: the cells (lower case) that say it, "" among them only for a list whose empty cell
+    does (the EBRD's). An empty cell of any other list is refused: one blanked or lost on the
+    way made a fixed debarment permanent, with no word to whoever imported it."""
+
+    column: str  # the last day's column, named when its cell is refused
+    words: frozenset[str]
+    written: str  # how the list writes it, said when its cell is refused
+
+
+@dataclass(frozen=True)
 class RowProblem:
     line: int
     reason: str
@@ -88,27 +100,38 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def period(start: str, until: str, day: Callable[[str], dt.date]) -> tuple[dt.date, dt.date | None]:
+def period(
+    start: str, until: str, day: Callable[[str], dt.date], no_end: NoEnd
+) -> tuple[dt.date, dt.date | None]:
     """A row's first and last day, each read by `day` (the list's date format); no last day
-    when the list says "until further notice". Raises ValueError for a date it cannot read,
-    or a last day before the first: the catalog refused such a new row, but took it as an
-    amendment of a recorded one, which the registry then refused out of the import's sight
-    (a dead letter; the report said "amended")."""
-    starts_on = _read("first day", start.strip(), day)
-    if until.strip().lower() in UNTIL_FURTHER_NOTICE:
+    when the list says "until further notice" as it writes it (`no_end`). Raises ValueError
+    for a date it cannot read, an empty last day the list does not write so, or a last day
+    before the first: the catalog refused such a new row, but took it as an amendment of a
+    recorded one, which the registry then refused out of the import's sight (a dead letter;
+    the report said "amended")."""
+    starts_on = read_day("first day", start.strip(), day)
+    if until.strip().lower() in no_end.words:
         return starts_on, None
-    last_day = _read("last day", until.strip(), day)
+    if not until.strip():
+        raise ValueError(
+            f"the last day '' is not a date: {no_end.column} is empty, and the list writes"
+            f' "until further notice" as {no_end.written}'
+        )
+    last_day = read_day("last day", until.strip(), day)
     if last_day < starts_on:
         raise ValueError(f"the last day {last_day} is before the first {starts_on}")
     return starts_on, None if last_day >= FOREVER else last_day
 
 
-def _read(which: str, text: str, day: Callable[[str], dt.date]) -> dt.date:
+def read_day(which: str, text: str, day: Callable[[str], dt.date]) -> dt.date:
     """A date as `day` reads it, or a ValueError naming the date and what it holds: the
-    parsers' own words ("Invalid isoformat string: '202'", from a file cut short) said
-    neither which date nor that it is one."""
+    parsers' own words ("Invalid isoformat string: '202'", from a file cut short; "month must
+    be in 1..12") said neither which date nor what the cell held."""
     try:
         return day(text)
     except ValueError as error:
-        detail = "" if text in str(error) else f" ({error})"  # "day is out of range for month"
+        # Why, when the parser says more than the text ("day is out of range for month"; the
+        # era dates' "'2024-02-30': 2024-02 has no day 30", the text quoted once here).
+        why = str(error).removeprefix(f"{text!r}: ")
+        detail = "" if text in why else f" ({why})"
         raise ValueError(f"the {which} {text!r} is not a date{detail}") from None

@@ -64,6 +64,24 @@ def test_without_wait_the_registry_s_verdict_is_said_to_come_later(
     assert "eventStatus(eventId) gives its verdict" in result.stderr
 
 
+async def _published_with_registry(
+    database_url: str, events: Path
+) -> subprocess.CompletedProcess[str]:
+    """`vendorwatch publish --wait` of `events`, the registry applying the log meanwhile (as
+    a `vendorwatch up` on this database would)."""
+    publishing = asyncio.ensure_future(
+        asyncio.to_thread(run_cli, "publish", str(events), "--wait", "--database-url", database_url)
+    )
+    pool = await open_pool(database_url, migrate=False)
+    try:
+        while not publishing.done():
+            await drain(pool, REGISTRY)
+            await asyncio.sleep(0.1)
+    finally:
+        await pool.close()
+    return await publishing
+
+
 @pytest.mark.postgres
 async def test_wait_reports_what_the_registry_refused_of_what_was_stored(
     database_url: str, tmp_path: Path
@@ -75,17 +93,7 @@ async def test_wait_reports_what_the_registry_refused_of_what_was_stored(
         case_b.line(case_b.suspended()),
         case_b.line(case_b.registered()),
     )
-    publishing = asyncio.ensure_future(
-        asyncio.to_thread(run_cli, "publish", str(events), "--wait", "--database-url", database_url)
-    )
-    pool = await open_pool(database_url, migrate=False)
-    try:
-        while not publishing.done():  # the registry of a `vendorwatch up` on this database
-            await drain(pool, REGISTRY)
-            await asyncio.sleep(0.1)
-    finally:
-        await pool.close()
-    result = await publishing
+    result = await _published_with_registry(database_url, events)
 
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
@@ -95,6 +103,38 @@ async def test_wait_reports_what_the_registry_refused_of_what_was_stored(
     refusals = [line for line in result.stderr.splitlines() if line.startswith("line ")]
     assert refusals == [
         "line 1: the registry refused it: vendor_id: unknown vendor 'vendor-b'; register it first"
+    ]
+
+
+@pytest.mark.postgres
+async def test_wait_counts_an_event_the_file_repeats_once_and_names_its_first_line(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A file of E6, E6, E5, E5 published before: the registry's line said "(0 stored now, 2
+    already in it)" (distinct events less repeated lines) and its refusal of E6 named line 2,
+    the repeat, not line 1."""
+    registered = case_b.line(case_b.registered())
+    before = run_cli(
+        "publish",
+        str(write_lines(tmp_path / "b.jsonl", registered)),
+        "--database-url",
+        database_url,
+    )
+    assert before.returncode == 0, before.stderr
+    unknown = case_b.line(case_b.suspended(vendor_id="vendor-x", sanction_id="s-x"))
+    events = write_lines(tmp_path / "again.jsonl", unknown, unknown, registered)
+    result = await _published_with_registry(database_url, events)
+
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "stored 1 of 3 events in the embedded event log, 2 already in it; refused 0",
+        "the registry accepted 1 of the 2 events in the log (1 stored now, 1 already in it);"
+        " refused 1",
+    ]
+    refusals = [line for line in result.stderr.splitlines() if line.startswith("line ")]
+    assert refusals == [
+        "line 1 (repeated on line 2): the registry refused it: vendor_id: unknown vendor"
+        " 'vendor-x'; register it first"
     ]
 
 

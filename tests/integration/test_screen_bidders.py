@@ -336,6 +336,9 @@ async def test_each_bidder_s_mistake_is_its_own_and_a_match_says_why(pool: async
         {"ref": "two-ways", "vendorId": case_b.VENDOR, "name": "B System"},
         {"ref": "country-of-an-id", "vendorId": case_b.VENDOR, "country": "JP"},
         {"ref": "bad-country", "name": "ビーシステム", "country": "Japan"},
+        # Two capitals, but no country's: matched as if no vendor could be of it.
+        {"ref": "no-such-country", "name": "ビーシステム", "country": "ZZ"},
+        {"ref": "kosovo", "name": "ビーシステム", "country": "XK"},  # the banks' code for it
         {"ref": "no-letter", "name": "%%"},
         {"ref": "too-long", "name": "sys" * 101},
         {
@@ -353,6 +356,7 @@ async def test_each_bidder_s_mistake_is_its_own_and_a_match_says_why(pool: async
         "two-ways": "give exactly one of vendorId, identifier and name",
         "country-of-an-id": "country and address go with a name, not an id or identifier",
         "bad-country": "country: 'Japan' is not an ISO 3166-1 alpha-2 code (JP, US, …)",
+        "no-such-country": "country: 'ZZ' is not an ISO 3166-1 alpha-2 code (JP, US, …)",
         "no-letter": "name: it has no letter or digit to match",
         "too-long": "name: 303 characters; a name or identifier to look for has at most 300",
     }

@@ -345,10 +345,8 @@ def test_the_real_meti_list() -> None:
     assert imposed.reason is not None and imposed.reason.startswith("国際平和のための")
 
 
-def test_the_real_meti_list_imported_again_changes_nothing() -> None:
-    # Entry 23's English name is cut to the registry's 300 characters when registered; read
-    # again in full, it was a name the vendor lacked, sent as an alias the catalog refused:
-    # every import after the first refused that row.
+def _meti_imported() -> Recorded:
+    """What the registry holds after the real METI list's first import."""
     report = ImportReport()
     with METI.open(encoding="utf-8-sig") as stream:
         made = [p.event for p in planned_events("jp_meti", stream, Recorded(), TODAY, report)]
@@ -365,8 +363,47 @@ def test_the_real_meti_list_imported_again_changes_nothing() -> None:
         for e in made
         if isinstance(e.payload, VendorRegistered)
     )
-    recorded = Recorded(known, _recorded(made).sanctions)
-    again = ImportReport()
-    with METI.open(encoding="utf-8-sig") as stream:
-        sent = [p.event for p in planned_events("jp_meti", stream, recorded, TODAY, again)]
+    return Recorded(known, _recorded(made).sanctions)
+
+
+def _meti_again(text: str) -> tuple[ImportReport, list[str]]:
+    """An import of `text` after the real list's: its report and the event types it sends."""
+    report = ImportReport()
+    planned = planned_events("jp_meti", io.StringIO(text), _meti_imported(), TODAY, report)
+    return report, [p.event.event_type for p in planned]
+
+
+def test_the_real_meti_list_imported_again_changes_nothing() -> None:
+    # Entry 23's English name is cut to the registry's 300 characters when registered; read
+    # again in full, it was a name the vendor lacked, sent as an alias the catalog refused:
+    # every import after the first refused that row.
+    again, sent = _meti_again(METI.read_text(encoding="utf-8-sig"))
     assert (again.refused, again.unchanged, again.names_amended, sent) == ([], 75, 0, [])
+
+
+def test_a_meti_row_without_one_of_its_names_is_refused_not_barred_anew() -> None:
+    # Entry 4's Japanese name lost: read under its English name alone, it was another vendor:
+    # the recorded debarment lifted and a new vendor barred anew, exit 0.
+    lines = METI.read_text(encoding="utf-8-sig").splitlines()
+    entry_4 = lines[4].split(",")
+    for column in (4, 5):  # name_ja, name_en
+        cut = [*lines[:4], ",".join([*entry_4[:column], "", *entry_4[column + 1 :]]), *lines[5:]]
+        report, sent = _meti_again("\n".join(cut))
+        assert sent == []
+        (refused,) = report.refused
+        assert refused == (
+            f"line 5: {lines[0].split(',')[column]}: empty (the list names every entry in"
+            " Japanese and in English; its vendor's id holds both)"
+        )
+        assert (report.lifted, report.withheld, report.unchanged) == (0, 1, 74)
+
+
+def test_a_meti_date_that_is_none_is_quoted() -> None:
+    # "line 4: designation_date: month must be in 1..12", not saying what the cell held.
+    head, *rows = METI.read_text(encoding="utf-8-sig").splitlines()[:4]
+    rows[2] = rows[2].replace("2022 年03月01 日", "2022 年13月01 日", 1)
+    problem = next(e for e in jp_meti.entries(io.StringIO("\n".join([head, *rows]))) if e.line == 4)
+    assert problem == RowProblem(
+        4,
+        "designation_date: the first day '2022 年13月01 日' is not a date (month must be in 1..12)",
+    )

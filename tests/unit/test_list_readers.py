@@ -130,6 +130,38 @@ def test_a_date_that_is_none_is_named() -> None:
     )
 
 
+def test_an_empty_last_day_is_until_further_notice_only_where_the_list_writes_it_so() -> None:
+    # An empty cell read as "until further notice" on every list, for the EBRD's two rows:
+    # the World Bank's GES PLAN (line 5, 2024-12-03 to 2026-12-02) with its To Date blanked
+    # was barred for ever, and its recorded debarment amended so.
+    text = (LISTS / "worldbank_debarred_firms_individuals.csv").read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    lines[4] = lines[4].replace(",2026-12-02,", ",,")
+    problems = [e for e in worldbank.entries(io.StringIO("\n".join(lines))) if e.line == 5]
+    assert problems == [
+        RowProblem(
+            5,
+            "ineligibility period: the last day '' is not a date: Ineligibility Period To Date"
+            ' is empty, and the list writes "until further notice" as 2999-12-31',
+        )
+    ]
+    # The IDB writes it "Ongoing" (447 rows, none empty); the EBRD leaves it empty at times.
+    head = "Title,Entity,Nationality,Country,From,To,Grounds,Source\n"
+    (problem,) = idb.entries(io.StringIO(f'{head}X Ltd,Firm,Chile,Chile,"Jul 03, 2024",,F,IDB'))
+    assert problem == RowProblem(
+        2,
+        "From/To: the last day '' is not a date: To is empty, and the list writes"
+        ' "until further notice" as Ongoing',
+    )
+    ebrds = _read(ebrd, "ebrd_ineligible_entities.csv")
+    assert [
+        (_by_line(ebrds, line).name, _by_line(ebrds, line).last_day) for line in (804, 1224)
+    ] == [
+        ("LLC Woodmanmebel", None),
+        ("Taizhou Saierlndustrial Ltd", None),
+    ]
+
+
 def test_what_the_world_bank_says_of_a_debarments_reach_stays_with_the_sanction() -> None:
     # The list limits a debarment in a bracket of "Additional Firm Info", which no agency or
     # category of ours can say; it was dropped, and the firm read as barred everywhere with

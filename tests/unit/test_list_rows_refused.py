@@ -134,3 +134,20 @@ def test_an_amendment_ending_before_it_began_is_refused_like_a_new_row() -> None
     assert report.refused == [
         "line 4: ineligibility period: the last day 2023-08-09 is before the first 2024-12-10"
     ]
+
+
+def test_an_empty_last_day_is_refused_not_read_as_until_further_notice() -> None:
+    # GRAND's "2027-08-09" blanked: read as "until further notice", an amendment to no end
+    # ("1 amended", exit 0), and the bidder barred for ever. The World Bank writes that as
+    # 2999-12-31, never as an empty cell.
+    blank = GRAND.replace(",2027-08-09,", ",,")
+    sent, report = _import(HEADER + RUFAT + blank)
+    assert sent == []
+    assert report.refused == [
+        "line 3: ineligibility period: the last day '' is not a date: Ineligibility Period To"
+        ' Date is empty, and the list writes "until further notice" as 2999-12-31'
+    ]
+    _lifts_withheld(report)
+    forever = GRAND.replace(",2027-08-09,", ",2999-12-31,")
+    sent, report = _import(HEADER + RUFAT + forever)
+    assert (sent, report.amended, report.refused) == (["sanction.amended"], 1, [])

@@ -33,7 +33,6 @@ from services.events.vendor import (
     AffiliationChange,
     AffiliationRelation,
     ClearableVendorField,
-    VendorKind,
 )
 from services.gateway.recording.recorded_events import RECORDED_BY_PEOPLE
 from services.gateway.scalars import Amount
@@ -50,15 +49,6 @@ described_enum(
         "NAME_KANA": "The reading of the legal name in katakana (`nameKana`).",
         "NAME_EN": "The English name (`nameEn`).",
         "COUNTRY": "The country of registration (`country`).",
-    },
-)
-described_enum(
-    VendorKind,
-    name="VendorKind",
-    description="Whether a vendor is a firm or a natural person.",
-    values={
-        "FIRM": "A firm: a company, partnership or other organisation.",
-        "INDIVIDUAL": "A natural person (SAM.gov's exclusions classify one as Individual).",
     },
 )
 described_enum(

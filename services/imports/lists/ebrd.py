@@ -3,7 +3,7 @@
 Columns: Firm Name (with a leading space; at times with other names in it, "… (also known as
 …)", "… Formerly known as …", read apart by `other_names.py`), Address, Nationality,
 Ineligible From and " Ineligible Until" (ISO timestamps; From is sometimes empty, then the
-notice date counts; Until may be "Ongoing", "Indefinite" or "Permanent"), Notice Effective
+notice date counts; Until may be "Ongoing", "Indefinite", "Permanent" or empty), Notice Effective
 At EBRD, Originating Institution (EBRD, or the bank it cross-debars for), Prohibited Practice.
 """
 
@@ -15,7 +15,7 @@ from typing import TextIO
 
 from services.events.sanction import SanctionKind
 from services.imports.csv_rows import rows
-from services.imports.entries import ListEntry, RowProblem, one_line, period
+from services.imports.entries import ListEntry, NoEnd, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
 from services.imports.lists.other_names import split_name
 
@@ -34,6 +34,9 @@ COLUMNS = (
     "Prohibited Practice",
 )
 _OWN = {"", "EBRD", AUTHORITY}
+# "Until further notice" in words, or an empty cell: the real file leaves two rows' "Ineligible
+# Until" empty beside 468 in words, the EBRD's way of saying the same.
+NO_END = NoEnd("Ineligible Until", frozenset({"", "ongoing", "indefinite", "permanent"}), "Ongoing")
 
 
 def _day(text: str) -> dt.date:
@@ -48,7 +51,7 @@ def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
         line, row = read
         start = row.get("Ineligible From", "").strip() or row.get("Notice Effective At EBRD", "")
         try:
-            starts_on, last_day = period(start, row.get("Ineligible Until", ""), _day)
+            starts_on, last_day = period(start, row.get("Ineligible Until", ""), _day, NO_END)
         except ValueError as error:
             yield RowProblem(line, f"Ineligible From/Until: {error}")
             continue

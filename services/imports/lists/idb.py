@@ -3,8 +3,8 @@
 Columns: Title (the name, often with a short name in brackets, at times with other names:
 "(also known as …)", ", Formerly known as …", read apart by `other_names.py`), Entity (Firm
 or Individual: the vendor's kind, which SAM.gov's exclusions format classifies a party by),
-Nationality, Country (where the sanctioned work was), From and To ("Jul 03, 2024"; "Ongoing"
-or empty: until further notice), Grounds (with a leading space), Source (IDB's own, or the
+Nationality, Country (where the sanctioned work was), From and To ("Jul 03, 2024"; "Ongoing":
+until further notice), Grounds (with a leading space), Source (IDB's own, or the
 bank whose debarment it cross-applies: "WBG cross debarment"), IDB Sanction Type, IDB
 Sanction Source, Other Name (often in another script).
 """
@@ -19,7 +19,7 @@ from typing import TextIO
 from services.events.sanction import SanctionKind
 from services.events.vendor import VendorKind
 from services.imports.csv_rows import rows
-from services.imports.entries import ListEntry, NotARow, RowProblem, one_line, period
+from services.imports.entries import ListEntry, NoEnd, NotARow, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
 from services.imports.lists.other_names import split_name
 
@@ -35,6 +35,9 @@ WARNINGS = frozenset({"letter of reprimand"})
 # "Applied filters:" as the site's export writes it: in English, Polish (as a tester's
 # browser had it), Spanish and Portuguese.
 _FOOTER = re.compile(r"(?:applied filters|zastosowane filtry|filtros aplicados)\s*:", re.I)
+# "Until further notice" is "Ongoing" (447 rows of the real file, none with an empty "To"): an
+# empty cell is a date lost, and is refused.
+NO_END = NoEnd("To", frozenset({"ongoing"}), "Ongoing")
 # The Entity column's words; another (or none) leaves the vendor's kind unknown. Not one of
 # COLUMNS: an entry is the same entry without it.
 _KINDS = {"firm": VendorKind.FIRM, "individual": VendorKind.INDIVIDUAL}
@@ -74,7 +77,7 @@ def _footer(row: dict[str, str]) -> bool:
 
 def _entry(line: int, row: dict[str, str]) -> ListEntry | RowProblem:
     try:
-        starts_on, last_day = period(row.get("From", ""), row.get("To", ""), _day)
+        starts_on, last_day = period(row.get("From", ""), row.get("To", ""), _day, NO_END)
     except ValueError as error:
         return RowProblem(line, f"From/To: {error}")
     written = one_line(row.get("Title", ""))

@@ -10,11 +10,12 @@ by ", a.k.a., the following two aliases: -A; and -B."), address and source_pdf.
 Each entry is a debarment by METI from the designation date until lifted (the list gives no
 end, and no date per entry): the vendor's legal name is the Japanese name, its English name
 the English one, the other names of both its aliases, its country Russia (RU: the list is of
-Russian entities). The list title is the reason. Two extraction glitches of the PDF's text
-are repaired: a Japanese name cut inside its brackets, the rest at the head of the English
-name (entries 17 and 73); an English name glued onto the Japanese one after its closing
-bracket (entry 71). A name longer than the registry's 300 characters (entry 23's English
-one) is cut at a word.
+Russian entities). A row without one of the two names is refused: the vendor's id holds
+both, so read without one it was another vendor. The list title is the reason. Two
+extraction glitches of the PDF's text are repaired: a Japanese name cut inside its brackets,
+the rest at the head of the English name (entries 17 and 73); an English name glued onto
+the Japanese one after its closing bracket (entry 71). A name longer than the registry's 300
+characters (entry 23's English one) is cut at a word.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import TextIO
 
 from services.events.sanction import SanctionKind
 from services.imports.csv_rows import rows
-from services.imports.entries import RowProblem
+from services.imports.entries import RowProblem, read_day
 from services.imports.lists.japanese import JapaneseEntry, plain
 from services.registry.domain.era_dates import parse_date
 
@@ -37,6 +38,12 @@ AUTHORITY = "経済産業省 (METI)"
 # would lift every entry and impose each anew: the vendor's id holds the address, the
 # sanction's the list's title (its grounds).
 COLUMNS = ("list_title", "designation_date", "name_ja", "name_en", "address")
+# The list names every entry in both scripts (all 75 rows of the real file), and an entry's
+# vendor id holds both names: a row read without one was another vendor, so the recorded
+# debarment under both names was lifted and a new vendor barred anew.
+_NAMELESS = (
+    "empty (the list names every entry in Japanese and in English; its vendor's id holds both)"
+)
 # "X, a.k.a., the following two aliases: -A; and -B." (also "a.k.a. the follow three aliases:")
 _AKA = re.compile(
     r",?\s*a\.k\.a\.?,?\s*(?:the\s+follow(?:ing)?\s+\w+\s+alias(?:es)?\s*:?)?\s*", re.I
@@ -98,21 +105,23 @@ def entries(stream: TextIO) -> Iterator[JapaneseEntry | RowProblem]:
             continue
         line, row = read
         try:
-            starts_on = _day(row.get("designation_date", ""))
+            starts_on = read_day("first day", row.get("designation_date", "").strip(), _day)
         except ValueError as error:
             yield RowProblem(line, f"designation_date: {error}")
             continue
         ja, en = repaired(row.get("name_ja", ""), row.get("name_en", ""))
         name, ja_others = japanese_names(ja)
         name_en, en_others = english_names(en)
-        if not name and not name_en:
-            yield RowProblem(line, "name_ja, name_en: empty")
+        if empty := [
+            column for column, named in (("name_ja", name), ("name_en", name_en)) if not named
+        ]:
+            yield RowProblem(line, f"{', '.join(empty)}: {_NAMELESS}")
             continue
         title = plain(row.get("list_title", "")) or "METI list of barred entities"
         yield JapaneseEntry(
             source=SOURCE,
             line=line,
-            name=name or name_en,
+            name=name,
             aliases=tuple(dict.fromkeys((*ja_others, *en_others))),
             address=plain(row.get("address", "")),
             country="RU",
@@ -120,7 +129,7 @@ def entries(stream: TextIO) -> Iterator[JapaneseEntry | RowProblem]:
             last_day=None,
             grounds=title,
             authority=AUTHORITY,
-            name_en=name_en or None,
+            name_en=name_en,
             corporate_number=None,
             categories=None,
             kind=SanctionKind.DEBARMENT,

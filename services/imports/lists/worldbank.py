@@ -17,7 +17,7 @@ from typing import TextIO
 
 from services.events.sanction import SanctionKind
 from services.imports.csv_rows import rows
-from services.imports.entries import ListEntry, RowProblem, one_line, period
+from services.imports.entries import ListEntry, NoEnd, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
 from services.imports.lists.other_names import DESIGNATOR, bracketed, split_name
 
@@ -35,6 +35,9 @@ COLUMNS = (
     "Ineligibility Period To Date",
     "Grounds",
 )
+# The list writes "until further notice" as 2999-12-31 (649 rows of the real file), never as
+# a word or an empty cell: an empty one is a date lost, and is refused.
+NO_END = NoEnd("Ineligibility Period To Date", frozenset(), "2999-12-31")
 # Another name introduced before the text outside brackets ("*294 AKA X", ", also X").
 _LEADING_DESIGNATOR = re.compile(rf"^[\s,;]*{DESIGNATOR}\s+", re.I)
 
@@ -79,6 +82,7 @@ def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
                 row.get("Ineligibility Period From Date", ""),
                 row.get("Ineligibility Period To Date", ""),
                 dt.date.fromisoformat,
+                NO_END,
             )
         except ValueError as error:
             yield RowProblem(line, f"ineligibility period: {error}")

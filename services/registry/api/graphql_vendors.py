@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from services.events.vendor import VendorKind as VendorKindModel
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import described_enum
 from services.platform.graphql.errors import InvalidArgument
@@ -39,6 +40,17 @@ NameKind = described_enum(
         "ALIAS": "Another name the vendor is known by.",
         "IDENTIFIER": "An exact identifier (e.g. a corporate number), never a fuzzy match;"
         " the name given is the vendor's legal name.",
+    },
+)
+
+# Described here, where a vendor shows it, as well as `registerVendor` takes it.
+VendorKind = described_enum(
+    VendorKindModel,
+    name="VendorKind",
+    description="Whether a vendor is a firm or a natural person.",
+    values={
+        "FIRM": "A firm: a company, partnership or other organisation.",
+        "INDIVIDUAL": "A natural person (SAM.gov's exclusions classify one as Individual).",
     },
 )
 
@@ -141,6 +153,10 @@ class Vendor(Node, VendorRecords, VendorAffiliates):
         description="Country of registration, ISO 3166-1 alpha-2 (JP, US, …); null when not"
         " recorded."
     )
+    kind: VendorKind | None = strawberry.field(  # type: ignore[valid-type]
+        description="A firm or an individual (a natural person), as its registration said (the"
+        " IDB's list says which; `registerVendor` takes it); null when not known."
+    )
     aliases: list[str] = strawberry.field(
         description="Other names the vendor is known by (searches match them)."
     )
@@ -180,6 +196,7 @@ class Vendor(Node, VendorRecords, VendorAffiliates):
             name_kana=row.name_kana,
             name_en=row.name_en,
             country=row.country,
+            kind=row.kind,
             aliases=list(row.aliases),
             identifiers=[VendorIdentifier(scheme=i.scheme, value=i.value) for i in row.identifiers],
             former_names=[

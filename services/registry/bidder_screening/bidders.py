@@ -3,21 +3,18 @@ that bidder's answer (INVALID, saying which field and why), never the whole requ
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 
 from services.events.vendor import identifier_value
 from services.platform.wording import plural
 from services.registry.bidder_screening.model import MAX_BIDDERS, Bidder, CheckedBidder
+from services.registry.domain.countries import COUNTRIES, not_a_country
 from services.registry.domain.names import (
     name_length_problem,
     normalize_identifier,
     normalize_name,
 )
-
-_COUNTRY = re.compile(r"[A-Z]{2}")
-
 
 # Repeated refs named in a refusal, at most: the rest are counted.
 NAMED_REPEATS = 10
@@ -67,10 +64,9 @@ def check(bidder: Bidder) -> CheckedBidder:
         if not normalize_name(bidder.name):
             return _invalid(bidder, "name: it has no letter or digit to match")
         country = bidder.country.strip().upper() if bidder.country is not None else None
-        if country is not None and not _COUNTRY.fullmatch(country):
-            return _invalid(
-                bidder, f"country: {bidder.country!r} is not an ISO 3166-1 alpha-2 code (JP, US, …)"
-            )
+        # As the API refuses a vendor's: a code of no country ("ZZ") matched no vendor's.
+        if bidder.country is not None and country not in COUNTRIES:
+            return _invalid(bidder, f"country: {not_a_country(bidder.country)}")
         return CheckedBidder(bidder, country=country)
     if not (bidder.vendor_id or "").strip():
         return _invalid(bidder, "vendorId: it is empty")
