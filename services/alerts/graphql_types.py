@@ -61,8 +61,9 @@ def _identifier_keys(
 @strawberry.type
 class AlertsQuery:
     @strawberry.field(
-        description="The watchlists of the agencies you see: each agency's running contracts'"
-        " vendors (as of today) first, then its saved lists by name."
+        description="The watchlists of the agencies you see: each agency's vendors with a"
+        " contract not ended today, started or still to start (`running contracts`), first,"
+        " then its saved lists by name."
     )
     async def watchlists(
         self, info: Info, agency: Annotated[str | None, AGENCY] = None
