@@ -1,5 +1,5 @@
 """Pure rules: what an agency is told at once when it starts watching a vendor that is barred
-there already (a saved list naming it, a contract of it running).
+there already (a saved list naming it, a contract of it awarded and not ended).
 
 Announcements tell the agencies watching a vendor of a *change* (changes.py): a bar that
 began before the agency watched was announced to others, or to nobody, and the agency would

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from services.events.alerts import AlertChange
 from services.events.emitted import EligibilityReasonRef, barring_at, reasons_key
 
-# The automatic watchlist's name: the vendors of the agency's running contracts.
+# The automatic watchlist's name: the vendors of the agency's contracts awarded and not ended,
+# started or still to start (the name predates those to start; alerts raised carry it).
 RUNNING_CONTRACTS = "running contracts"
 # Names alert ids (uuid5 of the agency and the announcement's event id).
 _ALERTS = uuid.UUID("0b7f3c2e-7d8a-4f55-8c1e-5a3b9e2d4c61")

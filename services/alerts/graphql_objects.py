@@ -24,7 +24,7 @@ from services.platform.graphql.nodes import Key, Node, in_key_order, uuid_part
 from services.platform.security.access import ELIGIBILITY_CHECKERS, agencies_in_view, sees_agency
 from services.platform.urls import redacted_url
 from services.registry.api.graphql_eligibility import EligibilityReason
-from services.registry.storage.record_repository import running_contract_vendors
+from services.registry.storage.record_repository import contracting_vendors
 
 AlertChange = described_enum(
     AlertChangeModel,
@@ -37,7 +37,8 @@ AlertChange = described_enum(
         "LIFTED": "It may bid again.",
         "POSSIBLE_MATCH": "A newly imported list entry may be it (see `possibleMatch`).",
         "ALREADY_BARRED": "It was barred here already when the agency started watching it (a"
-        " saved list naming it, a contract of it running when the award was recorded): told"
+        " saved list naming it, a contract of it not ended when the award was recorded, started"
+        " or still to start): told"
         " at once, with its `reasons` and `eligibleAgainOn`.",
         "AWARDED_WHILE_BARRED": "The agency awarded it a contract (see `award`) on a day it was"
         " barred from it, by what the registry knew when the award was recorded: the award"
@@ -91,8 +92,9 @@ class AwardedContract:
 
 
 @strawberry.type(
-    description="Vendors an agency watches: a saved list, or the vendors of its running"
-    " contracts (kept up to date by the registry's contracts, never saved)."
+    description="Vendors an agency watches: a saved list, or the vendors of its contracts"
+    " awarded and not ended, started or still to start (`running contracts`, kept up to date"
+    " by the registry's contracts, never saved)."
 )
 class Watchlist(Node):
     watchlist_id: strawberry.ID = strawberry.field(
@@ -104,7 +106,8 @@ class Watchlist(Node):
         description=f"The list's name; `{RUNNING_CONTRACTS}` for the automatic one."
     )
     automatic: bool = strawberry.field(
-        description="True for the running contracts' vendors, false for a saved list."
+        description="True for the vendors of the agency's contracts not ended (started or"
+        " still to start), false for a saved list."
     )
     vendor_ids: list[strawberry.ID] = strawberry.field(description="The vendors watched.")
     saved_at: dt.datetime | None = strawberry.field(
@@ -142,13 +145,14 @@ async def watchlists_in_view(
     info: Info, agency: str | None, ids: Sequence[uuid.UUID] | None = None
 ) -> list[Watchlist]:
     """The watchlists of the agencies the caller sees (of `agency` only, of these ids only,
-    when given): each agency's running contracts' vendors as of today first, then its saved
-    lists by name. An automatic list has no row to look up by id; it is told by its id among
-    the agencies' running-contract lists, which is what `watchlists` reads anyway."""
+    when given): each agency's vendors with a contract not ended today (started or still to
+    start) first, then its saved lists by name. An automatic list has no row to look up by
+    id; it is told by its id among the agencies' automatic lists, which is what `watchlists`
+    reads anyway."""
     in_view = agencies_in_view(info.context.principal)
     today = info.context.settings.clock.today()
     async with info.context.pool.acquire() as conn:
-        running = await running_contract_vendors(conn, today, in_view, agency)
+        running = await contracting_vendors(conn, today, in_view, agency)
         saved = await repository.watchlists(conn, in_view, agency, ids)
     lists = [Watchlist.of(a, RUNNING_CONTRACTS, vendors, None) for a, vendors in running.items()]
     if ids is not None:

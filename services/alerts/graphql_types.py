@@ -35,6 +35,7 @@ from services.platform.graphql.pagination import (
     total_count_asked,
 )
 from services.platform.graphql.receipts import Draft, EventReceipt, FieldProblem, record
+from services.platform.graphql.scope_names import as_stored, scope_argument
 from services.platform.security.access import agencies_in_view, sees_agency
 from services.registry.api.graphql_vendors import IdentifierInput
 from services.registry.domain.names import IdentifierKey, normalize_identifier
@@ -61,13 +62,14 @@ def _identifier_keys(
 @strawberry.type
 class AlertsQuery:
     @strawberry.field(
-        description="The watchlists of the agencies you see: each agency's running contracts'"
-        " vendors (as of today) first, then its saved lists by name."
+        description="The watchlists of the agencies you see: each agency's vendors with a"
+        " contract not ended today, started or still to start (`running contracts`), first,"
+        " then its saved lists by name."
     )
     async def watchlists(
         self, info: Info, agency: Annotated[str | None, AGENCY] = None
     ) -> list[Watchlist]:
-        return await watchlists_in_view(info, agency)
+        return await watchlists_in_view(info, scope_argument("agency", agency))
 
     @strawberry.field(description="Alerts of the agencies you see, newest first.")
     async def alerts(
@@ -89,7 +91,7 @@ class AlertsQuery:
             stored, total = await repository.alerts(
                 conn,
                 agencies_in_view(info.context.principal),
-                agency=agency,
+                agency=scope_argument("agency", agency),
                 acknowledged=acknowledged,
                 limit=limit + 1,
                 before=cursor_position("alerts", after),
@@ -131,7 +133,8 @@ class AlertsMutation:
     ) -> EventReceipt:
         async def build() -> Draft:
             problems = []
-            if not sees_agency(info.context.principal, agency):
+            # Judged as the list's event will store it (trimmed).
+            if not sees_agency(info.context.principal, as_stored(agency)):
                 said = f"{agency!r} is not one of your agencies"
                 problems.append(Problem("agency", said, "not_your_agency"))
             if name.strip() == RUNNING_CONTRACTS:
@@ -217,6 +220,7 @@ class AlertsSubscription:
         self, info: Info, agency: Annotated[str | None, AGENCY] = None
     ) -> AsyncGenerator[Alert, None]:
         principal = info.context.principal
+        agency = scope_argument("agency", agency)
         raised = info.context.broadcaster.events(AlertRaised.event_type, None, Alert.raised)
         async with contextlib.aclosing(raised):  # unsubscribed when the client goes
             async for _, alert in raised:

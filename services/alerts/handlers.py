@@ -4,13 +4,14 @@ announcements and from imports' review candidates, alerts acknowledged.
 An alert is raised from `vendor.eligibility_changed`, which the registry emits once per change
 of a vendor's eligibility whatever caused it (a sanction imposed, amended or lifted, one on an
 affiliate that covers it, or the calendar). Each agency watching the vendor then (a saved
-watchlist naming it, or a contract of it running on the change's day) gets one alert, whose id
+watchlist naming it, or a contract of it not ended on the change's day, started or still to
+start, that the log recorded before the announcement) gets one alert, whose id
 comes from the agency and the announcement: applied again, it is found, not raised twice. An
 import's review candidate that may be a watched vendor raises a possible-match alert the same
 way, whether its report (`import.reported`) or one of the report's listings
 (`import.candidates_listed`) carries it: its id from the agency, the report, the line and the
 candidate. An agency that starts watching a vendor already barred there (a list saved naming
-it, a contract of it awarded and running) is told at once (`watch_starts.py`). An announcement
+it, a contract of it awarded and not ended) is told at once (`watch_starts.py`). An announcement
 of a bar that reaches back to days gone by tells each agency of the awards it made the vendor
 on those days (`late_bars.py`). What the log recorded before the service was installed alerts
 nobody.
@@ -107,7 +108,7 @@ class AlertHandlers:
 
     async def contracts_awarded(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
         """Awards, in log order: one made to a vendor barred from it that day is told to its
-        agency, and one of a contract running when it was recorded starts the agency's watch
+        agency, and one of a contract not ended when it was recorded starts the agency's watch
         of its vendor (the automatic watchlist), told at once if the vendor is barred there
         (`watch_starts.on_awards`). A batch's run of awards comes at once (`setup.consumer`),
         judged a moment of the log at a time: half the events a registry receives are
@@ -136,7 +137,9 @@ class AlertHandlers:
         raised_at = await recorded_time(conn, event, self._clock)
         if await _history(conn, raised_at):
             return
-        watched = (await watching(conn, [vendor_id], payload.as_of)).get(vendor_id, {})
+        # The contracts the log recorded before the announcement: one awarded after it is told
+        # by its own award (`watch_starts`), live and replayed alike.
+        watched = (await watching(conn, [vendor_id], payload.as_of, raised_at)).get(vendor_id, {})
         told = await repository.last_told(conn, [vendor_id], list(watched))
         # The awards on days a bar recorded since reaches back to come first: the change's own
         # alert, after them, is what the agency was last told of the vendor's eligibility.
@@ -225,7 +228,7 @@ class AlertHandlers:
         if not candidates:
             return
         watched = await watching(
-            conn, [c.candidate_vendor_id for c in candidates], raised_at.date()
+            conn, [c.candidate_vendor_id for c in candidates], raised_at.date(), raised_at
         )
         alerts = [
             self._alert(

@@ -1,5 +1,6 @@
 """The alerts raised when an agency starts watching vendors: a saved list naming them, or a
-contract awarded to one that runs on the day the log recorded it (ARCHITECTURE.md,
+contract awarded to one that has not ended on the day the log recorded it (started or still to
+start) (ARCHITECTURE.md,
 "Watchlists and alerts"). Each vendor barred at the agency then is told at once
 (`already_barred.py`). An award made to a vendor barred from it on the award day is told
 instead (`AWARDED_WHILE_BARRED`), whatever the agency was told before: the award is a fact
@@ -86,13 +87,12 @@ async def on_awards(
     conn: Connection, awards: Sequence[Award], recorded: dt.datetime, in_order: bool
 ) -> list[VendorAlert]:
     """Awards the log recorded at one moment, in its order. One made to a vendor barred from
-    it on the award day (its agency and category) is told to its agency. Else a contract
-    running on the day recorded puts its vendor on the agency's automatic watchlist: told at
-    once if barred there then. (One that starts later joins the list on its first day, which
-    no event marks: nothing is told then.) One alert per award at most. Not `in_order`
-    (recorded before that was installed): judged just before the moment, as then."""
+    it on the award day (its agency and category) is told to its agency. Else a contract not
+    ended on the day recorded, started or still to start, puts its vendor on the agency's
+    automatic watchlist: told at once if barred there then. One alert per award at most. Not
+    `in_order` (recorded before that was installed): judged just before the moment, as then."""
     day = recorded.date()
-    # Each award is judged on its own day and, when it runs, on the day recorded.
+    # Each award is judged on its own day and, when not ended, on the day recorded.
     since = min(day, *(a.awarded.awarded_on for a in awards))
     # Each judged as the log held the records before it: a sanction its batch stored ahead
     # of it counts, one stored after does not.
@@ -124,7 +124,7 @@ async def on_awards(
                         terms,
                     )
                 )
-            elif terms.starts_on <= day <= terms.ends_on:
+            elif day <= terms.ends_on:
                 bar = bar_in(held, a.vendor_id, day, terms.agency)
                 if bar is not None:
                     found.append(

@@ -1,6 +1,6 @@
-"""Who watches vendors on a day: each agency with a contract of a vendor running then (its
-automatic watchlist, read from the registry's contracts, never copied) or a saved watchlist
-naming it."""
+"""Who watches vendors on a day: each agency with a contract of a vendor awarded and not ended
+then, started or still to start (its automatic watchlist, read from the registry's contracts,
+never copied), or a saved watchlist naming it."""
 
 from __future__ import annotations
 
@@ -14,13 +14,18 @@ from services.registry.storage.record_repository import agencies_contracting
 
 
 async def watching(
-    conn: Connection, vendor_ids: Sequence[str], on: dt.date
+    conn: Connection,
+    vendor_ids: Sequence[str],
+    on: dt.date,
+    recorded_before: dt.datetime | None = None,
 ) -> dict[str, dict[str, list[str]]]:
     """Vendor → agency watching it → its watchlists naming it, the automatic one (a contract
-    running on `on`) first; two statements whatever the number of vendors."""
+    not ended on `on`; of those the log recorded before `recorded_before` only, when given)
+    first; two statements whatever the number of vendors."""
+    contracting = await agencies_contracting(conn, vendor_ids, on, recorded_before)
     watched: dict[str, dict[str, list[str]]] = {
         vendor_id: {agency: [RUNNING_CONTRACTS] for agency in agencies}
-        for vendor_id, agencies in (await agencies_contracting(conn, vendor_ids, on)).items()
+        for vendor_id, agencies in contracting.items()
     }
     for vendor_id, named in (await repository.watchlists_naming(conn, vendor_ids)).items():
         for agency, name in named:

@@ -251,7 +251,9 @@ class VendorUpdated(Payload):
 
 class VendorRenamed(Payload):
     """A vendor takes a new legal name; its former names keep matching in screening and
-    searches, each listed as used until the day before the rename took effect.
+    searches, each listed as used until the day before the rename took effect. The old
+    name's kana reading and English name go with it (listed as former names too) unless the
+    rename gives new ones.
 
     Renames are recorded in the order they took effect: one effective before the vendor's
     latest rename is refused (`before_last_rename`, naming it; one on its day is taken, as a
@@ -261,8 +263,16 @@ class VendorRenamed(Payload):
     event_type: ClassVar[str] = "vendor.renamed"
 
     new_legal_name: ShortText = Field(description="The legal name from `effective_on` on.")
-    new_name_kana: ShortText | None = Field(default=None, description="Kana reading of it.")
-    new_name_en: ShortText | None = Field(default=None, description="New English name.")
+    new_name_kana: ShortText | None = Field(
+        default=None,
+        description="Kana reading of it. Left out with a new legal name: the vendor has no"
+        " reading (the old name's stays matching as a former name).",
+    )
+    new_name_en: ShortText | None = Field(
+        default=None,
+        description="New English name. Left out with a new legal name: the vendor has none"
+        " (the old name's stays matching as a former name).",
+    )
     effective_on: LocalDate = Field(
         description="First day the new name is the legal name: not a day still to come, nor"
         " one before the vendor's latest rename took effect."

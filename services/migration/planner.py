@@ -16,8 +16,9 @@ from services.events.migration import MigrationPlanScheduled, ScheduledMigration
 from services.events.migration import SolverStatus as EventSolverStatus
 from services.migration.plan_opening import OUTBOX, SOURCE
 from services.migration.planning.model import Schedule, SolverStatus
+from services.migration.planning.outcome_words import has_schedule
 from services.migration.planning.phases import phase_start
-from services.migration.planning.plan_diff import has_schedule, plan_diff
+from services.migration.planning.plan_diff import plan_diff
 from services.migration.planning.problem import build_problem, snapshot
 from services.migration.planning.search_stop import SearchStop
 from services.migration.storage import plan_repository

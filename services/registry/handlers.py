@@ -175,8 +175,10 @@ class RegistryHandlers:
         held = await vendor_names.names_on_record(conn, vendor.vendor_id)
         assert held is not None  # _require_vendor found it, in this transaction
         DomainRejection.if_any(reason(rename_refusal(vendor.vendor_id, payload, held, recorded)))
-        # The old names keep matching: searches by a former name still find the vendor.
-        replaced = replaced_names(held, rename_changes(payload))
+        # The old names keep matching: searches by a former name still find the vendor (the
+        # old name's reading and English name among them, when the legal name changes).
+        changes = rename_changes(payload, held)
+        replaced = replaced_names(held, changes)
         await vendor_names.add_former_names(
             conn, vendor.vendor_id, replaced, payload.effective_on - ONE_DAY
         )
@@ -186,8 +188,8 @@ class RegistryHandlers:
         renamed = VendorRow(
             vendor_id=vendor.vendor_id,
             legal_name=payload.new_legal_name,
-            name_kana=payload.new_name_kana or vendor.name_kana,
-            name_en=payload.new_name_en or vendor.name_en,
+            name_kana=changes.get("name_kana", vendor.name_kana),
+            name_en=changes.get("name_en", vendor.name_en),
             country=vendor.country,
             aliases=vendor.aliases,
             identifiers=vendor.identifiers,

@@ -18,6 +18,7 @@ from services.platform.graphql.descriptions import After, described_enum, first
 from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events, uuid_part
 from services.platform.graphql.pagination import Connection, foreign_cursor, page_size
+from services.platform.graphql.scope_names import scope_argument
 from services.platform.postgres.database import Connection as DbConnection
 from services.platform.postgres.whole_numbers import is_count
 from services.risk import current_scores
@@ -336,7 +337,11 @@ class RiskQuery:
     ) -> list[RiskScore]:
         async with info.context.pool.acquire() as conn:
             ranked = await current_scores.riskiest(
-                conn, info.context.part(RISK), page_size(first, MAX_PAGE), agency, band
+                conn,
+                info.context.part(RISK),
+                page_size(first, MAX_PAGE),
+                scope_argument("agency", agency),
+                band,
             )
         return [RiskScore.of(v, as_of, risk) for v, as_of, risk in ranked]
 

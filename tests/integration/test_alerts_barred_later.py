@@ -68,8 +68,8 @@ async def test_a_sanction_recorded_after_its_start_tells_of_the_awards_it_bars_o
     late = award("c-late", MINE, 3)
     await log.record(late)
     await log.record(award("c-before", MINE, 6))
-    next_month = str(TODAY + dt.timedelta(days=30))
-    await log.record(award("c-works", THEIRS, 3, category="construction", starts_on=next_month))
+    # Ended yesterday: THEIRS does not watch B.
+    await log.record(award("c-works", THEIRS, 3, category="construction", ends_on=days_ago(1)))
     assert await alerted(pool) == []
 
     sanction = suspension("city-2026-012", 4, categories=[CATEGORY])
@@ -116,13 +116,13 @@ async def test_a_sanction_recorded_after_its_start_tells_of_the_awards_it_bars_o
 async def test_an_amendment_reaching_back_to_an_agency_tells_of_its_award_there(
     pool: asyncpg.Pool,
 ) -> None:
-    """A suspension from five days ago at THEIRS only; MINE awards B a contract starting next
-    month three days ago (not barred at MINE then, nor watching B). The suspension amended to
+    """A suspension from five days ago at THEIRS only; MINE awards B a contract three days ago
+    that ended yesterday (not barred at MINE then, nor watched now). The suspension amended to
     every agency from its first day: MINE is told of the award, though it watches nothing."""
     log = AlertLog(pool)
     await log.record(case_b.registered())
     await log.record(suspension("s-theirs", 5, agencies=[THEIRS]))
-    await log.record(award("c-mine", MINE, 3, starts_on=str(TODAY + dt.timedelta(days=30))))
+    await log.record(award("c-mine", MINE, 3, ends_on=days_ago(1)))
     assert await alerted(pool) == []
 
     amended = case_b.amended(
@@ -143,10 +143,12 @@ async def test_an_award_told_when_recorded_is_not_told_again_by_a_later_bar(
 ) -> None:
     """B suspended from yesterday; MINE awards it a contract today, told at once. A second
     suspension recorded later, from a week ago, bars that day too: nothing more of it, but
-    the award made two days ago, before the first suspension, is told now."""
+    the award made two days ago, before the first suspension (its contract ended yesterday),
+    is told now; and MINE, watching B from today's award (its contract starts next month),
+    hears the bar's new day."""
     log = AlertLog(pool)
     await log.record(case_b.registered())
-    await log.record(award("c-early", MINE, 2, starts_on=str(TODAY + dt.timedelta(days=30))))
+    await log.record(award("c-early", MINE, 2, ends_on=days_ago(1)))
     await log.record(suspension("s-first", 1))
     await log.record(award("c-today", MINE, 0, starts_on=str(TODAY + dt.timedelta(days=30))))
     assert [(a[3], a[4]) for a in await alerted(pool)] == [("awarded_while_barred", TODAY)]
@@ -155,6 +157,7 @@ async def test_an_award_told_when_recorded_is_not_told_again_by_a_later_bar(
     assert [(a[3], a[4]) for a in await alerted(pool)] == [
         ("awarded_while_barred", TODAY),
         ("awarded_while_barred", TODAY - dt.timedelta(days=2)),
+        ("period_changed", TODAY),
     ]
 
 
@@ -165,7 +168,7 @@ async def test_announcements_recorded_before_this_was_installed_tell_of_no_award
     the consumer is applied again: months-old awards must not reach the agencies as news."""
     log = AlertLog(pool)
     await log.record(case_b.registered())
-    await log.record(award("c-mine", MINE, 3, starts_on=str(TODAY + dt.timedelta(days=30))))
+    await log.record(award("c-mine", MINE, 3, ends_on=days_ago(1)))
     await pool.execute("UPDATE alert_installed SET late_bars_at = now() + interval '1 hour'")
     await log.record(suspension("s-late", 4))
     await log.replay(from_nothing=True)

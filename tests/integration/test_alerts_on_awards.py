@@ -65,8 +65,8 @@ async def test_an_award_to_a_suspended_vendor_is_recorded_and_told_to_its_agency
         "change": "AWARDED_WHILE_BARRED",
         "asOf": str(TODAY),
         "eligibleAgainOn": str(expected.eligible_again_on),
-        # Not watched yet: the contract runs from next month, and no list names B.
-        "watchlists": [],
+        # Watched from the award, though the contract runs from next month.
+        "watchlists": ["running contracts"],
         "causeEventId": awarded["event_id"],
         "reasons": [{"sanctionId": sanction["payload"]["sanction_id"]}],
         "award": {
@@ -108,11 +108,13 @@ async def test_an_award_running_at_once_is_told_once_and_a_list_after_it_tells_n
 async def test_an_award_is_judged_by_its_agency_and_category_as_known_when_recorded(
     pool: asyncpg.Pool,
 ) -> None:
-    """Nothing is told of an award when the log records it if B was not barred from it then:
-    a suspension from construction contracts only, or one at THEIRS only. One recorded after
-    the award, dated to cover its day, tells of it when it is announced
-    (test_alerts_barred_later.py). One recorded before an award and lifted after, from the
-    award's day, still tells of it in a replay: the registry knew it then."""
+    """Nothing is told of an award as irregular when the log records it if B was not barred
+    from it then: a suspension from construction contracts only, or one at THEIRS only (the
+    first award puts B on MINE's automatic watchlist, barred at MINE from construction: told
+    that, `ALREADY_BARRED`). One recorded after the award, dated to cover its day, tells of it
+    when it is announced (test_alerts_barred_later.py). One recorded before an award and
+    lifted after, from the award's day, still tells of it in a replay: the registry knew it
+    then."""
     log = AlertLog(pool)
     start = TODAY - dt.timedelta(days=1)
     dates: dict[str, Any] = {
@@ -122,23 +124,28 @@ async def test_an_award_is_judged_by_its_agency_and_category_as_known_when_recor
     await log.record(case_b.registered())
     await log.record(case_b.suspended(sanction_id="s-works", categories=["construction"], **dates))
     await log.record(case_b.suspended(sanction_id="s-theirs", agencies=[THEIRS], **dates))
-    await log.record(award(MINE, 30, "c-1"))
-    assert await alerted(pool) == []
+    c_1 = award(MINE, 30, "c-1")
+    await log.record(c_1)
+    assert [(a[3], str(a[9])) for a in await alerted(pool)] == [("already_barred", c_1["event_id"])]
 
     c_2 = award(MINE, 30, "c-2")
     await log.record(c_2)
     await log.record(case_b.suspended(sanction_id="s-later", **dates))
     # Told by s-later's announcement, which reaches back to their day.
-    told = [(a[3], str(a[9])) for a in await alerted(pool)]
+    told = await _awards_told(pool)
     assert told[1] == ("awarded_while_barred", c_2["event_id"])
 
     c_3 = award(MINE, 30, "c-3")
     await log.record(c_3)
     await log.record(case_b.lifted(str(TODAY), sanction_id="s-later"))
     live = await alerted(pool)
-    assert [(a[3], json.loads(a[6])[0]["sanction_id"]) for a in live] == [
-        ("awarded_while_barred", "s-later")
-    ] * 3
-    assert str(live[2][9]) == c_3["event_id"]
+    awards_told = [a for a in live if a[3] == "awarded_while_barred"]
+    assert [json.loads(a[6])[0]["sanction_id"] for a in awards_told] == ["s-later"] * 3
+    assert str(awards_told[2][9]) == c_3["event_id"]
     await log.replay(from_nothing=True)
     assert await alerted(pool) == live
+
+
+async def _awards_told(pool: asyncpg.Pool) -> list[tuple[str, str]]:
+    """The awards told as made while barred, with the award's event id, in order."""
+    return [(a[3], str(a[9])) for a in await alerted(pool) if a[3] == "awarded_while_barred"]

@@ -15,7 +15,16 @@ import asyncpg
 from services.alerts.changes import RUNNING_CONTRACTS
 from services.platform.consuming.consumer import apply_serialized_batch
 from tests.support import case_b
-from tests.support.alert_events import MINE, THEIRS, TODAY, VENDOR, contract, saved, suspended
+from tests.support.alert_events import (
+    MINE,
+    THEIRS,
+    TODAY,
+    VENDOR,
+    contract,
+    saved,
+    suspended,
+    to_start,
+)
 from tests.support.alert_log import ALERTED, AlertLog, alerted, raised_events
 from tests.support.registry_db import eligibility
 
@@ -83,6 +92,47 @@ async def test_a_contract_running_when_its_award_is_recorded_tells_its_agency_of
     assert str(alert["cause_event_id"]) == award["event_id"]
     await log.record(saved(MINE, "bidders", [VENDOR]))
     assert len(await alerted(pool)) == 1
+
+
+async def test_a_contract_still_to_start_tells_its_agency_of_a_bar_recorded_before_it_starts(
+    pool: asyncpg.Pool,
+) -> None:
+    """A contract of B with MINE awarded to start next month, then B suspended: MINE is told
+    (`BARRED`, from its automatic watchlist), as its migration plan opens for the contract;
+    replayed from nothing, the same. It had heard nothing: only a contract already running
+    put B on its automatic watchlist (an exploratory tester's finding)."""
+    log = AlertLog(pool)
+    await log.record(case_b.registered())
+    await log.record(to_start(MINE))
+    assert await alerted(pool) == []  # B was not barred
+    await log.record(suspended())
+    live = await alerted(pool)
+    assert [(a[1], a[3]) for a in live] == [(MINE, "barred")]
+    (alert,) = await pool.fetch(ALERTED)
+    assert alert["watchlists"] == [RUNNING_CONTRACTS]
+    await log.replay(from_nothing=True)
+    assert await alerted(pool) == live
+
+
+async def test_a_contract_still_to_start_awarded_after_a_bar_tells_its_agency_once_replayed(
+    pool: asyncpg.Pool,
+) -> None:
+    """B suspended while nobody watched it, then a contract of B with MINE, awarded before the
+    suspension, to start next month: the award tells MINE at once (`ALREADY_BARRED`), and the
+    suspension's announcement replayed from nothing tells nothing of a contract the log
+    recorded after it (the registry's contracts as they stand hold it): the same alert."""
+    log = AlertLog(pool)
+    await log.record(case_b.registered())
+    await log.record(suspended())
+    assert await alerted(pool) == []
+    award = to_start(MINE)
+    await log.record(award)
+    live = await alerted(pool)
+    assert [(a[1], a[3]) for a in live] == [(MINE, "already_barred")]
+    (alert,) = await pool.fetch(ALERTED)
+    assert str(alert["cause_event_id"]) == award["event_id"]
+    await log.replay(from_nothing=True)
+    assert await alerted(pool) == live
 
 
 async def test_a_list_saved_before_the_announcement_of_a_bar_is_told_of_it_once(

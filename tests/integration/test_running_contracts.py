@@ -1,6 +1,6 @@
-"""Every agency's running contracts (an administrator's automatic watchlists) by the index of
-their last day (registry migration 0015): the same vendors as the contracts' terms say, and
-the contracts that ended are not read.
+"""Every agency's contracts not ended, started or still to start (an administrator's automatic
+watchlists), by the index of their last day (registry migration 0015): the same vendors as the
+contracts' terms say, and the contracts that ended are not read.
 
 Contracts are written by SQL (thousands of awards through the registry would take minutes);
 the repository's read is what is tested, against the terms checked here one contract at a
@@ -57,33 +57,36 @@ ANALYZE registry_contracts;
 
 
 async def _by_terms(conn: Connection, agency: str | None) -> dict[str, list[str]]:
-    """Agency → its vendors with a contract running on DAY, the terms read here one by one."""
+    """Agency → its vendors with a contract not ended on DAY, the terms read here one by one."""
     running: dict[str, set[str]] = {}
     for c in await conn.fetch("SELECT * FROM registry_contracts"):
         ended = c["terminated_on"] is not None and c["terminated_on"] < DAY
         wanted = agency is None or c["agency"] == agency
-        if c["starts_on"] <= DAY <= c["ends_on"] and not ended and wanted:
+        if c["ends_on"] >= DAY and not ended and wanted:
             running.setdefault(c["agency"], set()).add(c["vendor_id"])
     return {a: sorted(running[a]) for a in sorted(running)}
 
 
-async def test_every_agency_s_running_contracts_are_those_of_their_terms(
+async def test_every_agency_s_contracts_not_ended_are_those_of_their_terms(
     pool: asyncpg.Pool,
 ) -> None:
     async with pool.acquire() as conn:
         await conn.execute(_CONTRACTS)
-        edge = await record_repository.running_contract_vendors(conn, DAY, None, "agency-edge")
-        assert edge == {"agency-edge": ["V00001", "V00003", "V00005", "V00008"]}
+        edge = await record_repository.contracting_vendors(conn, DAY, None, "agency-edge")
+        # V00002's starts the day after: the agency's all the same.
+        assert edge == {"agency-edge": ["V00001", "V00002", "V00003", "V00005", "V00008"]}
         for agency in (None, "agency-3", "agency-edge"):
             expected = await _by_terms(conn, agency)
-            answered = await record_repository.running_contract_vendors(conn, DAY, None, agency)
+            answered = await record_repository.contracting_vendors(conn, DAY, None, agency)
             assert answered == expected
         in_view = ["agency-1", "agency-edge"]
-        answered = await record_repository.running_contract_vendors(conn, DAY, in_view, None)
+        answered = await record_repository.contracting_vendors(conn, DAY, in_view, None)
         assert answered == {a: v for a, v in (await _by_terms(conn, None)).items() if a in in_view}
 
 
-async def test_every_agency_s_running_contracts_leave_the_ended_unread(pool: asyncpg.Pool) -> None:
+async def test_every_agency_s_contracts_not_ended_leave_the_ended_unread(
+    pool: asyncpg.Pool,
+) -> None:
     async with pool.acquire() as conn:
         await conn.execute(_CONTRACTS)
         not_ended = await conn.fetchval(
@@ -94,9 +97,9 @@ async def test_every_agency_s_running_contracts_leave_the_ended_unread(pool: asy
         statement = (
             "SELECT agency, array_agg(DISTINCT vendor_id ORDER BY vendor_id)"
             " FROM registry_contracts WHERE "
-            + record_repository._RUNNING.format("$1::date")
+            + record_repository._NOT_ENDED.format("$1::date")
             + " GROUP BY agency"
         )
         read = await rows_read(conn, "registry_contracts", statement, DAY)
-        # Those still running or still to start: without the index, every contract.
+        # Those not ended, running or still to start: without the index, every contract.
         assert read == not_ended < CONTRACTS / 5

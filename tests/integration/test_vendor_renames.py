@@ -47,6 +47,9 @@ SCREEN = """query ($name: String!) {
   screenBidders(bidders: [{ref: "c", name: $name}], asOf: "2023-03-01") {
     status candidates { vendorId matchedName matchedKind } } }"""
 SEARCH = "query ($s: String!) { vendors(search: $s) { vendorId matchedName matchedKind } }"
+READINGS = """query ($id: ID!) {
+  vendor(vendorId: $id) { legalName nameKana nameEn formerNames { name usedUntil } } }"""
+OLD_KANA = "チバサードオリジナル"
 
 
 def renamed(name: str, on: str) -> dict[str, Any]:
@@ -181,3 +184,42 @@ async def test_a_rebuild_keeps_the_verdicts_given_either_side_of_the_rule(
     await rebuilding.rebuild(settings, ["registry"], force=True)
     assert {str(r["event_id"]): r["refused"] for r in await pool.fetch(REGISTRY_VERDICTS)} == live
     assert await names(pool) == vendor
+
+
+async def test_a_rename_without_a_reading_leaves_the_old_name_s_reading_to_the_old_name(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """ch-3 registered with a kana reading and an English name, renamed without either: the
+    new name has no reading or English name of its own (it kept the old name's as current,
+    an exploratory tester's finding); the old ones are former names, used until the day
+    before the rename, and still find ch-3 in screening and search. A rebuilt registry holds
+    the same."""
+    registration = envelope(
+        "vendor.registered",
+        {"legal_name": ORIGINAL, "name_kana": OLD_KANA, "name_en": "Chiba Third"},
+        VENDOR,
+    )
+    assert (await submitted(pool, registration))["accepted"]
+    assert (await submitted(pool, case_b.suspended(VENDOR)))["accepted"]
+    await drain(pool, REGISTRY)
+    await recorded(pool, renamed(NEW, "2023-01-01"))
+    vendor = (await execute(pool, READINGS, id=VENDOR))["vendor"]
+    assert vendor == {
+        "legalName": NEW,
+        "nameKana": None,
+        "nameEn": None,
+        "formerNames": [
+            {"name": "Chiba Third", "usedUntil": "2022-12-31"},
+            {"name": ORIGINAL, "usedUntil": "2022-12-31"},
+            {"name": OLD_KANA, "usedUntil": "2022-12-31"},
+        ],
+    }
+    (answer,) = (await execute(pool, SCREEN, name=OLD_KANA))["screenBidders"]
+    assert answer["candidates"] == [
+        {"vendorId": VENDOR, "matchedName": OLD_KANA, "matchedKind": "FORMER"}
+    ]
+    hits = (await execute(pool, SEARCH, s=OLD_KANA))["vendors"]
+    assert hits[0] == {"vendorId": VENDOR, "matchedName": OLD_KANA, "matchedKind": "FORMER"}
+
+    await rebuilding.rebuild(Settings(database_url=database_url), ["registry"], force=True)
+    assert (await execute(pool, READINGS, id=VENDOR))["vendor"] == vendor

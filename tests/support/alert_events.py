@@ -1,5 +1,6 @@
 """The events the alert tests record, dated by the registry's today (`TODAY`): vendor B
-(`VENDOR`), a contract of it running today with an agency (`contract`: `MINE` or `THEIRS`), B
+(`VENDOR`), a contract of it running today with an agency (`contract`: `MINE` or `THEIRS`; one
+awarded to start next month, `to_start`), B
 suspended from yesterday (`suspended`), and a watchlist an agency saved (`saved`)."""
 
 from __future__ import annotations
@@ -27,6 +28,19 @@ def contract(agency: str) -> dict[str, Any]:
         awarded_on=str(TODAY - dt.timedelta(days=60)),
         starts_on=str(TODAY - dt.timedelta(days=30)),
         ends_on=str(TODAY + dt.timedelta(days=365)),
+    )
+    return envelope("contract.awarded", payload, VENDOR)
+
+
+def to_start(agency: str) -> dict[str, Any]:
+    """A contract of vendor B with `agency`, awarded two months ago, to start next month."""
+    payload = example(
+        "contract.awarded",
+        contract_id=f"c-{'mine' if agency == MINE else 'theirs'}-to-start",
+        agency=agency,
+        awarded_on=str(TODAY - dt.timedelta(days=60)),
+        starts_on=str(TODAY + dt.timedelta(days=30)),
+        ends_on=str(TODAY + dt.timedelta(days=395)),
     )
     return envelope("contract.awarded", payload, VENDOR)
 

@@ -161,8 +161,12 @@ def test_csv_cells_never_start_a_formula_and_read_back_unchanged() -> None:
 def test_csv_of_an_infeasible_plan_leaves_the_phase_columns_empty_but_the_natural_phase() -> None:
     rows = read_csv(plan_csv(make_snapshot(schedule=infeasible())))
     assert [row["contract_id"] for row in rows] == ["C-01", "C-02", "C-03", "C-07"]
-    phase_columns = ("phase", "phase_starts_on", "phase_ends_on", "reasons")
+    phase_columns = ("phase", "phase_starts_on", "phase_ends_on")
     assert all(row[column] == "" for row in rows for column in phase_columns)
+    # Each row says why it has no phase: blank, it read as "not planned yet" (an exploratory
+    # tester's finding).
+    said = "no feasible schedule: " + "; ".join(CONFLICTS)
+    assert [row["reasons"] for row in rows] == [said] * 4
     assert rows[0]["contract_ends_on"] == "2023-04-30"
     # Each contract's end is known without a schedule: its natural phase is said, as the
     # scheduled plan's CSV says it (its assignments' natural phases).
@@ -170,6 +174,14 @@ def test_csv_of_an_infeasible_plan_leaves_the_phase_columns_empty_but_the_natura
     assert natural == {"C-01": "2023-05", "C-02": "2023-04", "C-03": "2023-06", "C-07": "2023-07"}
     scheduled = read_csv(plan_csv(make_snapshot()))
     assert {row["contract_id"]: row["natural_phase"] for row in scheduled} == natural
+
+
+def test_csv_of_a_plan_the_time_limit_left_unscheduled_says_none_was_found() -> None:
+    timed_out = make_snapshot(schedule=Schedule(SolverStatus.UNKNOWN))
+    rows = read_csv(plan_csv(timed_out))
+    assert {row["reasons"] for row in rows} == {
+        "no schedule: the time limit passed before any schedule was found"
+    }
 
 
 # -- Gantt chart -------------------------------------------------------------------------------

@@ -161,14 +161,30 @@ function Replacement({ session, plan, item, changed }) {
   </form>`;
 }
 
+// The solver outcomes that leave the items still to move without a phase: no schedule exists
+// (its conflicts say why) or none was found in time.
+const NO_SCHEDULE = new Set(["INFEASIBLE", "UNKNOWN"]);
+
+// What an item without a phase says: that the plan has no schedule, with the conflicts as its
+// why (it read "not scheduled yet", as though the solver had yet to run), or that it is still
+// to be planned.
+function unplanned(t, solver) {
+  return solver && NO_SCHEDULE.has(solver.status)
+    ? { said: t(`migration.noSchedule.${solver.status}`), why: solver.conflicts }
+    : { said: t("migration.unscheduled"), why: [] };
+}
+
 export function MigrationItem({ session, plan, item, changed }) {
   const { t, language } = session;
+  const { said, why } = item.phaseLabel
+    ? { said: t("migration.cutsOverIn", { phase: item.phaseLabel }), why: item.reasons }
+    : unplanned(t, plan.solver);
   // A withdrawn plan's items change no more (the API refuses it: `plan_withdrawn`).
   const closed = plan.status === "WITHDRAWN" ? t("apiError.plan_withdrawn") : null;
   return html`<details class="item" data-contract=${item.contractId}>
     <summary>
       <strong>${item.contractId} ${item.title}</strong>
-      ${" · "}${item.phaseLabel ? t("migration.cutsOverIn", { phase: item.phaseLabel }) : t("migration.unscheduled")}
+      ${" · "}<span class="phase" data-scheduled=${item.phaseLabel ? "yes" : "no"}>${said}</span>
       ${" · "}<span class=${`status status-${item.status}`}>${t(`migration.status.${item.status}`)}</span>
       ${" · ✓"}${checksPassed(item)}
       ${item.blockers.length ? html`${" · "}${t("migration.blockerCount", { count: item.blockers.length })}` : null}
@@ -180,7 +196,7 @@ export function MigrationItem({ session, plan, item, changed }) {
       <dt>${t("migration.dependsOn")}</dt><dd>${item.dependsOn.length ? item.dependsOn.join(", ") : "—"}</dd>
       <dt>${t("migration.deadlineOn")}</dt><dd>${item.deadlineOn ? html`<${DateText} iso=${item.deadlineOn} language=${language} />` : "—"}</dd>
       <dt>${t("migration.why")}</dt>
-      <dd>${item.reasons.length ? html`<ul>${item.reasons.map((reason) => html`<li>${reason}</li>`)}</ul>` : "—"}</dd>
+      <dd class="item-why">${why.length ? html`<ul>${why.map((reason) => html`<li>${reason}</li>`)}</ul>` : "—"}</dd>
       <dt>${t("migration.blockers")}</dt>
       <dd class="blockers">${item.blockers.length ? html`<ul>${item.blockers.map((blocker) => html`<li>${blocker}</li>`)}</ul>` : "—"}</dd>
       ${item.statusNote ? html`<dt>${t("migration.note")}</dt><dd>${item.statusNote}</dd>` : null}

@@ -15,6 +15,7 @@ from typing import Any
 
 from graphql import ArgumentNode, GraphQLError, StringValueNode, ValueNode, VariableNode
 from services.platform.error_codes import ErrorCode
+from services.platform.graphql.scope_names import as_stored
 
 # (type, field) whose `agency` argument selects agency-owned records.
 SCOPED_FIELDS = frozenset(
@@ -61,7 +62,10 @@ def agency_errors(
     errors = []
     for found in scoped:
         agency = found.value(variables)
-        if isinstance(agency, str) and agency not in agencies:
+        # Compared as stored (trimmed), as the resolvers read it; a blank one is theirs to
+        # refuse.
+        named = as_stored(agency) if isinstance(agency, str) else ""
+        if named and named not in agencies:
             mine = ", ".join(agencies) or "none"
             errors.append(
                 GraphQLError(

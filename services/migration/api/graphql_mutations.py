@@ -60,6 +60,7 @@ from services.migration.storage.plan_repository import PlanRow
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import IdempotencyKey, WaitForProcessing
 from services.platform.graphql.receipts import Draft, EventReceipt, nested_in, record, renamed
+from services.platform.graphql.scope_names import as_stored
 
 PLAN = strawberry.argument(description="The plan, by its id.")
 ITEM = strawberry.argument(description="The item, by its contract's id.")
@@ -93,7 +94,9 @@ class MigrationMutation:
     ) -> EventReceipt:
         async def build() -> Draft:
             principal = info.context.principal
-            theirs = principal is None or not principal.agencies or agency in principal.agencies
+            # Judged as the plan's event will store it (trimmed).
+            mine = as_stored(agency)
+            theirs = principal is None or not principal.agencies or mine in principal.agencies
             payload = {"plan_id": str(plan_id), "agency": agency, "reason": reason}
             if not theirs:
                 problem = Problem(
@@ -101,7 +104,7 @@ class MigrationMutation:
                 )
                 return Draft(str(vendor_id), payload, (problem,))
             # What migration would refuse the request for, said here rather than after.
-            refusals = await plan_request_refusals(info, str(vendor_id), str(plan_id), agency)
+            refusals = await plan_request_refusals(info, str(vendor_id), str(plan_id), mine)
             return Draft(str(vendor_id), payload, tuple(refusals))
 
         return await record(

@@ -22,6 +22,7 @@ from services.platform.graphql.descriptions import After
 from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.nodes import misplaced_global_id, one_of
 from services.platform.graphql.pagination import PageInfo, cursor_key, key_cursor, page_size
+from services.platform.graphql.scope_names import scope_argument
 from services.platform.security.access import agencies_in_view, sees_agency
 
 # What plans' cursors name (`pagination.key_cursor`).
@@ -53,6 +54,7 @@ class MigrationQuery:
         after: After = None,
     ) -> MigrationPlanConnection:
         limit = page_size(first, MAX_PAGE)
+        agency = scope_argument("agency", agency)
         agencies = [agency] if agency is not None else None
         in_view = agencies_in_view(info.context.principal)
         if in_view is not None:

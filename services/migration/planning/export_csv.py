@@ -13,6 +13,7 @@ import io
 from typing import NamedTuple
 
 from services.migration.planning.model import Assignment, PlanItem, PlanSnapshot
+from services.migration.planning.outcome_words import has_schedule, no_schedule_said
 from services.migration.planning.phases import phase_end, phase_label, phase_start
 from services.migration.planning.plan_constraints import natural_phase
 from services.platform.spreadsheet_cells import neutralise, restore
@@ -54,6 +55,9 @@ def plan_rows(snapshot: PlanSnapshot) -> tuple[PlanRow, ...]:
 
 def plan_csv(snapshot: PlanSnapshot) -> str:
     settings = snapshot.problem.settings
+    # An item left without a cut-over because the plan has no schedule says so, and why (the
+    # conflicts): its blank phase read as "not planned yet".
+    unscheduled = "" if has_schedule(snapshot.schedule) else no_schedule_said(snapshot.schedule)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS)
     writer.writeheader()
@@ -73,7 +77,7 @@ def plan_csv(snapshot: PlanSnapshot) -> str:
             "replacement_vendor_id": snapshot.replacements.get(item.contract_id, ""),
             "depends_on": " ".join(item.depends_on),
             "blockers": "; ".join(snapshot.blockers.get(item.contract_id, ())),
-            "reasons": "",
+            "reasons": unscheduled,
         }
         if assignment is not None:
             row |= {

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from services.events.contract import Criticality
 from services.migration.planning.export_csv import PlanRow, plan_rows
 from services.migration.planning.model import Assignment, PlanItem, PlanSettings, PlanSnapshot
+from services.migration.planning.outcome_words import has_schedule, status_text, why_no_schedule
 from services.migration.planning.phases import phase_end, phase_label, phase_start
-from services.migration.planning.plan_diff import has_schedule, status_text, why_no_schedule
 
 SVG_NS = "http://www.w3.org/2000/svg"
 

@@ -1,44 +1,18 @@
-"""What changed between two versions of a plan, in lines a system owner reads.
-
-Also the wording of a schedule's outcome (solver status, why there is no schedule), which the
-Gantt chart uses too, so that both say the same thing the same way.
-"""
+"""What changed between two versions of a plan, in lines a system owner reads (a schedule's
+outcome worded as the exports word it, `outcome_words.py`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from services.migration.planning.export_csv import PlanRow, plan_rows
-from services.migration.planning.model import (
-    Assignment,
-    PlanSettings,
-    PlanSnapshot,
-    Schedule,
-    SolverStatus,
+from services.migration.planning.model import Assignment, PlanSettings, PlanSnapshot
+from services.migration.planning.outcome_words import (
+    has_schedule,
+    status_text,
+    why_no_schedule,
 )
 from services.migration.planning.phases import phase_end, phase_label, phase_start
-
-_SCHEDULED = (SolverStatus.OPTIMAL, SolverStatus.FEASIBLE)
-
-
-def has_schedule(schedule: Schedule) -> bool:
-    return schedule.status in _SCHEDULED
-
-
-def status_text(schedule: Schedule) -> str:
-    """`optimal`, or `feasible (gap 3.1%)`: a feasible schedule is only as good as its gap."""
-    if schedule.status is SolverStatus.OPTIMAL or schedule.gap is None:
-        return schedule.status.value
-    return f"{schedule.status.value} (gap {schedule.gap * 100:.1f}%)"
-
-
-def why_no_schedule(schedule: Schedule) -> tuple[str, ...]:
-    """The conflicts, or what stands for them when the solver gave none."""
-    if schedule.conflicts:
-        return schedule.conflicts
-    if schedule.status is SolverStatus.UNKNOWN:
-        return ("the time limit passed before any schedule was found",)
-    return ("the constraints cannot all hold",)
 
 
 def _named(row: PlanRow) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from services.platform.graphql.context import Info
-from services.platform.graphql.errors import InvalidArgument
+from services.platform.graphql.scope_names import scope_argument
 
 AS_OF = (
     "The day asked about (a calendar day, no time zone); default: today in the registry's"
@@ -27,13 +27,9 @@ CATEGORY = (
 
 
 def judged_for(agency: str | None, category: str | None) -> tuple[str | None, str | None]:
-    """The agency and category as given, refusing a blank one: no sanction names "", so a
-    blank agency would rule out every sanction restricted to agencies and answer "eligible"
-    where null (any agency) rightly answers "barred"."""
-    for field, value in (("agency", agency), ("category", category)):
-        if value is not None and not value.strip():
-            raise InvalidArgument(f"{field}: blank; give a name, or null for any")
-    return agency, category
+    """The agency and category as every read takes them (`scope_names.scope_argument`:
+    trimmed, a blank one refused)."""
+    return scope_argument("agency", agency), scope_argument("category", category)
 
 
 def today(info: Info) -> dt.date:

@@ -13,6 +13,7 @@ from services.events.compliance import CertificateKind
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import After, First100
 from services.platform.graphql.pagination import Connection, cursor_key, total_count_asked
+from services.platform.graphql.scope_names import scope_argument
 from services.registry.api.graphql_record_connections import (
     CERTIFICATES,
     CLAIMS,
@@ -73,7 +74,7 @@ class VendorRecords:
             CONTRACTS,
             first,
             after,
-            agency=agency,
+            agency=scope_argument("agency", agency),
             active_on=active_on,
             agencies=in_view(info),
         )
@@ -217,7 +218,7 @@ class RecordsQuery:
             CONTRACTS,
             first,
             after,
-            agency=agency,
+            agency=scope_argument("agency", agency),
             active_on=active_on,
             agencies=in_view(info),
         )

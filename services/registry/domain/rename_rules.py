@@ -109,20 +109,25 @@ def rename_problem(
 _NAMING_FIELDS = ("legal_name", "name_kana", "name_en")
 
 
-def rename_changes(payload: VendorRenamed) -> dict[str, str]:
-    """The names a rename gives, as an update's changes name them (a reading or English
-    name it does not give stays as it is)."""
+def rename_changes(payload: VendorRenamed, names: NamesOnRecord) -> dict[str, str | None]:
+    """The names a rename gives the vendor (`names`: those it has), as an update's changes
+    name them: a field given, or None for one cleared. A kana reading and an English name
+    are the legal name's: a new legal name clears those the rename does not give (they
+    belonged to the old name, and stay matching as former names, `replaced_names`; kept as
+    current, the old name's reading was shown as the new one's). With the legal name kept,
+    a reading or English name not given stays as it is."""
     given = zip(
         _NAMING_FIELDS,
         (payload.new_legal_name, payload.new_name_kana, payload.new_name_en),
         strict=True,
     )
-    return {field: name for field, name in given if name is not None}
+    renamed = payload.new_legal_name != names.legal_name
+    return {field: name for field, name in given if name is not None or renamed}
 
 
 def replaced_names(names: NamesOnRecord, changes: Mapping[str, Any]) -> list[str]:
     """The vendor's names that `changes` (`VendorUpdated.changes()`: a field given, or None
-    for one cleared; or `rename_changes`) replace or clear, in the order legal, kana,
+    for one cleared; or `rename_changes`, likewise) replace or clear, in the order legal, kana,
     English: each is kept matching as a former name."""
     held = {"legal_name": names.legal_name, "name_kana": names.name_kana, "name_en": names.name_en}
     return [

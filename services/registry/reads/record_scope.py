@@ -20,6 +20,7 @@ from services.events.base import EventEnvelope
 from services.events.catalog import Problem
 from services.events.contract import ContractAwarded, SubcontractRequested
 from services.events.incident import IncidentReported
+from services.platform.graphql.scope_names import as_stored
 from services.platform.postgres.database import Connection
 from services.platform.security.access import recorders_view
 
@@ -98,7 +99,8 @@ async def out_of_view(
     """
     problems = []
     agency = payload.get("agency")
-    if isinstance(agency, str) and agency not in agencies:
+    # Judged as the event will store it (trimmed).
+    if isinstance(agency, str) and as_stored(agency) not in agencies:
         said = f"{agency} is not one of your agencies"
         problems.append(Problem("payload.agency", said, "not_your_agency"))
     for field, (noun, code) in _NOUNS.items():

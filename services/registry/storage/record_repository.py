@@ -181,33 +181,44 @@ def agency_filter(sql: str, agencies: Sequence[str] | None) -> tuple[str, list[s
     return (sql, list(agencies) if agencies is not None else None)
 
 
-# A contract running on day {0}: in its (amended) term, and not terminated before it. Its
-# last day is written `least(ends_on, terminated_on)` (`least` skips the NULL of a contract not
-# terminated; `ends_on` is never NULL), the expression migration 0015 indexes: every agency's
-# running contracts are read from it, not from the whole table.
-_RUNNING = "{0} BETWEEN starts_on AND least(ends_on, terminated_on)"
+# A contract not ended on day {0}: neither past its (amended) last day nor terminated before
+# it, whether it started or is still to start. Its last day is written `least(ends_on,
+# terminated_on)` (`least` skips the NULL of a contract not terminated; `ends_on` is never
+# NULL), the expression migration 0015 indexes: every agency's contracts not ended are read
+# from it, not from the whole table.
+_NOT_ENDED = "{0} <= least(ends_on, terminated_on)"
+# A contract running on day {0}: in its term, and not ended.
+_RUNNING = "starts_on <= {0} AND " + _NOT_ENDED
 
 
 async def agencies_contracting(
-    conn: Connection, vendor_ids: Sequence[str], on: dt.date
+    conn: Connection,
+    vendor_ids: Sequence[str],
+    on: dt.date,
+    recorded_before: dt.datetime | None = None,
 ) -> dict[str, list[str]]:
-    """Vendor → the agencies with a contract of it running that day (their automatic
-    watchlist of alerts), in name order; vendors with none are left out."""
+    """Vendor → the agencies with a contract of it awarded and not ended that day, started or
+    still to start (their automatic watchlist of alerts: the agency's business from its
+    award, as migration plans it from then), in name order; vendors with none are left out.
+    `recorded_before`: only the contracts the log recorded before that moment (an event
+    judged by what the log held when it recorded the event, live and replayed alike)."""
     rows = await conn.fetch(
         "SELECT vendor_id, array_agg(DISTINCT agency ORDER BY agency) AS agencies"
         " FROM registry_contracts WHERE vendor_id = ANY($1::text[]) AND "
-        + _RUNNING.format("$2::date")
-        + " GROUP BY vendor_id",
+        + _NOT_ENDED.format("$2::date")
+        + " AND ($3::timestamptz IS NULL OR recorded_at < $3) GROUP BY vendor_id",
         list(vendor_ids),
         on,
+        recorded_before,
     )
     return {r["vendor_id"]: list(r["agencies"]) for r in rows}
 
 
-async def running_contract_vendors(
+async def contracting_vendors(
     conn: Connection, on: dt.date, agencies: Sequence[str] | None, agency: str | None
 ) -> dict[str, list[str]]:
-    """Agency → the vendors of its contracts running that day, in id order (of `agencies` only
+    """Agency → the vendors of its contracts not ended that day, started or still to start
+    (its automatic watchlist, as `agencies_contracting`), in id order (of `agencies` only
     when given, None: all; of `agency` only when given).
 
     One agency's contracts, or a system owner's few agencies', are found by the index
@@ -217,7 +228,7 @@ async def running_contract_vendors(
     rows = await conn.fetch(
         "SELECT agency, array_agg(DISTINCT vendor_id ORDER BY vendor_id) AS vendor_ids"
         " FROM registry_contracts WHERE "
-        + _RUNNING.format("$1::date")
+        + _NOT_ENDED.format("$1::date")
         + " AND ($2::text[] IS NULL OR agency = ANY($2::text[]))"
         " AND ($3::text IS NULL OR agency = $3) GROUP BY agency ORDER BY agency",
         on,
