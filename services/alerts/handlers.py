@@ -97,9 +97,10 @@ class AlertHandlers:
         )
         if recorded >= await _installed(conn, "watch_starts_at"):
             in_order = recorded >= await _installed(conn, "in_order_at")
+            to_start = recorded >= await _installed(conn, "to_start_at")
             partition = partition_of(event.vendor_id)
             found = await watch_starts.on_save(
-                conn, event.event_id, partition, payload, recorded, in_order
+                conn, event.event_id, partition, payload, recorded, in_order, to_start
             )
             await self._raise(conn, [self._alert(v, alert) for v, alert in found])
 
@@ -116,6 +117,7 @@ class AlertHandlers:
         recorded = await recorded_times(conn, [e.event_id for e in events], self._clock)
         told_from = await _installed(conn, "watch_starts_at")
         in_order_from = await _installed(conn, "in_order_at")
+        to_start_from = await _installed(conn, "to_start_at")
         for moment, run in groupby(events, key=lambda e: recorded[e.event_id]):
             if moment < told_from:
                 continue
@@ -123,7 +125,9 @@ class AlertHandlers:
                 watch_starts.Award(e.event_id, e.vendor_id, cast(ContractAwarded, e.payload))
                 for e in run
             ]
-            found = await watch_starts.on_awards(conn, awards, moment, moment >= in_order_from)
+            found = await watch_starts.on_awards(
+                conn, awards, moment, moment >= in_order_from, moment >= to_start_from
+            )
             await self._raise(conn, [self._alert(v, alert) for v, alert in found])
 
     async def eligibility_changed(self, conn: Connection, event: EventEnvelope) -> None:
@@ -139,7 +143,10 @@ class AlertHandlers:
             return
         # The contracts the log recorded before the announcement: one awarded after it is told
         # by its own award (`watch_starts`), live and replayed alike.
-        watched = (await watching(conn, [vendor_id], payload.as_of, raised_at)).get(vendor_id, {})
+        to_start = raised_at >= await _installed(conn, "to_start_at")
+        watched = (
+            await watching(conn, [vendor_id], payload.as_of, raised_at, to_start=to_start)
+        ).get(vendor_id, {})
         told = await repository.last_told(conn, [vendor_id], list(watched))
         # The awards on days a bar recorded since reaches back to come first: the change's own
         # alert, after them, is what the agency was last told of the vendor's eligibility.
@@ -228,7 +235,11 @@ class AlertHandlers:
         if not candidates:
             return
         watched = await watching(
-            conn, [c.candidate_vendor_id for c in candidates], raised_at.date(), raised_at
+            conn,
+            [c.candidate_vendor_id for c in candidates],
+            raised_at.date(),
+            raised_at,
+            to_start=raised_at >= await _installed(conn, "to_start_at"),
         )
         alerts = [
             self._alert(
@@ -405,7 +416,8 @@ async def _installed(conn: Connection, since: str = "at") -> dt.datetime:
     nothing, applied again or not (migrations/0010_watch_starts_told_from.sql); or the code
     telling of awards a bar recorded later reaches back to (`late_bars_at`, 0014); or the code
     judging awards and saves by their place in the log (`in_order_at`), and leaving out
-    candidates that are their entry's own vendor (`merged_candidates_at`, 0016)."""
+    candidates that are their entry's own vendor (`merged_candidates_at`, 0016); or the code
+    watching contracts still to start (`to_start_at`, 0017)."""
     installed: dt.datetime = await conn.fetchval(f"SELECT {since} FROM alert_installed")
     return installed
 

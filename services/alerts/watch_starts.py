@@ -69,28 +69,36 @@ async def on_save(
     saved: WatchlistSaved,
     recorded: dt.datetime,
     in_order: bool,
+    to_start: bool,
 ) -> list[VendorAlert]:
     """The vendors of a saved list barred at its agency when the log recorded the save (on
     the log's `partition`, its list's), each told unless its last alert told the agency this
     bar already (an earlier save of the list among them). A vendor's changes stored ahead of
     the save in its batch count only on that partition (`records_in_order`); none unless
-    `in_order` (a save recorded before that was installed is judged just before its moment)."""
+    `in_order` (a save recorded before that was installed is judged just before its moment).
+    `to_start`: as `on_awards`'s, for the other watchlists an alert names."""
     day = recorded.date()
     bars = await bars_at(
         conn, event_id, partition, saved.vendor_ids, saved.agency, recorded, in_order
     )
     found = [_Found(event_id, v, saved.agency, day, bar, saved.name) for v, bar in bars.items()]
-    return await _alerts(conn, found, recorded)
+    return await _alerts(conn, found, recorded, to_start)
 
 
 async def on_awards(
-    conn: Connection, awards: Sequence[Award], recorded: dt.datetime, in_order: bool
+    conn: Connection,
+    awards: Sequence[Award],
+    recorded: dt.datetime,
+    in_order: bool,
+    to_start: bool,
 ) -> list[VendorAlert]:
     """Awards the log recorded at one moment, in its order. One made to a vendor barred from
     it on the award day (its agency and category) is told to its agency. Else a contract not
     ended on the day recorded, started or still to start, puts its vendor on the agency's
     automatic watchlist: told at once if barred there then. One alert per award at most. Not
-    `in_order` (recorded before that was installed): judged just before the moment, as then."""
+    `in_order` (recorded before that was installed): judged just before the moment, as then.
+    Not `to_start` (recorded before alerts' migration 0017): a contract still to start
+    watched from its first day, as then (nothing told of it)."""
     day = recorded.date()
     # Each award is judged on its own day and, when not ended, on the day recorded.
     since = min(day, *(a.awarded.awarded_on for a in awards))
@@ -124,7 +132,7 @@ async def on_awards(
                         terms,
                     )
                 )
-            elif day <= terms.ends_on:
+            elif (to_start or terms.starts_on <= day) and day <= terms.ends_on:
                 bar = bar_in(held, a.vendor_id, day, terms.agency)
                 if bar is not None:
                     found.append(
@@ -132,11 +140,11 @@ async def on_awards(
                     )
         return found
 
-    return await _alerts(conn, await for_batch(judged, awards), recorded)
+    return await _alerts(conn, await for_batch(judged, awards), recorded, to_start)
 
 
 async def _alerts(
-    conn: Connection, found: Sequence[_Found], recorded: dt.datetime
+    conn: Connection, found: Sequence[_Found], recorded: dt.datetime, to_start: bool
 ) -> list[VendorAlert]:
     """The alerts of what was `found` by events recorded at `recorded`, in order: a watch's
     left out when the agency's last alert told it this bar already, counting the alerts raised
@@ -147,7 +155,7 @@ async def _alerts(
     told = await repository.last_told(
         conn, vendors, list(dict.fromkeys(f.agency for f in found)), by=recorded
     )
-    watched = await watching(conn, vendors, recorded.date())
+    watched = await watching(conn, vendors, recorded.date(), to_start=to_start)
     alerts = []
     for f in found:
         pair = (f.vendor_id, f.agency)

@@ -18,11 +18,16 @@ async def watching(
     vendor_ids: Sequence[str],
     on: dt.date,
     recorded_before: dt.datetime | None = None,
+    *,
+    to_start: bool = True,
 ) -> dict[str, dict[str, list[str]]]:
     """Vendor → agency watching it → its watchlists naming it, the automatic one (a contract
-    not ended on `on`; of those the log recorded before `recorded_before` only, when given)
-    first; two statements whatever the number of vendors."""
-    contracting = await agencies_contracting(conn, vendor_ids, on, recorded_before)
+    not ended on `on`; of those the log recorded before `recorded_before` only, when given;
+    running on `on` only, not `to_start`) first; two statements whatever the number of
+    vendors."""
+    contracting = await agencies_contracting(
+        conn, vendor_ids, on, recorded_before, to_start=to_start
+    )
     watched: dict[str, dict[str, list[str]]] = {
         vendor_id: {agency: [RUNNING_CONTRACTS] for agency in agencies}
         for vendor_id, agencies in contracting.items()

@@ -229,3 +229,25 @@ async def test_saves_and_awards_recorded_before_the_upgrade_tell_nothing(
     await log.record(contract(MINE))
     await log.record(saved(THEIRS, "bidders", [VENDOR]))
     assert await alerted(pool) == []
+
+
+async def test_contracts_still_to_start_recorded_before_the_upgrade_are_told_as_then(
+    pool: asyncpg.Pool,
+) -> None:
+    """A contract of B with MINE to start next month and B's suspension, recorded before the
+    code watching contracts still to start (alerts' migration 0017): the consumer before it
+    told MINE nothing, and applied again (a backlog, a replay) the same; with THEIRS's contract
+    to start, recorded after B was barred and after the upgrade, THEIRS is told at
+    once, live and replayed."""
+    log = AlertLog(pool)
+    await pool.execute("UPDATE alert_installed SET to_start_at = now() + interval '1 hour'")
+    await log.record(case_b.registered())
+    await log.record(to_start(MINE))
+    await log.record(suspended())
+    assert await alerted(pool) == []
+    await pool.execute("UPDATE alert_installed SET to_start_at = now()")
+    await log.record(to_start(THEIRS))
+    live = await alerted(pool)
+    assert [(a[1], a[3]) for a in live] == [(THEIRS, "already_barred")]
+    await log.replay(from_nothing=True)
+    assert await alerted(pool) == live
