@@ -141,8 +141,8 @@ class AlertHandlers:
         raised_at = await recorded_time(conn, event, self._clock)
         if await _history(conn, raised_at):
             return
-        # The contracts the log recorded before the announcement: one awarded after it is told
-        # by its own award (`watch_starts`), live and replayed alike.
+        # The contracts the log recorded by the announcement: one awarded after it is told by
+        # its own award (`watch_starts`), live and replayed alike.
         to_start = raised_at >= await _installed(conn, "to_start_at")
         watched = (
             await watching(conn, [vendor_id], payload.as_of, raised_at, to_start=to_start)

@@ -155,7 +155,7 @@ async def _alerts(
     told = await repository.last_told(
         conn, vendors, list(dict.fromkeys(f.agency for f in found)), by=recorded
     )
-    watched = await watching(conn, vendors, recorded.date(), to_start=to_start)
+    watched = await watching(conn, vendors, recorded.date(), recorded, to_start=to_start)
     alerts = []
     for f in found:
         pair = (f.vendor_id, f.agency)

@@ -17,16 +17,17 @@ async def watching(
     conn: Connection,
     vendor_ids: Sequence[str],
     on: dt.date,
-    recorded_before: dt.datetime | None = None,
+    recorded: dt.datetime,
     *,
-    to_start: bool = True,
+    to_start: bool,
 ) -> dict[str, dict[str, list[str]]]:
-    """Vendor → agency watching it → its watchlists naming it, the automatic one (a contract
-    not ended on `on`; of those the log recorded before `recorded_before` only, when given;
-    running on `on` only, not `to_start`) first; two statements whatever the number of
-    vendors."""
+    """Vendor → agency watching it → its watchlists naming it, the automatic one first (two
+    statements whatever the number of vendors), for an event the log recorded at `recorded`:
+    a contract not ended on `on` that the log had recorded by then, the same live and
+    replayed. Not `to_start` (recorded before alerts' migration 0017): a contract running on
+    `on`, as the registry's contracts stand, as the consumer before it read them."""
     contracting = await agencies_contracting(
-        conn, vendor_ids, on, recorded_before, to_start=to_start
+        conn, vendor_ids, on, recorded if to_start else None, to_start=to_start
     )
     watched: dict[str, dict[str, list[str]]] = {
         vendor_id: {agency: [RUNNING_CONTRACTS] for agency in agencies}

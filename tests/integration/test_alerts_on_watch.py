@@ -251,3 +251,21 @@ async def test_contracts_still_to_start_recorded_before_the_upgrade_are_told_as_
     assert [(a[1], a[3]) for a in live] == [(THEIRS, "already_barred")]
     await log.replay(from_nothing=True)
     assert await alerted(pool) == live
+
+
+async def test_a_save_s_alert_names_the_watchlists_the_log_held_then_when_replayed(
+    pool: asyncpg.Pool,
+) -> None:
+    """B suspended; MINE saves a list naming it (one ALREADY_BARRED naming that list), then
+    awards B a contract to start next month (nothing more: MINE knows of the bar). Replayed
+    from nothing, the save's alert names that list alone, as live: the contract the log
+    recorded after the save is not read back into it (a reviewer's finding)."""
+    log = AlertLog(pool)
+    await log.record(case_b.registered())
+    await log.record(suspended())
+    await log.record(saved(MINE, "bidders", [VENDOR]))
+    await log.record(to_start(MINE))
+    live = await alerted(pool)
+    assert [(a[1], a[3], a[8]) for a in live] == [(MINE, "already_barred", ["bidders"])]
+    await log.replay(from_nothing=True)
+    assert await alerted(pool) == live

@@ -195,25 +195,26 @@ async def agencies_contracting(
     conn: Connection,
     vendor_ids: Sequence[str],
     on: dt.date,
-    recorded_before: dt.datetime | None = None,
+    recorded_by: dt.datetime | None = None,
     *,
     to_start: bool = True,
 ) -> dict[str, list[str]]:
     """Vendor → the agencies with a contract of it awarded and not ended that day, started or
     still to start (their automatic watchlist of alerts: the agency's business from its
     award, as migration plans it from then), in name order; vendors with none are left out.
-    `recorded_before`: only the contracts the log recorded before that moment (an event
-    judged by what the log held when it recorded the event, live and replayed alike). Not
+    `recorded_by`: only the contracts the log recorded by that moment, at it included (an
+    event judged by what the log held when it recorded the event, live and replayed alike;
+    an award's own contract is recorded at its moment). Not
     `to_start`: only the contracts running that day (the watchlist before alerts' migration
     0017, for what the log recorded before it)."""
     rows = await conn.fetch(
         "SELECT vendor_id, array_agg(DISTINCT agency ORDER BY agency) AS agencies"
         " FROM registry_contracts WHERE vendor_id = ANY($1::text[]) AND "
         + (_NOT_ENDED if to_start else _RUNNING).format("$2::date")
-        + " AND ($3::timestamptz IS NULL OR recorded_at < $3) GROUP BY vendor_id",
+        + " AND ($3::timestamptz IS NULL OR recorded_at <= $3) GROUP BY vendor_id",
         list(vendor_ids),
         on,
-        recorded_before,
+        recorded_by,
     )
     return {r["vendor_id"]: list(r["agencies"]) for r in rows}
 
