@@ -21,13 +21,18 @@ from tests.support.processes import eventually
 CHANNEL = "kept_listening_test"
 
 
-async def _terminate_the_listener(pool: asyncpg.Pool) -> None:
-    pid = await pool.fetchval(
-        "SELECT pid FROM pg_stat_activity WHERE query = $1 AND pid <> pg_backend_pid()",
+async def _terminate_the_role_s_sessions(pool: asyncpg.Pool, role: str) -> None:
+    """Ends every session of `role`: the listener's, and any idle one its pool holds (which
+    the keeper would otherwise take to listen again, refused by nothing)."""
+    listening = await pool.fetch(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 AND query = $2",
+        role,
         f'LISTEN "{CHANNEL}"',
     )
-    assert pid is not None, "no session listens"
-    await pool.execute("SELECT pg_terminate_backend($1)", pid)
+    assert listening, "no session listens"
+    await pool.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", role
+    )
 
 
 @contextlib.asynccontextmanager
@@ -67,7 +72,8 @@ async def test_a_listener_refused_at_first_listens_again_once_taken(
                 # PostgreSQL back, but full for a while: the role may open no connection more,
                 # and each try to listen again is refused (53300, too many connections).
                 await pool.execute(f"ALTER ROLE {role} CONNECTION LIMIT 0")
-                await _terminate_the_listener(pool)
+                assert role is not None
+                await _terminate_the_role_s_sessions(pool, role)
 
                 async def refused() -> bool:
                     return "too many connections for role" in caplog.text
