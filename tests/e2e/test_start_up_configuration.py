@@ -36,6 +36,10 @@ BAD_SETTINGS = {
         {"VENDORWATCH_POLICY_DIR": "/nonexistent/policies"},
         ["VENDORWATCH_POLICY_DIR", "/nonexistent/policies", "does not exist"],
     ),
+    "introspection": (
+        {"VENDORWATCH_GRAPHQL_INTROSPECTION": "disabled"},
+        ["VENDORWATCH_GRAPHQL_INTROSPECTION: must be on or off", "'disabled'"],
+    ),
     "risk model": (
         {"VENDORWATCH_RISK_MODEL": "/nonexistent/model.toml"},
         ["VENDORWATCH_RISK_MODEL", "/nonexistent/model.toml", "cannot be read"],
