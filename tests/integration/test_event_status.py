@@ -9,13 +9,19 @@ from typing import Any
 import asyncpg
 import pytest
 
+from services.ingest.handlers import ingest_batch
+from services.platform.eventstore import verification
+from tests.support import case_b
 from tests.support.in_process_api import execute
+from tests.support.live_consumers import applied_live
+from tests.support.tampering import as_owner
 
 pytestmark = pytest.mark.postgres
 
 STATUS = """
 query ($id: ID!) {
-  eventStatus(eventId: $id) { accepted recordedAt appliedBy refusedBy pending } }"""
+  eventStatus(eventId: $id) {
+    accepted recordedAt appliedBy refusedBy pending missingFromLog } }"""
 REGISTER_AND_WAIT = """
 mutation ($vendor: VendorRegisteredInput!) {
   registerVendor(vendorId: "vendor-kept", payload: $vendor, waitForProcessing: true) {
@@ -36,7 +42,36 @@ async def test_an_event_the_log_does_not_hold_waits_for_ingest(pool: asyncpg.Poo
         "appliedBy": [],
         "refusedBy": [],
         "pending": ["INGEST"],
+        "missingFromLog": False,
     }
+
+
+async def test_an_event_removed_from_the_log_after_its_services_applied_it_says_so(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """A database owner deleted it from the store: answered as not accepted and applied by
+    the registry and risk at once, a contradiction with no word of the log having lost it."""
+    registered = case_b.registered()
+    await ingest_batch(pool, [case_b.line(registered)])
+    await applied_live(pool, database_url)
+    applied = await _status(pool, registered["event_id"])
+    assert (applied["accepted"], applied["missingFromLog"]) == (True, False)
+    await as_owner(pool, f"DELETE FROM event_store WHERE event_id = '{registered['event_id']}'")
+    status = await _status(pool, registered["event_id"])
+    assert status == {
+        "accepted": False,
+        "recordedAt": None,
+        "appliedBy": applied["appliedBy"],
+        "refusedBy": [],
+        "pending": [],
+        "missingFromLog": True,
+    }
+    assert "REGISTRY" in status["appliedBy"]
+    # What `verify` says of the same event.
+    result = await verification.verify(pool)
+    assert (
+        f"ledger of registry: 1 applied event(s) are not in the log (e.g. {registered['event_id']})"
+    ) in [str(problem) for problem in result.problems]
 
 
 async def test_a_receipt_whose_wait_ends_with_the_effects_did_not_time_out(

@@ -126,7 +126,10 @@ class DeadLetter(Node):
 @strawberry.type(description="What became of a submitted event.")
 class EventStatus(Node):
     event_id: strawberry.ID = strawberry.field(description="The event asked about.")
-    accepted: bool = strawberry.field(description="In the log (validated and stored).")
+    accepted: bool = strawberry.field(
+        description="In the log (validated and stored); false too when the log no longer"
+        " holds it (`missingFromLog`)."
+    )
     recorded_at: dt.datetime | None = strawberry.field(
         description="When the log accepted it (with its UTC offset); null when not in the log."
     )
@@ -147,6 +150,13 @@ class EventStatus(Node):
     )
     dead_letters: list[DeadLetter] = strawberry.field(
         description="Why it was refused, by ingest or by a service, if it was."
+    )
+    missing_from_log: bool = strawberry.field(
+        description="True when services applied or refused the event (`appliedBy`,"
+        " `refusedBy`: their ledgers name it) but the log no longer holds it: it was removed"
+        " from the event store since, by hand, and a rebuild would not apply it. Nothing is"
+        " pending then; `vendorwatch verify` names it (`applied event(s) are not in the"
+        " log`) and where the chain is broken. False otherwise."
     )
 
     # The event's id names it; its fields change as services apply the event.
@@ -184,6 +194,8 @@ async def status_of(
     letters = await dead_letters.of_event(conn, event_id)
     done = set(found.applied_by) | set(found.refused_by) | {d.stage for d in letters}
     in_log = found.recorded_at is not None
+    # The services took it from the log, which has lost it since: waiting for nothing more.
+    missing = not in_log and bool(found.applied_by or found.refused_by)
     event_type = found.event_type or sent_as
     takers = handled_by.get(event_type, ()) if event_type else ()
     refused = _stages(found.refused_by)
@@ -191,7 +203,7 @@ async def status_of(
     if refused_at_ingest:
         refused.insert(0, StageName.INGEST)  # the input itself refused, before the log
     pending = _stages([s for s in takers if s not in done])
-    if refused_at_ingest or VERDICT_FROM in found.refused_by:
+    if missing or refused_at_ingest or VERDICT_FROM in found.refused_by:
         pending = []
     elif not in_log:
         pending.insert(0, StageName.INGEST)
@@ -203,6 +215,7 @@ async def status_of(
         refused_by=refused,
         pending=pending,
         dead_letters=[DeadLetter.of(d) for d in letters],
+        missing_from_log=missing,
     )
 
 
