@@ -105,6 +105,8 @@ BAD_BOOTSTRAPS = [
     ("127.0.0.1:99999", "has port 99999, out of range (1-65535)"),
     ("127.0.0.1:ninety", "has port 'ninety', not a number"),
     (":9092", "names no host"),
+    # Waited on for good, as a broker at the host `kafka://127.0.0.1`.
+    ("kafka://127.0.0.1:9092", "is a URL: write the broker as HOST:PORT ('127.0.0.1:9092')"),
 ]
 
 
