@@ -80,7 +80,7 @@ def create_app(
     `known_queries` False runs every GraphQL request strawberry's whole way
     (known_queries.py); /healthz and /readyz ask PostgreSQL through `database` (a connection
     of its own, database_probe.py), else through the pool."""
-    limits = limits or Limits()
+    limits = limits or Limits(introspection=context.settings.graphql_introspection)
 
     async def select_one() -> None:
         if database is not None:

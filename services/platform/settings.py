@@ -33,6 +33,9 @@ from services.platform.webhook_urls import webhook_url_problem
 
 DEFAULT_TIMEZONE = "Asia/Tokyo"
 _FROM_ENVIRONMENT = SettingsConfigDict(env_prefix="VENDORWATCH_", env_ignore_empty=True)
+# What a switch (VENDORWATCH_ACCESS_LOG, …) may be set to: the words pydantic reads as booleans.
+_ON = frozenset({"on", "true", "yes", "1", "t", "y"})
+_OFF = frozenset({"off", "false", "no", "0", "f", "n"})
 
 
 class _DataDir(BaseSettings):
@@ -141,10 +144,24 @@ class Settings(RetryBackoff, Stalls):
     # The API logs a line per HTTP request (uvicorn's access log) only when this is set
     # (VENDORWATCH_ACCESS_LOG): off, a request's CPU is its own work (services/cli/serving.py).
     access_log: bool = False
+    # The API answers introspection (VENDORWATCH_GRAPHQL_INTROSPECTION); production sets it
+    # off. Read here, not where the API is built: a word it did not know left it on.
+    graphql_introspection: bool = True
     # One broker in development and tests; production clusters set 3.
     kafka_replication_factor: int = Field(default=1, ge=1)
     # Who this process is to Kafka (VENDORWATCH_KAFKA_*, checked together); nobody by default.
     kafka_credentials: KafkaCredentials = Field(default_factory=KafkaCredentials.from_env)
+
+    @field_validator("access_log", "graphql_introspection", mode="before")
+    @classmethod
+    def _switch(cls, value: object) -> object:
+        # pydantic's words, said with the value given: its own message named neither.
+        if isinstance(value, str):
+            word = value.strip().lower()
+            if word in _ON or word in _OFF:
+                return word in _ON
+            raise ValueError(f"must be on or off (or true/false, yes/no, 1/0), not {value!r}")
+        return value
 
     @field_validator("kafka_bootstrap")
     @classmethod

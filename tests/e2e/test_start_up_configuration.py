@@ -36,6 +36,10 @@ BAD_SETTINGS = {
         {"VENDORWATCH_POLICY_DIR": "/nonexistent/policies"},
         ["VENDORWATCH_POLICY_DIR", "/nonexistent/policies", "does not exist"],
     ),
+    "introspection": (
+        {"VENDORWATCH_GRAPHQL_INTROSPECTION": "disabled"},
+        ["VENDORWATCH_GRAPHQL_INTROSPECTION: must be on or off", "'disabled'"],
+    ),
     "risk model": (
         {"VENDORWATCH_RISK_MODEL": "/nonexistent/model.toml"},
         ["VENDORWATCH_RISK_MODEL", "/nonexistent/model.toml", "cannot be read"],
@@ -101,6 +105,8 @@ BAD_BOOTSTRAPS = [
     ("127.0.0.1:99999", "has port 99999, out of range (1-65535)"),
     ("127.0.0.1:ninety", "has port 'ninety', not a number"),
     (":9092", "names no host"),
+    # Waited on for good, as a broker at the host `kafka://127.0.0.1`.
+    ("kafka://127.0.0.1:9092", "is a URL: write the broker as HOST:PORT ('127.0.0.1:9092')"),
 ]
 
 

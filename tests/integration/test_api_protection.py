@@ -112,6 +112,18 @@ async def test_introspection_without_a_token_is_refused_on_every_path(pool: asyn
     assert posted.status_code == fetched.status_code == 401
 
 
+async def test_introspection_switched_off_by_its_setting_is_refused(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The API's settings (VENDORWATCH_GRAPHQL_INTROSPECTION, validated with the others)
+    decide it, as production's deployment sets it."""
+    monkeypatch.setenv("VENDORWATCH_GRAPHQL_INTROSPECTION", "off")
+    answer = await post(pool, INTROSPECTION)
+    assert "data" not in answer or answer["data"] is None
+    assert answer["errors"]
+    assert all("introspection has been disabled" in e["message"] for e in answer["errors"])
+
+
 async def post(pool: asyncpg.Pool, query: str) -> dict[str, Any]:
     async with asgi_client(pool) as client:
         answer = await client.post("/graphql", json={"query": query}, headers=bearer())

@@ -19,6 +19,7 @@ from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.operations.database_probe import APPLICATION_NAME, database_probe
 from services.platform.settings import Settings
 from tests.support.in_process_api import asgi_client
+from tests.support.postgres_outage import stoppable_postgres
 
 pytestmark = pytest.mark.postgres
 
@@ -126,6 +127,36 @@ async def test_a_worker_whose_pool_is_busy_to_its_last_connection_still_reports_
     body = json.loads(answer.body)
     assert body["chain"]["status"] == "intact", body
     assert body["chain"]["events"] == 7, body
+
+
+@pytest.mark.kafka
+async def test_an_idle_worker_says_its_postgresql_out_of_reach(kafka_bootstrap: str) -> None:
+    """A distributed worker with nothing to apply said "ok" while PostgreSQL was down, with
+    the chain's last result read before (the API said "degraded"): its loops fail only once
+    they have work. Its probe connection says it now, as the API's does; an outage is no
+    reason to restart it, so it is not stalled (200)."""
+    with stoppable_postgres() as server:
+        settings = Settings(database_url=await server.database(), kafka_bootstrap=kafka_bootstrap)
+        resources = WorkerResources(settings, "registry")
+        healthz = build_app("registry", resources, HealthEndpoint("127.0.0.1", 6066)).web.views[
+            "/healthz"
+        ]
+        await resources.start()
+        try:
+            await chain_checks.record(await resources.pool(), 7, [])
+            before = await healthz.get(None)
+            server.stop_immediately()
+            during = await healthz.get(None)
+            server.start()
+        finally:
+            await resources.close()
+    assert json.loads(before.body)["status"] == "ok", before.body
+    body = json.loads(during.body)
+    assert during.status == 200, body
+    assert body["status"] == "degraded", body
+    assert body["waiting_for"] == ["database"], body
+    assert body["database"]["waiting_for"] == "PostgreSQL", body
+    assert body["chain"]["events"] == 7, body  # the last result read, said as such
 
 
 async def test_the_probes_connection_lost_is_made_again(

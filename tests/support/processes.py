@@ -131,13 +131,13 @@ async def eventually(check: Callable[[], Awaitable[bool]], what: str, seconds: f
 
 class GraphQLClient:
     """GraphQL over real HTTP, signed in with a bearer token (the tests' admin by default;
-    an empty token: not signed in)."""
+    an empty token: not signed in; `timeout`: how long an answer may take, in seconds)."""
 
-    def __init__(self, url: str, token: str | None = None) -> None:
+    def __init__(self, url: str, token: str | None = None, timeout: float = 10.0) -> None:
         self.url = url
         self.token = token if token is not None else principals.token()
         signed_in = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        self._http = httpx.Client(timeout=10, headers=signed_in)
+        self._http = httpx.Client(timeout=timeout, headers=signed_in)
 
     def as_role(self, role: Role, agencies: tuple[str, ...] = ()) -> GraphQLClient:
         """Another client of the same API, signed in with another role."""

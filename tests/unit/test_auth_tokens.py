@@ -227,6 +227,25 @@ def test_a_request_without_a_bearer_token_is_refused(header: str | None) -> None
         TokenVerifier(HS256).principal_from_header(header)
 
 
+@pytest.mark.parametrize(
+    ("leeway", "said"),
+    [
+        ("-100", "must not be negative (0 allows no clock skew), not '-100'"),
+        ("1.5", "must be a whole number of seconds, not '1.5'"),
+        ("thirty", "must be a whole number of seconds, not 'thirty'"),
+    ],
+)
+def test_a_leeway_that_cannot_be_one_says_why(leeway: str, said: str) -> None:
+    """-100 was said to be no whole number of seconds, which it is."""
+    with pytest.raises(StartupError) as refused:
+        auth_config(
+            {"VENDORWATCH_JWT_SECRET": "x" * 40, "VENDORWATCH_JWT_LEEWAY_SECONDS": leeway}, None
+        )
+    assert str(refused.value) == f"VENDORWATCH_JWT_LEEWAY_SECONDS {said}"
+    allowed = {"VENDORWATCH_JWT_SECRET": "x" * 40, "VENDORWATCH_JWT_LEEWAY_SECONDS": "0"}
+    assert auth_config(allowed, None).leeway_seconds == 0
+
+
 def test_configuration_errors_name_the_variable(tmp_path: Path) -> None:
     with pytest.raises(StartupError, match="VENDORWATCH_JWT_SECRET must be at least 32 bytes") as e:
         auth_config({"VENDORWATCH_JWT_SECRET": "short"}, tmp_path)

@@ -29,6 +29,16 @@ def test_every_form_aiokafka_reads_is_let_through(bootstrap: str) -> None:
         ("k1:9092,", "'' names no host"),
         ("[::1:9092", "'[::1:9092' is not HOST:PORT or [IPv6]:PORT"),
         ("[::1]9092", "'[::1]9092' is not HOST:PORT or [IPv6]:PORT"),
+        (
+            "kafka://localhost:9092",
+            "'kafka://localhost:9092' is a URL: write the broker as HOST:PORT"
+            " ('localhost:9092'), without 'kafka://'",
+        ),
+        (
+            "k1:9092,PLAINTEXT://k2:9092/",
+            "'PLAINTEXT://k2:9092/' is a URL: write the broker as HOST:PORT ('k2:9092'),"
+            " without 'PLAINTEXT://', and the protocol in VENDORWATCH_KAFKA_SECURITY_PROTOCOL",
+        ),
     ],
 )
 def test_an_address_no_broker_can_answer_at_is_named_with_why(bootstrap: str, why: str) -> None:

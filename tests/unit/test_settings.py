@@ -95,3 +95,34 @@ def test_a_back_off_whose_longest_wait_is_below_its_first_is_refused(
     )
     monkeypatch.setenv(longest, "5")
     Settings(database_url="postgresql:///given")  # as long as the first: each wait is it
+
+
+@pytest.mark.parametrize("value", ["disabled", "maybe", "none", "of"])
+@pytest.mark.parametrize(
+    "variable", ["VENDORWATCH_GRAPHQL_INTROSPECTION", "VENDORWATCH_ACCESS_LOG"]
+)
+def test_a_switch_set_to_a_word_it_does_not_know_is_refused(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    """VENDORWATCH_GRAPHQL_INTROSPECTION=disabled (any word but off/false/0/no) left the
+    schema open to introspection, in silence, where production meant it closed."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(StartupError) as refused:
+        Settings(database_url="postgresql:///given")
+    assert str(refused.value) == (
+        f"invalid setting: {variable}: must be on or off (or true/false, yes/no, 1/0),"
+        f" not {value!r}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "introspection"),
+    [("off", False), ("OFF", False), ("false", False), ("0", False), ("no", False), ("on", True)],
+)
+def test_introspection_is_switched_by_its_setting(
+    monkeypatch: pytest.MonkeyPatch, value: str, introspection: bool
+) -> None:
+    monkeypatch.setenv("VENDORWATCH_GRAPHQL_INTROSPECTION", value)
+    assert Settings(database_url="postgresql:///given").graphql_introspection is introspection
+    monkeypatch.delenv("VENDORWATCH_GRAPHQL_INTROSPECTION")
+    assert Settings(database_url="postgresql:///given").graphql_introspection is True

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,15 +38,6 @@ log = logging.getLogger(__name__)
 PARSED_DOCUMENTS = 1024
 
 
-def _introspection_allowed() -> bool:
-    return os.environ.get("VENDORWATCH_GRAPHQL_INTROSPECTION", "on").lower() not in {
-        "off",
-        "false",
-        "0",
-        "no",
-    }
-
-
 @dataclass(frozen=True)
 class Limits:
     # The deepest real operation (graphql/operations/) nests 5 levels.
@@ -57,7 +47,8 @@ class Limits:
     max_tokens: int = 10_000
     max_body_bytes: int = 2_000_000
     request_seconds: float = 30.0
-    introspection: bool = field(default_factory=_introspection_allowed)
+    # The API's own: `Settings.graphql_introspection` (create_app).
+    introspection: bool = True
     max_introspection_depth: int = MAX_INTROSPECTION_DEPTH
 
     def extensions(self) -> list[Callable[[], SchemaExtension]]:

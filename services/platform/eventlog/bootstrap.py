@@ -2,7 +2,8 @@
 checked before any connection. aiokafka reads each comma-separated address as HOST:PORT,
 [IPv6]:PORT, a bare IPv6 address or HOST alone (port 9092), and tried one it can never
 connect to, a port out of range or a host left empty, as it tries a broker out of reach: a
-process starting waited on `host:99999` for good. What no broker can mend is said at once.
+process starting waited on `host:99999` for good, and on `kafka://host:9092` (a URL, read as
+the host `kafka://host`). What no broker can mend is said at once.
 
 Read here as aiokafka reads it (`aiokafka.conn.get_ip_port_afi`), not by calling it: `up`
 and the one-off commands read the settings without importing Kafka's client."""
@@ -17,6 +18,9 @@ from services.platform.errors import Misconfigured
 BOOTSTRAP_SETTING = "KAFKA_BOOTSTRAP_SERVERS / --kafka"
 PORTS = range(1, 65536)
 DEFAULT_PORT = "9092"
+# Kafka's listener protocols, which a broker's own configuration writes as URL schemes
+# (`PLAINTEXT://host:9092`); a client says its protocol in a setting of its own.
+PROTOCOLS = frozenset({"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"})
 
 
 def bootstrap_problem(bootstrap: str) -> str | None:
@@ -24,6 +28,8 @@ def bootstrap_problem(bootstrap: str) -> str | None:
     tried."""
     for given in bootstrap.split(","):
         address = given.strip()
+        if (url := _url_problem(address)) is not None:
+            return url
         parts = _host_and_port(address)
         if parts is None:
             return f"{address!r} is not HOST:PORT or [IPv6]:PORT"
@@ -35,6 +41,22 @@ def bootstrap_problem(bootstrap: str) -> str | None:
         if int(port) not in PORTS:
             return f"{address!r} has port {port}, out of range (1-65535)"
     return None
+
+
+def _url_problem(address: str) -> str | None:
+    """An address written as a URL (`kafka://host:9092`): what to write instead."""
+    scheme, separator, rest = address.partition("://")
+    if not separator:
+        return None
+    protocol = (
+        ", and the protocol in VENDORWATCH_KAFKA_SECURITY_PROTOCOL"
+        if scheme.upper() in PROTOCOLS
+        else ""
+    )
+    return (
+        f"{address!r} is a URL: write the broker as HOST:PORT ({rest.rstrip('/')!r}), without"
+        f" {scheme + separator!r}{protocol}"
+    )
 
 
 def checked_bootstrap(bootstrap: str) -> str:

@@ -114,10 +114,16 @@ class WorkerResources:
         (read within LIVENESS_DATABASE_SECONDS on the probe's connection, not through the
         pool, which a busy worker may hold to its last connection, nor waiting for the
         start; else the latest this worker read), and what the worker waits for: at
-        start-up, or Kafka not reached now (its own outage shows on no loop: aiokafka rides
-        it out inside its fetches)."""
+        start-up, or PostgreSQL or Kafka not reached now, as the API's /healthz asks them.
+        Neither outage shows on a loop of an idle worker: aiokafka rides Kafka's out inside
+        its fetches, and a loop fails on PostgreSQL only once it has work, so an idle worker
+        said "ok", the chain's last result beside it, while PostgreSQL was down."""
         waiting = self.start_up.waiting()
-        probes = {} if "kafka" in waiting else {"kafka": self.reach_kafka}
+        reached: dict[str, Callable[[], Awaitable[object]]] = {
+            "database": self.probe.select_one,
+            "kafka": self.reach_kafka,
+        }
+        probes = {name: probe for name, probe in reached.items() if name not in waiting}
         read = partial(self.probe.ask, chain_checks.latest)
         chain, lost = await asyncio.gather(
             self.chain.report(read, LIVENESS_DATABASE_SECONDS), unreachable(probes)

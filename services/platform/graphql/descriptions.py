@@ -20,8 +20,8 @@ AFTER = (
 WAIT = (
     "Answer only once the services have applied the event or refused it (or once it has waited"
     " 10 seconds for them, after the event was checked and recorded: under load, a rebuild or"
-    " an import, the answer may take longer), with the outcome in `processing`; false answers"
-    " as soon as the log holds it."
+    " an import, the answer may take longer; `processingTimedOut` then says the wait ran out),"
+    " with the outcome in `processing`; false answers as soon as the log holds it."
 )
 
 IDEMPOTENCY_KEY = (

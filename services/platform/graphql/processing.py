@@ -126,7 +126,10 @@ class DeadLetter(Node):
 @strawberry.type(description="What became of a submitted event.")
 class EventStatus(Node):
     event_id: strawberry.ID = strawberry.field(description="The event asked about.")
-    accepted: bool = strawberry.field(description="In the log (validated and stored).")
+    accepted: bool = strawberry.field(
+        description="In the log (validated and stored); false too when the log no longer"
+        " holds it (`missingFromLog`)."
+    )
     recorded_at: dt.datetime | None = strawberry.field(
         description="When the log accepted it (with its UTC offset); null when not in the log."
     )
@@ -137,11 +140,23 @@ class EventStatus(Node):
         " service acts on it."
     )
     pending: list[StageName] = strawberry.field(
-        description="The services that take this kind of event and have not applied or"
-        " refused it yet; empty once it has had all its effects."
+        description="What the event still waits for; empty once it has had all its effects."
+        " INGEST while the log does not hold it and ingest has not refused it: on its way"
+        " to the log (or an id never sent, or sent to a Kafka namespace no ingest reads),"
+        " with the services that take its kind after it when its type is known (a receipt's,"
+        " the API knowing what it sent; `eventStatus` names them once the log holds it);"
+        " then the services that take this kind of event and have not applied or refused"
+        " it yet."
     )
     dead_letters: list[DeadLetter] = strawberry.field(
         description="Why it was refused, by ingest or by a service, if it was."
+    )
+    missing_from_log: bool = strawberry.field(
+        description="True when services applied or refused the event (`appliedBy`,"
+        " `refusedBy`: their ledgers name it) but the log no longer holds it: it was removed"
+        " from the event store since, by hand, and a rebuild would not apply it. Nothing is"
+        " pending then; `vendorwatch verify` names it (`applied event(s) are not in the"
+        " log`) and where the chain is broken. False otherwise."
     )
 
     # The event's id names it; its fields change as services apply the event.
@@ -161,46 +176,65 @@ class EventStatus(Node):
 
 
 async def status_of(
-    conn: Connection, event_id: uuid.UUID, handled_by: Mapping[str, Collection[str]]
+    conn: Connection,
+    event_id: uuid.UUID,
+    handled_by: Mapping[str, Collection[str]],
+    sent_as: str | None = None,
 ) -> EventStatus:
-    """The event's status; `handled_by`: event type → the services that take it.
+    """The event's status; `handled_by`: event type → the services that take it; `sent_as`:
+    the type the caller sent it as (a receipt's), for an event the log does not hold yet.
 
-    One verdict: an event refused by the service that judges it (the registry) reaches no
-    other, so nothing is pending after that refusal.
+    One verdict: an event refused by the service that judges it (the registry), or by ingest
+    at the door, reaches no other, so nothing is pending after that refusal. An event the log
+    does not hold, and ingest has not refused, waits for ingest first: answered as having had
+    all its effects (nothing pending), a receipt's wait that ran out, or a client polling
+    `eventStatus` a moment before ingest stored it, took it as done.
     """
     found = await event_queries.status(conn, event_id, [stage.value for stage in StageName])
     letters = await dead_letters.of_event(conn, event_id)
     done = set(found.applied_by) | set(found.refused_by) | {d.stage for d in letters}
-    takers = handled_by.get(found.event_type, ()) if found.event_type else ()
-    judged_no = VERDICT_FROM in found.refused_by
+    in_log = found.recorded_at is not None
+    # The services took it from the log, which has lost it since: waiting for nothing more.
+    missing = not in_log and bool(found.applied_by or found.refused_by)
+    event_type = found.event_type or sent_as
+    takers = handled_by.get(event_type, ()) if event_type else ()
     refused = _stages(found.refused_by)
-    if found.recorded_at is None and any(d.stage == StageName.INGEST for d in letters):
+    refused_at_ingest = not in_log and any(d.stage == StageName.INGEST for d in letters)
+    if refused_at_ingest:
         refused.insert(0, StageName.INGEST)  # the input itself refused, before the log
+    pending = _stages([s for s in takers if s not in done])
+    if missing or refused_at_ingest or VERDICT_FROM in found.refused_by:
+        pending = []
+    elif not in_log:
+        pending.insert(0, StageName.INGEST)
     return EventStatus(
         event_id=strawberry.ID(str(event_id)),
-        accepted=found.recorded_at is not None,
+        accepted=in_log,
         recorded_at=found.recorded_at,
         applied_by=_stages(found.applied_by),
         refused_by=refused,
-        pending=[] if judged_no else _stages([s for s in takers if s not in done]),
+        pending=pending,
         dead_letters=[DeadLetter.of(d) for d in letters],
+        missing_from_log=missing,
     )
 
 
 async def wait_for_processing(
     pool: asyncpg.Pool,
     event_id: uuid.UUID,
+    event_type: str,
     handled_by: Mapping[str, Collection[str]],
     seconds: float = WAIT_SECONDS,
-) -> EventStatus:
-    """Polls until every service taking the event has applied or refused it (or ingest
-    refused it), or `seconds` pass: the status as it then stands."""
+) -> tuple[EventStatus, bool]:
+    """Polls until the event the API sent as `event_type` is in the log and every service
+    taking it has applied or refused it (or ingest refused it), or `seconds` pass: the status
+    as it then stands, and whether the wait ran out first (something still pending)."""
     deadline = asyncio.get_running_loop().time() + seconds
     while True:
         async with pool.acquire() as conn:
-            current = await status_of(conn, event_id, handled_by)
-        refused_at_the_door = not current.accepted and current.dead_letters
-        finished = current.accepted and not current.pending
-        if finished or refused_at_the_door or asyncio.get_running_loop().time() >= deadline:
-            return current
+            current = await status_of(conn, event_id, handled_by, sent_as=event_type)
+        if not current.pending:
+            return current, False
+        if asyncio.get_running_loop().time() >= deadline:
+            return current, True
         await asyncio.sleep(_POLL_SECONDS)

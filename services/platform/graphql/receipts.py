@@ -35,7 +35,7 @@ from services.platform.eventlog.base import Writer
 from services.platform.eventstore import event_store
 from services.platform.graphql import lone_surrogates
 from services.platform.graphql.context import Info
-from services.platform.graphql.processing import EventStatus, wait_for_processing
+from services.platform.graphql.processing import WAIT_SECONDS, EventStatus, wait_for_processing
 
 # The namespace of the event ids that idempotency keys name (`keyed_event_id`).
 _KEYED = uuid.UUID("5f0b7d0e-3c1a-5a53-9d4e-7a1f2c6b8e90")
@@ -147,6 +147,13 @@ class EventReceipt:
         default=None,
         description="With waitForProcessing: what the services did with it (as `eventStatus`"
         " answers); null without it, or when refused.",
+    )
+    processing_timed_out: bool = strawberry.field(
+        default=False,
+        description=f"With waitForProcessing: true when the wait ({WAIT_SECONDS:g} s) ran out"
+        " before the event had had all its effects: `processing.pending` names what it still"
+        " waits for (INGEST: the log does not hold it yet); follow it with `eventStatus`."
+        " False otherwise.",
     )
 
 
@@ -261,10 +268,10 @@ async def submit(
             if (too_long := size_problem(stored, as_stored=True)) is not None:
                 return refuse(Problem("event", too_long, "too_large"))
             await info.context.event_log.submit([raw], Writer.API)
-    processing = None
+    processing, timed_out = None, False
     if wait:
-        processing = await wait_for_processing(
-            info.context.pool, event.event_id, info.context.handled_by
+        processing, timed_out = await wait_for_processing(
+            info.context.pool, event.event_id, event.event_type, info.context.handled_by
         )
     return EventReceipt(
         accepted=True,
@@ -273,6 +280,7 @@ async def submit(
         vendor_id=strawberry.ID(event.vendor_id),
         errors=[],
         processing=processing,
+        processing_timed_out=timed_out,
     )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import re
 import time
 import warnings
 from collections.abc import AsyncIterator, Callable
@@ -39,6 +41,16 @@ WATCH_SECONDS = 1.0
 # How long a killed postmaster may stay a zombie before `up` gives up starting it again.
 REAPED_SECONDS = 30.0
 CANNOT_START_AGAIN = "the embedded PostgreSQL stopped and cannot be started again"
+# How much of the end of its log is read for why a start failed: the lines that start wrote,
+# not a log grown over months.
+LOG_TAIL_BYTES = 64 * 1024
+# PostgreSQL's log in its data dir, where pgserver's pg_ctl writes it (`PostgresServer.log`).
+LOG = "log"
+# Less room than this where its data dir is counts as a full disk: a start writes its pid
+# file, WAL and a checkpoint.
+ROOM_BYTES = 1024 * 1024
+_SAID = re.compile(r"\b(?:FATAL|PANIC):\s+")
+_NO_SPACE = "No space left on device"
 
 
 def start(data_dir: Path) -> PostgresServer:
@@ -47,15 +59,15 @@ def start(data_dir: Path) -> PostgresServer:
     pgserver counts the processes using a data dir and stops PostgreSQL when the last exits.
     """
     data_dir = data_dir.expanduser().resolve()
+    logged = _size(data_dir / LOG)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         with PostgresServer._lock:  # the lock pgserver holds when it changes that list
             _forget_dead_users(data_dir)
         return get_server(data_dir, cleanup_mode="stop")
     except Exception as error:  # pgserver raises bare Exceptions from initdb/pg_ctl
-        raise StartupError(
-            f"cannot start the embedded PostgreSQL in {data_dir}: {error}"
-        ) from error
+        why = why_not_started(data_dir, logged) or error
+        raise StartupError(f"cannot start the embedded PostgreSQL in {data_dir}: {why}") from error
 
 
 def stop(server: PostgresServer) -> None:
@@ -139,11 +151,61 @@ def restart(server: PostgresServer) -> None:
             " (PG_VERSION is missing)"
         )
     _reaped(data_dir)
+    logged = _size(data_dir / LOG)
     try:
         with PostgresServer._lock:
             server.ensure_postgres_running()
     except Exception as error:  # pgserver raises bare Exceptions from pg_ctl
-        raise StartupError(f"{CANNOT_START_AGAIN}: {error}") from error
+        why = why_not_started(data_dir, logged) or f"{error} (its log: {data_dir / LOG})"
+        raise StartupError(f"{CANNOT_START_AGAIN}: {why}") from error
+
+
+def why_not_started(data_dir: Path, logged: int) -> str | None:
+    """Why the PostgreSQL of `data_dir` did not start, in one line: its disk full, and the
+    last FATAL or PANIC line its log gained past `logged` (its size in bytes before the
+    start); None when neither says anything. pg_ctl's failure ("Command '[…pg_ctl …start]'
+    returned non-zero exit status 1") left the reason to PostgreSQL's log lines; on a full
+    disk the log may not have room for it either."""
+    log = data_dir / LOG
+    said = _last_said(log, logged)
+    room = _room(data_dir)
+    if _NO_SPACE in (said or "") or (room is not None and room < ROOM_BYTES):
+        cause = f": {said}" if said else ""
+        free = f"{room:,} bytes free" if room is not None else "no room"
+        return f"its disk is full ({free} for {data_dir}){cause}; try again once it has room"
+    if said:
+        return f"{said} (its log: {log})"
+    return None
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _last_said(log: Path, since: int) -> str | None:
+    """The last FATAL or PANIC of the log's lines past byte `since` (its last LOG_TAIL_BYTES at
+    most), from its level on (no time stamp, no pid); None when it wrote none."""
+    try:
+        with log.open("rb") as lines:
+            end = lines.seek(0, os.SEEK_END)
+            lines.seek(max(since, end - LOG_TAIL_BYTES) if since <= end else 0)
+            text = lines.read().decode(errors="replace")
+    except OSError:
+        return None
+    said = [line[m.start() :] for line in text.splitlines() if (m := _SAID.search(line))]
+    return re.sub(r":\s+", ": ", said[-1].strip(), count=1) if said else None
+
+
+def _room(data_dir: Path) -> int | None:
+    """Bytes free for an unprivileged user (PostgreSQL) where `data_dir` is; None: unknown."""
+    try:
+        stats = os.statvfs(data_dir)
+    except OSError:
+        return None
+    return stats.f_bavail * stats.f_frsize
 
 
 async def database_url(server: PostgresServer) -> str:

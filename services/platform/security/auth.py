@@ -88,7 +88,13 @@ class AuthConfig:
 
 def _leeway(environ: Mapping[str, str]) -> int:
     text = environ.get("VENDORWATCH_JWT_LEEWAY_SECONDS") or str(DEFAULT_LEEWAY_SECONDS)
-    if not text.isdigit():
+    if text.startswith("-") and text[1:].isdigit():
+        # A whole number all the same: saying it must be one left the sign unnamed.
+        raise StartupError(
+            f"VENDORWATCH_JWT_LEEWAY_SECONDS must not be negative (0 allows no clock skew),"
+            f" not {text!r}"
+        )
+    if not (text.isascii() and text.isdigit()):
         raise StartupError(
             f"VENDORWATCH_JWT_LEEWAY_SECONDS must be a whole number of seconds, not {text!r}"
         )
