@@ -33,11 +33,12 @@ from services.cli.lost_partway import said_if_lost
 from services.cli.publish_verdicts import StoredEvents, registry_verdicts, report_verdicts
 from services.events.catalog import EventRejected, parse_event
 from services.ingest.admission import admission_problem, type_problem
-from services.ingest.handlers import Rejected, ingest_batch, said
+from services.ingest.handlers import Accepted, Rejected, ingest_batch, said
 from services.platform.errors import StartupError
 from services.platform.eventlog.base import Writer
 from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.kafka import KafkaEventLog
+from services.platform.eventstore import event_queries
 from services.platform.postgres.database import open_pool
 from services.platform.wording import plural
 
@@ -54,6 +55,8 @@ class Verdict:
     refused: str | None = None  # why, when it was refused
     new: bool | None = None  # False: recorded before (a resend); None: not known yet (Kafka)
     event_id: uuid.UUID | None = None  # of an event stored (embedded)
+    # Recorded before by an earlier line of the same file, not before the file (embedded).
+    repeat: bool = False
 
 
 # A batch of raw events sent; a verdict per event.
@@ -70,7 +73,8 @@ class Line:
 @dataclass
 class Tally:
     accepted: int = 0
-    again: int = 0  # of those accepted, the events the log held already (a file sent again)
+    again: int = 0  # of those accepted, the events the log held before the file (sent again)
+    repeated: int = 0  # of those accepted, lines repeating an event an earlier line gave
     refused: int = 0
     reasons: list[str] = field(default_factory=list)  # the first SHOWN_REFUSALS
     # The events stored or held, with their lines, kept for `--wait` only (an event once).
@@ -80,7 +84,10 @@ class Tally:
         reason = verdict.refused
         if reason is None:
             self.accepted += 1
-            self.again += verdict.new is False
+            # A line repeating an earlier one is neither stored now nor held before the file:
+            # counted apart, as `--wait`'s line counts the event once (publish_verdicts).
+            self.repeated += verdict.repeat
+            self.again += verdict.new is False and not verdict.repeat
             if self.stored is not None and verdict.event_id is not None:
                 self.stored.add(verdict.event_id, line.number, verdict.new)
             return
@@ -200,15 +207,30 @@ def _first_look(raw: bytes) -> str | None:
 
 @contextlib.asynccontextmanager
 async def to_embedded(database_url: str) -> AsyncIterator[Send]:
-    """Ingests in this process, as `vendorwatch up` does: the verdicts are final."""
+    """Ingests in this process, as `vendorwatch up` does: the verdicts are final. An event
+    the log held is told apart by where: after the log's last position before the file, an
+    earlier line of the file stored it (its repeat); before, the log held it already. Read
+    by position, not by keeping every event id sent: memory stays one batch's."""
     pool = await open_pool(database_url)
+    async with pool.acquire() as conn:
+        before = await event_queries.last_position(conn)
 
     async def send(raws: list[bytes]) -> list[Verdict]:
+        outcomes = await ingest_batch(pool, raws)
+        held = [o.envelope.event_id for o in outcomes if isinstance(o, Accepted) and not o.new]
+        repeats: set[uuid.UUID] = set()
+        if held:
+            async with pool.acquire() as conn:
+                repeats = await event_queries.stored_after(conn, held, before)
         return [
             Verdict(refused=o.reason)
             if isinstance(o, Rejected)
-            else Verdict(new=o.new, event_id=o.envelope.event_id)
-            for o in await ingest_batch(pool, raws)
+            else Verdict(
+                new=o.new,
+                event_id=o.envelope.event_id,
+                repeat=not o.new and o.envelope.event_id in repeats,
+            )
+            for o in outcomes
         ]
 
     try:
@@ -245,9 +267,10 @@ def report(tally: Tally, done: str, where: str, later: str) -> bool:
     if tally.refused > len(tally.reasons):
         click.echo(f"… and {tally.refused - len(tally.reasons)} more refused", err=True)
     total = tally.accepted + tally.refused
-    of_total = f"{tally.accepted - tally.again} of {plural(total, 'event')}"
+    of_total = f"{tally.accepted - tally.again - tally.repeated} of {plural(total, 'event')}"
     held = f", {tally.again} already in it" if tally.again else ""
-    click.echo(f"{done} {of_total} {where}{held}; refused {tally.refused}")
+    repeated = f", {tally.repeated} repeated in the file" if tally.repeated else ""
+    click.echo(f"{done} {of_total} {where}{held}{repeated}; refused {tally.refused}")
     if tally.refused:
         click.echo(f"refused lines are dead-lettered {later} (query deadLetters)", err=True)
     return not tally.refused

@@ -253,7 +253,7 @@ class VendorRenamed(Payload):
     """A vendor takes a new legal name; its former names keep matching in screening and
     searches, each listed as used until the day before the rename took effect. The old
     name's kana reading and English name go with it (listed as former names too) unless the
-    rename gives new ones.
+    rename gives new ones: for renames recorded from 2026-12-08 on (before, they stayed).
 
     Renames are recorded in the order they took effect: one effective before the vendor's
     latest rename is refused (`before_last_rename`, naming it; one on its day is taken, as a
@@ -266,12 +266,14 @@ class VendorRenamed(Payload):
     new_name_kana: ShortText | None = Field(
         default=None,
         description="Kana reading of it. Left out with a new legal name: the vendor has no"
-        " reading (the old name's stays matching as a former name).",
+        " reading (the old name's stays matching as a former name; recorded before"
+        " 2026-12-08, the old reading stayed).",
     )
     new_name_en: ShortText | None = Field(
         default=None,
         description="New English name. Left out with a new legal name: the vendor has none"
-        " (the old name's stays matching as a former name).",
+        " (the old name's stays matching as a former name; recorded before 2026-12-08,"
+        " the old one stayed).",
     )
     effective_on: LocalDate = Field(
         description="First day the new name is the legal name: not a day still to come, nor"

@@ -176,8 +176,9 @@ class RegistryHandlers:
         assert held is not None  # _require_vendor found it, in this transaction
         DomainRejection.if_any(reason(rename_refusal(vendor.vendor_id, payload, held, recorded)))
         # The old names keep matching: searches by a former name still find the vendor (the
-        # old name's reading and English name among them, when the legal name changes).
-        changes = rename_changes(payload, held)
+        # old name's reading and English name among them, when the legal name changes, from
+        # the rules of 2026-12-08 on).
+        changes = rename_changes(payload, held, recorded)
         replaced = replaced_names(held, changes)
         await vendor_names.add_former_names(
             conn, vendor.vendor_id, replaced, payload.effective_on - ONE_DAY

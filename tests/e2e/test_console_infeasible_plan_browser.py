@@ -5,18 +5,29 @@ move says so, with the conflict as its why, where each said "not scheduled yet" 
 solver had yet to run; the plan's CSV says it on every such row, where its phases and reasons
 were blank (an exploratory tester's findings).
 
+A plan whose solver's time limit passed before any schedule was found says so on each item,
+in the CSV's words, where each item's why was "—" (the solver names no conflict then) and the
+CSV said why: the console shows the API's `whyNoSchedule`, the CSV's wording, where it took
+the conflicts alone (a reviewer's finding).
+
 The page is checked by axe-core and saved as a screenshot, as in the other console browser
 tests, whose helpers and case these share."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
 
 from services.migration.planning.export_csv import read_plan_csv
+from services.migration.planning.model import Schedule, SolverStatus
+from services.migration.storage import plan_repository
+from services.platform.postgres import database
 from services.platform.security.auth import Role
 from tests.support import principals
 from tests.support.console_browser import (
@@ -38,6 +49,8 @@ DEADLINE = """mutation ($planId: ID!, $contractId: ID!, $deadlineOn: Date!) {
   configureMigrationItem(planId: $planId, contractId: $contractId,
       item: {deadlineOn: $deadlineOn}, waitForProcessing: true) { accepted }
 }"""
+WHY_NO_SCHEDULE = "query ($id: ID!) { migrationPlan(planId: $id) { solver { whyNoSchedule } } }"
+TIMED_OUT = "the time limit passed before any schedule was found"
 # Each item's row as it reads (its summary) and its why, read in one script.
 ITEMS = """return Object.fromEntries([...document.querySelectorAll('details.item')].map((d) => [
   d.dataset.contract,
@@ -73,10 +86,7 @@ def test_an_infeasible_plan_s_items_and_csv_say_there_is_no_schedule_and_why(
         assert shown(chrome, "[data-solver]").startswith("infeasible")
         until(chrome, lambda c: len(c.execute_script(ITEMS)) == 10, "the items")
         rows = chrome.execute_script(ITEMS)
-        unsaid = {
-            c: r["said"] for c, r in rows.items() if "· no feasible schedule ·" not in r["said"]
-        }
-        assert unsaid == {}
+        assert not_saying(rows, "no feasible schedule") == {}
         assert {c: r["why"] for c, r in rows.items()} == {c: conflicts for c in rows}
         opened = f"details[data-contract='{last['contractId']}'] summary"
         chrome.find_element(By.CSS_SELECTOR, opened).click()
@@ -84,9 +94,59 @@ def test_an_infeasible_plan_s_items_and_csv_say_there_is_no_schedule_and_why(
         assert_only_the_api_was_reached(chrome, embedded)
 
     # The CSV, as the console downloads it: every row says there is no schedule, and why.
-    csv_url = plan_of(embedded.client, plan_id)["csvUrl"]
-    answer = embedded.client.get(csv_url)
+    assert csv_reasons(embedded, plan_id) == {"no feasible schedule: " + "; ".join(conflicts)}
+
+
+def not_saying(rows: dict[str, dict[str, Any]], said: str) -> dict[str, str]:
+    """The items (`ITEMS`) whose row does not say `said` in place of a phase, with what each
+    says."""
+    return {c: r["said"] for c, r in rows.items() if f"· {said} ·" not in r["said"]}
+
+
+def csv_reasons(embedded: System, plan_id: str) -> set[str]:
+    """The `reasons` of the plan's CSV rows, as the console downloads it."""
+    answer = embedded.client.get(plan_of(embedded.client, plan_id)["csvUrl"])
     assert answer.status_code == 200, answer.text
-    text = answer.content.decode("utf-8-sig")
-    said = "no feasible schedule: " + "; ".join(conflicts)
-    assert {row["reasons"] for row in read_plan_csv(text)} == {said}
+    return {row["reasons"] for row in read_plan_csv(answer.content.decode("utf-8-sig"))}
+
+
+async def timed_out(database_url: str, plan_id: str) -> None:
+    """The plan's next version as the planner writes it when its time limit passes before any
+    schedule is found (no item done: no cut-over to keep). Written by the planner's own
+    storage: no case small enough for a test makes the solver run out of time on demand."""
+    conn = await database.connect(database_url)
+    try:
+        async with conn.transaction():
+            plan = await plan_repository.plan(conn, plan_id, lock=True)
+            latest = await plan_repository.latest_version(conn, plan_id)
+            assert plan is not None and latest is not None
+            schedule = Schedule(SolverStatus.UNKNOWN, wall_seconds=10.0)
+            snapshot = dataclasses.replace(
+                latest.snapshot, version=latest.version + 1, schedule=schedule
+            )
+            changes = (f"no schedule any more: {TIMED_OUT}",)
+            await plan_repository.insert_version(conn, plan.revision, (), snapshot, changes)
+    finally:
+        await conn.close()
+
+
+def test_a_plan_out_of_time_says_why_on_each_item_as_its_csv_does(
+    embedded: System, database_url: str, tmp_path: Path
+) -> None:
+    plan_id = the_case_planned(embedded, tmp_path)
+    asyncio.run(timed_out(database_url, plan_id))
+    solver = embedded.client.data(WHY_NO_SCHEDULE, id=plan_id)["migrationPlan"]["solver"]
+    assert solver == {"whyNoSchedule": [TIMED_OUT]}
+
+    owner = principals.token(Role.SYSTEM_OWNER, agencies=(AGENCY,))
+    with console_chromium() as chrome:
+        chrome.get(f"{origin(embedded)}/")
+        sign_in_with(chrome, owner)
+        open_plan(chrome, plan_id)
+        assert shown(chrome, "[data-solver]").startswith("no schedule found in time")
+        until(chrome, lambda c: len(c.execute_script(ITEMS)) == 10, "the items")
+        rows = chrome.execute_script(ITEMS)
+        assert not_saying(rows, "no schedule found in time") == {}
+        assert {c: r["why"] for c, r in rows.items()} == {c: [TIMED_OUT] for c in rows}
+        assert_only_the_api_was_reached(chrome, embedded)
+    assert csv_reasons(embedded, plan_id) == {f"no schedule: {TIMED_OUT}"}

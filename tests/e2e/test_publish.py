@@ -112,7 +112,8 @@ async def test_wait_counts_an_event_the_file_repeats_once_and_names_its_first_li
 ) -> None:
     """A file of E6, E6, E5, E5 published before: the registry's line said "(0 stored now, 2
     already in it)" (distinct events less repeated lines) and its refusal of E6 named line 2,
-    the repeat, not line 1."""
+    the repeat, not line 1. Ingest's line counts the repeat apart, not as an event the log
+    held before the file: it said "2 already in it" where the registry's line said 1."""
     registered = case_b.line(case_b.registered())
     before = run_cli(
         "publish",
@@ -127,7 +128,8 @@ async def test_wait_counts_an_event_the_file_repeats_once_and_names_its_first_li
 
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "stored 1 of 3 events in the embedded event log, 2 already in it; refused 0",
+        "stored 1 of 3 events in the embedded event log, 1 already in it, 1 repeated in the"
+        " file; refused 0",
         "the registry accepted 1 of the 2 events in the log (1 stored now, 1 already in it);"
         " refused 1",
     ]

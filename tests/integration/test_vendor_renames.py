@@ -52,8 +52,14 @@ READINGS = """query ($id: ID!) {
 OLD_KANA = "チバサードオリジナル"
 
 
-def renamed(name: str, on: str) -> dict[str, Any]:
-    return envelope("vendor.renamed", {"new_legal_name": name, "effective_on": on}, VENDOR)
+def renamed(name: str, on: str, vendor_id: str = VENDOR) -> dict[str, Any]:
+    return envelope("vendor.renamed", {"new_legal_name": name, "effective_on": on}, vendor_id)
+
+
+def registered_with_readings(vendor_id: str = VENDOR) -> dict[str, Any]:
+    """A vendor registered under ORIGINAL with its kana reading and English name."""
+    names = {"legal_name": ORIGINAL, "name_kana": OLD_KANA, "name_en": "Chiba Third"}
+    return envelope("vendor.registered", names, vendor_id)
 
 
 def refused(field: str, message: str, code: str) -> dict[str, Any]:
@@ -187,19 +193,15 @@ async def test_a_rebuild_keeps_the_verdicts_given_either_side_of_the_rule(
 
 
 async def test_a_rename_without_a_reading_leaves_the_old_name_s_reading_to_the_old_name(
-    pool: asyncpg.Pool, database_url: str
+    pool: asyncpg.Pool, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """ch-3 registered with a kana reading and an English name, renamed without either: the
-    new name has no reading or English name of its own (it kept the old name's as current,
-    an exploratory tester's finding); the old ones are former names, used until the day
-    before the rename, and still find ch-3 in screening and search. A rebuilt registry holds
-    the same."""
-    registration = envelope(
-        "vendor.registered",
-        {"legal_name": ORIGINAL, "name_kana": OLD_KANA, "name_en": "Chiba Third"},
-        VENDOR,
-    )
-    assert (await submitted(pool, registration))["accepted"]
+    """ch-3 registered with a kana reading and an English name, renamed without either from
+    the rule's instant on: the new name has no reading or English name of its own (it kept
+    the old name's as current, an exploratory tester's finding); the old ones are former
+    names, used until the day before the rename, and still find ch-3 in screening and
+    search. A rebuilt registry holds the same."""
+    monkeypatch.setattr(later_rules, "FIFTH_RULES_FROM", PAST)
+    assert (await submitted(pool, registered_with_readings()))["accepted"]
     assert (await submitted(pool, case_b.suspended(VENDOR)))["accepted"]
     await drain(pool, REGISTRY)
     await recorded(pool, renamed(NEW, "2023-01-01"))
@@ -223,3 +225,38 @@ async def test_a_rename_without_a_reading_leaves_the_old_name_s_reading_to_the_o
 
     await rebuilding.rebuild(Settings(database_url=database_url), ["registry"], force=True)
     assert (await execute(pool, READINGS, id=VENDOR))["vendor"] == vendor
+
+
+async def test_a_rename_recorded_before_the_rule_keeps_its_reading_in_a_rebuild_too(
+    pool: asyncpg.Pool, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same rename of two vendors with readings, ch-3's recorded before the rule's
+    instant and ch-4's after it: ch-3 keeps its reading and English name as current, as the
+    registry gave renames before the rule, ch-4's are former names; a rebuilt registry gives
+    each what live processing gave it (it had cleared ch-3's too, unlike the live one)."""
+    settings = Settings(database_url=database_url)
+    log = EmbeddedEventLog(pool, ingest_batch)
+    registry = registry_setup.consumer(settings, registry_setup.policies(settings))
+    monkeypatch.setattr(later_rules, "FIFTH_RULES_FROM", dt.datetime.now(dt.UTC) + DAY)
+    older, newer = VENDOR, "ch-4"
+    for event in (registered_with_readings(older), registered_with_readings(newer)):
+        await log.submit([case_b.line(event)])
+    await log.submit([case_b.line(renamed(NEW, "2023-01-01", older))])
+    await drain(pool, registry)
+    recorded = await pool.fetchval("SELECT max(recorded_at) FROM event_store")
+    monkeypatch.setattr(later_rules, "FIFTH_RULES_FROM", recorded + dt.timedelta(microseconds=1))
+    await log.submit([case_b.line(renamed(NEW, "2023-01-01", newer))])
+    await drain(pool, registry)
+    live = {v: (await execute(pool, READINGS, id=v))["vendor"] for v in (older, newer)}
+    assert live[older] == {
+        "legalName": NEW,
+        "nameKana": OLD_KANA,
+        "nameEn": "Chiba Third",
+        "formerNames": [{"name": ORIGINAL, "usedUntil": "2022-12-31"}],
+    }
+    assert (live[newer]["nameKana"], live[newer]["nameEn"]) == (None, None)
+    assert {"name": OLD_KANA, "usedUntil": "2022-12-31"} in live[newer]["formerNames"]
+
+    await rebuilding.rebuild(settings, ["registry"], force=True)
+    for vendor_id in (older, newer):
+        assert (await execute(pool, READINGS, id=vendor_id))["vendor"] == live[vendor_id]

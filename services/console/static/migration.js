@@ -30,7 +30,8 @@ const PLANS = `query ConsoleMigrationPlans($after: String, $status: MigrationPla
       vendorBarsToCome { startsOn } items { contractId status } solver { version status } } }
   }
 }`;
-const VERSION = "version status gap objective bestBound wallSeconds conflicts changes causes createdAt";
+const VERSION =
+  "version status gap objective bestBound wallSeconds conflicts whyNoSchedule changes causes createdAt";
 const PLAN = `query ConsoleMigrationPlan($planId: ID!) {
   migrationPlan(planId: $planId) {
     planId vendorId agency trigger reason createdOn vendorEligible vendorBarredLater upToDate

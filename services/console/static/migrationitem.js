@@ -161,16 +161,13 @@ function Replacement({ session, plan, item, changed }) {
   </form>`;
 }
 
-// The solver outcomes that leave the items still to move without a phase: no schedule exists
-// (its conflicts say why) or none was found in time.
-const NO_SCHEDULE = new Set(["INFEASIBLE", "UNKNOWN"]);
-
-// What an item without a phase says: that the plan has no schedule, with the conflicts as its
-// why (it read "not scheduled yet", as though the solver had yet to run), or that it is still
-// to be planned.
+// What an item without a phase says: that the plan has no schedule (no feasible one, or none
+// found in time), with the API's why, worded as the plan's CSV words it (it read "not
+// scheduled yet", as though the solver had yet to run, and "—" where the solver named no
+// conflict), or that it is still to be planned.
 function unplanned(t, solver) {
-  return solver && NO_SCHEDULE.has(solver.status)
-    ? { said: t(`migration.noSchedule.${solver.status}`), why: solver.conflicts }
+  return solver && solver.whyNoSchedule.length
+    ? { said: t(`migration.noSchedule.${solver.status}`), why: solver.whyNoSchedule }
     : { said: t("migration.unscheduled"), why: [] };
 }
 

@@ -19,6 +19,7 @@ from services.migration.api.graphql_items import MigrationItem, MigrationPhase, 
 from services.migration.api.plan_visibility import plans_in_view, views_in_view
 from services.migration.domain.plan_status import plan_status
 from services.migration.planning.model import PlanSettings
+from services.migration.planning.outcome_words import has_schedule, why_no_schedule
 from services.migration.planning.phases import phase_end, phase_label, phase_start
 from services.migration.storage import queries
 from services.migration.storage.plan_repository import VersionRow
@@ -124,6 +125,12 @@ class SolverReport(Node):
     )
     wall_seconds: float = strawberry.field(description="How long the scheduler ran, in seconds.")
     conflicts: list[str] = strawberry.field(description="Why no schedule exists, if none does.")
+    why_no_schedule: list[str] = strawberry.field(
+        description="Why the version has no schedule, in the words of the plan's CSV and Gantt"
+        " chart: the conflicts, or what stands for them when the solver named none (the time"
+        " limit passed before any schedule was found; the constraints cannot all hold)."
+        " Empty when it has a schedule."
+    )
     changes: list[str] = strawberry.field(description="What changed from the version before.")
     causes: list[str] = strawberry.field(description="The events that caused this version.")
     created_at: dt.datetime = strawberry.field(
@@ -169,6 +176,7 @@ def _report(version: VersionRow) -> SolverReport:
         best_bound=s.best_bound,
         wall_seconds=s.wall_seconds,
         conflicts=list(s.conflicts),
+        why_no_schedule=[] if has_schedule(s) else list(why_no_schedule(s)),
         changes=list(version.changes),
         causes=list(version.causes),
         created_at=version.created_at,

@@ -60,6 +60,25 @@ async def events_named(
     return {e.envelope.event_id: e for e in found}
 
 
+async def last_position(conn: Connection) -> int:
+    """The position of the last event the log holds (0: none), by its key."""
+    found: int = await conn.fetchval("SELECT coalesce(max(position), 0) FROM event_store")
+    return found
+
+
+async def stored_after(
+    conn: Connection, event_ids: Sequence[uuid.UUID], position: int
+) -> set[uuid.UUID]:
+    """Those of these events the log stored after `position` (`last_position`), by the
+    event's key."""
+    rows = await conn.fetch(
+        "SELECT event_id FROM event_store WHERE event_id = ANY($1::uuid[]) AND position > $2",
+        list(event_ids),
+        position,
+    )
+    return {r["event_id"] for r in rows}
+
+
 @dataclass(frozen=True)
 class EventStatus:
     recorded_at: dt.datetime | None  # None: not (yet) in the store

@@ -99,6 +99,16 @@ and migration's:
   before contracts the plan still holds to move end (withdrawal.withdrawal_refusal,
   `barred_later`; owner_handlers.plan_withdrawn); before, it was applied. The API's receipt
   refuses it whenever it is asked.
+
+The rule added on 2026-12-06, judging from 2026-12-08 on (`FIFTH_RULES_FROM`: still to come
+when it was added, with a day's room for the change to reach main and be deployed before it,
+`FOURTH_RULES_FROM` being too close by then), the registry's (rename_rules.rename_changes,
+handlers.vendor_renamed):
+
+- a rename to a new legal name clears the kana reading and English name it does not give,
+  which stay matching as former names, used until the day before the rename: they were the
+  old name's. Before, they stayed as they were, and the old name's reading was shown as the
+  new one's; a rebuild leaves them so on the renames recorded before, as live processing did.
 """
 
 from __future__ import annotations
@@ -109,6 +119,7 @@ LATER_RULES_FROM = dt.datetime(2026, 12, 4, tzinfo=dt.UTC)
 SECOND_RULES_FROM = dt.datetime(2026, 12, 5, tzinfo=dt.UTC)
 THIRD_RULES_FROM = dt.datetime(2026, 12, 6, tzinfo=dt.UTC)
 FOURTH_RULES_FROM = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
+FIFTH_RULES_FROM = dt.datetime(2026, 12, 8, tzinfo=dt.UTC)
 
 # The zone whose calendar is ahead of every other's (Kiribati's Line Islands).
 _LAST_ZONE = dt.timezone(dt.timedelta(hours=14))
@@ -135,6 +146,12 @@ def judged_by_fourth_rules(recorded_at: dt.datetime) -> bool:
     """Whether an event the log recorded at `recorded_at` is held to the rules judging from
     2026-12-07 too."""
     return recorded_at >= FOURTH_RULES_FROM
+
+
+def judged_by_fifth_rules(recorded_at: dt.datetime) -> bool:
+    """Whether an event the log recorded at `recorded_at` is held to the rules judging from
+    2026-12-08 too."""
+    return recorded_at >= FIFTH_RULES_FROM
 
 
 def future_day(day: dt.date, recorded_at: dt.datetime) -> str | None:

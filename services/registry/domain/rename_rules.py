@@ -40,7 +40,10 @@ from typing import Any
 from services.events.base import EventEnvelope
 from services.events.catalog import Problem
 from services.events.vendor import VendorRenamed
-from services.platform.eventstore.later_rules import judged_by_fourth_rules
+from services.platform.eventstore.later_rules import (
+    judged_by_fifth_rules,
+    judged_by_fourth_rules,
+)
 from services.registry.domain.refusals import Refusal, problem
 
 
@@ -109,19 +112,23 @@ def rename_problem(
 _NAMING_FIELDS = ("legal_name", "name_kana", "name_en")
 
 
-def rename_changes(payload: VendorRenamed, names: NamesOnRecord) -> dict[str, str | None]:
-    """The names a rename gives the vendor (`names`: those it has), as an update's changes
-    name them: a field given, or None for one cleared. A kana reading and an English name
-    are the legal name's: a new legal name clears those the rename does not give (they
-    belonged to the old name, and stay matching as former names, `replaced_names`; kept as
-    current, the old name's reading was shown as the new one's). With the legal name kept,
-    a reading or English name not given stays as it is."""
+def rename_changes(
+    payload: VendorRenamed, names: NamesOnRecord, recorded_at: dt.datetime
+) -> dict[str, str | None]:
+    """The names a rename recorded by the log at `recorded_at` gives the vendor (`names`:
+    those it has), as an update's changes name them: a field given, or None for one cleared.
+    A kana reading and an English name are the legal name's: from the rules of 2026-12-08
+    on (later_rules), a new legal name clears those the rename does not give (they belonged
+    to the old name, and stay matching as former names, `replaced_names`; kept as current,
+    the old name's reading was shown as the new one's). Recorded before, or with the legal
+    name kept, a reading or English name not given stays as it is: a rebuild gives an older
+    rename the names live processing gave it."""
     given = zip(
         _NAMING_FIELDS,
         (payload.new_legal_name, payload.new_name_kana, payload.new_name_en),
         strict=True,
     )
-    renamed = payload.new_legal_name != names.legal_name
+    renamed = payload.new_legal_name != names.legal_name and judged_by_fifth_rules(recorded_at)
     return {field: name for field, name in given if name is not None or renamed}
 
 

@@ -229,7 +229,10 @@ async def contracting_vendors(
     One agency's contracts, or a system owner's few agencies', are found by the index
     (agency, contract_id) (the pools plan each statement for its values, so an argument left
     null drops out of the plan); every agency's (an administrator's `watchlists`) by the
-    index of their last day (migration 0015), which leaves out the contracts that ended."""
+    index of their last day (migration 0015), which leaves out the contracts that ended.
+    Those migrations' comments (0013, 0015) call it by its former name,
+    `running_contract_vendors`: an applied migration is never edited (its checksum is
+    checked), so the name stays there."""
     rows = await conn.fetch(
         "SELECT agency, array_agg(DISTINCT vendor_id ORDER BY vendor_id) AS vendor_ids"
         " FROM registry_contracts WHERE "
