@@ -16,12 +16,15 @@ tests, whose helpers and case these share."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from selenium import webdriver
 from selenium.webdriver.common.by import By
 
 from services.migration.planning.export_csv import read_plan_csv
@@ -78,23 +81,34 @@ def test_an_infeasible_plan_s_items_and_csv_say_there_is_no_schedule_and_why(
     conflicts = plan_of(embedded.client, plan_id)["solver"]["conflicts"]
     assert any(last["contractId"] in c for c in conflicts), conflicts
 
+    with items_read(embedded, plan_id, "infeasible", "no feasible schedule") as (chrome, rows):
+        assert {c: r["why"] for c, r in rows.items()} == {c: conflicts for c in rows}
+        opened = f"details[data-contract='{last['contractId']}'] summary"
+        chrome.find_element(By.CSS_SELECTOR, opened).click()
+        screenshot(chrome, "migration-plan-infeasible")
+
+    # The CSV, as the console downloads it: every row says there is no schedule, and why.
+    assert csv_reasons(embedded, plan_id) == {"no feasible schedule: " + "; ".join(conflicts)}
+
+
+@contextlib.contextmanager
+def items_read(
+    embedded: System, plan_id: str, solver_says: str, items_say: str
+) -> Iterator[tuple[webdriver.Chrome, dict[str, dict[str, Any]]]]:
+    """The plan's page as its agency's system owner reads it: the solver's line begins with
+    `solver_says`, and every item's row says `items_say` in place of a phase; the browser and
+    the rows (`ITEMS`) for the block, which reaches nothing but the API."""
     owner = principals.token(Role.SYSTEM_OWNER, agencies=(AGENCY,))
     with console_chromium() as chrome:
         chrome.get(f"{origin(embedded)}/")
         sign_in_with(chrome, owner)
         open_plan(chrome, plan_id)
-        assert shown(chrome, "[data-solver]").startswith("infeasible")
+        assert shown(chrome, "[data-solver]").startswith(solver_says)
         until(chrome, lambda c: len(c.execute_script(ITEMS)) == 10, "the items")
         rows = chrome.execute_script(ITEMS)
-        assert not_saying(rows, "no feasible schedule") == {}
-        assert {c: r["why"] for c, r in rows.items()} == {c: conflicts for c in rows}
-        opened = f"details[data-contract='{last['contractId']}'] summary"
-        chrome.find_element(By.CSS_SELECTOR, opened).click()
-        screenshot(chrome, "migration-plan-infeasible")
+        assert not_saying(rows, items_say) == {}
+        yield chrome, rows
         assert_only_the_api_was_reached(chrome, embedded)
-
-    # The CSV, as the console downloads it: every row says there is no schedule, and why.
-    assert csv_reasons(embedded, plan_id) == {"no feasible schedule: " + "; ".join(conflicts)}
 
 
 def not_saying(rows: dict[str, dict[str, Any]], said: str) -> dict[str, str]:
@@ -138,15 +152,7 @@ def test_a_plan_out_of_time_says_why_on_each_item_as_its_csv_does(
     solver = embedded.client.data(WHY_NO_SCHEDULE, id=plan_id)["migrationPlan"]["solver"]
     assert solver == {"whyNoSchedule": [TIMED_OUT]}
 
-    owner = principals.token(Role.SYSTEM_OWNER, agencies=(AGENCY,))
-    with console_chromium() as chrome:
-        chrome.get(f"{origin(embedded)}/")
-        sign_in_with(chrome, owner)
-        open_plan(chrome, plan_id)
-        assert shown(chrome, "[data-solver]").startswith("no schedule found in time")
-        until(chrome, lambda c: len(c.execute_script(ITEMS)) == 10, "the items")
-        rows = chrome.execute_script(ITEMS)
-        assert not_saying(rows, "no schedule found in time") == {}
+    said = "no schedule found in time"
+    with items_read(embedded, plan_id, said, said) as (_, rows):
         assert {c: r["why"] for c, r in rows.items()} == {c: [TIMED_OUT] for c in rows}
-        assert_only_the_api_was_reached(chrome, embedded)
     assert csv_reasons(embedded, plan_id) == {f"no schedule: {TIMED_OUT}"}

@@ -36,10 +36,17 @@ def stopped_server(data_dir: Path) -> Iterator[PostgresServer]:
         embedded_postgres.stop(server)
 
 
+def refused_configuration(data_dir: Path) -> Path:
+    """A setting PostgreSQL refuses to start with, written into the data dir's configuration
+    file (which it returns)."""
+    conf = data_dir / "postgresql.conf"
+    conf.write_text(conf.read_text() + "\nshared_buffers = 'plenty'\n")
+    return conf
+
+
 def test_a_postgresql_that_will_not_start_again_is_said_by_its_log(tmp_path: Path) -> None:
     with stopped_server(tmp_path / "data") as server:
-        conf = server.pgdata / "postgresql.conf"
-        conf.write_text(conf.read_text() + "\nshared_buffers = 'plenty'\n")
+        conf = refused_configuration(server.pgdata)
         with pytest.raises(StartupError) as refused:
             embedded_postgres.restart(server)
     assert str(refused.value) == (
@@ -53,8 +60,7 @@ def test_a_postgresql_that_will_not_start_is_said_by_its_log(tmp_path: Path) -> 
     data_dir = (tmp_path / "data").resolve()
     with stopped_server(data_dir):
         pass
-    conf = data_dir / "postgresql.conf"
-    conf.write_text(conf.read_text() + "\nshared_buffers = 'plenty'\n")
+    conf = refused_configuration(data_dir)
     with pytest.raises(StartupError) as refused:
         embedded_postgres.start(data_dir)
     assert str(refused.value) == (
