@@ -64,6 +64,13 @@ def create_token(
     )
 
 
+def default_subject(role: str, agencies: Sequence[str]) -> str:
+    """`cli-<role>`, and the agencies named (`cli-system_owner:市民課`): two system owners of
+    different agencies are two callers in the audit trail and for idempotency keys."""
+    named = ",".join(agency.strip() for agency in agencies)
+    return f"cli-{role}:{named}" if named else f"cli-{role}"
+
+
 @click.group("token")
 def token_group() -> None:
     """Bearer tokens for the GraphQL API."""
@@ -78,7 +85,10 @@ def token_group() -> None:
     help="An agency a system_owner token is limited to (repeatable; required for it). Other"
     " roles see and act for every agency: the agencies are only recorded with what they do.",
 )
-@click.option("--subject", help="Who the token is for.  [default: cli-<role>]")
+@click.option(
+    "--subject",
+    help="Who the token is for.  [default: cli-<role>, and :<agency>,… for the agencies named]",
+)
 @click.option(
     "--hours",
     default=12.0,
@@ -98,7 +108,12 @@ def create(
     """Print a signed token (HS256) for `Authorization: Bearer <token>`."""
     try:
         token = create_token(
-            role, agencies, subject or f"cli-{role}", hours, data_dir, environ=os.environ
+            role,
+            agencies,
+            subject or default_subject(role, agencies),
+            hours,
+            data_dir,
+            environ=os.environ,
         )
     except StartupError as error:
         raise click.ClickException(str(error)) from None

@@ -215,7 +215,9 @@ class VendorUpdated(Payload):
     name_kana: ShortText | None = Field(default=None, description="New kana reading.")
     name_en: ShortText | None = Field(default=None, description="New English name.")
     identifiers: list[VendorIdentifierRef] | None = Field(
-        default=None, description="Replaces all identifiers."
+        default=None,
+        description="Replaces all identifiers; those it replaces keep finding the vendor"
+        " (screening, bidEligibility, search) as its former identifiers.",
     )
     aliases: list[ShortText] | None = Field(default=None, description="Replaces all aliases.")
     country: CountryCode | None = Field(

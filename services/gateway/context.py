@@ -27,11 +27,13 @@ from services.registry.reads.known_vendors import known_vendor_check
 from services.registry.reads.record_changes import record_check
 from services.registry.reads.record_ids import taken_check
 from services.registry.reads.record_references import reference_check
+from services.registry.reads.record_scope import events_out_of_view
 from services.registry.reads.rename_changes import rename_check
 from services.registry.reads.sanction_changes import change_check
 from services.registry.reads.unknown_records import unknown_record_check
 from services.registry.reads.unsettled_refusals import settled_only
 from services.registry.storage.vendor_repository import existing_vendors
+from services.risk.evidence_scope import HIDDEN_EVIDENCE
 from services.risk.graphql_types import REGISTERED, RISK
 from services.risk.handlers import RiskService
 
@@ -83,6 +85,7 @@ def request_context(
             POLICIES.given(policies),
             RISK.given(risk),
             REGISTERED.given(existing_vendors),  # REGISTERED says why risk asks the registry
+            HIDDEN_EVIDENCE.given(events_out_of_view),  # as REGISTERED: records' agencies
             NAME_INDEX.given(LiveNameIndex()),
             KEYED_LOOKUPS.given(keyed_lookups),
         ),

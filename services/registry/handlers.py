@@ -52,6 +52,7 @@ from services.registry.domain.rename_rules import (
 from services.registry.records import RecordHandlers
 from services.registry.storage import (
     affiliation_links,
+    former_identifiers,
     match_review_repository,
     sanction_repository,
     vendor_names,
@@ -145,10 +146,16 @@ class RegistryHandlers:
         await vendor_names.add_former_names(
             conn, vendor.vendor_id, replaced_names(held, changes), None
         )
+        now = await self._identity_changed(conn, event)
         if payload.identifiers is not None:
             identifiers = vendor_repository.normalized_identifiers(payload.identifiers)
             await _refuse_clashes(conn, event.vendor_id, identifiers)
             await vendor_repository.replace_identifiers(conn, event.vendor_id, identifiers)
+            # Those it replaces keep finding the vendor, as its replaced names do: a barred
+            # firm must not screen as unknown by the number it had (former_identifiers).
+            await former_identifiers.record_replaced(
+                conn, vendor.vendor_id, vendor.identifiers, identifiers, now, event.event_id
+            )
         updated = VendorRow(
             vendor_id=vendor.vendor_id,
             legal_name=changes.get("legal_name", vendor.legal_name),
@@ -159,9 +166,7 @@ class RegistryHandlers:
             identifiers=vendor.identifiers,
             kind=vendor.kind,
         )
-        await vendor_repository.update_vendor(
-            conn, updated, await self._identity_changed(conn, event)
-        )
+        await vendor_repository.update_vendor(conn, updated, now)
 
     async def vendor_renamed(self, conn: Connection, event: EventEnvelope) -> None:
         payload = cast(VendorRenamed, event.payload)

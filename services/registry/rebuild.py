@@ -60,6 +60,7 @@ _TABLES = (
     "registry_eligibility_state",
     "registry_vendor_names",
     "registry_vendor_identifiers",
+    "registry_former_identifiers",
     "registry_match_reviews",
     "registry_import_candidates",
     "registry_import_reports",
@@ -74,7 +75,7 @@ _IDENTITIES = "registry_identities_before_rebuild"
 _VERDICTS = "registry_verdicts_before_rebuild"
 
 # Per vendor, a digest of what the feed's identity changes are about: its record (but when
-# and by which event it was written), its names and its identifiers.
+# and by which event it was written), its names and its identifiers, held and former.
 _IDENTITY = """
 WITH names AS (
     SELECT vendor_id, string_agg(
@@ -85,13 +86,20 @@ WITH names AS (
     SELECT vendor_id, string_agg(scheme || chr(31) || value, chr(30) ORDER BY scheme, value)
         AS identifiers
     FROM registry_vendor_identifiers GROUP BY vendor_id
+), former AS (
+    SELECT vendor_id, string_agg(
+        concat_ws(chr(31), scheme, value, replaced_at::text), chr(30)
+        ORDER BY scheme, value, replaced_at
+    ) AS former
+    FROM registry_former_identifiers GROUP BY vendor_id
 )
 SELECT v.vendor_id, md5(concat_ws(
     chr(29), (to_jsonb(v) - 'event_id' - 'recorded_at' - 'updated_at')::text, n.names,
-    i.identifiers
+    i.identifiers, f.former
 )) AS identity
 FROM registry_vendors v
-LEFT JOIN names n USING (vendor_id) LEFT JOIN identifiers i USING (vendor_id)"""
+LEFT JOIN names n USING (vendor_id) LEFT JOIN identifiers i USING (vendor_id)
+LEFT JOIN former f USING (vendor_id)"""
 
 
 @dataclass(frozen=True)

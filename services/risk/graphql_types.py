@@ -24,6 +24,7 @@ from services.platform.postgres.whole_numbers import is_count
 from services.risk import current_scores
 from services.risk import history as risk_history
 from services.risk.domain.risk_score import RiskScore as RiskScoreModel
+from services.risk.evidence_scope import hidden_events
 from services.risk.handlers import RiskService
 from services.risk.storage import repository
 
@@ -89,7 +90,11 @@ class RiskFactor:
     contribution: float = strawberry.field(
         description="Points it adds to the score, to one decimal."
     )
-    evidence: list[RiskEvidence] = strawberry.field(description="What caused the points.")
+    evidence: list[RiskEvidence] = strawberry.field(
+        description="What caused the points. A system owner sees only the evidence on its own"
+        " agencies' contracts and what hangs on them (and the evidence about the vendor alone,"
+        " such as sanctions); the points are the factor's whole points all the same."
+    )
 
 
 @strawberry.type(description="A vendor's risk score (0–100) on a day, explained factor by factor.")
@@ -107,7 +112,8 @@ class RiskScore(Node):
         ' ("1:ab12cd34").'
     )
     factors: list[RiskFactor] = strawberry.field(
-        description="The factors behind the score, each with its points and evidence."
+        description="The factors behind the score, each with its points and evidence (a"
+        " system owner's: only the evidence on its own agencies' records; see `evidence`)."
     )
     # An entry of the history: the event after which the score stood so (several events of
     # one day are several entries); None: the score of the day, as everything recorded says.
@@ -126,30 +132,40 @@ class RiskScore(Node):
     async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[RiskScore | None]:
         # Open to every role, as `riskScore` and `riskHistory` are.
         risk = info.context.part(RISK)
-        found: dict[Key, RiskScore] = {}
         entries = [(vendor, part) for vendor, part in keys if _day(part) is None]
         scored = sorted({vendor for vendor, part in keys if _day(part) is not None})
         async with info.context.pool.acquire() as conn:
             # A day's score is only a registered vendor's (`riskScore` refuses any other id):
             # another's is null, as `node` answers for what does not exist.
             known = await info.context.part(REGISTERED)(conn, scored) if scored else set()
+            # Scored first, shown once the events hidden from the caller are known.
+            scored_as: dict[Key, tuple[str, dt.date, RiskScoreModel, str | None]] = {}
             for vendor, part in keys:
                 if (day := _day(part)) is not None and vendor in known:
-                    found[(vendor, part)] = cls.of(
-                        vendor, day, await risk.evaluate(conn, vendor, day)
-                    )
+                    risk_now = await risk.evaluate(conn, vendor, day)
+                    scored_as[(vendor, part)] = (vendor, day, risk_now, None)
             for (vendor, event), seq in (await repository.history_seqs(conn, entries)).items():
                 for at, as_of, score in await risk_history.history(
                     conn, risk.model, vendor, seq - 1, 1
                 ):
                     if at == seq:
-                        found[(vendor, event)] = cls.of(vendor, as_of, score, event)
+                        scored_as[(vendor, event)] = (vendor, as_of, score, event)
+            hidden = await hidden_events(info, conn, (r for _, _, r, _ in scored_as.values()))
+        found = {key: cls.of(*scored, hidden=hidden) for key, scored in scored_as.items()}
         return in_key_order(found, keys)
 
     @classmethod
     def of(
-        cls, vendor_id: str, as_of: dt.date, risk: RiskScoreModel, event_id: str | None = None
+        cls,
+        vendor_id: str,
+        as_of: dt.date,
+        risk: RiskScoreModel,
+        event_id: str | None = None,
+        *,
+        hidden: frozenset[str] = frozenset(),
     ) -> RiskScore:
+        """`hidden`: events the caller may not read of (`evidence_scope`): an evidence item
+        behind any of them is left out, the factor's points kept."""
         return cls(
             event_id=event_id,
             vendor_id=strawberry.ID(vendor_id),
@@ -168,6 +184,7 @@ class RiskScore(Node):
                             vendor_id=strawberry.ID(e.vendor_id) if e.vendor_id else None,
                         )
                         for e in f.evidence
+                        if hidden.isdisjoint(e.event_ids)
                     ],
                 )
                 for f in risk.factors
@@ -235,7 +252,8 @@ async def risk_score_of(
         if not registered and not await info.context.part(REGISTERED)(conn, [vendor_id]):
             raise InvalidArgument(f"vendorId: unknown vendor {vendor_id!r}")
         risk = await info.context.part(RISK).evaluate(conn, vendor_id, day)
-    return RiskScore.of(vendor_id, day, risk)
+        hidden = await hidden_events(info, conn, [risk])
+    return RiskScore.of(vendor_id, day, risk, hidden=hidden)
 
 
 async def _history_seq(conn: DbConnection, vendor_id: str, cursor: str | None) -> int:
@@ -308,8 +326,9 @@ class RiskQuery:
             )
             total = await repository.history_length(conn, vendor)
             events = await repository.history_events(conn, [seq for seq, _, _ in entries[:limit]])
+            hidden = await hidden_events(info, conn, (risk for _, _, risk in entries[:limit]))
         pairs = [
-            (events[seq], RiskScore.of(vendor, as_of, risk, events[seq]))
+            (events[seq], RiskScore.of(vendor, as_of, risk, events[seq], hidden=hidden))
             for seq, as_of, risk in entries[:limit]
         ]
         return Connection.of_pairs(pairs, total, len(entries) > limit, after)
@@ -343,7 +362,8 @@ class RiskQuery:
                 scope_argument("agency", agency),
                 band,
             )
-        return [RiskScore.of(v, as_of, risk) for v, as_of, risk in ranked]
+            hidden = await hidden_events(info, conn, (risk for _, _, risk in ranked))
+        return [RiskScore.of(v, as_of, risk, hidden=hidden) for v, as_of, risk in ranked]
 
 
 @strawberry.type

@@ -308,7 +308,8 @@ def test_the_token_command_prints_a_verifiable_token(tmp_path: Path) -> None:
     assert created.exit_code == 0, created.output
     token = created.stdout.strip()
     verifier = TokenVerifier(auth_config({}, tmp_path))
-    assert verifier.verify(token) == Principal("cli-system_owner", Role.SYSTEM_OWNER, ("MOD",))
+    # The agency is in the default subject: two agencies' owners are two callers.
+    assert verifier.verify(token) == Principal("cli-system_owner:MOD", Role.SYSTEM_OWNER, ("MOD",))
 
 
 @pytest.mark.parametrize(

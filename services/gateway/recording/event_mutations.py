@@ -117,7 +117,7 @@ def _resolver(kind: type[Payload]) -> Callable[..., Any]:
                 unseen = await out_of_view(conn, agencies, kind.event_type, str(vendor_id), fields)
         envelope = new_envelope(info, kind.event_type, str(vendor_id), fields)
         receipt = await submit(
-            info, envelope, wait=wait_for_processing, found=unseen, key=idempotency_key
+            info, envelope, wait=wait_for_processing, key=idempotency_key, forbidden=unseen
         )
         return _period_named(_errors_under_period(receipt) if by_period else receipt)
 

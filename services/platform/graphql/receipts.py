@@ -36,6 +36,7 @@ from services.platform.eventstore import event_store
 from services.platform.graphql import lone_surrogates
 from services.platform.graphql.context import Info
 from services.platform.graphql.processing import WAIT_SECONDS, EventStatus, wait_for_processing
+from services.platform.security.auth import Principal
 
 # The namespace of the event ids that idempotency keys name (`keyed_event_id`).
 _KEYED = uuid.UUID("5f0b7d0e-3c1a-5a53-9d4e-7a1f2c6b8e90")
@@ -189,11 +190,21 @@ def recorded_by(info: Info) -> dict[str, Any] | None:
     ).model_dump(mode="json")
 
 
-def keyed_event_id(subject: str, key: str) -> uuid.UUID:
+def keyed_event_id(principal: Principal | None, key: str) -> uuid.UUID:
     """The id of the event a caller records under an idempotency key: the same for every
-    request of the same caller (the token's subject) with that key, another for another
-    caller's, so that a retry names the event its first attempt recorded."""
-    return uuid.uuid5(_KEYED, f"{subject}\n{key}")
+    request of the same caller with that key, another for another caller's, so that a retry
+    names the event its first attempt recorded. A caller is the token's subject, and, when
+    the token names agencies, its role and agencies too: two system owners of different
+    agencies given one subject (as `vendorwatch token create` gave every system owner) must
+    not share keys, or one would be answered with, or told of, the other agency's events.
+    A token naming no agency keeps the id it had, so a retry across an upgrade is one event."""
+    if principal is None:
+        return uuid.uuid5(_KEYED, f"\n{key}")
+    caller = principal.subject
+    if principal.agencies:
+        agencies = "\x1f".join(sorted(principal.agencies))
+        caller = f"{caller}\x1e{principal.role.value}\x1e{agencies}"
+    return uuid.uuid5(_KEYED, f"{caller}\n{key}")
 
 
 def _key_problem(key: str) -> Problem | None:
@@ -218,12 +229,16 @@ async def submit(
     camel: bool = True,
     found: tuple[Problem, ...] = (),
     key: str | None = None,
+    forbidden: tuple[Problem, ...] = (),
 ) -> EventReceipt:
     """Validates the event as ingest will and holds it to every one of the services' checks;
     refuses it with all their problems, after those the mutation `found` in its input, or
     appends it. With an idempotency `key`, the event's id is the one the key names for the
     caller: sent again, the event the log holds under it is the answer, and nothing is
-    appended twice, even while the first attempt is still on its way to the log."""
+    appended twice, even while the first attempt is still on its way to the log.
+    `forbidden`: what the caller may not do (another agency's records), told first and never
+    answered by an event held under the id: a replay is no way past the agency check."""
+    found = (*forbidden, *found)
     event_type = _named(envelope.get("event_type")) or "unknown"
     vendor_id = _named(envelope.get("vendor_id"))
 
@@ -233,9 +248,7 @@ async def submit(
     if key is not None:
         if (bad_key := _key_problem(key)) is not None:
             return refuse(bad_key)
-        principal = info.context.principal
-        subject = principal.subject if principal is not None else ""
-        envelope = {**envelope, "event_id": str(keyed_event_id(subject, key))}
+        envelope = {**envelope, "event_id": str(keyed_event_id(info.context.principal, key))}
     surrogate = lone_surrogates.find(envelope)
     if surrogate is not None:
         return refuse(surrogate)
@@ -250,8 +263,9 @@ async def submit(
         return refuse(*rejection.problems)
     async with _one_at_a_time(event.event_id if key is not None else None):
         # Sent again, from wherever: the log has it, and says so once, whatever the services
-        # would say of it now (a registration retried once applied is not a second one).
-        held = await _held(info, event)
+        # would say of it now (a registration retried once applied is not a second one); not
+        # what the caller may not do, refused before anything held is looked up.
+        held = await _held(info, event) if not forbidden else None
         if held is not None:
             if not _same_event(held, event):
                 return refuse(_reused(event) if key is None else _reused_key(held))

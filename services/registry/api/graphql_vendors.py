@@ -40,6 +40,9 @@ NameKind = described_enum(
         "ALIAS": "Another name the vendor is known by.",
         "IDENTIFIER": "An exact identifier (e.g. a corporate number), never a fuzzy match;"
         " the name given is the vendor's legal name.",
+        "FORMER_IDENTIFIER": "An exact identifier the vendor held until an update replaced it"
+        " (no vendor holds it now, or another vendor does); the name given is the vendor's"
+        " legal name.",
     },
 )
 

@@ -268,6 +268,13 @@ class BidderScreening:
         " vendor, newest first): a CONFIRMED one answers the bidder as its vendor, a NOT_SAME"
         " one in force keeps its vendor out of `candidates`; empty otherwise."
     )
+    former_identifier: bool = strawberry.field(
+        description="By identifier: true when the identifier is one the vendor held until an"
+        " update replaced it and no vendor holds now (the vendor is answered as by its id, for"
+        " the officer to check the number: a barred firm does not escape by a new one); with"
+        " `knownAt` before the update, the identifier was the vendor's own (false). False"
+        " otherwise."
+    )
 
     @classmethod
     def of(cls, answer: model.BidderAnswer, bidder: model.Bidder) -> BidderScreening:
@@ -280,6 +287,7 @@ class BidderScreening:
             candidates=[ScreeningCandidate.of(c, country) for c in answer.candidates],
             error=answer.error,
             reviews=[MatchReview.of(r) for r in answer.reviews],
+            former_identifier=answer.former_identifier,
         )
 
 

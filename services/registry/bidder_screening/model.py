@@ -113,3 +113,5 @@ class BidderAnswer:
     candidates: tuple[Candidate, ...] = ()  # POSSIBLE_MATCH, best first
     error: str | None = None  # INVALID
     reviews: tuple[Review, ...] = ()  # by name: the decisions on this name and address
+    # By identifier: one the vendor held until an update replaced it, which nobody holds now.
+    former_identifier: bool = False

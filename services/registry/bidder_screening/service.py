@@ -2,7 +2,8 @@
 and mix, the name matching in the name index's worker threads.
 
 Statements: the name index's catch-up (one when nothing changed), then on one connection the
-vendor ids given that exist, the vendors holding the identifiers given, the officers' review
+vendor ids given that exist, the vendors holding the identifiers given (or that held them
+before an update replaced them: storage/former_identifiers.py), the officers' review
 decisions on the names given, the vendors with a barring sanction that may bar on the day or
 later (by an index on the sanctions' periods, sanctions_by_day; these two only when names
 are given), the affiliations of all these, their sanctions' timelines, and the countries of
@@ -45,10 +46,12 @@ from services.registry.domain.names import IdentifierKey
 from services.registry.name_search.name_index_feed import LiveNameIndex
 from services.registry.reads.screening import screen_within
 from services.registry.storage import (
+    former_identifiers,
     match_review_repository,
     sanctions_by_day,
     vendor_repository,
 )
+from services.registry.storage.former_identifiers import Holder
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class _Known:
     their countries): barred on the day, or with a bar recorded to come."""
 
     vendor_ids: set[str]
-    owners: dict[IdentifierKey, str]
+    holders: dict[IdentifierKey, Holder]
     reviews: dict[ReviewKey, list[Review]]
     eligibility: dict[str, Eligibility]
     barred: dict[str, str | None]
@@ -119,7 +122,7 @@ async def _read(
     by_id = sorted({c.bidder.vendor_id for c in valid if c.bidder.vendor_id is not None})
     keys = sorted({c.identifier for c in valid if c.identifier is not None})
     vendor_ids = await vendor_repository.existing_vendors(conn, by_id) if by_id else set()
-    owners = await vendor_repository.identifier_owners(conn, keys) if keys else {}
+    holders = await former_identifiers.identifier_holders(conn, keys, day.known_at) if keys else {}
     names = sorted({_key(c) for c in valid if c.bidder.name is not None})
     reviews = await match_review_repository.reviews_of(conn, names, day.known_at) if named else {}
     # A bidder confirmed as a vendor is answered as that vendor: its eligibility is needed.
@@ -133,14 +136,14 @@ async def _read(
                 conn, BARRING_KINDS, day.as_of, day.known_at
             )
         )
-    asked = vendor_ids | set(owners.values()) | confirmed
+    asked = vendor_ids | {h.vendor_id for h in holders.values()} | confirmed
     eligibility, reachable = await _screen(conn, asked, sanctioned, day, with_bars_from)
     # A name is matched against the vendors a bar recorded to come will bar too, not only those
     # barred on the day: the officer awarding a contract needs to know the firm is about to be
     # barred (its contract would run into the bar), as its answer by id says (`upcoming`).
     barred = sorted(v for v in reachable if not eligibility[v].eligible or eligibility[v].upcoming)
     countries = await vendor_repository.countries(conn, barred) if barred else {}
-    return _Known(vendor_ids, owners, reviews, eligibility, {v: countries.get(v) for v in barred})
+    return _Known(vendor_ids, holders, reviews, eligibility, {v: countries.get(v) for v in barred})
 
 
 def _key(checked: CheckedBidder) -> ReviewKey:
@@ -192,19 +195,30 @@ def _answer(checked: CheckedBidder, known: _Known, matches: list[NameMatch]) -> 
         candidates = tuple(Candidate(m, known.eligibility[m.vendor_id]) for m in kept)
         status = Status.POSSIBLE_MATCH if candidates else Status.UNKNOWN
         return BidderAnswer(ref, status, candidates=candidates, reviews=reviews)
-    vendor_id = (
-        known.owners.get(checked.identifier)
-        if checked.identifier is not None
-        else checked.bidder.vendor_id
-    )
+    vendor_id, former = checked.bidder.vendor_id, False
+    if checked.identifier is not None:
+        holder = known.holders.get(checked.identifier)
+        vendor_id, former = (holder.vendor_id, holder.former) if holder else (None, False)
     if vendor_id is None or vendor_id not in known.eligibility:
         return BidderAnswer(ref, Status.UNKNOWN)
-    return _as_vendor(ref, vendor_id, known)
+    return _as_vendor(ref, vendor_id, known, former_identifier=former)
 
 
 def _as_vendor(
-    ref: str, vendor_id: str, known: _Known, reviews: tuple[Review, ...] = ()
+    ref: str,
+    vendor_id: str,
+    known: _Known,
+    reviews: tuple[Review, ...] = (),
+    *,
+    former_identifier: bool = False,
 ) -> BidderAnswer:
     answer = known.eligibility[vendor_id]
     status = Status.ELIGIBLE if answer.eligible else Status.BARRED
-    return BidderAnswer(ref, status, vendor_id=vendor_id, eligibility=answer, reviews=reviews)
+    return BidderAnswer(
+        ref,
+        status,
+        vendor_id=vendor_id,
+        eligibility=answer,
+        reviews=reviews,
+        former_identifier=former_identifier,
+    )

@@ -38,6 +38,8 @@ class NameKind(StrEnum):
     FORMER = "former"
     ALIAS = "alias"
     IDENTIFIER = "identifier"  # an exact identifier hit (registry queries), never fuzzy
+    # One an update replaced (registry queries, storage/former_identifiers.py), never fuzzy.
+    FORMER_IDENTIFIER = "former_identifier"
 
 
 _KIND_ORDER = {kind: n for n, kind in enumerate(NameKind)}

@@ -21,7 +21,7 @@ from services.registry.domain.names import (
 from services.registry.name_search.name_index_feed import LiveNameIndex
 from services.registry.name_search.search import NameKind, SearchHit
 from services.registry.reads.screening import screen
-from services.registry.storage import vendor_repository
+from services.registry.storage import former_identifiers, vendor_repository
 from services.registry.storage.vendor_repository import VendorRow
 
 # A batch screen beyond this is refused: one call must stay one bounded unit of work.
@@ -35,9 +35,14 @@ class RegistryQueryError(ValueError):
 
 
 async def resolve_vendor(
-    conn: Connection, vendor_id: str | None, identifier: IdentifierKey | None
+    conn: Connection,
+    vendor_id: str | None,
+    identifier: IdentifierKey | None,
+    known_at: dt.datetime | None = None,
 ) -> str:
-    """The vendor meant by an id or by an identifier (exactly one of them)."""
+    """The vendor meant by an id or by an identifier (exactly one of them): the identifier's
+    holder as known at `known_at`, or the vendor that held it before an update replaced it
+    (`former_identifiers`)."""
     if (vendor_id is None) == (identifier is None):
         raise RegistryQueryError("give exactly one of vendorId and identifier")
     if identifier is not None:
@@ -46,12 +51,12 @@ async def resolve_vendor(
             identifier_value(wanted.scheme, wanted.value)
         except ValueError as error:
             raise RegistryQueryError(f"identifier: {error}") from None
-        owners = await vendor_repository.identifier_owners(conn, [wanted])
-        if wanted not in owners:
+        holders = await former_identifiers.identifier_holders(conn, [wanted], known_at)
+        if wanted not in holders:
             raise RegistryQueryError(
                 f"identifier: no vendor has {identifier.scheme} {identifier.value!r}"
             )
-        return owners[wanted]
+        return holders[wanted].vendor_id
     assert vendor_id is not None
     if not await vendor_repository.vendor_exists(conn, vendor_id):
         raise unknown_vendor(vendor_id)
@@ -153,7 +158,17 @@ async def _exact(conn: Connection, text: str) -> list[SearchHit]:
     what they typed, not whose number it is."""
     value = normalize_identifier("any", text).value
     by_identifier = await vendor_repository.vendors_with_identifier_value(conn, value)
-    return [SearchHit(v, name, NameKind.IDENTIFIER, 100.0) for v, name in by_identifier]
+    held = {v for v, _ in by_identifier}
+    # A number a vendor held before an update replaced it still finds it, said to be former.
+    by_former = await former_identifiers.vendors_with_former_value(conn, value)
+    return [
+        *(SearchHit(v, name, NameKind.IDENTIFIER, 100.0) for v, name in by_identifier),
+        *(
+            SearchHit(v, name, NameKind.FORMER_IDENTIFIER, 100.0)
+            for v, name in by_former
+            if v not in held
+        ),
+    ]
 
 
 def _merged(exact: list[SearchHit], hits: list[SearchHit], limit: int) -> list[SearchHit]:

@@ -11,7 +11,7 @@ and to no agency otherwise: such a record is about the vendor alone and stays vi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import Any, TypeVar
 
 import asyncpg
@@ -142,3 +142,42 @@ async def judged_in_view(
         found = await read(conn)
     # The log records the event after this moment, never before it.
     return judge(event, found, dt.datetime.now(dt.UTC))
+
+
+# Each payload field that names a record, with its table, and whether records of that kind
+# are numbered per vendor (then the event's vendor holds the one it names).
+_NAMED_BY = (
+    ("contract_id", "registry_contracts", False),
+    ("subcontract_id", "registry_subcontracts", False),
+    ("parent_subcontract_id", "registry_subcontracts", False),
+    ("incident_id", "registry_incidents", True),
+    ("claim_id", "registry_claims", True),
+)
+_ID_COLUMN = {"parent_subcontract_id": "subcontract_id"}
+
+
+def _names_hidden(field: str, table: str, per_vendor: bool) -> str:
+    column = _ID_COLUMN.get(field, field)
+    own = f" AND {table}.vendor_id = s.vendor_id" if per_vendor else ""
+    return (
+        f"EXISTS (SELECT FROM {table} WHERE {table}.{column} = s.envelope->'payload'->>'{field}'"
+        f"{own} AND NOT ({IN_VIEW[table].format('$2')}))"
+    )
+
+
+# The events among $1 that name a record of an agency outside $2 (a contract's award names
+# its contract): one read of the events by their key, each named record by its. Scores count
+# only events the registry accepted (risk applies what it judged), so it holds their records.
+_EVENTS_OUT_OF_VIEW = f"""
+SELECT s.event_id::text FROM event_store s
+WHERE s.event_id = ANY($1::uuid[])
+  AND ({" OR ".join(_names_hidden(*named) for named in _NAMED_BY)})"""
+
+
+async def events_out_of_view(
+    conn: Connection, agencies: Sequence[str], event_ids: Sequence[str]
+) -> set[str]:
+    """Those of these events a caller who sees only `agencies` may not read of: each names
+    another agency's contract, or a record hanging on one (as the record pages hide them)."""
+    rows = await conn.fetch(_EVENTS_OUT_OF_VIEW, list(event_ids), list(agencies))
+    return {r["event_id"] for r in rows}

@@ -73,7 +73,7 @@ async def eligibility(
     `known_at` (now, when None). One statement by id; an identifier is resolved first.
     `with_bars_from`: as `eligibility.evaluate`'s."""
     if vendor_id is None or identifier is not None:
-        vendor_id = await resolve_vendor(conn, vendor_id, identifier)
+        vendor_id = await resolve_vendor(conn, vendor_id, identifier, known_at)
     rows = await conn.fetch(ONE_CHECK, vendor_id, known_at, as_of)
     if not rows[0]["registered"]:
         raise unknown_vendor(vendor_id)
