@@ -207,6 +207,12 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
         ]
         assert lines[0]["vendor_id"] == "vendor-b"
         assert lines[0]["eligible_again_on"] == case_b.ELIGIBLE_AGAIN
+        # A possible match as the screen shows it: barred, by which sanction until when, and
+        # the day it may bid again (the file had its name and score alone).
+        candidate = lines[1]["candidates"]
+        assert candidate.startswith("vendor-b 100 株式会社ビーシステム (LEGAL); barred; by ")
+        assert SANCTION in candidate and f"..{case_b.LAST_SUSPENDED_DAY}" in candidate, candidate
+        assert f"eligible again on {case_b.ELIGIBLE_AGAIN}" in candidate, candidate
         # Each answer says the day it is for, and says so no longer once the day is changed.
         assert {r["as_of"] for r in lines} == {"2023-01-10"}
         answered = "Answers for 2023-01-10"

@@ -265,3 +265,51 @@ def test_the_board_reconnects_after_a_drop_and_shows_what_moved_meanwhile(
         assert seen.failed == [], seen.failed
         assert seen.console_errors, "the attempts while cut off"
         assert all("/unreachable" in error for error in seen.console_errors), seen.console_errors
+
+
+FACTORS = """query ($id: ID!) {
+  vendor(vendorId: $id) { riskScore { score factors { name contribution } } } }"""
+
+
+def test_the_board_says_when_its_figures_were_read_and_reads_unannounced_factors_again(
+    embedded: System, tmp_path: Path
+) -> None:
+    """D's score held at the cap of 100: another incident moves its incidents' points but not
+    its score, so risk announces nothing (risk.changed means a band change or a large move).
+    The board cannot hear of it: it says when its figures were read, that factors can move
+    unannounced, no longer that nothing changed, and reads them again on request."""
+    d_score = leaking_vendor_scored(embedded, tmp_path)
+    leaking_vendor_breached(embedded, tmp_path, d_score, d_score())
+    publish_events(
+        embedded.publish, tmp_path / "third.jsonl", incident_today(LEAKING, "inc-d-3", "data_leak")
+    )
+    wait_until(lambda: d_score() == 100.0, "D at the cap")
+
+    def incidents() -> float:
+        score = embedded.client.data(FACTORS, id=LEAKING)["vendor"]["riskScore"]
+        return float(next(f["contribution"] for f in score["factors"] if f["name"] == "incidents"))
+
+    held = incidents()
+    with console_chromium() as chrome:
+        chrome.get(f"{origin(embedded)}/#/risk")
+        sign_in_with(chrome, principals.token(Role.RISK_ANALYST))
+        until(chrome, lambda c: board(c) and f"Incidents {held:.1f}" in board(c)[0][3], "D's row")
+        until(chrome, lambda c: shown(c, ".live") == "Live updates: on", "live")
+        publish_events(
+            embedded.publish, tmp_path / "fourth.jsonl", incident_today(LEAKING, "inc-d-4", "other")
+        )
+        wait_until(lambda: incidents() > held, "D's incidents' points moved under its cap")
+        assert d_score() == 100.0
+        # Nothing was announced: the row still shows what was read, and the board says so.
+        ((_, _, kind, text),) = board(chrome)
+        assert kind == "" and f"Incidents {held:.1f}" in text
+        note = shown(chrome, ".freshness")
+        assert note.startswith("Figures as read at ") and "without one" in note, note
+        assert shown(chrome, ".feed li") == "No change announced since the board was opened."
+        chrome.find_element(By.CSS_SELECTOR, ".freshness button").click()
+        now = incidents()
+        until(chrome, lambda c: f"Incidents {now:.1f}" in board(c)[0][3], "D's points read again")
+        # Its risk page says the same and reads again alike.
+        chrome.get(f"{origin(embedded)}/#/risk-vendor/{LEAKING}")
+        assert shown(chrome, ".freshness").startswith("Figures as read at ")
+        screenshot(chrome, "risk-board-read-again")

@@ -3,6 +3,7 @@ and one process's health (the scenarios of both modes are in test_scenarios.py).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import signal
@@ -106,8 +107,9 @@ def test_a_plan_is_exported_from_the_command_line(
     )
     assert exported.returncode == 0, exported.stderr
     assert "wrote version" in exported.stdout
-    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    rows = list(csv.DictReader(target.open(encoding="utf-8-sig")))
     assert len(rows) == len(case_migration.CONTRACTS)
+    assert target.read_bytes().startswith(codecs.BOM_UTF8 + b"contract_id,")
 
     missing = run_cli("migration", "export", "plan-nope", *common)
     assert missing.returncode == 1

@@ -3,15 +3,15 @@ system owner's operations from graphql/operations/."""
 
 from __future__ import annotations
 
-import csv
+import codecs
 import datetime as dt
-import io
 import json
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from services.migration.planning.export_csv import read_plan_csv
 from tests.support import case_b, case_migration
 from tests.support.case_migration import CONTRACTS, FORCED, VENDOR
 from tests.support.processes import GraphQLClient, Publish, wait_until
@@ -181,7 +181,8 @@ def _check_done_needs_the_checklist(client: GraphQLClient, plan_id: str) -> None
 def _check_exports(client: GraphQLClient, plan: dict[str, Any]) -> None:
     table = client.get(plan["csvUrl"])
     assert table.status_code == 200 and table.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(table.text)))
+    assert table.content.startswith(codecs.BOM_UTF8)  # for spreadsheets reading Japanese
+    rows = read_plan_csv(table.text)
     assert sorted(r["contract_id"] for r in rows) == sorted(c.contract_id for c in CONTRACTS)
     chart = client.get(plan["ganttUrl"])
     assert chart.headers["content-type"] == "image/svg+xml"

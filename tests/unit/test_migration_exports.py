@@ -87,7 +87,9 @@ def replanned(*changed: Assignment) -> Schedule:
 
 
 def read_csv(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text, newline="")))
+    """The rows as a spreadsheet reads the file: its bytes as UTF-8, byte-order mark dropped."""
+    read = text.encode("utf-8").decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(read, newline="")))
 
 
 # -- ordering and CSV --------------------------------------------------------------------------
@@ -106,7 +108,7 @@ def test_rows_are_ordered_by_phase_then_contract_id_unassigned_last() -> None:
 
 def test_csv_has_the_header_and_one_row_per_item_in_order() -> None:
     rows = read_csv(plan_csv(make_snapshot()))
-    assert plan_csv(make_snapshot()).splitlines()[0] == ",".join(COLUMNS)
+    assert plan_csv(make_snapshot()).splitlines()[0] == "\ufeff" + ",".join(COLUMNS)
     assert [row["contract_id"] for row in rows] == ["C-02", "C-01", "C-07", "C-03"]
     assert rows[3] == {
         "contract_id": "C-03",
@@ -131,6 +133,16 @@ def test_csv_has_the_header_and_one_row_per_item_in_order() -> None:
         "C-03": "",
         "C-07": "vendor-d",
     }
+
+
+def test_csv_opens_with_utf8s_byte_order_mark_so_spreadsheets_read_japanese() -> None:
+    """As the screening and exclusions CSVs do: without it, a spreadsheet reads the file in
+    the machine's code page and shows 住民基本台帳システム as mojibake."""
+    text = plan_csv(make_snapshot())
+    assert text.encode("utf-8").startswith(b"\xef\xbb\xbf")
+    assert text.count("\ufeff") == 1
+    # The plan's own reader takes the file back as written, first column's name included.
+    assert [row["contract_id"] for row in read_plan_csv(text)] == ["C-02", "C-01", "C-07", "C-03"]
 
 
 def test_csv_values_round_trip_through_dictreader() -> None:

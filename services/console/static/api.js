@@ -56,14 +56,36 @@ export async function refusalOf(response) {
   return new ApiRefusal(said, response.status);
 }
 
-// `fetch`, with no answer at all (the network, the server down) a refusal like the others,
-// which every screen says in the user's language, rather than a page left "Loading…" and a
-// button left busy.
+// The code of no answer in time: the API gives up on a request after 30 s (504, `TIMEOUT`),
+// so one unanswered a little after that never will be (the server stopped, a network that
+// drops everything); without a limit the screen waited for good, its button disabled.
+export const NO_ANSWER_IN_TIME = "NO_ANSWER_IN_TIME";
+export const ANSWER_WAIT_SECONDS = 35;
+
+function unanswered(error) {
+  if (error.name === "TimeoutError") {
+    const message = `no answer from the API in ${ANSWER_WAIT_SECONDS} s`;
+    return new ApiRefusal([{ message, code: NO_ANSWER_IN_TIME }], 0);
+  }
+  return new ApiRefusal([{ message: `no answer from the API (${error.message})`, code: NO_ANSWER }], 0);
+}
+
+// `fetch`, with no answer at all (the network, the server down) or none in time a refusal like
+// the others, which every screen says in the user's language, rather than a page left
+// "Loading…" and a button left busy. The limit is on the answer's start (its status and
+// headers): a large export may take longer to arrive over a slow network.
 export async function reach(url, init) {
+  const controller = new AbortController();
+  const late = setTimeout(
+    () => controller.abort(new DOMException("no answer in time", "TimeoutError")),
+    ANSWER_WAIT_SECONDS * 1000,
+  );
   try {
-    return await fetch(url, init);
+    return await fetch(url, { ...init, signal: controller.signal });
   } catch (error) {
-    throw new ApiRefusal([{ message: `no answer from the API (${error.message})`, code: NO_ANSWER }], 0);
+    throw unanswered(error);
+  } finally {
+    clearTimeout(late);
   }
 }
 

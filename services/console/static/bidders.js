@@ -108,6 +108,21 @@ function reasonText(reason) {
   return `${reason.sanctionId} ${reason.kind} ${reason.authority} ${period}${via}`;
 }
 
+// A possible match as the screen shows it: the name it matched, whether it may bid on the
+// day, the sanctions barring it (each with its last day), when it may bid again and the bars
+// already recorded to come. The file said only the name and score, so a candidate barred
+// until next year read like one free to bid.
+function candidateText(candidate) {
+  const said = [
+    `${candidate.vendorId} ${candidate.score} ${candidate.matchedName} (${candidate.matchedKind})`,
+    candidate.eligible ? "eligible" : "barred",
+  ];
+  if (candidate.reasons.length) said.push(`by ${candidate.reasons.map(reasonText).join(", ")}`);
+  if (candidate.eligibleAgainOn) said.push(`eligible again on ${candidate.eligibleAgainOn}`);
+  if (candidate.upcoming.length) said.push(`bars to come ${candidate.upcoming.map(reasonText).join(", ")}`);
+  return said.join("; ");
+}
+
 export const RESULT_COLUMNS = [
   "ref",
   "input",
@@ -116,6 +131,7 @@ export const RESULT_COLUMNS = [
   "vendor_id",
   "eligible_again_on",
   "reasons",
+  "bars_to_come",
   "candidates",
   "error",
 ];
@@ -128,7 +144,7 @@ export function answeredDay(results, asked) {
 
 // The screening's result as CSV (UTF-8 with a byte-order mark, so that spreadsheets read
 // Japanese names right), one row per bidder in the order given, each with the day it answers
-// for (a file kept or passed on must say it).
+// for (a file kept or passed on must say it) and what the screen says of it.
 export function resultCsv(bidders, results, asked) {
   const day = answeredDay(results, asked);
   const rows = results.map((result, index) => {
@@ -141,9 +157,8 @@ export function resultCsv(bidders, results, asked) {
       result.vendorId,
       eligibility?.eligibleAgainOn,
       (eligibility?.reasons ?? []).map(reasonText).join(" | "),
-      result.candidates
-        .map((c) => `${c.vendorId} ${c.score} ${c.matchedName} (${c.matchedKind})`)
-        .join(" | "),
+      (eligibility?.upcoming ?? []).map(reasonText).join(" | "),
+      result.candidates.map(candidateText).join(" | "),
       result.error,
     ];
   });

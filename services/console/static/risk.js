@@ -2,7 +2,10 @@
 // current by riskUpdates and eligibilityChanges. A vendor whose risk moves is highlighted with
 // its move (old → new score and band) and the board is read again, so its rank is the API's;
 // an eligibility change is marked on the vendor's row. What arrives is also listed, newest
-// first, for the analyst who looked away.
+// first, for the analyst who looked away. Only announced moves arrive (risk.changed: a band
+// change or a move of the model's announcing step): a smaller move, or factors moving under
+// a score held at the cap of 100, is announced to no one, so the board says when its figures
+// were read and reads them again on request (`Freshness`).
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
 import { html } from "./html.js";
@@ -173,6 +176,17 @@ function Feed({ t, language, feed }) {
   </section>`;
 }
 
+// When the figures shown were read, that they can have moved since without an announcement,
+// and a button to read them again (ARCHITECTURE.md, "The console": the gap).
+export function Freshness({ t, language, readAt, reload }) {
+  if (!readAt) return null;
+  return html`<p class="freshness">
+    ${t("risk.readAt")} <${InstantText} iso=${readAt} language=${language} />.${" "}
+    ${t("risk.unannounced")}${" "}
+    <button type="button" onClick=${() => reload()}>${t("risk.readAgain")}</button>
+  </p>`;
+}
+
 export function LiveStatus({ t, live }) {
   const status = useLiveStatus(live);
   return html`<p class=${`live live-${status}`} role="status">${t(`live.${status}`)}</p>`;
@@ -181,7 +195,7 @@ export function LiveStatus({ t, live }) {
 export function RiskBoardScreen({ session }) {
   const { t, language, api, live, agencies } = session;
   const [filters, setFilters] = useState({ agency: "", band: "" });
-  const [state, setState] = useState({ rows: null, refused: null });
+  const [state, setState] = useState({ rows: null, refused: null, readAt: null });
   const [moved, setMoved] = useState(new Map());
   const [eligibility, setEligibility] = useState(new Map());
   const [feed, setFeed] = useState([]);
@@ -200,10 +214,10 @@ export function RiskBoardScreen({ session }) {
       const rows = await boardOf(api, filtersNow.current);
       if (!isLatest()) return;
       if (missed) markMissed(shownRows.current ?? [], rows);
-      setState({ rows, refused: null });
+      setState({ rows, refused: null, readAt: new Date().toISOString() });
     } catch (error) {
       if (!(error instanceof ApiRefusal)) throw error;
-      if (isLatest()) setState({ rows: null, refused: error.messages });
+      if (isLatest()) setState({ rows: null, refused: error.messages, readAt: null });
     }
   };
   useEffect(() => {
@@ -242,6 +256,7 @@ export function RiskBoardScreen({ session }) {
     <${LiveStatus} t=${t} live=${live} />
     <${Filters} t=${t} agencies=${agencies} applied=${filters} apply=${apply} />
     <${Refusal} t=${t} messages=${state.refused} />
+    <${Freshness} t=${t} language=${language} readAt=${state.readAt} reload=${() => reload(true)} />
     ${state.rows === null
       ? state.refused
         ? null

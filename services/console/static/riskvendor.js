@@ -1,11 +1,12 @@
 // One vendor's risk: today's score factor by factor (its points and the events behind them,
 // with the risk model's note on what they count for) and the score's history as a chart.
-// Read again whenever riskUpdates says this vendor's risk moved.
+// Read again whenever riskUpdates says this vendor's risk moved, and on request: factors can
+// move without an announcement (risk.js's `Freshness`).
 import { html } from "./html.js";
 import { DateText, oneDecimal } from "./i18n.js";
 import { useReloadOnConnect, useSubscription } from "./live.js";
 import { useRead } from "./reads.js";
-import { Band, LiveStatus } from "./risk.js";
+import { Band, Freshness, LiveStatus } from "./risk.js";
 import { ScoreHistoryChart } from "./riskchart.js";
 import { vendorLink } from "./search.js";
 import { Refusal } from "./signin.js";
@@ -73,7 +74,10 @@ function Factors({ t, score }) {
 
 export function RiskVendorScreen({ session, argument }) {
   const { t, language, api, live } = session;
-  const read = useRead(argument || null, () => api(RISK, { vendorId: argument, first: HISTORY_PAGE }));
+  const read = useRead(argument || null, async () => ({
+    ...(await api(RISK, { vendorId: argument, first: HISTORY_PAGE })),
+    readAt: new Date().toISOString(),
+  }));
   useReloadOnConnect(live, read.reload);
   useSubscription(live, MOVES, { vendorIds: [argument] }, argument, read.reload, read.refuse);
   if (!argument) return html`<p role="alert">${t("vendor.noneNamed")}</p>`;
@@ -88,6 +92,7 @@ export function RiskVendorScreen({ session, argument }) {
       <small><a href=${vendorLink(argument)}>${argument}</a></small>
     </h2>
     <${LiveStatus} t=${t} live=${live} />
+    <${Freshness} t=${t} language=${language} readAt=${risk.readAt} reload=${read.reload} />
     <p class="risk-now">
       <span class="score">${oneDecimal(score.score)}</span> <${Band} t=${t} band=${score.band} />
       ${" "}${t("riskVendor.asOfDay")} <${DateText} iso=${score.asOf} language=${language} />

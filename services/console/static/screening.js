@@ -5,6 +5,7 @@
 // registry's exclusions export for other systems.
 import { useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
+import { Waiting } from "./attempts.js";
 import { answeredDay, bidderInput, parseBidders, resultCsv } from "./bidders.js";
 import { saveBlob } from "./downloads.js";
 import { ExclusionsExport } from "./exclusions.js";
@@ -212,6 +213,7 @@ function OneBidder({ session, conditions }) {
       <input id="one-value" required value=${value} onInput=${(e) => setValue(e.target.value)} />
       <button type="submit" disabled=${state.busy}>${t("screening.screenOne")}</button>
     </form>
+    <${Waiting} t=${t} busy=${state.busy} />
     <${Refusal} t=${t} messages=${state.refused} />
     ${state.data
       ? html`<${Results} t=${t} language=${language} conditions=${conditions} ...${state.data} />
@@ -258,6 +260,7 @@ function BidderList({ session, conditions }) {
         ${t("screening.screenList", { count: bidders.length })}
       </button>
     </form>
+    <${Waiting} t=${t} busy=${state.busy} />
     <${Refusal} t=${t} messages=${state.refused} />
     ${state.data
       ? html`<${Results} t=${t} language=${language} conditions=${conditions} ...${state.data} />`

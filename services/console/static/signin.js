@@ -1,6 +1,6 @@
 // Signing in with a pasted token; the one-time link of `vendorwatch up` signs in by itself.
 import { useState } from "preact/hooks";
-import { NO_ANSWER } from "./api.js";
+import { NO_ANSWER, NO_ANSWER_IN_TIME } from "./api.js";
 import { useAttempt, Waiting } from "./attempts.js";
 import { html } from "./html.js";
 import { said } from "./i18n.js";
@@ -9,7 +9,7 @@ import { said } from "./i18n.js";
 // own messages (strings).
 export function Refusal({ t, messages }) {
   if (!messages || messages.length === 0) return null;
-  const unanswered = messages.every((message) => message.code === NO_ANSWER);
+  const unanswered = messages.every((message) => [NO_ANSWER, NO_ANSWER_IN_TIME].includes(message.code));
   return html`<div class="refusal" role="alert">
     <strong>${t(unanswered ? "api.unanswered" : "api.refused")}</strong>
     <ul>

@@ -3,7 +3,9 @@
 The row order is shared by every export (the Gantt chart draws its rows in the same order), so
 that a person comparing the CSV with the chart finds each item at the same place. Every cell
 is written so that no spreadsheet runs it as a formula (services/platform/spreadsheet_cells.py);
-`read_plan_csv` gives the values back as they were.
+`read_plan_csv` gives the values back as they were. The file opens with UTF-8's byte-order
+mark, as the screening and exclusions CSVs do: without it a spreadsheet reads the titles in
+the machine's code page, and Japanese comes out garbled.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from services.migration.planning.outcome_words import has_schedule, no_schedule_
 from services.migration.planning.phases import phase_end, phase_label, phase_start
 from services.migration.planning.plan_constraints import natural_phase
 from services.platform.spreadsheet_cells import neutralise, restore
+
+BOM = "\ufeff"
 
 COLUMNS = (
     "contract_id",
@@ -59,6 +63,7 @@ def plan_csv(snapshot: PlanSnapshot) -> str:
     # conflicts): its blank phase read as "not planned yet".
     unscheduled = "" if has_schedule(snapshot.schedule) else no_schedule_said(snapshot.schedule)
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.DictWriter(out, fieldnames=COLUMNS)
     writer.writeheader()
     for item, assignment in plan_rows(snapshot):
@@ -93,5 +98,5 @@ def plan_csv(snapshot: PlanSnapshot) -> str:
 
 def read_plan_csv(text: str) -> list[dict[str, str]]:
     """The rows of a `plan_csv` file, each cell's value as it was before it was written."""
-    rows = csv.DictReader(io.StringIO(text, newline=""))
+    rows = csv.DictReader(io.StringIO(text.removeprefix(BOM), newline=""))
     return [{column: restore(cell) for column, cell in row.items()} for row in rows]
