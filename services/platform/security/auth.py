@@ -197,6 +197,10 @@ class TokenVerifier:
             header = jwt.get_unverified_header(token)
         except jwt.DecodeError:
             raise AuthError("token is not a JWT") from None
+        except jwt.InvalidTokenError as error:
+            # A header read but not acceptable: a `kid` that is no string, a `crit` naming an
+            # extension or none. PyJWT's words name the header parameter, never a key.
+            raise AuthError(f"token header is not acceptable: {error}") from None
         algorithm = header.get("alg")
         secret = self._config.hs256_secret
         takes_rs256 = bool(self._config.rs256_public_keys) or self._jwks is not None
