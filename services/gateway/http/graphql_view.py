@@ -34,7 +34,7 @@ from services.gateway.http.graphql_over_http import (
     request_error_status,
     runs_a_subscription,
 )
-from services.gateway.http.json_bodies import NotUtf8, read_json
+from services.gateway.http.json_bodies import SaidWhy, read_json
 from services.gateway.http.plain_posts import plain_post
 from services.gateway.http.protection import Limits
 from services.gateway.live.subscription_fanout import FanOutHandler
@@ -124,7 +124,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         try:
             return super().parse_json(data)
         except HTTPException as refused:
-            if isinstance(refused.__cause__, NotUtf8):  # say so, not "unable to parse"
+            if isinstance(refused.__cause__, SaidWhy):  # say why, not only "unable to parse"
                 raise HTTPException(400, refused.__cause__.msg) from refused.__cause__
             raise
 
