@@ -7,6 +7,7 @@ import codecs
 import csv
 import datetime as dt
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ import httpx
 import pytest
 from httpx_ws import WebSocketDisconnect
 
+from services.platform.security.auth import Role
 from tests.support import case_b, case_migration
+from tests.support.hostile_documents import SPREAD_OUT_LIMIT, fragment_bomb
 from tests.support.migration_checks import operation, publish_events, suspension_from_today
 from tests.support.processes import (
     GraphQLClient,
@@ -59,6 +62,29 @@ def test_a_query_over_the_limits_is_refused_over_http(embedded: System) -> None:
     body = embedded.client.execute(aliased)
     assert body["data"] is None
     assert "aliases found. Allowed: 30" in body["errors"][0]["message"]
+
+
+def test_a_fragment_bomb_is_refused_at_once_and_the_process_keeps_answering(
+    embedded: System,
+) -> None:
+    """1.5 KB of fragments, each spreading the one before twice, froze the whole process
+    (API, consumers and jobs share its loop) for good: its validation followed each spread."""
+    viewer = embedded.client.as_role(Role.VIEWER)
+    started = time.monotonic()
+    body = viewer.execute(fragment_bomb(40))
+    assert body == {
+        "data": None,
+        "errors": [{"message": SPREAD_OUT_LIMIT, "extensions": {"code": "BAD_REQUEST"}}],
+    }
+    risk = "riskUpdates { vendorId }"
+    bomb = fragment_bomb(40, "subscription", "Subscription", risk)
+    with subscribe(embedded.client.url, bomb, token=viewer.token) as subscription:
+        refused = subscription.next_message(timeout=10)
+    assert refused["type"] == "error"
+    assert [e["message"] for e in refused["payload"]] == [SPREAD_OUT_LIMIT]
+    assert time.monotonic() - started < 5
+    assert embedded.client.healthy()
+    assert viewer.data("{ today }")["today"]
 
 
 def test_without_a_valid_token_only_health_answers(embedded: System) -> None:

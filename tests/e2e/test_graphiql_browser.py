@@ -88,5 +88,8 @@ def test_a_query_run_in_graphiql_with_the_token_shows_its_result(embedded: Syste
         )
         shown = json.loads(response_text(chrome))
         seen = traffic(chrome)
+        # The console shares the origin and keeps its own token out of localStorage.
+        stored = str(chrome.execute_script("return JSON.stringify(localStorage)"))
     assert shown == {"data": {"deadLetters": {"totalCount": 0}}}
-    assert_only_the_api_was_reached(seen, embedded)
+    assert_only_the_api_was_reached(seen, embedded)  # its policy refused nothing it loads
+    assert embedded.client.token not in stored

@@ -123,3 +123,30 @@ async def test_the_valid_event_is_still_recorded(
 ) -> None:
     data, errors = await run(pool, caplog, SUBMIT, event=case_b.registered())
     assert errors == [] and data is not None and data["submitEvent"]["accepted"]
+
+
+@pytest.mark.parametrize(
+    ("method", "query", "said"),
+    [
+        ("POST", "{ }", "the query selects nothing"),
+        ("GET", '{ vendor(vendorId: "vendor-b") { } }', "field `vendor` selects nothing"),
+        ("POST", "query Named { today ...on Query { } }", "an inline fragment selects nothing"),
+        ("POST", "{ ...F } fragment F on Query { }", "fragment `F` selects nothing"),
+    ],
+    ids=["operation", "field-by-get", "inline-fragment", "fragment"],
+)
+async def test_an_empty_selection_is_refused_naming_whose_it_is(
+    pool: asyncpg.Pool, method: str, query: str, said: str
+) -> None:
+    """graphql-core accepts it; strawberry's depth limiter then answered Python's words
+    ("max() arg is an empty sequence") with no code."""
+    async with asgi_client(pool) as client:
+        signed_in = {"authorization": f"Bearer {token()}"}
+        answer = await (
+            client.get("/graphql", params={"query": query}, headers=signed_in)
+            if method == "GET"
+            else client.post("/graphql", json={"query": query}, headers=signed_in)
+        )
+    errors = answer.json()["errors"]
+    assert [e["message"] for e in errors] == [f"{said}: a selection set needs at least one field"]
+    assert errors[0]["extensions"] == {"code": "BAD_REQUEST"}

@@ -5,11 +5,15 @@ ASGI app and a real PostgreSQL, one request per kind of refusal (services/gatewa
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from typing import Any
 
 import asyncpg
 import pytest
 
+from graphql import ASTValidationRule, ValidationRule
+from services.gateway.http.protection import Limits
 from services.platform.graphql.nodes import encode
 from services.platform.security.auth import Role
 from tests.support.in_process_api import SCHEMA, asgi_client
@@ -363,3 +367,31 @@ def test_known_at_is_described_as_it_is_read(field: str) -> None:
     described = query.fields[field].args["knownAt"].description
     assert described is not None and "registry's time zone" not in described
     assert "2026-12-05T16:45:00+09:00" in described and "without one is refused" in described
+
+
+class _RuleWithAFault(ValidationRule):
+    def enter_document(self, *_: Any) -> None:
+        raise ValueError("max() arg is an empty sequence")
+
+
+@dataclasses.dataclass(frozen=True)
+class _FaultyLimits(Limits):
+    def validation_rules(self) -> list[type[ASTValidationRule]]:
+        return [*super().validation_rules(), _RuleWithAFault]
+
+
+async def test_a_validation_rule_that_fails_is_masked_as_ours(
+    pool: asyncpg.Pool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A fault in validation (strawberry's depth limiter met an empty selection) reached the
+    client in Python's words, without a code, and was logged nowhere."""
+    async with asgi_client(pool, _FaultyLimits()) as client:
+        response = await client.post("/graphql", json={"query": QUERY}, headers=bearer(token()))
+    (error,) = response.json()["errors"]
+    error_id = error["extensions"]["errorId"]
+    assert error == {
+        "message": f"internal error {error_id}: quote this id to the operators",
+        "extensions": {"code": "INTERNAL", "errorId": error_id},
+    }
+    (logged,) = [r for r in caplog.records if error_id in r.getMessage()]
+    assert logged.levelno == logging.ERROR and logged.exc_info is not None

@@ -146,6 +146,35 @@ async def test_a_body_that_is_not_utf_8_is_a_bad_request_not_a_fault(
     assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
 
 
+NESTED_TOO_DEEP = (
+    "not JSON the API reads: its arrays and objects are nested too deep (over 1,000 levels"
+    " within each other)"
+)
+
+
+@pytest.mark.parametrize("method", ["POST", "GET"])
+async def test_json_nested_too_deep_is_a_bad_request_not_a_fault(
+    pool: asyncpg.Pool, caplog: pytest.LogCaptureFixture, method: str
+) -> None:
+    """orjson refuses 1,100 levels and json then met Python's recursion limit: a plain-text
+    500 and a traceback logged at ERROR, for 2 KB."""
+    nested = "[" * 1100 + "]" * 1100
+    with caplog.at_level(logging.INFO):
+        async with asgi_client(pool) as client:
+            if method == "POST":
+                body = '{"query":"{ today }","variables":{"a":' + nested + "}}"
+                headers = {**SIGNED_IN, "content-type": "application/json"}
+                answer = await client.post("/graphql", content=body, headers=headers)
+            else:
+                params = {"query": "{ today }", "variables": '{"a":' + nested + "}"}
+                answer = await client.get("/graphql", params=params, headers=SIGNED_IN)
+    assert answer.status_code == 400, answer.text
+    assert answer.json() == {
+        "errors": [{"message": NESTED_TOO_DEEP, "extensions": {"code": "BAD_REQUEST"}}]
+    }
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 async def test_an_integer_beyond_64_bits_stays_an_integer(pool: asyncpg.Pool) -> None:
     """orjson reads an integer past 64 bits as a float: the client sent an integer, and the
     type's refusal must speak of the integer it sent."""

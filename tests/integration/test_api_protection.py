@@ -12,6 +12,7 @@ import pytest
 
 from graphql import get_introspection_query
 from services.gateway.http.protection import Limits
+from tests.support.hostile_documents import SPREAD_OUT_LIMIT, fragment_bomb
 from tests.support.in_process_api import asgi_client
 from tests.support.principals import token
 
@@ -167,3 +168,35 @@ async def test_introspection_through_fragments_is_counted_too(pool: asyncpg.Pool
     answer = await post(pool, hidden)
     assert answer.get("data") is None
     assert "introspection may not nest `fields` within `fields`" in answer["errors"][0]["message"]
+
+
+async def test_fragments_spread_out_beyond_the_size_limit_are_refused(pool: asyncpg.Pool) -> None:
+    # 13 fragments hold 12,286 selections spread out (a document without fragments holding
+    # as many would be over the token limit); 12 hold 6,142.
+    refused = await post(pool, fragment_bomb(13))
+    assert refused == {
+        "data": None,
+        "errors": [{"message": SPREAD_OUT_LIMIT, "extensions": {"code": "BAD_REQUEST"}}],
+    }
+    accepted = await post(pool, fragment_bomb(12))
+    assert "errors" not in accepted and set(accepted["data"]) == {"today"}
+
+
+async def test_fragments_used_as_clients_use_them_still_work(pool: asyncpg.Pool) -> None:
+    shared = """
+    query Two($a: ID!, $b: ID!) {
+      first: vendor(vendorId: $a) { ...Names }
+      second: vendor(vendorId: $b) { ...Names }
+      today
+    }
+    fragment Names on Vendor { vendorId legalName ... on Vendor { country kind } }
+    """
+    async with asgi_client(pool) as client:
+        answer = await client.post(
+            "/graphql",
+            json={"query": shared, "variables": {"a": "v-none", "b": "v-none-2"}},
+            headers=bearer(),
+        )
+    body = answer.json()
+    assert "errors" not in body, body
+    assert body["data"]["first"] is None and body["data"]["second"] is None

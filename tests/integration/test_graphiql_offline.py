@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import AsyncIterator
 from html.parser import HTMLParser
 
@@ -60,3 +61,25 @@ async def test_the_vendored_assets_carry_their_licences(api: httpx.AsyncClient) 
     assert licences.status_code == 200
     for package in ("graphiql", "react", "react-dom", "js-cookie", "@graphiql/plugin-explorer"):
         assert f"=== {package} " in licences.text
+
+
+async def test_the_page_keeps_no_header_and_allows_only_what_it_loads(
+    api: httpx.AsyncClient,
+) -> None:
+    """A bearer token typed in its Headers tab stayed in localStorage on the API's origin,
+    which the console shares; and the page had no Content-Security-Policy, unlike the
+    console's, so any site could frame it."""
+    page = await api.get("/graphql", headers={"Accept": "text/html"})
+    assert "shouldPersistHeaders: false" in page.text
+    assert "storage: window.sessionStorage" in page.text
+    assert "shouldPersistHeaders: true" not in page.text
+    policy = dict(
+        part.strip().split(" ", 1) for part in page.headers["content-security-policy"].split(";")
+    )
+    (script,) = re.findall(r"<script>(.*?)</script>", page.text, re.DOTALL)
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert policy["script-src"] == f"'self' 'sha256-{digest}'"
+    assert policy["default-src"] == "'none'"
+    assert policy["connect-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert policy["font-src"] == policy["img-src"] == "'self' data:"

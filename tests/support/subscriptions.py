@@ -16,9 +16,14 @@ class Subscription:
     def __init__(self, session: WebSocketSession) -> None:
         self._session = session
 
+    def next_message(self, timeout: float) -> dict[str, Any]:
+        """The next message, whatever its type (an `error` included)."""
+        message: dict[str, Any] = self._session.receive_json(timeout=timeout)
+        return message
+
     def next_payload(self, timeout: float) -> dict[str, Any]:
         """The data of the next `next` message; fails on an error or after `timeout`."""
-        message: dict[str, Any] = self._session.receive_json(timeout=timeout)
+        message = self.next_message(timeout)
         assert message["type"] == "next", message
         assert "errors" not in message["payload"], message["payload"]
         data: dict[str, Any] = message["payload"]["data"]

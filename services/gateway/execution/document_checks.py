@@ -31,6 +31,7 @@ from graphql import (
     validate,
 )
 from services.gateway.execution.agency_scope import SCOPED_FIELDS, ScopedArgument, agency_errors
+from services.gateway.execution.empty_selections import EmptySelections
 from services.gateway.execution.permissions import RootField, role_errors
 from services.gateway.execution.read_arguments import (
     VariableArgument,
@@ -76,8 +77,8 @@ def _facts(
     schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
 ) -> DocumentFacts:
     # strawberry's own rules but its @oneOf one: graphql-core's checks those inputs
-    # (one_of_inputs.py), and both told the same mistake twice.
-    errors = tuple(validate(schema, document, (*rules, MaybeNullValidationRule)))
+    # (one_of_inputs.py), and both told the same mistake twice; and ours (empty_selections.py).
+    errors = tuple(validate(schema, document, (*rules, MaybeNullValidationRule, EmptySelections)))
     roots: list[RootField] = []
     scoped: list[ScopedArgument] = []
 
@@ -167,9 +168,18 @@ class _CheckDocument(SchemaExtension):
         if document is None or text is None:  # strawberry validates what it parsed itself
             yield
             return
-        facts = self.checks.facts(
-            context.schema._schema, text, document, tuple(context.validation_rules)
-        )
+        try:
+            facts = self.checks.facts(
+                context.schema._schema, text, document, tuple(context.validation_rules)
+            )
+        except Exception as fault:  # a rule's fault, never the client's
+            # Raised out of this hook, strawberry answered it after the masking had run: the
+            # client read Python's words ("max() arg is an empty sequence"), with no code, and
+            # nothing was logged. As a validation error with its cause it is masked with an id
+            # and logged with its traceback (errors.InternalErrorIds), as any fault of ours.
+            context.pre_execution_errors = [GraphQLError(str(fault), original_error=fault)]
+            yield
+            return
         principal = getattr(context.context, "principal", None)
         errors = facts.caller_errors(principal, context.variables or {})
         # Set, validation is done: strawberry runs its own only while this is None.

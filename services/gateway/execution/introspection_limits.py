@@ -10,6 +10,9 @@ fields { … } } } } }` would walk the whole schema once per level. Two rules bo
   appear once on a path; nested in themselves they multiply the answer by the schema's size
   at every level, and no standard query nests them so. (graphql-core's own rule allows some
   such nesting, of four of these fields only.)
+
+The walk follows every fragment spread, so it runs only on a document within the size limit
+(document_limits.py, whose rule refuses the others).
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    ValidationContext,
     ValidationRule,
 )
+from services.gateway.execution.document_limits import selections_within
 
 # The standard introspection query (graphql-core's get_introspection_query) nests 15 levels.
 MAX_INTROSPECTION_DEPTH = 15
@@ -34,9 +39,15 @@ MEMBER_LISTS = frozenset(
 )
 
 
-def introspection_rule(max_depth: int) -> type[ValidationRule]:
+def introspection_rule(max_depth: int, max_selections: int) -> type[ValidationRule]:
     class IntrospectionLimits(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            self.bounded = selections_within(context.document, max_selections)
+
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+            if not self.bounded:
+                return
             problem = self._walk(node.selection_set, 0, (), False, frozenset())
             if problem is not None:
                 self.report_error(GraphQLError(problem, node))

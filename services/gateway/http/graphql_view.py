@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -23,7 +23,11 @@ from strawberry.types.execution import ExecutionResult
 
 from services.gateway.execution.document_checks import DocumentChecks
 from services.gateway.execution.known_queries import KnownQueries
-from services.gateway.http.graphiql import asks_for_the_page, graphiql_page
+from services.gateway.http.graphiql import (
+    asks_for_the_page,
+    content_security_policy,
+    graphiql_page,
+)
 from services.gateway.http.graphql_over_http import (
     MEDIA_TYPE,
     SUBSCRIPTION_OVER_HTTP,
@@ -34,7 +38,7 @@ from services.gateway.http.graphql_over_http import (
     request_error_status,
     runs_a_subscription,
 )
-from services.gateway.http.json_bodies import NotUtf8, read_json
+from services.gateway.http.json_bodies import SaidWhy, read_json
 from services.gateway.http.plain_posts import plain_post
 from services.gateway.http.protection import Limits
 from services.gateway.live.subscription_fanout import FanOutHandler
@@ -67,6 +71,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self._context = context
         self._max_tokens = limits.max_tokens
         self._graphiql = graphiql_page()
+        self._graphiql_policy = content_security_policy(self._graphiql)
         self._persisted = PersistedQueries()
         self._known = KnownQueries(schema, checks, enabled=known_queries)
         self.graphql_transport_ws_handler_class = FanOutHandler.for_view(
@@ -124,7 +129,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         try:
             return super().parse_json(data)
         except HTTPException as refused:
-            if isinstance(refused.__cause__, NotUtf8):  # say so, not "unable to parse"
+            if isinstance(refused.__cause__, SaidWhy):  # say why, not only "unable to parse"
                 raise HTTPException(400, refused.__cause__.msg) from refused.__cause__
             raise
 
@@ -144,6 +149,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
     @property
     def graphql_ide_html(self) -> str:
         return self._graphiql
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(
+            self._graphiql, headers={"Content-Security-Policy": self._graphiql_policy}
+        )
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> RequestContext:
         # A fresh context per request (per connection for WebSockets): who is asking.

@@ -14,7 +14,10 @@ always as json would, nor as the client meant:
   API refuses it at its field, with its path;
 - bytes that are not UTF-8 (JSON in Shift_JIS, as a Japanese system may send it) neither
   reads: json raises UnicodeDecodeError, not a JSON error, which reached the client as a 500.
-  It is `NotUtf8` here, a JSON error that says what to send instead.
+  It is `NotUtf8` here, a JSON error that says what to send instead;
+- arrays and objects nested over 1,024 deep it refuses, and json then met Python's recursion
+  limit: a RecursionError, a plain-text 500 with a traceback for a 2 KB body. It is
+  `NestedTooDeep` here, a JSON error saying so.
 """
 
 from __future__ import annotations
@@ -29,9 +32,13 @@ _LONG_DIGITS = re.compile(r"\d{20}|-\d{19}")
 _LONG_DIGIT_BYTES = re.compile(rb"\d{20}|-\d{19}")
 
 
-class NotUtf8(json.JSONDecodeError):
-    """A body that is not UTF-8; a JSON error, so every reader of JSON errors refuses it
-    (its `msg` is the whole message, without json's position after it)."""
+class SaidWhy(json.JSONDecodeError):
+    """JSON refused for a reason of this module's; a JSON error, so every reader of JSON
+    errors refuses it, and its `msg` is the whole message for the client."""
+
+
+class NotUtf8(SaidWhy):
+    """A body that is not UTF-8 (`msg` without json's position after it)."""
 
     def __init__(self, error: UnicodeDecodeError) -> None:
         given: bytes = error.object
@@ -45,7 +52,7 @@ class NotUtf8(json.JSONDecodeError):
 
 def read_json(data: str | bytes) -> object:
     """What the JSON text `data` holds, every integer exact; json.JSONDecodeError (NotUtf8
-    for bytes that are not UTF-8) when it is not JSON."""
+    for bytes that are not UTF-8, NestedTooDeep) when it is not JSON it reads."""
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
@@ -62,3 +69,19 @@ def _read_slowly(data: str | bytes) -> object:
         return json.loads(data)
     except UnicodeDecodeError as error:
         raise NotUtf8(error) from None
+    except RecursionError:
+        raise NestedTooDeep(data) from None
+
+
+class NestedTooDeep(SaidWhy):
+    """JSON whose arrays and objects nest deeper than it can be read (orjson's 1,024 levels;
+    json's is Python's recursion limit, some 1,000 less what the call stack holds)."""
+
+    def __init__(self, data: str | bytes) -> None:
+        text = data if isinstance(data, str) else data.decode("utf-8", errors="replace")
+        super().__init__(
+            "not JSON the API reads: its arrays and objects are nested too deep (over 1,000"
+            " levels within each other)",
+            text,
+            0,
+        )

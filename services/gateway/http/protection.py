@@ -1,9 +1,10 @@
 """Limits that keep the API safe to expose: refused before any resolver runs.
 
-Document limits (depth, aliases, tokens as a cost proxy) are GraphQL validation rules, so an
-over-limit query is answered with a clear error and no work; request size and time limits
-guard the HTTP transport. Introspection can be switched off in production; when on, it is
-held to limits of its own (introspection_limits.py).
+Document limits (depth, aliases, selections with fragments spread out, tokens as a cost proxy)
+are GraphQL validation rules, so an over-limit query is answered with a clear error and no
+work (document_limits.py: their cost grows with the document's text, not its spread-out
+size); request size and time limits guard the HTTP transport. Introspection can be switched
+off in production; when on, it is held to limits of its own (introspection_limits.py).
 """
 
 from __future__ import annotations
@@ -15,15 +16,10 @@ from dataclasses import dataclass
 from functools import partial
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
 
 from graphql import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from services.gateway.execution.document_limits import document_limits_rule
 from services.gateway.execution.introspection_limits import (
     MAX_INTROSPECTION_DEPTH,
     introspection_rule,
@@ -45,6 +41,9 @@ class Limits:
     max_aliases: int = 30
     # Tokens in one document: a 1,000-bidder screen is ~3,000; larger lists go in variables.
     max_tokens: int = 10_000
+    # Selections with every fragment spread counted as its fragment's (document_limits.py):
+    # no more than a document of `max_tokens` without fragments could hold.
+    max_selections: int = 10_000
     max_body_bytes: int = 2_000_000
     request_seconds: float = 30.0
     # The API's own: `Settings.graphql_introspection` (create_app).
@@ -62,12 +61,11 @@ class Limits:
     def validation_rules(self) -> list[type[ASTValidationRule]]:
         """The document limits, as rules run with the standard validation (once per
         distinct document: document_checks.py)."""
-        rules = [
-            *QueryDepthLimiter(max_depth=self.max_depth).validation_rules,
-            *MaxAliasesLimiter(max_alias_count=self.max_aliases).validation_rules,
+        rules: list[type[ASTValidationRule]] = [
+            document_limits_rule(self.max_depth, self.max_aliases, self.max_selections)
         ]
         if self.introspection:
-            rules.append(introspection_rule(self.max_introspection_depth))
+            rules.append(introspection_rule(self.max_introspection_depth, self.max_selections))
         else:
             rules.append(NoSchemaIntrospectionCustomRule)
         return rules

@@ -20,7 +20,10 @@ from urllib.parse import urlparse
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from pydantic import TypeAdapter, ValidationError
 
+from services.events.base import ShortText
+from services.events.error_words import in_words
 from services.platform.error_codes import ErrorCode
 from services.platform.errors import StartupError
 from services.platform.security.auth_keys import MIN_SECRET_BYTES, PublicKey, load_public_keys
@@ -197,6 +200,10 @@ class TokenVerifier:
             header = jwt.get_unverified_header(token)
         except jwt.DecodeError:
             raise AuthError("token is not a JWT") from None
+        except jwt.InvalidTokenError as error:
+            # A header read but not acceptable: a `kid` that is no string, a `crit` naming an
+            # extension or none. PyJWT's words name the header parameter, never a key.
+            raise AuthError(f"token header is not acceptable: {error}") from None
         algorithm = header.get("alg")
         secret = self._config.hs256_secret
         takes_rs256 = bool(self._config.rs256_public_keys) or self._jwks is not None
@@ -299,10 +306,33 @@ def _client_message(error: jwt.InvalidTokenError, config: AuthConfig) -> str:
     return f"token is not valid: {error}"
 
 
+# Seconds since the epoch of the last second of year 9999: a later `exp` is no date.
+_LAST_EXP = 253_402_300_799
+# The claims an event records (`RecordedBy`) and reads compare, held to the events' own
+# constraints: a token accepted here but not storable made every mutation and read fail.
+_SHORT_TEXT: TypeAdapter[str] = TypeAdapter(ShortText)
+
+
+def _short_text(claim: str, value: object) -> None:
+    try:
+        _SHORT_TEXT.validate_python(value, strict=True)
+    except ValidationError as error:
+        said = in_words(error.errors()[0])
+        raise AuthError(f"token {claim} claim is not acceptable: {said}") from None
+
+
 def _principal(claims: Mapping[str, Any]) -> Principal:
     subject = claims["sub"]
     if not isinstance(subject, str) or not subject:
         raise AuthError("token sub claim must be a non-empty string")
+    _short_text("sub", subject)
+    expires = claims["exp"]
+    # PyJWT takes a digit string, and a float of any size (1e20), as a time.
+    if type(expires) is not int or not 0 < expires <= _LAST_EXP:
+        raise AuthError(
+            "token exp claim must be a whole number of seconds since the epoch (a JSON"
+            f" integer, at most {_LAST_EXP}), not {expires!r:.40}"
+        )
     if claims.get("role") is None:
         raise AuthError("token has no role claim")
     try:
@@ -312,6 +342,8 @@ def _principal(claims: Mapping[str, Any]) -> Principal:
     agencies = claims.get("agencies", [])
     if not isinstance(agencies, list) or not all(isinstance(a, str) and a for a in agencies):
         raise AuthError("token agencies claim must be a list of agency names")
+    for agency in agencies:
+        _short_text("agencies", agency)
     if role is Role.SYSTEM_OWNER and not agencies:
         raise AuthError("a system_owner token must name at least one agency in its agencies claim")
     return Principal(subject=subject, role=role, agencies=tuple(agencies))
