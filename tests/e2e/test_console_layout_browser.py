@@ -2,7 +2,10 @@
 browser against a real `vendorwatch up` holding the case's migration plan: no screen is wider
 than the window (nothing to scroll sideways: a wide table or chart scrolls in its own box),
 and a keyboard alone signs in, moves through the navigation and screens a bidder, each focused
-control showing a visible outline.
+control showing a visible outline; pressing Screen leaves focus on the answer's heading (the
+button it pressed is disabled meanwhile, which dropped focus to the page's body), a polite live
+region says the answer's summary, and the window's title names each screen in the user's
+language.
 
 One `up` and one browser for the whole test: each page is measured at each size in turn."""
 
@@ -13,6 +16,7 @@ from pathlib import Path
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
@@ -21,6 +25,7 @@ from tests.support import case_b, principals
 from tests.support.console_browser import (
     assert_only_the_api_was_reached,
     console_chromium,
+    in_japanese,
     origin,
     shown,
     until,
@@ -87,6 +92,17 @@ def press(chrome: WebDriver, *keys: str) -> None:
     ActionChains(chrome).send_keys(*keys).perform()
 
 
+# What a screen reader hears of the one-bidder section's live region.
+ANNOUNCED = """
+const region = document.querySelector("#one-title ~ [role=status]:not(.waiting)");
+return region && region.textContent;
+"""
+
+
+def focused(chrome: WebDriver, css: str) -> bool:
+    return bool(chrome.execute_script("return document.activeElement.matches(arguments[0])", css))
+
+
 def fits(chrome: webdriver.Chrome, page: str) -> None:
     """At each size: nothing wider than the window."""
     for width, height in (PHONE, TABLET, DESKTOP):
@@ -103,6 +119,7 @@ def test_every_screen_fits_a_phone_a_tablet_and_1280_px_and_a_keyboard_signs_in_
         viewport(chrome, *TABLET)
         chrome.get(f"{origin(embedded)}/")
         shown(chrome, "#token")
+        assert chrome.title == "Sign in — VendorWatch"
         fits(chrome, "sign-in")
 
         # On the tablet: signed in, a screen chosen and a bidder screened by keyboard alone.
@@ -122,20 +139,38 @@ def test_every_screen_fits_a_phone_a_tablet_and_1280_px_and_a_keyboard_signs_in_
         press(chrome, case_b.VENDOR, Keys.ENTER)
         answer = shown(chrome, "#one-title ~ .results tr[data-ref]")
         assert case_b.VENDOR in answer
+        assert chrome.title == "Screening — VendorWatch"
+        # Screened again with the button: focus is kept on the answer, which is said aloud.
+        tab_to(chrome, "#one-title ~ form button[type=submit]")
+        press(chrome, Keys.ENTER)
+        until(chrome, lambda c: focused(c, "#one-title ~ .results h4"), "focus on the answer")
+        assert chrome.execute_script(ANNOUNCED).startswith("Result: 1 bidder. Eligible: ")
         fits(chrome, "screening")
+        in_japanese(chrome)
+        until(chrome, lambda c: c.title == "入札参加者の確認 — VendorWatch", "a Japanese title")
+        chrome.find_element(By.CSS_SELECTOR, "header button[lang=en]").click()
 
-        # Every other page, with what it shows once read.
+        # Every other page, with what it shows once read and its title.
         pages = {
-            "vendors": ("#/vendors", "#main form"),
-            "vendor B": (f"#/vendor/{case_b.VENDOR}", ".track .barred"),
-            "risk board": ("#/risk", "table.risk-board tr[data-vendor]"),
-            "vendor B's risk": (f"#/risk-vendor/{case_b.VENDOR}", ".history-chart svg"),
-            "migration plans": ("#/migration", "tr[data-plan]"),
-            "the plan": (f"#/migration-plan/{plan_id}", ".gantt g.row[data-contract]"),
-            "sanctions": ("#/sanctions", "#impose-payload-startsOn"),
+            "vendors": ("#/vendors", "#main form", "Vendors"),
+            "vendor B": (f"#/vendor/{case_b.VENDOR}", ".track .barred", "Vendor"),
+            "risk board": ("#/risk", "table.risk-board tr[data-vendor]", "Risk board"),
+            "vendor B's risk": (
+                f"#/risk-vendor/{case_b.VENDOR}",
+                ".history-chart svg",
+                "Vendor's risk",
+            ),
+            "migration plans": ("#/migration", "tr[data-plan]", "Migration plans"),
+            "the plan": (
+                f"#/migration-plan/{plan_id}",
+                ".gantt g.row[data-contract]",
+                "Migration plan",
+            ),
+            "sanctions": ("#/sanctions", "#impose-payload-startsOn", "Sanctions"),
         }
-        for page, (route, ready) in pages.items():
+        for page, (route, ready, title) in pages.items():
             chrome.get(f"{origin(embedded)}/{route}")
             shown(chrome, ready)
+            assert chrome.title == f"{title} — VendorWatch", page
             fits(chrome, page)
         assert_only_the_api_was_reached(chrome, embedded)

@@ -23,6 +23,9 @@ MESSAGES: dict[str, dict[str, str]] = json.loads((STATIC / "messages.json").read
 SCHEMA = build_schema((Path(__file__).parents[2] / "graphql" / "schema.graphql").read_text())
 # Literal keys: t("signin.title"), t("sanction.openEnded", …).
 LITERAL_KEY = re.compile(r"""\bt\(\s*"([a-zA-Z.]+)"\s*[,)]""")
+# Keys a module names for another to translate: a screen's label (app.js's SCREENS and PAGES,
+# which the window's title says too).
+LABEL_KEY = re.compile(r'\blabel: "([a-zA-Z.]+)"')
 # Labels chosen by a value the API sends: message-key prefix → the schema's enum.
 ENUM_LABELS = {
     "status": "ScreeningStatus",
@@ -62,7 +65,10 @@ def test_both_languages_have_every_message() -> None:
 
 def test_every_key_the_modules_name_has_a_message() -> None:
     named = {
-        key for module in STATIC.glob("*.js") for key in LITERAL_KEY.findall(module.read_text())
+        key
+        for module in STATIC.glob("*.js")
+        for pattern in (LITERAL_KEY, LABEL_KEY)
+        for key in pattern.findall(module.read_text())
     }
     assert len(named) > 50  # the pattern still finds the console's keys
     assert named - MESSAGES["en"].keys() == set()

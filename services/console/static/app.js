@@ -29,9 +29,9 @@ const SCREENS = [
 ];
 // Pages reached from a screen, not listed in the navigation.
 const PAGES = [
-  { route: "vendor", needs: ["vendor"], view: VendorScreen },
-  { route: "risk-vendor", needs: ["vendor", "riskHistory"], view: RiskVendorScreen },
-  { route: "migration-plan", needs: ["migrationPlan"], view: MigrationPlanScreen },
+  { route: "vendor", label: "page.vendor", needs: ["vendor"], view: VendorScreen },
+  { route: "risk-vendor", label: "page.riskVendor", needs: ["vendor", "riskHistory"], view: RiskVendorScreen },
+  { route: "migration-plan", label: "page.migrationPlan", needs: ["migrationPlan"], view: MigrationPlanScreen },
 ];
 
 function currentRoute() {
@@ -60,6 +60,17 @@ function useRoute() {
   return route;
 }
 
+// The window's title names the screen shown (its `label`), in the user's language: a screen
+// reader says it when the screen changes, and a tab or a history entry tells one screen from
+// another. None while the component that knows the screen is not drawn (`active`): the
+// signed-in console's screens are named by it, not by the App around it.
+function usePageTitle(t, label, active = true) {
+  const title = label ? t("app.pageTitle", { screen: t(label) }) : t("app.title");
+  useEffect(() => {
+    if (active) document.title = title;
+  }, [title, active]);
+}
+
 function LanguageSwitch({ language, setLanguage, t }) {
   return html`<div class="languages" role="group" aria-label=${t("language.label")}>
     ${LANGUAGES.map(
@@ -82,6 +93,7 @@ function Console({ token, rules, language, t, signOut }) {
   const screens = SCREENS.filter((screen) => mayUse(rules, who.role, screen.needs));
   const open = [...screens, ...PAGES].find((screen) => screen.route === route.route);
   const shown = open && mayUse(rules, who.role, open.needs) ? open : screens[0];
+  usePageTitle(t, shown?.label);
   // A token refused mid-session (it expired) ends the session with the API's reason, whether
   // a query or a download met the refusal.
   const withToken =
@@ -145,6 +157,7 @@ function App() {
   // Why the user was signed out (the API's refusal of the token), shown on the sign-in form.
   const [notice, setNotice] = useState(null);
   const t = translator(language);
+  usePageTitle(t, "signin.title", !(token && rules));
   const setLanguage = (code) => {
     keepLanguage(code);
     setLanguageState(code);

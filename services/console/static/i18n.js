@@ -46,6 +46,12 @@ export function said(t, refusal) {
 // A score or points (a search's 0–100, a risk score) as every screen shows it: one decimal.
 export const oneDecimal = (value) => value.toFixed(1);
 
+// An amount (the API's string of digits, which may pass 2^53) with its digits grouped in the
+// user's language, then its currency's code: "128,000,000 JPY". Intl reads a string as an
+// exact decimal, so no digit is lost to a float.
+export const amountText = (amount, currency, language) =>
+  `${new Intl.NumberFormat(language).format(amount)} ${currency}`;
+
 // Intl's Japanese calendar (Chromium ships ICU's eras): 令和4年11月28日, 令和元年5月1日.
 const ERA = new Intl.DateTimeFormat("ja-JP-u-ca-japanese", {
   era: "long",

@@ -156,6 +156,7 @@ function SolverReport({ t, plan }) {
       ${t("migration.settingsText", {
         startsOn: plan.settings.startsOn,
         months: plan.settings.phaseMonths,
+        count: plan.settings.phaseMonths,
         capacity: plan.settings.capacity,
         early: t(`migration.early.${plan.settings.earlyCutover}`),
       })}

@@ -55,7 +55,7 @@ function Proposal({ t, language, policy, proposal, use }) {
       <dt>${t("sanction.aggravation")}</dt>
       <dd>${proposal.serious ? t("sanction.aggravationText", { factor: proposal.aggravationFactor }) : t("sanction.no")}</dd>
     </dl>
-    <button type="button" onClick=${use}>${t("sanction.takeProposal", { months: proposal.maxMonths })}</button>
+    <button type="button" onClick=${use}>${t("sanction.takeProposal", { months: proposal.maxMonths, count: proposal.maxMonths })}</button>
   </div>`;
 }
 

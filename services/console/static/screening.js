@@ -3,7 +3,7 @@
 // as of a day and as the registry knew it at a moment, each answer with the bars already
 // recorded to come (reasons.js), with the result as CSV; and the
 // registry's exclusions export for other systems.
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
 import { Waiting } from "./attempts.js";
 import { answeredDay, bidderInput, parseBidders, resultCsv } from "./bidders.js";
@@ -46,6 +46,39 @@ function useRequest() {
     }
   };
   return [state, run];
+}
+
+// Pressing Screen disables its button, and the browser moves focus off it to the page's body:
+// a keyboard or screen-reader user was sent back to the top. Once the answer is drawn, focus
+// goes to its heading (back to the button after a refusal), unless the user moved it meanwhile
+// (Enter in the field keeps focus there).
+function useFocusAfterAnswer(section, busy) {
+  const wasBusy = useRef(false);
+  useEffect(() => {
+    const lost = [document.body, null].includes(document.activeElement);
+    if (wasBusy.current && !busy && lost) {
+      const target =
+        section.current.querySelector(".results h4") ?? section.current.querySelector("button[type=submit]");
+      target?.focus();
+    }
+    wasBusy.current = busy;
+  }, [busy]);
+}
+
+// How many answers have each status, in STATUSES' order.
+const countsOf = (results) =>
+  STATUSES.map((status) => [status, results.filter((result) => result.status === status).length]);
+
+// The answer's summary, said by a screen reader when it comes ("Result: 8 bidders. Eligible:
+// 6, Barred: 1, …"): a polite live region, there before the answer so that its change is
+// heard; the table below says the same to whoever reads the page.
+function Announced({ t, data }) {
+  const said = data
+    ? `${t("screening.results", { count: data.results.length })}. ${countsOf(data.results)
+        .map(([status, count]) => `${t(`status.${status}`)}: ${count}`)
+        .join(", ")}`
+    : "";
+  return html`<p class="visually-hidden" role="status">${said}</p>`;
 }
 
 function Conditions({ t, conditions, setConditions }) {
@@ -128,10 +161,7 @@ function Details({ t, language, result }) {
 // Answers stay on screen when the conditions change; they say which day they are for, and
 // that the conditions above are no longer theirs.
 function Results({ t, language, bidders, results, asked, conditions }) {
-  const counts = STATUSES.map((status) => [
-    status,
-    results.filter((result) => result.status === status).length,
-  ]);
+  const counts = countsOf(results);
   const download = () =>
     saveBlob(
       new Blob([resultCsv(bidders, results, asked)], { type: "text/csv;charset=utf-8" }),
@@ -141,7 +171,7 @@ function Results({ t, language, bidders, results, asked, conditions }) {
   const stale = JSON.stringify(asked) !== JSON.stringify(conditionVariables(conditions));
   const day = answeredDay(results, asked); // none: no bidder judged, and no day asked
   return html`<section class="results" aria-label=${title}>
-    <h4>${title}</h4>
+    <h4 tabindex="-1">${title}</h4>
     <p class="answered-for">${day ? t("screening.answeredFor", { day }) : t("screening.answeredForToday")}</p>
     ${stale ? html`<p class="stale" role="status">${t("screening.stale")}</p>` : null}
     <p class="summary">
@@ -192,6 +222,8 @@ function OneBidder({ session, conditions }) {
   const [by, setBy] = useState("name");
   const [value, setValue] = useState("");
   const [state, run] = useRequest();
+  const section = useRef(null);
+  useFocusAfterAnswer(section, state.busy);
   const submit = (event) => {
     event.preventDefault();
     const bidder = { ref: "1", ...BY[by](value.trim()) };
@@ -202,7 +234,7 @@ function OneBidder({ session, conditions }) {
       return { bidders: [bidder], results: screened.screenBidders, hits, asked };
     });
   };
-  return html`<section aria-labelledby="one-title">
+  return html`<section aria-labelledby="one-title" ref=${section}>
     <h3 id="one-title">${t("screening.one")}</h3>
     <form class="inline" onSubmit=${submit}>
       <label for="one-by">${t("screening.by")}</label>
@@ -214,6 +246,7 @@ function OneBidder({ session, conditions }) {
       <button type="submit" disabled=${state.busy}>${t("screening.screenOne")}</button>
     </form>
     <${Waiting} t=${t} busy=${state.busy} />
+    <${Announced} t=${t} data=${state.data} />
     <${Refusal} t=${t} messages=${state.refused} />
     ${state.data
       ? html`<${Results} t=${t} language=${language} conditions=${conditions} ...${state.data} />
@@ -228,6 +261,8 @@ function BidderList({ session, conditions }) {
   const { t, language, api } = session;
   const [text, setText] = useState("");
   const [state, run] = useRequest();
+  const section = useRef(null);
+  useFocusAfterAnswer(section, state.busy);
   const bidders = parseBidders(text);
   const upload = async (event) => {
     const file = event.target.files[0];
@@ -241,7 +276,7 @@ function BidderList({ session, conditions }) {
       return { bidders, results, asked };
     });
   };
-  return html`<section aria-labelledby="list-title">
+  return html`<section aria-labelledby="list-title" ref=${section}>
     <h3 id="list-title">${t("screening.list")}</h3>
     <form onSubmit=${submit}>
       <label for="list-text">${t("screening.paste")}</label>
@@ -261,6 +296,7 @@ function BidderList({ session, conditions }) {
       </button>
     </form>
     <${Waiting} t=${t} busy=${state.busy} />
+    <${Announced} t=${t} data=${state.data} />
     <${Refusal} t=${t} messages=${state.refused} />
     ${state.data
       ? html`<${Results} t=${t} language=${language} conditions=${conditions} ...${state.data} />`

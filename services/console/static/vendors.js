@@ -7,7 +7,7 @@ import { useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
 import { BarPeriod } from "./barperiod.js";
 import { html } from "./html.js";
-import { DateText, InstantText } from "./i18n.js";
+import { amountText, DateText, InstantText } from "./i18n.js";
 import { Candidates, FIND_VENDOR, vendorLink } from "./search.js";
 import { useRead } from "./reads.js";
 import { riskLink } from "./risk.js";
@@ -126,7 +126,7 @@ function Affiliates({ t, language, affiliates }) {
       ? html`<ul class="affiliates">
           ${affiliates.map(
             (affiliate) => html`<li data-affiliate=${affiliate.vendorId}>
-              <a href=${vendorLink(affiliate.vendorId)}>${affiliate.vendorId}</a>
+              <a class="id" href=${vendorLink(affiliate.vendorId)}>${affiliate.vendorId}</a>
               <ul>
                 ${affiliate.periods.map(
                   (period) => html`<li>
@@ -233,8 +233,7 @@ function Sanctions({ t, language, sanctions, today, bars, affiliated }) {
         />`
       : null}
     ${sanctions.edges.length
-      ? html`<table class="sanctions">
-            <caption class="visually-hidden">${t("vendor.sanctions", { count: sanctions.totalCount })}</caption>
+      ? html`<table class="sanctions" aria-labelledby="sanctions-title">
             <thead>
               <tr>
                 <th scope="col">${t("sanction.id")}</th>
@@ -278,8 +277,7 @@ function Contracts({ t, language, contracts }) {
     <h3 id="contracts-title">${t("vendor.contracts", { count: contracts.totalCount })}</h3>
     <${FirstShown} t=${t} page=${contracts} />
     ${contracts.edges.length
-      ? html`<table class="contracts">
-          <caption class="visually-hidden">${t("vendor.contracts", { count: contracts.totalCount })}</caption>
+      ? html`<table class="contracts" aria-labelledby="contracts-title">
           <thead>
             <tr>
               <th scope="col">${t("contract.id")}</th>
@@ -302,7 +300,7 @@ function Contracts({ t, language, contracts }) {
                   <${DateText} iso=${node.startsOn} language=${language} />${" – "}
                   <${DateText} iso=${node.endsOn} language=${language} />
                 </td>
-                <td class="number">${node.amount} ${node.currency}</td>
+                <td class="number">${amountText(node.amount, node.currency, language)}</td>
                 <td><${DateText} iso=${node.terminatedOn} language=${language} /></td>
               </tr>`,
             )}
@@ -373,7 +371,7 @@ export function VendorScreen({ session, argument }) {
   if (read.value === undefined) return html`<p aria-live="polite">${t("loading")}</p>`;
   const { vendor, today, events, bars } = read.value;
   if (vendor === null) return html`<p role="alert">${t("vendor.unknown", { id: argument })}</p>`;
-  return html`<h2>${vendor.legalName} <small>${vendor.vendorId}</small></h2>
+  return html`<h2>${vendor.legalName} <small class="id">${vendor.vendorId}</small></h2>
     ${may(["riskScore", "riskHistory"])
       ? html`<p><a href=${riskLink(vendor.vendorId)}>${t("vendor.risk")}</a></p>`
       : null}
