@@ -11,9 +11,9 @@ import time
 import asyncpg
 import jwt
 import pytest
-from httpx_ws import AsyncWebSocketSession, WebSocketDisconnect, aconnect_ws
+from httpx_ws import WebSocketDisconnect
 
-from tests.support.in_process_api import asgi_client, asgi_websocket_client
+from tests.support.in_process_api import asgi_client, graphql_socket
 from tests.support.principals import TEST_SECRET
 
 pytestmark = pytest.mark.postgres
@@ -62,15 +62,7 @@ async def test_a_header_pyjwt_refuses_is_a_401(
 async def test_a_header_pyjwt_refuses_closes_the_websocket_with_4401(
     pool: asyncpg.Pool, header: dict[str, object], said: str
 ) -> None:
-    async with (
-        asgi_websocket_client(pool) as client,
-        aconnect_ws(
-            "/graphql",
-            client,
-            subprotocols=["graphql-transport-ws"],
-            session_class=AsyncWebSocketSession,
-        ) as socket,
-    ):
+    async with graphql_socket(pool) as socket:
         bearer = f"Bearer {_with_header(header)}"
         await socket.send_json({"type": "connection_init", "payload": {"Authorization": bearer}})
         with pytest.raises(WebSocketDisconnect) as closed:

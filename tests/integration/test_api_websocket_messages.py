@@ -10,9 +10,9 @@ from typing import Any
 
 import asyncpg
 import pytest
-from httpx_ws import AsyncWebSocketSession, WebSocketDisconnect, aconnect_ws
+from httpx_ws import WebSocketDisconnect
 
-from tests.support.in_process_api import asgi_websocket_client
+from tests.support.in_process_api import graphql_socket
 from tests.support.principals import token
 
 pytestmark = pytest.mark.postgres
@@ -22,15 +22,7 @@ QUERY = "{ riskiestVendors(first: 1) { vendorId } }"
 
 async def _closed_by(pool: asyncpg.Pool, frame: str) -> tuple[int, str | None]:
     """The close code and reason the API answers `frame` with, sent after connection_ack."""
-    async with (
-        asgi_websocket_client(pool) as client,
-        aconnect_ws(
-            "/graphql",
-            client,
-            subprotocols=["graphql-transport-ws"],
-            session_class=AsyncWebSocketSession,
-        ) as socket,
-    ):
+    async with graphql_socket(pool) as socket:
         init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token()}"}}
         await socket.send_json(init)
         assert (await socket.receive_json(timeout=10))["type"] == "connection_ack"

@@ -5,11 +5,14 @@ ASGI app on the same, for tests of what reaches it over HTTP."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
 import httpx
+from httpx_ws import AsyncWebSocketSession, aconnect_ws
 from httpx_ws.transport import ASGIWebSocketTransport
 
 from services.gateway.app import create_app
@@ -75,6 +78,21 @@ def asgi_websocket_client(pool: asyncpg.Pool) -> httpx.AsyncClient:
     verifier = TokenVerifier(AuthConfig(hs256_secret=TEST_SECRET))
     app = create_app(shared_context(pool), verifier)
     return httpx.AsyncClient(transport=ASGIWebSocketTransport(app=app), base_url="http://api")
+
+
+@contextlib.asynccontextmanager
+async def graphql_socket(pool: asyncpg.Pool) -> AsyncIterator[AsyncWebSocketSession]:
+    """A graphql-transport-ws WebSocket to the in-process API, nothing sent on it yet."""
+    async with (
+        asgi_websocket_client(pool) as client,
+        aconnect_ws(
+            "/graphql",
+            client,
+            subprotocols=["graphql-transport-ws"],
+            session_class=AsyncWebSocketSession,
+        ) as socket,
+    ):
+        yield socket
 
 
 async def over_http(
