@@ -44,7 +44,13 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
     policies, scoring = registry.policies(settings), risk.service(settings)
     ensure_port_free(host, port)
     start_up = StartUp()
-    async with serving(host, port, start_up, access_log=settings.access_log) as server:
+    async with serving(
+        host,
+        port,
+        start_up,
+        access_log=settings.access_log,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    ) as server:
         # Both pools in the wait: PostgreSQL gone since the first opened is waited for again.
         waiting_for_database = partial(start_up.wait_for, "database", redacted(url))
         pool = await waiting_for_database(partial(open_pool, url))

@@ -205,7 +205,14 @@ async def run_up(
     if external:
         opening = partial(start_up.wait_for, "database", redacted(url))
     async with (
-        serving(host, port, start_up, access_log=settings.access_log, on_stop=on_stop) as server,
+        serving(
+            host,
+            port,
+            start_up,
+            access_log=settings.access_log,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            on_stop=on_stop,
+        ) as server,
         embedded_log(partial(opening, partial(open_pool, url)), broadcaster, own) as (pool, log),
         keyed_lookups_pool(url, opening) as lookups,
         database_probe(url) as probe,

@@ -100,14 +100,16 @@ async def serving(
     start_up: StartUp,
     *,
     access_log: bool = False,
+    forwarded_allow_ips: tuple[str, ...] = (),
     on_stop: Callable[[], None] | None = None,
 ) -> AsyncIterator[Serving]:
     """Listens on `host:port` at once, answering /healthz and /readyz from `start_up`'s
     waits (gateway/http/starting.py) while the block gets what the app needs; the block
-    ends with `Serving.run`. uvicorn logs a line per request only with `access_log`;
+    ends with `Serving.run`. uvicorn logs a line per request only with `access_log`, and
+    believes X-Forwarded-For only from the proxies `forwarded_allow_ips` names;
     `on_stop` is called when a stop signal comes (`up`: its PostgreSQL is no longer kept)."""
     gate = Starting(start_up)
-    server = _Server(_config(gate, host, port, access_log), on_stop)
+    server = _Server(_config(gate, host, port, access_log, forwarded_allow_ips), on_stop)
     started = Serving(gate, server, asyncio.create_task(server.serve(), name="uvicorn"))
     try:
         yield started
@@ -122,13 +124,18 @@ async def serve(
     background: Background | None = None,
     *,
     access_log: bool = False,
+    forwarded_allow_ips: tuple[str, ...] = (),
 ) -> None:
     """`serving` an app that needs no wait: `Serving.run` at once."""
-    async with serving(host, port, StartUp(), access_log=access_log) as server:
+    async with serving(
+        host, port, StartUp(), access_log=access_log, forwarded_allow_ips=forwarded_allow_ips
+    ) as server:
         await server.run(app, background)
 
 
-def _config(app: ASGIApp, host: str, port: int, access_log: bool) -> uvicorn.Config:
+def _config(
+    app: ASGIApp, host: str, port: int, access_log: bool, forwarded_allow_ips: tuple[str, ...]
+) -> uvicorn.Config:
     # Without log_config uvicorn's records go to the root logger, formatted like all others.
     # WebSocket messages are not compressed: a subscription's message is a few hundred bytes,
     # which deflate shrinks little, at a cost per message and subscriber at both ends (a
@@ -149,6 +156,12 @@ def _config(app: ASGIApp, host: str, port: int, access_log: bool) -> uvicorn.Con
         # send every frame the slower ASGI way.
         ws="websockets-sansio",
         access_log=access_log,
+        # The client address recorded with each event (recorded_by.client) is the socket's
+        # unless the connection comes from a proxy named in VENDORWATCH_FORWARDED_ALLOW_IPS.
+        # Left to uvicorn, it believed X-Forwarded-For from 127.0.0.1 (and from whatever its
+        # own FORWARDED_ALLOW_IPS variable said): any local process could choose the address.
+        proxy_headers=bool(forwarded_allow_ips),
+        forwarded_allow_ips=list(forwarded_allow_ips),
         # uvicorn's 5 s is shorter than a client's pause between requests often is, and a
         # request sent as the server closes fails with a reset connection on the client's side
         # (seen between the eligibility benchmark's rounds).

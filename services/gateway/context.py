@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import asyncpg
 
 from services.events.catalog import EVENT_TYPES
+from services.gateway.recording.single_line import single_line_check
 from services.ingest.admission import api_type_check
 from services.platform.consuming.consumer import Consumer
 from services.platform.eventlog.base import EventLog
@@ -63,7 +64,13 @@ def request_context(
         broadcaster,
         handled_by=handlers,
         type_checks=(api_type_check,),
-        checks=(imposition_check(policies), future_check, own_affiliate_check, country_check),
+        checks=(
+            imposition_check(policies),
+            future_check,
+            own_affiliate_check,
+            country_check,
+            single_line_check,
+        ),
         # The checks that refuse for what the log does not hold (a vendor nobody registered,
         # a relation that does not stand, a sanction or a contract the vendor does not have)
         # only where what a client sent a moment before is in the store by then: on Kafka a

@@ -10,7 +10,7 @@ import json
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any, Self
+from typing import Annotated, Any, Self
 from zoneinfo import ZoneInfo
 
 import platformdirs
@@ -22,12 +22,13 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from services.platform.clock import Clock
 from services.platform.errors import StartupError
 from services.platform.eventlog.bootstrap import BOOTSTRAP_SETTING, bootstrap_problem
 from services.platform.eventlog.credentials import KafkaCredentials
+from services.platform.trusted_proxies import trusted_proxies
 from services.platform.urls import redacted_url
 from services.platform.webhook_urls import webhook_url_problem
 
@@ -144,6 +145,11 @@ class Settings(RetryBackoff, Stalls):
     # The API logs a line per HTTP request (uvicorn's access log) only when this is set
     # (VENDORWATCH_ACCESS_LOG): off, a request's CPU is its own work (services/cli/serving.py).
     access_log: bool = False
+    # The reverse proxies in front of the API whose X-Forwarded-For it believes, as the
+    # address recorded with each event it records (VENDORWATCH_FORWARDED_ALLOW_IPS: addresses
+    # or networks, comma-separated). None by default: the connection's own address is
+    # recorded, whatever a client's header says (services/platform/trusted_proxies.py).
+    forwarded_allow_ips: Annotated[tuple[str, ...], NoDecode] = ()
     # The API answers introspection (VENDORWATCH_GRAPHQL_INTROSPECTION); production sets it
     # off. Read here, not where the API is built: a word it did not know left it on.
     graphql_introspection: bool = True
@@ -162,6 +168,11 @@ class Settings(RetryBackoff, Stalls):
                 return word in _ON
             raise ValueError(f"must be on or off (or true/false, yes/no, 1/0), not {value!r}")
         return value
+
+    @field_validator("forwarded_allow_ips", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> object:
+        return trusted_proxies(value) if isinstance(value, str) else value
 
     @field_validator("kafka_bootstrap")
     @classmethod

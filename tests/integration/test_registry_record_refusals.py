@@ -41,7 +41,7 @@ REFUSALS: dict[str, tuple[list[dict[str, Any]], dict[str, Any], str]] = {
     "award of a contract id already recorded": (
         [case_b.registered(), *registered("vendor-c"), OTHER_VENDORS_CONTRACT],
         event("contract.awarded"),
-        f"payload.contract_id: {CONTRACT!r} is already recorded",
+        f"payload.contract_id: {CONTRACT!r} is already in use; choose another",
     ),
     "amendment of an unknown contract": (
         [case_b.registered()],
@@ -111,7 +111,7 @@ REFUSALS: dict[str, tuple[list[dict[str, Any]], dict[str, Any], str]] = {
     "incident reported twice": (
         [case_b.registered(), alone("incident.reported")],
         alone("incident.reported"),
-        "payload.incident_id: 'inc-2022-usb' is already recorded",
+        "payload.incident_id: 'inc-2022-usb' is already in use; choose another",
     ),
     "settlement of a claim never filed": (
         [case_b.registered()],
@@ -205,7 +205,7 @@ REFUSALS: dict[str, tuple[list[dict[str, Any]], dict[str, Any], str]] = {
     "certificate submitted twice": (
         [case_b.registered(), event("certificate.submitted")],
         event("certificate.submitted"),
-        "payload.certificate_id: 'cert-fit-1' is already recorded",
+        "payload.certificate_id: 'cert-fit-1' is already in use; choose another",
     ),
 }
 

@@ -8,6 +8,7 @@ Specification's JSON schema, vendored in tests/data/compose-spec/ (see its PROVE
 from __future__ import annotations
 
 import copy
+import ipaddress
 import json
 import re
 import shlex
@@ -25,6 +26,7 @@ from jsonschema import Draft7Validator
 from services.cli.main import cli
 from services.platform.eventlog.acls import acl_grants, render
 from services.platform.eventlog.topics import load_topics
+from services.platform.trusted_proxies import trusted_proxies
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
@@ -368,3 +370,20 @@ def test_one_address_in_front_of_several_api_replicas(compose: dict[str, Any]) -
     assert f"server api:{_option(_command(api), '--port')};" in config
     for needed in ("proxy_http_version 1.1;", "proxy_set_header Upgrade $http_upgrade;"):
         assert needed in config, f"the gateway must pass WebSocket upgrades: {needed}"
+
+
+def test_the_api_believes_x_forwarded_for_from_api_gateway_alone(compose: dict[str, Any]) -> None:
+    """nginx in front sets X-Forwarded-For: the api trusts it by its fixed address, and only
+    it, so that the address recorded with each event is the client's (a setting the API's own
+    check accepts, outside the range other containers are given addresses from)."""
+    services = _services(compose)
+    gateway = services["api-gateway"]["networks"]["default"]["ipv4_address"]
+    trusted = services["api"]["environment"]["VENDORWATCH_FORWARDED_ALLOW_IPS"]
+    assert trusted_proxies(trusted) == (gateway,)
+    (pool,) = compose["networks"]["default"]["ipam"]["config"]
+    address = ipaddress.ip_address(gateway)
+    assert address in ipaddress.ip_network(pool["subnet"])
+    assert address not in ipaddress.ip_network(pool["ip_range"])
+    assert "X-Forwarded-For $proxy_add_x_forwarded_for" in _mounted(
+        services["api-gateway"], "/etc/nginx/conf.d/default.conf"
+    ).read_text(encoding="utf-8")

@@ -126,3 +126,23 @@ def test_introspection_is_switched_by_its_setting(
     assert Settings(database_url="postgresql:///given").graphql_introspection is introspection
     monkeypatch.delenv("VENDORWATCH_GRAPHQL_INTROSPECTION")
     assert Settings(database_url="postgresql:///given").graphql_introspection is True
+
+
+def test_the_trusted_proxies_are_addresses_or_networks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """None by default: the API records the connection's address (services/cli/serving.py)."""
+    monkeypatch.delenv("VENDORWATCH_FORWARDED_ALLOW_IPS", raising=False)
+    assert Settings(database_url="postgresql:///given").forwarded_allow_ips == ()
+    monkeypatch.setenv("VENDORWATCH_FORWARDED_ALLOW_IPS", " 172.30.0.10, 10.0.0.0/8,::1")
+    settings = Settings(database_url="postgresql:///given")
+    assert settings.forwarded_allow_ips == ("172.30.0.10", "10.0.0.0/8", "::1")
+    variable = "VENDORWATCH_FORWARDED_ALLOW_IPS"
+    for value, said in [
+        ("*", "'*' would believe any client's X-Forwarded-For; name the proxy's addresses"),
+        ("api-gateway", "'api-gateway' is not an IP address or network"),
+        ("10.0.0.1/8", "'10.0.0.1/8' is not an IP address or network"),
+        ("10.0.0.1,,10.0.0.2", "an empty entry; separate addresses or networks with single"),
+    ]:
+        monkeypatch.setenv(variable, value)
+        with pytest.raises(StartupError) as refused:
+            Settings(database_url="postgresql:///given")
+        assert str(refused.value).startswith(f"invalid setting: {variable}: {said}")

@@ -113,7 +113,8 @@ class FieldError:
         " language (the message gives the details): a rule's, e.g. `starts_before_decision`,"
         " `reported_before_occurred`, `no_change`, `outside_policy`, `authority_spelling` (a"
         " policy's authority written otherwise), `lifted_already`, `not_eligible`,"
-        " `checklist_incomplete`, `in_the_future`, `unknown_contract`, `emitted_only` (a type"
+        " `checklist_incomplete`, `in_the_future`, `unknown_contract`, `control_character` (a"
+        " line break or another control character in a one-line text), `emitted_only` (a type"
         " only VendorWatch's services emit), or the contract's check's,"
         " e.g. `greater_than_equal`, `string_pattern_mismatch`, `missing`; null when the"
         " problem has none.",

@@ -14,9 +14,10 @@ from services.registry.domain.refusals import Refusal
 
 def taken_refusal(field: str, record_id: str) -> Refusal:
     """Why a new record named `record_id` in the payload's `field` is refused: the id is on
-    record already (another vendor's too where ids are unique across vendors, said naming
-    no vendor)."""
-    return "recorded_already", f"payload.{field}: {record_id!r} is already recorded"
+    record already (another vendor's too where ids are unique across vendors, or another
+    agency's). The words are the same whoever's record holds it and name none: that it is
+    "recorded" would tell a system owner that a record they cannot see exists."""
+    return "recorded_already", f"payload.{field}: {record_id!r} is already in use; choose another"
 
 
 def registered_refusal(vendor_id: str) -> Refusal:

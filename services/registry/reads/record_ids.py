@@ -10,7 +10,7 @@ check (`receipts.submit`), so it is never refused here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import cast
 
 import asyncpg
 
@@ -19,7 +19,6 @@ from services.events.catalog import Problem
 from services.events.sanction import SanctionImposed
 from services.events.vendor import VendorRegistered, VendorUpdated
 from services.platform.postgres.database import Connection
-from services.platform.security.access import recorders_view
 from services.registry.domain.names import IdentifierKey
 from services.registry.domain.record_ids import (
     identifiers_taken_refusal,
@@ -28,7 +27,6 @@ from services.registry.domain.record_ids import (
     taken_refusal,
 )
 from services.registry.domain.refusals import problem
-from services.registry.reads.record_scope import IN_VIEW
 from services.registry.storage import sanction_repository
 from services.registry.storage.new_records import ACROSS_VENDORS, NEW_RECORDS
 from services.registry.storage.vendor_repository import (
@@ -56,15 +54,12 @@ async def taken_check(pool: asyncpg.Pool, event: EventEnvelope) -> Problem | Non
     if table not in ACROSS_VENDORS:
         conditions.append("vendor_id = $2")
         args.append(event.vendor_id)
-    agencies = recorders_view(event.recorded_by)
-    if agencies is not None:
-        # A record of another agency holding the id is told of by nothing: that the id is
-        # taken would tell a system owner of it. The registry refuses the event after.
-        conditions.append(IN_VIEW[table].format(f"${len(args) + 1}"))
-    values: list[Any] = [*args] if agencies is None else [*args, list(agencies)]
+    # Refused whoever's record holds the id, another agency's too, in words that name no
+    # record (`taken_refusal`): a system owner learns only that the id is not free, as the
+    # registry would tell after, and not whether a record they cannot see holds it.
     sql = f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {' AND '.join(conditions)})"
     async with pool.acquire() as conn:
-        taken = await conn.fetchval(sql, *values)
+        taken = await conn.fetchval(sql, *args)
     return problem(taken_refusal(key, record_id)) if taken else None
 
 
