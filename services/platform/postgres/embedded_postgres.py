@@ -243,6 +243,9 @@ async def kept_running(data_dir: Path) -> AsyncIterator[tuple[str, Callable[[], 
     body = asyncio.current_task()
     assert body is not None
     watching = [True]
+    # Why it stopped, while it is being started again: its new postmaster.pid is written
+    # before its socket is, and a connection meanwhile fails with FileNotFoundError.
+    restarting: list[str] = []
     failed: list[BaseException] = []
 
     def ended(watch: asyncio.Task[None]) -> None:
@@ -254,11 +257,13 @@ async def kept_running(data_dir: Path) -> AsyncIterator[tuple[str, Callable[[], 
     def stop_watching() -> None:
         watching.clear()
 
-    watch = asyncio.create_task(_keep_running(server, watching), name="embedded PostgreSQL")
+    watch = asyncio.create_task(
+        _keep_running(server, watching, restarting), name="embedded PostgreSQL"
+    )
     watch.add_done_callback(ended)
     try:
         url = await database_url(server)
-        with explained_by(partial(_being_restarted, server.pgdata, watching)):
+        with explained_by(partial(_being_restarted, server.pgdata, watching, restarting)):
             yield url, stop_watching
     except asyncio.CancelledError:
         if not failed:
@@ -272,24 +277,29 @@ async def kept_running(data_dir: Path) -> AsyncIterator[tuple[str, Callable[[], 
         await asyncio.to_thread(stop, server)
 
 
-async def _keep_running(server: PostgresServer, watching: list[bool]) -> None:
+async def _keep_running(
+    server: PostgresServer, watching: list[bool], restarting: list[str]
+) -> None:
     while True:
         await asyncio.sleep(WATCH_SECONDS)
         why = stopped(server.pgdata)
         if why is None or not watching:
             continue
         log.warning("the embedded PostgreSQL stopped (%s); starting it again", why)
+        restarting.append(why)
         starting = asyncio.ensure_future(asyncio.to_thread(restart, server))
         try:
             await asyncio.shield(starting)
         except asyncio.CancelledError:
             await asyncio.gather(starting, return_exceptions=True)
             raise
+        finally:
+            restarting.clear()
         log.info("the embedded PostgreSQL is running again")
 
 
-def _being_restarted(data_dir: Path, watching: list[bool]) -> str | None:
-    why = stopped(data_dir)
+def _being_restarted(data_dir: Path, watching: list[bool], restarting: list[str]) -> str | None:
+    why = stopped(data_dir) or next(iter(restarting), None)
     if why is None:
         return None
     if not watching:  # `up` stopping
