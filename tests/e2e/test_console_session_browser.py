@@ -136,7 +136,7 @@ def test_the_board_s_subscriptions_resume_when_the_server_restarts(
         until(chrome, lambda c: "reconnecting" in shown(c, ".live"), "the connection lost")
         restartable.start()
         until(chrome, lambda c: shown(c, ".live") == "Live updates: on", "live again")
-        assert shown(chrome, ".feed li") == "Nothing has changed since the board was opened."
+        assert shown(chrome, ".feed li") == "No change announced since the board was opened."
 
         # A change made after the restart reaches the board through the resumed subscription:
         # D's row moves in place and the feed, which only subscriptions fill, names it.
