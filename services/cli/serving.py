@@ -51,7 +51,13 @@ def ensure_port_free(host: str, port: int) -> None:
 class _Server(uvicorn.Server):
     """uvicorn's server, a second SIGTERM forcing the stop as a second Ctrl-C does: it waited
     out the answers' GRACEFUL_STOP_SECONDS all the same (an operator's second `kill`).
-    `on_stop` is called at the first signal, before the answers under way are waited for."""
+    `on_stop` is called at the first signal, before the answers under way are waited for.
+
+    Once shut down, uvicorn raises again every signal it caught, for the process to stop as
+    it would have without it; only the first is kept. A second one reached the runner as a
+    second interrupt, KeyboardInterrupt in the middle of a turn of the loop, and the runner
+    cancelled every task at once, asyncpg's shielded returns of connections among them: the
+    pool then waited 10 s for them at its close (tests/integration/test_stop_signal.py)."""
 
     def __init__(self, config: uvicorn.Config, on_stop: Callable[[], None] | None) -> None:
         super().__init__(config)
@@ -63,6 +69,7 @@ class _Server(uvicorn.Server):
         if self._on_stop is not None:
             self._on_stop()
         super().handle_exit(sig, frame)
+        del self._captured_signals[1:]
 
 
 class Serving:

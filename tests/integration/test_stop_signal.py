@@ -53,11 +53,52 @@ COMMAND = textwrap.dedent(
 )
 STOPS = 3
 
+# The same, serving with uvicorn, stopped by two SIGTERMs (an operator's second `kill`, which
+# forces the stop): uvicorn raised both again once it had shut down, and the second reached
+# the runner as a second interrupt, KeyboardInterrupt in the middle of a turn of the loop.
+TWICE = textwrap.dedent(
+    """
+    import asyncio, os, signal, sys
+    from starlette.applications import Starlette
+    from services.cli.running import run
+    from services.cli.serving import serve
+    from services.platform.operations.liveness import Liveness
+    from services.platform.postgres.database import close_pool, open_pool
 
-def test_sigterm_lets_a_serving_command_give_its_connections_back(database_url: str) -> None:
+    async def main() -> None:
+        pool = await open_pool(sys.argv[1], migrate=False)
+
+        async def busy(signals: bool) -> None:
+            rounds = 0
+            while True:
+                async with pool.acquire() as conn:
+                    await conn.execute("SELECT 1")
+                rounds += 1
+                if signals and rounds == 50:
+                    os.kill(os.getpid(), signal.SIGTERM)
+                    os.kill(os.getpid(), signal.SIGTERM)
+
+        loops = {
+            f"busy {n}": (lambda n=n: busy(n == 0), Liveness(f"busy {n}")) for n in range(4)
+        }
+        try:
+            await serve(Starlette(), "127.0.0.1", 0, loops)
+        finally:
+            await close_pool(pool, within=5)
+            print("pool closed", file=sys.stderr)
+
+    run(main(), serving=True)
+    """
+)
+
+
+@pytest.mark.parametrize("command", [COMMAND, TWICE], ids=["sigterm", "sigterm twice, uvicorn"])
+def test_sigterm_lets_a_serving_command_give_its_connections_back(
+    database_url: str, command: str
+) -> None:
     for _ in range(STOPS):
         stopped = subprocess.run(
-            [sys.executable, "-c", COMMAND, database_url],
+            [sys.executable, "-c", command, database_url],
             capture_output=True,
             text=True,
             timeout=60,
