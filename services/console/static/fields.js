@@ -132,15 +132,21 @@ export function Outcome({ t, outcome, busy = false }) {
       ? html`<${Refusal} t=${t} messages=${outcome.others.map((error) => `${error.field}: ${said(t, error)}`)} />`
       : html`<p class="error" role="alert">${t("form.fieldErrors")}</p>`;
   }
-  const processing = outcome.receipt.processing;
+  const { processing, processingTimedOut, eventId } = outcome.receipt;
   const refusals = processing ? processing.deadLetters.map((letter) => `${letter.stage}: ${letter.reason}`) : [];
-  return refusals.length
-    ? html`<${Refusal} t=${t} messages=${refusals} />`
-    : html`<p class="accepted" role="status">${t("form.recorded", { id: outcome.receipt.eventId })}</p>`;
+  if (refusals.length) return html`<${Refusal} t=${t} messages=${refusals} />`;
+  // The wait ran out (a busy system, a rebuild): recorded, but not "done"; a service may yet
+  // refuse it, which the vendor's history will say.
+  if (processingTimedOut && processing?.pending.length) {
+    const stages = processing.pending.map((stage) => t(`stage.${stage}`)).join(", ");
+    return html`<p class="recorded-pending" role="status">${t("form.recordedPending", { id: eventId, stages })}</p>`;
+  }
+  return html`<p class="accepted" role="status">${t("form.recorded", { id: eventId })}</p>`;
 }
 
 // The receipt's fields every form asks for.
-export const RECEIPT = "accepted eventId errors { field message code } processing { refusedBy deadLetters { stage reason } }";
+export const RECEIPT =
+  "accepted eventId errors { field message code } processingTimedOut processing { refusedBy pending deadLetters { stage reason } }";
 
 // A comma- or line-separated list typed in one field; empty: null (the API's "all").
 export function listOrNull(text) {
