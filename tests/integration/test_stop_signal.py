@@ -19,26 +19,33 @@ pytestmark = pytest.mark.postgres
 
 # Loops busy with the pool; the signal comes as one of them has just handed a connection back
 # (asyncpg's task returning it to the pool created, not run yet), as in a stop of `up` where
-# uvicorn raises the signal again in its own task while the consumers' loops go on.
-COMMAND = textwrap.dedent(
-    """
-    import asyncio, os, signal, sys
-    from services.cli.running import run
-    from services.platform.postgres.database import close_pool, open_pool
+# uvicorn raises the signal again in its own task while the consumers' loops go on. `SIGNALS`
+# is how many SIGTERMs the first loop sends.
+BUSY = """
+import asyncio, os, signal, sys
+from starlette.applications import Starlette
+from services.cli.running import run
+from services.cli.serving import serve
+from services.platform.operations.liveness import Liveness
+from services.platform.postgres.database import close_pool, open_pool
 
+def busy_with(pool, signals):
+    async def busy():
+        rounds = 0
+        while True:
+            async with pool.acquire() as conn:
+                await conn.execute("SELECT 1")
+            rounds += 1
+            if rounds == 50:
+                for _ in range(signals):
+                    os.kill(os.getpid(), signal.SIGTERM)
+    return busy
+"""
+COMMAND = BUSY + textwrap.dedent(
+    """
     async def main() -> None:
         pool = await open_pool(sys.argv[1], migrate=False)
-
-        async def busy(signals: bool) -> None:
-            rounds = 0
-            while True:
-                async with pool.acquire() as conn:
-                    await conn.execute("SELECT 1")
-                rounds += 1
-                if signals and rounds == 50:
-                    os.kill(os.getpid(), signal.SIGTERM)
-
-        loops = [asyncio.create_task(busy(n == 0)) for n in range(4)]
+        loops = [asyncio.create_task(busy_with(pool, int(n == 0))()) for n in range(4)]
         try:
             await asyncio.sleep(60)
         finally:
@@ -56,30 +63,12 @@ STOPS = 3
 # The same, serving with uvicorn, stopped by two SIGTERMs (an operator's second `kill`, which
 # forces the stop): uvicorn raised both again once it had shut down, and the second reached
 # the runner as a second interrupt, KeyboardInterrupt in the middle of a turn of the loop.
-TWICE = textwrap.dedent(
+TWICE = BUSY + textwrap.dedent(
     """
-    import asyncio, os, signal, sys
-    from starlette.applications import Starlette
-    from services.cli.running import run
-    from services.cli.serving import serve
-    from services.platform.operations.liveness import Liveness
-    from services.platform.postgres.database import close_pool, open_pool
-
     async def main() -> None:
         pool = await open_pool(sys.argv[1], migrate=False)
-
-        async def busy(signals: bool) -> None:
-            rounds = 0
-            while True:
-                async with pool.acquire() as conn:
-                    await conn.execute("SELECT 1")
-                rounds += 1
-                if signals and rounds == 50:
-                    os.kill(os.getpid(), signal.SIGTERM)
-                    os.kill(os.getpid(), signal.SIGTERM)
-
         loops = {
-            f"busy {n}": (lambda n=n: busy(n == 0), Liveness(f"busy {n}")) for n in range(4)
+            f"busy {n}": (busy_with(pool, 2 * (n == 0)), Liveness(f"busy {n}")) for n in range(4)
         }
         try:
             await serve(Starlette(), "127.0.0.1", 0, loops)
