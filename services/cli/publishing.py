@@ -31,9 +31,9 @@ from aiokafka.errors import UnknownTopicOrPartitionError
 from services.cli import database_choice
 from services.cli.lost_partway import said_if_lost
 from services.cli.publish_verdicts import StoredEvents, registry_verdicts, report_verdicts
-from services.events.catalog import EventRejected, parse_event
+from services.events.catalog import EventRejected, parse_event, said
 from services.ingest.admission import admission_problem, type_problem
-from services.ingest.handlers import Accepted, Rejected, ingest_batch, said
+from services.ingest.handlers import Accepted, Rejected, ingest_batch
 from services.platform.errors import StartupError
 from services.platform.eventlog.base import Writer
 from services.platform.eventlog.credentials import KafkaCredentials

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
@@ -253,3 +253,31 @@ def parse_stored(raw: bytes | str) -> EventEnvelope:
         return envelope.model_validate_json(raw)
     except ValidationError as error:
         raise EventRejected(describe_validation_error(error), validation_problems(error)) from None
+
+
+def said(raw: bytes) -> tuple[uuid.UUID | None, str | None]:
+    """The id and the type an input that is no valid event gives, where they are readable
+    (a UUID, a type of the catalog): its dead letter then answers `eventStatus` for that id,
+    as the letter of an event read whole does, rather than the event seeming never sent.
+    Read by pydantic's parser, which bounds the nesting it follows: any input at all, however
+    deep, is answered (None, None) at worst, never with an exception that would stall ingest
+    or a consumer."""
+    try:
+        given = _Said.model_validate_json(raw)
+    except ValidationError:
+        return None, None
+    try:
+        said_id = uuid.UUID(given.event_id) if isinstance(given.event_id, str) else None
+    except ValueError:
+        said_id = None
+    event_type = given.event_type if given.event_type in EVENT_TYPES else None
+    return said_id, event_type
+
+
+class _Said(BaseModel):
+    """The two fields `said` reads, whatever their types, the others ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    event_id: Any = None
+    event_type: Any = None

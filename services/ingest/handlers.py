@@ -7,13 +7,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 import asyncpg
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from services.events.base import EventEnvelope
-from services.events.catalog import EVENT_TYPES, EventRejected, parse_event, size_problem
+from services.events.catalog import EventRejected, parse_event, said, size_problem
 from services.ingest.admission import admission_problem, key_problem, type_problem
 from services.platform.consuming import dead_letters
 from services.platform.eventlog.base import Writer
@@ -54,33 +52,6 @@ class _Refused:
     reason: str
     envelope: EventEnvelope | None = None
     said: tuple[uuid.UUID | None, str | None] = (None, None)
-
-
-def said(raw: bytes) -> tuple[uuid.UUID | None, str | None]:
-    """The id and the type an input that is no valid event gives, where they are readable
-    (a UUID, a type of the catalog): its dead letter then answers `eventStatus` for that id,
-    as the letter of an event read whole does, rather than the event seeming never sent.
-    Read by pydantic's parser, which bounds the nesting it follows: any input at all, however
-    deep, is answered (None, None) at worst, never with an exception that would stall ingest."""
-    try:
-        given = _Said.model_validate_json(raw)
-    except ValidationError:
-        return None, None
-    try:
-        said_id = uuid.UUID(given.event_id) if isinstance(given.event_id, str) else None
-    except ValueError:
-        said_id = None
-    event_type = given.event_type if given.event_type in EVENT_TYPES else None
-    return said_id, event_type
-
-
-class _Said(BaseModel):
-    """The two fields `said` reads, whatever their types, the others ignored."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    event_id: Any = None
-    event_type: Any = None
 
 
 def _parse(

@@ -18,7 +18,7 @@ from functools import partial
 import asyncpg
 
 from services.events.base import EventEnvelope
-from services.events.catalog import EventRejected, parse_event
+from services.events.catalog import EventRejected, parse_event, said
 from services.platform.consuming import dead_letters
 from services.platform.consuming.consumer_lock import SHARED_FOR_BATCH, lock_key
 from services.platform.eventstore import chain, order_seals
@@ -375,7 +375,9 @@ async def _refuse(
 def _parse_all(
     consumer: Consumer, raws: Sequence[bytes | None]
 ) -> tuple[list[EventEnvelope], list[bytes], list[dead_letters.DeadLetter]]:
-    """The events read, each with the bytes it was read from, and dead letters for the rest."""
+    """The events read, each with the bytes it was read from, and dead letters for the rest:
+    each naming the event its record says it is, where that is readable (`said`), so that
+    `eventStatus` of that id shows it, as it shows ingest's letter of such an input."""
     envelopes: list[EventEnvelope] = []
     read_from: list[bytes] = []
     unreadable: list[dead_letters.DeadLetter] = []
@@ -384,16 +386,21 @@ def _parse_all(
             envelopes.append(parse_event(raw))
             read_from.append(raw or b"")
         except EventRejected as rejection:
+            event_id, event_type = said(raw) if raw is not None else (None, None)
             unreadable.append(
                 dead_letters.DeadLetter(
-                    stage=consumer.name, reason=rejection.reason, raw=raw or b""
+                    stage=consumer.name,
+                    reason=rejection.reason,
+                    raw=raw or b"",
+                    event_id=event_id,
+                    event_type=event_type,
                 )
             )
     return envelopes, read_from, unreadable
 
 
 # Which of a batch's parsed events (each with the bytes it was read from) may be applied, and
-# dead letters for the others (the judge's `stored_only.stored_only`).
+# dead letters for the others (`stored_only.StoredOnly`: what the store does not hold).
 Admission = Callable[
     [asyncpg.Pool, str, Sequence[EventEnvelope], Sequence[bytes]],
     Awaitable[tuple[list[EventEnvelope], list[dead_letters.DeadLetter]]],

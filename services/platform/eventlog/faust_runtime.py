@@ -24,10 +24,10 @@ import asyncpg
 import faust
 from faust.app import BootStrategy
 
+from services.platform.consuming import stored_only
 from services.platform.consuming.consumer import Consumer, apply_serialized_batch
 from services.platform.consuming.outbox import RELAY_SECONDS, Outbox, relay_when_put
 from services.platform.consuming.rebuilt_notices import forget_when_rebuilt
-from services.platform.consuming.stored_only import stored_only
 from services.platform.errors import StartupError
 from services.platform.eventlog.faust_observability import add_observability
 from services.platform.eventlog.kafka import KafkaEventLog, reach
@@ -279,20 +279,26 @@ def add_batch_agent(
 
 def add_consumer(app: faust.App, resources: WorkerResources, consumer: Consumer) -> None:
     """Applies a topic to a service's consumer, batch by batch: the one that gives the
-    verdict (the registry) reads `events` (`judge`), the others `facts` only."""
-
-    async def apply(resources: WorkerResources, records: list[Record]) -> None:
-        await apply_serialized_batch(
-            await resources.pool(),
-            consumer,
-            [r.value for r in records],
-            [r.event_type for r in records],
-        )
-
+    verdict (the registry) reads `events` (`judge`), the others `facts` only (`apply_facts`)."""
     if consumer.verdict_from is None:
         add_batch_agent(app, "events", resources, partial(judge, consumer))
     else:
-        add_batch_agent(app, "facts", resources, apply)
+        add_batch_agent(app, "facts", resources, partial(apply_facts, consumer))
+
+
+async def apply_facts(
+    consumer: Consumer, resources: WorkerResources, records: list[Record]
+) -> None:
+    """Applies a batch of `facts`, what the registry passed on. What the store does not hold
+    as it was read is dead-lettered, not applied (`stored_only`): only the registry writes
+    the topic, and only what the log holds."""
+    await apply_serialized_batch(
+        await resources.pool(),
+        consumer,
+        [r.value for r in records],
+        [r.event_type for r in records],
+        admit=stored_only.FACTS,
+    )
 
 
 async def judge(consumer: Consumer, resources: WorkerResources, records: list[Record]) -> None:
@@ -304,7 +310,7 @@ async def judge(consumer: Consumer, resources: WorkerResources, records: list[Re
     the store does not hold is dead-lettered, not judged nor passed on (`stored_only`)."""
     raws = [r.value for r in records]
     pool = await resources.pool()
-    result = await apply_serialized_batch(pool, consumer, raws, admit=stored_only)
+    result = await apply_serialized_batch(pool, consumer, raws, admit=stored_only.EVENTS)
     if result.accepted:
         now_doing(f"forwarding {len(result.accepted)} events to the facts topic")
         await (await resources.event_log()).forward("facts", result.accepted)

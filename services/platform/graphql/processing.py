@@ -136,12 +136,13 @@ class EventStatus(Node):
     applied_by: list[StageName] = strawberry.field(description="The services that have applied it.")
     refused_by: list[StageName] = strawberry.field(
         description="The services that refused it (the dead letters say why): INGEST when"
-        " the log never took it. A refusal by the registry is the event's verdict: no other"
-        " service acts on it."
+        " the log never took it, and each service that read a record of it the log does not"
+        " hold (written to a Kafka topic past ingest or the registry). A refusal by the"
+        " registry is the event's verdict: no other service acts on it."
     )
     pending: list[StageName] = strawberry.field(
         description="What the event still waits for; empty once it has had all its effects."
-        " INGEST while the log does not hold it and ingest has not refused it: on its way"
+        " INGEST while the log does not hold it and nothing has refused it: on its way"
         " to the log (or an id never sent, or sent to a Kafka namespace no ingest reads),"
         " with the services that take its kind after it when its type is known (a receipt's,"
         " the API knowing what it sent; `eventStatus` names them once the log holds it);"
@@ -185,7 +186,9 @@ async def status_of(
     the type the caller sent it as (a receipt's), for an event the log does not hold yet.
 
     One verdict: an event refused by the service that judges it (the registry), or by ingest
-    at the door, reaches no other, so nothing is pending after that refusal. An event the log
+    at the door, reaches no other, so nothing is pending after that refusal; nor after a
+    service refused a record the log does not hold (written to a topic past its writer). An
+    event the log
     does not hold, and ingest has not refused, waits for ingest first: answered as having had
     all its effects (nothing pending), a receipt's wait that ran out, or a client polling
     `eventStatus` a moment before ingest stored it, took it as done.
@@ -198,12 +201,15 @@ async def status_of(
     missing = not in_log and bool(found.applied_by or found.refused_by)
     event_type = found.event_type or sent_as
     takers = handled_by.get(event_type, ()) if event_type else ()
-    refused = _stages(found.refused_by)
-    refused_at_ingest = not in_log and any(d.stage == StageName.INGEST for d in letters)
-    if refused_at_ingest:
-        refused.insert(0, StageName.INGEST)  # the input itself refused, before the log
+    # Refused though the log does not hold it: the input itself at ingest, or a record
+    # written to `events` or `facts` past ingest or the registry, by each service that read
+    # it (consuming/stored_only.py). Nothing waits then: no service applies what the log
+    # does not hold.
+    lettered = set() if in_log else {d.stage for d in letters}
+    refused_unlogged = [s for s in StageName if s in lettered and s not in found.refused_by]
+    refused = refused_unlogged + _stages(found.refused_by)
     pending = _stages([s for s in takers if s not in done])
-    if missing or refused_at_ingest or VERDICT_FROM in found.refused_by:
+    if missing or refused_unlogged or VERDICT_FROM in found.refused_by:
         pending = []
     elif not in_log:
         pending.insert(0, StageName.INGEST)
