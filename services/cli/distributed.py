@@ -78,7 +78,7 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
                     for name in ("broadcast", "chain", "name index", "rebuilds")
                 }
                 kafka = partial(reach, bootstrap, credentials)
-                broadcast = partial(follow, bootstrap, credentials, broadcaster.publish)
+                broadcast = partial(follow, bootstrap, credentials, pool, broadcaster.publish)
                 await server.run(
                     create_app(
                         context,

@@ -5,7 +5,8 @@ the registry's), read by risk, migration and the alerts as their workers read it
 A forged award there, never stored nor judged, was applied by migration and the alerts, while
 risk failed on it with a raw foreign-key error, and `eventStatus` said the log did not hold
 what two services had applied (a security tester's finding). Each follower now dead-letters
-what the log does not hold as it was read, and applies only what it holds."""
+what the log does not hold as it was read, and applies only what it holds; the API's live
+fan-out hands on only what it holds."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from aiokafka import AIOKafkaProducer
 
 from services.alerts import setup as alerts
 from services.cli.consumers import service_consumers
+from services.events.base import EventEnvelope
 from services.events.catalog import parse_event
 from services.gateway.context import handled_by
 from services.ingest.handlers import Accepted, ingest_batch
@@ -28,6 +30,7 @@ from services.migration import setup as migration
 from services.platform.consuming.consumer import Consumer
 from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.faust_runtime import WorkerResources, apply_facts
+from services.platform.eventlog.kafka import follow
 from services.platform.eventlog.topic_batches import EVENT_TYPE_HEADER, TopicBatches
 from services.platform.eventlog.topics import TOPICS
 from services.platform.eventstore.event_store import canonical_json
@@ -188,3 +191,50 @@ async def _assert_refused_by_each_follower(
     assert sorted(d.stage for d in status.dead_letters) == sorted(FOLLOWERS)
     assert all(d.event_type == "contract.awarded" for d in status.dead_letters)
     assert all(reason in d.reason for d in status.dead_letters), status.dead_letters
+
+
+async def test_the_live_fan_out_hands_on_only_what_the_log_holds(
+    resources: WorkerResources, kafka_bootstrap: str
+) -> None:
+    """The API's follower of `facts` (`kafka.follow`, which feeds the subscriptions): a
+    forged award there reached subscribers, and took the place of a stored event whose id
+    it gave (a subscriber sees an id once)."""
+    vendor = f"vendor-{uuid.uuid4().hex[:10]}"
+    registered = case_b.registered(vendor)
+    award = envelope("contract.awarded", example("contract.awarded", contract_id=vendor), vendor)
+    pool = await resources.pool()
+    for event in (registered, award):
+        (stored,) = await ingest_batch(pool, [case_b.line(event)])
+        assert isinstance(stored, Accepted), stored
+    forged = envelope(
+        "contract.awarded", example("contract.awarded", contract_id=f"{vendor}-forged"), vendor
+    )
+    retitled = {**award, "payload": {**award["payload"], "title": "Forged title"}}
+    handed: list[EventEnvelope] = []
+    credentials = KafkaCredentials.from_env({})
+    following = asyncio.create_task(follow(kafka_bootstrap, credentials, pool, handed.append))
+    try:
+
+        async def following_now() -> bool:
+            # It reads from the end as it found it: the registration sent until it arrives.
+            await _produce(kafka_bootstrap, vendor, [(_as_stored(registered), None)])
+            return bool(handed)
+
+        await eventually(following_now, "the fan-out to follow the facts topic", 60)
+        await _produce(
+            kafka_bootstrap,
+            vendor,
+            [(_as_stored(e), "contract.awarded") for e in (forged, retitled, award)],
+        )
+
+        async def award_handed() -> bool:
+            return any(e.event_id == uuid.UUID(award["event_id"]) for e in handed)
+
+        await eventually(award_handed, "the stored award to be handed on", 30)
+    finally:
+        following.cancel()
+        await asyncio.gather(following, return_exceptions=True)
+    others = [e for e in handed if e.event_id != uuid.UUID(registered["event_id"])]
+    assert [(str(e.event_id), e.payload.model_dump()["title"]) for e in others] == [
+        (award["event_id"], award["payload"]["title"])
+    ]

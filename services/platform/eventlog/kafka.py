@@ -18,6 +18,7 @@ from aiokafka.errors import KafkaError
 
 from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event, size_problem
+from services.platform.consuming import stored_only
 from services.platform.eventlog.base import Writer, vendor_key
 from services.platform.eventlog.bootstrap import checked_bootstrap
 from services.platform.eventlog.credentials import KafkaCredentials
@@ -26,6 +27,7 @@ from services.platform.eventlog.topic_batches import EVENT_TYPE_HEADER, Record
 from services.platform.eventlog.topics import ENTRANCES, TOPICS
 from services.platform.eventstore.chain import partition_of
 from services.platform.eventstore.event_store import canonical_json
+from services.platform.postgres.database import ConnectionSource
 
 log = logging.getLogger(__name__)
 
@@ -210,10 +212,17 @@ async def _send_partition(
 
 
 async def follow(
-    bootstrap: str, credentials: KafkaCredentials, handle: Callable[[EventEnvelope], None]
+    bootstrap: str,
+    credentials: KafkaCredentials,
+    pool: ConnectionSource,
+    handle: Callable[[EventEnvelope], None],
 ) -> None:
-    """Hands every fact produced from now on to `handle`, until cancelled. No consumer
-    group: every API replica reads every partition, for its own subscribers."""
+    """Hands every fact produced from now on to `handle`, until cancelled, if the log holds
+    it as read (`stored_only.FACTS`, one statement a fetch): only the registry writes the
+    topic, and a record written there past it (a broker without the ACLs) reached
+    subscribers as news of what never happened, and took the place of the event whose id it
+    gave (a subscriber sees an id once). No consumer group: every API replica reads every
+    partition, for its own subscribers."""
     consumer = AIOKafkaConsumer(
         TOPICS["facts"].name,
         bootstrap_servers=bootstrap,
@@ -228,13 +237,36 @@ async def follow(
         await consumer.stop()
         raise await unusable(bootstrap, credentials, error) from error
     try:
-        async for message in consumer:
-            try:
-                handle(parse_event(message.value))
-            except EventRejected as rejection:
-                log.warning("skipping an invalid event on the events topic: %s", rejection)
+        while True:
+            fetched = await consumer.getmany(timeout_ms=_FOLLOW_WAIT_MS)
+            # Each partition's in order; the partitions' orders are independent.
+            raws = [m.value for messages in fetched.values() for m in messages]
+            if raws:
+                await _hand_on(pool, raws, handle)
     finally:
         await consumer.stop()
+
+
+# How long a fetch of `follow` waits for a fact (a fact is handed on as soon as it comes).
+_FOLLOW_WAIT_MS = 1_000
+
+
+async def _hand_on(
+    pool: ConnectionSource, raws: Sequence[bytes | None], handle: Callable[[EventEnvelope], None]
+) -> None:
+    envelopes: list[EventEnvelope] = []
+    read_from: list[bytes] = []
+    for raw in raws:
+        try:
+            envelopes.append(parse_event(raw))
+            read_from.append(raw or b"")
+        except EventRejected as rejection:
+            log.warning("skipping an invalid event on the facts topic: %s", rejection)
+    held, refused = await stored_only.FACTS.sort(pool, envelopes, read_from)
+    for event, _raw, reason in refused:
+        log.warning("skipping %s on the facts topic: %s", event.event_id, reason)
+    for event in held:
+        handle(event)
 
 
 async def reach(bootstrap: str, credentials: KafkaCredentials) -> None:
