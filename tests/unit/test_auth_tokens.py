@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import hmac
 import json
+import os
 import stat
 import threading
 import time
@@ -287,6 +288,51 @@ def test_concurrent_starts_agree_on_one_local_secret(tmp_path: Path) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         created = set(pool.map(lambda _: local_secret(tmp_path), range(16)))
     assert len(created) == 1
+
+
+def _planted(tmp_path: Path) -> Path:
+    """A secret beside `tmp_path / "data"` that someone other than the local secret wrote."""
+    path = tmp_path / "data.jwt-secret"
+    path.write_bytes(base64.b64encode(b"A" * 48) + b"\n")
+    path.chmod(0o600)
+    return path
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user takes root")
+def test_a_local_secret_another_user_wrote_is_refused(tmp_path: Path) -> None:
+    # In a shared folder (/tmp), another user could write the secret first and so sign an
+    # administrator's token that the API accepts.
+    path = _planted(tmp_path)
+    os.chown(path, 65534, 65534)
+    with pytest.raises(StartupError) as refused:
+        create_token("admin", [], "cli-admin", 12, tmp_path / "data", {})
+    assert str(refused.value) == (
+        f"the local token secret {path} belongs to uid 65534, not to this user (uid 0):"
+        " whoever wrote it can sign any token; run as its owner if it is yours, else delete"
+        " it to create a new one (tokens issued with the old one stop working)"
+    )
+    assert path.read_bytes() == base64.b64encode(b"A" * 48) + b"\n"  # left as it was
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o620], ids=lambda mode: f"{mode:04o}")
+def test_a_local_secret_open_to_other_users_is_refused(tmp_path: Path, mode: int) -> None:
+    path = _planted(tmp_path)
+    path.chmod(mode)
+    with pytest.raises(StartupError) as refused:
+        local_secret(tmp_path / "data")
+    assert str(refused.value).startswith(
+        f"the local token secret {path} is open to other users (mode {mode:04o}): whoever"
+        " can read it can sign any token; `chmod 600` it if no one else could have written it"
+    )
+    path.chmod(0o600)  # as the message says
+    assert local_secret(tmp_path / "data") == b"A" * 48
+
+
+def test_a_local_secret_through_a_symbolic_link_is_refused(tmp_path: Path) -> None:
+    elsewhere = _planted(tmp_path).rename(tmp_path / "elsewhere")
+    (tmp_path / "data.jwt-secret").symlink_to(elsewhere)
+    with pytest.raises(StartupError, match=r"data\.jwt-secret: it is a symbolic link, not the"):
+        local_secret(tmp_path / "data")
 
 
 def test_create_token_refuses_rs256_deployments(

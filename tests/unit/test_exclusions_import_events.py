@@ -135,6 +135,18 @@ def test_lines_that_are_not_an_exported_vendor_are_refused_with_their_line() -> 
     assert report.imposed == 1
 
 
+@pytest.mark.parametrize("before", ["", f"{exported(OWN)}\n"])
+def test_a_line_nested_too_deep_is_refused_with_its_line(before: str) -> None:
+    # 6 KB: json met Python's recursion limit, and the import ended in a traceback.
+    deep = '{"vendor_id": ' + "[" * 3_000 + "]" * 3_000 + "}"
+    line = before.count("\n") + 1
+    report = ImportReport()
+    list(planned_events("exclusions", io.StringIO(before + deep), Recorded(), TODAY, report))
+    assert report.refused == [
+        f"line {line}: not JSON this reads: arrays and objects nested too deep"
+    ]
+
+
 def test_a_file_that_is_no_export_is_refused_whole() -> None:
     # A bank's CSV given as an export: each of its 1,286 lines was refused one by one and a
     # report of nothing else sent.

@@ -1,9 +1,10 @@
 """An OCDS package read as a stream: its own fields before or after its releases, the releases
-of one process anywhere in the file, and a broken file refused with where it broke, before any
-event is made."""
+of one process anywhere in the file, and a broken file or one nested too deep refused with
+where it broke, before any event is made."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import json
@@ -16,9 +17,10 @@ import pytest
 from services.events.vendor import VendorRegistered
 from services.imports.ocds.mapping import mapped as mapped_events
 from services.imports.ocds.outcomes import Tally
-from services.imports.ocds.reading import BACKEND, PackageError, read
+from services.imports.ocds.reading import BACKEND, MAX_DEPTH, PackageError, read
 from services.imports.ocds.scratch import OcdsScratch
 from tests.support.ocds_mapping import mapped
+from tests.support.peak_memory import peaks
 
 OCDS = Path(__file__).resolve().parents[1] / "data" / "ocds"
 ARMENIA = (OCDS / "ocds_armenia_armeps_release_package.json").read_bytes()
@@ -151,3 +153,52 @@ def test_a_record_that_cannot_be_read_stops_the_mapping_before_any_event() -> No
         events = mapped_events(read(io.BytesIO(package), scratch), scratch, Tally())
         with pytest.raises(PackageError, match=r"records\[1\]: no compiledRelease"):
             next(events)  # not even the first record's vendor
+
+
+def _nested(levels: int) -> list[Any]:
+    """Arrays `levels` deep: [[…[]…]]."""
+    value: list[Any] = []
+    for _ in range(levels - 1):
+        value = [value]
+    return value
+
+
+def test_a_release_nested_as_deep_as_allowed_is_read_and_mapped() -> None:
+    # The package's object, `releases` and the release are 3 levels; `deep` the rest.
+    release = {**_release("ocds-1", "r1", None, "1234567890123"), "deep": _nested(MAX_DEPTH - 3)}
+    assert mapped({"releases": [release]}).contracts_awarded == 1
+
+
+@pytest.mark.parametrize(
+    ("package", "inside"),
+    [
+        ({"releases": [{"ocid": "ocds-1"}, {"deep": _nested(MAX_DEPTH - 2)}]}, "releases[1]"),
+        ({"publisher": {"deep": _nested(MAX_DEPTH - 1)}, "releases": []}, "outside `releases`"),
+    ],
+)
+def test_a_package_nested_too_deep_is_refused_saying_where(
+    package: dict[str, Any], inside: str
+) -> None:
+    raw = json.dumps(package).encode()
+    assert _refusal(raw).startswith(
+        f"nested too deep: arrays and objects over {MAX_DEPTH} levels within each other"
+        f" (within bytes 0–{len(raw):,}), in {inside}"
+    )
+
+
+def read_deep(path: Path) -> None:
+    """What `peaks` measures, in an interpreter of its own: the package at `path` read, or
+    refused."""
+    with OcdsScratch() as scratch, path.open("rb") as file, contextlib.suppress(PackageError):
+        read(file, scratch)
+
+
+def test_a_small_file_nested_thousands_deep_takes_little_memory(tmp_path: Path) -> None:
+    # 12 KB of brackets. Read with each event's path (`publisher.item.item…`), as ijson's
+    # `parse` spells it for a whole chunk of the file before its first event is seen, this
+    # took 88 MiB (and 160 KB of them 10 GB); its events alone take under 1 MiB.
+    path = tmp_path / "deep.json"
+    deep = 6_000
+    path.write_text('{"publisher": ' + "[" * deep + "]" * deep + ', "releases": []}')
+    _, traced, _ = peaks(path, "tests.unit.test_ocds_reading:read_deep")
+    assert traced < 8 << 20

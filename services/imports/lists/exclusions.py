@@ -183,9 +183,9 @@ def _entry(vendor: _Vendor, reason: _Reason, line: int) -> ExportedEntry:
 
 def entries(stream: TextIO) -> Iterator[ExportedEntry | RowProblem]:
     """An entry per exported reason and upcoming sanction, a line at a time; a line that is
-    not an exported vendor is a `RowProblem`, and a first line that is not JSON at all makes
-    the file an `UnreadableFile` (another list's CSV given as an export: every line refused,
-    one by one, a report of nothing but refusals)."""
+    not an exported vendor (nested too deep to read among them) is a `RowProblem`, and a
+    first line that is not JSON at all makes the file an `UnreadableFile` (another list's CSV
+    given as an export: every line refused, one by one, a report of nothing but refusals)."""
     first = True
     for line, text in enumerate(stream, start=1):
         if not text.strip():
@@ -199,6 +199,9 @@ def entries(stream: TextIO) -> Iterator[ExportedEntry | RowProblem]:
                     " not an exclusions export (JSON lines: `export exclusions --format json`)"
                 ) from None
             yield RowProblem(line, f"not JSON: {error.msg} at column {error.colno}")
+            continue
+        except RecursionError:  # json reads nested arrays and objects by recursing
+            yield RowProblem(line, "not JSON this reads: arrays and objects nested too deep")
             continue
         except ValidationError as error:
             yield RowProblem(line, describe_validation_error(error))

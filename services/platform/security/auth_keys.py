@@ -9,6 +9,7 @@ import json
 import os
 import re
 import secrets
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,7 +113,8 @@ def local_secret_path(data_dir: Path) -> Path:
 
 
 def local_secret(data_dir: Path) -> bytes:
-    """The embedded mode's HS256 secret for `data_dir`, created on first use and kept after."""
+    """The embedded mode's HS256 secret for `data_dir`, created on first use and kept after;
+    StartupError for a file another user could have written or can read (`_private`)."""
     path = local_secret_path(data_dir.expanduser().resolve())
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -129,12 +131,37 @@ def local_secret(data_dir: Path) -> bytes:
         finally:
             os.unlink(temporary)
     try:
-        secret = base64.b64decode(path.read_bytes().strip(), validate=True)
+        # Not through a symbolic link: the file checked is then the file read.
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "rb") as file:
+            _private(path, os.fstat(file.fileno()))
+            secret = base64.b64decode(file.read().strip(), validate=True)
     except (OSError, binascii.Error) as error:
-        raise StartupError(f"cannot read the local token secret {path}: {error}") from None
+        said = "it is a symbolic link, not the file itself" if path.is_symlink() else error
+        raise StartupError(f"cannot read the local token secret {path}: {said}") from None
     if len(secret) < MIN_SECRET_BYTES:
         raise StartupError(
             f"the local token secret {path} is too short; delete it to create a new one "
             "(tokens issued with the old one stop working)"
         )
     return secret
+
+
+def _private(path: Path, status: os.stat_result) -> None:
+    """Refuses a secret file that is not this user's alone. Whoever wrote the secret signs
+    any token the API accepts, an administrator's too, and whoever reads it can: beside a
+    data directory in a shared folder (/tmp), another user could have put it there first."""
+    new = "delete it to create a new one (tokens issued with the old one stop working)"
+    if not stat.S_ISREG(status.st_mode):
+        raise StartupError(f"the local token secret {path} is not a regular file; {new}")
+    if status.st_uid != os.geteuid():
+        raise StartupError(
+            f"the local token secret {path} belongs to uid {status.st_uid}, not to this user"
+            f" (uid {os.geteuid()}): whoever wrote it can sign any token; run as its owner if"
+            f" it is yours, else {new}"
+        )
+    if status.st_mode & 0o077:
+        raise StartupError(
+            f"the local token secret {path} is open to other users (mode"
+            f" {stat.S_IMODE(status.st_mode):04o}): whoever can read it can sign any token;"
+            f" `chmod 600` it if no one else could have written it, else {new}"
+        )
