@@ -36,6 +36,19 @@ _NEXT_PAGE = f"{_ROWS} AND seq > $2 ORDER BY seq LIMIT {PAGE}"
 # The stored row's columns that repeat a field of its envelope (compared as instants, for
 # `occurred_at`: the column is in UTC, the envelope in its producer's offset).
 _COPIED_COLUMNS = ("event_id", "event_type", "vendor_id", "occurred_at")
+# Rows outside the chains' partitions, by partition: no append writes there (and platform
+# migration 0016 refuses them), so no chain covers them, while the API's readers by vendor,
+# by subject and by event id read them as any. Each half read along the (partition, seq)
+# key, the sort it asks for off (`along_indexes`): only such rows are read, whatever the
+# store's size and its statistics.
+_OUTSIDE = """SELECT partition, count(*) AS rows, min(seq) AS first,
+                     min(event_id::text) AS example
+              FROM ((SELECT partition, seq, event_id FROM event_store
+                     WHERE partition < 0 ORDER BY partition, seq)
+                    UNION ALL
+                    (SELECT partition, seq, event_id FROM event_store
+                     WHERE partition >= $1 ORDER BY partition, seq)) r
+              GROUP BY partition ORDER BY partition"""
 
 
 @dataclass(frozen=True)
@@ -220,7 +233,9 @@ async def verify(
                     total += checked
                     progress(checked)
                 walk.end(heads.get(walk.partition, (0, chain.GENESIS)))
+            outside = await conn.fetch(_OUTSIDE, chain.PARTITIONS)
         problems = [w.problem for w in walks if w.problem is not None]
+        problems += [_outside(row) for row in outside]
         problems += _heads(heads, walks)
         orders = await order_pages.recorded(conn)
         problems += [Problem(*found) for found in await ledger_checks.unlogged(conn, orders)]
@@ -248,6 +263,15 @@ async def _checked_pages(conn: Connection, walk: _Walk) -> AsyncIterator[int]:
         )
         yield len(rows)
         rows = following
+
+
+def _outside(row: asyncpg.Record) -> Problem:
+    return Problem(
+        f"partition {row['partition']}",
+        f"{row['rows']} row(s) outside the chains' partitions (0 to {chain.PARTITIONS - 1}),"
+        f" from seq {row['first']} (e.g. event {row['example']}): no append writes there, so"
+        " no chain covers them; they were inserted by hand",
+    )
 
 
 def _heads(heads: dict[int, tuple[int, str]], walks: Sequence[_Walk]) -> list[Problem]:
