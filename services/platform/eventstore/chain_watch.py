@@ -79,4 +79,4 @@ class ChainWatch:
 
 async def _walk_and_record(pool: asyncpg.Pool, database_url: str) -> None:
     walked = await walk_in_child(database_url)
-    await chain_checks.record(pool, walked.events, walked.problems)
+    await chain_checks.record(pool, walked.events, walked.problems, walked.heads)

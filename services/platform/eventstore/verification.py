@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from services.events.catalog import EventRejected, parse_stored
-from services.platform.eventstore import chain, ledger_checks, order_pages
+from services.platform.eventstore import chain, ledger_checks, order_pages, walked_heads
 from services.platform.eventstore.event_store import content_hash
+from services.platform.eventstore.walked_heads import KeptHeads
 from services.platform.postgres.database import Connection
 from services.platform.postgres.index_order import along_indexes
 
@@ -216,10 +217,14 @@ class _Walk:
 
 
 async def verify(
-    pool: asyncpg.Pool, progress: Callable[[int], None] = lambda _: None
+    pool: asyncpg.Pool,
+    progress: Callable[[int], None] = lambda _: None,
+    kept: KeptHeads | None = None,
 ) -> Verification:
     """Walks every partition's chain and checks the heads and ledgers, in one snapshot;
-    `progress` is told how many more events were checked, page by page."""
+    `progress` is told how many more events were checked, page by page. The heads every
+    recorded walk saw must still be on the chain, and those `kept` outside the database
+    (an earlier `verify`'s) too."""
     total = 0
     walks = [_Walk(p) for p in range(chain.PARTITIONS)]
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
@@ -237,6 +242,9 @@ async def verify(
         problems = [w.problem for w in walks if w.problem is not None]
         problems += [_outside(row) for row in outside]
         problems += _heads(heads, walks)
+        problems += [Problem(*found) for found in await walked_heads.recorded_lost(conn)]
+        if kept is not None:
+            problems += [Problem(*found) for found in await walked_heads.kept_lost(conn, kept)]
         orders = await order_pages.recorded(conn)
         problems += [Problem(*found) for found in await ledger_checks.unlogged(conn, orders)]
         problems += [Problem(*found) for found in await ledger_checks.unjudged(conn)]
