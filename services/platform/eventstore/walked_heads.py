@@ -90,7 +90,7 @@ async def recorded_lost(conn: Connection) -> list[tuple[str, str]]:
         (
             f"partition {r['partition']}",
             _lost(
-                f"the walk of {_instant(r['checked_at'])}",
+                f"the walk of {_instant(r['checked_at'])} (unless its row was inserted by hand)",
                 r["seq"],
                 r["chain_hash"],
                 r["found"],
