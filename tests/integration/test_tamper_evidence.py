@@ -134,6 +134,19 @@ async def test_a_row_deleted_from_the_end_shows_at_the_head(stored: asyncpg.Pool
     assert any("its recorded order names are not in the log" in p for p in problems)
 
 
+async def test_a_head_whose_hash_alone_differs_is_said_so(stored: asyncpg.Pool) -> None:
+    """It read "the chain ends at seq 7 but its head records seq 7": events removed."""
+    last = await stored.fetchval("SELECT max(seq) FROM event_store WHERE partition = $1", PARTITION)
+    await stored.execute(
+        "UPDATE event_chain_heads SET chain_hash = repeat('a', 64) WHERE partition = $1", PARTITION
+    )
+    problems = [str(p) for p in (await verification.verify(stored)).problems]
+    assert problems == [
+        f"partition {PARTITION}: its head records seq {last}, where the chain ends, but not the"
+        " chain hash of that last event: the last event was replaced, or the head was changed"
+    ]
+
+
 async def test_two_swapped_rows_are_named_at_the_first(stored: asyncpg.Pool) -> None:
     second, third = await _row(stored, 2), await _row(stored, 3)
     swap = """UPDATE event_store AS s SET event_id = o.event_id, event_type = o.event_type,

@@ -287,16 +287,18 @@ def _heads(heads: dict[int, tuple[int, str]], walks: Sequence[_Walk]) -> list[Pr
     end leave no gap to find, but a head that runs past the chain."""
     problems = []
     for walk in walks:
-        if walk.problem is None and heads.get(walk.partition, (0, chain.GENESIS)) != (
-            walk.seq,
-            walk.link,
-        ):
-            seq, _ = heads.get(walk.partition, (0, chain.GENESIS))
-            problems.append(
-                Problem(
-                    f"partition {walk.partition}",
-                    f"the chain ends at seq {walk.seq} but its head records seq {seq}:"
-                    " events were removed from its end, or the head was changed",
-                )
+        seq, link = heads.get(walk.partition, (0, chain.GENESIS))
+        if walk.problem is not None or (seq, link) == (walk.seq, walk.link):
+            continue
+        if seq == walk.seq:
+            what = (
+                f"its head records seq {seq}, where the chain ends, but not the chain hash of"
+                " that last event: the last event was replaced, or the head was changed"
             )
+        else:
+            what = (
+                f"the chain ends at seq {walk.seq} but its head records seq {seq}:"
+                " events were removed from its end, or the head was changed"
+            )
+        problems.append(Problem(f"partition {walk.partition}", what))
     return problems
