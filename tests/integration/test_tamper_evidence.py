@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import uuid
 from collections.abc import AsyncIterator
 from functools import partial
 
@@ -249,6 +250,20 @@ async def test_a_ledger_entry_for_an_event_not_in_the_log_is_named(stored: async
     )
     problem = await first_problem(stored)
     assert problem.startswith("ledger of risk") and "not in the log" in problem
+
+
+async def test_a_refused_ledger_entry_for_an_event_not_in_the_log_is_called_refused(
+    stored: asyncpg.Pool,
+) -> None:
+    """It was counted among the "applied event(s)" whatever its flag."""
+    unknown = "00000000-0000-4000-8000-000000000001"
+    await stored.execute(
+        "INSERT INTO processed_events (consumer, event_id, refused) VALUES ('risk', $1, true)",
+        uuid.UUID(unknown),
+    )
+    problems = [str(p) for p in (await verification.verify(stored)).problems]
+    assert f"ledger of risk: 1 refused event(s) are not in the log (e.g. {unknown})" in problems
+    assert not [p for p in problems if "applied event(s) are not in the log" in p], problems
 
 
 async def test_processes_report_the_last_walk_and_walk_once_per_interval(
