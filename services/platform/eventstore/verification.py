@@ -239,12 +239,14 @@ async def verify(
                     progress(checked)
                 walk.end(heads.get(walk.partition, (0, chain.GENESIS)))
             outside = await conn.fetch(_OUTSIDE, chain.PARTITIONS)
+            # Counted per partition by hashing, not sorting: as many rows as recorded heads.
+            lost = await walked_heads.recorded_lost(conn)
+            if kept is not None:
+                lost += await walked_heads.kept_lost(conn, kept)
         problems = [w.problem for w in walks if w.problem is not None]
         problems += [_outside(row) for row in outside]
         problems += _heads(heads, walks)
-        problems += [Problem(*found) for found in await walked_heads.recorded_lost(conn)]
-        if kept is not None:
-            problems += [Problem(*found) for found in await walked_heads.kept_lost(conn, kept)]
+        problems += [Problem(*found) for found in lost]
         orders = await order_pages.recorded(conn)
         problems += [Problem(*found) for found in await ledger_checks.unlogged(conn, orders)]
         problems += [Problem(*found) for found in await ledger_checks.unjudged(conn)]
