@@ -72,3 +72,48 @@ async def test_a_rebuild_refused_for_a_broken_chain_is_what_healthz_reports(
     status, chain, _ = await _reported(pool, restarted)
     assert status == 200 and chain["status"] == "broken"
     assert "content was changed after it was recorded" in chain["first_problem"]
+
+
+async def test_an_inserted_row_is_dated_now_and_one_dated_later_stops_no_walk(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """One row inserted by hand, dated 2099, was the latest walk for /healthz and kept the
+    hourly watch from ever walking again (its age never reached the interval)."""
+    await ingest_batch(pool, [case_b.line(e) for e in (case_b.registered(), case_b.suspended())])
+    forged = """INSERT INTO chain_verifications (checked_at, events, intact, problems)
+                VALUES ('2099-01-01', 99, true, '{}') RETURNING checked_at <= now()"""
+    assert await pool.fetchval(forged)  # dated by the database
+    async with pool.acquire() as conn, conn.transaction():
+        # Past the trigger, as the database's owner can.
+        await conn.execute("SET LOCAL session_replication_role = replica")
+        assert not await conn.fetchval(forged)
+
+    looked = await ChainWatch(database_url).look(pool)
+
+    assert looked is not None and looked.intact and looked.events == 2
+    assert await pool.fetchval("SELECT count(*) FROM chain_verifications") == 3
+    status, chain, _ = await _reported(pool, ChainWatch(database_url))
+    assert status == 200 and chain["events"] == 2
+
+
+async def test_a_row_saying_intact_of_heads_the_chain_does_not_hold_is_named(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """A walk's row carries the heads it saw: one inserted by hand saying intact, with heads
+    the log does not hold, is named by every walk after it."""
+    await ingest_batch(pool, [case_b.line(e) for e in (case_b.registered(), case_b.suspended())])
+    await pool.execute(
+        """INSERT INTO chain_verifications (events, intact, problems, head_seqs, head_hashes)
+           VALUES (2, true, '{}', '{0,0,7,0,0,0}', array_fill(repeat('a', 64), '{6}'))"""
+    )
+
+    done = await asyncio.to_thread(run_cli, "verify", "--database-url", database_url)
+
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1].startswith(
+        "broken: partition 2: events were removed or rewritten since the walk of "
+    )
+    assert done.stderr.splitlines()[-1].endswith(
+        " (unless its row was inserted by hand): its head was seq 7 with chain hash"
+        f" {'a' * 64}, and the log holds no event at seq 7"
+    )

@@ -140,6 +140,23 @@ async def test_a_removed_last_block_shows_at_the_head(
     ) in " ".join(problems)
 
 
+async def test_a_head_whose_seal_alone_differs_is_said_so(
+    judged: dict[str, Any], pool: asyncpg.Pool
+) -> None:
+    """It read "ends at order row 40 but its head records order row 40": rows removed."""
+    x = judged["x"]
+    await pool.execute(
+        "UPDATE claim_order_heads SET seal = repeat('a', 64)"
+        f" WHERE consumer = 'registry' AND partition = {X_PARTITION}"
+    )
+    problems = [str(p) for p in (await verification.verify(pool)).problems]
+    assert problems == [
+        f"recorded order of registry, partition {X_PARTITION}: its head records order row"
+        f" {x['seq']}, where the sealed order ends, but not that row's seal: the last block"
+        " was replaced, or the head was changed"
+    ]
+
+
 async def test_concurrent_batches_of_one_consumer_leave_a_sealed_order(
     pool: asyncpg.Pool, database_url: str
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import uuid
 from collections.abc import AsyncIterator
 from functools import partial
 
@@ -134,6 +135,19 @@ async def test_a_row_deleted_from_the_end_shows_at_the_head(stored: asyncpg.Pool
     assert any("its recorded order names are not in the log" in p for p in problems)
 
 
+async def test_a_head_whose_hash_alone_differs_is_said_so(stored: asyncpg.Pool) -> None:
+    """It read "the chain ends at seq 7 but its head records seq 7": events removed."""
+    last = await stored.fetchval("SELECT max(seq) FROM event_store WHERE partition = $1", PARTITION)
+    await stored.execute(
+        "UPDATE event_chain_heads SET chain_hash = repeat('a', 64) WHERE partition = $1", PARTITION
+    )
+    problems = [str(p) for p in (await verification.verify(stored)).problems]
+    assert problems == [
+        f"partition {PARTITION}: its head records seq {last}, where the chain ends, but not the"
+        " chain hash of that last event: the last event was replaced, or the head was changed"
+    ]
+
+
 async def test_two_swapped_rows_are_named_at_the_first(stored: asyncpg.Pool) -> None:
     second, third = await _row(stored, 2), await _row(stored, 3)
     swap = """UPDATE event_store AS s SET event_id = o.event_id, event_type = o.event_type,
@@ -236,6 +250,20 @@ async def test_a_ledger_entry_for_an_event_not_in_the_log_is_named(stored: async
     )
     problem = await first_problem(stored)
     assert problem.startswith("ledger of risk") and "not in the log" in problem
+
+
+async def test_a_refused_ledger_entry_for_an_event_not_in_the_log_is_called_refused(
+    stored: asyncpg.Pool,
+) -> None:
+    """It was counted among the "applied event(s)" whatever its flag."""
+    unknown = "00000000-0000-4000-8000-000000000001"
+    await stored.execute(
+        "INSERT INTO processed_events (consumer, event_id, refused) VALUES ('risk', $1, true)",
+        uuid.UUID(unknown),
+    )
+    problems = [str(p) for p in (await verification.verify(stored)).problems]
+    assert f"ledger of risk: 1 refused event(s) are not in the log (e.g. {unknown})" in problems
+    assert not [p for p in problems if "applied event(s) are not in the log" in p], problems
 
 
 async def test_processes_report_the_last_walk_and_walk_once_per_interval(

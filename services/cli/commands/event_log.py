@@ -15,7 +15,7 @@ from services.cli import database_choice, publishing
 from services.cli.database_choice import database_options
 from services.cli.running import configure, run
 from services.platform.errors import StartupError
-from services.platform.eventstore import chain_checks, verification
+from services.platform.eventstore import chain_checks, verification, walked_heads
 from services.platform.operations.outages import is_outage
 from services.platform.postgres.database import open_pool, redacted
 from services.platform.postgres.migrations import pending_migrations
@@ -96,14 +96,38 @@ async def _reading_pool(url: str) -> asyncpg.Pool:
     return pool
 
 
+def _kept_heads(
+    context: click.Context, parameter: click.Parameter, path: Path | None
+) -> walked_heads.KeptHeads | None:
+    """The heads in the file given, as an earlier `verify` printed them; a usage error
+    (exit 2) naming the line that is not one."""
+    if path is None:
+        return None
+    try:
+        return walked_heads.read_kept(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeDecodeError, walked_heads.UnreadableHeads) as error:
+        raise click.BadParameter(str(error), context, parameter) from None
+
+
 @click.command()
+@click.option(
+    "--heads",
+    "kept",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_kept_heads,
+    help="The output of an earlier verify that passed, kept outside the database: the chains"
+    " must still hold each head it printed (the same chain hash at the same seq).",
+)
 @database_options
-def verify(database_url: str | None, data_dir: Path | None) -> None:
+def verify(
+    kept: walked_heads.KeptHeads | None, database_url: str | None, data_dir: Path | None
+) -> None:
     """Walk the event log's hash chains and check every service's ledger against it. Prints
-    each partition's last seq and head hash when intact (record them elsewhere: a later walk
-    must give the same head for the same seq). Exits 1 when the log is broken, naming the
-    first event that no longer matches; 3 when it could not be checked (PostgreSQL out of
-    reach, no database in the data directory), which says nothing of the log."""
+    each partition's last seq and head hash when intact (keep them elsewhere, and give them
+    to a later verify with --heads: the chains must still hold them). Exits 1 when the log
+    is broken, naming the first event that no longer matches, or a head an earlier walk saw
+    that is no longer on the chain; 3 when it could not be checked (PostgreSQL out of reach,
+    no database in the data directory), which says nothing of the log."""
     configure("warn", quiet_libraries=True)
 
     async def walk() -> verification.Verification:
@@ -116,11 +140,11 @@ def verify(database_url: str | None, data_dir: Path | None) -> None:
                         "SELECT coalesce(sum(seq), 0)::bigint FROM event_chain_heads"
                     )
                 with click.progressbar(length=total, label="verifying", file=sys.stderr) as bar:
-                    result = await verification.verify(pool, bar.update)
+                    result = await verification.verify(pool, bar.update, kept)
                 # The running processes' /healthz and /metrics report it (chain_checks.py).
                 problems = [str(problem) for problem in result.problems]
                 try:
-                    await chain_checks.record(pool, result.events, problems)
+                    await chain_checks.record(pool, result.events, problems, result.heads)
                 except MAY_NOT_WRITE as error:
                     # A monitor with read-only credentials: the verdict stands, unrecorded.
                     click.echo(

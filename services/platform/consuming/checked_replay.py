@@ -86,7 +86,7 @@ async def _walked_beside(pool: asyncpg.Pool, database_url: str, *, force: bool) 
         if not force:
             raise
         return (f"{NOT_VERIFIED}{failed.why}",)
-    await chain_checks.record(pool, walked.events, walked.problems)
+    await chain_checks.record(pool, walked.events, walked.problems, walked.heads)
     if walked.problems and not force:
         raise BrokenChain(
             f"the event log is broken ({'; '.join(walked.problems)}); --force rebuilds anyway"

@@ -10,11 +10,13 @@ hour, and a failed `verify` or a rebuild refused for a broken chain did not show
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+
+from services.platform.eventstore import chain
 
 
 @dataclass(frozen=True)
@@ -34,13 +36,26 @@ class ChainCheck:
         }
 
 
-async def record(pool: asyncpg.Pool, events: int, problems: Sequence[str]) -> None:
-    """Records a walk's result: `events` walked, `problems` found (none: intact)."""
+async def record(
+    pool: asyncpg.Pool,
+    events: int,
+    problems: Sequence[str],
+    heads: Mapping[int, tuple[int, str]] | None = None,
+) -> None:
+    """Records a walk's result: `events` walked, `problems` found (none: intact) and, when
+    intact, the `heads` it saw (partition → last seq and chain hash), which every later walk
+    checks are still on the chain (walked_heads.py). A broken walk's heads are not kept: they
+    may be those of rows a repair then removes."""
+    seen = [heads.get(p, (0, chain.GENESIS)) for p in range(chain.PARTITIONS)] if heads else []
+    kept = bool(seen) and not problems
     await pool.execute(
-        "INSERT INTO chain_verifications (events, intact, problems) VALUES ($1, $2, $3)",
+        """INSERT INTO chain_verifications (events, intact, problems, head_seqs, head_hashes)
+           VALUES ($1, $2, $3, $4, $5)""",
         events,
         not problems,
         list(problems),
+        [seq for seq, _ in seen] if kept else None,
+        [link for _, link in seen] if kept else None,
     )
 
 

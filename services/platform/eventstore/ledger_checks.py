@@ -2,8 +2,9 @@
 orders: `verify`'s checks of what a rebuild replays and where the live readers go on from
 (verification.py).
 
-- Every event a service has applied, or recorded the order of, must be in the log (a rebuild
-  following an order that names an event no longer there would pass over it).
+- Every event a service has applied or refused, or recorded the order of, must be in the log
+  (a rebuild following an order that names an event no longer there would pass over it);
+  the ledger's rows are counted by their flag.
 - Every event of a sealed recorded order must have its row in that consumer's ledger, as
   applied where the order records applications (a table a service names in
   `recorded_orders`, written by its handler: risk's `risk_events`); `claim_order` records
@@ -51,6 +52,7 @@ _JUDGE = f"'{VERDICT_FROM}'"
 
 _LEDGER_ROWS = {
     "applied": "applied event(s) are not in the log",
+    "refused": "refused event(s) are not in the log",
     "ordered": "event(s) its recorded order names are not in the log",
     "unlettered": "event(s) are refused in its ledger with no dead letter of its saying why:"
     " refused flags were set by hand",
@@ -82,7 +84,8 @@ async def unlogged(conn: Connection, orders: Sequence[RecordedOrder]) -> list[tu
     consumers are found along its key, a probe each."""
     applied, as_applied = _tallied(
         {
-            "applied": _UNLOGGED,
+            "applied": "r.unlogged AND NOT r.refused",
+            "refused": "r.unlogged AND r.refused",
             "unlettered": "r.refused AND (SELECT d.id FROM dead_letters d"
             " WHERE d.event_id = r.event_id AND d.stage = r.consumer LIMIT 1) IS NULL",
         }
@@ -119,7 +122,12 @@ async def unlogged(conn: Connection, orders: Sequence[RecordedOrder]) -> list[tu
                      )
                      SELECT a.consumer, v.what, v.missing, v.example
                      FROM applying a CROSS JOIN LATERAL (
-                         SELECT {applied} FROM processed_events r WHERE r.consumer = a.consumer
+                         SELECT {applied} FROM (
+                             -- OFFSET 0: the log probed once per row, not once per count
+                             -- that reads whether it was found.
+                             SELECT r.event_id, r.consumer, r.refused, {_UNLOGGED} AS unlogged
+                             FROM processed_events r WHERE r.consumer = a.consumer OFFSET 0
+                         ) r
                      ) f {as_applied}
                      WHERE a.consumer IS NOT NULL AND v.missing > 0)""",
                 *orders_checked,

@@ -142,9 +142,11 @@ class OrderWalk:
         elif head != (self.seq, self.link):
             self.problem = (
                 f"recorded order of {self.consumer}, partition {self.partition}",
-                f"the sealed order ends at order row {self.seq} but its head records order row"
-                f" {head[0]}:"
-                " rows were removed from its end, or the head was changed",
+                f"its head records order row {self.seq}, where the sealed order ends, but not"
+                " that row's seal: the last block was replaced, or the head was changed"
+                if head[0] == self.seq
+                else f"the sealed order ends at order row {self.seq} but its head records"
+                f" order row {head[0]}: rows were removed from its end, or the head was changed",
             )
 
     def _where(self, row: tuple[int, str]) -> str:

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from services.events.catalog import EventRejected, parse_stored
-from services.platform.eventstore import chain, ledger_checks, order_pages
+from services.platform.eventstore import chain, ledger_checks, order_pages, walked_heads
 from services.platform.eventstore.event_store import content_hash
+from services.platform.eventstore.walked_heads import KeptHeads
 from services.platform.postgres.database import Connection
 from services.platform.postgres.index_order import along_indexes
 
@@ -36,6 +37,19 @@ _NEXT_PAGE = f"{_ROWS} AND seq > $2 ORDER BY seq LIMIT {PAGE}"
 # The stored row's columns that repeat a field of its envelope (compared as instants, for
 # `occurred_at`: the column is in UTC, the envelope in its producer's offset).
 _COPIED_COLUMNS = ("event_id", "event_type", "vendor_id", "occurred_at")
+# Rows outside the chains' partitions, by partition: no append writes there (and platform
+# migration 0016 refuses them), so no chain covers them, while the API's readers by vendor,
+# by subject and by event id read them as any. Each half read along the (partition, seq)
+# key, the sort it asks for off (`along_indexes`): only such rows are read, whatever the
+# store's size and its statistics.
+_OUTSIDE = """SELECT partition, count(*) AS rows, min(seq) AS first,
+                     min(event_id::text) AS example
+              FROM ((SELECT partition, seq, event_id FROM event_store
+                     WHERE partition < 0 ORDER BY partition, seq)
+                    UNION ALL
+                    (SELECT partition, seq, event_id FROM event_store
+                     WHERE partition >= $1 ORDER BY partition, seq)) r
+              GROUP BY partition ORDER BY partition"""
 
 
 @dataclass(frozen=True)
@@ -203,10 +217,14 @@ class _Walk:
 
 
 async def verify(
-    pool: asyncpg.Pool, progress: Callable[[int], None] = lambda _: None
+    pool: asyncpg.Pool,
+    progress: Callable[[int], None] = lambda _: None,
+    kept: KeptHeads | None = None,
 ) -> Verification:
     """Walks every partition's chain and checks the heads and ledgers, in one snapshot;
-    `progress` is told how many more events were checked, page by page."""
+    `progress` is told how many more events were checked, page by page. The heads every
+    recorded walk saw must still be on the chain, and those `kept` outside the database
+    (an earlier `verify`'s) too."""
     total = 0
     walks = [_Walk(p) for p in range(chain.PARTITIONS)]
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
@@ -220,8 +238,15 @@ async def verify(
                     total += checked
                     progress(checked)
                 walk.end(heads.get(walk.partition, (0, chain.GENESIS)))
+            outside = await conn.fetch(_OUTSIDE, chain.PARTITIONS)
+            # Counted per partition by hashing, not sorting: as many rows as recorded heads.
+            lost = await walked_heads.recorded_lost(conn)
+            if kept is not None:
+                lost += await walked_heads.kept_lost(conn, kept)
         problems = [w.problem for w in walks if w.problem is not None]
+        problems += [_outside(row) for row in outside]
         problems += _heads(heads, walks)
+        problems += [Problem(*found) for found in lost]
         orders = await order_pages.recorded(conn)
         problems += [Problem(*found) for found in await ledger_checks.unlogged(conn, orders)]
         problems += [Problem(*found) for found in await ledger_checks.unjudged(conn)]
@@ -250,21 +275,32 @@ async def _checked_pages(conn: Connection, walk: _Walk) -> AsyncIterator[int]:
         rows = following
 
 
+def _outside(row: asyncpg.Record) -> Problem:
+    return Problem(
+        f"partition {row['partition']}",
+        f"{row['rows']} row(s) outside the chains' partitions (0 to {chain.PARTITIONS - 1}),"
+        f" from seq {row['first']} (e.g. event {row['example']}): no append writes there, so"
+        " no chain covers them; they were inserted by hand",
+    )
+
+
 def _heads(heads: dict[int, tuple[int, str]], walks: Sequence[_Walk]) -> list[Problem]:
     """The recorded head of each partition must be its last event: rows deleted from the
     end leave no gap to find, but a head that runs past the chain."""
     problems = []
     for walk in walks:
-        if walk.problem is None and heads.get(walk.partition, (0, chain.GENESIS)) != (
-            walk.seq,
-            walk.link,
-        ):
-            seq, _ = heads.get(walk.partition, (0, chain.GENESIS))
-            problems.append(
-                Problem(
-                    f"partition {walk.partition}",
-                    f"the chain ends at seq {walk.seq} but its head records seq {seq}:"
-                    " events were removed from its end, or the head was changed",
-                )
+        seq, link = heads.get(walk.partition, (0, chain.GENESIS))
+        if walk.problem is not None or (seq, link) == (walk.seq, walk.link):
+            continue
+        if seq == walk.seq:
+            what = (
+                f"its head records seq {seq}, where the chain ends, but not the chain hash of"
+                " that last event: the last event was replaced, or the head was changed"
             )
+        else:
+            what = (
+                f"the chain ends at seq {walk.seq} but its head records seq {seq}:"
+                " events were removed from its end, or the head was changed"
+            )
+        problems.append(Problem(f"partition {walk.partition}", what))
     return problems

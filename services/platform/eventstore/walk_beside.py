@@ -39,6 +39,7 @@ class Walked:
 
     events: int
     problems: tuple[str, ...]
+    heads: dict[int, tuple[int, str]]  # partition → the last seq and chain hash it saw
 
 
 class WalkFailed(RuntimeError):
@@ -119,4 +120,4 @@ async def _verify(database_url: str) -> Walked:
         result = await verification.verify(pool)
     finally:
         await pool.close()
-    return Walked(result.events, tuple(str(problem) for problem in result.problems))
+    return Walked(result.events, tuple(str(problem) for problem in result.problems), result.heads)
