@@ -37,6 +37,7 @@ from services.platform.graphql.pagination import (
 from services.platform.graphql.receipts import Draft, EventReceipt, FieldProblem, record
 from services.platform.graphql.scope_names import as_stored, scope_argument
 from services.platform.security.access import agencies_in_view, sees_agency
+from services.platform.wording import quoted
 from services.registry.api.graphql_vendors import IdentifierInput
 from services.registry.domain.names import IdentifierKey, normalize_identifier
 from services.registry.storage.vendor_repository import existing_vendors, identifier_owners
@@ -135,7 +136,7 @@ class AlertsMutation:
             problems = []
             # Judged as the list's event will store it (trimmed).
             if not sees_agency(info.context.principal, as_stored(agency)):
-                said = f"{agency!r} is not one of your agencies"
+                said = f"{quoted(agency)} is not one of your agencies"
                 problems.append(Problem("agency", said, "not_your_agency"))
             if name.strip() == RUNNING_CONTRACTS:
                 said = f"{RUNNING_CONTRACTS!r} is the automatic list's name"

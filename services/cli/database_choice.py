@@ -14,8 +14,9 @@ Only the processes that serve a database create its schema (`up`, `api`, the wor
 
 Both options on the command line is a usage error (exit 2): one of them would be ignored in
 silence. An option given wins over the other's environment variable: `--data-dir DIR` with
-DATABASE_URL set works on DIR's database (`database_options` tells them apart by where click
-took each value from).
+DATABASE_URL set works on DIR's database (`url_chosen` tells them apart by where click took
+each value from). `up` follows this rule too (`url_chosen`), though it chooses otherwise
+when given neither: its own embedded PostgreSQL.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def database_options(command: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def with_one_database(*args: Any, **kwargs: Any) -> None:
-        kwargs["database_url"] = _url_chosen(kwargs["database_url"], kwargs["data_dir"])
+        kwargs["database_url"] = url_chosen(kwargs["database_url"], kwargs["data_dir"])
         command(*args, **kwargs)
 
     chosen = click.option(
@@ -65,9 +66,10 @@ def database_options(command: Callable[..., None]) -> Callable[..., None]:
     )
 
 
-def _url_chosen(database_url: str | None, data_dir: Path | None) -> str | None:
-    """The URL `database()` is to use, given where click took each option's value from: none
-    when --data-dir was given and the URL came from DATABASE_URL alone."""
+def url_chosen(database_url: str | None, data_dir: Path | None) -> str | None:
+    """The URL to use (`database()`'s, or `up`'s), given where click took each option's value
+    from: none when --data-dir was given and the URL came from DATABASE_URL alone; both
+    given on the command line is a usage error."""
     if not database_url or data_dir is None:
         return database_url
     ctx = click.get_current_context()

@@ -72,11 +72,11 @@ def request_context(
             single_line_check,
         ),
         # The checks that refuse for what the log does not hold (a vendor nobody registered,
-        # a relation that does not stand, a sanction or a contract the vendor does not have)
-        # only where what a client sent a moment before is in the store by then: on Kafka a
-        # registration sent just before may still be on its way to ingest, and refusing its
-        # vendor's next event would refuse what the registry accepts. The registry judges
-        # those there, as it judges all that `publish` sends.
+        # a relation that does not stand, a sanction, a contract or an incident the vendor
+        # does not have) only where what a client sent a moment before is in the store by
+        # then: on Kafka a registration sent just before may still be on its way to ingest,
+        # and refusing its vendor's next event would refuse what the registry accepts. The
+        # registry judges those there, as it judges all that `publish` sends.
         reading_checks=(
             *((known_vendor_check,) if stored else ()),
             settled_only(change_check(policies), stored_on_submit=stored),

@@ -1,6 +1,10 @@
-"""Counts in messages, in the number they are: "1 event", "2 events"."""
+"""Words in messages: counts in the number they are ("1 event", "2 events"), and what a user
+typed quoted as typed."""
 
 from __future__ import annotations
+
+import re
+import unicodedata
 
 
 def plural(count: int, noun: str, *, grouped: bool = False) -> str:
@@ -8,3 +12,24 @@ def plural(count: int, noun: str, *, grouped: bool = False) -> str:
     takes one); `grouped`: the count's thousands separated by commas (1,285)."""
     number = f"{count:,}" if grouped else str(count)
     return f"{number} {noun}" if count == 1 else f"{number} {noun}s"
+
+
+# An escape `repr` writes for a character it deems unprintable; an escaped backslash first,
+# so that a backslash the text holds is never read as the start of an escape.
+_ESCAPE = re.compile(r"(\\\\)|\\(x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})")
+
+
+def quoted(text: str) -> str:
+    """`text` in quotes as `repr` writes it, but with its spaces as typed: `repr` writes a
+    space other than ASCII's (the ideographic space U+3000, a no-break space) as an escape,
+    `'City\\u3000procurement\\u3000office'`, which is not what the reader typed. Whatever
+    else `repr` escapes stays escaped: a control character would break the message's line,
+    and an invisible one (a zero-width space) is best seen as its code."""
+
+    def shown(escape: re.Match[str]) -> str:
+        if escape.group(1) is not None:
+            return escape.group(1)
+        character = chr(int(escape.group(2)[1:], 16))
+        return character if unicodedata.category(character) == "Zs" else escape.group(0)
+
+    return _ESCAPE.sub(shown, repr(text))

@@ -51,13 +51,13 @@ def test_a_password_in_the_database_url_is_never_printed() -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [["verify"], ["export", "exclusions"], ["migration", "export", "plan-1"]]
+    "command", [["verify"], ["export", "exclusions"], ["migration", "export", "plan-1"], ["up"]]
 )
 def test_database_url_and_data_dir_together_is_a_usage_error(
     command: list[str], tmp_path: Path
 ) -> None:
-    """Both on the command line: one was ignored in silence (the URL). Said before either is
-    opened, naming the two options."""
+    """Both on the command line: one was ignored in silence (the URL; by `up`, the
+    directory). Said before either is opened, naming the two options."""
     data_dir = tmp_path / "data"
     result = run_cli(*command, "--database-url", UNREACHABLE_DB, "--data-dir", str(data_dir))
     assert result.returncode == 2, result.stderr

@@ -217,6 +217,23 @@ def _one_error_line(stderr: str) -> str:
     return line
 
 
+def test_up_given_a_data_dir_uses_it_whatever_database_url_says(
+    own_user_dirs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`up --data-dir D` with DATABASE_URL set waited for that URL's PostgreSQL and made no D
+    (a tester's finding): the directory given wins, as for every other command."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/nothing")
+    data_dir = (tmp_path / "data").resolve()
+    up, client = start_up("up", tmp_path, "--data-dir", str(data_dir))
+    try:
+        assert (data_dir / "PG_VERSION").is_file()
+        [record] = records(own_user_dirs)
+        assert (record["home"], record["embedded"]) == (str(data_dir), True)
+    finally:
+        client.close()
+        up.stop()
+
+
 def test_with_two_running_the_commands_ask_which(
     up_on_data_dir: tuple[Path, GraphQLClient],
     own_user_dirs: Path,

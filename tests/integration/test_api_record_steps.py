@@ -1,11 +1,11 @@
 """The API's receipt refuses a step on a record that the registry would refuse, judged against
 the record on record, in the registry's words and with a code, before the log (real
 PostgreSQL): a decision on a subcontract decided already, another vendor's or under another
-contract, and a re-subcontract of such a parent; a step on an incident closed already, or
-dated before the incident occurred; a settlement of a claim settled already, in another
-currency or dated before the filing. The receipt said accepted, then the registry
-dead-lettered the event. Nothing refused is written; a record not on record yet is still the
-registry's to judge, and a system owner hears nothing of another agency's record."""
+contract, and a re-subcontract of such a parent; a step on an incident the vendor does not
+have, closed already, or dated before the incident occurred; a settlement of a claim settled
+already, in another currency or dated before the filing. The receipt said accepted, then the
+registry dead-lettered the event. Nothing refused is written; a record not on record yet is
+still the registry's to judge, and a system owner hears nothing of another agency's record."""
 
 from __future__ import annotations
 
@@ -166,6 +166,36 @@ async def test_a_step_dated_before_the_incident_occurred_is_refused(
     }
 
 
+ANALYST = Principal("test-analyst", Role.RISK_ANALYST, ())
+
+
+@pytest.mark.parametrize("step", INCIDENT_STEPS)
+async def test_a_step_on_an_incident_the_vendor_does_not_have_is_refused(
+    pool: asyncpg.Pool, step: str
+) -> None:
+    """Accepted, it was dead-lettered by the registry after (a tester's finding)."""
+    await apply(pool, case_b.registered(), case_b.another_vendor(OTHER), awarded(), reported())
+    problem = await refused_alike(pool, event(step, incident_id="nope-9"))
+    assert problem == {
+        "field": "payload.incident_id",
+        "message": "vendor 'vendor-b' has no incident 'nope-9'",
+        "code": "unknown_incident",
+    }
+    # Incidents are numbered per vendor: another vendor's incident of that id is not its.
+    answer = await typed(pool, event(step, OTHER), ANALYST)
+    assert answer == {
+        "accepted": False,
+        "errors": [
+            {
+                "field": "payload.incidentId",
+                "message": "vendor 'vendor-c' has no incident 'inc-2022-usb'",
+                "code": "unknown_incident",
+            }
+        ],
+    }
+    assert await logged(pool) == 0
+
+
 def filed() -> tuple[dict[str, Any], ...]:
     """The claim filed on 2022-11-28 in JPY, for the incident, and what it names."""
     return case_b.registered(), awarded(), reported(), event("claim.filed")
@@ -205,11 +235,13 @@ async def test_a_step_on_a_record_not_on_record_yet_is_the_registrys_to_judge(
     pool: asyncpg.Pool,
 ) -> None:
     # Its request or report may be in the log, not applied yet (sent a moment before without
-    # waitForProcessing): refusing the step here would refuse what the registry accepts.
+    # waitForProcessing): refusing the step here would refuse what the registry accepts. An
+    # incident must be reported first even so (the log holds its report).
     await apply(pool, case_b.registered(), awarded())
     steps = [
         decided(DECISIONS[0]),
         requested("sc-2", parent_subcontract_id="sc-1"),
+        reported(),
         event("incident.closed", closed_on="2000-01-01"),
         event("claim.settled", settled_on="2000-01-01", currency="USD"),
     ]

@@ -92,7 +92,9 @@ class Api:
             "eligibility": await self.ask(
                 operation("bid-eligibility"), vendorId=vendor, asOf=AS_OF
             ),
-            "many": await self.ask(operation("screen-bidders"), vendorIds=[vendor], asOf=AS_OF),
+            "many": await self.ask(
+                operation("bid-eligibility-many"), vendorIds=[vendor], asOf=AS_OF
+            ),
             "screened": await self.ask(
                 operation("screen-bidder-list"),
                 bidders=[{"ref": "1", "vendorId": vendor}],

@@ -209,3 +209,26 @@ def test_a_plan_export_refuses_a_file_it_could_not_write_before_reading_the_plan
     assert result.exit_code == 2, result.output
     said = f"'--output': '{nowhere}': its directory '{nowhere.parent}' does not exist"
     assert said in result.output
+
+
+@pytest.mark.parametrize("command", [["api"], ["worker", "ingest"]])
+def test_the_servers_options_name_their_environment_variables(command: list[str]) -> None:
+    """`--help` showed --kafka and --database-url as required, and their absence was said as
+    "Missing option '--kafka'", never naming the variables that would do (a tester's
+    finding)."""
+    runner = CliRunner()
+    shown = runner.invoke(cli, [*command, "--help"], terminal_width=200)
+    assert shown.exit_code == 0
+    assert "[env var: KAFKA_BOOTSTRAP_SERVERS; required]" in shown.output
+    assert "[env var: DATABASE_URL; required]" in shown.output
+    unset = {"KAFKA_BOOTSTRAP_SERVERS": None, "DATABASE_URL": None}
+    missing = runner.invoke(cli, command, env=unset)
+    assert missing.exit_code == 2
+    assert "Missing option '--kafka' (env var: 'KAFKA_BOOTSTRAP_SERVERS')" in missing.output
+
+
+def test_a_workers_health_port_says_all_it_serves() -> None:
+    shown = CliRunner().invoke(cli, ["worker", "ingest", "--help"], terminal_width=200)
+    assert "Serve GET /healthz (503 once a consumer has stalled), /readyz and /metrics" in (
+        " ".join(shown.output.split())
+    )

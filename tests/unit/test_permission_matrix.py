@@ -10,6 +10,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.base import StrawberryObjectDefinition
 
 from graphql import GraphQLInterfaceType
+from services.gateway.execution.operation_choice import OperationNameNeeded
 from services.gateway.http.protection import Limits
 from services.gateway.schema import build_schema
 from services.platform.security.auth import Principal, Role
@@ -200,3 +201,55 @@ async def test_alerts_are_followed_by_whoever_may_read_them(role: Role) -> None:
 async def test_without_a_caller_nothing_is_allowed(operation: str, field: str) -> None:
     # Introspection included: without a token, not even the schema is shown.
     assert await refused(operation, field, None)
+
+
+async def role_refusals(document: str, role: Role, operation_name: str | None) -> list[str]:
+    """The role check's refusals of the request running `operation_name` of the document."""
+    context = bare_context(Principal("test-caller", role, ()))
+    answer = await SCHEMA.execute(document, context_value=context, operation_name=operation_name)
+    return [e.message for e in answer.errors or [] if "may not use" in e.message]
+
+
+TWO_OPERATIONS = """
+query A { today }
+mutation B { submitEvent(event: "{}") { accepted } }
+"""
+# A fragment is judged with the operation that spreads it, and only then.
+FRAGMENTS = """
+query A { ...Day }
+query B { ...Refused }
+fragment Day on Query { today ...Deeper }
+fragment Deeper on Query { today }
+fragment Refused on Query { ...Nested }
+fragment Nested on Query { deadLetters { totalCount } }
+"""
+
+
+@pytest.mark.parametrize(
+    ("document", "operation", "said"),
+    [
+        (TWO_OPERATIONS, "A", []),
+        (TWO_OPERATIONS, "B", ["role auditor may not use submitEvent"]),
+    ],
+)
+async def test_the_role_check_judges_the_operation_the_request_runs(
+    document: str, operation: str, said: list[str]
+) -> None:
+    """GraphQL runs only the operation `operationName` selects: an auditor's query was
+    refused for a mutation beside it in the document (a tester's finding)."""
+    assert await role_refusals(document, U, operation) == said
+
+
+async def test_a_fragment_is_judged_with_the_operation_spreading_it() -> None:
+    # deadLetters is the auditors' (and admins'): a viewer is refused it in B, by however
+    # many fragments deep, and not in A, which spreads none of them.
+    assert await role_refusals(FRAGMENTS, V, "A") == []
+    assert await role_refusals(FRAGMENTS, V, "B") == ["role viewer may not use deadLetters"]
+
+
+async def test_several_operations_and_no_operation_name_run_none() -> None:
+    # Refused before validation (a request error over HTTP, graphql_view.py): no role check
+    # needs to choose among them.
+    context = bare_context(Principal("test-caller", U, ()))
+    with pytest.raises(OperationNameNeeded):
+        await SCHEMA.execute(TWO_OPERATIONS, context_value=context)

@@ -8,13 +8,14 @@ import click
 
 from services.cli import distributed
 from services.cli.running import LOG_LEVELS, configure, run
+from services.cli.server_options import database_url_option, kafka_option
 from services.platform.security.auth import auth_config
 from services.platform.settings import Settings
 
 
 @click.command()
-@click.option("--kafka", "kafka", required=True, envvar="KAFKA_BOOTSTRAP_SERVERS")
-@click.option("--database-url", required=True, envvar="DATABASE_URL")
+@kafka_option
+@database_url_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--log-level", type=LOG_LEVELS, default="info", show_default=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from services.cli import embedded, instances
+from services.cli.database_choice import url_chosen
 from services.cli.running import LOG_LEVELS, configure, run
 from services.cli.serving import ensure_port_free
 from services.console import sign_in
@@ -23,15 +24,24 @@ from services.risk import setup as risk_setup
 @click.option(
     "--data-dir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="Embedded PostgreSQL data directory (kept across runs). "
+    help="Embedded PostgreSQL data directory (kept across runs; not with --database-url;"
+    " given, it wins over $DATABASE_URL). "
     "Default: $VENDORWATCH_DATA_DIR or the user data directory.",
 )
-@click.option("--database-url", envvar="DATABASE_URL", help="Use this PostgreSQL instead.")
+@click.option(
+    "--database-url",
+    envvar="DATABASE_URL",
+    show_envvar=True,
+    help="Use this PostgreSQL instead of an embedded one.",
+)
 @click.option("--log-level", type=LOG_LEVELS, default="info", show_default=True)
 def up(
     host: str, port: int, data_dir: Path | None, database_url: str | None, log_level: str
 ) -> None:
     """Embedded mode: all services and the GraphQL API in one process."""
+    # --data-dir given wins over DATABASE_URL, as for every other command; both given is a
+    # usage error, said before anything starts.
+    database_url = url_chosen(database_url, data_dir)
     configure(log_level)
 
     async def main() -> None:

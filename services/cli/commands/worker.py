@@ -7,6 +7,7 @@ import click
 
 from services.cli import workers
 from services.cli.running import LOG_LEVELS, configure
+from services.cli.server_options import database_url_option, kafka_option
 from services.platform.errors import StartupError
 from services.platform.eventlog.faust_runtime import HealthEndpoint
 from services.platform.settings import Settings
@@ -14,13 +15,14 @@ from services.platform.settings import Settings
 
 @click.command()
 @click.argument("service", type=click.Choice(sorted(workers.WORKERS)))
-@click.option("--kafka", "kafka", required=True, envvar="KAFKA_BOOTSTRAP_SERVERS")
-@click.option("--database-url", required=True, envvar="DATABASE_URL")
+@kafka_option
+@database_url_option
 @click.option("--log-level", type=LOG_LEVELS, default="info", show_default=True)
 @click.option(
     "--health-port",
     type=int,
-    help="Serve GET /healthz on this port (503 once a consumer has stalled). Default: off.",
+    help="Serve GET /healthz (503 once a consumer has stalled), /readyz and /metrics on this"
+    " port. Default: off.",
 )
 @click.option("--health-host", default="127.0.0.1", show_default=True)
 def worker(

@@ -16,6 +16,7 @@ from typing import Any
 from graphql import ArgumentNode, GraphQLError, StringValueNode, ValueNode, VariableNode
 from services.platform.error_codes import ErrorCode
 from services.platform.graphql.scope_names import as_stored
+from services.platform.wording import quoted
 
 # (type, field) whose `agency` argument selects agency-owned records.
 SCOPED_FIELDS = frozenset(
@@ -69,7 +70,7 @@ def agency_errors(
             mine = ", ".join(agencies) or "none"
             errors.append(
                 GraphQLError(
-                    f"agency {agency!r} is not one of your agencies ({mine})",
+                    f"agency {quoted(agency)} is not one of your agencies ({mine})",
                     found.argument,
                     extensions={"code": ErrorCode.FORBIDDEN.value},
                 )

@@ -2,8 +2,9 @@
 
 Every mutation must be listed (a new one is denied to all but admins until it is); queries
 and subscriptions are open to every signed-in role unless listed. The check runs with
-validation (document_checks.py), so a refused operation does nothing at all, for queries,
-mutations and subscriptions alike. Agency scoping (a system owner's own plans) is applied
+validation (document_checks.py), on the operation the request runs and the fragments it
+spreads, so a refused operation does nothing at all, for queries, mutations and
+subscriptions alike. Agency scoping (a system owner's own plans) is applied
 where the data is (services/platform/security/access.py).
 """
 
@@ -90,13 +91,21 @@ def allowed(role: Role, operation: str, field: str) -> bool:
     return role in QUERIES.get(field, EVERYONE)
 
 
+# Which definition of a document a root field is written in: an operation (by its name, None
+# when anonymous) or a fragment (by its name).
+Definition = tuple[str, str | None]  # ("operation" or "fragment", name)
+
+
 @dataclass(frozen=True)
 class RootField:
-    """A root field a document uses: of which operation kind, its name, where it is."""
+    """A root field a document uses: of which operation kind, its name, where it is, and in
+    which definition (an operation, or a fragment one spreads): only those of the operation
+    a request runs are judged (document_checks.py)."""
 
     kind: str  # query, mutation or subscription
     name: str
     node: FieldNode
+    definition: Definition
 
 
 def role_errors(principal: Principal | None, roots: Iterable[RootField]) -> list[GraphQLError]:

@@ -19,6 +19,7 @@ from services.platform.graphql.nodes import (
     one_of,
 )
 from services.platform.graphql.pagination import Connection, key_cursor, page_size
+from services.platform.wording import quoted
 from services.registry.api.graphql_arguments import (
     AGENCY,
     AS_OF,
@@ -237,10 +238,11 @@ class RegistryQuery:
             # Strict, as a sanction's authority is: say how the policy writes it.
             near = spelled_otherwise(policies, authority)
             if near is not None:
-                hint = f"write it as its policy does: {near.authority!r}"
+                hint = f"write it as its policy does: {quoted(near.authority)}"
             else:
                 hint = f"known: {', '.join(sorted(policies)) or 'none'}"
-            raise PolicyError(f"authority: no suspension policy for {authority!r}; {hint}")
+            said = f"authority: no suspension policy for {quoted(authority)}; {hint}"
+            raise PolicyError(said)
         return SuspensionProposal.of(authority, propose(policy, grounds, serious, decided_on))
 
     @strawberry.field(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.platform.wording import quoted
 from services.registry.bidder_screening.model import NameMatch
 from services.registry.domain.names import Normalisation
 from services.registry.name_search.search import NameKind
@@ -28,7 +29,7 @@ def why(match: NameMatch, bidder_country: str | None) -> str:
     """One sentence: the score, which of the vendor's names, the normalisations that made
     the names comparable, how the words compared, and the countries."""
     name = match.matched
-    said = [f"scores {name.score:g} against its {_NAMES[name.kind]} {name.name!r}"]
+    said = [f"scores {name.score:g} against its {_NAMES[name.kind]} {quoted(name.name)}"]
     steps = [STEPS[step] for step in Normalisation if step in name.normalisations]
     if steps:
         said.append(", ".join(steps))

@@ -37,6 +37,7 @@ from services.platform.eventstore.later_rules import (
     judged_by_fourth_rules,
     judged_by_second_rules,
 )
+from services.platform.wording import quoted
 from services.registry.domain.names import normalize_name
 from services.registry.domain.policy import SuspensionPolicy
 
@@ -100,6 +101,6 @@ def authority_refusal(
     if policy is None:
         return None
     return (
-        f"payload.authority: {authority!r} names the suspension policy of"
-        f" {policy.authority!r}; write it as its policy does: {policy.authority!r}"
+        f"payload.authority: {quoted(authority)} names the suspension policy of"
+        f" {quoted(policy.authority)}; write it as its policy does: {quoted(policy.authority)}"
     )

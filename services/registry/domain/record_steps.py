@@ -118,14 +118,19 @@ def parent_refusal(
     return _subcontract_refusal(vendor_id, field, parent_id, parent, payload.contract_id, field)
 
 
+def unknown_incident(vendor_id: str, incident_id: str) -> Refusal:
+    """A step on an incident the vendor does not have: its code and reason."""
+    said = f"vendor {vendor_id!r} has no incident {incident_id!r}"
+    return "unknown_incident", f"payload.incident_id: {said}"
+
+
 def open_incident_refusal(
     vendor_id: str, incident_id: str, incident: IncidentHeader | None
 ) -> Refusal | None:
     """Why a step on the vendor's incident (None: not on record) is refused whatever it says:
     it is unknown, or closed already (nothing more is expected on it)."""
     if incident is None:
-        said = f"vendor {vendor_id!r} has no incident {incident_id!r}"
-        return "unknown_incident", f"payload.incident_id: {said}"
+        return unknown_incident(vendor_id, incident_id)
     what = f"incident {incident_id!r}"
     return _done("closed_already", "incident_id", what, "closed", incident.closed_on)
 

@@ -44,6 +44,7 @@ from services.platform.eventstore.later_rules import (
     judged_by_fifth_rules,
     judged_by_fourth_rules,
 )
+from services.platform.wording import quoted
 from services.registry.domain.refusals import Refusal, problem
 
 
@@ -75,9 +76,9 @@ def rename_refusal(
     if names.renamed_on is not None and payload.effective_on < names.renamed_on:
         return "before_last_rename", (
             f"payload.effective_on: {payload.effective_on} is before vendor {vendor_id!r}"
-            f" was last renamed, to {names.renamed_to!r} from {names.renamed_on}; renames"
-            " are recorded in the order they took effect (a name used in between may be"
-            " added as an alias, which keeps it matching)"
+            f" was last renamed, to {quoted(names.renamed_to or '')} from {names.renamed_on};"
+            " renames are recorded in the order they took effect (a name used in between may"
+            " be added as an alias, which keeps it matching)"
         )
     unchanged = (
         payload.new_legal_name == names.legal_name
@@ -87,7 +88,7 @@ def rename_refusal(
     if unchanged:
         return "no_change", (
             f"payload: vendor {vendor_id!r} has these names already (legal name"
-            f" {names.legal_name!r}); the rename would change nothing"
+            f" {quoted(names.legal_name)}); the rename would change nothing"
         )
     return None
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 
+from services.platform.wording import quoted
 from services.registry.domain.names import name_tokens
 
 __all__ = [
@@ -116,7 +117,7 @@ def query_forms(query: str, limit: int = 20, min_score: float = 60.0) -> tuple[s
     query_words = name_tokens(query)
     if not query_words:
         raise ValueError(
-            f"search query {query!r} has no letter or digit once punctuation and symbols "
+            f"search query {quoted(query)} has no letter or digit once punctuation and symbols "
             "are ignored"
         )
     return query_words, query_words.replace(" ", "")
