@@ -11,6 +11,7 @@ from services.platform.consuming.consumer import Consumer
 from services.platform.settings import Settings
 from services.registry import setup as registry
 from services.registry.domain.policy import SuspensionPolicy
+from services.risk import setup as risk_setup
 from services.risk.handlers import RiskService, risk_consumer
 
 
@@ -24,3 +25,12 @@ def service_consumers(
         migration.consumer(settings.clock),
         alerts.consumer(settings),
     ]
+
+
+def services_use(
+    settings: Settings, policies: Mapping[str, SuspensionPolicy], risk: RiskService
+) -> dict[str, str]:
+    """What a process running every service (`up`) or answering for them (the API: its
+    receipts judge impositions by the policies, it scores risk when read) judges and scores
+    with (platform/consuming/running_settings.py)."""
+    return {**registry.used(settings, policies), **risk_setup.used(settings, risk)}

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from functools import partial
 
-from services.cli.consumers import service_consumers
+from services.cli.consumers import service_consumers, services_use
 from services.cli.serving import ensure_port_free, serving
 from services.gateway.app import create_app
 from services.gateway.context import handled_by, request_context
 from services.platform.consuming.rebuilt_notices import forget_when_rebuilt
+from services.platform.consuming.running_settings import this_process
 from services.platform.eventlog.kafka import KafkaEventLog, follow, reach
 from services.platform.eventlog.topics import ensure_topics
 from services.platform.eventstore.chain_watch import ChainWatch
@@ -96,8 +97,17 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
                             partial(context.part(NAME_INDEX).follow, pool, jobs["name index"]),
                             jobs["name index"],
                         ),
-                        # The caches a rebuild's commit leaves stale, forgotten when it commits.
-                        "rebuilds": (partial(forget_when_rebuilt, pool), jobs["rebuilds"]),
+                        # The caches a rebuild's commit leaves stale, forgotten when it
+                        # commits; and what the API judges with, said to the rebuilds.
+                        "rebuilds": (
+                            partial(
+                                forget_when_rebuilt,
+                                pool,
+                                this_process("vendorwatch api"),
+                                services_use(settings, policies, scoring),
+                            ),
+                            jobs["rebuilds"],
+                        ),
                     },
                 )
         finally:

@@ -12,7 +12,7 @@ import asyncpg
 
 from services.alerts import handlers as alert_handlers
 from services.alerts.webhooks import WebhookConfig, run_deliveries
-from services.cli.consumers import service_consumers
+from services.cli.consumers import service_consumers, services_use
 from services.cli.serving import Background, serving
 from services.gateway.app import create_app
 from services.gateway.context import handled_by, request_context
@@ -22,6 +22,7 @@ from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
 from services.platform.clock import CALENDAR_CHECK_SECONDS
 from services.platform.consuming.outbox import RELAY_SECONDS, Outbox, relay_when_put
 from services.platform.consuming.rebuilt_notices import forget_when_rebuilt
+from services.platform.consuming.running_settings import this_process
 from services.platform.eventlog.base import Writer
 from services.platform.eventlog.embedded import Accept, EmbeddedEventLog, follow, run_consumers
 from services.platform.eventlog.own_appends import OwnAppends
@@ -286,8 +287,17 @@ async def run_up(
                     partial(context.part(NAME_INDEX).follow, pool, jobs["name index"]),
                     jobs["name index"],
                 ),
-                # The caches a rebuild's commit leaves stale, forgotten when it commits.
-                "rebuilds": (partial(forget_when_rebuilt, pool), jobs["rebuilds"]),
+                # The caches a rebuild's commit leaves stale, forgotten when it commits; and
+                # what this process judges with, said to the rebuilds, which compare theirs.
+                "rebuilds": (
+                    partial(
+                        forget_when_rebuilt,
+                        pool,
+                        this_process("vendorwatch up"),
+                        services_use(settings, policies, risk),
+                    ),
+                    jobs["rebuilds"],
+                ),
                 **deliveries,
             },
         )

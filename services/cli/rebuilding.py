@@ -19,6 +19,7 @@ from services.platform.consuming.consumer import Consumer
 from services.platform.consuming.rebuilding import exclusive_pool
 from services.platform.consuming.rebuilt_notices import announce_rebuilt
 from services.platform.consuming.replay import Stage
+from services.platform.consuming.running_settings import differences, running, zone_used
 from services.platform.postgres.database import Connection, open_pool
 from services.platform.postgres.one_transaction import one_transaction
 from services.platform.settings import Settings
@@ -43,6 +44,8 @@ class Projection:
     # What is left after the replay, in its transaction.
     finish: Callable[[Connection, Settings], Awaitable[None]]
     applied_order: AppliedOrder | None = None  # the order its stage applies the log in
+    # What its replay judges and scores with, by fingerprint (running_settings.py).
+    uses: Callable[[Settings], dict[str, str]] = zone_used
 
 
 # In the order `all` rebuilds them.
@@ -54,6 +57,7 @@ PROJECTIONS = {
         lambda settings: registry.replaying(settings.clock, registry_setup.policies(settings)),
         lambda conn, _: registry.finish(conn),
         registry.APPLIED_ORDER,
+        lambda settings: registry_setup.used(settings, registry_setup.policies(settings)),
     ),
     RISK: Projection(
         RISK,
@@ -62,6 +66,7 @@ PROJECTIONS = {
         lambda settings: risk.replaying(risk_setup.service(settings)),
         lambda conn, settings: risk.finish(conn, risk_setup.service(settings)),
         risk.APPLIED_ORDER,
+        lambda settings: risk_setup.used(settings, risk_setup.service(settings)),
     ),
     MIGRATION: Projection(
         MIGRATION,
@@ -107,6 +112,35 @@ def _listed(event_ids: Sequence[uuid.UUID]) -> str:
     return ", ".join(str(event_id) for event_id in event_ids)
 
 
+class SettingsDiffer(Exception):
+    """Running processes judge or score with other settings than the rebuild would."""
+
+    def __init__(self, differing: Sequence[str]) -> None:
+        super().__init__(
+            "processes running on this database judge or score with other settings than this"
+            f" rebuild: {'; '.join(differing)}. Nothing was changed. Replayed so, the log would"
+            " be judged one way and the events to come another (proposeSuspension, the"
+            " registry's verdicts, risk's scores), and the next rebuild would find verdicts"
+            " changed again. To change a policy, the risk model or the time zone: restart"
+            " every process with the new settings first, then rebuild all with them. If this"
+            " rebuild's settings are the new ones and the processes cannot be restarted first,"
+            " --policy-changed rebuilds anyway: then restart every process with its settings"
+            " at once (what they judge meanwhile, they judge the old way)."
+        )
+
+
+async def _refuse_other_settings(
+    conn: Connection, settings: Settings, chosen: Sequence[Projection]
+) -> None:
+    """Raises SettingsDiffer when a running process uses other settings than the chosen
+    projections' replays would (of those they use: a migration rebuild minds no policy)."""
+    ours: dict[str, str] = {}
+    for projection in chosen:
+        ours.update(projection.uses(settings))
+    if differing := differences(await running(conn), ours):
+        raise SettingsDiffer(differing)
+
+
 # Those that act only on what the registry accepted, and that a rebuild reproduces.
 _FOLLOWERS = (RISK, MIGRATION)
 
@@ -122,10 +156,14 @@ class Rebuilt:
     verdicts_changed: registry.ChangedVerdicts | None = None
 
 
-async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> Rebuilt:
+async def rebuild(
+    settings: Settings, names: Sequence[str], *, force: bool, policy_changed: bool = False
+) -> Rebuilt:
     """Rebuilds the named projections in one pass over the log; says what each read and
     which verdicts of the registry changed. Refuses (BrokenChain) when the log fails
     verification, walked during the replay, unless `force`: then says what it went past.
+    Refuses (SettingsDiffer), before anything, when a running process judges or scores with
+    other settings than its replays would, unless `policy_changed`.
 
     Every projection's locks are taken (in PROJECTIONS' order) and its state emptied before
     the pass: live batches of those consumers wait until the pass is over. Each projection
@@ -140,7 +178,9 @@ async def rebuild(settings: Settings, names: Sequence[str], *, force: bool) -> R
         return _lost(what, where, chosen, committed)
 
     async with said_if_lost(settings.database_url, told=told):
-        rebuilt = await _rebuild(settings, chosen, names, committed, force=force)
+        rebuilt = await _rebuild(
+            settings, chosen, names, committed, force=force, policy_changed=policy_changed
+        )
     return rebuilt
 
 
@@ -165,10 +205,14 @@ async def _rebuild(
     committed: list[str],
     *,
     force: bool,
+    policy_changed: bool,
 ) -> Rebuilt:
     """`rebuild`'s work, each projection's name added to `committed` once committed."""
     pool = await open_pool(settings.database_url)
     try:
+        if not policy_changed:
+            async with pool.acquire() as conn:
+                await _refuse_other_settings(conn, settings, chosen)
         async with AsyncExitStack() as held:
             stages = []
             for projection in chosen:

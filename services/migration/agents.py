@@ -10,6 +10,7 @@ from services.migration import setup
 from services.migration.plan_opening import OUTBOX
 from services.migration.planner import PLANNER_SECONDS
 from services.migration.planner_queue import PlanQueue
+from services.platform.consuming.running_settings import zone_used
 from services.platform.eventlog.faust_runtime import (
     WorkerResources,
     add_consumer,
@@ -21,6 +22,7 @@ from services.platform.eventlog.faust_runtime import (
 def register(app: faust.App, resources: WorkerResources) -> None:
     clock = resources.settings.clock
     add_consumer(app, resources, setup.consumer(clock))
+    resources.used.update(zone_used(resources.settings))
     queues: list[PlanQueue] = []  # the worker's one queue, made with its pool
 
     async def plan(resources: WorkerResources) -> None:

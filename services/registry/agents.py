@@ -21,6 +21,8 @@ async def _calendar(resources: WorkerResources) -> None:
 
 def register(app: faust.App, resources: WorkerResources) -> None:
     settings = resources.settings
-    add_consumer(app, resources, setup.consumer(settings, setup.policies(settings)))
+    policies = setup.policies(settings)
+    add_consumer(app, resources, setup.consumer(settings, policies))
+    resources.used.update(setup.used(settings, policies))
     add_periodic(app, "registry-calendar", CALENDAR_CHECK_SECONDS, resources, _calendar)
     add_outbox_relay(app, resources, OUTBOX)

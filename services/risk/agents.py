@@ -24,5 +24,6 @@ async def _calendar(risk: RiskService, resources: WorkerResources) -> None:
 def register(app: faust.App, resources: WorkerResources) -> None:
     risk = setup.service(resources.settings)
     add_consumer(app, resources, risk_consumer(risk))
+    resources.used.update(setup.used(resources.settings, risk))
     add_periodic(app, "risk-calendar", CALENDAR_CHECK_SECONDS, resources, partial(_calendar, risk))
     add_outbox_relay(app, resources, OUTBOX)

@@ -59,7 +59,7 @@ async def _until(condition: Callable[[], Awaitable[bool]], what: str) -> None:
 @contextlib.asynccontextmanager
 async def listening(pool: asyncpg.Pool) -> AsyncIterator[None]:
     """What every long-running process runs: its rebuilt caches forgotten on each commit."""
-    task = asyncio.create_task(forget_when_rebuilt(pool))
+    task = asyncio.create_task(forget_when_rebuilt(pool, "a test process", {}))
 
     async def listens() -> bool:
         return await _listener(pool) is not None

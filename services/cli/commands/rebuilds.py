@@ -19,12 +19,21 @@ from services.platform.wording import plural
 
 
 def _rebuild_options(command: Callable[..., None]) -> Callable[..., None]:
-    """--force and the database options of every rebuild.
+    """--force, --policy-changed and the database options of every rebuild.
 
-    No option chooses the risk model: the rebuild scores with the model every process reads
-    (VENDORWATCH_RISK_MODEL), since the API scores history and a vendor's score when it reads
-    them, and the daily refresh re-scores current scores, each with its own process's model;
-    a rebuild under another would leave stored and read scores disagreeing."""
+    No option chooses the policies or the risk model: the rebuild judges and scores with
+    those every process reads (VENDORWATCH_POLICY_DIR, VENDORWATCH_RISK_MODEL), since the
+    API and the workers judge new events and score when read, each with its own process's;
+    a rebuild under others would leave the log judged one way and new events another. So it
+    is refused while a running process uses others (cli/rebuilding.py), unless told."""
+    command = click.option(
+        "--policy-changed",
+        is_flag=True,
+        help="Rebuild even though running processes judge or score with other suspension"
+        " policies, risk model or time zone than this command's settings; restart them all"
+        " with these settings right after. Restarting them first, then rebuilding, needs no"
+        " such option.",
+    )(command)
     command = click.option(
         "--force", is_flag=True, help="Rebuild even from a log that fails verification."
     )(command)
@@ -36,6 +45,7 @@ def _rebuild(
     database_url: str | None,
     data_dir: Path | None,
     force: bool,
+    policy_changed: bool,
 ) -> None:
     configure("warn", quiet_libraries=True)
 
@@ -43,11 +53,14 @@ def _rebuild(
         async with database_choice.database(database_url, data_dir) as url:
             settings = Settings(database_url=url)
             try:
-                rebuilt = await rebuilding.rebuild(settings, names, force=force)
+                rebuilt = await rebuilding.rebuild(
+                    settings, names, force=force, policy_changed=policy_changed
+                )
             except (
                 BrokenChain,
                 WalkFailed,
                 rebuilding.VerdictsChanged,
+                rebuilding.SettingsDiffer,
                 UnreadableStoredEvent,
             ) as refusal:
                 raise click.ClickException(str(refusal)) from None
@@ -92,6 +105,7 @@ def rebuild(
     database_url: str | None,
     data_dir: Path | None,
     force: bool,
+    policy_changed: bool,
 ) -> None:
     """Replay a service's state (or all, registry first) from the event log while the system
     runs, announcing nothing again; refused when the log fails verification (see verify).
@@ -100,9 +114,16 @@ def rebuild(
     After a change that can alter its verdicts (a new suspension policy), rebuild all: the
     registry rebuilt alone is refused, changing nothing, when it judges any event otherwise
     than before (risk and migration would count what it now refuses, and miss what it now
-    accepts)."""
+    accepts).
+
+    To change the suspension policies, the risk model or the time zone: restart every
+    process (up, or the API and every worker) with the new settings first, then run
+    `rebuild all` with the same settings. A rebuild is refused while a running process
+    judges or scores with other settings than its own, naming the process (a shell without
+    the running processes' VENDORWATCH_POLICY_DIR, or processes not restarted yet), unless
+    --policy-changed."""
     names = list(rebuilding.PROJECTIONS) if projection == "all" else [projection]
-    _rebuild(names, database_url, data_dir, force)
+    _rebuild(names, database_url, data_dir, force, policy_changed)
 
 
 @click.group("risk")
@@ -112,8 +133,10 @@ def risk_group() -> None:
 
 @risk_group.command("rebuild")
 @_rebuild_options
-def risk_rebuild(database_url: str | None, data_dir: Path | None, force: bool) -> None:
+def risk_rebuild(
+    database_url: str | None, data_dir: Path | None, force: bool, policy_changed: bool
+) -> None:
     """Recompute every score and the whole history from the event log with the model in
     VENDORWATCH_RISK_MODEL (a replay, or a new model version once every process reads it):
     `vendorwatch rebuild risk`."""
-    _rebuild(["risk"], database_url, data_dir, force)
+    _rebuild(["risk"], database_url, data_dir, force, policy_changed)

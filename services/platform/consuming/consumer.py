@@ -121,6 +121,7 @@ async def apply_batch(
     unreadable: Sequence[dead_letters.DeadLetter] = (),
     save_cursor: Cursor | None = None,
     measure: bool = True,
+    judged_here: bool = False,
 ) -> BatchResult:
     """Applies `events` in one transaction (a savepoint of the one a rebuild holds open, when
     `pool` is its `OneTransaction`); an event at fault is refused, not fatal.
@@ -129,8 +130,11 @@ async def apply_batch(
     transaction, so a retried batch does not record it again; `save_cursor` (embedded mode)
     records how far the consumer has read, also in it. `measure=False` counts nothing in the
     metrics (a rebuild: its process serves none) and logs no refusal (its replay counts
-    them). Any other exception rolls the whole batch back and propagates, for the caller to
-    retry: nothing is acknowledged that is not committed.
+    them). `judged_here`: the events are those the consumer's judge accepted in the same
+    rebuild (replay.py), whose verdicts stand in that rebuild's uncommitted transaction, not
+    in the judge's ledger as committed, which the claim otherwise consults (`_claim`). Any
+    other exception rolls the whole batch back and propagates, for the caller to retry:
+    nothing is acknowledged that is not committed.
 
     Refusals are rare, so the handlers first run in the batch's transaction itself, without
     a savepoint (two round trips less per batch, on a live update's path); when an event is
@@ -139,11 +143,11 @@ async def apply_batch(
     """
     try:
         return await _apply_batch(
-            pool, consumer, events, unreadable, save_cursor, measure, _apply_together
+            pool, consumer, events, unreadable, save_cursor, measure, judged_here, _apply_together
         )
     except _EVENT_FAULTS:
         return await _apply_batch(
-            pool, consumer, events, unreadable, save_cursor, measure, _apply_parts
+            pool, consumer, events, unreadable, save_cursor, measure, judged_here, _apply_parts
         )
 
 
@@ -154,6 +158,7 @@ async def _apply_batch(
     unreadable: Sequence[dead_letters.DeadLetter],
     save_cursor: Cursor | None,
     measure: bool,
+    judged_here: bool,
     apply: Callable[[Connection, Consumer, Sequence[EventEnvelope]], Awaitable[Refusals]],
 ) -> BatchResult:
     taken = [e for e in events if e.event_type in consumer.handlers]
@@ -163,7 +168,8 @@ async def _apply_batch(
         now_doing(f"waiting for the {consumer.name} consumer's lock (a rebuild)", excused=True)
         await conn.execute(SHARED_FOR_BATCH, lock_key(consumer.name))  # consumer_lock.py
         now_doing(f"applying a batch of {len(events)} events in one transaction")
-        recorded_at = await _claim(conn, consumer, taken, save_cursor, measure)
+        judge = None if judged_here else consumer.verdict_from
+        recorded_at = await _claim(conn, consumer, judge, taken, save_cursor, measure)
         # After the claim, which may wait for the recorded order's heads: a letter written
         # before it would hold its key meanwhile, for a batch holding a head to wait on.
         await dead_letters.record_many(conn, unreadable)
@@ -231,6 +237,7 @@ _SEALED_CLAIMS = order_seals.sealing(
 async def _claim(
     conn: Connection,
     consumer: Consumer,
+    judge: str | None,
     taken: Sequence[EventEnvelope],
     save_cursor: Cursor | None,
     measure: bool,
@@ -248,11 +255,13 @@ async def _claim(
     locks its partitions' heads. Batches of other partitions (a distributed worker's
     replicas) go on; two of one partition take turns from their claims on.
 
-    A consumer that waits for a judge's verdict claims nothing its judge's ledger refuses, as
-    it stands under the batch's lock: what brought the event counts for nothing then. In
+    A consumer that waits for a `judge`'s verdict claims nothing its judge's ledger refuses,
+    as it stands under the batch's lock: what brought the event counts for nothing then. In
     distributed mode `facts` still holds what the judge passed on before a rebuild that now
     refuses it, and a follower behind on the topic reached it after the rebuild's commit
-    (embedded mode's reader passes over refused events already: the same verdict)."""
+    (embedded mode's reader passes over refused events already: the same verdict). None:
+    the consumer judges, or its judge's stage of the same rebuild handed it the events (the
+    ledger as committed is the one that rebuild replaces)."""
     # Once each: the same event twice in a batch is applied once, at its first place. Each
     # with its partition, for the recorded order's seals (order_seals.py).
     partitions = {
@@ -285,7 +294,7 @@ async def _claim(
         list(save_cursor.seqs) if save_cursor is not None else [],
         measure,
         consumer.records_order,
-        consumer.verdict_from,
+        judge,
         list(partitions.values()),
     )
     return {row["event_id"]: row["recorded_at"] for row in rows}

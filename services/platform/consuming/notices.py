@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import asyncpg
@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 
 
 Callback = Callable[[object, int, str, object], None]
+# Run on each connection kept for listening, before it listens: session state the process
+# keeps with it, taken again on the next one.
+AlsoKept = Callable[[Connection], Awaitable[None]]
 if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
 
@@ -53,10 +56,16 @@ class _KeptListener:
     """A LISTEN on one channel, on a pooled connection replaced whenever it is lost."""
 
     def __init__(
-        self, pool: asyncpg.Pool, channel: str, callback: Callback, heard_again: Callable[[], None]
+        self,
+        pool: asyncpg.Pool,
+        channel: str,
+        callback: Callback,
+        heard_again: Callable[[], None],
+        also_kept: AlsoKept | None,
     ) -> None:
         self._pool, self._channel = pool, channel
         self._callback, self._heard_again = callback, heard_again
+        self._also_kept = also_kept
         self._conn: Pooled | None = None
         self._lost: Callable[[object], None] = lambda _conn: None
 
@@ -68,6 +77,8 @@ class _KeptListener:
         try:
             keeps_session_state(conn)
             conn.add_termination_listener(self._lost)
+            if self._also_kept is not None:
+                await self._also_kept(conn)
             await conn.add_listener(self._channel, self._callback)
         except BaseException:
             await self.close()
@@ -109,13 +120,19 @@ class _KeptListener:
 
 @contextlib.asynccontextmanager
 async def kept_listening(
-    pool: asyncpg.Pool, channel: str, callback: Callback, heard_again: Callable[[], None]
+    pool: asyncpg.Pool,
+    channel: str,
+    callback: Callback,
+    heard_again: Callable[[], None],
+    also_kept: AlsoKept | None = None,
 ) -> AsyncIterator[None]:
     """LISTENs on `channel` with `callback` for the block (listening once it starts), and
     again on a new connection whenever the one held is lost (PostgreSQL restarted, a
     failover), then calling `heard_again`: the notices sent meanwhile reached no one. Without
-    it, the loops it wakes fell back to their polls for good after an outage."""
-    kept = _KeptListener(pool, channel, callback, heard_again)
+    it, the loops it wakes fell back to their polls for good after an outage.
+    `also_kept`: run on each connection before it listens (session state the process keeps
+    for its life, taken again on the next connection)."""
+    kept = _KeptListener(pool, channel, callback, heard_again, also_kept)
     lost = await kept.listen()
     keeping = asyncio.create_task(kept.keep(lost), name=f"listen:{channel}")
     try:

@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 
 from services.platform.consuming.notices import kept_listening
+from services.platform.consuming.running_settings import Used, declare
 from services.platform.postgres.database import Connection
 from services.platform.rebuilt_caches import forget_rebuilt
 
@@ -31,10 +32,16 @@ def _heard(*_notice: Any) -> None:
     forget_rebuilt()
 
 
-async def forget_when_rebuilt(pool: asyncpg.Pool) -> None:
+async def forget_when_rebuilt(pool: asyncpg.Pool, process: str, used: Used) -> None:
     """Runs until cancelled: the process's rebuilt caches cleared after each rebuild commits,
     and on listening again after an outage (a rebuild may have committed unheard). What the
-    caches held before this starts listening is cleared too, for the same reason."""
-    async with kept_listening(pool, REBUILT_CHANNEL, _heard, forget_rebuilt):
+    caches held before this starts listening is cleared too, for the same reason. Its kept
+    connection also says, for as long as it lasts, that `process` (running_settings.
+    this_process) judges and scores with `used`, which a rebuild compares with its own."""
+
+    async def declared(conn: Connection) -> None:
+        await declare(conn, process, used)
+
+    async with kept_listening(pool, REBUILT_CHANNEL, _heard, forget_rebuilt, declared):
         forget_rebuilt()
         await asyncio.Event().wait()

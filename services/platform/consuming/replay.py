@@ -46,7 +46,6 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
-from services.events.base import EventEnvelope
 from services.platform.consuming.applied_order import (
     AppliedOrder,
     ReadingPace,
@@ -146,7 +145,7 @@ async def replay(
             if judge:
                 group.create_task(pipeline.judge_all(judge, reads, inboxes))
             for stage, inbox in zip(followers, inboxes, strict=True):
-                group.create_task(pipeline.follow_all(stage, inbox))
+                group.create_task(pipeline.follow_all(stage, inbox, judged_here=judge is not None))
     except ExceptionGroup as failed:
         unreadable, others = failed.split(event_reads.UnreadableStoredEvent)
         if unreadable is not None and others is None:
@@ -225,11 +224,25 @@ class _Pipeline:
                 await _put_each(outs, _Handed(accepted, reopened))
         await _put_each(outs, None)
 
-    async def follow_all(self, stage: Stage, given: asyncio.Queue[_Handed | None]) -> None:
+    async def follow_all(
+        self, stage: Stage, given: asyncio.Queue[_Handed | None], *, judged_here: bool
+    ) -> None:
+        """Applies what it is given. `judged_here`: by the judge's stage of this pass, whose
+        verdicts (in its transaction, uncommitted) are the ones to follow: its ledger as
+        committed still says what it judged before, and would keep from the follower what it
+        refused then and accepts now (a changed policy). Otherwise the reader read through
+        that ledger, the judge's verdicts."""
         taken = stage.consumer.handlers
         async with contextlib.aclosing(self.in_order(stage, given, taken)) as reads:
             async for read in reads:
-                self.refused[stage.consumer.name] += await _apply(stage, read.events)
+                applied = await apply_batch(
+                    stage.transaction,
+                    stage.consumer,
+                    read.events,
+                    measure=False,
+                    judged_here=judged_here,
+                )
+                self.refused[stage.consumer.name] += applied.rejected
 
     async def in_order(
         self, stage: Stage, given: asyncio.Queue[_Handed | None], taken: Collection[str] | None
@@ -297,12 +310,6 @@ async def _reached(stage: Stage, handed: _Handed) -> Read:
         if e.event_type not in takes or e.event_id in before or e.event_id in handed.reopened
     ]
     return Read(kept, handed.read.cursor, handed.read.passed)
-
-
-async def _apply(stage: Stage, events: Sequence[EventEnvelope]) -> int:
-    """Applies the events; returns how many the stage refused."""
-    applied = await apply_batch(stage.transaction, stage.consumer, events, measure=False)
-    return applied.rejected
 
 
 async def _put_each(

@@ -28,6 +28,7 @@ from services.platform.consuming import stored_only
 from services.platform.consuming.consumer import Consumer, apply_serialized_batch
 from services.platform.consuming.outbox import RELAY_SECONDS, Outbox, relay_when_put
 from services.platform.consuming.rebuilt_notices import forget_when_rebuilt
+from services.platform.consuming.running_settings import this_process
 from services.platform.errors import StartupError
 from services.platform.eventlog.faust_observability import add_observability
 from services.platform.eventlog.kafka import KafkaEventLog, reach
@@ -60,6 +61,10 @@ class WorkerResources:
     def __init__(self, settings: Settings, service: str) -> None:
         assert settings.kafka_bootstrap is not None
         self.settings = settings
+        self.service = service
+        # What its services judge and score with, each service's wiring adding its own
+        # (running_settings.py): said to the rebuilds, which compare theirs.
+        self.used: dict[str, str] = {}
         self.batches = TopicBatches(consumer_group(service))
         self._pool: asyncpg.Pool | None = None
         self._log: KafkaEventLog | None = None
@@ -238,10 +243,16 @@ def build_app(
 
 def add_rebuilt_listener(app: faust.App, resources: WorkerResources) -> None:
     """Forgets the worker's rebuilt caches whenever a rebuild commits (rebuilt_notices.py):
-    its consumers would otherwise go on from what the rebuild replaced."""
+    its consumers would otherwise go on from what the rebuild replaced. Says meanwhile what
+    its services judge with (`resources.used`, complete once the app runs)."""
     liveness = Liveness("rebuilds", "job")
     resources.livenesses.append(liveness)
-    add_listening(app, resources, liveness, forget_when_rebuilt)
+
+    async def listen(pool: asyncpg.Pool) -> None:
+        process = this_process(f"the {resources.service} worker")
+        await forget_when_rebuilt(pool, process, resources.used)
+
+    add_listening(app, resources, liveness, listen)
 
 
 def add_listening(

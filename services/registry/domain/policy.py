@@ -21,7 +21,10 @@ Decisions:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -306,3 +309,19 @@ def _period_reasons(
 def _count(n: int, unit: str) -> str:
     """ "1 month", "2 months": a person reads the refusal."""
     return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+
+def policies_fingerprint(policies: Mapping[str, SuspensionPolicy]) -> str:
+    """``"<versions>:<8 hex digits>"``: the policies' versions, and a hash of everything they
+    say (any change of a file's content changes it, its layout and comments aside), so that
+    processes loading other policies under the same version are told apart."""
+    content = [
+        {
+            **{f.name: getattr(p, f.name) for f in dataclasses.fields(p) if f.name != "grounds"},
+            "grounds": {g: dataclasses.asdict(r) for g, r in p.grounds.items()},
+        }
+        for _, p in sorted(policies.items())
+    ]
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    versions = ",".join(p.version for _, p in sorted(policies.items()))
+    return f"{versions}:{hashlib.sha256(canonical.encode()).hexdigest()[:8]}"
