@@ -36,6 +36,7 @@ from graphql import (
     validate,
 )
 from services.gateway.execution.agency_scope import SCOPED_FIELDS, ScopedArgument, agency_errors
+from services.gateway.execution.batch_costs import BATCH_FIELDS, BatchArgument, batch_errors
 from services.gateway.execution.empty_selections import EmptySelections
 from services.gateway.execution.permissions import RootField, role_errors
 from services.gateway.execution.read_arguments import (
@@ -81,16 +82,19 @@ class DocumentFacts:
     roots: tuple[RootField, ...]
     scoped: tuple[ScopedArgument, ...]
     read_variables: tuple[VariableArgument, ...]
+    batches: tuple[BatchArgument, ...]
 
     def caller_errors(
         self, principal: Principal | None, variables: Mapping[str, Any]
     ) -> list[GraphQLError]:
         """The document's errors, then the request's: its read arguments' variables given text
-        no read can match; then the caller's: root fields its role may not use, agencies not
-        its own (the request's `variables`, the operation's defaults)."""
+        no read can match, more batch items than a request may give (batch_costs.py); then
+        the caller's: root fields its role may not use, agencies not its own (the request's
+        `variables`, the operation's defaults)."""
         errors = [
             *self.errors,
             *variable_errors(self.read_variables, variables),
+            *batch_errors(self.batches, variables),
             *role_errors(principal, self.roots),
         ]
         agencies = agencies_in_view(principal)
@@ -110,9 +114,10 @@ def _facts(
     errors = tuple(validate(schema, document, (*rules, MaybeNullValidationRule, EmptySelections)))
     roots: list[RootField] = []
     scoped: list[ScopedArgument] = []
+    batches: list[BatchArgument] = []
 
     class Collect(ValidationRule):
-        """Notes the root fields and the agency arguments of scoped fields."""
+        """Notes the root fields, the agency arguments of scoped fields and the batch fields."""
 
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
@@ -142,6 +147,11 @@ def _facts(
                     for argument in node.arguments or ()
                     if argument.name.value == "agency"
                 )
+            batch = BATCH_FIELDS.get((parent.name, node.name.value))
+            if batch is not None:
+                name, budget = batch
+                value = next((a.value for a in node.arguments or () if a.name.value == name), None)
+                batches.append(BatchArgument(node, budget, value, self.defaults))
 
     validate(schema, document, [Collect])
     unstorable, read_variables = read_arguments(schema, document) if not errors else ((), ())
@@ -152,6 +162,7 @@ def _facts(
         tuple(roots),
         tuple(scoped),
         read_variables,
+        tuple(batches),
     )
 
 
