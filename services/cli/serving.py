@@ -15,6 +15,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
+from services.gateway.http.protection import MAX_BODY_BYTES
 from services.gateway.http.starting import Starting
 from services.platform.errors import StartupError
 from services.platform.operations.liveness import Liveness
@@ -158,6 +159,9 @@ def _config(
         log_level="info",
         log_config=None,
         ws_per_message_deflate=False,
+        # A message may be as large as a request's body (uvicorn's default is 16 MiB): a
+        # client's largest, a 5,000-bidder screen's variables, is ~400 KB.
+        ws_max_size=MAX_BODY_BYTES,
         # Named, not left to "auto": the subscription fan-out writes its frames to this
         # protocol's connections (gateway/live/websocket_frames.py), and another would silently
         # send every frame the slower ASGI way.

@@ -17,6 +17,7 @@ from services.platform.graphql.context import RequestContext
 from services.platform.settings import Settings
 from services.registry.api.graphql_context import KEYED_LOOKUPS, NAME_INDEX, POLICIES
 from services.registry.domain.affiliation_rules import own_affiliate_check
+from services.registry.domain.alias_counts import alias_count_check
 from services.registry.domain.countries import country_check
 from services.registry.domain.imposition_rules import imposition_check
 from services.registry.domain.policy import SuspensionPolicy
@@ -69,6 +70,7 @@ def request_context(
             future_check,
             own_affiliate_check,
             country_check,
+            alias_count_check,
             single_line_check,
         ),
         # The checks that refuse for what the log does not hold (a vendor nobody registered,

@@ -24,14 +24,15 @@ class ErrorCode(StrEnum):
     # No such export format, or no such plan to export (HTTP 404).
     NOT_FOUND = "NOT_FOUND"
     # The request itself is wrong: its body, method or media type, a document that does not
-    # parse or validate (the API's depth, alias, token and introspection limits included), an
-    # unknown operationName.
+    # parse or validate (the API's depth, alias, token and introspection limits included), more
+    # items of the batch fields than a request may give, an unknown operationName.
     BAD_REQUEST = "BAD_REQUEST"
     # A value the API refused: a variable missing or not of its type, a date that does not
     # exist, a date-time without its UTC offset, an unknown vendor, a ground the policy does
     # not have, a page size out of range…
     BAD_USER_INPUT = "BAD_USER_INPUT"
-    # A body over the size limit (HTTP 413).
+    # A body over the size limit (HTTP 413); a document over the length limit (a request
+    # error; over the WebSocket, an `error` message).
     REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
     # A request over the time limit (HTTP 504).
     TIMEOUT = "TIMEOUT"

@@ -1,5 +1,9 @@
 """Each distinct GraphQL document parsed and validated once; the caller checked per request.
 
+Parsed documents and what validation found are kept by text, least recently used first out,
+within a memory budget each (`DOCUMENT_BYTES`, weighed by `document_weight`), not only a
+count: 1,024 distinct documents padded to a few megabytes (a comment) pinned gigabytes.
+
 Validating a document against the schema cost about half of a small request. What a
 document is (valid or not, which root fields it uses, which `agency` arguments it passes to
 agency-owned fields) does not depend on who sends it, so it is worked out once per document
@@ -15,7 +19,7 @@ it (GraphQL executes only the selected operation), rather than being refused for
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,9 +37,11 @@ from graphql import (
     OperationDefinitionNode,
     ValidationContext,
     ValidationRule,
+    parse,
     validate,
 )
 from services.gateway.execution.agency_scope import SCOPED_FIELDS, ScopedArgument, agency_errors
+from services.gateway.execution.batch_costs import BATCH_FIELDS, BatchArgument, batch_errors
 from services.gateway.execution.empty_selections import EmptySelections
 from services.gateway.execution.permissions import Definition, RootField, role_errors
 from services.gateway.execution.read_arguments import (
@@ -45,10 +51,30 @@ from services.gateway.execution.read_arguments import (
 )
 from services.platform.security.access import agencies_in_view
 from services.platform.security.auth import Principal
+from services.platform.weighed_cache import WeighedCache
 
 # Distinct documents kept: real clients send a few dozen; a flood of unique ones only
 # pushes out the oldest.
 DOCUMENTS = 1024
+# What each cache (the parsed documents, their facts) may keep alive: some 500 documents as
+# clients write them (30–85 KB each, parsed and checked), or four of the largest the limits let
+# through (10,000 tokens, about 7 MB).
+DOCUMENT_BYTES = 32_000_000
+# What a document keeps alive, measured (tests/unit/test_document_weight.py): per token,
+# comments included, its token, node and location objects, 350–1,050 bytes; its text, and the
+# values of its tokens (a comment's or a string's a copy of its text); its facts' own objects.
+_TOKEN_BYTES = 800
+_FIXED_BYTES = 16_000
+
+
+def document_weight(text: str, document: DocumentNode) -> int:
+    """About the bytes `document` (parsed from `text`) and its facts keep alive, no fewer."""
+    tokens = 0
+    token = document.loc.start_token if document.loc is not None else None
+    while token is not None:  # the lexer links every token it read, comments included
+        tokens += 1
+        token = token.next
+    return _FIXED_BYTES + 2 * sys.getsizeof(text) + _TOKEN_BYTES * tokens
 
 
 @dataclass(frozen=True)
@@ -56,10 +82,12 @@ class DocumentFacts:
     """What validation found in a document, whoever sends it."""
 
     document: DocumentNode
+    weight: int  # document_weight's
     errors: tuple[GraphQLError, ...]
     roots: tuple[RootField, ...]
     scoped: tuple[tuple[Definition, ScopedArgument], ...]
     read_variables: tuple[VariableArgument, ...]
+    batches: tuple[BatchArgument, ...]
     # Each operation, by name (None: anonymous), and the definitions it runs: itself and the
     # fragments it spreads, however deep.
     operations: Mapping[str | None, frozenset[Definition]]
@@ -81,13 +109,14 @@ class DocumentFacts:
         operation_name: str | None = None,
     ) -> list[GraphQLError]:
         """The document's errors, then the request's: its read arguments' variables given text
-        no read can match; then the caller's, for the operation it runs (`operation_name`):
-        root fields its role may not use, agencies not its own (the request's `variables`,
-        the operation's defaults)."""
+        no read can match, more batch items than a request may give (batch_costs.py); then
+        the caller's, for the operation it runs (`operation_name`): root fields its role may
+        not use, agencies not its own (the request's `variables`, the operation's defaults)."""
         runs = self._runs(operation_name)
         errors = [
             *self.errors,
             *variable_errors(self.read_variables, variables),
+            *batch_errors(self.batches, variables),
             *role_errors(
                 principal, (r for r in self.roots if runs is None or r.definition in runs)
             ),
@@ -100,18 +129,23 @@ class DocumentFacts:
 
 
 def _facts(
-    schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+    schema: GraphQLSchema,
+    text: str,
+    document: DocumentNode,
+    rules: tuple[type[ASTValidationRule], ...],
 ) -> DocumentFacts:
     # strawberry's own rules but its @oneOf one: graphql-core's checks those inputs
     # (one_of_inputs.py), and both told the same mistake twice; and ours (empty_selections.py).
     errors = tuple(validate(schema, document, (*rules, MaybeNullValidationRule, EmptySelections)))
     roots: list[RootField] = []
     scoped: list[tuple[Definition, ScopedArgument]] = []
+    batches: list[BatchArgument] = []
     operations: dict[str | None, frozenset[Definition]] = {}
 
     class Collect(ValidationRule):
         """Notes the root fields and the agency arguments of scoped fields, each with the
-        definition it is written in, and which definitions each operation runs."""
+        definition it is written in, the batch fields, and which definitions each operation
+        runs."""
 
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
@@ -151,22 +185,49 @@ def _facts(
                     for argument in node.arguments or ()
                     if argument.name.value == "agency"
                 )
+            batch = BATCH_FIELDS.get((parent.name, node.name.value))
+            if batch is not None:
+                name, budget = batch
+                value = next((a.value for a in node.arguments or () if a.name.value == name), None)
+                batches.append(BatchArgument(node, budget, value, self.defaults))
 
     validate(schema, document, [Collect])
     unstorable, read_variables = read_arguments(schema, document) if not errors else ((), ())
     return DocumentFacts(
-        document, errors + unstorable, tuple(roots), tuple(scoped), read_variables, operations
+        document,
+        document_weight(text, document),
+        errors + unstorable,
+        tuple(roots),
+        tuple(scoped),
+        read_variables,
+        tuple(batches),
+        operations,
     )
 
 
 class DocumentChecks:
-    """The facts of the documents seen lately, per schema (one per API process)."""
+    """The parses and facts of the documents seen lately, per schema (one per API process)."""
 
-    def __init__(self, rules: Sequence[type[ASTValidationRule]], size: int = DOCUMENTS) -> None:
+    def __init__(
+        self,
+        rules: Sequence[type[ASTValidationRule]],
+        size: int = DOCUMENTS,
+        budget: int = DOCUMENT_BYTES,
+    ) -> None:
         self.rules = tuple(rules)  # the limits' rules, run with the standard ones
-        self._size = size
-        self._known: OrderedDict[tuple[str, tuple[type[ASTValidationRule], ...]], DocumentFacts]
-        self._known = OrderedDict()
+        self._parsed: WeighedCache[tuple[str, tuple[tuple[str, Any], ...]], DocumentNode]
+        self._parsed = WeighedCache(size, budget)
+        self._known: WeighedCache[tuple[str, tuple[type[ASTValidationRule], ...]], DocumentFacts]
+        self._known = WeighedCache(size, budget)
+
+    def parse(self, text: str, options: Mapping[str, Any]) -> DocumentNode:
+        """`text` parsed with graphql-core's `options` (the token limit), once while kept."""
+        key = (text, tuple(sorted(options.items())))
+        found = self._parsed.get(key)
+        if found is None:
+            found = parse(text, **options)
+            self._parsed.put(key, found, document_weight(text, found))
+        return found
 
     def facts(
         self,
@@ -177,20 +238,14 @@ class DocumentChecks:
     ) -> DocumentFacts:
         key = (text, rules)
         found = self._known.get(key)
-        if found is not None:
-            self._known.move_to_end(key)
-            return found
-        found = self._known[key] = _facts(schema, document, (*rules, *self.rules))
-        if len(self._known) > self._size:
-            self._known.popitem(last=False)
+        if found is None:
+            found = _facts(schema, text, document, (*rules, *self.rules))
+            self._known.put(key, found, found.weight)
         return found
 
     def known(self, text: str, rules: tuple[type[ASTValidationRule], ...]) -> DocumentFacts | None:
         """The facts of `text` if it was validated with `rules` lately; nothing is worked out."""
-        found = self._known.get((text, rules))
-        if found is not None:
-            self._known.move_to_end((text, rules))
-        return found
+        return self._known.get((text, rules))
 
     def extension(self) -> SchemaExtension:
         """The per-request extension strawberry asks for (a factory's product)."""
@@ -201,6 +256,12 @@ class _CheckDocument(SchemaExtension):
     def __init__(self, checks: DocumentChecks) -> None:
         super().__init__()
         self.checks = checks
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query is not None:  # else strawberry says no query was given
+            context.graphql_document = self.checks.parse(context.query, context.parse_options)
+        yield
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context

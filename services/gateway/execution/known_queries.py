@@ -39,9 +39,15 @@ from graphql import (
     specified_rules,
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
-from services.gateway.execution.document_checks import DOCUMENTS, DocumentChecks
+from services.gateway.execution.document_checks import (
+    DOCUMENT_BYTES,
+    DOCUMENTS,
+    DocumentChecks,
+    DocumentFacts,
+)
 from services.gateway.execution.operation_metrics import observe
 from services.gateway.execution.query_plans import QueryPlan, plan_of
+from services.platform.weighed_cache import WeighedCache
 
 # The rules strawberry validates a document with (its execution context's default): the
 # document checks keep facts under them, with the limits' rules added.
@@ -62,7 +68,10 @@ class KnownQueries:
         self._enabled = enabled and not any(
             e._implements_resolve() for e in schema.get_extensions()
         )
-        self._plans: dict[int, tuple[DocumentNode, QueryPlan | None]] = {}
+        # By the document's identity, holding it (a plan is worked out once per document
+        # object); bounded as the document checks are, whose documents these mostly are.
+        self._plans: WeighedCache[int, tuple[DocumentNode, QueryPlan | None]]
+        self._plans = WeighedCache(DOCUMENTS, DOCUMENT_BYTES)
 
     async def execute(
         self,
@@ -88,7 +97,7 @@ class KnownQueries:
         if facts.caller_errors(getattr(context, "principal", None), variables or {}):
             return None
         started = time.perf_counter()
-        plan = self._plan(facts.document)
+        plan = self._plan(facts)
         if plan is not None:
             data = await plan.run(
                 self._schema._schema,
@@ -124,15 +133,14 @@ class KnownQueries:
         # strawberry's: its extensions give no results of their own.
         return ExecutionResult(data=result.data, errors=None, extensions={})
 
-    def _plan(self, document: DocumentNode) -> QueryPlan | None:
+    def _plan(self, facts: DocumentFacts) -> QueryPlan | None:
         """The document's plan (query_plans.py), worked out the first time it runs here."""
+        document = facts.document
         kept = self._plans.get(id(document))
         if kept is not None and kept[0] is document:
             return kept[1]
-        if len(self._plans) >= DOCUMENTS:  # the document checks' bound: theirs went out too
-            self._plans.clear()
         plan = plan_of(self._schema._schema, document)
-        self._plans[id(document)] = (document, plan)
+        self._plans.put(id(document), (document, plan), facts.weight)
         return plan
 
 

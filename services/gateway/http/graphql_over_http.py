@@ -15,13 +15,14 @@
   SHA-256 of its text (`extensions.persistedQuery.sha256Hash`). A hash this process has not
   seen is answered with the error `PersistedQueryNotFound` (code PERSISTED_QUERY_NOT_FOUND),
   and the client sends the hash with the text, which is checked and kept. Each API process
-  keeps its own (bounded), so a client may have to register again with another replica.
+  keeps its own (bounded by count and by the texts' total size), so a client may have to
+  register again with another replica.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
+import sys
 from typing import Any
 
 from strawberry.types.execution import ExecutionResult, PreExecutionError
@@ -29,11 +30,14 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from services.platform.error_codes import ErrorCode
 from services.platform.http_errors import JSON
+from services.platform.weighed_cache import WeighedCache
 
 MEDIA_TYPE = "application/graphql-response+json"
 NOT_FOUND = "PersistedQueryNotFound"
-# Documents kept by hash (as many as the parser's cache keeps: protection.PARSED_DOCUMENTS).
+# Documents kept by hash (as many as the parses kept: document_checks.DOCUMENTS), and the
+# bytes their texts may hold in all (some 10,000 of the API's own documents).
 PERSISTED = 1024
+PERSISTED_BYTES = 16_000_000
 
 
 def answers_in(accept: str | None) -> str:
@@ -93,9 +97,8 @@ class RequestError(Exception):
 
 
 class PersistedQueries:
-    def __init__(self, size: int = PERSISTED) -> None:
-        self._size = size
-        self._known: OrderedDict[str, str] = OrderedDict()
+    def __init__(self, size: int = PERSISTED, budget: int = PERSISTED_BYTES) -> None:
+        self._known: WeighedCache[str, str] = WeighedCache(size, budget)
 
     def resolve(self, query: str | None, extensions: dict[str, Any] | None) -> str | None:
         """The document to run: `query` itself, or the one its persisted-query hash names."""
@@ -112,14 +115,11 @@ class PersistedQueries:
             known = self._known.get(wanted)
             if known is None:
                 raise RequestError(NOT_FOUND, ErrorCode.PERSISTED_QUERY_NOT_FOUND)
-            self._known.move_to_end(wanted)
             return known
         if hashlib.sha256(query.encode()).hexdigest() != wanted:
             raise RequestError(
                 "extensions.persistedQuery.sha256Hash is not the SHA-256 of the query",
                 ErrorCode.PERSISTED_QUERY_HASH_MISMATCH,
             )
-        self._known[wanted] = query
-        if len(self._known) > self._size:
-            self._known.popitem(last=False)
+        self._known.put(wanted, query, sys.getsizeof(query))
         return query

@@ -69,14 +69,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self._context = context
-        self._max_tokens = limits.max_tokens
+        self._limits = limits
         self._graphiql = graphiql_page()
         self._graphiql_policy = content_security_policy(self._graphiql)
         self._persisted = PersistedQueries()
         self._known = KnownQueries(schema, checks, enabled=known_queries)
-        self.graphql_transport_ws_handler_class = FanOutHandler.for_view(
-            verifier, limits.max_tokens
-        )
+        self.graphql_transport_ws_handler_class = FanOutHandler.for_view(verifier, limits)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and not speaks_our_protocol(scope):
@@ -178,6 +176,10 @@ class GraphQLView(GraphQL[RequestContext, None]):
             )
         data = await super().parse_http_body(request)
         if isinstance(data, GraphQLRequestData):
+            # Before it is kept (as a persisted query) or parsed. A plain POST asked the known
+            # queries first, which only look such a text up: it is never kept.
+            if (too_long := self._limits.too_long(data.query)) is not None:
+                raise RequestError(too_long, ErrorCode.REQUEST_TOO_LARGE)
             data.query = self._persisted.resolve(data.query, data.extensions)
         return data
 
@@ -191,7 +193,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         if request_data.query and runs_a_subscription(
-            request_data.query, request_data.operation_name, self._max_tokens
+            request_data.query, request_data.operation_name, self._limits.max_tokens
         ):
             raise RequestError(SUBSCRIPTION_OVER_HTTP, ErrorCode.SUBSCRIPTION_OVER_HTTP)
         # A plain POST asked the known queries already (`_known_answer`): not twice.

@@ -3,8 +3,11 @@
 Document limits (depth, aliases, selections with fragments spread out, tokens as a cost proxy)
 are GraphQL validation rules, so an over-limit query is answered with a clear error and no
 work (document_limits.py: their cost grows with the document's text, not its spread-out
-size); request size and time limits guard the HTTP transport. Introspection can be switched
-off in production; when on, it is held to limits of its own (introspection_limits.py).
+size); a document's length is refused before it is parsed or kept, over HTTP and over the
+WebSocket alike (`too_long`); request size and time limits guard the HTTP transport, and the
+server holds a WebSocket message to the body's size (`MAX_BODY_BYTES`, cli/serving.py).
+Introspection can be switched off in production; when on, it is held to limits of its own
+(introspection_limits.py).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
+from strawberry.extensions import MaxTokensLimiter, SchemaExtension
 
 from graphql import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from services.gateway.execution.document_limits import document_limits_rule
@@ -30,8 +33,8 @@ from services.platform.operations.logs import ANSWER_CUT_OFF_SAID
 
 log = logging.getLogger(__name__)
 
-# Distinct documents whose parse is kept (document_checks.py keeps their validation).
-PARSED_DOCUMENTS = 1024
+# A request's body, and a WebSocket message: a 5,000-bidder screen's variables are ~400 KB.
+MAX_BODY_BYTES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,11 @@ class Limits:
     # Selections with every fragment spread counted as its fragment's (document_limits.py):
     # no more than a document of `max_tokens` without fragments could hold.
     max_selections: int = 10_000
-    max_body_bytes: int = 2_000_000
+    # Characters in one document, comments and white space included (a comment or a string
+    # is one token however long): the largest the API's own clients send is 1.7 KB, a
+    # 1,000-bidder screen written out 37 KB; larger lists go in variables.
+    max_document_chars: int = 100_000
+    max_body_bytes: int = MAX_BODY_BYTES
     request_seconds: float = 30.0
     # The API's own: `Settings.graphql_introspection` (create_app).
     introspection: bool = True
@@ -52,11 +59,17 @@ class Limits:
 
     def extensions(self) -> list[Callable[[], SchemaExtension]]:
         """Fresh extension instances per operation, as strawberry expects: the token limit,
-        applied while parsing, and the parser's cache (the limit is part of its key)."""
-        return [
-            partial(MaxTokensLimiter, max_token_count=self.max_tokens),
-            partial(ParserCache, maxsize=PARSED_DOCUMENTS),
-        ]
+        applied while parsing (document_checks.py keeps the parses, the limit in the key)."""
+        return [partial(MaxTokensLimiter, max_token_count=self.max_tokens)]
+
+    def too_long(self, query: object) -> str | None:
+        """Why the document `query` is refused unparsed (REQUEST_TOO_LARGE), if it is."""
+        if isinstance(query, str) and len(query) > self.max_document_chars:
+            return (
+                f"the GraphQL document is {len(query):,} characters; the limit is"
+                f" {self.max_document_chars:,} (send long lists as variables)"
+            )
+        return None
 
     def validation_rules(self) -> list[type[ASTValidationRule]]:
         """The document limits, as rules run with the standard validation (once per

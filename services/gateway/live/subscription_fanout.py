@@ -48,6 +48,7 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
 from services.gateway.http.graphql_over_http import runs_a_subscription
+from services.gateway.http.protection import Limits
 from services.gateway.live.shared_events import NotPlain, caller, frozen
 from services.gateway.live.websocket_auth import TokenCheckingHandler
 from services.gateway.live.websocket_frames import FrameWriter, text_frame
@@ -245,12 +246,11 @@ class FanOutHandler(TokenCheckingHandler):
     one hub."""
 
     hubs: Hubs
-    max_tokens: int
 
     @classmethod
-    def for_view(cls, verifier: TokenVerifier, max_tokens: int) -> type[FanOutHandler]:
+    def for_view(cls, verifier: TokenVerifier, limits: Limits) -> type[FanOutHandler]:
         handler = cast(type[FanOutHandler], cls.for_verifier(verifier))
-        handler.hubs, handler.max_tokens = Hubs(), max_tokens
+        handler.hubs, handler.limits = Hubs(), limits
         return handler
 
     async def send_frame(self, frame: str) -> None:
@@ -262,7 +262,7 @@ class FanOutHandler(TokenCheckingHandler):
 
     def _shape(self, operation: Operation[RequestContext, None]) -> Shape | None:
         query, name = operation.query, operation.operation_name
-        if not isinstance(query, str) or not _subscribes(query, name, self.max_tokens):
+        if not isinstance(query, str) or not _subscribes(query, name, self.limits.max_tokens):
             return None
         try:
             variables = frozen(operation.variables or {})

@@ -292,7 +292,8 @@ class NodeQuery:
         return await fetch(info, str(id))
 
     @strawberry.field(
-        description=f"Several objects by global id (at most {MAX_IDS}), in the order asked: null"
+        description=f"Several objects by global id (at most {MAX_IDS} a request, counted with"
+        " every other `nodes` of it), in the order asked: null"
         " where `node` would answer null; an id that is not one fails its own place only."
     )
     def nodes(

@@ -178,7 +178,9 @@ class RegistryQuery:
         return BidEligibility.of(answer)
 
     @strawberry.field(
-        description="Screens many bidders at once (one bounded round of database work). An id"
+        description="Screens many bidders at once (up to 5,000 a request, counted with every"
+        " other `bidEligibilityMany` and `screenBidders` of it; one bounded round of database"
+        " work). An id"
         " the registry does not hold refuses the whole call, naming the unknown ids (an unknown"
         " bidder may be a typo for a barred vendor); `screenBidders` answers such a bidder"
         " `UNKNOWN` beside the others."

@@ -10,6 +10,7 @@ import strawberry
 from services.events.match_review import MatchDecision as MatchDecisionModel
 from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import described_enum
+from services.platform.off_the_loop import Turns
 from services.registry.api.graphql_arguments import (
     AGENCY,
     AS_OF,
@@ -294,7 +295,8 @@ class BidderScreening:
 @strawberry.type
 class BidderScreeningQuery:
     @strawberry.field(
-        description="Screens a bidder list as it arrives (up to 5,000): by vendor id, by"
+        description="Screens a bidder list as it arrives (up to 5,000 a request, counted with"
+        " every other `screenBidders` and `bidEligibilityMany` of it): by vendor id, by"
         " identifier or by name, each bidder answered in order, ELIGIBLE, BARRED,"
         " POSSIBLE_MATCH, UNKNOWN or INVALID, in a fixed number of SQL statements."
     )
@@ -327,4 +329,9 @@ class BidderScreeningQuery:
             )
         except BidderListRefused as error:
             raise queries.RegistryQueryError(str(error)) from None
-        return [BidderScreening.of(a, b) for a, b in zip(answers, given, strict=True)]
+        # The answers made into GraphQL objects giving the loop turns, as they were made.
+        screenings, turns = [], Turns()
+        for answer, bidder in zip(answers, given, strict=True):
+            screenings.append(BidderScreening.of(answer, bidder))
+            await turns.give()
+        return screenings
