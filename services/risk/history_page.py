@@ -23,6 +23,7 @@ from services.platform.graphql.pagination import foreign_cursor
 from services.platform.postgres.database import Connection
 from services.platform.postgres.whole_numbers import is_count
 from services.platform.security.access import agencies_in_view
+from services.platform.wording import echoed
 from services.risk import history as risk_history
 from services.risk.domain.model import RiskModel
 from services.risk.domain.risk_score import RiskScore
@@ -43,7 +44,7 @@ class HistoryPage:
 
 def _no_entry(vendor_id: str, cursor: str) -> InvalidArgument:
     return InvalidArgument(
-        f"after: {cursor!r} names no entry of {vendor_id}'s risk history (a rebuild under"
+        f"after: {echoed(cursor)} names no entry of {vendor_id}'s risk history (a rebuild under"
         " other rules may have left its event out); ask again from the first page"
     )
 
@@ -57,7 +58,7 @@ async def _cursor_seq(conn: Connection, vendor_id: str, cursor: str | None) -> i
         return 0
     if is_count(cursor):
         raise InvalidArgument(
-            f"after: {cursor!r} is a cursor of the form riskHistory gave before its cursors"
+            f"after: {echoed(cursor)} is a cursor of the form riskHistory gave before its cursors"
             " named their entries; ask again from the first page"
         )
     if uuid_part(cursor) is None:
