@@ -41,9 +41,11 @@ def create_token(
     if not subject.strip():
         raise StartupError("the token subject must not be empty")
     if not 0 < hours <= MAX_HOURS:
+        # Every digit the number has (the shortest text that reads back as it): six
+        # significant ones said "not 8784" of 8784.0000001.
         raise StartupError(
             "the token lifetime must be a positive number of hours "
-            f"up to {MAX_HOURS} (a year), not {hours:g}"
+            f"up to {MAX_HOURS} (a year), not {repr(hours).removesuffix('.0')}"
         )
     # Without keys in the environment, embedded mode's local secret of the chosen data dir.
     keyed = any(environ.get(name) for name in ENVIRONMENT_KEYS)

@@ -1,5 +1,5 @@
-"""Words in messages: counts in the number they are ("1 event", "2 events"), and what a user
-typed quoted as typed."""
+"""Words in messages: counts in the number they are ("1 event", "2 events"), what a user
+typed quoted as typed, and what a client sent quoted back cut short."""
 
 from __future__ import annotations
 
@@ -33,3 +33,14 @@ def quoted(text: str) -> str:
         return character if unicodedata.category(character) == "Zs" else escape.group(0)
 
     return _ESCAPE.sub(shown, repr(text))
+
+
+# How much of what a client sent a message quotes back: enough to recognise it.
+ECHOED_CHARS = 80
+
+
+def echoed(value: str) -> str:
+    """`value` quoted for a message telling the client what it sent, cut at ECHOED_CHARS
+    characters with an ellipsis: a 100 KB cursor or id is neither sent back nor logged whole
+    (the API logs each client error with its message)."""
+    return quoted(value if len(value) <= ECHOED_CHARS else f"{value[:ECHOED_CHARS]}…")

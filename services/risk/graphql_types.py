@@ -17,15 +17,15 @@ from services.platform.graphql.context import ContextKey, Info
 from services.platform.graphql.descriptions import After, described_enum, first
 from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events, uuid_part
-from services.platform.graphql.pagination import Connection, foreign_cursor, page_size
+from services.platform.graphql.pagination import Connection, page_size
 from services.platform.graphql.scope_names import scope_argument
 from services.platform.postgres.database import Connection as DbConnection
-from services.platform.postgres.whole_numbers import is_count
 from services.risk import current_scores
 from services.risk import history as risk_history
 from services.risk.domain.risk_score import RiskScore as RiskScoreModel
-from services.risk.evidence_scope import hidden_events
+from services.risk.evidence_scope import hidden_events, hidden_of
 from services.risk.handlers import RiskService
+from services.risk.history_page import history_page
 from services.risk.storage import repository
 
 # The risk model in use, as loaded at startup (services/risk/setup.py).
@@ -144,7 +144,11 @@ class RiskScore(Node):
                 if (day := _day(part)) is not None and vendor in known:
                     risk_now = await risk.evaluate(conn, vendor, day)
                     scored_as[(vendor, part)] = (vendor, day, risk_now, None)
-            for (vendor, event), seq in (await repository.history_seqs(conn, entries)).items():
+            # An entry caused by an event the caller may not read of is none of its history
+            # (history_page.py), by id either.
+            unseen = await hidden_of(info, conn, (event for _, event in entries))
+            seen = [(vendor, event) for vendor, event in entries if event not in unseen]
+            for (vendor, event), seq in (await repository.history_seqs(conn, seen)).items():
                 for at, as_of, score in await risk_history.history(
                     conn, risk.model, vendor, seq - 1, 1
                 ):
@@ -256,29 +260,6 @@ async def risk_score_of(
     return RiskScore.of(vendor_id, day, risk, hidden=hidden)
 
 
-async def _history_seq(conn: DbConnection, vendor_id: str, cursor: str | None) -> int:
-    """Where a page of the vendor's history after `cursor` starts. A cursor is the event id
-    of an entry, not the seq that orders the entries: `vendorwatch rebuild risk` numbers
-    them again from one, without the gaps that rolled-back batches left live, so a seq taken
-    before it would name another entry or none."""
-    if cursor is None:
-        return 0
-    if is_count(cursor):
-        raise InvalidArgument(
-            f"after: {cursor!r} is a cursor of the form riskHistory gave before its cursors"
-            " named their entries; ask again from the first page"
-        )
-    if uuid_part(cursor) is None:
-        raise foreign_cursor(cursor)
-    seq = (await repository.history_seqs(conn, [(vendor_id, cursor)])).get((vendor_id, cursor))
-    if seq is None:
-        raise InvalidArgument(
-            f"after: {cursor!r} names no entry of {vendor_id}'s risk history (a rebuild under"
-            " other rules may have left its event out); ask again from the first page"
-        )
-    return seq
-
-
 @strawberry.type
 class RiskQuery:
     @strawberry.field(
@@ -300,7 +281,8 @@ class RiskQuery:
         " caused), in log order: empty for a vendor with none, as for an id nobody registered"
         " (`vendor` tells which). A cursor names its entry, not a place in a numbering: one"
         " taken before `vendorwatch rebuild` goes on after it from the same entry (refused when"
-        " the rebuild left that entry out)."
+        " the rebuild left that entry out). A system owner reads no entry of an event of"
+        " another agency's records: its effect shows in the next entry it reads."
     )
     async def risk_history(
         self,
@@ -317,21 +299,16 @@ class RiskQuery:
             info.context.pool.acquire() as conn,
             conn.transaction(isolation="repeatable_read", readonly=True),
         ):
-            entries = await risk_history.history(
-                conn,
-                info.context.part(RISK).model,
-                vendor,
-                await _history_seq(conn, vendor, after),
-                limit + 1,
+            page = await history_page(
+                info, conn, info.context.part(RISK).model, vendor, after, limit
             )
-            total = await repository.history_length(conn, vendor)
-            events = await repository.history_events(conn, [seq for seq, _, _ in entries[:limit]])
-            hidden = await hidden_events(info, conn, (risk for _, _, risk in entries[:limit]))
+            hidden = await hidden_events(info, conn, (risk for _, _, risk in page.entries))
+        events = page.events
         pairs = [
             (events[seq], RiskScore.of(vendor, as_of, risk, events[seq], hidden=hidden))
-            for seq, as_of, risk in entries[:limit]
+            for seq, as_of, risk in page.entries
         ]
-        return Connection.of_pairs(pairs, total, len(entries) > limit, after)
+        return Connection.of_pairs(pairs, page.total, page.has_next, after)
 
     @strawberry.field(
         description="Vendors by current score, highest first; only those with contracts of"

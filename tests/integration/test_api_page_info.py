@@ -3,6 +3,8 @@ read where a page starts and ends and whether there is more either side."""
 
 from __future__ import annotations
 
+import logging
+
 import asyncpg
 import pytest
 
@@ -137,3 +139,35 @@ async def test_a_connection_takes_a_cursor_of_its_own_form(
     query = f"query ($after: String) {{ {CONNECTIONS[connection]} }}"
     body = await over_http(pool, token(), query, after=after)
     assert body == {"data": {connection: {"totalCount": 0}}}, body
+
+
+@pytest.mark.parametrize("connection", sorted(CONNECTIONS))
+async def test_a_long_cursor_is_quoted_back_cut(
+    pool: asyncpg.Pool, caplog: pytest.LogCaptureFixture, connection: str
+) -> None:
+    """A 100 KB `after` came back whole in the error, and again in the API's INFO line for
+    it, where an id given to `node` was cut at 80 characters: each is cut so now."""
+    await apply(pool, case_b.another_vendor("vendor-0"))
+    after = "x" * 100_000
+    query = f"query ($after: String) {{ {CONNECTIONS[connection]} }}"
+    with caplog.at_level(logging.INFO):
+        body = await over_http(pool, token(), query, after=after)
+    (error,) = body["errors"]
+    assert error["message"] == (
+        f"after: {'x' * 80 + '…'!r} is not a cursor from this connection; ask again from the"
+        " first page"
+    ), error
+    assert caplog.records and max(len(r.getMessage()) for r in caplog.records) < 1_000
+
+
+async def test_a_long_registry_changes_cursor_is_quoted_back_cut(pool: asyncpg.Pool) -> None:
+    since = "1." + "9" * 100_000
+    body = await over_http(
+        pool,
+        token(),
+        "query ($since: String) { registryChanges(since: $since) { cursor } }",
+        since=since,
+    )
+    assert [e["message"] for e in body["errors"]] == [
+        f"since: {since[:80] + '…'!r} is not a cursor from registryChanges"
+    ], body

@@ -3,7 +3,8 @@ PostgreSQL and its embedded event log: a "not the same firm" decision stops the 
 next screening of the same name and address, a new sanction on that vendor brings it back
 (saying why); a confirmation answers the bidder as the vendor and gives the vendor the name
 and identifier; the decision is in the vendor's timeline and the audit trail with who and why;
-nobody can claim to have decided through raw input; a rebuild gives the same decisions back."""
+nobody can claim to have decided through raw input, nor decide for every agency without
+keeping vendor records; a rebuild gives the same decisions back."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from services.platform.security.auth import Principal, Role
 from services.platform.settings import Settings
 from tests.support import case_b
 from tests.support.event_examples import envelope
-from tests.support.in_process_api import SCHEMA, execute, shared_context
+from tests.support.in_process_api import SCHEMA, execute, graphql, shared_context
 from tests.support.registry import REGISTRY
 
 pytestmark = pytest.mark.postgres
@@ -252,6 +253,50 @@ async def test_nobody_decides_through_raw_input(pool: asyncpg.Pool) -> None:
     assert await pool.fetchval("SELECT count(*) FROM registry_match_reviews") == 0
     flagged = (await screen(pool, {"ref": "x", "name": OTHER_FIRM}))["x"]
     assert flagged["status"] == "POSSIBLE_MATCH" and flagged["reviews"] == []
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        Principal("owner@shimin", Role.SYSTEM_OWNER, ("市民課",)),
+        Principal("authority@city", Role.SANCTION_AUTHORITY, ()),
+    ],
+    ids=["system_owner", "sanction_authority"],
+)
+async def test_only_those_who_keep_vendor_records_decide(
+    pool: asyncpg.Pool, principal: Principal
+) -> None:
+    """A decision holds for every agency's screenings and a confirmation names the vendor:
+    a system owner (acting for its own agencies) and a sanction authority, who may not
+    update a vendor, are refused before anything is recorded."""
+    await submit(pool, case_b.registered(), case_b.suspended())
+    unrelated = {"scheme": "corporate_number", "value": "3100001234567"}
+    decisions = [
+        {
+            "decision": "CONFIRMED",
+            "bidderName": "Totally Innocent Corp",
+            "bidderIdentifier": unrelated,
+            "reason": "test",
+        },
+        {"decision": "NOT_SAME", "bidderName": OTHER_FIRM, "bidderAddress": ADDRESS, "reason": "x"},
+    ]
+    for payload in decisions:
+        answer = await graphql(pool, principal, REVIEW, vendorId=case_b.VENDOR, payload=payload)
+        assert answer == {
+            "data": None,
+            "errors": [f"role {principal.role.value} may not use reviewMatch"],
+        }
+    await drain(pool, REGISTRY)
+    assert await pool.fetchval("SELECT count(*) FROM registry_match_reviews") == 0
+    answers = await screen(
+        pool,
+        {"ref": "number", "identifier": unrelated},
+        {"ref": "innocent", "name": "Totally Innocent Corp"},
+        by_name("flagged"),
+    )
+    assert answers["number"]["status"] == answers["innocent"]["status"] == "UNKNOWN"
+    assert answers["flagged"]["status"] == "POSSIBLE_MATCH"
+    assert [c["vendorId"] for c in answers["flagged"]["candidates"]] == [case_b.VENDOR]
 
 
 async def test_a_rebuild_gives_the_same_decisions_back(

@@ -104,3 +104,71 @@ async def test_a_system_owner_sees_the_evidence_of_its_agencies_only(
     notes, _ = evidence(answer["data"]["riskScore"])
     assert "i-mine" in notes
     assert answer["data"]["riskScore"]["score"] == everything["riskScore"]["score"]
+
+
+HISTORY = """query ($after: String, $first: Int!) {
+  riskHistory(vendorId: "vendor-b", first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { id asOf score factors { name contribution } } }
+  } }"""
+NODE = """query ($id: ID!) { node(id: $id) { ... on RiskScore { score } } }"""
+
+
+async def _history(bearer: str, pool: asyncpg.Pool, first: int = 50) -> list[dict[str, Any]]:
+    """Every entry of B's history as the caller pages through it, `first` at a time: each
+    edge's cursor with its node, and the totalCount each page said."""
+    entries, after = [], None
+    while True:
+        answer = await over_http(pool, bearer, HISTORY, after=after, first=first)
+        assert "errors" not in answer, answer
+        page = answer["data"]["riskHistory"]
+        entries += [
+            {**e["node"], "cursor": e["cursor"], "total": page["totalCount"]} for e in page["edges"]
+        ]
+        if not page["pageInfo"]["hasNextPage"]:
+            return entries
+        after = page["pageInfo"]["endCursor"]
+
+
+async def test_a_system_owner_s_risk_history_leaves_out_other_agencies_entries(
+    two_agencies: list[dict[str, Any]], pool: asyncpg.Pool
+) -> None:
+    """An entry per 税務課 event told the owner its event id (the cursor), its day and what
+    it did (the factors' step). Those entries are left out; the next entry the owner reads
+    is the vendor's whole score after its own event, 税務課's effect included."""
+    later = event(
+        "incident.reported",
+        incident_id="i-mine-2",
+        contract_id="c-shimin-1",
+        caused_by_vendor_id=DROP,
+    )
+    await ingest_batch(pool, [case_b.line(later)])
+    await drain(pool, REGISTRY)
+    await drain(pool, risk_consumer(service()))
+    theirs = {e["event_id"] for e in two_agencies}
+
+    everything = await _history(token(Role.AUDITOR), pool)
+    hidden = [e for e in everything if e["cursor"] in theirs]
+    assert hidden  # 税務課's events each have an entry the auditor reads
+    owner = token(Role.SYSTEM_OWNER, (MINE,))
+    for first in (50, 1):
+        seen = await _history(owner, pool, first)
+        # The entries the owner may read, exactly as the auditor reads them: the same
+        # cursors, days and whole scores, counted without the others.
+        assert [{**e, "total": 0} for e in seen] == [
+            {**e, "total": 0} for e in everything if e["cursor"] not in theirs
+        ]
+        assert {e["total"] for e in seen} == {len(everything) - len(hidden)}
+    # Its last entry, its own incident after 税務課's, counts 税務課's incident too.
+    assert seen[-1]["cursor"] == later["event_id"] and seen[-1] == {
+        **everything[-1],
+        "total": seen[-1]["total"],
+    }
+    # A hidden entry is none of the owner's by id or as a cursor either.
+    for entry in hidden:
+        found = await over_http(pool, owner, NODE, id=entry["id"])
+        assert found["data"] == {"node": None}, found
+        refused = await over_http(pool, owner, HISTORY, after=entry["cursor"], first=5)
+        assert refused["errors"][0]["message"].startswith(
+            f"after: '{entry['cursor']}' names no entry of vendor-b's risk history"
+        )

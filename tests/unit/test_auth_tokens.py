@@ -382,6 +382,23 @@ def test_the_token_command_refuses_in_one_line(
     assert line.startswith(error)
 
 
+@pytest.mark.parametrize(
+    ("hours", "said"),
+    [("8784.0000001", "8784.0000001"), ("8784.5", "8784.5"), ("-2", "-2"), ("inf", "inf")],
+)
+def test_the_token_command_says_the_lifetime_it_refuses_as_given(
+    tmp_path: Path, hours: str, said: str
+) -> None:
+    """A lifetime just past a year was told in six digits: "…, not 8784", the limit itself."""
+    arguments = ["create", "--role", "viewer", "--hours", hours, "--data-dir", str(tmp_path)]
+    refused = CliRunner().invoke(token_group, arguments)
+    assert refused.exit_code != 0
+    assert [line for line in refused.stderr.splitlines() if line.startswith("Error:")] == [
+        "Error: the token lifetime must be a positive number of hours up to 8784 (a year),"
+        f" not {said}"
+    ]
+
+
 def test_a_verified_token_is_remembered_until_it_expires() -> None:
     verifier = TokenVerifier(AuthConfig(hs256_secret=SECRET, leeway_seconds=0))
     short = issue_token(SECRET, subject="a", role=Role.VIEWER, ttl=dt.timedelta(seconds=2))

@@ -32,8 +32,9 @@ EXPECTED_MUTATIONS: dict[str, set[Role]] = {
     "submitEvent": {D},
     **{m: {P, D} for m in ("registerVendor", "updateVendor", "renameVendor")},
     "changeVendorAffiliation": {P, D},
-    # Those who screen bidder lists decide on their possible matches; auditors check them.
-    "reviewMatch": {P, S, A, D},
+    # A decision holds for every agency and a confirmation names the vendor: those who keep
+    # vendor records (not a system owner, for its agencies only; auditors check decisions).
+    "reviewMatch": {P, D},
     **{
         m: {P, S, D}
         for m in (

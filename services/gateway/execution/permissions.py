@@ -28,9 +28,6 @@ VENDOR_RECORDS = frozenset({Role.PROCUREMENT_OFFICER, Role.ADMIN})
 CONTRACT_RECORDS = frozenset({Role.PROCUREMENT_OFFICER, Role.SYSTEM_OWNER, Role.ADMIN})
 SANCTIONS = frozenset({Role.SANCTION_AUTHORITY, Role.ADMIN})
 PLANS = frozenset({Role.SYSTEM_OWNER, Role.ADMIN})
-# A review decision on a possible match (reviewMatch): those who screen bidder lists, and the
-# sanction authorities and admins; not auditors, who check decisions rather than make them.
-MATCH_REVIEWERS = ELIGIBILITY_CHECKERS - {Role.AUDITOR}
 # Who keeps an agency's watchlists and answers its alerts: those who buy and those who run
 # the contracts.
 WATCHERS = frozenset({Role.PROCUREMENT_OFFICER, Role.SYSTEM_OWNER, Role.ADMIN})
@@ -55,7 +52,13 @@ MUTATIONS: Mapping[str, frozenset[Role]] = {
     "updateVendor": VENDOR_RECORDS,
     "renameVendor": VENDOR_RECORDS,
     "changeVendorAffiliation": VENDOR_RECORDS,
-    "reviewMatch": MATCH_REVIEWERS,
+    # A review decision is a judgement on the vendor's identity that every agency's screening
+    # obeys: a confirmation gives the vendor the bidder's name and identifier (as updateVendor
+    # would), a "not the same firm" drops the vendor from the candidates of that name and
+    # address for everyone. So those who keep vendor records decide; not a system owner, who
+    # acts for its own agencies only, nor a sanction authority, who may not change a vendor's
+    # record, nor auditors, who check decisions rather than make them.
+    "reviewMatch": VENDOR_RECORDS,
     "awardContract": CONTRACT_RECORDS,
     "amendContract": CONTRACT_RECORDS,
     "terminateContract": CONTRACT_RECORDS,

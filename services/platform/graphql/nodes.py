@@ -45,6 +45,7 @@ from services.platform.graphql.context import Info
 from services.platform.graphql.errors import InvalidArgument, RoleRefused
 from services.platform.postgres.whole_numbers import INTEGER_MAX, is_count
 from services.platform.security.auth import Role
+from services.platform.wording import echoed
 
 Key = tuple[str, ...]
 N = TypeVar("N")
@@ -82,9 +83,8 @@ def encode(type_name: str, key: Key) -> strawberry.ID:
 def decode(value: str, argument: str = "id") -> tuple[str, Key]:
     """The type name and key a global id names; InvalidNodeId, naming `argument`, for any
     string that is not the canonical id of some key."""
-    shown = value if len(value) <= 80 else f"{value[:80]}…"
     refusal = InvalidNodeId(
-        f"{argument}: {shown!r} is not an id of this API (take ids from an object's `id`"
+        f"{argument}: {echoed(value)} is not an id of this API (take ids from an object's `id`"
         " field, as they are)"
     )
     if len(value) > MAX_ID_CHARS or not _ENCODED.fullmatch(value):

@@ -11,6 +11,7 @@ from strawberry.types.nodes import SelectedField, Selection
 from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.nodes import InvalidNodeId, decode, encode
 from services.platform.postgres.whole_numbers import BIGINT_MAX, is_count
+from services.platform.wording import echoed
 
 Node = TypeVar("Node")
 
@@ -53,7 +54,8 @@ def foreign_cursor(cursor: str) -> InvalidArgument:
     sorts before it, as if that were all. A cursor of its form is a place in its order,
     whoever wrote it (ARCHITECTURE.md, "Cursors")."""
     return InvalidArgument(
-        f"after: {cursor!r} is not a cursor from this connection; ask again from the first page"
+        f"after: {echoed(cursor)} is not a cursor from this connection; ask again from the first"
+        " page"
     )
 
 

@@ -11,7 +11,7 @@ import asyncpg
 from services.events.vendor import identifier_value
 from services.platform.postgres.database import Connection
 from services.platform.postgres.whole_numbers import is_count
-from services.platform.wording import plural
+from services.platform.wording import echoed, plural
 from services.registry.domain.eligibility import Eligibility
 from services.registry.domain.names import (
     IdentifierKey,
@@ -196,7 +196,7 @@ def _cursor(since: str | None) -> tuple[int, int]:
         return 0, 0
     xid, _, seq = since.partition(".")
     if not (is_count(xid) and is_count(seq)):
-        raise RegistryQueryError(f"since: {since!r} is not a cursor from registryChanges")
+        raise RegistryQueryError(f"since: {echoed(since)} is not a cursor from registryChanges")
     return int(xid), int(seq)
 
 

@@ -314,6 +314,16 @@ async def history_events(conn: Connection, seqs: Collection[int]) -> dict[int, s
     return {r["seq"]: str(r["event_id"]) for r in rows}
 
 
+async def history_entries(conn: Connection, vendor_id: str) -> list[tuple[int, str]]:
+    """(seq, event id) of each of the vendor's history rows, in log order."""
+    rows = await conn.fetch(
+        "SELECT h.seq, e.event_id::text AS event_id FROM risk_history h"
+        " JOIN risk_events e USING (seq) WHERE h.vendor_id = $1 ORDER BY h.seq",
+        vendor_id,
+    )
+    return [(r["seq"], r["event_id"]) for r in rows]
+
+
 async def history_seqs(
     conn: Connection, entries: Collection[tuple[str, str]]
 ) -> dict[tuple[str, str], int]:
