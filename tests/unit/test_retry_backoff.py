@@ -104,3 +104,28 @@ async def test_a_loop_that_never_returns_is_told_recovered_once_it_runs_again(
         with contextlib.suppress(asyncio.CancelledError):
             await running
         retry_backoff.cache_clear()
+
+
+async def test_a_stop_turned_into_a_failure_under_it_stops_the_loop() -> None:
+    """Python 3.11's `asyncio.wait_for` (asyncpg's connect uses it) answers a cancellation
+    that comes as its awaitable fails with that failure: the stop reached the loop as an
+    outage, was retried, and the loop ran on; `up` stopping waited for it for good."""
+    loop = asyncio.get_running_loop()
+    connecting: asyncio.Future[None] = loop.create_future()
+    waiting = asyncio.Event()
+    attempts = 0
+
+    async def operation() -> None:
+        nonlocal attempts
+        attempts += 1
+        waiting.set()
+        await asyncio.wait_for(connecting, 60)
+
+    task = asyncio.create_task(until_done(operation, "test loop"))
+    await waiting.wait()
+    # The connection fails, and the stop comes, in the same turn of the loop.
+    connecting.set_exception(ConnectionRefusedError("PostgreSQL is gone"))
+    task.cancel()
+    done, _ = await asyncio.wait([task], timeout=10)
+    assert done == {task} and task.cancelled()
+    assert attempts == 1

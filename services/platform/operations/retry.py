@@ -84,11 +84,26 @@ async def until_done(
             )
             try:
                 result = await operation()
+            except Exception as error:
+                if _stopping():
+                    # A stop the work under it turned into an error (on Python 3.11,
+                    # `asyncio.wait_for`, which asyncpg's connect uses, answers a cancellation
+                    # that comes as its awaitable fails with that failure): retried as an
+                    # outage, the loop ran on, and the stop waited for it for good (`up`
+                    # whose PostgreSQL could not be started again, one stop in four).
+                    raise asyncio.CancelledError() from error
+                raise
             finally:
                 if recovered is not None:
                     recovered.cancel()
     note_success(live, what)
     return result
+
+
+def _stopping() -> bool:
+    """Whether the task running this has been asked to stop (cancelled) and not let go of it."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def _failed_attempt(live: Liveness, what: str, state: RetryCallState) -> None:
