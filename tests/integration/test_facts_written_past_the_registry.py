@@ -40,7 +40,7 @@ from services.platform.settings import Settings
 from services.registry import setup as registry
 from services.risk import setup as risk
 from services.risk.handlers import risk_consumer
-from tests.support import case_b
+from tests.support import case_b, worker_resources
 from tests.support.event_examples import envelope, example
 from tests.support.processes import eventually
 
@@ -51,12 +51,8 @@ FOLLOWERS = ("risk", "migration", "alerts")
 
 @pytest.fixture
 async def resources(database_url: str, kafka_bootstrap: str) -> AsyncIterator[WorkerResources]:
-    worker = WorkerResources(
-        Settings(database_url=database_url, kafka_bootstrap=kafka_bootstrap), "risk"
-    )
-    await worker.start()  # as a worker does: the pool opened, the topics there
-    yield worker
-    await worker.close()
+    async with worker_resources.started(database_url, kafka_bootstrap, "risk") as worker:
+        yield worker
 
 
 def _followers(settings: Settings) -> list[Consumer]:

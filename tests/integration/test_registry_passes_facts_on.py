@@ -17,9 +17,8 @@ from services.platform.eventlog.base import Writer
 from services.platform.eventlog.faust_runtime import WorkerResources, judge
 from services.platform.eventlog.topic_batches import Record
 from services.platform.eventstore.event_store import canonical_json
-from services.platform.settings import Settings
 from services.registry import setup
-from tests.support import case_b
+from tests.support import case_b, worker_resources
 from tests.support.event_examples import VALID_PAYLOADS, envelope
 from tests.support.vendor_records import ends, sent_since
 
@@ -28,12 +27,8 @@ pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
 @pytest.fixture
 async def resources(database_url: str, kafka_bootstrap: str) -> AsyncIterator[WorkerResources]:
-    worker = WorkerResources(
-        Settings(database_url=database_url, kafka_bootstrap=kafka_bootstrap), "registry"
-    )
-    await worker.start()  # as a worker does: the pool opened, the topics there
-    yield worker
-    await worker.close()
+    async with worker_resources.started(database_url, kafka_bootstrap, "registry") as worker:
+        yield worker
 
 
 def _record(event: dict[str, Any]) -> Record:
