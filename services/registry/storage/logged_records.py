@@ -3,7 +3,7 @@ registry (any vendor's sanction or contract; the vendor's own incident, as incid
 numbered per vendor), or its creation by the changing vendor in the log, still to be applied
 (sent a moment before without waitForProcessing). One statement, a keyed row and one probe of
 the log's index of impositions, awards or incident reports (platform migrations 0015,
-0016)."""
+0019)."""
 
 from __future__ import annotations
 
