@@ -7,6 +7,8 @@ an event no ingest stores says the wait ran out, the event still waiting for ing
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,19 +28,35 @@ STATUS_OF_SENT = """
 query ($id: ID!) { eventStatus(eventId: $id) { accepted appliedBy refusedBy pending } }"""
 
 
-def test_an_event_right_after_its_vendors_registration_is_accepted_on_kafka(
-    kafka_bootstrap: str, database_url: str, namespace: str, tmp_path: Path
-) -> None:
+@contextlib.contextmanager
+def api_alone(
+    kafka_bootstrap: str, database_url: str, tmp_path: Path, timeout: float = 10
+) -> Iterator[GraphQLClient]:
+    """The API alone, answering: no ingest worker stores what it sends. Its log is printed
+    when the block fails."""
     port = free_port()
-    # The API alone: no ingest worker stores the registration, as none may have yet.
     api = Service(
         "api",
         ["api", "--kafka", kafka_bootstrap, "--database-url", database_url, "--port", str(port)],
         tmp_path,
     )
-    client = GraphQLClient(f"http://127.0.0.1:{port}/graphql")
+    client = GraphQLClient(f"http://127.0.0.1:{port}/graphql", timeout=timeout)
     try:
         wait_until(client.serving, "the API to answer", timeout=90)
+        yield client
+    except BaseException:
+        print(f"--- api\n{api.log_tail()}")
+        raise
+    finally:
+        client.close()
+        stop_all([api])
+
+
+def test_an_event_right_after_its_vendors_registration_is_accepted_on_kafka(
+    kafka_bootstrap: str, database_url: str, namespace: str, tmp_path: Path
+) -> None:
+    # The API alone: no ingest worker stores the registration, as none may have yet.
+    with api_alone(kafka_bootstrap, database_url, tmp_path) as client:
         # And a change of a contract, or of a sanction, right after its creation: neither is
         # refused as one the vendor does not have.
         sent = [
@@ -52,12 +70,6 @@ def test_an_event_right_after_its_vendors_registration_is_accepted_on_kafka(
             )
         ]
         receipts = [client.data(SUBMIT, event=event)["submitEvent"] for event in sent]
-    except BaseException:
-        print(f"--- api\n{api.log_tail()}")
-        raise
-    finally:
-        client.close()
-        stop_all([api])
     assert [(r["accepted"], r["errors"]) for r in receipts] == [(True, [])] * len(sent)
 
 
@@ -68,25 +80,11 @@ def test_a_receipt_whose_event_never_reaches_the_log_says_it_waits_for_ingest(
     VENDORWATCH_KAFKA_NAMESPACE): the receipt's wait runs out and says so, the event still
     pending at ingest and then at the registry, and `eventStatus` says it waits for ingest.
     Both answered as finished: nothing pending, no sign of the wait having run out."""
-    port = free_port()
-    api = Service(
-        "api",
-        ["api", "--kafka", kafka_bootstrap, "--database-url", database_url, "--port", str(port)],
-        tmp_path,
-    )
-    # Longer than the receipt's wait (10 s), which runs out.
-    client = GraphQLClient(f"http://127.0.0.1:{port}/graphql", timeout=30)
     vendor = {"legalName": "Lost K.K.", "identifiers": [{"scheme": "internal", "value": "l"}]}
-    try:
-        wait_until(client.serving, "the API to answer", timeout=90)
+    # The client waits longer than the receipt's wait (10 s), which runs out.
+    with api_alone(kafka_bootstrap, database_url, tmp_path, timeout=30) as client:
         receipt = client.data(REGISTER_AND_WAIT, vendor=vendor)["registerVendor"]
         status = client.data(STATUS_OF_SENT, id=receipt["eventId"])["eventStatus"]
-    except BaseException:
-        print(f"--- api\n{api.log_tail()}")
-        raise
-    finally:
-        client.close()
-        stop_all([api])
     assert receipt["accepted"] is True  # Kafka took it
     assert receipt["processingTimedOut"] is True
     assert receipt["processing"] == {
