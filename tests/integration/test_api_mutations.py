@@ -186,17 +186,19 @@ async def test_an_incident_claim_or_rename_on_a_day_still_to_come_is_refused_in_
 ) -> None:
     # Accepted in the receipt, it was then refused by the registry: a form said it was saved.
     # A rename dated ahead was applied at once: the new name current before its day.
-    # The incident closed is on record (in the registry, not in the log the test reads).
+    # The incident closed is on record (in the registry, not in the log the test reads); the
+    # incident reported and the claim name nothing else, which the vendor does not have.
     on_record = {"incident_id": "inc-on-record"}
-    reported = example("incident.reported", caused_by_vendor_id=DROP, contract_id=DROP)
+    alone: dict[str, Any] = {"caused_by_vendor_id": DROP, "contract_id": DROP}
+    reported = example("incident.reported", **alone)
     await apply(pool, envelope("incident.reported", reported | on_record))
     for event_type, field, day, more in [
-        ("incident.reported", "reported_on", "2099-06-23", {}),
+        ("incident.reported", "reported_on", "2099-06-23", alone),
         ("incident.closed", "closed_on", "2099-11-28", on_record),
-        ("claim.filed", "filed_on", "2099-01-01", {}),
+        ("claim.filed", "filed_on", "2099-01-01", {"incident_id": DROP, "contract_id": DROP}),
         ("vendor.renamed", "effective_on", "2099-04-01", {}),
     ]:
-        event = envelope(event_type, {**VALID_PAYLOADS[event_type], field: day, **more})
+        event = envelope(event_type, example(event_type, **{field: day, **more}))
         answer = (await execute(pool, SUBMIT, ADMIN, event=event))["submitEvent"]
         assert answer["errors"] == [
             {

@@ -1,8 +1,10 @@
 """The API's receipt refuses an incident report or a claim for the records it names, as the
 registry would, in its words and with a code, before the log (real PostgreSQL): a contract of
-another vendor's, a claim filed before its incident occurred. The receipt said accepted, then
-the registry dead-lettered the event. What is named but not on record yet is still the
-registry's to judge, and a system owner hears nothing of another agency's contract."""
+another vendor's, a claim filed before its incident occurred, a contract or an incident the
+vendor does not have, a causing vendor nobody registered. The receipt said accepted, then the
+registry dead-lettered the event. What is named but not on record yet, its creation logged,
+is still the registry's to judge, and a system owner hears nothing of another agency's
+contract."""
 
 from __future__ import annotations
 
@@ -76,13 +78,58 @@ async def test_a_claim_filed_before_its_incident_occurred_is_refused(pool: async
     }
 
 
+@pytest.mark.parametrize(
+    ("naming", "field", "noun"),
+    [
+        (filed(incident_id="nope-9"), "incident_id", "incident"),
+        (filed(incident_id=DROP, contract_id="nope-9"), "contract_id", "contract"),
+        (reported(incident_id="inc-2", contract_id="nope-9"), "contract_id", "contract"),
+    ],
+    ids=["claim's incident", "claim's contract", "incident's contract"],
+)
+async def test_a_record_the_vendor_does_not_have_is_refused(
+    pool: asyncpg.Pool, naming: dict[str, Any], field: str, noun: str
+) -> None:
+    """Accepted, it was dead-lettered by the registry after (nobody reported or awarded it)."""
+    await apply(pool, case_b.registered(), awarded(), reported())
+    problem = await refused_alike(pool, naming)
+    assert problem == {
+        "field": f"payload.{field}",
+        "message": f"vendor {VENDOR!r} has no {noun} 'nope-9'",
+        "code": f"unknown_{noun}",
+    }
+
+
+async def test_an_incident_caused_by_a_vendor_nobody_registered_is_refused(
+    pool: asyncpg.Pool,
+) -> None:
+    """Accepted, it was dead-lettered by the registry after (nor did the log register it)."""
+    await apply(pool, case_b.registered(), awarded())
+    problem = await refused_alike(pool, reported(caused_by_vendor_id="vendor-d"))
+    assert problem == {
+        "field": "payload.caused_by_vendor_id",
+        "message": "unknown vendor 'vendor-d'; register it first",
+        "code": "unknown_vendor",
+    }
+    # As `reportIncident` names it.
+    answer = await typed(pool, reported(caused_by_vendor_id="vendor-d"))
+    assert codes(answer) == [("payload.causedByVendorId", "unknown_vendor")]
+    assert await logged(pool) == 0
+
+
 async def test_what_is_named_but_not_on_record_yet_is_the_registrys_to_judge(
     pool: asyncpg.Pool,
 ) -> None:
     # The contract's award, the incident's report, the causer's registration may be in the
-    # log, not applied yet: refusing here would refuse what the registry accepts.
+    # log, not applied yet (sent a moment before without waitForProcessing): refusing here
+    # would refuse what the registry accepts. It must be there even so.
     await apply(pool, case_b.registered())
-    sent = [reported(caused_by_vendor_id="vendor-d"), filed(filed_on="2000-01-01")]
+    sent = [
+        case_b.another_vendor("vendor-d"),
+        awarded(),
+        reported(caused_by_vendor_id="vendor-d"),
+        filed(filed_on="2000-01-01"),
+    ]
     for naming in sent:
         assert await submitted(pool, naming) == {"accepted": True, "errors": []}
     assert await logged(pool) == len(sent)
@@ -96,8 +143,10 @@ async def test_another_agencys_contract_is_told_of_in_no_words_but_out_of_view(
     answer = await typed(pool, reported(), stranger)
     assert codes(answer) == [("payload.contractId", "unknown_contract")]
     assert OTHER not in str(answer)
-    # The contract's own agency's system owner hears why.
+    # The contract's own agency's system owner hears why; of one nobody awarded, once.
     owner = Principal("test-owner", Role.SYSTEM_OWNER, ("市民課",))
     answer = await typed(pool, reported(), owner)
     assert codes(answer) == [("payload.contractId", "other_vendors_contract")]
+    answer = await typed(pool, reported(contract_id="nope-9"), owner)
+    assert codes(answer) == [("payload.contractId", "unknown_contract")]
     assert await logged(pool) == 0

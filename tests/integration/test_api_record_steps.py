@@ -1,11 +1,13 @@
 """The API's receipt refuses a step on a record that the registry would refuse, judged against
 the record on record, in the registry's words and with a code, before the log (real
 PostgreSQL): a decision on a subcontract decided already, another vendor's or under another
-contract, and a re-subcontract of such a parent; a step on an incident the vendor does not
-have, closed already, or dated before the incident occurred; a settlement of a claim settled
-already, in another currency or dated before the filing. The receipt said accepted, then the
-registry dead-lettered the event. Nothing refused is written; a record not on record yet is
-still the registry's to judge, and a system owner hears nothing of another agency's record."""
+contract, and a re-subcontract of such a parent; a decision on, or a re-subcontract of, a
+subcontract the vendor does not have; a step on an incident the vendor does not have, closed
+already, or dated before the incident occurred; a settlement of a claim the vendor does not
+have, settled already, in another currency or dated before the filing. The receipt said
+accepted, then the registry dead-lettered the event. Nothing refused is written; a record
+whose creation is logged but not on record yet is still the registry's to judge, and a system
+owner hears nothing of another agency's record."""
 
 from __future__ import annotations
 
@@ -133,6 +135,28 @@ async def test_a_re_subcontract_under_another_contract_than_its_parents_is_refus
     )
 
 
+@pytest.mark.parametrize(
+    ("sent", "field"),
+    [
+        (decided(DECISIONS[0], subcontract_id="nope-9"), "subcontract_id"),
+        (decided(DECISIONS[1], subcontract_id="nope-9"), "subcontract_id"),
+        (requested("sc-2", parent_subcontract_id="nope-9"), "parent_subcontract_id"),
+    ],
+    ids=["approval", "rejection", "re-subcontract"],
+)
+async def test_a_subcontract_the_vendor_does_not_have_is_refused(
+    pool: asyncpg.Pool, sent: dict[str, Any], field: str
+) -> None:
+    """Accepted, it was dead-lettered by the registry after (nobody requested it)."""
+    await apply(pool, case_b.registered(), awarded(), requested())
+    problem = await refused_alike(pool, sent)
+    assert problem == {
+        "field": f"payload.{field}",
+        "message": "vendor 'vendor-b' has no subcontract 'nope-9'",
+        "code": "unknown_subcontract",
+    }
+
+
 def reported(**changes: Any) -> dict[str, Any]:
     """The case's incident under the contract (occurred on 2022-06-21), caused by the vendor."""
     return event("incident.reported", caused_by_vendor_id=DROP, **changes)
@@ -167,6 +191,7 @@ async def test_a_step_dated_before_the_incident_occurred_is_refused(
 
 
 ANALYST = Principal("test-analyst", Role.RISK_ANALYST, ())
+AUTHORITY = Principal("test-authority", Role.SANCTION_AUTHORITY, ())  # who settles claims
 
 
 @pytest.mark.parametrize("step", INCIDENT_STEPS)
@@ -199,6 +224,33 @@ async def test_a_step_on_an_incident_the_vendor_does_not_have_is_refused(
 def filed() -> tuple[dict[str, Any], ...]:
     """The claim filed on 2022-11-28 in JPY, for the incident, and what it names."""
     return case_b.registered(), awarded(), reported(), event("claim.filed")
+
+
+async def test_a_settlement_of_a_claim_the_vendor_does_not_have_is_refused(
+    pool: asyncpg.Pool,
+) -> None:
+    """Accepted, it was dead-lettered by the registry after (nobody filed it)."""
+    await apply(pool, *filed(), case_b.another_vendor(OTHER))
+    problem = await refused_alike(pool, event("claim.settled", claim_id="nope-9"))
+    assert problem == {
+        "field": "payload.claim_id",
+        "message": "vendor 'vendor-b' has no claim 'nope-9'",
+        "code": "unknown_claim",
+    }
+    # Claims are numbered per vendor: another vendor's claim of that id is not its (said at
+    # the field as `settleClaim` names it).
+    answer = await typed(pool, event("claim.settled", OTHER), AUTHORITY)
+    assert answer == {
+        "accepted": False,
+        "errors": [
+            {
+                "field": "payload.claimId",
+                "message": "vendor 'vendor-c' has no claim 'claim-2022-usb'",
+                "code": "unknown_claim",
+            }
+        ],
+    }
+    assert await logged(pool) == 0
 
 
 async def test_a_settled_claim_is_not_settled_again(pool: asyncpg.Pool) -> None:
@@ -234,15 +286,17 @@ async def test_a_settlement_dated_before_the_filing_is_refused(pool: asyncpg.Poo
 async def test_a_step_on_a_record_not_on_record_yet_is_the_registrys_to_judge(
     pool: asyncpg.Pool,
 ) -> None:
-    # Its request or report may be in the log, not applied yet (sent a moment before without
-    # waitForProcessing): refusing the step here would refuse what the registry accepts. An
-    # incident must be reported first even so (the log holds its report).
+    # Its request, report or filing may be in the log, not applied yet (sent a moment before
+    # without waitForProcessing): refusing the step here would refuse what the registry
+    # accepts. It must be there even so (the log holds each step's record's creation).
     await apply(pool, case_b.registered(), awarded())
     steps = [
+        requested(),
         decided(DECISIONS[0]),
         requested("sc-2", parent_subcontract_id="sc-1"),
         reported(),
         event("incident.closed", closed_on="2000-01-01"),
+        event("claim.filed"),
         event("claim.settled", settled_on="2000-01-01", currency="USD"),
     ]
     for sent in steps:
@@ -260,7 +314,9 @@ async def test_another_agencys_subcontract_is_told_of_in_no_words_but_out_of_vie
         ("payload.subcontractId", "unknown_subcontract"),
     ]
     assert "approved" not in str(answer)
-    # The subcontract's own agency's system owner hears why.
+    # The subcontract's own agency's system owner hears why; of one nobody requested, once.
     answer = await typed(pool, decided(DECISIONS[1]), OWNER)
     assert codes(answer) == [("payload.subcontractId", "decided_already")]
+    answer = await typed(pool, decided(DECISIONS[1], subcontract_id="nope-9"), OWNER)
+    assert codes(answer) == [("payload.subcontractId", "unknown_subcontract")]
     assert await logged(pool) == 0

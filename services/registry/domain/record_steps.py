@@ -21,7 +21,7 @@ from services.events.incident import IncidentClosed, IncidentInvestigated
 from services.events.sanction import ClaimSettled
 from services.platform.eventstore.later_rules import judged_by_later_rules
 from services.registry.domain.record_dates import step_refusal
-from services.registry.domain.reference_rules import settlement_refusal
+from services.registry.domain.reference_rules import settlement_refusal, unknown_incident
 from services.registry.domain.refusals import Refusal, coded, problem
 
 SubcontractDecision = SubcontractApproved | SubcontractRejected
@@ -68,6 +68,13 @@ def _done(code: str, field: str, what: str, done: str, on: dt.date | None) -> Re
     return code, f"payload.{field}: {what} was already {done} on {on}"
 
 
+def unknown_subcontract(vendor_id: str, field: str, subcontract_id: str) -> Refusal:
+    """A decision on, or a re-subcontract of (`field`), a subcontract the vendor does not
+    have: its code and reason."""
+    said = f"vendor {vendor_id!r} has no subcontract {subcontract_id!r}"
+    return "unknown_subcontract", f"payload.{field}: {said}"
+
+
 def _subcontract_refusal(
     vendor_id: str,
     field: str,
@@ -79,11 +86,11 @@ def _subcontract_refusal(
     """Why the subcontract an event names in `field` (None: not on record) is refused whatever
     else the event says: it is not the vendor's, or it is of another contract than the one
     the event names in `contract_field`."""
-    if sub is None or sub.vendor_id != vendor_id:
+    if sub is None:
+        return unknown_subcontract(vendor_id, field, subcontract_id)
+    if sub.vendor_id != vendor_id:
         # Another vendor's is said as an unknown one is: the words name no other vendor.
-        code = "unknown_subcontract" if sub is None else "other_vendors_subcontract"
-        said = f"vendor {vendor_id!r} has no subcontract {subcontract_id!r}"
-        return code, f"payload.{field}: {said}"
+        return "other_vendors_subcontract", unknown_subcontract(vendor_id, field, subcontract_id)[1]
     if sub.contract_id != contract_id:
         return "other_contracts_subcontract", (
             f"payload.{contract_field}: subcontract {subcontract_id!r} is of contract"
@@ -118,12 +125,6 @@ def parent_refusal(
     return _subcontract_refusal(vendor_id, field, parent_id, parent, payload.contract_id, field)
 
 
-def unknown_incident(vendor_id: str, incident_id: str) -> Refusal:
-    """A step on an incident the vendor does not have: its code and reason."""
-    said = f"vendor {vendor_id!r} has no incident {incident_id!r}"
-    return "unknown_incident", f"payload.incident_id: {said}"
-
-
 def open_incident_refusal(
     vendor_id: str, incident_id: str, incident: IncidentHeader | None
 ) -> Refusal | None:
@@ -153,11 +154,16 @@ def _incident_refusal(
     return refusal
 
 
+def unknown_claim(vendor_id: str, claim_id: str) -> Refusal:
+    """A settlement of a claim the vendor does not have: its code and reason."""
+    return "unknown_claim", f"payload.claim_id: vendor {vendor_id!r} has no claim {claim_id!r}"
+
+
 def open_claim_refusal(vendor_id: str, claim_id: str, claim: ClaimHeader | None) -> Refusal | None:
     """Why a settlement of the vendor's claim (None: not on record) is refused whatever it
     says: the claim is unknown, or settled already (a claim is settled once)."""
     if claim is None:
-        return "unknown_claim", f"payload.claim_id: vendor {vendor_id!r} has no claim {claim_id!r}"
+        return unknown_claim(vendor_id, claim_id)
     what = f"claim {claim_id!r}"
     return _done("settled_already", "claim_id", what, "settled", claim.settled_on)
 

@@ -23,7 +23,10 @@ hold.)
 The API's receipt asks the same rules (`reference_problem`, read by
 registry/reads/record_references.py) and refuses what would be refused whatever the log
 brings after: another vendor's contract, a claim filed before its incident occurred. A
-record named but not on record passes there, as its creating event may be on its way.
+record named but not on record passes there, as its creating event may be on its way; one
+whose creation the log does not hold either is refused by the receipt's checks of what the
+log holds (`unknown_causer` by reads/known_vendors.py, `unknown_incident` and the contract's
+`unknown_contract` by reads/unknown_records.py), in these words.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from services.events.catalog import Problem
 from services.events.incident import IncidentReported
 from services.events.sanction import ClaimFiled
 from services.platform.eventstore.later_rules import judged_by_later_rules
+from services.registry.domain.contract_rules import unknown_contract
 from services.registry.domain.record_dates import claim_refusal
 from services.registry.domain.refusals import Refusal, problem, reason
 
@@ -92,6 +96,18 @@ class Known:
         return vendor_id in self.registered or (logged is not None and logged <= recorded_at)
 
 
+def unknown_causer(vendor_id: str) -> Refusal:
+    """An incident caused by a vendor the registry does not know: its code and reason."""
+    said = f"unknown vendor {vendor_id!r}; register it first"
+    return "unknown_vendor", f"payload.caused_by_vendor_id: {said}"
+
+
+def unknown_incident(vendor_id: str, incident_id: str) -> Refusal:
+    """A claim for, or a step on, an incident the vendor does not have: its code and reason."""
+    said = f"vendor {vendor_id!r} has no incident {incident_id!r}"
+    return "unknown_incident", f"payload.incident_id: {said}"
+
+
 def _refusals(event: EventEnvelope, known: Known, recorded_at: dt.datetime) -> Iterator[Refusal]:
     """Every reason the registry has to refuse an incident report or a claim, recorded by the
     log at `recorded_at`, for what it names, in the order it gives them, with their codes."""
@@ -100,15 +116,13 @@ def _refusals(event: EventEnvelope, known: Known, recorded_at: dt.datetime) -> I
     if isinstance(payload, IncidentReported):
         causer = payload.caused_by_vendor_id
         if causer is not None and not known.knows_vendor(causer, recorded_at):
-            said = f"unknown vendor {causer!r}; register it first"
-            yield "unknown_vendor", f"payload.caused_by_vendor_id: {said}"
+            yield unknown_causer(causer)
     elif isinstance(payload, ClaimFiled):
         incident = payload.incident_id
         if incident is not None:
             occurred_on = known.incidents.get((vendor_id, incident))
             if occurred_on is None:
-                said = f"vendor {vendor_id!r} has no incident {incident!r}"
-                yield "unknown_incident", f"payload.incident_id: {said}"
+                yield unknown_incident(vendor_id, incident)
             elif refusal := claim_refusal(payload.filed_on, incident, occurred_on):
                 yield "before_occurred", refusal
     else:
@@ -124,7 +138,8 @@ def reference_refusal(event: EventEnvelope, known: Known, recorded_at: dt.dateti
 
 
 # What is named but not on record: the event recording it may still be on its way to the
-# registry (sent a moment before, without waitForProcessing), so the receipt leaves it be.
+# registry (sent a moment before, without waitForProcessing), so this check leaves it be, to
+# the checks that read the log too (the module's docstring).
 _NOT_ON_RECORD = frozenset({"unknown_vendor", "unknown_incident", "unknown_contract"})
 
 
@@ -145,8 +160,7 @@ def _contract_refusal(vendor_id: str, contract_id: str | None, known: Known) -> 
         return None
     owner = known.contract_owners.get(contract_id)
     if owner is None:
-        said = f"vendor {vendor_id!r} has no contract {contract_id!r}"
-        return "unknown_contract", f"payload.contract_id: {said}"
+        return unknown_contract(vendor_id, contract_id)
     if owner != vendor_id:
         return "other_vendors_contract", (
             f"payload.contract_id: contract {contract_id!r} belongs to vendor {owner!r},"

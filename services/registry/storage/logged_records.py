@@ -1,40 +1,52 @@
-"""Whether a sanction, a contract or an incident a change names is known: on record in the
-registry (any vendor's sanction or contract; the vendor's own incident, as incidents are
-numbered per vendor), or its creation by the changing vendor in the log, still to be applied
-(sent a moment before without waitForProcessing). One statement, a keyed row and one probe of
-the log's index of impositions, awards or incident reports (platform migrations 0015,
-0019)."""
+"""Whether the records an event names are known: on record in the registry (any vendor's
+sanction, contract or subcontract, whose vendor the receipt's other checks judge; the
+vendor's own incident or claim, as those are numbered per vendor), or their creation by the
+naming vendor in the log, still to be applied (sent a moment before without
+waitForProcessing). One statement for all an event names (a claim names an incident and a
+contract): for each, a keyed row and one probe of the log's index of impositions, awards,
+subcontract requests, incident reports or claim filings (platform migrations 0015, 0019,
+0021)."""
 
 from __future__ import annotations
 
-from services.events.contract import ContractAwarded
+from collections.abc import Sequence
+
+from services.events.contract import ContractAwarded, SubcontractRequested
 from services.events.incident import IncidentReported
-from services.events.sanction import SanctionImposed
+from services.events.sanction import ClaimFiled, SanctionImposed
 from services.platform.postgres.database import Connection
 
-# The field naming each record, its table in the registry, the event of the log creating it,
-# and whether the table holds it per vendor; the log's index reads the field as its
+# Each kind of record, by the name of its id: its table in the registry, the event of the log
+# creating it, and whether the table holds it per vendor; the log's index reads the id as its
 # expression is written here.
 _CREATED = {
     "sanction_id": ("registry_sanctions", SanctionImposed.event_type, False),
     "contract_id": ("registry_contracts", ContractAwarded.event_type, False),
+    "subcontract_id": ("registry_subcontracts", SubcontractRequested.event_type, False),
     "incident_id": ("registry_incidents", IncidentReported.event_type, True),
+    "claim_id": ("registry_claims", ClaimFiled.event_type, True),
 }
 
 
-async def record_known(conn: Connection, field: str, vendor_id: str, record_id: str) -> bool:
-    """Whether the record `field` names (`sanction_id`, `contract_id`, `incident_id`) is on
-    record, or the log holds `vendor_id`'s creation of it (whatever its time says against the
-    API's clock: a change asked about is recorded after it)."""
-    table, created_by, per_vendor = _CREATED[field]
+def _known(kind: str, parameter: int) -> str:
+    """Whether the record of `kind` whose id is the statement's `parameter` is known ($1 is
+    the vendor)."""
+    table, created_by, per_vendor = _CREATED[kind]
     own = " AND vendor_id = $1" if per_vendor else ""
-    known: bool = await conn.fetchval(
-        f"""SELECT EXISTS (SELECT FROM {table} WHERE {field} = $2{own})
-            OR EXISTS (
-                SELECT FROM event_store e
-                WHERE e.vendor_id = $1 AND e.event_type = '{created_by}'
-                  AND e.envelope #>> '{{payload,{field}}}' = $2)""",
-        vendor_id,
-        record_id,
-    )
-    return known
+    return f"""(EXISTS (SELECT FROM {table} WHERE {kind} = ${parameter}{own})
+        OR EXISTS (
+            SELECT FROM event_store e
+            WHERE e.vendor_id = $1 AND e.event_type = '{created_by}'
+              AND e.envelope #>> '{{payload,{kind}}}' = ${parameter}))"""
+
+
+async def records_known(
+    conn: Connection, vendor_id: str, named: Sequence[tuple[str, str]]
+) -> list[bool]:
+    """Whether each record named (one or more: kind and id, the kinds of `_CREATED`) is on
+    record, or the log holds `vendor_id`'s creation of it (whatever its time says against the
+    API's clock: an event asked about is recorded after it); in their order."""
+    probes = ", ".join(f"{_known(kind, n)} AS known_{n}" for n, (kind, _) in enumerate(named, 2))
+    row = await conn.fetchrow(f"SELECT {probes}", vendor_id, *(i for _, i in named))
+    assert row is not None  # a SELECT without FROM gives its one row
+    return [bool(known) for known in row.values()]
