@@ -101,3 +101,15 @@ def test_every_refusal_code_has_its_words() -> None:
     assert len(no_answer) == 2  # none at all, none in time
     upper_case = {code for code in keys("apiError") if code.isupper()}
     assert upper_case == {code.value for code in ErrorCode} | by_status | no_answer
+
+
+@pytest.mark.parametrize(
+    "code", ["unknown_contract", "unknown_subcontract", "unknown_incident", "unknown_claim"]
+)
+def test_a_record_not_on_record_is_said_alike_to_every_caller(code: str) -> None:
+    """The receipt refuses a record the vendor does not have under these codes to an admin,
+    an officer or an authority (registry/reads/unknown_records.py) as to a system owner
+    (record_scope.out_of_view, whose message says "of your agencies"): their words name no
+    agencies, which only a system owner has. They had said "of your agencies" to everyone."""
+    for language, agencies in (("en", "agencies"), ("ja", "担当機関")):
+        assert agencies not in MESSAGES[language][f"apiError.{code}"]
