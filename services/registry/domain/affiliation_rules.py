@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from services.events.base import EventEnvelope
 from services.events.catalog import Problem
 from services.events.vendor import AffiliationChange, AffiliationRelation, VendorAffiliationChanged
+from services.registry.domain.known_vendors import unknown_vendor_refusal
 from services.registry.domain.refusals import Refusal, problem
 
 
@@ -106,9 +107,7 @@ def affiliation_refusal(
     the pair's earlier changes (`pair`); its code and reason, or None."""
     related = payload.related_vendor_id
     if not related_known:
-        return "unknown_vendor", (
-            f"payload.related_vendor_id: unknown vendor {related!r}; register it first"
-        )
+        return unknown_vendor_refusal(related, "payload.related_vendor_id")
     link = link_of(vendor_id, related, payload.relation, payload.change, payload.effective_on)
     day = payload.effective_on
     now = standing(pair, day)

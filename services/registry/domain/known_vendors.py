@@ -68,11 +68,13 @@ OF_REGISTERED_VENDORS: frozenset[str] = frozenset(
 )
 
 
-def unknown_vendor(vendor_id: str) -> str:
-    """The registry's reason for refusing an event of a vendor it does not hold."""
-    return f"vendor_id: unknown vendor {vendor_id!r}; register it first"
+def unknown_vendor(vendor_id: str, field: str = "vendor_id") -> str:
+    """The registry's reason for refusing an event of a vendor it does not hold, or naming
+    one at `field` (an incident's causer, an affiliation's related vendor)."""
+    return f"{field}: unknown vendor {vendor_id!r}; register it first"
 
 
-def unknown_vendor_refusal(vendor_id: str) -> Refusal:
-    """The receipt's refusal of an event of `OF_REGISTERED_VENDORS` of a vendor not known."""
-    return "unknown_vendor", unknown_vendor(vendor_id)
+def unknown_vendor_refusal(vendor_id: str, field: str = "vendor_id") -> Refusal:
+    """`unknown_vendor`'s reason with the receipt's code: an event of `OF_REGISTERED_VENDORS`
+    of a vendor not known, or naming one at `field`."""
+    return "unknown_vendor", unknown_vendor(vendor_id, field)

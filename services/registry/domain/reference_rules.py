@@ -42,6 +42,7 @@ from services.events.incident import IncidentReported
 from services.events.sanction import ClaimFiled
 from services.platform.eventstore.later_rules import judged_by_later_rules
 from services.registry.domain.contract_rules import unknown_contract
+from services.registry.domain.known_vendors import unknown_vendor_refusal
 from services.registry.domain.record_dates import claim_refusal
 from services.registry.domain.refusals import Refusal, problem, reason
 
@@ -98,8 +99,7 @@ class Known:
 
 def unknown_causer(vendor_id: str) -> Refusal:
     """An incident caused by a vendor the registry does not know: its code and reason."""
-    said = f"unknown vendor {vendor_id!r}; register it first"
-    return "unknown_vendor", f"payload.caused_by_vendor_id: {said}"
+    return unknown_vendor_refusal(vendor_id, "payload.caused_by_vendor_id")
 
 
 def unknown_incident(vendor_id: str, incident_id: str) -> Refusal:
