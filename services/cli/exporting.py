@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from services.cli import database_choice
+from services.cli.registry_clock import registry_clock
 from services.platform.postgres.database import open_pool
 from services.platform.settings import Settings
 from services.registry.exports.exclusion_formats import WITH_LATER_BARS, exported
@@ -21,13 +22,17 @@ async def write_exclusions(
     data_dir: Path | None,
     out: TextIO,
 ) -> None:
-    """Writes the export to `out` a vendor at a time (memory stays the same however many)."""
+    """Writes the export to `out` a vendor at a time (memory stays the same however many).
+    Without `as_of`, the day is today in the registry's time zone (cli/registry_clock.py)."""
     async with database_choice.database(database_url, data_dir) as url:
-        day = as_of or Settings(database_url=url).clock.today()
+        if as_of is None:
+            shell = Settings(database_url=url).clock
+            refused = "nothing was exported; give the day with --as-of"
+            as_of = (await registry_clock(url, shell, refused=refused)).today()
         pool = await open_pool(url)
         try:
             later = format_ in WITH_LATER_BARS
-            async for text in exported(format_, exclusions(pool, day, later=later)):
+            async for text in exported(format_, exclusions(pool, as_of, later=later)):
                 out.write(text)
         finally:
             await pool.close()

@@ -45,6 +45,7 @@ from services.cli.publishing import (
     to_kafka,
 )
 from services.cli.registry_caught_up import judged_before_reading
+from services.cli.registry_clock import registry_clock
 from services.events.base import EventEnvelope
 from services.imports import mass_lifts
 from services.imports.csv_rows import UnreadableFile, unreadable_csv
@@ -225,7 +226,8 @@ async def run(
     lift much of its list is imported (imports/mass_lifts.py), not refused."""
     # The settings checked before a database is chosen, as `up` checks them: a bad
     # VENDORWATCH_TIMEZONE was said once an embedded PostgreSQL had been started for the
-    # import. Only the registry's clock is the import's; the database is known later.
+    # import. Only their clock is the import's, and only while no registry runs on the
+    # database (known later, `_imported`): a running one's time zone is the import's.
     clock = Settings(database_url=database_url or "", kafka_bootstrap=kafka).clock
     if source == "ocds":  # a contract register, not a list: an importer of its own
         from services.cli import ocds_importing  # it imports this module
@@ -315,7 +317,10 @@ async def _imported(
 ) -> str | None:
     """The import's work once its database and target are chosen: what became of its report
     (`send_report`), None for a dry run. A file that would lift much of its list is refused
-    before anything is sent (a dry run's report says so) unless `mass_lift_allowed`."""
+    before anything is sent (a dry run's report says so) unless `mass_lift_allowed`.
+    `clock`: this shell's, replaced by the running registry's (cli/registry_clock.py)."""
+    if url:
+        clock = await registry_clock(url, clock, refused="nothing was sent")
     started = clock.now()
     # The import's day, in the registry's time zone: when lifts and amendments apply.
     today = clock.today()

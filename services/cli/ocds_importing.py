@@ -151,7 +151,8 @@ async def _import(
     clock: Clock,
 ) -> None:
     """An OCDS package's import from a file that can be read twice (`name`: as the report
-    gives it; `clock`: the registry's, from the settings checked first)."""
+    gives it; `clock`: the settings' checked first, for when the import started and ended,
+    instants, whatever the zone: an OCDS import dates nothing by the registry's day)."""
     digesting = Digesting(file)  # the file's SHA-256, for the report
     tally, sent, reasons, said = Tally(shown=SHOWN_REFUSALS), Sent(), list[str](), None
     with OcdsScratch() as scratch:

@@ -36,7 +36,7 @@ async def _processes(pool: asyncpg.Pool) -> list[Running]:
         return await running(conn)
 
 
-async def _until_running(pool: asyncpg.Pool, count: int) -> list[Running]:
+async def until_running(pool: asyncpg.Pool, count: int) -> list[Running]:
     deadline = asyncio.get_running_loop().time() + _WITHIN_SECONDS
     while len(found := await _processes(pool)) != count:
         assert asyncio.get_running_loop().time() < deadline, found
@@ -45,13 +45,17 @@ async def _until_running(pool: asyncpg.Pool, count: int) -> list[Running]:
 
 
 @contextlib.asynccontextmanager
-async def up_running(pool: asyncpg.Pool, settings: Settings) -> AsyncIterator[str]:
-    """A process running every service with `settings`, as `up` says it (its rebuilds job)."""
-    process = this_process("vendorwatch up")
+async def up_running(
+    pool: asyncpg.Pool, settings: Settings, what: str = "vendorwatch up"
+) -> AsyncIterator[str]:
+    """A process running every service with `settings`, as `up` says it (its rebuilds job);
+    `what`: the command it says it is (the API says the same), beside those running already."""
+    process = this_process(what)
     used = services_use(settings, registry_setup.policies(settings), risk_setup.service(settings))
+    others = len(await _processes(pool))
     task = asyncio.create_task(forget_when_rebuilt(pool, process, used))
     try:
-        await _until_running(pool, 1)
+        await until_running(pool, others + 1)
         yield process
     finally:
         task.cancel()
@@ -118,5 +122,5 @@ async def test_a_process_that_lost_its_connection_says_again_what_it_uses(
         while await pool.fetchval("SELECT array_agg(lock_key) FROM running_settings") == [first]:
             assert asyncio.get_running_loop().time() < deadline
             await asyncio.sleep(0.05)
-        assert [p.process for p in await _until_running(pool, 1)] == [process]
+        assert [p.process for p in await until_running(pool, 1)] == [process]
         assert await pool.fetchval("SELECT count(*) FROM running_settings") == 1

@@ -111,7 +111,9 @@ def export_group() -> None:
     "--as-of",
     type=Day(),
     help="The day to list the barred vendors of: 2026-12-04 or 令和8年12月4日 (default: today,"
-    " in the registry's time zone).",
+    " in the registry's time zone: the VENDORWATCH_TIMEZONE of the processes running on the"
+    " database, said on stderr when this shell's differs, refused while they run with"
+    " different ones; this shell's when none runs).",
 )
 @database_options
 def export_exclusions(

@@ -59,7 +59,12 @@ def import_list(
     a Japanese 指名停止一覧 in VendorWatch's CSV layout; `jp_meti`: METI's barred entities;
     `exclusions`: another VendorWatch's `export exclusions --format json`) as vendors and
     sanctions, or an OCDS contract register (`ocds`: a release or record package) as vendors
-    and contracts; prints what it read and refused; exits 1 if anything was."""
+    and contracts; prints what it read and refused; exits 1 if anything was.
+
+    A list's lifts and amendments are dated the import's day in the registry's time zone:
+    the VENDORWATCH_TIMEZONE of the processes running on the database (said on stderr when
+    this shell's differs; refused while they run with different ones), this shell's when
+    none runs or, with --kafka, no database is given."""
     if bodies and source not in planning.BY_AUTHORITY:
         raise click.UsageError(f"--body is for jp_suspension only: a {source} file names no bodies")
     if empty_allowed and source not in planning.REGISTRY_EXPORTS:

@@ -1,5 +1,6 @@
 """What each running process judges and scores events with, for a rebuild to compare with its
-own (cli/rebuilding.py).
+own (cli/rebuilding.py), and for a command that dates by the registry's day to take its
+time zone (cli/registry_clock.py).
 
 A process loads its suspension policies, risk model and time zone once, at start. A rebuild
 under other ones (a policy file changed and only the rebuild told, or a shell without the
@@ -8,7 +9,9 @@ otherwise than the rebuild judged the old: proposeSuspension still gave the old 
 new sanction was refused live that the rebuild would accept, and the next rebuild found
 verdicts changed again. So each long-running process says what it uses, by fingerprint
 (`Used`: what → its fingerprint), in a row of `running_settings`, and a rebuild refuses to
-run under other ones unless told (`differences`).
+run under other ones unless told (`differences`). The zone they date by (`zones`) is the
+registry's: what "today" is for an export's default day and an import's lifts, whatever the
+shell running the command was given.
 
 The row is written on the connection the process keeps for its life (the rebuilds'
 listener, rebuilt_notices.py), which first takes a session advisory lock of a key of its
@@ -57,6 +60,16 @@ class Running:
 def zone_used(settings: Settings) -> dict[str, str]:
     """The time zone a service dates and scores by (VENDORWATCH_TIMEZONE)."""
     return {TIME_ZONE: settings.timezone.key}
+
+
+def zones(processes: Sequence[Running]) -> dict[str, list[str]]:
+    """The time zones the running processes date by, each with the processes that use it
+    (in `processes`' order); a process that dates nothing (says no zone) is in none."""
+    found: dict[str, list[str]] = {}
+    for p in processes:
+        if TIME_ZONE in p.used:
+            found.setdefault(p.used[TIME_ZONE], []).append(p.process)
+    return found
 
 
 def this_process(what: str) -> str:
