@@ -8,7 +8,8 @@ The first page and the last (a page deep in the history) are asked, `first: 3`, 
 with it. The vendor's record stays small (four contracts, amended over and over, none
 critical, none ended: each score lists no more evidence at 2,000 entries than at 10), so
 what grows is the history alone. The events go through ingest, the registry and risk, as
-the system applies them. No time is asserted; every answer is checked.
+the system applies them. The vendor's current score is measured beside them. No time is
+asserted; every answer is checked.
 """
 
 from __future__ import annotations
@@ -47,6 +48,12 @@ PAGE = """query ($vendorId: ID!, $after: String) {
     edges { cursor node { asOf score band factors { name contribution evidence { note } } } }
   } }"""
 COUNTED = PAGE.replace("pageInfo {", "totalCount pageInfo {")
+CURRENT = """query ($vendorId: ID!) {
+  vendor(vendorId: $vendorId) { riskScore { score factors { name evidence { note } } } }
+}"""
+# As state_storage loads a state the process did not write last.
+ITEMS = """SELECT vendor_id, item, fact::text AS fact, horizon, terminated
+           FROM risk_vendor_items WHERE vendor_id = ANY($1::text[])"""
 
 # As repository.history sends it for a page.
 BARE = """SELECT seq, as_of, score, band, model_version, factors::text AS factors,
@@ -174,3 +181,26 @@ async def test_a_history_page_does_not_grow_with_the_vendor_s_history(
             comparison = await _measure(pool, who, vendor_id, entries, cursors, counted, deep)
             latency_report(comparison)
             print("\n" + " | ".join(comparison.row()))
+        current = await _current(pool, vendor_id, entries)
+        latency_report(current)
+        print("\n" + " | ".join(current.row()))
+
+
+async def _current(pool: asyncpg.Pool, vendor_id: str, entries: int) -> LatencyComparison:
+    """The vendor's current score (`vendor { riskScore }`), next to loading its state's items:
+    derived from the state, it grows with the record's items, not with the history."""
+    comparison = LatencyComparison(
+        f"vendor {{ riskScore }}, {entries:,} entries, admin", "its state's items (asyncpg)"
+    )
+    for _ in range(rounds()):
+        ours, baseline = Latencies(), Latencies()
+        for _ in range(ASKED):
+            started = time.perf_counter()
+            answer = await execute(pool, CURRENT, vendorId=vendor_id)
+            ours.add(time.perf_counter() - started)
+            started = time.perf_counter()
+            await pool.fetch(ITEMS, [vendor_id])
+            baseline.add(time.perf_counter() - started)
+            assert answer["vendor"]["riskScore"] is not None
+        comparison.add_round(ours, baseline)
+    return comparison
