@@ -47,7 +47,16 @@ async def history(
 ) -> list[tuple[int, dt.date, RiskScore]]:
     """The vendor's score after each event that moved it, in log order (a page of it), with
     its evidence."""
-    rows = await repository.history(conn, vendor_id, after_seq, limit)
+    return await scored(
+        conn, model, vendor_id, await repository.history(conn, vendor_id, after_seq, limit)
+    )
+
+
+async def scored(
+    conn: Connection, model: RiskModel, vendor_id: str, rows: Sequence[asyncpg.Record]
+) -> list[tuple[int, dt.date, RiskScore]]:
+    """These history rows of the vendor (in log order; not necessarily consecutive), each
+    with its score and evidence: only these are scored, the events up to the last folded."""
     if not rows:
         return []
     bodies = await factor_storage.load_bodies(conn, factor_storage.digests_named(rows))

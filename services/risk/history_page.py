@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from services.platform.graphql.context import Info
 from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.nodes import uuid_part
-from services.platform.graphql.pagination import foreign_cursor
+from services.platform.graphql.pagination import foreign_cursor, total_count_asked
 from services.platform.postgres.database import Connection
 from services.platform.postgres.whole_numbers import is_count
 from services.platform.security.access import agencies_in_view
@@ -77,28 +77,53 @@ async def history_page(
     after: str | None,
     limit: int,
 ) -> HistoryPage:
-    """The caller's page of `limit` entries after the entry `after` names."""
+    """The caller's page of `limit` entries after the entry `after` names (its total only
+    when the query asks for `totalCount`: counting reads every entry)."""
     after_seq = await _cursor_seq(conn, vendor_id, after)
+    counted = total_count_asked(info)
     if agencies_in_view(info.context.principal) is None:
         read = await risk_history.history(conn, model, vendor_id, after_seq, limit + 1)
         return HistoryPage(
             read[:limit],
             await repository.history_events(conn, [seq for seq, _, _ in read[:limit]]),
-            await repository.history_length(conn, vendor_id),
+            await repository.history_length(conn, vendor_id) if counted else 0,
             len(read) > limit,
         )
-    every = await repository.history_entries(conn, vendor_id)
-    hidden = await hidden_of(info, conn, (event for _, event in every))
-    shown = [(seq, event) for seq, event in every if event not in hidden]
-    if after is not None and after_seq not in {seq for seq, _ in shown}:
+    if after is not None and await hidden_of(info, conn, [after]):
         # A hidden entry's cursor is no way into the history, as it is none out of it.
         raise _no_entry(vendor_id, after)
-    page = [(seq, event) for seq, event in shown if seq > after_seq][: limit + 1]
-    entries: list[tuple[int, dt.date, RiskScore]] = []
-    if page:
-        # The history reads consecutive rows: through the page's last, hidden ones between.
-        rows = sum(1 for seq, _ in every if after_seq < seq <= page[-1][0])
-        wanted = {seq for seq, _ in page[:limit]}
-        rows_read = await risk_history.history(conn, model, vendor_id, after_seq, rows)
-        entries = [entry for entry in rows_read if entry[0] in wanted]
-    return HistoryPage(entries, dict(page[:limit]), len(shown), len(page) > limit)
+    page = await _shown_after(info, conn, vendor_id, after_seq, limit + 1)
+    shown = dict(page[:limit])
+    rows = await repository.history_rows(conn, vendor_id, shown)
+    return HistoryPage(
+        await risk_history.scored(conn, model, vendor_id, rows),
+        shown,
+        await _shown_count(info, conn, vendor_id) if counted else 0,
+        len(page) > limit,
+    )
+
+
+async def _shown_after(
+    info: Info, conn: Connection, vendor_id: str, after_seq: int, wanted: int
+) -> list[tuple[int, str]]:
+    """The first `wanted` entries (seq, event id) after `after_seq` the caller may read: read
+    on by the key a run at a time, each run's events judged in one statement, a run twice as
+    long as the one before it whose entries were hidden (a page costs its own entries and the
+    hidden ones between them, in a few statements however long the history)."""
+    shown: list[tuple[int, str]] = []
+    run = wanted
+    while len(shown) < wanted:
+        read = await repository.history_entries(conn, vendor_id, after_seq, run)
+        hidden = await hidden_of(info, conn, (event for _, event in read))
+        shown += [(seq, event) for seq, event in read if event not in hidden]
+        if len(read) < run:
+            break
+        after_seq, run = read[-1][0], run * 2
+    return shown[:wanted]
+
+
+async def _shown_count(info: Info, conn: Connection, vendor_id: str) -> int:
+    """How many of the vendor's entries the caller may read: every entry's event judged."""
+    every = await repository.history_entries(conn, vendor_id)
+    hidden = await hidden_of(info, conn, (event for _, event in every))
+    return sum(1 for _, event in every if event not in hidden)

@@ -21,6 +21,16 @@ PAGES = {
         "FROM dead_letter_tallies",
     ),
     "alerts": ("{ alerts(first: 1) { %s edges { node { alertId } } } }", "count(*) FROM alerts"),
+    "riskHistory": (
+        '{ riskHistory(vendorId: "v", first: 1) { %s edges { node { score } } } }',
+        "count(*) FROM risk_history",
+    ),
+}
+
+CONNECTIONS = {
+    "deadLetters": "DeadLetterConnection",
+    "alerts": "AlertConnection",
+    "riskHistory": "RiskScoreConnection",
 }
 
 
@@ -51,7 +61,7 @@ async def test_a_total_is_counted_only_when_asked(
     assert len(paged[field]["edges"]) == asked[field]["totalCount"]
     assert not any(counts in statement for statement in sent), sent
     # Through a fragment, it is asked too.
-    connection = "DeadLetterConnection" if field == "deadLetters" else "AlertConnection"
+    connection = CONNECTIONS[field]
     fragment = query % "...T" + f" fragment T on {connection} {{ totalCount }}"
     through, sent = await _logged(database_url, fragment)
     assert through[field]["totalCount"] == asked[field]["totalCount"], through

@@ -6,6 +6,7 @@ system owner read 税務課's incident and subcontract, with their event ids, in
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import asyncpg
@@ -114,16 +115,20 @@ HISTORY = """query ($after: String, $first: Int!) {
 NODE = """query ($id: ID!) { node(id: $id) { ... on RiskScore { score } } }"""
 
 
-async def _history(bearer: str, pool: asyncpg.Pool, first: int = 50) -> list[dict[str, Any]]:
+async def _history(
+    bearer: str, pool: asyncpg.Pool, first: int = 50, counted: bool = True
+) -> list[dict[str, Any]]:
     """Every entry of B's history as the caller pages through it, `first` at a time: each
-    edge's cursor with its node, and the totalCount each page said."""
+    edge's cursor with its node, and the totalCount each page said (None: not asked)."""
     entries, after = [], None
+    query = HISTORY if counted else HISTORY.replace("totalCount ", "")
     while True:
-        answer = await over_http(pool, bearer, HISTORY, after=after, first=first)
+        answer = await over_http(pool, bearer, query, after=after, first=first)
         assert "errors" not in answer, answer
         page = answer["data"]["riskHistory"]
         entries += [
-            {**e["node"], "cursor": e["cursor"], "total": page["totalCount"]} for e in page["edges"]
+            {**e["node"], "cursor": e["cursor"], "total": page.get("totalCount")}
+            for e in page["edges"]
         ]
         if not page["pageInfo"]["hasNextPage"]:
             return entries
@@ -172,3 +177,79 @@ async def test_a_system_owner_s_risk_history_leaves_out_other_agencies_entries(
         assert refused["errors"][0]["message"].startswith(
             f"after: '{entry['cursor']}' names no entry of vendor-b's risk history"
         )
+
+
+# Whose contract each amendment is: runs of 税務課's entries 1 to 8 long between the owner's.
+RUNS = "MTMTTMTTTTMMTTTTTTTTM"
+
+
+async def _amended_in_runs(pool: asyncpg.Pool) -> set[str]:
+    """B's two contracts amended in `RUNS`' order; the event ids of 税務課's amendments."""
+    amendments = [
+        event(
+            "contract.amended",
+            contract_id="c-shimin-1" if whose == "M" else "c-zeimu-1",
+            ends_on=DROP,
+            amount=1_000_000 + n,
+        )
+        for n, whose in enumerate(RUNS)
+    ]
+    await ingest_batch(pool, [case_b.line(e) for e in amendments])
+    await drain(pool, REGISTRY)
+    await drain(pool, risk_consumer(service()))
+    return {e["event_id"] for e, whose in zip(amendments, RUNS, strict=True) if whose == "T"}
+
+
+async def test_a_system_owner_s_pages_read_on_past_other_agencies_entries(
+    two_agencies: list[dict[str, Any]], pool: asyncpg.Pool
+) -> None:
+    """Pages of any size, with runs of hidden entries longer than a page between the owner's
+    entries and across page boundaries, give the owner's entries exactly as the auditor
+    reads them, in order, none twice or missed, with or without `totalCount`."""
+    theirs = {e["event_id"] for e in two_agencies} | await _amended_in_runs(pool)
+    everything = await _history(token(Role.AUDITOR), pool)
+    expected = [{**e, "total": None} for e in everything if e["cursor"] not in theirs]
+    assert len(expected) == 3 + RUNS.count("M")
+    owner = token(Role.SYSTEM_OWNER, (MINE,))
+    for first in (1, 2, 3, 4, 7, 50):
+        assert await _history(owner, pool, first, counted=False) == expected
+        counted = await _history(owner, pool, first)
+        assert [{**e, "total": None} for e in counted] == expected
+        assert {e["total"] for e in counted} == {len(expected)}
+
+
+async def test_a_system_owner_s_page_judges_the_entries_near_it_not_the_whole_history(
+    two_agencies: list[dict[str, Any]], pool: asyncpg.Pool, database_url: str
+) -> None:
+    """A page of an owner's history read every entry of the vendor's and judged them all
+    (whether its event is another agency's): a page cost the vendor's whole history."""
+    await _amended_in_runs(pool)
+    owner = token(Role.SYSTEM_OWNER, (MINE,))
+    mine = await _history(owner, pool, counted=False)
+    entries = await pool.fetchval("SELECT count(*) FROM risk_history WHERE vendor_id = $1", VENDOR)
+    sent: list[tuple[str, tuple[Any, ...]]] = []
+
+    async def logging(conn: asyncpg.Connection[Any]) -> None:
+        conn.add_query_logger(lambda record: sent.append((record.query, record.args)))
+
+    logged = await asyncpg.create_pool(database_url, min_size=1, max_size=1, init=logging)
+    try:
+        # After the owner's entry that 4 of 税務課's follow, then 1, then 8 (`RUNS`).
+        after = mine[5]["cursor"]
+        query = HISTORY.replace("totalCount ", "")
+        answer = await over_http(logged, owner, query, after=after, first=2)
+    finally:
+        await logged.close()
+    assert [e["cursor"] for e in answer["data"]["riskHistory"]["edges"]] == [
+        e["cursor"] for e in mine[6:8]
+    ]
+    # The entries read to find the page, each judged right after its read (the scores'
+    # evidence is judged later): runs of 3, 6, then the 6 left of the 12 asked (whether an
+    # entry follows the page's two), each after the one before; not the vendor's 27.
+    judged = [
+        len(args[0])
+        for (read, _), (judging, args) in itertools.pairwise(sent)
+        if "JOIN risk_events e USING (seq) WHERE h.vendor_id" in read
+        and "FROM event_store s" in judging
+    ]
+    assert judged == [3, 6, 6] and entries == 27, (judged, entries)

@@ -305,6 +305,20 @@ async def history(
     return rows
 
 
+async def history_rows(
+    conn: Connection, vendor_id: str, seqs: Collection[int]
+) -> list[asyncpg.Record]:
+    """These history rows of the vendor, as `history` reads them, in log order."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT seq, as_of, score, band, model_version, factors::text AS factors,"
+        " agency_totals::text AS agency_totals"
+        " FROM risk_history WHERE vendor_id = $1 AND seq = ANY($2::bigint[]) ORDER BY seq",
+        vendor_id,
+        list(seqs),
+    )
+    return rows
+
+
 async def history_events(conn: Connection, seqs: Collection[int]) -> dict[int, str]:
     """The id of the event behind each of these history seqs (stable; seqs are not, across
     `vendorwatch rebuild risk`)."""
@@ -314,12 +328,18 @@ async def history_events(conn: Connection, seqs: Collection[int]) -> dict[int, s
     return {r["seq"]: str(r["event_id"]) for r in rows}
 
 
-async def history_entries(conn: Connection, vendor_id: str) -> list[tuple[int, str]]:
-    """(seq, event id) of each of the vendor's history rows, in log order."""
+async def history_entries(
+    conn: Connection, vendor_id: str, after_seq: int = 0, limit: int | None = None
+) -> list[tuple[int, str]]:
+    """(seq, event id) of the vendor's history rows after `after_seq`, in log order (the
+    first `limit` of them): read by the key (vendor_id, seq)."""
     rows = await conn.fetch(
         "SELECT h.seq, e.event_id::text AS event_id FROM risk_history h"
-        " JOIN risk_events e USING (seq) WHERE h.vendor_id = $1 ORDER BY h.seq",
+        " JOIN risk_events e USING (seq) WHERE h.vendor_id = $1 AND h.seq > $2"
+        " ORDER BY h.seq LIMIT $3",
         vendor_id,
+        after_seq,
+        limit,
     )
     return [(r["seq"], r["event_id"]) for r in rows]
 
