@@ -10,7 +10,10 @@ and read partitions 0 to 5 only); shown, such a row answered `eventStatus` accep
 a vendor's `events` and in the `auditTrail` as recorded by whoever its `recorded_by` named.
 `verify` names them; these readers leave them out, as not part of the log. The head is one
 keyed row of six, read in the same statement, so in the same snapshot as the rows: an append
-writes its rows and moves the head in one transaction.
+writes its rows and moves the head in one transaction. A count subtracts the rows that are
+not the log's (`_UNAPPENDED`, read by the (partition, seq) key: none, in a log no one edited)
+from the plain count, as checking each row would cost eight times the count (5,000 of a
+vendor's events: 1.2 ms counted, 9.5 ms each checked, 1.2 ms so).
 """
 
 from __future__ import annotations
@@ -30,6 +33,28 @@ _APPENDED = (
     f"e.partition >= 0 AND e.partition < {PARTITIONS} AND e.seq <="
     " (SELECT h.seq FROM event_chain_heads h WHERE h.partition = e.partition)"
 )
+# The rows that are not (outside the partitions, past a head), each part by the key's ranges
+# (the fence, OFFSET 0, keeps a caller's filter out of the range read past each head, which
+# the planner otherwise read as a scan of every row it filtered).
+_UNAPPENDED = f"""((SELECT vendor_id, envelope FROM event_store
+                    WHERE partition < 0 ORDER BY partition, seq)
+                   UNION ALL
+                   (SELECT vendor_id, envelope FROM event_store
+                    WHERE partition >= {PARTITIONS} ORDER BY partition, seq)
+                   UNION ALL
+                   (SELECT past.vendor_id, past.envelope FROM event_chain_heads h,
+                    LATERAL (SELECT vendor_id, envelope FROM event_store e
+                             WHERE e.partition = h.partition AND e.seq > h.seq
+                             OFFSET 0) AS past
+                    WHERE h.partition >= 0 AND h.partition < {PARTITIONS}))"""
+
+
+def _count_of_the_log(where: str) -> str:
+    """A statement counting the log's rows that `where` (of unqualified columns) keeps."""
+    return (
+        f"SELECT (SELECT count(*) FROM event_store WHERE {where})"
+        f" - (SELECT count(*) FROM {_UNAPPENDED} AS u WHERE {where})"
+    )
 
 
 @dataclass(frozen=True)
@@ -54,9 +79,7 @@ async def vendor_timeline(
     )
     total = 0
     if counted:
-        total = await conn.fetchval(
-            f"SELECT count(*) FROM event_store e WHERE vendor_id = $1 AND {_APPENDED}", vendor_id
-        )
+        total = await conn.fetchval(_count_of_the_log("vendor_id = $1"), vendor_id)
     events = [
         RecordedEvent(r["position"], parse_stored(r["envelope"]), r["recorded_at"]) for r in rows
     ]
@@ -156,11 +179,11 @@ async def recorded_through_the_api(
     of them, where the page reads the page by the audit trail's index)."""
     where = (
         "envelope ? 'recorded_by'"
-        f" AND ($1::text IS NULL OR envelope->'recorded_by'->>'subject' = $1) AND {_APPENDED}"
+        " AND ($1::text IS NULL OR envelope->'recorded_by'->>'subject' = $1)"
     )
     rows = await conn.fetch(
         f"""SELECT position, envelope::text AS envelope, recorded_at FROM event_store e
-            WHERE {where} AND ($2::bigint IS NULL OR position < $2)
+            WHERE {where} AND {_APPENDED} AND ($2::bigint IS NULL OR position < $2)
             ORDER BY position DESC LIMIT $3""",
         subject,
         before_position,
@@ -168,7 +191,7 @@ async def recorded_through_the_api(
     )
     total = 0
     if counted:
-        total = await conn.fetchval(f"SELECT count(*) FROM event_store e WHERE {where}", subject)
+        total = await conn.fetchval(_count_of_the_log(where), subject)
     events = [
         RecordedEvent(r["position"], parse_stored(r["envelope"]), r["recorded_at"]) for r in rows
     ]
