@@ -25,6 +25,7 @@ from services.registry.domain.record_dates import future_check
 from services.registry.name_search.name_index_feed import LiveNameIndex
 from services.registry.reads.affiliation_changes import affiliation_check
 from services.registry.reads.contract_changes import contract_check
+from services.registry.reads.former_name_counts import former_name_check
 from services.registry.reads.known_vendors import known_vendor_check
 from services.registry.reads.record_changes import record_check
 from services.registry.reads.record_ids import taken_check
@@ -86,6 +87,7 @@ def request_context(
             record_check,
             reference_check,
             settled_only(rename_check, stored_on_submit=stored),
+            former_name_check,
             taken_check,
             *((affiliation_check, unknown_record_check) if stored else ()),
         ),

@@ -35,10 +35,10 @@ from services.registry import announcements
 from services.registry.batch.handler import RegistryBatch
 from services.registry.bidder_screening.reviews import key as review_key
 from services.registry.domain.affiliation_rules import affiliation_refusal, own_affiliate_refusal
+from services.registry.domain.former_name_limits import last_used
 from services.registry.domain.imposition_rules import change_refusal, imposition_refusal
 from services.registry.domain.known_vendors import unknown_vendor
 from services.registry.domain.names import IdentifierKey, normalize_identifier
-from services.registry.domain.periods import ONE_DAY
 from services.registry.domain.policy import SuspensionPolicy
 from services.registry.domain.record_dates import future_refusal
 from services.registry.domain.record_ids import identifiers_taken_refusal, registered_refusal
@@ -185,9 +185,7 @@ class RegistryHandlers:
         # the rules of 2026-12-08 on).
         changes = rename_changes(payload, held, recorded)
         replaced = replaced_names(held, changes)
-        await vendor_names.add_former_names(
-            conn, vendor.vendor_id, replaced, payload.effective_on - ONE_DAY
-        )
+        await vendor_names.add_former_names(conn, vendor.vendor_id, replaced, last_used(payload))
         await vendor_names.record_rename(
             conn, vendor.vendor_id, payload.effective_on, payload.new_legal_name
         )

@@ -1,8 +1,10 @@
 """Aliases do not multiply the limits of the batch fields: the bidders of every
 `bidEligibilityMany` and `screenBidders` of a request count together against the 5,000 of one
-call, the ids of every `nodes` against its 100, refused before anything runs (the whole ASGI
-app, a real PostgreSQL). 30 aliases of a 5,000-bidder screen had been answered with 9.3 MB;
-30 screens of 5,000 by name ran into the time limit and stalled the process 20 s."""
+call, the vendors of every `saveWatchlist` against the 5,000 of one list, the ids of every
+`nodes` against its 100, refused before anything runs (the whole ASGI app, a real PostgreSQL).
+30 aliases of a 5,000-bidder screen had been answered with 9.3 MB; 30 screens of 5,000 by name
+ran into the time limit and stalled the process 20 s; 30 saves of a 5,000-vendor list each
+looked its vendors up and recorded its event."""
 
 from __future__ import annotations
 
@@ -99,3 +101,44 @@ async def test_aliases_of_nodes_count_their_ids_together(pool: asyncpg.Pool) -> 
     assert [{k: e[k] for k in ("message", "extensions")} for e in body["errors"]] == [
         _refused(120, 3, "nodes", "global id", 100)
     ]
+
+
+def _saves(times: int, vendors: str, identifiers: str = "null") -> str:
+    return " ".join(
+        f'a{n}: saveWatchlist(agency: "A", name: "list {n}", vendorIds: {vendors},'
+        f" identifiers: {identifiers}) {{ accepted errors {{ code }} }}"
+        for n in range(times)
+    )
+
+
+async def test_aliases_of_a_watchlist_save_count_their_vendors_together(
+    pool: asyncpg.Pool,
+) -> None:
+    query = f"mutation ($v: [ID!]!) {{ {_saves(30, '$v')} }}"
+    status, body = await _post(pool, query, v=[f"vendor-{n}" for n in range(5000)])
+    assert status == 400
+    (error,) = body["errors"]
+    assert {k: error[k] for k in ("message", "extensions")} == _refused(
+        150_000, 30, "saveWatchlist", "watched vendor", 5000
+    )
+    assert "data" not in body  # nothing ran, nothing recorded
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == 0
+
+
+async def test_a_watchlists_ids_and_identifiers_count_together(pool: asyncpg.Pool) -> None:
+    query = """mutation ($v: [ID!]!, $i: [IdentifierInput!]) {
+        byId: saveWatchlist(agency: "A", name: "ids", vendorIds: $v) { accepted }
+        byNumber: saveWatchlist(agency: "A", name: "numbers", vendorIds: [], identifiers: $i)
+          { accepted } }"""
+    numbers = [{"scheme": "corporate_number", "value": str(n)} for n in range(2001)]
+    status, body = await _post(pool, query, v=["v"] * 3000, i=numbers)
+    assert status == 400
+    assert [{k: e[k] for k in ("message", "extensions")} for e in body["errors"]] == [
+        _refused(5001, 2, "saveWatchlist", "watched vendor", 5000)
+    ]
+
+
+async def test_watchlist_saves_within_the_budget_are_each_judged(pool: asyncpg.Pool) -> None:
+    status, body = await _post(pool, f"mutation ($v: [ID!]!) {{ {_saves(2, '$v')} }}", v=["x"])
+    assert status == 200, body
+    assert [body["data"][k]["errors"] for k in ("a0", "a1")] == [[{"code": "unknown_vendor"}]] * 2

@@ -2,12 +2,14 @@
 and no consumer reads them, yet the API's readers by vendor, subject and event id showed such
 a row as an accepted record. A plain INSERT of one, which no trigger refused, is refused now
 (platform migration 0016), and `verify` names any there is all the same: one there before
-the upgrade, or inserted once the owner drops the constraint."""
+the upgrade, or inserted once the owner drops the constraint; the API's readers leave it out
+(`eventStatus`, `events`, `auditTrail`, `node`)."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 import asyncpg
 import pytest
@@ -16,9 +18,12 @@ from services.cli import rebuilding
 from services.ingest.handlers import ingest_batch
 from services.platform.consuming.rebuilding import BrokenChain
 from services.platform.eventstore import verification
+from services.platform.graphql import nodes
 from services.platform.settings import Settings
 from tests.support import case_b
+from tests.support.in_process_api import execute
 from tests.support.live_consumers import applied_live
+from tests.support.record_receipts import submitted
 from tests.support.upgrades import applied, migrated_but, new_database
 
 pytestmark = pytest.mark.postgres
@@ -28,9 +33,12 @@ _INSERT = """INSERT INTO event_store (event_id, event_type, vendor_id, occurred_
              VALUES ($1, 'sanction.lifted', $2, now(), $3::jsonb, $4, $5, 1, $6, 2)"""
 
 
-async def _forge(database: asyncpg.Pool | asyncpg.Connection, partition: int) -> uuid.UUID:
-    """A lift of vendor B's sanction inserted at `partition`, hashes made up."""
-    event = case_b.another_vendor(case_b.VENDOR)
+async def _forge(
+    database: asyncpg.Pool | asyncpg.Connection, partition: int, event: dict[str, Any] | None = None
+) -> uuid.UUID:
+    """A registration of vendor B (`event`'s, if given, as recorded) inserted at `partition`,
+    hashes made up."""
+    event = dict(event or case_b.another_vendor(case_b.VENDOR))
     event_id = uuid.uuid4()
     event["event_id"] = str(event_id)
     await database.execute(
@@ -83,3 +91,33 @@ async def test_one_there_before_the_upgrade_does_not_stop_it_and_is_named(
             verification._OUTSIDE.replace("$1", "6")  # the walk's own statement
         )
     assert [(r["partition"], r["rows"], r["example"]) for r in found] == [(6, 1, str(forged))]
+
+
+# What the API shows of the log: by event id, by vendor, by who recorded it, by global id.
+READERS = """query ($id: ID!, $node: ID!) {
+  eventStatus(eventId: $id) { accepted recordedAt pending }
+  events(vendorId: "vendor-b") { totalCount edges { node { eventId } } }
+  auditTrail { totalCount edges { node { eventId } } }
+  node(id: $node) { id } }"""
+
+
+async def test_the_api_leaves_out_one_inserted_past_a_dropped_constraint(
+    pool: asyncpg.Pool,
+) -> None:
+    """As the log's owner may: the constraint dropped, then a copy of an event recorded
+    through the API inserted at partition 6 and at -1, as if someone had recorded it."""
+    receipt = await submitted(pool, case_b.registered())
+    assert receipt["accepted"], receipt
+    (recorded,) = await pool.fetch("SELECT event_id, envelope::text AS e FROM event_store")
+    await pool.execute("ALTER TABLE event_store DROP CONSTRAINT event_store_partition_known")
+    for partition in (6, -1):
+        forged = await _forge(pool, partition, json.loads(recorded["e"]))
+        node = nodes.encode("LoggedEvent", (str(forged),))
+        shown = await execute(pool, READERS, id=str(forged), node=node)
+        assert shown["eventStatus"] == {
+            "accepted": False,
+            "recordedAt": None,
+            "pending": ["INGEST"],
+        }
+        only = {"totalCount": 1, "edges": [{"node": {"eventId": str(recorded["event_id"])}}]}
+        assert (shown["events"], shown["auditTrail"], shown["node"]) == (only, only, None)

@@ -1,7 +1,8 @@
 """A row inserted into the log by hand, past its partition's head, with hashes no append
 made: the live consumers apply none of it, and stop there naming it, until it is removed.
 Before, the registry applied it at once (the vendor registered, on nothing the chain holds),
-and every reader then read again from the head, for ever, an error each time round."""
+and every reader then read again from the head, for ever, an error each time round. The
+API's readers leave it out: `eventStatus` had answered it accepted."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from services.platform.eventstore import chain, verification
 from services.platform.eventstore.event_reads import UnappendedStoredRow
 from services.platform.settings import Settings
 from tests.support import case_b
+from tests.support.in_process_api import execute
 from tests.support.live_consumers import applied_live
 from tests.support.tampering import as_owner
 
@@ -84,3 +86,15 @@ async def test_the_consumers_apply_none_of_it_and_name_it(
     assert await pool.fetchval("SELECT count(*) FROM registry_vendors WHERE vendor_id = $1", FORGED)
     result = await verification.verify(pool)
     assert result.intact, result.problems
+
+
+async def test_the_api_leaves_it_out(forged: tuple[uuid.UUID, int], pool: asyncpg.Pool) -> None:
+    event_id, _ = forged
+    query = """query ($id: ID!, $vendor: ID!) {
+      eventStatus(eventId: $id) { accepted recordedAt }
+      events(vendorId: $vendor) { totalCount edges { node { eventId } } } }"""
+    shown = await execute(pool, query, id=str(event_id), vendor=FORGED)
+    assert shown == {
+        "eventStatus": {"accepted": False, "recordedAt": None},
+        "events": {"totalCount": 0, "edges": []},
+    }

@@ -419,3 +419,30 @@ def test_a_refused_token_is_not_remembered() -> None:
     with pytest.raises(AuthError):
         verifier.principal_from_header(f"Bearer {forged}")
     assert verifier.remembered(f"Bearer {forged}") is None
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o770, 0o703], ids=lambda mode: f"{mode:04o}")
+def test_a_local_secret_in_a_directory_others_may_write_is_refused(
+    tmp_path: Path, mode: int
+) -> None:
+    """Another user who may write to the directory holding the secret, or to one above it,
+    could rename the secret away and put another in its place; a sticky bit (/tmp's) keeps
+    each user's entries theirs."""
+    shared = tmp_path / "shared"
+    for holder in (shared / "data", shared / "own" / "data"):  # its directory, one above
+        shared.mkdir(mode=0o700, exist_ok=True)
+        shared.chmod(mode)
+        with pytest.raises(StartupError) as refused:
+            local_secret(holder)
+        assert str(refused.value) == (
+            f"the local token secret {holder}.jwt-secret is in {shared}, which other users"
+            f" may write to (mode {mode:04o}, no sticky bit): any of them could rename the"
+            " secret away and put another in its place; `chmod go-w` the directory if no one"
+            " else should write there, else keep the data directory elsewhere"
+            " (VENDORWATCH_DATA_DIR)"
+        )
+        assert list(shared.rglob("*.jwt-secret")) == []  # none created there
+    shared.chmod(mode | stat.S_ISVTX)  # as /tmp is
+    assert len(local_secret(shared / "data")) == 48
+    shared.chmod(mode & ~0o022)  # as the message says
+    assert len(local_secret(shared / "data")) == 48

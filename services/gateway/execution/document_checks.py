@@ -187,9 +187,10 @@ def _facts(
                 )
             batch = BATCH_FIELDS.get((parent.name, node.name.value))
             if batch is not None:
-                name, budget = batch
-                value = next((a.value for a in node.arguments or () if a.name.value == name), None)
-                batches.append(BatchArgument(node, budget, value, self.defaults))
+                names, budget = batch
+                given = {a.name.value: a.value for a in node.arguments or ()}
+                values = tuple(given.get(name) for name in names)
+                batches.append(BatchArgument(node, budget, values, self.defaults))
 
     validate(schema, document, [Collect])
     unstorable, read_variables = read_arguments(schema, document) if not errors else ((), ())

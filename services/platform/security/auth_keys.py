@@ -114,10 +114,12 @@ def local_secret_path(data_dir: Path) -> Path:
 
 def local_secret(data_dir: Path) -> bytes:
     """The embedded mode's HS256 secret for `data_dir`, created on first use and kept after;
-    StartupError for a file another user could have written or can read (`_private`)."""
+    StartupError for a file another user could have written or can read (`_private`), or
+    could swap for another (`_guarded`)."""
     path = local_secret_path(data_dir.expanduser().resolve())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _guarded(path)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
         # mkstemp creates the file 0600; linking the complete file into place is atomic and
         # fails if another process got there first, so concurrent starts all read one secret.
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
@@ -165,3 +167,20 @@ def _private(path: Path, status: os.stat_result) -> None:
             f" {stat.S_IMODE(status.st_mode):04o}): whoever can read it can sign any token;"
             f" `chmod 600` it if no one else could have written it, else {new}"
         )
+
+
+def _guarded(path: Path) -> None:
+    """Refuses a secret in a directory that another user may write to, or below one: such a
+    user could rename the secret away and put another in its place (or the directory holding
+    it), between the checks of one start and the next, or before `vendorwatch token create`
+    reads it. A directory with the sticky bit (/tmp) lets each user rename only their own."""
+    for directory in (path.parent, *path.parent.parents):
+        mode = os.stat(directory).st_mode
+        if mode & (stat.S_IWGRP | stat.S_IWOTH) and not mode & stat.S_ISVTX:
+            raise StartupError(
+                f"the local token secret {path} is in {directory}, which other users may write"
+                f" to (mode {stat.S_IMODE(mode):04o}, no sticky bit): any of them could rename"
+                " the secret away and put another in its place; `chmod go-w` the directory if"
+                " no one else should write there, else keep the data directory elsewhere"
+                " (VENDORWATCH_DATA_DIR)"
+            )

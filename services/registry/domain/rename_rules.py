@@ -110,7 +110,7 @@ def rename_problem(
 
 # The names an update or a rename may replace, by the field that gives each: kept as
 # former names.
-_NAMING_FIELDS = ("legal_name", "name_kana", "name_en")
+NAMING_FIELDS = ("legal_name", "name_kana", "name_en")
 
 
 def rename_changes(
@@ -125,7 +125,7 @@ def rename_changes(
     name kept, a reading or English name not given stays as it is: a rebuild gives an older
     rename the names live processing gave it."""
     given = zip(
-        _NAMING_FIELDS,
+        NAMING_FIELDS,
         (payload.new_legal_name, payload.new_name_kana, payload.new_name_en),
         strict=True,
     )
@@ -140,6 +140,6 @@ def replaced_names(names: NamesOnRecord, changes: Mapping[str, Any]) -> list[str
     held = {"legal_name": names.legal_name, "name_kana": names.name_kana, "name_en": names.name_en}
     return [
         old
-        for field in _NAMING_FIELDS
+        for field in NAMING_FIELDS
         if field in changes and (old := held[field]) and changes[field] != old
     ]

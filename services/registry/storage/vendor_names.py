@@ -51,3 +51,24 @@ async def add_former_names(
         list(dict.fromkeys(names)),
         used_until,
     )
+
+
+async def former_names_counted(
+    conn: Connection, vendor_id: str, names: Sequence[str], used_until: dt.date | None
+) -> tuple[int, int]:
+    """How many former names the vendor lists, and how many of `names` `add_former_names`
+    would list more (those it lists already with that day are not listed twice)."""
+    row = await conn.fetchrow(
+        """SELECT (SELECT count(*) FROM registry_vendor_names
+                   WHERE vendor_id = $1 AND kind = 'former') AS held,
+                  (SELECT count(*) FROM unnest($2::text[]) AS n(name)
+                   WHERE NOT EXISTS (
+                       SELECT FROM registry_vendor_names f
+                       WHERE f.vendor_id = $1 AND f.kind = 'former' AND f.name = n.name
+                         AND f.used_until IS NOT DISTINCT FROM $3)) AS added""",
+        vendor_id,
+        list(dict.fromkeys(names)),
+        used_until,
+    )
+    assert row is not None  # one row of two counts, always
+    return row["held"], row["added"]
