@@ -199,6 +199,12 @@ class RiskUpdate(Node):
         description="Names of the factors whose points changed (appearing or vanishing too)."
     )
     model_version: str = strawberry.field(description="The risk model that scored it.")
+    as_of: dt.date | None = strawberry.field(
+        description="The day `newScore` is the score of: the risk service's today when it"
+        " scored it (after an event, whose `riskHistory` entry is of the event's own day; in"
+        " the daily refresh, the new day), so `riskScore(asOf:)` of that day gave it then;"
+        " null for announcements made before the day was said."
+    )
 
     @classmethod
     def of(cls, event: EventEnvelope) -> RiskUpdate:
@@ -212,6 +218,7 @@ class RiskUpdate(Node):
             new_band=payload.new_band,
             moved_factors=list(payload.moved_factors),
             model_version=payload.model_version,
+            as_of=payload.as_of,
         )
 
     # The `risk.changed` event announcing it names it.
