@@ -141,10 +141,13 @@ class RiskBand(StrEnum):
     CRITICAL = "critical"
 
 
-class RiskChanged(Payload):
+class RiskChanged(Payload, LaterFields):
     """The vendor's risk score changed; `moved_factors` says why."""
 
     event_type: ClassVar[str] = "risk.changed"
+    # Announcements before it was said carry no `as_of`: written only when given, so they are
+    # written as they were stored (LaterFields).
+    ADDED_LATER = frozenset({"as_of"})
 
     model_version: ShortText = Field(description="Version of the scoring model used.")
     old_score: float | None = Field(
@@ -160,6 +163,16 @@ class RiskChanged(Payload):
     )
     new_band: RiskBand
     moved_factors: list[ShortText] = Field(description="Factors whose contribution changed.")
+    # The score's day is the risk service's today when it scored (after an event, in the
+    # daily refresh, after a concentration moved), which `occurred_at` does not tell for
+    # sure: read in the registry's time zone as configured when read, it would move with a
+    # change of that setting, and the service takes the day and the instant apart.
+    as_of: LocalDate | None = Field(
+        default=None,
+        description="The day `new_score` is the score of (the risk service's today when it"
+        " scored it: `riskScore(asOf:)` of that day, as it stood then); null in announcements"
+        " made before it was said.",
+    )
 
     @model_validator(mode="after")
     def _check_old(self) -> Self:

@@ -20,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 
@@ -48,23 +50,55 @@ async def riskiest(
     its evidence."""
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         rows = await repository.riskiest(conn, first, agency, band)
-        stored = [r for r in rows if r["agency_totals"] is None]
-        bodies = await factor_storage.load_bodies(conn, factor_storage.digests_named(stored))
-        points = [r for r in rows if r["agency_totals"] is not None]
-        states = await state_storage.load(conn, [r["vendor_id"] for r in points], risk.states)
-        replayed = {
-            r["vendor_id"]: await repository.item_events(conn, r["vendor_id"], stale)
-            for r in points
-            if (stale := stale_items(states[r["vendor_id"]], r["as_of"]))
-        }
-    derived = await asyncio.to_thread(_derive, risk.model, points, states, replayed)
+        read = await _read(conn, risk, rows)
+    return await _with_evidence(risk, read)
+
+
+async def current_of(
+    conn: Connection, risk: RiskService, vendor_ids: Sequence[str]
+) -> list[tuple[str, dt.date, RiskScore]]:
+    """These vendors' current scores (of those that have one), each with its evidence, as
+    `riskiest` answers them."""
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        rows = await repository.current_of(conn, vendor_ids)
+        read = await _read(conn, risk, rows)
+    return await _with_evidence(risk, read)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """Current score rows and what deriving their evidence needs, read in one snapshot."""
+
+    rows: Sequence[asyncpg.Record]
+    bodies: Mapping[str, list[Any]]  # of the rows stored with their evidence
+    points: Sequence[asyncpg.Record]  # the rows stored as points
+    states: dict[str, VendorState]
+    replayed: dict[str, list[EventEnvelope]]
+
+
+async def _read(conn: Connection, risk: RiskService, rows: Sequence[asyncpg.Record]) -> _Read:
+    stored = [r for r in rows if r["agency_totals"] is None]
+    bodies = await factor_storage.load_bodies(conn, factor_storage.digests_named(stored))
+    points = [r for r in rows if r["agency_totals"] is not None]
+    states = await state_storage.load(conn, [r["vendor_id"] for r in points], risk.states)
+    replayed = {
+        r["vendor_id"]: await repository.item_events(conn, r["vendor_id"], stale)
+        for r in points
+        if (stale := stale_items(states[r["vendor_id"]], r["as_of"]))
+    }
+    return _Read(rows, bodies, points, states, replayed)
+
+
+async def _with_evidence(risk: RiskService, read: _Read) -> list[tuple[str, dt.date, RiskScore]]:
+    """The rows' scores with their evidence, in their order (scored in a worker thread)."""
+    derived = await asyncio.to_thread(_derive, risk.model, read.points, read.states, read.replayed)
     return [
         (
             r["vendor_id"],
             r["as_of"],
-            derived.get(r["vendor_id"]) or factor_storage.score_of(r, bodies),
+            derived.get(r["vendor_id"]) or factor_storage.score_of(r, read.bodies),
         )
-        for r in rows
+        for r in read.rows
     ]
 
 

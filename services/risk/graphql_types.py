@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from typing import Annotated, cast
 
 import strawberry
@@ -19,22 +19,16 @@ from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events, uuid_part
 from services.platform.graphql.pagination import Connection, page_size
 from services.platform.graphql.scope_names import scope_argument
-from services.platform.postgres.database import Connection as DbConnection
-from services.risk import current_scores
-from services.risk import history as risk_history
+from services.risk import current_scores, scores_by_key
 from services.risk.domain.risk_score import RiskScore as RiskScoreModel
-from services.risk.evidence_scope import hidden_events, hidden_of
+from services.risk.evidence_scope import hidden_events
 from services.risk.handlers import RiskService
 from services.risk.history_page import history_page
-from services.risk.storage import repository
+from services.risk.scores_by_key import STORED, Registered, day_part
 
 # The risk model in use, as loaded at startup (services/risk/setup.py).
 RISK: ContextKey[RiskService] = ContextKey("risk.service")
-# Which of these vendor ids the registry has registered. Risk sees only facts: a vendor
-# registered with nothing against it and an id nobody registered have the same empty record,
-# both scored 0, LOW. The gateway, which composes the services, gives the registry's answer
-# (a look-up by primary key).
-Registered = Callable[[DbConnection, Sequence[str]], Awaitable[set[str]]]
+# Which of these vendor ids the registry has registered (scores_by_key.Registered).
 REGISTERED: ContextKey[Registered] = ContextKey("risk.registered")
 
 RiskBand = described_enum(
@@ -56,15 +50,6 @@ VENDOR = strawberry.argument(description="The vendor, by its id.")
 AS_OF = strawberry.argument(
     description="The day scored (a calendar day); default: today in the registry's time zone."
 )
-
-
-def _day(part: str) -> dt.date | None:
-    """A key part that is a day (ISO 8601, as written), or None."""
-    try:
-        day = dt.date.fromisoformat(part)
-    except ValueError:
-        return None
-    return day if day.isoformat() == part else None
 
 
 @strawberry.type(description="Events behind a factor; for inherited risk, the subcontractor.")
@@ -118,45 +103,41 @@ class RiskScore(Node):
     # An entry of the history: the event after which the score stood so (several events of
     # one day are several entries); None: the score of the day, as everything recorded says.
     event_id: strawberry.Private[str | None] = None
+    # The vendor's current score as stored, as `riskiestVendors` ranks it: it may lag the
+    # score of the same day computed when asked (`riskScore`; see ARCHITECTURE.md, "Scores
+    # that other vendors' contracts move"), so it has an id of its own: one id never names
+    # two scores, which a normalising client cache would merge into one object.
+    stored: strawberry.Private[bool] = False
 
-    node_key_names = ("vendorId", "asOf (or, in the history, eventId)")
+    node_key_names = ("vendorId", "asOf (or, in the history, eventId; ranked, asOf and stored)")
 
     def node_key(self) -> Key:
-        return (self.vendor_id, self.event_id or self.as_of.isoformat())
+        if self.event_id is not None:
+            return (self.vendor_id, self.event_id)
+        day = self.as_of.isoformat()
+        return (self.vendor_id, day, STORED) if self.stored else (self.vendor_id, day)
 
     @classmethod
     def node_key_valid(cls, key: Key) -> bool:
-        return len(key) == 2 and (_day(key[1]) is not None or uuid_part(key[1]) is not None)
+        match key:
+            case (_, part):
+                return day_part(part) is not None or uuid_part(part) is not None
+            case (_, day, kind):
+                return day_part(day) is not None and kind == STORED
+        return False
 
     @classmethod
     async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[RiskScore | None]:
-        # Open to every role, as `riskScore` and `riskHistory` are.
-        risk = info.context.part(RISK)
-        entries = [(vendor, part) for vendor, part in keys if _day(part) is None]
-        scored = sorted({vendor for vendor, part in keys if _day(part) is not None})
+        # Open to every role, as `riskScore`, `riskHistory` and `riskiestVendors` are.
+        risk, registered = info.context.part(RISK), info.context.part(REGISTERED)
         async with info.context.pool.acquire() as conn:
-            # A day's score is only a registered vendor's (`riskScore` refuses any other id):
-            # another's is null, as `node` answers for what does not exist.
-            known = await info.context.part(REGISTERED)(conn, scored) if scored else set()
-            # Scored first, shown once the events hidden from the caller are known.
-            scored_as: dict[Key, tuple[str, dt.date, RiskScoreModel, str | None]] = {}
-            for vendor, part in keys:
-                if (day := _day(part)) is not None and vendor in known:
-                    risk_now = await risk.evaluate(conn, vendor, day)
-                    scored_as[(vendor, part)] = (vendor, day, risk_now, None)
-            # An entry caused by an event the caller may not read of is none of its history
-            # (history_page.py), by id either.
-            unseen = await hidden_of(info, conn, (event for _, event in entries))
-            seen = [(vendor, event) for vendor, event in entries if event not in unseen]
-            for (vendor, event), seq in (await repository.history_seqs(conn, seen)).items():
-                for at, as_of, score in await risk_history.history(
-                    conn, risk.model, vendor, seq - 1, 1
-                ):
-                    if at == seq:
-                        scored_as[(vendor, event)] = (vendor, as_of, score, event)
-            hidden = await hidden_events(info, conn, (r for _, _, r, _ in scored_as.values()))
-        found = {key: cls.of(*scored, hidden=hidden) for key, scored in scored_as.items()}
-        return in_key_order(found, keys)
+            found = await scores_by_key.scores_named(info, conn, risk, registered, keys)
+            hidden = await hidden_events(info, conn, (f.score for f in found.values()))
+        shown = {
+            key: cls.of(f.vendor_id, f.as_of, f.score, f.event_id, stored=f.stored, hidden=hidden)
+            for key, f in found.items()
+        }
+        return in_key_order(shown, keys)
 
     @classmethod
     def of(
@@ -166,12 +147,14 @@ class RiskScore(Node):
         risk: RiskScoreModel,
         event_id: str | None = None,
         *,
+        stored: bool = False,
         hidden: frozenset[str] = frozenset(),
     ) -> RiskScore:
         """`hidden`: events the caller may not read of (`evidence_scope`): an evidence item
         behind any of them is left out, the factor's points kept."""
         return cls(
             event_id=event_id,
+            stored=stored,
             vendor_id=strawberry.ID(vendor_id),
             as_of=as_of,
             score=risk.score,
@@ -216,6 +199,12 @@ class RiskUpdate(Node):
         description="Names of the factors whose points changed (appearing or vanishing too)."
     )
     model_version: str = strawberry.field(description="The risk model that scored it.")
+    as_of: dt.date | None = strawberry.field(
+        description="The day `newScore` is the score of: the risk service's today when it"
+        " scored it (after an event, whose `riskHistory` entry is of the event's own day; in"
+        " the daily refresh, the new day), so `riskScore(asOf:)` of that day gave it then;"
+        " null for announcements made before the day was said."
+    )
 
     @classmethod
     def of(cls, event: EventEnvelope) -> RiskUpdate:
@@ -229,6 +218,7 @@ class RiskUpdate(Node):
             new_band=payload.new_band,
             moved_factors=list(payload.moved_factors),
             model_version=payload.model_version,
+            as_of=payload.as_of,
         )
 
     # The `risk.changed` event announcing it names it.
@@ -312,7 +302,10 @@ class RiskQuery:
 
     @strawberry.field(
         description="Vendors by current score, highest first; only those with contracts of"
-        " `agency` and only those in `band` when given."
+        " `agency` and only those in `band` when given. Each is the vendor's score as stored,"
+        " which may lag `riskScore`'s of the same day for up to 30 s after another vendor's"
+        " critical contract moved its concentration; so it has an `id` of its own, never"
+        " `riskScore`'s (one id, one score, in a client's cache too)."
     )
     async def riskiest_vendors(
         self,
@@ -340,7 +333,9 @@ class RiskQuery:
                 band,
             )
             hidden = await hidden_events(info, conn, (risk for _, _, risk in ranked))
-        return [RiskScore.of(v, as_of, risk, hidden=hidden) for v, as_of, risk in ranked]
+        return [
+            RiskScore.of(v, as_of, risk, stored=True, hidden=hidden) for v, as_of, risk in ranked
+        ]
 
 
 @strawberry.type

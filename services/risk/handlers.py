@@ -86,8 +86,9 @@ _CONTRACT_EVENTS = (ContractAwarded, ContractAmended, ContractTerminated)
 
 
 def risk_changed_event(
-    vendor_id: str, old: RiskScore | None, new: RiskScore, now: dt.datetime
+    vendor_id: str, old: RiskScore | None, new: RiskScore, as_of: dt.date, now: dt.datetime
 ) -> EventEnvelope:
+    """The announcement of `new`, the vendor's score of `as_of`."""
     payload = RiskChanged(
         model_version=new.model_version,
         old_score=old.score if old else None,
@@ -95,6 +96,7 @@ def risk_changed_event(
         old_band=old.band if old else None,
         new_band=new.band,
         moved_factors=moved_factors(old, new),
+        as_of=as_of,
     )
     return new_event(payload, vendor_id=vendor_id, source=SOURCE, occurred_at=now)
 
@@ -150,7 +152,7 @@ class RiskService:
         for vendor_id in sorted(states):
             await turns.give()
             current = await self._score(conn, states[vendor_id], today, totals)
-            self._decide(scores, vendor_id, current, now)
+            self._decide(scores, vendor_id, current, today, now)
         await self._write_scores(conn, scores, today)
         return sorted(scores.newly_announced)
 
@@ -228,7 +230,7 @@ class RiskService:
                 # the current score: the one after the vendor's last event.
                 if self.announce or last[vendor_id] == seq:
                     current = await self._score(conn, state, today, totals, seq, index)
-                    self._decide(scores, vendor_id, current, now)
+                    self._decide(scores, vendor_id, current, today, now)
                 if last[vendor_id] == seq:
                     # The current score stands as of the vendor's last event, with the
                     # agencies' totals then (what the log decides, not where a batch ends, so
@@ -275,7 +277,12 @@ class RiskService:
         return score(facts_on(state, day, replayed), day, self.model, totals.on(day))
 
     def _decide(
-        self, scores: _Scores, vendor_id: str, current: RiskScore, now: dt.datetime
+        self,
+        scores: _Scores,
+        vendor_id: str,
+        current: RiskScore,
+        today: dt.date,
+        now: dt.datetime,
     ) -> None:
         """Records a vendor's current score; announces it if it moved enough since the last
         announcement. A rebuild announces nothing and leaves what was announced as it stands
@@ -283,7 +290,7 @@ class RiskService:
         scores.current[vendor_id] = current
         old = scores.announced.get(vendor_id)
         if self.announce and should_announce(old, current, self.model):
-            scores.outbox.append(risk_changed_event(vendor_id, old, current, now))
+            scores.outbox.append(risk_changed_event(vendor_id, old, current, today, now))
             scores.announced[vendor_id] = scores.newly_announced[vendor_id] = current
 
     async def _write_scores(self, conn: Connection, scores: _Scores, today: dt.date) -> None:

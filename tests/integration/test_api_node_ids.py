@@ -94,7 +94,12 @@ REFUSED = {
     "a date that is none": (
         encode("RiskScore", (VENDOR, "2024-02-30")),
         "is not an id of this API: RiskScore ids are made of vendorId and asOf (or, in the"
-        " history, eventId)",
+        " history, eventId; ranked, asOf and stored)",
+    ),
+    "a ranked score's key of another kind": (
+        encode("RiskScore", (VENDOR, "2024-02-01", "computed")),
+        "is not an id of this API: RiskScore ids are made of vendorId and asOf (or, in the"
+        " history, eventId; ranked, asOf and stored)",
     ),
     "an event id that is no UUID": (
         encode("EventStatus", ("not-a-uuid",)),

@@ -4,44 +4,21 @@ not only after the next daily refresh; and as soon as a rebuild commits."""
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
 import asyncpg
 import pytest
 
-from services.ingest.handlers import ingest_batch
-from services.platform.eventlog.embedded import drain
 from services.risk import current_scores
-from services.risk.handlers import RiskService, risk_consumer
+from services.risk.handlers import RiskService
 from services.risk.jobs import calendar
 from services.risk.rebuild import rebuild
 from services.risk.storage import moved_agencies
 from tests.support import case_b, case_risk
-from tests.support.registry import REGISTRY
-from tests.support.risk_service import service
+from tests.support.risk_service import applied, service
 
 pytestmark = pytest.mark.postgres
 
 DAY = "2022-08-10"  # the services' today: the contracts below run on it
 AGENCY = case_risk.AGENCY
-
-
-def _awards(vendor_id: str, count: int) -> list[dict[str, Any]]:
-    """`count` critical contracts of AGENCY to the vendor, running on DAY (the case's award,
-    each under ids of its own)."""
-    awards = []
-    for n in range(count):
-        award = case_risk.contract()
-        award["payload"] |= {"contract_id": f"c-{vendor_id}-{n}"}
-        awards.append(award | {"vendor_id": vendor_id, "event_id": str(uuid.uuid4())})
-    return awards
-
-
-async def _applied(pool: asyncpg.Pool, risk: RiskService, events: list[dict[str, Any]]) -> None:
-    await ingest_batch(pool, [case_b.line(e) for e in events])
-    await drain(pool, REGISTRY)
-    await drain(pool, risk_consumer(risk))
 
 
 async def _ranked(pool: asyncpg.Pool, risk: RiskService, vendor_id: str) -> float:
@@ -60,13 +37,13 @@ async def test_another_vendors_awards_move_a_ranked_score_once_the_job_has_run(
 ) -> None:
     risk = service(DAY)
     registered = [case_b.another_vendor("vendor-a"), case_b.another_vendor("vendor-z")]
-    await _applied(pool, risk, [*registered, *_awards("vendor-a", 3)])
+    await applied(pool, risk, [*registered, *case_risk.awards("vendor-a", 3)])
     await calendar(pool, risk)
     # A holds all three of the agency's critical contracts: the whole concentration.
     alone = await _ranked(pool, risk, "vendor-a")
     assert alone == await _asked(pool, risk, "vendor-a")
 
-    await _applied(pool, risk, _awards("vendor-z", 9))  # A now holds 3 of 12
+    await applied(pool, risk, case_risk.awards("vendor-z", 9))  # A now holds 3 of 12
     asked = await _asked(pool, risk, "vendor-a")
     assert asked < alone
     assert await moved_agencies.marked(pool) != []
@@ -87,7 +64,11 @@ async def test_a_rebuild_commits_the_ranking_live_processing_had_after_its_job(
     re-scores it before it commits, as the job had live."""
     risk = service(DAY)
     registered = [case_b.another_vendor("vendor-a"), case_b.another_vendor("vendor-z")]
-    await _applied(pool, risk, [*registered, *_awards("vendor-a", 3), *_awards("vendor-z", 9)])
+    await applied(
+        pool,
+        risk,
+        [*registered, *case_risk.awards("vendor-a", 3), *case_risk.awards("vendor-z", 9)],
+    )
     await calendar(pool, risk)
     asked = await _asked(pool, risk, "vendor-a")
     assert await _ranked(pool, risk, "vendor-a") == asked

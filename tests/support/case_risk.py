@@ -4,6 +4,7 @@ caused on B's contract."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from tests.support import case_b
@@ -28,6 +29,17 @@ def contract() -> dict[str, Any]:
         "amount": 128000000,
     }
     return envelope("contract.awarded", payload, VENDOR)
+
+
+def awards(vendor_id: str, count: int) -> list[dict[str, Any]]:
+    """`count` critical contracts of AGENCY to the vendor, running on 2022-08-10 (the case's
+    award, each under ids of its own): what concentration counts."""
+    found = []
+    for n in range(count):
+        award = contract()
+        award["payload"] |= {"contract_id": f"c-{vendor_id}-{n}"}
+        found.append(award | {"vendor_id": vendor_id, "event_id": str(uuid.uuid4())})
+    return found
 
 
 def subcontract() -> dict[str, Any]:

@@ -45,7 +45,10 @@ _TABLES = {
                   FROM risk_current WHERE agency_totals IS NULL ORDER BY vendor_id""",
     "announced": """SELECT vendor_id, score::text, band, model_version, factors::text
                     FROM risk_announced ORDER BY vendor_id""",
-    "announcements": "SELECT ((event::jsonb) - 'event_id')::text FROM risk_outbox ORDER BY id",
+    # Without the day they name (said since 2026-12, after the digests were recorded: every
+    # one is TODAY here, apply_workload's clock).
+    "announcements": """SELECT (((event::jsonb) - 'event_id') #- '{payload,as_of}')::text
+                        FROM risk_outbox ORDER BY id""",
     # The bodies the stored scores name (a body no score names any more is no answer).
     "evidence": """SELECT b.digest, b.evidence::text FROM risk_factor_bodies b
                    WHERE b.digest IN (

@@ -145,6 +145,11 @@ SERVED = {
     "risk score of a day": Served(
         "RiskScore", f'{{ riskScore(vendorId: "{VENDOR}") {{ FIELDS }} }}', ("riskScore",)
     ),
+    # The stored current score `riskiestVendors` ranks (B's: the case's riskiest vendor), an
+    # object of its own beside B's score of the day computed when asked.
+    "ranked risk score": Served(
+        "RiskScore", "{ riskiestVendors(first: 1) { FIELDS } }", ("riskiestVendors", 0)
+    ),
     "risk history entry": Served(
         "RiskScore",
         f'{{ riskHistory(vendorId: "{VENDOR}", first: 1) {{ edges {{ node {{ FIELDS }} }} }} }}',

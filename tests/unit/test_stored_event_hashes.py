@@ -7,7 +7,8 @@ event stored before reads as edited.
 `tests/data/events/as_stored.jsonl` holds an event of each type as the store holds it, with
 the optional models inside events filled in (an envelope's `recorded_by` among them), and the
 import report as stored before its later fields and while each was written whatever its
-value; a change that writes any of them otherwise fails here.
+value, and a risk announcement before and since it said its day; a change that writes any of
+them otherwise fails here.
 """
 
 from __future__ import annotations

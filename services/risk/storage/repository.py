@@ -389,12 +389,26 @@ async def lock_vendors(conn: Connection, vendor_ids: Sequence[str]) -> None:
     )
 
 
+# A current score's columns: vendor_id, as_of, score, band, model_version, factors and
+# agency_totals (JSON; NULL for a score stored with its evidence).
+_CURRENT = """vendor_id, as_of, score, band, model_version, factors::text AS factors,
+              agency_totals::text AS agency_totals"""
+
+
+async def current_of(conn: Connection, vendor_ids: Collection[str]) -> list[asyncpg.Record]:
+    """These vendors' current scores (those that have one), their columns as `riskiest`'s."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"SELECT {_CURRENT} FROM risk_current WHERE vendor_id = ANY($1::text[])",
+        list(vendor_ids),
+    )
+    return rows
+
+
 async def riskiest(
     conn: Connection, first: int, agency: str | None, band: RiskBand | None = None
 ) -> list[asyncpg.Record]:
     """The first vendors by current score (highest first), of `agency` and in `band` when
-    given: vendor_id, as_of, score, band, model_version, factors and agency_totals (JSON;
-    NULL for a score stored with its evidence)."""
+    given, with `current_of`'s columns."""
     # Each condition written only when given: as `$2 IS NULL OR EXISTS (…)`, the agency's
     # test was no semi-join PostgreSQL could walk down the scores with, but a set of all the
     # agency's contracts built at every call.
@@ -410,10 +424,7 @@ async def riskiest(
         conditions.append(f"band = ${len(values) + 1}")
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     rows: list[asyncpg.Record] = await conn.fetch(
-        f"""SELECT vendor_id, as_of, score, band, model_version, factors::text AS factors,
-                   agency_totals::text AS agency_totals
-            FROM risk_current c {where}
-            ORDER BY score DESC, vendor_id LIMIT $1""",
+        f"SELECT {_CURRENT} FROM risk_current c {where} ORDER BY score DESC, vendor_id LIMIT $1",
         first,
         *values,
     )
