@@ -35,7 +35,7 @@ from services.risk.domain.fold import facts_on, fold_one
 from services.risk.domain.model import RiskModel
 from services.risk.domain.risk_score import Factor, RiskScore
 from services.risk.domain.scoring import score
-from services.risk.storage import factor_storage, repository
+from services.risk.storage import factor_storage, history_reads
 
 
 async def history(
@@ -48,7 +48,7 @@ async def history(
     """The vendor's score after each event that moved it, in log order (a page of it), with
     its evidence."""
     return await scored(
-        conn, model, vendor_id, await repository.history(conn, vendor_id, after_seq, limit)
+        conn, model, vendor_id, await history_reads.history(conn, vendor_id, after_seq, limit)
     )
 
 
@@ -62,7 +62,7 @@ async def scored(
     bodies = await factor_storage.load_bodies(conn, factor_storage.digests_named(rows))
     replayed = [r for r in rows if r["agency_totals"] is not None]
     events = (
-        await repository.subject_events(conn, vendor_id, replayed[-1]["seq"]) if replayed else []
+        await history_reads.subject_events(conn, vendor_id, replayed[-1]["seq"]) if replayed else []
     )
     derived = await asyncio.to_thread(derive, vendor_id, model, replayed, events)
     return [

@@ -28,7 +28,7 @@ from services.risk import history as risk_history
 from services.risk.domain.model import RiskModel
 from services.risk.domain.risk_score import RiskScore
 from services.risk.evidence_scope import hidden_of
-from services.risk.storage import repository
+from services.risk.storage import history_reads
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ async def _cursor_seq(conn: Connection, vendor_id: str, cursor: str | None) -> i
         )
     if uuid_part(cursor) is None:
         raise foreign_cursor(cursor)
-    seq = (await repository.history_seqs(conn, [(vendor_id, cursor)])).get((vendor_id, cursor))
+    seq = (await history_reads.history_seqs(conn, [(vendor_id, cursor)])).get((vendor_id, cursor))
     if seq is None:
         raise _no_entry(vendor_id, cursor)
     return seq
@@ -85,8 +85,8 @@ async def history_page(
         read = await risk_history.history(conn, model, vendor_id, after_seq, limit + 1)
         return HistoryPage(
             read[:limit],
-            await repository.history_events(conn, [seq for seq, _, _ in read[:limit]]),
-            await repository.history_length(conn, vendor_id) if counted else 0,
+            await history_reads.history_events(conn, [seq for seq, _, _ in read[:limit]]),
+            await history_reads.history_length(conn, vendor_id) if counted else 0,
             len(read) > limit,
         )
     if after is not None and await hidden_of(info, conn, [after]):
@@ -94,7 +94,7 @@ async def history_page(
         raise _no_entry(vendor_id, after)
     page = await _shown_after(info, conn, vendor_id, after_seq, limit + 1)
     shown = dict(page[:limit])
-    rows = await repository.history_rows(conn, vendor_id, shown)
+    rows = await history_reads.history_rows(conn, vendor_id, shown)
     return HistoryPage(
         await risk_history.scored(conn, model, vendor_id, rows),
         shown,
@@ -113,7 +113,7 @@ async def _shown_after(
     shown: list[tuple[int, str]] = []
     run = wanted
     while len(shown) < wanted:
-        read = await repository.history_entries(conn, vendor_id, after_seq, run)
+        read = await history_reads.history_entries(conn, vendor_id, after_seq, run)
         hidden = await hidden_of(info, conn, (event for _, event in read))
         shown += [(seq, event) for seq, event in read if event not in hidden]
         if len(read) < run:
@@ -124,6 +124,6 @@ async def _shown_after(
 
 async def _shown_count(info: Info, conn: Connection, vendor_id: str) -> int:
     """How many of the vendor's entries the caller may read: every entry's event judged."""
-    every = await repository.history_entries(conn, vendor_id)
+    every = await history_reads.history_entries(conn, vendor_id)
     hidden = await hidden_of(info, conn, (event for _, event in every))
     return sum(1 for _, event in every if event not in hidden)

@@ -19,7 +19,7 @@ from services.risk import history as risk_history
 from services.risk.domain.risk_score import RiskScore
 from services.risk.evidence_scope import hidden_of
 from services.risk.handlers import RiskService
-from services.risk.storage import repository
+from services.risk.storage import history_reads
 
 # The last part of the key of a vendor's stored current score: `<vendor>/<day>/stored`.
 STORED = "stored"
@@ -95,7 +95,7 @@ async def _entries(
     unseen = await hidden_of(info, conn, (event for _, event in entries))
     seen = [(vendor, event) for vendor, event in entries if event not in unseen]
     found: dict[Key, Found] = {}
-    for (vendor, event), seq in (await repository.history_seqs(conn, seen)).items():
+    for (vendor, event), seq in (await history_reads.history_seqs(conn, seen)).items():
         for at, as_of, score in await risk_history.history(conn, risk.model, vendor, seq - 1, 1):
             if at == seq:
                 found[(vendor, event)] = Found(vendor, as_of, score, event)

@@ -55,7 +55,7 @@ CURRENT = """query ($vendorId: ID!) {
 ITEMS = """SELECT vendor_id, item, fact::text AS fact, horizon, terminated
            FROM risk_vendor_items WHERE vendor_id = ANY($1::text[])"""
 
-# As repository.history sends it for a page.
+# As history_reads.history sends it for a page.
 BARE = """SELECT seq, as_of, score, band, model_version, factors::text AS factors,
                  agency_totals::text AS agency_totals
           FROM risk_history WHERE vendor_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"""
