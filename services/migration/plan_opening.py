@@ -82,7 +82,11 @@ async def cover(
     (only `agency`, when given): its plan there not withdrawn, or a new one (after a plan
     withdrawn there, a bar or a contract barred opens a new plan, which the contracts of the
     withdrawn one that still run and had not cut over join); contracts new to a plan re-plan
-    it. Returns, per plan that existed, the categories of the contracts it gained."""
+    it. A plan opened by hand is the vendor's plan there too, and gains contracts by the same
+    rule: one awarded while a bar is only recorded to come joins it when the bar begins (the
+    registry announces it then), not before; the hand-opened plan itself held what ran on its
+    day (`to_move`). Returns, per plan that existed, the categories of the contracts it
+    gained."""
     gained: dict[str, list[str | None]] = {}
     barred = await contract_repository.bars_on(conn, vendor_id)
     if barred is None:

@@ -167,6 +167,14 @@ def _check_replacements(client: GraphQLClient, publish: Publish, work: Path, pla
     assert "city-003" in c01["replacementProblem"]
     assert any(REPLACEMENT in b for b in c01["blockers"])
     assert {"check": "REPLACEMENT_CHOSEN_AND_ELIGIBLE", "passed": False} in c01["checklist"]
+    # Not cut over to vendor-c while it is suspended (18 months from today), and said so.
+    today = dt.datetime.now(TOKYO).date()
+    free = case_migration.month(today, 18)
+    assert c01["phaseLabel"] == free.strftime("%Y-%m"), c01
+    assert c01["reasons"] == [
+        f"replacement {REPLACEMENT} barred here until {free - dt.timedelta(days=1)}:"
+        f" not before {free.strftime('%Y-%m')}"
+    ]
 
 
 def _check_done_needs_the_checklist(client: GraphQLClient, plan_id: str) -> None:
@@ -191,8 +199,8 @@ def _check_exports(client: GraphQLClient, plan: dict[str, Any]) -> None:
 
 
 def _check_infeasible_is_explained(client: GraphQLClient, plan_id: str, start: dt.date) -> str:
-    # c01, c02 and c03 end together; only two may cut over in a month: a deadline at the end
-    # of their natural month cannot be met.
+    # c01, c02 and c03 end together: a deadline at the end of their natural month cannot be
+    # met by c01, whose replacement is suspended until long after it.
     deadline = (case_migration.month(start, 4) - dt.timedelta(days=1)).isoformat()
     for contract_id in ("c01", "c02", "c03"):
         client.data(
@@ -207,7 +215,10 @@ def _check_infeasible_is_explained(client: GraphQLClient, plan_id: str, start: d
         return report
 
     wait_until(lambda: solver()["status"] == "INFEASIBLE", "the infeasible plan")
-    assert any("capacity" in c for c in solver()["conflicts"]), solver()["conflicts"]
+    conflicts = solver()["conflicts"]
+    assert len(conflicts) == 2, conflicts
+    assert f"(replacement {REPLACEMENT} barred here until" in conflicts[0], conflicts
+    assert conflicts[1] == f"c01 must cut over by {deadline} (deadline)", conflicts
     return deadline
 
 

@@ -3,7 +3,8 @@ constraints' definitions and not from the solver's code, so that both cannot sha
 
 Semantics checked (the solver documents the same): items still to plan cut over in phase 0 or
 later; done items stay in their phase and take capacity of it when it is phase 0 or later, but
-never make a phase over-full by themselves; dependencies are strictly later phases."""
+never make a phase over-full by themselves; dependencies are strictly later phases; an item
+whose replacement is barred cuts over in a phase holding a day after the bar's last."""
 
 from __future__ import annotations
 
@@ -73,6 +74,10 @@ def _item_violations(
     for deadline in (item.deadline_on, settings.deadline_on):
         if deadline is not None and first > deadline:
             found.append(f"{cid} cuts over in {phase}, after the deadline {deadline}")
+    bar = item.replacement_bar
+    if bar is not None and (bar.last_day is None or last <= bar.last_day):
+        # Barred through the phase's last day, the replacement may take over on none of it.
+        found.append(f"{cid} cuts over in {phase}, while its replacement {bar.vendor_id} is barred")
     if settings.early_cutover is EarlyCutover.FORBID and phase < natural:
         found.append(f"{cid} cuts over in {phase}, before its natural phase {natural}")
     return found

@@ -6,7 +6,7 @@ schedule says what, in the reasons of each item moved."""
 from __future__ import annotations
 
 from services.migration.planning.cutover_reasons import cutover_reasons
-from services.migration.planning.model import EarlyCutover, PhaseCapacity, SolverStatus
+from services.migration.planning.model import Blackout, EarlyCutover, PhaseCapacity, SolverStatus
 from services.migration.planning.plan_constraints import compile_plan
 from services.migration.planning.scheduling import solve
 from tests.support.migration_verifier import violations
@@ -118,6 +118,40 @@ def test_penalised_early_cut_over_moves_critical_systems_only() -> None:
     assert assigned["C-01"].reasons == (
         "before its natural end to reduce exposure (resident-facing): "
         "early cut-overs are penalised, not forbidden",
+    )
+
+
+def test_an_item_moved_early_for_its_exposure_cites_nothing_it_passed_over() -> None:
+    """A resident-facing system gains by every phase earlier: it goes as early as it may, so
+    a full month and a blackout between it and its natural end decided nothing (a tester
+    found them cited as why it was not later)."""
+    assigned = solved(
+        plan(
+            item("C-01", D(2023, 3, 31)),
+            item("C-09", D(2023, 6, 30), RESIDENT, earliest_on=D(2023, 3, 1)),
+            capacity=1,
+            blackouts=(Blackout(D(2023, 5, 1), D(2023, 5, 31), "tax-filing season"),),
+            early_cutover=EarlyCutover.PENALISE,
+        )
+    )
+    assert (assigned["C-09"].phase, assigned["C-01"].phase) == (2, 3)
+    assert assigned["C-09"].reasons == (
+        "before its natural end to reduce exposure (resident-facing): "
+        "early cut-overs are penalised, not forbidden",
+    )
+
+
+def test_a_later_phase_is_explained_by_the_bound_that_reaches_it_alone() -> None:
+    """An earliest date beyond a blackout: the date decided the phase, not the blackout."""
+    assigned = solved(
+        plan(
+            item("C-01", D(2023, 2, 28), earliest_on=D(2023, 6, 1)),
+            blackouts=(FISCAL_YEAR_END,),
+        )
+    )
+    assert (assigned["C-01"].phase, assigned["C-01"].reasons) == (
+        5,
+        ("not before 2023-06-01 (earliest date)",),
     )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from services.events.emitted import EligibilityReasonRef, barring_at
 from services.events.migration import MigrationTrigger
 from services.events.sanction import SanctionKind
+from services.migration.planning.model import ReplacementBar
 
 
 def describe(
@@ -44,6 +45,26 @@ def replacement_problem(
         f"eligible here again on {free}" if free is not None else "not eligible here again"
     )
     return "; ".join(part for part in parts if part)
+
+
+def replacement_bar(
+    vendor_id: str,
+    reasons: Sequence[EligibilityReasonRef],
+    upcoming: Sequence[EligibilityReasonRef],
+    agency: str,
+    category: str | None,
+) -> ReplacementBar | None:
+    """Until when the bars that `replacement_problem` names keep a vendor chosen to take over
+    a contract of `category` at `agency` from it (None: nothing bars it there): the last day
+    of the last of them, every bar in force or recorded to come counted, with a gap between
+    them or not. Not `eligible_again_on`, which is the first free day: moved to the vendor in
+    a gap, the contract runs into the next bar and would have to move again."""
+    barring = [*barring_at(reasons, agency, category), *barring_at(upcoming, agency, category)]
+    if not barring:
+        return None
+    ends = [r.ends_on for r in barring]
+    last = None if None in ends else max(day for day in ends if day is not None)
+    return ReplacementBar(vendor_id, last)
 
 
 def eligible_again_on(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from services.events.contract import Criticality
 from services.events.migration import ChecklistCheck, MigrationItemStatus
-from services.migration.planning.model import PlanItem, PlanSettings
+from services.migration.planning.model import PlanItem, PlanSettings, ReplacementBar
 from services.migration.planning.phases import phase_of
 
 REPLACEMENT_READY = "replacement_chosen_and_eligible"
@@ -38,6 +38,8 @@ class ItemState:
     replacement_chosen_on: dt.date | None = None
     # Why the chosen replacement may not take over (ineligible), as the registry announced.
     replacement_problem: str | None = None
+    # Until when those bars keep it from the contract, which the solver respects.
+    replacement_bar: ReplacementBar | None = None
     checks: frozenset[ChecklistCheck] = field(default_factory=frozenset)
     status: MigrationItemStatus = MigrationItemStatus.PLANNED
     status_on: dt.date | None = None
@@ -108,7 +110,8 @@ def refusal_to_finish(item: ItemState) -> str | None:
 
 def plan_item(item: ItemState, settings: PlanSettings) -> PlanItem:
     """What the solver needs to know of the item. A replacement's lead time counts from the
-    day it was chosen; without an eligible replacement, from the day of planning."""
+    day it was chosen; without an eligible replacement, from the day of planning. A barred
+    replacement is not cut over to while barred; once done, its bar is its own record's."""
     done = item.status is MigrationItemStatus.DONE and item.status_on is not None
     return PlanItem(
         contract_id=item.contract_id,
@@ -121,6 +124,7 @@ def plan_item(item: ItemState, settings: PlanSettings) -> PlanItem:
         earliest_on=item.earliest_on,
         deadline_on=item.deadline_on,
         done_in_phase=phase_of(settings, item.status_on) if done and item.status_on else None,
+        replacement_bar=None if done else item.replacement_bar,
     )
 
 

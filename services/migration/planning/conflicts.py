@@ -27,11 +27,12 @@ def cycle_conflict(plan: Plan) -> tuple[str, ...]:
 
 
 def single_item_conflicts(plan: Plan) -> tuple[str, ...]:
-    """Items that cannot cut over whatever the others do: bounds that cross, or every phase
-    between them closed by blackouts or by zero capacity."""
+    """Items that cannot cut over whatever the others do: a replacement barred with no end,
+    bounds that cross, or every phase between them closed by blackouts or by zero capacity."""
     conflicts: list[str] = []
     for window in plan.windows.values():
-        for name in _crossed(plan, window) or _closed(plan, window):
+        never = [window.never] if window.never is not None else []
+        for name in never or _crossed(plan, window) or _closed(plan, window):
             if name not in conflicts:
                 conflicts.append(name)
     return tuple(conflicts)

@@ -14,10 +14,13 @@ def cutover_reasons(plan: Plan, phases: Mapping[str, int]) -> dict[str, tuple[st
     """Contract id → reasons, for the items not in their natural phase (the others are absent).
 
     `phases` holds every item's phase, done items included. Reasons are read off the
-    schedule, not the solver: a later phase is explained by what closed each earlier one, an
-    earlier phase by what closed each later one up to the natural end. When nothing did, the
-    reason says so plainly: the solver's choice between equal options, or a schedule the time
-    limit left unproven."""
+    schedule, not the solver, and name only what decided the phase: a later phase is
+    explained by the lower bounds that reach it, if any, else by what closed each earlier
+    one; an earlier phase by the exposure when it outweighs the early penalty (the item
+    moves as early as it may, whatever closes the phases it passes over), else by a deadline
+    reaching it, else by what closed each later one up to the natural end. When nothing did,
+    the reason says so plainly: the solver's choice between equal options, or a schedule the
+    time limit left unproven."""
     occupants: dict[int, list[str]] = {}
     for cid, phase in sorted(phases.items()):
         occupants.setdefault(phase, []).append(cid)
@@ -30,15 +33,9 @@ def cutover_reasons(plan: Plan, phases: Mapping[str, int]) -> dict[str, tuple[st
     for cid, window in plan.windows.items():
         chosen = phases[cid]
         if chosen > window.natural:
-            found = [
-                r for p in range(window.natural, chosen) for r in explain.not_earlier(window, p)
-            ]
+            found = explain.later(window, chosen)
         elif chosen < window.natural:
-            found = [
-                r
-                for p in range(chosen + 1, window.natural + 1)
-                for r in explain.not_later(window, p)
-            ]
+            found = explain.earlier(window, chosen)
         else:
             continue
         reasons[cid] = tuple(dict.fromkeys(found))  # each once, in the order met
@@ -88,6 +85,33 @@ class _Explainer:
     occupants: Mapping[int, list[str]]  # phase → the items in it
     dependents: Mapping[str, list[str]]  # item → the items still to plan that depend on it
 
+    def later(self, window: Window, chosen: int) -> list[str]:
+        """Why the item cuts over in `chosen`, after its natural phase: the lower bounds at
+        `chosen` alone when there are any (they rule out every phase before it, whatever
+        else closes some of them too: a blackout in a phase a replacement's bar covers
+        decided nothing), else what ruled out each phase in between."""
+        binding = [b.reason for b in window.lower if b.phase == chosen]
+        if binding:
+            return binding
+        return [r for p in range(window.natural, chosen) for r in self.not_earlier(window, p)]
+
+    def earlier(self, window: Window, chosen: int) -> list[str]:
+        """Why the item cuts over in `chosen`, before its natural phase (early cut-overs are
+        penalised, not forbidden). Where a phase of its exposure costs more than the penalty,
+        that decided it: it goes as early as it may, and what closes a phase it passed over
+        (a blackout, a full month) is no reason. Else a deadline at `chosen`, else what
+        ruled out each later phase up to its natural one."""
+        item, settings = window.item, self.plan.settings
+        if CRITICALITY_WEIGHT[item.criticality] > settings.early_penalty:
+            criticality = CRITICALITY_LABEL[item.criticality]
+            return [
+                f"before its natural end to reduce exposure ({criticality}):"
+                " early cut-overs are penalised, not forbidden"
+            ]
+        if window.upper is not None and window.upper.phase == chosen:
+            return [window.upper.reason]
+        return [r for p in range(chosen + 1, window.natural + 1) for r in self.not_later(window, p)]
+
     def not_earlier(self, window: Window, phase: int) -> list[str]:
         """Why the item could not cut over in `phase`, before the one chosen."""
         plan, cid = self.plan, window.item.contract_id
@@ -101,7 +125,8 @@ class _Explainer:
         ]
 
     def not_later(self, window: Window, phase: int) -> list[str]:
-        """Why the item did not wait until `phase`, after the one chosen (up to its natural end)."""
+        """Why the item did not wait until `phase`, after the one chosen (up to its natural
+        end), when it would rather have: its exposure weighs no more than the penalty."""
         plan, item = self.plan, window.item
         reasons = [window.upper.reason] if window.upper and window.upper.phase < phase else []
         reasons += self._closed(item.contract_id, phase)
@@ -109,15 +134,9 @@ class _Explainer:
             if self.phases[dependent] <= phase:
                 title, label = plan.items[dependent].title, plan.label(self.phases[dependent])
                 reasons.append(f"{dependent} '{title}' depends on it and cuts over in {label}")
-        if reasons:
-            return reasons
-        if CRITICALITY_WEIGHT[item.criticality] > plan.settings.early_penalty:
-            criticality = CRITICALITY_LABEL[item.criticality]
-            return [
-                f"before its natural end to reduce exposure ({criticality}):"
-                " early cut-overs are penalised, not forbidden"
-            ]
-        return [f"nothing prevents {plan.label(phase)}: the solver's choice, not a constraint"]
+        return reasons or [
+            f"nothing prevents {plan.label(phase)}: the solver's choice, not a constraint"
+        ]
 
     def _closed(self, cid: str, phase: int) -> list[str]:
         """Blackouts and capacity that leave no room in `phase` for the item."""

@@ -58,6 +58,18 @@ class PlanSettings:
 
 
 @dataclass(frozen=True)
+class ReplacementBar:
+    """The vendor chosen to take an item over is barred at the plan's agency from its
+    contract, by a sanction in force or one already recorded to begin later: the item cuts
+    over to it only once the last of those bars is over. Cut over before, the contract would
+    run with a vendor barred from it and have to move again (which is why choosing a vendor
+    under a bar to come is refused, `barred_later`)."""
+
+    vendor_id: str
+    last_day: dt.date | None  # the last day a recorded bar holds there; None: one has no end
+
+
+@dataclass(frozen=True)
 class PlanItem:
     """One contract (system) to move away from the vendor."""
 
@@ -71,6 +83,7 @@ class PlanItem:
     earliest_on: dt.date | None = None  # cut over no earlier than this day
     deadline_on: dt.date | None = None  # cut over no later than this day
     done_in_phase: int | None = None  # already moved: fixed, not planned again
+    replacement_bar: ReplacementBar | None = None  # not cut over to it while barred
 
 
 @dataclass(frozen=True)

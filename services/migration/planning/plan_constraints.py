@@ -4,6 +4,11 @@ solver, the reasons and the conflicts all share, so that they never disagree abo
 Semantics chosen here (the solver and its reasons follow them):
 - An item's natural phase holds the day after its contract ends (the replacement takes over
   then), never before phase 0. Items still to plan cut over in phase 0 or later.
+- An item whose chosen replacement is barred at the plan's agency from its contract (a
+  sanction in force or one recorded to come, `model.ReplacementBar`) cuts over no earlier than
+  the phase holding the day after the last of those bars ends: a lower bound like an earliest
+  date. With no end, no phase may take it, and no schedule exists until another replacement
+  is chosen (`Window.never`, a conflict of its own).
 - Done items are facts, not constraints: fixed at `done_in_phase`, they satisfy dependencies on
   them and take capacity of their phase when it is phase 0 or later; they never make a plan
   infeasible themselves (a phase they overfill simply has no room left). Their own
@@ -63,6 +68,8 @@ class Window:
     lo: int
     hi: int
     horizon: int  # the last phase worth considering, deadlines aside
+    # What no phase can satisfy (its replacement barred with no end), named as a conflict.
+    never: str | None = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +171,9 @@ def compile_plan(problem: SchedulingProblem) -> Plan:
         upper = _upper(settings, item)
         lo = max([0, *(b.phase for b in lower)])
         hi = horizons[cid] if upper is None else min(upper.phase, horizons[cid])
-        windows[cid] = Window(item, natural, lower, upper, lo, hi, horizons[cid])
+        windows[cid] = Window(
+            item, natural, lower, upper, lo, hi, horizons[cid], _barred_for_good(item)
+        )
     horizon = max([0, *horizons.values()])
     return Plan(
         problem,
@@ -304,6 +313,12 @@ def _lower(problem: SchedulingProblem, item: PlanItem) -> tuple[Bound, ...]:
         lead = f"lead time of {months} month{'s' if months != 1 else ''}"
         ready = f"not ready before {phase_label(settings, phase)}"
         bounds.append(Bound(phase, f"{cid} {ready} ({lead})", f"{lead}: {ready}"))
+    bar = item.replacement_bar
+    if bar is not None and bar.last_day is not None:
+        phase = phase_of(settings, bar.last_day + dt.timedelta(days=1))
+        barred = f"replacement {bar.vendor_id} barred here until {bar.last_day}"
+        after = f"not before {phase_label(settings, phase)}"
+        bounds.append(Bound(phase, f"{cid} {after} ({barred})", f"{barred}: {after}"))
     natural = natural_phase(settings, item)
     if settings.early_cutover is EarlyCutover.FORBID:
         end = f"not before its natural end {phase_label(settings, natural)}"
@@ -315,6 +330,18 @@ def _lower(problem: SchedulingProblem, item: PlanItem) -> tuple[Bound, ...]:
             )
         )
     return tuple(b for b in bounds if b.phase > 0)
+
+
+def _barred_for_good(item: PlanItem) -> str | None:
+    """Why no phase may take the item: its replacement is barred here with no end (None: it
+    is not). Not a bound: there is no phase to put it at; its owner chooses another."""
+    bar = item.replacement_bar
+    if bar is None or bar.last_day is not None:
+        return None
+    return (
+        f"{item.contract_id}'s replacement {bar.vendor_id} is barred here with no end:"
+        " choose another replacement"
+    )
 
 
 def _upper(settings: PlanSettings, item: PlanItem) -> Bound | None:

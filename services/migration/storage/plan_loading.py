@@ -25,15 +25,14 @@ async def load_items_of(conn: Connection, plans: list[PlanRow]) -> dict[str, dic
     agency = {p.plan_id: p.agency for p in plans}
     found: dict[str, dict[str, ItemState]] = defaultdict(dict)
     for row in rows:
-        bar = said.get(row["replacement_vendor_id"])
-        problem = (
-            bars.replacement_problem(
-                bar.reasons, bar.upcoming, agency[row["plan_id"]], category.get(row["contract_id"])
-            )
-            if bar
-            else None
-        )
-        found[row["plan_id"]][row["contract_id"]] = plan_repository.item_state(row, problem)
+        replacement = row["replacement_vendor_id"]
+        problem, until = None, None
+        if replacement in said:
+            now, later = said[replacement].reasons, said[replacement].upcoming
+            where, what = agency[row["plan_id"]], category.get(row["contract_id"])
+            problem = bars.replacement_problem(now, later, where, what)
+            until = bars.replacement_bar(replacement, now, later, where, what)
+        found[row["plan_id"]][row["contract_id"]] = plan_repository.item_state(row, problem, until)
     return {p.plan_id: found.get(p.plan_id, {}) for p in plans}
 
 

@@ -13,7 +13,7 @@ from services.events.contract import Criticality
 from services.events.migration import ChecklistCheck, MigrationItemStatus, MigrationTrigger
 from services.migration.domain.items import ItemState
 from services.migration.domain.plan_settings import settings_from_json, settings_json
-from services.migration.planning.model import PlanSettings, PlanSnapshot
+from services.migration.planning.model import PlanSettings, PlanSnapshot, ReplacementBar
 from services.platform.postgres.database import Connection
 
 _SNAPSHOT = TypeAdapter(PlanSnapshot)
@@ -184,7 +184,12 @@ _ITEM_COLUMNS = """contract_id, title, criticality, ends_on, via_subcontract_id,
                    replacement_chosen_on, checks, status, status_on, status_note"""
 
 
-def item_state(row: asyncpg.Record, replacement_problem: str | None) -> ItemState:
+def item_state(
+    row: asyncpg.Record,
+    replacement_problem: str | None,
+    replacement_bar: ReplacementBar | None,
+) -> ItemState:
+    """The item of `row`, with what bars its replacement (`plan_loading.load_items_of`)."""
     return ItemState(
         contract_id=row["contract_id"],
         title=row["title"],
@@ -198,6 +203,7 @@ def item_state(row: asyncpg.Record, replacement_problem: str | None) -> ItemStat
         replacement_vendor_id=row["replacement_vendor_id"],
         replacement_chosen_on=row["replacement_chosen_on"],
         replacement_problem=replacement_problem,
+        replacement_bar=replacement_bar,
         checks=frozenset(ChecklistCheck(c) for c in row["checks"]),
         status=MigrationItemStatus(row["status"]),
         status_on=row["status_on"],
