@@ -3,10 +3,11 @@ producer). Each checks the plan's rules; one that cannot apply is refused with t
 (a dead letter), and nothing of it is written. A day an owner states as past may not be
 still to come (for events recorded from the later rules on: platform's later_rules), nor may
 an item's dependencies close a cycle (from the rules of 2026-12-06 on), nor an item be marked
-done out of the order its plan keeps, nor a change change nothing (from the rules of
-2026-12-07 on). A withdrawn plan changes no more, and a plan whose vendor is barred from its
-contracts, now or, from the rules of 2026-12-07 on, by a bar already recorded to begin
-before they end, is not withdrawn (domain/withdrawal.py)."""
+done out of the order its plan keeps (from the rules of 2026-12-07 on; before its contract's
+end judged by the day from those of 2026-12-08 on), nor a change change nothing (from the
+rules of 2026-12-07 on). A withdrawn plan changes no more, and a plan whose vendor is barred
+from its contracts, now or, from the rules of 2026-12-07 on, by a bar already recorded to
+begin before they end, is not withdrawn (domain/withdrawal.py)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection
 from services.platform.eventstore.later_rules import (
     future_day,
+    judged_by_fifth_rules,
     judged_by_fourth_rules,
     judged_by_later_rules,
     judged_by_third_rules,
@@ -273,8 +275,10 @@ class OwnerHandlers:
             refusal = refusal_to_finish(item)
             if refusal is not None:
                 raise DomainRejection(f"payload.status: {refusal}")
-            # Out of order, it was applied before its rule, as it was then.
-            problems = done_problems(item, items, p.on, plan.settings)
+            # Out of order, it was applied before its rule, as it was then; early by the
+            # phase alone until the rules of 2026-12-08, by the day from them on.
+            by_day = judged_by_fifth_rules(recorded)
+            problems = done_problems(item, items, p.on, plan.settings, by_day=by_day)
             if problems and judged_by_fourth_rules(recorded):
                 raise DomainRejection(problems_said(problems))
         elif item.status is MigrationItemStatus.DONE:

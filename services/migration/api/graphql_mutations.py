@@ -314,7 +314,7 @@ class MigrationMutation:
     @strawberry.mutation(
         description="Records a milestone: started, done (refused while the checklist is"
         " incomplete, before the items it moves after are done, `dependency_not_done`, and,"
-        " where its plan forbids early termination, in a phase before its contract's end,"
+        " where its plan forbids early termination, on or before its contract's last day,"
         " `before_contract_end`), blocked (with what blocks it), or back to planned; the"
         " milestone the item stands at, on its day with its note, again changes nothing"
         " (`no_change`)."
@@ -374,8 +374,9 @@ class MigrationMutation:
             return (
                 *dated,
                 None if refusal is None else Problem("status", refusal, "checklist_incomplete"),
-                # Out of the plan's order: what migration refuses (cutover_order.py).
-                *done_problems(item, items, day, plan.settings),
+                # Out of the plan's order: what migration refuses (cutover_order.py), early
+                # by the day whenever asked (nothing is recorded of what it refuses).
+                *done_problems(item, items, day, plan.settings, by_day=True),
             )
 
         return await record_on_plan(

@@ -3,7 +3,9 @@ solver, the reasons and the conflicts all share, so that they never disagree abo
 
 Semantics chosen here (the solver and its reasons follow them):
 - An item's natural phase holds the day after its contract ends (the replacement takes over
-  then), never before phase 0. Items still to plan cut over in phase 0 or later.
+  then), never before phase 0. Items still to plan cut over in phase 0 or later. Where early
+  termination is forbidden, none is placed before its natural phase, and its "done" is taken
+  from that day on, not from the phase's first (domain/cutover_order.py).
 - An item whose chosen replacement is barred at the plan's agency from its contract (a
   sanction in force or one recorded to come, `model.ReplacementBar`) cuts over no earlier than
   the phase holding the day after the last of those bars ends: a lower bound like an earliest

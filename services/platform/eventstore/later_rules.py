@@ -109,6 +109,15 @@ handlers.vendor_renamed):
   which stay matching as former names, used until the day before the rename: they were the
   old name's. Before, they stayed as they were, and the old name's reading was shown as the
   new one's; a rebuild leaves them so on the renames recorded before, as live processing did.
+
+and migration's (added on 2026-12-06 too, the instant still to come):
+
+- an item marked done, where its plan forbids early termination, on or before its
+  contract's last day (cutover_order.before_natural_end, `by_day`;
+  owner_handlers.item_status_changed). The rules of 2026-12-07 compared phases only, and
+  the natural phase is the one holding the day after the contract ends, so a "done" weeks
+  before the end, inside that phase, was applied. The API's receipt refuses it whenever it
+  is asked (`before_contract_end`).
 """
 
 from __future__ import annotations
