@@ -245,7 +245,8 @@ async def test_a_plan_whose_contracts_run_into_a_bar_recorded_to_come_says_it_an
     # Its withdrawal is refused, naming the bar and the contracts; nothing recorded.
     said = (
         f"{VENDOR} will be barred at {AGENCY} by a sanction already recorded before plan {PLAN}'s"
-        f" contracts end ({TO_COME}): they must move to other vendors before it begins"
+        f" contracts end ({TO_COME}): they must move to other vendors by their end, as the plan"
+        " schedules them"
     )
     refused = await withdraw(pool)
     assert refused["errors"] == [{"field": "planId", "message": said, "code": "barred_later"}]

@@ -65,7 +65,8 @@ def test_a_plan_whose_vendor_a_recorded_bar_reaches_before_its_contracts_end_is_
     assert (refusal.field, refusal.code) == ("plan_id", "barred_later")
     assert refusal.message == (
         "vendor-b will be barred at 市民課 by a sanction already recorded before plan plan-1's"
-        f" contracts end ({TO_COME}): they must move to other vendors before it begins"
+        f" contracts end ({TO_COME}): they must move to other vendors by their end, as the plan"
+        " schedules them"
     )
 
 

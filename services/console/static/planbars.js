@@ -1,6 +1,9 @@
 // A plan's own vendor under a bar already recorded to begin before contracts the plan still
-// holds end (`vendorBarsToCome`): free to bid here now or not, those contracts must move
-// before it begins. The list says from when; the plan's page when, why, and which contracts.
+// holds end (`vendorBarsToCome`). The bar does not cut those contracts short: they run on and
+// move as the plan's Gantt chart schedules them (a replacement under such a bar is another
+// matter: a contract moved to it would have to move again, so it is refused). Free to bid
+// here now, the vendor's plan cannot be withdrawn for them. The list says from when; the
+// plan's page when, why, and which contracts.
 import { html } from "./html.js";
 import { DateText } from "./i18n.js";
 import { BarsToCome } from "./reasons.js";
@@ -23,10 +26,13 @@ export function BarredHereFrom({ t, language, plan }) {
 // On the page, led by whether the vendor may bid here now.
 export function BarredLater({ t, language, plan }) {
   if (!plan.vendorBarsToCome.length) return null;
-  const lead = plan.vendorEligible ? t("migration.barredLaterOnly") : t("migration.barredLaterToo");
+  const contracts = { contracts: plan.vendorBarredLaterContracts.join(", ") };
+  const [lead, said] = plan.vendorEligible
+    ? [t("migration.barredLaterOnly"), t("migration.runIntoItOnly", contracts)]
+    : [t("migration.barredLaterToo"), t("migration.runIntoItToo", contracts)];
   return html`<div class="barred-later">
     <${BarsToCome} t=${t} language=${language} bars=${plan.vendorBarsToCome} lead=${lead}>
-      <p>${t("migration.runIntoIt", { contracts: plan.vendorBarredLaterContracts.join(", ") })}</p>
+      <p>${said}</p>
     <//>
   </div>`;
 }

@@ -245,7 +245,8 @@ class MigrationPlan(Node):
         " agency before the contracts still to move (items not done) end: the bar to come, the"
         " day the vendor may bid there again, and the contracts that run into it; null when"
         " nothing recorded does. While it is said, the plan cannot be withdrawn"
-        " (`barred_later`): those contracts must move before the bar begins."
+        " (`barred_later`): those contracts must move to other vendors by their end (the bar"
+        " does not cut them short)."
     )
     def vendor_barred_later(self) -> str | None:
         later = self.view.barred_later
@@ -262,7 +263,8 @@ class MigrationPlan(Node):
 
     @strawberry.field(
         description="The contracts still to move that `vendorBarsToCome` begin before they"
-        " end, by id: they must move before the bar begins. Empty when `vendorBarredLater` is"
+        " end, by id: they must move to other vendors by their end, as the plan schedules them."
+        " Empty when `vendorBarredLater` is"
         " null."
     )
     def vendor_barred_later_contracts(self) -> list[strawberry.ID]:

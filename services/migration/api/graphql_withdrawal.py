@@ -30,7 +30,7 @@ class MigrationWithdrawalMutation:
         " at the agency opens a new plan. Refused while the vendor is still barred at the"
         " agency from the plan's contracts (`still_barred`: they must move), while a sanction"
         " already recorded will bar it there before they end (`barred_later`, naming the bar"
-        " and the contracts that run into it: they must move before it begins), and for a"
+        " and the contracts that run into it: they must move by their end), and for a"
         " plan withdrawn already (`withdrawn_already`)."
     )
     async def withdraw_migration_plan(

@@ -11,8 +11,8 @@ it, as to any plan of the vendor's at the agency). A hand-opened plan for a vend
 bars there, and an automatic plan whose vendor may bid for its contracts again, may be
 withdrawn: the agency keeps its contracts with the vendor. Nor while a sanction already
 recorded will bar the vendor there before the plan's contracts still to move end
-(`barred_later`, as `chooseReplacementVendor` refuses a replacement under one: a contract
-kept must move all the same, and later, with less time); judged by migration for the events
+(`barred_later`: the bar does not cut a contract short, but a contract kept must move all
+the same by its end, and later, with less time); judged by migration for the events
 recorded from `later_rules.FOURTH_RULES_FROM` on, which no event judged before the rule is
 (the receipt asks it whenever it is asked: nothing is recorded of what it refuses).
 
@@ -61,8 +61,8 @@ def withdrawal_refusal(plan: WithdrawnPlan, barred_later: str | None) -> Problem
     if barred_later is not None:
         message = (
             f"{vendor_id} will be barred at {agency} by a sanction already recorded before plan"
-            f" {plan_id}'s contracts end ({barred_later}): they must move to other vendors before"
-            " it begins"
+            f" {plan_id}'s contracts end ({barred_later}): they must move to other vendors by"
+            " their end, as the plan schedules them"
         )
         return Problem("plan_id", message, "barred_later")
     return None
