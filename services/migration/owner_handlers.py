@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import cast
 
@@ -32,6 +33,7 @@ from services.migration.domain.cutover_order import done_problems
 from services.migration.domain.item_changes import changed_item, item_change_problems
 from services.migration.domain.items import ItemState, done_already, refusal_to_finish
 from services.migration.domain.no_change import (
+    changed_fields,
     same_check,
     same_milestone,
     same_properties,
@@ -55,6 +57,18 @@ from services.platform.eventstore.later_rules import (
 )
 from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.postgres.database import Connection
+
+
+def _named(
+    given: AbstractSet[str], before: object, after: object, recorded: dt.datetime
+) -> list[str]:
+    """The fields a re-plan's cause names: those the change gave that it changed (from the
+    rules of 2026-12-08 on; before, every field given, and a rebuild names them so again,
+    since the causes of revisions not yet planned are replayed)."""
+    named = sorted(given)
+    if judged_by_fifth_rules(recorded):
+        return changed_fields(before, after, named)
+    return named
 
 
 def problems_said(problems: Sequence[Problem]) -> str:
@@ -138,13 +152,13 @@ class OwnerHandlers:
         refusal = settings_refusal(settings)
         if refusal is not None:
             raise DomainRejection(f"payload.{refusal}")
-        await self._refuse_if_nothing(
-            conn, event, "", same_settings(plan.plan_id, plan.settings, p)
-        )
+        at = await recorded_time(conn, event, self.clock)
+        same = same_settings(plan.plan_id, plan.settings, p)
+        await self._refuse_if_nothing(conn, event, "", same, at)
         await plan_repository.set_settings(conn, plan.plan_id, settings)
-        given = sorted(p.model_fields_set - {"plan_id"})
+        named = _named(p.model_fields_set - {"plan_id"}, plan.settings, settings, at)
         await plan_repository.changed(
-            conn, plan.plan_id, f"plan settings changed: {', '.join(given)}"
+            conn, plan.plan_id, f"plan settings changed: {', '.join(named)}"
         )
 
     async def item_configured(self, conn: Connection, event: EventEnvelope) -> None:
@@ -154,10 +168,11 @@ class OwnerHandlers:
         item = items[p.contract_id]
         await self._refuse_if_done(conn, event, item)
         # A cycle was applied before its rule, and no schedule of the plan was then found.
-        cycles = judged_by_third_rules(await recorded_time(conn, event, self.clock))
+        at = await recorded_time(conn, event, self.clock)
+        cycles = judged_by_third_rules(at)
         if problems := item_change_problems(item, plan.plan_id, items, p, cycles=cycles):
             raise DomainRejection(problems_said(problems))
-        await self._refuse_if_nothing(conn, event, "", same_properties(item, p))
+        await self._refuse_if_nothing(conn, event, "", same_properties(item, p), at)
         changed = changed_item(item, p)
         await plan_repository.update_item(
             conn,
@@ -169,9 +184,9 @@ class OwnerHandlers:
             earliest_on=changed.earliest_on,
             deadline_on=changed.deadline_on,
         )
-        given = sorted(p.model_fields_set - {"plan_id", "contract_id"})
+        named = _named(p.model_fields_set - {"plan_id", "contract_id"}, item, changed, at)
         await plan_repository.changed(
-            conn, plan.plan_id, f"{item.contract_id}: {', '.join(given)} changed"
+            conn, plan.plan_id, f"{item.contract_id}: {', '.join(named)} changed"
         )
 
     async def _refuse_if_to_come(
@@ -198,15 +213,21 @@ class OwnerHandlers:
             raise DomainRejection(f"payload.contract_id: {refusal}")
 
     async def _refuse_if_nothing(
-        self, conn: Connection, event: EventEnvelope, field: str, refusal: str | None
+        self,
+        conn: Connection,
+        event: EventEnvelope,
+        field: str,
+        refusal: str | None,
+        recorded: dt.datetime | None = None,
     ) -> None:
         """Refuses a change that changes nothing (`no_change`), for events the log recorded
         from the rules of 2026-12-07 on (earlier ones were applied: a replacement chosen
         again made a version identical to the last); `field` "": the payload's as a whole (an
-        item's properties, a plan's settings)."""
-        if refusal is not None and judged_by_fourth_rules(
-            await recorded_time(conn, event, self.clock)
-        ):
+        item's properties, a plan's settings). `recorded`: when the log recorded the event,
+        if the handler has read it (else read here, only for a refusal)."""
+        if refusal is None:
+            return
+        if judged_by_fourth_rules(recorded or await recorded_time(conn, event, self.clock)):
             raise DomainRejection(f"payload{'.' if field else ''}{field}: {refusal}")
 
     async def replacement_chosen(self, conn: Connection, event: EventEnvelope) -> None:

@@ -5,11 +5,12 @@ given as they are. Recorded, each was a new event in the log and, for a replacem
 configuration, a new version of the plan identical to the last ("no change to the
 schedule"): noise an auditor reads as a decision. The API's receipt refuses them
 (`no_change`), and migration does from the rules of 2026-12-07 on. Returns the reason, None
-for a real change."""
+for a real change; and, of a real change, which of the fields given it changed."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from services.events.migration import (
     ChecklistCheck,
@@ -71,3 +72,10 @@ def same_settings(
 
 def _are(names: list[str]) -> str:
     return "is" if len(names) == 1 else "are"
+
+
+def changed_fields(before: object, after: object, names: Sequence[str]) -> list[str]:
+    """Those of `names` (fields of an item's properties or a plan's settings) whose values
+    differ between `before` and `after`, in the order given: what a re-plan's cause names,
+    not every field the change gave."""
+    return [name for name in names if getattr(before, name) != getattr(after, name)]

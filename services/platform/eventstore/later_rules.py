@@ -117,7 +117,11 @@ and migration's (added on 2026-12-06 too, the instant still to come):
   owner_handlers.item_status_changed). The rules of 2026-12-07 compared phases only, and
   the natural phase is the one holding the day after the contract ends, so a "done" weeks
   before the end, inside that phase, was applied. The API's receipt refuses it whenever it
-  is asked (`before_contract_end`).
+  is asked (`before_contract_end`);
+- a re-plan's cause for an owner's change of a plan's settings or an item's properties names
+  only the fields it changed, not every field it gave (owner_handlers._named,
+  no_change.changed_fields). No verdict changes, but the causes of revisions not yet planned
+  are replayed by a rebuild, so one recorded before keeps the words it had.
 """
 
 from __future__ import annotations
