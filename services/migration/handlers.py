@@ -5,7 +5,7 @@ the cause; the planner (planner.py) does the solving outside the event transacti
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -31,6 +31,7 @@ from services.migration.domain import bars
 from services.migration.plan_opening import cover, restate
 from services.migration.storage import contract_repository, plan_repository
 from services.platform.clock import Clock
+from services.platform.eventstore.later_rules import judged_by_fifth_rules
 from services.platform.eventstore.recorded_time import recorded_time
 from services.platform.postgres.database import Connection
 
@@ -191,7 +192,8 @@ class WorldHandlers:
                 await plan_repository.set_vendor_eligible(conn, plan.plan_id, eligible_here)
                 if eligible_here and plan.trigger is not MigrationTrigger.MANUAL:
                     # Its reason said a bar still in force; barred again, `restate` says anew.
-                    free = bars.free_again(vendor_id, plan.agency, p.as_of, plan.reason)
+                    was = await self._ended(conn, event, said_before, plan, held, p.as_of)
+                    free = bars.free_again(vendor_id, plan.agency, p.as_of, was)
                     await plan_repository.set_reason(conn, plan.plan_id, free, plan.trigger)
                 state = "eligible again" if eligible_here else "no longer eligible"
                 await plan_repository.changed(
@@ -231,6 +233,28 @@ class WorldHandlers:
                 f"{contract_id}'s replacement {vendor_id} {here} as of {p.as_of}"
                 + (f": {problem}" if problem else ""),
             )
+
+    async def _ended(
+        self,
+        conn: Connection,
+        event: EventEnvelope,
+        said_before: contract_repository.Said | None,
+        plan: plan_repository.PlanRow,
+        held: Mapping[str, Sequence[str | None]],
+        as_of: dt.date,
+    ) -> str:
+        """What barred the plan's vendor at its agency, as its reason says it once free: from
+        the rules of 2026-12-08 on, each bar with whether it ended early (`bars.ended_bars`);
+        before them, the plan's reason as it stood (a rebuild says it so again, since a plan's
+        reason is replayed), which gave a lifted sanction's announced end as its own."""
+        if said_before is not None and judged_by_fifth_rules(
+            await recorded_time(conn, event, self.clock)
+        ):
+            categories = held.get(plan.plan_id) or [None]
+            ended = bars.ended_bars(said_before.reasons, plan.agency, categories, as_of)
+            if ended is not None:
+                return ended
+        return plan.reason
 
     async def certificate_submitted(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(CertificateSubmitted, event.payload)

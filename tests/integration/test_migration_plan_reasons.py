@@ -14,15 +14,20 @@ from services.events.migration import MigrationTrigger
 from services.migration import plan_opening
 from services.migration.storage import plan_repository
 from services.migration.storage.plan_repository import PlanRow
+from services.platform.eventstore import later_rules
 from tests.support import case_migration
 from tests.support.case_migration import VENDOR
 from tests.support.event_examples import envelope
 from tests.support.migration_db import PLAN, START, SUSPENDED_ON, apply
+from tests.support.rule_instants import FAR
 
 pytestmark = pytest.mark.postgres
 
 AUTHORITY = "City procurement office"
 ONE_DAY = dt.timedelta(days=1)
+# Before the case's clock (2022), which dates what migration applies here: every event is
+# judged by a rule from this instant.
+BEFORE_THE_CASE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def _announced(*reasons: dict[str, Any], again: dt.date | None) -> dict[str, Any]:
@@ -223,3 +228,48 @@ async def test_a_plan_whose_vendor_may_bid_there_again_says_so(pool: asyncpg.Poo
         f"debarment d-1 by {AUTHORITY} from 2023-02-01 indefinitely",
         MigrationTrigger.DEBARMENT,
     )
+
+
+def _free(as_of: dt.date) -> dict[str, Any]:
+    """The registry's announcement that nothing bars the vendor as of `as_of`."""
+    free = {"as_of": as_of.isoformat(), "eligible": True, "reasons": [], "eligible_again_on": None}
+    return envelope("vendor.eligibility_changed", free, VENDOR)
+
+
+@pytest.mark.parametrize("lifted_on", [SUSPENDED_ON, dt.date(2022, 12, 5)], ids=["first", "later"])
+async def test_a_bar_lifted_before_its_end_is_said_to_have_ended_early(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch, lifted_on: dt.date
+) -> None:
+    """Lifted on its first day or later (an exploratory tester's finding): the freed plan
+    went on giving the suspension's announced end, "until 2024-01-08", as if it ran on.
+    From the rules of 2026-12-08 on it says the bar ended early, as of when; one recorded
+    before says what it said (a rebuild gives a plan's reason again as live processing did:
+    `test_a_plan_whose_vendor_may_bid_there_again_says_so`, recorded in 2022)."""
+    monkeypatch.setattr(later_rules, "FIFTH_RULES_FROM", BEFORE_THE_CASE)
+    until = dt.date(2024, 1, 8)
+    await apply(pool, *case_migration.contracts(START))
+    await apply(pool, _announced(_reason("s-1", ends_on=until), again=until + ONE_DAY))
+    await apply(pool, _free(lifted_on))
+    assert (await _plan(pool)).reason == (
+        f"nothing bars {VENDOR} at {case_migration.AGENCY} since {lifted_on}; barred before by:"
+        f" bid suspension s-1 by {AUTHORITY} from {SUSPENDED_ON} until {until}, ended early:"
+        f" not barring here as of {lifted_on}"
+    )
+
+
+async def test_a_bar_that_ran_its_course_is_said_as_it_was(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ended on its last day, or freed before the rules of 2026-12-08: no word of ending
+    early."""
+    until = dt.date(2024, 1, 8)
+    barred = f"bid suspension s-1 by {AUTHORITY} from {SUSPENDED_ON} until {until}"
+    await apply(pool, *case_migration.contracts(START))
+    for instant, as_of in ((BEFORE_THE_CASE, until + ONE_DAY), (FAR, dt.date(2022, 12, 5))):
+        monkeypatch.setattr(later_rules, "FIFTH_RULES_FROM", instant)
+        await apply(pool, _announced(_reason("s-1", ends_on=until), again=until + ONE_DAY))
+        await apply(pool, _free(as_of))
+        assert (await _plan(pool)).reason == (
+            f"nothing bars {VENDOR} at {case_migration.AGENCY} since {as_of}; barred before by:"
+            f" {barred}"
+        )

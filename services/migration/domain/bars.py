@@ -136,28 +136,52 @@ def plan_reason(
     """What an automatic plan at `agency` holding contracts of `categories` (a plan without
     any: `[None]`) says of why it exists, and its trigger: the reasons that bar the vendor
     there from any of them, not a sanction of other categories. None when none does."""
-    barring = [
+    barring = _barring_plan(reasons, agency, categories)
+    said = _said(barring)
+    return (said, trigger(barring)) if said is not None else None
+
+
+def _barring_plan(
+    reasons: Sequence[EligibilityReasonRef], agency: str, categories: Sequence[str | None]
+) -> list[EligibilityReasonRef]:
+    """The reasons that bar the vendor at `agency` from any of `categories`."""
+    return [
         reason
         for reason in barring_at(reasons, agency)
         if any(barring_at([reason], agency, category) for category in categories)
     ]
-    said = _said(barring)
-    return (said, trigger(barring)) if said is not None else None
 
 
 def free_again(vendor_id: str, agency: str, as_of: dt.date, was: str) -> str:
     """What an automatic plan says of why it exists once nothing bars its vendor at its agency
     from its contracts (a sanction lifted or ended): that, since when, and what barred it
-    (`was`, the plan's reason until then). Kept, that reason read as a bar in force, beside a
-    plan whose vendor may bid again."""
+    (`was`, the plan's reason until then, or `ended_bars`'s words of it). Kept, that reason
+    read as a bar in force, beside a plan whose vendor may bid again."""
     return f"nothing bars {vendor_id} at {agency} since {as_of}; barred before by: {was}"
 
 
-def _said(barring: Sequence[EligibilityReasonRef]) -> str | None:
+def ended_bars(
+    before: Sequence[EligibilityReasonRef],
+    agency: str,
+    categories: Sequence[str | None],
+    as_of: dt.date,
+) -> str | None:
+    """What barred the vendor at `agency` from contracts of `categories` (`before`: the
+    registry's previous announcement), as a plan says it once the vendor is free there as of
+    `as_of`: each bar that had not run its course by then "ended early" (a lift, an
+    amendment, an affiliation ended: the announcement does not say which), where the plan's
+    reason went on giving the end it had been announced with. None when none barred there."""
+    return _said(_barring_plan(before, agency, categories), ended_as_of=as_of)
+
+
+def _said(
+    barring: Sequence[EligibilityReasonRef], ended_as_of: dt.date | None = None
+) -> str | None:
     """The reasons, each with its own end, in the order they began (the same text whatever
     order an announcement lists them in). Not the registry's eligible-again day: it is the
     vendor's, which a sanction elsewhere, or one recorded to begin later, may set after the
-    end of what bars the vendor here."""
+    end of what bars the vendor here. `ended_as_of`: the day none of them bars any more,
+    said of each whose end had not come by then."""
     if not barring:
         return None
     parts = []
@@ -169,6 +193,8 @@ def _said(barring: Sequence[EligibilityReasonRef]) -> str | None:
             text += f" (categories: {', '.join(reason.categories)})"
         if reason.via_vendor_id:
             text += f" (via affiliate {reason.via_vendor_id})"
+        if ended_as_of is not None and (reason.ends_on is None or reason.ends_on >= ended_as_of):
+            text += f", ended early: not barring here as of {ended_as_of}"
         parts.append(text)
     return "; ".join(parts)
 

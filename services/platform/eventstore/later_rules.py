@@ -121,7 +121,11 @@ and migration's (added on 2026-12-06 too, the instant still to come):
 - a re-plan's cause for an owner's change of a plan's settings or an item's properties names
   only the fields it changed, not every field it gave (owner_handlers._named,
   no_change.changed_fields). No verdict changes, but the causes of revisions not yet planned
-  are replayed by a rebuild, so one recorded before keeps the words it had.
+  are replayed by a rebuild, so one recorded before keeps the words it had;
+- a plan freed by the registry's announcement says of each bar that had not run its course
+  that it "ended early" as of the announcement's day (bars.ended_bars,
+  handlers.WorldHandlers._ended), where it gave a lifted sanction's announced end as its
+  own. A plan's reason is replayed, so one freed before keeps its words in a rebuild.
 """
 
 from __future__ import annotations
