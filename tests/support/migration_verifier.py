@@ -34,11 +34,15 @@ def violations(problem: SchedulingProblem, schedule: Schedule) -> list[str]:
         natural = max(0, phase_of(settings, item.ends_on + dt.timedelta(days=1)))
         if a.natural_phase != natural:
             found.append(f"{a.contract_id}: natural phase {a.natural_phase}, expected {natural}")
-        # A done item may also say the order its cut-over broke (cutover_reasons).
+        # A done item may also say the order its cut-over broke, and its phase's cut-overs
+        # done past its capacity (cutover_reasons).
         order = [r for r in a.reasons if r.startswith("cut over before ")]
         if item.done_in_phase is None and order:
             found.append(f"{a.contract_id}: still to plan, yet {order!r}")
-        if (a.phase != natural) != bool(set(a.reasons) - set(order)):
+        over = [r for r in a.reasons if "over its capacity of" in r]
+        if over != _over_capacity(problem, item):
+            found.append(f"{a.contract_id}: {over!r}, expected {_over_capacity(problem, item)!r}")
+        if (a.phase != natural) != bool(set(a.reasons) - set(order) - set(over)):
             found.append(f"{a.contract_id}: reasons {a.reasons!r} for phase {a.phase}/{natural}")
         if item.done_in_phase is not None:
             if a.phase != item.done_in_phase:
@@ -83,9 +87,33 @@ def _item_violations(
     return found
 
 
-def _capacity_violations(problem: SchedulingProblem, phases: dict[str, int]) -> list[str]:
+def _capacity(problem: SchedulingProblem, phase: int) -> int:
     settings = problem.settings
     overrides = {c.phase_start: c.capacity for c in settings.capacity_overrides}
+    return overrides.get(phase_start(settings, phase), settings.capacity)
+
+
+def _over_capacity(problem: SchedulingProblem, item: PlanItem) -> list[str]:
+    """What a done item says when the items done in its phase (0 or later) outnumber the
+    phase's capacity: the phase, how many and which, the capacity."""
+    phase = item.done_in_phase
+    if phase is None or phase < 0:
+        return []
+    done = sorted(i.contract_id for i in problem.items if i.done_in_phase == phase)
+    capacity = _capacity(problem, phase)
+    if len(done) <= capacity:
+        return []
+    settings = problem.settings
+    start = phase_start(settings, phase)
+    monthly = settings.phase_months == 1 and start.day == 1
+    label = f"{start:%Y-%m}" if monthly else f"{start}–{phase_end(settings, phase)}"
+    return [
+        f"{label} took {len(done)} cut-overs done ({', '.join(done)}), over its capacity of"
+        f" {capacity}"
+    ]
+
+
+def _capacity_violations(problem: SchedulingProblem, phases: dict[str, int]) -> list[str]:
     done = Counter(
         i.done_in_phase
         for i in problem.items
@@ -98,7 +126,7 @@ def _capacity_violations(problem: SchedulingProblem, phases: dict[str, int]) -> 
     )
     found: list[str] = []
     for phase, count in sorted(planned.items()):
-        capacity = overrides.get(phase_start(settings, phase), settings.capacity)
+        capacity = _capacity(problem, phase)
         if count + done[phase] > max(capacity, done[phase]):
             found.append(
                 f"phase {phase}: {count} planned + {done[phase]} done, capacity {capacity}"

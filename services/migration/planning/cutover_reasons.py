@@ -43,17 +43,34 @@ def cutover_reasons(plan: Plan, phases: Mapping[str, int]) -> dict[str, tuple[st
 
 
 def done_reasons(plan: Plan, phases: Mapping[str, int]) -> dict[str, tuple[str, ...]]:
-    """Contract id → reasons, for the done items not in their natural phase or that cut over
-    before an item they move after; `phases` holds the done items' and whichever others are
-    scheduled (none, when no schedule was found)."""
+    """Contract id → reasons, for the done items not in their natural phase, that cut over
+    before an item they move after, or in a phase their cut-overs took past its capacity;
+    `phases` holds the done items' and whichever others are scheduled (none, when no schedule
+    was found)."""
     reasons: dict[str, tuple[str, ...]] = {}
     for cid, done in plan.done.items():
         moved = done != plan.natural(cid)
         said = [f"already cut over in {plan.label(done)} (done)"] if moved else []
         said += _order_broken(plan, cid, phases)
+        said += _over_capacity(plan, done)
         if said:
             reasons[cid] = tuple(said)
     return reasons
+
+
+def _over_capacity(plan: Plan, done: int) -> list[str]:
+    """What a done item's phase says when the items done in it outnumber its capacity. Not a
+    broken rule (no "done" is refused for it: capacity is what the plan schedules, and what
+    happened happened), but the owner set it, so the plan says it rather than nothing; the
+    phase then has no room left for anything still to plan."""
+    cids = plan.done_in.get(done, ())
+    capacity = plan.capacity(done)
+    if len(cids) <= capacity:
+        return []
+    return [
+        f"{plan.label(done)} took {len(cids)} cut-overs done ({', '.join(cids)}),"
+        f" over its capacity of {capacity}"
+    ]
 
 
 def _order_broken(plan: Plan, cid: str, phases: Mapping[str, int]) -> list[str]:

@@ -13,7 +13,8 @@ Semantics chosen here (the solver and its reasons follow them):
   is chosen (`Window.never`, a conflict of its own).
 - Done items are facts, not constraints: fixed at `done_in_phase`, they satisfy dependencies on
   them and take capacity of their phase when it is phase 0 or later; they never make a plan
-  infeasible themselves (a phase they overfill simply has no room left). Their own
+  infeasible themselves (a phase they overfill simply has no room left, and each of them says
+  so in its reasons: cutover_reasons._over_capacity). Their own
   dependencies, deadlines and blackouts are history and are not checked.
 - Each item's horizon (the last phase it may take, deadlines aside) cuts off no optimal
   schedule: so none is lost and, without deadlines, a schedule always exists (capacity is at
