@@ -100,9 +100,9 @@ and migration's:
   `barred_later`; owner_handlers.plan_withdrawn); before, it was applied. The API's receipt
   refuses it whenever it is asked.
 
-The rule added on 2026-12-06, judging from 2026-12-08 on (`FIFTH_RULES_FROM`: still to come
-when it was added, with a day's room for the change to reach main and be deployed before it,
-`FOURTH_RULES_FROM` being too close by then), the registry's (rename_rules.rename_changes,
+The rules added on 2026-12-06, judging from 2026-12-08 on (`FIFTH_RULES_FROM`: still to come
+when they were added, with a day's room for the change to reach main and be deployed before
+it, `FOURTH_RULES_FROM` being too close by then), the registry's (rename_rules.rename_changes,
 handlers.vendor_renamed):
 
 - a rename to a new legal name clears the kana reading and English name it does not give,
