@@ -37,10 +37,12 @@ from services.registry.domain.names import Normalisation, fold_accents, name_tok
 from services.registry.name_search.gram_postings import Ints
 from services.registry.name_search.name_index import NameIndex
 from services.registry.name_search.search import (
+    LONG_NAME,
     NameCandidate,
     NameKind,
     acronym_scores,
     is_acronym,
+    whole_word_scores,
 )
 
 _KIND_ORDER = {kind: n for n, kind in enumerate(NameKind)}
@@ -98,7 +100,10 @@ def match_all(
     words = np.array([w for w, _ in forms], dtype=object)
     compact = np.array([c for _, c in forms], dtype=object)
     acronym = _acronyms(compact)
-    asked, vendors = _kept(known, words, compact, acronym, [q.country for q in queries], thresholds)
+    lengths = _lengths(words)
+    asked, vendors = _kept(
+        known, words, lengths, compact, acronym, [q.country for q in queries], thresholds
+    )
     answers: list[list[NameMatch]] = [[] for _ in queries]
     if not len(asked):
         return answers
@@ -111,7 +116,8 @@ def match_all(
     rows = np.repeat(asked, counts)
     by_order = process.cpdist(compact[rows], known.all_compact[names], scorer=fuzz.ratio, workers=1)
     whole = acronym[rows] | known.all_acronym[names]
-    by_words = _by_words(words[rows], known.all_words[names], whole, 0.0)
+    long = known.all_lengths[names] >= LONG_NAME * lengths[rows]
+    by_words = _by_words(words[rows], known.all_words[names], whole, long, 0.0)
     scores = np.maximum(by_order, by_words).tolist()
     won_by_words = (by_words > by_order).tolist()
     start = 0
@@ -131,6 +137,7 @@ def match_all(
 def _kept(
     known: _Barred,
     words: npt.NDArray[np.object_],
+    lengths: Ints,
     compact: npt.NDArray[np.object_],
     acronym: npt.NDArray[np.bool_],
     countries: Sequence[str | None],
@@ -165,7 +172,8 @@ def _kept(
     reached = by_order.astype(np.float64) >= needed
     short = np.flatnonzero(~reached)
     whole = acronym[asked[short]] | known.acronym[names[short]]
-    by_words = _by_words(words[asked[short]], known.words[names[short]], whole, cut)
+    long = known.lengths[names[short]] >= LONG_NAME * lengths[asked[short]]
+    by_words = _by_words(words[asked[short]], known.words[names[short]], whole, long, cut)
     reached[short] = by_words.astype(np.float64) >= needed[short]
     width = len(known.country_of)
     asked_kept, vendors_kept = np.divmod(
@@ -178,17 +186,28 @@ def _by_words(
     queries: npt.NDArray[np.object_],
     names: npt.NDArray[np.object_],
     whole: npt.NDArray[np.bool_],
+    long: npt.NDArray[np.bool_],
     cut: float,
 ) -> npt.NDArray[np.float32]:
     """Each pair's words scored by WRatio, or whole-word only where either side is an
-    acronym (`whole`), as `search.score_names` scores them; below `cut`: 0."""
+    acronym (`whole`), and at least `search.WHOLE_WORDS` where a name LONG_NAME times its
+    query's length or longer (`long`) holds the query's words, as `search.score_names`
+    scores them; below `cut`: 0."""
     scores: npt.NDArray[np.float32] = process.cpdist(
         queries, names, scorer=fuzz.WRatio, score_cutoff=cut, workers=1
     )
     if whole.any():
         acronyms = np.array(acronym_scores(queries[whole].tolist(), names[whole].tolist()))
         scores[whole] = np.where(acronyms >= cut, acronyms, 0.0)
+    if long.any():
+        held = np.array(whole_word_scores(queries[long].tolist(), names[long].tolist()))
+        scores[long] = np.maximum(scores[long], np.where(held >= cut, held, 0.0))
     return scores
+
+
+def _lengths(words: npt.NDArray[np.object_]) -> Ints:
+    """The length of each name's words, as WRatio compares them (LONG_NAME)."""
+    return np.fromiter((len(w) for w in words.tolist()), np.int64, len(words))
 
 
 def _acronyms(compact: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
@@ -239,8 +258,9 @@ def _applied(name: str) -> frozenset[Normalisation]:
 @dataclass(frozen=True)
 class _Barred:
     """The barred vendors' names as matched, kept between screenings (`_prepared`): their
-    index, each indexed name's vendor (a position in the list given), words and compact form
-    (object arrays: rapidfuzz reads them as sequences, numpy picks the pairs' in C), the
+    index, each indexed name's vendor (a position in the list given), words, their length and
+    compact form (object arrays: rapidfuzz reads them as sequences, numpy picks the pairs' in
+    C), the
     countries' codes and each vendor's (0: unknown), and every name of every vendor in a flat
     list (vendor v's from `first_name[v]` to `first_name[v + 1]`: for the per-name scores,
     names without a letter included, as they are shown too)."""
@@ -248,12 +268,14 @@ class _Barred:
     index: NameIndex
     vendor_of: Ints
     words: npt.NDArray[np.object_]
+    lengths: Ints
     compact: npt.NDArray[np.object_]
     acronym: npt.NDArray[np.bool_]
     country_codes: Mapping[str, int]
     country_of: Ints
     first_name: Ints
     all_words: npt.NDArray[np.object_]
+    all_lengths: Ints
     all_compact: npt.NDArray[np.object_]
     all_acronym: npt.NDArray[np.bool_]
 
@@ -270,18 +292,22 @@ def _prepared(barred: tuple[BarredVendor, ...]) -> _Barred:
     indexed = index.forms(range(len(index)))
     codes = {c: n for n, c in enumerate(sorted({v.country for v in barred if v.country}), 1)}
     every = [_forms(name.name) for vendor in barred for name in vendor.names]
+    words = np.array([w for _, w, _ in indexed], dtype=object)
     compact = np.array([c for _, _, c in indexed], dtype=object)
+    all_words = np.array([w for w, _ in every], dtype=object)
     all_compact = np.array([c for _, c in every], dtype=object)
     return _Barred(
         index,
         np.fromiter((position[c.vendor_id] for c, _, _ in indexed), np.int64, len(indexed)),
-        np.array([w for _, w, _ in indexed], dtype=object),
+        words,
+        _lengths(words),
         compact,
         _acronyms(compact),
         codes,
         np.fromiter((codes.get(v.country or "", 0) for v in barred), np.int64, len(barred)),
         np.cumsum([0, *(len(vendor.names) for vendor in barred)], dtype=np.int64),
-        np.array([w for w, _ in every], dtype=object),
+        all_words,
+        _lengths(all_words),
         all_compact,
         _acronyms(all_compact),
     )
