@@ -24,8 +24,9 @@ the labelled pairs of tests/data/screening/name_pairs.csv.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -89,9 +90,13 @@ class BarredVendor:
 
 
 def match_all(
-    queries: Sequence[NameQuery], barred: Sequence[BarredVendor], thresholds: Thresholds
+    queries: Sequence[NameQuery],
+    barred: Sequence[BarredVendor],
+    thresholds: Thresholds,
+    as_of: dt.date | None = None,
 ) -> list[list[NameMatch]]:
-    """For each query, in order, the barred vendors it may be, best first."""
+    """For each query, in order, the barred vendors it may be, best first; each name of
+    theirs of the kind it was on `as_of` (`kinds_on`; None: as recorded)."""
     if not queries or not barred:
         return [[] for _ in queries]
     known = _prepared(tuple(barred))
@@ -127,7 +132,8 @@ def match_all(
             (name, scores[start + n], won_by_words[start + n])
             for n, name in enumerate(vendor.names)
         ]
-        answers[q].append(_match(queries[q], vendor.vendor_id, vendor.country, scored))
+        kinds = kinds_on(vendor.names, as_of)
+        answers[q].append(_match(queries[q], vendor.vendor_id, vendor.country, scored, kinds))
         start = end
     for matches in answers:
         matches.sort(key=lambda m: (-m.score, m.vendor_id))
@@ -220,22 +226,48 @@ def _match(
     vendor_id: str,
     country: str | None,
     names: list[tuple[NameCandidate, float, bool]],
+    kinds: Sequence[NameKind],
 ) -> NameMatch:
-    # Best first; between equal scores the legal name, then the name stored first.
-    order = sorted(
-        range(len(names)), key=lambda i: (-names[i][1], _KIND_ORDER[names[i][0].kind], i)
-    )
+    # Best first; between equal scores the legal name (on the day), then the name stored first.
+    order = sorted(range(len(names)), key=lambda i: (-names[i][1], _KIND_ORDER[kinds[i]], i))
     asked = _applied(query.name)
     scored = tuple(
         ScoredName(
             names[i][0].name,
-            names[i][0].kind,
+            kinds[i],
             round(names[i][1], 1),
             asked | _applied(names[i][0].name),
         )
         for i in order
     )
     return NameMatch(vendor_id, scored[0].score, scored, country, names[order[0]][2])
+
+
+def kinds_on(names: Sequence[NameCandidate], day: dt.date | None) -> list[NameKind]:
+    """Each of a vendor's names' kind on `day`. A former name was still in use on the days up
+    to its last (`used_until`): of the vendor's former names last used on `day` or after, those
+    with the earliest such day were its names that day, each the kind it was (`former_of`),
+    where recorded (registry migration 0024). Any other name keeps its kind: a former name
+    with no last day (an update's), or one given up before `day`, or after the names in use
+    then (a name adopted later is no name the vendor had yet; "former" says it is not
+    current). None: every name as recorded."""
+    recorded = [n.kind for n in names]
+    if day is None:
+        return recorded
+    ends = [
+        n.used_until
+        for n in names
+        if n.kind is NameKind.FORMER and n.used_until is not None and n.used_until >= day
+    ]
+    if not ends:
+        return recorded
+    in_use = min(ends)
+    return [
+        n.former_of
+        if n.former_of is not None and n.kind is NameKind.FORMER and n.used_until == in_use
+        else n.kind
+        for n in names
+    ]
 
 
 def _forms(name: str) -> tuple[str, str]:
@@ -245,7 +277,7 @@ def _forms(name: str) -> tuple[str, str]:
 
 def _folded(name: NameCandidate) -> NameCandidate:
     """The name as the index holds it: its accents folded, as the bidders' names are."""
-    return NameCandidate(name.vendor_id, name.kind, fold_accents(name.name))
+    return replace(name, name=fold_accents(name.name))
 
 
 @lru_cache(maxsize=1 << 16)

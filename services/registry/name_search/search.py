@@ -7,6 +7,7 @@ the normalised forms of `services.registry.domain.names` and keeps the best name
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -60,11 +61,15 @@ LONG_NAME = 8
 
 @dataclass(frozen=True, slots=True)
 class NameCandidate:
-    """One name of one vendor, as stored (not normalised)."""
+    """One name of one vendor, as stored (not normalised); a former name with the last day it
+    was used and which of the vendor's names it was, when recorded (registry migration 0024:
+    bidder screening names a match as of its day)."""
 
     vendor_id: str
     kind: NameKind
     name: str
+    used_until: dt.date | None = None
+    former_of: NameKind | None = None  # LEGAL, KANA or ENGLISH
 
 
 @dataclass(frozen=True, slots=True)
