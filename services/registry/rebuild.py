@@ -79,7 +79,8 @@ _VERDICTS = "registry_verdicts_before_rebuild"
 _IDENTITY = """
 WITH names AS (
     SELECT vendor_id, string_agg(
-        concat_ws(chr(31), kind, name, used_until::text), chr(30) ORDER BY kind, name, used_until
+        concat_ws(chr(31), kind, name, used_until::text, former_of),
+        chr(30) ORDER BY kind, name, used_until, former_of
     ) AS names
     FROM registry_vendor_names GROUP BY vendor_id
 ), identifiers AS (

@@ -366,17 +366,18 @@ async def test_each_bidder_s_mistake_is_its_own_and_a_match_says_why(pool: async
         "eligibleAgainOn": case_b.ELIGIBLE_AGAIN,
         "reasons": [{"sanctionId": "city-2022-001"}],
     }
-    # B was renamed: the bidder wrote its former kana reading in hiragana.
+    # B was renamed from 2023-04-01: the bidder wrote its old kana reading in hiragana, which
+    # on the screening's day (2023-03-01) was still its own, as its legal name was.
     (candidate,) = by_ref["old-name"]["candidates"]
     assert by_ref["old-name"]["status"] == "POSSIBLE_MATCH"
     assert candidate["vendorId"] == case_b.VENDOR and candidate["score"] == 100.0
     assert (candidate["matchedName"], candidate["matchedKind"]) == (
         "株式会社ビーシステム",
-        "FORMER",
+        "LEGAL",
     )
     assert candidate["normalisations"] == ["KANA_FOLDED", "LEGAL_FORM_REMOVED"]
     assert candidate["why"] == (
-        "scores 100 against its former name '株式会社ビーシステム'; kana folded, legal form"
+        "scores 100 against its legal name '株式会社ビーシステム'; kana folded, legal form"
         " removed; same country JP"
     )
     assert candidate["reasons"] == [{"sanctionId": "city-2022-001"}]

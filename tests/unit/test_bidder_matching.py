@@ -192,3 +192,19 @@ def test_an_acronym_matches_whole_words_only_and_as_vendors_search_scores_it() -
     # Other scripts keep the partial score: two kanji name a firm.
     toshiba = BarredVendor("t", "JP", (NameCandidate("t", NameKind.LEGAL, "東芝エネルギー"),))
     assert match_all([NameQuery("東芝", "JP")], [toshiba], thresholds)[0]
+
+
+def test_a_long_barred_name_holding_the_bidders_name_is_a_possible_match() -> None:
+    """ "VIWASEEN" against a barred firm named "VIWASEEN MANPOWER SUPPLY, COMMERCIAL AND
+    TOURISM JSC VIWASEEN (VIWASEEN.TMC)" (the World Bank's list) had scored 60, below the
+    review threshold, as `vendors(search:)` scored it (WRatio's penalty for a name eight
+    times the query's length): the bidder was answered as no barred vendor's. A name holding
+    the bidder's words whole scores 90 whatever its length, in both; a near-miss does not."""
+    name = "VIWASEEN MANPOWER SUPPLY, COMMERCIAL AND TOURISM JSC VIWASEEN (VIWASEEN.TMC)"
+    tmc = BarredVendor("tmc", "VN", (NameCandidate("tmc", NameKind.LEGAL, name),))
+    (found, near) = match_all(
+        [NameQuery("Viwaseen", "VN"), NameQuery("Viwasen", "VN")], [tmc], THRESHOLDS
+    )
+    assert [(m.vendor_id, m.score) for m in found] == [("tmc", 90.0)]
+    assert near == []
+    assert [h.score for h in rank("Viwaseen", tmc.names)] == [90.0]

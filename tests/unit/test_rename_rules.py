@@ -85,7 +85,10 @@ def test_the_registry_judges_from_the_rule_s_instant_the_receipt_whenever_asked(
 def test_an_update_keeps_the_names_it_replaces_or_clears() -> None:
     held = NamesOnRecord("Third Name", "サード", "Third Co.")
     update = VendorUpdated(legal_name="Updated via update", clear=[ClearableVendorField.NAME_EN])
-    assert replaced_names(held, update.changes()) == ["Third Name", "Third Co."]
+    assert replaced_names(held, update.changes()) == [
+        ("legal", "Third Name"),
+        ("english", "Third Co."),
+    ]
     # Given as they are, or not given: nothing replaced.
     same = VendorUpdated(legal_name="Third Name", name_kana="サード", aliases=["T"])
     assert replaced_names(held, same.changes()) == []

@@ -209,3 +209,23 @@ def test_an_acronym_is_found_as_a_whole_word_never_inside_a_longer_name() -> Non
     assert rank("FT", names, min_score=80) == []
     assert [h.vendor_id for h in rank("Grupo Feder", names, min_score=80)] == ["feder"]
     assert [h.vendor_id for h in rank("東芝", names, min_score=80)] == ["toshiba"]
+
+
+def test_a_name_holding_the_query_as_words_ranks_above_near_misses_whatever_its_length() -> None:
+    """WRatio scales a partial alignment by 0.6 for a name eight times the query's length:
+    "water" had scored 60 against the World Bank's "Water Supply and Sewerage Construction
+    JSC No. 1 (VIWASEEN.1)", below "Walter" and "Waste" (72)."""
+    names = [
+        NameCandidate("long", K.LEGAL, "WATER SUPPLY AND SEWERAGE CONSTRUCTION JSC NO. 1"),
+        NameCandidate("end", K.LEGAL, "SUPPLY AND SEWERAGE CONSTRUCTION JSC NO. 1 OF WATER"),
+        NameCandidate("walter", K.LEGAL, "MR. WALTER FERNÁNDEZ FERNÁNDEZ"),
+        NameCandidate("waste", K.LEGAL, "RISHIKESH WASTE MANAGEMENT LTD."),
+        NameCandidate("inside", K.LEGAL, "WATERWORKS SUPPLY AND SEWERAGE CONSTRUCTION JSC"),
+    ]
+    hits = [(h.vendor_id, h.score) for h in rank("water", names, min_score=0)]
+    assert hits[:2] == [("end", 90.0), ("long", 90.0)]
+    assert {v for v, s in hits[2:] if s >= 70} == {"walter", "waste"}
+    assert dict(hits)["inside"] < 70  # inside a longer word: not raised
+    # Two words, in their order only.
+    assert rank("water supply", names)[0] == SearchHit("long", names[0].name, K.LEGAL, 90.0)
+    assert "long" not in {h.vendor_id for h in rank("supply water", names, min_score=90)}

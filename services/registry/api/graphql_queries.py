@@ -92,7 +92,9 @@ class RegistryQuery:
 
     @strawberry.field(
         description="Vendors whose names (legal, kana, English, former, aliases) match `search`"
-        " after normalisation, best first; an exact identifier ranks first."
+        " after normalisation, best first: the vendor whose id (`vendorId`) `search` is, then an"
+        " exact identifier, rank first; a name holding `search`'s words whole, in their order,"
+        " ranks above a near-miss of another word (at least 90, whatever the name's length)."
     )
     async def vendors(
         self,
@@ -100,8 +102,9 @@ class RegistryQuery:
         search: Annotated[
             str,
             strawberry.argument(
-                description="A name, reading or identifier, as typed: case, width, spaces and"
-                " company suffixes (株式会社, Inc., …) do not matter."
+                description="A name, reading, identifier or vendor id, as typed: case, width,"
+                " spaces and company suffixes (株式会社, Inc., …) do not matter to a name; a vendor"
+                " id is matched exactly."
             ),
         ],
         first: Annotated[int, First100] = 20,

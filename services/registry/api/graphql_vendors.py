@@ -43,6 +43,8 @@ NameKind = described_enum(
         "FORMER_IDENTIFIER": "An exact identifier the vendor held until an update replaced it"
         " (no vendor holds it now, or another vendor does); the name given is the vendor's"
         " legal name.",
+        "VENDOR_ID": "The vendor's id in the registry (`vendorId`), typed exactly; the name"
+        " given is the vendor's legal name.",
     },
 )
 
@@ -214,8 +216,8 @@ class VendorSearchHit:
     matched_name: str = strawberry.field(
         description="Which of the vendor's recorded names matched, as recorded (its legal,"
         " kana, English or a former name, or an alias: `matchedKind` says which), never the"
-        " text searched for; for an identifier that matched (`IDENTIFIER`), its current legal"
-        " name."
+        " text searched for; for an identifier or the vendor id that matched (`IDENTIFIER`,"
+        " `FORMER_IDENTIFIER`, `VENDOR_ID`), its current legal name."
     )
     matched_kind: NameKind = strawberry.field(  # type: ignore[valid-type]
         description="Which of its names it is."

@@ -167,7 +167,8 @@ class BidderInput:
 class ScoredName:
     name: str = strawberry.field(description="The vendor's name, as stored.")
     kind: NameKind = strawberry.field(  # type: ignore[valid-type]
-        description="Which of its names it is (legal, kana, English, former, alias)."
+        description="Which of its names it is (legal, kana, English, former, alias), on"
+        " `asOf`, as `matchedKind`."
     )
     score: float = strawberry.field(
         description="0–100, as `vendors(search:)` scores; 100: equal once normalised."
@@ -191,7 +192,9 @@ class ScreeningCandidate:
         " English or a former name, or an alias: `matchedKind` says which), not the bidder's."
     )
     matched_kind: NameKind = strawberry.field(  # type: ignore[valid-type]
-        description="Which of its names that is (a former name or an alias counts too)."
+        description="Which of its names that is (a former name or an alias counts too), on"
+        " `asOf`: a name the vendor gave up later, by a rename taking effect after `asOf`, is"
+        " the kind it was then (LEGAL, KANA, ENGLISH), not FORMER."
     )
     names: list[ScoredName] = strawberry.field(
         description="Every one of its names with its score, best first."

@@ -24,8 +24,9 @@ the labelled pairs of tests/data/screening/name_pairs.csv.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -37,10 +38,12 @@ from services.registry.domain.names import Normalisation, fold_accents, name_tok
 from services.registry.name_search.gram_postings import Ints
 from services.registry.name_search.name_index import NameIndex
 from services.registry.name_search.search import (
+    LONG_NAME,
     NameCandidate,
     NameKind,
     acronym_scores,
     is_acronym,
+    whole_word_scores,
 )
 
 _KIND_ORDER = {kind: n for n, kind in enumerate(NameKind)}
@@ -87,9 +90,13 @@ class BarredVendor:
 
 
 def match_all(
-    queries: Sequence[NameQuery], barred: Sequence[BarredVendor], thresholds: Thresholds
+    queries: Sequence[NameQuery],
+    barred: Sequence[BarredVendor],
+    thresholds: Thresholds,
+    as_of: dt.date | None = None,
 ) -> list[list[NameMatch]]:
-    """For each query, in order, the barred vendors it may be, best first."""
+    """For each query, in order, the barred vendors it may be, best first; each name of
+    theirs of the kind it was on `as_of` (`kinds_on`; None: as recorded)."""
     if not queries or not barred:
         return [[] for _ in queries]
     known = _prepared(tuple(barred))
@@ -98,7 +105,10 @@ def match_all(
     words = np.array([w for w, _ in forms], dtype=object)
     compact = np.array([c for _, c in forms], dtype=object)
     acronym = _acronyms(compact)
-    asked, vendors = _kept(known, words, compact, acronym, [q.country for q in queries], thresholds)
+    lengths = _lengths(words)
+    asked, vendors = _kept(
+        known, words, lengths, compact, acronym, [q.country for q in queries], thresholds
+    )
     answers: list[list[NameMatch]] = [[] for _ in queries]
     if not len(asked):
         return answers
@@ -111,7 +121,8 @@ def match_all(
     rows = np.repeat(asked, counts)
     by_order = process.cpdist(compact[rows], known.all_compact[names], scorer=fuzz.ratio, workers=1)
     whole = acronym[rows] | known.all_acronym[names]
-    by_words = _by_words(words[rows], known.all_words[names], whole, 0.0)
+    long = known.all_lengths[names] >= LONG_NAME * lengths[rows]
+    by_words = _by_words(words[rows], known.all_words[names], whole, long, 0.0)
     scores = np.maximum(by_order, by_words).tolist()
     won_by_words = (by_words > by_order).tolist()
     start = 0
@@ -121,7 +132,8 @@ def match_all(
             (name, scores[start + n], won_by_words[start + n])
             for n, name in enumerate(vendor.names)
         ]
-        answers[q].append(_match(queries[q], vendor.vendor_id, vendor.country, scored))
+        kinds = kinds_on(vendor.names, as_of)
+        answers[q].append(_match(queries[q], vendor.vendor_id, vendor.country, scored, kinds))
         start = end
     for matches in answers:
         matches.sort(key=lambda m: (-m.score, m.vendor_id))
@@ -131,6 +143,7 @@ def match_all(
 def _kept(
     known: _Barred,
     words: npt.NDArray[np.object_],
+    lengths: Ints,
     compact: npt.NDArray[np.object_],
     acronym: npt.NDArray[np.bool_],
     countries: Sequence[str | None],
@@ -165,7 +178,8 @@ def _kept(
     reached = by_order.astype(np.float64) >= needed
     short = np.flatnonzero(~reached)
     whole = acronym[asked[short]] | known.acronym[names[short]]
-    by_words = _by_words(words[asked[short]], known.words[names[short]], whole, cut)
+    long = known.lengths[names[short]] >= LONG_NAME * lengths[asked[short]]
+    by_words = _by_words(words[asked[short]], known.words[names[short]], whole, long, cut)
     reached[short] = by_words.astype(np.float64) >= needed[short]
     width = len(known.country_of)
     asked_kept, vendors_kept = np.divmod(
@@ -178,17 +192,28 @@ def _by_words(
     queries: npt.NDArray[np.object_],
     names: npt.NDArray[np.object_],
     whole: npt.NDArray[np.bool_],
+    long: npt.NDArray[np.bool_],
     cut: float,
 ) -> npt.NDArray[np.float32]:
     """Each pair's words scored by WRatio, or whole-word only where either side is an
-    acronym (`whole`), as `search.score_names` scores them; below `cut`: 0."""
+    acronym (`whole`), and at least `search.WHOLE_WORDS` where a name LONG_NAME times its
+    query's length or longer (`long`) holds the query's words, as `search.score_names`
+    scores them; below `cut`: 0."""
     scores: npt.NDArray[np.float32] = process.cpdist(
         queries, names, scorer=fuzz.WRatio, score_cutoff=cut, workers=1
     )
     if whole.any():
         acronyms = np.array(acronym_scores(queries[whole].tolist(), names[whole].tolist()))
         scores[whole] = np.where(acronyms >= cut, acronyms, 0.0)
+    if long.any():
+        held = np.array(whole_word_scores(queries[long].tolist(), names[long].tolist()))
+        scores[long] = np.maximum(scores[long], np.where(held >= cut, held, 0.0))
     return scores
+
+
+def _lengths(words: npt.NDArray[np.object_]) -> Ints:
+    """The length of each name's words, as WRatio compares them (LONG_NAME)."""
+    return np.fromiter((len(w) for w in words.tolist()), np.int64, len(words))
 
 
 def _acronyms(compact: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
@@ -201,22 +226,48 @@ def _match(
     vendor_id: str,
     country: str | None,
     names: list[tuple[NameCandidate, float, bool]],
+    kinds: Sequence[NameKind],
 ) -> NameMatch:
-    # Best first; between equal scores the legal name, then the name stored first.
-    order = sorted(
-        range(len(names)), key=lambda i: (-names[i][1], _KIND_ORDER[names[i][0].kind], i)
-    )
+    # Best first; between equal scores the legal name (on the day), then the name stored first.
+    order = sorted(range(len(names)), key=lambda i: (-names[i][1], _KIND_ORDER[kinds[i]], i))
     asked = _applied(query.name)
     scored = tuple(
         ScoredName(
             names[i][0].name,
-            names[i][0].kind,
+            kinds[i],
             round(names[i][1], 1),
             asked | _applied(names[i][0].name),
         )
         for i in order
     )
     return NameMatch(vendor_id, scored[0].score, scored, country, names[order[0]][2])
+
+
+def kinds_on(names: Sequence[NameCandidate], day: dt.date | None) -> list[NameKind]:
+    """Each of a vendor's names' kind on `day`. A former name was still in use on the days up
+    to its last (`used_until`): of the vendor's former names last used on `day` or after, those
+    with the earliest such day were its names that day, each the kind it was (`former_of`),
+    where recorded (registry migration 0024). Any other name keeps its kind: a former name
+    with no last day (an update's), or one given up before `day`, or after the names in use
+    then (a name adopted later is no name the vendor had yet; "former" says it is not
+    current). None: every name as recorded."""
+    recorded = [n.kind for n in names]
+    if day is None:
+        return recorded
+    ends = [
+        n.used_until
+        for n in names
+        if n.kind is NameKind.FORMER and n.used_until is not None and n.used_until >= day
+    ]
+    if not ends:
+        return recorded
+    in_use = min(ends)
+    return [
+        n.former_of
+        if n.former_of is not None and n.kind is NameKind.FORMER and n.used_until == in_use
+        else n.kind
+        for n in names
+    ]
 
 
 def _forms(name: str) -> tuple[str, str]:
@@ -226,7 +277,7 @@ def _forms(name: str) -> tuple[str, str]:
 
 def _folded(name: NameCandidate) -> NameCandidate:
     """The name as the index holds it: its accents folded, as the bidders' names are."""
-    return NameCandidate(name.vendor_id, name.kind, fold_accents(name.name))
+    return replace(name, name=fold_accents(name.name))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -239,8 +290,9 @@ def _applied(name: str) -> frozenset[Normalisation]:
 @dataclass(frozen=True)
 class _Barred:
     """The barred vendors' names as matched, kept between screenings (`_prepared`): their
-    index, each indexed name's vendor (a position in the list given), words and compact form
-    (object arrays: rapidfuzz reads them as sequences, numpy picks the pairs' in C), the
+    index, each indexed name's vendor (a position in the list given), words, their length and
+    compact form (object arrays: rapidfuzz reads them as sequences, numpy picks the pairs' in
+    C), the
     countries' codes and each vendor's (0: unknown), and every name of every vendor in a flat
     list (vendor v's from `first_name[v]` to `first_name[v + 1]`: for the per-name scores,
     names without a letter included, as they are shown too)."""
@@ -248,12 +300,14 @@ class _Barred:
     index: NameIndex
     vendor_of: Ints
     words: npt.NDArray[np.object_]
+    lengths: Ints
     compact: npt.NDArray[np.object_]
     acronym: npt.NDArray[np.bool_]
     country_codes: Mapping[str, int]
     country_of: Ints
     first_name: Ints
     all_words: npt.NDArray[np.object_]
+    all_lengths: Ints
     all_compact: npt.NDArray[np.object_]
     all_acronym: npt.NDArray[np.bool_]
 
@@ -270,18 +324,22 @@ def _prepared(barred: tuple[BarredVendor, ...]) -> _Barred:
     indexed = index.forms(range(len(index)))
     codes = {c: n for n, c in enumerate(sorted({v.country for v in barred if v.country}), 1)}
     every = [_forms(name.name) for vendor in barred for name in vendor.names]
+    words = np.array([w for _, w, _ in indexed], dtype=object)
     compact = np.array([c for _, _, c in indexed], dtype=object)
+    all_words = np.array([w for w, _ in every], dtype=object)
     all_compact = np.array([c for _, c in every], dtype=object)
     return _Barred(
         index,
         np.fromiter((position[c.vendor_id] for c, _, _ in indexed), np.int64, len(indexed)),
-        np.array([w for _, w, _ in indexed], dtype=object),
+        words,
+        _lengths(words),
         compact,
         _acronyms(compact),
         codes,
         np.fromiter((codes.get(v.country or "", 0) for v in barred), np.int64, len(barred)),
         np.cumsum([0, *(len(vendor.names) for vendor in barred)], dtype=np.int64),
-        np.array([w for w, _ in every], dtype=object),
+        all_words,
+        _lengths(all_words),
         all_compact,
         _acronyms(all_compact),
     )

@@ -107,7 +107,7 @@ async def screen_bidders(
             if barred_names[v]
         ]
         queries = [NameQuery(c.bidder.name or "", c.country) for c in named]
-        matches = await names.beside(partial(match_all, queries, barred, thresholds))
+        matches = await names.beside(partial(match_all, queries, barred, thresholds, day.as_of))
     by_bidder = {id(c): m for c, m in zip(named, matches, strict=True)}
     # On the loop (the answers read what the database said), giving it turns: 5,000 answers
     # with candidates of many names each would otherwise hold every other request up.

@@ -72,7 +72,7 @@ def replacement(event: EventEnvelope, names: NamesOnRecord, now: dt.datetime) ->
     first = next(f for f in NAMING_FIELDS if f in changes and held[f] and changes[f] != held[f])
     # A name an update clears is given in its `clear`; a rename clears none it was not given.
     field = prefix + first if changes[first] is not None or prefix else "clear"
-    return Replacement(field, tuple(replaced), used_until, what)
+    return Replacement(field, tuple(r.name for r in replaced), used_until, what)
 
 
 def former_names_refusal(

@@ -35,7 +35,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from services.events.base import EventEnvelope
 from services.events.catalog import Problem
@@ -109,8 +109,15 @@ def rename_problem(
 
 
 # The names an update or a rename may replace, by the field that gives each: kept as
-# former names.
-NAMING_FIELDS = ("legal_name", "name_kana", "name_en")
+# former names, each with the kind of name it was (registry migration 0024).
+NAMING_FIELDS = {"legal_name": "legal", "name_kana": "kana", "name_en": "english"}
+
+
+class Replaced(NamedTuple):
+    """A name an update or a rename replaced, and which of the vendor's names it was."""
+
+    was: str  # legal, kana or english (NameKind's values)
+    name: str
 
 
 def rename_changes(
@@ -133,13 +140,13 @@ def rename_changes(
     return {field: name for field, name in given if name is not None or renamed}
 
 
-def replaced_names(names: NamesOnRecord, changes: Mapping[str, Any]) -> list[str]:
+def replaced_names(names: NamesOnRecord, changes: Mapping[str, Any]) -> list[Replaced]:
     """The vendor's names that `changes` (`VendorUpdated.changes()`: a field given, or None
     for one cleared; or `rename_changes`, likewise) replace or clear, in the order legal, kana,
-    English: each is kept matching as a former name."""
+    English, each with the kind it was: each is kept matching as a former name."""
     held = {"legal_name": names.legal_name, "name_kana": names.name_kana, "name_en": names.name_en}
     return [
-        old
-        for field in NAMING_FIELDS
+        Replaced(was, old)
+        for field, was in NAMING_FIELDS.items()
         if field in changes and (old := held[field]) and changes[field] != old
     ]

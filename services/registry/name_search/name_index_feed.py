@@ -60,13 +60,17 @@ Result = TypeVar("Result")
 # vacuum and rebuilds move).
 _ALL_NAMES = """
 WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon)
-SELECT n.vendor_id, n.kind, n.name, NULL::xid8 AS xid, NULL::bigint AS seq, NULL::xid8 AS horizon
-FROM (SELECT vendor_id, kind, name FROM registry_vendor_names ORDER BY vendor_id, recorded) n
+SELECT n.vendor_id, n.kind, n.name, n.used_until, n.former_of,
+       NULL::xid8 AS xid, NULL::bigint AS seq, NULL::xid8 AS horizon
+FROM (
+    SELECT vendor_id, kind, name, used_until, former_of FROM registry_vendor_names
+    ORDER BY vendor_id, recorded
+) n
 UNION ALL
-SELECT NULL, NULL, NULL, c.xid, c.seq, NULL FROM registry_changes c, h
+SELECT NULL, NULL, NULL, NULL, NULL, c.xid, c.seq, NULL FROM registry_changes c, h
 WHERE c.xid >= h.horizon AND c.kind = 'identity'
 UNION ALL
-SELECT NULL, NULL, NULL, NULL, NULL, h.horizon FROM h"""
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, h.horizon FROM h"""
 
 _CHANGES = """
 SELECT h.horizon, c.xid, c.seq, c.vendor_id
@@ -74,7 +78,7 @@ FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon) h
 LEFT JOIN registry_changes c ON c.xid >= $1::xid8 AND c.kind = 'identity'"""
 
 _NAMES_OF = """
-SELECT vendor_id, kind, name FROM registry_vendor_names
+SELECT vendor_id, kind, name, used_until, former_of FROM registry_vendor_names
 WHERE vendor_id = ANY($1::text[]) ORDER BY vendor_id, recorded"""
 
 
@@ -90,8 +94,15 @@ def _by_vendor(
     """Names by vendor, in the rows' order; `vendor_ids` without a row get none (gone)."""
     names: dict[str, list[NameCandidate]] = {v: [] for v in vendor_ids}
     for r in rows:
+        was = r["former_of"]
         names.setdefault(r["vendor_id"], []).append(
-            NameCandidate(r["vendor_id"], NameKind(r["kind"]), r["name"])
+            NameCandidate(
+                r["vendor_id"],
+                NameKind(r["kind"]),
+                r["name"],
+                r["used_until"],
+                NameKind(was) if was else None,
+            )
         )
     return names
 

@@ -7,6 +7,7 @@ the normalised forms of `services.registry.domain.names` and keeps the best name
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,6 +19,8 @@ from services.registry.domain.names import name_tokens
 
 __all__ = [
     "ACRONYM",
+    "LONG_NAME",
+    "WHOLE_WORDS",
     "NameCandidate",
     "NameKind",
     "SearchHit",
@@ -27,6 +30,7 @@ __all__ = [
     "query_forms",
     "rank",
     "score_names",
+    "whole_word_scores",
 ]
 
 
@@ -41,6 +45,7 @@ class NameKind(StrEnum):
     IDENTIFIER = "identifier"  # an exact identifier hit (registry queries), never fuzzy
     # One an update replaced (registry queries, storage/former_identifiers.py), never fuzzy.
     FORMER_IDENTIFIER = "former_identifier"
+    VENDOR_ID = "vendor_id"  # the vendor's id in the registry, typed exactly (registry queries)
 
 
 _KIND_ORDER = {kind: n for n, kind in enumerate(NameKind)}
@@ -48,14 +53,23 @@ _KIND_ORDER = {kind: n for n, kind in enumerate(NameKind)}
 # Names of this many ASCII letters and digits or fewer match only whole (comment below).
 ACRONYM = 3
 
+# A name holding the query's words whole, in their order, scores at least WHOLE_WORDS; only
+# names LONG_NAME times the query's length or longer need the check (comment below).
+WHOLE_WORDS = 90.0
+LONG_NAME = 8
+
 
 @dataclass(frozen=True, slots=True)
 class NameCandidate:
-    """One name of one vendor, as stored (not normalised)."""
+    """One name of one vendor, as stored (not normalised); a former name with the last day it
+    was used and which of the vendor's names it was, when recorded (registry migration 0024:
+    bidder screening names a match as of its day)."""
 
     vendor_id: str
     kind: NameKind
     name: str
+    used_until: dt.date | None = None
+    former_of: NameKind | None = None  # LEGAL, KANA or ENGLISH
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +101,21 @@ class SearchHit:
 # unrelated firms at an import. It still matches an equal name, or a name holding it as a
 # word ("GRU" in "GRU Works": 90 as before, `acronym_scores`). Names in other scripts keep the
 # partial score: two kanji ("東芝") name a firm, as three Latin letters rarely do.
+#
+# A name holding the query's words as whole words, in their order, scores at least
+# WHOLE_WORDS (90) whatever its length. WRatio scales its partial alignment by 0.6, not 0.9,
+# when one name is LONG_NAME (8) or more times the other's length, so "water" scored 60
+# against "Water Supply and Sewerage Construction JSC No. 1 (Viwaseen.1)", which begins with
+# it, and 72 against "Walter Fernández" and "Rishikesh Waste Management" (a partial alignment
+# of another word, ×0.9): a one-word search of the World Bank's list ranked near-misses of
+# other words above the names holding the word, and left these out of its first page. 90 is
+# what WRatio gives such a name shorter than that (its partial alignment, 100 × 0.9), so the
+# length no longer matters once the words are there; shorter names score it already, and only
+# the longer ones are checked (`whole_word_scores`). A near-miss of another word stays below
+# (its partial alignment is under 100, × 0.9), and an equal name above (100); a name holding
+# the query inside a word ("water" in "Waterloo …") is not raised. A Japanese name, written
+# without spaces between its words, holds only itself as a word: a part of it keeps WRatio's
+# score.
 #
 # Hence a score of 100 means exactly "equal after normalisation", and a complete name always
 # ranks above a name that merely contains the query. Plain `token_set_ratio` was not chosen:
@@ -156,10 +185,31 @@ def score_names(
             by_words.pop(index, None)
         scored = acronym_scores([query_words] * len(whole), [words[i] for i in whole])
         by_words.update((i, s) for i, s in zip(whole, scored, strict=True) if s >= min_score)
+    if min_score <= WHOLE_WORDS:
+        longer = LONG_NAME * len(query_words)
+        long = [i for i, name in enumerate(words) if len(name) >= longer]
+        held = whole_word_scores([query_words] * len(long), [words[i] for i in long])
+        by_words.update((i, s) for i, s in zip(long, held, strict=True) if s > by_words.get(i, 0))
     for index, score in by_words.items():
         if score > scores.get(index, -1.0):
             scores[index] = score
     return scores
+
+
+def whole_word_scores(query_words: Sequence[str], words: Sequence[str]) -> list[float]:
+    """WHOLE_WORDS where the name at a query's position holds the query's words as whole
+    words, in their order (at its start, inside or at its end), otherwise 0: for names
+    LONG_NAME times the query's length or longer, whose partial alignment WRatio scales down
+    to 60 (the scoring comment above `_validate`)."""
+    return [
+        WHOLE_WORDS if _holds(name, query) else 0.0
+        for query, name in zip(query_words, words, strict=True)
+    ]
+
+
+def _holds(long: str, short: str) -> bool:
+    """Whether `long`'s words hold `short`'s, whole and in their order (both `name_tokens`)."""
+    return f" {short} " in f" {long} "
 
 
 def is_acronym(compact: str) -> bool:
@@ -180,7 +230,7 @@ def acronym_scores(query_words: Sequence[str], words: Sequence[str]) -> list[flo
 
 def _whole_words(one: str, other: str) -> bool:
     short, long = sorted((one, other), key=len)
-    return len(long) < 1.5 * len(short) or f" {short} " in f" {long} "
+    return len(long) < 1.5 * len(short) or _holds(long, short)
 
 
 def best_per_vendor(

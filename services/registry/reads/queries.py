@@ -115,7 +115,8 @@ async def search(
 ) -> list[SearchHit]:
     """Vendors ranked by how well one of their names matches `text`, from the process's name
     index (`names`; without one, an index built for this search alone, as tests and scripts
-    need); an exact identifier (in any scheme) ranks first with a perfect score."""
+    need); the vendor whose id `text` is, then an exact identifier (in any scheme), rank
+    first with a perfect score."""
     _require_text(text)
     index = names or LiveNameIndex()
     await index.refresh(conn)
@@ -152,16 +153,21 @@ async def _hits(names: LiveNameIndex, text: str, limit: int) -> list[SearchHit]:
 
 
 async def _exact(conn: Connection, text: str) -> list[SearchHit]:
-    """The vendors holding `text` as an identifier, in any scheme: the searcher may not know
-    which scheme the number belongs to. Each is named by its legal name as recorded, as every
-    hit names one of the vendor's names: the text searched for would tell the searcher only
-    what they typed, not whose number it is."""
+    """The vendor whose id `text` is (as typed, but for spaces around it), then the vendors
+    holding `text` as an identifier, in any scheme: the searcher may not know which scheme
+    the number belongs to. Each is named by its legal name as recorded, as every hit names
+    one of the vendor's names: the text searched for would tell the searcher only what they
+    typed, not whose number it is. An id is what the console and every answer name a vendor
+    by; searched for as a name only, "vendor-b" had found "vendor-c K.K." and not vendor-b."""
+    vendor_id = text.strip()
+    by_id = await vendor_repository.legal_name(conn, vendor_id)
     value = normalize_identifier("any", text).value
     by_identifier = await vendor_repository.vendors_with_identifier_value(conn, value)
     held = {v for v, _ in by_identifier}
     # A number a vendor held before an update replaced it still finds it, said to be former.
     by_former = await former_identifiers.vendors_with_former_value(conn, value)
     return [
+        *([SearchHit(vendor_id, by_id, NameKind.VENDOR_ID, 100.0)] if by_id is not None else []),
         *(SearchHit(v, name, NameKind.IDENTIFIER, 100.0) for v, name in by_identifier),
         *(
             SearchHit(v, name, NameKind.FORMER_IDENTIFIER, 100.0)
@@ -172,8 +178,12 @@ async def _exact(conn: Connection, text: str) -> list[SearchHit]:
 
 
 def _merged(exact: list[SearchHit], hits: list[SearchHit], limit: int) -> list[SearchHit]:
-    found = {hit.vendor_id for hit in exact}
-    return [*exact, *(h for h in hits if h.vendor_id not in found)][:limit]
+    """Each vendor once: by its first exact hit (its id before an identifier), else by the
+    name that matched it best."""
+    first: dict[str, SearchHit] = {}
+    for hit in exact:
+        first.setdefault(hit.vendor_id, hit)
+    return [*first.values(), *(h for h in hits if h.vendor_id not in first)][:limit]
 
 
 @dataclass(frozen=True)

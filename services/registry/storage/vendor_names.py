@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from services.platform.postgres.database import Connection
-from services.registry.domain.rename_rules import NamesOnRecord
+from services.registry.domain.rename_rules import NamesOnRecord, Replaced
 
 
 async def names_on_record(conn: Connection, vendor_id: str) -> NamesOnRecord | None:
@@ -34,21 +34,26 @@ async def record_rename(conn: Connection, vendor_id: str, on: dt.date, to: str) 
 
 
 async def add_former_names(
-    conn: Connection, vendor_id: str, names: Sequence[str], used_until: dt.date | None
+    conn: Connection, vendor_id: str, names: Sequence[Replaced], used_until: dt.date | None
 ) -> None:
     """Keeps these names matching as former names, last used on `used_until` (None: not
-    known); one the vendor holds already as a former name with that day is not listed twice."""
+    known), each with the kind it was; one the vendor holds already as a former name with
+    that day is not listed twice (the first of one name given twice is kept)."""
+    kept: dict[str, Replaced] = {}
+    for name in names:
+        kept.setdefault(name.name, name)
     await conn.execute(
-        """INSERT INTO registry_vendor_names (vendor_id, kind, name, used_until)
-           SELECT $1, 'former', n.name, $3
-           FROM unnest($2::text[]) WITH ORDINALITY AS n(name, i)
+        """INSERT INTO registry_vendor_names (vendor_id, kind, name, used_until, former_of)
+           SELECT $1, 'former', n.name, $4, n.was
+           FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS n(name, was, i)
            WHERE NOT EXISTS (
                SELECT FROM registry_vendor_names f
                WHERE f.vendor_id = $1 AND f.kind = 'former' AND f.name = n.name
-                 AND f.used_until IS NOT DISTINCT FROM $3)
+                 AND f.used_until IS NOT DISTINCT FROM $4)
            ORDER BY n.i""",
         vendor_id,
-        list(dict.fromkeys(names)),
+        list(kept),
+        [n.was for n in kept.values()],
         used_until,
     )
 

@@ -123,6 +123,14 @@ async def identifier_owners(
     return {IdentifierKey(r["scheme"], r["value"]): r["vendor_id"] for r in rows}
 
 
+async def legal_name(conn: Connection, vendor_id: str) -> str | None:
+    """The vendor's legal name; None: no vendor has this id."""
+    name: str | None = await conn.fetchval(
+        "SELECT legal_name FROM registry_vendors WHERE vendor_id = $1", vendor_id
+    )
+    return name
+
+
 async def vendors_with_identifier_value(conn: Connection, value: str) -> list[tuple[str, str]]:
     """Vendors holding this (normalised) identifier value in any scheme, by id, each with its
     legal name: the name a search names the vendor by when its identifier matched."""
