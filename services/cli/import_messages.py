@@ -3,6 +3,10 @@ stopped partway (the file, or PostgreSQL or Kafka lost), what it had done and wh
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Callable
+from typing import TextIO
+
 import click
 
 from services.cli.publishing import BATCH_LINES, SHOWN_REFUSALS
@@ -11,6 +15,10 @@ from services.imports.csv_rows import UnreadableFile
 from services.imports.report import ImportReport
 from services.imports.resolution import JOIN_SCORE
 from services.platform.wording import plural
+
+# The option that writes every refused row to a file, and that file's header.
+REFUSALS_OPTION = "--refusals"
+REFUSALS_HEADER = "line,reason"
 
 
 def lost_partway(what: str, where: str, report: ImportReport, *, to_kafka: bool) -> str:
@@ -54,21 +62,30 @@ def mass_lift_refused() -> str:
 
 
 def print_report(
-    report: ImportReport, source: str, dry_run: bool, compared: bool, reported: str | None = None
+    report: ImportReport,
+    source: str,
+    dry_run: bool,
+    compared: bool,
+    reported: str | None = None,
+    refusals: str | None = None,
 ) -> None:
     """The counts on stdout, refused rows and what became of the report (`reported`) on
-    stderr; exits 1 if any row was refused, or (a dry run) the import would be refused for
-    what it lifts."""
+    stderr: the first SHOWN_REFUSALS refused rows, the rest by cause, and where every one
+    is (`refusals`: the file they were written to, if any); exits 1 if any row was refused,
+    or (a dry run) the import would be refused for what it lifts."""
     for reason in report.refused[:SHOWN_REFUSALS]:
         click.echo(reason, err=True)
-    if len(report.refused) > SHOWN_REFUSALS:
-        click.echo(f"… and {len(report.refused) - SHOWN_REFUSALS} more refused", err=True)
+    if report.refused_count > SHOWN_REFUSALS:
+        more = report.refused_count - SHOWN_REFUSALS
+        click.echo(f"… and {more:,} more refused; {by_cause(report)}", err=True)
+    if (refusals is not None and report.refused_count) or report.refused_count > SHOWN_REFUSALS:
+        click.echo(refusals_said(refusals), err=True)
     if (withheld := report.withheld_line()) is not None:
         click.echo(withheld, err=True)
     for note in report.notes:
         click.echo(note, err=True)
     click.echo(
-        f"{source}: read {report.rows} rows; refused {len(report.refused)}; sanctions:"
+        f"{source}: read {report.rows} rows; refused {report.refused_count}; sanctions:"
         f" {report.imposed} imposed, {report.amended} amended, {report.lifted} lifted,"
         f" {report.unchanged} unchanged; {report.vendors} vendors registered"
     )
@@ -101,6 +118,45 @@ def print_report(
         )
     if report.refused or report.mass_lift is not None:
         raise SystemExit(1)
+
+
+def by_cause(report: ImportReport) -> str:
+    """The rows refused by cause (`report.causes`), each with its count and the first and
+    last of its lines: a cause the first rows shown did not show is not lost among the
+    rest."""
+    causes = "; ".join(
+        f"{cause}: {tally.count:,}{_lines(tally.first_line, tally.last_line)}"
+        for cause, tally in report.causes.items()
+    )
+    return f"all {report.refused_count:,} by cause: {causes}"
+
+
+def _lines(first: int, last: int) -> str:
+    if not first:  # no row: a lift refused
+        return ""
+    return f" (line {first})" if first == last else f" (first line {first}, last line {last})"
+
+
+def refusals_said(written_to: str | None) -> str:
+    """Where every refused row's line and reason is: the file given, or how to have one."""
+    if written_to is not None:
+        return f"every refused row's line and reason: {written_to} ({REFUSALS_HEADER} CSV)"
+    return (
+        f"every refused row's line and reason: import with {REFUSALS_OPTION} FILE (a"
+        f" {REFUSALS_HEADER} CSV; with --dry-run, nothing is sent)"
+    )
+
+
+def refusals_writer(file: TextIO) -> Callable[[int, str], None]:
+    """Writes each refused row to `file` as it is refused, a CSV of its line (empty for no
+    row) and reason, under a header: any number of them, in bounded memory."""
+    writer = csv.writer(file)
+    writer.writerow(REFUSALS_HEADER.split(","))
+
+    def refused(line: int, reason: str) -> None:
+        writer.writerow([line or "", reason])
+
+    return refused
 
 
 def print_sent(dry_run: bool, to_kafka: int, new: int, known: int) -> None:

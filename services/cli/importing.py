@@ -24,16 +24,18 @@ import io
 import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 import asyncpg
 import click
 
 from services.cli import database_choice
 from services.cli.import_messages import (
+    REFUSALS_OPTION,
     lost_partway,
     mass_lift_refused,
     print_report,
+    refusals_writer,
     stopped_by_file,
 )
 from services.cli.lost_partway import said_if_lost
@@ -219,11 +221,13 @@ async def run(
     bodies: tuple[str, ...] = (),
     empty_allowed: bool = False,
     mass_lift_allowed: bool = False,
+    refusals: TextIO | None = None,
 ) -> None:
     """`vendorwatch import`: into Kafka if given, else the chosen embedded event log; the
     report is sent last, as an `import.reported` event (imports/report.py). `bodies`,
     `empty_allowed`: see `planning.planned_events`; `mass_lift_allowed`: a file that would
-    lift much of its list is imported (imports/mass_lifts.py), not refused."""
+    lift much of its list is imported (imports/mass_lifts.py), not refused; `refusals`: where
+    every refused row is written (`import_messages.refusals_writer`)."""
     # The settings checked before a database is chosen, as `up` checks them: a bad
     # VENDORWATCH_TIMEZONE was said once an embedded PostgreSQL had been started for the
     # import. Only their clock is the import's, and only while no registry runs on the
@@ -248,6 +252,7 @@ async def run(
             bodies,
             empty_allowed,
             mass_lift_allowed,
+            refusals,
         )
 
 
@@ -263,6 +268,7 @@ async def _import_list(
     bodies: tuple[str, ...],
     empty_allowed: bool,
     mass_lift_allowed: bool,
+    refusals: TextIO | None,
 ) -> None:
     """A list's import from a file that can be read twice (`name`: as the report gives it)."""
     if (problem := not_utf8(file)) is not None:
@@ -273,7 +279,7 @@ async def _import_list(
         raise click.ClickException(
             f"{problem}: nothing was sent; correct the file and import it again"
         )
-    report = ImportReport()
+    report = ImportReport(refusals=None if refusals is None else refusals_writer(refusals))
     digesting = Digesting(file)
     stream = io.TextIOWrapper(io.BufferedReader(digesting), encoding="utf-8-sig", newline="")
     async with target(kafka, database_url, data_dir, dry_run) as (url, send):
@@ -297,7 +303,8 @@ async def _import_list(
                 empty_allowed,
                 mass_lift_allowed,
             )
-    print_report(report, source, dry_run, compared=url is not None, reported=said)
+    written_to = None if refusals is None else getattr(refusals, "name", REFUSALS_OPTION)
+    print_report(report, source, dry_run, url is not None, said, written_to)
 
 
 async def _imported(

@@ -134,7 +134,8 @@ class ImportReported(Payload, LaterFields):
         default=0,
         description="Recorded sanctions no longer listed and already over (their last day,"
         " every amendment counted, before the import's day): not lifted, a lift would change"
-        " nothing (lists drop debarments that ended).",
+        " nothing (lists drop debarments that ended). Counted only when no row was refused"
+        " by the reader or the catalog: a refused row may list one.",
     )
     names_amended: Count = Field(
         default=0, description="Vendors whose names the list now gives otherwise, amended."
@@ -156,7 +157,10 @@ class ImportReported(Payload, LaterFields):
     events_sent: Count = Field(description="Events the import sent through ingest.")
     refused_count: Count = Field(description="Rows refused, all of them.")
     refused: list[RefusedRow] = Field(
-        default=[], max_length=LISTED, description=f"The first {LISTED} rows refused."
+        default=[],
+        max_length=LISTED,
+        description=f"The first {LISTED} rows refused (every one: the importer's `--refusals`"
+        " file).",
     )
     review_count: Count = Field(description="Candidates for review, all of them.")
     review: list[ReviewCandidate] = Field(

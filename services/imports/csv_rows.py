@@ -7,7 +7,9 @@ import io
 from collections.abc import Iterator, Sequence
 from typing import BinaryIO, TextIO
 
+from services.events.base import cut
 from services.imports.entries import RowProblem
+from services.platform.wording import plural
 
 
 def rows(
@@ -23,8 +25,7 @@ def rows(
         header = [name.strip().lstrip("\ufeff").strip() for name in next(reader, [])]
         if missing := [name for name in required if name not in header]:
             raise UnreadableFile(
-                f"line 1: the header has no {', '.join(missing)} column"
-                f" ({', '.join(header) or 'no header at all'})"
+                f"line 1: the header has no {', '.join(missing)} column ({_said(header)})"
             )
         start = reader.line_num + 1
         for cells in reader:
@@ -38,6 +39,21 @@ def rows(
             start = reader.line_num + 1
     except csv.Error as error:  # a cell past the csv module's size limit, a stray NUL
         raise UnreadableFile(f"line {reader.line_num}: {error}") from None
+
+
+# A header said in a file's refusal: its first columns, each cut short. Another file's first
+# line may be anything (a JSON package of 15 KB, a CSV of 2 MB on one line).
+SAID_COLUMNS, SAID_CHARS = 12, 40
+
+
+def _said(header: Sequence[str]) -> str:
+    """The header's columns as a refusal names them: the first SAID_COLUMNS, each on one line
+    and cut at SAID_CHARS characters, and how many there are in all."""
+    if not header:
+        return "no header at all"
+    said = ", ".join(cut(" ".join(name.split()), SAID_CHARS) for name in header[:SAID_COLUMNS])
+    more = len(header) - SAID_COLUMNS
+    return said if more <= 0 else f"{said}, … {plural(len(header), 'column', grouped=True)} in all"
 
 
 def misshapen(header: Sequence[str], cells: Sequence[str]) -> str | None:

@@ -33,6 +33,7 @@ from services.imports.lists import (
     worldbank,
 )
 from services.imports.renames import Renames
+from services.imports.repeats import conflict, terms
 from services.imports.report import ImportReport
 from services.imports.report_notes import (
     note_imposed_again,
@@ -156,8 +157,15 @@ def _list_events(
             continue
         in_rows.add(item.authority)
         item, sanction, own = recorded_entry(item, sanctions.recorded)
-        if (first := sanctions.first_row(sanction, item.line)) is not None:
-            repeats.append((item.line, first))  # the same firm, first day and grounds
+        said = terms(item)
+        if (first := sanctions.first_row(sanction, item.line, said)) is not None:
+            # The same firm, first day and grounds: counted once, or refused if its terms
+            # differ (repeats.py).
+            first_line, first_said = first
+            if (why := conflict(first_line, said, first_said)) is not None:
+                report.refuse(item.line, why)
+            else:
+                repeats.append((item.line, first_line))
             continue
         if renames.any_terms and sanction not in sanctions.recorded and renames.waits(item):
             continue  # until the end: it may be a recorded entry renamed
@@ -195,14 +203,14 @@ def _list_events(
     # Of the debarments no longer listed, those already over are not lifted (deltas.over).
     whose = authorities if source in BY_AUTHORITY else None
     delisted = gone(sanctions.recorded, sanctions.listed, whose, today)
-    report.ended = sum(1 for _ in over(sanctions.recorded, sanctions.listed, whose, today))
     if refused := unread + len(context.refused):
         # A row that could not be read may be the listing of a sanction still in force: lifted
         # on its absence, a typo in a newer list would clear a barred firm. So may a row the
         # catalog refused: the registry holds what the file says of it no more than of one
-        # unread.
+        # unread. Nor is one over known to be no longer listed: `ended` counts none.
         report.withheld, report.unreadable = sum(1 for _ in delisted), refused
         return
+    report.ended = sum(1 for _ in over(sanctions.recorded, sanctions.listed, whose, today))
     for sanction, gone_one in delisted:
         report.lifted += 1
         gone_from = gone_one.starts_on

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from services.events.base import SHORT_TEXT_MAX_CHARS, TEXT_MAX_CHARS, EventEnvelope, cut
@@ -42,11 +43,27 @@ from services.imports.resolution import Candidate
 _PART_BYTES = MAX_EVENT_BYTES // 2
 
 
+# Causes of refusal a report tallies apart (`RefusalCause`); the others are tallied together.
+CAUSES = 20
+
+
+@dataclass
+class RefusalCause:
+    """Rows refused for one cause (what their reasons name before the first ": ", the field at
+    fault for most): how many, and the first and last of their lines."""
+
+    count: int
+    first_line: int
+    last_line: int
+
+
 @dataclass
 class ImportReport:
-    """What an import did so far. `refused` and `review` are its printed lines; the report
-    carries the first LISTED of each (`refused_rows`, `candidates`) and their counts, its
-    listings the other candidates."""
+    """What an import did so far. `refused` (the first LISTED refused rows) and `review` are
+    its printed lines; the report carries the first LISTED of each (`refused_rows`,
+    `candidates`) and their counts, its listings the other candidates. Every refused row goes
+    to `refusals` too, when given (the importer's file of them): memory stays bounded however
+    many rows a file has refused, and none is lost."""
 
     rows: int = 0
     vendors: int = 0  # registered by this import
@@ -75,15 +92,29 @@ class ImportReport:
     events_new: int = 0
     events_known: int = 0  # taken before: the same import sent again
     events_sent: int = 0  # into Kafka: ingest judges them later
-    refused: list[str] = field(default_factory=list)  # "line N: reason"
+    refused: list[str] = field(default_factory=list)  # "line N: reason", the first LISTED
+    refused_count: int = 0  # all of them
+    causes: dict[str, RefusalCause] = field(default_factory=dict)  # at most CAUSES + 1
+    # Where every refused row goes, its line (0: no row, a lift) and reason, as it is refused.
+    refusals: Callable[[int, str], None] | None = None
     notes: list[str] = field(default_factory=list)  # for whoever ran it, not the report
     # A dry run's: why the import itself would be refused (mass_lifts.py), not the report's.
     mass_lift: str | None = None
     refused_rows: list[RefusedRow] = field(default_factory=list)  # the first LISTED
 
     def refuse(self, line: int, reason: str) -> None:
-        self.refused.append(f"line {line}: {reason}" if line else reason)
-        if len(self.refused_rows) < LISTED:
+        self.refused_count += 1
+        if self.refusals is not None:
+            self.refusals(line, reason)
+        cause = refusal_cause(reason)
+        if cause not in self.causes and len(self.causes) >= CAUSES:
+            cause = OTHER_CAUSES
+        if (tally := self.causes.get(cause)) is None:
+            self.causes[cause] = RefusalCause(1, line, line)
+        else:
+            tally.count, tally.last_line = tally.count + 1, line
+        if len(self.refused) < LISTED:
+            self.refused.append(f"line {line}: {reason}" if line else reason)
             self.refused_rows.append(
                 RefusedRow(line=line or None, reason=cut(reason, TEXT_MAX_CHARS))
             )
@@ -123,6 +154,18 @@ class ImportReport:
         return self.events_new + self.events_known + self.events_sent
 
 
+# The cause the rows refused for causes past the first CAUSES are tallied under.
+OTHER_CAUSES = "other causes"
+
+
+def refusal_cause(reason: str) -> str:
+    """A refused row's cause: what its reason names before its first ": " (the field at
+    fault: `停止期間`, `Firm Name`, `legal_name`), or the reason itself when it names none, cut
+    short: rows refused alike tallied together however their values differ."""
+    named, colon, _ = reason.partition(": ")
+    return cut(named if colon else reason, 60)
+
+
 @dataclass(frozen=True)
 class ImportedFile:
     """The file an import read, and when the run started and ended."""
@@ -160,7 +203,7 @@ def report_event(report: ImportReport, file: ImportedFile) -> EventEnvelope:
         legal_names_corrected=report.corrected,
         identifiers_added=report.identifiers_added,
         events_sent=report.sent,
-        refused_count=len(report.refused),
+        refused_count=report.refused_count,
         refused=report.refused_rows,
         review_count=len(report.review),
         review=report.candidates[:LISTED],

@@ -30,7 +30,9 @@ CREATE TABLE recorded (
 ) WITHOUT ROWID;
 CREATE TABLE listed (sanction_id TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE foreseen (sanction_id TEXT PRIMARY KEY) WITHOUT ROWID;
-CREATE TABLE rows_read (sanction_id TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE rows_read (
+    sanction_id TEXT PRIMARY KEY, line INTEGER NOT NULL, terms TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE waiting (
     seq INTEGER PRIMARY KEY, starts_on TEXT NOT NULL, terms_reason TEXT NOT NULL,
     country TEXT, entry BLOB NOT NULL
@@ -136,17 +138,17 @@ class SanctionTable:
         self.listed = Listed(db, self.recorded)
         self.foreseen = Listed(db, self.recorded, "foreseen")
 
-    def first_row(self, sanction_id: str, line: int) -> int | None:
-        """The line of the file's earlier row of this sanction (None: this row is its first,
-        and is noted as such)."""
+    def first_row(self, sanction_id: str, line: int, terms: str) -> tuple[int, str] | None:
+        """The line of the file's earlier row of this sanction and the terms it gave
+        (`repeats.terms`), or None: this row is its first, and is noted as such, with its
+        `terms`."""
         found = self._db.execute(
-            "SELECT line FROM rows_read WHERE sanction_id = ?", (sanction_id,)
+            "SELECT line, terms FROM rows_read WHERE sanction_id = ?", (sanction_id,)
         ).fetchone()
         if found is None:
-            self._db.execute("INSERT INTO rows_read VALUES (?, ?)", (sanction_id, line))
+            self._db.execute("INSERT INTO rows_read VALUES (?, ?, ?)", (sanction_id, line, terms))
             return None
-        first: int = found[0]
-        return first
+        return int(found[0]), str(found[1])
 
     def record(self, sanctions: Iterable[tuple[str, RecordedSanction]]) -> None:
         """Recorded sanctions, by earlier imports of the list (a batch at a time)."""

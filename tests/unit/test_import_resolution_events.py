@@ -292,11 +292,12 @@ def test_a_debarment_over_before_the_import_is_not_lifted_for_its_absence() -> N
             "sanction.lifted"
         ] * lifts
         assert (report.lifted, report.ended, report.imposed) == (lifts, ended, 1)
-    # Nor is it held back by a row that could not be read: no row may list it in force.
+    # Nor is it held back by a row that could not be read (no row may list it in force), nor
+    # counted as no longer listed: that row may list it.
     ended_one = RecordedSanction(wb_vendor_id(entry), dt.date(2025, 12, 1), False, entry.starts_on)
     broken = other.replace("2027-08-09", "2027-08-0l")
     events, report = _wb(WB_HEADER + broken, Recorded((), {sanction_id(entry): ended_one}))
-    assert events == [] and (report.withheld, report.ended) == (0, 1)
+    assert events == [] and (report.withheld, report.ended) == (0, 0)
 
 
 def test_a_newer_file_with_another_aka_adds_it_to_the_vendors_names() -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 import click
 
 from services.cli import importing
 from services.cli.database_choice import database_options
+from services.cli.import_messages import REFUSALS_OPTION
 from services.cli.running import configure, run
 from services.imports import planning
 
@@ -43,6 +44,15 @@ from services.imports import planning
     " lift more than 10% of the list's debarments in force, and more than 10, is refused"
     " before anything is sent (a file cut short reads so).",
 )
+@click.option(
+    REFUSALS_OPTION,
+    "refusals",
+    type=click.File("w", encoding="utf-8", lazy=False),
+    metavar="FILE",
+    help="Lists: write every refused row to FILE as it is refused, a CSV of its line and"
+    " reason (- for stdout); with --dry-run too. Without it the first 20 are printed and the"
+    " rest counted by cause.",
+)
 @database_options
 def import_list(
     source: str,
@@ -54,6 +64,7 @@ def import_list(
     bodies: tuple[str, ...],
     empty_allowed: bool,
     mass_lift_allowed: bool,
+    refusals: TextIO | None,
 ) -> None:
     """Import a debarment list (the World Bank's, the IDB's, the EBRD's CSV; `jp_suspension`:
     a Japanese 指名停止一覧 in VendorWatch's CSV layout; `jp_meti`: METI's barred entities;
@@ -76,6 +87,10 @@ def import_list(
     configure("error", quiet_libraries=True)
     if mass_lift_allowed and source == "ocds":
         raise click.UsageError("--allow-mass-lift is for lists: an OCDS import lifts nothing")
+    if refusals is not None and source == "ocds":
+        raise click.UsageError(
+            f"{REFUSALS_OPTION} is for lists: an OCDS import prints what it refused"
+        )
     run(
         importing.run(
             source,
@@ -87,5 +102,6 @@ def import_list(
             bodies,
             empty_allowed,
             mass_lift_allowed,
+            refusals,
         )
     )

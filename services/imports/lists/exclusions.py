@@ -181,22 +181,40 @@ def _entry(vendor: _Vendor, reason: _Reason, line: int) -> ExportedEntry:
     )
 
 
+# Why a file whose first line is no exported vendor is refused whole.
+_NOT_AN_EXPORT = (
+    ": the file is not an exclusions export (JSON lines: `export exclusions --format json`)"
+)
+
+
+def _exported_vendor(data: object) -> bool:
+    """Whether a line's JSON is meant as an exported vendor (an object with its id), however
+    wrong its other fields: another JSON document (an OCDS package on one line, `{}`) is not."""
+    return isinstance(data, dict) and ("vendorId" in data or "vendor_id" in data)
+
+
 def entries(stream: TextIO) -> Iterator[ExportedEntry | RowProblem]:
     """An entry per exported reason and upcoming sanction, a line at a time; a line that is
     not an exported vendor (nested too deep to read among them) is a `RowProblem`, and a
-    first line that is not JSON at all makes the file an `UnreadableFile` (another list's CSV
-    given as an export: every line refused, one by one, a report of nothing but refusals)."""
+    first line that is not JSON at all, or JSON that is no exported vendor, makes the file an
+    `UnreadableFile` (another list's CSV or an OCDS package given as an export: every line
+    refused, one by one, a report of nothing but refusals)."""
     first = True
     for line, text in enumerate(stream, start=1):
         if not text.strip():
             continue
         try:
-            vendor = _Vendor.model_validate(json.loads(text))
+            data = json.loads(text)
+            if first and not _exported_vendor(data):
+                raise UnreadableFile(
+                    f"line {line}: JSON, but not an exported vendor (an object with a"
+                    f" vendorId){_NOT_AN_EXPORT}"
+                )
+            vendor = _Vendor.model_validate(data)
         except json.JSONDecodeError as error:
             if first:
                 raise UnreadableFile(
-                    f"line {line}: not JSON ({error.msg} at column {error.colno}): the file is"
-                    " not an exclusions export (JSON lines: `export exclusions --format json`)"
+                    f"line {line}: not JSON ({error.msg} at column {error.colno}){_NOT_AN_EXPORT}"
                 ) from None
             yield RowProblem(line, f"not JSON: {error.msg} at column {error.colno}")
             continue

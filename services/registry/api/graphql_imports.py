@@ -125,8 +125,9 @@ class ImportReport(Node):
     sanctions_ended: int = strawberry.field(
         description="Recorded sanctions the file no longer lists that were already over (their"
         " last day, every amendment counted, before the import's day): not lifted, a lift would"
-        " change nothing (lists drop debarments that ended). 0 in reports of imports before"
-        " the count existed."
+        " change nothing (lists drop debarments that ended). Counted only when no row was"
+        " refused by the importer's reader or the catalog (a refused row may list one). 0 in"
+        " reports of imports before the count existed."
     )
     names_amended: int = strawberry.field(
         description="Vendors whose names (legal name or other names) the file now gives"
@@ -148,7 +149,8 @@ class ImportReport(Node):
     events_sent: int = strawberry.field(description="Events the import sent through ingest.")
     refused_count: int = strawberry.field(description="Rows refused, all of them.")
     refused: list[RefusedRow] = strawberry.field(
-        description=f"The first {model.LISTED} rows refused, with their lines and reasons."
+        description=f"The first {model.LISTED} rows refused, with their lines and reasons"
+        " (every one: the file the importer wrote with `--refusals`)."
     )
     review_count: int = strawberry.field(description="Candidates for review, all of them.")
     review: list[ReviewCandidate] = strawberry.field(
