@@ -49,6 +49,7 @@ from services.cli.publishing import (
 from services.cli.registry_caught_up import judged_before_reading
 from services.cli.registry_clock import registry_clock
 from services.events.base import EventEnvelope
+from services.events.vendor import VendorKind
 from services.imports import mass_lifts
 from services.imports.csv_rows import UnreadableFile, unreadable_csv
 from services.imports.deltas import RecordedSanction
@@ -93,14 +94,15 @@ async def _send_all(
         advanced()
 
 
-# Every vendor with its current names (the legal name first), its aliases in their order: what
-# an imported entity may join. A page at a time, by vendor id ($1: the previous page's last).
-_KNOWN = """SELECT v.vendor_id, v.country,
+# Every vendor with its kind, its current names (the legal name first), its aliases in their
+# order: what an imported entity may join. A page at a time, by vendor id ($1: the previous
+# page's last).
+_KNOWN = """SELECT v.vendor_id, v.country, v.kind,
     coalesce(array_agg(n.name ORDER BY n.kind <> 'legal', n.recorded)
              FILTER (WHERE n.kind <> 'former'), '{}') AS names,
     coalesce(array_agg(n.name ORDER BY n.recorded) FILTER (WHERE n.kind = 'alias'), '{}') AS aliases
     FROM registry_vendors v LEFT JOIN registry_vendor_names n USING (vendor_id)
-    WHERE v.vendor_id > $1 GROUP BY v.vendor_id, v.country ORDER BY v.vendor_id LIMIT $2"""
+    WHERE v.vendor_id > $1 GROUP BY v.vendor_id, v.country, v.kind ORDER BY v.vendor_id LIMIT $2"""
 # Every vendor's identifiers, a page at a time by (scheme, value).
 _IDENTIFIERS = """SELECT scheme, value, vendor_id FROM registry_vendor_identifiers
     WHERE (scheme, value) > ($1, $2) ORDER BY scheme, value LIMIT $3"""
@@ -131,7 +133,13 @@ async def _load_known(conn: asyncpg.Connection, scratch: Scratch) -> None:
     database a page (scratch_vendors.BATCH) at a time: memory bounded whatever its size."""
     async for rows in keyed_pages(conn, _KNOWN, "vendor_id"):
         scratch.vendors.learn(
-            Known(r["vendor_id"], r["country"], tuple(r["names"]), tuple(r["aliases"]))
+            Known(
+                r["vendor_id"],
+                r["country"],
+                tuple(r["names"]),
+                tuple(r["aliases"]),
+                kind=VendorKind(r["kind"]) if r["kind"] else None,
+            )
             for r in rows
         )
     async for rows in identifier_pages(conn):

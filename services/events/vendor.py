@@ -197,8 +197,8 @@ class ClearableVendorField(StrEnum):
     COUNTRY = "country"
 
 
-class VendorUpdated(Payload):
-    """Some of a vendor's names, identifiers, aliases or country change.
+class VendorUpdated(Payload, LaterFields):
+    """Some of a vendor's names, identifiers, aliases, country or kind change.
 
     A field left out (or null) is unchanged; `clear` lists the fields that become empty. A list
     given replaces the whole list (send `[]` to empty it). `changes()` returns exactly what
@@ -210,6 +210,8 @@ class VendorUpdated(Payload):
     """
 
     event_type: ClassVar[str] = "vendor.updated"
+    # `kind` came after updates were stored: one without it is written as it was.
+    ADDED_LATER = frozenset({"kind"})
 
     legal_name: ShortText | None = Field(default=None, description="New legal name.")
     name_kana: ShortText | None = Field(default=None, description="New kana reading.")
@@ -222,6 +224,12 @@ class VendorUpdated(Payload):
     aliases: list[ShortText] | None = Field(default=None, description="Replaces all aliases.")
     country: CountryCode | None = Field(
         default=None, description="New country, ISO 3166-1 alpha-2."
+    )
+    kind: VendorKind | None = Field(
+        default=None,
+        description="Whether the vendor is a firm or an individual (a natural person): said"
+        " of a vendor registered without it (an import joining another list's vendor), or"
+        " corrected.",
     )
     clear: list[ClearableVendorField] = Field(
         default=[], description="Fields that become empty: name_kana, name_en, country."
@@ -245,7 +253,7 @@ class VendorUpdated(Payload):
             raise refusal(
                 "no_change",
                 "no change given: set at least one of legal_name, name_kana, name_en, "
-                "identifiers, aliases, country, or clear",
+                "identifiers, aliases, country, kind, or clear",
             )
         _check_identity_lists(self.identifiers, self.aliases)
         return self

@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from typing import Any, NewType, TypeVar
+from typing import Any, NewType
 
 import dateutil.parser
 import strawberry
@@ -32,9 +32,8 @@ from strawberry.schema.types.base_scalars import DateTimeDefinition, wrap_parser
 from strawberry.types.scalar import ScalarDefinition
 
 from graphql import GraphQLError, IntValueNode, StringValueNode, ValueNode, print_ast
-from services.events.base import FIRST_YEAR, LAST_YEAR
 from services.platform.graphql.errors import InvalidArgument
-from services.registry.domain.era_dates import InvalidDate, parse_date
+from services.registry.domain.era_dates import InvalidDate, parse_day, within_years
 
 __all__ = ["AMOUNT", "DATE", "DATETIME", "DATE_DESCRIPTION", "Amount"]
 
@@ -51,25 +50,12 @@ def _serialize(value: object) -> str:
     return value.isoformat()
 
 
-_Day = TypeVar("_Day", dt.date, dt.datetime)
-
-
-def _within_years(day: _Day) -> _Day:
-    """The day or moment, if within the years the registry reads (events' dates are held to
-    them too): 0001-01-01 or 9999-12-31 as a `knownAt` or a decision day overflowed in
-    PostgreSQL or in period arithmetic, a fault of ours (INTERNAL) for a client's typing
-    error. Raises InvalidArgument (a client's error) otherwise."""
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise InvalidArgument(f"year {day.year} is outside {FIRST_YEAR}–{LAST_YEAR}")
-    return day
-
-
 def _parse_value(value: object) -> dt.date:
     if not isinstance(value, str):
         raise GraphQLError(f"Date cannot represent {value!r}: expected a string")
     try:
-        return _within_years(parse_date(value))
-    except (InvalidDate, InvalidArgument) as error:
+        return parse_day(value)
+    except InvalidDate as error:
         # A GraphQLError keeps its message as is: clients see the InvalidDate message.
         raise GraphQLError(str(error)) from error
 
@@ -87,8 +73,8 @@ def _parse_literal(node: ValueNode, _variables: dict[str, Any] | None = None) ->
         given = InvalidArgument(f'{print_ast(node)}: give a string, e.g. "2022-11-28"')
         raise _refused_literal("Date", node, given)
     try:
-        return _within_years(parse_date(node.value))
-    except (InvalidDate, InvalidArgument) as error:
+        return parse_day(node.value)
+    except InvalidDate as error:
         raise _refused_literal("Date", node, error) from error
 
 
@@ -156,8 +142,8 @@ def _datetime_literal(node: ValueNode, _variables: dict[str, Any] | None = None)
             "DateTime", node, InvalidArgument(f"{print_ast(node)}: {error}")
         ) from error
     try:
-        return _within_years(_with_offset(moment, node.value))
-    except InvalidArgument as error:
+        return within_years(_with_offset(moment, node.value))
+    except (InvalidArgument, InvalidDate) as error:
         raise _refused_literal("DateTime", node, error) from error
 
 
@@ -192,8 +178,8 @@ def _datetime_value(value: object) -> dt.datetime:
     if not isinstance(moment, dt.datetime):
         raise GraphQLError(f"DateTime cannot represent {value!r}")
     try:
-        return _within_years(_with_offset(moment, value))
-    except InvalidArgument as error:
+        return within_years(_with_offset(moment, value))
+    except (InvalidArgument, InvalidDate) as error:
         raise GraphQLError(str(error)) from error
 
 

@@ -1,7 +1,8 @@
 """One entry of a list file's events (no I/O but the import's scratch database): its vendor
 the one its sanction is recorded on, or the one it resolves to (`resolution.py`); that
-vendor's names amended as the list gives them; its sanction imposed, amended or left, and
-counted in the report. `planning.py` reads the file and calls this for each entry it plans.
+vendor's names amended as the list gives them, and its kind learnt when the list says it and
+the registry does not know it; its sanction imposed, amended or left, and counted in the
+report. `planning.py` reads the file and calls this for each entry it plans.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from services.imports.events import (
     entry_events,
     folded,
     identifiers_updated,
+    kind_learnt,
     legal_name_corrected,
     rehomed,
     vendor_id,
@@ -28,7 +30,7 @@ from services.imports.events import (
 from services.imports.events import renamed as renamed_to
 from services.imports.lists import exclusions, japanese
 from services.imports.report import ImportReport
-from services.imports.report_notes import note_reach
+from services.imports.report_notes import note_kind_differs, note_reach
 from services.imports.resolution import Entity, How, Resolution, Resolver
 from services.imports.scratch_sanctions import SanctionTable
 from services.registry.domain.names import IdentifierKey, normalize_identifier
@@ -101,7 +103,7 @@ def _entity(item: ListEntry, source: str, own: str) -> Entity:
     if isinstance(item, exclusions.ExportedEntry):
         aliases = (*aliases, *(n for n in (item.name_kana, item.name_en) if n))
         identifiers = exclusions.identifier_keys(item)
-    return Entity(own, source, name, aliases, item.country, identifiers)
+    return Entity(own, source, name, aliases, item.country, identifiers, item.vendor_kind)
 
 
 def _resolved(
@@ -112,9 +114,9 @@ def _resolved(
     resolver: Resolver,
     today: dt.date,
     report: ImportReport,
-) -> tuple[EventEnvelope, ...]:
-    """A new entry's events on the vendor it resolves to (resolution.py), reported; ValueError
-    when the catalog refuses them."""
+) -> tuple[str, tuple[EventEnvelope, ...]]:
+    """The vendor a new entry resolves to (resolution.py) and the entry's events on it,
+    reported; ValueError when the catalog refuses them."""
     entity = _entity(item, source, own)
     found = resolver.decide(entity)
     made = _made(item, sanction, Delta.IMPOSE, today, register=found.how is How.NEW)
@@ -135,7 +137,25 @@ def _resolved(
     report.by_name += found.how is How.NAME_COUNTRY
     for candidate in found.candidates:  # of a join by identifier: the vendor it joined
         report.propose(item.line, item.name, found.vendor_id, candidate)
-    return made
+    return found.vendor_id, made
+
+
+def _kind(item: ListEntry, vendor: str, context: ImportContext) -> tuple[EventEnvelope, ...]:
+    """The event that records the kind the list gives (a firm or a person) on the entry's
+    vendor when the vendor's is not known (one another list registered, which did not say),
+    learnt for the rows after it; a note instead when the vendor's recorded kind is the
+    other, which a person decides (not overwritten). () when the list says no kind, or of a
+    vendor this import does not know."""
+    kind, resolver = item.vendor_kind, context.resolver
+    if kind is None or not resolver.knows(vendor):
+        return ()
+    recorded = resolver.kind_of(vendor)
+    if recorded is None:
+        resolver.learn_kind(vendor, kind)
+        return (kind_learnt(item, vendor, kind),)
+    if recorded is not kind:
+        note_kind_differs(item, vendor, recorded, context.report)
+    return ()
 
 
 def _names(
@@ -210,6 +230,7 @@ def planned_entry(
             context.resolver.note(own, home)
             names = _names(item, own, home, context, renamed, sanction)
         made: tuple[EventEnvelope, ...] = ()
+        vendor = home
         changes = was.changes if was is not None else 0
         if change is not Delta.KEEP and home is not None:
             made = (
@@ -218,18 +239,21 @@ def planned_entry(
                 else rehomed(_made(item, sanction, change, today, False, changes), home)
             )
         elif change is not Delta.KEEP:
-            made = _resolved(item, sanction, context.source, own, context.resolver, today, report)
+            vendor, made = _resolved(
+                item, sanction, context.source, own, context.resolver, today, report
+            )
     except ValueError as error:
         report.refuse(item.line, str(error))
         context.refused.append(item.line)  # its listing unknown to the registry: lifts wait
         return
+    kind = _kind(item, vendor, context) if vendor is not None else ()
     if item.reach and change is Delta.IMPOSE:
         note_reach(item, report)
     _count_names(names, report)
     report.unchanged += change is Delta.KEEP
     report.amended += change is Delta.AMEND
     report.imposed += change is Delta.IMPOSE
-    yield from (Pending(item.line, event) for event in (*names, *made))
+    yield from (Pending(item.line, event) for event in (*names, *made, *kind))
 
 
 def renamed_before(item: ListEntry, paired: str | None, context: ImportContext) -> bool:

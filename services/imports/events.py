@@ -275,6 +275,13 @@ def legal_name_corrected(entry: ListEntry, vendor: str) -> EventEnvelope:
     return envelope(entry, vendor, f"{vendor}/legal/{id_key(folded(entry.name))}", payload)
 
 
+def kind_learnt(entry: ListEntry, vendor: str, kind: VendorKind) -> EventEnvelope:
+    """`vendor`, of a kind not known, is a firm or a person (`kind`) as the entry joining it
+    says (the IDB's Entity column of a vendor the World Bank's list registered). The id is the
+    vendor's and the kind's: the same file again sends the same event, taken once."""
+    return envelope(entry, vendor, f"{vendor}/kind/{kind.value}", VendorUpdated(kind=kind))
+
+
 def identifiers_updated(
     entry: ListEntry, vendor: str, identifiers: Sequence[IdentifierKey]
 ) -> EventEnvelope:

@@ -1,10 +1,11 @@
 """The notes an import of a list adds to its report (`ImportReport.notes`): what it did
 that whoever imports must hear of, since the list may mean otherwise (a body named that
 lifts nothing, rows repeated, a debarment's reach in words, a debarment that stays lifted or
-is imposed again)."""
+is imposed again, a firm or person the registry holds as the other)."""
 
 from __future__ import annotations
 
+from services.events.vendor import VendorKind
 from services.imports.entries import ListEntry
 from services.imports.report import ImportReport
 from services.imports.scratch_sanctions import SanctionTable
@@ -47,6 +48,23 @@ def note_reach(item: ListEntry, report: ImportReport) -> None:
         f" ({item.reach!r}) that no field of ours says as written: recorded as barring the"
         " firm everywhere, the words in its reason; amend its agencies, categories or"
         " affiliate coverage by hand to match"
+    )
+
+
+_KINDS = {VendorKind.FIRM: "a firm", VendorKind.INDIVIDUAL: "an individual"}
+
+
+def note_kind_differs(
+    item: ListEntry, vendor: str, recorded: VendorKind, report: ImportReport
+) -> None:
+    """A row whose list says the firm or person is the other kind than its vendor's recorded
+    one (`ListEntry.vendor_kind`): the kind is left as recorded, since which is right is for a
+    person to decide, and whoever imports must hear of it."""
+    said = _KINDS[item.vendor_kind] if item.vendor_kind else "of no kind"
+    report.notes.append(
+        f"line {item.line}: {item.name!r} is {said} on the list, but its vendor {vendor} is"
+        f" recorded as {_KINDS[recorded]}: left as recorded; check which is right and correct"
+        " it by hand (vendor.updated's kind)"
     )
 
 

@@ -48,7 +48,8 @@ itself has made so far, in this order:
 A list tells its own entities apart (the World Bank lists two branches with one name at two
 addresses): a vendor the same list's import made for another of its entities is neither
 joined nor proposed for review (a vendor of another list that such an entity joined may be).
-A joined vendor gains the entity's names it does not have (by normalised form) as aliases.
+A joined vendor gains the entity's names it does not have (by normalised form) as aliases, and
+the entity's kind (a firm or a person) when its own is not known (`kind_of`, `learn_kind`).
 What an entity resolves to depends on what is known when it is read; the events made from it
 depend only on that (`events.py`), so the same file imported again resolves nothing anew: its
 sanctions are recorded already.
@@ -60,6 +61,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from services.events.vendor import VendorKind
 from services.imports.resolution_forms import resolution_form
 from services.imports.scratch import Scratch
 from services.imports.scratch_vendors import Known
@@ -114,6 +116,7 @@ class Entity:
     aliases: tuple[str, ...]
     country: str | None
     identifiers: tuple[IdentifierKey, ...] = ()
+    kind: VendorKind | None = None  # a firm or a person, where the list says which
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -203,7 +206,7 @@ class Resolver:
         """What was decided becomes known: a new vendor, a vendor's new names, the entity's."""
         vendor = resolution.vendor_id
         if resolution.how is How.NEW:
-            self._add(vendor, entity.country, entity.names, entity.aliases)
+            self._add(vendor, entity.country, entity.names, entity.aliases, entity.kind)
         elif resolution.aliases is not None:
             self._add(vendor, entity.country, entity.names, resolution.aliases)
         self._vendors.identify(vendor, entity.identifiers)
@@ -296,6 +299,19 @@ class Resolver:
         ordered = sorted(best.values(), key=lambda c: (-c.score, c.vendor_id))
         return tuple(ordered[:CANDIDATES])
 
+    def kind_of(self, vendor_id: str) -> VendorKind | None:
+        """Whether the vendor is a firm or a person as far as this import knows; None: not
+        known (or a vendor it does not know)."""
+        return self._vendors.kind(vendor_id)
+
+    def knows(self, vendor_id: str) -> bool:
+        """Whether the vendor is one this import knows (the registry's, or one it made)."""
+        return vendor_id in self._vendors
+
+    def learn_kind(self, vendor_id: str, kind: VendorKind) -> None:
+        """The vendor is a firm or a person (an entity joining it said which)."""
+        self._vendors.set_kind(vendor_id, kind)
+
     def identifiers_of(self, vendor_id: str) -> tuple[IdentifierKey, ...]:
         """The identifiers a vendor holds as far as this import knows, in order."""
         return self._vendors.identifiers(vendor_id)
@@ -336,8 +352,13 @@ class Resolver:
         return (*self._vendors.aliases(vendor_id), *new) if new else None
 
     def _add(
-        self, vendor_id: str, country: str | None, names: Sequence[str], aliases: Sequence[str]
+        self,
+        vendor_id: str,
+        country: str | None,
+        names: Sequence[str],
+        aliases: Sequence[str],
+        kind: VendorKind | None = None,
     ) -> None:
-        names_now = self._vendors.add(vendor_id, country, names, aliases)
+        names_now = self._vendors.add(vendor_id, country, names, aliases, kind)
         if names_now is not None and not vendor_id.startswith(f"{self._source}:"):
             self._index.replace_vendors({vendor_id: _indexed(vendor_id, names_now)})

@@ -1,5 +1,7 @@
 """The resolution form of a name (pure): the compact form entity resolution joins names by
-(`resolution.py`'s docstring, rule 3)."""
+(`resolution.py`'s docstring, rule 3): the registry's normalisation (`names.name_tokens`) of
+the name with its Latin accents folded (`names.fold_accents`), as bidder screening compares
+names, then its honorific and a bracketed short name of its own words set aside."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from services.registry.domain.names import name_tokens
+from services.registry.domain.names import fold_accents, name_tokens
 
 __all__ = ["resolution_form"]
 
@@ -30,6 +32,9 @@ def _in_words(word: str, words: Sequence[str]) -> bool:
 @lru_cache(maxsize=4096)
 def resolution_form(name: str) -> str:
     """The compact form names are joined by; "" for a name of no letter."""
+    # Accents folded as screening folds them: the lists write one person "RENÉ" and "Rene",
+    # "Efraín" and "EFRAIN" (other scripts untouched: a kana's voiced mark is no accent).
+    name = fold_accents(name)
     rest = _BRACKETED.sub(" ", name)
     rest_words = name_tokens(rest).split()
     kept = name

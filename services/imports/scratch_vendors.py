@@ -1,11 +1,11 @@
 """The vendors an import's entities may join and those it made, in the import's scratch
 database (`scratch.py`): what `resolution.Resolver` knows, out of Python's memory.
 
-Per vendor: its country, its names in the order learnt (the legal name first) with their
-normalised and resolution forms, its aliases (an ordered set), the identifiers it holds; per
-identifier, every vendor said to hold it (one a vendor the import does not know: then not
-among that vendor's own, as the resolver has always counted them); per entity, the vendor it
-became.
+Per vendor: its country, its kind (a firm or a person, when known), its names in the order
+learnt (the legal name first) with their normalised and resolution forms, its aliases (an
+ordered set), the identifiers it holds; per identifier, every vendor said to hold it (one a
+vendor the import does not know: then not among that vendor's own, as the resolver has always
+counted them); per entity, the vendor it became.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from services.events.vendor import VendorKind
 from services.imports.resolution_forms import resolution_form
 from services.registry.domain.names import IdentifierKey, normalize_name
 
@@ -24,7 +25,7 @@ __all__ = ["BATCH", "Known", "Vendor", "VendorTable"]
 BATCH = 1000
 
 _SCHEMA = """
-CREATE TABLE vendor (vendor_id TEXT NOT NULL UNIQUE, country TEXT);
+CREATE TABLE vendor (vendor_id TEXT NOT NULL UNIQUE, country TEXT, kind TEXT);
 CREATE TABLE vendor_name (
     vendor_id TEXT NOT NULL, pos INTEGER NOT NULL, name TEXT NOT NULL,
     form TEXT NOT NULL, rform TEXT NOT NULL, PRIMARY KEY (vendor_id, pos)
@@ -45,13 +46,15 @@ CREATE TABLE own (own_id TEXT PRIMARY KEY, vendor_id TEXT NOT NULL) WITHOUT ROWI
 
 @dataclass(frozen=True)
 class Known:
-    """A vendor an entity may join: its current names (legal first), aliases, identifiers."""
+    """A vendor an entity may join: its current names (legal first), aliases, identifiers,
+    and whether it is a firm or a person (None: not known)."""
 
     vendor_id: str
     country: str | None
     names: tuple[str, ...]
     aliases: tuple[str, ...] = ()
     identifiers: tuple[IdentifierKey, ...] = ()
+    kind: VendorKind | None = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ class VendorTable:
     def learn(self, known: Iterable[Known]) -> None:
         """The vendors known when the import starts, with their identifiers."""
         for vendor in known:
-            self.add(vendor.vendor_id, vendor.country, vendor.names, vendor.aliases)
+            self.add(vendor.vendor_id, vendor.country, vendor.names, vendor.aliases, vendor.kind)
             self.identify(vendor.vendor_id, vendor.identifiers)
 
     def get(self, vendor_id: str) -> Vendor | None:
@@ -83,6 +86,15 @@ class VendorTable:
     def __contains__(self, vendor_id: object) -> bool:
         found = self._db.execute("SELECT 1 FROM vendor WHERE vendor_id = ?", (vendor_id,))
         return found.fetchone() is not None
+
+    def kind(self, vendor_id: str) -> VendorKind | None:
+        """Whether the vendor is a firm or a person; None: not known (or not the vendor)."""
+        found = self._db.execute("SELECT kind FROM vendor WHERE vendor_id = ?", (vendor_id,))
+        row = found.fetchone()
+        return VendorKind(row[0]) if row is not None and row[0] is not None else None
+
+    def set_kind(self, vendor_id: str, kind: VendorKind) -> None:
+        self._db.execute("UPDATE vendor SET kind = ? WHERE vendor_id = ?", (kind, vendor_id))
 
     def names(self, vendor_id: str) -> tuple[str, ...]:
         found = self._db.execute(
@@ -146,11 +158,18 @@ class VendorTable:
         self._db.execute("INSERT OR REPLACE INTO own VALUES (?, ?)", (own_id, vendor_id))
 
     def add(
-        self, vendor_id: str, country: str | None, names: Sequence[str], aliases: Sequence[str]
+        self,
+        vendor_id: str,
+        country: str | None,
+        names: Sequence[str],
+        aliases: Sequence[str],
+        kind: VendorKind | None = None,
     ) -> tuple[str, ...] | None:
-        """The vendor (made with `country` if new) gains the `names` it lacks and `aliases`;
-        all its names when it gained some (None: none new)."""
-        made = self._db.execute("INSERT OR IGNORE INTO vendor VALUES (?, ?)", (vendor_id, country))
+        """The vendor (made with `country` and `kind` if new) gains the `names` it lacks and
+        `aliases`; all its names when it gained some (None: none new)."""
+        made = self._db.execute(
+            "INSERT OR IGNORE INTO vendor VALUES (?, ?, ?)", (vendor_id, country, kind)
+        )
         current: tuple[str, ...] = ()
         start = 0
         if not made.rowcount:  # it was known: its names and the next alias's place

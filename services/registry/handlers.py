@@ -164,7 +164,7 @@ class RegistryHandlers:
             country=changes.get("country", vendor.country),
             aliases=tuple(changes.get("aliases", vendor.aliases)),
             identifiers=vendor.identifiers,
-            kind=vendor.kind,
+            kind=changes.get("kind", vendor.kind),
         )
         await vendor_repository.update_vendor(conn, updated, now)
 

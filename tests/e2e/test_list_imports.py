@@ -112,8 +112,8 @@ def test_three_banks_lists_imported_as_the_lists_say(embedded: System, database_
     ebrd = _import("ebrd", LISTS / "ebrd_ineligible_entities.csv", database_url)
     assert ebrd.startswith(
         "ebrd: read 1322 rows; refused 0; sanctions: 1322 imposed, 0 amended, 0 lifted,"
-        " 0 unchanged; 448 vendors registered\n"
-        "vendors matched: 0 by identifier, 874 by name and country (score 100);"
+        " 0 unchanged; 392 vendors registered\n"
+        "vendors matched: 0 by identifier, 930 by name and country (score 100);"
     )
     # Ambiguous: two World Bank vendors of the name (two addresses), so no merge, for review.
     assert "'Silva Matos Const. E Cons. E Comercio Ltda' (vendor ebrd:" in ebrd, ebrd
@@ -184,6 +184,9 @@ def test_three_banks_lists_imported_as_the_lists_say(embedded: System, database_
     assert majidov_row["Classification"] == ""
     by_idb = {r["Classification"] for r in rows if r["Vendor ID"].startswith("idb:")}
     assert by_idb == {"Firm", "Individual"}
+    # And a World Bank vendor an IDB row joined is as the IDB says (it was left of no kind).
+    thibedeau = next(r for r in rows if r["Name"] == "CHRISTOPHER THIBEDEAU")
+    assert thibedeau["Classification"] == "Individual"
     assert (majidov_row["Excluding Agency"], majidov_row["Termination Date"]) == (
         WORLD_BANK,
         "2027-08-09",

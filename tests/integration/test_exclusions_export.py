@@ -4,6 +4,7 @@ FollowTheMoney entities; over HTTP for the roles that may check eligibility."""
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import csv
 import datetime as dt
@@ -13,9 +14,11 @@ from typing import Any
 
 import asyncpg
 import pytest
+from click.testing import CliRunner
 from followthemoney import model
 from followthemoney.types import registry
 
+from services.cli.main import cli
 from services.imports import csv_rows
 from services.platform.security.auth import Role
 from services.registry.exports.exclusion_formats import exported, ftm_entity_id
@@ -221,3 +224,28 @@ async def test_over_http_for_those_who_may_check_eligibility(
     else:
         body: dict[str, Any] = answer.json()
         assert body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("format_", ["csv", "json", "ftm"])
+@pytest.mark.parametrize("day", ["9999-12-31", "1867-12-31"])
+async def test_a_day_outside_the_registrys_years_is_refused_as_the_apis_date_is(
+    pool: asyncpg.Pool, database_url: str, format_: str, day: str
+) -> None:
+    # 9999-12-31 reached the export, whose day after it overflowed: a 500, and `--as-of`
+    # printed the CSV's header and then a traceback. The API's `Date` refuses it so.
+    await _case(pool)
+    why = f"year {day[:4]} is outside 1868–2999"
+    headers = {"authorization": f"Bearer {token(Role.AUDITOR)}"}
+    async with asgi_client(pool) as client:
+        answer = await client.get(f"/exports/exclusions.{format_}?asOf={day}", headers=headers)
+    assert answer.status_code == 400, answer.text
+    said = answer.json()["errors"][0]
+    assert (said["message"], said["extensions"]["code"]) == (f"asOf: {why}", "BAD_USER_INPUT")
+    args = ["export", "exclusions", "--format", format_, "--as-of", day]
+    printed = await asyncio.to_thread(
+        CliRunner().invoke, cli, [*args, "--database-url", database_url]
+    )
+    assert printed.exit_code == 2, printed.output
+    # Refused before anything is exported: no header, no traceback.
+    assert printed.output.startswith("Usage:"), printed.output
+    assert printed.output.splitlines()[-1] == f"Error: Invalid value for '--as-of': {why}"

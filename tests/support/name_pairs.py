@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 from services.imports.entries import ListEntry
 from services.imports.lists import ebrd, idb, worldbank
 from services.imports.resolution import resolution_form
-from services.registry.domain.names import fold_accents, name_tokens
+from services.registry.domain.names import name_tokens
 
 LISTS = Path(__file__).parents[1] / "data" / "lists"
 PAIRS = Path(__file__).parents[1] / "data" / "screening" / "name_pairs.csv"
@@ -269,7 +269,7 @@ def _similar(found: Sequence[ListEntry], same_country: bool) -> Iterator[Pair]:
 
 
 def _plain(name: str) -> str:
-    return resolution_form(fold_accents(name))
+    return resolution_form(name)  # accents folded, as the importer's joins fold them
 
 
 def build() -> list[Pair]:

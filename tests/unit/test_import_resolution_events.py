@@ -1,7 +1,7 @@
 """What an import sends once its entities are resolved (pure, `importing.planned_events` over
 a small IDB file): a join imposes on the known vendor with no registration, adds the names it
-lacks as aliases; an amendment and a lift go to the vendor the sanction was recorded on; the
-file again sends nothing."""
+lacks as aliases and the kind (firm or person) it does not know; an amendment and a lift go
+to the vendor the sanction was recorded on; the file again sends nothing."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from services.events.base import EventEnvelope
 from services.events.sanction import SanctionLifted
+from services.events.vendor import VendorKind, VendorUpdated
 from services.imports.deltas import RecordedSanction
 from services.imports.entries import ListEntry, stated_reason
 from services.imports.events import sanction_id
@@ -27,8 +28,8 @@ CNN = 'CNN Caucasia LLC,Firm,Georgia,Georgia,"Jan 02, 2025","Dec 09, 2026", Frau
 GONE = 'Gone Ltd,Firm,Chile,Chile,"Jan 02, 2025","Dec 09, 2026", Fraud,IDB,,,\n'
 WB_CNN = "worldbank:cnn-caucasia-llc-1"
 KNOWN = (Known(WB_CNN, "GE", ("CNN CAUCASIA LLC",)),)
-# Once the IDB's entry joined it: with the IDB's other name as an alias.
-JOINED = (Known(WB_CNN, "GE", ("CNN CAUCASIA LLC", "სიენენ"), ("სიენენ",)),)
+# Once the IDB's entry joined it: with the IDB's other name as an alias, a firm as it says.
+JOINED = (Known(WB_CNN, "GE", ("CNN CAUCASIA LLC", "სიენენ"), ("სიენენ",), kind=VendorKind.FIRM),)
 TODAY = dt.date(2026, 1, 5)
 LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"
 
@@ -50,9 +51,48 @@ def test_a_join_imposes_on_the_known_vendor_and_adds_its_other_names() -> None:
     assert [(e.event_type, e.vendor_id) for e in events] == [
         ("sanction.imposed", WB_CNN),
         ("vendor.updated", WB_CNN),
+        ("vendor.updated", WB_CNN),
     ]
     assert events[1].payload.model_dump()["aliases"] == ["სიენენ"]
-    assert (report.vendors, report.by_name, report.review) == (0, 1, [])
+    # The World Bank's list did not say it is a firm; the IDB's does: it is recorded.
+    assert events[2].payload.model_dump(exclude_none=True) == {"kind": "firm", "clear": []}
+    assert (report.vendors, report.by_name, report.review, report.notes) == (0, 1, [], [])
+
+
+def test_a_kind_learnt_once_is_not_sent_again_and_another_is_a_note_not_an_overwrite() -> None:
+    # Both rows join the World Bank's CNN Caucasia; the second says it is an individual.
+    person = CNN.replace("Firm", "Individual").replace("Jan 02, 2025", "Feb 03, 2025")
+    events, report = _sent(HEADER + CNN + person, Recorded(KNOWN))
+    kinds = [e.payload.kind for e in events if isinstance(e.payload, VendorUpdated)]
+    assert [k for k in kinds if k is not None] == [VendorKind.FIRM]
+    assert report.notes == [
+        f"line 3: 'CNN Caucasia LLC' is an individual on the list, but its vendor {WB_CNN} is"
+        " recorded as a firm: left as recorded; check which is right and correct it by hand"
+        " (vendor.updated's kind)"
+    ]
+    # A vendor the registry holds as a person, joined by a row saying it is a firm: the same.
+    held = (Known(WB_CNN, "GE", ("CNN CAUCASIA LLC",), kind=VendorKind.INDIVIDUAL),)
+    events, report = _sent(HEADER + CNN, Recorded(held))
+    assert not [e for e in events if isinstance(e.payload, VendorUpdated) and e.payload.kind]
+    assert "is a firm on the list, but its vendor" in report.notes[0]
+    # A row of no kind (Entity empty) leaves the vendor's unknown, and says nothing.
+    events, report = _sent(HEADER + CNN.replace("Firm", ""), Recorded(KNOWN))
+    assert not [e for e in events if isinstance(e.payload, VendorUpdated) and e.payload.kind]
+    assert report.notes == []
+
+
+def test_a_recorded_entry_gives_its_vendor_the_kind_it_lacks_once() -> None:
+    # Joined before imports learnt kinds: the same file again records the kind, and then
+    # sends nothing.
+    cnn = _entry(CNN)
+    was = RecordedSanction(WB_CNN, dt.date(2026, 12, 9), lifted=False, authority=idb.AUTHORITY)
+    unknown = (Known(WB_CNN, "GE", ("CNN CAUCASIA LLC", "სიენენ"), ("სიენენ",)),)
+    events, report = _sent(HEADER + CNN, Recorded(unknown, {sanction_id(cnn): was}))
+    assert [(e.event_type, e.payload.model_dump(exclude_none=True)) for e in events] == [
+        ("vendor.updated", {"kind": "firm", "clear": []})
+    ]
+    assert (report.unchanged, report.imposed) == (1, 0)
+    assert _sent(HEADER + CNN, Recorded(JOINED, {sanction_id(cnn): was}))[0] == []
 
 
 def test_amendments_and_lifts_go_to_the_vendor_recorded_and_the_same_file_sends_nothing() -> None:

@@ -186,6 +186,37 @@ def test_what_the_world_bank_says_of_a_debarments_reach_stays_with_the_sanction(
     assert not [e.line for e in others if e.reach is not None]
 
 
+def test_what_the_ebrd_and_the_idb_say_of_a_reach_in_a_name_is_not_the_name() -> None:
+    # The EBRD writes the reach after a person's name in Firm Name, the IDB in a bracket of
+    # Title: both were the vendor's legal name ("Mr. Rabin … Amraev and any entity controlled
+    # …"), with no note, and screening "Rabin Akhmedzhanovich Amraev" matched it poorly.
+    ebrd_entries = _read(ebrd, "ebrd_ineligible_entities.csv")
+    rabin = _by_line(ebrd_entries, 958)
+    assert (rabin.name, rabin.aliases) == ("Mr. Rabin Akhmedzhanovich Amraev", ())
+    assert rabin.reach == (
+        "and any entity controlled directly or indirectly by Mr. Rabin Akhmedzhanovich Amraev,"
+        " which was established (i.e. in existence) on or before 31 December 2019"
+    )
+    assert rabin.written is not None and rabin.written.startswith(f"{rabin.name} and any")
+    [imposed] = [e.payload for e in entry_events(rabin, register=False).events]
+    assert isinstance(imposed, SanctionImposed) and imposed.reason is not None
+    assert imposed.reason.endswith(f"({rabin.reach})")
+    egis = _by_line(ebrd_entries, 264)
+    assert (egis.name, egis.reach) == (
+        "EGIS WATER AND MARITIME",
+        "business operations in the Water and Sanitation Sector",
+    )
+    reached = {e.line for e in ebrd_entries if isinstance(e, ListEntry) and e.reach}
+    assert reached == {264, 912, 958}
+    idb_entries = _read(idb, "iadb_sanctioned_firms_individuals.csv")
+    idb_egis = next(e for e in idb_entries if isinstance(e, ListEntry) and e.reach)
+    assert (idb_egis.name, idb_egis.reach) == (
+        "Egis Water and Maritime",
+        "but only for its business operations in the Water and Sanitation Sector",
+    )
+    assert [e.line for e in idb_entries if isinstance(e, ListEntry) and e.reach] == [idb_egis.line]
+
+
 def test_the_idbs_list() -> None:
     entries = _read(idb, "iadb_sanctioned_firms_individuals.csv")
     assert len(entries) == 1081 and not [e for e in entries if isinstance(e, RowProblem)]

@@ -17,13 +17,13 @@ from services.cli.schema_export import export_all
 from services.migration.api.http_exports import FORMATS, latest_snapshot
 from services.platform.errors import StartupError
 from services.platform.postgres.database import open_pool
-from services.registry.domain.era_dates import InvalidDate, parse_date
+from services.registry.domain.era_dates import InvalidDate, parse_day
 from services.registry.exports.exclusion_formats import FORMATS as EXCLUSION_FORMATS
 
 
 class Day(click.ParamType):
     """A day as the API reads one: ISO (2026-12-04) or a Japanese era date (令和8年12月4日,
-    R8.12.4), as `?asOf=` on the export's URL takes it."""
+    R8.12.4), in the years the registry reads, as `?asOf=` on the export's URL takes it."""
 
     name = "date"
 
@@ -33,7 +33,7 @@ class Day(click.ParamType):
         if isinstance(value, dt.date):
             return value
         try:
-            return parse_date(str(value))
+            return parse_day(str(value))
         except InvalidDate as error:
             self.fail(str(error), param, ctx)
 

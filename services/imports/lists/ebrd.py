@@ -1,7 +1,9 @@
 """The EBRD's ineligible entities (CSV, UTF-8 with a byte-order mark).
 
 Columns: Firm Name (with a leading space; at times with other names in it, "… (also known as
-…)", "… Formerly known as …", read apart by `other_names.py`), Address, Nationality,
+…)", "… Formerly known as …", read apart by `other_names.py`, or words on the debarment's
+reach after a person's name, "… and any entity controlled directly or indirectly by …",
+read apart by `reach.py`), Address, Nationality,
 Ineligible From and " Ineligible Until" (ISO timestamps; From is sometimes empty, then the
 notice date counts; Until may be "Ongoing", "Indefinite", "Permanent" or empty), Notice Effective
 At EBRD, Originating Institution (EBRD, or the bank it cross-debars for), Prohibited Practice.
@@ -18,6 +20,7 @@ from services.imports.csv_rows import rows
 from services.imports.entries import ListEntry, NoEnd, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
 from services.imports.lists.other_names import split_name
+from services.imports.lists.reach import without_reach
 
 AUTHORITY = "European Bank for Reconstruction and Development"
 # The columns an entry's identity and period are read from: a file without one of them
@@ -61,7 +64,8 @@ def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
             continue
         origin = one_line(row.get("Originating Institution", ""))
         grounds = one_line(row.get("Prohibited Practice", "")) or "unspecified"
-        name, aliases = split_name(written)
+        named, reach = without_reach(written)
+        name, aliases = split_name(named)
         yield ListEntry(
             source="ebrd",
             line=line,
@@ -74,5 +78,6 @@ def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:
             grounds=grounds if origin in _OWN else f"{grounds} ({origin})",
             authority=AUTHORITY,
             kind=SanctionKind.DEBARMENT,
+            reach=reach,
             written=written,
         )

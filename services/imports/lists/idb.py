@@ -1,7 +1,9 @@
 """The Inter-American Development Bank's sanctioned firms and individuals (CSV export).
 
 Columns: Title (the name, often with a short name in brackets, at times with other names:
-"(also known as …)", ", Formerly known as …", read apart by `other_names.py`), Entity (Firm
+"(also known as …)", ", Formerly known as …", read apart by `other_names.py`, or with words
+on the debarment's reach, "(but only for its business operations in …)", read apart by
+`reach.py`), Entity (Firm
 or Individual: the vendor's kind, which SAM.gov's exclusions format classifies a party by),
 Nationality, Country (where the sanctioned work was), From and To ("Jul 03, 2024"; "Ongoing":
 until further notice), Grounds (with a leading space), Source (IDB's own, or the
@@ -22,6 +24,7 @@ from services.imports.csv_rows import rows
 from services.imports.entries import ListEntry, NoEnd, NotARow, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
 from services.imports.lists.other_names import split_name
+from services.imports.lists.reach import without_reach
 
 AUTHORITY = "Inter-American Development Bank"
 # The columns an entry's identity and period are read from: a file without one of them
@@ -83,7 +86,8 @@ def _entry(line: int, row: dict[str, str]) -> ListEntry | RowProblem:
     written = one_line(row.get("Title", ""))
     if not written:
         return RowProblem(line, "Title: empty")
-    name, also = split_name(written)
+    named, reach = without_reach(written)
+    name, also = split_name(named)
     other = one_line(row.get("Other Name", ""))
     source = one_line(row.get("Source", ""))
     grounds = one_line(row.get("Grounds", "")) or "unspecified"
@@ -99,6 +103,7 @@ def _entry(line: int, row: dict[str, str]) -> ListEntry | RowProblem:
         grounds=grounds if source in ("", "IDB") else f"{grounds} ({source})",
         authority=AUTHORITY,
         kind=_kind(row.get("IDB Sanction Type", "")),
+        reach=reach,
         vendor_kind=_KINDS.get(one_line(row.get("Entity", "")).casefold()),
         written=written,
     )

@@ -20,6 +20,7 @@ from services.imports.csv_rows import rows
 from services.imports.entries import ListEntry, NoEnd, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
 from services.imports.lists.other_names import DESIGNATOR, bracketed, split_name
+from services.imports.lists.reach import reach
 
 AUTHORITY = "World Bank"
 # The columns an entry's identity and period are read from: a file without one of them
@@ -44,18 +45,6 @@ _LEADING_DESIGNATOR = re.compile(rf"^[\s,;]*{DESIGNATOR}\s+", re.I)
 
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _FOOTNOTE = re.compile(r"\*\d+")
-# A bracket saying how far the debarment reaches rather than naming the firm: "(BUT ONLY FOR
-# ITS BUSINESS OPERATIONS IN THE WATER AND SANITATION SECTOR)", "(and all entities that it
-# controls, except …)".
-_REACH = re.compile(
-    r"\(\s*((?:but\s+)?only\b[^()]*|and all (?:entities|affiliates)\b[^()]*)\)", re.I
-)
-
-
-def reach(info: str) -> str | None:
-    """What "Additional Firm Info" says of the debarment's reach, in the list's words, or
-    None."""
-    return "; ".join(one_line(words) for words in _REACH.findall(info)) or None
 
 
 def other_names(info: str) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from services.platform.http_errors import error_response
 from services.platform.query_parameters import parameters_refusal
 from services.platform.security.access import ELIGIBILITY_CHECKERS
 from services.platform.streaming import primed
-from services.registry.domain.era_dates import InvalidDate, parse_date
+from services.registry.domain.era_dates import InvalidDate, parse_day
 from services.registry.exports.exclusion_formats import FORMATS, WITH_LATER_BARS, exported
 from services.registry.exports.exclusions import exclusions
 
@@ -42,8 +42,9 @@ def exclusions_endpoint(
             return refused
         asked = request.query_params.get("asOf")
         try:
-            # Read as the API's `Date` is: ISO, or a Japanese era date (令和4年11月28日, R4.11.28).
-            as_of = parse_date(asked) if asked else clock.today()
+            # Read as the API's `Date` is: ISO, or a Japanese era date (令和4年11月28日, R4.11.28),
+            # in the years the registry reads (9999-12-31 overflowed the day after it).
+            as_of = parse_day(asked) if asked else clock.today()
         except InvalidDate as error:
             return error_response(400, f"asOf: {error}", code=ErrorCode.BAD_USER_INPUT)
         filename = f"exclusions-{as_of.isoformat()}{FORMATS[format_].extension}"

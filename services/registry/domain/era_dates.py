@@ -44,8 +44,20 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TypeVar
 
-__all__ = ["ERAS", "Era", "InvalidDate", "era_of", "format_era", "parse_date"]
+from services.events.base import FIRST_YEAR, LAST_YEAR
+
+__all__ = [
+    "ERAS",
+    "Era",
+    "InvalidDate",
+    "era_of",
+    "format_era",
+    "parse_date",
+    "parse_day",
+    "within_years",
+]
 
 
 class InvalidDate(ValueError):
@@ -115,6 +127,26 @@ def parse_date(text: str) -> dt.date:
         return _era_date(text, era, int(match["year"]), int(match["month"]), int(match["day"]))
 
     raise InvalidDate(f"{text!r}: malformed; {_EXPECTED}")
+
+
+_Day = TypeVar("_Day", dt.date, dt.datetime)
+
+
+def within_years(day: _Day) -> _Day:
+    """The day or moment, if within the years the registry reads (events' dates are held to
+    them too); raises :class:`InvalidDate` otherwise. 0001-01-01 or 9999-12-31 as a `knownAt`,
+    a decision day or an export's day overflowed in PostgreSQL or in period arithmetic (a
+    day's next day): a fault of ours for a client's typing error."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InvalidDate(f"year {day.year} is outside {FIRST_YEAR}–{LAST_YEAR}")
+    return day
+
+
+def parse_day(text: str) -> dt.date:
+    """A day a client gives, read as the API's `Date` reads it wherever it is given (the
+    GraphQL scalar, the exclusions export's `?asOf=` and `--as-of`): :func:`parse_date`,
+    within the years the registry reads (:func:`within_years`)."""
+    return within_years(parse_date(text))
 
 
 def era_of(day: dt.date) -> Era:

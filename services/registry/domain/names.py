@@ -256,7 +256,7 @@ class Normalisation(StrEnum):
     KANA_FOLDED = "kana_folded"  # hiragana, small kana, a dash for ー
     LEGAL_FORM_REMOVED = "legal_form_removed"  # 株式会社, Co., Ltd., LLC, …
     PUNCTUATION_IGNORED = "punctuation_ignored"  # punctuation and symbols between words
-    ACCENTS_FOLDED = "accents_folded"  # Latin diacritics (`fold_accents`: screening only)
+    ACCENTS_FOLDED = "accents_folded"  # Latin diacritics (`fold_accents`: not in search)
 
 
 # Latin letters NFKD does not decompose, written as forms without diacritics write them.
@@ -286,7 +286,8 @@ _ACCENTED_LATIN = re.compile("[\u00c0-\u02af\u1e00-\u1eff]")
 def fold_accents(text: str) -> str:
     """Latin letters without their diacritics (İnşaat → Insaat, Đoàn → Doan), as a bidder
     list typed without them writes a name; other scripts untouched (a kana's voiced mark is
-    no accent). Not part of `name_tokens`: search and the importers' joins keep accents."""
+    no accent). Not part of `name_tokens`: search keeps accents; screening and the importers'
+    joins (`imports.resolution_forms`) fold them."""
 
     def plain(letter: re.Match[str]) -> str:
         decomposed = unicodedata.normalize("NFKD", letter.group().translate(_PLAIN_LATIN))

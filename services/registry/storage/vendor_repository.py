@@ -205,13 +205,14 @@ async def update_vendor(conn: Connection, vendor: VendorRow, at: dt.datetime) ->
     """`at`: when the log recorded the change (a replay dates it alike)."""
     await conn.execute(
         """UPDATE registry_vendors SET legal_name = $2, name_kana = $3, name_en = $4,
-               country = $5, updated_at = $6 WHERE vendor_id = $1""",
+               country = $5, updated_at = $6, kind = $7 WHERE vendor_id = $1""",
         vendor.vendor_id,
         vendor.legal_name,
         vendor.name_kana,
         vendor.name_en,
         vendor.country,
         at,
+        vendor.kind,
     )
     await replace_current_names(conn, vendor)
 
