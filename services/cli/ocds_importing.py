@@ -25,13 +25,8 @@ from typing import BinaryIO
 import click
 
 from services.cli.import_messages import print_sent
-from services.cli.importing import (
-    Digesting,
-    identifier_pages,
-    keyed_pages,
-    send_report,
-    target,
-)
+from services.cli.import_start import identifier_pages, keyed_pages
+from services.cli.importing import Digesting, send_report, target
 from services.cli.publishing import BATCH_LINES, SHOWN_REFUSALS, Send
 from services.cli.registry_caught_up import judged_before_reading
 from services.events.base import EventEnvelope
