@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
 import { Waiting } from "./attempts.js";
-import { answeredDay, bidderInput, parseBidders, resultCsv } from "./bidders.js";
+import { answeredDay, bidderInput, readBidders, resultCsv } from "./bidders.js";
 import { saveBlob } from "./downloads.js";
 import { ExclusionsExport } from "./exclusions.js";
 import { html } from "./html.js";
@@ -259,14 +259,16 @@ function OneBidder({ session, conditions }) {
 
 function BidderList({ session, conditions }) {
   const { t, language, api } = session;
-  const [text, setText] = useState("");
+  // The text, and whether it is an uploaded CSV file's (read as CSV even without a header
+  // row); typing in it makes it a pasted list again.
+  const [list, setList] = useState({ text: "", csvFile: false });
   const [state, run] = useRequest();
   const section = useRef(null);
   useFocusAfterAnswer(section, state.busy);
-  const bidders = parseBidders(text);
+  const { format, bidders } = readBidders(list.text, list.csvFile);
   const upload = async (event) => {
     const file = event.target.files[0];
-    if (file) setText(await file.text());
+    if (file) setList({ text: await file.text(), csvFile: /\.csv$/i.test(file.name) || file.type === "text/csv" });
   };
   const submit = (event) => {
     event.preventDefault();
@@ -285,10 +287,11 @@ function BidderList({ session, conditions }) {
         id="list-text"
         rows="8"
         spellcheck="false"
-        aria-describedby="list-hint"
-        value=${text}
-        onInput=${(event) => setText(event.target.value)}
+        aria-describedby="list-hint list-read-as"
+        value=${list.text}
+        onInput=${(event) => setList({ text: event.target.value, csvFile: false })}
       ></textarea>
+      <small id="list-read-as" class="read-as" data-format=${format}>${t(`screening.readAs.${format}`)}</small>
       <label for="list-file">${t("screening.upload")}</label>
       <input id="list-file" type="file" accept=".csv,text/csv,text/plain" onChange=${upload} />
       <button type="submit" disabled=${state.busy || bidders.length === 0}>
