@@ -343,6 +343,13 @@ def test_the_admin_signs_in_by_the_link_in_japanese_and_a_refused_token_says_why
         assert "2022-07-09 令和4年7月9日" in sanction
         assert "2024-01-08 令和6年1月8日" in sanction
         assert "指名停止" in sanction
+        # The calendar's caption names its window (a month either side), not the sanction's
+        # period, which it gave a month too long each way.
+        caption = shown(chrome, "figure.calendar figcaption")
+        assert (
+            caption
+            == "措置のカレンダー（表示期間） 2022-06-09 令和4年6月9日 – 2024-02-07 令和6年2月7日"
+        )
         until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, "ol.timeline li"), "timeline")
         events = chrome.find_elements(By.CSS_SELECTOR, "ol.timeline li")
         kinds = [event.get_attribute("data-event-type") for event in events]
