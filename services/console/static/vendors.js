@@ -171,6 +171,20 @@ function BarDays({ t, language, first, last, resumed }) {
       : null}`;
 }
 
+// Where today's bars apply, as the eligible answer says it ("at every agency, in every
+// category"): a vendor barred at one agency in one category may bid everywhere else, and
+// "barred from bidding" alone said it may not bid at all. Each reason's scope once; a
+// reason that applies everywhere says all.
+function barredScope(t, reasons) {
+  const scope = (reason) =>
+    t("vendor.barredScope", {
+      agencies: reason.agencies?.join(", ") ?? t("sanction.allAgencies"),
+      categories: reason.categories?.join(", ") ?? t("sanction.allCategories"),
+    });
+  const everywhere = reasons.some((reason) => !reason.agencies && !reason.categories);
+  return everywhere ? scope({}) : [...new Set(reasons.map(scope))].join(t("vendor.scopeSeparator"));
+}
+
 // Whether it may bid today (at any agency, in any category), and every reason if not: its
 // own sanctions, and those of its affiliates through which it is barred.
 function EligibilityToday({ t, language, bars }) {
@@ -180,7 +194,9 @@ function EligibilityToday({ t, language, bars }) {
       ${t("vendor.today")} <${DateText} iso=${now.asOf} language=${language} />${": "}
       ${now.eligible
         ? t("vendor.eligibleToday")
-        : html`<span class="barred-today">${t("vendor.barredToday")}</span>`}
+        : html`<span class="barred-today"
+            >${t("vendor.barredToday", { scope: barredScope(t, now.reasons) })}</span
+          >`}
       ${now.eligibleAgainOn
         ? html`${" · "}${t("screening.eligibleAgainOn")} <${DateText} iso=${now.eligibleAgainOn} language=${language} />`
         : null}
