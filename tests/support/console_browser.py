@@ -1,7 +1,7 @@
 """What the console's browser tests do alike: a browser that keeps what its page showed when the
 test fails, wait for what the page shows, sign in, check a page with axe-core and save its
-screenshot, read a screening's result table or an element's attribute, and check the page
-reached nothing but the API."""
+screenshot, read a screening's result table, an element's attribute or where focus is, and
+check the page reached nothing but the API."""
 
 from __future__ import annotations
 
@@ -181,6 +181,14 @@ def result_rows(chrome: WebDriver, section: str) -> dict[str, tuple[str, str]]:
         f"{section} tr[data-ref]",
     )
     return {ref: (status, text) for ref, status, text in found}
+
+
+def focused(chrome: WebDriver) -> str:
+    """The id of the element that has focus, a submit button's as `<its form's id>-submit`
+    ("impose-submit"), "" for the page's body."""
+    script = """const e = document.activeElement;
+      return e?.matches('button[type=submit]') ? `${e.form.id}-submit` : e?.id ?? '';"""
+    return str(chrome.execute_script(script))
 
 
 def attribute(chrome: WebDriver, css: str, name: str) -> str | None:

@@ -3,9 +3,9 @@
 // as of a day and as the registry knew it at a moment, each answer with the bars already
 // recorded to come (reasons.js), with the result as CSV; and the
 // registry's exclusions export for other systems.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
-import { Waiting } from "./attempts.js";
+import { useFocusAfterAnswer, Waiting } from "./attempts.js";
 import { answeredDay, bidderInput, readBidders, resultCsv } from "./bidders.js";
 import { saveBlob } from "./downloads.js";
 import { ExclusionsExport } from "./exclusions.js";
@@ -48,22 +48,9 @@ function useRequest() {
   return [state, run];
 }
 
-// Pressing Screen disables its button, and the browser moves focus off it to the page's body:
-// a keyboard or screen-reader user was sent back to the top. Once the answer is drawn, focus
-// goes to its heading (back to the button after a refusal), unless the user moved it meanwhile
-// (Enter in the field keeps focus there).
-function useFocusAfterAnswer(section, busy) {
-  const wasBusy = useRef(false);
-  useEffect(() => {
-    const lost = [document.body, null].includes(document.activeElement);
-    if (wasBusy.current && !busy && lost) {
-      const target =
-        section.current.querySelector(".results h4") ?? section.current.querySelector("button[type=submit]");
-      target?.focus();
-    }
-    wasBusy.current = busy;
-  }, [busy]);
-}
+// Once the answer is drawn, focus goes to its heading (back to the button after a refusal).
+const answerOrButton = (section) =>
+  section.querySelector(".results h4") ?? section.querySelector("button[type=submit]");
 
 // How many answers have each status, in STATUSES' order.
 const countsOf = (results) =>
@@ -223,7 +210,7 @@ function OneBidder({ session, conditions }) {
   const [value, setValue] = useState("");
   const [state, run] = useRequest();
   const section = useRef(null);
-  useFocusAfterAnswer(section, state.busy);
+  useFocusAfterAnswer(section, state.busy, answerOrButton);
   const submit = (event) => {
     event.preventDefault();
     const bidder = { ref: "1", ...BY[by](value.trim()) };
@@ -264,7 +251,7 @@ function BidderList({ session, conditions }) {
   const [list, setList] = useState({ text: "", csvFile: false });
   const [state, run] = useRequest();
   const section = useRef(null);
-  useFocusAfterAnswer(section, state.busy);
+  useFocusAfterAnswer(section, state.busy, answerOrButton);
   const { format, bidders } = readBidders(list.text, list.csvFile);
   const upload = async (event) => {
     const file = event.target.files[0];

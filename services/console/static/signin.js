@@ -20,7 +20,7 @@ export function Refusal({ t, messages }) {
 
 export function SignIn({ t, signIn, notice }) {
   const [token, setToken] = useState("");
-  const { outcome: refused, busy, attempt } = useAttempt();
+  const { outcome: refused, busy, attempt, area } = useAttempt();
   const submit = async (event) => {
     event.preventDefault();
     await attempt(() => signIn(token.trim()));
@@ -29,7 +29,7 @@ export function SignIn({ t, signIn, notice }) {
     <h2 id="signin-title">${t("signin.title")}</h2>
     <p>${t("signin.help")}</p>
     <${Refusal} t=${t} messages=${busy ? null : refused || notice} />
-    <form onSubmit=${submit}>
+    <form onSubmit=${submit} ref=${area}>
       <label for="token">${t("signin.token")}</label>
       <textarea
         id="token"
