@@ -91,9 +91,13 @@ function Console({ token, rules, language, t, signOut }) {
   const who = claims(token) || {};
   const route = useRoute();
   const screens = SCREENS.filter((screen) => mayUse(rules, who.role, screen.needs));
-  const open = [...screens, ...PAGES].find((screen) => screen.route === route.route);
-  const shown = open && mayUse(rules, who.role, open.needs) ? open : screens[0];
-  usePageTitle(t, shown?.label);
+  // The screen the address names; none named (or one the console has not), the first the
+  // role may use. One the role may not use is said so: showing the first in its place, under
+  // the address of the other, read as that screen.
+  const open = [...SCREENS, ...PAGES].find((screen) => screen.route === route.route);
+  const refused = open && !mayUse(rules, who.role, open.needs) ? open : null;
+  const shown = refused ? null : (open ?? screens[0]);
+  usePageTitle(t, (refused ?? shown)?.label);
   // A token refused mid-session (it expired) ends the session with the API's reason, whether
   // a query or a download met the refusal.
   const withToken =
@@ -143,9 +147,13 @@ function Console({ token, rules, language, t, signOut }) {
       </p>
     </nav>
     <main id="main">
-      ${shown
-        ? html`<${shown.view} session=${session} argument=${route.argument} />`
-        : html`<p>${t("nav.nothing")}</p>`}
+      ${refused
+        ? html`<p class="not-for-role" role="alert">
+            ${t("nav.notForRole", { screen: t(refused.label), role: t(`role.${who.role}`) })}
+          </p>`
+        : shown
+          ? html`<${shown.view} session=${session} argument=${route.argument} />`
+          : html`<p>${t("nav.nothing")}</p>`}
     </main>
   `;
 }
