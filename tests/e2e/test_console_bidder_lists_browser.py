@@ -2,7 +2,9 @@
 `vendorwatch up`: a pasted list is one bidder a line, the whole line, so a name with a comma
 (a sixth of the World Bank's debarred firms have one) is screened whole; a list whose first
 line names its columns, and an uploaded .csv file, are read as CSV. Each cut a pasted name at
-its first comma: the debarred firm below was screened as "WATER"."""
+its first comma: the debarred firm below was screened as "WATER". In Japanese, the refs and
+the day answered are said as the screen says the rest (they showed `line 1`, and the day
+asked as typed where the registry gave none but as ISO where it did)."""
 
 from __future__ import annotations
 
@@ -13,12 +15,14 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.select import Select
 
 from services.platform.security.auth import Role
 from tests.support import principals
 from tests.support.console_browser import (
     console_chromium,
     fill,
+    in_japanese,
     origin,
     result_rows,
     screenshot,
@@ -118,3 +122,31 @@ def test_a_pasted_list_is_one_bidder_a_line_and_a_csv_is_read_as_csv(
         # Typed in, the text is a pasted list again: one bidder a line.
         chrome.find_element(By.ID, "list-text").send_keys("x")
         assert shown(chrome, "#list-read-as") == "Read as one bidder a line."
+
+
+def test_in_japanese_a_list_says_its_refs_and_days_as_the_screen_says_dates(
+    embedded: System, tmp_path: Path
+) -> None:
+    recorded(embedded, tmp_path)
+    with console_chromium() as chrome:
+        chrome.get(f"{origin(embedded)}/")
+        sign_in_with(chrome, principals.token(Role.PROCUREMENT_OFFICER))
+        in_japanese(chrome)
+        until(chrome, lambda c: "入札参加者" in c.find_element(By.TAG_NAME, "nav").text, "ja")
+        fill(chrome, "condition-asOf", "令和5年1月10日")
+        # A bidder judged: the registry's day, ISO with its era date, as every date is shown.
+        Select(chrome.find_element(By.ID, "one-by")).select_by_value("vendorId")
+        fill(chrome, "one-value", "wb-viwaseen")
+        chrome.find_element(By.CSS_SELECTOR, "#one-value ~ button[type=submit]").click()
+        answered = shown(chrome, "#one-title ~ .results .answered-for")
+        assert answered == "2023-01-10 令和5年1月10日 時点の回答", answered
+        # None judged: the registry gave no day; the day asked is said apart, as typed.
+        fill(chrome, "list-text", "存在しない架空商事株式会社")
+        chrome.find_element(By.CSS_SELECTOR, BUTTON).click()
+        table = screened(chrome, 1)
+        assert table["line 1"][0] == "UNKNOWN"
+        assert table["line 1"][1].startswith("1 行目\t"), table  # it said `line 1`
+        answered = shown(chrome, f"{LIST} .answered-for")
+        assert answered == "判定できた入札参加者はいません（指定した日: 令和5年1月10日）", answered
+        # The exclusions export's day takes an era date as every date field does, and says so.
+        assert "和暦（令和4年11月28日）" in shown(chrome, "#exclusions-asOf-hint")

@@ -1,6 +1,7 @@
 """What a vendor's page says, in English and Japanese, in a real Chromium against a real
 `vendorwatch up`: a vendor barred at one agency in one category is said barred there (the
-headline said "barred from bidding", as if everywhere)."""
+headline said "barred from bidding", as if everywhere); an identifier of a scheme the console
+has no label for is named as one, in Japanese too (it showed `internal: V0042`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.common.by import By
 
 from services.platform.security.auth import Role
 from tests.support import principals
@@ -27,6 +29,13 @@ from tests.support.processes import System, wait_until
 pytestmark = pytest.mark.postgres
 
 VENDOR = "scoped-co"
+REGISTERED = {
+    "legal_name": "Scoped Builders KK",
+    "identifiers": [
+        {"scheme": "internal", "value": "V0042"},
+        {"scheme": "city_vendor_code", "value": "C77"},
+    ],
+}
 
 
 def recorded(system: System, tmp_path: Path) -> None:
@@ -42,7 +51,7 @@ def recorded(system: System, tmp_path: Path) -> None:
         incident_ids=DROP,
     )
     lines = [
-        envelope_now("vendor.registered", {"legal_name": "Scoped Builders KK"}, VENDOR),
+        envelope_now("vendor.registered", REGISTERED, VENDOR),
         envelope_now("sanction.imposed", sanction, VENDOR),
     ]
     events = tmp_path / "events.jsonl"
@@ -71,3 +80,13 @@ def test_a_vendor_barred_at_one_agency_is_said_barred_there(
         in_japanese(chrome)
         until(chrome, lambda c: "入札" in shown(c, ".barred-today"), "Japanese")
         assert shown(chrome, ".barred-today") == "入札に参加できません（city-hall・construction）"
+        identifiers = [
+            li.text
+            for li in chrome.find_elements(
+                By.XPATH, "//dt[.='識別番号']/following-sibling::dd[1]//li"
+            )
+        ]
+        assert sorted(identifiers) == [
+            "内部番号: V0042",
+            "識別番号（city_vendor_code）: C77",
+        ]

@@ -162,7 +162,8 @@ function App() {
   const [language, setLanguageState] = useState(storedLanguage());
   const [token, setToken] = useState(storedToken());
   const [rules, setRules] = useState(null);
-  // Why the user was signed out (the API's refusal of the token), shown on the sign-in form.
+  // Why the user was signed out (the API's refusal of the token: `ended`), or why the sign-in
+  // link's token was refused, shown on the sign-in form.
   const [notice, setNotice] = useState(null);
   const t = translator(language);
   usePageTitle(t, "signin.title", !(token && rules));
@@ -189,7 +190,7 @@ function App() {
   };
   const signOut = (messages) => {
     forgetToken();
-    setNotice(messages);
+    setNotice(messages && { messages, ended: true });
     setToken(null);
   };
   useEffect(() => {
@@ -197,7 +198,7 @@ function App() {
     // only the address's fragment changes, and no page loads.
     const takeLink = () => {
       const linked = takeLinkToken();
-      if (linked) signIn(linked).then((refused) => refused && setNotice(refused));
+      if (linked) signIn(linked).then((refused) => refused && setNotice({ messages: refused, ended: false }));
     };
     takeLink();
     addEventListener("hashchange", takeLink);

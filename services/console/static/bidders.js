@@ -156,17 +156,18 @@ export const RESULT_COLUMNS = [
   "error",
 ];
 
-// The day the answers are for: the registry's (its today when none was asked), or as asked
-// when no bidder could be judged (all invalid or unknown).
-export function answeredDay(results, asked) {
-  return results.find((result) => result.eligibility)?.eligibility.asOf ?? asked.asOf ?? "";
+// The day the answers are for, as the registry read it (its today when none was asked); null
+// when no bidder could be judged (all invalid or unknown), the day asked then known only as
+// typed (令和元年5月1日).
+export function answeredDay(results) {
+  return results.find((result) => result.eligibility)?.eligibility.asOf ?? null;
 }
 
 // The screening's result as CSV (UTF-8 with a byte-order mark, so that spreadsheets read
 // Japanese names right), one row per bidder in the order given, each with the day it answers
 // for (a file kept or passed on must say it) and what the screen says of it.
 export function resultCsv(bidders, results, asked) {
-  const day = answeredDay(results, asked);
+  const day = answeredDay(results) ?? asked.asOf ?? ""; // a file must say its day
   const rows = results.map((result, index) => {
     const eligibility = result.eligibility;
     return [

@@ -10,7 +10,7 @@ import { answeredDay, bidderInput, readBidders, resultCsv } from "./bidders.js";
 import { saveBlob } from "./downloads.js";
 import { ExclusionsExport } from "./exclusions.js";
 import { html } from "./html.js";
-import { DateText, oneDecimal } from "./i18n.js";
+import { DateText, dayText, oneDecimal } from "./i18n.js";
 import { useLatestOnly } from "./reads.js";
 import { BarsToCome, Reasons } from "./reasons.js";
 import { Candidates, FIND_VENDOR, vendorLink } from "./search.js";
@@ -145,6 +145,22 @@ function Details({ t, language, result }) {
   return null;
 }
 
+// The day the answers are for, as every date is shown (ISO, with its era date in Japanese);
+// when no bidder could be judged the registry gave no day, and the one asked is said apart,
+// as typed (it was shown as typed, 令和元年5月1日, where a judged answer showed 2019-05-01).
+function AnsweredFor({ t, language, results, asked }) {
+  const day = answeredDay(results);
+  if (day) return t("screening.answeredFor", { day: dayText(day, language) });
+  return asked.asOf ? t("screening.noneJudged", { day: asked.asOf }) : t("screening.answeredForToday");
+}
+
+// A list's ref ("line 3", the CSV's and the API's) in the user's language; the one bidder's
+// ("1") as it is.
+function refText(t, ref) {
+  const line = /^line (\d+)$/.exec(ref);
+  return line ? t("screening.line", { line: line[1] }) : ref;
+}
+
 // Answers stay on screen when the conditions change; they say which day they are for, and
 // that the conditions above are no longer theirs.
 function Results({ t, language, bidders, results, asked, conditions }) {
@@ -156,10 +172,9 @@ function Results({ t, language, bidders, results, asked, conditions }) {
     );
   const title = t("screening.results", { count: results.length });
   const stale = JSON.stringify(asked) !== JSON.stringify(conditionVariables(conditions));
-  const day = answeredDay(results, asked); // none: no bidder judged, and no day asked
   return html`<section class="results" aria-label=${title}>
     <h4 tabindex="-1">${title}</h4>
-    <p class="answered-for">${day ? t("screening.answeredFor", { day }) : t("screening.answeredForToday")}</p>
+    <p class="answered-for"><${AnsweredFor} t=${t} language=${language} results=${results} asked=${asked} /></p>
     ${stale ? html`<p class="stale" role="status">${t("screening.stale")}</p>` : null}
     <p class="summary">
       ${counts.map(
@@ -182,7 +197,7 @@ function Results({ t, language, bidders, results, asked, conditions }) {
       <tbody>
         ${results.map(
           (result, index) => html`<tr data-ref=${result.ref} data-status=${result.status}>
-            <td>${result.ref}</td>
+            <td>${refText(t, result.ref)}</td>
             <td>${bidderInput(bidders[index])}</td>
             <td><span class=${`status status-${result.status}`}>${t(`status.${result.status}`)}</span></td>
             <td>

@@ -74,6 +74,10 @@ export function VendorSearchScreen({ session }) {
     ${state.hits ? html`<${Candidates} t=${t} hits=${state.hits} caption=${t("search.ranked")} />` : null}`;
 }
 
+// An identifier's scheme by its label; a scheme the console has no label for (schemes are
+// open-ended) named as an identifier of that scheme, in the user's language.
+const schemeLabel = (t, scheme) => t(`scheme.${scheme}`, {}, t("scheme.other", { scheme }));
+
 function Names({ t, language, vendor }) {
   const rows = [
     ["vendor.legalName", vendor.legalName],
@@ -110,7 +114,7 @@ function Names({ t, language, vendor }) {
         ${vendor.identifiers.length
           ? html`<ul>
               ${vendor.identifiers.map(
-                (identifier) => html`<li>${t(`scheme.${identifier.scheme}`, {}, identifier.scheme)}: ${identifier.value}</li>`,
+                (identifier) => html`<li>${schemeLabel(t, identifier.scheme)}: ${identifier.value}</li>`,
               )}
             </ul>`
           : "—"}
