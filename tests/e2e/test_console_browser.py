@@ -31,6 +31,7 @@ from tests.support.console_browser import (
     fill,
     in_japanese,
     origin,
+    result_rows,
     screenshot,
     shown,
     sign_in_with,
@@ -94,17 +95,6 @@ def last_recorded(system: System, vendor_id: str) -> dt.datetime:
     return max(dt.datetime.fromisoformat(edge["node"]["recordedAt"]) for edge in edges)
 
 
-def rows(chrome: WebDriver, section: str) -> dict[str, tuple[str, str]]:
-    """A result table's rows: ref → (status, the row's text), read in one script (a table
-    being replaced cannot be read half old, half new)."""
-    found: list[list[str]] = chrome.execute_script(
-        "return [...document.querySelectorAll(arguments[0])]"
-        ".map(row => [row.dataset.ref, row.dataset.status, row.innerText]);",
-        f"{section} tr[data-ref]",
-    )
-    return {ref: (status, text) for ref, status, text in found}
-
-
 def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
     embedded: System, tmp_path: Path
 ) -> None:
@@ -142,8 +132,8 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
         # One bidder by name: its answer, and the vendors the name may be, ranked.
         chrome.find_element(By.ID, "one-value").send_keys("ビーシステム")
         chrome.find_element(By.CSS_SELECTOR, "#one-value ~ button[type=submit]").click()
-        until(chrome, lambda c: rows(c, "#one-title ~ .results"), "the one bidder's answer")
-        assert rows(chrome, "#one-title ~ .results")["1"][0] == "POSSIBLE_MATCH"
+        until(chrome, lambda c: result_rows(c, "#one-title ~ .results"), "the one bidder's answer")
+        assert result_rows(chrome, "#one-title ~ .results")["1"][0] == "POSSIBLE_MATCH"
         ranked = shown(chrome, "#one-title ~ table.candidates tbody tr")
         assert ranked.startswith("vendor-b ") and "100.0" in ranked
         # By vendor id: the answer says what was given (the cell was left empty).
@@ -180,8 +170,8 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
 
         chrome.find_element(By.ID, "list-text").send_keys("\n".join(pasted))
         chrome.find_element(By.CSS_SELECTOR, "#list-text ~ button[type=submit]").click()
-        until(chrome, lambda c: len(rows(c, "#list-title ~ .results")) == 5, "five rows")
-        table = rows(chrome, "#list-title ~ .results")
+        until(chrome, lambda c: len(result_rows(c, "#list-title ~ .results")) == 5, "five rows")
+        table = result_rows(chrome, "#list-title ~ .results")
         assert {ref: status for ref, (status, _) in table.items()} == {
             "line 1": "BARRED",
             "line 2": "POSSIBLE_MATCH",
@@ -232,10 +222,10 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
         chrome.find_element(By.CSS_SELECTOR, button).click()
         until(
             chrome,
-            lambda c: len(rows(c, "#list-title ~ .results")) == UPLOADED_BIDDERS,
+            lambda c: len(result_rows(c, "#list-title ~ .results")) == UPLOADED_BIDDERS,
             "300 rows",
         )
-        statuses = {r: s for r, (s, _) in rows(chrome, "#list-title ~ .results").items()}
+        statuses = {r: s for r, (s, _) in result_rows(chrome, "#list-title ~ .results").items()}
         barred_refs = [ref for ref, status in statuses.items() if status == "BARRED"]
         assert barred_refs == [f"line {UPLOADED_BIDDERS + 1}"]  # the header is line 1
         assert set(statuses.values()) == {"BARRED", "UNKNOWN"}
@@ -250,7 +240,11 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
         assert [url for url, _ in blocked] == [f"{origin(embedded)}/graphql"]
         chrome.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
         chrome.find_element(By.CSS_SELECTOR, button).click()
-        until(chrome, lambda c: len(rows(c, "#list-title ~ .results")) == UPLOADED_BIDDERS, "back")
+        until(
+            chrome,
+            lambda c: len(result_rows(c, "#list-title ~ .results")) == UPLOADED_BIDDERS,
+            "back",
+        )
 
         # Vendor B's page from its row: the suspension, on the calendar bar too.
         chrome.find_element(By.CSS_SELECTOR, "tr[data-status=BARRED] a").click()
@@ -349,6 +343,13 @@ def test_the_admin_signs_in_by_the_link_in_japanese_and_a_refused_token_says_why
         assert "2022-07-09 令和4年7月9日" in sanction
         assert "2024-01-08 令和6年1月8日" in sanction
         assert "指名停止" in sanction
+        # The calendar's caption names its window (a month either side), not the sanction's
+        # period, which it gave a month too long each way.
+        caption = shown(chrome, "figure.calendar figcaption")
+        assert (
+            caption
+            == "措置のカレンダー（表示期間） 2022-06-09 令和4年6月9日 – 2024-02-07 令和6年2月7日"
+        )
         until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, "ol.timeline li"), "timeline")
         events = chrome.find_elements(By.CSS_SELECTOR, "ol.timeline li")
         kinds = [event.get_attribute("data-event-type") for event in events]

@@ -28,6 +28,7 @@ from tests.support.console_browser import (
     attribute,
     console_chromium,
     fill,
+    focused,
     in_japanese,
     origin,
     screenshot,
@@ -128,6 +129,7 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
         assert error.startswith("Too large — ") and "12" in error
         assert attribute(chrome, f"#{months}", "aria-invalid") == "true"
         assert f"{months}-error" in (attribute(chrome, f"#{months}", "aria-describedby") or "")
+        until(chrome, lambda c: focused(c) == months, "focus on the field in error")
         assert plan_of(embedded.client, plan_id)["settings"] == before["settings"]
         screenshot(chrome, "migration-plan-settings-refused")
 
@@ -201,6 +203,8 @@ def test_a_system_owner_sets_up_its_plan_and_an_auditor_reads_it(
         fill(chrome, "open-plan-reason", "Critical risk score.")
         chrome.find_element(By.CSS_SELECTOR, "#open-plan button[type=submit]").click()
         assert shown(chrome, "#open-plan-planId-error").startswith("Not in the expected form — ")
+        # Focus on the first field in error: the agency, which already has a plan for the vendor.
+        until(chrome, lambda c: focused(c) == "open-plan-agency", "focus on the first error")
         # The id corrected and sent again, its answer late (as on a slow network or a busy
         # machine). While it is awaited the form says so, and the first answer's errors are
         # gone (they read as the second's, beside a disabled button). The first answer named

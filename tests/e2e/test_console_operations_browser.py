@@ -28,6 +28,7 @@ from tests.support.console_browser import (
     console_chromium,
     fill,
     fill_at_once,
+    focused,
     in_japanese,
     origin,
     screenshot,
@@ -243,6 +244,9 @@ def test_a_sanction_authority_proposes_is_shown_a_field_error_then_imposes_amend
         fill(chrome, "propose-decidedOn", "2022-13-01")
         chrome.find_element(By.CSS_SELECTOR, "#propose button[type=submit]").click()
         assert "2022-13-01" in shown(chrome, "#propose-decidedOn-error")
+        # The button, disabled while the answer was awaited, dropped focus to the page's body:
+        # it goes to the field in error, which is read with its error.
+        until(chrome, lambda c: focused(c) == "propose-decidedOn", "focus on the field in error")
         assert chrome.find_elements(By.CSS_SELECTOR, "#propose-title ~ .refusal") == []
         assert_only_the_api_was_reached(chrome, embedded, refused=1)  # the day refused
         fill(chrome, "propose-decidedOn", "令和4年7月8日")
@@ -284,6 +288,7 @@ def test_a_sanction_authority_proposes_is_shown_a_field_error_then_imposes_amend
         assert attribute(chrome, "#impose-payload-startsOn", "aria-invalid") == "true"
         described = attribute(chrome, "#impose-payload-startsOn", "aria-describedby") or ""
         assert "impose-payload-startsOn-error" in described.split()
+        until(chrome, lambda c: focused(c) == "impose-payload-startsOn", "focus on the error")
         assert (
             embedded.client.data(
                 'query { vendor(vendorId: "vendor-d") { sanctions { totalCount } } }'
@@ -296,6 +301,7 @@ def test_a_sanction_authority_proposes_is_shown_a_field_error_then_imposes_amend
         fill(chrome, "impose-payload-startsOn", case_b.SUSPENSION_START)
         chrome.find_element(By.CSS_SELECTOR, "#impose button[type=submit]").click()
         assert "Recorded" in shown(chrome, "#impose .accepted")
+        until(chrome, lambda c: focused(c) == "impose-submit", "focus back on the button")
         assert chrome.find_elements(By.CSS_SELECTOR, "#impose-payload-startsOn-error") == []
         chrome.find_element(By.LINK_TEXT, f"See {VENDOR_D}'s page").click()
         sanction = shown(chrome, f"tr[data-sanction='{NEW_SANCTION}']")

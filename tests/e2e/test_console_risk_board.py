@@ -33,6 +33,7 @@ from tests.support.console_browser import (
     shown,
     sign_in_with,
     until,
+    viewport,
 )
 from tests.support.console_risk_case import (
     C_LATE_REPORT,
@@ -204,8 +205,26 @@ def test_a_risk_analyst_filters_the_board_reads_why_and_sees_a_sanction_move_a_r
         era = f"令和{today.year - 2018}年{today.month}月{today.day}日"
         assert f"参加不可: 開始 {today.isoformat()} {era}" in b_row[3] and "moved" in b_row[2]
         assert f"\t{JAPANESE_BANDS[after['band']]}\t" in b_row[3]  # its own cell
+        # At 1280 px a band's label keeps one line: 重大 broke onto two, the band column being
+        # as narrow as its cells allow (no vendor of the case is critical: a row's label is
+        # written as that one, in place, to measure it).
+        viewport(chrome, 1280, 800)
+        assert chrome.execute_script(BROKEN_BANDS, JAPANESE_BANDS["CRITICAL"]) == []
         screenshot(chrome, "risk-board-ja")
         assert_only_the_api_was_reached(chrome, embedded)
+
+
+# The board's band labels whose text runs over more than one line once the first is written
+# as `arguments[0]`.
+BROKEN_BANDS = """
+const bands = [...document.querySelectorAll('table.risk-board .band')];
+bands[0].textContent = arguments[0];
+return bands.filter((band) => {
+  const text = document.createRange();
+  text.selectNodeContents(band);
+  return new Set([...text.getClientRects()].map((line) => Math.round(line.top))).size > 1;
+}).map((band) => band.textContent);
+"""
 
 
 # Run in the page before the console: its WebSockets are kept where the test can close them,

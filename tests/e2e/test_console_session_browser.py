@@ -52,6 +52,11 @@ EXPIRED_JA = (
     " — token expired"
 )
 
+# The same token pasted once expired: no session began, so none ended.
+EXPIRED_AT_SIGN_IN = (
+    "このトークンは有効期限が切れています。新しいトークンでサインインしてください — token expired"
+)
+
 
 def test_a_token_expiring_while_the_console_is_open_signs_out_saying_why_in_japanese(
     embedded: System,
@@ -72,6 +77,10 @@ def test_a_token_expiring_while_the_console_is_open_signs_out_saying_why_in_japa
         assert chrome.find_elements(By.TAG_NAME, "nav") == []
         assert chrome.execute_script("return sessionStorage.length") == 0
         screenshot(chrome, "session-expired-ja")
+        # The expired token pasted again: no session began, so none is said to have ended.
+        sign_in_with(chrome, brief)
+        until(chrome, lambda c: shown(c, ".signin .refusal li") != EXPIRED_JA, "the sign-in's")
+        assert shown(chrome, ".signin .refusal li[data-code=TOKEN_EXPIRED]") == EXPIRED_AT_SIGN_IN
         # Only the API was reached; what it refused was the expired token, and nothing else.
         seen = traffic(chrome)
         assert seen.failed and all(

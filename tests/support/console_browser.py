@@ -1,6 +1,7 @@
 """What the console's browser tests do alike: a browser that keeps what its page showed when the
 test fails, wait for what the page shows, sign in, check a page with axe-core and save its
-screenshot, read an element's attribute, and check the page reached nothing but the API."""
+screenshot, read a screening's result table, an element's attribute or where focus is, and
+check the page reached nothing but the API."""
 
 from __future__ import annotations
 
@@ -169,6 +170,25 @@ def browser_clock_at(chrome: webdriver.Chrome, moment: dt.datetime) -> None:
     shift = f"{moment.timestamp() * 1000:.0f} - Date.now()"
     source = f"const shift = {shift}; const realNow = Date.now; Date.now = () => realNow() + shift;"
     chrome.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": source})
+
+
+def result_rows(chrome: WebDriver, section: str) -> dict[str, tuple[str, str]]:
+    """A screening's result table under `section` (a CSS selector): ref → (status, the row's
+    text), read in one script (a table being replaced cannot be read half old, half new)."""
+    found: list[list[str]] = chrome.execute_script(
+        "return [...document.querySelectorAll(arguments[0])]"
+        ".map(row => [row.dataset.ref, row.dataset.status, row.innerText]);",
+        f"{section} tr[data-ref]",
+    )
+    return {ref: (status, text) for ref, status, text in found}
+
+
+def focused(chrome: WebDriver) -> str:
+    """The id of the element that has focus, a submit button's as `<its form's id>-submit`
+    ("impose-submit"), "" for the page's body."""
+    script = """const e = document.activeElement;
+      return e?.matches('button[type=submit]') ? `${e.form.id}-submit` : e?.id ?? '';"""
+    return str(chrome.execute_script(script))
 
 
 def attribute(chrome: WebDriver, css: str, name: str) -> str | None:

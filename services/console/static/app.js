@@ -91,9 +91,13 @@ function Console({ token, rules, language, t, signOut }) {
   const who = claims(token) || {};
   const route = useRoute();
   const screens = SCREENS.filter((screen) => mayUse(rules, who.role, screen.needs));
-  const open = [...screens, ...PAGES].find((screen) => screen.route === route.route);
-  const shown = open && mayUse(rules, who.role, open.needs) ? open : screens[0];
-  usePageTitle(t, shown?.label);
+  // The screen the address names; none named (or one the console has not), the first the
+  // role may use. One the role may not use is said so: showing the first in its place, under
+  // the address of the other, read as that screen.
+  const open = [...SCREENS, ...PAGES].find((screen) => screen.route === route.route);
+  const refused = open && !mayUse(rules, who.role, open.needs) ? open : null;
+  const shown = refused ? null : (open ?? screens[0]);
+  usePageTitle(t, (refused ?? shown)?.label);
   // A token refused mid-session (it expired) ends the session with the API's reason, whether
   // a query or a download met the refusal.
   const withToken =
@@ -143,9 +147,13 @@ function Console({ token, rules, language, t, signOut }) {
       </p>
     </nav>
     <main id="main">
-      ${shown
-        ? html`<${shown.view} session=${session} argument=${route.argument} />`
-        : html`<p>${t("nav.nothing")}</p>`}
+      ${refused
+        ? html`<p class="not-for-role" role="alert">
+            ${t("nav.notForRole", { screen: t(refused.label), role: t(`role.${who.role}`) })}
+          </p>`
+        : shown
+          ? html`<${shown.view} session=${session} argument=${route.argument} />`
+          : html`<p>${t("nav.nothing")}</p>`}
     </main>
   `;
 }
@@ -154,7 +162,8 @@ function App() {
   const [language, setLanguageState] = useState(storedLanguage());
   const [token, setToken] = useState(storedToken());
   const [rules, setRules] = useState(null);
-  // Why the user was signed out (the API's refusal of the token), shown on the sign-in form.
+  // Why the user was signed out (the API's refusal of the token: `ended`), or why the sign-in
+  // link's token was refused, shown on the sign-in form.
   const [notice, setNotice] = useState(null);
   const t = translator(language);
   usePageTitle(t, "signin.title", !(token && rules));
@@ -181,7 +190,7 @@ function App() {
   };
   const signOut = (messages) => {
     forgetToken();
-    setNotice(messages);
+    setNotice(messages && { messages, ended: true });
     setToken(null);
   };
   useEffect(() => {
@@ -189,7 +198,7 @@ function App() {
     // only the address's fragment changes, and no page loads.
     const takeLink = () => {
       const linked = takeLinkToken();
-      if (linked) signIn(linked).then((refused) => refused && setNotice(refused));
+      if (linked) signIn(linked).then((refused) => refused && setNotice({ messages: refused, ended: false }));
     };
     takeLink();
     addEventListener("hashchange", takeLink);

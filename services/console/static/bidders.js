@@ -1,5 +1,5 @@
-// A bidder list as officers have it (pasted lines or a CSV file of corporate numbers and/or
-// names) into screenBidders' input, and its result back into a CSV file.
+// A bidder list as officers have it (pasted lines, or a CSV of corporate numbers and/or names)
+// into screenBidders' input, and its result back into a CSV file.
 
 // A cell that is only digits once spaces, hyphens and full-width forms are set aside is a
 // corporate number (the API checks it and answers INVALID, with why, when it is not one).
@@ -9,7 +9,7 @@ function asCorporateNumber(cell) {
   return /^\d+$/.test(digits) ? digits : null;
 }
 
-// RFC 4180 records: quoted cells may hold commas, quotes ("") and line breaks. A quote opens
+// RFC 4180 records (a CSV file's, or a list whose first line is a header row): quoted cells may hold commas, quotes ("") and line breaks. A quote opens
 // a quoted cell only where the cell starts: inside a name (O"Neil, Toys "R" Us, חברת בע"מ) it
 // is the name's, or one stray quote would run every line after it into one bidder.
 export function csvRecords(text) {
@@ -49,40 +49,60 @@ const COUNTRY_HEADERS = ["country", "国"];
 const ADDRESS_HEADERS = ["address", "所在地", "住所"];
 
 function column(header, names) {
-  return header.findIndex((cell) => names.includes(cell.replace(/^\uFEFF/, "").toLowerCase()));
+  return header.findIndex((cell) => names.includes(cell.toLowerCase()));
 }
 
-// Each bidder with its ref ("line N", the line of the text it came from). With a header
-// row naming its columns (法人番号 / corporate_number, 名称 / name, country, address), a
-// row's corporate number is used when it has one, else its name; without, each row's first
-// cell is a corporate number when it is only digits, else a name.
-export function parseBidders(text) {
-  const records = csvRecords(text.replace(/^\uFEFF/, ""));
-  const header = records[0] || [];
+// The columns a header row names, or null when the row names neither a corporate number nor
+// a name (it is then no header).
+function headerColumns(header) {
   const columns = {
     number: column(header, NUMBER_HEADERS),
     name: column(header, NAME_HEADERS),
     country: column(header, COUNTRY_HEADERS),
     address: column(header, ADDRESS_HEADERS),
   };
-  const headed = columns.number >= 0 || columns.name >= 0;
+  return columns.number >= 0 || columns.name >= 0 ? columns : null;
+}
+
+// A bidder from what one line or row gives: a corporate number when it has one, else a name
+// (with the country and address a CSV's columns give).
+function bidder(ref, number, name, extra = {}) {
+  const corporate = number ? (asCorporateNumber(number) ?? number) : null;
+  if (corporate) return { ref, identifier: { scheme: "corporate_number", value: corporate } };
+  return { ref, name, ...extra };
+}
+
+// How a bidder list is read, decided by where it came from and its first line, and said on
+// the screen beside it:
+// - "header": a CSV whose first line names its columns (法人番号 / corporate_number, 名称 /
+//   name, country, address), pasted or uploaded: a row's corporate number when it has one,
+//   else its name;
+// - "csv": an uploaded .csv file without such a line: each row's first cell, a corporate
+//   number when it is only digits, else a name;
+// - "lines": anything else pasted or typed: one bidder a line, the whole line. Read as CSV, a
+//   name cut at its first comma ("WATER, ELECTRIC AND MECHANICAL … JSC" went out as "WATER",
+//   "B Solutions Co., Ltd." as "B Solutions Co."), and names with commas are common.
+// Each bidder's ref is "line N", the line of the text it came from.
+export function readBidders(text, csvFile = false) {
+  const body = text.replace(/^\uFEFF/, "");
+  const lines = body.split(/\r\n|\n|\r/);
+  const columns = headerColumns(csvRecords(lines[0])[0] ?? []);
+  const format = columns ? "header" : csvFile ? "csv" : "lines";
+  const rows = format === "lines" ? lines.map((line) => [line.trim()]) : csvRecords(body);
   const bidders = [];
-  records.forEach((cells, index) => {
-    if ((headed && index === 0) || cells.every((cell) => cell === "")) return;
+  rows.forEach((cells, index) => {
+    if ((columns && index === 0) || cells.every((cell) => cell === "")) return;
     const ref = `line ${index + 1}`;
-    const number = headed ? cells[columns.number] || "" : asCorporateNumber(cells[0]) || "";
-    const name = headed ? cells[columns.name] || "" : cells[0];
-    if (number) {
-      const value = asCorporateNumber(number) ?? number;
-      bidders.push({ ref, identifier: { scheme: "corporate_number", value } });
-    } else {
-      const bidder = { ref, name };
-      if (headed && cells[columns.country]) bidder.country = cells[columns.country];
-      if (headed && cells[columns.address]) bidder.address = cells[columns.address];
-      bidders.push(bidder);
+    if (!columns) {
+      bidders.push(bidder(ref, asCorporateNumber(cells[0]), cells[0]));
+      return;
     }
+    const extra = {};
+    if (cells[columns.country]) extra.country = cells[columns.country];
+    if (cells[columns.address]) extra.address = cells[columns.address];
+    bidders.push(bidder(ref, cells[columns.number], cells[columns.name] ?? "", extra));
   });
-  return bidders;
+  return { format, bidders };
 }
 
 // What the officer gave for a bidder, as one cell.
@@ -136,17 +156,18 @@ export const RESULT_COLUMNS = [
   "error",
 ];
 
-// The day the answers are for: the registry's (its today when none was asked), or as asked
-// when no bidder could be judged (all invalid or unknown).
-export function answeredDay(results, asked) {
-  return results.find((result) => result.eligibility)?.eligibility.asOf ?? asked.asOf ?? "";
+// The day the answers are for, as the registry read it (its today when none was asked); null
+// when no bidder could be judged (all invalid or unknown), the day asked then known only as
+// typed (令和元年5月1日).
+export function answeredDay(results) {
+  return results.find((result) => result.eligibility)?.eligibility.asOf ?? null;
 }
 
 // The screening's result as CSV (UTF-8 with a byte-order mark, so that spreadsheets read
 // Japanese names right), one row per bidder in the order given, each with the day it answers
 // for (a file kept or passed on must say it) and what the screen says of it.
 export function resultCsv(bidders, results, asked) {
-  const day = answeredDay(results, asked);
+  const day = answeredDay(results) ?? asked.asOf ?? ""; // a file must say its day
   const rows = results.map((result, index) => {
     const eligibility = result.eligibility;
     return [

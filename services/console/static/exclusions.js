@@ -24,7 +24,7 @@ export function ExclusionsExport({ session }) {
     <p>${t("exclusions.help")}</p>
     <div class="form-grid">
       <${Field} t=${t} form="exclusions" name="format" label=${t("exclusions.formatLabel")} kind="select" options=${formats} value=${values.format} set=${set} />
-      <${Field} t=${t} form="exclusions" name="asOf" label=${t("exclusions.asOf")} hint=${t("exclusions.asOfHint")} value=${values.asOf} set=${set} />
+      <${Field} t=${t} form="exclusions" name="asOf" label=${t("exclusions.asOf")} hint=${t("screening.asOfHint")} value=${values.asOf} set=${set} />
     </div>
     <${DownloadButton} session=${session} kind="exclusions" path=${exclusionsPath(values.format, values.asOf)} label=${t("exclusions.download")} />
   </section>`;

@@ -35,11 +35,12 @@ export function translator(language) {
 // A refusal of the API as the user reads it: its code's words in the user's language, when
 // the console has them (`apiError.<code>`: a receipt's field error codes and the request
 // codes of GraphQL errors and HTTP refusals), then the API's message, which is English and
-// keeps the details (days, ids, sanctions). A refusal the console made itself is a string.
+// keeps the details (days, ids, sanctions). A refusal the console made itself is a string;
+// `words`, where the console says a code otherwise in that place (a token expired at sign-in).
 export function said(t, refusal) {
   if (typeof refusal === "string") return refusal;
   const { message, code } = refusal;
-  const words = code ? t(`apiError.${code}`, {}, "") : "";
+  const words = refusal.words ?? (code ? t(`apiError.${code}`, {}, "") : "");
   return words ? `${words} — ${message}` : message;
 }
 
@@ -65,6 +66,10 @@ export function eraDate(iso) {
   const [year, month, day] = iso.split("-").map(Number);
   return ERA.format(new Date(Date.UTC(year, month - 1, day)));
 }
+
+// A calendar day as plain text, as DateText shows it: "2022-11-28", in Japanese
+// "2022-11-28 令和4年11月28日" (for a message that holds the day).
+export const dayText = (iso, language) => (language === "ja" ? `${iso} ${eraDate(iso)}` : iso);
 
 // A calendar day as the API returns it (ISO, no time zone).
 export function DateText({ iso, language }) {

@@ -42,7 +42,7 @@ const STATUSES = ["PLANNED", "IN_PROGRESS", "DONE", "BLOCKED"];
 // a second tick sent meanwhile would have outrun or replaced.
 function Checklist({ session, plan, item, changed }) {
   const { t, api } = session;
-  const { outcome, busy, attempt } = useAttempt();
+  const { outcome, busy, attempt, area } = useAttempt();
   // The tick sent, shown as ticked until the plan read again shows it or it is refused: each
   // redraw while waiting put the box back as recorded, and the user's tick went for as long.
   const [pending, setPending] = useState(null);
@@ -64,7 +64,7 @@ function Checklist({ session, plan, item, changed }) {
     }
     if (accepted) changed();
   };
-  return html`<fieldset class="checklist">
+  return html`<fieldset class="checklist" ref=${area}>
     <legend>${t("migration.checklist", { passed: checksPassed(item) })}</legend>
     ${item.checklist.map(({ check, passed }) => {
       const id = `check-${item.contractId}-${check}`;
@@ -87,7 +87,7 @@ function Milestone({ session, plan, item, changed }) {
   const { t, api } = session;
   const form = `milestone-${item.contractId}`;
   const [values, setValues] = useState({ status: item.status, on: "", note: "" });
-  const { outcome, busy, attempt } = useAttempt();
+  const { outcome, busy, attempt, area } = useAttempt();
   const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
@@ -103,7 +103,7 @@ function Milestone({ session, plan, item, changed }) {
   };
   const errors = outcome?.byField;
   const statuses = STATUSES.map((status) => [status, t(`migration.status.${status}`)]);
-  return html`<form class="milestone" onSubmit=${submit} aria-labelledby=${`${form}-title`}>
+  return html`<form class="milestone" onSubmit=${submit} aria-labelledby=${`${form}-title`} ref=${area}>
     <h5 id=${`${form}-title`}>${t("migration.milestone")}</h5>
     <${Field} t=${t} form=${form} name="status" label=${t("migration.newStatus")} kind="select" options=${statuses} value=${values.status} set=${set} errors=${errors} />
     <${Field} t=${t} form=${form} name="on" label=${t("migration.milestoneOn")} hint=${t("form.dateHint")} value=${values.on} set=${set} errors=${errors} />
@@ -117,7 +117,7 @@ function Replacement({ session, plan, item, changed }) {
   const { t, api, language } = session;
   const form = `replacement-${item.contractId}`;
   const [values, setValues] = useState({ vendorId: item.replacementVendorId ?? "", chosenOn: "" });
-  const { outcome, busy, attempt } = useAttempt();
+  const { outcome, busy, attempt, area } = useAttempt();
   const [barredBy, setBarredBy] = useState(null);
   const set = fieldSetter(setValues);
   const submit = async (event) => {
@@ -140,7 +140,7 @@ function Replacement({ session, plan, item, changed }) {
     }
   };
   const errors = outcome?.byField;
-  return html`<form class="replacement" onSubmit=${submit} aria-labelledby=${`${form}-title`}>
+  return html`<form class="replacement" onSubmit=${submit} aria-labelledby=${`${form}-title`} ref=${area}>
     <h5 id=${`${form}-title`}>${t("migration.replacement")}</h5>
     ${item.replacementVendorId
       ? html`<p>

@@ -18,7 +18,7 @@ export function OpenPlanForm({ session, opened, planLink }) {
   const { t, api, agencies } = session;
   const form = "open-plan";
   const [values, setValues] = useState({ vendorId: "", agency: agencies[0] ?? "", reason: "", planId: "" });
-  const { outcome, busy, attempt } = useAttempt();
+  const { outcome, busy, attempt, area } = useAttempt();
   const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
@@ -33,7 +33,7 @@ export function OpenPlanForm({ session, opened, planLink }) {
   const accepted = outcome?.receipt?.accepted && !outcome.receipt.processing?.refusedBy.length;
   return html`<details class="open-plan">
     <summary>${t("migrationForm.openTitle")}</summary>
-    <form id=${form} onSubmit=${submit}>
+    <form id=${form} onSubmit=${submit} ref=${area}>
       <p>${t("migrationForm.openHelp")}</p>
       <div class="form-grid">
         <${Field} t=${t} form=${form} name="vendorId" label=${t("migration.vendor")} required value=${values.vendorId} set=${set} errors=${outcome?.byField} />

@@ -91,7 +91,7 @@ function ConfigureForm({ session, form, title, heading, root, mutation, fields, 
   const { t, api } = session;
   const reads = Object.fromEntries(fields.map((field) => [field.name, field.read]));
   const { values, setValues, meanwhile, takeNew, keepMine, saved } = useLiveDraft(current, reads);
-  const { outcome, busy, attempt } = useAttempt();
+  const { outcome, busy, attempt, area } = useAttempt();
   const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
@@ -107,7 +107,7 @@ function ConfigureForm({ session, form, title, heading, root, mutation, fields, 
       changed();
     }
   };
-  return html`<form id=${form} class="configure" onSubmit=${submit} aria-labelledby=${`${form}-title`}>
+  return html`<form id=${form} class="configure" onSubmit=${submit} aria-labelledby=${`${form}-title`} ref=${area}>
     <${heading} id=${`${form}-title`}>${title}</${heading}>
     <${Locked} session=${session} mutation=${root} id=${form} closed=${closed}>
       <${ChangedMeanwhile} t=${t} form=${form} fields=${fields} meanwhile=${meanwhile} takeNew=${takeNew} keepMine=${keepMine} />

@@ -20,7 +20,7 @@ export function WithdrawPlanForm({ session, plan, withdrawn }) {
   const { t, api } = session;
   const form = "withdraw-plan";
   const [reason, setReason] = useState("");
-  const { outcome, busy, attempt } = useAttempt();
+  const { outcome, busy, attempt, area } = useAttempt();
   const submit = async (event) => {
     event.preventDefault();
     const result = await attempt(() => record(api, WITHDRAW, { planId: plan.planId, reason: reason.trim() }, NAMES));
@@ -28,7 +28,7 @@ export function WithdrawPlanForm({ session, plan, withdrawn }) {
   };
   return html`<details class="withdraw-plan">
     <summary>${t("migrationForm.withdrawTitle")}</summary>
-    <form id=${form} onSubmit=${submit}>
+    <form id=${form} onSubmit=${submit} ref=${area}>
       <p>${t("migrationForm.withdrawHelp")}</p>
       <div class="form-grid">
         <${Field} t=${t} form=${form} name="reason" label=${t("migrationForm.withdrawReason")} kind="textarea" required value=${reason} set=${(_, value) => setReason(value)} errors=${outcome?.byField} />

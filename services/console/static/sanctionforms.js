@@ -142,7 +142,7 @@ function periodFields(t, values, keep) {
 // One mutation's form: `fields(values)` says which fields it shows (name: the receipt's path).
 function EventForm({ session, form, title, help, mutation, fields, variables, values, setValues, submitLabel }) {
   const { t, api } = session;
-  const { outcome, busy, attempt } = useAttempt();
+  const { outcome, busy, attempt, area } = useAttempt();
   const shown = fields(values);
   const set = fieldSetter(setValues);
   const submit = async (event) => {
@@ -155,7 +155,7 @@ function EventForm({ session, form, title, help, mutation, fields, variables, va
   return html`<section aria-labelledby=${`${form}-title`} class="event-form">
     <h3 id=${`${form}-title`}>${title}</h3>
     ${help ? html`<p>${help}</p>` : null}
-    <form id=${form} onSubmit=${submit}>
+    <form id=${form} onSubmit=${submit} ref=${area}>
       <div class="form-grid">
         ${shown.map(
           (field) => html`<${Field} t=${t} form=${form} ...${field} value=${values[field.name]} set=${set} errors=${outcome?.byField} />`,

@@ -62,7 +62,7 @@ function Proposal({ t, language, policy, proposal, use }) {
 function ProposeForm({ session, authorities, takeProposal }) {
   const { t, api, language } = session;
   const [values, setValues] = useState({ authority: "", grounds: "", serious: false, decidedOn: "" });
-  const { outcome, busy, attempt } = useAttempt();
+  const { outcome, busy, attempt, area } = useAttempt();
   const state = outcome ?? NO_PROPOSAL;
   const set = fieldSetter(setValues, (name) => (name === "authority" ? { grounds: "" } : {}));
   // Only an authority with a policy has proposals; when there is one, it is chosen already.
@@ -96,7 +96,7 @@ function ProposeForm({ session, authorities, takeProposal }) {
   return html`<section aria-labelledby="propose-title" class="event-form">
     <h3 id="propose-title">${t("sanction.proposeTitle")}</h3>
     <p>${t("sanction.proposeHelp")}</p>
-    <form id=${FORM} onSubmit=${submit}>
+    <form id=${FORM} onSubmit=${submit} ref=${area}>
       <div class="form-grid">
         ${field("authority", { kind: "select", options: choices })}
         ${policy

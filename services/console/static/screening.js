@@ -3,14 +3,14 @@
 // as of a day and as the registry knew it at a moment, each answer with the bars already
 // recorded to come (reasons.js), with the result as CSV; and the
 // registry's exclusions export for other systems.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
-import { Waiting } from "./attempts.js";
-import { answeredDay, bidderInput, parseBidders, resultCsv } from "./bidders.js";
+import { useFocusAfterAnswer, Waiting } from "./attempts.js";
+import { answeredDay, bidderInput, readBidders, resultCsv } from "./bidders.js";
 import { saveBlob } from "./downloads.js";
 import { ExclusionsExport } from "./exclusions.js";
 import { html } from "./html.js";
-import { DateText, oneDecimal } from "./i18n.js";
+import { DateText, dayText, oneDecimal } from "./i18n.js";
 import { useLatestOnly } from "./reads.js";
 import { BarsToCome, Reasons } from "./reasons.js";
 import { Candidates, FIND_VENDOR, vendorLink } from "./search.js";
@@ -48,22 +48,9 @@ function useRequest() {
   return [state, run];
 }
 
-// Pressing Screen disables its button, and the browser moves focus off it to the page's body:
-// a keyboard or screen-reader user was sent back to the top. Once the answer is drawn, focus
-// goes to its heading (back to the button after a refusal), unless the user moved it meanwhile
-// (Enter in the field keeps focus there).
-function useFocusAfterAnswer(section, busy) {
-  const wasBusy = useRef(false);
-  useEffect(() => {
-    const lost = [document.body, null].includes(document.activeElement);
-    if (wasBusy.current && !busy && lost) {
-      const target =
-        section.current.querySelector(".results h4") ?? section.current.querySelector("button[type=submit]");
-      target?.focus();
-    }
-    wasBusy.current = busy;
-  }, [busy]);
-}
+// Once the answer is drawn, focus goes to its heading (back to the button after a refusal).
+const answerOrButton = (section) =>
+  section.querySelector(".results h4") ?? section.querySelector("button[type=submit]");
 
 // How many answers have each status, in STATUSES' order.
 const countsOf = (results) =>
@@ -158,6 +145,22 @@ function Details({ t, language, result }) {
   return null;
 }
 
+// The day the answers are for, as every date is shown (ISO, with its era date in Japanese);
+// when no bidder could be judged the registry gave no day, and the one asked is said apart,
+// as typed (it was shown as typed, 令和元年5月1日, where a judged answer showed 2019-05-01).
+function AnsweredFor({ t, language, results, asked }) {
+  const day = answeredDay(results);
+  if (day) return t("screening.answeredFor", { day: dayText(day, language) });
+  return asked.asOf ? t("screening.noneJudged", { day: asked.asOf }) : t("screening.answeredForToday");
+}
+
+// A list's ref ("line 3", the CSV's and the API's) in the user's language; the one bidder's
+// ("1") as it is.
+function refText(t, ref) {
+  const line = /^line (\d+)$/.exec(ref);
+  return line ? t("screening.line", { line: line[1] }) : ref;
+}
+
 // Answers stay on screen when the conditions change; they say which day they are for, and
 // that the conditions above are no longer theirs.
 function Results({ t, language, bidders, results, asked, conditions }) {
@@ -169,10 +172,9 @@ function Results({ t, language, bidders, results, asked, conditions }) {
     );
   const title = t("screening.results", { count: results.length });
   const stale = JSON.stringify(asked) !== JSON.stringify(conditionVariables(conditions));
-  const day = answeredDay(results, asked); // none: no bidder judged, and no day asked
   return html`<section class="results" aria-label=${title}>
     <h4 tabindex="-1">${title}</h4>
-    <p class="answered-for">${day ? t("screening.answeredFor", { day }) : t("screening.answeredForToday")}</p>
+    <p class="answered-for"><${AnsweredFor} t=${t} language=${language} results=${results} asked=${asked} /></p>
     ${stale ? html`<p class="stale" role="status">${t("screening.stale")}</p>` : null}
     <p class="summary">
       ${counts.map(
@@ -195,7 +197,7 @@ function Results({ t, language, bidders, results, asked, conditions }) {
       <tbody>
         ${results.map(
           (result, index) => html`<tr data-ref=${result.ref} data-status=${result.status}>
-            <td>${result.ref}</td>
+            <td>${refText(t, result.ref)}</td>
             <td>${bidderInput(bidders[index])}</td>
             <td><span class=${`status status-${result.status}`}>${t(`status.${result.status}`)}</span></td>
             <td>
@@ -223,7 +225,7 @@ function OneBidder({ session, conditions }) {
   const [value, setValue] = useState("");
   const [state, run] = useRequest();
   const section = useRef(null);
-  useFocusAfterAnswer(section, state.busy);
+  useFocusAfterAnswer(section, state.busy, answerOrButton);
   const submit = (event) => {
     event.preventDefault();
     const bidder = { ref: "1", ...BY[by](value.trim()) };
@@ -259,14 +261,16 @@ function OneBidder({ session, conditions }) {
 
 function BidderList({ session, conditions }) {
   const { t, language, api } = session;
-  const [text, setText] = useState("");
+  // The text, and whether it is an uploaded CSV file's (read as CSV even without a header
+  // row); typing in it makes it a pasted list again.
+  const [list, setList] = useState({ text: "", csvFile: false });
   const [state, run] = useRequest();
   const section = useRef(null);
-  useFocusAfterAnswer(section, state.busy);
-  const bidders = parseBidders(text);
+  useFocusAfterAnswer(section, state.busy, answerOrButton);
+  const { format, bidders } = readBidders(list.text, list.csvFile);
   const upload = async (event) => {
     const file = event.target.files[0];
-    if (file) setText(await file.text());
+    if (file) setList({ text: await file.text(), csvFile: /\.csv$/i.test(file.name) || file.type === "text/csv" });
   };
   const submit = (event) => {
     event.preventDefault();
@@ -285,10 +289,11 @@ function BidderList({ session, conditions }) {
         id="list-text"
         rows="8"
         spellcheck="false"
-        aria-describedby="list-hint"
-        value=${text}
-        onInput=${(event) => setText(event.target.value)}
+        aria-describedby="list-hint list-read-as"
+        value=${list.text}
+        onInput=${(event) => setList({ text: event.target.value, csvFile: false })}
       ></textarea>
+      <small id="list-read-as" class="read-as" data-format=${format}>${t(`screening.readAs.${format}`)}</small>
       <label for="list-file">${t("screening.upload")}</label>
       <input id="list-file" type="file" accept=".csv,text/csv,text/plain" onChange=${upload} />
       <button type="submit" disabled=${state.busy || bidders.length === 0}>

@@ -18,9 +18,24 @@ export function Refusal({ t, messages }) {
   </div>`;
 }
 
+// A token refused as expired when signing in with it: no session began, so the words of a
+// session ended by expiry (TOKEN_EXPIRED's, which a session's end shows) are not true of it.
+function atSignIn(t, messages) {
+  return messages.map((refusal) =>
+    refusal.code === "TOKEN_EXPIRED" ? { ...refusal, words: t("signin.tokenExpired") } : refusal,
+  );
+}
+
+function shownRefusal(t, refused, notice) {
+  if (refused) return atSignIn(t, refused);
+  if (!notice) return null;
+  return notice.ended ? notice.messages : atSignIn(t, notice.messages);
+}
+
+// `notice`: why the last session ended (`ended`), or why the sign-in link's token was refused.
 export function SignIn({ t, signIn, notice }) {
   const [token, setToken] = useState("");
-  const { outcome: refused, busy, attempt } = useAttempt();
+  const { outcome: refused, busy, attempt, area } = useAttempt();
   const submit = async (event) => {
     event.preventDefault();
     await attempt(() => signIn(token.trim()));
@@ -28,8 +43,8 @@ export function SignIn({ t, signIn, notice }) {
   return html`<section class="signin" aria-labelledby="signin-title">
     <h2 id="signin-title">${t("signin.title")}</h2>
     <p>${t("signin.help")}</p>
-    <${Refusal} t=${t} messages=${busy ? null : refused || notice} />
-    <form onSubmit=${submit}>
+    <${Refusal} t=${t} messages=${busy ? null : shownRefusal(t, refused, notice)} />
+    <form onSubmit=${submit} ref=${area}>
       <label for="token">${t("signin.token")}</label>
       <textarea
         id="token"

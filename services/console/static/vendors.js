@@ -74,6 +74,10 @@ export function VendorSearchScreen({ session }) {
     ${state.hits ? html`<${Candidates} t=${t} hits=${state.hits} caption=${t("search.ranked")} />` : null}`;
 }
 
+// An identifier's scheme by its label; a scheme the console has no label for (schemes are
+// open-ended) named as an identifier of that scheme, in the user's language.
+const schemeLabel = (t, scheme) => t(`scheme.${scheme}`, {}, t("scheme.other", { scheme }));
+
 function Names({ t, language, vendor }) {
   const rows = [
     ["vendor.legalName", vendor.legalName],
@@ -110,7 +114,7 @@ function Names({ t, language, vendor }) {
         ${vendor.identifiers.length
           ? html`<ul>
               ${vendor.identifiers.map(
-                (identifier) => html`<li>${t(`scheme.${identifier.scheme}`, {}, identifier.scheme)}: ${identifier.value}</li>`,
+                (identifier) => html`<li>${schemeLabel(t, identifier.scheme)}: ${identifier.value}</li>`,
               )}
             </ul>`
           : "—"}
@@ -171,6 +175,20 @@ function BarDays({ t, language, first, last, resumed }) {
       : null}`;
 }
 
+// Where today's bars apply, as the eligible answer says it ("at every agency, in every
+// category"): a vendor barred at one agency in one category may bid everywhere else, and
+// "barred from bidding" alone said it may not bid at all. Each reason's scope once; a
+// reason that applies everywhere says all.
+function barredScope(t, reasons) {
+  const scope = (reason) =>
+    t("vendor.barredScope", {
+      agencies: reason.agencies?.join(", ") ?? t("sanction.allAgencies"),
+      categories: reason.categories?.join(", ") ?? t("sanction.allCategories"),
+    });
+  const everywhere = reasons.some((reason) => !reason.agencies && !reason.categories);
+  return everywhere ? scope({}) : [...new Set(reasons.map(scope))].join(t("vendor.scopeSeparator"));
+}
+
 // Whether it may bid today (at any agency, in any category), and every reason if not: its
 // own sanctions, and those of its affiliates through which it is barred.
 function EligibilityToday({ t, language, bars }) {
@@ -180,7 +198,9 @@ function EligibilityToday({ t, language, bars }) {
       ${t("vendor.today")} <${DateText} iso=${now.asOf} language=${language} />${": "}
       ${now.eligible
         ? t("vendor.eligibleToday")
-        : html`<span class="barred-today">${t("vendor.barredToday")}</span>`}
+        : html`<span class="barred-today"
+            >${t("vendor.barredToday", { scope: barredScope(t, now.reasons) })}</span
+          >`}
       ${now.eligibleAgainOn
         ? html`${" · "}${t("screening.eligibleAgainOn")} <${DateText} iso=${now.eligibleAgainOn} language=${language} />`
         : null}
