@@ -11,8 +11,14 @@ from functools import partial
 import asyncpg
 
 from services.events.base import EventEnvelope
-from services.events.catalog import EventRejected, parse_event, said, size_problem
-from services.ingest.admission import admission_problem, key_problem, type_problem
+from services.events.catalog import (
+    EventRejected,
+    claims_recorded_by,
+    parse_event,
+    said,
+    size_problem,
+)
+from services.ingest.admission import admission_problem, key_problem, unread_problem
 from services.platform.consuming import dead_letters
 from services.platform.eventlog.base import Writer
 from services.platform.eventstore import event_store
@@ -65,7 +71,8 @@ def _parse(
             envelope = parse_event(raw)
         except EventRejected as rejection:
             sent = said(raw) if raw is not None else (None, None)
-            problem = sent[1] and type_problem(sent[1], writer)
+            claims = raw is not None and claims_recorded_by(raw)
+            problem = unread_problem(sent[1], claims, writer)
             parsed.append(_Refused(problem or rejection.reason, said=sent))
             continue
         problem = admission_problem(envelope, writer)
