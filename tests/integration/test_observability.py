@@ -180,6 +180,31 @@ async def test_metrics_show_the_lag_and_the_delays_moving(
     assert _value(after, "vendorwatch_occurred_to_applied_seconds_sum", service=CONSUMER) > 0
 
 
+async def test_ingests_refusals_count_as_its_dead_letters_do(
+    pool: asyncpg.Pool, api: httpx.AsyncClient
+) -> None:
+    """Labelled with the type each letter records, and counted once per letter: the same bad
+    bytes sent again moved the counter and not the letters, and refusals of known types (a
+    field of the wrong type, an emitted type from outside) were all `unreadable`."""
+    wrong_type = case_b.suspended(duration_months="eighteen")
+    emitted = case_b.envelope("vendor.eligibility_changed", {}, case_b.VENDOR)
+    inputs = [b"{not json", case_b.line(wrong_type), case_b.line(emitted)]
+    refused = "vendorwatch_events_refused_total"
+    labels = {"unreadable": 1, "sanction.imposed": 1, "vendor.eligibility_changed": 1}
+    before = await _scrape(api)
+    counted = {t: _counted_before(before, refused, service="ingest", event_type=t) for t in labels}
+    await ingest_batch(pool, inputs)
+    await ingest_batch(pool, inputs)  # resent: refused again, each letter kept once
+    after = await _scrape(api)
+    moved = {
+        t: _counted_before(after, refused, service="ingest", event_type=t) - counted[t]
+        for t in labels
+    }
+    assert moved == labels
+    letters = await pool.fetch("SELECT event_type FROM dead_letters WHERE stage = 'ingest'")
+    assert sorted(r["event_type"] or "unreadable" for r in letters) == sorted(labels)
+
+
 async def test_metrics_show_the_outbox_backlog_until_it_is_relayed(
     pool: asyncpg.Pool, api: httpx.AsyncClient
 ) -> None:
