@@ -20,6 +20,7 @@ from services.platform.postgres.database import open_pool
 from services.platform.security.auth import AuthConfig, TokenVerifier
 from services.registry.announcements import OUTBOX
 from tests.support import case_b, postgres
+from tests.support.event_examples import envelope
 from tests.support.in_process_api import shared_context
 from tests.support.principals import TEST_SECRET, token
 from tests.support.registry import REGISTRY, TOKYO, FixedClock, consumer
@@ -187,7 +188,7 @@ async def test_ingests_refusals_count_as_its_dead_letters_do(
     bytes sent again moved the counter and not the letters, and refusals of known types (a
     field of the wrong type, an emitted type from outside) were all `unreadable`."""
     wrong_type = case_b.suspended(duration_months="eighteen")
-    emitted = case_b.envelope("vendor.eligibility_changed", {}, case_b.VENDOR)
+    emitted = envelope("vendor.eligibility_changed", {}, case_b.VENDOR)
     inputs = [b"{not json", case_b.line(wrong_type), case_b.line(emitted)]
     refused = "vendorwatch_events_refused_total"
     labels = {"unreadable": 1, "sanction.imposed": 1, "vendor.eligibility_changed": 1}
