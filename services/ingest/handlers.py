@@ -144,18 +144,14 @@ def _count(
     letters). Each is labelled with the event type its letter records."""
     metrics.batch_applied(
         STAGE,
-        (_label(item.event_type) for item in parsed),
+        (metrics.type_label(item.event_type) for item in parsed),
         (
             (outcome.envelope.event_type, outcome.envelope.occurred_at, None)
             for outcome in outcomes
             if isinstance(outcome, Accepted) and outcome.new
         ),
-        (_label(letter.event_type) for letter in refused),
+        (metrics.type_label(letter.event_type) for letter in refused),
     )
-
-
-def _label(event_type: str | None) -> str:
-    return event_type or "unreadable"
 
 
 async def _outcomes(

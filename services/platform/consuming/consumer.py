@@ -214,7 +214,7 @@ async def _apply_batch(
             [e.event_type for e in fresh if e.event_id in refusals]
             # A record read again (a redelivery) is refused once, as its letter is kept once.
             + [
-                letter.event_type or "unreadable"
+                metrics.type_label(letter.event_type)
                 for letter, new in zip(unreadable, new_letters, strict=True)
                 if new
             ],

@@ -130,6 +130,12 @@ def operation_label(name: str | None) -> str:
     return name
 
 
+def type_label(event_type: str | None) -> str:
+    """The `event_type` label of an input: its type, as its dead letter records it when it
+    was refused; 'unreadable' when it names no event type of the catalog."""
+    return event_type or "unreadable"
+
+
 def batch_applied(
     service: str,
     received: Iterable[str],
