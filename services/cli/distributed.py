@@ -6,7 +6,8 @@ from __future__ import annotations
 from functools import partial
 
 from services.cli.consumers import service_consumers, services_use
-from services.cli.serving import ensure_port_free, serving
+from services.cli.listening import ensure_port_free
+from services.cli.serving import serving
 from services.gateway.app import create_app
 from services.gateway.context import handled_by, request_context
 from services.platform.consuming.rebuilt_notices import forget_when_rebuilt

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import signal
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from types import FrameType
 
@@ -17,7 +15,6 @@ from starlette.types import ASGIApp
 
 from services.gateway.http.protection import MAX_BODY_BYTES
 from services.gateway.http.starting import Starting
-from services.platform.errors import StartupError
 from services.platform.operations.liveness import Liveness
 from services.platform.operations.retry import until_done
 from services.platform.operations.start_up import StartUp
@@ -33,20 +30,6 @@ GRACEFUL_STOP_SECONDS = 10
 # A loop that runs beside the API until cancelled (a consumer, a relay, a job), started again
 # with backoff if it ever fails (its liveness, reported on /healthz, says so meanwhile).
 Background = Mapping[str, tuple[Callable[[], Awaitable[None]], Liveness]]
-
-
-def ensure_port_free(host: str, port: int) -> None:
-    """Fails with one clear line instead of uvicorn's bind traceback."""
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as error:
-            if error.errno == errno.EADDRINUSE:
-                raise StartupError(
-                    f"port {port} on {host} is already in use; choose another with --port"
-                ) from error
-            raise StartupError(f"cannot listen on {host}:{port}: {error.strerror}") from error
 
 
 class _Server(uvicorn.Server):

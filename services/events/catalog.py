@@ -262,9 +262,8 @@ def said(raw: bytes) -> tuple[uuid.UUID | None, str | None]:
     Read by pydantic's parser, which bounds the nesting it follows: any input at all, however
     deep, is answered (None, None) at worst, never with an exception that would stall ingest
     or a consumer."""
-    try:
-        given = _Said.model_validate_json(raw)
-    except ValidationError:
+    given = _read_said(raw)
+    if given is None:
         return None, None
     try:
         said_id = uuid.UUID(given.event_id) if isinstance(given.event_id, str) else None
@@ -274,10 +273,26 @@ def said(raw: bytes) -> tuple[uuid.UUID | None, str | None]:
     return said_id, event_type
 
 
+def claims_recorded_by(raw: bytes) -> bool:
+    """Whether an input that is no valid event gives a `recorded_by` (anything but null),
+    whole or not: a producer's claim is refused as one, not for the fields it lacks."""
+    given = _read_said(raw)
+    return given is not None and given.recorded_by is not None
+
+
+def _read_said(raw: bytes) -> _Said | None:
+    try:
+        return _Said.model_validate_json(raw)
+    except ValidationError:
+        return None
+
+
 class _Said(BaseModel):
-    """The two fields `said` reads, whatever their types, the others ignored."""
+    """The fields `said` and `claims_recorded_by` read, whatever their types, the others
+    ignored."""
 
     model_config = ConfigDict(extra="ignore")
 
     event_id: Any = None
     event_type: Any = None
+    recorded_by: Any = None

@@ -14,13 +14,27 @@ def admission_problem(envelope: EventEnvelope, writer: Writer) -> str | None:
     if problem := type_problem(envelope.event_type, writer):
         return problem
     if writer is Writer.PRODUCER and envelope.recorded_by is not None:
-        return (
-            "recorded_by: set only by the API, from the caller's verified token;"
-            " a producer cannot claim it"
-        )
+        return RECORDED_BY_CLAIMED
     if writer is Writer.PRODUCER and envelope.source == API_SOURCE:
         return RESERVED_SOURCE
     return None
+
+
+def unread_problem(event_type: str | None, claims_recorded_by: bool, writer: Writer) -> str | None:
+    """Why `writer` may not submit an input the catalog refuses, asked before the catalog's
+    reason, or None: an emitted type (`type_problem`), then a producer's `recorded_by`.
+    A partial one (`{"subject": "mallory"}`) was refused for its missing `role`, a reason
+    that invited completing the claim, which is then refused as the claim it is."""
+    if event_type is not None and (problem := type_problem(event_type, writer)):
+        return problem
+    if writer is Writer.PRODUCER and claims_recorded_by:
+        return RECORDED_BY_CLAIMED
+    return None
+
+
+RECORDED_BY_CLAIMED = (
+    "recorded_by: set only by the API, from the caller's verified token; a producer cannot claim it"
+)
 
 
 # The typed mutations' own source: their copies of one event are told apart from a second

@@ -11,8 +11,14 @@ from functools import partial
 import asyncpg
 
 from services.events.base import EventEnvelope
-from services.events.catalog import EventRejected, parse_event, said, size_problem
-from services.ingest.admission import admission_problem, key_problem, type_problem
+from services.events.catalog import (
+    EventRejected,
+    claims_recorded_by,
+    parse_event,
+    said,
+    size_problem,
+)
+from services.ingest.admission import admission_problem, key_problem, unread_problem
 from services.platform.consuming import dead_letters
 from services.platform.eventlog.base import Writer
 from services.platform.eventstore import event_store
@@ -53,6 +59,11 @@ class _Refused:
     envelope: EventEnvelope | None = None
     said: tuple[uuid.UUID | None, str | None] = (None, None)
 
+    @property
+    def event_type(self) -> str | None:
+        """The event type its dead letter records: the event's, or the one it says it is."""
+        return self.envelope.event_type if self.envelope else self.said[1]
+
 
 def _parse(
     raws: Sequence[bytes | None], writer: Writer, keys: Sequence[bytes | None] | None
@@ -65,7 +76,8 @@ def _parse(
             envelope = parse_event(raw)
         except EventRejected as rejection:
             sent = said(raw) if raw is not None else (None, None)
-            problem = sent[1] and type_problem(sent[1], writer)
+            claims = raw is not None and claims_recorded_by(raw)
+            problem = unread_problem(sent[1], claims, writer)
             parsed.append(_Refused(problem or rejection.reason, said=sent))
             continue
         problem = admission_problem(envelope, writer)
@@ -112,36 +124,33 @@ async def ingest_batch(
                     if valid
                     else []
                 )
-                outcomes = await _outcomes(conn, received, parsed, stored)
+                outcomes, refused = await _outcomes(conn, received, parsed, stored)
         except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError):
             log.warning("a batch of %d could not be stored at once; storing one by one", len(valid))
             async with conn.transaction():
                 stored_one_by_one = await _one_by_one(conn, valid, notice)
-                outcomes = await _outcomes(conn, received, parsed, stored_one_by_one)
-    _count(parsed, outcomes)
+                outcomes, refused = await _outcomes(conn, received, parsed, stored_one_by_one)
+    _count(parsed, outcomes, refused)
     return outcomes
 
 
-def _count(parsed: Sequence[EventEnvelope | _Refused], outcomes: Sequence[IngestOutcome]) -> None:
-    """Metrics of a committed batch: a re-sent event already stored is received, not applied."""
-
-    def event_type(item: EventEnvelope | _Refused) -> str:
-        envelope = item if isinstance(item, EventEnvelope) else item.envelope
-        return envelope.event_type if envelope is not None else "unreadable"
-
+def _count(
+    parsed: Sequence[EventEnvelope | _Refused],
+    outcomes: Sequence[IngestOutcome],
+    refused: Sequence[dead_letters.DeadLetter],
+) -> None:
+    """Metrics of a committed batch: a re-sent event already stored is received, not applied;
+    a re-sent input already refused is received, not refused again (`refused`: the new
+    letters). Each is labelled with the event type its letter records."""
     metrics.batch_applied(
         STAGE,
-        (event_type(item) for item in parsed),
+        (metrics.type_label(item.event_type) for item in parsed),
         (
             (outcome.envelope.event_type, outcome.envelope.occurred_at, None)
             for outcome in outcomes
             if isinstance(outcome, Accepted) and outcome.new
         ),
-        (
-            event_type(item)
-            for item, outcome in zip(parsed, outcomes, strict=True)
-            if isinstance(outcome, Rejected)
-        ),
+        (metrics.type_label(letter.event_type) for letter in refused),
     )
 
 
@@ -150,9 +159,9 @@ async def _outcomes(
     raws: Sequence[bytes],
     parsed: Sequence[EventEnvelope | _Refused],
     stored: Sequence[Place | AppendOutcome | Rejected],
-) -> list[IngestOutcome]:
+) -> tuple[list[IngestOutcome], list[dead_letters.DeadLetter]]:
     """Each input's outcome, in order, the refusals recorded as dead letters (`stored`: the
-    outcomes of the inputs that could be read, in order)."""
+    outcomes of the inputs that could be read, in order); and the letters that are new."""
     appended = iter(stored)
     outcomes: list[IngestOutcome] = []
     letters: list[dead_letters.DeadLetter] = []
@@ -179,8 +188,8 @@ async def _outcomes(
             letters.append(_letter(raw, reason, item))
         else:
             outcomes.append(Accepted(item, None))
-    await dead_letters.record_many(conn, letters)
-    return outcomes
+    new = await dead_letters.record_many(conn, letters)
+    return outcomes, [letter for letter, is_new in zip(letters, new, strict=True) if is_new]
 
 
 async def _one_by_one(

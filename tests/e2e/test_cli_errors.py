@@ -38,6 +38,25 @@ def test_port_in_use(tmp_path: Path) -> None:
     assert not data_dir.exists()
 
 
+def test_a_workers_health_port_in_use() -> None:
+    """As the API says it, naming the worker's option: faust's bind of the port taken was
+    a 65-line traceback ending in OSError 98."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli(
+            "worker", "ingest", "--kafka", "127.0.0.1:1", "--database-url", UNREACHABLE_DB,
+            "--health-port", str(port), timeout=30,
+        )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    _one_clear_line(
+        result.stderr,
+        f"port {port} on 127.0.0.1 is already in use",
+        "choose another with --health-port",
+    )
+
+
 def test_a_password_in_the_database_url_is_never_printed() -> None:
     """Neither as the URL's user info nor as libpq's `password=` parameter."""
     for url in (

@@ -98,6 +98,34 @@ async def test_a_refused_input_that_gives_a_readable_id_is_found_by_it(pool: asy
     assert [tuple(row) for row in kept][1] == (None, None)
 
 
+async def test_a_partial_recorded_by_is_refused_as_the_claim_it_is(pool: asyncpg.Pool) -> None:
+    # It was refused for `recorded_by.role: Field required`, a reason inviting the producer to
+    # add the role, when a whole one is refused whatever it says.
+    partial = {**case_b.registered(), "recorded_by": {"subject": "mallory"}}
+    whole = {
+        **case_b.registered(),
+        "event_id": str(uuid.uuid4()),
+        "recorded_by": {"subject": "mallory", "role": "admin"},
+    }
+    await ingest_batch(pool, [case_b.line(partial), case_b.line(whole)])
+    async with pool.acquire() as conn:
+        (refused_partial,) = await dead_letters.of_event(conn, uuid.UUID(partial["event_id"]))
+        (refused_whole,) = await dead_letters.of_event(conn, uuid.UUID(whole["event_id"]))
+    assert (
+        refused_partial.reason
+        == refused_whole.reason
+        == (
+            "recorded_by: set only by the API, from the caller's verified token;"
+            " a producer cannot claim it"
+        )
+    )
+    assert refused_partial.event_type == "vendor.registered"
+    # The API's own writes carry it: a partial one from there is the catalog's to refuse.
+    api = {**partial, "event_id": str(uuid.uuid4())}
+    (outcome,) = await ingest_batch(pool, [case_b.line(api)], Writer.API)
+    assert isinstance(outcome, Rejected) and outcome.reason.startswith("recorded_by.role")
+
+
 async def test_nul_bytes_in_bad_input_are_kept_readable(pool: asyncpg.Pool) -> None:
     await ingest_batch(pool, [b'{"event_type": "x\x00"}'])
     raw = await pool.fetchval("SELECT raw FROM dead_letters")

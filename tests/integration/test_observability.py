@@ -20,6 +20,7 @@ from services.platform.postgres.database import open_pool
 from services.platform.security.auth import AuthConfig, TokenVerifier
 from services.registry.announcements import OUTBOX
 from tests.support import case_b, postgres
+from tests.support.event_examples import envelope
 from tests.support.in_process_api import shared_context
 from tests.support.principals import TEST_SECRET, token
 from tests.support.registry import REGISTRY, TOKYO, FixedClock, consumer
@@ -131,8 +132,14 @@ async def test_not_ready_while_the_database_is_unreachable(
             gone = await api.get("/readyz")
             assert gone.status_code == 503
             body = gone.json()
-            assert body["not_ready"] == ["database", "migrations"]
+            assert body["not_ready"] == ["database"]
             assert body["checks"]["database"]["detail"].startswith("unreachable: ")
+            # Not a schema to migrate: they could not be asked. Named as failing, an outage
+            # read as pending migrations.
+            assert body["checks"]["migrations"] == {
+                "ready": None,
+                "detail": "unchecked: the database is unreachable",
+            }
             # /metrics still answers: the process's own counters are worth serving.
             assert (await api.get("/metrics")).status_code == 200
     finally:
@@ -172,6 +179,31 @@ async def test_metrics_show_the_lag_and_the_delays_moving(
     delays = _value(after, "vendorwatch_appended_to_applied_seconds_count", service=CONSUMER)
     assert delays - delays_before == 40
     assert _value(after, "vendorwatch_occurred_to_applied_seconds_sum", service=CONSUMER) > 0
+
+
+async def test_ingests_refusals_count_as_its_dead_letters_do(
+    pool: asyncpg.Pool, api: httpx.AsyncClient
+) -> None:
+    """Labelled with the type each letter records, and counted once per letter: the same bad
+    bytes sent again moved the counter and not the letters, and refusals of known types (a
+    field of the wrong type, an emitted type from outside) were all `unreadable`."""
+    wrong_type = case_b.suspended(duration_months="eighteen")
+    emitted = envelope("vendor.eligibility_changed", {}, case_b.VENDOR)
+    inputs = [b"{not json", case_b.line(wrong_type), case_b.line(emitted)]
+    refused = "vendorwatch_events_refused_total"
+    labels = {"unreadable": 1, "sanction.imposed": 1, "vendor.eligibility_changed": 1}
+    before = await _scrape(api)
+    counted = {t: _counted_before(before, refused, service="ingest", event_type=t) for t in labels}
+    await ingest_batch(pool, inputs)
+    await ingest_batch(pool, inputs)  # resent: refused again, each letter kept once
+    after = await _scrape(api)
+    moved = {
+        t: _counted_before(after, refused, service="ingest", event_type=t) - counted[t]
+        for t in labels
+    }
+    assert moved == labels
+    letters = await pool.fetch("SELECT event_type FROM dead_letters WHERE stage = 'ingest'")
+    assert sorted(r["event_type"] or "unreadable" for r in letters) == sorted(labels)
 
 
 async def test_metrics_show_the_outbox_backlog_until_it_is_relayed(

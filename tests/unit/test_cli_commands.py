@@ -227,6 +227,31 @@ def test_the_servers_options_name_their_environment_variables(command: list[str]
     assert "Missing option '--kafka' (env var: 'KAFKA_BOOTSTRAP_SERVERS')" in missing.output
 
 
+def test_publish_says_kafka_bootstrap_servers_chose_kafka_when_it_did() -> None:
+    """`publish --help` did not show that --kafka reads the variable, and with it exported
+    `publish --wait` was refused for the distributed mode, the user having typed no
+    --kafka (a tester's finding)."""
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["publish", "--help"], terminal_width=200)
+    assert "[env var: KAFKA_BOOTSTRAP_SERVERS]" in shown.output
+    exported = runner.invoke(
+        cli, ["publish", "-", "--wait"], env={"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092"}, input=""
+    )
+    assert exported.exit_code == 2, exported.output
+    said = " ".join(exported.output.split())
+    assert "KAFKA_BOOTSTRAP_SERVERS, set in the environment, sends to Kafka" in said
+    assert "unset it to publish into the embedded mode's database" in said
+    typed = runner.invoke(
+        cli, ["publish", "-", "--wait", "--kafka", "kafka:9092"], env=UNSET_KAFKA, input=""
+    )
+    assert typed.exit_code == 2, typed.output
+    said = " ".join(typed.output.split())
+    assert "--kafka sends to Kafka" in said and "KAFKA_BOOTSTRAP_SERVERS" not in said
+
+
+UNSET_KAFKA: dict[str, str | None] = {"KAFKA_BOOTSTRAP_SERVERS": None}
+
+
 def test_a_workers_health_port_says_all_it_serves() -> None:
     shown = CliRunner().invoke(cli, ["worker", "ingest", "--help"], terminal_width=200)
     assert "Serve GET /healthz (503 once a consumer has stalled), /readyz and /metrics" in (

@@ -26,6 +26,7 @@ from jsonschema import Draft7Validator
 from services.cli.main import cli
 from services.platform.eventlog.acls import acl_grants, render
 from services.platform.eventlog.topics import load_topics
+from services.platform.operations.liveness import LIVENESS_DATABASE_SECONDS
 from services.platform.trusted_proxies import trusted_proxies
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -284,6 +285,28 @@ def test_compose_file_structure_and_the_compose_specification_accepts_it(
     assert _refusals(misspelt) == [
         "$.services.kafka.healthcheck: 'intervall' does not match any of the regexes: '^x-'"
     ]
+
+
+def _seconds(duration: str) -> float:
+    """A Compose duration (`5s`, `1m30s`, `500ms`) in seconds."""
+    units = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001, "us": 1e-6}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|us|h|m|s)", duration)
+    assert parts and "".join(n + u for n, u in parts) == duration, f"not a duration: {duration}"
+    return sum(float(number) * units[unit] for number, unit in parts)
+
+
+def test_every_healthcheck_waits_longer_than_the_processs_look_at_postgresql(
+    compose: dict[str, Any],
+) -> None:
+    # /healthz answers `degraded` during a database hang only after its look at PostgreSQL
+    # gives up: a healthcheck timing out first would mark a container unhealthy (and restart
+    # it under an orchestrator that acts on health) for an outage a restart cannot cure.
+    for name, spec in _vendorwatch_services(compose).items():
+        check = spec.get("healthcheck")
+        if check is None:
+            continue  # a one-shot command, not a service
+        assert "/healthz" in " ".join(check["test"]), name
+        assert _seconds(check.get("timeout", "30s")) >= 4 * LIVENESS_DATABASE_SECONDS, name
 
 
 def _refusals(compose: dict[str, Any]) -> list[str]:

@@ -10,6 +10,7 @@ from typing import BinaryIO
 
 import asyncpg
 import click
+from click.core import ParameterSource
 
 from services.cli import database_choice, publishing
 from services.cli.database_choice import database_options
@@ -26,7 +27,13 @@ logger = logging.getLogger(__name__)
 
 @click.command()
 @click.argument("file", type=click.File("rb"))
-@click.option("--kafka", "kafka", envvar="KAFKA_BOOTSTRAP_SERVERS", help="Distributed mode.")
+@click.option(
+    "--kafka",
+    "kafka",
+    envvar="KAFKA_BOOTSTRAP_SERVERS",
+    show_envvar=True,
+    help="Distributed mode: Kafka's bootstrap servers, HOST:PORT (several comma-separated).",
+)
 @click.option(
     "--wait",
     is_flag=True,
@@ -42,9 +49,18 @@ def publish(
     if any was. The registry judges the stored events later and may still refuse one:
     eventStatus gives its verdict, or --wait waits for them (exit 1 if it refused any)."""
     if wait and kafka:
+        # Named as the user chose Kafka: with KAFKA_BOOTSTRAP_SERVERS exported and no --kafka
+        # typed, an error about the distributed mode left them asking why.
+        source = click.get_current_context().get_parameter_source("kafka")
+        if source is ParameterSource.ENVIRONMENT:
+            chosen = (
+                "KAFKA_BOOTSTRAP_SERVERS, set in the environment, sends to Kafka (distributed"
+                " mode): unset it to publish into the embedded mode's database, or ask eventStatus"
+            )
+        else:
+            chosen = "--kafka sends to Kafka (distributed mode): there, ask eventStatus"
         raise click.UsageError(
-            "--wait reads the registry's verdicts in the embedded mode's database; in the"
-            " distributed mode ask eventStatus"
+            f"--wait reads the registry's verdicts in the embedded mode's database, and {chosen}"
         )
     # "error": the refusals are reported by line at the end, not also as ingest's warnings.
     configure("error", quiet_libraries=True)

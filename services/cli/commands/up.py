@@ -9,8 +9,8 @@ import click
 
 from services.cli import embedded, instances
 from services.cli.database_choice import url_chosen
+from services.cli.listening import ensure_port_free
 from services.cli.running import LOG_LEVELS, configure, run
-from services.cli.serving import ensure_port_free
 from services.console import sign_in
 from services.platform.security.auth import Role, auth_config, issue_token
 from services.platform.settings import Settings, default_data_dir

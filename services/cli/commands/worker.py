@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from services.cli import workers
+from services.cli.listening import ensure_port_free
 from services.cli.running import LOG_LEVELS, configure
 from services.cli.server_options import database_url_option, kafka_option
 from services.platform.errors import StartupError
@@ -37,6 +38,9 @@ def worker(
     log_format = configure(log_level)
     health = HealthEndpoint(health_host, health_port) if health_port is not None else None
     try:
+        if health is not None:
+            # Before faust starts: its bind of a port taken was a 65-line traceback.
+            ensure_port_free(health.host, health.port, "--health-port")
         workers.run_worker(
             service,
             Settings(database_url=database_url, kafka_bootstrap=kafka),

@@ -172,7 +172,7 @@ async def _apply_batch(
         recorded_at = await _claim(conn, consumer, judge, taken, save_cursor, measure)
         # After the claim, which may wait for the recorded order's heads: a letter written
         # before it would hold its key meanwhile, for a batch holding a head to wait on.
-        await dead_letters.record_many(conn, unreadable)
+        new_letters = await dead_letters.record_many(conn, unreadable)
         claimed = set(recorded_at)
         fresh = []
         for event in taken:
@@ -212,7 +212,12 @@ async def _apply_batch(
                 if e.event_id not in refusals
             ),
             [e.event_type for e in fresh if e.event_id in refusals]
-            + ["unreadable"] * len(unreadable),
+            # A record read again (a redelivery) is refused once, as its letter is kept once.
+            + [
+                metrics.type_label(letter.event_type)
+                for letter, new in zip(unreadable, new_letters, strict=True)
+                if new
+            ],
         )
     return BatchResult(
         applied=len(fresh) - len(refusals),

@@ -64,12 +64,14 @@ def _exact(raw: bytes | str) -> bytes:
     return raw if isinstance(raw, bytes) else raw.encode("utf-8", errors="surrogatepass")
 
 
-async def record_many(conn: Connection, letters: Sequence[DeadLetter]) -> None:
+async def record_many(conn: Connection, letters: Sequence[DeadLetter]) -> list[bool]:
     """Records each letter once: the same input refused at the same stage again (a retried
     batch, a redelivered message) is the same refusal. Whatever the input holds, recording
-    it cannot fail: a refusal that could not be written would roll back its whole batch."""
+    it cannot fail: a refusal that could not be written would roll back its whole batch.
+    Returns, per letter in order, whether it is new (False: that input's letter was kept
+    already, or is earlier in `letters`)."""
     if not letters:
-        return
+        return []
     rows = []
     for letter in letters:
         exact, text = _exact(letter.raw), as_text(letter.raw)
@@ -88,7 +90,7 @@ async def record_many(conn: Connection, letters: Sequence[DeadLetter]) -> None:
     # to their tallies (migration 0007), so a batch refusing 2,000 lines adds one, not 2,000.
     # DO NOTHING skips a letter equal to one earlier in the same statement too. In the order
     # they came: letters are listed by their ids, in the order they arrived.
-    await conn.execute(
+    inserted = await conn.fetch(
         """INSERT INTO dead_letters (stage, event_id, event_type, reason, raw, raw_bytes, raw_hash)
            SELECT stage, event_id, event_type, reason, raw, raw_bytes, raw_hash
            FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::bytea[],
@@ -96,12 +98,20 @@ async def record_many(conn: Connection, letters: Sequence[DeadLetter]) -> None:
                WITH ORDINALITY AS l(stage, event_id, event_type, reason, raw, raw_bytes,
                                     raw_hash, n)
            ORDER BY n
-           ON CONFLICT (stage, raw_hash) DO NOTHING""",
+           ON CONFLICT (stage, raw_hash) DO NOTHING
+           RETURNING stage, raw_hash""",
         *([row[i] for row in rows] for i in range(7)),
     )
     # The tallies folded here too, not only when /metrics is scraped: without a scraper (an
     # embedded registry), every statement writing letters added a row that `count` summed.
     await conn.execute(_FOLD)
+    unclaimed = {(r["stage"], r["raw_hash"]) for r in inserted}
+    new: list[bool] = []
+    for row in rows:
+        key = (row[0], row[6])
+        new.append(key in unclaimed)
+        unclaimed.discard(key)  # the first of equal letters is the one written
+    return new
 
 
 _SELECT = """SELECT d.id, d.stage, d.event_id, d.event_type, d.reason, d.raw, d.raw_bytes,

@@ -44,7 +44,7 @@ from services.platform.operations.liveness import (
     now_doing,
     unreachable,
 )
-from services.platform.operations.retry import note_failure, note_success
+from services.platform.operations.retry import note_failure, note_success, until_done
 from services.platform.operations.start_up import StartUp
 from services.platform.postgres.database import close_pool, open_pool, redacted
 from services.platform.settings import Settings
@@ -334,19 +334,20 @@ def add_periodic(
     resources: WorkerResources,
     job: Callable[[WorkerResources], Awaitable[None]],
 ) -> None:
-    """Runs a service's periodic job (announcements, the planner) every `seconds`. A failure
-    is reported on the job's liveness (/healthz) and retried at the next tick: the period
-    is the backoff, and an exception escaping a faust timer would stop the whole worker."""
+    """Runs a service's periodic job (announcements, the planner, the chain's look) every
+    `seconds`. A failure is reported on the job's liveness (/healthz) and retried on the
+    back-off, as embedded mode's jobs are, never further apart than the period, until the
+    job succeeds; the timer's next tick waits for that. Retried only at the next tick, a job
+    that failed in a PostgreSQL outage kept /healthz `degraded` with its stale `last_error`
+    for up to its period (the chain's look: a minute) after PostgreSQL was back. The error is
+    cleared by the job succeeding, not by PostgreSQL answering a probe: the job is what was
+    failing. `until_done` raises nothing but a cancellation, and an exception escaping a faust
+    timer would stop the whole worker."""
     liveness = Liveness(name, "job")
     resources.livenesses.append(liveness)
 
     async def run() -> None:
-        try:
-            await job(resources)
-        except Exception as error:
-            note_failure(liveness, name, error)
-        else:
-            note_success(liveness, name)
+        await until_done(partial(job, resources), name, liveness, max_seconds=seconds)
 
     app.timer(seconds, name=f"{app.conf.id}.{name}")(run)
 

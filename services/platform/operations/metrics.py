@@ -35,8 +35,9 @@ EVENTS_APPLIED = Counter(
 )
 EVENTS_REFUSED = Counter(
     "vendorwatch_events_refused",
-    "Events a service refused (each also a dead letter); event_type 'unreadable' when the "
-    "input could not be read as an event.",
+    "Events a service refused, each counted once as its dead letter is kept once (the same "
+    "input sent again is received, not refused again); event_type as the dead letter records "
+    "it, 'unreadable' when the input names no event type of the catalog.",
     ["service", "event_type"],
 )
 # Observed for every event of every batch: a batch at a time (batch_histogram.py).
@@ -127,6 +128,12 @@ def operation_label(name: str | None) -> str:
             return "other"
         _operation_names.add(name)
     return name
+
+
+def type_label(event_type: str | None) -> str:
+    """The `event_type` label of an input: its type, as its dead letter records it when it
+    was refused; 'unreadable' when it names no event type of the catalog."""
+    return event_type or "unreadable"
 
 
 def batch_applied(

@@ -3,7 +3,9 @@
 Liveness (/healthz) asks "restart me?"; readiness asks "send me traffic?". A process is ready
 when PostgreSQL answers, every migration this code knows is applied, Kafka answers (distributed
 mode) and its consumers are caught up. Not ready is 503 with every check in the body, each
-saying what is wrong.
+saying what is wrong; `not_ready` names the checks that failed. A check that could not be made
+(the migrations, with PostgreSQL out of reach) is `"ready": null`, "unchecked", and not named
+in `not_ready`: named there, an outage read as a schema that needs migrating.
 
 "Caught up" means at most CAUGHT_UP_EVENTS events behind, summed over the consumer's
 partitions: one batch, i.e. the consumer would apply all it has not seen yet in its next
@@ -36,7 +38,8 @@ KafkaCheck = Callable[[], Awaitable[None]]
 LagSource = Callable[[], Awaitable[Mapping[str, int]]]
 
 
-def _check(ready: bool, detail: str) -> dict[str, Any]:
+def _check(ready: bool | None, detail: str) -> dict[str, Any]:
+    """`ready` None: not checked, for want of what the check asks (not ready all the same)."""
     return {"ready": ready, "detail": detail}
 
 
@@ -48,7 +51,7 @@ async def _database(migrations: MigrationsSource) -> dict[str, dict[str, Any]]:
         reason = f"unreachable: {type(error).__name__}: {error}".rstrip(": ")
         return {
             "database": _check(False, reason),
-            "migrations": _check(False, "unknown: the database is unreachable"),
+            "migrations": _check(None, "unchecked: the database is unreachable"),
         }
     return {
         "database": _check(True, "reachable"),
@@ -106,10 +109,10 @@ def waiting_report(waiting: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
 
 
 def _report(checks: dict[str, dict[str, Any]]) -> tuple[int, dict[str, Any]]:
-    ready = all(check["ready"] for check in checks.values())
+    ready = all(check["ready"] is True for check in checks.values())
     body = {
         "status": "ready" if ready else "not ready",
-        "not_ready": [name for name, check in checks.items() if not check["ready"]],
+        "not_ready": [name for name, check in checks.items() if check["ready"] is False],
         "checks": checks,
     }
     return (200 if ready else 503), body
