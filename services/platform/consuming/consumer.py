@@ -12,16 +12,14 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 
 import asyncpg
 
 from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event, said
-from services.platform.consuming import dead_letters
+from services.platform.consuming import dead_letters, ledger_claims
 from services.platform.consuming.consumer_lock import SHARED_FOR_BATCH, lock_key
-from services.platform.eventstore import chain, order_seals
 from services.platform.eventstore.event_reads import Cursor
 from services.platform.eventstore.event_store import canonical_json
 from services.platform.off_the_loop import for_batch
@@ -132,9 +130,9 @@ async def apply_batch(
     metrics (a rebuild: its process serves none) and logs no refusal (its replay counts
     them). `judged_here`: the events are those the consumer's judge accepted in the same
     rebuild (replay.py), whose verdicts stand in that rebuild's uncommitted transaction, not
-    in the judge's ledger as committed, which the claim otherwise consults (`_claim`). Any
-    other exception rolls the whole batch back and propagates, for the caller to retry:
-    nothing is acknowledged that is not committed.
+    in the judge's ledger as committed, which the claim otherwise consults
+    (`ledger_claims.claim`). Any other exception rolls the whole batch back and propagates,
+    for the caller to retry: nothing is acknowledged that is not committed.
 
     Refusals are rare, so the handlers first run in the batch's transaction itself, without
     a savepoint (two round trips less per batch, on a live update's path); when an event is
@@ -169,7 +167,9 @@ async def _apply_batch(
         await conn.execute(SHARED_FOR_BATCH, lock_key(consumer.name))  # consumer_lock.py
         now_doing(f"applying a batch of {len(events)} events in one transaction")
         judge = None if judged_here else consumer.verdict_from
-        recorded_at = await _claim(conn, consumer, judge, taken, save_cursor, measure)
+        recorded_at = await ledger_claims.claim(
+            conn, consumer.name, consumer.records_order, judge, taken, save_cursor, measure
+        )
         # After the claim, which may wait for the recorded order's heads: a letter written
         # before it would hold its key meanwhile, for a batch holding a head to wait on.
         new_letters = await dead_letters.record_many(conn, unreadable)
@@ -225,84 +225,6 @@ async def _apply_batch(
         rejected=len(refusals) + len(unreadable),
         accepted=tuple(e for e in events if e.event_id not in earlier),
     )
-
-
-# The claims' recorded order, numbered and sealed in the claim's statement (order_seals.py):
-# $1 the consumer, $2 the batch's events, $5 whether it records its order, $7 their partitions.
-_SEALED_CLAIMS = order_seals.sealing(
-    consumer="$1::text",
-    events="$2::uuid[]",
-    partitions="$7::smallint[]",
-    seqs="claim_order_seq_seq",
-    recording="$5",
-    among="t.event_id IN (SELECT event_id FROM claimed)",
-)
-
-
-async def _claim(
-    conn: Connection,
-    consumer: Consumer,
-    judge: str | None,
-    taken: Sequence[EventEnvelope],
-    save_cursor: Cursor | None,
-    measure: bool,
-) -> dict[uuid.UUID, datetime | None]:
-    """Claims the events in the ledger (and, for a consumer that `records_order`, in the
-    order of `taken`, the order they are applied in) and saves the cursor, in one statement
-    (a batch is a transaction: where in it the offsets are written changes nothing, and a
-    round trip less is a live update's few milliseconds sooner); returns the events claimed
-    now, each with when the store appended it (`measure`: for the append-to-applied metric),
-    else None.
-
-    The recorded order is sealed in the same statement (eventstore/order_seals.py): the
-    batch's claims in each partition are a block, sealed after the one before it, whose
-    head (`claim_order_heads`) the statement locks until the batch commits, as an append
-    locks its partitions' heads. Batches of other partitions (a distributed worker's
-    replicas) go on; two of one partition take turns from their claims on.
-
-    A consumer that waits for a `judge`'s verdict claims nothing its judge's ledger refuses,
-    as it stands under the batch's lock: what brought the event counts for nothing then. In
-    distributed mode `facts` still holds what the judge passed on before a rebuild that now
-    refuses it, and a follower behind on the topic reached it after the rebuild's commit
-    (embedded mode's reader passes over refused events already: the same verdict). None:
-    the consumer judges, or its judge's stage of the same rebuild handed it the events (the
-    ledger as committed is the one that rebuild replaces)."""
-    # Once each: the same event twice in a batch is applied once, at its first place. Each
-    # with its partition, for the recorded order's seals (order_seals.py).
-    partitions = {
-        e.event_id: chain.partition_of(e.vendor_id) if consumer.records_order else 0 for e in taken
-    }
-    rows = await conn.fetch(
-        f"""WITH claimed AS (
-               INSERT INTO processed_events (consumer, event_id)
-               SELECT $1, t.event_id FROM unnest($2::uuid[]) AS t(event_id)
-               WHERE $6::text IS NULL OR NOT EXISTS (
-                   SELECT 1 FROM processed_events j
-                   WHERE j.consumer = $6 AND j.event_id = t.event_id AND j.refused
-               )
-               ON CONFLICT DO NOTHING RETURNING event_id
-           ), saved AS (
-               INSERT INTO consumer_offsets (consumer, partition, seq)
-               SELECT $1, partition - 1, seq FROM unnest($3::bigint[])
-                   WITH ORDINALITY AS o(seq, partition)
-               ON CONFLICT (consumer, partition) DO UPDATE
-               SET seq = EXCLUDED.seq, updated_at = now()
-           ), {_SEALED_CLAIMS}, ordered AS (
-               INSERT INTO claim_order (seq, consumer, event_id, seal)
-               SELECT n.seq, $1, n.event_id, s.seal FROM numbered n
-               LEFT JOIN sealed s ON s.seq = n.seq
-           )
-           SELECT c.event_id, s.recorded_at FROM claimed c
-           LEFT JOIN event_store s ON $4 AND s.event_id = c.event_id""",
-        consumer.name,
-        list(partitions),
-        list(save_cursor.seqs) if save_cursor is not None else [],
-        measure,
-        consumer.records_order,
-        judge,
-        list(partitions.values()),
-    )
-    return {row["event_id"]: row["recorded_at"] for row in rows}
 
 
 async def _apply_together(

@@ -11,7 +11,7 @@ orders: `verify`'s checks of what a rebuild replays and where the live readers g
   claims, refusals included. A rebuild replays what the ledger says was applied
   (rebuilding.REACHED): a row removed had it drop the event silently. The seals prove the
   order, so the order proves the ledger.
-- A follower applies nothing its judge's ledger refuses (consumer.py `_claim`): an event in a
+- A follower applies nothing its judge's ledger refuses (ledger_claims.claim): an event in a
   follower's order that its ledger says it applied, and the judge's refused, is a
   contradiction.
 - A refused row has a dead letter of its consumer saying why (consumer.py `_refuse`, in the

@@ -10,7 +10,7 @@ a chain of blocks, one per batch that recorded events of that partition: the blo
 carries its seal, over the seal before it and the block's rows in seq order (which covers each
 row's seq, so a swap across partitions shows too), and the chain's head (`claim_order_heads`,
 every recorded order's) its last seal. The statement recording a batch writes them (`sealing`:
-the claim's, platform/consuming/consumer.py `_claim`, and risk's `add_events`), and each order's
+the claim's, platform/consuming/ledger_claims.py, and risk's `add_events`), and each order's
 migration for rows written before (platform's 0009_sealed_claim_order.sql, risk's
 0013_sealed_order.sql); all must stay equal to what `OrderWalk` computes. A block, not a
 row, is the unit: one hash per batch and partition, no per-row chaining in a statement that
