@@ -61,9 +61,9 @@ def database_options(command: Callable[..., None]) -> Callable[..., None]:
         " wins over $DATABASE_URL). "
         "Default: $VENDORWATCH_DATA_DIR, else the database of the running `vendorwatch up`.",
     )(with_one_database)
-    return click.option("--database-url", envvar="DATABASE_URL", help="Use this PostgreSQL.")(
-        chosen
-    )
+    return click.option(
+        "--database-url", envvar="DATABASE_URL", show_envvar=True, help="Use this PostgreSQL."
+    )(chosen)
 
 
 def url_chosen(database_url: str | None, data_dir: Path | None) -> str | None:

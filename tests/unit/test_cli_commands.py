@@ -227,6 +227,17 @@ def test_the_servers_options_name_their_environment_variables(command: list[str]
     assert "Missing option '--kafka' (env var: 'KAFKA_BOOTSTRAP_SERVERS')" in missing.output
 
 
+@pytest.mark.parametrize(
+    "command", [["publish"], ["verify"], ["rebuild", "all"], ["export", "exclusions"], ["import"]]
+)
+def test_every_command_choosing_its_database_names_database_url(command: list[str]) -> None:
+    """`--database-url` read DATABASE_URL on every one-off command, but only the servers'
+    `--help` said so (an operator's finding)."""
+    shown = CliRunner().invoke(cli, [*command, "--help"], terminal_width=200)
+    assert shown.exit_code == 0, shown.output
+    assert "[env var: DATABASE_URL]" in shown.output
+
+
 def test_publish_says_kafka_bootstrap_servers_chose_kafka_when_it_did() -> None:
     """`publish --help` did not show that --kafka reads the variable, and with it exported
     `publish --wait` was refused for the distributed mode, the user having typed no
