@@ -6,6 +6,7 @@ import { accessRules, ApiRefusal, graphql, mayUse } from "./api.js";
 import { fetchFile } from "./downloads.js";
 import { html } from "./html.js";
 import { keepLanguage, LANGUAGES, storedLanguage, translator } from "./i18n.js";
+import { forgetKept } from "./kept.js";
 import { liveConnection } from "./live.js";
 import { RiskBoardScreen } from "./risk.js";
 import { RiskVendorScreen } from "./riskvendor.js";
@@ -183,6 +184,8 @@ function App() {
       if (error instanceof ApiRefusal) return error.messages;
       throw error;
     }
+    // What the last user of the tab kept (a screening) is not the new user's.
+    forgetKept();
     keepToken(candidate);
     setNotice(null);
     setToken(candidate);
@@ -190,6 +193,7 @@ function App() {
   };
   const signOut = (messages) => {
     forgetToken();
+    forgetKept();
     setNotice(messages && { messages, ended: true });
     setToken(null);
   };
@@ -211,6 +215,7 @@ function App() {
     </header>
     ${token && rules
       ? html`<${Console}
+          key=${token}
           token=${token}
           rules=${rules}
           language=${language}

@@ -2,7 +2,8 @@
 // with the ranked candidates of a name), or a whole bidder list in one screenBidders request,
 // as of a day and as the registry knew it at a moment, each answer with the bars already
 // recorded to come (reasons.js), with the result as CSV; and the
-// registry's exclusions export for other systems.
+// registry's exclusions export for other systems. The conditions, what was given and the last
+// answers are kept for the tab (kept.js): Back from a vendor's page finds them as they were.
 import { useRef, useState } from "preact/hooks";
 import { ApiRefusal } from "./api.js";
 import { useFocusAfterAnswer, Waiting } from "./attempts.js";
@@ -11,6 +12,7 @@ import { saveBlob } from "./downloads.js";
 import { ExclusionsExport } from "./exclusions.js";
 import { html } from "./html.js";
 import { DateText, dayText, oneDecimal } from "./i18n.js";
+import { useKept } from "./kept.js";
 import { useLatestOnly } from "./reads.js";
 import { BarsToCome, Reasons } from "./reasons.js";
 import { Candidates, FIND_VENDOR, vendorLink } from "./search.js";
@@ -30,22 +32,26 @@ const SCREEN_BIDDERS = `query ConsoleScreenBidders($bidders: [BidderInput!]!, $a
 const STATUSES = ["ELIGIBLE", "BARRED", "POSSIBLE_MATCH", "UNKNOWN", "INVALID"];
 
 // Runs a request, showing only the latest one's answer; a refusal by the API is kept to be
-// shown as it said it.
-function useRequest() {
-  const [state, setState] = useState({ busy: false, refused: null, data: null });
+// shown as it said it. The last answer (`data`) is kept for the tab under `key`.
+function useRequest(key) {
+  const [state, setState] = useState({ busy: false, refused: null });
+  const [data, setData] = useKept(key, null);
   const begin = useLatestOnly();
   const run = async (request) => {
     const isLatest = begin();
-    setState({ busy: true, refused: null, data: null });
+    setState({ busy: true, refused: null });
+    setData(null);
     try {
-      const data = await request();
-      if (isLatest()) setState({ busy: false, refused: null, data });
+      const answer = await request();
+      if (!isLatest()) return;
+      setState({ busy: false, refused: null });
+      setData(answer);
     } catch (error) {
       if (!(error instanceof ApiRefusal)) throw error;
-      if (isLatest()) setState({ busy: false, refused: error.messages, data: null });
+      if (isLatest()) setState({ busy: false, refused: error.messages });
     }
   };
-  return [state, run];
+  return [{ ...state, data }, run];
 }
 
 // Once the answer is drawn, focus goes to its heading (back to the button after a refusal).
@@ -221,9 +227,9 @@ const BY = {
 
 function OneBidder({ session, conditions }) {
   const { t, language, api } = session;
-  const [by, setBy] = useState("name");
-  const [value, setValue] = useState("");
-  const [state, run] = useRequest();
+  const [by, setBy] = useKept("screening.one.by", "name");
+  const [value, setValue] = useKept("screening.one.value", "");
+  const [state, run] = useRequest("screening.one.answer");
   const section = useRef(null);
   useFocusAfterAnswer(section, state.busy, answerOrButton);
   const submit = (event) => {
@@ -263,8 +269,8 @@ function BidderList({ session, conditions }) {
   const { t, language, api } = session;
   // The text, and whether it is an uploaded CSV file's (read as CSV even without a header
   // row); typing in it makes it a pasted list again.
-  const [list, setList] = useState({ text: "", csvFile: false });
-  const [state, run] = useRequest();
+  const [list, setList] = useKept("screening.list.given", { text: "", csvFile: false });
+  const [state, run] = useRequest("screening.list.answer");
   const section = useRef(null);
   useFocusAfterAnswer(section, state.busy, answerOrButton);
   const { format, bidders } = readBidders(list.text, list.csvFile);
@@ -311,7 +317,12 @@ function BidderList({ session, conditions }) {
 
 export function ScreeningScreen({ session }) {
   const { t } = session;
-  const [conditions, setConditions] = useState({ asOf: "", knownAt: "", agency: "", category: "" });
+  const [conditions, setConditions] = useKept("screening.conditions", {
+    asOf: "",
+    knownAt: "",
+    agency: "",
+    category: "",
+  });
   return html`<h2>${t("screening.title")}</h2>
     <${Conditions} t=${t} conditions=${conditions} setConditions=${setConditions} />
     <${OneBidder} session=${session} conditions=${conditions} />

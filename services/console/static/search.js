@@ -13,6 +13,11 @@ export function vendorLink(vendorId) {
   return `#/vendor/${encodeURIComponent(vendorId)}`;
 }
 
+// The vendor search's address for a search (vendors.js): one part, a "/" in it escaped.
+export function searchLink(search) {
+  return search ? `#/vendors/${encodeURIComponent(search)}` : "#/vendors";
+}
+
 export function Candidates({ t, hits, caption }) {
   if (hits.length === 0) return html`<p class="empty">${t("search.none")}</p>`;
   const more = hits.length > SHOWN_HITS;

@@ -3,12 +3,11 @@
 // the bars through affiliates' sanctions, and whether it may bid today, for the roles that
 // may ask `bidEligibility`), contracts and, for auditors and admins, everything recorded about it in log order and who
 // recorded it; a link to its risk (riskvendor.js).
-import { useState } from "preact/hooks";
-import { ApiRefusal } from "./api.js";
+import { useEffect, useState } from "preact/hooks";
 import { BarPeriod } from "./barperiod.js";
 import { html } from "./html.js";
 import { amountText, DateText, InstantText } from "./i18n.js";
-import { Candidates, FIND_VENDOR, vendorLink } from "./search.js";
+import { Candidates, FIND_VENDOR, searchLink, vendorLink } from "./search.js";
 import { useRead } from "./reads.js";
 import { riskLink } from "./risk.js";
 import { Refusal } from "./signin.js";
@@ -51,18 +50,19 @@ const TIMELINE = `query ConsoleVendorTimeline($vendorId: ID!) {
   }
 }`;
 
-export function VendorSearchScreen({ session }) {
+// The search is in the address (`#/vendors/<what was searched>`, search.js's `searchLink`),
+// read again whenever it changes: Back from a hit finds the query and its hits, and a search
+// can be bookmarked or passed on. Held in the screen's state only, both were gone on Back.
+export function VendorSearchScreen({ session, argument }) {
   const { t, api } = session;
-  const [search, setSearch] = useState("");
-  const [state, setState] = useState({ hits: null, refused: null });
-  const submit = async (event) => {
+  const [search, setSearch] = useState(argument);
+  useEffect(() => setSearch(argument), [argument]);
+  const read = useRead(argument || null, async () => (await api(FIND_VENDOR, { search: argument })).vendors);
+  const submit = (event) => {
     event.preventDefault();
-    try {
-      setState({ hits: (await api(FIND_VENDOR, { search: search.trim() })).vendors, refused: null });
-    } catch (error) {
-      if (!(error instanceof ApiRefusal)) throw error;
-      setState({ hits: null, refused: error.messages });
-    }
+    // The same search again is read again (the registry may have changed), no new entry.
+    if (search.trim() === argument) read.reload();
+    else location.hash = searchLink(search.trim());
   };
   return html`<h2>${t("vendors.title")}</h2>
     <form class="inline" onSubmit=${submit}>
@@ -70,8 +70,12 @@ export function VendorSearchScreen({ session }) {
       <input id="vendor-search" required value=${search} onInput=${(e) => setSearch(e.target.value)} />
       <button type="submit">${t("vendors.find")}</button>
     </form>
-    <${Refusal} t=${t} messages=${state.refused} />
-    ${state.hits ? html`<${Candidates} t=${t} hits=${state.hits} caption=${t("search.ranked")} />` : null}`;
+    <${Refusal} t=${t} messages=${read.refused} />
+    ${!argument || read.refused
+      ? null
+      : read.value === undefined
+        ? html`<p aria-live="polite">${t("loading")}</p>`
+        : html`<${Candidates} t=${t} hits=${read.value} caption=${t("search.ranked")} />`}`;
 }
 
 // An identifier's scheme by its label; a scheme the console has no label for (schemes are
