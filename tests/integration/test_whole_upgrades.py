@@ -30,7 +30,8 @@ from tests.support.processes import free_port, run_cli
 pytestmark = pytest.mark.postgres
 
 # The registry's and migration's claim as the release before the seals ran it (consumer.py's
-# `_claim` before platform migration 0009): the order numbered by claim_order's own sequence,
+# `_claim` before platform migration 0009, `ledger_claims.claim` since): kept as that release
+# sent it, not shared with today's statement. The order numbered by claim_order's own sequence,
 # no seal written, no head moved.
 CLAIM_BEFORE_THE_SEALS = """WITH claimed AS (
        INSERT INTO processed_events (consumer, event_id)
