@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from typing import TextIO
+from typing import IO
 
 import click
 
@@ -147,7 +147,7 @@ def refusals_said(written_to: str | None) -> str:
     )
 
 
-def refusals_writer(file: TextIO) -> Callable[[int, str], None]:
+def refusals_writer(file: IO[str]) -> Callable[[int, str], None]:
     """Writes each refused row to `file` as it is refused, a CSV of its line (empty for no
     row) and reason, under a header: any number of them, in bounded memory."""
     writer = csv.writer(file)

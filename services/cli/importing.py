@@ -24,7 +24,7 @@ import io
 import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, TextIO
+from typing import IO, TYPE_CHECKING, BinaryIO
 
 import click
 
@@ -135,7 +135,7 @@ async def run(
     bodies: tuple[str, ...] = (),
     empty_allowed: bool = False,
     mass_lift_allowed: bool = False,
-    refusals: TextIO | None = None,
+    refusals: IO[str] | None = None,
 ) -> None:
     """`vendorwatch import`: into Kafka if given, else the chosen embedded event log; the
     report is sent last, as an `import.reported` event (imports/report.py). `bodies`,
@@ -182,7 +182,7 @@ async def _import_list(
     bodies: tuple[str, ...],
     empty_allowed: bool,
     mass_lift_allowed: bool,
-    refusals: TextIO | None,
+    refusals: IO[str] | None,
 ) -> None:
     """A list's import from a file that can be read twice (`name`: as the report gives it)."""
     if (problem := not_utf8(file)) is not None:

@@ -170,6 +170,28 @@ def test_a_body_is_named_only_for_a_list_of_bodies(
     assert said in result.output
 
 
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        (["ocds"], "--refusals is for lists: an OCDS import prints what it refused"),
+        (["worldbank", "--body", "北浜市"], "--body is for jp_suspension only"),
+    ],
+)
+def test_a_refused_import_leaves_no_refusals_file(
+    tmp_path: pathlib.Path, arguments: list[str], said: str
+) -> None:
+    """`--refusals FILE` was opened before the command was checked: an OCDS import refused
+    for it (or a list refused for another option) left an empty FILE, read as "nothing was
+    refused"."""
+    listed, refusals = tmp_path / "list.json", tmp_path / "refused.csv"
+    listed.write_text("{}", encoding="utf-8")
+    source, *options = arguments
+    command = ["import", source, str(listed), *options, "--refusals", str(refusals)]
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 2 and said in result.output
+    assert not refusals.exists()
+
+
 def test_an_exports_day_is_read_as_the_api_reads_one() -> None:
     """`--as-of` took ISO dates only where the API and the export's URL take era dates too;
     a day that is neither is refused before anything is read, saying why."""

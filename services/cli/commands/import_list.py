@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import IO, BinaryIO
 
 import click
 
@@ -47,7 +47,8 @@ from services.imports import planning
 @click.option(
     REFUSALS_OPTION,
     "refusals",
-    type=click.File("w", encoding="utf-8", lazy=False),
+    # A path, opened once every option is checked: a refused command leaves no file behind.
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
     metavar="FILE",
     help="Lists: write every refused row to FILE as it is refused, a CSV of its line and"
     " reason (- for stdout); with --dry-run too. Without it the first 20 are printed and the"
@@ -64,7 +65,7 @@ def import_list(
     bodies: tuple[str, ...],
     empty_allowed: bool,
     mass_lift_allowed: bool,
-    refusals: TextIO | None,
+    refusals: str | None,
 ) -> None:
     """Import a debarment list (the World Bank's, the IDB's, the EBRD's CSV; `jp_suspension`:
     a Japanese 指名停止一覧 in VendorWatch's CSV layout; `jp_meti`: METI's barred entities;
@@ -91,17 +92,24 @@ def import_list(
         raise click.UsageError(
             f"{REFUSALS_OPTION} is for lists: an OCDS import prints what it refused"
         )
-    run(
-        importing.run(
-            source,
-            file,
-            kafka,
-            database_url,
-            data_dir,
-            dry_run,
-            bodies,
-            empty_allowed,
-            mass_lift_allowed,
-            refusals,
-        )
+    refusals_file: IO[str] | None = (
+        None if refusals is None else click.open_file(refusals, "w", encoding="utf-8")
     )
+    try:
+        run(
+            importing.run(
+                source,
+                file,
+                kafka,
+                database_url,
+                data_dir,
+                dry_run,
+                bodies,
+                empty_allowed,
+                mass_lift_allowed,
+                refusals_file,
+            )
+        )
+    finally:
+        if refusals_file is not None:
+            refusals_file.close()
