@@ -9,7 +9,7 @@ sanctions and lifts recorded since, must raise the alert it raised, and no other
 facts must raise the same alert however they were batched. The reasons are those of the
 vendor's whole answer that reach the agency, as an announcement's alert keeps them
 (`barring_at`), so that the two compare; the day and the sanctions that extend it are the
-registry's answer for the agency, as `handlers._day_at` asks it.
+registry's answer for the agency, as `registry_answers.day_at` asks it.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from itertools import groupby
 from typing import cast
 
-from services.alerts import late_bars, repository, watch_starts
+from services.alerts import installed, late_bars, registry_answers, repository, watch_starts
 from services.alerts.acknowledgements import already_acknowledged
 from services.alerts.changes import Seen, alert_id, change_at
 from services.alerts.watchers import watching
@@ -41,7 +41,7 @@ from services.events.alerts import (
 from services.events.base import EventEnvelope
 from services.events.catalog import ENVELOPES, SCHEMA_VERSION
 from services.events.contract import ContractAwarded
-from services.events.emitted import EligibilityChanged, EligibilityReasonRef, barring_at
+from services.events.emitted import EligibilityChanged, barring_at
 from services.events.imports import ImportCandidatesListed, ImportReported, ReviewCandidate
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection
@@ -50,8 +50,6 @@ from services.platform.eventstore.chain import partition_of
 from services.platform.eventstore.event_store import canonical_json
 from services.platform.eventstore.recorded_time import recorded_time, recorded_times
 from services.platform.postgres.database import Connection
-from services.registry.announcements import reason_ref
-from services.registry.reads.queries import RegistryQueryError, bid_eligibility_many
 
 SOURCE = "vendorwatch.alerts"
 OUTBOX = Outbox("alert_outbox")
@@ -95,9 +93,9 @@ class AlertHandlers:
             event.event_id,
             watchlist_id(payload.agency, payload.name),
         )
-        if recorded >= await _installed(conn, "watch_starts_at"):
-            in_order = recorded >= await _installed(conn, "in_order_at")
-            to_start = recorded >= await _installed(conn, "to_start_at")
+        if recorded >= await installed.installed_at(conn, "watch_starts_at"):
+            in_order = recorded >= await installed.installed_at(conn, "in_order_at")
+            to_start = recorded >= await installed.installed_at(conn, "to_start_at")
             partition = partition_of(event.vendor_id)
             found = await watch_starts.on_save(
                 conn, event.event_id, partition, payload, recorded, in_order, to_start
@@ -115,9 +113,9 @@ class AlertHandlers:
         judged a moment of the log at a time: half the events a registry receives are
         awards, and a screen and an insert for each made the alerts the slowest consumer."""
         recorded = await recorded_times(conn, [e.event_id for e in events], self._clock)
-        told_from = await _installed(conn, "watch_starts_at")
-        in_order_from = await _installed(conn, "in_order_at")
-        to_start_from = await _installed(conn, "to_start_at")
+        told_from = await installed.installed_at(conn, "watch_starts_at")
+        in_order_from = await installed.installed_at(conn, "in_order_at")
+        to_start_from = await installed.installed_at(conn, "to_start_at")
         for moment, run in groupby(events, key=lambda e: recorded[e.event_id]):
             if moment < told_from:
                 continue
@@ -135,15 +133,15 @@ class AlertHandlers:
         assert isinstance(payload, EligibilityChanged)
         vendor_id = event.vendor_id
         now = Seen(payload.eligible, payload.eligible_again_on, tuple(payload.reasons))
-        previous = await _with_reasons(
+        previous = await registry_answers.previous_with_reasons(
             conn, vendor_id, payload, await self._seen(conn, vendor_id, now)
         )
         raised_at = await recorded_time(conn, event, self._clock)
-        if await _history(conn, raised_at):
+        if await installed.before_installed(conn, raised_at):
             return
         # The contracts the log recorded by the announcement: one awarded after it is told by
         # its own award (`watch_starts`), live and replayed alike.
-        to_start = raised_at >= await _installed(conn, "to_start_at")
+        to_start = raised_at >= await installed.installed_at(conn, "to_start_at")
         watched = (
             await watching(conn, [vendor_id], payload.as_of, raised_at, to_start=to_start)
         ).get(vendor_id, {})
@@ -152,7 +150,9 @@ class AlertHandlers:
         # alert, after them, is what the agency was last told of the vendor's eligibility.
         alerts = await self._barred_later(conn, event, previous, now, raised_at, watched)
         for agency, names in watched.items():
-            day, extended_by = await _day_at(conn, vendor_id, payload, agency, raised_at)
+            day, extended_by = await registry_answers.day_at(
+                conn, vendor_id, payload, agency, raised_at
+            )
             change = change_at(previous, now, agency, day, told.get((vendor_id, agency)))
             if change is None:
                 continue
@@ -186,7 +186,7 @@ class AlertHandlers:
         """The alerts of the vendor's awards made on days the announcement newly bars
         (`late_bars.py`); none for one recorded before that code was installed."""
         first = late_bars.reaches_back_from(previous, now)
-        if first is None or raised_at < await _installed(conn, "late_bars_at"):
+        if first is None or raised_at < await installed.installed_at(conn, "late_bars_at"):
             return []
         payload = event.payload
         assert isinstance(payload, EligibilityChanged)
@@ -228,9 +228,9 @@ class AlertHandlers:
         recorded before alerted, and applied again still does, as an agency may have
         acknowledged it)."""
         raised_at = await recorded_time(conn, event, self._clock)
-        if await _history(conn, raised_at):
+        if await installed.before_installed(conn, raised_at):
             return
-        if raised_at >= await _installed(conn, "merged_candidates_at"):
+        if raised_at >= await installed.installed_at(conn, "merged_candidates_at"):
             candidates = [c for c in candidates if c.vendor_id != c.candidate_vendor_id]
         if not candidates:
             return
@@ -239,7 +239,7 @@ class AlertHandlers:
             [c.candidate_vendor_id for c in candidates],
             raised_at.date(),
             raised_at,
-            to_start=raised_at >= await _installed(conn, "to_start_at"),
+            to_start=raised_at >= await installed.installed_at(conn, "to_start_at"),
         )
         alerts = [
             self._alert(
@@ -357,69 +357,6 @@ class AlertHandlers:
             vendor_id=vendor_id,
             payload=payload,
         )
-
-
-async def _with_reasons(
-    conn: Connection, vendor_id: str, payload: EligibilityChanged, previous: Seen | None
-) -> Seen | None:
-    """The previous announcement; one seen before the alerts kept reasons (`0003_seen_reasons.sql`)
-    that barred the vendor is given what barred it the day before this one, as the registry
-    answers now: where it was barred, so that each agency is told what changed there (left
-    unknown for a vendor the registry does not know, as `change_at` then takes it)."""
-    if previous is None or previous.reasons is not None or previous.eligible:
-        return previous
-    try:
-        (before,) = await bid_eligibility_many(
-            conn, [vendor_id], payload.as_of - dt.timedelta(days=1)
-        )
-    except RegistryQueryError:
-        return previous
-    reasons = tuple(reason_ref(r) for r in before.reasons)
-    return Seen(previous.eligible, previous.eligible_again_on, reasons)
-
-
-async def _day_at(
-    conn: Connection,
-    vendor_id: str,
-    payload: EligibilityChanged,
-    agency: str,
-    known_at: dt.datetime,
-) -> tuple[dt.date | None, list[EligibilityReasonRef]]:
-    """The first day the vendor may bid at the agency again, as the registry answers for it
-    (None: it may now, or no end is known), and the sanctions recorded to start later that
-    keep it barred there until then (`Eligibility.extended_by`), so that the alert explains
-    its day. Not the announcement's own day, the first day nothing bars it anywhere: a
-    sanction recorded at another agency moves that one, and a sanction recorded to start
-    later here is in no announcement's reasons. Answered as known when the log recorded the
-    announcement (`known_at`), as the registry made it: asked as known now, an alert applied
-    again after a lift (a replay) gave no day, and one applied late a day the announcement
-    did not know."""
-    if payload.eligible or not barring_at(payload.reasons, agency):
-        return None, []
-    try:
-        (answer,) = await bid_eligibility_many(
-            conn, [vendor_id], payload.as_of, agency=agency, known_at=known_at
-        )
-    except RegistryQueryError:  # not registered (any more): the announcement's day
-        return payload.eligible_again_on, []
-    return answer.eligible_again_on, [reason_ref(r) for r in answer.extended_by]
-
-
-async def _history(conn: Connection, recorded_at: dt.datetime) -> bool:
-    """Recorded before the alerts service was installed: it alerts nobody."""
-    return recorded_at < await _installed(conn)
-
-
-async def _installed(conn: Connection, since: str = "at") -> dt.datetime:
-    """When the alerts were installed (`at`), or the code telling of watches' starts and of
-    awards to barred vendors (`watch_starts_at`): saves and awards recorded before it tell
-    nothing, applied again or not (migrations/0010_watch_starts_told_from.sql); or the code
-    telling of awards a bar recorded later reaches back to (`late_bars_at`, 0014); or the code
-    judging awards and saves by their place in the log (`in_order_at`), and leaving out
-    candidates that are their entry's own vendor (`merged_candidates_at`, 0016); or the code
-    watching contracts still to start (`to_start_at`, 0017)."""
-    installed: dt.datetime = await conn.fetchval(f"SELECT {since} FROM alert_installed")
-    return installed
 
 
 def _agency(alert: EventEnvelope) -> str:
