@@ -91,7 +91,10 @@ _AMOUNT_FORMS = 'give an integer, e.g. 3000000000, or its digits as a string, "3
 
 
 def _digits(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() else None
+    # A sign read as an integer's: "-5" is refused at its field for its range, as -5 is,
+    # rather than told to "give an integer".
+    unsigned = text.removeprefix("-")
+    return int(text) if unsigned.isascii() and unsigned.isdigit() else None
 
 
 def _amount(value: object) -> int:

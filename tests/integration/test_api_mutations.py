@@ -392,6 +392,20 @@ async def test_an_amount_written_in_the_query_may_be_as_large(
     assert event["payload"]["amount"] == 12_000_000_000
 
 
+@pytest.mark.parametrize("amount", [-5, "-5"], ids=["number", "digits"])
+async def test_a_negative_amount_is_refused_at_its_field_for_its_range(
+    pool: asyncpg.Pool, b_registered: None, amount: int | str
+) -> None:
+    # "-5" was told to "give an integer, e.g. 3000000000": it is one, below the range.
+    award = graphql_input(VALID_PAYLOADS["contract.awarded"] | {"amount": amount})
+    award["criticality"] = award["criticality"].upper()
+    answer = await execute(pool, AWARD, ADMIN, vendorId=case_b.VENDOR, payload=award)
+    assert answer["awardContract"]["accepted"] is False
+    (error,) = answer["awardContract"]["errors"]
+    assert error["field"] == "payload.amount" and "greater than or equal to 0" in error["message"]
+    assert await stored(pool) == []
+
+
 async def test_an_amount_that_is_no_integer_is_refused_saying_how_to_give_it(
     pool: asyncpg.Pool,
 ) -> None:

@@ -212,6 +212,20 @@ def test_every_bar_after_a_gap_is_upcoming_however_many_gaps() -> None:
     ]
 
 
+def test_bars_to_come_are_listed_by_the_day_each_begins() -> None:
+    # Recorded in this order, the fourth beginning second: `upcoming` listed them as
+    # recorded, so "what bars this vendor next" read October before May.
+    recorded = [
+        timeline("x1", D(2023, 4, 11), duration_months=6),
+        timeline("x2", D(2023, 10, 11), duration_months=3),
+        timeline("x3", D(2024, 1, 12), duration_months=3),
+        timeline("x4", D(2023, 5, 2), duration_months=4),
+    ]
+    answer = evaluate("vendor-b", own(*recorded), D(2023, 4, 10))
+    assert [r.sanction_id for r in answer.upcoming] == ["x1", "x4", "x2", "x3"]
+    assert [r.starts_on for r in answer.upcoming] == sorted(r.starts_on for r in answer.upcoming)
+
+
 def test_a_shortening_takes_effect_from_its_date_not_before() -> None:
     shortened = timeline(changes=(Change(D(2023, 6, 1), False, {"duration_months": 9}),))
     # Until 2023-06-01 the 18 months stood, though 9 months would have ended on 2023-04-08.

@@ -159,7 +159,8 @@ class BidEligibility:
     @strawberry.field(
         description="Sanctions already recorded that will bar the vendor after `asOf`, each"
         " from the first day it bars; one of `reasons` too when it bars again after a gap"
-        " (an extension dated later than the day after its last day)."
+        " (an extension dated later than the day after its last day). By the day each"
+        " begins, the next first."
     )
     @staticmethod
     def upcoming(answer: strawberry.Parent[eligibility.Eligibility]) -> list[EligibilityReason]:

@@ -286,15 +286,19 @@ def evaluate(
     reasons = barring_reasons(
         exposures, as_of, agency, category, bars_from=with_upcoming and with_bars_from
     )
-    # Every bar still to begin, each sanction's in order: one barring today is upcoming too
-    # when it bars again after a gap (an extension dated later than the day after its last
-    # day), and one may have several: a registry importing the answer's export would
-    # otherwise never see those bars.
-    upcoming = [
-        Reason.of(exposure, first, agency, category, ahead=True)
-        for exposure in (exposures if with_upcoming else ())
-        for first, _ in exposure.bars_later(as_of, agency, category)
-    ]
+    # Every bar still to begin: one barring today is upcoming too when it bars again after
+    # a gap (an extension dated later than the day after its last day), and one may have
+    # several: a registry importing the answer's export would otherwise never see those
+    # bars. By the day each begins (ties as recorded): an officer reads "what bars this
+    # vendor next" from the top, where recorded order put a bar of next October first.
+    upcoming = sorted(
+        (
+            Reason.of(exposure, first, agency, category, ahead=True)
+            for exposure in (exposures if with_upcoming else ())
+            for first, _ in exposure.bars_later(as_of, agency, category)
+        ),
+        key=lambda reason: reason.starts_on,
+    )
     again = None
     ends = [r.ends_on for r in reasons]
     if reasons and None not in ends:  # one that bars without end leaves no day free
