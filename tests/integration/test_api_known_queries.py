@@ -77,7 +77,9 @@ CASES = [
         for i in range(0, VENDORS, 3)
     ),
     Case(WHOLE, {"v": "b0007", "d": "2022-01-15"}, planned=True),
-    Case(WHOLE, {"v": "b0008", "d": "2023-03-01", "k": "2020-01-01T00:00:00+09:00"}, planned=True),
+    Case(WHOLE, {"v": "b0008", "d": "2023-03-01", "k": "2999-01-01T00:00:00+09:00"}, planned=True),
+    # Before b0008 was registered: not on record then, refused as an unknown vendor.
+    Case(WHOLE, {"v": "b0008", "d": "2023-03-01", "k": "2020-01-01T00:00:00+09:00"}, known=False),
     Case(WHOLE, {"v": "b0007"}, planned=True),  # asOf today
     Case(WHOLE, {"v": "b0007", "d": "2023-03-01"}, operation_name="Check", planned=True),
     Case(WHOLE, {"v": "b0007", "d": "2023-03-01"}, operation_name="Other", known=False),

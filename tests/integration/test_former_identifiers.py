@@ -6,6 +6,7 @@ no vendor had it and `vendors(search:)` found nothing, while B stayed barred by 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import asyncpg
@@ -95,6 +96,12 @@ async def test_a_number_another_vendor_holds_now_is_answered_as_its_own(
         "formerIdentifier": False,
     }
     assert (await execute(pool, SCREEN, knownAt=before))["screenBidders"] == screened(False)
+    # Between B's update and the other vendor's registration, nobody held it but B before.
+    between = await pool.fetchval(
+        "SELECT recorded_at FROM registry_vendors WHERE vendor_id = 'vendor-o'"
+    ) - dt.timedelta(microseconds=1)
+    screened_then = await execute(pool, SCREEN, knownAt=between.isoformat())
+    assert screened_then["screenBidders"] == screened(True)
 
 
 async def test_a_rebuild_keeps_the_former_identifiers(

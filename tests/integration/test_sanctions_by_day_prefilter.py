@@ -120,10 +120,12 @@ ALL_VENDORS = sorted({vendor for vendor, _, _, _ in SHAPES.values()})
 async def _vendor(conn: Connection, vendor_id: str, name: str | None = None) -> None:
     name = name or f"{vendor_id} K.K."
     await conn.execute(
-        "INSERT INTO registry_vendors (vendor_id, legal_name, event_id) VALUES ($1, $2, $3)",
+        "INSERT INTO registry_vendors (vendor_id, legal_name, event_id, recorded_at)"
+        " VALUES ($1, $2, $3, $4)",
         vendor_id,
         name,
         uuid.uuid4(),
+        RECORDED,  # on record before KNOWN_AT, as its sanctions
     )
     await conn.execute(
         "INSERT INTO registry_vendor_names (vendor_id, kind, name) VALUES ($1, 'legal', $2)",

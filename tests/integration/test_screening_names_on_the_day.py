@@ -100,3 +100,44 @@ async def test_a_name_an_update_replaced_stays_former_its_last_day_unknown(
     await drain(pool, REGISTRY)
     matched, _ = await _kinds(pool, "2023-01-10")
     assert matched["legal"] == ("株式会社ビーシステム", "FORMER")
+
+
+CORRECTED = {
+    "new_legal_name": "株式会社ビーテクノ",
+    "new_name_kana": "ビーテクノ",
+    "new_name_en": "B Techno Co., Ltd.",
+    "effective_on": "2023-04-01",
+}
+
+
+async def test_a_name_a_same_day_rename_corrected_was_never_in_use(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """B renamed on 2023-04-01 to ビーソリューションズ, corrected the same day to ビーテクノ:
+    both B's old names and the corrected ones were listed as used until 2023-03-31, and all
+    answered as B's own names on the days before. Only the old ones were in use then."""
+    corrected = envelope("vendor.renamed", CORRECTED, case_b.VENDOR)
+    await _recorded(pool, case_b.registered(), case_b.suspended(), case_b.renamed(), corrected)
+    screen = [{"ref": "legal", "name": "株式会社ビーソリューションズ"}]
+    (answer,) = (await execute(pool, SCREEN, b=screen, d="2023-01-10"))["screenBidders"]
+    (candidate,) = answer["candidates"]
+    assert (candidate["matchedName"], candidate["matchedKind"]) == (
+        "株式会社ビーソリューションズ",
+        "FORMER",
+    )
+    matched, names = await _kinds(pool, "2023-01-10")
+    assert matched == {
+        "legal": ("株式会社ビーシステム", "LEGAL"),
+        "english": ("B System Co., Ltd.", "ENGLISH"),
+    }
+    expected = {
+        **OLD_NAMES,
+        **dict.fromkeys(NEW_NAMES, "FORMER"),
+        **ALIASES,
+        "株式会社ビーテクノ": "LEGAL",
+        "ビーテクノ": "KANA",
+        "B Techno Co., Ltd.": "ENGLISH",
+    }
+    assert names == expected
+    await rebuilding.rebuild(Settings(database_url=database_url), ["registry"], force=True)
+    assert await _kinds(pool, "2023-01-10") == (matched, names)

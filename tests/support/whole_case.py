@@ -40,7 +40,11 @@ def the_case(start: dt.date) -> list[dict[str, Any]]:
 async def case_applied(pool: asyncpg.Pool, start: dt.date) -> dt.datetime:
     """The whole case applied by the running system, the plan shaped by its owner; returns
     a moment just before the suspension was recorded (for the eligibility as known then)."""
-    await submit(pool, *the_case(start))
+    case = the_case(start)
+    # The vendors first: the moment returned is one when B was on record, not yet suspended.
+    await submit(pool, *case[:2])
+    await settled(pool)
+    await submit(pool, *case[2:])
     await settled(pool)
     # Every event of the case is accepted (its incident and claim name what it recorded).
     assert await pool.fetch("SELECT reason FROM dead_letters") == []

@@ -3,6 +3,8 @@ candidate scored, and explanations that say what the comparison set aside."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from services.registry.bidder_screening.bidders import BidderListRefused, check, checked
@@ -11,6 +13,7 @@ from services.registry.bidder_screening.matching import (
     BarredVendor,
     NameQuery,
     Thresholds,
+    kinds_on,
     match_all,
 )
 from services.registry.bidder_screening.model import MAX_BIDDERS, Bidder
@@ -208,3 +211,33 @@ def test_a_long_barred_name_holding_the_bidders_name_is_a_possible_match() -> No
     assert [(m.vendor_id, m.score) for m in found] == [("tmc", 90.0)]
     assert near == []
     assert [h.score for h in rank("Viwaseen", tmc.names)] == [90.0]
+
+
+def _former(name: str, until: str, was: NameKind) -> NameCandidate:
+    return NameCandidate("b", NameKind.FORMER, name, dt.date.fromisoformat(until), was)
+
+
+def test_a_name_a_same_day_rename_corrected_was_never_in_use() -> None:
+    """A Corp renamed on 2024-03-01 to B Corp, then the same day (a correction) to C Corp: A
+    and B are both listed as used until 2024-02-29, in the order recorded. On the days up to
+    then A was the vendor's legal name; B, adopted and replaced on 2024-03-01, never was."""
+    names = [
+        NameCandidate("b", NameKind.LEGAL, "C Corp"),
+        _former("A Corp", "2024-02-29", NameKind.LEGAL),
+        _former("A Kana", "2024-02-29", NameKind.KANA),
+        _former("B Corp", "2024-02-29", NameKind.LEGAL),
+        _former("B Kana", "2024-02-29", NameKind.KANA),
+    ]
+    k = NameKind
+    assert kinds_on(names, dt.date(2024, 1, 15)) == [k.LEGAL, k.LEGAL, k.KANA, k.FORMER, k.FORMER]
+    assert kinds_on(names, dt.date(2024, 3, 1)) == [k.LEGAL, *[k.FORMER] * 4]
+    # C renamed on 2024-06-01 to D, corrected that day to E: C is the legal name in between.
+    later = [
+        NameCandidate("b", NameKind.LEGAL, "E Corp"),
+        *names[1:],
+        _former("C Corp", "2024-05-31", NameKind.LEGAL),
+        _former("D Corp", "2024-05-31", NameKind.LEGAL),
+    ]
+    in_between = [k.LEGAL, *[k.FORMER] * 4, k.LEGAL, k.FORMER]
+    assert kinds_on(later, dt.date(2024, 4, 1)) == in_between
+    assert kinds_on(later, dt.date(2024, 1, 15)) == [k.LEGAL, k.LEGAL, k.KANA, *[k.FORMER] * 4]

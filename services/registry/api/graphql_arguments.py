@@ -16,6 +16,10 @@ AS_OF = (
 # a zone, it answered hours off what a client in another meant, silently.
 KNOWN_AT = (
     "Answer as the registry stood at this moment (what had been recorded by then); default:"
+    " now. A vendor registered later was not on record then: it is answered as one nobody"
+    " registered, the refusal saying when it was recorded (`UNKNOWN` in `screenBidders`)."
+    " Sanctions, their changes, affiliations, review decisions and replaced identifiers"
+    " recorded later are left out; a vendor's names and the identifiers it holds are as held"
     " now. Give its UTC offset (2026-12-05T07:45:00Z, 2026-12-05T16:45:00+09:00): a moment"
     " without one is refused, never read in a time zone."
 )

@@ -47,7 +47,8 @@ ScreeningStatus = described_enum(
         "POSSIBLE_MATCH": "A name scoring at the review threshold against the names of a"
         " vendor barred on the day or with a bar recorded to come (or of an affiliate it is"
         " barred through): `candidates`, to be reviewed.",
-        "UNKNOWN": "No vendor has this id or identifier; or, by name, no name of a vendor barred"
+        "UNKNOWN": "No vendor has this id or identifier (as the registry stood at `knownAt`: a"
+        " vendor registered later was not on record); or, by name, no name of a vendor barred"
         " on the day or later reaches the threshold (nothing the registry knows bars it, now"
         " or to come).",
         "INVALID": "The bidder's own input is wrong (`error` says which field and why); the"

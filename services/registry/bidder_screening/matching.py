@@ -244,13 +244,17 @@ def _match(
 
 
 def kinds_on(names: Sequence[NameCandidate], day: dt.date | None) -> list[NameKind]:
-    """Each of a vendor's names' kind on `day`. A former name was still in use on the days up
-    to its last (`used_until`): of the vendor's former names last used on `day` or after, those
-    with the earliest such day were its names that day, each the kind it was (`former_of`),
-    where recorded (registry migration 0024). Any other name keeps its kind: a former name
-    with no last day (an update's), or one given up before `day`, or after the names in use
-    then (a name adopted later is no name the vendor had yet; "former" says it is not
-    current). None: every name as recorded."""
+    """Each of a vendor's names' kind on `day` (`names` in the order recorded, as the name
+    index holds them). A former name was still in use on the days up to its last
+    (`used_until`): of the vendor's former names last used on `day` or after, those with the
+    earliest such day were its names that day, each the kind it was (`former_of`), where
+    recorded (registry migration 0024); of one kind, only the first recorded. A rename on the
+    day of the last one corrects it: the names it replaces were adopted that day and given up
+    the same day, yet are listed as used until the day before, as the ones the first rename
+    replaced (recorded before them); they were never in use, so they stay former names. Any
+    other name keeps its kind: a former name with no last day (an update's), or one given up
+    before `day`, or after the names in use then (a name adopted later is no name the vendor
+    had yet; "former" says it is not current). None: every name as recorded."""
     recorded = [n.kind for n in names]
     if day is None:
         return recorded
@@ -262,12 +266,13 @@ def kinds_on(names: Sequence[NameCandidate], day: dt.date | None) -> list[NameKi
     if not ends:
         return recorded
     in_use = min(ends)
-    return [
-        n.former_of
-        if n.former_of is not None and n.kind is NameKind.FORMER and n.used_until == in_use
-        else n.kind
-        for n in names
-    ]
+    kinds, taken = recorded, set[NameKind]()
+    for i, n in enumerate(names):
+        was = n.former_of
+        if n.kind is NameKind.FORMER and n.used_until == in_use and was and was not in taken:
+            kinds[i] = was
+            taken.add(was)
+    return kinds
 
 
 def _forms(name: str) -> tuple[str, str]:

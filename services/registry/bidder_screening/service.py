@@ -127,7 +127,10 @@ async def _read(
 ) -> _Known:
     by_id = sorted({c.bidder.vendor_id for c in valid if c.bidder.vendor_id is not None})
     keys = sorted({c.identifier for c in valid if c.identifier is not None})
-    vendor_ids = await vendor_repository.existing_vendors(conn, by_id) if by_id else set()
+    # As the record stood at `known_at`: a vendor registered later was not on it (UNKNOWN).
+    vendor_ids = (
+        await vendor_repository.existing_vendors(conn, by_id, day.known_at) if by_id else set()
+    )
     holders = await former_identifiers.identifier_holders(conn, keys, day.known_at) if keys else {}
     names = sorted({_key(c) for c in valid if c.bidder.name is not None})
     reviews = await match_review_repository.reviews_of(conn, names, day.known_at) if named else {}

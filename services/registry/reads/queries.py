@@ -40,9 +40,10 @@ async def resolve_vendor(
     identifier: IdentifierKey | None,
     known_at: dt.datetime | None = None,
 ) -> str:
-    """The vendor meant by an id or by an identifier (exactly one of them): the identifier's
-    holder as known at `known_at`, or the vendor that held it before an update replaced it
-    (`former_identifiers`)."""
+    """The vendor meant by an id or by an identifier (exactly one of them), as the record
+    stood at `known_at` (now, when None): the identifier's holder then, or the vendor that
+    held it before an update replaced it (`former_identifiers`). A vendor registered after
+    `known_at` is not on that record: refused as one nobody registered, saying so."""
     if (vendor_id is None) == (identifier is None):
         raise RegistryQueryError("give exactly one of vendorId and identifier")
     if identifier is not None:
@@ -52,19 +53,45 @@ async def resolve_vendor(
         except ValueError as error:
             raise RegistryQueryError(f"identifier: {error}") from None
         holders = await former_identifiers.identifier_holders(conn, [wanted], known_at)
-        if wanted not in holders:
+        if wanted in holders:
+            return holders[wanted].vendor_id
+        said = f"{identifier.scheme} {identifier.value!r}"
+        # Looked up again only to say why: its holder was registered after `known_at`.
+        if known_at is not None and await former_identifiers.identifier_holders(
+            conn, [wanted], None
+        ):
             raise RegistryQueryError(
-                f"identifier: no vendor has {identifier.scheme} {identifier.value!r}"
+                f"identifier: no vendor had {said} {stood_at(known_at)}: its holder was"
+                " recorded later"
             )
-        return holders[wanted].vendor_id
+        raise RegistryQueryError(f"identifier: no vendor has {said}")
     assert vendor_id is not None
-    if not await vendor_repository.vendor_exists(conn, vendor_id):
-        raise unknown_vendor(vendor_id)
+    registered = await vendor_repository.registered_at(conn, vendor_id)
+    if not on_record(registered, known_at):
+        raise unknown_vendor(vendor_id, known_at, registered)
     return vendor_id
 
 
-def unknown_vendor(vendor_id: str) -> RegistryQueryError:
-    return RegistryQueryError(f"vendorId: unknown vendor {vendor_id!r}")
+def on_record(registered: dt.datetime | None, known_at: dt.datetime | None) -> bool:
+    """Whether a vendor registered at `registered` (None: never) was on the record as it
+    stood at `known_at` (now, when None)."""
+    return registered is not None and (known_at is None or registered <= known_at)
+
+
+def stood_at(known_at: dt.datetime) -> str:
+    return f"as the registry stood at {known_at.isoformat()} (knownAt)"
+
+
+def unknown_vendor(
+    vendor_id: str,
+    known_at: dt.datetime | None = None,
+    registered: dt.datetime | None = None,
+) -> RegistryQueryError:
+    """The refusal of a vendor not on record; registered after `known_at`, it says when."""
+    said = f"vendorId: unknown vendor {vendor_id!r}"
+    if known_at is not None and registered is not None:
+        said += f" {stood_at(known_at)}: it was recorded at {registered.isoformat()}"
+    return RegistryQueryError(said)
 
 
 async def vendor(conn: Connection, vendor_id: str) -> VendorRow | None:
@@ -90,14 +117,8 @@ async def bid_eligibility_many(
             f" the limit is {MAX_BATCH:,}"
         )
     unique = list(dict.fromkeys(vendor_ids))
-    if unknown := await vendor_repository.unknown_vendors(conn, unique):
-        # Named up to a screenful: 5,000 unknown ids made a message of 54,000 characters.
-        named = ", ".join(map(repr, unknown[:_NAMED_UNKNOWN]))
-        more = len(unknown) - _NAMED_UNKNOWN
-        raise RegistryQueryError(
-            f"vendorIds: unknown {'vendor' if len(unknown) == 1 else 'vendors'} {named}"
-            + (f" and {more} more ({len(unknown)} in all)" if more > 0 else "")
-        )
+    if unknown := await vendor_repository.unknown_vendors(conn, unique, known_at):
+        raise _unknown_vendors(unknown, known_at)
     answers = await screen(
         conn,
         unique,
@@ -108,6 +129,25 @@ async def bid_eligibility_many(
         with_bars_from=with_bars_from,
     )
     return [answers[v] for v in vendor_ids]
+
+
+def _unknown_vendors(
+    unknown: Sequence[tuple[str, dt.datetime | None]], known_at: dt.datetime | None
+) -> RegistryQueryError:
+    """The refusal of ids not on record (`vendor_repository.unknown_vendors`), named up to a
+    screenful (5,000 unknown ids made a message of 54,000 characters); of those named, the
+    ones registered after `known_at` said to be."""
+    named = unknown[:_NAMED_UNKNOWN]
+    more = len(unknown) - _NAMED_UNKNOWN
+    said = f"vendorIds: unknown {'vendor' if len(unknown) == 1 else 'vendors'} " + ", ".join(
+        repr(v) for v, _ in named
+    )
+    said += f" and {more} more ({len(unknown)} in all)" if more > 0 else ""
+    later = [repr(v) for v, registered in named if registered is not None]
+    if later and known_at is not None:
+        verb = "was" if len(later) == 1 else "were"
+        said += f" ({stood_at(known_at)}, {', '.join(later)} {verb} recorded later)"
+    return RegistryQueryError(said)
 
 
 async def search(

@@ -3,12 +3,13 @@
 A check was three statements (the vendor exists, its affiliation changes, the sanctions of
 it and its affiliates with their changes): three round trips, whose socket writes were the
 largest single item in a profile of the API process (15% of its samples). Here the database
-answers all three at once: whether the vendor is registered, its affiliation changes as an
-array, and one row per sanction of it and of every vendor those changes name (none: one row
-of nulls). Which of those vendors are affiliates is decided afterwards by the same rules as
-a screen (`affiliations.periods_by_pair`, `affiliates_by_vendor`), so a vendor whose
-affiliation never had a period reads a few rows more and counts for nothing; the judgement
-is `screening.judged`, the screen's own. Many vendors at once stay on `screening.screen`,
+answers all three at once: when the vendor was registered (after `knownAt`, it was not on the
+record asked about), its affiliation changes as an array, and one row per sanction of it and
+of every vendor those changes name (none: one row of nulls). Which of those vendors are
+affiliates is decided afterwards by the same rules as a screen
+(`affiliations.periods_by_pair`, `affiliates_by_vendor`), so a vendor whose affiliation never
+had a period reads a few rows more and counts for nothing; the judgement is
+`screening.judged`, the screen's own. Many vendors at once stay on `screening.screen`,
 whose statements are planned for sets.
 """
 
@@ -25,7 +26,7 @@ from services.registry.domain.affiliations import (
 )
 from services.registry.domain.eligibility import Eligibility
 from services.registry.domain.names import IdentifierKey
-from services.registry.reads.queries import resolve_vendor, unknown_vendor
+from services.registry.reads.queries import on_record, resolve_vendor, unknown_vendor
 from services.registry.reads.screening import judged
 from services.registry.storage.sanction_repository import WITH_CHANGES
 from services.registry.storage.sanctions_by_day import candidates, kept
@@ -45,7 +46,7 @@ WITH touching AS (
     WHERE (a.vendor_id = $1 OR a.related_vendor_id = $1)
       AND ($2::timestamptz IS NULL OR a.recorded_at <= $2)
 ), {candidates("$3", "$2", "NULL", _EXPOSED)}
-SELECT EXISTS (SELECT FROM registry_vendors v WHERE v.vendor_id = $1) AS registered,
+SELECT (SELECT v.recorded_at FROM registry_vendors v WHERE v.vendor_id = $1) AS registered,
        array(SELECT (t.vendor_id, t.related_vendor_id, t.change, t.effective_on)
              FROM touching t ORDER BY t.id) AS affiliations,
        s.*
@@ -75,8 +76,8 @@ async def eligibility(
     if vendor_id is None or identifier is not None:
         vendor_id = await resolve_vendor(conn, vendor_id, identifier, known_at)
     rows = await conn.fetch(ONE_CHECK, vendor_id, known_at, as_of)
-    if not rows[0]["registered"]:
-        raise unknown_vendor(vendor_id)
+    if not on_record(registered := rows[0]["registered"], known_at):
+        raise unknown_vendor(vendor_id, known_at, registered)
     periods = periods_by_pair(
         AffiliationEvent(one, other, AffiliationChange(change), effective_on)
         for one, other, change, effective_on in rows[0]["affiliations"]

@@ -5,8 +5,9 @@ matching as a former name, so a barred vendor does not screen as unknown by the 
 An identifier's holder as known at `known_at` is the vendor whose update replaced it first
 after that instant (it held it then), else its holder now. With nobody holding it now, its
 latest former holder answers, flagged as former: the officer sees the number is no longer the
-vendor's. When an identifier was first held is not kept (as for the identifiers held now,
-which answer whatever `known_at`).
+vendor's. A vendor registered after `known_at` holds nothing as known then: it was not on the
+record. When a vendor on record then got an identifier is not kept (as for the identifiers
+held now, which answer whatever `known_at` once their vendor was registered).
 """
 
 from __future__ import annotations
@@ -51,21 +52,28 @@ async def record_replaced(
     )
 
 
-# Per identifier asked: the holder as known at $3 (an update replaced it after), else the
-# holder now, else the latest former holder; one statement, by the keys' indexes.
+# Per identifier asked: the holder as known at $3 (an update replaced it after, and it was
+# registered by then), else the holder now (if registered by then), else the latest former
+# holder (that had replaced it by then); one statement, by the keys' indexes. A vendor
+# registered after $3 was not on the record as it stood then, so no number finds it.
 _HOLDERS = """
 SELECT w.scheme, w.value, h.vendor_id, h.former
 FROM unnest($1::text[], $2::text[]) AS w(scheme, value)
 CROSS JOIN LATERAL (
-    (SELECT f.vendor_id, false AS former, 0 AS rank FROM registry_former_identifiers f
+    (SELECT f.vendor_id, false AS former, 0 AS rank
+     FROM registry_former_identifiers f JOIN registry_vendors v USING (vendor_id)
      WHERE f.scheme = w.scheme AND f.value = w.value AND f.replaced_at > $3::timestamptz
+       AND v.recorded_at <= $3::timestamptz
      ORDER BY f.replaced_at, f.vendor_id LIMIT 1)
     UNION ALL
-    (SELECT i.vendor_id, false, 1 FROM registry_vendor_identifiers i
-     WHERE i.scheme = w.scheme AND i.value = w.value)
+    (SELECT i.vendor_id, false, 1
+     FROM registry_vendor_identifiers i JOIN registry_vendors v USING (vendor_id)
+     WHERE i.scheme = w.scheme AND i.value = w.value
+       AND ($3::timestamptz IS NULL OR v.recorded_at <= $3::timestamptz))
     UNION ALL
     (SELECT f.vendor_id, true, 2 FROM registry_former_identifiers f
      WHERE f.scheme = w.scheme AND f.value = w.value
+       AND ($3::timestamptz IS NULL OR f.replaced_at <= $3::timestamptz)
      ORDER BY f.replaced_at DESC, f.vendor_id LIMIT 1)
     ORDER BY rank LIMIT 1
 ) AS h"""

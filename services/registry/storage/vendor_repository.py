@@ -81,25 +81,44 @@ async def vendor_exists(conn: Connection, vendor_id: str) -> bool:
     return found is not None
 
 
-async def existing_vendors(conn: Connection, vendor_ids: Sequence[str]) -> set[str]:
+async def registered_at(conn: Connection, vendor_id: str) -> dt.datetime | None:
+    """When the log recorded the vendor's registration; None: no vendor has this id."""
+    at: dt.datetime | None = await conn.fetchval(
+        "SELECT recorded_at FROM registry_vendors WHERE vendor_id = $1", vendor_id
+    )
+    return at
+
+
+async def existing_vendors(
+    conn: Connection, vendor_ids: Sequence[str], known_at: dt.datetime | None = None
+) -> set[str]:
+    """Those of `vendor_ids` registered, as known at `known_at` (now, when None)."""
     rows = await conn.fetch(
-        "SELECT vendor_id FROM registry_vendors WHERE vendor_id = ANY($1::text[])",
+        "SELECT vendor_id FROM registry_vendors WHERE vendor_id = ANY($1::text[])"
+        " AND ($2::timestamptz IS NULL OR recorded_at <= $2)",
         list(vendor_ids),
+        known_at,
     )
     return {r["vendor_id"] for r in rows}
 
 
-async def unknown_vendors(conn: Connection, vendor_ids: Sequence[str]) -> list[str]:
-    """Those of `vendor_ids` not registered, in their order: a screen of 5,000 bidders reads
-    back none of the 5,000 it knows, and its ids are planned as a set (see
+async def unknown_vendors(
+    conn: Connection, vendor_ids: Sequence[str], known_at: dt.datetime | None = None
+) -> list[tuple[str, dt.datetime | None]]:
+    """Those of `vendor_ids` not registered as known at `known_at` (now, when None), in their
+    order, each with when it was registered after all (None: not at all): a screen of 5,000
+    bidders reads back none of the 5,000 it knows, and its ids are planned as a set (see
     `sanction_repository.sanction_rows`)."""
     rows = await conn.fetch(
-        """SELECT asked.vendor_id FROM unnest($1::text[]) WITH ORDINALITY AS asked(vendor_id, n)
-           WHERE NOT EXISTS (SELECT FROM registry_vendors v WHERE v.vendor_id = asked.vendor_id)
+        """SELECT asked.vendor_id, v.recorded_at
+           FROM unnest($1::text[]) WITH ORDINALITY AS asked(vendor_id, n)
+           LEFT JOIN registry_vendors v ON v.vendor_id = asked.vendor_id
+           WHERE v.vendor_id IS NULL OR v.recorded_at > $2::timestamptz
            ORDER BY asked.n""",
         list(vendor_ids),
+        known_at,
     )
-    return [r["vendor_id"] for r in rows]
+    return [(r["vendor_id"], r["recorded_at"]) for r in rows]
 
 
 async def vendors_named(conn: Connection, prefix: str) -> set[str]:
