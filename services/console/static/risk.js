@@ -5,8 +5,10 @@
 // first, for the analyst who looked away. Only announced moves arrive (risk.changed: a band
 // change or a move of the model's announcing step): a smaller move, or factors moving under
 // a score held at the cap of 100, is announced to no one, so the board says when its figures
-// were read and reads them again on request (`Freshness`).
+// were read and reads them again on request (`Freshness`). The filters are the address's
+// (`#/risk?agency=…&band=…`, address.js), so Back, a reload or a bookmark finds them.
 import { useEffect, useRef, useState } from "preact/hooks";
+import { filtersLink } from "./address.js";
 import { ApiRefusal } from "./api.js";
 import { html } from "./html.js";
 import { DateText, InstantText, oneDecimal } from "./i18n.js";
@@ -62,6 +64,11 @@ export function Band({ t, band }) {
 function Filters({ t, agencies, applied, apply }) {
   const [agency, setAgency] = useState(applied.agency);
   const [band, setBand] = useState(applied.band);
+  // The fields show the filters applied when the address changes under them (Back).
+  useEffect(() => {
+    setAgency(applied.agency);
+    setBand(applied.band);
+  }, [applied.agency, applied.band]);
   const submit = (event) => {
     event.preventDefault();
     apply({ agency: agency.trim(), band });
@@ -192,9 +199,9 @@ export function LiveStatus({ t, live }) {
   return html`<p class=${`live live-${status}`} role="status">${t(`live.${status}`)}</p>`;
 }
 
-export function RiskBoardScreen({ session }) {
+export function RiskBoardScreen({ session, filters: asked }) {
   const { t, language, api, live, agencies } = session;
-  const [filters, setFilters] = useState({ agency: "", band: "" });
+  const filters = { agency: asked.agency ?? "", band: asked.band ?? "" };
   const [state, setState] = useState({ rows: null, refused: null, readAt: null });
   const [moved, setMoved] = useState(new Map());
   const [eligibility, setEligibility] = useState(new Map());
@@ -220,9 +227,14 @@ export function RiskBoardScreen({ session }) {
       if (isLatest()) setState({ rows: null, refused: error.messages, readAt: null });
     }
   };
-  useEffect(() => {
+  // The board read afresh for its filters: the marks were of the rows shown before.
+  const readAfresh = () => {
+    setMoved(new Map());
+    setEligibility(new Map());
     reload();
-  }, [filters]);
+  };
+  // Other filters: applied, or the address's on Back.
+  useEffect(readAfresh, [filters.agency, filters.band]);
   const markMissed = (before, after) => {
     const was = new Map(before.map((row) => [row.vendorId, row]));
     const changed = after.filter((row) => was.has(row.vendorId) && was.get(row.vendorId).score !== row.score);
@@ -248,9 +260,11 @@ export function RiskBoardScreen({ session }) {
     reload();
   }, refused);
   const apply = (next) => {
-    setMoved(new Map());
-    setEligibility(new Map());
-    setFilters(next);
+    if (next.agency !== filters.agency || next.band !== filters.band) {
+      location.hash = filtersLink("risk", next);
+      return;
+    }
+    readAfresh(); // the same filters again: read again, with no new entry in the history
   };
   return html`<h2>${t("risk.title")}</h2>
     <${LiveStatus} t=${t} live=${live} />
