@@ -27,7 +27,7 @@ const BOARD = `query ConsoleRiskBoard($first: Int!, $agency: String, $band: Risk
   }
 }`;
 const MOVES = `subscription ConsoleRiskMoves {
-  riskUpdates { eventId vendorId oldScore newScore oldBand newBand movedFactors }
+  riskUpdates { eventId vendorId oldScore newScore oldBand newBand movedFactors asOf }
 }`;
 const ELIGIBILITY = `subscription ConsoleEligibilityChanges {
   eligibilityChanges { eventId vendorId asOf eligible eligibleAgainOn reasons { sanctionId kind } }
@@ -99,10 +99,18 @@ function fromShown(move, rows) {
   return move.oldScore === null && row ? { ...move, oldScore: row.score } : move;
 }
 
-function Move({ t, move }) {
+// A move, with the day its new score is of when the API says it (`RiskUpdate.asOf`: the
+// risk service's today when it scored, not the day of the event that moved it; null in
+// announcements made before the day was said, and for a move the board read itself).
+function Move({ t, language, move }) {
   const direction = move.newScore >= (move.oldScore ?? 0) ? "↑" : "↓";
   const before = move.oldScore === null ? t("risk.firstScore") : oneDecimal(move.oldScore);
-  return html`<span class="move">${direction} ${before} → ${oneDecimal(move.newScore)}</span>`;
+  const day = move.asOf
+    ? html` <span class="move-day"
+          >(${t("risk.scoreOf")} <${DateText} iso=${move.asOf} language=${language} />)</span
+        >`
+    : null;
+  return html`<span class="move">${direction} ${before} → ${oneDecimal(move.newScore)}${day}</span>`;
 }
 
 function EligibilityNote({ t, language, change }) {
@@ -155,7 +163,7 @@ function BoardTable({ t, language, rows, moved, eligibility }) {
               .join(" · ")}
           </td>
           <td>
-            ${move ? html`<${Move} t=${t} move=${move} />` : null}
+            ${move ? html`<${Move} t=${t} language=${language} move=${move} />` : null}
             ${change ? html` <${EligibilityNote} t=${t} language=${language} change=${change} />` : null}
           </td>
         </tr>`;
@@ -174,7 +182,7 @@ function Feed({ t, language, feed }) {
           <${InstantText} iso=${entry.at} language=${language} />${" · "}
           <a href=${riskLink(entry.vendorId)}>${entry.vendorId}</a>${": "}
           ${entry.kind === "risk"
-            ? html`<${Move} t=${t} move=${entry} /> (${t(`band.${entry.newBand}`)})${" "}
+            ? html`<${Move} t=${t} language=${language} move=${entry} /> (${t(`band.${entry.newBand}`)})${" "}
                 ${entry.movedFactors.map((name) => t(`factor.${name}`, {}, name)).join(", ")}`
             : html`<${EligibilityNote} t=${t} language=${language} change=${entry} />`}
         </li>`,
