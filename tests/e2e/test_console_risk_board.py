@@ -332,3 +332,27 @@ def test_the_board_says_when_its_figures_were_read_and_reads_unannounced_factors
         chrome.get(f"{origin(embedded)}/#/risk-vendor/{LEAKING}")
         assert shown(chrome, ".freshness").startswith("Figures as read at ")
         screenshot(chrome, "risk-board-read-again")
+
+
+def test_a_live_move_says_the_day_its_score_is_of(embedded: System, tmp_path: Path) -> None:
+    """RiskUpdate.asOf, risk's today (Tokyo's) when it scored D's leak of today, on D's row and
+    in the feed, in both languages: the day a move's score is of, which `riskScore(asOf:)` and
+    the vendor's history name it by."""
+    with console_chromium() as chrome:
+        chrome.get(f"{origin(embedded)}/#/risk")
+        sign_in_with(chrome, principals.token(Role.RISK_ANALYST))
+        until(chrome, lambda c: shown(c, ".live") == "Live updates: on", "live")
+        today = dt.datetime.now(TOKYO).date()
+        leaking_vendor_scored(embedded, tmp_path)
+        feed = ".feed li[data-kind=risk]"
+        until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, feed), "D's move")
+        assert LEAKING in shown(chrome, feed)
+        assert f"(score of {today.isoformat()})" in shown(chrome, feed), shown(chrome, feed)
+        until(chrome, lambda c: board(c) and "moved" in board(c)[0][2], "D's row marked")
+        assert f"(score of {today.isoformat()})" in board(chrome)[0][3]
+        in_japanese(chrome)
+        era = f"令和{today.year - 2018}年{today.month}月{today.day}日"
+        until(chrome, lambda c: "基準日" in shown(c, feed), "the feed in Japanese")
+        assert f"(基準日 {today.isoformat()} {era})" in shown(chrome, feed)
+        screenshot(chrome, "risk-board-move-day-ja")
+        assert_only_the_api_was_reached(chrome, embedded)

@@ -104,12 +104,21 @@ def test_every_refusal_code_has_its_words() -> None:
 
 
 @pytest.mark.parametrize(
-    "code", ["unknown_contract", "unknown_subcontract", "unknown_incident", "unknown_claim"]
+    "code",
+    [
+        "unknown_contract",
+        "unknown_subcontract",
+        "unknown_incident",
+        "unknown_claim",
+        "unknown_alert",
+    ],
 )
 def test_a_record_not_on_record_is_said_alike_to_every_caller(code: str) -> None:
     """The receipt refuses a record the vendor does not have under these codes to an admin,
     an officer or an authority (registry/reads/unknown_records.py) as to a system owner
-    (record_scope.out_of_view, whose message says "of your agencies"): their words name no
-    agencies, which only a system owner has. They had said "of your agencies" to everyone."""
+    (record_scope.out_of_view, whose message says "of your agencies"); an alert no one has,
+    or one of another agency's, is refused alike to an officer or an admin, who see every
+    agency's alerts (alerts/graphql_types.acknowledge_alert): their words name no agencies,
+    which only a system owner has. They had said "of your agencies" to everyone."""
     for language, agencies in (("en", "agencies"), ("ja", "担当機関")):
         assert agencies not in MESSAGES[language][f"apiError.{code}"]

@@ -2,6 +2,7 @@
 // navigation of the screens the user's role may use, and hash routing between them.
 import { render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
+import { filtersOf } from "./address.js";
 import { accessRules, ApiRefusal, graphql, mayUse } from "./api.js";
 import { fetchFile } from "./downloads.js";
 import { html } from "./html.js";
@@ -35,10 +36,20 @@ const PAGES = [
   { route: "migration-plan", label: "page.migrationPlan", needs: ["migrationPlan"], view: MigrationPlanScreen },
 ];
 
+// The screen's route, its argument (what it names: `#/vendor/<id>`) and the filters of a list
+// (address.js: `#/migration?status=OPEN`).
 function currentRoute() {
-  if (location.hash.startsWith(LINK_PREFIX)) return { route: "", argument: "" }; // a sign-in link
-  const [route, ...rest] = location.hash.replace(/^#\/?/, "").split("/");
-  return { route, argument: rest.map(decoded).join("/") };
+  // A sign-in link names no screen.
+  if (location.hash.startsWith(LINK_PREFIX)) return { route: "", argument: "", filters: {} };
+  const [path, query = ""] = splitOnce(location.hash.replace(/^#\/?/, ""), "?");
+  const [route, ...rest] = path.split("/");
+  return { route, argument: rest.map(decoded).join("/"), filters: filtersOf(query) };
+}
+
+// The text before the first `separator` and the rest (a filter's value may hold another).
+function splitOnce(text, separator) {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text] : [text.slice(0, at), text.slice(at + 1)];
 }
 
 // A part of the address as it was meant; as written when it is no valid escape (a link cut
@@ -153,7 +164,7 @@ function Console({ token, rules, language, t, signOut }) {
             ${t("nav.notForRole", { screen: t(refused.label), role: t(`role.${who.role}`) })}
           </p>`
         : shown
-          ? html`<${shown.view} session=${session} argument=${route.argument} />`
+          ? html`<${shown.view} session=${session} argument=${route.argument} filters=${route.filters} />`
           : html`<p>${t("nav.nothing")}</p>`}
     </main>
   `;

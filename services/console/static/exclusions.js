@@ -1,10 +1,13 @@
 // The registry's exclusions export (GET /exports/exclusions.{csv|json|ftm}?asOf=…, the HTTP
 // form of `vendorwatch export exclusions`), downloaded for another system. Its roles are the
-// API's eligibility checkers, those of screenBidders, so it sits on the screening screen.
-import { useState } from "preact/hooks";
+// API's eligibility checkers, those of screenBidders, so it sits on the screening screen, and
+// its format and day are kept for the tab as the screening's conditions are (kept.js): a form
+// of that screen to download with, not a view of its own to bookmark, they went back to
+// today's CSV whenever the officer came Back from a vendor.
 import { DownloadButton } from "./downloads.js";
 import { Field, fieldSetter } from "./fields.js";
 import { html } from "./html.js";
+import { useKept } from "./kept.js";
 
 const FORMATS = ["csv", "json", "ftm"];
 
@@ -16,7 +19,7 @@ function exclusionsPath(format, asOf) {
 
 export function ExclusionsExport({ session }) {
   const { t } = session;
-  const [values, setValues] = useState({ format: "csv", asOf: "" });
+  const [values, setValues] = useKept("screening.exclusions", { format: "csv", asOf: "" });
   const set = fieldSetter(setValues);
   const formats = FORMATS.map((format) => [format, t(`exclusions.format.${format}`)]);
   return html`<section aria-labelledby="exclusions-title" class="exclusions">

@@ -6,7 +6,10 @@
 // reads the plan again on each step (and after each reconnection: the API replays nothing).
 // Every role that may read plans sees them; the forms of a mutation its role may not use are
 // disabled, with why (readonly.js). The plan's CSV and Gantt SVG download with the token.
+// The list's status filter is the address's (`#/migration?status=OPEN`, address.js), so Back
+// from a plan, a reload or a bookmark finds the list as it was narrowed.
 import { useEffect, useState } from "preact/hooks";
+import { filtersLink } from "./address.js";
 import { ApiRefusal } from "./api.js";
 import { DownloadButton } from "./downloads.js";
 import { Gantt } from "./gantt.js";
@@ -18,7 +21,7 @@ import { OpenPlanForm } from "./migrationopen.js";
 import { PlanSettingsForm } from "./migrationsettings.js";
 import { WithdrawPlanForm } from "./migrationwithdraw.js";
 import { BarredHereFrom, BarredLater, BARS_TO_COME } from "./planbars.js";
-import { useRead } from "./reads.js";
+import { useLatestOnly, useRead } from "./reads.js";
 import { vendorLink } from "./search.js";
 import { Refusal } from "./signin.js";
 
@@ -63,10 +66,12 @@ export function planLink(planId) {
   return `#/migration-plan/${encodeURIComponent(planId)}`;
 }
 
-export function MigrationScreen({ session }) {
+export function MigrationScreen({ session, filters }) {
   const { t, api, language, agencies, may } = session;
   const [state, setState] = useState({ plans: null, refused: null });
-  const [status, setStatus] = useState("");
+  const status = filters.status ?? "";
+  // Only the latest read is shown: Back and Forward in quick succession cross their reads.
+  const begin = useLatestOnly();
   // Every page of plans (a hundred at a time): an owner's agencies rarely hold many.
   const plansNow = async () => {
     const plans = [];
@@ -78,13 +83,17 @@ export function MigrationScreen({ session }) {
       after = page.pageInfo.endCursor;
     }
   };
-  const load = () =>
-    plansNow()
-      .then((plans) => setState({ plans, refused: null }))
+  const load = () => {
+    const isLatest = begin();
+    return plansNow()
+      .then((plans) => {
+        if (isLatest()) setState({ plans, refused: null });
+      })
       .catch((error) => {
         if (!(error instanceof ApiRefusal)) throw error;
-        setState({ plans: null, refused: error.messages });
+        if (isLatest()) setState({ plans: null, refused: error.messages });
       });
+  };
   useEffect(() => {
     load();
   }, [status]);
@@ -95,7 +104,7 @@ export function MigrationScreen({ session }) {
     ${may(["createMigrationPlan"]) ? html`<${OpenPlanForm} session=${session} opened=${load} planLink=${planLink} />` : null}
     <label class="plan-status-filter">
       ${t("migration.statusFilter")}${" "}
-      <select name="status" value=${status} onChange=${(event) => setStatus(event.target.value)}>
+      <select name="status" value=${status} onChange=${(event) => (location.hash = filtersLink("migration", { status: event.target.value }))}>
         ${STATUSES.map((value) => html`<option value=${value}>${value ? t(`migration.planStatus.${value}`) : t("migration.everyStatus")}</option>`)}
       </select>
     </label>

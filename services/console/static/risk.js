@@ -5,8 +5,10 @@
 // first, for the analyst who looked away. Only announced moves arrive (risk.changed: a band
 // change or a move of the model's announcing step): a smaller move, or factors moving under
 // a score held at the cap of 100, is announced to no one, so the board says when its figures
-// were read and reads them again on request (`Freshness`).
+// were read and reads them again on request (`Freshness`). The filters are the address's
+// (`#/risk?agency=…&band=…`, address.js), so Back, a reload or a bookmark finds them.
 import { useEffect, useRef, useState } from "preact/hooks";
+import { filtersLink } from "./address.js";
 import { ApiRefusal } from "./api.js";
 import { html } from "./html.js";
 import { DateText, InstantText, oneDecimal } from "./i18n.js";
@@ -25,7 +27,7 @@ const BOARD = `query ConsoleRiskBoard($first: Int!, $agency: String, $band: Risk
   }
 }`;
 const MOVES = `subscription ConsoleRiskMoves {
-  riskUpdates { eventId vendorId oldScore newScore oldBand newBand movedFactors }
+  riskUpdates { eventId vendorId oldScore newScore oldBand newBand movedFactors asOf }
 }`;
 const ELIGIBILITY = `subscription ConsoleEligibilityChanges {
   eligibilityChanges { eventId vendorId asOf eligible eligibleAgainOn reasons { sanctionId kind } }
@@ -62,6 +64,11 @@ export function Band({ t, band }) {
 function Filters({ t, agencies, applied, apply }) {
   const [agency, setAgency] = useState(applied.agency);
   const [band, setBand] = useState(applied.band);
+  // The fields show the filters applied when the address changes under them (Back).
+  useEffect(() => {
+    setAgency(applied.agency);
+    setBand(applied.band);
+  }, [applied.agency, applied.band]);
   const submit = (event) => {
     event.preventDefault();
     apply({ agency: agency.trim(), band });
@@ -92,10 +99,18 @@ function fromShown(move, rows) {
   return move.oldScore === null && row ? { ...move, oldScore: row.score } : move;
 }
 
-function Move({ t, move }) {
+// A move, with the day its new score is of when the API says it (`RiskUpdate.asOf`: the
+// risk service's today when it scored, not the day of the event that moved it; null in
+// announcements made before the day was said, and for a move the board read itself).
+function Move({ t, language, move }) {
   const direction = move.newScore >= (move.oldScore ?? 0) ? "↑" : "↓";
   const before = move.oldScore === null ? t("risk.firstScore") : oneDecimal(move.oldScore);
-  return html`<span class="move">${direction} ${before} → ${oneDecimal(move.newScore)}</span>`;
+  const day = move.asOf
+    ? html` <span class="move-day"
+          >(${t("risk.scoreOf")} <${DateText} iso=${move.asOf} language=${language} />)</span
+        >`
+    : null;
+  return html`<span class="move">${direction} ${before} → ${oneDecimal(move.newScore)}${day}</span>`;
 }
 
 function EligibilityNote({ t, language, change }) {
@@ -148,7 +163,7 @@ function BoardTable({ t, language, rows, moved, eligibility }) {
               .join(" · ")}
           </td>
           <td>
-            ${move ? html`<${Move} t=${t} move=${move} />` : null}
+            ${move ? html`<${Move} t=${t} language=${language} move=${move} />` : null}
             ${change ? html` <${EligibilityNote} t=${t} language=${language} change=${change} />` : null}
           </td>
         </tr>`;
@@ -167,7 +182,7 @@ function Feed({ t, language, feed }) {
           <${InstantText} iso=${entry.at} language=${language} />${" · "}
           <a href=${riskLink(entry.vendorId)}>${entry.vendorId}</a>${": "}
           ${entry.kind === "risk"
-            ? html`<${Move} t=${t} move=${entry} /> (${t(`band.${entry.newBand}`)})${" "}
+            ? html`<${Move} t=${t} language=${language} move=${entry} /> (${t(`band.${entry.newBand}`)})${" "}
                 ${entry.movedFactors.map((name) => t(`factor.${name}`, {}, name)).join(", ")}`
             : html`<${EligibilityNote} t=${t} language=${language} change=${entry} />`}
         </li>`,
@@ -192,9 +207,9 @@ export function LiveStatus({ t, live }) {
   return html`<p class=${`live live-${status}`} role="status">${t(`live.${status}`)}</p>`;
 }
 
-export function RiskBoardScreen({ session }) {
+export function RiskBoardScreen({ session, filters: asked }) {
   const { t, language, api, live, agencies } = session;
-  const [filters, setFilters] = useState({ agency: "", band: "" });
+  const filters = { agency: asked.agency ?? "", band: asked.band ?? "" };
   const [state, setState] = useState({ rows: null, refused: null, readAt: null });
   const [moved, setMoved] = useState(new Map());
   const [eligibility, setEligibility] = useState(new Map());
@@ -220,9 +235,14 @@ export function RiskBoardScreen({ session }) {
       if (isLatest()) setState({ rows: null, refused: error.messages, readAt: null });
     }
   };
-  useEffect(() => {
+  // The board read afresh for its filters: the marks were of the rows shown before.
+  const readAfresh = () => {
+    setMoved(new Map());
+    setEligibility(new Map());
     reload();
-  }, [filters]);
+  };
+  // Other filters: applied, or the address's on Back.
+  useEffect(readAfresh, [filters.agency, filters.band]);
   const markMissed = (before, after) => {
     const was = new Map(before.map((row) => [row.vendorId, row]));
     const changed = after.filter((row) => was.has(row.vendorId) && was.get(row.vendorId).score !== row.score);
@@ -248,9 +268,11 @@ export function RiskBoardScreen({ session }) {
     reload();
   }, refused);
   const apply = (next) => {
-    setMoved(new Map());
-    setEligibility(new Map());
-    setFilters(next);
+    if (next.agency !== filters.agency || next.band !== filters.band) {
+      location.hash = filtersLink("risk", next);
+      return;
+    }
+    readAfresh(); // the same filters again: read again, with no new entry in the history
   };
   return html`<h2>${t("risk.title")}</h2>
     <${LiveStatus} t=${t} live=${live} />
