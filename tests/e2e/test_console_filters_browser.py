@@ -173,7 +173,7 @@ def test_the_plans_status_filter_is_the_lists_address(embedded: System, tmp_path
         assert_only_the_api_was_reached(chrome, embedded)
 
 
-def _export_form(chrome: WebDriver) -> tuple[str, str]:
+def _export_form(chrome: WebDriver) -> tuple[str | None, str | None]:
     """The export's format and day as the screen shows them (each restored on its own)."""
     return value(chrome, "exclusions-format"), value(chrome, "exclusions-asOf")
 
