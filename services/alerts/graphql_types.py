@@ -193,8 +193,12 @@ class AlertsMutation:
                 said = f"{alert_id!r} is not an alert id"
                 raise FieldProblem("alertId", said, "not_an_alert_id") from None
             stored = await repository.alert(info.context.pool, wanted)
-            if stored is None or not sees_agency(info.context.principal, stored.agency):
-                said = f"no alert {alert_id} among your agencies' alerts"
+            principal = info.context.principal
+            if stored is None or not sees_agency(principal, stored.agency):
+                # Scoped to agencies, the caller is told nothing of another agency's alert;
+                # an officer or an admin sees every agency's, so "yours" would be untrue.
+                among = "on record" if agencies_in_view(principal) is None else "of your agencies"
+                said = f"no alert {alert_id} {among}"
                 raise FieldProblem("alertId", said, "unknown_alert")
             acknowledged = None
             if stored.acknowledged_at is not None:

@@ -74,9 +74,16 @@ async def test_acknowledged_by_its_agency_and_seen_only_by_it(
     assert refused["data"]["acknowledgeAlert"]["errors"] == [
         {
             "field": "alertId",
-            "message": f"no alert {alert['alertId']} among your agencies' alerts",
+            "message": f"no alert {alert['alertId']} of your agencies",
             "code": "unknown_alert",
         }
+    ]
+    # An officer sees every agency's alerts: "your agencies" would be untrue to them.
+    officer = Principal("officer", Role.PROCUREMENT_OFFICER, ())
+    nowhere = "00000000-0000-4000-8000-000000000000"
+    unknown = await graphql(pool, officer, ACKNOWLEDGE, id=nowhere)
+    assert unknown["data"]["acknowledgeAlert"]["errors"] == [
+        {"field": "alertId", "message": f"no alert {nowhere} on record", "code": "unknown_alert"}
     ]
     mistyped = await graphql(pool, owner, ACKNOWLEDGE, id="alert-1")
     assert mistyped["data"]["acknowledgeAlert"]["errors"] == [
