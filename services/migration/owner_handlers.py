@@ -31,7 +31,12 @@ from services.events.migration import (
 )
 from services.migration.domain.cutover_order import done_problems
 from services.migration.domain.item_changes import changed_item, item_change_problems
-from services.migration.domain.items import ItemState, done_already, refusal_to_finish
+from services.migration.domain.items import (
+    ItemState,
+    done_already,
+    refusal_to_finish,
+    replacing_itself,
+)
 from services.migration.domain.no_change import (
     changed_fields,
     same_check,
@@ -242,10 +247,8 @@ class OwnerHandlers:
             "replacement_vendor_id",
             same_replacement(item, p.replacement_vendor_id, p.chosen_on),
         )
-        if p.replacement_vendor_id == plan.vendor_id:
-            raise DomainRejection(
-                f"payload.replacement_vendor_id: {plan.vendor_id} is the vendor being replaced"
-            )
+        if itself := replacing_itself(plan.vendor_id, p.replacement_vendor_id):
+            raise DomainRejection(f"payload.replacement_vendor_id: {itself}")
         # Barred from the contract's category at the agency: a sanction of other categories
         # leaves the vendor free to take this contract over.
         category = await contract_repository.category_of(conn, item.contract_id)

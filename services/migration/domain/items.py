@@ -100,6 +100,15 @@ def done_already(item: ItemState) -> str | None:
     return None
 
 
+def replacing_itself(vendor_id: str, replacement_vendor_id: str) -> str | None:
+    """Why `replacement_vendor_id` may not take over a contract of the plan of `vendor_id`
+    (None when it may, as far as this goes): it is the vendor being replaced. Migration's
+    rule and the receipt's (`vendor_being_replaced`) alike."""
+    if replacement_vendor_id == vendor_id:
+        return f"{vendor_id} is the vendor being replaced"
+    return None
+
+
 def refusal_to_finish(item: ItemState) -> str | None:
     """Why the item may not be marked done yet (None when it may)."""
     missing = open_checks(item)
