@@ -5,9 +5,10 @@ still to come (for events recorded from the later rules on: platform's later_rul
 an item's dependencies close a cycle (from the rules of 2026-12-06 on), nor an item be marked
 done out of the order its plan keeps (from the rules of 2026-12-07 on; before its contract's
 end judged by the day from those of 2026-12-08 on), nor a change change nothing (from the
-rules of 2026-12-07 on). A withdrawn plan changes no more, and a plan whose vendor is barred
-from its contracts, now or, from the rules of 2026-12-07 on, by a bar already recorded to
-begin before they end, is not withdrawn (domain/withdrawal.py)."""
+rules of 2026-12-07 on), nor a done item's check be ticked (from the rules of 2026-12-08
+on). A withdrawn plan changes no more, and a plan whose vendor is barred from its contracts,
+now or, from the rules of 2026-12-07 on, by a bar already recorded to begin before they
+end, is not withdrawn (domain/withdrawal.py)."""
 
 from __future__ import annotations
 
@@ -279,7 +280,13 @@ class OwnerHandlers:
             raise DomainRejection(
                 f"payload.passed: {item.contract_id} is done; its checks can no longer be withdrawn"
             )
-        await self._refuse_if_nothing(conn, event, "check", same_check(item, p.check, p.passed))
+        recorded = await recorded_time(conn, event, self.clock)
+        # Ticked once done: applied, as a new version, before the rules of 2026-12-08.
+        finished = done_already(item)
+        if finished is not None and judged_by_fifth_rules(recorded):
+            raise DomainRejection(f"payload.contract_id: {finished}")
+        same = same_check(item, p.check, p.passed)
+        await self._refuse_if_nothing(conn, event, "check", same, recorded)
         if await plan_repository.set_check(conn, plan.plan_id, item.contract_id, p.check, p.passed):
             # "check 'parallel run passed' ticked": a check's name may end in "passed" itself.
             state = "ticked" if p.passed else "withdrawn"

@@ -273,7 +273,8 @@ class MigrationMutation:
 
     @strawberry.mutation(
         description="Passes (or withdraws) one readiness check of an item; one already passed"
-        " (or not passed) changes nothing (`no_change`)."
+        " (or not passed) changes nothing (`no_change`); a done item's checks change no more"
+        " (`item_done`)."
     )
     async def update_migration_checklist(
         self,
@@ -291,11 +292,11 @@ class MigrationMutation:
         wait_for_processing: WaitForProcessing = False,
         idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
-        async def withdrawn(_: PlanRow, item: ItemState | None, *__: object) -> Found:
+        async def judged(_: PlanRow, item: ItemState | None, *__: object) -> Found:
             assert item is not None  # record_on_plan gives the item a contract id names
-            # Withdrawing a done item's check is refused; ticking one, as any check ticked
-            # already, changes nothing.
-            if not passed and (finished := done(item)) is not None:
+            # A done item's checks are history: neither withdrawn nor ticked (migration
+            # refuses a tick from the rules of 2026-12-08 on; the receipt whenever asked).
+            if (finished := done(item)) is not None:
                 return (finished,)
             return (unchanged("check", same_check(item, check, passed)),)
 
@@ -312,7 +313,7 @@ class MigrationMutation:
                 **({"note": note} if note is not None else {}),
             },
             wait_for_processing,
-            withdrawn,
+            judged,
             key=idempotency_key,
         )
 

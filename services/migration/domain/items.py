@@ -93,11 +93,17 @@ def blockers(item: ItemState) -> tuple[str, ...]:
 def done_already(item: ItemState) -> str | None:
     """Why an owner may no longer change the item (None when it may): it is done, cut over to
     its replacement. A replacement chosen, a property configured or a milestone recorded
-    after that would rewrite who took the contract over, or when (a done item's checks may
-    not be withdrawn either: `checklist_updated`)."""
-    if item.status is MigrationItemStatus.DONE:
-        return f"{item.contract_id} is done already: cut over to {item.replacement_vendor_id}"
-    return None
+    after that would rewrite who took the contract over, or when, and its checks are
+    history too (`checklist_updated`). Done without a replacement, it was by its
+    contract's termination as migrated: an owner's "done" needs one chosen."""
+    if item.status is not MigrationItemStatus.DONE:
+        return None
+    if item.replacement_vendor_id is None:
+        return (
+            f"{item.contract_id} is done already: cut over when its contract was terminated as"
+            " migrated, no replacement recorded"
+        )
+    return f"{item.contract_id} is done already: cut over to {item.replacement_vendor_id}"
 
 
 def replacing_itself(vendor_id: str, replacement_vendor_id: str) -> str | None:
