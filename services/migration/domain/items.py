@@ -29,6 +29,7 @@ class ItemState:
     title: str
     criticality: Criticality
     ends_on: dt.date
+    starts_on: dt.date | None = None  # the term's first day (None: unknown, as before it was kept)
     via_subcontract_id: str | None = None  # the vendor is a subcontractor on this contract
     depends_on: tuple[str, ...] = ()
     lead_time_months: int = 0
@@ -133,6 +134,7 @@ def plan_item(item: ItemState, settings: PlanSettings) -> PlanItem:
         title=item.title,
         criticality=item.criticality,
         ends_on=item.ends_on,
+        starts_on=item.starts_on,
         depends_on=item.depends_on,
         lead_time_months=item.lead_time_months,
         lead_time_from=item.replacement_chosen_on if item.replacement_ready else None,
