@@ -30,6 +30,7 @@ from services.events.migration import (
     MigrationPlanWithdrawn,
     MigrationReplacementChosen,
 )
+from services.migration.domain import change_words
 from services.migration.domain.cutover_order import done_problems
 from services.migration.domain.item_changes import changed_item, item_change_problems
 from services.migration.domain.items import (
@@ -163,9 +164,7 @@ class OwnerHandlers:
         await self._refuse_if_nothing(conn, event, "", same, at)
         await plan_repository.set_settings(conn, plan.plan_id, settings)
         named = _named(p.model_fields_set - {"plan_id"}, plan.settings, settings, at)
-        await plan_repository.changed(
-            conn, plan.plan_id, f"plan settings changed: {', '.join(named)}"
-        )
+        await plan_repository.changed(conn, plan.plan_id, change_words.settings_changed(named))
 
     async def item_configured(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(MigrationItemConfigured, event.payload)
@@ -192,7 +191,7 @@ class OwnerHandlers:
         )
         named = _named(p.model_fields_set - {"plan_id", "contract_id"}, item, changed, at)
         await plan_repository.changed(
-            conn, plan.plan_id, f"{item.contract_id}: {', '.join(named)} changed"
+            conn, plan.plan_id, change_words.item_changed(item.contract_id, named)
         )
 
     async def _refuse_if_to_come(
@@ -266,11 +265,10 @@ class OwnerHandlers:
             replacement_vendor_id=p.replacement_vendor_id,
             replacement_chosen_on=p.chosen_on,
         )
-        await plan_repository.changed(
-            conn,
-            plan.plan_id,
-            f"{item.contract_id}: replacement {p.replacement_vendor_id} chosen on {p.chosen_on}",
+        chosen = change_words.replacement_chosen(
+            item.contract_id, p.replacement_vendor_id, p.chosen_on
         )
+        await plan_repository.changed(conn, plan.plan_id, chosen)
 
     async def checklist_updated(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(MigrationChecklistUpdated, event.payload)
@@ -288,12 +286,8 @@ class OwnerHandlers:
         same = same_check(item, p.check, p.passed)
         await self._refuse_if_nothing(conn, event, "check", same, recorded)
         if await plan_repository.set_check(conn, plan.plan_id, item.contract_id, p.check, p.passed):
-            # "check 'parallel run passed' ticked": a check's name may end in "passed" itself.
-            state = "ticked" if p.passed else "withdrawn"
-            check = p.check.value.replace("_", " ")
-            await plan_repository.changed(
-                conn, plan.plan_id, f"{item.contract_id}: check '{check}' {state}"
-            )
+            changed = change_words.check_changed(item.contract_id, p.check, p.passed)
+            await plan_repository.changed(conn, plan.plan_id, changed)
 
     async def item_status_changed(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(MigrationItemStatusChanged, event.payload)
@@ -326,9 +320,5 @@ class OwnerHandlers:
             status_on=p.on,
             status_note=p.note,
         )
-        await plan_repository.changed(
-            conn,
-            plan.plan_id,
-            f"{item.contract_id}: {item.status.value} → {p.status.value} on {p.on}"
-            + (f" ({p.note})" if p.note else ""),
-        )
+        said = change_words.milestone(item.contract_id, p.status, p.on, p.note, item.status)
+        await plan_repository.changed(conn, plan.plan_id, said)
